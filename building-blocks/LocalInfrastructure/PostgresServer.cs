@@ -1,0 +1,406 @@
+using Community.LocalInfrastructure.Internal;
+using Npgsql;
+
+namespace Community.LocalInfrastructure;
+
+/// <summary>
+/// A PostgreSQL server for local runs and tests: the server named by <c>COMMUNITY_POSTGRES</c>
+/// when set, otherwise a private PostgreSQL 15 started from the installed binaries in
+/// <c>&lt;DataFolder&gt;/postgres</c> on a free loopback port. Disposal stops a private server.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    /// <summary>Environment variable holding an Npgsql admin connection string to use instead of a private server.</summary>
+    public const string EnvironmentVariable = "COMMUNITY_POSTGRES";
+
+    /// <summary>Where the PostgreSQL 15 server binaries are installed (Debian/Ubuntu layout).</summary>
+    public const string BinDirectory = "/usr/lib/postgresql/15/bin";
+
+    private const string Superuser = "postgres";
+    private const string SubFolder = "postgres";
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly LocalInfrastructureOptions? _options;
+    private readonly string? _home;
+    private readonly string? _dataDirectory;
+    private readonly string _adminNoPooling;
+    private EventHandler? _processExitHandler;
+    private int _disposed;
+
+    private PostgresServer(string adminConnectionString, LocalInfrastructureOptions? options, string? home, string? dataDirectory)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString);
+        AdminConnectionString = builder.ConnectionString;
+        Host = builder.Host ?? "localhost";
+        Port = builder.Port;
+        builder.Pooling = false;
+        _adminNoPooling = builder.ConnectionString;
+        _options = options;
+        _home = home;
+        _dataDirectory = dataDirectory;
+    }
+
+    /// <summary>Connection string of the superuser to the <c>postgres</c> database.</summary>
+    public string AdminConnectionString { get; }
+
+    /// <summary>Host the server listens on (127.0.0.1 for a private server).</summary>
+    public string Host { get; }
+
+    /// <summary>TCP port the server listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>True when this object started the server (and will stop it); false for <c>COMMUNITY_POSTGRES</c>.</summary>
+    public bool IsOwned => _dataDirectory is not null;
+
+    /// <summary>
+    /// Uses <c>COMMUNITY_POSTGRES</c> when set; otherwise initialises (first time) and starts a
+    /// private server in <c>&lt;DataFolder&gt;/postgres</c>, restarting one left running there.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(LocalInfrastructureOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(external))
+        {
+            options.Log?.Invoke($"postgres: using {EnvironmentVariable}");
+            var server = new PostgresServer(external, null, null, null);
+            await server.WaitUntilConnectableAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return server;
+        }
+
+        if (!File.Exists(Path.Combine(BinDirectory, "pg_ctl")))
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL 15 is not installed ({BinDirectory}/pg_ctl is missing). Run 'bash scripts/setup.sh', " +
+                $"or set {EnvironmentVariable} to the admin connection string of an existing server.");
+        }
+
+        var home = await PrepareHomeAsync(options, cancellationToken).ConfigureAwait(false);
+        var dataDirectory = Path.Combine(home, "data");
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            await InitialiseAsync(options, home, dataDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        else if ((await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken).ConfigureAwait(false)).Succeeded)
+        {
+            options.Log?.Invoke("postgres: a server left running in the data folder; restarting it");
+            await StopAsync(home, dataDirectory, "fast", cancellationToken).ConfigureAwait(false);
+        }
+
+        var port = await StartServerAsync(options, home, dataDirectory, cancellationToken).ConfigureAwait(false);
+        var admin = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Database = "postgres",
+            Username = Superuser,
+            Pooling = true,
+        }.ConnectionString;
+        var started = new PostgresServer(admin, options, home, dataDirectory);
+        started._processExitHandler = (_, _) => started.StopOnProcessExit();
+        AppDomain.CurrentDomain.ProcessExit += started._processExitHandler;
+        try
+        {
+            await started.WaitUntilConnectableAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await started.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        options.Log?.Invoke($"postgres: listening on 127.0.0.1:{port} (data {dataDirectory})");
+        return started;
+    }
+
+    /// <summary>Connection string for <paramref name="database"/> with the admin credentials and pooling on.</summary>
+    public string ConnectionStringFor(string database)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = database, Pooling = true };
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Creates <paramref name="name"/> unless it exists; returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var quoted = QuoteIdentifier(name);
+        await using var connection = new NpgsqlConnection(_adminNoPooling);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = name });
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return ConnectionStringFor(name);
+            }
+        }
+        try
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted} ENCODING 'UTF8'", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // created concurrently by someone else: fine
+        }
+        return ConnectionStringFor(name);
+    }
+
+    /// <summary>Drops <paramref name="name"/> if it exists, disconnecting its sessions (<c>WITH (FORCE)</c>).</summary>
+    public async Task DropDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var quoted = QuoteIdentifier(name);
+        using (var pooled = new NpgsqlConnection(ConnectionStringFor(name)))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+        await using var connection = new NpgsqlConnection(_adminNoPooling);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops a private server (<c>pg_ctl stop -m fast</c>) and, unless data is kept, deletes its folder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        if (_processExitHandler is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit -= _processExitHandler;
+        }
+        if (_home is null || _dataDirectory is null || _options is null)
+        {
+            return;
+        }
+        _options.Log?.Invoke("postgres: stopping");
+        try
+        {
+            await StopAsync(_home, _dataDirectory, _options.KeepData ? "fast" : "immediate", CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            DeleteUnlessKept();
+        }
+    }
+
+    private void StopOnProcessExit()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1 || _home is null || _dataDirectory is null)
+        {
+            return;
+        }
+        try
+        {
+            StopAsync(_home, _dataDirectory, "immediate", CancellationToken.None).GetAwaiter().GetResult();
+            DeleteUnlessKept();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
+        {
+            // the process is exiting: nothing more we can do; the next test run sweeps the folder
+        }
+    }
+
+    private void DeleteUnlessKept()
+    {
+        if (_options is { KeepData: false })
+        {
+            DataFolders.DeleteTree(Path.Combine(_options.DataFolder, SubFolder));
+            DataFolders.DeleteIfEmpty(_options.DataFolder);
+        }
+    }
+
+    private async Task WaitUntilConnectableAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_adminNoPooling);
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e)
+            {
+                throw new InvalidOperationException($"Could not connect to PostgreSQL at {Host}:{Port}: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates <c>&lt;DataFolder&gt;/postgres</c> and returns the real folder the server will use.
+    /// As root the server runs as the <c>postgres</c> user, so the folder is given to that user;
+    /// if that user cannot reach it (e.g. the repository is under /root), the folder is placed in
+    /// /var/tmp/community-postgres and linked from the data folder.
+    /// </summary>
+    private static async Task<string> PrepareHomeAsync(LocalInfrastructureOptions options, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.DataFolder);
+        var link = Path.Combine(options.DataFolder, SubFolder);
+        var linkInfo = new DirectoryInfo(link);
+        if (linkInfo.LinkTarget is not null)
+        {
+            var target = Path.GetFullPath(linkInfo.LinkTarget, options.DataFolder);
+            Directory.CreateDirectory(target);
+            await GiveToPostgresAsync(target, cancellationToken).ConfigureAwait(false);
+            return target;
+        }
+        Directory.CreateDirectory(link);
+        if (!Posix.IsRoot)
+        {
+            return link;
+        }
+        await GiveToPostgresAsync(link, cancellationToken).ConfigureAwait(false);
+        var probe = await ProcessRunner.RunAsync("runuser", ["-u", Superuser, "--", "test", "-w", link, "-a", "-x", link],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (probe.Succeeded)
+        {
+            return link;
+        }
+        var relocated = Path.Combine("/var/tmp/community-postgres", Path.GetFileName(Path.GetFullPath(options.DataFolder).TrimEnd('/'))
+            + "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)));
+        options.Log?.Invoke($"postgres: user '{Superuser}' cannot reach {link}; keeping the server files in {relocated}");
+        Directory.CreateDirectory(relocated);
+        await GiveToPostgresAsync(relocated, cancellationToken).ConfigureAwait(false);
+        Directory.Delete(link, recursive: true);
+        Directory.CreateSymbolicLink(link, relocated);
+        return relocated;
+    }
+
+    private static async Task GiveToPostgresAsync(string folder, CancellationToken cancellationToken)
+    {
+        if (Posix.IsRoot)
+        {
+            await ProcessRunner.RunCheckedAsync("chown", ["-R", $"{Superuser}:{Superuser}", folder],
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task InitialiseAsync(LocalInfrastructureOptions options, string home, string dataDirectory, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(dataDirectory))
+        {
+            // a half-made cluster (initdb interrupted): initdb needs an empty folder
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        options.Log?.Invoke($"postgres: initialising {dataDirectory}");
+        List<string> arguments = ["-D", dataDirectory, "-A", "trust", "-U", Superuser, "-E", "UTF8", "--no-instructions"];
+        if (options.FastUnsafe)
+        {
+            arguments.Add("--no-sync");
+        }
+        var result = await RunToolAsync("initdb", [.. arguments, "--locale=C.UTF-8"], home, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            // a system without the C.UTF-8 locale: the plain C locale always exists
+            if (Directory.Exists(dataDirectory))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            var retry = await RunToolAsync("initdb", [.. arguments, "--locale=C"], home, cancellationToken).ConfigureAwait(false);
+            if (!retry.Succeeded)
+            {
+                throw new InvalidOperationException($"initdb failed (exit code {retry.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}{retry.Output}");
+            }
+        }
+    }
+
+    private static async Task<int> StartServerAsync(LocalInfrastructureOptions options, string home, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var logFile = Path.Combine(home, "postgres.log");
+        // a Unix socket path is limited to 107 bytes; without room, listen on TCP only
+        var socketDirectory = (home + "/.s.PGSQL.65535").Length < 100 ? home : "";
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePorts.Take();
+            var serverOptions = $"-p {port} -k '{socketDirectory.Replace("'", "'\\''", StringComparison.Ordinal)}' " +
+                "-c listen_addresses=127.0.0.1 -c max_connections=300";
+            if (options.FastUnsafe)
+            {
+                serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            }
+            var logLength = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
+            var result = await RunToolAsync("pg_ctl", ["-D", dataDirectory, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"],
+                home, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return port;
+            }
+            var log = ReadFrom(logFile, logLength);
+            if (attempt < 3 && log.Contains("could not bind", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // the free port was taken in the meantime: try another
+            }
+            throw new InvalidOperationException(
+                $"PostgreSQL did not start (pg_ctl exit code {result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} ---{Environment.NewLine}{Tail(log, 40)}");
+        }
+    }
+
+    private static async Task StopAsync(string home, string dataDirectory, string mode, CancellationToken cancellationToken)
+    {
+        var result = await RunToolAsync("pg_ctl", ["-D", dataDirectory, "-m", mode, "-w", "-t", "30", "stop"], home, cancellationToken)
+            .ConfigureAwait(false);
+        if (!result.Succeeded && mode != "immediate"
+            && (await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken).ConfigureAwait(false)).Succeeded)
+        {
+            await RunToolAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"], home, cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs a PostgreSQL tool, as the <c>postgres</c> user when we are root (they refuse root).</summary>
+    private static Task<ProcessResult> RunToolAsync(string tool, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken)
+    {
+        var executable = Path.Combine(BinDirectory, tool);
+        return Posix.IsRoot
+            ? ProcessRunner.RunAsync("runuser", ["-u", Superuser, "--", executable, .. arguments], null, workingDirectory, CommandTimeout, cancellationToken)
+            : ProcessRunner.RunAsync(executable, arguments, null, workingDirectory, CommandTimeout, cancellationToken);
+    }
+
+    /// <summary>Stops a server left running in an abandoned test folder (owner process gone).</summary>
+    internal static void KillAbandoned(string folder)
+    {
+        var home = new DirectoryInfo(Path.Combine(folder, SubFolder));
+        var real = home.LinkTarget is null ? home.FullName : Path.GetFullPath(home.LinkTarget, folder);
+        var dataDirectory = Path.Combine(real, "data");
+        var pid = Posix.ReadPidFile(Path.Combine(dataDirectory, "postmaster.pid"));
+        if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(dataDirectory, StringComparison.Ordinal))
+        {
+            // SIGQUIT is PostgreSQL's "immediate shutdown": the postmaster takes its children down
+            Posix.TerminateAsync(pid, Posix.SigQuit, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        }
+    }
+
+    private static string QuoteIdentifier(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 63 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+        {
+            throw new ArgumentException($"'{name}' is not a valid database name (letters, digits, '_' and '-', at most 63).", nameof(name));
+        }
+        return "\"" + name + "\"";
+    }
+
+    private static string ReadFrom(string path, long offset)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    internal static string Tail(string text, int lines) =>
+        string.Join(Environment.NewLine, text.Split('\n').Select(l => l.TrimEnd('\r')).TakeLast(lines));
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Community.Contracts;
+
+namespace Community.ServiceDefaults.Auth;
+
+/// <summary>Named authorization policies shared by the gateway and every service.</summary>
+public static class Policies
+{
+    public const string Member = "member";
+    public const string Organizer = "organizer";
+    public const string Admin = "admin";
+    public const string Premium = "premium";
+
+    public static class Roles
+    {
+        public const string Member = "member";
+        public const string Organizer = "organizer";
+        public const string Admin = "admin";
+        public static readonly string[] All = [Member, Organizer, Admin];
+    }
+
+    public static class Tiers
+    {
+        public const string Free = "free";
+        public const string Premium = "premium";
+        public const string Elite = "elite";
+        public static readonly string[] All = [Free, Premium, Elite];
+    }
+}
+
+public static class AuthSetup
+{
+    public static IHostApplicationBuilder AddJwtAuthentication(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(JwtOptions.Section);
+        builder.Services.Configure<JwtOptions>(section);
+        builder.Services.PostConfigure<JwtOptions>(options =>
+        {
+            var identityUrl = builder.Configuration[$"Services:{ResourceNames.Identity}"];
+            options.JwksUrl ??= identityUrl is null ? null : identityUrl.TrimEnd('/') + "/.well-known/jwks.json";
+        });
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHttpClient<JwksSigningKeySource>();
+        builder.Services.TryAddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<JwksSigningKeySource>());
+
+        builder.Services.AddAuthentication(JwtAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, JwtAuthenticationHandler>(JwtAuthenticationHandler.SchemeName, null);
+
+        builder.Services.AddAuthorizationBuilder()
+            // Secure by default: an endpoint is anonymous only when it says so.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Member, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Organizer, p => p.RequireRole(Policies.Roles.Organizer, Policies.Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.Roles.Admin))
+            .AddPolicy(Policies.Premium, p => p.RequireClaim(ClaimNames.Tier, Policies.Tiers.Premium, Policies.Tiers.Elite));
+        return builder;
+    }
+
+    /// <summary>
+    /// A token that is present but invalid is refused with 401 even where anonymous access is
+    /// allowed: a client with a broken token should learn so, not silently act as a stranger.
+    /// </summary>
+    public static IApplicationBuilder UseRejectInvalidTokens(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JwtOptions>>().Value;
+            if (JwtAuthenticationHandler.TokenFrom(context.Request, options) is not null)
+            {
+                await context.ChallengeAsync(JwtAuthenticationHandler.SchemeName);
+                return;
+            }
+        }
+        await next(context);
+    });
+}

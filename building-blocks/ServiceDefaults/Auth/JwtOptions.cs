@@ -1,0 +1,19 @@
+namespace Community.ServiceDefaults.Auth;
+
+/// <summary>Access-token validation settings, bound from the "Jwt" configuration section.</summary>
+public sealed class JwtOptions
+{
+    public const string Section = "Jwt";
+
+    public string Issuer { get; set; } = "community-identity";
+    public string Audience { get; set; } = "community";
+
+    /// <summary>Where the public keys are published; defaults to identity's /.well-known/jwks.json.</summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>Clock skew allowed on exp and nbf (the platform's limit is 30 s).</summary>
+    public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>Path prefixes on which a token is also accepted as the access_token query parameter (browsers' WebSockets).</summary>
+    public string[] QueryTokenPaths { get; set; } = ["/hubs"];
+}

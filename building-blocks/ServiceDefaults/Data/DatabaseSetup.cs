@@ -1,0 +1,100 @@
+using System.Text;
+using Community.Contracts;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Community.ServiceDefaults.Data;
+
+public static class DatabaseSetup
+{
+    /// <summary>
+    /// The service's own PostgreSQL database: the EF Core context, the Npgsql data source, the
+    /// schema migrations of ServiceDefaults (outbox, inbox) and of the service, and a readiness check.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string service)
+        where TContext : DbContext
+    {
+        var name = ResourceNames.DatabaseOf(service);
+        var connectionString = builder.Configuration.GetConnectionString(name)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
+
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = service }.EnableDynamicJson().Build();
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<OutboxSaveChangesInterceptor>();
+        builder.Services.AddDbContext<TContext>((sp, options) => options
+            .UseNpgsql(dataSource)
+            .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
+
+        builder.Services.AddSingleton(new MigrationSource("platform", typeof(DatabaseSetup).Assembly));
+        builder.Services.AddSingleton(new MigrationSource(service, typeof(TContext).Assembly));
+        // Registered first among hosted services that touch the database, so the schema exists before they run.
+        builder.Services.AddHostedService<SchemaMigrator>();
+
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("database",
+            sp => new DatabaseHealthCheck(sp.GetRequiredService<NpgsqlDataSource>()), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
+        return builder;
+    }
+
+    /// <summary>Maps the outbox and inbox tables and names every table and column in snake_case, as the SQL migrations do.</summary>
+    public static ModelBuilder UsePlatformConventions(this ModelBuilder model)
+    {
+        model.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(m => m.Sequence);
+            e.Property(m => m.Sequence).UseIdentityAlwaysColumn();
+            e.Property(m => m.Payload).HasColumnType("jsonb");
+        });
+        model.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasKey(m => new { m.MessageId, m.Consumer });
+        });
+
+        foreach (var entity in model.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table) entity.SetTableName(SnakeCase(table));
+            foreach (var property in entity.GetProperties()) property.SetColumnName(SnakeCase(property.Name));
+        }
+        return model;
+    }
+
+    public static string SnakeCase(string name)
+    {
+        var result = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) result.Append('_');
+                result.Append(char.ToLowerInvariant(c));
+            }
+            else result.Append(c);
+        }
+        return result.ToString();
+    }
+
+    private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy("The database does not answer.", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+namespace Community.ServiceDefaults.Errors;
+
+/// <summary>Base of the exceptions a handler throws to end a request with a problem-details answer.</summary>
+public abstract class DomainException(string message) : Exception(message)
+{
+    public abstract int StatusCode { get; }
+    public abstract string Title { get; }
+}
+
+/// <summary>400: the request is malformed; <see cref="Errors"/> are keyed by snake_case field name.</summary>
+public sealed class RequestValidationException(IDictionary<string, string[]> errors)
+    : DomainException("One or more fields are invalid.")
+{
+    public RequestValidationException(string field, string error) : this(new Dictionary<string, string[]> { [field] = [error] }) { }
+
+    public IDictionary<string, string[]> Errors { get; } = errors;
+    public override int StatusCode => 400;
+    public override string Title => "Validation failed";
+}
+
+public sealed class NotFoundException(string message) : DomainException(message)
+{
+    public override int StatusCode => 404;
+    public override string Title => "Not found";
+}
+
+public sealed class ForbiddenException(string message) : DomainException(message)
+{
+    public override int StatusCode => 403;
+    public override string Title => "Forbidden";
+}
+
+public sealed class ConflictException(string message) : DomainException(message)
+{
+    public override int StatusCode => 409;
+    public override string Title => "Conflict";
+}
+
+/// <summary>422: the request is well formed but a business rule refuses it.</summary>
+public sealed class BusinessRuleException(string message) : DomainException(message)
+{
+    public override int StatusCode => 422;
+    public override string Title => "Business rule violated";
+}
+
+public sealed class UnauthorizedException(string message) : DomainException(message)
+{
+    public override int StatusCode => 401;
+    public override string Title => "Unauthorized";
+}
+
+/// <summary>429 with a Retry-After header.</summary>
+public sealed class TooManyRequestsException(string message, TimeSpan retryAfter) : DomainException(message)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+    public override int StatusCode => 429;
+    public override string Title => "Too many requests";
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Community.ServiceDefaults.Errors;
+
+/// <summary>
+/// The one place exceptions become RFC 9457 problem details: domain exceptions keep their
+/// status and message; bad requests (malformed JSON, oversized bodies) keep theirs; anything
+/// else is a 500 whose details are logged, never sent outside Development.
+/// </summary>
+public sealed class ProblemExceptionHandler(
+    IProblemDetailsService problemDetails, IHostEnvironment environment, ILogger<ProblemExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem = exception switch
+        {
+            RequestValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = v.Title, Detail = v.Message },
+            DomainException d => new ProblemDetails { Status = d.StatusCode, Title = d.Title, Detail = d.Message },
+            BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "Bad request", Detail = DescribeBadRequest(b) },
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested =>
+                new ProblemDetails { Status = 499, Title = "Client closed request" },
+            _ => new ProblemDetails
+            {
+                Status = 500,
+                Title = "An unexpected error occurred",
+                Detail = environment.IsDevelopment() ? exception.ToString() : "The error has been logged; quote the request id when reporting it.",
+            },
+        };
+
+        if (problem.Status >= 500) logger.LogError(exception, "Unhandled exception");
+        else logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
+
+        if (exception is TooManyRequestsException tooMany)
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString();
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string DescribeBadRequest(BadHttpRequestException exception) => exception.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
+        StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        _ when exception.InnerException is System.Text.Json.JsonException json => $"The request body is not valid JSON: {json.Message}",
+        _ => exception.Message,
+    };
+}

@@ -1,0 +1,41 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Community.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Base of every consumer that changes state: the message id is recorded in the inbox in the
+/// same transaction as the handler's changes, so a redelivered or re-sent message is handled
+/// once. A handler that throws rolls both back and the message is retried, then dead-lettered.
+/// </summary>
+public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogger logger) : IConsumer<TMessage>
+    where TMessage : class
+    where TContext : DbContext
+{
+    protected TContext Db { get; } = db;
+
+    public async Task Consume(ConsumeContext<TMessage> context)
+    {
+        var messageId = context.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
+        var consumer = GetType().FullName!;
+        var cancellationToken = context.CancellationToken;
+
+        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
+        var first = await Db.Database.ExecuteSqlAsync(
+            $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, now()) ON CONFLICT DO NOTHING",
+            cancellationToken);
+        if (first == 0)
+        {
+            logger.LogInformation("{Consumer} already handled message {MessageId}; skipped", consumer, messageId);
+            return;
+        }
+
+        await HandleAsync(context, cancellationToken);
+        await Db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Applies the message; changes tracked on <see cref="Db"/> are saved with the inbox row.</summary>
+    protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
+}

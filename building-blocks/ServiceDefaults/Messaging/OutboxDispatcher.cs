@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Community.ServiceDefaults.Telemetry;
+
+namespace Community.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Publishes outbox rows in order. It reads from the table, not from memory, so rows left by a
+/// crash or written while the broker was down are sent when it next runs (on start, on every
+/// commit signal and every poll). Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas
+/// share the work; a row is marked published only after the broker confirmed it.
+/// </summary>
+public sealed class OutboxDispatcher<TContext>(
+    IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatcher<TContext>> logger)
+    : BackgroundService where TContext : DbContext
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan KeepPublished = TimeSpan.FromDays(7);
+    private const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        var lastCleanup = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await DispatchBatchAsync(stoppingToken) == BatchSize) { }
+                failures = 0;
+                if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
+                {
+                    await DeletePublishedAsync(stoppingToken);
+                    lastCleanup = clock.GetUtcNow();
+                }
+                await signal.WaitAsync(Poll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 8))));
+                logger.LogWarning(e, "Outbox dispatch failed ({Failures} in a row); retrying in {Delay}", failures, delay);
+                await Task.Delay(delay, clock, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Publishes up to one batch; returns how many rows it published.</summary>
+    private async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var batch = await db.Set<OutboxMessage>()
+            .FromSql($"SELECT * FROM outbox_messages WHERE published_at IS NULL ORDER BY sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+            .ToListAsync(cancellationToken);
+        if (batch.Count == 0) return 0;
+
+        var published = 0;
+        foreach (var row in batch)
+        {
+            try
+            {
+                await PublishAsync(publisher, row, cancellationToken);
+                row.PublishedAt = clock.GetUtcNow();
+                published++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Keep order: stop at the first failure; the row and those after it go in a later round.
+                row.Attempts++;
+                row.LastError = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+                await db.SaveChangesAsync(CancellationToken.None);
+                await transaction.CommitAsync(CancellationToken.None);
+                throw new OutboxPublishException(row.Id, e);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return published;
+    }
+
+    private static async Task PublishAsync(IPublishEndpoint publisher, OutboxMessage row, CancellationToken cancellationToken)
+    {
+        var (message, type) = row.Deserialize();
+        ActivityContext.TryParse(row.TraceParent, null, out var parent);
+        using var activity = DiagnosticNames.Activities.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        await publisher.Publish(message, type, context => context.MessageId = row.Id, timeout.Token);
+    }
+
+    private async Task DeletePublishedAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var before = clock.GetUtcNow() - KeepPublished;
+        await db.Set<OutboxMessage>().Where(m => m.PublishedAt < before).ExecuteDeleteAsync(cancellationToken);
+    }
+}
+
+public sealed class OutboxPublishException(Guid messageId, Exception inner)
+    : Exception($"Publishing outbox message {messageId} failed: {inner.Message}", inner);

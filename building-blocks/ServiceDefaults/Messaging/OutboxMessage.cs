@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Community.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.ServiceDefaults.Messaging;
+
+/// <summary>An integration event waiting in the service's own database to be published.</summary>
+public sealed class OutboxMessage
+{
+    public long Sequence { get; private set; }
+    public Guid Id { get; private set; }
+    public string Type { get; private set; } = "";
+    public string Payload { get; private set; } = "";
+    public DateTimeOffset OccurredAt { get; private set; }
+    public string? TraceParent { get; private set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static OutboxMessage From(IIntegrationEvent message)
+    {
+        var type = message.GetType();
+        return new OutboxMessage
+        {
+            Id = message.EventId,
+            Type = $"{type.FullName}, {type.Assembly.GetName().Name}",
+            Payload = JsonSerializer.Serialize(message, type, Json),
+            OccurredAt = message.OccurredAt,
+            TraceParent = Activity.Current?.Id,
+        };
+    }
+
+    internal (object Message, Type Type) Deserialize()
+    {
+        var type = System.Type.GetType(Type, throwOnError: true)!;
+        return (JsonSerializer.Deserialize(Payload, type, Json)!, type);
+    }
+}
+
+/// <summary>A message a consumer has handled; its key makes handling idempotent.</summary>
+public sealed class InboxMessage
+{
+    public Guid MessageId { get; set; }
+    public string Consumer { get; set; } = "";
+    public DateTimeOffset ProcessedAt { get; set; }
+}
+
+public static class OutboxDbContextExtensions
+{
+    /// <summary>Queues an integration event; it is stored by the next SaveChanges, in the same transaction as the state change.</summary>
+    public static void AddIntegrationEvent(this DbContext db, IIntegrationEvent message) => db.Set<OutboxMessage>().Add(OutboxMessage.From(message));
+}

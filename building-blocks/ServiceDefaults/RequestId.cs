@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Community.ServiceDefaults;
+
+/// <summary>
+/// Every request gets an id: the caller's X-Request-Id when it is sane (the gateway sets one
+/// and forwards it), otherwise a new one. It is echoed on the response, becomes the
+/// TraceIdentifier (so it is in problem details) and sits in the log scope of every line.
+/// </summary>
+public static partial class RequestId
+{
+    public const string Header = "X-Request-Id";
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    private static partial Regex Sane();
+
+    public static IApplicationBuilder UseRequestId(this IApplicationBuilder app)
+    {
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Community.RequestId");
+        return app.Use(async (context, next) =>
+        {
+            string? incoming = context.Request.Headers[Header];
+            var id = incoming is not null && Sane().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
+            context.TraceIdentifier = id;
+            context.Request.Headers[Header] = id;
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers[Header] = id;
+                return Task.CompletedTask;
+            });
+            using (logger.BeginScope(new Dictionary<string, object> { ["request_id"] = id }))
+                await next(context);
+        });
+    }
+}

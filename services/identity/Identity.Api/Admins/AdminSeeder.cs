@@ -1,0 +1,54 @@
+using Community.Identity.Auth;
+using Community.Identity.Data;
+using Community.Identity.Users;
+using Community.ServiceDefaults.Auth;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Identity.Admins;
+
+/// <summary>
+/// Makes sure the admins named in configuration (Identity:Admins) exist with the admin role:
+/// an existing account is promoted; a missing one is created when a password is given.
+/// Runs after the schema migrations, at start-up.
+/// </summary>
+public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock, ILogger<AdminSeeder> logger)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Admins.Count == 0) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        foreach (var admin in options.Value.Admins)
+        {
+            var username = Rules.NormalizeUsername(admin.Username);
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+            var now = clock.GetUtcNow();
+            if (user is null)
+            {
+                if (string.IsNullOrEmpty(admin.Password) || admin.Email is null)
+                {
+                    logger.LogWarning("Admin {Username} does not exist and has no email/password configured; skipped", username);
+                    continue;
+                }
+                db.Users.Add(new User
+                {
+                    Id = Guid.CreateVersion7(now), Username = username, Email = Rules.NormalizeEmail(admin.Email),
+                    PasswordHash = PasswordHasher.Hash(admin.Password), Role = Policies.Roles.Admin,
+                    ReferralCode = "ADM" + Guid.NewGuid().ToString("N")[..7].ToUpperInvariant(), CreatedAt = now, UpdatedAt = now,
+                });
+                logger.LogInformation("Created admin {Username}", username);
+            }
+            else if (user.Role != Policies.Roles.Admin)
+            {
+                user.Role = Policies.Roles.Admin;
+                user.UpdatedAt = now;
+                logger.LogInformation("Promoted {Username} to admin", username);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

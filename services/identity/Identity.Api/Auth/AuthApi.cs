@@ -1,0 +1,273 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Community.Contracts.Identity;
+using Community.Identity.Data;
+using Community.Identity.Email;
+using Community.Identity.Users;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+namespace Community.Identity.Auth;
+
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/auth").WithTags("Auth");
+        group.MapPost("/register", Register).AllowAnonymous().WithName("Register").WithSummary("Create an account and sign in");
+        group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone");
+        group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("Refresh").WithSummary("Exchange a refresh token for a new pair");
+        group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
+        group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
+        group.MapPost("/password/forgot", ForgotPassword).AllowAnonymous().WithName("ForgotPassword").WithSummary("E-mail a single-use reset link");
+        group.MapPost("/password/reset", ResetPassword).AllowAnonymous().WithName("ResetPassword").WithSummary("Set a new password with a reset token");
+        return group;
+    }
+
+    private static async Task<Created<AuthResponse>> Register(
+        RegisterRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        Rules.Username(errors, request.Username);
+        if (string.IsNullOrWhiteSpace(request.Email) && string.IsNullOrWhiteSpace(request.Phone))
+            errors.Add("email", "Give an email or a phone number (or both).");
+        Rules.Email(errors, request.Email);
+        Rules.Phone(errors, request.Phone);
+        Rules.Password(errors, request.Password, request.Username);
+        Rules.Text(errors, "full_name", request.FullName, 100);
+        var role = request.Role?.Trim().ToLowerInvariant() ?? Policies.Roles.Member;
+        if (role is not (Policies.Roles.Member or Policies.Roles.Organizer))
+            errors.Add("role", "role must be \"member\" or \"organizer\".");
+        errors.ThrowIfAny();
+
+        var username = Rules.NormalizeUsername(request.Username!);
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : Rules.NormalizeEmail(request.Email);
+        var phone = string.IsNullOrWhiteSpace(request.Phone) ? null : Rules.NormalizePhone(request.Phone);
+
+        User? referrer = null;
+        if (!string.IsNullOrWhiteSpace(request.ReferralCode))
+        {
+            var code = request.ReferralCode.Trim().ToUpperInvariant();
+            referrer = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.ReferralCode == code, cancellationToken)
+                ?? throw new RequestValidationException("referral_code", "No member has this referral code.");
+        }
+        await EnsureIdentifiersFreeAsync(db, username, email, phone, cancellationToken);
+
+        var now = clock.GetUtcNow();
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(now),
+            Username = username,
+            Email = email,
+            Phone = phone,
+            PasswordHash = PasswordHasher.Hash(request.Password!),
+            Role = role,
+            FullName = request.FullName?.Trim(),
+            ReferralCode = NewReferralCode(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Users.Add(user);
+        if (referrer is not null)
+            db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrer.Id, CreatedAt = now });
+        db.AddIntegrationEvent(new UserRegistered(Guid.NewGuid(), now, user.Id, user.Username, user.Email, user.Phone,
+            user.FullName, user.Role, user.ReferralCode, referrer?.Id));
+        var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        {
+            // Lost a race with another registration of the same identifier.
+            throw new ConflictException(unique.ConstraintName switch
+            {
+                "users_email_key" => "This email is already registered.",
+                "users_phone_key" => "This phone number is already registered.",
+                _ => "This username is taken.",
+            });
+        }
+        return TypedResults.Created("/api/v1/users/me", AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+    }
+
+    private static async Task EnsureIdentifiersFreeAsync(IdentityDbContext db, string username, string? email, string? phone, CancellationToken cancellationToken)
+    {
+        var taken = await db.Users.AsNoTracking()
+            .Where(u => u.Username == username || (email != null && u.Email == email) || (phone != null && u.Phone == phone))
+            .Select(u => new { u.Username, u.Email, u.Phone })
+            .ToListAsync(cancellationToken);
+        if (taken.Any(u => u.Username == username)) throw new ConflictException("This username is taken.");
+        if (email is not null && taken.Any(u => u.Email == email)) throw new ConflictException("This email is already registered.");
+        if (phone is not null && taken.Any(u => u.Phone == phone)) throw new ConflictException("This phone number is already registered.");
+    }
+
+    private static async Task<Ok<AuthResponse>> Login(
+        LoginRequest request, HttpContext http, IdentityDbContext db, TokenIssuer tokens, LoginThrottle throttle,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(request.Identifier)) errors.Add("identifier", "identifier (username, email or phone) is required.");
+        if (string.IsNullOrEmpty(request.Password)) errors.Add("password", "password is required.");
+        errors.ThrowIfAny();
+
+        var user = await FindByIdentifierAsync(db, request.Identifier!, cancellationToken);
+        var accountKey = LoginThrottle.AccountKey(user?.Id.ToString() ?? request.Identifier!.Trim().ToLowerInvariant());
+        var ipKey = LoginThrottle.IpKey(http.Connection.RemoteIpAddress?.ToString());
+        await throttle.GuardAsync(accountKey, ipKey, cancellationToken);
+
+        if (user is null) PasswordHasher.VerifyAgainstNothing(request.Password!);
+        if (user is null || !PasswordHasher.Verify(request.Password!, user.PasswordHash))
+        {
+            await throttle.RecordFailureAsync(accountKey, ipKey, cancellationToken);
+            throw new UnauthorizedException("The identifier or the password is wrong.");
+        }
+
+        await throttle.ResetAsync(accountKey, cancellationToken);
+        var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+    }
+
+    internal static Task<User?> FindByIdentifierAsync(IdentityDbContext db, string identifier, CancellationToken cancellationToken)
+    {
+        var value = identifier.Trim();
+        if (value.Contains('@'))
+        {
+            var email = Rules.NormalizeEmail(value);
+            return db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
+        }
+        if (value.StartsWith('+'))
+        {
+            var phone = Rules.NormalizePhone(value);
+            return db.Users.FirstOrDefaultAsync(u => u.Phone == phone, cancellationToken);
+        }
+        var username = Rules.NormalizeUsername(value);
+        return db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rotation: the UPDATE claims the token atomically, so of two concurrent refreshes at most
+    /// one wins. Presenting a token that was already rotated means it leaked: the whole family
+    /// is revoked, the current token included.
+    /// </summary>
+    private static async Task<Ok<AuthResponse>> Refresh(
+        RefreshRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.RefreshToken)) throw new RequestValidationException("refresh_token", "refresh_token is required.");
+        var hash = TokenIssuer.HashToken(request.RefreshToken);
+        var now = clock.GetUtcNow();
+
+        var claimed = await db.RefreshTokens
+            .Where(t => t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RotatedAt, now), cancellationToken);
+        var token = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        if (claimed == 0 || token is null)
+        {
+            if (token is { RotatedAt: not null })
+            {
+                loggers.CreateLogger("Community.Identity.Auth").LogWarning(
+                    "Rotated refresh token reused for user {UserId}; revoking family {FamilyId}", token.UserId, token.FamilyId);
+                await tokens.RevokeFamilyAsync(db, token.FamilyId, cancellationToken);
+            }
+            throw new UnauthorizedException("The refresh token is invalid, expired or revoked.");
+        }
+
+        var user = await db.Users.FirstAsync(u => u.Id == token.UserId, cancellationToken);
+        var pair = await tokens.IssueAsync(db, user, token.FamilyId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+    }
+
+    private static async Task<NoContent> Logout(ClaimsPrincipal principal, IdentityDbContext db, TokenIssuer tokens, CancellationToken cancellationToken)
+    {
+        if (Guid.TryParse(principal.FindFirstValue(TokenIssuer.SessionClaim), out var family))
+        {
+            // Only the caller's own family: the sid of someone else's token cannot be presented with a valid signature.
+            var userId = principal.UserId();
+            if (await db.RefreshTokens.AnyAsync(t => t.FamilyId == family && t.UserId == userId, cancellationToken))
+                await tokens.RevokeFamilyAsync(db, family, cancellationToken);
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<UserDto>> Me(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw new NotFoundException("The account no longer exists.");
+        return TypedResults.Ok(UserDto.From(user, Today(clock)));
+    }
+
+    private static async Task<Accepted<object>> ForgotPassword(
+        ForgotPasswordRequest request, IdentityDbContext db, IEmailSender email, IOptions<IdentityOptions> options,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Identifier)) throw new RequestValidationException("identifier", "identifier is required.");
+        var user = await FindByIdentifierAsync(db, request.Identifier, cancellationToken);
+        if (user?.Email is not null)
+        {
+            var now = clock.GetUtcNow();
+            var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+            db.PasswordResetTokens.Add(new PasswordResetToken
+            {
+                TokenHash = TokenIssuer.HashToken(token),
+                UserId = user.Id,
+                CreatedAt = now,
+                ExpiresAt = now + options.Value.PasswordResetLifetime,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            await email.SendAsync(new EmailMessage(user.Email, "Reset your Community password",
+                $"Someone asked to reset the password of {user.Username}. If it was you, open this link within an hour:\n\n" +
+                $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\nIf it was not you, ignore this e-mail."), cancellationToken);
+        }
+        // The same answer whether or not the account exists, so this cannot be used to find accounts.
+        return TypedResults.Accepted((string?)null, (object)new { message = "If the account exists, a reset link is on its way." });
+    }
+
+    private static async Task<NoContent> ResetPassword(
+        ResetPasswordRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(request.Token)) errors.Add("token", "token is required.");
+        Rules.Password(errors, request.NewPassword, null, "new_password");
+        errors.ThrowIfAny();
+
+        var hash = TokenIssuer.HashToken(request.Token!);
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var used = await db.PasswordResetTokens
+            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
+        if (used == 0) throw new RequestValidationException("token", "The reset token is invalid, used or expired.");
+
+        var userId = await db.PasswordResetTokens.Where(t => t.TokenHash == hash).Select(t => t.UserId).FirstAsync(cancellationToken);
+        var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
+        var userErrors = new ValidationErrors();
+        Rules.Password(userErrors, request.NewPassword, user.Username, "new_password");
+        userErrors.ThrowIfAny();
+
+        user.PasswordHash = PasswordHasher.Hash(request.NewPassword!);
+        user.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    internal static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    private static string NewReferralCode()
+    {
+        const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        return string.Create(10, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+}

@@ -1,0 +1,20 @@
+using Community.Identity.Users;
+
+namespace Community.Identity.Auth;
+
+public sealed record RegisterRequest(
+    string? Username, string? Email, string? Phone, string? Password, string? FullName, string? Role, string? ReferralCode);
+
+public sealed record LoginRequest(string? Identifier, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record ForgotPasswordRequest(string? Identifier);
+
+public sealed record ResetPasswordRequest(string? Token, string? NewPassword);
+
+public sealed record AuthResponse(UserDto User, string AccessToken, string RefreshToken, string TokenType, int ExpiresIn)
+{
+    public static AuthResponse From(UserDto user, TokenPair tokens) =>
+        new(user, tokens.AccessToken, tokens.RefreshToken, "bearer", tokens.ExpiresIn);
+}

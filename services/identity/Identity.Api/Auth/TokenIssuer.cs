@@ -1,0 +1,81 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Community.Identity.Data;
+using Community.Identity.Keys;
+using Community.ServiceDefaults.Auth;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Community.Identity.Auth;
+
+public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
+
+/// <summary>Issues access tokens (ES256 JWT) and opaque refresh tokens (256 random bits, stored as SHA-256 hashes).</summary>
+public sealed class TokenIssuer(
+    SigningKeyStore keys, IOptions<IdentityOptions> identityOptions, IOptions<JwtOptions> jwtOptions, TimeProvider clock)
+{
+    private static readonly JwtSecurityTokenHandler Handler = new() { MapInboundClaims = false };
+
+    /// <summary>The refresh-token family of the login that issued the token, so logout needs nothing but the access token.</summary>
+    public const string SessionClaim = "sid";
+
+    /// <summary>Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.</summary>
+    public async Task<TokenPair> IssueAsync(IdentityDbContext db, User user, Guid? familyId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var options = identityOptions.Value;
+        var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var family = familyId ?? Guid.NewGuid();
+        db.RefreshTokens.Add(new RefreshToken
+        {
+            Id = Guid.NewGuid(),
+            FamilyId = family,
+            UserId = user.Id,
+            TokenHash = HashToken(refresh),
+            CreatedAt = now,
+            ExpiresAt = now + options.RefreshTokenLifetime,
+        });
+
+        var key = await keys.GetSigningKeyAsync(cancellationToken);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = jwtOptions.Value.Issuer,
+            Audience = jwtOptions.Value.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + options.AccessTokenLifetime).UtcDateTime,
+            SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.EcdsaSha256),
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(ClaimNames.Subject, user.Id.ToString()),
+                new Claim(ClaimNames.Name, user.Username),
+                new Claim(ClaimNames.Role, user.Role),
+                new Claim(ClaimNames.Tier, user.Tier),
+                new Claim(SessionClaim, family.ToString()),
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+            ]),
+        };
+        var access = Handler.WriteToken(Handler.CreateJwtSecurityToken(descriptor));
+        return new TokenPair(access, refresh, (int)options.AccessTokenLifetime.TotalSeconds);
+    }
+
+    public static byte[] HashToken(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
+
+    /// <summary>Revokes every live refresh token of a family (logout, reuse of a rotated token).</summary>
+    public Task RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db.RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+    }
+
+    /// <summary>Revokes every session of a user (password reset, account deletion).</summary>
+    public Task RevokeAllAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+    }
+}

@@ -1,0 +1,79 @@
+namespace Community.Identity.Data;
+
+public sealed class User
+{
+    public Guid Id { get; set; }
+    public string Username { get; set; } = "";
+    public string? Email { get; set; }
+    public string? Phone { get; set; }
+    public string PasswordHash { get; set; } = "";
+    public string Role { get; set; } = "member";
+    public string Tier { get; set; } = "free";
+    public string? FullName { get; set; }
+    public string? Bio { get; set; }
+    public string? Region { get; set; }
+    public string? City { get; set; }
+    public string? Country { get; set; }
+    public string? Gender { get; set; }
+    public DateOnly? DateOfBirth { get; set; }
+    public List<string> Interests { get; set; } = [];
+    public List<string> Languages { get; set; } = [];
+    public string? ProfileImageUrl { get; set; }
+    public string? LinkedinUrl { get; set; }
+    public string? GithubUrl { get; set; }
+    public string? IdentityBadge { get; set; }
+    public string ReferralCode { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class RefreshToken
+{
+    public Guid Id { get; set; }
+    public Guid FamilyId { get; set; }
+    public Guid UserId { get; set; }
+    public byte[] TokenHash { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? RotatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+public sealed class PasswordResetToken
+{
+    public byte[] TokenHash { get; set; } = [];
+    public Guid UserId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? UsedAt { get; set; }
+}
+
+public sealed class Referral
+{
+    public Guid ReferredUserId { get; set; }
+    public Guid ReferrerUserId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ConvertedAt { get; set; }
+}
+
+public sealed class WaitlistEntry
+{
+    public long Sequence { get; set; }
+    public string Email { get; set; } = "";
+    public string? Source { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class SigningKey
+{
+    public string Kid { get; set; } = "";
+    public byte[] PrivateKey { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class LoginFailure
+{
+    public string Key { get; set; } = "";
+    public DateTimeOffset WindowStartedAt { get; set; }
+    public int Failures { get; set; }
+}

@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Mail;
+using Microsoft.Extensions.Options;
+
+namespace Community.Identity.Email;
+
+public sealed record EmailMessage(string To, string Subject, string Body);
+
+/// <summary>Sends account e-mail: SMTP when Smtp:Host is configured, the log otherwise (development).</summary>
+public interface IEmailSender
+{
+    Task SendAsync(EmailMessage message, CancellationToken cancellationToken);
+}
+
+public sealed class SmtpOptions
+{
+    public const string Section = "Smtp";
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public bool EnableSsl { get; set; } = true;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "Community <no-reply@community.local>";
+}
+
+public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSender
+{
+    public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        using var client = new SmtpClient(settings.Host, settings.Port) { EnableSsl = settings.EnableSsl };
+        if (settings.Username is not null) client.Credentials = new NetworkCredential(settings.Username, settings.Password);
+        using var mail = new MailMessage(MailAddress.TryCreate(settings.From, out var from) ? from : new MailAddress("no-reply@community.local"),
+            new MailAddress(message.To)) { Subject = message.Subject, Body = message.Body };
+        await client.SendMailAsync(mail, cancellationToken);
+    }
+}
+
+public sealed class LogEmailSender(ILogger<LogEmailSender> logger) : IEmailSender
+{
+    public Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("E-mail (no SMTP configured) to {To}: {Subject}\n{Body}", message.To, message.Subject, message.Body);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,46 @@
+namespace Community.Identity;
+
+/// <summary>Identity's settings, bound from the "Identity" configuration section.</summary>
+public sealed class IdentityOptions
+{
+    public const string Section = "Identity";
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A new signing key is made when the newest is older than this; older keys stay published until their tokens expire.</summary>
+    public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
+
+    public LoginThrottleOptions LoginThrottle { get; set; } = new();
+
+    /// <summary>Accounts made or promoted to admin at start-up (passwords come from secrets, never from git).</summary>
+    public List<AdminAccount> Admins { get; set; } = [];
+
+    /// <summary>Link put in password-reset e-mails; the token is appended.</summary>
+    public string PasswordResetUrl { get; set; } = "http://localhost:8080/reset-password?token=";
+}
+
+public sealed class LoginThrottleOptions
+{
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Failures on one account after which each attempt is slowed down.</summary>
+    public int AccountSlowAfter { get; set; } = 3;
+
+    /// <summary>Failures on one account in a window after which logins are refused with 429.</summary>
+    public int AccountLockAfter { get; set; } = 10;
+
+    /// <summary>Failures from one IP in a window after which logins from it are refused with 429.</summary>
+    public int IpLockAfter { get; set; } = 50;
+
+    public TimeSpan SlowdownStep { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan MaxSlowdown { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+public sealed class AdminAccount
+{
+    public string Username { get; set; } = "";
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+}

@@ -1,0 +1,48 @@
+using Community.Contracts;
+using Community.Identity.Admins;
+using Community.Identity.Auth;
+using Community.Identity.Data;
+using Community.Identity.Email;
+using Community.Identity.Keys;
+using Community.Identity.Referrals;
+using Community.Identity.Users;
+using Community.Identity.Waitlist;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Messaging;
+
+namespace Community.Identity;
+
+public static class IdentityServiceExtensions
+{
+    public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<IdentityOptions>(builder.Configuration.GetSection(IdentityOptions.Section));
+        builder.Services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
+
+        builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);
+        builder.AddEventBus<IdentityDbContext>(ResourceNames.Identity, [typeof(IdentityServiceExtensions).Assembly]);
+        builder.Services.AddHostedService<AdminSeeder>();
+
+        // Identity verifies tokens with its own keys rather than reading its JWKS over HTTP.
+        builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<SigningKeyStore>());
+        builder.Services.AddScoped<TokenIssuer>();
+        builder.Services.AddScoped<LoginThrottle>();
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
+            builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
+        else
+            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        return builder;
+    }
+
+    public static WebApplication MapIdentityApi(this WebApplication app)
+    {
+        app.MapAuthApi();
+        app.MapUsersApi();
+        app.MapReferralsApi();
+        app.MapWaitlistApi();
+        app.MapJwksApi();
+        return app;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using Community.Identity.Data;
+using Community.ServiceDefaults.Auth;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Community.Identity.Keys;
+
+/// <summary>
+/// The ES256 keys identity signs with. Generated at first run and kept in identity's own
+/// database (so every replica signs with the same key; nothing is committed to git). The newest
+/// key signs; a key is replaced when older than the rotation period, and a replaced key stays
+/// published until every token it signed has expired.
+/// </summary>
+public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock) : ISigningKeySource
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private IReadOnlyList<LoadedKey> _keys = [];
+    private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
+
+    public sealed record LoadedKey(string Kid, ECDsa Key, DateTimeOffset CreatedAt)
+    {
+        public ECDsaSecurityKey SecurityKey { get; } = new(Key) { KeyId = Kid };
+    }
+
+    public async ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken)
+    {
+        var keys = await GetPublishedAsync(cancellationToken);
+        var key = keys.FirstOrDefault(k => k.Kid == kid);
+        if (key is null && clock.GetUtcNow() - _loadedAt > TimeSpan.FromSeconds(5))
+        {
+            // Another replica may have rotated a moment ago.
+            _loadedAt = DateTimeOffset.MinValue;
+            key = (await GetPublishedAsync(cancellationToken)).FirstOrDefault(k => k.Kid == kid);
+        }
+        return key?.SecurityKey;
+    }
+
+    public async Task<LoadedKey> GetSigningKeyAsync(CancellationToken cancellationToken) => (await GetPublishedAsync(cancellationToken))[0];
+
+    /// <summary>Keys whose tokens may still be valid, newest (the signing key) first.</summary>
+    public async Task<IReadOnlyList<LoadedKey>> GetPublishedAsync(CancellationToken cancellationToken)
+    {
+        if (clock.GetUtcNow() - _loadedAt < CacheFor && _keys.Count > 0) return _keys;
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (clock.GetUtcNow() - _loadedAt < CacheFor && _keys.Count > 0) return _keys;
+            _keys = await LoadAsync(cancellationToken);
+            _loadedAt = clock.GetUtcNow();
+            return _keys;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<LoadedKey>> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        var now = clock.GetUtcNow();
+        var rotation = options.Value.SigningKeyRotation;
+
+        var newest = await db.SigningKeys.OrderByDescending(k => k.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        if (newest is null || now - newest.CreatedAt >= rotation)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Serialise replicas so a rotation makes exactly one new key.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(4839201)", cancellationToken);
+            newest = await db.SigningKeys.OrderByDescending(k => k.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+            if (newest is null || now - newest.CreatedAt >= rotation)
+            {
+                using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                db.SigningKeys.Add(new SigningKey
+                {
+                    Kid = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)),
+                    PrivateKey = ecdsa.ExportPkcs8PrivateKey(),
+                    CreatedAt = now,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        var stored = await db.SigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(cancellationToken);
+        var keep = options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(5);
+        var published = new List<LoadedKey>();
+        for (var i = 0; i < stored.Count; i++)
+        {
+            // A key is retired when its successor has been signing for longer than a token lives.
+            if (i > 0 && now - stored[i - 1].CreatedAt > keep) break;
+            var ecdsa = ECDsa.Create();
+            ecdsa.ImportPkcs8PrivateKey(stored[i].PrivateKey, out _);
+            published.Add(new LoadedKey(stored[i].Kid, ecdsa, stored[i].CreatedAt));
+        }
+        return published;
+    }
+}

@@ -1,0 +1,13 @@
+using Community.Identity;
+using Community.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddIdentityServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapIdentityApi();
+app.Run();
+
+public partial class Program;

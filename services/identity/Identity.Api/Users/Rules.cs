@@ -1,0 +1,85 @@
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+using Community.ServiceDefaults.Errors;
+
+namespace Community.Identity.Users;
+
+/// <summary>How identity normalises and validates what people type.</summary>
+public static partial class Rules
+{
+    public const int MaxInterests = 20;
+    public const int MinimumAge = 13;
+    public static readonly string[] Genders = ["female", "male", "non_binary", "other", "prefer_not_to_say"];
+    public static readonly string[] IdentityBadges =
+        ["Connector", "Creator", "Thinker", "Builder", "Explorer", "Visionary", "Calm Presence", "Funny Friend", "Listener", "Leader"];
+
+    [GeneratedRegex("^[a-z0-9_.]{3,30}$")]
+    private static partial Regex UsernamePattern();
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex E164();
+
+    public static string NormalizeUsername(string value) => value.Trim().ToLowerInvariant();
+    public static string NormalizeEmail(string value) => value.Trim().ToLowerInvariant();
+    public static string NormalizePhone(string value) => value.Trim().Replace(" ", "").Replace("-", "");
+
+    public static void Username(ValidationErrors errors, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) errors.Add("username", "username is required.");
+        else if (!UsernamePattern().IsMatch(NormalizeUsername(value)))
+            errors.Add("username", "username must be 3-30 characters of a-z, 0-9, '_' and '.'.");
+    }
+
+    public static void Email(ValidationErrors errors, string? value, string field = "email")
+    {
+        if (value is null) return;
+        var email = NormalizeEmail(value);
+        if (email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email
+            || !parsed.Host.Contains('.') || parsed.Host.StartsWith('.') || parsed.Host.EndsWith('.'))
+            errors.Add(field, $"{field} must be a valid e-mail address.");
+    }
+
+    public static void Phone(ValidationErrors errors, string? value)
+    {
+        if (value is not null && !E164().IsMatch(NormalizePhone(value)))
+            errors.Add("phone", "phone must be in E.164 form, e.g. +971501234567.");
+    }
+
+    public static void Password(ValidationErrors errors, string? value, string? username, string field = "password")
+    {
+        if (string.IsNullOrEmpty(value)) { errors.Add(field, $"{field} is required."); return; }
+        if (value.Length < 10 || value.Length > 128 || !value.Any(char.IsLetter) || value.All(char.IsLetter)
+            || (username is { Length: >= 3 } && value.Contains(username, StringComparison.OrdinalIgnoreCase)))
+            errors.Add(field, "The password must be 10-128 characters, contain letters and at least one digit or symbol, and not contain the username.");
+    }
+
+    public static void Text(ValidationErrors errors, string field, string? value, int max)
+    {
+        if (value is not null && value.Length > max) errors.Add(field, $"{field} must be at most {max} characters.");
+    }
+
+    public static void Url(ValidationErrors errors, string field, string? value, string? host = null)
+    {
+        if (value is null) return;
+        if (value.Length > 500 || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+            errors.Add(field, $"{field} must be an absolute http(s) URL of at most 500 characters.");
+        else if (host is not null && uri.Host != host && !uri.Host.EndsWith("." + host, StringComparison.Ordinal))
+            errors.Add(field, $"{field} must be a {host} address.");
+    }
+
+    public static int? Age(DateOnly? dateOfBirth, DateOnly today)
+    {
+        if (dateOfBirth is not { } born) return null;
+        var age = today.Year - born.Year;
+        return born > today.AddYears(-age) ? age - 1 : age;
+    }
+
+    /// <summary>Trimmed, lower-case, de-duplicated tags.</summary>
+    public static List<string> Tags(ValidationErrors errors, string field, IEnumerable<string?> values, int maxCount, int maxLength)
+    {
+        var tags = values.Select(v => v?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
+        if (tags.Count > maxCount) errors.Add(field, $"{field} may hold at most {maxCount} entries.");
+        if (tags.Any(t => t.Length == 0 || t.Length > maxLength)) errors.Add(field, $"each of {field} must be 1-{maxLength} characters.");
+        return tags;
+    }
+}

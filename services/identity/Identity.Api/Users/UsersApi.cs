@@ -1,0 +1,190 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Community.Contracts.Identity;
+using Community.Identity.Auth;
+using Community.Identity.Data;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Identity.Users;
+
+public sealed record ChangeRoleRequest(string? Role);
+
+public static class UsersApi
+{
+    public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member);
+        group.MapGet("/me", GetMe).WithName("GetMyProfile").WithSummary("My full profile");
+        group.MapPatch("/me", UpdateMe).WithName("UpdateMyProfile").WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
+            .Accepts<JsonObject>("application/json");
+        group.MapDelete("/me", DeleteMe).WithName("DeleteMyAccount").WithSummary("Delete my account");
+        group.MapGet("/{id:guid}", GetPublic).WithName("GetPublicProfile").WithSummary("Another member's public profile");
+        group.MapPut("/{id:guid}/role", ChangeRole).RequireAuthorization(Policies.Admin).WithName("ChangeRole").WithSummary("Set a user's role (admin)");
+        return group;
+    }
+
+    private static async Task<Ok<UserDto>> GetMe(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        return TypedResults.Ok(UserDto.From(user, AuthApi.Today(clock)));
+    }
+
+    private static async Task<Ok<PublicProfileDto>> GetPublic(Guid id, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+            ?? throw new NotFoundException("No member has this id.");
+        return TypedResults.Ok(PublicProfileDto.From(user, AuthApi.Today(clock)));
+    }
+
+    private static async Task<Ok<UserDto>> UpdateMe(
+        JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        var today = AuthApi.Today(clock);
+        var changed = ProfilePatch.Apply(user, body, today);
+        if (changed.Count > 0)
+        {
+            var now = clock.GetUtcNow();
+            user.UpdatedAt = now;
+            db.AddIntegrationEvent(new UserProfileUpdated(Guid.NewGuid(), now, user.Id, user.Username, user.FullName, user.Region,
+                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, changed));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return TypedResults.Ok(UserDto.From(user, today));
+    }
+
+    private static async Task<NoContent> DeleteMe(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        db.Users.Remove(user);
+        db.AddIntegrationEvent(new UserDeleted(Guid.NewGuid(), clock.GetUtcNow(), user.Id));
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<UserDto>> ChangeRole(
+        Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var role = request.Role?.Trim().ToLowerInvariant();
+        if (role is null || !Policies.Roles.All.Contains(role))
+            throw new RequestValidationException("role", "role must be member, organizer or admin.");
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw new NotFoundException("No member has this id.");
+        if (user.Role != role)
+        {
+            var now = clock.GetUtcNow();
+            db.AddIntegrationEvent(new UserRoleChanged(Guid.NewGuid(), now, user.Id, user.Role, role, principal.UserId()));
+            user.Role = role;
+            user.UpdatedAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return TypedResults.Ok(UserDto.From(user, AuthApi.Today(clock)));
+    }
+
+    private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>
+        await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw new NotFoundException("The account no longer exists.");
+}
+
+/// <summary>
+/// Applies a JSON merge patch of profile fields. Only the fields listed here can change; the
+/// others a client might try (role, tier, id, email...) are refused, never applied.
+/// </summary>
+public static class ProfilePatch
+{
+    private static readonly string[] Protected = ["id", "role", "tier", "created_at", "updated_at", "username", "email", "phone", "password", "password_hash", "referral_code", "age"];
+
+    public static List<string> Apply(User user, JsonObject body, DateOnly today)
+    {
+        var errors = new ValidationErrors();
+        var changed = new List<string>();
+        foreach (var (field, node) in body)
+        {
+            try
+            {
+                if (!ApplyField(user, field, node, today, errors, changed)) continue;
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
+            {
+                errors.Add(field, $"{field} has the wrong type.");
+            }
+        }
+        errors.ThrowIfAny();
+        return changed;
+    }
+
+    private static bool ApplyField(User user, string field, JsonNode? node, DateOnly today, ValidationErrors errors, List<string> changed)
+    {
+        string? Text(int max)
+        {
+            var value = node?.GetValue<string>()?.Trim();
+            Rules.Text(errors, field, value, max);
+            return string.IsNullOrEmpty(value) ? null : value;
+        }
+        void Set<T>(T current, T value, Action<T> assign)
+        {
+            if (EqualityComparer<T>.Default.Equals(current, value)) return;
+            assign(value);
+            changed.Add(field);
+        }
+
+        switch (field)
+        {
+            case "full_name": Set(user.FullName, Text(100), v => user.FullName = v); break;
+            case "bio": Set(user.Bio, Text(500), v => user.Bio = v); break;
+            case "region": Set(user.Region, Text(100), v => user.Region = v); break;
+            case "city": Set(user.City, Text(100), v => user.City = v); break;
+            case "country": Set(user.Country, Text(100), v => user.Country = v); break;
+            case "gender":
+                var gender = Text(30)?.ToLowerInvariant();
+                if (gender is not null && !Rules.Genders.Contains(gender)) errors.Add(field, $"gender must be one of {string.Join(", ", Rules.Genders)}.");
+                Set(user.Gender, gender, v => user.Gender = v);
+                break;
+            case "date_of_birth":
+                var text = node?.GetValue<string>();
+                DateOnly? born = text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd");
+                if (born is { } b && (b > today || Rules.Age(b, today) > 120)) errors.Add(field, "date_of_birth is not a plausible birth date.");
+                else if (born is { } d && Rules.Age(d, today) < Rules.MinimumAge) errors.Add(field, $"Members must be at least {Rules.MinimumAge} years old.");
+                Set(user.DateOfBirth, born, v => user.DateOfBirth = v);
+                break;
+            case "interests":
+                var interests = Rules.Tags(errors, field, node?.AsArray().Select(n => n?.GetValue<string>()) ?? [], Rules.MaxInterests, 40);
+                if (!interests.SequenceEqual(user.Interests)) { user.Interests = interests; changed.Add(field); }
+                break;
+            case "languages":
+                var languages = Rules.Tags(errors, field, node?.AsArray().Select(n => n?.GetValue<string>()) ?? [], 10, 35);
+                if (!languages.SequenceEqual(user.Languages)) { user.Languages = languages; changed.Add(field); }
+                break;
+            case "profile_image_url":
+                var image = Text(500);
+                Rules.Url(errors, field, image);
+                Set(user.ProfileImageUrl, image, v => user.ProfileImageUrl = v);
+                break;
+            case "linkedin_url":
+                var linkedin = Text(500);
+                Rules.Url(errors, field, linkedin, "linkedin.com");
+                Set(user.LinkedinUrl, linkedin, v => user.LinkedinUrl = v);
+                break;
+            case "github_url":
+                var github = Text(500);
+                Rules.Url(errors, field, github, "github.com");
+                Set(user.GithubUrl, github, v => user.GithubUrl = v);
+                break;
+            case "identity_badge":
+                var badge = Text(30);
+                if (badge is not null && !Rules.IdentityBadges.Contains(badge))
+                    errors.Add(field, $"identity_badge must be one of {string.Join(", ", Rules.IdentityBadges)}.");
+                Set(user.IdentityBadge, badge, v => user.IdentityBadge = v);
+                break;
+            default:
+                errors.Add(field, Protected.Contains(field)
+                    ? $"{field} cannot be changed here."
+                    : $"{field} is not a profile field.");
+                return false;
+        }
+        return true;
+    }
+}
