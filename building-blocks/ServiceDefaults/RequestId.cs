@@ -18,6 +18,16 @@ public static partial class RequestId
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
     private static partial Regex Sane();
 
+    /// <summary>A log scope that reads "request_id:ID" in text logs and is a request_id field in JSON logs.</summary>
+    private sealed class RequestScope(string id) : IReadOnlyList<KeyValuePair<string, object>>
+    {
+        public KeyValuePair<string, object> this[int index] => new("request_id", id);
+        public int Count => 1;
+        public IEnumerator<KeyValuePair<string, object>> GetEnumerator() { yield return this[0]; }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        public override string ToString() => "request_id:" + id;
+    }
+
     public static IApplicationBuilder UseRequestId(this IApplicationBuilder app)
     {
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Community.RequestId");
@@ -32,7 +42,7 @@ public static partial class RequestId
                 context.Response.Headers[Header] = id;
                 return Task.CompletedTask;
             });
-            using (logger.BeginScope(new Dictionary<string, object> { ["request_id"] = id }))
+            using (logger.BeginScope(new RequestScope(id)))
                 await next(context);
         });
     }

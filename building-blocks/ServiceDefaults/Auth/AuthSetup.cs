@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,21 @@ public static class Policies
     }
 }
 
+/// <summary>
+/// The fallback requirement: every routed endpoint (API, proxy route) needs a signed-in user
+/// unless it allows anonymous access; routing's own answers (404 no match, 405 wrong method,
+/// 415 wrong media type) are not routed endpoints and keep their status for everyone.
+/// </summary>
+public sealed class AuthenticatedOnRoutedEndpoints : AuthorizationHandler<AuthenticatedOnRoutedEndpoints>, IAuthorizationRequirement
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AuthenticatedOnRoutedEndpoints requirement)
+    {
+        var routed = context.Resource is HttpContext http && http.GetEndpoint() is RouteEndpoint;
+        if (!routed || context.User.Identity?.IsAuthenticated == true) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
 public static class AuthSetup
 {
     public static IHostApplicationBuilder AddJwtAuthentication(this IHostApplicationBuilder builder)
@@ -53,9 +69,10 @@ public static class AuthSetup
         builder.Services.AddAuthentication(JwtAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, JwtAuthenticationHandler>(JwtAuthenticationHandler.SchemeName, null);
 
+        builder.Services.AddSingleton<IAuthorizationHandler, AuthenticatedOnRoutedEndpoints>();
         builder.Services.AddAuthorizationBuilder()
             // Secure by default: an endpoint is anonymous only when it says so.
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().AddRequirements(new AuthenticatedOnRoutedEndpoints()).Build())
             .AddPolicy(Policies.Member, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Organizer, p => p.RequireRole(Policies.Roles.Organizer, Policies.Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.Roles.Admin))

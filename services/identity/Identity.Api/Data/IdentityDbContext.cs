@@ -16,9 +16,25 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<User>().ToTable("users");
-        model.Entity<RefreshToken>().ToTable("refresh_tokens");
-        model.Entity<PasswordResetToken>(e => { e.ToTable("password_reset_tokens"); e.HasKey(t => t.TokenHash); });
-        model.Entity<Referral>(e => { e.ToTable("referrals"); e.HasKey(r => r.ReferredUserId); });
+        // Relationships declared so EF orders inserts (user before its tokens); the database cascades deletes.
+        model.Entity<RefreshToken>(e =>
+        {
+            e.ToTable("refresh_tokens");
+            e.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<PasswordResetToken>(e =>
+        {
+            e.ToTable("password_reset_tokens");
+            e.HasKey(t => t.TokenHash);
+            e.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<Referral>(e =>
+        {
+            e.ToTable("referrals");
+            e.HasKey(r => r.ReferredUserId);
+            e.HasOne<User>().WithOne().HasForeignKey<Referral>(r => r.ReferredUserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<User>().WithMany().HasForeignKey(r => r.ReferrerUserId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.Entity<WaitlistEntry>(e =>
         {
             e.ToTable("waitlist_entries");

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Testing;
+
+/// <summary>
+/// A service under test on real Kestrel at a free loopback port: the whole HTTP pipeline,
+/// real sockets (so a gateway can proxy to it and WebSockets work), configuration injected
+/// as the AppHost injects it.
+/// </summary>
+public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
+{
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public ServiceHost<TEntryPoint> Start()
+    {
+        UseKestrel(0);
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+        return this;
+    }
+
+    public HttpClient NewClient() => new() { BaseAddress = BaseAddress };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseUrls("http://127.0.0.1:0");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (services is not null) builder.ConfigureServices(services);
+    }
+}

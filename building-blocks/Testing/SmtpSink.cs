@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Community.Testing;
+
+/// <summary>
+/// A minimal SMTP server on loopback that accepts every message and keeps it, so tests read
+/// the e-mails a service really sent through its SMTP client.
+/// </summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public sealed record Message(string From, IReadOnlyList<string> To, string Data)
+    {
+        /// <summary>The decoded text body (single-part messages, as our services send them).</summary>
+        public string Body
+        {
+            get
+            {
+                var split = Data.IndexOf("\r\n\r\n", StringComparison.Ordinal) is var i and >= 0 ? i : Data.IndexOf("\n\n", StringComparison.Ordinal);
+                var headers = split < 0 ? "" : Data[..split];
+                var body = split < 0 ? Data : Data[split..].TrimStart('\r', '\n');
+                if (headers.Contains("Content-Transfer-Encoding: base64", StringComparison.OrdinalIgnoreCase))
+                    return Encoding.UTF8.GetString(Convert.FromBase64String(string.Concat(body.Split('\n').Select(l => l.Trim()))));
+                if (headers.Contains("Content-Transfer-Encoding: quoted-printable", StringComparison.OrdinalIgnoreCase))
+                    return DecodeQuotedPrintable(body);
+                return body;
+            }
+        }
+
+        private static string DecodeQuotedPrintable(string text)
+        {
+            var joined = text.Replace("=\r\n", "").Replace("=\n", "");
+            var bytes = new List<byte>();
+            for (var i = 0; i < joined.Length; i++)
+            {
+                if (joined[i] == '=' && i + 2 < joined.Length && Uri.IsHexDigit(joined[i + 1]) && Uri.IsHexDigit(joined[i + 2]))
+                {
+                    bytes.Add(Convert.ToByte(joined.Substring(i + 1, 2), 16));
+                    i += 2;
+                }
+                else bytes.AddRange(Encoding.UTF8.GetBytes(joined[i].ToString()));
+            }
+            return Encoding.UTF8.GetString(bytes.ToArray());
+        }
+    }
+
+    public ConcurrentQueue<Message> Messages { get; } = new();
+    public int Port { get; }
+
+    public SmtpSink()
+    {
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _loop = Task.Run(AcceptAsync);
+    }
+
+    /// <summary>Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>).</summary>
+    public async Task<Message> WaitForAsync(string to, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            var found = Messages.LastOrDefault(m => m.To.Any(t => t.Contains(to, StringComparison.OrdinalIgnoreCase)));
+            if (found is not null) return found;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"No e-mail to {to} arrived.");
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
+            catch (OperationCanceledException) { return; }
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        await using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 sink ready");
+        string from = "";
+        var to = new List<string>();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+            switch (verb)
+            {
+                case "EHLO" or "HELO": await writer.WriteLineAsync("250 sink"); break;
+                case "MAIL": from = line[(line.IndexOf(':') + 1)..].Trim(); await writer.WriteLineAsync("250 OK"); break;
+                case "RCPT": to.Add(line[(line.IndexOf(':') + 1)..].Trim()); await writer.WriteLineAsync("250 OK"); break;
+                case "DATA":
+                    await writer.WriteLineAsync("354 end with .");
+                    var data = new StringBuilder();
+                    while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".") data.AppendLine(dataLine.StartsWith("..") ? dataLine[1..] : dataLine);
+                    Messages.Enqueue(new Message(from, to.ToList(), data.ToString()));
+                    to.Clear();
+                    await writer.WriteLineAsync("250 queued");
+                    break;
+                case "QUIT": await writer.WriteLineAsync("221 bye"); return;
+                default: await writer.WriteLineAsync("250 OK"); break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _loop;
+    }
+}

@@ -1,0 +1,53 @@
+using Community.LocalInfrastructure;
+
+namespace Community.Testing;
+
+/// <summary>
+/// One PostgreSQL server and one RabbitMQ node per test assembly (or the COMMUNITY_POSTGRES /
+/// COMMUNITY_RABBITMQ endpoints when set), started on first use and stopped when the test
+/// process exits. Test classes never share data: each gets its own database and vhost.
+/// </summary>
+public static class TestInfrastructure
+{
+    private static readonly Lazy<Task<PostgresServer>> Postgres = new(() => StartAsync(PostgresServer.StartAsync));
+    private static readonly Lazy<Task<RabbitMqServer>> RabbitMq = new(() => StartAsync(RabbitMqServer.StartAsync));
+    private static int _counter;
+
+    public static Task<PostgresServer> PostgresAsync() => Postgres.Value;
+    public static Task<RabbitMqServer> RabbitMqAsync() => RabbitMq.Value;
+
+    /// <summary>A database and a vhost of the caller's own, named after it.</summary>
+    public static async Task<IsolatedResources> IsolateAsync(string owner)
+    {
+        var name = $"t_{Sanitize(owner)}_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}";
+        var postgres = await PostgresAsync();
+        var rabbit = await RabbitMqAsync();
+        var database = await postgres.CreateDatabaseAsync(name);
+        var broker = await rabbit.CreateVhostAsync(name);
+        return new IsolatedResources(name, database, broker, postgres, rabbit);
+    }
+
+    /// <summary>A RabbitMQ node of the caller's own, for tests that stop and start the broker.</summary>
+    public static Task<RabbitMqServer> StartPrivateRabbitMqAsync() => RabbitMqServer.StartAsync(LocalInfrastructureOptions.ForTests());
+
+    private static async Task<T> StartAsync<T>(Func<LocalInfrastructureOptions, CancellationToken, Task<T>> start) where T : IAsyncDisposable
+    {
+        var server = await start(LocalInfrastructureOptions.ForTests(), CancellationToken.None);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return server;
+    }
+
+    private static string Sanitize(string owner) =>
+        new string(owner.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray()) is var s && s.Length > 30 ? s[..30] : s;
+}
+
+/// <summary>A test class's own database and RabbitMQ vhost; dropped on disposal.</summary>
+public sealed record IsolatedResources(
+    string Name, string DatabaseConnectionString, string BrokerUri, PostgresServer Postgres, RabbitMqServer RabbitMq) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await Postgres.DropDatabaseAsync(Name);
+        await RabbitMq.DeleteVhostAsync(Name);
+    }
+}

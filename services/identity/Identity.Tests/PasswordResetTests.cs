@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    [GeneratedRegex(@"Reset token: (\S+)")]
+    private static partial Regex TokenLine();
+
+    private async Task<string> RequestResetAsync(string username)
+    {
+        var before = fx.Smtp.Messages.Count;
+        var response = await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = username });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var mail = await fx.Smtp.WaitForAsync($"{username}@example.com");
+        Assert.True(fx.Smtp.Messages.Count > before);
+        return TokenLine().Match(mail.Body).Groups[1].Value;
+    }
+
+    [Fact]
+    public async Task Reset_sets_the_password_once_and_ends_every_session()
+    {
+        var registered = await fx.RegisterAsync("resetter");
+        var oldRefresh = registered["refresh_token"]!.GetValue<string>();
+        var token = await RequestResetAsync("resetter");
+
+        var reset = await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" });
+        Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = oldRefresh })).AssertProblem(401);
+        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "correct-horse-9" })).AssertProblem(401);
+        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "brand-new-pass-7" })).AssertStatus(200);
+
+        var again = await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "another-pass-8" });
+        Assert.NotNull((await again.AssertProblem(400))["errors"]!["token"]);
+        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "brand-new-pass-7" })).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Unknown_accounts_get_the_same_202_and_no_mail()
+    {
+        var before = fx.Smtp.Messages.Count;
+        var response = await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "ghost@example.com" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(before, fx.Smtp.Messages.Count);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM password_reset_tokens"));
+    }
+
+    [Fact]
+    public async Task Reset_tokens_expire_after_an_hour()
+    {
+        await fx.RegisterAsync("slow_resetter");
+        var token = await RequestResetAsync("slow_resetter");
+        using var clock = new ClockOffset(fx.Clock);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).AssertProblem(400);
+    }
+
+    [Fact]
+    public async Task Weak_new_passwords_and_bad_tokens_change_nothing()
+    {
+        await fx.RegisterAsync("careful");
+        var token = await RequestResetAsync("careful");
+        var weak = await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "short" });
+        Assert.NotNull((await weak.AssertProblem(400))["errors"]!["new_password"]);
+        await (await Client.PostJson("/api/v1/auth/password/reset", new { token = "forged", new_password = "brand-new-pass-7" })).AssertProblem(400);
+
+        // The token survived the refused attempts and still works.
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).StatusCode);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text;
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    [Fact]
+    public async Task Register_returns_the_user_and_a_token_pair()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new
+        {
+            username = "Amira.Dxb", email = "Amira@Example.com", phone = "+971501234567", password = "sunny-dunes-42", full_name = "Amira K", role = "organizer",
+        });
+
+        var body = await response.AssertStatus(201);
+        Assert.Equal("bearer", body["token_type"]!.GetValue<string>());
+        Assert.Equal(900, body["expires_in"]!.GetValue<int>());
+        Assert.Equal(3, body["access_token"]!.GetValue<string>().Split('.').Length);
+        Assert.True(body["refresh_token"]!.GetValue<string>().Length >= 43);
+        var user = body["user"]!;
+        Assert.Equal("amira.dxb", user["username"]!.GetValue<string>());
+        Assert.Equal("amira@example.com", user["email"]!.GetValue<string>());
+        Assert.Equal("+971501234567", user["phone"]!.GetValue<string>());
+        Assert.Equal("organizer", user["role"]!.GetValue<string>());
+        Assert.Equal("free", user["tier"]!.GetValue<string>());
+        Assert.Equal(10, user["referral_code"]!.GetValue<string>().Length);
+        Assert.Null(user["password_hash"]);
+
+        var claims = TokenForge.Payload(body["access_token"]!.GetValue<string>());
+        Assert.Equal(user["id"]!.GetValue<string>(), claims["sub"]!.GetValue<string>());
+        Assert.Equal("organizer", claims["role"]!.GetValue<string>());
+        Assert.Equal("free", claims["tier"]!.GetValue<string>());
+        Assert.Equal("ES256", TokenForge.Header(body["access_token"]!.GetValue<string>())["alg"]!.GetValue<string>());
+
+        var stored = await fx.ScalarAsync<string>("SELECT password_hash FROM users WHERE username = 'amira.dxb'");
+        Assert.StartsWith("v1$210000$", stored);
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE 'Community.Contracts.Identity.UserRegistered,%' AND payload->>'username' = 'amira.dxb'"));
+    }
+
+    [Fact]
+    public async Task Phone_alone_is_enough_and_logs_in()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new { username = "phone_only", phone = "+447700900123", password = "long-enough-1" });
+        await response.AssertStatus(201);
+        var login = await Client.PostJson("/api/v1/auth/login", new { identifier = "+447700900123", password = "long-enough-1" });
+        await login.AssertStatus(200);
+    }
+
+    [Theory]
+    [InlineData("ab", "username")]
+    [InlineData("has space", "username")]
+    [InlineData("UPPER-dash", "username")]
+    [InlineData("waaaaaaaaaaaaaaaaaaaaaaaaaaaaaay_too_long", "username")]
+    public async Task Bad_usernames_are_refused(string username, string field)
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new { username, email = $"{Guid.NewGuid():N}@example.com", password = "long-enough-1" });
+        var problem = await response.AssertProblem(400);
+        Assert.NotNull(problem["errors"]![field]);
+    }
+
+    [Theory]
+    [InlineData("not-an-email", null, "email")]
+    [InlineData("a@b", null, "email")]
+    [InlineData(null, "0501234567", "phone")]
+    [InlineData(null, "+12", "phone")]
+    [InlineData(null, null, "email")]
+    public async Task Bad_contact_details_are_refused(string? email, string? phone, string field)
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new { username = "contact_" + Guid.NewGuid().ToString("N")[..8], email, phone, password = "long-enough-1" });
+        var problem = await response.AssertProblem(400);
+        Assert.NotNull(problem["errors"]![field]);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username LIKE 'contact_%'"));
+    }
+
+    [Theory]
+    [InlineData("short1")]
+    [InlineData("onlyletterspassword")]
+    [InlineData("contains_pw_user_1")]
+    public async Task Weak_passwords_are_refused_with_the_policy(string password)
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new { username = "pw_user", email = "pw@example.com", password });
+        var problem = await response.AssertProblem(400);
+        Assert.Contains("10-128 characters", problem["errors"]!["password"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Missing_fields_are_all_reported()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new { });
+        var problem = await response.AssertProblem(400);
+        Assert.NotNull(problem["errors"]!["username"]);
+        Assert.NotNull(problem["errors"]!["password"]);
+        Assert.NotNull(problem["errors"]!["email"]);
+    }
+
+    [Fact]
+    public async Task Admin_role_cannot_be_self_assigned()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new { username = "wannabe_admin", email = "wannabe@example.com", password = "long-enough-1", role = "admin" });
+        var problem = await response.AssertProblem(400);
+        Assert.NotNull(problem["errors"]!["role"]);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'wannabe_admin'"));
+    }
+
+    [Fact]
+    public async Task Taken_identifiers_conflict_case_insensitively()
+    {
+        await fx.RegisterAsync("taken_name");
+        var sameName = await Client.PostJson("/api/v1/auth/register", new { username = "TAKEN_NAME", email = "other1@example.com", password = "long-enough-1" });
+        Assert.Contains("username", (await sameName.AssertProblem(409))["detail"]!.GetValue<string>());
+
+        var sameEmail = await Client.PostJson("/api/v1/auth/register", new { username = "other_name", email = "Taken_Name@Example.com", password = "long-enough-1" });
+        Assert.Contains("email", (await sameEmail.AssertProblem(409))["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Concurrent_registrations_of_one_username_create_one_account()
+    {
+        var attempts = Enumerable.Range(0, 6).Select(i =>
+            Client.PostJson("/api/v1/auth/register", new { username = "race_name", email = $"race{i}@example.com", password = "long-enough-1" }));
+        var responses = await Task.WhenAll(attempts);
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'race_name'"));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_problem_not_a_crash()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", "{\"username\": \"x\", ");
+        var problem = await response.AssertProblem(400);
+        Assert.Contains("JSON", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Wrong_json_types_are_a_problem()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", "{\"username\": 42, \"password\": []}");
+        await response.AssertProblem(400);
+    }
+
+    [Fact]
+    public async Task Oversized_bodies_are_refused_before_they_are_read()
+    {
+        var huge = "{\"username\":\"" + new string('a', 2 * 1024 * 1024) + "\"}";
+        using var content = new StringContent(huge, Encoding.UTF8, "application/json");
+        var response = await Client.PostAsync("/api/v1/auth/register", content);
+        await response.AssertProblem(413);
+    }
+
+    [Fact]
+    public async Task Non_json_content_type_is_refused()
+    {
+        using var content = new StringContent("username=x", Encoding.UTF8, "application/x-www-form-urlencoded");
+        var response = await Client.PostAsync("/api/v1/auth/register", content);
+        await response.AssertProblem(415);
+    }
+
+    [Fact]
+    public async Task Registering_with_a_referral_code_records_the_referral()
+    {
+        var referrer = await fx.RegisterAsync();
+        var code = referrer["user"]!["referral_code"]!.GetValue<string>();
+        await fx.RegisterAsync(referralCode: code.ToLowerInvariant());
+        await fx.RegisterAsync(referralCode: code);
+
+        var summary = await (await Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())).AssertStatus(200);
+        Assert.Equal(code, summary["referral_code"]!.GetValue<string>());
+        Assert.Equal(2, summary["referrals_count"]!.GetValue<int>());
+        Assert.Equal(0, summary["conversions"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Unknown_referral_codes_are_refused()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new { username = "bad_ref", email = "bad_ref@example.com", password = "long-enough-1", referral_code = "NOPE000000" });
+        Assert.NotNull((await response.AssertProblem(400))["errors"]!["referral_code"]);
+    }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    private async Task<HttpStatusCode> MeStatus(string token) => (await Client.Get("/api/v1/auth/me", token)).StatusCode;
+
+    [Fact]
+    public async Task Tokens_that_differ_from_a_valid_one_in_any_checked_way_are_refused_by_the_service()
+    {
+        var registered = await fx.RegisterAsync();
+        var good = registered["access_token"]!.GetValue<string>();
+        var sub = registered["user"]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(good));
+
+        var (kid, key) = await fx.SigningKeyAsync();
+        var now = fx.Clock.GetUtcNow();
+        // Control: signed with the real key and right claims, accepted; each attack below changes one thing.
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(TokenForge.Es256(key, kid, TokenForge.Claims(sub, now))));
+
+        var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
+        var publicKey = TokenForge.PublicKeyBytes(jwks["keys"]![0]!);
+        var expired = TokenForge.Claims(sub, now.AddMinutes(-20));
+        var notYet = TokenForge.Claims(sub, now.AddMinutes(5));
+        using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        var attacks = new Dictionary<string, string>
+        {
+            ["alg none"] = TokenForge.Unsigned(kid, TokenForge.Claims(sub, now)),
+            ["HS256 with the public key"] = TokenForge.Hs256(publicKey, kid, TokenForge.Claims(sub, now)),
+            ["HS256 with the JWKS text"] = TokenForge.Hs256(Encoding.UTF8.GetBytes(jwks["keys"]![0]!.ToJsonString()), kid, TokenForge.Claims(sub, now)),
+            ["expired"] = TokenForge.Es256(key, kid, expired),
+            ["not yet valid"] = TokenForge.Es256(key, kid, notYet),
+            ["wrong audience"] = TokenForge.Es256(key, kid, TokenForge.Claims(sub, now, audience: "someone-else")),
+            ["wrong issuer"] = TokenForge.Es256(key, kid, TokenForge.Claims(sub, now, issuer: "https://evil.example")),
+            ["tampered role"] = TokenForge.Tamper(good, "role", "admin"),
+            ["tampered subject"] = TokenForge.Tamper(good, "sub", Guid.NewGuid().ToString()),
+            ["unknown kid"] = TokenForge.Es256(stranger, "not-a-kid", TokenForge.Claims(sub, now)),
+            ["right kid, wrong key"] = TokenForge.Es256(stranger, kid, TokenForge.Claims(sub, now)),
+            ["garbage"] = "not.a.jwt",
+            ["empty signature"] = string.Join('.', good.Split('.')[..2]) + ".",
+        };
+        foreach (var (name, token) in attacks)
+        {
+            var response = await Client.Get("/api/v1/auth/me", token);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{name}: expected 401, got {(int)response.StatusCode}");
+            await response.AssertProblem(401);
+        }
+    }
+
+    [Fact]
+    public async Task A_present_but_invalid_token_is_refused_even_on_anonymous_routes()
+    {
+        var response = await Client.PostJson("/api/v1/waitlist", new { email = "anon@example.com" }, token: "not.a.jwt");
+        await response.AssertProblem(401);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries"));
+    }
+
+    [Fact]
+    public async Task Access_tokens_expire_after_fifteen_minutes_within_the_skew()
+    {
+        var registered = await fx.RegisterAsync();
+        var token = registered["access_token"]!.GetValue<string>();
+        var payload = TokenForge.Payload(token);
+        Assert.Equal(900, payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>());
+        foreach (var claim in new[] { "sub", "name", "role", "tier", "iss", "aud" }) Assert.NotNull(payload[claim]);
+        Assert.NotNull(TokenForge.Header(token)["kid"]);
+
+        using var clock = new ClockOffset(fx.Clock);
+        clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(20));
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(token)); // inside the 30 s skew
+        clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeStatus(token));
+    }
+
+    [Fact]
+    public async Task Refresh_rotates_and_the_old_token_stops_working()
+    {
+        var registered = await fx.RegisterAsync();
+        var first = registered["refresh_token"]!.GetValue<string>();
+
+        var second = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertStatus(200);
+        var secondToken = second["refresh_token"]!.GetValue<string>();
+        Assert.NotEqual(first, secondToken);
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(second["access_token"]!.GetValue<string>()));
+
+        var third = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = secondToken })).AssertStatus(200);
+        Assert.NotNull(third["refresh_token"]);
+        Assert.Equal(3L, await fx.ScalarAsync<long>("SELECT count(*) FROM refresh_tokens WHERE user_id = @u", ("u", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM refresh_tokens WHERE token_hash = sha256(convert_to(@t, 'UTF8'))", ("t", first)) - 1);
+    }
+
+    [Fact]
+    public async Task Reusing_a_rotated_token_revokes_the_whole_family()
+    {
+        var registered = await fx.RegisterAsync();
+        var first = registered["refresh_token"]!.GetValue<string>();
+        var second = (await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertStatus(200))["refresh_token"]!.GetValue<string>();
+
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertProblem(401);
+        // The thief's replay also kills the legitimate current token.
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = second })).AssertProblem(401);
+
+        // Another login of the same user (another family) is untouched.
+        var other = await (await Client.PostJson("/api/v1/auth/login", new { identifier = registered["user"]!["username"]!.GetValue<string>(), password = "correct-horse-9" })).AssertStatus(200);
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = other["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_refreshes_of_one_token_never_both_win()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var registered = await fx.RegisterAsync();
+            var token = registered["refresh_token"]!.GetValue<string>();
+            var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Client.PostJson("/api/v1/auth/refresh", new { refresh_token = token })));
+            Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.OK) <= 1, $"round {round}: more than one refresh won");
+            Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        }
+    }
+
+    [Fact]
+    public async Task Refresh_tokens_expire_after_seven_days()
+    {
+        var registered = await fx.RegisterAsync();
+        using var clock = new ClockOffset(fx.Clock);
+        clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = registered["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task Bad_refresh_requests_are_refused()
+    {
+        await (await Client.PostJson("/api/v1/auth/refresh", new { })).AssertProblem(400);
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = "made-up" })).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task Logout_revokes_the_family_of_the_token_used()
+    {
+        var registered = await fx.RegisterAsync();
+        var access = registered["access_token"]!.GetValue<string>();
+        var refresh = registered["refresh_token"]!.GetValue<string>();
+
+        var response = await Client.PostJson("/api/v1/auth/logout", new { }, access);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })).AssertProblem(401);
+        await (await Client.PostJson("/api/v1/auth/logout", new { })).AssertProblem(401);
+    }
+}
+
+/// <summary>Moves the shared clock for one test and puts it back, so other tests of the class see real time.</summary>
+internal sealed class ClockOffset(TestClock clock) : IDisposable
+{
+    private TimeSpan _moved;
+
+    public void Advance(TimeSpan by)
+    {
+        clock.Advance(by);
+        _moved += by;
+    }
+
+    public void Dispose() => clock.Advance(-_moved);
+}
