@@ -1,1 +1,13 @@
-var b = WebApplication.CreateBuilder(args); b.Build().Run();
+using Community.Gateway;
+using Community.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddGateway();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapGateway();
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,73 @@
+using Community.Contracts;
+using Community.Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Community.Gateway.Tests;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public void Route_ids_are_unique_and_every_route_targets_a_known_service()
+    {
+        Assert.Equal(GatewayRoutes.All.Count, GatewayRoutes.All.Select(r => r.Id).Distinct().Count());
+        Assert.All(GatewayRoutes.All, r => Assert.Contains(r.Service, ResourceNames.Services));
+    }
+
+    [Fact]
+    public void The_anonymous_allow_list_is_exactly_the_intended_one()
+    {
+        var anonymous = GatewayRoutes.All.Where(r => r.Anonymous)
+            .Select(r => $"{string.Join(",", r.Methods ?? ["*"])} {r.Path}").Order().ToList();
+
+        string[] expected =
+        [
+            "POST /api/v1/auth/register", "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
+            "POST /api/v1/auth/password/forgot", "POST /api/v1/auth/password/reset",
+            "GET /.well-known/jwks.json", "POST /api/v1/waitlist", "GET /api/v1/waitlist/status",
+            "POST /webhooks/stripe", "* /sandbox", "* /sandbox/{**rest}",
+            .. ResourceNames.Services.Select(s => $"GET /openapi/{s}.json"),
+        ];
+        Assert.Equal(expected.Order(), anonymous);
+    }
+
+    [Fact]
+    public async Task The_HashCookie_affinity_policy_is_refused()
+    {
+        var cluster = new ClusterConfig { ClusterId = "sticky", SessionAffinity = new SessionAffinityConfig { Enabled = true, Policy = "HashCookie" } };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new RejectHashCookieAffinity().ConfigureClusterAsync(cluster, default).AsTask());
+
+        Assert.Contains("HashCookie", error.Message);
+        Assert.Contains("sticky", error.Message);
+    }
+
+    [Fact]
+    public void A_gateway_given_a_HashCookie_cluster_does_not_start()
+    {
+        var sticky = new ClusterConfig { ClusterId = "sticky", SessionAffinity = new SessionAffinityConfig { Enabled = true, Policy = "HashCookie" } };
+
+        var error = Assert.ThrowsAny<Exception>(() => GatewayHost.Start(new Dictionary<string, string?>(), services =>
+            services.AddSingleton<IProxyConfigProvider>(new InMemoryConfigProvider([], [sticky]))));
+
+        Assert.Contains(Flatten(error), e => e is InvalidOperationException && e.Message.Contains("'HashCookie' session-affinity policy"));
+    }
+
+    [Fact]
+    public void A_gateway_with_a_zero_rate_limit_does_not_start()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => GatewayHost.Start(new Dictionary<string, string?> { ["RateLimits:Login:PermitLimit"] = "0" }));
+
+        Assert.Contains(Flatten(error), e => e.Message.Contains("PermitLimit > 0"));
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            yield return error;
+            if (error is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
+        }
+    }
+}

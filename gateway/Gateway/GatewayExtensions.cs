@@ -1,0 +1,31 @@
+namespace Community.Gateway;
+
+public static class GatewayExtensions
+{
+    public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddReverseProxy()
+            .LoadFromMemory(GatewayProxyConfig.Routes(GatewayRoutes.All), GatewayProxyConfig.Clusters(builder.Configuration))
+            .AddConfigFilter<RejectHashCookieAffinity>();
+
+        services.AddGatewayRateLimits(builder.Configuration);
+        services.AddGatewayCors(builder.Configuration);
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseServiceUnavailableProblems();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+
+        app.MapGatewayDocs();
+        return app;
+    }
+}

@@ -1,0 +1,68 @@
+using Community.Contracts;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Community.Gateway;
+
+/// <summary>Turns <see cref="GatewayRoutes"/> and the configured service addresses into YARP routes and clusters.</summary>
+public static class GatewayProxyConfig
+{
+    /// <summary>Configuration key of a service's base address, e.g. <c>Services:identity = http://127.0.0.1:5101</c>.</summary>
+    public static string AddressKey(string service) => $"Services:{service}";
+
+    /// <summary>The services that have an address configured, in start order.</summary>
+    public static IReadOnlyList<string> ConfiguredServices(IConfiguration configuration) =>
+        ResourceNames.Services.Where(s => !string.IsNullOrWhiteSpace(configuration[AddressKey(s)])).ToList();
+
+    public static IReadOnlyList<RouteConfig> Routes(IEnumerable<GatewayRoute> table) => table.Select(ToRouteConfig).ToList();
+
+    /// <summary>One cluster per service; a service with no address gets a cluster without destinations (its routes answer 503).</summary>
+    public static IReadOnlyList<ClusterConfig> Clusters(IConfiguration configuration) => ResourceNames.Services.Select(service =>
+    {
+        var address = configuration[AddressKey(service)];
+        var destinations = string.IsNullOrWhiteSpace(address)
+            ? new Dictionary<string, DestinationConfig>()
+            : new Dictionary<string, DestinationConfig> { [service] = new() { Address = address } };
+        return new ClusterConfig { ClusterId = service, Destinations = destinations };
+    }).ToList();
+
+    private static RouteConfig ToRouteConfig(GatewayRoute route)
+    {
+        var config = new RouteConfig
+        {
+            RouteId = route.Id,
+            ClusterId = route.Service,
+            Match = new RouteMatch { Path = route.Path, Methods = route.Methods },
+            // null leaves the route to the fallback policy: an authenticated user.
+            AuthorizationPolicy = route.Anonymous ? "anonymous" : null,
+            RateLimiterPolicy = route.RateLimitPolicy,
+        };
+        if (route.UpstreamPath is null) return config;
+
+        // The service then sees the gateway's host, so the servers it lists in its document point at the gateway.
+        return config.WithTransformPathSet(route.UpstreamPath).WithTransformUseOriginalHostHeader();
+    }
+}
+
+/// <summary>
+/// The HashCookie session-affinity policy needs System.IO.Hashing, which cannot be restored
+/// here; refuse it when the configuration is loaded rather than fail on the first request.
+/// </summary>
+public sealed class RejectHashCookieAffinity : IProxyConfigFilter
+{
+    public const string Policy = "HashCookie";
+
+    public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
+    {
+        if (string.Equals(cluster.SessionAffinity?.Policy, Policy, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Cluster '{cluster.ClusterId}' uses the '{Policy}' session-affinity policy, which this gateway does not support " +
+                "(its System.IO.Hashing dependency is not available). Use the 'Cookie' or 'CustomHeader' policy, or no session affinity.");
+        }
+        return ValueTask.FromResult(cluster);
+    }
+
+    public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
+        ValueTask.FromResult(route);
+}

@@ -1,0 +1,100 @@
+using Community.Contracts;
+
+namespace Community.Gateway;
+
+/// <summary>One entry of the gateway's route table.</summary>
+/// <param name="Id">YARP route id; unique.</param>
+/// <param name="Path">YARP path pattern (exact path or <c>/prefix/{**rest}</c>).</param>
+/// <param name="Service">The target service, one of <see cref="ResourceNames.Services"/>; also the cluster id.</param>
+public sealed record GatewayRoute(string Id, string Path, string Service)
+{
+    /// <summary>Reachable without a token; everything else needs a valid access token at the edge.</summary>
+    public bool Anonymous { get; init; }
+
+    /// <summary>HTTP methods the route matches; null matches any method.</summary>
+    public IReadOnlyList<string>? Methods { get; init; }
+
+    /// <summary>A named policy from <see cref="GatewayRateLimits"/>, on top of the global per-IP / per-user limits.</summary>
+    public string? RateLimitPolicy { get; init; }
+
+    /// <summary>Forward to this path instead of the request's own (YARP PathSet transform).</summary>
+    public string? UpstreamPath { get; init; }
+}
+
+/// <summary>
+/// The whole route table of the gateway. An exact anonymous route (with its methods) wins over
+/// a protected prefix of the same service: endpoint routing prefers literal paths over
+/// catch-alls and method-specific routes over method-less ones.
+/// </summary>
+public static class GatewayRoutes
+{
+    private static readonly string[] Get = [HttpMethods.Get];
+    private static readonly string[] Post = [HttpMethods.Post];
+
+    public static IReadOnlyList<GatewayRoute> All { get; } =
+    [
+        // identity: the anonymous allow-list, then the protected prefixes
+        new("identity-register", "/api/v1/auth/register", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Registrations },
+        new("identity-login", "/api/v1/auth/login", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Login },
+        new("identity-refresh", "/api/v1/auth/refresh", ResourceNames.Identity) { Anonymous = true, Methods = Post },
+        new("identity-password-forgot", "/api/v1/auth/password/forgot", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Password },
+        new("identity-password-reset", "/api/v1/auth/password/reset", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Password },
+        new("identity-jwks", "/.well-known/jwks.json", ResourceNames.Identity) { Anonymous = true, Methods = Get },
+        new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity) { Anonymous = true, Methods = Post },
+        new("identity-waitlist-status", "/api/v1/waitlist/status", ResourceNames.Identity) { Anonymous = true, Methods = Get },
+        .. Prefix(ResourceNames.Identity, "/api/v1/auth"),
+        .. Prefix(ResourceNames.Identity, "/api/v1/users"),
+        .. Prefix(ResourceNames.Identity, "/api/v1/referrals"),
+        .. Prefix(ResourceNames.Identity, "/api/v1/waitlist"),
+
+        // social
+        .. Prefix(ResourceNames.Social, "/api/v1/discover"),
+        .. Prefix(ResourceNames.Social, "/api/v1/connections"),
+        .. Prefix(ResourceNames.Social, "/api/v1/follows"),
+        .. Prefix(ResourceNames.Social, "/api/v1/blocks"),
+        .. Prefix(ResourceNames.Social, "/api/v1/groups"),
+        .. Prefix(ResourceNames.Social, "/api/v1/feed"),
+
+        // messaging (the SignalR hubs take the token from the access_token query parameter too)
+        .. Prefix(ResourceNames.Messaging, "/api/v1/conversations"),
+        .. Prefix(ResourceNames.Messaging, "/api/v1/threads"),
+        .. Prefix(ResourceNames.Messaging, "/api/v1/notifications"),
+        .. Prefix(ResourceNames.Messaging, "/hubs"),
+
+        // events
+        .. Prefix(ResourceNames.Events, "/api/v1/events"),
+        .. Prefix(ResourceNames.Events, "/api/v1/courses"),
+
+        // payments: Stripe signs its webhook itself; the sandbox serves the offline checkout page
+        new("payments-webhook-stripe", "/webhooks/stripe", ResourceNames.Payments) { Anonymous = true, Methods = Post },
+        .. Prefix(ResourceNames.Payments, "/api/v1/payments"),
+        .. Prefix(ResourceNames.Payments, "/api/v1/credits"),
+        .. Prefix(ResourceNames.Payments, "/api/v1/subscriptions"),
+        .. Prefix(ResourceNames.Payments, "/webhooks/stripe"),
+        .. Prefix(ResourceNames.Payments, "/sandbox", anonymous: true),
+
+        // ai-companion
+        .. Prefix(ResourceNames.AiCompanion, "/api/v1/companion"),
+        .. Prefix(ResourceNames.AiCompanion, "/api/v1/activity"),
+
+        // every service's OpenAPI document, for the Swagger UI
+        .. ResourceNames.Services.Select(OpenApiDocument),
+    ];
+
+    /// <summary>The gateway's address of a service's OpenAPI document.</summary>
+    public static string OpenApiPath(string service) => $"/openapi/{service}.json";
+
+    /// <summary>The prefix itself and everything below it.</summary>
+    private static GatewayRoute[] Prefix(string service, string prefix, bool anonymous = false)
+    {
+        var id = service + "-" + prefix.Trim('/').Replace("api/v1/", "").Replace('/', '-');
+        return
+        [
+            new(id, prefix, service) { Anonymous = anonymous },
+            new(id + "-rest", prefix + "/{**rest}", service) { Anonymous = anonymous },
+        ];
+    }
+
+    private static GatewayRoute OpenApiDocument(string service) =>
+        new($"{service}-openapi", OpenApiPath(service), service) { Anonymous = true, Methods = Get, UpstreamPath = "/openapi/v1.json" };
+}

@@ -1,0 +1,47 @@
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    [Fact]
+    public async Task The_configured_admin_exists_and_can_change_roles()
+    {
+        var adminToken = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        Assert.Equal("admin", TokenForge.Payload(adminToken)["role"]!.GetValue<string>());
+
+        var member = await fx.RegisterAsync();
+        var memberId = member["user"]!["id"]!.GetValue<string>();
+        var changed = await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{memberId}/role", new { role = "organizer" }, adminToken)).AssertStatus(200);
+        Assert.Equal("organizer", changed["role"]!.GetValue<string>());
+
+        // The next token carries the new role.
+        var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = member["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
+        Assert.Equal("organizer", TokenForge.Payload(refreshed["access_token"]!.GetValue<string>())["role"]!.GetValue<string>());
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'organizer'", ("id", memberId)));
+    }
+
+    [Fact]
+    public async Task Members_and_organizers_cannot_change_roles()
+    {
+        var organizer = await fx.RegisterAsync(role: "organizer");
+        var target = await fx.RegisterAsync();
+        var url = $"/api/v1/users/{target["user"]!["id"]}/role";
+        await (await Client.SendJson(HttpMethod.Put, url, new { role = "admin" }, organizer["access_token"]!.GetValue<string>())).AssertProblem(403);
+        await (await Client.SendJson(HttpMethod.Put, url, new { role = "admin" }, target["access_token"]!.GetValue<string>())).AssertProblem(403);
+        await (await Client.SendJson(HttpMethod.Put, url, new { role = "admin" })).AssertProblem(401);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'admin' AND username <> @a", ("a", IdentityFixture.AdminUsername)));
+    }
+
+    [Fact]
+    public async Task Bad_role_changes_are_refused()
+    {
+        var adminToken = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        var target = await fx.RegisterAsync();
+        await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{target["user"]!["id"]}/role", new { role = "emperor" }, adminToken)).AssertProblem(400);
+        await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{Guid.NewGuid()}/role", new { role = "member" }, adminToken)).AssertProblem(404);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    private static string Token(System.Text.Json.Nodes.JsonNode registered) => registered["access_token"]!.GetValue<string>();
+
+    [Fact]
+    public async Task Patch_changes_only_the_fields_given_and_derives_age()
+    {
+        var registered = await fx.RegisterAsync();
+        var token = Token(registered);
+        var bornOn = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-30).AddDays(-1);
+        var updated = await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new
+        {
+            bio = "Runner and reader", region = "Dubai Marina", city = "Dubai", country = "AE", gender = "female",
+            date_of_birth = bornOn.ToString("yyyy-MM-dd"), interests = new[] { "Running", "books", "running" }, languages = new[] { "en", "ar" },
+            profile_image_url = "https://cdn.example.com/me.png", linkedin_url = "https://www.linkedin.com/in/me", github_url = "https://github.com/me",
+            identity_badge = "Connector",
+        }, token)).AssertStatus(200);
+
+        Assert.Equal("Runner and reader", updated["bio"]!.GetValue<string>());
+        Assert.Equal(30, updated["age"]!.GetValue<int>());
+        Assert.Equal(["running", "books"], updated["interests"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("Test User", updated["full_name"]!.GetValue<string>()); // untouched
+
+        var cleared = await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", "{\"bio\": null}", token)).AssertStatus(200);
+        Assert.Null(cleared["bio"]);
+        Assert.Equal("Dubai", cleared["city"]!.GetValue<string>());
+        Assert.Equal(2L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id", ("id", registered["user"]!["id"]!.GetValue<string>())));
+    }
+
+    [Theory]
+    [InlineData("{\"role\": \"admin\"}", "role")]
+    [InlineData("{\"tier\": \"elite\"}", "tier")]
+    [InlineData("{\"id\": \"00000000-0000-0000-0000-000000000001\"}", "id")]
+    [InlineData("{\"created_at\": \"2001-01-01T00:00:00Z\"}", "created_at")]
+    [InlineData("{\"email\": \"x@example.com\"}", "email")]
+    [InlineData("{\"full_name\": \"Fine\", \"role\": \"admin\"}", "role")]
+    [InlineData("{\"shoe_size\": 44}", "shoe_size")]
+    public async Task Fields_a_user_may_not_set_are_refused_and_nothing_is_applied(string body, string field)
+    {
+        var registered = await fx.RegisterAsync();
+        var response = await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", body, Token(registered));
+        Assert.NotNull((await response.AssertProblem(400))["errors"]![field]);
+
+        var me = await (await Client.Get("/api/v1/users/me", Token(registered))).AssertStatus(200);
+        Assert.Equal("member", me["role"]!.GetValue<string>());
+        Assert.Equal("free", me["tier"]!.GetValue<string>());
+        Assert.Equal("Test User", me["full_name"]!.GetValue<string>());
+        Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), me["id"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("{\"date_of_birth\": \"YEAR-06-01\"}", "date_of_birth")]
+    [InlineData("{\"date_of_birth\": \"2999-01-01\"}", "date_of_birth")]
+    [InlineData("{\"date_of_birth\": \"01/02/1990\"}", "date_of_birth")]
+    [InlineData("{\"gender\": \"robot\"}", "gender")]
+    [InlineData("{\"linkedin_url\": \"https://evil.example/in/me\"}", "linkedin_url")]
+    [InlineData("{\"profile_image_url\": \"javascript:alert(1)\"}", "profile_image_url")]
+    [InlineData("{\"identity_badge\": \"Overlord\"}", "identity_badge")]
+    [InlineData("{\"bio\": 42}", "bio")]
+    [InlineData("{\"interests\": \"not-a-list\"}", "interests")]
+    public async Task Invalid_profile_values_are_refused(string body, string field)
+    {
+        var registered = await fx.RegisterAsync();
+        var thirteenYearsAgo = DateTime.UtcNow.Year - 12;
+        var response = await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", body.Replace("YEAR", thirteenYearsAgo.ToString()), Token(registered));
+        Assert.NotNull((await response.AssertProblem(400))["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task At_most_twenty_interests()
+    {
+        var registered = await fx.RegisterAsync();
+        var tooMany = Enumerable.Range(0, 21).Select(i => $"tag{i}").ToArray();
+        var response = await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { interests = tooMany }, Token(registered));
+        Assert.NotNull((await response.AssertProblem(400))["errors"]!["interests"]);
+        var twenty = await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { interests = tooMany[..20] }, Token(registered));
+        Assert.Equal(20, (await twenty.AssertStatus(200))["interests"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Public_profiles_hide_contact_details()
+    {
+        var alice = await fx.RegisterAsync();
+        var bob = await fx.RegisterAsync();
+        var profile = await (await Client.Get($"/api/v1/users/{alice["user"]!["id"]}", Token(bob))).AssertStatus(200);
+        Assert.Equal(alice["user"]!["username"]!.GetValue<string>(), profile["username"]!.GetValue<string>());
+        Assert.Null(profile["email"]);
+        Assert.Null(profile["phone"]);
+        Assert.Null(profile["date_of_birth"]);
+        Assert.Null(profile["referral_code"]);
+
+        await (await Client.Get($"/api/v1/users/{Guid.NewGuid()}", Token(bob))).AssertProblem(404);
+        await (await Client.Get($"/api/v1/users/{alice["user"]!["id"]}")).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task Deleting_the_account_removes_it_and_publishes_user_deleted()
+    {
+        var registered = await fx.RegisterAsync("leaving_user");
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Token(registered))).StatusCode);
+
+        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "leaving_user", password = "correct-horse-9" })).AssertProblem(401);
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = registered["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
+        await (await Client.Get("/api/v1/users/me", Token(registered))).AssertProblem(404);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserDeleted,%' AND payload->>'userId' = @id", ("id", id)));
+        // The username is free again.
+        await fx.RegisterAsync("leaving_user");
+    }
+}
