@@ -5,6 +5,7 @@ using Community.ServiceDefaults.Http;
 using Community.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
@@ -40,6 +41,7 @@ public static class ServiceDefaultsExtensions
             options.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Http:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
         builder.Services.AddProblemDetailsConventions();
 
+        builder.Services.Configure<ForwardedHeadersOptions>(options => ConfigureForwardedHeaders(options, builder.Configuration));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.AddJwtAuthentication();
         builder.Services.AddRateLimiter(options =>
@@ -61,6 +63,18 @@ public static class ServiceDefaultsExtensions
         json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     }
 
+    /// <summary>
+    /// X-Forwarded-For/Proto are believed only from loopback and the networks listed in
+    /// Http:TrustedNetworks (CIDR; the pod network in Kubernetes), so per-IP limits see the real
+    /// client behind the gateway while a client cannot forge its address to a service.
+    /// </summary>
+    private static void ConfigureForwardedHeaders(ForwardedHeadersOptions options, IConfiguration configuration)
+    {
+        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        foreach (var network in configuration.GetSection("Http:TrustedNetworks").Get<string[]>() ?? [])
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+    }
+
     private static void AddLogging(this IHostApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
@@ -76,6 +90,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseRequestId();
         app.UseHealthProbesUntraced();
         app.UseExceptionHandler();

@@ -33,7 +33,12 @@ public sealed class JwksSigningKeySource(
         try
         {
             if (clock.GetUtcNow() - _fetchedAt < MinRefreshInterval) return;
-            var url = options.Value.JwksUrl ?? throw new InvalidOperationException("Jwt:JwksUrl is not configured.");
+            var url = options.Value.JwksUrl;
+            if (url is null)
+            {
+                logger.LogError("Neither Jwt:JwksUrl nor Services:identity is configured: no token can be verified");
+                return;
+            }
             var document = await http.GetFromJsonAsync<JsonWebKeySetDocument>(url, cancellationToken);
             var keys = new ConcurrentDictionary<string, SecurityKey>();
             foreach (var jwk in document?.Keys ?? [])

@@ -26,6 +26,8 @@ public static class BusSetup
             ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.RabbitMq} is not configured."));
 
         builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
+        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+            "broker", _ => new BrokerHealthCheck(uri), Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service, includeNamespace: false));

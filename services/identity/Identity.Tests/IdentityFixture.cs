@@ -18,8 +18,8 @@ public class IdentityFixture : IAsyncLifetime
     public IsolatedResources Resources { get; private set; } = null!;
     public SmtpSink Smtp { get; } = new();
     public TestClock Clock { get; } = new();
-    public ServiceHost<Program> Host { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
+    public ServiceHost<Program> Host { get; protected set; } = null!;
+    public HttpClient Client { get; protected set; } = null!;
 
     public virtual async Task InitializeAsync()
     {

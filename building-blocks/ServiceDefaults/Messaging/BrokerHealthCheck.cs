@@ -1,0 +1,28 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Community.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Is the broker reachable? MassTransit's own check reports a publish-only bus as ready even
+/// while RabbitMQ is down, so readiness also opens a connection to the broker's port.
+/// </summary>
+public sealed class BrokerHealthCheck(Uri amqp) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var port = amqp.IsDefaultPort || amqp.Port <= 0 ? 5672 : amqp.Port;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(amqp.Host, port, timeout.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"The broker at {amqp.Host}:{port} is unreachable; events wait in the outbox.", e);
+        }
+    }
+}
