@@ -1,0 +1,130 @@
+extern alias IdentityApi;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Community.Gateway.Tests.Infrastructure;
+using Community.Testing;
+using IdentityProgram = IdentityApi::Program;
+
+namespace Community.Gateway.Tests;
+
+/// <summary>The real identity service (own database and vhost) behind the real gateway, driven only through the gateway.</summary>
+public sealed class EndToEndFixture : IAsyncLifetime
+{
+    public IsolatedResources Resources { get; private set; } = null!;
+    public ServiceHost<IdentityProgram> Identity { get; private set; } = null!;
+    public GatewayHost Gateway { get; private set; } = null!;
+    public HttpClient Client => Gateway.Client;
+
+    public async Task InitializeAsync()
+    {
+        Resources = await TestInfrastructure.IsolateAsync(nameof(EndToEndTests));
+        Identity = new ServiceHost<IdentityProgram>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:identity-db"] = Resources.DatabaseConnectionString,
+            ["ConnectionStrings:rabbitmq"] = Resources.BrokerUri,
+            ["Logging:LogLevel:Default"] = "Warning",
+        }).Start();
+        Gateway = GatewayHost.Start(new Dictionary<string, string?>
+        {
+            ["Services:identity"] = Identity.BaseAddress.ToString().TrimEnd('/'),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Identity.DisposeAsync();
+        await Resources.DisposeAsync();
+    }
+}
+
+public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    private async Task<JsonNode> RegisterAsync(string username) =>
+        await (await Client.PostJson("/api/v1/auth/register", new { username, email = $"{username}@example.com", password = "correct-horse-9" })).AssertStatus(201);
+
+    [Fact]
+    public async Task A_member_signs_up_and_uses_the_platform_through_the_gateway()
+    {
+        var registered = await RegisterAsync("e2e_member");
+        var access = registered["access_token"]!.GetValue<string>();
+
+        var me = await (await Client.Get("/api/v1/auth/me", access)).AssertStatus(200);
+        Assert.Equal("e2e_member", me["username"]!.GetValue<string>());
+
+        var patched = await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { city = "Dubai", interests = new[] { "hiking" } }, access)).AssertStatus(200);
+        Assert.Equal("Dubai", patched["city"]!.GetValue<string>());
+
+        var login = await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_member@example.com", password = "correct-horse-9" })).AssertStatus(200);
+        var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = login["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
+        await (await Client.Get("/api/v1/referrals/me", refreshed["access_token"]!.GetValue<string>())).AssertStatus(200);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/logout", new { }, refreshed["access_token"]!.GetValue<string>())).StatusCode);
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refreshed["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task Anonymous_routes_pass_and_protected_ones_need_a_token_at_the_edge()
+    {
+        var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
+        Assert.Equal("ES256", jwks["keys"]![0]!["alg"]!.GetValue<string>());
+        await (await Client.PostJson("/api/v1/waitlist", new { email = "e2e-wait@example.com", source = "e2e" })).AssertStatus(201);
+        await (await Client.Get("/api/v1/waitlist/status?email=e2e-wait@example.com")).AssertStatus(200);
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "nobody" })).StatusCode);
+
+        await (await Client.Get("/api/v1/users/me")).AssertProblem(401);
+        await (await Client.Get("/api/v1/auth/me")).AssertProblem(401);
+        await (await Client.Get($"/api/v1/users/{Guid.NewGuid()}")).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task Forged_tokens_are_refused_at_the_gateway_with_identitys_real_keys()
+    {
+        var registered = await RegisterAsync("e2e_target");
+        var good = registered["access_token"]!.GetValue<string>();
+        var sub = registered["user"]!["id"]!.GetValue<string>();
+        var kid = TokenForge.Header(good)["kid"]!.GetValue<string>();
+        var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
+        using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var now = DateTimeOffset.UtcNow;
+
+        var attacks = new Dictionary<string, string>
+        {
+            ["alg none"] = TokenForge.Unsigned(kid, TokenForge.Claims(sub, now)),
+            ["HS256 with the public key"] = TokenForge.Hs256(TokenForge.PublicKeyBytes(jwks["keys"]![0]!), kid, TokenForge.Claims(sub, now)),
+            ["tampered role"] = TokenForge.Tamper(good, "role", "admin"),
+            ["unknown kid"] = TokenForge.Es256(stranger, "forged-kid", TokenForge.Claims(sub, now)),
+            ["right kid, wrong key"] = TokenForge.Es256(stranger, kid, TokenForge.Claims(sub, now)),
+        };
+        foreach (var (name, token) in attacks)
+        {
+            var response = await Client.Get("/api/v1/auth/me", token);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{name}: {(int)response.StatusCode}");
+            await response.AssertProblem(401);
+        }
+        // On an anonymous route too.
+        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_target", password = "correct-horse-9" }, TokenForge.Tamper(good, "sub", "x"))).AssertProblem(401);
+        await (await Client.Get("/api/v1/auth/me", good)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task The_request_id_is_the_same_at_the_gateway_and_in_the_service()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login") { Content = JsonContent.Create(new { identifier = "nobody_e2e", password = "wrong-password-1" }) };
+        var response = await Client.SendAsync(request);
+        var problem = await response.AssertProblem(401);
+        // The body was written by identity, the header by the gateway: one id end to end.
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), problem["request_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Service_errors_pass_through_as_problem_details()
+    {
+        var taken = await RegisterAsync("e2e_taken");
+        await (await Client.PostJson("/api/v1/auth/register", new { username = "e2e_taken", email = "other-e2e@example.com", password = "correct-horse-9" })).AssertProblem(409);
+        await (await Client.PostJson("/api/v1/auth/register", "{not json")).AssertProblem(400);
+        await (await Client.Get("/api/v1/users/not-a-guid", taken["access_token"]!.GetValue<string>())).AssertProblem(404);
+    }
+}
