@@ -70,6 +70,7 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Payments, "/api/v1/payments"),
         .. Prefix(ResourceNames.Payments, "/api/v1/credits"),
         .. Prefix(ResourceNames.Payments, "/api/v1/subscriptions"),
+        .. Prefix(ResourceNames.Payments, "/api/v1/boosts"),
         .. Prefix(ResourceNames.Payments, "/webhooks/stripe"),
         .. Prefix(ResourceNames.Payments, "/sandbox", anonymous: true),
 

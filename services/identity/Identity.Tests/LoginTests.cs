@@ -75,4 +75,16 @@ public sealed class LoginTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), me["id"]!.GetValue<string>());
         await (await Client.Get("/api/v1/auth/me")).AssertProblem(401);
     }
+
+    [Fact]
+    public async Task Failures_are_counted_against_the_client_address_the_gateway_forwards()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { identifier = "nobody_fwd", password = "wrong-password-1" }),
+        };
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        await (await Client.SendAsync(request)).AssertProblem(401);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT failures FROM login_failures WHERE key = 'ip:203.0.113.7'"));
+    }
 }
