@@ -47,7 +47,15 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
                 logger.LogInformation("Promoted {Username} to admin", username);
             }
         }
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // Another replica seeded the same admin at the same moment; its row is as good as ours.
+            logger.LogInformation("Admins were seeded concurrently by another replica");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
