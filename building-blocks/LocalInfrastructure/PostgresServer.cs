@@ -13,8 +13,11 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Environment variable holding an Npgsql admin connection string to use instead of a private server.</summary>
     public const string EnvironmentVariable = "COMMUNITY_POSTGRES";
 
-    /// <summary>Where the PostgreSQL 15 server binaries are installed (Debian/Ubuntu layout).</summary>
-    public const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    /// <summary>
+    /// The server binaries: <c>/usr/lib/postgresql/15/bin</c> (Debian/Ubuntu layout), or the
+    /// newest other installed major version when 15 is absent.
+    /// </summary>
+    public static string BinDirectory { get; } = FindBinDirectory();
 
     private const string Superuser = "postgres";
     private const string SubFolder = "postgres";
@@ -63,7 +66,7 @@ public sealed class PostgresServer : IAsyncDisposable
         if (!string.IsNullOrWhiteSpace(external))
         {
             options.Log?.Invoke($"postgres: using {EnvironmentVariable}");
-            var server = new PostgresServer(external, null, null, null);
+            var server = new PostgresServer(external, options, null, null);
             await server.WaitUntilConnectableAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             return server;
         }
@@ -71,23 +74,34 @@ public sealed class PostgresServer : IAsyncDisposable
         if (!File.Exists(Path.Combine(BinDirectory, "pg_ctl")))
         {
             throw new InvalidOperationException(
-                $"PostgreSQL 15 is not installed ({BinDirectory}/pg_ctl is missing). Run 'bash scripts/setup.sh', " +
+                $"PostgreSQL is not installed ({BinDirectory}/pg_ctl is missing). Run 'bash scripts/setup.sh', " +
                 $"or set {EnvironmentVariable} to the admin connection string of an existing server.");
         }
 
-        var home = await PrepareHomeAsync(options, cancellationToken).ConfigureAwait(false);
-        var dataDirectory = Path.Combine(home, "data");
-        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        options = options with { DataFolder = Path.GetFullPath(options.DataFolder) };
+        string home, dataDirectory;
+        int port;
+        try
         {
-            await InitialiseAsync(options, home, dataDirectory, cancellationToken).ConfigureAwait(false);
+            home = await PrepareHomeAsync(options, cancellationToken).ConfigureAwait(false);
+            dataDirectory = Path.Combine(home, "data");
+            if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+            {
+                await InitialiseAsync(options, home, dataDirectory, cancellationToken).ConfigureAwait(false);
+            }
+            else if ((await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken).ConfigureAwait(false)).Succeeded)
+            {
+                options.Log?.Invoke("postgres: a server left running in the data folder; restarting it");
+                await StopAsync(home, dataDirectory, "fast", cancellationToken).ConfigureAwait(false);
+            }
+            port = await StartServerAsync(options, home, dataDirectory, cancellationToken).ConfigureAwait(false);
         }
-        else if ((await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken).ConfigureAwait(false)).Succeeded)
+        catch when (!options.KeepData)
         {
-            options.Log?.Invoke("postgres: a server left running in the data folder; restarting it");
-            await StopAsync(home, dataDirectory, "fast", cancellationToken).ConfigureAwait(false);
+            DeleteFolders(options);
+            throw;
         }
 
-        var port = await StartServerAsync(options, home, dataDirectory, cancellationToken).ConfigureAwait(false);
         var admin = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
@@ -172,12 +186,23 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         if (_home is null || _dataDirectory is null || _options is null)
         {
+            if (_options is { KeepData: false })
+            {
+                DataFolders.DeleteIfEmpty(_options.DataFolder);
+            }
             return;
         }
         _options.Log?.Invoke("postgres: stopping");
         try
         {
-            await StopAsync(_home, _dataDirectory, _options.KeepData ? "fast" : "immediate", CancellationToken.None).ConfigureAwait(false);
+            if (_options.KeepData)
+            {
+                await StopAsync(_home, _dataDirectory, "fast", CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await StopImmediatelyAsync(_dataDirectory).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -193,7 +218,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         try
         {
-            StopAsync(_home, _dataDirectory, "immediate", CancellationToken.None).GetAwaiter().GetResult();
+            StopImmediatelyAsync(_dataDirectory).GetAwaiter().GetResult();
             DeleteUnlessKept();
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
@@ -206,9 +231,14 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (_options is { KeepData: false })
         {
-            DataFolders.DeleteTree(Path.Combine(_options.DataFolder, SubFolder));
-            DataFolders.DeleteIfEmpty(_options.DataFolder);
+            DeleteFolders(_options);
         }
+    }
+
+    private static void DeleteFolders(LocalInfrastructureOptions options)
+    {
+        DataFolders.DeleteTree(Path.Combine(options.DataFolder, SubFolder));
+        DataFolders.DeleteIfEmpty(options.DataFolder);
     }
 
     private async Task WaitUntilConnectableAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -325,20 +355,20 @@ public sealed class PostgresServer : IAsyncDisposable
             {
                 serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
             }
-            var logLength = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
+            var logLength = LogFiles.Length(logFile);
             var result = await RunToolAsync("pg_ctl", ["-D", dataDirectory, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"],
                 home, cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
             {
                 return port;
             }
-            var log = ReadFrom(logFile, logLength);
+            var log = LogFiles.ReadFrom(logFile, logLength);
             if (attempt < 3 && log.Contains("could not bind", StringComparison.OrdinalIgnoreCase))
             {
                 continue; // the free port was taken in the meantime: try another
             }
             throw new InvalidOperationException(
-                $"PostgreSQL did not start (pg_ctl exit code {result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} ---{Environment.NewLine}{Tail(log, 40)}");
+                $"PostgreSQL did not start (pg_ctl exit code {result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} ---{Environment.NewLine}{LogFiles.Tail(log, 40)}");
         }
     }
 
@@ -363,18 +393,40 @@ public sealed class PostgresServer : IAsyncDisposable
             : ProcessRunner.RunAsync(executable, arguments, null, workingDirectory, CommandTimeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Immediate shutdown without spawning anything (fast enough for process exit): SIGQUIT to
+    /// the postmaster, which takes its children down; SIGKILL if it lingers.
+    /// </summary>
+    private static Task StopImmediatelyAsync(string dataDirectory)
+    {
+        var pid = Posix.ReadPidFile(Path.Combine(dataDirectory, "postmaster.pid"));
+        return Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(dataDirectory, StringComparison.Ordinal)
+            ? Posix.TerminateAsync(pid, Posix.SigQuit, TimeSpan.FromSeconds(5))
+            : Task.CompletedTask;
+    }
+
     /// <summary>Stops a server left running in an abandoned test folder (owner process gone).</summary>
     internal static void KillAbandoned(string folder)
     {
         var home = new DirectoryInfo(Path.Combine(folder, SubFolder));
         var real = home.LinkTarget is null ? home.FullName : Path.GetFullPath(home.LinkTarget, folder);
-        var dataDirectory = Path.Combine(real, "data");
-        var pid = Posix.ReadPidFile(Path.Combine(dataDirectory, "postmaster.pid"));
-        if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(dataDirectory, StringComparison.Ordinal))
+        StopImmediatelyAsync(Path.Combine(real, "data")).GetAwaiter().GetResult();
+    }
+
+    private static string FindBinDirectory()
+    {
+        const string root = "/usr/lib/postgresql";
+        var preferred = Path.Combine(root, "15", "bin");
+        if (File.Exists(Path.Combine(preferred, "pg_ctl")) || !Directory.Exists(root))
         {
-            // SIGQUIT is PostgreSQL's "immediate shutdown": the postmaster takes its children down
-            Posix.TerminateAsync(pid, Posix.SigQuit, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+            return preferred;
         }
+        return Directory.EnumerateDirectories(root)
+            .Select(d => (Directory: d, Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+            .Where(d => d.Version > 0 && File.Exists(Path.Combine(d.Directory, "bin", "pg_ctl")))
+            .OrderByDescending(d => d.Version)
+            .Select(d => Path.Combine(d.Directory, "bin"))
+            .FirstOrDefault() ?? preferred;
     }
 
     private static string QuoteIdentifier(string name)
@@ -385,22 +437,4 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         return "\"" + name + "\"";
     }
-
-    private static string ReadFrom(string path, long offset)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
-
-    internal static string Tail(string text, int lines) =>
-        string.Join(Environment.NewLine, text.Split('\n').Select(l => l.TrimEnd('\r')).TakeLast(lines));
 }

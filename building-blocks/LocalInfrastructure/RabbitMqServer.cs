@@ -44,6 +44,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
     private readonly PrivateNode? _node;
     private EventHandler? _processExitHandler;
     private int _disposed;
+    private string _scheme = "amqp";
 
     private RabbitMqServer(string host, int port, string user, string password, Uri? managementUri, LocalInfrastructureOptions? options, PrivateNode? node)
     {
@@ -91,22 +92,32 @@ public sealed class RabbitMqServer : IAsyncDisposable
                 $"or set {EnvironmentVariable} to the amqp:// URI of an existing broker.");
         }
 
+        options = options with { DataFolder = Path.GetFullPath(options.DataFolder) };
         var node = PrivateNode.Prepare(options);
-        await node.StopLeftoverAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var ports = FreePorts.Take(2);
-            node.NodePort = ports[0];
-            node.DistributionPort = ports[1];
-            try
+            await node.StopLeftoverAsync(cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
             {
-                await node.StartAsync(cancellationToken).ConfigureAwait(false);
-                break;
+                var ports = FreePorts.Take(2);
+                node.NodePort = ports[0];
+                node.DistributionPort = ports[1];
+                try
+                {
+                    await node.StartAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (PortInUseException) when (attempt < 3)
+                {
+                    options.Log?.Invoke("rabbitmq: a chosen port was taken meanwhile; retrying with other ports");
+                }
             }
-            catch (PortInUseException) when (attempt < 3)
-            {
-                options.Log?.Invoke("rabbitmq: a chosen port was taken meanwhile; retrying with other ports");
-            }
+        }
+        catch when (!options.KeepData)
+        {
+            node.KillProcess(Posix.SigKill);
+            DeleteFolders(options);
+            throw;
         }
         var server = new RabbitMqServer("127.0.0.1", node.NodePort, PrivateUser, PrivateUser, null, options, node);
         server._processExitHandler = (_, _) => server.StopOnProcessExit();
@@ -117,7 +128,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
     /// <summary>The amqp:// URI of <paramref name="virtualHost"/> on this broker, with credentials.</summary>
     public string UriFor(string virtualHost) =>
-        $"amqp://{Uri.EscapeDataString(_user)}:{Uri.EscapeDataString(_password)}@{Host}:{Port}/{Uri.EscapeDataString(virtualHost)}";
+        $"{_scheme}://{Uri.EscapeDataString(_user)}:{Uri.EscapeDataString(_password)}@{Host}:{Port}/{Uri.EscapeDataString(virtualHost)}";
 
     /// <summary>
     /// Creates <paramref name="name"/> (idempotent), grants the broker user full permissions on
@@ -221,6 +232,10 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
         if (_node is null || _options is null)
         {
+            if (_options is { KeepData: false })
+            {
+                DataFolders.DeleteIfEmpty(_options.DataFolder);
+            }
             return;
         }
         await _lifecycle.WaitAsync().ConfigureAwait(false);
@@ -257,9 +272,14 @@ public sealed class RabbitMqServer : IAsyncDisposable
     {
         if (_options is { KeepData: false })
         {
-            DataFolders.DeleteTree(Path.Combine(_options.DataFolder, SubFolder));
-            DataFolders.DeleteIfEmpty(_options.DataFolder);
+            DeleteFolders(_options);
         }
+    }
+
+    private static void DeleteFolders(LocalInfrastructureOptions options)
+    {
+        DataFolders.DeleteTree(Path.Combine(options.DataFolder, SubFolder));
+        DataFolders.DeleteIfEmpty(options.DataFolder);
     }
 
     /// <summary>Kills a node left running in an abandoned test folder (owner process gone).</summary>
@@ -267,7 +287,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
     {
         var home = Path.Combine(folder, SubFolder);
         var pid = Posix.ReadPidFile(Path.Combine(home, "node.pid"));
-        if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(home, StringComparison.Ordinal))
+        if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(home + "/", StringComparison.Ordinal))
         {
             Posix.TerminateAsync(pid, Posix.SigKill, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
         }
@@ -285,7 +305,8 @@ public sealed class RabbitMqServer : IAsyncDisposable
             ? new Uri($"http://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@{uri.Host}:15672/")
             : new Uri(management.EndsWith('/') ? management : management + "/");
         options.Log?.Invoke($"rabbitmq: using {EnvironmentVariable} ({uri.Host}:{uri.Port}), management API {managementUri.GetLeftPart(UriPartial.Authority).Replace(managementUri.UserInfo + "@", "", StringComparison.Ordinal)}");
-        return new RabbitMqServer(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 5672 : uri.Port, user, password, managementUri, options, null);
+        var port = uri.Port > 0 ? uri.Port : uri.Scheme == "amqps" ? 5671 : 5672;
+        return new RabbitMqServer(uri.Host, port, user, password, managementUri, options, null) { _scheme = uri.Scheme };
     }
 
     private static (string User, string Password) Credentials(Uri uri, string defaultUser, string defaultPassword)
@@ -351,6 +372,8 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
         private string NodeLog => Path.Combine(_home, "log", Name + ".log");
 
+        private string CrashDump => Path.Combine(_home, "erl_crash.dump");
+
         /// <summary>Writes config, plugin list and cookie; a kept folder keeps its node name (its data is per name).</summary>
         public static PrivateNode Prepare(LocalInfrastructureOptions options)
         {
@@ -384,10 +407,10 @@ public sealed class RabbitMqServer : IAsyncDisposable
             {
                 var value = string.Concat(RandomNumberGenerator.GetItems<char>("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 20));
                 File.WriteAllText(cookie, value);
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(cookie, UnixFileMode.UserRead); // Erlang refuses a cookie others can read
-                }
+            }
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(cookie, UnixFileMode.UserRead); // Erlang refuses a cookie others can read
             }
             return new PrivateNode(options, home, name);
         }
@@ -396,7 +419,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         public async Task StopLeftoverAsync(CancellationToken cancellationToken)
         {
             var pid = Posix.ReadPidFile(_pidFile);
-            if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(_home, StringComparison.Ordinal))
+            if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(_home + "/", StringComparison.Ordinal))
             {
                 _options.Log?.Invoke($"rabbitmq: node {Name} left running by an earlier run; stopping it");
                 await Posix.TerminateAsync(pid, Posix.SigTerm, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
@@ -406,8 +429,9 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            var logOffset = File.Exists(NodeLog) ? new FileInfo(NodeLog).Length : 0;
+            var logOffset = LogFiles.Length(NodeLog);
             File.Delete(_pidFile);
+            File.Delete(CrashDump);
             var environment = ServerEnvironment();
             // -detached forks the VM (and maybe epmd): send their output to a file, never our pipes
             var start = await ProcessRunner.RunAsync("/bin/sh",
@@ -419,17 +443,22 @@ public sealed class RabbitMqServer : IAsyncDisposable
             }
 
             var began = DateTime.UtcNow;
+            var status = new ProcessResult(-1, "(not asked yet: the AMQP port never opened)");
             while (true)
             {
-                var status = await CtlRawAsync(["status"], cancellationToken).ConfigureAwait(false);
-                if (status.Succeeded && await FreePorts.AcceptsConnectionsAsync(NodePort, cancellationToken).ConfigureAwait(false))
+                // the AMQP listener opens last; only then ask rabbitmqctl (each call boots an Erlang VM)
+                if (await FreePorts.AcceptsConnectionsAsync(NodePort, cancellationToken).ConfigureAwait(false))
                 {
-                    Running = true;
-                    return;
+                    status = await CtlRawAsync(["status"], cancellationToken).ConfigureAwait(false);
+                    if (status.Succeeded)
+                    {
+                        Running = true;
+                        return;
+                    }
                 }
                 var elapsed = DateTime.UtcNow - began;
                 var log = ReadNodeLog(logOffset);
-                var died = elapsed > TimeSpan.FromSeconds(3) && !Posix.IsAlive(Posix.ReadPidFile(_pidFile));
+                var died = elapsed > TimeSpan.FromSeconds(3) && FindNodeProcess() == 0;
                 if (died || elapsed > StartTimeout)
                 {
                     KillProcess(Posix.SigKill);
@@ -439,34 +468,54 @@ public sealed class RabbitMqServer : IAsyncDisposable
                     }
                     throw new InvalidOperationException(
                         (died ? $"RabbitMQ node {Name} exited while starting." : $"RabbitMQ node {Name} was not ready after {StartTimeout.TotalSeconds:0} s.")
-                        + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}{PostgresServer.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}");
+                        + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}");
                 }
-                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
             }
         }
 
         /// <summary>Graceful: <c>rabbitmqctl stop</c> (waits for the VM to exit). Otherwise SIGKILL.</summary>
         public async Task StopAsync(bool graceful, CancellationToken cancellationToken)
         {
-            var pid = Posix.ReadPidFile(_pidFile);
+            var pid = FindNodeProcess();
+            if (pid == 0)
+            {
+                Running = false;
+                return;
+            }
             if (graceful)
             {
                 await CtlRawAsync(["stop", _pidFile], cancellationToken).ConfigureAwait(false);
             }
-            if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(_home, StringComparison.Ordinal))
+            if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(_home + "/", StringComparison.Ordinal))
             {
                 await Posix.TerminateAsync(pid, Posix.SigKill, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
             Running = false;
         }
 
-        public void KillProcess(int signal)
+        /// <summary>The pid of this node's VM (found by its command line, which names our folder); 0 if none.</summary>
+        private int FindNodeProcess()
         {
             var pid = Posix.ReadPidFile(_pidFile);
-            if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(_home, StringComparison.Ordinal))
+            if (Posix.IsAlive(pid) && Posix.CommandLine(pid).Contains(_home + "/", StringComparison.Ordinal))
             {
-                Posix.Signal(pid, signal);
+                return pid;
             }
+            foreach (var entry in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(entry), out pid) && Posix.CommandLine(pid) is var commandLine
+                    && commandLine.Contains("beam", StringComparison.Ordinal) && commandLine.Contains(_home + "/", StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+            return 0;
+        }
+
+        public void KillProcess(int signal)
+        {
+            Posix.Signal(FindNodeProcess(), signal);
             Running = false;
         }
 
@@ -484,17 +533,22 @@ public sealed class RabbitMqServer : IAsyncDisposable
             ProcessRunner.RunAsync(Path.Combine(ScriptDirectory, "rabbitmqctl"), ["-n", Name, "-q", .. arguments],
                 CtlEnvironment(), _home, CtlTimeout, cancellationToken);
 
-        private Dictionary<string, string> CtlEnvironment() => new()
+        private Dictionary<string, string?> CtlEnvironment()
         {
-            ["HOME"] = Path.Combine(_home, "home"),
-            ["LC_ALL"] = "C.UTF-8",
-            ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(_home, "rabbitmq-env.conf"),
+            // RABBITMQ_* settings of the calling environment must not leak into a private node
+            var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+                .Where(k => k.StartsWith("RABBITMQ_", StringComparison.Ordinal))
+                .ToDictionary(k => k, _ => (string?)null);
+            environment["HOME"] = Path.Combine(_home, "home");
+            environment["LC_ALL"] = "C.UTF-8";
+            environment["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(_home, "rabbitmq-env.conf");
             // any free port for the CLI's own Erlang node, instead of the shared 35672-35682 range
-            ["RABBITMQ_CTL_DIST_PORT_MIN"] = "0",
-            ["RABBITMQ_CTL_DIST_PORT_MAX"] = "0",
-        };
+            environment["RABBITMQ_CTL_DIST_PORT_MIN"] = "0";
+            environment["RABBITMQ_CTL_DIST_PORT_MAX"] = "0";
+            return environment;
+        }
 
-        private Dictionary<string, string> ServerEnvironment()
+        private Dictionary<string, string?> ServerEnvironment()
         {
             var environment = CtlEnvironment();
             environment["RABBITMQ_NODENAME"] = Name;
@@ -507,29 +561,22 @@ public sealed class RabbitMqServer : IAsyncDisposable
             environment["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_home, "enabled_plugins");
             environment["RABBITMQ_PID_FILE"] = _pidFile;
             environment["STARTUP_LOG"] = _startupLog;
+            environment["ERL_CRASH_DUMP"] = CrashDump;
             return environment;
         }
 
-        private string ReadNodeLog(long offset)
-        {
-            try
-            {
-                using var stream = new FileStream(NodeLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
-                using var reader = new StreamReader(stream);
-                return reader.ReadToEnd();
-            }
-            catch (IOException)
-            {
-                return "";
-            }
-        }
+        private string ReadNodeLog(long offset) => LogFiles.ReadFrom(NodeLog, offset);
 
         private string LogTail(long offset)
         {
             var startup = File.Exists(_startupLog) ? File.ReadAllText(_startupLog) : "";
-            return $"--- {_startupLog} ---{Environment.NewLine}{PostgresServer.Tail(startup, 15)}{Environment.NewLine}" +
-                $"--- {NodeLog} ---{Environment.NewLine}{PostgresServer.Tail(ReadNodeLog(offset), 40)}";
+            // a VM that dies before its log is set up says why only in the crash dump's "Slogan:" line
+            var slogan = File.Exists(CrashDump)
+                ? File.ReadLines(CrashDump).Take(5).FirstOrDefault(l => l.StartsWith("Slogan:", StringComparison.Ordinal))
+                : null;
+            return (slogan is null ? "" : $"--- {CrashDump} ---{Environment.NewLine}{slogan}{Environment.NewLine}") +
+                $"--- {_startupLog} ---{Environment.NewLine}{LogFiles.Tail(startup, 15)}{Environment.NewLine}" +
+                $"--- {NodeLog} ---{Environment.NewLine}{LogFiles.Tail(ReadNodeLog(offset), 40)}";
         }
     }
 }

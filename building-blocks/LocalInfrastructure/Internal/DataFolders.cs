@@ -86,7 +86,7 @@ internal static class DataFolders
             {
                 Directory.Delete(target.FullName, recursive: true);
             }
-            info.Delete();
+            File.Delete(info.FullName); // unlink: removes the link itself
             return;
         }
         if (!info.Exists)

@@ -14,7 +14,7 @@ internal static class ProcessRunner
     public static async Task<ProcessResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
@@ -35,7 +35,14 @@ internal static class ProcessRunner
         {
             foreach (var (key, value) in environment)
             {
-                info.Environment[key] = value;
+                if (value is null)
+                {
+                    info.Environment.Remove(key); // null: do not inherit this variable
+                }
+                else
+                {
+                    info.Environment[key] = value;
+                }
             }
         }
 
@@ -82,7 +89,7 @@ internal static class ProcessRunner
     public static async Task<string> RunCheckedAsync(
         string fileName,
         IReadOnlyList<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace Community.AppHost;
+
+/// <summary>Command-line options (<c>dotnet run --project AppHost -- --help</c>).</summary>
+internal sealed record AppHostOptions
+{
+    public string GatewayUrl { get; init; } = Environment.GetEnvironmentVariable("COMMUNITY_GATEWAY_URL") ?? "http://localhost:8080";
+    public string DashboardUrl { get; init; } = Environment.GetEnvironmentVariable("COMMUNITY_DASHBOARD_URL") ?? "http://localhost:8081";
+    public bool Build { get; init; } = true;
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public bool Help { get; init; }
+
+    public const string Usage = """
+        Runs the Community platform locally: PostgreSQL, RabbitMQ, every service and the gateway.
+
+        Usage: dotnet run --project AppHost -- [options]     (or: bash scripts/run.sh [options])
+
+        Options:
+          --gateway-url <url>       Where the gateway listens (env COMMUNITY_GATEWAY_URL).
+                                    Default: http://localhost:8080
+          --dashboard-url <url>     Where the ops dashboard listens (env COMMUNITY_DASHBOARD_URL).
+                                    Default: http://localhost:8081
+          --no-build                Run the existing Debug build output; skip 'dotnet build'.
+          --health-timeout <secs>   How long each service may take to answer GET /health/ready
+                                    with 200 before AppHost gives up. Default: 120
+          -h, --help                Show this help.
+
+        Infrastructure:
+          PostgreSQL and RabbitMQ are private servers started from the installed binaries
+          (bash scripts/setup.sh installs them) with their data in <repo>/.local/apphost/,
+          kept between runs. To use existing servers instead set
+            COMMUNITY_POSTGRES             an Npgsql admin connection string
+            COMMUNITY_RABBITMQ             an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/
+            COMMUNITY_RABBITMQ_MANAGEMENT  its management API, e.g. http://guest:guest@127.0.0.1:15672
+          OTEL_EXPORTER_OTLP_ENDPOINT, when set, is passed to every service.
+
+        Each service gets a free port on 127.0.0.1, its own database and the 'community' vhost,
+        is restarted with back-off if it crashes, and prints its output prefixed by its name.
+        Ctrl+C stops the services, then RabbitMQ and PostgreSQL.
+        """;
+
+    public static AppHostOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new AppHostOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inline) = args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
+            string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value."));
+            options = name switch
+            {
+                "-h" or "--help" or "-?" => options with { Help = true },
+                "--gateway-url" => options with { GatewayUrl = Url(Value(), name) },
+                "--dashboard-url" => options with { DashboardUrl = Url(Value(), name) },
+                "--no-build" => options with { Build = false },
+                "--health-timeout" => options with { HealthTimeout = Seconds(Value(), name) },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
+            };
+        }
+        return options with { GatewayUrl = Url(options.GatewayUrl, "COMMUNITY_GATEWAY_URL"), DashboardUrl = Url(options.DashboardUrl, "COMMUNITY_DASHBOARD_URL") };
+    }
+
+    private static string Url(string value, string option)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        {
+            throw new ArgumentException($"{option} must be an http:// URL without a path, like http://localhost:8080; got '{value}'.");
+        }
+        return uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    private static TimeSpan Seconds(string value, string option) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"{option} must be a whole number of seconds; got '{value}'.");
+}

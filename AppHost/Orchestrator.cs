@@ -1,0 +1,399 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Xml.Linq;
+using Community.Contracts;
+using Community.LocalInfrastructure;
+
+namespace Community.AppHost;
+
+/// <summary>
+/// Starts PostgreSQL and RabbitMQ, builds the solution, runs every present service (gateway
+/// last, each only once the previous answers /health/ready), serves the dashboard, and on
+/// shutdown stops the services, then the infrastructure.
+/// </summary>
+internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console)
+{
+    private const string Configuration = "Debug";
+    private readonly Resource _postgres = new("postgres", "postgres");
+    private readonly Resource _rabbitMq = new(ResourceNames.RabbitMq, "rabbitmq");
+    private readonly List<ServiceRunner> _runners = [];
+    private string _root = "";
+    private bool _ownsDataFolder;
+
+    private string ChildrenFile => Path.Combine(_root, ".local", "apphost", "children.pids");
+
+    private string LockFile => Path.Combine(_root, ".local", "apphost", "apphost.pid");
+
+    public async Task<int> RunAsync(CancellationToken stopping)
+    {
+        PostgresServer? postgres = null;
+        RabbitMqServer? rabbitMq = null;
+        Dashboard? dashboard = null;
+        using var http = new HttpClient();
+        var exitCode = 0;
+        try
+        {
+            _root = RepositoryRoot.Find();
+            var services = Resources.Present(_root);
+            foreach (var name in new[] { "apphost", "build", _postgres.Name, _rabbitMq.Name }.Concat(services.Select(s => s.Name)))
+            {
+                console.Register(name);
+            }
+            console.Host($"repository {_root}; services: {string.Join(", ", services.Select(s => s.Name))}");
+            ClaimDataFolder();
+            StopLeftoverChildren();
+
+            dashboard = new Dashboard(options.DashboardUrl, Snapshot);
+            dashboard.Start(stopping);
+            console.Host($"dashboard {dashboard.Url}");
+            if (services.Any(s => s.IsGateway))
+            {
+                EnsureFree(options.GatewayUrl, "--gateway-url");
+            }
+
+            var infrastructure = LocalInfrastructureOptions.ForAppHost(_root) with { Log = InfrastructureLog };
+            var postgresTask = PostgresServer.StartAsync(infrastructure, stopping);
+            var rabbitMqTask = RabbitMqServer.StartAsync(infrastructure, stopping);
+            var buildTask = options.Build ? BuildAsync(services, stopping) : Task.FromResult(true);
+            try
+            {
+                await Task.WhenAll(postgresTask, rabbitMqTask, buildTask);
+            }
+            finally
+            {
+                postgres = postgresTask.IsCompletedSuccessfully ? postgresTask.Result : null;
+                rabbitMq = rabbitMqTask.IsCompletedSuccessfully ? rabbitMqTask.Result : null;
+            }
+            if (!buildTask.Result)
+            {
+                console.Error("the build failed (output above); fix it or run with --no-build");
+                return exitCode = 1;
+            }
+            _postgres.State = ResourceState.Healthy;
+            _postgres.Endpoint = $"postgresql://{postgres!.Host}:{postgres.Port}";
+            _postgres.LastHealth = "accepting connections";
+            _rabbitMq.State = ResourceState.Healthy;
+            _rabbitMq.Endpoint = $"amqp://{rabbitMq!.Host}:{rabbitMq.Port}/{Resources.VirtualHost}";
+            _rabbitMq.LastHealth = "accepting connections";
+
+            var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
+            var ports = new Queue<int>(FreePorts(services.Count));
+            var addresses = services.ToDictionary(s => s.Name, s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            foreach (var service in services)
+            {
+                var environment = new Dictionary<string, string>
+                {
+                    ["ASPNETCORE_URLS"] = addresses[service.Name],
+                    ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                    ["DOTNET_ENVIRONMENT"] = "Development",
+                    ["OTEL_SERVICE_NAME"] = service.Name,
+                };
+                if (service.UsesDatabase)
+                {
+                    var database = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
+                    environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(service.Name)}"] = database;
+                }
+                if (service.UsesBroker)
+                {
+                    environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = broker;
+                }
+                foreach (var other in services.Where(s => !s.IsGateway))
+                {
+                    environment[$"Services__{other.Name}"] = addresses[other.Name];
+                }
+                if (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } otlp)
+                {
+                    environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+                }
+                var projectFile = Path.Combine(_root, service.Project);
+                var projectDirectory = Path.GetDirectoryName(projectFile)!;
+                lock (_runners)
+                {
+                    _runners.Add(new ServiceRunner(service, AssemblyPath(projectFile), projectDirectory, addresses[service.Name], environment, console, http));
+                }
+            }
+
+            using var bookkeeping = new Timer(_ => WriteChildrenFile(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+            foreach (var runner in _runners)
+            {
+                console.Host($"starting {runner.Name} on {runner.Url}");
+                runner.Start();
+                if (!await runner.WaitUntilHealthyAsync(options.HealthTimeout, stopping))
+                {
+                    console.Error($"{runner.Name} did not answer 200 on {runner.Url}/health/ready within {options.HealthTimeout.TotalSeconds:0} s " +
+                        $"(last check: {runner.LastHealth ?? "none"}, state {runner.State}). Its last lines:");
+                    foreach (var line in runner.Logs.Snapshot().TakeLast(20))
+                    {
+                        console.Line(runner.Name, line, error: true);
+                    }
+                    return exitCode = 1;
+                }
+                console.Host($"{runner.Name} is healthy");
+            }
+
+            var gateway = _runners.FirstOrDefault(r => r.Kind == "gateway");
+            console.Host("everything is healthy:");
+            console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
+            console.Host($"  dashboard  {dashboard.Url}");
+            console.Host("press Ctrl+C to stop");
+            await Task.Delay(Timeout.Infinite, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Ctrl+C / SIGTERM
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            console.Error(e is InvalidOperationException or TimeoutException ? e.Message : e.ToString());
+            exitCode = 1;
+        }
+        finally
+        {
+            await StopAllAsync(postgres, rabbitMq);
+            dashboard?.Dispose();
+        }
+        return exitCode;
+    }
+
+    private IReadOnlyList<Resource> Snapshot()
+    {
+        lock (_runners)
+        {
+            return [_postgres, _rabbitMq, .. _runners];
+        }
+    }
+
+    private void InfrastructureLog(string line)
+    {
+        var resource = line.StartsWith("postgres", StringComparison.Ordinal) ? _postgres : _rabbitMq;
+        var text = line[(line.IndexOf(':') + 1)..].TrimStart();
+        resource.Logs.Add(text);
+        console.Line(resource.Name, text);
+    }
+
+    private async Task StopAllAsync(PostgresServer? postgres, RabbitMqServer? rabbitMq)
+    {
+        List<ServiceRunner> runners;
+        lock (_runners)
+        {
+            runners = [.. _runners];
+        }
+        if (runners.Count > 0)
+        {
+            console.Host("stopping services");
+            await Task.WhenAll(runners.Select(r => r.StopAsync()));
+        }
+        if (_ownsDataFolder)
+        {
+            TryDelete(ChildrenFile);
+            TryDelete(LockFile);
+        }
+        foreach (var (resource, server) in new (Resource, IAsyncDisposable?)[] { (_rabbitMq, rabbitMq), (_postgres, postgres) })
+        {
+            if (server is null)
+            {
+                continue;
+            }
+            try
+            {
+                await server.DisposeAsync();
+                resource.State = ResourceState.Stopped;
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+            {
+                console.Error($"stopping {resource.Name} failed: {e.Message}");
+            }
+        }
+        console.Host("stopped");
+    }
+
+    /// <summary>Builds the solution (or each service project when there is no solution file).</summary>
+    private async Task<bool> BuildAsync(IReadOnlyList<ServiceDefinition> services, CancellationToken stopping)
+    {
+        var solution = new[] { RepositoryRoot.SolutionFileName, "Community.slnx" }.Select(f => Path.Combine(_root, f)).FirstOrDefault(File.Exists);
+        var targets = solution is not null ? [solution] : services.Select(s => Path.Combine(_root, s.Project)).ToList();
+        foreach (var target in targets)
+        {
+            console.Line("build", $"dotnet build {Path.GetRelativePath(_root, target)} -c {Configuration}");
+            var stopwatch = Stopwatch.StartNew();
+            var info = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = _root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { "build", target, "-c", Configuration, "-nologo", "-v:minimal", "-nodeReuse:false", "-clp:NoSummary" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+            using var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            var exited = new TaskCompletionSource();
+            process.Exited += (_, _) => exited.TrySetResult();
+            process.OutputDataReceived += (_, e) => BuildLine(e.Data);
+            process.ErrorDataReceived += (_, e) => BuildLine(e.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                // the Exited event, not WaitForExitAsync: that also waits for the pipes to close,
+                // which build servers left running could hold open
+                await exited.Task.WaitAsync(stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+            await Task.Delay(100, CancellationToken.None); // let the last lines arrive
+            if (process.ExitCode != 0)
+            {
+                return false;
+            }
+            console.Line("build", $"succeeded in {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        }
+        return true;
+    }
+
+    private void BuildLine(string? line)
+    {
+        if (!string.IsNullOrWhiteSpace(line))
+        {
+            console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>bin/Debug/&lt;tfm&gt;/&lt;AssemblyName&gt;.dll, the assembly name read from the project file.</summary>
+    private static string AssemblyPath(string projectFile)
+    {
+        var assemblyName = XDocument.Load(projectFile).Descendants("AssemblyName").Select(e => e.Value.Trim()).LastOrDefault(v => v.Length > 0)
+            ?? Path.GetFileNameWithoutExtension(projectFile);
+        var bin = Path.Combine(Path.GetDirectoryName(projectFile)!, "bin", Configuration);
+        var candidates = Directory.Exists(bin)
+            ? Directory.EnumerateFiles(bin, assemblyName + ".dll", SearchOption.AllDirectories)
+                .Where(p => Path.GetRelativePath(bin, p).Split(Path.DirectorySeparatorChar).Length == 2) // bin/Debug/<tfm>/x.dll
+                .OrderByDescending(File.GetLastWriteTimeUtc)
+                .ToList()
+            : [];
+        return candidates.FirstOrDefault()
+            ?? throw new InvalidOperationException($"No build output {assemblyName}.dll under {bin}; build first (or drop --no-build).");
+    }
+
+    /// <summary>Distinct free loopback ports: every listener stays open until all are chosen.</summary>
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+
+    private static void EnsureFree(string url, string option)
+    {
+        var uri = new Uri(url);
+        var address = uri.Host is "localhost" ? IPAddress.Loopback : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : IPAddress.Any;
+        try
+        {
+            var listener = new TcpListener(address, uri.Port);
+            listener.Start();
+            listener.Stop();
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"{url} is not available ({e.SocketErrorCode}); another program listens there. Use {option} to pick another address.", e);
+        }
+    }
+
+    /// <summary>Writes the pids of running children so that a later run can stop them if this one is killed.</summary>
+    private void WriteChildrenFile()
+    {
+        try
+        {
+            List<string> lines;
+            lock (_runners)
+            {
+                lines = _runners.Where(r => r.Pid is not null).Select(r => $"{r.Pid}").ToList();
+            }
+            File.WriteAllLines(ChildrenFile, lines);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+
+    /// <summary>One AppHost per repository: a second one would restart the first one's servers.</summary>
+    private void ClaimDataFolder()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
+        if (File.Exists(LockFile) && int.TryParse(File.ReadAllText(LockFile).Trim(), out var pid) && pid != Environment.ProcessId)
+        {
+            try
+            {
+                var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
+                if (commandLine.Contains("Community.AppHost", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"Another AppHost (pid {pid}) is running from this repository; stop it first.");
+                }
+            }
+            catch (IOException)
+            {
+                // that process is gone: the lock is stale
+            }
+        }
+        File.WriteAllText(LockFile, $"{Environment.ProcessId}\n");
+        _ownsDataFolder = true;
+    }
+
+    /// <summary>Stops services left running by an AppHost that was killed (they would hold the gateway port).</summary>
+    private void StopLeftoverChildren()
+    {
+        if (!File.Exists(ChildrenFile))
+        {
+            return;
+        }
+        foreach (var line in File.ReadAllLines(ChildrenFile))
+        {
+            if (!int.TryParse(line.Trim(), out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+                if (commandLine.Contains(_root, StringComparison.Ordinal) && commandLine.Contains("Community.", StringComparison.Ordinal))
+                {
+                    console.Host($"stopping pid {pid} left running by an earlier AppHost");
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(TimeSpan.FromSeconds(10));
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+            {
+                // gone already
+            }
+        }
+        TryDelete(ChildrenFile);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Community.AppHost;
+
+/// <summary>
+/// Runs one service as a child process: streams its output, polls <c>/health/ready</c>,
+/// restarts it with exponential back-off when it exits, and stops it on request.
+/// </summary>
+internal sealed class ServiceRunner(
+    ServiceDefinition definition,
+    string assemblyPath,
+    string workingDirectory,
+    string url,
+    IReadOnlyDictionary<string, string> environment,
+    ConsoleOutput console,
+    HttpClient http) : Resource(definition.Name, definition.IsGateway ? "gateway" : "service")
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    /// <summary>Healthy for this long before a crash means the back-off starts again from 1 s.</summary>
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(60);
+
+    private readonly Uri _health = new(HealthBase(url), "/health/ready");
+    private readonly CancellationTokenSource _stop = new();
+    private Process? _process;
+    private Task _supervision = Task.CompletedTask;
+
+    public string Url => url;
+
+    /// <summary>Starts supervising: the process is (re)started until <see cref="StopAsync"/>.</summary>
+    public void Start()
+    {
+        Endpoint = url;
+        _supervision = Task.Run(SuperviseAsync);
+    }
+
+    /// <summary>Waits until the service answers 200 on /health/ready (across restarts); false on timeout.</summary>
+    public async Task<bool> WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (State != ResourceState.Healthy)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+        return true;
+    }
+
+    /// <summary>SIGTERM, then SIGKILL after 10 s; no restart afterwards.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        var process = _process;
+        if (process is not null)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    SendSigterm(process.Id);
+                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    try
+                    {
+                        await process.WaitForExitAsync(grace.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        console.Line(Name, "did not stop within 10 s; killing it", error: true);
+                        process.Kill(entireProcessTree: true);
+                    }
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // not started or already reaped
+            }
+        }
+        await _supervision;
+        State = ResourceState.Stopped;
+    }
+
+    private async Task SuperviseAsync()
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!_stop.IsCancellationRequested)
+        {
+            State = ResourceState.Starting;
+            LastHealth = null;
+            DateTime? healthySince = null;
+            int exitCode;
+            using (var process = Launch())
+            {
+                if (process is null)
+                {
+                    exitCode = -1;
+                }
+                else
+                {
+                    if (_stop.IsCancellationRequested)
+                    {
+                        SendSigterm(process.Id); // StopAsync ran while this one was being launched
+                    }
+                    using var running = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                    var monitor = MonitorHealthAsync(() => healthySince ??= DateTime.UtcNow, running.Token);
+                    await process.WaitForExitAsync(CancellationToken.None);
+                    await running.CancelAsync();
+                    await monitor;
+                    exitCode = process.ExitCode;
+                    Pid = null;
+                }
+            }
+            if (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (healthySince is not null && DateTime.UtcNow - healthySince >= StableAfter)
+            {
+                backoff = TimeSpan.FromSeconds(1);
+            }
+            State = ResourceState.Crashed;
+            Restarts++;
+            console.Line(Name, $"exited with code {exitCode}; restarting in {backoff.TotalSeconds:0} s (restart #{Restarts})", error: true);
+            Logs.Add($"exited with code {exitCode}; restarting in {backoff.TotalSeconds:0} s");
+            State = ResourceState.Restarting;
+            try
+            {
+                await Task.Delay(backoff, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+        State = ResourceState.Stopped;
+    }
+
+    private Process? Launch()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(assemblyPath);
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Output(e.Data, error: false);
+        process.ErrorDataReceived += (_, e) => Output(e.Data, error: true);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            console.Line(Name, $"could not start: {e.Message}", error: true);
+            Logs.Add($"could not start: {e.Message}");
+            process.Dispose();
+            return null;
+        }
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        Pid = process.Id;
+        return process;
+    }
+
+    private void Output(string? line, bool error)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        Logs.Add(line);
+        console.Line(Name, line, error);
+    }
+
+    private async Task MonitorHealthAsync(Action onHealthy, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var healthy = await ProbeAsync(cancellationToken);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            if (healthy)
+            {
+                onHealthy();
+                State = ResourceState.Healthy;
+            }
+            else if (State == ResourceState.Healthy)
+            {
+                State = ResourceState.Unhealthy;
+            }
+            try
+            {
+                // poll fast while starting, calmly afterwards
+                await Task.Delay(State == ResourceState.Starting ? 500 : 5000, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            using var response = await http.GetAsync(_health, timeout.Token);
+            LastHealth = $"{(int)response.StatusCode} {response.ReasonPhrase} at {DateTime.Now:HH:mm:ss}";
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException e)
+        {
+            LastHealth = $"{e.HttpRequestError} at {DateTime.Now:HH:mm:ss}";
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LastHealth = $"no answer within 3 s at {DateTime.Now:HH:mm:ss}";
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Health is probed on loopback when the service listens on every interface.</summary>
+    private static Uri HealthBase(string url)
+    {
+        var builder = new UriBuilder(url);
+        if (builder.Host is "0.0.0.0" or "[::]" or "::")
+        {
+            builder.Host = "127.0.0.1";
+        }
+        return builder.Uri;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static void SendSigterm(int pid) => _ = Kill(pid, 15);
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The one test command:  bash scripts/test.sh
+# Installs what is missing (setup.sh), builds the solution in Release, runs every test project,
+# keeps one TRX file per project in .local/test-results/ and ends with one summary line:
+#   N passed, N failed, N skipped
+# Exits non-zero when the build fails, a test fails, a test run aborts, or no test ran.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+results=.local/test-results
+trx_name=community-tests.trx
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+# no MSBuild nodes outliving the run (they would hold this script's output open)
+export MSBUILDDISABLENODEREUSE=1
+
+bash scripts/setup.sh || exit 1
+
+rm -rf "$results"
+mkdir -p "$results"
+# every project writes <project>/TestResults/$trx_name; remove those of earlier runs
+find . -path ./.git -prune -o -path ./.local -prune -o -type f -name "$trx_name" -path '*/TestResults/*' -print0 | xargs -0 -r rm -f
+
+echo "== dotnet build Community.sln -c Release"
+if ! dotnet build Community.sln -c Release -nologo > "$results/build.log" 2>&1; then
+    cat "$results/build.log"
+    echo "BUILD FAILED (log: $results/build.log)"
+    exit 1
+fi
+grep -E '^ *[0-9]+ Warning\(s\)|^Time Elapsed' "$results/build.log" | sed 's/^ */   /'
+
+echo "== dotnet test Community.sln -c Release --no-build"
+dotnet test Community.sln -c Release --no-build --logger "trx;LogFileName=$trx_name"
+test_exit=$?
+
+# One file per project: <project>/TestResults/$trx_name -> $results/<project>.trx
+while IFS= read -r -d '' file; do
+    project=$(basename "$(dirname "$(dirname "$file")")")
+    mv "$file" "$results/$project.trx"
+done < <(find . -path ./.git -prune -o -path ./.local -prune -o -type f -name "$trx_name" -path '*/TestResults/*' -print0)
+
+# <Counters total= executed= passed= failed= error= timeout= aborted= ...>: skipped tests are
+# the ones not executed; errors, timeouts and aborts count as failures.
+counters() {
+    grep -o '<Counters [^>]*>' "$1" | head -n 1 | awk '
+        function attr(name) { return match($0, " " name "=\"[0-9]+\"") ? substr($0, RSTART + length(name) + 3, RLENGTH - length(name) - 4) + 0 : 0 }
+        { print attr("passed"), attr("failed") + attr("error") + attr("timeout") + attr("aborted"), attr("total") - attr("executed") }'
+}
+
+passed=0 failed=0 skipped=0
+echo "== results ($results)"
+shopt -s nullglob
+for file in "$results"/*.trx; do
+    read -r p f s < <(counters "$file")
+    printf '   %-40s %d passed, %d failed, %d skipped\n' "$(basename "$file" .trx)" "${p:-0}" "${f:-0}" "${s:-0}"
+    passed=$((passed + ${p:-0})) failed=$((failed + ${f:-0})) skipped=$((skipped + ${s:-0}))
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+
+if [ $((passed + failed + skipped)) -eq 0 ]; then
+    echo "FAILED: no test ran" >&2
+    exit 1
+fi
+if [ "$failed" -gt 0 ]; then
+    exit 1
+fi
+if [ "$test_exit" -ne 0 ]; then
+    echo "FAILED: dotnet test exited with code $test_exit (a test run aborted or a project produced no results)" >&2
+    exit "$test_exit"
+fi
+exit 0
