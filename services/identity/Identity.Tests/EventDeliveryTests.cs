@@ -45,6 +45,8 @@ public sealed class InboxRegistrationCounter(ConsumerDbContext db, ILogger<Inbox
     protected override Task HandleAsync(ConsumeContext<UserRegistered> context, CancellationToken cancellationToken)
     {
         var attempt = Attempts.AddOrUpdate(context.Message.UserId, 1, (_, n) => n + 1);
+        if (context.Message.Username.StartsWith("poison_", StringComparison.Ordinal))
+            throw new InvalidOperationException("this message can never be handled");
         if (context.Message.Username.StartsWith("flaky_", StringComparison.Ordinal) && attempt == 1)
             throw new InvalidOperationException("first attempt fails on purpose");
         Handled.AddOrUpdate(context.Message.UserId, 1, (_, n) => n + 1);
@@ -60,12 +62,13 @@ public sealed class EventDeliveryFixture : IdentityFixture
 {
     public RabbitMqServer Rabbit { get; private set; } = null!;
     public IHost Consumer { get; private set; } = null!;
+    public string BrokerUri { get; private set; } = "";
     private string _consumerDatabase = "";
 
     public override async Task InitializeAsync()
     {
         Rabbit = await TestInfrastructure.StartPrivateRabbitMqAsync();
-        var vhost = await Rabbit.CreateVhostAsync("outage");
+        var vhost = BrokerUri = await Rabbit.CreateVhostAsync("outage");
         await base.InitializeAsync();
         await Host.DisposeAsync();
         Host = StartHost(vhost);
@@ -148,6 +151,27 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
         await Eventually.TrueAsync(() => Task.FromResult(RawRegistrationCounter.Deliveries.GetValueOrDefault(message.UserId) == 2), "both deliveries never arrived");
         await Eventually.TrueAsync(() => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(message.UserId)), "never handled");
         Assert.Equal(1, InboxRegistrationCounter.Handled[message.UserId]);
+    }
+
+    private static async Task<uint> MessageCountAsync(string brokerUri, string queue)
+    {
+        await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
+    [Fact]
+    public async Task A_message_that_always_fails_is_retried_a_bounded_number_of_times_then_dead_lettered()
+    {
+        var registered = await fx.RegisterAsync("poison_user");
+        var userId = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
+        var errorQueue = new KebabCaseEndpointNameFormatter("testconsumer", false).Consumer<InboxRegistrationCounter>() + "_error";
+
+        await Eventually.TrueAsync(async () => await MessageCountAsync(fx.BrokerUri, errorQueue) == 1,
+            $"the message never reached {errorQueue}", TimeSpan.FromSeconds(60));
+        Assert.Equal(6, InboxRegistrationCounter.Attempts[userId]); // the first try and five retries
+        Assert.False(InboxRegistrationCounter.Handled.ContainsKey(userId));
+        Assert.Equal(1, RawRegistrationCounter.Deliveries[userId]); // other consumers are not affected
     }
 
     [Fact]
