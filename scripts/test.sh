@@ -32,6 +32,22 @@ echo "== dotnet test Community.sln -c Release --no-build"
 dotnet test Community.sln -c Release --no-build --logger "trx;LogFileName=$trx_name"
 test_exit=$?
 
+# A test host can be torn down before its exit handlers have stopped the servers it started
+# (RabbitMQ takes longest): stop whatever still runs from this checkout's test folders.
+sweep_test_servers() {
+    local dir data
+    for dir in "$PWD"/.local/tests/*/; do
+        [ -d "$dir" ] || continue
+        pkill -KILL -f -- "-home ${dir}rabbitmq/home" 2>/dev/null || true
+        data=$(readlink -f "${dir}postgres/data" 2>/dev/null || true)
+        if [ -n "$data" ] && [ -f "$data/postmaster.pid" ]; then
+            pkill -KILL -f -- "-D $data" 2>/dev/null || true
+        fi
+    done
+    rm -rf "$PWD/.local/tests"
+}
+sweep_test_servers
+
 # One file per project: <project>/TestResults/$trx_name -> $results/<project>.trx
 while IFS= read -r -d '' file; do
     project=$(basename "$(dirname "$(dirname "$file")")")
