@@ -93,6 +93,7 @@ public static class ServiceDefaultsExtensions
         app.UseForwardedHeaders();
         app.UseRequestId();
         app.UseHealthProbesUntraced();
+        app.UseServerSpanTags();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -30,35 +30,68 @@ public static class TelemetrySetup
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var otlp = OtlpTarget.From(builder.Configuration);
         void Describe(ResourceBuilder resource) => resource.AddService(serviceName);
 
         builder.Services.AddSingleton(_ =>
         {
             var tracing = Sdk.CreateTracerProviderBuilder().ConfigureResource(Describe).AddSource(ActivitySources);
-            if (otlp) tracing.AddOtlpExporter();
+            if (otlp is not null) tracing.AddOtlpExporter(o => otlp.Apply(o, "traces"));
             return new TelemetryProviders(tracing.Build(), BuildMeters(Describe, otlp));
         });
         builder.Services.AddHostedService<TelemetryLifetime>();
 
-        if (otlp)
+        if (otlp is not null)
         {
             builder.Logging.AddOpenTelemetry(logging =>
             {
                 logging.IncludeScopes = true;
                 logging.IncludeFormattedMessage = true;
                 logging.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(serviceName));
-                logging.AddOtlpExporter();
+                logging.AddOtlpExporter(o => otlp.Apply(o, "logs"));
             });
         }
         return builder;
     }
 
-    private static MeterProvider BuildMeters(Action<ResourceBuilder> describe, bool otlp)
+    private static MeterProvider BuildMeters(Action<ResourceBuilder> describe, OtlpTarget? otlp)
     {
         var metrics = Sdk.CreateMeterProviderBuilder().ConfigureResource(describe).AddMeter(Meters);
-        if (otlp) metrics.AddOtlpExporter();
+        if (otlp is not null)
+        {
+            metrics.AddOtlpExporter((exporter, reader) =>
+            {
+                otlp.Apply(exporter, "metrics");
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = otlp.MetricIntervalMilliseconds;
+            });
+        }
         return metrics.Build();
+    }
+
+    /// <summary>
+    /// The collector, from configuration (OTEL_EXPORTER_OTLP_ENDPOINT / _PROTOCOL, as environment
+    /// variables or settings), applied to each exporter: OTLP/HTTP wants a path per signal.
+    /// </summary>
+    private sealed record OtlpTarget(Uri Endpoint, OpenTelemetry.Exporter.OtlpExportProtocol Protocol, int MetricIntervalMilliseconds)
+    {
+        public static OtlpTarget? From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+        {
+            var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+            if (string.IsNullOrWhiteSpace(endpoint)) return null;
+            var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+                ? OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+                : OpenTelemetry.Exporter.OtlpExportProtocol.Grpc;
+            var interval = int.TryParse(configuration["OTEL_METRIC_EXPORT_INTERVAL"], out var ms) && ms > 0 ? ms : 60_000;
+            return new OtlpTarget(new Uri(endpoint), protocol, interval);
+        }
+
+        public void Apply(OpenTelemetry.Exporter.OtlpExporterOptions options, string signal)
+        {
+            options.Protocol = Protocol;
+            options.Endpoint = Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+                ? new Uri(Endpoint, Endpoint.AbsolutePath.TrimEnd('/') + "/v1/" + signal)
+                : Endpoint;
+        }
     }
 
     /// <summary>Health probes arrive every few seconds; recording them would bury the traces that matter.</summary>
@@ -70,6 +103,40 @@ public static class TelemetrySetup
             activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
         }
         return next(context);
+    });
+
+    /// <summary>
+    /// Server spans as the instrumentation package (not served here) would describe them: ASP.NET
+    /// Core's own activity carries no tags, so name it "METHOD route" and add the semantic-convention
+    /// attributes a trace viewer needs.
+    /// </summary>
+    public static IApplicationBuilder UseServerSpanTags(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var activity = Activity.Current;
+        if (activity is null || !activity.IsAllDataRequested)
+        {
+            await next(context);
+            return;
+        }
+        var request = context.Request;
+        activity.SetTag("http.request.method", request.Method);
+        activity.SetTag("url.scheme", request.Scheme);
+        activity.SetTag("url.path", request.Path.Value);
+        activity.SetTag("server.address", request.Host.Host);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            // After an exception the handler has cleared the endpoint; the one that failed is kept on its feature.
+            var endpoint = context.GetEndpoint() ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Endpoint;
+            var route = (endpoint as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText;
+            if (route is not null) activity.SetTag("http.route", route);
+            activity.DisplayName = $"{request.Method} {route ?? request.Path.Value}";
+            activity.SetTag("http.response.status_code", context.Response.StatusCode);
+            if (context.Response.StatusCode >= 500) activity.SetStatus(ActivityStatusCode.Error);
+        }
     });
 
     private sealed record TelemetryProviders(TracerProvider Tracing, MeterProvider Metrics) : IDisposable

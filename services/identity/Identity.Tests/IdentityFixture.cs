@@ -15,7 +15,7 @@ public class IdentityFixture : IAsyncLifetime
     public const string AdminUsername = "root_admin";
     public readonly string AdminPassword = "Adm1n-" + Guid.NewGuid().ToString("N");
 
-    public IsolatedResources Resources { get; private set; } = null!;
+    public IsolatedResources Resources { get; protected set; } = null!;
     public SmtpSink Smtp { get; } = new();
     public TestClock Clock { get; } = new();
     public ServiceHost<Program> Host { get; protected set; } = null!;
