@@ -2,12 +2,21 @@ namespace Community.Contracts.Social;
 
 // Published by the social service (to be built); declared now so consumers can be written against them.
 
+/// <summary>A member asked another to connect; ConnectionId identifies the pending request.</summary>
 public sealed record ConnectionRequested(Guid EventId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid FromUserId, Guid ToUserId) : IIntegrationEvent;
+/// <summary>The addressee accepted; From/To keep the direction of the original request.</summary>
 public sealed record ConnectionAccepted(Guid EventId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid FromUserId, Guid ToUserId) : IIntegrationEvent;
+/// <summary>Either side ended the connection (or withdrew / declined the request).</summary>
 public sealed record ConnectionRemoved(Guid EventId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid RemovedByUserId, Guid OtherUserId) : IIntegrationEvent;
+/// <summary>Blocker no longer sees or hears from Blocked; consumers hide content and end conversations.</summary>
 public sealed record UserBlocked(Guid EventId, DateTimeOffset OccurredAt, Guid BlockerUserId, Guid BlockedUserId) : IIntegrationEvent;
+/// <summary>A block was lifted; nothing that ended with the block is restored.</summary>
 public sealed record UserUnblocked(Guid EventId, DateTimeOffset OccurredAt, Guid BlockerUserId, Guid BlockedUserId) : IIntegrationEvent;
+/// <summary>One-way follow (organizers, public profiles).</summary>
 public sealed record UserFollowed(Guid EventId, DateTimeOffset OccurredAt, Guid FollowerUserId, Guid FollowedUserId) : IIntegrationEvent;
+/// <summary>A group (circle/community) was created. Visibility: public, private or secret.</summary>
 public sealed record GroupCreated(Guid EventId, DateTimeOffset OccurredAt, Guid GroupId, Guid OwnerUserId, string Name, string Visibility) : IIntegrationEvent;
+/// <summary>A user became a member of a group.</summary>
 public sealed record GroupMemberJoined(Guid EventId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
+/// <summary>A user left or was removed from a group.</summary>
 public sealed record GroupMemberLeft(Guid EventId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
