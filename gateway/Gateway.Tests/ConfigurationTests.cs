@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Community.ServiceDefaults;
 using Community.Contracts;
 using Community.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,22 +47,42 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public void A_gateway_given_a_HashCookie_cluster_does_not_start()
+    public async Task A_gateway_given_a_HashCookie_cluster_does_not_start()
     {
         var sticky = new ClusterConfig { ClusterId = "sticky", SessionAffinity = new SessionAffinityConfig { Enabled = true, Policy = "HashCookie" } };
 
-        var error = Assert.ThrowsAny<Exception>(() => GatewayHost.Start(new Dictionary<string, string?>(), services =>
-            services.AddSingleton<IProxyConfigProvider>(new InMemoryConfigProvider([], [sticky]))));
+        var error = await StartFailureAsync([], services => services.AddSingleton<IProxyConfigProvider>(new InMemoryConfigProvider([], [sticky])));
 
         Assert.Contains(Flatten(error), e => e is InvalidOperationException && e.Message.Contains("'HashCookie' session-affinity policy"));
     }
 
     [Fact]
-    public void A_gateway_with_a_zero_rate_limit_does_not_start()
+    public async Task A_gateway_with_a_zero_rate_limit_does_not_start()
     {
-        var error = Assert.ThrowsAny<Exception>(() => GatewayHost.Start(new Dictionary<string, string?> { ["RateLimits:Login:PermitLimit"] = "0" }));
+        var error = await StartFailureAsync(new Dictionary<string, string?> { ["RateLimits:Login:PermitLimit"] = "0" });
 
-        Assert.Contains(Flatten(error), e => e.Message.Contains("PermitLimit > 0"));
+        Assert.Contains(Flatten(error), e => e is Microsoft.Extensions.Options.OptionsValidationException && e.Message.Contains("PermitLimit > 0"));
+    }
+
+    /// <summary>
+    /// Starts the gateway's own composition on a plain host and returns why it refused to start.
+    /// (Through WebApplicationFactory a failed start can surface as its teardown's ObjectDisposedException.)
+    /// </summary>
+    private static async Task<Exception> StartFailureAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddServiceDefaults();
+        builder.AddGateway();
+        services?.Invoke(builder.Services);
+        return await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = builder.Build();
+            app.MapDefaultEndpoints();
+            app.MapGateway(); // YARP loads (and validates) its configuration here
+            await app.StartAsync();
+        });
     }
 
     private static IEnumerable<Exception> Flatten(Exception? error)
