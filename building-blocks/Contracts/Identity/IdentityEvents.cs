@@ -22,7 +22,7 @@ public sealed record UserProfileUpdated(
     IReadOnlyList<string> Interests, IReadOnlyList<string> Languages, string? ProfileImageUrl,
     IReadOnlyList<string> ChangedFields) : IIntegrationEvent;
 
-/// <summary>An admin changed a user's role.</summary>
+/// <summary>An admin changed a user's role; ChangedByUserId is Guid.Empty when configuration made the change (admin seeding).</summary>
 public sealed record UserRoleChanged(
     Guid EventId, DateTimeOffset OccurredAt,
     Guid UserId, string PreviousRole, string NewRole, Guid ChangedByUserId) : IIntegrationEvent;

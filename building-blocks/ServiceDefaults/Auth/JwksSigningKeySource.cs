@@ -47,7 +47,7 @@ public sealed class JwksSigningKeySource(
             _fetchedAt = clock.GetUtcNow();
             logger.LogInformation("Loaded {Count} signing keys from {Url}", keys.Count, url);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Keep the keys we had: identity being briefly unreachable must not log everybody out.
             logger.LogWarning(e, "Could not refresh signing keys");

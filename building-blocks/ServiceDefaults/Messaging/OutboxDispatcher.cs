@@ -9,7 +9,7 @@ using Community.ServiceDefaults.Telemetry;
 namespace Community.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Publishes outbox rows in order. It reads from the table, not from memory, so rows left by a
+/// Publishes outbox rows in commit order (per replica: with several, batches interleave). It reads from the table, not from memory, so rows left by a
 /// crash or written while the broker was down are sent when it next runs (on start, on every
 /// commit signal and every poll). Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas
 /// share the work; a row is marked published only after the broker confirmed it.
@@ -63,16 +63,29 @@ public sealed class OutboxDispatcher<TContext>(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var batch = await db.Set<OutboxMessage>()
-            .FromSql($"SELECT * FROM outbox_messages WHERE published_at IS NULL ORDER BY sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+            .FromSql($"SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL ORDER BY sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
         if (batch.Count == 0) return 0;
 
         var published = 0;
         foreach (var row in batch)
         {
+            (object Message, Type Type) message;
             try
             {
-                await PublishAsync(publisher, row, cancellationToken);
+                message = row.Deserialize();
+            }
+            catch (Exception e) when (e is TypeLoadException or FileNotFoundException or System.Text.Json.JsonException or ArgumentException)
+            {
+                // Permanent: retrying cannot help, and the rows behind it must not wait.
+                logger.LogError(e, "Outbox message {MessageId} of type {Type} cannot be published; parked", row.Id, row.Type);
+                row.FailedAt = clock.GetUtcNow();
+                row.LastError = e.Message;
+                continue;
+            }
+            try
+            {
+                await PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
                 row.PublishedAt = clock.GetUtcNow();
                 published++;
             }
@@ -91,15 +104,16 @@ public sealed class OutboxDispatcher<TContext>(
         return published;
     }
 
-    private static async Task PublishAsync(IPublishEndpoint publisher, OutboxMessage row, CancellationToken cancellationToken)
+    private static async Task PublishAsync(
+        IPublishEndpoint publisher, Guid messageId, string? traceParent, (object Message, Type Type) outgoing, CancellationToken cancellationToken)
     {
-        var (message, type) = row.Deserialize();
-        ActivityContext.TryParse(row.TraceParent, null, out var parent);
+        var (message, type) = outgoing;
+        ActivityContext.TryParse(traceParent, null, out var parent);
         using var activity = DiagnosticNames.Activities.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
-        await publisher.Publish(message, type, context => context.MessageId = row.Id, timeout.Token);
+        await publisher.Publish(message, type, context => context.MessageId = messageId, timeout.Token);
     }
 
     private async Task DeletePublishedAsync(CancellationToken cancellationToken)

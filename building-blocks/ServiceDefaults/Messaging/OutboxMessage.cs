@@ -18,6 +18,9 @@ public sealed class OutboxMessage
     public int Attempts { get; set; }
     public string? LastError { get; set; }
 
+    /// <summary>Set when the row can never be published (its type no longer exists); it waits for an operator.</summary>
+    public DateTimeOffset? FailedAt { get; set; }
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static OutboxMessage From(IIntegrationEvent message)

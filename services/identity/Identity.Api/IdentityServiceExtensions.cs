@@ -29,10 +29,13 @@ public static class IdentityServiceExtensions
         builder.Services.AddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<SigningKeyStore>());
         builder.Services.AddScoped<TokenIssuer>();
         builder.Services.AddScoped<LoginThrottle>();
-        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
-            builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
-        else
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        else if (builder.Environment.IsProduction())
+            // The log sender writes reset links into the logs: anyone reading them could take over accounts.
+            throw new InvalidOperationException("Smtp:Host must be configured in Production: password-reset links are never logged there.");
+        else
+            builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
         return builder;
     }
 

@@ -44,4 +44,34 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{target["user"]!["id"]}/role", new { role = "emperor" }, adminToken)).AssertProblem(400);
         await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{Guid.NewGuid()}/role", new { role = "member" }, adminToken)).AssertProblem(404);
     }
+
+    [Fact]
+    public async Task Registering_a_configured_admin_username_first_does_not_make_you_admin()
+    {
+        var squatter = await fx.RegisterAsync("future_admin");
+        // The operator later configures an admin named future_admin with their own e-mail; identity restarts.
+        await using var restarted = fx.StartHost(fx.Resources.BrokerUri, new Dictionary<string, string?>
+        {
+            ["Identity:Admins:1:Username"] = "future_admin",
+            ["Identity:Admins:1:Email"] = "ops@community.test",
+            ["Identity:Admins:1:Password"] = "Adm1n-" + Guid.NewGuid().ToString("N"),
+        });
+        Assert.Equal("member", await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'future_admin'"));
+        Assert.Equal(squatter["user"]!["id"]!.GetValue<string>(), (await fx.ScalarAsync<Guid>("SELECT id FROM users WHERE username = 'future_admin'")).ToString());
+    }
+
+    [Fact]
+    public async Task A_configured_admin_whose_email_matches_is_promoted_and_the_change_published()
+    {
+        var existing = await fx.RegisterAsync("promote_me");
+        await using var restarted = fx.StartHost(fx.Resources.BrokerUri, new Dictionary<string, string?>
+        {
+            ["Identity:Admins:1:Username"] = "promote_me",
+            ["Identity:Admins:1:Email"] = "Promote_Me@Example.com",
+        });
+        Assert.Equal("admin", await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'promote_me'"));
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'admin'",
+            ("id", existing["user"]!["id"]!.GetValue<string>())));
+    }
 }

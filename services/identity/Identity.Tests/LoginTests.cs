@@ -87,4 +87,14 @@ public sealed class LoginTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         await (await Client.SendAsync(request)).AssertProblem(401);
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT failures FROM login_failures WHERE key = 'ip:203.0.113.7'"));
     }
+
+    [Fact]
+    public async Task Parallel_guesses_cannot_all_slip_under_the_lockout()
+    {
+        await fx.RegisterAsync("parallel_target");
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 25).Select(i =>
+            Client.PostJson("/api/v1/auth/login", new { identifier = "parallel_target", password = $"guess-number-{i}" })));
+        Assert.Equal(10, guesses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
+        Assert.Equal(15, guesses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+    }
 }

@@ -72,4 +72,18 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         // The token survived the refused attempts and still works.
         Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).StatusCode);
     }
+
+    [Fact]
+    public async Task A_reset_also_voids_the_links_sent_before_it()
+    {
+        await fx.RegisterAsync("two_links");
+        var first = await RequestResetAsync("two_links");
+        fx.Smtp.Messages.Clear();
+        var second = await RequestResetAsync("two_links");
+        Assert.NotEqual(first, second);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/password/reset", new { token = second, new_password = "brand-new-pass-7" })).StatusCode);
+        await (await Client.PostJson("/api/v1/auth/password/reset", new { token = first, new_password = "attacker-pass-8" })).AssertProblem(400);
+        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "two_links", password = "brand-new-pass-7" })).AssertStatus(200);
+    }
 }

@@ -76,4 +76,33 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         Assert.Equal(key["kid"]!.GetValue<string>(), again["keys"]![0]!["kid"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await client.Get("/api/v1/auth/me", registered["access_token"]!.GetValue<string>())).StatusCode);
     }
+
+    [Fact]
+    public async Task An_outbox_row_that_can_never_be_published_is_parked_and_does_not_block_the_rest()
+    {
+        await using (var connection = new Npgsql.NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new Npgsql.NpgsqlCommand(
+                "INSERT INTO outbox_messages (id, type, payload, occurred_at) VALUES (@id, 'Community.Contracts.Identity.UserRenamed, Community.Contracts', '{}', now())", connection);
+            insert.Parameters.AddWithValue("id", Guid.NewGuid());
+            await insert.ExecuteNonQueryAsync();
+        }
+        var registered = await fx.RegisterAsync();
+
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND payload->>'userId' = @id", ("id", registered["user"]!["id"]!.GetValue<string>())) == 1,
+            "the event behind the broken row was never published");
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRenamed,%' AND failed_at IS NOT NULL AND published_at IS NULL"));
+    }
+
+    [Fact]
+    public void Production_refuses_to_start_without_smtp_rather_than_log_reset_links()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration["ConnectionStrings:identity-db"] = "Host=127.0.0.1;Database=unused";
+        builder.Configuration["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@127.0.0.1:5672/unused";
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddIdentityServices());
+        Assert.Contains("Smtp:Host", error.Message);
+    }
 }

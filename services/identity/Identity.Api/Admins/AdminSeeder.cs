@@ -1,7 +1,9 @@
 using Community.Identity.Auth;
 using Community.Identity.Data;
 using Community.Identity.Users;
+using Community.Contracts.Identity;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +11,9 @@ namespace Community.Identity.Admins;
 
 /// <summary>
 /// Makes sure the admins named in configuration (Identity:Admins) exist with the admin role:
-/// an existing account is promoted; a missing one is created when a password is given.
+/// an existing account is promoted only when both its username and its e-mail match (so nobody
+/// becomes admin by registering a configured username first); a missing one is created when a
+/// password is given. Both publish the usual events.
 /// Runs after the schema migrations, at start-up.
 /// </summary>
 public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock, ILogger<AdminSeeder> logger)
@@ -23,25 +27,38 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
         foreach (var admin in options.Value.Admins)
         {
             var username = Rules.NormalizeUsername(admin.Username);
+            if (string.IsNullOrWhiteSpace(admin.Email))
+            {
+                logger.LogWarning("Admin {Username} has no email configured; skipped", username);
+                continue;
+            }
+            var email = Rules.NormalizeEmail(admin.Email);
             var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
             var now = clock.GetUtcNow();
             if (user is null)
             {
-                if (string.IsNullOrEmpty(admin.Password) || admin.Email is null)
+                if (string.IsNullOrEmpty(admin.Password))
                 {
-                    logger.LogWarning("Admin {Username} does not exist and has no email/password configured; skipped", username);
+                    logger.LogWarning("Admin {Username} does not exist and has no password configured; skipped", username);
                     continue;
                 }
-                db.Users.Add(new User
+                var created = new User
                 {
-                    Id = Guid.CreateVersion7(now), Username = username, Email = Rules.NormalizeEmail(admin.Email),
+                    Id = Guid.CreateVersion7(now), Username = username, Email = email,
                     PasswordHash = PasswordHasher.Hash(admin.Password), Role = Policies.Roles.Admin,
                     ReferralCode = "ADM" + Guid.NewGuid().ToString("N")[..7].ToUpperInvariant(), CreatedAt = now, UpdatedAt = now,
-                });
+                };
+                db.Users.Add(created);
+                db.AddIntegrationEvent(new UserRegistered(Guid.NewGuid(), now, created.Id, username, email, null, null, created.Role, created.ReferralCode, null));
                 logger.LogInformation("Created admin {Username}", username);
+            }
+            else if (user.Email != email)
+            {
+                logger.LogWarning("Account {Username} exists with another e-mail than the configured admin's; not promoted", username);
             }
             else if (user.Role != Policies.Roles.Admin)
             {
+                db.AddIntegrationEvent(new UserRoleChanged(Guid.NewGuid(), now, user.Id, user.Role, Policies.Roles.Admin, Guid.Empty));
                 user.Role = Policies.Roles.Admin;
                 user.UpdatedAt = now;
                 logger.LogInformation("Promoted {Username} to admin", username);

@@ -119,18 +119,25 @@ public static class AuthApi
         var user = await FindByIdentifierAsync(db, request.Identifier!, cancellationToken);
         var accountKey = LoginThrottle.AccountKey(user?.Id.ToString() ?? request.Identifier!.Trim().ToLowerInvariant());
         var ipKey = LoginThrottle.IpKey(http.Connection.RemoteIpAddress?.ToString());
+
+        // Check, verify and record under a per-account lock: parallel guesses queue up instead of
+        // all reading the same failure count before any of them is recorded.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({accountKey}))", cancellationToken);
         await throttle.GuardAsync(accountKey, ipKey, cancellationToken);
 
         if (user is null) PasswordHasher.VerifyAgainstNothing(request.Password!);
         if (user is null || !PasswordHasher.Verify(request.Password!, user.PasswordHash))
         {
             await throttle.RecordFailureAsync(accountKey, ipKey, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             throw new UnauthorizedException("The identifier or the password is wrong.");
         }
 
         await throttle.ResetAsync(accountKey, cancellationToken);
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
     }
 
@@ -163,6 +170,8 @@ public static class AuthApi
         var hash = TokenIssuer.HashToken(request.RefreshToken);
         var now = clock.GetUtcNow();
 
+        // One transaction: a failure after the claim must not leave the old token used and no new one issued.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claimed = await db.RefreshTokens
             .Where(t => t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RotatedAt, now), cancellationToken);
@@ -174,6 +183,7 @@ public static class AuthApi
                 loggers.CreateLogger("Community.Identity.Auth").LogWarning(
                     "Rotated refresh token reused for user {UserId}; revoking family {FamilyId}", token.UserId, token.FamilyId);
                 await tokens.RevokeFamilyAsync(db, token.FamilyId, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             }
             throw new UnauthorizedException("The refresh token is invalid, expired or revoked.");
         }
@@ -181,6 +191,7 @@ public static class AuthApi
         var user = await db.Users.FirstAsync(u => u.Id == token.UserId, cancellationToken);
         var pair = await tokens.IssueAsync(db, user, token.FamilyId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
     }
 
@@ -255,6 +266,9 @@ public static class AuthApi
         user.PasswordHash = PasswordHasher.Hash(request.NewPassword!);
         user.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken);
+        // Other links sent earlier die with this reset.
+        await db.PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
         await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
