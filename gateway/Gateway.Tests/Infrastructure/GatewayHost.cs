@@ -1,41 +1,36 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Gateway.Tests.Infrastructure;
 
-/// <summary>The real gateway (Program) on a real Kestrel port, with test configuration.</summary>
+/// <summary>The real gateway (Program) on a real Kestrel port, with test configuration (a <see cref="ServiceHost{T}"/>).</summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
-    private readonly Factory _factory;
+    private readonly ServiceHost<Program> _host;
 
-    public Uri Address { get; }
+    public Uri Address => _host.BaseAddress;
     public HttpClient Client { get; }
 
-    private GatewayHost(Factory factory, Uri address)
+    private GatewayHost(ServiceHost<Program> host)
     {
-        _factory = factory;
-        Address = address;
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = address };
+        _host = host;
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
     }
 
     public static GatewayHost Start(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
-        var factory = new Factory(settings, services);
+        var all = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
+        foreach (var (key, value) in settings) all[key] = value;
+        var host = new ServiceHost<Program>(all, services);
         try
         {
-            factory.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-            factory.StartServer();
-            var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new GatewayHost(factory, new Uri(address));
+            return new GatewayHost(host.Start());
         }
         catch
         {
-            factory.Dispose();
+            host.Dispose();
             throw;
         }
     }
@@ -53,17 +48,6 @@ public sealed class GatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _factory.DisposeAsync();
-    }
-
-    private sealed class Factory(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services)
-        : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            foreach (var (key, value) in settings) builder.UseSetting(key, value);
-            if (services is not null) builder.ConfigureServices(services);
-        }
+        await _host.DisposeAsync();
     }
 }
