@@ -148,8 +148,15 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     public async Task Oversized_bodies_are_refused_before_they_are_read()
     {
         var huge = "{\"username\":\"" + new string('a', 2 * 1024 * 1024) + "\"}";
-        using var content = new StringContent(huge, Encoding.UTF8, "application/json");
-        var response = await Client.PostAsync("/api/v1/auth/register", content);
+        // Expect: 100-continue makes the client wait for the server's verdict before sending the
+        // body, as a well-behaved client would; without it the server's early 413 and close can
+        // race the client's write and surface as a broken pipe instead of the response.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register")
+        {
+            Content = new StringContent(huge, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.ExpectContinue = true;
+        var response = await Client.SendAsync(request);
         await response.AssertProblem(413);
     }
 
