@@ -10,12 +10,18 @@ public sealed record EventUpdated(Guid EventId, DateTimeOffset OccurredAt, Guid 
 public sealed record EventCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid CommunityEventId, string? Reason) : IIntegrationEvent;
 /// <summary>A registration became confirmed (free event, or paid and settled).</summary>
 public sealed record RsvpCreated(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId) : IIntegrationEvent;
-/// <summary>A registration was cancelled and its seat released.</summary>
-public sealed record RsvpCancelled(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId) : IIntegrationEvent;
+/// <summary>
+/// A registration was cancelled by its holder (or erased with the account) and any seat released.
+/// RefundCents is what the event's refund policy owes for a paid, confirmed registration (0 when nothing is owed);
+/// PaymentId is the payment that settled it.
+/// </summary>
+public sealed record RsvpCancelled(
+    Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId,
+    string PreviousStatus, long RefundCents, string? Currency, Guid? PaymentId) : IIntegrationEvent;
 /// <summary>A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this.</summary>
 public sealed record TicketHoldCreated(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, long AmountCents, string Currency, DateTimeOffset ExpiresAt) : IIntegrationEvent;
-/// <summary>A held registration was paid and its ticket issued.</summary>
-public sealed record RegistrationConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, string TicketCode) : IIntegrationEvent;
+/// <summary>A held registration was paid (PaymentId) and its ticket issued.</summary>
+public sealed record RegistrationConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, string TicketCode, Guid PaymentId) : IIntegrationEvent;
 /// <summary>An attendee checked in at the venue.</summary>
 public sealed record ArrivalRecorded(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, DateTimeOffset ArrivedAt) : IIntegrationEvent;
 /// <summary>A user enrolled in a course (free, paid by card, or paid with credits).</summary>

@@ -5,6 +5,9 @@ public abstract class DomainException(string message) : Exception(message)
 {
     public abstract int StatusCode { get; }
     public abstract string Title { get; }
+
+    /// <summary>Extra members of the problem document (snake_case names), e.g. what a client needs to act on it.</summary>
+    public IReadOnlyDictionary<string, object?> Extensions { get; init; } = new Dictionary<string, object?>();
 }
 
 /// <summary>400: the request is malformed; <see cref="Errors"/> are keyed by snake_case field name.</summary>
@@ -34,6 +37,13 @@ public sealed class ConflictException(string message) : DomainException(message)
 {
     public override int StatusCode => 409;
     public override string Title => "Conflict";
+}
+
+/// <summary>402: the action needs a payment first; <see cref="DomainException.Extensions"/> say what to pay for.</summary>
+public sealed class PaymentRequiredException(string message) : DomainException(message)
+{
+    public override int StatusCode => 402;
+    public override string Title => "Payment required";
 }
 
 /// <summary>422: the request is well formed but a business rule refuses it.</summary>

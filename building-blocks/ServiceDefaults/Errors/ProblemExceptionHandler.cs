@@ -32,6 +32,9 @@ public sealed class ProblemExceptionHandler(
             },
         };
 
+        if (exception is DomainException { Extensions.Count: > 0 } withExtensions)
+            foreach (var (name, value) in withExtensions.Extensions) problem.Extensions[name] = value;
+
         if (problem.Status >= 500) logger.LogError(exception, "Unhandled exception");
         else logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
 

@@ -1,0 +1,264 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Community.Contracts.Events;
+using Community.Events.Data;
+using Community.Events.Registrations;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Events.Catalogue;
+
+public sealed record CatalogueQuery(
+    string? City, string? Country, string? Region, string? EventType, string? Interest, string? Q,
+    DateTimeOffset? StartsAfter, DateTimeOffset? StartsBefore, string? Price, int? Page, int? Limit);
+
+public sealed record NearbyQuery(double? Lat, double? Lon, double? RadiusKm, int? Limit);
+
+public static class CatalogueApi
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    public static RouteGroupBuilder MapCatalogueApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/events").WithTags("Events").RequireAuthorization(Policies.Member);
+        group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithName("CreateEvent").WithSummary("Create a draft event (organizer or admin)");
+        group.MapPost("/{id:guid}/publish", Publish).WithName("PublishEvent").WithSummary("Publish a draft (owner or admin)");
+        group.MapPatch("/{id:guid}", Update).WithName("UpdateEvent").WithSummary("Change an event (JSON merge: absent keeps, null clears)")
+            .Accepts<JsonObject>("application/json");
+        group.MapDelete("/{id:guid}", Delete).WithName("DeleteEvent").WithSummary("Delete a draft, or cancel a published event");
+        group.MapGet("", List).AllowAnonymous().WithName("ListEvents").WithSummary("Browse published events (anonymous: public ones)");
+        group.MapGet("/nearby", Nearby).AllowAnonymous().WithName("NearbyEvents").WithSummary("Upcoming events within radius_km, nearest first");
+        group.MapGet("/my", Mine).WithName("MyEvents").WithSummary("Events I created and events I joined");
+        group.MapGet("/{id:guid}", Get).AllowAnonymous().WithName("GetEvent").WithSummary("Event details, with my registration when signed in");
+        group.MapGet("/{id:guid}.ics", Calendar).AllowAnonymous().WithName("GetEventCalendar").WithSummary("The event as an iCalendar file");
+        return group;
+    }
+
+    public static Caller CallerOf(ClaimsPrincipal principal) =>
+        principal.Identity?.IsAuthenticated == true ? new(principal.UserId(), principal.IsInRole(Policies.Roles.Admin)) : Caller.Anonymous;
+
+    private static async Task<Created<EventDto>> Create(
+        EventInput input, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var e = new CommunityEvent { Id = Guid.NewGuid(), OrganizerId = principal.UserId(), CreatedAt = now, UpdatedAt = now };
+        EventRules.Apply(input, e, now, startMayBePast: false);
+        db.Events.Add(e);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/events/{e.Id}", EventDto.From(e, manager: true));
+    }
+
+    private static async Task<Ok<EventDto>> Publish(Guid id, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var e = await ManagedAsync(db, id, principal, cancellationToken);
+        if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be published again.");
+        var now = clock.GetUtcNow();
+        if (e.Status == EventStatus.Draft)
+        {
+            if (e.EndsAt <= now) throw new BusinessRuleException("This event is already over; change its dates before publishing.");
+            e.Status = EventStatus.Published;
+            e.PublishedAt = now;
+            e.UpdatedAt = now;
+            db.AddIntegrationEvent(new EventPublished(Guid.NewGuid(), now, e.Id, e.OrganizerId, e.Title, e.StartsAt, e.EndsAt, e.PriceCents, e.Currency ?? ""));
+            await SaveGuardedAsync(db, cancellationToken);
+        }
+        return TypedResults.Ok(EventDto.From(e, manager: true));
+    }
+
+    private static async Task<Ok<EventDto>> Update(
+        Guid id, JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        var e = await ManagedAsync(db, id, principal, cancellationToken);
+        if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
+        var now = clock.GetUtcNow();
+
+        var merged = JsonSerializer.SerializeToNode(EventRules.ToInput(e), json.Value.SerializerOptions)!.AsObject();
+        foreach (var (name, value) in body) merged[name] = value?.DeepClone();
+        EventInput input;
+        try
+        {
+            input = merged.Deserialize<EventInput>(json.Value.SerializerOptions)!;
+        }
+        catch (JsonException exception)
+        {
+            throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
+        }
+
+        var changed = EventRules.Apply(input, e, now, startMayBePast: input.StartsAt == e.StartsAt);
+        if (changed.Count > 0)
+        {
+            e.UpdatedAt = now;
+            if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.NewGuid(), now, e.Id, changed));
+            await SaveGuardedAsync(db, cancellationToken);
+        }
+        return TypedResults.Ok(EventDto.From(e, manager: true));
+    }
+
+    private static async Task<NoContent> Delete(
+        Guid id, string? reason, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var e = await ManagedAsync(db, id, principal, cancellationToken);
+        var now = clock.GetUtcNow();
+        switch (e.Status)
+        {
+            case EventStatus.Draft:
+                db.Events.Remove(e);
+                break;
+            case EventStatus.Published:
+                // Registrations stay: the organizer still sees who was coming, and payments refunds from them.
+                e.Status = EventStatus.Cancelled;
+                e.CancelledAt = now;
+                e.UpdatedAt = now;
+                e.CancellationReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 500)];
+                db.AddIntegrationEvent(new EventCancelled(Guid.NewGuid(), now, e.Id, e.CancellationReason));
+                break;
+        }
+        await SaveGuardedAsync(db, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<PageOf<EventDto>>> List(
+        [AsParameters] CatalogueQuery query, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var page = query.Page ?? 1;
+        if (page < 1) errors.Add("page", "page starts at 1.");
+        var limit = query.Limit ?? DefaultLimit;
+        if (limit is < 1 or > MaxLimit) errors.Add("limit", $"limit must be 1-{MaxLimit}.");
+        var type = query.EventType?.Trim().ToLowerInvariant();
+        if (type is not null && !EventTypes.All.Contains(type)) errors.Add("event_type", $"event_type must be one of {string.Join(", ", EventTypes.All)}.");
+        bool? paid = null;
+        switch (query.Price?.Trim().ToLowerInvariant())
+        {
+            case null or "": break;
+            case "free": paid = false; break;
+            case "paid": paid = true; break;
+            default: errors.Add("price", "price must be free or paid."); break;
+        }
+        if (query.StartsAfter is { } after && query.StartsBefore is { } before && before <= after)
+            errors.Add("starts_before", "starts_before must be after starts_after.");
+        if (query.Q is { Length: > 200 }) errors.Add("q", "q must be at most 200 characters.");
+        errors.ThrowIfAny();
+
+        var filter = new CatalogueFilter(
+            Blank(query.City), Blank(query.Country)?.ToUpperInvariant(), Blank(query.Region), type, Blank(query.Interest)?.ToLowerInvariant(),
+            Blank(query.Q), query.StartsAfter, query.StartsBefore, paid);
+        var caller = CallerOf(principal);
+        var events = CatalogueQueries.Catalogue(db, filter, caller, clock.GetUtcNow());
+        var total = await events.CountAsync(cancellationToken);
+        var items = await events.Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PageOf<EventDto>(
+            items.Select(e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))).ToList(),
+            total, page, (total + limit - 1) / limit, limit));
+    }
+
+    private static async Task<Ok<NearbyResult>> Nearby(
+        [AsParameters] NearbyQuery query, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (query.Lat is not { } lat || !double.IsFinite(lat) || lat is < -90 or > 90) errors.Add("lat", "lat is required, between -90 and 90.");
+        if (query.Lon is not { } lon || !double.IsFinite(lon) || lon is < -180 or > 180) errors.Add("lon", "lon is required, between -180 and 180.");
+        var maxRadius = options.Value.MaxNearbyRadiusKm;
+        var radiusKm = query.RadiusKm ?? 10;
+        if (!double.IsFinite(radiusKm) || radiusKm <= 0 || radiusKm > maxRadius) errors.Add("radius_km", $"radius_km must be above 0 and at most {maxRadius}.");
+        var limit = query.Limit ?? 50;
+        if (limit is < 1 or > MaxLimit) errors.Add("limit", $"limit must be 1-{MaxLimit}.");
+        errors.ThrowIfAny();
+
+        var caller = CallerOf(principal);
+        var rows = await CatalogueQueries.Nearby(db, query.Lat!.Value, query.Lon!.Value, radiusKm * 1000, limit, caller, clock.GetUtcNow())
+            .ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.Id).ToList();
+        var events = await db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+        var items = rows.Where(r => events.ContainsKey(r.Id))
+            .Select(r => EventDto.From(events[r.Id], events[r.Id].IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin)) with { DistanceM = Math.Round(r.DistanceM, 1) })
+            .ToList();
+        return TypedResults.Ok(new NearbyResult(items, query.Lat.Value, query.Lon.Value, radiusKm));
+    }
+
+    private static async Task<Ok<EventDto>> Get(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+    {
+        var caller = CallerOf(principal);
+        var e = await VisibleAsync(db, id, caller, cancellationToken);
+        var dto = EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin));
+        if (caller.UserId is not { } userId) return TypedResults.Ok(dto with { IsRegistered = false });
+
+        var mine = await RegistrationsApi.MineAsync(db, id, userId, cancellationToken);
+        return TypedResults.Ok(dto with
+        {
+            IsRegistered = mine is not null && RegistrationStatus.Live.Contains(mine.Status),
+            MyRegistration = mine,
+        });
+    }
+
+    private static async Task<FileContentHttpResult> Calendar(
+        Guid id, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var e = await VisibleAsync(db, id, CallerOf(principal), cancellationToken);
+        var body = System.Text.Encoding.UTF8.GetBytes(ICalendar.Build(e, clock.GetUtcNow()));
+        return TypedResults.File(body, "text/calendar; charset=utf-8", $"event-{e.Id}.ics");
+    }
+
+    private static async Task<Ok<MyEventsDto>> Mine(ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var created = await db.Events.AsNoTracking().Where(e => e.OrganizerId == userId)
+            .OrderByDescending(e => e.StartsAt).Take(200).ToListAsync(cancellationToken);
+        var joined = await (
+                from r in db.Registrations.AsNoTracking()
+                join e in db.Events.AsNoTracking() on r.EventId equals e.Id
+                where r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)
+                orderby e.StartsAt descending
+                select new { Event = e, Registration = r })
+            .Take(200).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new MyEventsDto(
+            created.Select(e => EventDto.From(e, manager: true)).ToList(),
+            joined.Select(j => EventDto.From(j.Event, j.Event.OrganizerId == userId) with
+            {
+                IsRegistered = RegistrationStatus.Live.Contains(j.Registration.Status),
+                MyRegistration = RegistrationDto.From(j.Registration),
+            }).ToList()));
+    }
+
+    /// <summary>The event if the caller may see it; otherwise 404, so private events do not reveal they exist.</summary>
+    public static async Task<CommunityEvent> VisibleAsync(EventsDbContext db, Guid id, Caller caller, CancellationToken cancellationToken)
+    {
+        var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)) throw new NotFoundException("No event has this id.");
+        return e;
+    }
+
+    /// <summary>The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.</summary>
+    public static async Task<CommunityEvent> ManagedAsync(EventsDbContext db, Guid id, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        var caller = CallerOf(principal);
+        var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)) throw new NotFoundException("No event has this id.");
+        if (!e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin)) throw new ForbiddenException("Only the event's organizer or an admin may do this.");
+        return e;
+    }
+
+    /// <summary>Saves an edit; a seat taken meanwhile can make a lowered capacity invalid, which the database refuses.</summary>
+    private static async Task SaveGuardedAsync(EventsDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is Npgsql.PostgresException { SqlState: "23514" })
+        {
+            throw new ConflictException("Registrations changed meanwhile; capacity cannot go below the seats taken. Reload and try again.");
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,69 @@
+using Community.Events.Data;
+using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
+
+namespace Community.Events.Catalogue;
+
+/// <summary>Who is asking: anonymous callers see public events only; admins see everything.</summary>
+public sealed record Caller(Guid? UserId, bool IsAdmin)
+{
+    public static readonly Caller Anonymous = new(null, false);
+}
+
+/// <summary>Catalogue filters, already validated.</summary>
+public sealed record CatalogueFilter(
+    string? City = null, string? Country = null, string? Region = null, string? EventType = null, string? Interest = null,
+    string? Text = null, DateTimeOffset? StartsAfter = null, DateTimeOffset? StartsBefore = null, bool? Paid = null);
+
+public sealed record NearbyRow(Guid Id, double DistanceM);
+
+/// <summary>The catalogue's queries, shared by the API and the benchmark so both measure the same SQL.</summary>
+public static class CatalogueQueries
+{
+    /// <summary>Published events the caller may see, filtered, in start order (ties by id, so pages are stable).</summary>
+    public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now)
+    {
+        var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
+        // Upcoming (including ongoing) unless the caller asks for a start range.
+        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now);
+        else query = query.Where(e => e.StartsAt >= filter.StartsAfter);
+        if (filter.StartsBefore is { } before) query = query.Where(e => e.StartsAt < before);
+        if (filter.City is { } city) query = query.Where(e => e.City!.ToLower() == city.ToLower());
+        if (filter.Country is { } country) query = query.Where(e => e.Country == country);
+        if (filter.Region is { } region) query = query.Where(e => e.Region!.ToLower() == region.ToLower());
+        if (filter.EventType is { } type) query = query.Where(e => e.EventType == type);
+        if (filter.Interest is { } interest)
+        {
+            string[] wanted = [interest];
+            query = query.Where(e => wanted.All(i => e.Interests.Contains(i)));
+        }
+        if (filter.Text is { } text)
+            query = query.Where(e => EF.Property<NpgsqlTsVector>(e, EventsDbContext.SearchColumn).Matches(EF.Functions.WebSearchToTsQuery("simple", text)));
+        if (filter.Paid is { } paid) query = paid ? query.Where(e => e.PriceCents > 0) : query.Where(e => e.PriceCents == 0);
+        return query.OrderBy(e => e.StartsAt).ThenBy(e => e.Id);
+    }
+
+    public static IQueryable<CommunityEvent> Visible(IQueryable<CommunityEvent> events, Caller caller) => caller switch
+    {
+        { IsAdmin: true } => events,
+        { UserId: { } id } => events.Where(e => e.Visibility == Visibility.Public || e.OrganizerId == id || e.InvitedUserIds.Contains(id)),
+        _ => events.Where(e => e.Visibility == Visibility.Public),
+    };
+
+    /// <summary>
+    /// Upcoming published events within <paramref name="radiusM"/> of a point, nearest first. The
+    /// earth_box test uses the GiST index on position; earth_distance then trims the box's corners.
+    /// </summary>
+    public static IQueryable<NearbyRow> Nearby(EventsDbContext db, double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
+        db.Database.SqlQuery<NearbyRow>($"""
+            SELECT e.id AS "Id", earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS "DistanceM"
+            FROM community_events e
+            WHERE e.status = 'published'
+              AND e.ends_at > {now}
+              AND earth_box(ll_to_earth({latitude}, {longitude}), {radiusM}) @> e.position
+              AND earth_distance(e.position, ll_to_earth({latitude}, {longitude})) <= {radiusM}
+              AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR {caller.UserId} = ANY (e.invited_user_ids))
+            ORDER BY 2, e.id
+            LIMIT {limit}
+            """);
+}

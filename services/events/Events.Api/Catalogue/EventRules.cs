@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Community.Events.Data;
+using Community.ServiceDefaults.Errors;
+
+namespace Community.Events.Catalogue;
+
+/// <summary>How an <see cref="EventInput"/> is validated, normalised and applied to an event.</summary>
+public static partial class EventRules
+{
+    public const int DefaultGeofenceRadiusM = 150;
+    public const int MaxInterests = 20;
+    public const int MaxInvited = 1000;
+    public const int MaxCapacity = 100_000;
+    public const long MaxPriceCents = 100_000_000;
+
+    private static readonly HashSet<string> Currencies = KnownCurrencies();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex CountryCode();
+
+    /// <summary>The event's fields as the input that would produce them (the base an edit is overlaid on).</summary>
+    public static EventInput ToInput(CommunityEvent e) => new()
+    {
+        Title = e.Title, Description = e.Description, EventType = e.EventType, Interests = [.. e.Interests],
+        Region = e.Region, LocationName = e.LocationName, Address = e.Address, City = e.City, Country = e.Country,
+        Latitude = e.Latitude, Longitude = e.Longitude, GeofenceRadiusM = e.GeofenceRadiusM,
+        StartsAt = e.StartsAt, EndsAt = e.EndsAt, TimeZone = e.TimeZone, Capacity = e.Capacity, WaitlistEnabled = e.WaitlistEnabled,
+        PriceCents = e.PriceCents, Currency = e.Currency, RefundCutoffHours = e.RefundCutoffHours, CoverImageUrl = e.CoverImageUrl,
+        Visibility = e.Visibility, InvitedUserIds = [.. e.InvitedUserIds],
+    };
+
+    /// <summary>Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed fields.</summary>
+    public static List<string> Apply(EventInput input, CommunityEvent target, DateTimeOffset now, bool startMayBePast)
+    {
+        var errors = new ValidationErrors();
+
+        var title = input.Title?.Trim();
+        if (string.IsNullOrEmpty(title)) errors.Add("title", "title is required.");
+        else if (title.Length is < 3 or > 120) errors.Add("title", "title must be 3-120 characters.");
+
+        var description = input.Description?.Trim() ?? "";
+        if (description.Length > 5000) errors.Add("description", "description must be at most 5000 characters.");
+
+        var eventType = input.EventType?.Trim().ToLowerInvariant();
+        if (eventType is null) errors.Add("event_type", $"event_type is required: one of {string.Join(", ", EventTypes.All)}.");
+        else if (!EventTypes.All.Contains(eventType)) errors.Add("event_type", $"event_type must be one of {string.Join(", ", EventTypes.All)}.");
+
+        var interests = (input.Interests ?? []).Select(i => i?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
+        if (interests.Count > MaxInterests) errors.Add("interests", $"at most {MaxInterests} interests.");
+        if (interests.Any(i => i.Length is 0 or > 40)) errors.Add("interests", "each interest must be 1-40 characters.");
+
+        var region = Text(errors, "region", input.Region, 100);
+        var locationName = Text(errors, "location_name", input.LocationName, 200);
+        var address = Text(errors, "address", input.Address, 300);
+        var city = Text(errors, "city", input.City, 100);
+        var country = input.Country?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(country)) country = null;
+        else if (!CountryCode().IsMatch(country)) errors.Add("country", "country must be an ISO 3166-1 alpha-2 code such as \"DE\".");
+
+        if (input.Latitude is not { } latitude || !double.IsFinite(latitude) || latitude is < -90 or > 90)
+            errors.Add("latitude", "latitude is required, between -90 and 90.");
+        if (input.Longitude is not { } longitude || !double.IsFinite(longitude) || longitude is < -180 or > 180)
+            errors.Add("longitude", "longitude is required, between -180 and 180.");
+
+        var geofence = input.GeofenceRadiusM ?? DefaultGeofenceRadiusM;
+        if (geofence is < 20 or > 2000) errors.Add("geofence_radius_m", "geofence_radius_m must be 20-2000 metres.");
+
+        if (input.StartsAt is null) errors.Add("starts_at", "starts_at is required (ISO 8601 with an offset).");
+        if (input.EndsAt is null) errors.Add("ends_at", "ends_at is required (ISO 8601 with an offset).");
+        if (input.StartsAt is { } starts && input.EndsAt is { } ends)
+        {
+            if (ends <= starts) errors.Add("ends_at", "ends_at must be after starts_at.");
+            if (ends - starts > TimeSpan.FromDays(31)) errors.Add("ends_at", "an event lasts at most 31 days.");
+            if (!startMayBePast && starts <= now) errors.Add("starts_at", "starts_at must be in the future.");
+        }
+
+        var timeZone = string.IsNullOrWhiteSpace(input.TimeZone) ? "UTC" : input.TimeZone.Trim();
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) || !zone.HasIanaId)
+            errors.Add("time_zone", "time_zone must be an IANA time zone id such as \"Europe/Berlin\".");
+
+        if (input.Capacity is { } capacity && capacity is < 1 or > MaxCapacity)
+            errors.Add("capacity", $"capacity must be 1-{MaxCapacity}, or null for unlimited.");
+        else if (input.Capacity is { } newCapacity && newCapacity < target.SeatsTaken)
+            errors.Add("capacity", $"capacity cannot go below the {target.SeatsTaken} seats already taken.");
+
+        var price = input.PriceCents ?? 0;
+        if (price is < 0 or > MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
+        var currency = input.Currency?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(currency)) currency = null;
+        if (currency is not null && !Currencies.Contains(currency)) errors.Add("currency", "currency must be an ISO 4217 code such as \"EUR\".");
+        if (price > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
+        if (price == 0) currency = null;
+
+        var refundCutoff = input.RefundCutoffHours ?? 24;
+        if (refundCutoff is < 0 or > 720) errors.Add("refund_cutoff_hours", "refund_cutoff_hours must be 0-720.");
+
+        var cover = input.CoverImageUrl?.Trim();
+        if (string.IsNullOrEmpty(cover)) cover = null;
+        else if (cover.Length > 2048 || !Uri.TryCreate(cover, UriKind.Absolute, out var coverUri) || coverUri.Scheme is not ("https" or "http"))
+            errors.Add("cover_image_url", "cover_image_url must be an absolute http(s) URL.");
+
+        var visibility = input.Visibility?.Trim().ToLowerInvariant() ?? Visibility.Public;
+        if (!Visibility.All.Contains(visibility)) errors.Add("visibility", "visibility must be public or private.");
+        var invited = (input.InvitedUserIds ?? []).Distinct().ToList();
+        if (invited.Count > MaxInvited) errors.Add("invited_user_ids", $"at most {MaxInvited} invited users.");
+        if (invited.Contains(Guid.Empty)) errors.Add("invited_user_ids", "invited_user_ids must be user ids.");
+
+        // Attendees agreed to a price: once seats are taken it is fixed.
+        if (target.SeatsTaken > 0 && (price != target.PriceCents || currency != target.Currency))
+            errors.Add("price_cents", "the price cannot change once people have registered.");
+
+        errors.ThrowIfAny();
+
+        var changed = new List<string>();
+        void Set<T>(string field, T current, T value, Action<T> assign)
+        {
+            if (EqualityComparer<T>.Default.Equals(current, value)) return;
+            assign(value);
+            changed.Add(field);
+        }
+        void SetList<T>(string field, List<T> current, List<T> value, Action<List<T>> assign)
+        {
+            if (current.SequenceEqual(value)) return;
+            assign(value);
+            changed.Add(field);
+        }
+
+        Set("title", target.Title, title!, v => target.Title = v);
+        Set("description", target.Description, description, v => target.Description = v);
+        Set("event_type", target.EventType, eventType!, v => target.EventType = v);
+        SetList("interests", target.Interests, interests, v => target.Interests = v);
+        Set("region", target.Region, region, v => target.Region = v);
+        Set("location_name", target.LocationName, locationName, v => target.LocationName = v);
+        Set("address", target.Address, address, v => target.Address = v);
+        Set("city", target.City, city, v => target.City = v);
+        Set("country", target.Country, country, v => target.Country = v);
+        Set("latitude", target.Latitude, input.Latitude!.Value, v => target.Latitude = v);
+        Set("longitude", target.Longitude, input.Longitude!.Value, v => target.Longitude = v);
+        Set("geofence_radius_m", target.GeofenceRadiusM, geofence, v => target.GeofenceRadiusM = v);
+        Set("starts_at", target.StartsAt, input.StartsAt!.Value.ToUniversalTime(), v => target.StartsAt = v);
+        Set("ends_at", target.EndsAt, input.EndsAt!.Value.ToUniversalTime(), v => target.EndsAt = v);
+        Set("time_zone", target.TimeZone, timeZone, v => target.TimeZone = v);
+        Set("capacity", target.Capacity, input.Capacity, v => target.Capacity = v);
+        Set("waitlist_enabled", target.WaitlistEnabled, input.WaitlistEnabled ?? true, v => target.WaitlistEnabled = v);
+        Set("price_cents", target.PriceCents, price, v => target.PriceCents = v);
+        Set("currency", target.Currency, currency, v => target.Currency = v);
+        Set("refund_cutoff_hours", target.RefundCutoffHours, refundCutoff, v => target.RefundCutoffHours = v);
+        Set("cover_image_url", target.CoverImageUrl, cover, v => target.CoverImageUrl = v);
+        Set("visibility", target.Visibility, visibility, v => target.Visibility = v);
+        SetList("invited_user_ids", target.InvitedUserIds, invited, v => target.InvitedUserIds = v);
+        return changed;
+    }
+
+    private static string? Text(ValidationErrors errors, string field, string? value, int max)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text)) return null;
+        if (text.Length > max) errors.Add(field, $"{field} must be at most {max} characters.");
+        return text;
+    }
+
+    private static HashSet<string> KnownCurrencies()
+    {
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var culture in CultureInfo.GetCultures(CultureTypes.SpecificCultures))
+        {
+            try { codes.Add(new RegionInfo(culture.Name).ISOCurrencySymbol); }
+            catch (ArgumentException) { }
+        }
+        // Without ICU data the list can be empty; fall back to the most common codes rather than refusing every price.
+        if (codes.Count < 20) codes.UnionWith(["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "SGD", "HKD", "NZD", "ZAR", "MXN"]);
+        return codes;
+    }
+}

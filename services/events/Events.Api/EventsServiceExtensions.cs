@@ -1,0 +1,30 @@
+using Community.Contracts;
+using Community.Events.Catalogue;
+using Community.Events.Data;
+using Community.Events.Registrations;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Messaging;
+
+namespace Community.Events;
+
+public static class EventsServiceExtensions
+{
+    public static IHostApplicationBuilder AddEventsServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection(EventsOptions.Section));
+        builder.AddServiceDatabase<EventsDbContext>(ResourceNames.Events);
+        builder.AddEventBus<EventsDbContext>(ResourceNames.Events, [typeof(EventsServiceExtensions).Assembly]);
+
+        builder.Services.AddScoped<SeatBook>();
+        builder.Services.AddSingleton<TicketSigner>();
+        builder.Services.AddHostedService<HoldSweeper>();
+        return builder;
+    }
+
+    public static WebApplication MapEventsApi(this WebApplication app)
+    {
+        app.MapCatalogueApi();
+        app.MapRegistrationsApi();
+        return app;
+    }
+}
