@@ -1,17 +1,24 @@
+extern alias EventsApi;
 extern alias IdentityApi;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Community.Gateway.Tests.Infrastructure;
 using Community.Testing;
+using EventsProgram = EventsApi::Program;
 using IdentityProgram = IdentityApi::Program;
 
 namespace Community.Gateway.Tests;
 
-/// <summary>The real identity service (own database and vhost) behind the real gateway, driven only through the gateway.</summary>
+/// <summary>
+/// The real identity and events services (each with its own database and vhost) behind the real
+/// gateway, driven only through the gateway; events checks tokens against identity's JWKS.
+/// </summary>
 public sealed class EndToEndFixture : IAsyncLifetime
 {
     public IsolatedResources Resources { get; private set; } = null!;
+    public IsolatedResources EventsResources { get; private set; } = null!;
     public ServiceHost<IdentityProgram> Identity { get; private set; } = null!;
+    public ServiceHost<EventsProgram> Events { get; private set; } = null!;
     public GatewayHost Gateway { get; private set; } = null!;
     public HttpClient Client => Gateway.Client;
 
@@ -24,16 +31,27 @@ public sealed class EndToEndFixture : IAsyncLifetime
             ["ConnectionStrings:rabbitmq"] = Resources.BrokerUri,
             ["Logging:LogLevel:Default"] = "Warning",
         }).Start();
+        EventsResources = await TestInfrastructure.IsolateAsync(nameof(EndToEndTests) + "Events");
+        Events = new ServiceHost<EventsProgram>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:events-db"] = EventsResources.DatabaseConnectionString,
+            ["ConnectionStrings:rabbitmq"] = EventsResources.BrokerUri,
+            ["Services:identity"] = Identity.BaseAddress.ToString().TrimEnd('/'),
+            ["Logging:LogLevel:Default"] = "Warning",
+        }).Start();
         Gateway = GatewayHost.Start(new Dictionary<string, string?>
         {
             ["Services:identity"] = Identity.BaseAddress.ToString().TrimEnd('/'),
+            ["Services:events"] = Events.BaseAddress.ToString().TrimEnd('/'),
         });
     }
 
     public async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
+        await Events.DisposeAsync();
         await Identity.DisposeAsync();
+        await EventsResources.DisposeAsync();
         await Resources.DisposeAsync();
     }
 }
@@ -63,6 +81,42 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
 
         Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/logout", new { }, refreshed["access_token"]!.GetValue<string>())).StatusCode);
         await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refreshed["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task An_organizer_publishes_an_event_anyone_browses_it_and_a_member_registers()
+    {
+        var organizer = await (await Client.PostJson("/api/v1/auth/register",
+            new { username = "e2e_organizer", email = "e2e_organizer@example.com", password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var organizerToken = organizer["access_token"]!.GetValue<string>();
+        var starts = DateTimeOffset.UtcNow.AddDays(5);
+        var created = await (await Client.PostJson("/api/v1/events", new
+        {
+            title = "Gateway walk", event_type = "trip", city = "Lisbon", country = "PT", latitude = 38.7223, longitude = -9.1393,
+            starts_at = starts, ends_at = starts.AddHours(3), time_zone = "Europe/Lisbon", capacity = 10,
+        }, organizerToken)).AssertStatus(201);
+        var id = created["id"]!.GetValue<string>();
+        await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, organizerToken)).AssertStatus(200);
+
+        // Public reads need no token at the edge.
+        var list = await (await Client.Get("/api/v1/events?city=lisbon")).AssertStatus(200);
+        Assert.Equal(id, list["items"]![0]!["id"]!.GetValue<string>());
+        var nearby = await (await Client.Get("/api/v1/events/nearby?lat=38.72&lon=-9.14&radius_km=5")).AssertStatus(200);
+        Assert.Single(nearby["items"]!.AsArray());
+        await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
+        var ics = await Client.GetAsync($"/api/v1/events/{id}.ics");
+        Assert.Equal(HttpStatusCode.OK, ics.StatusCode);
+        Assert.Contains("DTSTART;TZID=Europe/Lisbon:", await ics.Content.ReadAsStringAsync());
+
+        // Writes need a token, and the right role.
+        await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { })).AssertProblem(401);
+        var member = (await RegisterAsync("e2e_attendee"))["access_token"]!.GetValue<string>();
+        await (await Client.PostJson("/api/v1/events", new { title = "Nope" }, member)).AssertProblem(403);
+        var registration = await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member)).AssertStatus(201);
+        Assert.Equal("confirmed", registration["status"]!.GetValue<string>());
+        var details = await (await Client.Get($"/api/v1/events/{id}", member)).AssertStatus(200);
+        Assert.True(details["is_registered"]!.GetValue<bool>());
+        Assert.Equal(9, details["spots_remaining"]!.GetValue<int>());
     }
 
     [Fact]

@@ -14,6 +14,10 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [InlineData("POST", "/api/v1/auth/password/reset")]
     [InlineData("POST", "/api/v1/waitlist")]
     [InlineData("GET", "/api/v1/waitlist/status")]
+    [InlineData("GET", "/api/v1/events")]
+    [InlineData("GET", "/api/v1/events/nearby")]
+    [InlineData("GET", "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e")]
+    [InlineData("GET", "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e.ics")]
     public async Task Anonymous_routes_pass_without_a_token(string method, string path)
     {
         var echo = await GatewayFixture.EchoOf(await _.SendAsync(new HttpMethod(method), path));
@@ -37,8 +41,13 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [InlineData("GET", "/api/v1/auth/login")] // the allow-list is per method
     [InlineData("GET", "/api/v1/waitlist")]
     [InlineData("DELETE", "/api/v1/referrals/abc")]
-    [InlineData("GET", "/api/v1/events")]
+    [InlineData("POST", "/api/v1/events")] // public reads are anonymous, writes are not
+    [InlineData("GET", "/api/v1/events/my")]
+    [InlineData("GET", "/api/v1/events/42")]
+    [InlineData("GET", "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/attendees")]
+    [InlineData("DELETE", "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e")]
     [InlineData("GET", "/api/v1/events/42/registrations")]
+    [InlineData("GET", "/api/v1/courses")]
     [InlineData("GET", "/hubs/chat/negotiate")]
     public async Task Protected_routes_answer_401_problem_without_a_token(string method, string path)
     {
@@ -49,6 +58,23 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         await GatewayFixture.ProblemOf(response, HttpStatusCode.Unauthorized);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(before, _.Backend.Received.Count);
+    }
+
+    [Fact]
+    public async Task Photo_uploads_may_be_larger_than_the_default_body_limit_and_other_routes_may_not()
+    {
+        var token = _.Tokens.Issue();
+        var photo = new byte[3 * 1024 * 1024];
+
+        using var upload = _.Request(HttpMethod.Post, "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/photos", token);
+        upload.Content = new ByteArrayContent(photo);
+        var echo = await GatewayFixture.EchoOf(await _.Client.SendAsync(upload));
+        Assert.Equal(photo.Length, echo.BodyBytes);
+
+        using var other = _.Request(HttpMethod.Post, "/api/v1/events", token);
+        other.Content = new ByteArrayContent(photo);
+        other.Headers.ExpectContinue = true; // so the early 413 cannot race the body
+        await GatewayFixture.ProblemOf(await _.Client.SendAsync(other), HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]

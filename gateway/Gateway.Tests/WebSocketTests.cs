@@ -56,7 +56,7 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IClassFixture<Gatew
     }
 
     [Theory]
-    [InlineData("/api/v1/events")]
+    [InlineData("/api/v1/events/my")]
     [InlineData("/api/v1/users/me")]
     public async Task The_access_token_query_parameter_is_ignored_outside_hub_paths(string path)
     {

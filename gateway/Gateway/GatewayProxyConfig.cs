@@ -36,6 +36,7 @@ public static class GatewayProxyConfig
             // null leaves the route to the fallback policy: an authenticated user.
             AuthorizationPolicy = route.Anonymous ? "anonymous" : null,
             RateLimiterPolicy = route.RateLimitPolicy,
+            MaxRequestBodySize = route.MaxRequestBodyBytes,
         };
         if (route.UpstreamPath is null) return config;
 

@@ -17,6 +17,9 @@ public sealed record GatewayRoute(string Id, string Path, string Service)
     /// <summary>A named policy from <see cref="GatewayRateLimits"/>, on top of the global per-IP / per-user limits.</summary>
     public string? RateLimitPolicy { get; init; }
 
+    /// <summary>A larger request-body limit than the default (Http:MaxRequestBodyBytes) for this route, e.g. uploads.</summary>
+    public long? MaxRequestBodyBytes { get; init; }
+
     /// <summary>Forward to this path instead of the request's own (YARP PathSet transform).</summary>
     public string? UpstreamPath { get; init; }
 }
@@ -30,6 +33,9 @@ public static class GatewayRoutes
 {
     private static readonly string[] Get = [HttpMethods.Get];
     private static readonly string[] Post = [HttpMethods.Post];
+
+    /// <summary>A 10 MB photo plus the multipart envelope; the events service enforces the 10 MB itself.</summary>
+    public const long PhotoUploadBytes = 11 * 1024 * 1024;
 
     public static IReadOnlyList<GatewayRoute> All { get; } =
     [
@@ -61,7 +67,12 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Messaging, "/api/v1/notifications"),
         .. Prefix(ResourceNames.Messaging, "/hubs"),
 
-        // events
+        // events: public reads are anonymous (the service shows anonymous callers public events only)
+        new("events-list", "/api/v1/events", ResourceNames.Events) { Anonymous = true, Methods = Get },
+        new("events-nearby", "/api/v1/events/nearby", ResourceNames.Events) { Anonymous = true, Methods = Get },
+        new("events-details", "/api/v1/events/{id:guid}", ResourceNames.Events) { Anonymous = true, Methods = Get },
+        new("events-calendar", "/api/v1/events/{id:guid}.ics", ResourceNames.Events) { Anonymous = true, Methods = Get },
+        new("events-photo-upload", "/api/v1/events/{id:guid}/photos", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = PhotoUploadBytes },
         .. Prefix(ResourceNames.Events, "/api/v1/events"),
         .. Prefix(ResourceNames.Events, "/api/v1/courses"),
 

@@ -8,13 +8,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Community.Gateway.Tests.Infrastructure;
 
 /// <summary>What the backend received, as it echoes it back.</summary>
-public sealed record EchoedRequest(string Method, string Path, string Query, Dictionary<string, string> Headers)
+public sealed record EchoedRequest(string Method, string Path, string Query, Dictionary<string, string> Headers, long BodyBytes = 0)
 {
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
@@ -55,16 +56,23 @@ public sealed class FakeBackend : IAsyncDisposable
         return backend;
     }
 
-    private Task EchoAsync(HttpContext context)
+    private async Task EchoAsync(HttpContext context)
     {
         var request = context.Request;
+        // Read the whole body, as a real service would, and say how much arrived.
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+        long bodyBytes = 0;
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0) bodyBytes += read;
         var echoed = new EchoedRequest(
             request.Method,
             request.Path.Value ?? "",
             request.QueryString.Value ?? "",
-            request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            bodyBytes);
         Received.Enqueue(echoed);
-        return context.Response.WriteAsJsonAsync(echoed, Json);
+        await context.Response.WriteAsJsonAsync(echoed, Json);
     }
 
     private static async Task EchoWebSocketAsync(HttpContext context)

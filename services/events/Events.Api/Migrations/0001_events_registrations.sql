@@ -1,5 +1,6 @@
--- earthdistance (with cube) gives an index-backed "within N metres" search; it needs a superuser
--- the first time, which CloudNativePG's postInitApplicationSQL provides in production.
+-- earthdistance (with cube) gives an index-backed "within N metres" search. earthdistance needs a
+-- superuser the first time; in production the database is prepared by deploy/k8s/dependencies
+-- (see its README), so these statements find the extensions already there.
 CREATE EXTENSION IF NOT EXISTS cube;
 CREATE EXTENSION IF NOT EXISTS earthdistance;
 

@@ -67,7 +67,7 @@ public static class RegistrationsApi
             {
                 ["registration_id"] = hold.Id,
                 ["event_id"] = hold.EventId,
-                ["status"] = hold.Status,
+                ["registration_status"] = hold.Status,
                 ["price_cents"] = hold.AmountCents,
                 ["currency"] = hold.Currency,
                 ["hold_expires_at"] = hold.HoldExpiresAt,

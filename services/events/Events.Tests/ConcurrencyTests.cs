@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Community.Testing;
+
+namespace Community.Events.Tests;
+
+/// <summary>Two instances of the service on one database: capacity holds whatever the interleaving.</summary>
+public sealed class ConcurrencyFixture : EventsFixture
+{
+    public ServiceHost<Program> Second { get; private set; } = null!;
+    public HttpClient SecondClient { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Second = StartHost();
+        SecondClient = Second.NewClient();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        SecondClient.Dispose();
+        await Second.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<ConcurrencyFixture>
+{
+    private async Task<HttpStatusCode[]> RegisterManyAsync(string eventId, int people)
+    {
+        var tokens = Enumerable.Range(0, people).Select(_ => fx.Member().Token).ToList();
+        using var start = new SemaphoreSlim(0);
+        var attempts = tokens.Select(async (token, i) =>
+        {
+            await start.WaitAsync();
+            var client = i % 2 == 0 ? fx.Client : fx.SecondClient;
+            return (await client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)).StatusCode;
+        }).ToList();
+        start.Release(people);
+        return await Task.WhenAll(attempts);
+    }
+
+    private Task<long> CountAsync(string eventId, string status) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = @status", ("id", Guid.Parse(eventId)), ("status", status));
+
+    [Fact]
+    public async Task Many_people_at_once_on_two_instances_fill_exactly_the_capacity()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
+        var id = e["id"]!.GetValue<string>();
+
+        var statuses = await RegisterManyAsync(id, 40);
+
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(35, statuses.Count(s => s == HttpStatusCode.Accepted));
+        Assert.Equal(5L, await CountAsync(id, "confirmed"));
+        Assert.Equal(35L, await CountAsync(id, "waitlisted"));
+        Assert.Equal(5, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+    }
+
+    [Fact]
+    public async Task Without_a_waiting_list_the_rest_are_refused_and_paid_holds_count_as_seats()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 3; b["waitlist_enabled"] = false; b["price_cents"] = 500; b["currency"] = "EUR"; });
+        var id = e["id"]!.GetValue<string>();
+
+        var statuses = await RegisterManyAsync(id, 30);
+
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.PaymentRequired));
+        Assert.Equal(27, statuses.Count(s => s == HttpStatusCode.Conflict));
+        Assert.Equal(3L, await CountAsync(id, "held"));
+        Assert.Equal(3, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+    }
+
+    [Fact]
+    public async Task One_person_pressing_register_many_times_on_both_instances_gets_one_seat()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 10);
+        var id = e["id"]!.GetValue<string>();
+        var (userId, token) = fx.Member();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            (i % 2 == 0 ? fx.Client : fx.SecondClient).PostJson($"/api/v1/events/{id}/registrations", new { }, token)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(11, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        var ids = new HashSet<string>();
+        foreach (var response in responses) ids.Add((await response.Body())["id"]!.GetValue<string>());
+        Assert.Single(ids);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", userId)));
+    }
+
+    [Fact]
+    public async Task The_database_refuses_more_seats_than_capacity_even_if_code_tried()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 2);
+        var id = Guid.Parse(e["id"]!.GetValue<string>());
+
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            fx.ScalarAsync<int>("UPDATE community_events SET seats_taken = 3 WHERE id = @id RETURNING seats_taken", ("id", id)));
+        Assert.Equal("community_events_capacity", error.ConstraintName);
+    }
+
+    [Fact]
+    public async Task Cancellations_and_registrations_racing_keep_the_books_straight()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 4);
+        var id = e["id"]!.GetValue<string>();
+        var early = Enumerable.Range(0, 4).Select(_ => fx.Member().Token).ToList();
+        foreach (var token in early) await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, token)).AssertStatus(201);
+
+        var late = Enumerable.Range(0, 12).Select(_ => fx.Member().Token).ToList();
+        var work = early.Select((t, i) => (i % 2 == 0 ? fx.Client : fx.SecondClient).SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, t))
+            .Concat(late.Select((t, i) => (i % 2 == 0 ? fx.SecondClient : fx.Client).PostJson($"/api/v1/events/{id}/registrations", new { }, t)));
+        await Task.WhenAll(work);
+
+        Assert.Equal(4L, await CountAsync(id, "confirmed"));
+        Assert.Equal(8L, await CountAsync(id, "waitlisted"));
+        Assert.Equal(4L, await CountAsync(id, "cancelled"));
+        Assert.Equal(4, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+    }
+}
