@@ -17,9 +17,10 @@ public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?
 {
     public Uri BaseAddress { get; private set; } = null!;
 
-    public ServiceHost<TEntryPoint> Start()
+    /// <summary>Starts on <paramref name="port"/>, or a free one when 0.</summary>
+    public ServiceHost<TEntryPoint> Start(int port = 0)
     {
-        UseKestrel(0);
+        UseKestrel(port);
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
@@ -27,6 +28,14 @@ public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?
     }
 
     public HttpClient NewClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>A loopback port free right now, for a host whose address others must know before it starts.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

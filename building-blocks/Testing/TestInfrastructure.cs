@@ -45,8 +45,20 @@ public static class TestInfrastructure
 public sealed record IsolatedResources(
     string Name, string DatabaseConnectionString, string BrokerUri, PostgresServer Postgres, RabbitMqServer RabbitMq) : IAsyncDisposable
 {
+    private readonly List<string> _extraDatabases = [];
+
+    /// <summary>One more database of this owner (a second service on the same vhost); dropped with the rest.</summary>
+    public async Task<string> AddDatabaseAsync(string suffix)
+    {
+        var name = $"{Name}_{suffix}";
+        var connectionString = await Postgres.CreateDatabaseAsync(name);
+        lock (_extraDatabases) _extraDatabases.Add(name);
+        return connectionString;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var extra in _extraDatabases) await Postgres.DropDatabaseAsync(extra);
         await Postgres.DropDatabaseAsync(Name);
         await RabbitMq.DeleteVhostAsync(Name);
     }

@@ -37,6 +37,9 @@ public static class GatewayRoutes
     /// <summary>A 10 MB photo plus the multipart envelope; the events service enforces the 10 MB itself.</summary>
     public const long PhotoUploadBytes = 11 * 1024 * 1024;
 
+    /// <summary>A course with up to 100 long modules; the events service enforces its own 8 MiB.</summary>
+    public const long CourseBytes = 8 * 1024 * 1024;
+
     public static IReadOnlyList<GatewayRoute> All { get; } =
     [
         // identity: the anonymous allow-list, then the protected prefixes
@@ -74,6 +77,7 @@ public static class GatewayRoutes
         new("events-calendar", "/api/v1/events/{id:guid}.ics", ResourceNames.Events) { Anonymous = true, Methods = Get },
         new("events-photo-upload", "/api/v1/events/{id:guid}/photos", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = PhotoUploadBytes },
         .. Prefix(ResourceNames.Events, "/api/v1/events"),
+        new("events-course-create", "/api/v1/courses", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = CourseBytes },
         .. Prefix(ResourceNames.Events, "/api/v1/courses"),
 
         // payments: Stripe signs its webhook itself; the sandbox serves the offline checkout page

@@ -18,11 +18,25 @@ public sealed record RsvpCreated(Guid EventId, DateTimeOffset OccurredAt, Guid R
 public sealed record RsvpCancelled(
     Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId,
     string PreviousStatus, long RefundCents, string? Currency, Guid? PaymentId) : IIntegrationEvent;
-/// <summary>A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this.</summary>
-public sealed record TicketHoldCreated(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, long AmountCents, string Currency, DateTimeOffset ExpiresAt) : IIntegrationEvent;
+/// <summary>A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this. OrganizerUserId may refund it.</summary>
+public sealed record TicketHoldCreated(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, long AmountCents, string Currency, DateTimeOffset ExpiresAt, Guid OrganizerUserId) : IIntegrationEvent;
+/// <summary>
+/// A payment (or a credits spend: PaymentId is then the CreditsSpent message id) arrived for something events can no
+/// longer give (a hold expired and its seat was taken, the event was cancelled, the price differs): payments gives it all back.
+/// Purpose and ReferenceId are those of the payment (event_registration + registration id, course + enrollment id).
+/// </summary>
+public sealed record PurchaseRejected(Guid EventId, DateTimeOffset OccurredAt, Guid PaymentId, string Purpose, Guid ReferenceId, string Reason) : IIntegrationEvent;
 /// <summary>A held registration was paid (PaymentId) and its ticket issued.</summary>
 public sealed record RegistrationConfirmed(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, string TicketCode, Guid PaymentId) : IIntegrationEvent;
 /// <summary>An attendee checked in at the venue.</summary>
 public sealed record ArrivalRecorded(Guid EventId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid CommunityEventId, Guid UserId, DateTimeOffset ArrivedAt) : IIntegrationEvent;
-/// <summary>A user enrolled in a course (free, paid by card, or paid with credits).</summary>
-public sealed record CourseEnrolled(Guid EventId, DateTimeOffset OccurredAt, Guid CourseId, Guid UserId, long PriceCents, string? Currency, int? PriceCredits) : IIntegrationEvent;
+/// <summary>
+/// A user enrolled in a course: free, paid with money (PriceCents and Currency paid), or paid with
+/// credits (PriceCredits spent); what was not paid is 0 or null.
+/// </summary>
+public sealed record CourseEnrolled(Guid EventId, DateTimeOffset OccurredAt, Guid CourseId, Guid EnrollmentId, Guid UserId, long PriceCents, string? Currency, int? PriceCredits) : IIntegrationEvent;
+/// <summary>
+/// A paid course's enrollment awaits payment; payments prices the checkout (purpose "course", reference EnrollmentId)
+/// from it: PriceCents in Currency with money (0: not sold for money), PriceCredits with credits (null: not sold for credits).
+/// </summary>
+public sealed record CourseEnrollmentPending(Guid EventId, DateTimeOffset OccurredAt, Guid EnrollmentId, Guid CourseId, Guid UserId, long PriceCents, string? Currency, int? PriceCredits, Guid OrganizerUserId) : IIntegrationEvent;

@@ -18,6 +18,8 @@ public static class EventsServiceExtensions
         builder.Services.AddScoped<SeatBook>();
         builder.Services.AddSingleton<TicketSigner>();
         builder.Services.AddHostedService<HoldSweeper>();
+        builder.AddEventPhotos();
+        builder.AddCourses();
         return builder;
     }
 
@@ -25,6 +27,8 @@ public static class EventsServiceExtensions
     {
         app.MapCatalogueApi();
         app.MapRegistrationsApi();
+        app.MapPhotosApi();
+        app.MapCoursesApi();
         return app;
     }
 }

@@ -23,9 +23,12 @@ public class EventsFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
-        Host = StartHost();
+        Host = StartHost(Settings);
         Client = Host.NewClient();
     }
+
+    /// <summary>Extra configuration of <see cref="Host"/> for a fixture that needs it.</summary>
+    protected virtual IDictionary<string, string?>? Settings => null;
 
     /// <summary>Another instance of the service on the same database and broker (several replicas).</summary>
     public ServiceHost<Program> StartHost(IDictionary<string, string?>? extra = null)

@@ -11,14 +11,17 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
 namespace Community.Events.Catalogue;
 
+// Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
 public sealed record CatalogueQuery(
-    string? City, string? Country, string? Region, string? EventType, string? Interest, string? Q,
-    DateTimeOffset? StartsAfter, DateTimeOffset? StartsBefore, string? Price, int? Page, int? Limit);
+    string? City, string? Country, string? Region, [FromQuery(Name = "event_type")] string? EventType, string? Interest, string? Q,
+    [FromQuery(Name = "starts_after")] DateTimeOffset? StartsAfter, [FromQuery(Name = "starts_before")] DateTimeOffset? StartsBefore,
+    string? Price, int? Page, int? Limit);
 
-public sealed record NearbyQuery(double? Lat, double? Lon, double? RadiusKm, int? Limit);
+public sealed record NearbyQuery(double? Lat, double? Lon, [FromQuery(Name = "radius_km")] double? RadiusKm, int? Limit);
 
 public static class CatalogueApi
 {
@@ -28,7 +31,8 @@ public static class CatalogueApi
     public static RouteGroupBuilder MapCatalogueApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/events").WithTags("Events").RequireAuthorization(Policies.Member);
-        group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithName("CreateEvent").WithSummary("Create a draft event (organizer or admin)");
+        group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithName("CreateEvent").WithSummary("Create a draft event (organizer or admin)")
+            .Accepts<EventInput>("application/json");
         group.MapPost("/{id:guid}/publish", Publish).WithName("PublishEvent").WithSummary("Publish a draft (owner or admin)");
         group.MapPatch("/{id:guid}", Update).WithName("UpdateEvent").WithSummary("Change an event (JSON merge: absent keeps, null clears)")
             .Accepts<JsonObject>("application/json");
@@ -45,11 +49,12 @@ public static class CatalogueApi
         principal.Identity?.IsAuthenticated == true ? new(principal.UserId(), principal.IsInRole(Policies.Roles.Admin)) : Caller.Anonymous;
 
     private static async Task<Created<EventDto>> Create(
-        EventInput input, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = EventRules.AsStored(clock.GetUtcNow());
         var e = new CommunityEvent { Id = Guid.NewGuid(), OrganizerId = principal.UserId(), CreatedAt = now, UpdatedAt = now };
-        EventRules.Apply(input, e, now, startMayBePast: false);
+        EventRules.Apply(ReadInput(body, json.Value.SerializerOptions), e, now, startMayBePast: false);
         db.Events.Add(e);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/events/{e.Id}", EventDto.From(e, manager: true));
@@ -59,7 +64,7 @@ public static class CatalogueApi
     {
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be published again.");
-        var now = clock.GetUtcNow();
+        var now = EventRules.AsStored(clock.GetUtcNow());
         if (e.Status == EventStatus.Draft)
         {
             if (e.EndsAt <= now) throw new BusinessRuleException("This event is already over; change its dates before publishing.");
@@ -78,21 +83,13 @@ public static class CatalogueApi
     {
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
-        var now = clock.GetUtcNow();
+        var now = EventRules.AsStored(clock.GetUtcNow());
 
         var merged = JsonSerializer.SerializeToNode(EventRules.ToInput(e), json.Value.SerializerOptions)!.AsObject();
         foreach (var (name, value) in body) merged[name] = value?.DeepClone();
-        EventInput input;
-        try
-        {
-            input = merged.Deserialize<EventInput>(json.Value.SerializerOptions)!;
-        }
-        catch (JsonException exception)
-        {
-            throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
-        }
+        var input = ReadInput(merged, json.Value.SerializerOptions);
 
-        var changed = EventRules.Apply(input, e, now, startMayBePast: input.StartsAt == e.StartsAt);
+        var changed = EventRules.Apply(input, e, now, startMayBePast: input.StartsAt is { } starts && EventRules.AsStored(starts) == e.StartsAt);
         if (changed.Count > 0)
         {
             e.UpdatedAt = now;
@@ -106,7 +103,7 @@ public static class CatalogueApi
         Guid id, string? reason, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await ManagedAsync(db, id, principal, cancellationToken);
-        var now = clock.GetUtcNow();
+        var now = EventRules.AsStored(clock.GetUtcNow());
         switch (e.Status)
         {
             case EventStatus.Draft:
@@ -148,9 +145,10 @@ public static class CatalogueApi
         if (query.Q is { Length: > 200 }) errors.Add("q", "q must be at most 200 characters.");
         errors.ThrowIfAny();
 
+        // Npgsql writes timestamptz from UTC values only; "+02:00" in the query is the same instant.
         var filter = new CatalogueFilter(
             Blank(query.City), Blank(query.Country)?.ToUpperInvariant(), Blank(query.Region), type, Blank(query.Interest)?.ToLowerInvariant(),
-            Blank(query.Q), query.StartsAfter, query.StartsBefore, paid);
+            Blank(query.Q), query.StartsAfter?.ToUniversalTime(), query.StartsBefore?.ToUniversalTime(), paid);
         var caller = CallerOf(principal);
         var events = CatalogueQueries.Catalogue(db, filter, caller, clock.GetUtcNow());
         var total = await events.CountAsync(cancellationToken);
@@ -257,6 +255,19 @@ public static class CatalogueApi
         catch (DbUpdateException exception) when (exception.InnerException is Npgsql.PostgresException { SqlState: "23514" })
         {
             throw new ConflictException("Registrations changed meanwhile; capacity cannot go below the seats taken. Reload and try again.");
+        }
+    }
+
+    /// <summary>The body as an <see cref="EventInput"/>; a member of the wrong type or an unknown one is a 400 naming that member.</summary>
+    private static EventInput ReadInput(JsonObject body, JsonSerializerOptions options)
+    {
+        try
+        {
+            return body.Deserialize<EventInput>(options)!;
+        }
+        catch (JsonException exception)
+        {
+            throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
         }
     }
 

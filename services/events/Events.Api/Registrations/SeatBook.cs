@@ -120,6 +120,36 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// The registration's payment was refunded in full: it ends as refunded. A seat it still held is
+    /// freed for the waiting list. A refund of some other (duplicate) payment leaves it alone.
+    /// </summary>
+    public async Task MarkRefundedAsync(Guid registrationId, Guid paymentId, CancellationToken cancellationToken)
+    {
+        var eventId = await db.Registrations.Where(r => r.Id == registrationId).Select(r => (Guid?)r.EventId).FirstOrDefaultAsync(cancellationToken);
+        if (eventId is null) return;
+        await InEventLockAsync(eventId.Value, async e =>
+        {
+            var now = clock.GetUtcNow();
+            var registration = await db.Registrations.FirstAsync(r => r.Id == registrationId, cancellationToken);
+            if (registration.Status == RegistrationStatus.Refunded) return 0;
+            if (registration.PaymentId is { } paidWith && paidWith != paymentId) return 0;
+            var previous = registration.Status;
+            if (registration.HoldsSeat) e.SeatsTaken--;
+            registration.Status = RegistrationStatus.Refunded;
+            registration.PaymentId = paymentId;
+            registration.UpdatedAt = now;
+            if (previous is RegistrationStatus.Confirmed or RegistrationStatus.Held)
+            {
+                registration.CancelledAt = now;
+                db.AddIntegrationEvent(new RsvpCancelled(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId, previous, 0,
+                    registration.Currency, paymentId));
+                await PromoteWaitlistAsync(e, now, cancellationToken);
+            }
+            return 0;
+        }, cancellationToken);
+    }
+
     /// <summary>Releases the event's expired holds and promotes from the waiting list; returns how many holds ended.</summary>
     public async Task<int> SweepAsync(Guid eventId, CancellationToken cancellationToken)
     {
@@ -189,7 +219,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
             registration.Status = RegistrationStatus.Held;
             registration.HoldExpiresAt = now + _options.HoldDuration;
             db.AddIntegrationEvent(new TicketHoldCreated(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId,
-                registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value));
+                registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, e.OrganizerId));
         }
         else
         {

@@ -1,0 +1,136 @@
+using Community.Contracts.Events;
+using Community.Events.Data;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Community.Events.Courses;
+
+public enum EnrollOutcome { Existing, Activated, PendingPayment }
+
+public enum CourseConfirmation { Activated, AlreadyActive, NotFound, Rejected }
+
+/// <summary>What became of a payment for a pending enrollment; Rejected means the payer must be refunded.</summary>
+public sealed record CourseConfirmationResult(CourseConfirmation Outcome, CourseEnrollment? Enrollment, string? Reason = null);
+
+/// <summary>How a pending enrollment was paid: money captured by a payment, or credits spent.</summary>
+public abstract record CoursePayment(Guid Reference)
+{
+    public sealed record Money(Guid PaymentId, long AmountCents, string Currency) : CoursePayment(PaymentId);
+
+    public sealed record Credits(Guid SpendId, long Amount) : CoursePayment(SpendId);
+}
+
+/// <summary>
+/// Who takes which course. A learner has at most one enrollment per course (a unique constraint,
+/// so concurrent enrolls converge on one row); free courses activate at once, paid ones wait
+/// for <see cref="ConfirmPaidAsync"/>, which the payments flow calls once money or credits arrived.
+/// </summary>
+public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
+{
+    /// <summary>Enrolls the user, or finds their enrollment. Saves on its own; not for use inside another transaction.</summary>
+    public async Task<(CourseEnrollment Enrollment, EnrollOutcome Outcome)> EnrollAsync(Guid courseId, Guid userId, CancellationToken cancellationToken)
+    {
+        var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == courseId, cancellationToken)
+            ?? throw new NotFoundException("No course has this id.");
+        if (await FindAsync(courseId, userId, cancellationToken) is { } existing) return (existing, EnrollOutcome.Existing);
+
+        var now = clock.GetUtcNow();
+        var enrollment = new CourseEnrollment
+        {
+            Id = Guid.NewGuid(), CourseId = course.Id, UserId = userId, PriceCents = course.PriceCents, Currency = course.Currency,
+            PriceCredits = course.PriceCredits, CreatedAt = now,
+        };
+        db.Set<CourseEnrollment>().Add(enrollment);
+        if (course.IsFree)
+        {
+            Activate(enrollment, now, paidWith: null, paymentId: null);
+        }
+        else
+        {
+            enrollment.Status = EnrollmentStatus.PendingPayment;
+            db.AddIntegrationEvent(new CourseEnrollmentPending(Guid.NewGuid(), now, enrollment.Id, course.Id, userId,
+                enrollment.PriceCents, enrollment.Currency, enrollment.PriceCredits, course.OrganizerId));
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.InnerException is PostgresException
+            { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: CourseEnrollmentConfiguration.OnePerUser })
+        {
+            // A concurrent enroll of the same user won; nothing of ours was written, so answer with theirs.
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList()) entry.State = EntityState.Detached;
+            var winner = await FindAsync(courseId, userId, cancellationToken)
+                ?? throw new InvalidOperationException("The enrollment that won the race is gone.");
+            return (winner, EnrollOutcome.Existing);
+        }
+        return (enrollment, enrollment.IsActive ? EnrollOutcome.Activated : EnrollOutcome.PendingPayment);
+    }
+
+    /// <summary>
+    /// Activates a pending enrollment once its payment settled; idempotent per payment (the same
+    /// reference again answers AlreadyActive and publishes nothing). A payment that does not
+    /// match the price taken at enrollment, or that arrives for an enrollment already active
+    /// through another payment, is Rejected: the caller refunds it. Joins an ambient transaction.
+    /// </summary>
+    public async Task<CourseConfirmationResult> ConfirmPaidAsync(Guid enrollmentId, CoursePayment payment, CancellationToken cancellationToken)
+    {
+        var ownsTransaction = db.Database.CurrentTransaction is null;
+        var transaction = ownsTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            var locked = await db.Database
+                .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM course_enrollments WHERE id = {enrollmentId} FOR UPDATE")
+                .ToListAsync(cancellationToken);
+            if (locked.Count == 0) return new(CourseConfirmation.NotFound, null, "No course enrollment has this id.");
+            var enrollment = await db.Set<CourseEnrollment>().FirstAsync(e => e.Id == enrollmentId, cancellationToken);
+            await db.Entry(enrollment).ReloadAsync(cancellationToken);
+
+            if (enrollment.IsActive)
+                return enrollment.PaymentId == payment.Reference
+                    ? new(CourseConfirmation.AlreadyActive, enrollment)
+                    : new(CourseConfirmation.Rejected, enrollment, "The enrollment is already active through another payment (or was free).");
+
+            var mismatch = payment switch
+            {
+                CoursePayment.Money when enrollment.PriceCents == 0 => "This course is not sold for money.",
+                CoursePayment.Money money when money.AmountCents != enrollment.PriceCents
+                    || !string.Equals(money.Currency, enrollment.Currency, StringComparison.OrdinalIgnoreCase) =>
+                    $"The payment ({money.AmountCents} {money.Currency}) does not match the price ({enrollment.PriceCents} {enrollment.Currency}).",
+                CoursePayment.Credits when enrollment.PriceCredits is not > 0 => "This course is not sold for credits.",
+                CoursePayment.Credits credits when credits.Amount != enrollment.PriceCredits =>
+                    $"{credits.Amount} credits were spent; the course costs {enrollment.PriceCredits}.",
+                _ => null,
+            };
+            if (mismatch is not null) return new(CourseConfirmation.Rejected, enrollment, mismatch);
+
+            Activate(enrollment, clock.GetUtcNow(), payment is CoursePayment.Credits ? PaidWith.Credits : PaidWith.Money, payment.Reference);
+            await db.SaveChangesAsync(cancellationToken);
+            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+            return new(CourseConfirmation.Activated, enrollment);
+        }
+        finally
+        {
+            if (transaction is not null) await transaction.DisposeAsync();
+        }
+    }
+
+    private Task<CourseEnrollment?> FindAsync(Guid courseId, Guid userId, CancellationToken cancellationToken) =>
+        db.Set<CourseEnrollment>().FirstOrDefaultAsync(e => e.CourseId == courseId && e.UserId == userId, cancellationToken);
+
+    private void Activate(CourseEnrollment enrollment, DateTimeOffset now, string? paidWith, Guid? paymentId)
+    {
+        enrollment.Status = EnrollmentStatus.Active;
+        enrollment.ActivatedAt = now;
+        enrollment.PaidWith = paidWith;
+        enrollment.PaymentId = paymentId;
+        // The event carries what was paid: money, credits, or nothing for a free course.
+        db.AddIntegrationEvent(new CourseEnrolled(Guid.NewGuid(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId,
+            paidWith == PaidWith.Money ? enrollment.PriceCents : 0,
+            paidWith == PaidWith.Money ? enrollment.Currency : null,
+            paidWith == PaidWith.Credits ? enrollment.PriceCredits : null));
+    }
+}

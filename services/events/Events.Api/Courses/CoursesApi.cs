@@ -1,0 +1,163 @@
+using System.Security.Claims;
+using Community.Events.Catalogue;
+using Community.Events.Data;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Events.Courses;
+
+public sealed record CourseListQuery(string? Category, int? Page, int? Limit);
+
+public static class CoursesApi
+{
+    /// <summary>100 modules of 20,000 characters (up to 3 UTF-8 bytes each) outgrow the platform's 1 MiB default.</summary>
+    public const long MaxCourseBodyBytes = 8 * 1024 * 1024;
+
+    public static RouteGroupBuilder Map(IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/courses").WithTags("Courses").RequireAuthorization(Policies.Member);
+        group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes))
+            .WithName("CreateCourse").WithSummary("Create a course with its modules, in order (organizer or admin)");
+        group.MapGet("", List).WithName("ListCourses").WithSummary("Browse courses, newest first, optionally in one category");
+        group.MapGet("/{id:guid}", Get).WithName("GetCourse")
+            .WithSummary("A course with its modules, whether I am enrolled and my progress (content for learners only)");
+        group.MapPost("/{id:guid}/enroll", Enroll).WithName("EnrollInCourse")
+            .WithSummary("Enroll: 201 enrolled (free), 402 pending until paid, 200 already enrolled")
+            .ProducesProblem(402);
+        group.MapPost("/{id:guid}/progress", Progress).WithName("UpdateCourseProgress")
+            .WithSummary("Mark a module completed or not (active learners); answers my progress");
+        return group;
+    }
+
+    private static async Task<Created<CourseDto>> Create(
+        CourseInput input, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (course, modules) = CourseRules.Create(input, principal.UserId(), clock.GetUtcNow());
+        db.Set<Course>().Add(course);
+        db.Set<CourseModule>().AddRange(modules);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/courses/{course.Id}", CourseDto.From(course, modules, contentVisible: true, null, null));
+    }
+
+    private static async Task<Ok<PageOf<CourseSummaryDto>>> List(
+        [AsParameters] CourseListQuery query, EventsDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var page = query.Page ?? 1;
+        if (page < 1) errors.Add("page", "page starts at 1.");
+        var limit = query.Limit ?? CatalogueApi.DefaultLimit;
+        if (limit is < 1 or > CatalogueApi.MaxLimit) errors.Add("limit", $"limit must be 1-{CatalogueApi.MaxLimit}.");
+        var category = string.IsNullOrWhiteSpace(query.Category) ? null : query.Category.Trim().ToLowerInvariant();
+        if (category is { Length: > 50 }) errors.Add("category", "category must be 1-50 characters.");
+        errors.ThrowIfAny();
+
+        var courses = db.Set<Course>().AsNoTracking();
+        if (category is not null) courses = courses.Where(c => c.Category == category);
+        var total = await courses.CountAsync(cancellationToken);
+        var modules = db.Set<CourseModule>();
+        var rows = await courses.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
+            .Skip((page - 1) * limit).Take(limit)
+            .Select(c => new
+            {
+                Course = c,
+                Modules = modules.Count(m => m.CourseId == c.Id),
+                Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
+            })
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PageOf<CourseSummaryDto>(
+            rows.Select(r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)).ToList(), total, page, (total + limit - 1) / limit, limit));
+    }
+
+    private static async Task<Ok<CourseDto>> Get(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
+            ?? throw new NotFoundException("No course has this id.");
+        var modules = await ModulesAsync(db, id, cancellationToken);
+        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
+            .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
+        var progress = enrollment is { IsActive: true } ? await ProgressAsync(db, enrollment.Id, modules, cancellationToken) : null;
+        var contentVisible = enrollment is { IsActive: true } || course.IsManagedBy(userId, principal.IsInRole(Policies.Roles.Admin));
+        return TypedResults.Ok(CourseDto.From(course, modules, contentVisible, enrollment, progress));
+    }
+
+    private static async Task<Results<Created<EnrollmentDto>, Ok<EnrollmentDto>>> Enroll(
+        Guid id, ClaimsPrincipal principal, CourseEnrollments enrollments, CancellationToken cancellationToken)
+    {
+        var (enrollment, outcome) = await enrollments.EnrollAsync(id, principal.UserId(), cancellationToken);
+        if (!enrollment.IsActive) throw NeedsPayment(enrollment);
+        return outcome == EnrollOutcome.Activated
+            ? TypedResults.Created($"/api/v1/courses/{id}", EnrollmentDto.From(enrollment))
+            : TypedResults.Ok(EnrollmentDto.From(enrollment));
+    }
+
+    /// <summary>402 with what the client needs to pay for the pending enrollment (the same each time it asks).</summary>
+    public static PaymentRequiredException NeedsPayment(CourseEnrollment pending) =>
+        new("This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.")
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["enrollment_id"] = pending.Id,
+                ["course_id"] = pending.CourseId,
+                ["enrollment_status"] = pending.Status,
+                ["price_cents"] = pending.PriceCents,
+                ["currency"] = pending.Currency,
+                ["price_credits"] = pending.PriceCredits,
+                ["payment_methods"] = PaymentMethods(pending),
+                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = "course", ["reference_id"] = pending.Id },
+            },
+        };
+
+    private static List<string> PaymentMethods(CourseEnrollment pending)
+    {
+        var methods = new List<string>();
+        if (pending.PriceCents > 0) methods.Add(PaidWith.Money);
+        if (pending.PriceCredits > 0) methods.Add(PaidWith.Credits);
+        return methods;
+    }
+
+    private static async Task<Ok<UserProgressDto>> Progress(
+        Guid id, ProgressInput input, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var moduleId = input.ModuleId.GetValueOrDefault();
+        if (moduleId == Guid.Empty) errors.Add("module_id", "module_id is required.");
+        if (input.Completed is null) errors.Add("completed", "completed is required (true or false).");
+        errors.ThrowIfAny();
+
+        if (!await db.Set<Course>().AnyAsync(c => c.Id == id, cancellationToken)) throw new NotFoundException("No course has this id.");
+        var userId = principal.UserId();
+        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
+            .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
+        if (enrollment is not { IsActive: true })
+            throw new ForbiddenException(enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid.");
+        var modules = await ModulesAsync(db, id, cancellationToken);
+        if (modules.All(m => m.Id != moduleId)) throw new RequestValidationException("module_id", "module_id is not a module of this course.");
+
+        // Set-based and conflict-tolerant, so repeats and concurrent taps leave one row (the first completion time).
+        if (input.Completed == true)
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO module_progress (enrollment_id, module_id, completed_at)
+                VALUES ({enrollment.Id}, {moduleId}, {clock.GetUtcNow()})
+                ON CONFLICT DO NOTHING
+                """, cancellationToken);
+        else
+            await db.Set<ModuleProgress>().Where(p => p.EnrollmentId == enrollment.Id && p.ModuleId == moduleId)
+                .ExecuteDeleteAsync(cancellationToken);
+
+        return TypedResults.Ok(await ProgressAsync(db, enrollment.Id, modules, cancellationToken));
+    }
+
+    private static Task<List<CourseModule>> ModulesAsync(EventsDbContext db, Guid courseId, CancellationToken cancellationToken) =>
+        db.Set<CourseModule>().AsNoTracking().Where(m => m.CourseId == courseId).OrderBy(m => m.Position).ToListAsync(cancellationToken);
+
+    private static async Task<UserProgressDto> ProgressAsync(
+        EventsDbContext db, Guid enrollmentId, IReadOnlyList<CourseModule> modules, CancellationToken cancellationToken)
+    {
+        var completed = await db.Set<ModuleProgress>().Where(p => p.EnrollmentId == enrollmentId).Select(p => p.ModuleId).ToListAsync(cancellationToken);
+        return UserProgressDto.From(modules, completed.ToHashSet());
+    }
+}

@@ -1,0 +1,17 @@
+using Community.Events.Courses;
+using Community.Events.Users;
+
+// The service's root namespace, so EventsServiceExtensions wires courses up without another using.
+namespace Community.Events;
+
+public static class CoursesSetup
+{
+    public static IHostApplicationBuilder AddCourses(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<CourseEnrollments>();
+        builder.Services.AddScoped<IUserDataEraser, CourseLearnerEraser>();
+        return builder;
+    }
+
+    public static RouteGroupBuilder MapCoursesApi(this IEndpointRouteBuilder routes) => CoursesApi.Map(routes);
+}

@@ -1,0 +1,17 @@
+using Community.ServiceDefaults.Errors;
+
+namespace Community.Events.Photos;
+
+/// <summary>413: the upload is larger than photos may be.</summary>
+public sealed class PayloadTooLargeException(string message) : DomainException(message)
+{
+    public override int StatusCode => 413;
+    public override string Title => "Payload too large";
+}
+
+/// <summary>415: the upload is not an image type photos may have.</summary>
+public sealed class UnsupportedMediaTypeException(string message) : DomainException(message)
+{
+    public override int StatusCode => 415;
+    public override string Title => "Unsupported media type";
+}

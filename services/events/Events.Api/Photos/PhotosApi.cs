@@ -1,0 +1,171 @@
+using System.Security.Claims;
+using Community.Events.Catalogue;
+using Community.Events.Data;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Community.Events.Photos;
+
+public sealed record PhotoDto(
+    Guid Id, Guid EventId, Guid UploadedBy, string ContentType, long SizeBytes, string? Caption, string Url, DateTimeOffset CreatedAt)
+{
+    public static PhotoDto From(EventPhoto photo, IBlobStore blobs) =>
+        new(photo.Id, photo.EventId, photo.UploadedBy, photo.ContentType, photo.SizeBytes, photo.Caption,
+            blobs.PublicUrl(photo.BlobKey) ?? $"/api/v1/events/{photo.EventId}/photos/{photo.Id}/content", photo.CreatedAt);
+}
+
+/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+public sealed record PhotoUpload(IFormFile File, string? Caption);
+
+public sealed record PhotosQuery(int? Page, int? Limit);
+
+public static class PhotosApi
+{
+    public const long MaxPhotoBytes = 10 * 1024 * 1024;
+    /// <summary>The photo plus room for the multipart framing and the caption.</summary>
+    public const long MaxUploadBytes = MaxPhotoBytes + 64 * 1024;
+    public const int MaxCaptionLength = 500;
+
+    public static RouteGroupBuilder MapPhotoEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/events/{id:guid}/photos").WithTags("Photos").RequireAuthorization(Policies.Member);
+        group.MapPost("", Upload).WithName("UploadEventPhoto")
+            .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB; form fields file and caption): organizer or confirmed attendee")
+            .Accepts<PhotoUpload>("multipart/form-data")
+            // Above the service-wide 1 MiB body limit, for this endpoint only; endpoint routing applies both before the body is read.
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("", List).WithName("ListEventPhotos").WithSummary("The event's photos, newest first");
+        group.MapGet("/{photoId:guid}/content", Content).WithName("GetEventPhotoContent").WithSummary("The photo's image bytes");
+        group.MapDelete("/{photoId:guid}", Delete).WithName("DeleteEventPhoto").WithSummary("Remove a photo (its uploader, the organizer or an admin)");
+        return group;
+    }
+
+    private static async Task<Created<PhotoDto>> Upload(
+        Guid id, HttpRequest request, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var caller = CatalogueApi.CallerOf(principal);
+        var userId = caller.UserId!.Value;
+        var e = await CatalogueApi.VisibleAsync(db, id, caller, cancellationToken);
+        if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no new photos.");
+        if (!e.IsManagedBy(userId, caller.IsAdmin) && !await db.Registrations.AnyAsync(
+                r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed, cancellationToken))
+            throw new ForbiddenException("Only the organizer and attendees with a confirmed registration may add photos.");
+
+        var (file, caption) = await ReadUploadAsync(request, cancellationToken);
+        await using var content = file.OpenReadStream();
+        var format = await ImageFormat.DetectAsync(content, cancellationToken)
+            ?? throw new UnsupportedMediaTypeException("The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type).");
+        content.Position = 0;
+
+        var photoId = Guid.NewGuid();
+        var photo = new EventPhoto
+        {
+            Id = photoId, EventId = id, UploadedBy = userId, BlobKey = EventPhoto.KeyFor(id, photoId, format), ContentType = format.ContentType,
+            SizeBytes = file.Length, Caption = caption, CreatedAt = clock.GetUtcNow(),
+        };
+        await blobs.PutAsync(photo.BlobKey, content, format.ContentType, cancellationToken);
+        db.Add(photo);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception)
+        {
+            await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
+            if (exception.InnerException is Npgsql.PostgresException { SqlState: "23503" }) throw new NotFoundException("No event has this id.");
+            throw;
+        }
+        return TypedResults.Created($"/api/v1/events/{id}/photos/{photoId}", PhotoDto.From(photo, blobs));
+    }
+
+    /// <summary>The file and caption of the upload form; sizes and shapes refused with 413, 415 or 400.</summary>
+    private static async Task<(IFormFile File, string? Caption)> ReadUploadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            throw new UnsupportedMediaTypeException("Send the photo as multipart/form-data, the image in a field named file.");
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge();
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new RequestValidationException("file", $"The multipart form could not be read: {exception.Message}");
+        }
+
+        var errors = new ValidationErrors();
+        var file = form.Files.GetFile("file");
+        if (file is null) errors.Add("file", "Attach the image in a form field named file.");
+        else if (file.Length == 0) errors.Add("file", "The file is empty.");
+        var caption = ((string?)form["caption"])?.Trim();
+        if (caption is { Length: > MaxCaptionLength }) errors.Add("caption", $"caption must be at most {MaxCaptionLength} characters.");
+        errors.ThrowIfAny();
+        if (file!.Length > MaxPhotoBytes) throw TooLarge();
+        return (file, string.IsNullOrEmpty(caption) ? null : caption);
+    }
+
+    private static PayloadTooLargeException TooLarge() => new($"A photo may be at most {MaxPhotoBytes / (1024 * 1024)} MB.");
+
+    private static async Task<Ok<PageOf<PhotoDto>>> List(
+        Guid id, [AsParameters] PhotosQuery query, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var page = query.Page ?? 1;
+        if (page < 1) errors.Add("page", "page starts at 1.");
+        var limit = query.Limit ?? CatalogueApi.DefaultLimit;
+        if (limit is < 1 or > CatalogueApi.MaxLimit) errors.Add("limit", $"limit must be 1-{CatalogueApi.MaxLimit}.");
+        errors.ThrowIfAny();
+
+        await CatalogueApi.VisibleAsync(db, id, CatalogueApi.CallerOf(principal), cancellationToken);
+        var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
+        var total = await photos.CountAsync(cancellationToken);
+        var items = await photos.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
+            .Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PageOf<PhotoDto>(items.Select(p => PhotoDto.From(p, blobs)).ToList(), total, page, (total + limit - 1) / limit, limit));
+    }
+
+    private static async Task<FileStreamHttpResult> Content(
+        Guid id, Guid photoId, ClaimsPrincipal principal, HttpResponse response, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        await CatalogueApi.VisibleAsync(db, id, CatalogueApi.CallerOf(principal), cancellationToken);
+        var photo = await FindAsync(db.Set<EventPhoto>().AsNoTracking(), id, photoId, cancellationToken);
+        var blob = await blobs.OpenReadAsync(photo.BlobKey, cancellationToken) ?? throw new NotFoundException("This photo's image is missing.");
+        // Bytes people uploaded: never let a browser sniff them into something executable.
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.CacheControl = "private, max-age=86400";
+        return TypedResults.Stream(blob.Content, photo.ContentType, lastModified: photo.CreatedAt, entityTag: new EntityTagHeaderValue($"\"{photo.Id:N}\""));
+    }
+
+    private static async Task<NoContent> Delete(
+        Guid id, Guid photoId, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var caller = CatalogueApi.CallerOf(principal);
+        var e = await CatalogueApi.VisibleAsync(db, id, caller, cancellationToken);
+        var photo = await FindAsync(db.Set<EventPhoto>(), id, photoId, cancellationToken);
+        if (photo.UploadedBy != caller.UserId && !e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))
+            throw new ForbiddenException("Only the photo's uploader, the event's organizer or an admin may delete it.");
+        db.Remove(photo);
+        await db.SaveChangesAsync(cancellationToken);
+        await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<EventPhoto> FindAsync(IQueryable<EventPhoto> photos, Guid eventId, Guid photoId, CancellationToken cancellationToken) =>
+        await photos.FirstOrDefaultAsync(p => p.Id == photoId && p.EventId == eventId, cancellationToken)
+        ?? throw new NotFoundException("This event has no photo with this id.");
+}

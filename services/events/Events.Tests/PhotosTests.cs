@@ -1,0 +1,570 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Community.Contracts.Identity;
+using Community.Events.Photos;
+using Community.Events.Users;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Community.Events.Tests;
+
+/// <summary>The events service with its local photo store in a folder of its own, removed afterwards.</summary>
+public sealed class PhotosFixture : EventsFixture
+{
+    public string PhotoRoot { get; } = Path.Combine(Path.GetTempPath(), "community-event-photos-" + Guid.NewGuid().ToString("N"));
+
+    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Events:Photos:LocalPath"] = PhotoRoot };
+
+    public string FileOf(string eventId, string photoId, string extension) => Path.Combine(PhotoRoot, "events", eventId, $"{photoId}.{extension}");
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(PhotoRoot)) Directory.Delete(PhotoRoot, recursive: true);
+    }
+}
+
+public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
+{
+    private const int MiB = 1024 * 1024;
+
+    private static string Id(JsonNode node) => node["id"]!.GetValue<string>();
+
+    [Fact]
+    public async Task The_organizer_uploads_jpeg_png_and_webp_and_reads_them_back_newest_first()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var jpeg = Images.Jpeg();
+        var png = Images.Png();
+        var webp = Images.WebP();
+
+        var first = await (await Upload(e, organizer, Form(jpeg, "holiday.jpg", "image/jpeg", caption: "  Setting up the tables  "))).AssertStatus(201);
+        var second = await (await Upload(e, organizer, Form(png, "board.png", "image/png"))).AssertStatus(201);
+        // The declared type is ignored: the bytes say WebP.
+        var third = await (await Upload(e, organizer, Form(webp, "upload.bin", "application/octet-stream"))).AssertStatus(201);
+
+        Assert.Equal("image/jpeg", first["content_type"]!.GetValue<string>());
+        Assert.Equal("image/png", second["content_type"]!.GetValue<string>());
+        Assert.Equal("image/webp", third["content_type"]!.GetValue<string>());
+        Assert.Equal(e, first["event_id"]!.GetValue<string>());
+        Assert.Equal(organizerId.ToString(), first["uploaded_by"]!.GetValue<string>());
+        Assert.Equal(jpeg.Length, first["size_bytes"]!.GetValue<long>());
+        Assert.Equal("Setting up the tables", first["caption"]!.GetValue<string>());
+        Assert.Null(second["caption"]);
+        Assert.Equal($"/api/v1/events/{e}/photos/{Id(first)}/content", first["url"]!.GetValue<string>());
+        Assert.True(first["created_at"]!.GetValue<DateTimeOffset>() > DateTimeOffset.UnixEpoch);
+        Assert.Equal(jpeg, await File.ReadAllBytesAsync(fx.FileOf(e, Id(first), "jpg")));
+        Assert.True(File.Exists(fx.FileOf(e, Id(second), "png")));
+        Assert.True(File.Exists(fx.FileOf(e, Id(third), "webp")));
+
+        var (_, member) = fx.Member();
+        var page1 = await (await fx.Client.Get($"/api/v1/events/{e}/photos?limit=2", member)).AssertStatus(200);
+        Assert.Equal(3, page1["total"]!.GetValue<int>());
+        Assert.Equal(2, page1["pages"]!.GetValue<int>());
+        Assert.Equal(2, page1["limit"]!.GetValue<int>());
+        Assert.Equal(new[] { Id(third), Id(second) }, page1["items"]!.AsArray().Select(p => Id(p!)));
+        var page2 = await (await fx.Client.Get($"/api/v1/events/{e}/photos?limit=2&page=2", member)).AssertStatus(200);
+        Assert.Equal(new[] { Id(first) }, page2["items"]!.AsArray().Select(p => Id(p!)));
+        await (await fx.Client.Get($"/api/v1/events/{e}/photos?limit=101", member)).AssertProblem(400);
+
+        foreach (var (photo, bytes, type) in new[] { (first, jpeg, "image/jpeg"), (second, png, "image/png"), (third, webp, "image/webp") })
+        {
+            using var content = await fx.Client.Get(photo["url"]!.GetValue<string>(), member);
+            Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+            Assert.Equal(type, content.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", content.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal(bytes, await content.Content.ReadAsByteArrayAsync());
+        }
+        await (await fx.Client.Get($"/api/v1/events/{e}/photos")).AssertProblem(401);
+        await (await fx.Client.Get($"/api/v1/events/{e}/photos/{Id(first)}/content")).AssertProblem(401);
+        await (await fx.Client.Get($"/api/v1/events/{e}/photos/{Guid.NewGuid()}/content", member)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task A_confirmed_attendee_may_upload_and_a_member_who_is_not_coming_may_not()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (attendeeId, attendee) = fx.Member();
+        var registration = await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
+        Assert.Equal("confirmed", registration["status"]!.GetValue<string>());
+
+        var photo = await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201);
+        Assert.Equal(attendeeId.ToString(), photo["uploaded_by"]!.GetValue<string>());
+
+        var (_, stranger) = fx.Member();
+        var refused = await (await Upload(e, stranger, Form(Images.Jpeg()))).AssertProblem(403);
+        Assert.Contains("confirmed registration", refused["detail"]!.GetValue<string>());
+        // Looking is allowed to anyone who can see the event.
+        var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", stranger)).AssertStatus(200);
+        Assert.Equal(1, list["total"]!.GetValue<int>());
+
+        // A registration that was cancelled no longer counts.
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, attendee)).AssertStatus(200);
+        await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertProblem(403);
+    }
+
+    [Fact]
+    public async Task Drafts_and_private_events_stay_hidden_and_cancelled_events_take_no_photos()
+    {
+        var (_, organizer) = fx.Organizer();
+        var draft = Id(await fx.CreateEventAsync(organizer, publish: false));
+        var (memberId, member) = fx.Member();
+
+        await (await Upload(draft, organizer, Form(Images.Png()))).AssertStatus(201);
+        await (await Upload(draft, member, Form(Images.Png()))).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/events/{draft}/photos", member)).AssertProblem(404);
+        var (_, admin) = fx.Admin();
+        var seen = await (await fx.Client.Get($"/api/v1/events/{draft}/photos", admin)).AssertStatus(200);
+        Assert.Equal(1, seen["total"]!.GetValue<int>());
+
+        var hidden = Id(await fx.CreateEventAsync(organizer, b => b["visibility"] = "private"));
+        var hiddenPhoto = await (await Upload(hidden, organizer, Form(Images.Png()))).AssertStatus(201);
+        await (await fx.Client.Get($"/api/v1/events/{hidden}/photos", member)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/events/{hidden}/photos/{Id(hiddenPhoto)}/content", member)).AssertProblem(404);
+        var invited = Id(await fx.CreateEventAsync(organizer, b => { b["visibility"] = "private"; b["invited_user_ids"] = new JsonArray(memberId.ToString()); }));
+        await (await fx.Client.Get($"/api/v1/events/{invited}/photos", member)).AssertStatus(200);
+
+        var cancelled = Id(await fx.CreateEventAsync(organizer));
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled}", null, organizer)).AssertStatus(204);
+        await (await Upload(cancelled, organizer, Form(Images.Png()))).AssertProblem(409);
+    }
+
+    [Fact]
+    public async Task Only_real_jpeg_png_or_webp_content_is_accepted_whatever_the_name_or_declared_type()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+
+        var text = await (await Upload(e, organizer, Form(Encoding.UTF8.GetBytes("just some text, honestly a photo"), "photo.jpg", "image/jpeg"))).AssertProblem(415);
+        Assert.Contains("JPEG, PNG or WebP", text["detail"]!.GetValue<string>());
+        await (await Upload(e, organizer, Form("GIF89a, a picture but not one we take"u8.ToArray(), "anim.gif", "image/gif"))).AssertProblem(415);
+        await (await Upload(e, organizer, Form([0xFF, 0xD8], "short.jpg", "image/jpeg"))).AssertProblem(415);
+        // Refused by routing, which knows the endpoint accepts multipart/form-data only.
+        await (await fx.Client.PostJson($"/api/v1/events/{e}/photos", new { file = "aGVsbG8=" }, organizer)).AssertProblem(415);
+
+        var noFile = new MultipartFormDataContent { { new StringContent("a caption without a photo"), "caption" } };
+        var missing = await (await Upload(e, organizer, noFile)).AssertProblem(400);
+        Assert.NotNull(missing["errors"]!["file"]);
+        var empty = await (await Upload(e, organizer, Form([]))).AssertProblem(400);
+        Assert.NotNull(empty["errors"]!["file"]);
+        var wordy = await (await Upload(e, organizer, Form(Images.Jpeg(), caption: new string('x', 501)))).AssertProblem(400);
+        Assert.NotNull(wordy["errors"]!["caption"]);
+        await (await Upload(e, organizer, Form(Images.Jpeg(), caption: new string('x', 500)))).AssertStatus(201);
+
+        var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
+        Assert.Equal(1, list["total"]!.GetValue<int>());
+        Assert.Single(Directory.GetFiles(Path.Combine(fx.PhotoRoot, "events", e)));
+    }
+
+    [Fact]
+    public async Task Photos_up_to_10_MB_pass_the_services_1_MiB_body_limit_and_larger_ones_get_413()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+
+        var twoMb = Images.Jpeg(2 * MiB);
+        var accepted = await (await Upload(e, organizer, Form(twoMb), expectContinue: true)).AssertStatus(201);
+        Assert.Equal(2 * MiB, accepted["size_bytes"]!.GetValue<long>());
+        using (var content = await fx.Client.Get(accepted["url"]!.GetValue<string>(), organizer))
+            Assert.Equal(twoMb, await content.Content.ReadAsByteArrayAsync());
+
+        var tenMb = Images.Png(10 * MiB);
+        var largest = await (await Upload(e, organizer, Form(tenMb, "big.png", "image/png"), expectContinue: true)).AssertStatus(201);
+        Assert.Equal(10 * MiB, largest["size_bytes"]!.GetValue<long>());
+
+        // One byte over: the body fits the endpoint's limit, the photo does not.
+        var justOver = await (await Upload(e, organizer, Form(Images.Jpeg(10 * MiB + 1)), expectContinue: true)).AssertProblem(413);
+        Assert.Contains("10 MB", justOver["detail"]!.GetValue<string>());
+        // Far over: refused from Content-Length before the body is read.
+        var farOver = await (await Upload(e, organizer, Form(Images.Jpeg(12 * MiB)), expectContinue: true)).AssertProblem(413);
+        Assert.Contains("10 MB", farOver["detail"]!.GetValue<string>());
+
+        // Other endpoints keep the service's 1 MiB limit.
+        var bigJson = new { title = new string('x', 2 * MiB) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = JsonBody(bigJson) };
+        request.Headers.Authorization = new("Bearer", organizer);
+        request.Headers.ExpectContinue = true;
+        await (await fx.Client.SendAsync(request)).AssertProblem(413);
+
+        var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
+        Assert.Equal(2, list["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_uploader_the_organizer_or_an_admin_may_delete_a_photo_and_nobody_else()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (_, attendee) = fx.Member();
+        await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
+        var own = Id(await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201));
+        var byOrganizer = Id(await (await Upload(e, attendee, Form(Images.Png(), "p.png", "image/png"))).AssertStatus(201));
+        var byAdmin = Id(await (await Upload(e, organizer, Form(Images.WebP(), "w.webp", "image/webp"))).AssertStatus(201));
+
+        var (_, stranger) = fx.Member();
+        await (await Delete(e, own, stranger)).AssertProblem(403);
+        var (_, otherOrganizer) = fx.Organizer();
+        await (await Delete(e, own, otherOrganizer)).AssertProblem(403);
+        Assert.True(File.Exists(fx.FileOf(e, own, "jpg")));
+
+        await (await Delete(e, own, attendee)).AssertStatus(204);
+        Assert.False(File.Exists(fx.FileOf(e, own, "jpg")));
+        await (await fx.Client.Get($"/api/v1/events/{e}/photos/{own}/content", attendee)).AssertProblem(404);
+        await (await Delete(e, own, attendee)).AssertProblem(404);
+
+        await (await Delete(e, byOrganizer, organizer)).AssertStatus(204);
+        Assert.False(File.Exists(fx.FileOf(e, byOrganizer, "png")));
+        var (_, admin) = fx.Admin();
+        await (await Delete(e, byAdmin, admin)).AssertStatus(204);
+        Assert.False(File.Exists(fx.FileOf(e, byAdmin, "webp")));
+
+        // A photo is addressed through its own event only.
+        var other = Id(await fx.CreateEventAsync(organizer));
+        var elsewhere = Id(await (await Upload(other, organizer, Form(Images.Jpeg()))).AssertStatus(201));
+        await (await Delete(e, elsewhere, organizer)).AssertProblem(404);
+        var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
+        Assert.Equal(0, list["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_eraser_removes_a_deleted_users_photo_rows_and_files_and_nobody_elses()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (leaverId, leaver) = fx.Member();
+        await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, leaver)).AssertStatus(201);
+        var gone = new[]
+        {
+            Id(await (await Upload(e, leaver, Form(Images.Jpeg()))).AssertStatus(201)),
+            Id(await (await Upload(e, leaver, Form(Images.Jpeg()))).AssertStatus(201)),
+        };
+        var kept = Id(await (await Upload(e, organizer, Form(Images.Jpeg()))).AssertStatus(201));
+
+        using (var scope = fx.Host.Services.CreateScope())
+        {
+            var eraser = scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<PhotoEraser>().Single();
+            await eraser.EraseAsync(leaverId, CancellationToken.None);
+            await eraser.EraseAsync(leaverId, CancellationToken.None); // nothing left: no error
+        }
+
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId)));
+        Assert.All(gone, id => Assert.False(File.Exists(fx.FileOf(e, id, "jpg"))));
+        Assert.True(File.Exists(fx.FileOf(e, kept, "jpg")));
+        var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
+        Assert.Equal(new[] { kept }, list["items"]!.AsArray().Select(p => Id(p!)));
+    }
+
+    [Fact]
+    public async Task A_UserDeleted_message_erases_the_users_photos_and_those_of_their_deleted_drafts()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (leaverId, leaver) = fx.Member();
+        await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, leaver)).AssertStatus(201);
+        var attended = Id(await (await Upload(e, leaver, Form(Images.Jpeg()))).AssertStatus(201));
+        var kept = Id(await (await Upload(e, organizer, Form(Images.Jpeg()))).AssertStatus(201));
+        var asOrganizer = fx.TokenFor(leaverId, "organizer");
+        var draft = Id(await fx.CreateEventAsync(asOrganizer, publish: false));
+        var draftPhoto = Id(await (await Upload(draft, asOrganizer, Form(Images.Png(), "d.png", "image/png"))).AssertStatus(201));
+
+        var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
+        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.EventId);
+
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))) == 0,
+            "the deleted user's draft was never removed");
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId)));
+        Assert.False(File.Exists(fx.FileOf(e, attended, "jpg")));
+        Assert.False(File.Exists(fx.FileOf(draft, draftPhoto, "png")));
+        Assert.True(File.Exists(fx.FileOf(e, kept, "jpg")));
+    }
+
+    [Fact]
+    public async Task The_upload_form_is_described_in_the_OpenAPI_document()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var upload = document["paths"]!["/api/v1/events/{id}/photos"]!["post"]!;
+        Assert.Equal("UploadEventPhoto", upload["operationId"]!.GetValue<string>());
+        Assert.NotNull(upload["requestBody"]!["content"]!["multipart/form-data"]);
+    }
+
+    [Fact]
+    public async Task The_local_store_refuses_keys_that_leave_its_folder()
+    {
+        var store = Assert.IsType<LocalBlobStore>(fx.Host.Services.GetRequiredService<IBlobStore>());
+        Assert.Equal(Path.GetFullPath(fx.PhotoRoot), store.Root);
+        foreach (var key in new[] { "../outside.jpg", "events/../../outside.jpg", "/etc/passwd", "events\\x.jpg", "events//x.jpg", "", "events/./x.jpg" })
+            await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync(key, new MemoryStream([1, 2, 3]), "image/jpeg", CancellationToken.None));
+        Assert.False(File.Exists(Path.Combine(fx.PhotoRoot, "..", "outside.jpg")));
+
+        await store.PutAsync("events/probe/a.png", new MemoryStream(Images.Png()), "image/png", CancellationToken.None);
+        var blob = await store.OpenReadAsync("events/probe/a.png", CancellationToken.None);
+        Assert.NotNull(blob);
+        await using (blob.Content) Assert.Equal("image/png", blob.ContentType);
+        Assert.Empty(Directory.GetFiles(Path.Combine(fx.PhotoRoot, "events", "probe"), "*.tmp"));
+        await store.DeleteAsync("events/probe/a.png", CancellationToken.None);
+        await store.DeleteAsync("events/probe/a.png", CancellationToken.None);
+        Assert.Null(await store.OpenReadAsync("events/probe/a.png", CancellationToken.None));
+        Assert.Null(await store.OpenReadAsync("events/never/b.jpg", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_s3_store_signs_puts_serves_and_deletes_objects_on_an_S3_compatible_server()
+    {
+        await using var s3 = await FakeS3.StartAsync();
+        await using var host = fx.StartHost(new Dictionary<string, string?>
+        {
+            ["Events:Photos:Provider"] = "s3",
+            ["Events:Photos:S3:ServiceUrl"] = s3.BaseAddress.ToString(),
+            ["Events:Photos:S3:Bucket"] = "photos",
+            ["Events:Photos:S3:Region"] = "eu-central-1",
+            ["Events:Photos:S3:AccessKey"] = "AKIATESTKEY",
+            ["Events:Photos:S3:SecretKey"] = "test-secret",
+            ["Events:Photos:S3:PublicBaseUrl"] = new Uri(s3.BaseAddress, "photos").ToString(),
+        });
+        using var client = host.NewClient();
+        Assert.IsType<S3BlobStore>(host.Services.GetRequiredService<IBlobStore>());
+
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (uploaderId, uploader) = fx.Member();
+        await (await client.PostJson($"/api/v1/events/{e}/registrations", new { }, uploader)).AssertStatus(201);
+        var jpeg = Images.Jpeg(3 * MiB);
+        var photo = await (await Upload(e, uploader, Form(jpeg), client)).AssertStatus(201);
+        var key = $"events/{e}/{Id(photo)}.jpg";
+
+        var put = Assert.Single(s3.Requests, r => r.Method == "PUT");
+        Assert.Equal($"/photos/{key}", put.Path);
+        Assert.Equal(jpeg, put.Body);
+        Assert.Equal("image/jpeg", put.ContentType);
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATESTKEY/", put.Authorization);
+        Assert.Contains("/eu-central-1/s3/aws4_request", put.Authorization);
+        Assert.Contains("SignedHeaders=", put.Authorization);
+        Assert.Matches("Signature=[0-9a-f]{64}$", put.Authorization);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(jpeg)), put.PayloadHash);
+
+        // The configured public base makes the url point at the bucket; the content route still serves through the service.
+        Assert.Equal(new Uri(s3.BaseAddress, $"photos/{key}").ToString(), photo["url"]!.GetValue<string>());
+        using (var anonymous = new HttpClient())
+            Assert.Equal(jpeg, await anonymous.GetByteArrayAsync(photo["url"]!.GetValue<string>()));
+        using (var content = await client.Get($"/api/v1/events/{e}/photos/{Id(photo)}/content", organizer))
+        {
+            Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+            Assert.Equal("image/jpeg", content.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(jpeg, await content.Content.ReadAsByteArrayAsync());
+        }
+        var get = s3.Requests.Last(r => r.Method == "GET" && r.Authorization is { Length: > 0 });
+        Assert.Equal($"/photos/{key}", get.Path);
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATESTKEY/", get.Authorization);
+
+        using (var scope = host.Services.CreateScope())
+            await scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<PhotoEraser>().Single().EraseAsync(uploaderId, CancellationToken.None);
+        var delete = Assert.Single(s3.Requests, r => r.Method == "DELETE");
+        Assert.Equal($"/photos/{key}", delete.Path);
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATESTKEY/", delete.Authorization);
+        Assert.False(s3.Holds($"/photos/{key}"));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", uploaderId)));
+
+        // A blob the store cannot delete fails neither the eraser nor the delete request.
+        var second = Id(await (await Upload(e, organizer, Form(Images.Png(), "x.png", "image/png"), client)).AssertStatus(201));
+        s3.FailDeletes = true;
+        await (await Delete(e, second, organizer, client)).AssertStatus(204);
+        Assert.True(s3.Holds($"/photos/events/{e}/{second}.png"));
+    }
+
+    [Fact]
+    public void A_misconfigured_photo_store_stops_the_service_at_start_up()
+    {
+        var failure = Assert.ThrowsAny<Exception>(() => fx.StartHost(new Dictionary<string, string?>
+        {
+            ["Events:Photos:Provider"] = "s3",
+            ["Events:Photos:S3:Bucket"] = "",
+            ["Events:Photos:S3:ServiceUrl"] = "not a url",
+        }));
+        var message = failure.ToString();
+        Assert.Contains("Events:Photos:S3:Bucket is required", message);
+        Assert.Contains("Events:Photos:S3:ServiceUrl must be an absolute http(s) URL", message);
+    }
+
+    private Task<HttpResponseMessage> Delete(string eventId, string photoId, string token, HttpClient? client = null) =>
+        (client ?? fx.Client).SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/photos/{photoId}", null, token);
+
+    private async Task<HttpResponseMessage> Upload(string eventId, string token, HttpContent content, HttpClient? client = null, bool expectContinue = false)
+    {
+        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/events/{eventId}/photos") { Content = content };
+        request.Headers.Authorization = new("Bearer", token);
+        if (expectContinue) request.Headers.ExpectContinue = true;
+        return await (client ?? fx.Client).SendAsync(request);
+    }
+
+    private static MultipartFormDataContent Form(byte[] bytes, string fileName = "photo.jpg", string contentType = "image/jpeg", string? caption = null)
+    {
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        var form = new MultipartFormDataContent { { file, "file", fileName } };
+        if (caption is not null) form.Add(new StringContent(caption), "caption");
+        return form;
+    }
+
+    private static StringContent JsonBody(object body) =>
+        new(System.Text.Json.JsonSerializer.Serialize(body, Json.Options), Encoding.UTF8, "application/json");
+
+    /// <summary>Small images that are valid where it matters (the signatures), padded to a size when asked.</summary>
+    private static class Images
+    {
+        /// <summary>SOI, a JFIF APP0 segment, a comment segment as padding, EOI.</summary>
+        public static byte[] Jpeg(int size = 0)
+        {
+            byte[] head = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
+            return Pad(head, [0xFF, 0xD9], Math.Max(size, head.Length + 2 + 16));
+        }
+
+        /// <summary>A real 1x1 RGBA PNG (signature, IHDR, IDAT, IEND with their CRCs); padding goes after IEND.</summary>
+        public static byte[] Png(int size = 0)
+        {
+            using var image = new MemoryStream();
+            image.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+            var header = new byte[13];
+            BinaryPrimitives.WriteInt32BigEndian(header, 1);
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), 1);
+            header[8] = 8; // bit depth
+            header[9] = 6; // RGBA
+            Chunk(image, "IHDR", header);
+            using (var pixels = new MemoryStream())
+            {
+                using (var zlib = new ZLibStream(pixels, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write([0x00, 0x33, 0x99, 0xFF, 0xFF]);
+                Chunk(image, "IDAT", pixels.ToArray());
+            }
+            Chunk(image, "IEND", []);
+            var png = image.ToArray();
+            return size <= png.Length ? png : [.. png, .. new byte[size - png.Length]];
+        }
+
+        /// <summary>A real 1x1 lossless WebP.</summary>
+        public static byte[] WebP() => Convert.FromBase64String("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==");
+
+        private static byte[] Pad(byte[] head, byte[] tail, int size)
+        {
+            var bytes = new byte[size];
+            head.CopyTo(bytes, 0);
+            tail.CopyTo(bytes, size - tail.Length);
+            for (var i = head.Length; i < size - tail.Length; i++) bytes[i] = (byte)(i * 31);
+            return bytes;
+        }
+
+        private static void Chunk(Stream png, string type, byte[] data)
+        {
+            Span<byte> length = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+            png.Write(length);
+            var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            png.Write(typed);
+            Span<byte> crc = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
+            png.Write(crc);
+        }
+
+        private static uint Crc32(byte[] data)
+        {
+            var crc = 0xFFFFFFFFu;
+            foreach (var b in data)
+            {
+                crc ^= b;
+                for (var bit = 0; bit < 8; bit++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+            return ~crc;
+        }
+    }
+
+    /// <summary>
+    /// Just enough of S3's REST API (path-style PUT, GET, DELETE) on real Kestrel to see what the
+    /// SDK sends: every request is recorded, objects are kept in memory and served back unsigned.
+    /// </summary>
+    private sealed class FakeS3 : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly ConcurrentDictionary<string, (byte[] Body, string ContentType)> _objects = new();
+
+        private FakeS3(WebApplication app) => _app = app;
+
+        public sealed record Recorded(string Method, string Path, string Authorization, string? ContentType, string? PayloadHash, byte[] Body);
+
+        public ConcurrentQueue<Recorded> Requests { get; } = new();
+        public Uri BaseAddress { get; private set; } = null!;
+        public bool FailDeletes { get; set; }
+
+        public bool Holds(string path) => _objects.ContainsKey(path);
+
+        public static async Task<FakeS3> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            builder.Logging.ClearProviders();
+            var s3 = new FakeS3(builder.Build());
+            s3._app.Run(s3.HandleAsync);
+            await s3._app.StartAsync();
+            var address = s3._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            s3.BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+            return s3;
+        }
+
+        private async Task HandleAsync(HttpContext context)
+        {
+            var request = context.Request;
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            var path = request.Path.Value ?? "/";
+            Requests.Enqueue(new Recorded(request.Method, path, request.Headers.Authorization.ToString(), request.ContentType,
+                request.Headers["x-amz-content-sha256"].FirstOrDefault(), body.ToArray()));
+            switch (request.Method)
+            {
+                case "PUT":
+                    _objects[path] = (body.ToArray(), request.ContentType ?? "application/octet-stream");
+                    context.Response.Headers.ETag = "\"fake\"";
+                    return;
+                case "GET" when _objects.TryGetValue(path, out var stored):
+                    context.Response.ContentType = stored.ContentType;
+                    context.Response.ContentLength = stored.Body.Length;
+                    await context.Response.Body.WriteAsync(stored.Body);
+                    return;
+                case "DELETE" when FailDeletes:
+                    await Error(context, 403, "AccessDenied", "Access Denied");
+                    return;
+                case "DELETE":
+                    _objects.TryRemove(path, out _);
+                    context.Response.StatusCode = StatusCodes.Status204NoContent;
+                    return;
+                default:
+                    await Error(context, 404, "NoSuchKey", "The specified key does not exist.");
+                    return;
+            }
+        }
+
+        private static Task Error(HttpContext context, int status, string code, string message)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/xml";
+            return context.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

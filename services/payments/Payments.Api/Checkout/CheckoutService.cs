@@ -1,0 +1,97 @@
+using Community.Payments.Data;
+using Community.Payments.Providers;
+using Community.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Community.Payments.Checkout;
+
+/// <summary>Something priced by us (never by the client), ready for a checkout.</summary>
+/// <param name="Product">What exactly, when the reference does not say: a tier, a boost length, a credit pack.</param>
+public sealed record CheckoutItem(
+    string Purpose, Guid ReferenceId, string? Product, long AmountCents, string Currency, string Description,
+    DateTimeOffset? ExpiresAt, Guid? SellerUserId, string Mode = "payment", int? IntervalDays = null);
+
+public sealed record CheckoutUrls(string PaymentMethod, string SuccessUrl, string CancelUrl);
+
+public sealed record CheckoutDto(Guid PaymentId, string SessionId, string CheckoutUrl, DateTimeOffset ExpiresAt, long AmountCents, string Currency, string Status);
+
+/// <summary>
+/// Opens (or finds) the one checkout of a buyer for a thing. The payment row is written first,
+/// then the provider is asked with the payment id as idempotency key, so a retry after a crash or
+/// a timeout reuses the same provider session instead of opening a second.
+/// </summary>
+public sealed class CheckoutService(
+    PaymentsDbContext db, IPaymentProvider provider, TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<CheckoutService> logger)
+{
+    public async Task<CheckoutDto> StartAsync(Guid userId, CheckoutItem item, CheckoutUrls urls, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var open = await db.Payments.FirstOrDefaultAsync(p => p.UserId == userId && p.Purpose == item.Purpose
+            && p.ReferenceId == item.ReferenceId && p.Status == PaymentStatus.Pending, cancellationToken);
+        if (open is not null && open.ExpiresAt <= now)
+        {
+            open.Status = PaymentStatus.Expired;
+            open.FailureReason = "expired";
+            open.UpdatedAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+            open = null;
+        }
+        if (open is { SessionId: not null, CheckoutUrl: not null }) return Dto(open);
+
+        var payment = open ?? new Payment
+        {
+            Id = Guid.NewGuid(), UserId = userId, Purpose = item.Purpose, ReferenceId = item.ReferenceId, Product = item.Product,
+            SellerUserId = item.SellerUserId, AmountCents = item.AmountCents, Currency = item.Currency, Status = PaymentStatus.Pending,
+            Provider = provider.Name, PaymentMethod = urls.PaymentMethod, SuccessUrl = urls.SuccessUrl, CancelUrl = urls.CancelUrl,
+            ExpiresAt = item.ExpiresAt ?? now + options.Value.CheckoutLifetime, CreatedAt = now, UpdatedAt = now,
+        };
+        if (open is null)
+        {
+            db.Payments.Add(payment);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // A concurrent request opened it first: answer with that one.
+                db.ChangeTracker.Clear();
+                var winner = await db.Payments.AsNoTracking().FirstAsync(p => p.UserId == userId && p.Purpose == item.Purpose
+                    && p.ReferenceId == item.ReferenceId && p.Status == PaymentStatus.Pending, cancellationToken);
+                if (winner is { SessionId: not null, CheckoutUrl: not null }) return Dto(winner);
+                throw new ConflictException("A checkout for this is being opened right now; retry in a moment.");
+            }
+        }
+
+        CheckoutSession session;
+        try
+        {
+            session = await provider.CreateCheckoutSessionAsync(new CheckoutSessionRequest(
+                payment.Id, item.Mode, item.Description, payment.AmountCents, payment.Currency, payment.PaymentMethod,
+                payment.SuccessUrl, payment.CancelUrl, payment.ExpiresAt,
+                new Dictionary<string, string>
+                {
+                    ["payment_id"] = payment.Id.ToString(), ["purpose"] = payment.Purpose, ["reference_id"] = payment.ReferenceId.ToString(),
+                    ["user_id"] = userId.ToString(), ["product"] = payment.Product ?? "",
+                },
+                item.IntervalDays), cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            // The row stays pending without a session: the next attempt asks the provider again with the same key.
+            logger.LogWarning(exception, "The provider could not open a checkout for payment {PaymentId}", payment.Id);
+            throw new Refunds.ProviderUnavailableException("The payment provider could not open a checkout now; nothing was charged. Try again.");
+        }
+
+        payment.SessionId = session.SessionId;
+        payment.CheckoutUrl = session.Url;
+        payment.ExpiresAt = session.ExpiresAt;
+        payment.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return Dto(payment);
+    }
+
+    private static CheckoutDto Dto(Payment p) => new(p.Id, p.SessionId!, p.CheckoutUrl!, p.ExpiresAt, p.AmountCents, p.Currency, p.Status);
+}

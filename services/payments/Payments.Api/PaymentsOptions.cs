@@ -1,0 +1,58 @@
+namespace Community.Payments;
+
+/// <summary>The "Payments" configuration section. Prices of platform products live here; event and course prices come from their services.</summary>
+public sealed class PaymentsOptions
+{
+    public const string Section = "Payments";
+
+    /// <summary>Where clients reach the platform (the gateway); checkout URLs are built on it.</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:8080";
+
+    /// <summary>How long a checkout stays open when nothing else bounds it (a ticket hold does).</summary>
+    public TimeSpan CheckoutLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Subscription tiers ("premium", "elite") to price and billing period.</summary>
+    public Dictionary<string, TierPrice> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Boost length in days ("1", "7", "30") to price.</summary>
+    public Dictionary<string, Price> Boosts { get; set; } = new();
+
+    public List<CreditPack> CreditPacks { get; set; } = [];
+
+    public StripeOptions Stripe { get; set; } = new();
+
+    public SandboxOptions Sandbox { get; set; } = new();
+}
+
+public class Price
+{
+    public long AmountCents { get; set; }
+    public string Currency { get; set; } = "EUR";
+}
+
+public sealed class TierPrice : Price
+{
+    public int PeriodDays { get; set; } = 30;
+}
+
+public sealed class CreditPack : Price
+{
+    public Guid Id { get; set; }
+    public string Name { get; set; } = "";
+    public int Credits { get; set; }
+}
+
+public sealed class StripeOptions
+{
+    /// <summary>The secret API key; when empty the sandbox provider is used.</summary>
+    public string? SecretKey { get; set; }
+    public string ApiBaseUrl { get; set; } = "https://api.stripe.com";
+    /// <summary>Webhook signing secrets (whsec_...); several while rotating.</summary>
+    public List<string> WebhookSecrets { get; set; } = [];
+}
+
+public sealed class SandboxOptions
+{
+    /// <summary>Where the sandbox delivers its webhooks; by default the service's own address.</summary>
+    public string? WebhookUrl { get; set; }
+}

@@ -1,0 +1,27 @@
+using Community.Payments.Data;
+using Microsoft.Extensions.Options;
+
+namespace Community.Payments.Providers;
+
+/// <summary>
+/// The offline provider: its checkout page is served by this service (/sandbox/checkout/{id}),
+/// and paying there sends this service a webhook signed exactly as Stripe signs them
+/// (see <see cref="Sandbox.SandboxApi"/>), so local runs and tests go through the real webhook path.
+/// </summary>
+public sealed class SandboxProvider(IOptions<PaymentsOptions> options) : IPaymentProvider
+{
+    public const string ProviderName = "sandbox";
+    public string Name => ProviderName;
+
+    public Task<CheckoutSession> CreateCheckoutSessionAsync(CheckoutSessionRequest request, CancellationToken cancellationToken)
+    {
+        var sessionId = "cs_sandbox_" + request.PaymentId.ToString("N");
+        var url = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/sandbox/checkout/{sessionId}";
+        return Task.FromResult(new CheckoutSession(sessionId, url, request.ExpiresAt));
+    }
+
+    public Task<ProviderRefund> RefundAsync(Payment payment, long amountCents, Guid refundId, CancellationToken cancellationToken) =>
+        Task.FromResult(new ProviderRefund("re_sandbox_" + refundId.ToString("N"), "succeeded"));
+
+    public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,82 @@
+using Community.Payments.Checkout;
+using Community.Payments.Data;
+using Community.Payments.Providers;
+using Community.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Payments.Refunds;
+
+/// <summary>
+/// Refunds part or all of a settled payment, never more than was paid. The payment row is locked,
+/// the provider is asked with the refund's id as idempotency key, and the refund, the new total and
+/// PaymentRefunded are saved together; a caller that retries with the same refund id refunds once.
+/// Runs in the caller's transaction when there is one (consumers), otherwise in its own.
+/// </summary>
+public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentProvider provider, TimeProvider clock, ILogger<Refunder> logger)
+{
+    public const int MaxReasonLength = 500;
+
+    public async Task<Refund> RefundAsync(
+        Guid paymentId, long? amountCents, string reason, Guid? requestedBy, Guid refundId, CancellationToken cancellationToken)
+    {
+        var ownsTransaction = db.Database.CurrentTransaction is null;
+        await using var transaction = ownsTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+
+        var existing = await db.Refunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
+        if (existing is not null) return existing;
+
+        var payment = await book.LockAsync(paymentId, cancellationToken) ?? throw new NotFoundException("No payment has this id.");
+        if (!payment.IsSettled) throw new BusinessRuleException($"The payment is {payment.Status}; only a settled payment can be refunded.");
+        var amount = amountCents ?? payment.RefundableCents;
+        if (amount <= 0 || amount > payment.RefundableCents)
+            throw new BusinessRuleException(payment.RefundableCents == 0
+                ? "The payment is already fully refunded."
+                : $"amount_cents must be between 1 and {payment.RefundableCents}, what is left to refund.")
+            {
+                Extensions = new Dictionary<string, object?> { ["refundable_cents"] = payment.RefundableCents },
+            };
+
+        var now = clock.GetUtcNow();
+        var refund = new Refund
+        {
+            Id = refundId, PaymentId = payment.Id, AmountCents = amount, Reason = reason, RequestedBy = requestedBy,
+            Status = "pending", CreatedAt = now,
+        };
+        db.Refunds.Add(refund);
+
+        ProviderRefund result;
+        try
+        {
+            result = await provider.RefundAsync(payment, amount, refund.Id, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            logger.LogWarning(exception, "The provider refused or failed refund {RefundId} of payment {PaymentId}", refund.Id, payment.Id);
+            throw new ProviderUnavailableException("The payment provider could not refund now; nothing was refunded. Try again.");
+        }
+        refund.ProviderRefundId = result.RefundId;
+        refund.Status = result.Status == "failed" ? "failed" : "succeeded";
+        refund.CompletedAt = now;
+        if (refund.Status == "succeeded") book.RecordRefundTotal(payment, payment.RefundedCents + amount);
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Refund {RefundId} of {Amount} {Currency} on payment {PaymentId}: {Status} ({Reason})",
+            refund.Id, amount, payment.Currency, payment.Id, refund.Status, reason);
+        return refund;
+    }
+
+    /// <summary>A refund id that is the same every time the same cause asks (a message redelivered, a retried request).</summary>
+    public static Guid DeterministicId(string cause, Guid paymentId)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{cause}|{paymentId}"));
+        return new Guid(hash.AsSpan(0, 16));
+    }
+}
+
+/// <summary>502: the payment provider failed; nothing was changed.</summary>
+public sealed class ProviderUnavailableException(string message) : DomainException(message)
+{
+    public override int StatusCode => 502;
+    public override string Title => "Payment provider unavailable";
+}

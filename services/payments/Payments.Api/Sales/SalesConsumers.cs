@@ -1,0 +1,94 @@
+using Community.Contracts.Events;
+using Community.Payments.Data;
+using Community.Payments.Refunds;
+using Community.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Payments.Sales;
+
+/// <summary>A seat is held: remember its price, buyer and expiry; checkout reads the amount from here.</summary>
+public sealed class TicketHoldCreatedConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<TicketHoldCreatedConsumer> logger)
+    : IdempotentConsumer<TicketHoldCreated, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<TicketHoldCreated> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var item = await Db.SellableItems.FirstOrDefaultAsync(i => i.ReferenceId == m.RegistrationId, cancellationToken);
+        if (item is null) Db.SellableItems.Add(item = new SellableItem { ReferenceId = m.RegistrationId, CreatedAt = clock.GetUtcNow() });
+        // A registration promoted from the waiting list gets a new hold: the latest expiry wins.
+        item.Purpose = Purposes.EventRegistration;
+        item.UserId = m.UserId;
+        item.AmountCents = m.AmountCents;
+        item.Currency = m.Currency;
+        item.EventId = m.CommunityEventId;
+        item.SellerUserId = m.OrganizerUserId;
+        item.ExpiresAt = item.ExpiresAt is { } known && known > m.ExpiresAt ? known : m.ExpiresAt;
+    }
+}
+
+/// <summary>A paid course enrollment awaits payment: remember its money and credit prices.</summary>
+public sealed class CourseEnrollmentPendingConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<CourseEnrollmentPendingConsumer> logger)
+    : IdempotentConsumer<CourseEnrollmentPending, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<CourseEnrollmentPending> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (await Db.SellableItems.AnyAsync(i => i.ReferenceId == m.EnrollmentId, cancellationToken)) return;
+        Db.SellableItems.Add(new SellableItem
+        {
+            ReferenceId = m.EnrollmentId, Purpose = Purposes.Course, UserId = m.UserId, AmountCents = m.PriceCents,
+            Currency = m.PriceCents > 0 ? m.Currency : null, PriceCredits = m.PriceCredits, SellerUserId = m.OrganizerUserId,
+            CreatedAt = clock.GetUtcNow(),
+        });
+    }
+}
+
+/// <summary>Events could not honour a payment (the seat went, the event was cancelled): the payer gets everything back.</summary>
+public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, Refunder refunder, ILogger<PurchaseRejectedConsumer> logger)
+    : IdempotentConsumer<PurchaseRejected, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PurchaseRejected> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == m.PaymentId, cancellationToken);
+        if (payment is null || payment.RefundableCents == 0) return;
+        logger.LogInformation("Refunding payment {PaymentId}: {Purpose} {ReferenceId} was not honoured ({Reason})", m.PaymentId, m.Purpose, m.ReferenceId, m.Reason);
+        await refunder.RefundAsync(m.PaymentId, null, "not_honoured: " + m.Reason, null, Refunder.DeterministicId("rejected", m.PaymentId), cancellationToken);
+    }
+}
+
+/// <summary>An attendee cancelled a paid ticket: refund what the event's policy owes.</summary>
+public sealed class RsvpCancelledConsumer(PaymentsDbContext db, Refunder refunder, ILogger<RsvpCancelledConsumer> logger)
+    : IdempotentConsumer<RsvpCancelled, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (m.PaymentId is not { } paymentId || m.RefundCents <= 0) return;
+        var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
+        if (payment is null || payment.RefundableCents == 0) return;
+        await refunder.RefundAsync(paymentId, Math.Min(m.RefundCents, payment.RefundableCents), "cancelled_by_attendee", m.UserId,
+            Refunder.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId), cancellationToken);
+    }
+}
+
+/// <summary>An event was cancelled: every ticket paid for it is refunded in full.</summary>
+public sealed class EventCancelledConsumer(PaymentsDbContext db, Refunder refunder, ILogger<EventCancelledConsumer> logger)
+    : IdempotentConsumer<EventCancelled, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var paid = await (
+                from p in Db.Payments.AsNoTracking()
+                join i in Db.SellableItems.AsNoTracking() on p.ReferenceId equals i.ReferenceId
+                where i.EventId == m.CommunityEventId && p.Purpose == Purposes.EventRegistration && p.RefundedCents < p.AmountCents
+                    && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
+                select p.Id)
+            .ToListAsync(cancellationToken);
+        foreach (var paymentId in paid)
+            await refunder.RefundAsync(paymentId, null, "event_cancelled", null, Refunder.DeterministicId("event-cancelled", paymentId), cancellationToken);
+        if (paid.Count > 0) logger.LogInformation("Refunded {Count} tickets of cancelled event {EventId}", paid.Count, m.CommunityEventId);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Community.Payments.Data;
+using Community.Payments.Providers;
+using Community.Payments.Webhooks;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Payments.Sandbox;
+
+/// <summary>
+/// The sandbox provider's checkout page. Pay and Decline are plain HTML forms (no JavaScript);
+/// each makes this service send itself the webhook Stripe would send, signed the way Stripe signs,
+/// then redirects the browser to the success or cancel URL.
+/// </summary>
+public static class SandboxApi
+{
+    public const string WebhookClient = "sandbox-webhooks";
+
+    public static RouteGroupBuilder MapSandboxApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/sandbox/checkout").WithTags("Sandbox").AllowAnonymous().ExcludeFromDescription();
+        group.MapGet("/{sessionId}", Page);
+        group.MapPost("/{sessionId}/pay", (string sessionId, HttpContext http, CancellationToken ct) => CompleteAsync(sessionId, paid: true, http, ct));
+        group.MapPost("/{sessionId}/decline", (string sessionId, HttpContext http, CancellationToken ct) => CompleteAsync(sessionId, paid: false, http, ct));
+        return group;
+    }
+
+    private static async Task<Results<ContentHttpResult, NotFound>> Page(string sessionId, PaymentsDbContext db, WebhookSecrets secrets, CancellationToken cancellationToken)
+    {
+        if (!secrets.SandboxActive) return TypedResults.NotFound();
+        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
+        if (payment is null) return TypedResults.NotFound();
+        var amount = $"{payment.AmountCents / 100m:0.00} {payment.Currency}";
+        var what = WebUtility.HtmlEncode($"{payment.Purpose.Replace('_', ' ')} ({payment.PaymentMethod.Replace('_', ' ')})");
+        var body = payment.Status == PaymentStatus.Pending
+            ? $"""
+              <p>Pay <strong>{amount}</strong> for {what}?</p>
+              <form method="post" action="/sandbox/checkout/{WebUtility.HtmlEncode(sessionId)}/pay"><button type="submit">Pay {amount}</button></form>
+              <form method="post" action="/sandbox/checkout/{WebUtility.HtmlEncode(sessionId)}/decline"><button type="submit">Decline</button></form>
+              """
+            : $"<p>This checkout is {WebUtility.HtmlEncode(payment.Status)}.</p>";
+        var html = $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Sandbox checkout</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1"></head>
+            <body><h1>Sandbox checkout</h1><p>No real money moves here.</p>{body}</body></html>
+            """;
+        return TypedResults.Content(html, "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> CompleteAsync(string sessionId, bool paid, HttpContext http, CancellationToken cancellationToken)
+    {
+        var services = http.RequestServices;
+        var secrets = services.GetRequiredService<WebhookSecrets>();
+        if (!secrets.SandboxActive) return TypedResults.NotFound();
+        var db = services.GetRequiredService<PaymentsDbContext>();
+        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
+        if (payment is null) return TypedResults.NotFound();
+        if (payment.Status != PaymentStatus.Pending) return TypedResults.Redirect(paid ? payment.SuccessUrl : payment.CancelUrl);
+
+        var clock = services.GetRequiredService<TimeProvider>();
+        var now = clock.GetUtcNow();
+        var metadata = new Dictionary<string, string>
+        {
+            ["payment_id"] = payment.Id.ToString(), ["purpose"] = payment.Purpose, ["reference_id"] = payment.ReferenceId.ToString(),
+            ["user_id"] = payment.UserId.ToString(), ["product"] = payment.Product ?? "",
+        };
+        var intent = "pi_sandbox_" + payment.Id.ToString("N");
+        object stripeEvent = paid
+            ? StripeShaped("checkout.session.completed", now, new Dictionary<string, object?>
+            {
+                ["id"] = sessionId, ["object"] = "checkout.session", ["status"] = "complete", ["payment_status"] = "paid",
+                ["mode"] = payment.Purpose == Purposes.Subscription ? "subscription" : "payment",
+                ["amount_total"] = payment.AmountCents, ["currency"] = payment.Currency.ToLowerInvariant(),
+                ["payment_intent"] = payment.Purpose == Purposes.Subscription ? null : intent,
+                ["subscription"] = payment.Purpose == Purposes.Subscription ? "sub_sandbox_" + payment.Id.ToString("N") : null,
+                ["metadata"] = metadata,
+            })
+            : StripeShaped("payment_intent.payment_failed", now, new Dictionary<string, object?>
+            {
+                ["id"] = intent, ["object"] = "payment_intent", ["status"] = "requires_payment_method",
+                ["amount"] = payment.AmountCents, ["currency"] = payment.Currency.ToLowerInvariant(),
+                ["last_payment_error"] = new Dictionary<string, object?> { ["code"] = "card_declined", ["decline_code"] = "generic_decline", ["message"] = "Your card was declined." },
+                ["metadata"] = metadata,
+            });
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(stripeEvent);
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookUrl(services));
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        request.Headers.Add("Stripe-Signature", WebhookSignature.Header(await secrets.SandboxSecretAsync(cancellationToken), now, body));
+        // The webhook is idempotent by event id, so a retry of this POST is safe.
+        request.Headers.Add("Idempotency-Key", ((Dictionary<string, object?>)stripeEvent)["id"]!.ToString());
+        var response = await services.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookClient).SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            return TypedResults.Problem($"The sandbox webhook was refused with {(int)response.StatusCode}.", statusCode: 502);
+        return TypedResults.Redirect(paid ? payment.SuccessUrl : payment.CancelUrl);
+    }
+
+    private static Dictionary<string, object?> StripeShaped(string type, DateTimeOffset now, Dictionary<string, object?> obj) => new()
+    {
+        ["id"] = "evt_sandbox_" + Guid.NewGuid().ToString("N"), ["object"] = "event", ["type"] = type, ["api_version"] = "2024-06-20",
+        ["created"] = now.ToUnixTimeSeconds(), ["livemode"] = false, ["data"] = new Dictionary<string, object?> { ["object"] = obj },
+    };
+
+    /// <summary>Configured, or this instance's own address: the webhook goes straight back to us.</summary>
+    private static string WebhookUrl(IServiceProvider services)
+    {
+        var configured = services.GetRequiredService<IOptions<PaymentsOptions>>().Value.Sandbox.WebhookUrl;
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        var address = services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var own = address.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
+        return own.TrimEnd('/') + "/webhooks/stripe";
+    }
+}

@@ -1,0 +1,28 @@
+namespace Community.Payments.Tests;
+
+public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
+{
+    [Fact]
+    public async Task Paying_in_the_sandbox_goes_through_the_signed_webhook_and_settles_the_payment_once()
+    {
+        var (userId, token) = fx.User();
+        var registration = await fx.SeatHeldAsync(userId, 2500);
+
+        var checkout = await fx.CheckoutAsync(token, "event_registration", registration);
+        var again = await fx.CheckoutAsync(token, "event_registration", registration);
+        Assert.Equal(checkout["session_id"]!.GetValue<string>(), again["session_id"]!.GetValue<string>());
+        Assert.Equal(2500, checkout["amount_cents"]!.GetValue<long>());
+        var page = await fx.Client.GetStringAsync(new Uri(checkout["checkout_url"]!.GetValue<string>()).AbsolutePath);
+        Assert.Contains("<form method=\"post\"", page);
+
+        var pressed = await fx.PressAsync(checkout);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, pressed.StatusCode);
+        Assert.Equal("https://app.example/paid", pressed.Headers.Location!.ToString());
+
+        var paymentId = checkout["payment_id"]!.GetValue<string>();
+        var payment = await (await fx.Client.Get($"/api/v1/payments/{paymentId}", token)).AssertStatus(200);
+        Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
+        Assert.Equal(1L, await fx.OutboxCountAsync("PaymentSucceeded"));
+        await (await fx.Client.Get($"/api/v1/payments/{paymentId}", fx.User().Token)).AssertProblem(404);
+    }
+}
