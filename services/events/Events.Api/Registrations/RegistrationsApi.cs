@@ -129,7 +129,7 @@ public static class RegistrationsApi
         errors.ThrowIfAny();
 
         if (e.Status != EventStatus.Published) throw new ConflictException("This event is not taking place; nobody can check in.");
-        var now = clock.GetUtcNow();
+        var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
         var opens = e.StartsAt - options.Value.CheckInOpensBefore;
         if (now < opens || now > e.EndsAt)
             throw new BusinessRuleException($"Check-in is open from {opens:u} to {e.EndsAt:u}.")

@@ -29,7 +29,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     {
         return await InEventLockAsync(eventId, async e =>
         {
-            var now = clock.GetUtcNow();
+            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
             if (e.Status == EventStatus.Draft) throw new NotFoundException("No event has this id.");
             if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
                 throw new ForbiddenException("This event is by invitation only.");
@@ -68,7 +68,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
             var registration = await db.Registrations.FirstOrDefaultAsync(
                 r => r.EventId == e.Id && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status), cancellationToken)
                 ?? throw new NotFoundException("You have no registration for this event.");
-            var now = clock.GetUtcNow();
+            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
             if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended; its registrations are history.");
             Cancel(e, registration, now);
             await PromoteWaitlistAsync(e, now, cancellationToken);
@@ -88,7 +88,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
 
         return await InEventLockAsync(eventId.Value, async e =>
         {
-            var now = clock.GetUtcNow();
+            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
             var registration = await db.Registrations.FirstAsync(r => r.Id == registrationId, cancellationToken);
             if (registration.Status == RegistrationStatus.Confirmed && registration.PaymentId == paymentId)
                 return new PaidConfirmationResult(PaidConfirmation.AlreadyConfirmed, registration);
@@ -130,7 +130,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         if (eventId is null) return;
         await InEventLockAsync(eventId.Value, async e =>
         {
-            var now = clock.GetUtcNow();
+            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
             var registration = await db.Registrations.FirstAsync(r => r.Id == registrationId, cancellationToken);
             if (registration.Status == RegistrationStatus.Refunded) return 0;
             if (registration.PaymentId is { } paidWith && paidWith != paymentId) return 0;
@@ -155,7 +155,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     {
         return await InEventLockAsync(eventId, async e =>
         {
-            var now = clock.GetUtcNow();
+            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
             var released = await ReleaseExpiredHoldsAsync(e, now, cancellationToken);
             await PromoteWaitlistAsync(e, now, cancellationToken);
             return released;
@@ -170,7 +170,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         {
             await InEventLockAsync(eventId, async e =>
             {
-                var now = clock.GetUtcNow();
+                var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
                 var registrations = await db.Registrations.Where(r => r.EventId == e.Id && r.UserId == userId).ToListAsync(cancellationToken);
                 foreach (var registration in registrations)
                 {

@@ -45,7 +45,7 @@ public sealed class CheckoutService(
             Id = Guid.NewGuid(), UserId = userId, Purpose = item.Purpose, ReferenceId = item.ReferenceId, Product = item.Product,
             SellerUserId = item.SellerUserId, AmountCents = item.AmountCents, Currency = item.Currency, Status = PaymentStatus.Pending,
             Provider = provider.Name, PaymentMethod = urls.PaymentMethod, SuccessUrl = urls.SuccessUrl, CancelUrl = urls.CancelUrl,
-            ExpiresAt = item.ExpiresAt ?? now + options.Value.CheckoutLifetime, CreatedAt = now, UpdatedAt = now,
+            ExpiresAt = SessionExpiry(item.ExpiresAt ?? now + options.Value.CheckoutLifetime, now), CreatedAt = now, UpdatedAt = now,
         };
         if (open is null)
         {
@@ -91,6 +91,18 @@ public sealed class CheckoutService(
         payment.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         return Dto(payment);
+    }
+
+    /// <summary>
+    /// Stripe keeps a checkout open between 30 minutes and 24 hours, so a 15-minute ticket hold can be
+    /// outlived by its session; the sandbox behaves the same. A payment after the hold is handled by
+    /// the saga (confirmed if a seat is still free, otherwise refunded in full).
+    /// </summary>
+    public static DateTimeOffset SessionExpiry(DateTimeOffset wanted, DateTimeOffset now)
+    {
+        var earliest = now + TimeSpan.FromMinutes(30);
+        var latest = now + TimeSpan.FromHours(24);
+        return wanted < earliest ? earliest : wanted > latest ? latest : wanted;
     }
 
     private static CheckoutDto Dto(Payment p) => new(p.Id, p.SessionId!, p.CheckoutUrl!, p.ExpiresAt, p.AmountCents, p.Currency, p.Status);

@@ -66,6 +66,9 @@ public static class SandboxApi
 
         var clock = services.GetRequiredService<TimeProvider>();
         var now = clock.GetUtcNow();
+        // Like Stripe: an expired session cannot be paid; it reports its expiry instead.
+        var expired = now >= payment.ExpiresAt;
+        paid &= !expired;
         var metadata = new Dictionary<string, string>
         {
             ["payment_id"] = payment.Id.ToString(), ["purpose"] = payment.Purpose, ["reference_id"] = payment.ReferenceId.ToString(),
@@ -81,6 +84,12 @@ public static class SandboxApi
                 ["payment_intent"] = payment.Purpose == Purposes.Subscription ? null : intent,
                 ["subscription"] = payment.Purpose == Purposes.Subscription ? "sub_sandbox_" + payment.Id.ToString("N") : null,
                 ["metadata"] = metadata,
+            })
+            : expired
+            ? StripeShaped("checkout.session.expired", now, new Dictionary<string, object?>
+            {
+                ["id"] = sessionId, ["object"] = "checkout.session", ["status"] = "expired", ["payment_status"] = "unpaid",
+                ["amount_total"] = payment.AmountCents, ["currency"] = payment.Currency.ToLowerInvariant(), ["metadata"] = metadata,
             })
             : StripeShaped("payment_intent.payment_failed", now, new Dictionary<string, object?>
             {

@@ -1,0 +1,639 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Community.Events.Tests;
+
+/// <summary>Creating, publishing, changing and deleting events, and who may do each.</summary>
+public sealed class CatalogueTests(EventsFixture fx) : IClassFixture<EventsFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    // ---- create ----
+
+    [Fact]
+    public async Task An_organizer_creates_a_draft_that_echoes_its_fields_in_utc_and_local_time()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var year = fx.Clock.GetUtcNow().Year + 1;
+        var body = fx.EventBody(b =>
+        {
+            b["title"] = "  Winter board games  ";
+            b["interests"] = new JsonArray("Games", "games", "Social");
+            b["country"] = "de";
+            b["starts_at"] = $"{year}-01-15T17:00:00Z";
+            b["ends_at"] = $"{year}-01-15T21:30:00+02:00"; // 19:30 UTC
+            b["capacity"] = 30;
+            b["price_cents"] = 1500;
+            b["currency"] = "eur";
+            b["cover_image_url"] = "https://cdn.example.com/games.png";
+            b["refund_cutoff_hours"] = 48;
+        });
+
+        var response = await Client.PostJson("/api/v1/events", body, organizer);
+        var e = await response.AssertStatus(201);
+
+        Assert.Equal($"/api/v1/events/{e["id"]}", response.Headers.Location?.ToString());
+        Assert.Equal("draft", e.Str("status"));
+        Assert.Equal(organizerId, e["organizer_id"]!.GetValue<Guid>());
+        Assert.Equal("Winter board games", e.Str("title"));
+        Assert.Equal("meetup", e.Str("event_type"));
+        Assert.Equal(["games", "social"], e["interests"]!.AsArray().Select(i => i!.GetValue<string>()));
+        Assert.Equal("DE", e.Str("country"));
+        Assert.Equal("Berlin", e.Str("city"));
+        Assert.Equal("Berlin-Mitte", e.Str("region"));
+        Assert.Equal(52.5219, e["latitude"]!.GetValue<double>());
+        Assert.Equal(150, e["geofence_radius_m"]!.GetValue<int>());
+        Assert.Equal("Europe/Berlin", e.Str("time_zone"));
+
+        var startsAt = e.Time("starts_at");
+        Assert.Equal(TimeSpan.Zero, startsAt.Offset);
+        Assert.Equal(new DateTimeOffset(year, 1, 15, 17, 0, 0, TimeSpan.Zero), startsAt);
+        var endsAt = e.Time("ends_at");
+        Assert.Equal(TimeSpan.Zero, endsAt.Offset);
+        Assert.Equal(new DateTimeOffset(year, 1, 15, 19, 30, 0, TimeSpan.Zero), endsAt);
+        var startsLocal = e.Time("starts_at_local");
+        Assert.Equal(TimeSpan.FromHours(1), startsLocal.Offset);
+        Assert.Equal(new DateTime(year, 1, 15, 18, 0, 0), startsLocal.DateTime);
+        Assert.Equal(new DateTime(year, 1, 15, 20, 30, 0), e.Time("ends_at_local").DateTime);
+
+        Assert.Equal(30, e["capacity"]!.GetValue<int>());
+        Assert.Equal(0, e["registration_count"]!.GetValue<int>());
+        Assert.Equal(30, e["spots_remaining"]!.GetValue<int>());
+        Assert.Equal(1500, e["price_cents"]!.GetValue<long>());
+        Assert.Equal("EUR", e.Str("currency"));
+        Assert.False(e["is_free"]!.GetValue<bool>());
+        Assert.Equal(48, e["refund_cutoff_hours"]!.GetValue<int>());
+        Assert.True(e["waitlist_enabled"]!.GetValue<bool>());
+        Assert.Equal("https://cdn.example.com/games.png", e.Str("cover_image_url"));
+        Assert.Equal("public", e.Str("visibility"));
+        Assert.Empty(e["invited_user_ids"]!.AsArray());
+        Assert.Null(e["published_at"]);
+        Assert.Null(e["cancelled_at"]);
+
+        var stored = await (await Client.Get($"/api/v1/events/{e["id"]}", organizer)).AssertStatus(200);
+        Assert.Equal("draft", stored.Str("status"));
+        Assert.Equal(startsAt, stored.Time("starts_at"));
+    }
+
+    [Fact]
+    public async Task Local_times_follow_the_zone_in_summer_and_a_missing_zone_means_utc()
+    {
+        var (_, organizer) = fx.Organizer();
+        var year = fx.Clock.GetUtcNow().Year + 1;
+
+        var summer = await fx.CreateEventAsync(organizer, b =>
+        {
+            b["starts_at"] = $"{year}-07-15T20:00:00+02:00";
+            b["ends_at"] = $"{year}-07-15T22:00:00+02:00";
+        }, publish: false);
+        Assert.Equal(new DateTimeOffset(year, 7, 15, 18, 0, 0, TimeSpan.Zero), summer.Time("starts_at"));
+        Assert.Equal(TimeSpan.Zero, summer.Time("starts_at").Offset);
+        Assert.Equal(TimeSpan.FromHours(2), summer.Time("starts_at_local").Offset);
+        Assert.Equal(new DateTime(year, 7, 15, 20, 0, 0), summer.Time("starts_at_local").DateTime);
+
+        var newYork = await fx.CreateEventAsync(organizer, b =>
+        {
+            b["time_zone"] = "America/New_York";
+            b["starts_at"] = $"{year}-01-15T17:00:00Z";
+            b["ends_at"] = $"{year}-01-15T19:00:00Z";
+        }, publish: false);
+        Assert.Equal(TimeSpan.FromHours(-5), newYork.Time("starts_at_local").Offset);
+        Assert.Equal(new DateTime(year, 1, 15, 12, 0, 0), newYork.Time("starts_at_local").DateTime);
+
+        var utc = await fx.CreateEventAsync(organizer, b => b.Remove("time_zone"), publish: false);
+        Assert.Equal("UTC", utc.Str("time_zone"));
+        Assert.Equal(TimeSpan.Zero, utc.Time("starts_at_local").Offset);
+    }
+
+    [Fact]
+    public async Task An_admin_may_create_a_member_may_not_and_anonymous_callers_must_sign_in()
+    {
+        var (adminId, admin) = fx.Admin();
+        var created = await (await Client.PostJson("/api/v1/events", fx.EventBody(), admin)).AssertStatus(201);
+        Assert.Equal(adminId, created["organizer_id"]!.GetValue<Guid>());
+
+        var (memberId, member) = fx.Member();
+        await (await Client.PostJson("/api/v1/events", fx.EventBody(), member)).AssertProblem(403);
+        Assert.Equal(0L, await EventsOfAsync(memberId));
+
+        var anonymous = await Client.PostJson("/api/v1/events", fx.EventBody());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    private static readonly Dictionary<string, Action<JsonObject, DateTimeOffset>> InvalidBodies = new()
+    {
+        ["missing title"] = (b, _) => b.Remove("title"),
+        ["blank title"] = (b, _) => b["title"] = "   ",
+        ["title too short"] = (b, _) => b["title"] = "ab",
+        ["unknown event type"] = (b, _) => b["event_type"] = "rave",
+        ["missing event type"] = (b, _) => b.Remove("event_type"),
+        ["latitude 91"] = (b, _) => b["latitude"] = 91,
+        ["missing latitude"] = (b, _) => b.Remove("latitude"),
+        ["longitude -181"] = (b, _) => b["longitude"] = -181,
+        ["geofence 10"] = (b, _) => b["geofence_radius_m"] = 10,
+        ["geofence 5000"] = (b, _) => b["geofence_radius_m"] = 5000,
+        ["ends before starts"] = (b, now) => { b["starts_at"] = now.AddDays(2).ToString("O"); b["ends_at"] = now.AddDays(2).AddHours(-1).ToString("O"); },
+        ["ends when it starts"] = (b, now) => { b["starts_at"] = now.AddDays(2).ToString("O"); b["ends_at"] = now.AddDays(2).ToString("O"); },
+        ["longer than 31 days"] = (b, now) => { b["starts_at"] = now.AddDays(2).ToString("O"); b["ends_at"] = now.AddDays(40).ToString("O"); },
+        ["start in the past"] = (b, now) => { b["starts_at"] = now.AddHours(-1).ToString("O"); b["ends_at"] = now.AddHours(1).ToString("O"); },
+        ["missing starts_at"] = (b, _) => b.Remove("starts_at"),
+        ["unknown time zone"] = (b, _) => b["time_zone"] = "Mars/Base",
+        ["windows time zone"] = (b, _) => b["time_zone"] = "W. Europe Standard Time",
+        ["capacity 0"] = (b, _) => b["capacity"] = 0,
+        ["capacity too large"] = (b, _) => b["capacity"] = 100_001,
+        ["price without currency"] = (b, _) => b["price_cents"] = 1000,
+        ["bad currency"] = (b, _) => { b["price_cents"] = 1000; b["currency"] = "EURO"; },
+        ["negative price"] = (b, _) => { b["price_cents"] = -1; b["currency"] = "EUR"; },
+        ["country name"] = (b, _) => b["country"] = "Germany",
+        ["script cover image"] = (b, _) => b["cover_image_url"] = "javascript:alert(1)",
+        ["relative cover image"] = (b, _) => b["cover_image_url"] = "/img/cover.png",
+        ["unknown visibility"] = (b, _) => b["visibility"] = "secret",
+        ["empty invited id"] = (b, _) => b["invited_user_ids"] = new JsonArray(Guid.Empty.ToString()),
+        ["too many interests"] = (b, _) => b["interests"] = new JsonArray(Enumerable.Range(0, 21).Select(i => (JsonNode)$"topic{i}").ToArray()),
+        ["empty interest"] = (b, _) => b["interests"] = new JsonArray("games", " "),
+        ["refund cutoff above 720"] = (b, _) => b["refund_cutoff_hours"] = 721,
+        ["unknown member status"] = (b, _) => b["status"] = "published",
+        ["unknown member organizer_id"] = (b, _) => b["organizer_id"] = Guid.NewGuid().ToString(),
+        ["unknown member seats_taken"] = (b, _) => b["seats_taken"] = 5,
+        ["title of wrong type"] = (b, _) => b["title"] = 42,
+        ["latitude of wrong type"] = (b, _) => b["latitude"] = "north",
+        ["capacity of wrong type"] = (b, _) => b["capacity"] = "ten",
+        ["interests of wrong type"] = (b, _) => b["interests"] = "games",
+        ["starts_at not a date"] = (b, _) => b["starts_at"] = "tomorrow evening",
+    };
+
+    [Theory]
+    [InlineData("missing title", "title")]
+    [InlineData("blank title", "title")]
+    [InlineData("title too short", "title")]
+    [InlineData("unknown event type", "event_type")]
+    [InlineData("missing event type", "event_type")]
+    [InlineData("latitude 91", "latitude")]
+    [InlineData("missing latitude", "latitude")]
+    [InlineData("longitude -181", "longitude")]
+    [InlineData("geofence 10", "geofence_radius_m")]
+    [InlineData("geofence 5000", "geofence_radius_m")]
+    [InlineData("ends before starts", "ends_at")]
+    [InlineData("ends when it starts", "ends_at")]
+    [InlineData("longer than 31 days", "ends_at")]
+    [InlineData("start in the past", "starts_at")]
+    [InlineData("missing starts_at", "starts_at")]
+    [InlineData("unknown time zone", "time_zone")]
+    [InlineData("windows time zone", "time_zone")]
+    [InlineData("capacity 0", "capacity")]
+    [InlineData("capacity too large", "capacity")]
+    [InlineData("price without currency", "currency")]
+    [InlineData("bad currency", "currency")]
+    [InlineData("negative price", "price_cents")]
+    [InlineData("country name", "country")]
+    [InlineData("script cover image", "cover_image_url")]
+    [InlineData("relative cover image", "cover_image_url")]
+    [InlineData("unknown visibility", "visibility")]
+    [InlineData("empty invited id", "invited_user_ids")]
+    [InlineData("too many interests", "interests")]
+    [InlineData("empty interest", "interests")]
+    [InlineData("refund cutoff above 720", "refund_cutoff_hours")]
+    [InlineData("unknown member status", "status")]
+    [InlineData("unknown member organizer_id", "organizer_id")]
+    [InlineData("unknown member seats_taken", "seats_taken")]
+    [InlineData("title of wrong type", "title")]
+    [InlineData("latitude of wrong type", "latitude")]
+    [InlineData("capacity of wrong type", "capacity")]
+    [InlineData("interests of wrong type", "interests")]
+    [InlineData("starts_at not a date", "starts_at")]
+    public async Task An_invalid_creation_is_refused_naming_the_field_and_nothing_is_stored(string invalid, string field)
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var body = fx.EventBody(b => InvalidBodies[invalid](b, fx.Clock.GetUtcNow()));
+
+        await (await Client.PostJson("/api/v1/events", body.ToJsonString(), organizer)).AssertFieldProblem(field);
+        Assert.Equal(0L, await EventsOfAsync(organizerId));
+    }
+
+    [Theory]
+    [InlineData("{\"title\": ")]
+    [InlineData("{\"title\": \"Unclosed\"")]
+    [InlineData("not json at all")]
+    [InlineData("[1, 2, 3]")]
+    public async Task A_malformed_creation_body_is_a_bad_request(string raw)
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        await (await Client.PostJson("/api/v1/events", raw, organizer)).AssertProblem(400);
+        Assert.Equal(0L, await EventsOfAsync(organizerId));
+    }
+
+    // ---- publish ----
+
+    [Fact]
+    public async Task The_owner_publishes_once_and_publishing_again_changes_nothing()
+    {
+        var (_, organizer) = fx.Organizer();
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        var id = draft.Str("id");
+        await (await Client.Get($"/api/v1/events/{id}")).AssertProblem(404);
+
+        var published = await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, organizer)).AssertStatus(200);
+        Assert.Equal("published", published.Str("status"));
+        var publishedAt = published.Time("published_at");
+        Assert.Equal(1L, await OutboxRowsAsync("EventPublished", id));
+
+        var again = await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, organizer)).AssertStatus(200);
+        Assert.Equal("published", again.Str("status"));
+        Assert.Equal(publishedAt, again.Time("published_at"));
+        Assert.Equal(1L, await OutboxRowsAsync("EventPublished", id));
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
+        Assert.Equal("published", seen.Str("status"));
+        Assert.Equal(draft.Str("title"), await fx.ScalarAsync<string>(
+            "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'communityEventId' = @id", ("id", id)));
+    }
+
+    [Fact]
+    public async Task Only_the_owner_or_an_admin_publishes_and_a_hidden_draft_is_not_found()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, stranger) = fx.Organizer();
+        var (_, member) = fx.Member();
+        var (_, admin) = fx.Admin();
+
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        var id = draft.Str("id");
+        await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, member)).AssertProblem(404);
+        await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, stranger)).AssertProblem(404);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.PostJson($"/api/v1/events/{id}/publish", new { })).StatusCode);
+        Assert.Equal(0L, await OutboxRowsAsync("EventPublished", id));
+
+        var published = await fx.CreateEventAsync(organizer);
+        await (await Client.PostJson($"/api/v1/events/{published["id"]}/publish", new { }, stranger)).AssertProblem(403);
+        await (await Client.PostJson($"/api/v1/events/{published["id"]}/publish", new { }, member)).AssertProblem(403);
+
+        var byAdmin = await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, admin)).AssertStatus(200);
+        Assert.Equal("published", byAdmin.Str("status"));
+        Assert.Equal(1L, await OutboxRowsAsync("EventPublished", id));
+
+        await (await Client.PostJson($"/api/v1/events/{Guid.NewGuid()}/publish", new { }, admin)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task A_cancelled_event_cannot_be_published_again()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(204);
+
+        await (await Client.PostJson($"/api/v1/events/{e["id"]}/publish", new { }, organizer)).AssertProblem(409);
+        var after = await (await Client.Get($"/api/v1/events/{e["id"]}", organizer)).AssertStatus(200);
+        Assert.Equal("cancelled", after.Str("status"));
+        Assert.Equal(1L, await OutboxRowsAsync("EventPublished", e.Str("id")));
+    }
+
+    [Fact]
+    public async Task A_draft_that_is_already_over_cannot_be_published()
+    {
+        var (_, organizer) = fx.Organizer();
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        await fx.ScalarAsync<int>(
+            "UPDATE community_events SET starts_at = now() - interval '3 hours', ends_at = now() - interval '1 hour' WHERE id = @id",
+            ("id", draft["id"]!.GetValue<Guid>()));
+
+        await (await Client.PostJson($"/api/v1/events/{draft["id"]}/publish", new { }, organizer)).AssertProblem(422);
+        Assert.Equal(0L, await OutboxRowsAsync("EventPublished", draft.Str("id")));
+    }
+
+    // ---- patch ----
+
+    [Fact]
+    public async Task The_owner_changes_a_published_event_and_an_update_lists_the_changed_fields()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+
+        var changed = await (await Patch(id, new { title = "Chess and coffee" }, organizer)).AssertStatus(200);
+        Assert.Equal("Chess and coffee", changed.Str("title"));
+        Assert.Equal(e.Str("description"), changed.Str("description"));
+        Assert.Equal(e.Time("starts_at"), changed.Time("starts_at"));
+        Assert.Equal("published", changed.Str("status"));
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+        Assert.Equal("title", await ChangedFieldsAsync(id));
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
+        Assert.Equal("Chess and coffee", seen.Str("title"));
+
+        // The same value again is no change: no message.
+        await (await Patch(id, new { title = "Chess and coffee" }, organizer)).AssertStatus(200);
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+
+        var starts = fx.Clock.GetUtcNow().AddDays(10);
+        await (await Patch(id, new { starts_at = starts.ToString("O"), ends_at = starts.AddHours(3).ToString("O"), capacity = 12 }, organizer)).AssertStatus(200);
+        Assert.Equal(2L, await OutboxRowsAsync("EventUpdated", id));
+        Assert.Equal("capacity,ends_at,starts_at", await ChangedFieldsAsync(id));
+    }
+
+    [Fact]
+    public async Task Sending_back_the_times_a_response_showed_is_no_change()
+    {
+        var (_, organizer) = fx.Organizer();
+        // Sub-microsecond digits, as a client's clock gives them: the database keeps microseconds.
+        var starts = fx.Clock.GetUtcNow().AddDays(4).AddTicks(7);
+        var created = await fx.CreateEventAsync(organizer, b =>
+        {
+            b["starts_at"] = starts.ToString("O");
+            b["ends_at"] = starts.AddHours(2).ToString("O");
+        });
+        var id = created.Str("id");
+        var read = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Equal(created.Str("starts_at"), read.Str("starts_at"));
+        Assert.Equal(created.Str("published_at"), read.Str("published_at"));
+
+        await (await Patch(id, new { title = "Same time, new name", starts_at = starts.ToString("O"), ends_at = starts.AddHours(2).ToString("O") }, organizer))
+            .AssertStatus(200);
+        Assert.Equal("title", await ChangedFieldsAsync(id));
+        await (await Patch(id, new { starts_at = created.Str("starts_at"), ends_at = created.Str("ends_at") }, organizer)).AssertStatus(200);
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+    }
+
+    [Fact]
+    public async Task Changing_a_draft_publishes_no_update()
+    {
+        var (_, organizer) = fx.Organizer();
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        var changed = await (await Patch(draft.Str("id"), new { title = "Still a draft", description = "" }, organizer)).AssertStatus(200);
+        Assert.Equal("Still a draft", changed.Str("title"));
+        Assert.Equal("", changed.Str("description"));
+        Assert.Equal("draft", changed.Str("status"));
+        Assert.Equal(0L, await OutboxRowsAsync("EventUpdated", draft.Str("id")));
+    }
+
+    [Fact]
+    public async Task Null_clears_optional_fields_and_absent_fields_are_kept()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b =>
+        {
+            b["cover_image_url"] = "https://cdn.example.com/cover.jpg";
+            b["capacity"] = 40;
+            b["geofence_radius_m"] = 500;
+        });
+        var id = e.Str("id");
+
+        var cleared = await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}",
+            "{\"cover_image_url\": null, \"region\": null, \"capacity\": null, \"geofence_radius_m\": null}", organizer)).AssertStatus(200);
+        Assert.Null(cleared["cover_image_url"]);
+        Assert.Null(cleared["region"]);
+        Assert.Null(cleared["capacity"]);
+        Assert.Null(cleared["spots_remaining"]);
+        Assert.Equal(150, cleared["geofence_radius_m"]!.GetValue<int>());
+        Assert.Equal(e.Str("title"), cleared.Str("title"));
+        Assert.Equal("Berlin", cleared.Str("city"));
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Null(seen["cover_image_url"]);
+        Assert.Null(seen["capacity"]);
+        Assert.Equal(e.Str("title"), seen.Str("title"));
+        Assert.Equal("Café Central", seen.Str("location_name"));
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+        Assert.Equal("capacity,cover_image_url,geofence_radius_m,region", await ChangedFieldsAsync(id));
+    }
+
+    [Theory]
+    [InlineData("{\"title\": \"\"}", "title")]
+    [InlineData("{\"title\": null}", "title")]
+    [InlineData("{\"event_type\": \"rave\"}", "event_type")]
+    [InlineData("{\"latitude\": 91}", "latitude")]
+    [InlineData("{\"latitude\": null}", "latitude")]
+    [InlineData("{\"geofence_radius_m\": 10}", "geofence_radius_m")]
+    [InlineData("{\"title\": \"A fine new title\", \"geofence_radius_m\": 5000}", "geofence_radius_m")]
+    [InlineData("{\"time_zone\": \"Mars/Base\"}", "time_zone")]
+    [InlineData("{\"capacity\": 0}", "capacity")]
+    [InlineData("{\"price_cents\": 500}", "currency")]
+    [InlineData("{\"price_cents\": 500, \"currency\": \"EURO\"}", "currency")]
+    [InlineData("{\"price_cents\": -5, \"currency\": \"EUR\"}", "price_cents")]
+    [InlineData("{\"ends_at\": \"2001-01-01T00:00:00Z\"}", "ends_at")]
+    [InlineData("{\"starts_at\": \"2001-01-01T00:00:00Z\", \"ends_at\": \"2001-01-01T02:00:00Z\"}", "starts_at")]
+    [InlineData("{\"status\": \"cancelled\"}", "status")]
+    [InlineData("{\"organizer_id\": \"00000000-0000-0000-0000-000000000001\"}", "organizer_id")]
+    [InlineData("{\"seats_taken\": 3}", "seats_taken")]
+    [InlineData("{\"title\": \"Fine title\", \"published_at\": null}", "published_at")]
+    [InlineData("{\"capacity\": \"ten\"}", "capacity")]
+    [InlineData("{\"title\": 42}", "title")]
+    [InlineData("{\"interests\": \"games\"}", "interests")]
+    public async Task An_invalid_change_is_refused_and_nothing_changes(string patch, string field)
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", patch, organizer)).AssertFieldProblem(field);
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Equal(e.Str("title"), seen.Str("title"));
+        Assert.Equal("published", seen.Str("status"));
+        Assert.Equal(organizerId, seen["organizer_id"]!.GetValue<Guid>());
+        Assert.Equal(150, seen["geofence_radius_m"]!.GetValue<int>());
+        Assert.Equal("Europe/Berlin", seen.Str("time_zone"));
+        Assert.Equal(0, seen["registration_count"]!.GetValue<int>());
+        Assert.Equal(e.Time("starts_at"), seen.Time("starts_at"));
+        Assert.Equal(e.Time("updated_at"), seen.Time("updated_at"));
+        Assert.Equal(0L, await OutboxRowsAsync("EventUpdated", id));
+    }
+
+    [Theory]
+    [InlineData("{\"title\": ")]
+    [InlineData("[\"title\"]")]
+    [InlineData("\"title\"")]
+    public async Task A_malformed_change_is_a_bad_request(string raw)
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e["id"]}", raw, organizer)).AssertProblem(400);
+        Assert.Equal(0L, await OutboxRowsAsync("EventUpdated", e.Str("id")));
+    }
+
+    [Fact]
+    public async Task Another_organizer_or_a_member_may_not_change_an_event_but_an_admin_may()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, stranger) = fx.Organizer();
+        var (_, member) = fx.Member();
+        var (_, admin) = fx.Admin();
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+
+        await (await Patch(id, new { title = "Hijacked" }, stranger)).AssertProblem(403);
+        await (await Patch(id, new { title = "Hijacked" }, member)).AssertProblem(403);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Patch(id, new { title = "Hijacked" }, null)).StatusCode);
+        Assert.Equal(e.Str("title"), (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("title"));
+
+        var byAdmin = await (await Patch(id, new { title = "Moderated title" }, admin)).AssertStatus(200);
+        Assert.Equal("Moderated title", byAdmin.Str("title"));
+        Assert.Equal(e.Str("organizer_id"), byAdmin.Str("organizer_id"));
+
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        await (await Patch(draft.Str("id"), new { title = "Hijacked" }, stranger)).AssertProblem(404);
+        await (await Patch(Guid.NewGuid().ToString(), new { title = "Nobody's" }, admin)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task Capacity_cannot_go_below_the_seats_taken()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
+        var id = e.Str("id");
+        await RegisterAsync(id);
+        await RegisterAsync(id);
+
+        var refused = await (await Patch(id, new { capacity = 1 }, organizer)).AssertFieldProblem("capacity");
+        Assert.Contains("2", refused["errors"]!["capacity"]![0]!.GetValue<string>());
+        Assert.Equal(5, (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200))["capacity"]!.GetValue<int>());
+
+        var exact = await (await Patch(id, new { capacity = 2 }, organizer)).AssertStatus(200);
+        Assert.Equal(2, exact["capacity"]!.GetValue<int>());
+        Assert.Equal(0, exact["spots_remaining"]!.GetValue<int>());
+        Assert.Equal(2, exact["registration_count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_price_is_fixed_once_people_have_registered()
+    {
+        var (_, organizer) = fx.Organizer();
+        var before = await fx.CreateEventAsync(organizer);
+        var priced = await (await Patch(before.Str("id"), new { price_cents = 2500, currency = "EUR" }, organizer)).AssertStatus(200);
+        Assert.Equal(2500, priced["price_cents"]!.GetValue<long>());
+        Assert.False(priced["is_free"]!.GetValue<bool>());
+
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+        await RegisterAsync(id);
+
+        await (await Patch(id, new { price_cents = 1000, currency = "EUR" }, organizer)).AssertFieldProblem("price_cents");
+        var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Equal(0, seen["price_cents"]!.GetValue<long>());
+        Assert.True(seen["is_free"]!.GetValue<bool>());
+
+        // Other fields still change.
+        await (await Patch(id, new { title = "Free forever" }, organizer)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_cancelled_event_cannot_be_changed()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(204);
+        await (await Patch(e.Str("id"), new { title = "Back from the dead" }, organizer)).AssertProblem(409);
+        Assert.Equal(e.Str("title"), (await (await Client.Get($"/api/v1/events/{e["id"]}")).AssertStatus(200)).Str("title"));
+    }
+
+    // ---- delete ----
+
+    [Fact]
+    public async Task Deleting_a_draft_removes_it()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)).AssertStatus(204);
+
+        await (await Client.Get($"/api/v1/events/{draft["id"]}", organizer)).AssertProblem(404);
+        Assert.Equal(0L, await EventsOfAsync(organizerId));
+        Assert.Equal(0L, await OutboxRowsAsync("EventCancelled", draft.Str("id")));
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task Deleting_a_published_event_cancels_it_and_keeps_its_registrations()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 10);
+        var id = e.Str("id");
+        var (memberId, member) = await RegisterAsync(id);
+
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}?reason=Venue%20flooded", null, organizer)).AssertStatus(204);
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
+        Assert.Equal("cancelled", seen.Str("status"));
+        Assert.Equal("Venue flooded", seen.Str("cancellation_reason"));
+        Assert.NotNull(seen["cancelled_at"]);
+        Assert.Equal(1L, await OutboxRowsAsync("EventCancelled", id));
+        Assert.Equal("Venue flooded", await fx.ScalarAsync<string>(
+            "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND payload->>'communityEventId' = @id", ("id", id)));
+
+        var attendees = await (await Client.Get($"/api/v1/events/{id}/attendees", organizer)).AssertStatus(200);
+        Assert.Equal(1, attendees["total"]!.GetValue<int>());
+        Assert.Equal(memberId, attendees["items"]![0]!["user_id"]!.GetValue<Guid>());
+        var mine = await (await Client.Get($"/api/v1/events/{id}", member)).AssertStatus(200);
+        Assert.Equal("cancelled", mine.Str("status"));
+        Assert.NotNull(mine["my_registration"]);
+
+        // Deleting again is a no-op: no second cancellation message.
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer)).AssertStatus(204);
+        Assert.Equal(1L, await OutboxRowsAsync("EventCancelled", id));
+    }
+
+    [Fact]
+    public async Task Only_the_owner_or_an_admin_deletes()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, stranger) = fx.Organizer();
+        var (_, member) = fx.Member();
+        var (_, admin) = fx.Admin();
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, stranger)).AssertProblem(403);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, member)).AssertProblem(403);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null)).StatusCode);
+        Assert.Equal("published", (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("status"));
+        Assert.Equal(0L, await OutboxRowsAsync("EventCancelled", id));
+
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, admin)).AssertStatus(204);
+        Assert.Equal("cancelled", (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("status"));
+
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, stranger)).AssertProblem(404);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, admin)).AssertStatus(204);
+    }
+
+    private Task<HttpResponseMessage> Patch(string id, object body, string? token) =>
+        Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", body, token);
+
+    private async Task<(Guid Id, string Token)> RegisterAsync(string eventId)
+    {
+        var member = fx.Member();
+        await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, member.Token)).AssertStatus(201);
+        return member;
+    }
+
+    private Task<long> EventsOfAsync(Guid organizerId) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId));
+
+    private Task<long> OutboxRowsAsync(string type, string eventId) => fx.ScalarAsync<long>(
+        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'communityEventId' = @id",
+        ("type", type), ("id", eventId));
+
+    /// <summary>The changed_fields of the event's latest EventUpdated, sorted and comma-separated.</summary>
+    private Task<string?> ChangedFieldsAsync(string eventId) => fx.ScalarAsync<string>(
+        "SELECT string_agg(f, ',' ORDER BY f) FROM (SELECT payload FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' " +
+        "AND payload->>'communityEventId' = @id ORDER BY sequence DESC LIMIT 1) m, jsonb_array_elements_text(m.payload->'changedFields') f",
+        ("id", eventId));
+}
+
+/// <summary>Reading the events API's JSON in the catalogue tests.</summary>
+internal static class EventJson
+{
+    public static string Str(this JsonNode node, string name) => node[name]!.GetValue<string>();
+
+    public static DateTimeOffset Time(this JsonNode node, string name) =>
+        DateTimeOffset.Parse(node[name]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.None);
+
+    public static List<string> Ids(this JsonNode page) => page["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToList();
+
+    /// <summary>A 400 problem whose errors name <paramref name="field"/>.</summary>
+    public static async Task<JsonNode> AssertFieldProblem(this HttpResponseMessage response, string field)
+    {
+        var problem = await response.AssertProblem(400);
+        Assert.True(problem["errors"]?[field] is not null, $"Expected an error for '{field}': {problem.ToJsonString()}");
+        return problem;
+    }
+}
