@@ -1,9 +1,12 @@
 using Community.Contracts;
+using Community.Payments.Boosts;
 using Community.Payments.Checkout;
+using Community.Payments.Credits;
 using Community.Payments.Data;
 using Community.Payments.Providers;
 using Community.Payments.Refunds;
 using Community.Payments.Sandbox;
+using Community.Payments.Subscriptions;
 using Community.Payments.Webhooks;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -22,15 +25,32 @@ public static class PaymentsServiceExtensions
         builder.Services.AddScoped<PaymentBook>();
         builder.Services.AddScoped<CheckoutService>();
         builder.Services.AddScoped<Refunder>();
+        builder.Services.AddScoped<CreditLedger>();
         builder.Services.AddScoped<IWebhookHandler, CheckoutWebhookHandler>();
+        builder.Services.Configure<SubscriptionOptions>(builder.Configuration.GetSection(SubscriptionOptions.Section));
+        builder.Services.AddScoped<SubscriptionBook>();
+        builder.Services.AddScoped<IWebhookHandler, SubscriptionWebhookHandler>();
+        builder.Services.AddSingleton<SubscriptionExpiry>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionExpiry>());
         builder.Services.AddHttpClient(SandboxApi.WebhookClient);
-        builder.Services.AddSingleton<IPaymentProvider, SandboxProvider>();
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{PaymentsOptions.Section}:Stripe:SecretKey"]))
+            builder.Services.AddSingleton<IPaymentProvider, SandboxProvider>();
+        else
+        {
+            // A typed client, so ServiceDefaults' resilience handler wraps every Stripe call (it retries the keyed POSTs).
+            builder.Services.AddHttpClient<StripeProvider>((services, client) => client.BaseAddress = new Uri(
+                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PaymentsOptions>>().Value.Stripe.ApiBaseUrl.TrimEnd('/') + "/"));
+            builder.Services.AddTransient<IPaymentProvider>(services => services.GetRequiredService<StripeProvider>());
+        }
         return builder;
     }
 
     public static WebApplication MapPaymentsApi(this WebApplication app)
     {
         app.MapPaymentRoutes();
+        app.MapCreditsApi();
+        app.MapSubscriptionsApi();
+        app.MapBoostsApi();
         app.MapWebhookApi();
         app.MapSandboxApi();
         return app;

@@ -38,7 +38,7 @@ public sealed class HoldSweeper(IServiceScopeFactory scopes, TimeProvider clock,
             var db = scope.ServiceProvider.GetRequiredService<EventsDbContext>();
             eventIds = await db.Registrations
                 .Where(r => r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now)
-                .Select(r => r.EventId).Distinct().Take(100)
+                .Select(r => r.EventId).Distinct().OrderBy(id => id).Take(100)
                 .ToListAsync(cancellationToken);
         }
 

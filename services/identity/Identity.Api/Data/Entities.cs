@@ -9,6 +9,8 @@ public sealed class User
     public string PasswordHash { get; set; } = "";
     public string Role { get; set; } = "member";
     public string Tier { get; set; } = "free";
+    /// <summary>When the subscription change that set <see cref="Tier"/> happened; an older change arriving later is ignored.</summary>
+    public DateTimeOffset? TierChangedAt { get; set; }
     public string? FullName { get; set; }
     public string? Bio { get; set; }
     public string? Region { get; set; }

@@ -25,12 +25,13 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     /// <summary>Money was captured.</summary>
     public void Capture(Payment payment, string? paymentIntentId)
     {
+        // Kept even when already settled (a refund reported first settles without it): refunds go through the intent.
+        payment.PaymentIntentId ??= paymentIntentId;
         if (payment.IsSettled) return;
         var now = clock.GetUtcNow();
         if (payment.Status != PaymentStatus.Pending)
             logger.LogWarning("Payment {PaymentId} was {Status} but its money was captured; settling it", payment.Id, payment.Status);
         payment.Status = PaymentStatus.Succeeded;
-        payment.PaymentIntentId ??= paymentIntentId;
         payment.SucceededAt = now;
         payment.UpdatedAt = now;
         payment.FailureReason = null;

@@ -57,6 +57,8 @@ public sealed class Payment
     public string? SessionId { get; set; }
     public string? CheckoutUrl { get; set; }
     public string? PaymentIntentId { get; set; }
+    /// <summary>The provider's subscription a subscription checkout created; its later webhooks name it.</summary>
+    public string? ProviderSubscriptionId { get; set; }
     public string SuccessUrl { get; set; } = "";
     public string CancelUrl { get; set; } = "";
     public long RefundedCents { get; set; }

@@ -54,6 +54,10 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
             logger.LogWarning(exception, "The provider refused or failed refund {RefundId} of payment {PaymentId}", refund.Id, payment.Id);
             throw new ProviderUnavailableException("The payment provider could not refund now; nothing was refunded. Try again.");
         }
+        catch (RefundNotSupportedException exception)
+        {
+            throw new BusinessRuleException(exception.Message);
+        }
         refund.ProviderRefundId = result.RefundId;
         refund.Status = result.Status == "failed" ? "failed" : "succeeded";
         refund.CompletedAt = now;

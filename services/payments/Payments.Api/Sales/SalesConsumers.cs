@@ -1,4 +1,5 @@
 using Community.Contracts.Events;
+using Community.Payments.Credits;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
@@ -44,14 +45,16 @@ public sealed class CourseEnrollmentPendingConsumer(PaymentsDbContext db, TimePr
     }
 }
 
-/// <summary>Events could not honour a payment (the seat went, the event was cancelled): the payer gets everything back.</summary>
-public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, Refunder refunder, ILogger<PurchaseRejectedConsumer> logger)
+/// <summary>Events could not honour a payment (the seat went, the event was cancelled): the payer gets everything back, money or credits.</summary>
+public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, Refunder refunder, CreditLedger credits, ILogger<PurchaseRejectedConsumer> logger)
     : IdempotentConsumer<PurchaseRejected, PaymentsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<PurchaseRejected> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == m.PaymentId, cancellationToken);
+        // Not a payment: a credits spend (its id is the spend id), paid back with a compensating transaction.
+        if (payment is null) await credits.ReverseSpendAsync(m.PaymentId, "not_honoured: " + m.Reason, cancellationToken);
         if (payment is null || payment.RefundableCents == 0) return;
         logger.LogInformation("Refunding payment {PaymentId}: {Purpose} {ReferenceId} was not honoured ({Reason})", m.PaymentId, m.Purpose, m.ReferenceId, m.Reason);
         await refunder.RefundAsync(m.PaymentId, null, "not_honoured: " + m.Reason, null, Refunder.DeterministicId("rejected", m.PaymentId), cancellationToken);

@@ -25,6 +25,7 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
         switch (e.Type)
         {
             case "checkout.session.completed":
+                if (e.String("subscription") is { } subscription) payment.ProviderSubscriptionId ??= subscription;
                 // Delayed methods complete the session unpaid; async_payment_succeeded settles them later.
                 if (e.String("payment_status") is "paid" or "no_payment_required") book.Capture(payment, e.String("payment_intent"));
                 else if (e.String("payment_intent") is { } intent) payment.PaymentIntentId ??= intent;
@@ -42,6 +43,8 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
                 book.End(payment, PaymentStatus.Failed, FailureCode(e) ?? "payment_failed");
                 break;
             case "charge.refunded":
+                // A refund reported before the completion settles the payment first, with the charge's intent.
+                book.Capture(payment, e.String("payment_intent"));
                 if (e.Long("amount_refunded") is { } refunded) book.RecordRefundTotal(payment, refunded);
                 break;
         }

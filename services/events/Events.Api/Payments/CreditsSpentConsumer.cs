@@ -1,0 +1,41 @@
+using Community.Contracts.Events;
+using Community.Contracts.Payments;
+using Community.Events.Courses;
+using Community.Events.Data;
+using Community.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Events.Payments;
+
+/// <summary>
+/// Credits were spent on a pending course enrollment: it becomes active, paid with credits under the
+/// spend id (the event id). A spend that does not match (wrong amount, wrong learner, already active,
+/// no such enrollment) is answered with PurchaseRejected under the spend id, and payments gives the
+/// credits back. Redelivered messages are handled once (inbox); the confirmation is idempotent per spend.
+/// </summary>
+public sealed class CreditsSpentConsumer(
+    EventsDbContext db, CourseEnrollments enrollments, TimeProvider clock, ILogger<CreditsSpentConsumer> logger)
+    : IdempotentConsumer<CreditsSpent, EventsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<CreditsSpent> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (m.Purpose != "course") return;
+
+        var learner = await Db.Set<CourseEnrollment>().AsNoTracking().Where(e => e.Id == m.ReferenceId)
+            .Select(e => (Guid?)e.UserId).FirstOrDefaultAsync(cancellationToken);
+        string? rejection;
+        if (learner is { } userId && userId != m.UserId)
+            rejection = "The credits were spent by someone other than the learner.";
+        else
+        {
+            var course = await enrollments.ConfirmPaidAsync(m.ReferenceId, new CoursePayment.Credits(m.EventId, m.Amount), cancellationToken);
+            rejection = course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound ? course.Reason ?? course.Outcome.ToString() : null;
+        }
+        if (rejection is null) return;
+
+        logger.LogWarning("Credits spend {SpendId} on course enrollment {EnrollmentId} cannot be honoured: {Reason}", m.EventId, m.ReferenceId, rejection);
+        Db.AddIntegrationEvent(new PurchaseRejected(Guid.NewGuid(), clock.GetUtcNow(), m.EventId, m.Purpose, m.ReferenceId, rejection));
+    }
+}

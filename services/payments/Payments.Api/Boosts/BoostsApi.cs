@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Community.Payments.Checkout;
+using Community.Payments.Data;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Payments.Boosts;
+
+public sealed record BoostCheckoutRequest(int? Days, string? PaymentMethod, string? SuccessUrl, string? CancelUrl);
+
+public sealed record BoostDto(DateTimeOffset? BoostedUntil, bool Active);
+
+public static class BoostsApi
+{
+    public static RouteGroupBuilder MapBoostsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/boosts").WithTags("Boosts").RequireAuthorization(Policies.Member);
+        group.MapPost("/checkout", Checkout).WithName("BoostCheckout")
+            .WithSummary("Open (or find) the checkout of a profile boost of 1, 7 or 30 days, priced from configuration");
+        group.MapGet("/me", Get).WithName("GetMyBoost").WithSummary("Until when my profile is boosted");
+        return group;
+    }
+
+    private static async Task<Ok<CheckoutDto>> Checkout(
+        BoostCheckoutRequest request, ClaimsPrincipal principal, CheckoutService checkout, IOptions<PaymentsOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var boosts = options.Value.Boosts;
+        var product = request.Days?.ToString(CultureInfo.InvariantCulture);
+        Price? price = null;
+        if (product is null || request.Days <= 0 || !boosts.TryGetValue(product, out price))
+            errors.Add("days", $"days must be one of {string.Join(", ", boosts.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal))}.");
+        var urls = PaymentsApi.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
+        errors.ThrowIfAny();
+
+        var userId = principal.UserId();
+        var item = new CheckoutItem(
+            Purposes.Boost, ReferenceFor(userId, product!), product, price!.AmountCents, price.Currency.ToUpperInvariant(),
+            $"Profile boost, {product} day{(product == "1" ? "" : "s")}", null, null);
+        return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
+    }
+
+    private static async Task<Ok<BoostDto>> Get(ClaimsPrincipal principal, PaymentsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var boost = await db.Set<Boost>().AsNoTracking().FirstOrDefaultAsync(b => b.UserId == userId, cancellationToken);
+        return TypedResults.Ok(new BoostDto(boost?.BoostedUntil, boost is not null && boost.BoostedUntil > clock.GetUtcNow()));
+    }
+
+    /// <summary>The same for every checkout of one boost length by one user, so asking twice finds the open session.</summary>
+    public static Guid ReferenceFor(Guid userId, string days) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"boost|{userId}|{days}")).AsSpan(0, 16));
+}

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Community.Payments.Credits;
+
+public static class CreditKinds
+{
+    public const string Grant = "grant";
+    public const string Spend = "spend";
+    /// <summary>Pays a spend back (the thing bought was not delivered).</summary>
+    public const string Reversal = "reversal";
+}
+
+public static class CreditAccounts
+{
+    /// <summary>Where granted credits come from (bought packs, referral rewards).</summary>
+    public const string Grants = "platform:grants";
+    /// <summary>Where spent credits go, and where a reversal takes them back from.</summary>
+    public const string Spending = "platform:spending";
+
+    public static string Of(Guid userId) => "user:" + userId;
+}
+
+/// <summary>One movement of credits, written once with its two entries and never changed.</summary>
+public sealed class CreditTransaction
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public string Kind { get; set; } = "";
+    /// <summary>Always positive; the entries carry the direction.</summary>
+    public long Amount { get; set; }
+    public string Reason { get; set; } = "";
+    public string? Purpose { get; set; }
+    public Guid? ReferenceId { get; set; }
+    public string IdempotencyKey { get; set; } = "";
+    public Guid? ReversesTransactionId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One side of a transaction: credits into (positive) or out of (negative) one account.</summary>
+public sealed class CreditEntry
+{
+    public long Sequence { get; set; }
+    public Guid TransactionId { get; set; }
+    public string Account { get; set; } = "";
+    /// <summary>The user of a user account; null on platform accounts.</summary>
+    public Guid? UserId { get; set; }
+    public long Amount { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class CreditTransactionConfiguration : IEntityTypeConfiguration<CreditTransaction>
+{
+    public void Configure(EntityTypeBuilder<CreditTransaction> e)
+    {
+        e.ToTable("credit_transactions");
+        e.HasOne<CreditTransaction>().WithMany().HasForeignKey(t => t.ReversesTransactionId);
+    }
+}
+
+public sealed class CreditEntryConfiguration : IEntityTypeConfiguration<CreditEntry>
+{
+    public void Configure(EntityTypeBuilder<CreditEntry> e)
+    {
+        e.ToTable("credit_entries");
+        e.HasKey(x => x.Sequence);
+        e.Property(x => x.Sequence).UseIdentityAlwaysColumn();
+        // Declared so EF inserts the transaction before its entries.
+        e.HasOne<CreditTransaction>().WithMany().HasForeignKey(x => x.TransactionId);
+    }
+}

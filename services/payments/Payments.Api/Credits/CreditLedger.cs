@@ -1,0 +1,151 @@
+using Community.Contracts.Payments;
+using Community.Payments.Data;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Payments.Credits;
+
+/// <summary>What a grant, spend or reversal came to: the transaction, whether this call wrote it (false: an earlier call with the same key did), and the user's balance.</summary>
+public sealed record CreditPosting(CreditTransaction Transaction, bool Applied, long Balance);
+
+/// <summary>
+/// The only writer of the credits ledger. Each posting locks the user's account row, answers an
+/// idempotency key seen before with its first transaction, checks the balance (spends), and writes
+/// the transaction, its two entries and its integration event in one database transaction, so a
+/// balance never goes below zero however many spends race. Joins the caller's transaction when
+/// there is one (consumers), otherwise runs in its own.
+/// </summary>
+public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogger<CreditLedger> logger)
+{
+    public Task<long> BalanceAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Set<CreditEntry>().Where(e => e.UserId == userId).SumAsync(e => e.Amount, cancellationToken);
+
+    /// <summary>Adds credits from the platform (a bought pack, a reward); once per <paramref name="idempotencyKey"/>.</summary>
+    public Task<CreditPosting> GrantAsync(Guid userId, long amount, string reason, string idempotencyKey, CancellationToken cancellationToken) =>
+        InTransactionAsync(async () =>
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+            await LockAccountAsync(userId, cancellationToken);
+            var balance = await BalanceAsync(userId, cancellationToken);
+            return await FindAsync(idempotencyKey, cancellationToken) is { } first
+                ? new CreditPosting(first, false, balance)
+                : Write(userId, CreditKinds.Grant, amount, reason, null, null, idempotencyKey, null, balance);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Pays for Purpose/ReferenceId and publishes CreditsSpent (its event id is the spend id). The
+    /// <paramref name="price"/> is asked only when the key is new: a retry answers what the first
+    /// call answered, whatever happened to the thing since. Refused when the balance does not cover
+    /// the price, or when the thing is already paid with credits (a spend not reversed).
+    /// </summary>
+    public Task<CreditPosting> SpendAsync(
+        Guid userId, string purpose, Guid referenceId, Func<CancellationToken, Task<long>> price, string idempotencyKey,
+        CancellationToken cancellationToken) =>
+        InTransactionAsync(async () =>
+        {
+            await LockAccountAsync(userId, cancellationToken);
+            if (await FindAsync(idempotencyKey, cancellationToken) is { } first)
+            {
+                if (first.Kind != CreditKinds.Spend || first.UserId != userId || first.Purpose != purpose || first.ReferenceId != referenceId)
+                    throw new BusinessRuleException("This Idempotency-Key was already used for a different request; use a new key for a new spend.");
+                return new CreditPosting(first, false, await BalanceAsync(userId, cancellationToken));
+            }
+            var amount = await price(cancellationToken);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+
+            var transactions = db.Set<CreditTransaction>();
+            var paid = await transactions.AsNoTracking()
+                .Where(t => t.UserId == userId && t.Kind == CreditKinds.Spend && t.Purpose == purpose && t.ReferenceId == referenceId
+                    && !transactions.Any(r => r.ReversesTransactionId == t.Id))
+                .Select(t => (Guid?)t.Id)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (paid is { } spendId)
+                throw new ConflictException("This is already paid with credits.") { Extensions = new Dictionary<string, object?> { ["spend_id"] = spendId } };
+
+            var balance = await BalanceAsync(userId, cancellationToken);
+            if (balance < amount) throw new InsufficientCreditsException(balance, amount);
+            return Write(userId, CreditKinds.Spend, amount, purpose, purpose, referenceId, idempotencyKey, null, balance);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Gives a spend's credits back with a compensating transaction, once however often it is asked;
+    /// null when <paramref name="spendId"/> is no spend.
+    /// </summary>
+    public async Task<CreditPosting?> ReverseSpendAsync(Guid spendId, string reason, CancellationToken cancellationToken)
+    {
+        var spend = await db.Set<CreditTransaction>().AsNoTracking()
+            .FirstOrDefaultAsync(t => t.Id == spendId && t.Kind == CreditKinds.Spend, cancellationToken);
+        if (spend is null) return null;
+        return await InTransactionAsync(async () =>
+        {
+            await LockAccountAsync(spend.UserId, cancellationToken);
+            var key = "reversal:" + spend.Id;
+            var balance = await BalanceAsync(spend.UserId, cancellationToken);
+            if (await FindAsync(key, cancellationToken) is { } first) return new CreditPosting(first, false, balance);
+            logger.LogInformation("Reversing credits spend {SpendId} of {Amount} for {Purpose} {ReferenceId}: {Reason}",
+                spend.Id, spend.Amount, spend.Purpose, spend.ReferenceId, reason);
+            return Write(spend.UserId, CreditKinds.Reversal, spend.Amount, reason, spend.Purpose, spend.ReferenceId, key, spend.Id, balance);
+        }, cancellationToken);
+    }
+
+    private Task<CreditTransaction?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+        db.Set<CreditTransaction>().AsNoTracking().FirstOrDefaultAsync(t => t.IdempotencyKey == idempotencyKey, cancellationToken);
+
+    /// <summary>Takes the user's account lock for the rest of the transaction (creating the row on first use).</summary>
+    private async Task LockAccountAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO credit_accounts (user_id, created_at) VALUES ({userId}, {clock.GetUtcNow()}) ON CONFLICT (user_id) DO NOTHING",
+            cancellationToken);
+        await db.Database.SqlQuery<Guid>($"SELECT user_id AS \"Value\" FROM credit_accounts WHERE user_id = {userId} FOR UPDATE")
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Queues the transaction, its two entries and its event; they are saved together.</summary>
+    private CreditPosting Write(
+        Guid userId, string kind, long amount, string reason, string? purpose, Guid? referenceId, string idempotencyKey, Guid? reverses, long balance)
+    {
+        var now = clock.GetUtcNow();
+        var transaction = new CreditTransaction
+        {
+            Id = Guid.NewGuid(), UserId = userId, Kind = kind, Amount = amount, Reason = reason, Purpose = purpose, ReferenceId = referenceId,
+            IdempotencyKey = idempotencyKey, ReversesTransactionId = reverses, CreatedAt = now,
+        };
+        var toUser = kind == CreditKinds.Spend ? -amount : amount;
+        var counter = kind == CreditKinds.Grant ? CreditAccounts.Grants : CreditAccounts.Spending;
+        db.Set<CreditTransaction>().Add(transaction);
+        db.Set<CreditEntry>().AddRange(
+            new CreditEntry { TransactionId = transaction.Id, Account = CreditAccounts.Of(userId), UserId = userId, Amount = toUser, CreatedAt = now },
+            new CreditEntry { TransactionId = transaction.Id, Account = counter, Amount = -toUser, CreatedAt = now });
+        db.AddIntegrationEvent(kind == CreditKinds.Spend
+            ? new CreditsSpent(transaction.Id, now, userId, amount, purpose!, referenceId!.Value)
+            : new CreditsGranted(transaction.Id, now, userId, amount, reason, idempotencyKey));
+        return new CreditPosting(transaction, true, balance + toUser);
+    }
+
+    private async Task<CreditPosting> InTransactionAsync(Func<Task<CreditPosting>> work, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            var joined = await work();
+            await db.SaveChangesAsync(cancellationToken);
+            return joined;
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var posting = await work();
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return posting;
+    }
+}
+
+/// <summary>422: the balance does not cover a spend; the problem says how much there is and how much was needed.</summary>
+public sealed class InsufficientCreditsException : DomainException
+{
+    public InsufficientCreditsException(long balance, long required) : base($"This costs {required} credits; your balance is {balance}.") =>
+        Extensions = new Dictionary<string, object?> { ["balance"] = balance, ["required"] = required };
+
+    public override int StatusCode => 422;
+    public override string Title => "Insufficient credits";
+}

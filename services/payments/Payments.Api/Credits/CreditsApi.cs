@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Community.Payments.Data;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Payments.Credits;
+
+public sealed record SpendCreditsRequest(string? Purpose, Guid? ReferenceId);
+
+/// <summary>One line of my ledger: credits in (positive) or out (negative) of my account.</summary>
+public sealed record CreditEntryDto(
+    Guid TransactionId, long Amount, string Kind, string Reason, string? Purpose, Guid? ReferenceId, DateTimeOffset CreatedAt);
+
+public sealed record CreditsDto(long Balance, IReadOnlyList<CreditEntryDto> Entries, string? NextCursor);
+
+public sealed record CreditPackDto(Guid Id, string Name, int Credits, long AmountCents, string Currency);
+
+public sealed record CreditPacksDto(IReadOnlyList<CreditPackDto> Packs);
+
+/// <summary>A spend; <see cref="Balance"/> is what is left now.</summary>
+public sealed record CreditSpendDto(Guid SpendId, long Amount, string Purpose, Guid ReferenceId, long Balance, DateTimeOffset CreatedAt)
+{
+    public static CreditSpendDto From(CreditPosting p) =>
+        new(p.Transaction.Id, p.Transaction.Amount, p.Transaction.Purpose!, p.Transaction.ReferenceId!.Value, p.Balance, p.Transaction.CreatedAt);
+}
+
+public static class CreditsApi
+{
+    public const int MaxIdempotencyKeyLength = 255;
+
+    public static RouteGroupBuilder MapCreditsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/credits").WithTags("Credits").RequireAuthorization(Policies.Member);
+        group.MapGet("", GetMine).WithName("GetMyCredits").WithSummary("My credit balance and ledger entries, newest first (cursor paged)");
+        group.MapGet("/packs", Packs).WithName("ListCreditPacks")
+            .WithSummary("The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the pack id as reference_id");
+        group.MapPost("/spend", Spend).WithName("SpendCredits")
+            .WithSummary("Pay a pending course enrollment with credits: 201 spent, 200 the same Idempotency-Key again, 422 insufficient credits")
+            .ProducesProblem(409).ProducesProblem(422);
+        return group;
+    }
+
+    private static async Task<Ok<CreditsDto>> GetMine(
+        string? cursor, int? limit, ClaimsPrincipal principal, PaymentsDbContext db, CreditLedger ledger, CancellationToken cancellationToken)
+    {
+        var size = limit ?? 20;
+        if (size is < 1 or > 100) throw new RequestValidationException("limit", "limit must be 1-100.");
+        var userId = principal.UserId();
+        var entries = db.Set<CreditEntry>().AsNoTracking().Where(e => e.UserId == userId);
+        if (cursor is not null)
+        {
+            var before = EntryCursor.Decode(cursor) ?? throw new RequestValidationException("cursor", "cursor is not one this API gave out.");
+            entries = entries.Where(e => e.Sequence < before);
+        }
+        var rows = await (
+                from e in entries
+                join t in db.Set<CreditTransaction>().AsNoTracking() on e.TransactionId equals t.Id
+                orderby e.Sequence descending
+                select new { e.Sequence, Entry = new CreditEntryDto(t.Id, e.Amount, t.Kind, t.Reason, t.Purpose, t.ReferenceId, e.CreatedAt) })
+            .Take(size + 1)
+            .ToListAsync(cancellationToken);
+        var next = rows.Count > size ? EntryCursor.Encode(rows[size - 1].Sequence) : null;
+        var balance = await ledger.BalanceAsync(userId, cancellationToken);
+        return TypedResults.Ok(new CreditsDto(balance, rows.Take(size).Select(r => r.Entry).ToList(), next));
+    }
+
+    private static Ok<CreditPacksDto> Packs(IOptions<PaymentsOptions> options) =>
+        TypedResults.Ok(new CreditPacksDto(options.Value.CreditPacks
+            .Select(p => new CreditPackDto(p.Id, p.Name, p.Credits, p.AmountCents, p.Currency.ToUpperInvariant()))
+            .ToList()));
+
+    private static async Task<Results<Created<CreditSpendDto>, Ok<CreditSpendDto>>> Spend(
+        SpendCreditsRequest request, HttpRequest http, ClaimsPrincipal principal, PaymentsDbContext db, CreditLedger ledger,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var purpose = request.Purpose?.Trim().ToLowerInvariant();
+        if (purpose != Purposes.Course) errors.Add("purpose", "purpose must be course: only course enrollments are sold for credits for now.");
+        if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id (the enrollment id) is required.");
+        var key = http.Headers["Idempotency-Key"].ToString().Trim();
+        if (key.Length > MaxIdempotencyKeyLength) errors.Add("idempotency_key", $"The Idempotency-Key header must be at most {MaxIdempotencyKeyLength} characters.");
+        errors.ThrowIfAny();
+
+        var userId = principal.UserId();
+        var referenceId = request.ReferenceId!.Value;
+        // Keys are the caller's own: another user's key can never answer with their spend.
+        var idempotencyKey = $"spend:{userId}:{(key.Length > 0 ? key : Guid.NewGuid().ToString("N"))}";
+
+        var posting = await ledger.SpendAsync(userId, purpose!, referenceId, ct => PriceAsync(db, userId, referenceId, ct), idempotencyKey, cancellationToken);
+        var dto = CreditSpendDto.From(posting);
+        return posting.Applied ? TypedResults.Created("/api/v1/credits", dto) : TypedResults.Ok(dto);
+    }
+
+    /// <summary>The credit price payments was told when the caller enrolled; never the client's.</summary>
+    private static async Task<long> PriceAsync(PaymentsDbContext db, Guid userId, Guid enrollmentId, CancellationToken cancellationToken)
+    {
+        var item = await db.SellableItems.AsNoTracking()
+            .FirstOrDefaultAsync(i => i.ReferenceId == enrollmentId && i.Purpose == Purposes.Course, cancellationToken);
+        if (item is null || item.UserId != userId)
+            throw new NotFoundException("No course enrollment of yours awaits payment under this reference (yet): enroll first; right after the 402 it may take a moment to arrive.");
+        if (item.PriceCredits is not > 0)
+            throw new BusinessRuleException("This course is not sold for credits; pay it through POST /api/v1/payments/checkout.");
+        var paidWithMoney = await db.Payments.AnyAsync(p => p.Purpose == Purposes.Course && p.ReferenceId == enrollmentId
+            && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded), cancellationToken);
+        if (paidWithMoney) throw new ConflictException("This enrollment is already paid.");
+        return item.PriceCredits.Value;
+    }
+}
+
+/// <summary>Opaque cursors over a user's entries: the position of the last entry of the page.</summary>
+public static class EntryCursor
+{
+    public static string Encode(long sequence) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes("e" + sequence.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static long? Decode(string cursor)
+    {
+        try
+        {
+            var s = cursor.Replace('-', '+').Replace('_', '/');
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=')));
+            return text.StartsWith('e') && long.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

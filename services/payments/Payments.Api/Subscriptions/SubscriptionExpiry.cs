@@ -1,0 +1,69 @@
+using Community.Payments.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Payments.Subscriptions;
+
+/// <summary>
+/// Ends what nobody else will: a subscription cancelled at period end once that end has passed
+/// (the sandbox has no Stripe to send customer.subscription.deleted), and one whose period ended
+/// more than the renewal grace ago with no renewal reported. Rows are claimed with SKIP LOCKED,
+/// so every replica may sweep at once.
+/// </summary>
+public sealed class SubscriptionExpiry(
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<SubscriptionOptions> options, ILogger<SubscriptionExpiry> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ExpirySweepInterval, clock);
+        do
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Sweeping ended subscriptions failed; retrying on the next tick");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Downgrades every subscription that has ended; returns how many.</summary>
+    public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
+    {
+        var ended = 0;
+        int batch;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+            var book = scope.ServiceProvider.GetRequiredService<SubscriptionBook>();
+            var now = clock.GetUtcNow();
+            var unrenewed = now - options.Value.RenewalGrace;
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var due = await db.Set<Subscription>().FromSql(
+                    $"""
+                    SELECT * FROM subscriptions
+                    WHERE tier <> 'free' AND current_period_end IS NOT NULL
+                      AND ((cancel_at_period_end AND current_period_end <= {now}) OR current_period_end <= {unrenewed})
+                    ORDER BY current_period_end LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                    """)
+                .ToListAsync(cancellationToken);
+            foreach (var subscription in due)
+                book.Change(subscription, s => s.Status = s.CancelAtPeriodEnd ? SubscriptionStatus.Canceled : SubscriptionStatus.Expired);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            batch = due.Count;
+            ended += batch;
+        }
+        while (batch == BatchSize);
+        if (ended > 0) logger.LogInformation("Ended {Count} subscriptions whose period ran out", ended);
+        return ended;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Community.Payments.Checkout;
+using Community.Payments.Data;
+using Community.Payments.Providers;
+using Community.Payments.Refunds;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Payments.Subscriptions;
+
+public sealed record SubscriptionCheckoutRequest(string? Tier, string? PaymentMethod, string? SuccessUrl, string? CancelUrl);
+
+/// <param name="Status">The provider's status, "expired" when it ran out unrenewed, "none" when the user never subscribed.</param>
+public sealed record SubscriptionDto(string Tier, string Status, DateTimeOffset? CurrentPeriodEnd, bool CancelAtPeriodEnd)
+{
+    public static readonly SubscriptionDto None = new(Policies.Tiers.Free, "none", null, false);
+
+    public static SubscriptionDto From(Subscription s) => new(s.Tier, s.Status, s.CurrentPeriodEnd, s.CancelAtPeriodEnd);
+}
+
+public static class SubscriptionsApi
+{
+    public static RouteGroupBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/subscriptions").WithTags("Subscriptions").RequireAuthorization(Policies.Member);
+        group.MapPost("/checkout", Checkout).WithName("SubscriptionCheckout")
+            .WithSummary("Open (or find) the checkout of a premium or elite subscription, priced from configuration");
+        group.MapGet("/me", Get).WithName("GetMySubscription").WithSummary("My tier, subscription status and paid-up period");
+        group.MapDelete("/me", Cancel).WithName("CancelMySubscription")
+            .WithSummary("Stop renewing my subscription; the tier stays until the current period ends");
+        return group;
+    }
+
+    private static async Task<Ok<CheckoutDto>> Checkout(
+        SubscriptionCheckoutRequest request, ClaimsPrincipal principal, CheckoutService checkout, PaymentsDbContext db,
+        IOptions<PaymentsOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var tier = request.Tier?.Trim().ToLowerInvariant();
+        TierPrice? price = null;
+        if (tier is not (Policies.Tiers.Premium or Policies.Tiers.Elite) || !options.Value.Tiers.TryGetValue(tier, out price))
+            errors.Add("tier", "tier must be premium or elite.");
+        var urls = PaymentsApi.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
+        errors.ThrowIfAny();
+
+        var userId = principal.UserId();
+        var current = await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        // A cancelled-at-period-end subscription may be bought again: that is how a member changes their mind.
+        if (current is { CancelAtPeriodEnd: false } && current.Tier == tier)
+            throw new ConflictException($"You already have an active {tier} subscription.");
+
+        var item = new CheckoutItem(
+            Purposes.Subscription, ReferenceFor(userId, tier!), tier, price!.AmountCents, price.Currency.ToUpperInvariant(),
+            $"Community {tier} membership, renewed every {price.PeriodDays} days", null, null, Mode: "subscription", IntervalDays: price.PeriodDays);
+        return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
+    }
+
+    private static async Task<Ok<SubscriptionDto>> Get(ClaimsPrincipal principal, PaymentsDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var subscription = await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        return TypedResults.Ok(subscription is null ? SubscriptionDto.None : SubscriptionDto.From(subscription));
+    }
+
+    private static async Task<Ok<SubscriptionDto>> Cancel(
+        ClaimsPrincipal principal, PaymentsDbContext db, IPaymentProvider provider, TimeProvider clock, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var subscription = await db.Set<Subscription>().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (subscription is null || subscription.Tier == Policies.Tiers.Free)
+            throw new NotFoundException("You have no active subscription to cancel.");
+        if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription));
+
+        if (subscription.ProviderSubscriptionId is { } providerId)
+        {
+            try
+            {
+                await provider.CancelSubscriptionAtPeriodEndAsync(providerId, cancellationToken);
+            }
+            catch (HttpRequestException exception)
+            {
+                loggers.CreateLogger(typeof(SubscriptionsApi)).LogWarning(exception, "The provider could not cancel subscription {SubscriptionId}", providerId);
+                throw new ProviderUnavailableException("The payment provider could not cancel the subscription now; nothing changed. Try again.");
+            }
+        }
+        // The tier and period do not change now, so nothing is published; the expiry (or Stripe's deleted event) ends it.
+        subscription.CancelAtPeriodEnd = true;
+        subscription.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(SubscriptionDto.From(subscription));
+    }
+
+    /// <summary>The same for every checkout of one tier by one user, so asking twice finds the open session.</summary>
+    public static Guid ReferenceFor(Guid userId, string tier) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"subscription|{userId}|{tier}")).AsSpan(0, 16));
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Community.Payments.Tests;
+
+public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
+{
+    [Fact]
+    public async Task Checkout_is_priced_from_configuration_and_asking_twice_returns_the_open_session()
+    {
+        var (_, token) = fx.User();
+
+        var week = await (await CheckoutAsync(token, """{"days": 7, "amount_cents": 1, "currency": "USD", """)).AssertStatus(200);
+        Assert.Equal(899, week["amount_cents"]!.GetValue<long>());
+        Assert.Equal("EUR", week["currency"]!.GetValue<string>());
+        var again = await (await CheckoutAsync(token, """{"days": 7, """)).AssertStatus(200);
+        Assert.Equal(week["session_id"]!.GetValue<string>(), again["session_id"]!.GetValue<string>());
+
+        Assert.Equal(199, (await (await CheckoutAsync(token, """{"days": 1, """)).AssertStatus(200))["amount_cents"]!.GetValue<long>());
+        var month = await (await CheckoutAsync(token, """{"days": 30, "payment_method": "alipay", """)).AssertStatus(200);
+        Assert.Equal(2499, month["amount_cents"]!.GetValue<long>());
+        Assert.NotEqual(week["session_id"]!.GetValue<string>(), month["session_id"]!.GetValue<string>());
+
+        var payment = await (await fx.Client.Get($"/api/v1/payments/{week["payment_id"]!.GetValue<string>()}", token)).AssertStatus(200);
+        Assert.Equal("boost", payment["purpose"]!.GetValue<string>());
+        Assert.Equal("7", payment["product"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Bad_boost_requests_are_refused()
+    {
+        var (_, token) = fx.User();
+        foreach (var days in new[] { """{"days": 2, """, """{"days": 0, """, """{"days": -7, """, "{" })
+            Assert.NotNull((await (await CheckoutAsync(token, days)).AssertProblem(400))["errors"]!["days"]);
+        await (await CheckoutAsync(token, """{"days": "seven", """)).AssertProblem(400);
+        Assert.NotNull((await (await fx.Client.PostJson("/api/v1/boosts/checkout", new { days = 7, success_url = "ftp://x" }, token))
+            .AssertProblem(400))["errors"]!["cancel_url"]);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CheckoutAsync(null, """{"days": 7, """)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Client.Get("/api/v1/boosts/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Boosts_bought_back_to_back_add_up_and_each_publishes_BoostPurchased()
+    {
+        var (userId, token) = fx.User();
+        var none = await MeAsync(token);
+        Assert.Null(none["boosted_until"]);
+        Assert.False(none["active"]!.GetValue<bool>());
+
+        var week = await BuyAsync(token, 7, previous: null);
+        Assert.InRange(week, fx.Clock.GetUtcNow().AddDays(7).AddMinutes(-5), fx.Clock.GetUtcNow().AddDays(7));
+        Assert.True((await MeAsync(token))["active"]!.GetValue<bool>());
+        Assert.Equal(1L, await PurchasesAsync(userId));
+
+        // Bought while the week runs, the day starts where the week ends.
+        var eightDays = await BuyAsync(token, 1, previous: week);
+        Assert.Equal(TimeSpan.FromDays(1), eightDays - week);
+        Assert.Equal(2L, await PurchasesAsync(userId));
+        var published = JsonNode.Parse((await fx.ScalarAsync<string>(
+            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
+            ("u", userId.ToString())))!)!;
+        Assert.Equal(eightDays, published["boostedUntil"]!.GetValue<DateTimeOffset>());
+
+        // Someone else's boost is theirs alone.
+        Assert.Null((await MeAsync(fx.User().Token))["boosted_until"]);
+    }
+
+    [Fact]
+    public async Task A_boost_bought_after_the_last_one_ran_out_starts_from_the_payment()
+    {
+        var (userId, token) = fx.User();
+        var day = await BuyAsync(token, 1, previous: null);
+        fx.Clock.Advance(TimeSpan.FromDays(2));
+        token = fx.TokenFor(userId);
+        Assert.False((await MeAsync(token))["active"]!.GetValue<bool>());
+
+        var week = await BuyAsync(token, 7, previous: day);
+        Assert.InRange(week, fx.Clock.GetUtcNow().AddDays(7).AddMinutes(-5), fx.Clock.GetUtcNow().AddDays(7));
+        Assert.True((await MeAsync(token))["active"]!.GetValue<bool>());
+    }
+
+    /// <summary>Checks out <paramref name="days"/> and pays in the sandbox; returns boosted_until once the boost is applied.</summary>
+    private async Task<DateTimeOffset> BuyAsync(string token, int days, DateTimeOffset? previous)
+    {
+        var checkout = await (await CheckoutAsync(token, $$"""{"days": {{days}}, """)).AssertStatus(200);
+        Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
+        DateTimeOffset? until = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            until = (await MeAsync(token))["boosted_until"]?.GetValue<DateTimeOffset>();
+            return until is not null && until != previous;
+        }, $"the {days}-day boost was not applied");
+        return until!.Value;
+    }
+
+    /// <summary>Posts <paramref name="start"/> (an unfinished JSON object) completed with the redirect URLs.</summary>
+    private Task<HttpResponseMessage> CheckoutAsync(string? token, string start) =>
+        fx.Client.PostJson("/api/v1/boosts/checkout",
+            start + """ "success_url": "https://app.example/paid", "cancel_url": "https://app.example/cancelled"}""", token);
+
+    private async Task<JsonNode> MeAsync(string token) => await (await fx.Client.Get("/api/v1/boosts/me", token)).AssertStatus(200);
+
+    private Task<long> PurchasesAsync(Guid userId) => fx.ScalarAsync<long>(
+        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u", ("u", userId.ToString()));
+}

@@ -1,0 +1,358 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Community.Contracts.Events;
+using Community.Contracts.Identity;
+using Community.Contracts.Payments;
+using Community.Payments.Credits;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Community.Payments.Tests;
+
+public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
+{
+    // ---- buying and reading ----
+
+    [Fact]
+    public async Task A_credit_pack_paid_in_the_sandbox_grants_its_credits_once()
+    {
+        var (userId, token) = fx.User();
+        var packs = await (await fx.Client.Get("/api/v1/credits/packs", token)).AssertStatus(200);
+        var pack = packs["packs"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "Starter")!;
+        Assert.Equal(100, pack["credits"]!.GetValue<int>());
+        Assert.Equal(499, pack["amount_cents"]!.GetValue<long>());
+        Assert.Equal("EUR", pack["currency"]!.GetValue<string>());
+        var packId = pack["id"]!.GetValue<Guid>();
+
+        var checkout = await fx.CheckoutAsync(token, "credits", packId);
+        Assert.Equal(499, checkout["amount_cents"]!.GetValue<long>());
+        Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
+
+        // PaymentSucceeded goes out through the outbox and comes back from the broker.
+        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the paid pack's credits never arrived");
+        var credits = await CreditsAsync(token);
+        var entry = Assert.Single(credits["entries"]!.AsArray())!;
+        Assert.Equal(100, entry["amount"]!.GetValue<long>());
+        Assert.Equal("grant", entry["kind"]!.GetValue<string>());
+        Assert.Equal("credit_pack", entry["reason"]!.GetValue<string>());
+
+        // The same payment announced again in a new message (past the inbox): its key grants once.
+        var paymentId = checkout["payment_id"]!.GetValue<Guid>();
+        var again = new PaymentSucceeded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, userId, "credits", packId, 499, "EUR");
+        await PublishAsync(again, again.EventId);
+        await HandledAsync(again.EventId, nameof(CreditPackPaidConsumer));
+        Assert.Equal(100, await BalanceAsync(token));
+        Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", userId));
+        Assert.Equal("payment:" + paymentId, await fx.ScalarAsync<string>(
+            "SELECT idempotency_key FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+    }
+
+    [Fact]
+    public async Task The_balance_comes_with_my_entries_newest_first_in_cursor_pages()
+    {
+        var (userId, token) = fx.User();
+        for (var amount = 1; amount <= 5; amount++) await GrantAsync(userId, amount);
+        await GrantAsync(fx.User().Id, 1000); // someone else's
+
+        var first = await CreditsAsync(token, "?limit=2");
+        Assert.Equal(15, first["balance"]!.GetValue<long>());
+        Assert.Equal(new[] { 5L, 4L }, Amounts(first));
+        var second = await CreditsAsync(token, $"?limit=2&cursor={first["next_cursor"]}");
+        Assert.Equal(new[] { 3L, 2L }, Amounts(second));
+        var last = await CreditsAsync(token, $"?limit=2&cursor={second["next_cursor"]}");
+        Assert.Equal(new[] { 1L }, Amounts(last));
+        Assert.Null(last["next_cursor"]);
+        Assert.Equal(5, Amounts(await CreditsAsync(token, "?limit=100")).Count);
+
+        var empty = await CreditsAsync(fx.User().Token);
+        Assert.Equal(0, empty["balance"]!.GetValue<long>());
+        Assert.Empty(empty["entries"]!.AsArray());
+
+        foreach (var bad in new[] { "?limit=0", "?limit=101", "?cursor=not-a-cursor", $"?cursor={first["next_cursor"]}x" })
+            await (await fx.Client.Get("/api/v1/credits" + bad, token)).AssertProblem(400);
+        await (await fx.Client.Get("/api/v1/credits")).AssertStatus(401);
+    }
+
+    [Fact]
+    public async Task Every_transaction_is_two_entries_summing_to_zero_and_the_ledger_is_append_only()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 100);
+        var enrollment = await EnrollmentForCreditsAsync(userId, 40);
+        var spent = await (await SpendAsync(token, enrollment)).AssertStatus(201);
+        await PublishAsync(new PurchaseRejected(Guid.NewGuid(), fx.Clock.GetUtcNow(), spent["spend_id"]!.GetValue<Guid>(), "course", enrollment, "test"));
+        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the rejected spend was never paid back");
+
+        Assert.Equal(0L, await fx.ScalarAsync<long>("""
+            SELECT count(*) FROM (
+                SELECT t.id FROM credit_transactions t LEFT JOIN credit_entries e ON e.transaction_id = t.id
+                GROUP BY t.id HAVING count(e.sequence) <> 2 OR coalesce(sum(e.amount), 0) <> 0) unbalanced
+            """));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT coalesce(sum(amount), 0) FROM credit_entries"));
+        Assert.Equal(3L, await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+
+        var changed = await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync(
+            "UPDATE credit_entries SET amount = amount * 2 WHERE user_id = @u", ("u", userId)));
+        Assert.Contains("append-only", changed.MessageText);
+        await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync("DELETE FROM credit_entries WHERE user_id = @u", ("u", userId)));
+        await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync("DELETE FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+        var unbalanced = await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync("""
+            INSERT INTO credit_transactions (id, user_id, kind, amount, reason, idempotency_key, created_at)
+                VALUES (@t, @u, 'grant', 10, 'forged', @k, now());
+            INSERT INTO credit_entries (transaction_id, account, user_id, amount, created_at)
+                VALUES (@t, 'user:' || @u::text, @u, 10, now());
+            """, ("t", Guid.NewGuid()), ("u", userId), ("k", "forged:" + Guid.NewGuid())));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, unbalanced.SqlState);
+        Assert.Equal(100, await BalanceAsync(token));
+    }
+
+    // ---- spending ----
+
+    [Fact]
+    public async Task A_spend_the_balance_does_not_cover_is_refused_and_writes_nothing()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 30);
+        var enrollment = await EnrollmentForCreditsAsync(userId, 50);
+
+        var problem = await (await SpendAsync(token, enrollment)).AssertProblem(422);
+        Assert.Equal("Insufficient credits", problem["title"]!.GetValue<string>());
+        Assert.Equal(30, problem["balance"]!.GetValue<long>());
+        Assert.Equal(50, problem["required"]!.GetValue<long>());
+
+        Assert.Equal(30, await BalanceAsync(token));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(0, await OutboxForUserAsync("CreditsSpent", userId));
+    }
+
+    [Fact]
+    public async Task Spends_are_priced_by_the_enrollment_and_only_for_its_learner()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 500);
+        var enrollment = await EnrollmentForCreditsAsync(userId, 120);
+
+        await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "event_registration", reference_id = enrollment }, token)).AssertProblem(400);
+        await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course" }, token)).AssertProblem(400);
+        await (await SpendAsync(fx.User().Token, enrollment)).AssertProblem(404);
+        await (await SpendAsync(token, Guid.NewGuid())).AssertProblem(404);
+        await (await SpendAsync(token, await EnrollmentForCreditsAsync(userId, null))).AssertProblem(422);
+        await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course", reference_id = enrollment })).AssertStatus(401);
+
+        var spent = await (await SpendAsync(token, enrollment)).AssertStatus(201);
+        Assert.Equal(120, spent["amount"]!.GetValue<long>());
+        Assert.Equal(380, spent["balance"]!.GetValue<long>());
+        Assert.Equal(enrollment, spent["reference_id"]!.GetValue<Guid>());
+        var spendId = spent["spend_id"]!.GetValue<Guid>();
+
+        // Paid once: a second spend (another key) is refused while the first stands.
+        var twice = await (await SpendAsync(token, enrollment)).AssertProblem(409);
+        Assert.Equal(spendId, twice["spend_id"]!.GetValue<Guid>());
+
+        // What events confirms with: CreditsSpent whose event id is the spend id.
+        Assert.Equal(120L, await fx.ScalarAsync<long>(
+            "SELECT (payload->>'amount')::bigint FROM outbox_messages WHERE id = @id AND type LIKE '%.CreditsSpent,%' AND payload->>'referenceId' = @r",
+            ("id", spendId), ("r", enrollment.ToString())));
+        var entry = (await CreditsAsync(token))["entries"]![0]!;
+        Assert.Equal(-120, entry["amount"]!.GetValue<long>());
+        Assert.Equal("spend", entry["kind"]!.GetValue<string>());
+        Assert.Equal(spendId, entry["transaction_id"]!.GetValue<Guid>());
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_spends_of_a_balance_covering_three_leave_exactly_three()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 30);
+        var enrollments = new List<Guid>();
+        for (var i = 0; i < 20; i++) enrollments.Add(await EnrollmentForCreditsAsync(userId, 10));
+
+        var answers = await Task.WhenAll(enrollments.Select(e => SpendAsync(token, e)));
+        Assert.Equal(3, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(17, answers.Count(a => a.StatusCode == HttpStatusCode.UnprocessableEntity));
+
+        Assert.Equal(0, await BalanceAsync(token));
+        Assert.True(await fx.ScalarAsync<long>(
+            "SELECT min(running) FROM (SELECT sum(amount) OVER (ORDER BY sequence) AS running FROM credit_entries WHERE user_id = @u) r",
+            ("u", userId)) >= 0, "the balance went below zero at some point");
+        Assert.Equal(3, await OutboxForUserAsync("CreditsSpent", userId));
+    }
+
+    [Fact]
+    public async Task A_spend_retried_with_the_same_idempotency_key_is_applied_once()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 100);
+        var enrollment = await EnrollmentForCreditsAsync(userId, 25);
+
+        var first = await (await SpendAsync(token, enrollment, "key-1")).AssertStatus(201);
+        var again = await (await SpendAsync(token, enrollment, "key-1")).AssertStatus(200);
+        Assert.Equal(first["spend_id"]!.GetValue<Guid>(), again["spend_id"]!.GetValue<Guid>());
+        Assert.Equal(75, again["balance"]!.GetValue<long>());
+        // A key is the caller's: another user's "key-1" is their own.
+        await (await SpendAsync(fx.User().Token, enrollment, "key-1")).AssertProblem(404);
+        // The same key for something else is a client bug, not a replay.
+        await (await SpendAsync(token, await EnrollmentForCreditsAsync(userId, 25), "key-1")).AssertProblem(422);
+
+        // Retries racing each other still spend once.
+        var other = await EnrollmentForCreditsAsync(userId, 5);
+        var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SpendAsync(token, other, "key-2")));
+        Assert.Equal(1, racing.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(7, racing.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Single((await Task.WhenAll(racing.Select(async r => (await r.Body())["spend_id"]!.GetValue<Guid>()))).Distinct());
+
+        Assert.Equal(70, await BalanceAsync(token));
+        Assert.Equal(2, await OutboxForUserAsync("CreditsSpent", userId));
+    }
+
+    [Fact]
+    public async Task A_spend_events_rejects_is_paid_back_once_with_a_compensating_transaction()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 100);
+        var enrollment = await EnrollmentForCreditsAsync(userId, 40);
+        var spendId = (await (await SpendAsync(token, enrollment)).AssertStatus(201))["spend_id"]!.GetValue<Guid>();
+        Assert.Equal(60, await BalanceAsync(token));
+
+        // Rejected twice (a redelivery, and events saying it again in a new message): paid back once.
+        var rejected = new PurchaseRejected(Guid.NewGuid(), fx.Clock.GetUtcNow(), spendId, "course", enrollment, "The enrollment is already active.");
+        await PublishAsync(rejected, rejected.EventId);
+        await PublishAsync(rejected, rejected.EventId);
+        var sentAgain = rejected with { EventId = Guid.NewGuid() };
+        await PublishAsync(sentAgain, sentAgain.EventId);
+        await HandledAsync(rejected.EventId, "PurchaseRejectedConsumer");
+        await HandledAsync(sentAgain.EventId, "PurchaseRejectedConsumer");
+
+        Assert.Equal(100, await BalanceAsync(token));
+        var entries = (await CreditsAsync(token))["entries"]!.AsArray();
+        Assert.Equal(new[] { "reversal", "spend", "grant" }, entries.Select(e => e!["kind"]!.GetValue<string>()).ToArray());
+        Assert.Equal(40, entries[0]!["amount"]!.GetValue<long>());
+        Assert.Equal(spendId, await fx.ScalarAsync<Guid>(
+            "SELECT reverses_transaction_id FROM credit_transactions WHERE user_id = @u AND kind = 'reversal'", ("u", userId)));
+
+        // Paid back, the enrollment can be paid again.
+        await (await SpendAsync(token, enrollment)).AssertStatus(201);
+        Assert.Equal(60, await BalanceAsync(token));
+    }
+
+    // ---- referrals ----
+
+    [Fact]
+    public async Task A_referral_conversion_grants_fifty_credits_to_each_side_once()
+    {
+        var (referrerId, referrerToken) = fx.User();
+        var (referredId, referredToken) = fx.User();
+        var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, Guid.NewGuid());
+        await PublishAsync(converted, converted.EventId);
+        await PublishAsync(converted, converted.EventId); // redelivered
+        var announcedAgain = converted with { EventId = Guid.NewGuid() };
+        await PublishAsync(announcedAgain, announcedAgain.EventId);
+
+        await Eventually.TrueAsync(async () => await BalanceAsync(referrerToken) == 50 && await BalanceAsync(referredToken) == 50,
+            "the referral rewards never arrived");
+        await HandledAsync(converted.EventId, "ReferralConvertedConsumer");
+        await HandledAsync(announcedAgain.EventId, "ReferralConvertedConsumer");
+        Assert.Equal(50, await BalanceAsync(referrerToken));
+        Assert.Equal(50, await BalanceAsync(referredToken));
+        Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", referrerId));
+        Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", referredId));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u", ("u", referrerId)));
+        Assert.Equal($"referral:{referredId}:referrer", await fx.ScalarAsync<string>(
+            "SELECT idempotency_key FROM credit_transactions WHERE user_id = @u", ("u", referrerId)));
+        Assert.Equal(0, await OutboxForUserAsync("SubscriptionChanged", referrerId));
+    }
+
+    [Fact]
+    public async Task The_fifth_conversion_grants_three_months_of_elite_and_the_tenth_elite_for_life()
+    {
+        var (referrerId, referrerToken) = fx.User();
+        async Task ConvertAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid());
+                await PublishAsync(converted, converted.EventId);
+                await PublishAsync(converted, converted.EventId);
+            }
+        }
+        async Task<long> ConversionsAsync() =>
+            await fx.ScalarAsync<long>("SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u", ("u", referrerId));
+
+        await ConvertAsync(4);
+        await Eventually.TrueAsync(async () => await ConversionsAsync() == 4, "four conversions were never counted");
+        Assert.Equal(0, await OutboxForUserAsync("SubscriptionChanged", referrerId));
+
+        await ConvertAsync(1);
+        await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 1, "the fifth conversion granted nothing");
+        var elite = await SubscriptionChangedAsync(referrerId, 5);
+        Assert.Equal("elite", elite["tier"]!.GetValue<string>());
+        var periodEnd = elite["currentPeriodEnd"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(periodEnd, fx.Clock.GetUtcNow().AddDays(89), fx.Clock.GetUtcNow().AddDays(90));
+
+        await ConvertAsync(5);
+        await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 2, "the tenth conversion granted nothing");
+        var lifetime = await SubscriptionChangedAsync(referrerId, 10);
+        Assert.Equal("elite", lifetime["tier"]!.GetValue<string>());
+        Assert.Null(lifetime["currentPeriodEnd"]);
+
+        await Eventually.TrueAsync(async () => await BalanceAsync(referrerToken) == 500, "the referrer was not paid 50 credits per conversion");
+        Assert.Equal(10, await ConversionsAsync());
+        Assert.Equal(2L, await fx.ScalarAsync<long>("SELECT count(*) FROM referral_rewards WHERE referrer_user_id = @u", ("u", referrerId)));
+    }
+
+    // ---- helpers ----
+
+    private async Task<JsonNode> CreditsAsync(string token, string query = "") =>
+        await (await fx.Client.Get("/api/v1/credits" + query, token)).AssertStatus(200);
+
+    private async Task<long> BalanceAsync(string token) => (await CreditsAsync(token))["balance"]!.GetValue<long>();
+
+    private static List<long> Amounts(JsonNode credits) => credits["entries"]!.AsArray().Select(e => e!["amount"]!.GetValue<long>()).ToList();
+
+    private async Task<HttpResponseMessage> SpendAsync(string token, Guid enrollmentId, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/spend")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { purpose = "course", reference_id = enrollmentId }, options: Json.Options),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await fx.Client.SendAsync(request);
+    }
+
+    /// <summary>Credits from the platform, written through the ledger as the grant consumers write them.</summary>
+    private async Task GrantAsync(Guid userId, long amount)
+    {
+        await using var scope = fx.Host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<CreditLedger>().GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
+    }
+
+    /// <summary>What events would have announced for a pending course enrollment, written straight into payments' projection.</summary>
+    private async Task<Guid> EnrollmentForCreditsAsync(Guid userId, int? priceCredits)
+    {
+        var enrollmentId = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, seller_user_id, created_at) " +
+            "VALUES (@r, 'course', @u, @a, @c, @p, @s, now())",
+            ("r", enrollmentId), ("u", userId), ("a", priceCredits is null ? 1500L : 0L), ("c", priceCredits is null ? "EUR" : (object)DBNull.Value),
+            ("p", priceCredits is { } p ? p : (object)DBNull.Value), ("s", Guid.NewGuid()));
+        return enrollmentId;
+    }
+
+    private async Task PublishAsync<T>(T message, Guid? messageId = null) where T : class =>
+        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
+
+    private Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
+        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
+            ("id", messageId), ("c", consumer)) == 1,
+        $"{consumer} never handled message {messageId}");
+
+    private async Task<long> OutboxForUserAsync(string eventType, Guid userId) => await fx.ScalarAsync<long>(
+        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = @u",
+        ("type", eventType), ("u", userId.ToString()));
+
+    private async Task<JsonNode> SubscriptionChangedAsync(Guid userId, int conversions) => JsonNode.Parse(await fx.ScalarAsync<string>(
+        "SELECT o.payload::text FROM outbox_messages o JOIN referral_rewards r ON r.event_id = o.id WHERE r.referrer_user_id = @u AND r.conversions = @n",
+        ("u", userId), ("n", conversions)) ?? "null")!;
+}

@@ -1,0 +1,337 @@
+using System.Text;
+using static Community.Payments.Tests.StripePaymentsFixture;
+
+namespace Community.Payments.Tests;
+
+/// <summary>
+/// Stripe's webhook with Stripe as the provider (secrets whsec_test_1 and, rotating in, whsec_test_2):
+/// forgeries change nothing, and events may arrive in any order and any number of times.
+/// </summary>
+public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<StripePaymentsFixture>
+{
+    [Fact]
+    public async Task A_signed_completed_session_settles_the_payment_once()
+    {
+        var (_, token, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        var completed = Event("checkout.session.completed", Session(sessionId, paymentId));
+
+        Assert.False(await fx.AcceptedAsync(completed));
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(IntentOf(paymentId), await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.WebhookEventsAsync(completed.EventId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+        var payment = await (await fx.Client.Get($"/api/v1/payments/{paymentId}", token)).AssertStatus(200);
+        Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
+    }
+
+    public enum Forgery { BadSignature, BodyChanged, WrongSecret, Stale, FromTheFuture, MissingHeader, GarbageHeader, NoTimestamp, EmptyHeader, SignatureOfAnotherBody }
+
+    [Theory]
+    [InlineData(Forgery.BadSignature)]
+    [InlineData(Forgery.BodyChanged)]
+    [InlineData(Forgery.WrongSecret)]
+    [InlineData(Forgery.Stale)]
+    [InlineData(Forgery.FromTheFuture)]
+    [InlineData(Forgery.MissingHeader)]
+    [InlineData(Forgery.GarbageHeader)]
+    [InlineData(Forgery.NoTimestamp)]
+    [InlineData(Forgery.EmptyHeader)]
+    [InlineData(Forgery.SignatureOfAnotherBody)]
+    public async Task An_unverifiable_webhook_is_a_400_problem_and_changes_nothing(Forgery forgery)
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        var completed = Event("checkout.session.completed", Session(sessionId, paymentId));
+        var body = completed.Bytes;
+        var now = fx.Clock.GetUtcNow();
+        var genuine = fx.Sign(completed);
+        string? signature;
+        switch (forgery)
+        {
+            case Forgery.BadSignature:
+                signature = genuine[..^4] + (genuine.EndsWith("0000", StringComparison.Ordinal) ? "1111" : "0000");
+                break;
+            case Forgery.BodyChanged:
+                signature = genuine;
+                body = (byte[])body.Clone();
+                var at = Encoding.UTF8.GetString(body).IndexOf("\"paid\"", StringComparison.Ordinal);
+                body[at + 4] = (byte)'D';
+                break;
+            case Forgery.WrongSecret:
+                signature = fx.Sign(completed, "whsec_someone_else");
+                break;
+            case Forgery.Stale:
+                signature = fx.Sign(completed, at: now - TimeSpan.FromSeconds(301));
+                break;
+            case Forgery.FromTheFuture:
+                signature = fx.Sign(completed, at: now + TimeSpan.FromSeconds(301));
+                break;
+            case Forgery.MissingHeader:
+                signature = null;
+                break;
+            case Forgery.GarbageHeader:
+                signature = "this is not a stripe signature";
+                break;
+            case Forgery.NoTimestamp:
+                signature = genuine[genuine.IndexOf(',', StringComparison.Ordinal)..].TrimStart(',');
+                break;
+            case Forgery.EmptyHeader:
+                signature = "";
+                break;
+            default:
+                signature = fx.Sign(new WebhookBody("other", Encoding.UTF8.GetBytes("{}")));
+                break;
+        }
+
+        var problem = await (await fx.DeliverAsync(body, signature)).AssertProblem(400);
+
+        Assert.DoesNotContain(WebhookSecret, problem.ToJsonString());
+        Assert.Equal(0, await fx.WebhookEventsAsync(completed.EventId));
+        Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload->>'paymentId' = @id", ("id", paymentId.ToString())));
+
+        // The genuine delivery still works afterwards: nothing was burnt by the forgery.
+        Assert.False(await fx.AcceptedAsync(completed));
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task The_second_secret_of_a_rotation_verifies_too()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+        var completed = Event("checkout.session.completed", Session(sessionId, paymentId));
+
+        Assert.False(await fx.AcceptedAsync(completed, RotatedWebhookSecret));
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task A_header_carrying_signatures_by_both_secrets_verifies()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+        var completed = Event("checkout.session.completed", Session(sessionId, paymentId));
+        var now = fx.Clock.GetUtcNow();
+        var unknown = fx.Sign(completed, "whsec_retired", now);
+        var current = fx.Sign(completed, RotatedWebhookSecret, now);
+
+        // Stripe sends one v1 per active secret while an endpoint's secret rolls.
+        await (await fx.DeliverAsync(completed.Bytes, unknown + "," + current[current.IndexOf("v1=", StringComparison.Ordinal)..])).AssertStatus(200);
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task A_replayed_event_is_acknowledged_as_a_duplicate_and_settles_nothing_twice()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+        var completed = Event("checkout.session.completed", Session(sessionId, paymentId));
+
+        Assert.False(await fx.AcceptedAsync(completed));
+        Assert.True(await fx.AcceptedAsync(completed));
+        // Re-signed later (Stripe's retries carry a new timestamp): still the same event.
+        fx.Clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.True(await fx.AcceptedAsync(completed, RotatedWebhookSecret));
+
+        Assert.Equal(1, await fx.WebhookEventsAsync(completed.EventId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task The_same_event_delivered_ten_times_at_once_settles_once()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+        var completed = Event("checkout.session.completed", Session(sessionId, paymentId));
+        var signature = fx.Sign(completed);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => fx.DeliverAsync(completed.Bytes, signature)));
+
+        var duplicates = new List<bool>();
+        foreach (var response in responses) duplicates.Add((await response.AssertStatus(200))["duplicate"]!.GetValue<bool>());
+        Assert.Single(duplicates, d => !d);
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task Different_events_settling_the_same_payment_at_once_settle_it_once()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+        var bodies = Enumerable.Range(0, 6)
+            .Select(i => i % 2 == 0
+                ? Event("checkout.session.completed", Session(sessionId, paymentId))
+                : Event("checkout.session.async_payment_succeeded", Session(sessionId, paymentId)))
+            .ToList();
+
+        var responses = await Task.WhenAll(bodies.Select(b => fx.DeliverAsync(b)));
+
+        foreach (var response in responses) await response.AssertStatus(200);
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task An_expiry_arriving_after_the_completion_leaves_the_payment_settled()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+
+        await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId)));
+        await fx.AcceptedAsync(Event("checkout.session.expired", Session(sessionId, paymentId, "unpaid", paymentIntent: null)));
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentFailed", paymentId));
+    }
+
+    [Fact]
+    public async Task A_failed_attempt_then_a_completion_ends_succeeded_because_money_wins()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+        var intent = IntentOf(paymentId);
+
+        await fx.AcceptedAsync(Event("payment_intent.payment_failed", new
+        {
+            id = intent, @object = "payment_intent", status = "requires_payment_method", amount = 2500,
+            last_payment_error = new { code = "card_declined", decline_code = "insufficient_funds" },
+            metadata = new { payment_id = paymentId.ToString() },
+        }));
+        Assert.Equal("failed", await fx.StatusOfAsync(paymentId));
+        Assert.Equal("insufficient_funds", await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+
+        await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId)));
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Null(await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentFailed", paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task Refund_totals_record_only_what_is_new_however_often_they_arrive()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+        await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId)));
+
+        await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 1000)));
+        Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
+
+        var full = Event("charge.refunded", Charge(paymentId, 2500, 2500));
+        Assert.False(await fx.AcceptedAsync(full));
+        Assert.True(await fx.AcceptedAsync(full));
+        // A stale total arriving late (another event id) takes nothing back.
+        await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 1000)));
+
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(2500, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(new long[] { 1000, 1500 }, await fx.RefundDeltasAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task A_refund_reported_before_the_completion_settles_and_refunds_and_loses_nothing()
+    {
+        var (_, _, sellerId, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
+
+        await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 1000)));
+        Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+
+        await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId)));
+
+        Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+        Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
+        // The intent is known either way, so the rest can still be refunded through Stripe.
+        Assert.Equal(IntentOf(paymentId), await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId)));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{paymentId}/refunds")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { reason = "event moved" }, options: Json.Options),
+        };
+        request.Headers.Authorization = new("Bearer", fx.TokenFor(sellerId));
+        var refund = await (await fx.Client.SendAsync(request)).AssertStatus(201);
+        Assert.Equal(1500, refund["amount_cents"]!.GetValue<long>());
+        Assert.Equal(IntentOf(paymentId), fx.Stripe.WithKey("refund-" + refund["id"]!.GetValue<string>()).Single().Field("payment_intent"));
+        Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(new long[] { 1000, 1500 }, await fx.RefundDeltasAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task A_delayed_method_settles_on_async_payment_succeeded()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500, "alipay");
+
+        await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId, "unpaid")));
+        Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(IntentOf(paymentId), await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+
+        await fx.AcceptedAsync(Event("checkout.session.async_payment_succeeded", Session(sessionId, paymentId)));
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task A_delayed_method_fails_on_async_payment_failed()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500, "wechat_pay");
+
+        await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId, "unpaid")));
+        await fx.AcceptedAsync(Event("checkout.session.async_payment_failed", Session(sessionId, paymentId, "unpaid")));
+
+        Assert.Equal("failed", await fx.StatusOfAsync(paymentId));
+        Assert.Equal("async_payment_failed", await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentFailed", paymentId));
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
+    }
+
+    [Fact]
+    public async Task A_session_found_by_its_id_alone_settles_too()
+    {
+        var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
+
+        // No metadata (a session created outside this service would have none): the session id names it.
+        await fx.AcceptedAsync(Event("checkout.session.completed", new
+        {
+            id = sessionId, @object = "checkout.session", mode = "payment", status = "complete", payment_status = "paid",
+            payment_intent = IntentOf(paymentId),
+        }));
+
+        Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task Events_about_payments_we_do_not_know_are_accepted_and_ignored()
+    {
+        var stranger = Guid.NewGuid();
+        var unknown = Event("checkout.session.completed", Session("cs_test_unknown_" + stranger.ToString("N"), stranger));
+        var unknownIntent = Event("payment_intent.payment_failed", new { id = "pi_unknown", @object = "payment_intent" });
+        var unhandled = Event("customer.created", new { id = "cus_123", @object = "customer" });
+
+        Assert.False(await fx.AcceptedAsync(unknown));
+        Assert.False(await fx.AcceptedAsync(unknownIntent));
+        Assert.False(await fx.AcceptedAsync(unhandled));
+
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE id = @id", ("id", stranger)));
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload->>'paymentId' = @id", ("id", stranger.ToString())));
+        Assert.Equal(1, await fx.WebhookEventsAsync(unknown.EventId));
+    }
+
+    [Theory]
+    [InlineData("this is not json {")]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("{\"id\": \"evt_no_data\", \"type\": \"checkout.session.completed\"}")]
+    [InlineData("{\"id\": 42, \"type\": \"checkout.session.completed\", \"data\": {\"object\": {}}}")]
+    [InlineData("")]
+    public async Task A_correctly_signed_body_that_is_not_a_stripe_event_is_a_400(string text)
+    {
+        var events = await fx.ScalarAsync<long>("SELECT count(*) FROM webhook_events");
+        var body = new WebhookBody("none", Encoding.UTF8.GetBytes(text));
+
+        await (await fx.DeliverAsync(body)).AssertProblem(400);
+
+        Assert.Equal(events, await fx.ScalarAsync<long>("SELECT count(*) FROM webhook_events"));
+    }
+}
