@@ -67,12 +67,16 @@ public static class SubscriptionsApi
         return TypedResults.Ok(subscription is null ? SubscriptionDto.None : SubscriptionDto.From(subscription));
     }
 
+    /// <summary>
+    /// The row stays locked while the provider is asked, so a purchase activated meanwhile cannot
+    /// end up marked as cancelled when it was the previous subscription that was stopped.
+    /// </summary>
     private static async Task<Ok<SubscriptionDto>> Cancel(
-        ClaimsPrincipal principal, PaymentsDbContext db, IPaymentProvider provider, TimeProvider clock, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal principal, PaymentsDbContext db, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
-        var subscription = await db.Set<Subscription>().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var subscription = await book.LockAsync(principal.UserId(), cancellationToken);
         if (subscription is null || subscription.Tier == Policies.Tiers.Free)
             throw new NotFoundException("You have no active subscription to cancel.");
         if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription));
@@ -93,6 +97,7 @@ public static class SubscriptionsApi
         subscription.CancelAtPeriodEnd = true;
         subscription.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(SubscriptionDto.From(subscription));
     }
 
