@@ -51,19 +51,27 @@ public static class CatalogueQueries
     };
 
     /// <summary>
-    /// Upcoming published events within <paramref name="radiusM"/> of a point, nearest first. The
-    /// earth_box test uses the GiST index on position; earth_distance then trims the box's corners.
+    /// Upcoming published events within <paramref name="radiusM"/> of a point, nearest first (ties by id).
+    /// The GiST index on position is walked in distance order (<c>&lt;-&gt;</c>, which earth_distance grows
+    /// with), so about <paramref name="limit"/> rows are read however dense the area; earth_box bounds the
+    /// walk and earth_distance trims its corners. WITH TIES keeps rows as far as the last one, so the outer
+    /// sort breaks ties by id as sorting every row in the radius would.
     /// </summary>
     public static IQueryable<NearbyRow> Nearby(EventsDbContext db, double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
         db.Database.SqlQuery<NearbyRow>($"""
-            SELECT e.id AS "Id", earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS "DistanceM"
-            FROM community_events e
-            WHERE e.status = 'published'
-              AND e.ends_at > {now}
-              AND earth_box(ll_to_earth({latitude}, {longitude}), {radiusM}) @> e.position
-              AND earth_distance(e.position, ll_to_earth({latitude}, {longitude})) <= {radiusM}
-              AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR {caller.UserId} = ANY (e.invited_user_ids))
-            ORDER BY 2, e.id
+            SELECT n.id AS "Id", n.distance AS "DistanceM"
+            FROM (
+                SELECT e.id, earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS distance
+                FROM community_events e
+                WHERE e.status = 'published'
+                  AND e.ends_at > {now}
+                  AND earth_box(ll_to_earth({latitude}, {longitude}), {radiusM}) @> e.position
+                  AND earth_distance(e.position, ll_to_earth({latitude}, {longitude})) <= {radiusM}
+                  AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR {caller.UserId} = ANY (e.invited_user_ids))
+                ORDER BY e.position <-> ll_to_earth({latitude}, {longitude})
+                FETCH FIRST {limit} ROWS WITH TIES
+            ) n
+            ORDER BY n.distance, n.id
             LIMIT {limit}
             """);
 }
