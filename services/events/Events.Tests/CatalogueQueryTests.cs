@@ -416,18 +416,8 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
             ANALYZE community_events;
             """);
 
-        var plan = await ExplainAsync("""
-            SELECT e.id AS "Id", earth_distance(e.position, ll_to_earth(-35.0, -120.0)) AS "DistanceM"
-            FROM community_events e
-            WHERE e.status = 'published'
-              AND e.ends_at > now()
-              AND earth_box(ll_to_earth(-35.0, -120.0), 5000) @> e.position
-              AND earth_distance(e.position, ll_to_earth(-35.0, -120.0)) <= 5000
-              AND (false OR e.visibility = 'public' OR e.organizer_id = '6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41'
-                   OR '6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41' = ANY (e.invited_user_ids))
-            ORDER BY 2, e.id
-            LIMIT 50
-            """);
+        var plan = await ExplainAsync(Catalogue.CatalogueQueries.NearbySql(-35.0, -120.0, 5000, 50,
+            new Catalogue.Caller(Guid.Parse("6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41"), false), DateTimeOffset.UtcNow));
         Assert.Contains("community_events_position", plan);
         Assert.DoesNotContain("Seq Scan on community_events", plan);
 
@@ -451,11 +441,15 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.All(distances, d => Assert.InRange(d, 0, 60_000));
     }
 
-    private async Task<string> ExplainAsync(string sql)
+    /// <summary>EXPLAIN of the very SQL and parameters the service sends.</summary>
+    private async Task<string> ExplainAsync(FormattableString sql)
     {
         await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        var arguments = sql.GetArguments();
+        await using var command = new NpgsqlCommand("EXPLAIN " + string.Format(System.Globalization.CultureInfo.InvariantCulture, sql.Format,
+            arguments.Select((_, i) => (object)$"@p{i}").ToArray()), connection);
+        for (var i = 0; i < arguments.Length; i++) command.Parameters.AddWithValue($"p{i}", arguments[i] ?? DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync();
         var lines = new List<string>();
         while (await reader.ReadAsync()) lines.Add(reader.GetString(0));

@@ -152,7 +152,7 @@ public static class CatalogueApi
         var caller = CallerOf(principal);
         var events = CatalogueQueries.Catalogue(db, filter, caller, clock.GetUtcNow());
         var total = await events.CountAsync(cancellationToken);
-        var items = await events.Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
+        var items = await CatalogueQueries.PageAsync(db, events, page, limit, cancellationToken);
         return TypedResults.Ok(new PageOf<EventDto>(
             items.Select(e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))).ToList(),
             total, page, (total + limit - 1) / limit, limit));

@@ -25,7 +25,9 @@ public static class CatalogueQueries
     {
         var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
         // Upcoming (including ongoing) unless the caller asks for a start range.
-        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now);
+        // Nothing lasts longer than MaxDuration, so the start bound changes no result; it lets the index skip past events.
+        var earliestStart = now - EventRules.MaxDuration;
+        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now && e.StartsAt > earliestStart);
         else query = query.Where(e => e.StartsAt >= filter.StartsAfter);
         if (filter.StartsBefore is { } before) query = query.Where(e => e.StartsAt < before);
         if (filter.City is { } city) query = query.Where(e => e.City!.ToLower() == city.ToLower());
@@ -43,6 +45,18 @@ public static class CatalogueQueries
         return query.OrderBy(e => e.StartsAt).ThenBy(e => e.Id);
     }
 
+    /// <summary>
+    /// One page of a catalogue query: the page's ids come from the catalogue index alone (however deep
+    /// the OFFSET), then only those rows are read from the table.
+    /// </summary>
+    public static async Task<List<CommunityEvent>> PageAsync(
+        EventsDbContext db, IQueryable<CommunityEvent> catalogue, int page, int limit, CancellationToken cancellationToken = default)
+    {
+        var ids = await catalogue.Select(e => e.Id).Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
+        var rows = await db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+        return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
+    }
+
     public static IQueryable<CommunityEvent> Visible(IQueryable<CommunityEvent> events, Caller caller) => caller switch
     {
         { IsAdmin: true } => events,
@@ -58,7 +72,11 @@ public static class CatalogueQueries
     /// sort breaks ties by id as sorting every row in the radius would.
     /// </summary>
     public static IQueryable<NearbyRow> Nearby(EventsDbContext db, double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
-        db.Database.SqlQuery<NearbyRow>($"""
+        db.Database.SqlQuery<NearbyRow>(NearbySql(latitude, longitude, radiusM, limit, caller, now));
+
+    /// <summary>The nearby SQL with its parameters, so tests can EXPLAIN exactly what the API runs.</summary>
+    public static FormattableString NearbySql(double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
+        $"""
             SELECT n.id AS "Id", n.distance AS "DistanceM"
             FROM (
                 SELECT e.id, earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS distance
@@ -73,5 +91,5 @@ public static class CatalogueQueries
             ) n
             ORDER BY n.distance, n.id
             LIMIT {limit}
-            """);
+            """;
 }

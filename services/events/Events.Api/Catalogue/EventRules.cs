@@ -9,6 +9,9 @@ namespace Community.Events.Catalogue;
 public static partial class EventRules
 {
     public const int DefaultGeofenceRadiusM = 150;
+
+    /// <summary>The longest an event may last; the catalogue relies on it to bound its "upcoming" scan.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(31);
     public const int MaxInterests = 20;
     public const int MaxInvited = 1000;
     public const int MaxCapacity = 100_000;
@@ -78,7 +81,7 @@ public static partial class EventRules
         if (input.StartsAt is { } starts && input.EndsAt is { } ends)
         {
             if (ends <= starts) errors.Add("ends_at", "ends_at must be after starts_at.");
-            if (ends - starts > TimeSpan.FromDays(31)) errors.Add("ends_at", "an event lasts at most 31 days.");
+            if (ends - starts > MaxDuration) errors.Add("ends_at", $"an event lasts at most {MaxDuration.TotalDays} days.");
             if (!startMayBePast && starts <= now) errors.Add("starts_at", "starts_at must be in the future.");
         }
 
@@ -166,6 +169,9 @@ public static partial class EventRules
         if (text.Length > max) errors.Add(field, $"{field} must be at most {max} characters.");
         return text;
     }
+
+    /// <summary>Whether <paramref name="code"/> (upper case) is an ISO 4217 currency this runtime knows.</summary>
+    public static bool IsCurrency(string code) => Currencies.Contains(code);
 
     private static HashSet<string> KnownCurrencies()
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Community.Events.Catalogue;
 using Community.ServiceDefaults.Errors;
 
@@ -12,7 +11,6 @@ public static class CourseRules
     public const int MaxContentLength = 20_000;
     public const int MaxPriceCredits = 1_000_000;
 
-    private static readonly HashSet<string> Currencies = KnownCurrencies();
 
     /// <summary>Validates the whole input (every error at once) and builds the course with its modules in the given order.</summary>
     public static (Course Course, List<CourseModule> Modules) Create(CourseInput input, Guid organizerId, DateTimeOffset now)
@@ -36,7 +34,7 @@ public static class CourseRules
         if (priceCents is < 0 or > EventRules.MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{EventRules.MaxPriceCents} (minor units).");
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency)) currency = null;
-        if (currency is not null && !Currencies.Contains(currency)) errors.Add("currency", "currency must be an ISO 4217 code such as \"EUR\".");
+        if (currency is not null && !Catalogue.EventRules.IsCurrency(currency)) errors.Add("currency", "currency must be an ISO 4217 code such as \"EUR\".");
         if (priceCents > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
         if (priceCents == 0) currency = null;
 
@@ -92,18 +90,5 @@ public static class CourseRules
         if (url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
             errors.Add(field, $"{field} must be an absolute http(s) URL.");
         return url;
-    }
-
-    private static HashSet<string> KnownCurrencies()
-    {
-        var codes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var culture in CultureInfo.GetCultures(CultureTypes.SpecificCultures))
-        {
-            try { codes.Add(new RegionInfo(culture.Name).ISOCurrencySymbol); }
-            catch (ArgumentException) { }
-        }
-        // Without ICU data the list can be empty; fall back to the most common codes rather than refusing every price.
-        if (codes.Count < 20) codes.UnionWith(["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "SGD", "HKD", "NZD", "ZAR", "MXN"]);
-        return codes;
     }
 }
