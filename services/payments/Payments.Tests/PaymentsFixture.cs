@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Community.ServiceDefaults.Auth;
 using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Community.Payments.Tests;
 
@@ -92,25 +91,11 @@ public class PaymentsFixture : IAsyncLifetime
         return await Client.PostAsync(form, new FormUrlEncodedContent([]));
     }
 
-    public async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(Resources.DatabaseConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) =>
+        Sql.ExecuteAsync(Resources.DatabaseConnectionString, sql, parameters);
 
-    public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(Resources.DatabaseConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        var result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? default : (T)Convert.ChangeType(result, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
-    }
+    public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
+        Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
 
-    public Task<long> OutboxCountAsync(string eventType) =>
-        ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%'", ("type", eventType))!;
+    public Task<long> OutboxCountAsync(string eventType) => Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);
 }

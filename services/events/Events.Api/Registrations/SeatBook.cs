@@ -194,8 +194,10 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                 .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM community_events WHERE id = {eventId} FOR UPDATE")
                 .ToListAsync(cancellationToken);
             if (locked.Count == 0) throw new NotFoundException("No event has this id.");
-            var e = await db.Events.FirstAsync(x => x.Id == eventId, cancellationToken);
-            await db.Entry(e).ReloadAsync(cancellationToken);
+            // Read after the lock, so the row is current; an instance this context already tracks is refreshed instead.
+            var e = db.Events.Local.FirstOrDefault(x => x.Id == eventId);
+            if (e is null) e = await db.Events.FirstAsync(x => x.Id == eventId, cancellationToken);
+            else await db.Entry(e).ReloadAsync(cancellationToken);
             var result = await work(e);
             await db.SaveChangesAsync(cancellationToken);
             if (transaction is not null) await transaction.CommitAsync(cancellationToken);

@@ -1,6 +1,8 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Community.ServiceDefaults.Data;
 using Npgsql;
 
 namespace Community.Events.Registrations;
@@ -20,9 +22,9 @@ public sealed class TicketSigner(NpgsqlDataSource dataSource)
 
     public async Task<string> SignAsync(TicketClaims claims, CancellationToken cancellationToken)
     {
-        var body = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new[] { claims.RegistrationId.ToString(), claims.EventId.ToString(), claims.UserId.ToString(), claims.TicketCode }));
+        var body = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new[] { claims.RegistrationId.ToString(), claims.EventId.ToString(), claims.UserId.ToString(), claims.TicketCode }));
         var signed = Prefix + body;
-        return signed + "." + Base64Url(HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.ASCII.GetBytes(signed)));
+        return signed + "." + Base64Url.EncodeToString(HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.ASCII.GetBytes(signed)));
     }
 
     /// <summary>The claims of a genuine payload; null for anything forged, altered or malformed.</summary>
@@ -34,8 +36,8 @@ public sealed class TicketSigner(NpgsqlDataSource dataSource)
         try
         {
             var expected = HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.ASCII.GetBytes(payload[..dot]));
-            if (!CryptographicOperations.FixedTimeEquals(expected, FromBase64Url(payload[(dot + 1)..]))) return null;
-            var fields = JsonSerializer.Deserialize<string[]>(FromBase64Url(payload[Prefix.Length..dot]));
+            if (!CryptographicOperations.FixedTimeEquals(expected, Base64Url.DecodeFromChars(payload.AsSpan(dot + 1)))) return null;
+            var fields = JsonSerializer.Deserialize<string[]>(Base64Url.DecodeFromChars(payload.AsSpan(Prefix.Length, dot - Prefix.Length)));
             return fields is [var registration, var evt, var user, var code]
                 ? new TicketClaims(Guid.Parse(registration), Guid.Parse(evt), Guid.Parse(user), code)
                 : null;
@@ -48,28 +50,6 @@ public sealed class TicketSigner(NpgsqlDataSource dataSource)
 
     private async Task<byte[]> KeyAsync(CancellationToken cancellationToken)
     {
-        if (_key is not null) return _key;
-        // Two instances may race to create the key; the loser's statement may not see the winner's row yet, so it asks again.
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var command = dataSource.CreateCommand(
-                """
-                WITH created AS (
-                    INSERT INTO ticket_signing_keys (id, secret, created_at) VALUES (1, $1, now())
-                    ON CONFLICT (id) DO NOTHING RETURNING secret)
-                SELECT secret FROM created UNION ALL SELECT secret FROM ticket_signing_keys WHERE id = 1 LIMIT 1
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = RandomNumberGenerator.GetBytes(32) });
-            if (await command.ExecuteScalarAsync(cancellationToken) is byte[] key) return _key = key;
-            if (attempt == 3) throw new InvalidOperationException("The ticket signing key could not be created or read.");
-        }
-    }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+        return _key ??= await GeneratedSecrets.GetOrCreateAsync(dataSource, "ticket_signing_keys", () => RandomNumberGenerator.GetBytes(32), cancellationToken);
     }
 }

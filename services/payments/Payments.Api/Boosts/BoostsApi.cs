@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
@@ -56,5 +54,5 @@ public static class BoostsApi
 
     /// <summary>The same for every checkout of one boost length by one user, so asking twice finds the open session.</summary>
     public static Guid ReferenceFor(Guid userId, string days) =>
-        new(SHA256.HashData(Encoding.UTF8.GetBytes($"boost|{userId}|{days}")).AsSpan(0, 16));
+        StableIds.From($"boost|{userId}|{days}");
 }

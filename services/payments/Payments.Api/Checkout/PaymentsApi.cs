@@ -127,23 +127,11 @@ public static class PaymentsApi
 /// <summary>Opaque "created_at|id" cursors for newest-first lists.</summary>
 public static class Cursor
 {
-    public static string Encode(DateTimeOffset createdAt, Guid id) =>
-        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{createdAt.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string Encode(DateTimeOffset createdAt, Guid id) => OpaqueCursor.Encode($"{createdAt.UtcTicks}|{id}");
 
-    public static (DateTimeOffset CreatedAt, Guid Id)? Decode(string cursor)
-    {
-        try
-        {
-            var s = cursor.Replace('-', '+').Replace('_', '/');
-            var text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=')));
-            var parts = text.Split('|');
-            return parts.Length == 2 && long.TryParse(parts[0], out var ticks) && Guid.TryParse(parts[1], out var id)
-                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
-                : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    public static (DateTimeOffset CreatedAt, Guid Id)? Decode(string cursor) =>
+        OpaqueCursor.Decode(cursor)?.Split('|') is [var ticks, var id]
+        && long.TryParse(ticks, out var utcTicks) && utcTicks is >= 0 and <= 3155378975999999999 && Guid.TryParse(id, out var lastId)
+            ? (new DateTimeOffset(utcTicks, TimeSpan.Zero), lastId)
+            : null;
 }

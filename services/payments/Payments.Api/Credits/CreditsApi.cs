@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -115,20 +114,9 @@ public static class CreditsApi
 /// <summary>Opaque cursors over a user's entries: the position of the last entry of the page.</summary>
 public static class EntryCursor
 {
-    public static string Encode(long sequence) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes("e" + sequence.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string Encode(long sequence) => OpaqueCursor.Encode("e" + sequence.ToString(CultureInfo.InvariantCulture));
 
-    public static long? Decode(string cursor)
-    {
-        try
-        {
-            var s = cursor.Replace('-', '+').Replace('_', '/');
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=')));
-            return text.StartsWith('e') && long.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    public static long? Decode(string cursor) =>
+        OpaqueCursor.Decode(cursor) is { } text && text.StartsWith('e')
+        && long.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Community.ServiceDefaults.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -24,19 +25,7 @@ public sealed class WebhookSecrets(IOptions<PaymentsOptions> options, NpgsqlData
 
     public async Task<string> SandboxSecretAsync(CancellationToken cancellationToken)
     {
-        if (_sandbox is not null) return _sandbox;
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var command = dataSource.CreateCommand(
-                """
-                WITH created AS (
-                    INSERT INTO sandbox_secrets (id, secret, created_at) VALUES (1, $1, now())
-                    ON CONFLICT (id) DO NOTHING RETURNING secret)
-                SELECT secret FROM created UNION ALL SELECT secret FROM sandbox_secrets WHERE id = 1 LIMIT 1
-                """);
-            command.Parameters.Add(new NpgsqlParameter { Value = "whsec_sandbox_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)) });
-            if (await command.ExecuteScalarAsync(cancellationToken) is string secret) return _sandbox = secret;
-            if (attempt == 3) throw new InvalidOperationException("The sandbox webhook secret could not be created or read.");
-        }
+        return _sandbox ??= await GeneratedSecrets.GetOrCreateAsync(dataSource, "sandbox_secrets",
+            () => "whsec_sandbox_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), cancellationToken);
     }
 }

@@ -71,11 +71,7 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
     }
 
     /// <summary>A refund id that is the same every time the same cause asks (a message redelivered, a retried request).</summary>
-    public static Guid DeterministicId(string cause, Guid paymentId)
-    {
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{cause}|{paymentId}"));
-        return new Guid(hash.AsSpan(0, 16));
-    }
+    public static Guid DeterministicId(string cause, Guid paymentId) => StableIds.From($"{cause}|{paymentId}");
 }
 
 /// <summary>502: the payment provider failed; nothing was changed.</summary>

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Providers;
@@ -103,5 +101,5 @@ public static class SubscriptionsApi
 
     /// <summary>The same for every checkout of one tier by one user, so asking twice finds the open session.</summary>
     public static Guid ReferenceFor(Guid userId, string tier) =>
-        new(SHA256.HashData(Encoding.UTF8.GetBytes($"subscription|{userId}|{tier}")).AsSpan(0, 16));
+        StableIds.From($"subscription|{userId}|{tier}");
 }
