@@ -1,6 +1,6 @@
 namespace Community.Contracts.Payments;
 
-// Published by the payments service (to be built). Money is integer minor units plus an ISO 4217 code.
+// Published by the payments service. Money is integer minor units plus an ISO 4217 code.
 
 /// <summary>Money was captured for Purpose/ReferenceId (ReferenceId: registration, course, subscription...).</summary>
 /// <param name="Purpose">event_registration, course, subscription, boost or credits.</param>
@@ -18,3 +18,12 @@ public sealed record CreditsSpent(Guid EventId, DateTimeOffset OccurredAt, Guid 
 public sealed record SubscriptionChanged(Guid EventId, DateTimeOffset OccurredAt, Guid UserId, string Tier, DateTimeOffset? CurrentPeriodEnd) : IIntegrationEvent;
 /// <summary>A profile boost was bought; discovery ranks the user first until BoostedUntil.</summary>
 public sealed record BoostPurchased(Guid EventId, DateTimeOffset OccurredAt, Guid UserId, DateTimeOffset BoostedUntil) : IIntegrationEvent;
+/// <summary>A refunded boost's days were taken back; BoostedUntil is the boost's new end (at or before OccurredAt: no boost now).</summary>
+public sealed record BoostRevoked(Guid EventId, DateTimeOffset OccurredAt, Guid UserId, Guid PaymentId, DateTimeOffset BoostedUntil) : IIntegrationEvent;
+/// <summary>
+/// A refund the provider had accepted failed later (the card was closed...): the money stayed with
+/// the platform, the payment is refundable again by that amount, and someone must reach the payer.
+/// </summary>
+public sealed record PaymentRefundFailed(Guid EventId, DateTimeOffset OccurredAt, Guid PaymentId, Guid UserId, Guid RefundId, long AmountCents, string Currency, string Reason) : IIntegrationEvent;
+/// <summary>Credits granted earlier were taken back (the pack or the referral that earned them was refunded); Amount may be less than the grant when some were spent.</summary>
+public sealed record CreditsRevoked(Guid EventId, DateTimeOffset OccurredAt, Guid UserId, long Amount, string Reason, Guid GrantId) : IIntegrationEvent;

@@ -27,14 +27,23 @@ public static class PaymentsServiceExtensions
         builder.Services.AddScoped<Refunder>();
         builder.Services.AddScoped<CreditLedger>();
         builder.Services.AddScoped<IWebhookHandler, CheckoutWebhookHandler>();
+        builder.Services.AddScoped<IWebhookHandler, RefundWebhookHandler>();
         builder.Services.Configure<SubscriptionOptions>(builder.Configuration.GetSection(SubscriptionOptions.Section));
+        builder.Services.AddScoped<Memberships>();
         builder.Services.AddScoped<SubscriptionBook>();
         builder.Services.AddScoped<IWebhookHandler, SubscriptionWebhookHandler>();
         builder.Services.AddSingleton<SubscriptionExpiry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SubscriptionExpiry>());
         builder.Services.AddHttpClient(SandboxApi.WebhookClient);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{PaymentsOptions.Section}:Stripe:SecretKey"]))
+        {
+            // The sandbox "pays" without money: a production deployment that lost its Stripe key must not start with it.
+            if (builder.Environment.IsProduction() && !builder.Configuration.GetValue<bool>($"{PaymentsOptions.Section}:Sandbox:AllowInProduction"))
+                throw new InvalidOperationException(
+                    $"{PaymentsOptions.Section}:Stripe:SecretKey is not configured. In Production the offline sandbox provider is refused; " +
+                    $"set the key, or {PaymentsOptions.Section}:Sandbox:AllowInProduction=true for a demo deployment.");
             builder.Services.AddSingleton<IPaymentProvider, SandboxProvider>();
+        }
         else
         {
             // A typed client, so ServiceDefaults' resilience handler wraps every Stripe call (it retries the keyed POSTs).

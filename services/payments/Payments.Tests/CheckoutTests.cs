@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
 namespace Community.Payments.Tests;
 
 public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
@@ -24,5 +28,35 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
         Assert.Equal(1L, await fx.OutboxCountAsync("PaymentSucceeded"));
         await (await fx.Client.Get($"/api/v1/payments/{paymentId}", fx.User().Token)).AssertProblem(404);
+    }
+}
+
+public sealed class ProviderSelectionTests
+{
+    private static WebApplicationBuilder Builder(string environment, params (string Key, string Value)[] settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:payments-db"] = "Host=localhost;Database=unused",
+            ["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@localhost:5672/",
+        });
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
+        return builder;
+    }
+
+    [Fact]
+    public void Production_without_a_Stripe_key_refuses_to_start_on_the_sandbox()
+    {
+        var problem = Assert.Throws<InvalidOperationException>(() => Builder(Environments.Production).AddPaymentsServices());
+        Assert.Contains("Stripe:SecretKey", problem.Message);
+    }
+
+    [Fact]
+    public void The_sandbox_serves_development_and_demo_deployments_that_ask_for_it()
+    {
+        Builder(Environments.Development).AddPaymentsServices();
+        Builder(Environments.Production, ("Payments:Sandbox:AllowInProduction", "true")).AddPaymentsServices();
+        Builder(Environments.Production, ("Payments:Stripe:SecretKey", "sk_test_123")).AddPaymentsServices();
     }
 }

@@ -285,14 +285,14 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
         await ConvertAsync(1);
         await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 1, "the fifth conversion granted nothing");
-        var elite = await SubscriptionChangedAsync(referrerId, 5);
+        var elite = await SubscriptionChangedAsync(referrerId, 1);
         Assert.Equal("elite", elite["tier"]!.GetValue<string>());
         var periodEnd = elite["currentPeriodEnd"]!.GetValue<DateTimeOffset>();
         Assert.InRange(periodEnd, fx.Clock.GetUtcNow().AddDays(89), fx.Clock.GetUtcNow().AddDays(90));
 
         await ConvertAsync(5);
         await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 2, "the tenth conversion granted nothing");
-        var lifetime = await SubscriptionChangedAsync(referrerId, 10);
+        var lifetime = await SubscriptionChangedAsync(referrerId, 2);
         Assert.Equal("elite", lifetime["tier"]!.GetValue<string>());
         Assert.Null(lifetime["currentPeriodEnd"]);
 
@@ -352,7 +352,8 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = @u",
         ("type", eventType), ("u", userId.ToString()));
 
-    private async Task<JsonNode> SubscriptionChangedAsync(Guid userId, int conversions) => JsonNode.Parse(await fx.ScalarAsync<string>(
-        "SELECT o.payload::text FROM outbox_messages o JOIN referral_rewards r ON r.event_id = o.id WHERE r.referrer_user_id = @u AND r.conversions = @n",
-        ("u", userId), ("n", conversions)) ?? "null")!;
+    /// <summary>The <paramref name="nth"/> SubscriptionChanged published for the user (1: the first).</summary>
+    private async Task<JsonNode> SubscriptionChangedAsync(Guid userId, int nth) => JsonNode.Parse(await fx.ScalarAsync<string>(
+        "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence OFFSET @n LIMIT 1",
+        ("u", userId.ToString()), ("n", nth - 1)) ?? "null")!;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Community.ServiceDefaults.Auth;
 using Community.Testing;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
@@ -27,7 +28,16 @@ public class PaymentsFixture : IAsyncLifetime
         Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
         Host = StartPayments(Settings);
         Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Host.BaseAddress };
+        await BusReadyAsync(Host);
     }
+
+    /// <summary>
+    /// Waits until the host's receive endpoints are bound (the bus starts in the background): a
+    /// message a test publishes before that would reach no queue.
+    /// </summary>
+    public static Task BusReadyAsync(ServiceHost<Program> host) => Eventually.TrueAsync(
+        () => Task.FromResult(host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
+        "the payments bus never became ready");
 
     public ServiceHost<Program> StartPayments(IDictionary<string, string?>? extra = null, string? brokerUri = null)
     {
@@ -98,4 +108,13 @@ public class PaymentsFixture : IAsyncLifetime
         Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
 
     public Task<long> OutboxCountAsync(string eventType) => Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);
+
+    /// <summary>Outbox rows of <paramref name="eventType"/> about one payment (the class's tests share the database).</summary>
+    public Task<long> OutboxCountAsync(string eventType, Guid paymentId) =>
+        ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'paymentId' = @id",
+            ("type", eventType), ("id", paymentId.ToString()));
+
+    /// <summary>The sandbox's checkout page for <paramref name="checkout"/>, as a browser would fetch it.</summary>
+    public Task<string> CheckoutPageAsync(JsonNode checkout) =>
+        Client.GetStringAsync(new Uri(checkout["checkout_url"]!.GetValue<string>()).AbsolutePath);
 }

@@ -44,6 +44,7 @@ public sealed class FakeStripe : IAsyncDisposable
     private readonly ConcurrentQueue<StripeRequest> _received = new();
     private readonly ConcurrentDictionary<string, (string Request, string Answer)> _answered = new();
     private readonly List<(string Path, int Status, string Message)> _failures = [];
+    private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
 
     private FakeStripe(WebApplication app, TimeProvider clock) => (_app, _clock) = (app, clock);
 
@@ -69,6 +70,9 @@ public sealed class FakeStripe : IAsyncDisposable
     {
         lock (_failures) for (var i = 0; i < times; i++) _failures.Add((path, status, message));
     }
+
+    /// <summary>Refunds of <paramref name="paymentIntent"/> are answered with <paramref name="status"/> (pending, requires_action, failed...) instead of succeeded.</summary>
+    public void AnswerRefunds(string paymentIntent, string status) => _refundStatuses[paymentIntent] = status;
 
     private async Task AnswerAsync(HttpContext context)
     {
@@ -159,10 +163,11 @@ public sealed class FakeStripe : IAsyncDisposable
         if (string.IsNullOrEmpty(r.Field("payment_intent"))) return Invalid("payment_intent", "One of charge or payment_intent is required.");
         if (!long.TryParse(r.Field("amount"), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
             return Invalid("amount", "Invalid integer.");
+        var status = _refundStatuses.GetValueOrDefault(r.Field("payment_intent")!, "succeeded");
         return (200, JsonSerializer.Serialize(new
         {
             id = "re_test_" + Guid.NewGuid().ToString("N"), @object = "refund", amount, payment_intent = r.Field("payment_intent"),
-            status = "succeeded", metadata = Metadata(r, "metadata"),
+            status, failure_reason = status == "failed" ? "expired_or_canceled_card" : null, metadata = Metadata(r, "metadata"),
         }));
     }
 
@@ -283,11 +288,6 @@ public sealed class StripePaymentsFixture : PaymentsFixture
     public Task<string?> StatusOfAsync(Guid paymentId) => ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId));
 
     public Task<long> WebhookEventsAsync(string eventId) => ScalarAsync<long>("SELECT count(*) FROM webhook_events WHERE id = @id", ("id", eventId));
-
-    /// <summary>Outbox rows of <paramref name="eventType"/> about one payment (the class's tests share the database).</summary>
-    public Task<long> OutboxCountAsync(string eventType, Guid paymentId) =>
-        ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'paymentId' = @id",
-            ("type", eventType), ("id", paymentId.ToString()));
 
     public async Task<long[]> RefundDeltasAsync(Guid paymentId) =>
         (await ScalarAsync<string>(

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Community.Contracts.Payments;
+using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
@@ -8,19 +10,20 @@ namespace Community.Payments.Boosts;
 
 /// <summary>
 /// A boost was paid: the boost runs its days from now, or from the end of the boost still running,
-/// so boosts bought back to back add up.
+/// so boosts bought back to back add up. The payment row is locked first, as
+/// <see cref="BoostRefundedConsumer"/> locks it, so a boost refunded in full before this ran adds nothing.
 /// </summary>
-public sealed class BoostPaymentConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<BoostPaymentConsumer> logger)
+public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostPaymentConsumer> logger)
     : IdempotentConsumer<PaymentSucceeded, PaymentsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         if (m.Purpose != Purposes.Boost) return;
-        var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == m.PaymentId, cancellationToken)
+        var payment = await payments.LockAsync(m.PaymentId, cancellationToken)
             ?? throw new InvalidOperationException($"Payment {m.PaymentId} of a PaymentSucceeded is not in the database.");
-        if (!int.TryParse(payment.Product, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) || days <= 0)
-            throw new InvalidOperationException($"Boost payment {payment.Id} names no number of days ('{payment.Product}').");
+        if (payment.Status == PaymentStatus.Refunded) return;
+        var days = Days(payment);
 
         // From the payment, not from now: a message that waited in the queue costs the buyer nothing.
         var from = payment.SucceededAt ?? m.OccurredAt;
@@ -35,5 +38,37 @@ public sealed class BoostPaymentConsumer(PaymentsDbContext db, TimeProvider cloc
                 """)
             .AsNoTracking().ToListAsync(cancellationToken)).Single();
         Db.AddIntegrationEvent(new BoostPurchased(Guid.NewGuid(), now, payment.UserId, boost.BoostedUntil));
+    }
+
+    public static int Days(Payment payment) =>
+        int.TryParse(payment.Product, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days > 0
+            ? days
+            : throw new InvalidOperationException($"Boost payment {payment.Id} names no number of days ('{payment.Product}').");
+}
+
+/// <summary>
+/// A boost was refunded in full: its days are taken off the user's boost, as far as any are left
+/// (the buyer got all the money back, so none of the days are theirs). BoostRevoked tells discovery
+/// the new end. A partial refund is a goodwill gesture and takes nothing back.
+/// </summary>
+public sealed class BoostRefundedConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostRefundedConsumer> logger)
+    : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
+        if (payment is not { Purpose: Purposes.Boost } || m.TotalRefundedCents < payment.AmountCents) return;
+        var boost = (await Db.Set<Boost>().FromSql($"SELECT * FROM boosts WHERE user_id = {payment.UserId} FOR UPDATE").ToListAsync(cancellationToken))
+            .SingleOrDefault();
+        var now = clock.GetUtcNow();
+        if (boost is null || boost.BoostedUntil <= now) return;
+
+        var left = boost.BoostedUntil - now;
+        var taken = TimeSpan.FromDays(BoostPaymentConsumer.Days(payment));
+        boost.BoostedUntil -= taken < left ? taken : left;
+        boost.UpdatedAt = now;
+        Db.AddIntegrationEvent(new BoostRevoked(Guid.NewGuid(), now, payment.UserId, payment.Id, boost.BoostedUntil));
+        logger.LogInformation("Boost payment {PaymentId} was refunded: {UserId} is boosted until {BoostedUntil}", payment.Id, payment.UserId, boost.BoostedUntil);
     }
 }

@@ -1,5 +1,6 @@
 using Community.Contracts.Payments;
 using Community.Payments.Data;
+using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +9,8 @@ namespace Community.Payments.Checkout;
 /// <summary>
 /// A payment's state changes, each publishing its integration event once. Transitions only move
 /// forward (money captured beats a failure or an expiry reported out of order; a refund total only
-/// grows), so Stripe's events may arrive in any order and any number of times.
+/// grows, except by a refund that failed, once), so Stripe's events may arrive in any order and any
+/// number of times.
 /// </summary>
 public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogger<PaymentBook> logger)
 {
@@ -39,7 +41,18 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
             payment.AmountCents, payment.Currency));
     }
 
-    /// <summary>The checkout ended without money: failed (declined...) or expired.</summary>
+    /// <summary>
+    /// An attempt was declined. Checkout lets the buyer try again (another card) in the same session,
+    /// so the payment stays pending and keeps its open-checkout slot; only the last decline is kept.
+    /// </summary>
+    public void RecordDecline(Payment payment, string reason)
+    {
+        if (payment.Status != PaymentStatus.Pending) return;
+        payment.FailureReason = reason;
+        payment.UpdatedAt = clock.GetUtcNow();
+    }
+
+    /// <summary>The checkout ended without money: failed (a delayed method's payment failed) or expired.</summary>
     public void End(Payment payment, string status, string reason)
     {
         if (payment.Status != PaymentStatus.Pending) return;
@@ -62,5 +75,35 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         payment.Status = total == payment.AmountCents ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded;
         payment.UpdatedAt = now;
         db.AddIntegrationEvent(new PaymentRefunded(Guid.NewGuid(), now, payment.Id, payment.UserId, payment.ReferenceId, delta, total, payment.Currency));
+    }
+
+    /// <summary>
+    /// Stripe reports <paramref name="amountRefunded"/> (a charge's amount_refunded) refunded so far.
+    /// A report sent before one of our refunds failed still counts that refund, and nothing in it
+    /// says it is stale, so every failed refund of ours is taken off any reported total: a failed
+    /// refund is never counted again. A report that already left it out (sent after the failure)
+    /// then comes out too low and records nothing, so a refund made in Stripe's dashboard on a
+    /// payment where one of ours failed may go uncounted: the safe side, since Stripe itself
+    /// refuses to refund more than is left.
+    /// </summary>
+    public async Task RecordReportedRefundTotalAsync(Payment payment, long amountRefunded, CancellationToken cancellationToken)
+    {
+        var failed = await db.Refunds.Where(r => r.PaymentId == payment.Id && r.Status == RefundStatus.Failed).SumAsync(r => r.AmountCents, cancellationToken);
+        RecordRefundTotal(payment, amountRefunded - failed);
+    }
+
+    /// <summary>
+    /// A refund counted in the total failed after all (Stripe can fail one it reported succeeded):
+    /// the money stayed, so the payment is refundable again by that amount. What PaymentRefunded
+    /// caused downstream stands (a cancelled ticket stays cancelled); PaymentRefundFailed tells
+    /// someone to reach the payer. Call once per refund, on its move to failed.
+    /// </summary>
+    public void RefundFailed(Payment payment, Refund refund, string reason)
+    {
+        var now = clock.GetUtcNow();
+        payment.RefundedCents -= refund.AmountCents;
+        payment.Status = payment.RefundedCents == 0 ? PaymentStatus.Succeeded : PaymentStatus.PartiallyRefunded;
+        payment.UpdatedAt = now;
+        db.AddIntegrationEvent(new PaymentRefundFailed(Guid.NewGuid(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, reason));
     }
 }

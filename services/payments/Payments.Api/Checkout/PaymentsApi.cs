@@ -21,9 +21,10 @@ public sealed record PaymentDto(
         p.RefundedCents, p.FailureReason, p.Status == PaymentStatus.Pending ? p.CheckoutUrl : null, p.ExpiresAt, p.CreatedAt, p.SucceededAt);
 }
 
-public sealed record RefundDto(Guid Id, Guid PaymentId, long AmountCents, string Reason, string Status, DateTimeOffset CreatedAt)
+/// <param name="Status">pending (under way, already counted in the payment's refunded_cents), succeeded or failed.</param>
+public sealed record RefundDto(Guid Id, Guid PaymentId, long AmountCents, string Reason, string Status, string? FailureReason, DateTimeOffset CreatedAt)
 {
-    public static RefundDto From(Refund r) => new(r.Id, r.PaymentId, r.AmountCents, r.Reason, r.Status, r.CreatedAt);
+    public static RefundDto From(Refund r) => new(r.Id, r.PaymentId, r.AmountCents, r.Reason, r.Status, r.FailureReason, r.CreatedAt);
 }
 
 public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? NextCursor);
@@ -120,6 +121,7 @@ public static class PaymentsApi
         var key = http.Headers["Idempotency-Key"].ToString();
         var refundId = string.IsNullOrWhiteSpace(key) ? Guid.NewGuid() : Refunder.DeterministicId("api:" + callerId + ":" + key.Trim(), id);
         var refund = await refunder.RefundAsync(id, request.AmountCents, reason!, callerId, refundId, cancellationToken);
+        if (refund.Status == RefundStatus.Failed) throw new RefundFailedException(refund);
         return TypedResults.Created($"/api/v1/payments/{id}", RefundDto.From(refund));
     }
 }

@@ -9,11 +9,13 @@ public static class CreditKinds
     public const string Spend = "spend";
     /// <summary>Pays a spend back (the thing bought was not delivered).</summary>
     public const string Reversal = "reversal";
+    /// <summary>Takes a grant back (what earned it was refunded), as far as the balance still holds it.</summary>
+    public const string Clawback = "clawback";
 }
 
 public static class CreditAccounts
 {
-    /// <summary>Where granted credits come from (bought packs, referral rewards).</summary>
+    /// <summary>Where granted credits come from (bought packs, referral rewards), and where a clawback returns them.</summary>
     public const string Grants = "platform:grants";
     /// <summary>Where spent credits go, and where a reversal takes them back from.</summary>
     public const string Spending = "platform:spending";

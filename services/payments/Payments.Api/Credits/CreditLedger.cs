@@ -89,6 +89,31 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Takes back the grant written with <paramref name="grantKey"/> because what earned it was
+    /// refunded: as much of it as the balance still holds (credits already spent stay spent; the
+    /// balance never goes below zero), once per grant however often it is asked. Null when there is
+    /// no such grant or nothing left to take.
+    /// </summary>
+    public async Task<CreditPosting?> ClawBackAsync(string grantKey, string reason, CancellationToken cancellationToken)
+    {
+        var grant = await FindAsync(grantKey, cancellationToken);
+        if (grant is not { Kind: CreditKinds.Grant }) return null;
+        return await InTransactionAsync<CreditPosting?>(async () =>
+        {
+            await LockAccountAsync(grant.UserId, cancellationToken);
+            var key = "clawback:" + grant.Id;
+            var balance = await BalanceAsync(grant.UserId, cancellationToken);
+            if (await FindAsync(key, cancellationToken) is { } first) return new CreditPosting(first, false, balance);
+            var amount = Math.Min(grant.Amount, balance);
+            if (amount < grant.Amount)
+                logger.LogWarning("Clawing back grant {GrantId} of {UserId}: {Spent} of its {Amount} credits were already spent and stay spent",
+                    grant.Id, grant.UserId, grant.Amount - amount, grant.Amount);
+            if (amount == 0) return null;
+            return Write(grant.UserId, CreditKinds.Clawback, amount, reason, grant.Reason, grant.Id, key, grant.Id, balance);
+        }, cancellationToken);
+    }
+
     private Task<CreditTransaction?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
         db.Set<CreditTransaction>().AsNoTracking().FirstOrDefaultAsync(t => t.IdempotencyKey == idempotencyKey, cancellationToken);
 
@@ -112,19 +137,22 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
             Id = Guid.NewGuid(), UserId = userId, Kind = kind, Amount = amount, Reason = reason, Purpose = purpose, ReferenceId = referenceId,
             IdempotencyKey = idempotencyKey, ReversesTransactionId = reverses, CreatedAt = now,
         };
-        var toUser = kind == CreditKinds.Spend ? -amount : amount;
-        var counter = kind == CreditKinds.Grant ? CreditAccounts.Grants : CreditAccounts.Spending;
+        var toUser = kind is CreditKinds.Spend or CreditKinds.Clawback ? -amount : amount;
+        var counter = kind is CreditKinds.Grant or CreditKinds.Clawback ? CreditAccounts.Grants : CreditAccounts.Spending;
         db.Set<CreditTransaction>().Add(transaction);
         db.Set<CreditEntry>().AddRange(
             new CreditEntry { TransactionId = transaction.Id, Account = CreditAccounts.Of(userId), UserId = userId, Amount = toUser, CreatedAt = now },
             new CreditEntry { TransactionId = transaction.Id, Account = counter, Amount = -toUser, CreatedAt = now });
-        db.AddIntegrationEvent(kind == CreditKinds.Spend
-            ? new CreditsSpent(transaction.Id, now, userId, amount, purpose!, referenceId!.Value)
-            : new CreditsGranted(transaction.Id, now, userId, amount, reason, idempotencyKey));
+        db.AddIntegrationEvent(kind switch
+        {
+            CreditKinds.Spend => new CreditsSpent(transaction.Id, now, userId, amount, purpose!, referenceId!.Value),
+            CreditKinds.Clawback => new CreditsRevoked(transaction.Id, now, userId, amount, reason, reverses!.Value),
+            _ => new CreditsGranted(transaction.Id, now, userId, amount, reason, idempotencyKey),
+        });
         return new CreditPosting(transaction, true, balance + toUser);
     }
 
-    private async Task<CreditPosting> InTransactionAsync(Func<Task<CreditPosting>> work, CancellationToken cancellationToken)
+    private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is not null)
         {

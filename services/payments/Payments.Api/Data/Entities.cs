@@ -80,8 +80,11 @@ public sealed class Refund
     public string Reason { get; set; } = "";
     public Guid? RequestedBy { get; set; }
     public string? ProviderRefundId { get; set; }
+    /// <summary>pending, succeeded or failed (see <see cref="Refunds.RefundStatus"/>); a pending refund already counts in the payment's refunded total.</summary>
     public string Status { get; set; } = "pending";
+    public string? FailureReason { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When it succeeded or failed.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
 }
 

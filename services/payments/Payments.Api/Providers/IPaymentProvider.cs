@@ -28,4 +28,7 @@ public interface IPaymentProvider
 
     /// <summary>Stops a subscription renewing; it stays active until the period ends.</summary>
     Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>Ends a subscription at once (its payment was refunded); one already gone counts as ended.</summary>
+    Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken);
 }

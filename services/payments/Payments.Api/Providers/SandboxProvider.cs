@@ -24,4 +24,6 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options) : IPaymen
         Task.FromResult(new ProviderRefund("re_sandbox_" + refundId.ToString("N"), "succeeded"));
 
     public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -99,6 +99,19 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
             [new("cancel_at_period_end", "true")], "cancel-" + subscriptionId, cancellationToken);
     }
 
+    public async Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // DELETE is idempotent by definition at Stripe and takes no Idempotency-Key.
+            using var answer = await SendAsync(HttpMethod.Delete, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}", null, null, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Already cancelled and gone: what was asked is done.
+        }
+    }
+
     /// <summary>
     /// The expires_at to ask for: what the caller wants, inside Stripe's window. A sooner end (a
     /// 15-minute ticket hold) is pushed out by the minimum lifetime from the wanted end rather than
@@ -116,14 +129,18 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         return expires > latest ? latest : expires;
     }
 
-    private async Task<JsonDocument> PostAsync(
-        string path, IEnumerable<KeyValuePair<string, string>> form, string idempotencyKey, CancellationToken cancellationToken)
+    private Task<JsonDocument> PostAsync(
+        string path, IEnumerable<KeyValuePair<string, string>> form, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, form, idempotencyKey, cancellationToken);
+
+    private async Task<JsonDocument> SendAsync(
+        HttpMethod method, string path, IEnumerable<KeyValuePair<string, string>>? form, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var secretKey = options.Value.Stripe.SecretKey;
         if (string.IsNullOrWhiteSpace(secretKey)) throw new InvalidOperationException("Payments:Stripe:SecretKey is not configured.");
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        using var request = new HttpRequestMessage(method, path) { Content = form is null ? null : new FormUrlEncodedContent(form) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secretKey);
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
 
         HttpResponseMessage response;
         try
@@ -133,7 +150,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         catch (Exception exception) when (exception is TimeoutRejectedException or BrokenCircuitException)
         {
             // Unanswered is not refused: the same key on the next attempt finds whatever Stripe did.
-            throw new HttpRequestException($"Stripe did not answer POST /{path} ({exception.Message}).", exception);
+            throw new HttpRequestException($"Stripe did not answer {method} /{path} ({exception.Message}).", exception);
         }
 
         using (response)
@@ -144,7 +161,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
                 var requestId = response.Headers.TryGetValues("Request-Id", out var ids) ? ids.FirstOrDefault() : null;
                 var message = (ErrorMessage(body) ?? response.ReasonPhrase ?? "no message").Replace(secretKey, "[secret key]", StringComparison.Ordinal);
                 throw new HttpRequestException(
-                    $"Stripe refused POST /{path} with {(int)response.StatusCode}: {message}{(requestId is null ? "" : $" (request {requestId})")}",
+                    $"Stripe refused {method} /{path} with {(int)response.StatusCode}: {message}{(requestId is null ? "" : $" (request {requestId})")}",
                     null, response.StatusCode);
             }
             try
@@ -153,7 +170,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
             }
             catch (JsonException exception)
             {
-                throw new HttpRequestException($"Stripe's answer to POST /{path} is not JSON.", exception);
+                throw new HttpRequestException($"Stripe's answer to {method} /{path} is not JSON.", exception);
             }
         }
     }

@@ -1,7 +1,9 @@
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
+using Community.Payments.Checkout;
 using Community.Payments.Credits;
 using Community.Payments.Data;
+using Community.Payments.Subscriptions;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +18,8 @@ public sealed class ReferralConversion
     public Guid ReferrerUserId { get; set; }
     public Guid PaymentId { get; set; }
     public DateTimeOffset ConvertedAt { get; set; }
+    /// <summary>Set when the payment was refunded in full: the conversion no longer counts.</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
 }
 
 /// <summary>A tier granted to a referrer for reaching <see cref="Conversions"/> conversions.</summary>
@@ -26,9 +30,9 @@ public sealed class ReferralReward
     public string Tier { get; set; } = "";
     /// <summary>Null: for life.</summary>
     public DateTimeOffset? CurrentPeriodEnd { get; set; }
-    /// <summary>The SubscriptionChanged that granted it.</summary>
-    public Guid EventId { get; set; }
     public DateTimeOffset GrantedAt { get; set; }
+    /// <summary>Set when refunds brought the conversions back below the milestone; reaching it again grants it anew.</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
 }
 
 public sealed class ReferralConversionConfiguration : IEntityTypeConfiguration<ReferralConversion>
@@ -57,28 +61,61 @@ public static class ReferralRewards
 
     /// <summary>Conversions reached to the elite period they earn (null: for life).</summary>
     public static readonly (int Conversions, TimeSpan? Period)[] Milestones = [(5, TimeSpan.FromDays(90)), (10, null)];
+
+    /// <summary>Both sides of a referral, in account-lock order (by id), so two postings touching the same users cannot deadlock.</summary>
+    public static IEnumerable<(Guid UserId, string Side)> Sides(Guid referrerUserId, Guid referredUserId) =>
+        new[] { (referrerUserId, "referrer"), (referredUserId, "referred") }.OrderBy(s => s.Item1);
+
+    /// <summary>The idempotency key of one side's 50 credits for one referred user.</summary>
+    public static string GrantKey(Guid referredUserId, string side) => $"referral:{referredUserId}:{side}";
+
+    /// <summary>One referrer's conversions are counted and rewarded one transaction at a time.</summary>
+    public static async Task LockReferrerAsync(PaymentsDbContext db, Guid referrerUserId, CancellationToken cancellationToken)
+    {
+        var key = "referral-referrer:" + referrerUserId;
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+    }
+
+    public static Task<int> CountAsync(PaymentsDbContext db, Guid referrerUserId, CancellationToken cancellationToken) =>
+        db.Set<ReferralConversion>().CountAsync(c => c.ReferrerUserId == referrerUserId && c.RevokedAt == null, cancellationToken);
 }
 
 /// <summary>
 /// A referral converted: 50 credits to the referrer and 50 to the referred user (each grant one-shot
-/// by its key), and the conversion counted; the 5th and the 10th publish SubscriptionChanged (elite
-/// for three months, then for life) once each. A referrer's conversions are counted one at a time,
-/// so concurrent conversions cannot both miss a milestone.
+/// by its key), and the conversion counted; reaching 5 and 10 counted conversions grants elite for
+/// three months, then for life (see <see cref="Memberships"/> for the tier this makes). The
+/// converting payment's row is locked first, so this and <see cref="ReferralRefundedConsumer"/> run
+/// one after the other: a conversion announced after its payment was refunded in full is recorded
+/// as revoked and earns nothing. A referrer's conversions are counted one at a time, so concurrent
+/// conversions cannot both miss a milestone.
 /// </summary>
 public sealed class ReferralConvertedConsumer(
-    PaymentsDbContext db, CreditLedger ledger, TimeProvider clock, ILogger<ReferralConvertedConsumer> logger)
+    PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, Memberships memberships, TimeProvider clock,
+    ILogger<ReferralConvertedConsumer> logger)
     : IdempotentConsumer<ReferralConverted, PaymentsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<ReferralConverted> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        // Accounts are locked in id order, so two conversions touching the same users cannot deadlock.
-        foreach (var (userId, side) in new[] { (m.ReferrerUserId, "referrer"), (m.ReferredUserId, "referred") }.OrderBy(g => g.Item1))
-            await ledger.GrantAsync(userId, ReferralRewards.CreditsEach, "referral_" + side, $"referral:{m.ReferredUserId}:{side}", cancellationToken);
-
-        var referrerLock = "referral-referrer:" + m.ReferrerUserId;
-        await Db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({referrerLock}, 0))", cancellationToken);
+        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
         var now = clock.GetUtcNow();
+        if (payment is { Status: PaymentStatus.Refunded })
+        {
+            await Db.Database.ExecuteSqlAsync($"""
+                INSERT INTO referral_conversions (referred_user_id, referrer_user_id, payment_id, converted_at, revoked_at)
+                VALUES ({m.ReferredUserId}, {m.ReferrerUserId}, {m.PaymentId}, {m.OccurredAt.ToUniversalTime()}, {now})
+                ON CONFLICT (referred_user_id) DO NOTHING
+                """, cancellationToken);
+            logger.LogInformation("Referral of {ReferredUserId} by {ReferrerUserId} arrived after payment {PaymentId} was refunded; it earns nothing",
+                m.ReferredUserId, m.ReferrerUserId, m.PaymentId);
+            return;
+        }
+
+        // Accounts are locked in id order, so two conversions touching the same users cannot deadlock.
+        foreach (var (userId, side) in ReferralRewards.Sides(m.ReferrerUserId, m.ReferredUserId))
+            await ledger.GrantAsync(userId, ReferralRewards.CreditsEach, "referral_" + side, ReferralRewards.GrantKey(m.ReferredUserId, side), cancellationToken);
+
+        await ReferralRewards.LockReferrerAsync(Db, m.ReferrerUserId, cancellationToken);
         var counted = await Db.Database.ExecuteSqlAsync($"""
             INSERT INTO referral_conversions (referred_user_id, referrer_user_id, payment_id, converted_at)
             VALUES ({m.ReferredUserId}, {m.ReferrerUserId}, {m.PaymentId}, {m.OccurredAt.ToUniversalTime()})
@@ -86,20 +123,61 @@ public sealed class ReferralConvertedConsumer(
             """, cancellationToken);
         if (counted == 0) return;
 
-        var conversions = await Db.Set<ReferralConversion>().CountAsync(c => c.ReferrerUserId == m.ReferrerUserId, cancellationToken);
+        var conversions = await ReferralRewards.CountAsync(Db, m.ReferrerUserId, cancellationToken);
         foreach (var (milestone, period) in ReferralRewards.Milestones.Where(r => conversions >= r.Conversions))
         {
-            var eventId = Guid.NewGuid();
             var periodEnd = now + period;
+            // A milestone lost to refunds and reached again is granted anew.
             var granted = await Db.Database.ExecuteSqlAsync($"""
-                INSERT INTO referral_rewards (referrer_user_id, conversions, tier, current_period_end, event_id, granted_at)
-                VALUES ({m.ReferrerUserId}, {milestone}, {ReferralRewards.Tier}, {periodEnd}, {eventId}, {now})
-                ON CONFLICT DO NOTHING
+                INSERT INTO referral_rewards (referrer_user_id, conversions, tier, current_period_end, granted_at)
+                VALUES ({m.ReferrerUserId}, {milestone}, {ReferralRewards.Tier}, {periodEnd}, {now})
+                ON CONFLICT (referrer_user_id, conversions) DO UPDATE
+                SET tier = EXCLUDED.tier, current_period_end = EXCLUDED.current_period_end, granted_at = EXCLUDED.granted_at, revoked_at = NULL
+                WHERE referral_rewards.revoked_at IS NOT NULL
                 """, cancellationToken);
-            if (granted == 0) continue;
-            Db.AddIntegrationEvent(new SubscriptionChanged(eventId, now, m.ReferrerUserId, ReferralRewards.Tier, periodEnd));
-            logger.LogInformation("Referrer {UserId} reached {Conversions} conversions: {Tier} until {PeriodEnd}",
-                m.ReferrerUserId, milestone, ReferralRewards.Tier, periodEnd?.ToString("O") ?? "forever");
+            if (granted > 0)
+                logger.LogInformation("Referrer {UserId} reached {Conversions} conversions: {Tier} until {PeriodEnd}",
+                    m.ReferrerUserId, milestone, ReferralRewards.Tier, periodEnd?.ToString("O") ?? "forever");
         }
+        await memberships.RefreshAsync(m.ReferrerUserId, null, cancellationToken);
+    }
+}
+
+/// <summary>
+/// A converting payment was refunded in full: the conversion is revoked, both sides' 50 credits are
+/// clawed back (as far as they are unspent), and milestones the referrer no longer reaches are
+/// revoked, which may end the elite they gave. Partial refunds change nothing.
+/// </summary>
+public sealed class ReferralRefundedConsumer(
+    PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, Memberships memberships, TimeProvider clock,
+    ILogger<ReferralRefundedConsumer> logger)
+    : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
+        if (payment is null || m.TotalRefundedCents < payment.AmountCents) return;
+        var conversion = (await Db.Set<ReferralConversion>()
+                .FromSql($"SELECT * FROM referral_conversions WHERE payment_id = {payment.Id} AND revoked_at IS NULL FOR UPDATE")
+                .ToListAsync(cancellationToken))
+            .SingleOrDefault();
+        if (conversion is null) return;
+
+        var now = clock.GetUtcNow();
+        conversion.RevokedAt = now;
+        foreach (var (_, side) in ReferralRewards.Sides(conversion.ReferrerUserId, conversion.ReferredUserId))
+            await ledger.ClawBackAsync(ReferralRewards.GrantKey(conversion.ReferredUserId, side), "referral_refunded", cancellationToken);
+
+        await ReferralRewards.LockReferrerAsync(Db, conversion.ReferrerUserId, cancellationToken);
+        await Db.SaveChangesAsync(cancellationToken);
+        var conversions = await ReferralRewards.CountAsync(Db, conversion.ReferrerUserId, cancellationToken);
+        var revoked = await Db.Database.ExecuteSqlAsync($"""
+            UPDATE referral_rewards SET revoked_at = {now}
+            WHERE referrer_user_id = {conversion.ReferrerUserId} AND conversions > {conversions} AND revoked_at IS NULL
+            """, cancellationToken);
+        logger.LogInformation("Payment {PaymentId} was refunded: the referral of {ReferredUserId} by {ReferrerUserId} no longer counts ({Conversions} left, {Revoked} rewards revoked)",
+            payment.Id, conversion.ReferredUserId, conversion.ReferrerUserId, conversions, revoked);
+        await memberships.RefreshAsync(conversion.ReferrerUserId, null, cancellationToken);
     }
 }

@@ -10,7 +10,11 @@ namespace Community.Payments.Refunds;
 /// Refunds part or all of a settled payment, never more than was paid. The payment row is locked,
 /// the provider is asked with the refund's id as idempotency key, and the refund, the new total and
 /// PaymentRefunded are saved together; a caller that retries with the same refund id refunds once.
-/// Runs in the caller's transaction when there is one (consumers), otherwise in its own.
+/// The refund keeps the provider's answer: a pending one counts at once (as Stripe's own
+/// amount_refunded does: the money is committed to go back and must not be refundable twice) and
+/// settles or fails later by webhook (<see cref="Webhooks.RefundWebhookHandler"/>); one failed at
+/// once is recorded and changes nothing else. Runs in the caller's transaction when there is one
+/// (consumers), otherwise in its own.
 /// </summary>
 public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentProvider provider, TimeProvider clock, ILogger<Refunder> logger)
 {
@@ -40,7 +44,7 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
         var refund = new Refund
         {
             Id = refundId, PaymentId = payment.Id, AmountCents = amount, Reason = reason, RequestedBy = requestedBy,
-            Status = "pending", CreatedAt = now,
+            Status = RefundStatus.Pending, CreatedAt = now,
         };
         db.Refunds.Add(refund);
 
@@ -59,14 +63,18 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
             throw new BusinessRuleException(exception.Message);
         }
         refund.ProviderRefundId = result.RefundId;
-        refund.Status = result.Status == "failed" ? "failed" : "succeeded";
-        refund.CompletedAt = now;
-        if (refund.Status == "succeeded") book.RecordRefundTotal(payment, payment.RefundedCents + amount);
+        refund.Status = RefundStatus.FromProvider(result.Status);
+        if (refund.Status != RefundStatus.Pending) refund.CompletedAt = now;
+        if (refund.Status != RefundStatus.Failed) book.RecordRefundTotal(payment, payment.RefundedCents + amount);
 
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Refund {RefundId} of {Amount} {Currency} on payment {PaymentId}: {Status} ({Reason})",
-            refund.Id, amount, payment.Currency, payment.Id, refund.Status, reason);
+        if (refund.Status == RefundStatus.Failed)
+            logger.LogWarning("The provider failed refund {RefundId} of {Amount} {Currency} on payment {PaymentId} at once; nothing was refunded ({Reason})",
+                refund.Id, amount, payment.Currency, payment.Id, reason);
+        else
+            logger.LogInformation("Refund {RefundId} of {Amount} {Currency} on payment {PaymentId}: {Status} ({Reason})",
+                refund.Id, amount, payment.Currency, payment.Id, refund.Status, reason);
         return refund;
     }
 
@@ -79,4 +87,35 @@ public sealed class ProviderUnavailableException(string message) : DomainExcepti
 {
     public override int StatusCode => 502;
     public override string Title => "Payment provider unavailable";
+}
+
+/// <summary>A refund's state, in the provider's terms reduced to three.</summary>
+public static class RefundStatus
+{
+    public const string Pending = "pending";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+
+    /// <summary>Stripe's refund status: a canceled refund never moves money; pending, requires_action (and anything newer) are under way.</summary>
+    public static string FromProvider(string? status) => status switch
+    {
+        "succeeded" => Succeeded,
+        "failed" or "canceled" => Failed,
+        _ => Pending,
+    };
+}
+
+/// <summary>
+/// 422: the provider answered that it will not make this refund (recorded as failed; nothing was
+/// refunded, the payment is as refundable as before). Not a 502: the provider did answer, and
+/// retrying the same request replays the same recorded failure; a new attempt needs a new key.
+/// </summary>
+public sealed class RefundFailedException : DomainException
+{
+    public RefundFailedException(Refund refund)
+        : base("The payment provider failed this refund at once; nothing was refunded and the payment can still be refunded.") =>
+        Extensions = new Dictionary<string, object?> { ["refund_id"] = refund.Id, ["refund_status"] = refund.Status };
+
+    public override int StatusCode => 422;
+    public override string Title => "Refund failed";
 }

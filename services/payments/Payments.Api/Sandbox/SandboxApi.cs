@@ -15,8 +15,10 @@ namespace Community.Payments.Sandbox;
 
 /// <summary>
 /// The sandbox provider's checkout page. Pay and Decline are plain HTML forms (no JavaScript);
-/// each makes this service send itself the webhook Stripe would send, signed the way Stripe signs,
-/// then redirects the browser to the success or cancel URL.
+/// each makes this service send itself the webhook Stripe would send, signed the way Stripe signs.
+/// Like Stripe's hosted page, a payment leaves for the success URL while a declined card (or an
+/// expired session) comes back to the page, which says so; a declined buyer may pay again or
+/// follow "Cancel and return" to the cancel URL.
 /// </summary>
 public static class SandboxApi
 {
@@ -38,13 +40,24 @@ public static class SandboxApi
         if (payment is null) return TypedResults.NotFound();
         var amount = $"{payment.AmountCents / 100m:0.00} {payment.Currency}";
         var what = WebUtility.HtmlEncode($"{payment.Purpose.Replace('_', ' ')} ({payment.PaymentMethod.Replace('_', ' ')})");
-        var body = payment.Status == PaymentStatus.Pending
-            ? $"""
-              <p>Pay <strong>{amount}</strong> for {what}?</p>
-              <form method="post" action="/sandbox/checkout/{WebUtility.HtmlEncode(sessionId)}/pay"><button type="submit">Pay {amount}</button></form>
-              <form method="post" action="/sandbox/checkout/{WebUtility.HtmlEncode(sessionId)}/decline"><button type="submit">Decline</button></form>
-              """
-            : $"<p>This checkout is {WebUtility.HtmlEncode(payment.Status)}.</p>";
+        var page = WebUtility.HtmlEncode(PagePath(sessionId));
+        // While pending, a failure reason is the last declined attempt.
+        var declined = payment.FailureReason is { } code
+            ? $"""<p role="alert">Your last attempt was declined ({WebUtility.HtmlEncode(code)}). Pay again, or cancel.</p>"""
+            : "";
+        var body = payment.Status switch
+        {
+            PaymentStatus.Pending => $"""
+                {declined}
+                <p>Pay <strong>{amount}</strong> for {what}?</p>
+                <form method="post" action="{page}/pay"><button type="submit">Pay {amount}</button></form>
+                <form method="post" action="{page}/decline"><button type="submit">Decline</button></form>
+                <p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Cancel and return</a></p>
+                """,
+            _ when payment.IsSettled => $"""<p>This checkout is paid.</p><p><a href="{WebUtility.HtmlEncode(payment.SuccessUrl)}">Return</a></p>""",
+            PaymentStatus.Expired => $"""<p>This checkout has expired; nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
+            _ => $"""<p>This checkout failed ({WebUtility.HtmlEncode(payment.FailureReason ?? payment.Status)}); nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
+        };
         var html = $"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>Sandbox checkout</title>
@@ -62,7 +75,7 @@ public static class SandboxApi
         var db = services.GetRequiredService<PaymentsDbContext>();
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
         if (payment is null) return TypedResults.NotFound();
-        if (payment.Status != PaymentStatus.Pending) return TypedResults.Redirect(paid ? payment.SuccessUrl : payment.CancelUrl);
+        if (payment.Status != PaymentStatus.Pending) return TypedResults.Redirect(payment.IsSettled ? payment.SuccessUrl : PagePath(sessionId));
 
         var clock = services.GetRequiredService<TimeProvider>();
         var now = clock.GetUtcNow();
@@ -109,8 +122,11 @@ public static class SandboxApi
         var response = await services.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookClient).SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
             return TypedResults.Problem($"The sandbox webhook was refused with {(int)response.StatusCode}.", statusCode: 502);
-        return TypedResults.Redirect(paid ? payment.SuccessUrl : payment.CancelUrl);
+        return TypedResults.Redirect(paid ? payment.SuccessUrl : PagePath(sessionId));
     }
+
+    // Relative: the browser came through whatever address it was given (the gateway's), and goes back the same way.
+    private static string PagePath(string sessionId) => "/sandbox/checkout/" + Uri.EscapeDataString(sessionId);
 
     private static Dictionary<string, object?> StripeShaped(string type, DateTimeOffset now, Dictionary<string, object?> obj) => new()
     {

@@ -1,17 +1,16 @@
-using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Subscriptions;
 
 /// <summary>
-/// Every change to a subscription goes through <see cref="Change"/>: it derives the tier from the
-/// status and plan and publishes SubscriptionChanged (in the same transaction) whenever the tier
-/// or the paid-up period moves, and only then.
+/// Every change to a subscription goes through <see cref="ChangeAsync"/>: it derives the
+/// subscription's tier from its status and plan, then has <see cref="Memberships"/> work out the
+/// user's tier from all sources, which publishes SubscriptionChanged (in the same transaction)
+/// when that moves.
 /// </summary>
-public sealed class SubscriptionBook(PaymentsDbContext db, TimeProvider clock)
+public sealed class SubscriptionBook(PaymentsDbContext db, Memberships memberships, TimeProvider clock)
 {
     /// <summary>The user's subscription row, locked for the rest of the current transaction.</summary>
     public async Task<Subscription?> LockAsync(Guid userId, CancellationToken cancellationToken) =>
@@ -22,7 +21,7 @@ public sealed class SubscriptionBook(PaymentsDbContext db, TimeProvider clock)
         (await db.Set<Subscription>().FromSql($"SELECT * FROM subscriptions WHERE provider_subscription_id = {providerSubscriptionId} FOR UPDATE")
             .ToListAsync(cancellationToken)).SingleOrDefault();
 
-    /// <summary>A new row (tier free until <see cref="Change"/> activates it); the caller saves.</summary>
+    /// <summary>A new row (tier free until <see cref="ChangeAsync"/> activates it); the caller saves.</summary>
     public Subscription Add(Guid userId, string plan)
     {
         var subscription = new Subscription { UserId = userId, Plan = plan, Tier = Policies.Tiers.Free, UpdatedAt = clock.GetUtcNow() };
@@ -30,16 +29,11 @@ public sealed class SubscriptionBook(PaymentsDbContext db, TimeProvider clock)
         return subscription;
     }
 
-    public void Change(Subscription subscription, Action<Subscription> change)
+    public async Task ChangeAsync(Subscription subscription, Action<Subscription> change, CancellationToken cancellationToken)
     {
-        var (tier, periodEnd) = (subscription.Tier, subscription.CurrentPeriodEnd);
         change(subscription);
-        var now = clock.GetUtcNow();
         subscription.Tier = SubscriptionStatus.Entitles(subscription.Status) ? subscription.Plan : Policies.Tiers.Free;
-        subscription.UpdatedAt = now;
-        var paid = subscription.Tier != Policies.Tiers.Free;
-        if (subscription.Tier != tier || (paid && subscription.CurrentPeriodEnd != periodEnd))
-            db.AddIntegrationEvent(new SubscriptionChanged(
-                Guid.NewGuid(), now, subscription.UserId, subscription.Tier, paid ? subscription.CurrentPeriodEnd : null));
+        subscription.UpdatedAt = clock.GetUtcNow();
+        await memberships.RefreshAsync(subscription.UserId, subscription, cancellationToken);
     }
 }

@@ -6,9 +6,10 @@ namespace Community.Payments.Subscriptions;
 
 /// <summary>
 /// Ends what nobody else will: a subscription cancelled at period end once that end has passed
-/// (the sandbox has no Stripe to send customer.subscription.deleted), and one whose period ended
-/// more than the renewal grace ago with no renewal reported. Rows are claimed with SKIP LOCKED,
-/// so every replica may sweep at once.
+/// (the sandbox has no Stripe to send customer.subscription.deleted), one whose period ended
+/// more than the renewal grace ago with no renewal reported, and a timed referral reward whose
+/// months are over (its membership is reviewed). Rows are claimed with SKIP LOCKED, so every
+/// replica may sweep at once.
 /// </summary>
 public sealed class SubscriptionExpiry(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<SubscriptionOptions> options, ILogger<SubscriptionExpiry> logger)
@@ -33,8 +34,11 @@ public sealed class SubscriptionExpiry(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Downgrades every subscription that has ended; returns how many.</summary>
-    public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Downgrades every subscription that has ended and reviews every membership due; returns how many of each.</summary>
+    public async Task<(int Subscriptions, int Memberships)> SweepOnceAsync(CancellationToken cancellationToken) =>
+        (await EndSubscriptionsAsync(cancellationToken), await ReviewMembershipsAsync(cancellationToken));
+
+    private async Task<int> EndSubscriptionsAsync(CancellationToken cancellationToken)
     {
         var ended = 0;
         int batch;
@@ -56,7 +60,8 @@ public sealed class SubscriptionExpiry(
                     """)
                 .ToListAsync(cancellationToken);
             foreach (var subscription in due)
-                book.Change(subscription, s => s.Status = s.CancelAtPeriodEnd ? SubscriptionStatus.Canceled : SubscriptionStatus.Expired);
+                await book.ChangeAsync(
+                    subscription, s => s.Status = s.CancelAtPeriodEnd ? SubscriptionStatus.Canceled : SubscriptionStatus.Expired, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             batch = due.Count;
@@ -65,5 +70,34 @@ public sealed class SubscriptionExpiry(
         while (batch == BatchSize);
         if (ended > 0) logger.LogInformation("Ended {Count} subscriptions whose period ran out", ended);
         return ended;
+    }
+
+    private async Task<int> ReviewMembershipsAsync(CancellationToken cancellationToken)
+    {
+        var reviewed = 0;
+        int batch;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+            var memberships = scope.ServiceProvider.GetRequiredService<Memberships>();
+            var now = clock.GetUtcNow();
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var due = await db.Database.SqlQuery<Guid>(
+                    $"""
+                    SELECT user_id AS "Value" FROM memberships WHERE review_at <= {now}
+                    ORDER BY review_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
+                    """)
+                .ToListAsync(cancellationToken);
+            foreach (var userId in due) await memberships.RefreshAsync(userId, null, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            batch = due.Count;
+            reviewed += batch;
+        }
+        while (batch == BatchSize);
+        if (reviewed > 0) logger.LogInformation("Reviewed {Count} memberships whose referral reward ran out", reviewed);
+        return reviewed;
     }
 }

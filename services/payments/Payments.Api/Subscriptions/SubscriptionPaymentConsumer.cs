@@ -1,4 +1,5 @@
 using Community.Contracts.Payments;
+using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Providers;
 using Community.ServiceDefaults.Messaging;
@@ -10,10 +11,12 @@ namespace Community.Payments.Subscriptions;
 
 /// <summary>
 /// A subscription checkout was paid: the plan bought (the payment's product) becomes the user's
-/// tier for one billing period from the payment, replacing any earlier subscription.
+/// tier for one billing period from the payment, replacing any earlier subscription. The payment
+/// row is locked first, as <see cref="SubscriptionRefundedConsumer"/> locks it, so a subscription
+/// refunded in full before this ran never starts.
 /// </summary>
 public sealed class SubscriptionPaymentConsumer(
-    PaymentsDbContext db, SubscriptionBook book, IPaymentProvider provider, IOptions<PaymentsOptions> options,
+    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, IOptions<PaymentsOptions> options,
     ILogger<SubscriptionPaymentConsumer> logger)
     : IdempotentConsumer<PaymentSucceeded, PaymentsDbContext>(db, logger)
 {
@@ -21,8 +24,9 @@ public sealed class SubscriptionPaymentConsumer(
     {
         var m = context.Message;
         if (m.Purpose != Purposes.Subscription) return;
-        var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == m.PaymentId, cancellationToken)
+        var payment = await payments.LockAsync(m.PaymentId, cancellationToken)
             ?? throw new InvalidOperationException($"Payment {m.PaymentId} of a PaymentSucceeded is not in the database.");
+        if (payment.Status == PaymentStatus.Refunded) return;
         if (payment.Product is not { } plan || !options.Value.Tiers.TryGetValue(plan, out var price))
             throw new InvalidOperationException($"Subscription payment {payment.Id} names no configured tier ('{payment.Product}').");
 
@@ -32,7 +36,7 @@ public sealed class SubscriptionPaymentConsumer(
             && subscription.Status != SubscriptionStatus.Canceled ? earlier : null;
 
         var paidAt = payment.SucceededAt ?? m.OccurredAt;
-        book.Change(subscription, s =>
+        await book.ChangeAsync(subscription, s =>
         {
             s.Plan = plan.ToLowerInvariant();
             s.Status = SubscriptionStatus.Active;
@@ -40,7 +44,7 @@ public sealed class SubscriptionPaymentConsumer(
             s.LastPaymentId = payment.Id;
             s.CurrentPeriodEnd = paidAt + TimeSpan.FromDays(price.PeriodDays);
             s.CancelAtPeriodEnd = false;
-        });
+        }, cancellationToken);
 
         // The new subscription supersedes the old one (an upgrade, a downgrade, a renewed cancellation): stop billing it.
         if (replaced is not null)
@@ -49,5 +53,37 @@ public sealed class SubscriptionPaymentConsumer(
                 replaced, payment.UserId, payment.ProviderSubscriptionId);
             await provider.CancelSubscriptionAtPeriodEndAsync(replaced, cancellationToken);
         }
+    }
+}
+
+/// <summary>
+/// The payment of the subscription's current period was refunded in full: the subscription ends
+/// now, at the provider too (it must not renew and charge again), and the user's tier falls back to
+/// whatever else they hold. A partial refund is a goodwill gesture and changes nothing; a refund of
+/// an earlier, replaced subscription's payment does not touch the current one.
+/// </summary>
+public sealed class SubscriptionRefundedConsumer(
+    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
+    ILogger<SubscriptionRefundedConsumer> logger)
+    : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
+        if (payment is not { Purpose: Purposes.Subscription } || m.TotalRefundedCents < payment.AmountCents) return;
+        var subscription = await book.LockAsync(payment.UserId, cancellationToken);
+        if (subscription is null || subscription.LastPaymentId != payment.Id || subscription.Status == SubscriptionStatus.Canceled) return;
+
+        // Asked first: if the provider cannot be reached, the message is retried and nothing here is saved.
+        if (subscription.ProviderSubscriptionId is { } providerId) await provider.CancelSubscriptionNowAsync(providerId, cancellationToken);
+        var now = clock.GetUtcNow();
+        await book.ChangeAsync(subscription, s =>
+        {
+            s.Status = SubscriptionStatus.Canceled;
+            s.CancelAtPeriodEnd = false;
+            s.CurrentPeriodEnd = now;
+        }, cancellationToken);
+        logger.LogInformation("Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now", payment.Id, payment.UserId, subscription.Plan);
     }
 }

@@ -24,11 +24,11 @@ public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<Su
 
         if (e.Type == "customer.subscription.deleted")
         {
-            book.Change(subscription, s =>
+            await book.ChangeAsync(subscription, s =>
             {
                 s.Status = SubscriptionStatus.Canceled;
                 s.CancelAtPeriodEnd = false;
-            });
+            }, cancellationToken);
             return;
         }
 
@@ -43,12 +43,12 @@ public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<Su
         var periodEnd = PeriodEnd(e);
         // Periods only move forward: an update about an earlier period arrived out of order.
         if (periodEnd is not null && subscription.CurrentPeriodEnd is { } known && periodEnd < known) return;
-        book.Change(subscription, s =>
+        await book.ChangeAsync(subscription, s =>
         {
             s.Status = status;
             s.CurrentPeriodEnd = periodEnd ?? s.CurrentPeriodEnd;
             s.CancelAtPeriodEnd = e.Bool("cancel_at_period_end") ?? s.CancelAtPeriodEnd;
-        });
+        }, cancellationToken);
     }
 
     private async Task<Subscription?> FindAsync(StripeEvent e, CancellationToken cancellationToken)

@@ -13,12 +13,18 @@ namespace Community.Payments.Subscriptions;
 
 public sealed record SubscriptionCheckoutRequest(string? Tier, string? PaymentMethod, string? SuccessUrl, string? CancelUrl);
 
-/// <param name="Status">The provider's status, "expired" when it ran out unrenewed, "none" when the user never subscribed.</param>
-public sealed record SubscriptionDto(string Tier, string Status, DateTimeOffset? CurrentPeriodEnd, bool CancelAtPeriodEnd)
+/// <param name="Tier">The tier I have now, from whichever source gives the most (what access tokens carry).</param>
+/// <param name="TierSource">subscription, referral (a referral reward) or none.</param>
+/// <param name="TierUntil">Until when that tier is paid up or granted; null with a paid tier: for life.</param>
+/// <param name="Plan">What my subscription is for (premium or elite); null when I never subscribed.</param>
+/// <param name="Status">The subscription's status at the provider, "expired" when it ran out unrenewed, "none" when I never subscribed.</param>
+public sealed record SubscriptionDto(
+    string Tier, string TierSource, DateTimeOffset? TierUntil, string? Plan, string Status, DateTimeOffset? CurrentPeriodEnd, bool CancelAtPeriodEnd)
 {
-    public static readonly SubscriptionDto None = new(Policies.Tiers.Free, "none", null, false);
-
-    public static SubscriptionDto From(Subscription s) => new(s.Tier, s.Status, s.CurrentPeriodEnd, s.CancelAtPeriodEnd);
+    /// <param name="m">Null when no source ever gave the user a tier.</param>
+    public static SubscriptionDto From(Subscription? s, Membership? m) => new(
+        m?.Tier ?? Policies.Tiers.Free, m?.Source ?? MembershipSources.None, m?.TierUntil,
+        s?.Plan, s?.Status ?? "none", s?.CurrentPeriodEnd, s?.CancelAtPeriodEnd ?? false);
 }
 
 public static class SubscriptionsApi
@@ -62,7 +68,7 @@ public static class SubscriptionsApi
     {
         var userId = principal.UserId();
         var subscription = await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
-        return TypedResults.Ok(subscription is null ? SubscriptionDto.None : SubscriptionDto.From(subscription));
+        return TypedResults.Ok(SubscriptionDto.From(subscription, await MembershipAsync(db, userId, cancellationToken)));
     }
 
     /// <summary>
@@ -77,7 +83,8 @@ public static class SubscriptionsApi
         var subscription = await book.LockAsync(principal.UserId(), cancellationToken);
         if (subscription is null || subscription.Tier == Policies.Tiers.Free)
             throw new NotFoundException("You have no active subscription to cancel.");
-        if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription));
+        var membership = await MembershipAsync(db, subscription.UserId, cancellationToken);
+        if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
 
         if (subscription.ProviderSubscriptionId is { } providerId)
         {
@@ -96,8 +103,11 @@ public static class SubscriptionsApi
         subscription.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(SubscriptionDto.From(subscription));
+        return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
     }
+
+    private static Task<Membership?> MembershipAsync(PaymentsDbContext db, Guid userId, CancellationToken cancellationToken) =>
+        db.Set<Membership>().AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, cancellationToken);
 
     /// <summary>The same for every checkout of one tier by one user, so asking twice finds the open session.</summary>
     public static Guid ReferenceFor(Guid userId, string tier) =>

@@ -40,12 +40,13 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
                 book.End(payment, PaymentStatus.Expired, "expired");
                 break;
             case "payment_intent.payment_failed":
-                book.End(payment, PaymentStatus.Failed, FailureCode(e) ?? "payment_failed");
+                // One declined attempt: the buyer may pay with another card in the same session, which only expiry ends.
+                book.RecordDecline(payment, FailureCode(e) ?? "payment_failed");
                 break;
             case "charge.refunded":
                 // A refund reported before the completion settles the payment first, with the charge's intent.
                 book.Capture(payment, e.String("payment_intent"));
-                if (e.Long("amount_refunded") is { } refunded) book.RecordRefundTotal(payment, refunded);
+                if (e.Long("amount_refunded") is { } refunded) await book.RecordReportedRefundTotalAsync(payment, refunded, cancellationToken);
                 break;
         }
     }

@@ -1,0 +1,90 @@
+using Community.Contracts.Payments;
+using Community.Payments.Data;
+using Community.Payments.Referrals;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Community.Payments.Subscriptions;
+
+/// <summary>The tier a user is entitled to from all sources, as last published in SubscriptionChanged.</summary>
+public sealed class Membership
+{
+    public Guid UserId { get; set; }
+    public string Tier { get; set; } = Policies.Tiers.Free;
+    /// <summary>Until when the tier is paid up or granted; null with a paid tier: for life.</summary>
+    public DateTimeOffset? TierUntil { get; set; }
+    /// <summary>none, subscription or referral: what gives the tier.</summary>
+    public string Source { get; set; } = MembershipSources.None;
+    /// <summary>When a timed referral reward lapses, so the tier is worked out again.</summary>
+    public DateTimeOffset? ReviewAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public static class MembershipSources
+{
+    public const string None = "none";
+    public const string Subscription = "subscription";
+    public const string Referral = "referral";
+}
+
+internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>
+{
+    public void Configure(EntityTypeBuilder<Membership> e)
+    {
+        e.ToTable("memberships");
+        e.HasKey(m => m.UserId);
+    }
+}
+
+/// <summary>
+/// Works out a user's tier from every source that grants one (a subscription that entitles, a
+/// referral reward not revoked nor lapsed) and publishes SubscriptionChanged when the tier or its
+/// end moves, and only then: a lapsing paid subscription leaves a lifetime referral elite in place,
+/// and a three-month referral elite ends on its own. Every change of a source calls
+/// <see cref="RefreshAsync"/> in the transaction that made it; the membership row is locked first and
+/// the sources read after, so of two concurrent changes the second sees the first.
+/// </summary>
+public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogger<Memberships> logger)
+{
+    private static readonly string[] Ranking = [Policies.Tiers.Free, Policies.Tiers.Premium, Policies.Tiers.Elite];
+
+    /// <param name="subscription">The user's subscription as this transaction changed it, when it did; otherwise read.</param>
+    public async Task<Membership> RefreshAsync(Guid userId, Subscription? subscription, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO memberships (user_id, tier, source, updated_at) VALUES ({userId}, 'free', 'none', {now}) ON CONFLICT (user_id) DO NOTHING",
+            cancellationToken);
+        var membership = (await db.Set<Membership>().FromSql($"SELECT * FROM memberships WHERE user_id = {userId} FOR UPDATE")
+            .ToListAsync(cancellationToken)).Single();
+
+        subscription ??= await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        var rewards = await db.Set<ReferralReward>().AsNoTracking()
+            .Where(r => r.ReferrerUserId == userId && r.RevokedAt == null && (r.CurrentPeriodEnd == null || r.CurrentPeriodEnd > now))
+            .Select(r => new { r.Tier, r.CurrentPeriodEnd })
+            .ToListAsync(cancellationToken);
+
+        var grants = rewards.Select(r => (r.Tier, Until: r.CurrentPeriodEnd, Source: MembershipSources.Referral)).ToList();
+        if (subscription is { } s && s.Tier != Policies.Tiers.Free) grants.Add((s.Tier, s.CurrentPeriodEnd, MembershipSources.Subscription));
+        // The highest tier, and of its grants the one that lasts longest (for life first).
+        var best = grants
+            .OrderByDescending(g => Array.IndexOf(Ranking, g.Tier))
+            .ThenByDescending(g => g.Until ?? DateTimeOffset.MaxValue)
+            .Select(g => ((string Tier, DateTimeOffset? Until, string Source)?)g)
+            .FirstOrDefault() ?? (Policies.Tiers.Free, null, MembershipSources.None);
+
+        membership.ReviewAt = rewards.Min(r => r.CurrentPeriodEnd);
+        membership.Source = best.Source;
+        membership.UpdatedAt = now;
+        if (membership.Tier == best.Tier && membership.TierUntil == best.Until) return membership;
+
+        logger.LogInformation("User {UserId} is now {Tier} until {Until} ({Source}); was {Previous}",
+            userId, best.Tier, best.Until?.ToString("O") ?? "further notice", best.Source, membership.Tier);
+        membership.Tier = best.Tier;
+        membership.TierUntil = best.Until;
+        db.AddIntegrationEvent(new SubscriptionChanged(Guid.NewGuid(), now, userId, best.Tier, best.Until));
+        return membership;
+    }
+}

@@ -1,0 +1,67 @@
+using Community.Payments.Checkout;
+using Community.Payments.Data;
+using Community.Payments.Refunds;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Payments.Webhooks;
+
+/// <summary>
+/// What becomes of our refunds after the provider accepted them. A refund only moves forward:
+/// pending to succeeded, pending or succeeded to failed (Stripe can fail one it reported
+/// succeeded, e.g. the card was closed); a failure gives the payment its money back once.
+/// </summary>
+public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book, TimeProvider clock, ILogger<RefundWebhookHandler> logger)
+    : IWebhookHandler
+{
+    public IReadOnlyCollection<string> EventTypes { get; } = ["refund.updated", "refund.failed", "charge.refund.updated"];
+
+    public async Task HandleAsync(StripeEvent e, CancellationToken cancellationToken)
+    {
+        var found = await LockAsync(e, cancellationToken);
+        if (found is null)
+        {
+            // Made in Stripe's dashboard: charge.refunded counts those, and a failure of one is not taken back here (its maker sees it there).
+            logger.LogWarning("Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored", e.Id, e.Type, e.String("id"));
+            return;
+        }
+
+        var (refund, payment) = found.Value;
+        refund.ProviderRefundId ??= e.String("id");
+        var status = e.Type == "refund.failed" ? RefundStatus.Failed : RefundStatus.FromProvider(e.String("status"));
+        if (status == RefundStatus.Succeeded && refund.Status == RefundStatus.Pending)
+        {
+            refund.Status = RefundStatus.Succeeded;
+            refund.CompletedAt = clock.GetUtcNow();
+        }
+        else if (status == RefundStatus.Failed && refund.Status != RefundStatus.Failed)
+        {
+            var reason = e.String("failure_reason") ?? "failed";
+            refund.Status = RefundStatus.Failed;
+            refund.FailureReason = reason;
+            refund.CompletedAt = clock.GetUtcNow();
+            book.RefundFailed(payment, refund, reason);
+            logger.LogWarning("Refund {RefundId} of {Amount} {Currency} on payment {PaymentId} failed ({Reason}); the payment is refundable again",
+                refund.Id, refund.AmountCents, payment.Currency, payment.Id, reason);
+        }
+    }
+
+    /// <summary>
+    /// Our refund and its payment, the payment locked first: Refunder holds that lock until its
+    /// refund row is committed, so an event racing the refund's creation waits for the row instead
+    /// of missing it, and two events about one refund apply one after the other.
+    /// </summary>
+    private async Task<(Refund, Payment)?> LockAsync(StripeEvent e, CancellationToken cancellationToken)
+    {
+        var providerRefundId = e.String("id");
+        Guid? refundId = Guid.TryParse(e.Metadata("refund_id"), out var id) ? id : null;
+        var paymentId = e.PaymentId ?? (await FindAsync(db.Refunds.AsNoTracking(), providerRefundId, refundId, cancellationToken))?.PaymentId;
+        if (paymentId is null || await book.LockAsync(paymentId.Value, cancellationToken) is not { } payment) return null;
+        var refund = await FindAsync(db.Refunds, providerRefundId, refundId, cancellationToken);
+        return refund?.PaymentId == payment.Id ? (refund, payment) : null;
+    }
+
+    /// <summary>Our refund by Stripe's id, else by the refund_id we put in its metadata.</summary>
+    private static async Task<Refund?> FindAsync(IQueryable<Refund> refunds, string? providerRefundId, Guid? refundId, CancellationToken cancellationToken) =>
+        (providerRefundId is null ? null : await refunds.FirstOrDefaultAsync(r => r.ProviderRefundId == providerRefundId, cancellationToken))
+        ?? (refundId is null ? null : await refunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken));
+}
