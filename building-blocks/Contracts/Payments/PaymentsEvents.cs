@@ -21,8 +21,9 @@ public sealed record BoostPurchased(Guid EventId, DateTimeOffset OccurredAt, Gui
 /// <summary>A refunded boost's days were taken back; BoostedUntil is the boost's new end (at or before OccurredAt: no boost now).</summary>
 public sealed record BoostRevoked(Guid EventId, DateTimeOffset OccurredAt, Guid UserId, Guid PaymentId, DateTimeOffset BoostedUntil) : IIntegrationEvent;
 /// <summary>
-/// A refund the provider had accepted failed later (the card was closed...): the money stayed with
-/// the platform, the payment is refundable again by that amount, and someone must reach the payer.
+/// A refund failed, at once or after the provider had accepted it (the card was closed...): the
+/// money stayed with the platform, the payment is refundable by that amount, and someone must
+/// reach the payer (an automatic refund has nobody waiting on its answer).
 /// </summary>
 public sealed record PaymentRefundFailed(Guid EventId, DateTimeOffset OccurredAt, Guid PaymentId, Guid UserId, Guid RefundId, long AmountCents, string Currency, string Reason) : IIntegrationEvent;
 /// <summary>Credits granted earlier were taken back (the pack or the referral that earned them was refunded); Amount may be less than the grant when some were spent.</summary>

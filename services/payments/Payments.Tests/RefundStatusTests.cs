@@ -130,6 +130,8 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         Assert.Equal(0, await RefundedCentsAsync(paymentId));
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        // Nobody may be waiting on the answer (an automatic refund): the failure is published for someone to act on.
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
 
         // The same request again replays the recorded failure; Stripe's own refund.failed for it changes nothing more.
         var again = await (await RefundAsync(paymentId, seller, 1000, "at-once-" + answer)).AssertProblem(422);
@@ -137,7 +139,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         Assert.Single(fx.Stripe.WithKey("refund-" + refundId));
         await fx.AcceptedAsync(Event("refund.failed", RefundObject(await ProviderIdAsync(refundId), paymentId, refundId, 1000, "failed")));
         Assert.Equal(0, await RefundedCentsAsync(paymentId));
-        Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
 
         // Nothing moved, so all of it is still refundable.
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "succeeded");

@@ -10,7 +10,8 @@ public sealed record CheckoutSessionRequest(
 
 public sealed record CheckoutSession(string SessionId, string Url, DateTimeOffset ExpiresAt);
 
-public sealed record ProviderRefund(string RefundId, string Status);
+/// <param name="FailureReason">The provider's reason when it failed the refund at once.</param>
+public sealed record ProviderRefund(string RefundId, string Status, string? FailureReason = null);
 
 /// <summary>
 /// The payment provider seam: Stripe over its REST API, or the offline sandbox. Every call that

@@ -90,7 +90,7 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         var id = Text(answer.RootElement, "id") ?? throw new HttpRequestException("Stripe's refund lacks an id.");
         var status = Text(answer.RootElement, "status") ?? "pending";
         // A canceled refund never moves money; pending and requires_action are under way.
-        return new ProviderRefund(id, status is "canceled" ? "failed" : status);
+        return new ProviderRefund(id, status is "canceled" ? "failed" : status, Text(answer.RootElement, "failure_reason"));
     }
 
     public async Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken)

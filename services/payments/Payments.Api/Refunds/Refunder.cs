@@ -1,7 +1,9 @@
+using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Providers;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Refunds;
@@ -66,6 +68,13 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
         refund.Status = RefundStatus.FromProvider(result.Status);
         if (refund.Status != RefundStatus.Pending) refund.CompletedAt = now;
         if (refund.Status != RefundStatus.Failed) book.RecordRefundTotal(payment, payment.RefundedCents + amount);
+        else
+        {
+            // Nothing was counted, so nothing is given back; but someone must hear of it (an automatic refund has no caller to tell).
+            refund.FailureReason = result.FailureReason ?? result.Status;
+            db.AddIntegrationEvent(new PaymentRefundFailed(
+                Guid.NewGuid(), now, payment.Id, payment.UserId, refund.Id, amount, payment.Currency, refund.FailureReason));
+        }
 
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
