@@ -45,6 +45,7 @@ public sealed class FakeStripe : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string Request, string Answer)> _answered = new();
     private readonly List<(string Path, int Status, string Message)> _failures = [];
     private readonly ConcurrentDictionary<string, string> _refundStatuses = new();
+    private readonly ConcurrentDictionary<string, bool> _cancelled = new();
 
     private FakeStripe(WebApplication app, TimeProvider clock) => (_app, _clock) = (app, clock);
 
@@ -104,6 +105,8 @@ public sealed class FakeStripe : IAsyncDisposable
                 return Error(status, status >= 500 ? "api_error" : "invalid_request_error", message);
             }
         }
+        if (request.Method == "DELETE" && request.Path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
+            return CancelNow(request);
         if (request.Method != "POST") return Error(404, "invalid_request_error", "Unrecognized request URL.");
 
         var key = request.IdempotencyKey;
@@ -179,6 +182,16 @@ public sealed class FakeStripe : IAsyncDisposable
                 cancel_at_period_end = r.Field("cancel_at_period_end") == "true",
             }))
             : Invalid("cancel_at_period_end", "Invalid boolean.");
+
+    /// <summary>DELETE /v1/subscriptions/{id}: idempotent by definition, so Stripe wants no Idempotency-Key; the second time it is already gone.</summary>
+    private (int, string) CancelNow(StripeRequest r)
+    {
+        if (r.IdempotencyKey is not null) return Invalid("idempotency_key", "Idempotency keys are not accepted on DELETE requests.");
+        var id = r.Path["/v1/subscriptions/".Length..];
+        return _cancelled.TryAdd(id, true)
+            ? (200, JsonSerializer.Serialize(new { id, @object = "subscription", status = "canceled" }))
+            : Error(404, "invalid_request_error", $"No such subscription: '{id}'");
+    }
 
     private static Dictionary<string, string> Metadata(StripeRequest r, string prefix) =>
         r.Form.Where(f => f.Key.StartsWith(prefix + "[", StringComparison.Ordinal))
@@ -552,6 +565,58 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("true", call.Field("cancel_at_period_end"));
         Assert.Equal("Bearer " + FakeStripe.SecretKey, call.Header("Authorization"));
     }
+
+    [Fact]
+    public async Task A_subscription_is_refunded_through_its_first_invoices_intent_and_then_ends_at_stripe_too()
+    {
+        var (userId, token) = fx.User();
+        var checkout = await (await fx.Client.PostJson("/api/v1/subscriptions/checkout", new
+        {
+            tier = "premium", success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
+        }, token)).AssertStatus(200);
+        var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
+        var subscriptionId = "sub_" + paymentId.ToString("N");
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("checkout.session.completed", new
+        {
+            id = checkout["session_id"]!.GetValue<string>(), @object = "checkout.session", mode = "subscription", status = "complete",
+            payment_status = "paid", payment_intent = (string?)null, subscription = subscriptionId,
+            metadata = new { payment_id = paymentId.ToString() },
+        }));
+        await Eventually.TrueAsync(async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium", "never premium");
+        var admin = fx.User("admin").Token;
+
+        // Before the first invoice is reported there is no intent to refund by: refused, nothing asked of Stripe.
+        await (await RefundAsync(paymentId, admin, null, "sub-refund-early")).AssertProblem(422);
+        Assert.DoesNotContain(fx.Stripe.Received, r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString());
+
+        // The first invoice names the intent (found by the subscription's metadata); a renewal's intent is not the payment's.
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("invoice.paid", Invoice(subscriptionId, "pi_first_" + paymentId.ToString("N"), "subscription_create", paymentId)));
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("invoice.paid", Invoice(subscriptionId, "pi_renewal_" + paymentId.ToString("N"), "subscription_cycle", null)));
+
+        var refund = await (await RefundAsync(paymentId, admin, null, "sub-refund")).AssertStatus(201);
+        var call = Assert.Single(fx.Stripe.WithKey("refund-" + refund["id"]!.GetValue<string>()));
+        Assert.Equal("pi_first_" + paymentId.ToString("N"), call.Field("payment_intent"));
+        Assert.Equal("999", call.Field("amount"));
+
+        // Refunded in full: the subscription ends now, and Stripe is told to stop it (DELETE, no key).
+        await Eventually.TrueAsync(async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "free", "the refunded subscription kept its tier");
+        Assert.Equal("canceled", (await SubscriptionAsync(token))["status"]!.GetValue<string>());
+        var cancel = Assert.Single(fx.Stripe.Received, r => r.Method == "DELETE");
+        Assert.Equal("/v1/subscriptions/" + subscriptionId, cancel.Path);
+        Assert.Null(cancel.IdempotencyKey);
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND payload->>'tier' = 'free'",
+            ("u", userId.ToString())));
+    }
+
+    private static object Invoice(string subscriptionId, string paymentIntent, string billingReason, Guid? paymentId) => new
+    {
+        id = "in_" + Guid.NewGuid().ToString("N"), @object = "invoice", status = "paid", billing_reason = billingReason,
+        subscription = subscriptionId, payment_intent = paymentIntent, metadata = new { },
+        subscription_details = new { metadata = paymentId is null ? new Dictionary<string, string>() : new() { ["payment_id"] = paymentId.Value.ToString() } },
+    };
+
+    private async Task<JsonNode> SubscriptionAsync(string token) => await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
 
     [Fact]
     public void Session_expiry_stays_inside_stripes_window_and_does_not_move_with_the_clock()

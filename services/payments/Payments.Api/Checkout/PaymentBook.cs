@@ -24,6 +24,12 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     public async Task<Payment?> LockByIntentAsync(string paymentIntentId, CancellationToken cancellationToken) =>
         (await db.Payments.FromSql($"SELECT * FROM payments WHERE payment_intent_id = {paymentIntentId} FOR UPDATE").ToListAsync(cancellationToken)).FirstOrDefault();
 
+    /// <summary>The checkout payment that created the provider's subscription <paramref name="providerSubscriptionId"/>, locked.</summary>
+    public async Task<Payment?> LockBySubscriptionAsync(string providerSubscriptionId, CancellationToken cancellationToken) =>
+        (await db.Payments.FromSql(
+                $"SELECT * FROM payments WHERE provider_subscription_id = {providerSubscriptionId} AND purpose = 'subscription' ORDER BY created_at LIMIT 1 FOR UPDATE")
+            .ToListAsync(cancellationToken)).SingleOrDefault();
+
     /// <summary>Money was captured.</summary>
     public void Capture(Payment payment, string? paymentIntentId)
     {

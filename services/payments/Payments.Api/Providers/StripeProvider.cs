@@ -76,10 +76,10 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
 
     public async Task<ProviderRefund> RefundAsync(Payment payment, long amountCents, Guid refundId, CancellationToken cancellationToken)
     {
-        // A subscription is paid through invoices: refunding one means finding the invoice's charge, which this provider does not do.
+        // A subscription's payment intent comes with its first invoice (invoice.paid); until that arrives there is nothing to refund by.
         if (string.IsNullOrEmpty(payment.PaymentIntentId))
             throw new RefundNotSupportedException(
-                $"Payment {payment.Id} has no Stripe payment intent (subscriptions are paid by invoices); refund it from the Stripe dashboard.");
+                $"Payment {payment.Id} has no Stripe payment intent yet (a subscription's comes with its first invoice.paid); try again later or refund it from the Stripe dashboard.");
         using var answer = await PostAsync("v1/refunds",
         [
             new("payment_intent", payment.PaymentIntentId),

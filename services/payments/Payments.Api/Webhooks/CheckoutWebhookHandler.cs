@@ -10,7 +10,7 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
     public IReadOnlyCollection<string> EventTypes { get; } =
     [
         "checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed",
-        "checkout.session.expired", "payment_intent.payment_failed", "charge.refunded",
+        "checkout.session.expired", "payment_intent.payment_failed", "charge.refunded", "invoice.paid",
     ];
 
     public async Task HandleAsync(StripeEvent e, CancellationToken cancellationToken)
@@ -43,6 +43,13 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
                 // One declined attempt: the buyer may pay with another card in the same session, which only expiry ends.
                 book.RecordDecline(payment, FailureCode(e) ?? "payment_failed");
                 break;
+            case "invoice.paid":
+                // A subscription checkout is paid by the subscription's first invoice: its payment intent is
+                // what a refund of the payment names (and what charge.refunded reports). Renewals are not ours.
+                if (e.String("subscription") is { } subscriptionId) payment.ProviderSubscriptionId ??= subscriptionId;
+                if (e.String("billing_reason") == "subscription_create" && e.String("payment_intent") is { } invoiceIntent)
+                    payment.PaymentIntentId ??= invoiceIntent;
+                break;
             case "charge.refunded":
                 // A refund reported before the completion settles the payment first, with the charge's intent.
                 book.Capture(payment, e.String("payment_intent"));
@@ -54,11 +61,24 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
     private async Task<Payment?> FindAsync(StripeEvent e, CancellationToken cancellationToken)
     {
         if (e.PaymentId is { } paymentId) return await book.LockAsync(paymentId, cancellationToken);
+        if (e.Type == "invoice.paid")
+        {
+            // The subscription's metadata (our payment id) is copied onto its invoices as subscription_details.metadata.
+            if (Guid.TryParse(SubscriptionMetadata(e, "payment_id"), out var invoicePaymentId)) return await book.LockAsync(invoicePaymentId, cancellationToken);
+            return e.String("subscription") is { } subscriptionId ? await book.LockBySubscriptionAsync(subscriptionId, cancellationToken) : null;
+        }
         if (e.Type.StartsWith("checkout.session.", StringComparison.Ordinal) && e.String("id") is { } sessionId)
             return await book.LockBySessionAsync(sessionId, cancellationToken);
         var intent = e.Type == "charge.refunded" ? e.String("payment_intent") : e.String("id");
         return intent is null ? null : await book.LockByIntentAsync(intent, cancellationToken);
     }
+
+    private static string? SubscriptionMetadata(StripeEvent e, string name) =>
+        e.Object.TryGetProperty("subscription_details", out var details) && details.ValueKind == JsonValueKind.Object
+        && details.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+        && metadata.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     private static string? FailureCode(StripeEvent e) =>
         e.Object.TryGetProperty("last_payment_error", out var error) && error.ValueKind == JsonValueKind.Object
