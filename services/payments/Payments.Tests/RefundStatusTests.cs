@@ -18,7 +18,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         var (paymentId, seller) = await PaidAsync(2500);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), answer);
 
-        var refund = await (await RefundAsync(paymentId, seller, 1000, "pending-" + answer)).AssertStatus(201);
+        var refund = await (await fx.RefundAsync(paymentId, seller, 1000, "pending-" + answer)).AssertStatus(201);
 
         Assert.Equal("pending", refund["status"]!.GetValue<string>());
         var refundId = Guid.Parse(refund["id"]!.GetValue<string>());
@@ -27,7 +27,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
         // The money is committed to go back: it cannot be refunded a second time meanwhile.
-        var refused = await (await RefundAsync(paymentId, seller, 2000, "pending-too-much-" + answer)).AssertProblem(422);
+        var refused = await (await fx.RefundAsync(paymentId, seller, 2000, "pending-too-much-" + answer)).AssertProblem(422);
         Assert.Equal(1500, refused["refundable_cents"]!.GetValue<long>());
 
         await fx.AcceptedAsync(Event("refund.updated", RefundObject(await ProviderIdAsync(refundId), paymentId, refundId, 1000, "succeeded")));
@@ -44,7 +44,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     {
         var (paymentId, seller) = await PaidAsync(2500);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "pending");
-        var refundId = Guid.Parse((await (await RefundAsync(paymentId, seller, null, "fails-later")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, null, "fails-later")).AssertStatus(201))["id"]!.GetValue<string>());
         var stripeId = await ProviderIdAsync(refundId);
         Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
         await fx.AcceptedAsync(Event("refund.updated", RefundObject(stripeId, paymentId, refundId, 2500, "succeeded")));
@@ -79,7 +79,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
 
         // An admin can try again, and Stripe's report of that refund counts it once.
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "succeeded");
-        var again = await (await RefundAsync(paymentId, fx.TokenFor(Guid.NewGuid(), "admin"), null, "fails-later-retry")).AssertStatus(201);
+        var again = await (await fx.RefundAsync(paymentId, fx.TokenFor(Guid.NewGuid(), "admin"), null, "fails-later-retry")).AssertStatus(201);
         Assert.Equal(2500, again["amount_cents"]!.GetValue<long>());
         Assert.Equal("succeeded", again["status"]!.GetValue<string>());
         await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 2500)));
@@ -92,9 +92,9 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     public async Task A_failure_reported_by_several_events_at_once_lowers_the_total_once()
     {
         var (paymentId, seller) = await PaidAsync(2500);
-        await (await RefundAsync(paymentId, seller, 1000, "partial-ok")).AssertStatus(201);
+        await (await fx.RefundAsync(paymentId, seller, 1000, "partial-ok")).AssertStatus(201);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "pending");
-        var refundId = Guid.Parse((await (await RefundAsync(paymentId, seller, 500, "partial-fails")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, 500, "partial-fails")).AssertStatus(201))["id"]!.GetValue<string>());
         var stripeId = await ProviderIdAsync(refundId);
         Assert.Equal(1500, await RefundedCentsAsync(paymentId));
 
@@ -121,7 +121,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         var (paymentId, seller) = await PaidAsync(2500);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), answer);
 
-        var problem = await (await RefundAsync(paymentId, seller, 1000, "at-once-" + answer)).AssertProblem(422);
+        var problem = await (await fx.RefundAsync(paymentId, seller, 1000, "at-once-" + answer)).AssertProblem(422);
 
         Assert.Equal("Refund failed", problem["title"]!.GetValue<string>());
         Assert.Equal("failed", problem["refund_status"]!.GetValue<string>());
@@ -134,7 +134,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
 
         // The same request again replays the recorded failure; Stripe's own refund.failed for it changes nothing more.
-        var again = await (await RefundAsync(paymentId, seller, 1000, "at-once-" + answer)).AssertProblem(422);
+        var again = await (await fx.RefundAsync(paymentId, seller, 1000, "at-once-" + answer)).AssertProblem(422);
         Assert.Equal(refundId.ToString(), again["refund_id"]!.GetValue<string>());
         Assert.Single(fx.Stripe.WithKey("refund-" + refundId));
         await fx.AcceptedAsync(Event("refund.failed", RefundObject(await ProviderIdAsync(refundId), paymentId, refundId, 1000, "failed")));
@@ -143,7 +143,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
 
         // Nothing moved, so all of it is still refundable.
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "succeeded");
-        var refund = await (await RefundAsync(paymentId, seller, null, "at-once-retry-" + answer)).AssertStatus(201);
+        var refund = await (await fx.RefundAsync(paymentId, seller, null, "at-once-retry-" + answer)).AssertStatus(201);
         Assert.Equal(2500, refund["amount_cents"]!.GetValue<long>());
     }
 
@@ -151,7 +151,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     public async Task Refund_events_about_refunds_we_do_not_know_are_acknowledged_and_change_nothing()
     {
         var (paymentId, seller) = await PaidAsync(2500);
-        var refundId = Guid.Parse((await (await RefundAsync(paymentId, seller, 1000, "known")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, 1000, "known")).AssertStatus(201))["id"]!.GetValue<string>());
 
         // One made in Stripe's dashboard (no metadata), and one naming our payment but no refund of ours.
         Assert.False(await fx.AcceptedAsync(Event("refund.failed", new
@@ -173,7 +173,7 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     {
         var (paymentId, seller) = await PaidAsync(2500);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "pending");
-        var refundId = Guid.Parse((await (await RefundAsync(paymentId, seller, 800, "by-metadata")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, 800, "by-metadata")).AssertStatus(201))["id"]!.GetValue<string>());
         var stripeId = await ProviderIdAsync(refundId);
         await fx.ExecuteAsync("UPDATE refunds SET provider_refund_id = NULL WHERE id = @id", ("id", refundId));
 
@@ -202,16 +202,6 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         return (paymentId, fx.TokenFor(sellerId));
     }
 
-    private async Task<HttpResponseMessage> RefundAsync(Guid paymentId, string token, long? amountCents, string idempotencyKey)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{paymentId}/refunds")
-        {
-            Content = JsonContent.Create(new { amount_cents = amountCents, reason = "goodwill" }, options: Json.Options),
-        };
-        request.Headers.Authorization = new("Bearer", token);
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return await fx.Client.SendAsync(request);
-    }
 
     private Task<string?> RefundStatusAsync(Guid refundId) => fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId));
 

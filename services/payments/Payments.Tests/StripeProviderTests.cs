@@ -298,6 +298,18 @@ public sealed class StripePaymentsFixture : PaymentsFixture
         return receipt["duplicate"]!.GetValue<bool>();
     }
 
+    /// <summary>Asks for a refund as <paramref name="token"/>'s holder, with an Idempotency-Key.</summary>
+    public async Task<HttpResponseMessage> RefundAsync(Guid paymentId, string token, long? amountCents, string idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{paymentId}/refunds")
+        {
+            Content = JsonContent.Create(new { amount_cents = amountCents, reason = "goodwill" }, options: Json.Options),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await Client.SendAsync(request);
+    }
+
     public Task<string?> StatusOfAsync(Guid paymentId) => ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId));
 
     public Task<long> WebhookEventsAsync(string eventId) => ScalarAsync<long>("SELECT count(*) FROM webhook_events WHERE id = @id", ("id", eventId));
@@ -460,7 +472,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
 
         fx.Stripe.FailNext("/v1/refunds", 500);
-        var refund = await (await RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(201);
+        var refund = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(201);
         var refundId = refund["id"]!.GetValue<string>();
         Assert.Equal("succeeded", refund["status"]!.GetValue<string>());
 
@@ -478,7 +490,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
 
         // The same request again refunds nothing more; Stripe's own charge.refunded for it adds no second PaymentRefunded.
-        var again = await (await RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(201);
+        var again = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(201);
         Assert.Equal(refundId, again["id"]!.GetValue<string>());
         await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000)));
         Assert.Equal(2, fx.Stripe.WithKey("refund-" + refundId).Count);
@@ -494,7 +506,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var before = fx.Stripe.Received.Count;
         fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
 
-        await (await RefundAsync(paymentId, fx.TokenFor(sellerId), null, "refund-test-2")).AssertProblem(502);
+        await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), null, "refund-test-2")).AssertProblem(502);
 
         Assert.Equal(before + 1, fx.Stripe.Received.Count);
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
@@ -512,7 +524,7 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         var before = fx.Stripe.Received.Count;
 
-        var problem = await (await RefundAsync(paymentId, fx.TokenFor(sellerId), 500, "refund-test-3")).AssertProblem(422);
+        var problem = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 500, "refund-test-3")).AssertProblem(422);
 
         Assert.Contains("payment intent", problem["detail"]!.GetValue<string>());
         Assert.Equal(before, fx.Stripe.Received.Count);
@@ -586,14 +598,14 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var admin = fx.User("admin").Token;
 
         // Before the first invoice is reported there is no intent to refund by: refused, nothing asked of Stripe.
-        await (await RefundAsync(paymentId, admin, null, "sub-refund-early")).AssertProblem(422);
+        await (await fx.RefundAsync(paymentId, admin, null, "sub-refund-early")).AssertProblem(422);
         Assert.DoesNotContain(fx.Stripe.Received, r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString());
 
         // The first invoice names the intent (found by the subscription's metadata); a renewal's intent is not the payment's.
         await fx.AcceptedAsync(StripePaymentsFixture.Event("invoice.paid", Invoice(subscriptionId, "pi_first_" + paymentId.ToString("N"), "subscription_create", paymentId)));
         await fx.AcceptedAsync(StripePaymentsFixture.Event("invoice.paid", Invoice(subscriptionId, "pi_renewal_" + paymentId.ToString("N"), "subscription_cycle", null)));
 
-        var refund = await (await RefundAsync(paymentId, admin, null, "sub-refund")).AssertStatus(201);
+        var refund = await (await fx.RefundAsync(paymentId, admin, null, "sub-refund")).AssertStatus(201);
         var call = Assert.Single(fx.Stripe.WithKey("refund-" + refund["id"]!.GetValue<string>()));
         Assert.Equal("pi_first_" + paymentId.ToString("N"), call.Field("payment_intent"));
         Assert.Equal("999", call.Field("amount"));
@@ -632,14 +644,4 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.InRange(StripeProvider.SessionExpiry(now - TimeSpan.FromHours(1), now), now + StripeProvider.MinimumSessionLifetime, now + TimeSpan.FromHours(1));
     }
 
-    private async Task<HttpResponseMessage> RefundAsync(Guid paymentId, string token, long? amountCents, string idempotencyKey)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{paymentId}/refunds")
-        {
-            Content = JsonContent.Create(new { amount_cents = amountCents, reason = "goodwill" }, options: Json.Options),
-        };
-        request.Headers.Authorization = new("Bearer", token);
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return await fx.Client.SendAsync(request);
-    }
 }

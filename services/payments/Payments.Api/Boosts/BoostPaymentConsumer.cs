@@ -2,6 +2,7 @@ using System.Globalization;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
+using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -52,13 +53,12 @@ public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payme
 /// the new end. A partial refund is a goodwill gesture and takes nothing back.
 /// </summary>
 public sealed class BoostRefundedConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostRefundedConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
+    : FullRefundConsumer(db, payments, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    protected override string Purpose => Purposes.Boost;
+
+    protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
-        var m = context.Message;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
-        if (payment is not { Purpose: Purposes.Boost } || m.TotalRefundedCents < payment.AmountCents) return;
         var boost = (await Db.Set<Boost>().FromSql($"SELECT * FROM boosts WHERE user_id = {payment.UserId} FOR UPDATE").ToListAsync(cancellationToken))
             .SingleOrDefault();
         var now = clock.GetUtcNow();

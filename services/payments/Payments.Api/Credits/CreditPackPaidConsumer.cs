@@ -2,6 +2,7 @@ using System.Globalization;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
+using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -40,13 +41,12 @@ public sealed class CreditPackPaidConsumer(PaymentsDbContext db, PaymentBook pay
 /// gesture and takes nothing back.
 /// </summary>
 public sealed class CreditPackRefundedConsumer(PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, ILogger<CreditPackRefundedConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
+    : FullRefundConsumer(db, payments, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    protected override string Purpose => Purposes.Credits;
+
+    protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
-        var m = context.Message;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
-        if (payment is not { Purpose: Purposes.Credits } || m.TotalRefundedCents < payment.AmountCents) return;
         var posting = await ledger.ClawBackAsync(CreditPackPaidConsumer.GrantKey(payment.Id), "credit_pack_refunded", cancellationToken);
         if (posting is { Applied: true })
             logger.LogInformation("Took back {Credits} credits from {UserId}: credit pack payment {PaymentId} was refunded",

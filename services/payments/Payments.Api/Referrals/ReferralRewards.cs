@@ -3,6 +3,7 @@ using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Credits;
 using Community.Payments.Data;
+using Community.Payments.Refunds;
 using Community.Payments.Subscriptions;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
@@ -151,13 +152,13 @@ public sealed class ReferralConvertedConsumer(
 public sealed class ReferralRefundedConsumer(
     PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, Memberships memberships, TimeProvider clock,
     ILogger<ReferralRefundedConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
+    : FullRefundConsumer(db, payments, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    /// <summary>Any first paid purchase may have converted a referral.</summary>
+    protected override string? Purpose => null;
+
+    protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
-        var m = context.Message;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
-        if (payment is null || m.TotalRefundedCents < payment.AmountCents) return;
         var conversion = (await Db.Set<ReferralConversion>()
                 .FromSql($"SELECT * FROM referral_conversions WHERE payment_id = {payment.Id} AND revoked_at IS NULL FOR UPDATE")
                 .ToListAsync(cancellationToken))

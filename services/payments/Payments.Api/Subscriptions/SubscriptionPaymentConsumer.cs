@@ -2,6 +2,7 @@ using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Providers;
+using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -65,13 +66,12 @@ public sealed class SubscriptionPaymentConsumer(
 public sealed class SubscriptionRefundedConsumer(
     PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
     ILogger<SubscriptionRefundedConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
+    : FullRefundConsumer(db, payments, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    protected override string Purpose => Purposes.Subscription;
+
+    protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
-        var m = context.Message;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
-        if (payment is not { Purpose: Purposes.Subscription } || m.TotalRefundedCents < payment.AmountCents) return;
         var subscription = await book.LockAsync(payment.UserId, cancellationToken);
         if (subscription is null || subscription.LastPaymentId != payment.Id || subscription.Status == SubscriptionStatus.Canceled) return;
 
