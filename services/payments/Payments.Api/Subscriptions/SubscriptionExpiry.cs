@@ -40,17 +40,9 @@ public sealed class SubscriptionExpiry(
 
     private async Task<int> EndSubscriptionsAsync(CancellationToken cancellationToken)
     {
-        var ended = 0;
-        int batch;
-        do
+        var ended = await InBatchesAsync(async (services, db, now) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-            var book = scope.ServiceProvider.GetRequiredService<SubscriptionBook>();
-            var now = clock.GetUtcNow();
             var unrenewed = now - options.Value.RenewalGrace;
-
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var due = await db.Set<Subscription>().FromSql(
                     $"""
                     SELECT * FROM subscriptions
@@ -59,45 +51,54 @@ public sealed class SubscriptionExpiry(
                     ORDER BY current_period_end LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
                     """)
                 .ToListAsync(cancellationToken);
+            var book = services.GetRequiredService<SubscriptionBook>();
             foreach (var subscription in due)
                 await book.ChangeAsync(
                     subscription, s => s.Status = s.CancelAtPeriodEnd ? SubscriptionStatus.Canceled : SubscriptionStatus.Expired, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            batch = due.Count;
-            ended += batch;
-        }
-        while (batch == BatchSize);
+            return due.Count;
+        }, cancellationToken);
         if (ended > 0) logger.LogInformation("Ended {Count} subscriptions whose period ran out", ended);
         return ended;
     }
 
     private async Task<int> ReviewMembershipsAsync(CancellationToken cancellationToken)
     {
-        var reviewed = 0;
-        int batch;
-        do
+        var reviewed = await InBatchesAsync(async (services, db, now) =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-            var memberships = scope.ServiceProvider.GetRequiredService<Memberships>();
-            var now = clock.GetUtcNow();
-
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var due = await db.Database.SqlQuery<Guid>(
                     $"""
                     SELECT user_id AS "Value" FROM memberships WHERE review_at <= {now}
                     ORDER BY review_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
                     """)
                 .ToListAsync(cancellationToken);
+            var memberships = services.GetRequiredService<Memberships>();
             foreach (var userId in due) await memberships.RefreshAsync(userId, null, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            batch = due.Count;
-            reviewed += batch;
-        }
-        while (batch == BatchSize);
+            return due.Count;
+        }, cancellationToken);
         if (reviewed > 0) logger.LogInformation("Reviewed {Count} memberships whose referral reward ran out", reviewed);
         return reviewed;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> (claim up to <see cref="BatchSize"/> rows, change them, say how
+    /// many) in a fresh scope and transaction each, until a batch comes back short; returns the total.
+    /// </summary>
+    private async Task<int> InBatchesAsync(
+        Func<IServiceProvider, PaymentsDbContext, DateTimeOffset, Task<int>> batch, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int count;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            count = await batch(scope.ServiceProvider, db, clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            total += count;
+        }
+        while (count == BatchSize);
+        return total;
     }
 }
