@@ -62,6 +62,8 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.Equal(e, first["event_id"]!.GetValue<string>());
         Assert.Equal(organizerId.ToString(), first["uploaded_by"]!.GetValue<string>());
         Assert.Equal(jpeg.Length, first["size_bytes"]!.GetValue<long>());
+        Assert.Equal(Images.Width, first["width"]!.GetValue<int>());
+        Assert.Equal(Images.Height, first["height"]!.GetValue<int>());
         Assert.Equal("Setting up the tables", first["caption"]!.GetValue<string>());
         Assert.Null(second["caption"]);
         Assert.Equal($"/api/v1/events/{e}/photos/{Id(first)}/content", first["url"]!.GetValue<string>());
@@ -292,6 +294,169 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.True(File.Exists(fx.FileOf(e, kept, "jpg")));
     }
 
+    [Theory]
+    [InlineData("png", Images.Width, Images.Height)]
+    [InlineData("jpeg", Images.Width, Images.Height)]
+    [InlineData("jpeg-progressive", Images.Width, Images.Height)]
+    [InlineData("webp-lossy", Images.Width, Images.Height)]
+    [InlineData("webp-lossless", Images.Width, Images.Height)]
+    [InlineData("webp-extended", Images.Width, Images.Height)]
+    [InlineData("png", 1, 1)]
+    [InlineData("jpeg", PixelSize.MaxSide, 8)] // the longest side allowed
+    [InlineData("jpeg-progressive", 9, 17)]
+    [InlineData("webp-lossless", 16384, 6103)] // VP8L's largest width, just under 100 megapixels
+    [InlineData("webp-extended", 16384, 1)]
+    public async Task Width_and_height_are_read_from_the_image_header_stored_and_returned(string kind, int width, int height)
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var (image, contentType) = kind switch
+        {
+            "png" => (Images.Png(width: width, height: height), "image/png"),
+            "jpeg" => (Images.Jpeg(width: width, height: height), "image/jpeg"),
+            "jpeg-progressive" => (Images.Jpeg(width: width, height: height, progressive: true), "image/jpeg"),
+            "webp-lossy" => (Images.WebPLossy(), "image/webp"),
+            "webp-lossless" => (Images.WebP(width, height), "image/webp"),
+            "webp-extended" => (Images.WebPExtended(width, height), "image/webp"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        var photo = await (await Upload(e, organizer, Form(image, "photo", "application/octet-stream"))).AssertStatus(201);
+        Assert.Equal(contentType, photo["content_type"]!.GetValue<string>());
+        Assert.Equal(width, photo["width"]!.GetValue<int>());
+        Assert.Equal(height, photo["height"]!.GetValue<int>());
+
+        var listed = Assert.Single((await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200))["items"]!.AsArray())!;
+        Assert.Equal(width, listed["width"]!.GetValue<int>());
+        Assert.Equal(height, listed["height"]!.GetValue<int>());
+        var id = Guid.Parse(Id(photo));
+        Assert.Equal(width, await fx.ScalarAsync<int>("SELECT width FROM event_photos WHERE id = @id", ("id", id)));
+        Assert.Equal(height, await fx.ScalarAsync<int>("SELECT height FROM event_photos WHERE id = @id", ("id", id)));
+    }
+
+    [Fact]
+    public async Task Images_whose_size_cannot_be_read_is_zero_or_is_too_large_are_refused_and_nothing_is_stored()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var jpeg = Images.Jpeg();
+        var frame = Images.FrameHeaderAt(jpeg);
+        var lossy = Images.WebPLossy();
+        const int Unreadable = 415, TooLarge = 400;
+
+        var cases = new (string Name, byte[] Bytes, int Status)[]
+        {
+            ("PNG cut inside IHDR", Images.Png()[..20], Unreadable),
+            ("PNG whose first chunk is not IHDR", Patched(Images.Png(), 12, "tEXt"u8), Unreadable),
+            ("PNG of width 0", Images.Png(width: 0, height: 5, pixels: false), Unreadable),
+            ("PNG of height 0", Images.Png(width: 5, height: 0, pixels: false), Unreadable),
+            ("PNG wider than PNG allows", Images.Png(width: -1, height: 5, pixels: false), Unreadable),
+            ("PNG one pixel too wide", Images.Png(width: PixelSize.MaxSide + 1, height: 1), TooLarge),
+            ("PNG of 100.01 megapixels", Images.Png(width: 10_001, height: 10_000, pixels: false), TooLarge),
+            ("JPEG without a frame header", [.. jpeg[..frame], 0xFF, 0xD9], Unreadable),
+            ("JPEG cut inside its JFIF segment", jpeg[..10], Unreadable),
+            ("JPEG cut inside the frame header's sizes", jpeg[..(frame + 4 + 3)], Unreadable),
+            ("JPEG cut before the frame header's components", jpeg[..(frame + 4 + 6)], Unreadable),
+            ("JPEG with a stray byte between segments", [.. jpeg[..20], 0x42, .. jpeg[20..]], Unreadable),
+            ("JPEG whose frame header length disagrees with its components", Patched(jpeg, frame + 3, [0x0E]), Unreadable),
+            ("JPEG of height 0 (left to a DNL marker)", Images.Jpeg(height: 0), Unreadable),
+            ("JPEG of width 0", Images.Jpeg(width: 0), Unreadable),
+            ("JPEG one pixel too wide", Images.Jpeg(width: PixelSize.MaxSide + 1, height: 8), TooLarge),
+            ("JPEG declaring 65535 x 65535", Patched(jpeg, frame + 5, [0xFF, 0xFF, 0xFF, 0xFF]), TooLarge),
+            ("progressive JPEG of 108 megapixels", Images.Jpeg(width: 12_000, height: 9_000, progressive: true), TooLarge),
+            ("lossy WebP of width 0", Patched(lossy, 26, [0x00, 0x00]), Unreadable),
+            ("lossy WebP starting with an inter frame", Patched(lossy, 20, [(byte)(lossy[20] | 1)]), Unreadable),
+            ("lossy WebP without the start code", Patched(lossy, 23, [0x00]), Unreadable),
+            ("lossy WebP cut inside the frame header", lossy[..27], Unreadable),
+            ("lossless WebP without its signature", Patched(Images.WebP(), 20, [0x2E]), Unreadable),
+            ("lossless WebP of an unknown version", Patched(Images.WebP(), 24, [0x20]), Unreadable),
+            ("lossless WebP of 16384 x 16384", Images.WebP(16384, 16384), TooLarge),
+            ("extended WebP cut inside VP8X", Images.WebPExtended()[..25], Unreadable),
+            ("extended WebP with a canvas one pixel too wide", Images.WebPExtended(1, 1, canvasWidth: PixelSize.MaxSide + 1, canvasHeight: 1), TooLarge),
+            ("extended WebP of 16777216 x 16777216", Images.WebPExtended(1, 1, canvasWidth: 1 << 24, canvasHeight: 1 << 24), TooLarge),
+            ("WebP whose chunk is longer than the file says", Patched(Images.WebP(), 4, [0x0C, 0, 0, 0]), Unreadable),
+            ("WebP starting with an unknown chunk", Patched(Images.WebP(), 12, "ALPH"u8), Unreadable),
+        };
+        foreach (var (name, bytes, status) in cases)
+        {
+            using var response = await Upload(e, organizer, Form(bytes));
+            Assert.True((int)response.StatusCode == status, $"{name}: expected {status}, got {(int)response.StatusCode}");
+            var problem = await response.AssertProblem(status);
+            if (status == Unreadable) Assert.True(problem["detail"]!.GetValue<string>().Contains("width and height cannot be read"), name);
+            else Assert.True(problem["errors"]!["file"]![0]!.GetValue<string>().Contains("at most 20000 pixels a side and 100 megapixels"), name);
+        }
+
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(e))));
+        Assert.False(Directory.Exists(Path.Combine(fx.PhotoRoot, "events", e)));
+    }
+
+    [Fact]
+    public async Task A_photo_stored_before_sizes_were_recorded_is_listed_without_them()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = Guid.Parse(Id(await fx.CreateEventAsync(organizer)));
+        var photoId = Guid.NewGuid();
+        await Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString, """
+            INSERT INTO event_photos (id, event_id, uploaded_by, blob_key, content_type, size_bytes, created_at)
+            VALUES (@id, @event, @by, @key, 'image/png', 100, now())
+            """, ("id", photoId), ("event", e), ("by", organizerId), ("key", $"events/{e}/{photoId}.png"));
+
+        var listed = Assert.Single((await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200))["items"]!.AsArray())!;
+        Assert.Equal(photoId.ToString(), Id(listed));
+        Assert.Null(listed["width"]);
+        Assert.Null(listed["height"]);
+        // Both known or neither, and never 0.
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString,
+            "UPDATE event_photos SET width = 10 WHERE id = @id", ("id", photoId)));
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString,
+            "UPDATE event_photos SET width = 0, height = 0 WHERE id = @id", ("id", photoId)));
+    }
+
+    [Fact]
+    public async Task Deleting_a_draft_deletes_its_photo_files_and_cancelling_an_event_keeps_them()
+    {
+        var (_, organizer) = fx.Organizer();
+        var draft = Id(await fx.CreateEventAsync(organizer, publish: false));
+        var files = new[]
+        {
+            fx.FileOf(draft, Id(await (await Upload(draft, organizer, Form(Images.Jpeg()))).AssertStatus(201)), "jpg"),
+            fx.FileOf(draft, Id(await (await Upload(draft, organizer, Form(Images.Png(), "p.png", "image/png"))).AssertStatus(201)), "png"),
+            fx.FileOf(draft, Id(await (await Upload(draft, organizer, Form(Images.WebP(), "w.webp", "image/webp"))).AssertStatus(201)), "webp"),
+        };
+        Assert.All(files, file => Assert.True(File.Exists(file)));
+        var published = Id(await fx.CreateEventAsync(organizer));
+        var kept = fx.FileOf(published, Id(await (await Upload(published, organizer, Form(Images.Jpeg()))).AssertStatus(201)), "jpg");
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(204);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(draft))));
+        Assert.All(files, file => Assert.False(File.Exists(file)));
+        Assert.Empty(Directory.GetFiles(Path.Combine(fx.PhotoRoot, "events", draft), "*", SearchOption.AllDirectories));
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertProblem(404);
+
+        // Cancelling keeps the event, so its photos stay.
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{published}", null, organizer)).AssertStatus(204);
+        Assert.True(File.Exists(kept));
+    }
+
+    [Fact]
+    public async Task A_draft_is_deleted_even_when_its_photo_files_cannot_be()
+    {
+        await using var s3 = await FakeS3.StartAsync();
+        await using var host = fx.StartHost(S3Settings(s3));
+        using var client = host.NewClient();
+        var (_, organizer) = fx.Organizer();
+        var draft = Id(await fx.CreateEventAsync(organizer, publish: false));
+        var photo = Id(await (await Upload(draft, organizer, Form(Images.Png(), "p.png", "image/png"), client)).AssertStatus(201));
+
+        s3.FailDeletes = true;
+        await (await client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(204);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))));
+        var attempt = Assert.Single(s3.Requests, r => r.Method == "DELETE");
+        Assert.Equal($"/photos/events/{draft}/{photo}.png", attempt.Path);
+        Assert.True(s3.Holds(attempt.Path)); // orphaned and logged, not a failed deletion
+    }
+
     [Fact]
     public async Task The_upload_form_is_described_in_the_OpenAPI_document()
     {
@@ -325,16 +490,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     public async Task The_s3_store_signs_puts_serves_and_deletes_objects_on_an_S3_compatible_server()
     {
         await using var s3 = await FakeS3.StartAsync();
-        await using var host = fx.StartHost(new Dictionary<string, string?>
-        {
-            ["Events:Photos:Provider"] = "s3",
-            ["Events:Photos:S3:ServiceUrl"] = s3.BaseAddress.ToString(),
-            ["Events:Photos:S3:Bucket"] = "photos",
-            ["Events:Photos:S3:Region"] = "eu-central-1",
-            ["Events:Photos:S3:AccessKey"] = "AKIATESTKEY",
-            ["Events:Photos:S3:SecretKey"] = "test-secret",
-            ["Events:Photos:S3:PublicBaseUrl"] = new Uri(s3.BaseAddress, "photos").ToString(),
-        });
+        await using var host = fx.StartHost(S3Settings(s3));
         using var client = host.NewClient();
         Assert.IsType<S3BlobStore>(host.Services.GetRequiredService<IBlobStore>());
 
@@ -399,6 +555,26 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.Contains("Events:Photos:S3:ServiceUrl must be an absolute http(s) URL", message);
     }
 
+    /// <summary>A host on the fake S3 server, bucket "photos", with a public base url pointing at the bucket.</summary>
+    private static Dictionary<string, string?> S3Settings(FakeS3 s3) => new()
+    {
+        ["Events:Photos:Provider"] = "s3",
+        ["Events:Photos:S3:ServiceUrl"] = s3.BaseAddress.ToString(),
+        ["Events:Photos:S3:Bucket"] = "photos",
+        ["Events:Photos:S3:Region"] = "eu-central-1",
+        ["Events:Photos:S3:AccessKey"] = "AKIATESTKEY",
+        ["Events:Photos:S3:SecretKey"] = "test-secret",
+        ["Events:Photos:S3:PublicBaseUrl"] = new Uri(s3.BaseAddress, "photos").ToString(),
+    };
+
+    /// <summary>A copy of <paramref name="bytes"/> with <paramref name="patch"/> written at <paramref name="offset"/>.</summary>
+    private static byte[] Patched(byte[] bytes, int offset, ReadOnlySpan<byte> patch)
+    {
+        var copy = (byte[])bytes.Clone();
+        patch.CopyTo(copy.AsSpan(offset));
+        return copy;
+    }
+
     private Task<HttpResponseMessage> Delete(string eventId, string photoId, string token, HttpClient? client = null) =>
         (client ?? fx.Client).SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/photos/{photoId}", null, token);
 
@@ -423,47 +599,183 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     private static StringContent JsonBody(object body) =>
         new(System.Text.Json.JsonSerializer.Serialize(body, Json.Options), Encoding.UTF8, "application/json");
 
-    /// <summary>Small images that are valid where it matters (the signatures), padded to a size when asked.</summary>
+    /// <summary>
+    /// Real images, built byte by byte (each checked once with libjpeg's djpeg, libwebp's dwebp and libpng),
+    /// padded to a size when asked; <see cref="Width"/> x <see cref="Height"/> unless told otherwise.
+    /// </summary>
     private static class Images
     {
-        /// <summary>SOI, a JFIF APP0 segment, a comment segment as padding, EOI.</summary>
-        public static byte[] Jpeg(int size = 0)
+        public const int Width = 300;
+        public const int Height = 200;
+
+        /// <summary>
+        /// A flat grey JPEG: SOI, JFIF, a quantisation table, one-code Huffman tables (a DHT before the frame header, whose
+        /// C4 marker must not pass for a SOF), a fill byte before the frame header, scans in which every block is flat, EOI.
+        /// Baseline (SOF0, one scan) or progressive (SOF2, a DC scan and an AC scan). Padding is comment segments before
+        /// the frame header, so a reader has to walk past them.
+        /// </summary>
+        public static byte[] Jpeg(int size = 0, int width = Width, int height = Height, bool progressive = false)
         {
-            byte[] head = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
-            return Pad(head, [0xFF, 0xD9], Math.Max(size, head.Length + 2 + 16));
+            var blocks = (width + 7) / 8 * ((height + 7) / 8);
+            byte[] head = [0xFF, 0xD8, .. Segment(0xE0, [.. "JFIF\0"u8, 1, 1, 0, 0, 1, 0, 1, 0, 0])];
+            byte[] scans = progressive
+                ? [.. Segment(0xDA, [1, 1, 0x00, 0, 0, 0]), .. FlatBlocks(blocks, bitsPerBlock: 1),
+                    .. OneCodeHuffmanTable(ac: true), .. Segment(0xDA, [1, 1, 0x00, 1, 63, 0]), .. FlatBlocks(blocks, bitsPerBlock: 1)]
+                : [.. OneCodeHuffmanTable(ac: true), .. Segment(0xDA, [1, 1, 0x00, 0, 63, 0]), .. FlatBlocks(blocks, bitsPerBlock: 2)];
+            byte[] body =
+            [
+                .. Segment(0xDB, [0, .. Enumerable.Repeat((byte)1, 64)]),
+                .. OneCodeHuffmanTable(ac: false),
+                0xFF, // a fill byte
+                .. Segment(progressive ? 0xC2 : 0xC0, [8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 1, 1, 0x11, 0]),
+                .. scans,
+                0xFF, 0xD9,
+            ];
+            var padding = Math.Max(0, size - head.Length - body.Length);
+            var inSegments = padding < 4 ? 0 : padding;
+            return [.. head, .. Comments(inSegments), .. body, .. new byte[padding - inSegments]];
         }
 
-        /// <summary>A real 1x1 RGBA PNG (signature, IHDR, IDAT, IEND with their CRCs); padding goes after IEND.</summary>
-        public static byte[] Png(int size = 0)
+        /// <summary>A JPEG's frame header marker (SOF0 or SOF2) in <paramref name="jpeg"/>, for tests that damage it.</summary>
+        public static int FrameHeaderAt(byte[] jpeg)
+        {
+            var baseline = jpeg.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC0, 0x00, 0x0B]);
+            return baseline >= 0 ? baseline : jpeg.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC2, 0x00, 0x0B]);
+        }
+
+        private static byte[] Segment(int marker, byte[] payload) =>
+            [0xFF, (byte)marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2), .. payload];
+
+        /// <summary>A DC or AC table of table slot 0 with a single 1-bit code ("0") for symbol 0: DC difference 0, or end of block.</summary>
+        private static byte[] OneCodeHuffmanTable(bool ac) => Segment(0xC4, [(byte)(ac ? 0x10 : 0x00), 1, .. new byte[15], 0]);
+
+        /// <summary>Every block coded "0" (plus "0" for its AC end of block in a baseline scan), then 1-bits to the byte boundary.</summary>
+        private static byte[] FlatBlocks(int blocks, int bitsPerBlock)
+        {
+            var bits = blocks * bitsPerBlock;
+            var bytes = new byte[(bits + 7) / 8];
+            if (bits % 8 != 0) bytes[^1] = (byte)((1 << (8 - bits % 8)) - 1);
+            return bytes;
+        }
+
+        /// <summary>Exactly <paramref name="total"/> bytes (0 or at least 4) of COM segments, up to 64 KiB each, full of 0xFF and other bytes.</summary>
+        private static byte[] Comments(int total)
+        {
+            using var comments = new MemoryStream();
+            while (total > 0)
+            {
+                var segment = Math.Min(total, 2 + 0xFFFF);
+                if (total - segment is > 0 and < 4) segment -= 4;
+                var text = new byte[segment - 4];
+                for (var i = 0; i < text.Length; i++) text[i] = (byte)(i * 31);
+                comments.Write(Segment(0xFE, text));
+                total -= segment;
+            }
+            return comments.ToArray();
+        }
+
+        /// <summary>
+        /// A real RGBA PNG (signature, IHDR, IDAT, IEND with their CRCs); padding goes after IEND. Without pixels it stops
+        /// after IHDR: enough for sizes a test only needs declared (a 100-megapixel image is not built for real).
+        /// </summary>
+        public static byte[] Png(int size = 0, int width = Width, int height = Height, bool pixels = true)
         {
             using var image = new MemoryStream();
             image.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
             var header = new byte[13];
-            BinaryPrimitives.WriteInt32BigEndian(header, 1);
-            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), 1);
+            BinaryPrimitives.WriteInt32BigEndian(header, width);
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
             header[8] = 8; // bit depth
             header[9] = 6; // RGBA
             Chunk(image, "IHDR", header);
-            using (var pixels = new MemoryStream())
+            if (pixels)
             {
-                using (var zlib = new ZLibStream(pixels, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write([0x00, 0x33, 0x99, 0xFF, 0xFF]);
-                Chunk(image, "IDAT", pixels.ToArray());
+                using (var data = new MemoryStream())
+                {
+                    using (var zlib = new ZLibStream(data, CompressionLevel.Optimal, leaveOpen: true))
+                    {
+                        var row = new byte[1 + width * 4]; // filter type 0, then the pixels
+                        for (var x = 0; x < width; x++) ((ReadOnlySpan<byte>)[0x33, 0x99, 0xFF, 0xFF]).CopyTo(row.AsSpan(1 + x * 4));
+                        for (var y = 0; y < height; y++) zlib.Write(row);
+                    }
+                    Chunk(image, "IDAT", data.ToArray());
+                }
+                Chunk(image, "IEND", []);
             }
-            Chunk(image, "IEND", []);
             var png = image.ToArray();
             return size <= png.Length ? png : [.. png, .. new byte[size - png.Length]];
         }
 
-        /// <summary>A real 1x1 lossless WebP.</summary>
-        public static byte[] WebP() => Convert.FromBase64String("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==");
+        /// <summary>A real lossless WebP: a VP8L chunk whose five prefix codes each have one symbol, so every pixel costs no bits.</summary>
+        public static byte[] WebP(int width = Width, int height = Height) => Riff(("VP8L", Vp8L(width, height)));
 
-        private static byte[] Pad(byte[] head, byte[] tail, int size)
+        /// <summary>An extended WebP: a VP8X chunk giving the canvas, then the lossless image of that size.</summary>
+        public static byte[] WebPExtended(int width = Width, int height = Height, int? canvasWidth = null, int? canvasHeight = null)
         {
-            var bytes = new byte[size];
-            head.CopyTo(bytes, 0);
-            tail.CopyTo(bytes, size - tail.Length);
-            for (var i = head.Length; i < size - tail.Length; i++) bytes[i] = (byte)(i * 31);
+            var vp8x = new byte[10];
+            WriteUInt24(vp8x.AsSpan(4), (canvasWidth ?? width) - 1);
+            WriteUInt24(vp8x.AsSpan(7), (canvasHeight ?? height) - 1);
+            return Riff(("VP8X", vp8x), ("VP8L", Vp8L(width, height)));
+        }
+
+        /// <summary>
+        /// A real 300 x 200 lossy WebP (a VP8 chunk): cwebp -q 10 of a flat image, since a VP8 bitstream is not written by hand.
+        /// The width is at bytes 26-27, the height at 28-29.
+        /// </summary>
+        public static byte[] WebPLossy() => Convert.FromBase64String(
+            "UklGRrwAAABXRUJQVlA4ILAAAACQEACdASosAcgAP3G42GW0rqunICgCkC4JaW7hdrEWgAnsA99snIe+2TkPfbJyHvtk5D32ych77ZOQ9+Re5D32ych77ZOQ99snIe+2TkPf" +
+            "bJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOFAAA/v2Ivzse4P/pOIKOgACoGfQOAAGCoVCoQIAF+oVCoQIAAA==");
+
+        /// <summary>Signature, 14-bit width - 1 and height - 1, no alpha, version 0; no transform, colour cache or meta codes; one-symbol codes.</summary>
+        private static byte[] Vp8L(int width, int height)
+        {
+            var bits = new List<bool>();
+            void Put(int value, int count) { for (var i = 0; i < count; i++) bits.Add(((value >> i) & 1) == 1); }
+            Put(0x2F, 8);
+            Put(width - 1, 14);
+            Put(height - 1, 14);
+            Put(0, 1); // no alpha
+            Put(0, 3); // version 0
+            Put(0, 1); // no transform
+            Put(0, 1); // no colour cache
+            Put(0, 1); // no meta prefix codes
+            foreach (var symbol in new[] { 0x80, 0x33, 0x99, 0xFF }) // green, red, blue, alpha
+            {
+                Put(1, 1); // a simple code
+                Put(0, 1); // of one symbol
+                Put(1, 1); // written in 8 bits
+                Put(symbol, 8);
+            }
+            Put(1, 1); // distance: a simple code of one symbol, 0, written in 1 bit
+            Put(0, 3);
+            var bytes = new byte[(bits.Count + 7) / 8];
+            for (var i = 0; i < bits.Count; i++) if (bits[i]) bytes[i / 8] |= (byte)(1 << (i % 8));
             return bytes;
+        }
+
+        private static byte[] Riff(params (string FourCc, byte[] Data)[] chunks)
+        {
+            using var body = new MemoryStream();
+            body.Write("WEBP"u8);
+            foreach (var (fourCc, data) in chunks)
+            {
+                body.Write(Encoding.ASCII.GetBytes(fourCc));
+                var length = new byte[4];
+                BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)data.Length);
+                body.Write(length);
+                body.Write(data);
+                if (data.Length % 2 == 1) body.WriteByte(0);
+            }
+            var size = new byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)body.Length);
+            return [.. "RIFF"u8, .. size, .. body.ToArray()];
+        }
+
+        private static void WriteUInt24(Span<byte> into, int value)
+        {
+            into[0] = (byte)value;
+            into[1] = (byte)(value >> 8);
+            into[2] = (byte)(value >> 16);
         }
 
         private static void Chunk(Stream png, string type, byte[] data)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
 using Community.Events.Data;
+using Community.Events.Photos;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -100,13 +101,16 @@ public static class CatalogueApi
     }
 
     private static async Task<NoContent> Delete(
-        Guid id, string? reason, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, string? reason, ClaimsPrincipal principal, EventsDbContext db, PhotoEraser photos, TimeProvider clock, CancellationToken cancellationToken)
     {
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         var now = EventRules.AsStored(clock.GetUtcNow());
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        IReadOnlyList<string> photoBlobs = [];
         switch (e.Status)
         {
             case EventStatus.Draft:
+                photoBlobs = await photos.LockDraftForDeletionAsync(e.Id, cancellationToken);
                 db.Events.Remove(e);
                 break;
             case EventStatus.Published:
@@ -119,6 +123,9 @@ public static class CatalogueApi
                 break;
         }
         await SaveGuardedAsync(db, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        // The photo rows went by cascade; their files go after the commit, best-effort: a leftover file is a lesser evil than an undone deletion.
+        await photos.DeleteBlobsAsync(photoBlobs);
         return TypedResults.NoContent();
     }
 

@@ -13,6 +13,9 @@ public sealed class EventPhoto
     public string BlobKey { get; set; } = "";
     public string ContentType { get; set; } = "";
     public long SizeBytes { get; set; }
+    /// <summary>Pixels, as the image's header declares them; null for photos stored before sizes were recorded.</summary>
+    public int? Width { get; set; }
+    public int? Height { get; set; }
     public string? Caption { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -25,6 +25,13 @@ public sealed record ImageFormat(string ContentType, string Extension)
         return Detect(head.AsSpan(0, read));
     }
 
+    /// <summary>
+    /// The width and height the image's header declares, read from the file's start (the stream's current position);
+    /// null when the header is cut short, malformed or declares a zero side. The caller rewinds the stream.
+    /// </summary>
+    public Task<PixelSize?> ReadSizeAsync(Stream content, CancellationToken cancellationToken) =>
+        ImageDimensions.ReadAsync(this, content, cancellationToken);
+
     /// <summary>The format a blob key was written with (keys end in the format's extension).</summary>
     public static ImageFormat? FromKey(string key)
     {

@@ -1,13 +1,15 @@
 using Community.Events.Data;
 using Community.Events.Users;
+using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Events.Photos;
 
 /// <summary>
-/// A deleted account's photos go: the rows inside the UserDeleted transaction, then the blobs,
-/// best-effort. Blobs are not kept until the commit: should it fail, the message is retried and the
-/// rows go then, and for an erased person a missing file is the right side to err on.
+/// Photo files go with their rows: a deleted account's photos, and a deleted draft's. For an account
+/// the rows go inside the UserDeleted transaction, then the blobs, best-effort. Blobs are not kept until
+/// the commit: should it fail, the message is retried and the rows go then, and for an erased person a
+/// missing file is the right side to err on.
 /// </summary>
 public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, ILogger<PhotoEraser> logger) : IUserDataEraser
 {
@@ -20,7 +22,26 @@ public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, ILogger<Ph
         if (keys.Count == 0) return;
 
         await photos.ExecuteDeleteAsync(cancellationToken);
-        foreach (var key in keys) await blobs.TryDeleteAsync(key, logger);
+        await DeleteBlobsAsync(keys);
         logger.LogInformation("Erased {Count} photos of deleted user {UserId}", keys.Count, userId);
+    }
+
+    /// <summary>
+    /// Locks a draft about to be deleted and returns its photos' blob keys, inside the deleting transaction: an upload
+    /// racing the deletion waits for the lock and then fails, so no photo's row goes by cascade without its key listed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LockDraftForDeletionAsync(Guid eventId, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Lock the draft inside the transaction that deletes it.");
+        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM community_events WHERE id = {eventId} FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        if (locked.Count == 0) throw new NotFoundException("No event has this id."); // deleted meanwhile
+        return await db.Set<EventPhoto>().Where(p => p.EventId == eventId).Select(p => p.BlobKey).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the files of photo rows already gone, best-effort: a failure is logged and leaves an orphaned file.</summary>
+    public async Task DeleteBlobsAsync(IEnumerable<string> keys)
+    {
+        foreach (var key in keys) await blobs.TryDeleteAsync(key, logger);
     }
 }

@@ -11,10 +11,11 @@ using Microsoft.Net.Http.Headers;
 namespace Community.Events.Photos;
 
 public sealed record PhotoDto(
-    Guid Id, Guid EventId, Guid UploadedBy, string ContentType, long SizeBytes, string? Caption, string Url, DateTimeOffset CreatedAt)
+    Guid Id, Guid EventId, Guid UploadedBy, string ContentType, long SizeBytes, int? Width, int? Height, string? Caption, string Url,
+    DateTimeOffset CreatedAt)
 {
     public static PhotoDto From(EventPhoto photo, IBlobStore blobs) =>
-        new(photo.Id, photo.EventId, photo.UploadedBy, photo.ContentType, photo.SizeBytes, photo.Caption,
+        new(photo.Id, photo.EventId, photo.UploadedBy, photo.ContentType, photo.SizeBytes, photo.Width, photo.Height, photo.Caption,
             blobs.PublicUrl(photo.BlobKey) ?? $"/api/v1/events/{photo.EventId}/photos/{photo.Id}/content", photo.CreatedAt);
 }
 
@@ -34,7 +35,7 @@ public static class PhotosApi
     {
         var group = routes.MapGroup("/api/v1/events/{id:guid}/photos").WithTags("Photos").RequireAuthorization(Policies.Member);
         group.MapPost("", Upload).WithName("UploadEventPhoto")
-            .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB; form fields file and caption): organizer or confirmed attendee")
+            .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB, 20000 px a side and 100 megapixels; form fields file and caption): organizer or confirmed attendee")
             .Accepts<PhotoUpload>("multipart/form-data")
             // Above the service-wide 1 MiB body limit, for this endpoint only; endpoint routing applies both before the body is read.
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
@@ -64,12 +65,19 @@ public static class PhotosApi
         var format = await ImageFormat.DetectAsync(content, cancellationToken)
             ?? throw new UnsupportedMediaTypeException("The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type).");
         content.Position = 0;
+        var size = await format.ReadSizeAsync(content, cancellationToken)
+            ?? throw new UnsupportedMediaTypeException(
+                $"The file starts like {format.ContentType} but its header is cut short, damaged or declares no pixels: its width and height cannot be read.");
+        if (!size.IsWithinLimits)
+            throw new RequestValidationException("file",
+                $"The image is {size.Width} x {size.Height} pixels; a photo may be at most {PixelSize.MaxSide} pixels a side and {PixelSize.MaxPixels / 1_000_000} megapixels.");
+        content.Position = 0;
 
         var photoId = Guid.NewGuid();
         var photo = new EventPhoto
         {
             Id = photoId, EventId = id, UploadedBy = userId, BlobKey = EventPhoto.KeyFor(id, photoId, format), ContentType = format.ContentType,
-            SizeBytes = file.Length, Caption = caption, CreatedAt = clock.GetUtcNow(),
+            SizeBytes = file.Length, Width = size.Width, Height = size.Height, Caption = caption, CreatedAt = clock.GetUtcNow(),
         };
         await blobs.PutAsync(photo.BlobKey, content, format.ContentType, cancellationToken);
         db.Add(photo);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Community.Events;
 
-/// <summary>Event photos: the blob store named by Events:Photos, the eraser of a deleted user's photos, the routes.</summary>
+/// <summary>Event photos: the blob store named by Events:Photos, the eraser of a deleted user's or draft's photos, the routes.</summary>
 public static class PhotosSetup
 {
     public static IHostApplicationBuilder AddEventPhotos(this IHostApplicationBuilder builder)
@@ -14,7 +14,8 @@ public static class PhotosSetup
         builder.Services.AddSingleton<IBlobStore>(services => services.GetRequiredService<IOptions<PhotoOptions>>().Value.UsesS3
             ? ActivatorUtilities.CreateInstance<S3BlobStore>(services)
             : ActivatorUtilities.CreateInstance<LocalBlobStore>(services));
-        builder.Services.AddScoped<IUserDataEraser, PhotoEraser>();
+        builder.Services.AddScoped<PhotoEraser>();
+        builder.Services.AddScoped<IUserDataEraser>(services => services.GetRequiredService<PhotoEraser>());
         return builder;
     }
 
