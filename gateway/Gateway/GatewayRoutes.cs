@@ -33,11 +33,12 @@ public static class GatewayRoutes
 {
     private static readonly string[] Get = [HttpMethods.Get];
     private static readonly string[] Post = [HttpMethods.Post];
+    private static readonly string[] Patch = [HttpMethods.Patch];
 
     /// <summary>A 10 MB photo plus the multipart envelope; the events service enforces the 10 MB itself.</summary>
     public const long PhotoUploadBytes = 11 * 1024 * 1024;
 
-    /// <summary>A course with up to 100 long modules; the events service enforces its own 8 MiB.</summary>
+    /// <summary>A course with up to 100 long modules, created or edited; the events service enforces its own 8 MiB.</summary>
     public const long CourseBytes = 8 * 1024 * 1024;
 
     public static IReadOnlyList<GatewayRoute> All { get; } =
@@ -78,6 +79,7 @@ public static class GatewayRoutes
         new("events-photo-upload", "/api/v1/events/{id:guid}/photos", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = PhotoUploadBytes },
         .. Prefix(ResourceNames.Events, "/api/v1/events"),
         new("events-course-create", "/api/v1/courses", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = CourseBytes },
+        new("events-course-update", "/api/v1/courses/{id:guid}", ResourceNames.Events) { Methods = Patch, MaxRequestBodyBytes = CourseBytes },
         .. Prefix(ResourceNames.Events, "/api/v1/courses"),
 
         // payments: Stripe signs its webhook itself; the sandbox serves the offline checkout page

@@ -40,3 +40,9 @@ public sealed record CourseEnrolled(Guid EventId, DateTimeOffset OccurredAt, Gui
 /// from it: PriceCents in Currency with money (0: not sold for money), PriceCredits with credits (null: not sold for credits).
 /// </summary>
 public sealed record CourseEnrollmentPending(Guid EventId, DateTimeOffset OccurredAt, Guid EnrollmentId, Guid CourseId, Guid UserId, long PriceCents, string? Currency, int? PriceCredits, Guid OrganizerUserId) : IIntegrationEvent;
+/// <summary>
+/// A course its organizer deleted while people were enrolled: no longer listed or sold. Active learners keep it
+/// (no refund is owed). CancelledEnrollmentIds are the pending (unpaid) enrollments ended with it: a payment or
+/// credits spend that still arrives for one is answered with PurchaseRejected and given back.
+/// </summary>
+public sealed record CourseWithdrawn(Guid EventId, DateTimeOffset OccurredAt, Guid CourseId, Guid OrganizerUserId, string Title, IReadOnlyList<Guid> CancelledEnrollmentIds) : IIntegrationEvent;

@@ -20,7 +20,7 @@ public sealed class CourseModuleConfiguration : IEntityTypeConfiguration<CourseM
     {
         module.ToTable("course_modules");
         module.HasOne<Course>().WithMany().HasForeignKey(m => m.CourseId).OnDelete(DeleteBehavior.Cascade);
-        module.HasIndex(m => new { m.CourseId, m.Position }).IsUnique();
+        // (course_id, position) is unique in the database but deferrable (0006); EF left unaware of it lets an edit swap positions.
     }
 }
 

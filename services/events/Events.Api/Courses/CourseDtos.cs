@@ -13,19 +13,20 @@ public sealed record CourseSummaryDto(
 
 /// <summary>
 /// A course with its modules in order. Module content and video are for active learners, the
-/// course's organizer and admins (ContentLocked tells the others why they are null).
+/// course's organizer and admins (ContentLocked tells the others why they are null). WithdrawnAt is
+/// set once the course was withdrawn: only its learners, organizer and admins still read it.
 /// </summary>
 public sealed record CourseDto(
     Guid Id, Guid OrganizerId, string Title, string Description, string Category, string? ImageUrl,
     long PriceCents, string? Currency, int? PriceCredits, bool IsFree, int TotalModules, int TotalDurationMinutes,
     IReadOnlyList<CourseModuleDto> Modules, bool ContentLocked, bool IsEnrolled, string? EnrollmentStatus, UserProgressDto? UserProgress,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? WithdrawnAt)
 {
     public static CourseDto From(Course c, IReadOnlyList<CourseModule> modules, bool contentVisible, CourseEnrollment? enrollment, UserProgressDto? progress) => new(
         c.Id, c.OrganizerId, c.Title, c.Description, c.Category, c.ImageUrl, c.PriceCents, c.Currency, c.PriceCredits, c.IsFree,
         modules.Count, modules.Sum(m => m.DurationMinutes),
         modules.Select(m => CourseModuleDto.From(m, contentVisible)).ToList(), !contentVisible,
-        enrollment?.IsActive == true, enrollment?.Status, enrollment?.IsActive == true ? progress : null, c.CreatedAt, c.UpdatedAt);
+        enrollment?.IsActive == true, enrollment?.Status, enrollment?.IsActive == true ? progress : null, c.CreatedAt, c.UpdatedAt, c.WithdrawnAt);
 }
 
 public sealed record CourseModuleDto(Guid Id, int Position, string Title, int DurationMinutes, string? Content, string? VideoUrl)

@@ -34,7 +34,11 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     {
         var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == courseId, cancellationToken)
             ?? throw new NotFoundException("No course has this id.");
-        if (await FindAsync(courseId, userId, cancellationToken) is { } existing) return (existing, EnrollOutcome.Existing);
+        var existing = await FindAsync(courseId, userId, cancellationToken);
+        // A withdrawn course is its learners' only: they still find their enrollment, nobody else may join.
+        if (course.WithdrawnAt is not null)
+            return existing is { IsActive: true } ? (existing, EnrollOutcome.Existing) : throw new NotFoundException("No course has this id.");
+        if (existing is not null) return (existing, EnrollOutcome.Existing);
 
         var now = clock.GetUtcNow();
         var enrollment = new CourseEnrollment
@@ -67,6 +71,12 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
                 ?? throw new InvalidOperationException("The enrollment that won the race is gone.");
             return (winner, EnrollOutcome.Existing);
         }
+        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
+        {
+            // The course was deleted while we enrolled.
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList()) entry.State = EntityState.Detached;
+            throw new NotFoundException("No course has this id.");
+        }
         return (enrollment, enrollment.IsActive ? EnrollOutcome.Activated : EnrollOutcome.PendingPayment);
     }
 
@@ -93,6 +103,9 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
                 return enrollment.PaymentId == payment.Reference
                     ? new(CourseConfirmation.AlreadyActive, enrollment)
                     : new(CourseConfirmation.Rejected, enrollment, "The enrollment is already active through another payment (or was free).");
+            // An enroll racing the withdrawal can leave a pending enrollment behind; the course is not sold any more.
+            if (await db.Set<Course>().AnyAsync(c => c.Id == enrollment.CourseId && c.WithdrawnAt != null, cancellationToken))
+                return new(CourseConfirmation.Rejected, enrollment, "The course was withdrawn; it takes no new learners.");
 
             var mismatch = payment switch
             {

@@ -31,6 +31,12 @@ public sealed class Course
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>
+    /// Set when its organizer deleted it while people were enrolled: out of the list, no new
+    /// learners, but those enrolled keep it (and their progress).
+    /// </summary>
+    public DateTimeOffset? WithdrawnAt { get; set; }
+
     public bool IsFree => PriceCents == 0 && PriceCredits is null or 0;
     public bool IsManagedBy(Guid userId, bool isAdmin) => isAdmin || OrganizerId == userId;
 }

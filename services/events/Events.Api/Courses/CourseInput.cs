@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Community.Events.Courses;
 
-/// <summary>A new course as an organizer sends it. Unknown members (id, organizer_id, position...) are refused.</summary>
+/// <summary>
+/// A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on
+/// the current values and validates the result with the same rules. Unknown members (id,
+/// organizer_id, position...) are refused.
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CourseInput
 {
@@ -16,9 +20,11 @@ public sealed record CourseInput
     public List<ModuleInput?>? Modules { get; init; }
 }
 
+/// <summary>One module, whole. In an edit, Id keeps an existing module of the course (and its learners' progress); without one it is new.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ModuleInput
 {
+    public Guid? Id { get; init; }
     public string? Title { get; init; }
     public int? DurationMinutes { get; init; }
     public string? Content { get; init; }

@@ -1,11 +1,17 @@
 using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Community.Contracts.Events;
 using Community.Events.Catalogue;
 using Community.Events.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RequestSizeLimitAttribute = Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute;
 
 namespace Community.Events.Courses;
 
@@ -16,6 +22,8 @@ public static class CoursesApi
     /// <summary>100 modules of 20,000 characters (up to 3 UTF-8 bytes each) outgrow the platform's 1 MiB default.</summary>
     public const long MaxCourseBodyBytes = 8 * 1024 * 1024;
 
+    private const string NoSuchCourse = "No course has this id.";
+
     public static RouteGroupBuilder Map(IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/courses").WithTags("Courses").RequireAuthorization(Policies.Member);
@@ -24,6 +32,11 @@ public static class CoursesApi
         group.MapGet("", List).WithName("ListCourses").WithSummary("Browse courses, newest first, optionally in one category");
         group.MapGet("/{id:guid}", Get).WithName("GetCourse")
             .WithSummary("A course with its modules, whether I am enrolled and my progress (content for learners only)");
+        group.MapPatch("/{id:guid}", Update).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes)).WithName("UpdateCourse")
+            .WithSummary("Change a course (organizer or admin; JSON merge: absent keeps, null clears, modules replaces the list)")
+            .Accepts<JsonObject>("application/json").ProducesProblem(409);
+        group.MapDelete("/{id:guid}", Delete).WithName("DeleteCourse")
+            .WithSummary("Delete a course nobody enrolled in; otherwise withdraw it (learners keep it, unpaid enrollments end)");
         group.MapPost("/{id:guid}/enroll", Enroll).WithName("EnrollInCourse")
             .WithSummary("Enroll: 201 enrolled (free), 402 pending until paid, 200 already enrolled")
             .ProducesProblem(402);
@@ -35,7 +48,7 @@ public static class CoursesApi
     private static async Task<Created<CourseDto>> Create(
         CourseInput input, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (course, modules) = CourseRules.Create(input, principal.UserId(), clock.GetUtcNow());
+        var (course, modules) = CourseRules.Create(input, principal.UserId(), EventRules.AsStored(clock.GetUtcNow()));
         db.Set<Course>().Add(course);
         db.Set<CourseModule>().AddRange(modules);
         await db.SaveChangesAsync(cancellationToken);
@@ -54,7 +67,7 @@ public static class CoursesApi
         if (category is { Length: > 50 }) errors.Add("category", "category must be 1-50 characters.");
         errors.ThrowIfAny();
 
-        var courses = db.Set<Course>().AsNoTracking();
+        var courses = db.Set<Course>().AsNoTracking().Where(c => c.WithdrawnAt == null);
         if (category is not null) courses = courses.Where(c => c.Category == category);
         var total = await courses.CountAsync(cancellationToken);
         var modules = db.Set<CourseModule>();
@@ -73,15 +86,62 @@ public static class CoursesApi
 
     private static async Task<Ok<CourseDto>> Get(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
     {
-        var userId = principal.UserId();
         var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
-            ?? throw new NotFoundException("No course has this id.");
-        var modules = await ModulesAsync(db, id, cancellationToken);
-        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
-            .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
-        var progress = enrollment is { IsActive: true } ? await ProgressAsync(db, enrollment.Id, modules, cancellationToken) : null;
-        var contentVisible = enrollment is { IsActive: true } || course.IsManagedBy(userId, principal.IsInRole(Policies.Roles.Admin));
-        return TypedResults.Ok(CourseDto.From(course, modules, contentVisible, enrollment, progress));
+            ?? throw new NotFoundException(NoSuchCourse);
+        return TypedResults.Ok(await DetailsAsync(db, course, principal, cancellationToken));
+    }
+
+    private static async Task<Ok<CourseDto>> Update(
+        Guid id, JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var course = await ManagedAsync(db, id, principal, cancellationToken);
+        if (course.WithdrawnAt is not null) throw new ConflictException("A withdrawn course cannot be changed.");
+        var current = await db.Set<CourseModule>().Where(m => m.CourseId == id).OrderBy(m => m.Position).ToListAsync(cancellationToken);
+
+        var merged = JsonSerializer.SerializeToNode(CourseRules.ToInput(course, current), json.Value.SerializerOptions)!.AsObject();
+        foreach (var (name, value) in body) merged[name] = value?.DeepClone();
+        var anyoneEnrolled = await db.Set<CourseEnrollment>().AnyAsync(e => e.CourseId == id, cancellationToken);
+        var edit = CourseRules.Edit(ReadInput(merged, json.Value.SerializerOptions), course, current, anyoneEnrolled);
+        if (edit.Changed.Count > 0)
+        {
+            course.UpdatedAt = EventRules.AsStored(clock.GetUtcNow());
+            db.Set<CourseModule>().RemoveRange(edit.Removed);
+            db.Set<CourseModule>().AddRange(edit.Added);
+            // A reorder swaps positions row by row; they are unique again by commit.
+            if (edit.Changed.Contains("modules"))
+                await db.Database.ExecuteSqlRawAsync("SET CONSTRAINTS course_modules_position DEFERRED", cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(await DetailsAsync(db, course, principal, cancellationToken));
+    }
+
+    private static async Task<NoContent> Delete(
+        Guid id, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var course = await ManagedAsync(db, id, principal, cancellationToken);
+        if (!await db.Set<CourseEnrollment>().AnyAsync(e => e.CourseId == id, cancellationToken))
+        {
+            db.Set<Course>().Remove(course); // its modules go with it (on delete cascade)
+        }
+        else if (course.WithdrawnAt is null)
+        {
+            // Active learners keep the access they paid for, so no refund is owed. Unpaid enrollments end: a payment
+            // still arriving for one finds nothing to confirm and is given back (PurchaseRejected).
+            var now = EventRules.AsStored(clock.GetUtcNow());
+            course.WithdrawnAt = now;
+            course.UpdatedAt = now;
+            var cancelled = await db.Database.SqlQuery<Guid>($"""
+                DELETE FROM course_enrollments WHERE course_id = {id} AND status = {EnrollmentStatus.PendingPayment} RETURNING id AS "Value"
+                """).ToListAsync(cancellationToken);
+            db.AddIntegrationEvent(new CourseWithdrawn(Guid.NewGuid(), now, course.Id, course.OrganizerId, course.Title, cancelled));
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<EnrollmentDto>, Ok<EnrollmentDto>>> Enroll(
@@ -128,12 +188,16 @@ public static class CoursesApi
         if (input.Completed is null) errors.Add("completed", "completed is required (true or false).");
         errors.ThrowIfAny();
 
-        if (!await db.Set<Course>().AnyAsync(c => c.Id == id, cancellationToken)) throw new NotFoundException("No course has this id.");
+        var course = await db.Set<Course>().AsNoTracking().Where(c => c.Id == id).Select(c => new { c.WithdrawnAt })
+            .FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException(NoSuchCourse);
         var userId = principal.UserId();
         var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
         if (enrollment is not { IsActive: true })
+        {
+            if (course.WithdrawnAt is not null) throw new NotFoundException(NoSuchCourse);
             throw new ForbiddenException(enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid.");
+        }
         var modules = await ModulesAsync(db, id, cancellationToken);
         if (modules.All(m => m.Id != moduleId)) throw new RequestValidationException("module_id", "module_id is not a module of this course.");
 
@@ -149,6 +213,53 @@ public static class CoursesApi
                 .ExecuteDeleteAsync(cancellationToken);
 
         return TypedResults.Ok(await ProgressAsync(db, enrollment.Id, modules, cancellationToken));
+    }
+
+    /// <summary>The course as the caller sees it; a withdrawn one is 404 to all but its learners, its organizer and admins.</summary>
+    private static async Task<CourseDto> DetailsAsync(EventsDbContext db, Course course, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
+            .FirstOrDefaultAsync(e => e.CourseId == course.Id && e.UserId == userId, cancellationToken);
+        var managed = course.IsManagedBy(userId, principal.IsInRole(Policies.Roles.Admin));
+        if (!IsVisible(course, managed, enrollment)) throw new NotFoundException(NoSuchCourse);
+        var modules = await ModulesAsync(db, course.Id, cancellationToken);
+        var progress = enrollment is { IsActive: true } ? await ProgressAsync(db, enrollment.Id, modules, cancellationToken) : null;
+        return CourseDto.From(course, modules, contentVisible: enrollment is { IsActive: true } || managed, enrollment, progress);
+    }
+
+    private static bool IsVisible(Course course, bool managed, CourseEnrollment? enrollment) =>
+        course.WithdrawnAt is null || managed || enrollment is { IsActive: true };
+
+    /// <summary>
+    /// The course, locked until the transaction ends, for a change by its organizer or an admin; others get 403 if
+    /// they can see it, 404 if not. An enroll meanwhile waits for the lock (its foreign key check reads the row),
+    /// so whether anyone is enrolled stays true until commit.
+    /// </summary>
+    private static async Task<Course> ManagedAsync(EventsDbContext db, Guid id, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM courses WHERE id = {id} FOR UPDATE").ToListAsync(cancellationToken);
+        if (locked.Count == 0) throw new NotFoundException(NoSuchCourse);
+        var course = await db.Set<Course>().FirstAsync(c => c.Id == id, cancellationToken);
+        var userId = principal.UserId();
+        if (course.IsManagedBy(userId, principal.IsInRole(Policies.Roles.Admin))) return course;
+        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
+            .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
+        if (!IsVisible(course, managed: false, enrollment)) throw new NotFoundException(NoSuchCourse);
+        throw new ForbiddenException("Only the course's organizer or an admin may do this.");
+    }
+
+    /// <summary>The merged body as a <see cref="CourseInput"/>; a member of the wrong type or an unknown one is a 400 naming that member.</summary>
+    private static CourseInput ReadInput(JsonObject body, JsonSerializerOptions options)
+    {
+        try
+        {
+            return body.Deserialize<CourseInput>(options)!;
+        }
+        catch (JsonException exception)
+        {
+            throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
+        }
     }
 
     private static Task<List<CourseModule>> ModulesAsync(EventsDbContext db, Guid courseId, CancellationToken cancellationToken) =>
