@@ -55,7 +55,7 @@ public static class CatalogueApi
     {
         var now = EventRules.AsStored(clock.GetUtcNow());
         var e = new CommunityEvent { Id = Guid.NewGuid(), OrganizerId = principal.UserId(), CreatedAt = now, UpdatedAt = now };
-        EventRules.Apply(ReadInput(body, json.Value.SerializerOptions), e, now, startMayBePast: false);
+        EventRules.Apply(JsonBodies.Read<EventInput>(body, json.Value.SerializerOptions), e, now, startMayBePast: false);
         db.Events.Add(e);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/events/{e.Id}", EventDto.From(e, manager: true));
@@ -86,9 +86,8 @@ public static class CatalogueApi
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
         var now = EventRules.AsStored(clock.GetUtcNow());
 
-        var merged = JsonSerializer.SerializeToNode(EventRules.ToInput(e), json.Value.SerializerOptions)!.AsObject();
-        foreach (var (name, value) in body) merged[name] = value?.DeepClone();
-        var input = ReadInput(merged, json.Value.SerializerOptions);
+        var merged = JsonBodies.Merge(EventRules.ToInput(e), body, json.Value.SerializerOptions);
+        var input = JsonBodies.Read<EventInput>(merged, json.Value.SerializerOptions);
 
         var changed = EventRules.Apply(input, e, now, startMayBePast: input.StartsAt is { } starts && EventRules.AsStored(starts) == e.StartsAt);
         if (changed.Count > 0)
@@ -265,18 +264,6 @@ public static class CatalogueApi
         }
     }
 
-    /// <summary>The body as an <see cref="EventInput"/>; a member of the wrong type or an unknown one is a 400 naming that member.</summary>
-    private static EventInput ReadInput(JsonObject body, JsonSerializerOptions options)
-    {
-        try
-        {
-            return body.Deserialize<EventInput>(options)!;
-        }
-        catch (JsonException exception)
-        {
-            throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
-        }
-    }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

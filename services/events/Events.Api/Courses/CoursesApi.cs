@@ -100,10 +100,9 @@ public static class CoursesApi
         if (course.WithdrawnAt is not null) throw new ConflictException("A withdrawn course cannot be changed.");
         var current = await db.Set<CourseModule>().Where(m => m.CourseId == id).OrderBy(m => m.Position).ToListAsync(cancellationToken);
 
-        var merged = JsonSerializer.SerializeToNode(CourseRules.ToInput(course, current), json.Value.SerializerOptions)!.AsObject();
-        foreach (var (name, value) in body) merged[name] = value?.DeepClone();
+        var merged = JsonBodies.Merge(CourseRules.ToInput(course, current), body, json.Value.SerializerOptions);
         var anyoneEnrolled = await db.Set<CourseEnrollment>().AnyAsync(e => e.CourseId == id, cancellationToken);
-        var edit = CourseRules.Edit(ReadInput(merged, json.Value.SerializerOptions), course, current, anyoneEnrolled);
+        var edit = CourseRules.Edit(JsonBodies.Read<CourseInput>(merged, json.Value.SerializerOptions), course, current, anyoneEnrolled);
         if (edit.Changed.Count > 0)
         {
             course.UpdatedAt = EventRules.AsStored(clock.GetUtcNow());
@@ -249,18 +248,6 @@ public static class CoursesApi
         throw new ForbiddenException("Only the course's organizer or an admin may do this.");
     }
 
-    /// <summary>The merged body as a <see cref="CourseInput"/>; a member of the wrong type or an unknown one is a 400 naming that member.</summary>
-    private static CourseInput ReadInput(JsonObject body, JsonSerializerOptions options)
-    {
-        try
-        {
-            return body.Deserialize<CourseInput>(options)!;
-        }
-        catch (JsonException exception)
-        {
-            throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
-        }
-    }
 
     private static Task<List<CourseModule>> ModulesAsync(EventsDbContext db, Guid courseId, CancellationToken cancellationToken) =>
         db.Set<CourseModule>().AsNoTracking().Where(m => m.CourseId == courseId).OrderBy(m => m.Position).ToListAsync(cancellationToken);
