@@ -15,19 +15,16 @@ namespace Community.Payments.Boosts;
 /// <see cref="BoostRefundedConsumer"/> locks it, so a boost refunded in full before this ran adds nothing.
 /// </summary>
 public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostPaymentConsumer> logger)
-    : IdempotentConsumer<PaymentSucceeded, PaymentsDbContext>(db, logger)
+    : DeliveryConsumer(db, payments, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    protected override string Purpose => Purposes.Boost;
+
+    protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
     {
-        var m = context.Message;
-        if (m.Purpose != Purposes.Boost) return;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken)
-            ?? throw new InvalidOperationException($"Payment {m.PaymentId} of a PaymentSucceeded is not in the database.");
-        if (payment.Status == PaymentStatus.Refunded) return;
         var days = Days(payment);
 
         // From the payment, not from now: a message that waited in the queue costs the buyer nothing.
-        var from = payment.SucceededAt ?? m.OccurredAt;
+        var from = payment.SucceededAt ?? message.OccurredAt;
         var length = TimeSpan.FromDays(days);
         var now = clock.GetUtcNow();
         // One statement, so two boosts paid at once both count.

@@ -16,17 +16,15 @@ namespace Community.Payments.Credits;
 /// full before this ran grants nothing, and one refunded after is clawed back.
 /// </summary>
 public sealed class CreditPackPaidConsumer(PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, ILogger<CreditPackPaidConsumer> logger)
-    : IdempotentConsumer<PaymentSucceeded, PaymentsDbContext>(db, logger)
+    : DeliveryConsumer(db, payments, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    protected override string Purpose => Purposes.Credits;
+
+    protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
     {
-        var m = context.Message;
-        if (m.Purpose != Purposes.Credits) return;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
-        if (payment is { Status: PaymentStatus.Refunded }) return;
         // The pack's size at checkout, not today's configuration: a pack changed since still gives what was bought.
-        if (payment is null || !int.TryParse(payment.Product, NumberStyles.None, CultureInfo.InvariantCulture, out var credits) || credits <= 0)
-            throw new InvalidOperationException($"Payment {m.PaymentId} bought credits but does not say how many; it waits in the error queue.");
+        if (!int.TryParse(payment.Product, NumberStyles.None, CultureInfo.InvariantCulture, out var credits) || credits <= 0)
+            throw new InvalidOperationException($"Payment {payment.Id} bought credits but does not say how many; it waits in the error queue.");
         var posting = await ledger.GrantAsync(payment.UserId, credits, "credit_pack", GrantKey(payment.Id), cancellationToken);
         if (posting.Applied) logger.LogInformation("Granted {Credits} credits to {UserId} for payment {PaymentId}", credits, payment.UserId, payment.Id);
     }

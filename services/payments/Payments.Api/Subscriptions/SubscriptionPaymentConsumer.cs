@@ -19,15 +19,12 @@ namespace Community.Payments.Subscriptions;
 public sealed class SubscriptionPaymentConsumer(
     PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, IOptions<PaymentsOptions> options,
     ILogger<SubscriptionPaymentConsumer> logger)
-    : IdempotentConsumer<PaymentSucceeded, PaymentsDbContext>(db, logger)
+    : DeliveryConsumer(db, payments, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    protected override string Purpose => Purposes.Subscription;
+
+    protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
     {
-        var m = context.Message;
-        if (m.Purpose != Purposes.Subscription) return;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken)
-            ?? throw new InvalidOperationException($"Payment {m.PaymentId} of a PaymentSucceeded is not in the database.");
-        if (payment.Status == PaymentStatus.Refunded) return;
         if (payment.Product is not { } plan || !options.Value.Tiers.TryGetValue(plan, out var price))
             throw new InvalidOperationException($"Subscription payment {payment.Id} names no configured tier ('{payment.Product}').");
 
@@ -36,7 +33,7 @@ public sealed class SubscriptionPaymentConsumer(
         var replaced = subscription.ProviderSubscriptionId is { } earlier && earlier != payment.ProviderSubscriptionId
             && subscription.Status != SubscriptionStatus.Canceled ? earlier : null;
 
-        var paidAt = payment.SucceededAt ?? m.OccurredAt;
+        var paidAt = payment.SucceededAt ?? message.OccurredAt;
         await book.ChangeAsync(subscription, s =>
         {
             s.Plan = plan.ToLowerInvariant();
