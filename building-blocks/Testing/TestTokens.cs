@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Cryptography;
 using Community.ServiceDefaults.Auth;
 using Microsoft.IdentityModel.Tokens;
@@ -13,7 +14,7 @@ public sealed class TestTokens(TimeProvider clock) : ISigningKeySource, IDisposa
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly string _kid = "test-" + Guid.NewGuid().ToString("N")[..8];
 
-    public string Issue(Guid userId, string role = "member", string tier = "free")
+    public string Issue(Guid userId, string role = Roles.Member, string tier = Tiers.Free)
     {
         var claims = TokenForge.Claims(userId.ToString(), clock.GetUtcNow(), role: role);
         claims["tier"] = tier;

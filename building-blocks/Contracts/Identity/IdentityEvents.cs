@@ -10,27 +10,27 @@ namespace Community.Contracts.Identity;
 /// <param name="ReferralCode">The new user's own referral code.</param>
 /// <param name="ReferredByUserId">The user whose code was used to register, if any.</param>
 public sealed record UserRegistered(
-    Guid EventId, DateTimeOffset OccurredAt,
+    Guid MessageId, DateTimeOffset OccurredAt,
     Guid UserId, string Username, string? Email, string? Phone, string? FullName,
     string Role, string ReferralCode, Guid? ReferredByUserId) : IIntegrationEvent;
 
 /// <summary>Public profile fields changed; carries the profile as it now is.</summary>
 /// <param name="ChangedFields">snake_case names of the fields this update changed.</param>
 public sealed record UserProfileUpdated(
-    Guid EventId, DateTimeOffset OccurredAt,
+    Guid MessageId, DateTimeOffset OccurredAt,
     Guid UserId, string Username, string? FullName, string? Region, string? City, string? Country,
     IReadOnlyList<string> Interests, IReadOnlyList<string> Languages, string? ProfileImageUrl,
     IReadOnlyList<string> ChangedFields) : IIntegrationEvent;
 
 /// <summary>An admin changed a user's role; ChangedByUserId is Guid.Empty when configuration made the change (admin seeding).</summary>
 public sealed record UserRoleChanged(
-    Guid EventId, DateTimeOffset OccurredAt,
+    Guid MessageId, DateTimeOffset OccurredAt,
     Guid UserId, string PreviousRole, string NewRole, Guid ChangedByUserId) : IIntegrationEvent;
 
 /// <summary>An account was deleted; every service erases or anonymises what it holds for it.</summary>
-public sealed record UserDeleted(Guid EventId, DateTimeOffset OccurredAt, Guid UserId) : IIntegrationEvent;
+public sealed record UserDeleted(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId) : IIntegrationEvent;
 
 /// <summary>A referred user made their first paid purchase; both sides are rewarded.</summary>
 public sealed record ReferralConverted(
-    Guid EventId, DateTimeOffset OccurredAt,
+    Guid MessageId, DateTimeOffset OccurredAt,
     Guid ReferrerUserId, Guid ReferredUserId, Guid PaymentId) : IIntegrationEvent;

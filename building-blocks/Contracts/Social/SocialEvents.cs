@@ -1,22 +1,22 @@
 namespace Community.Contracts.Social;
 
-// Published by the social service (to be built); declared now so consumers can be written against them.
+// Published by the social service.
 
 /// <summary>A member asked another to connect; ConnectionId identifies the pending request.</summary>
-public sealed record ConnectionRequested(Guid EventId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid FromUserId, Guid ToUserId) : IIntegrationEvent;
+public sealed record ConnectionRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid FromUserId, Guid ToUserId) : IIntegrationEvent;
 /// <summary>The addressee accepted; From/To keep the direction of the original request.</summary>
-public sealed record ConnectionAccepted(Guid EventId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid FromUserId, Guid ToUserId) : IIntegrationEvent;
+public sealed record ConnectionAccepted(Guid MessageId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid FromUserId, Guid ToUserId) : IIntegrationEvent;
 /// <summary>Either side ended the connection (or withdrew / declined the request).</summary>
-public sealed record ConnectionRemoved(Guid EventId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid RemovedByUserId, Guid OtherUserId) : IIntegrationEvent;
+public sealed record ConnectionRemoved(Guid MessageId, DateTimeOffset OccurredAt, Guid ConnectionId, Guid RemovedByUserId, Guid OtherUserId) : IIntegrationEvent;
 /// <summary>Blocker no longer sees or hears from Blocked; consumers hide content and end conversations.</summary>
-public sealed record UserBlocked(Guid EventId, DateTimeOffset OccurredAt, Guid BlockerUserId, Guid BlockedUserId) : IIntegrationEvent;
+public sealed record UserBlocked(Guid MessageId, DateTimeOffset OccurredAt, Guid BlockerUserId, Guid BlockedUserId) : IIntegrationEvent;
 /// <summary>A block was lifted; nothing that ended with the block is restored.</summary>
-public sealed record UserUnblocked(Guid EventId, DateTimeOffset OccurredAt, Guid BlockerUserId, Guid BlockedUserId) : IIntegrationEvent;
+public sealed record UserUnblocked(Guid MessageId, DateTimeOffset OccurredAt, Guid BlockerUserId, Guid BlockedUserId) : IIntegrationEvent;
 /// <summary>One-way follow (organizers, public profiles).</summary>
-public sealed record UserFollowed(Guid EventId, DateTimeOffset OccurredAt, Guid FollowerUserId, Guid FollowedUserId) : IIntegrationEvent;
+public sealed record UserFollowed(Guid MessageId, DateTimeOffset OccurredAt, Guid FollowerUserId, Guid FollowedUserId) : IIntegrationEvent;
 /// <summary>A group (circle/community) was created. Visibility: public, private or secret.</summary>
-public sealed record GroupCreated(Guid EventId, DateTimeOffset OccurredAt, Guid GroupId, Guid OwnerUserId, string Name, string Visibility) : IIntegrationEvent;
+public sealed record GroupCreated(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid OwnerUserId, string Name, string Visibility) : IIntegrationEvent;
 /// <summary>A user became a member of a group.</summary>
-public sealed record GroupMemberJoined(Guid EventId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
+public sealed record GroupMemberJoined(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
 /// <summary>A user left or was removed from a group.</summary>
-public sealed record GroupMemberLeft(Guid EventId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
+public sealed record GroupMemberLeft(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;

@@ -18,22 +18,6 @@ public static class Policies
     public const string Organizer = "organizer";
     public const string Admin = "admin";
     public const string Premium = "premium";
-
-    public static class Roles
-    {
-        public const string Member = "member";
-        public const string Organizer = "organizer";
-        public const string Admin = "admin";
-        public static readonly string[] All = [Member, Organizer, Admin];
-    }
-
-    public static class Tiers
-    {
-        public const string Free = "free";
-        public const string Premium = "premium";
-        public const string Elite = "elite";
-        public static readonly string[] All = [Free, Premium, Elite];
-    }
 }
 
 /// <summary>
@@ -74,9 +58,9 @@ public static class AuthSetup
             // Secure by default: an endpoint is anonymous only when it says so.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().AddRequirements(new AuthenticatedOnRoutedEndpoints()).Build())
             .AddPolicy(Policies.Member, p => p.RequireAuthenticatedUser())
-            .AddPolicy(Policies.Organizer, p => p.RequireRole(Policies.Roles.Organizer, Policies.Roles.Admin))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.Roles.Admin))
-            .AddPolicy(Policies.Premium, p => p.RequireClaim(ClaimNames.Tier, Policies.Tiers.Premium, Policies.Tiers.Elite));
+            .AddPolicy(Policies.Organizer, p => p.RequireRole(Roles.Organizer, Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Premium, p => p.RequireClaim(ClaimNames.Tier, Tiers.Premium, Tiers.Elite));
         return builder;
     }
 

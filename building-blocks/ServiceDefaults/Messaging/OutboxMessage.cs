@@ -28,7 +28,7 @@ public sealed class OutboxMessage
         var type = message.GetType();
         return new OutboxMessage
         {
-            Id = message.EventId,
+            Id = message.MessageId,
             Type = $"{type.FullName}, {type.Assembly.GetName().Name}",
             Payload = JsonSerializer.Serialize(message, type, Json),
             OccurredAt = message.OccurredAt,

@@ -246,7 +246,7 @@ public sealed class CatalogueTests(EventsFixture fx) : IClassFixture<EventsFixtu
         var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
         Assert.Equal("published", seen.Str("status"));
         Assert.Equal(draft.Str("title"), await fx.ScalarAsync<string>(
-            "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'communityEventId' = @id", ("id", id)));
+            "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id", ("id", id)));
     }
 
     [Fact]
@@ -557,7 +557,7 @@ public sealed class CatalogueTests(EventsFixture fx) : IClassFixture<EventsFixtu
         Assert.NotNull(seen["cancelled_at"]);
         Assert.Equal(1L, await OutboxRowsAsync("EventCancelled", id));
         Assert.Equal("Venue flooded", await fx.ScalarAsync<string>(
-            "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND payload->>'communityEventId' = @id", ("id", id)));
+            "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND payload->>'eventId' = @id", ("id", id)));
 
         var attendees = await (await Client.Get($"/api/v1/events/{id}/attendees", organizer)).AssertStatus(200);
         Assert.Equal(1, attendees["total"]!.GetValue<int>());
@@ -609,13 +609,13 @@ public sealed class CatalogueTests(EventsFixture fx) : IClassFixture<EventsFixtu
         fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId));
 
     private Task<long> OutboxRowsAsync(string type, string eventId) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'communityEventId' = @id",
+        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'eventId' = @id",
         ("type", type), ("id", eventId));
 
     /// <summary>The changed_fields of the event's latest EventUpdated, sorted and comma-separated.</summary>
     private Task<string?> ChangedFieldsAsync(string eventId) => fx.ScalarAsync<string>(
         "SELECT string_agg(f, ',' ORDER BY f) FROM (SELECT payload FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' " +
-        "AND payload->>'communityEventId' = @id ORDER BY sequence DESC LIMIT 1) m, jsonb_array_elements_text(m.payload->'changedFields') f",
+        "AND payload->>'eventId' = @id ORDER BY sequence DESC LIMIT 1) m, jsonb_array_elements_text(m.payload->'changedFields') f",
         ("id", eventId));
 }
 

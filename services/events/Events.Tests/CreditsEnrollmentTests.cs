@@ -18,11 +18,11 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
         var spent = new CreditsSpent(Guid.NewGuid(), fx.Clock.GetUtcNow(), memberId, 40, "course", enrollmentId);
         await PublishAsync(spent);
         await PublishAsync(spent); // redelivered
-        await HandledAsync(spent.EventId);
+        await HandledAsync(spent.MessageId);
 
         Assert.Equal("active", await fx.ScalarAsync<string>("SELECT status FROM course_enrollments WHERE id = @id", ("id", enrollmentId)));
         Assert.Equal("credits", await fx.ScalarAsync<string>("SELECT paid_with FROM course_enrollments WHERE id = @id", ("id", enrollmentId)));
-        Assert.Equal(spent.EventId, await fx.ScalarAsync<Guid>("SELECT payment_id FROM course_enrollments WHERE id = @id", ("id", enrollmentId)));
+        Assert.Equal(spent.MessageId, await fx.ScalarAsync<Guid>("SELECT payment_id FROM course_enrollments WHERE id = @id", ("id", enrollmentId)));
         var details = await (await fx.Client.Get($"/api/v1/courses/{courseId}", member)).AssertStatus(200);
         Assert.Equal("active", details["enrollment_status"]!.GetValue<string>());
         Assert.Equal(1L, await OutboxAsync("CourseEnrolled", "enrollmentId", enrollmentId));
@@ -32,10 +32,10 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
         Assert.Equal(0L, await OutboxAsync("PurchaseRejected", "referenceId", enrollmentId));
 
         // A second spend on the now active enrollment (another spend id) is handed back.
-        var second = spent with { EventId = Guid.NewGuid() };
+        var second = spent with { MessageId = Guid.NewGuid() };
         await PublishAsync(second);
-        await HandledAsync(second.EventId);
-        Assert.Equal(1L, await OutboxAsync("PurchaseRejected", "paymentId", second.EventId));
+        await HandledAsync(second.MessageId);
+        Assert.Equal(1L, await OutboxAsync("PurchaseRejected", "paymentId", second.MessageId));
         Assert.Equal(1L, await OutboxAsync("CourseEnrolled", "enrollmentId", enrollmentId));
     }
 
@@ -53,12 +53,12 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
         foreach (var spend in new[] { wrongAmount, wrongLearner, noEnrollment })
         {
             await PublishAsync(spend);
-            await HandledAsync(spend.EventId);
-            Assert.Equal(1L, await OutboxAsync("PurchaseRejected", "paymentId", spend.EventId));
+            await HandledAsync(spend.MessageId);
+            Assert.Equal(1L, await OutboxAsync("PurchaseRejected", "paymentId", spend.MessageId));
         }
         var rejection = JsonNode.Parse((await fx.ScalarAsync<string>(
             "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = @id",
-            ("id", wrongAmount.EventId.ToString())))!)!;
+            ("id", wrongAmount.MessageId.ToString())))!)!;
         Assert.Equal("course", rejection["purpose"]!.GetValue<string>());
         Assert.Equal(enrollmentId, rejection["referenceId"]!.GetValue<Guid>());
         Assert.Contains("39 credits", rejection["reason"]!.GetValue<string>());
@@ -87,7 +87,7 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
     }
 
     private Task PublishAsync(CreditsSpent message) =>
-        fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.EventId);
+        fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
     private Task HandledAsync(Guid messageId) => Eventually.TrueAsync(
         async () => await fx.ScalarAsync<long>(

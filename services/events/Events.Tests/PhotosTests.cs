@@ -284,7 +284,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var draftPhoto = Id(await (await Upload(draft, asOrganizer, Form(Images.Png(), "d.png", "image/png"))).AssertStatus(201));
 
         var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.EventId);
+        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
         await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))) == 0,
             "the deleted user's draft was never removed");

@@ -23,7 +23,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 3);
         var (memberId, member) = fx.Member();
-        var before = await fx.OutboxCountAsync("RsvpCreated");
+        var before = await fx.OutboxCountAsync("RegistrationConfirmed");
 
         var first = await (await Register(Id(e), member)).AssertStatus(201);
         var again = await (await Register(Id(e), member)).AssertStatus(200);
@@ -34,7 +34,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         Assert.Equal(Id(first), Id(again));
         Assert.Equal(first["ticket_code"]!.GetValue<string>(), again["ticket_code"]!.GetValue<string>());
         Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(e)))));
-        Assert.Equal(before + 1, await fx.OutboxCountAsync("RsvpCreated"));
+        Assert.Equal(before + 1, await fx.OutboxCountAsync("RegistrationConfirmed"));
 
         var mine = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", member)).AssertStatus(200);
         Assert.Equal(Id(first), Id(mine));
@@ -312,8 +312,8 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
 
         var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
         var bus = fx.Host.Services.GetRequiredService<IBus>();
-        await bus.Publish(message, context => context.MessageId = message.EventId);
-        await bus.Publish(message, context => context.MessageId = message.EventId); // redelivered: handled once
+        await bus.Publish(message, context => context.MessageId = message.MessageId);
+        await bus.Publish(message, context => context.MessageId = message.MessageId); // redelivered: handled once
 
         await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", leaverId)) == 0,
             "the deleted user's registrations were never erased");
@@ -321,7 +321,7 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         Assert.Equal("confirmed", promoted["status"]!.GetValue<string>());
         await Eventually.TrueAsync(async () => await fx.ScalarAsync<string>("SELECT status FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(ownEvent)))) == EventStatus.Cancelled,
             "the deleted organizer's event was never cancelled");
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", message.EventId)) == 1,
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", message.MessageId)) == 1,
             "the message was not recorded once in the inbox");
         Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(e)))));
     }

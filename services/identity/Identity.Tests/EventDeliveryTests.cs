@@ -145,8 +145,8 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
     {
         var message = new UserRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), "twice", null, "+15550000000", null, "member", "TWICE00000", null);
         var publisher = fx.Consumer.Services.GetRequiredService<IBus>();
-        await publisher.Publish(message, context => context.MessageId = message.EventId);
-        await publisher.Publish(message, context => context.MessageId = message.EventId);
+        await publisher.Publish(message, context => context.MessageId = message.MessageId);
+        await publisher.Publish(message, context => context.MessageId = message.MessageId);
 
         await Eventually.TrueAsync(() => Task.FromResult(RawRegistrationCounter.Deliveries.GetValueOrDefault(message.UserId) == 2), "both deliveries never arrived");
         await Eventually.TrueAsync(() => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(message.UserId)), "never handled");

@@ -19,7 +19,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         var paid = Payment(referredId);
         await PublishAsync(paid);
         await PublishAsync(paid); // redelivered
-        await HandledAsync(paid.EventId);
+        await HandledAsync(paid.MessageId);
 
         Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
         Assert.Equal(referrerId.ToString(), await fx.ScalarAsync<string>(
@@ -32,7 +32,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         // A later, different payment is no first purchase: nothing converts again.
         var later = Payment(referredId);
         await PublishAsync(later);
-        await HandledAsync(later.EventId);
+        await HandledAsync(later.MessageId);
         Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
         Assert.Equal(paid.PaymentId, await fx.ScalarAsync<Guid>(
             "SELECT conversion_payment_id FROM referrals WHERE referred_user_id = @u", ("u", referredId)));
@@ -47,7 +47,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         var memberId = Guid.Parse(member["user"]!["id"]!.GetValue<string>());
         var paid = Payment(memberId);
         await PublishAsync(paid);
-        await HandledAsync(paid.EventId);
+        await HandledAsync(paid.MessageId);
         Assert.Equal(0L, await ConvertedOutboxRowsAsync(memberId));
     }
 
@@ -60,7 +60,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
 
         var payments = Enumerable.Range(0, 6).Select(_ => Payment(referredId)).ToList();
         await Task.WhenAll(payments.Select(PublishAsync));
-        foreach (var payment in payments) await HandledAsync(payment.EventId);
+        foreach (var payment in payments) await HandledAsync(payment.MessageId);
 
         Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
         var summary = await (await fx.Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())).AssertStatus(200);
@@ -71,7 +71,7 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         new(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, "course", Guid.NewGuid(), 1499, "EUR");
 
     private Task PublishAsync(PaymentSucceeded message) =>
-        fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.EventId);
+        fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
     private Task HandledAsync(Guid messageId) => Eventually.TrueAsync(
         async () => await fx.ScalarAsync<long>(

@@ -33,7 +33,7 @@ public sealed class SubscriptionTierTests(IdentityFixture fx) : IClassFixture<Id
         await DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(5), userId, "free", null));
         (access, _) = await RefreshAsync(next);
         Assert.Equal("free", TokenForge.Payload(access)["tier"]!.GetValue<string>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", upgraded.EventId)));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", upgraded.MessageId)));
     }
 
     [Fact]
@@ -60,12 +60,12 @@ public sealed class SubscriptionTierTests(IdentityFixture fx) : IClassFixture<Id
             // Until the consumer's queue is bound, a publish reaches nobody: publish again now and then (the inbox drops repeats).
             if (DateTime.UtcNow - publishedAt > TimeSpan.FromSeconds(3))
             {
-                await bus.Publish(message, context => context.MessageId = message.EventId);
+                await bus.Publish(message, context => context.MessageId = message.MessageId);
                 publishedAt = DateTime.UtcNow;
             }
             return await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer = @c",
-                ("id", message.EventId), ("c", consumer)) == 1;
-        }, $"identity did not handle SubscriptionChanged {message.EventId}");
+                ("id", message.MessageId), ("c", consumer)) == 1;
+        }, $"identity did not handle SubscriptionChanged {message.MessageId}");
     }
 
     private async Task<(string Access, string Refresh)> RefreshAsync(string refreshToken)

@@ -40,8 +40,8 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         // The same payment announced again in a new message (past the inbox): its key grants once.
         var paymentId = checkout["payment_id"]!.GetValue<Guid>();
         var again = new PaymentSucceeded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, userId, "credits", packId, 499, "EUR");
-        await PublishAsync(again, again.EventId);
-        await HandledAsync(again.EventId, nameof(CreditPackPaidConsumer));
+        await PublishAsync(again, again.MessageId);
+        await HandledAsync(again.MessageId, nameof(CreditPackPaidConsumer));
         Assert.Equal(100, await BalanceAsync(token));
         Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", userId));
         Assert.Equal("payment:" + paymentId, await fx.ScalarAsync<string>(
@@ -217,12 +217,12 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
         // Rejected twice (a redelivery, and events saying it again in a new message): paid back once.
         var rejected = new PurchaseRejected(Guid.NewGuid(), fx.Clock.GetUtcNow(), spendId, "course", enrollment, "The enrollment is already active.");
-        await PublishAsync(rejected, rejected.EventId);
-        await PublishAsync(rejected, rejected.EventId);
-        var sentAgain = rejected with { EventId = Guid.NewGuid() };
-        await PublishAsync(sentAgain, sentAgain.EventId);
-        await HandledAsync(rejected.EventId, "PurchaseRejectedConsumer");
-        await HandledAsync(sentAgain.EventId, "PurchaseRejectedConsumer");
+        await PublishAsync(rejected, rejected.MessageId);
+        await PublishAsync(rejected, rejected.MessageId);
+        var sentAgain = rejected with { MessageId = Guid.NewGuid() };
+        await PublishAsync(sentAgain, sentAgain.MessageId);
+        await HandledAsync(rejected.MessageId, "PurchaseRejectedConsumer");
+        await HandledAsync(sentAgain.MessageId, "PurchaseRejectedConsumer");
 
         Assert.Equal(100, await BalanceAsync(token));
         var entries = (await CreditsAsync(token))["entries"]!.AsArray();
@@ -244,15 +244,15 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         var (referrerId, referrerToken) = fx.User();
         var (referredId, referredToken) = fx.User();
         var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, Guid.NewGuid());
-        await PublishAsync(converted, converted.EventId);
-        await PublishAsync(converted, converted.EventId); // redelivered
-        var announcedAgain = converted with { EventId = Guid.NewGuid() };
-        await PublishAsync(announcedAgain, announcedAgain.EventId);
+        await PublishAsync(converted, converted.MessageId);
+        await PublishAsync(converted, converted.MessageId); // redelivered
+        var announcedAgain = converted with { MessageId = Guid.NewGuid() };
+        await PublishAsync(announcedAgain, announcedAgain.MessageId);
 
         await Eventually.TrueAsync(async () => await BalanceAsync(referrerToken) == 50 && await BalanceAsync(referredToken) == 50,
             "the referral rewards never arrived");
-        await HandledAsync(converted.EventId, "ReferralConvertedConsumer");
-        await HandledAsync(announcedAgain.EventId, "ReferralConvertedConsumer");
+        await HandledAsync(converted.MessageId, "ReferralConvertedConsumer");
+        await HandledAsync(announcedAgain.MessageId, "ReferralConvertedConsumer");
         Assert.Equal(50, await BalanceAsync(referrerToken));
         Assert.Equal(50, await BalanceAsync(referredToken));
         Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", referrerId));
@@ -272,8 +272,8 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             for (var i = 0; i < count; i++)
             {
                 var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid());
-                await PublishAsync(converted, converted.EventId);
-                await PublishAsync(converted, converted.EventId);
+                await PublishAsync(converted, converted.MessageId);
+                await PublishAsync(converted, converted.MessageId);
             }
         }
         async Task<long> ConversionsAsync() =>

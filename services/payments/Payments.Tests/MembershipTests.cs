@@ -107,7 +107,7 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
         for (var i = 0; i < count; i++)
         {
             var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid());
-            await bus.Publish(converted, context => context.MessageId = converted.EventId);
+            await bus.Publish(converted, context => context.MessageId = converted.MessageId);
         }
         await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u", ("u", referrerId)) == count,

@@ -145,7 +145,7 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         await Eventually.TrueAsync(async () => await BalanceAsync(referredToken) == 0, "the pack was not taken back");
 
         var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId);
-        await PublishAsync(converted, converted.EventId);
+        await PublishAsync(converted, converted.MessageId);
         await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
                 "SELECT count(*) FROM referral_conversions WHERE referred_user_id = @u AND revoked_at IS NOT NULL", ("u", referredId)) == 1,
             "the late conversion was not recorded as revoked");

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -47,7 +48,7 @@ public static class CatalogueApi
     }
 
     public static Caller CallerOf(ClaimsPrincipal principal) =>
-        principal.Identity?.IsAuthenticated == true ? new(principal.UserId(), principal.IsInRole(Policies.Roles.Admin)) : Caller.Anonymous;
+        principal.Identity?.IsAuthenticated == true ? new(principal.UserId(), principal.IsInRole(Roles.Admin)) : Caller.Anonymous;
 
     private static async Task<Created<EventDto>> Create(
         JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -166,7 +167,7 @@ public static class CoursesApi
                 ["currency"] = pending.Currency,
                 ["price_credits"] = pending.PriceCredits,
                 ["payment_methods"] = PaymentMethods(pending),
-                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = "course", ["reference_id"] = pending.Id },
+                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = PaymentPurposes.Course, ["reference_id"] = pending.Id },
             },
         };
 
@@ -220,7 +221,7 @@ public static class CoursesApi
         var userId = principal.UserId();
         var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == course.Id && e.UserId == userId, cancellationToken);
-        var managed = course.IsManagedBy(userId, principal.IsInRole(Policies.Roles.Admin));
+        var managed = course.IsManagedBy(userId, principal.IsInRole(Roles.Admin));
         if (!IsVisible(course, managed, enrollment)) throw new NotFoundException(NoSuchCourse);
         var modules = await ModulesAsync(db, course.Id, cancellationToken);
         var progress = enrollment is { IsActive: true } ? await ProgressAsync(db, enrollment.Id, modules, cancellationToken) : null;
@@ -241,7 +242,7 @@ public static class CoursesApi
         if (locked.Count == 0) throw new NotFoundException(NoSuchCourse);
         var course = await db.Set<Course>().FirstAsync(c => c.Id == id, cancellationToken);
         var userId = principal.UserId();
-        if (course.IsManagedBy(userId, principal.IsInRole(Policies.Roles.Admin))) return course;
+        if (course.IsManagedBy(userId, principal.IsInRole(Roles.Admin))) return course;
         var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
         if (!IsVisible(course, managed: false, enrollment)) throw new NotFoundException(NoSuchCourse);

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Events.Courses;
@@ -21,7 +22,7 @@ public sealed class CreditsSpentConsumer(
     protected override async Task HandleAsync(ConsumeContext<CreditsSpent> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (m.Purpose != "course") return;
+        if (m.Purpose != PaymentPurposes.Course) return;
 
         var learner = await Db.Set<CourseEnrollment>().AsNoTracking().Where(e => e.Id == m.ReferenceId)
             .Select(e => (Guid?)e.UserId).FirstOrDefaultAsync(cancellationToken);
@@ -30,12 +31,12 @@ public sealed class CreditsSpentConsumer(
             rejection = "The credits were spent by someone other than the learner.";
         else
         {
-            var course = await enrollments.ConfirmPaidAsync(m.ReferenceId, new CoursePayment.Credits(m.EventId, m.Amount), cancellationToken);
+            var course = await enrollments.ConfirmPaidAsync(m.ReferenceId, new CoursePayment.Credits(m.MessageId, m.Amount), cancellationToken);
             rejection = course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound ? course.Reason ?? course.Outcome.ToString() : null;
         }
         if (rejection is null) return;
 
-        logger.LogWarning("Credits spend {SpendId} on course enrollment {EnrollmentId} cannot be honoured: {Reason}", m.EventId, m.ReferenceId, rejection);
-        Db.AddIntegrationEvent(new PurchaseRejected(Guid.NewGuid(), clock.GetUtcNow(), m.EventId, m.Purpose, m.ReferenceId, rejection));
+        logger.LogWarning("Credits spend {SpendId} on course enrollment {EnrollmentId} cannot be honoured: {Reason}", m.MessageId, m.ReferenceId, rejection);
+        Db.AddIntegrationEvent(new PurchaseRejected(Guid.NewGuid(), clock.GetUtcNow(), m.MessageId, m.Purpose, m.ReferenceId, rejection));
     }
 }

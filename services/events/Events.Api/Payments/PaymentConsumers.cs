@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Events.Courses;
@@ -25,11 +26,11 @@ public sealed class PaymentSucceededConsumer(
         string? rejection = null;
         switch (m.Purpose)
         {
-            case "event_registration":
+            case PaymentPurposes.EventRegistration:
                 var ticket = await seats.ConfirmPaidAsync(m.ReferenceId, m.PaymentId, m.AmountCents, m.Currency, cancellationToken);
                 if (ticket.Outcome is PaidConfirmation.SeatGone or PaidConfirmation.NotFound) rejection = ticket.Reason ?? ticket.Outcome.ToString();
                 break;
-            case "course":
+            case PaymentPurposes.Course:
                 var course = await enrollments.ConfirmPaidAsync(m.ReferenceId, new CoursePayment.Money(m.PaymentId, m.AmountCents, m.Currency), cancellationToken);
                 if (course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound) rejection = course.Reason ?? course.Outcome.ToString();
                 break;

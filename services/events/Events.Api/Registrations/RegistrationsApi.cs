@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Claims;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
@@ -71,7 +72,7 @@ public static class RegistrationsApi
                 ["price_cents"] = hold.AmountCents,
                 ["currency"] = hold.Currency,
                 ["hold_expires_at"] = hold.HoldExpiresAt,
-                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = "event_registration", ["reference_id"] = hold.Id },
+                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = PaymentPurposes.EventRegistration, ["reference_id"] = hold.Id },
             },
         };
 

@@ -113,9 +113,8 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                 default:
                     return new PaidConfirmationResult(PaidConfirmation.SeatGone, registration, $"The registration is {registration.Status}.");
             }
-            Confirm(e, registration, now);
             registration.PaymentId = paymentId;
-            db.AddIntegrationEvent(new RegistrationConfirmed(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode!, paymentId));
+            Confirm(e, registration, now);
             return new PaidConfirmationResult(PaidConfirmation.Confirmed, registration);
         }, cancellationToken);
     }
@@ -235,7 +234,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         registration.TicketCode ??= TicketCodes.New();
         registration.ConfirmedAt = now;
         registration.UpdatedAt = now;
-        db.AddIntegrationEvent(new RsvpCreated(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId));
+        db.AddIntegrationEvent(new RegistrationConfirmed(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId));
     }
 
     private void Cancel(CommunityEvent e, Registration registration, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Identity.Auth;
 using Community.Identity.Data;
 using Community.Identity.Users;
@@ -45,7 +46,7 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
                 var created = new User
                 {
                     Id = Guid.CreateVersion7(now), Username = username, Email = email,
-                    PasswordHash = PasswordHasher.Hash(admin.Password), Role = Policies.Roles.Admin,
+                    PasswordHash = PasswordHasher.Hash(admin.Password), Role = Roles.Admin,
                     ReferralCode = "ADM" + Guid.NewGuid().ToString("N")[..7].ToUpperInvariant(), CreatedAt = now, UpdatedAt = now,
                 };
                 db.Users.Add(created);
@@ -56,10 +57,10 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
             {
                 logger.LogWarning("Account {Username} exists with another e-mail than the configured admin's; not promoted", username);
             }
-            else if (user.Role != Policies.Roles.Admin)
+            else if (user.Role != Roles.Admin)
             {
-                db.AddIntegrationEvent(new UserRoleChanged(Guid.NewGuid(), now, user.Id, user.Role, Policies.Roles.Admin, Guid.Empty));
-                user.Role = Policies.Roles.Admin;
+                db.AddIntegrationEvent(new UserRoleChanged(Guid.NewGuid(), now, user.Id, user.Role, Roles.Admin, Guid.Empty));
+                user.Role = Roles.Admin;
                 user.UpdatedAt = now;
                 logger.LogInformation("Promoted {Username} to admin", username);
             }

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts.Identity;
@@ -41,8 +42,8 @@ public static class AuthApi
         Rules.Phone(errors, request.Phone);
         Rules.Password(errors, request.Password, request.Username);
         Rules.Text(errors, "full_name", request.FullName, 100);
-        var role = request.Role?.Trim().ToLowerInvariant() ?? Policies.Roles.Member;
-        if (role is not (Policies.Roles.Member or Policies.Roles.Organizer))
+        var role = request.Role?.Trim().ToLowerInvariant() ?? Roles.Member;
+        if (role is not (Roles.Member or Roles.Organizer))
             errors.Add("role", "role must be \"member\" or \"organizer\".");
         errors.ThrowIfAny();
 

@@ -1,3 +1,4 @@
+using Community.Contracts;
 namespace Community.Identity.Data;
 
 public sealed class User
@@ -7,8 +8,8 @@ public sealed class User
     public string? Email { get; set; }
     public string? Phone { get; set; }
     public string PasswordHash { get; set; } = "";
-    public string Role { get; set; } = "member";
-    public string Tier { get; set; } = "free";
+    public string Role { get; set; } = Roles.Member;
+    public string Tier { get; set; } = Tiers.Free;
     /// <summary>When the subscription change that set <see cref="Tier"/> happened; an older change arriving later is ignored.</summary>
     public DateTimeOffset? TierChangedAt { get; set; }
     public string? FullName { get; set; }

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Identity.Data;
 using Community.ServiceDefaults.Auth;
@@ -18,8 +19,8 @@ public sealed class SubscriptionChangedConsumer(IdentityDbContext db, TimeProvid
     protected override async Task HandleAsync(ConsumeContext<SubscriptionChanged> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (!Policies.Tiers.All.Contains(m.Tier))
-            throw new InvalidOperationException($"SubscriptionChanged {m.EventId} names tier '{m.Tier}', which is not one of {string.Join(", ", Policies.Tiers.All)}.");
+        if (!Tiers.All.Contains(m.Tier))
+            throw new InvalidOperationException($"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', which is not one of {string.Join(", ", Tiers.All)}.");
 
         var now = clock.GetUtcNow();
         // One conditional statement: two changes handled at once cannot interleave between a read and a write.
@@ -30,6 +31,6 @@ public sealed class SubscriptionChangedConsumer(IdentityDbContext db, TimeProvid
                 .SetProperty(u => u.TierChangedAt, m.OccurredAt)
                 .SetProperty(u => u.UpdatedAt, now), cancellationToken);
         if (applied == 0)
-            logger.LogInformation("Tier change {EventId} for user {UserId} not applied: no such user, or a newer change is already in", m.EventId, m.UserId);
+            logger.LogInformation("Tier change {EventId} for user {UserId} not applied: no such user, or a newer change is already in", m.MessageId, m.UserId);
     }
 }

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -71,7 +72,7 @@ public static class UsersApi
         Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var role = request.Role?.Trim().ToLowerInvariant();
-        if (role is null || !Policies.Roles.All.Contains(role))
+        if (role is null || !Roles.All.Contains(role))
             throw new RequestValidationException("role", "role must be member, organizer or admin.");
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw new NotFoundException("No member has this id.");
         if (user.Role != role)

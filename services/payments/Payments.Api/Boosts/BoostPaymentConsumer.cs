@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Globalization;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
@@ -17,7 +18,7 @@ namespace Community.Payments.Boosts;
 public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostPaymentConsumer> logger)
     : DeliveryConsumer(db, payments, logger)
 {
-    protected override string Purpose => Purposes.Boost;
+    protected override string Purpose => PaymentPurposes.Boost;
 
     protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
     {
@@ -52,7 +53,7 @@ public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payme
 public sealed class BoostRefundedConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostRefundedConsumer> logger)
     : FullRefundConsumer(db, payments, logger)
 {
-    protected override string Purpose => Purposes.Boost;
+    protected override string Purpose => PaymentPurposes.Boost;
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Globalization;
 using System.Security.Claims;
 using Community.Payments.Checkout;
@@ -40,7 +41,7 @@ public static class BoostsApi
 
         var userId = principal.UserId();
         var item = new CheckoutItem(
-            Purposes.Boost, ReferenceFor(userId, product!), product, price!.AmountCents, price.Currency.ToUpperInvariant(),
+            PaymentPurposes.Boost, ReferenceFor(userId, product!), product, price!.AmountCents, price.Currency.ToUpperInvariant(),
             $"Profile boost, {product} day{(product == "1" ? "" : "s")}", null, null);
         return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
     }

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Claims;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
@@ -49,9 +50,9 @@ public static class PaymentsApi
     {
         var errors = new ValidationErrors();
         var purpose = request.Purpose?.Trim().ToLowerInvariant();
-        if (purpose is null || !Purposes.All.Contains(purpose)) errors.Add("purpose", $"purpose must be one of {string.Join(", ", Purposes.All)}.");
-        else if (purpose is Purposes.Subscription or Purposes.Boost)
-            errors.Add("purpose", $"{purpose} checkouts start at POST /api/v1/{(purpose == Purposes.Subscription ? "subscriptions" : "boosts")}/checkout.");
+        if (purpose is null || !PaymentPurposes.All.Contains(purpose)) errors.Add("purpose", $"purpose must be one of {string.Join(", ", PaymentPurposes.All)}.");
+        else if (purpose is PaymentPurposes.Subscription or PaymentPurposes.Boost)
+            errors.Add("purpose", $"{purpose} checkouts start at POST /api/v1/{(purpose == PaymentPurposes.Subscription ? "subscriptions" : "boosts")}/checkout.");
         if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id is required.");
         var urls = Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
@@ -76,7 +77,7 @@ public static class PaymentsApi
     {
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
         // Only the payer (or an admin) sees it; others cannot even learn it exists.
-        if (payment is null || (payment.UserId != principal.UserId() && !principal.IsInRole(Policies.Roles.Admin)))
+        if (payment is null || (payment.UserId != principal.UserId() && !principal.IsInRole(Roles.Admin)))
             throw new NotFoundException("No payment of yours has this id.");
         return TypedResults.Ok(PaymentDto.From(payment));
     }
@@ -111,7 +112,7 @@ public static class PaymentsApi
 
         var callerId = principal.UserId();
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
-        var isAdmin = principal.IsInRole(Policies.Roles.Admin);
+        var isAdmin = principal.IsInRole(Roles.Admin);
         if (payment is null || (!isAdmin && payment.SellerUserId != callerId && payment.UserId != callerId))
             throw new NotFoundException("No payment has this id.");
         if (!isAdmin && payment.SellerUserId != callerId)

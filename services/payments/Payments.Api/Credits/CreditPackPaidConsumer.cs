@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Globalization;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
@@ -18,7 +19,7 @@ namespace Community.Payments.Credits;
 public sealed class CreditPackPaidConsumer(PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, ILogger<CreditPackPaidConsumer> logger)
     : DeliveryConsumer(db, payments, logger)
 {
-    protected override string Purpose => Purposes.Credits;
+    protected override string Purpose => PaymentPurposes.Credits;
 
     protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
     {
@@ -41,7 +42,7 @@ public sealed class CreditPackPaidConsumer(PaymentsDbContext db, PaymentBook pay
 public sealed class CreditPackRefundedConsumer(PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, ILogger<CreditPackRefundedConsumer> logger)
     : FullRefundConsumer(db, payments, logger)
 {
-    protected override string Purpose => Purposes.Credits;
+    protected override string Purpose => PaymentPurposes.Credits;
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {

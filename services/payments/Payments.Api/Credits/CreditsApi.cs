@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Globalization;
 using System.Security.Claims;
 using Community.Payments.Data;
@@ -79,7 +80,7 @@ public static class CreditsApi
     {
         var errors = new ValidationErrors();
         var purpose = request.Purpose?.Trim().ToLowerInvariant();
-        if (purpose != Purposes.Course) errors.Add("purpose", "purpose must be course: only course enrollments are sold for credits for now.");
+        if (purpose != PaymentPurposes.Course) errors.Add("purpose", "purpose must be course: only course enrollments are sold for credits for now.");
         if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id (the enrollment id) is required.");
         var key = http.Headers["Idempotency-Key"].ToString().Trim();
         if (key.Length > MaxIdempotencyKeyLength) errors.Add("idempotency_key", $"The Idempotency-Key header must be at most {MaxIdempotencyKeyLength} characters.");
@@ -99,12 +100,12 @@ public static class CreditsApi
     private static async Task<long> PriceAsync(PaymentsDbContext db, Guid userId, Guid enrollmentId, CancellationToken cancellationToken)
     {
         var item = await db.SellableItems.AsNoTracking()
-            .FirstOrDefaultAsync(i => i.ReferenceId == enrollmentId && i.Purpose == Purposes.Course, cancellationToken);
+            .FirstOrDefaultAsync(i => i.ReferenceId == enrollmentId && i.Purpose == PaymentPurposes.Course, cancellationToken);
         if (item is null || item.UserId != userId)
             throw new NotFoundException("No course enrollment of yours awaits payment under this reference (yet): enroll first; right after the 402 it may take a moment to arrive.");
         if (item.PriceCredits is not > 0)
             throw new BusinessRuleException("This course is not sold for credits; pay it through POST /api/v1/payments/checkout.");
-        var paidWithMoney = await db.Payments.AnyAsync(p => p.Purpose == Purposes.Course && p.ReferenceId == enrollmentId
+        var paidWithMoney = await db.Payments.AnyAsync(p => p.Purpose == PaymentPurposes.Course && p.ReferenceId == enrollmentId
             && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded), cancellationToken);
         if (paidWithMoney) throw new ConflictException("This enrollment is already paid.");
         return item.PriceCredits.Value;

@@ -1,15 +1,5 @@
 namespace Community.Payments.Data;
 
-public static class Purposes
-{
-    public const string EventRegistration = "event_registration";
-    public const string Course = "course";
-    public const string Subscription = "subscription";
-    public const string Boost = "boost";
-    public const string Credits = "credits";
-    public static readonly string[] All = [EventRegistration, Course, Subscription, Boost, Credits];
-}
-
 public static class PaymentMethods
 {
     public static readonly string[] All = ["card", "alipay", "wechat_pay"];

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Errors;
@@ -13,10 +14,10 @@ public static class Pricing
     {
         switch (purpose)
         {
-            case Purposes.EventRegistration or Purposes.Course:
+            case PaymentPurposes.EventRegistration or PaymentPurposes.Course:
                 var item = await db.SellableItems.AsNoTracking().FirstOrDefaultAsync(i => i.ReferenceId == referenceId && i.Purpose == purpose, cancellationToken);
                 if (item is null || item.UserId != userId)
-                    throw new NotFoundException(purpose == Purposes.EventRegistration
+                    throw new NotFoundException(purpose == PaymentPurposes.EventRegistration
                         ? "No seat is held for you under this reference (yet): register for the event first; right after the 402 it may take a moment to arrive."
                         : "No course enrollment of yours awaits payment under this reference (yet): enroll first.");
                 if (item.ExpiresAt is { } expires && expires <= now)
@@ -24,8 +25,8 @@ public static class Pricing
                 if (item.AmountCents == 0 || item.Currency is null)
                     throw new BusinessRuleException("This is sold for credits only: use POST /api/v1/credits/spend.");
                 return new CheckoutItem(purpose, referenceId, null, item.AmountCents, item.Currency,
-                    purpose == Purposes.EventRegistration ? "Event ticket" : "Course enrollment", item.ExpiresAt, item.SellerUserId);
-            case Purposes.Credits:
+                    purpose == PaymentPurposes.EventRegistration ? "Event ticket" : "Course enrollment", item.ExpiresAt, item.SellerUserId);
+            case PaymentPurposes.Credits:
                 var pack = options.CreditPacks.FirstOrDefault(p => p.Id == referenceId)
                     ?? throw new NotFoundException("No credit pack has this id; GET /api/v1/credits/packs lists them.");
                 return new CheckoutItem(purpose, referenceId, pack.Credits.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
@@ -58,7 +59,7 @@ public sealed class ReferralRewardConfiguration : IEntityTypeConfiguration<Refer
 public static class ReferralRewards
 {
     public const long CreditsEach = 50;
-    public const string Tier = "elite";
+    public const string Tier = Tiers.Elite;
 
     /// <summary>Conversions reached to the elite period they earn (null: for life).</summary>
     public static readonly (int Conversions, TimeSpan? Period)[] Milestones = [(5, TimeSpan.FromDays(90)), (10, null)];

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Payments.Credits;
 using Community.Payments.Data;
@@ -18,11 +19,11 @@ public sealed class TicketHoldCreatedConsumer(PaymentsDbContext db, TimeProvider
         var item = await Db.SellableItems.FirstOrDefaultAsync(i => i.ReferenceId == m.RegistrationId, cancellationToken);
         if (item is null) Db.SellableItems.Add(item = new SellableItem { ReferenceId = m.RegistrationId, CreatedAt = clock.GetUtcNow() });
         // A registration promoted from the waiting list gets a new hold: the latest expiry wins.
-        item.Purpose = Purposes.EventRegistration;
+        item.Purpose = PaymentPurposes.EventRegistration;
         item.UserId = m.UserId;
         item.AmountCents = m.AmountCents;
         item.Currency = m.Currency;
-        item.EventId = m.CommunityEventId;
+        item.EventId = m.EventId;
         item.SellerUserId = m.OrganizerUserId;
         item.ExpiresAt = item.ExpiresAt is { } known && known > m.ExpiresAt ? known : m.ExpiresAt;
     }
@@ -38,7 +39,7 @@ public sealed class CourseEnrollmentPendingConsumer(PaymentsDbContext db, TimePr
         if (await Db.SellableItems.AnyAsync(i => i.ReferenceId == m.EnrollmentId, cancellationToken)) return;
         Db.SellableItems.Add(new SellableItem
         {
-            ReferenceId = m.EnrollmentId, Purpose = Purposes.Course, UserId = m.UserId, AmountCents = m.PriceCents,
+            ReferenceId = m.EnrollmentId, Purpose = PaymentPurposes.Course, UserId = m.UserId, AmountCents = m.PriceCents,
             Currency = m.PriceCents > 0 ? m.Currency : null, PriceCredits = m.PriceCredits, SellerUserId = m.OrganizerUserId,
             CreatedAt = clock.GetUtcNow(),
         });
@@ -86,12 +87,12 @@ public sealed class EventCancelledConsumer(PaymentsDbContext db, Refunder refund
         var paid = await (
                 from p in Db.Payments.AsNoTracking()
                 join i in Db.SellableItems.AsNoTracking() on p.ReferenceId equals i.ReferenceId
-                where i.EventId == m.CommunityEventId && p.Purpose == Purposes.EventRegistration && p.RefundedCents < p.AmountCents
+                where i.EventId == m.EventId && p.Purpose == PaymentPurposes.EventRegistration && p.RefundedCents < p.AmountCents
                     && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
                 select p.Id)
             .ToListAsync(cancellationToken);
         foreach (var paymentId in paid)
             await refunder.RefundAsync(paymentId, null, "event_cancelled", null, Refunder.DeterministicId("event-cancelled", paymentId), cancellationToken);
-        if (paid.Count > 0) logger.LogInformation("Refunded {Count} tickets of cancelled event {EventId}", paid.Count, m.CommunityEventId);
+        if (paid.Count > 0) logger.LogInformation("Refunded {Count} tickets of cancelled event {EventId}", paid.Count, m.EventId);
     }
 }

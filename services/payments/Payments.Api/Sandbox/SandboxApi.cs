@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -92,10 +93,10 @@ public static class SandboxApi
             ? StripeShaped("checkout.session.completed", now, new Dictionary<string, object?>
             {
                 ["id"] = sessionId, ["object"] = "checkout.session", ["status"] = "complete", ["payment_status"] = "paid",
-                ["mode"] = payment.Purpose == Purposes.Subscription ? "subscription" : "payment",
+                ["mode"] = payment.Purpose == PaymentPurposes.Subscription ? "subscription" : "payment",
                 ["amount_total"] = payment.AmountCents, ["currency"] = payment.Currency.ToLowerInvariant(),
-                ["payment_intent"] = payment.Purpose == Purposes.Subscription ? null : intent,
-                ["subscription"] = payment.Purpose == Purposes.Subscription ? "sub_sandbox_" + payment.Id.ToString("N") : null,
+                ["payment_intent"] = payment.Purpose == PaymentPurposes.Subscription ? null : intent,
+                ["subscription"] = payment.Purpose == PaymentPurposes.Subscription ? "sub_sandbox_" + payment.Id.ToString("N") : null,
                 ["metadata"] = metadata,
             })
             : expired

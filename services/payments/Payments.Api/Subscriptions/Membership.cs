@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Referrals;
@@ -12,7 +13,7 @@ namespace Community.Payments.Subscriptions;
 public sealed class Membership
 {
     public Guid UserId { get; set; }
-    public string Tier { get; set; } = Policies.Tiers.Free;
+    public string Tier { get; set; } = Tiers.Free;
     /// <summary>Until when the tier is paid up or granted; null with a paid tier: for life.</summary>
     public DateTimeOffset? TierUntil { get; set; }
     /// <summary>none, subscription or referral: what gives the tier.</summary>
@@ -48,7 +49,7 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
 /// </summary>
 public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogger<Memberships> logger)
 {
-    private static readonly string[] Ranking = [Policies.Tiers.Free, Policies.Tiers.Premium, Policies.Tiers.Elite];
+    private static readonly string[] Ranking = [Tiers.Free, Tiers.Premium, Tiers.Elite];
 
     /// <param name="subscription">The user's subscription as this transaction changed it, when it did; otherwise read.</param>
     public async Task<Membership> RefreshAsync(Guid userId, Subscription? subscription, CancellationToken cancellationToken)
@@ -67,13 +68,13 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
             .ToListAsync(cancellationToken);
 
         var grants = rewards.Select(r => (r.Tier, Until: r.CurrentPeriodEnd, Source: MembershipSources.Referral)).ToList();
-        if (subscription is { } s && s.Tier != Policies.Tiers.Free) grants.Add((s.Tier, s.CurrentPeriodEnd, MembershipSources.Subscription));
+        if (subscription is { } s && s.Tier != Tiers.Free) grants.Add((s.Tier, s.CurrentPeriodEnd, MembershipSources.Subscription));
         // The highest tier, and of its grants the one that lasts longest (for life first).
         var best = grants
             .OrderByDescending(g => Array.IndexOf(Ranking, g.Tier))
             .ThenByDescending(g => g.Until ?? DateTimeOffset.MaxValue)
             .Select(g => ((string Tier, DateTimeOffset? Until, string Source)?)g)
-            .FirstOrDefault() ?? (Policies.Tiers.Free, null, MembershipSources.None);
+            .FirstOrDefault() ?? (Tiers.Free, null, MembershipSources.None);
 
         membership.ReviewAt = rewards.Min(r => r.CurrentPeriodEnd);
         membership.Source = best.Source;

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -11,7 +12,7 @@ public sealed class Subscription
     /// <summary>premium or elite: what was bought.</summary>
     public string Plan { get; set; } = "";
     /// <summary>free, premium or elite: what the user gets now (free once the subscription ended).</summary>
-    public string Tier { get; set; } = Policies.Tiers.Free;
+    public string Tier { get; set; } = Tiers.Free;
     public string Status { get; set; } = SubscriptionStatus.Active;
     public string? ProviderSubscriptionId { get; set; }
     public Guid? LastPaymentId { get; set; }

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,7 @@ public sealed class SubscriptionBook(PaymentsDbContext db, Memberships membershi
     /// <summary>A new row (tier free until <see cref="ChangeAsync"/> activates it); the caller saves.</summary>
     public Subscription Add(Guid userId, string plan)
     {
-        var subscription = new Subscription { UserId = userId, Plan = plan, Tier = Policies.Tiers.Free, UpdatedAt = clock.GetUtcNow() };
+        var subscription = new Subscription { UserId = userId, Plan = plan, Tier = Tiers.Free, UpdatedAt = clock.GetUtcNow() };
         db.Set<Subscription>().Add(subscription);
         return subscription;
     }
@@ -32,7 +33,7 @@ public sealed class SubscriptionBook(PaymentsDbContext db, Memberships membershi
     public async Task ChangeAsync(Subscription subscription, Action<Subscription> change, CancellationToken cancellationToken)
     {
         change(subscription);
-        subscription.Tier = SubscriptionStatus.Entitles(subscription.Status) ? subscription.Plan : Policies.Tiers.Free;
+        subscription.Tier = SubscriptionStatus.Entitles(subscription.Status) ? subscription.Plan : Tiers.Free;
         subscription.UpdatedAt = clock.GetUtcNow();
         await memberships.RefreshAsync(subscription.UserId, subscription, cancellationToken);
     }

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
@@ -21,7 +22,7 @@ public sealed class SubscriptionPaymentConsumer(
     ILogger<SubscriptionPaymentConsumer> logger)
     : DeliveryConsumer(db, payments, logger)
 {
-    protected override string Purpose => Purposes.Subscription;
+    protected override string Purpose => PaymentPurposes.Subscription;
 
     protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
     {
@@ -65,7 +66,7 @@ public sealed class SubscriptionRefundedConsumer(
     ILogger<SubscriptionRefundedConsumer> logger)
     : FullRefundConsumer(db, payments, logger)
 {
-    protected override string Purpose => Purposes.Subscription;
+    protected override string Purpose => PaymentPurposes.Subscription;
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {

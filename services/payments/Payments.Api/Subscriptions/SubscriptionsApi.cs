@@ -1,3 +1,4 @@
+using Community.Contracts;
 using System.Security.Claims;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
@@ -23,7 +24,7 @@ public sealed record SubscriptionDto(
 {
     /// <param name="m">Null when no source ever gave the user a tier.</param>
     public static SubscriptionDto From(Subscription? s, Membership? m) => new(
-        m?.Tier ?? Policies.Tiers.Free, m?.Source ?? MembershipSources.None, m?.TierUntil,
+        m?.Tier ?? Tiers.Free, m?.Source ?? MembershipSources.None, m?.TierUntil,
         s?.Plan, s?.Status ?? "none", s?.CurrentPeriodEnd, s?.CancelAtPeriodEnd ?? false);
 }
 
@@ -47,7 +48,7 @@ public static class SubscriptionsApi
         var errors = new ValidationErrors();
         var tier = request.Tier?.Trim().ToLowerInvariant();
         TierPrice? price = null;
-        if (tier is not (Policies.Tiers.Premium or Policies.Tiers.Elite) || !options.Value.Tiers.TryGetValue(tier, out price))
+        if (tier is not (Tiers.Premium or Tiers.Elite) || !options.Value.Tiers.TryGetValue(tier, out price))
             errors.Add("tier", "tier must be premium or elite.");
         var urls = PaymentsApi.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
@@ -59,7 +60,7 @@ public static class SubscriptionsApi
             throw new ConflictException($"You already have an active {tier} subscription.");
 
         var item = new CheckoutItem(
-            Purposes.Subscription, ReferenceFor(userId, tier!), tier, price!.AmountCents, price.Currency.ToUpperInvariant(),
+            PaymentPurposes.Subscription, ReferenceFor(userId, tier!), tier, price!.AmountCents, price.Currency.ToUpperInvariant(),
             $"Community {tier} membership, renewed every {price.PeriodDays} days", null, null, Mode: "subscription", IntervalDays: price.PeriodDays);
         return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
     }
@@ -81,7 +82,7 @@ public static class SubscriptionsApi
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var subscription = await book.LockAsync(principal.UserId(), cancellationToken);
-        if (subscription is null || subscription.Tier == Policies.Tiers.Free)
+        if (subscription is null || subscription.Tier == Tiers.Free)
             throw new NotFoundException("You have no active subscription to cancel.");
         var membership = await MembershipAsync(db, subscription.UserId, cancellationToken);
         if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription, membership));

@@ -1,0 +1,82 @@
+namespace Community.Contracts;
+
+// The words services exchange in events and tokens. Consumers switch on these constants, never on literals.
+
+/// <summary>What a payment (or a credits spend) pays for; with ReferenceId it names the thing bought.</summary>
+public static class PaymentPurposes
+{
+    /// <summary>A seat at a paid event; ReferenceId is the registration.</summary>
+    public const string EventRegistration = "event_registration";
+    /// <summary>A paid course; ReferenceId is the enrollment.</summary>
+    public const string Course = "course";
+    /// <summary>A membership (premium, elite); ReferenceId is the subscription.</summary>
+    public const string Subscription = "subscription";
+    /// <summary>Days of discovery boost; ReferenceId is the boost.</summary>
+    public const string Boost = "boost";
+    /// <summary>A credit pack; ReferenceId is the pack purchase.</summary>
+    public const string Credits = "credits";
+
+    public static readonly IReadOnlyList<string> All = [EventRegistration, Course, Subscription, Boost, Credits];
+}
+
+/// <summary>A user's role: the <c>role</c> claim of the access token.</summary>
+public static class Roles
+{
+    public const string Member = "member";
+    public const string Organizer = "organizer";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Member, Organizer, Admin];
+}
+
+/// <summary>A user's membership tier: the <c>tier</c> claim of the access token.</summary>
+public static class Tiers
+{
+    public const string Free = "free";
+    public const string Premium = "premium";
+    public const string Elite = "elite";
+
+    public static readonly IReadOnlyList<string> All = [Free, Premium, Elite];
+
+    /// <summary>Higher tiers include what lower ones give.</summary>
+    public static int Rank(string tier) => tier switch { Elite => 2, Premium => 1, _ => 0 };
+}
+
+/// <summary>The kinds of conversation messaging keeps (MessageSent.ConversationKind).</summary>
+public static class ConversationKinds
+{
+    /// <summary>Two connected people.</summary>
+    public const string Direct = "direct";
+    /// <summary>A titled thread in a group, open to its members.</summary>
+    public const string Thread = "thread";
+    /// <summary>One per event, open to confirmed attendees and the organizer.</summary>
+    public const string EventChat = "event_chat";
+
+    public static readonly IReadOnlyList<string> All = [Direct, Thread, EventChat];
+}
+
+/// <summary>Who can see a group (GroupCreated.Visibility).</summary>
+public static class GroupVisibility
+{
+    /// <summary>Listed and readable by everyone.</summary>
+    public const string Public = "public";
+    /// <summary>Listed; content for members only.</summary>
+    public const string Private = "private";
+    /// <summary>Unlisted; only members know it exists.</summary>
+    public const string Secret = "secret";
+
+    public static readonly IReadOnlyList<string> All = [Public, Private, Secret];
+}
+
+/// <summary>How a user becomes a member of a group.</summary>
+public static class GroupJoinPolicy
+{
+    /// <summary>Anyone who can see the group joins at once.</summary>
+    public const string Open = "open";
+    /// <summary>A moderator accepts each request.</summary>
+    public const string Request = "request";
+    /// <summary>Only people a member invited.</summary>
+    public const string Invite = "invite";
+
+    public static readonly IReadOnlyList<string> All = [Open, Request, Invite];
+}
