@@ -17,12 +17,12 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
 {
     private readonly CorsFixture _ = fixture;
 
-    private HttpRequestMessage Preflight(string path, string origin, string method = "GET")
+    private HttpRequestMessage Preflight(string path, string origin, string method = "GET", string requestHeaders = "authorization,content-type")
     {
         var request = _.Request(HttpMethod.Options, path);
         request.Headers.Add("Origin", origin);
         request.Headers.Add("Access-Control-Request-Method", method);
-        request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        request.Headers.Add("Access-Control-Request-Headers", requestHeaders);
         return request;
     }
 
@@ -46,6 +46,38 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.DoesNotContain(_.Backend.Received, r => r.Method == "OPTIONS");
     }
 
+    [Theory]
+    [InlineData("/api/v1/credits/spend")]
+    [InlineData("/api/v1/payments/5f0c2a4e-8d1b-4c3a-9e7f-2b6d1a0c9e84/refunds")]
+    public async Task A_preflight_for_a_spend_or_refund_allows_the_idempotency_key(string path)
+    {
+        var response = await _.Client.SendAsync(
+            Preflight(path, CorsFixture.AllowedOrigin, "POST", "authorization,content-type,idempotency-key,x-request-id"));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(CorsFixture.AllowedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("POST", response.Headers.GetValues("Access-Control-Allow-Methods").Single());
+        var allowed = response.Headers.GetValues("Access-Control-Allow-Headers").Single().ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains("authorization", allowed);
+        Assert.Contains("content-type", allowed);
+        Assert.Contains("idempotency-key", allowed);
+        Assert.Contains("x-request-id", allowed);
+        Assert.DoesNotContain(_.Backend.Received, r => r.Method == "OPTIONS");
+    }
+
+    // ASP.NET Core answers with the policy's list, not an echo of the request; the browser then refuses what is missing.
+    // This keeps the test above honest: an echo would pass it whatever the policy said.
+    [Fact]
+    public async Task A_preflight_asking_for_an_unlisted_header_is_not_granted_it()
+    {
+        var response = await _.Client.SendAsync(
+            Preflight("/api/v1/credits/spend", CorsFixture.AllowedOrigin, "POST", "authorization,x-not-ours"));
+
+        var allowed = response.Headers.GetValues("Access-Control-Allow-Headers").Single().ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains("authorization", allowed);
+        Assert.DoesNotContain("x-not-ours", allowed);
+    }
+
     [Fact]
     public async Task A_preflight_from_another_origin_gets_no_cors_headers()
     {
@@ -65,7 +97,11 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(CorsFixture.AllowedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
-        Assert.Contains("X-Request-Id", response.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        var exposed = response.Headers.GetValues("Access-Control-Expose-Headers").Single();
+        Assert.Contains("X-Request-Id", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Retry-After", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Location", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("WWW-Authenticate", exposed, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

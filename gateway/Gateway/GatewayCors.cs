@@ -15,15 +15,20 @@ public sealed class GatewayCorsOptions
 
 public static class GatewayCors
 {
+    // Payments reads it on credit spends and refunds; README tells browser clients to send it.
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
+
     // Bearer tokens, not cookies: credentials stay off. SignalR's browser client adds the last two headers.
     private static readonly string[] AllowedHeaders =
-        [HeaderNames.Authorization, HeaderNames.ContentType, RequestId.Header, HeaderNames.XRequestedWith, "X-SignalR-User-Agent"];
+        [HeaderNames.Authorization, HeaderNames.ContentType, RequestId.Header, IdempotencyKeyHeader, HeaderNames.XRequestedWith, "X-SignalR-User-Agent"];
 
     private static readonly string[] AllowedMethods =
         [HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
 
-    // Retry-After and Location are not CORS-safelisted; a browser app needs them for 429s and 201s.
-    private static readonly string[] ExposedHeaders = [RequestId.Header, HeaderNames.RetryAfter, HeaderNames.Location];
+    // Not CORS-safelisted, yet a browser app needs them: Retry-After for 429s, Location for 201s,
+    // WWW-Authenticate to tell an expired token (refresh) from none, Content-Disposition for the .ics file name.
+    private static readonly string[] ExposedHeaders =
+        [RequestId.Header, HeaderNames.RetryAfter, HeaderNames.Location, HeaderNames.WWWAuthenticate, HeaderNames.ContentDisposition];
 
     public static IServiceCollection AddGatewayCors(this IServiceCollection services, IConfiguration configuration)
     {

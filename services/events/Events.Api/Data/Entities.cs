@@ -99,10 +99,3 @@ public sealed class Registration
 
     public bool HoldsSeat => Status is RegistrationStatus.Held or RegistrationStatus.Confirmed;
 }
-
-public sealed class TicketSigningKey
-{
-    public int Id { get; set; }
-    public byte[] Secret { get; set; } = [];
-    public DateTimeOffset CreatedAt { get; set; }
-}

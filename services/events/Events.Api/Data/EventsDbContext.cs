@@ -14,7 +14,6 @@ public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) :
 
     public DbSet<CommunityEvent> Events => Set<CommunityEvent>();
     public DbSet<Registration> Registrations => Set<Registration>();
-    public DbSet<TicketSigningKey> TicketSigningKeys => Set<TicketSigningKey>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -32,11 +31,6 @@ public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) :
             e.Property(r => r.Sequence).UseIdentityAlwaysColumn();
             e.Ignore(r => r.HoldsSeat);
             e.HasOne<CommunityEvent>().WithMany().HasForeignKey(r => r.EventId).OnDelete(DeleteBehavior.Cascade);
-        });
-        model.Entity<TicketSigningKey>(e =>
-        {
-            e.ToTable("ticket_signing_keys");
-            e.Property(k => k.Id).ValueGeneratedNever();
         });
         model.ApplyConfigurationsFromAssembly(typeof(EventsDbContext).Assembly);
         model.UsePlatformConventions();
