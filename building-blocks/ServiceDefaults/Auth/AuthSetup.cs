@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -47,11 +48,13 @@ public static class AuthSetup
             options.JwksUrl ??= identityUrl is null ? null : identityUrl.TrimEnd('/') + "/.well-known/jwks.json";
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHttpClient<JwksSigningKeySource>();
+        // The JWKS client comes from the factory on each refresh (handlers rotate), not captured in the singleton.
+        builder.Services.AddHttpClient(JwksSigningKeySource.HttpClientName);
+        builder.Services.TryAddSingleton<JwksSigningKeySource>();
         builder.Services.TryAddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<JwksSigningKeySource>());
 
-        builder.Services.AddAuthentication(JwtAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, JwtAuthenticationHandler>(JwtAuthenticationHandler.SchemeName, null);
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
 
         builder.Services.AddSingleton<IAuthorizationHandler, AuthenticatedOnRoutedEndpoints>();
         builder.Services.AddAuthorizationBuilder()
@@ -73,9 +76,9 @@ public static class AuthSetup
         if (context.User.Identity?.IsAuthenticated != true)
         {
             var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JwtOptions>>().Value;
-            if (JwtAuthenticationHandler.TokenFrom(context.Request, options) is not null)
+            if (BearerToken.From(context.Request, options) is not null)
             {
-                await context.ChallengeAsync(JwtAuthenticationHandler.SchemeName);
+                await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
                 return;
             }
         }

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
-using System.Net.Http.Json;
+using System.Collections.Frozen;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -11,20 +11,25 @@ namespace Community.ServiceDefaults.Auth;
 /// rotate), at most once per <see cref="MinRefreshInterval"/> so forged kids cannot hammer identity.
 /// </summary>
 public sealed class JwksSigningKeySource(
-    HttpClient http, IOptions<JwtOptions> options, TimeProvider clock, ILogger<JwksSigningKeySource> logger) : ISigningKeySource
+    IHttpClientFactory httpClients, IOptions<JwtOptions> options, TimeProvider clock, ILogger<JwksSigningKeySource> logger) : ISigningKeySource, IDisposable
 {
+    public const string HttpClientName = "jwks";
     public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
 
+    // Swapped whole, never changed in place, so a lookup always sees one consistent set.
+    private sealed record KeySet(FrozenDictionary<string, ECDsaSecurityKey> Keys, DateTimeOffset FetchedAt);
+
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
-    private ConcurrentDictionary<string, SecurityKey> _keys = new();
-    private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
+    private readonly RetiredKeys _retired = new(clock);
+    private volatile KeySet _current = new(FrozenDictionary<string, ECDsaSecurityKey>.Empty, DateTimeOffset.MinValue);
 
     public async ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken)
     {
-        if (_keys.TryGetValue(kid, out var key) && clock.GetUtcNow() - _fetchedAt < MaxAge) return key;
+        var current = _current;
+        if (current.Keys.TryGetValue(kid, out var key) && clock.GetUtcNow() - current.FetchedAt < MaxAge) return key;
         await RefreshAsync(cancellationToken);
-        return _keys.GetValueOrDefault(kid);
+        return _current.Keys.GetValueOrDefault(kid);
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
@@ -32,30 +37,75 @@ public sealed class JwksSigningKeySource(
         await _refreshLock.WaitAsync(cancellationToken);
         try
         {
-            if (clock.GetUtcNow() - _fetchedAt < MinRefreshInterval) return;
+            var current = _current;
+            if (clock.GetUtcNow() - current.FetchedAt < MinRefreshInterval) return;
             var url = options.Value.JwksUrl;
             if (url is null)
             {
                 logger.LogError("Neither Jwt:JwksUrl nor Services:identity is configured: no token can be verified");
                 return;
             }
-            var document = await http.GetFromJsonAsync<JsonWebKeySetDocument>(url, cancellationToken);
-            var keys = new ConcurrentDictionary<string, SecurityKey>();
-            foreach (var jwk in document?.Keys ?? [])
-                if (jwk.ToSecurityKey() is { } securityKey) keys[jwk.Kid] = securityKey;
-            _keys = keys;
-            _fetchedAt = clock.GetUtcNow();
+            var json = await httpClients.CreateClient(HttpClientName).GetStringAsync(url, cancellationToken);
+            var keys = Es256Keys(new JsonWebKeySet(json), current.Keys);
+            _current = new KeySet(keys, clock.GetUtcNow());
+            _retired.Retire(current.Keys.Values.Where(old => !keys.Values.Contains(old)).Select(old => old.ECDsa));
             logger.LogInformation("Loaded {Count} signing keys from {Url}", keys.Count, url);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Keep the keys we had: identity being briefly unreachable must not log everybody out.
             logger.LogWarning(e, "Could not refresh signing keys");
-            _fetchedAt = clock.GetUtcNow() - MaxAge + MinRefreshInterval;
+            _current = _current with { FetchedAt = clock.GetUtcNow() - MaxAge + MinRefreshInterval };
         }
         finally
         {
             _refreshLock.Release();
         }
+    }
+
+    /// <summary>The set's P-256 signing keys by kid, reusing the keys already held; any other or unreadable key is ignored.</summary>
+    private static FrozenDictionary<string, ECDsaSecurityKey> Es256Keys(JsonWebKeySet set, FrozenDictionary<string, ECDsaSecurityKey> held)
+    {
+        var keys = new Dictionary<string, ECDsaSecurityKey>();
+        foreach (var jwk in set.Keys)
+        {
+            if (jwk.Kty != JsonWebAlgorithmsKeyTypes.EllipticCurve || jwk.Crv != JsonWebKeyECTypes.P256
+                || !(string.IsNullOrEmpty(jwk.Alg) || jwk.Alg == SecurityAlgorithms.EcdsaSha256)
+                || !(string.IsNullOrEmpty(jwk.Use) || jwk.Use == JsonWebKeyUseNames.Sig)
+                || string.IsNullOrEmpty(jwk.Kid) || keys.ContainsKey(jwk.Kid)
+                || PointOf(jwk) is not { } point) continue;
+
+            keys[jwk.Kid] = held.TryGetValue(jwk.Kid, out var known) && SamePoint(known.ECDsa, point)
+                ? known
+                : RetiredKeys.SecurityKey(ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = point }), jwk.Kid);
+        }
+        return keys.ToFrozenDictionary();
+    }
+
+    /// <summary>The public point, when it is one on P-256.</summary>
+    private static ECPoint? PointOf(JsonWebKey jwk)
+    {
+        try
+        {
+            var point = new ECPoint { X = Base64UrlEncoder.DecodeBytes(jwk.X), Y = Base64UrlEncoder.DecodeBytes(jwk.Y) };
+            new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = point }.Validate();
+            return point;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private static bool SamePoint(ECDsa key, ECPoint point)
+    {
+        var q = key.ExportParameters(includePrivateParameters: false).Q;
+        return q.X.AsSpan().SequenceEqual(point.X) && q.Y.AsSpan().SequenceEqual(point.Y);
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _current.Keys.Values) key.ECDsa.Dispose();
+        _retired.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using System.IdentityModel.Tokens.Jwt;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Identity.Data;
@@ -6,6 +5,7 @@ using Community.Identity.Keys;
 using Community.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Identity.Auth;
@@ -16,7 +16,7 @@ public sealed record TokenPair(string AccessToken, string RefreshToken, int Expi
 public sealed class TokenIssuer(
     SigningKeyStore keys, IOptions<IdentityOptions> identityOptions, IOptions<JwtOptions> jwtOptions, TimeProvider clock)
 {
-    private static readonly JwtSecurityTokenHandler Handler = new() { MapInboundClaims = false };
+    private static readonly JsonWebTokenHandler Handler = new();
 
     /// <summary>The refresh-token family of the login that issued the token, so logout needs nothing but the access token.</summary>
     public const string SessionClaim = "sid";
@@ -57,7 +57,7 @@ public sealed class TokenIssuer(
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
             ]),
         };
-        var access = Handler.WriteToken(Handler.CreateJwtSecurityToken(descriptor));
+        var access = Handler.CreateToken(descriptor);
         return new TokenPair(access, refresh, (int)options.AccessTokenLifetime.TotalSeconds);
     }
 

@@ -13,16 +13,17 @@ namespace Community.Identity.Keys;
 /// key signs; a key is replaced when older than the rotation period, and a replaced key stays
 /// published until every token it signed has expired.
 /// </summary>
-public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock) : ISigningKeySource
+public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock) : ISigningKeySource, IDisposable
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly RetiredKeys _retired = new(clock);
     private IReadOnlyList<LoadedKey> _keys = [];
     private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
 
     public sealed record LoadedKey(string Kid, ECDsa Key, DateTimeOffset CreatedAt)
     {
-        public ECDsaSecurityKey SecurityKey { get; } = new(Key) { KeyId = Kid };
+        public ECDsaSecurityKey SecurityKey { get; } = RetiredKeys.SecurityKey(Key, Kid);
     }
 
     public async ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken)
@@ -48,8 +49,10 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
         try
         {
             if (clock.GetUtcNow() - _loadedAt < CacheFor && _keys.Count > 0) return _keys;
-            _keys = await LoadAsync(cancellationToken);
+            var previous = _keys;
+            _keys = await LoadAsync(previous, cancellationToken);
             _loadedAt = clock.GetUtcNow();
+            _retired.Retire(previous.Except(_keys).Select(k => k.Key));
             return _keys;
         }
         finally
@@ -58,7 +61,8 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
         }
     }
 
-    private async Task<IReadOnlyList<LoadedKey>> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>The published keys, reusing the loaded ones (a kid's key never changes) so only retired keys need disposing.</summary>
+    private async Task<IReadOnlyList<LoadedKey>> LoadAsync(IReadOnlyList<LoadedKey> loaded, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
@@ -93,10 +97,21 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
         {
             // A key is retired when its successor has been signing for longer than a token lives.
             if (i > 0 && now - stored[i - 1].CreatedAt > keep) break;
+            if (loaded.FirstOrDefault(k => k.Kid == stored[i].Kid) is { } known)
+            {
+                published.Add(known);
+                continue;
+            }
             var ecdsa = ECDsa.Create();
             ecdsa.ImportPkcs8PrivateKey(stored[i].PrivateKey, out _);
             published.Add(new LoadedKey(stored[i].Kid, ecdsa, stored[i].CreatedAt));
         }
         return published;
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _keys) key.Key.Dispose();
+        _retired.Dispose();
     }
 }

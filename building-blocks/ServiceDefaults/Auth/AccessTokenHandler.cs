@@ -1,0 +1,42 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Community.ServiceDefaults.Auth;
+
+/// <summary>
+/// The library's JWT validation, preceded by the checks it leaves to us: ES256 only, a kid, and
+/// the key found by that kid (an unknown kid may refresh the JWKS, which needs an await).
+/// </summary>
+internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenHandler
+{
+    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    {
+        JsonWebToken jwt;
+        try
+        {
+            jwt = ReadJsonWebToken(token);
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenMalformedException)
+        {
+            return Refused("The token is not a well-formed JWT.");
+        }
+
+        // The algorithm is pinned before any key is looked at: "none", HS256-with-the-public-key and JWE never get further.
+        if (jwt.Alg != SecurityAlgorithms.EcdsaSha256) return Refused("The token's algorithm is not accepted.");
+        if (string.IsNullOrEmpty(jwt.Kid)) return Refused("The token names no key.");
+
+        // Not the request's token: a refresh is shared by every request waiting on it, and its HttpClient has timeouts.
+        var key = await keys.FindAsync(jwt.Kid, CancellationToken.None);
+        if (key is null) return Refused("The token's key is unknown.");
+
+        var parameters = validationParameters.Clone();
+        parameters.IssuerSigningKey = key;
+        parameters.IssuerSigningKeys = null;
+        return await base.ValidateTokenAsync(jwt, parameters);
+    }
+
+    private static TokenValidationResult Refused(string reason) => new() { IsValid = false, Exception = new AccessTokenRefusedException(reason) };
+}
+
+/// <summary>A refusal decided before the library's validation; its message is fit for the client.</summary>
+internal sealed class AccessTokenRefusedException(string message) : SecurityTokenException(message);
