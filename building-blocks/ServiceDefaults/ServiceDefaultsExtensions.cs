@@ -16,13 +16,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults;
 
 /// <summary>
 /// The hosting conventions every service and the gateway share, in one call each:
-/// <c>builder.AddServiceDefaults()</c> and <c>app.MapDefaultEndpoints()</c>.
+/// <c>builder.AddServiceDefaults()</c>, then <c>app.UseServiceDefaults()</c> and <c>app.MapDefaultEndpoints()</c>.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -50,8 +52,9 @@ public static class ServiceDefaultsExtensions
             options.OnRejected = RateLimitRejection.WriteAsync;
         });
 
-        builder.Services.AddTransient<ResilienceHandler>();
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddHttpMessageHandler<ResilienceHandler>());
+        builder.Services.AddHttpClient();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpResilienceOptions>, ResilienceOptionsFromConfiguration>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpClientFactoryOptions>, ResilienceHandlerSetup>());
         builder.Services.AddOpenApi();
         return builder;
     }
@@ -85,10 +88,11 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// The shared middleware (request id, problem details for every error, authentication that
-    /// refuses invalid tokens, authorization, rate limiting) and the health and OpenAPI endpoints.
+    /// The shared middleware pipeline, in its one right order: forwarded headers, request id,
+    /// untraced health probes, problem details for every error, authentication that refuses
+    /// invalid tokens, authorization, rate limiting; and the service's OpenAPI document.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseForwardedHeaders();
         app.UseRequestId();
@@ -101,11 +105,17 @@ public static class ServiceDefaultsExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
 
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>The health endpoints: <c>/health/live</c> (process up) and <c>/health/ready</c> (dependencies reachable).</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live"), ResponseWriter = HealthResponse.WriteAsync })
             .AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync })
             .AllowAnonymous().DisableRateLimiting();
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;
     }
 }

@@ -80,6 +80,7 @@ public sealed class ConfigurationTests
         return await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var app = builder.Build();
+            app.UseServiceDefaults();
             app.MapDefaultEndpoints();
             app.MapGateway(); // YARP loads (and validates) its configuration here
             await app.StartAsync();

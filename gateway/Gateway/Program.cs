@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.AddGateway();
 
 var app = builder.Build();
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapGateway();
 app.Run();

@@ -19,7 +19,7 @@ namespace Community.ServiceDefaults.Telemetry;
 /// </summary>
 public static class TelemetrySetup
 {
-    public static readonly string[] ActivitySources = ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "MassTransit", "Yarp.ReverseProxy", DiagnosticNames.Source];
+    public static readonly string[] ActivitySources = ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "MassTransit", "Yarp.ReverseProxy", "Microsoft.AspNetCore.SignalR.Server", DiagnosticNames.Source];
     public static readonly string[] Meters =
     [
         "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",

@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.AddEventsServices();
 
 var app = builder.Build();
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapEventsApi();
 app.Run();

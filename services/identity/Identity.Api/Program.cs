@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.AddIdentityServices();
 
 var app = builder.Build();
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapIdentityApi();
 app.Run();

@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.AddPaymentsServices();
 
 var app = builder.Build();
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapPaymentsApi();
 app.Run();
