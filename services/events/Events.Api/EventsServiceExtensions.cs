@@ -1,6 +1,8 @@
 using Community.Contracts;
 using Community.Events.Catalogue;
+using Community.Events.Courses;
 using Community.Events.Data;
+using Community.Events.Photos;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -27,6 +29,7 @@ public static class EventsServiceExtensions
     {
         app.MapCatalogueApi();
         app.MapRegistrationsApi();
+        app.MapCheckInApi();
         app.MapPhotosApi();
         app.MapCoursesApi();
         return app;

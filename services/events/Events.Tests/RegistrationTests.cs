@@ -49,6 +49,10 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         var holdsBefore = await fx.OutboxCountAsync("TicketHoldCreated");
 
         var problem = await (await Register(Id(e), member)).AssertProblem(402);
+        // A typed result, yet the same problem document as any refusal.
+        Assert.Equal("Payment required", problem["title"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(problem["request_id"]?.GetValue<string>()));
+        Assert.Equal($"/api/v1/events/{Id(e)}/registrations", problem["instance"]!.GetValue<string>());
 
         Assert.Equal(2500, problem["price_cents"]!.GetValue<long>());
         Assert.Equal("EUR", problem["currency"]!.GetValue<string>());

@@ -4,6 +4,7 @@ using Community.Identity.Auth;
 using Community.Identity.Data;
 using Community.Identity.Email;
 using Community.Identity.Keys;
+using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
 using Community.Identity.Users;
 using Community.Identity.Waitlist;
@@ -42,6 +43,7 @@ public static class IdentityServiceExtensions
     public static WebApplication MapIdentityApi(this WebApplication app)
     {
         app.MapAuthApi();
+        app.MapPasswordResetApi();
         app.MapUsersApi();
         app.MapReferralsApi();
         app.MapWaitlistApi();

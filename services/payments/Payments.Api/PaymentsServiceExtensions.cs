@@ -56,7 +56,8 @@ public static class PaymentsServiceExtensions
 
     public static WebApplication MapPaymentsApi(this WebApplication app)
     {
-        app.MapPaymentRoutes();
+        app.MapCheckoutApi();
+        app.MapRefundsApi();
         app.MapCreditsApi();
         app.MapSubscriptionsApi();
         app.MapBoostsApi();

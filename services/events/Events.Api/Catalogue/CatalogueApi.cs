@@ -14,6 +14,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
+using static Community.Events.Catalogue.CatalogueAccess;
+using static Community.Events.Catalogue.PageLimits;
 
 namespace Community.Events.Catalogue;
 
@@ -27,18 +29,17 @@ public sealed record NearbyQuery(double? Lat, double? Lon, [FromQuery(Name = "ra
 
 public static class CatalogueApi
 {
-    public const int DefaultLimit = 20;
-    public const int MaxLimit = 100;
-
     public static RouteGroupBuilder MapCatalogueApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/events").WithTags("Events").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/events").WithTags("Events").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithName("CreateEvent").WithSummary("Create a draft event (organizer or admin)")
             .Accepts<EventInput>("application/json");
-        group.MapPost("/{id:guid}/publish", Publish).WithName("PublishEvent").WithSummary("Publish a draft (owner or admin)");
+        group.MapPost("/{id:guid}/publish", Publish).WithName("PublishEvent").WithSummary("Publish a draft (owner or admin)")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPatch("/{id:guid}", Update).WithName("UpdateEvent").WithSummary("Change an event (JSON merge: absent keeps, null clears)")
-            .Accepts<JsonObject>("application/json");
-        group.MapDelete("/{id:guid}", Delete).WithName("DeleteEvent").WithSummary("Delete a draft, or cancel a published event");
+            .Accepts<JsonObject>("application/json").ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{id:guid}", Delete).WithName("DeleteEvent").WithSummary("Delete a draft, or cancel a published event")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).AllowAnonymous().WithName("ListEvents").WithSummary("Browse published events (anonymous: public ones)");
         group.MapGet("/nearby", Nearby).AllowAnonymous().WithName("NearbyEvents").WithSummary("Upcoming events within radius_km, nearest first");
         group.MapGet("/my", Mine).WithName("MyEvents").WithSummary("Events I created and events I joined");
@@ -46,9 +47,6 @@ public static class CatalogueApi
         group.MapGet("/{id:guid}.ics", Calendar).AllowAnonymous().WithName("GetEventCalendar").WithSummary("The event as an iCalendar file");
         return group;
     }
-
-    public static Caller CallerOf(ClaimsPrincipal principal) =>
-        principal.Identity?.IsAuthenticated == true ? new(principal.UserId(), principal.IsInRole(Roles.Admin)) : Caller.Anonymous;
 
     private static async Task<Created<EventDto>> Create(
         JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
@@ -197,7 +195,7 @@ public static class CatalogueApi
         var dto = EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin));
         if (caller.UserId is not { } userId) return TypedResults.Ok(dto with { IsRegistered = false });
 
-        var mine = await RegistrationsApi.MineAsync(db, id, userId, cancellationToken);
+        var mine = await RegistrationQueries.MineAsync(db, id, userId, cancellationToken);
         return TypedResults.Ok(dto with
         {
             IsRegistered = mine is not null && RegistrationStatus.Live.Contains(mine.Status),
@@ -232,24 +230,6 @@ public static class CatalogueApi
                 IsRegistered = RegistrationStatus.Live.Contains(j.Registration.Status),
                 MyRegistration = RegistrationDto.From(j.Registration),
             }).ToList()));
-    }
-
-    /// <summary>The event if the caller may see it; otherwise 404, so private events do not reveal they exist.</summary>
-    public static async Task<CommunityEvent> VisibleAsync(EventsDbContext db, Guid id, Caller caller, CancellationToken cancellationToken)
-    {
-        var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)) throw new NotFoundException("No event has this id.");
-        return e;
-    }
-
-    /// <summary>The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.</summary>
-    public static async Task<CommunityEvent> ManagedAsync(EventsDbContext db, Guid id, ClaimsPrincipal principal, CancellationToken cancellationToken)
-    {
-        var caller = CallerOf(principal);
-        var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)) throw new NotFoundException("No event has this id.");
-        if (!e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin)) throw new ForbiddenException("Only the event's organizer or an admin may do this.");
-        return e;
     }
 
     /// <summary>Saves an edit; a seat taken meanwhile can make a lowered capacity invalid, which the database refuses.</summary>

@@ -25,9 +25,9 @@ public static class CoursesApi
 
     private const string NoSuchCourse = "No course has this id.";
 
-    public static RouteGroupBuilder Map(IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapCoursesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/courses").WithTags("Courses").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/courses").WithTags("Courses").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes))
             .WithName("CreateCourse").WithSummary("Create a course with its modules, in order (organizer or admin)");
         group.MapGet("", List).WithName("ListCourses").WithSummary("Browse courses, newest first, optionally in one category");
@@ -62,8 +62,8 @@ public static class CoursesApi
         var errors = new ValidationErrors();
         var page = query.Page ?? 1;
         if (page < 1) errors.Add("page", "page starts at 1.");
-        var limit = query.Limit ?? CatalogueApi.DefaultLimit;
-        if (limit is < 1 or > CatalogueApi.MaxLimit) errors.Add("limit", $"limit must be 1-{CatalogueApi.MaxLimit}.");
+        var limit = query.Limit ?? PageLimits.DefaultLimit;
+        if (limit is < 1 or > PageLimits.MaxLimit) errors.Add("limit", $"limit must be 1-{PageLimits.MaxLimit}.");
         var category = string.IsNullOrWhiteSpace(query.Category) ? null : query.Category.Trim().ToLowerInvariant();
         if (category is { Length: > 50 }) errors.Add("category", "category must be 1-50 characters.");
         errors.ThrowIfAny();
@@ -144,21 +144,20 @@ public static class CoursesApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<EnrollmentDto>, Ok<EnrollmentDto>>> Enroll(
+    private static async Task<Results<Created<EnrollmentDto>, Ok<EnrollmentDto>, ProblemHttpResult>> Enroll(
         Guid id, ClaimsPrincipal principal, CourseEnrollments enrollments, CancellationToken cancellationToken)
     {
         var (enrollment, outcome) = await enrollments.EnrollAsync(id, principal.UserId(), cancellationToken);
-        if (!enrollment.IsActive) throw NeedsPayment(enrollment);
+        if (!enrollment.IsActive) return NeedsPayment(enrollment);
         return outcome == EnrollOutcome.Activated
             ? TypedResults.Created($"/api/v1/courses/{id}", EnrollmentDto.From(enrollment))
             : TypedResults.Ok(EnrollmentDto.From(enrollment));
     }
 
     /// <summary>402 with what the client needs to pay for the pending enrollment (the same each time it asks).</summary>
-    public static PaymentRequiredException NeedsPayment(CourseEnrollment pending) =>
-        new("This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.")
-        {
-            Extensions = new Dictionary<string, object?>
+    public static ProblemHttpResult NeedsPayment(CourseEnrollment pending) =>
+        ProblemResponses.PaymentRequired("This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.",
+            new Dictionary<string, object?>
             {
                 ["enrollment_id"] = pending.Id,
                 ["course_id"] = pending.CourseId,
@@ -168,8 +167,7 @@ public static class CoursesApi
                 ["price_credits"] = pending.PriceCredits,
                 ["payment_methods"] = PaymentMethods(pending),
                 ["checkout"] = new Dictionary<string, object?> { ["purpose"] = PaymentPurposes.Course, ["reference_id"] = pending.Id },
-            },
-        };
+            });
 
     private static List<string> PaymentMethods(CourseEnrollment pending)
     {

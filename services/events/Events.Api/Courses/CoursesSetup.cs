@@ -12,6 +12,4 @@ public static class CoursesSetup
         builder.Services.AddScoped<IUserDataEraser, CourseLearnerEraser>();
         return builder;
     }
-
-    public static RouteGroupBuilder MapCoursesApi(this IEndpointRouteBuilder routes) => CoursesApi.Map(routes);
 }

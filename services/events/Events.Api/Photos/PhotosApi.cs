@@ -31,9 +31,9 @@ public static class PhotosApi
     public const long MaxUploadBytes = MaxPhotoBytes + 64 * 1024;
     public const int MaxCaptionLength = 500;
 
-    public static RouteGroupBuilder MapPhotoEndpoints(this IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapPhotosApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/events/{id:guid}/photos").WithTags("Photos").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/events/{id:guid}/photos").WithTags("Photos").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("", Upload).WithName("UploadEventPhoto")
             .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB, 20000 px a side and 100 megapixels; form fields file and caption): organizer or confirmed attendee")
             .Accepts<PhotoUpload>("multipart/form-data")
@@ -41,6 +41,7 @@ public static class PhotosApi
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
             .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
             .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("", List).WithName("ListEventPhotos").WithSummary("The event's photos, newest first");
         group.MapGet("/{photoId:guid}/content", Content).WithName("GetEventPhotoContent").WithSummary("The photo's image bytes");
@@ -52,9 +53,9 @@ public static class PhotosApi
         Guid id, HttpRequest request, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var caller = CatalogueApi.CallerOf(principal);
+        var caller = CatalogueAccess.CallerOf(principal);
         var userId = caller.UserId!.Value;
-        var e = await CatalogueApi.VisibleAsync(db, id, caller, cancellationToken);
+        var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no new photos.");
         if (!e.IsManagedBy(userId, caller.IsAdmin) && !await db.Registrations.AnyAsync(
                 r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed, cancellationToken))
@@ -134,11 +135,11 @@ public static class PhotosApi
         var errors = new ValidationErrors();
         var page = query.Page ?? 1;
         if (page < 1) errors.Add("page", "page starts at 1.");
-        var limit = query.Limit ?? CatalogueApi.DefaultLimit;
-        if (limit is < 1 or > CatalogueApi.MaxLimit) errors.Add("limit", $"limit must be 1-{CatalogueApi.MaxLimit}.");
+        var limit = query.Limit ?? PageLimits.DefaultLimit;
+        if (limit is < 1 or > PageLimits.MaxLimit) errors.Add("limit", $"limit must be 1-{PageLimits.MaxLimit}.");
         errors.ThrowIfAny();
 
-        await CatalogueApi.VisibleAsync(db, id, CatalogueApi.CallerOf(principal), cancellationToken);
+        await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
         var total = await photos.CountAsync(cancellationToken);
         var items = await photos.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
@@ -149,7 +150,7 @@ public static class PhotosApi
     private static async Task<FileStreamHttpResult> Content(
         Guid id, Guid photoId, ClaimsPrincipal principal, HttpResponse response, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        await CatalogueApi.VisibleAsync(db, id, CatalogueApi.CallerOf(principal), cancellationToken);
+        await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photo = await FindAsync(db.Set<EventPhoto>().AsNoTracking(), id, photoId, cancellationToken);
         var blob = await blobs.OpenReadAsync(photo.BlobKey, cancellationToken) ?? throw new NotFoundException("This photo's image is missing.");
         // Bytes people uploaded: never let a browser sniff them into something executable.
@@ -162,8 +163,8 @@ public static class PhotosApi
         Guid id, Guid photoId, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var caller = CatalogueApi.CallerOf(principal);
-        var e = await CatalogueApi.VisibleAsync(db, id, caller, cancellationToken);
+        var caller = CatalogueAccess.CallerOf(principal);
+        var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
         var photo = await FindAsync(db.Set<EventPhoto>(), id, photoId, cancellationToken);
         if (photo.UploadedBy != caller.UserId && !e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))
             throw new ForbiddenException("Only the photo's uploader, the event's organizer or an admin may delete it.");

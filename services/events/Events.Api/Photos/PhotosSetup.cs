@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Community.Events;
 
-/// <summary>Event photos: the blob store named by Events:Photos, the eraser of a deleted user's or draft's photos, the routes.</summary>
+/// <summary>Event photos: the blob store named by Events:Photos, the eraser of a deleted user's or draft's photos.</summary>
 public static class PhotosSetup
 {
     public static IHostApplicationBuilder AddEventPhotos(this IHostApplicationBuilder builder)
@@ -17,12 +17,6 @@ public static class PhotosSetup
         builder.Services.AddScoped<PhotoEraser>();
         builder.Services.AddScoped<IUserDataEraser>(services => services.GetRequiredService<PhotoEraser>());
         return builder;
-    }
-
-    public static WebApplication MapPhotosApi(this WebApplication app)
-    {
-        app.MapPhotoEndpoints();
-        return app;
     }
 
     /// <summary>Names every problem in the section, not just that there is one.</summary>

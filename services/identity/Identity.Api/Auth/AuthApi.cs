@@ -3,16 +3,14 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
-using Community.Identity.Email;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 using Npgsql;
+using static Community.Identity.Users.Accounts;
 
 namespace Community.Identity.Auth;
 
@@ -20,14 +18,14 @@ public static class AuthApi
 {
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/auth").WithTags("Auth");
-        group.MapPost("/register", Register).AllowAnonymous().WithName("Register").WithSummary("Create an account and sign in");
-        group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone");
+        var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").WithStandardProblems();
+        group.MapPost("/register", Register).AllowAnonymous().WithName("Register").WithSummary("Create an account and sign in")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("Refresh").WithSummary("Exchange a refresh token for a new pair");
         group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
-        group.MapPost("/password/forgot", ForgotPassword).AllowAnonymous().WithName("ForgotPassword").WithSummary("E-mail a single-use reset link");
-        group.MapPost("/password/reset", ResetPassword).AllowAnonymous().WithName("ResetPassword").WithSummary("Set a new password with a reset token");
         return group;
     }
 
@@ -142,23 +140,6 @@ public static class AuthApi
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
     }
 
-    internal static Task<User?> FindByIdentifierAsync(IdentityDbContext db, string identifier, CancellationToken cancellationToken)
-    {
-        var value = identifier.Trim();
-        if (value.Contains('@'))
-        {
-            var email = Rules.NormalizeEmail(value);
-            return db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
-        }
-        if (value.StartsWith('+'))
-        {
-            var phone = Rules.NormalizePhone(value);
-            return db.Users.FirstOrDefaultAsync(u => u.Phone == phone, cancellationToken);
-        }
-        var username = Rules.NormalizeUsername(value);
-        return db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
-    }
-
     /// <summary>
     /// Rotation: the UPDATE claims the token atomically, so of two concurrent refreshes at most
     /// one wins. Presenting a token that was already rotated means it leaked: the whole family
@@ -215,67 +196,6 @@ public static class AuthApi
             ?? throw new NotFoundException("The account no longer exists.");
         return TypedResults.Ok(UserDto.From(user, Today(clock)));
     }
-
-    private static async Task<Accepted<object>> ForgotPassword(
-        ForgotPasswordRequest request, IdentityDbContext db, IEmailSender email, IOptions<IdentityOptions> options,
-        TimeProvider clock, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(request.Identifier)) throw new RequestValidationException("identifier", "identifier is required.");
-        var user = await FindByIdentifierAsync(db, request.Identifier, cancellationToken);
-        if (user?.Email is not null)
-        {
-            var now = clock.GetUtcNow();
-            var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-            db.PasswordResetTokens.Add(new PasswordResetToken
-            {
-                TokenHash = TokenIssuer.HashToken(token),
-                UserId = user.Id,
-                CreatedAt = now,
-                ExpiresAt = now + options.Value.PasswordResetLifetime,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-            await email.SendAsync(new EmailMessage(user.Email, "Reset your Community password",
-                $"Someone asked to reset the password of {user.Username}. If it was you, open this link within an hour:\n\n" +
-                $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\nIf it was not you, ignore this e-mail."), cancellationToken);
-        }
-        // The same answer whether or not the account exists, so this cannot be used to find accounts.
-        return TypedResults.Accepted((string?)null, (object)new { message = "If the account exists, a reset link is on its way." });
-    }
-
-    private static async Task<NoContent> ResetPassword(
-        ResetPasswordRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(request.Token)) errors.Add("token", "token is required.");
-        Rules.Password(errors, request.NewPassword, null, "new_password");
-        errors.ThrowIfAny();
-
-        var hash = TokenIssuer.HashToken(request.Token!);
-        var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var used = await db.PasswordResetTokens
-            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        if (used == 0) throw new RequestValidationException("token", "The reset token is invalid, used or expired.");
-
-        var userId = await db.PasswordResetTokens.Where(t => t.TokenHash == hash).Select(t => t.UserId).FirstAsync(cancellationToken);
-        var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
-        var userErrors = new ValidationErrors();
-        Rules.Password(userErrors, request.NewPassword, user.Username, "new_password");
-        userErrors.ThrowIfAny();
-
-        user.PasswordHash = PasswordHasher.Hash(request.NewPassword!);
-        user.UpdatedAt = now;
-        await db.SaveChangesAsync(cancellationToken);
-        // Other links sent earlier die with this reset.
-        await db.PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.NoContent();
-    }
-
-    internal static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     private static string NewReferralCode()
     {

@@ -9,10 +9,6 @@ public sealed record LoginRequest(string? Identifier, string? Password);
 
 public sealed record RefreshRequest(string? RefreshToken);
 
-public sealed record ForgotPasswordRequest(string? Identifier);
-
-public sealed record ResetPasswordRequest(string? Token, string? NewPassword);
-
 public sealed record AuthResponse(UserDto User, string AccessToken, string RefreshToken, string TokenType, int ExpiresIn)
 {
     public static AuthResponse From(UserDto user, TokenPair tokens) =>

@@ -13,7 +13,7 @@ public static class ReferralsApi
 {
     public static RouteGroupBuilder MapReferralsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/referrals").WithTags("Referrals").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/referrals").WithTags("Referrals").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapGet("/me", GetMine).WithName("GetMyReferrals").WithSummary("My referral code and how many it brought");
         return group;
     }

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
-using Community.Identity.Auth;
 using Community.Identity.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -19,7 +18,7 @@ public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapGet("/me", GetMe).WithName("GetMyProfile").WithSummary("My full profile");
         group.MapPatch("/me", UpdateMe).WithName("UpdateMyProfile").WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
             .Accepts<JsonObject>("application/json");
@@ -32,21 +31,21 @@ public static class UsersApi
     private static async Task<Ok<UserDto>> GetMe(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
-        return TypedResults.Ok(UserDto.From(user, AuthApi.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
     private static async Task<Ok<PublicProfileDto>> GetPublic(Guid id, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
             ?? throw new NotFoundException("No member has this id.");
-        return TypedResults.Ok(PublicProfileDto.From(user, AuthApi.Today(clock)));
+        return TypedResults.Ok(PublicProfileDto.From(user, Accounts.Today(clock)));
     }
 
     private static async Task<Ok<UserDto>> UpdateMe(
         JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
-        var today = AuthApi.Today(clock);
+        var today = Accounts.Today(clock);
         var changed = ProfilePatch.Apply(user, body, today);
         if (changed.Count > 0)
         {
@@ -83,7 +82,7 @@ public static class UsersApi
             user.UpdatedAt = now;
             await db.SaveChangesAsync(cancellationToken);
         }
-        return TypedResults.Ok(UserDto.From(user, AuthApi.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
     private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>

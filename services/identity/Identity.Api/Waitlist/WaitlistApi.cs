@@ -14,7 +14,7 @@ public static class WaitlistApi
 {
     public static RouteGroupBuilder MapWaitlistApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/waitlist").WithTags("Waitlist").AllowAnonymous();
+        var group = routes.MapGroup("/api/v1/waitlist").WithTags("Waitlist").AllowAnonymous().WithStandardProblems();
         group.MapPost("", Join).WithName("JoinWaitlist").WithSummary("Join the launch waitlist (joining twice keeps the first place)");
         group.MapGet("/status", Status).WithName("WaitlistStatus").WithSummary("Place of an e-mail on the waitlist");
         return group;

@@ -19,9 +19,10 @@ public static class BoostsApi
 {
     public static RouteGroupBuilder MapBoostsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/boosts").WithTags("Boosts").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/boosts").WithTags("Boosts").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("/checkout", Checkout).WithName("BoostCheckout")
-            .WithSummary("Open (or find) the checkout of a profile boost of 1, 7 or 30 days, priced from configuration");
+            .WithSummary("Open (or find) the checkout of a profile boost of 1, 7 or 30 days, priced from configuration")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapGet("/me", Get).WithName("GetMyBoost").WithSummary("Until when my profile is boosted");
         return group;
     }
@@ -36,7 +37,7 @@ public static class BoostsApi
         Price? price = null;
         if (product is null || request.Days <= 0 || !boosts.TryGetValue(product, out price))
             errors.Add("days", $"days must be one of {string.Join(", ", boosts.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal))}.");
-        var urls = PaymentsApi.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
+        var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
 
         var userId = principal.UserId();

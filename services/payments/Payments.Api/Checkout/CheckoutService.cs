@@ -82,7 +82,7 @@ public sealed class CheckoutService(
         {
             // The row stays pending without a session: the next attempt asks the provider again with the same key.
             logger.LogWarning(exception, "The provider could not open a checkout for payment {PaymentId}", payment.Id);
-            throw new Refunds.ProviderUnavailableException("The payment provider could not open a checkout now; nothing was charged. Try again.");
+            throw new ProviderUnavailableException("The payment provider could not open a checkout now; nothing was charged. Try again.");
         }
 
         payment.SessionId = session.SessionId;

@@ -35,7 +35,7 @@ public static class CreditsApi
 
     public static RouteGroupBuilder MapCreditsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/credits").WithTags("Credits").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/credits").WithTags("Credits").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapGet("", GetMine).WithName("GetMyCredits").WithSummary("My credit balance and ledger entries, newest first (cursor paged)");
         group.MapGet("/packs", Packs).WithName("ListCreditPacks")
             .WithSummary("The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the pack id as reference_id");

@@ -91,13 +91,6 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
     public static Guid DeterministicId(string cause, Guid paymentId) => StableIds.From($"{cause}|{paymentId}");
 }
 
-/// <summary>502: the payment provider failed; nothing was changed.</summary>
-public sealed class ProviderUnavailableException(string message) : DomainException(message)
-{
-    public override int StatusCode => 502;
-    public override string Title => "Payment provider unavailable";
-}
-
 /// <summary>A refund's state, in the provider's terms reduced to three.</summary>
 public static class RefundStatus
 {

@@ -32,12 +32,14 @@ public static class SubscriptionsApi
 {
     public static RouteGroupBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/subscriptions").WithTags("Subscriptions").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/subscriptions").WithTags("Subscriptions").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("/checkout", Checkout).WithName("SubscriptionCheckout")
-            .WithSummary("Open (or find) the checkout of a premium or elite subscription, priced from configuration");
+            .WithSummary("Open (or find) the checkout of a premium or elite subscription, priced from configuration")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapGet("/me", Get).WithName("GetMySubscription").WithSummary("My tier, subscription status and paid-up period");
         group.MapDelete("/me", Cancel).WithName("CancelMySubscription")
-            .WithSummary("Stop renewing my subscription; the tier stays until the current period ends");
+            .WithSummary("Stop renewing my subscription; the tier stays until the current period ends")
+            .ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
 
@@ -50,7 +52,7 @@ public static class SubscriptionsApi
         TierPrice? price = null;
         if (tier is not (Tiers.Premium or Tiers.Elite) || !options.Value.Tiers.TryGetValue(tier, out price))
             errors.Add("tier", "tier must be premium or elite.");
-        var urls = PaymentsApi.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
+        var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
 
         var userId = principal.UserId();

@@ -13,7 +13,7 @@ public static class WebhookApi
 {
     public static RouteGroupBuilder MapWebhookApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/webhooks").WithTags("Webhooks").AllowAnonymous();
+        var group = routes.MapGroup("/webhooks").WithTags("Webhooks").AllowAnonymous().ProducesValidationProblem();
         group.MapPost("/stripe", Receive).WithName("StripeWebhook")
             .WithSummary("Stripe's signed webhook (anonymous; the Stripe-Signature header is the credential)");
         return group;

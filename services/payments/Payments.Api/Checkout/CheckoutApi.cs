@@ -1,7 +1,6 @@
 using Community.Contracts;
 using System.Security.Claims;
 using Community.Payments.Data;
-using Community.Payments.Refunds;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,8 +11,6 @@ namespace Community.Payments.Checkout;
 
 public sealed record CheckoutRequest(string? Purpose, Guid? ReferenceId, string? PaymentMethod, string? SuccessUrl, string? CancelUrl);
 
-public sealed record RefundRequest(long? AmountCents, string? Reason);
-
 public sealed record PaymentDto(
     Guid Id, string Status, long AmountCents, string Currency, string Purpose, Guid ReferenceId, string? Product, string PaymentMethod,
     long RefundedCents, string? FailureReason, string? CheckoutUrl, DateTimeOffset ExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset? SucceededAt)
@@ -22,25 +19,19 @@ public sealed record PaymentDto(
         p.RefundedCents, p.FailureReason, p.Status == PaymentStatus.Pending ? p.CheckoutUrl : null, p.ExpiresAt, p.CreatedAt, p.SucceededAt);
 }
 
-/// <param name="Status">pending (under way, already counted in the payment's refunded_cents), succeeded or failed.</param>
-public sealed record RefundDto(Guid Id, Guid PaymentId, long AmountCents, string Reason, string Status, string? FailureReason, DateTimeOffset CreatedAt)
-{
-    public static RefundDto From(Refund r) => new(r.Id, r.PaymentId, r.AmountCents, r.Reason, r.Status, r.FailureReason, r.CreatedAt);
-}
-
 public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? NextCursor);
 
-public static class PaymentsApi
+public static class CheckoutApi
 {
-    public static RouteGroupBuilder MapPaymentRoutes(this IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapCheckoutApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/payments").WithTags("Payments").RequireAuthorization(Policies.Member);
+        var group = routes.MapGroup("/api/v1/payments").WithTags("Payments").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("/checkout", Checkout).WithName("Checkout")
-            .WithSummary("Open (or find) the checkout for an event registration, a course or a credit pack; the price is ours, not the client's");
+            .WithSummary("Open (or find) the checkout for an event registration, a course or a credit pack; the price is ours, not the client's")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapGet("/{id:guid}", Get).WithName("GetPayment").WithSummary("One of my payments");
         group.MapGet("", List).WithName("ListPayments").WithSummary("My payments, newest first (cursor paged)");
-        group.MapPost("/{id:guid}/refunds", RefundPayment).WithName("RefundPayment")
-            .WithSummary("Refund all or part of a payment (the event's or course's organizer, or an admin)");
         return group;
     }
 
@@ -54,23 +45,12 @@ public static class PaymentsApi
         else if (purpose is PaymentPurposes.Subscription or PaymentPurposes.Boost)
             errors.Add("purpose", $"{purpose} checkouts start at POST /api/v1/{(purpose == PaymentPurposes.Subscription ? "subscriptions" : "boosts")}/checkout.");
         if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id is required.");
-        var urls = Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
+        var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
 
         var userId = principal.UserId();
         var item = await Pricing.PriceAsync(db, options.Value, purpose!, request.ReferenceId!.Value, userId, clock.GetUtcNow(), cancellationToken);
         return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
-    }
-
-    /// <summary>Validates what every checkout needs besides the thing bought.</summary>
-    public static CheckoutUrls Urls(ValidationErrors errors, string? paymentMethod, string? successUrl, string? cancelUrl)
-    {
-        var method = paymentMethod?.Trim().ToLowerInvariant() ?? "card";
-        if (!PaymentMethods.All.Contains(method)) errors.Add("payment_method", "payment_method must be card, alipay or wechat_pay.");
-        foreach (var (field, url) in new[] { ("success_url", successUrl), ("cancel_url", cancelUrl) })
-            if (url is null || url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-                errors.Add(field, $"{field} must be an absolute http(s) URL.");
-        return new CheckoutUrls(method, successUrl ?? "", cancelUrl ?? "");
     }
 
     private static async Task<Ok<PaymentDto>> Get(Guid id, ClaimsPrincipal principal, PaymentsDbContext db, CancellationToken cancellationToken)
@@ -97,33 +77,6 @@ public static class PaymentsApi
         var items = await query.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).Take(size + 1).ToListAsync(cancellationToken);
         var next = items.Count > size ? Cursor.Encode(items[size - 1].CreatedAt, items[size - 1].Id) : null;
         return TypedResults.Ok(new CursorPage<PaymentDto>(items.Take(size).Select(PaymentDto.From).ToList(), next));
-    }
-
-    private static async Task<Created<RefundDto>> RefundPayment(
-        Guid id, RefundRequest request, HttpRequest http, ClaimsPrincipal principal, PaymentsDbContext db, Refunder refunder,
-        CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var reason = request.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason)) errors.Add("reason", "reason is required.");
-        else if (reason.Length > Refunder.MaxReasonLength) errors.Add("reason", $"reason must be at most {Refunder.MaxReasonLength} characters.");
-        if (request.AmountCents is <= 0) errors.Add("amount_cents", "amount_cents must be above 0 (or absent for everything left).");
-        errors.ThrowIfAny();
-
-        var callerId = principal.UserId();
-        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
-        var isAdmin = principal.IsInRole(Roles.Admin);
-        if (payment is null || (!isAdmin && payment.SellerUserId != callerId && payment.UserId != callerId))
-            throw new NotFoundException("No payment has this id.");
-        if (!isAdmin && payment.SellerUserId != callerId)
-            throw new ForbiddenException("Only the organizer who sold this, or an admin, may refund it.");
-
-        // The same Idempotency-Key refunds once, however often the request is retried.
-        var key = http.Headers["Idempotency-Key"].ToString();
-        var refundId = string.IsNullOrWhiteSpace(key) ? Guid.NewGuid() : Refunder.DeterministicId("api:" + callerId + ":" + key.Trim(), id);
-        var refund = await refunder.RefundAsync(id, request.AmountCents, reason!, callerId, refundId, cancellationToken);
-        if (refund.Status == RefundStatus.Failed) throw new RefundFailedException(refund);
-        return TypedResults.Created($"/api/v1/payments/{id}", RefundDto.From(refund));
     }
 }
 

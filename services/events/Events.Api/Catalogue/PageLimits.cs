@@ -1,0 +1,8 @@
+namespace Community.Events.Catalogue;
+
+/// <summary>The page sizes of the service's paged lists.</summary>
+public static class PageLimits
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+}

@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+
+namespace Community.Events.Tests;
+
+/// <summary>The OpenAPI document lists the problem answers a client must handle, not just the happy path.</summary>
+public sealed class OpenApiTests(EventsFixture fx) : IClassFixture<EventsFixture>
+{
+    [Fact]
+    public async Task Operations_document_their_4xx_problem_responses()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+
+        var register = Responses(document, "/api/v1/events/{id}/registrations", "post");
+        Assert.Superset(new HashSet<string> { "200", "201", "202", "400", "401", "402", "403", "404", "409", "422" }, Codes(register));
+        Assert.NotNull(register["402"]!["content"]!["application/problem+json"]);
+
+        var checkIn = Responses(document, "/api/v1/events/{id}/check-in", "post");
+        Assert.Superset(new HashSet<string> { "200", "400", "401", "404", "409", "422" }, Codes(checkIn));
+
+        Assert.Superset(new HashSet<string> { "402", "404" }, Codes(Responses(document, "/api/v1/courses/{id}/enroll", "post")));
+        Assert.Superset(new HashSet<string> { "400", "401", "404" }, Codes(Responses(document, "/api/v1/events/{id}/photos", "get")));
+    }
+
+    private static JsonObject Responses(JsonNode document, string path, string method) =>
+        document["paths"]![path]![method]!["responses"]!.AsObject();
+
+    private static HashSet<string> Codes(JsonObject responses) => responses.Select(r => r.Key).ToHashSet();
+}

@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using Community.Payments.Data;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Community.Payments.Refunds;
+
+public sealed record RefundRequest(long? AmountCents, string? Reason);
+
+/// <param name="Status">pending (under way, already counted in the payment's refunded_cents), succeeded or failed.</param>
+public sealed record RefundDto(Guid Id, Guid PaymentId, long AmountCents, string Reason, string Status, string? FailureReason, DateTimeOffset CreatedAt)
+{
+    public static RefundDto From(Refund r) => new(r.Id, r.PaymentId, r.AmountCents, r.Reason, r.Status, r.FailureReason, r.CreatedAt);
+}
+
+public static class RefundsApi
+{
+    public static RouteGroupBuilder MapRefundsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/payments").WithTags("Payments").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapPost("/{id:guid}/refunds", RefundPayment).WithName("RefundPayment")
+            .WithSummary("Refund all or part of a payment (the event's or course's organizer, or an admin)")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status502BadGateway);
+        return group;
+    }
+
+    private static async Task<Created<RefundDto>> RefundPayment(
+        Guid id, RefundRequest request, HttpRequest http, ClaimsPrincipal principal, PaymentsDbContext db, Refunder refunder,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var reason = request.Reason?.Trim();
+        if (string.IsNullOrEmpty(reason)) errors.Add("reason", "reason is required.");
+        else if (reason.Length > Refunder.MaxReasonLength) errors.Add("reason", $"reason must be at most {Refunder.MaxReasonLength} characters.");
+        if (request.AmountCents is <= 0) errors.Add("amount_cents", "amount_cents must be above 0 (or absent for everything left).");
+        errors.ThrowIfAny();
+
+        var callerId = principal.UserId();
+        await RefundAccess.EnsureMayRefundAsync(db, id, principal, cancellationToken);
+
+        // The same Idempotency-Key refunds once, however often the request is retried.
+        var key = http.Headers["Idempotency-Key"].ToString();
+        var refundId = string.IsNullOrWhiteSpace(key) ? Guid.NewGuid() : Refunder.DeterministicId("api:" + callerId + ":" + key.Trim(), id);
+        var refund = await refunder.RefundAsync(id, request.AmountCents, reason!, callerId, refundId, cancellationToken);
+        if (refund.Status == RefundStatus.Failed) throw new RefundFailedException(refund);
+        return TypedResults.Created($"/api/v1/payments/{id}", RefundDto.From(refund));
+    }
+}
