@@ -4,4 +4,7 @@ namespace Community.ServiceDefaults.Api;
 public static class NewId
 {
     public static Guid Next(TimeProvider clock) => Guid.CreateVersion7(clock.GetUtcNow());
+
+    /// <summary>For code that already read the clock once for the whole change.</summary>
+    public static Guid Next(DateTimeOffset now) => Guid.CreateVersion7(now);
 }

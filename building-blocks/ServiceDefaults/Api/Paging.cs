@@ -17,11 +17,19 @@ public readonly record struct PageRequest(int Page, int Limit)
     public static PageRequest Read(int? page, int? limit, int defaultLimit, ValidationErrors errors)
     {
         var p = page ?? 1;
-        var l = limit ?? defaultLimit;
-        var valid = true;
-        if (p < 1) { errors.Add("page", "page starts at 1."); valid = false; }
-        if (l is < 1 or > MaxLimit) { errors.Add("limit", $"limit must be 1-{MaxLimit}."); valid = false; }
+        var valid = p >= 1;
+        if (!valid) errors.Add("page", "page starts at 1.");
+        var l = ReadLimit(limit, defaultLimit, errors);
         return valid ? new(p, l) : new(1, defaultLimit);
+    }
+
+    /// <summary>A page size alone (1-<see cref="MaxLimit"/>); a bad one is added to <paramref name="errors"/> and the default stands in.</summary>
+    public static int ReadLimit(int? limit, int defaultLimit, ValidationErrors errors)
+    {
+        var size = limit ?? defaultLimit;
+        if (size is >= 1 and <= MaxLimit) return size;
+        errors.Add("limit", $"limit must be 1-{MaxLimit}.");
+        return defaultLimit;
     }
 
     public PageOf<T> Of<T>(IReadOnlyList<T> items, int total) =>
@@ -45,13 +53,8 @@ public static class Keyset
     public const string MalformedCursor = "cursor is not one this API gave out.";
 
     /// <summary>The page size; a bad one is added to <paramref name="errors"/>.</summary>
-    public static int Limit(int? limit, ValidationErrors errors, int defaultLimit = DefaultLimit)
-    {
-        var size = limit ?? defaultLimit;
-        if (size is >= 1 and <= PageRequest.MaxLimit) return size;
-        errors.Add("limit", $"limit must be 1-{PageRequest.MaxLimit}.");
-        return defaultLimit;
-    }
+    public static int Limit(int? limit, ValidationErrors errors, int defaultLimit = DefaultLimit) =>
+        PageRequest.ReadLimit(limit, defaultLimit, errors);
 
     /// <summary>The position after which the page starts (null: from the top); a cursor <paramref name="parse"/> refuses is added to <paramref name="errors"/>.</summary>
     public static T? After<T>(string? cursor, Func<string, T?> parse, ValidationErrors errors) where T : struct

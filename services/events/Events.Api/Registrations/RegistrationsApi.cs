@@ -9,6 +9,7 @@ using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Registrations;
 
@@ -26,6 +27,8 @@ public sealed record EventStatsDto(
 
 public static class RegistrationsApi
 {
+    private const int AttendeesDefaultLimit = 50;
+
     public static RouteGroupBuilder MapRegistrationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/events/{id:guid}").WithTags("Registrations").RequireAuthorization(Policies.Member);
@@ -186,18 +189,15 @@ public static class RegistrationsApi
         await CatalogueApi.ManagedAsync(db, id, principal, cancellationToken);
         var errors = new ValidationErrors();
         var status = query.Status?.Trim().ToLowerInvariant();
-        if (status is not null && !RegistrationStatus.All.Contains(status)) errors.Add("status", $"status must be one of {string.Join(", ", RegistrationStatus.All)}.");
-        var page = query.Page ?? 1;
-        if (page < 1) errors.Add("page", "page starts at 1.");
-        var limit = query.Limit ?? 50;
-        if (limit is < 1 or > CatalogueApi.MaxLimit) errors.Add("limit", $"limit must be 1-{CatalogueApi.MaxLimit}.");
+        errors.OneOf("status", status, RegistrationStatus.All);
+        var page = PageRequest.Read(query.Page, query.Limit, AttendeesDefaultLimit, errors);
         errors.ThrowIfAny();
 
         var registrations = db.Registrations.AsNoTracking().Where(r => r.EventId == id);
         if (status is not null) registrations = registrations.Where(r => r.Status == status);
         var total = await registrations.CountAsync(cancellationToken);
-        var items = await registrations.OrderBy(r => r.Sequence).Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<RegistrationDto>(items.Select(r => RegistrationDto.From(r)).ToList(), total, page, (total + limit - 1) / limit, limit));
+        var items = await registrations.OrderBy(r => r.Sequence).PageBy(page).ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.Of(items.Select(r => RegistrationDto.From(r)).ToList(), total));
     }
 
     private static async Task<Ok<EventStatsDto>> Stats(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
