@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Payments.Checkout;
 
@@ -27,8 +28,6 @@ public sealed record RefundDto(Guid Id, Guid PaymentId, long AmountCents, string
 {
     public static RefundDto From(Refund r) => new(r.Id, r.PaymentId, r.AmountCents, r.Reason, r.Status, r.FailureReason, r.CreatedAt);
 }
-
-public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public static class PaymentsApi
 {
@@ -53,7 +52,7 @@ public static class PaymentsApi
         if (purpose is null || !PaymentPurposes.All.Contains(purpose)) errors.Add("purpose", $"purpose must be one of {string.Join(", ", PaymentPurposes.All)}.");
         else if (purpose is PaymentPurposes.Subscription or PaymentPurposes.Boost)
             errors.Add("purpose", $"{purpose} checkouts start at POST /api/v1/{(purpose == PaymentPurposes.Subscription ? "subscriptions" : "boosts")}/checkout.");
-        if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id is required.");
+        errors.Required("reference_id", request.ReferenceId);
         var urls = Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
 
@@ -68,8 +67,7 @@ public static class PaymentsApi
         var method = paymentMethod?.Trim().ToLowerInvariant() ?? "card";
         if (!PaymentMethods.All.Contains(method)) errors.Add("payment_method", "payment_method must be card, alipay or wechat_pay.");
         foreach (var (field, url) in new[] { ("success_url", successUrl), ("cancel_url", cancelUrl) })
-            if (url is null || url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-                errors.Add(field, $"{field} must be an absolute http(s) URL.");
+            if (errors.Required(field, url)) errors.Url(field, url);
         return new CheckoutUrls(method, successUrl ?? "", cancelUrl ?? "");
     }
 
@@ -85,29 +83,27 @@ public static class PaymentsApi
     private static async Task<Ok<CursorPage<PaymentDto>>> List(
         string? cursor, int? limit, ClaimsPrincipal principal, PaymentsDbContext db, CancellationToken cancellationToken)
     {
-        var size = limit ?? 20;
-        if (size is < 1 or > 100) throw new RequestValidationException("limit", "limit must be 1-100.");
+        var errors = new ValidationErrors();
+        var size = Keyset.Limit(limit, errors);
+        var after = Keyset.After(cursor, Cursor.Parse, errors);
+        errors.ThrowIfAny();
         var userId = principal.UserId();
         var query = db.Payments.AsNoTracking().Where(p => p.UserId == userId);
-        if (cursor is not null)
-        {
-            var (createdAt, lastId) = Cursor.Decode(cursor) ?? throw new RequestValidationException("cursor", "cursor is not one this API gave out.");
+        if (after is var (createdAt, lastId))
             query = query.Where(p => p.CreatedAt < createdAt || (p.CreatedAt == createdAt && p.Id.CompareTo(lastId) < 0));
-        }
-        var items = await query.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).Take(size + 1).ToListAsync(cancellationToken);
-        var next = items.Count > size ? Cursor.Encode(items[size - 1].CreatedAt, items[size - 1].Id) : null;
-        return TypedResults.Ok(new CursorPage<PaymentDto>(items.Take(size).Select(PaymentDto.From).ToList(), next));
+        var items = await query.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).Take(Keyset.Probe(size)).ToListAsync(cancellationToken);
+        return TypedResults.Ok(Keyset.Page(items, size, p => Cursor.Position(p.CreatedAt, p.Id), PaymentDto.From));
     }
 
     private static async Task<Created<RefundDto>> RefundPayment(
         Guid id, RefundRequest request, HttpRequest http, ClaimsPrincipal principal, PaymentsDbContext db, Refunder refunder,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var reason = request.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason)) errors.Add("reason", "reason is required.");
-        else if (reason.Length > Refunder.MaxReasonLength) errors.Add("reason", $"reason must be at most {Refunder.MaxReasonLength} characters.");
+        if (errors.Required("reason", reason)) errors.MaxLength("reason", reason, Refunder.MaxReasonLength);
         if (request.AmountCents is <= 0) errors.Add("amount_cents", "amount_cents must be above 0 (or absent for everything left).");
+        var key = IdempotencyKey.Read(http, errors);
         errors.ThrowIfAny();
 
         var callerId = principal.UserId();
@@ -119,21 +115,20 @@ public static class PaymentsApi
             throw new ForbiddenException("Only the organizer who sold this, or an admin, may refund it.");
 
         // The same Idempotency-Key refunds once, however often the request is retried.
-        var key = http.Headers["Idempotency-Key"].ToString();
-        var refundId = string.IsNullOrWhiteSpace(key) ? Guid.NewGuid() : Refunder.DeterministicId("api:" + callerId + ":" + key.Trim(), id);
+        var refundId = key is null ? NewId.Next(clock) : Refunder.DeterministicId("api:" + callerId + ":" + key, id);
         var refund = await refunder.RefundAsync(id, request.AmountCents, reason!, callerId, refundId, cancellationToken);
         if (refund.Status == RefundStatus.Failed) throw new RefundFailedException(refund);
         return TypedResults.Created($"/api/v1/payments/{id}", RefundDto.From(refund));
     }
 }
 
-/// <summary>Opaque "created_at|id" cursors for newest-first lists.</summary>
+/// <summary>"created_at|id" positions in newest-first lists, carried in opaque cursors.</summary>
 public static class Cursor
 {
-    public static string Encode(DateTimeOffset createdAt, Guid id) => OpaqueCursor.Encode($"{createdAt.UtcTicks}|{id}");
+    public static string Position(DateTimeOffset createdAt, Guid id) => $"{createdAt.UtcTicks}|{id}";
 
-    public static (DateTimeOffset CreatedAt, Guid Id)? Decode(string cursor) =>
-        OpaqueCursor.Decode(cursor)?.Split('|') is [var ticks, var id]
+    public static (DateTimeOffset CreatedAt, Guid Id)? Parse(string position) =>
+        position.Split('|') is [var ticks, var id]
         && long.TryParse(ticks, out var utcTicks) && utcTicks is >= 0 and <= 3155378975999999999 && Guid.TryParse(id, out var lastId)
             ? (new DateTimeOffset(utcTicks, TimeSpan.Zero), lastId)
             : null;
