@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Api;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Community.Contracts;
@@ -134,7 +135,7 @@ public static class EventsBench
         async Task IdsFirstAsync(EventsDbContext db, int page, bool boundStart) =>
             await Baselines.IdsFirstPage(db, noFilter, anonymous, now, (page - 1) * PageSize, PageSize, boundStart).ToListAsync();
         async Task PageAsync(EventsDbContext db, CatalogueFilter filter, int page) =>
-            await CatalogueQueries.PageAsync(db, CatalogueQueries.Catalogue(db, filter, anonymous, now), page, PageSize);
+            await CatalogueQueries.PageAsync(db, CatalogueQueries.Catalogue(db, filter, anonymous, now), new PageRequest(page, PageSize));
         async Task CountAsync(EventsDbContext db, CatalogueFilter filter) =>
             await CatalogueQueries.Catalogue(db, filter, anonymous, now).CountAsync();
         CatalogueFilter Filtered() => new(City: AnyCity().Name, Interest: World.Interests[random.Next(10)]);

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Options;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 using static Community.Events.Catalogue.CatalogueAccess;
 using static Community.Events.Catalogue.PageLimits;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Catalogue;
 
@@ -53,8 +54,8 @@ public static class CatalogueApi
         CancellationToken cancellationToken)
     {
         var now = EventRules.AsStored(clock.GetUtcNow());
-        var e = new CommunityEvent { Id = Guid.NewGuid(), OrganizerId = principal.UserId(), CreatedAt = now, UpdatedAt = now };
-        EventRules.Apply(JsonBodies.Read<EventInput>(body, json.Value.SerializerOptions), e, now, startMayBePast: false);
+        var e = new CommunityEvent { Id = NewId.Next(now), OrganizerId = principal.UserId(), CreatedAt = now, UpdatedAt = now };
+        EventRules.Apply(JsonMergePatch.Read<EventInput>(body, json.Value.SerializerOptions), e, now, startMayBePast: false);
         db.Events.Add(e);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/events/{e.Id}", EventDto.From(e, manager: true));
@@ -85,8 +86,8 @@ public static class CatalogueApi
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
         var now = EventRules.AsStored(clock.GetUtcNow());
 
-        var merged = JsonBodies.Merge(EventRules.ToInput(e), body, json.Value.SerializerOptions);
-        var input = JsonBodies.Read<EventInput>(merged, json.Value.SerializerOptions);
+        var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);
+        var input = JsonMergePatch.Read<EventInput>(merged, json.Value.SerializerOptions);
 
         var changed = EventRules.Apply(input, e, now, startMayBePast: input.StartsAt is { } starts && EventRules.AsStored(starts) == e.StartsAt);
         if (changed.Count > 0)
@@ -131,12 +132,9 @@ public static class CatalogueApi
         [AsParameters] CatalogueQuery query, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var page = query.Page ?? 1;
-        if (page < 1) errors.Add("page", "page starts at 1.");
-        var limit = query.Limit ?? DefaultLimit;
-        if (limit is < 1 or > MaxLimit) errors.Add("limit", $"limit must be 1-{MaxLimit}.");
+        var page = PageRequest.Read(query.Page, query.Limit, DefaultLimit, errors);
         var type = query.EventType?.Trim().ToLowerInvariant();
-        if (type is not null && !EventTypes.All.Contains(type)) errors.Add("event_type", $"event_type must be one of {string.Join(", ", EventTypes.All)}.");
+        errors.OneOf("event_type", type, EventTypes.All);
         bool? paid = null;
         switch (query.Price?.Trim().ToLowerInvariant())
         {
@@ -147,7 +145,7 @@ public static class CatalogueApi
         }
         if (query.StartsAfter is { } after && query.StartsBefore is { } before && before <= after)
             errors.Add("starts_before", "starts_before must be after starts_after.");
-        if (query.Q is { Length: > 200 }) errors.Add("q", "q must be at most 200 characters.");
+        errors.MaxLength("q", query.Q, 200);
         errors.ThrowIfAny();
 
         // Npgsql writes timestamptz from UTC values only; "+02:00" in the query is the same instant.
@@ -157,10 +155,9 @@ public static class CatalogueApi
         var caller = CallerOf(principal);
         var events = CatalogueQueries.Catalogue(db, filter, caller, clock.GetUtcNow());
         var total = await events.CountAsync(cancellationToken);
-        var items = await CatalogueQueries.PageAsync(db, events, page, limit, cancellationToken);
-        return TypedResults.Ok(new PageOf<EventDto>(
-            items.Select(e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))).ToList(),
-            total, page, (total + limit - 1) / limit, limit));
+        var items = await CatalogueQueries.PageAsync(db, events, page, cancellationToken);
+        return TypedResults.Ok(page.Of(
+            items.Select(e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))).ToList(), total));
     }
 
     private static async Task<Ok<NearbyResult>> Nearby(
@@ -173,8 +170,7 @@ public static class CatalogueApi
         var maxRadius = options.Value.MaxNearbyRadiusKm;
         var radiusKm = query.RadiusKm ?? 10;
         if (!double.IsFinite(radiusKm) || radiusKm <= 0 || radiusKm > maxRadius) errors.Add("radius_km", $"radius_km must be above 0 and at most {maxRadius}.");
-        var limit = query.Limit ?? 50;
-        if (limit is < 1 or > MaxLimit) errors.Add("limit", $"limit must be 1-{MaxLimit}.");
+        var limit = PageRequest.ReadLimit(query.Limit, 50, errors);
         errors.ThrowIfAny();
 
         var caller = CallerOf(principal);

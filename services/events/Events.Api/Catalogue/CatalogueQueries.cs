@@ -1,6 +1,7 @@
 using Community.Events.Data;
 using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Catalogue;
 
@@ -50,9 +51,9 @@ public static class CatalogueQueries
     /// the OFFSET), then only those rows are read from the table.
     /// </summary>
     public static async Task<List<CommunityEvent>> PageAsync(
-        EventsDbContext db, IQueryable<CommunityEvent> catalogue, int page, int limit, CancellationToken cancellationToken = default)
+        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageRequest page, CancellationToken cancellationToken = default)
     {
-        var ids = await catalogue.Select(e => e.Id).Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
+        var ids = await catalogue.Select(e => e.Id).PageBy(page).ToListAsync(cancellationToken);
         var rows = await db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
     }

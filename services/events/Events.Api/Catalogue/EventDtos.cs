@@ -37,8 +37,6 @@ public sealed record EventDto(
     }
 }
 
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int Pages, int Limit);
-
 public sealed record NearbyResult(IReadOnlyList<EventDto> Items, double Latitude, double Longitude, double RadiusKm);
 
 public sealed record MyEventsDto(IReadOnlyList<EventDto> Created, IReadOnlyList<EventDto> Joined);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Community.Events.Data;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Catalogue;
 
@@ -46,15 +47,14 @@ public static partial class EventRules
         var errors = new ValidationErrors();
 
         var title = input.Title?.Trim();
-        if (string.IsNullOrEmpty(title)) errors.Add("title", "title is required.");
-        else if (title.Length is < 3 or > 120) errors.Add("title", "title must be 3-120 characters.");
+        if (errors.Required("title", title)) errors.Length("title", title, 3, 120);
 
         var description = input.Description?.Trim() ?? "";
-        if (description.Length > 5000) errors.Add("description", "description must be at most 5000 characters.");
+        errors.MaxLength("description", description, 5000);
 
         var eventType = input.EventType?.Trim().ToLowerInvariant();
         if (eventType is null) errors.Add("event_type", $"event_type is required: one of {string.Join(", ", EventTypes.All)}.");
-        else if (!EventTypes.All.Contains(eventType)) errors.Add("event_type", $"event_type must be one of {string.Join(", ", EventTypes.All)}.");
+        else errors.OneOf("event_type", eventType, EventTypes.All);
 
         var interests = (input.Interests ?? []).Select(i => i?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
         if (interests.Count > MaxInterests) errors.Add("interests", $"at most {MaxInterests} interests.");
@@ -107,8 +107,7 @@ public static partial class EventRules
 
         var cover = input.CoverImageUrl?.Trim();
         if (string.IsNullOrEmpty(cover)) cover = null;
-        else if (cover.Length > 2048 || !Uri.TryCreate(cover, UriKind.Absolute, out var coverUri) || coverUri.Scheme is not ("https" or "http"))
-            errors.Add("cover_image_url", "cover_image_url must be an absolute http(s) URL.");
+        else errors.Url("cover_image_url", cover);
 
         var visibility = input.Visibility?.Trim().ToLowerInvariant() ?? Visibility.Public;
         if (!Visibility.All.Contains(visibility)) errors.Add("visibility", "visibility must be public or private.");
@@ -166,7 +165,7 @@ public static partial class EventRules
     {
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text)) return null;
-        if (text.Length > max) errors.Add(field, $"{field} must be at most {max} characters.");
+        errors.MaxLength(field, text, max);
         return text;
     }
 

@@ -4,5 +4,4 @@ namespace Community.Events.Catalogue;
 public static class PageLimits
 {
     public const int DefaultLimit = 20;
-    public const int MaxLimit = 100;
 }

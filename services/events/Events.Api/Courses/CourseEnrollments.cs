@@ -4,6 +4,8 @@ using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Courses;
 
@@ -43,7 +45,7 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow();
         var enrollment = new CourseEnrollment
         {
-            Id = Guid.NewGuid(), CourseId = course.Id, UserId = userId, PriceCents = course.PriceCents, Currency = course.Currency,
+            Id = NewId.Next(now), CourseId = course.Id, UserId = userId, PriceCents = course.PriceCents, Currency = course.Currency,
             PriceCredits = course.PriceCredits, CreatedAt = now,
         };
         db.Set<CourseEnrollment>().Add(enrollment);
@@ -88,9 +90,7 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     /// </summary>
     public async Task<CourseConfirmationResult> ConfirmPaidAsync(Guid enrollmentId, CoursePayment payment, CancellationToken cancellationToken)
     {
-        var ownsTransaction = db.Database.CurrentTransaction is null;
-        var transaction = ownsTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        try
+        return await db.InTransactionAsync<CourseConfirmationResult>(async _ =>
         {
             var locked = await db.Database
                 .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM course_enrollments WHERE id = {enrollmentId} FOR UPDATE")
@@ -121,14 +121,8 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
             if (mismatch is not null) return new(CourseConfirmation.Rejected, enrollment, mismatch);
 
             Activate(enrollment, clock.GetUtcNow(), payment is CoursePayment.Credits ? PaidWith.Credits : PaidWith.Money, payment.Reference);
-            await db.SaveChangesAsync(cancellationToken);
-            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
-            return new(CourseConfirmation.Activated, enrollment);
-        }
-        finally
-        {
-            if (transaction is not null) await transaction.DisposeAsync();
-        }
+            return new CourseConfirmationResult(CourseConfirmation.Activated, enrollment);
+        }, cancellationToken);
     }
 
     private Task<CourseEnrollment?> FindAsync(Guid courseId, Guid userId, CancellationToken cancellationToken) =>

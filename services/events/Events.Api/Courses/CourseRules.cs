@@ -1,5 +1,6 @@
 using Community.Events.Catalogue;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Courses;
 
@@ -17,8 +18,8 @@ public static class CourseRules
     /// <summary>Validates the whole input (every error at once) and builds the course with its modules in the given order.</summary>
     public static (Course Course, List<CourseModule> Modules) Create(CourseInput input, Guid organizerId, DateTimeOffset now)
     {
-        var course = new Course { Id = Guid.NewGuid(), OrganizerId = organizerId, CreatedAt = now, UpdatedAt = now };
-        var valid = Validate(input, course.Id, existingModules: new HashSet<Guid>());
+        var course = new Course { Id = NewId.Next(now), OrganizerId = organizerId, CreatedAt = now, UpdatedAt = now };
+        var valid = Validate(input, course.Id, existingModules: new HashSet<Guid>(), now);
         course.Title = valid.Title;
         course.Description = valid.Description;
         course.Category = valid.Category;
@@ -46,9 +47,9 @@ public static class CourseRules
     /// what they enrolled for: the price is fixed, and modules may be edited, reordered and added but not
     /// removed (409) - so a learner's progress never counts a module that is gone, and nobody loses paid content.
     /// </summary>
-    public static CourseEdit Edit(CourseInput input, Course course, IReadOnlyList<CourseModule> current, bool anyoneEnrolled)
+    public static CourseEdit Edit(CourseInput input, Course course, IReadOnlyList<CourseModule> current, bool anyoneEnrolled, DateTimeOffset now)
     {
-        var valid = Validate(input, course.Id, current.Select(m => m.Id).ToHashSet());
+        var valid = Validate(input, course.Id, current.Select(m => m.Id).ToHashSet(), now);
         var keptIds = valid.Modules.Select(m => m.Id).ToHashSet();
         var removed = current.Where(m => !keptIds.Contains(m.Id)).ToList();
         if (anyoneEnrolled)
@@ -109,20 +110,18 @@ public static class CourseRules
     /// The input checked and normalised, or a 400 naming every invalid field. A module id must be one of
     /// <paramref name="existingModules"/> (a new course has none); modules without one get a new id.
     /// </summary>
-    private static ValidCourse Validate(CourseInput input, Guid courseId, IReadOnlySet<Guid> existingModules)
+    private static ValidCourse Validate(CourseInput input, Guid courseId, IReadOnlySet<Guid> existingModules, DateTimeOffset now)
     {
         var errors = new ValidationErrors();
 
         var title = input.Title?.Trim();
-        if (string.IsNullOrEmpty(title)) errors.Add("title", "title is required.");
-        else if (title.Length is < 3 or > 120) errors.Add("title", "title must be 3-120 characters.");
+        if (errors.Required("title", title)) errors.Length("title", title, 3, 120);
 
         var description = input.Description?.Trim() ?? "";
-        if (description.Length > 5000) errors.Add("description", "description must be at most 5000 characters.");
+        errors.MaxLength("description", description, 5000);
 
         var category = input.Category?.Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(category)) errors.Add("category", "category is required.");
-        else if (category.Length > 50) errors.Add("category", "category must be 1-50 characters.");
+        if (errors.Required("category", category)) errors.Length("category", category, 1, 50);
 
         var imageUrl = HttpUrl(errors, "image_url", input.ImageUrl);
 
@@ -171,7 +170,7 @@ public static class CourseRules
                 var videoUrl = HttpUrl(errors, $"{field}.video_url", module.VideoUrl);
                 modules.Add(new CourseModule
                 {
-                    Id = module.Id ?? Guid.NewGuid(), CourseId = courseId, Position = i + 1, Title = moduleTitle ?? "",
+                    Id = module.Id ?? NewId.Next(now), CourseId = courseId, Position = i + 1, Title = moduleTitle ?? "",
                     DurationMinutes = module.DurationMinutes ?? 0, Content = content, VideoUrl = videoUrl,
                 });
             }
@@ -185,8 +184,7 @@ public static class CourseRules
     {
         var url = value?.Trim();
         if (string.IsNullOrEmpty(url)) return null;
-        if (url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-            errors.Add(field, $"{field} must be an absolute http(s) URL.");
+        errors.Url(field, url);
         return url;
     }
 }

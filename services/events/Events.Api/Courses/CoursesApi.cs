@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RequestSizeLimitAttribute = Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Courses;
 
@@ -60,10 +61,7 @@ public static class CoursesApi
         [AsParameters] CourseListQuery query, EventsDbContext db, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var page = query.Page ?? 1;
-        if (page < 1) errors.Add("page", "page starts at 1.");
-        var limit = query.Limit ?? PageLimits.DefaultLimit;
-        if (limit is < 1 or > PageLimits.MaxLimit) errors.Add("limit", $"limit must be 1-{PageLimits.MaxLimit}.");
+        var page = PageRequest.Read(query.Page, query.Limit, PageLimits.DefaultLimit, errors);
         var category = string.IsNullOrWhiteSpace(query.Category) ? null : query.Category.Trim().ToLowerInvariant();
         if (category is { Length: > 50 }) errors.Add("category", "category must be 1-50 characters.");
         errors.ThrowIfAny();
@@ -73,7 +71,7 @@ public static class CoursesApi
         var total = await courses.CountAsync(cancellationToken);
         var modules = db.Set<CourseModule>();
         var rows = await courses.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
-            .Skip((page - 1) * limit).Take(limit)
+            .PageBy(page)
             .Select(c => new
             {
                 Course = c,
@@ -81,8 +79,7 @@ public static class CoursesApi
                 Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
             })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<CourseSummaryDto>(
-            rows.Select(r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)).ToList(), total, page, (total + limit - 1) / limit, limit));
+        return TypedResults.Ok(page.Of(rows.Select(r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)).ToList(), total));
     }
 
     private static async Task<Ok<CourseDto>> Get(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
@@ -101,9 +98,9 @@ public static class CoursesApi
         if (course.WithdrawnAt is not null) throw new ConflictException("A withdrawn course cannot be changed.");
         var current = await db.Set<CourseModule>().Where(m => m.CourseId == id).OrderBy(m => m.Position).ToListAsync(cancellationToken);
 
-        var merged = JsonBodies.Merge(CourseRules.ToInput(course, current), body, json.Value.SerializerOptions);
+        var merged = JsonMergePatch.Overlay(CourseRules.ToInput(course, current), body, json.Value.SerializerOptions);
         var anyoneEnrolled = await db.Set<CourseEnrollment>().AnyAsync(e => e.CourseId == id, cancellationToken);
-        var edit = CourseRules.Edit(JsonBodies.Read<CourseInput>(merged, json.Value.SerializerOptions), course, current, anyoneEnrolled);
+        var edit = CourseRules.Edit(JsonMergePatch.Read<CourseInput>(merged, json.Value.SerializerOptions), course, current, anyoneEnrolled, clock.GetUtcNow());
         if (edit.Changed.Count > 0)
         {
             course.UpdatedAt = EventRules.AsStored(clock.GetUtcNow());

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Photos;
 
@@ -74,7 +75,7 @@ public static class PhotosApi
                 $"The image is {size.Width} x {size.Height} pixels; a photo may be at most {PixelSize.MaxSide} pixels a side and {PixelSize.MaxPixels / 1_000_000} megapixels.");
         content.Position = 0;
 
-        var photoId = Guid.NewGuid();
+        var photoId = NewId.Next(clock);
         var photo = new EventPhoto
         {
             Id = photoId, EventId = id, UploadedBy = userId, BlobKey = EventPhoto.KeyFor(id, photoId, format), ContentType = format.ContentType,
@@ -121,7 +122,7 @@ public static class PhotosApi
         if (file is null) errors.Add("file", "Attach the image in a form field named file.");
         else if (file.Length == 0) errors.Add("file", "The file is empty.");
         var caption = ((string?)form["caption"])?.Trim();
-        if (caption is { Length: > MaxCaptionLength }) errors.Add("caption", $"caption must be at most {MaxCaptionLength} characters.");
+        errors.MaxLength("caption", caption, MaxCaptionLength);
         errors.ThrowIfAny();
         if (file!.Length > MaxPhotoBytes) throw TooLarge();
         return (file, string.IsNullOrEmpty(caption) ? null : caption);
@@ -133,18 +134,15 @@ public static class PhotosApi
         Guid id, [AsParameters] PhotosQuery query, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var page = query.Page ?? 1;
-        if (page < 1) errors.Add("page", "page starts at 1.");
-        var limit = query.Limit ?? PageLimits.DefaultLimit;
-        if (limit is < 1 or > PageLimits.MaxLimit) errors.Add("limit", $"limit must be 1-{PageLimits.MaxLimit}.");
+        var page = PageRequest.Read(query.Page, query.Limit, PageLimits.DefaultLimit, errors);
         errors.ThrowIfAny();
 
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
         var total = await photos.CountAsync(cancellationToken);
         var items = await photos.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
-            .Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<PhotoDto>(items.Select(p => PhotoDto.From(p, blobs)).ToList(), total, page, (total + limit - 1) / limit, limit));
+            .PageBy(page).ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.Of(items.Select(p => PhotoDto.From(p, blobs)).ToList(), total));
     }
 
     private static async Task<FileStreamHttpResult> Content(

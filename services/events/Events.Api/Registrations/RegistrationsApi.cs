@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using static Community.Events.Registrations.RegistrationQueries;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Registrations;
 
@@ -20,6 +21,8 @@ public sealed record EventStatsDto(
 
 public static class RegistrationsApi
 {
+    private const int AttendeesDefaultLimit = 50;
+
     public static RouteGroupBuilder MapRegistrationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/events/{id:guid}").WithTags("Registrations").RequireAuthorization(Policies.Member).WithStandardProblems();
@@ -98,18 +101,15 @@ public static class RegistrationsApi
         await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
         var errors = new ValidationErrors();
         var status = query.Status?.Trim().ToLowerInvariant();
-        if (status is not null && !RegistrationStatus.All.Contains(status)) errors.Add("status", $"status must be one of {string.Join(", ", RegistrationStatus.All)}.");
-        var page = query.Page ?? 1;
-        if (page < 1) errors.Add("page", "page starts at 1.");
-        var limit = query.Limit ?? 50;
-        if (limit is < 1 or > PageLimits.MaxLimit) errors.Add("limit", $"limit must be 1-{PageLimits.MaxLimit}.");
+        errors.OneOf("status", status, RegistrationStatus.All);
+        var page = PageRequest.Read(query.Page, query.Limit, AttendeesDefaultLimit, errors);
         errors.ThrowIfAny();
 
         var registrations = db.Registrations.AsNoTracking().Where(r => r.EventId == id);
         if (status is not null) registrations = registrations.Where(r => r.Status == status);
         var total = await registrations.CountAsync(cancellationToken);
-        var items = await registrations.OrderBy(r => r.Sequence).Skip((page - 1) * limit).Take(limit).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<RegistrationDto>(items.Select(r => RegistrationDto.From(r)).ToList(), total, page, (total + limit - 1) / limit, limit));
+        var items = await registrations.OrderBy(r => r.Sequence).PageBy(page).ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.Of(items.Select(r => RegistrationDto.From(r)).ToList(), total));
     }
 
     private static async Task<Ok<EventStatsDto>> Stats(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)

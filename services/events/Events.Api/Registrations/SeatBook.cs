@@ -4,6 +4,8 @@ using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Registrations;
 
@@ -45,7 +47,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
 
             var registration = new Registration
             {
-                Id = Guid.NewGuid(), EventId = e.Id, UserId = userId, AmountCents = e.PriceCents, Currency = e.Currency,
+                Id = NewId.Next(now), EventId = e.Id, UserId = userId, AmountCents = e.PriceCents, Currency = e.Currency,
                 CreatedAt = now, UpdatedAt = now,
             };
             db.Registrations.Add(registration);
@@ -183,30 +185,19 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         }
     }
 
-    private async Task<T> InEventLockAsync<T>(Guid eventId, Func<CommunityEvent, Task<T>> work, CancellationToken cancellationToken)
-    {
-        var ownsTransaction = db.Database.CurrentTransaction is null;
-        var transaction = ownsTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        try
+    private Task<T> InEventLockAsync<T>(Guid eventId, Func<CommunityEvent, Task<T>> work, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async ct =>
         {
             var locked = await db.Database
                 .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM community_events WHERE id = {eventId} FOR UPDATE")
-                .ToListAsync(cancellationToken);
+                .ToListAsync(ct);
             if (locked.Count == 0) throw new NotFoundException("No event has this id.");
             // Read after the lock, so the row is current; an instance this context already tracks is refreshed instead.
             var e = db.Events.Local.FirstOrDefault(x => x.Id == eventId);
-            if (e is null) e = await db.Events.FirstAsync(x => x.Id == eventId, cancellationToken);
-            else await db.Entry(e).ReloadAsync(cancellationToken);
-            var result = await work(e);
-            await db.SaveChangesAsync(cancellationToken);
-            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
-            return result;
-        }
-        finally
-        {
-            if (transaction is not null) await transaction.DisposeAsync();
-        }
-    }
+            if (e is null) e = await db.Events.FirstAsync(x => x.Id == eventId, ct);
+            else await db.Entry(e).ReloadAsync(ct);
+            return await work(e);
+        }, cancellationToken);
 
     private static bool HasFreeSeat(CommunityEvent e) => e.Capacity is not { } capacity || e.SeatsTaken < capacity;
 

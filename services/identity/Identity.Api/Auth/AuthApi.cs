@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using static Community.Identity.Users.Accounts;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Auth;
 
@@ -36,10 +37,10 @@ public static class AuthApi
         Rules.Username(errors, request.Username);
         if (string.IsNullOrWhiteSpace(request.Email) && string.IsNullOrWhiteSpace(request.Phone))
             errors.Add("email", "Give an email or a phone number (or both).");
-        Rules.Email(errors, request.Email);
+        errors.Email("email", request.Email);
         Rules.Phone(errors, request.Phone);
         Rules.Password(errors, request.Password, request.Username);
-        Rules.Text(errors, "full_name", request.FullName, 100);
+        errors.MaxLength("full_name", request.FullName, 100);
         var role = request.Role?.Trim().ToLowerInvariant() ?? Roles.Member;
         if (role is not (Roles.Member or Roles.Organizer))
             errors.Add("role", "role must be \"member\" or \"organizer\".");

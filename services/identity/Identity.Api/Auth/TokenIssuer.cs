@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Auth;
 
@@ -30,7 +31,7 @@ public sealed class TokenIssuer(
         var family = familyId ?? Guid.NewGuid();
         db.RefreshTokens.Add(new RefreshToken
         {
-            Id = Guid.NewGuid(),
+            Id = NewId.Next(now),
             FamilyId = family,
             UserId = user.Id,
             TokenHash = HashToken(refresh),

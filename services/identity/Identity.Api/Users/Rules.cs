@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using System.Text.RegularExpressions;
 using Community.ServiceDefaults.Errors;
 
@@ -30,15 +29,6 @@ public static partial class Rules
             errors.Add("username", "username must be 3-30 characters of a-z, 0-9, '_' and '.'.");
     }
 
-    public static void Email(ValidationErrors errors, string? value, string field = "email")
-    {
-        if (value is null) return;
-        var email = NormalizeEmail(value);
-        if (email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email
-            || !parsed.Host.Contains('.') || parsed.Host.StartsWith('.') || parsed.Host.EndsWith('.'))
-            errors.Add(field, $"{field} must be a valid e-mail address.");
-    }
-
     public static void Phone(ValidationErrors errors, string? value)
     {
         if (value is not null && !E164().IsMatch(NormalizePhone(value)))
@@ -53,19 +43,8 @@ public static partial class Rules
             errors.Add(field, "The password must be 10-128 characters, contain letters and at least one digit or symbol, and not contain the username.");
     }
 
-    public static void Text(ValidationErrors errors, string field, string? value, int max)
-    {
-        if (value is not null && value.Length > max) errors.Add(field, $"{field} must be at most {max} characters.");
-    }
-
-    public static void Url(ValidationErrors errors, string field, string? value, string? host = null)
-    {
-        if (value is null) return;
-        if (value.Length > 500 || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
-            errors.Add(field, $"{field} must be an absolute http(s) URL of at most 500 characters.");
-        else if (host is not null && uri.Host != host && !uri.Host.EndsWith("." + host, StringComparison.Ordinal))
-            errors.Add(field, $"{field} must be a {host} address.");
-    }
+    /// <summary>Profile links are stored in 500 characters.</summary>
+    public const int MaxUrlLength = 500;
 
     public static int? Age(DateOnly? dateOfBirth, DateOnly today)
     {

@@ -1,6 +1,5 @@
 using Community.Contracts;
 using System.Security.Claims;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
@@ -9,6 +8,7 @@ using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Users;
 
@@ -101,18 +101,7 @@ public static class ProfilePatch
     {
         var errors = new ValidationErrors();
         var changed = new List<string>();
-        foreach (var (field, node) in body)
-        {
-            try
-            {
-                if (!ApplyField(user, field, node, today, errors, changed)) continue;
-            }
-            catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
-            {
-                errors.Add(field, $"{field} has the wrong type.");
-            }
-        }
-        errors.ThrowIfAny();
+        JsonMergePatch.ApplyMembers(body, errors, (field, node) => ApplyField(user, field, node, today, errors, changed));
         return changed;
     }
 
@@ -121,7 +110,7 @@ public static class ProfilePatch
         string? Text(int max)
         {
             var value = node?.GetValue<string>()?.Trim();
-            Rules.Text(errors, field, value, max);
+            errors.MaxLength(field, value, max);
             return string.IsNullOrEmpty(value) ? null : value;
         }
         void Set<T>(T current, T value, Action<T> assign)
@@ -140,7 +129,7 @@ public static class ProfilePatch
             case "country": Set(user.Country, Text(100), v => user.Country = v); break;
             case "gender":
                 var gender = Text(30)?.ToLowerInvariant();
-                if (gender is not null && !Rules.Genders.Contains(gender)) errors.Add(field, $"gender must be one of {string.Join(", ", Rules.Genders)}.");
+                errors.OneOf(field, gender, Rules.Genders);
                 Set(user.Gender, gender, v => user.Gender = v);
                 break;
             case "date_of_birth":
@@ -160,23 +149,22 @@ public static class ProfilePatch
                 break;
             case "profile_image_url":
                 var image = Text(500);
-                Rules.Url(errors, field, image);
+                errors.Url(field, image, Rules.MaxUrlLength);
                 Set(user.ProfileImageUrl, image, v => user.ProfileImageUrl = v);
                 break;
             case "linkedin_url":
                 var linkedin = Text(500);
-                Rules.Url(errors, field, linkedin, "linkedin.com");
+                errors.Url(field, linkedin, Rules.MaxUrlLength, "linkedin.com");
                 Set(user.LinkedinUrl, linkedin, v => user.LinkedinUrl = v);
                 break;
             case "github_url":
                 var github = Text(500);
-                Rules.Url(errors, field, github, "github.com");
+                errors.Url(field, github, Rules.MaxUrlLength, "github.com");
                 Set(user.GithubUrl, github, v => user.GithubUrl = v);
                 break;
             case "identity_badge":
                 var badge = Text(30);
-                if (badge is not null && !Rules.IdentityBadges.Contains(badge))
-                    errors.Add(field, $"identity_badge must be one of {string.Join(", ", Rules.IdentityBadges)}.");
+                errors.OneOf(field, badge, Rules.IdentityBadges);
                 Set(user.IdentityBadge, badge, v => user.IdentityBadge = v);
                 break;
             default:

@@ -3,6 +3,7 @@ using Community.Identity.Users;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Waitlist;
 
@@ -24,9 +25,8 @@ public static class WaitlistApi
         JoinWaitlistRequest request, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(request.Email)) errors.Add("email", "email is required.");
-        else Rules.Email(errors, request.Email);
-        Rules.Text(errors, "source", request.Source, 100);
+        if (errors.Required("email", request.Email)) errors.Email("email", request.Email);
+        errors.MaxLength("source", request.Source, 100);
         errors.ThrowIfAny();
 
         var email = Rules.NormalizeEmail(request.Email!);
@@ -42,8 +42,7 @@ public static class WaitlistApi
     private static async Task<Ok<WaitlistStatus>> Status(string? email, IdentityDbContext db, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(email)) errors.Add("email", "email is required.");
-        else Rules.Email(errors, email);
+        if (errors.Required("email", email)) errors.Email("email", email);
         errors.ThrowIfAny();
 
         var normalized = Rules.NormalizeEmail(email!);

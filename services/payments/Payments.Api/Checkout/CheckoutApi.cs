@@ -6,6 +6,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Payments.Checkout;
 
@@ -18,8 +19,6 @@ public sealed record PaymentDto(
     public static PaymentDto From(Payment p) => new(p.Id, p.Status, p.AmountCents, p.Currency, p.Purpose, p.ReferenceId, p.Product, p.PaymentMethod,
         p.RefundedCents, p.FailureReason, p.Status == PaymentStatus.Pending ? p.CheckoutUrl : null, p.ExpiresAt, p.CreatedAt, p.SucceededAt);
 }
-
-public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public static class CheckoutApi
 {
@@ -44,7 +43,7 @@ public static class CheckoutApi
         if (purpose is null || !PaymentPurposes.All.Contains(purpose)) errors.Add("purpose", $"purpose must be one of {string.Join(", ", PaymentPurposes.All)}.");
         else if (purpose is PaymentPurposes.Subscription or PaymentPurposes.Boost)
             errors.Add("purpose", $"{purpose} checkouts start at POST /api/v1/{(purpose == PaymentPurposes.Subscription ? "subscriptions" : "boosts")}/checkout.");
-        if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id is required.");
+        errors.Required("reference_id", request.ReferenceId);
         var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
 
@@ -65,28 +64,26 @@ public static class CheckoutApi
     private static async Task<Ok<CursorPage<PaymentDto>>> List(
         string? cursor, int? limit, ClaimsPrincipal principal, PaymentsDbContext db, CancellationToken cancellationToken)
     {
-        var size = limit ?? 20;
-        if (size is < 1 or > 100) throw new RequestValidationException("limit", "limit must be 1-100.");
+        var errors = new ValidationErrors();
+        var size = Keyset.Limit(limit, errors);
+        var after = Keyset.After(cursor, Cursor.Parse, errors);
+        errors.ThrowIfAny();
         var userId = principal.UserId();
         var query = db.Payments.AsNoTracking().Where(p => p.UserId == userId);
-        if (cursor is not null)
-        {
-            var (createdAt, lastId) = Cursor.Decode(cursor) ?? throw new RequestValidationException("cursor", "cursor is not one this API gave out.");
+        if (after is var (createdAt, lastId))
             query = query.Where(p => p.CreatedAt < createdAt || (p.CreatedAt == createdAt && p.Id.CompareTo(lastId) < 0));
-        }
-        var items = await query.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).Take(size + 1).ToListAsync(cancellationToken);
-        var next = items.Count > size ? Cursor.Encode(items[size - 1].CreatedAt, items[size - 1].Id) : null;
-        return TypedResults.Ok(new CursorPage<PaymentDto>(items.Take(size).Select(PaymentDto.From).ToList(), next));
+        var items = await query.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id).Take(Keyset.Probe(size)).ToListAsync(cancellationToken);
+        return TypedResults.Ok(Keyset.Page(items, size, p => Cursor.Position(p.CreatedAt, p.Id), PaymentDto.From));
     }
 }
 
-/// <summary>Opaque "created_at|id" cursors for newest-first lists.</summary>
+/// <summary>"created_at|id" positions in newest-first lists, carried in opaque cursors.</summary>
 public static class Cursor
 {
-    public static string Encode(DateTimeOffset createdAt, Guid id) => OpaqueCursor.Encode($"{createdAt.UtcTicks}|{id}");
+    public static string Position(DateTimeOffset createdAt, Guid id) => $"{createdAt.UtcTicks}|{id}";
 
-    public static (DateTimeOffset CreatedAt, Guid Id)? Decode(string cursor) =>
-        OpaqueCursor.Decode(cursor)?.Split('|') is [var ticks, var id]
+    public static (DateTimeOffset CreatedAt, Guid Id)? Parse(string position) =>
+        position.Split('|') is [var ticks, var id]
         && long.TryParse(ticks, out var utcTicks) && utcTicks is >= 0 and <= 3155378975999999999 && Guid.TryParse(id, out var lastId)
             ? (new DateTimeOffset(utcTicks, TimeSpan.Zero), lastId)
             : null;

@@ -1,4 +1,5 @@
 using Community.Payments.Data;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 
 namespace Community.Payments.Checkout;
@@ -12,8 +13,7 @@ public static class CheckoutRules
         var method = paymentMethod?.Trim().ToLowerInvariant() ?? "card";
         if (!PaymentMethods.All.Contains(method)) errors.Add("payment_method", "payment_method must be card, alipay or wechat_pay.");
         foreach (var (field, url) in new[] { ("success_url", successUrl), ("cancel_url", cancelUrl) })
-            if (url is null || url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-                errors.Add(field, $"{field} must be an absolute http(s) URL.");
+            if (errors.Required(field, url)) errors.Url(field, url);
         return new CheckoutUrls(method, successUrl ?? "", cancelUrl ?? "");
     }
 }

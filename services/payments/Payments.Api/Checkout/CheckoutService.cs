@@ -4,6 +4,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Payments.Checkout;
 
@@ -42,7 +43,7 @@ public sealed class CheckoutService(
 
         var payment = open ?? new Payment
         {
-            Id = Guid.NewGuid(), UserId = userId, Purpose = item.Purpose, ReferenceId = item.ReferenceId, Product = item.Product,
+            Id = NewId.Next(now), UserId = userId, Purpose = item.Purpose, ReferenceId = item.ReferenceId, Product = item.Product,
             SellerUserId = item.SellerUserId, AmountCents = item.AmountCents, Currency = item.Currency, Status = PaymentStatus.Pending,
             Provider = provider.Name, PaymentMethod = urls.PaymentMethod, SuccessUrl = urls.SuccessUrl, CancelUrl = urls.CancelUrl,
             ExpiresAt = SessionExpiry(item.ExpiresAt ?? now + options.Value.CheckoutLifetime, now), CreatedAt = now, UpdatedAt = now,

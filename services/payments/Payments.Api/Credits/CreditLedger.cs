@@ -3,6 +3,8 @@ using Community.Payments.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Payments.Credits;
 
@@ -23,7 +25,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
 
     /// <summary>Adds credits from the platform (a bought pack, a reward); once per <paramref name="idempotencyKey"/>.</summary>
     public Task<CreditPosting> GrantAsync(Guid userId, long amount, string reason, string idempotencyKey, CancellationToken cancellationToken) =>
-        InTransactionAsync(async () =>
+        db.InTransactionAsync(async _ =>
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
             await LockAccountAsync(userId, cancellationToken);
@@ -42,7 +44,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
     public Task<CreditPosting> SpendAsync(
         Guid userId, string purpose, Guid referenceId, Func<CancellationToken, Task<long>> price, string idempotencyKey,
         CancellationToken cancellationToken) =>
-        InTransactionAsync(async () =>
+        db.InTransactionAsync(async _ =>
         {
             await LockAccountAsync(userId, cancellationToken);
             if (await FindAsync(idempotencyKey, cancellationToken) is { } first)
@@ -77,7 +79,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
         var spend = await db.Set<CreditTransaction>().AsNoTracking()
             .FirstOrDefaultAsync(t => t.Id == spendId && t.Kind == CreditKinds.Spend, cancellationToken);
         if (spend is null) return null;
-        return await InTransactionAsync(async () =>
+        return await db.InTransactionAsync(async _ =>
         {
             await LockAccountAsync(spend.UserId, cancellationToken);
             var key = "reversal:" + spend.Id;
@@ -99,7 +101,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
     {
         var grant = await FindAsync(grantKey, cancellationToken);
         if (grant is not { Kind: CreditKinds.Grant }) return null;
-        return await InTransactionAsync<CreditPosting?>(async () =>
+        return await db.InTransactionAsync<CreditPosting?>(async _ =>
         {
             await LockAccountAsync(grant.UserId, cancellationToken);
             var key = "clawback:" + grant.Id;
@@ -134,7 +136,7 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
         var now = clock.GetUtcNow();
         var transaction = new CreditTransaction
         {
-            Id = Guid.NewGuid(), UserId = userId, Kind = kind, Amount = amount, Reason = reason, Purpose = purpose, ReferenceId = referenceId,
+            Id = NewId.Next(now), UserId = userId, Kind = kind, Amount = amount, Reason = reason, Purpose = purpose, ReferenceId = referenceId,
             IdempotencyKey = idempotencyKey, ReversesTransactionId = reverses, CreatedAt = now,
         };
         var toUser = kind is CreditKinds.Spend or CreditKinds.Clawback ? -amount : amount;
@@ -150,21 +152,6 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
             _ => new CreditsGranted(transaction.Id, now, userId, amount, reason, idempotencyKey),
         });
         return new CreditPosting(transaction, true, balance + toUser);
-    }
-
-    private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
-    {
-        if (db.Database.CurrentTransaction is not null)
-        {
-            var joined = await work();
-            await db.SaveChangesAsync(cancellationToken);
-            return joined;
-        }
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var posting = await work();
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return posting;
     }
 }
 

@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Payments.Credits;
 
@@ -31,8 +32,6 @@ public sealed record CreditSpendDto(Guid SpendId, long Amount, string Purpose, G
 
 public static class CreditsApi
 {
-    public const int MaxIdempotencyKeyLength = 255;
-
     public static RouteGroupBuilder MapCreditsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/credits").WithTags("Credits").RequireAuthorization(Policies.Member).WithStandardProblems();
@@ -48,25 +47,23 @@ public static class CreditsApi
     private static async Task<Ok<CreditsDto>> GetMine(
         string? cursor, int? limit, ClaimsPrincipal principal, PaymentsDbContext db, CreditLedger ledger, CancellationToken cancellationToken)
     {
-        var size = limit ?? 20;
-        if (size is < 1 or > 100) throw new RequestValidationException("limit", "limit must be 1-100.");
+        var errors = new ValidationErrors();
+        var size = Keyset.Limit(limit, errors);
+        var before = Keyset.After(cursor, EntryCursor.Parse, errors);
+        errors.ThrowIfAny();
         var userId = principal.UserId();
         var entries = db.Set<CreditEntry>().AsNoTracking().Where(e => e.UserId == userId);
-        if (cursor is not null)
-        {
-            var before = EntryCursor.Decode(cursor) ?? throw new RequestValidationException("cursor", "cursor is not one this API gave out.");
-            entries = entries.Where(e => e.Sequence < before);
-        }
+        if (before is { } sequence) entries = entries.Where(e => e.Sequence < sequence);
         var rows = await (
                 from e in entries
                 join t in db.Set<CreditTransaction>().AsNoTracking() on e.TransactionId equals t.Id
                 orderby e.Sequence descending
                 select new { e.Sequence, Entry = new CreditEntryDto(t.Id, e.Amount, t.Kind, t.Reason, t.Purpose, t.ReferenceId, e.CreatedAt) })
-            .Take(size + 1)
+            .Take(Keyset.Probe(size))
             .ToListAsync(cancellationToken);
-        var next = rows.Count > size ? EntryCursor.Encode(rows[size - 1].Sequence) : null;
+        var page = Keyset.Page(rows, size, r => EntryCursor.Position(r.Sequence), r => r.Entry);
         var balance = await ledger.BalanceAsync(userId, cancellationToken);
-        return TypedResults.Ok(new CreditsDto(balance, rows.Take(size).Select(r => r.Entry).ToList(), next));
+        return TypedResults.Ok(new CreditsDto(balance, page.Items, page.NextCursor));
     }
 
     private static Ok<CreditPacksDto> Packs(IOptions<PaymentsOptions> options) =>
@@ -82,14 +79,13 @@ public static class CreditsApi
         var purpose = request.Purpose?.Trim().ToLowerInvariant();
         if (purpose != PaymentPurposes.Course) errors.Add("purpose", "purpose must be course: only course enrollments are sold for credits for now.");
         if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id (the enrollment id) is required.");
-        var key = http.Headers["Idempotency-Key"].ToString().Trim();
-        if (key.Length > MaxIdempotencyKeyLength) errors.Add("idempotency_key", $"The Idempotency-Key header must be at most {MaxIdempotencyKeyLength} characters.");
+        var key = IdempotencyKey.Read(http, errors);
         errors.ThrowIfAny();
 
         var userId = principal.UserId();
         var referenceId = request.ReferenceId!.Value;
         // Keys are the caller's own: another user's key can never answer with their spend.
-        var idempotencyKey = $"spend:{userId}:{(key.Length > 0 ? key : Guid.NewGuid().ToString("N"))}";
+        var idempotencyKey = $"spend:{userId}:{key ?? Guid.NewGuid().ToString("N")}";
 
         var posting = await ledger.SpendAsync(userId, purpose!, referenceId, ct => PriceAsync(db, userId, referenceId, ct), idempotencyKey, cancellationToken);
         var dto = CreditSpendDto.From(posting);
@@ -112,12 +108,11 @@ public static class CreditsApi
     }
 }
 
-/// <summary>Opaque cursors over a user's entries: the position of the last entry of the page.</summary>
+/// <summary>Positions in a user's entries (the last entry of a page), carried in opaque cursors.</summary>
 public static class EntryCursor
 {
-    public static string Encode(long sequence) => OpaqueCursor.Encode("e" + sequence.ToString(CultureInfo.InvariantCulture));
+    public static string Position(long sequence) => "e" + sequence.ToString(CultureInfo.InvariantCulture);
 
-    public static long? Decode(string cursor) =>
-        OpaqueCursor.Decode(cursor) is { } text && text.StartsWith('e')
-        && long.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
+    public static long? Parse(string position) =>
+        position.StartsWith('e') && long.TryParse(position.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Community.Payments.Data;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,21 +28,20 @@ public static class RefundsApi
 
     private static async Task<Created<RefundDto>> RefundPayment(
         Guid id, RefundRequest request, HttpRequest http, ClaimsPrincipal principal, PaymentsDbContext db, Refunder refunder,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var reason = request.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason)) errors.Add("reason", "reason is required.");
-        else if (reason.Length > Refunder.MaxReasonLength) errors.Add("reason", $"reason must be at most {Refunder.MaxReasonLength} characters.");
+        if (errors.Required("reason", reason)) errors.MaxLength("reason", reason, Refunder.MaxReasonLength);
         if (request.AmountCents is <= 0) errors.Add("amount_cents", "amount_cents must be above 0 (or absent for everything left).");
+        var key = IdempotencyKey.Read(http, errors);
         errors.ThrowIfAny();
 
         var callerId = principal.UserId();
         await RefundAccess.EnsureMayRefundAsync(db, id, principal, cancellationToken);
 
         // The same Idempotency-Key refunds once, however often the request is retried.
-        var key = http.Headers["Idempotency-Key"].ToString();
-        var refundId = string.IsNullOrWhiteSpace(key) ? Guid.NewGuid() : Refunder.DeterministicId("api:" + callerId + ":" + key.Trim(), id);
+        var refundId = key is null ? NewId.Next(clock) : Refunder.DeterministicId("api:" + callerId + ":" + key, id);
         var refund = await refunder.RefundAsync(id, request.AmountCents, reason!, callerId, refundId, cancellationToken);
         if (refund.Status == RefundStatus.Failed) throw new RefundFailedException(refund);
         return TypedResults.Created($"/api/v1/payments/{id}", RefundDto.From(refund));

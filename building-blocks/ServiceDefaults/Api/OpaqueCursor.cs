@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 
-namespace Community.Payments;
+namespace Community.ServiceDefaults.Api;
 
 /// <summary>Cursors clients pass back unread: a position in a list, base64url-encoded.</summary>
 public static class OpaqueCursor

@@ -1,0 +1,99 @@
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
+
+namespace Community.ServiceDefaults.Tests.Api;
+
+public sealed class FieldRulesTests
+{
+    /// <summary>The messages one rule left for its field, as the 400's errors carry them (empty when it passed).</summary>
+    private static string[] Messages(Func<ValidationErrors, bool> rule, bool expectedPass)
+    {
+        var errors = new ValidationErrors();
+        Assert.Equal(expectedPass, rule(errors));
+        if (!errors.Any) return [];
+        return Assert.Single(Assert.Throws<RequestValidationException>(errors.ThrowIfAny).Errors).Value;
+    }
+
+    [Fact]
+    public void Required_refuses_null_blank_and_the_empty_id()
+    {
+        Assert.Equal(["title is required."], Messages(e => e.Required("title", (string?)null), false));
+        Assert.Equal(["title is required."], Messages(e => e.Required("title", "  "), false));
+        Assert.Empty(Messages(e => e.Required("title", "x"), true));
+        Assert.Equal(["reference_id is required."], Messages(e => e.Required("reference_id", Guid.Empty), false));
+        Assert.Equal(["reference_id is required."], Messages(e => e.Required("reference_id", (Guid?)null), false));
+        Assert.Empty(Messages(e => e.Required("reference_id", Guid.CreateVersion7()), true));
+    }
+
+    [Fact]
+    public void Length_rules_name_the_bounds()
+    {
+        Assert.Equal(["bio must be at most 5 characters."], Messages(e => e.MaxLength("bio", "123456", 5), false));
+        Assert.Empty(Messages(e => e.MaxLength("bio", "12345", 5), true));
+        Assert.Empty(Messages(e => e.MaxLength("bio", null, 5), true));
+        Assert.Equal(["code must be 3-30 characters."], Messages(e => e.Length("code", "ab", 3, 30), false));
+        Assert.Empty(Messages(e => e.Length("code", "abc", 3, 30), true));
+    }
+
+    [Fact]
+    public void One_of_lists_the_allowed_values()
+    {
+        string[] allowed = ["free", "paid"];
+        Assert.Equal(["price must be one of free, paid."], Messages(e => e.OneOf("price", "cheap", allowed), false));
+        Assert.Empty(Messages(e => e.OneOf("price", "paid", allowed), true));
+        Assert.Empty(Messages(e => e.OneOf("price", null, allowed), true));
+    }
+
+    [Theory]
+    [InlineData("https://cdn.example.com/a.png", true)]
+    [InlineData("http://example.com", true)]
+    [InlineData("javascript:alert(1)", false)]
+    [InlineData("ftp://example.com/a", false)]
+    [InlineData("/relative/path", false)]
+    public void Urls_are_absolute_http_or_https(string url, bool valid)
+    {
+        var messages = Messages(e => e.Url("image_url", url), valid);
+        if (!valid) Assert.Equal(["image_url must be an absolute http(s) URL of at most 2048 characters."], messages);
+    }
+
+    [Fact]
+    public void Urls_respect_their_length_and_host()
+    {
+        Assert.Equal(["u must be an absolute http(s) URL of at most 30 characters."],
+            Messages(e => e.Url("u", "https://example.com/" + new string('a', 20), 30), false));
+        Assert.Empty(Messages(e => e.Url("linkedin_url", "https://www.linkedin.com/in/me", host: "linkedin.com"), true));
+        Assert.Equal(["linkedin_url must be a linkedin.com address."],
+            Messages(e => e.Url("linkedin_url", "https://evil-linkedin.com/in/me", host: "linkedin.com"), false));
+    }
+
+    [Theory]
+    [InlineData("amira@example.com", true)]
+    [InlineData("  Amira@Example.COM ", true)]
+    [InlineData("amira@localhost", false)]
+    [InlineData("Amira <amira@example.com>", false)]
+    [InlineData("amira@example.com.", false)]
+    [InlineData("not-an-address", false)]
+    public void Emails_are_single_plain_addresses_with_a_dotted_domain(string email, bool valid)
+    {
+        var messages = Messages(e => e.Email("email", email), valid);
+        if (!valid) Assert.Equal(["email must be a valid e-mail address."], messages);
+    }
+
+    [Fact]
+    public void New_ids_are_version_7_and_ordered_by_the_clock()
+    {
+        var clock = new FixedClock { Now = DateTimeOffset.Parse("2026-01-01T00:00:00Z") };
+        var first = NewId.Next(clock);
+        clock.Now += TimeSpan.FromMilliseconds(5);
+        var second = NewId.Next(clock);
+        Assert.Equal(7, first.Version);
+        Assert.True(first.CompareTo(second) < 0);
+        Assert.StartsWith("019b76da-a800-7", first.ToString()); // the clock's milliseconds lead the id
+    }
+
+    private sealed class FixedClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}

@@ -1,0 +1,118 @@
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.ServiceDefaults.Tests.Api;
+
+public sealed class PagingTests
+{
+    private sealed class Row
+    {
+        public int Id { get; set; }
+    }
+
+    private sealed class RowsContext(DbContextOptions<RowsContext> options) : DbContext(options)
+    {
+        public DbSet<Row> Rows => Set<Row>();
+    }
+
+    private static IDictionary<string, string[]> Refused(Action<ValidationErrors> validate)
+    {
+        var errors = new ValidationErrors();
+        validate(errors);
+        return Assert.Throws<RequestValidationException>(errors.ThrowIfAny).Errors;
+    }
+
+    [Theory]
+    [InlineData(null, null, 1, 20)]
+    [InlineData(3, 100, 3, 100)]
+    [InlineData(2147483647, 1, 2147483647, 1)]
+    public void Valid_pages_and_limits_are_read_with_the_endpoints_default(int? page, int? limit, int expectedPage, int expectedLimit)
+    {
+        var errors = new ValidationErrors();
+        var request = PageRequest.Read(page, limit, 20, errors);
+        Assert.False(errors.Any);
+        Assert.Equal(new PageRequest(expectedPage, expectedLimit), request);
+    }
+
+    [Theory]
+    [InlineData(0, 20, "page", "page starts at 1.")]
+    [InlineData(-1, 20, "page", "page starts at 1.")]
+    [InlineData(1, 0, "limit", "limit must be 1-100.")]
+    [InlineData(1, 101, "limit", "limit must be 1-100.")]
+    public void Pages_below_one_and_limits_outside_1_to_100_are_refused(int page, int limit, string field, string message)
+    {
+        var errors = Refused(e => PageRequest.Read(page, limit, 20, e));
+        Assert.Equal([message], errors[field]);
+    }
+
+    [Fact]
+    public void The_last_int_page_has_a_positive_64_bit_offset()
+    {
+        var page = new PageRequest(int.MaxValue, 100);
+        Assert.Equal(214748364600L, page.Offset);
+    }
+
+    [Fact]
+    public void A_page_beyond_any_int_total_reads_nothing_instead_of_overflowing()
+    {
+        var rows = Enumerable.Range(1, 10).AsQueryable();
+        Assert.Empty(rows.PageBy(new PageRequest(int.MaxValue, 20)));
+        Assert.Equal([4, 5, 6], rows.PageBy(new PageRequest(2, 3)));
+    }
+
+    [Fact]
+    public void The_sql_of_an_overflowing_page_has_no_negative_offset()
+    {
+        using var db = new RowsContext(new DbContextOptionsBuilder<RowsContext>().UseNpgsql("Host=unused").Options);
+        var sql = db.Rows.OrderBy(r => r.Id).PageBy(new PageRequest(int.MaxValue, 20)).ToQueryString();
+        Assert.DoesNotContain("-", sql.Replace("--", ""));
+        var second = db.Rows.OrderBy(r => r.Id).PageBy(new PageRequest(2, 20)).ToQueryString();
+        Assert.Contains("OFFSET", second);
+    }
+
+    [Theory]
+    [InlineData(0, 20, 0)]
+    [InlineData(1, 20, 1)]
+    [InlineData(20, 20, 1)]
+    [InlineData(21, 20, 2)]
+    [InlineData(int.MaxValue, 100, 21474837)]
+    public void Pages_count_every_row_without_overflow(int total, int limit, int pages) =>
+        Assert.Equal(pages, new PageRequest(1, limit).Of(Array.Empty<int>(), total).Pages);
+
+    [Fact]
+    public void A_keyset_page_cuts_the_probe_row_and_points_at_the_last_item()
+    {
+        var page = Keyset.Page([1L, 2L, 3L], 2, n => $"p{n}", n => n * 10);
+        Assert.Equal([10L, 20L], page.Items);
+        Assert.Equal("p2", OpaqueCursor.Decode(page.NextCursor!));
+
+        var last = Keyset.Page([1L, 2L], 2, n => $"p{n}", n => n);
+        Assert.Null(last.NextCursor);
+    }
+
+    [Fact]
+    public void A_cursor_round_trips_and_a_malformed_one_is_a_validation_error()
+    {
+        static long? Parse(string text) => text.StartsWith('p') && long.TryParse(text[1..], out var n) ? n : null;
+        var errors = new ValidationErrors();
+        Assert.Equal(42L, Keyset.After(OpaqueCursor.Encode("p42"), Parse, errors));
+        Assert.Null(Keyset.After(null, Parse, errors));
+        Assert.False(errors.Any);
+
+        foreach (var bad in new[] { "not a cursor!", OpaqueCursor.Encode("x42"), OpaqueCursor.Encode("p42") + "x", "" })
+            Assert.Equal(["cursor is not one this API gave out."], Refused(e => Keyset.After(bad, Parse, e))["cursor"]);
+    }
+
+    [Theory]
+    [InlineData(null, 20)]
+    [InlineData(1, 1)]
+    [InlineData(100, 100)]
+    public void Keyset_limits_default_to_20(int? limit, int expected) => Assert.Equal(expected, Keyset.Limit(limit, new ValidationErrors()));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void Keyset_limits_outside_1_to_100_are_refused(int limit) =>
+        Assert.Equal(["limit must be 1-100."], Refused(e => Keyset.Limit(limit, e))["limit"]);
+}

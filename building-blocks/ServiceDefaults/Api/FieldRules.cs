@@ -1,0 +1,76 @@
+using System.Net.Mail;
+using Community.ServiceDefaults.Errors;
+
+namespace Community.ServiceDefaults.Api;
+
+/// <summary>
+/// The common field rules, one message each, added to a request's <see cref="ValidationErrors"/> (so the
+/// 400's <c>errors</c> are keyed by the snake_case field). Each returns whether the value passed; an
+/// absent (null) value passes every rule but <see cref="Required"/>.
+/// </summary>
+public static class FieldRules
+{
+    public const int MaxUrlLength = 2048;
+
+    public static bool Required(this ValidationErrors errors, string field, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value)) return true;
+        errors.Add(field, $"{field} is required.");
+        return false;
+    }
+
+    /// <summary>An id the body must carry; the empty Guid counts as absent.</summary>
+    public static bool Required(this ValidationErrors errors, string field, Guid? value)
+    {
+        if (value is { } id && id != Guid.Empty) return true;
+        errors.Add(field, $"{field} is required.");
+        return false;
+    }
+
+    public static bool MaxLength(this ValidationErrors errors, string field, string? value, int max)
+    {
+        if (value is null || value.Length <= max) return true;
+        errors.Add(field, $"{field} must be at most {max} characters.");
+        return false;
+    }
+
+    public static bool Length(this ValidationErrors errors, string field, string? value, int min, int max)
+    {
+        if (value is null || (value.Length >= min && value.Length <= max)) return true;
+        errors.Add(field, $"{field} must be {min}-{max} characters.");
+        return false;
+    }
+
+    public static bool OneOf(this ValidationErrors errors, string field, string? value, IReadOnlyCollection<string> allowed)
+    {
+        if (value is null || allowed.Contains(value)) return true;
+        errors.Add(field, $"{field} must be one of {string.Join(", ", allowed)}.");
+        return false;
+    }
+
+    /// <summary>An absolute http(s) URL; with <paramref name="host"/>, on that host or one of its subdomains.</summary>
+    public static bool Url(this ValidationErrors errors, string field, string? value, int maxLength = MaxUrlLength, string? host = null)
+    {
+        if (value is null) return true;
+        if (value.Length > maxLength || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        {
+            errors.Add(field, $"{field} must be an absolute http(s) URL of at most {maxLength} characters.");
+            return false;
+        }
+        if (host is null || uri.Host == host || uri.Host.EndsWith("." + host, StringComparison.Ordinal)) return true;
+        errors.Add(field, $"{field} must be a {host} address.");
+        return false;
+    }
+
+    /// <summary>A single plain address (no display name) whose domain has a dot; compare it lower-case and trimmed.</summary>
+    public static bool Email(this ValidationErrors errors, string field, string? value)
+    {
+        if (value is null) return true;
+        var email = value.Trim().ToLowerInvariant();
+        if (email.Length <= 254 && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email
+            && parsed.Host.Contains('.') && !parsed.Host.StartsWith('.') && !parsed.Host.EndsWith('.'))
+            return true;
+        errors.Add(field, $"{field} must be a valid e-mail address.");
+        return false;
+    }
+}
