@@ -25,7 +25,7 @@ public sealed class PhotosFixture : EventsFixture
 {
     public string PhotoRoot { get; } = Path.Combine(Path.GetTempPath(), "community-event-photos-" + Guid.NewGuid().ToString("N"));
 
-    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Events:Photos:LocalPath"] = PhotoRoot };
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Events:Photos:LocalPath"] = PhotoRoot };
 
     public string FileOf(string eventId, string photoId, string extension) => Path.Combine(PhotoRoot, "events", eventId, $"{photoId}.{extension}");
 

@@ -43,7 +43,7 @@ public sealed class TelemetryFixture : IdentityFixture
     public override async Task InitializeAsync()
     {
         Resources = await TestInfrastructure.IsolateAsync(nameof(TelemetryTests));
-        Host = StartHost(Resources.BrokerUri, new Dictionary<string, string?>
+        Host = StartHost(new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Collector.Url,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
