@@ -1,9 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Community.Events.Courses;
-using Community.Events.Users;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Community.Events.Tests;
 
