@@ -1,28 +1,129 @@
-using Community.Contracts;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Testing;
 
 /// <summary>
-/// Plays identity for a service under test: register it as the service's <see cref="ISigningKeySource"/>
-/// and issue real ES256 access tokens, dated by the test's clock so moving the clock does not expire them.
+/// The one test token issuer. An instance plays identity for a service under test: register it as the
+/// service's <see cref="ISigningKeySource"/> (or publish <see cref="Key"/> in a fake JWKS) and issue real
+/// ES256 access tokens, dated by the test's clock so moving the clock does not expire them. The static
+/// members hand-make JWTs for attack tests: any header, any payload, any (or no) signature.
 /// </summary>
-public sealed class TestTokens(TimeProvider clock) : ISigningKeySource, IDisposable
+public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, IDisposable
 {
-    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private readonly string _kid = "test-" + Guid.NewGuid().ToString("N")[..8];
+    public const string Issuer = "community-identity";
+    public const string Audience = "community";
 
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    public string Kid { get; } = "test-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>A platform access token for <paramref name="userId"/>, issued now on the test clock.</summary>
     public string Issue(Guid userId, string role = Roles.Member, string tier = Tiers.Free)
     {
-        var claims = TokenForge.Claims(userId.ToString(), clock.GetUtcNow(), role: role);
+        var claims = Claims(userId.ToString(), _clock.GetUtcNow(), role: role);
         claims["tier"] = tier;
-        return TokenForge.Es256(_key, _kid, claims);
+        return Es256(Key, Kid, claims);
+    }
+
+    /// <summary>An access token with any registered claim changed: issuer, audience, lifetime, signing key or kid.</summary>
+    public string Issue(
+        string? subject = null,
+        string issuer = Issuer,
+        string audience = Audience,
+        DateTime? notBefore = null,
+        DateTime? expires = null,
+        ECDsa? signWith = null,
+        string? kid = null,
+        string role = Roles.Member,
+        string tier = Tiers.Free)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var start = new DateTimeOffset(notBefore ?? now.AddSeconds(-5));
+        var claims = new JsonObject
+        {
+            ["sub"] = subject ?? Guid.NewGuid().ToString(), ["name"] = "Test User", ["role"] = role, ["tier"] = tier,
+            ["iss"] = issuer, ["aud"] = audience,
+            ["iat"] = start.ToUnixTimeSeconds(), ["nbf"] = start.ToUnixTimeSeconds(),
+            ["exp"] = new DateTimeOffset(expires ?? now.AddMinutes(15)).ToUnixTimeSeconds(),
+        };
+        return Es256(signWith ?? Key, kid ?? Kid, claims);
+    }
+
+    /// <summary>A token with the given header and the payload of a valid token, signed by <paramref name="sign"/> (or unsigned).</summary>
+    public string Forge(object header, Func<byte[], byte[]>? sign = null)
+    {
+        var payload = Issue().Split('.')[1];
+        var signingInput = B64(JsonSerializer.Serialize(header)) + "." + payload;
+        var signature = sign is null ? "" : B64(sign(Encoding.ASCII.GetBytes(signingInput)));
+        return signingInput + "." + signature;
     }
 
     public ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<SecurityKey?>(kid == _kid ? new ECDsaSecurityKey(_key) { KeyId = _kid } : null);
+        ValueTask.FromResult<SecurityKey?>(kid == Kid ? new ECDsaSecurityKey(Key) { KeyId = Kid } : null);
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose() => Key.Dispose();
+
+    public static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string B64(string text) => B64(Encoding.UTF8.GetBytes(text));
+
+    public static byte[] FromB64(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+    }
+
+    /// <summary>Claims of a well-formed platform token for <paramref name="sub"/>, valid for 15 minutes from <paramref name="now"/>.</summary>
+    public static JsonObject Claims(string sub, DateTimeOffset now, string issuer = Issuer, string audience = Audience, string role = "member") => new()
+    {
+        ["sub"] = sub, ["name"] = "forged", ["role"] = role, ["tier"] = "free",
+        ["iss"] = issuer, ["aud"] = audience,
+        ["iat"] = now.ToUnixTimeSeconds(), ["nbf"] = now.ToUnixTimeSeconds(), ["exp"] = now.AddMinutes(15).ToUnixTimeSeconds(),
+    };
+
+    public static string Es256(ECDsa key, string kid, JsonObject claims)
+    {
+        var signingInput = $"{B64(new JsonObject { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}";
+        return signingInput + "." + B64(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256));
+    }
+
+    public static string Unsigned(string kid, JsonObject claims) =>
+        $"{B64(new JsonObject { ["alg"] = "none", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}.";
+
+    public static string Hs256(byte[] secret, string kid, JsonObject claims)
+    {
+        var signingInput = $"{B64(new JsonObject { ["alg"] = "HS256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}";
+        return signingInput + "." + B64(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(signingInput)));
+    }
+
+    /// <summary>The token with one claim changed and the original signature kept.</summary>
+    public static string Tamper(string token, string claim, string value)
+    {
+        var parts = token.Split('.');
+        var payload = JsonNode.Parse(FromB64(parts[1]))!.AsObject();
+        payload[claim] = value;
+        return $"{parts[0]}.{B64(payload.ToJsonString())}.{parts[2]}";
+    }
+
+    public static JsonObject Payload(string token) => JsonNode.Parse(FromB64(token.Split('.')[1]))!.AsObject();
+    public static JsonObject Header(string token) => JsonNode.Parse(FromB64(token.Split('.')[0]))!.AsObject();
+
+    /// <summary>The public key of a JWKS entry as raw bytes, what an HS256 "key confusion" attacker would sign with.</summary>
+    public static byte[] PublicKeyBytes(JsonNode jwk)
+    {
+        using var ecdsa = ECDsa.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = FromB64(jwk["x"]!.GetValue<string>()), Y = FromB64(jwk["y"]!.GetValue<string>()) },
+        });
+        return ecdsa.ExportSubjectPublicKeyInfo();
+    }
+
+    public static string Serialize(object value) => JsonSerializer.Serialize(value);
 }

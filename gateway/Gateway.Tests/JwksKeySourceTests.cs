@@ -1,13 +1,8 @@
 using System.Security.Cryptography;
 using Community.ServiceDefaults.Auth;
 using Community.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
+using Community.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -20,25 +15,14 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
     private readonly ECDsa _first = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ECDsa _second = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly TestClock _clock = new();
-    private volatile EcPublicJwk[] _published = [];
-    private int _fetches;
-    private WebApplication _identity = null!;
+    private FakeJwks _identity = null!;
     private ServiceProvider _services = null!;
     private JwksSigningKeySource _source = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _identity = builder.Build();
-        _identity.MapGet("/.well-known/jwks.json", () =>
-        {
-            Interlocked.Increment(ref _fetches);
-            return Results.Json(new JsonWebKeySetDocument(_published), EcPublicJwk.SerializerOptions);
-        });
-        await _identity.StartAsync();
-        var address = _identity.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _identity = await FakeJwks.StartAsync();
+        var address = _identity.BaseAddress.ToString().TrimEnd('/');
 
         _services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
         var http = _services.GetRequiredService<IHttpClientFactory>();
@@ -58,18 +42,18 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task A_new_kid_is_fetched_at_most_once_per_interval_and_its_key_verifies()
     {
-        _published = [EcPublicJwk.From("first", _first)];
+        _identity.Published = [EcPublicJwk.From("first", _first)];
         Assert.NotNull(await _source.FindAsync("first", default));
 
-        _published = [EcPublicJwk.From("second", _second), EcPublicJwk.From("first", _first)];
+        _identity.Published = [EcPublicJwk.From("second", _second), EcPublicJwk.From("first", _first)];
         Assert.Null(await _source.FindAsync("second", default));
-        Assert.Equal(1, _fetches);
+        Assert.Equal(1, _identity.Fetches);
 
         _clock.Advance(JwksSigningKeySource.MinRefreshInterval);
         var second = await _source.FindAsync("second", default);
-        Assert.Equal(2, _fetches);
+        Assert.Equal(2, _identity.Fetches);
 
-        var token = TokenForge.Es256(_second, "second", TokenForge.Claims(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow));
+        var token = TestTokens.Es256(_second, "second", TestTokens.Claims(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow));
         var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token,
             new TokenValidationParameters { IssuerSigningKey = second, ValidIssuer = "community-identity", ValidAudience = "community" });
         Assert.True(result.IsValid, result.Exception?.Message);
@@ -78,21 +62,21 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task A_kept_key_is_reused_and_a_withdrawn_one_is_disposed_only_after_the_grace_period()
     {
-        _published = [EcPublicJwk.From("first", _first), EcPublicJwk.From("second", _second)];
+        _identity.Published = [EcPublicJwk.From("first", _first), EcPublicJwk.From("second", _second)];
         var first = (ECDsaSecurityKey)(await _source.FindAsync("first", default))!;
         var second = await _source.FindAsync("second", default);
 
-        _published = [EcPublicJwk.From("second", _second)];
+        _identity.Published = [EcPublicJwk.From("second", _second)];
         _clock.Advance(JwksSigningKeySource.MinRefreshInterval);
         Assert.Null(await _source.FindAsync("unknown", default));
-        Assert.Equal(2, _fetches);
+        Assert.Equal(2, _identity.Fetches);
         Assert.Same(second, await _source.FindAsync("second", default));
         Assert.Null(await _source.FindAsync("first", default));
         first.ECDsa.ExportParameters(includePrivateParameters: false); // a validation that found it a moment ago may still use it
 
         _clock.Advance(RetiredKeys.Grace);
         Assert.Null(await _source.FindAsync("another-unknown", default));
-        Assert.Equal(3, _fetches);
+        Assert.Equal(3, _identity.Fetches);
         Assert.ThrowsAny<ObjectDisposedException>(() => first.ECDsa.ExportParameters(includePrivateParameters: false));
         Assert.Same(second, await _source.FindAsync("second", default));
     }

@@ -1,16 +1,10 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Community.ServiceDefaults.Auth;
+using Community.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Community.Gateway.Tests.Infrastructure;
 
@@ -25,35 +19,28 @@ public sealed record EchoedRequest(string Method, string Path, string Query, Dic
 /// A stand-in for the services behind the gateway, on a real Kestrel port: identity's JWKS,
 /// an echo of every other request, and a WebSocket echo on /hubs/echo.
 /// </summary>
-public sealed class FakeBackend : IAsyncDisposable
+public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
 {
     public static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
-    private readonly WebApplication _app;
+    private readonly TestTokens _issuer;
 
-    public ConcurrentQueue<EchoedRequest> Received { get; } = new();
-    public Uri Address { get; private set; } = null!;
+    private FakeBackend(TestTokens issuer) => _issuer = issuer;
 
-    private FakeBackend(WebApplication app) => _app = app;
-
-    public static async Task<FakeBackend> StartAsync(TokenIssuer issuer)
+    public static async Task<FakeBackend> StartAsync(TestTokens issuer)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var backend = new FakeBackend(app);
+        var backend = new FakeBackend(issuer);
+        await backend.StartServerAsync();
+        return backend;
+    }
 
+    protected override void Map(WebApplication app)
+    {
         app.UseWebSockets();
         app.MapGet("/.well-known/jwks.json", () =>
-            Results.Json(new JsonWebKeySetDocument([EcPublicJwk.From(issuer.Kid, issuer.Key)]), EcPublicJwk.SerializerOptions));
+            Results.Json(new JsonWebKeySetDocument([EcPublicJwk.From(_issuer.Kid, _issuer.Key)]), EcPublicJwk.SerializerOptions));
         app.Map("/hubs/echo", EchoWebSocketAsync);
-        app.Map("/{**path}", backend.EchoAsync);
-
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        backend.Address = new Uri(address);
-        return backend;
+        app.Map("/{**path}", EchoAsync);
     }
 
     private async Task EchoAsync(HttpContext context)
@@ -71,7 +58,7 @@ public sealed class FakeBackend : IAsyncDisposable
             request.QueryString.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             bodyBytes);
-        Received.Enqueue(echoed);
+        Record(echoed);
         await context.Response.WriteAsJsonAsync(echoed, Json);
     }
 
@@ -94,11 +81,5 @@ public sealed class FakeBackend : IAsyncDisposable
             }
             await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Community.Contracts;
+using Community.Testing;
 
 namespace Community.Gateway.Tests.Infrastructure;
 
@@ -10,7 +11,7 @@ namespace Community.Gateway.Tests.Infrastructure;
 /// </summary>
 public class GatewayFixture : IAsyncLifetime
 {
-    public TokenIssuer Tokens { get; } = new();
+    public TestTokens Tokens { get; } = new();
     public FakeBackend Backend { get; private set; } = null!;
     public GatewayHost Gateway { get; private set; } = null!;
     public HttpClient Client => Gateway.Client;
@@ -20,7 +21,7 @@ public class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Backend = await FakeBackend.StartAsync(Tokens);
-        var backend = Backend.Address.ToString().TrimEnd('/');
+        var backend = Backend.BaseAddress.ToString().TrimEnd('/');
         var settings = new Dictionary<string, string?>
         {
             [$"Services:{ResourceNames.Identity}"] = backend,

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using Community.ServiceDefaults.Auth;
+using Community.Contracts;
 using Community.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
@@ -9,64 +8,14 @@ namespace Community.Events.Tests;
 /// The events service on real Kestrel with its own database and vhost, a movable clock, and
 /// tokens signed by a test key standing in for identity's.
 /// </summary>
-public class EventsFixture : IAsyncLifetime
+public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
 {
-    public IsolatedResources Resources { get; private set; } = null!;
-    public TestClock Clock { get; } = new();
-    public TestTokens Tokens { get; }
-    public ServiceHost<Program> Host { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
+    protected override void ConfigureService(IDictionary<string, string?> settings) =>
+        settings["Events:HoldSweepInterval"] = "00:00:00.200";
 
-    public EventsFixture() => Tokens = new TestTokens(Clock);
-
-    public virtual async Task InitializeAsync()
-    {
-        Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
-        Host = StartHost(Settings);
-        Client = Host.NewClient();
-    }
-
-    /// <summary>Extra configuration of <see cref="Host"/> for a fixture that needs it.</summary>
-    protected virtual IDictionary<string, string?>? Settings => null;
-
-    /// <summary>Another instance of the service on the same database and broker (several replicas).</summary>
-    public ServiceHost<Program> StartHost(IDictionary<string, string?>? extra = null)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:events-db"] = Resources.DatabaseConnectionString,
-            ["ConnectionStrings:rabbitmq"] = Resources.BrokerUri,
-            ["Events:HoldSweepInterval"] = "00:00:00.200",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
-        return new ServiceHost<Program>(settings, services =>
-        {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<ISigningKeySource>(Tokens);
-        }).Start();
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Host.DisposeAsync();
-        Tokens.Dispose();
-        await Resources.DisposeAsync();
-    }
-
-    public (Guid Id, string Token) Member() => User("member");
-    public (Guid Id, string Token) Organizer() => User("organizer");
-    public (Guid Id, string Token) Admin() => User("admin");
-
-    public (Guid Id, string Token) User(string role)
-    {
-        var id = Guid.NewGuid();
-        return (id, Tokens.Issue(id, role));
-    }
-
-    /// <summary>A token for an existing user, dated now on the test clock.</summary>
-    public string TokenFor(Guid userId, string role = "member") => Tokens.Issue(userId, role);
+    public (Guid Id, string Token) Member() => User(Roles.Member);
+    public (Guid Id, string Token) Organizer() => User(Roles.Organizer);
+    public (Guid Id, string Token) Admin() => User(Roles.Admin);
 
     /// <summary>A valid creation body (Berlin, starting in 3 days, 2 hours long); <paramref name="change"/> edits it.</summary>
     public JsonObject EventBody(Action<JsonObject>? change = null)
@@ -100,10 +49,4 @@ public class EventsFixture : IAsyncLifetime
         if (!publish) return created;
         return await (await Client.PostJson($"/api/v1/events/{created["id"]}/publish", new { }, organizerToken)).AssertStatus(200);
     }
-
-    public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
-        Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
-
-    /// <summary>How many integration events of this type the service has written to its outbox.</summary>
-    public Task<long> OutboxCountAsync(string eventType) => Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);
 }

@@ -10,7 +10,7 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     public async Task The_configured_admin_exists_and_can_change_roles()
     {
         var adminToken = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
-        Assert.Equal("admin", TokenForge.Payload(adminToken)["role"]!.GetValue<string>());
+        Assert.Equal("admin", TestTokens.Payload(adminToken)["role"]!.GetValue<string>());
 
         var member = await fx.RegisterAsync();
         var memberId = member["user"]!["id"]!.GetValue<string>();
@@ -19,7 +19,7 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
 
         // The next token carries the new role.
         var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = member["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
-        Assert.Equal("organizer", TokenForge.Payload(refreshed["access_token"]!.GetValue<string>())["role"]!.GetValue<string>());
+        Assert.Equal("organizer", TestTokens.Payload(refreshed["access_token"]!.GetValue<string>())["role"]!.GetValue<string>());
         Assert.Equal(1L, await fx.ScalarAsync<long>(
             "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'organizer'", ("id", memberId)));
     }
@@ -50,7 +50,7 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     {
         var squatter = await fx.RegisterAsync("future_admin");
         // The operator later configures an admin named future_admin with their own e-mail; identity restarts.
-        await using var restarted = fx.StartHost(fx.Resources.BrokerUri, new Dictionary<string, string?>
+        await using var restarted = fx.StartHost(new Dictionary<string, string?>
         {
             ["Identity:Admins:1:Username"] = "future_admin",
             ["Identity:Admins:1:Email"] = "ops@community.test",
@@ -64,7 +64,7 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     public async Task A_configured_admin_whose_email_matches_is_promoted_and_the_change_published()
     {
         var existing = await fx.RegisterAsync("promote_me");
-        await using var restarted = fx.StartHost(fx.Resources.BrokerUri, new Dictionary<string, string?>
+        await using var restarted = fx.StartHost(new Dictionary<string, string?>
         {
             ["Identity:Admins:1:Username"] = "promote_me",
             ["Identity:Admins:1:Email"] = "Promote_Me@Example.com",

@@ -71,7 +71,7 @@ public sealed class EventDeliveryFixture : IdentityFixture
         var vhost = BrokerUri = await Rabbit.CreateVhostAsync("outage");
         await base.InitializeAsync();
         await Host.DisposeAsync();
-        Host = StartHost(vhost);
+        Host = StartHost(brokerUri: vhost);
         Client.Dispose();
         Client = Host.NewClient();
 

@@ -1,59 +1,40 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Community.Contracts;
 using Community.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Community.Identity.Tests;
 
 /// <summary>
 /// Identity on real Kestrel with its own database and vhost, a real SMTP sink for its e-mail,
-/// a movable clock, and one admin from configuration.
+/// a movable clock, and one admin from configuration. Identity signs its own tokens.
 /// </summary>
-public class IdentityFixture : IAsyncLifetime
+public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
 {
     public const string AdminUsername = "root_admin";
     public readonly string AdminPassword = "Adm1n-" + Guid.NewGuid().ToString("N");
 
-    public IsolatedResources Resources { get; protected set; } = null!;
     public SmtpSink Smtp { get; } = new();
-    public TestClock Clock { get; } = new();
-    public ServiceHost<Program> Host { get; protected set; } = null!;
-    public HttpClient Client { get; protected set; } = null!;
 
-    public virtual async Task InitializeAsync()
+    protected override bool TrustsTestTokens => false;
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
     {
-        Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
-        Host = StartHost(Resources.BrokerUri);
-        Client = Host.NewClient();
+        settings["Smtp:Host"] = "127.0.0.1";
+        settings["Smtp:Port"] = Smtp.Port.ToString();
+        settings["Smtp:EnableSsl"] = "false";
+        settings["Identity:LoginThrottle:SlowdownStep"] = "00:00:00.005";
+        settings["Identity:LoginThrottle:MaxSlowdown"] = "00:00:00.020";
+        settings["Identity:Admins:0:Username"] = AdminUsername;
+        settings["Identity:Admins:0:Email"] = "admin@community.test";
+        settings["Identity:Admins:0:Password"] = AdminPassword;
     }
 
-    public ServiceHost<Program> StartHost(string brokerUri, IDictionary<string, string?>? extra = null)
+    public override async Task DisposeAsync()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:identity-db"] = Resources.DatabaseConnectionString,
-            ["ConnectionStrings:rabbitmq"] = brokerUri,
-            ["Smtp:Host"] = "127.0.0.1",
-            ["Smtp:Port"] = Smtp.Port.ToString(),
-            ["Smtp:EnableSsl"] = "false",
-            ["Identity:LoginThrottle:SlowdownStep"] = "00:00:00.005",
-            ["Identity:LoginThrottle:MaxSlowdown"] = "00:00:00.020",
-            ["Identity:Admins:0:Username"] = AdminUsername,
-            ["Identity:Admins:0:Email"] = "admin@community.test",
-            ["Identity:Admins:0:Password"] = AdminPassword,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
-        return new ServiceHost<Program>(settings, services => services.AddSingleton<TimeProvider>(Clock)).Start();
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Host.DisposeAsync();
+        await base.DisposeAsync();
         await Smtp.DisposeAsync();
-        await Resources.DisposeAsync();
     }
 
     /// <summary>Registers a fresh member; returns the 201 body (user, access_token, refresh_token...).</summary>
@@ -85,7 +66,4 @@ public class IdentityFixture : IAsyncLifetime
         key.ImportPkcs8PrivateKey((byte[])reader["private_key"], out _);
         return ((string)reader["kid"], key);
     }
-
-    public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
-        Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
 }

@@ -16,14 +16,14 @@ public sealed class KeyRotationTests(IdentityFixture fx) : IClassFixture<Identit
     {
         var before = await fx.RegisterAsync();
         var oldToken = before["access_token"]!.GetValue<string>();
-        var oldKid = TokenForge.Header(oldToken)["kid"]!.GetValue<string>();
+        var oldKid = TestTokens.Header(oldToken)["kid"]!.GetValue<string>();
         Assert.Equal([oldKid], await PublishedKidsAsync());
 
         // Thirty days on, the next token is signed by a new key; the old key is still published.
         using var clock = new ClockOffset(fx.Clock);
         clock.Advance(TimeSpan.FromDays(30) + TimeSpan.FromMinutes(1));
         var after = await fx.RegisterAsync();
-        var newKid = TokenForge.Header(after["access_token"]!.GetValue<string>())["kid"]!.GetValue<string>();
+        var newKid = TestTokens.Header(after["access_token"]!.GetValue<string>())["kid"]!.GetValue<string>();
         Assert.NotEqual(oldKid, newKid);
         Assert.Equal([newKid, oldKid], await PublishedKidsAsync());
         Assert.Equal(HttpStatusCode.OK, (await fx.Client.Get("/api/v1/auth/me", after["access_token"]!.GetValue<string>())).StatusCode);

@@ -70,7 +70,7 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         Assert.Null(key["d"]); // never the private part
 
         var registered = await fx.RegisterAsync();
-        await using var restarted = fx.StartHost(fx.Resources.BrokerUri);
+        await using var restarted = fx.StartHost();
         using var client = restarted.NewClient();
         var again = await (await client.Get("/.well-known/jwks.json")).AssertStatus(200);
         Assert.Equal(key["kid"]!.GetValue<string>(), again["keys"]![0]!["kid"]!.GetValue<string>());

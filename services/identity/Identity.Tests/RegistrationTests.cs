@@ -30,11 +30,11 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(10, user["referral_code"]!.GetValue<string>().Length);
         Assert.Null(user["password_hash"]);
 
-        var claims = TokenForge.Payload(body["access_token"]!.GetValue<string>());
+        var claims = TestTokens.Payload(body["access_token"]!.GetValue<string>());
         Assert.Equal(user["id"]!.GetValue<string>(), claims["sub"]!.GetValue<string>());
         Assert.Equal("organizer", claims["role"]!.GetValue<string>());
         Assert.Equal("free", claims["tier"]!.GetValue<string>());
-        Assert.Equal("ES256", TokenForge.Header(body["access_token"]!.GetValue<string>())["alg"]!.GetValue<string>());
+        Assert.Equal("ES256", TestTokens.Header(body["access_token"]!.GetValue<string>())["alg"]!.GetValue<string>());
 
         var stored = await fx.ScalarAsync<string>("SELECT password_hash FROM users WHERE username = 'amira.dxb'");
         Assert.StartsWith("v1$210000$", stored);

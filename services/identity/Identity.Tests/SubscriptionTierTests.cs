@@ -14,25 +14,25 @@ public sealed class SubscriptionTierTests(IdentityFixture fx) : IClassFixture<Id
         var registered = await fx.RegisterAsync();
         var userId = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
         var refresh = registered["refresh_token"]!.GetValue<string>();
-        Assert.Equal("free", TokenForge.Payload(registered["access_token"]!.GetValue<string>())["tier"]!.GetValue<string>());
+        Assert.Equal("free", TestTokens.Payload(registered["access_token"]!.GetValue<string>())["tier"]!.GetValue<string>());
 
         var now = fx.Clock.GetUtcNow();
         var upgraded = new SubscriptionChanged(Guid.NewGuid(), now, userId, "elite", now.AddDays(30));
         await DeliverAsync(upgraded);
         var (access, next) = await RefreshAsync(refresh);
-        Assert.Equal("elite", TokenForge.Payload(access)["tier"]!.GetValue<string>());
+        Assert.Equal("elite", TestTokens.Payload(access)["tier"]!.GetValue<string>());
         Assert.Equal("elite", (await (await fx.Client.Get("/api/v1/auth/me", access)).AssertStatus(200))["tier"]!.GetValue<string>());
 
         // A downgrade that happened before the upgrade, delivered after it: it changes nothing.
         await DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(-5), userId, "free", null));
         (access, next) = await RefreshAsync(next);
-        Assert.Equal("elite", TokenForge.Payload(access)["tier"]!.GetValue<string>());
+        Assert.Equal("elite", TestTokens.Payload(access)["tier"]!.GetValue<string>());
 
         // The same change delivered again is handled once; a newer change wins.
         await DeliverAsync(upgraded);
         await DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), now.AddMinutes(5), userId, "free", null));
         (access, _) = await RefreshAsync(next);
-        Assert.Equal("free", TokenForge.Payload(access)["tier"]!.GetValue<string>());
+        Assert.Equal("free", TestTokens.Payload(access)["tier"]!.GetValue<string>());
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", upgraded.MessageId)));
     }
 
@@ -46,7 +46,7 @@ public sealed class SubscriptionTierTests(IdentityFixture fx) : IClassFixture<Id
         await DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fx.Clock.GetUtcNow(), userId, "premium", fx.Clock.GetUtcNow().AddDays(30)));
 
         var token = await fx.LoginAsync(username, "correct-horse-9");
-        Assert.Equal("premium", TokenForge.Payload(token)["tier"]!.GetValue<string>());
+        Assert.Equal("premium", TestTokens.Payload(token)["tier"]!.GetValue<string>());
     }
 
     /// <summary>Publishes on identity's bus as payments' outbox would (message id = event id) and waits until identity handled it.</summary>

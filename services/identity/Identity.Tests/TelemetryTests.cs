@@ -1,49 +1,46 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Community.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Community.Identity.Tests;
 
 /// <summary>A collector stand-in: a real OTLP/HTTP endpoint on loopback that keeps every export it receives.</summary>
-public sealed class OtlpReceiver : IAsyncDisposable
+public sealed class OtlpReceiver : FakeHttpServer<(string Signal, byte[] Body)>
 {
-    private readonly WebApplication _app;
-    public ConcurrentQueue<(string Signal, byte[] Body)> Exports { get; } = new();
-    public string Url => _app.Urls.First();
+    public string Url => BaseAddress.ToString().TrimEnd('/');
 
-    public OtlpReceiver()
+    private OtlpReceiver() { }
+
+    public static async Task<OtlpReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
-        {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            Exports.Enqueue((signal, body.ToArray()));
-            return Results.Ok();
-        });
-        _app.StartAsync().GetAwaiter().GetResult();
+        var receiver = new OtlpReceiver();
+        await receiver.StartServerAsync();
+        return receiver;
     }
 
-    /// <summary>OTLP is protobuf: strings travel as plain UTF-8 bytes, so a search finds names and paths.</summary>
-    public bool Received(string signal, string text) =>
-        Exports.Any(e => e.Signal == signal && e.Body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0);
+    protected override void Map(WebApplication app) => app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body);
+        Record((signal, body.ToArray()));
+        return Results.Ok();
+    });
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    /// <summary>OTLP is protobuf: strings travel as plain UTF-8 bytes, so a search finds names and paths.</summary>
+    public bool Exported(string signal, string text) =>
+        Received.Any(e => e.Signal == signal && e.Body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0);
 }
 
 public sealed class TelemetryFixture : IdentityFixture
 {
-    public OtlpReceiver Collector { get; } = new();
+    public OtlpReceiver Collector { get; private set; } = null!;
 
     public override async Task InitializeAsync()
     {
+        Collector = await OtlpReceiver.StartAsync();
         Resources = await TestInfrastructure.IsolateAsync(nameof(TelemetryTests));
-        Host = StartHost(Resources.BrokerUri, new Dictionary<string, string?>
+        Host = StartHost(new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Collector.Url,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
@@ -82,12 +79,12 @@ public sealed class TelemetryTests(TelemetryFixture fx) : IClassFixture<Telemetr
         await (await fx.Client.PostJson("/api/v1/auth/login", new { identifier = "telemetry_nobody", password = "wrong-password-1" })).AssertProblem(401);
 
         // "POST /api/v1/auth/login" is the name of the service's server span (the test client's span is named "POST").
-        await Eventually.TrueAsync(() => Task.FromResult(fx.Collector.Received("traces", "POST /api/v1/auth/login")), "no server span of the login request was exported");
-        Assert.True(fx.Collector.Received("traces", "http.route"), "server spans carry the route");
-        Assert.True(fx.Collector.Received("traces", "identity-under-test"), "spans carry the service name");
-        Assert.True(fx.Collector.Received("traces", "Npgsql"), "database spans are exported too");
-        await Eventually.TrueAsync(() => Task.FromResult(fx.Collector.Received("metrics", "http.server.request.duration")), "no ASP.NET Core metrics were exported");
-        await Eventually.TrueAsync(() => Task.FromResult(fx.Collector.Received("logs", "Request refused with")), "no logs were exported");
-        Assert.False(fx.Collector.Received("traces", "GET /health/live"), "health probes must not be traced");
+        await Eventually.TrueAsync(() => Task.FromResult(fx.Collector.Exported("traces", "POST /api/v1/auth/login")), "no server span of the login request was exported");
+        Assert.True(fx.Collector.Exported("traces", "http.route"), "server spans carry the route");
+        Assert.True(fx.Collector.Exported("traces", "identity-under-test"), "spans carry the service name");
+        Assert.True(fx.Collector.Exported("traces", "Npgsql"), "database spans are exported too");
+        await Eventually.TrueAsync(() => Task.FromResult(fx.Collector.Exported("metrics", "http.server.request.duration")), "no ASP.NET Core metrics were exported");
+        await Eventually.TrueAsync(() => Task.FromResult(fx.Collector.Exported("logs", "Request refused with")), "no logs were exported");
+        Assert.False(fx.Collector.Exported("traces", "GET /health/live"), "health probes must not be traced");
     }
 }

@@ -22,27 +22,27 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         var (kid, key) = await fx.SigningKeyAsync();
         var now = fx.Clock.GetUtcNow();
         // Control: signed with the real key and right claims, accepted; each attack below changes one thing.
-        Assert.Equal(HttpStatusCode.OK, await MeStatus(TokenForge.Es256(key, kid, TokenForge.Claims(sub, now))));
+        Assert.Equal(HttpStatusCode.OK, await MeStatus(TestTokens.Es256(key, kid, TestTokens.Claims(sub, now))));
 
         var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
-        var publicKey = TokenForge.PublicKeyBytes(jwks["keys"]![0]!);
-        var expired = TokenForge.Claims(sub, now.AddMinutes(-20));
-        var notYet = TokenForge.Claims(sub, now.AddMinutes(5));
+        var publicKey = TestTokens.PublicKeyBytes(jwks["keys"]![0]!);
+        var expired = TestTokens.Claims(sub, now.AddMinutes(-20));
+        var notYet = TestTokens.Claims(sub, now.AddMinutes(5));
         using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
         var attacks = new Dictionary<string, string>
         {
-            ["alg none"] = TokenForge.Unsigned(kid, TokenForge.Claims(sub, now)),
-            ["HS256 with the public key"] = TokenForge.Hs256(publicKey, kid, TokenForge.Claims(sub, now)),
-            ["HS256 with the JWKS text"] = TokenForge.Hs256(Encoding.UTF8.GetBytes(jwks["keys"]![0]!.ToJsonString()), kid, TokenForge.Claims(sub, now)),
-            ["expired"] = TokenForge.Es256(key, kid, expired),
-            ["not yet valid"] = TokenForge.Es256(key, kid, notYet),
-            ["wrong audience"] = TokenForge.Es256(key, kid, TokenForge.Claims(sub, now, audience: "someone-else")),
-            ["wrong issuer"] = TokenForge.Es256(key, kid, TokenForge.Claims(sub, now, issuer: "https://evil.example")),
-            ["tampered role"] = TokenForge.Tamper(good, "role", "admin"),
-            ["tampered subject"] = TokenForge.Tamper(good, "sub", Guid.NewGuid().ToString()),
-            ["unknown kid"] = TokenForge.Es256(stranger, "not-a-kid", TokenForge.Claims(sub, now)),
-            ["right kid, wrong key"] = TokenForge.Es256(stranger, kid, TokenForge.Claims(sub, now)),
+            ["alg none"] = TestTokens.Unsigned(kid, TestTokens.Claims(sub, now)),
+            ["HS256 with the public key"] = TestTokens.Hs256(publicKey, kid, TestTokens.Claims(sub, now)),
+            ["HS256 with the JWKS text"] = TestTokens.Hs256(Encoding.UTF8.GetBytes(jwks["keys"]![0]!.ToJsonString()), kid, TestTokens.Claims(sub, now)),
+            ["expired"] = TestTokens.Es256(key, kid, expired),
+            ["not yet valid"] = TestTokens.Es256(key, kid, notYet),
+            ["wrong audience"] = TestTokens.Es256(key, kid, TestTokens.Claims(sub, now, audience: "someone-else")),
+            ["wrong issuer"] = TestTokens.Es256(key, kid, TestTokens.Claims(sub, now, issuer: "https://evil.example")),
+            ["tampered role"] = TestTokens.Tamper(good, "role", "admin"),
+            ["tampered subject"] = TestTokens.Tamper(good, "sub", Guid.NewGuid().ToString()),
+            ["unknown kid"] = TestTokens.Es256(stranger, "not-a-kid", TestTokens.Claims(sub, now)),
+            ["right kid, wrong key"] = TestTokens.Es256(stranger, kid, TestTokens.Claims(sub, now)),
             ["garbage"] = "not.a.jwt",
             ["empty signature"] = string.Join('.', good.Split('.')[..2]) + ".",
         };
@@ -67,10 +67,10 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     {
         var registered = await fx.RegisterAsync();
         var token = registered["access_token"]!.GetValue<string>();
-        var payload = TokenForge.Payload(token);
+        var payload = TestTokens.Payload(token);
         Assert.Equal(900, payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>());
         foreach (var claim in new[] { "sub", "name", "role", "tier", "iss", "aud" }) Assert.NotNull(payload[claim]);
-        Assert.NotNull(TokenForge.Header(token)["kid"]);
+        Assert.NotNull(TestTokens.Header(token)["kid"]);
 
         using var clock = new ClockOffset(fx.Clock);
         clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(20));

@@ -1,75 +1,19 @@
 using System.Text.Json.Nodes;
-using Community.ServiceDefaults.Auth;
+using Community.Contracts;
 using Community.Testing;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
 /// <summary>
 /// Payments on real Kestrel with its own database and vhost, the sandbox provider, a movable
-/// clock and test-signed tokens. <see cref="Settings"/> lets a subclass add configuration
-/// (e.g. Stripe pointed at a fake Stripe server).
+/// clock and test-signed tokens. <see cref="ServiceFixture{TProgram}.Settings"/> lets a subclass add
+/// configuration (e.g. Stripe pointed at a fake Stripe server).
 /// </summary>
-public class PaymentsFixture : IAsyncLifetime
+public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
 {
-    public IsolatedResources Resources { get; protected set; } = null!;
-    public TestClock Clock { get; } = new();
-    public TestTokens Tokens { get; }
-    public ServiceHost<Program> Host { get; protected set; } = null!;
-    public HttpClient Client { get; protected set; } = null!;
-
-    public PaymentsFixture() => Tokens = new TestTokens(Clock);
-
-    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
-
-    public virtual async Task InitializeAsync()
-    {
-        Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
-        Host = StartPayments(Settings);
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Host.BaseAddress };
-        await BusReadyAsync(Host);
-    }
-
-    /// <summary>
-    /// Waits until the host's receive endpoints are bound (the bus starts in the background): a
-    /// message a test publishes before that would reach no queue.
-    /// </summary>
-    public static Task BusReadyAsync(ServiceHost<Program> host) => Eventually.TrueAsync(
-        () => Task.FromResult(host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
-        "the payments bus never became ready");
-
-    public ServiceHost<Program> StartPayments(IDictionary<string, string?>? extra = null, string? brokerUri = null)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:payments-db"] = Resources.DatabaseConnectionString,
-            ["ConnectionStrings:rabbitmq"] = brokerUri ?? Resources.BrokerUri,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
-        return new ServiceHost<Program>(settings, services =>
-        {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<ISigningKeySource>(Tokens);
-        }).Start();
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Host.DisposeAsync();
-        Tokens.Dispose();
-        await Resources.DisposeAsync();
-    }
-
-    public (Guid Id, string Token) User(string role = "member")
-    {
-        var id = Guid.NewGuid();
-        return (id, Tokens.Issue(id, role));
-    }
-
-    public string TokenFor(Guid userId, string role = "member") => Tokens.Issue(userId, role);
+    /// <summary>Redirects are not followed: tests assert on the sandbox's 302s.</summary>
+    protected override HttpClient NewClient(ServiceHost<Program> host) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
 
     /// <summary>What the events service would have announced for a held seat, written straight into payments' projection.</summary>
     public async Task<Guid> SeatHeldAsync(Guid userId, long amountCents, string currency = "EUR", Guid? organizerId = null, Guid? eventId = null, TimeSpan? holdFor = null)
@@ -100,14 +44,6 @@ public class PaymentsFixture : IAsyncLifetime
         var form = page.AbsolutePath + (pay ? "/pay" : "/decline");
         return await Client.PostAsync(form, new FormUrlEncodedContent([]));
     }
-
-    public Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) =>
-        Sql.ExecuteAsync(Resources.DatabaseConnectionString, sql, parameters);
-
-    public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
-        Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
-
-    public Task<long> OutboxCountAsync(string eventType) => Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);
 
     /// <summary>Outbox rows of <paramref name="eventType"/> about one payment (the class's tests share the database).</summary>
     public Task<long> OutboxCountAsync(string eventType, Guid paymentId) =>

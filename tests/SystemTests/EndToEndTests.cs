@@ -1,58 +1,56 @@
 extern alias EventsApi;
+extern alias GatewayApp;
 extern alias IdentityApi;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Community.Gateway.Tests.Infrastructure;
-using Community.Testing;
+using Community.Contracts;
 using EventsProgram = EventsApi::Program;
+using GatewayProgram = GatewayApp::Program;
 using IdentityProgram = IdentityApi::Program;
 
-namespace Community.Gateway.Tests;
+namespace Community.SystemTests;
 
 /// <summary>
 /// The real identity and events services (each with its own database and vhost) behind the real
 /// gateway, driven only through the gateway; events checks tokens against identity's JWKS.
 /// </summary>
-public sealed class EndToEndFixture : IAsyncLifetime
+public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
 {
-    public IsolatedResources Resources { get; private set; } = null!;
     public IsolatedResources EventsResources { get; private set; } = null!;
-    public ServiceHost<IdentityProgram> Identity { get; private set; } = null!;
     public ServiceHost<EventsProgram> Events { get; private set; } = null!;
-    public GatewayHost Gateway { get; private set; } = null!;
-    public HttpClient Client => Gateway.Client;
+    public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    /// <summary>Identity signs the tokens here, as in production.</summary>
+    protected override bool TrustsTestTokens => false;
+
+    public override async Task InitializeAsync()
     {
-        Resources = await TestInfrastructure.IsolateAsync(nameof(EndToEndTests));
-        Identity = new ServiceHost<IdentityProgram>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:identity-db"] = Resources.DatabaseConnectionString,
-            ["ConnectionStrings:rabbitmq"] = Resources.BrokerUri,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Start();
+        await base.InitializeAsync();
         EventsResources = await TestInfrastructure.IsolateAsync(nameof(EndToEndTests) + "Events");
         Events = new ServiceHost<EventsProgram>(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:events-db"] = EventsResources.DatabaseConnectionString,
-            ["ConnectionStrings:rabbitmq"] = EventsResources.BrokerUri,
-            ["Services:identity"] = Identity.BaseAddress.ToString().TrimEnd('/'),
+            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Events)}"] = EventsResources.DatabaseConnectionString,
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = EventsResources.BrokerUri,
+            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
             ["Logging:LogLevel:Default"] = "Warning",
         }).Start();
-        Gateway = GatewayHost.Start(new Dictionary<string, string?>
+        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
         {
-            ["Services:identity"] = Identity.BaseAddress.ToString().TrimEnd('/'),
-            ["Services:events"] = Events.BaseAddress.ToString().TrimEnd('/'),
-        });
+            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
+            [$"Services:{ResourceNames.Events}"] = Events.BaseAddress.ToString().TrimEnd('/'),
+            ["Logging:LogLevel:Default"] = "Warning",
+        }).Start();
+        // Every request of these tests goes through the gateway.
+        Client.Dispose();
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Gateway.BaseAddress };
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
         await Events.DisposeAsync();
-        await Identity.DisposeAsync();
         await EventsResources.DisposeAsync();
-        await Resources.DisposeAsync();
+        await base.DisposeAsync();
     }
 }
 
@@ -139,18 +137,18 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
         var registered = await RegisterAsync("e2e_target");
         var good = registered["access_token"]!.GetValue<string>();
         var sub = registered["user"]!["id"]!.GetValue<string>();
-        var kid = TokenForge.Header(good)["kid"]!.GetValue<string>();
+        var kid = TestTokens.Header(good)["kid"]!.GetValue<string>();
         var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
         using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var now = DateTimeOffset.UtcNow;
 
         var attacks = new Dictionary<string, string>
         {
-            ["alg none"] = TokenForge.Unsigned(kid, TokenForge.Claims(sub, now)),
-            ["HS256 with the public key"] = TokenForge.Hs256(TokenForge.PublicKeyBytes(jwks["keys"]![0]!), kid, TokenForge.Claims(sub, now)),
-            ["tampered role"] = TokenForge.Tamper(good, "role", "admin"),
-            ["unknown kid"] = TokenForge.Es256(stranger, "forged-kid", TokenForge.Claims(sub, now)),
-            ["right kid, wrong key"] = TokenForge.Es256(stranger, kid, TokenForge.Claims(sub, now)),
+            ["alg none"] = TestTokens.Unsigned(kid, TestTokens.Claims(sub, now)),
+            ["HS256 with the public key"] = TestTokens.Hs256(TestTokens.PublicKeyBytes(jwks["keys"]![0]!), kid, TestTokens.Claims(sub, now)),
+            ["tampered role"] = TestTokens.Tamper(good, "role", "admin"),
+            ["unknown kid"] = TestTokens.Es256(stranger, "forged-kid", TestTokens.Claims(sub, now)),
+            ["right kid, wrong key"] = TestTokens.Es256(stranger, kid, TestTokens.Claims(sub, now)),
         };
         foreach (var (name, token) in attacks)
         {
@@ -159,7 +157,7 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
             await response.AssertProblem(401);
         }
         // On an anonymous route too.
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_target", password = "correct-horse-9" }, TokenForge.Tamper(good, "sub", "x"))).AssertProblem(401);
+        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_target", password = "correct-horse-9" }, TestTokens.Tamper(good, "sub", "x"))).AssertProblem(401);
         await (await Client.Get("/api/v1/auth/me", good)).AssertStatus(200);
     }
 

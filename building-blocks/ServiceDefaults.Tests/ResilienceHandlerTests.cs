@@ -1,27 +1,42 @@
 using System.Net;
 using Community.ServiceDefaults.Http;
+using Community.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
-namespace Community.Identity.Tests;
+namespace Community.ServiceDefaults.Tests;
+
+/// <summary>A flaky upstream: fails twice with 503, then succeeds; records every call's method.</summary>
+public sealed class FlakyServer : FakeHttpServer<string>
+{
+    private FlakyServer() { }
+
+    public static async Task<FlakyServer> StartAsync()
+    {
+        var server = new FlakyServer();
+        await server.StartServerAsync();
+        return server;
+    }
+
+    protected override void Map(WebApplication app) => app.Map("/flaky", (HttpContext context) =>
+    {
+        Record(context.Request.Method);
+        return Received.Count <= 2 ? Results.StatusCode(503) : Results.Ok("fine");
+    });
+}
 
 /// <summary>ServiceDefaults' outgoing-HTTP resilience against a real flaky server on loopback.</summary>
 public sealed class ResilienceHandlerTests : IAsyncLifetime
 {
-    private WebApplication _server = null!;
-    private int _calls;
+    private FlakyServer _server = null!;
     private HttpClient _client = null!;
+
+    private int Calls => _server.Received.Count;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _server = builder.Build();
-        // Fails twice with 503, then succeeds; counts every call.
-        _server.Map("/flaky", (HttpContext _) => Interlocked.Increment(ref _calls) <= 2 ? Results.StatusCode(503) : Results.Ok("fine"));
-        await _server.StartAsync();
-        _client = new HttpClient(new ResilienceHandler { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = new Uri(_server.Urls.First()) };
+        _server = await FlakyServer.StartAsync();
+        _client = new HttpClient(new ResilienceHandler { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
@@ -35,7 +50,7 @@ public sealed class ResilienceHandlerTests : IAsyncLifetime
     {
         var response = await _client.GetAsync("/flaky");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, _calls);
+        Assert.Equal(3, Calls);
     }
 
     [Fact]
@@ -43,7 +58,7 @@ public sealed class ResilienceHandlerTests : IAsyncLifetime
     {
         var response = await _client.PostAsync("/flaky", new StringContent("{}"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(1, _calls);
+        Assert.Equal(1, Calls);
     }
 
     [Fact]
@@ -53,6 +68,6 @@ public sealed class ResilienceHandlerTests : IAsyncLifetime
         request.Headers.Add("Idempotency-Key", "payment-123");
         var response = await _client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, _calls);
+        Assert.Equal(3, Calls);
     }
 }

@@ -1,21 +1,20 @@
 extern alias EventsApi;
 extern alias GatewayApp;
-using System.Net;
+extern alias PaymentsApi;
 using System.Text.Json.Nodes;
+using Community.Contracts;
 using Community.LocalInfrastructure;
-using Community.ServiceDefaults.Auth;
-using Community.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
+using PaymentsProgram = PaymentsApi::Program;
 
-namespace Community.Payments.Tests;
+namespace Community.SystemTests;
 
 /// <summary>
 /// The paid-ticket saga for real: events, payments and the gateway on one private RabbitMQ node
 /// (so the test can stop it), each service with its own database, all driven through the gateway.
 /// </summary>
-public sealed class SagaFixture : PaymentsFixture
+public sealed class SagaFixture() : ServiceFixture<PaymentsProgram>(ResourceNames.Payments)
 {
     public RabbitMqServer Rabbit { get; private set; } = null!;
     public ServiceHost<EventsProgram> Events { get; private set; } = null!;
@@ -27,32 +26,26 @@ public sealed class SagaFixture : PaymentsFixture
         Resources = await TestInfrastructure.IsolateAsync(nameof(SagaTests));
         Rabbit = await TestInfrastructure.StartPrivateRabbitMqAsync();
         var broker = await Rabbit.CreateVhostAsync("saga");
-        var eventsDatabase = await Resources.AddDatabaseAsync("events");
+        var eventsDatabase = await Resources.AddDatabaseAsync(ResourceNames.Events);
         var gatewayPort = ServiceHost<GatewayProgram>.FreePort();
         var edge = $"http://127.0.0.1:{gatewayPort}";
 
-        Host = StartPayments(new Dictionary<string, string?> { ["Payments:PublicBaseUrl"] = edge }, broker);
+        Host = StartHost(new Dictionary<string, string?> { ["Payments:PublicBaseUrl"] = edge }, broker);
         Client = Host.NewClient();
         Events = new ServiceHost<EventsProgram>(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:events-db"] = eventsDatabase,
-            ["ConnectionStrings:rabbitmq"] = broker,
+            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Events)}"] = eventsDatabase,
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = broker,
             ["Events:HoldSweepInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
-        }, Shared).Start();
+        }, ConfigureServices).Start();
         Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
         {
-            ["Services:events"] = Events.BaseAddress.ToString().TrimEnd('/'),
-            ["Services:payments"] = Host.BaseAddress.ToString().TrimEnd('/'),
+            [$"Services:{ResourceNames.Events}"] = Events.BaseAddress.ToString().TrimEnd('/'),
+            [$"Services:{ResourceNames.Payments}"] = Host.BaseAddress.ToString().TrimEnd('/'),
             ["Logging:LogLevel:Default"] = "Warning",
-        }, Shared).Start(gatewayPort);
+        }, ConfigureServices).Start(gatewayPort);
         Edge = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(edge) };
-    }
-
-    private void Shared(IServiceCollection services)
-    {
-        services.AddSingleton<TimeProvider>(Clock);
-        services.AddSingleton<ISigningKeySource>(Tokens);
     }
 
     public override async Task DisposeAsync()

@@ -1,0 +1,106 @@
+using Community.Contracts;
+using Community.ServiceDefaults.Auth;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Community.Testing;
+
+/// <summary>
+/// One service under test, the way every service's tests need it: the real service on Kestrel with a
+/// database and RabbitMQ vhost of the test class's own (wired by <see cref="ResourceNames"/>), a movable
+/// clock, test-signed tokens, and a bus that is ready before the first test runs. A service's fixture
+/// is a thin subclass: its service name, its settings, its helpers.
+/// </summary>
+public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram : class
+{
+    protected ServiceFixture(string service)
+    {
+        Service = service;
+        Tokens = new TestTokens(Clock);
+    }
+
+    /// <summary>The service's <see cref="ResourceNames"/> name ("events", "payments"...).</summary>
+    public string Service { get; }
+    public IsolatedResources Resources { get; protected set; } = null!;
+    public TestClock Clock { get; } = new();
+    public TestTokens Tokens { get; }
+    public ServiceHost<TProgram> Host { get; protected set; } = null!;
+    public HttpClient Client { get; protected set; } = null!;
+
+    /// <summary>Whether the service checks tokens against <see cref="Tokens"/> (false for identity, which signs its own).</summary>
+    protected virtual bool TrustsTestTokens => true;
+
+    /// <summary>Configuration every instance of the service gets in these tests (beyond database, broker and log level).</summary>
+    protected virtual void ConfigureService(IDictionary<string, string?> settings) { }
+
+    /// <summary>Extra configuration of <see cref="Host"/> only, for a fixture that needs it.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public virtual async Task InitializeAsync()
+    {
+        Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
+        Host = StartHost(Settings);
+        Client = NewClient(Host);
+        await BusReadyAsync(Host);
+    }
+
+    /// <summary>The client tests use; a fixture may refuse redirects, for instance.</summary>
+    protected virtual HttpClient NewClient(ServiceHost<TProgram> host) => host.NewClient();
+
+    /// <summary>An instance of the service on this fixture's database and (unless <paramref name="brokerUri"/> says otherwise) vhost.</summary>
+    public ServiceHost<TProgram> StartHost(IDictionary<string, string?>? extra = null, string? brokerUri = null, int port = 0)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ResourceNames.DatabaseOf(Service)}"] = Resources.DatabaseConnectionString,
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = brokerUri ?? Resources.BrokerUri,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        ConfigureService(settings);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
+        return new ServiceHost<TProgram>(settings, ConfigureServices).Start(port);
+    }
+
+    /// <summary>The test doubles every instance gets: the clock, and the token issuer when the service trusts it.</summary>
+    public void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton<TimeProvider>(Clock);
+        if (TrustsTestTokens) services.AddSingleton<ISigningKeySource>(Tokens);
+    }
+
+    /// <summary>
+    /// Waits until the host's receive endpoints are bound (the bus starts in the background): a
+    /// message a test publishes before that would reach no queue.
+    /// </summary>
+    public static Task BusReadyAsync<T>(ServiceHost<T> host) where T : class => Eventually.TrueAsync(
+        () => Task.FromResult(host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
+        $"the {typeof(T).Assembly.GetName().Name} bus never became ready");
+
+    public virtual async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Host.DisposeAsync();
+        Tokens.Dispose();
+        await Resources.DisposeAsync();
+    }
+
+    /// <summary>A new user of <paramref name="role"/> and a token for them.</summary>
+    public (Guid Id, string Token) User(string role = Roles.Member)
+    {
+        var id = Guid.NewGuid();
+        return (id, Tokens.Issue(id, role));
+    }
+
+    /// <summary>A token for an existing user, dated now on the test clock.</summary>
+    public string TokenFor(Guid userId, string role = Roles.Member) => Tokens.Issue(userId, role);
+
+    public Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) =>
+        Sql.ExecuteAsync(Resources.DatabaseConnectionString, sql, parameters);
+
+    public Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters) =>
+        Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
+
+    /// <summary>How many integration events of this type the service has written to its outbox.</summary>
+    public Task<long> OutboxCountAsync(string eventType) => Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);
+}

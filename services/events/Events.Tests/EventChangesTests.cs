@@ -1,0 +1,235 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Community.Events.Tests;
+
+/// <summary>Changing events (PATCH), the updates that announce it, and who may.</summary>
+public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IClassFixture<EventsFixture>
+{
+    protected override EventsFixture Fixture => fx;
+
+    // ---- patch ----
+
+    [Fact]
+    public async Task The_owner_changes_a_published_event_and_an_update_lists_the_changed_fields()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+
+        var changed = await (await Patch(id, new { title = "Chess and coffee" }, organizer)).AssertStatus(200);
+        Assert.Equal("Chess and coffee", changed.Str("title"));
+        Assert.Equal(e.Str("description"), changed.Str("description"));
+        Assert.Equal(e.Time("starts_at"), changed.Time("starts_at"));
+        Assert.Equal("published", changed.Str("status"));
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+        Assert.Equal("title", await ChangedFieldsAsync(id));
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
+        Assert.Equal("Chess and coffee", seen.Str("title"));
+
+        // The same value again is no change: no message.
+        await (await Patch(id, new { title = "Chess and coffee" }, organizer)).AssertStatus(200);
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+
+        var starts = fx.Clock.GetUtcNow().AddDays(10);
+        await (await Patch(id, new { starts_at = starts.ToString("O"), ends_at = starts.AddHours(3).ToString("O"), capacity = 12 }, organizer)).AssertStatus(200);
+        Assert.Equal(2L, await OutboxRowsAsync("EventUpdated", id));
+        Assert.Equal("capacity,ends_at,starts_at", await ChangedFieldsAsync(id));
+    }
+
+    [Fact]
+    public async Task Sending_back_the_times_a_response_showed_is_no_change()
+    {
+        var (_, organizer) = fx.Organizer();
+        // Sub-microsecond digits, as a client's clock gives them: the database keeps microseconds.
+        var starts = fx.Clock.GetUtcNow().AddDays(4).AddTicks(7);
+        var created = await fx.CreateEventAsync(organizer, b =>
+        {
+            b["starts_at"] = starts.ToString("O");
+            b["ends_at"] = starts.AddHours(2).ToString("O");
+        });
+        var id = created.Str("id");
+        var read = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Equal(created.Str("starts_at"), read.Str("starts_at"));
+        Assert.Equal(created.Str("published_at"), read.Str("published_at"));
+
+        await (await Patch(id, new { title = "Same time, new name", starts_at = starts.ToString("O"), ends_at = starts.AddHours(2).ToString("O") }, organizer))
+            .AssertStatus(200);
+        Assert.Equal("title", await ChangedFieldsAsync(id));
+        await (await Patch(id, new { starts_at = created.Str("starts_at"), ends_at = created.Str("ends_at") }, organizer)).AssertStatus(200);
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+    }
+
+    [Fact]
+    public async Task Changing_a_draft_publishes_no_update()
+    {
+        var (_, organizer) = fx.Organizer();
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        var changed = await (await Patch(draft.Str("id"), new { title = "Still a draft", description = "" }, organizer)).AssertStatus(200);
+        Assert.Equal("Still a draft", changed.Str("title"));
+        Assert.Equal("", changed.Str("description"));
+        Assert.Equal("draft", changed.Str("status"));
+        Assert.Equal(0L, await OutboxRowsAsync("EventUpdated", draft.Str("id")));
+    }
+
+    [Fact]
+    public async Task Null_clears_optional_fields_and_absent_fields_are_kept()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b =>
+        {
+            b["cover_image_url"] = "https://cdn.example.com/cover.jpg";
+            b["capacity"] = 40;
+            b["geofence_radius_m"] = 500;
+        });
+        var id = e.Str("id");
+
+        var cleared = await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}",
+            "{\"cover_image_url\": null, \"region\": null, \"capacity\": null, \"geofence_radius_m\": null}", organizer)).AssertStatus(200);
+        Assert.Null(cleared["cover_image_url"]);
+        Assert.Null(cleared["region"]);
+        Assert.Null(cleared["capacity"]);
+        Assert.Null(cleared["spots_remaining"]);
+        Assert.Equal(150, cleared["geofence_radius_m"]!.GetValue<int>());
+        Assert.Equal(e.Str("title"), cleared.Str("title"));
+        Assert.Equal("Berlin", cleared.Str("city"));
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Null(seen["cover_image_url"]);
+        Assert.Null(seen["capacity"]);
+        Assert.Equal(e.Str("title"), seen.Str("title"));
+        Assert.Equal("Café Central", seen.Str("location_name"));
+        Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
+        Assert.Equal("capacity,cover_image_url,geofence_radius_m,region", await ChangedFieldsAsync(id));
+    }
+
+    [Theory]
+    [InlineData("{\"title\": \"\"}", "title")]
+    [InlineData("{\"title\": null}", "title")]
+    [InlineData("{\"event_type\": \"rave\"}", "event_type")]
+    [InlineData("{\"latitude\": 91}", "latitude")]
+    [InlineData("{\"latitude\": null}", "latitude")]
+    [InlineData("{\"geofence_radius_m\": 10}", "geofence_radius_m")]
+    [InlineData("{\"title\": \"A fine new title\", \"geofence_radius_m\": 5000}", "geofence_radius_m")]
+    [InlineData("{\"time_zone\": \"Mars/Base\"}", "time_zone")]
+    [InlineData("{\"capacity\": 0}", "capacity")]
+    [InlineData("{\"price_cents\": 500}", "currency")]
+    [InlineData("{\"price_cents\": 500, \"currency\": \"EURO\"}", "currency")]
+    [InlineData("{\"price_cents\": -5, \"currency\": \"EUR\"}", "price_cents")]
+    [InlineData("{\"ends_at\": \"2001-01-01T00:00:00Z\"}", "ends_at")]
+    [InlineData("{\"starts_at\": \"2001-01-01T00:00:00Z\", \"ends_at\": \"2001-01-01T02:00:00Z\"}", "starts_at")]
+    [InlineData("{\"status\": \"cancelled\"}", "status")]
+    [InlineData("{\"organizer_id\": \"00000000-0000-0000-0000-000000000001\"}", "organizer_id")]
+    [InlineData("{\"seats_taken\": 3}", "seats_taken")]
+    [InlineData("{\"title\": \"Fine title\", \"published_at\": null}", "published_at")]
+    [InlineData("{\"capacity\": \"ten\"}", "capacity")]
+    [InlineData("{\"title\": 42}", "title")]
+    [InlineData("{\"interests\": \"games\"}", "interests")]
+    public async Task An_invalid_change_is_refused_and_nothing_changes(string patch, string field)
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", patch, organizer)).AssertFieldProblem(field);
+
+        var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Equal(e.Str("title"), seen.Str("title"));
+        Assert.Equal("published", seen.Str("status"));
+        Assert.Equal(organizerId, seen["organizer_id"]!.GetValue<Guid>());
+        Assert.Equal(150, seen["geofence_radius_m"]!.GetValue<int>());
+        Assert.Equal("Europe/Berlin", seen.Str("time_zone"));
+        Assert.Equal(0, seen["registration_count"]!.GetValue<int>());
+        Assert.Equal(e.Time("starts_at"), seen.Time("starts_at"));
+        Assert.Equal(e.Time("updated_at"), seen.Time("updated_at"));
+        Assert.Equal(0L, await OutboxRowsAsync("EventUpdated", id));
+    }
+
+    [Theory]
+    [InlineData("{\"title\": ")]
+    [InlineData("[\"title\"]")]
+    [InlineData("\"title\"")]
+    public async Task A_malformed_change_is_a_bad_request(string raw)
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e["id"]}", raw, organizer)).AssertProblem(400);
+        Assert.Equal(0L, await OutboxRowsAsync("EventUpdated", e.Str("id")));
+    }
+
+    [Fact]
+    public async Task Another_organizer_or_a_member_may_not_change_an_event_but_an_admin_may()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (_, stranger) = fx.Organizer();
+        var (_, member) = fx.Member();
+        var (_, admin) = fx.Admin();
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+
+        await (await Patch(id, new { title = "Hijacked" }, stranger)).AssertProblem(403);
+        await (await Patch(id, new { title = "Hijacked" }, member)).AssertProblem(403);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Patch(id, new { title = "Hijacked" }, null)).StatusCode);
+        Assert.Equal(e.Str("title"), (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("title"));
+
+        var byAdmin = await (await Patch(id, new { title = "Moderated title" }, admin)).AssertStatus(200);
+        Assert.Equal("Moderated title", byAdmin.Str("title"));
+        Assert.Equal(e.Str("organizer_id"), byAdmin.Str("organizer_id"));
+
+        var draft = await fx.CreateEventAsync(organizer, publish: false);
+        await (await Patch(draft.Str("id"), new { title = "Hijacked" }, stranger)).AssertProblem(404);
+        await (await Patch(Guid.NewGuid().ToString(), new { title = "Nobody's" }, admin)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task Capacity_cannot_go_below_the_seats_taken()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 5);
+        var id = e.Str("id");
+        await RegisterAsync(id);
+        await RegisterAsync(id);
+
+        var refused = await (await Patch(id, new { capacity = 1 }, organizer)).AssertFieldProblem("capacity");
+        Assert.Contains("2", refused["errors"]!["capacity"]![0]!.GetValue<string>());
+        Assert.Equal(5, (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200))["capacity"]!.GetValue<int>());
+
+        var exact = await (await Patch(id, new { capacity = 2 }, organizer)).AssertStatus(200);
+        Assert.Equal(2, exact["capacity"]!.GetValue<int>());
+        Assert.Equal(0, exact["spots_remaining"]!.GetValue<int>());
+        Assert.Equal(2, exact["registration_count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_price_is_fixed_once_people_have_registered()
+    {
+        var (_, organizer) = fx.Organizer();
+        var before = await fx.CreateEventAsync(organizer);
+        var priced = await (await Patch(before.Str("id"), new { price_cents = 2500, currency = "EUR" }, organizer)).AssertStatus(200);
+        Assert.Equal(2500, priced["price_cents"]!.GetValue<long>());
+        Assert.False(priced["is_free"]!.GetValue<bool>());
+
+        var e = await fx.CreateEventAsync(organizer);
+        var id = e.Str("id");
+        await RegisterAsync(id);
+
+        await (await Patch(id, new { price_cents = 1000, currency = "EUR" }, organizer)).AssertFieldProblem("price_cents");
+        var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
+        Assert.Equal(0, seen["price_cents"]!.GetValue<long>());
+        Assert.True(seen["is_free"]!.GetValue<bool>());
+
+        // Other fields still change.
+        await (await Patch(id, new { title = "Free forever" }, organizer)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_cancelled_event_cannot_be_changed()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(204);
+        await (await Patch(e.Str("id"), new { title = "Back from the dead" }, organizer)).AssertProblem(409);
+        Assert.Equal(e.Str("title"), (await (await Client.Get($"/api/v1/events/{e["id"]}")).AssertStatus(200)).Str("title"));
+    }
+}

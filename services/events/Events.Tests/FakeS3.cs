@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Community.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Community.Events.Tests;
+
+/// <summary>
+/// Just enough of S3's REST API (path-style PUT, GET, DELETE) on real Kestrel to see what the
+/// SDK sends: every request is recorded, objects are kept in memory and served back unsigned.
+/// </summary>
+public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
+{
+    private readonly ConcurrentDictionary<string, (byte[] Body, string ContentType)> _objects = new();
+
+    private FakeS3() { }
+
+    public sealed record Recorded(string Method, string Path, string Authorization, string? ContentType, string? PayloadHash, byte[] Body);
+
+    public bool FailDeletes { get; set; }
+
+    public bool Holds(string path) => _objects.ContainsKey(path);
+
+    public static async Task<FakeS3> StartAsync()
+    {
+        var s3 = new FakeS3();
+        await s3.StartServerAsync();
+        return s3;
+    }
+
+    protected override void Map(WebApplication app) => app.Run(HandleAsync);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body);
+        var path = request.Path.Value ?? "/";
+        Record(new Recorded(request.Method, path, request.Headers.Authorization.ToString(), request.ContentType,
+            request.Headers["x-amz-content-sha256"].FirstOrDefault(), body.ToArray()));
+        switch (request.Method)
+        {
+            case "PUT":
+                _objects[path] = (body.ToArray(), request.ContentType ?? "application/octet-stream");
+                context.Response.Headers.ETag = "\"fake\"";
+                return;
+            case "GET" when _objects.TryGetValue(path, out var stored):
+                context.Response.ContentType = stored.ContentType;
+                context.Response.ContentLength = stored.Body.Length;
+                await context.Response.Body.WriteAsync(stored.Body);
+                return;
+            case "DELETE" when FailDeletes:
+                await Error(context, 403, "AccessDenied", "Access Denied");
+                return;
+            case "DELETE":
+                _objects.TryRemove(path, out _);
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            default:
+                await Error(context, 404, "NoSuchKey", "The specified key does not exist.");
+                return;
+        }
+    }
+
+    private static Task Error(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/xml";
+        return context.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
+    }
+}
