@@ -63,19 +63,31 @@ public static class BusHosts
     public static Task Publish<T>(IHost host, T message, Guid messageId) where T : class =>
         host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId);
 
-    /// <summary>The queue's message count, or null when the queue does not exist.</summary>
-    public static async Task<uint?> QueueMessagesAsync(string brokerUri, string queue)
+    public enum Queue { Missing, Shared, ExclusiveToAnotherConnection }
+
+    /// <summary>Whether the queue exists and whether another connection (a bus instance) owns it exclusively.</summary>
+    public static async Task<Queue> QueueStateAsync(string brokerUri, string queue)
     {
-        await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
         try
         {
-            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+            await QueueMessagesAsync(brokerUri, queue);
+            return Queue.Shared;
         }
         catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
         {
-            return null;
+            return Queue.Missing;
         }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 405)
+        {
+            return Queue.ExclusiveToAnotherConnection;
+        }
+    }
+
+    public static async Task<uint> QueueMessagesAsync(string brokerUri, string queue)
+    {
+        await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
     public static string SharedQueue<TConsumer>(string service) where TConsumer : class, IConsumer =>

@@ -76,7 +76,7 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
         await Settle();
         Assert.Equal(1, PingProbe.Count(Instance(fx.First), ping.Id));
         Assert.Equal(1, PingProbe.Count(Instance(fx.Second), ping.Id));
-        Assert.Null(await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, Instance(fx.First).QueueFor<PingProbe>() + "_error"));
+        Assert.Equal(BusHosts.Queue.Missing, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, Instance(fx.First).QueueFor<PingProbe>() + "_error"));
     }
 
     [Fact]
@@ -99,11 +99,11 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
         Assert.StartsWith(TwoInstancesFixture.Service + "-", first.QueueFor<PingProbe>());
         Assert.EndsWith("-" + first.Id, first.QueueFor<PingProbe>());
 
-        Assert.NotNull(await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, first.QueueFor<PingProbe>()));
-        Assert.NotNull(await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, second.QueueFor<PingProbe>()));
+        Assert.Equal(BusHosts.Queue.ExclusiveToAnotherConnection, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, first.QueueFor<PingProbe>()));
+        Assert.Equal(BusHosts.Queue.ExclusiveToAnotherConnection, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, second.QueueFor<PingProbe>()));
         // The assembly scan that gave WorkProbe its shared queue left the ephemeral consumer out.
-        Assert.NotNull(await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)));
-        Assert.Null(await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<PingProbe>(TwoInstancesFixture.Service)));
+        Assert.Equal(BusHosts.Queue.Shared, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)));
+        Assert.Equal(BusHosts.Queue.Missing, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<PingProbe>(TwoInstancesFixture.Service)));
     }
 
     [Fact]
@@ -111,13 +111,14 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
     {
         var third = await BusHosts.StartAsync(BusHosts.Settings(fx.Resources, TwoInstancesFixture.Service), b => BusHosts.WireService(b, TwoInstancesFixture.Service));
         var queue = Instance(third).QueueFor<PingProbe>();
-        Assert.NotNull(await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, queue));
+        Assert.Equal(BusHosts.Queue.ExclusiveToAnotherConnection, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, queue));
 
         await BusHosts.StopAsync(third);
 
-        await Eventually.TrueAsync(async () => await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, queue) is null,
+        await Eventually.TrueAsync(async () => await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, queue) == BusHosts.Queue.Missing,
             $"{queue} outlived its host", TimeSpan.FromSeconds(15));
-        Assert.NotNull(await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)));
+        // The shared queue of the inbox consumer outlives any instance.
+        Assert.Equal(BusHosts.Queue.Shared, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)));
     }
 
     [Fact]

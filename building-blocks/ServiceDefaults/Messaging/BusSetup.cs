@@ -125,7 +125,7 @@ public sealed class EventBusBuilder
     }
 
     /// <summary>
-    /// <typeparamref name="TConsumer"/> on a queue of this instance only (auto-delete, not durable,
+    /// <typeparamref name="TConsumer"/> on a queue of this instance only (exclusive, auto-delete, not durable,
     /// short message TTL, no retry, failed messages dropped): every instance gets every message.
     /// </summary>
     public EventBusBuilder AddEphemeralConsumer<TConsumer>() where TConsumer : class, IEphemeralConsumer
@@ -146,6 +146,8 @@ public sealed class EventBusBuilder
             registration => registration.AddConsumer<TConsumer>(),
             (rabbit, context, instance) => rabbit.ReceiveEndpoint(instance.QueueFor<TConsumer>(), endpoint =>
             {
+                // Owned by this instance's connection: no other process can consume from it, and it goes when the connection does.
+                endpoint.Exclusive = true;
                 endpoint.Durable = false;
                 endpoint.AutoDelete = true;
                 endpoint.SetQueueArgument("x-message-ttl", BusInstance.MessageTimeToLive);
