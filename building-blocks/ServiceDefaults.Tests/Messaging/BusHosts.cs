@@ -43,14 +43,15 @@ public static class BusHosts
         return settings;
     }
 
-    /// <summary>The usual service: database, outbox and the inbox consumers of this assembly, plus the ephemeral Ping probe.</summary>
-    public static void WireService(IHostApplicationBuilder builder, string service, bool busFirst = false)
+    /// <summary>The usual service: database, outbox and the inbox consumers of this assembly, plus (unless told not to) the ephemeral Ping probe.</summary>
+    public static void WireService(IHostApplicationBuilder builder, string service, bool busFirst = false, bool ephemeral = true)
     {
         if (!busFirst) builder.AddServiceDatabase<ProbeDbContext>(service);
-        builder.AddEventBus(service, bus => bus
-            .UseOutbox<ProbeDbContext>()
-            .AddConsumers(typeof(BusHosts).Assembly)
-            .AddEphemeralConsumer<PingProbe>());
+        builder.AddEventBus(service, bus =>
+        {
+            bus.UseOutbox<ProbeDbContext>().AddConsumers(typeof(BusHosts).Assembly);
+            if (ephemeral) bus.AddEphemeralConsumer<PingProbe>();
+        });
         if (busFirst) builder.AddServiceDatabase<ProbeDbContext>(service);
     }
 

@@ -13,7 +13,8 @@ public sealed class OneInstanceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Resources = await TestInfrastructure.IsolateAsync(nameof(OneInstanceFixture));
-        Host = await BusHosts.StartAsync(BusHosts.Settings(Resources, Service), b => BusHosts.WireService(b, Service));
+        // No AddEphemeralConsumer: the assembly scan alone must not pick up the Ping probe.
+        Host = await BusHosts.StartAsync(BusHosts.Settings(Resources, Service), b => BusHosts.WireService(b, Service, ephemeral: false));
     }
 
     public async Task DisposeAsync()
@@ -39,6 +40,13 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
         Assert.Equal(0, WorkProbe.HandledAnywhere(work.Id));
         Assert.Equal(0L, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
             "SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", work.Id)));
+    }
+
+    [Fact]
+    public async Task The_assembly_scan_leaves_ephemeral_consumers_out()
+    {
+        Assert.Equal(BusHosts.Queue.Shared, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(OneInstanceFixture.Service)));
+        Assert.Equal(BusHosts.Queue.Missing, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<PingProbe>(OneInstanceFixture.Service)));
     }
 
     [Fact]
