@@ -43,12 +43,8 @@ public static class BusSetup
                 registration.AddConsumers(type => !typeof(IEphemeralConsumer).IsAssignableFrom(type), [.. bus.ConsumerAssemblies]);
             foreach (var ephemeral in bus.Ephemeral) ephemeral.Register(registration);
 
-            // Only the shared (ConfigureEndpoints) queues retry; ephemeral endpoints are configured apart, without it.
-            var ephemeralQueues = bus.Ephemeral.Select(e => e.Queue(instance)).ToHashSet();
-            registration.AddConfigureEndpointsCallback((queue, endpoint) =>
-            {
-                if (!ephemeralQueues.Contains(queue)) endpoint.UseMessageRetry(ConfigureRetry);
-            });
+            // Runs for the shared queues ConfigureEndpoints creates; the ephemeral ones are configured apart, without retry.
+            registration.AddConfigureEndpointsCallback((_, endpoint) => endpoint.UseMessageRetry(ConfigureRetry));
             registration.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(ToHostAddress(uri), host =>
@@ -136,13 +132,11 @@ public sealed class EventBusBuilder
 
     internal sealed record EphemeralRegistration(
         Type Consumer,
-        Func<BusInstance, string> Queue,
         Action<IBusRegistrationConfigurator> Register,
         Action<IRabbitMqBusFactoryConfigurator, IBusRegistrationContext, BusInstance> Configure)
     {
         public static EphemeralRegistration For<TConsumer>() where TConsumer : class, IEphemeralConsumer => new(
             typeof(TConsumer),
-            instance => instance.QueueFor<TConsumer>(),
             registration => registration.AddConsumer<TConsumer>(),
             (rabbit, context, instance) => rabbit.ReceiveEndpoint(instance.QueueFor<TConsumer>(), endpoint =>
             {
