@@ -74,9 +74,17 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
         Assert.Equal(permanent, ServiceDefaults.Messaging.RetryPolicy.IsPermanent((Exception)Activator.CreateInstance(type, "x")!));
 
     [Fact]
-    public void Validation_errors_are_permanent_and_rate_limits_are_not()
+    public void Validation_errors_are_permanent_and_domain_errors_that_say_try_again_are_not()
     {
         Assert.True(ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new Errors.RequestValidationException("name", "required")));
         Assert.False(ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new Errors.TooManyRequestsException("slow down", TimeSpan.FromSeconds(1))));
+        Assert.False(ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new UpstreamUnavailable()));
+    }
+
+    /// <summary>A 5xx domain error, as payments' provider-unavailable refusal: the next attempt may succeed.</summary>
+    private sealed class UpstreamUnavailable() : Errors.DomainException("the provider is down")
+    {
+        public override int StatusCode => 502;
+        public override string Title => "Upstream unavailable";
     }
 }

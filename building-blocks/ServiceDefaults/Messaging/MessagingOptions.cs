@@ -18,9 +18,11 @@ public sealed class MessagingOptions
 public static class RetryPolicy
 {
     /// <summary>
-    /// A domain refusal (not found, conflict, business rule, validation, forbidden...) gives the
-    /// same answer on every attempt, so it faults at once; everything else (database, broker,
-    /// timeouts, bugs that may be races) is treated as transient. 429 is the one refusal that passes.
+    /// A domain refusal (4xx: not found, conflict, business rule, validation, forbidden...) gives
+    /// the same answer on every attempt, so it faults at once. Everything else is transient: the
+    /// database, the broker, timeouts, bugs that may be races, and the domain errors that say
+    /// "try again" (429, 5xx such as a payment provider being unavailable).
     /// </summary>
-    public static bool IsPermanent(Exception exception) => exception is DomainException and not TooManyRequestsException;
+    public static bool IsPermanent(Exception exception) =>
+        exception is DomainException { StatusCode: >= 400 and < 500 and not 429 };
 }
