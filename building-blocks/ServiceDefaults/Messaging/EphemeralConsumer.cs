@@ -8,7 +8,7 @@ public interface IEphemeralConsumer : IConsumer;
 /// <summary>
 /// A real-time consumer (SignalR backplane, typing, presence): every instance of the service
 /// receives every message on a queue of its own that dies with it. No inbox, no retry; a message
-/// that fails or waits longer than a few seconds is dropped, because it is stale by then.
+/// that fails or waits longer than <see cref="BusInstance.MessageTimeToLive"/> is dropped, because it is stale by then.
 /// Registered with <see cref="EventBusBuilder.AddEphemeralConsumer{TConsumer}"/>, never by the assembly scan.
 /// </summary>
 public interface IEphemeralConsumer<in TMessage> : IEphemeralConsumer, IConsumer<TMessage> where TMessage : class;
@@ -16,7 +16,7 @@ public interface IEphemeralConsumer<in TMessage> : IEphemeralConsumer, IConsumer
 /// <summary>This process's identity on the bus: the name of its ephemeral queues.</summary>
 public sealed class BusInstance(string service, string id)
 {
-    /// <summary>Per-instance queues live this long without a consumer (a crashed instance's queue goes away).</summary>
+    /// <summary>Backstop to exclusivity: an unused per-instance queue is deleted after this even if its connection's end went unnoticed.</summary>
     public static readonly TimeSpan QueueExpiry = TimeSpan.FromMinutes(5);
 
     /// <summary>Real-time messages older than this are stale and dropped by the broker.</summary>
