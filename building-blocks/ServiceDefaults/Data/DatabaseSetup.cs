@@ -4,6 +4,7 @@ using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -25,16 +26,18 @@ public static class DatabaseSetup
 
         var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = service }.EnableDynamicJson().Build();
         builder.Services.AddSingleton(dataSource);
-        builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddSingleton<OutboxSaveChangesInterceptor>();
+        // Also registered by the bus's UseOutbox, so the two calls may come in either order.
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.TryAddSingleton<OutboxSaveChangesInterceptor>();
         builder.Services.AddDbContext<TContext>((sp, options) => options
             .UseNpgsql(dataSource)
             .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
 
         builder.Services.AddSingleton(new MigrationSource("platform", typeof(DatabaseSetup).Assembly));
         builder.Services.AddSingleton(new MigrationSource(service, typeof(TContext).Assembly));
-        // Registered first among hosted services that touch the database, so the schema exists before they run.
-        builder.Services.AddHostedService<SchemaMigrator>();
+        // Ahead of every hosted service (the bus and its dispatcher too, whichever was added first), so the schema exists before they run.
+        var firstHosted = builder.Services.TakeWhile(d => d.ServiceType != typeof(IHostedService)).Count();
+        builder.Services.Insert(firstHosted, ServiceDescriptor.Singleton<IHostedService, SchemaMigrator>());
 
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("database",
             sp => new DatabaseHealthCheck(sp.GetRequiredService<NpgsqlDataSource>()), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));

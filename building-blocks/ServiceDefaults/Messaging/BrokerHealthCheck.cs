@@ -22,7 +22,7 @@ public sealed class BrokerHealthCheck(Uri amqp) : IHealthCheck
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"The broker at {amqp.Host}:{port} is unreachable; events wait in the outbox.", e);
+            return HealthCheckResult.Unhealthy($"The broker at {amqp.Host}:{port} is unreachable; outbox events wait for it.", e);
         }
     }
 }

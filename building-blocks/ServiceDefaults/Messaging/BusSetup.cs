@@ -4,6 +4,8 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.ServiceDefaults.Messaging;
@@ -12,28 +14,38 @@ public static class BusSetup
 {
     /// <summary>
     /// MassTransit on RabbitMQ (connection string "rabbitmq", an amqp:// URI) with publisher
-    /// confirms, the outbox dispatcher for <typeparamref name="TContext"/>, consumers found in
-    /// <paramref name="consumerAssemblies"/> on queues prefixed by the service name, bounded
-    /// retries and then the _error queue. The service starts even when the broker is down;
-    /// /health/ready says so until it is back.
+    /// confirms. What runs on it is said in <paramref name="configure"/>: the outbox of a
+    /// DbContext, inbox consumers on queues shared by the service's instances, ephemeral consumers
+    /// on queues of this instance's own. Without any of them it is a publisher that sends straight
+    /// to the broker. The service starts even when the broker is down; /health/ready says so until it is back.
     /// </summary>
-    public static IHostApplicationBuilder AddEventBus<TContext>(
-        this IHostApplicationBuilder builder, string service, Assembly[] consumerAssemblies,
-        Action<IBusRegistrationConfigurator>? configure = null)
-        where TContext : DbContext
+    public static IHostApplicationBuilder AddEventBus(this IHostApplicationBuilder builder, string service, Action<EventBusBuilder>? configure = null)
     {
         var uri = new Uri(builder.Configuration.GetConnectionString(ResourceNames.RabbitMq)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.RabbitMq} is not configured."));
+        var instance = BusInstance.New(service);
+        var bus = new EventBusBuilder(builder.Services);
+        configure?.Invoke(bus);
 
-        builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
-        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
-            "broker", _ => new BrokerHealthCheck(uri), Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
-        builder.Services.AddMassTransit(bus =>
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(instance);
+        builder.Services.AddOptions<MessagingOptions>()
+            .Bind(builder.Configuration.GetSection(MessagingOptions.Section))
+            .Validate(o => o.InboxRetention >= MessagingOptions.MinimumInboxRetention,
+                $"{MessagingOptions.Section}:InboxRetention must be at least {MessagingOptions.MinimumInboxRetention}.")
+            .ValidateOnStart();
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "broker", _ => new BrokerHealthCheck(uri), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
+        builder.Services.AddMassTransit(registration =>
         {
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service, includeNamespace: false));
-            bus.AddConsumers(consumerAssemblies);
-            configure?.Invoke(bus);
-            bus.UsingRabbitMq((context, rabbit) =>
+            registration.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service, includeNamespace: false));
+            if (bus.ConsumerAssemblies.Count > 0)
+                registration.AddConsumers(type => !typeof(IEphemeralConsumer).IsAssignableFrom(type), [.. bus.ConsumerAssemblies]);
+            foreach (var ephemeral in bus.Ephemeral) ephemeral.Register(registration);
+
+            // Runs for the shared queues ConfigureEndpoints creates; the ephemeral ones are configured apart, without retry.
+            registration.AddConfigureEndpointsCallback((_, endpoint) => endpoint.UseMessageRetry(ConfigureRetry));
+            registration.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(ToHostAddress(uri), host =>
                 {
@@ -43,8 +55,8 @@ public static class BusSetup
                     host.PublisherConfirmation = true;
                     host.Heartbeat(TimeSpan.FromSeconds(10));
                 });
-                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400)));
-                rabbit.ConfigureEndpoints(context);
+                foreach (var ephemeral in bus.Ephemeral) ephemeral.Configure(rabbit, context, instance);
+                rabbit.ConfigureEndpoints(context, filter => filter.Exclude([.. bus.Ephemeral.Select(e => e.Consumer)]));
             });
         });
         builder.Services.Configure<MassTransitHostOptions>(options =>
@@ -53,6 +65,13 @@ public static class BusSetup
             options.StopTimeout = TimeSpan.FromSeconds(10);
         });
         return builder;
+    }
+
+    /// <summary>Transient faults are retried 5 times with backoff, then the message goes to the _error queue; permanent ones go there at once.</summary>
+    private static void ConfigureRetry(IRetryConfigurator retry)
+    {
+        retry.Ignore<Exception>(RetryPolicy.IsPermanent);
+        retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400));
     }
 
     /// <summary>amqp://user:pass@host:port/vhost becomes rabbitmq://host:port/vhost.</summary>
@@ -69,5 +88,68 @@ public static class BusSetup
         return parts.Length == 2 && parts[0].Length > 0
             ? (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]))
             : ("guest", "guest");
+    }
+}
+
+/// <summary>What a service runs on its bus; see <see cref="BusSetup.AddEventBus"/>.</summary>
+public sealed class EventBusBuilder
+{
+    private readonly IServiceCollection _services;
+
+    internal EventBusBuilder(IServiceCollection services) => _services = services;
+
+    internal List<Assembly> ConsumerAssemblies { get; } = [];
+    internal List<EphemeralRegistration> Ephemeral { get; } = [];
+
+    /// <summary>
+    /// Publishes the outbox rows of <typeparamref name="TContext"/> (written by
+    /// <see cref="OutboxDbContextExtensions.AddIntegrationEvent"/>) and deletes old outbox and inbox
+    /// rows. The context itself comes from AddServiceDatabase, called before or after.
+    /// </summary>
+    public EventBusBuilder UseOutbox<TContext>() where TContext : DbContext
+    {
+        _services.TryAddSingleton<OutboxSignal>();
+        _services.AddHostedService<OutboxDispatcher<TContext>>();
+        return this;
+    }
+
+    /// <summary>The consumers in <paramref name="assemblies"/> (ephemeral ones excepted), each on a queue its service's instances share.</summary>
+    public EventBusBuilder AddConsumers(params Assembly[] assemblies)
+    {
+        ConsumerAssemblies.AddRange(assemblies);
+        return this;
+    }
+
+    /// <summary>
+    /// <typeparamref name="TConsumer"/> on a queue of this instance only (exclusive, auto-delete, not durable,
+    /// short message TTL, no retry, failed messages dropped): every instance gets every message.
+    /// </summary>
+    public EventBusBuilder AddEphemeralConsumer<TConsumer>() where TConsumer : class, IEphemeralConsumer
+    {
+        if (Ephemeral.All(e => e.Consumer != typeof(TConsumer))) Ephemeral.Add(EphemeralRegistration.For<TConsumer>());
+        return this;
+    }
+
+    internal sealed record EphemeralRegistration(
+        Type Consumer,
+        Action<IBusRegistrationConfigurator> Register,
+        Action<IRabbitMqBusFactoryConfigurator, IBusRegistrationContext, BusInstance> Configure)
+    {
+        public static EphemeralRegistration For<TConsumer>() where TConsumer : class, IEphemeralConsumer => new(
+            typeof(TConsumer),
+            registration => registration.AddConsumer<TConsumer>(),
+            (rabbit, context, instance) => rabbit.ReceiveEndpoint(instance.QueueFor<TConsumer>(), endpoint =>
+            {
+                // Owned by this instance's connection: no other process can consume from it, and it goes when the connection does.
+                endpoint.Exclusive = true;
+                endpoint.Durable = false;
+                endpoint.AutoDelete = true;
+                endpoint.SetQueueArgument("x-message-ttl", BusInstance.MessageTimeToLive);
+                endpoint.SetQueueArgument("x-expires", BusInstance.QueueExpiry);
+                // A stale real-time message is worth nothing: no _error or _skipped queue per instance.
+                endpoint.DiscardFaultedMessages();
+                endpoint.DiscardSkippedMessages();
+                endpoint.ConfigureConsumer<TConsumer>(context);
+            }));
     }
 }

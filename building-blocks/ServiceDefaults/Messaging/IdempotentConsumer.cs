@@ -7,7 +7,9 @@ namespace Community.ServiceDefaults.Messaging;
 /// <summary>
 /// Base of every consumer that changes state: the message id is recorded in the inbox in the
 /// same transaction as the handler's changes, so a redelivered or re-sent message is handled
-/// once. A handler that throws rolls both back and the message is retried, then dead-lettered.
+/// once. A handler that throws rolls both back; the message is retried unless the error is
+/// permanent (<see cref="RetryPolicy.IsPermanent"/>), then dead-lettered. Rows older than
+/// Messaging:InboxRetention are deleted by the outbox dispatcher's cleanup.
 /// </summary>
 public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogger logger) : IConsumer<TMessage>
     where TMessage : class
@@ -20,10 +22,12 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         var messageId = context.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
         var consumer = GetType().FullName!;
         var cancellationToken = context.CancellationToken;
+        // The service's clock, not the database's now(), so inbox retention follows the same time as everything else.
+        var processedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
 
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
         var first = await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, now()) ON CONFLICT DO NOTHING",
+            $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, {processedAt}) ON CONFLICT DO NOTHING",
             cancellationToken);
         if (first == 0)
         {

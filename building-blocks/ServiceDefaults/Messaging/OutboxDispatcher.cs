@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Community.ServiceDefaults.Telemetry;
 
 namespace Community.ServiceDefaults.Messaging;
@@ -15,7 +16,7 @@ namespace Community.ServiceDefaults.Messaging;
 /// share the work; a row is marked published only after the broker confirmed it.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
-    IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatcher<TContext>> logger)
+    IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider clock, IOptions<MessagingOptions> options, ILogger<OutboxDispatcher<TContext>> logger)
     : BackgroundService where TContext : DbContext
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
@@ -35,7 +36,7 @@ public sealed class OutboxDispatcher<TContext>(
                 failures = 0;
                 if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
                 {
-                    await DeletePublishedAsync(stoppingToken);
+                    await CleanUpAsync(stoppingToken);
                     lastCleanup = clock.GetUtcNow();
                 }
                 await signal.WaitAsync(Poll, stoppingToken);
@@ -116,12 +117,17 @@ public sealed class OutboxDispatcher<TContext>(
         await publisher.Publish(message, type, context => context.MessageId = messageId, timeout.Token);
     }
 
-    private async Task DeletePublishedAsync(CancellationToken cancellationToken)
+    /// <summary>Deletes published outbox rows and inbox rows older than their windows (hourly).</summary>
+    private async Task CleanUpAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var before = clock.GetUtcNow() - KeepPublished;
-        await db.Set<OutboxMessage>().Where(m => m.PublishedAt < before).ExecuteDeleteAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var publishedBefore = now - KeepPublished;
+        await db.Set<OutboxMessage>().Where(m => m.PublishedAt < publishedBefore).ExecuteDeleteAsync(cancellationToken);
+        var processedBefore = now - options.Value.InboxRetention;
+        var forgotten = await db.Set<InboxMessage>().Where(m => m.ProcessedAt < processedBefore).ExecuteDeleteAsync(cancellationToken);
+        if (forgotten > 0) logger.LogInformation("Deleted {Count} inbox rows processed before {Before}", forgotten, processedBefore);
     }
 }
 

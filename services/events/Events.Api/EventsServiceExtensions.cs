@@ -15,7 +15,7 @@ public static class EventsServiceExtensions
     {
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection(EventsOptions.Section));
         builder.AddServiceDatabase<EventsDbContext>(ResourceNames.Events);
-        builder.AddEventBus<EventsDbContext>(ResourceNames.Events, [typeof(EventsServiceExtensions).Assembly]);
+        builder.AddEventBus(ResourceNames.Events, bus => bus.UseOutbox<EventsDbContext>().AddConsumers(typeof(EventsServiceExtensions).Assembly));
 
         builder.Services.AddScoped<SeatBook>();
         builder.Services.AddSingleton<TicketSigner>();

@@ -22,7 +22,7 @@ public static class IdentityServiceExtensions
         builder.Services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
 
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);
-        builder.AddEventBus<IdentityDbContext>(ResourceNames.Identity, [typeof(IdentityServiceExtensions).Assembly]);
+        builder.AddEventBus(ResourceNames.Identity, bus => bus.UseOutbox<IdentityDbContext>().AddConsumers(typeof(IdentityServiceExtensions).Assembly));
         builder.Services.AddHostedService<AdminSeeder>();
 
         // Identity verifies tokens with its own keys rather than reading its JWKS over HTTP.

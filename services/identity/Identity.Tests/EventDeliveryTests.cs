@@ -86,7 +86,7 @@ public sealed class EventDeliveryFixture : IdentityFixture
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddServiceDatabase<ConsumerDbContext>("testconsumer");
-        builder.AddEventBus<ConsumerDbContext>("testconsumer", [typeof(EventDeliveryFixture).Assembly]);
+        builder.AddEventBus("testconsumer", bus => bus.UseOutbox<ConsumerDbContext>().AddConsumers(typeof(EventDeliveryFixture).Assembly));
         Consumer = builder.Build();
         await Consumer.StartAsync();
         await Eventually.TrueAsync(async () =>

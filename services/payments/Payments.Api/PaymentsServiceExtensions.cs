@@ -19,7 +19,7 @@ public static class PaymentsServiceExtensions
     {
         builder.Services.Configure<PaymentsOptions>(builder.Configuration.GetSection(PaymentsOptions.Section));
         builder.AddServiceDatabase<PaymentsDbContext>(ResourceNames.Payments);
-        builder.AddEventBus<PaymentsDbContext>(ResourceNames.Payments, [typeof(PaymentsServiceExtensions).Assembly]);
+        builder.AddEventBus(ResourceNames.Payments, bus => bus.UseOutbox<PaymentsDbContext>().AddConsumers(typeof(PaymentsServiceExtensions).Assembly));
 
         builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddScoped<PaymentBook>();

@@ -1,0 +1,28 @@
+using Community.ServiceDefaults.Errors;
+
+namespace Community.ServiceDefaults.Messaging;
+
+/// <summary>Settings of the bus, outbox and inbox (configuration section "Messaging").</summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    /// <summary>Inbox rows older than this are deleted; a redelivery older than the window would be handled again.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Shorter windows would forget messages that retries or a broker outage can still redeliver.</summary>
+    public static readonly TimeSpan MinimumInboxRetention = TimeSpan.FromDays(1);
+}
+
+/// <summary>Which consumer failures are worth retrying.</summary>
+public static class RetryPolicy
+{
+    /// <summary>
+    /// A domain refusal (4xx: not found, conflict, business rule, validation, forbidden...) gives
+    /// the same answer on every attempt, so it faults at once. Everything else is transient: the
+    /// database, the broker, timeouts, bugs that may be races, and the domain errors that say
+    /// "try again" (429, 5xx such as a payment provider being unavailable).
+    /// </summary>
+    public static bool IsPermanent(Exception exception) =>
+        exception is DomainException { StatusCode: >= 400 and < 500 and not 429 };
+}
