@@ -21,7 +21,7 @@ public sealed class OutboxMessage
     /// <summary>Set when the row can never be published (its type no longer exists); it waits for an operator.</summary>
     public DateTimeOffset? FailedAt { get; set; }
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static OutboxMessage From(IIntegrationEvent message)
     {
@@ -36,7 +36,8 @@ public sealed class OutboxMessage
         };
     }
 
-    internal (object Message, Type Type) Deserialize()
+    /// <summary>The event the row holds, for the dispatcher to publish.</summary>
+    public (object Message, Type Type) Deserialize()
     {
         var type = System.Type.GetType(Type, throwOnError: true)!;
         return (JsonSerializer.Deserialize(Payload, type, Json)!, type);
