@@ -84,7 +84,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     }
 
     [Theory]
-    [InlineData(1000)]
+    [InlineData(1000L)]
     [InlineData(null)]
     public async Task Twenty_concurrent_refunds_with_one_key_all_get_the_same_answer_and_refund_once(long? amountCents)
     {
