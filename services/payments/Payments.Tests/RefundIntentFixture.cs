@@ -64,14 +64,19 @@ public sealed class RefundIntentFixture : PaymentsFixture
         var registration = await SeatHeldAsync(userId, amountCents, organizerId: seller, eventId: eventId);
         var checkout = await CheckoutAsync(token, "event_registration", registration);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
-        var body = StripePaymentsFixture.Event("checkout.session.completed",
-            StripePaymentsFixture.Session(checkout["session_id"]!.GetValue<string>(), paymentId));
+        await DeliverAsync(StripePaymentsFixture.Event("checkout.session.completed",
+            StripePaymentsFixture.Session(checkout["session_id"]!.GetValue<string>(), paymentId)));
+        Assert.Equal("succeeded", await ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId)));
+        return (seller, paymentId);
+    }
+
+    /// <summary>Delivers a correctly signed Stripe event and asserts it was accepted.</summary>
+    public async Task DeliverAsync(WebhookBody body)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body.Bytes) };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
         request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSignature.Header(StripePaymentsFixture.WebhookSecret, Clock.GetUtcNow(), body.Bytes));
         await (await Client.SendAsync(request)).AssertStatus(200);
-        Assert.Equal("succeeded", await ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId)));
-        return (seller, paymentId);
     }
 
     public async Task<HttpResponseMessage> RefundAsync(Guid paymentId, string token, long? amountCents, string idempotencyKey)

@@ -59,6 +59,35 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task Stripes_webhooks_that_overtake_a_lost_answer_record_it_and_count_the_money_once()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        fx.LoseAnswersFor[paymentId] = true;
+        await (await fx.RefundAsync(paymentId, seller, 1000, "overtaken")).AssertProblem(502);
+        var refundId = Refunder.DeterministicId("api:" + sellerId + ":overtaken", paymentId);
+
+        // charge.refunded counts Stripe's refund, which is our requested one: not counted here, its answer counts it.
+        await fx.DeliverAsync(StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000)));
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        // refund.updated is the answer we did not hear.
+        await fx.DeliverAsync(StripePaymentsFixture.Event("refund.updated", new
+        {
+            id = "re_overtaken_" + paymentId.ToString("N"), @object = "refund", amount = 1000, currency = "eur", status = "succeeded",
+            payment_intent = StripePaymentsFixture.IntentOf(paymentId), metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },
+        }));
+        Assert.Equal("succeeded", await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId)));
+        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+        var again = await (await fx.RefundAsync(paymentId, seller, 1000, "overtaken")).AssertStatus(201);
+
+        Assert.Equal(refundId, Guid.Parse(again["id"]!.GetValue<string>()));
+        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    [Fact]
     public async Task A_refund_left_requested_by_a_crash_is_finished_by_the_recovery_under_its_own_key()
     {
         var (_, paymentId) = await fx.PaidTicketAsync();
