@@ -25,6 +25,9 @@ public sealed class RefundIntentFixture : PaymentsFixture
     public FakeStripe Stripe { get; private set; } = null!;
     public ConcurrentQueue<RefundCallSeen> RefundCalls { get; } = new();
 
+    /// <summary>For each call about a provider subscription: whether another transaction held its row's lock.</summary>
+    public ConcurrentQueue<(string ProviderSubscriptionId, bool Locked)> SubscriptionCalls { get; } = new();
+
     /// <summary>Payments whose refund answers are lost on the way back.</summary>
     public ConcurrentDictionary<Guid, bool> LoseAnswersFor { get; } = new();
 
@@ -104,7 +107,13 @@ public sealed class RefundIntentFixture : PaymentsFixture
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (request.RequestUri?.AbsolutePath != "/v1/refunds" || request.Content is null) return await base.SendAsync(request, cancellationToken);
+            var path = request.RequestUri?.AbsolutePath ?? "";
+            if (path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
+            {
+                var id = path["/v1/subscriptions/".Length..];
+                fx.SubscriptionCalls.Enqueue((id, await LockedAsync("SELECT 1 FROM subscriptions WHERE provider_subscription_id = @id FOR UPDATE NOWAIT", id, cancellationToken)));
+            }
+            if (path != "/v1/refunds" || request.Content is null) return await base.SendAsync(request, cancellationToken);
             var form = HttpUtility.ParseQueryString(await request.Content.ReadAsStringAsync(cancellationToken));
             var paymentId = Guid.Parse(form["metadata[payment_id]"]!);
             var refundId = Guid.Parse(form["metadata[refund_id]"]!);
@@ -113,6 +122,24 @@ public sealed class RefundIntentFixture : PaymentsFixture
             if (!fx.LoseAnswersFor.ContainsKey(paymentId)) return response;
             response.Dispose();
             throw new HttpRequestException("The connection was reset after Stripe received the refund (lost by the test).");
+        }
+
+        private async Task<bool> LockedAsync(string sql, object id, CancellationToken cancellationToken)
+        {
+            await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.AddWithValue("id", id);
+            try
+            {
+                await command.ExecuteScalarAsync(cancellationToken);
+                return false;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                return true;
+            }
         }
 
         private async Task<RefundCallSeen> SeeAsync(Guid paymentId, Guid refundId, CancellationToken cancellationToken)

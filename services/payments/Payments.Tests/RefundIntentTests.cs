@@ -167,5 +167,27 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         }
     }
 
+    [Fact]
+    public async Task Cancelling_a_subscription_tells_stripe_with_its_row_unlocked_then_marks_it()
+    {
+        var (userId, token) = fx.User();
+        var providerId = "sub_" + Guid.NewGuid().ToString("N");
+        await fx.ExecuteAsync(
+            "INSERT INTO subscriptions (user_id, plan, tier, status, provider_subscription_id, current_period_end, updated_at) " +
+            "VALUES (@u, 'premium', 'premium', 'active', @p, @end, now())",
+            ("u", userId), ("p", providerId), ("end", fx.Clock.GetUtcNow().AddDays(20)));
+
+        var cancelled = await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+
+        Assert.True(cancelled["cancel_at_period_end"]!.GetValue<bool>());
+        var (_, locked) = Assert.Single(fx.SubscriptionCalls, c => c.ProviderSubscriptionId == providerId);
+        Assert.False(locked);
+        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        Assert.True(await fx.ScalarAsync<bool>("SELECT cancel_at_period_end FROM subscriptions WHERE user_id = @u", ("u", userId)));
+        // Asked again: already cancelled, Stripe is not asked twice.
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+    }
+
     private Task<string?> StatusAsync(Guid paymentId) => fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId));
 }
