@@ -52,10 +52,15 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
         // Requested refunds are not in refunded_cents until the provider answers, but their money is spoken for.
         var requested = await db.Refunds.Where(r => r.PaymentId == payment.Id && r.Status == RefundStatus.Requested).SumAsync(r => r.AmountCents, cancellationToken);
         var refundable = Math.Max(0, payment.RefundableCents - requested);
+        if (refundable == 0 && payment.RefundableCents > 0)
+            throw new ConflictException("The rest of the payment is being refunded right now; retry to see what is left once that refund is answered.")
+            {
+                RetryAfter = TimeSpan.FromSeconds(5),
+            };
         var amount = amountCents ?? refundable;
         if (amount <= 0 || amount > refundable)
             throw new BusinessRuleException(refundable == 0
-                ? payment.RefundableCents == 0 ? "The payment is already fully refunded." : "The rest of the payment is being refunded right now."
+                ? "The payment is already fully refunded."
                 : $"amount_cents must be between 1 and {refundable}, what is left to refund.")
             {
                 Extensions = new Dictionary<string, object?> { ["refundable_cents"] = refundable },
