@@ -28,3 +28,7 @@ public sealed record BoostRevoked(Guid MessageId, DateTimeOffset OccurredAt, Gui
 public sealed record PaymentRefundFailed(Guid MessageId, DateTimeOffset OccurredAt, Guid PaymentId, Guid UserId, Guid RefundId, long AmountCents, string Currency, string Reason) : IIntegrationEvent;
 /// <summary>Credits granted earlier were taken back (the pack or the referral that earned them was refunded); Amount may be less than the grant when some were spent.</summary>
 public sealed record CreditsRevoked(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, long Amount, string Reason, Guid GrantId) : IIntegrationEvent;
+/// <summary>Payments' own command to itself: refund RefundId (its provider idempotency key) of PaymentId, AmountCents or all that is left when null; one per payment, each in its own transaction.</summary>
+public sealed record PaymentRefundRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid RefundId, Guid PaymentId, long? AmountCents, string Reason, Guid? RequestedBy) : IIntegrationEvent;
+/// <summary>Payments' own command to itself: stop ProviderSubscriptionId at the provider, at its period end or now; RefundedPaymentId set: then end the subscription it paid for.</summary>
+public sealed record SubscriptionCancellationRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, string ProviderSubscriptionId, bool AtPeriodEnd, Guid? RefundedPaymentId) : IIntegrationEvent;

@@ -8,6 +8,9 @@ public abstract class DomainException(string message) : Exception(message)
 
     /// <summary>Extra members of the problem document (snake_case names), e.g. what a client needs to act on it.</summary>
     public IReadOnlyDictionary<string, object?> Extensions { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>When set, the answer carries a Retry-After header: the same request may succeed after that long.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>400: the request is malformed; <see cref="Errors"/> are keyed by snake_case field name.</summary>
@@ -60,9 +63,10 @@ public sealed class UnauthorizedException(string message) : DomainException(mess
 }
 
 /// <summary>429 with a Retry-After header.</summary>
-public sealed class TooManyRequestsException(string message, TimeSpan retryAfter) : DomainException(message)
+public sealed class TooManyRequestsException : DomainException
 {
-    public TimeSpan RetryAfter { get; } = retryAfter;
+    public TooManyRequestsException(string message, TimeSpan retryAfter) : base(message) => RetryAfter = retryAfter;
+
     public override int StatusCode => 429;
     public override string Title => "Too many requests";
 }

@@ -38,8 +38,8 @@ public sealed class ProblemExceptionHandler(
         if (problem.Status >= 500) logger.LogError(exception, "Unhandled exception");
         else logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
 
-        if (exception is TooManyRequestsException tooMany)
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString();
+        if (exception is DomainException { RetryAfter: { } retryAfter })
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
 
         context.Response.StatusCode = problem.Status!.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });

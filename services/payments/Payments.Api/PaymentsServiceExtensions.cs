@@ -25,6 +25,8 @@ public static class PaymentsServiceExtensions
         builder.Services.AddScoped<PaymentBook>();
         builder.Services.AddScoped<CheckoutService>();
         builder.Services.AddScoped<Refunder>();
+        builder.Services.AddSingleton<RefundIntentRecovery>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RefundIntentRecovery>());
         builder.Services.AddScoped<CreditLedger>();
         builder.Services.AddScoped<IWebhookHandler, CheckoutWebhookHandler>();
         builder.Services.AddScoped<IWebhookHandler, RefundWebhookHandler>();

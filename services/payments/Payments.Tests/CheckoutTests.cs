@@ -6,6 +6,21 @@ namespace Community.Payments.Tests;
 
 public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
+    /// <summary>The 402 -> checkout race answers 409 only for a hold payments has not heard of; a known hold of someone else stays 404.</summary>
+    [Fact]
+    public async Task A_checkout_for_someone_elses_hold_is_still_404()
+    {
+        var (owner, _) = fx.User();
+        var registration = await fx.SeatHeldAsync(owner, 1200);
+
+        var answer = await fx.Client.PostJson("/api/v1/payments/checkout", new
+        {
+            purpose = "event_registration", reference_id = registration, success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
+        }, fx.User().Token);
+
+        await answer.AssertProblem(404);
+    }
+
     [Fact]
     public async Task Paying_in_the_sandbox_goes_through_the_signed_webhook_and_settles_the_payment_once()
     {

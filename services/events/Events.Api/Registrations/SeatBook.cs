@@ -140,11 +140,10 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
             registration.Status = RegistrationStatus.Refunded;
             registration.PaymentId = paymentId;
             registration.UpdatedAt = now;
+            // No RsvpCancelled: the holder did not cancel, and PaymentRefunded already told everyone who cares.
             if (previous is RegistrationStatus.Confirmed or RegistrationStatus.Held)
             {
                 registration.CancelledAt = now;
-                db.AddIntegrationEvent(new RsvpCancelled(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId, previous, 0,
-                    registration.Currency, paymentId));
                 await PromoteWaitlistAsync(e, now, cancellationToken);
             }
             return 0;

@@ -10,6 +10,7 @@ namespace Community.Payments.Checkout;
 /// PaymentSucceeded, back from the bus). The payment row is locked first, as
 /// <see cref="Refunds.FullRefundConsumer"/> locks it, so delivering and taking back one payment
 /// never interleave: a purchase refunded in full before it was delivered is not delivered.
+/// Nothing outside is called under that lock: a provider call is published (outbox) and made after the commit.
 /// </summary>
 public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payments, ILogger logger)
     : IdempotentConsumer<PaymentSucceeded, PaymentsDbContext>(db, logger)

@@ -84,18 +84,44 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     }
 
     /// <summary>
+    /// The provider answered a requested refund (Refunder's call, or a refund webhook that came
+    /// first): it becomes pending, succeeded or failed, once. Pending and succeeded count in the
+    /// total at once; a failed one counts nothing and PaymentRefundFailed tells someone.
+    /// </summary>
+    public void RecordRefundAnswer(Payment payment, Refund refund, string status, string? providerRefundId, string? failureReason)
+    {
+        if (refund.Status != RefundStatus.Requested) return;
+        var now = clock.GetUtcNow();
+        refund.ProviderRefundId ??= providerRefundId;
+        refund.Status = status;
+        if (status != RefundStatus.Pending) refund.CompletedAt = now;
+        if (status != RefundStatus.Failed)
+        {
+            RecordRefundTotal(payment, payment.RefundedCents + refund.AmountCents);
+            return;
+        }
+        // Nothing was counted, so nothing is given back; but someone must hear of it (an automatic refund has no caller to tell).
+        refund.FailureReason = failureReason ?? "failed";
+        db.AddIntegrationEvent(new PaymentRefundFailed(
+            Guid.NewGuid(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, refund.FailureReason));
+    }
+
+    /// <summary>
     /// Stripe reports <paramref name="amountRefunded"/> (a charge's amount_refunded) refunded so far.
     /// A report sent before one of our refunds failed still counts that refund, and nothing in it
     /// says it is stale, so every failed refund of ours is taken off any reported total: a failed
     /// refund is never counted again. A report that already left it out (sent after the failure)
     /// then comes out too low and records nothing, so a refund made in Stripe's dashboard on a
     /// payment where one of ours failed may go uncounted: the safe side, since Stripe itself
-    /// refuses to refund more than is left.
+    /// refuses to refund more than is left. A requested refund of ours is taken off too: its
+    /// answer, recorded after, adds it (a report that did not include it yet records too little,
+    /// never too much).
     /// </summary>
     public async Task RecordReportedRefundTotalAsync(Payment payment, long amountRefunded, CancellationToken cancellationToken)
     {
-        var failed = await db.Refunds.Where(r => r.PaymentId == payment.Id && r.Status == RefundStatus.Failed).SumAsync(r => r.AmountCents, cancellationToken);
-        RecordRefundTotal(payment, amountRefunded - failed);
+        var notCounted = await db.Refunds.Where(r => r.PaymentId == payment.Id && (r.Status == RefundStatus.Failed || r.Status == RefundStatus.Requested))
+            .SumAsync(r => r.AmountCents, cancellationToken);
+        RecordRefundTotal(payment, amountRefunded - notCounted);
     }
 
     /// <summary>

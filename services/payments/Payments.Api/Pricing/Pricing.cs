@@ -9,6 +9,9 @@ namespace Community.Payments;
 /// <summary>Where every price comes from: the selling service's announcement, or configuration.</summary>
 public static class Pricing
 {
+    /// <summary>How long a client waits before asking again for a reference not known yet (a hold or enrollment still on the bus).</summary>
+    public static readonly TimeSpan ReferenceNotKnownRetryAfter = TimeSpan.FromSeconds(2);
+
     public static async Task<CheckoutItem> PriceAsync(
         PaymentsDbContext db, PaymentsOptions options, string purpose, Guid referenceId, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -16,10 +19,18 @@ public static class Pricing
         {
             case PaymentPurposes.EventRegistration or PaymentPurposes.Course:
                 var item = await db.SellableItems.AsNoTracking().FirstOrDefaultAsync(i => i.ReferenceId == referenceId && i.Purpose == purpose, cancellationToken);
-                if (item is null || item.UserId != userId)
+                // Right after events' 402 the hold may still be on its way here: not known yet is not "not found".
+                if (item is null)
+                    throw new ConflictException(purpose == PaymentPurposes.EventRegistration
+                        ? "No seat hold is known under this reference yet: right after the 402 it may take a moment to arrive; retry after Retry-After seconds (register for the event first)."
+                        : "No course enrollment awaiting payment is known under this reference yet: right after enrolling it may take a moment to arrive; retry after Retry-After seconds.")
+                    {
+                        RetryAfter = ReferenceNotKnownRetryAfter,
+                    };
+                if (item.UserId != userId)
                     throw new NotFoundException(purpose == PaymentPurposes.EventRegistration
-                        ? "No seat is held for you under this reference (yet): register for the event first; right after the 402 it may take a moment to arrive."
-                        : "No course enrollment of yours awaits payment under this reference (yet): enroll first.");
+                        ? "No seat is held for you under this reference: register for the event first."
+                        : "No course enrollment of yours awaits payment under this reference: enroll first.");
                 if (item.ExpiresAt is { } expires && expires <= now)
                     throw new BusinessRuleException("The hold on this seat has expired; register again to get a new one.");
                 if (item.AmountCents == 0 || item.Currency is null)

@@ -10,7 +10,8 @@ namespace Community.Payments.Refunds;
 /// Base of the consumers that take back what a payment bought once it is refunded in full (a partial
 /// refund is a goodwill gesture and takes nothing back). The payment row is locked first, as the
 /// consumers that deliver the purchase lock it, so delivering and taking back one payment never
-/// interleave: whichever runs second sees what the first did.
+/// interleave: whichever runs second sees what the first did. Nothing outside is called under that
+/// lock: a provider call is published (outbox) and made after the commit.
 /// </summary>
 public abstract class FullRefundConsumer(PaymentsDbContext db, PaymentBook payments, ILogger logger)
     : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)

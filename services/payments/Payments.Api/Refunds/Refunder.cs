@@ -1,22 +1,21 @@
-using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Providers;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Refunds;
 
 /// <summary>
-/// Refunds part or all of a settled payment, never more than was paid. The payment row is locked,
-/// the provider is asked with the refund's id as idempotency key, and the refund, the new total and
-/// PaymentRefunded are saved together; a caller that retries with the same refund id refunds once.
-/// The refund keeps the provider's answer: a pending one counts at once (as Stripe's own
-/// amount_refunded does: the money is committed to go back and must not be refundable twice) and
-/// settles or fails later by webhook (<see cref="Webhooks.RefundWebhookHandler"/>); one failed at
-/// once is recorded and changes nothing else. Runs in the caller's transaction when there is one
-/// (consumers), otherwise in its own.
+/// Refunds part or all of a settled payment, never more than was paid, in three steps so that no
+/// row is locked while the provider is asked: the intent (a refund row "requested", its amount
+/// reserved) is written under the payment's lock and committed; the provider is asked with the
+/// refund's id as idempotency key; its answer is recorded under the lock again, only ever moving a
+/// requested refund forward. A retry with the same refund id (a repeated request, a redelivered
+/// message, <see cref="RefundIntentRecovery"/>) finds the intent and asks again with the same key,
+/// so a crash between the steps neither loses nor doubles a refund. A pending answer counts at once
+/// (as Stripe's own amount_refunded does) and settles or fails later by webhook
+/// (<see cref="Webhooks.RefundWebhookHandler"/>); one failed at once is recorded and changes nothing else.
 /// </summary>
 public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentProvider provider, TimeProvider clock, ILogger<Refunder> logger)
 {
@@ -25,65 +24,140 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
     public async Task<Refund> RefundAsync(
         Guid paymentId, long? amountCents, string reason, Guid? requestedBy, Guid refundId, CancellationToken cancellationToken)
     {
-        var ownsTransaction = db.Database.CurrentTransaction is null;
-        await using var transaction = ownsTransaction ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var refund = await RecordIntentAsync(paymentId, amountCents, reason, requestedBy, refundId, cancellationToken);
+        return refund.Status == RefundStatus.Requested ? await CompleteAsync(refund, cancellationToken) : refund;
+    }
 
-        var existing = await db.Refunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
+    /// <summary>Asks the provider again for a refund left requested (a crash or an unanswered call); returns it as it stands after.</summary>
+    public async Task<Refund?> ResumeAsync(Guid refundId, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
+        return refund is { Status: RefundStatus.Requested } ? await CompleteAsync(refund, cancellationToken) : refund;
+    }
+
+    /// <summary>Step one: the refund row, found (the same id asked before) or written as requested; the lookup runs under the payment's lock, so concurrent askers with one id all find the first one's row.</summary>
+    private async Task<Refund> RecordIntentAsync(
+        Guid paymentId, long? amountCents, string reason, Guid? requestedBy, Guid refundId, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is not null)
+            throw new InvalidOperationException("Refunder asks the payment provider, which must not happen inside a transaction; publish PaymentRefundRequested instead.");
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var payment = await book.LockAsync(paymentId, cancellationToken) ?? throw new NotFoundException("No payment has this id.");
+        var existing = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
         if (existing is not null) return existing;
 
-        var payment = await book.LockAsync(paymentId, cancellationToken) ?? throw new NotFoundException("No payment has this id.");
         if (!payment.IsSettled) throw new BusinessRuleException($"The payment is {payment.Status}; only a settled payment can be refunded.");
-        var amount = amountCents ?? payment.RefundableCents;
-        if (amount <= 0 || amount > payment.RefundableCents)
-            throw new BusinessRuleException(payment.RefundableCents == 0
-                ? "The payment is already fully refunded."
-                : $"amount_cents must be between 1 and {payment.RefundableCents}, what is left to refund.")
+        // Requested refunds are not in refunded_cents until the provider answers, but their money is spoken for.
+        var requested = await db.Refunds.Where(r => r.PaymentId == payment.Id && r.Status == RefundStatus.Requested).SumAsync(r => r.AmountCents, cancellationToken);
+        var refundable = Math.Max(0, payment.RefundableCents - requested);
+        if (refundable == 0 && payment.RefundableCents > 0)
+            throw new ConflictException("The rest of the payment is being refunded right now; retry to see what is left once that refund is answered.")
             {
-                Extensions = new Dictionary<string, object?> { ["refundable_cents"] = payment.RefundableCents },
+                RetryAfter = TimeSpan.FromSeconds(5),
+            };
+        var amount = amountCents ?? refundable;
+        if (amount <= 0 || amount > refundable)
+            throw new BusinessRuleException(refundable == 0
+                ? "The payment is already fully refunded."
+                : $"amount_cents must be between 1 and {refundable}, what is left to refund.")
+            {
+                Extensions = new Dictionary<string, object?> { ["refundable_cents"] = refundable },
             };
 
-        var now = clock.GetUtcNow();
         var refund = new Refund
         {
             Id = refundId, PaymentId = payment.Id, AmountCents = amount, Reason = reason, RequestedBy = requestedBy,
-            Status = RefundStatus.Pending, CreatedAt = now,
+            Status = RefundStatus.Requested, CreatedAt = clock.GetUtcNow(),
         };
         db.Refunds.Add(refund);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return refund;
+    }
 
+    /// <summary>Steps two and three: asks the provider (no transaction open) and records its answer.</summary>
+    private async Task<Refund> CompleteAsync(Refund refund, CancellationToken cancellationToken)
+    {
+        var payment = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == refund.PaymentId, cancellationToken);
         ProviderRefund result;
         try
         {
-            result = await provider.RefundAsync(payment, amount, refund.Id, cancellationToken);
+            result = await provider.RefundAsync(payment, refund.AmountCents, refund.Id, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Stripe is still answering a concurrent request with this key: that request records the answer, which is ours too.
+            return await WaitForAnswerAsync(refund, cancellationToken)
+                ?? throw new ProviderUnavailableException("The same refund is being made by another request right now; retry with the same Idempotency-Key to see its outcome.");
+        }
+        catch (HttpRequestException exception) when (IsRefusal(exception))
+        {
+            logger.LogWarning(exception, "The provider refused refund {RefundId} of payment {PaymentId}", refund.Id, payment.Id);
+            await AbandonAsync(refund, cancellationToken);
+            throw new ProviderUnavailableException("The payment provider could not refund now; nothing was refunded. Try again.");
         }
         catch (HttpRequestException exception)
         {
-            logger.LogWarning(exception, "The provider refused or failed refund {RefundId} of payment {PaymentId}", refund.Id, payment.Id);
-            throw new ProviderUnavailableException("The payment provider could not refund now; nothing was refunded. Try again.");
+            // Unanswered: the intent stays, and the same key on the next attempt finds whatever the provider did.
+            logger.LogWarning(exception, "The provider did not answer refund {RefundId} of payment {PaymentId}; it stays requested", refund.Id, payment.Id);
+            throw new ProviderUnavailableException(
+                "The payment provider did not answer; the refund stays requested and is retried with the same key. Retry with the same Idempotency-Key to see its outcome.");
         }
         catch (RefundNotSupportedException exception)
         {
+            await AbandonAsync(refund, cancellationToken);
             throw new BusinessRuleException(exception.Message);
         }
-        refund.ProviderRefundId = result.RefundId;
-        refund.Status = RefundStatus.FromProvider(result.Status);
-        if (refund.Status != RefundStatus.Pending) refund.CompletedAt = now;
-        if (refund.Status != RefundStatus.Failed) book.RecordRefundTotal(payment, payment.RefundedCents + amount);
-        else
-        {
-            // Nothing was counted, so nothing is given back; but someone must hear of it (an automatic refund has no caller to tell).
-            refund.FailureReason = result.FailureReason ?? result.Status;
-            db.AddIntegrationEvent(new PaymentRefundFailed(
-                Guid.NewGuid(), now, payment.Id, payment.UserId, refund.Id, amount, payment.Currency, refund.FailureReason));
-        }
+        return await RecordAnswerAsync(refund.Id, result, cancellationToken);
+    }
 
+    private async Task<Refund?> WaitForAnswerAsync(Refund intent, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == intent.Id, cancellationToken);
+            if (refund is null) throw new ProviderUnavailableException("The payment provider could not refund now; nothing was refunded. Try again.");
+            if (refund.Status != RefundStatus.Requested) return refund;
+        }
+        return null;
+    }
+
+    /// <summary>A 4xx other than 409 (a concurrent request with the key) or 429 is a definite no: Stripe made no refund.</summary>
+    private static bool IsRefusal(HttpRequestException exception) =>
+        (int?)exception.StatusCode is >= 400 and < 500 and not 409 and not 429;
+
+    /// <summary>The provider made no refund: the intent goes, and its amount is refundable again.</summary>
+    private async Task AbandonAsync(Refund intent, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await book.LockAsync(intent.PaymentId, cancellationToken);
+        await db.Refunds.Where(r => r.Id == intent.Id && r.Status == RefundStatus.Requested).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<Refund> RecordAnswerAsync(Guid refundId, ProviderRefund result, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var refund = await db.Refunds.AsNoTracking().FirstAsync(r => r.Id == refundId, cancellationToken);
+        var payment = await book.LockAsync(refund.PaymentId, cancellationToken)
+            ?? throw new InvalidOperationException($"Payment {refund.PaymentId} of refund {refundId} is gone.");
+        refund = await db.Refunds.FirstAsync(r => r.Id == refundId, cancellationToken);
+        if (refund.Status != RefundStatus.Requested) return refund;
+        var status = RefundStatus.FromProvider(result.Status);
+        book.RecordRefundAnswer(payment, refund, status, result.RefundId, result.FailureReason ?? result.Status);
         await db.SaveChangesAsync(cancellationToken);
-        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         if (refund.Status == RefundStatus.Failed)
             logger.LogWarning("The provider failed refund {RefundId} of {Amount} {Currency} on payment {PaymentId} at once; nothing was refunded ({Reason})",
-                refund.Id, amount, payment.Currency, payment.Id, reason);
+                refund.Id, refund.AmountCents, payment.Currency, payment.Id, refund.Reason);
         else
             logger.LogInformation("Refund {RefundId} of {Amount} {Currency} on payment {PaymentId}: {Status} ({Reason})",
-                refund.Id, amount, payment.Currency, payment.Id, refund.Status, reason);
+                refund.Id, refund.AmountCents, payment.Currency, payment.Id, refund.Status, refund.Reason);
         return refund;
     }
 
@@ -91,9 +165,11 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
     public static Guid DeterministicId(string cause, Guid paymentId) => StableIds.From($"{cause}|{paymentId}");
 }
 
-/// <summary>A refund's state, in the provider's terms reduced to three.</summary>
+/// <summary>A refund's state: ours before the provider answered (requested), then the provider's reduced to three.</summary>
 public static class RefundStatus
 {
+    /// <summary>Recorded, the provider not yet (known to be) asked; not counted in the payment's refunded total.</summary>
+    public const string Requested = "requested";
     public const string Pending = "pending";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";

@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
+using Community.Contracts.Payments;
 using Community.Payments.Credits;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
@@ -47,7 +48,7 @@ public sealed class CourseEnrollmentPendingConsumer(PaymentsDbContext db, TimePr
 }
 
 /// <summary>Events could not honour a payment (the seat went, the event was cancelled): the payer gets everything back, money or credits.</summary>
-public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, Refunder refunder, CreditLedger credits, ILogger<PurchaseRejectedConsumer> logger)
+public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, CreditLedger credits, TimeProvider clock, ILogger<PurchaseRejectedConsumer> logger)
     : IdempotentConsumer<PurchaseRejected, PaymentsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<PurchaseRejected> context, CancellationToken cancellationToken)
@@ -58,12 +59,13 @@ public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, Refunder refu
         if (payment is null) await credits.ReverseSpendAsync(m.PaymentId, "not_honoured: " + m.Reason, cancellationToken);
         if (payment is null || payment.RefundableCents == 0) return;
         logger.LogInformation("Refunding payment {PaymentId}: {Purpose} {ReferenceId} was not honoured ({Reason})", m.PaymentId, m.Purpose, m.ReferenceId, m.Reason);
-        await refunder.RefundAsync(m.PaymentId, null, "not_honoured: " + m.Reason, null, Refunder.DeterministicId("rejected", m.PaymentId), cancellationToken);
+        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.NewGuid(), clock.GetUtcNow(), Refunder.DeterministicId("rejected", m.PaymentId), m.PaymentId,
+            null, "not_honoured: " + m.Reason, null));
     }
 }
 
 /// <summary>An attendee cancelled a paid ticket: refund what the event's policy owes.</summary>
-public sealed class RsvpCancelledConsumer(PaymentsDbContext db, Refunder refunder, ILogger<RsvpCancelledConsumer> logger)
+public sealed class RsvpCancelledConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<RsvpCancelledConsumer> logger)
     : IdempotentConsumer<RsvpCancelled, PaymentsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
@@ -72,13 +74,17 @@ public sealed class RsvpCancelledConsumer(PaymentsDbContext db, Refunder refunde
         if (m.PaymentId is not { } paymentId || m.RefundCents <= 0) return;
         var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
         if (payment is null || payment.RefundableCents == 0) return;
-        await refunder.RefundAsync(paymentId, Math.Min(m.RefundCents, payment.RefundableCents), "cancelled_by_attendee", m.UserId,
-            Refunder.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId), cancellationToken);
+        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.NewGuid(), clock.GetUtcNow(),
+            Refunder.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId), paymentId, Math.Min(m.RefundCents, payment.RefundableCents),
+            "cancelled_by_attendee", m.UserId));
     }
 }
 
-/// <summary>An event was cancelled: every ticket paid for it is refunded in full.</summary>
-public sealed class EventCancelledConsumer(PaymentsDbContext db, Refunder refunder, ILogger<EventCancelledConsumer> logger)
+/// <summary>
+/// An event was cancelled: every ticket paid for it is refunded in full, each by its own
+/// PaymentRefundRequested, so one slow or failing refund holds up no other.
+/// </summary>
+public sealed class EventCancelledConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<EventCancelledConsumer> logger)
     : IdempotentConsumer<EventCancelled, PaymentsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken)
@@ -91,8 +97,10 @@ public sealed class EventCancelledConsumer(PaymentsDbContext db, Refunder refund
                     && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
                 select p.Id)
             .ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
         foreach (var paymentId in paid)
-            await refunder.RefundAsync(paymentId, null, "event_cancelled", null, Refunder.DeterministicId("event-cancelled", paymentId), cancellationToken);
-        if (paid.Count > 0) logger.LogInformation("Refunded {Count} tickets of cancelled event {EventId}", paid.Count, m.EventId);
+            Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.NewGuid(), now, Refunder.DeterministicId("event-cancelled", paymentId), paymentId,
+                null, "event_cancelled", null));
+        if (paid.Count > 0) logger.LogInformation("Asked for the refund of {Count} tickets of cancelled event {EventId}", paid.Count, m.EventId);
     }
 }

@@ -18,7 +18,7 @@ namespace Community.Payments.Subscriptions;
 /// refunded in full before this ran never starts.
 /// </summary>
 public sealed class SubscriptionPaymentConsumer(
-    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, IOptions<PaymentsOptions> options,
+    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IOptions<PaymentsOptions> options, TimeProvider clock,
     ILogger<SubscriptionPaymentConsumer> logger)
     : DeliveryConsumer(db, payments, logger)
 {
@@ -45,12 +45,12 @@ public sealed class SubscriptionPaymentConsumer(
             s.CancelAtPeriodEnd = false;
         }, cancellationToken);
 
-        // The new subscription supersedes the old one (an upgrade, a downgrade, a renewed cancellation): stop billing it.
+        // The new subscription supersedes the old one (an upgrade, a downgrade, a renewed cancellation): stop billing it, after this commits.
         if (replaced is not null)
         {
             logger.LogInformation("Subscription {Old} of user {UserId} replaced by {New}; cancelling it at its period end",
                 replaced, payment.UserId, payment.ProviderSubscriptionId);
-            await provider.CancelSubscriptionAtPeriodEndAsync(replaced, cancellationToken);
+            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.NewGuid(), clock.GetUtcNow(), payment.UserId, replaced, AtPeriodEnd: true, null));
         }
     }
 }
@@ -59,11 +59,12 @@ public sealed class SubscriptionPaymentConsumer(
 /// The payment of the subscription's current period was refunded in full: the subscription ends
 /// now, at the provider too (it must not renew and charge again), and the user's tier falls back to
 /// whatever else they hold. A partial refund is a goodwill gesture and changes nothing; a refund of
-/// an earlier, replaced subscription's payment does not touch the current one.
+/// an earlier, replaced subscription's payment does not touch the current one. With a provider
+/// subscription, this only records the intent (SubscriptionCancellationRequested): the provider is
+/// told outside this transaction, then <see cref="SubscriptionCancellationConsumer"/> ends ours.
 /// </summary>
 public sealed class SubscriptionRefundedConsumer(
-    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
-    ILogger<SubscriptionRefundedConsumer> logger)
+    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, TimeProvider clock, ILogger<SubscriptionRefundedConsumer> logger)
     : FullRefundConsumer(db, payments, logger)
 {
     protected override string Purpose => PaymentPurposes.Subscription;
@@ -72,16 +73,56 @@ public sealed class SubscriptionRefundedConsumer(
     {
         var subscription = await book.LockAsync(payment.UserId, cancellationToken);
         if (subscription is null || subscription.LastPaymentId != payment.Id || subscription.Status == SubscriptionStatus.Canceled) return;
+        if (subscription.ProviderSubscriptionId is { } providerId)
+        {
+            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.NewGuid(), clock.GetUtcNow(), payment.UserId, providerId, AtPeriodEnd: false, payment.Id));
+            return;
+        }
+        await EndNowAsync(book, subscription, clock, cancellationToken);
+        logger.LogInformation("Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now", payment.Id, payment.UserId, subscription.Plan);
+    }
 
-        // Asked first: if the provider cannot be reached, the message is retried and nothing here is saved.
-        if (subscription.ProviderSubscriptionId is { } providerId) await provider.CancelSubscriptionNowAsync(providerId, cancellationToken);
+    /// <summary>Ends <paramref name="subscription"/> (locked) now; the caller saves.</summary>
+    public static Task EndNowAsync(SubscriptionBook book, Subscription subscription, TimeProvider clock, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
-        await book.ChangeAsync(subscription, s =>
+        return book.ChangeAsync(subscription, s =>
         {
             s.Status = SubscriptionStatus.Canceled;
             s.CancelAtPeriodEnd = false;
             s.CurrentPeriodEnd = now;
         }, cancellationToken);
-        logger.LogInformation("Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now", payment.Id, payment.UserId, subscription.Plan);
+    }
+}
+
+/// <summary>
+/// Tells the provider to stop a subscription (now, or at its period end), then, for a refunded
+/// one, ends ours if it is still the one that payment bought. Not an inbox consumer: the provider
+/// is asked outside any transaction, both calls are idempotent at the provider, and ending ours
+/// only moves forward, so a redelivered message changes nothing more. A provider that does not
+/// answer throws and the message is retried.
+/// </summary>
+public sealed class SubscriptionCancellationConsumer(
+    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
+    ILogger<SubscriptionCancellationConsumer> logger) : IConsumer<SubscriptionCancellationRequested>
+{
+    public async Task Consume(ConsumeContext<SubscriptionCancellationRequested> context)
+    {
+        var m = context.Message;
+        var cancellationToken = context.CancellationToken;
+        if (m.AtPeriodEnd) await provider.CancelSubscriptionAtPeriodEndAsync(m.ProviderSubscriptionId, cancellationToken);
+        else await provider.CancelSubscriptionNowAsync(m.ProviderSubscriptionId, cancellationToken);
+        if (m.RefundedPaymentId is not { } paymentId) return;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Locked in the order the delivery and refund consumers use: payment, then subscription.
+        await payments.LockAsync(paymentId, cancellationToken);
+        var subscription = await book.LockAsync(m.UserId, cancellationToken);
+        if (subscription is null || subscription.LastPaymentId != paymentId || subscription.ProviderSubscriptionId != m.ProviderSubscriptionId
+            || subscription.Status == SubscriptionStatus.Canceled) return;
+        await SubscriptionRefundedConsumer.EndNowAsync(book, subscription, clock, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now", paymentId, m.UserId, subscription.Plan);
     }
 }

@@ -75,21 +75,20 @@ public static class SubscriptionsApi
     }
 
     /// <summary>
-    /// The row stays locked while the provider is asked, so a purchase activated meanwhile cannot
-    /// end up marked as cancelled when it was the previous subscription that was stopped.
+    /// The provider is asked with no row locked: the subscription is read, the provider told (its
+    /// key "cancel-" + the provider's id makes a retry harmless), then the flag is set under the
+    /// lock only if the row still names that provider subscription, so a purchase activated
+    /// meanwhile is not marked as cancelled when it was the previous one that was stopped. A crash
+    /// before the flag is set loses nothing: Stripe's customer.subscription.updated sets it.
     /// </summary>
     private static async Task<Ok<SubscriptionDto>> Cancel(
         ClaimsPrincipal principal, PaymentsDbContext db, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var subscription = await book.LockAsync(principal.UserId(), cancellationToken);
-        if (subscription is null || subscription.Tier == Tiers.Free)
-            throw new NotFoundException("You have no active subscription to cancel.");
-        var membership = await MembershipAsync(db, subscription.UserId, cancellationToken);
-        if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
-
-        if (subscription.ProviderSubscriptionId is { } providerId)
+        var userId = principal.UserId();
+        var current = await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (current is null || current.Tier == Tiers.Free) throw new NotFoundException("You have no active subscription to cancel.");
+        if (!current.CancelAtPeriodEnd && current.ProviderSubscriptionId is { } providerId)
         {
             try
             {
@@ -101,6 +100,15 @@ public static class SubscriptionsApi
                 throw new ProviderUnavailableException("The payment provider could not cancel the subscription now; nothing changed. Try again.");
             }
         }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var subscription = await book.LockAsync(userId, cancellationToken);
+        if (subscription is null || subscription.Tier == Tiers.Free)
+            throw new NotFoundException("You have no active subscription to cancel.");
+        var membership = await MembershipAsync(db, subscription.UserId, cancellationToken);
+        if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
+        if (subscription.ProviderSubscriptionId != current.ProviderSubscriptionId)
+            throw new ConflictException("Your subscription changed while it was being cancelled; look at it again and retry.");
         // The tier and period do not change now, so nothing is published; the expiry (or Stripe's deleted event) ends it.
         subscription.CancelAtPeriodEnd = true;
         subscription.UpdatedAt = clock.GetUtcNow();

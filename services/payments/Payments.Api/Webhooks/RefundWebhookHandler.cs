@@ -28,6 +28,12 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
         var (refund, payment) = found.Value;
         refund.ProviderRefundId ??= e.String("id");
         var status = e.Type == "refund.failed" ? RefundStatus.Failed : RefundStatus.FromProvider(e.String("status"));
+        if (refund.Status == RefundStatus.Requested)
+        {
+            // The webhook overtook Refunder's own record of the answer: it is the answer.
+            book.RecordRefundAnswer(payment, refund, status, e.String("id"), e.String("failure_reason") ?? status);
+            return;
+        }
         if (status == RefundStatus.Succeeded && refund.Status == RefundStatus.Pending)
         {
             refund.Status = RefundStatus.Succeeded;
@@ -46,9 +52,9 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
     }
 
     /// <summary>
-    /// Our refund and its payment, the payment locked first: Refunder holds that lock until its
-    /// refund row is committed, so an event racing the refund's creation waits for the row instead
-    /// of missing it, and two events about one refund apply one after the other.
+    /// Our refund and its payment, the payment locked first: Refunder commits its refund row (as
+    /// requested) before asking the provider, so an event about it always finds the row, and two
+    /// events about one refund apply one after the other.
     /// </summary>
     private async Task<(Refund, Payment)?> LockAsync(StripeEvent e, CancellationToken cancellationToken)
     {

@@ -1,0 +1,65 @@
+using Community.Payments.Data;
+using Community.ServiceDefaults.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Payments.Refunds;
+
+/// <summary>
+/// Finishes the refunds left requested: the process died between recording the intent and
+/// recording the provider's answer, or the provider did not answer and nobody retried. Each is
+/// asked again under its own idempotency key, so whatever the provider did the first time is
+/// what gets recorded; a refused one is dropped (its amount is refundable again).
+/// </summary>
+public sealed class RefundIntentRecovery(IServiceScopeFactory scopes, TimeProvider clock, ILogger<RefundIntentRecovery> logger) : BackgroundService
+{
+    /// <summary>Younger intents are most likely still being asked about by the request or message that wrote them.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await ResumeStaleAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Resuming requested refunds failed; retrying on the next tick");
+            }
+        }
+    }
+
+    /// <summary>Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago; returns how many are no longer requested (answered, or dropped as refused).</summary>
+    public async Task<int> ResumeStaleAsync(CancellationToken cancellationToken)
+    {
+        List<Guid> stale;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var before = clock.GetUtcNow() - StaleAfter;
+            stale = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Refunds.AsNoTracking()
+                .Where(r => r.Status == RefundStatus.Requested && r.CreatedAt <= before)
+                .OrderBy(r => r.CreatedAt).Select(r => r.Id).Take(100).ToListAsync(cancellationToken);
+        }
+        foreach (var refundId in stale)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            try
+            {
+                var refund = await scope.ServiceProvider.GetRequiredService<Refunder>().ResumeAsync(refundId, cancellationToken);
+                logger.LogInformation("Requested refund {RefundId} resumed: {Status}", refundId, refund?.Status ?? "dropped, the provider refused it");
+            }
+            catch (DomainException exception)
+            {
+                logger.LogWarning("Requested refund {RefundId} could not be finished now: {Reason}", refundId, exception.Message);
+            }
+        }
+        await using var check = scopes.CreateAsyncScope();
+        var left = await check.ServiceProvider.GetRequiredService<PaymentsDbContext>().Refunds
+            .CountAsync(r => stale.Contains(r.Id) && r.Status == RefundStatus.Requested, cancellationToken);
+        return stale.Count - left;
+    }
+}

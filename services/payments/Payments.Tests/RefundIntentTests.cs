@@ -1,0 +1,193 @@
+using Community.Contracts.Events;
+using Community.Payments.Refunds;
+using Community.Testing;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Payments.Tests;
+
+/// <summary>
+/// Refunds as intent, call, answer: Stripe is asked with no row locked and the intent committed,
+/// a lost answer or a crash loses and doubles nothing, one Idempotency-Key gets one answer under
+/// any concurrency, and a cancelled event's tickets are refunded one message each.
+/// </summary>
+public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<RefundIntentFixture>
+{
+    [Fact]
+    public async Task Stripe_is_asked_after_the_requested_refund_is_committed_and_with_the_payment_row_unlocked()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+
+        var refund = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "intent-1")).AssertStatus(201);
+
+        var seen = Assert.Single(fx.RefundCalls, c => c.PaymentId == paymentId);
+        Assert.Equal(Guid.Parse(refund["id"]!.GetValue<string>()), seen.RefundId);
+        Assert.Equal(RefundStatus.Requested, seen.IntentStatus);
+        Assert.False(seen.PaymentLocked);
+        Assert.Equal("succeeded", refund["status"]!.GetValue<string>());
+        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+    }
+
+    [Fact]
+    public async Task A_lost_stripe_answer_keeps_the_intent_and_its_amount_and_the_retry_with_the_same_key_records_it_once()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        fx.LoseAnswersFor[paymentId] = true;
+
+        await (await fx.RefundAsync(paymentId, seller, 1000, "lost-1")).AssertProblem(502);
+
+        var refundId = Refunder.DeterministicId("api:" + sellerId + ":lost-1", paymentId);
+        Assert.Equal(RefundStatus.Requested, await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId)));
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        // Stripe may have refunded it: its 1000 stays spoken for, so 2000 more is more than is left.
+        var refused = await (await fx.RefundAsync(paymentId, seller, 2000, "lost-2")).AssertProblem(422);
+        Assert.Equal(1500, refused["refundable_cents"]!.GetValue<long>());
+
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+        var refund = await (await fx.RefundAsync(paymentId, seller, 1000, "lost-1")).AssertStatus(201);
+
+        Assert.Equal(refundId, Guid.Parse(refund["id"]!.GetValue<string>()));
+        Assert.Equal("succeeded", refund["status"]!.GetValue<string>());
+        var calls = fx.Stripe.WithKey("refund-" + refundId);
+        Assert.True(calls.Count >= 2);
+        Assert.All(calls, c => Assert.Equal(calls[0].Canonical, c.Canonical));
+        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
+    }
+
+    [Fact]
+    public async Task Stripes_webhooks_that_overtake_a_lost_answer_record_it_and_count_the_money_once()
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+        fx.LoseAnswersFor[paymentId] = true;
+        await (await fx.RefundAsync(paymentId, seller, 1000, "overtaken")).AssertProblem(502);
+        var refundId = Refunder.DeterministicId("api:" + sellerId + ":overtaken", paymentId);
+
+        // charge.refunded counts Stripe's refund, which is our requested one: not counted here, its answer counts it.
+        await fx.DeliverAsync(StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000)));
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        // refund.updated is the answer we did not hear.
+        await fx.DeliverAsync(StripePaymentsFixture.Event("refund.updated", new
+        {
+            id = "re_overtaken_" + paymentId.ToString("N"), @object = "refund", amount = 1000, currency = "eur", status = "succeeded",
+            payment_intent = StripePaymentsFixture.IntentOf(paymentId), metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },
+        }));
+        Assert.Equal("succeeded", await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId)));
+        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+
+        fx.LoseAnswersFor.TryRemove(paymentId, out _);
+        var again = await (await fx.RefundAsync(paymentId, seller, 1000, "overtaken")).AssertStatus(201);
+
+        Assert.Equal(refundId, Guid.Parse(again["id"]!.GetValue<string>()));
+        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    [Fact]
+    public async Task A_refund_left_requested_by_a_crash_is_finished_by_the_recovery_under_its_own_key()
+    {
+        var (_, paymentId) = await fx.PaidTicketAsync();
+        var refundId = Guid.NewGuid();
+        // The process died right after committing the intent: Stripe was never asked.
+        await fx.ExecuteAsync(
+            "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) VALUES (@id, @p, 700, 'goodwill', 'requested', @at)",
+            ("id", refundId), ("p", paymentId), ("at", fx.Clock.GetUtcNow()));
+        var recovery = fx.Host.Services.GetRequiredService<RefundIntentRecovery>();
+
+        await recovery.ResumeStaleAsync(CancellationToken.None);
+        Assert.Empty(fx.Stripe.WithKey("refund-" + refundId));
+
+        fx.Clock.Advance(RefundIntentRecovery.StaleAfter + TimeSpan.FromSeconds(1));
+        await recovery.ResumeStaleAsync(CancellationToken.None);
+        await recovery.ResumeStaleAsync(CancellationToken.None);
+
+        Assert.Equal("succeeded", await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId)));
+        var call = fx.Stripe.WithKey("refund-" + refundId)[0];
+        Assert.Equal("700", call.Field("amount"));
+        Assert.Equal(700, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    [Theory]
+    [InlineData(1000L)]
+    [InlineData(null)]
+    public async Task Twenty_concurrent_refunds_with_one_key_all_get_the_same_answer_and_refund_once(long? amountCents)
+    {
+        var (sellerId, paymentId) = await fx.PaidTicketAsync();
+        var seller = fx.TokenFor(sellerId);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => fx.RefundAsync(paymentId, seller, amountCents, "race-" + amountCents)));
+
+        var statuses = responses.Select(r => (int)r.StatusCode).Distinct().ToList();
+        Assert.Equal(new[] { 201 }, statuses);
+        var ids = new HashSet<string>();
+        foreach (var response in responses) ids.Add((await response.AssertStatus(201))["id"]!.GetValue<string>());
+        Assert.Single(ids);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
+        Assert.Equal(amountCents ?? 2500, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+    }
+
+    [Fact]
+    public async Task A_cancelled_events_tickets_are_refunded_one_message_each_so_one_stuck_refund_holds_up_no_other()
+    {
+        var eventId = Guid.NewGuid();
+        var tickets = new List<Guid>();
+        for (var i = 0; i < 3; i++) tickets.Add((await fx.PaidTicketAsync(eventId: eventId)).PaymentId);
+        // Stripe's answers for the first ticket's refund are lost until the test lets them through.
+        fx.LoseAnswersFor[tickets[0]] = true;
+
+        await fx.Host.Services.GetRequiredService<IBus>().Publish(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, "storm"));
+
+        await Eventually.TrueAsync(async () => await StatusAsync(tickets[1]) == "refunded" && await StatusAsync(tickets[2]) == "refunded",
+            "the other tickets waited for the stuck one");
+        foreach (var paymentId in tickets)
+            Assert.Equal(1L, await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentRefundRequested,%' AND payload->>'paymentId' = @id AND payload->>'reason' = 'event_cancelled'",
+                ("id", paymentId.ToString())));
+        Assert.Equal("succeeded", await StatusAsync(tickets[0]));
+        Assert.Equal(RefundStatus.Requested, await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE payment_id = @id", ("id", tickets[0])));
+
+        fx.LoseAnswersFor.TryRemove(tickets[0], out _);
+        var recovery = fx.Host.Services.GetRequiredService<RefundIntentRecovery>();
+        await Eventually.TrueAsync(async () =>
+        {
+            fx.Clock.Advance(TimeSpan.FromMinutes(1));
+            await recovery.ResumeStaleAsync(CancellationToken.None);
+            return await StatusAsync(tickets[0]) == "refunded";
+        }, "the stuck refund was never finished");
+        foreach (var paymentId in tickets)
+        {
+            Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
+            Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_a_subscription_tells_stripe_with_its_row_unlocked_then_marks_it()
+    {
+        var (userId, token) = fx.User();
+        var providerId = "sub_" + Guid.NewGuid().ToString("N");
+        await fx.ExecuteAsync(
+            "INSERT INTO subscriptions (user_id, plan, tier, status, provider_subscription_id, current_period_end, updated_at) " +
+            "VALUES (@u, 'premium', 'premium', 'active', @p, @end, now())",
+            ("u", userId), ("p", providerId), ("end", fx.Clock.GetUtcNow().AddDays(20)));
+
+        var cancelled = await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+
+        Assert.True(cancelled["cancel_at_period_end"]!.GetValue<bool>());
+        var (_, locked) = Assert.Single(fx.SubscriptionCalls, c => c.ProviderSubscriptionId == providerId);
+        Assert.False(locked);
+        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+        Assert.True(await fx.ScalarAsync<bool>("SELECT cancel_at_period_end FROM subscriptions WHERE user_id = @u", ("u", userId)));
+        // Asked again: already cancelled, Stripe is not asked twice.
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
+    }
+
+    private Task<string?> StatusAsync(Guid paymentId) => fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId));
+}
