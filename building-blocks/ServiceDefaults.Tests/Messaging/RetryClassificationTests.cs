@@ -67,7 +67,6 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
     [InlineData(typeof(Errors.ConflictException), true)]
     [InlineData(typeof(Errors.BusinessRuleException), true)]
     [InlineData(typeof(Errors.ForbiddenException), true)]
-    [InlineData(typeof(Errors.PaymentRequiredException), true)]
     [InlineData(typeof(TimeoutException), false)]
     [InlineData(typeof(InvalidOperationException), false)]
     public void Domain_refusals_are_permanent_and_other_faults_transient(Type type, bool permanent) =>

@@ -42,13 +42,6 @@ public sealed class ConflictException(string message) : DomainException(message)
     public override string Title => "Conflict";
 }
 
-/// <summary>402: the action needs a payment first; <see cref="DomainException.Extensions"/> say what to pay for.</summary>
-public sealed class PaymentRequiredException(string message) : DomainException(message)
-{
-    public override int StatusCode => 402;
-    public override string Title => "Payment required";
-}
-
 /// <summary>422: the request is well formed but a business rule refuses it.</summary>
 public sealed class BusinessRuleException(string message) : DomainException(message)
 {

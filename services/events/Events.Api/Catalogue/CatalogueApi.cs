@@ -72,7 +72,7 @@ public static class CatalogueApi
             e.Status = EventStatus.Published;
             e.PublishedAt = now;
             e.UpdatedAt = now;
-            db.AddIntegrationEvent(new EventPublished(Guid.NewGuid(), now, e.Id, e.OrganizerId, e.Title, e.StartsAt, e.EndsAt, e.PriceCents, e.Currency ?? ""));
+            db.AddIntegrationEvent(new EventPublished(Guid.CreateVersion7(), now, e.Id, e.OrganizerId, e.Title, e.StartsAt, e.EndsAt, e.PriceCents, e.Currency ?? ""));
             await SaveGuardedAsync(db, cancellationToken);
         }
         return TypedResults.Ok(EventDto.From(e, manager: true));
@@ -93,7 +93,7 @@ public static class CatalogueApi
         if (changed.Count > 0)
         {
             e.UpdatedAt = now;
-            if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.NewGuid(), now, e.Id, changed));
+            if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, changed));
             await SaveGuardedAsync(db, cancellationToken);
         }
         return TypedResults.Ok(EventDto.From(e, manager: true));
@@ -118,7 +118,7 @@ public static class CatalogueApi
                 e.CancelledAt = now;
                 e.UpdatedAt = now;
                 e.CancellationReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 500)];
-                db.AddIntegrationEvent(new EventCancelled(Guid.NewGuid(), now, e.Id, e.CancellationReason));
+                db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
                 break;
         }
         await SaveGuardedAsync(db, cancellationToken);

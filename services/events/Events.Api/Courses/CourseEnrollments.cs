@@ -56,7 +56,7 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         else
         {
             enrollment.Status = EnrollmentStatus.PendingPayment;
-            db.AddIntegrationEvent(new CourseEnrollmentPending(Guid.NewGuid(), now, enrollment.Id, course.Id, userId,
+            db.AddIntegrationEvent(new CourseEnrollmentPending(Guid.CreateVersion7(), now, enrollment.Id, course.Id, userId,
                 enrollment.PriceCents, enrollment.Currency, enrollment.PriceCredits, course.OrganizerId));
         }
 
@@ -135,7 +135,7 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         enrollment.PaidWith = paidWith;
         enrollment.PaymentId = paymentId;
         // The event carries what was paid: money, credits, or nothing for a free course.
-        db.AddIntegrationEvent(new CourseEnrolled(Guid.NewGuid(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId,
+        db.AddIntegrationEvent(new CourseEnrolled(Guid.CreateVersion7(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId,
             paidWith == PaidWith.Money ? enrollment.PriceCents : 0,
             paidWith == PaidWith.Money ? enrollment.Currency : null,
             paidWith == PaidWith.Credits ? enrollment.PriceCredits : null));

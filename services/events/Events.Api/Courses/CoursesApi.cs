@@ -134,7 +134,7 @@ public static class CoursesApi
             var cancelled = await db.Database.SqlQuery<Guid>($"""
                 DELETE FROM course_enrollments WHERE course_id = {id} AND status = {EnrollmentStatus.PendingPayment} RETURNING id AS "Value"
                 """).ToListAsync(cancellationToken);
-            db.AddIntegrationEvent(new CourseWithdrawn(Guid.NewGuid(), now, course.Id, course.OrganizerId, course.Title, cancelled));
+            db.AddIntegrationEvent(new CourseWithdrawn(Guid.CreateVersion7(), now, course.Id, course.OrganizerId, course.Title, cancelled));
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -37,6 +37,6 @@ public sealed class CreditsSpentConsumer(
         if (rejection is null) return;
 
         logger.LogWarning("Credits spend {SpendId} on course enrollment {EnrollmentId} cannot be honoured: {Reason}", m.MessageId, m.ReferenceId, rejection);
-        Db.AddIntegrationEvent(new PurchaseRejected(Guid.NewGuid(), clock.GetUtcNow(), m.MessageId, m.Purpose, m.ReferenceId, rejection));
+        Db.AddIntegrationEvent(new PurchaseRejected(Guid.CreateVersion7(), clock.GetUtcNow(), m.MessageId, m.Purpose, m.ReferenceId, rejection));
     }
 }

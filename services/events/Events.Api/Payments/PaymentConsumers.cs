@@ -40,7 +40,7 @@ public sealed class PaymentSucceededConsumer(
         if (rejection is not null)
         {
             logger.LogWarning("Payment {PaymentId} for {Purpose} {ReferenceId} cannot be honoured: {Reason}", m.PaymentId, m.Purpose, m.ReferenceId, rejection);
-            Db.AddIntegrationEvent(new PurchaseRejected(Guid.NewGuid(), clock.GetUtcNow(), m.PaymentId, m.Purpose, m.ReferenceId, rejection));
+            Db.AddIntegrationEvent(new PurchaseRejected(Guid.CreateVersion7(), clock.GetUtcNow(), m.PaymentId, m.Purpose, m.ReferenceId, rejection));
         }
     }
 }

@@ -94,7 +94,7 @@ public static class CheckInApi
                 .SetProperty(r => r.CheckedInBy, caller.UserId).SetProperty(r => r.UpdatedAt, now), cancellationToken);
             if (first == 1)
             {
-                db.AddIntegrationEvent(new ArrivalRecorded(Guid.NewGuid(), now, registration.Id, id, registration.UserId, now));
+                db.AddIntegrationEvent(new ArrivalRecorded(Guid.CreateVersion7(), now, registration.Id, id, registration.UserId, now));
                 await db.SaveChangesAsync(cancellationToken);
                 already = false;
             }

@@ -209,7 +209,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         {
             registration.Status = RegistrationStatus.Held;
             registration.HoldExpiresAt = now + _options.HoldDuration;
-            db.AddIntegrationEvent(new TicketHoldCreated(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId,
+            db.AddIntegrationEvent(new TicketHoldCreated(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId,
                 registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, e.OrganizerId));
         }
         else
@@ -224,7 +224,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         registration.TicketCode ??= TicketCodes.New();
         registration.ConfirmedAt = now;
         registration.UpdatedAt = now;
-        db.AddIntegrationEvent(new RegistrationConfirmed(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId));
+        db.AddIntegrationEvent(new RegistrationConfirmed(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId));
     }
 
     private void Cancel(CommunityEvent e, Registration registration, DateTimeOffset now)
@@ -236,7 +236,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         registration.Status = RegistrationStatus.Cancelled;
         registration.CancelledAt = now;
         registration.UpdatedAt = now;
-        db.AddIntegrationEvent(new RsvpCancelled(Guid.NewGuid(), now, registration.Id, e.Id, registration.UserId, previous,
+        db.AddIntegrationEvent(new RsvpCancelled(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, previous,
             refund, registration.Currency, registration.PaymentId));
     }
 

@@ -36,7 +36,7 @@ public sealed class UserDeletedConsumer(
                 e.CancelledAt = now;
                 e.UpdatedAt = now;
                 e.CancellationReason = "The organizer's account was deleted.";
-                Db.AddIntegrationEvent(new EventCancelled(Guid.NewGuid(), now, e.Id, e.CancellationReason));
+                Db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
             }
         }
         foreach (var eraser in erasers) await eraser.EraseAsync(userId, cancellationToken);

@@ -50,7 +50,7 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
                     ReferralCode = "ADM" + Guid.NewGuid().ToString("N")[..7].ToUpperInvariant(), CreatedAt = now, UpdatedAt = now,
                 };
                 db.Users.Add(created);
-                db.AddIntegrationEvent(new UserRegistered(Guid.NewGuid(), now, created.Id, username, email, null, null, created.Role, created.ReferralCode, null));
+                db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, created.Id, username, email, null, null, created.Role, created.ReferralCode, null));
                 logger.LogInformation("Created admin {Username}", username);
             }
             else if (user.Email != email)
@@ -59,7 +59,7 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
             }
             else if (user.Role != Roles.Admin)
             {
-                db.AddIntegrationEvent(new UserRoleChanged(Guid.NewGuid(), now, user.Id, user.Role, Roles.Admin, Guid.Empty));
+                db.AddIntegrationEvent(new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, Roles.Admin, Guid.Empty));
                 user.Role = Roles.Admin;
                 user.UpdatedAt = now;
                 logger.LogInformation("Promoted {Username} to admin", username);

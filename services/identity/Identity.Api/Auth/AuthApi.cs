@@ -76,7 +76,7 @@ public static class AuthApi
         db.Users.Add(user);
         if (referrer is not null)
             db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrer.Id, CreatedAt = now });
-        db.AddIntegrationEvent(new UserRegistered(Guid.NewGuid(), now, user.Id, user.Username, user.Email, user.Phone,
+        db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, user.Id, user.Username, user.Email, user.Phone,
             user.FullName, user.Role, user.ReferralCode, referrer?.Id));
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         try

@@ -26,7 +26,7 @@ public sealed class ReferralConversionConsumer(IdentityDbContext db, TimeProvide
             """).ToListAsync(cancellationToken);
         if (referrers.Count == 0) return;
 
-        Db.AddIntegrationEvent(new ReferralConverted(Guid.NewGuid(), clock.GetUtcNow(), referrers[0], m.UserId, m.PaymentId));
+        Db.AddIntegrationEvent(new ReferralConverted(Guid.CreateVersion7(), clock.GetUtcNow(), referrers[0], m.UserId, m.PaymentId));
         logger.LogInformation("Referral of {UserId} by {ReferrerId} converted by payment {PaymentId}", m.UserId, referrers[0], m.PaymentId);
     }
 }

@@ -51,7 +51,7 @@ public static class UsersApi
         {
             var now = clock.GetUtcNow();
             user.UpdatedAt = now;
-            db.AddIntegrationEvent(new UserProfileUpdated(Guid.NewGuid(), now, user.Id, user.Username, user.FullName, user.Region,
+            db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
                 user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, changed));
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -62,7 +62,7 @@ public static class UsersApi
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         db.Users.Remove(user);
-        db.AddIntegrationEvent(new UserDeleted(Guid.NewGuid(), clock.GetUtcNow(), user.Id));
+        db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -77,7 +77,7 @@ public static class UsersApi
         if (user.Role != role)
         {
             var now = clock.GetUtcNow();
-            db.AddIntegrationEvent(new UserRoleChanged(Guid.NewGuid(), now, user.Id, user.Role, role, principal.UserId()));
+            db.AddIntegrationEvent(new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, role, principal.UserId()));
             user.Role = role;
             user.UpdatedAt = now;
             await db.SaveChangesAsync(cancellationToken);

@@ -36,7 +36,7 @@ public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payme
                 RETURNING *
                 """)
             .AsNoTracking().ToListAsync(cancellationToken)).Single();
-        Db.AddIntegrationEvent(new BoostPurchased(Guid.NewGuid(), now, payment.UserId, boost.BoostedUntil));
+        Db.AddIntegrationEvent(new BoostPurchased(Guid.CreateVersion7(), now, payment.UserId, boost.BoostedUntil));
     }
 
     public static int Days(Payment payment) =>
@@ -66,7 +66,7 @@ public sealed class BoostRefundedConsumer(PaymentsDbContext db, PaymentBook paym
         var taken = TimeSpan.FromDays(BoostPaymentConsumer.Days(payment));
         boost.BoostedUntil -= taken < left ? taken : left;
         boost.UpdatedAt = now;
-        Db.AddIntegrationEvent(new BoostRevoked(Guid.NewGuid(), now, payment.UserId, payment.Id, boost.BoostedUntil));
+        Db.AddIntegrationEvent(new BoostRevoked(Guid.CreateVersion7(), now, payment.UserId, payment.Id, boost.BoostedUntil));
         logger.LogInformation("Boost payment {PaymentId} was refunded: {UserId} is boosted until {BoostedUntil}", payment.Id, payment.UserId, boost.BoostedUntil);
     }
 }

@@ -43,7 +43,7 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         payment.SucceededAt = now;
         payment.UpdatedAt = now;
         payment.FailureReason = null;
-        db.AddIntegrationEvent(new PaymentSucceeded(Guid.NewGuid(), now, payment.Id, payment.UserId, payment.Purpose, payment.ReferenceId,
+        db.AddIntegrationEvent(new PaymentSucceeded(Guid.CreateVersion7(), now, payment.Id, payment.UserId, payment.Purpose, payment.ReferenceId,
             payment.AmountCents, payment.Currency));
     }
 
@@ -66,7 +66,7 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         payment.Status = status;
         payment.FailureReason = reason;
         payment.UpdatedAt = now;
-        db.AddIntegrationEvent(new PaymentFailed(Guid.NewGuid(), now, payment.Id, payment.UserId, payment.Purpose, payment.ReferenceId, reason));
+        db.AddIntegrationEvent(new PaymentFailed(Guid.CreateVersion7(), now, payment.Id, payment.UserId, payment.Purpose, payment.ReferenceId, reason));
     }
 
     /// <summary>The provider reports <paramref name="totalRefundedCents"/> refunded so far; records what is new.</summary>
@@ -80,7 +80,7 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         payment.RefundedCents = total;
         payment.Status = total == payment.AmountCents ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded;
         payment.UpdatedAt = now;
-        db.AddIntegrationEvent(new PaymentRefunded(Guid.NewGuid(), now, payment.Id, payment.UserId, payment.ReferenceId, delta, total, payment.Currency));
+        db.AddIntegrationEvent(new PaymentRefunded(Guid.CreateVersion7(), now, payment.Id, payment.UserId, payment.ReferenceId, delta, total, payment.Currency));
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         // Nothing was counted, so nothing is given back; but someone must hear of it (an automatic refund has no caller to tell).
         refund.FailureReason = failureReason ?? "failed";
         db.AddIntegrationEvent(new PaymentRefundFailed(
-            Guid.NewGuid(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, refund.FailureReason));
+            Guid.CreateVersion7(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, refund.FailureReason));
     }
 
     /// <summary>
@@ -136,6 +136,6 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         payment.RefundedCents -= refund.AmountCents;
         payment.Status = payment.RefundedCents == 0 ? PaymentStatus.Succeeded : PaymentStatus.PartiallyRefunded;
         payment.UpdatedAt = now;
-        db.AddIntegrationEvent(new PaymentRefundFailed(Guid.NewGuid(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, reason));
+        db.AddIntegrationEvent(new PaymentRefundFailed(Guid.CreateVersion7(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, reason));
     }
 }

@@ -59,7 +59,7 @@ public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, CreditLedger 
         if (payment is null) await credits.ReverseSpendAsync(m.PaymentId, "not_honoured: " + m.Reason, cancellationToken);
         if (payment is null || payment.RefundableCents == 0) return;
         logger.LogInformation("Refunding payment {PaymentId}: {Purpose} {ReferenceId} was not honoured ({Reason})", m.PaymentId, m.Purpose, m.ReferenceId, m.Reason);
-        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.NewGuid(), clock.GetUtcNow(), Refunder.DeterministicId("rejected", m.PaymentId), m.PaymentId,
+        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.CreateVersion7(), clock.GetUtcNow(), Refunder.DeterministicId("rejected", m.PaymentId), m.PaymentId,
             null, "not_honoured: " + m.Reason, null));
     }
 }
@@ -74,7 +74,7 @@ public sealed class RsvpCancelledConsumer(PaymentsDbContext db, TimeProvider clo
         if (m.PaymentId is not { } paymentId || m.RefundCents <= 0) return;
         var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
         if (payment is null || payment.RefundableCents == 0) return;
-        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.NewGuid(), clock.GetUtcNow(),
+        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.CreateVersion7(), clock.GetUtcNow(),
             Refunder.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId), paymentId, Math.Min(m.RefundCents, payment.RefundableCents),
             "cancelled_by_attendee", m.UserId));
     }
@@ -99,7 +99,7 @@ public sealed class EventCancelledConsumer(PaymentsDbContext db, TimeProvider cl
             .ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
         foreach (var paymentId in paid)
-            Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.NewGuid(), now, Refunder.DeterministicId("event-cancelled", paymentId), paymentId,
+            Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.CreateVersion7(), now, Refunder.DeterministicId("event-cancelled", paymentId), paymentId,
                 null, "event_cancelled", null));
         if (paid.Count > 0) logger.LogInformation("Asked for the refund of {Count} tickets of cancelled event {EventId}", paid.Count, m.EventId);
     }

@@ -85,7 +85,7 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
             userId, best.Tier, best.Until?.ToString("O") ?? "further notice", best.Source, membership.Tier);
         membership.Tier = best.Tier;
         membership.TierUntil = best.Until;
-        db.AddIntegrationEvent(new SubscriptionChanged(Guid.NewGuid(), now, userId, best.Tier, best.Until));
+        db.AddIntegrationEvent(new SubscriptionChanged(Guid.CreateVersion7(), now, userId, best.Tier, best.Until));
         return membership;
     }
 }

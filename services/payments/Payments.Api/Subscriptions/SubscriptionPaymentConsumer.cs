@@ -50,7 +50,7 @@ public sealed class SubscriptionPaymentConsumer(
         {
             logger.LogInformation("Subscription {Old} of user {UserId} replaced by {New}; cancelling it at its period end",
                 replaced, payment.UserId, payment.ProviderSubscriptionId);
-            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.NewGuid(), clock.GetUtcNow(), payment.UserId, replaced, AtPeriodEnd: true, null));
+            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.CreateVersion7(), clock.GetUtcNow(), payment.UserId, replaced, AtPeriodEnd: true, null));
         }
     }
 }
@@ -75,7 +75,7 @@ public sealed class SubscriptionRefundedConsumer(
         if (subscription is null || subscription.LastPaymentId != payment.Id || subscription.Status == SubscriptionStatus.Canceled) return;
         if (subscription.ProviderSubscriptionId is { } providerId)
         {
-            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.NewGuid(), clock.GetUtcNow(), payment.UserId, providerId, AtPeriodEnd: false, payment.Id));
+            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.CreateVersion7(), clock.GetUtcNow(), payment.UserId, providerId, AtPeriodEnd: false, payment.Id));
             return;
         }
         await EndNowAsync(book, subscription, clock, cancellationToken);
