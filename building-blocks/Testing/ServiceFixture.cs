@@ -62,8 +62,8 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
         return new ServiceHost<TProgram>(settings, ConfigureServices).Start(port);
     }
 
-    /// <summary>The test doubles every instance gets: the clock, and the token issuer when the service trusts it.</summary>
-    public void ConfigureServices(IServiceCollection services)
+    /// <summary>The test doubles every instance gets: the clock, and the token issuer when the service trusts it (a fixture may add its own).</summary>
+    public virtual void ConfigureServices(IServiceCollection services)
     {
         services.AddSingleton<TimeProvider>(Clock);
         if (TrustsTestTokens) services.AddSingleton<ISigningKeySource>(Tokens);

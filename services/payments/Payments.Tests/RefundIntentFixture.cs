@@ -20,9 +20,8 @@ public sealed record RefundCallSeen(Guid PaymentId, Guid RefundId, string? Inten
 /// Stripe that looks at the database from outside while each refund call is under way and can
 /// lose Stripe's answers (Stripe did the work, we never heard back), as a crash or a cut network would.
 /// </summary>
-public sealed class RefundIntentFixture : PaymentsFixture
+public sealed class RefundIntentFixture : StripePaymentsFixture
 {
-    public FakeStripe Stripe { get; private set; } = null!;
     public ConcurrentQueue<RefundCallSeen> RefundCalls { get; } = new();
 
     /// <summary>For each call about a provider subscription: whether another transaction held its row's lock.</summary>
@@ -31,32 +30,10 @@ public sealed class RefundIntentFixture : PaymentsFixture
     /// <summary>Payments whose refund answers are lost on the way back.</summary>
     public ConcurrentDictionary<Guid, bool> LoseAnswersFor { get; } = new();
 
-    public override async Task InitializeAsync()
+    public override void ConfigureServices(IServiceCollection services)
     {
-        Stripe = await FakeStripe.StartAsync(Clock);
-        Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
-        Host = new ServiceHost<Program>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:payments-db"] = Resources.DatabaseConnectionString,
-            ["ConnectionStrings:rabbitmq"] = Resources.BrokerUri,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Payments:Stripe:SecretKey"] = FakeStripe.SecretKey,
-            ["Payments:Stripe:ApiBaseUrl"] = Stripe.BaseAddress.ToString(),
-            ["Payments:Stripe:WebhookSecrets:0"] = StripePaymentsFixture.WebhookSecret,
-        }, services =>
-        {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<ISigningKeySource>(Tokens);
-            services.AddSingleton<IHttpMessageHandlerBuilderFilter>(new ObserverFilter(this));
-        }).Start();
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Host.BaseAddress };
-        await BusReadyAsync(Host);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Stripe.DisposeAsync();
+        base.ConfigureServices(services);
+        services.AddSingleton<IHttpMessageHandlerBuilderFilter>(new ObserverFilter(this));
     }
 
     /// <summary>A buyer's paid ticket (sold by the returned seller) for <paramref name="eventId"/>, settled by Stripe's webhook.</summary>
@@ -67,30 +44,9 @@ public sealed class RefundIntentFixture : PaymentsFixture
         var registration = await SeatHeldAsync(userId, amountCents, organizerId: seller, eventId: eventId);
         var checkout = await CheckoutAsync(token, "event_registration", registration);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
-        await DeliverAsync(StripePaymentsFixture.Event("checkout.session.completed",
-            StripePaymentsFixture.Session(checkout["session_id"]!.GetValue<string>(), paymentId)));
+        await AcceptedAsync(Event("checkout.session.completed", Session(checkout["session_id"]!.GetValue<string>(), paymentId)));
         Assert.Equal("succeeded", await ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId)));
         return (seller, paymentId);
-    }
-
-    /// <summary>Delivers a correctly signed Stripe event and asserts it was accepted.</summary>
-    public async Task DeliverAsync(WebhookBody body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body.Bytes) };
-        request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSignature.Header(StripePaymentsFixture.WebhookSecret, Clock.GetUtcNow(), body.Bytes));
-        await (await Client.SendAsync(request)).AssertStatus(200);
-    }
-
-    public async Task<HttpResponseMessage> RefundAsync(Guid paymentId, string token, long? amountCents, string idempotencyKey)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{paymentId}/refunds")
-        {
-            Content = JsonContent.Create(new { amount_cents = amountCents, reason = "goodwill" }, options: Json.Options),
-        };
-        request.Headers.Authorization = new("Bearer", token);
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return await Client.SendAsync(request);
     }
 
     private sealed class ObserverFilter(RefundIntentFixture fx) : IHttpMessageHandlerBuilderFilter

@@ -68,10 +68,10 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var refundId = Refunder.DeterministicId("api:" + sellerId + ":overtaken", paymentId);
 
         // charge.refunded counts Stripe's refund, which is our requested one: not counted here, its answer counts it.
-        await fx.DeliverAsync(StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000)));
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000)));
         Assert.Equal(0, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
         // refund.updated is the answer we did not hear.
-        await fx.DeliverAsync(StripePaymentsFixture.Event("refund.updated", new
+        await fx.AcceptedAsync(StripePaymentsFixture.Event("refund.updated", new
         {
             id = "re_overtaken_" + paymentId.ToString("N"), @object = "refund", amount = 1000, currency = "eur", status = "succeeded",
             payment_intent = StripePaymentsFixture.IntentOf(paymentId), metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },

@@ -8,7 +8,7 @@ namespace Community.Payments.Tests;
 public sealed record WebhookBody(string EventId, byte[] Bytes);
 
 /// <summary>Payments with Stripe as its provider, Stripe being <see cref="FakeStripe"/>; two webhook secrets (a rotation).</summary>
-public sealed class StripePaymentsFixture : PaymentsFixture
+public class StripePaymentsFixture : PaymentsFixture
 {
     public const string WebhookSecret = "whsec_test_1";
     public const string RotatedWebhookSecret = "whsec_test_2";
