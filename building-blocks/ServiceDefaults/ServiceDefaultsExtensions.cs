@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Http;
@@ -64,6 +65,10 @@ public static class ServiceDefaultsExtensions
         json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         json.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
         json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        json.Converters.Add(new Api.SafeStringConverter());
+        json.Converters.Add(new Api.UniqueMembersJsonObjectConverter());
+        // {"a":1,"a":2} is refused (400), never silently last-wins.
+        json.AllowDuplicateProperties = false;
     }
 
     /// <summary>
@@ -100,6 +105,7 @@ public static class ServiceDefaultsExtensions
         app.UseServerSpanTags();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSafeText();
         app.UseAuthentication();
         app.UseRejectInvalidTokens();
         app.UseAuthorization();

@@ -43,6 +43,8 @@ public static class JsonMergePatch
     /// </summary>
     public static void ApplyMembers(JsonObject patch, ValidationErrors errors, Action<string, JsonNode?> apply)
     {
+        SafeText.Check("", patch, errors);
+        errors.ThrowIfAny();
         foreach (var (field, node) in patch)
         {
             try
