@@ -26,6 +26,7 @@ public sealed class PipelineTests : IAsyncLifetime
         _app = builder.Build();
         _app.UseServiceDefaults();
         _app.MapDefaultEndpoints();
+        _app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
         _app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
@@ -54,6 +55,23 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Empty(health.Headers.Server);
         Assert.Empty(missing.Headers.Server);
+    }
+
+    [Theory]
+    [InlineData("/nothing-here", 404)]
+    [InlineData("/refused", 422)]
+    public async Task Errors_are_problem_json_whatever_the_client_accepts(string path, int status)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("application/xml");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains($"\"status\":{status}", body);
+        Assert.Contains("request_id", body);
     }
 
     [Fact]
