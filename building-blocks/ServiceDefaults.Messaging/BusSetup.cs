@@ -38,6 +38,8 @@ public static class BusSetup
             "broker", _ => new BrokerHealthCheck(uri), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
         builder.Services.AddMassTransit(registration =>
         {
+            // A platform does not phone home: no usage report to an outside host on start.
+            registration.DisableUsageTelemetry();
             registration.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service, includeNamespace: false));
             if (bus.ConsumerAssemblies.Count > 0)
                 registration.AddConsumers(type => !typeof(IEphemeralConsumer).IsAssignableFrom(type), [.. bus.ConsumerAssemblies]);

@@ -87,9 +87,10 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
         ["iat"] = now.ToUnixTimeSeconds(), ["nbf"] = now.ToUnixTimeSeconds(), ["exp"] = now.AddMinutes(15).ToUnixTimeSeconds(),
     };
 
-    public static string Es256(ECDsa key, string kid, JsonObject claims)
+    /// <summary>A token signed with <paramref name="key"/>; <paramref name="typ"/> is the platform's access-token type unless a test forges another.</summary>
+    public static string Es256(ECDsa key, string kid, JsonObject claims, string typ = "at+jwt")
     {
-        var signingInput = $"{B64(new JsonObject { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}";
+        var signingInput = $"{B64(new JsonObject { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = typ }.ToJsonString())}.{B64(claims.ToJsonString())}";
         return signingInput + "." + B64(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256));
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Community.Gateway.Tests.Infrastructure;
+using Community.Testing;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Gateway.Tests;
@@ -14,6 +15,7 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [
         "alg-none", "hs256-with-public-key", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer",
         "tampered-payload", "unknown-kid", "known-kid-other-key", "no-kid", "garbage", "empty-bearer",
+        "typ-jwt", "no-typ", "crit-header", "sub-not-a-user-id",
     ];
 
     [Theory]
@@ -49,6 +51,32 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal("Bearer " + token, echo.Header("Authorization"));
     }
 
+    [Fact]
+    public async Task A_raw_token_without_the_bearer_scheme_is_refused_not_accepted()
+    {
+        var before = _.Backend.Received.Count(r => r.Path.StartsWith("/api/"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/events");
+        request.Headers.TryAddWithoutValidation("Authorization", _.Tokens.Issue());
+
+        var problem = await GatewayFixture.ProblemOf(await _.Client.SendAsync(request), HttpStatusCode.Unauthorized);
+
+        Assert.Contains("Bearer", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, _.Backend.Received.Count(r => r.Path.StartsWith("/api/")));
+    }
+
+    [Fact]
+    public async Task A_well_formed_access_token_passes_with_its_type()
+    {
+        var token = _.Tokens.Issue();
+        Assert.Equal("at+jwt", TestTokens.Header(token)["typ"]!.GetValue<string>());
+
+        var echo = await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Get, "/api/v1/events", token));
+
+        Assert.Equal("Bearer " + token, echo.Header("Authorization"));
+    }
+
+    private byte[] Sign(byte[] input) => _.Tokens.Key.SignData(input, HashAlgorithmName.SHA256);
+
     private string Forge(string attack)
     {
         var now = DateTime.UtcNow;
@@ -56,10 +84,10 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         switch (attack)
         {
             case "alg-none":
-                return tokens.Forge(new { alg = "none", typ = "JWT", kid = tokens.Kid });
+                return tokens.Forge(new { alg = "none", typ = "at+jwt", kid = tokens.Kid });
             case "hs256-with-public-key":
                 var publicKey = tokens.Key.ExportSubjectPublicKeyInfo();
-                return tokens.Forge(new { alg = "HS256", typ = "JWT", kid = tokens.Kid }, input => HMACSHA256.HashData(publicKey, input));
+                return tokens.Forge(new { alg = "HS256", typ = "at+jwt", kid = tokens.Kid }, input => HMACSHA256.HashData(publicKey, input));
             case "expired":
                 return tokens.Issue(notBefore: now.AddMinutes(-20), expires: now.AddSeconds(-45));
             case "not-yet-valid":
@@ -80,7 +108,15 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
                 using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
                     return tokens.Issue(signWith: other);
             case "no-kid":
-                return tokens.Forge(new { alg = "ES256", typ = "JWT" }, input => tokens.Key.SignData(input, HashAlgorithmName.SHA256));
+                return tokens.Forge(new { alg = "ES256", typ = "at+jwt" }, Sign);
+            case "typ-jwt":
+                return tokens.Forge(new { alg = "ES256", typ = "JWT", kid = tokens.Kid }, Sign);
+            case "no-typ":
+                return tokens.Forge(new { alg = "ES256", kid = tokens.Kid }, Sign);
+            case "crit-header":
+                return tokens.Forge(new { alg = "ES256", typ = "at+jwt", kid = tokens.Kid, crit = new[] { "exp" } }, Sign);
+            case "sub-not-a-user-id":
+                return tokens.Issue(subject: "admin");
             case "garbage":
                 return "not.a.jwt";
             case "empty-bearer":

@@ -4,11 +4,16 @@ using Microsoft.IdentityModel.Tokens;
 namespace Community.ServiceDefaults.Auth;
 
 /// <summary>
-/// The library's JWT validation, preceded by the checks it leaves to us: ES256 only, a kid, and
-/// the key found by that kid (an unknown kid may refresh the JWKS, which needs an await).
+/// The library's JWT validation, preceded by the checks it leaves to us: ES256 only, typed as an
+/// access token (RFC 9068 <c>at+jwt</c>), no <c>crit</c> extension we would have to understand, a
+/// kid, and the key found by that kid (an unknown kid may refresh the JWKS, which needs an await);
+/// followed by a subject that is a user id.
 /// </summary>
 internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenHandler
 {
+    /// <summary>The JOSE <c>typ</c> of the platform's access tokens (RFC 9068), so an ID token or another JWT is never taken for one.</summary>
+    public const string AccessTokenType = "at+jwt";
+
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         JsonWebToken jwt;
@@ -23,6 +28,9 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
 
         // The algorithm is pinned before any key is looked at: "none", HS256-with-the-public-key and JWE never get further.
         if (jwt.Alg != SecurityAlgorithms.EcdsaSha256) return Refused("The token's algorithm is not accepted.");
+        if (!string.Equals(jwt.Typ, AccessTokenType, StringComparison.OrdinalIgnoreCase) && !string.Equals(jwt.Typ, "application/" + AccessTokenType, StringComparison.OrdinalIgnoreCase))
+            return Refused("The token is not an access token (typ must be at+jwt).");
+        if (jwt.TryGetHeaderValue<object>("crit", out _)) return Refused("The token has critical header extensions this platform does not understand.");
         if (string.IsNullOrEmpty(jwt.Kid)) return Refused("The token names no key.");
 
         // Not the request's token: a refresh is shared by every request waiting on it, and its HttpClient has timeouts.
@@ -32,7 +40,9 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
         var parameters = validationParameters.Clone();
         parameters.IssuerSigningKey = key;
         parameters.IssuerSigningKeys = null;
-        return await base.ValidateTokenAsync(jwt, parameters);
+        var result = await base.ValidateTokenAsync(jwt, parameters);
+        if (result.IsValid && !Guid.TryParse(jwt.Subject, out _)) return Refused("The token's subject is not a user id.");
+        return result;
     }
 
     private static TokenValidationResult Refused(string reason) => new() { IsValid = false, Exception = new AccessTokenRefusedException(reason) };

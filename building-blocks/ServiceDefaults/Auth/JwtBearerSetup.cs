@@ -50,6 +50,7 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, ISigningKe
             {
                 var token = BearerToken.From(context.Request, settings);
                 if (token is null) context.NoResult();
+                else if (token == BearerToken.NotBearer) context.Fail(new AccessTokenRefusedException("The Authorization header must be \"Bearer <access token>\"."));
                 else if (token.Length == 0) context.Fail("The bearer token is empty.");
                 else context.Token = token;
                 return Task.CompletedTask;

@@ -25,6 +25,8 @@ internal static class ProblemDetailsSetup
                 _ => null,
             };
         });
+        // After the built-in writer, which declines when Accept names no JSON.
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         return services;
     }

@@ -13,6 +13,9 @@ public static partial class EventRules
 
     /// <summary>The longest an event may last; the catalogue relies on it to bound its "upcoming" scan.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(31);
+
+    /// <summary>How far ahead an event may start (about five years).</summary>
+    public static readonly TimeSpan MaxLeadTime = TimeSpan.FromDays(5 * 365);
     public const int MaxInterests = 20;
     public const int MaxInvited = 1000;
     public const int MaxCapacity = 100_000;
@@ -83,6 +86,8 @@ public static partial class EventRules
             if (ends <= starts) errors.Add("ends_at", "ends_at must be after starts_at.");
             if (ends - starts > MaxDuration) errors.Add("ends_at", $"an event lasts at most {MaxDuration.TotalDays} days.");
             if (!startMayBePast && starts <= now) errors.Add("starts_at", "starts_at must be in the future.");
+            // Calendars, local-time conversion and the catalogue's index all stay in sane years.
+            if (starts > now + MaxLeadTime) errors.Add("starts_at", $"starts_at must be within {MaxLeadTime.TotalDays / 365:0} years from now.");
         }
 
         var timeZone = string.IsNullOrWhiteSpace(input.TimeZone) ? "UTC" : input.TimeZone.Trim();

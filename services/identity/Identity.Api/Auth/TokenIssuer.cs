@@ -42,6 +42,7 @@ public sealed class TokenIssuer(
         var key = await keys.GetSigningKeyAsync(cancellationToken);
         var descriptor = new SecurityTokenDescriptor
         {
+            TokenType = "at+jwt",
             Issuer = jwtOptions.Value.Issuer,
             Audience = jwtOptions.Value.Audience,
             IssuedAt = now.UtcDateTime,

@@ -40,6 +40,8 @@ public static class WebhookSignature
         }
         if (timestamp is null || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return "no timestamp";
         if (signatures.Count == 0) return "no v1 signature";
+        // Range-checked before converting: t=99999999999999 is past DateTimeOffset's end, not a 500.
+        if (seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds()) return "timestamp is out of range";
         var signedAt = DateTimeOffset.FromUnixTimeSeconds(seconds);
         if ((now - signedAt).Duration() > Tolerance) return $"timestamp {signedAt:O} is outside the {Tolerance.TotalSeconds} s tolerance";
 

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Community.ServiceDefaults.Auth;
+using Community.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.ServiceDefaults.Tests;
+
+/// <summary>The shared pipeline as a service runs it: no Server header, and the token rules a service applies itself (not only the gateway).</summary>
+public sealed class PipelineTests : IAsyncLifetime
+{
+    private readonly TestTokens _tokens = new();
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddServiceDefaults();
+        builder.Services.AddSingleton<ISigningKeySource>(_tokens);
+        _app = builder.Build();
+        _app.UseServiceDefaults();
+        _app.MapDefaultEndpoints();
+        _app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
+        _app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
+        await _app.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+        _tokens.Dispose();
+    }
+
+    private Task<HttpResponseMessage> Me(string scheme, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+        request.Headers.TryAddWithoutValidation("Authorization", scheme.Length == 0 ? token : $"{scheme} {token}");
+        return _client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task No_answer_names_the_server()
+    {
+        var health = await _client.GetAsync("/health/live");
+        var missing = await _client.GetAsync("/nothing-here");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Empty(health.Headers.Server);
+        Assert.Empty(missing.Headers.Server);
+    }
+
+    [Theory]
+    [InlineData("/nothing-here", 404)]
+    [InlineData("/refused", 422)]
+    public async Task Errors_are_problem_json_whatever_the_client_accepts(string path, int status)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("application/xml");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains($"\"status\":{status}", body);
+        Assert.Contains("request_id", body);
+    }
+
+    [Fact]
+    public async Task A_valid_access_token_is_accepted()
+    {
+        var user = Guid.NewGuid();
+        var response = await Me("Bearer", _tokens.Issue(user));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(user.ToString(), await response.Content.ReadAsStringAsync());
+    }
+
+    public static TheoryData<string, string> Refused() => new()
+    {
+        { "sub-not-a-guid", "subject" },
+        { "typ-jwt", "typ" },
+        { "crit", "critical" },
+        { "raw", "Bearer" },
+        { "basic", "Bearer" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public async Task Tokens_the_platform_never_issues_are_a_401_problem_not_a_500(string attack, string mention)
+    {
+        byte[] Sign(byte[] input) => _tokens.Key.SignData(input, HashAlgorithmName.SHA256);
+        var response = attack switch
+        {
+            "sub-not-a-guid" => await Me("Bearer", _tokens.Issue(subject: "admin")),
+            "typ-jwt" => await Me("Bearer", _tokens.Forge(new { alg = "ES256", typ = "JWT", kid = _tokens.Kid }, Sign)),
+            "crit" => await Me("Bearer", _tokens.Forge(new { alg = "ES256", typ = "at+jwt", kid = _tokens.Kid, crit = new[] { "exp" } }, Sign)),
+            "raw" => await Me("", _tokens.Issue(Guid.NewGuid())),
+            _ => await Me("Basic", Convert.ToBase64String("a:b"u8.ToArray())),
+        };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(mention, await response.Content.ReadAsStringAsync());
+    }
+}
