@@ -26,6 +26,7 @@ public sealed class PipelineTests : IAsyncLifetime
         _app = builder.Build();
         _app.UseServiceDefaults();
         _app.MapDefaultEndpoints();
+        _app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0)).AllowAnonymous();
         _app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
         _app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
         await _app.StartAsync();
@@ -72,6 +73,29 @@ public sealed class PipelineTests : IAsyncLifetime
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains($"\"status\":{status}", body);
         Assert.Contains("request_id", body);
+    }
+
+    [Fact]
+    public async Task Urls_and_headers_over_the_limits_are_414_and_431_problems_and_just_under_passes()
+    {
+        var underUrl = await _client.GetAsync("/echo?q=" + new string('a', RequestSizeLimits.MaxUrlLength - 100));
+        Assert.Equal(HttpStatusCode.OK, underUrl.StatusCode);
+
+        var longUrl = await _client.GetAsync("/echo?q=" + new string('a', RequestSizeLimits.MaxUrlLength + 1));
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, longUrl.StatusCode);
+        Assert.Equal("application/problem+json", longUrl.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("at most", await longUrl.Content.ReadAsStringAsync());
+
+        // Far past Kestrel's old 8 KB request line: still our problem, not Kestrel's empty answer.
+        var veryLongUrl = await _client.GetAsync("/echo?q=" + new string('a', 3 * RequestSizeLimits.MaxUrlLength));
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, veryLongUrl.StatusCode);
+        Assert.Equal("application/problem+json", veryLongUrl.Content.Headers.ContentType?.MediaType);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
+        for (var i = 0; i < 5; i++) request.Headers.TryAddWithoutValidation($"X-Big-{i}", new string('b', 8000));
+        var bigHeaders = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, bigHeaders.StatusCode);
+        Assert.Equal("application/problem+json", bigHeaders.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

@@ -45,6 +45,7 @@ public static class ServiceDefaultsExtensions
             options.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Http:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
             // No Server header: it tells a prober which server to aim at and nothing a client needs.
             options.AddServerHeader = false;
+            RequestSizeLimits.Configure(options);
         });
         builder.Services.AddProblemDetailsConventions();
 
@@ -105,6 +106,7 @@ public static class ServiceDefaultsExtensions
     {
         app.UseForwardedHeaders();
         app.UseRequestId();
+        app.UseRequestSizeLimits();
         app.UseHealthProbesUntraced();
         app.UseServerSpanTags();
         app.UseExceptionHandler();

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.ServiceDefaults;
+
+/// <summary>
+/// URL and header size limits answered as problem details. Kestrel's own 414/431 are written
+/// before any middleware runs, with an empty body; so Kestrel is given generous limits and the
+/// pipeline enforces the real ones, with a problem a client can read.
+/// </summary>
+public static class RequestSizeLimits
+{
+    /// <summary>Path and query string, in characters.</summary>
+    public const int MaxUrlLength = 8 * 1024;
+
+    /// <summary>All request headers together, names and values, in characters.</summary>
+    public const int MaxHeadersLength = 32 * 1024;
+
+    /// <summary>Kestrel's own limits, above ours so that ours answer first.</summary>
+    internal static void Configure(KestrelServerOptions options)
+    {
+        options.Limits.MaxRequestLineSize = 4 * MaxUrlLength;
+        options.Limits.MaxRequestHeadersTotalSize = 2 * MaxHeadersLength;
+    }
+
+    public static IApplicationBuilder UseRequestSizeLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var request = context.Request;
+        var url = (request.PathBase.Value?.Length ?? 0) + (request.Path.Value?.Length ?? 0) + (request.QueryString.Value?.Length ?? 0);
+        if (url > MaxUrlLength)
+        {
+            await WriteAsync(context, StatusCodes.Status414UriTooLong, "URI too long",
+                $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. Send fewer or shorter filters.");
+            return;
+        }
+        var headers = 0L;
+        foreach (var (name, values) in request.Headers)
+        {
+            headers += name.Length + 4;
+            foreach (var value in values) headers += value?.Length ?? 0;
+        }
+        if (headers > MaxHeadersLength)
+        {
+            await WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request header fields too large",
+                $"The request headers are {headers} characters; at most {MaxHeadersLength} are accepted.");
+            return;
+        }
+        await next(context);
+    });
+
+    private static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
