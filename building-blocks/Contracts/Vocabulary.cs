@@ -80,3 +80,10 @@ public static class GroupJoinPolicy
 
     public static readonly IReadOnlyList<string> All = [Open, Request, Invite];
 }
+
+/// <summary>What a converted referral earns: payments grants it, identity reports it (GET /referrals/me).</summary>
+public static class ReferralTerms
+{
+    /// <summary>Credits to each side, the referrer and the referred user, at the referred user's first paid purchase.</summary>
+    public const long CreditsEach = 50;
+}

@@ -67,6 +67,59 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(1, summary["conversions"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task The_summary_counts_pending_referrals_and_credits_earned_and_a_full_refund_revokes_a_conversion()
+    {
+        var referrer = await fx.RegisterAsync();
+        var code = referrer["user"]!["referral_code"]!.GetValue<string>();
+        var token = referrer["access_token"]!.GetValue<string>();
+        var paying = new List<Guid>();
+        for (var i = 0; i < 2; i++) paying.Add(Guid.Parse((await fx.RegisterAsync(referralCode: code))["user"]!["id"]!.GetValue<string>()));
+        await fx.RegisterAsync(referralCode: code); // never pays
+
+        var summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(3, summary["pending"]!.GetValue<int>());
+        Assert.Equal(0, summary["credits_earned"]!.GetValue<long>());
+
+        var payments = paying.Select(Payment).ToList();
+        foreach (var payment in payments) await PublishAsync(payment);
+        foreach (var payment in payments) await HandledAsync(payment.MessageId);
+        summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(3, summary["referrals_count"]!.GetValue<int>());
+        Assert.Equal(2, summary["conversions"]!.GetValue<int>());
+        Assert.Equal(1, summary["pending"]!.GetValue<int>());
+        Assert.Equal(100, summary["credits_earned"]!.GetValue<long>());
+
+        // A partial refund is a goodwill gesture: the conversion stands. A full one revokes it, and it never converts again.
+        var first = payments[0];
+        var partial = Refund(first, 500);
+        var full = Refund(first, first.AmountCents);
+        await RefundAsync(partial);
+        summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(2, summary["conversions"]!.GetValue<int>());
+        await RefundAsync(full);
+        var again = Payment(first.UserId);
+        await PublishAsync(again);
+        await HandledAsync(again.MessageId);
+        summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
+        Assert.Equal(3, summary["referrals_count"]!.GetValue<int>());
+        Assert.Equal(1, summary["conversions"]!.GetValue<int>());
+        Assert.Equal(1, summary["pending"]!.GetValue<int>());
+        Assert.Equal(50, summary["credits_earned"]!.GetValue<long>());
+    }
+
+    private PaymentRefunded Refund(PaymentSucceeded paid, long totalRefunded) =>
+        new(Guid.NewGuid(), fx.Clock.GetUtcNow(), paid.PaymentId, paid.UserId, paid.ReferenceId, totalRefunded, totalRefunded, paid.Currency);
+
+    private async Task RefundAsync(PaymentRefunded message)
+    {
+        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+        await Eventually.TrueAsync(
+            async () => await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ReferralRefundConsumer'", ("id", message.MessageId)) == 1,
+            $"refund message {message.MessageId} was never handled");
+    }
+
     private PaymentSucceeded Payment(Guid userId) =>
         new(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, "course", Guid.NewGuid(), 1499, "EUR");
 

@@ -14,8 +14,8 @@ public sealed class PaymentsOptions
     /// <summary>Subscription tiers ("premium", "elite") to price and billing period.</summary>
     public Dictionary<string, TierPrice> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Boost length in days ("1", "7", "30") to price.</summary>
-    public Dictionary<string, Price> Boosts { get; set; } = new();
+    /// <summary>Boost length in days ("1", "7", "30") to price (and credit price, when credits may buy it).</summary>
+    public Dictionary<string, BoostPrice> Boosts { get; set; } = new();
 
     public List<CreditPack> CreditPacks { get; set; } = [];
 
@@ -28,6 +28,12 @@ public class Price
 {
     public long AmountCents { get; set; }
     public string Currency { get; set; } = "EUR";
+}
+
+public sealed class BoostPrice : Price
+{
+    /// <summary>What the boost costs in credits (POST /credits/spend, purpose boost); null: not sold for credits.</summary>
+    public int? Credits { get; set; }
 }
 
 public sealed class TierPrice : Price

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Community.Payments.Credits;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
@@ -78,6 +80,60 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         var week = await BuyAsync(token, 7, previous: day);
         Assert.InRange(week, fx.Clock.GetUtcNow().AddDays(7).AddMinutes(-5), fx.Clock.GetUtcNow().AddDays(7));
         Assert.True((await MeAsync(token))["active"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Credits_buy_boosts_once_per_key_and_the_days_add_up()
+    {
+        var (userId, token) = fx.User();
+        await GrantAsync(userId, 130);
+
+        var week = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 7}""", "boost-1")).AssertStatus(201);
+        Assert.Equal(90, week["amount"]!.GetValue<long>());
+        Assert.Equal("boost", week["purpose"]!.GetValue<string>());
+        Assert.Equal(40, week["balance"]!.GetValue<long>());
+        var until = (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(until, fx.Clock.GetUtcNow().AddDays(7).AddMinutes(-5), fx.Clock.GetUtcNow().AddDays(7));
+        Assert.Equal(1L, await PurchasesAsync(userId));
+
+        // The same key again: the same answer, nothing spent or added.
+        var again = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 7}""", "boost-1")).AssertStatus(200);
+        Assert.Equal(week["spend_id"]!.GetValue<Guid>(), again["spend_id"]!.GetValue<Guid>());
+        Assert.Equal(until, (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
+
+        var day = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 1}""", "boost-2")).AssertStatus(201);
+        Assert.Equal(20, day["balance"]!.GetValue<long>());
+        Assert.Equal(until.AddDays(1), (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(2L, await PurchasesAsync(userId));
+
+        // Not enough credits: refused, and no days given.
+        var poor = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 30}""", "boost-3")).AssertProblem(422);
+        Assert.Equal(20, poor["balance"]!.GetValue<long>());
+        Assert.Equal(250, poor["required"]!.GetValue<long>());
+        Assert.Equal(until.AddDays(1), (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(2L, await PurchasesAsync(userId));
+
+        foreach (var body in new[] { """{"purpose": "boost", "days": 2}""", """{"purpose": "boost"}""",
+                     $$"""{"purpose": "boost", "days": 7, "reference_id": "{{Guid.NewGuid()}}"}""", """{"purpose": "course", "days": 7}""" })
+            await (await SpendOnBoostAsync(token, body, "bad-" + Guid.NewGuid())).AssertProblem(400);
+        Assert.Equal(20, (await (await fx.Client.Get("/api/v1/credits", token)).AssertStatus(200))["balance"]!.GetValue<long>());
+    }
+
+    private async Task<HttpResponseMessage> SpendOnBoostAsync(string token, string body, string idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/spend")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await fx.Client.SendAsync(request);
+    }
+
+    private async Task GrantAsync(Guid userId, long amount)
+    {
+        await using var scope = fx.Host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<CreditLedger>().GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
     }
 
     /// <summary>Checks out <paramref name="days"/> and pays in the sandbox; returns boosted_until once the boost is applied.</summary>

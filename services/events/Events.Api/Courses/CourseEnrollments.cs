@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Data;
 using Community.ServiceDefaults.Errors;
@@ -31,16 +32,23 @@ public abstract record CoursePayment(Guid Reference)
 /// </summary>
 public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
 {
-    /// <summary>Enrolls the user, or finds their enrollment. Saves on its own; not for use inside another transaction.</summary>
-    public async Task<(CourseEnrollment Enrollment, EnrollOutcome Outcome)> EnrollAsync(Guid courseId, Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Enrolls the user, or finds their enrollment. <paramref name="tier"/> is the caller's token tier:
+    /// elite includes every course, so a paid course activates at once (a pending enrollment too), and an
+    /// enrollment elite opened goes back to pending payment when a learner no longer elite enrolls again
+    /// (their progress stays). Saves on its own; not for use inside another transaction.
+    /// </summary>
+    public async Task<(CourseEnrollment Enrollment, EnrollOutcome Outcome)> EnrollAsync(
+        Guid courseId, Guid userId, string? tier, CancellationToken cancellationToken)
     {
+        var elite = CourseAccess.IncludesAllCourses(tier);
         var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == courseId, cancellationToken)
             ?? throw new NotFoundException("No course has this id.");
         var existing = await FindAsync(courseId, userId, cancellationToken);
         // A withdrawn course is its learners' only: they still find their enrollment, nobody else may join.
         if (course.WithdrawnAt is not null)
             return existing is { IsActive: true } ? (existing, EnrollOutcome.Existing) : throw new NotFoundException("No course has this id.");
-        if (existing is not null) return (existing, EnrollOutcome.Existing);
+        if (existing is not null) return await SettleByTierAsync(course, existing, elite, cancellationToken);
 
         var now = clock.GetUtcNow();
         var enrollment = new CourseEnrollment
@@ -49,9 +57,9 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
             PriceCredits = course.PriceCredits, CreatedAt = now,
         };
         db.Set<CourseEnrollment>().Add(enrollment);
-        if (course.IsFree)
+        if (course.IsFree || elite)
         {
-            Activate(enrollment, now, paidWith: null, paymentId: null);
+            Activate(enrollment, now, paidWith: course.IsFree ? null : PaidWith.Elite, paymentId: null);
         }
         else
         {
@@ -125,6 +133,44 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// An existing enrollment as the caller's tier leaves it: pending becomes active for an elite learner;
+    /// one elite opened goes back to pending payment for a learner no longer elite. Each change is one
+    /// conditional update, so it races neither a payment's confirmation (which then finds it active and
+    /// is refunded) nor a concurrent enroll.
+    /// </summary>
+    private async Task<(CourseEnrollment, EnrollOutcome)> SettleByTierAsync(Course course, CourseEnrollment existing, bool elite, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (elite && existing.Status == EnrollmentStatus.PendingPayment)
+        {
+            var activated = await db.Set<CourseEnrollment>()
+                .Where(e => e.Id == existing.Id && e.Status == EnrollmentStatus.PendingPayment)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Status, EnrollmentStatus.Active).SetProperty(e => e.PaidWith, PaidWith.Elite)
+                    .SetProperty(e => e.ActivatedAt, now), cancellationToken);
+            await db.Entry(existing).ReloadAsync(cancellationToken);
+            if (activated == 0) return (existing, EnrollOutcome.Existing);
+            db.AddIntegrationEvent(Enrolled(existing, now));
+            await db.SaveChangesAsync(cancellationToken);
+            return (existing, EnrollOutcome.Activated);
+        }
+        if (!elite && existing is { Status: EnrollmentStatus.Active, PaidWith: PaidWith.Elite })
+        {
+            var reopened = await db.Set<CourseEnrollment>()
+                .Where(e => e.Id == existing.Id && e.Status == EnrollmentStatus.Active && e.PaidWith == PaidWith.Elite)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Status, EnrollmentStatus.PendingPayment)
+                    .SetProperty(e => e.PaidWith, (string?)null).SetProperty(e => e.ActivatedAt, (DateTimeOffset?)null), cancellationToken);
+            await db.Entry(existing).ReloadAsync(cancellationToken);
+            if (reopened == 0) return (existing, EnrollOutcome.Existing);
+            // Payments learns the price again (it keeps the first one it heard of, which is the same: the enrollment's).
+            db.AddIntegrationEvent(new CourseEnrollmentPending(Guid.CreateVersion7(), now, existing.Id, course.Id, existing.UserId,
+                existing.PriceCents, existing.Currency, existing.PriceCredits, course.OrganizerId));
+            await db.SaveChangesAsync(cancellationToken);
+            return (existing, EnrollOutcome.PendingPayment);
+        }
+        return (existing, EnrollOutcome.Existing);
+    }
+
     private Task<CourseEnrollment?> FindAsync(Guid courseId, Guid userId, CancellationToken cancellationToken) =>
         db.Set<CourseEnrollment>().FirstOrDefaultAsync(e => e.CourseId == courseId && e.UserId == userId, cancellationToken);
 
@@ -134,10 +180,23 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         enrollment.ActivatedAt = now;
         enrollment.PaidWith = paidWith;
         enrollment.PaymentId = paymentId;
-        // The event carries what was paid: money, credits, or nothing for a free course.
-        db.AddIntegrationEvent(new CourseEnrolled(Guid.CreateVersion7(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId,
-            paidWith == PaidWith.Money ? enrollment.PriceCents : 0,
-            paidWith == PaidWith.Money ? enrollment.Currency : null,
-            paidWith == PaidWith.Credits ? enrollment.PriceCredits : null));
+        db.AddIntegrationEvent(Enrolled(enrollment, now));
     }
+
+    /// <summary>The event carries what was paid: money, credits, or nothing for a free course or one the elite tier includes.</summary>
+    private static CourseEnrolled Enrolled(CourseEnrollment enrollment, DateTimeOffset now) =>
+        new(Guid.CreateVersion7(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId,
+            enrollment.PaidWith == PaidWith.Money ? enrollment.PriceCents : 0,
+            enrollment.PaidWith == PaidWith.Money ? enrollment.Currency : null,
+            enrollment.PaidWith == PaidWith.Credits ? enrollment.PriceCredits : null);
+}
+
+/// <summary>Who may use a course's content: active learners, and for an enrollment the elite tier opened, only while elite.</summary>
+public static class CourseAccess
+{
+    /// <summary>The elite tier includes all courses (seed 003's tiers).</summary>
+    public static bool IncludesAllCourses(string? tier) => tier == Tiers.Elite;
+
+    public static bool Opens(CourseEnrollment? enrollment, string? tier) =>
+        enrollment is { IsActive: true } && (enrollment.PaidWith != PaidWith.Elite || IncludesAllCourses(tier));
 }

@@ -11,6 +11,8 @@ public static class PaidWith
 {
     public const string Money = "money";
     public const string Credits = "credits";
+    /// <summary>Included in the elite tier: no payment; usable while the learner is elite (see <see cref="CourseAccess"/>).</summary>
+    public const string Elite = "elite";
 }
 
 /// <summary>A self-paced course: an ordered list of modules, sold for money and/or credits, or free.</summary>

@@ -40,7 +40,7 @@ public static class CoursesApi
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteCourse")
             .WithSummary("Delete a course nobody enrolled in; otherwise withdraw it (learners keep it, unpaid enrollments end)");
         group.MapPost("/{id:guid}/enroll", Enroll).WithName("EnrollInCourse")
-            .WithSummary("Enroll: 201 enrolled (free), 402 pending until paid, 200 already enrolled")
+            .WithSummary("Enroll: 201 enrolled (free, or any course for the elite tier), 402 pending until paid, 200 already enrolled")
             .ProducesProblem(402);
         group.MapPost("/{id:guid}/progress", Progress).WithName("UpdateCourseProgress")
             .WithSummary("Mark a module completed or not (active learners); answers my progress");
@@ -144,7 +144,7 @@ public static class CoursesApi
     private static async Task<Results<Created<EnrollmentDto>, Ok<EnrollmentDto>, ProblemHttpResult>> Enroll(
         Guid id, ClaimsPrincipal principal, CourseEnrollments enrollments, CancellationToken cancellationToken)
     {
-        var (enrollment, outcome) = await enrollments.EnrollAsync(id, principal.UserId(), cancellationToken);
+        var (enrollment, outcome) = await enrollments.EnrollAsync(id, principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), cancellationToken);
         if (!enrollment.IsActive) return NeedsPayment(enrollment);
         return outcome == EnrollOutcome.Activated
             ? TypedResults.Created($"/api/v1/courses/{id}", EnrollmentDto.From(enrollment))
@@ -193,6 +193,8 @@ public static class CoursesApi
             if (course.WithdrawnAt is not null) throw new NotFoundException(NoSuchCourse);
             throw new ForbiddenException(enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid.");
         }
+        if (!CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier)))
+            throw new ForbiddenException("Your elite tier included this course and you are no longer elite: renew elite, or enroll again to buy it.");
         var modules = await ModulesAsync(db, id, cancellationToken);
         if (modules.All(m => m.Id != moduleId)) throw new RequestValidationException("module_id", "module_id is not a module of this course.");
 
@@ -219,8 +221,9 @@ public static class CoursesApi
         var managed = course.IsManagedBy(userId, principal.IsInRole(Roles.Admin));
         if (!IsVisible(course, managed, enrollment)) throw new NotFoundException(NoSuchCourse);
         var modules = await ModulesAsync(db, course.Id, cancellationToken);
-        var progress = enrollment is { IsActive: true } ? await ProgressAsync(db, enrollment.Id, modules, cancellationToken) : null;
-        return CourseDto.From(course, modules, contentVisible: enrollment is { IsActive: true } || managed, enrollment, progress);
+        var opens = CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier));
+        var progress = opens ? await ProgressAsync(db, enrollment!.Id, modules, cancellationToken) : null;
+        return CourseDto.From(course, modules, contentVisible: opens || managed, enrollment, progress);
     }
 
     private static bool IsVisible(Course course, bool managed, CourseEnrollment? enrollment) =>

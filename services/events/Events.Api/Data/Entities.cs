@@ -89,6 +89,9 @@ public sealed class Registration
     public string? Currency { get; set; }
     public DateTimeOffset? HoldExpiresAt { get; set; }
     public Guid? PaymentId { get; set; }
+    /// <summary>What was refunded of <see cref="PaymentId"/> so far (PaymentRefunded's running total as of <see cref="RefundsAsOf"/>).</summary>
+    public long RefundedCents { get; set; }
+    public DateTimeOffset? RefundsAsOf { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? ConfirmedAt { get; set; }

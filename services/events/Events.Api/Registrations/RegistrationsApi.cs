@@ -2,6 +2,7 @@ using Community.Contracts;
 using System.Security.Claims;
 using Community.Events.Catalogue;
 using Community.Events.Data;
+using Community.Events.Users;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,9 +16,22 @@ public sealed record TicketDto(Guid RegistrationId, Guid EventId, string TicketC
 
 public sealed record AttendeesQuery(string? Status, int? Page, int? Limit);
 
+/// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no longer counts).</param>
+/// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its money).</param>
+/// <param name="RefundedCents">What was refunded of ticket payments.</param>
 public sealed record EventStatsDto(
     Guid EventId, int? Capacity, int SeatsTaken, int? SpotsRemaining, IReadOnlyDictionary<string, int> Registrations,
-    int Arrivals, long RevenueCents, string? Currency);
+    int Arrivals, long RevenueCents, long RefundedCents, string? Currency);
+
+/// <summary>A registration with the holder's names from the profile projection (null until identity's message arrives).</summary>
+public sealed record AttendeeDto(
+    Guid Id, Guid EventId, Guid UserId, string? Username, string? FullName, string Status, string? TicketCode, long AmountCents, string? Currency,
+    DateTimeOffset? HoldExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CancelledAt, DateTimeOffset? ArrivedAt)
+{
+    public static AttendeeDto From(Registration r, UserProfile? profile) => new(
+        r.Id, r.EventId, r.UserId, profile?.Username, profile?.FullName, r.Status, r.TicketCode, r.AmountCents, r.Currency,
+        r.Status == RegistrationStatus.Held ? r.HoldExpiresAt : null, r.CreatedAt, r.ConfirmedAt, r.CancelledAt, r.ArrivedAt);
+}
 
 public static class RegistrationsApi
 {
@@ -33,8 +47,8 @@ public static class RegistrationsApi
         group.MapDelete("/registrations/me", CancelMine).WithName("CancelMyRegistration").WithSummary("Cancel my registration and free the seat")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/registrations/me/ticket", Ticket).WithName("GetMyTicket").WithSummary("My ticket code and its signed QR payload");
-        group.MapGet("/attendees", Attendees).WithName("ListAttendees").WithSummary("Everyone registered (organizer or admin)");
-        group.MapGet("/stats", Stats).WithName("EventStats").WithSummary("Registrations by status, arrivals, revenue (organizer or admin)");
+        group.MapGet("/attendees", Attendees).WithName("ListAttendees").WithSummary("Everyone registered, with their username and full name (organizer or admin)");
+        group.MapGet("/stats", Stats).WithName("EventStats").WithSummary("Registrations by status, arrivals still confirmed, revenue net of refunds (organizer or admin)");
         return group;
     }
 
@@ -95,7 +109,7 @@ public static class RegistrationsApi
         return TypedResults.Ok(new TicketDto(registration.Id, id, registration.TicketCode!, payload, e.Title, e.StartsAt, e.TimeZone));
     }
 
-    private static async Task<Ok<PageOf<RegistrationDto>>> Attendees(
+    private static async Task<Ok<PageOf<AttendeeDto>>> Attendees(
         Guid id, [AsParameters] AttendeesQuery query, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
     {
         await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
@@ -108,8 +122,14 @@ public static class RegistrationsApi
         var registrations = db.Registrations.AsNoTracking().Where(r => r.EventId == id);
         if (status is not null) registrations = registrations.Where(r => r.Status == status);
         var total = await registrations.CountAsync(cancellationToken);
-        var items = await registrations.OrderBy(r => r.Sequence).PageBy(page).ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Of(items.Select(r => RegistrationDto.From(r)).ToList(), total));
+        var items = await (
+                from r in registrations.OrderBy(r => r.Sequence).PageBy(page)
+                join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
+                from p in profiles.DefaultIfEmpty()
+                orderby r.Sequence
+                select new { Registration = r, Profile = p })
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.Of(items.Select(x => AttendeeDto.From(x.Registration, x.Profile)).ToList(), total));
     }
 
     private static async Task<Ok<EventStatsDto>> Stats(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
@@ -117,10 +137,15 @@ public static class RegistrationsApi
         var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
         var byStatus = await db.Registrations.Where(r => r.EventId == id).GroupBy(r => r.Status)
             .Select(g => new { Status = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        var arrivals = await db.Registrations.CountAsync(r => r.EventId == id && r.ArrivedAt != null, cancellationToken);
-        var revenue = await db.Registrations.Where(r => r.EventId == id && r.Status == RegistrationStatus.Confirmed && r.PaymentId != null)
-            .SumAsync(r => r.AmountCents, cancellationToken);
+        var arrivals = await db.Registrations.CountAsync(
+            r => r.EventId == id && r.ArrivedAt != null && r.Status == RegistrationStatus.Confirmed, cancellationToken);
+        // Every registration a payment settled, whatever became of it since: money in, minus what went back.
+        var money = await db.Registrations.Where(r => r.EventId == id && r.PaymentId != null)
+            .GroupBy(_ => 1)
+            .Select(g => new { Paid = g.Sum(r => r.AmountCents), Refunded = g.Sum(r => r.RefundedCents) })
+            .FirstOrDefaultAsync(cancellationToken);
         var counts = RegistrationStatus.All.ToDictionary(s => s, s => byStatus.FirstOrDefault(x => x.Status == s)?.Count ?? 0);
-        return TypedResults.Ok(new EventStatsDto(id, e.Capacity, e.SeatsTaken, e.SpotsRemaining, counts, arrivals, revenue, e.Currency));
+        return TypedResults.Ok(new EventStatsDto(id, e.Capacity, e.SeatsTaken, e.SpotsRemaining, counts, arrivals,
+            (money?.Paid ?? 0) - (money?.Refunded ?? 0), money?.Refunded ?? 0, e.Currency));
     }
 }

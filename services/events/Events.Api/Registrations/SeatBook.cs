@@ -150,6 +150,18 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Records what was refunded of the registration's payment so far (for revenue net of refunds).
+    /// The latest message wins, even with a lower total: a refund that failed after it counted is
+    /// taken off the next total payments reports. A refund of some other payment changes nothing.
+    /// </summary>
+    public Task RecordRefundTotalAsync(Guid registrationId, Guid paymentId, long totalRefundedCents, DateTimeOffset asOf, CancellationToken cancellationToken) =>
+        db.Registrations
+            .Where(r => r.Id == registrationId && r.PaymentId == paymentId && (r.RefundsAsOf == null || r.RefundsAsOf <= asOf))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.RefundedCents, r => totalRefundedCents < r.AmountCents ? totalRefundedCents : r.AmountCents)
+                .SetProperty(r => r.RefundsAsOf, asOf), cancellationToken);
+
     /// <summary>Releases the event's expired holds and promotes from the waiting list; returns how many holds ended.</summary>
     public async Task<int> SweepAsync(Guid eventId, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace Community.Events.Users;
 /// <summary>
 /// A deleted account leaves nothing personal behind: its registrations are erased (seats go to
 /// the waiting lists) and the events it organised are withdrawn: drafts deleted, upcoming ones
-/// cancelled so attendees hear of it. Erasers of other data (photos) implement <see cref="IUserDataEraser"/>.
+/// cancelled so attendees hear of it; the projected names go too. Erasers of other data (photos) implement <see cref="IUserDataEraser"/>.
 /// </summary>
 public sealed class UserDeletedConsumer(
     EventsDbContext db, SeatBook seats, IEnumerable<IUserDataEraser> erasers, TimeProvider clock, ILogger<UserDeletedConsumer> logger)
@@ -40,6 +40,7 @@ public sealed class UserDeletedConsumer(
             }
         }
         foreach (var eraser in erasers) await eraser.EraseAsync(userId, cancellationToken);
+        await UserProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
     }
 }
 

@@ -57,6 +57,8 @@ public sealed class Referral
     public Guid ReferrerUserId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ConvertedAt { get; set; }
+    /// <summary>Set when the converting payment was refunded in full: the conversion no longer counts (and never converts again).</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
 }
 
 public sealed class WaitlistEntry

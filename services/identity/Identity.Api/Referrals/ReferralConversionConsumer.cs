@@ -20,7 +20,7 @@ public sealed class ReferralConversionConsumer(IdentityDbContext db, TimeProvide
     {
         var m = context.Message;
         var referrers = await Db.Database.SqlQuery<Guid>($"""
-            UPDATE referrals SET converted_at = {m.OccurredAt.ToUniversalTime()}, conversion_payment_id = {m.PaymentId}
+            UPDATE referrals SET converted_at = {m.OccurredAt.ToUniversalTime()}, conversion_payment_id = {m.PaymentId}, conversion_amount_cents = {m.AmountCents}
             WHERE referred_user_id = {m.UserId} AND converted_at IS NULL
             RETURNING referrer_user_id AS "Value"
             """).ToListAsync(cancellationToken);
@@ -28,5 +28,24 @@ public sealed class ReferralConversionConsumer(IdentityDbContext db, TimeProvide
 
         Db.AddIntegrationEvent(new ReferralConverted(Guid.CreateVersion7(), clock.GetUtcNow(), referrers[0], m.UserId, m.PaymentId));
         logger.LogInformation("Referral of {UserId} by {ReferrerId} converted by payment {PaymentId}", m.UserId, referrers[0], m.PaymentId);
+    }
+}
+
+/// <summary>
+/// The payment that converted a referral was refunded in full: the conversion no longer counts in
+/// GET /referrals/me, as payments takes back both sides' credits and any milestone no longer reached.
+/// A partial refund changes nothing; a revoked referral never converts again (as in payments).
+/// </summary>
+public sealed class ReferralRefundConsumer(IdentityDbContext db, TimeProvider clock, ILogger<ReferralRefundConsumer> logger)
+    : IdempotentConsumer<PaymentRefunded, IdentityDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var revoked = await Db.Database.ExecuteSqlAsync($"""
+            UPDATE referrals SET revoked_at = {clock.GetUtcNow()}
+            WHERE conversion_payment_id = {m.PaymentId} AND revoked_at IS NULL AND conversion_amount_cents <= {m.TotalRefundedCents}
+            """, cancellationToken);
+        if (revoked > 0) logger.LogInformation("Payment {PaymentId} was refunded in full: the referral it converted no longer counts", m.PaymentId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Identity.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -7,14 +8,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Referrals;
 
-public sealed record ReferralSummary(string ReferralCode, int ReferralsCount, int Conversions);
+/// <param name="ReferralsCount">Everyone who registered with my code.</param>
+/// <param name="Conversions">Those whose first paid purchase converted the referral (a conversion refunded in full no longer counts).</param>
+/// <param name="Pending">Those who registered with my code and have not paid for anything yet.</param>
+/// <param name="CreditsEarned">My side of those conversions: 50 credits each (the credits ledger in payments shows them).</param>
+public sealed record ReferralSummary(string ReferralCode, int ReferralsCount, int Conversions, int Pending, long CreditsEarned);
 
 public static class ReferralsApi
 {
     public static RouteGroupBuilder MapReferralsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/referrals").WithTags("Referrals").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("/me", GetMine).WithName("GetMyReferrals").WithSummary("My referral code and how many it brought");
+        group.MapGet("/me", GetMine).WithName("GetMyReferrals").WithSummary("My referral code, how many it brought, converted and pending, and the credits earned");
         return group;
     }
 
@@ -25,8 +30,9 @@ public static class ReferralsApi
             ?? throw new NotFoundException("The account no longer exists.");
         var counts = await db.Referrals.Where(r => r.ReferrerUserId == userId)
             .GroupBy(_ => 1)
-            .Select(g => new { Total = g.Count(), Converted = g.Count(r => r.ConvertedAt != null) })
+            .Select(g => new { Total = g.Count(), Converted = g.Count(r => r.ConvertedAt != null && r.RevokedAt == null), Pending = g.Count(r => r.ConvertedAt == null) })
             .FirstOrDefaultAsync(cancellationToken);
-        return TypedResults.Ok(new ReferralSummary(code, counts?.Total ?? 0, counts?.Converted ?? 0));
+        var converted = counts?.Converted ?? 0;
+        return TypedResults.Ok(new ReferralSummary(code, counts?.Total ?? 0, converted, counts?.Pending ?? 0, converted * ReferralTerms.CreditsEach));
     }
 }

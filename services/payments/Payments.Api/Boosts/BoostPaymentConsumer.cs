@@ -10,6 +10,28 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Boosts;
 
+/// <summary>Adds a bought boost's days to a user's boost; money (<see cref="BoostPaymentConsumer"/>) and credits buy them alike.</summary>
+public static class BoostTime
+{
+    /// <summary>
+    /// The days run from <paramref name="from"/>, or from the end of the boost still running; one
+    /// statement, so two boosts bought at once both count. BoostPurchased goes out with the caller's transaction.
+    /// </summary>
+    public static async Task<Boost> AddAsync(PaymentsDbContext db, Guid userId, DateTimeOffset from, int days, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var length = TimeSpan.FromDays(days);
+        var boost = (await db.Set<Boost>().FromSql(
+                $"""
+                INSERT INTO boosts (user_id, boosted_until, updated_at) VALUES ({userId}, {from + length}, {now})
+                ON CONFLICT (user_id) DO UPDATE SET boosted_until = GREATEST(boosts.boosted_until, {from}) + {length}, updated_at = {now}
+                RETURNING *
+                """)
+            .AsNoTracking().ToListAsync(cancellationToken)).Single();
+        db.AddIntegrationEvent(new BoostPurchased(Guid.CreateVersion7(), now, userId, boost.BoostedUntil));
+        return boost;
+    }
+}
+
 /// <summary>
 /// A boost was paid: the boost runs its days from now, or from the end of the boost still running,
 /// so boosts bought back to back add up. The payment row is locked first, as
@@ -22,21 +44,8 @@ public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payme
 
     protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
     {
-        var days = Days(payment);
-
         // From the payment, not from now: a message that waited in the queue costs the buyer nothing.
-        var from = payment.SucceededAt ?? message.OccurredAt;
-        var length = TimeSpan.FromDays(days);
-        var now = clock.GetUtcNow();
-        // One statement, so two boosts paid at once both count.
-        var boost = (await Db.Set<Boost>().FromSql(
-                $"""
-                INSERT INTO boosts (user_id, boosted_until, updated_at) VALUES ({payment.UserId}, {from + length}, {now})
-                ON CONFLICT (user_id) DO UPDATE SET boosted_until = GREATEST(boosts.boosted_until, {from}) + {length}, updated_at = {now}
-                RETURNING *
-                """)
-            .AsNoTracking().ToListAsync(cancellationToken)).Single();
-        Db.AddIntegrationEvent(new BoostPurchased(Guid.CreateVersion7(), now, payment.UserId, boost.BoostedUntil));
+        await BoostTime.AddAsync(Db, payment.UserId, payment.SucceededAt ?? message.OccurredAt, Days(payment), clock.GetUtcNow(), cancellationToken);
     }
 
     public static int Days(Payment payment) =>

@@ -34,7 +34,7 @@ public static class BoostsApi
         var errors = new ValidationErrors();
         var boosts = options.Value.Boosts;
         var product = request.Days?.ToString(CultureInfo.InvariantCulture);
-        Price? price = null;
+        BoostPrice? price = null;
         if (product is null || request.Days <= 0 || !boosts.TryGetValue(product, out price))
             errors.Add("days", $"days must be one of {string.Join(", ", boosts.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal))}.");
         var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);

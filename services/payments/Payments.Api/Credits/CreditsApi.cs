@@ -1,6 +1,7 @@
 using Community.Contracts;
 using System.Globalization;
 using System.Security.Claims;
+using Community.Payments.Boosts;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -8,10 +9,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Payments.Credits;
 
-public sealed record SpendCreditsRequest(string? Purpose, Guid? ReferenceId);
+/// <param name="ReferenceId">The pending course enrollment (purpose course).</param>
+/// <param name="Days">The boost's length (purpose boost): one of the boosts configured with a credit price.</param>
+public sealed record SpendCreditsRequest(string? Purpose, Guid? ReferenceId, int? Days);
 
 /// <summary>One line of my ledger: credits in (positive) or out (negative) of my account.</summary>
 public sealed record CreditEntryDto(
@@ -39,7 +43,7 @@ public static class CreditsApi
         group.MapGet("/packs", Packs).WithName("ListCreditPacks")
             .WithSummary("The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the pack id as reference_id");
         group.MapPost("/spend", Spend).WithName("SpendCredits")
-            .WithSummary("Pay a pending course enrollment with credits: 201 spent, 200 the same Idempotency-Key again, 422 insufficient credits")
+            .WithSummary("Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same Idempotency-Key again, 422 insufficient credits")
             .ProducesProblem(409).ProducesProblem(422);
         return group;
     }
@@ -73,24 +77,57 @@ public static class CreditsApi
 
     private static async Task<Results<Created<CreditSpendDto>, Ok<CreditSpendDto>>> Spend(
         SpendCreditsRequest request, HttpRequest http, ClaimsPrincipal principal, PaymentsDbContext db, CreditLedger ledger,
-        CancellationToken cancellationToken)
+        IOptions<PaymentsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var purpose = request.Purpose?.Trim().ToLowerInvariant();
-        if (purpose != PaymentPurposes.Course) errors.Add("purpose", "purpose must be course: only course enrollments are sold for credits for now.");
-        if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id (the enrollment id) is required.");
+        BoostPrice? boost = null;
+        switch (purpose)
+        {
+            case PaymentPurposes.Course:
+                if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id (the enrollment id) is required.");
+                if (request.Days is not null) errors.Add("days", "days is for boosts only.");
+                break;
+            case PaymentPurposes.Boost:
+                var forCredits = options.Value.Boosts.Where(b => b.Value.Credits > 0).Select(b => b.Key)
+                    .OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal).ToList();
+                var product = request.Days?.ToString(CultureInfo.InvariantCulture);
+                if (product is null || request.Days <= 0 || !options.Value.Boosts.TryGetValue(product, out boost) || boost.Credits is not > 0)
+                    errors.Add("days", $"days must be one of {string.Join(", ", forCredits)}.");
+                if (request.ReferenceId is not null) errors.Add("reference_id", "A boost is named by days, not reference_id.");
+                break;
+            default:
+                errors.Add("purpose", "purpose must be course or boost: only course enrollments and profile boosts are sold for credits.");
+                break;
+        }
         var key = IdempotencyKey.Read(http, errors);
         errors.ThrowIfAny();
 
         var userId = principal.UserId();
-        var referenceId = request.ReferenceId!.Value;
         // Keys are the caller's own: another user's key can never answer with their spend.
         var idempotencyKey = $"spend:{userId}:{key ?? Guid.NewGuid().ToString("N")}";
 
-        var posting = await ledger.SpendAsync(userId, purpose!, referenceId, ct => PriceAsync(db, userId, referenceId, ct), idempotencyKey, cancellationToken);
+        var posting = boost is null
+            ? await ledger.SpendAsync(userId, purpose!, request.ReferenceId!.Value,
+                ct => PriceAsync(db, userId, request.ReferenceId!.Value, ct), idempotencyKey, cancellationToken)
+            : await SpendOnBoostAsync(db, ledger, userId, request.Days!.Value, boost.Credits!.Value, idempotencyKey, clock.GetUtcNow(), cancellationToken);
         var dto = CreditSpendDto.From(posting);
         return posting.Applied ? TypedResults.Created("/api/v1/credits", dto) : TypedResults.Ok(dto);
     }
+
+    /// <summary>
+    /// The spend and the boost's days in one transaction: both or neither. Each purchase is its own
+    /// reference (from the key), so boosts bought one after another add up; the same key again buys nothing.
+    /// </summary>
+    private static Task<CreditPosting> SpendOnBoostAsync(
+        PaymentsDbContext db, CreditLedger ledger, Guid userId, int days, long credits, string idempotencyKey, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async ct =>
+        {
+            var posting = await ledger.SpendAsync(userId, PaymentPurposes.Boost, StableIds.From(idempotencyKey), _ => Task.FromResult(credits), idempotencyKey, ct);
+            if (posting.Applied) await BoostTime.AddAsync(db, userId, now, days, now, ct);
+            return posting;
+        }, cancellationToken);
 
     /// <summary>The credit price payments was told when the caller enrolled; never the client's.</summary>
     private static async Task<long> PriceAsync(PaymentsDbContext db, Guid userId, Guid enrollmentId, CancellationToken cancellationToken)

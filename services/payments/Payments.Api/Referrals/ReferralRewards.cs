@@ -58,7 +58,7 @@ public sealed class ReferralRewardConfiguration : IEntityTypeConfiguration<Refer
 /// <summary>What a conversion earns: credits for both sides, and elite for referrers who bring many.</summary>
 public static class ReferralRewards
 {
-    public const long CreditsEach = 50;
+    public const long CreditsEach = ReferralTerms.CreditsEach;
     public const string Tier = Tiers.Elite;
 
     /// <summary>Conversions reached to the elite period they earn (null: for life).</summary>
