@@ -80,32 +80,15 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(FreePorts(services.Count));
             var addresses = services.ToDictionary(s => s.Name, s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            var databases = new Dictionary<string, string>();
+            foreach (var service in services.Where(s => s.UsesDatabase))
+            {
+                databases[service.Name] = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
+            }
+            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
             foreach (var service in services)
             {
-                var environment = new Dictionary<string, string>
-                {
-                    ["ASPNETCORE_URLS"] = addresses[service.Name],
-                    ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                    ["DOTNET_ENVIRONMENT"] = "Development",
-                    ["OTEL_SERVICE_NAME"] = service.Name,
-                };
-                if (service.UsesDatabase)
-                {
-                    var database = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
-                    environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(service.Name)}"] = database;
-                }
-                if (service.UsesBroker)
-                {
-                    environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = broker;
-                }
-                foreach (var other in services.Where(s => !s.IsGateway))
-                {
-                    environment[$"Services__{other.Name}"] = addresses[other.Name];
-                }
-                if (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } otlp)
-                {
-                    environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
-                }
+                var environment = ServiceEnvironment.For(service, services, platform);
                 var projectFile = Path.Combine(_root, service.Project);
                 var projectDirectory = Path.GetDirectoryName(projectFile)!;
                 lock (_runners)
