@@ -23,6 +23,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
 
     private string ChildrenFile => Path.Combine(_root, ".local", "apphost", "children.pids");
 
+    private string LocalAdminFile => Path.Combine(_root, ".local", "apphost", LocalAdmin.FileName);
+
     private string LockFile => Path.Combine(_root, ".local", "apphost", "apphost.pid");
 
     public async Task<int> RunAsync(CancellationToken stopping)
@@ -85,7 +87,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             {
                 databases[service.Name] = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
             }
-            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+            var admin = LocalAdminFor(services);
+            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), admin?.Admin);
             foreach (var service in services)
             {
                 var environment = ServiceEnvironment.For(service, services, platform);
@@ -119,6 +122,13 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             console.Host("everything is healthy:");
             console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
             console.Host($"  dashboard  {dashboard.Url}");
+            if (admin is { Admin: var account, Created: var created })
+            {
+                // the password is printed the one time it is made; later runs point at the file
+                console.Host(created
+                    ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in {Path.GetRelativePath(_root, LocalAdminFile)})"
+                    : $"  admin      {account.Username}  (password in {Path.GetRelativePath(_root, LocalAdminFile)})");
+            }
             console.Host("press Ctrl+C to stop");
             await Task.Delay(Timeout.Infinite, stopping);
         }
@@ -137,6 +147,16 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             dashboard?.Dispose();
         }
         return exitCode;
+    }
+
+    /// <summary>The generated local admin, unless there is no identity or admins come from the environment.</summary>
+    private (LocalAdmin Admin, bool Created)? LocalAdminFor(IReadOnlyList<ServiceDefinition> services)
+    {
+        if (!services.Any(s => s.Name == ResourceNames.Identity) || Environment.GetEnvironmentVariable("Identity__Admins__0__Username") is { Length: > 0 })
+        {
+            return null;
+        }
+        return LocalAdmin.LoadOrCreate(LocalAdminFile);
     }
 
     private IReadOnlyList<Resource> Snapshot()

@@ -8,17 +8,21 @@ namespace Community.AppHost;
 /// <param name="Databases">Resource name to the connection string of its own database.</param>
 /// <param name="Broker">The <c>community</c> vhost's amqp:// URI.</param>
 /// <param name="OtlpEndpoint">OTEL_EXPORTER_OTLP_ENDPOINT when set.</param>
+/// <param name="Admin">The local admin identity creates; only ever given in Development.</param>
+/// <param name="EnvironmentName">ASPNETCORE_ENVIRONMENT of every child.</param>
 internal sealed record PlatformEnvironment(
     string GatewayUrl,
     IReadOnlyDictionary<string, string> Addresses,
     IReadOnlyDictionary<string, string> Databases,
     string Broker,
-    string? OtlpEndpoint = null);
+    string? OtlpEndpoint = null,
+    LocalAdmin? Admin = null,
+    string EnvironmentName = ServiceEnvironment.Development);
 
 internal static class ServiceEnvironment
 {
     /// <summary>The environment every child runs in: AppHost is a local, development-only orchestrator.</summary>
-    public const string EnvironmentName = "Development";
+    public const string Development = "Development";
 
     /// <summary>
     /// Settings that hold a URL clients are given (checkout pages, links in e-mails), each built
@@ -40,8 +44,8 @@ internal static class ServiceEnvironment
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = platform.Addresses[service.Name],
-            ["ASPNETCORE_ENVIRONMENT"] = EnvironmentName,
-            ["DOTNET_ENVIRONMENT"] = EnvironmentName,
+            ["ASPNETCORE_ENVIRONMENT"] = platform.EnvironmentName,
+            ["DOTNET_ENVIRONMENT"] = platform.EnvironmentName,
             ["OTEL_SERVICE_NAME"] = service.Name,
         };
         if (service.UsesDatabase)
@@ -64,6 +68,14 @@ internal static class ServiceEnvironment
         foreach (var (key, value) in PublicUrls(platform.GatewayUrl))
         {
             environment[key] = value;
+        }
+        // a generated password is a convenience for a local run, never a way into anything else
+        if (service.Name == ResourceNames.Identity && platform.Admin is not null && platform.EnvironmentName == Development)
+        {
+            foreach (var (key, value) in platform.Admin.Settings)
+            {
+                environment[key] = value;
+            }
         }
         return environment;
     }

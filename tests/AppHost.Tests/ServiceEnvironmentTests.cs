@@ -76,4 +76,68 @@ public sealed class ServiceEnvironmentTests
         Assert.Equal("http://example.test:9000", options.GatewayUrl);
         Assert.Equal("http://example.test:9000/reset-password?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__PasswordResetUrl"]);
     }
+
+    [Fact]
+    public void In_development_identity_gets_the_local_admin_and_no_other_service_does()
+    {
+        var admin = new LocalAdmin("admin", "admin@community.localhost", LocalAdmin.GeneratePassword());
+        var platform = Platform with { Admin = admin };
+
+        var identity = ServiceEnvironment.For(Services.Single(s => s.Name == ResourceNames.Identity), Services, platform);
+        Assert.Equal("admin", identity["Identity__Admins__0__Username"]);
+        Assert.Equal(admin.Email, identity["Identity__Admins__0__Email"]);
+        Assert.Equal(admin.Password, identity["Identity__Admins__0__Password"]);
+        foreach (var other in Services.Where(s => s.Name != ResourceNames.Identity))
+        {
+            Assert.DoesNotContain(ServiceEnvironment.For(other, Services, platform).Keys, k => k.StartsWith("Identity__Admins", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Outside_development_no_admin_is_ever_given()
+    {
+        var platform = Platform with { Admin = new LocalAdmin("admin", "admin@community.localhost", "x1x1x1x1x1x1"), EnvironmentName = "Production" };
+
+        var identity = ServiceEnvironment.For(Services.Single(s => s.Name == ResourceNames.Identity), Services, platform);
+
+        Assert.Equal("Production", identity["ASPNETCORE_ENVIRONMENT"]);
+        Assert.DoesNotContain(identity.Keys, k => k.StartsWith("Identity__Admins", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_local_admin_is_generated_once_and_kept_for_later_runs()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"apphost-tests-{Guid.NewGuid():N}", LocalAdmin.FileName);
+        try
+        {
+            var (first, created) = LocalAdmin.LoadOrCreate(file);
+            var (again, createdAgain) = LocalAdmin.LoadOrCreate(file);
+
+            Assert.True(created);
+            Assert.False(createdAgain);
+            Assert.Equal(first, again);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+            Assert.NotEqual(first.Password, LocalAdmin.GeneratePassword());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Generated_passwords_meet_identity_s_password_rule()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var password = LocalAdmin.GeneratePassword();
+            Assert.InRange(password.Length, 10, 128);
+            Assert.Contains(password, char.IsLetter);
+            Assert.Contains(password, char.IsDigit);
+            Assert.DoesNotContain("admin", password, StringComparison.OrdinalIgnoreCase);
+        }
+    }
 }
