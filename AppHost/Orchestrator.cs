@@ -8,7 +8,7 @@ using Community.LocalInfrastructure;
 namespace Community.AppHost;
 
 /// <summary>
-/// Starts PostgreSQL and RabbitMQ, builds the solution, runs every present service (gateway
+/// Starts PostgreSQL and RabbitMQ, builds what runs, runs every present service (gateway
 /// last, each only once the previous answers /health/ready), serves the dashboard, and on
 /// shutdown stops the services, then the infrastructure.
 /// </summary>
@@ -211,15 +211,52 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         console.Host("stopped");
     }
 
-    /// <summary>Builds the solution (or each service project when there is no solution file).</summary>
+    /// <summary>
+    /// Builds what runs (<see cref="BuildPlan"/>: the started projects and their references, no
+    /// tests or benchmarks) and prints each project as it is done, plus a line every 15 s.
+    /// </summary>
     private async Task<bool> BuildAsync(IReadOnlyList<ServiceDefinition> services, CancellationToken stopping)
     {
-        var solution = new[] { RepositoryRoot.SolutionFileName, "Community.slnx" }.Select(f => Path.Combine(_root, f)).FirstOrDefault(File.Exists);
-        var targets = solution is not null ? [solution] : services.Select(s => Path.Combine(_root, s.Project)).ToList();
-        foreach (var target in targets)
+        var plan = BuildPlan.For(_root, services, Path.Combine(_root, ".local", "apphost", "apphost.slnf"));
+        if (plan.SolutionFilter is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(plan.Targets[0])!);
+            await File.WriteAllTextAsync(plan.Targets[0], plan.SolutionFilter, stopping);
+        }
+        var total = plan.Projects.Count;
+        var built = new HashSet<string>(StringComparer.Ordinal);
+        var stopwatch = Stopwatch.StartNew();
+        console.Line("build", $"building {total} projects (the services, the gateway and what they reference; a first build takes 1-5 minutes)");
+        using var heartbeat = new Timer(_ =>
+        {
+            lock (built)
+            {
+                console.Line("build", $"still building: {built.Count} of {total} projects done, {stopwatch.Elapsed.TotalSeconds:0} s");
+            }
+        }, null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+        void Progress(string? line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                return;
+            }
+            // minimal verbosity prints "  Name -> path/of/output.dll" when a project is done
+            if (line.Split(" -> ", 2) is [var project, _] && !line.Contains(": error ", StringComparison.Ordinal))
+            {
+                lock (built)
+                {
+                    if (built.Add(project.Trim()))
+                    {
+                        console.Line("build", $"[{built.Count}/{total}] {project.Trim()} ({stopwatch.Elapsed.TotalSeconds:0} s)");
+                    }
+                }
+                return;
+            }
+            BuildLine(line);
+        }
+        foreach (var target in plan.Targets)
         {
             console.Line("build", $"dotnet build {Path.GetRelativePath(_root, target)} -c {Configuration}");
-            var stopwatch = Stopwatch.StartNew();
             var info = new ProcessStartInfo("dotnet")
             {
                 WorkingDirectory = _root,
@@ -234,8 +271,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             using var process = new Process { StartInfo = info, EnableRaisingEvents = true };
             var exited = new TaskCompletionSource();
             process.Exited += (_, _) => exited.TrySetResult();
-            process.OutputDataReceived += (_, e) => BuildLine(e.Data);
-            process.ErrorDataReceived += (_, e) => BuildLine(e.Data);
+            process.OutputDataReceived += (_, e) => Progress(e.Data);
+            process.ErrorDataReceived += (_, e) => Progress(e.Data);
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -255,18 +292,13 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             {
                 return false;
             }
-            console.Line("build", $"succeeded in {stopwatch.Elapsed.TotalSeconds:0.0} s");
         }
+        console.Line("build", $"succeeded in {stopwatch.Elapsed.TotalSeconds:0.0} s");
         return true;
     }
 
-    private void BuildLine(string? line)
-    {
-        if (!string.IsNullOrWhiteSpace(line))
-        {
-            console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
-        }
-    }
+    private void BuildLine(string line) =>
+        console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
 
     /// <summary>bin/Debug/&lt;tfm&gt;/&lt;AssemblyName&gt;.dll, the assembly name read from the project file.</summary>
     private static string AssemblyPath(string projectFile)
