@@ -60,7 +60,11 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHttpClient();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpResilienceOptions>, ResilienceOptionsFromConfiguration>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpClientFactoryOptions>, ResilienceHandlerSetup>());
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer<Auth.BearerSecurityDocument>();
+            options.AddOperationTransformer<Auth.BearerSecurityDocument>();
+        });
         return builder;
     }
 
