@@ -226,7 +226,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         var total = plan.Projects.Count;
         var built = new HashSet<string>(StringComparer.Ordinal);
         var stopwatch = Stopwatch.StartNew();
-        console.Line("build", $"building {total} projects (the services, the gateway and what they reference; a first build takes 1-5 minutes)");
+        console.Line("build", $"building {total} projects (the services, the gateway and what they reference; a first build takes a minute or two, later ones seconds)");
         using var heartbeat = new Timer(_ =>
         {
             lock (built)
