@@ -8,7 +8,7 @@ using Community.LocalInfrastructure;
 namespace Community.AppHost;
 
 /// <summary>
-/// Starts PostgreSQL and RabbitMQ, builds the solution, runs every present service (gateway
+/// Starts PostgreSQL and RabbitMQ, builds what runs, runs every present service (gateway
 /// last, each only once the previous answers /health/ready), serves the dashboard, and on
 /// shutdown stops the services, then the infrastructure.
 /// </summary>
@@ -22,6 +22,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     private bool _ownsDataFolder;
 
     private string ChildrenFile => Path.Combine(_root, ".local", "apphost", "children.pids");
+
+    private string LocalAdminFile => Path.Combine(_root, ".local", "apphost", LocalAdmin.FileName);
 
     private string LockFile => Path.Combine(_root, ".local", "apphost", "apphost.pid");
 
@@ -80,32 +82,16 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(FreePorts(services.Count));
             var addresses = services.ToDictionary(s => s.Name, s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            var databases = new Dictionary<string, string>();
+            foreach (var service in services.Where(s => s.UsesDatabase))
+            {
+                databases[service.Name] = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
+            }
+            var admin = LocalAdminFor(services);
+            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), admin?.Admin);
             foreach (var service in services)
             {
-                var environment = new Dictionary<string, string>
-                {
-                    ["ASPNETCORE_URLS"] = addresses[service.Name],
-                    ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                    ["DOTNET_ENVIRONMENT"] = "Development",
-                    ["OTEL_SERVICE_NAME"] = service.Name,
-                };
-                if (service.UsesDatabase)
-                {
-                    var database = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
-                    environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(service.Name)}"] = database;
-                }
-                if (service.UsesBroker)
-                {
-                    environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = broker;
-                }
-                foreach (var other in services.Where(s => !s.IsGateway))
-                {
-                    environment[$"Services__{other.Name}"] = addresses[other.Name];
-                }
-                if (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } otlp)
-                {
-                    environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
-                }
+                var environment = ServiceEnvironment.For(service, services, platform);
                 var projectFile = Path.Combine(_root, service.Project);
                 var projectDirectory = Path.GetDirectoryName(projectFile)!;
                 lock (_runners)
@@ -136,6 +122,13 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             console.Host("everything is healthy:");
             console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
             console.Host($"  dashboard  {dashboard.Url}");
+            if (admin is { Admin: var account, Created: var created })
+            {
+                // the password is printed the one time it is made; later runs point at the file
+                console.Host(created
+                    ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in {Path.GetRelativePath(_root, LocalAdminFile)})"
+                    : $"  admin      {account.Username}  (password in {Path.GetRelativePath(_root, LocalAdminFile)})");
+            }
             console.Host("press Ctrl+C to stop");
             await Task.Delay(Timeout.Infinite, stopping);
         }
@@ -154,6 +147,16 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             dashboard?.Dispose();
         }
         return exitCode;
+    }
+
+    /// <summary>The generated local admin, unless there is no identity or admins come from the environment.</summary>
+    private (LocalAdmin Admin, bool Created)? LocalAdminFor(IReadOnlyList<ServiceDefinition> services)
+    {
+        if (!services.Any(s => s.Name == ResourceNames.Identity) || Environment.GetEnvironmentVariable("Identity__Admins__0__Username") is { Length: > 0 })
+        {
+            return null;
+        }
+        return LocalAdmin.LoadOrCreate(LocalAdminFile);
     }
 
     private IReadOnlyList<Resource> Snapshot()
@@ -208,15 +211,52 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         console.Host("stopped");
     }
 
-    /// <summary>Builds the solution (or each service project when there is no solution file).</summary>
+    /// <summary>
+    /// Builds what runs (<see cref="BuildPlan"/>: the started projects and their references, no
+    /// tests or benchmarks) and prints each project as it is done, plus a line every 15 s.
+    /// </summary>
     private async Task<bool> BuildAsync(IReadOnlyList<ServiceDefinition> services, CancellationToken stopping)
     {
-        var solution = new[] { RepositoryRoot.SolutionFileName, "Community.slnx" }.Select(f => Path.Combine(_root, f)).FirstOrDefault(File.Exists);
-        var targets = solution is not null ? [solution] : services.Select(s => Path.Combine(_root, s.Project)).ToList();
-        foreach (var target in targets)
+        var plan = BuildPlan.For(_root, services, Path.Combine(_root, ".local", "apphost", "apphost.slnf"));
+        if (plan.SolutionFilter is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(plan.Targets[0])!);
+            await File.WriteAllTextAsync(plan.Targets[0], plan.SolutionFilter, stopping);
+        }
+        var total = plan.Projects.Count;
+        var built = new HashSet<string>(StringComparer.Ordinal);
+        var stopwatch = Stopwatch.StartNew();
+        console.Line("build", $"building {total} projects (the services, the gateway and what they reference; a first build takes a minute or two, later ones seconds)");
+        using var heartbeat = new Timer(_ =>
+        {
+            lock (built)
+            {
+                console.Line("build", $"still building: {built.Count} of {total} projects done, {stopwatch.Elapsed.TotalSeconds:0} s");
+            }
+        }, null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+        void Progress(string? line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                return;
+            }
+            // minimal verbosity prints "  Name -> path/of/output.dll" when a project is done
+            if (line.Split(" -> ", 2) is [var project, _] && !line.Contains(": error ", StringComparison.Ordinal))
+            {
+                lock (built)
+                {
+                    if (built.Add(project.Trim()))
+                    {
+                        console.Line("build", $"[{built.Count}/{total}] {project.Trim()} ({stopwatch.Elapsed.TotalSeconds:0} s)");
+                    }
+                }
+                return;
+            }
+            BuildLine(line);
+        }
+        foreach (var target in plan.Targets)
         {
             console.Line("build", $"dotnet build {Path.GetRelativePath(_root, target)} -c {Configuration}");
-            var stopwatch = Stopwatch.StartNew();
             var info = new ProcessStartInfo("dotnet")
             {
                 WorkingDirectory = _root,
@@ -231,8 +271,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             using var process = new Process { StartInfo = info, EnableRaisingEvents = true };
             var exited = new TaskCompletionSource();
             process.Exited += (_, _) => exited.TrySetResult();
-            process.OutputDataReceived += (_, e) => BuildLine(e.Data);
-            process.ErrorDataReceived += (_, e) => BuildLine(e.Data);
+            process.OutputDataReceived += (_, e) => Progress(e.Data);
+            process.ErrorDataReceived += (_, e) => Progress(e.Data);
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -252,18 +292,13 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             {
                 return false;
             }
-            console.Line("build", $"succeeded in {stopwatch.Elapsed.TotalSeconds:0.0} s");
         }
+        console.Line("build", $"succeeded in {stopwatch.Elapsed.TotalSeconds:0.0} s");
         return true;
     }
 
-    private void BuildLine(string? line)
-    {
-        if (!string.IsNullOrWhiteSpace(line))
-        {
-            console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
-        }
-    }
+    private void BuildLine(string line) =>
+        console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
 
     /// <summary>bin/Debug/&lt;tfm&gt;/&lt;AssemblyName&gt;.dll, the assembly name read from the project file.</summary>
     private static string AssemblyPath(string projectFile)

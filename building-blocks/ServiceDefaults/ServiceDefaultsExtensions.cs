@@ -51,6 +51,8 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.Configure<ForwardedHeadersOptions>(options => ConfigureForwardedHeaders(options, builder.Configuration));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthTransitionLog>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options => options.Period = TimeSpan.FromSeconds(15));
         builder.AddJwtAuthentication();
         builder.Services.AddRateLimiter(options =>
         {
@@ -61,7 +63,11 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHttpClient();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpResilienceOptions>, ResilienceOptionsFromConfiguration>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpClientFactoryOptions>, ResilienceHandlerSetup>());
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer<Auth.BearerSecurityDocument>();
+            options.AddOperationTransformer<Auth.BearerSecurityDocument>();
+        });
         return builder;
     }
 
@@ -91,6 +97,8 @@ public static class ServiceDefaultsExtensions
     private static void AddLogging(this IHostApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
+        // one error per probe while the bus is still connecting is noise; HealthTransitionLog logs changes instead
+        builder.Logging.AddFilter(HealthTransitionLog.ProbeLogCategory, LogLevel.None);
         if (builder.Environment.IsDevelopment() || builder.Configuration["Logging:Console:FormatterName"] == "simple")
             builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         else

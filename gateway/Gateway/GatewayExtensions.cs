@@ -26,6 +26,7 @@ public static class GatewayExtensions
         });
 
         app.MapGatewayDocs();
+        app.MapPasswordResetPage();
         return app;
     }
 }

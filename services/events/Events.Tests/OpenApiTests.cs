@@ -21,6 +21,22 @@ public sealed class OpenApiTests(EventsFixture fx) : IClassFixture<EventsFixture
         Assert.Superset(new HashSet<string> { "400", "401", "404" }, Codes(Responses(document, "/api/v1/events/{id}/photos", "get")));
     }
 
+    [Fact]
+    public async Task The_bearer_scheme_is_declared_and_required_only_by_operations_that_need_a_token()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+
+        var bearer = document["components"]!["securitySchemes"]!["bearer"]!;
+        Assert.Equal("http", (string?)bearer["type"]);
+        Assert.Equal("bearer", (string?)bearer["scheme"]);
+
+        var create = document["paths"]!["/api/v1/events"]!["post"]!;
+        Assert.Equal(["bearer"], create["security"]!.AsArray().SelectMany(r => r!.AsObject().Select(p => p.Key)));
+
+        var browse = document["paths"]!["/api/v1/events"]!["get"]!.AsObject(); // anonymous: public events for anyone
+        Assert.False(browse.ContainsKey("security"));
+    }
+
     private static JsonObject Responses(JsonNode document, string path, string method) =>
         document["paths"]![path]![method]!["responses"]!.AsObject();
 

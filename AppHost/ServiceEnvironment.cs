@@ -1,0 +1,82 @@
+using Community.Contracts;
+
+namespace Community.AppHost;
+
+/// <summary>What AppHost knows when it builds one service's environment variables.</summary>
+/// <param name="GatewayUrl">The public address (<c>--gateway-url</c>); every URL handed to clients starts with it.</param>
+/// <param name="Addresses">Resource name to the address each service listens on.</param>
+/// <param name="Databases">Resource name to the connection string of its own database.</param>
+/// <param name="Broker">The <c>community</c> vhost's amqp:// URI.</param>
+/// <param name="OtlpEndpoint">OTEL_EXPORTER_OTLP_ENDPOINT when set.</param>
+/// <param name="Admin">The local admin identity creates; only ever given in Development.</param>
+/// <param name="EnvironmentName">ASPNETCORE_ENVIRONMENT of every child.</param>
+internal sealed record PlatformEnvironment(
+    string GatewayUrl,
+    IReadOnlyDictionary<string, string> Addresses,
+    IReadOnlyDictionary<string, string> Databases,
+    string Broker,
+    string? OtlpEndpoint = null,
+    LocalAdmin? Admin = null,
+    string EnvironmentName = ServiceEnvironment.Development);
+
+internal static class ServiceEnvironment
+{
+    /// <summary>The environment every child runs in: AppHost is a local, development-only orchestrator.</summary>
+    public const string Development = "Development";
+
+    /// <summary>
+    /// Settings that hold a URL clients are given (checkout pages, links in e-mails), each built
+    /// from the gateway's public address. README lists them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PublicUrls(string gatewayUrl)
+    {
+        var gateway = gatewayUrl.TrimEnd('/');
+        return new Dictionary<string, string>
+        {
+            ["Payments__PublicBaseUrl"] = gateway,
+            ["Identity__PasswordResetUrl"] = $"{gateway}/reset-password?token=",
+        };
+    }
+
+    /// <summary>The environment variables of <paramref name="service"/>, given the others in <paramref name="services"/>.</summary>
+    public static Dictionary<string, string> For(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = platform.Addresses[service.Name],
+            ["ASPNETCORE_ENVIRONMENT"] = platform.EnvironmentName,
+            ["DOTNET_ENVIRONMENT"] = platform.EnvironmentName,
+            ["OTEL_SERVICE_NAME"] = service.Name,
+        };
+        if (service.UsesDatabase)
+        {
+            environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(service.Name)}"] = platform.Databases[service.Name];
+        }
+        if (service.UsesBroker)
+        {
+            environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = platform.Broker;
+        }
+        foreach (var other in services.Where(s => !s.IsGateway))
+        {
+            environment[$"Services__{other.Name}"] = platform.Addresses[other.Name];
+        }
+        if (platform.OtlpEndpoint is { Length: > 0 } otlp)
+        {
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+        }
+        // every service gets them: a setting is harmless where unused, and a new service's link cannot be forgotten
+        foreach (var (key, value) in PublicUrls(platform.GatewayUrl))
+        {
+            environment[key] = value;
+        }
+        // a generated password is a convenience for a local run, never a way into anything else
+        if (service.Name == ResourceNames.Identity && platform.Admin is not null && platform.EnvironmentName == Development)
+        {
+            foreach (var (key, value) in platform.Admin.Settings)
+            {
+                environment[key] = value;
+            }
+        }
+        return environment;
+    }
+}

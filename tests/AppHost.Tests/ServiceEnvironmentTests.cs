@@ -1,0 +1,143 @@
+using Community.Contracts;
+
+namespace Community.AppHost.Tests;
+
+public sealed class ServiceEnvironmentTests
+{
+    private const string Gateway = "http://192.168.1.20:9000";
+
+    private static readonly IReadOnlyList<ServiceDefinition> Services = Resources.Declared
+        .Where(s => s.Name is ResourceNames.Identity or ResourceNames.Events or ResourceNames.Payments or ResourceNames.Gateway)
+        .ToList();
+
+    private static readonly PlatformEnvironment Platform = new(
+        Gateway,
+        Services.ToDictionary(s => s.Name, s => s.IsGateway ? Gateway : $"http://127.0.0.1:{5000 + s.Name.Length}"),
+        Services.Where(s => s.UsesDatabase).ToDictionary(s => s.Name, s => $"Host=127.0.0.1;Database={s.Name}"),
+        "amqp://guest:guest@127.0.0.1:5672/community");
+
+    private static Dictionary<string, string> EnvironmentOf(string name) =>
+        ServiceEnvironment.For(Services.Single(s => s.Name == name), Services, Platform);
+
+    [Fact]
+    public void Checkout_urls_start_at_the_gateway_url()
+    {
+        Assert.Equal(Gateway, EnvironmentOf(ResourceNames.Payments)["Payments__PublicBaseUrl"]);
+    }
+
+    [Fact]
+    public void Password_reset_links_start_at_the_gateway_url()
+    {
+        Assert.Equal($"{Gateway}/reset-password?token=", EnvironmentOf(ResourceNames.Identity)["Identity__PasswordResetUrl"]);
+    }
+
+    [Fact]
+    public void No_public_url_keeps_the_default_address()
+    {
+        foreach (var service in Services)
+        {
+            var environment = ServiceEnvironment.For(service, Services, Platform);
+            foreach (var (key, value) in ServiceEnvironment.PublicUrls(Gateway))
+            {
+                Assert.Equal(value, environment[key]);
+                Assert.StartsWith(Gateway + "/", value + "/", StringComparison.Ordinal);
+                Assert.DoesNotContain("localhost:8080", value, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void Each_service_gets_its_own_database_the_broker_and_every_service_address()
+    {
+        var events = EnvironmentOf(ResourceNames.Events);
+
+        Assert.Equal(Platform.Addresses[ResourceNames.Events], events["ASPNETCORE_URLS"]);
+        Assert.Equal(Platform.Databases[ResourceNames.Events], events[$"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Events)}"]);
+        Assert.DoesNotContain($"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Identity)}", events.Keys);
+        Assert.Equal(Platform.Broker, events[$"ConnectionStrings__{ResourceNames.RabbitMq}"]);
+        Assert.Equal(Platform.Addresses[ResourceNames.Payments], events[$"Services__{ResourceNames.Payments}"]);
+        Assert.DoesNotContain($"Services__{ResourceNames.Gateway}", events.Keys);
+    }
+
+    [Fact]
+    public void The_gateway_listens_on_the_gateway_url_without_database_or_broker()
+    {
+        var gateway = EnvironmentOf(ResourceNames.Gateway);
+
+        Assert.Equal(Gateway, gateway["ASPNETCORE_URLS"]);
+        Assert.DoesNotContain(gateway.Keys, k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_gateway_url_option_is_normalised_before_it_reaches_the_services()
+    {
+        var options = AppHostOptions.Parse(["--gateway-url", "http://example.test:9000/"]);
+
+        Assert.Equal("http://example.test:9000", options.GatewayUrl);
+        Assert.Equal("http://example.test:9000/reset-password?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__PasswordResetUrl"]);
+    }
+
+    [Fact]
+    public void In_development_identity_gets_the_local_admin_and_no_other_service_does()
+    {
+        var admin = new LocalAdmin("admin", "admin@community.localhost", LocalAdmin.GeneratePassword());
+        var platform = Platform with { Admin = admin };
+
+        var identity = ServiceEnvironment.For(Services.Single(s => s.Name == ResourceNames.Identity), Services, platform);
+        Assert.Equal("admin", identity["Identity__Admins__0__Username"]);
+        Assert.Equal(admin.Email, identity["Identity__Admins__0__Email"]);
+        Assert.Equal(admin.Password, identity["Identity__Admins__0__Password"]);
+        foreach (var other in Services.Where(s => s.Name != ResourceNames.Identity))
+        {
+            Assert.DoesNotContain(ServiceEnvironment.For(other, Services, platform).Keys, k => k.StartsWith("Identity__Admins", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Outside_development_no_admin_is_ever_given()
+    {
+        var platform = Platform with { Admin = new LocalAdmin("admin", "admin@community.localhost", "x1x1x1x1x1x1"), EnvironmentName = "Production" };
+
+        var identity = ServiceEnvironment.For(Services.Single(s => s.Name == ResourceNames.Identity), Services, platform);
+
+        Assert.Equal("Production", identity["ASPNETCORE_ENVIRONMENT"]);
+        Assert.DoesNotContain(identity.Keys, k => k.StartsWith("Identity__Admins", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_local_admin_is_generated_once_and_kept_for_later_runs()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"apphost-tests-{Guid.NewGuid():N}", LocalAdmin.FileName);
+        try
+        {
+            var (first, created) = LocalAdmin.LoadOrCreate(file);
+            var (again, createdAgain) = LocalAdmin.LoadOrCreate(file);
+
+            Assert.True(created);
+            Assert.False(createdAgain);
+            Assert.Equal(first, again);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+            Assert.NotEqual(first.Password, LocalAdmin.GeneratePassword());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Generated_passwords_meet_identity_s_password_rule()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var password = LocalAdmin.GeneratePassword();
+            Assert.InRange(password.Length, 10, 128);
+            Assert.Contains(password, char.IsLetter);
+            Assert.Contains(password, char.IsDigit);
+            Assert.DoesNotContain("admin", password, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+}
