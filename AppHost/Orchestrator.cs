@@ -98,6 +98,11 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 {
                     environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = broker;
                 }
+                if (!service.IsGateway)
+                {
+                    // The gateway reaches services over loopback: it is the one proxy whose X-Forwarded-For they believe.
+                    environment["Http__TrustedNetworks__0"] = "127.0.0.1";
+                }
                 foreach (var other in services.Where(s => !s.IsGateway))
                 {
                     environment[$"Services__{other.Name}"] = addresses[other.Name];
