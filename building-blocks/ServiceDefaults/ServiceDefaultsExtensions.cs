@@ -83,7 +83,6 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     private static void ConfigureForwardedHeaders(ForwardedHeadersOptions options, IConfiguration configuration)
     {
-        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
         options.ForwardLimit = 1;
         options.KnownIPNetworks.Clear();
         options.KnownProxies.Clear();
@@ -92,6 +91,10 @@ public static class ServiceDefaultsExtensions
             if (entry.Contains('/')) options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
             else options.KnownProxies.Add(System.Net.IPAddress.Parse(entry));
         }
+        // Empty lists would make the middleware trust every sender: with no proxy configured, no header is read.
+        options.ForwardedHeaders = options.KnownIPNetworks.Count + options.KnownProxies.Count == 0
+            ? ForwardedHeaders.None
+            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
     }
 
     private static void AddLogging(this IHostApplicationBuilder builder)
