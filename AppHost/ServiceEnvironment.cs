@@ -56,6 +56,11 @@ internal static class ServiceEnvironment
         {
             environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = platform.Broker;
         }
+        if (!service.IsGateway)
+        {
+            // The gateway reaches services over loopback: it is the one proxy whose X-Forwarded-For they believe.
+            environment["Http__TrustedNetworks__0"] = "127.0.0.1";
+        }
         foreach (var other in services.Where(s => !s.IsGateway))
         {
             environment[$"Services__{other.Name}"] = platform.Addresses[other.Name];

@@ -83,15 +83,25 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// X-Forwarded-For/Proto are believed only from loopback and the networks listed in
-    /// Http:TrustedNetworks (CIDR; the pod network in Kubernetes), so per-IP limits see the real
-    /// client behind the gateway while a client cannot forge its address to a service.
+    /// X-Forwarded-For/Proto are believed only from the proxies listed in Http:TrustedNetworks
+    /// (CIDRs or single addresses: the pod network in Kubernetes, the gateway's address under
+    /// AppHost), and only their last hop: nothing is trusted by default, not even loopback, so a
+    /// caller cannot rotate the header to step around per-address limits.
     /// </summary>
     private static void ConfigureForwardedHeaders(ForwardedHeadersOptions options, IConfiguration configuration)
     {
-        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-        foreach (var network in configuration.GetSection("Http:TrustedNetworks").Get<string[]>() ?? [])
-            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        options.ForwardLimit = 1;
+        options.KnownIPNetworks.Clear();
+        options.KnownProxies.Clear();
+        foreach (var entry in configuration.GetSection("Http:TrustedNetworks").Get<string[]>() ?? [])
+        {
+            if (entry.Contains('/')) options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+            else options.KnownProxies.Add(System.Net.IPAddress.Parse(entry));
+        }
+        // Empty lists would make the middleware trust every sender: with no proxy configured, no header is read.
+        options.ForwardedHeaders = options.KnownIPNetworks.Count + options.KnownProxies.Count == 0
+            ? ForwardedHeaders.None
+            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
     }
 
     private static void AddLogging(this IHostApplicationBuilder builder)

@@ -87,3 +87,128 @@ public sealed class PolicyRateLimitTests(PolicyRateLimitFixture fixture) : IClas
         Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode);
     }
 }
+
+/// <summary>
+/// The gateway behind a trusted proxy (the test client plays the ingress controller, as in
+/// Kubernetes): per-IP limits key on the forwarded address; login and registration also have
+/// a ceiling across all addresses.
+/// </summary>
+public sealed class TrustedProxyRateLimitFixture : GatewayFixture
+{
+    public const int PerIp = 2;
+    public const int Ceiling = 5;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["Http:TrustedNetworks:0"] = "127.0.0.1";
+        foreach (var policy in new[] { "Registrations", "Password", "Login" })
+        {
+            settings[$"RateLimits:{policy}:PermitLimit"] = PerIp.ToString();
+            settings[$"RateLimits:{policy}:WindowSeconds"] = "3600";
+        }
+        foreach (var ceiling in new[] { "RegistrationsCeiling", "LoginCeiling" })
+        {
+            settings[$"RateLimits:{ceiling}:PermitLimit"] = Ceiling.ToString();
+            settings[$"RateLimits:{ceiling}:WindowSeconds"] = "3600";
+        }
+    }
+
+    public Task<HttpResponseMessage> SendFromAsync(HttpMethod method, string path, string forwardedFor)
+    {
+        var request = Request(method, path);
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return Client.SendAsync(request);
+    }
+}
+
+public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixture) : IClassFixture<TrustedProxyRateLimitFixture>
+{
+    private readonly TrustedProxyRateLimitFixture _ = fixture;
+
+    [Fact]
+    public async Task Per_ip_limits_key_on_the_address_the_trusted_proxy_forwards()
+    {
+        for (var i = 0; i < TrustedProxyRateLimitFixture.PerIp; i++)
+            Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.1")).StatusCode);
+        await GatewayFixture.ProblemOf(await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.1"), (HttpStatusCode)429);
+
+        // Another client behind the same proxy has its own budget, and the service is told who it is.
+        var other = await GatewayFixture.EchoOf(await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.2"));
+        Assert.Equal("192.0.2.2", other.Header("X-Forwarded-For"));
+    }
+
+    [Fact]
+    public async Task Only_the_last_hop_counts_so_rewriting_earlier_entries_gains_nothing()
+    {
+        for (var i = 0; i < TrustedProxyRateLimitFixture.PerIp; i++)
+            Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/reset", $"10.0.0.{i}, 192.0.2.3")).StatusCode);
+        await GatewayFixture.ProblemOf(await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/reset", "10.0.0.99, 192.0.2.3"), (HttpStatusCode)429);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/auth/login", 10)]
+    [InlineData("/api/v1/auth/register", 20)]
+    public async Task Login_and_registration_have_a_ceiling_that_rotating_addresses_cannot_step_around(string path, int subnet)
+    {
+        for (var i = 0; i < TrustedProxyRateLimitFixture.Ceiling; i++)
+            Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.{i}")).StatusCode);
+
+        var refused = await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.200");
+
+        await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
+        Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
+        // The ceiling is per route: password requests from a new address still pass.
+        Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", $"198.51.{subnet}.201")).StatusCode);
+    }
+}
+
+/// <summary>No trusted proxy (the default): a client's own X-Forwarded-For is ignored; refused tokens are limited.</summary>
+public sealed class UntrustedSenderRateLimitFixture : GatewayFixture
+{
+    public const int Limit = 2;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["RateLimits:Login:PermitLimit"] = Limit.ToString();
+        settings["RateLimits:Login:WindowSeconds"] = "3600";
+        settings["RateLimits:InvalidTokens:PermitLimit"] = Limit.ToString();
+        settings["RateLimits:InvalidTokens:WindowSeconds"] = "3600";
+    }
+}
+
+public sealed class UntrustedSenderRateLimitTests(UntrustedSenderRateLimitFixture fixture) : IClassFixture<UntrustedSenderRateLimitFixture>
+{
+    private readonly UntrustedSenderRateLimitFixture _ = fixture;
+
+    [Fact]
+    public async Task A_rotated_x_forwarded_for_from_an_untrusted_sender_is_ignored()
+    {
+        HttpRequestMessage Login(int i)
+        {
+            var request = _.Request(HttpMethod.Post, "/api/v1/auth/login");
+            request.Headers.Add("X-Forwarded-For", $"203.0.113.{i}");
+            return request;
+        }
+
+        var first = await GatewayFixture.EchoOf(await _.Client.SendAsync(Login(1)));
+        Assert.Equal("127.0.0.1", first.Header("X-Forwarded-For")!.Split(',').Last().Trim());
+        Assert.Equal(HttpStatusCode.OK, (await _.Client.SendAsync(Login(2))).StatusCode);
+
+        await GatewayFixture.ProblemOf(await _.Client.SendAsync(Login(3)), (HttpStatusCode)429);
+    }
+
+    [Fact]
+    public async Task Requests_with_invalid_tokens_are_rate_limited()
+    {
+        var forged = _.Tokens.Issue(subject: "not-a-user-id");
+        for (var i = 0; i < UntrustedSenderRateLimitFixture.Limit; i++)
+            await GatewayFixture.ProblemOf(await _.SendAsync(HttpMethod.Get, "/api/v1/events", forged), HttpStatusCode.Unauthorized);
+
+        var refused = await _.SendAsync(HttpMethod.Get, "/api/v1/events", forged);
+
+        await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
+        Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
+        // A valid token is not counted and still passes.
+        Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(HttpMethod.Get, "/api/v1/events", _.Tokens.Issue())).StatusCode);
+    }
+}

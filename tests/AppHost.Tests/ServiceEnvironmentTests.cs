@@ -20,6 +20,14 @@ public sealed class ServiceEnvironmentTests
         ServiceEnvironment.For(Services.Single(s => s.Name == name), Services, Platform);
 
     [Fact]
+    public void Services_believe_forwarded_headers_from_the_gateway_on_loopback_and_the_gateway_believes_none()
+    {
+        foreach (var service in Services.Where(s => !s.IsGateway))
+            Assert.Equal("127.0.0.1", EnvironmentOf(service.Name)["Http__TrustedNetworks__0"]);
+        Assert.False(EnvironmentOf(ResourceNames.Gateway).ContainsKey("Http__TrustedNetworks__0"));
+    }
+
+    [Fact]
     public void Checkout_urls_start_at_the_gateway_url()
     {
         Assert.Equal(Gateway, EnvironmentOf(ResourceNames.Payments)["Payments__PublicBaseUrl"]);

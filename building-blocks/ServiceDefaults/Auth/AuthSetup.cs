@@ -56,6 +56,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
 
+        builder.Services.TryAddSingleton<InvalidTokenLimit>();
         builder.Services.AddSingleton<IAuthorizationHandler, AuthenticatedOnRoutedEndpoints>();
         builder.Services.AddAuthorizationBuilder()
             // Secure by default: an endpoint is anonymous only when it says so.
@@ -70,6 +71,7 @@ public static class AuthSetup
     /// <summary>
     /// A token that is present but invalid is refused with 401 even where anonymous access is
     /// allowed: a client with a broken token should learn so, not silently act as a stranger.
+    /// Too many from one address in a window get 429 instead (<see cref="InvalidTokenLimit"/>).
     /// </summary>
     public static IApplicationBuilder UseRejectInvalidTokens(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
@@ -78,6 +80,12 @@ public static class AuthSetup
             var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JwtOptions>>().Value;
             if (BearerToken.From(context.Request, options) is not null)
             {
+                using var lease = context.RequestServices.GetRequiredService<InvalidTokenLimit>().Count(context);
+                if (!lease.IsAcquired)
+                {
+                    await RateLimitRejection.WriteAsync(context, lease);
+                    return;
+                }
                 await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
                 return;
             }

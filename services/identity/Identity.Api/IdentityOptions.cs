@@ -13,6 +13,7 @@ public sealed class IdentityOptions
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
 
     public LoginThrottleOptions LoginThrottle { get; set; } = new();
+    public RegistrationThrottleOptions RegistrationThrottle { get; set; } = new();
 
     /// <summary>Accounts made or promoted to admin at start-up (passwords come from secrets, never from git).</summary>
     public List<AdminAccount> Admins { get; set; } = [];
@@ -28,7 +29,7 @@ public sealed class LoginThrottleOptions
     /// <summary>Failures on one account after which each attempt is slowed down.</summary>
     public int AccountSlowAfter { get; set; } = 3;
 
-    /// <summary>Failures on one account in a window after which logins are refused with 429.</summary>
+    /// <summary>Failures on one account in a window after which logins from any address but its usual ones are refused with 429.</summary>
     public int AccountLockAfter { get; set; } = 10;
 
     /// <summary>Failures from one IP in a window after which logins from it are refused with 429.</summary>
@@ -36,6 +37,23 @@ public sealed class LoginThrottleOptions
 
     public TimeSpan SlowdownStep { get; set; } = TimeSpan.FromMilliseconds(250);
     public TimeSpan MaxSlowdown { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// From an address the account signed in from before, failures past <see cref="AccountLockAfter"/>
+    /// are not locked out: each further attempt waits this long after the last failure, doubling each time (at most <see cref="Window"/>).
+    /// </summary>
+    public TimeSpan UsualAddressBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long after its last successful login an address stays one of the account's usual addresses.</summary>
+    public TimeSpan UsualAddressMemory { get; set; } = TimeSpan.FromDays(90);
+}
+
+public sealed class RegistrationThrottleOptions
+{
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Registration attempts naming one username, e-mail or phone in a window, from any address, before 429.</summary>
+    public int PerIdentifier { get; set; } = 10;
 }
 
 public sealed class AdminAccount

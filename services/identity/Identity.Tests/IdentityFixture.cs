@@ -24,6 +24,8 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         settings["Smtp:Host"] = "127.0.0.1";
         settings["Smtp:Port"] = Smtp.Port.ToString();
         settings["Smtp:EnableSsl"] = "false";
+        // The tests play the gateway in front of identity: the one proxy whose X-Forwarded-For it believes.
+        settings["Http:TrustedNetworks:0"] = "127.0.0.1";
         settings["Identity:LoginThrottle:SlowdownStep"] = "00:00:00.005";
         settings["Identity:LoginThrottle:MaxSlowdown"] = "00:00:00.020";
         settings["Identity:Admins:0:Username"] = AdminUsername;

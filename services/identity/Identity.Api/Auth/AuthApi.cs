@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using static Community.Identity.Users.Accounts;
+using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Auth;
@@ -21,7 +22,8 @@ public static class AuthApi
     {
         var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").WithStandardProblems();
         group.MapPost("/register", Register).AllowAnonymous().WithName("Register").WithSummary("Create an account and sign in")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .AddEndpointFilter(RegistrationThrottle.Filter).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("Refresh").WithSummary("Exchange a refresh token for a new pair");
@@ -113,28 +115,28 @@ public static class AuthApi
     {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(request.Identifier)) errors.Add("identifier", "identifier (username, email or phone) is required.");
+        errors.MaxLength("identifier", request.Identifier, LoginThrottle.MaxIdentifierLength);
         if (string.IsNullOrEmpty(request.Password)) errors.Add("password", "password is required.");
         errors.ThrowIfAny();
 
         var user = await FindByIdentifierAsync(db, request.Identifier!, cancellationToken);
-        var accountKey = LoginThrottle.AccountKey(user?.Id.ToString() ?? request.Identifier!.Trim().ToLowerInvariant());
-        var ipKey = LoginThrottle.IpKey(http.Connection.RemoteIpAddress?.ToString());
+        var keys = LoginThrottle.For(user?.Id, request.Identifier!, ClientAddress.Of(http));
 
         // Check, verify and record under a per-account lock: parallel guesses queue up instead of
         // all reading the same failure count before any of them is recorded.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({accountKey}))", cancellationToken);
-        await throttle.GuardAsync(accountKey, ipKey, cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({keys.AccountKey}))", cancellationToken);
+        await throttle.GuardAsync(keys, cancellationToken);
 
         if (user is null) PasswordHasher.VerifyAgainstNothing(request.Password!);
         if (user is null || !PasswordHasher.Verify(request.Password!, user.PasswordHash))
         {
-            await throttle.RecordFailureAsync(accountKey, ipKey, cancellationToken);
+            await throttle.RecordFailureAsync(keys, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             throw new UnauthorizedException("The identifier or the password is wrong.");
         }
 
-        await throttle.ResetAsync(accountKey, cancellationToken);
+        await throttle.RecordSuccessAsync(keys, user.Id, cancellationToken);
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

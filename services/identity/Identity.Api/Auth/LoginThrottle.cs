@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Community.Identity.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -6,33 +8,67 @@ using Microsoft.Extensions.Options;
 namespace Community.Identity.Auth;
 
 /// <summary>
-/// Failed logins counted per account and per IP in the database (so all replicas agree) in fixed
-/// windows: after a few failures each attempt is slowed, after more it is refused with 429 until
-/// the window ends. A success clears the account's count.
+/// Failed logins counted in the database (so all replicas agree) in fixed windows, per account,
+/// per (account, address) and per address. After a few failures each attempt is slowed. Past the
+/// lock-out count an account is refused with 429 until the window ends, except from its usual
+/// addresses (where it signed in before): there the owner's own failures back off progressively,
+/// so a stranger's guesses cannot lock the owner out. A success clears the account's counts.
 /// </summary>
 public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
-    public static string AccountKey(string account) => "account:" + account;
-    public static string IpKey(string? ip) => "ip:" + (ip ?? "unknown");
+    /// <summary>The longest identifier a login accepts (the longest e-mail address).</summary>
+    public const int MaxIdentifierLength = 254;
 
-    /// <summary>Refuses with 429 when locked out; otherwise waits as long as the failures so far ask.</summary>
-    public async Task GuardAsync(string accountKey, string ipKey, CancellationToken cancellationToken)
+    /// <summary>The counters one login attempt touches.</summary>
+    public sealed record Keys(Guid? UserId, string Address, string AccountKey, string AccountAtAddressKey, string AddressKey);
+
+    public static Keys For(Guid? userId, string identifier, string address)
+    {
+        var account = "account:" + Bounded(userId?.ToString() ?? identifier.Trim().ToLowerInvariant());
+        var boundedAddress = Bounded(address);
+        return new Keys(userId, boundedAddress, account, account + "|ip:" + boundedAddress, "ip:" + boundedAddress);
+    }
+
+    /// <summary>A key part no longer than <see cref="MaxIdentifierLength"/>: a longer one is replaced by its SHA-256.</summary>
+    public static string Bounded(string value) =>
+        value.Length <= MaxIdentifierLength ? value : "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    /// <summary>Refuses with 429 when locked out or backing off; otherwise waits as long as the failures so far ask.</summary>
+    public async Task GuardAsync(Keys keys, CancellationToken cancellationToken)
     {
         var settings = options.Value.LoginThrottle;
         var now = clock.GetUtcNow();
         var since = now - settings.Window;
         var counts = await db.LoginFailures.AsNoTracking()
-            .Where(f => (f.Key == accountKey || f.Key == ipKey) && f.WindowStartedAt > since)
+            .Where(f => (f.Key == keys.AccountKey || f.Key == keys.AccountAtAddressKey || f.Key == keys.AddressKey) && f.WindowStartedAt > since)
             .ToListAsync(cancellationToken);
-        var account = counts.FirstOrDefault(f => f.Key == accountKey);
-        var ip = counts.FirstOrDefault(f => f.Key == ipKey);
+        var account = counts.FirstOrDefault(f => f.Key == keys.AccountKey);
+        var atAddress = counts.FirstOrDefault(f => f.Key == keys.AccountAtAddressKey);
+        var address = counts.FirstOrDefault(f => f.Key == keys.AddressKey);
 
-        if (account is not null && account.Failures >= settings.AccountLockAfter)
-            throw new TooManyRequestsException("Too many failed logins for this account; try again later.", account.WindowStartedAt + settings.Window - now);
-        if (ip is not null && ip.Failures >= settings.IpLockAfter)
-            throw new TooManyRequestsException("Too many failed logins from this address; try again later.", ip.WindowStartedAt + settings.Window - now);
+        if (address is not null && address.Failures >= settings.IpLockAfter)
+            throw new TooManyRequestsException("Too many failed logins from this address; try again later.", address.WindowStartedAt + settings.Window - now);
 
-        var excess = (account?.Failures ?? 0) - settings.AccountSlowAfter + 1;
+        int failures;
+        if (await IsUsualAddressAsync(keys, now, cancellationToken))
+        {
+            failures = atAddress?.Failures ?? 0;
+            var beyond = failures - settings.AccountLockAfter;
+            if (beyond >= 0 && atAddress?.LastFailedAt is { } last)
+            {
+                var wait = TimeSpan.FromTicks((long)Math.Min(settings.Window.Ticks, settings.UsualAddressBackoff.Ticks * Math.Pow(2, Math.Min(beyond, 30))));
+                if (last + wait > now)
+                    throw new TooManyRequestsException("Too many failed logins for this account; wait before trying again.", last + wait - now);
+            }
+        }
+        else
+        {
+            failures = account?.Failures ?? 0;
+            if (account is not null && failures >= settings.AccountLockAfter)
+                throw new TooManyRequestsException("Too many failed logins for this account; try again later.", account.WindowStartedAt + settings.Window - now);
+        }
+
+        var excess = failures - settings.AccountSlowAfter + 1;
         if (excess > 0)
         {
             var delay = TimeSpan.FromTicks(Math.Min(settings.MaxSlowdown.Ticks, settings.SlowdownStep.Ticks * excess));
@@ -40,21 +76,40 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         }
     }
 
-    public async Task RecordFailureAsync(string accountKey, string ipKey, CancellationToken cancellationToken)
+    private Task<bool> IsUsualAddressAsync(Keys keys, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (keys.UserId is not { } userId) return Task.FromResult(false);
+        var since = now - options.Value.LoginThrottle.UsualAddressMemory;
+        return db.LoginAddresses.AnyAsync(a => a.UserId == userId && a.Address == keys.Address && a.LastSucceededAt > since, cancellationToken);
+    }
+
+    public async Task RecordFailureAsync(Keys keys, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var windowStart = now - options.Value.LoginThrottle.Window;
-        foreach (var key in new[] { accountKey, ipKey })
+        foreach (var key in new[] { keys.AccountKey, keys.AccountAtAddressKey, keys.AddressKey })
         {
             await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO login_failures (key, window_started_at, failures) VALUES ({key}, {now}, 1)
+                INSERT INTO login_failures (key, window_started_at, failures, last_failed_at) VALUES ({key}, {now}, 1, {now})
                 ON CONFLICT (key) DO UPDATE SET
                     failures = CASE WHEN login_failures.window_started_at <= {windowStart} THEN 1 ELSE login_failures.failures + 1 END,
-                    window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart} THEN {now} ELSE login_failures.window_started_at END
+                    window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart} THEN {now} ELSE login_failures.window_started_at END,
+                    last_failed_at = {now}
                 """, cancellationToken);
         }
     }
 
-    public Task ResetAsync(string accountKey, CancellationToken cancellationToken) =>
-        db.LoginFailures.Where(f => f.Key == accountKey).ExecuteDeleteAsync(cancellationToken);
+    /// <summary>Clears the account's counts and remembers the address as one of its usual ones.</summary>
+    public async Task RecordSuccessAsync(Keys keys, Guid userId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await db.LoginFailures.Where(f => f.Key == keys.AccountKey || f.Key == keys.AccountAtAddressKey).ExecuteDeleteAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO login_addresses (user_id, address, last_succeeded_at) VALUES ({userId}, {keys.Address}, {now})
+            ON CONFLICT (user_id, address) DO UPDATE SET last_succeeded_at = {now}
+            """, cancellationToken);
+        // Forgotten addresses go, so one account's list stays as short as its recent habits.
+        var forgotten = now - options.Value.LoginThrottle.UsualAddressMemory;
+        await db.LoginAddresses.Where(a => a.UserId == userId && a.LastSucceededAt <= forgotten).ExecuteDeleteAsync(cancellationToken);
+    }
 }

@@ -81,4 +81,13 @@ public sealed class LoginFailure
     public string Key { get; set; } = "";
     public DateTimeOffset WindowStartedAt { get; set; }
     public int Failures { get; set; }
+    public DateTimeOffset? LastFailedAt { get; set; }
+}
+
+/// <summary>An address an account has signed in from; see <c>LoginThrottle</c>.</summary>
+public sealed class LoginAddress
+{
+    public Guid UserId { get; set; }
+    public string Address { get; set; } = "";
+    public DateTimeOffset LastSucceededAt { get; set; }
 }
