@@ -86,7 +86,7 @@ public sealed class JsonMergePatchTests
         var seen = new Dictionary<string, JsonNode?>();
         var errors = new ValidationErrors();
         var refused = Assert.Throws<RequestValidationException>(() => JsonMergePatch.ApplyMembers(
-            Patch("""{"bio": 42, "city": null, "region": "Marina"}"""), errors,
+            Patch("""{"bio": 42, "city": null, "region": "Marina"}"""), ["bio", "city", "region"], errors,
             (field, node) => seen[field] = node is null ? null : JsonValue.Create(node.GetValue<string>())));
         Assert.Equal(["bio has the wrong type."], refused.Errors["bio"]);
         Assert.Single(refused.Errors);
