@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 
@@ -8,7 +7,6 @@ namespace Community.ServiceDefaults.Tests.Api;
 
 public sealed class JsonMergePatchTests
 {
-    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     private sealed record Input
     {
         public string? Title { get; init; }
