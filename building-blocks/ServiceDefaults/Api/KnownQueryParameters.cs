@@ -45,6 +45,10 @@ public static class KnownQueryParameters
         });
     }
 
+    /// <summary>Declares query parameters a handler reads itself (from HttpRequest.Query), so they are accepted.</summary>
+    public static TBuilder AcceptsQueryParameters<TBuilder>(this TBuilder builder, params string[] names) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ReadQueryParameters(names));
+
     /// <summary>The query parameter names <paramref name="endpoint"/> binds, or null when it is not a route handler or binds custom types.</summary>
     public static HashSet<string>? Accepted(RouteEndpoint endpoint)
     {
@@ -53,6 +57,7 @@ public static class KnownQueryParameters
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var parameter in handler.GetParameters())
             if (!Collect(parameter.Name!, parameter.ParameterType, parameter.GetCustomAttributes(true), route, names)) return null;
+        foreach (var declared in endpoint.Metadata.GetOrderedMetadata<ReadQueryParameters>()) names.UnionWith(declared.Names);
         return names;
     }
 
@@ -109,3 +114,6 @@ public static class KnownQueryParameters
                 yield return (property.Name, property.PropertyType, property.GetCustomAttributes(true));
     }
 }
+
+/// <summary>Endpoint metadata: query parameters the handler reads itself (see <see cref="KnownQueryParameters.AcceptsQueryParameters"/>).</summary>
+public sealed record ReadQueryParameters(IReadOnlyList<string> Names);
