@@ -80,6 +80,8 @@ public static class ServiceDefaultsExtensions
         json.Converters.Add(new Api.UniqueMembersJsonObjectConverter());
         // {"a":1,"a":2} is refused (400), never silently last-wins.
         json.AllowDuplicateProperties = false;
+        // A member the target type does not have is refused (400 naming the valid ones), never silently dropped.
+        json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
     }
 
     /// <summary>
@@ -118,7 +120,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// The shared middleware pipeline, in its one right order: forwarded headers, request id,
     /// untraced health probes, problem details for every error, authentication that refuses
-    /// invalid tokens, authorization, rate limiting; and the service's OpenAPI document.
+    /// invalid tokens, authorization, rate limiting, refusal of query parameters the endpoint does not bind; and the service's OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -134,6 +136,7 @@ public static class ServiceDefaultsExtensions
         app.UseRejectInvalidTokens();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseKnownQueryParameters();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;

@@ -215,6 +215,16 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     }
 
     [Fact]
+    public async Task Query_parameters_pass_through_unchecked_because_the_service_behind_decides()
+    {
+        var echo = await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Get, "/api/v1/events?start_after=2030-01-01"));
+        Assert.Equal("?start_after=2030-01-01", echo.Query);
+
+        var page = await _.SendAsync(HttpMethod.Get, "/swagger/index.html?urls.primaryName=events");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
     public async Task Swagger_ui_is_served_anonymously()
     {
         var redirect = await _.SendAsync(HttpMethod.Get, "/swagger");

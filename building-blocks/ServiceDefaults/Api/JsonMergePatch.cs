@@ -33,17 +33,21 @@ public static class JsonMergePatch
         }
         catch (JsonException exception)
         {
+            if (UnknownMembers.Refusal(exception, typeof(T), options) is { } unknown) throw unknown;
             throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
         }
     }
 
     /// <summary>
-    /// Field-by-field application: <paramref name="apply"/> gets each member (a null value means clear) and adds its own
-    /// errors; a value of the wrong JSON type becomes "{field} has the wrong type.". Throws once with every error.
+    /// Field-by-field application: a member not in <paramref name="fields"/> is refused like an unknown body field;
+    /// <paramref name="apply"/> gets each other member (a null value means clear) and adds its own errors; a value of
+    /// the wrong JSON type becomes "{field} has the wrong type.". Throws once with every error.
     /// </summary>
-    public static void ApplyMembers(JsonObject patch, ValidationErrors errors, Action<string, JsonNode?> apply)
+    public static void ApplyMembers(JsonObject patch, IReadOnlyCollection<string> fields, ValidationErrors errors, Action<string, JsonNode?> apply)
     {
         SafeText.Check("", patch, errors);
+        foreach (var (field, _) in patch)
+            if (!fields.Contains(field)) errors.Add(field, UnknownMembers.Message(field, fields));
         errors.ThrowIfAny();
         foreach (var (field, node) in patch)
         {

@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults.Errors;
 
@@ -12,11 +15,14 @@ namespace Community.ServiceDefaults.Errors;
 /// else is a 500 whose details are logged, never sent outside Development.
 /// </summary>
 public sealed class ProblemExceptionHandler(
-    IProblemDetailsService problemDetails, IHostEnvironment environment, ILogger<ProblemExceptionHandler> logger)
+    IProblemDetailsService problemDetails, IHostEnvironment environment, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    ILogger<ProblemExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException reader } && UnknownMember(context, reader) is { } unknown)
+            exception = unknown;
         ProblemDetails problem = exception switch
         {
             RequestValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = v.Title, Detail = v.Message },
@@ -44,6 +50,13 @@ public sealed class ProblemExceptionHandler(
         context.Response.StatusCode = problem.Status!.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>A body member the endpoint's body type does not have, as the validation error naming the valid ones.</summary>
+    private RequestValidationException? UnknownMember(HttpContext context, System.Text.Json.JsonException reader) =>
+        // The exception handler has already cleared the request's endpoint; its feature keeps it.
+        (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())?.Metadata.GetOrderedMetadata<IAcceptsMetadata>()
+            .Select(accepts => accepts.RequestType is { } type ? UnknownMembers.Refusal(reader, type, json.Value.SerializerOptions) : null)
+            .LastOrDefault(refusal => refusal is not null);
 
     private static string DescribeBadRequest(BadHttpRequestException exception) => exception.StatusCode switch
     {

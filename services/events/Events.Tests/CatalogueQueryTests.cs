@@ -234,6 +234,17 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         await (await Client.Get($"/api/v1/events?{query}")).AssertFieldProblem(field);
     }
 
+    [Fact]
+    public async Task A_misspelled_filter_is_refused_naming_the_accepted_ones_not_silently_ignored()
+    {
+        var problem = await (await Client.Get($"/api/v1/events?start_after={Q(fx.Clock.GetUtcNow())}")).AssertProblem(400);
+
+        Assert.Equal(
+            "start_after is not a known query parameter; the valid query parameters are: "
+            + "city, country, event_type, interest, limit, page, price, q, region, starts_after, starts_before.",
+            problem["errors"]!["start_after"]![0]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("page=abc")]
     [InlineData("limit=ten")]

@@ -51,6 +51,21 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         await login.AssertStatus(200);
     }
 
+    [Fact]
+    public async Task An_unknown_field_is_refused_naming_the_valid_ones_and_no_account_is_made()
+    {
+        var response = await Client.PostJson("/api/v1/auth/register", new
+        {
+            username = "unknown_field", email = "unknown.field@example.com", password = "long-enough-1", tier = "elite",
+        });
+
+        var problem = await response.AssertProblem(400);
+        Assert.Equal(
+            "tier is not a known field; the valid fields are: email, full_name, password, phone, referral_code, role, username.",
+            problem["errors"]!["tier"]![0]!.GetValue<string>());
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'unknown_field'"));
+    }
+
     [Theory]
     [InlineData("ab", "username")]
     [InlineData("has space", "username")]

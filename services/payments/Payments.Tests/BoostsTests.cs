@@ -12,7 +12,9 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
     {
         var (_, token) = fx.User();
 
-        var week = await (await CheckoutAsync(token, """{"days": 7, "amount_cents": 1, "currency": "USD", """)).AssertStatus(200);
+        // A price in the body is not part of the contract: refused, it changes nothing.
+        Assert.NotNull((await (await CheckoutAsync(token, """{"days": 7, "amount_cents": 1, "currency": "USD", """)).AssertProblem(400))["errors"]!["amount_cents"]);
+        var week = await (await CheckoutAsync(token, """{"days": 7, """)).AssertStatus(200);
         Assert.Equal(899, week["amount_cents"]!.GetValue<long>());
         Assert.Equal("EUR", week["currency"]!.GetValue<string>());
         var again = await (await CheckoutAsync(token, """{"days": 7, """)).AssertStatus(200);

@@ -49,6 +49,27 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     }
 
     [Fact]
+    public async Task Unknown_body_fields_and_query_parameters_are_refused_naming_the_valid_ones()
+    {
+        var (_, token) = fx.User();
+        var packId = (await (await fx.Client.Get("/api/v1/credits/packs", token)).AssertStatus(200))["packs"]![0]!["id"]!.GetValue<Guid>();
+
+        var priced = await fx.Client.PostJson("/api/v1/payments/checkout", new
+        {
+            purpose = "credits", reference_id = packId, payment_method = "card", amount_cents = 1,
+            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
+        }, token);
+        var misspelled = await fx.Client.Get("/api/v1/credits?limt=2", token);
+
+        Assert.Equal(
+            "amount_cents is not a known field; the valid fields are: cancel_url, payment_method, purpose, reference_id, success_url.",
+            (await priced.AssertProblem(400))["errors"]!["amount_cents"]![0]!.GetValue<string>());
+        Assert.Equal(
+            "limt is not a known query parameter; the valid query parameters are: cursor, limit.",
+            (await misspelled.AssertProblem(400))["errors"]!["limt"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_balance_comes_with_my_entries_newest_first_in_cursor_pages()
     {
         var (userId, token) = fx.User();

@@ -18,12 +18,21 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var registration = await fx.SeatHeldAsync(userId, 2500, holdFor: HoldLength);
         var holdEnds = fx.Clock.GetUtcNow() + HoldLength;
 
-        // Amount, currency and price fields in the body are not part of the contract: they change nothing.
-        var response = await fx.Client.PostJson("/api/v1/payments/checkout", new
+        // Amount, currency and price fields in the body are not part of the contract: refused, they change nothing.
+        var priced = await fx.Client.PostJson("/api/v1/payments/checkout", new
         {
             purpose = "event_registration", reference_id = registration, payment_method = "card",
             success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
             amount_cents = 1, amount = 1, unit_amount = 1, currency = "USD", price_data = new { unit_amount = 1 },
+        }, token);
+        Assert.NotNull((await priced.AssertProblem(400))["errors"]!["amount_cents"]);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", registration)));
+        Assert.DoesNotContain(fx.Stripe.Received, call => call.Field("metadata[reference_id]") == registration.ToString());
+
+        var response = await fx.Client.PostJson("/api/v1/payments/checkout", new
+        {
+            purpose = "event_registration", reference_id = registration, payment_method = "card",
+            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
         }, token);
         var checkout = await response.AssertStatus(200);
         var paymentId = checkout["payment_id"]!.GetValue<string>();

@@ -16,7 +16,9 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     {
         var (_, token) = fx.User();
 
-        var premium = await (await CheckoutAsync(token, "premium", new { amount_cents = 1, currency = "USD" })).AssertStatus(200);
+        // A price in the body is not part of the contract: refused, it changes nothing.
+        Assert.NotNull((await (await CheckoutAsync(token, "premium", new { amount_cents = 1, currency = "USD" })).AssertProblem(400))["errors"]!["amount_cents"]);
+        var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
         Assert.Equal(999, premium["amount_cents"]!.GetValue<long>());
         Assert.Equal("EUR", premium["currency"]!.GetValue<string>());
         Assert.Equal("pending", premium["status"]!.GetValue<string>());

@@ -1,13 +1,10 @@
-using System.Text.Json.Serialization;
-
 namespace Community.Events.Catalogue;
 
 /// <summary>
 /// Everything an organizer sets on an event. Creation reads it from the body; an edit overlays
 /// the body on the current values and validates the result with the same rules. Unknown
-/// members (status, organizer_id, seats...) are refused rather than silently ignored.
+/// members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options).
 /// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record EventInput
 {
     public string? Title { get; init; }

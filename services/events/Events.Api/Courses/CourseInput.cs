@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Community.Events.Courses;
 
 /// <summary>
@@ -7,7 +5,6 @@ namespace Community.Events.Courses;
 /// the current values and validates the result with the same rules. Unknown members (id,
 /// organizer_id, position...) are refused.
 /// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CourseInput
 {
     public string? Title { get; init; }
@@ -21,7 +18,6 @@ public sealed record CourseInput
 }
 
 /// <summary>One module, whole. In an edit, Id keeps an existing module of the course (and its learners' progress); without one it is new.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ModuleInput
 {
     public Guid? Id { get; init; }
@@ -32,7 +28,6 @@ public sealed record ModuleInput
 }
 
 /// <summary>Marks one module of the course completed, or not completed again.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ProgressInput
 {
     public Guid? ModuleId { get; init; }

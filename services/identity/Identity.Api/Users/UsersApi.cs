@@ -91,21 +91,22 @@ public static class UsersApi
 
 /// <summary>
 /// Applies a JSON merge patch of profile fields. Only the fields listed here can change; the
-/// others a client might try (role, tier, id, email...) are refused, never applied.
+/// others a client might try (role, tier, id, email...) are refused like any unknown field, never applied.
 /// </summary>
 public static class ProfilePatch
 {
-    private static readonly string[] Protected = ["id", "role", "tier", "created_at", "updated_at", "username", "email", "phone", "password", "password_hash", "referral_code", "age"];
+    private static readonly string[] Fields =
+        ["full_name", "bio", "region", "city", "country", "gender", "date_of_birth", "interests", "languages", "profile_image_url", "linkedin_url", "github_url", "identity_badge"];
 
     public static List<string> Apply(User user, JsonObject body, DateOnly today)
     {
         var errors = new ValidationErrors();
         var changed = new List<string>();
-        JsonMergePatch.ApplyMembers(body, errors, (field, node) => ApplyField(user, field, node, today, errors, changed));
+        JsonMergePatch.ApplyMembers(body, Fields, errors, (field, node) => ApplyField(user, field, node, today, errors, changed));
         return changed;
     }
 
-    private static bool ApplyField(User user, string field, JsonNode? node, DateOnly today, ValidationErrors errors, List<string> changed)
+    private static void ApplyField(User user, string field, JsonNode? node, DateOnly today, ValidationErrors errors, List<string> changed)
     {
         string? Text(int max)
         {
@@ -168,11 +169,8 @@ public static class ProfilePatch
                 Set(user.IdentityBadge, badge, v => user.IdentityBadge = v);
                 break;
             default:
-                errors.Add(field, Protected.Contains(field)
-                    ? $"{field} cannot be changed here."
-                    : $"{field} is not a profile field.");
-                return false;
+                // ApplyMembers refused every member not in Fields before calling here.
+                throw new System.Diagnostics.UnreachableException($"{field} is not in ProfilePatch.Fields.");
         }
-        return true;
     }
 }
