@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Api;
 namespace Community.Gateway;
 
 /// <summary>
@@ -17,7 +18,8 @@ public static class PasswordResetPage
 
     public static IEndpointRouteBuilder MapPasswordResetPage(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Path, (HttpContext context) => Serve(context, Html, "text/html; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet(Path, (HttpContext context) => Serve(context, Html, "text/html; charset=utf-8")).AllowAnonymous().ExcludeFromDescription()
+            .AcceptsQueryParameters("token");
         routes.MapGet(ScriptPath, (HttpContext context) => Serve(context, Script, "text/javascript; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
         routes.MapGet(StylePath, (HttpContext context) => Serve(context, Style, "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
         return routes;
