@@ -88,6 +88,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                     ["ASPNETCORE_ENVIRONMENT"] = "Development",
                     ["DOTNET_ENVIRONMENT"] = "Development",
                     ["OTEL_SERVICE_NAME"] = service.Name,
+                    // Encrypts the secrets services keep in their databases; a mounted Kubernetes Secret in production.
+                    ["DataProtection__KeyRingPath"] = Path.Combine(_root, ".local", "data-protection"),
                 };
                 if (service.UsesDatabase)
                 {

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.ServiceDefaults.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using Community.Testing;
 using Npgsql;
 
@@ -54,16 +57,17 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         return (await response.AssertStatus(200))["access_token"]!.GetValue<string>();
     }
 
-    /// <summary>Identity's current signing key, read from its database: lets attack tests sign tokens that differ in one claim only.</summary>
+    /// <summary>Identity's current signing key, read from its database and decrypted: lets attack tests sign tokens that differ in one claim only.</summary>
     public async Task<(string Kid, ECDsa Key)> SigningKeyAsync()
     {
         await using var connection = new NpgsqlConnection(Resources.DatabaseConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1", connection);
+        await using var command = new NpgsqlCommand("SELECT kid, private_key FROM signing_keys WHERE encrypted ORDER BY created_at DESC LIMIT 1", connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), "identity has no signing key yet");
+        var protector = Host.Services.GetRequiredService<IDataProtectionProvider>().ForStoredSecret("signing_keys");
         var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey((byte[])reader["private_key"], out _);
+        key.ImportPkcs8PrivateKey(protector.Unprotect((byte[])reader["private_key"]), out _);
         return ((string)reader["kid"], key);
     }
 }
