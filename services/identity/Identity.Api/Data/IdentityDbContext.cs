@@ -12,6 +12,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+    public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -43,6 +44,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         });
         model.Entity<SigningKey>(e => { e.ToTable("signing_keys"); e.HasKey(k => k.Kid); });
         model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
+        model.Entity<PendingRegistration>(e => { e.ToTable("pending_registrations"); e.HasKey(p => p.TokenHash); });
         model.UsePlatformConventions();
     }
 }
