@@ -24,7 +24,7 @@ public static class SecretProtection
         // One application name per service: a service cannot decrypt another service's secrets even with a shared key ring.
         var protection = builder.Services.AddDataProtection().SetApplicationName("community-" + service);
         if (!string.IsNullOrWhiteSpace(path))
-            protection.PersistKeysToFileSystem(Directory.CreateDirectory(path));
+            protection.PersistKeysToFileSystem(new DirectoryInfo(path));
         else if (builder.Environment.IsProduction())
             throw new InvalidOperationException(
                 $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored secrets would live in the container and die with it.");

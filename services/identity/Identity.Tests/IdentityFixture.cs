@@ -40,15 +40,37 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         await Smtp.DisposeAsync();
     }
 
-    /// <summary>Registers a fresh member; returns the 201 body (user, access_token, refresh_token...).</summary>
+    /// <summary>Registers a fresh member and confirms the mailed link; returns the 201 body (user, access_token, refresh_token...).</summary>
     public async Task<JsonNode> RegisterAsync(string? username = null, string? role = null, string? referralCode = null)
     {
         username ??= "u_" + Guid.NewGuid().ToString("N")[..12];
-        var response = await Client.PostJson("/api/v1/auth/register", new
+        return await RegisterAndConfirmAsync(new
         {
             username, email = $"{username}@example.com", password = "correct-horse-9", full_name = "Test User", role, referral_code = referralCode,
-        });
-        return await response.AssertStatus(201);
+        }, $"{username}@example.com");
+    }
+
+    /// <summary>Registers with an e-mail (202) and finishes with the token mailed to it, as a new member does; returns the 201 body.</summary>
+    public async Task<JsonNode> RegisterAndConfirmAsync(object request, string email)
+    {
+        await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(202);
+        return await (await ConfirmAsync(email)).AssertStatus(201);
+    }
+
+    public async Task<HttpResponseMessage> ConfirmAsync(string email) =>
+        await Client.PostJson("/api/v1/auth/register/confirm", new { token = await ConfirmationTokenAsync(email) });
+
+    /// <summary>The token of the newest confirmation e-mail sent to <paramref name="email"/>.</summary>
+    public async Task<string> ConfirmationTokenAsync(string email)
+    {
+        string? token = null;
+        await Eventually.TrueAsync(() =>
+        {
+            var mail = Smtp.Messages.LastOrDefault(m => m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)) && m.Body.Contains("Confirmation token: "));
+            token = mail is null ? null : System.Text.RegularExpressions.Regex.Match(mail.Body, @"Confirmation token: (\S+)").Groups[1].Value;
+            return Task.FromResult(token is not null);
+        }, $"no confirmation e-mail reached {email}");
+        return token!;
     }
 
     public async Task<string> LoginAsync(string identifier, string password)
