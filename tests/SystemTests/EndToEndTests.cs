@@ -141,8 +141,10 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
     {
         var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
         Assert.Equal("ES256", jwks["keys"]![0]!["alg"]!.GetValue<string>());
-        await (await Client.PostJson("/api/v1/waitlist", new { email = "e2e-wait@example.com", source = "e2e" })).AssertStatus(201);
-        await (await Client.Get("/api/v1/waitlist/status?email=e2e-wait@example.com")).AssertStatus(200);
+        var joined = await (await Client.PostJson("/api/v1/waitlist", new { email = "e2e-wait@example.com", source = "e2e" })).AssertStatus(201);
+        var statusToken = Uri.EscapeDataString(joined["status_token"]!.GetValue<string>());
+        await (await Client.Get($"/api/v1/waitlist/status?token={statusToken}")).AssertStatus(200);
+        await (await Client.Get("/api/v1/waitlist/status?email=e2e-wait@example.com")).AssertStatus(202);
         Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "nobody" })).StatusCode);
 
         await (await Client.Get("/api/v1/users/me")).AssertProblem(401);
