@@ -88,7 +88,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 databases[service.Name] = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
             }
             var admin = LocalAdminFor(services);
-            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), admin?.Admin);
+            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), admin?.Admin,
+                KeyRingPath: Path.Combine(_root, ".local", "data-protection"));
             foreach (var service in services)
             {
                 var environment = ServiceEnvironment.For(service, services, platform);

@@ -17,7 +17,8 @@ internal sealed record PlatformEnvironment(
     string Broker,
     string? OtlpEndpoint = null,
     LocalAdmin? Admin = null,
-    string EnvironmentName = ServiceEnvironment.Development);
+    string EnvironmentName = ServiceEnvironment.Development,
+    string? KeyRingPath = null);
 
 internal static class ServiceEnvironment
 {
@@ -48,6 +49,11 @@ internal static class ServiceEnvironment
             ["DOTNET_ENVIRONMENT"] = platform.EnvironmentName,
             ["OTEL_SERVICE_NAME"] = service.Name,
         };
+        if (platform.KeyRingPath is not null)
+        {
+            // Encrypts the secrets services keep in their databases; a mounted Kubernetes Secret in production.
+            environment["DataProtection__KeyRingPath"] = platform.KeyRingPath;
+        }
         if (service.UsesDatabase)
         {
             environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(service.Name)}"] = platform.Databases[service.Name];

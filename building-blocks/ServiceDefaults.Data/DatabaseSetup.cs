@@ -39,6 +39,8 @@ public static class DatabaseSetup
         var firstHosted = builder.Services.TakeWhile(d => d.ServiceType != typeof(IHostedService)).Count();
         builder.Services.Insert(firstHosted, ServiceDescriptor.Singleton<IHostedService, SchemaMigrator>());
 
+        // The secrets a service keeps in this database are encrypted with keys kept outside it.
+        builder.AddSecretProtection(service);
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("database",
             sp => new DatabaseHealthCheck(sp.GetRequiredService<NpgsqlDataSource>()), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
         return builder;

@@ -28,6 +28,9 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
     public ServiceHost<TProgram> Host { get; protected set; } = null!;
     public HttpClient Client { get; protected set; } = null!;
 
+    /// <summary>The Data Protection key ring of this fixture's instances (each test class has its own, as each has its own database).</summary>
+    public string KeyRingPath { get; } = Path.Combine(Path.GetTempPath(), "community-key-ring-" + Guid.NewGuid().ToString("N"));
+
     /// <summary>Whether the service checks tokens against <see cref="Tokens"/> (false for identity, which signs its own).</summary>
     protected virtual bool TrustsTestTokens => true;
 
@@ -56,6 +59,7 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(Service)}"] = Resources.DatabaseConnectionString,
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = brokerUri ?? Resources.BrokerUri,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["DataProtection:KeyRingPath"] = KeyRingPath,
         };
         ConfigureService(settings);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
@@ -83,6 +87,7 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
         await Host.DisposeAsync();
         Tokens.Dispose();
         await Resources.DisposeAsync();
+        if (Directory.Exists(KeyRingPath)) Directory.Delete(KeyRingPath, recursive: true);
     }
 
     /// <summary>A new user of <paramref name="role"/> and a token for them.</summary>

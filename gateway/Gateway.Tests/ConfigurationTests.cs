@@ -26,7 +26,7 @@ public sealed class ConfigurationTests
 
         string[] expected =
         [
-            "POST /api/v1/auth/register", "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
+            "POST /api/v1/auth/register", "POST /api/v1/auth/register/confirm", "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
             "POST /api/v1/auth/password/forgot", "POST /api/v1/auth/password/reset",
             "GET /.well-known/jwks.json", "POST /api/v1/waitlist", "GET /api/v1/waitlist/status",
             "POST /webhooks/stripe", "* /sandbox", "* /sandbox/{**rest}",

@@ -45,6 +45,7 @@ public static class GatewayRoutes
     [
         // identity: the anonymous allow-list, then the protected prefixes
         new("identity-register", "/api/v1/auth/register", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Registrations },
+        new("identity-register-confirm", "/api/v1/auth/register/confirm", ResourceNames.Identity) { Anonymous = true, Methods = Post },
         new("identity-login", "/api/v1/auth/login", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Login },
         new("identity-refresh", "/api/v1/auth/refresh", ResourceNames.Identity) { Anonymous = true, Methods = Post },
         new("identity-password-forgot", "/api/v1/auth/password/forgot", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Password },

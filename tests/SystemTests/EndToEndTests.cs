@@ -23,6 +23,16 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
     /// <summary>Identity signs the tokens here, as in production.</summary>
     protected override bool TrustsTestTokens => false;
 
+    /// <summary>Identity's e-mail (registration links), caught as a member's mailbox would.</summary>
+    public SmtpSink Smtp { get; } = new();
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        settings["Smtp:Host"] = "127.0.0.1";
+        settings["Smtp:Port"] = Smtp.Port.ToString();
+        settings["Smtp:EnableSsl"] = "false";
+    }
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -51,6 +61,7 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
         await Events.DisposeAsync();
         await EventsResources.DisposeAsync();
         await base.DisposeAsync();
+        await Smtp.DisposeAsync();
     }
 }
 
@@ -58,8 +69,17 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
 {
     private HttpClient Client => fx.Client;
 
-    private async Task<JsonNode> RegisterAsync(string username) =>
-        await (await Client.PostJson("/api/v1/auth/register", new { username, email = $"{username}@example.com", password = "correct-horse-9" })).AssertStatus(201);
+    private Task<JsonNode> RegisterAsync(string username, string? role = null) =>
+        RegisterAsync(new { username, email = $"{username}@example.com", password = "correct-horse-9", role }, $"{username}@example.com");
+
+    /// <summary>Registers (202), then follows the link mailed to the address, as a new member does; the 201 body.</summary>
+    private async Task<JsonNode> RegisterAsync(object request, string email)
+    {
+        await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(202);
+        var mail = await fx.Smtp.WaitForAsync(email);
+        var token = System.Text.RegularExpressions.Regex.Match(mail.Body, @"Confirmation token: (\S+)").Groups[1].Value;
+        return await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(201);
+    }
 
     [Fact]
     public async Task A_member_signs_up_and_uses_the_platform_through_the_gateway()
@@ -84,8 +104,7 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
     [Fact]
     public async Task An_organizer_publishes_an_event_anyone_browses_it_and_a_member_registers()
     {
-        var organizer = await (await Client.PostJson("/api/v1/auth/register",
-            new { username = "e2e_organizer", email = "e2e_organizer@example.com", password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var organizer = await RegisterAsync("e2e_organizer", role: "organizer");
         var organizerToken = organizer["access_token"]!.GetValue<string>();
         var starts = DateTimeOffset.UtcNow.AddDays(5);
         var created = await (await Client.PostJson("/api/v1/events", new
@@ -122,8 +141,10 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
     {
         var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
         Assert.Equal("ES256", jwks["keys"]![0]!["alg"]!.GetValue<string>());
-        await (await Client.PostJson("/api/v1/waitlist", new { email = "e2e-wait@example.com", source = "e2e" })).AssertStatus(201);
-        await (await Client.Get("/api/v1/waitlist/status?email=e2e-wait@example.com")).AssertStatus(200);
+        var joined = await (await Client.PostJson("/api/v1/waitlist", new { email = "e2e-wait@example.com", source = "e2e" })).AssertStatus(201);
+        var statusToken = Uri.EscapeDataString(joined["status_token"]!.GetValue<string>());
+        await (await Client.Get($"/api/v1/waitlist/status?token={statusToken}")).AssertStatus(200);
+        await (await Client.Get("/api/v1/waitlist/status?email=e2e-wait@example.com")).AssertStatus(202);
         Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "nobody" })).StatusCode);
 
         await (await Client.Get("/api/v1/users/me")).AssertProblem(401);

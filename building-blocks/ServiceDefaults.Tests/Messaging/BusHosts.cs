@@ -30,7 +30,12 @@ public static class BusHosts
     public static IHost Build(IDictionary<string, string?> settings, Action<IHostApplicationBuilder> wire, TimeProvider? clock = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings) { ["Logging:LogLevel:Default"] = "Warning" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            // These hosts run as Production, which requires a key ring; the probes store no secrets, so it stays empty.
+            ["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-bus-hosts-key-ring"),
+        });
         builder.Services.AddSingleton(clock ?? TimeProvider.System);
         wire(builder);
         return builder.Build();

@@ -9,6 +9,9 @@ public sealed class IdentityOptions
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan PasswordResetLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long the link that finishes a registration with an e-mail stays valid.</summary>
+    public TimeSpan RegistrationConfirmationLifetime { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>A new signing key is made when the newest is older than this; older keys stay published until their tokens expire.</summary>
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
 
@@ -20,6 +23,12 @@ public sealed class IdentityOptions
 
     /// <summary>Link put in password-reset e-mails; the token is appended.</summary>
     public string PasswordResetUrl { get; set; } = "http://localhost:8080/reset-password?token=";
+
+    /// <summary>Link put in registration-confirmation e-mails; the token is appended (a client page that posts it to /api/v1/auth/register/confirm).</summary>
+    public string RegistrationConfirmUrl { get; set; } = "http://localhost:8080/confirm-registration?token=";
+
+    /// <summary>Link put in waitlist e-mails; the status token is appended.</summary>
+    public string WaitlistStatusUrl { get; set; } = "http://localhost:8080/api/v1/waitlist/status?token=";
 }
 
 public sealed class LoginThrottleOptions

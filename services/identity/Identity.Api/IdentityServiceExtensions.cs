@@ -31,6 +31,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<TokenIssuer>();
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<RegistrationThrottle>();
+        builder.Services.AddScoped<RegistrationConfirmations>();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else if (builder.Environment.IsProduction())

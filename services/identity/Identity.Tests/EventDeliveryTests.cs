@@ -83,6 +83,7 @@ public sealed class EventDeliveryFixture : IdentityFixture
             ["ConnectionStrings:testconsumer-db"] = await postgres.CreateDatabaseAsync(_consumerDatabase),
             ["ConnectionStrings:rabbitmq"] = vhost,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["DataProtection:KeyRingPath"] = KeyRingPath,
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddServiceDatabase<ConsumerDbContext>("testconsumer");

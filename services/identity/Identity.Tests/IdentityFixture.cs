@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.ServiceDefaults.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using Community.Testing;
 using Npgsql;
 
@@ -39,15 +42,37 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         await Smtp.DisposeAsync();
     }
 
-    /// <summary>Registers a fresh member; returns the 201 body (user, access_token, refresh_token...).</summary>
+    /// <summary>Registers a fresh member and confirms the mailed link; returns the 201 body (user, access_token, refresh_token...).</summary>
     public async Task<JsonNode> RegisterAsync(string? username = null, string? role = null, string? referralCode = null)
     {
         username ??= "u_" + Guid.NewGuid().ToString("N")[..12];
-        var response = await Client.PostJson("/api/v1/auth/register", new
+        return await RegisterAndConfirmAsync(new
         {
             username, email = $"{username}@example.com", password = "correct-horse-9", full_name = "Test User", role, referral_code = referralCode,
-        });
-        return await response.AssertStatus(201);
+        }, $"{username}@example.com");
+    }
+
+    /// <summary>Registers with an e-mail (202) and finishes with the token mailed to it, as a new member does; returns the 201 body.</summary>
+    public async Task<JsonNode> RegisterAndConfirmAsync(object request, string email)
+    {
+        await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(202);
+        return await (await ConfirmAsync(email)).AssertStatus(201);
+    }
+
+    public async Task<HttpResponseMessage> ConfirmAsync(string email) =>
+        await Client.PostJson("/api/v1/auth/register/confirm", new { token = await ConfirmationTokenAsync(email) });
+
+    /// <summary>The token of the newest confirmation e-mail sent to <paramref name="email"/>.</summary>
+    public async Task<string> ConfirmationTokenAsync(string email)
+    {
+        string? token = null;
+        await Eventually.TrueAsync(() =>
+        {
+            var mail = Smtp.Messages.LastOrDefault(m => m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)) && m.Body.Contains("Confirmation token: "));
+            token = mail is null ? null : System.Text.RegularExpressions.Regex.Match(mail.Body, @"Confirmation token: (\S+)").Groups[1].Value;
+            return Task.FromResult(token is not null);
+        }, $"no confirmation e-mail reached {email}");
+        return token!;
     }
 
     public async Task<string> LoginAsync(string identifier, string password)
@@ -56,16 +81,17 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         return (await response.AssertStatus(200))["access_token"]!.GetValue<string>();
     }
 
-    /// <summary>Identity's current signing key, read from its database: lets attack tests sign tokens that differ in one claim only.</summary>
+    /// <summary>Identity's current signing key, read from its database and decrypted: lets attack tests sign tokens that differ in one claim only.</summary>
     public async Task<(string Kid, ECDsa Key)> SigningKeyAsync()
     {
         await using var connection = new NpgsqlConnection(Resources.DatabaseConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1", connection);
+        await using var command = new NpgsqlCommand("SELECT kid, private_key FROM signing_keys WHERE encrypted ORDER BY created_at DESC LIMIT 1", connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), "identity has no signing key yet");
+        var protector = Host.Services.GetRequiredService<IDataProtectionProvider>().ForStoredSecret("signing_keys");
         var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey((byte[])reader["private_key"], out _);
+        key.ImportPkcs8PrivateKey(protector.Unprotect((byte[])reader["private_key"]), out _);
         return ((string)reader["kid"], key);
     }
 }

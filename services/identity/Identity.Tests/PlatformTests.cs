@@ -102,7 +102,19 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration["ConnectionStrings:identity-db"] = "Host=127.0.0.1;Database=unused";
         builder.Configuration["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@127.0.0.1:5672/unused";
+        builder.Configuration["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-unused-key-ring");
         var error = Assert.Throws<InvalidOperationException>(() => builder.AddIdentityServices());
         Assert.Contains("Smtp:Host", error.Message);
+    }
+
+    [Fact]
+    public void Production_refuses_to_start_without_a_key_ring_for_stored_secrets()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration["ConnectionStrings:identity-db"] = "Host=127.0.0.1;Database=unused";
+        builder.Configuration["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@127.0.0.1:5672/unused";
+        builder.Configuration["Smtp:Host"] = "smtp.example.com";
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddIdentityServices());
+        Assert.Contains("DataProtection:KeyRingPath", error.Message);
     }
 }

@@ -15,8 +15,11 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         {
             username = "Amira.Dxb", email = "Amira@Example.com", phone = "+971501234567", password = "sunny-dunes-42", full_name = "Amira K", role = "organizer",
         });
+        // With an e-mail, the account exists once the address's owner follows the mailed link.
+        Assert.Equal("Check your e-mail to finish registering.", (await response.AssertStatus(202))["message"]!.GetValue<string>());
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'amira.dxb'"));
 
-        var body = await response.AssertStatus(201);
+        var body = await (await fx.ConfirmAsync("amira@example.com")).AssertStatus(201);
         Assert.Equal("bearer", body["token_type"]!.GetValue<string>());
         Assert.Equal(900, body["expires_in"]!.GetValue<int>());
         Assert.Equal(3, body["access_token"]!.GetValue<string>().Split('.').Length);
@@ -123,14 +126,21 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     }
 
     [Fact]
-    public async Task Taken_identifiers_conflict_case_insensitively()
+    public async Task Taken_usernames_conflict_and_taken_emails_get_the_answer_free_ones_get()
     {
         await fx.RegisterAsync("taken_name");
         var sameName = await Client.PostJson("/api/v1/auth/register", new { username = "TAKEN_NAME", email = "other1@example.com", password = "long-enough-1" });
         Assert.Contains("username", (await sameName.AssertProblem(409))["detail"]!.GetValue<string>());
 
-        var sameEmail = await Client.PostJson("/api/v1/auth/register", new { username = "other_name", email = "Taken_Name@Example.com", password = "long-enough-1" });
-        Assert.Contains("email", (await sameEmail.AssertProblem(409))["detail"]!.GetValue<string>());
+        // Usernames are public; whether an e-mail has an account is told only to that address.
+        var free = await (await Client.PostJson("/api/v1/auth/register", new { username = "free_name", email = "free_mail@example.com", password = "long-enough-1" })).AssertStatus(202);
+        var sameEmail = await (await Client.PostJson("/api/v1/auth/register", new { username = "other_name", email = "Taken_Name@Example.com", password = "long-enough-1" })).AssertStatus(202);
+        Assert.Equal(free.ToJsonString(), sameEmail.ToJsonString());
+        var note = await fx.Smtp.WaitForAsync("taken_name@example.com");
+        Assert.Contains("Someone tried to create a Community account with this e-mail address", note.Body);
+        Assert.DoesNotContain("Confirmation token", note.Body);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'other_name'"));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM pending_registrations WHERE username = 'other_name'"));
     }
 
     [Fact]
@@ -138,10 +148,35 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     {
         var attempts = Enumerable.Range(0, 6).Select(i =>
             Client.PostJson("/api/v1/auth/register", new { username = "race_name", email = $"race{i}@example.com", password = "long-enough-1" }));
-        var responses = await Task.WhenAll(attempts);
-        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
-        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        Assert.All(await Task.WhenAll(attempts), r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        var confirmations = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => fx.ConfirmAsync($"race{i}@example.com")));
+        Assert.Equal(1, confirmations.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.All(confirmations.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'race_name'"));
+    }
+
+    [Fact]
+    public async Task A_confirmation_token_works_once_and_expires()
+    {
+        await (await Client.PostJson("/api/v1/auth/register", new { username = "once_only", email = "once_only@example.com", password = "long-enough-1" })).AssertStatus(202);
+        var token = await fx.ConfirmationTokenAsync("once_only@example.com");
+        await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(201);
+        Assert.NotNull((await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertProblem(400))["errors"]!["token"]);
+
+        await (await Client.PostJson("/api/v1/auth/register", new { username = "too_late", email = "too_late@example.com", password = "long-enough-1" })).AssertStatus(202);
+        using var clock = new ClockOffset(fx.Clock);
+        clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
+        await (await fx.ConfirmAsync("too_late@example.com")).AssertProblem(400);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'too_late'"));
+    }
+
+    [Fact]
+    public async Task A_phone_taken_before_confirmation_conflicts_only_for_the_mailbox_owner()
+    {
+        await (await Client.PostJson("/api/v1/auth/register", new { username = "first_phone", phone = "+447700900555", password = "long-enough-1" })).AssertStatus(201);
+        await (await Client.PostJson("/api/v1/auth/register", new { username = "second_phone", email = "second_phone@example.com", phone = "+447700900555", password = "long-enough-1" }))
+            .AssertStatus(202);
+        Assert.Contains("phone", (await (await fx.ConfirmAsync("second_phone@example.com")).AssertProblem(409))["detail"]!.GetValue<string>());
     }
 
     [Fact]

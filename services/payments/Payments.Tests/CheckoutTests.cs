@@ -55,6 +55,7 @@ public sealed class ProviderSelectionTests
         {
             ["ConnectionStrings:payments-db"] = "Host=localhost;Database=unused",
             ["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@localhost:5672/",
+            ["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-unused-key-ring"),
         });
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
         return builder;

@@ -21,9 +21,12 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").WithStandardProblems();
-        group.MapPost("/register", Register).AllowAnonymous().WithName("Register").WithSummary("Create an account and sign in")
+        group.MapPost("/register", Register).AllowAnonymous().WithName("Register")
+            .WithSummary("Create an account: with an e-mail, 202 and a link to that address finishes it; with a phone alone, 201 and signed in")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .AddEndpointFilter(RegistrationThrottle.Filter).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/register/confirm", ConfirmRegistration).AllowAnonymous().WithName("ConfirmRegistration")
+            .WithSummary("Finish a registration with the token mailed to its address, and sign in").ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("Refresh").WithSummary("Exchange a refresh token for a new pair");
@@ -32,8 +35,8 @@ public static class AuthApi
         return group;
     }
 
-    private static async Task<Created<AuthResponse>> Register(
-        RegisterRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<AuthResponse>, Accepted<RegistrationPending>>> Register(
+        RegisterRequest request, IdentityDbContext db, TokenIssuer tokens, RegistrationConfirmations confirmations, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Rules.Username(errors, request.Username);
@@ -59,27 +62,58 @@ public static class AuthApi
             referrer = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.ReferralCode == code, cancellationToken)
                 ?? throw new RequestValidationException("referral_code", "No member has this referral code.");
         }
+        var account = new PendingRegistration
+        {
+            Username = username, Email = email ?? "", Phone = phone, PasswordHash = PasswordHasher.Hash(request.Password!),
+            Role = role, FullName = request.FullName?.Trim(), ReferrerId = referrer?.Id,
+        };
+        // Usernames are public, so a taken one may say so; whether an e-mail has an account is told only to its owner, by e-mail.
+        if (email is not null)
+        {
+            await EnsureIdentifiersFreeAsync(db, username, null, null, cancellationToken);
+            return TypedResults.Accepted((string?)null, await confirmations.StartAsync(account, cancellationToken));
+        }
         await EnsureIdentifiersFreeAsync(db, username, email, phone, cancellationToken);
+        return await CreateAccountAsync(db, tokens, clock, account, cancellationToken);
+    }
 
+    private static async Task<Created<AuthResponse>> ConfirmRegistration(
+        ConfirmRegistrationRequest request, IdentityDbContext db, TokenIssuer tokens, RegistrationConfirmations confirmations, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Token)) throw new RequestValidationException("token", "token is required.");
+        // One transaction: a registration refused here (its phone or username taken meanwhile) keeps its token.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var account = await confirmations.ClaimAsync(request.Token, cancellationToken)
+            ?? throw new RequestValidationException("token", "The confirmation token is invalid, used or expired.");
+        await EnsureIdentifiersFreeAsync(db, account.Username, account.Email, account.Phone, cancellationToken);
+        var created = await CreateAccountAsync(db, tokens, clock, account, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return created;
+    }
+
+    private static async Task<Created<AuthResponse>> CreateAccountAsync(
+        IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, PendingRegistration account, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         var user = new User
         {
             Id = Guid.CreateVersion7(now),
-            Username = username,
-            Email = email,
-            Phone = phone,
-            PasswordHash = PasswordHasher.Hash(request.Password!),
-            Role = role,
-            FullName = request.FullName?.Trim(),
+            Username = account.Username,
+            Email = account.Email is "" ? null : account.Email,
+            Phone = account.Phone,
+            PasswordHash = account.PasswordHash,
+            Role = account.Role,
+            FullName = account.FullName,
             ReferralCode = NewReferralCode(),
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Users.Add(user);
-        if (referrer is not null)
-            db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrer.Id, CreatedAt = now });
+        if (account.ReferrerId is { } referrerId)
+            db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrerId, CreatedAt = now });
         db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, user.Id, user.Username, user.Email, user.Phone,
-            user.FullName, user.Role, user.ReferralCode, referrer?.Id));
+            user.FullName, user.Role, user.ReferralCode, account.ReferrerId));
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         try
         {

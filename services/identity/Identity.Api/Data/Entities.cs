@@ -67,12 +67,32 @@ public sealed class WaitlistEntry
     public string Email { get; set; } = "";
     public string? Source { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Hash of the token that shows this entry's place (null for entries from before tokens).</summary>
+    public byte[]? StatusTokenHash { get; set; }
+}
+
+/// <summary>A registration with an e-mail, kept until the address's owner confirms it with the mailed token.</summary>
+public sealed class PendingRegistration
+{
+    public byte[] TokenHash { get; set; } = [];
+    public string Username { get; set; } = "";
+    public string Email { get; set; } = "";
+    public string? Phone { get; set; }
+    public string PasswordHash { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string? FullName { get; set; }
+    public Guid? ReferrerId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 }
 
 public sealed class SigningKey
 {
     public string Kid { get; set; } = "";
+    /// <summary>PKCS#8, encrypted with Data Protection when <see cref="Encrypted"/> (rows from before encryption are plain until first read).</summary>
     public byte[] PrivateKey { get; set; } = [];
+    public bool Encrypted { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

@@ -13,6 +13,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
     public DbSet<LoginAddress> LoginAddresses => Set<LoginAddress>();
+    public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -45,6 +46,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         model.Entity<SigningKey>(e => { e.ToTable("signing_keys"); e.HasKey(k => k.Kid); });
         model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
         model.Entity<LoginAddress>(e => { e.ToTable("login_addresses"); e.HasKey(a => new { a.UserId, a.Address }); });
+        model.Entity<PendingRegistration>(e => { e.ToTable("pending_registrations"); e.HasKey(p => p.TokenHash); });
         model.UsePlatformConventions();
     }
 }

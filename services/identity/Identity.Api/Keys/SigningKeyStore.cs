@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Community.Identity.Data;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -11,10 +13,14 @@ namespace Community.Identity.Keys;
 /// The ES256 keys identity signs with. Generated at first run and kept in identity's own
 /// database (so every replica signs with the same key; nothing is committed to git). The newest
 /// key signs; a key is replaced when older than the rotation period, and a replaced key stays
-/// published until every token it signed has expired.
+/// published until every token it signed has expired. Private keys are stored encrypted with the
+/// service's Data Protection key ring; a key the ring cannot decrypt fails loudly rather than being
+/// replaced (a new key would sign everyone out and hide a lost key ring).
 /// </summary>
-public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock) : ISigningKeySource, IDisposable
+public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock, IDataProtectionProvider protection)
+    : ISigningKeySource, IDisposable
 {
+    private readonly IDataProtector _protector = protection.ForStoredSecret("signing_keys");
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly RetiredKeys _retired = new(clock);
@@ -82,7 +88,8 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
                 db.SigningKeys.Add(new SigningKey
                 {
                     Kid = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)),
-                    PrivateKey = ecdsa.ExportPkcs8PrivateKey(),
+                    PrivateKey = _protector.Protect(ecdsa.ExportPkcs8PrivateKey()),
+                    Encrypted = true,
                     CreatedAt = now,
                 });
                 await db.SaveChangesAsync(cancellationToken);
@@ -103,10 +110,20 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
                 continue;
             }
             var ecdsa = ECDsa.Create();
-            ecdsa.ImportPkcs8PrivateKey(stored[i].PrivateKey, out _);
+            ecdsa.ImportPkcs8PrivateKey(await PrivateKeyAsync(db, stored[i], cancellationToken), out _);
             published.Add(new LoadedKey(stored[i].Kid, ecdsa, stored[i].CreatedAt));
         }
         return published;
+    }
+
+    /// <summary>The PKCS#8 key of a row, encrypting in place a row stored before keys were encrypted.</summary>
+    private async Task<byte[]> PrivateKeyAsync(IdentityDbContext db, SigningKey row, CancellationToken cancellationToken)
+    {
+        if (row.Encrypted) return _protector.UnprotectStored(row.PrivateKey, $"Signing key {row.Kid}");
+        var encrypted = _protector.Protect(row.PrivateKey);
+        await db.SigningKeys.Where(k => k.Kid == row.Kid && !k.Encrypted)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.PrivateKey, encrypted).SetProperty(k => k.Encrypted, true), cancellationToken);
+        return row.PrivateKey;
     }
 
     public void Dispose()

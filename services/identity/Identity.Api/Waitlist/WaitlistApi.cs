@@ -1,28 +1,44 @@
+using System.Security.Cryptography;
+using Community.Identity.Auth;
 using Community.Identity.Data;
+using Community.Identity.Email;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Waitlist;
 
 public sealed record JoinWaitlistRequest(string? Email, string? Source);
-public sealed record WaitlistJoined(string Message, long WaitlistPosition);
+public sealed record WaitlistJoined(string Message, long WaitlistPosition, string StatusToken);
 public sealed record WaitlistStatus(string Email, long WaitlistPosition, DateTimeOffset JoinedAt);
+public sealed record WaitlistStatusSent(string Message)
+{
+    public static readonly WaitlistStatusSent CheckYourEmail = new("If this address is on the waitlist, its place is on its way to it by e-mail.");
+}
 
+/// <summary>
+/// The launch waitlist. A place is shown only to the holder of the status token given (and mailed)
+/// at joining, or mailed to the address itself, so nobody learns another address's place.
+/// </summary>
 public static class WaitlistApi
 {
     public static RouteGroupBuilder MapWaitlistApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/waitlist").WithTags("Waitlist").AllowAnonymous().WithStandardProblems();
-        group.MapPost("", Join).WithName("JoinWaitlist").WithSummary("Join the launch waitlist (joining twice keeps the first place)");
-        group.MapGet("/status", Status).WithName("WaitlistStatus").WithSummary("Place of an e-mail on the waitlist");
+        group.MapPost("", Join).WithName("JoinWaitlist")
+            .WithSummary("Join the launch waitlist: 201 with the place and a status token; an address already on it gets its place by e-mail (202)");
+        group.MapGet("/status", Status).WithName("WaitlistStatus")
+            .WithSummary("The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202)");
         return group;
     }
 
-    private static async Task<Results<Created<WaitlistJoined>, Ok<WaitlistJoined>>> Join(
-        JoinWaitlistRequest request, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<WaitlistJoined>, Accepted<WaitlistStatusSent>>> Join(
+        JoinWaitlistRequest request, IdentityDbContext db, IEmailSender sender, IOptions<IdentityOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (errors.Required("email", request.Email)) errors.Email("email", request.Email);
@@ -30,32 +46,59 @@ public static class WaitlistApi
         errors.ThrowIfAny();
 
         var email = Rules.NormalizeEmail(request.Email!);
+        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var inserted = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO waitlist_entries (email, source, created_at) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}) ON CONFLICT (email) DO NOTHING",
+            $"INSERT INTO waitlist_entries (email, source, created_at, status_token_hash) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {TokenIssuer.HashToken(token)}) ON CONFLICT (email) DO NOTHING",
             cancellationToken);
-        var position = await PositionAsync(db, email, cancellationToken) ?? throw new InvalidOperationException("Waitlist entry vanished.");
-        if (inserted == 0) return TypedResults.Ok(new WaitlistJoined("You are already on the waitlist.", position.Position));
-        return TypedResults.Created($"/api/v1/waitlist/status?email={Uri.EscapeDataString(email)}",
-            new WaitlistJoined("Successfully joined the waitlist!", position.Position));
+        var entry = await PositionAsync(db, w => w.Email == email, cancellationToken) ?? throw new InvalidOperationException("Waitlist entry vanished.");
+        if (inserted == 0)
+        {
+            // The first joiner holds the token; anyone else asking learns nothing the address's owner does not get by e-mail.
+            await SendStatusAsync(sender, entry, cancellationToken);
+            return TypedResults.Accepted((string?)null, WaitlistStatusSent.CheckYourEmail);
+        }
+        await sender.SendAsync(new EmailMessage(email, "You are on the Community waitlist",
+            $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n{options.Value.WaitlistStatusUrl}{token}\n\n" +
+            $"Status token: {token}"), cancellationToken);
+        return TypedResults.Created($"/api/v1/waitlist/status?token={token}",
+            new WaitlistJoined("Successfully joined the waitlist!", entry.Position, token));
     }
 
-    private static async Task<Ok<WaitlistStatus>> Status(string? email, IdentityDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<WaitlistStatus>, Accepted<WaitlistStatusSent>>> Status(
+        string? token, string? email, IdentityDbContext db, IEmailSender sender, CancellationToken cancellationToken)
     {
+        if (!string.IsNullOrWhiteSpace(token))
+        {
+            var hash = TokenIssuer.HashToken(token);
+            var entry = await PositionAsync(db, w => w.StatusTokenHash == hash, cancellationToken)
+                ?? throw new NotFoundException("No waitlist place has this status token.");
+            return TypedResults.Ok(new WaitlistStatus(entry.Email, entry.Position, entry.JoinedAt));
+        }
+
         var errors = new ValidationErrors();
-        if (errors.Required("email", email)) errors.Email("email", email);
+        if (string.IsNullOrWhiteSpace(email)) errors.Add("token", "Give the status token you got when joining, or an email to send the place to.");
+        else errors.Email("email", email);
         errors.ThrowIfAny();
 
         var normalized = Rules.NormalizeEmail(email!);
-        var entry = await PositionAsync(db, normalized, cancellationToken) ?? throw new NotFoundException("This e-mail is not on the waitlist.");
-        return TypedResults.Ok(new WaitlistStatus(normalized, entry.Position, entry.JoinedAt));
+        if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place) await SendStatusAsync(sender, place, cancellationToken);
+        // The same answer whether or not the address is on the waitlist.
+        return TypedResults.Accepted((string?)null, WaitlistStatusSent.CheckYourEmail);
     }
 
+    private static Task SendStatusAsync(IEmailSender sender, Place place, CancellationToken cancellationToken) =>
+        sender.SendAsync(new EmailMessage(place.Email, "Your place on the Community waitlist",
+            $"You are number {place.Position} on the Community waitlist (joined {place.JoinedAt:yyyy-MM-dd}). " +
+            "Use the status token from your first waitlist e-mail to check it without waiting for e-mail."), cancellationToken);
+
+    private sealed record Place(string Email, long Position, DateTimeOffset JoinedAt);
+
     // Places are ranks, not raw sequence numbers, so the gaps a sequence leaves never show.
-    private static async Task<(long Position, DateTimeOffset JoinedAt)?> PositionAsync(IdentityDbContext db, string email, CancellationToken cancellationToken)
+    private static async Task<Place?> PositionAsync(IdentityDbContext db, System.Linq.Expressions.Expression<Func<WaitlistEntry, bool>> which, CancellationToken cancellationToken)
     {
-        var entry = await db.WaitlistEntries.AsNoTracking().FirstOrDefaultAsync(w => w.Email == email, cancellationToken);
+        var entry = await db.WaitlistEntries.AsNoTracking().FirstOrDefaultAsync(which, cancellationToken);
         if (entry is null) return null;
         var position = await db.WaitlistEntries.LongCountAsync(w => w.Sequence <= entry.Sequence, cancellationToken);
-        return (position, entry.CreatedAt);
+        return new Place(entry.Email, position, entry.CreatedAt);
     }
 }

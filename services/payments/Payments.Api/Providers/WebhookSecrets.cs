@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using System.Text;
 using Community.ServiceDefaults.Data;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -8,9 +10,9 @@ namespace Community.Payments.Providers;
 /// <summary>
 /// The secrets webhooks may be signed with: Stripe's from configuration (several while rotating),
 /// plus, when the sandbox is the provider, the sandbox's own secret, generated on first use and
-/// kept in the database so every replica shares it and none is ever configured or committed.
+/// kept in the database (encrypted) so every replica shares it and none is ever configured or committed.
 /// </summary>
-public sealed class WebhookSecrets(IOptions<PaymentsOptions> options, NpgsqlDataSource dataSource)
+public sealed class WebhookSecrets(IOptions<PaymentsOptions> options, NpgsqlDataSource dataSource, IDataProtectionProvider protection)
 {
     private string? _sandbox;
 
@@ -25,7 +27,7 @@ public sealed class WebhookSecrets(IOptions<PaymentsOptions> options, NpgsqlData
 
     public async Task<string> SandboxSecretAsync(CancellationToken cancellationToken)
     {
-        return _sandbox ??= await GeneratedSecrets.GetOrCreateAsync(dataSource, "sandbox_secrets",
-            () => "whsec_sandbox_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), cancellationToken);
+        return _sandbox ??= Encoding.UTF8.GetString(await GeneratedSecrets.GetOrCreateAsync(dataSource, protection, "sandbox_secrets",
+            () => Encoding.UTF8.GetBytes("whsec_sandbox_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24))), cancellationToken));
     }
 }
