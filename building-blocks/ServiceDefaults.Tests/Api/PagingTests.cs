@@ -26,13 +26,27 @@ public sealed class PagingTests
     [Theory]
     [InlineData(null, null, 1, 20)]
     [InlineData(3, 100, 3, 100)]
-    [InlineData(2147483647, 1, 2147483647, 1)]
+    [InlineData(100_001, 1, 100_001, 1)]
+    [InlineData(5001, 20, 5001, 20)]
     public void Valid_pages_and_limits_are_read_with_the_endpoints_default(int? page, int? limit, int expectedPage, int expectedLimit)
     {
         var errors = new ValidationErrors();
         var request = PageRequest.Read(page, limit, 20, errors);
         Assert.False(errors.Any);
         Assert.Equal(new PageRequest(expectedPage, expectedLimit), request);
+    }
+
+    [Theory]
+    [InlineData(2147483647, 1)]
+    [InlineData(100_002, 1)]
+    [InlineData(5002, 20)]
+    [InlineData(1002, 100)]
+    public void Pages_past_the_offset_cap_are_refused_with_a_hint(int page, int limit)
+    {
+        var errors = new ValidationErrors();
+        PageRequest.Read(page, limit, 20, errors);
+        var error = Assert.Throws<RequestValidationException>(errors.ThrowIfAny);
+        Assert.Contains("narrow the query", Assert.Single(error.Errors["page"]));
     }
 
     [Theory]

@@ -10,6 +10,9 @@ public readonly record struct PageRequest(int Page, int Limit)
 {
     public const int MaxLimit = 100;
 
+    /// <summary>The deepest OFFSET a numbered page may ask for; past it the database would scan for nothing a person reads.</summary>
+    public const long MaxOffset = 100_000;
+
     /// <summary>Rows before this page, in 64 bits: page 2147483647 must not wrap into a negative OFFSET.</summary>
     public long Offset => ((long)Page - 1) * Limit;
 
@@ -20,6 +23,11 @@ public readonly record struct PageRequest(int Page, int Limit)
         var valid = p >= 1;
         if (!valid) errors.Add("page", "page starts at 1.");
         var l = ReadLimit(limit, defaultLimit, errors);
+        if (valid && ((long)p - 1) * l > MaxOffset)
+        {
+            errors.Add("page", $"page {p} starts past the first {MaxOffset} results; narrow the query with its filters (dates, place, interest, text) instead of paging that deep.");
+            valid = false;
+        }
         return valid ? new(p, l) : new(1, defaultLimit);
     }
 

@@ -29,7 +29,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
         model.Entity<WebhookEvent>(e =>
         {
             e.ToTable("webhook_events");
-            e.Property(w => w.Payload).HasColumnType("jsonb");
+            e.Property(w => w.Payload).HasColumnType("text");
         });
         model.Entity<SandboxSecret>(e => { e.ToTable("sandbox_secrets"); e.Property(s => s.Id).ValueGeneratedNever(); });
         model.ApplyConfigurationsFromAssembly(typeof(PaymentsDbContext).Assembly);

@@ -54,7 +54,7 @@ public static class WebhookApi
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO webhook_events (id, type, received_at, payload) VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {System.Text.Encoding.UTF8.GetString(body)}::jsonb) ON CONFLICT (id) DO NOTHING",
+            $"INSERT INTO webhook_events (id, type, received_at, payload) VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {System.Text.Encoding.UTF8.GetString(body)}) ON CONFLICT (id) DO NOTHING",
             cancellationToken);
         if (first == 0)
         {
