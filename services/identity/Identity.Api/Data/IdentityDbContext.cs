@@ -12,6 +12,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
+    public DbSet<SessionRevocation> SessionRevocations => Set<SessionRevocation>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -43,6 +44,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         });
         model.Entity<SigningKey>(e => { e.ToTable("signing_keys"); e.HasKey(k => k.Kid); });
         model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
+        model.Entity<SessionRevocation>(e =>
+        {
+            e.ToTable("session_revocations");
+            e.HasKey(r => r.Sequence);
+            e.Property(r => r.Sequence).UseIdentityAlwaysColumn();
+        });
         model.UsePlatformConventions();
     }
 }
