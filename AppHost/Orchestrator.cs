@@ -80,6 +80,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(FreePorts(services.Count));
             var addresses = services.ToDictionary(s => s.Name, s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            // The secret identity's revocation feed asks of the gateway and services: made for this run, never stored.
+            var revocationFeedKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             foreach (var service in services)
             {
                 var environment = new Dictionary<string, string>
@@ -88,6 +90,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                     ["ASPNETCORE_ENVIRONMENT"] = "Development",
                     ["DOTNET_ENVIRONMENT"] = "Development",
                     ["OTEL_SERVICE_NAME"] = service.Name,
+                    ["Revocations__FeedKey"] = revocationFeedKey,
                 };
                 if (service.UsesDatabase)
                 {
