@@ -88,8 +88,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 databases[service.Name] = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
             }
             var admin = LocalAdminFor(services);
+            // The secret identity's revocation feed asks of the gateway and services: made for this run, never stored.
+            var revocationFeedKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), admin?.Admin,
-                KeyRingPath: Path.Combine(_root, ".local", "data-protection"));
+                KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey);
             foreach (var service in services)
             {
                 var environment = ServiceEnvironment.For(service, services, platform);

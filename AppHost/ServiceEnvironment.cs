@@ -18,7 +18,8 @@ internal sealed record PlatformEnvironment(
     string? OtlpEndpoint = null,
     LocalAdmin? Admin = null,
     string EnvironmentName = ServiceEnvironment.Development,
-    string? KeyRingPath = null);
+    string? KeyRingPath = null,
+    string? RevocationFeedKey = null);
 
 internal static class ServiceEnvironment
 {
@@ -49,6 +50,10 @@ internal static class ServiceEnvironment
             ["DOTNET_ENVIRONMENT"] = platform.EnvironmentName,
             ["OTEL_SERVICE_NAME"] = service.Name,
         };
+        if (platform.RevocationFeedKey is not null)
+        {
+            environment["Revocations__FeedKey"] = platform.RevocationFeedKey;
+        }
         if (platform.KeyRingPath is not null)
         {
             // Encrypts the secrets services keep in their databases; a mounted Kubernetes Secret in production.

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Community.Contracts;
+using Community.ServiceDefaults.Auth;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -130,6 +131,16 @@ public sealed class EventBusBuilder
     {
         if (Ephemeral.All(e => e.Consumer != typeof(TConsumer))) Ephemeral.Add(EphemeralRegistration.For<TConsumer>());
         return this;
+    }
+
+    /// <summary>
+    /// Refuses the access tokens of ended sessions: identity's revocations arrive on an ephemeral queue
+    /// of this instance, and its feed is read on start and every 30 s for what the queue missed.
+    /// </summary>
+    public EventBusBuilder FollowSessionRevocations()
+    {
+        _services.AddRevocationFeed(TimeSpan.FromSeconds(30));
+        return AddEphemeralConsumer<SessionRevocationConsumer>();
     }
 
     internal sealed record EphemeralRegistration(

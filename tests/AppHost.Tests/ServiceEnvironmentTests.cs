@@ -28,6 +28,14 @@ public sealed class ServiceEnvironmentTests
     }
 
     [Fact]
+    public void Every_service_and_the_gateway_share_the_runs_revocation_feed_key()
+    {
+        var platform = Platform with { RevocationFeedKey = "k3y" };
+        foreach (var service in Services)
+            Assert.Equal("k3y", ServiceEnvironment.For(service, Services, platform)["Revocations__FeedKey"]);
+    }
+
+    [Fact]
     public void Checkout_urls_start_at_the_gateway_url()
     {
         Assert.Equal(Gateway, EnvironmentOf(ResourceNames.Payments)["Payments__PublicBaseUrl"]);

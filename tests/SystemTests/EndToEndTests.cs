@@ -11,7 +11,7 @@ using IdentityProgram = IdentityApi::Program;
 namespace Community.SystemTests;
 
 /// <summary>
-/// The real identity and events services (each with its own database and vhost) behind the real
+/// The real identity and events services (each with its own database, on one vhost) behind the real
 /// gateway, driven only through the gateway; events checks tokens against identity's JWKS.
 /// </summary>
 public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
@@ -23,14 +23,24 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
     /// <summary>Identity signs the tokens here, as in production.</summary>
     protected override bool TrustsTestTokens => false;
 
+    public const string AdminUsername = "e2e_admin";
+    public readonly string AdminPassword = "Adm1n-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The key of identity's revocation feed, shared with the gateway and events as AppHost shares it.</summary>
+    public readonly string FeedKey = Guid.NewGuid().ToString("N");
+
     /// <summary>Identity's e-mail (registration links), caught as a member's mailbox would.</summary>
     public SmtpSink Smtp { get; } = new();
 
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
+        settings["Revocations:FeedKey"] = FeedKey;
         settings["Smtp:Host"] = "127.0.0.1";
         settings["Smtp:Port"] = Smtp.Port.ToString();
         settings["Smtp:EnableSsl"] = "false";
+        settings["Identity:Admins:0:Username"] = AdminUsername;
+        settings["Identity:Admins:0:Email"] = "e2e-admin@community.test";
+        settings["Identity:Admins:0:Password"] = AdminPassword;
     }
 
     public override async Task InitializeAsync()
@@ -40,14 +50,19 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
         Events = new ServiceHost<EventsProgram>(new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Events)}"] = EventsResources.DatabaseConnectionString,
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = EventsResources.BrokerUri,
+            // identity's vhost: events hears identity's events (session ends among them) as in production.
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = Resources.BrokerUri,
             [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
+            ["Revocations:FeedKey"] = FeedKey,
             ["Logging:LogLevel:Default"] = "Warning",
         }).Start();
+        // Its per-instance queue must be bound before a test ends a session, or only the feed's backstop would tell it.
+        await BusReadyAsync(Events);
         Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
         {
             [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
             [$"Services:{ResourceNames.Events}"] = Events.BaseAddress.ToString().TrimEnd('/'),
+            ["Revocations:FeedKey"] = FeedKey,
             ["Logging:LogLevel:Default"] = "Warning",
         }).Start();
         // Every request of these tests goes through the gateway.
@@ -65,7 +80,7 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
     }
 }
 
-public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFixture>
+public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFixture>
 {
     private HttpClient Client => fx.Client;
 

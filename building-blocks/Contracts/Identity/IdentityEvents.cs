@@ -34,3 +34,13 @@ public sealed record UserDeleted(Guid MessageId, DateTimeOffset OccurredAt, Guid
 public sealed record ReferralConverted(
     Guid MessageId, DateTimeOffset OccurredAt,
     Guid ReferrerUserId, Guid ReferredUserId, Guid PaymentId) : IIntegrationEvent;
+
+/// <summary>A user logged out: access tokens of that session (the <c>sid</c> claim, one refresh-token family) are refused until they would have expired anyway, at <paramref name="TokensExpireBy"/>.</summary>
+public sealed record SessionEnded(
+    Guid MessageId, DateTimeOffset OccurredAt,
+    Guid UserId, Guid SessionId, DateTimeOffset TokensExpireBy) : IIntegrationEvent;
+
+/// <summary>Every session of a user ended (Reason: password_reset, user_deleted, role_changed): access tokens issued before NotBefore are refused until TokensExpireBy.</summary>
+public sealed record UserSessionsEnded(
+    Guid MessageId, DateTimeOffset OccurredAt,
+    Guid UserId, DateTimeOffset NotBefore, string Reason, DateTimeOffset TokensExpireBy) : IIntegrationEvent;

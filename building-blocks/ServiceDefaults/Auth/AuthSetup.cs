@@ -52,6 +52,7 @@ public static class AuthSetup
         builder.Services.AddHttpClient(JwksSigningKeySource.HttpClientName);
         builder.Services.TryAddSingleton<JwksSigningKeySource>();
         builder.Services.TryAddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<JwksSigningKeySource>());
+        builder.Services.TryAddSingleton<SessionRevocations>();
 
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

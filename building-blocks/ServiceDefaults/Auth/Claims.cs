@@ -9,6 +9,8 @@ public static class ClaimNames
     public const string Name = "name";
     public const string Role = "role";
     public const string Tier = "tier";
+    /// <summary>The session (refresh-token family) the token was issued for; logout ends it.</summary>
+    public const string Session = "sid";
 }
 
 public static class ClaimsPrincipalExtensions

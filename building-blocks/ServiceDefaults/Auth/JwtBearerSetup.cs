@@ -12,7 +12,7 @@ namespace Community.ServiceDefaults.Auth;
 /// Sets up the JwtBearer handler for identity's ES256 access tokens. The gateway and every service
 /// use this same setup, so a token refused at the edge is refused behind it too.
 /// </summary>
-internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, ISigningKeySource keys, TimeProvider clock)
+internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, ISigningKeySource keys, SessionRevocations revocations, TimeProvider clock)
     : IConfigureNamedOptions<JwtBearerOptions>
 {
     public void Configure(string? name, JwtBearerOptions options)
@@ -64,7 +64,9 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, ISigningKe
             },
             OnTokenValidated = context =>
             {
-                if (context.Principal?.FindFirst(ClaimNames.Subject) is null) context.Fail("The token has no subject.");
+                if (!Guid.TryParse(context.Principal?.FindFirst(ClaimNames.Subject)?.Value, out var userId)) context.Fail("The token has no subject.");
+                else if (revocations.HasEnded(userId, SessionOf(context.Principal!), IssuedAt(context.SecurityToken)))
+                    context.Fail(new AccessTokenRefusedException("The session has ended (logout, password reset, account deletion or role change); sign in again."));
                 return Task.CompletedTask;
             },
             OnChallenge = async context =>
@@ -85,6 +87,15 @@ internal sealed class JwtBearerSetup(IOptions<JwtOptions> jwtOptions, ISigningKe
         if (expires is null || expires.Value.Add(parameters.ClockSkew) < now) return false;
         return notBefore is null || notBefore.Value.Subtract(parameters.ClockSkew) <= now;
     }
+
+    private static Guid? SessionOf(System.Security.Claims.ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirst(ClaimNames.Session)?.Value, out var session) ? session : null;
+
+    // A token without iat counts as issued at the dawn of time: any "not before" of its user refuses it.
+    private static DateTimeOffset IssuedAt(SecurityToken token) =>
+        token is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken { IssuedAt: var issued } && issued != DateTime.MinValue
+            ? new DateTimeOffset(DateTime.SpecifyKind(issued, DateTimeKind.Utc))
+            : DateTimeOffset.MinValue;
 
     // Our own refusals say why; the library's messages name internals, so they get one plain sentence.
     private static string Describe(Exception? failure) => failure switch

@@ -15,7 +15,8 @@ public static class EventsServiceExtensions
     {
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection(EventsOptions.Section));
         builder.AddServiceDatabase<EventsDbContext>(ResourceNames.Events);
-        builder.AddEventBus(ResourceNames.Events, bus => bus.UseOutbox<EventsDbContext>().AddConsumers(typeof(EventsServiceExtensions).Assembly));
+        builder.AddEventBus(ResourceNames.Events, bus => bus.UseOutbox<EventsDbContext>().AddConsumers(typeof(EventsServiceExtensions).Assembly)
+            .FollowSessionRevocations());
 
         builder.Services.AddScoped<SeatBook>();
         builder.Services.AddSingleton<TicketSigner>();

@@ -6,6 +6,7 @@ using Community.Identity.Email;
 using Community.Identity.Keys;
 using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
+using Community.Identity.Sessions;
 using Community.Identity.Users;
 using Community.Identity.Waitlist;
 using Community.ServiceDefaults.Auth;
@@ -22,7 +23,10 @@ public static class IdentityServiceExtensions
         builder.Services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
 
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);
-        builder.AddEventBus(ResourceNames.Identity, bus => bus.UseOutbox<IdentityDbContext>().AddConsumers(typeof(IdentityServiceExtensions).Assembly));
+        builder.AddEventBus(ResourceNames.Identity, bus => bus.UseOutbox<IdentityDbContext>().AddConsumers(typeof(IdentityServiceExtensions).Assembly)
+            .FollowSessionRevocations());
+        builder.Services.AddSingleton<IRevocationSource, DatabaseRevocationSource>();
+        builder.Services.AddSingleton<SessionEnding>();
         builder.Services.AddHostedService<AdminSeeder>();
 
         // Identity verifies tokens with its own keys rather than reading its JWKS over HTTP.
@@ -50,6 +54,7 @@ public static class IdentityServiceExtensions
         app.MapReferralsApi();
         app.MapWaitlistApi();
         app.MapJwksApi();
+        app.MapRevocationFeedApi();
         return app;
     }
 }

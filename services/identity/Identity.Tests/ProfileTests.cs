@@ -110,7 +110,10 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
 
         await (await Client.PostJson("/api/v1/auth/login", new { identifier = "leaving_user", password = "correct-horse-9" })).AssertProblem(401);
         await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = registered["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
-        await (await Client.Get("/api/v1/users/me", Token(registered))).AssertProblem(404);
+        // The deleted user's token ends with the account (it was a 404 while the token still passed).
+        await Eventually.TrueAsync(async () => (await Client.Get("/api/v1/users/me", Token(registered))).StatusCode == HttpStatusCode.Unauthorized,
+            "a deleted user's token still passes", TimeSpan.FromSeconds(15));
+        Assert.Contains("session has ended", (await (await Client.Get("/api/v1/users/me", Token(registered))).AssertProblem(401))["detail"]!.GetValue<string>());
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserDeleted,%' AND payload->>'userId' = @id", ("id", id)));
         // The username is free again.
         await fx.RegisterAsync("leaving_user");

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
+using Community.Identity.Sessions;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
@@ -183,7 +184,7 @@ public static class AuthApi
     /// is revoked, the current token included.
     /// </summary>
     private static async Task<Ok<AuthResponse>> Refresh(
-        RefreshRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        RefreshRequest request, IdentityDbContext db, TokenIssuer tokens, SessionEnding sessions, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.RefreshToken)) throw new RequestValidationException("refresh_token", "refresh_token is required.");
         var hash = TokenIssuer.HashToken(request.RefreshToken);
@@ -202,6 +203,9 @@ public static class AuthApi
                 loggers.CreateLogger("Community.Identity.Auth").LogWarning(
                     "Rotated refresh token reused for user {UserId}; revoking family {FamilyId}", token.UserId, token.FamilyId);
                 await tokens.RevokeFamilyAsync(db, token.FamilyId, cancellationToken);
+                // Whoever holds the leaked family's access tokens loses them too.
+                await sessions.EndSessionAsync(db, token.UserId, token.FamilyId, SessionEnding.RefreshTokenReused, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
             throw new UnauthorizedException("The refresh token is invalid, expired or revoked.");
@@ -214,14 +218,21 @@ public static class AuthApi
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
     }
 
-    private static async Task<NoContent> Logout(ClaimsPrincipal principal, IdentityDbContext db, TokenIssuer tokens, CancellationToken cancellationToken)
+    private static async Task<NoContent> Logout(
+        ClaimsPrincipal principal, IdentityDbContext db, TokenIssuer tokens, SessionEnding sessions, CancellationToken cancellationToken)
     {
         if (Guid.TryParse(principal.FindFirstValue(TokenIssuer.SessionClaim), out var family))
         {
             // Only the caller's own family: the sid of someone else's token cannot be presented with a valid signature.
             var userId = principal.UserId();
             if (await db.RefreshTokens.AnyAsync(t => t.FamilyId == family && t.UserId == userId, cancellationToken))
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 await tokens.RevokeFamilyAsync(db, family, cancellationToken);
+                await sessions.EndSessionAsync(db, userId, family, SessionEnding.Logout, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
         return TypedResults.NoContent();
     }

@@ -20,7 +20,7 @@ public sealed class TokenIssuer(
     private static readonly JsonWebTokenHandler Handler = new();
 
     /// <summary>The refresh-token family of the login that issued the token, so logout needs nothing but the access token.</summary>
-    public const string SessionClaim = "sid";
+    public const string SessionClaim = ClaimNames.Session;
 
     /// <summary>Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.</summary>
     public async Task<TokenPair> IssueAsync(IdentityDbContext db, User user, Guid? familyId, CancellationToken cancellationToken)
@@ -39,13 +39,14 @@ public sealed class TokenIssuer(
             ExpiresAt = now + options.RefreshTokenLifetime,
         });
 
+        var issuedAt = await IssuedAtAsync(db, user.Id, now, cancellationToken);
         var key = await keys.GetSigningKeyAsync(cancellationToken);
         var descriptor = new SecurityTokenDescriptor
         {
             TokenType = "at+jwt",
             Issuer = jwtOptions.Value.Issuer,
             Audience = jwtOptions.Value.Audience,
-            IssuedAt = now.UtcDateTime,
+            IssuedAt = issuedAt.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = (now + options.AccessTokenLifetime).UtcDateTime,
             SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.EcdsaSha256),
@@ -61,6 +62,19 @@ public sealed class TokenIssuer(
         };
         var access = Handler.CreateToken(descriptor);
         return new TokenPair(access, refresh, (int)options.AccessTokenLifetime.TotalSeconds);
+    }
+
+    /// <summary>
+    /// iat has whole seconds: a token issued in the same second as its user's sessions ended carries the
+    /// next second, or it would be refused with the tokens issued before the end.
+    /// </summary>
+    private static async Task<DateTimeOffset> IssuedAtAsync(IdentityDbContext db, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var second = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerSecond));
+        var cutoff = await db.SessionRevocations.Where(r => r.UserId == userId && r.NotBefore > second).MaxAsync(r => r.NotBefore, cancellationToken);
+        if (cutoff is not { } notBefore) return now;
+        var remainder = notBefore.UtcTicks % TimeSpan.TicksPerSecond;
+        return remainder == 0 ? notBefore : notBefore.AddTicks(TimeSpan.TicksPerSecond - remainder);
     }
 
     public static byte[] HashToken(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));

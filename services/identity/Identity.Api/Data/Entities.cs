@@ -111,3 +111,15 @@ public sealed class LoginAddress
     public string Address { get; set; } = "";
     public DateTimeOffset LastSucceededAt { get; set; }
 }
+
+/// <summary>A session (or every session of a user before NotBefore) that ended while its access tokens still live.</summary>
+public sealed class SessionRevocation
+{
+    public long Sequence { get; set; }
+    public Guid UserId { get; set; }
+    public Guid? SessionId { get; set; }
+    public DateTimeOffset? NotBefore { get; set; }
+    public string Reason { get; set; } = "";
+    public DateTimeOffset OccurredAt { get; set; }
+    public DateTimeOffset TokensExpireBy { get; set; }
+}

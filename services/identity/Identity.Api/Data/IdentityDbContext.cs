@@ -14,6 +14,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
     public DbSet<LoginAddress> LoginAddresses => Set<LoginAddress>();
     public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
+    public DbSet<SessionRevocation> SessionRevocations => Set<SessionRevocation>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -47,6 +48,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
         model.Entity<LoginAddress>(e => { e.ToTable("login_addresses"); e.HasKey(a => new { a.UserId, a.Address }); });
         model.Entity<PendingRegistration>(e => { e.ToTable("pending_registrations"); e.HasKey(p => p.TokenHash); });
+        model.Entity<SessionRevocation>(e =>
+        {
+            e.ToTable("session_revocations");
+            e.HasKey(r => r.Sequence);
+            e.Property(r => r.Sequence).UseIdentityAlwaysColumn();
+        });
         model.UsePlatformConventions();
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Community.Identity.Auth;
 using Community.Identity.Data;
+using Community.Identity.Sessions;
 using Community.Identity.Email;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Errors;
@@ -53,7 +54,7 @@ public static class PasswordResetApi
     }
 
     private static async Task<NoContent> ResetPassword(
-        ResetPasswordRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, CancellationToken cancellationToken)
+        ResetPasswordRequest request, IdentityDbContext db, TokenIssuer tokens, SessionEnding sessions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(request.Token)) errors.Add("token", "token is required.");
@@ -76,6 +77,7 @@ public static class PasswordResetApi
 
         user.PasswordHash = PasswordHasher.Hash(request.NewPassword!);
         user.UpdatedAt = now;
+        await sessions.EndAllAsync(db, user.Id, SessionEnding.PasswordReset, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         // Other links sent earlier die with this reset.
         await db.PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
+using Community.Identity.Sessions;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
@@ -58,17 +59,22 @@ public static class UsersApi
         return TypedResults.Ok(UserDto.From(user, today));
     }
 
-    private static async Task<NoContent> DeleteMe(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteMe(
+        ClaimsPrincipal principal, IdentityDbContext db, SessionEnding sessions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Users.Remove(user);
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
+        await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Ok<UserDto>> ChangeRole(
-        Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, IdentityDbContext db, SessionEnding sessions, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var role = request.Role?.Trim().ToLowerInvariant();
         if (role is null || !Roles.All.Contains(role))
@@ -77,10 +83,14 @@ public static class UsersApi
         if (user.Role != role)
         {
             var now = clock.GetUtcNow();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             db.AddIntegrationEvent(new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, role, principal.UserId()));
             user.Role = role;
             user.UpdatedAt = now;
+            // Tokens carrying the old role stop working; the user's next refresh carries the new one.
+            await sessions.EndAllAsync(db, user.Id, SessionEnding.RoleChanged, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }

@@ -1,0 +1,132 @@
+using System.Net.Http.Json;
+using Community.Contracts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Community.ServiceDefaults.Auth;
+
+/// <summary>Identity's revocation feed, bound from the "Revocations" configuration section.</summary>
+public sealed class RevocationFeedOptions
+{
+    public const string Section = "Revocations";
+
+    /// <summary>The header that carries <see cref="FeedKey"/> to identity's internal feed.</summary>
+    public const string KeyHeader = "Revocation-Feed-Key";
+
+    /// <summary>identity's internal feed of revocations; never routed by the gateway.</summary>
+    public const string FeedPath = "/internal/revocations";
+
+    /// <summary>The secret identity's feed asks of its readers (AppHost makes one per run; a Kubernetes secret in production). None: no feed.</summary>
+    public string? FeedKey { get; set; }
+
+    /// <summary>How often the feed is read: every second at the gateway, which has no bus; a slow backstop where the bus delivers.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Where an instance reads revocations from: identity's feed over HTTP, or identity's own table.</summary>
+public interface IRevocationSource
+{
+    /// <summary>Revocations after <paramref name="after"/> whose tokens may still be alive, oldest first.</summary>
+    Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads <c>GET {identity}/internal/revocations?after=</c> with the shared feed key.</summary>
+internal sealed class HttpRevocationSource(IHttpClientFactory httpClients, IConfiguration configuration, IOptions<RevocationFeedOptions> options)
+    : IRevocationSource
+{
+    public const string HttpClientName = "revocations";
+
+    public bool IsConfigured => !string.IsNullOrEmpty(options.Value.FeedKey) && IdentityUrl is not null;
+
+    private string? IdentityUrl => configuration[$"Services:{ResourceNames.Identity}"]?.TrimEnd('/');
+
+    public async Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{IdentityUrl}{RevocationFeedOptions.FeedPath}?after={after}");
+        request.Headers.Add(RevocationFeedOptions.KeyHeader, options.Value.FeedKey);
+        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<RevocationPage>(JsonOptions, cancellationToken)
+            ?? throw new HttpRequestException("identity's revocation feed answered an empty body.");
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = CreateJsonOptions();
+
+    private static System.Text.Json.JsonSerializerOptions CreateJsonOptions()
+    {
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        ServiceDefaultsExtensions.ConfigureJson(json);
+        return json;
+    }
+}
+
+/// <summary>
+/// Reads the revocation feed on start and then every <see cref="RevocationFeedOptions.PollInterval"/>,
+/// with a cursor, into this instance's <see cref="SessionRevocations"/>.
+/// </summary>
+public sealed class RevocationFeed(
+    IRevocationSource source, SessionRevocations revocations, IOptions<RevocationFeedOptions> options, TimeProvider clock, ILogger<RevocationFeed> logger)
+    : BackgroundService
+{
+    private long _cursor;
+
+    /// <summary>The sequence of the last revocation read; the feed is caught up to it.</summary>
+    public long Cursor => Interlocked.Read(ref _cursor);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (source is HttpRevocationSource { IsConfigured: false })
+        {
+            logger.LogWarning("No {Section}:FeedKey or Services:identity: revocations are not read from identity's feed here", RevocationFeedOptions.Section);
+            return;
+        }
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                RevocationPage page;
+                do
+                {
+                    page = await source.ReadAsync(Cursor, stoppingToken);
+                    foreach (var revocation in page.Items) revocations.Add(revocation);
+                    Interlocked.Exchange(ref _cursor, page.Cursor);
+                } while (page.Items.Count > 0);
+                if (failing) logger.LogInformation("The revocation feed is read again");
+                failing = false;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Logged once per outage, not every second; the next poll tries again.
+                if (!failing) logger.LogWarning(e, "The revocation feed cannot be read; retrying every {Interval}", options.Value.PollInterval);
+                failing = true;
+            }
+            await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+}
+
+public static class RevocationFeedSetup
+{
+    /// <summary>
+    /// Keeps this instance's <see cref="SessionRevocations"/> filled from identity's feed, read every
+    /// <paramref name="pollInterval"/> unless Revocations:PollInterval says otherwise. The source is
+    /// identity's HTTP feed unless an <see cref="IRevocationSource"/> was registered before.
+    /// </summary>
+    public static IServiceCollection AddRevocationFeed(this IServiceCollection services, TimeSpan pollInterval)
+    {
+        if (services.Any(d => d.ServiceType == typeof(RevocationFeed))) return services;
+        services.AddOptions<RevocationFeedOptions>()
+            .Configure(o => o.PollInterval = pollInterval)
+            .BindConfiguration(RevocationFeedOptions.Section);
+        services.AddHttpClient(HttpRevocationSource.HttpClientName);
+        services.TryAddSingleton<IRevocationSource, HttpRevocationSource>();
+        services.AddSingleton<RevocationFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
+        return services;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Community.ServiceDefaults.Auth;
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+/// <summary>Identity with its revocation feed turned on (a feed key), as AppHost and production run it.</summary>
+public sealed class SessionEndFixture : IdentityFixture
+{
+    public readonly string FeedKey = Guid.NewGuid().ToString("N");
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        base.ConfigureService(settings);
+        settings[$"{RevocationFeedOptions.Section}:FeedKey"] = FeedKey;
+    }
+}
+
+/// <summary>An access token stops working, at identity itself, as soon as its session ends.</summary>
+public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixture<SessionEndFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    [GeneratedRegex(@"Reset token: (\S+)")]
+    private static partial Regex TokenLine();
+
+    private static string Access(JsonNode pair) => pair["access_token"]!.GetValue<string>();
+
+    /// <summary>Whether identity refuses the token because its session ended (not for any other reason).</summary>
+    private async Task<bool> EndedAsync(string token)
+    {
+        var response = await Client.Get("/api/v1/auth/me", token);
+        if (response.StatusCode != HttpStatusCode.Unauthorized) return false;
+        var problem = await response.AssertProblem(401);
+        return problem["detail"]!.GetValue<string>().Contains("session has ended");
+    }
+
+    private Task WaitUntilEndedAsync(string token, string what) => Eventually.TrueAsync(() => EndedAsync(token), what, TimeSpan.FromSeconds(15));
+
+    [Fact]
+    public async Task Logout_ends_that_session_and_no_other()
+    {
+        var registered = await fx.RegisterAsync();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        var other = await fx.LoginAsync(username, "correct-horse-9");
+        await (await Client.Get("/api/v1/auth/me", Access(registered))).AssertStatus(200);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/logout", new { }, Access(registered))).StatusCode);
+
+        await WaitUntilEndedAsync(Access(registered), "the logged-out token still works");
+        await (await Client.Get("/api/v1/auth/me", other)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_password_reset_ends_every_session_and_a_token_issued_after_it_works()
+    {
+        var registered = await fx.RegisterAsync();
+        var username = registered["user"]!["username"]!.GetValue<string>();
+        var other = await fx.LoginAsync(username, "correct-horse-9");
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = username })).StatusCode);
+        var token = TokenLine().Match((await fx.Smtp.WaitForAsync($"{username}@example.com")).Body).Groups[1].Value;
+
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).StatusCode);
+        // Issued in the same second as the reset, most likely: it must not be taken for one issued before.
+        var fresh = await fx.LoginAsync(username, "brand-new-pass-7");
+
+        await WaitUntilEndedAsync(Access(registered), "a token from before the reset still works");
+        await WaitUntilEndedAsync(other, "the other session's token still works after the reset");
+        await (await Client.Get("/api/v1/auth/me", fresh)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Deleting_the_account_ends_its_sessions()
+    {
+        var registered = await fx.RegisterAsync();
+        var other = await fx.LoginAsync(registered["user"]!["username"]!.GetValue<string>(), "correct-horse-9");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(registered))).StatusCode);
+
+        // Without the revocation these would be 404 "no longer exists": the token itself would still pass.
+        await WaitUntilEndedAsync(other, "a deleted user's token still works");
+        await WaitUntilEndedAsync(Access(registered), "a deleted user's token still works");
+    }
+
+    [Fact]
+    public async Task A_role_change_ends_the_tokens_carrying_the_old_role_and_the_next_refresh_carries_the_new_one()
+    {
+        var organizer = await fx.RegisterAsync(role: "organizer");
+        var admin = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{organizer["user"]!["id"]}/role", new { role = "member" }, admin)).AssertStatus(200);
+
+        await WaitUntilEndedAsync(Access(organizer), "a demoted organizer's token still works");
+        var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = organizer["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
+        Assert.Equal("member", TestTokens.Payload(Access(refreshed))["role"]!.GetValue<string>());
+        await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task Reusing_a_rotated_refresh_token_ends_the_session_it_belongs_to()
+    {
+        var registered = await fx.RegisterAsync();
+        var refresh = registered["refresh_token"]!.GetValue<string>();
+        var rotated = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })).AssertStatus(200);
+        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })).AssertProblem(401);
+
+        await WaitUntilEndedAsync(Access(rotated), "the leaked family's access token still works");
+    }
+
+    [Fact]
+    public async Task The_internal_feed_serves_revocations_after_a_cursor_to_holders_of_the_key_only()
+    {
+        var registered = await fx.RegisterAsync();
+        var userId = registered["user"]!["id"]!.GetValue<string>();
+        var session = TestTokens.Payload(Access(registered))["sid"]!.GetValue<string>();
+        await (await Client.PostJson("/api/v1/auth/logout", new { }, Access(registered))).AssertStatus(204);
+
+        await (await Client.Get("/internal/revocations?after=0")).AssertProblem(401);
+        await (await FeedAsync(0, "wrong-key")).AssertProblem(401);
+
+        var page = await (await FeedAsync(0, fx.FeedKey)).AssertStatus(200);
+        var mine = page["items"]!.AsArray().Single(i => i!["session_id"]?.GetValue<string>() == session)!;
+        Assert.Equal(userId, mine["user_id"]!.GetValue<string>());
+        Assert.True(mine["tokens_expire_by"]!.GetValue<DateTimeOffset>() > DateTimeOffset.UtcNow.AddMinutes(14));
+        var cursor = page["cursor"]!.GetValue<long>();
+        Assert.Equal(page["items"]!.AsArray().Max(i => i!["sequence"]!.GetValue<long>()), cursor);
+        Assert.DoesNotContain((await (await FeedAsync(cursor, fx.FeedKey)).AssertStatus(200))["items"]!.AsArray(),
+            i => i!["session_id"]?.GetValue<string>() == session);
+
+        // Once its tokens have expired (plus the skew), a revocation is no longer served.
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
+        try
+        {
+            var later = await (await FeedAsync(0, fx.FeedKey)).AssertStatus(200);
+            Assert.DoesNotContain(later["items"]!.AsArray(), i => i!["session_id"]?.GetValue<string>() == session);
+        }
+        finally
+        {
+            fx.Clock.Advance(TimeSpan.FromMinutes(-16));
+        }
+    }
+
+    private async Task<HttpResponseMessage> FeedAsync(long after, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/internal/revocations?after={after}");
+        request.Headers.Add(RevocationFeedOptions.KeyHeader, key);
+        return await Client.SendAsync(request);
+    }
+}
