@@ -14,10 +14,11 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
     public DbSet<LoginAddress> LoginAddresses => Set<LoginAddress>();
     public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
+    public DbSet<PhoneVerificationCode> PhoneVerificationCodes => Set<PhoneVerificationCode>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
-        model.Entity<User>().ToTable("users");
+        model.Entity<User>(e => { e.ToTable("users"); e.Ignore(u => u.IsVerified); });
         // Relationships declared so EF orders inserts (user before its tokens); the database cascades deletes.
         model.Entity<RefreshToken>(e =>
         {
@@ -47,6 +48,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
         model.Entity<LoginAddress>(e => { e.ToTable("login_addresses"); e.HasKey(a => new { a.UserId, a.Address }); });
         model.Entity<PendingRegistration>(e => { e.ToTable("pending_registrations"); e.HasKey(p => p.TokenHash); });
+        model.Entity<PhoneVerificationCode>(e =>
+        {
+            e.ToTable("phone_verification_codes");
+            e.HasKey(c => c.UserId);
+            e.HasOne<User>().WithOne().HasForeignKey<PhoneVerificationCode>(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.UsePlatformConventions();
     }
 }
