@@ -12,7 +12,11 @@ namespace Community.Contracts.Identity;
 public sealed record UserRegistered(
     Guid MessageId, DateTimeOffset OccurredAt,
     Guid UserId, string Username, string? Email, string? Phone, string? FullName,
-    string Role, string ReferralCode, Guid? ReferredByUserId) : IIntegrationEvent;
+    string Role, string ReferralCode, Guid? ReferredByUserId) : IIntegrationEvent
+{
+    /// <summary>The e-mail or the phone is proven to be the owner's (seed 004's is_verified); false from publishers before it existed.</summary>
+    public bool IsVerified { get; init; }
+}
 
 /// <summary>Public profile fields changed; carries the profile as it now is.</summary>
 /// <param name="ChangedFields">snake_case names of the fields this update changed.</param>
@@ -20,7 +24,11 @@ public sealed record UserProfileUpdated(
     Guid MessageId, DateTimeOffset OccurredAt,
     Guid UserId, string Username, string? FullName, string? Region, string? City, string? Country,
     IReadOnlyList<string> Interests, IReadOnlyList<string> Languages, string? ProfileImageUrl,
-    IReadOnlyList<string> ChangedFields) : IIntegrationEvent;
+    IReadOnlyList<string> ChangedFields) : IIntegrationEvent
+{
+    /// <summary>The e-mail or the phone is proven to be the owner's; "is_verified" is in ChangedFields when this update verified the account.</summary>
+    public bool IsVerified { get; init; }
+}
 
 /// <summary>An admin changed a user's role; ChangedByUserId is Guid.Empty when configuration made the change (admin seeding).</summary>
 public sealed record UserRoleChanged(

@@ -17,6 +17,7 @@ public sealed class IdentityOptions
 
     public LoginThrottleOptions LoginThrottle { get; set; } = new();
     public RegistrationThrottleOptions RegistrationThrottle { get; set; } = new();
+    public PhoneVerificationOptions PhoneVerification { get; set; } = new();
 
     /// <summary>Accounts made or promoted to admin at start-up (passwords come from secrets, never from git).</summary>
     public List<AdminAccount> Admins { get; set; } = [];
@@ -63,6 +64,21 @@ public sealed class RegistrationThrottleOptions
 
     /// <summary>Registration attempts naming one username, e-mail or phone in a window, from any address, before 429.</summary>
     public int PerIdentifier { get; set; } = 10;
+}
+
+public sealed class PhoneVerificationOptions
+{
+    public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Wrong codes after which a code is dead and a new one must be requested.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The shortest wait between two codes for one account.</summary>
+    public TimeSpan ResendAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Codes one account may be sent in a <see cref="Window"/> before 429 (each costs a text message).</summary>
+    public int SendsPerWindow { get; set; } = 5;
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 }
 
 public sealed class AdminAccount

@@ -7,7 +7,9 @@ using Community.Identity.Keys;
 using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
 using Community.Identity.Sessions;
+using Community.Identity.Sms;
 using Community.Identity.Users;
+using Community.Identity.Verification;
 using Community.Identity.Waitlist;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
@@ -36,6 +38,9 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<RegistrationThrottle>();
         builder.Services.AddScoped<RegistrationConfirmations>();
+        builder.Services.AddScoped<PhoneVerifications>();
+        // A real SMS provider registers its own ISmsSender; the log sender texts nothing outside Development.
+        builder.Services.AddSingleton<ISmsSender, LogSmsSender>();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else if (builder.Environment.IsProduction())
@@ -51,6 +56,7 @@ public static class IdentityServiceExtensions
         app.MapAuthApi();
         app.MapPasswordResetApi();
         app.MapUsersApi();
+        app.MapPhoneVerificationApi();
         app.MapReferralsApi();
         app.MapWaitlistApi();
         app.MapJwksApi();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Community.Contracts;
+using Community.Identity.Sms;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,7 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
     public readonly string AdminPassword = "Adm1n-" + Guid.NewGuid().ToString("N");
 
     public SmtpSink Smtp { get; } = new();
+    public RecordingSmsSender Sms { get; } = new();
 
     protected override bool TrustsTestTokens => false;
 
@@ -34,6 +36,12 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         settings["Identity:Admins:0:Username"] = AdminUsername;
         settings["Identity:Admins:0:Email"] = "admin@community.test";
         settings["Identity:Admins:0:Password"] = AdminPassword;
+    }
+
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        services.AddSingleton<ISmsSender>(Sms);
     }
 
     public override async Task DisposeAsync()

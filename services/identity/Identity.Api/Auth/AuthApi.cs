@@ -107,6 +107,8 @@ public static class AuthApi
             Role = account.Role,
             FullName = account.FullName,
             ReferralCode = NewReferralCode(),
+            // Only the mailed link creates an account with an e-mail, so its address is proven.
+            EmailVerifiedAt = account.Email is "" ? null : now,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -114,7 +116,7 @@ public static class AuthApi
         if (account.ReferrerId is { } referrerId)
             db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrerId, CreatedAt = now });
         db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, user.Id, user.Username, user.Email, user.Phone,
-            user.FullName, user.Role, user.ReferralCode, account.ReferrerId));
+            user.FullName, user.Role, user.ReferralCode, account.ReferrerId) { IsVerified = user.IsVerified });
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         try
         {

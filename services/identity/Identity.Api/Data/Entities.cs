@@ -26,8 +26,15 @@ public sealed class User
     public string? GithubUrl { get; set; }
     public string? IdentityBadge { get; set; }
     public string ReferralCode { get; set; } = "";
+    /// <summary>When the owner last proved <see cref="Email"/> is theirs (the registration link); null when never.</summary>
+    public DateTimeOffset? EmailVerifiedAt { get; set; }
+    /// <summary>When the owner last proved <see cref="Phone"/> is theirs (an SMS code); null when never.</summary>
+    public DateTimeOffset? PhoneVerifiedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Seed 004's verified member: an e-mail or a phone proven to be the owner's.</summary>
+    public bool IsVerified => EmailVerifiedAt is not null || PhoneVerifiedAt is not null;
 }
 
 public sealed class RefreshToken
@@ -85,6 +92,20 @@ public sealed class PendingRegistration
     public Guid? ReferrerId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>The live SMS code for an account's phone (hashed), and how many codes were sent in the current window.</summary>
+public sealed class PhoneVerificationCode
+{
+    public Guid UserId { get; set; }
+    /// <summary>The number the code went to: a code proves only that number.</summary>
+    public string Phone { get; set; } = "";
+    public byte[] CodeHash { get; set; } = [];
+    public DateTimeOffset ExpiresAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset LastSentAt { get; set; }
+    public DateTimeOffset WindowStartedAt { get; set; }
+    public int SendsInWindow { get; set; }
 }
 
 public sealed class SigningKey

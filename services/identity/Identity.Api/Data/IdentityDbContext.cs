@@ -15,10 +15,11 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<LoginAddress> LoginAddresses => Set<LoginAddress>();
     public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
     public DbSet<SessionRevocation> SessionRevocations => Set<SessionRevocation>();
+    public DbSet<PhoneVerificationCode> PhoneVerificationCodes => Set<PhoneVerificationCode>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
-        model.Entity<User>().ToTable("users");
+        model.Entity<User>(e => { e.ToTable("users"); e.Ignore(u => u.IsVerified); });
         // Relationships declared so EF orders inserts (user before its tokens); the database cascades deletes.
         model.Entity<RefreshToken>(e =>
         {
@@ -53,6 +54,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.ToTable("session_revocations");
             e.HasKey(r => r.Sequence);
             e.Property(r => r.Sequence).UseIdentityAlwaysColumn();
+        });
+        model.Entity<PhoneVerificationCode>(e =>
+        {
+            e.ToTable("phone_verification_codes");
+            e.HasKey(c => c.UserId);
+            e.HasOne<User>().WithOne().HasForeignKey<PhoneVerificationCode>(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
         model.UsePlatformConventions();
     }

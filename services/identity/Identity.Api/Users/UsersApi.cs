@@ -53,7 +53,7 @@ public static class UsersApi
             var now = clock.GetUtcNow();
             user.UpdatedAt = now;
             db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
-                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, changed));
+                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, changed) { IsVerified = user.IsVerified });
             await db.SaveChangesAsync(cancellationToken);
         }
         return TypedResults.Ok(UserDto.From(user, today));

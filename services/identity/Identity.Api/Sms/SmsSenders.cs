@@ -1,0 +1,36 @@
+using Community.ServiceDefaults.Errors;
+
+namespace Community.Identity.Sms;
+
+public sealed record SmsMessage(string To, string Text);
+
+/// <summary>Sends account text messages (phone verification codes). Identity ships only the log sender; a provider plugs in here.</summary>
+public interface ISmsSender
+{
+    Task SendAsync(SmsMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>503: no way to send a text message is configured, so nothing was sent.</summary>
+public sealed class SmsUnavailableException(string message) : DomainException(message)
+{
+    public override int StatusCode => StatusCodes.Status503ServiceUnavailable;
+    public override string Title => "Service unavailable";
+}
+
+/// <summary>
+/// The default sender: in Development the message, code included, goes to the log so a person can
+/// try the flow. Anywhere else a logged code would let log readers verify any phone, so it refuses.
+/// </summary>
+public sealed class LogSmsSender(IHostEnvironment environment, ILogger<LogSmsSender> logger) : ISmsSender
+{
+    public Task SendAsync(SmsMessage message, CancellationToken cancellationToken)
+    {
+        if (!environment.IsDevelopment())
+        {
+            logger.LogError("No SMS provider is configured; a text message to a phone was not sent");
+            throw new SmsUnavailableException("Text messages cannot be sent right now; try again later.");
+        }
+        logger.LogInformation("SMS (no provider configured, Development only) to {To}: {Text}", message.To, message.Text);
+        return Task.CompletedTask;
+    }
+}

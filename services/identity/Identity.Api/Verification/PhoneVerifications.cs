@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using Community.Contracts.Identity;
+using Community.Identity.Auth;
+using Community.Identity.Data;
+using Community.Identity.Sms;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Identity.Verification;
+
+/// <summary>
+/// Proves an account's phone with a 6-digit code sent by SMS: kept hashed, valid for a few minutes
+/// and a few attempts, and sent at most so often per account. Each account has one live code; a
+/// new one replaces it. The code proves only the number it was sent to.
+/// </summary>
+public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOptions<IdentityOptions> options, TimeProvider clock)
+{
+    private PhoneVerificationOptions Settings => options.Value.PhoneVerification;
+
+    public async Task<DateTimeOffset> SendCodeAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var code = RandomNumberGenerator.GetInt32(1_000_000).ToString("D6");
+        var now = clock.GetUtcNow();
+        string phone;
+        // Record the code and commit before texting it, so no transaction waits on the SMS provider.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await LockAsync(userId, cancellationToken);
+            var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+                ?? throw new NotFoundException("The account no longer exists.");
+            phone = user.Phone ?? throw new ConflictException("The account has no phone number to verify.");
+            if (user.PhoneVerifiedAt is not null) throw new ConflictException("The phone number is already verified.");
+
+            var row = await db.PhoneVerificationCodes.FirstOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+            if (row is null) db.PhoneVerificationCodes.Add(row = new PhoneVerificationCode { UserId = userId, WindowStartedAt = now });
+            else Guard(row, now);
+            if (row.WindowStartedAt <= now - Settings.Window) { row.WindowStartedAt = now; row.SendsInWindow = 0; }
+            row.SendsInWindow++;
+            row.Phone = phone;
+            row.CodeHash = Hash(userId, code);
+            row.Attempts = 0;
+            row.LastSentAt = now;
+            row.ExpiresAt = now + Settings.CodeLifetime;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await sms.SendAsync(new SmsMessage(phone,
+            $"Your Community verification code is {code}. It expires in {Settings.CodeLifetime.TotalMinutes:0} minutes. Never share it."), cancellationToken);
+        return now + Settings.CodeLifetime;
+    }
+
+    /// <summary>Marks the phone verified when <paramref name="code"/> is the live code for the account's current number; returns the account.</summary>
+    public async Task<User> ConfirmAsync(Guid userId, string code, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Under the account's lock: parallel guesses queue up and each one counts.
+        await LockAsync(userId, cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw new NotFoundException("The account no longer exists.");
+        var row = await db.PhoneVerificationCodes.FirstOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+        if (row is null || row.ExpiresAt <= now || row.Attempts >= Settings.MaxAttempts || row.Phone != user.Phone)
+            throw new RequestValidationException("code", "There is no live code for this phone (expired, used up or never sent); request a new one.");
+
+        if (!CryptographicOperations.FixedTimeEquals(row.CodeHash, Hash(userId, code.Trim())))
+        {
+            row.Attempts++;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            var left = Settings.MaxAttempts - row.Attempts;
+            throw new RequestValidationException("code", left > 0
+                ? $"The code is wrong; {left} attempt(s) left."
+                : "The code is wrong and no attempts are left; request a new one.");
+        }
+
+        var wasVerified = user.IsVerified;
+        user.PhoneVerifiedAt = now;
+        user.UpdatedAt = now;
+        // In the same commit as the change, so others learn of the verified mark even after a crash.
+        if (!wasVerified)
+            db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
+                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, ["is_verified"]) { IsVerified = true });
+        // The code is spent, but the row keeps counting this window's sends.
+        row.ExpiresAt = now;
+        row.Attempts = Settings.MaxAttempts;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return user;
+    }
+
+    private void Guard(PhoneVerificationCode row, DateTimeOffset now)
+    {
+        var nextAllowed = row.LastSentAt + Settings.ResendAfter;
+        if (row.WindowStartedAt > now - Settings.Window && row.SendsInWindow >= Settings.SendsPerWindow)
+            nextAllowed = Max(nextAllowed, row.WindowStartedAt + Settings.Window);
+        if (nextAllowed > now)
+            throw new TooManyRequestsException("A code was sent recently; wait before asking for another.", nextAllowed - now);
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private Task LockAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"phone-verification:" + userId}))", cancellationToken);
+
+    // Salted with the account, so one table of the million codes' hashes does not read every row.
+    private static byte[] Hash(Guid userId, string code) => TokenIssuer.HashToken($"{userId:N}:{code}");
+}

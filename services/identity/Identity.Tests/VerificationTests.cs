@@ -1,0 +1,176 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Community.Identity.Sms;
+using Community.Testing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Community.Identity.Tests;
+
+public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    private HttpClient Client => fx.Client;
+    private const string Send = "/api/v1/users/me/phone/verification";
+    private const string Confirm = "/api/v1/users/me/phone/verification/confirm";
+
+    private static string Token(JsonNode registered) => registered["access_token"]!.GetValue<string>();
+
+    /// <summary>A member registered with a phone alone (201 at once, nothing proven yet).</summary>
+    private async Task<(JsonNode Registered, string Phone)> RegisterByPhoneAsync()
+    {
+        var phone = "+4477" + Random.Shared.Next(10_000_000, 99_999_999);
+        var username = "p_" + Guid.NewGuid().ToString("N")[..12];
+        var registered = await (await Client.PostJson("/api/v1/auth/register", new { username, phone, password = "long-enough-1" })).AssertStatus(201);
+        return (registered, phone);
+    }
+
+    [Fact]
+    public async Task An_account_made_through_the_mailed_link_has_a_verified_email()
+    {
+        var registered = await fx.RegisterAsync();
+        var user = registered["user"]!;
+        Assert.True(user["is_verified"]!.GetValue<bool>());
+        Assert.True(user["email_verified"]!.GetValue<bool>());
+        Assert.False(user["phone_verified"]!.GetValue<bool>());
+
+        var id = user["id"]!.GetValue<string>();
+        Assert.True(await fx.ScalarAsync<bool>("SELECT email_verified_at IS NOT NULL FROM users WHERE id = @id::uuid", ("id", id)));
+        Assert.Equal("true", await fx.ScalarAsync<string>(
+            "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", id)));
+        var other = await fx.RegisterAsync();
+        var shown = await (await Client.Get($"/api/v1/users/{id}", Token(other))).AssertStatus(200);
+        Assert.True(shown["is_verified"]!.GetValue<bool>());
+        Assert.Null(shown["email_verified"]);
+    }
+
+    [Fact]
+    public async Task A_texted_code_verifies_the_phone_once()
+    {
+        var (registered, phone) = await RegisterByPhoneAsync();
+        var token = Token(registered);
+        Assert.False(registered["user"]!["is_verified"]!.GetValue<bool>());
+
+        var sent = await (await Client.PostJson(Send, new { }, token)).AssertStatus(202);
+        Assert.NotNull(sent["expires_at"]);
+        var code = fx.Sms.LastCodeTo(phone);
+        Assert.Matches("^[0-9]{6}$", code);
+        var id = registered["user"]!["id"]!.GetValue<string>();
+        // Only a hash is stored: the code itself is nowhere in the database.
+        Assert.Equal(32, await fx.ScalarAsync<int>("SELECT length(code_hash) FROM phone_verification_codes WHERE user_id = @id::uuid", ("id", id)));
+
+        var wrong = code == "000000" ? "111111" : "000000";
+        Assert.NotNull((await (await Client.PostJson(Confirm, new { code = wrong }, token)).AssertProblem(400))["errors"]!["code"]);
+        var me = await (await Client.PostJson(Confirm, new { code }, token)).AssertStatus(200);
+        Assert.True(me["phone_verified"]!.GetValue<bool>());
+        Assert.True(me["is_verified"]!.GetValue<bool>());
+        Assert.False(me["email_verified"]!.GetValue<bool>());
+        Assert.True((await (await Client.Get("/api/v1/users/me", token)).AssertStatus(200))["phone_verified"]!.GetValue<bool>());
+        Assert.Equal("[\"is_verified\"]", await fx.ScalarAsync<string>(
+            "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id " +
+            "AND (payload->>'isVerified')::boolean", ("id", id)));
+
+        await (await Client.PostJson(Confirm, new { code }, token)).AssertProblem(400); // spent
+        await (await Client.PostJson(Send, new { }, token)).AssertProblem(409);      // nothing left to verify
+    }
+
+    [Fact]
+    public async Task Five_wrong_codes_kill_the_code_and_an_old_code_expires()
+    {
+        var (registered, phone) = await RegisterByPhoneAsync();
+        var token = Token(registered);
+        await (await Client.PostJson(Send, new { }, token)).AssertStatus(202);
+        var code = fx.Sms.LastCodeTo(phone);
+        var wrong = code == "000000" ? "111111" : "000000";
+        for (var i = 0; i < 5; i++) await (await Client.PostJson(Confirm, new { code = wrong }, token)).AssertProblem(400);
+        await (await Client.PostJson(Confirm, new { code }, token)).AssertProblem(400);
+
+        fx.Clock.Advance(TimeSpan.FromMinutes(2));
+        await (await Client.PostJson(Send, new { }, token)).AssertStatus(202);
+        var fresh = fx.Sms.LastCodeTo(phone);
+        fx.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        await (await Client.PostJson(Confirm, new { code = fresh }, token)).AssertProblem(400);
+        Assert.False((await (await Client.Get("/api/v1/users/me", token)).AssertStatus(200))["phone_verified"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Codes_are_sent_at_most_once_a_minute_and_five_an_hour()
+    {
+        var (registered, phone) = await RegisterByPhoneAsync();
+        // Tokens last 15 minutes; a fresh login after the clock moves keeps the member signed in.
+        var token = Token(registered);
+        await (await Client.PostJson(Send, new { }, token)).AssertStatus(202);
+        var tooSoon = await Client.PostJson(Send, new { }, token);
+        await tooSoon.AssertProblem(429);
+        Assert.InRange(int.Parse(tooSoon.Headers.GetValues("Retry-After").Single()), 1, 60);
+        for (var i = 0; i < 4; i++)
+        {
+            fx.Clock.Advance(TimeSpan.FromSeconds(61));
+            token = await fx.LoginAsync(phone, "long-enough-1");
+            await (await Client.PostJson(Send, new { }, token)).AssertStatus(202);
+        }
+        fx.Clock.Advance(TimeSpan.FromSeconds(61));
+        token = await fx.LoginAsync(phone, "long-enough-1");
+        var sixth = await Client.PostJson(Send, new { }, token);
+        await sixth.AssertProblem(429);
+        Assert.InRange(int.Parse(sixth.Headers.GetValues("Retry-After").Single()), 60 * 60 - 5 * 61 - 5, 60 * 60);
+        Assert.Equal(5, fx.Sms.Messages.Count(m => m.To == phone));
+    }
+
+    [Fact]
+    public async Task The_waitlist_confirmation_goes_through_the_smtp_sender_with_a_working_link()
+    {
+        var email = $"w_{Guid.NewGuid():N}@example.com";
+        var joined = await (await Client.PostJson("/api/v1/waitlist", new { email })).AssertStatus(201);
+        var mail = await fx.Smtp.WaitForAsync(email);
+        var link = System.Text.RegularExpressions.Regex.Match(mail.Body, @"http://\S+/api/v1/waitlist/status\?token=(\S+)");
+        Assert.True(link.Success, mail.Body);
+        Assert.Equal(joined["status_token"]!.GetValue<string>(), link.Groups[1].Value);
+        var status = await (await Client.Get($"/api/v1/waitlist/status?token={link.Groups[1].Value}")).AssertStatus(200);
+        Assert.Equal(email, status["email"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused()
+    {
+        var noPhone = await fx.RegisterAsync();
+        await (await Client.PostJson(Send, new { }, Token(noPhone))).AssertProblem(409);
+        await (await Client.PostJson(Confirm, new { code = "12345" }, Token(noPhone))).AssertProblem(400);
+        await (await Client.PostJson(Confirm, new { code = "abcdef" }, Token(noPhone))).AssertProblem(400);
+        await (await Client.PostJson(Confirm, new { code = "123456" }, Token(noPhone))).AssertProblem(400);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.PostJson(Send, new { })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_log_sender_writes_the_code_in_Development_only()
+    {
+        var message = new SmsMessage("+971501234567", "Your Community verification code is 424242.");
+        var development = new CapturingLogger();
+        await new LogSmsSender(new Environment(Environments.Development), development).SendAsync(message, CancellationToken.None);
+        Assert.Contains(development.Lines, l => l.Contains("424242"));
+
+        foreach (var name in new[] { Environments.Production, Environments.Staging })
+        {
+            var logger = new CapturingLogger();
+            var refused = await Assert.ThrowsAsync<SmsUnavailableException>(() => new LogSmsSender(new Environment(name), logger).SendAsync(message, CancellationToken.None));
+            Assert.Equal(503, refused.StatusCode);
+            Assert.DoesNotContain(logger.Lines, l => l.Contains("424242") || l.Contains("+971501234567"));
+        }
+    }
+
+    private sealed class Environment(string name) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = name;
+        public string ApplicationName { get; set; } = "identity";
+        public string ContentRootPath { get; set; } = "";
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+
+    private sealed class CapturingLogger : ILogger<LogSmsSender>
+    {
+        public List<string> Lines { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
+    }
+}
