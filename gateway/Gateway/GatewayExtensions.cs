@@ -27,6 +27,7 @@ public static class GatewayExtensions
 
         app.MapGatewayDocs();
         app.MapPasswordResetPage();
+        app.MapRegistrationConfirmPage();
         return app;
     }
 }
