@@ -37,6 +37,7 @@ internal static class ServiceEnvironment
         {
             ["Payments__PublicBaseUrl"] = gateway,
             ["Identity__PasswordResetUrl"] = $"{gateway}/reset-password?token=",
+            ["Identity__RegistrationConfirmUrl"] = $"{gateway}/confirm-registration?token=",
         };
     }
 

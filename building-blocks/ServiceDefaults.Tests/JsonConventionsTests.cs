@@ -17,4 +17,18 @@ public sealed class JsonConventionsTests
 
         Assert.Equal("""{"full_name":"Amira","starts_at":"1970-01-01T00:00:00+00:00"}""", json);
     }
+
+    [Fact]
+    public void A_validation_problem_s_errors_are_written_and_its_keys_read_through_the_text_check()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ServiceDefaultsExtensions.ConfigureJson(options);
+
+        var json = JsonSerializer.Serialize(new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(new Dictionary<string, string[]> { ["next"] = ["unknown"] }), options);
+
+        Assert.Contains(""""errors":{"next":["unknown"]}"""", json);
+        Assert.Equal(["unknown"], JsonSerializer.Deserialize<Dictionary<string, string[]>>("""{"next":["unknown"]}""", options)!["next"]);
+        var refused = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Dictionary<string, int>>("""{"a\u0001":1}""", options));
+        Assert.Contains("text", refused.Message); // keys are refused like values
+    }
 }

@@ -55,7 +55,7 @@ public sealed partial class PasswordResetPageTests(GatewayFixture fixture) : ICl
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(PasswordResetPage.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal(GatewayPage.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public static class GatewayExtensions
 
         app.MapGatewayDocs();
         app.MapPasswordResetPage();
+        app.MapRegistrationConfirmPage();
         return app;
     }
 }

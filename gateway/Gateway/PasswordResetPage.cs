@@ -1,11 +1,9 @@
-using Community.ServiceDefaults.Api;
 namespace Community.Gateway;
 
 /// <summary>
 /// The page password-reset e-mails link to (identity's Identity:PasswordResetUrl, by default
 /// &lt;gateway&gt;/reset-password?token=): a form that posts the new password and the link's token to
-/// /api/v1/auth/password/reset. Its script and style are served here too, so the CSP allows
-/// nothing else: no inline code, no other origin.
+/// /api/v1/auth/password/reset. Served like every <see cref="GatewayPage"/>.
 /// </summary>
 public static class PasswordResetPage
 {
@@ -13,28 +11,8 @@ public static class PasswordResetPage
     public const string ScriptPath = "/reset-password/reset.js";
     public const string StylePath = "/reset-password/reset.css";
 
-    public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-    public static IEndpointRouteBuilder MapPasswordResetPage(this IEndpointRouteBuilder routes)
-    {
-        routes.MapGet(Path, (HttpContext context) => Serve(context, Html, "text/html; charset=utf-8")).AllowAnonymous().ExcludeFromDescription()
-            .AcceptsQueryParameters("token");
-        routes.MapGet(ScriptPath, (HttpContext context) => Serve(context, Script, "text/javascript; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
-        routes.MapGet(StylePath, (HttpContext context) => Serve(context, Style, "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
-        return routes;
-    }
-
-    private static IResult Serve(HttpContext context, string content, string contentType)
-    {
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer"; // the token is in the page's URL
-        headers.CacheControl = "no-store";
-        return Results.Text(content, contentType);
-    }
+    public static IEndpointRouteBuilder MapPasswordResetPage(this IEndpointRouteBuilder routes) =>
+        routes.MapGatewayPage(Path, Html, ScriptPath, Script, StylePath, "token");
 
     private const string Html = """
         <!doctype html>
@@ -106,16 +84,5 @@ public static class PasswordResetPage
             }
           });
         });
-        """;
-
-    private const string Style = """
-        body { font-family: system-ui, sans-serif; margin: 0; background: #f6f6f4; color: #1d1d1b; }
-        main { max-width: 26rem; margin: 4rem auto; padding: 2rem; background: #fff; border-radius: 8px; }
-        h1 { font-size: 1.4rem; margin-top: 0; }
-        label { display: block; margin-top: 1rem; font-weight: 600; }
-        input { width: 100%; box-sizing: border-box; padding: .6rem; margin-top: .3rem; font-size: 1rem; }
-        .hint { font-size: .85rem; color: #5c5c58; }
-        button { margin-top: 1rem; padding: .7rem 1rem; font-size: 1rem; cursor: pointer; }
-        #status { margin-top: 1rem; }
         """;
 }

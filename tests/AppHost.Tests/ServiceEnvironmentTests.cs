@@ -48,6 +48,12 @@ public sealed class ServiceEnvironmentTests
     }
 
     [Fact]
+    public void Registration_confirmation_links_start_at_the_gateway_url()
+    {
+        Assert.Equal($"{Gateway}/confirm-registration?token=", EnvironmentOf(ResourceNames.Identity)["Identity__RegistrationConfirmUrl"]);
+    }
+
+    [Fact]
     public void No_public_url_keeps_the_default_address()
     {
         foreach (var service in Services)
@@ -91,6 +97,7 @@ public sealed class ServiceEnvironmentTests
 
         Assert.Equal("http://example.test:9000", options.GatewayUrl);
         Assert.Equal("http://example.test:9000/reset-password?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__PasswordResetUrl"]);
+        Assert.Equal("http://example.test:9000/confirm-registration?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__RegistrationConfirmUrl"]);
     }
 
     [Fact]

@@ -83,6 +83,18 @@ public sealed class SafeStringConverter : JsonConverter<string>
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String) throw new JsonException("Expected a string.");
+        return Checked(ref reader);
+    }
+
+    // Without these two, no string-keyed dictionary (a validation problem's errors) could be written or read.
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Checked(ref reader);
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    private static string Checked(ref Utf8JsonReader reader)
+    {
         string text;
         try
         {
@@ -94,8 +106,6 @@ public sealed class SafeStringConverter : JsonConverter<string>
         }
         return SafeText.Problem(text) is { } problem ? throw new JsonException($"The text {problem}.") : text;
     }
-
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
 
 /// <summary>
