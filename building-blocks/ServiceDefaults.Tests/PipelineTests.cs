@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Api;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -26,7 +27,8 @@ public sealed class PipelineTests : IAsyncLifetime
         _app = builder.Build();
         _app.UseServiceDefaults();
         _app.MapDefaultEndpoints();
-        _app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0)).AllowAnonymous();
+        _app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0)).AllowAnonymous()
+            .AcceptsQueryParameters("q");
         _app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
         _app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
         await _app.StartAsync();
