@@ -32,6 +32,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<RegistrationThrottle>();
         builder.Services.AddScoped<RegistrationConfirmations>();
+        builder.Services.AddSingleton<ExternalProviders>();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else if (builder.Environment.IsProduction())
@@ -45,6 +46,7 @@ public static class IdentityServiceExtensions
     public static WebApplication MapIdentityApi(this WebApplication app)
     {
         app.MapAuthApi();
+        app.MapExternalLoginApi();
         app.MapPasswordResetApi();
         app.MapUsersApi();
         app.MapReferralsApi();

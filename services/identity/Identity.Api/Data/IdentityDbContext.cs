@@ -14,6 +14,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
     public DbSet<LoginAddress> LoginAddresses => Set<LoginAddress>();
     public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
+    public DbSet<ExternalLoginState> ExternalLoginStates => Set<ExternalLoginState>();
+    public DbSet<ExternalLogin> ExternalLogins => Set<ExternalLogin>();
+    public DbSet<ExternalLoginCode> ExternalLoginCodes => Set<ExternalLoginCode>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -47,6 +50,19 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
         model.Entity<LoginAddress>(e => { e.ToTable("login_addresses"); e.HasKey(a => new { a.UserId, a.Address }); });
         model.Entity<PendingRegistration>(e => { e.ToTable("pending_registrations"); e.HasKey(p => p.TokenHash); });
+        model.Entity<ExternalLoginState>(e => { e.ToTable("external_login_states"); e.HasKey(s => s.StateHash); });
+        model.Entity<ExternalLogin>(e =>
+        {
+            e.ToTable("external_logins");
+            e.HasKey(l => new { l.Provider, l.Subject });
+            e.HasOne<User>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<ExternalLoginCode>(e =>
+        {
+            e.ToTable("external_login_codes");
+            e.HasKey(c => c.CodeHash);
+            e.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.UsePlatformConventions();
     }
 }
