@@ -23,9 +23,10 @@ public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpCl
     private static readonly JsonWebTokenHandler Handler = new();
     private readonly ConcurrentDictionary<string, ConfigurationManager<OpenIdConnectConfiguration>> _discovery = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The provider's settings, or a 404 problem for a name that is not configured.</summary>
+    /// <summary>The provider's settings, or a 404 problem for a name that is not configured (no issuer or client id).</summary>
     public ExternalLoginProvider Get(string provider) =>
-        options.Value.ExternalLogin.TryGetValue(provider, out var settings) && !string.IsNullOrWhiteSpace(settings.Issuer)
+        options.Value.ExternalLogin.TryGetValue(provider, out var settings)
+        && !string.IsNullOrWhiteSpace(settings.Issuer) && !string.IsNullOrWhiteSpace(settings.ClientId)
             ? settings
             : throw new NotFoundException($"There is no sign-in provider named '{provider}'.");
 
@@ -93,7 +94,6 @@ public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpCl
         var result = await Handler.ValidateTokenAsync(idToken, new TokenValidationParameters
         {
             ValidIssuer = settings.Issuer.TrimEnd('/'),
-            ValidIssuers = [settings.Issuer.TrimEnd('/'), discovery.Issuer],
             ValidAudience = settings.ClientId,
             IssuerSigningKeys = discovery.SigningKeys,
             RequireSignedTokens = true,
