@@ -28,6 +28,7 @@ public sealed class ConfigurationTests
         [
             "POST /api/v1/auth/register", "POST /api/v1/auth/register/confirm", "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
             "POST /api/v1/auth/password/forgot", "POST /api/v1/auth/password/reset",
+            "GET /api/v1/auth/external/{provider}/start", "GET /api/v1/auth/external/{provider}/callback", "POST /api/v1/auth/external/exchange",
             "GET /.well-known/jwks.json", "POST /api/v1/waitlist", "GET /api/v1/waitlist/status",
             "POST /webhooks/stripe", "* /sandbox", "* /sandbox/{**rest}",
             "GET /api/v1/events", "GET /api/v1/events/nearby", "GET /api/v1/events/{id:guid}", "GET /api/v1/events/{id:guid}.ics",

@@ -50,6 +50,10 @@ public static class GatewayRoutes
         new("identity-refresh", "/api/v1/auth/refresh", ResourceNames.Identity) { Anonymous = true, Methods = Post },
         new("identity-password-forgot", "/api/v1/auth/password/forgot", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Password },
         new("identity-password-reset", "/api/v1/auth/password/reset", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Password },
+        // Sign-in with an outside provider: the browser arrives without a token; start and exchange are limited like logins.
+        new("identity-external-start", "/api/v1/auth/external/{provider}/start", ResourceNames.Identity) { Anonymous = true, Methods = Get, RateLimitPolicy = GatewayRateLimits.Login },
+        new("identity-external-callback", "/api/v1/auth/external/{provider}/callback", ResourceNames.Identity) { Anonymous = true, Methods = Get },
+        new("identity-external-exchange", "/api/v1/auth/external/exchange", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Login },
         new("identity-jwks", "/.well-known/jwks.json", ResourceNames.Identity) { Anonymous = true, Methods = Get },
         new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity) { Anonymous = true, Methods = Post },
         new("identity-waitlist-status", "/api/v1/waitlist/status", ResourceNames.Identity) { Anonymous = true, Methods = Get },

@@ -15,6 +15,21 @@ public sealed class IdentityOptions
     /// <summary>A new signing key is made when the newest is older than this; older keys stay published until their tokens expire.</summary>
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>Outside OpenID Connect providers by name (e.g. "google"), from Identity:ExternalLogin:{provider}.</summary>
+    public Dictionary<string, ExternalLoginProvider> ExternalLogin { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The public address of the gateway; providers send the browser back to {GatewayUrl}/api/v1/auth/external/{provider}/callback.</summary>
+    public string GatewayUrl { get; set; } = "http://localhost:8080";
+
+    /// <summary>Client pages an outside sign-in may return to (exact origin and path prefix): anything else could receive someone's one-time code.</summary>
+    public List<string> ExternalLoginClientRedirects { get; set; } = ["http://localhost:8080/"];
+
+    /// <summary>How long a started outside sign-in may take before its callback is refused.</summary>
+    public TimeSpan ExternalLoginStateLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long the one-time code handed to the client after an outside sign-in stays valid.</summary>
+    public TimeSpan ExternalLoginCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
     public LoginThrottleOptions LoginThrottle { get; set; } = new();
     public RegistrationThrottleOptions RegistrationThrottle { get; set; } = new();
     public PhoneVerificationOptions PhoneVerification { get; set; } = new();
@@ -30,6 +45,18 @@ public sealed class IdentityOptions
 
     /// <summary>Link put in waitlist e-mails; the status token is appended.</summary>
     public string WaitlistStatusUrl { get; set; } = "http://localhost:8080/api/v1/waitlist/status?token=";
+}
+
+public sealed class ExternalLoginProvider
+{
+    /// <summary>The provider's issuer, e.g. https://accounts.google.com; its discovery document is {Issuer}/.well-known/openid-configuration.</summary>
+    public string Issuer { get; set; } = "";
+    public string ClientId { get; set; } = "";
+    /// <summary>From a secret store, never from git.</summary>
+    public string ClientSecret { get; set; } = "";
+    public string Scope { get; set; } = "openid email profile";
+    /// <summary>Only a local test provider may be plain http.</summary>
+    public bool RequireHttps { get; set; } = true;
 }
 
 public sealed class LoginThrottleOptions

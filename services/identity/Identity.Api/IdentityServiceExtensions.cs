@@ -41,6 +41,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<PhoneVerifications>();
         // A real SMS provider registers its own ISmsSender; the log sender texts nothing outside Development.
         builder.Services.AddSingleton<ISmsSender, LogSmsSender>();
+        builder.Services.AddSingleton<ExternalProviders>();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else if (builder.Environment.IsProduction())
@@ -54,6 +55,7 @@ public static class IdentityServiceExtensions
     public static WebApplication MapIdentityApi(this WebApplication app)
     {
         app.MapAuthApi();
+        app.MapExternalLoginApi();
         app.MapPasswordResetApi();
         app.MapUsersApi();
         app.MapPhoneVerificationApi();

@@ -247,7 +247,7 @@ public static class AuthApi
         return TypedResults.Ok(UserDto.From(user, Today(clock)));
     }
 
-    private static string NewReferralCode()
+    internal static string NewReferralCode()
     {
         const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
         return string.Create(10, 0, (span, _) =>

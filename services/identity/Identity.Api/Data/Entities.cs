@@ -144,3 +144,35 @@ public sealed class SessionRevocation
     public DateTimeOffset OccurredAt { get; set; }
     public DateTimeOffset TokensExpireBy { get; set; }
 }
+
+/// <summary>A started sign-in with an outside provider: what the callback must match (state, hashed), and what it needs (nonce, PKCE verifier).</summary>
+public sealed class ExternalLoginState
+{
+    public byte[] StateHash { get; set; } = [];
+    public string Provider { get; set; } = "";
+    public string Nonce { get; set; } = "";
+    public string CodeVerifier { get; set; } = "";
+    public string ClientRedirectUri { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>An account linked to a provider's subject, so a later sign-in finds it even if the provider's e-mail changes.</summary>
+public sealed class ExternalLogin
+{
+    public string Provider { get; set; } = "";
+    public string Subject { get; set; } = "";
+    public Guid UserId { get; set; }
+    public string Email { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A one-time code handed to the client after an outside sign-in; the client posts it to get the token pair.</summary>
+public sealed class ExternalLoginCode
+{
+    public byte[] CodeHash { get; set; } = [];
+    public Guid UserId { get; set; }
+    /// <summary>Whether the sign-in created the account (201 rather than 200 on exchange).</summary>
+    public bool Created { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}

@@ -16,6 +16,9 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
     public DbSet<SessionRevocation> SessionRevocations => Set<SessionRevocation>();
     public DbSet<PhoneVerificationCode> PhoneVerificationCodes => Set<PhoneVerificationCode>();
+    public DbSet<ExternalLoginState> ExternalLoginStates => Set<ExternalLoginState>();
+    public DbSet<ExternalLogin> ExternalLogins => Set<ExternalLogin>();
+    public DbSet<ExternalLoginCode> ExternalLoginCodes => Set<ExternalLoginCode>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -60,6 +63,19 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.ToTable("phone_verification_codes");
             e.HasKey(c => c.UserId);
             e.HasOne<User>().WithOne().HasForeignKey<PhoneVerificationCode>(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<ExternalLoginState>(e => { e.ToTable("external_login_states"); e.HasKey(s => s.StateHash); });
+        model.Entity<ExternalLogin>(e =>
+        {
+            e.ToTable("external_logins");
+            e.HasKey(l => new { l.Provider, l.Subject });
+            e.HasOne<User>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<ExternalLoginCode>(e =>
+        {
+            e.ToTable("external_login_codes");
+            e.HasKey(c => c.CodeHash);
+            e.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
         model.UsePlatformConventions();
     }

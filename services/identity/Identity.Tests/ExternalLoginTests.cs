@@ -1,0 +1,223 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Web;
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+/// <summary>Identity configured with one outside provider, "fake", played by <see cref="FakeOidcProvider"/>; the test client does not follow redirects.</summary>
+public sealed class ExternalLoginFixture : IdentityFixture
+{
+    public const string GatewayUrl = "http://gateway.test";
+    public const string ClientPage = "http://app.test/signed-in";
+
+    public FakeOidcProvider Provider { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        Provider = await FakeOidcProvider.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        base.ConfigureService(settings);
+        settings["Identity:GatewayUrl"] = GatewayUrl;
+        settings["Identity:ExternalLoginClientRedirects:0"] = "http://app.test/";
+        settings["Identity:ExternalLogin:fake:Issuer"] = Provider.Issuer;
+        settings["Identity:ExternalLogin:fake:ClientId"] = FakeOidcProvider.ClientId;
+        settings["Identity:ExternalLogin:fake:ClientSecret"] = Provider.ClientSecret;
+        settings["Identity:ExternalLogin:fake:RequireHttps"] = "false";
+    }
+
+    protected override HttpClient NewClient(ServiceHost<Program> host) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Provider.DisposeAsync();
+    }
+}
+
+public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<ExternalLoginFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    private static string NewSubject() => "sub-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Plays the browser up to the provider's redirect back: start, then the provider's authorize page. Returns the callback's path and query.</summary>
+    private async Task<string> AuthorizeAsync(FakeOidcUser user, Func<string, string>? tamper = null)
+    {
+        fx.Provider.NextUser = user;
+        var start = await Client.GetAsync($"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}");
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var authorize = start.Headers.Location!.AbsoluteUri;
+        Assert.StartsWith(fx.Provider.Issuer + "/authorize?", authorize);
+
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var back = await browser.GetAsync(tamper is null ? authorize : tamper(authorize));
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        var callback = back.Headers.Location!;
+        Assert.StartsWith($"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/fake/callback?", callback.AbsoluteUri);
+        return callback.PathAndQuery;
+    }
+
+    /// <summary>The callback's 302 to the client page, and the one-time code on it exchanged for the token body.</summary>
+    private async Task<JsonNode> FinishAsync(string callback)
+    {
+        var response = await Client.GetAsync(callback);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var page = response.Headers.Location!;
+        Assert.StartsWith(ExternalLoginFixture.ClientPage + "?code=", page.AbsoluteUri);
+        Assert.DoesNotContain("token", page.Query);
+        var code = HttpUtility.ParseQueryString(page.Query)["code"]!;
+        var body = await (await Client.PostJson("/api/v1/auth/external/exchange", new { code })).AssertStatus(200);
+        // The code is single use.
+        await (await Client.PostJson("/api/v1/auth/external/exchange", new { code })).AssertProblem(401);
+        return body;
+    }
+
+    private async Task<JsonNode> SignInAsync(FakeOidcUser user) => await FinishAsync(await AuthorizeAsync(user));
+
+    private Task<long> AccountsWithEmailAsync(string email) =>
+        Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString, "SELECT count(*) FROM users WHERE email = @email", ("email", email));
+
+    [Fact]
+    public async Task A_first_sign_in_creates_an_account_and_a_second_finds_it()
+    {
+        var user = new FakeOidcUser(NewSubject(), "New.Person+x@Example.com", Name: "New Person");
+        var first = await SignInAsync(user);
+        Assert.Equal("new.person+x@example.com", first["user"]!["email"]!.GetValue<string>());
+        Assert.Equal("new.person_x", first["user"]!["username"]!.GetValue<string>());
+        Assert.Equal("New Person", first["user"]!["full_name"]!.GetValue<string>());
+        Assert.Equal("bearer", first["token_type"]!.GetValue<string>());
+        var me = await (await Client.Get("/api/v1/auth/me", first["access_token"]!.GetValue<string>())).AssertStatus(200);
+        Assert.Equal(first["user"]!["id"]!.GetValue<string>(), me["id"]!.GetValue<string>());
+
+        var authorize = fx.Provider.Received.Last(r => r.Endpoint == "authorize").Fields;
+        Assert.Equal("S256", authorize["code_challenge_method"]);
+        Assert.Equal($"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/fake/callback", authorize["redirect_uri"]);
+        var token = fx.Provider.Received.Last(r => r.Endpoint == "token").Fields;
+        Assert.Equal(fx.Provider.ClientSecret, token["client_secret"]);
+        Assert.True(token["code_verifier"].Length >= 43);
+
+        var second = await SignInAsync(user with { Email = "changed-later@example.com" });
+        Assert.Equal(first["user"]!["id"]!.GetValue<string>(), second["user"]!["id"]!.GetValue<string>());
+        Assert.Equal(1, await AccountsWithEmailAsync("new.person+x@example.com"));
+    }
+
+    [Fact]
+    public async Task A_taken_username_gets_a_number()
+    {
+        await fx.RegisterAsync("taken_stem");
+        var body = await SignInAsync(new FakeOidcUser(NewSubject(), "taken_stem@elsewhere.example"));
+        Assert.Matches("^taken_stem_[0-9]+$", body["user"]!["username"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_existing_password_account_with_the_verified_email_is_linked()
+    {
+        var registered = await fx.RegisterAsync("has_password");
+        var body = await SignInAsync(new FakeOidcUser(NewSubject(), "HAS_PASSWORD@example.com"));
+        Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), body["user"]!["id"]!.GetValue<string>());
+        Assert.Equal("has_password", body["user"]!["username"]!.GetValue<string>());
+        Assert.Equal(1, await AccountsWithEmailAsync("has_password@example.com"));
+        Assert.Equal(1, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
+            "SELECT count(*) FROM external_logins WHERE user_id = @id AND provider = 'fake'", ("id", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))));
+        // The password still works.
+        await fx.LoginAsync("has_password", "correct-horse-9");
+    }
+
+    [Fact]
+    public async Task An_unverified_email_is_refused_and_creates_no_account()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "unverified@example.com", EmailVerified: false));
+        await (await Client.GetAsync(callback)).AssertProblem(401);
+        Assert.Equal(0, await AccountsWithEmailAsync("unverified@example.com"));
+    }
+
+    [Fact]
+    public async Task An_unverified_email_does_not_take_over_an_existing_account()
+    {
+        await fx.RegisterAsync("victim_acct");
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "victim_acct@example.com", EmailVerified: false));
+        await (await Client.GetAsync(callback)).AssertProblem(401);
+        Assert.Equal(0, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString, "SELECT count(*) FROM external_logins WHERE email = 'victim_acct@example.com'"));
+    }
+
+    [Fact]
+    public async Task A_wrong_state_is_refused()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "wrong.state@example.com"));
+        var forged = System.Text.RegularExpressions.Regex.Replace(callback, "state=[^&]+", "state=forged-state-value");
+        await (await Client.GetAsync(forged)).AssertProblem(400);
+        Assert.Equal(0, await AccountsWithEmailAsync("wrong.state@example.com"));
+    }
+
+    [Fact]
+    public async Task A_replayed_state_is_refused()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "replayed@example.com"));
+        await FinishAsync(callback);
+        await (await Client.GetAsync(callback)).AssertProblem(400);
+    }
+
+    [Fact]
+    public async Task An_expired_state_is_refused()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "slow.person@example.com"));
+        fx.Clock.Advance(TimeSpan.FromMinutes(11));
+        try
+        {
+            await (await Client.GetAsync(callback)).AssertProblem(400);
+        }
+        finally
+        {
+            fx.Clock.Advance(TimeSpan.FromMinutes(-11));
+        }
+        Assert.Equal(0, await AccountsWithEmailAsync("slow.person@example.com"));
+    }
+
+    [Fact]
+    public async Task A_wrong_nonce_is_refused()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "wrong.nonce@example.com"));
+        fx.Provider.NonceOverride = "someone-elses-nonce";
+        try
+        {
+            await (await Client.GetAsync(callback)).AssertProblem(401);
+        }
+        finally
+        {
+            fx.Provider.NonceOverride = null;
+        }
+        Assert.Equal(0, await AccountsWithEmailAsync("wrong.nonce@example.com"));
+    }
+
+    [Fact]
+    public async Task A_code_obtained_with_another_challenge_is_refused()
+    {
+        // An attacker who swaps the challenge holds a code that this sign-in's verifier cannot redeem.
+        var other = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(System.Security.Cryptography.SHA256.HashData("attacker-verifier"u8.ToArray()));
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "bad.verifier@example.com"),
+            url => System.Text.RegularExpressions.Regex.Replace(url, "code_challenge=[^&]+", "code_challenge=" + other));
+        await (await Client.GetAsync(callback)).AssertProblem(401);
+        Assert.Equal(0, await AccountsWithEmailAsync("bad.verifier@example.com"));
+    }
+
+    [Fact]
+    public async Task Start_refuses_an_unknown_provider_and_a_foreign_redirect()
+    {
+        await (await Client.GetAsync($"/api/v1/auth/external/nobody/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}")).AssertProblem(404);
+        var foreign = await (await Client.GetAsync($"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString("http://evil.test/steal")}")).AssertProblem(400);
+        Assert.NotNull(foreign["errors"]!["redirect_uri"]);
+        await (await Client.GetAsync("/api/v1/auth/external/fake/start?redirect_uri=http%3A%2F%2Fapp.test%2Fok&extra=1")).AssertProblem(400);
+    }
+
+    [Fact]
+    public async Task An_unknown_exchange_code_is_refused()
+    {
+        await (await Client.PostJson("/api/v1/auth/external/exchange", new { code = "not-a-code" })).AssertProblem(401);
+    }
+}
