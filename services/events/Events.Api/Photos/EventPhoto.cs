@@ -2,6 +2,8 @@ using Community.Events.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
+using Community.ServiceDefaults.Blobs;
+
 namespace Community.Events.Photos;
 
 /// <summary>A photo someone added to an event; its bytes are in the <see cref="IBlobStore"/> under <see cref="BlobKey"/>.</summary>

@@ -3,6 +3,8 @@ using Community.Events.Users;
 using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
 
+using Community.ServiceDefaults.Blobs;
+
 namespace Community.Events.Photos;
 
 /// <summary>
