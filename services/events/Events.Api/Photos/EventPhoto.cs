@@ -1,7 +1,6 @@
 using Community.Events.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-
 using Community.ServiceDefaults.Blobs;
 
 namespace Community.Events.Photos;
