@@ -9,6 +9,7 @@ using Community.Identity.Referrals;
 using Community.Identity.Users;
 using Community.Identity.Waitlist;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 
@@ -24,6 +25,7 @@ public static class IdentityServiceExtensions
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);
         builder.AddEventBus(ResourceNames.Identity, bus => bus.UseOutbox<IdentityDbContext>().AddConsumers(typeof(IdentityServiceExtensions).Assembly));
         builder.Services.AddHostedService<AdminSeeder>();
+        builder.AddBlobStore(ProfilePictureApi.BlobSection, ".local/blobs/identity");
 
         // Identity verifies tokens with its own keys rather than reading its JWKS over HTTP.
         builder.Services.AddSingleton<SigningKeyStore>();
@@ -47,6 +49,7 @@ public static class IdentityServiceExtensions
         app.MapAuthApi();
         app.MapPasswordResetApi();
         app.MapUsersApi();
+        app.MapProfilePictureApi();
         app.MapReferralsApi();
         app.MapWaitlistApi();
         app.MapJwksApi();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,9 +43,11 @@ public static class UsersApi
     }
 
     private static async Task<Ok<UserDto>> UpdateMe(
-        JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, IBlobStore blobs, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        var uploadedPicture = user.ProfileImageKey;
         var today = Accounts.Today(clock);
         var changed = ProfilePatch.Apply(user, body, today);
         if (changed.Count > 0)
@@ -54,16 +57,20 @@ public static class UsersApi
             db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
                 user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, changed));
             await db.SaveChangesAsync(cancellationToken);
+            if (uploadedPicture is not null && user.ProfileImageKey is null) await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
         }
         return TypedResults.Ok(UserDto.From(user, today));
     }
 
-    private static async Task<NoContent> DeleteMe(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteMe(
+        ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, IBlobStore blobs, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         db.Users.Remove(user);
         db.AddIntegrationEvent(new UserDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), user.Id));
         await db.SaveChangesAsync(cancellationToken);
+        // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone deletion.
+        if (user.ProfileImageKey is { } picture) await blobs.TryDeleteAsync(picture, loggers.CreateLogger(typeof(UsersApi)));
         return TypedResults.NoContent();
     }
 
@@ -150,8 +157,10 @@ public static class ProfilePatch
                 break;
             case "profile_image_url":
                 var image = Text(500);
-                errors.Url(field, image, Rules.MaxUrlLength);
-                Set(user.ProfileImageUrl, image, v => user.ProfileImageUrl = v);
+                // The stored value passes as it is: an uploaded picture's address is relative (the service's content route).
+                if (image != user.ProfileImageUrl) errors.Url(field, image, Rules.MaxUrlLength);
+                // A new address replaces an uploaded picture: its blob is the caller's to delete.
+                Set(user.ProfileImageUrl, image, v => (user.ProfileImageUrl, user.ProfileImageKey) = (v, null));
                 break;
             case "linkedin_url":
                 var linkedin = Text(500);
