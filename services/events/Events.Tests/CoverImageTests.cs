@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Community.Contracts.Identity;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
@@ -140,6 +143,26 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
 
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(204);
         Assert.Empty(CoverFiles(draft));
+    }
+
+    [Fact]
+    public async Task A_UserDeleted_message_erases_the_covers_of_their_deleted_drafts_and_keeps_their_published_events_cover()
+    {
+        var (leaverId, _) = fx.Member();
+        var asOrganizer = fx.TokenFor(leaverId, "organizer");
+        var draft = Id(await fx.CreateEventAsync(asOrganizer, publish: false));
+        var published = Id(await fx.CreateEventAsync(asOrganizer));
+        await (await Put(draft, asOrganizer, Form(Images.Png()))).AssertStatus(200);
+        await (await Put(published, asOrganizer, Form(Images.Png()))).AssertStatus(200);
+
+        var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
+        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))) == 0,
+            "the deleted user's draft was never removed");
+        Assert.Empty(CoverFiles(draft));
+        // The published event is cancelled, not deleted: its cover stays with it.
+        Assert.Single(CoverFiles(published));
     }
 
     private string[] CoverFiles(string eventId)
