@@ -80,6 +80,30 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         await GatewayFixture.ProblemOf(await _.Client.SendAsync(other), HttpStatusCode.RequestEntityTooLarge);
     }
 
+    [Theory]
+    [InlineData("/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover", 5 * 1024 * 1024, GatewayRoutes.CoverUploadBytes)]
+    [InlineData("/api/v1/users/me/picture", 2 * 1024 * 1024, GatewayRoutes.PictureUploadBytes)]
+    public async Task Cover_and_picture_uploads_get_their_own_body_limit_and_no_more(string path, int image, long limit)
+    {
+        var token = _.Tokens.Issue();
+
+        using var upload = _.Request(HttpMethod.Put, path, token);
+        upload.Content = new ByteArrayContent(new byte[image]);
+        Assert.Equal(image, (await GatewayFixture.EchoOf(await _.Client.SendAsync(upload))).BodyBytes);
+
+        using var tooLarge = _.Request(HttpMethod.Put, path, token);
+        tooLarge.Content = new ByteArrayContent(new byte[limit + 1]);
+        tooLarge.Headers.ExpectContinue = true; // so the early 413 cannot race the body
+        await GatewayFixture.ProblemOf(await _.Client.SendAsync(tooLarge), HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task An_event_cover_is_read_without_a_token_like_the_event_itself()
+    {
+        var echo = await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Get, "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover"));
+        Assert.Equal("/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover", echo.Path);
+    }
+
     [Fact]
     public async Task A_valid_token_passes_and_the_backend_sees_it()
     {

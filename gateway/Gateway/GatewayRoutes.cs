@@ -34,9 +34,16 @@ public static class GatewayRoutes
     private static readonly string[] Get = [HttpMethods.Get];
     private static readonly string[] Post = [HttpMethods.Post];
     private static readonly string[] Patch = [HttpMethods.Patch];
+    private static readonly string[] Put = [HttpMethods.Put];
 
     /// <summary>A 10 MB photo plus the multipart envelope; the events service enforces the 10 MB itself.</summary>
     public const long PhotoUploadBytes = 11 * 1024 * 1024;
+
+    /// <summary>A 5 MB cover image plus the multipart envelope; the events service enforces the 5 MB itself.</summary>
+    public const long CoverUploadBytes = 6 * 1024 * 1024;
+
+    /// <summary>A 2 MB profile picture plus the multipart envelope; the identity service enforces the 2 MB itself.</summary>
+    public const long PictureUploadBytes = 3 * 1024 * 1024;
 
     /// <summary>A course with up to 100 long modules, created or edited; the events service enforces its own 8 MiB.</summary>
     public const long CourseBytes = 8 * 1024 * 1024;
@@ -58,6 +65,7 @@ public static class GatewayRoutes
         new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity) { Anonymous = true, Methods = Post },
         new("identity-waitlist-status", "/api/v1/waitlist/status", ResourceNames.Identity) { Anonymous = true, Methods = Get },
         .. Prefix(ResourceNames.Identity, "/api/v1/auth"),
+        new("identity-picture-upload", "/api/v1/users/me/picture", ResourceNames.Identity) { Methods = Put, MaxRequestBodyBytes = PictureUploadBytes },
         .. Prefix(ResourceNames.Identity, "/api/v1/users"),
         .. Prefix(ResourceNames.Identity, "/api/v1/referrals"),
         .. Prefix(ResourceNames.Identity, "/api/v1/waitlist"),
@@ -81,6 +89,8 @@ public static class GatewayRoutes
         new("events-nearby", "/api/v1/events/nearby", ResourceNames.Events) { Anonymous = true, Methods = Get },
         new("events-details", "/api/v1/events/{id:guid}", ResourceNames.Events) { Anonymous = true, Methods = Get },
         new("events-calendar", "/api/v1/events/{id:guid}.ics", ResourceNames.Events) { Anonymous = true, Methods = Get },
+        new("events-cover", "/api/v1/events/{id:guid}/cover", ResourceNames.Events) { Anonymous = true, Methods = Get },
+        new("events-cover-upload", "/api/v1/events/{id:guid}/cover", ResourceNames.Events) { Methods = Put, MaxRequestBodyBytes = CoverUploadBytes },
         new("events-photo-upload", "/api/v1/events/{id:guid}/photos", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = PhotoUploadBytes },
         .. Prefix(ResourceNames.Events, "/api/v1/events"),
         new("events-course-create", "/api/v1/courses", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = CourseBytes },

@@ -32,6 +32,7 @@ public static class EventsServiceExtensions
         app.MapRegistrationsApi();
         app.MapCheckInApi();
         app.MapPhotosApi();
+        app.MapCoverImageApi();
         app.MapCoursesApi();
         return app;
     }

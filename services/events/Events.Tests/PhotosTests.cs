@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Events.Photos;
 using Community.Events.Users;
+using Community.ServiceDefaults.Blobs;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -12,6 +12,7 @@ using Community.Identity.Users;
 using Community.Identity.Verification;
 using Community.Identity.Waitlist;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 
@@ -30,6 +31,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddSingleton<IRevocationSource, DatabaseRevocationSource>();
         builder.Services.AddSingleton<SessionEnding>();
         builder.Services.AddHostedService<AdminSeeder>();
+        builder.AddBlobStore(ProfilePictureApi.BlobSection, ".local/blobs/identity");
 
         // Identity verifies tokens with its own keys rather than reading its JWKS over HTTP.
         builder.Services.AddSingleton<SigningKeyStore>();
@@ -59,6 +61,7 @@ public static class IdentityServiceExtensions
         app.MapPasswordResetApi();
         app.MapUsersApi();
         app.MapPhoneVerificationApi();
+        app.MapProfilePictureApi();
         app.MapReferralsApi();
         app.MapWaitlistApi();
         app.MapJwksApi();

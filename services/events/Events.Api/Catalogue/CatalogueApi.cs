@@ -7,6 +7,7 @@ using Community.Events.Data;
 using Community.Events.Photos;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -80,10 +81,11 @@ public static class CatalogueApi
 
     private static async Task<Ok<EventDto>> Update(
         Guid id, JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
-        CancellationToken cancellationToken)
+        IBlobStore blobs, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
+        var uploadedCover = e.CoverImageKey;
         var now = EventRules.AsStored(clock.GetUtcNow());
 
         var merged = JsonMergePatch.Overlay(EventRules.ToInput(e), body, json.Value.SerializerOptions);
@@ -95,6 +97,7 @@ public static class CatalogueApi
             e.UpdatedAt = now;
             if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, changed));
             await SaveGuardedAsync(db, cancellationToken);
+            if (uploadedCover is not null && e.CoverImageKey is null) await blobs.TryDeleteAsync(uploadedCover, loggers.CreateLogger(typeof(CatalogueApi)));
         }
         return TypedResults.Ok(EventDto.From(e, manager: true));
     }

@@ -112,7 +112,8 @@ public static partial class EventRules
 
         var cover = input.CoverImageUrl?.Trim();
         if (string.IsNullOrEmpty(cover)) cover = null;
-        else errors.Url("cover_image_url", cover);
+        // The stored value passes as it is: an uploaded cover's address is relative (the service's content route).
+        else if (cover != target.CoverImageUrl) errors.Url("cover_image_url", cover);
 
         var visibility = input.Visibility?.Trim().ToLowerInvariant() ?? Visibility.Public;
         if (!Visibility.All.Contains(visibility)) errors.Add("visibility", "visibility must be public or private.");
@@ -160,7 +161,8 @@ public static partial class EventRules
         Set("price_cents", target.PriceCents, price, v => target.PriceCents = v);
         Set("currency", target.Currency, currency, v => target.Currency = v);
         Set("refund_cutoff_hours", target.RefundCutoffHours, refundCutoff, v => target.RefundCutoffHours = v);
-        Set("cover_image_url", target.CoverImageUrl, cover, v => target.CoverImageUrl = v);
+        // A new address replaces an uploaded cover: its blob is the caller's to delete.
+        Set("cover_image_url", target.CoverImageUrl, cover, v => (target.CoverImageUrl, target.CoverImageKey) = (v, null));
         Set("visibility", target.Visibility, visibility, v => target.Visibility = v);
         SetList("invited_user_ids", target.InvitedUserIds, invited, v => target.InvitedUserIds = v);
         return changed;

@@ -46,6 +46,8 @@ public sealed class CommunityEvent
     public string? Currency { get; set; }
     public int RefundCutoffHours { get; set; } = 24;
     public string? CoverImageUrl { get; set; }
+    /// <summary>The uploaded cover's blob, when <see cref="CoverImageUrl"/> is ours; null for a URL the organizer gave.</summary>
+    public string? CoverImageKey { get; set; }
     public string Visibility { get; set; } = Data.Visibility.Public;
     public List<Guid> InvitedUserIds { get; set; } = [];
     public string Status { get; set; } = EventStatus.Draft;

@@ -1,6 +1,7 @@
 using Community.Events.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Community.ServiceDefaults.Blobs;
 
 namespace Community.Events.Photos;
 

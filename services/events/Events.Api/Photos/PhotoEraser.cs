@@ -2,6 +2,7 @@ using Community.Events.Data;
 using Community.Events.Users;
 using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
+using Community.ServiceDefaults.Blobs;
 
 namespace Community.Events.Photos;
 
@@ -19,15 +20,17 @@ public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, ILogger<Ph
         var photos = db.Set<EventPhoto>().Where(p => p.UploadedBy == userId
             || db.Events.Any(e => e.Id == p.EventId && e.OrganizerId == userId && e.Status == EventStatus.Draft));
         var keys = await photos.Select(p => p.BlobKey).ToListAsync(cancellationToken);
-        if (keys.Count == 0) return;
+        var draftCovers = await db.Events.Where(e => e.OrganizerId == userId && e.Status == EventStatus.Draft && e.CoverImageKey != null)
+            .Select(e => e.CoverImageKey!).ToListAsync(cancellationToken);
+        if (keys.Count + draftCovers.Count == 0) return;
 
         await photos.ExecuteDeleteAsync(cancellationToken);
-        await DeleteBlobsAsync(keys);
-        logger.LogInformation("Erased {Count} photos of deleted user {UserId}", keys.Count, userId);
+        await DeleteBlobsAsync(keys.Concat(draftCovers));
+        logger.LogInformation("Erased {Count} photos and {Covers} draft covers of deleted user {UserId}", keys.Count, draftCovers.Count, userId);
     }
 
     /// <summary>
-    /// Locks a draft about to be deleted and returns its photos' blob keys, inside the deleting transaction: an upload
+    /// Locks a draft about to be deleted and returns its photos' and cover's blob keys, inside the deleting transaction: an upload
     /// racing the deletion waits for the lock and then fails, so no photo's row goes by cascade without its key listed.
     /// </summary>
     public async Task<IReadOnlyList<string>> LockDraftForDeletionAsync(Guid eventId, CancellationToken cancellationToken)
@@ -36,7 +39,9 @@ public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, ILogger<Ph
         var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM community_events WHERE id = {eventId} FOR UPDATE")
             .ToListAsync(cancellationToken);
         if (locked.Count == 0) throw new NotFoundException("No event has this id."); // deleted meanwhile
-        return await db.Set<EventPhoto>().Where(p => p.EventId == eventId).Select(p => p.BlobKey).ToListAsync(cancellationToken);
+        var keys = await db.Set<EventPhoto>().Where(p => p.EventId == eventId).Select(p => p.BlobKey).ToListAsync(cancellationToken);
+        var cover = await db.Events.Where(e => e.Id == eventId).Select(e => e.CoverImageKey).FirstAsync(cancellationToken);
+        return cover is null ? keys : [.. keys, cover];
     }
 
     /// <summary>Deletes the files of photo rows already gone, best-effort: a failure is logged and leaves an orphaned file.</summary>

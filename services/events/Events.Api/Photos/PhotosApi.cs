@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Community.Events.Catalogue;
 using Community.Events.Data;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -29,7 +30,7 @@ public static class PhotosApi
 {
     public const long MaxPhotoBytes = 10 * 1024 * 1024;
     /// <summary>The photo plus room for the multipart framing and the caption.</summary>
-    public const long MaxUploadBytes = MaxPhotoBytes + 64 * 1024;
+    public const long MaxUploadBytes = MaxPhotoBytes + ImageUploads.FormOverheadBytes;
     public const int MaxCaptionLength = 500;
 
     public static RouteGroupBuilder MapPhotosApi(this IEndpointRouteBuilder routes)
@@ -62,18 +63,11 @@ public static class PhotosApi
                 r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed, cancellationToken))
             throw new ForbiddenException("Only the organizer and attendees with a confirmed registration may add photos.");
 
-        var (file, caption) = await ReadUploadAsync(request, cancellationToken);
-        await using var content = file.OpenReadStream();
-        var format = await ImageFormat.DetectAsync(content, cancellationToken)
-            ?? throw new UnsupportedMediaTypeException("The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type).");
-        content.Position = 0;
-        var size = await format.ReadSizeAsync(content, cancellationToken)
-            ?? throw new UnsupportedMediaTypeException(
-                $"The file starts like {format.ContentType} but its header is cut short, damaged or declares no pixels: its width and height cannot be read.");
-        if (!size.IsWithinLimits)
-            throw new RequestValidationException("file",
-                $"The image is {size.Width} x {size.Height} pixels; a photo may be at most {PixelSize.MaxSide} pixels a side and {PixelSize.MaxPixels / 1_000_000} megapixels.");
-        content.Position = 0;
+        var image = await ImageUploads.ReadAsync(request, MaxPhotoBytes, "photo", cancellationToken,
+            (form, errors) => errors.MaxLength("caption", ((string?)form["caption"])?.Trim(), MaxCaptionLength));
+        var caption = ((string?)image.Form["caption"])?.Trim() is { Length: > 0 } text ? text : null;
+        await using var content = image.OpenRead();
+        var (file, format, size) = (image.File, image.Format, image.Size);
 
         var photoId = NewId.Next(clock);
         var photo = new EventPhoto
@@ -95,40 +89,6 @@ public static class PhotosApi
         }
         return TypedResults.Created($"/api/v1/events/{id}/photos/{photoId}", PhotoDto.From(photo, blobs));
     }
-
-    /// <summary>The file and caption of the upload form; sizes and shapes refused with 413, 415 or 400.</summary>
-    private static async Task<(IFormFile File, string? Caption)> ReadUploadAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            throw new UnsupportedMediaTypeException("Send the photo as multipart/form-data, the image in a field named file.");
-
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(cancellationToken);
-        }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw TooLarge();
-        }
-        catch (InvalidDataException exception)
-        {
-            throw new RequestValidationException("file", $"The multipart form could not be read: {exception.Message}");
-        }
-
-        var errors = new ValidationErrors();
-        var file = form.Files.GetFile("file");
-        if (file is null) errors.Add("file", "Attach the image in a form field named file.");
-        else if (file.Length == 0) errors.Add("file", "The file is empty.");
-        var caption = ((string?)form["caption"])?.Trim();
-        errors.MaxLength("caption", caption, MaxCaptionLength);
-        errors.ThrowIfAny();
-        if (file!.Length > MaxPhotoBytes) throw TooLarge();
-        return (file, string.IsNullOrEmpty(caption) ? null : caption);
-    }
-
-    private static PayloadTooLargeException TooLarge() => new($"A photo may be at most {MaxPhotoBytes / (1024 * 1024)} MB.");
 
     private static async Task<Ok<PageOf<PhotoDto>>> List(
         Guid id, [AsParameters] PhotosQuery query, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)

@@ -22,6 +22,8 @@ public sealed class User
     public List<string> Interests { get; set; } = [];
     public List<string> Languages { get; set; } = [];
     public string? ProfileImageUrl { get; set; }
+    /// <summary>The uploaded picture's blob, when <see cref="ProfileImageUrl"/> is ours; null for a URL the member gave.</summary>
+    public string? ProfileImageKey { get; set; }
     public string? LinkedinUrl { get; set; }
     public string? GithubUrl { get; set; }
     public string? IdentityBadge { get; set; }

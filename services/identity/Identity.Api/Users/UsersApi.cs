@@ -5,6 +5,7 @@ using Community.Contracts.Identity;
 using Community.Identity.Data;
 using Community.Identity.Sessions;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -43,9 +44,11 @@ public static class UsersApi
     }
 
     private static async Task<Ok<UserDto>> UpdateMe(
-        JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, IBlobStore blobs, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        var uploadedPicture = user.ProfileImageKey;
         var today = Accounts.Today(clock);
         var changed = ProfilePatch.Apply(user, body, today);
         if (changed.Count > 0)
@@ -55,12 +58,14 @@ public static class UsersApi
             db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
                 user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, changed) { IsVerified = user.IsVerified });
             await db.SaveChangesAsync(cancellationToken);
+            if (uploadedPicture is not null && user.ProfileImageKey is null) await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
         }
         return TypedResults.Ok(UserDto.From(user, today));
     }
 
     private static async Task<NoContent> DeleteMe(
-        ClaimsPrincipal principal, IdentityDbContext db, SessionEnding sessions, TimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal principal, IdentityDbContext db, SessionEnding sessions, TimeProvider clock, IBlobStore blobs, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -69,6 +74,8 @@ public static class UsersApi
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone deletion.
+        if (user.ProfileImageKey is { } picture) await blobs.TryDeleteAsync(picture, loggers.CreateLogger(typeof(UsersApi)));
         return TypedResults.NoContent();
     }
 
@@ -160,8 +167,10 @@ public static class ProfilePatch
                 break;
             case "profile_image_url":
                 var image = Text(500);
-                errors.Url(field, image, Rules.MaxUrlLength);
-                Set(user.ProfileImageUrl, image, v => user.ProfileImageUrl = v);
+                // The stored value passes as it is: an uploaded picture's address is relative (the service's content route).
+                if (image != user.ProfileImageUrl) errors.Url(field, image, Rules.MaxUrlLength);
+                // A new address replaces an uploaded picture: its blob is the caller's to delete.
+                Set(user.ProfileImageUrl, image, v => (user.ProfileImageUrl, user.ProfileImageKey) = (v, null));
                 break;
             case "linkedin_url":
                 var linkedin = Text(500);

@@ -1,6 +1,8 @@
-namespace Community.Events.Photos;
+using Microsoft.Extensions.Logging;
 
-/// <summary>Where photo bytes live: a folder on this machine or an S3-compatible bucket, chosen by Events:Photos:Provider.</summary>
+namespace Community.ServiceDefaults.Blobs;
+
+/// <summary>Where uploaded bytes live: a folder on this machine or an S3-compatible bucket, chosen by the service's blob section's Provider.</summary>
 public interface IBlobStore
 {
     /// <summary>Stores the content under the key, replacing what was there; readers never see a half-written blob.</summary>

@@ -1,16 +1,12 @@
-using Microsoft.Extensions.Options;
-
-namespace Community.Events.Photos;
+namespace Community.ServiceDefaults.Blobs;
 
 /// <summary>Blobs as files under one root folder (a single machine, development, tests); keys are relative paths.</summary>
 public sealed class LocalBlobStore : IBlobStore
 {
-    public const string DefaultPath = ".local/blobs/events";
-
-    public LocalBlobStore(IOptions<PhotoOptions> options, IHostEnvironment environment)
+    /// <param name="root">The folder; an absolute path.</param>
+    public LocalBlobStore(string root)
     {
-        var configured = options.Value.LocalPath;
-        Root = Path.GetFullPath(Path.Combine(environment.ContentRootPath, string.IsNullOrWhiteSpace(configured) ? DefaultPath : configured));
+        Root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
     }
 
     public string Root { get; }

@@ -1,16 +1,15 @@
-namespace Community.Events.Photos;
+namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>The "Events:Photos" configuration section: where photo bytes are kept.</summary>
-public sealed class PhotoOptions
+/// <summary>A service's blob-store configuration section (events: "Events:Photos", identity: "Identity:Blobs"): where uploaded bytes are kept.</summary>
+public sealed class BlobStoreOptions
 {
-    public const string Section = "Events:Photos";
     public const string LocalProvider = "local";
     public const string S3Provider = "s3";
 
     /// <summary><c>local</c> (a folder; the default) or <c>s3</c> (any S3-compatible store: AWS, MinIO, Ceph).</summary>
     public string Provider { get; set; } = LocalProvider;
 
-    /// <summary>The local store's folder; relative paths are under the content root. Default: .local/blobs/events.</summary>
+    /// <summary>The local store's folder; relative paths are under the content root. Default: .local/blobs/{service}.</summary>
     public string? LocalPath { get; set; }
 
     public S3BlobOptions S3 { get; set; } = new();
@@ -18,17 +17,17 @@ public sealed class PhotoOptions
     public bool UsesS3 => string.Equals(Provider, S3Provider, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What is wrong with the settings, so a misconfigured service stops at start-up instead of at the first upload.</summary>
-    public IEnumerable<string> Problems()
+    public IEnumerable<string> Problems(string section)
     {
         if (!UsesS3 && !string.Equals(Provider, LocalProvider, StringComparison.OrdinalIgnoreCase))
-            yield return $"{Section}:Provider must be {LocalProvider} or {S3Provider}.";
+            yield return $"{section}:Provider must be {LocalProvider} or {S3Provider}.";
         if (!UsesS3) yield break;
-        if (string.IsNullOrWhiteSpace(S3.Bucket)) yield return $"{Section}:S3:Bucket is required for the s3 provider.";
-        if (string.IsNullOrWhiteSpace(S3.Region)) yield return $"{Section}:S3:Region is required for the s3 provider.";
-        if (S3.ServiceUrl is not null && !IsHttpUrl(S3.ServiceUrl)) yield return $"{Section}:S3:ServiceUrl must be an absolute http(s) URL.";
-        if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl)) yield return $"{Section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
+        if (string.IsNullOrWhiteSpace(S3.Bucket)) yield return $"{section}:S3:Bucket is required for the s3 provider.";
+        if (string.IsNullOrWhiteSpace(S3.Region)) yield return $"{section}:S3:Region is required for the s3 provider.";
+        if (S3.ServiceUrl is not null && !IsHttpUrl(S3.ServiceUrl)) yield return $"{section}:S3:ServiceUrl must be an absolute http(s) URL.";
+        if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl)) yield return $"{section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
         if (string.IsNullOrEmpty(S3.AccessKey) != string.IsNullOrEmpty(S3.SecretKey))
-            yield return $"{Section}:S3:AccessKey and SecretKey go together (leave both empty to use the AWS default credentials).";
+            yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to use the AWS default credentials).";
     }
 
     private static bool IsHttpUrl(string value) =>
@@ -47,8 +46,8 @@ public sealed class S3BlobOptions
     /// <summary>bucket in the path (http://host/bucket/key), which S3-compatible servers expect; false for virtual-host style.</summary>
     public bool ForcePathStyle { get; set; } = true;
     /// <summary>
-    /// Where clients can read the bucket's objects directly (a CDN or a public-read bucket): photo urls become
-    /// PublicBaseUrl + "/" + key. Without it clients read photos through the service's content route.
+    /// Where clients can read the bucket's objects directly (a CDN or a public-read bucket): blob urls become
+    /// PublicBaseUrl + "/" + key. Without it clients read blobs through the service's content route.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 }

@@ -3,9 +3,8 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Microsoft.Extensions.Options;
 
-namespace Community.Events.Photos;
+namespace Community.ServiceDefaults.Blobs;
 
 /// <summary>
 /// Blobs as objects in an S3-compatible bucket, keys unchanged. Clients read them through the
@@ -18,9 +17,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private readonly string _bucket;
     private readonly string? _publicBaseUrl;
 
-    public S3BlobStore(IOptions<PhotoOptions> options)
+    public S3BlobStore(S3BlobOptions s3)
     {
-        var s3 = options.Value.S3;
         _bucket = s3.Bucket;
         _publicBaseUrl = string.IsNullOrWhiteSpace(s3.PublicBaseUrl) ? null : s3.PublicBaseUrl.TrimEnd('/');
         var config = new AmazonS3Config

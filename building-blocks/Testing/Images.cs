@@ -2,13 +2,13 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Community.Events.Tests;
+namespace Community.Testing;
 
 /// <summary>
 /// Real images, built byte by byte (each checked once with libjpeg's djpeg, libwebp's dwebp and libpng),
 /// padded to a size when asked; <see cref="Width"/> x <see cref="Height"/> unless told otherwise.
 /// </summary>
-internal static class Images
+public static class Images
 {
     public const int Width = 300;
     public const int Height = 200;

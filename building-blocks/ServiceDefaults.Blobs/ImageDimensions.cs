@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Community.Events.Photos;
+namespace Community.ServiceDefaults.Blobs;
 
 /// <summary>An image's width and height in pixels, as its header declares them.</summary>
 public readonly record struct PixelSize(int Width, int Height)

@@ -1,0 +1,128 @@
+using System.Security.Claims;
+using Community.Contracts.Events;
+using Community.Events.Catalogue;
+using Community.Events.Data;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Community.Events.Photos;
+
+/// <summary>The cover form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+public sealed record CoverImageUpload(IFormFile File);
+
+/// <summary>
+/// An event's uploaded cover image: stored in the photos' blob store, its address put in cover_image_url.
+/// A cover_image_url the organizer gives in PATCH still works; uploading or deleting replaces either kind.
+/// </summary>
+public static class CoverImageApi
+{
+    public const long MaxCoverBytes = 5 * 1024 * 1024;
+    public const long MaxUploadBytes = MaxCoverBytes + ImageUploads.FormOverheadBytes;
+
+    public static RouteGroupBuilder MapCoverImageApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/events/{id:guid}/cover").WithTags("Events").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapPut("", Upload).WithName("UploadEventCover")
+            .WithSummary("Set the cover image (JPEG, PNG or WebP, at most 5 MB, 20000 px a side and 100 megapixels; form field file): owner or admin")
+            .Accepts<CoverImageUpload>("multipart/form-data")
+            // Above the service-wide 1 MiB body limit, for this endpoint only; endpoint routing applies both before the body is read.
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapDelete("", Delete).WithName("DeleteEventCover").WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("", Content).AllowAnonymous().WithName("GetEventCover").WithSummary("The uploaded cover's image bytes (whoever may see the event)");
+        return group;
+    }
+
+    /// <summary>Where clients read a cover: the bucket's public address when there is one, else the content route.</summary>
+    public static string UrlOf(Guid eventId, string key, IBlobStore blobs) => blobs.PublicUrl(key) ?? $"/api/v1/events/{eventId}/cover";
+
+    private static async Task<Ok<EventDto>> Upload(
+        Guid id, HttpRequest request, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
+        var image = await ImageUploads.ReadAsync(request, MaxCoverBytes, "cover image", cancellationToken);
+        var key = $"events/{id}/cover-{NewId.Next(clock):N}.{image.Format.Extension}";
+        await using (var content = image.OpenRead())
+            await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
+
+        var logger = loggers.CreateLogger(typeof(CoverImageApi));
+        try
+        {
+            var (e, replaced) = await ReplaceAsync(db, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken);
+            if (replaced is not null) await blobs.TryDeleteAsync(replaced, logger);
+            return TypedResults.Ok(EventDto.From(e, manager: true));
+        }
+        catch
+        {
+            await blobs.TryDeleteAsync(key, logger);
+            throw;
+        }
+    }
+
+    private static async Task<NoContent> Delete(
+        Guid id, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
+        var (_, replaced) = await ReplaceAsync(db, id, principal, key: null, url: null, clock, cancellationToken);
+        if (replaced is not null) await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(CoverImageApi)));
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Sets the cover under a row lock, so two uploads racing each delete the blob the other replaced and none is orphaned;
+    /// returns the event and the blob key it no longer uses. Blobs are written before and deleted after, never under the lock.
+    /// </summary>
+    private static async Task<(CommunityEvent Event, string? Replaced)> ReplaceAsync(
+        EventsDbContext db, Guid id, ClaimsPrincipal principal, string? key, string? url, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE", cancellationToken);
+        var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken); // deleted or cancelled meanwhile: refused like before
+        EnsureChangeable(e);
+        var replaced = e.CoverImageKey;
+        if (e.CoverImageUrl != url || replaced != key)
+        {
+            var now = EventRules.AsStored(clock.GetUtcNow());
+            e.CoverImageUrl = url;
+            e.CoverImageKey = key;
+            e.UpdatedAt = now;
+            if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, ["cover_image_url"]));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (e, replaced == key ? null : replaced);
+    }
+
+    private static void EnsureChangeable(CommunityEvent e)
+    {
+        if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
+    }
+
+    private static async Task<FileStreamHttpResult> Content(
+        Guid id, ClaimsPrincipal principal, HttpResponse response, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var e = await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
+        if (e.CoverImageKey is not { } key) throw new NotFoundException("This event has no uploaded cover image.");
+        var blob = await blobs.OpenReadAsync(key, cancellationToken) ?? throw new NotFoundException("This event's cover image is missing.");
+        // Bytes people uploaded: never let a browser sniff them into something executable.
+        response.Headers.XContentTypeOptions = "nosniff";
+        // One address for every cover the event has had: caches keep it but ask (the key is the validator) before reusing it.
+        response.Headers.CacheControl = "private, no-cache";
+        return TypedResults.Stream(blob.Content, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
+            lastModified: e.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\""));
+    }
+}

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Community.Contracts.Identity;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Events.Tests;
+
+public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
+{
+    private static string Id(JsonNode node) => node["id"]!.GetValue<string>();
+
+    [Fact]
+    public async Task The_owner_uploads_a_cover_the_event_links_it_and_anyone_who_sees_the_event_reads_the_bytes()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var png = Images.Png();
+
+        var updated = await (await Put(e, organizer, Form(png, "cover.bin", "application/octet-stream"))).AssertStatus(200);
+        var url = $"/api/v1/events/{e}/cover";
+        Assert.Equal(url, updated["cover_image_url"]!.GetValue<string>());
+        var details = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
+        Assert.Equal(url, details["cover_image_url"]!.GetValue<string>());
+        Assert.Equal(png, await File.ReadAllBytesAsync(Assert.Single(CoverFiles(e))));
+
+        // A public event's cover is read without a token, like the event.
+        using (var content = await fx.Client.Get(url))
+        {
+            Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+            Assert.Equal("image/png", content.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", content.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal(png, await content.Content.ReadAsByteArrayAsync());
+        }
+
+        // Another cover replaces the first, whose file goes.
+        var jpeg = Images.Jpeg();
+        await (await Put(e, organizer, Form(jpeg))).AssertStatus(200);
+        Assert.EndsWith(".jpg", Assert.Single(CoverFiles(e)));
+        using (var content = await fx.Client.Get(url))
+        {
+            Assert.Equal("image/jpeg", content.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(jpeg, await content.Content.ReadAsByteArrayAsync());
+        }
+
+        // Other changes keep the uploaded cover (its relative address passes as the stored value).
+        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { title = "Renamed" }, organizer)).AssertStatus(200);
+        Assert.Equal(url, patched["cover_image_url"]!.GetValue<string>());
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { cover_image_url = url }, organizer)).AssertStatus(200);
+        Assert.Single(CoverFiles(e));
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_cover_and_its_file_and_the_address_stops_serving()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        await (await Put(e, organizer, Form(Images.WebP(), "c.webp", "image/webp"))).AssertStatus(200);
+        Assert.Single(CoverFiles(e));
+
+        var (_, member) = fx.Member();
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/cover", null, member)).AssertProblem(403);
+        Assert.Single(CoverFiles(e));
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/cover", null, organizer)).AssertStatus(204);
+        Assert.Empty(CoverFiles(e));
+        var details = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
+        Assert.Null(details["cover_image_url"]);
+        await (await fx.Client.Get($"/api/v1/events/{e}/cover")).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task A_linked_address_given_in_patch_replaces_an_uploaded_cover_and_its_file()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        await (await Put(e, organizer, Form(Images.Png()))).AssertStatus(200);
+
+        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}",
+            new { cover_image_url = "https://cdn.example.com/cover.png" }, organizer)).AssertStatus(200);
+        Assert.Equal("https://cdn.example.com/cover.png", patched["cover_image_url"]!.GetValue<string>());
+        Assert.Empty(CoverFiles(e));
+        await (await fx.Client.Get($"/api/v1/events/{e}/cover")).AssertProblem(404);
+        // Only the stored value passes unchecked: another relative address is still refused.
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { cover_image_url = "/somewhere/else.png" }, organizer)).AssertProblem(400);
+    }
+
+    [Fact]
+    public async Task Only_the_owner_or_an_admin_may_upload_and_a_private_events_cover_stays_hidden()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer, b => b["visibility"] = "private"));
+        var (_, member) = fx.Member();
+        var (_, otherOrganizer) = fx.Organizer();
+
+        await (await Put(e, member, Form(Images.Png()))).AssertProblem(404); // cannot see it: not told it exists
+        var open = Id(await fx.CreateEventAsync(organizer));
+        var refused = await (await Put(open, otherOrganizer, Form(Images.Png()))).AssertProblem(403);
+        Assert.Contains("organizer or an admin", refused["detail"]!.GetValue<string>());
+        await (await Put(open, null, Form(Images.Png()))).AssertProblem(401);
+        Assert.Empty(CoverFiles(open));
+
+        var (_, admin) = fx.Admin();
+        await (await Put(e, admin, Form(Images.Png()))).AssertStatus(200);
+        await (await fx.Client.Get($"/api/v1/events/{e}/cover")).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/events/{e}/cover", member)).AssertProblem(404);
+        using var asOwner = await fx.Client.Get($"/api/v1/events/{e}/cover", organizer);
+        Assert.Equal(HttpStatusCode.OK, asOwner.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_content_and_too_large_files_are_refused_and_nothing_is_stored()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+
+        var text = await (await Put(e, organizer, Form("not an image at all"u8.ToArray(), "cover.jpg", "image/jpeg"))).AssertProblem(415);
+        Assert.Contains("not a JPEG, PNG or WebP", text["detail"]!.GetValue<string>());
+        await (await Put(e, organizer, Form([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], "cut.jpg", "image/jpeg"))).AssertProblem(415);
+        var notForm = new ByteArrayContent(Images.Png());
+        notForm.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        await (await Put(e, organizer, notForm)).AssertProblem(415);
+
+        var tooLarge = await (await Put(e, organizer, Form(Images.Jpeg(size: 5 * 1024 * 1024 + 1)), expectContinue: true)).AssertProblem(413);
+        Assert.Contains("5 MB", tooLarge["detail"]!.GetValue<string>());
+        await (await Put(e, organizer, Form(Images.Jpeg(size: 6 * 1024 * 1024)), expectContinue: true)).AssertProblem(413);
+        var tooWide = await (await Put(e, organizer, Form(Images.Png(width: 20_001, height: 1, pixels: false)))).AssertProblem(400);
+        Assert.NotNull(tooWide["errors"]!["file"]);
+
+        Assert.Empty(CoverFiles(e));
+        var details = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
+        Assert.Null(details["cover_image_url"]);
+    }
+
+    [Fact]
+    public async Task Deleting_a_draft_deletes_its_cover_file()
+    {
+        var (_, organizer) = fx.Organizer();
+        var draft = Id(await fx.CreateEventAsync(organizer, publish: false));
+        await (await Put(draft, organizer, Form(Images.Png()))).AssertStatus(200);
+        Assert.Single(CoverFiles(draft));
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(204);
+        Assert.Empty(CoverFiles(draft));
+    }
+
+    [Fact]
+    public async Task A_UserDeleted_message_erases_the_covers_of_their_deleted_drafts_and_keeps_their_published_events_cover()
+    {
+        var (leaverId, _) = fx.Member();
+        var asOrganizer = fx.TokenFor(leaverId, "organizer");
+        var draft = Id(await fx.CreateEventAsync(asOrganizer, publish: false));
+        var published = Id(await fx.CreateEventAsync(asOrganizer));
+        await (await Put(draft, asOrganizer, Form(Images.Png()))).AssertStatus(200);
+        await (await Put(published, asOrganizer, Form(Images.Png()))).AssertStatus(200);
+
+        var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
+        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))) == 0,
+            "the deleted user's draft was never removed");
+        Assert.Empty(CoverFiles(draft));
+        // The published event is cancelled, not deleted: its cover stays with it.
+        Assert.Single(CoverFiles(published));
+    }
+
+    private string[] CoverFiles(string eventId)
+    {
+        var folder = Path.Combine(fx.PhotoRoot, "events", eventId);
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "cover-*") : [];
+    }
+
+    private async Task<HttpResponseMessage> Put(string eventId, string? token, HttpContent content, bool expectContinue = false)
+    {
+        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/events/{eventId}/cover") { Content = content };
+        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        if (expectContinue) request.Headers.ExpectContinue = true;
+        return await fx.Client.SendAsync(request);
+    }
+
+    private static MultipartFormDataContent Form(byte[] bytes, string fileName = "cover.jpg", string contentType = "image/jpeg")
+    {
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return new MultipartFormDataContent { { file, "file", fileName } };
+    }
+}

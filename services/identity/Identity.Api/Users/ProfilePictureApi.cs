@@ -1,0 +1,120 @@
+using System.Security.Claims;
+using Community.Contracts.Identity;
+using Community.Identity.Data;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Community.Identity.Users;
+
+/// <summary>The picture form, for the OpenAPI document (the handler reads the form itself).</summary>
+public sealed record ProfilePictureUpload(IFormFile File);
+
+/// <summary>
+/// A member's uploaded profile picture: stored in the blob store named by Identity:Blobs, its address put in
+/// profile_image_url and published in UserProfileUpdated. A profile_image_url given in PATCH still works;
+/// uploading or deleting replaces either kind.
+/// </summary>
+public static class ProfilePictureApi
+{
+    public const string BlobSection = "Identity:Blobs";
+    public const long MaxPictureBytes = 2 * 1024 * 1024;
+    public const long MaxUploadBytes = MaxPictureBytes + ImageUploads.FormOverheadBytes;
+
+    public static RouteGroupBuilder MapProfilePictureApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapPut("/me/picture", Upload).WithName("UploadMyProfilePicture")
+            .WithSummary("Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 20000 px a side and 100 megapixels; form field file)")
+            .Accepts<ProfilePictureUpload>("multipart/form-data")
+            // Above the service-wide 1 MiB body limit, for this endpoint only; endpoint routing applies both before the body is read.
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapDelete("/me/picture", Delete).WithName("DeleteMyProfilePicture").WithSummary("Remove my profile picture, uploaded or linked");
+        group.MapGet("/{id:guid}/picture", Content).WithName("GetProfilePicture").WithSummary("A member's uploaded profile picture's image bytes");
+        return group;
+    }
+
+    /// <summary>Where clients read a picture: the bucket's public address when there is one, else the content route.</summary>
+    public static string UrlOf(Guid userId, string key, IBlobStore blobs) => blobs.PublicUrl(key) ?? $"/api/v1/users/{userId}/picture";
+
+    private static async Task<Ok<UserDto>> Upload(
+        HttpRequest request, ClaimsPrincipal principal, IdentityDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var image = await ImageUploads.ReadAsync(request, MaxPictureBytes, "profile picture", cancellationToken);
+        var key = $"users/{userId}/picture-{NewId.Next(clock):N}.{image.Format.Extension}";
+        await using (var content = image.OpenRead())
+            await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
+
+        var logger = loggers.CreateLogger(typeof(ProfilePictureApi));
+        try
+        {
+            var (user, replaced) = await ReplaceAsync(db, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken);
+            if (replaced is not null) await blobs.TryDeleteAsync(replaced, logger);
+            return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        }
+        catch
+        {
+            await blobs.TryDeleteAsync(key, logger);
+            throw;
+        }
+    }
+
+    private static async Task<NoContent> Delete(
+        ClaimsPrincipal principal, IdentityDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var (_, replaced) = await ReplaceAsync(db, principal.UserId(), key: null, url: null, clock, cancellationToken);
+        if (replaced is not null) await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(ProfilePictureApi)));
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Sets the picture under a row lock, so two uploads racing each delete the blob the other replaced and none is orphaned;
+    /// returns the user and the blob key no longer used. Blobs are written before and deleted after, never under the lock.
+    /// </summary>
+    private static async Task<(User User, string? Replaced)> ReplaceAsync(
+        IdentityDbContext db, Guid userId, string? key, string? url, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken) ?? throw new NotFoundException("The account no longer exists.");
+        var replaced = user.ProfileImageKey;
+        if (user.ProfileImageUrl != url || replaced != key)
+        {
+            var now = clock.GetUtcNow();
+            user.ProfileImageUrl = url;
+            user.ProfileImageKey = key;
+            user.UpdatedAt = now;
+            db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
+                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, ["profile_image_url"]));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (user, replaced == key ? null : replaced);
+    }
+
+    private static async Task<FileStreamHttpResult> Content(
+        Guid id, HttpResponse response, IdentityDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+            ?? throw new NotFoundException("No member has this id.");
+        if (user.ProfileImageKey is not { } key) throw new NotFoundException("This member has no uploaded profile picture.");
+        var blob = await blobs.OpenReadAsync(key, cancellationToken) ?? throw new NotFoundException("This member's picture is missing.");
+        // Bytes people uploaded: never let a browser sniff them into something executable.
+        response.Headers.XContentTypeOptions = "nosniff";
+        // One address for every picture the member has had: caches keep it but ask (the key is the validator) before reusing it.
+        response.Headers.CacheControl = "private, no-cache";
+        return TypedResults.Stream(blob.Content, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
+            lastModified: user.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\""));
+    }
+}

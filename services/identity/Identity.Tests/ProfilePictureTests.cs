@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+/// <summary>Identity with its local blob store in a folder of its own, removed afterwards.</summary>
+public sealed class PictureFixture : IdentityFixture
+{
+    public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "community-identity-blobs-" + Guid.NewGuid().ToString("N"));
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        base.ConfigureService(settings);
+        settings["Identity:Blobs:LocalPath"] = BlobRoot;
+    }
+
+    public string[] PictureFiles(string userId)
+    {
+        var folder = Path.Combine(BlobRoot, "users", userId);
+        return Directory.Exists(folder) ? Directory.GetFiles(folder) : [];
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(BlobRoot)) Directory.Delete(BlobRoot, recursive: true);
+    }
+}
+
+public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<PictureFixture>
+{
+    private static (string Id, string Token) Member(JsonNode registered) =>
+        (registered["user"]!["id"]!.GetValue<string>(), registered["access_token"]!.GetValue<string>());
+
+    [Fact]
+    public async Task An_upload_sets_profile_image_url_to_our_address_which_serves_the_bytes_and_is_published()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        var png = Images.Png();
+
+        var me = await (await Put(token, Form(png, "me.bin", "application/octet-stream"))).AssertStatus(200);
+        var url = $"/api/v1/users/{id}/picture";
+        Assert.Equal(url, me["profile_image_url"]!.GetValue<string>());
+        Assert.Equal(png, await File.ReadAllBytesAsync(Assert.Single(fx.PictureFiles(id))));
+
+        var (_, other) = Member(await fx.RegisterAsync());
+        var profile = await (await fx.Client.Get($"/api/v1/users/{id}", other)).AssertStatus(200);
+        Assert.Equal(url, profile["profile_image_url"]!.GetValue<string>());
+        using (var content = await fx.Client.Get(url, other))
+        {
+            Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+            Assert.Equal("image/png", content.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", content.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal(png, await content.Content.ReadAsByteArrayAsync());
+        }
+        await (await fx.Client.Get(url)).AssertProblem(401);
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id AND payload->>'profileImageUrl' = @url",
+            ("id", id), ("url", url)));
+
+        // A second upload replaces the first and its file.
+        var jpeg = Images.Jpeg();
+        await (await Put(token, Form(jpeg))).AssertStatus(200);
+        Assert.EndsWith(".jpg", Assert.Single(fx.PictureFiles(id)));
+        using (var content = await fx.Client.Get(url, other))
+            Assert.Equal(jpeg, await content.Content.ReadAsByteArrayAsync());
+
+        // Other profile changes keep it; sending the stored address back is not a change.
+        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { bio = "Hello", profile_image_url = url }, token)).AssertStatus(200);
+        Assert.Equal(url, patched["profile_image_url"]!.GetValue<string>());
+        Assert.Single(fx.PictureFiles(id));
+    }
+
+    [Fact]
+    public async Task Delete_clears_the_picture_and_its_file_and_the_address_stops_serving()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        await (await Put(token, Form(Images.WebP(), "me.webp", "image/webp"))).AssertStatus(200);
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/users/me/picture", null, token)).AssertStatus(204);
+        Assert.Empty(fx.PictureFiles(id));
+        var me = await (await fx.Client.Get("/api/v1/users/me", token)).AssertStatus(200);
+        Assert.Null(me["profile_image_url"]);
+        await (await fx.Client.Get($"/api/v1/users/{id}/picture", token)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/users/me/picture", null)).AssertProblem(401);
+    }
+
+    [Fact]
+    public async Task A_linked_address_still_works_and_replaces_an_uploaded_picture_and_its_file()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        await (await Put(token, Form(Images.Png()))).AssertStatus(200);
+
+        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/users/me",
+            new { profile_image_url = "https://cdn.example.com/me.png" }, token)).AssertStatus(200);
+        Assert.Equal("https://cdn.example.com/me.png", patched["profile_image_url"]!.GetValue<string>());
+        Assert.Empty(fx.PictureFiles(id));
+        await (await fx.Client.Get($"/api/v1/users/{id}/picture", token)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { profile_image_url = "/not/absolute.png" }, token)).AssertProblem(400);
+    }
+
+    [Fact]
+    public async Task Wrong_content_and_too_large_files_are_refused_and_nothing_is_stored()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+
+        var text = await (await Put(token, Form("<svg xmlns='http://www.w3.org/2000/svg'/>"u8.ToArray(), "me.png", "image/png"))).AssertProblem(415);
+        Assert.Contains("not a JPEG, PNG or WebP", text["detail"]!.GetValue<string>());
+        var tooLarge = await (await Put(token, Form(Images.Png(size: 2 * 1024 * 1024 + 1)), expectContinue: true)).AssertProblem(413);
+        Assert.Contains("2 MB", tooLarge["detail"]!.GetValue<string>());
+        await (await Put(token, Form(Images.Png(size: 3 * 1024 * 1024)), expectContinue: true)).AssertProblem(413);
+        await (await Put(token, Form(Images.Png(width: 20_001, height: 1, pixels: false)))).AssertProblem(400);
+        await (await Put(null, Form(Images.Png()))).AssertProblem(401);
+
+        Assert.Empty(fx.PictureFiles(id));
+        var me = await (await fx.Client.Get("/api/v1/users/me", token)).AssertStatus(200);
+        Assert.Null(me["profile_image_url"]);
+    }
+
+    [Fact]
+    public async Task Deleting_the_account_deletes_the_picture_file()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        await (await Put(token, Form(Images.Png()))).AssertStatus(200);
+        Assert.Single(fx.PictureFiles(id));
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, token)).AssertStatus(204);
+        Assert.Empty(fx.PictureFiles(id));
+    }
+
+    private async Task<HttpResponseMessage> Put(string? token, HttpContent content, bool expectContinue = false)
+    {
+        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/users/me/picture") { Content = content };
+        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        if (expectContinue) request.Headers.ExpectContinue = true;
+        return await fx.Client.SendAsync(request);
+    }
+
+    private static MultipartFormDataContent Form(byte[] bytes, string fileName = "me.jpg", string contentType = "image/jpeg")
+    {
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return new MultipartFormDataContent { { file, "file", fileName } };
+    }
+}
