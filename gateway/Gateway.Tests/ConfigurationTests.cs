@@ -32,6 +32,7 @@ public sealed class ConfigurationTests
             "GET /.well-known/jwks.json", "POST /api/v1/waitlist", "GET /api/v1/waitlist/status",
             "POST /webhooks/stripe", "* /sandbox", "* /sandbox/{**rest}",
             "GET /api/v1/events", "GET /api/v1/events/nearby", "GET /api/v1/events/{id:guid}", "GET /api/v1/events/{id:guid}.ics",
+            "GET /api/v1/events/{id:guid}/cover",
             .. ResourceNames.Services.Select(s => $"GET /openapi/{s}.json"),
         ];
         Assert.Equal(expected.Order(), anonymous);

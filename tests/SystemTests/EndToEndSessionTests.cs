@@ -92,8 +92,7 @@ public sealed partial class EndToEndTests
     [Fact]
     public async Task A_deleted_organizers_token_creates_no_event_through_the_gateway_or_at_events()
     {
-        var organizer = await (await Client.PostJson("/api/v1/auth/register",
-            new { username = "e2e_leaver", email = "e2e_leaver@example.com", password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var organizer = await RegisterAsync("e2e_leaver", role: "organizer");
         Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(organizer))).StatusCode);
 
         await AssertEndedEverywhereAsync(Access(organizer), "an account deletion");
@@ -105,8 +104,7 @@ public sealed partial class EndToEndTests
     [Fact]
     public async Task A_demoted_organizers_old_token_creates_no_event_and_the_refreshed_one_carries_the_new_role()
     {
-        var organizer = await (await Client.PostJson("/api/v1/auth/register",
-            new { username = "e2e_demoted", email = "e2e_demoted@example.com", password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var organizer = await RegisterAsync("e2e_demoted", role: "organizer");
         var admin = await (await Client.PostJson("/api/v1/auth/login", new { identifier = EndToEndFixture.AdminUsername, password = fx.AdminPassword })).AssertStatus(200);
         await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{organizer["user"]!["id"]}/role", new { role = "member" }, Access(admin))).AssertStatus(200);
 
