@@ -111,6 +111,8 @@ public static class ServiceDefaultsExtensions
         builder.Logging.ClearProviders();
         // one error per probe while the bus is still connecting is noise; HealthTransitionLog logs changes instead
         builder.Logging.AddFilter(HealthTransitionLog.ProbeLogCategory, LogLevel.None);
+        // the revocation feed is read every second: its requests are logged only when they go wrong
+        builder.Logging.AddFilter("System.Net.Http.HttpClient." + Auth.HttpRevocationSource.HttpClientName, LogLevel.Warning);
         if (builder.Environment.IsDevelopment() || builder.Configuration["Logging:Console:FormatterName"] == "simple")
             builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         else
