@@ -31,13 +31,8 @@ public static class CoverImageApi
         var group = routes.MapGroup("/api/v1/events/{id:guid}/cover").WithTags("Events").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPut("", Upload).WithName("UploadEventCover")
             .WithSummary("Set the cover image (JPEG, PNG or WebP, at most 5 MB, 20000 px a side and 100 megapixels; form field file): owner or admin")
-            .Accepts<CoverImageUpload>("multipart/form-data")
-            // Above the service-wide 1 MiB body limit, for this endpoint only; endpoint routing applies both before the body is read.
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
-            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
-            .DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsImageUpload<CoverImageUpload>(MaxUploadBytes)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("", Delete).WithName("DeleteEventCover").WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", Content).AllowAnonymous().WithName("GetEventCover").WithSummary("The uploaded cover's image bytes (whoever may see the event)");
@@ -54,21 +49,9 @@ public static class CoverImageApi
         EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
         var image = await ImageUploads.ReadAsync(request, MaxCoverBytes, "cover image", cancellationToken);
         var key = $"events/{id}/cover-{NewId.Next(clock):N}.{image.Format.Extension}";
-        await using (var content = image.OpenRead())
-            await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
-
-        var logger = loggers.CreateLogger(typeof(CoverImageApi));
-        try
-        {
-            var (e, replaced) = await ReplaceAsync(db, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken);
-            if (replaced is not null) await blobs.TryDeleteAsync(replaced, logger);
-            return TypedResults.Ok(EventDto.From(e, manager: true));
-        }
-        catch
-        {
-            await blobs.TryDeleteAsync(key, logger);
-            throw;
-        }
+        var e = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken),
+            loggers.CreateLogger(typeof(CoverImageApi)), cancellationToken);
+        return TypedResults.Ok(EventDto.From(e, manager: true));
     }
 
     private static async Task<NoContent> Delete(

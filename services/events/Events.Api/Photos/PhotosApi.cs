@@ -38,13 +38,8 @@ public static class PhotosApi
         var group = routes.MapGroup("/api/v1/events/{id:guid}/photos").WithTags("Photos").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("", Upload).WithName("UploadEventPhoto")
             .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB, 20000 px a side and 100 megapixels; form fields file and caption): organizer or confirmed attendee")
-            .Accepts<PhotoUpload>("multipart/form-data")
-            // Above the service-wide 1 MiB body limit, for this endpoint only; endpoint routing applies both before the body is read.
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
-            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
-            .DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsImageUpload<PhotoUpload>(MaxUploadBytes)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).WithName("ListEventPhotos").WithSummary("The event's photos, newest first");
         group.MapGet("/{photoId:guid}/content", Content).WithName("GetEventPhotoContent").WithSummary("The photo's image bytes");
         group.MapDelete("/{photoId:guid}", Delete).WithName("DeleteEventPhoto").WithSummary("Remove a photo (its uploader, the organizer or an admin)");

@@ -32,12 +32,7 @@ public static class ProfilePictureApi
         var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPut("/me/picture", Upload).WithName("UploadMyProfilePicture")
             .WithSummary("Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 20000 px a side and 100 megapixels; form field file)")
-            .Accepts<ProfilePictureUpload>("multipart/form-data")
-            // Above the service-wide 1 MiB body limit, for this endpoint only; endpoint routing applies both before the body is read.
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
-            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
-            .DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsImageUpload<ProfilePictureUpload>(MaxUploadBytes);
         group.MapDelete("/me/picture", Delete).WithName("DeleteMyProfilePicture").WithSummary("Remove my profile picture, uploaded or linked");
         group.MapGet("/{id:guid}/picture", Content).WithName("GetProfilePicture").WithSummary("A member's uploaded profile picture's image bytes");
         return group;
@@ -53,21 +48,9 @@ public static class ProfilePictureApi
         var userId = principal.UserId();
         var image = await ImageUploads.ReadAsync(request, MaxPictureBytes, "profile picture", cancellationToken);
         var key = $"users/{userId}/picture-{NewId.Next(clock):N}.{image.Format.Extension}";
-        await using (var content = image.OpenRead())
-            await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
-
-        var logger = loggers.CreateLogger(typeof(ProfilePictureApi));
-        try
-        {
-            var (user, replaced) = await ReplaceAsync(db, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken);
-            if (replaced is not null) await blobs.TryDeleteAsync(replaced, logger);
-            return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
-        }
-        catch
-        {
-            await blobs.TryDeleteAsync(key, logger);
-            throw;
-        }
+        var user = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken),
+            loggers.CreateLogger(typeof(ProfilePictureApi)), cancellationToken);
+        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
     private static async Task<NoContent> Delete(

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Community.ServiceDefaults.Blobs;
+
+/// <summary>What every image-upload endpoint shares: its route conventions, and storing the new blob before the row points to it.</summary>
+public static class ImageUploadEndpoints
+{
+    /// <summary>
+    /// A multipart upload of at most <paramref name="maxUploadBytes"/>, above the service-wide 1 MiB body limit for this endpoint
+    /// only (endpoint routing applies both before the body is read); documents its 413 and 415.
+    /// </summary>
+    public static RouteHandlerBuilder AcceptsImageUpload<TForm>(this RouteHandlerBuilder endpoint, long maxUploadBytes) where TForm : notnull =>
+        endpoint.Accepts<TForm>("multipart/form-data")
+            .WithMetadata(new RequestSizeLimitAttribute(maxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: maxUploadBytes)
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+    /// <summary>
+    /// Stores <paramref name="image"/> under <paramref name="key"/>, then lets <paramref name="swap"/> point the row to it (under
+    /// its lock; it returns the blob key it no longer uses). The replaced blob is deleted after; if the swap fails, the new one is.
+    /// Never a blob call under the row lock, never an orphan but for a failed delete (logged).
+    /// </summary>
+    public static async Task<T> StoreAndSwapAsync<T>(
+        this IBlobStore blobs, string key, CheckedImage image, Func<Task<(T Result, string? Replaced)>> swap, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        await using (var content = image.OpenRead())
+            await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
+        try
+        {
+            var (result, replaced) = await swap();
+            if (replaced is not null) await blobs.TryDeleteAsync(replaced, logger);
+            return result;
+        }
+        catch
+        {
+            await blobs.TryDeleteAsync(key, logger);
+            throw;
+        }
+    }
+}
