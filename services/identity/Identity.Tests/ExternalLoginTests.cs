@@ -147,6 +147,22 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_refusal_at_the_provider_sends_the_browser_back_to_the_client_page_with_the_error()
+    {
+        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "cancelled@example.com"));
+        var cancelled = System.Text.RegularExpressions.Regex.Replace(callback, "code=[^&]+", "error=access_denied");
+        var response = await Client.GetAsync(cancelled);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(ExternalLoginFixture.ClientPage + (ExternalLoginFixture.ClientPage.Contains('?') ? "&" : "?") + "error=access_denied",
+            response.Headers.Location!.ToString());
+        Assert.Equal(0, await AccountsWithEmailAsync("cancelled@example.com"));
+        // The state answered once: the same callback cannot be replayed, and an odd error value is not reflected.
+        await (await Client.GetAsync(cancelled)).AssertProblem(400);
+        var odd = System.Text.RegularExpressions.Regex.Replace(await AuthorizeAsync(new FakeOidcUser(NewSubject(), "odd@example.com")), "code=[^&]+", "error=%3Cscript%3E");
+        Assert.EndsWith("error=sign_in_failed", (await Client.GetAsync(odd)).Headers.Location!.ToString());
+    }
+
+    [Fact]
     public async Task A_wrong_state_is_refused()
     {
         var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "wrong.state@example.com"));

@@ -67,7 +67,9 @@ public static partial class ExternalLoginApi
         if (string.IsNullOrEmpty(state)) throw new RequestValidationException("state", "state is required.");
         var started = await ClaimStateAsync(db, provider, state, clock, cancellationToken)
             ?? throw new RequestValidationException("state", "The sign-in state is unknown, used or expired; start again.");
-        if (!string.IsNullOrEmpty(error)) throw new UnauthorizedException($"The sign-in provider refused the sign-in ({error}).");
+        var separator = started.ClientRedirectUri.Contains('?') ? '&' : '?';
+        // The person cancelled or the provider refused: the browser goes back to the client page, which shows why.
+        if (!string.IsNullOrEmpty(error)) return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error={ProviderErrorCode(error)}");
         if (string.IsNullOrEmpty(code)) throw new RequestValidationException("code", "code is required.");
 
         var identity = await providers.SignInAsync(provider, code, started.CodeVerifier, started.Nonce, cancellationToken);
@@ -80,9 +82,12 @@ public static partial class ExternalLoginApi
             ExpiresAt = clock.GetUtcNow() + options.Value.ExternalLoginCodeLifetime,
         });
         await db.SaveChangesAsync(cancellationToken);
-        var separator = started.ClientRedirectUri.Contains('?') ? '&' : '?';
         return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}code={Uri.EscapeDataString(oneTimeCode)}");
     }
+
+    /// <summary>An OAuth error code (RFC 6749 4.1.2.1: lower-case letters and underscores) passed on as is; anything else is sign_in_failed.</summary>
+    private static string ProviderErrorCode(string error) =>
+        error.Length <= 64 && error.All(c => c is (>= 'a' and <= 'z') or '_') ? error : "sign_in_failed";
 
     private static async Task<Ok<AuthResponse>> Exchange(
         ExternalLoginExchangeRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, CancellationToken cancellationToken)

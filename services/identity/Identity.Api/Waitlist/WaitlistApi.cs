@@ -13,16 +13,17 @@ using Community.ServiceDefaults.Api;
 namespace Community.Identity.Waitlist;
 
 public sealed record JoinWaitlistRequest(string? Email, string? Source);
-public sealed record WaitlistJoined(string Message, long WaitlistPosition, string StatusToken);
 public sealed record WaitlistStatus(string Email, long WaitlistPosition, DateTimeOffset JoinedAt);
 public sealed record WaitlistStatusSent(string Message)
 {
     public static readonly WaitlistStatusSent CheckYourEmail = new("If this address is on the waitlist, its place is on its way to it by e-mail.");
+    public static readonly WaitlistStatusSent Joined = new("Check your e-mail: your place on the waitlist and a link to follow it are on their way.");
 }
 
 /// <summary>
-/// The launch waitlist. A place is shown only to the holder of the status token given (and mailed)
-/// at joining, or mailed to the address itself, so nobody learns another address's place.
+/// The launch waitlist. Joining answers the same whether or not the address is already listed;
+/// the place and its status token go to the address by e-mail, and a place is shown only to the
+/// holder of that token or mailed to the address itself, so nobody learns another address's place.
 /// </summary>
 public static class WaitlistApi
 {
@@ -30,13 +31,13 @@ public static class WaitlistApi
     {
         var group = routes.MapGroup("/api/v1/waitlist").WithTags("Waitlist").AllowAnonymous().WithStandardProblems();
         group.MapPost("", Join).WithName("JoinWaitlist")
-            .WithSummary("Join the launch waitlist: 201 with the place and a status token; an address already on it gets its place by e-mail (202)");
+            .WithSummary("Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again)");
         group.MapGet("/status", Status).WithName("WaitlistStatus")
             .WithSummary("The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202)");
         return group;
     }
 
-    private static async Task<Results<Created<WaitlistJoined>, Accepted<WaitlistStatusSent>>> Join(
+    private static async Task<Accepted<WaitlistStatusSent>> Join(
         JoinWaitlistRequest request, IdentityDbContext db, IEmailSender sender, IOptions<IdentityOptions> options, TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -51,17 +52,13 @@ public static class WaitlistApi
             $"INSERT INTO waitlist_entries (email, source, created_at, status_token_hash) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {TokenIssuer.HashToken(token)}) ON CONFLICT (email) DO NOTHING",
             cancellationToken);
         var entry = await PositionAsync(db, w => w.Email == email, cancellationToken) ?? throw new InvalidOperationException("Waitlist entry vanished.");
-        if (inserted == 0)
-        {
-            // The first joiner holds the token; anyone else asking learns nothing the address's owner does not get by e-mail.
-            await SendStatusAsync(sender, entry, cancellationToken);
-            return TypedResults.Accepted((string?)null, WaitlistStatusSent.CheckYourEmail);
-        }
-        await sender.SendAsync(new EmailMessage(email, "You are on the Community waitlist",
-            $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n{options.Value.WaitlistStatusUrl}{token}\n\n" +
-            $"Status token: {token}"), cancellationToken);
-        return TypedResults.Created($"/api/v1/waitlist/status?token={token}",
-            new WaitlistJoined("Successfully joined the waitlist!", entry.Position, token));
+        // The first joiner's mail holds the token; a second join only re-sends the place, so the answer never tells them apart.
+        if (inserted == 0) await SendStatusAsync(sender, entry, cancellationToken);
+        else
+            await sender.SendAsync(new EmailMessage(email, "You are on the Community waitlist",
+                $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n{options.Value.WaitlistStatusUrl}{token}\n\n" +
+                $"Status token: {token}"), cancellationToken);
+        return TypedResults.Accepted((string?)null, WaitlistStatusSent.Joined);
     }
 
     private static async Task<Results<Ok<WaitlistStatus>, Accepted<WaitlistStatusSent>>> Status(
