@@ -1,7 +1,12 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
+using Community.Social.Blocks;
+using Community.Social.Connections;
 using Community.Social.Data;
+using Community.Social.Discovery;
+using Community.Social.Follows;
+using Community.Social.Profiles;
 
 namespace Community.Social;
 
@@ -17,6 +22,11 @@ public static class SocialServiceExtensions
 
     public static WebApplication MapSocialApi(this WebApplication app)
     {
+        app.MapProfilesApi();
+        app.MapDiscoveryApi();
+        app.MapConnectionsApi();
+        app.MapFollowsApi();
+        app.MapBlocksApi();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Data;
+using Community.Social.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Data;
@@ -9,6 +10,11 @@ namespace Community.Social.Data;
 /// </summary>
 public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) : DbContext(options)
 {
+    public DbSet<Profile> Profiles => Set<Profile>();
+    public DbSet<Block> Blocks => Set<Block>();
+    public DbSet<Follow> Follows => Set<Follow>();
+    public DbSet<Connection> Connections => Set<Connection>();
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.ApplyConfigurationsFromAssembly(typeof(SocialDbContext).Assembly);
