@@ -58,6 +58,8 @@ public static class ConnectionsApi
         {
             // Under the pair's lock: of two people asking each other at once, the second sees the first's request and accepts it.
             await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+            // Again under the lock: a block that committed since the first check wins.
+            await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);
             var existing = await db.Connections.FirstOrDefaultAsync(
                 c => (c.RequesterId == callerId && c.AddresseeId == userId) || (c.RequesterId == userId && c.AddresseeId == callerId), ct);
             if (existing is null)

@@ -40,7 +40,7 @@ public static class FollowsApi
         {
             // Under the pair's lock, so a block cannot slip between the check above and this insert.
             await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
-            if (await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, ct)) throw new NotFoundException(ProfileAccess.NoSuchUser);
+            await ProfileAccess.ReachableAsync(db, callerId, userId, "follow", ct);
             var added = await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO follows (follower_id, followed_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING", ct);
             if (added > 0) db.AddIntegrationEvent(new UserFollowed(Guid.CreateVersion7(), now, callerId, userId));
