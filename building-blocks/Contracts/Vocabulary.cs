@@ -29,6 +29,12 @@ public static class Roles
     public static readonly IReadOnlyList<string> All = [Member, Organizer, Admin];
 }
 
+/// <summary>A profile's gender (UserProfileUpdated.Gender): identity accepts these, discovery filters on them.</summary>
+public static class Genders
+{
+    public static readonly IReadOnlyList<string> All = ["female", "male", "non_binary", "other", "prefer_not_to_say"];
+}
+
 /// <summary>A user's membership tier: the <c>tier</c> claim of the access token.</summary>
 public static class Tiers
 {

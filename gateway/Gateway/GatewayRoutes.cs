@@ -71,12 +71,16 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Identity, "/api/v1/waitlist"),
 
         // social
+        .. Prefix(ResourceNames.Social, "/api/v1/profiles"),
         .. Prefix(ResourceNames.Social, "/api/v1/discover"),
         .. Prefix(ResourceNames.Social, "/api/v1/connections"),
         .. Prefix(ResourceNames.Social, "/api/v1/follows"),
         .. Prefix(ResourceNames.Social, "/api/v1/blocks"),
         .. Prefix(ResourceNames.Social, "/api/v1/groups"),
         .. Prefix(ResourceNames.Social, "/api/v1/feed"),
+        .. Prefix(ResourceNames.Social, "/api/v1/dashboard"),
+        .. Prefix(ResourceNames.Social, "/api/v1/network"),
+        .. Prefix(ResourceNames.Social, "/api/v1/reports"),
 
         // messaging (the SignalR hubs take the token from the access_token query parameter too)
         .. Prefix(ResourceNames.Messaging, "/api/v1/conversations"),

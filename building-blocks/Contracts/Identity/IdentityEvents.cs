@@ -28,6 +28,14 @@ public sealed record UserProfileUpdated(
 {
     /// <summary>The e-mail or the phone is proven to be the owner's; "is_verified" is in ChangedFields when this update verified the account.</summary>
     public bool IsVerified { get; init; }
+
+    // The rest of the profile, for social's public profiles and discovery filters (null from publishers before they existed).
+    public string? Bio { get; init; }
+    /// <summary>One of <see cref="Genders.All"/>, when given.</summary>
+    public string? Gender { get; init; }
+    /// <summary>For age filters in discovery; public profiles show the age, never the date.</summary>
+    public DateOnly? DateOfBirth { get; init; }
+    public string? IdentityBadge { get; init; }
 }
 
 /// <summary>An admin changed a user's role; ChangedByUserId is Guid.Empty when configuration made the change (admin seeding).</summary>

@@ -33,6 +33,14 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         Assert.Equal("Dubai", cleared["city"]!.GetValue<string>());
         Assert.Equal(2L, await fx.ScalarAsync<long>(
             "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id", ("id", registered["user"]!["id"]!.GetValue<string>())));
+        // The whole public profile travels, for social's profiles and discovery filters.
+        var first = System.Text.Json.Nodes.JsonNode.Parse((await fx.ScalarAsync<string>(
+            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id ORDER BY sequence LIMIT 1",
+            ("id", registered["user"]!["id"]!.GetValue<string>())))!)!;
+        Assert.Equal("Runner and reader", first["bio"]!.GetValue<string>());
+        Assert.Equal("female", first["gender"]!.GetValue<string>());
+        Assert.Equal(bornOn.ToString("yyyy-MM-dd"), first["dateOfBirth"]!.GetValue<string>());
+        Assert.Equal("Connector", first["identityBadge"]!.GetValue<string>());
     }
 
     [Theory]

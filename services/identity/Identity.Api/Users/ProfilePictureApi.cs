@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Community.Contracts.Identity;
 using Community.Identity.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
@@ -78,8 +77,7 @@ public static class ProfilePictureApi
             user.ProfileImageUrl = url;
             user.ProfileImageKey = key;
             user.UpdatedAt = now;
-            db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
-                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, ["profile_image_url"]));
+            db.AddIntegrationEvent(ProfileEvents.Updated(user, now, ["profile_image_url"]));
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

@@ -8,7 +8,7 @@ public static partial class Rules
 {
     public const int MaxInterests = 20;
     public const int MinimumAge = 13;
-    public static readonly string[] Genders = ["female", "male", "non_binary", "other", "prefer_not_to_say"];
+    public static readonly string[] Genders = [.. Community.Contracts.Genders.All];
     public static readonly string[] IdentityBadges =
         ["Connector", "Creator", "Thinker", "Builder", "Explorer", "Visionary", "Calm Presence", "Funny Friend", "Listener", "Leader"];
 

@@ -55,8 +55,7 @@ public static class UsersApi
         {
             var now = clock.GetUtcNow();
             user.UpdatedAt = now;
-            db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
-                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, changed) { IsVerified = user.IsVerified });
+            db.AddIntegrationEvent(ProfileEvents.Updated(user, now, changed));
             await db.SaveChangesAsync(cancellationToken);
             if (uploadedPicture is not null && user.ProfileImageKey is null) await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
         }

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using Community.Contracts.Identity;
 using Community.Identity.Auth;
 using Community.Identity.Data;
 using Community.Identity.Sms;
+using Community.Identity.Users;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -80,8 +80,7 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         user.UpdatedAt = now;
         // In the same commit as the change, so others learn of the verified mark even after a crash.
         if (!wasVerified)
-            db.AddIntegrationEvent(new UserProfileUpdated(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region,
-                user.City, user.Country, user.Interests, user.Languages, user.ProfileImageUrl, ["is_verified"]) { IsVerified = true });
+            db.AddIntegrationEvent(ProfileEvents.Updated(user, now, ["is_verified"]));
         // The code is spent, but the row keeps counting this window's sends.
         row.ExpiresAt = now;
         row.Attempts = Settings.MaxAttempts;

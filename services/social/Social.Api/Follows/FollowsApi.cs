@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Community.Contracts.Social;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using Community.Social.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
+
+namespace Community.Social.Follows;
+
+public sealed record FollowDto(UserSummary User, DateTimeOffset FollowedAt);
+
+// Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
+public sealed record FollowsQuery([FromQuery(Name = "user_id")] Guid? UserId, string? Cursor, int? Limit);
+
+public static class FollowsApi
+{
+    public static RouteGroupBuilder MapFollowsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/follows").WithTags("Follows").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapPut("/{userId:guid}", Follow).WithName("Follow").WithSummary("Follow a user (UserFollowed); again changes nothing")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapDelete("/{userId:guid}", Unfollow).WithName("Unfollow").WithSummary("Stop following a user");
+        group.MapGet("/followers", Followers).WithName("ListFollowers").WithSummary("Who follows user_id (default: me), newest first");
+        group.MapGet("/following", Following).WithName("ListFollowing").WithSummary("Whom user_id (default: me) follows, newest first");
+        return group;
+    }
+
+    private static async Task<NoContent> Follow(Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await ProfileAccess.ReachableAsync(db, callerId, userId, "follow", cancellationToken);
+        var now = clock.GetUtcNow();
+        await db.InTransactionAsync(async ct =>
+        {
+            // Under the pair's lock, so a block cannot slip between the check above and this insert.
+            await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+            await ProfileAccess.ReachableAsync(db, callerId, userId, "follow", ct);
+            var added = await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO follows (follower_id, followed_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING", ct);
+            if (added > 0) db.AddIntegrationEvent(new UserFollowed(Guid.CreateVersion7(), now, callerId, userId));
+            return added;
+        }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> Unfollow(Guid userId, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await db.Follows.Where(f => f.FollowerId == callerId && f.FollowedId == userId).ExecuteDeleteAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static Task<Ok<CursorPage<FollowDto>>> Followers([AsParameters] FollowsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken) =>
+        ListAsync(query, principal, db, followers: true, cancellationToken);
+
+    private static Task<Ok<CursorPage<FollowDto>>> Following([AsParameters] FollowsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken) =>
+        ListAsync(query, principal, db, followers: false, cancellationToken);
+
+    private static async Task<Ok<CursorPage<FollowDto>>> ListAsync(
+        FollowsQuery query, ClaimsPrincipal principal, SocialDbContext db, bool followers, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        var limit = Keyset.Limit(query.Limit, errors);
+        var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        var userId = query.UserId ?? callerId;
+        if (userId != callerId) await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
+
+        // (other person, when): followers are the ones following userId, following the ones it follows.
+        var rows = followers
+            ? db.Follows.AsNoTracking().Where(f => f.FollowedId == userId).Select(f => new { OtherId = f.FollowerId, f.CreatedAt })
+            : db.Follows.AsNoTracking().Where(f => f.FollowerId == userId).Select(f => new { OtherId = f.FollowedId, f.CreatedAt });
+        // Nobody the caller blocked or who blocked the caller, and no deleted account.
+        rows = rows.Where(r => !db.Blocks.Any(b => (b.BlockerId == callerId && b.BlockedId == r.OtherId) || (b.BlockerId == r.OtherId && b.BlockedId == callerId)));
+        if (after is { } a) rows = rows.Where(r => r.CreatedAt < a.At || (r.CreatedAt == a.At && r.OtherId.CompareTo(a.Id) < 0));
+        var page = await rows.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.OtherId).Take(Keyset.Probe(limit))
+            .Select(r => new { r.OtherId, r.CreatedAt, Profile = db.Profiles.FirstOrDefault(p => p.UserId == r.OtherId && p.DeletedAt == null) })
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(Keyset.Page(page, limit, r => TimeAndId.Format(r.CreatedAt, r.OtherId),
+            r => new FollowDto(UserSummary.From(r.Profile, r.OtherId), r.CreatedAt)));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Community.Social.Data;
+using Community.Social.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Profiles;
+
+public static class ProfilesApi
+{
+    public static RouteGroupBuilder MapProfilesApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/profiles").WithTags("Profiles").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapGet("/{userId:guid}", ById).WithName("GetProfile").WithSummary("A member's public profile and how they relate to me (404 across a block)");
+        group.MapGet("/by-username/{username}", ByUsername).WithName("GetProfileByUsername").WithSummary("The same, found by username");
+        return group;
+    }
+
+    private static async Task<Ok<ProfileDto>> ById(Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
+        return TypedResults.Ok(ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken)));
+    }
+
+    private static async Task<Ok<ProfileDto>> ByUsername(string username, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var name = username.Trim().ToLowerInvariant();
+        // The newest claim of a name wins while a rename and a new claim are still arriving.
+        var userId = await db.Profiles.Listed().Where(p => p.Username!.ToLower() == name)
+            .OrderByDescending(p => p.ProfileAsOf).Select(p => (Guid?)p.UserId).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException("No user has this username.");
+        var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
+        return TypedResults.Ok(ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken)));
+    }
+
+    private static async Task<ProfileRelation> RelationAsync(SocialDbContext db, Guid callerId, Profile profile, CancellationToken cancellationToken)
+    {
+        var userId = profile.UserId;
+        if (userId == callerId) return ProfileRelation.Self;
+        var connection = await db.Connections.AsNoTracking()
+            .FirstOrDefaultAsync(c => (c.RequesterId == callerId && c.AddresseeId == userId) || (c.RequesterId == userId && c.AddresseeId == callerId), cancellationToken);
+        var status = connection switch
+        {
+            null => "none",
+            { Status: ConnectionStatus.Accepted } => "connected",
+            _ when connection.RequesterId == callerId => "pending_outgoing",
+            _ => "pending_incoming",
+        };
+        var following = await db.Follows.AnyAsync(f => f.FollowerId == callerId && f.FollowedId == userId, cancellationToken);
+        var followsYou = await db.Follows.AnyAsync(f => f.FollowerId == userId && f.FollowedId == callerId, cancellationToken);
+        var score = await Compatibility.ScoreAsync(db, callerId, userId, cancellationToken);
+        var common = await Compatibility.CommonInterestsAsync(db, callerId, userId, cancellationToken);
+        return new(score, common, status, connection?.Id, following, followsYou);
+    }
+}

@@ -1,0 +1,32 @@
+using Community.Contracts;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Blocks;
+using Community.Social.Connections;
+using Community.Social.Data;
+using Community.Social.Discovery;
+using Community.Social.Follows;
+using Community.Social.Profiles;
+
+namespace Community.Social;
+
+public static class SocialServiceExtensions
+{
+    public static IHostApplicationBuilder AddSocialServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<SocialDbContext>(ResourceNames.Social);
+        builder.AddEventBus(ResourceNames.Social, bus => bus.UseOutbox<SocialDbContext>().AddConsumers(typeof(SocialServiceExtensions).Assembly)
+            .FollowSessionRevocations());
+        return builder;
+    }
+
+    public static WebApplication MapSocialApi(this WebApplication app)
+    {
+        app.MapProfilesApi();
+        app.MapDiscoveryApi();
+        app.MapConnectionsApi();
+        app.MapFollowsApi();
+        app.MapBlocksApi();
+        return app;
+    }
+}

@@ -1,0 +1,24 @@
+using Community.Contracts.Identity;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Users;
+
+/// <summary>
+/// A deleted account leaves nothing social behind: its connections and requests, follows and
+/// blocks both ways go, and its profile becomes a nameless tombstone that later messages cannot revive.
+/// </summary>
+public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedConsumer> logger)
+    : IdempotentConsumer<UserDeleted, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
+    {
+        var userId = context.Message.UserId;
+        await Db.Connections.Where(c => c.RequesterId == userId || c.AddresseeId == userId).ExecuteDeleteAsync(cancellationToken);
+        await Db.Follows.Where(f => f.FollowerId == userId || f.FollowedId == userId).ExecuteDeleteAsync(cancellationToken);
+        await Db.Blocks.Where(b => b.BlockerId == userId || b.BlockedId == userId).ExecuteDeleteAsync(cancellationToken);
+        await ProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
+    }
+}

@@ -1,0 +1,64 @@
+namespace Community.Social.Tests;
+
+/// <summary>Two users and a stranger try each route on the others' objects: nothing crosses.</summary>
+public sealed class AuthorizationSweepTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public async Task A_stranger_cannot_act_on_a_connection_between_two_others()
+    {
+        var (_, a, _) = await fx.RegisteredAsync();
+        var (bId, _, _) = await fx.RegisteredAsync();
+        var (_, stranger, _) = await fx.RegisteredAsync();
+        var pending = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201);
+        var id = pending["id"]!.GetValue<string>();
+
+        foreach (var (method, url) in new[]
+                 {
+                     (HttpMethod.Post, $"/api/v1/connections/{id}/accept"),
+                     (HttpMethod.Post, $"/api/v1/connections/{id}/decline"),
+                     (HttpMethod.Delete, $"/api/v1/connections/{id}"),
+                 })
+            await (await fx.Client.SendJson(method, url, method == HttpMethod.Post ? new { } : null, stranger)).AssertProblem(404);
+        // Nor is it in the stranger's lists.
+        foreach (var query in new[] { "status=pending", "status=pending&direction=incoming", "status=pending&direction=outgoing", "status=accepted" })
+            Assert.Empty((await (await fx.Client.Get($"/api/v1/connections?{query}", stranger)).AssertStatus(200))["items"]!.AsArray());
+        // The requester cannot answer their own request.
+        await (await fx.Client.PostJson($"/api/v1/connections/{id}/accept", new { }, a)).AssertProblem(403);
+        await (await fx.Client.PostJson($"/api/v1/connections/{id}/decline", new { }, a)).AssertProblem(403);
+        Assert.Equal("pending", await fx.ScalarAsync<string>("SELECT status FROM connections WHERE id = @id", ("id", Guid.Parse(id))));
+    }
+
+    [Fact]
+    public async Task Blocks_and_follows_are_the_caller_own_only()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var (_, stranger, _) = await fx.RegisteredAsync();
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{bId}", null, a)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{aId}", null, stranger)).AssertStatus(204);
+        // Deleting "their" block or follow from another account touches only the caller's own (none).
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{bId}", null, stranger)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/follows/{aId}", null, b)).AssertStatus(204);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM blocks WHERE blocker_id = @a AND blocked_id = @b", ("a", aId), ("b", bId)));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM follows WHERE followed_id = @a", ("a", aId)));
+        // Nobody reads another's block list.
+        Assert.Empty((await (await fx.Client.Get("/api/v1/blocks", stranger)).AssertStatus(200))["items"]!.AsArray());
+        Assert.Empty((await (await fx.Client.Get("/api/v1/blocks", b)).AssertStatus(200))["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Every_route_needs_a_token()
+    {
+        var id = Guid.NewGuid();
+        foreach (var (method, url) in new[]
+                 {
+                     (HttpMethod.Get, $"/api/v1/profiles/{id}"), (HttpMethod.Get, "/api/v1/profiles/by-username/someone"), (HttpMethod.Get, "/api/v1/discover"),
+                     (HttpMethod.Post, "/api/v1/connections"), (HttpMethod.Get, "/api/v1/connections"), (HttpMethod.Post, $"/api/v1/connections/{id}/accept"),
+                     (HttpMethod.Post, $"/api/v1/connections/{id}/decline"), (HttpMethod.Delete, $"/api/v1/connections/{id}"),
+                     (HttpMethod.Put, $"/api/v1/follows/{id}"), (HttpMethod.Delete, $"/api/v1/follows/{id}"), (HttpMethod.Get, "/api/v1/follows/followers"),
+                     (HttpMethod.Get, "/api/v1/follows/following"), (HttpMethod.Put, $"/api/v1/blocks/{id}"), (HttpMethod.Delete, $"/api/v1/blocks/{id}"),
+                     (HttpMethod.Get, "/api/v1/blocks"),
+                 })
+            Assert.True((int)(await fx.Client.SendJson(method, url, null)).StatusCode == 401, $"{method} {url} answered without a token");
+    }
+}

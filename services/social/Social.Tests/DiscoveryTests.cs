@@ -1,0 +1,109 @@
+using Community.Contracts;
+using Community.Contracts.Payments;
+
+namespace Community.Social.Tests;
+
+public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    private static string Region() => "Region " + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task Boosted_people_come_first_then_by_compatibility()
+    {
+        var region = Region();
+        var (meId, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess", "golf", "sailing"]);
+        var (closeId, _, _) = await fx.RegisteredAsync(region: region, interests: ["chess", "golf", "sailing"]);
+        var (someId, _, _) = await fx.RegisteredAsync(region: region, interests: ["chess"]);
+        var (boostedId, _, _) = await fx.RegisteredAsync(region: region, interests: ["knitting"]);
+        var (expiredId, _, _) = await fx.RegisteredAsync(region: region, interests: ["knitting"]);
+        var now = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, boostedId, now.AddDays(1)));
+        await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now.AddDays(-3), expiredId, now.AddDays(-2)));
+
+        var page = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me)).AssertStatus(200);
+        var items = page["items"]!.AsArray();
+        Assert.Equal([boostedId, closeId, someId, expiredId], items.Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())));
+        Assert.DoesNotContain(meId, items.Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())));
+        Assert.True(items[0]!["is_boosted"]!.GetValue<bool>());
+        Assert.Equal(44, items[1]!["compatibility_score"]!.GetValue<int>()); // 3 shared interests (24) + same region (20)
+        Assert.Equal(["chess", "golf", "sailing"], items[1]!["common_interests"]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        // Keyset paging walks the same order.
+        var first = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=3", me)).AssertStatus(200);
+        var rest = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=3&cursor={first["next_cursor"]}", me)).AssertStatus(200);
+        Assert.Equal(expiredId.ToString(), Assert.Single(rest["items"]!.AsArray())!["user_id"]!.GetValue<string>());
+        Assert.Null(rest["next_cursor"]);
+    }
+
+    [Fact]
+    public async Task Blocked_people_either_way_and_connections_are_left_out_unless_asked_for()
+    {
+        var region = Region();
+        var (meId, me, _) = await fx.RegisteredAsync(region: region);
+        var (blockedId, _, _) = await fx.RegisteredAsync(region: region);
+        var (blockerId, blocker, _) = await fx.RegisteredAsync(region: region);
+        var (friendId, friend, _) = await fx.RegisteredAsync(region: region);
+        var (strangerId, _, _) = await fx.RegisteredAsync(region: region);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, me)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, blocker)).AssertStatus(204);
+        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = friendId }, me)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, friend)).AssertStatus(200);
+
+        Assert.Equal([strangerId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me));
+        var withConnections = await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&include_connected=true", me);
+        Assert.Equal(new[] { friendId, strangerId }.Order(), withConnections.Order());
+        // The blocked person does not find me either.
+        Assert.DoesNotContain(meId, await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}", fx.TokenFor(blockedId)));
+        Assert.DoesNotContain(blockerId, withConnections);
+    }
+
+    [Fact]
+    public async Task Premium_filters_are_403_for_the_free_tier_and_filter_for_premium()
+    {
+        var region = Region();
+        var today = DateOnly.FromDateTime(fx.Clock.GetUtcNow().UtcDateTime);
+        var (_, free, _) = await fx.RegisteredAsync(region: region);
+        var (premiumId, _, _) = await fx.RegisteredAsync(region: region, tier: Tiers.Premium);
+        var premium = fx.Tokens.Issue(premiumId, Roles.Member, Tiers.Premium);
+        var elite = fx.Tokens.Issue(premiumId, Roles.Member, Tiers.Elite);
+        var (youngId, _, _) = await fx.RegisteredAsync(region: region, gender: "female", born: today.AddYears(-25));
+        var (olderId, _, _) = await fx.RegisteredAsync(region: region, gender: "male", born: today.AddYears(-40).AddDays(-1));
+        var (_, _, _) = await fx.RegisteredAsync(region: region);
+
+        foreach (var filter in new[] { "age_min=20", "age_max=30", "gender=female" })
+        {
+            var problem = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&{filter}", free)).AssertProblem(403);
+            Assert.Contains("premium", problem["detail"]!.GetValue<string>());
+        }
+        Assert.Equal([youngId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&age_min=20&age_max=30", premium));
+        Assert.Equal([olderId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&gender=male", elite));
+        Assert.Equal([olderId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&age_min=40&age_max=40", premium));
+    }
+
+    [Fact]
+    public async Task Interest_and_text_filters_narrow_the_results()
+    {
+        var region = Region();
+        var (_, me, _) = await fx.RegisteredAsync(region: region);
+        var (climberId, _, climberName) = await fx.RegisteredAsync(region: region, interests: ["climbing"]);
+        await fx.RegisteredAsync(region: region, interests: ["cooking"]);
+        Assert.Equal([climberId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest=Climbing", me));
+        Assert.Equal([climberId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&q={climberName[..6]}", me));
+        Assert.Empty(await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&q=%25", me));
+    }
+
+    [Fact]
+    public async Task Bad_filters_are_validation_problems()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var premium = fx.Tokens.Issue(Guid.NewGuid(), Roles.Member, Tiers.Premium);
+        var problem = await (await fx.Client.Get("/api/v1/discover?age_min=5&age_max=200&gender=robot&limit=0&cursor=x", premium)).AssertProblem(400);
+        foreach (var field in new[] { "age_min", "age_max", "gender", "limit", "cursor" }) Assert.NotNull(problem["errors"]![field]);
+        var order = await (await fx.Client.Get("/api/v1/discover?age_min=40&age_max=30", premium)).AssertProblem(400);
+        Assert.NotNull(order["errors"]!["age_max"]);
+        await (await fx.Client.Get("/api/v1/discover?regoin=x", me)).AssertProblem(400);
+    }
+
+    private async Task<List<Guid>> IdsAsync(string url, string token) =>
+        (await (await fx.Client.Get(url, token)).AssertStatus(200))["items"]!.AsArray().Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())).ToList();
+}

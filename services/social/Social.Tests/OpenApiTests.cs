@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+
+namespace Community.Social.Tests;
+
+/// <summary>The OpenAPI document lists the problem answers a client must handle, not just the happy path.</summary>
+public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public async Task Operations_document_their_4xx_problem_responses_and_need_a_token()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        Assert.Superset(new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" }, Codes(document, "/api/v1/connections", "post"));
+        Assert.Superset(new HashSet<string> { "200", "400", "401", "403", "404" }, Codes(document, "/api/v1/discover", "get"));
+        Assert.Superset(new HashSet<string> { "204", "401", "404", "422" }, Codes(document, "/api/v1/blocks/{userId}", "put"));
+        Assert.Superset(new HashSet<string> { "200", "401", "404" }, Codes(document, "/api/v1/profiles/by-username/{username}", "get"));
+        foreach (var (path, item) in document["paths"]!.AsObject())
+            foreach (var (method, operation) in item!.AsObject())
+                Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
+    }
+
+    private static HashSet<string> Codes(JsonNode document, string path, string method) =>
+        document["paths"]![path]![method]!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
+}

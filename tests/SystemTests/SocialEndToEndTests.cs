@@ -1,0 +1,111 @@
+extern alias GatewayApp;
+extern alias IdentityApi;
+extern alias SocialApi;
+using System.Text.Json.Nodes;
+using Community.Contracts;
+using GatewayProgram = GatewayApp::Program;
+using IdentityProgram = IdentityApi::Program;
+using SocialProgram = SocialApi::Program;
+
+namespace Community.SystemTests;
+
+/// <summary>
+/// The real identity and social services (each with its own database, on one vhost) behind the real
+/// gateway: social learns profiles from identity's events only, and checks identity's tokens (JWKS).
+/// </summary>
+public sealed class SocialEndToEndFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
+{
+    public IsolatedResources SocialResources { get; private set; } = null!;
+    public ServiceHost<SocialProgram> Social { get; private set; } = null!;
+    public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
+
+    protected override bool TrustsTestTokens => false;
+
+    public readonly string FeedKey = Guid.NewGuid().ToString("N");
+
+    protected override void ConfigureService(IDictionary<string, string?> settings) => settings["Revocations:FeedKey"] = FeedKey;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        SocialResources = await TestInfrastructure.IsolateAsync(nameof(SocialEndToEndTests) + "Social");
+        Social = new ServiceHost<SocialProgram>(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Social)}"] = SocialResources.DatabaseConnectionString,
+            // identity's vhost: social hears identity's events as in production.
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = Resources.BrokerUri,
+            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
+            ["Revocations:FeedKey"] = FeedKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        }).Start();
+        // Its queues must be bound before the first registration, or social would never hear of it.
+        await BusReadyAsync(Social);
+        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
+            [$"Services:{ResourceNames.Social}"] = Social.BaseAddress.ToString().TrimEnd('/'),
+            ["Revocations:FeedKey"] = FeedKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        }).Start();
+        Client.Dispose();
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Gateway.BaseAddress };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Social.DisposeAsync();
+        await SocialResources.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+public sealed class SocialEndToEndTests(SocialEndToEndFixture fx) : IClassFixture<SocialEndToEndFixture>
+{
+    private HttpClient Client => fx.Client;
+
+    /// <summary>A member registered with a phone alone (201 at once); their id and access token.</summary>
+    private async Task<(string Id, string Token)> RegisterAsync(string username)
+    {
+        var phone = "+97150" + Random.Shared.Next(1_000_000, 9_999_999);
+        var registered = await (await Client.PostJson("/api/v1/auth/register", new { username, phone, password = "correct-horse-9" })).AssertStatus(201);
+        return (registered["user"]!["id"]!.GetValue<string>(), registered["access_token"]!.GetValue<string>());
+    }
+
+    private async Task<JsonNode> EventuallyAsync(string url, string token, Func<JsonNode, bool> done)
+    {
+        JsonNode? last = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var response = await Client.Get(url, token);
+            if (!response.IsSuccessStatusCode) return false;
+            last = await response.Body();
+            return done(last);
+        }, $"{url} never showed what was expected");
+        return last!;
+    }
+
+    [Fact]
+    public async Task Profiles_edited_in_identity_reach_social_and_a_deleted_account_leaves_it()
+    {
+        var (amiraId, amira) = await RegisterAsync("social_amira");
+        var (_, omar) = await RegisterAsync("social_omar");
+        await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { bio = "Runner", region = "Dubai Marina", interests = new[] { "running", "chess" } }, amira)).AssertStatus(200);
+        await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { region = "Dubai Marina", interests = new[] { "running" } }, omar)).AssertStatus(200);
+
+        var profile = await EventuallyAsync($"/api/v1/profiles/{amiraId}", omar, p => p["bio"]?.GetValue<string>() == "Runner");
+        Assert.Equal("social_amira", profile["username"]!.GetValue<string>());
+        Assert.Equal(28, profile["compatibility_score"]!.GetValue<int>()); // running (8) + Dubai Marina (20)
+        var found = await EventuallyAsync("/api/v1/discover?region=Dubai%20Marina", omar, p => p["items"]!.AsArray().Count == 1);
+        Assert.Equal(amiraId, found["items"]![0]!["user_id"]!.GetValue<string>());
+
+        var request = await (await Client.PostJson("/api/v1/connections", new { user_id = amiraId }, omar)).AssertStatus(201);
+        await (await Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, amira)).AssertStatus(200);
+        Assert.Single((await (await Client.Get("/api/v1/connections", omar)).AssertStatus(200))["items"]!.AsArray());
+
+        await (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, amira)).AssertStatus(204);
+        await Eventually.TrueAsync(async () => (int)(await Client.Get($"/api/v1/profiles/{amiraId}", omar)).StatusCode == 404,
+            "the deleted account's profile stayed in social");
+        Assert.Empty((await (await Client.Get("/api/v1/connections", omar)).AssertStatus(200))["items"]!.AsArray());
+    }
+}
