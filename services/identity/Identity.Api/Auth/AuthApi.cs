@@ -39,7 +39,7 @@ public static class AuthApi
 
     private static async Task<Created<AuthResponse>> Register(
         RegisterRequest request, IdentityDbContext db, TokenIssuer tokens, EmailVerifications emailVerifications, TimeProvider clock,
-        CancellationToken cancellationToken)
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Rules.Username(errors, request.Username);
@@ -96,7 +96,15 @@ public static class AuthApi
             throw new ConflictException("This username is taken.");
         }
         // After the commit, so no transaction waits on the mail server: the link, or a note to the address's verified owner.
-        await emailVerifications.SendAsync(user, cancellationToken);
+        try
+        {
+            await emailVerifications.SendAsync(user, cancellationToken);
+        }
+        catch (ServiceUnavailableException e)
+        {
+            // The account exists and is signed in; the link can be asked for again (POST /users/me/email/verification).
+            loggers.CreateLogger("Community.Identity.Registration").LogWarning("Registration of {UserId}: the confirmation e-mail was not sent ({Reason})", user.Id, e.Data["cause"]);
+        }
         return TypedResults.Created("/api/v1/users/me", AuthResponse.From(UserDto.From(user, Today(clock)), pair));
     }
 
