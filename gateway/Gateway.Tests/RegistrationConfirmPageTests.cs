@@ -66,7 +66,7 @@ public sealed partial class RegistrationConfirmPageTests(GatewayFixture fixture)
         Assert.Contains("""new URLSearchParams(location.search).get("token")""", script);
         Assert.Contains("""JSON.stringify({ token: token })""", script);
         Assert.Contains("""method: "POST""", script);
-        Assert.Contains("response.status === 201", script);
+        Assert.Contains("response.status === 200", script);
         Assert.Contains("problem.detail", script); // a 409 or 404 shows why
         Assert.Contains("problem.errors", script); // a 400 shows which field and why
         Assert.DoesNotContain("access_token", script);

@@ -3,7 +3,7 @@ namespace Community.Gateway;
 /// <summary>
 /// The page registration e-mails link to (identity's Identity:RegistrationConfirmUrl, by default
 /// &lt;gateway&gt;/confirm-registration?token=): a button that posts the link's token to
-/// /api/v1/auth/register/confirm. The answer's tokens are dropped: the person signs in in the app.
+/// /api/v1/auth/register/confirm, which confirms the new account's e-mail (the account exists from registration on).
 /// Served like every <see cref="GatewayPage"/>.
 /// </summary>
 public static class RegistrationConfirmPage
@@ -22,16 +22,16 @@ public static class RegistrationConfirmPage
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <meta name="referrer" content="no-referrer">
-          <title>Finish creating your Community account</title>
+          <title>Confirm your Community e-mail address</title>
           <link rel="stylesheet" href="/confirm-registration/confirm.css">
           <script src="/confirm-registration/confirm.js" defer></script>
         </head>
         <body>
           <main>
-            <h1>Finish creating your account</h1>
+            <h1>Confirm your e-mail address</h1>
             <form id="confirm" method="post" action="/api/v1/auth/register/confirm">
-              <p class="hint">The account is created when you press the button.</p>
-              <button id="submit" type="submit">Create my account</button>
+              <p class="hint">The address is confirmed for your account when you press the button.</p>
+              <button id="submit" type="submit">Confirm my address</button>
             </form>
             <p id="status" role="status" aria-live="polite"></p>
           </main>
@@ -48,7 +48,7 @@ public static class RegistrationConfirmPage
           const token = new URLSearchParams(location.search).get("token");
           if (!token) {
             form.hidden = true;
-            status.textContent = "This link has no confirmation token. Register again to get a new e-mail.";
+            status.textContent = "This link has no confirmation token. Sign in and ask for a new confirmation e-mail.";
             return;
           }
           form.addEventListener("submit", async (event) => {
@@ -60,16 +60,15 @@ public static class RegistrationConfirmPage
                 headers: { "content-type": "application/json", "accept": "application/json" },
                 body: JSON.stringify({ token: token }),
               });
-              if (response.status === 201) {
-                // the answer signs this browser in; its tokens are neither read nor kept
+              if (response.status === 200) {
                 form.hidden = true;
                 history.replaceState(null, "", location.pathname);
-                status.textContent = "Your account is ready. Sign in in the app with your username and password.";
+                status.textContent = "Your e-mail address is confirmed. You can sign in with it in the app.";
                 return;
               }
               const problem = await response.json().catch(() => ({}));
               const details = problem.errors ? Object.values(problem.errors).flat().join(" ") : problem.detail;
-              status.textContent = details || problem.title || "The account was not created.";
+              status.textContent = details || problem.title || "The address was not confirmed.";
             } catch {
               status.textContent = "The platform could not be reached. Try again.";
             } finally {

@@ -87,13 +87,17 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
     private Task<JsonNode> RegisterAsync(string username, string? role = null) =>
         RegisterAsync(new { username, email = $"{username}@example.com", password = "correct-horse-9", role }, $"{username}@example.com");
 
-    /// <summary>Registers (202), then follows the link mailed to the address, as a new member does; the 201 body.</summary>
+    /// <summary>Registers (201, signed in), then follows the link mailed to the address to confirm it, as a new member does; the 201 body with the confirmed user.</summary>
     private async Task<JsonNode> RegisterAsync(object request, string email)
     {
-        await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(202);
+        var registered = await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(201);
+        Assert.False(registered["user"]!["email_verified"]!.GetValue<bool>());
         var mail = await fx.Smtp.WaitForAsync(email);
         var token = System.Text.RegularExpressions.Regex.Match(mail.Body, @"Confirmation token: (\S+)").Groups[1].Value;
-        return await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(201);
+        var confirmed = await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(200);
+        Assert.True(confirmed["email_verified"]!.GetValue<bool>());
+        registered["user"] = confirmed.DeepClone();
+        return registered;
     }
 
     [Fact]

@@ -63,3 +63,16 @@ public sealed class TooManyRequestsException : DomainException
     public override int StatusCode => 429;
     public override string Title => "Too many requests";
 }
+
+/// <summary>503 with a Retry-After header: something this service depends on (a mail server, a provider) cannot be reached now.</summary>
+public sealed class ServiceUnavailableException : DomainException
+{
+    public ServiceUnavailableException(string message, TimeSpan retryAfter, Exception? cause = null) : base(message)
+    {
+        RetryAfter = retryAfter;
+        if (cause is not null) Data["cause"] = cause.Message;
+    }
+
+    public override int StatusCode => 503;
+    public override string Title => "Service unavailable";
+}

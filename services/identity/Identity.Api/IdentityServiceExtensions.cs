@@ -39,7 +39,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddScoped<TokenIssuer>();
         builder.Services.AddScoped<LoginThrottle>();
         builder.Services.AddScoped<RegistrationThrottle>();
-        builder.Services.AddScoped<RegistrationConfirmations>();
+        builder.Services.AddScoped<EmailVerifications>();
         builder.Services.AddScoped<PhoneVerifications>();
         // A real SMS provider registers its own ISmsSender; the log sender texts nothing outside Development.
         builder.Services.AddSingleton<ISmsSender, LogSmsSender>();
@@ -61,6 +61,7 @@ public static class IdentityServiceExtensions
         app.MapPasswordResetApi();
         app.MapUsersApi();
         app.MapPhoneVerificationApi();
+        app.MapEmailVerificationApi();
         app.MapProfilePictureApi();
         app.MapReferralsApi();
         app.MapWaitlistApi();

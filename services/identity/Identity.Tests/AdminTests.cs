@@ -61,6 +61,20 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     }
 
     [Fact]
+    public async Task Registering_a_configured_admin_username_with_its_email_unconfirmed_does_not_make_you_admin()
+    {
+        // Anyone can type the operator's address; without the link it proves nothing.
+        await (await Client.PostJson("/api/v1/auth/register", new { username = "typed_admin", email = "ops2@community.test", password = "long-enough-1" }))
+            .AssertStatus(201);
+        await using var restarted = fx.StartHost(new Dictionary<string, string?>
+        {
+            ["Identity:Admins:1:Username"] = "typed_admin",
+            ["Identity:Admins:1:Email"] = "ops2@community.test",
+        });
+        Assert.Equal("member", await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'typed_admin'"));
+    }
+
+    [Fact]
     public async Task A_configured_admin_whose_email_matches_is_promoted_and_the_change_published()
     {
         var existing = await fx.RegisterAsync("promote_me");

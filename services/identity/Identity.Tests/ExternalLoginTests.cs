@@ -130,6 +130,26 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_local_account_that_never_verified_the_email_is_not_linked_and_the_new_account_claims_it()
+    {
+        // Anyone can type an address at registration: it names its holder only once proven.
+        var squatter = await (await Client.PostJson("/api/v1/auth/register", new { username = "squatter_acct", email = "real.owner@example.com", password = "long-enough-1" }))
+            .AssertStatus(201);
+        var body = await SignInAsync(new FakeOidcUser(NewSubject(), "Real.Owner@example.com"));
+        Assert.NotEqual(squatter["user"]!["id"]!.GetValue<string>(), body["user"]!["id"]!.GetValue<string>());
+        Assert.True(body["user"]!["email_verified"]!.GetValue<bool>());
+        Assert.Equal(2, await AccountsWithEmailAsync("real.owner@example.com"));
+        Assert.Equal(0, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
+            "SELECT count(*) FROM external_logins WHERE user_id = @id", ("id", Guid.Parse(squatter["user"]!["id"]!.GetValue<string>()))));
+        Assert.Equal("true", await Sql.ScalarAsync<string>(fx.Resources.DatabaseConnectionString,
+            "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", body["user"]!["id"]!.GetValue<string>())));
+        // The squatter's link for the address now meets its verified owner: refused, nothing changed.
+        await (await fx.ConfirmAsync("real.owner@example.com")).AssertProblem(409);
+        Assert.False(await Sql.ScalarAsync<bool>(fx.Resources.DatabaseConnectionString,
+            "SELECT email_verified_at IS NOT NULL FROM users WHERE username = 'squatter_acct'"));
+    }
+
+    [Fact]
     public async Task An_unverified_email_is_refused_and_creates_no_account()
     {
         var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "unverified@example.com", EmailVerified: false));

@@ -50,7 +50,7 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         await Smtp.DisposeAsync();
     }
 
-    /// <summary>Registers a fresh member and confirms the mailed link; returns the 201 body (user, access_token, refresh_token...).</summary>
+    /// <summary>Registers a fresh member and confirms the mailed link; returns the 201 body (user as confirmed, access_token, refresh_token...).</summary>
     public async Task<JsonNode> RegisterAsync(string? username = null, string? role = null, string? referralCode = null)
     {
         username ??= "u_" + Guid.NewGuid().ToString("N")[..12];
@@ -60,11 +60,14 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         }, $"{username}@example.com");
     }
 
-    /// <summary>Registers with an e-mail (202) and finishes with the token mailed to it, as a new member does; returns the 201 body.</summary>
+    /// <summary>Registers with an e-mail (201, signed in) and confirms it with the token mailed to it, as a new member does; returns the 201 body with the confirmed user.</summary>
     public async Task<JsonNode> RegisterAndConfirmAsync(object request, string email)
     {
-        await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(202);
-        return await (await ConfirmAsync(email)).AssertStatus(201);
+        var registered = await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(201);
+        var confirmed = await (await ConfirmAsync(email)).AssertStatus(200);
+        Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), confirmed["id"]!.GetValue<string>());
+        registered["user"] = confirmed.DeepClone();
+        return registered;
     }
 
     public async Task<HttpResponseMessage> ConfirmAsync(string email) =>

@@ -105,9 +105,8 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     [Fact]
     public async Task Registrations_naming_one_identifier_are_limited_whatever_the_address()
     {
-        // With an e-mail a registration is 202 "check your e-mail" (it finishes through the mailed link).
         await (await Send("/api/v1/auth/register", new { username = "reg_limited", email = "reg_limited@example.com", password = "correct-horse-9" }, "192.0.2.60"))
-            .AssertStatus(202);
+            .AssertStatus(201);
         for (var i = 1; i < LoginLimitFixture.RegistrationsPerIdentifier; i++)
         {
             var again = await Send("/api/v1/auth/register", new { username = $"reg_other_{i}", email = "reg_limited@example.com", password = "correct-horse-9" }, $"192.0.2.{60 + i}");
@@ -119,6 +118,6 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         Assert.InRange(RetryAfter(refused), 1, 3600);
         // Another identifier is not affected.
         await (await Send("/api/v1/auth/register", new { username = "reg_fresh", email = "reg_fresh@example.com", password = "correct-horse-9" }, "192.0.2.99"))
-            .AssertStatus(202);
+            .AssertStatus(201);
     }
 }

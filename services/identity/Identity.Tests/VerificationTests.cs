@@ -25,7 +25,7 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     }
 
     [Fact]
-    public async Task An_account_made_through_the_mailed_link_has_a_verified_email()
+    public async Task Following_the_mailed_link_verifies_the_email_and_says_so_to_other_services()
     {
         var registered = await fx.RegisterAsync();
         var user = registered["user"]!;
@@ -35,8 +35,12 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
 
         var id = user["id"]!.GetValue<string>();
         Assert.True(await fx.ScalarAsync<bool>("SELECT email_verified_at IS NOT NULL FROM users WHERE id = @id::uuid", ("id", id)));
-        Assert.Equal("true", await fx.ScalarAsync<string>(
+        // Registered unverified; the link's confirmation publishes the verified mark.
+        Assert.Equal("false", await fx.ScalarAsync<string>(
             "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", id)));
+        Assert.Equal("[\"is_verified\"]", await fx.ScalarAsync<string>(
+            "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id " +
+            "AND (payload->>'isVerified')::boolean", ("id", id)));
         var other = await fx.RegisterAsync();
         var shown = await (await Client.Get($"/api/v1/users/{id}", Token(other))).AssertStatus(200);
         Assert.True(shown["is_verified"]!.GetValue<bool>());

@@ -53,9 +53,10 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
                 db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, created.Id, username, email, null, null, created.Role, created.ReferralCode, null));
                 logger.LogInformation("Created admin {Username}", username);
             }
-            else if (user.Email != email)
+            else if (user.Email != email || user.EmailVerifiedAt is null)
             {
-                logger.LogWarning("Account {Username} exists with another e-mail than the configured admin's; not promoted", username);
+                // An unverified address claims nothing: anyone could have typed the admin's.
+                logger.LogWarning("Account {Username} exists without the configured admin's e-mail verified; not promoted", username);
             }
             else if (user.Role != Roles.Admin)
             {

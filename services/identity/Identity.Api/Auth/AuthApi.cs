@@ -5,6 +5,7 @@ using Community.Contracts.Identity;
 using Community.Identity.Data;
 using Community.Identity.Sessions;
 using Community.Identity.Users;
+using Community.Identity.Verification;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
@@ -23,11 +24,11 @@ public static class AuthApi
     {
         var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").WithStandardProblems();
         group.MapPost("/register", Register).AllowAnonymous().WithName("Register")
-            .WithSummary("Create an account: with an e-mail, 202 and a link to that address finishes it; with a phone alone, 201 and signed in")
+            .WithSummary("Create an account and sign in (201); an e-mail given is confirmed through the link mailed to it")
             .ProducesProblem(StatusCodes.Status409Conflict)
             .AddEndpointFilter(RegistrationThrottle.Filter).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        group.MapPost("/register/confirm", ConfirmRegistration).AllowAnonymous().WithName("ConfirmRegistration")
-            .WithSummary("Finish a registration with the token mailed to its address, and sign in").ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/register/confirm", ConfirmEmail).AllowAnonymous().WithName("ConfirmRegistration")
+            .WithSummary("Confirm an account's e-mail with the token mailed to it").ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("Refresh").WithSummary("Exchange a refresh token for a new pair");
@@ -36,8 +37,9 @@ public static class AuthApi
         return group;
     }
 
-    private static async Task<Results<Created<AuthResponse>, Accepted<RegistrationPending>>> Register(
-        RegisterRequest request, IdentityDbContext db, TokenIssuer tokens, RegistrationConfirmations confirmations, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Created<AuthResponse>> Register(
+        RegisterRequest request, IdentityDbContext db, TokenIssuer tokens, EmailVerifications emailVerifications, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Rules.Username(errors, request.Username);
@@ -53,9 +55,6 @@ public static class AuthApi
         errors.ThrowIfAny();
 
         var username = Rules.NormalizeUsername(request.Username!);
-        var email = string.IsNullOrWhiteSpace(request.Email) ? null : Rules.NormalizeEmail(request.Email);
-        var phone = string.IsNullOrWhiteSpace(request.Phone) ? null : Rules.NormalizePhone(request.Phone);
-
         User? referrer = null;
         if (!string.IsNullOrWhiteSpace(request.ReferralCode))
         {
@@ -63,87 +62,58 @@ public static class AuthApi
             referrer = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.ReferralCode == code, cancellationToken)
                 ?? throw new RequestValidationException("referral_code", "No member has this referral code.");
         }
-        var account = new PendingRegistration
-        {
-            Username = username, Email = email ?? "", Phone = phone, PasswordHash = PasswordHasher.Hash(request.Password!),
-            Role = role, FullName = request.FullName?.Trim(), ReferrerId = referrer?.Id,
-        };
-        // Usernames are public, so a taken one may say so; whether an e-mail has an account is told only to its owner, by e-mail.
-        if (email is not null)
-        {
-            await EnsureIdentifiersFreeAsync(db, username, null, null, cancellationToken);
-            return TypedResults.Accepted((string?)null, await confirmations.StartAsync(account, cancellationToken));
-        }
-        await EnsureIdentifiersFreeAsync(db, username, email, phone, cancellationToken);
-        return await CreateAccountAsync(db, tokens, clock, account, cancellationToken);
-    }
+        // Usernames are public, so a taken one may say so. An e-mail or phone claims nothing until proven,
+        // so the answer is the same whoever else gives it: whether it has an account is told only to its owner.
+        if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken)) throw new ConflictException("This username is taken.");
 
-    private static async Task<Created<AuthResponse>> ConfirmRegistration(
-        ConfirmRegistrationRequest request, IdentityDbContext db, TokenIssuer tokens, RegistrationConfirmations confirmations, TimeProvider clock,
-        CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(request.Token)) throw new RequestValidationException("token", "token is required.");
-        // One transaction: a registration refused here (its phone or username taken meanwhile) keeps its token.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var account = await confirmations.ClaimAsync(request.Token, cancellationToken)
-            ?? throw new RequestValidationException("token", "The confirmation token is invalid, used or expired.");
-        await EnsureIdentifiersFreeAsync(db, account.Username, account.Email, account.Phone, cancellationToken);
-        var created = await CreateAccountAsync(db, tokens, clock, account, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return created;
-    }
-
-    private static async Task<Created<AuthResponse>> CreateAccountAsync(
-        IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, PendingRegistration account, CancellationToken cancellationToken)
-    {
         var now = clock.GetUtcNow();
         var user = new User
         {
             Id = Guid.CreateVersion7(now),
-            Username = account.Username,
-            Email = account.Email is "" ? null : account.Email,
-            Phone = account.Phone,
-            PasswordHash = account.PasswordHash,
-            Role = account.Role,
-            FullName = account.FullName,
+            Username = username,
+            Email = string.IsNullOrWhiteSpace(request.Email) ? null : Rules.NormalizeEmail(request.Email),
+            Phone = string.IsNullOrWhiteSpace(request.Phone) ? null : Rules.NormalizePhone(request.Phone),
+            PasswordHash = PasswordHasher.Hash(request.Password!),
+            Role = role,
+            FullName = request.FullName?.Trim(),
             ReferralCode = NewReferralCode(),
-            // Only the mailed link creates an account with an e-mail, so its address is proven.
-            EmailVerifiedAt = account.Email is "" ? null : now,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Users.Add(user);
-        if (account.ReferrerId is { } referrerId)
-            db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrerId, CreatedAt = now });
+        if (referrer is not null)
+            db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrer.Id, CreatedAt = now });
         db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, user.Id, user.Username, user.Email, user.Phone,
-            user.FullName, user.Role, user.ReferralCode, account.ReferrerId) { IsVerified = user.IsVerified });
+            user.FullName, user.Role, user.ReferralCode, referrer?.Id) { IsVerified = user.IsVerified });
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Lost a race with another registration of the same identifier.
-            throw new ConflictException(unique.ConstraintName switch
-            {
-                "users_email_key" => "This email is already registered.",
-                "users_phone_key" => "This phone number is already registered.",
-                _ => "This username is taken.",
-            });
+            // Lost a race with another registration of the same username (the only identifier unique before it is proven).
+            throw new ConflictException("This username is taken.");
+        }
+        // After the commit, so no transaction waits on the mail server: the link, or a note to the address's verified owner.
+        try
+        {
+            await emailVerifications.SendAsync(user, cancellationToken);
+        }
+        catch (ServiceUnavailableException e)
+        {
+            // The account exists and is signed in; the link can be asked for again (POST /users/me/email/verification).
+            loggers.CreateLogger("Community.Identity.Registration").LogWarning("Registration of {UserId}: the confirmation e-mail was not sent ({Reason})", user.Id, e.Data["cause"]);
         }
         return TypedResults.Created("/api/v1/users/me", AuthResponse.From(UserDto.From(user, Today(clock)), pair));
     }
 
-    private static async Task EnsureIdentifiersFreeAsync(IdentityDbContext db, string username, string? email, string? phone, CancellationToken cancellationToken)
+    private static async Task<Ok<UserDto>> ConfirmEmail(
+        ConfirmRegistrationRequest request, EmailVerifications emailVerifications, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var taken = await db.Users.AsNoTracking()
-            .Where(u => u.Username == username || (email != null && u.Email == email) || (phone != null && u.Phone == phone))
-            .Select(u => new { u.Username, u.Email, u.Phone })
-            .ToListAsync(cancellationToken);
-        if (taken.Any(u => u.Username == username)) throw new ConflictException("This username is taken.");
-        if (email is not null && taken.Any(u => u.Email == email)) throw new ConflictException("This email is already registered.");
-        if (phone is not null && taken.Any(u => u.Phone == phone)) throw new ConflictException("This phone number is already registered.");
+        if (string.IsNullOrWhiteSpace(request.Token)) throw new RequestValidationException("token", "token is required.");
+        var user = await emailVerifications.ConfirmAsync(request.Token, cancellationToken);
+        return TypedResults.Ok(UserDto.From(user, Today(clock)));
     }
 
     private static async Task<Ok<AuthResponse>> Login(
@@ -156,8 +126,9 @@ public static class AuthApi
         if (string.IsNullOrEmpty(request.Password)) errors.Add("password", "password is required.");
         errors.ThrowIfAny();
 
-        var user = await FindByIdentifierAsync(db, request.Identifier!, cancellationToken);
-        var keys = LoginThrottle.For(user?.Id, request.Identifier!, ClientAddress.Of(http));
+        var candidates = await FindLoginCandidatesAsync(db, request.Identifier!, cancellationToken);
+        // Several unverified holders of one address share the address's counters.
+        var keys = LoginThrottle.For(candidates is [var only] ? only.Id : null, request.Identifier!, ClientAddress.Of(http));
 
         // Check, verify and record under a per-account lock: parallel guesses queue up instead of
         // all reading the same failure count before any of them is recorded.
@@ -165,8 +136,9 @@ public static class AuthApi
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({keys.AccountKey}))", cancellationToken);
         await throttle.GuardAsync(keys, cancellationToken);
 
-        if (user is null) PasswordHasher.VerifyAgainstNothing(request.Password!);
-        if (user is null || !PasswordHasher.Verify(request.Password!, user.PasswordHash))
+        if (candidates.Count == 0) PasswordHasher.VerifyAgainstNothing(request.Password!);
+        var user = candidates.FirstOrDefault(c => PasswordHasher.Verify(request.Password!, c.PasswordHash));
+        if (user is null)
         {
             await throttle.RecordFailureAsync(keys, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

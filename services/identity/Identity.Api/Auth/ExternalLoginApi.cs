@@ -120,7 +120,7 @@ public static partial class ExternalLoginApi
         return claimed == 1 ? started : null;
     }
 
-    /// <summary>The account the provider's subject is linked to, else the one with its verified e-mail (now linked), else a new one.</summary>
+    /// <summary>The account the provider's subject is linked to, else the one that verified its e-mail (now linked), else a new one that claims the e-mail.</summary>
     private static async Task<(User User, bool Created)> AccountForAsync(IdentityDbContext db, ExternalIdentity identity, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -129,7 +129,8 @@ public static partial class ExternalLoginApi
             .FirstOrDefaultAsync(l => l.Provider == identity.Provider && l.Subject == identity.Subject, cancellationToken);
         if (linked is not null) return (await db.Users.FirstAsync(u => u.Id == linked.UserId, cancellationToken), false);
 
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
+        // Only an account that proved the address is that person's; an unverified holder may be anyone who typed it.
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == email && u.EmailVerifiedAt != null, cancellationToken);
         var created = user is null;
         if (user is null)
         {
@@ -142,12 +143,14 @@ public static partial class ExternalLoginApi
                 PasswordHash = PasswordHasher.Hash(NewSecret()),
                 FullName = identity.Name is { Length: > 0 and <= 100 } name ? name.Trim() : null,
                 ReferralCode = AuthApi.NewReferralCode(),
+                // The provider verified the address, so this account claims it.
+                EmailVerifiedAt = now,
                 CreatedAt = now,
                 UpdatedAt = now,
             };
             db.Users.Add(user);
             db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, user.Id, user.Username, user.Email, user.Phone,
-                user.FullName, user.Role, user.ReferralCode, null));
+                user.FullName, user.Role, user.ReferralCode, null) { IsVerified = user.IsVerified });
         }
         db.ExternalLogins.Add(new ExternalLogin { Provider = identity.Provider, Subject = identity.Subject, UserId = user.Id, Email = email, CreatedAt = now });
         try

@@ -28,9 +28,9 @@ public sealed class User
     public string? GithubUrl { get; set; }
     public string? IdentityBadge { get; set; }
     public string ReferralCode { get; set; } = "";
-    /// <summary>When the owner last proved <see cref="Email"/> is theirs (the registration link); null when never.</summary>
+    /// <summary>When the owner last proved <see cref="Email"/> is theirs (the mailed link); null when never. Only a verified address is unique.</summary>
     public DateTimeOffset? EmailVerifiedAt { get; set; }
-    /// <summary>When the owner last proved <see cref="Phone"/> is theirs (an SMS code); null when never.</summary>
+    /// <summary>When the owner last proved <see cref="Phone"/> is theirs (an SMS code); null when never. Only a verified number is unique.</summary>
     public DateTimeOffset? PhoneVerifiedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -81,17 +81,12 @@ public sealed class WaitlistEntry
     public byte[]? StatusTokenHash { get; set; }
 }
 
-/// <summary>A registration with an e-mail, kept until the address's owner confirms it with the mailed token.</summary>
-public sealed class PendingRegistration
+/// <summary>A mailed link that proves an account's e-mail (hashed); it proves only the address it went to.</summary>
+public sealed class EmailVerificationToken
 {
     public byte[] TokenHash { get; set; } = [];
-    public string Username { get; set; } = "";
+    public Guid UserId { get; set; }
     public string Email { get; set; } = "";
-    public string? Phone { get; set; }
-    public string PasswordHash { get; set; } = "";
-    public string Role { get; set; } = "";
-    public string? FullName { get; set; }
-    public Guid? ReferrerId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }

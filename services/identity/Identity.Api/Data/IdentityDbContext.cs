@@ -13,7 +13,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<LoginFailure> LoginFailures => Set<LoginFailure>();
     public DbSet<LoginAddress> LoginAddresses => Set<LoginAddress>();
-    public DbSet<PendingRegistration> PendingRegistrations => Set<PendingRegistration>();
+    public DbSet<EmailVerificationToken> EmailVerificationTokens => Set<EmailVerificationToken>();
     public DbSet<SessionRevocation> SessionRevocations => Set<SessionRevocation>();
     public DbSet<PhoneVerificationCode> PhoneVerificationCodes => Set<PhoneVerificationCode>();
     public DbSet<ExternalLoginState> ExternalLoginStates => Set<ExternalLoginState>();
@@ -51,7 +51,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         model.Entity<SigningKey>(e => { e.ToTable("signing_keys"); e.HasKey(k => k.Kid); });
         model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
         model.Entity<LoginAddress>(e => { e.ToTable("login_addresses"); e.HasKey(a => new { a.UserId, a.Address }); });
-        model.Entity<PendingRegistration>(e => { e.ToTable("pending_registrations"); e.HasKey(p => p.TokenHash); });
+        model.Entity<EmailVerificationToken>(e =>
+        {
+            e.ToTable("email_verification_tokens");
+            e.HasKey(t => t.TokenHash);
+            e.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.Entity<SessionRevocation>(e =>
         {
             e.ToTable("session_revocations");

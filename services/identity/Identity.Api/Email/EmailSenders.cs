@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Errors;
 using System.Net;
 using System.Net.Mail;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,15 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSende
         if (settings.Username is not null) client.Credentials = new NetworkCredential(settings.Username, settings.Password);
         using var mail = new MailMessage(MailAddress.TryCreate(settings.From, out var from) ? from : new MailAddress("no-reply@community.local"),
             new MailAddress(message.To)) { Subject = message.Subject, Body = message.Body };
-        await client.SendMailAsync(mail, cancellationToken);
+        try
+        {
+            await client.SendMailAsync(mail, cancellationToken);
+        }
+        catch (Exception e) when (e is SmtpException or System.Net.Sockets.SocketException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // A mail server that is down is the caller's 503 (try again), never a 500.
+            throw new ServiceUnavailableException("The e-mail could not be sent just now; try again shortly.", TimeSpan.FromSeconds(30), e);
+        }
     }
 }
 

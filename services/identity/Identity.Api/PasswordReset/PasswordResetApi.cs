@@ -32,7 +32,8 @@ public static class PasswordResetApi
         TimeProvider clock, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Identifier)) throw new RequestValidationException("identifier", "identifier is required.");
-        var user = await FindByIdentifierAsync(db, request.Identifier, cancellationToken);
+        // An e-mail or phone names only the account that verified it: an unverified one may be anyone's.
+        var user = await FindOwnerAsync(db, request.Identifier, cancellationToken);
         if (user?.Email is not null)
         {
             var now = clock.GetUtcNow();

@@ -6,22 +6,47 @@ namespace Community.Identity.Users;
 /// <summary>What several identity features need about accounts: finding one by what a person types, and the date ages count from.</summary>
 public static class Accounts
 {
-    internal static Task<User?> FindByIdentifierAsync(IdentityDbContext db, string identifier, CancellationToken cancellationToken)
+    /// <summary>How many unverified accounts holding one address or number a login tries (the earliest first).</summary>
+    public const int MaxUnverifiedHolders = 3;
+
+    /// <summary>
+    /// The accounts a login with <paramref name="identifier"/> may be for: the username's account; for an
+    /// e-mail or phone, the account that verified it, else the few unverified accounts holding it
+    /// (an unverified address claims nothing, so several accounts may give the same one).
+    /// </summary>
+    internal static async Task<List<User>> FindLoginCandidatesAsync(IdentityDbContext db, string identifier, CancellationToken cancellationToken)
     {
-        var value = identifier.Trim();
+        var holders = Holders(db, identifier.Trim());
+        var owner = await holders.Where(Verified(identifier.Trim())).FirstOrDefaultAsync(cancellationToken);
+        if (owner is not null) return [owner];
+        return await holders.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Take(MaxUnverifiedHolders).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The account <paramref name="identifier"/> surely names: the username's, or the one that verified the e-mail or phone; else null.</summary>
+    internal static Task<User?> FindOwnerAsync(IdentityDbContext db, string identifier, CancellationToken cancellationToken) =>
+        Holders(db, identifier.Trim()).Where(Verified(identifier.Trim())).FirstOrDefaultAsync(cancellationToken);
+
+    private static IQueryable<User> Holders(IdentityDbContext db, string value)
+    {
         if (value.Contains('@'))
         {
             var email = Rules.NormalizeEmail(value);
-            return db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
+            return db.Users.Where(u => u.Email == email);
         }
         if (value.StartsWith('+'))
         {
             var phone = Rules.NormalizePhone(value);
-            return db.Users.FirstOrDefaultAsync(u => u.Phone == phone, cancellationToken);
+            return db.Users.Where(u => u.Phone == phone);
         }
         var username = Rules.NormalizeUsername(value);
-        return db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+        return db.Users.Where(u => u.Username == username);
     }
+
+    /// <summary>Holders of the identifier that proved it: for a username, any (usernames are unique from the start).</summary>
+    private static System.Linq.Expressions.Expression<Func<User, bool>> Verified(string value) =>
+        value.Contains('@') ? u => u.EmailVerifiedAt != null
+        : value.StartsWith('+') ? u => u.PhoneVerifiedAt != null
+        : u => true;
 
     internal static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 }

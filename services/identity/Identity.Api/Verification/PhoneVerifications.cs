@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Community.Identity.Verification;
 
@@ -24,6 +25,7 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         var code = RandomNumberGenerator.GetInt32(1_000_000).ToString("D6");
         var now = clock.GetUtcNow();
         string phone;
+        bool heldElsewhere;
         // Record the code and commit before texting it, so no transaction waits on the SMS provider.
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
@@ -32,6 +34,7 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
                 ?? throw new NotFoundException("The account no longer exists.");
             phone = user.Phone ?? throw new ConflictException("The account has no phone number to verify.");
             if (user.PhoneVerifiedAt is not null) throw new ConflictException("The phone number is already verified.");
+            heldElsewhere = await db.Users.AnyAsync(u => u.Phone == phone && u.PhoneVerifiedAt != null && u.Id != userId, cancellationToken);
 
             var row = await db.PhoneVerificationCodes.FirstOrDefaultAsync(c => c.UserId == userId, cancellationToken);
             if (row is null) db.PhoneVerificationCodes.Add(row = new PhoneVerificationCode { UserId = userId, WindowStartedAt = now });
@@ -46,6 +49,9 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+        // A number another account verified gets no text (its owner would only learn a stranger typed it), and the caller
+        // the same answer and limits: the unsent code cannot be guessed in the attempts allowed, nor could it take the number.
+        if (heldElsewhere) return now + Settings.CodeLifetime;
         await sms.SendAsync(new SmsMessage(phone,
             $"Your Community verification code is {code}. It expires in {Settings.CodeLifetime.TotalMinutes:0} minutes. Never share it."), cancellationToken);
         return now + Settings.CodeLifetime;
@@ -75,6 +81,8 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
                 : "The code is wrong and no attempts are left; request a new one.");
         }
 
+        if (await db.Users.AnyAsync(u => u.Phone == user.Phone && u.PhoneVerifiedAt != null && u.Id != userId, cancellationToken))
+            throw new ConflictException("Another account has verified this phone number.");
         var wasVerified = user.IsVerified;
         user.PhoneVerifiedAt = now;
         user.UpdatedAt = now;
@@ -84,7 +92,15 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         // The code is spent, but the row keeps counting this window's sends.
         row.ExpiresAt = now;
         row.Attempts = Settings.MaxAttempts;
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Lost a race with another account verifying the same number: nothing is changed.
+            throw new ConflictException("Another account has verified this phone number.");
+        }
         await transaction.CommitAsync(cancellationToken);
         return user;
     }

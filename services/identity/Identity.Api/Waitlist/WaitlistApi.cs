@@ -48,6 +48,8 @@ public static class WaitlistApi
 
         var email = Rules.NormalizeEmail(request.Email!);
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token nobody got.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO waitlist_entries (email, source, created_at, status_token_hash) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {TokenIssuer.HashToken(token)}) ON CONFLICT (email) DO NOTHING",
             cancellationToken);
@@ -58,6 +60,7 @@ public static class WaitlistApi
             await sender.SendAsync(new EmailMessage(email, "You are on the Community waitlist",
                 $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n{options.Value.WaitlistStatusUrl}{token}\n\n" +
                 $"Status token: {token}"), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, WaitlistStatusSent.Joined);
     }
 
