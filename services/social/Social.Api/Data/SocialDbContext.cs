@@ -1,5 +1,6 @@
 using Community.ServiceDefaults.Data;
 using Community.Social.Groups;
+using Community.Social.Profiles;
 using Community.Social.Users;
 using Microsoft.EntityFrameworkCore;
 

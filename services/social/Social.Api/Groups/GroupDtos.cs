@@ -1,3 +1,5 @@
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
 using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.EntityFrameworkCore;
@@ -55,5 +57,25 @@ public static class GroupViews
             return new GroupDto(g.Id, g.Name, g.Description, g.Category, g.Tags, g.Region, g.Interest, g.ImageUrl, g.Color, g.Visibility,
                 g.JoinPolicy, g.PriceCents, g.Currency, g.MemberCount, owner, role, status, g.CreatedAt, g.UpdatedAt);
         }).ToList();
+    }
+
+    /// <summary>
+    /// The groups <paramref name="userId"/> belongs to that <paramref name="callerId"/> may see (secret ones only when the caller
+    /// belongs too), latest joined first. Shared by /groups/mine and /profiles/{user_id}/groups.
+    /// </summary>
+    public static async Task<CursorPage<GroupDto>> MemberOfAsync(
+        SocialDbContext db, Guid callerId, Guid userId, string? cursor, int? limit, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var size = Keyset.Limit(limit, errors);
+        var after = Keyset.After(cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        var memberships = db.GroupMembers.AsNoTracking().Where(m => m.UserId == userId);
+        if (after is { } a) memberships = memberships.Where(m => m.JoinedAt < a.At || (m.JoinedAt == a.At && m.GroupId.CompareTo(a.Id) < 0));
+        var rows = await memberships
+            .Join(db.Groups.AsNoTracking().ListedTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => new { m.JoinedAt, Group = g })
+            .OrderByDescending(r => r.JoinedAt).ThenByDescending(r => r.Group.Id).Take(Keyset.Probe(size)).ToListAsync(cancellationToken);
+        var dtos = (await ManyAsync(db, callerId, rows.Select(r => r.Group).ToList(), cancellationToken)).ToDictionary(d => d.Id);
+        return Keyset.Page(rows, size, r => TimeAndId.Format(r.JoinedAt, r.Group.Id), r => dtos[r.Group.Id]);
     }
 }

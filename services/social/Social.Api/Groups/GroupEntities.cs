@@ -60,16 +60,8 @@ public sealed class GroupInvitation
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>An event a person checked in at (events' ArrivalRecorded).</summary>
-public sealed class EventAttended
-{
-    public Guid UserId { get; set; }
-    public Guid EventId { get; set; }
-    public DateTimeOffset ArrivedAt { get; set; }
-}
-
 public sealed class GroupConfigurations : IEntityTypeConfiguration<Group>, IEntityTypeConfiguration<GroupMember>, IEntityTypeConfiguration<GroupRequest>,
-    IEntityTypeConfiguration<GroupInvitation>, IEntityTypeConfiguration<EventAttended>
+    IEntityTypeConfiguration<GroupInvitation>
 {
     public void Configure(EntityTypeBuilder<Group> e)
     {
@@ -93,11 +85,5 @@ public sealed class GroupConfigurations : IEntityTypeConfiguration<Group>, IEnti
     {
         e.ToTable("group_invitations");
         e.HasKey(i => new { i.GroupId, i.UserId });
-    }
-
-    public void Configure(EntityTypeBuilder<EventAttended> e)
-    {
-        e.ToTable("events_attended");
-        e.HasKey(a => new { a.UserId, a.EventId });
     }
 }

@@ -102,27 +102,7 @@ public static class GroupsApi
     private static async Task<Ok<CursorPage<GroupDto>>> Mine([AsParameters] MyGroupsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
     {
         var callerId = principal.UserId();
-        return TypedResults.Ok(await MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken));
-    }
-
-    /// <summary>
-    /// The groups <paramref name="userId"/> belongs to that <paramref name="callerId"/> may see (secret ones only when the caller
-    /// belongs too), latest joined first. Shared by /groups/mine and /profiles/{user_id}/groups.
-    /// </summary>
-    public static async Task<CursorPage<GroupDto>> MemberOfAsync(
-        SocialDbContext db, Guid callerId, Guid userId, string? cursor, int? limit, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var size = Keyset.Limit(limit, errors);
-        var after = Keyset.After(cursor, TimeAndId.Parse, errors);
-        errors.ThrowIfAny();
-        var memberships = db.GroupMembers.AsNoTracking().Where(m => m.UserId == userId);
-        if (after is { } a) memberships = memberships.Where(m => m.JoinedAt < a.At || (m.JoinedAt == a.At && m.GroupId.CompareTo(a.Id) < 0));
-        var rows = await memberships
-            .Join(db.Groups.AsNoTracking().ListedTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => new { m.JoinedAt, Group = g })
-            .OrderByDescending(r => r.JoinedAt).ThenByDescending(r => r.Group.Id).Take(Keyset.Probe(size)).ToListAsync(cancellationToken);
-        var dtos = (await GroupViews.ManyAsync(db, callerId, rows.Select(r => r.Group).ToList(), cancellationToken)).ToDictionary(d => d.Id);
-        return Keyset.Page(rows, size, r => TimeAndId.Format(r.JoinedAt, r.Group.Id), r => dtos[r.Group.Id]);
+        return TypedResults.Ok(await GroupViews.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken));
     }
 
     private static async Task<Ok<GroupDto>> Get(Guid id, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
