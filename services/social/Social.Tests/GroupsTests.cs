@@ -225,6 +225,13 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}/members/{ownerId}", new { role = "member" }, owner)).AssertProblem(422);
         await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}/members/{Guid.NewGuid()}", new { role = "member" }, owner)).AssertProblem(404);
         await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}/members/{memberId}", new { role = "moderator" }, mod)).AssertProblem(403);
+        var moderators = await (await fx.Client.Get($"/api/v1/groups/{id}/members?role=moderator", member)).AssertStatus(200);
+        Assert.Equal(modId.ToString(), Assert.Single(moderators["items"]!.AsArray())!["user"]!["user_id"]!.GetValue<string>());
+        var firstPage = await (await fx.Client.Get($"/api/v1/groups/{id}/members?limit=3", member)).AssertStatus(200);
+        var lastPage = await (await fx.Client.Get($"/api/v1/groups/{id}/members?limit=3&cursor={firstPage["next_cursor"]}", member)).AssertStatus(200);
+        Assert.Null(lastPage["next_cursor"]);
+        Assert.Equal(new[] { ownerId, modId, memberId, otherId }.Select(g => g.ToString()).Order(),
+            firstPage["items"]!.AsArray().Concat(lastPage["items"]!.AsArray()).Select(n => n!["user"]!["user_id"]!.GetValue<string>()).Order());
 
         // Moderators edit the group and remove members, never the owner, and not other moderators.
         await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", new { description = "Moderated" }, mod)).AssertStatus(200);
