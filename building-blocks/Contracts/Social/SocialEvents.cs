@@ -16,6 +16,10 @@ public sealed record UserUnblocked(Guid MessageId, DateTimeOffset OccurredAt, Gu
 public sealed record UserFollowed(Guid MessageId, DateTimeOffset OccurredAt, Guid FollowerUserId, Guid FollowedUserId) : IIntegrationEvent;
 /// <summary>A group (circle/community) was created. Visibility: public, private or secret.</summary>
 public sealed record GroupCreated(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid OwnerUserId, string Name, string Visibility) : IIntegrationEvent;
+/// <summary>A group's settings or its owner changed; ChangedFields are the snake_case names (owner_id when ownership passed on).</summary>
+public sealed record GroupUpdated(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, IReadOnlyList<string> ChangedFields) : IIntegrationEvent;
+/// <summary>A group was deleted by its owner, or closed when its owner's account went with no moderator to take it over.</summary>
+public sealed record GroupDeleted(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId) : IIntegrationEvent;
 /// <summary>A user became a member of a group.</summary>
 public sealed record GroupMemberJoined(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
 /// <summary>A user left or was removed from a group.</summary>

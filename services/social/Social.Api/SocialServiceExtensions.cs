@@ -6,6 +6,7 @@ using Community.Social.Connections;
 using Community.Social.Data;
 using Community.Social.Discovery;
 using Community.Social.Follows;
+using Community.Social.Groups;
 using Community.Social.Profiles;
 
 namespace Community.Social;
@@ -27,6 +28,8 @@ public static class SocialServiceExtensions
         app.MapConnectionsApi();
         app.MapFollowsApi();
         app.MapBlocksApi();
+        app.MapGroupsApi();
+        app.MapGroupMembersApi();
         return app;
     }
 }

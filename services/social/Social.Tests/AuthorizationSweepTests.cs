@@ -47,6 +47,39 @@ public sealed class AuthorizationSweepTests(SocialFixture fx) : IClassFixture<So
     }
 
     [Fact]
+    public async Task Members_and_strangers_cannot_run_each_other_groups()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var (strangerId, stranger, _) = await fx.RegisteredAsync();
+        var ofA = await GroupsFlow.CreateAsync(fx, a, policy: "request");
+        var ofB = await GroupsFlow.CreateAsync(fx, b);
+        await (await fx.Client.PostJson($"/api/v1/groups/{ofB}/join", new { }, a)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{ofA}/join", new { }, stranger)).AssertStatus(202);
+
+        // A member of B's group, the stranger and B each try to run a group that is not theirs.
+        foreach (var (token, group, target) in new[] { (a, ofB, bId), (stranger, ofB, aId), (b, ofA, strangerId), (stranger, ofA, aId) })
+        {
+            foreach (var (method, url, body) in new (HttpMethod, string, object?)[]
+                     {
+                         (HttpMethod.Patch, $"/api/v1/groups/{group}", new { name = "Mine now" }), (HttpMethod.Delete, $"/api/v1/groups/{group}", null),
+                         (HttpMethod.Post, $"/api/v1/groups/{group}/requests/{strangerId}/approve", new { }),
+                         (HttpMethod.Post, $"/api/v1/groups/{group}/requests/{strangerId}/reject", new { }),
+                         (HttpMethod.Patch, $"/api/v1/groups/{group}/members/{target}", new { role = "moderator" }),
+                         (HttpMethod.Delete, $"/api/v1/groups/{group}/members/{target}", null),
+                     })
+                await (await fx.Client.SendJson(method, url, body, token)).AssertProblem(403);
+        }
+        // Inviting needs membership; the pending request is still there, nobody was removed, nothing was renamed.
+        await (await fx.Client.PostJson($"/api/v1/groups/{ofA}/invitations", new { user_id = bId }, b)).AssertProblem(403);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM group_requests WHERE group_id = @g", ("g", Guid.Parse(ofA))));
+        Assert.Equal(2, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(ofB))));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM groups WHERE id IN (@a, @b) AND name = 'Mine now'", ("a", Guid.Parse(ofA)), ("b", Guid.Parse(ofB))));
+        // My groups are mine only.
+        Assert.DoesNotContain(ofA, (await (await fx.Client.Get("/api/v1/groups/mine", stranger)).AssertStatus(200))["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Every_route_needs_a_token()
     {
         var id = Guid.NewGuid();
@@ -57,7 +90,13 @@ public sealed class AuthorizationSweepTests(SocialFixture fx) : IClassFixture<So
                      (HttpMethod.Post, $"/api/v1/connections/{id}/decline"), (HttpMethod.Delete, $"/api/v1/connections/{id}"),
                      (HttpMethod.Put, $"/api/v1/follows/{id}"), (HttpMethod.Delete, $"/api/v1/follows/{id}"), (HttpMethod.Get, "/api/v1/follows/followers"),
                      (HttpMethod.Get, "/api/v1/follows/following"), (HttpMethod.Put, $"/api/v1/blocks/{id}"), (HttpMethod.Delete, $"/api/v1/blocks/{id}"),
-                     (HttpMethod.Get, "/api/v1/blocks"),
+                     (HttpMethod.Get, "/api/v1/blocks"), (HttpMethod.Get, $"/api/v1/profiles/{id}/groups"), (HttpMethod.Get, $"/api/v1/profiles/{id}/activity"),
+                     (HttpMethod.Post, "/api/v1/groups"), (HttpMethod.Get, "/api/v1/groups"), (HttpMethod.Get, "/api/v1/groups/mine"),
+                     (HttpMethod.Get, $"/api/v1/groups/{id}"), (HttpMethod.Patch, $"/api/v1/groups/{id}"), (HttpMethod.Delete, $"/api/v1/groups/{id}"),
+                     (HttpMethod.Post, $"/api/v1/groups/{id}/join"), (HttpMethod.Post, $"/api/v1/groups/{id}/leave"), (HttpMethod.Get, $"/api/v1/groups/{id}/members"),
+                     (HttpMethod.Post, $"/api/v1/groups/{id}/invitations"), (HttpMethod.Post, $"/api/v1/groups/{id}/requests/{id}/approve"),
+                     (HttpMethod.Post, $"/api/v1/groups/{id}/requests/{id}/reject"), (HttpMethod.Patch, $"/api/v1/groups/{id}/members/{id}"),
+                     (HttpMethod.Delete, $"/api/v1/groups/{id}/members/{id}"),
                  })
             Assert.True((int)(await fx.Client.SendJson(method, url, null)).StatusCode == 401, $"{method} {url} answered without a token");
     }

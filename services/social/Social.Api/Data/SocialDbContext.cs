@@ -1,4 +1,6 @@
 using Community.ServiceDefaults.Data;
+using Community.Social.Groups;
+using Community.Social.Profiles;
 using Community.Social.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,6 +16,11 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<Block> Blocks => Set<Block>();
     public DbSet<Follow> Follows => Set<Follow>();
     public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<GroupRequest> GroupRequests => Set<GroupRequest>();
+    public DbSet<GroupInvitation> GroupInvitations => Set<GroupInvitation>();
+    public DbSet<EventAttended> EventsAttended => Set<EventAttended>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -1,12 +1,19 @@
 using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Api;
 using Community.Social.Data;
+using Community.Social.Groups;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Profiles;
+
+public sealed record ProfileGroupsQuery(string? Cursor, int? Limit);
+
+/// <summary>What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events checked in at.</summary>
+public sealed record ProfileActivityDto(Guid UserId, int Groups, int Connections, int Followers, int EventsAttended);
 
 public static class ProfilesApi
 {
@@ -15,6 +22,10 @@ public static class ProfilesApi
         var group = routes.MapGroup("/api/v1/profiles").WithTags("Profiles").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapGet("/{userId:guid}", ById).WithName("GetProfile").WithSummary("A member's public profile and how they relate to me (404 across a block)");
         group.MapGet("/by-username/{username}", ByUsername).WithName("GetProfileByUsername").WithSummary("The same, found by username");
+        group.MapGet("/{userId:guid}/groups", Groups).WithName("GetProfileGroups")
+            .WithSummary("The groups a member belongs to that I may see (secret ones only when I belong too), latest joined first");
+        group.MapGet("/{userId:guid}/activity", Activity).WithName("GetProfileActivity")
+            .WithSummary("Counts: groups I may see, connections, followers, events attended (checked in)");
         return group;
     }
 
@@ -35,6 +46,26 @@ public static class ProfilesApi
             ?? throw new NotFoundException("No user has this username.");
         var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
         return TypedResults.Ok(ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken)));
+    }
+
+    private static async Task<Ok<CursorPage<GroupDto>>> Groups(
+        Guid userId, [AsParameters] ProfileGroupsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
+        return TypedResults.Ok(await GroupViews.MemberOfAsync(db, callerId, userId, query.Cursor, query.Limit, cancellationToken));
+    }
+
+    private static async Task<Ok<ProfileActivityDto>> Activity(Guid userId, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
+        var groups = await db.GroupMembers.Where(m => m.UserId == userId)
+            .Join(db.Groups.ListedTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => g.Id).CountAsync(cancellationToken);
+        var connections = await db.Connections.CountAsync(c => c.Status == ConnectionStatus.Accepted && (c.RequesterId == userId || c.AddresseeId == userId), cancellationToken);
+        var followers = await db.Follows.CountAsync(f => f.FollowedId == userId, cancellationToken);
+        var attended = await db.EventsAttended.CountAsync(a => a.UserId == userId, cancellationToken);
+        return TypedResults.Ok(new ProfileActivityDto(userId, groups, connections, followers, attended));
     }
 
     private static async Task<ProfileRelation> RelationAsync(SocialDbContext db, Guid callerId, Profile profile, CancellationToken cancellationToken)

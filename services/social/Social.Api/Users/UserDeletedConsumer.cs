@@ -1,6 +1,7 @@
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Data;
+using Community.Social.Groups;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +9,9 @@ namespace Community.Social.Users;
 
 /// <summary>
 /// A deleted account leaves nothing social behind: its connections and requests, follows and
-/// blocks both ways go, and its profile becomes a nameless tombstone that later messages cannot revive.
+/// blocks both ways, group memberships, requests, invitations and events attended go; each group
+/// it owned passes to its longest-standing moderator or closes; its profile becomes a nameless
+/// tombstone that later messages cannot revive.
 /// </summary>
 public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedConsumer> logger)
     : IdempotentConsumer<UserDeleted, SocialDbContext>(db, logger)
@@ -19,6 +22,8 @@ public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedC
         await Db.Connections.Where(c => c.RequesterId == userId || c.AddresseeId == userId).ExecuteDeleteAsync(cancellationToken);
         await Db.Follows.Where(f => f.FollowerId == userId || f.FollowedId == userId).ExecuteDeleteAsync(cancellationToken);
         await Db.Blocks.Where(b => b.BlockerId == userId || b.BlockedId == userId).ExecuteDeleteAsync(cancellationToken);
+        await GroupEraser.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
+        await Db.EventsAttended.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await ProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
     }
 }

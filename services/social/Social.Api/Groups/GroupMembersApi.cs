@@ -1,0 +1,200 @@
+using System.Security.Claims;
+using Community.Contracts.Social;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using Community.Social.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Groups;
+
+public sealed record MembersQuery(string? Role, string? Cursor, int? Limit);
+
+public sealed record InvitationRequest(Guid? UserId);
+
+public sealed record RoleChange(string? Role);
+
+public static class GroupMembersApi
+{
+    /// <summary>The roles a member list filters by; pending lists the requests (owner and moderators only).</summary>
+    private static readonly string[] ListedRoles = [GroupRoles.Owner, GroupRoles.Moderator, GroupRoles.Member, "pending"];
+
+    public static RouteGroupBuilder MapGroupMembersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/groups/{id:guid}").WithTags("Groups").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapGet("/members", Members).WithName("ListGroupMembers")
+            .WithSummary("Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and moderators); blocked people either way are left out");
+        group.MapPost("/invitations", Invite).WithName("InviteToGroup")
+            .WithSummary("Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/requests/{userId:guid}/approve", Approve).WithName("ApproveGroupRequest").WithSummary("Admit someone who asked to join (owner and moderators)");
+        group.MapPost("/requests/{userId:guid}/reject", Reject).WithName("RejectGroupRequest").WithSummary("Turn down a request to join (owner and moderators)");
+        group.MapPatch("/members/{userId:guid}", ChangeRole).WithName("ChangeGroupRole")
+            .WithSummary("Make a member moderator or member (owner only); role owner hands the group over and makes me a moderator")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapDelete("/members/{userId:guid}", Remove).WithName("RemoveGroupMember")
+            .WithSummary("Remove a member (owner: anyone; moderators: members); never the owner (422)")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        return group;
+    }
+
+    private static async Task<Ok<CursorPage<GroupMemberDto>>> Members(
+        Guid id, [AsParameters] MembersQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        var role = query.Role?.Trim().ToLowerInvariant();
+        errors.OneOf("role", role, ListedRoles);
+        var limit = Keyset.Limit(query.Limit, errors);
+        var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        var (group, membership) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
+        GroupAccess.EnsureMembersVisible(group, membership);
+
+        // (user, role, since, reason): members, or for role=pending the requests.
+        IQueryable<MemberRow> rows;
+        if (role == "pending")
+        {
+            if (!GroupRoles.Manages(membership?.Role)) throw new ForbiddenException("Only the group's owner and moderators see its requests.");
+            rows = db.GroupRequests.AsNoTracking().Where(r => r.GroupId == id).Select(r => new MemberRow { UserId = r.UserId, Role = "pending", Since = r.CreatedAt, Reason = r.Reason });
+        }
+        else
+        {
+            var members = db.GroupMembers.AsNoTracking().Where(m => m.GroupId == id);
+            if (role is not null) members = members.Where(m => m.Role == role);
+            rows = members.Select(m => new MemberRow { UserId = m.UserId, Role = m.Role, Since = m.JoinedAt });
+        }
+        // A block hides each from the other here too.
+        rows = rows.Where(r => !db.Blocks.Any(b => (b.BlockerId == callerId && b.BlockedId == r.UserId) || (b.BlockerId == r.UserId && b.BlockedId == callerId)));
+        if (after is { } a) rows = rows.Where(r => r.Since < a.At || (r.Since == a.At && r.UserId.CompareTo(a.Id) < 0));
+        var page = await rows.OrderByDescending(r => r.Since).ThenByDescending(r => r.UserId).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        var ids = page.Select(r => r.UserId).ToList();
+        var profiles = await db.Profiles.AsNoTracking().Where(p => ids.Contains(p.UserId) && p.DeletedAt == null).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        return TypedResults.Ok(Keyset.Page(page, limit, r => TimeAndId.Format(r.Since, r.UserId),
+            r => new GroupMemberDto(UserSummary.From(profiles.GetValueOrDefault(r.UserId), r.UserId), r.Role, r.Since, r.Reason)));
+    }
+
+    private static async Task<Results<Created<GroupInvitationDto>, Ok<GroupInvitationDto>>> Invite(
+        Guid id, InvitationRequest body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        errors.Required("user_id", body.UserId);
+        errors.ThrowIfAny();
+        var userId = body.UserId!.Value;
+        var now = clock.GetUtcNow();
+        var (invitation, created, profile) = await db.InTransactionAsync(async ct =>
+        {
+            var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+            if (membership is null) throw new ForbiddenException("Only members may invite people to a group.");
+            if (userId == callerId) throw new BusinessRuleException("You cannot invite yourself.");
+            var profile = await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
+                ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
+            if (await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, ct))
+                throw new BusinessRuleException("You cannot invite someone you blocked or who blocked you.");
+            if (await db.GroupMembers.AnyAsync(m => m.GroupId == id && m.UserId == userId, ct)) throw new ConflictException("This person is already a member.");
+            var existing = await db.GroupInvitations.AsNoTracking().FirstOrDefaultAsync(i => i.GroupId == id && i.UserId == userId, ct);
+            if (existing is not null) return (existing, false, profile);
+            var invitation = new GroupInvitation { GroupId = id, UserId = userId, InvitedBy = callerId, CreatedAt = now };
+            db.GroupInvitations.Add(invitation);
+            return (invitation, true, profile);
+        }, cancellationToken);
+        var dto = new GroupInvitationDto(id, UserSummary.From(profile, userId), invitation.InvitedBy, invitation.CreatedAt);
+        return created ? TypedResults.Created($"/api/v1/groups/{id}/members?role=pending", dto) : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Ok<GroupMembershipDto>> Approve(
+        Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var role = await db.InTransactionAsync(async ct =>
+        {
+            await GroupAccess.ManagedAsync(db, id, callerId, ct);
+            // Approved twice at once: the group's lock lets one in; the other finds a member and answers the same.
+            var member = await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct);
+            if (member is not null) return member.Role;
+            if (!await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == userId, ct))
+                throw new NotFoundException("This person has not asked to join this group.");
+            await GroupMemberships.AddAsync(db, id, userId, GroupRoles.Member, clock.GetUtcNow(), ct);
+            return GroupRoles.Member;
+        }, cancellationToken);
+        return TypedResults.Ok(new GroupMembershipDto(id, userId, "member", role, await GroupMemberships.CountAsync(db, id, cancellationToken)));
+    }
+
+    private static async Task<NoContent> Reject(Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await db.InTransactionAsync(async ct =>
+        {
+            await GroupAccess.ManagedAsync(db, id, callerId, ct);
+            var removed = await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == userId).ExecuteDeleteAsync(ct);
+            if (removed == 0) throw new NotFoundException("This person has not asked to join this group.");
+            return removed;
+        }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<GroupMemberDto>> ChangeRole(
+        Guid id, Guid userId, RoleChange body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        var role = body.Role?.Trim().ToLowerInvariant();
+        if (errors.Required("role", role)) errors.OneOf("role", role, GroupRoles.All);
+        errors.ThrowIfAny();
+        var now = clock.GetUtcNow();
+        var member = await db.InTransactionAsync(async ct =>
+        {
+            var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
+            var target = await db.GroupMembers.FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
+                ?? throw new NotFoundException("This person is not a member of this group.");
+            if (target.Role == GroupRoles.Owner)
+            {
+                if (role == GroupRoles.Owner) return target;
+                throw new BusinessRuleException("The owner's role changes only by handing the group to another member (role owner).");
+            }
+            if (role == GroupRoles.Owner)
+            {
+                // Handing over: the old owner stays on as a moderator.
+                var self = await db.GroupMembers.FirstAsync(m => m.GroupId == id && m.UserId == callerId, ct);
+                self.Role = GroupRoles.Moderator;
+                g.OwnerId = userId;
+                g.UpdatedAt = now;
+                db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, id, ["owner_id"]));
+            }
+            target.Role = role!;
+            return target;
+        }, cancellationToken);
+        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);
+        return TypedResults.Ok(new GroupMemberDto(UserSummary.From(profile, userId), member.Role, member.JoinedAt));
+    }
+
+    private static async Task<NoContent> Remove(Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await db.InTransactionAsync(async ct =>
+        {
+            var (_, me) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+            var target = await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
+                ?? throw new NotFoundException("This person is not a member of this group.");
+            if (target.Role == GroupRoles.Owner) throw new BusinessRuleException("The owner cannot be removed from their group.");
+            if (target.Role == GroupRoles.Moderator && me.Role != GroupRoles.Owner && userId != callerId)
+                throw new ForbiddenException("Only the owner may remove a moderator.");
+            return await GroupMemberships.RemoveAsync(db, id, userId, clock.GetUtcNow(), ct);
+        }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    // Member-initialised (not a positional record) so EF can filter and order on its members.
+    private sealed class MemberRow
+    {
+        public Guid UserId { get; init; }
+        public string Role { get; init; } = "";
+        public DateTimeOffset Since { get; init; }
+        public string? Reason { get; init; }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+using Community.Contracts;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
+
+namespace Community.Social.Groups;
+
+/// <summary>
+/// Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body
+/// on the current values and validates the result with the same rules. Unknown members (owner_id,
+/// member_count...) are refused by the shared JSON options.
+/// </summary>
+public sealed record GroupInput
+{
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public string? Category { get; init; }
+    public List<string>? Tags { get; init; }
+    public string? Region { get; init; }
+    public string? Interest { get; init; }
+    public string? ImageUrl { get; init; }
+    public string? Color { get; init; }
+    public string? Visibility { get; init; }
+    public string? JoinPolicy { get; init; }
+    public long? PriceCents { get; init; }
+    public string? Currency { get; init; }
+}
+
+/// <summary>How a <see cref="GroupInput"/> is validated, normalised and applied to a group.</summary>
+public static partial class GroupRules
+{
+    public const int MaxTags = 10;
+    public const int MaxTagLength = 30;
+    public const long MaxPriceCents = 100_000_000;
+
+    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    private static partial Regex HexColor();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyCode();
+
+    /// <summary>The group's fields as the input that would produce them (the base an edit is overlaid on).</summary>
+    public static GroupInput ToInput(Group g) => new()
+    {
+        Name = g.Name, Description = g.Description, Category = g.Category, Tags = [.. g.Tags], Region = g.Region, Interest = g.Interest,
+        ImageUrl = g.ImageUrl, Color = g.Color, Visibility = g.Visibility, JoinPolicy = g.JoinPolicy, PriceCents = g.PriceCents, Currency = g.Currency,
+    };
+
+    /// <summary>Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed fields.</summary>
+    public static List<string> Apply(GroupInput input, Group target)
+    {
+        var errors = new ValidationErrors();
+        var name = input.Name?.Trim();
+        if (errors.Required("name", name)) errors.Length("name", name, 3, 80);
+        var description = input.Description?.Trim() ?? "";
+        errors.MaxLength("description", description, 2000);
+        var category = Text(errors, "category", input.Category, 40)?.ToLowerInvariant();
+        var tags = (input.Tags ?? []).Select(t => t?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
+        if (tags.Count > MaxTags) errors.Add("tags", $"at most {MaxTags} tags.");
+        if (tags.Any(t => t.Length is 0 or > MaxTagLength)) errors.Add("tags", $"each tag must be 1-{MaxTagLength} characters.");
+        var region = Text(errors, "region", input.Region, 100);
+        var interest = Text(errors, "interest", input.Interest, 40)?.ToLowerInvariant();
+        var imageUrl = Text(errors, "image_url", input.ImageUrl, FieldRules.MaxUrlLength);
+        errors.Url("image_url", imageUrl);
+        var color = Text(errors, "color", input.Color, 7);
+        if (color is not null && !HexColor().IsMatch(color)) errors.Add("color", "color must be a hex colour such as \"#3366ff\".");
+        color = color?.ToLowerInvariant();
+        var visibility = input.Visibility?.Trim().ToLowerInvariant() ?? GroupVisibility.Public;
+        errors.OneOf("visibility", visibility, GroupVisibility.All);
+        var joinPolicy = input.JoinPolicy?.Trim().ToLowerInvariant() ?? GroupJoinPolicy.Open;
+        errors.OneOf("join_policy", joinPolicy, GroupJoinPolicy.All);
+        var price = input.PriceCents ?? 0;
+        if (price is < 0 or > MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
+        var currency = input.Currency?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(currency)) currency = null;
+        if (currency is not null && !CurrencyCode().IsMatch(currency)) errors.Add("currency", "currency must be an ISO 4217 code such as \"EUR\".");
+        if (price > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
+        if (price == 0) currency = null;
+        errors.ThrowIfAny();
+
+        var changed = new List<string>();
+        void Set<T>(string field, T current, T value, Action<T> write)
+        {
+            if (EqualityComparer<T>.Default.Equals(current, value)) return;
+            write(value);
+            changed.Add(field);
+        }
+        Set("name", target.Name, name!, v => target.Name = v);
+        Set("description", target.Description, description, v => target.Description = v);
+        Set("category", target.Category, category, v => target.Category = v);
+        if (!target.Tags.SequenceEqual(tags))
+        {
+            target.Tags = tags;
+            changed.Add("tags");
+        }
+        Set("region", target.Region, region, v => target.Region = v);
+        Set("interest", target.Interest, interest, v => target.Interest = v);
+        Set("image_url", target.ImageUrl, imageUrl, v => target.ImageUrl = v);
+        Set("color", target.Color, color, v => target.Color = v);
+        Set("visibility", target.Visibility, visibility, v => target.Visibility = v);
+        Set("join_policy", target.JoinPolicy, joinPolicy, v => target.JoinPolicy = v);
+        Set("price_cents", target.PriceCents, price, v => target.PriceCents = v);
+        Set("currency", target.Currency, currency, v => target.Currency = v);
+        return changed;
+    }
+
+    private static string? Text(ValidationErrors errors, string field, string? value, int max)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text)) return null;
+        errors.MaxLength(field, text, max);
+        return text;
+    }
+}

@@ -1,0 +1,219 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Community.Contracts;
+using Community.Contracts.Social;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using Community.Social.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Social.Groups;
+
+public sealed record ExploreQuery(string? Q, string? Region, string? Interest, string? Category, string? Tag, int? Page, int? Limit);
+
+public sealed record MyGroupsQuery(string? Cursor, int? Limit);
+
+public sealed record JoinRequest(string? Reason);
+
+public static class GroupsApi
+{
+    public const int DefaultPageLimit = 20;
+    public const int MaxReasonLength = 500;
+
+    public static RouteGroupBuilder MapGroupsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/groups").WithTags("Groups").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapPost("", Create).WithName("CreateGroup").WithSummary("Create a group (GroupCreated); I am its owner and first member")
+            .Accepts<GroupInput>("application/json");
+        group.MapGet("", Explore).WithName("ExploreGroups")
+            .WithSummary("Public and private groups (and secret ones I belong to), most members first, filtered by q, region, interest, category, tag");
+        group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
+        group.MapGet("/{id:guid}", Get).WithName("GetGroup").WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
+        group.MapPatch("/{id:guid}", Update).WithName("UpdateGroup").WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
+            .Accepts<JsonObject>("application/json");
+        group.MapDelete("/{id:guid}", Delete).WithName("DeleteGroup").WithSummary("Delete a group (owner; GroupDeleted)");
+        group.MapPost("/{id:guid}/join", Join).WithName("JoinGroup")
+            .WithSummary("Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the price")
+            .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status402PaymentRequired);
+        group.MapPost("/{id:guid}/leave", Leave).WithName("LeaveGroup")
+            .WithSummary("Leave a group or withdraw my request; the owner hands the group over first (409)")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    private static async Task<Created<GroupDto>> Create(
+        JsonObject body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var now = clock.GetUtcNow();
+        var g = new Group { Id = NewId.Next(now), OwnerId = callerId, CreatedAt = now, UpdatedAt = now };
+        GroupRules.Apply(JsonMergePatch.Read<GroupInput>(body, json.Value.SerializerOptions), g);
+        await db.InTransactionAsync(async ct =>
+        {
+            db.Groups.Add(g);
+            await db.SaveChangesAsync(ct);
+            await GroupMemberships.AddAsync(db, g.Id, callerId, GroupRoles.Owner, now, ct);
+            db.AddIntegrationEvent(new GroupCreated(Guid.CreateVersion7(), now, g.Id, callerId, g.Name, g.Visibility));
+            return g;
+        }, cancellationToken);
+        g.MemberCount = 1;
+        return TypedResults.Created($"/api/v1/groups/{g.Id}", await GroupViews.OneAsync(db, callerId, g, cancellationToken));
+    }
+
+    private static async Task<Ok<PageOf<GroupDto>>> Explore([AsParameters] ExploreQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        var q = Clean(query.Q);
+        var region = Clean(query.Region);
+        var interest = Clean(query.Interest)?.ToLowerInvariant();
+        var category = Clean(query.Category)?.ToLowerInvariant();
+        var tag = Clean(query.Tag)?.ToLowerInvariant();
+        errors.MaxLength("q", q, 100);
+        errors.MaxLength("region", region, 100);
+        errors.MaxLength("interest", interest, 40);
+        errors.MaxLength("category", category, 40);
+        errors.MaxLength("tag", tag, GroupRules.MaxTagLength);
+        var page = PageRequest.Read(query.Page, query.Limit, DefaultPageLimit, errors);
+        errors.ThrowIfAny();
+
+        var groups = db.Groups.AsNoTracking().ListedTo(db, callerId);
+        if (q is not null)
+        {
+            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            groups = groups.Where(g => EF.Functions.ILike(g.Name, pattern, "\\") || EF.Functions.ILike(g.Description, pattern, "\\"));
+        }
+        if (region is not null) groups = groups.Where(g => g.Region!.ToLower() == region.ToLower());
+        if (interest is not null) groups = groups.Where(g => g.Interest == interest);
+        if (category is not null) groups = groups.Where(g => g.Category == category);
+        if (tag is not null) groups = groups.Where(g => g.Tags.Contains(tag));
+        var total = await groups.CountAsync(cancellationToken);
+        var rows = await groups.OrderByDescending(g => g.MemberCount).ThenByDescending(g => g.Id).PageBy(page).ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.Of(await GroupViews.ManyAsync(db, callerId, rows, cancellationToken), total));
+    }
+
+    private static async Task<Ok<CursorPage<GroupDto>>> Mine([AsParameters] MyGroupsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        return TypedResults.Ok(await GroupViews.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken));
+    }
+
+    private static async Task<Ok<GroupDto>> Get(Guid id, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var (group, _) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
+        return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
+    }
+
+    private static async Task<Ok<GroupDto>> Update(
+        Guid id, JsonObject body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var now = clock.GetUtcNow();
+        var group = await db.InTransactionAsync(async ct =>
+        {
+            var (g, _) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+            var merged = JsonMergePatch.Overlay(GroupRules.ToInput(g), body, json.Value.SerializerOptions);
+            var changed = GroupRules.Apply(JsonMergePatch.Read<GroupInput>(merged, json.Value.SerializerOptions), g);
+            if (changed.Count > 0)
+            {
+                g.UpdatedAt = now;
+                db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, g.Id, changed));
+            }
+            return g;
+        }, cancellationToken);
+        return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
+    }
+
+    private static async Task<NoContent> Delete(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await db.InTransactionAsync(async ct =>
+        {
+            var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
+            db.Groups.Remove(g);
+            db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), g.Id));
+            return g;
+        }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<GroupMembershipDto>, Ok<GroupMembershipDto>, Accepted<GroupMembershipDto>, ProblemHttpResult>> Join(
+        Guid id, JoinRequest? body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        var reason = string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim();
+        errors.MaxLength("reason", reason, MaxReasonLength);
+        errors.ThrowIfAny();
+        var now = clock.GetUtcNow();
+        var (outcome, group) = await db.InTransactionAsync(async ct =>
+        {
+            var (g, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+            if (membership is not null) return (JoinOutcome.AlreadyMember, g);
+            var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
+            if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited) throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
+            if (g.PriceCents > 0) return (JoinOutcome.NeedsPayment, g);
+            if (g.JoinPolicy == GroupJoinPolicy.Request && !invited)
+            {
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO group_requests (group_id, user_id, reason, created_at) VALUES ({id}, {callerId}, {reason}, {now})
+                    ON CONFLICT (group_id, user_id) DO UPDATE SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
+                    """, ct);
+                return (JoinOutcome.Requested, g);
+            }
+            await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
+            return (JoinOutcome.Joined, g);
+        }, cancellationToken);
+
+        var count = await GroupMemberships.CountAsync(db, id, cancellationToken);
+        var location = $"/api/v1/groups/{id}";
+        return outcome switch
+        {
+            JoinOutcome.Joined => TypedResults.Created(location, new GroupMembershipDto(id, callerId, "member", GroupRoles.Member, count)),
+            JoinOutcome.Requested => TypedResults.Accepted(location, new GroupMembershipDto(id, callerId, "pending", null, count)),
+            JoinOutcome.NeedsPayment => NeedsPayment(group),
+            _ => TypedResults.Ok(new GroupMembershipDto(id, callerId, "member",
+                await db.GroupMembers.Where(m => m.GroupId == id && m.UserId == callerId).Select(m => m.Role).FirstAsync(cancellationToken), count)),
+        };
+    }
+
+    /// <summary>
+    /// 402 with the price. Payments does not sell group memberships yet (no checkout purpose for them),
+    /// so there is no checkout reference: a paid group admits nobody but its owner until it does.
+    /// </summary>
+    private static ProblemHttpResult NeedsPayment(Group g) =>
+        ProblemResponses.PaymentRequired("This group is paid; memberships cannot be bought yet.", new Dictionary<string, object?>
+        {
+            ["group_id"] = g.Id,
+            ["price_cents"] = g.PriceCents,
+            ["currency"] = g.Currency,
+        });
+
+    private static async Task<NoContent> Leave(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        await db.InTransactionAsync(async ct =>
+        {
+            var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+            if (membership?.Role == GroupRoles.Owner)
+                throw new ConflictException("The owner cannot leave: hand the group over first (PATCH /api/v1/groups/{id}/members/{user_id} with role owner), or delete it.");
+            // Leaving again, or leaving what one only asked to join, ends whatever there is.
+            await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId).ExecuteDeleteAsync(ct);
+            return await GroupMemberships.RemoveAsync(db, id, callerId, clock.GetUtcNow(), ct);
+        }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private enum JoinOutcome { Joined, Requested, AlreadyMember, NeedsPayment }
+}

@@ -1,0 +1,22 @@
+using Community.Contracts.Events;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Profiles;
+
+/// <summary>A check-in at an event counts as an event attended (profile activity); a second check-in at the same event does not.</summary>
+public sealed class ArrivalRecordedConsumer(SocialDbContext db, ILogger<ArrivalRecordedConsumer> logger)
+    : IdempotentConsumer<ArrivalRecorded, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<ArrivalRecorded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        // A deleted account's late check-in is not recorded.
+        if (await Db.Profiles.AnyAsync(p => p.UserId == m.UserId && p.DeletedAt != null, cancellationToken)) return;
+        var at = m.ArrivedAt.ToUniversalTime();
+        await Db.Database.ExecuteSqlAsync(
+            $"INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at}) ON CONFLICT DO NOTHING", cancellationToken);
+    }
+}

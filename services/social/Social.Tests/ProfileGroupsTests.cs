@@ -1,0 +1,60 @@
+namespace Community.Social.Tests;
+
+/// <summary>A member's groups and activity as someone else sees them, and what shared groups add to compatibility.</summary>
+public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public async Task A_profile_shows_the_groups_the_viewer_may_see_and_activity_counts()
+    {
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var (viewerId, viewer, _) = await fx.RegisteredAsync();
+        var (_, follower, _) = await fx.RegisteredAsync();
+        var open = await GroupsFlow.CreateAsync(fx, user);
+        var closed = await GroupsFlow.CreateAsync(fx, user, visibility: "private");
+        var secret = await GroupsFlow.CreateAsync(fx, user, visibility: "secret");
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{userId}", null, follower)).AssertStatus(204);
+        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = userId }, viewer)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, user)).AssertStatus(200);
+
+        var seen = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", viewer)).AssertStatus(200);
+        Assert.Equal(new[] { open, closed }.Order(), seen["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()).Order());
+        var activity = await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200);
+        Assert.Equal(2, activity["groups"]!.GetValue<int>());
+        Assert.Equal(1, activity["connections"]!.GetValue<int>());
+        Assert.Equal(1, activity["followers"]!.GetValue<int>());
+        Assert.Equal(0, activity["events_attended"]!.GetValue<int>());
+
+        // A fellow member of the secret group sees it too; so does its owner on their own profile.
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = viewerId }, user)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, viewer)).AssertStatus(201);
+        Assert.Equal(3, (await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200))["groups"]!.GetValue<int>());
+        var page = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups?limit=2", user)).AssertStatus(200);
+        var rest = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups?limit=2&cursor={page["next_cursor"]}", user)).AssertStatus(200);
+        Assert.Equal(new[] { secret, closed, open },
+            page["items"]!.AsArray().Concat(rest["items"]!.AsArray()).Select(n => n!["id"]!.GetValue<string>()));
+
+        // Across a block the profile's groups and activity are 404, like the profile.
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{viewerId}", null, user)).AssertStatus(204);
+        await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", viewer)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertProblem(404);
+        await (await fx.Client.Get($"/api/v1/profiles/{Guid.NewGuid()}/activity", viewer)).AssertProblem(404);
+    }
+
+    [Fact]
+    public async Task Shared_groups_add_five_points_each_up_to_fifteen()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync(region: null, interests: ["knitting"]);
+        var (bId, b, _) = await fx.RegisteredAsync(region: null, interests: ["rowing"]);
+        Assert.Equal(0, await ScoreAsync(a, bId));
+        for (var i = 1; i <= 4; i++)
+        {
+            var id = await GroupsFlow.CreateAsync(fx, a);
+            await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, b)).AssertStatus(201);
+            Assert.Equal(Math.Min(15, 5 * i), await ScoreAsync(a, bId));
+        }
+        Assert.Equal(15, await ScoreAsync(b, aId));
+    }
+
+    private async Task<int> ScoreAsync(string token, Guid other) =>
+        (await (await fx.Client.Get($"/api/v1/profiles/{other}", token)).AssertStatus(200))["compatibility_score"]!.GetValue<int>();
+}
