@@ -2,6 +2,7 @@ using Community.Events.Data;
 using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Catalogue;
 
@@ -17,6 +18,7 @@ public sealed record CatalogueFilter(
     string? Text = null, DateTimeOffset? StartsAfter = null, DateTimeOffset? StartsBefore = null, bool? Paid = null);
 
 public sealed record NearbyRow(Guid Id, double DistanceM);
+
 
 /// <summary>The catalogue's queries, shared by the API and the benchmark so both measure the same SQL.</summary>
 public static class CatalogueQueries
@@ -47,16 +49,32 @@ public static class CatalogueQueries
     }
 
     /// <summary>
-    /// One page of a catalogue query: the page's ids come from the catalogue index alone (however deep
-    /// the OFFSET), then only those rows are read from the table.
+    /// One page of a catalogue query and one probe row (whether a next page exists): the ids come from the catalogue
+    /// index alone (however deep the OFFSET; a cursor seeks straight to its position), then only those rows are read.
     /// </summary>
     public static async Task<List<CommunityEvent>> PageAsync(
-        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageRequest page, CancellationToken cancellationToken = default)
+        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageStart<TimeAndId> start, CancellationToken cancellationToken = default)
     {
-        var ids = await catalogue.Select(e => e.Id).PageBy(page).ToListAsync(cancellationToken);
+        var ids = await catalogue.ProbePageBy(start, After).Select(e => e.Id).ToListAsync(cancellationToken);
         var rows = await db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
     }
+
+    /// <summary>What one catalogue request reads: the page (with its probe row) and the bounded total.</summary>
+    public static async Task<(List<CommunityEvent> Rows, CountedTotal Total)> ListAsync(
+        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageStart<TimeAndId> start, int exactTotalUpTo, CancellationToken cancellationToken = default)
+    {
+        var rows = await PageAsync(db, catalogue, start, cancellationToken);
+        var total = await catalogue.CountBoundedAsync(exactTotalUpTo, cancellationToken);
+        return (rows, total);
+    }
+
+    /// <summary>An event's place in catalogue order, as its cursor carries it.</summary>
+    public static TimeAndId PositionOf(CommunityEvent e) => new(e.StartsAt, e.Id);
+
+    /// <summary>Events after <paramref name="position"/> in catalogue order, (starts_at, id) &gt; (at, id): one index seek.</summary>
+    public static IQueryable<CommunityEvent> After(IQueryable<CommunityEvent> events, TimeAndId position) =>
+        events.Where(e => EF.Functions.GreaterThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(position.At, position.Id)));
 
     public static IQueryable<CommunityEvent> Visible(IQueryable<CommunityEvent> events, Caller caller) => caller switch
     {
