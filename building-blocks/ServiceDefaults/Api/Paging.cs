@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using Community.ServiceDefaults.Errors;
 
@@ -7,7 +8,29 @@ namespace Community.ServiceDefaults.Api;
 /// One page of a catalogue: <c>items, total, page, pages, limit, total_is_estimate, next_cursor</c>. The total is exact
 /// unless <c>total_is_estimate</c> (see <see cref="CountedTotal"/>); <c>next_cursor</c> reads the next page by keyset, null on the last.
 /// </summary>
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int Pages, int Limit, bool TotalIsEstimate = false, string? NextCursor = null);
+public sealed record PageOf<T>(
+    IReadOnlyList<T> Items,
+    [property: Description(PagingDocs.Total)] int Total,
+    [property: Description("This page's number (from 1), also when it was read by cursor.")] int Page,
+    [property: Description("Pages of limit rows in total; an estimate when total_is_estimate is.")] int Pages,
+    int Limit,
+    [property: Description(PagingDocs.TotalIsEstimate)] bool TotalIsEstimate = false,
+    [property: Description(PagingDocs.NextCursor)] string? NextCursor = null);
+
+/// <summary>The paging rules as the OpenAPI document states them (attribute arguments, hence constants).</summary>
+public static class PagingDocs
+{
+    public const string Page =
+        "Page number from 1 (numbered paging). Pages starting past the first 100,000 rows are a 400: follow next_cursor instead. Not with cursor.";
+    public const string Cursor =
+        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. " +
+        "Not with page; a cursor this API did not give out is a 400.";
+    public const string Limit = "Rows per page, 1-100.";
+    public const string Total =
+        "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.";
+    public const string TotalIsEstimate = "True when total (and so pages) is the planner's estimate rather than an exact count.";
+    public const string NextCursor = "Pass as cursor to read the next page; null on the last page.";
+}
 
 /// <summary>A list's total: exact up to a threshold, above it the planner's estimate (never below the threshold + 1).</summary>
 public readonly record struct CountedTotal(int Count, bool IsEstimate)

@@ -26,12 +26,19 @@ public static class CatalogueQueries
     /// <summary>Published events the caller may see, filtered, in start order (ties by id, so pages are stable).</summary>
     public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now)
     {
-        var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
-        // Upcoming (including ongoing) unless the caller asks for a start range.
-        // Nothing lasts longer than MaxDuration, so the start bound changes no result; it lets the index skip past events.
-        var earliestStart = now - EventRules.MaxDuration;
-        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now && e.StartsAt > earliestStart);
-        else query = query.Where(e => e.StartsAt >= filter.StartsAfter);
+        var published = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
+        IQueryable<CommunityEvent> query;
+        // Upcoming (including ongoing) unless the caller asks for a start range, as two ordered parts the database merges:
+        // not started yet (a range of the catalogue index, nothing to step over), and started but not ended (the few the
+        // GiST index on tstzrange(starts_at, ends_at) finds). One scan from now - 31 days stepped over every event that
+        // ended this past month, reading each of their rows when a filter needs the table.
+        if (filter.StartsAfter is null)
+        {
+            var ongoing = db.Database.SqlQuery<Guid>(
+                $"SELECT id AS \"Value\" FROM community_events WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}");
+            query = published.Where(e => e.StartsAt > now).Concat(published.Where(e => e.StartsAt <= now && ongoing.Contains(e.Id)));
+        }
+        else query = published.Where(e => e.StartsAt >= filter.StartsAfter);
         if (filter.StartsBefore is { } before) query = query.Where(e => e.StartsAt < before);
         if (filter.City is { } city) query = query.Where(e => e.City!.ToLower() == city.ToLower());
         if (filter.Country is { } country) query = query.Where(e => e.Country == country);

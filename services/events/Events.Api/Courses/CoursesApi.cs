@@ -18,7 +18,8 @@ using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Courses;
 
-public sealed record CourseListQuery(string? Category, int? Page, int? Limit, string? Cursor);
+public sealed record CourseListQuery(
+    string? Category, int? Page, int? Limit, string? Cursor);
 
 public static class CoursesApi
 {

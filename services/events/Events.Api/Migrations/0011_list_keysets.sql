@@ -2,3 +2,6 @@
 -- the index carries the whole order, so a cursor page is one seek and the bounded total an index-only count.
 DROP INDEX event_photos_event;
 CREATE INDEX event_photos_event ON event_photos (event_id, created_at DESC, id DESC);
+
+-- The catalogue's ongoing events (started, not ended) without stepping over the month of ended ones (CatalogueQueries).
+CREATE INDEX community_events_ongoing ON community_events USING gist (tstzrange(starts_at, ends_at)) WHERE status = 'published';

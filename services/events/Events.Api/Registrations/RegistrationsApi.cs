@@ -17,7 +17,8 @@ namespace Community.Events.Registrations;
 
 public sealed record TicketDto(Guid RegistrationId, Guid EventId, string TicketCode, string QrPayload, string EventTitle, DateTimeOffset StartsAt, string TimeZone);
 
-public sealed record AttendeesQuery(string? Status, int? Page, int? Limit, string? Cursor);
+public sealed record AttendeesQuery(
+    string? Status, int? Page, int? Limit, string? Cursor);
 
 /// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no longer counts).</param>
 /// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its money).</param>
