@@ -26,19 +26,20 @@ public static class CatalogueQueries
     /// <summary>Published events the caller may see, filtered, in start order (ties by id, so pages are stable).</summary>
     public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now)
     {
-        var published = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
-        IQueryable<CommunityEvent> query;
-        // Upcoming (including ongoing) unless the caller asks for a start range, as two ordered parts the database merges:
-        // not started yet (a range of the catalogue index, nothing to step over), and started but not ended (the few the
-        // GiST index on tstzrange(starts_at, ends_at) finds). One scan from now - 31 days stepped over every event that
-        // ended this past month, reading each of their rows when a filter needs the table.
+        var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
+        // Upcoming (including ongoing) unless the caller asks for a start range. The index scan starts at the earliest
+        // start among events going on now (found through the GiST index on tstzrange(starts_at, ends_at)), or now when
+        // none is: not at now - 31 days, which stepped over every event that ended this past month. (min over lower(...), not
+        // starts_at, so the planner does not answer min() by walking the catalogue index through every past event.)
         if (filter.StartsAfter is null)
         {
-            var ongoing = db.Database.SqlQuery<Guid>(
-                $"SELECT id AS \"Value\" FROM community_events WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}");
-            query = published.Where(e => e.StartsAt > now).Concat(published.Where(e => e.StartsAt <= now && ongoing.Contains(e.Id)));
+            var earliestStart = db.Database.SqlQuery<DateTimeOffset>($"""
+                SELECT coalesce(min(lower(tstzrange(starts_at, ends_at))), {now}) AS "Value" FROM community_events
+                WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}
+                """);
+            query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart.First());
         }
-        else query = published.Where(e => e.StartsAt >= filter.StartsAfter);
+        else query = query.Where(e => e.StartsAt >= filter.StartsAfter);
         if (filter.StartsBefore is { } before) query = query.Where(e => e.StartsAt < before);
         if (filter.City is { } city) query = query.Where(e => e.City!.ToLower() == city.ToLower());
         if (filter.Country is { } country) query = query.Where(e => e.Country == country);

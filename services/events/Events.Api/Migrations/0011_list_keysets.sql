@@ -3,5 +3,6 @@
 DROP INDEX event_photos_event;
 CREATE INDEX event_photos_event ON event_photos (event_id, created_at DESC, id DESC);
 
--- The catalogue's ongoing events (started, not ended) without stepping over the month of ended ones (CatalogueQueries).
+-- The earliest start among events going on now, where the catalogue's scan begins (CatalogueQueries): found without
+-- stepping over the month of events that already ended.
 CREATE INDEX community_events_ongoing ON community_events USING gist (tstzrange(starts_at, ends_at)) WHERE status = 'published';
