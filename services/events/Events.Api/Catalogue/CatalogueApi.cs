@@ -157,7 +157,9 @@ public static class CatalogueApi
             Blank(query.City), Blank(query.Country)?.ToUpperInvariant(), Blank(query.Region), type, Blank(query.Interest)?.ToLowerInvariant(),
             Blank(query.Q), query.StartsAfter?.ToUniversalTime(), query.StartsBefore?.ToUniversalTime(), paid);
         var caller = CallerOf(principal);
-        var events = CatalogueQueries.Catalogue(db, filter, caller, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var earliestStart = filter.StartsAfter is null ? await CatalogueQueries.EarliestStartAsync(db, now, cancellationToken) : now;
+        var events = CatalogueQueries.Catalogue(db, filter, caller, now, earliestStart);
         var (rows, total) = await CatalogueQueries.ListAsync(db, events, start, options.Value.ExactTotalUpTo, cancellationToken);
         return TypedResults.Ok(start.Page.Of(rows, total, e => CatalogueQueries.PositionOf(e).ToString(),
             e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))));

@@ -23,22 +23,26 @@ public sealed record NearbyRow(Guid Id, double DistanceM);
 /// <summary>The catalogue's queries, shared by the API and the benchmark so both measure the same SQL.</summary>
 public static class CatalogueQueries
 {
+    /// <summary>
+    /// Where the upcoming catalogue's index scan starts: the earliest start among events going on now (found through the
+    /// GiST index on tstzrange(starts_at, ends_at)), or now when none is. Starting at now - 31 days (the longest an event
+    /// lasts) stepped over every event that ended this past month, reading each one's row when a filter needs the table.
+    /// Read first, so the catalogue query is planned with the value (a subquery's value is unknown to the planner).
+    /// </summary>
+    public static async Task<DateTimeOffset> EarliestStartAsync(EventsDbContext db, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        // min over lower(...), not starts_at, so the planner does not answer min() by walking the catalogue index from the oldest event.
+        await db.Database.SqlQuery<DateTimeOffset>($"""
+            SELECT coalesce(min(lower(tstzrange(starts_at, ends_at))), {now}) AS "Value" FROM community_events
+            WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}
+            """).SingleAsync(cancellationToken);
+
     /// <summary>Published events the caller may see, filtered, in start order (ties by id, so pages are stable).</summary>
-    public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now)
+    /// <param name="earliestStart">From <see cref="EarliestStartAsync"/> for the same <paramref name="now"/>.</param>
+    public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now, DateTimeOffset earliestStart)
     {
         var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
-        // Upcoming (including ongoing) unless the caller asks for a start range. The index scan starts at the earliest
-        // start among events going on now (found through the GiST index on tstzrange(starts_at, ends_at)), or now when
-        // none is: not at now - 31 days, which stepped over every event that ended this past month. (min over lower(...), not
-        // starts_at, so the planner does not answer min() by walking the catalogue index through every past event.)
-        if (filter.StartsAfter is null)
-        {
-            var earliestStart = db.Database.SqlQuery<DateTimeOffset>($"""
-                SELECT coalesce(min(lower(tstzrange(starts_at, ends_at))), {now}) AS "Value" FROM community_events
-                WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}
-                """);
-            query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart.First());
-        }
+        // Upcoming (including ongoing) unless the caller asks for a start range.
+        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart);
         else query = query.Where(e => e.StartsAt >= filter.StartsAfter);
         if (filter.StartsBefore is { } before) query = query.Where(e => e.StartsAt < before);
         if (filter.City is { } city) query = query.Where(e => e.City!.ToLower() == city.ToLower());
