@@ -321,8 +321,10 @@ public static class EventsBench
             report.Line($"  {name}: GiST index community_events_position used, no Seq Scan on community_events: {(indexed ? "YES" : "NO")}");
         }
         report.Line($"  nearby 50 km p95 {Report.Ms(nearby50.P95)} ms <= {NearbyP95TargetMs} ms: {(nearby50.P95 <= NearbyP95TargetMs ? "OK" : "POOR")}");
+        // A deep page by offset reads every row before it (the cap is 100,000); the cursor is the way to read that deep.
         foreach (var (name, _, after, _) in requests)
-            report.Line($"  request {name}: p95 {Report.Ms(after.P95)} ms <= {RequestP95TargetMs} ms: {(after.P95 <= RequestP95TargetMs ? "OK" : "POOR")}");
+            report.Line($"  request {name}: p95 {Report.Ms(after.P95)} ms <= {RequestP95TargetMs} ms: {(after.P95 <= RequestP95TargetMs ? "OK" : "POOR")}" +
+                (name.Contains("by offset", StringComparison.Ordinal) ? " (offset paging: linear in the depth by nature, no target; cursor below)" : ""));
         report.Line($"  request page {DeepPage} by cursor p50 {Report.Ms(afterCursor.P50)} ms <= 2x page 1 ({Report.Ms(afterPage1.P50)} ms): " +
             (afterCursor.P50 <= 2 * afterPage1.P50 ? "OK" : "POOR"));
 

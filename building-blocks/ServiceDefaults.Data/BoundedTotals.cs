@@ -1,5 +1,4 @@
 using System.Data;
-using System.Globalization;
 using System.Text.Json;
 using Community.ServiceDefaults.Api;
 using Microsoft.EntityFrameworkCore;
@@ -52,8 +51,4 @@ public static class BoundedTotals
             if (opened) await connection.CloseAsync();
         }
     }
-
-    /// <summary>Formats a counted total for logs and reports: "1,234" or "~1,234".</summary>
-    public static string Describe(this CountedTotal total) =>
-        (total.IsEstimate ? "~" : "") + total.Count.ToString("N0", CultureInfo.InvariantCulture);
 }
