@@ -67,6 +67,7 @@ public static class ServiceDefaultsExtensions
         {
             options.AddDocumentTransformer<Auth.BearerSecurityDocument>();
             options.AddOperationTransformer<Auth.BearerSecurityDocument>();
+            options.AddOperationTransformer<Api.PagingParameterDocs>();
         });
         return builder;
     }

@@ -129,4 +129,33 @@ public sealed class PagingTests
     [InlineData(101)]
     public void Keyset_limits_outside_1_to_100_are_refused(int limit) =>
         Assert.Equal(["limit must be 1-100."], Refused(e => Keyset.Limit(limit, e))["limit"]);
+
+    [Fact]
+    public void A_numbered_page_carries_the_next_pages_cursor_which_reads_past_the_offset_cap()
+    {
+        var at = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero).AddTicks(7);
+        var id = Guid.NewGuid();
+        var page = new PageRequest(5000, 2).Of([(at, id), (at, id), (at, id)], new CountedTotal(20_000, true), r => new TimeAndId(r.at, r.id).ToString(), r => 1);
+        Assert.Equal(10_000, page.Pages);
+        Assert.True(page.TotalIsEstimate);
+        Assert.Equal(2, page.Items.Count);
+
+        var errors = new ValidationErrors();
+        var next = NumberedCursor.Read(null, 2, page.NextCursor, 20, TimeAndId.Parse, errors);
+        Assert.False(errors.Any);
+        Assert.Equal(new PageRequest(5001, 2), next.Page);
+        Assert.Equal(new TimeAndId(at, id), next.After);
+
+        Assert.Null(new PageRequest(1, 2).Of([(at, id)], new CountedTotal(1, false), r => "", r => 1).NextCursor);
+    }
+
+    [Fact]
+    public void A_cursor_with_page_or_one_not_given_out_is_refused()
+    {
+        Assert.Equal([NumberedCursor.PageAndCursor],
+            Refused(e => NumberedCursor.Read(2, null, NumberedCursor.Encode(3, "1.0123456789abcdef0123456789abcdef"), 20, TimeAndId.Parse, e))["cursor"]);
+        foreach (var bad in new[] { "", "!", OpaqueCursor.Encode("3~"), OpaqueCursor.Encode("1~1.0123456789abcdef0123456789abcdef"),
+                     OpaqueCursor.Encode("x~1.0123456789abcdef0123456789abcdef"), OpaqueCursor.Encode("3~1.0123"), OpaqueCursor.Encode("3~-1.0123456789abcdef0123456789abcdef") })
+            Assert.Equal([Keyset.MalformedCursor], Refused(e => NumberedCursor.Read(null, null, bad, 20, TimeAndId.Parse, e))["cursor"]);
+    }
 }

@@ -1,9 +1,43 @@
+using System.ComponentModel;
+using System.Globalization;
 using Community.ServiceDefaults.Errors;
 
 namespace Community.ServiceDefaults.Api;
 
-/// <summary>One page of a catalogue (numbered pages): <c>items, total, page, pages, limit</c>.</summary>
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int Pages, int Limit);
+/// <summary>
+/// One page of a catalogue: <c>items, total, page, pages, limit, total_is_estimate, next_cursor</c>. The total is exact
+/// unless <c>total_is_estimate</c> (see <see cref="CountedTotal"/>); <c>next_cursor</c> reads the next page by keyset, null on the last.
+/// </summary>
+public sealed record PageOf<T>(
+    IReadOnlyList<T> Items,
+    [property: Description(PagingDocs.Total)] int Total,
+    [property: Description("This page's number (from 1), also when it was read by cursor.")] int Page,
+    [property: Description("Pages of limit rows in total; an estimate when total_is_estimate is.")] int Pages,
+    int Limit,
+    [property: Description(PagingDocs.TotalIsEstimate)] bool TotalIsEstimate = false,
+    [property: Description(PagingDocs.NextCursor)] string? NextCursor = null);
+
+/// <summary>The paging rules as the OpenAPI document states them (attribute arguments, hence constants).</summary>
+public static class PagingDocs
+{
+    public const string Page =
+        "Page number from 1 (numbered paging). Pages starting past the first 100,000 rows are a 400: follow next_cursor instead. Not with cursor.";
+    public const string Cursor =
+        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. " +
+        "Not with page; a cursor this API did not give out is a 400.";
+    public const string Limit = "Rows per page, 1-100.";
+    public const string Total =
+        "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.";
+    public const string TotalIsEstimate = "True when total (and so pages) is the planner's estimate rather than an exact count.";
+    public const string NextCursor = "Pass as cursor to read the next page; null on the last page.";
+}
+
+/// <summary>A list's total: exact up to a threshold, above it the planner's estimate (never below the threshold + 1).</summary>
+public readonly record struct CountedTotal(int Count, bool IsEstimate)
+{
+    /// <summary>Up to this many rows a list counts them exactly; above, it answers the planner's estimate.</summary>
+    public const int DefaultExactUpTo = 10_000;
+}
 
 /// <summary>A validated <c>page</c>/<c>limit</c> pair: page from 1, limit 1-<see cref="MaxLimit"/>.</summary>
 public readonly record struct PageRequest(int Page, int Limit)
@@ -25,7 +59,7 @@ public readonly record struct PageRequest(int Page, int Limit)
         var l = ReadLimit(limit, defaultLimit, errors);
         if (valid && ((long)p - 1) * l > MaxOffset)
         {
-            errors.Add("page", $"page {p} starts past the first {MaxOffset} results; narrow the query with its filters (dates, place, interest, text) instead of paging that deep.");
+            errors.Add("page", $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's next_cursor), or narrow the query with its filters (dates, place, interest, text).");
             valid = false;
         }
         return valid ? new(p, l) : new(1, defaultLimit);
@@ -42,6 +76,65 @@ public readonly record struct PageRequest(int Page, int Limit)
 
     public PageOf<T> Of<T>(IReadOnlyList<T> items, int total) =>
         new(items, total, Page, (int)(((long)total + Limit - 1) / Limit), Limit);
+
+    /// <summary>The page with a bounded total, cut from up to <see cref="Keyset.Probe"/> rows: a next cursor when more rows followed.</summary>
+    public PageOf<TItem> Of<TRow, TItem>(IReadOnlyList<TRow> rows, CountedTotal total, Func<TRow, string> positionOf, Func<TRow, TItem> map)
+    {
+        var next = rows.Count > Limit ? NumberedCursor.Encode(Page + 1, positionOf(rows[Limit - 1])) : null;
+        return new(rows.Take(Limit).Select(map).ToList(), total.Count, Page, (int)(((long)total.Count + Limit - 1) / Limit), Limit, total.IsEstimate, next);
+    }
+}
+
+/// <summary>Where a numbered list's page starts: an offset (<c>page</c>) or, with <c>cursor</c>, just after a keyset position.</summary>
+public readonly record struct PageStart<TPosition>(PageRequest Page, TPosition? After) where TPosition : struct;
+
+/// <summary>
+/// Keyset cursors of numbered lists: the page number they lead to and the position of the last row shown, so a cursor
+/// page answers the same <c>page</c> as the offset page with the same rows. Read with <see cref="Read{TPosition}"/>.
+/// </summary>
+public static class NumberedCursor
+{
+    public const string PageAndCursor = "Send either page or cursor, not both.";
+
+    public static string Encode(int page, string position) => OpaqueCursor.Encode($"{page}~{position}");
+
+    /// <summary>
+    /// The page asked for: by number (offset, capped at <see cref="PageRequest.MaxOffset"/>) or by cursor (any depth); a cursor
+    /// this API did not give out, or one sent with page, is added to <paramref name="errors"/>.
+    /// </summary>
+    public static PageStart<TPosition> Read<TPosition>(
+        int? page, int? limit, string? cursor, int defaultLimit, Func<string, TPosition?> parse, ValidationErrors errors) where TPosition : struct
+    {
+        if (cursor is null) return new(PageRequest.Read(page, limit, defaultLimit, errors), null);
+        var size = PageRequest.ReadLimit(limit, defaultLimit, errors);
+        if (page is not null)
+        {
+            errors.Add("cursor", PageAndCursor);
+            return new(new(1, size), null);
+        }
+        var text = OpaqueCursor.Decode(cursor);
+        var separator = text?.IndexOf('~') ?? -1;
+        if (separator > 0 && int.TryParse(text.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && number >= 2 && parse(text![(separator + 1)..]) is { } position)
+            return new(new(number, size), position);
+        errors.Add("cursor", Keyset.MalformedCursor);
+        return new(new(1, size), null);
+    }
+}
+
+/// <summary>A keyset position of a list ordered by a time and then an id, exact to the tick: <c>ticks.guid</c> in a cursor.</summary>
+public readonly record struct TimeAndId(DateTimeOffset At, Guid Id)
+{
+    public override string ToString() => $"{At.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{Id:N}";
+
+    public static TimeAndId? Parse(string position)
+    {
+        var parts = position.Split('.');
+        if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParseExact(parts[1], "N", out var id))
+            return new(new DateTimeOffset(ticks, TimeSpan.Zero), id);
+        return null;
+    }
 }
 
 public static class PagingExtensions
@@ -49,6 +142,15 @@ public static class PagingExtensions
     /// <summary>The rows of <paramref name="page"/>; a page beyond any int-counted total reads nothing instead of overflowing Skip.</summary>
     public static IQueryable<T> PageBy<T>(this IQueryable<T> query, PageRequest page) =>
         page.Offset > int.MaxValue ? query.Take(0) : query.Skip((int)page.Offset).Take(page.Limit);
+
+    /// <summary>The rows of <paramref name="page"/> and one more, which only says whether a next page (and cursor) exists.</summary>
+    public static IQueryable<T> ProbePageBy<T>(this IQueryable<T> query, PageRequest page) =>
+        page.Offset > int.MaxValue ? query.Take(0) : query.Skip((int)page.Offset).Take(Keyset.Probe(page.Limit));
+
+    /// <summary>The rows of a page that starts at <paramref name="start"/>: after its cursor position, or at its offset; plus one probe row.</summary>
+    public static IQueryable<T> ProbePageBy<T, TPosition>(this IQueryable<T> query, PageStart<TPosition> start, Func<IQueryable<T>, TPosition, IQueryable<T>> after)
+        where TPosition : struct =>
+        start.After is { } position ? after(query, position).Take(Keyset.Probe(start.Page.Limit)) : query.ProbePageBy(start.Page);
 }
 
 /// <summary>One page of a timeline (keyset paging): <c>items, next_cursor</c>; no next cursor on the last page.</summary>

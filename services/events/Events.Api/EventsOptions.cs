@@ -15,4 +15,7 @@ public sealed class EventsOptions
     public TimeSpan CheckInOpensBefore { get; set; } = TimeSpan.FromHours(1);
 
     public double MaxNearbyRadiusKm { get; set; } = 100;
+
+    /// <summary>Lists count their rows exactly up to this many; above, their total is the planner's estimate (total_is_estimate).</summary>
+    public int ExactTotalUpTo { get; set; } = Community.ServiceDefaults.Api.CountedTotal.DefaultExactUpTo;
 }

@@ -241,7 +241,7 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
 
         Assert.Equal(
             "start_after is not a known query parameter; the valid query parameters are: "
-            + "city, country, event_type, interest, limit, page, price, q, region, starts_after, starts_before.",
+            + "city, country, cursor, event_type, interest, limit, page, price, q, region, starts_after, starts_before.",
             problem["errors"]!["start_after"]![0]!.GetValue<string>());
     }
 

@@ -37,6 +37,23 @@ public sealed class OpenApiTests(EventsFixture fx) : IClassFixture<EventsFixture
         Assert.False(browse.ContainsKey("security"));
     }
 
+    [Theory]
+    [InlineData("/api/v1/events")]
+    [InlineData("/api/v1/courses")]
+    [InlineData("/api/v1/events/{id}/attendees")]
+    [InlineData("/api/v1/events/{id}/photos")]
+    public async Task Paged_lists_describe_page_cursor_and_what_their_total_means(string path)
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var parameters = document["paths"]![path]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("next_cursor", parameters["cursor"]!["description"]!.GetValue<string>());
+        Assert.Contains("100,000", parameters["page"]!["description"]!.GetValue<string>());
+
+        var text = document.ToJsonString();
+        Assert.Contains("above it, the database planner", text);
+        Assert.Contains("True when total (and so pages) is the planner", text);
+    }
+
     private static JsonObject Responses(JsonNode document, string path, string method) =>
         document["paths"]![path]![method]!["responses"]!.AsObject();
 

@@ -25,7 +25,7 @@ namespace Community.Events.Catalogue;
 public sealed record CatalogueQuery(
     string? City, string? Country, string? Region, [FromQuery(Name = "event_type")] string? EventType, string? Interest, string? Q,
     [FromQuery(Name = "starts_after")] DateTimeOffset? StartsAfter, [FromQuery(Name = "starts_before")] DateTimeOffset? StartsBefore,
-    string? Price, int? Page, int? Limit);
+    string? Price, int? Page, int? Limit, string? Cursor);
 
 public sealed record NearbyQuery(double? Lat, double? Lon, [FromQuery(Name = "radius_km")] double? RadiusKm, int? Limit);
 
@@ -132,10 +132,11 @@ public static class CatalogueApi
     }
 
     private static async Task<Ok<PageOf<EventDto>>> List(
-        [AsParameters] CatalogueQuery query, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        [AsParameters] CatalogueQuery query, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var page = PageRequest.Read(query.Page, query.Limit, DefaultLimit, errors);
+        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, DefaultLimit, TimeAndId.Parse, errors);
         var type = query.EventType?.Trim().ToLowerInvariant();
         errors.OneOf("event_type", type, EventTypes.All);
         bool? paid = null;
@@ -156,11 +157,12 @@ public static class CatalogueApi
             Blank(query.City), Blank(query.Country)?.ToUpperInvariant(), Blank(query.Region), type, Blank(query.Interest)?.ToLowerInvariant(),
             Blank(query.Q), query.StartsAfter?.ToUniversalTime(), query.StartsBefore?.ToUniversalTime(), paid);
         var caller = CallerOf(principal);
-        var events = CatalogueQueries.Catalogue(db, filter, caller, clock.GetUtcNow());
-        var total = await events.CountAsync(cancellationToken);
-        var items = await CatalogueQueries.PageAsync(db, events, page, cancellationToken);
-        return TypedResults.Ok(page.Of(
-            items.Select(e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))).ToList(), total));
+        var now = clock.GetUtcNow();
+        var earliestStart = filter.StartsAfter is null ? await CatalogueQueries.EarliestStartAsync(db, now, cancellationToken) : now;
+        var events = CatalogueQueries.Catalogue(db, filter, caller, now, earliestStart);
+        var (rows, total) = await CatalogueQueries.ListAsync(db, events, start, options.Value.ExactTotalUpTo, cancellationToken);
+        return TypedResults.Ok(start.Page.Of(rows, total, e => CatalogueQueries.PositionOf(e).ToString(),
+            e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))));
     }
 
     private static async Task<Ok<NearbyResult>> Nearby(

@@ -2,6 +2,7 @@ using Community.Events.Data;
 using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Catalogue;
 
@@ -18,17 +19,30 @@ public sealed record CatalogueFilter(
 
 public sealed record NearbyRow(Guid Id, double DistanceM);
 
+
 /// <summary>The catalogue's queries, shared by the API and the benchmark so both measure the same SQL.</summary>
 public static class CatalogueQueries
 {
+    /// <summary>
+    /// Where the upcoming catalogue's index scan starts: the earliest start among events going on now (found through the
+    /// GiST index on tstzrange(starts_at, ends_at)), or now when none is. Starting at now - 31 days (the longest an event
+    /// lasts) stepped over every event that ended this past month, reading each one's row when a filter needs the table.
+    /// Read first, so the catalogue query is planned with the value (a subquery's value is unknown to the planner).
+    /// </summary>
+    public static async Task<DateTimeOffset> EarliestStartAsync(EventsDbContext db, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        // min over lower(...), not starts_at, so the planner does not answer min() by walking the catalogue index from the oldest event.
+        await db.Database.SqlQuery<DateTimeOffset>($"""
+            SELECT coalesce(min(lower(tstzrange(starts_at, ends_at))), {now}) AS "Value" FROM community_events
+            WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}
+            """).SingleAsync(cancellationToken);
+
     /// <summary>Published events the caller may see, filtered, in start order (ties by id, so pages are stable).</summary>
-    public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now)
+    /// <param name="earliestStart">From <see cref="EarliestStartAsync"/> for the same <paramref name="now"/>.</param>
+    public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now, DateTimeOffset earliestStart)
     {
         var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
         // Upcoming (including ongoing) unless the caller asks for a start range.
-        // Nothing lasts longer than MaxDuration, so the start bound changes no result; it lets the index skip past events.
-        var earliestStart = now - EventRules.MaxDuration;
-        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now && e.StartsAt > earliestStart);
+        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart);
         else query = query.Where(e => e.StartsAt >= filter.StartsAfter);
         if (filter.StartsBefore is { } before) query = query.Where(e => e.StartsAt < before);
         if (filter.City is { } city) query = query.Where(e => e.City!.ToLower() == city.ToLower());
@@ -47,16 +61,32 @@ public static class CatalogueQueries
     }
 
     /// <summary>
-    /// One page of a catalogue query: the page's ids come from the catalogue index alone (however deep
-    /// the OFFSET), then only those rows are read from the table.
+    /// One page of a catalogue query and one probe row (whether a next page exists): the ids come from the catalogue
+    /// index alone (however deep the OFFSET; a cursor seeks straight to its position), then only those rows are read.
     /// </summary>
     public static async Task<List<CommunityEvent>> PageAsync(
-        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageRequest page, CancellationToken cancellationToken = default)
+        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageStart<TimeAndId> start, CancellationToken cancellationToken = default)
     {
-        var ids = await catalogue.Select(e => e.Id).PageBy(page).ToListAsync(cancellationToken);
+        var ids = await catalogue.ProbePageBy(start, After).Select(e => e.Id).ToListAsync(cancellationToken);
         var rows = await db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
     }
+
+    /// <summary>What one catalogue request reads: the page (with its probe row) and the bounded total.</summary>
+    public static async Task<(List<CommunityEvent> Rows, CountedTotal Total)> ListAsync(
+        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageStart<TimeAndId> start, int exactTotalUpTo, CancellationToken cancellationToken = default)
+    {
+        var rows = await PageAsync(db, catalogue, start, cancellationToken);
+        var total = await catalogue.CountBoundedAsync(exactTotalUpTo, cancellationToken);
+        return (rows, total);
+    }
+
+    /// <summary>An event's place in catalogue order, as its cursor carries it.</summary>
+    public static TimeAndId PositionOf(CommunityEvent e) => new(e.StartsAt, e.Id);
+
+    /// <summary>Events after <paramref name="position"/> in catalogue order, (starts_at, id) &gt; (at, id): one index seek.</summary>
+    public static IQueryable<CommunityEvent> After(IQueryable<CommunityEvent> events, TimeAndId position) =>
+        events.Where(e => EF.Functions.GreaterThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(position.At, position.Id)));
 
     public static IQueryable<CommunityEvent> Visible(IQueryable<CommunityEvent> events, Caller caller) => caller switch
     {

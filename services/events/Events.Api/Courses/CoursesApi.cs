@@ -14,10 +14,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RequestSizeLimitAttribute = Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Courses;
 
-public sealed record CourseListQuery(string? Category, int? Page, int? Limit);
+public sealed record CourseListQuery(
+    string? Category, int? Page, int? Limit, string? Cursor);
 
 public static class CoursesApi
 {
@@ -58,20 +60,21 @@ public static class CoursesApi
     }
 
     private static async Task<Ok<PageOf<CourseSummaryDto>>> List(
-        [AsParameters] CourseListQuery query, EventsDbContext db, CancellationToken cancellationToken)
+        [AsParameters] CourseListQuery query, EventsDbContext db, IOptions<EventsOptions> options, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var page = PageRequest.Read(query.Page, query.Limit, PageLimits.DefaultLimit, errors);
+        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, PageLimits.DefaultLimit, TimeAndId.Parse, errors);
         var category = string.IsNullOrWhiteSpace(query.Category) ? null : query.Category.Trim().ToLowerInvariant();
         if (category is { Length: > 50 }) errors.Add("category", "category must be 1-50 characters.");
         errors.ThrowIfAny();
 
         var courses = db.Set<Course>().AsNoTracking().Where(c => c.WithdrawnAt == null);
         if (category is not null) courses = courses.Where(c => c.Category == category);
-        var total = await courses.CountAsync(cancellationToken);
+        var total = await courses.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
         var modules = db.Set<CourseModule>();
+        // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
         var rows = await courses.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
-            .PageBy(page)
+            .ProbePageBy(start, (q, at) => q.Where(c => EF.Functions.LessThan(ValueTuple.Create(c.CreatedAt, c.Id), ValueTuple.Create(at.At, at.Id))))
             .Select(c => new
             {
                 Course = c,
@@ -79,7 +82,8 @@ public static class CoursesApi
                 Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
             })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Of(rows.Select(r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)).ToList(), total));
+        return TypedResults.Ok(start.Page.Of(rows, total, r => new TimeAndId(r.Course.CreatedAt, r.Course.Id).ToString(),
+            r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)));
     }
 
     private static async Task<Ok<CourseDto>> Get(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
+using Microsoft.Extensions.Options;
 
 namespace Community.Events.Photos;
 
@@ -24,7 +26,7 @@ public sealed record PhotoDto(
 /// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
 public sealed record PhotoUpload(IFormFile File, string? Caption);
 
-public sealed record PhotosQuery(int? Page, int? Limit);
+public sealed record PhotosQuery(int? Page, int? Limit, string? Cursor);
 
 public static class PhotosApi
 {
@@ -86,18 +88,21 @@ public static class PhotosApi
     }
 
     private static async Task<Ok<PageOf<PhotoDto>>> List(
-        Guid id, [AsParameters] PhotosQuery query, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+        Guid id, [AsParameters] PhotosQuery query, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, IOptions<EventsOptions> options,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var page = PageRequest.Read(query.Page, query.Limit, PageLimits.DefaultLimit, errors);
+        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, PageLimits.DefaultLimit, TimeAndId.Parse, errors);
         errors.ThrowIfAny();
 
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
-        var total = await photos.CountAsync(cancellationToken);
-        var items = await photos.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
-            .PageBy(page).ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Of(items.Select(p => PhotoDto.From(p, blobs)).ToList(), total));
+        var total = await photos.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
+        // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
+        var rows = await photos.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
+            .ProbePageBy(start, (q, at) => q.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.CreatedAt, p.Id), ValueTuple.Create(at.At, at.Id))))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(start.Page.Of(rows, total, p => new TimeAndId(p.CreatedAt, p.Id).ToString(), p => PhotoDto.From(p, blobs)));
     }
 
     private static async Task<FileStreamHttpResult> Content(

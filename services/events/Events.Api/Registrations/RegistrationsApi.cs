@@ -9,12 +9,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using static Community.Events.Registrations.RegistrationQueries;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
+using Microsoft.Extensions.Options;
+using System.Globalization;
 
 namespace Community.Events.Registrations;
 
 public sealed record TicketDto(Guid RegistrationId, Guid EventId, string TicketCode, string QrPayload, string EventTitle, DateTimeOffset StartsAt, string TimeZone);
 
-public sealed record AttendeesQuery(string? Status, int? Page, int? Limit);
+public sealed record AttendeesQuery(
+    string? Status, int? Page, int? Limit, string? Cursor);
 
 /// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no longer counts).</param>
 /// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its money).</param>
@@ -110,27 +114,33 @@ public static class RegistrationsApi
     }
 
     private static async Task<Ok<PageOf<AttendeeDto>>> Attendees(
-        Guid id, [AsParameters] AttendeesQuery query, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+        Guid id, [AsParameters] AttendeesQuery query, ClaimsPrincipal principal, EventsDbContext db, IOptions<EventsOptions> options,
+        CancellationToken cancellationToken)
     {
         await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
         var errors = new ValidationErrors();
         var status = query.Status?.Trim().ToLowerInvariant();
         errors.OneOf("status", status, RegistrationStatus.All);
-        var page = PageRequest.Read(query.Page, query.Limit, AttendeesDefaultLimit, errors);
+        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, AttendeesDefaultLimit, AttendeePosition, errors);
         errors.ThrowIfAny();
 
         var registrations = db.Registrations.AsNoTracking().Where(r => r.EventId == id);
         if (status is not null) registrations = registrations.Where(r => r.Status == status);
-        var total = await registrations.CountAsync(cancellationToken);
+        var total = await registrations.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
         var items = await (
-                from r in registrations.OrderBy(r => r.Sequence).PageBy(page)
+                from r in registrations.OrderBy(r => r.Sequence).ProbePageBy(start, (q, after) => q.Where(r => r.Sequence > after))
                 join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
                 from p in profiles.DefaultIfEmpty()
                 orderby r.Sequence
                 select new { Registration = r, Profile = p })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Of(items.Select(x => AttendeeDto.From(x.Registration, x.Profile)).ToList(), total));
+        return TypedResults.Ok(start.Page.Of(items, total, x => x.Registration.Sequence.ToString(CultureInfo.InvariantCulture),
+            x => AttendeeDto.From(x.Registration, x.Profile)));
     }
+
+    // Attendees are listed in registration order; the sequence is unique, so it alone is the position.
+    private static long? AttendeePosition(string text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
 
     private static async Task<Ok<EventStatsDto>> Stats(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
     {
