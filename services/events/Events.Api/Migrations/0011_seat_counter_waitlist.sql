@@ -1,0 +1,4 @@
+-- Seats are taken by a conditional update of seats_taken (no event lock across a request): a
+-- newcomer takes one only while nobody waits, and the sweeper finds waiting lists with free seats.
+-- Both ask "who waits for this event, in order" of this index.
+CREATE INDEX registrations_waitlisted ON registrations (event_id, sequence) WHERE status = 'waitlisted';
