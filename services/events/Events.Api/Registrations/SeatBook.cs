@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Data;
 using Community.ServiceDefaults.Errors;
@@ -27,7 +28,7 @@ public sealed record PaidConfirmationResult(PaidConfirmation Outcome, Registrati
 /// joins the list runs <see cref="PromoteAsync"/> after committing (so no seat stays free while
 /// someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches.
 /// </summary>
-public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options)
+public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox)
 {
     private const int Batch = 100;
     private const string RegistrationsLive = "registrations_live";
@@ -37,21 +38,29 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         Guid eventId, Guid userId, CancellationToken cancellationToken)
     {
         var now = Now();
-        var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken);
+        // The event and the caller's live registration in one round trip.
+        var found = await db.Events.AsNoTracking().Where(x => x.Id == eventId)
+            .Select(x => new
+            {
+                Event = x,
+                Existing = db.Registrations.Where(r => r.EventId == eventId && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        var e = found?.Event;
         if (e is null || e.Status == EventStatus.Draft) throw new NotFoundException("No event has this id.");
         if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
             throw new ForbiddenException("This event is by invitation only.");
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no registrations.");
         if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended.");
 
-        if (await LiveRegistrationAsync(eventId, userId, cancellationToken) is { } existing) return (existing, RegistrationOutcome.Existing);
+        if (found!.Existing is { } existing) return (existing, RegistrationOutcome.Existing);
         try
         {
             // The counter as read may be stale either way: a seat that looked free is re-checked by the update, one that
             // looked taken and is free again is found by the promotion after joining the list.
             var seated = HasFreeSeat(e) ? await TryRegisterWithSeatAsync(e, userId, now, cancellationToken) : null;
-            // Full, but a hold's time is up and the sweeper has not come by yet: end such holds here and try once more.
-            if (seated is null && await db.Registrations.AnyAsync(
+            // Full, but a hold (paid events only) whose time is up and the sweeper has not come by yet: end such holds here and try once more.
+            if (seated is null && e.IsPaid && await db.Registrations.AnyAsync(
                     r => r.EventId == eventId && r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now, cancellationToken))
             {
                 await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
@@ -73,7 +82,8 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                 _ => RegistrationOutcome.Waitlisted,
             });
         }
-        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
+        catch (Exception exception) when ((exception as PostgresException ?? exception.InnerException as PostgresException)
+            is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
         {
             // The same person pressed twice at once: the other attempt won; nothing of this one was kept.
             db.ChangeTracker.Clear();
@@ -313,24 +323,35 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         db.Database.ExecuteSqlAsync($"UPDATE community_events SET seats_taken = seats_taken - {count} WHERE id = {eventId}", cancellationToken);
 
     /// <summary>
-    /// A new registration with a seat: its row and message are written first, the seat taken last, so the event's row is
-    /// locked only for the update and the commit. Null (nothing kept) when the seat went meanwhile.
+    /// A new registration with a seat, in one statement (so one implicit transaction): the conditional update of the
+    /// counter, the registration row and its outbox message, all or nothing. Null (nothing written) when no seat was left.
+    /// The event's row is locked only while this statement runs and commits, never across a round trip to the service;
+    /// rows written before the update would each hold a key share on the event's row (their foreign key) while waiting.
     /// </summary>
     private async Task<Registration?> TryRegisterWithSeatAsync(CommunityEvent e, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var registration = NewRegistration(e, userId, now);
-        db.Registrations.Add(registration);
-        GiveSeat(e, registration, now);
-        await db.SaveChangesAsync(cancellationToken);
-        if (await TakeSeatsAsync(e.Id, 1, now, cancellationToken, unlessSomeoneWaits: true))
-        {
-            await transaction.CommitAsync(cancellationToken);
-            return registration;
-        }
-        await transaction.RollbackAsync(cancellationToken);
-        db.ChangeTracker.Clear();
-        return null;
+        var r = NewRegistration(e, userId, now);
+        var message = OutboxMessage.From(MarkSeated(e, r, now));
+        var written = await db.Database.SqlQuery<Guid>($"""
+            WITH seat AS (
+                UPDATE community_events SET seats_taken = seats_taken + 1
+                WHERE id = {e.Id} AND status = 'published' AND ends_at > {now}
+                  AND (capacity IS NULL OR seats_taken < capacity)
+                  AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = {e.Id} AND status = 'waitlisted')
+                RETURNING id),
+            registration AS (
+                INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
+                SELECT {r.Id}, seat.id, {r.UserId}, {r.Status}, {r.TicketCode}::text, {r.AmountCents}, {r.Currency}::text,
+                       {r.HoldExpiresAt}::timestamptz, {now}, {now}, {r.ConfirmedAt}::timestamptz
+                FROM seat RETURNING id),
+            message AS (
+                INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
+                SELECT {message.Id}, {message.Type}, {message.Payload}::jsonb, {message.OccurredAt}, {message.TraceParent}::text FROM seat)
+            SELECT id AS "Value" FROM registration
+            """).ToListAsync(cancellationToken);
+        if (written.Count == 0) return null;
+        outbox.Notify();
+        return r;
     }
 
     private static Registration NewRegistration(CommunityEvent e, Guid userId, DateTimeOffset now) => new()
@@ -339,30 +360,29 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         CreatedAt = now, UpdatedAt = now,
     };
 
-    /// <summary>Marks a registration whose seat was counted: confirmed at once when free, held for payment when paid.</summary>
-    private void GiveSeat(CommunityEvent e, Registration registration, DateTimeOffset now)
+    /// <summary>Gives a registration whose seat was counted its status and queues the message saying so.</summary>
+    private void GiveSeat(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkSeated(e, registration, now));
+
+    private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkConfirmed(e, registration, now));
+
+    /// <summary>Confirmed at once when free, held for payment when paid; returns the message announcing it.</summary>
+    private IIntegrationEvent MarkSeated(CommunityEvent e, Registration registration, DateTimeOffset now)
     {
         registration.UpdatedAt = now;
-        if (e.IsPaid)
-        {
-            registration.Status = RegistrationStatus.Held;
-            registration.HoldExpiresAt = now + _options.HoldDuration;
-            db.AddIntegrationEvent(new TicketHoldCreated(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId,
-                registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, e.OrganizerId));
-        }
-        else
-        {
-            Confirm(e, registration, now);
-        }
+        if (!e.IsPaid) return MarkConfirmed(e, registration, now);
+        registration.Status = RegistrationStatus.Held;
+        registration.HoldExpiresAt = now + _options.HoldDuration;
+        return new TicketHoldCreated(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId,
+            registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, e.OrganizerId);
     }
 
-    private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now)
+    private static RegistrationConfirmed MarkConfirmed(CommunityEvent e, Registration registration, DateTimeOffset now)
     {
         registration.Status = RegistrationStatus.Confirmed;
         registration.TicketCode ??= TicketCodes.New();
         registration.ConfirmedAt = now;
         registration.UpdatedAt = now;
-        db.AddIntegrationEvent(new RegistrationConfirmed(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId));
+        return new RegistrationConfirmed(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId);
     }
 
     /// <summary>Marks the registration cancelled and announces it; the caller gives back the seat it held.</summary>
