@@ -38,12 +38,13 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         Guid eventId, Guid userId, CancellationToken cancellationToken)
     {
         var now = Now();
-        // The event and the caller's live registration in one round trip.
+        // The event, the caller's live registration and whether a hold is past its time, in one round trip.
         var found = await db.Events.AsNoTracking().Where(x => x.Id == eventId)
             .Select(x => new
             {
                 Event = x,
                 Existing = db.Registrations.Where(r => r.EventId == eventId && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)).FirstOrDefault(),
+                HoldPastItsTime = db.Registrations.Any(r => r.EventId == eventId && r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now),
             })
             .FirstOrDefaultAsync(cancellationToken);
         var e = found?.Event;
@@ -59,9 +60,8 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
             // The counter as read may be stale either way: a seat that looked free is re-checked by the update, one that
             // looked taken and is free again is found by the promotion after joining the list.
             var seated = HasFreeSeat(e) ? await TryRegisterWithSeatAsync(e, userId, now, cancellationToken) : null;
-            // Full, but a hold (paid events only) whose time is up and the sweeper has not come by yet: end such holds here and try once more.
-            if (seated is null && e.IsPaid && await db.Registrations.AnyAsync(
-                    r => r.EventId == eventId && r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now, cancellationToken))
+            // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds here and try once more.
+            if (seated is null && found.HoldPastItsTime)
             {
                 await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
                 seated = await TryRegisterWithSeatAsync(e, userId, now, cancellationToken);
