@@ -258,8 +258,8 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                 if (next.Count == 0) return Promotion.Done;
                 if (!await TakeSeatsAsync(eventId, next.Count, now, ct, unlessSomeoneWaits: false))
                 {
-                    // Someone took seats meanwhile: forget these rows unchanged and look again.
-                    foreach (var registration in next) db.Entry(registration).State = EntityState.Detached;
+                    // Someone took seats meanwhile: look again. The rows stay tracked unchanged; a row the next round
+                    // finds still waitlisted has changed in nothing promotion reads, and the caller may hold it.
                     return Promotion.Retry;
                 }
                 foreach (var registration in next) GiveSeat(e, registration, now);
