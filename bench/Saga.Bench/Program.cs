@@ -123,7 +123,7 @@ async Task<double> OneAsync()
         if (confirmedAt is { } confirmed)
         {
             var receivedAt = await ScalarAsync<DateTime?>(resources.DatabaseConnectionString,
-                "SELECT w.received_at FROM webhook_events w WHERE w.payload->'data'->'object'->'metadata'->>'payment_id' = @id", paymentId);
+                "SELECT w.received_at FROM webhook_events w WHERE w.payload::jsonb->'data'->'object'->'metadata'->>'payment_id' = @id", paymentId);
             return (confirmed - receivedAt!.Value).TotalMilliseconds;
         }
         await Task.Delay(2);

@@ -8,7 +8,7 @@ public sealed class EventsOptions
     /// <summary>How long a seat of a paid event is kept for a payer who has not paid yet.</summary>
     public TimeSpan HoldDuration { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>How often the sweeper releases expired holds.</summary>
+    /// <summary>How often the sweeper (every instance) releases expired holds and fills waiting lists that have free seats.</summary>
     public TimeSpan HoldSweepInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Check-in opens this long before the start.</summary>

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Community.Events.Registrations;
 using Community.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Community.Events.Tests;
 
@@ -124,5 +127,70 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         Assert.Equal(8L, await CountAsync(id, "waitlisted"));
         Assert.Equal(4L, await CountAsync(id, "cancelled"));
         Assert.Equal(4, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+    }
+
+    [Fact]
+    public async Task A_ticket_drop_on_two_instances_seats_exactly_the_capacity_and_waitlists_the_rest_in_order()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 25);
+        var id = e["id"]!.GetValue<string>();
+        var confirmedBefore = await fx.OutboxCountAsync("RegistrationConfirmed");
+
+        var statuses = await RegisterManyAsync(id, 120);
+
+        Assert.Equal(25, statuses.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(95, statuses.Count(s => s == HttpStatusCode.Accepted));
+        Assert.Equal(25L, await CountAsync(id, "confirmed"));
+        Assert.Equal(95L, await CountAsync(id, "waitlisted"));
+        Assert.Equal(25, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(confirmedBefore + 25, await fx.OutboxCountAsync("RegistrationConfirmed"));
+        // Nobody who joined the list got a seat before someone who joined earlier.
+        Assert.Equal(0L, await fx.ScalarAsync<long>("""
+            SELECT count(*) FROM registrations c JOIN registrations w ON w.event_id = c.event_id
+            WHERE c.event_id = @id AND c.status = 'confirmed' AND w.status = 'waitlisted' AND w.sequence < c.sequence
+            """, ("id", Guid.Parse(id))));
+    }
+
+    [Fact]
+    public async Task A_raised_capacity_is_filled_from_the_waiting_list_by_the_sweeper_without_any_registration()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 2);
+        var id = e["id"]!.GetValue<string>();
+        await RegisterManyAsync(id, 6);
+
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", new { capacity = 5 }, organizer)).AssertStatus(200);
+
+        await Eventually.TrueAsync(async () => await CountAsync(id, "confirmed") == 5, "the sweeper never filled the new seats");
+        Assert.Equal(1L, await CountAsync(id, "waitlisted"));
+        Assert.Equal(5, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+    }
+
+    [Fact]
+    public async Task Sweepers_on_two_instances_at_once_release_each_expired_hold_once_and_promote_each_waiting_person_once()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 3; b["price_cents"] = 800; b["currency"] = "EUR"; });
+        var id = e["id"]!.GetValue<string>();
+        foreach (var _ in Enumerable.Range(0, 3)) await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertProblem(402);
+        foreach (var _ in Enumerable.Range(0, 7)) await (await fx.SecondClient.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertStatus(202);
+        var holdsBefore = await fx.OutboxCountAsync("TicketHoldCreated");
+
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
+        // Besides both hosts' own timers, four explicit passes race each other.
+        var sweepers = new[] { fx.Host, fx.Second }.Select(h => h.Services.GetServices<IHostedService>().OfType<HoldSweeper>().Single()).ToList();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => sweepers[i % 2].SweepOnceAsync(CancellationToken.None))));
+
+        await Eventually.TrueAsync(async () => await CountAsync(id, "expired") == 3, "the expired holds were never released");
+        await Eventually.TrueAsync(async () => await CountAsync(id, "held") == 3, "the waiting list was never promoted");
+        Assert.Equal(4L, await CountAsync(id, "waitlisted"));
+        Assert.Equal(3, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(holdsBefore + 3, await fx.OutboxCountAsync("TicketHoldCreated"));
+        // The three promoted are the three who waited longest.
+        Assert.Equal(0L, await fx.ScalarAsync<long>("""
+            SELECT count(*) FROM registrations h JOIN registrations w ON w.event_id = h.event_id
+            WHERE h.event_id = @id AND h.status = 'held' AND w.status = 'waitlisted' AND w.sequence < h.sequence
+            """, ("id", Guid.Parse(id))));
     }
 }

@@ -1,13 +1,12 @@
-using Community.Events.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.Events.Registrations;
 
 /// <summary>
-/// Releases the seats of holds whose payer never paid and gives them to the waiting list.
-/// Registrations release an event's expired holds themselves too; this catches events nobody touches.
-/// Safe on every replica at once: each event is swept under its row lock.
+/// Keeps seats moving off the request path: ends holds whose payer never paid, gives their seats
+/// back, and fills waiting lists that have free seats nobody promoted (a capacity rise, a promotion
+/// that lost a race). Runs on every instance at once: holds and waiting rows are claimed with
+/// FOR UPDATE SKIP LOCKED and seats taken by a conditional update, so nothing is done twice.
 /// </summary>
 public sealed class HoldSweeper(IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventsOptions> options, ILogger<HoldSweeper> logger)
     : BackgroundService
@@ -29,24 +28,24 @@ public sealed class HoldSweeper(IServiceScopeFactory scopes, TimeProvider clock,
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>One pass: up to a batch of expired holds and a batch of waiting lists; returns how many holds ended.</summary>
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        List<Guid> eventIds;
+        var released = 0;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var db = scope.ServiceProvider.GetRequiredService<EventsDbContext>();
-            eventIds = await db.Registrations
-                .Where(r => r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now)
-                .Select(r => r.EventId).Distinct().OrderBy(id => id).Take(100)
-                .ToListAsync(cancellationToken);
+            released = await scope.ServiceProvider.GetRequiredService<SeatBook>().ReleaseExpiredHoldsAsync(null, clock.GetUtcNow(), cancellationToken);
         }
 
-        var released = 0;
-        foreach (var eventId in eventIds)
+        List<Guid> waiting;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            waiting = await scope.ServiceProvider.GetRequiredService<SeatBook>().EventsWithSeatsForTheWaitingAsync(clock.GetUtcNow(), cancellationToken);
+        }
+        foreach (var eventId in waiting)
         {
             await using var scope = scopes.CreateAsyncScope();
-            released += await scope.ServiceProvider.GetRequiredService<SeatBook>().SweepAsync(eventId, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<SeatBook>().PromoteAsync(eventId, cancellationToken);
         }
         if (released > 0) logger.LogInformation("Released {Count} expired ticket holds", released);
         return released;

@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Data;
 using Community.ServiceDefaults.Errors;
@@ -6,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
+using Npgsql;
 
 namespace Community.Events.Registrations;
 
@@ -17,83 +19,117 @@ public enum PaidConfirmation { Confirmed, AlreadyConfirmed, SeatGone, NotFound }
 public sealed record PaidConfirmationResult(PaidConfirmation Outcome, Registration? Registration, string? Reason = null);
 
 /// <summary>
-/// Every change to who holds a seat. Each operation runs in one transaction that first locks the
-/// event's row, so registrations, cancellations, hold expiry and waitlist promotion of one event
-/// are serialised in the database, whichever instance runs them; the capacity check constraint
-/// on community_events is the backstop.
+/// Every change to who holds a seat. A seat is taken by one conditional update of the event's
+/// counter (<see cref="TakeSeatsAsync"/>) and given back by an atomic decrement, each in a short
+/// transaction that locks the registration rows it changes first and the event's row last, so
+/// no request queues on the event for longer than that statement and its commit. The capacity
+/// check constraint on community_events is the backstop. A free seat goes to the waiting list
+/// before anyone new: a newcomer takes a seat only while nobody waits, and whoever frees a seat or
+/// joins the list runs <see cref="PromoteAsync"/> after committing (so no seat stays free while
+/// someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches.
 /// </summary>
-public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options)
+public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox)
 {
+    private const int Batch = 100;
+    private const string RegistrationsLive = "registrations_live";
     private readonly EventsOptions _options = options.Value;
 
     public async Task<(Registration Registration, RegistrationOutcome Outcome)> RegisterAsync(
         Guid eventId, Guid userId, CancellationToken cancellationToken)
     {
-        return await InEventLockAsync(eventId, async e =>
+        var now = Now();
+        // The event, the caller's live registration and whether a hold is past its time, in one round trip.
+        var found = await db.Events.AsNoTracking().Where(x => x.Id == eventId)
+            .Select(x => new
+            {
+                Event = x,
+                Existing = db.Registrations.Where(r => r.EventId == eventId && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)).FirstOrDefault(),
+                HoldPastItsTime = db.Registrations.Any(r => r.EventId == eventId && r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        var e = found?.Event;
+        if (e is null || e.Status == EventStatus.Draft) throw new NotFoundException("No event has this id.");
+        if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
+            throw new ForbiddenException("This event is by invitation only.");
+        if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no registrations.");
+        if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended.");
+
+        if (found!.Existing is { } existing) return (existing, RegistrationOutcome.Existing);
+        try
         {
-            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
-            if (e.Status == EventStatus.Draft) throw new NotFoundException("No event has this id.");
-            if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
-                throw new ForbiddenException("This event is by invitation only.");
-            if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no registrations.");
-            if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended.");
-
-            await ReleaseExpiredHoldsAsync(e, now, cancellationToken);
-            await PromoteWaitlistAsync(e, now, cancellationToken);
-
-            var existing = await db.Registrations.FirstOrDefaultAsync(
-                r => r.EventId == e.Id && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status), cancellationToken);
-            if (existing is not null) return (existing, RegistrationOutcome.Existing);
-
-            var registration = new Registration
+            // The counter as read may be stale either way: a seat that looked free is re-checked by the update, one that
+            // looked taken and is free again is found by the promotion after joining the list.
+            var seated = HasFreeSeat(e) ? await TryRegisterWithSeatAsync(e, userId, now, cancellationToken) : null;
+            // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds here and try once more.
+            if (seated is null && found.HoldPastItsTime)
             {
-                Id = NewId.Next(now), EventId = e.Id, UserId = userId, AmountCents = e.PriceCents, Currency = e.Currency,
-                CreatedAt = now, UpdatedAt = now,
-            };
-            db.Registrations.Add(registration);
-            if (HasFreeSeat(e))
-            {
-                TakeSeat(e, registration, now);
-                return (registration, registration.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed);
+                await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
+                seated = await TryRegisterWithSeatAsync(e, userId, now, cancellationToken);
             }
+            if (seated is not null) return (seated, seated.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed);
+
             if (!e.WaitlistEnabled) throw new ConflictException("This event is full and has no waiting list.");
-            registration.Status = RegistrationStatus.Waitlisted;
-            return (registration, RegistrationOutcome.Waitlisted);
-        }, cancellationToken);
+            var waiting = NewRegistration(e, userId, now);
+            waiting.Status = RegistrationStatus.Waitlisted;
+            db.Registrations.Add(waiting);
+            await db.SaveChangesAsync(cancellationToken);
+            // A seat freed while this row was not yet visible to whoever freed it: it is promoted here.
+            await PromoteAsync(eventId, cancellationToken);
+            return (waiting, waiting.Status switch
+            {
+                RegistrationStatus.Held => RegistrationOutcome.Held,
+                RegistrationStatus.Confirmed => RegistrationOutcome.Confirmed,
+                _ => RegistrationOutcome.Waitlisted,
+            });
+        }
+        catch (Exception exception) when ((exception as PostgresException ?? exception.InnerException as PostgresException)
+            is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
+        {
+            // The same person pressed twice at once: the other attempt won; nothing of this one was kept.
+            db.ChangeTracker.Clear();
+            return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
+                ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing);
+        }
     }
 
     /// <summary>Cancels the caller's live registration, frees its seat and moves the waiting list up.</summary>
     public async Task<Registration> CancelAsync(Guid eventId, Guid userId, CancellationToken cancellationToken)
     {
-        return await InEventLockAsync(eventId, async e =>
+        var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken)
+            ?? throw new NotFoundException("No event has this id.");
+        var (registration, freed) = await db.InTransactionAsync(async ct =>
         {
-            var registration = await db.Registrations.FirstOrDefaultAsync(
-                r => r.EventId == e.Id && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status), cancellationToken)
+            var registration = await db.Registrations
+                .FromSql($"SELECT * FROM registrations WHERE event_id = {eventId} AND user_id = {userId} AND status IN ('held', 'confirmed', 'waitlisted') FOR UPDATE")
+                .FirstOrDefaultAsync(ct)
                 ?? throw new NotFoundException("You have no registration for this event.");
-            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
+            var now = Now();
             if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended; its registrations are history.");
+            var freed = registration.HoldsSeat;
             Cancel(e, registration, now);
-            await PromoteWaitlistAsync(e, now, cancellationToken);
-            return registration;
+            if (freed) await ReleaseSeatsAsync(eventId, 1, ct);
+            return (registration, freed);
         }, cancellationToken);
+        if (freed) await PromoteAsync(eventId, cancellationToken);
+        return registration;
     }
 
     /// <summary>
-    /// Confirms a held registration once its payment settled; idempotent per payment. A hold that
-    /// expired is confirmed still if a seat is free; otherwise the seat is gone and the caller refunds.
+    /// Confirms a held registration once its payment settled; idempotent per payment. A live hold
+    /// already owns its seat, so only its row is locked. A hold that expired is confirmed still if
+    /// it can take a free seat nobody waits for; otherwise the seat is gone and the caller refunds.
     /// </summary>
     public async Task<PaidConfirmationResult> ConfirmPaidAsync(
         Guid registrationId, Guid paymentId, long amountCents, string currency, CancellationToken cancellationToken)
     {
-        var eventId = await db.Registrations.Where(r => r.Id == registrationId).Select(r => (Guid?)r.EventId).FirstOrDefaultAsync(cancellationToken);
-        if (eventId is null) return new(PaidConfirmation.NotFound, null, "No registration has this id.");
-
-        return await InEventLockAsync(eventId.Value, async e =>
+        return await db.InTransactionAsync(async ct =>
         {
-            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
-            var registration = await db.Registrations.FirstAsync(r => r.Id == registrationId, cancellationToken);
+            var registration = await LockAsync(registrationId, ct);
+            if (registration is null) return new PaidConfirmationResult(PaidConfirmation.NotFound, null, "No registration has this id.");
             if (registration.Status == RegistrationStatus.Confirmed && registration.PaymentId == paymentId)
                 return new PaidConfirmationResult(PaidConfirmation.AlreadyConfirmed, registration);
+            var e = await db.Events.AsNoTracking().FirstAsync(x => x.Id == registration.EventId, ct);
+            var now = Now();
             if (e.Status == EventStatus.Cancelled)
                 return new PaidConfirmationResult(PaidConfirmation.SeatGone, registration, "The event was cancelled.");
             if (amountCents != registration.AmountCents || !string.Equals(currency, registration.Currency, StringComparison.OrdinalIgnoreCase))
@@ -105,12 +141,11 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                 case RegistrationStatus.Held:
                     break;
                 case RegistrationStatus.Expired or RegistrationStatus.Cancelled:
-                    var seatAvailable = e.Status == EventStatus.Published && e.EndsAt > now && HasFreeSeat(e)
-                        && !await db.Registrations.AnyAsync(r => r.EventId == e.Id && r.UserId == registration.UserId
-                            && r.Id != registration.Id && RegistrationStatus.Live.Contains(r.Status), cancellationToken);
+                    var seatAvailable = !await db.Registrations.AnyAsync(r => r.EventId == e.Id && r.UserId == registration.UserId
+                            && r.Id != registration.Id && RegistrationStatus.Live.Contains(r.Status), ct)
+                        && await TakeSeatsAsync(e.Id, 1, now, ct, unlessSomeoneWaits: true);
                     if (!seatAvailable)
                         return new PaidConfirmationResult(PaidConfirmation.SeatGone, registration, "The hold ended and its seat was taken.");
-                    e.SeatsTaken++;
                     break;
                 default:
                     return new PaidConfirmationResult(PaidConfirmation.SeatGone, registration, $"The registration is {registration.Status}.");
@@ -127,27 +162,23 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     /// </summary>
     public async Task MarkRefundedAsync(Guid registrationId, Guid paymentId, CancellationToken cancellationToken)
     {
-        var eventId = await db.Registrations.Where(r => r.Id == registrationId).Select(r => (Guid?)r.EventId).FirstOrDefaultAsync(cancellationToken);
-        if (eventId is null) return;
-        await InEventLockAsync(eventId.Value, async e =>
+        var freedOn = await db.InTransactionAsync(async ct =>
         {
-            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
-            var registration = await db.Registrations.FirstAsync(r => r.Id == registrationId, cancellationToken);
-            if (registration.Status == RegistrationStatus.Refunded) return 0;
-            if (registration.PaymentId is { } paidWith && paidWith != paymentId) return 0;
+            var registration = await LockAsync(registrationId, ct);
+            if (registration is null || registration.Status == RegistrationStatus.Refunded) return (Guid?)null;
+            if (registration.PaymentId is { } paidWith && paidWith != paymentId) return null;
+            var now = Now();
             var previous = registration.Status;
-            if (registration.HoldsSeat) e.SeatsTaken--;
+            var freed = registration.HoldsSeat;
             registration.Status = RegistrationStatus.Refunded;
             registration.PaymentId = paymentId;
             registration.UpdatedAt = now;
             // No RsvpCancelled: the holder did not cancel, and PaymentRefunded already told everyone who cares.
-            if (previous is RegistrationStatus.Confirmed or RegistrationStatus.Held)
-            {
-                registration.CancelledAt = now;
-                await PromoteWaitlistAsync(e, now, cancellationToken);
-            }
-            return 0;
+            if (previous is RegistrationStatus.Confirmed or RegistrationStatus.Held) registration.CancelledAt = now;
+            if (freed) await ReleaseSeatsAsync(registration.EventId, 1, ct);
+            return freed ? registration.EventId : null;
         }, cancellationToken);
+        if (freedOn is { } eventId) await PromoteAsync(eventId, cancellationToken);
     }
 
     /// <summary>
@@ -162,16 +193,80 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                 .SetProperty(r => r.RefundedCents, r => totalRefundedCents < r.AmountCents ? totalRefundedCents : r.AmountCents)
                 .SetProperty(r => r.RefundsAsOf, asOf), cancellationToken);
 
-    /// <summary>Releases the event's expired holds and promotes from the waiting list; returns how many holds ended.</summary>
-    public async Task<int> SweepAsync(Guid eventId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends up to one batch of expired holds and gives their seats back, then fills the waiting lists of the events
+    /// concerned. Of any event (<paramref name="eventId"/> null, the sweeper): holds another caller is ending are skipped,
+    /// so sweepers on several instances never end one twice. Of one event (a registration finding it full): holds being
+    /// ended elsewhere are waited for, so their seats are back when this returns. Returns how many holds ended here.
+    /// </summary>
+    public async Task<int> ReleaseExpiredHoldsAsync(Guid? eventId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        return await InEventLockAsync(eventId, async e =>
+        now = Catalogue.EventRules.AsStored(now);
+        var ended = await db.InTransactionAsync(async ct =>
         {
-            var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
-            var released = await ReleaseExpiredHoldsAsync(e, now, cancellationToken);
-            await PromoteWaitlistAsync(e, now, cancellationToken);
-            return released;
+            var holds = eventId is { } one
+                ? await db.Registrations.FromSql($"""
+                    SELECT * FROM registrations WHERE event_id = {one} AND status = 'held' AND hold_expires_at <= {now}
+                    ORDER BY hold_expires_at, id LIMIT {Batch} FOR UPDATE
+                    """).ToListAsync(ct)
+                : await db.Registrations.FromSql($"""
+                    SELECT * FROM registrations WHERE status = 'held' AND hold_expires_at <= {now}
+                    ORDER BY hold_expires_at LIMIT {Batch} FOR UPDATE SKIP LOCKED
+                    """).ToListAsync(ct);
+            foreach (var hold in holds)
+            {
+                hold.Status = RegistrationStatus.Expired;
+                hold.UpdatedAt = now;
+            }
+            // Event rows in one order, so two sweepers ending holds of the same events cannot deadlock.
+            var byEvent = holds.GroupBy(h => h.EventId).OrderBy(g => g.Key).Select(g => (EventId: g.Key, Count: g.Count())).ToList();
+            foreach (var (id, count) in byEvent) await ReleaseSeatsAsync(id, count, ct);
+            return byEvent;
         }, cancellationToken);
+        foreach (var (id, _) in ended) await PromoteAsync(id, cancellationToken);
+        return ended.Sum(x => x.Count);
+    }
+
+    /// <summary>Events with a free seat and somebody waiting for it (after a capacity rise, or a promotion that lost a race).</summary>
+    public Task<List<Guid>> EventsWithSeatsForTheWaitingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<Guid>($"""
+            SELECT DISTINCT r.event_id AS "Value" FROM registrations r JOIN community_events e ON e.id = r.event_id
+            WHERE r.status = 'waitlisted' AND e.status = 'published' AND e.ends_at > {now} AND (e.capacity IS NULL OR e.seats_taken < e.capacity)
+            LIMIT {Batch}
+            """).ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Gives the event's free seats to the head of its waiting list, a batch per short transaction, until no seat is free or
+    /// nobody waits. Rows another caller is promoting are skipped and the seats are taken by the conditional update, so
+    /// concurrent callers (two sweepers, a cancel and a registration) never promote one registration twice or overfill.
+    /// </summary>
+    public async Task PromoteAsync(Guid eventId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            // Read outside a transaction: most callers find the event full and stop here.
+            var now = Now();
+            var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken);
+            if (e is null || e.Status != EventStatus.Published || e.EndsAt <= now || !HasFreeSeat(e)) return;
+            var progress = await db.InTransactionAsync(async ct =>
+            {
+                var room = e.Capacity is { } capacity ? Math.Min(capacity - e.SeatsTaken, Batch) : Batch;
+                var next = await db.Registrations.FromSql($"""
+                    SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
+                    ORDER BY sequence LIMIT {room} FOR UPDATE SKIP LOCKED
+                    """).ToListAsync(ct);
+                if (next.Count == 0) return Promotion.Done;
+                if (!await TakeSeatsAsync(eventId, next.Count, now, ct, unlessSomeoneWaits: false))
+                {
+                    // Someone took seats meanwhile: look again. The rows stay tracked unchanged; a row the next round
+                    // finds still waitlisted has changed in nothing promotion reads, and the caller may hold it.
+                    return Promotion.Retry;
+                }
+                foreach (var registration in next) GiveSeat(e, registration, now);
+                return Promotion.Promoted;
+            }, cancellationToken);
+            if (progress == Promotion.Done) return;
+        }
     }
 
     /// <summary>Erases a user's registrations (account deleted), giving their seats to the waiting lists.</summary>
@@ -180,69 +275,120 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         var eventIds = await db.Registrations.Where(r => r.UserId == userId).Select(r => r.EventId).Distinct().ToListAsync(cancellationToken);
         foreach (var eventId in eventIds)
         {
-            await InEventLockAsync(eventId, async e =>
+            var freed = await db.InTransactionAsync(async ct =>
             {
-                var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
-                var registrations = await db.Registrations.Where(r => r.EventId == e.Id && r.UserId == userId).ToListAsync(cancellationToken);
+                var e = await db.Events.AsNoTracking().FirstAsync(x => x.Id == eventId, ct);
+                var now = Now();
+                var registrations = await db.Registrations
+                    .FromSql($"SELECT * FROM registrations WHERE event_id = {eventId} AND user_id = {userId} FOR UPDATE").ToListAsync(ct);
+                var freed = registrations.Count(r => r.HoldsSeat);
                 foreach (var registration in registrations)
                 {
                     if (RegistrationStatus.Live.Contains(registration.Status) && e.EndsAt > now) Cancel(e, registration, now);
-                    else if (registration.HoldsSeat) e.SeatsTaken--;
                     db.Registrations.Remove(registration);
                 }
-                await PromoteWaitlistAsync(e, now, cancellationToken);
-                return 0;
+                if (freed > 0) await ReleaseSeatsAsync(eventId, freed, ct);
+                return freed;
             }, cancellationToken);
+            if (freed > 0) await PromoteAsync(eventId, cancellationToken);
         }
     }
 
-    private Task<T> InEventLockAsync<T>(Guid eventId, Func<CommunityEvent, Task<T>> work, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async ct =>
-        {
-            var locked = await db.Database
-                .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM community_events WHERE id = {eventId} FOR UPDATE")
-                .ToListAsync(ct);
-            if (locked.Count == 0) throw new NotFoundException("No event has this id.");
-            // Read after the lock, so the row is current; an instance this context already tracks is refreshed instead.
-            var e = db.Events.Local.FirstOrDefault(x => x.Id == eventId);
-            if (e is null) e = await db.Events.FirstAsync(x => x.Id == eventId, ct);
-            else await db.Entry(e).ReloadAsync(ct);
-            return await work(e);
-        }, cancellationToken);
+    private enum Promotion { Done, Retry, Promoted }
+
+    private DateTimeOffset Now() => Catalogue.EventRules.AsStored(clock.GetUtcNow());
 
     private static bool HasFreeSeat(CommunityEvent e) => e.Capacity is not { } capacity || e.SeatsTaken < capacity;
 
-    /// <summary>Gives the registration a seat: confirmed at once when free, held for payment when paid.</summary>
-    private void TakeSeat(CommunityEvent e, Registration registration, DateTimeOffset now)
+    private Task<Registration?> LiveRegistrationAsync(Guid eventId, Guid userId, CancellationToken cancellationToken) =>
+        db.Registrations.AsNoTracking().FirstOrDefaultAsync(
+            r => r.EventId == eventId && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status), cancellationToken);
+
+    private Task<Registration?> LockAsync(Guid registrationId, CancellationToken cancellationToken) =>
+        db.Registrations.FromSql($"SELECT * FROM registrations WHERE id = {registrationId} FOR UPDATE").FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>
+    /// Takes <paramref name="count"/> seats in one statement if the event is open and has them; the event's row is locked
+    /// from here to the commit only. A newcomer (<paramref name="unlessSomeoneWaits"/>) never jumps the waiting list.
+    /// </summary>
+    private async Task<bool> TakeSeatsAsync(Guid eventId, int count, DateTimeOffset now, CancellationToken cancellationToken, bool unlessSomeoneWaits) =>
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE community_events SET seats_taken = seats_taken + {count}
+            WHERE id = {eventId} AND status = 'published' AND ends_at > {now}
+              AND (capacity IS NULL OR seats_taken + {count} <= capacity)
+              AND (NOT {unlessSomeoneWaits} OR NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'))
+            """, cancellationToken) == 1;
+
+    private Task<int> ReleaseSeatsAsync(Guid eventId, int count, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"UPDATE community_events SET seats_taken = seats_taken - {count} WHERE id = {eventId}", cancellationToken);
+
+    /// <summary>
+    /// A new registration with a seat, in one statement (so one implicit transaction): the conditional update of the
+    /// counter, the registration row and its outbox message, all or nothing. Null (nothing written) when no seat was left.
+    /// The event's row is locked only while this statement runs and commits, never across a round trip to the service;
+    /// rows written before the update would each hold a key share on the event's row (their foreign key) while waiting.
+    /// </summary>
+    private async Task<Registration?> TryRegisterWithSeatAsync(CommunityEvent e, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        e.SeatsTaken++;
-        registration.UpdatedAt = now;
-        if (e.IsPaid)
-        {
-            registration.Status = RegistrationStatus.Held;
-            registration.HoldExpiresAt = now + _options.HoldDuration;
-            db.AddIntegrationEvent(new TicketHoldCreated(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId,
-                registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, e.OrganizerId));
-        }
-        else
-        {
-            Confirm(e, registration, now);
-        }
+        var r = NewRegistration(e, userId, now);
+        var message = OutboxMessage.From(MarkSeated(e, r, now));
+        var written = await db.Database.SqlQuery<Guid>($"""
+            WITH seat AS (
+                UPDATE community_events SET seats_taken = seats_taken + 1
+                WHERE id = {e.Id} AND status = 'published' AND ends_at > {now}
+                  AND (capacity IS NULL OR seats_taken < capacity)
+                  AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = {e.Id} AND status = 'waitlisted')
+                RETURNING id),
+            registration AS (
+                INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
+                SELECT {r.Id}, seat.id, {r.UserId}, {r.Status}, {r.TicketCode}::text, {r.AmountCents}, {r.Currency}::text,
+                       {r.HoldExpiresAt}::timestamptz, {now}, {now}, {r.ConfirmedAt}::timestamptz
+                FROM seat RETURNING id),
+            message AS (
+                INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
+                SELECT {message.Id}, {message.Type}, {message.Payload}::jsonb, {message.OccurredAt}, {message.TraceParent}::text FROM seat)
+            SELECT id AS "Value" FROM registration
+            """).ToListAsync(cancellationToken);
+        if (written.Count == 0) return null;
+        outbox.Notify();
+        return r;
     }
 
-    private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now)
+    private static Registration NewRegistration(CommunityEvent e, Guid userId, DateTimeOffset now) => new()
+    {
+        Id = NewId.Next(now), EventId = e.Id, UserId = userId, AmountCents = e.PriceCents, Currency = e.Currency,
+        CreatedAt = now, UpdatedAt = now,
+    };
+
+    /// <summary>Gives a registration whose seat was counted its status and queues the message saying so.</summary>
+    private void GiveSeat(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkSeated(e, registration, now));
+
+    private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkConfirmed(e, registration, now));
+
+    /// <summary>Confirmed at once when free, held for payment when paid; returns the message announcing it.</summary>
+    private IIntegrationEvent MarkSeated(CommunityEvent e, Registration registration, DateTimeOffset now)
+    {
+        registration.UpdatedAt = now;
+        if (!e.IsPaid) return MarkConfirmed(e, registration, now);
+        registration.Status = RegistrationStatus.Held;
+        registration.HoldExpiresAt = now + _options.HoldDuration;
+        return new TicketHoldCreated(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId,
+            registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, e.OrganizerId);
+    }
+
+    private static RegistrationConfirmed MarkConfirmed(CommunityEvent e, Registration registration, DateTimeOffset now)
     {
         registration.Status = RegistrationStatus.Confirmed;
         registration.TicketCode ??= TicketCodes.New();
         registration.ConfirmedAt = now;
         registration.UpdatedAt = now;
-        db.AddIntegrationEvent(new RegistrationConfirmed(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId));
+        return new RegistrationConfirmed(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId);
     }
 
+    /// <summary>Marks the registration cancelled and announces it; the caller gives back the seat it held.</summary>
     private void Cancel(CommunityEvent e, Registration registration, DateTimeOffset now)
     {
         var previous = registration.Status;
-        if (registration.HoldsSeat) e.SeatsTaken--;
         var refund = previous == RegistrationStatus.Confirmed && registration.PaymentId is not null
             && now <= e.StartsAt - TimeSpan.FromHours(e.RefundCutoffHours) ? registration.AmountCents : 0;
         registration.Status = RegistrationStatus.Cancelled;
@@ -250,35 +396,5 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         registration.UpdatedAt = now;
         db.AddIntegrationEvent(new RsvpCancelled(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, previous,
             refund, registration.Currency, registration.PaymentId));
-    }
-
-    private async Task<int> ReleaseExpiredHoldsAsync(CommunityEvent e, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var expired = await db.Registrations
-            .Where(r => r.EventId == e.Id && r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now)
-            .ToListAsync(cancellationToken);
-        foreach (var hold in expired)
-        {
-            hold.Status = RegistrationStatus.Expired;
-            hold.UpdatedAt = now;
-            e.SeatsTaken--;
-        }
-        return expired.Count;
-    }
-
-    private async Task PromoteWaitlistAsync(CommunityEvent e, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (e.Status != EventStatus.Published || e.EndsAt <= now) return;
-        while (HasFreeSeat(e))
-        {
-            var free = e.Capacity is { } capacity ? capacity - e.SeatsTaken : int.MaxValue;
-            var next = await db.Registrations
-                .Where(r => r.EventId == e.Id && r.Status == RegistrationStatus.Waitlisted)
-                .OrderBy(r => r.Sequence).Take(Math.Min(free, 100))
-                .ToListAsync(cancellationToken);
-            if (next.Count == 0) return;
-            foreach (var registration in next) TakeSeat(e, registration, now);
-            await db.SaveChangesAsync(cancellationToken);
-        }
     }
 }

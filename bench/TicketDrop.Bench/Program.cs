@@ -1,0 +1,157 @@
+extern alias EventsApi;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Community.ServiceDefaults.Auth;
+using Community.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using EventsProgram = EventsApi::Program;
+
+// A ticket drop: N people press "register" for one event at the same moment, spread over TWO
+// events instances (real Kestrel, one PostgreSQL). Reports request-to-answer latency and what
+// the database says afterwards: seats taken against capacity, waitlisted, refused, errors.
+var people = Arg("--people", 500);
+var capacity = Arg("--capacity", 100);
+var rounds = Arg("--rounds", 3);
+
+// In-process hosting needs the service's content root (where its appsettings.json lives).
+var root = new DirectoryInfo(AppContext.BaseDirectory);
+while (root is not null && !File.Exists(Path.Combine(root.FullName, "Community.sln"))) root = root.Parent;
+if (root is null) throw new InvalidOperationException("Run the benchmark from inside the repository.");
+Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_EVENTS", Path.Combine(root.FullName, "services/events/Events.Api"));
+
+var started = Stopwatch.StartNew();
+await using var resources = await TestInfrastructure.IsolateAsync("dropbench");
+var database = await resources.AddDatabaseAsync("events");
+using var tokens = new TestTokens(TimeProvider.System);
+void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
+Dictionary<string, string?> Settings() => new()
+{
+    ["Logging:LogLevel:Default"] = "Warning",
+    ["ConnectionStrings:rabbitmq"] = resources.BrokerUri,
+    ["ConnectionStrings:events-db"] = database,
+};
+await using var first = new ServiceHost<EventsProgram>(Settings(), Shared).Start();
+await using var second = new ServiceHost<EventsProgram>(Settings(), Shared).Start();
+using var firstClient = first.NewClient();
+using var secondClient = second.NewClient();
+HttpClient[] instances = [firstClient, secondClient];
+Console.WriteLine($"infrastructure and two events instances up in {started.Elapsed.TotalSeconds:0.0} s");
+
+var organizer = tokens.Issue(Guid.NewGuid(), "organizer");
+var report = new StringBuilder();
+report.AppendLine($"Ticket drop: {people} people register for one event at once through two events instances ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)");
+
+// Warm-up: JIT, both connection pools (HTTP and PostgreSQL), on an event of its own.
+await DropAsync(await EventAsync(capacity, waitlist: true, paid: false), people);
+
+// The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the machine does at all.
+var floorEvent = await EventAsync(capacity, waitlist: true, paid: false);
+var floor = new List<double>();
+for (var round = 0; round < rounds; round++) floor.AddRange((await BurstAsync(floorEvent, people, read: true)).Latencies);
+report.AppendLine(Line($"floor: {people} reads of the event at once", floor));
+
+foreach (var (name, waitlist, paid) in new[] { ("free, waiting list", true, false), ("paid, no waiting list", false, true) })
+{
+    var all = new List<double>();
+    var lines = new List<string>();
+    for (var round = 0; round < rounds; round++)
+    {
+        var eventId = await EventAsync(capacity, waitlist, paid);
+        var (latencies, statuses, wall) = await DropAsync(eventId, people);
+        all.AddRange(latencies);
+        var books = await BooksAsync(eventId);
+        var seated = statuses.Count(s => s is HttpStatusCode.Created or HttpStatusCode.PaymentRequired);
+        var waitlisted = statuses.Count(s => s == HttpStatusCode.Accepted);
+        var refused = statuses.Count(s => s == HttpStatusCode.Conflict);
+        var errors = statuses.Length - seated - waitlisted - refused;
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"  round {round + 1}: seats taken {books.SeatsTaken}/{capacity} (rows holding a seat {books.Holding}), answered seated {seated}, waitlisted {waitlisted}, refused {refused}, errors {errors}; wall {wall:0} ms"));
+        if (books.SeatsTaken != capacity || books.Holding != capacity || seated != capacity || errors != 0)
+            lines.Add("  !! the books do not match the capacity or some requests failed");
+    }
+    report.AppendLine(Line($"{name} (capacity {capacity}, {rounds} rounds)", all));
+    foreach (var line in lines) report.AppendLine(line);
+}
+Console.Write(report);
+var results = Path.Combine(root.FullName, "bench/results");
+Directory.CreateDirectory(results);
+await File.WriteAllTextAsync(Path.Combine(results, "ticket-drop-latest.txt"), report.ToString());
+return;
+
+async Task<string> EventAsync(int seats, bool waitlist, bool paid)
+{
+    var starts = DateTimeOffset.UtcNow.AddDays(10);
+    var created = await Json(await firstClient.PostJson("/api/v1/events", new Dictionary<string, object?>
+    {
+        ["title"] = "Ticket drop " + Guid.NewGuid().ToString("N")[..6], ["event_type"] = "social", ["latitude"] = 52.52, ["longitude"] = 13.40,
+        ["starts_at"] = starts, ["ends_at"] = starts.AddHours(3), ["time_zone"] = "Europe/Berlin", ["capacity"] = seats,
+        ["waitlist_enabled"] = waitlist, ["price_cents"] = paid ? 2500 : 0, ["currency"] = paid ? "EUR" : null,
+    }, organizer));
+    var id = created.GetProperty("id").GetString()!;
+    (await firstClient.PostJson($"/api/v1/events/{id}/publish", new { }, organizer)).EnsureSuccessStatusCode();
+    return id;
+}
+
+// Everyone's token is made and every HTTP connection opened before the gate opens, so the clock measures the service.
+Task<(List<double> Latencies, HttpStatusCode[] Statuses, double WallMs)> DropAsync(string eventId, int count) => BurstAsync(eventId, count, read: false);
+
+async Task<(List<double> Latencies, HttpStatusCode[] Statuses, double WallMs)> BurstAsync(string eventId, int count, bool read)
+{
+    var buyers = Enumerable.Range(0, count).Select(_ => tokens.Issue(Guid.NewGuid())).ToList();
+    await Task.WhenAll(Enumerable.Range(0, count).Select(i => instances[i % 2].GetAsync($"/api/v1/events/{eventId}")));
+    var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    var attempts = buyers.Select(async (token, i) =>
+    {
+        await gate.Task;
+        var watch = Stopwatch.StartNew();
+        using var response = read
+            ? await instances[i % 2].Get($"/api/v1/events/{eventId}", token)
+            : await instances[i % 2].PostJson($"/api/v1/events/{eventId}/registrations", new { }, token);
+        await response.Content.LoadIntoBufferAsync();
+        return (watch.Elapsed.TotalMilliseconds, response.StatusCode);
+    }).ToList();
+    var wall = Stopwatch.StartNew();
+    gate.SetResult();
+    var outcomes = await Task.WhenAll(attempts);
+    return (outcomes.Select(o => o.TotalMilliseconds).ToList(), outcomes.Select(o => o.StatusCode).ToArray(), wall.Elapsed.TotalMilliseconds);
+}
+
+async Task<(int SeatsTaken, long Holding)> BooksAsync(string eventId)
+{
+    await using var connection = new NpgsqlConnection(database);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(
+        "SELECT e.seats_taken, (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN ('held', 'confirmed')) FROM community_events e WHERE e.id = @id",
+        connection);
+    command.Parameters.AddWithValue("id", Guid.Parse(eventId));
+    await using var reader = await command.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    return (reader.GetInt32(0), reader.GetInt64(1));
+}
+
+static async Task<JsonElement> Json(HttpResponseMessage response)
+{
+    var text = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
+    return JsonDocument.Parse(text).RootElement.Clone();
+}
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.Order().ToList();
+    var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
+    return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+}
+
+static string Line(string name, List<double> ms) => string.Create(CultureInfo.InvariantCulture,
+    $"{name,-44} n={ms.Count,5}  p50 {Percentile(ms, 50),7:0.0} ms  p95 {Percentile(ms, 95),7:0.0} ms  p99 {Percentile(ms, 99),7:0.0} ms  max {ms.Max(),7:0.0} ms");
+
+int Arg(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) ? value : fallback;
+}
