@@ -127,6 +127,8 @@ public readonly record struct TimeAndId(DateTimeOffset At, Guid Id)
 {
     public override string ToString() => $"{At.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{Id:N}";
 
+    public static string Format(DateTimeOffset at, Guid id) => new TimeAndId(at, id).ToString();
+
     public static TimeAndId? Parse(string position)
     {
         var parts = position.Split('.');
