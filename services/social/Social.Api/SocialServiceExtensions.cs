@@ -6,7 +6,9 @@ using Community.Social.Connections;
 using Community.Social.Data;
 using Community.Social.Discovery;
 using Community.Social.Follows;
+using Community.Social.Network;
 using Community.Social.Profiles;
+using Community.Social.Reports;
 
 namespace Community.Social;
 
@@ -27,6 +29,8 @@ public static class SocialServiceExtensions
         app.MapConnectionsApi();
         app.MapFollowsApi();
         app.MapBlocksApi();
+        app.MapNetworkApi();
+        app.MapReportsApi();
         return app;
     }
 }

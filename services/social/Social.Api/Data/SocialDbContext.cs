@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Data;
+using Community.Social.Reports;
 using Community.Social.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,6 +15,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<Block> Blocks => Set<Block>();
     public DbSet<Follow> Follows => Set<Follow>();
     public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<Report> Reports => Set<Report>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -8,7 +8,7 @@ namespace Community.Social.Users;
 
 /// <summary>
 /// A deleted account leaves nothing social behind: its connections and requests, follows and
-/// blocks both ways go, and its profile becomes a nameless tombstone that later messages cannot revive.
+/// blocks both ways and the reports they filed go, and its profile becomes a nameless tombstone that later messages cannot revive.
 /// </summary>
 public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedConsumer> logger)
     : IdempotentConsumer<UserDeleted, SocialDbContext>(db, logger)
@@ -19,6 +19,7 @@ public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedC
         await Db.Connections.Where(c => c.RequesterId == userId || c.AddresseeId == userId).ExecuteDeleteAsync(cancellationToken);
         await Db.Follows.Where(f => f.FollowerId == userId || f.FollowedId == userId).ExecuteDeleteAsync(cancellationToken);
         await Db.Blocks.Where(b => b.BlockerId == userId || b.BlockedId == userId).ExecuteDeleteAsync(cancellationToken);
+        await Db.Reports.Where(r => r.ReporterId == userId).ExecuteDeleteAsync(cancellationToken);
         await ProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
     }
 }
