@@ -18,6 +18,10 @@ public sealed record DiscoverQuery(
     [FromQuery(Name = "age_min")] int? AgeMin, [FromQuery(Name = "age_max")] int? AgeMax, string? Gender,
     [FromQuery(Name = "include_connected")] bool? IncludeConnected, string? Cursor, int? Limit);
 
+/// <summary>What discovery filters on, validated and normalised (interest and gender lower-case; ages as birth-date bounds).</summary>
+public sealed record DiscoverFilter(
+    string? Region, string? Interest, string? Q, string? Gender, DateOnly? BornBy, DateOnly? BornAfter, bool IncludeConnected);
+
 /// <summary>A person discovery suggests: public fields, whether they are boosted now, and why they fit.</summary>
 public sealed record DiscoverItem(
     Guid UserId, string Username, string? FullName, string? Bio, string? Region, string? City, string? Country, int? Age,
@@ -68,12 +72,28 @@ public static class DiscoveryApi
         // age >= age_min: born on or before today minus age_min years; age <= age_max: born after today minus (age_max + 1) years.
         DateOnly? bornBy = query.AgeMin is { } min ? today.AddYears(-min) : null;
         DateOnly? bornAfter = query.AgeMax is { } max ? today.AddYears(-(max + 1)) : null;
-        var pattern = q is null ? null : "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-        var includeConnected = query.IncludeConnected ?? false;
-        var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
-        var probe = Keyset.Probe(limit);
+        var filter = new DiscoverFilter(region, interest, q, gender, bornBy, bornAfter, query.IncludeConnected ?? false);
+        var rows = await FindAsync(db, callerId, filter, after, Keyset.Probe(limit), now, cancellationToken);
 
-        var rows = await db.Database.SqlQuery<DiscoverRow>($"""
+        return TypedResults.Ok(Keyset.Page(rows, limit, r => DiscoverPosition.Format(r.Boosted, r.Score, r.UserId), r => new DiscoverItem(
+            r.UserId, r.Username, r.FullName, r.Bio, r.Region, r.City, r.Country, ProfileDto.AgeOn(r.DateOfBirth, today), r.Interests,
+            r.ProfileImageUrl, r.IdentityBadge, r.IsVerified, r.Role, r.Boosted, r.Score, r.Common)));
+    }
+
+    /// <summary>
+    /// The people discovery shows <paramref name="callerId"/>, in its order (boosted now first, then
+    /// compatibility, then id), <paramref name="probe"/> rows after <paramref name="after"/>; the
+    /// benchmark (bench/Social.Bench) measures this very query.
+    /// </summary>
+    public static Task<List<DiscoverRow>> FindAsync(
+        SocialDbContext db, Guid callerId, DiscoverFilter filter, DiscoverPosition? after, int probe, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pattern = filter.Q is null ? null : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var (region, interest, gender, bornBy, bornAfter, includeConnected) =
+            (filter.Region, filter.Interest, filter.Gender, filter.BornBy, filter.BornAfter, filter.IncludeConnected);
+        var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
+
+        return db.Database.SqlQuery<DiscoverRow>($"""
             WITH candidates AS (
                 SELECT p.user_id, p.username, p.full_name, p.bio, p.region, p.city, p.country, p.date_of_birth, p.interests,
                        p.profile_image_url, p.identity_badge, p.is_verified, p.role,
@@ -103,10 +123,6 @@ public static class DiscoveryApi
             ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
             LIMIT {probe}
             """).ToListAsync(cancellationToken);
-
-        return TypedResults.Ok(Keyset.Page(rows, limit, r => DiscoverPosition.Format(r.Boosted, r.Score, r.UserId), r => new DiscoverItem(
-            r.UserId, r.Username, r.FullName, r.Bio, r.Region, r.City, r.Country, ProfileDto.AgeOn(r.DateOfBirth, today), r.Interests,
-            r.ProfileImageUrl, r.IdentityBadge, r.IsVerified, r.Role, r.Boosted, r.Score, r.Common)));
     }
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

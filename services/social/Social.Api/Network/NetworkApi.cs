@@ -51,7 +51,8 @@ public static class NetworkApi
     /// <summary>
     /// A bounded breadth-first search from both ends at once: the caller's connections (one hop) and
     /// the target's (one hop back) meet directly (2 hops) or through one more accepted connection (3),
-    /// so the database reads two neighbourhoods and the edges of one, never the graph. Nobody on
+    /// so the database reads two neighbourhoods and the edges of one, never the graph (the third hop
+    /// is a LATERAL index lookup per first step: joined to the connection_edges view the planner scans every connection). Nobody on
     /// either side of a block with the caller or the target is stepped through, nor anyone unlisted.
     /// Ties go to the smallest ids, so the same graph always gives the same path.
     /// </summary>
@@ -82,7 +83,10 @@ public static class NetworkApi
                 UNION ALL
                 SELECT 2, n.u, NULL FROM near_ok n JOIN far f ON f.u = n.u
                 UNION ALL
-                SELECT 3, n.u, f.u FROM near_ok n JOIN connection_edges e ON e.user_id = n.u JOIN far f ON f.u = e.other_id
+                SELECT 3, n.u, f.u FROM near_ok n
+                CROSS JOIN LATERAL (SELECT c.addressee_id AS v FROM connections c WHERE c.requester_id = n.u AND c.status = 'accepted'
+                                    UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = n.u AND c.status = 'accepted') e
+                JOIN far f ON f.u = e.v
             )
             SELECT hops AS "Hops", first_step AS "FirstStep", second_step AS "SecondStep" FROM paths
             ORDER BY hops, first_step, second_step
@@ -122,7 +126,8 @@ public static class NetworkApi
         db.Database.SqlQuery<SuggestionRow>($"""
             SELECT e.other_id AS "UserId", count(*)::integer AS "MutualCount"
             FROM connection_edges mine
-            JOIN connection_edges e ON e.user_id = mine.other_id
+            CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
+                                UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
             JOIN profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
             WHERE mine.user_id = {callerId} AND e.other_id <> {callerId}
               AND NOT EXISTS (SELECT 1 FROM connections c
