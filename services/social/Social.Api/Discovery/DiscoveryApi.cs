@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
@@ -83,47 +84,88 @@ public static class DiscoveryApi
     /// <summary>
     /// The people discovery shows <paramref name="callerId"/>, in its order (boosted now first, then
     /// compatibility, then id), <paramref name="probe"/> rows after <paramref name="after"/>; the
-    /// benchmark (bench/Social.Bench) measures this very query.
+    /// benchmark (bench/Social.Bench) measures this very query. The score is compatibility_score's,
+    /// computed per candidate from columns (compatibility_points, migration 0005) rather than by
+    /// calling compatibility_score per candidate: the caller's interests, the people hidden from them
+    /// and their connections in common with everyone two hops away are read once first, and the
+    /// candidates are tested against them as constants; only the page's rows are then read in full.
     /// </summary>
-    public static Task<List<DiscoverRow>> FindAsync(
+    public static async Task<List<DiscoverRow>> FindAsync(
         SocialDbContext db, Guid callerId, DiscoverFilter filter, DiscoverPosition? after, int probe, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var includeConnected = filter.IncludeConnected;
+        var caller = (await db.Database.SqlQuery<CallerContext>($"""
+            SELECT me.user_id IS NOT NULL AS "HasProfile", COALESCE(me.interests, ARRAY[]::text[]) AS "Interests", me.region AS "Region",
+                   ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = {callerId}
+                         UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
+                         UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId} AND NOT {includeConnected}) AS "Hidden",
+                   COALESCE(m.ids, ARRAY[]::uuid[]) AS "MutualIds", COALESCE(m.counts, ARRAY[]::integer[]) AS "MutualCounts"
+            FROM (SELECT 1) AS one
+            LEFT JOIN profiles me ON me.user_id = {callerId}
+            LEFT JOIN LATERAL (
+                SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
+                    SELECT e.other_id AS user_id, count(*)::integer AS n
+                    FROM connection_edges mine
+                    CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
+                                        UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
+                    WHERE mine.user_id = {callerId}
+                    GROUP BY e.other_id) f
+            ) m ON true
+            """).ToListAsync(cancellationToken)).Single();
+        var mine = caller.Interests.Distinct(StringComparer.Ordinal).ToArray();
         var pattern = filter.Q is null ? null : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-        var (region, interest, gender, bornBy, bornAfter, includeConnected) =
-            (filter.Region, filter.Interest, filter.Gender, filter.BornBy, filter.BornAfter, filter.IncludeConnected);
         var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
-
-        return db.Database.SqlQuery<DiscoverRow>($"""
+        object?[] args =
+        [
+            callerId, now, filter.Region, filter.Interest, pattern, filter.Gender, filter.BornBy, filter.BornAfter, caller.HasProfile,
+            afterBoosted, afterScore, afterId, probe, caller.Interests, caller.Region, caller.Hidden, caller.MutualIds, caller.MutualCounts, .. mine,
+        ];
+        // Shared interests: one containment test per interest of the caller (parameters 18 on), 0 when they have none.
+        var shared = mine.Length == 0 ? "0" : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{18 + i}}}::text])::integer"));
+        var sql = FormattableStringFactory.Create($$"""
             WITH candidates AS (
-                SELECT p.user_id, p.username, p.full_name, p.bio, p.region, p.city, p.country, p.date_of_birth, p.interests,
-                       p.profile_image_url, p.identity_badge, p.is_verified, p.role,
-                       (p.boosted_until IS NOT NULL AND p.boosted_until > {now}) AS boosted,
-                       COALESCE(compatibility_score({callerId}, p.user_id), 0) AS score,
-                       common_interests(p.interests, COALESCE((SELECT me.interests FROM profiles me WHERE me.user_id = {callerId}), ARRAY[]::text[])) AS common
+                SELECT p.user_id,
+                       (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
+                       CASE WHEN {8} THEN compatibility_points({{shared}},
+                                                               {14}::text IS NOT NULL AND lower(p.region) = lower({14}::text),
+                                                               CASE WHEN p.user_id = ANY ({16}::uuid[])
+                                                                    THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
+                                                                    ELSE 0 END)
+                            ELSE 0 END AS score
                 FROM profiles p
-                WHERE p.username IS NOT NULL AND p.deleted_at IS NULL AND p.user_id <> {callerId}
-                  AND ({region}::text IS NULL OR lower(p.region) = lower({region}::text))
-                  AND ({interest}::text IS NULL OR p.interests @> ARRAY[{interest}::text])
-                  AND ({pattern}::text IS NULL OR p.username ILIKE {pattern}::text OR p.full_name ILIKE {pattern}::text)
-                  AND ({gender}::text IS NULL OR p.gender = {gender}::text)
-                  AND ({bornBy}::date IS NULL OR p.date_of_birth <= {bornBy}::date)
-                  AND ({bornAfter}::date IS NULL OR p.date_of_birth > {bornAfter}::date)
-                  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = {callerId} AND b.blocked_id = p.user_id)
-                                                           OR (b.blocker_id = p.user_id AND b.blocked_id = {callerId}))
-                  AND ({includeConnected} OR NOT EXISTS (
-                        SELECT 1 FROM connections c WHERE c.status = 'accepted'
-                          AND c.user_low = LEAST({callerId}, p.user_id) AND c.user_high = GREATEST({callerId}, p.user_id)))
+                WHERE p.username IS NOT NULL AND p.deleted_at IS NULL AND p.user_id <> {0}
+                  AND CASE WHEN {2}::text IS NOT NULL AND {3}::text IS NOT NULL
+                           -- Both: the (region, interest) index finds them, and the exact tests are written in forms no other index
+                           -- answers (IS NOT DISTINCT FROM, = ANY), so the planner does not read the whole region instead.
+                           THEN discovery_keys(p.region, p.interests) @> ARRAY[lower({2}::text) || '/' || {3}::text]
+                                AND lower(p.region) IS NOT DISTINCT FROM lower({2}::text) AND {3}::text = ANY (p.interests)
+                           WHEN {2}::text IS NOT NULL THEN lower(p.region) = lower({2}::text)
+                           WHEN {3}::text IS NOT NULL THEN p.interests @> ARRAY[{3}::text]
+                           ELSE true END
+                  AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
+                  AND ({5}::text IS NULL OR p.gender = {5}::text)
+                  AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
+                  AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
+                  AND p.user_id <> ALL ({15}::uuid[])
+            ),
+            page AS (
+                SELECT c.user_id, c.boosted, c.score FROM candidates c
+                WHERE {11}::uuid IS NULL OR (c.boosted, c.score, c.user_id) < ({9}::boolean, {10}::integer, {11}::uuid)
+                ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
+                LIMIT {12}
             )
-            SELECT c.user_id AS "UserId", c.username AS "Username", c.full_name AS "FullName", c.bio AS "Bio", c.region AS "Region",
-                   c.city AS "City", c.country AS "Country", c.date_of_birth AS "DateOfBirth", c.interests AS "Interests",
-                   c.profile_image_url AS "ProfileImageUrl", c.identity_badge AS "IdentityBadge", c.is_verified AS "IsVerified",
-                   c.role AS "Role", c.boosted AS "Boosted", c.score AS "Score", c.common AS "Common"
-            FROM candidates c
-            WHERE {afterId}::uuid IS NULL OR (c.boosted, c.score, c.user_id) < ({afterBoosted}::boolean, {afterScore}::integer, {afterId}::uuid)
-            ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
-            LIMIT {probe}
-            """).ToListAsync(cancellationToken);
+            SELECT p.user_id AS "UserId", p.username AS "Username", p.full_name AS "FullName", p.bio AS "Bio", p.region AS "Region",
+                   p.city AS "City", p.country AS "Country", p.date_of_birth AS "DateOfBirth", p.interests AS "Interests",
+                   p.profile_image_url AS "ProfileImageUrl", p.identity_badge AS "IdentityBadge", p.is_verified AS "IsVerified",
+                   p.role AS "Role", pg.boosted AS "Boosted", pg.score AS "Score", common_interests(p.interests, {13}::text[]) AS "Common"
+            FROM page pg JOIN profiles p ON p.user_id = pg.user_id
+            ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
+            """, args);
+        return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
     }
+
+    /// <summary>What discovery needs to know of the caller before ranking: read once, then constants of the ranking query.</summary>
+    public sealed record CallerContext(bool HasProfile, string[] Interests, string? Region, Guid[] Hidden, Guid[] MutualIds, int[] MutualCounts);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
