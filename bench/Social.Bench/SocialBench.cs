@@ -190,6 +190,9 @@ public static class SocialBench
         var discoveryOwn = await Measure("discover own region + own interest, limit 20", 20, db => { var c = AnyCaller(); return Discover(db, c, RegionAndInterest(c)); });
         var premium = await Measure($"discover region + interest + age {PremiumAgeMin}-{PremiumAgeMax} + gender", 20, db => { var c = AnyCaller(); return Discover(db, c, Premium(c)); });
         var page2 = await Measure("discover region + interest, pages 1 and 2", 10, db => { var c = AnyCaller(); return SecondPage(db, c, RegionAndInterest(c)); });
+        // The largest region and the most common interest (Zipf rank 1 of each): the most candidates any such filter has.
+        var largest = new DiscoverFilter(Population.Regions[0], Population.Interests[0], null, null, null, null, false);
+        var widest = await Measure($"discover {largest.Region} + {largest.Interest} (largest pair)", 5, db => Discover(db, AnyCaller(), largest));
         var regionOnly = await Measure("discover region only (no interest), limit 20", 5, db => { var c = AnyCaller(); return Discover(db, c, RegionOnly(c)); });
         var followingFirst = await Measure("following list of a user following 1,000: page 1", 20, db => FollowingPage(db, null));
         var followingAny = await Measure($"following list: any of its {positions.Count} pages", 20, db => FollowingPage(db, positions[random.Next(positions.Count)]));
@@ -209,12 +212,30 @@ public static class SocialBench
                 : ""));
         line("");
         line($"{"query",-60} {"runs",5} {"p50",9} {"p95",9} {"p99",9} {"mean",9} {"max",9}");
-        foreach (var s in new[] { discovery, discoveryOwn, premium, page2, regionOnly, followingFirst, followingAny, path, suggestions })
+        foreach (var s in new[] { discovery, discoveryOwn, premium, page2, widest, regionOnly, followingFirst, followingAny, path, suggestions })
             line($"{s.Name,-60} {s.Runs,5} {Ms(s.P50),9} {Ms(s.P95),9} {Ms(s.P99),9} {Ms(s.Mean),9} {Ms(s.Max),9}");
 
+        var sample = people.CallerIndices[0];
+        var sampleFields = people.Fields(sample);
+        var sampleFilter = new DiscoverFilter(sampleFields.Region, sampleFields.Interests[0], null, null, null, null, false);
         Heading("Checks");
-        foreach (var s in new[] { discovery, discoveryOwn, premium })
+        foreach (var s in new[] { discovery, discoveryOwn, premium, widest })
             line($"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: {(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}");
+        await using (var counts = dataSource.CreateCommand("""
+            SELECT count(*) FILTER (WHERE lower(region) = lower(@sr) AND interests @> ARRAY[@si]), count(*) FILTER (WHERE lower(region) = lower(@lr) AND interests @> ARRAY[@li]),
+                   count(*) FILTER (WHERE lower(region) = lower(@lr))
+            FROM profiles WHERE username IS NOT NULL AND deleted_at IS NULL
+            """))
+        {
+            counts.Parameters.AddWithValue("sr", sampleFilter.Region!);
+            counts.Parameters.AddWithValue("si", sampleFilter.Interest!);
+            counts.Parameters.AddWithValue("lr", largest.Region!);
+            counts.Parameters.AddWithValue("li", largest.Interest!);
+            await using var reader = await counts.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            line($"  candidates: {reader.GetInt64(0):N0} for {sampleFilter.Region} + {sampleFilter.Interest} (the plans' sample), " +
+                $"{reader.GetInt64(1):N0} for {largest.Region} + {largest.Interest}, {reader.GetInt64(2):N0} in {largest.Region} alone");
+        }
         line($"  following list pages walked: {positions.Count} (the user follows {Population.BigFollowerFollows:N0}; {PageSize} a page)");
         line("  feed for a user who follows 1,000 people: not measured, there is no feed yet (it waits for the feed)");
 
@@ -226,12 +247,10 @@ public static class SocialBench
             var command = await capture.CaptureAsync(() => query(db), last);
             plans.Add((name, command, await ExplainAsync(dataSource, command)));
         }
-        var sample = people.CallerIndices[0];
-        var sampleFields = people.Fields(sample);
-        var sampleFilter = new DiscoverFilter(sampleFields.Region, sampleFields.Interests[0], null, null, null, null, false);
         await AddPlan($"discover region={sampleFilter.Region} interest={sampleFilter.Interest}", db => Discover(db, sample, sampleFilter), last: true);
         await AddPlan($"discover region={sampleFilter.Region} interest={sampleFilter.Interest} age {PremiumAgeMin}-{PremiumAgeMax} gender=female",
             db => Discover(db, sample, sampleFilter with { Gender = "female", BornBy = today.AddYears(-PremiumAgeMin), BornAfter = today.AddYears(-(PremiumAgeMax + 1)) }), last: true);
+        await AddPlan($"discover region={largest.Region} interest={largest.Interest} (largest pair)", db => Discover(db, sample, largest), last: true);
         await AddPlan($"discover region={sampleFilter.Region} (no interest)", db => Discover(db, sample, sampleFilter with { Interest = null }), last: true);
         await AddPlan("following list page 1", db => FollowingPage(db, null));
         await AddPlan($"following list page {positions.Count}", db => FollowingPage(db, positions[^1]));

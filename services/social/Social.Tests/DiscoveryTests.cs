@@ -36,6 +36,42 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
     }
 
     [Fact]
+    public async Task Each_score_is_compatibility_score_with_connections_in_common_counted()
+    {
+        var region = Region();
+        var (meId, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess", "golf", "sailing"]);
+        var (m1Id, m1, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
+        var (m2Id, m2, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
+        var (friendOfBothId, friendOfBoth, _) = await fx.RegisteredAsync(region: region, interests: ["golf", "tennis"]);
+        var (friendOfOneId, friendOfOne, _) = await fx.RegisteredAsync(region: region, interests: ["chess"]);
+        await fx.RegisteredAsync(region: region, interests: ["knitting"]);
+        async Task Connect(string from, Guid to, string toToken)
+        {
+            var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)).AssertStatus(201);
+            await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)).AssertStatus(200);
+        }
+        await Connect(me, m1Id, m1);
+        await Connect(me, m2Id, m2);
+        await Connect(friendOfBoth, m1Id, m1);
+        await Connect(friendOfBoth, m2Id, m2);
+        await Connect(friendOfOne, m1Id, m1);
+
+        var items = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me)).AssertStatus(200))["items"]!.AsArray();
+        Assert.Equal(3, items.Count);
+        foreach (var item in items)
+        {
+            var id = Guid.Parse(item!["user_id"]!.GetValue<string>());
+            Assert.Equal(await fx.ScalarAsync<int>("SELECT compatibility_score(@a, @b)", ("a", meId), ("b", id)), item["compatibility_score"]!.GetValue<int>());
+        }
+        // 1 shared interest (8) + same region (20) + 2 connections in common (10), ahead of 1 shared + 1 in common.
+        Assert.Equal([(friendOfBothId, 38), (friendOfOneId, 33)],
+            items.Take(2).Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i["compatibility_score"]!.GetValue<int>())));
+        // With an interest too (the region and interest index), the same people and scores.
+        var golf = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region.ToUpperInvariant())}&interest=golf", me)).AssertStatus(200))["items"]!.AsArray();
+        Assert.Equal([(friendOfBothId, 38)], golf.Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i!["compatibility_score"]!.GetValue<int>())));
+    }
+
+    [Fact]
     public async Task Blocked_people_either_way_and_connections_are_left_out_unless_asked_for()
     {
         var region = Region();
