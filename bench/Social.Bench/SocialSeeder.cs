@@ -115,7 +115,8 @@ public sealed class Population
 /// </summary>
 public static class SocialSeeder
 {
-    private static readonly string[] Tables = ["profiles", "connections", "follows", "blocks"];
+    // discovery_entries is filled by its trigger as the profiles are copied (the service's own write path).
+    private static readonly string[] Tables = ["profiles", "discovery_entries", "connections", "follows", "blocks"];
     // Each person connects to the members this many places further in their region's shuffled list: 6 connections each on average.
     private static readonly int[] RingSteps = [1, 7, 31];
 

@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;
@@ -69,6 +70,32 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         // With an interest too (the region and interest index), the same people and scores.
         var golf = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region.ToUpperInvariant())}&interest=golf", me)).AssertStatus(200))["items"]!.AsArray();
         Assert.Equal([(friendOfBothId, 38)], golf.Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i!["compatibility_score"]!.GetValue<int>())));
+    }
+
+    [Fact]
+    public async Task Region_and_interest_discovery_follows_every_change_of_the_profile()
+    {
+        var region = Region();
+        var (_, me, _) = await fx.RegisteredAsync(region: region, interests: ["rowing"], tier: Tiers.Premium);
+        var (id, _, username) = await fx.RegisteredAsync(region: region, interests: ["rowing", "chess"], gender: "female", born: new DateOnly(1990, 5, 1));
+        async Task<List<Guid>> FoundAsync(string query) =>
+            (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&{query}", me)).AssertStatus(200))["items"]!.AsArray()
+                .Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())).ToList();
+        Assert.Equal([id], await FoundAsync("interest=chess"));
+        Assert.Equal([id], await FoundAsync($"interest=chess&gender=female&q={username[..6]}"));
+        Assert.Empty(await FoundAsync("interest=chess&gender=male"));
+
+        // A boost moves them; new interests and region replace the old; deletion removes them.
+        var now = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, id, now.AddDays(1)));
+        var boosted = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest=rowing", me)).AssertStatus(200))["items"]!.AsArray();
+        Assert.True(Assert.Single(boosted)!["is_boosted"]!.GetValue<bool>());
+        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), now.AddMinutes(1), id, username, "Moved", region, null, null, ["golf"], [], null, ["interests"]));
+        Assert.Empty(await FoundAsync("interest=chess"));
+        Assert.Equal([id], await FoundAsync("interest=golf"));
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), now.AddMinutes(2), id));
+        Assert.Empty(await FoundAsync("interest=golf"));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM discovery_entries WHERE user_id = @id", ("id", id)));
     }
 
     [Fact]

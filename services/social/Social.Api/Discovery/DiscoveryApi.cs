@@ -122,27 +122,35 @@ public static class DiscoveryApi
         ];
         // Shared interests: one containment test per interest of the caller (parameters 18 on), 0 when they have none.
         var shared = mine.Length == 0 ? "0" : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{18 + i}}}::text])::integer"));
+        // A region and an interest: the candidates are one key range of discovery_entries (migration 0006), read from its index
+        // alone; otherwise the profiles themselves. Both are aliased p with the columns ranking and the premium filters read.
+        var pair = filter.Region is not null && filter.Interest is not null;
+        var source = pair
+            ? """
+              discovery_entries p
+                WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
+                  AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM profiles q WHERE q.user_id = p.user_id AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
+              """
+            : """
+              profiles p
+                WHERE p.username IS NOT NULL AND p.deleted_at IS NULL
+                  AND ({2}::text IS NULL OR lower(p.region) = lower({2}::text))
+                  AND ({3}::text IS NULL OR p.interests @> ARRAY[{3}::text])
+                  AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
+              """;
+        var sameRegion = pair ? "p.region_key = lower({14}::text)" : "lower(p.region) = lower({14}::text)";
         var sql = FormattableStringFactory.Create($$"""
             WITH candidates AS (
                 SELECT p.user_id,
                        (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
                        CASE WHEN {8} THEN compatibility_points({{shared}},
-                                                               {14}::text IS NOT NULL AND lower(p.region) = lower({14}::text),
+                                                               {14}::text IS NOT NULL AND {{sameRegion}},
                                                                CASE WHEN p.user_id = ANY ({16}::uuid[])
                                                                     THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
                                                                     ELSE 0 END)
                             ELSE 0 END AS score
-                FROM profiles p
-                WHERE p.username IS NOT NULL AND p.deleted_at IS NULL AND p.user_id <> {0}
-                  AND CASE WHEN {2}::text IS NOT NULL AND {3}::text IS NOT NULL
-                           -- Both: the (region, interest) index finds them, and the exact tests are written in forms no other index
-                           -- answers (IS NOT DISTINCT FROM, = ANY), so the planner does not read the whole region instead.
-                           THEN discovery_keys(p.region, p.interests) @> ARRAY[lower({2}::text) || '/' || {3}::text]
-                                AND lower(p.region) IS NOT DISTINCT FROM lower({2}::text) AND {3}::text = ANY (p.interests)
-                           WHEN {2}::text IS NOT NULL THEN lower(p.region) = lower({2}::text)
-                           WHEN {3}::text IS NOT NULL THEN p.interests @> ARRAY[{3}::text]
-                           ELSE true END
-                  AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
+                FROM {{source}}
+                  AND p.user_id <> {0}
                   AND ({5}::text IS NULL OR p.gender = {5}::text)
                   AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
                   AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
