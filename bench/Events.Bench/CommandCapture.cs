@@ -42,10 +42,13 @@ public sealed class CommandCapture : DbCommandInterceptor
 {
     private CapturedCommand? _captured;
     private bool _armed;
+    private bool _keepLast;
 
-    public async Task<CapturedCommand> CaptureAsync(Func<Task> run)
+    /// <summary>The first command <paramref name="run"/> sends, or with <paramref name="last"/> its last (a query that looks something up first).</summary>
+    public async Task<CapturedCommand> CaptureAsync(Func<Task> run, bool last = false)
     {
         _captured = null;
+        _keepLast = last;
         _armed = true;
         try
         {
@@ -74,7 +77,7 @@ public sealed class CommandCapture : DbCommandInterceptor
 
     private void Record(DbCommand command)
     {
-        if (!_armed || _captured is not null) return;
+        if (!_armed || (_captured is not null && !_keepLast)) return;
         _captured = new CapturedCommand(command.CommandText, command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList());
     }
 }

@@ -7,7 +7,9 @@ using Community.Social.Data;
 using Community.Social.Discovery;
 using Community.Social.Follows;
 using Community.Social.Groups;
+using Community.Social.Network;
 using Community.Social.Profiles;
+using Community.Social.Reports;
 
 namespace Community.Social;
 
@@ -30,6 +32,8 @@ public static class SocialServiceExtensions
         app.MapBlocksApi();
         app.MapGroupsApi();
         app.MapGroupMembersApi();
+        app.MapNetworkApi();
+        app.MapReportsApi();
         return app;
     }
 }

@@ -1,3 +1,5 @@
+using Community.Contracts;
+
 namespace Community.Social.Tests;
 
 /// <summary>Two users and a stranger try each route on the others' objects: nothing crosses.</summary>
@@ -80,6 +82,33 @@ public sealed class AuthorizationSweepTests(SocialFixture fx) : IClassFixture<So
     }
 
     [Fact]
+    public async Task Reports_are_read_and_resolved_by_admins_only_and_a_stranger_learns_nothing_of_others_network()
+    {
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        var (_, stranger, _) = await fx.RegisteredAsync();
+        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, b)).AssertStatus(200);
+        var report = await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = bId, category = "spam" }, a)).AssertStatus(201);
+
+        // Only the admin role in the token opens the queue: member, organizer, reporter and reported are all 403.
+        foreach (var token in new[] { a, b, stranger, fx.User(Roles.Organizer).Token })
+        {
+            await (await fx.Client.Get("/api/v1/reports", token)).AssertProblem(403);
+            await (await fx.Client.Get("/api/v1/reports?status=resolved", token)).AssertProblem(403);
+            await (await fx.Client.PostJson($"/api/v1/reports/{report["id"]}/resolve", new { action = "dismiss" }, token)).AssertProblem(403);
+        }
+        Assert.Equal("open", await fx.ScalarAsync<string>("SELECT status FROM reports WHERE id = @id", ("id", Guid.Parse(report["id"]!.GetValue<string>()))));
+
+        // The stranger is connected to neither: no path to them, and nobody suggested through them.
+        await (await fx.Client.Get($"/api/v1/network/path/{aId}", stranger)).AssertProblem(404);
+        Assert.Empty((await (await fx.Client.Get("/api/v1/network/suggestions", stranger)).AssertStatus(200))["items"]!.AsArray());
+        // Once b blocks a, a finds no path to b even though they were connected.
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{aId}", null, b)).AssertStatus(204);
+        await (await fx.Client.Get($"/api/v1/network/path/{bId}", a)).AssertProblem(404);
+    }
+
+    [Fact]
     public async Task Every_route_needs_a_token()
     {
         var id = Guid.NewGuid();
@@ -97,6 +126,8 @@ public sealed class AuthorizationSweepTests(SocialFixture fx) : IClassFixture<So
                      (HttpMethod.Post, $"/api/v1/groups/{id}/invitations"), (HttpMethod.Post, $"/api/v1/groups/{id}/requests/{id}/approve"),
                      (HttpMethod.Post, $"/api/v1/groups/{id}/requests/{id}/reject"), (HttpMethod.Patch, $"/api/v1/groups/{id}/members/{id}"),
                      (HttpMethod.Delete, $"/api/v1/groups/{id}/members/{id}"),
+                     (HttpMethod.Get, "/api/v1/blocks"), (HttpMethod.Get, $"/api/v1/network/path/{id}"), (HttpMethod.Get, "/api/v1/network/suggestions"),
+                     (HttpMethod.Post, "/api/v1/reports"), (HttpMethod.Get, "/api/v1/reports"), (HttpMethod.Post, $"/api/v1/reports/{id}/resolve"),
                  })
             Assert.True((int)(await fx.Client.SendJson(method, url, null)).StatusCode == 401, $"{method} {url} answered without a token");
     }

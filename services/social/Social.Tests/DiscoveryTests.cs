@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;
@@ -33,6 +34,74 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var rest = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=3&cursor={first["next_cursor"]}", me)).AssertStatus(200);
         Assert.Equal(expiredId.ToString(), Assert.Single(rest["items"]!.AsArray())!["user_id"]!.GetValue<string>());
         Assert.Null(rest["next_cursor"]);
+    }
+
+    [Fact]
+    public async Task Each_score_is_compatibility_score_with_connections_and_groups_in_common_counted()
+    {
+        var region = Region();
+        var (meId, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess", "golf", "sailing"]);
+        var (m1Id, m1, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
+        var (m2Id, m2, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
+        var (friendOfBothId, friendOfBoth, _) = await fx.RegisteredAsync(region: region, interests: ["golf", "tennis"]);
+        var (friendOfOneId, friendOfOne, _) = await fx.RegisteredAsync(region: region, interests: ["chess"]);
+        await fx.RegisteredAsync(region: region, interests: ["knitting"]);
+        async Task Connect(string from, Guid to, string toToken)
+        {
+            var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)).AssertStatus(201);
+            await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)).AssertStatus(200);
+        }
+        await Connect(me, m1Id, m1);
+        await Connect(me, m2Id, m2);
+        await Connect(friendOfBoth, m1Id, m1);
+        await Connect(friendOfBoth, m2Id, m2);
+        await Connect(friendOfOne, m1Id, m1);
+        // friendOfOne and I share two groups: 10 more points, ranking them first.
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var group = await GroupsFlow.CreateAsync(fx, me);
+            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, friendOfOne)).AssertStatus(201);
+        }
+
+        var items = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me)).AssertStatus(200))["items"]!.AsArray();
+        Assert.Equal(3, items.Count);
+        foreach (var item in items)
+        {
+            var id = Guid.Parse(item!["user_id"]!.GetValue<string>());
+            Assert.Equal(await fx.ScalarAsync<int>("SELECT compatibility_score(@a, @b)", ("a", meId), ("b", id)), item["compatibility_score"]!.GetValue<int>());
+        }
+        // 1 shared interest (8) + same region (20) + 1 connection in common (5) + 2 groups (10), ahead of 1 shared + 2 in common.
+        Assert.Equal([(friendOfOneId, 43), (friendOfBothId, 38)],
+            items.Take(2).Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i["compatibility_score"]!.GetValue<int>())));
+        // With an interest too (the region and interest index), the same people and scores.
+        var golf = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region.ToUpperInvariant())}&interest=golf", me)).AssertStatus(200))["items"]!.AsArray();
+        Assert.Equal([(friendOfBothId, 38)], golf.Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i!["compatibility_score"]!.GetValue<int>())));
+    }
+
+    [Fact]
+    public async Task Region_and_interest_discovery_follows_every_change_of_the_profile()
+    {
+        var region = Region();
+        var (_, me, _) = await fx.RegisteredAsync(region: region, interests: ["rowing"], tier: Tiers.Premium);
+        var (id, _, username) = await fx.RegisteredAsync(region: region, interests: ["rowing", "chess"], gender: "female", born: new DateOnly(1990, 5, 1));
+        async Task<List<Guid>> FoundAsync(string query) =>
+            (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&{query}", me)).AssertStatus(200))["items"]!.AsArray()
+                .Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())).ToList();
+        Assert.Equal([id], await FoundAsync("interest=chess"));
+        Assert.Equal([id], await FoundAsync($"interest=chess&gender=female&q={username[..6]}"));
+        Assert.Empty(await FoundAsync("interest=chess&gender=male"));
+
+        // A boost moves them; new interests and region replace the old; deletion removes them.
+        var now = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, id, now.AddDays(1)));
+        var boosted = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest=rowing", me)).AssertStatus(200))["items"]!.AsArray();
+        Assert.True(Assert.Single(boosted)!["is_boosted"]!.GetValue<bool>());
+        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), now.AddMinutes(1), id, username, "Moved", region, null, null, ["golf"], [], null, ["interests"]));
+        Assert.Empty(await FoundAsync("interest=chess"));
+        Assert.Equal([id], await FoundAsync("interest=golf"));
+        await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), now.AddMinutes(2), id));
+        Assert.Empty(await FoundAsync("interest=golf"));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM discovery_entries WHERE user_id = @id", ("id", id)));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Community.ServiceDefaults.Data;
 using Community.Social.Groups;
 using Community.Social.Profiles;
+using Community.Social.Reports;
 using Community.Social.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,6 +22,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<GroupRequest> GroupRequests => Set<GroupRequest>();
     public DbSet<GroupInvitation> GroupInvitations => Set<GroupInvitation>();
     public DbSet<EventAttended> EventsAttended => Set<EventAttended>();
+    public DbSet<Report> Reports => Set<Report>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

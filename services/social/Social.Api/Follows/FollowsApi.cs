@@ -73,6 +73,15 @@ public static class FollowsApi
         var userId = query.UserId ?? callerId;
         if (userId != callerId) await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
 
+        var page = await PageAsync(db, callerId, userId, followers, after, Keyset.Probe(limit), cancellationToken);
+        return TypedResults.Ok(Keyset.Page(page, limit, r => TimeAndId.Format(r.CreatedAt, r.OtherId),
+            r => new FollowDto(UserSummary.From(r.Profile, r.OtherId), r.CreatedAt)));
+    }
+
+    /// <summary>One page (<paramref name="probe"/> rows) of who follows <paramref name="userId"/> or whom they follow, newest first, as <paramref name="callerId"/> may see it; the benchmark measures this very query.</summary>
+    public static async Task<List<FollowRow>> PageAsync(
+        SocialDbContext db, Guid callerId, Guid userId, bool followers, TimeAndId? after, int probe, CancellationToken cancellationToken)
+    {
         // (other person, when): followers are the ones following userId, following the ones it follows.
         var rows = followers
             ? db.Follows.AsNoTracking().Where(f => f.FollowedId == userId).Select(f => new { OtherId = f.FollowerId, f.CreatedAt })
@@ -80,10 +89,12 @@ public static class FollowsApi
         // Nobody the caller blocked or who blocked the caller, and no deleted account.
         rows = rows.Where(r => !db.Blocks.Any(b => (b.BlockerId == callerId && b.BlockedId == r.OtherId) || (b.BlockerId == r.OtherId && b.BlockedId == callerId)));
         if (after is { } a) rows = rows.Where(r => r.CreatedAt < a.At || (r.CreatedAt == a.At && r.OtherId.CompareTo(a.Id) < 0));
-        var page = await rows.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.OtherId).Take(Keyset.Probe(limit))
-            .Select(r => new { r.OtherId, r.CreatedAt, Profile = db.Profiles.FirstOrDefault(p => p.UserId == r.OtherId && p.DeletedAt == null) })
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(Keyset.Page(page, limit, r => TimeAndId.Format(r.CreatedAt, r.OtherId),
-            r => new FollowDto(UserSummary.From(r.Profile, r.OtherId), r.CreatedAt)));
+        var page = await rows.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.OtherId).Take(probe).ToListAsync(cancellationToken);
+        // The page's profiles by key in a second query: a profile looked up inside the projection became a window over the whole profiles table.
+        var ids = page.Select(r => r.OtherId).ToList();
+        var profiles = await db.Profiles.AsNoTracking().Where(p => ids.Contains(p.UserId) && p.DeletedAt == null).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        return page.Select(r => new FollowRow(r.OtherId, r.CreatedAt, profiles.GetValueOrDefault(r.OtherId))).ToList();
     }
+
+    public sealed record FollowRow(Guid OtherId, DateTimeOffset CreatedAt, Profile? Profile);
 }

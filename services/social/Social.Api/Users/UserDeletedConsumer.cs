@@ -9,9 +9,9 @@ namespace Community.Social.Users;
 
 /// <summary>
 /// A deleted account leaves nothing social behind: its connections and requests, follows and
-/// blocks both ways, group memberships, requests, invitations and events attended go; each group
-/// it owned passes to its longest-standing moderator or closes; its profile becomes a nameless
-/// tombstone that later messages cannot revive.
+/// blocks both ways, group memberships, requests, invitations, events attended and the reports they
+/// filed go; each group it owned passes to its longest-standing moderator or closes; its profile
+/// becomes a nameless tombstone that later messages cannot revive.
 /// </summary>
 public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedConsumer> logger)
     : IdempotentConsumer<UserDeleted, SocialDbContext>(db, logger)
@@ -24,6 +24,7 @@ public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedC
         await Db.Blocks.Where(b => b.BlockerId == userId || b.BlockedId == userId).ExecuteDeleteAsync(cancellationToken);
         await GroupEraser.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
         await Db.EventsAttended.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await Db.Reports.Where(r => r.ReporterId == userId).ExecuteDeleteAsync(cancellationToken);
         await ProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
     }
 }

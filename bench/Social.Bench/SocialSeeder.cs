@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using Community.Contracts;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Community.Social.Bench;
+
+/// <summary>What was seeded and how long each step took.</summary>
+public sealed record SocialSeedTimings(long Profiles, long Connections, long Follows, long Blocks, TimeSpan Copy, TimeSpan Indexes, TimeSpan VacuumAnalyze,
+    IReadOnlyList<(string Index, TimeSpan Took)> PerIndex)
+{
+    public TimeSpan Total => Copy + Indexes + VacuumAnalyze;
+}
+
+/// <summary>The seeded population: deterministic ids, regions and interests, so a --keep run finds the same people.</summary>
+public sealed class Population
+{
+    public const int Callers = 200;
+    public const int BigFollowerFollows = 1_000;
+
+    public static readonly string[] Regions =
+    [
+        "Dubai Marina", "Downtown Dubai", "Jumeirah", "Deira", "Business Bay", "Al Barsha", "JLT", "Bur Dubai", "Sharjah", "Abu Dhabi",
+        "Ajman", "Al Ain", "Mirdif", "Silicon Oasis", "Sports City", "Motor City", "Arabian Ranches", "Palm Jumeirah", "Karama", "Satwa",
+        "London", "Paris", "Berlin", "Madrid", "Rome", "Amsterdam", "Lisbon", "Vienna", "Prague", "Warsaw",
+        "New York", "Toronto", "Chicago", "Austin", "Seattle", "Mumbai", "Delhi", "Singapore", "Tokyo", "Sydney",
+    ];
+
+    public static readonly string[] Interests =
+    [
+        "fitness", "travel", "technology", "music", "food", "photography", "hiking", "running", "yoga", "football",
+        "reading", "art", "film", "cooking", "coffee", "dance", "gaming", "startups", "design", "languages",
+        "cycling", "swimming", "tennis", "chess", "board-games", "jazz", "wine", "volunteering", "pets", "gardening",
+        "meditation", "finance", "crypto", "careers", "parenting", "history", "writing", "sustainability", "fashion", "cars",
+    ];
+
+    public int Count { get; }
+    public int Seed { get; }
+    /// <summary>Profile indices whose discovery, paths and suggestions are measured.</summary>
+    public int[] CallerIndices { get; }
+    /// <summary>The profile that follows <see cref="BigFollowerFollows"/> people.</summary>
+    public int BigFollower => Count - 1;
+
+    public Population(int count, int seed)
+    {
+        Count = count;
+        Seed = seed;
+        var random = new Random(seed);
+        CallerIndices = Enumerable.Range(0, Callers).Select(_ => random.Next(count - 1)).Distinct().ToArray();
+    }
+
+    /// <summary>Profile i's id: a 64-bit mix of i (so ids do not follow regions), with the UUID version 4 bits.</summary>
+    public static Guid Id(int i)
+    {
+        var bytes = new byte[16];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), Mix((ulong)i + 1));
+        BitConverter.TryWriteBytes(bytes.AsSpan(8, 8), (ulong)i);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes);
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 33; x *= 0xff51afd7ed558ccdUL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53UL; x ^= x >> 33;
+        return x;
+    }
+
+    /// <summary>Profile i's generated fields, the same on every call (its own random stream).</summary>
+    public ProfileFields Fields(int i)
+    {
+        var r = new Random(unchecked(Seed * 1_000_003 + i));
+        var region = Regions[Pick(r, RegionWeights)];
+        var count = 1 + r.Next(5);
+        var interests = new List<string>(count);
+        while (interests.Count < count)
+        {
+            var interest = Interests[Pick(r, InterestWeights)];
+            if (!interests.Contains(interest)) interests.Add(interest);
+        }
+        var gender = r.NextDouble() switch { < 0.47 => "female", < 0.94 => "male", < 0.97 => "non_binary", < 0.985 => "other", _ => "prefer_not_to_say" };
+        var age = 18 + (int)Math.Min(52, Math.Abs(NextGaussian(r) * 12) + r.Next(12));
+        var tier = r.NextDouble() switch { < 0.80 => Tiers.Free, < 0.95 => Tiers.Premium, _ => Tiers.Elite };
+        var boost = r.NextDouble() switch { < 0.005 => 1 + r.Next(7), < 0.02 => -1 - r.Next(60), _ => 0 };
+        return new(region, interests.ToArray(), gender, age, r.Next(365), tier, boost, r.NextDouble() < 0.3);
+    }
+
+    public sealed record ProfileFields(string Region, string[] Interests, string Gender, int Age, int BirthdayOffset, string Tier, int BoostDays, bool Verified);
+
+    // Cumulative weights 1/(k+1)^s: a few regions and interests are popular, most are not.
+    private static readonly double[] RegionWeights = Cumulative(Regions.Length, 0.8);
+    private static readonly double[] InterestWeights = Cumulative(Interests.Length, 0.7);
+
+    private static double[] Cumulative(int n, double s)
+    {
+        var sums = new double[n];
+        var total = 0.0;
+        for (var k = 0; k < n; k++) sums[k] = total += 1 / Math.Pow(k + 1, s);
+        return sums;
+    }
+
+    private static int Pick(Random r, double[] cumulative)
+    {
+        var index = Array.BinarySearch(cumulative, r.NextDouble() * cumulative[^1]);
+        return index >= 0 ? index : Math.Min(~index, cumulative.Length - 1);
+    }
+
+    private static double NextGaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+}
+
+/// <summary>
+/// Fills profiles, connections, follows and blocks by binary COPY: each table's secondary indexes are
+/// dropped first and rebuilt afterwards from their own definitions (so what the migrations declare
+/// is what gets measured), then VACUUM (ANALYZE).
+/// </summary>
+public static class SocialSeeder
+{
+    // discovery_entries is filled by its trigger as the profiles are copied (the service's own write path).
+    private static readonly string[] Tables = ["profiles", "discovery_entries", "connections", "follows", "blocks"];
+    // Each person connects to the members this many places further in their region's shuffled list: 6 connections each on average.
+    private static readonly int[] RingSteps = [1, 7, 31];
+
+    public static async Task<SocialSeedTimings> SeedAsync(NpgsqlDataSource dataSource, Population people, DateTimeOffset now, Action<string> log)
+    {
+        var indexes = new List<(string Name, string Definition)>();
+        await using (var command = dataSource.CreateCommand("""
+            SELECT indexname, indexdef FROM pg_indexes i
+            WHERE schemaname = current_schema() AND tablename = ANY(@tables)
+              AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = (quote_ident(i.tablename))::regclass)
+            ORDER BY indexname
+            """))
+        {
+            command.Parameters.AddWithValue("tables", Tables);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) indexes.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (name, _) in indexes)
+        {
+            await using var drop = dataSource.CreateCommand($"DROP INDEX \"{name}\"");
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var regions = new List<int>[Population.Regions.Length];
+        for (var k = 0; k < regions.Length; k++) regions[k] = [];
+
+        // Profiles in two streams (the server parses; the client generates).
+        var streams = Math.Clamp(Environment.ProcessorCount, 1, 4);
+        var regionOf = new int[people.Count];
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(stream => Task.Run(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var importer = await connection.BeginBinaryImportAsync("""
+                COPY profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
+                               is_verified, role, tier, boosted_until, registered_at, profile_as_of, role_as_of)
+                FROM STDIN (FORMAT BINARY)
+                """);
+            for (var i = stream; i < people.Count; i += streams)
+            {
+                var f = people.Fields(i);
+                regionOf[i] = Array.IndexOf(Population.Regions, f.Region);
+                var registered = now.AddDays(-1 - (i % 700)).UtcDateTime;
+                await importer.StartRowAsync();
+                await importer.WriteAsync(Population.Id(i), NpgsqlDbType.Uuid);
+                await importer.WriteAsync($"user{i:D7}", NpgsqlDbType.Text);
+                await importer.WriteAsync($"Member {i}", NpgsqlDbType.Text);
+                await importer.WriteAsync("Here to meet people who like " + string.Join(" and ", f.Interests), NpgsqlDbType.Text);
+                await importer.WriteAsync(f.Region, NpgsqlDbType.Text);
+                await importer.WriteAsync(f.Region, NpgsqlDbType.Text);
+                await importer.WriteAsync("AE", NpgsqlDbType.Text);
+                await importer.WriteAsync(f.Gender, NpgsqlDbType.Text);
+                await importer.WriteAsync(today.AddYears(-f.Age).AddDays(-f.BirthdayOffset), NpgsqlDbType.Date);
+                await importer.WriteAsync(f.Interests, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                await importer.WriteAsync(new[] { "en" }, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                await importer.WriteAsync(f.Verified, NpgsqlDbType.Boolean);
+                await importer.WriteAsync(Roles.Member, NpgsqlDbType.Text);
+                await importer.WriteAsync(f.Tier, NpgsqlDbType.Text);
+                if (f.BoostDays == 0) await importer.WriteNullAsync();
+                else await importer.WriteAsync(now.AddDays(f.BoostDays).UtcDateTime, NpgsqlDbType.TimestampTz);
+                await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
+                await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
+                await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
+            }
+            await importer.CompleteAsync();
+        })));
+        log($"seed: {people.Count:N0} profiles copied ({clock.Elapsed.TotalSeconds:F0} s)");
+        for (var i = 0; i < people.Count; i++) regions[regionOf[i]].Add(i);
+
+        // Connections: a ring per region (shuffled), each member joined to the ones RingSteps further on; accepted.
+        var random = new Random(people.Seed);
+        long connections = 0;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "COPY connections (id, requester_id, addressee_id, status, created_at, accepted_at) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var members in regions)
+            {
+                random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(members));
+                if (members.Count <= 2 * RingSteps[^1]) continue;
+                for (var j = 0; j < members.Count; j++)
+                    foreach (var step in RingSteps)
+                    {
+                        var at = now.AddMinutes(-random.Next(525_600)).UtcDateTime;
+                        await importer.StartRowAsync();
+                        await importer.WriteAsync(Guid.CreateVersion7(at), NpgsqlDbType.Uuid);
+                        await importer.WriteAsync(Population.Id(members[j]), NpgsqlDbType.Uuid);
+                        await importer.WriteAsync(Population.Id(members[(j + step) % members.Count]), NpgsqlDbType.Uuid);
+                        await importer.WriteAsync("accepted", NpgsqlDbType.Text);
+                        await importer.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                        await importer.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                        connections++;
+                    }
+            }
+            await importer.CompleteAsync();
+        }
+        log($"seed: {connections:N0} connections copied ({clock.Elapsed.TotalSeconds:F0} s)");
+
+        // Follows: everyone follows one other person; the big follower follows 1,000 instead.
+        long follows = 0;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY follows (follower_id, followed_id, created_at) FROM STDIN (FORMAT BINARY)"))
+        {
+            async Task Follow(int follower, int followed)
+            {
+                await importer.StartRowAsync();
+                await importer.WriteAsync(Population.Id(follower), NpgsqlDbType.Uuid);
+                await importer.WriteAsync(Population.Id(followed), NpgsqlDbType.Uuid);
+                await importer.WriteAsync(now.AddMinutes(-random.Next(525_600)).UtcDateTime, NpgsqlDbType.TimestampTz);
+                follows++;
+            }
+            // i follows i + 1 + (7919 i mod (n - 2)): never itself, one row per follower.
+            for (var i = 0; i < people.Count - 1; i++) await Follow(i, (int)((i + 1 + (long)i * 7919 % (people.Count - 2)) % people.Count));
+            var followed = new HashSet<int>();
+            while (followed.Count < Population.BigFollowerFollows)
+            {
+                var t = random.Next(people.Count - 1);
+                if (followed.Add(t)) await Follow(people.BigFollower, t);
+            }
+            await importer.CompleteAsync();
+        }
+        log($"seed: {follows:N0} follows copied ({clock.Elapsed.TotalSeconds:F0} s)");
+
+        // Blocks: each measured caller blocked 5 people of its region and was blocked by 5.
+        var blocks = new HashSet<(int, int)>();
+        foreach (var caller in people.CallerIndices)
+        {
+            var members = regions[regionOf[caller]];
+            while (blocks.Count(b => b.Item1 == caller) < 5) { var t = members[random.Next(members.Count)]; if (t != caller) blocks.Add((caller, t)); }
+            while (blocks.Count(b => b.Item2 == caller) < 5) { var t = members[random.Next(members.Count)]; if (t != caller) blocks.Add((t, caller)); }
+        }
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using var importer = await connection.BeginBinaryImportAsync("COPY blocks (blocker_id, blocked_id, created_at) FROM STDIN (FORMAT BINARY)");
+            foreach (var (blocker, blocked) in blocks)
+            {
+                await importer.StartRowAsync();
+                await importer.WriteAsync(Population.Id(blocker), NpgsqlDbType.Uuid);
+                await importer.WriteAsync(Population.Id(blocked), NpgsqlDbType.Uuid);
+                await importer.WriteAsync(now.UtcDateTime, NpgsqlDbType.TimestampTz);
+            }
+            await importer.CompleteAsync();
+        }
+        // A block ends the pair's connection, as the API does.
+        await using (var end = dataSource.CreateCommand("DELETE FROM connections c USING blocks b WHERE (c.requester_id, c.addressee_id) IN ((b.blocker_id, b.blocked_id), (b.blocked_id, b.blocker_id))"))
+        {
+            end.CommandTimeout = 0;
+            connections -= await end.ExecuteNonQueryAsync();
+        }
+        var copy = clock.Elapsed;
+
+        clock.Restart();
+        var perIndex = new List<(string, TimeSpan)>();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using (var settings = new NpgsqlCommand("SET maintenance_work_mem = '512MB'", connection)) await settings.ExecuteNonQueryAsync();
+            foreach (var (name, definition) in indexes)
+            {
+                var one = Stopwatch.StartNew();
+                await using var create = new NpgsqlCommand(definition, connection) { CommandTimeout = 0 };
+                await create.ExecuteNonQueryAsync();
+                perIndex.Add((name, one.Elapsed));
+                log($"seed: index {name} built in {one.Elapsed.TotalSeconds:F1} s");
+            }
+        }
+        var indexTime = clock.Elapsed;
+
+        clock.Restart();
+        foreach (var table in Tables)
+        {
+            await using var vacuum = dataSource.CreateCommand($"VACUUM (ANALYZE) {table}");
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync();
+        }
+        log($"seed: VACUUM ANALYZE in {clock.Elapsed.TotalSeconds:F1} s");
+        return new SocialSeedTimings(people.Count, connections, follows, blocks.Count, copy, indexTime, clock.Elapsed, perIndex);
+    }
+}

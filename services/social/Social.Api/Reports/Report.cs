@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Community.Social.Reports;
+
+/// <summary>The words of a report: what may be reported, why, and what an admin may do about it.</summary>
+public static class ReportVocabulary
+{
+    public const string Open = "open";
+    public const string Resolved = "resolved";
+    public const string UserTarget = "user";
+
+    public static readonly IReadOnlyList<string> Statuses = [Open, Resolved];
+    public static readonly IReadOnlyList<string> TargetTypes = [UserTarget, "group", "message", "event"];
+    public static readonly IReadOnlyList<string> Categories = ["spam", "harassment", "hate", "violence", "sexual", "self_harm", "other"];
+    public static readonly IReadOnlyList<string> Actions = ["dismiss", "warn", "remove_content", "suspend_user"];
+}
+
+/// <summary>A member's report of a user, group, message or event; open until an admin resolves it.</summary>
+public sealed class Report
+{
+    public Guid Id { get; set; }
+    public Guid ReporterId { get; set; }
+    public string TargetType { get; set; } = "";
+    public Guid TargetId { get; set; }
+    public string Category { get; set; } = "";
+    public string? Comment { get; set; }
+    public string Status { get; set; } = ReportVocabulary.Open;
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? Action { get; set; }
+    public string? Note { get; set; }
+    public Guid? ResolvedBy { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+}
+
+public sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
+{
+    /// <summary>The partial unique index (migration 0004) that allows one open report per reporter and target.</summary>
+    public const string OneOpenPerTarget = "reports_one_open_per_target";
+
+    public void Configure(EntityTypeBuilder<Report> e)
+    {
+        e.ToTable("reports");
+        e.HasKey(r => r.Id);
+    }
+}
