@@ -8,7 +8,7 @@ using Community.Social.Data;
 using Community.Social.Discovery;
 using Community.Social.Follows;
 using Community.Social.Network;
-using Community.Social.Users;
+using Community.ServiceDefaults.Api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
