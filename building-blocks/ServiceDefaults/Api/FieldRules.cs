@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Mail;
 using Community.ServiceDefaults.Errors;
 
@@ -72,5 +73,40 @@ public static class FieldRules
             return true;
         errors.Add(field, $"{field} must be a valid e-mail address.");
         return false;
+    }
+
+    /// <summary>An optional text field, trimmed: null when absent or blank, otherwise checked against <paramref name="max"/>.</summary>
+    public static string? OptionalText(this ValidationErrors errors, string field, string? value, int max)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text)) return null;
+        errors.MaxLength(field, text, max);
+        return text;
+    }
+
+    /// <summary>An ISO 4217 currency code (compare it upper case) this runtime knows.</summary>
+    public static bool Currency(this ValidationErrors errors, string field, string? value)
+    {
+        if (value is null || IsCurrency(value)) return true;
+        errors.Add(field, $"{field} must be an ISO 4217 code such as \"EUR\".");
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="code"/> (upper case) is an ISO 4217 currency this runtime knows.</summary>
+    public static bool IsCurrency(string code) => Currencies.Contains(code);
+
+    private static readonly HashSet<string> Currencies = KnownCurrencies();
+
+    private static HashSet<string> KnownCurrencies()
+    {
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var culture in CultureInfo.GetCultures(CultureTypes.SpecificCultures))
+        {
+            try { codes.Add(new RegionInfo(culture.Name).ISOCurrencySymbol); }
+            catch (ArgumentException) { }
+        }
+        // Without ICU data the list can be empty; fall back to the most common codes rather than refusing every price.
+        if (codes.Count < 20) codes.UnionWith(["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "SGD", "HKD", "NZD", "ZAR", "MXN"]);
+        return codes;
     }
 }

@@ -69,6 +69,9 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.NotNull(missing["errors"]!["name"]);
         var noCurrency = await (await fx.Client.PostJson("/api/v1/groups", new { name = "Paid club", price_cents = 500 }, me)).AssertProblem(400);
         Assert.NotNull(noCurrency["errors"]!["currency"]);
+        // Three capital letters are not enough: the code must be a currency (the same rule as events and courses).
+        var madeUp = await (await fx.Client.PostJson("/api/v1/groups", new { name = "Paid club", price_cents = 500, currency = "XQZ" }, me)).AssertProblem(400);
+        Assert.NotNull(madeUp["errors"]!["currency"]);
         var emptyTag = await (await fx.Client.PostJson("/api/v1/groups", new { name = "Tagged", tags = new[] { " " } }, me)).AssertProblem(400);
         Assert.NotNull(emptyTag["errors"]!["tags"]);
         var unknown = await (await fx.Client.PostJson("/api/v1/groups", new { name = "Sneaky", owner_id = Guid.NewGuid() }, me)).AssertProblem(400);

@@ -21,7 +21,6 @@ public static partial class EventRules
     public const int MaxCapacity = 100_000;
     public const long MaxPriceCents = 100_000_000;
 
-    private static readonly HashSet<string> Currencies = KnownCurrencies();
 
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex CountryCode();
@@ -63,10 +62,10 @@ public static partial class EventRules
         if (interests.Count > MaxInterests) errors.Add("interests", $"at most {MaxInterests} interests.");
         if (interests.Any(i => i.Length is 0 or > 40)) errors.Add("interests", "each interest must be 1-40 characters.");
 
-        var region = Text(errors, "region", input.Region, 100);
-        var locationName = Text(errors, "location_name", input.LocationName, 200);
-        var address = Text(errors, "address", input.Address, 300);
-        var city = Text(errors, "city", input.City, 100);
+        var region = errors.OptionalText("region", input.Region, 100);
+        var locationName = errors.OptionalText("location_name", input.LocationName, 200);
+        var address = errors.OptionalText("address", input.Address, 300);
+        var city = errors.OptionalText("city", input.City, 100);
         var country = input.Country?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(country)) country = null;
         else if (!CountryCode().IsMatch(country)) errors.Add("country", "country must be an ISO 3166-1 alpha-2 code such as \"DE\".");
@@ -103,7 +102,7 @@ public static partial class EventRules
         if (price is < 0 or > MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency)) currency = null;
-        if (currency is not null && !Currencies.Contains(currency)) errors.Add("currency", "currency must be an ISO 4217 code such as \"EUR\".");
+        errors.Currency("currency", currency);
         if (price > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
         if (price == 0) currency = null;
 
@@ -166,29 +165,5 @@ public static partial class EventRules
         Set("visibility", target.Visibility, visibility, v => target.Visibility = v);
         SetList("invited_user_ids", target.InvitedUserIds, invited, v => target.InvitedUserIds = v);
         return changed;
-    }
-
-    private static string? Text(ValidationErrors errors, string field, string? value, int max)
-    {
-        var text = value?.Trim();
-        if (string.IsNullOrEmpty(text)) return null;
-        errors.MaxLength(field, text, max);
-        return text;
-    }
-
-    /// <summary>Whether <paramref name="code"/> (upper case) is an ISO 4217 currency this runtime knows.</summary>
-    public static bool IsCurrency(string code) => Currencies.Contains(code);
-
-    private static HashSet<string> KnownCurrencies()
-    {
-        var codes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var culture in CultureInfo.GetCultures(CultureTypes.SpecificCultures))
-        {
-            try { codes.Add(new RegionInfo(culture.Name).ISOCurrencySymbol); }
-            catch (ArgumentException) { }
-        }
-        // Without ICU data the list can be empty; fall back to the most common codes rather than refusing every price.
-        if (codes.Count < 20) codes.UnionWith(["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "SGD", "HKD", "NZD", "ZAR", "MXN"]);
-        return codes;
     }
 }

@@ -129,7 +129,7 @@ public static class CourseRules
         if (priceCents is < 0 or > EventRules.MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{EventRules.MaxPriceCents} (minor units).");
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency)) currency = null;
-        if (currency is not null && !EventRules.IsCurrency(currency)) errors.Add("currency", "currency must be an ISO 4217 code such as \"EUR\".");
+        errors.Currency("currency", currency);
         if (priceCents > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
         if (priceCents == 0) currency = null;
 

@@ -36,9 +36,6 @@ public static partial class GroupRules
     [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
     private static partial Regex HexColor();
 
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex CurrencyCode();
-
     /// <summary>The group's fields as the input that would produce them (the base an edit is overlaid on).</summary>
     public static GroupInput ToInput(Group g) => new()
     {
@@ -54,15 +51,15 @@ public static partial class GroupRules
         if (errors.Required("name", name)) errors.Length("name", name, 3, 80);
         var description = input.Description?.Trim() ?? "";
         errors.MaxLength("description", description, 2000);
-        var category = Text(errors, "category", input.Category, 40)?.ToLowerInvariant();
+        var category = errors.OptionalText("category", input.Category, 40)?.ToLowerInvariant();
         var tags = (input.Tags ?? []).Select(t => t?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
         if (tags.Count > MaxTags) errors.Add("tags", $"at most {MaxTags} tags.");
         if (tags.Any(t => t.Length is 0 or > MaxTagLength)) errors.Add("tags", $"each tag must be 1-{MaxTagLength} characters.");
-        var region = Text(errors, "region", input.Region, 100);
-        var interest = Text(errors, "interest", input.Interest, 40)?.ToLowerInvariant();
-        var imageUrl = Text(errors, "image_url", input.ImageUrl, FieldRules.MaxUrlLength);
+        var region = errors.OptionalText("region", input.Region, 100);
+        var interest = errors.OptionalText("interest", input.Interest, 40)?.ToLowerInvariant();
+        var imageUrl = errors.OptionalText("image_url", input.ImageUrl, FieldRules.MaxUrlLength);
         errors.Url("image_url", imageUrl);
-        var color = Text(errors, "color", input.Color, 7);
+        var color = errors.OptionalText("color", input.Color, 7);
         if (color is not null && !HexColor().IsMatch(color)) errors.Add("color", "color must be a hex colour such as \"#3366ff\".");
         color = color?.ToLowerInvariant();
         var visibility = input.Visibility?.Trim().ToLowerInvariant() ?? GroupVisibility.Public;
@@ -73,7 +70,7 @@ public static partial class GroupRules
         if (price is < 0 or > MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency)) currency = null;
-        if (currency is not null && !CurrencyCode().IsMatch(currency)) errors.Add("currency", "currency must be an ISO 4217 code such as \"EUR\".");
+        errors.Currency("currency", currency);
         if (price > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
         if (price == 0) currency = null;
         errors.ThrowIfAny();
@@ -102,13 +99,5 @@ public static partial class GroupRules
         Set("price_cents", target.PriceCents, price, v => target.PriceCents = v);
         Set("currency", target.Currency, currency, v => target.Currency = v);
         return changed;
-    }
-
-    private static string? Text(ValidationErrors errors, string field, string? value, int max)
-    {
-        var text = value?.Trim();
-        if (string.IsNullOrEmpty(text)) return null;
-        errors.MaxLength(field, text, max);
-        return text;
     }
 }
