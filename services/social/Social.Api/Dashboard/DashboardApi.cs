@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
 using Community.Social.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

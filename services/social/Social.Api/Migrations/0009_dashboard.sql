@@ -6,6 +6,17 @@ CREATE TABLE activity_days (
     PRIMARY KEY (user_id, day)
 );
 
+-- The activity social already holds, so streaks do not start from nothing (badges come with the next trigger).
+INSERT INTO activity_days (user_id, day)
+SELECT user_id, (happened_at AT TIME ZONE 'UTC')::date FROM (
+    SELECT requester_id AS user_id, created_at AS happened_at FROM connections
+    UNION ALL SELECT addressee_id, accepted_at FROM connections WHERE accepted_at IS NOT NULL
+    UNION ALL SELECT follower_id, created_at FROM follows
+    UNION ALL SELECT user_id, joined_at FROM group_members
+    UNION ALL SELECT user_id, arrived_at FROM events_attended
+) AS activity
+ON CONFLICT DO NOTHING;
+
 -- Badges earned by the published rules (Dashboard/BadgeRules.cs); one row per member and badge, so each is awarded once.
 CREATE TABLE badges (
     user_id   uuid        NOT NULL,
