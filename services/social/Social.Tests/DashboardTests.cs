@@ -220,9 +220,12 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
     {
         var (meId, me, _) = await fx.RegisteredAsync();
         var group = await (await fx.Client.PostJson("/api/v1/groups", new { name = "Founders club", visibility = "public", join_policy = "open" }, me)).AssertStatus(201);
+        var groupId = Guid.Parse(group["id"]!.GetValue<string>());
+        var lastMemberId = Guid.Empty;
         for (var i = 0; i < 9; i++)
         {
             var (memberId, member, _) = await fx.RegisteredAsync();
+            lastMemberId = memberId;
             await (await fx.Client.SendJson(HttpMethod.Post, $"/api/v1/groups/{group["id"]}/join", null, member)).AssertStatus(201);
             if (i == 7)
             {
@@ -236,7 +239,27 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var dashboard = await DashboardAsync(me);
         Assert.Equal("founder", Assert.Single(dashboard["badges"]!.AsArray())!["badge"]!.GetValue<string>());
         Assert.Equal(1, dashboard["counts"]!["groups"]!.GetValue<int>());
+
+        // More joins announced at once, and one of them again: still one badge, one announcement.
+        var joins = Enumerable.Range(0, 4).Select(_ => new GroupMemberJoined(Guid.NewGuid(), fx.Clock.GetUtcNow(), groupId, Guid.NewGuid())).ToList();
+        await Task.WhenAll(joins.Select(j => fx.PublishAsync(j)));
+        await fx.PublishAsync(joins[0]);
+        foreach (var j in joins) await fx.HandledAsync(j.MessageId, "DashboardGroupMemberJoinedConsumer");
         Assert.Equal(1L, await BadgeCountAsync(meId, "founder"));
+        Assert.Equal(1L, await BadgeEarnedCountAsync(meId, "founder"));
+
+        // Handing the group over makes the new owner a Founder too; mine is kept.
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{groupId}/members/{lastMemberId}", new { role = "owner" }, me)).AssertStatus(200);
+        await Eventually.TrueAsync(async () => await BadgeEarnedCountAsync(lastMemberId, "founder") == 1, "the new owner never became a Founder");
+        Assert.Equal(1L, await BadgeCountAsync(meId, "founder"));
+    }
+
+    [Fact]
+    public async Task The_dashboard_documents_its_answers()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var responses = document["paths"]!["/api/v1/dashboard"]!["get"]!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
+        Assert.Superset(new HashSet<string> { "200", "401" }, responses);
     }
 
     private async Task<JsonNode> DashboardAsync(string token) => await (await fx.Client.Get("/api/v1/dashboard", token)).AssertStatus(200);
