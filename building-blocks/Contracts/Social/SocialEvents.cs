@@ -31,3 +31,8 @@ public sealed record GroupMemberLeft(Guid MessageId, DateTimeOffset OccurredAt, 
 public sealed record ReportResolved(
     Guid MessageId, DateTimeOffset OccurredAt, Guid ReportId, Guid ReporterUserId, string TargetType, Guid TargetId, string Category,
     string Action, string? Note, Guid ResolvedByUserId) : IIntegrationEvent;
+/// <summary>
+/// A member earned a badge by one of social's published rules (Badge: connected, founder or regular; Name is its display
+/// name). Announced once per member and badge: a badge once earned is kept.
+/// </summary>
+public sealed record BadgeEarned(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, string Badge, string Name) : IIntegrationEvent;

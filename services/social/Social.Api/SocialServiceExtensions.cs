@@ -3,6 +3,7 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Blocks;
 using Community.Social.Connections;
+using Community.Social.Dashboard;
 using Community.Social.Data;
 using Community.Social.Discovery;
 using Community.Social.Follows;
@@ -34,6 +35,7 @@ public static class SocialServiceExtensions
         app.MapGroupMembersApi();
         app.MapNetworkApi();
         app.MapReportsApi();
+        app.MapDashboardApi();
         return app;
     }
 }

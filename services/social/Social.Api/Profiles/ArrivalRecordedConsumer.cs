@@ -1,13 +1,14 @@
 using Community.Contracts.Events;
 using Community.ServiceDefaults.Messaging;
+using Community.Social.Dashboard;
 using Community.Social.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Profiles;
 
-/// <summary>A check-in at an event counts as an event attended (profile activity); a second check-in at the same event does not.</summary>
-public sealed class ArrivalRecordedConsumer(SocialDbContext db, ILogger<ArrivalRecordedConsumer> logger)
+/// <summary>A check-in at an event counts as an event attended (profile activity, the Regular badge); a second check-in at the same event does not.</summary>
+public sealed class ArrivalRecordedConsumer(SocialDbContext db, TimeProvider clock, ILogger<ArrivalRecordedConsumer> logger)
     : IdempotentConsumer<ArrivalRecorded, SocialDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<ArrivalRecorded> context, CancellationToken cancellationToken)
@@ -18,5 +19,8 @@ public sealed class ArrivalRecordedConsumer(SocialDbContext db, ILogger<ArrivalR
         var at = m.ArrivedAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
             $"INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at}) ON CONFLICT DO NOTHING", cancellationToken);
+        // A check-in is activity of its day and may make the attendee a Regular.
+        await Activity.RecordAsync(Db, m.UserId, at, cancellationToken);
+        await BadgeRules.AwardAsync(Db, m.UserId, clock.GetUtcNow(), cancellationToken);
     }
 }

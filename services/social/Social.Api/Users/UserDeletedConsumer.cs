@@ -1,5 +1,6 @@
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.Messaging;
+using Community.Social.Dashboard;
 using Community.Social.Data;
 using Community.Social.Groups;
 using MassTransit;
@@ -25,6 +26,7 @@ public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedC
         await GroupEraser.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
         await Db.EventsAttended.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await Db.Reports.Where(r => r.ReporterId == userId).ExecuteDeleteAsync(cancellationToken);
+        await Activity.EraseAsync(Db, userId, cancellationToken);
         await ProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
     }
 }

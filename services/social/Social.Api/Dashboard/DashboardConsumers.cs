@@ -1,0 +1,85 @@
+using Community.Contracts.Events;
+using Community.Contracts.Social;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Dashboard;
+
+// The dashboard learns from social's own events after they committed, so a badge rule always counts committed rows:
+// of changes committed at once, the consumer of the last one sees them all. Activity is dated by the message, not the
+// time it is handled, so a late or replayed message marks the day it happened.
+
+/// <summary>Asking to connect is activity of the one who asked.</summary>
+public sealed class DashboardConnectionRequestedConsumer(SocialDbContext db, ILogger<DashboardConnectionRequestedConsumer> logger)
+    : IdempotentConsumer<ConnectionRequested, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<ConnectionRequested> context, CancellationToken cancellationToken) =>
+        Activity.RecordAsync(Db, context.Message.FromUserId, context.Message.OccurredAt, cancellationToken);
+}
+
+/// <summary>Accepting is activity of the one who accepted (the addressee); both people may have reached Connected.</summary>
+public sealed class DashboardConnectionAcceptedConsumer(SocialDbContext db, TimeProvider clock, ILogger<DashboardConnectionAcceptedConsumer> logger)
+    : IdempotentConsumer<ConnectionAccepted, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        await Activity.RecordAsync(Db, m.ToUserId, m.OccurredAt, cancellationToken);
+        var now = clock.GetUtcNow();
+        await BadgeRules.AwardAsync(Db, m.FromUserId, now, cancellationToken);
+        await BadgeRules.AwardAsync(Db, m.ToUserId, now, cancellationToken);
+    }
+}
+
+/// <summary>Following someone is activity of the follower.</summary>
+public sealed class DashboardUserFollowedConsumer(SocialDbContext db, ILogger<DashboardUserFollowedConsumer> logger)
+    : IdempotentConsumer<UserFollowed, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<UserFollowed> context, CancellationToken cancellationToken) =>
+        Activity.RecordAsync(Db, context.Message.FollowerUserId, context.Message.OccurredAt, cancellationToken);
+}
+
+/// <summary>Joining (or creating) a group is activity of the member; the group's owner may have reached Founder.</summary>
+public sealed class DashboardGroupMemberJoinedConsumer(SocialDbContext db, TimeProvider clock, ILogger<DashboardGroupMemberJoinedConsumer> logger)
+    : IdempotentConsumer<GroupMemberJoined, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        await Activity.RecordAsync(Db, m.UserId, m.OccurredAt, cancellationToken);
+        var ownerId = await Db.Groups.Where(g => g.Id == m.GroupId).Select(g => (Guid?)g.OwnerId).FirstOrDefaultAsync(cancellationToken);
+        if (ownerId is { } owner) await BadgeRules.AwardAsync(Db, owner, clock.GetUtcNow(), cancellationToken);
+    }
+}
+
+/// <summary>A group handed to a new owner may make them a Founder.</summary>
+public sealed class DashboardGroupUpdatedConsumer(SocialDbContext db, TimeProvider clock, ILogger<DashboardGroupUpdatedConsumer> logger)
+    : IdempotentConsumer<GroupUpdated, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<GroupUpdated> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (!m.ChangedFields.Contains("owner_id")) return;
+        var ownerId = await Db.Groups.Where(g => g.Id == m.GroupId).Select(g => (Guid?)g.OwnerId).FirstOrDefaultAsync(cancellationToken);
+        if (ownerId is { } owner) await BadgeRules.AwardAsync(Db, owner, clock.GetUtcNow(), cancellationToken);
+    }
+}
+
+/// <summary>An enrollment (events' CourseEnrolled) is a course in progress and activity of the learner.</summary>
+public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<DashboardCourseEnrolledConsumer> logger)
+    : IdempotentConsumer<CourseEnrolled, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<CourseEnrolled> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        await Activity.RecordAsync(Db, m.UserId, m.OccurredAt, cancellationToken);
+    }
+}
