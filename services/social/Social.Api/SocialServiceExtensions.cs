@@ -5,6 +5,7 @@ using Community.Social.Blocks;
 using Community.Social.Connections;
 using Community.Social.Data;
 using Community.Social.Discovery;
+using Community.Social.Feed;
 using Community.Social.Follows;
 using Community.Social.Groups;
 using Community.Social.Network;
@@ -34,6 +35,7 @@ public static class SocialServiceExtensions
         app.MapGroupMembersApi();
         app.MapNetworkApi();
         app.MapReportsApi();
+        app.MapFeedApi();
         return app;
     }
 }
