@@ -1,6 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
-using Community.ServiceDefaults.Api;
+using NewId = Community.ServiceDefaults.Api.NewId;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Data;
 using MassTransit;

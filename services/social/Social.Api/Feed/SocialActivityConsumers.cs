@@ -1,5 +1,5 @@
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Api;
+using NewId = Community.ServiceDefaults.Api.NewId;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Data;
 using MassTransit;
