@@ -53,6 +53,10 @@ public static class SocialBench
         "- The feed of the user who follows 1,000 people (30 activities each over a year; 3 for everyone else) reads",
         "  each followed person's newest rows as one LATERAL index range of at most limit + 1 rows (activities_actor),",
         "  then the page's names by key (FeedApi.ItemsAsync). The user belongs to no group, so the group branch is empty.",
+        "- The feed first read limit + 1 rows from every followed person and sorted them all (21,018 rows for page 1:",
+        "  39 ms server side at 20,000 profiles). It now reads each person's newest row (one probe each), takes the",
+        "  limit + 1-th newest of those as a bound every row of the page reaches, and reads further only from the people",
+        "  above it (5.8 ms at 20,000 profiles).",
     ];
 
     public static async Task<int> Main(string[] args)
