@@ -26,9 +26,11 @@ CREATE TABLE activities (
     UNIQUE (kind, actor_id, subject_id)
 );
 -- The feed reads, newest first, the shown activity of each person the caller follows or is connected
--- with, and of each group the caller belongs to: one index range per person and per group.
-CREATE INDEX activities_actor ON activities (actor_id, occurred_at DESC, id DESC) WHERE visible;
-CREATE INDEX activities_group ON activities (group_id, occurred_at DESC, id DESC) WHERE visible AND group_id IS NOT NULL;
+-- with, and of each group the caller belongs to: one index range per person and per group, index-only
+-- (the columns the feed reads are included), since a user who follows 1,000 people probes it 1,000 times.
+CREATE INDEX activities_actor ON activities (actor_id, occurred_at DESC, id DESC) INCLUDE (kind, subject_id, subject_user_id, group_id) WHERE visible;
+CREATE INDEX activities_group ON activities (group_id, occurred_at DESC, id DESC) INCLUDE (kind, subject_id, subject_user_id, actor_id)
+    WHERE visible AND group_id IS NOT NULL;
 -- An event's visibility changes every row about it; an erased account removes the rows about it.
 CREATE INDEX activities_subject ON activities (subject_id);
 CREATE INDEX activities_subject_user ON activities (subject_user_id) WHERE subject_user_id IS NOT NULL;
