@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace Community.Social.Bench;
 
 /// <summary>What was seeded and how long each step took.</summary>
-public sealed record SocialSeedTimings(long Profiles, long Connections, long Follows, long Blocks, TimeSpan Copy, TimeSpan Indexes, TimeSpan VacuumAnalyze,
+public sealed record SocialSeedTimings(long Profiles, long Connections, long Follows, long Blocks, long Activities, TimeSpan Copy, TimeSpan Indexes, TimeSpan VacuumAnalyze,
     IReadOnlyList<(string Index, TimeSpan Took)> PerIndex)
 {
     public TimeSpan Total => Copy + Indexes + VacuumAnalyze;
@@ -17,6 +17,11 @@ public sealed class Population
 {
     public const int Callers = 200;
     public const int BigFollowerFollows = 1_000;
+    /// <summary>Public events the seeded RSVPs are to.</summary>
+    public const int FeedEvents = 20_000;
+    /// <summary>Activity rows of each person the big follower follows (a busy year), and of everyone else.</summary>
+    public const int BusyActivities = 30;
+    public const int QuietActivities = 3;
 
     public static readonly string[] Regions =
     [
@@ -47,6 +52,14 @@ public sealed class Population
         Seed = seed;
         var random = new Random(seed);
         CallerIndices = Enumerable.Range(0, Callers).Select(_ => random.Next(count - 1)).Distinct().ToArray();
+    }
+
+    /// <summary>Seeded event e's id (the high half marks it apart from profile ids).</summary>
+    public static Guid EventId(int e)
+    {
+        var bytes = Id(e).ToByteArray();
+        bytes[15] ^= 0xEE;
+        return new Guid(bytes);
     }
 
     /// <summary>Profile i's id: a 64-bit mix of i (so ids do not follow regions), with the UUID version 4 bits.</summary>
@@ -109,14 +122,14 @@ public sealed class Population
 }
 
 /// <summary>
-/// Fills profiles, connections, follows and blocks by binary COPY: each table's secondary indexes are
+/// Fills profiles, connections, follows, blocks and the feed's events and activity by binary COPY: each table's secondary indexes are
 /// dropped first and rebuilt afterwards from their own definitions (so what the migrations declare
 /// is what gets measured), then VACUUM (ANALYZE).
 /// </summary>
 public static class SocialSeeder
 {
     // discovery_entries is filled by its trigger as the profiles are copied (the service's own write path).
-    private static readonly string[] Tables = ["profiles", "discovery_entries", "connections", "follows", "blocks"];
+    private static readonly string[] Tables = ["profiles", "discovery_entries", "connections", "follows", "blocks", "feed_events", "activities"];
     // Each person connects to the members this many places further in their region's shuffled list: 6 connections each on average.
     private static readonly int[] RingSteps = [1, 7, 31];
 
@@ -241,6 +254,61 @@ public static class SocialSeeder
         }
         log($"seed: {follows:N0} follows copied ({clock.Elapsed.TotalSeconds:F0} s)");
 
+        // The feed: public events with titles, and activity rows (RSVPs to those events, follows) over the last
+        // year: Population.BusyActivities for each person the big follower follows, Population.QuietActivities for everyone else.
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY feed_events (event_id, title, is_public, cancelled, as_of) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var e = 0; e < Population.FeedEvents; e++)
+            {
+                await importer.StartRowAsync();
+                await importer.WriteAsync(Population.EventId(e), NpgsqlDbType.Uuid);
+                await importer.WriteAsync($"Event {e}", NpgsqlDbType.Text);
+                await importer.WriteAsync(true, NpgsqlDbType.Boolean);
+                await importer.WriteAsync(false, NpgsqlDbType.Boolean);
+                await importer.WriteAsync(now.UtcDateTime, NpgsqlDbType.TimestampTz);
+            }
+            await importer.CompleteAsync();
+        }
+        var busy = new HashSet<int>();
+        await using (var command = dataSource.CreateCommand("SELECT followed_id FROM follows WHERE follower_id = @id"))
+        {
+            command.Parameters.AddWithValue("id", Population.Id(people.BigFollower));
+            await using var reader = await command.ExecuteReaderAsync();
+            var ids = new HashSet<Guid>();
+            while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+            for (var i = 0; i < people.Count && busy.Count < ids.Count; i++) if (ids.Contains(Population.Id(i))) busy.Add(i);
+        }
+        long activities = 0;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "COPY activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < people.Count; i++)
+            {
+                var count = busy.Contains(i) ? Population.BusyActivities : Population.QuietActivities;
+                for (var k = 0; k < count; k++)
+                {
+                    var at = now.AddMinutes(-random.Next(525_600)).UtcDateTime;
+                    // Even k: an RSVP to a distinct event (7919 is prime to FeedEvents); odd k: a follow of a distinct person.
+                    var rsvp = k % 2 == 0;
+                    var subject = rsvp ? Population.EventId((int)((i * 31L + k * 7919L) % Population.FeedEvents)) : Population.Id((i + 1 + k) % people.Count);
+                    await importer.StartRowAsync();
+                    await importer.WriteAsync(Guid.CreateVersion7(at), NpgsqlDbType.Uuid);
+                    await importer.WriteAsync(rsvp ? "event_rsvp" : "user_followed", NpgsqlDbType.Text);
+                    await importer.WriteAsync(Population.Id(i), NpgsqlDbType.Uuid);
+                    await importer.WriteAsync(subject, NpgsqlDbType.Uuid);
+                    if (rsvp) await importer.WriteNullAsync();
+                    else await importer.WriteAsync(subject, NpgsqlDbType.Uuid);
+                    await importer.WriteAsync(true, NpgsqlDbType.Boolean);
+                    await importer.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                    activities++;
+                }
+            }
+            await importer.CompleteAsync();
+        }
+        log($"seed: {activities:N0} feed activities copied ({clock.Elapsed.TotalSeconds:F0} s)");
+
         // Blocks: each measured caller blocked 5 people of its region and was blocked by 5.
         var blocks = new HashSet<(int, int)>();
         foreach (var caller in people.CallerIndices)
@@ -293,6 +361,6 @@ public static class SocialSeeder
             await vacuum.ExecuteNonQueryAsync();
         }
         log($"seed: VACUUM ANALYZE in {clock.Elapsed.TotalSeconds:F1} s");
-        return new SocialSeedTimings(people.Count, connections, follows, blocks.Count, copy, indexTime, clock.Elapsed, perIndex);
+        return new SocialSeedTimings(people.Count, connections, follows, blocks.Count, activities, copy, indexTime, clock.Elapsed, perIndex);
     }
 }

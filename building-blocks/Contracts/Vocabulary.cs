@@ -93,3 +93,12 @@ public static class ReferralTerms
     /// <summary>Credits to each side, the referrer and the referred user, at the referred user's first paid purchase.</summary>
     public const long CreditsEach = 50;
 }
+
+/// <summary>Who may see an event (EventPublished, EventUpdated).</summary>
+public static class EventVisibility
+{
+    /// <summary>Listed and open to everyone.</summary>
+    public const string Public = "public";
+    /// <summary>Its organizer and the people they invited only.</summary>
+    public const string Private = "private";
+}

@@ -4,9 +4,19 @@ namespace Community.Contracts.Events;
 // A confirmed seat, free or paid, is announced once as RegistrationConfirmed (the architecture's "RsvpCreated").
 
 /// <summary>A draft event became visible. EventId is the event; EventId is this message.</summary>
-public sealed record EventPublished(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, Guid OrganizerUserId, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt, long PriceCents, string Currency) : IIntegrationEvent;
+public sealed record EventPublished(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, Guid OrganizerUserId, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt, long PriceCents, string Currency) : IIntegrationEvent
+{
+    /// <summary>One of <see cref="EventVisibility"/>; null from publishers before it existed, which the social feed treats as private.</summary>
+    public string? Visibility { get; init; }
+}
 /// <summary>Details of a published event changed; ChangedFields are snake_case names.</summary>
-public sealed record EventUpdated(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, IReadOnlyList<string> ChangedFields) : IIntegrationEvent;
+public sealed record EventUpdated(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, IReadOnlyList<string> ChangedFields) : IIntegrationEvent
+{
+    // The event's title and visibility after the change, for the social feed (null from publishers before they existed).
+    public string? Title { get; init; }
+    /// <summary>One of <see cref="EventVisibility"/>.</summary>
+    public string? Visibility { get; init; }
+}
 /// <summary>A published event was cancelled; registrations stay for history and refunds.</summary>
 public sealed record EventCancelled(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, string? Reason) : IIntegrationEvent;
 /// <summary>

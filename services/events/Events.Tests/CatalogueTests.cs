@@ -246,6 +246,9 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         Assert.Equal("published", seen.Str("status"));
         Assert.Equal(draft.Str("title"), await fx.ScalarAsync<string>(
             "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id", ("id", id)));
+        // The social feed shows public events only.
+        Assert.Equal("public", await fx.ScalarAsync<string>(
+            "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id", ("id", id)));
     }
 
     [Fact]

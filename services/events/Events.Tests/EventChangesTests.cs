@@ -24,6 +24,11 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         Assert.Equal("published", changed.Str("status"));
         Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
         Assert.Equal("title", await ChangedFieldsAsync(id));
+        // The new title and the visibility travel with the change, for the social feed.
+        Assert.Equal("Chess and coffee", await fx.ScalarAsync<string>(
+            "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id", ("id", id)));
+        Assert.Equal("public", await fx.ScalarAsync<string>(
+            "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id", ("id", id)));
 
         var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
         Assert.Equal("Chess and coffee", seen.Str("title"));

@@ -6,6 +6,7 @@ using Community.Social.Connections;
 using Community.Social.Dashboard;
 using Community.Social.Data;
 using Community.Social.Discovery;
+using Community.Social.Feed;
 using Community.Social.Follows;
 using Community.Social.Groups;
 using Community.Social.Network;
@@ -36,6 +37,7 @@ public static class SocialServiceExtensions
         app.MapNetworkApi();
         app.MapReportsApi();
         app.MapDashboardApi();
+        app.MapFeedApi();
         return app;
     }
 }

@@ -126,7 +126,8 @@ public sealed class AuthorizationSweepTests(SocialFixture fx) : IClassFixture<So
                      (HttpMethod.Post, $"/api/v1/groups/{id}/invitations"), (HttpMethod.Post, $"/api/v1/groups/{id}/requests/{id}/approve"),
                      (HttpMethod.Post, $"/api/v1/groups/{id}/requests/{id}/reject"), (HttpMethod.Patch, $"/api/v1/groups/{id}/members/{id}"),
                      (HttpMethod.Delete, $"/api/v1/groups/{id}/members/{id}"),
-                     (HttpMethod.Get, "/api/v1/blocks"), (HttpMethod.Get, $"/api/v1/network/path/{id}"), (HttpMethod.Get, "/api/v1/network/suggestions"),
+                     (HttpMethod.Get, "/api/v1/feed"), (HttpMethod.Get, "/api/v1/dashboard"),
+                     (HttpMethod.Get, $"/api/v1/network/path/{id}"), (HttpMethod.Get, "/api/v1/network/suggestions"),
                      (HttpMethod.Post, "/api/v1/reports"), (HttpMethod.Get, "/api/v1/reports"), (HttpMethod.Post, $"/api/v1/reports/{id}/resolve"),
                  })
             Assert.True((int)(await fx.Client.SendJson(method, url, null)).StatusCode == 401, $"{method} {url} answered without a token");

@@ -73,7 +73,8 @@ public static class CatalogueApi
             e.Status = EventStatus.Published;
             e.PublishedAt = now;
             e.UpdatedAt = now;
-            db.AddIntegrationEvent(new EventPublished(Guid.CreateVersion7(), now, e.Id, e.OrganizerId, e.Title, e.StartsAt, e.EndsAt, e.PriceCents, e.Currency ?? ""));
+            db.AddIntegrationEvent(new EventPublished(Guid.CreateVersion7(), now, e.Id, e.OrganizerId, e.Title, e.StartsAt, e.EndsAt, e.PriceCents, e.Currency ?? "")
+                { Visibility = e.Visibility });
             await SaveGuardedAsync(db, cancellationToken);
         }
         return TypedResults.Ok(EventDto.From(e, manager: true));
@@ -95,7 +96,7 @@ public static class CatalogueApi
         if (changed.Count > 0)
         {
             e.UpdatedAt = now;
-            if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, changed));
+            if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, changed) { Title = e.Title, Visibility = e.Visibility });
             await SaveGuardedAsync(db, cancellationToken);
             if (uploadedCover is not null && e.CoverImageKey is null) await blobs.TryDeleteAsync(uploadedCover, loggers.CreateLogger(typeof(CatalogueApi)));
         }

@@ -2,6 +2,7 @@ using Community.Contracts.Identity;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Dashboard;
 using Community.Social.Data;
+using Community.Social.Feed;
 using Community.Social.Groups;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -10,9 +11,10 @@ namespace Community.Social.Users;
 
 /// <summary>
 /// A deleted account leaves nothing social behind: its connections and requests, follows and
-/// blocks both ways, group memberships, requests, invitations, events attended and the reports they
-/// filed go; each group it owned passes to its longest-standing moderator or closes; its profile
-/// becomes a nameless tombstone that later messages cannot revive.
+/// blocks both ways, group memberships, requests, invitations, events attended, the reports they
+/// filed and their feed activity (and others' about them) go; each group it owned passes to its
+/// longest-standing moderator or closes; its profile becomes a nameless tombstone that later
+/// messages cannot revive.
 /// </summary>
 public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedConsumer> logger)
     : IdempotentConsumer<UserDeleted, SocialDbContext>(db, logger)
@@ -27,6 +29,7 @@ public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedC
         await Db.EventsAttended.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await Db.Reports.Where(r => r.ReporterId == userId).ExecuteDeleteAsync(cancellationToken);
         await Activity.EraseAsync(Db, userId, cancellationToken);
+        await FeedActivities.EraseAsync(Db, userId, cancellationToken);
         await ProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
     }
 }

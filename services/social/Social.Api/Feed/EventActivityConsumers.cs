@@ -1,0 +1,104 @@
+using Community.Contracts;
+using Community.Contracts.Events;
+using NewId = Community.ServiceDefaults.Api.NewId;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Feed;
+
+// Events' messages as feed activity: an event published and the RSVPs to it, shown only while the
+// event is public and not cancelled (feed_events). Inbox consumers, and every write is keyed by actor,
+// kind and subject, so a replay adds nothing. Named Feed... so their queues stay apart from other features' consumers of the same messages.
+
+/// <summary>The organizer published an event: the feed learns its title and visibility, and RSVPs that came first show with it.</summary>
+public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedEventPublishedConsumer> logger)
+    : IdempotentConsumer<EventPublished, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<EventPublished> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        var isPublic = m.Visibility == EventVisibility.Public;
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO feed_events (event_id, title, is_public, as_of) VALUES ({m.EventId}, {m.Title}, {isPublic}, {at})
+            ON CONFLICT (event_id) DO UPDATE SET title = EXCLUDED.title, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of
+            WHERE feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
+            """, cancellationToken);
+        // A deleted organizer's late message records nothing.
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {ActivityKinds.EventPublished}, {m.OrganizerUserId}, {m.EventId}, false, {at}
+            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.OrganizerUserId} AND p.deleted_at IS NOT NULL)
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+        await FeedActivities.RefreshEventAsync(Db, m.EventId, cancellationToken);
+    }
+}
+
+/// <summary>A published event's new title or visibility (a public event made private leaves the feed).</summary>
+public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEventUpdatedConsumer> logger)
+    : IdempotentConsumer<EventUpdated, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<EventUpdated> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var titleChanged = m.ChangedFields.Contains("title");
+        var visibilityChanged = m.ChangedFields.Contains("visibility");
+        if (!titleChanged && !visibilityChanged) return;
+        var at = m.OccurredAt.ToUniversalTime();
+        var title = titleChanged ? m.Title : null;
+        // A visibility change from a publisher that does not say the new one hides the event: private is the safe guess.
+        bool? isPublic = visibilityChanged ? m.Visibility == EventVisibility.Public : null;
+        await Db.Database.ExecuteSqlAsync($"""
+            UPDATE feed_events SET title = COALESCE({title}::text, title), is_public = COALESCE({isPublic}::boolean, is_public), as_of = {at}
+            WHERE event_id = {m.EventId} AND (as_of IS NULL OR as_of <= {at})
+            """, cancellationToken);
+        await FeedActivities.RefreshEventAsync(Db, m.EventId, cancellationToken);
+    }
+}
+
+/// <summary>A cancelled event's activity leaves the feed for good (a cancellation that overtook the publication is remembered).</summary>
+public sealed class FeedEventCancelledConsumer(SocialDbContext db, ILogger<FeedEventCancelledConsumer> logger)
+    : IdempotentConsumer<EventCancelled, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken)
+    {
+        var eventId = context.Message.EventId;
+        await Db.Database.ExecuteSqlAsync(
+            $"INSERT INTO feed_events (event_id, cancelled) VALUES ({eventId}, true) ON CONFLICT (event_id) DO UPDATE SET cancelled = true", cancellationToken);
+        await FeedActivities.RefreshEventAsync(Db, eventId, cancellationToken);
+    }
+}
+
+/// <summary>A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public).</summary>
+public sealed class FeedRegistrationConfirmedConsumer(SocialDbContext db, ILogger<FeedRegistrationConfirmedConsumer> logger)
+    : IdempotentConsumer<RegistrationConfirmed, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<RegistrationConfirmed> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        // Its own visibility from the event's row: refreshing every RSVP of a big event per RSVP would rewrite them all.
+        return Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {ActivityKinds.EventRsvp}, {m.UserId}, {m.EventId},
+                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {m.EventId}), false), {at}
+            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+    }
+}
+
+/// <summary>A cancelled RSVP is no longer news.</summary>
+public sealed class FeedRsvpCancelledConsumer(SocialDbContext db, ILogger<FeedRsvpCancelledConsumer> logger)
+    : IdempotentConsumer<RsvpCancelled, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        return Db.Database.ExecuteSqlAsync(
+            $"DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId} AND subject_id = {m.EventId}", cancellationToken);
+    }
+}

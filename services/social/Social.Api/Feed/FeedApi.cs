@@ -1,0 +1,179 @@
+using System.Security.Claims;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Community.Social.Data;
+using Community.Social.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Feed;
+
+/// <summary>What an item is about: an event (title), a group (name) or a person (name).</summary>
+public sealed record FeedSubjectDto(string Type, Guid Id, string? Name);
+
+/// <summary>
+/// One thing that happened, or several of the same kind about the same subject folded together ("Amira and 3 others
+/// joined Fitness Buddies"): the first few actors, newest first, how many there were, and when the latest happened.
+/// </summary>
+public sealed record FeedItemDto(string Kind, IReadOnlyList<UserSummary> Actors, int ActorCount, FeedSubjectDto Subject, DateTimeOffset OccurredAt);
+
+public sealed record FeedQuery(string? Cursor, int? Limit);
+
+public static class FeedApi
+{
+    /// <summary>Actors named in a folded item; actor_count says how many there were.</summary>
+    public const int ActorsShown = 3;
+
+    // Before every activity: a page from the top reads "before" this position (not MaxValue, which Npgsql may send as infinity).
+    private static readonly TimeAndId Top = new(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero), Guid.AllBitsSet);
+
+    public static RouteGroupBuilder MapFeedApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/feed").WithTags("Feed").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapGet("", Feed).WithName("GetFeed")
+            .WithSummary("What the people I follow or am connected with did, and what happened in my groups, newest first. "
+                + "limit counts activities; repeats of a kind on one subject within the page are folded into one item");
+        return group;
+    }
+
+    private static async Task<Ok<CursorPage<FeedItemDto>>> Feed([AsParameters] FeedQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        var limit = Keyset.Limit(query.Limit, errors);
+        var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+
+        var rows = await PageAsync(db, callerId, after, Keyset.Probe(limit), cancellationToken);
+        var page = rows.Take(limit).ToList();
+        var next = rows.Count > limit ? OpaqueCursor.Encode(TimeAndId.Format(page[^1].OccurredAt, page[^1].Id)) : null;
+        return TypedResults.Ok(new CursorPage<FeedItemDto>(await ItemsAsync(db, page, cancellationToken), next));
+    }
+
+    /// <summary>
+    /// One page (<paramref name="probe"/> rows) of <paramref name="callerId"/>'s feed after <paramref name="after"/>, newest first:
+    /// the shown activity of each person they follow or are connected with (a group join only when the group is public),
+    /// and every shown activity in their groups but their own; nothing by or about anyone blocked either way.
+    /// Two steps, so following a thousand people does not read a page's worth from each of them: each source (person,
+    /// group) gives its newest row (one index probe); the probe-th newest of those rows is a bound every row of the page
+    /// reaches (that many distinct rows are at least as new), so only the sources whose newest row reaches it are read
+    /// further, as one index range each. The benchmark measures this very query.
+    /// </summary>
+    public static Task<List<FeedRow>> PageAsync(SocialDbContext db, Guid callerId, TimeAndId? after, int probe, CancellationToken cancellationToken)
+    {
+        var (at, id) = after ?? Top;
+        return db.Database.SqlQuery<FeedRow>($"""
+            WITH blocked AS (
+                SELECT blocked_id AS id FROM blocks WHERE blocker_id = {callerId}
+                UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
+            ),
+            people AS (
+                SELECT followed_id AS id FROM follows WHERE follower_id = {callerId}
+                UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId}
+            ),
+            person_newest AS (
+                SELECT p.id AS source, x.occurred_at, x.id FROM people p
+                CROSS JOIN LATERAL (
+                    SELECT a.occurred_at, a.id FROM activities a
+                    WHERE a.actor_id = p.id AND a.visible AND (a.occurred_at, a.id) < ({at}, {id})
+                      AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id AND g.visibility = 'public'))
+                      AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                    ORDER BY a.occurred_at DESC, a.id DESC
+                    LIMIT 1) x
+                WHERE p.id NOT IN (SELECT id FROM blocked)
+            ),
+            group_newest AS (
+                SELECT m.group_id AS source, x.occurred_at, x.id FROM group_members m
+                CROSS JOIN LATERAL (
+                    SELECT a.occurred_at, a.id FROM activities a
+                    WHERE a.group_id = m.group_id AND a.visible AND (a.occurred_at, a.id) < ({at}, {id}) AND a.actor_id <> {callerId}
+                      AND a.actor_id NOT IN (SELECT id FROM blocked)
+                      AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                    ORDER BY a.occurred_at DESC, a.id DESC
+                    LIMIT 1) x
+                WHERE m.user_id = {callerId}
+            ),
+            -- Distinct rows (one may be the newest of a person and of a group); none: every source is read.
+            bound AS (
+                SELECT c.occurred_at AS at, c.id FROM (
+                    (SELECT occurred_at, id FROM person_newest UNION SELECT occurred_at, id FROM group_newest
+                     ORDER BY occurred_at DESC, id DESC OFFSET {probe - 1} LIMIT 1)
+                    UNION ALL SELECT '-infinity'::timestamptz, '00000000-0000-0000-0000-000000000000'::uuid) c
+                ORDER BY c.occurred_at DESC LIMIT 1
+            )
+            SELECT f.id AS "Id", f.kind AS "Kind", f.actor_id AS "ActorId", f.subject_id AS "SubjectId",
+                   f.subject_user_id AS "SubjectUserId", f.group_id AS "GroupId", f.occurred_at AS "OccurredAt"
+            FROM (
+                SELECT x.* FROM person_newest s CROSS JOIN bound b
+                CROSS JOIN LATERAL (
+                    SELECT a.id, a.kind, a.actor_id, a.subject_id, a.subject_user_id, a.group_id, a.occurred_at FROM activities a
+                    WHERE a.actor_id = s.source AND a.visible AND (a.occurred_at, a.id) < ({at}, {id}) AND (a.occurred_at, a.id) >= (b.at, b.id)
+                      AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id AND g.visibility = 'public'))
+                      AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                    ORDER BY a.occurred_at DESC, a.id DESC
+                    LIMIT {probe}) x
+                WHERE (s.occurred_at, s.id) >= (b.at, b.id)
+                UNION
+                SELECT x.* FROM group_newest s CROSS JOIN bound b
+                CROSS JOIN LATERAL (
+                    SELECT a.id, a.kind, a.actor_id, a.subject_id, a.subject_user_id, a.group_id, a.occurred_at FROM activities a
+                    WHERE a.group_id = s.source AND a.visible AND (a.occurred_at, a.id) < ({at}, {id}) AND (a.occurred_at, a.id) >= (b.at, b.id)
+                      AND a.actor_id <> {callerId}
+                      AND a.actor_id NOT IN (SELECT id FROM blocked)
+                      AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
+                    ORDER BY a.occurred_at DESC, a.id DESC
+                    LIMIT {probe}) x
+                WHERE (s.occurred_at, s.id) >= (b.at, b.id)
+            ) f
+            ORDER BY f.occurred_at DESC, f.id DESC
+            LIMIT {probe}
+            """).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The page's rows folded by kind and subject, in the order of each one's newest row, with the names they show.</summary>
+    public static async Task<IReadOnlyList<FeedItemDto>> ItemsAsync(SocialDbContext db, IReadOnlyList<FeedRow> rows, CancellationToken cancellationToken)
+    {
+        var people = rows.Select(r => r.ActorId).Concat(rows.Where(r => r.SubjectUserId is not null).Select(r => r.SubjectUserId!.Value)).Distinct().ToList();
+        var eventIds = rows.Where(r => r.Kind is ActivityKinds.EventPublished or ActivityKinds.EventRsvp).Select(r => r.SubjectId).Distinct().ToList();
+        var groupIds = rows.Where(r => r.GroupId is not null).Select(r => r.GroupId!.Value).Distinct().ToList();
+        var profiles = await db.Profiles.AsNoTracking().Where(p => people.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        var titles = await db.Database.SqlQuery<EventTitle>($"""SELECT event_id AS "EventId", title AS "Title" FROM feed_events WHERE event_id = ANY ({eventIds})""")
+            .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
+        var groups = await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.Name, cancellationToken);
+
+        var folded = new List<(FeedRow Newest, List<Guid> Actors)>();
+        var byKey = new Dictionary<(string, Guid), List<Guid>>();
+        foreach (var row in rows)
+        {
+            // Two people who connected are one piece of news, whichever side's row comes first.
+            if (row.Kind == ActivityKinds.ConnectionAccepted && byKey.TryGetValue((row.Kind, row.ActorId), out var reverse) && reverse.Contains(row.SubjectId)) continue;
+            if (byKey.TryGetValue((row.Kind, row.SubjectId), out var actors))
+            {
+                if (!actors.Contains(row.ActorId)) actors.Add(row.ActorId);
+                continue;
+            }
+            actors = [row.ActorId];
+            byKey[(row.Kind, row.SubjectId)] = actors;
+            folded.Add((row, actors));
+        }
+
+        return folded.Select(f => new FeedItemDto(
+            f.Newest.Kind,
+            f.Actors.Take(ActorsShown).Select(a => UserSummary.From(profiles.GetValueOrDefault(a), a)).ToList(),
+            f.Actors.Count,
+            Subject(f.Newest, profiles, titles, groups),
+            f.Newest.OccurredAt)).ToList();
+    }
+
+    private static FeedSubjectDto Subject(FeedRow row, Dictionary<Guid, Profile> profiles, Dictionary<Guid, string?> titles, Dictionary<Guid, string> groups) => row.Kind switch
+    {
+        ActivityKinds.EventPublished or ActivityKinds.EventRsvp => new("event", row.SubjectId, titles.GetValueOrDefault(row.SubjectId)),
+        ActivityKinds.GroupJoined => new("group", row.SubjectId, groups.GetValueOrDefault(row.SubjectId)),
+        _ => new("user", row.SubjectId, profiles.GetValueOrDefault(row.SubjectId) is { } p ? p.FullName ?? p.Username : null),
+    };
+
+    public sealed record FeedRow(Guid Id, string Kind, Guid ActorId, Guid SubjectId, Guid? SubjectUserId, Guid? GroupId, DateTimeOffset OccurredAt);
+
+    public sealed record EventTitle(Guid EventId, string? Title);
+}

@@ -1,0 +1,91 @@
+using Community.Contracts.Social;
+using NewId = Community.ServiceDefaults.Api.NewId;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Feed;
+
+// Social's own messages as feed activity, read back from the bus like any other service's. Each row is
+// written only while what it reports still holds (the follow, connection or membership exists), so a
+// message that arrives after its undoing (a leave that overtook the join) records nothing stale.
+
+/// <summary>The follower followed someone.</summary>
+public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUserFollowedConsumer> logger)
+    : IdempotentConsumer<UserFollowed, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<UserFollowed> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        return Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {ActivityKinds.UserFollowed}, {m.FollowerUserId}, {m.FollowedUserId}, {m.FollowedUserId}, true, {at}
+            WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {m.FollowerUserId} AND f.followed_id = {m.FollowedUserId})
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+    }
+}
+
+/// <summary>Two people connected: news for each one's people, so one row for each side.</summary>
+public sealed class FeedConnectionAcceptedConsumer(SocialDbContext db, ILogger<FeedConnectionAcceptedConsumer> logger)
+    : IdempotentConsumer<ConnectionAccepted, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        return Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at)
+            SELECT side.id, {ActivityKinds.ConnectionAccepted}, side.actor, side.other, side.other, true, {at}
+            FROM (VALUES ({NewId.Next(at)}, {m.FromUserId}, {m.ToUserId}), ({NewId.Next(at)}, {m.ToUserId}, {m.FromUserId})) AS side (id, actor, other)
+            WHERE EXISTS (SELECT 1 FROM connections c WHERE c.id = {m.ConnectionId} AND c.status = 'accepted')
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+    }
+}
+
+/// <summary>An ended connection (or a block) takes its news with it.</summary>
+public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<FeedConnectionRemovedConsumer> logger)
+    : IdempotentConsumer<ConnectionRemoved, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<ConnectionRemoved> context, CancellationToken cancellationToken)
+    {
+        var (a, b) = (context.Message.RemovedByUserId, context.Message.OtherUserId);
+        return Db.Database.ExecuteSqlAsync($"""
+            DELETE FROM activities WHERE kind = {ActivityKinds.ConnectionAccepted}
+              AND ((actor_id = {a} AND subject_id = {b}) OR (actor_id = {b} AND subject_id = {a}))
+            """, cancellationToken);
+    }
+}
+
+/// <summary>A new member is news for the group's members, and for the member's people when the group is public.</summary>
+public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<FeedGroupMemberJoinedConsumer> logger)
+    : IdempotentConsumer<GroupMemberJoined, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        // The owner's membership comes with creating the group, which is not joining it.
+        return Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {ActivityKinds.GroupJoined}, {m.UserId}, {m.GroupId}, {m.GroupId}, true, {at}
+            WHERE EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId} AND gm.user_id = {m.UserId} AND gm.role <> 'owner')
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+    }
+}
+
+/// <summary>Someone who left is no longer shown as having joined.</summary>
+public sealed class FeedGroupMemberLeftConsumer(SocialDbContext db, ILogger<FeedGroupMemberLeftConsumer> logger)
+    : IdempotentConsumer<GroupMemberLeft, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        return Db.Database.ExecuteSqlAsync(
+            $"DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId} AND subject_id = {m.GroupId}", cancellationToken);
+    }
+}

@@ -1,0 +1,306 @@
+using System.Text.Json.Nodes;
+using Community.Contracts;
+using Community.Contracts.Events;
+using Community.Contracts.Identity;
+
+namespace Community.Social.Tests;
+
+public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public async Task Shows_what_followed_and_connected_people_did_and_what_happened_in_my_groups_never_private_things()
+    {
+        var (meId, me, _) = await fx.RegisteredAsync();
+        var (amiraId, amira, _) = await fx.RegisteredAsync();
+        var (bobId, bob, _) = await fx.RegisteredAsync();
+        var (carolId, carol, _) = await fx.RegisteredAsync();
+        var (daveId, dave, _) = await fx.RegisteredAsync();
+        await Follow(me, amiraId);
+        await ConnectAsync(bob, me, meId);
+        var myGroup = await GroupsFlow.CreateAsync(fx, me, name: "Fitness Buddies");
+        var publicGroup = await GroupsFlow.CreateAsync(fx, dave, name: "Desert Hikers");
+        var privateGroup = await GroupsFlow.CreateAsync(fx, dave, name: "Quiet Readers", visibility: "private");
+
+        var open = await PublishedAsync(amiraId, "Sunrise run");
+        var closed = await PublishedAsync(amiraId, "Invitees only", EventVisibility.Private);
+        var strangers = await PublishedAsync(daveId, "Dave's own meetup");
+        await RsvpAsync(bobId, open);
+        await RsvpAsync(bobId, closed);
+        await Join(publicGroup, amira);
+        await Join(privateGroup, amira);
+        await Join(myGroup, carol);
+        await Follow(amira, daveId);
+        await Follow(dave, carolId);
+        // amira: 2 events, 2 joins, 1 follow; bob: 2 RSVPs and the connection; carol: 1 join.
+        await ActivitiesAsync(amiraId, 5);
+        await ActivitiesAsync(bobId, 3);
+        await ActivitiesAsync(carolId, 1);
+        await ActivitiesAsync(daveId, 2);
+
+        var items = await ItemsAsync(me);
+        var seen = items.Select(i => (Kind(i), Actor(i), SubjectId(i))).ToHashSet();
+        Assert.Contains(("event_published", amiraId.ToString(), open.ToString()), seen);
+        Assert.Contains(("event_rsvp", bobId.ToString(), open.ToString()), seen);
+        Assert.Contains(("group_joined", amiraId.ToString(), publicGroup), seen);
+        Assert.Contains(("group_joined", carolId.ToString(), myGroup), seen);
+        Assert.Contains(("user_followed", amiraId.ToString(), daveId.ToString()), seen);
+        Assert.Contains(("connection_accepted", bobId.ToString(), meId.ToString()), seen);
+        Assert.Equal(6, items.Count);
+        // Never a private event, a private group's joins to non-members, a stranger's doings or mine.
+        Assert.DoesNotContain(items, i => SubjectId(i) == closed.ToString() || SubjectId(i) == privateGroup || SubjectId(i) == strangers.ToString());
+        Assert.DoesNotContain(items, i => Actor(i) == daveId.ToString() || Actor(i) == meId.ToString());
+
+        var published = Assert.Single(items, i => Kind(i) == "event_published");
+        Assert.Equal("event", published["subject"]!["type"]!.GetValue<string>());
+        Assert.Equal("Sunrise run", published["subject"]!["name"]!.GetValue<string>());
+        var joined = Assert.Single(items, i => SubjectId(i) == myGroup);
+        Assert.Equal("Fitness Buddies", joined["subject"]!["name"]!.GetValue<string>());
+        Assert.Equal(1, joined["actor_count"]!.GetValue<int>());
+        // Newest first.
+        var times = items.Select(i => i["occurred_at"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(times.OrderByDescending(t => t), times);
+    }
+
+    [Fact]
+    public async Task Repeats_of_a_kind_on_one_subject_are_folded_into_one_item()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, name: "Fitness Buddies");
+        var joiners = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (id, token, _) = await fx.RegisteredAsync();
+            await Follow(me, id);
+            fx.Clock.Advance(TimeSpan.FromMinutes(1));
+            await Join(group, token);
+            joiners.Add(id);
+        }
+        // Two people I follow connecting with each other are one piece of news.
+        var (aId, a, _) = await fx.RegisteredAsync();
+        var (bId, b, _) = await fx.RegisteredAsync();
+        await Follow(me, aId);
+        await Follow(me, bId);
+        await ConnectAsync(a, b, bId);
+        foreach (var id in joiners) await ActivitiesAsync(id, 1);
+        await ActivitiesAsync(aId, 1);
+        await ActivitiesAsync(bId, 1);
+
+        var items = await ItemsAsync(me);
+        Assert.Equal(2, items.Count);
+        var joined = Assert.Single(items, i => Kind(i) == "group_joined");
+        Assert.Equal(4, joined["actor_count"]!.GetValue<int>());
+        // The first few, newest first: "Amira and 3 others joined Fitness Buddies".
+        Assert.Equal(joiners.AsEnumerable().Reverse().Take(3).Select(j => j.ToString()),
+            joined["actors"]!.AsArray().Select(x => x!["user_id"]!.GetValue<string>()));
+        Assert.Equal("Fitness Buddies", joined["subject"]!["name"]!.GetValue<string>());
+        var connected = Assert.Single(items, i => Kind(i) == "connection_accepted");
+        Assert.Equal(1, connected["actor_count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Nobody_blocked_either_way_appears_as_actor_or_subject()
+    {
+        var (meId, me, _) = await fx.RegisteredAsync();
+        var (friendId, friend, _) = await fx.RegisteredAsync();
+        var (iBlockedId, iBlocked, _) = await fx.RegisteredAsync();
+        var (blockedMeId, blockedMe, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, me);
+        await Follow(me, friendId);
+        await Follow(iBlocked, friendId);
+        await Join(group, iBlocked);
+        await Join(group, blockedMe);
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Join(group, friend);
+        await Follow(friend, iBlockedId);
+        await Follow(friend, blockedMeId);
+        await ActivitiesAsync(friendId, 3);
+        await ActivitiesAsync(iBlockedId, 2);
+        await ActivitiesAsync(blockedMeId, 1);
+        var before = await ItemsAsync(me);
+        Assert.Equal(3, before.Count);
+        Assert.Equal(3, Assert.Single(before, i => Kind(i) == "group_joined")["actor_count"]!.GetValue<int>());
+
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{iBlockedId}", null, me)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, blockedMe)).AssertStatus(204);
+
+        var items = await ItemsAsync(me);
+        var friendOnly = Assert.Single(items);
+        Assert.Equal(("group_joined", friendId.ToString(), group), (Kind(friendOnly), Actor(friendOnly), SubjectId(friendOnly)));
+        Assert.Equal(1, friendOnly["actor_count"]!.GetValue<int>());
+        // Nor do I appear in theirs, as actor or subject.
+        await Follow(friend, meId);
+        await ActivitiesAsync(friendId, 4);
+        var theirs = await ItemsAsync(iBlocked);
+        Assert.Contains(theirs, i => Kind(i) == "user_followed" && SubjectId(i) == blockedMeId.ToString());
+        Assert.DoesNotContain(theirs, i => Actor(i) == meId.ToString() || SubjectId(i) == meId.ToString());
+    }
+
+    [Fact]
+    public async Task A_keyset_walk_returns_every_activity_once_newest_first()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        // More people than a page holds rows, so the page is cut at the bound their newest rows give.
+        var goers = new List<Guid>();
+        for (var g = 0; g < 3; g++)
+        {
+            var (goerId, _, _) = await fx.RegisteredAsync();
+            await Follow(me, goerId);
+            goers.Add(goerId);
+        }
+        var start = fx.Clock.GetUtcNow();
+        var expected = new List<Guid>();
+        for (var i = 0; i < 13; i++)
+        {
+            var eventId = await PublishedAsync(organizerId, "Event " + i);
+            // Pairs share a time, so the id breaks ties.
+            await RsvpAsync(goers[i * 7 % 3], eventId, start.AddMinutes(i / 2));
+            expected.Add(eventId);
+        }
+
+        var walked = new List<(string Id, DateTimeOffset At)>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await (await fx.Client.Get("/api/v1/feed?limit=2" + (cursor is null ? "" : "&cursor=" + cursor), me)).AssertStatus(200);
+            walked.AddRange(page["items"]!.AsArray().Select(i => (SubjectId(i!), i!["occurred_at"]!.GetValue<DateTimeOffset>())));
+            cursor = page["next_cursor"]?.GetValue<string>();
+            pages++;
+        } while (cursor is not null);
+
+        Assert.Equal(7, pages);
+        Assert.Equal(13, walked.Count);
+        Assert.Equal(expected.Select(e => e.ToString()).Order(), walked.Select(w => w.Id).Order());
+        Assert.Equal(walked.Select(w => w.At).OrderByDescending(t => t), walked.Select(w => w.At));
+    }
+
+    [Fact]
+    public async Task Replayed_and_resent_events_add_nothing_twice_and_undoing_takes_the_news_away()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (goerId, _, _) = await fx.RegisteredAsync();
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        await Follow(me, goerId);
+        await Follow(me, organizerId);
+        var published = new EventPublished(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), organizerId, "Beach cleanup",
+            fx.Clock.GetUtcNow().AddDays(3), fx.Clock.GetUtcNow().AddDays(3).AddHours(2), 0, "") { Visibility = EventVisibility.Public };
+        await fx.DeliverAsync(published, "FeedEventPublishedConsumer");
+        await fx.PublishAsync(published);
+        await fx.DeliverAsync(published with { MessageId = Guid.NewGuid() }, "FeedEventPublishedConsumer");
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        var rsvp = new RegistrationConfirmed(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), published.EventId, goerId, "T-1", null);
+        await fx.DeliverAsync(rsvp, "FeedRegistrationConfirmedConsumer");
+        await fx.PublishAsync(rsvp);
+        await fx.DeliverAsync(rsvp with { MessageId = Guid.NewGuid() }, "FeedRegistrationConfirmedConsumer");
+
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", goerId)));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", organizerId)));
+        var items = await ItemsAsync(me);
+        Assert.Equal(["event_rsvp", "event_published"], items.Select(Kind));
+        Assert.All(items, i => Assert.Equal(1, i["actor_count"]!.GetValue<int>()));
+
+        // A cancelled RSVP goes; an event made private, then cancelled, takes everything about it away.
+        await fx.DeliverAsync(new RsvpCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), rsvp.RegistrationId, published.EventId, goerId, "confirmed", 0, null, null),
+            "FeedRsvpCancelledConsumer");
+        Assert.Equal(["event_published"], (await ItemsAsync(me)).Select(Kind));
+        await fx.DeliverAsync(new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["visibility"]) { Visibility = EventVisibility.Private },
+            "FeedEventUpdatedConsumer");
+        Assert.Empty(await ItemsAsync(me));
+        await fx.DeliverAsync(new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["title", "visibility"])
+        { Title = "Beach cleanup II", Visibility = EventVisibility.Public }, "FeedEventUpdatedConsumer");
+        Assert.Equal("Beach cleanup II", Assert.Single(await ItemsAsync(me))["subject"]!["name"]!.GetValue<string>());
+        await fx.DeliverAsync(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, null), "FeedEventCancelledConsumer");
+        Assert.Empty(await ItemsAsync(me));
+    }
+
+    [Fact]
+    public async Task An_rsvp_that_overtook_its_event_shows_once_the_event_is_published()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (goerId, _, _) = await fx.RegisteredAsync();
+        await Follow(me, goerId);
+        var eventId = Guid.NewGuid();
+        await RsvpAsync(goerId, eventId);
+        Assert.Empty(await ItemsAsync(me));
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, organizerId, "Late news", fx.Clock.GetUtcNow().AddDays(1),
+            fx.Clock.GetUtcNow().AddDays(1).AddHours(1), 0, "") { Visibility = EventVisibility.Public }, "FeedEventPublishedConsumer");
+        Assert.Equal("Late news", Assert.Single(await ItemsAsync(me))["subject"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_deleted_account_takes_its_activity_and_everyone_elses_about_it()
+    {
+        var (meId, me, _) = await fx.RegisteredAsync();
+        var (goneId, gone, _) = await fx.RegisteredAsync();
+        var (friendId, _, _) = await fx.RegisteredAsync();
+        await Follow(me, goneId);
+        await Follow(gone, friendId);
+        await ConnectAsync(gone, me, meId);
+        await ActivitiesAsync(goneId, 2);
+        Assert.NotEmpty(await ItemsAsync(me));
+
+        var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), goneId);
+        await fx.DeliverAsync(deleted);
+        await fx.PublishAsync(deleted);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u OR subject_user_id = @u", ("u", goneId)));
+        Assert.Empty(await ItemsAsync(me));
+    }
+
+    [Fact]
+    public async Task The_feed_needs_a_token_and_refuses_bad_cursors_and_limits()
+    {
+        Assert.Equal(401, (int)(await fx.Client.Get("/api/v1/feed")).StatusCode);
+        var (_, me, _) = await fx.RegisteredAsync();
+        var bad = await (await fx.Client.Get("/api/v1/feed?cursor=@@@&limit=500", me)).AssertProblem(400);
+        Assert.NotNull(bad["errors"]!["cursor"]);
+        Assert.NotNull(bad["errors"]!["limit"]);
+        // Well-formed base64url, but no position this API gave out.
+        await (await fx.Client.Get("/api/v1/feed?cursor=bm90LWEtcG9zaXRpb24", me)).AssertProblem(400);
+        await (await fx.Client.Get("/api/v1/feed?since=yesterday", me)).AssertProblem(400);
+        var empty = await (await fx.Client.Get("/api/v1/feed", me)).AssertStatus(200);
+        Assert.Empty(empty["items"]!.AsArray());
+        Assert.Null(empty["next_cursor"]);
+    }
+
+    private async Task Follow(string token, Guid userId) =>
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{userId}", null, token)).AssertStatus(204);
+
+    private async Task Join(string group, string token) =>
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertStatus(201);
+
+    /// <summary><paramref name="from"/> asks <paramref name="toId"/> to connect, and they accept.</summary>
+    private async Task ConnectAsync(string from, string to, Guid toId)
+    {
+        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = toId }, from)).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]!.GetValue<string>()}/accept", new { }, to)).AssertStatus(200);
+    }
+
+    /// <summary>Events announces a published event by <paramref name="organizerId"/>; the feed has handled it when this returns.</summary>
+    private async Task<Guid> PublishedAsync(Guid organizerId, string title, string visibility = EventVisibility.Public)
+    {
+        var eventId = Guid.NewGuid();
+        var now = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), now, eventId, organizerId, title, now.AddDays(7), now.AddDays(7).AddHours(2), 0, "")
+        { Visibility = visibility }, "FeedEventPublishedConsumer");
+        return eventId;
+    }
+
+    private Task RsvpAsync(Guid userId, Guid eventId, DateTimeOffset? at = null) =>
+        fx.DeliverAsync(new RegistrationConfirmed(Guid.NewGuid(), at ?? fx.Clock.GetUtcNow(), Guid.NewGuid(), eventId, userId, "T-" + userId.ToString("N")[..6], null),
+            "FeedRegistrationConfirmedConsumer");
+
+    /// <summary>Social's own events reach the feed through the bus: waits until <paramref name="actorId"/> has this many activity rows.</summary>
+    private Task ActivitiesAsync(Guid actorId, long count) => Eventually.TrueAsync(
+        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", actorId)) == count,
+        $"{actorId} never had {count} activities");
+
+    private async Task<List<JsonNode>> ItemsAsync(string token) =>
+        (await (await fx.Client.Get("/api/v1/feed?limit=100", token)).AssertStatus(200))["items"]!.AsArray().Select(i => i!).ToList();
+
+    private static string Kind(JsonNode item) => item["kind"]!.GetValue<string>();
+    private static string Actor(JsonNode item) => item["actors"]![0]!["user_id"]!.GetValue<string>();
+    private static string SubjectId(JsonNode item) => item["subject"]!["id"]!.GetValue<string>();
+}
