@@ -108,4 +108,29 @@ public sealed class SocialEndToEndTests(SocialEndToEndFixture fx) : IClassFixtur
             "the deleted account's profile stayed in social");
         Assert.Empty((await (await Client.Get("/api/v1/connections", omar)).AssertStatus(200))["items"]!.AsArray());
     }
+
+    [Fact]
+    public async Task A_group_is_run_through_the_gateway_and_its_news_reaches_the_members_feed_and_dashboard()
+    {
+        var (_, layla) = await RegisterAsync("social_layla");
+        var (karimId, karim) = await RegisterAsync("social_karim");
+        var group = await (await Client.PostJson("/api/v1/groups",
+            new { name = "Marina Runners", description = "Morning runs", visibility = "public", join_policy = "request" }, layla)).AssertStatus(201);
+        var groupId = group["id"]!.GetValue<string>();
+
+        // Asking to join waits for the owner; a stranger cannot approve; the owner can.
+        await (await Client.PostJson($"/api/v1/groups/{groupId}/join", new { reason = "I run daily" }, karim)).AssertStatus(202);
+        await (await Client.PostJson($"/api/v1/groups/{groupId}/requests/{karimId}/approve", new { }, karim)).AssertProblem(403);
+        await (await Client.PostJson($"/api/v1/groups/{groupId}/requests/{karimId}/approve", new { }, layla)).AssertStatus(200);
+        var members = await (await Client.Get($"/api/v1/groups/{groupId}/members", layla)).AssertStatus(200);
+        Assert.Contains(members["items"]!.AsArray(), m => m!["user"]!["user_id"]!.GetValue<string>() == karimId);
+        Assert.Equal(2, (await (await Client.Get($"/api/v1/groups/{groupId}", karim)).AssertStatus(200))["member_count"]!.GetValue<int>());
+
+        // GroupMemberJoined travels the bus back to social: the owner's feed shows the join, and both have a day of activity.
+        var feed = await EventuallyAsync("/api/v1/feed", layla, f => f["items"]!.AsArray().Count > 0);
+        Assert.Contains(feed["items"]!.AsArray(), i => i!["subject"]?["id"]?.GetValue<string>() == groupId);
+        var dashboard = await EventuallyAsync("/api/v1/dashboard", karim, d => d["streak"]!["days"]!.GetValue<int>() == 1);
+        Assert.True(dashboard["streak"]!["active_today"]!.GetValue<bool>());
+        Assert.Equal(1, dashboard["counts"]!["groups"]!.GetValue<int>());
+    }
 }
