@@ -2,34 +2,48 @@ using System.Globalization;
 
 namespace Community.Events.Bench;
 
-/// <summary>Command-line options of the events benchmark.</summary>
+/// <summary>
+/// Command-line options every seeded benchmark takes (events, social): how many rows to seed (its own
+/// option name, e.g. --events), --keep, --runs, --budget, --database, --seed, --out, --help.
+/// </summary>
 public sealed record BenchOptions
 {
-    public const string Usage = """
-        usage: run-events.sh [options]
-          --events N      events to seed (default 1000000)
-          --keep          reuse the seeded database when it has events (new migrations are still applied)
-          --runs N        measured runs per fast query (default 200; deep pages and counts stop after --budget)
-          --budget S      seconds one query may be measured for (default 60)
-          --database NAME database to seed (default events_bench)
-          --seed N        random seed of the generated data (default 42)
-          --out DIR       where the report goes (default <repo>/bench/results)
-          --help          this text
-        Uses COMMUNITY_POSTGRES when set, otherwise a private PostgreSQL in <repo>/.local/bench (kept between runs).
-        """;
-
-    public int Events { get; init; } = 1_000_000;
+    /// <summary>How many of the benchmark's main rows (events, profiles) to seed.</summary>
+    public int Count { get; init; } = 1_000_000;
     public bool Keep { get; init; }
     public int Runs { get; init; } = 200;
     public TimeSpan Budget { get; init; } = TimeSpan.FromSeconds(60);
-    public string Database { get; init; } = "events_bench";
+    public required string Database { get; init; }
     public int Seed { get; init; } = 42;
     public string? OutputFolder { get; init; }
     public bool Help { get; init; }
 
-    public static BenchOptions Parse(IReadOnlyList<string> args)
+    /// <summary>
+    /// The options in <paramref name="args"/> over <paramref name="defaults"/>, or null after printing
+    /// <paramref name="usage"/> (<paramref name="exitCode"/> 0 for --help, 2 for a bad option).
+    /// </summary>
+    public static BenchOptions? Read(IReadOnlyList<string> args, string countOption, int minCount, BenchOptions defaults, string usage, out int exitCode)
     {
-        var options = new BenchOptions();
+        exitCode = 0;
+        BenchOptions options;
+        try
+        {
+            options = Parse(args, countOption, minCount, defaults);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message + Environment.NewLine + usage);
+            exitCode = 2;
+            return null;
+        }
+        if (!options.Help) return options;
+        Console.WriteLine(usage);
+        return null;
+    }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args, string countOption, int minCount, BenchOptions defaults)
+    {
+        var options = defaults;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -43,7 +57,7 @@ public sealed record BenchOptions
             }
             options = args[i] switch
             {
-                "--events" => options with { Events = Number(1) },
+                _ when args[i] == countOption => options with { Count = Number(minCount) },
                 "--keep" => options with { Keep = true },
                 "--runs" => options with { Runs = Number(1) },
                 "--budget" => options with { Budget = TimeSpan.FromSeconds(Number(1)) },

@@ -42,23 +42,23 @@ public static class EventsBench
     ];
 
 
+    private const string Usage = """
+        usage: run-events.sh [options]
+          --events N      events to seed (default 1000000)
+          --keep          reuse the seeded database when it has events (new migrations are still applied)
+          --runs N        measured runs per fast query (default 200; deep pages and counts stop after --budget)
+          --budget S      seconds one query may be measured for (default 60)
+          --database NAME database to seed (default events_bench)
+          --seed N        random seed of the generated data (default 42)
+          --out DIR       where the report goes (default <repo>/bench/results)
+          --help          this text
+        Uses COMMUNITY_POSTGRES when set, otherwise a private PostgreSQL in <repo>/.local/bench (kept between runs).
+        """;
+
     public static async Task<int> Main(string[] args)
     {
-        BenchOptions options;
-        try
-        {
-            options = BenchOptions.Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + BenchOptions.Usage);
-            return 2;
-        }
-        if (options.Help)
-        {
-            Console.WriteLine(BenchOptions.Usage);
-            return 0;
-        }
+        if (BenchOptions.Read(args, "--events", 1, new BenchOptions { Database = "events_bench" }, Usage, out var exitCode) is not { } options)
+            return exitCode;
 
         var root = RepositoryRoot.Find();
         static void Log(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
@@ -96,7 +96,7 @@ public static class EventsBench
         }
         else
         {
-            seeded = await Seeder.SeedAsync(dataSource, options.Events, options.Seed, stamp, log);
+            seeded = await Seeder.SeedAsync(dataSource, options.Count, options.Seed, stamp, log);
         }
 
         var now = DateTimeOffset.UtcNow;

@@ -59,23 +59,24 @@ public static class SocialBench
         "  above it (5.8 ms at 20,000 profiles).",
     ];
 
+    private const string Usage = """
+        usage: run-social.sh [options]
+          --profiles N    profiles to seed (default 1000000)
+          --keep          reuse the seeded database when it has profiles (new migrations are still applied)
+          --runs N        measured runs per query (default 200; slow ones stop after --budget)
+          --budget S      seconds one query may be measured for (default 60)
+          --database NAME database to seed (default social_bench)
+          --seed N        random seed of the generated data (default 42)
+          --out DIR       where the report goes (default <repo>/bench/results)
+          --help          this text
+        Uses COMMUNITY_POSTGRES when set, otherwise a private PostgreSQL in <repo>/.local/bench (kept between runs).
+        """;
+
     public static async Task<int> Main(string[] args)
     {
-        SocialOptions options;
-        try
-        {
-            options = SocialOptions.Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + SocialOptions.Usage);
-            return 2;
-        }
-        if (options.Help)
-        {
-            Console.WriteLine(SocialOptions.Usage);
-            return 0;
-        }
+        // Fewer than 10,000 profiles and the two-hop neighbourhoods of the seeded graph would overlap the whole table.
+        if (BenchOptions.Read(args, "--profiles", 10_000, new BenchOptions { Database = "social_bench" }, Usage, out var exitCode) is not { } options)
+            return exitCode;
 
         var root = RepositoryRoot.Find();
         static void Log(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
@@ -104,7 +105,7 @@ public static class SocialBench
         return 0;
     }
 
-    private static async Task RunAsync(PostgresServer server, SocialOptions options, Action<string> line, DateTimeOffset stamp, Action<string> log)
+    private static async Task RunAsync(PostgresServer server, BenchOptions options, Action<string> line, DateTimeOffset stamp, Action<string> log)
     {
         void Heading(string title)
         {
@@ -113,8 +114,8 @@ public static class SocialBench
             line(new string('-', title.Length));
         }
 
-        var people = new Population(options.Profiles, options.Seed);
-        var reuse = options.Keep && await SeededProfilesAsync(server, options.Database) == options.Profiles;
+        var people = new Population(options.Count, options.Seed);
+        var reuse = options.Keep && await SeededProfilesAsync(server, options.Database) == options.Count;
         if (!reuse) await server.DropDatabaseAsync(options.Database);
         var connectionString = await server.CreateDatabaseAsync(options.Database);
         await using var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "social-bench" }.EnableDynamicJson().Build();
