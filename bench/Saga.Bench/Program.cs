@@ -1,5 +1,6 @@
 extern alias EventsApi;
 extern alias PaymentsApi;
+using Community.Events.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -68,12 +69,14 @@ var burstWatch = Stopwatch.StartNew();
 var many = (await Task.WhenAll(Enumerable.Range(0, burst).Select(_ => OneAsync()))).ToList();
 burstWatch.Stop();
 
+var sequential = LatencyStats.From("sequential", one);
+var bursted = LatencyStats.From("burst", many);
 var report = new StringBuilder();
 report.AppendLine($"Paid-ticket saga: webhook received -> ticket confirmed ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)");
 report.AppendLine(Line("sequential", one));
 report.AppendLine(Line($"burst of {burst}", many));
 report.AppendLine(string.Create(CultureInfo.InvariantCulture,
-    $"ratios: sequential p95/p50 {Percentile(one, 95) / Percentile(one, 50):0.00}; burst p50 / sequential p50 {Percentile(many, 50) / Percentile(one, 50):0.00}; burst wall {burstWatch.Elapsed.TotalMilliseconds:0} ms"));
+    $"ratios: sequential p95/p50 {sequential.P95 / sequential.P50:0.00}; burst p50 / sequential p50 {bursted.P50 / sequential.P50:0.00}; burst wall {burstWatch.Elapsed.TotalMilliseconds:0} ms"));
 Console.Write(report);
 var results = Path.Combine(root.FullName, "bench/results");
 Directory.CreateDirectory(results);
@@ -156,15 +159,11 @@ static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode
     return JsonDocument.Parse(text).RootElement.Clone();
 }
 
-static double Percentile(List<double> values, double p)
+static string Line(string name, List<double> ms)
 {
-    var sorted = values.Order().ToList();
-    var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
-    return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    var s = LatencyStats.From(name, ms);
+    return string.Create(CultureInfo.InvariantCulture, $"{name,-14} n={s.Runs,4}  p50 {s.P50,7:0.0} ms  p95 {s.P95,7:0.0} ms  p99 {s.P99,7:0.0} ms  max {s.Max,7:0.0} ms  mean {s.Mean,7:0.0} ms");
 }
-
-static string Line(string name, List<double> ms) => string.Create(CultureInfo.InvariantCulture,
-    $"{name,-14} n={ms.Count,4}  p50 {Percentile(ms, 50),7:0.0} ms  p95 {Percentile(ms, 95),7:0.0} ms  p99 {Percentile(ms, 99),7:0.0} ms  max {ms.Max(),7:0.0} ms  mean {ms.Average(),7:0.0} ms");
 
 int Arg(string name, int fallback)
 {

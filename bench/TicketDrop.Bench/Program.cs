@@ -1,4 +1,5 @@
 extern alias EventsApi;
+using Community.Events.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -140,15 +141,11 @@ static async Task<JsonElement> Json(HttpResponseMessage response)
     return JsonDocument.Parse(text).RootElement.Clone();
 }
 
-static double Percentile(List<double> values, double p)
+static string Line(string name, List<double> ms)
 {
-    var sorted = values.Order().ToList();
-    var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
-    return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    var s = LatencyStats.From(name, ms);
+    return string.Create(CultureInfo.InvariantCulture, $"{name,-44} n={s.Runs,5}  p50 {s.P50,7:0.0} ms  p95 {s.P95,7:0.0} ms  p99 {s.P99,7:0.0} ms  max {s.Max,7:0.0} ms");
 }
-
-static string Line(string name, List<double> ms) => string.Create(CultureInfo.InvariantCulture,
-    $"{name,-44} n={ms.Count,5}  p50 {Percentile(ms, 50),7:0.0} ms  p95 {Percentile(ms, 95),7:0.0} ms  p99 {Percentile(ms, 99),7:0.0} ms  max {ms.Max(),7:0.0} ms");
 
 int Arg(string name, int fallback)
 {
