@@ -69,14 +69,14 @@ var burstWatch = Stopwatch.StartNew();
 var many = (await Task.WhenAll(Enumerable.Range(0, burst).Select(_ => OneAsync()))).ToList();
 burstWatch.Stop();
 
-var sequential = LatencyStats.From("sequential", one);
+var oneStats = LatencyStats.From("sequential", one);
 var bursted = LatencyStats.From("burst", many);
 var report = new StringBuilder();
 report.AppendLine($"Paid-ticket saga: webhook received -> ticket confirmed ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)");
 report.AppendLine(Line("sequential", one));
 report.AppendLine(Line($"burst of {burst}", many));
 report.AppendLine(string.Create(CultureInfo.InvariantCulture,
-    $"ratios: sequential p95/p50 {sequential.P95 / sequential.P50:0.00}; burst p50 / sequential p50 {bursted.P50 / sequential.P50:0.00}; burst wall {burstWatch.Elapsed.TotalMilliseconds:0} ms"));
+    $"ratios: sequential p95/p50 {oneStats.P95 / oneStats.P50:0.00}; burst p50 / sequential p50 {bursted.P50 / oneStats.P50:0.00}; burst wall {burstWatch.Elapsed.TotalMilliseconds:0} ms"));
 Console.Write(report);
 var results = Path.Combine(root.FullName, "bench/results");
 Directory.CreateDirectory(results);
