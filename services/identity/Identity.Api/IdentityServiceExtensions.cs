@@ -2,7 +2,7 @@ using Community.Contracts;
 using Community.Identity.Admins;
 using Community.Identity.Auth;
 using Community.Identity.Data;
-using Community.Identity.Email;
+using Community.ServiceDefaults.Mail;
 using Community.Identity.Keys;
 using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
@@ -23,7 +23,6 @@ public static class IdentityServiceExtensions
     public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<IdentityOptions>(builder.Configuration.GetSection(IdentityOptions.Section));
-        builder.Services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
 
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);
         builder.AddEventBus(ResourceNames.Identity, bus => bus.UseOutbox<IdentityDbContext>().AddConsumers(typeof(IdentityServiceExtensions).Assembly)
@@ -44,13 +43,7 @@ public static class IdentityServiceExtensions
         // A real SMS provider registers its own ISmsSender; the log sender texts nothing outside Development.
         builder.Services.AddSingleton<ISmsSender, LogSmsSender>();
         builder.Services.AddSingleton<ExternalProviders>();
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
-            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
-        else if (builder.Environment.IsProduction())
-            // The log sender writes reset links into the logs: anyone reading them could take over accounts.
-            throw new InvalidOperationException("Smtp:Host must be configured in Production: password-reset links are never logged there.");
-        else
-            builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
+        builder.AddEmailSender();
         return builder;
     }
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Community.Contracts.Identity;
 using Community.Identity.Auth;
 using Community.Identity.Data;
-using Community.Identity.Email;
+using Community.ServiceDefaults.Mail;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;

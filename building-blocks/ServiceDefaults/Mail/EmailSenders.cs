@@ -1,13 +1,17 @@
 using Community.ServiceDefaults.Errors;
 using System.Net;
 using System.Net.Mail;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Community.Identity.Email;
+namespace Community.ServiceDefaults.Mail;
 
 public sealed record EmailMessage(string To, string Subject, string Body);
 
-/// <summary>Sends account e-mail: SMTP when Smtp:Host is configured, the log otherwise (development).</summary>
+/// <summary>Sends a service's e-mail: SMTP when Smtp:Host is configured, the log otherwise (development); see <see cref="EmailSetup.AddEmailSender"/>.</summary>
 public interface IEmailSender
 {
     Task SendAsync(EmailMessage message, CancellationToken cancellationToken);
@@ -51,5 +55,24 @@ public sealed class LogEmailSender(ILogger<LogEmailSender> logger) : IEmailSende
     {
         logger.LogInformation("E-mail (no SMTP configured) to {To}: {Subject}\n{Body}", message.To, message.Subject, message.Body);
         return Task.CompletedTask;
+    }
+}
+
+public static class EmailSetup
+{
+    /// <summary>
+    /// Registers <see cref="IEmailSender"/>: SMTP when Smtp:Host is set, otherwise the log sender, which
+    /// Production refuses because mailed links (password resets, sign-in confirmations) must never reach the logs.
+    /// </summary>
+    public static IHostApplicationBuilder AddEmailSender(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
+            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        else if (builder.Environment.IsProduction())
+            throw new InvalidOperationException("Smtp:Host must be configured in Production: mailed links are never logged there.");
+        else
+            builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
+        return builder;
     }
 }
