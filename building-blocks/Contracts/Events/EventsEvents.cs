@@ -47,6 +47,10 @@ public sealed record ArrivalRecorded(Guid MessageId, DateTimeOffset OccurredAt, 
 /// credits (PriceCredits spent); what was not paid is 0 or null.
 /// </summary>
 public sealed record CourseEnrolled(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid EnrollmentId, Guid UserId, long PriceCents, string? Currency, int? PriceCredits) : IIntegrationEvent;
+/// <summary>A learner completed every module of a course, announced once per enrollment (for the feed and the dashboard).</summary>
+public sealed record CourseCompleted(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid EnrollmentId, Guid UserId, string Title) : IIntegrationEvent;
+/// <summary>An attendee or the organizer added a photo to an event (for the feed, which shows it as the event shows).</summary>
+public sealed record EventPhotoAdded(Guid MessageId, DateTimeOffset OccurredAt, Guid PhotoId, Guid EventId, Guid UserId) : IIntegrationEvent;
 /// <summary>
 /// A paid course's enrollment awaits payment; payments prices the checkout (purpose "course", reference EnrollmentId)
 /// from it: PriceCents in Currency with money (0: not sold for money), PriceCredits with credits (null: not sold for credits).

@@ -274,6 +274,37 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
     }
 
     [Fact]
+    public async Task Completing_the_last_module_announces_the_course_completed_once_even_when_taps_race()
+    {
+        var (_, organizer) = fx.Organizer();
+        var (memberId, member) = fx.Member();
+        var course = await CreateCourseAsync(organizer);
+        var id = course["id"]!.GetValue<Guid>();
+        var m = course["modules"]!.AsArray().Select(x => x!["id"]!.GetValue<Guid>()).ToArray();
+        var url = $"/api/v1/courses/{id}/progress";
+        var enrollment = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(201);
+        var enrollmentId = enrollment["id"]!.GetValue<Guid>();
+
+        await (await fx.Client.PostJson(url, new { module_id = m[0], completed = true }, member)).AssertStatus(200);
+        Assert.Equal(0, await OutboxForEnrollmentAsync("CourseCompleted", enrollmentId));
+        // The two last modules tapped at once, twice each: one of them completes the course, and only once.
+        var taps = new[] { m[1], m[2], m[1], m[2] }.Select(module => fx.Client.PostJson(url, new { module_id = module, completed = true }, member)).ToList();
+        foreach (var tap in await Task.WhenAll(taps)) await tap.AssertStatus(200);
+        Assert.Equal(1, await OutboxForEnrollmentAsync("CourseCompleted", enrollmentId));
+        Assert.Equal(memberId.ToString(), await fx.ScalarAsync<string>(
+            "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+            ("id", enrollmentId)));
+        Assert.Equal(course["title"]!.GetValue<string>(), await fx.ScalarAsync<string>(
+            "SELECT payload::jsonb ->> 'title' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+            ("id", enrollmentId)));
+
+        // Undoing a module and doing it again completes nothing new: the course was completed once.
+        await (await fx.Client.PostJson(url, new { module_id = m[0], completed = false }, member)).AssertStatus(200);
+        await (await fx.Client.PostJson(url, new { module_id = m[0], completed = true }, member)).AssertStatus(200);
+        Assert.Equal(1, await OutboxForEnrollmentAsync("CourseCompleted", enrollmentId));
+    }
+
+    [Fact]
     public async Task Bad_progress_updates_are_problems()
     {
         var (_, organizer) = fx.Organizer();

@@ -90,6 +90,10 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
 
         var photo = await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201);
         Assert.Equal(attendeeId.ToString(), photo["uploaded_by"]!.GetValue<string>());
+        // The feed learns of it from EventPhotoAdded, written with the photo.
+        Assert.Equal(attendeeId.ToString(), await fx.ScalarAsync<string>(
+            "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.EventPhotoAdded,%' AND payload::jsonb ->> 'photoId' = @id",
+            ("id", photo["id"]!.GetValue<string>())));
 
         var (_, stranger) = fx.Member();
         var refused = await (await Upload(e, stranger, Form(Images.Jpeg()))).AssertProblem(403);

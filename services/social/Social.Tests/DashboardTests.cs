@@ -109,6 +109,15 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         Assert.Equal(1, counts["groups"]!.GetValue<int>());
         Assert.Equal(1, counts["events_attended"]!.GetValue<int>());
         Assert.Equal(2, counts["courses_in_progress"]!.GetValue<int>());
+        // A completed course (delivered twice) is no longer in progress; a completion that overtook its enrollment counts as completed.
+        var done = new CourseCompleted(Guid.NewGuid(), now, course.CourseId, course.EnrollmentId, meId, "Course");
+        await fx.DeliverAsync(done, "DashboardCourseCompletedConsumer");
+        await fx.DeliverAsync(done with { MessageId = Guid.NewGuid() }, "DashboardCourseCompletedConsumer");
+        var early = new CourseCompleted(Guid.NewGuid(), now, Guid.NewGuid(), Guid.NewGuid(), meId, "Early");
+        await fx.DeliverAsync(early, "DashboardCourseCompletedConsumer");
+        await fx.DeliverAsync(new CourseEnrolled(Guid.NewGuid(), now, early.CourseId, early.EnrollmentId, meId, 0, null, null), "DashboardCourseEnrolledConsumer");
+        counts = (await DashboardAsync(me))["counts"]!;
+        Assert.Equal(1, counts["courses_in_progress"]!.GetValue<int>());
         Assert.Equal(1, counts["pending_requests"]!.GetValue<int>());
         var growth = dashboard["weekly_growth"]!;
         Assert.Equal(2, growth["new_connections"]!.GetValue<int>());

@@ -216,6 +216,46 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     }
 
     [Fact]
+    public async Task Photos_added_to_a_public_event_and_completed_courses_are_news_once_each()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (friendId, _, _) = await fx.RegisteredAsync();
+        var (organizerId, _, _) = await fx.RegisteredAsync();
+        await Follow(me, friendId);
+        var published = new EventPublished(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), organizerId, "Sunset yoga",
+            fx.Clock.GetUtcNow().AddDays(3), fx.Clock.GetUtcNow().AddDays(3).AddHours(2), 0, "") { Visibility = EventVisibility.Public };
+        await fx.DeliverAsync(published, "FeedEventPublishedConsumer");
+
+        // Three photos, one of them delivered twice: one item, brought forward to the latest photo.
+        var photo = new EventPhotoAdded(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), published.EventId, friendId);
+        await fx.DeliverAsync(photo, "FeedEventPhotoAddedConsumer");
+        await fx.DeliverAsync(photo, "FeedEventPhotoAddedConsumer");
+        fx.Clock.Advance(TimeSpan.FromMinutes(5));
+        var latest = fx.Clock.GetUtcNow();
+        await fx.DeliverAsync(new EventPhotoAdded(Guid.NewGuid(), latest, Guid.NewGuid(), published.EventId, friendId), "FeedEventPhotoAddedConsumer");
+        await fx.DeliverAsync(new EventPhotoAdded(Guid.NewGuid(), latest.AddMinutes(-10), Guid.NewGuid(), published.EventId, friendId), "FeedEventPhotoAddedConsumer");
+        var item = Assert.Single(await ItemsAsync(me));
+        Assert.Equal("photo_added", Kind(item));
+        Assert.Equal("event", item["subject"]!["type"]!.GetValue<string>());
+        Assert.Equal("Sunset yoga", item["subject"]!["name"]!.GetValue<string>());
+        Assert.Equal(latest.ToUnixTimeMilliseconds(), item["occurred_at"]!.GetValue<DateTimeOffset>().ToUnixTimeMilliseconds());
+
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        var completed = new CourseCompleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), Guid.NewGuid(), friendId, "Beginner Arabic");
+        await fx.DeliverAsync(completed, "FeedCourseCompletedConsumer");
+        await fx.DeliverAsync(completed with { MessageId = Guid.NewGuid() }, "FeedCourseCompletedConsumer");
+        var items = await ItemsAsync(me);
+        Assert.Equal(["course_completed", "photo_added"], items.Select(Kind));
+        Assert.Equal("course", items[0]["subject"]!["type"]!.GetValue<string>());
+        Assert.Equal("Beginner Arabic", items[0]["subject"]!["name"]!.GetValue<string>());
+
+        // Photos of an event that goes private are hidden with it.
+        await fx.DeliverAsync(new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["visibility"]) { Visibility = EventVisibility.Private },
+            "FeedEventUpdatedConsumer");
+        Assert.Equal(["course_completed"], (await ItemsAsync(me)).Select(Kind));
+    }
+
+    [Fact]
     public async Task An_rsvp_that_overtook_its_event_shows_once_the_event_is_published()
     {
         var (_, me, _) = await fx.RegisteredAsync();

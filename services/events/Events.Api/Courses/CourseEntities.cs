@@ -77,6 +77,8 @@ public sealed class CourseEnrollment
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ActivatedAt { get; set; }
+    /// <summary>When every module was first completed (CourseCompleted went out then); modules added later do not reopen it.</summary>
+    public DateTimeOffset? CompletedAt { get; set; }
 
     public bool IsActive => Status == EnrollmentStatus.Active;
 }

@@ -204,17 +204,39 @@ public static class CoursesApi
 
         // Set-based and conflict-tolerant, so repeats and concurrent taps leave one row (the first completion time).
         if (input.Completed == true)
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO module_progress (enrollment_id, module_id, completed_at)
-                VALUES ({enrollment.Id}, {moduleId}, {clock.GetUtcNow()})
-                ON CONFLICT DO NOTHING
-                """, cancellationToken);
+            await CompleteModuleAsync(db, enrollment, moduleId, clock.GetUtcNow(), cancellationToken);
         else
             await db.Set<ModuleProgress>().Where(p => p.EnrollmentId == enrollment.Id && p.ModuleId == moduleId)
                 .ExecuteDeleteAsync(cancellationToken);
 
         return TypedResults.Ok(await ProgressAsync(db, enrollment.Id, modules, cancellationToken));
     }
+
+    /// <summary>
+    /// Records the module done and, when that completes the course for the first time, announces CourseCompleted in the
+    /// same transaction. The enrollment row is locked first, so two last taps at once cannot both miss (or both see) the end.
+    /// </summary>
+    private static Task CompleteModuleAsync(EventsDbContext db, CourseEnrollment enrollment, Guid moduleId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async ct =>
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM course_enrollments WHERE id = {enrollment.Id} FOR UPDATE", ct);
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO module_progress (enrollment_id, module_id, completed_at)
+                VALUES ({enrollment.Id}, {moduleId}, {now})
+                ON CONFLICT DO NOTHING
+                """, ct);
+            var completed = await db.Database.SqlQuery<string>($"""
+                UPDATE course_enrollments e SET completed_at = {now}
+                FROM courses c
+                WHERE e.id = {enrollment.Id} AND c.id = e.course_id AND e.completed_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM course_modules m WHERE m.course_id = e.course_id
+                                  AND NOT EXISTS (SELECT 1 FROM module_progress p WHERE p.enrollment_id = e.id AND p.module_id = m.id))
+                RETURNING c.title AS "Value"
+                """).ToListAsync(ct);
+            if (completed.Count == 1)
+                db.AddIntegrationEvent(new CourseCompleted(Guid.CreateVersion7(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId, completed[0]));
+            return completed.Count == 1;
+        }, cancellationToken);
 
     /// <summary>The course as the caller sees it; a withdrawn one is 404 to all but its learners, its organizer and admins.</summary>
     private static async Task<CourseDto> DetailsAsync(EventsDbContext db, Course course, ClaimsPrincipal principal, CancellationToken cancellationToken)

@@ -1,9 +1,11 @@
+using Community.Contracts.Events;
 using System.Security.Claims;
 using Community.Events.Catalogue;
 using Community.Events.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -74,6 +76,7 @@ public static class PhotosApi
         };
         await blobs.PutAsync(photo.BlobKey, content, format.ContentType, cancellationToken);
         db.Add(photo);
+        db.AddIntegrationEvent(new EventPhotoAdded(Guid.CreateVersion7(), photo.CreatedAt, photoId, id, userId));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -12,7 +12,7 @@ public sealed record DashboardDto(
     Guid UserId, Streak Streak, DashboardCounts Counts, WeeklyGrowth WeeklyGrowth,
     IReadOnlyList<EarnedBadgeDto> Badges, IReadOnlyList<BadgeProgressDto> NextBadges);
 
-/// <summary>Courses in progress are the courses I enrolled in (events publishes no completion yet).</summary>
+/// <summary>Courses in progress are the courses I enrolled in and have not completed (events' CourseCompleted).</summary>
 public sealed record DashboardCounts(int Connections, int Followers, int Groups, int EventsAttended, int CoursesInProgress, int PendingRequests);
 
 /// <summary>New connections (still standing) and followers in the last 7 days and in the 7 before; change_percent is null when the week before had none.</summary>
@@ -44,7 +44,7 @@ public static class DashboardApi
             await db.Follows.CountAsync(f => f.FollowedId == me, cancellationToken),
             await db.GroupMembers.CountAsync(m => m.UserId == me, cancellationToken),
             await db.EventsAttended.CountAsync(a => a.UserId == me, cancellationToken),
-            await db.Set<CourseEnrollment>().CountAsync(c => c.UserId == me, cancellationToken),
+            await db.Set<CourseEnrollment>().CountAsync(c => c.UserId == me && c.CompletedAt == null, cancellationToken),
             await db.Connections.CountAsync(c => c.Status == ConnectionStatus.Pending && c.AddresseeId == me, cancellationToken));
 
         var weekAgo = now.AddDays(-7);

@@ -67,6 +67,24 @@ public sealed class DashboardGroupUpdatedConsumer(SocialDbContext db, TimeProvid
     }
 }
 
+/// <summary>A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner.</summary>
+public sealed class DashboardCourseCompletedConsumer(SocialDbContext db, ILogger<DashboardCourseCompletedConsumer> logger)
+    : IdempotentConsumer<CourseCompleted, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<CourseCompleted> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        // Completion may overtake the enrollment: the row starts completed, and CourseEnrolled then finds it there.
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at, completed_at)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            ON CONFLICT (user_id, course_id) DO UPDATE SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
+            """, cancellationToken);
+        await Activity.RecordAsync(Db, m.UserId, m.OccurredAt, cancellationToken);
+    }
+}
+
 /// <summary>An enrollment (events' CourseEnrolled) is a course in progress and activity of the learner.</summary>
 public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<DashboardCourseEnrolledConsumer> logger)
     : IdempotentConsumer<CourseEnrolled, SocialDbContext>(db, logger)

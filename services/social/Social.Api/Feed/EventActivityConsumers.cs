@@ -91,6 +91,48 @@ public sealed class FeedRegistrationConfirmedConsumer(SocialDbContext db, ILogge
     }
 }
 
+/// <summary>
+/// Photos someone added to an event: one activity per person and event, brought forward by each new photo, shown as
+/// the event is (public, published, not cancelled).
+/// </summary>
+public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<FeedEventPhotoAddedConsumer> logger)
+    : IdempotentConsumer<EventPhotoAdded, SocialDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<EventPhotoAdded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        return Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {ActivityKinds.PhotoAdded}, {m.UserId}, {m.EventId},
+                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {m.EventId}), false), {at}
+            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
+            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
+            """, cancellationToken);
+    }
+}
+
+/// <summary>A learner completed a course: news for the people who follow them or are connected with them.</summary>
+public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<FeedCourseCompletedConsumer> logger)
+    : IdempotentConsumer<CourseCompleted, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<CourseCompleted> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO feed_courses (course_id, title) VALUES ({m.CourseId}, {m.Title})
+            ON CONFLICT (course_id) DO UPDATE SET title = EXCLUDED.title
+            """, cancellationToken);
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {ActivityKinds.CourseCompleted}, {m.UserId}, {m.CourseId}, true, {at}
+            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+    }
+}
+
 /// <summary>A cancelled RSVP is no longer news.</summary>
 public sealed class FeedRsvpCancelledConsumer(SocialDbContext db, ILogger<FeedRsvpCancelledConsumer> logger)
     : IdempotentConsumer<RsvpCancelled, SocialDbContext>(db, logger)

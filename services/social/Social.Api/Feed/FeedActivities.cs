@@ -16,8 +16,12 @@ public static class ActivityKinds
     public const string UserFollowed = "user_followed";
     /// <summary>The actor and someone became connected (subject: the other person; one row for each side).</summary>
     public const string ConnectionAccepted = "connection_accepted";
+    /// <summary>The actor added photos to a public event (subject: the event; one row per actor and event, at their latest photo).</summary>
+    public const string PhotoAdded = "photo_added";
+    /// <summary>The actor completed a course (subject: the course).</summary>
+    public const string CourseCompleted = "course_completed";
 
-    public static readonly IReadOnlyList<string> All = [EventPublished, EventRsvp, GroupJoined, UserFollowed, ConnectionAccepted];
+    public static readonly IReadOnlyList<string> All = [EventPublished, EventRsvp, GroupJoined, UserFollowed, ConnectionAccepted, PhotoAdded, CourseCompleted];
 }
 
 /// <summary>The feed's writes that more than one consumer makes.</summary>
@@ -30,7 +34,7 @@ public static class FeedActivities
     public static Task RefreshEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"""
             UPDATE activities a SET visible = COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {eventId}), false)
-            WHERE a.subject_id = {eventId} AND a.kind IN ({ActivityKinds.EventPublished}, {ActivityKinds.EventRsvp})
+            WHERE a.subject_id = {eventId} AND a.kind IN ({ActivityKinds.EventPublished}, {ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
             """, cancellationToken);
 
     /// <summary>An erased account's activity goes, and so does everyone's activity about them (follows, connections).</summary>

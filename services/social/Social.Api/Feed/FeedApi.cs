@@ -135,11 +135,15 @@ public static class FeedApi
     public static async Task<IReadOnlyList<FeedItemDto>> ItemsAsync(SocialDbContext db, IReadOnlyList<FeedRow> rows, CancellationToken cancellationToken)
     {
         var people = rows.Select(r => r.ActorId).Concat(rows.Where(r => r.SubjectUserId is not null).Select(r => r.SubjectUserId!.Value)).Distinct().ToList();
-        var eventIds = rows.Where(r => r.Kind is ActivityKinds.EventPublished or ActivityKinds.EventRsvp).Select(r => r.SubjectId).Distinct().ToList();
+        var eventIds = rows.Where(r => r.Kind is ActivityKinds.EventPublished or ActivityKinds.EventRsvp or ActivityKinds.PhotoAdded).Select(r => r.SubjectId).Distinct().ToList();
+        var courseIds = rows.Where(r => r.Kind == ActivityKinds.CourseCompleted).Select(r => r.SubjectId).Distinct().ToList();
         var groupIds = rows.Where(r => r.GroupId is not null).Select(r => r.GroupId!.Value).Distinct().ToList();
         var profiles = await db.Profiles.AsNoTracking().Where(p => people.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
         var titles = await db.Database.SqlQuery<EventTitle>($"""SELECT event_id AS "EventId", title AS "Title" FROM feed_events WHERE event_id = ANY ({eventIds})""")
             .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
+        var courses = await db.Database.SqlQuery<EventTitle>($"""SELECT course_id AS "EventId", title AS "Title" FROM feed_courses WHERE course_id = ANY ({courseIds})""")
+            .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
+        foreach (var (id, title) in courses) titles[id] = title;
         var groups = await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.Name, cancellationToken);
 
         var folded = new List<(FeedRow Newest, List<Guid> Actors)>();
@@ -168,12 +172,14 @@ public static class FeedApi
 
     private static FeedSubjectDto Subject(FeedRow row, Dictionary<Guid, Profile> profiles, Dictionary<Guid, string?> titles, Dictionary<Guid, string> groups) => row.Kind switch
     {
-        ActivityKinds.EventPublished or ActivityKinds.EventRsvp => new("event", row.SubjectId, titles.GetValueOrDefault(row.SubjectId)),
+        ActivityKinds.EventPublished or ActivityKinds.EventRsvp or ActivityKinds.PhotoAdded => new("event", row.SubjectId, titles.GetValueOrDefault(row.SubjectId)),
+        ActivityKinds.CourseCompleted => new("course", row.SubjectId, titles.GetValueOrDefault(row.SubjectId)),
         ActivityKinds.GroupJoined => new("group", row.SubjectId, groups.GetValueOrDefault(row.SubjectId)),
         _ => new("user", row.SubjectId, profiles.GetValueOrDefault(row.SubjectId) is { } p ? p.FullName ?? p.Username : null),
     };
 
     public sealed record FeedRow(Guid Id, string Kind, Guid ActorId, Guid SubjectId, Guid? SubjectUserId, Guid? GroupId, DateTimeOffset OccurredAt);
 
+    /// <summary>A title by id: an event's from feed_events, a course's from feed_courses.</summary>
     public sealed record EventTitle(Guid EventId, string? Title);
 }
