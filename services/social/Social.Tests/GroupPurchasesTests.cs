@@ -67,6 +67,33 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
     }
 
     [Fact]
+    public async Task A_full_refund_ends_the_membership_it_bought_and_a_partial_one_keeps_it()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        var paid = Paid(userId, await ReferenceAsync(group, user), 1500, "AED");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+
+        var partial = new PaymentRefunded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paid.PaymentId, userId, paid.ReferenceId, 500, 500, "AED");
+        await fx.DeliverAsync(partial, "GroupMembershipRefundedConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        // A refund of some other payment under the same reference bought nothing here.
+        await fx.DeliverAsync(partial with { MessageId = Guid.NewGuid(), PaymentId = Guid.NewGuid(), TotalRefundedCents = 1500 }, "GroupMembershipRefundedConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+
+        var full = partial with { MessageId = Guid.NewGuid(), RefundedCents = 1000, TotalRefundedCents = 1500 };
+        await fx.DeliverAsync(full, "GroupMembershipRefundedConsumer");
+        await fx.DeliverAsync(full with { MessageId = Guid.NewGuid() }, "GroupMembershipRefundedConsumer");
+        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group))));
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+            ("g", group), ("u", userId.ToString())));
+    }
+
+    [Fact]
     public async Task A_payment_that_cannot_be_honoured_is_rejected_for_a_refund_and_admits_nobody()
     {
         var (_, owner, _) = await fx.RegisteredAsync();

@@ -26,3 +26,18 @@ public sealed class GroupMembershipPaidConsumer(SocialDbContext db, TimeProvider
         Db.AddIntegrationEvent(new GroupMembershipRejected(Guid.CreateVersion7(), now, m.PaymentId, m.ReferenceId, reason!));
     }
 }
+
+/// <summary>
+/// A paid membership's payment was refunded in full (the owner or an admin refunded it): the membership it bought ends
+/// (GroupMemberLeft). A partial refund keeps it; a refund of a payment that bought nothing (a rejected one) finds no purchase.
+/// </summary>
+public sealed class GroupMembershipRefundedConsumer(SocialDbContext db, TimeProvider clock, ILogger<GroupMembershipRefundedConsumer> logger)
+    : IdempotentConsumer<PaymentRefunded, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (!await GroupPurchases.RefundedAsync(Db, m.ReferenceId, m.PaymentId, m.TotalRefundedCents, clock.GetUtcNow(), cancellationToken)) return;
+        logger.LogInformation("Payment {PaymentId} was refunded in full: the membership it bought ({PurchaseId}) ended", m.PaymentId, m.ReferenceId);
+    }
+}

@@ -68,4 +68,21 @@ public static class GroupPurchases
         purchase.PaidAt = now;
         return (PurchaseOutcome.Joined, null);
     }
+
+    /// <summary>
+    /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing for a
+    /// payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it again) or became its owner since.
+    /// </summary>
+    public static async Task<bool> RefundedAsync(
+        SocialDbContext db, Guid purchaseId, Guid paymentId, long totalRefundedCents, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var purchase = await db.GroupPurchases.AsNoTracking().FirstOrDefaultAsync(p => p.Id == purchaseId && p.PaymentId == paymentId, cancellationToken);
+        if (purchase is null || totalRefundedCents < purchase.PriceCents) return false;
+        // Left and bought it again since: the refund of the old payment leaves the new membership alone.
+        if (await db.GroupPurchases.AnyAsync(p => p.GroupId == purchase.GroupId && p.UserId == purchase.UserId && p.PaymentId != null
+                && p.PaymentId != paymentId && p.PaidAt > purchase.PaidAt, cancellationToken))
+            return false;
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM groups WHERE id = {purchase.GroupId} FOR NO KEY UPDATE", cancellationToken);
+        return await GroupMemberships.RemoveAsync(db, purchase.GroupId, purchase.UserId, now, cancellationToken);
+    }
 }
