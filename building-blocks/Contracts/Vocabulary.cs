@@ -15,8 +15,10 @@ public static class PaymentPurposes
     public const string Boost = "boost";
     /// <summary>A credit pack; ReferenceId is the pack purchase.</summary>
     public const string Credits = "credits";
+    /// <summary>A paid group's membership; ReferenceId is social's purchase (GroupMembershipPending).</summary>
+    public const string GroupMembership = "group_membership";
 
-    public static readonly IReadOnlyList<string> All = [EventRegistration, Course, Subscription, Boost, Credits];
+    public static readonly IReadOnlyList<string> All = [EventRegistration, Course, Subscription, Boost, Credits, GroupMembership];
 }
 
 /// <summary>A user's role: the <c>role</c> claim of the access token.</summary>

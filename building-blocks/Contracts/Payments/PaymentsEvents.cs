@@ -3,7 +3,7 @@ namespace Community.Contracts.Payments;
 // Published by the payments service. Money is integer minor units plus an ISO 4217 code.
 
 /// <summary>Money was captured for Purpose/ReferenceId (ReferenceId: registration, course, subscription...).</summary>
-/// <param name="Purpose">event_registration, course, subscription, boost or credits.</param>
+/// <param name="Purpose">event_registration, course, subscription, boost, credits or group_membership.</param>
 public sealed record PaymentSucceeded(Guid MessageId, DateTimeOffset OccurredAt, Guid PaymentId, Guid UserId, string Purpose, Guid ReferenceId, long AmountCents, string Currency) : IIntegrationEvent;
 /// <summary>A checkout failed or expired; Reason is the provider's code.</summary>
 public sealed record PaymentFailed(Guid MessageId, DateTimeOffset OccurredAt, Guid PaymentId, Guid UserId, string Purpose, Guid ReferenceId, string Reason) : IIntegrationEvent;

@@ -36,3 +36,19 @@ public sealed record ReportResolved(
 /// name). Announced once per member and badge: a badge once earned is kept.
 /// </summary>
 public sealed record BadgeEarned(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, string Badge, string Name) : IIntegrationEvent;
+/// <summary>A member's role in a group changed (owner, moderator or member).</summary>
+public sealed record GroupMemberRoleChanged(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId, string Role) : IIntegrationEvent;
+/// <summary>A user asked to join a group whose join policy is request; its owner and moderators decide (GroupJoinRequestDecided).</summary>
+public sealed record GroupJoinRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId, string? Reason) : IIntegrationEvent;
+/// <summary>A moderator approved (the user is now a member, GroupMemberJoined too) or rejected a request to join.</summary>
+public sealed record GroupJoinRequestDecided(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId, bool Approved) : IIntegrationEvent;
+/// <summary>
+/// A paid group's membership awaits payment; payments prices the checkout (purpose group_membership, reference PurchaseId)
+/// from it: PriceCents in Currency, bought by UserId only. OwnerUserId is the seller.
+/// </summary>
+public sealed record GroupMembershipPending(Guid MessageId, DateTimeOffset OccurredAt, Guid PurchaseId, Guid GroupId, Guid UserId, long PriceCents, string Currency, Guid OwnerUserId) : IIntegrationEvent;
+/// <summary>
+/// Social could not honour a settled group_membership payment (the group was deleted, the payer and the owner blocked one
+/// another or the payer's account went, the payment does not match the price, or the payer was already a member): payments gives it all back.
+/// </summary>
+public sealed record GroupMembershipRejected(Guid MessageId, DateTimeOffset OccurredAt, Guid PaymentId, Guid PurchaseId, string Reason) : IIntegrationEvent;

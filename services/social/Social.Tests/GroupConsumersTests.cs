@@ -41,6 +41,9 @@ public sealed class GroupConsumersTests(SocialFixture fx) : IClassFixture<Social
             "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupDeleted,%' AND payload->>'groupId' = @g", ("g", closed)));
         Assert.Equal(1L, await fx.ScalarAsync<long>(
             "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupUpdated,%' AND payload->>'groupId' = @g", ("g", kept)));
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberRoleChanged,%' AND payload->>'groupId' = @g AND payload->>'role' = 'owner'",
+            ("g", kept)));
         await (await fx.Client.PostJson($"/api/v1/groups/{kept}/leave", new { }, firstMod)).AssertProblem(409);
     }
 

@@ -26,7 +26,7 @@ public static class CheckoutApi
     {
         var group = routes.MapGroup("/api/v1/payments").WithTags("Payments").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("/checkout", Checkout).WithName("Checkout")
-            .WithSummary("Open (or find) the checkout for an event registration, a course or a credit pack; the price is ours, not the client's")
+            .WithSummary("Open (or find) the checkout for an event registration, a course, a credit pack or a paid group membership; the price is ours, not the client's")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapGet("/{id:guid}", Get).WithName("GetPayment").WithSummary("One of my payments");

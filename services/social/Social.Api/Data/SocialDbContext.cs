@@ -21,6 +21,7 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<GroupRequest> GroupRequests => Set<GroupRequest>();
     public DbSet<GroupInvitation> GroupInvitations => Set<GroupInvitation>();
+    public DbSet<GroupPurchase> GroupPurchases => Set<GroupPurchase>();
     public DbSet<EventAttended> EventsAttended => Set<EventAttended>();
     public DbSet<Report> Reports => Set<Report>();
 

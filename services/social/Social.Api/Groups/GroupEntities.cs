@@ -60,8 +60,22 @@ public sealed class GroupInvitation
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>A paid membership someone was asked to pay for (the checkout's reference), at the price asked then; see <see cref="GroupPurchases"/>.</summary>
+public sealed class GroupPurchase
+{
+    public Guid Id { get; set; }
+    public Guid GroupId { get; set; }
+    public Guid UserId { get; set; }
+    public long PriceCents { get; set; }
+    public string Currency { get; set; } = "";
+    /// <summary>The payment that made the buyer a member; null while unpaid.</summary>
+    public Guid? PaymentId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? PaidAt { get; set; }
+}
+
 public sealed class GroupConfigurations : IEntityTypeConfiguration<Group>, IEntityTypeConfiguration<GroupMember>, IEntityTypeConfiguration<GroupRequest>,
-    IEntityTypeConfiguration<GroupInvitation>
+    IEntityTypeConfiguration<GroupInvitation>, IEntityTypeConfiguration<GroupPurchase>
 {
     public void Configure(EntityTypeBuilder<Group> e)
     {
@@ -85,5 +99,11 @@ public sealed class GroupConfigurations : IEntityTypeConfiguration<Group>, IEnti
     {
         e.ToTable("group_invitations");
         e.HasKey(i => new { i.GroupId, i.UserId });
+    }
+
+    public void Configure(EntityTypeBuilder<GroupPurchase> e)
+    {
+        e.ToTable("group_purchases");
+        e.HasKey(p => p.Id);
     }
 }

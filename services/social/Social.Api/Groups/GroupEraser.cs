@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
-/// <summary>What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships, requests and invitations go.</summary>
+/// <summary>What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships, requests, invitations and purchases go.</summary>
 public static class GroupEraser
 {
     /// <summary>Runs in the consumer's transaction; a replay finds nothing left to do.</summary>
@@ -27,6 +27,7 @@ public static class GroupEraser
             g.OwnerId = successor.UserId;
             g.UpdatedAt = now;
             db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, g.Id, ["owner_id"]));
+            db.AddIntegrationEvent(new GroupMemberRoleChanged(Guid.CreateVersion7(), now, g.Id, successor.UserId, GroupRoles.Owner));
             // The old owner's row becomes an ordinary one, so it leaves below like any other.
             await db.GroupMembers.Where(m => m.GroupId == g.Id && m.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, GroupRoles.Member), cancellationToken);
         }
@@ -40,5 +41,7 @@ public static class GroupEraser
         }
         await db.GroupRequests.Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.GroupInvitations.Where(i => i.UserId == userId || i.InvitedBy == userId).ExecuteDeleteAsync(cancellationToken);
+        // A payment still arriving for one finds no purchase and is refunded.
+        await db.GroupPurchases.Where(p => p.UserId == userId).ExecuteDeleteAsync(cancellationToken);
     }
 }

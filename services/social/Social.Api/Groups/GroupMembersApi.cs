@@ -119,13 +119,16 @@ public static class GroupMembersApi
             if (member is not null) return member.Role;
             if (!await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == userId, ct))
                 throw new NotFoundException("This person has not asked to join this group.");
-            await GroupMemberships.AddAsync(db, id, userId, GroupRoles.Member, clock.GetUtcNow(), ct);
+            var now = clock.GetUtcNow();
+            await GroupMemberships.AddAsync(db, id, userId, GroupRoles.Member, now, ct);
+            db.AddIntegrationEvent(new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: true));
             return GroupRoles.Member;
         }, cancellationToken);
         return TypedResults.Ok(new GroupMembershipDto(id, userId, "member", role, await GroupMemberships.CountAsync(db, id, cancellationToken)));
     }
 
-    private static async Task<NoContent> Reject(Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    private static async Task<NoContent> Reject(
+        Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var callerId = principal.UserId();
         await db.InTransactionAsync(async ct =>
@@ -133,6 +136,7 @@ public static class GroupMembersApi
             await GroupAccess.ManagedAsync(db, id, callerId, ct);
             var removed = await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == userId).ExecuteDeleteAsync(ct);
             if (removed == 0) throw new NotFoundException("This person has not asked to join this group.");
+            db.AddIntegrationEvent(new GroupJoinRequestDecided(Guid.CreateVersion7(), clock.GetUtcNow(), id, userId, Approved: false));
             return removed;
         }, cancellationToken);
         return TypedResults.NoContent();
@@ -165,8 +169,14 @@ public static class GroupMembersApi
                 g.OwnerId = userId;
                 g.UpdatedAt = now;
                 db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, id, ["owner_id"]));
+                db.AddIntegrationEvent(new GroupMemberRoleChanged(Guid.CreateVersion7(), now, id, callerId, GroupRoles.Moderator));
             }
-            target.Role = role!;
+            // Setting the role a member already has changes nothing and announces nothing.
+            if (target.Role != role)
+            {
+                target.Role = role!;
+                db.AddIntegrationEvent(new GroupMemberRoleChanged(Guid.CreateVersion7(), now, id, userId, target.Role));
+            }
             return target;
         }, cancellationToken);
         var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);

@@ -40,7 +40,7 @@ public static class GroupsApi
             .Accepts<JsonObject>("application/json");
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteGroup").WithSummary("Delete a group (owner; GroupDeleted)");
         group.MapPost("/{id:guid}/join", Join).WithName("JoinGroup")
-            .WithSummary("Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the price")
+            .WithSummary("Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership)")
             .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status402PaymentRequired);
         group.MapPost("/{id:guid}/leave", Leave).WithName("LeaveGroup")
             .WithSummary("Leave a group or withdraw my request; the owner hands the group over first (409)")
@@ -155,23 +155,26 @@ public static class GroupsApi
         errors.MaxLength("reason", reason, MaxReasonLength);
         errors.ThrowIfAny();
         var now = clock.GetUtcNow();
-        var (outcome, group) = await db.InTransactionAsync(async ct =>
+        var (outcome, group, purchase) = await db.InTransactionAsync(async ct =>
         {
             var (g, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
-            if (membership is not null) return (JoinOutcome.AlreadyMember, g);
+            if (membership is not null) return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null);
             var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
             if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited) throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
-            if (g.PriceCents > 0) return (JoinOutcome.NeedsPayment, g);
+            if (g.PriceCents > 0) return (JoinOutcome.NeedsPayment, g, await GroupPurchases.OpenAsync(db, g, callerId, now, ct));
             if (g.JoinPolicy == GroupJoinPolicy.Request && !invited)
             {
+                // The group is locked, so this answers whether this join is the one that asks.
+                var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
                 await db.Database.ExecuteSqlAsync($"""
                     INSERT INTO group_requests (group_id, user_id, reason, created_at) VALUES ({id}, {callerId}, {reason}, {now})
                     ON CONFLICT (group_id, user_id) DO UPDATE SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
                     """, ct);
-                return (JoinOutcome.Requested, g);
+                if (!asked) db.AddIntegrationEvent(new GroupJoinRequested(Guid.CreateVersion7(), now, id, callerId, reason));
+                return (JoinOutcome.Requested, g, null);
             }
             await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
-            return (JoinOutcome.Joined, g);
+            return (JoinOutcome.Joined, g, null);
         }, cancellationToken);
 
         var count = await GroupMemberships.CountAsync(db, id, cancellationToken);
@@ -180,23 +183,22 @@ public static class GroupsApi
         {
             JoinOutcome.Joined => TypedResults.Created(location, new GroupMembershipDto(id, callerId, "member", GroupRoles.Member, count)),
             JoinOutcome.Requested => TypedResults.Accepted(location, new GroupMembershipDto(id, callerId, "pending", null, count)),
-            JoinOutcome.NeedsPayment => NeedsPayment(group),
+            JoinOutcome.NeedsPayment => NeedsPayment(group, purchase!),
             _ => TypedResults.Ok(new GroupMembershipDto(id, callerId, "member",
                 await db.GroupMembers.Where(m => m.GroupId == id && m.UserId == callerId).Select(m => m.Role).FirstAsync(cancellationToken), count)),
         };
     }
 
-    /// <summary>
-    /// 402 with the price. Payments does not sell group memberships yet (no checkout purpose for them),
-    /// so there is no checkout reference: a paid group admits nobody but its owner until it does.
-    /// </summary>
-    private static ProblemHttpResult NeedsPayment(Group g) =>
-        ProblemResponses.PaymentRequired("This group is paid; memberships cannot be bought yet.", new Dictionary<string, object?>
-        {
-            ["group_id"] = g.Id,
-            ["price_cents"] = g.PriceCents,
-            ["currency"] = g.Currency,
-        });
+    /// <summary>402 with the price and the checkout to open: payments sells the purchase under purpose group_membership; membership follows PaymentSucceeded.</summary>
+    private static ProblemHttpResult NeedsPayment(Group g, GroupPurchase purchase) =>
+        ProblemResponses.PaymentRequired("This group is paid; you become a member once paid through POST /api/v1/payments/checkout.",
+            new Dictionary<string, object?>
+            {
+                ["group_id"] = g.Id,
+                ["price_cents"] = purchase.PriceCents,
+                ["currency"] = purchase.Currency,
+                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = PaymentPurposes.GroupMembership, ["reference_id"] = purchase.Id },
+            });
 
     private static async Task<NoContent> Leave(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {

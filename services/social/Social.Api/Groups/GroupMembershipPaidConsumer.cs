@@ -1,0 +1,43 @@
+using Community.Contracts;
+using Community.Contracts.Payments;
+using Community.Contracts.Social;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using MassTransit;
+
+namespace Community.Social.Groups;
+
+/// <summary>
+/// A group_membership payment settled: the payer becomes a member; if social can no longer honour it,
+/// GroupMembershipRejected asks payments to refund. Redelivered messages are handled once (inbox), and
+/// the membership itself is idempotent per payment.
+/// </summary>
+public sealed class GroupMembershipPaidConsumer(SocialDbContext db, TimeProvider clock, ILogger<GroupMembershipPaidConsumer> logger)
+    : IdempotentConsumer<PaymentSucceeded, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (m.Purpose != PaymentPurposes.GroupMembership) return;
+        var now = clock.GetUtcNow();
+        var (outcome, reason) = await GroupPurchases.SettleAsync(Db, m.ReferenceId, m.PaymentId, m.UserId, m.AmountCents, m.Currency, now, cancellationToken);
+        if (outcome != PurchaseOutcome.Rejected) return;
+        logger.LogWarning("Payment {PaymentId} for group membership {PurchaseId} cannot be honoured: {Reason}", m.PaymentId, m.ReferenceId, reason);
+        Db.AddIntegrationEvent(new GroupMembershipRejected(Guid.CreateVersion7(), now, m.PaymentId, m.ReferenceId, reason!));
+    }
+}
+
+/// <summary>
+/// A paid membership's payment was refunded in full (the owner or an admin refunded it): the membership it bought ends
+/// (GroupMemberLeft). A partial refund keeps it; a refund of a payment that bought nothing (a rejected one) finds no purchase.
+/// </summary>
+public sealed class GroupMembershipRefundedConsumer(SocialDbContext db, TimeProvider clock, ILogger<GroupMembershipRefundedConsumer> logger)
+    : IdempotentConsumer<PaymentRefunded, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (!await GroupPurchases.RefundedAsync(Db, m.ReferenceId, m.PaymentId, m.TotalRefundedCents, clock.GetUtcNow(), cancellationToken)) return;
+        logger.LogInformation("Payment {PaymentId} was refunded in full: the membership it bought ({PurchaseId}) ended", m.PaymentId, m.ReferenceId);
+    }
+}

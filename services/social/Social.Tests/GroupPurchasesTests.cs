@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using Community.Contracts;
+using Community.Contracts.Payments;
+using Community.Contracts.Social;
+
+namespace Community.Social.Tests;
+
+/// <summary>Paid groups: the 402's checkout reference, the membership a settled payment buys, and the refund when it cannot be honoured.</summary>
+public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public async Task A_paid_group_answers_402_with_a_checkout_reference_whose_price_payments_learns()
+    {
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "aed");
+
+        var problem = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
+        Assert.Equal(1500, problem["price_cents"]!.GetValue<long>());
+        Assert.Equal("AED", problem["currency"]!.GetValue<string>());
+        Assert.Equal(PaymentPurposes.GroupMembership, problem["checkout"]!["purpose"]!.GetValue<string>());
+        var reference = problem["checkout"]!["reference_id"]!.GetValue<Guid>();
+        var pending = await PendingAsync(reference);
+        Assert.Equal(group, pending["groupId"]!.GetValue<string>());
+        Assert.Equal(userId, pending["userId"]!.GetValue<Guid>());
+        Assert.Equal(ownerId, pending["ownerUserId"]!.GetValue<Guid>());
+        Assert.Equal(1500, pending["priceCents"]!.GetValue<long>());
+        Assert.Equal("AED", pending["currency"]!.GetValue<string>());
+        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+
+        // Asking again answers the same reference, announced once; a new price is a new reference.
+        var again = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
+        Assert.Equal(reference, again["checkout"]!["reference_id"]!.GetValue<Guid>());
+        Assert.Equal(1L, await OutboxAsync(nameof(GroupMembershipPending), "purchaseId", reference));
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", new { price_cents = 2000 }, owner)).AssertStatus(200);
+        var repriced = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
+        var newReference = repriced["checkout"]!["reference_id"]!.GetValue<Guid>();
+        Assert.NotEqual(reference, newReference);
+        Assert.Equal(2000, (await PendingAsync(newReference))["priceCents"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_settled_payment_makes_the_payer_a_member_once_however_often_it_is_announced()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        var reference = await ReferenceAsync(group, user);
+
+        var paid = Paid(userId, reference, 1500, "AED");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        var seen = await (await fx.Client.Get($"/api/v1/groups/{group}", user)).AssertStatus(200);
+        Assert.Equal("member", seen["my_role"]!.GetValue<string>());
+        Assert.Equal(2, seen["member_count"]!.GetValue<int>());
+
+        // The same message again (the inbox) and the same payment in a new message (the purchase) change nothing.
+        await fx.PublishAsync(paid);
+        await fx.DeliverAsync(paid with { MessageId = Guid.NewGuid() }, "GroupMembershipPaidConsumer");
+        Assert.Equal(2, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group))));
+        Assert.Equal(2L, await fx.ScalarAsync<long>("SELECT count(*) FROM group_members WHERE group_id = @g", ("g", Guid.Parse(group))));
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+            ("g", group), ("u", userId.ToString())));
+        Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", paid.PaymentId));
+        // A member joining again is told so, not asked to pay.
+        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(200);
+    }
+
+    [Fact]
+    public async Task A_full_refund_ends_the_membership_it_bought_and_a_partial_one_keeps_it()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "AED");
+        var paid = Paid(userId, await ReferenceAsync(group, user), 1500, "AED");
+        await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+
+        var partial = new PaymentRefunded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paid.PaymentId, userId, paid.ReferenceId, 500, 500, "AED");
+        await fx.DeliverAsync(partial, "GroupMembershipRefundedConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+        // A refund of some other payment under the same reference bought nothing here.
+        await fx.DeliverAsync(partial with { MessageId = Guid.NewGuid(), PaymentId = Guid.NewGuid(), TotalRefundedCents = 1500 }, "GroupMembershipRefundedConsumer");
+        Assert.Equal(1L, await MemberRowsAsync(group, userId));
+
+        var full = partial with { MessageId = Guid.NewGuid(), RefundedCents = 1000, TotalRefundedCents = 1500 };
+        await fx.DeliverAsync(full, "GroupMembershipRefundedConsumer");
+        await fx.DeliverAsync(full with { MessageId = Guid.NewGuid() }, "GroupMembershipRefundedConsumer");
+        Assert.Equal(0L, await MemberRowsAsync(group, userId));
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group))));
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+            ("g", group), ("u", userId.ToString())));
+    }
+
+    [Fact]
+    public async Task A_payment_that_cannot_be_honoured_is_rejected_for_a_refund_and_admits_nobody()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (_, ownerB, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+
+        // The group was deleted meanwhile.
+        var gone = await GroupsFlow.CreateAsync(fx, owner, priceCents: 900, currency: "EUR");
+        var goneReference = await ReferenceAsync(gone, user);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{gone}", null, owner)).AssertStatus(204);
+        var forGone = Paid(userId, goneReference, 900, "EUR");
+        await fx.DeliverAsync(forGone, "GroupMembershipPaidConsumer");
+        var rejected = await RejectedAsync(forGone.PaymentId);
+        Assert.Equal(goneReference, rejected["purchaseId"]!.GetValue<Guid>());
+        Assert.Contains("deleted", rejected["reason"]!.GetValue<string>());
+        Assert.Equal(0L, await MemberRowsAsync(gone, userId));
+
+        // The owner blocked the payer meanwhile.
+        var blocking = await GroupsFlow.CreateAsync(fx, ownerB, priceCents: 900, currency: "EUR");
+        var blockingReference = await ReferenceAsync(blocking, user);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{userId}", null, ownerB)).AssertStatus(204);
+        var forBlocking = Paid(userId, blockingReference, 900, "EUR");
+        await fx.DeliverAsync(forBlocking, "GroupMembershipPaidConsumer");
+        Assert.Contains("blocked", (await RejectedAsync(forBlocking.PaymentId))["reason"]!.GetValue<string>());
+        Assert.Equal(0L, await MemberRowsAsync(blocking, userId));
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(blocking))));
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{userId}", null, ownerB)).AssertStatus(204);
+
+        // An amount that is not the price, and a reference social never gave.
+        var underpaid = Paid(userId, blockingReference, 100, "EUR");
+        await fx.DeliverAsync(underpaid, "GroupMembershipPaidConsumer");
+        Assert.Contains("does not match", (await RejectedAsync(underpaid.PaymentId))["reason"]!.GetValue<string>());
+        var unknown = Paid(userId, Guid.NewGuid(), 900, "EUR");
+        await fx.DeliverAsync(unknown, "GroupMembershipPaidConsumer");
+        await RejectedAsync(unknown.PaymentId);
+        Assert.Equal(0L, await MemberRowsAsync(blocking, userId));
+    }
+
+    [Fact]
+    public async Task A_free_group_still_joins_at_once_and_other_purposes_are_not_social_s()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, owner);
+        var joined = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(201);
+        Assert.Equal(2, joined["member_count"]!.GetValue<int>());
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM group_purchases WHERE group_id = @g", ("g", Guid.Parse(group))));
+
+        var course = new PaymentSucceeded(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, PaymentPurposes.Course, Guid.NewGuid(), 900, "EUR");
+        await fx.DeliverAsync(course, "GroupMembershipPaidConsumer");
+        Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", course.PaymentId));
+    }
+
+    private PaymentSucceeded Paid(Guid userId, Guid reference, long amountCents, string currency) =>
+        new(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, PaymentPurposes.GroupMembership, reference, amountCents, currency);
+
+    private async Task<Guid> ReferenceAsync(string group, string token) =>
+        (await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertProblem(402))["checkout"]!["reference_id"]!.GetValue<Guid>();
+
+    private Task<long> MemberRowsAsync(string group, Guid userId) => fx.ScalarAsync<long>(
+        "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u", ("g", Guid.Parse(group)), ("u", userId));
+
+    private Task<long> OutboxAsync(string type, string field, Guid value) => fx.ScalarAsync<long>(
+        $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v", ("v", value.ToString()));
+
+    private async Task<JsonNode> PendingAsync(Guid reference) => await PayloadAsync(nameof(GroupMembershipPending), "purchaseId", reference);
+
+    /// <summary>The one GroupMembershipRejected for the payment (a second would refund twice in intent).</summary>
+    private async Task<JsonNode> RejectedAsync(Guid paymentId)
+    {
+        Assert.Equal(1L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", paymentId));
+        return await PayloadAsync(nameof(GroupMembershipRejected), "paymentId", paymentId);
+    }
+
+    private async Task<JsonNode> PayloadAsync(string type, string field, Guid value) => JsonNode.Parse(await fx.ScalarAsync<string>(
+        $"SELECT payload::text FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v", ("v", value.ToString())) ?? "null")!;
+}
