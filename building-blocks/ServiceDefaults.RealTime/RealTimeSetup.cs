@@ -10,6 +10,12 @@ using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults.RealTime;
 
+/// <summary>Clients.User(id) addresses a user by the token's sub, the platform's user id.</summary>
+public sealed class SubjectUserIdProvider : IUserIdProvider
+{
+    public string? GetUserId(HubConnectionContext connection) => connection.User.FindFirst(Auth.ClaimNames.Subject)?.Value;
+}
+
 public static class RealTimeSetup
 {
     /// <summary>
@@ -34,9 +40,12 @@ public static class RealTimeSetup
             hub.AddFilter<HubSessionGuard>();
             hub.AddFilter<HubRateLimitFilter>();
         });
+        // Hub arguments and client calls in the platform's wire format (snake_case, strict), as the HTTP APIs.
+        signalR.AddJsonProtocol(json => ServiceDefaultsExtensions.ConfigureJson(json.PayloadSerializerOptions));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<RealTimeOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxMessageBytes);
-        // After AddSignalR, whose in-process manager it replaces.
+        // After AddSignalR, whose in-process manager and user ids (a claim our tokens do not carry) these replace.
         builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(RabbitMqHubLifetimeManager<>));
+        builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         return signalR;
     }
 
