@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Community.ServiceDefaults.RealTime;
@@ -18,25 +20,49 @@ public sealed class RealTimeOptions
 }
 
 /// <summary>
-/// A token bucket per connection for hub method calls: a call over the limit is answered with a
-/// <see cref="HubException"/> (the client sees an error completion) and the connection stays open.
+/// A hub method's own limit per connection, on top of the connection's (e.g. typing signals):
+/// <c>[HubCallLimit(callsPerSecond: 1, burst: 3)] public Task Typing(...)</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class HubCallLimitAttribute(double callsPerSecond, int burst) : Attribute
+{
+    public double CallsPerSecond { get; } = callsPerSecond > 0 ? callsPerSecond : throw new ArgumentOutOfRangeException(nameof(callsPerSecond));
+    public int Burst { get; } = burst >= 1 ? burst : throw new ArgumentOutOfRangeException(nameof(burst));
+}
+
+/// <summary>
+/// A token bucket per connection for hub method calls, and one per connection and method for a method
+/// with <see cref="HubCallLimitAttribute"/>: a call over either is answered with a <see cref="HubException"/>
+/// (the client sees an error completion) and the connection stays open.
 /// </summary>
 public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<RealTimeOptions> options, TimeProvider clock) : IHubFilter
 {
-    private static readonly object BucketKey = new();
+    private static readonly object ConnectionKey = new();
+    private static readonly ConcurrentDictionary<MethodInfo, HubCallLimitAttribute?> MethodLimits = new();
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var items = invocationContext.Context.Items;
-        TokenBucket bucket;
+        var method = invocationContext.HubMethod;
+        // The method's own bucket first, so a call it refuses costs the connection's bucket nothing.
+        if (MethodLimits.GetOrAdd(method, m => m.GetCustomAttribute<HubCallLimitAttribute>()) is { } limit
+            && !Bucket(items, method, limit.CallsPerSecond, limit.Burst).TryTake())
+            throw new HubException($"Too many {method.Name} calls: at most {limit.CallsPerSecond:0.##} per second. Slow down.");
+        var connection = options.Value;
+        if (!Bucket(items, ConnectionKey, connection.CallsPerSecond, connection.Burst).TryTake())
+            throw new HubException($"Too many calls: at most {connection.CallsPerSecond:0.##} per second on one connection. Slow down.");
+        return await next(invocationContext);
+    }
+
+    private TokenBucket Bucket(IDictionary<object, object?> items, object key, double rate, int burst)
+    {
         lock (items)
         {
-            if (items.TryGetValue(BucketKey, out var kept)) bucket = (TokenBucket)kept!;
-            else items[BucketKey] = bucket = new TokenBucket(options.Value.CallsPerSecond, options.Value.Burst, clock);
+            if (items.TryGetValue(key, out var kept)) return (TokenBucket)kept!;
+            var bucket = new TokenBucket(rate, burst, clock);
+            items[key] = bucket;
+            return bucket;
         }
-        if (!bucket.TryTake())
-            throw new HubException($"Too many calls: at most {options.Value.CallsPerSecond:0.##} per second on one connection. Slow down.");
-        return await next(invocationContext);
     }
 }
 

@@ -136,6 +136,19 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     }
 
     [Fact]
+    public async Task A_method_with_a_limit_of_its_own_is_refused_sooner_and_the_connections_other_calls_go_on()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        Assert.Equal("typing", (await client.InvokeAsync("Typing"))?.GetString());
+        Assert.Equal("typing", (await client.InvokeAsync("Typing"))?.GetString());
+        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Typing"));
+
+        Assert.Contains("Too many Typing calls", refused.Message);
+        await AssertOpen(client);
+    }
+
+    [Fact]
     public async Task A_message_over_the_size_limit_closes_only_its_connection_with_a_reason()
     {
         var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));

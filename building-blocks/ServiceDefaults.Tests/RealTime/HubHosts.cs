@@ -16,6 +16,8 @@ namespace Community.ServiceDefaults.Tests.RealTime;
 public sealed class ProbeHub : Hub
 {
     public string Echo(string text) => text;
+    [HubCallLimit(callsPerSecond: 1, burst: 2)]
+    public string Typing() => "typing";
     public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
     public Task Leave(string group) => Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
     public Task JoinFor(string connectionId, string group) => Groups.AddToGroupAsync(connectionId, group);
