@@ -7,24 +7,31 @@ using Microsoft.Extensions.Logging;
 namespace Community.ServiceDefaults.RealTime;
 
 /// <summary>
-/// Ends the hub connections of ended sessions: every connection's user, session (<c>sid</c>) and
-/// issue time are kept while it is open, and when <see cref="SessionRevocations"/> records a
-/// revocation (from the bus or identity's feed) the connections it now refuses are aborted.
-/// A token's expiry is enforced apart, by CloseOnAuthenticationExpiration on the hub's endpoint.
+/// Ends the hub connections of ended sessions and expired tokens: every connection's user, session
+/// (<c>sid</c>), issue and expiry times are kept while it is open; when <see cref="SessionRevocations"/>
+/// records a revocation (from the bus or identity's feed) the connections it now refuses are aborted,
+/// and every second those whose token expired on the app's clock (SignalR's own
+/// CloseOnAuthenticationExpiration, on the endpoint too, reads the real clock only).
 /// </summary>
 public sealed class HubSessionGuard : IHubFilter, IDisposable
 {
+    private static readonly TimeSpan ExpirySweepEvery = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, GuardedConnection> _connections = new(StringComparer.Ordinal);
     private readonly SessionRevocations _revocations;
+    private readonly TimeProvider _clock;
+    private readonly ITimer _expirySweep;
     private readonly ILogger<HubSessionGuard> _logger;
 
-    private sealed record GuardedConnection(HubCallerContext Context, Guid UserId, Guid? SessionId, DateTimeOffset IssuedAt);
+    private sealed record GuardedConnection(HubCallerContext Context, Guid UserId, Guid? SessionId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
 
-    public HubSessionGuard(SessionRevocations revocations, ILogger<HubSessionGuard> logger)
+    public HubSessionGuard(SessionRevocations revocations, TimeProvider clock, ILogger<HubSessionGuard> logger)
     {
         _revocations = revocations;
+        _clock = clock;
         _logger = logger;
         revocations.Recorded += OnRecorded;
+        _expirySweep = clock.CreateTimer(_ => AbortExpired(), null, ExpirySweepEvery, ExpirySweepEvery);
     }
 
     /// <summary>Open connections being watched.</summary>
@@ -35,12 +42,12 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         var user = context.Context.User;
         if (user is null || !Guid.TryParse(user.FindFirstValue(ClaimNames.Subject), out var userId))
             throw new HubException("A hub connection needs a signed-in user.");
-        var guarded = new GuardedConnection(context.Context, userId, SessionOf(user), IssuedAt(user));
+        var guarded = new GuardedConnection(context.Context, userId, SessionOf(user), Seconds(user, "iat") ?? DateTimeOffset.MinValue, Seconds(user, "exp") ?? DateTimeOffset.MinValue);
         _connections[context.Context.ConnectionId] = guarded;
         // A revocation recorded between the token's check and this line found nothing to end.
         if (HasEnded(guarded))
         {
-            Abort(guarded);
+            Abort(guarded, "its session has ended");
             return;
         }
         await next(context);
@@ -52,27 +59,38 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         await next(context, exception);
     }
 
-    public void Dispose() => _revocations.Recorded -= OnRecorded;
+    public void Dispose()
+    {
+        _revocations.Recorded -= OnRecorded;
+        _expirySweep.Dispose();
+    }
 
     private void OnRecorded(Guid userId)
     {
         foreach (var connection in _connections.Values)
-            if (connection.UserId == userId && HasEnded(connection)) Abort(connection);
+            if (connection.UserId == userId && HasEnded(connection)) Abort(connection, "its session has ended");
+    }
+
+    private void AbortExpired()
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var connection in _connections.Values)
+            if (connection.ExpiresAt <= now) Abort(connection, "its token has expired");
     }
 
     private bool HasEnded(GuardedConnection connection) => _revocations.HasEnded(connection.UserId, connection.SessionId, connection.IssuedAt);
 
-    private void Abort(GuardedConnection connection)
+    private void Abort(GuardedConnection connection, string reason)
     {
         _connections.TryRemove(connection.Context.ConnectionId, out _);
-        _logger.LogInformation("Hub connection {ConnectionId} of user {UserId} aborted: its session has ended", connection.Context.ConnectionId, connection.UserId);
+        _logger.LogInformation("Hub connection {ConnectionId} of user {UserId} aborted: {Reason}", connection.Context.ConnectionId, connection.UserId, reason);
         connection.Context.Abort();
     }
 
     private static Guid? SessionOf(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimNames.Session), out var session) ? session : null;
 
-    // As the token check does: a token without iat counts as issued at the dawn of time.
-    private static DateTimeOffset IssuedAt(ClaimsPrincipal user) =>
-        long.TryParse(user.FindFirstValue("iat"), out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.MinValue;
+    // As the token check does, a token without iat counts as issued at the dawn of time (and one without exp cannot get here).
+    private static DateTimeOffset? Seconds(ClaimsPrincipal user, string claim) =>
+        long.TryParse(user.FindFirstValue(claim), out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 }

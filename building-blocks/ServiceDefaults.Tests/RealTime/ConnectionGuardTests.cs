@@ -83,6 +83,19 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     }
 
     [Fact]
+    public async Task A_connection_closes_when_its_token_expires_on_the_services_clock()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+        await AssertOpen(client);
+
+        // Past the token's 15 minutes; the clock skew does not keep an open connection.
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
+
+        await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+        await AssertOpen(await Connect(fx.Tokens.Issue(Guid.NewGuid())));
+    }
+
+    [Fact]
     public async Task An_ended_session_loses_its_open_connections_at_once_and_the_users_other_sessions_keep_theirs()
     {
         var user = Guid.NewGuid();
