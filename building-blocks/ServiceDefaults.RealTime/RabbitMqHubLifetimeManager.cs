@@ -117,15 +117,19 @@ public sealed class RabbitMqHubLifetimeManager<THub> : HubLifetimeManager<THub>,
             PublishAsync(BackplaneTarget.Groups, groupNames, excluded, message, cancellationToken));
     }
 
-    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
-        _connections[connectionId] is { } connection
-            ? Task.FromResult(Join(connection, groupName))
-            : GroupCommandAsync(BackplaneTarget.AddToGroup, connectionId, groupName, cancellationToken);
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (_connections[connectionId] is not { } connection) return GroupCommandAsync(BackplaneTarget.AddToGroup, connectionId, groupName, cancellationToken);
+        Join(connection, groupName);
+        return Task.CompletedTask;
+    }
 
-    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
-        _connections[connectionId] is { } connection
-            ? Task.FromResult(Leave(connection.ConnectionId, groupName))
-            : GroupCommandAsync(BackplaneTarget.RemoveFromGroup, connectionId, groupName, cancellationToken);
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (_connections[connectionId] is null) return GroupCommandAsync(BackplaneTarget.RemoveFromGroup, connectionId, groupName, cancellationToken);
+        Leave(connectionId, groupName);
+        return Task.CompletedTask;
+    }
 
     Task IBackplaneReceiver.ReceiveAsync(BackplaneMessage message, CancellationToken cancellationToken)
     {
@@ -153,20 +157,18 @@ public sealed class RabbitMqHubLifetimeManager<THub> : HubLifetimeManager<THub>,
         }
     }
 
-    private bool Join(HubConnectionContext connection, string group)
+    private void Join(HubConnectionContext connection, string group)
     {
         _groupsOf.GetOrAdd(connection.ConnectionId, _ => new()).TryAdd(group, 0);
         _groups.Add(group, connection);
         // Closed while joining: OnDisconnectedAsync may have missed the group just added.
         if (connection.ConnectionAborted.IsCancellationRequested) Leave(connection.ConnectionId, group);
-        return true;
     }
 
-    private bool Leave(string connectionId, string group)
+    private void Leave(string connectionId, string group)
     {
         if (_groupsOf.TryGetValue(connectionId, out var groups)) groups.TryRemove(group, out _);
         _groups.Remove(group, connectionId);
-        return true;
     }
 
     private async Task GroupCommandAsync(BackplaneTarget command, string connectionId, string group, CancellationToken cancellationToken)
