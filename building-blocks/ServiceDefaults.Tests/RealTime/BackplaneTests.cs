@@ -251,6 +251,33 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     }
 
     [Fact]
+    public async Task A_client_that_joins_during_the_sends_gets_every_message_from_its_first_on_without_gap_or_duplicate()
+    {
+        const int count = 200;
+        var group = "g-" + Tag();
+        var sender = await Connect(fx.First);
+        var early = await Connect(fx.Second);
+        await early.InvokeAsync("Join", group);
+        var tag = Tag();
+
+        var sending = Task.Run(async () =>
+        {
+            for (var seq = 1; seq <= count; seq++) await sender.InvokeAsync("ToGroup", group, tag, seq);
+        });
+        await early.WaitForAsync("group", i => i.Argument<string>(0) == tag && i.Argument<int>(1) >= count / 4);
+        var late = await Connect(fx.Second);
+        await late.InvokeAsync("Join", group);
+        await sending;
+        await late.WaitForAsync("group", i => i.Argument<string>(0) == tag && i.Argument<int>(1) == count);
+        await Settle();
+
+        Assert.Equal(Enumerable.Range(1, count), Seqs(early, "group", tag));
+        var seqs = Seqs(late, "group", tag);
+        Assert.True(seqs.Length < count, "the late client joined after the first sends");
+        Assert.Equal(Enumerable.Range(seqs[0], count - seqs[0] + 1), seqs);
+    }
+
+    [Fact]
     public void Each_instance_runs_the_backplane_as_the_hub_lifetime_manager()
     {
         Assert.IsType<RabbitMqHubLifetimeManager<ProbeHub>>(fx.First.Services.GetRequiredService<HubLifetimeManager<ProbeHub>>());
