@@ -125,7 +125,7 @@ public sealed class EventBusBuilder
 
     /// <summary>
     /// <typeparamref name="TConsumer"/> on a queue of this instance only (exclusive, auto-delete, not durable,
-    /// short message TTL, no retry, failed messages dropped): every instance gets every message.
+    /// short message TTL, no retry, failed messages dropped, consumed one at a time in order): every instance gets every message.
     /// </summary>
     public EventBusBuilder AddEphemeralConsumer<TConsumer>() where TConsumer : class, IEphemeralConsumer
     {
@@ -159,6 +159,8 @@ public sealed class EventBusBuilder
                 endpoint.AutoDelete = true;
                 endpoint.SetQueueArgument("x-message-ttl", BusInstance.MessageTimeToLive);
                 endpoint.SetQueueArgument("x-expires", BusInstance.QueueExpiry);
+                // One at a time, in the order published: a backplane message or "typing" then "stop typing" must not overtake another.
+                endpoint.ConcurrentMessageLimit = 1;
                 // A stale real-time message is worth nothing: no _error or _skipped queue per instance.
                 endpoint.DiscardFaultedMessages();
                 endpoint.DiscardSkippedMessages();

@@ -27,6 +27,9 @@ public sealed class SessionRevocations(TimeProvider clock, IOptions<JwtOptions> 
 
     private sealed record UserCutoff(DateTimeOffset NotBefore, DateTimeOffset KeepUntil);
 
+    /// <summary>Raised with the user's id after a revocation is recorded, so what outlives a request (hub connections) can end too.</summary>
+    public event Action<Guid>? Recorded;
+
     /// <summary>Session and user entries currently kept.</summary>
     public int Count => _sessions.Count + _users.Count;
 
@@ -44,6 +47,7 @@ public sealed class SessionRevocations(TimeProvider clock, IOptions<JwtOptions> 
             _users.AddOrUpdate(userId, new UserCutoff(cutoff, keepUntil),
                 (_, kept) => new UserCutoff(Later(kept.NotBefore, cutoff), Later(kept.KeepUntil, keepUntil)));
         PruneIfDue();
+        Recorded?.Invoke(userId);
     }
 
     /// <summary>Whether a token of <paramref name="userId"/>, of session <paramref name="sessionId"/>, issued at <paramref name="issuedAt"/> belongs to an ended session.</summary>

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Community.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
+
+namespace Community.ServiceDefaults.RealTime;
+
+/// <summary>
+/// Ends the hub connections of ended sessions and expired tokens: every connection's user, session
+/// (<c>sid</c>), issue and expiry times are kept while it is open; when <see cref="SessionRevocations"/>
+/// records a revocation (from the bus or identity's feed) the connections it now refuses are aborted,
+/// and every second those whose token expired on the app's clock (SignalR's own
+/// CloseOnAuthenticationExpiration, on the endpoint too, reads the real clock only).
+/// </summary>
+public sealed class HubSessionGuard : IHubFilter, IDisposable
+{
+    private static readonly TimeSpan ExpirySweepEvery = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, GuardedConnection> _connections = new(StringComparer.Ordinal);
+    private readonly SessionRevocations _revocations;
+    private readonly TimeProvider _clock;
+    private readonly ITimer _expirySweep;
+    private readonly ILogger<HubSessionGuard> _logger;
+
+    private sealed record GuardedConnection(HubCallerContext Context, Guid UserId, Guid? SessionId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+
+    public HubSessionGuard(SessionRevocations revocations, TimeProvider clock, ILogger<HubSessionGuard> logger)
+    {
+        _revocations = revocations;
+        _clock = clock;
+        _logger = logger;
+        revocations.Recorded += OnRecorded;
+        _expirySweep = clock.CreateTimer(_ => AbortExpired(), null, ExpirySweepEvery, ExpirySweepEvery);
+    }
+
+    /// <summary>Open connections being watched.</summary>
+    public int Count => _connections.Count;
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        var user = context.Context.User;
+        if (user is null || !Guid.TryParse(user.FindFirstValue(ClaimNames.Subject), out var userId))
+            throw new HubException("A hub connection needs a signed-in user.");
+        var guarded = new GuardedConnection(context.Context, userId, SessionOf(user), Seconds(user, "iat") ?? DateTimeOffset.MinValue, Seconds(user, "exp") ?? DateTimeOffset.MinValue);
+        _connections[context.Context.ConnectionId] = guarded;
+        // A revocation recorded between the token's check and this line found nothing to end.
+        if (HasEnded(guarded))
+        {
+            Abort(guarded, "its session has ended");
+            return;
+        }
+        await next(context);
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        _connections.TryRemove(context.Context.ConnectionId, out _);
+        await next(context, exception);
+    }
+
+    public void Dispose()
+    {
+        _revocations.Recorded -= OnRecorded;
+        _expirySweep.Dispose();
+    }
+
+    private void OnRecorded(Guid userId)
+    {
+        foreach (var connection in _connections.Values)
+            if (connection.UserId == userId && HasEnded(connection)) Abort(connection, "its session has ended");
+    }
+
+    private void AbortExpired()
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var connection in _connections.Values)
+            if (connection.ExpiresAt <= now) Abort(connection, "its token has expired");
+    }
+
+    private bool HasEnded(GuardedConnection connection) => _revocations.HasEnded(connection.UserId, connection.SessionId, connection.IssuedAt);
+
+    private void Abort(GuardedConnection connection, string reason)
+    {
+        _connections.TryRemove(connection.Context.ConnectionId, out _);
+        _logger.LogInformation("Hub connection {ConnectionId} of user {UserId} aborted: {Reason}", connection.Context.ConnectionId, connection.UserId, reason);
+        connection.Context.Abort();
+    }
+
+    private static Guid? SessionOf(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimNames.Session), out var session) ? session : null;
+
+    // As the token check does, a token without iat counts as issued at the dawn of time (and one without exp cannot get here).
+    private static DateTimeOffset? Seconds(ClaimsPrincipal user, string claim) =>
+        long.TryParse(user.FindFirstValue(claim), out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+}

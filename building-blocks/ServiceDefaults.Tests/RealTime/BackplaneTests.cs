@@ -1,0 +1,286 @@
+using Community.ServiceDefaults.RealTime;
+using Community.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.ServiceDefaults.Tests.RealTime;
+
+/// <summary>Two instances of a hub service on one vhost, as two replicas run, each with clients of its own.</summary>
+public sealed class TwoHubInstancesFixture : IAsyncLifetime
+{
+    public IsolatedResources Resources { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+    public TestTokens Tokens { get; private set; } = null!;
+    public HubHost First { get; private set; } = null!;
+    public HubHost Second { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Tokens = new TestTokens(Clock);
+        Resources = await TestInfrastructure.IsolateAsync(nameof(TwoHubInstancesFixture));
+        // Generous limits: these tests send hundreds of calls on one connection.
+        var settings = new Dictionary<string, string?> { ["RealTime:CallsPerSecond"] = "10000", ["RealTime:Burst"] = "10000" };
+        First = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
+        Second = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Second.DisposeAsync();
+        await First.DisposeAsync();
+        await Resources.DisposeAsync();
+        Tokens.Dispose();
+    }
+}
+
+public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<TwoHubInstancesFixture>, IAsyncLifetime
+{
+    private readonly List<HubClient> _clients = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients) await client.DisposeAsync();
+    }
+
+    private async Task<HubClient> Connect(HubHost host, Guid? user = null)
+    {
+        var client = await host.ConnectAsync(fx.Tokens.Issue(user ?? Guid.NewGuid()));
+        _clients.Add(client);
+        return client;
+    }
+
+    private static string Tag() => Guid.NewGuid().ToString("N")[..10];
+
+    private static int[] Seqs(HubClient client, string target, string tag) =>
+        [.. client.ReceivedOf(target).Where(i => i.Argument<string>(0) == tag).Select(i => i.Argument<int>(1))];
+
+    /// <summary>
+    /// Returns once every call sent before has reached every client it ever will: a marker sent to all from
+    /// each instance travels behind anything either instance published earlier (each queue is in order).
+    /// </summary>
+    private async Task Settle()
+    {
+        var tag = Tag();
+        var first = await Connect(fx.First);
+        var second = await Connect(fx.Second);
+        await first.InvokeAsync("ToAll", tag, 1);
+        await second.InvokeAsync("ToAll", tag, 2);
+        foreach (var client in _clients)
+            await client.WaitForAsync("all", i => i.Argument<string>(0) == tag && i.Argument<int>(1) == 2 && client.ReceivedOf("all").Any(j => j.Argument<string>(0) == tag && j.Argument<int>(1) == 1));
+    }
+
+    [Fact]
+    public async Task SendAll_reaches_the_clients_of_both_instances_exactly_once()
+    {
+        var sender = await Connect(fx.First);
+        var local = await Connect(fx.First);
+        var remote = await Connect(fx.Second);
+        var tag = Tag();
+
+        await sender.InvokeAsync("ToAll", tag, 1);
+        await remote.WaitForAsync("all", i => i.Argument<string>(0) == tag);
+        await Settle();
+
+        Assert.Equal([1], Seqs(sender, "all", tag));
+        Assert.Equal([1], Seqs(local, "all", tag));
+        Assert.Equal([1], Seqs(remote, "all", tag));
+    }
+
+    [Fact]
+    public async Task Others_leaves_out_the_caller_on_every_instance()
+    {
+        var sender = await Connect(fx.First);
+        var local = await Connect(fx.First);
+        var remote = await Connect(fx.Second);
+        var tag = Tag();
+
+        await sender.InvokeAsync("ToOthers", tag, 1);
+        await Settle();
+
+        Assert.Empty(Seqs(sender, "others", tag));
+        Assert.Equal([1], Seqs(local, "others", tag));
+        Assert.Equal([1], Seqs(remote, "others", tag));
+    }
+
+    [Fact]
+    public async Task SendUser_reaches_every_connection_of_the_user_on_either_instance_once_and_no_one_else()
+    {
+        var user = Guid.NewGuid();
+        var sender = await Connect(fx.First);
+        var onFirst = await Connect(fx.First, user);
+        var onSecond = await Connect(fx.Second, user);
+        var stranger = await Connect(fx.Second);
+        var tag = Tag();
+
+        await sender.InvokeAsync("ToUser", user.ToString(), tag, 1);
+        await sender.InvokeAsync("ToUsers", new[] { user.ToString(), Guid.NewGuid().ToString() }, tag, 2);
+        await Settle();
+
+        Assert.Equal([1], Seqs(onFirst, "user", tag));
+        Assert.Equal([1], Seqs(onSecond, "user", tag));
+        Assert.Equal([2], Seqs(onSecond, "users", tag));
+        Assert.Equal([2], Seqs(onFirst, "users", tag));
+        Assert.Empty(Seqs(stranger, "user", tag));
+        Assert.Empty(Seqs(sender, "user", tag));
+    }
+
+    [Fact]
+    public async Task SendGroup_reaches_the_members_on_both_instances_once_and_no_one_else()
+    {
+        var group = "g-" + Tag();
+        var sender = await Connect(fx.First);
+        var localMember = await Connect(fx.First);
+        var remoteMember = await Connect(fx.Second);
+        var outsider = await Connect(fx.Second);
+        await localMember.InvokeAsync("Join", group);
+        await remoteMember.InvokeAsync("Join", group);
+        var tag = Tag();
+
+        await sender.InvokeAsync("ToGroup", group, tag, 1);
+        await sender.InvokeAsync("ToGroups", new[] { group, "g-" + Tag() }, tag, 2);
+        await remoteMember.InvokeAsync("ToOthersInGroup", group, tag, 3);
+        await Settle();
+
+        Assert.Equal([1], Seqs(localMember, "group", tag));
+        Assert.Equal([1], Seqs(remoteMember, "group", tag));
+        Assert.Equal([2], Seqs(localMember, "groups", tag));
+        Assert.Equal([2], Seqs(remoteMember, "groups", tag));
+        Assert.Equal([3], Seqs(localMember, "others_in_group", tag));
+        Assert.Empty(Seqs(remoteMember, "others_in_group", tag));
+        Assert.Empty(Seqs(outsider, "group", tag));
+        Assert.Empty(Seqs(sender, "group", tag));
+    }
+
+    [Fact]
+    public async Task A_connection_in_two_of_the_groups_gets_a_SendGroups_once()
+    {
+        var (a, b) = ("g-" + Tag(), "g-" + Tag());
+        var sender = await Connect(fx.First);
+        var local = await Connect(fx.First);
+        var remote = await Connect(fx.Second);
+        foreach (var member in new[] { local, remote })
+        {
+            await member.InvokeAsync("Join", a);
+            await member.InvokeAsync("Join", b);
+        }
+        var tag = Tag();
+
+        await sender.InvokeAsync("ToGroups", new[] { a, b }, tag, 1);
+        await Settle();
+
+        Assert.Equal([1], Seqs(local, "groups", tag));
+        Assert.Equal([1], Seqs(remote, "groups", tag));
+    }
+
+    [Fact]
+    public async Task One_instance_adds_and_removes_a_connection_of_the_other_to_a_group()
+    {
+        var group = "g-" + Tag();
+        var sender = await Connect(fx.First);
+        var remote = await Connect(fx.Second);
+        var tag = Tag();
+
+        await sender.InvokeAsync("JoinFor", remote.ConnectionId, group);
+        await sender.InvokeAsync("ToGroup", group, tag, 1);
+        await remote.WaitForAsync("group", i => i.Argument<string>(0) == tag);
+        await sender.InvokeAsync("LeaveFor", remote.ConnectionId, group);
+        await sender.InvokeAsync("ToGroup", group, tag, 2);
+        await Settle();
+
+        Assert.Equal([1], Seqs(remote, "group", tag));
+    }
+
+    [Fact]
+    public async Task A_group_command_for_a_connection_no_instance_has_is_ignored_after_a_short_wait()
+    {
+        var sender = await Connect(fx.First);
+
+        await sender.InvokeAsync("JoinFor", "no-such-connection", "g-" + Tag());
+
+        Assert.Equal("still here", (await sender.InvokeAsync("Echo", "still here"))?.GetString());
+    }
+
+    [Fact]
+    public async Task SendConnection_reaches_a_connection_of_either_instance_once()
+    {
+        var sender = await Connect(fx.First);
+        var local = await Connect(fx.First);
+        var remote = await Connect(fx.Second);
+        var bystander = await Connect(fx.Second);
+        var tag = Tag();
+
+        await sender.InvokeAsync("ToConnection", remote.ConnectionId, tag, 1);
+        await sender.InvokeAsync("ToConnection", local.ConnectionId, tag, 2);
+        await sender.InvokeAsync("ToConnections", new[] { local.ConnectionId, remote.ConnectionId }, tag, 3);
+        await Settle();
+
+        Assert.Equal([1], Seqs(remote, "connection", tag));
+        Assert.Equal([2], Seqs(local, "connection", tag));
+        Assert.Equal([3], Seqs(local, "connections", tag));
+        Assert.Equal([3], Seqs(remote, "connections", tag));
+        Assert.Empty(Seqs(bystander, "connection", tag));
+    }
+
+    [Fact]
+    public async Task Hundreds_of_sends_from_both_instances_at_once_arrive_at_every_member_without_gap_duplicate_or_reordering()
+    {
+        const int count = 200;
+        var group = "g-" + Tag();
+        var senderOnFirst = await Connect(fx.First);
+        var senderOnSecond = await Connect(fx.Second);
+        var members = new[] { await Connect(fx.First), await Connect(fx.Second), await Connect(fx.Second) };
+        foreach (var member in members) await member.InvokeAsync("Join", group);
+        var (fromFirst, fromSecond) = (Tag(), Tag());
+
+        async Task Send(HubClient sender, string tag)
+        {
+            for (var seq = 1; seq <= count; seq++) await sender.InvokeAsync("ToGroup", group, tag, seq);
+        }
+        await Task.WhenAll(Send(senderOnFirst, fromFirst), Send(senderOnSecond, fromSecond));
+        foreach (var member in members) await member.WaitForCountAsync("group", 2 * count);
+        await Settle();
+
+        var expected = Enumerable.Range(1, count).ToArray();
+        foreach (var member in members)
+        {
+            Assert.Equal(expected, Seqs(member, "group", fromFirst));
+            Assert.Equal(expected, Seqs(member, "group", fromSecond));
+        }
+    }
+
+    [Fact]
+    public async Task A_client_that_joins_during_the_sends_gets_every_message_from_its_first_on_without_gap_or_duplicate()
+    {
+        const int count = 200;
+        var group = "g-" + Tag();
+        var sender = await Connect(fx.First);
+        var early = await Connect(fx.Second);
+        await early.InvokeAsync("Join", group);
+        var tag = Tag();
+
+        var sending = Task.Run(async () =>
+        {
+            for (var seq = 1; seq <= count; seq++) await sender.InvokeAsync("ToGroup", group, tag, seq);
+        });
+        await early.WaitForAsync("group", i => i.Argument<string>(0) == tag && i.Argument<int>(1) >= count / 4);
+        var late = await Connect(fx.Second);
+        await late.InvokeAsync("Join", group);
+        await sending;
+        await late.WaitForAsync("group", i => i.Argument<string>(0) == tag && i.Argument<int>(1) == count);
+        await Settle();
+
+        Assert.Equal(Enumerable.Range(1, count), Seqs(early, "group", tag));
+        var seqs = Seqs(late, "group", tag);
+        Assert.True(seqs.Length < count, "the late client joined after the first sends");
+        Assert.Equal(Enumerable.Range(seqs[0], count - seqs[0] + 1), seqs);
+    }
+
+    [Fact]
+    public void Each_instance_runs_the_backplane_as_the_hub_lifetime_manager()
+    {
+        Assert.IsType<RabbitMqHubLifetimeManager<ProbeHub>>(fx.First.Services.GetRequiredService<HubLifetimeManager<ProbeHub>>());
+        Assert.IsType<RabbitMqHubLifetimeManager<ProbeHub>>(fx.Second.Services.GetRequiredService<HubLifetimeManager<ProbeHub>>());
+    }
+}

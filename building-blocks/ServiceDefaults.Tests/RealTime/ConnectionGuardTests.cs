@@ -1,0 +1,191 @@
+using System.Net;
+using Community.Contracts.Identity;
+using Community.ServiceDefaults.RealTime;
+using Community.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.ServiceDefaults.Tests.RealTime;
+
+/// <summary>One hub instance with tight limits: 2 calls a second after a burst of 5, messages up to 4 KB.</summary>
+public sealed class GuardedHubFixture : IAsyncLifetime
+{
+    public const int Burst = 5;
+    public const int MaxMessageBytes = 4096;
+
+    public IsolatedResources Resources { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+    public TestTokens Tokens { get; private set; } = null!;
+    public HubHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Tokens = new TestTokens(Clock);
+        Resources = await TestInfrastructure.IsolateAsync(nameof(GuardedHubFixture));
+        Host = await HubHost.StartAsync(Resources, Tokens, Clock, new Dictionary<string, string?>
+        {
+            ["RealTime:CallsPerSecond"] = "2",
+            ["RealTime:Burst"] = Burst.ToString(),
+            ["RealTime:MaxMessageBytes"] = MaxMessageBytes.ToString(),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Resources.DisposeAsync();
+        Tokens.Dispose();
+    }
+}
+
+public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<GuardedHubFixture>, IAsyncLifetime
+{
+    private readonly List<HubClient> _clients = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients) await client.DisposeAsync();
+    }
+
+    private async Task<HubClient> Connect(string token)
+    {
+        var client = await fx.Host.ConnectAsync(token);
+        _clients.Add(client);
+        return client;
+    }
+
+    private static async Task AssertOpen(HubClient client) =>
+        Assert.Equal("ping", (await client.InvokeAsync("Echo", "ping"))?.GetString());
+
+    [Fact]
+    public async Task A_connection_without_a_valid_token_is_refused()
+    {
+        var none = await Assert.ThrowsAsync<HubConnectException>(() => fx.Host.ConnectAsync(null));
+        var forged = await Assert.ThrowsAsync<HubConnectException>(() => fx.Host.ConnectAsync(TestTokens.Tamper(fx.Tokens.Issue(Guid.NewGuid()), "sub", Guid.NewGuid().ToString())));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.Status);
+    }
+
+    [Fact]
+    public async Task A_connection_closes_when_its_token_expires()
+    {
+        var now = fx.Clock.GetUtcNow().UtcDateTime;
+        var shortLived = await Connect(fx.Tokens.Issue(subject: Guid.NewGuid().ToString(), expires: now.AddSeconds(3)));
+        var longLived = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+        await AssertOpen(shortLived);
+
+        await shortLived.WaitForCloseAsync(TimeSpan.FromSeconds(20));
+
+        await AssertOpen(longLived);
+        await Assert.ThrowsAsync<HubInvocationException>(() => shortLived.InvokeAsync("Echo", "too late"));
+    }
+
+    [Fact]
+    public async Task A_connection_closes_when_its_token_expires_on_the_services_clock()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+        await AssertOpen(client);
+
+        // Past the token's 15 minutes; the clock skew does not keep an open connection.
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
+
+        await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+        await AssertOpen(await Connect(fx.Tokens.Issue(Guid.NewGuid())));
+    }
+
+    [Fact]
+    public async Task An_ended_session_loses_its_open_connections_at_once_and_the_users_other_sessions_keep_theirs()
+    {
+        var user = Guid.NewGuid();
+        var (ended, other) = (Guid.NewGuid(), Guid.NewGuid());
+        var endedFirst = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, ended));
+        var endedSecond = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, ended));
+        var otherSession = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, other));
+        await AssertOpen(endedFirst);
+
+        await fx.Host.PublishAsync(new SessionEnded(Guid.NewGuid(), fx.Clock.GetUtcNow(), user, ended, fx.Clock.GetUtcNow().AddMinutes(15)));
+
+        await endedFirst.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+        await endedSecond.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+        await AssertOpen(otherSession);
+        var refused = await Assert.ThrowsAsync<HubConnectException>(() => fx.Host.ConnectAsync(SessionTokens.Issue(fx.Tokens, fx.Clock, user, ended)));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+    }
+
+    [Fact]
+    public async Task Ending_every_session_of_a_user_closes_the_connections_of_tokens_issued_before_and_spares_later_ones()
+    {
+        var user = Guid.NewGuid();
+        var stranger = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+        var before = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, Guid.NewGuid(), fx.Clock.GetUtcNow().AddMinutes(-2)));
+        var after = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, Guid.NewGuid(), fx.Clock.GetUtcNow().AddSeconds(5)));
+        var now = fx.Clock.GetUtcNow();
+
+        await fx.Host.PublishAsync(new UserSessionsEnded(Guid.NewGuid(), now, user, now.AddMinutes(-1), "password_reset", now.AddMinutes(15)));
+
+        await before.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+        await AssertOpen(after);
+        await AssertOpen(stranger);
+    }
+
+    [Fact]
+    public async Task Calls_over_the_rate_are_answered_with_an_error_and_the_connection_stays_open()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+        var other = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        for (var i = 0; i < GuardedHubFixture.Burst; i++) await AssertOpen(client);
+        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Echo", "one too many"));
+
+        Assert.Contains("Too many calls", refused.Message);
+        Assert.False(client.Closed.IsCompleted);
+        // Each connection has its own bucket.
+        await AssertOpen(other);
+        // The bucket refills at 2 a second.
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        await AssertOpen(client);
+    }
+
+    [Fact]
+    public async Task A_method_with_a_limit_of_its_own_is_refused_sooner_and_the_connections_other_calls_go_on()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        Assert.Equal("typing", (await client.InvokeAsync("Typing"))?.GetString());
+        Assert.Equal("typing", (await client.InvokeAsync("Typing"))?.GetString());
+        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Typing"));
+
+        Assert.Contains("Too many Typing calls", refused.Message);
+        await AssertOpen(client);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_size_limit_closes_only_its_connection_with_a_reason()
+    {
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+        var other = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+
+        var oversized = new string('x', GuardedHubFixture.MaxMessageBytes * 2);
+        await client.SendRawAsync($$"""{"type":1,"invocationId":"big","target":"Echo","arguments":["{{oversized}}"]}""");
+
+        var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
+        // A close message with an error (its detail stays on the server, detailed errors being off), not a dropped socket.
+        Assert.Equal("Connection closed with an error.", close.Error);
+        await AssertOpen(other);
+    }
+
+    [Fact]
+    public async Task The_guard_forgets_closed_connections()
+    {
+        var guard = fx.Host.Services.GetRequiredService<HubSessionGuard>();
+        var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
+        var open = guard.Count;
+
+        await client.DisposeAsync();
+        _clients.Remove(client);
+
+        await Eventually.TrueAsync(() => Task.FromResult(guard.Count == open - 1), "the guard kept a closed connection");
+    }
+}

@@ -1,0 +1,92 @@
+using Community.Contracts;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.RealTime;
+using Community.Testing;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.ServiceDefaults.Tests.RealTime;
+
+/// <summary>A hub that lets a test client make the server send every way SignalR can address clients.</summary>
+public sealed class ProbeHub : Hub
+{
+    public string Echo(string text) => text;
+    [HubCallLimit(callsPerSecond: 1, burst: 2)]
+    public string Typing() => "typing";
+    public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
+    public Task Leave(string group) => Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+    public Task JoinFor(string connectionId, string group) => Groups.AddToGroupAsync(connectionId, group);
+    public Task LeaveFor(string connectionId, string group) => Groups.RemoveFromGroupAsync(connectionId, group);
+    public Task ToAll(string tag, int seq) => Clients.All.SendAsync("all", tag, seq);
+    public Task ToOthers(string tag, int seq) => Clients.Others.SendAsync("others", tag, seq);
+    public Task ToGroup(string group, string tag, int seq) => Clients.Group(group).SendAsync("group", tag, seq);
+    public Task ToGroups(string[] groups, string tag, int seq) => Clients.Groups(groups).SendAsync("groups", tag, seq);
+    public Task ToOthersInGroup(string group, string tag, int seq) => Clients.OthersInGroup(group).SendAsync("others_in_group", tag, seq);
+    public Task ToUser(string user, string tag, int seq) => Clients.User(user).SendAsync("user", tag, seq);
+    public Task ToUsers(string[] users, string tag, int seq) => Clients.Users(users).SendAsync("users", tag, seq);
+    public Task ToConnection(string connectionId, string tag, int seq) => Clients.Client(connectionId).SendAsync("connection", tag, seq);
+    public Task ToConnections(string[] connectionIds, string tag, int seq) => Clients.Clients(connectionIds).SendAsync("connections", tag, seq);
+}
+
+/// <summary>A small service with <see cref="ProbeHub"/> on real Kestrel, wired as a real-time service wires itself.</summary>
+public sealed class HubHost : IAsyncDisposable
+{
+    public const string Service = "hubprobe";
+    public const string HubPath = "/hubs/probe";
+
+    private HubHost(WebApplication app) => App = app;
+
+    public WebApplication App { get; }
+    public Uri BaseAddress => new(App.Urls.First());
+    public IServiceProvider Services => App.Services;
+
+    public static async Task<HubHost> StartAsync(IsolatedResources resources, TestTokens tokens, TimeProvider clock, IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddServiceDefaults();
+        builder.Services.AddSingleton<ISigningKeySource>(tokens);
+        builder.Services.AddSingleton(clock);
+        builder.AddEventBus(Service, bus => bus.FollowSessionRevocations().AddRealTimeBackplane());
+        builder.AddRealTime();
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        app.MapDefaultEndpoints();
+        app.MapRealTimeHub<ProbeHub>(HubPath);
+        await app.StartAsync();
+        await Eventually.TrueAsync(() => Task.FromResult(app.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
+            "the hub host's bus never became ready");
+        return new HubHost(app);
+    }
+
+    public Task<HubClient> ConnectAsync(string? token) => HubClient.ConnectAsync(BaseAddress, HubPath, token);
+
+    public Task PublishAsync<T>(T message) where T : class => Services.GetRequiredService<IBus>().Publish(message);
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Test tokens with a session id, as identity issues them.</summary>
+public static class SessionTokens
+{
+    public static string Issue(TestTokens tokens, TimeProvider clock, Guid userId, Guid sessionId, DateTimeOffset? issuedAt = null)
+    {
+        var claims = TestTokens.Claims(userId.ToString(), issuedAt ?? clock.GetUtcNow());
+        claims[ClaimNames.Session] = sessionId.ToString();
+        return TestTokens.Es256(tokens.Key, tokens.Kid, claims);
+    }
+}
