@@ -24,6 +24,8 @@ public sealed record GroupDeleted(Guid MessageId, DateTimeOffset OccurredAt, Gui
 public sealed record GroupMemberJoined(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
 /// <summary>A user left or was removed from a group.</summary>
 public sealed record GroupMemberLeft(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId) : IIntegrationEvent;
+/// <summary>A group member's role changed (Role: owner, moderator or member).</summary>
+public sealed record GroupMemberRoleChanged(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid UserId, string Role) : IIntegrationEvent;
 /// <summary>
 /// An admin resolved a report. Action: dismiss, warn, remove_content or suspend_user; the owner of
 /// the target (TargetType user, group, message or event) acts on it. Note is the admin's, for the record.
