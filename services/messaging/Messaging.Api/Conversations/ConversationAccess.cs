@@ -53,7 +53,7 @@ public sealed record ConversationAccess(Conversation Conversation, Guid UserId, 
     {
         var membership = await db.GroupMembers.AsNoTracking().SingleOrDefaultAsync(g => g.GroupId == c.GroupId && g.UserId == userId && g.Active, cancellationToken)
             ?? throw new NotFoundException(NoSuchConversation);
-        return new(c, userId, membership.Moderates || c.OwnerId == userId, c.Closed ? Closed() : null);
+        return new(c, userId, membership.Moderates, c.Closed ? Closed() : null);
     }
 
     private static async Task<ConversationAccess> EventChatAsync(MessagingDbContext db, Conversation c, Guid userId, CancellationToken cancellationToken)

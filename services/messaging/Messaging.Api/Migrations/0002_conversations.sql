@@ -7,7 +7,7 @@ CREATE TABLE conversations (
     direct_high      uuid        NULL,
     group_id         uuid        NULL,
     event_id         uuid        NULL,
-    -- The thread's author or the event's organizer: who may moderate besides the group's moderators.
+    -- The event's organizer (who may delete others' messages there), or a thread's author.
     owner_id         uuid        NULL,
     created_by       uuid        NULL,
     last_seq         bigint      NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
