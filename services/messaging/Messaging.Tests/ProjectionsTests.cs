@@ -56,6 +56,8 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.ExecuteAsync(
             "INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())",
             ("id", thread), ("g", groupId), ("o", memberId));
+        // A group member opens the thread before ever writing in it.
+        Assert.Equal("thread", (await (await fx.Client.Get($"/api/v1/conversations/{thread}", owner)).AssertStatus(200))["kind"]!.GetValue<string>());
         var first = await fx.SendAsync(member, thread.ToString(), "Trail on Saturday?");
         var second = await fx.SendAsync(owner, thread.ToString(), "Yes");
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", outsider)).AssertProblem(404);

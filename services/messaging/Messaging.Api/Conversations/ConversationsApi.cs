@@ -83,15 +83,24 @@ public static class ConversationsApi
         return created ? TypedResults.Created($"/api/v1/conversations/{id}", dto) : TypedResults.Ok(dto);
     }
 
-    private static async Task<Ok<ConversationDto>> Get(Guid id, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ConversationQueries.FindAsync(db, principal.UserId(), id, cancellationToken)
+    private static async Task<Ok<ConversationDto>> Get(
+        Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        if (await ConversationQueries.FindAsync(db, userId, id, cancellationToken) is { } found) return TypedResults.Ok(found);
+        // A group member opening a thread for the first time has no member row yet (404 for anyone else).
+        var access = await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
+        await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
+        return TypedResults.Ok(await ConversationQueries.FindAsync(db, userId, id, cancellationToken)
             ?? throw new NotFoundException(ConversationAccess.NoSuchConversation));
+    }
 
-    private static async Task<Ok<ConversationDto>> ByEvent(Guid eventId, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<ConversationDto>> ByEvent(
+        Guid eventId, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var id = await db.Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId).Select(c => (Guid?)c.Id)
             .FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException(ConversationAccess.NoSuchConversation);
-        return await Get(id, principal, db, cancellationToken);
+        return await Get(id, principal, db, clock, cancellationToken);
     }
 
     private static async Task<Ok<MessageHistory>> History(
