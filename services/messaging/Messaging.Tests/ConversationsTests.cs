@@ -43,6 +43,21 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task Two_people_starting_their_conversation_at_once_get_the_same_one()
+    {
+        var (aId, a) = await fx.RegisteredAsync();
+        var (bId, b) = await fx.RegisteredAsync();
+        await fx.ConnectAsync(aId, bId);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => i % 2 == 0
+            ? fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)
+            : fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = aId }, b)));
+        Assert.Equal([200, 200, 200, 200, 200, 201], answers.Select(r => (int)r.StatusCode).Order());
+        var ids = await Task.WhenAll(answers.Select(async r => (await r.Body())["id"]!.GetValue<string>()));
+        Assert.Single(ids.Distinct());
+        Assert.Equal(2L, await fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE conversation_id = @c", ("c", Guid.Parse(ids[0]))));
+    }
+
+    [Fact]
     public async Task A_retried_send_returns_the_same_message_also_when_the_retries_race()
     {
         var (_, a, _, b, c) = await fx.PairAsync();

@@ -231,8 +231,8 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId, cancellationToken)
         ?? throw new NotFoundException("No such message in this conversation.");
 
-    /// <summary>Whom MessageSent names: the other members who may see the conversation now.</summary>
-    private async Task<IReadOnlyList<Guid>> RecipientsAsync(Conversation c, Guid senderId, CancellationToken cancellationToken) => c.Kind switch
+    /// <summary>Whom MessageSent names (and a live fan-out may reach): the other members who may see the conversation now.</summary>
+    public async Task<IReadOnlyList<Guid>> RecipientsAsync(Conversation c, Guid senderId, CancellationToken cancellationToken) => c.Kind switch
     {
         ConversationKinds.Direct => [c.OtherThan(senderId)],
         ConversationKinds.Thread => await db.GroupMembers.Where(g => g.GroupId == c.GroupId && g.Active && g.UserId != senderId)
