@@ -80,6 +80,9 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.DeliverAsync(new GroupDeleted(Guid.NewGuid(), fx.Tick(), groupId));
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", member)).AssertProblem(404);
         Assert.True(await fx.ScalarAsync<bool>("SELECT closed FROM conversations WHERE id = @id", ("id", thread)));
+        // A join announced late, after the deletion, opens nothing.
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await (await fx.Client.Get($"/api/v1/conversations/{thread}", mod)).AssertProblem(404);
     }
 
     [Fact]

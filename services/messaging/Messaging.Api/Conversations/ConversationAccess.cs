@@ -53,6 +53,8 @@ public sealed record ConversationAccess(Conversation Conversation, Guid UserId, 
     {
         var membership = await db.GroupMembers.AsNoTracking().SingleOrDefaultAsync(g => g.GroupId == c.GroupId && g.UserId == userId && g.Active, cancellationToken)
             ?? throw new NotFoundException(NoSuchConversation);
+        // A join announced after the group's deletion does not reopen its threads.
+        if (await db.Groups.AnyAsync(g => g.GroupId == c.GroupId && g.Deleted, cancellationToken)) throw new NotFoundException(NoSuchConversation);
         return new(c, userId, membership.Moderates, c.Closed ? Closed() : null);
     }
 

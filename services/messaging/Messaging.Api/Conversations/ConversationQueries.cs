@@ -36,7 +36,8 @@ public static class ConversationQueries
                 SELECT 1 FROM blocks b WHERE b.blocked AND b.blocked_id = {userId}
                 AND b.blocker_id = CASE WHEN c.direct_low = {userId} THEN c.direct_high ELSE c.direct_low END))
           AND (c.kind <> 'thread' OR EXISTS (
-                SELECT 1 FROM group_members g WHERE g.group_id = c.group_id AND g.user_id = {userId} AND g.active))
+                SELECT 1 FROM group_members g WHERE g.group_id = c.group_id AND g.user_id = {userId} AND g.active)
+                AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = c.group_id AND gr.deleted))
         """);
 
     public static async Task<CursorPage<ConversationDto>> ListAsync(
