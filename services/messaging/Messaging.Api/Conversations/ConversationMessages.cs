@@ -2,7 +2,6 @@ using Community.Contracts.Messaging;
 using Community.Messaging.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
