@@ -1,6 +1,5 @@
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace Community.ServiceDefaults.Blobs;
 
@@ -25,35 +24,17 @@ public static class ImageUploads
     public static async Task<CheckedImage> ReadAsync(
         HttpRequest request, long maxBytes, string what, CancellationToken cancellationToken, Action<IFormCollection, ValidationErrors>? otherFields = null)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            throw new UnsupportedMediaTypeException($"Send the {what} as multipart/form-data, the image in a field named file.");
-
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(cancellationToken);
-        }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw TooLarge(what, maxBytes);
-        }
-        catch (InvalidDataException exception)
-        {
-            throw new RequestValidationException("file", $"The multipart form could not be read: {exception.Message}");
-        }
-
-        var errors = new ValidationErrors();
-        var file = form.Files.GetFile("file");
-        if (file is null) errors.Add("file", "Attach the image in a form field named file.");
-        else if (file.Length == 0) errors.Add("file", "The file is empty.");
-        otherFields?.Invoke(form, errors);
-        errors.ThrowIfAny();
-        if (file!.Length > maxBytes) throw TooLarge(what, maxBytes);
-
+        var (file, form) = await UploadForms.ReadFileAsync(request, maxBytes, what, "the image", cancellationToken, otherFields);
         await using var content = file.OpenReadStream();
         var format = await ImageFormat.DetectAsync(content, cancellationToken)
             ?? throw new UnsupportedMediaTypeException("The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type).");
+        var size = await CheckedSizeAsync(format, content, what, cancellationToken);
+        return new CheckedImage(file, format, size, form);
+    }
+
+    /// <summary>The image's size from its header (read from the stream's start): a damaged header is 415, too many pixels 400.</summary>
+    public static async Task<PixelSize> CheckedSizeAsync(ImageFormat format, Stream content, string what, CancellationToken cancellationToken)
+    {
         content.Position = 0;
         var size = await format.ReadSizeAsync(content, cancellationToken)
             ?? throw new UnsupportedMediaTypeException(
@@ -61,8 +42,6 @@ public static class ImageUploads
         if (!size.IsWithinLimits)
             throw new RequestValidationException("file",
                 $"The image is {size.Width} x {size.Height} pixels; a {what} may be at most {PixelSize.MaxSide} pixels a side and {PixelSize.MaxPixels / 1_000_000} megapixels.");
-        return new CheckedImage(file, format, size, form);
+        return size;
     }
-
-    private static PayloadTooLargeException TooLarge(string what, long maxBytes) => new($"A {what} may be at most {maxBytes / (1024 * 1024)} MB.");
 }

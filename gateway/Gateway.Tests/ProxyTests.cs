@@ -52,6 +52,8 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [InlineData("GET", "/api/v1/events/42/registrations")]
     [InlineData("GET", "/api/v1/courses")]
     [InlineData("GET", "/hubs/chat/negotiate")]
+    [InlineData("GET", "/api/v1/messages/unread-count")]
+    [InlineData("POST", "/api/v1/conversations/0f8fad5b-d9cb-469f-a165-70867728950e/attachments")]
     public async Task Protected_routes_answer_401_problem_without_a_token(string method, string path)
     {
         var before = _.Backend.Received.Count;
@@ -83,15 +85,16 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [Theory]
     [InlineData("/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover", 5 * 1024 * 1024, GatewayRoutes.CoverUploadBytes)]
     [InlineData("/api/v1/users/me/picture", 2 * 1024 * 1024, GatewayRoutes.PictureUploadBytes)]
-    public async Task Cover_and_picture_uploads_get_their_own_body_limit_and_no_more(string path, int image, long limit)
+    [InlineData("/api/v1/conversations/0f8fad5b-d9cb-469f-a165-70867728950e/attachments", 10 * 1024 * 1024, GatewayRoutes.AttachmentUploadBytes, "POST")]
+    public async Task Cover_and_picture_uploads_get_their_own_body_limit_and_no_more(string path, int image, long limit, string method = "PUT")
     {
         var token = _.Tokens.Issue();
 
-        using var upload = _.Request(HttpMethod.Put, path, token);
+        using var upload = _.Request(new HttpMethod(method), path, token);
         upload.Content = new ByteArrayContent(new byte[image]);
         Assert.Equal(image, (await GatewayFixture.EchoOf(await _.Client.SendAsync(upload))).BodyBytes);
 
-        using var tooLarge = _.Request(HttpMethod.Put, path, token);
+        using var tooLarge = _.Request(new HttpMethod(method), path, token);
         tooLarge.Content = new ByteArrayContent(new byte[limit + 1]);
         tooLarge.Headers.ExpectContinue = true; // so the early 413 cannot race the body
         await GatewayFixture.ProblemOf(await _.Client.SendAsync(tooLarge), HttpStatusCode.RequestEntityTooLarge);

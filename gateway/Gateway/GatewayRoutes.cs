@@ -45,6 +45,9 @@ public static class GatewayRoutes
     /// <summary>A 2 MB profile picture plus the multipart envelope; the identity service enforces the 2 MB itself.</summary>
     public const long PictureUploadBytes = 3 * 1024 * 1024;
 
+    /// <summary>A 10 MB message attachment plus the multipart envelope; the messaging service enforces the 10 MB itself.</summary>
+    public const long AttachmentUploadBytes = 11 * 1024 * 1024;
+
     /// <summary>A course with up to 100 long modules, created or edited; the events service enforces its own 8 MiB.</summary>
     public const long CourseBytes = 8 * 1024 * 1024;
 
@@ -83,7 +86,9 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Social, "/api/v1/reports"),
 
         // messaging (the SignalR hubs take the token from the access_token query parameter too)
+        new("messaging-attachment-upload", "/api/v1/conversations/{id:guid}/attachments", ResourceNames.Messaging) { Methods = Post, MaxRequestBodyBytes = AttachmentUploadBytes },
         .. Prefix(ResourceNames.Messaging, "/api/v1/conversations"),
+        .. Prefix(ResourceNames.Messaging, "/api/v1/messages"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/threads"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/notifications"),
         .. Prefix(ResourceNames.Messaging, "/hubs"),

@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using Community.Messaging.Conversations;
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Attachments;
+
+/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+public sealed record AttachmentUpload(IFormFile File);
+
+/// <summary>Files for messages: uploaded to a conversation first, then named by id in a message its uploader sends there.</summary>
+public static class AttachmentsApi
+{
+    public const string BlobSection = "Messaging:Attachments";
+    public const long MaxAttachmentBytes = 10 * 1024 * 1024;
+    public const long MaxUploadBytes = MaxAttachmentBytes + ImageUploads.FormOverheadBytes;
+    public const int MaxFileNameLength = 255;
+
+    public static RouteGroupBuilder MapAttachmentsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/conversations/{id:guid}/attachments").WithTags("Attachments").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapPost("", Upload).WithName("UploadAttachment")
+            .WithSummary("Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; form field file)")
+            .AcceptsImageUpload<AttachmentUpload>(MaxUploadBytes)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{attachmentId:guid}/content", Content).WithName("GetAttachmentContent")
+            .WithSummary("The file's bytes: for the conversation's members once sent, before that for its uploader only");
+        return group;
+    }
+
+    private static async Task<Created<AttachmentDto>> Upload(
+        Guid id, HttpRequest request, ClaimsPrincipal principal, MessagingDbContext db, IBlobStore blobs, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        var access = await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
+        access.EnsureCanSend();
+        var file = await FileUploads.ReadImageOrPdfAsync(request, MaxAttachmentBytes, "attachment", cancellationToken);
+        var now = clock.GetUtcNow();
+        var attachmentId = NewId.Next(now);
+        var name = Path.GetFileName(file.File.FileName) is { Length: > 0 } given && SafeText.Problem(given) is null
+            ? given[..Math.Min(given.Length, MaxFileNameLength)] : null;
+        var attachment = new Attachment
+        {
+            Id = attachmentId, ConversationId = id, UploaderId = userId, BlobKey = $"conversations/{id:N}/{attachmentId:N}.{file.Extension}",
+            ContentType = file.ContentType, FileName = name, SizeBytes = file.File.Length, CreatedAt = now,
+        };
+        await using (var content = file.OpenRead())
+            await blobs.PutAsync(attachment.BlobKey, content, file.ContentType, cancellationToken);
+        db.Attachments.Add(attachment);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await blobs.TryDeleteAsync(attachment.BlobKey, loggers.CreateLogger(typeof(AttachmentsApi)));
+            throw;
+        }
+        return TypedResults.Created(Conversations.Attachments.ToDto(attachment, blobs).Url, Conversations.Attachments.ToDto(attachment, blobs));
+    }
+
+    private static async Task<FileStreamHttpResult> Content(
+        Guid id, Guid attachmentId, ClaimsPrincipal principal, MessagingDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var userId = principal.UserId();
+        await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
+        var attachment = await db.Attachments.AsNoTracking()
+            .SingleOrDefaultAsync(a => a.Id == attachmentId && a.ConversationId == id && (a.MessageId != null || a.UploaderId == userId), cancellationToken)
+            ?? throw new NotFoundException("No such attachment.");
+        var blob = await blobs.OpenReadAsync(attachment.BlobKey, cancellationToken) ?? throw new NotFoundException("No such attachment.");
+        return TypedResults.Stream(blob.Content, attachment.ContentType, attachment.FileName);
+    }
+}

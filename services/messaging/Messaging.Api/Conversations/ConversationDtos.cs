@@ -1,0 +1,58 @@
+using System.ComponentModel;
+
+namespace Community.Messaging.Conversations;
+
+/// <summary>A person as messaging knows them (from identity's events); names are null for a deleted account.</summary>
+public sealed record UserRef(Guid UserId, string? Username, string? DisplayName);
+
+/// <summary>The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted.</summary>
+public sealed record MessagePreview(Guid Id, long Seq, Guid SenderId, string? Text, bool Deleted, int AttachmentCount, DateTimeOffset CreatedAt);
+
+/// <summary>A conversation as one of its members sees it.</summary>
+public sealed record ConversationDto(
+    Guid Id,
+    [property: Description("direct, thread or event_chat.")] string Kind,
+    [property: Description("The other person of a direct conversation.")] UserRef? OtherUser,
+    Guid? GroupId,
+    Guid? EventId,
+    long LastSeq,
+    long ReadSeq,
+    [property: Description("last_seq - read_seq, computed by the server.")] long UnreadCount,
+    bool Muted,
+    [property: Description("Closed for sending: a cancelled event, a deleted group.")] bool Closed,
+    [property: Description("Whether the caller may send now (not closed, no block, still connected for a direct conversation).")] bool CanSend,
+    MessagePreview? LastMessage,
+    DateTimeOffset LastActivityAt,
+    DateTimeOffset CreatedAt);
+
+public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName, long SizeBytes, string Url);
+
+/// <summary>A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq.</summary>
+public sealed record MessageDto(
+    Guid Id,
+    Guid ConversationId,
+    long Seq,
+    UserRef Sender,
+    string? Text,
+    Guid? ReplyTo,
+    IReadOnlyList<AttachmentDto> Attachments,
+    [property: Description("The sender's own client_txn_id; null for everyone else.")] string? ClientTxnId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? EditedAt,
+    DateTimeOffset? DeletedAt);
+
+/// <summary>Messages in seq order; has_more says whether more lie beyond the page in the direction read.</summary>
+public sealed record MessageHistory(IReadOnlyList<MessageDto> Items, bool HasMore, long LastSeq);
+
+public sealed record ReadPosition(long ReadSeq, long LastSeq, long UnreadCount);
+
+public sealed record UnreadByKind(long Direct, long Thread, long EventChat);
+
+/// <summary>Unread messages over the caller's conversations (muted and hidden ones do not count).</summary>
+public sealed record UnreadCountDto(long Total, UnreadByKind ByKind);
+
+/// <summary>What a send carries; the REST body and the hub's SendMessage both come here.</summary>
+public sealed record SendMessage(string? Text, IReadOnlyList<Guid>? Attachments, Guid? ReplyTo, string? ClientTxnId);
+
+/// <summary>The message a send made, or found when its client_txn_id was sent before (Created false).</summary>
+public sealed record SendOutcome(MessageDto Message, bool Created);

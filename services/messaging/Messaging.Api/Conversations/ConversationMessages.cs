@@ -1,0 +1,247 @@
+using Community.Contracts.Messaging;
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Conversations;
+
+/// <summary>
+/// What a member does in a conversation: send, edit, delete, read, mute, page through history and search. The REST
+/// endpoints and the real-time hub call these same methods, so both follow the same rules; each checks who may see
+/// the conversation (404 for anyone else) before anything else.
+/// </summary>
+public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clock, IBlobStore blobs, ILogger<ConversationMessages> logger)
+{
+    public const int MaxTextLength = 4000;
+    public const int MaxAttachments = 10;
+    public const int MaxClientTxnIdLength = 64;
+    public const int DefaultHistoryLimit = 50;
+    public const int MaxSearchLength = 200;
+    public static readonly TimeSpan EditWindow = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Posts a message, numbered by the database under the conversation's row lock. Idempotent per (sender, client_txn_id):
+    /// a retry, also one racing the first attempt, returns the first attempt's message with Created false.
+    /// </summary>
+    public async Task<SendOutcome> SendAsync(Guid conversationId, Guid senderId, SendMessage input, CancellationToken cancellationToken)
+    {
+        var access = await ConversationAccess.OpenAsync(db, conversationId, senderId, cancellationToken);
+        var errors = new ValidationErrors();
+        var attachmentIds = input.Attachments ?? [];
+        var hasText = !string.IsNullOrWhiteSpace(input.Text);
+        if (!hasText && attachmentIds.Count == 0) errors.Add("text", "text is required (or at least one attachment).");
+        errors.MaxLength("text", input.Text, MaxTextLength);
+        if (errors.Required("client_txn_id", input.ClientTxnId)) errors.MaxLength("client_txn_id", input.ClientTxnId, MaxClientTxnIdLength);
+        if (attachmentIds.Count > MaxAttachments) errors.Add("attachments", $"A message may carry at most {MaxAttachments} attachments.");
+        if (attachmentIds.Any(a => a == Guid.Empty) || attachmentIds.Distinct().Count() != attachmentIds.Count)
+            errors.Add("attachments", "attachments must be distinct attachment ids.");
+        if (input.ReplyTo == Guid.Empty) errors.Add("reply_to", "reply_to must be a message id.");
+        errors.ThrowIfAny();
+        var txn = input.ClientTxnId!;
+
+        if (await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } earlier) return new(earlier, false);
+        access.EnsureCanSend();
+        if (input.ReplyTo is { } replyTo && !await db.Messages.AnyAsync(m => m.Id == replyTo && m.ConversationId == conversationId, cancellationToken))
+            throw new RequestValidationException("reply_to", "reply_to must be a message of this conversation.");
+
+        var now = clock.GetUtcNow();
+        var messageId = NewId.Next(now);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // The row lock taken here orders concurrent sends; a closed conversation gives no number.
+            var seqs = await db.Database.SqlQuery<long>($"""
+                UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
+                WHERE id = {conversationId} AND NOT closed RETURNING last_seq AS "Value"
+                """).ToListAsync(cancellationToken);
+            if (seqs.Count == 0) throw new ConflictException("This conversation is closed for sending.");
+            var seq = seqs[0];
+            var text = input.Text ?? "";
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO messages (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
+                VALUES ({messageId}, {conversationId}, {seq}, {senderId}, {text}, {input.ReplyTo}, {attachmentIds.ToArray()}, {txn}, {now})
+                ON CONFLICT (sender_id, client_txn_id) DO NOTHING
+                """, cancellationToken);
+            if (inserted == 0)
+            {
+                // A concurrent retry committed first: give its number back and answer with its message.
+                await transaction.RollbackAsync(cancellationToken);
+                return new(await FindSentAsync(senderId, txn, conversationId, cancellationToken)
+                    ?? throw new InvalidOperationException($"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."), false);
+            }
+            if (attachmentIds.Count > 0)
+            {
+                var ids = attachmentIds.ToList();
+                var claimed = await db.Attachments
+                    .Where(a => ids.Contains(a.Id) && a.ConversationId == conversationId && a.UploaderId == senderId && a.MessageId == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.MessageId, messageId), cancellationToken);
+                if (claimed != ids.Count)
+                    throw new RequestValidationException("attachments",
+                        "attachments must be files you uploaded to this conversation that no other message carries.");
+            }
+            await access.EnsureMemberRowAsync(db, now, cancellationToken);
+            // Your own message is read.
+            await db.Members.Where(m => m.ConversationId == conversationId && m.UserId == senderId && m.ReadSeq < seq)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadSeq, seq), cancellationToken);
+            var recipients = await RecipientsAsync(access.Conversation, senderId, cancellationToken);
+            db.AddIntegrationEvent(new MessageSent(Guid.CreateVersion7(now), now, messageId, conversationId, access.Conversation.Kind, senderId, recipients));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        var sent = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, cancellationToken);
+        return new((await ToDtosAsync([sent], senderId, cancellationToken))[0], true);
+    }
+
+    /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may still send.</summary>
+    public async Task<MessageDto> EditAsync(Guid conversationId, Guid messageId, Guid userId, string? text, CancellationToken cancellationToken)
+    {
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        var message = await MessageAsync(conversationId, messageId, cancellationToken);
+        if (message.SenderId != userId) throw new ForbiddenException("Only the author may edit a message.");
+        if (message.DeletedAt is not null) throw new ConflictException("The message was deleted.");
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(text) && message.AttachmentIds.Count == 0) errors.Add("text", "text is required.");
+        errors.MaxLength("text", text, MaxTextLength);
+        errors.ThrowIfAny();
+        var now = clock.GetUtcNow();
+        if (now - message.CreatedAt > EditWindow)
+            throw new BusinessRuleException($"A message may be edited within {EditWindow.TotalMinutes:0} minutes of sending.");
+        access.EnsureCanSend();
+        message.Text = text ?? "";
+        message.EditedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return (await ToDtosAsync([message], userId, cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Deletes a message, leaving a tombstone with its seq: its author, a thread's group moderators and owner, an event chat's
+    /// organizer. Deleting a tombstone again changes nothing. Its attachments' files go too.
+    /// </summary>
+    public async Task<MessageDto> DeleteAsync(Guid conversationId, Guid messageId, Guid userId, CancellationToken cancellationToken)
+    {
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        var message = await MessageAsync(conversationId, messageId, cancellationToken);
+        if (message.SenderId != userId && !access.Moderates) throw new ForbiddenException("Only the author or a moderator may delete a message.");
+        if (message.DeletedAt is null)
+        {
+            var files = await db.Attachments.Where(a => a.MessageId == messageId).ToListAsync(cancellationToken);
+            message.DeletedAt = clock.GetUtcNow();
+            message.Text = "";
+            message.AttachmentIds = [];
+            db.Attachments.RemoveRange(files);
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var file in files) await blobs.TryDeleteAsync(file.BlobKey, logger);
+        }
+        return (await ToDtosAsync([message], userId, cancellationToken))[0];
+    }
+
+    /// <summary>Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message.</summary>
+    public async Task<ReadPosition> MarkReadAsync(Guid conversationId, Guid userId, long seq, CancellationToken cancellationToken)
+    {
+        if (seq < 0) throw new RequestValidationException("seq", "seq must be 0 or more.");
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
+        var rows = await db.Database.SqlQuery<ReadPosition>($"""
+            UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
+            FROM conversations c
+            WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
+            RETURNING LEAST(m.read_seq, c.last_seq) AS "ReadSeq", c.last_seq AS "LastSeq", c.last_seq - LEAST(m.read_seq, c.last_seq) AS "UnreadCount"
+            """).ToListAsync(cancellationToken);
+        return rows.Single();
+    }
+
+    public async Task SetMutedAsync(Guid conversationId, Guid userId, bool muted, CancellationToken cancellationToken)
+    {
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
+        await db.Members.Where(m => m.ConversationId == conversationId && m.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Muted, muted), cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of messages in seq order: before <paramref name="beforeSeq"/> (history, the newest of them), after
+    /// <paramref name="afterSeq"/> (catch-up after a reconnect, the oldest of them), or the newest without either.
+    /// </summary>
+    public async Task<MessageHistory> HistoryAsync(
+        Guid conversationId, Guid userId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        List<Message> rows;
+        if (afterSeq is { } after)
+        {
+            rows = await messages.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        }
+        else
+        {
+            if (beforeSeq is { } before) messages = messages.Where(m => m.Seq < before);
+            rows = await messages.OrderByDescending(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        }
+        var hasMore = rows.Count > limit;
+        var page = rows.Take(limit).OrderBy(m => m.Seq).ToList();
+        var lastSeq = await db.Conversations.Where(c => c.Id == access.Conversation.Id).Select(c => c.LastSeq).SingleAsync(cancellationToken);
+        return new(await ToDtosAsync(page, userId, cancellationToken), hasMore, lastSeq);
+    }
+
+    /// <summary>Messages whose text matches <paramref name="query"/> (PostgreSQL full-text search, web-search syntax), newest first.</summary>
+    public async Task<MessageHistory> SearchAsync(
+        Guid conversationId, Guid userId, string? query, long? beforeSeq, int limit, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (errors.Required("q", query)) errors.MaxLength("q", query, MaxSearchLength);
+        errors.ThrowIfAny();
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        var before = beforeSeq ?? long.MaxValue;
+        var rows = await db.Messages.FromSql($"""
+                SELECT id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at, edited_at, deleted_at
+                FROM messages
+                WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
+                  AND search @@ websearch_to_tsquery('simple', {query})
+                """)
+            .AsNoTracking().OrderByDescending(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        var lastSeq = await db.Conversations.Where(c => c.Id == access.Conversation.Id).Select(c => c.LastSeq).SingleAsync(cancellationToken);
+        return new(await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken), rows.Count > limit, lastSeq);
+    }
+
+    /// <summary>Messages as <paramref name="viewerId"/> sees them: sender names, attachments, their own client_txn_id only.</summary>
+    public async Task<IReadOnlyList<MessageDto>> ToDtosAsync(IReadOnlyList<Message> messages, Guid viewerId, CancellationToken cancellationToken)
+    {
+        var names = await Names.LoadAsync(db, messages.Select(m => m.SenderId), cancellationToken);
+        var ids = messages.Where(m => m.AttachmentIds.Count > 0).Select(m => m.Id).ToList();
+        var files = ids.Count == 0 ? [] : await db.Attachments.AsNoTracking().Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
+            .ToListAsync(cancellationToken);
+        return messages.Select(m => new MessageDto(
+            m.Id, m.ConversationId, m.Seq, Names.Of(names, m.SenderId), m.DeletedAt is null ? m.Text : null, m.ReplyTo,
+            m.DeletedAt is null ? m.AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id)).OfType<Attachment>().Select(f => Attachments.ToDto(f, blobs)).ToList() : [],
+            m.SenderId == viewerId ? m.ClientTxnId : null, m.CreatedAt, m.EditedAt, m.DeletedAt)).ToList();
+    }
+
+    private async Task<MessageDto?> FindSentAsync(Guid senderId, string clientTxnId, Guid conversationId, CancellationToken cancellationToken)
+    {
+        var sent = await db.Messages.AsNoTracking().SingleOrDefaultAsync(m => m.SenderId == senderId && m.ClientTxnId == clientTxnId, cancellationToken);
+        if (sent is null) return null;
+        if (sent.ConversationId != conversationId) throw new ConflictException("client_txn_id was already used for a message in another conversation.");
+        return (await ToDtosAsync([sent], senderId, cancellationToken))[0];
+    }
+
+    private async Task<Message> MessageAsync(Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
+        await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId, cancellationToken)
+        ?? throw new NotFoundException("No such message in this conversation.");
+
+    /// <summary>Whom MessageSent names (and a live fan-out may reach): the other members who may see the conversation now.</summary>
+    public async Task<IReadOnlyList<Guid>> RecipientsAsync(Conversation c, Guid senderId, CancellationToken cancellationToken) => c.Kind switch
+    {
+        ConversationKinds.Direct => [c.OtherThan(senderId)],
+        ConversationKinds.Thread => await db.GroupMembers.Where(g => g.GroupId == c.GroupId && g.Active && g.UserId != senderId)
+            .Select(g => g.UserId).ToListAsync(cancellationToken),
+        _ => await db.Members.Where(m => m.ConversationId == c.Id && m.Active && m.UserId != senderId).Select(m => m.UserId).ToListAsync(cancellationToken),
+    };
+}
+
+public static class Attachments
+{
+    public static AttachmentDto ToDto(Attachment a, IBlobStore blobs) =>
+        new(a.Id, a.ContentType, a.FileName, a.SizeBytes, blobs.PublicUrl(a.BlobKey) ?? $"/api/v1/conversations/{a.ConversationId}/attachments/{a.Id}/content");
+}

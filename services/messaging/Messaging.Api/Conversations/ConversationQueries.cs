@@ -1,0 +1,101 @@
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Api;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Conversations;
+
+/// <summary>Reads of the caller's conversations: the list, one of them, unread counts; all from one visibility rule in SQL.</summary>
+public static class ConversationQueries
+{
+    public const int PreviewLength = 140;
+
+    /// <summary>A row of the caller's visible memberships with its conversation, whether they may send, and the newest message.</summary>
+    public sealed record MembershipRow(
+        Guid Id, string Kind, Guid? DirectLow, Guid? DirectHigh, Guid? GroupId, Guid? EventId, long LastSeq, DateTimeOffset LastActivityAt,
+        bool Closed, DateTimeOffset CreatedAt, long ReadSeq, bool Muted, bool CanSend,
+        Guid? LastMessageId, Guid? LastSenderId, string? LastText, DateTimeOffset? LastAt, DateTimeOffset? LastDeletedAt, int? LastAttachments);
+
+    /// <summary>
+    /// The conversations <paramref name="userId"/> is an active member of and may see: a direct one unless the other person
+    /// blocked them, a thread while they are in its group. Composable (filter, order and page with LINQ).
+    /// </summary>
+    public static IQueryable<MembershipRow> Visible(MessagingDbContext db, Guid userId) => db.Database.SqlQuery<MembershipRow>($"""
+        SELECT c.id AS "Id", c.kind AS "Kind", c.direct_low AS "DirectLow", c.direct_high AS "DirectHigh", c.group_id AS "GroupId",
+               c.event_id AS "EventId", c.last_seq AS "LastSeq", c.last_activity_at AS "LastActivityAt", c.closed AS "Closed",
+               c.created_at AS "CreatedAt", LEAST(m.read_seq, c.last_seq) AS "ReadSeq", m.muted AS "Muted",
+               (NOT c.closed AND (c.kind <> 'direct' OR (
+                   NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND b.blocker_id = {userId} AND b.blocked_id IN (c.direct_low, c.direct_high))
+                   AND EXISTS (SELECT 1 FROM connections p WHERE p.user_low = c.direct_low AND p.user_high = c.direct_high AND p.connected)))) AS "CanSend",
+               lm.id AS "LastMessageId", lm.sender_id AS "LastSenderId", lm.text AS "LastText", lm.created_at AS "LastAt",
+               lm.deleted_at AS "LastDeletedAt", cardinality(lm.attachment_ids) AS "LastAttachments"
+        FROM conversation_members m
+        JOIN conversations c ON c.id = m.conversation_id
+        LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
+        WHERE m.user_id = {userId} AND m.active
+          AND (c.kind <> 'direct' OR NOT EXISTS (
+                SELECT 1 FROM blocks b WHERE b.blocked AND b.blocked_id = {userId}
+                AND b.blocker_id = CASE WHEN c.direct_low = {userId} THEN c.direct_high ELSE c.direct_low END))
+          AND (c.kind <> 'thread' OR EXISTS (
+                SELECT 1 FROM group_members g WHERE g.group_id = c.group_id AND g.user_id = {userId} AND g.active)
+                AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = c.group_id AND gr.deleted))
+        """);
+
+    public static async Task<CursorPage<ConversationDto>> ListAsync(
+        MessagingDbContext db, Guid userId, TimeAndId? after, int limit, CancellationToken cancellationToken)
+    {
+        var rows = Visible(db, userId);
+        if (after is { } a) rows = rows.Where(r => r.LastActivityAt < a.At || (r.LastActivityAt == a.At && r.Id.CompareTo(a.Id) < 0));
+        var page = await rows.OrderByDescending(r => r.LastActivityAt).ThenByDescending(r => r.Id).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        var names = await Names.LoadAsync(db, page.Select(r => OtherOf(r, userId)).OfType<Guid>(), cancellationToken);
+        return Keyset.Page(page, limit, r => TimeAndId.Format(r.LastActivityAt, r.Id), r => ToDto(r, userId, names));
+    }
+
+    /// <summary>One conversation as <see cref="ListAsync"/> shows it, or null when the caller may not see it.</summary>
+    public static async Task<ConversationDto?> FindAsync(MessagingDbContext db, Guid userId, Guid conversationId, CancellationToken cancellationToken)
+    {
+        var row = await Visible(db, userId).Where(r => r.Id == conversationId).FirstOrDefaultAsync(cancellationToken);
+        if (row is null) return null;
+        var names = await Names.LoadAsync(db, OtherOf(row, userId) is { } other ? [other] : [], cancellationToken);
+        return ToDto(row, userId, names);
+    }
+
+    public static async Task<UnreadCountDto> UnreadAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
+    {
+        var byKind = await Visible(db, userId).Where(r => !r.Muted).GroupBy(r => r.Kind)
+            .Select(g => new { Kind = g.Key, Unread = g.Sum(r => r.LastSeq - r.ReadSeq) }).ToListAsync(cancellationToken);
+        long Of(string kind) => byKind.FirstOrDefault(k => k.Kind == kind)?.Unread ?? 0;
+        var kinds = new UnreadByKind(Of(ConversationKinds.Direct), Of(ConversationKinds.Thread), Of(ConversationKinds.EventChat));
+        return new(kinds.Direct + kinds.Thread + kinds.EventChat, kinds);
+    }
+
+    private static Guid? OtherOf(MembershipRow row, Guid userId) =>
+        row.Kind == ConversationKinds.Direct ? (row.DirectLow == userId ? row.DirectHigh : row.DirectLow) : null;
+
+    private static ConversationDto ToDto(MembershipRow r, Guid userId, IReadOnlyDictionary<Guid, UserRef> names)
+    {
+        var preview = r.LastMessageId is { } id
+            ? new MessagePreview(id, r.LastSeq, r.LastSenderId!.Value, r.LastDeletedAt is null ? Cut(r.LastText) : null, r.LastDeletedAt is not null,
+                r.LastDeletedAt is null ? r.LastAttachments ?? 0 : 0, r.LastAt!.Value)
+            : null;
+        var other = OtherOf(r, userId) is { } o ? Names.Of(names, o) : null;
+        return new(r.Id, r.Kind, other, r.GroupId, r.EventId, r.LastSeq, r.ReadSeq, r.LastSeq - r.ReadSeq, r.Muted, r.Closed, r.CanSend, preview,
+            r.LastActivityAt, r.CreatedAt);
+    }
+
+    private static string? Cut(string? text) => text is null || text.Length <= PreviewLength ? text : text[..PreviewLength];
+}
+
+/// <summary>Display names of people, from the users projection.</summary>
+public static class Names
+{
+    public static async Task<IReadOnlyDictionary<Guid, UserRef>> LoadAsync(MessagingDbContext db, IEnumerable<Guid> userIds, CancellationToken cancellationToken)
+    {
+        var ids = userIds.Distinct().ToList();
+        if (ids.Count == 0) return new Dictionary<Guid, UserRef>();
+        return await db.Users.AsNoTracking().Where(u => ids.Contains(u.UserId))
+            .ToDictionaryAsync(u => u.UserId, u => u.Deleted ? new UserRef(u.UserId, null, null) : new UserRef(u.UserId, u.Username, u.DisplayName), cancellationToken);
+    }
+
+    /// <summary>A person messaging has not heard of yet still appears, by id.</summary>
+    public static UserRef Of(IReadOnlyDictionary<Guid, UserRef> names, Guid userId) => names.TryGetValue(userId, out var name) ? name : new(userId, null, null);
+}

@@ -1,0 +1,30 @@
+using Community.Contracts;
+using Community.Messaging.Attachments;
+using Community.Messaging.Conversations;
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Messaging;
+
+namespace Community.Messaging;
+
+public static class MessagingServiceExtensions
+{
+    public static IHostApplicationBuilder AddMessagingServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<MessagingDbContext>(ResourceNames.Messaging);
+        builder.AddEventBus(ResourceNames.Messaging, bus => bus.UseOutbox<MessagingDbContext>().AddConsumers(typeof(MessagingServiceExtensions).Assembly)
+            .FollowSessionRevocations());
+        builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
+        builder.Services.AddScoped<ConversationMessages>();
+        return builder;
+    }
+
+    public static WebApplication MapMessagingApi(this WebApplication app)
+    {
+        app.MapConversationsApi();
+        app.MapMessagesApi();
+        app.MapAttachmentsApi();
+        return app;
+    }
+}

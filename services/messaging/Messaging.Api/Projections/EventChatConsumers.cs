@@ -1,0 +1,85 @@
+using Community.Contracts.Events;
+using Community.Messaging.Data;
+using NewId = Community.ServiceDefaults.Api.NewId;
+using Community.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Projections;
+
+// Event chats from events' messages: one conversation per event, open to its organizer and its confirmed
+// attendees; a cancelled RSVP leaves it, a cancelled event closes it for sending. Whichever message comes
+// first creates the conversation; membership writes compare as-of times.
+
+public sealed class EventPublishedConsumer(MessagingDbContext db, TimeProvider clock, ILogger<EventPublishedConsumer> logger)
+    : IdempotentConsumer<EventPublished, MessagingDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<EventPublished> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
+        await Db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, m.OrganizerUserId), cancellationToken);
+        await EventChats.SetMemberAsync(Db, conversationId, m.OrganizerUserId, MemberRoles.Organizer, true, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class RegistrationConfirmedConsumer(MessagingDbContext db, TimeProvider clock, ILogger<RegistrationConfirmedConsumer> logger)
+    : IdempotentConsumer<RegistrationConfirmed, MessagingDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<RegistrationConfirmed> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
+        await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, true, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class RsvpCancelledConsumer(MessagingDbContext db, TimeProvider clock, ILogger<RsvpCancelledConsumer> logger)
+    : IdempotentConsumer<RsvpCancelled, MessagingDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
+        await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, false, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class EventCancelledConsumer(MessagingDbContext db, TimeProvider clock, ILogger<EventCancelledConsumer> logger)
+    : IdempotentConsumer<EventCancelled, MessagingDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
+        await Db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
+    }
+}
+
+public static class EventChats
+{
+    /// <summary>The event's chat, created if no message about the event came before.</summary>
+    public static async Task<Guid> EnsureAsync(MessagingDbContext db, Guid eventId, DateTimeOffset at, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var id = NewId.Next(clock);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO conversations (id, kind, event_id, last_seq, last_activity_at, closed, created_at)
+            VALUES ({id}, 'event_chat', {eventId}, 0, {at}, false, {at})
+            ON CONFLICT (event_id) WHERE kind = 'event_chat' DO NOTHING
+            """, cancellationToken);
+        return await db.Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId).Select(c => c.Id).SingleAsync(cancellationToken);
+    }
+
+    /// <summary>The organizer stays organizer when they also register; an older message than the row's changes nothing.</summary>
+    public static Task SetMemberAsync(
+        MessagingDbContext db, Guid conversationId, Guid userId, string role, bool active, DateTimeOffset at, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
+            VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
+            ON CONFLICT (conversation_id, user_id) DO UPDATE
+                SET role = CASE WHEN conversation_members.role = 'organizer' THEN 'organizer' ELSE EXCLUDED.role END,
+                    active = CASE WHEN conversation_members.role = 'organizer' AND EXCLUDED.role <> 'organizer' THEN true ELSE EXCLUDED.active END,
+                    as_of = EXCLUDED.as_of
+            WHERE conversation_members.as_of < EXCLUDED.as_of
+            """, cancellationToken);
+}

@@ -1,0 +1,87 @@
+using Community.Contracts.Social;
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Projections;
+
+// Group membership and roles from social: a thread is open to its group's active members, and its
+// moderators and owner may delete others' messages there. Writes compare as-of times.
+
+public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCreatedConsumer> logger)
+    : IdempotentConsumer<GroupCreated, MessagingDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<GroupCreated> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        await Db.Database.ExecuteSqlAsync(
+            $"INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, false, {m.OccurredAt}) ON CONFLICT (group_id) DO NOTHING", cancellationToken);
+        await GroupMembership.SetAsync(Db, m.GroupId, m.OwnerUserId, GroupRoles.Owner, true, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class GroupMemberJoinedConsumer(MessagingDbContext db, ILogger<GroupMemberJoinedConsumer> logger)
+    : IdempotentConsumer<GroupMemberJoined, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        // A member who is already in (the owner, a moderator) keeps their role.
+        return Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
+            ON CONFLICT (group_id, user_id) DO UPDATE
+                SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END, active = true, as_of = EXCLUDED.as_of
+            WHERE group_members.as_of < EXCLUDED.as_of
+            """, cancellationToken);
+    }
+}
+
+public sealed class GroupMemberLeftConsumer(MessagingDbContext db, ILogger<GroupMemberLeftConsumer> logger)
+    : IdempotentConsumer<GroupMemberLeft, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        return GroupMembership.SetAsync(Db, m.GroupId, m.UserId, GroupRoles.Member, false, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class GroupMemberRoleChangedConsumer(MessagingDbContext db, ILogger<GroupMemberRoleChangedConsumer> logger)
+    : IdempotentConsumer<GroupMemberRoleChanged, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<GroupMemberRoleChanged> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        if (!GroupRoles.All.Contains(m.Role))
+            throw new InvalidOperationException($"GroupMemberRoleChanged {m.MessageId} names role '{m.Role}', which is not one of {string.Join(", ", GroupRoles.All)}.");
+        return GroupMembership.SetAsync(Db, m.GroupId, m.UserId, m.Role, true, m.OccurredAt, cancellationToken);
+    }
+}
+
+/// <summary>A deleted group's threads close for sending; nobody reads them any more (the group has no members).</summary>
+public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDeletedConsumer> logger)
+    : IdempotentConsumer<GroupDeleted, MessagingDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<GroupDeleted> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, true, {m.OccurredAt})
+            ON CONFLICT (group_id) DO UPDATE SET deleted = true, as_of = GREATEST(groups.as_of, EXCLUDED.as_of)
+            """, cancellationToken);
+        await Db.GroupMembers.Where(g => g.GroupId == m.GroupId).ExecuteUpdateAsync(s => s.SetProperty(g => g.Active, false), cancellationToken);
+        await Db.Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
+    }
+}
+
+public static class GroupMembership
+{
+    public static Task SetAsync(MessagingDbContext db, Guid groupId, Guid userId, string role, bool active, DateTimeOffset at, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({groupId}, {userId}, {role}, {active}, {at})
+            ON CONFLICT (group_id, user_id) DO UPDATE SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of
+            WHERE group_members.as_of < EXCLUDED.as_of
+            """, cancellationToken);
+}

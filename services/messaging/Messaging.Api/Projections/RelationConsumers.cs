@@ -1,0 +1,79 @@
+using Community.Contracts.Social;
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Projections;
+
+// Connections and blocks from social: who may start or keep a direct conversation. Each row is the
+// pair's latest known state; an older message than the row's as_of changes nothing.
+
+public sealed class ConnectionAcceptedConsumer(MessagingDbContext db, ILogger<ConnectionAcceptedConsumer> logger)
+    : IdempotentConsumer<ConnectionAccepted, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        return Relations.SetConnectedAsync(Db, m.FromUserId, m.ToUserId, true, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class ConnectionRemovedConsumer(MessagingDbContext db, ILogger<ConnectionRemovedConsumer> logger)
+    : IdempotentConsumer<ConnectionRemoved, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<ConnectionRemoved> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        return Relations.SetConnectedAsync(Db, m.RemovedByUserId, m.OtherUserId, false, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class UserBlockedConsumer(MessagingDbContext db, ILogger<UserBlockedConsumer> logger)
+    : IdempotentConsumer<UserBlocked, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<UserBlocked> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        return Relations.SetBlockedAsync(Db, m.BlockerUserId, m.BlockedUserId, true, m.OccurredAt, cancellationToken);
+    }
+}
+
+public sealed class UserUnblockedConsumer(MessagingDbContext db, ILogger<UserUnblockedConsumer> logger)
+    : IdempotentConsumer<UserUnblocked, MessagingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(ConsumeContext<UserUnblocked> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        return Relations.SetBlockedAsync(Db, m.BlockerUserId, m.BlockedUserId, false, m.OccurredAt, cancellationToken);
+    }
+}
+
+public static class Relations
+{
+    public static Task SetConnectedAsync(MessagingDbContext db, Guid a, Guid b, bool connected, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (a == b) throw new InvalidOperationException($"A connection of {a} with themself cannot be projected.");
+        var (low, high) = Pair.Of(a, b);
+        return db.Database.ExecuteSqlAsync($"""
+            INSERT INTO connections (user_low, user_high, connected, as_of) VALUES ({low}, {high}, {connected}, {at})
+            ON CONFLICT (user_low, user_high) DO UPDATE SET connected = EXCLUDED.connected, as_of = EXCLUDED.as_of
+            WHERE connections.as_of < EXCLUDED.as_of
+            """, cancellationToken);
+    }
+
+    public static Task SetBlockedAsync(MessagingDbContext db, Guid blocker, Guid blocked, bool isBlocked, DateTimeOffset at, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES ({blocker}, {blocked}, {isBlocked}, {at})
+            ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = EXCLUDED.blocked, as_of = EXCLUDED.as_of
+            WHERE blocks.as_of < EXCLUDED.as_of
+            """, cancellationToken);
+}
+
+/// <summary>A pair of people in a fixed order, so a pair has one row whoever comes first.</summary>
+public static class Pair
+{
+    /// <summary>Ordered as PostgreSQL orders uuids (byte by byte in text order), which the tables' CHECKs hold to.</summary>
+    public static (Guid Low, Guid High) Of(Guid a, Guid b) =>
+        a.ToByteArray(bigEndian: true).AsSpan().SequenceCompareTo(b.ToByteArray(bigEndian: true)) < 0 ? (a, b) : (b, a);
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Community.Contracts;
+using Community.Contracts.Identity;
+using Community.Contracts.Social;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>
+/// The messaging service on real Kestrel with its own database, vhost and attachment folder, a movable clock, and tokens
+/// signed by a test key. What other services would announce (users, connections, blocks, groups, events) the tests
+/// publish on the bus as those services would, and wait until messaging's consumer handled it.
+/// </summary>
+public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messaging)
+{
+    public string AttachmentRoot { get; } = Path.Combine(Path.GetTempPath(), "community-messaging-attachments-" + Guid.NewGuid().ToString("N"));
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Messaging:Attachments:LocalPath"] = AttachmentRoot };
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(AttachmentRoot)) Directory.Delete(AttachmentRoot, recursive: true);
+    }
+
+    /// <summary>The time stamp of the next announced message; each is a millisecond after the last, so as-of comparisons order them.</summary>
+    public DateTimeOffset Tick()
+    {
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        return Clock.GetUtcNow();
+    }
+
+    public Task PublishAsync<T>(T message) where T : class, IIntegrationEvent =>
+        Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+
+    public Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
+        async () => await ScalarAsync<long>(
+            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer", ("id", messageId), ("consumer", "%." + consumer)) == 1,
+        $"{consumer} never handled {messageId}");
+
+    public async Task DeliverAsync<T>(T message) where T : class, IIntegrationEvent
+    {
+        await PublishAsync(message);
+        await HandledAsync(message.MessageId, typeof(T).Name + "Consumer");
+    }
+
+    /// <summary>A user identity announced, and a token for them.</summary>
+    public async Task<(Guid Id, string Token)> RegisteredAsync()
+    {
+        var id = Guid.NewGuid();
+        var username = "u" + id.ToString("N")[..10];
+        await DeliverAsync(new UserRegistered(Guid.NewGuid(), Tick(), id, username, null, null, "User " + username, Roles.Member, "REF", null));
+        return (id, Tokens.Issue(id, Roles.Member));
+    }
+
+    public Task ConnectAsync(Guid a, Guid b) => DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), Tick(), Guid.NewGuid(), a, b));
+
+    public Task DisconnectAsync(Guid a, Guid b) => DeliverAsync(new ConnectionRemoved(Guid.NewGuid(), Tick(), Guid.NewGuid(), a, b));
+
+    public Task BlockAsync(Guid blocker, Guid blocked) => DeliverAsync(new UserBlocked(Guid.NewGuid(), Tick(), blocker, blocked));
+
+    /// <summary>Two registered, connected people and their direct conversation.</summary>
+    public async Task<(Guid AId, string A, Guid BId, string B, string Conversation)> PairAsync()
+    {
+        var (aId, a) = await RegisteredAsync();
+        var (bId, b) = await RegisteredAsync();
+        await ConnectAsync(aId, bId);
+        var conversation = await (await Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)).AssertStatus(201);
+        return (aId, a, bId, b, conversation["id"]!.GetValue<string>());
+    }
+
+    public async Task<JsonNode> SendAsync(string token, string conversation, string text, string? txn = null, int status = 201) =>
+        await (await Client.PostJson($"/api/v1/conversations/{conversation}/messages", new { text, client_txn_id = txn ?? Guid.NewGuid().ToString("N") }, token))
+            .AssertStatus(status);
+
+    public async Task<HttpResponseMessage> UploadAsync(string token, string conversation, byte[] bytes, string fileName = "file.bin", string contentType = "application/octet-stream")
+    {
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{conversation}/attachments")
+        {
+            Content = new MultipartFormDataContent { { file, "file", fileName } },
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        return await Client.SendAsync(request);
+    }
+}
