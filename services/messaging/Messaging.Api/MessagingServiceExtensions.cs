@@ -5,6 +5,8 @@ using Community.Messaging.Data;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.RealTime;
+using Community.Messaging.RealTime;
 
 namespace Community.Messaging;
 
@@ -14,7 +16,9 @@ public static class MessagingServiceExtensions
     {
         builder.AddServiceDatabase<MessagingDbContext>(ResourceNames.Messaging);
         builder.AddEventBus(ResourceNames.Messaging, bus => bus.UseOutbox<MessagingDbContext>().AddConsumers(typeof(MessagingServiceExtensions).Assembly)
-            .FollowSessionRevocations());
+            .FollowSessionRevocations().AddRealTimeBackplane());
+        builder.AddRealTime();
+        builder.Services.AddSingleton<ChatPush>();
         builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
         builder.Services.AddScoped<ConversationMessages>();
         return builder;
@@ -25,6 +29,7 @@ public static class MessagingServiceExtensions
         app.MapConversationsApi();
         app.MapMessagesApi();
         app.MapAttachmentsApi();
+        app.MapRealTimeHub<ChatHub>("/hubs/chat");
         return app;
     }
 }

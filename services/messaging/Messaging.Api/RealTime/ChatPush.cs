@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace Community.Messaging.RealTime;
+
+/// <summary>The names of what the server sends over the chat hub.</summary>
+public static class LiveEvents
+{
+    public const string NewMessage = "new_message";
+    public const string MessageUpdated = "message_updated";
+    public const string MessageDeleted = "message_deleted";
+    public const string Typing = "typing";
+    public const string StopTyping = "stop_typing";
+    public const string MemberJoined = "member_joined";
+    public const string MemberLeft = "member_left";
+    public const string NewThread = "new_thread";
+    public const string Read = "read";
+    public const string Presence = "presence";
+    public const string Notification = "notification";
+}
+
+/// <summary>
+/// How every feature (REST routes, consumers, the hub itself) reaches connected clients, on this instance and,
+/// through the RabbitMQ backplane, on the others: a user's connections, or the connections that joined a conversation.
+/// </summary>
+public sealed class ChatPush(IHubContext<ChatHub> hub)
+{
+    /// <summary>The SignalR group of the connections that joined conversation <paramref name="conversationId"/>.</summary>
+    public static string ConversationGroup(Guid conversationId) => "conversation:" + conversationId.ToString("N");
+
+    public Task ToUsersAsync(IEnumerable<Guid> userIds, string target, object payload, CancellationToken cancellationToken) =>
+        hub.Clients.Users(userIds.Select(u => u.ToString()).ToList()).SendAsync(target, payload, cancellationToken);
+
+    public Task ToConversationAsync(Guid conversationId, string target, object payload, CancellationToken cancellationToken) =>
+        hub.Clients.Group(ConversationGroup(conversationId)).SendAsync(target, payload, cancellationToken);
+}
