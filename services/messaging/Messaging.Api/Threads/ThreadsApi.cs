@@ -48,7 +48,7 @@ public static class ThreadsApi
 
     private static async Task<Created<ThreadDto>> Create(
         CreateThread body, ClaimsPrincipal principal, MessagingDbContext db, ConversationMessages messages, ChatPush push, TimeProvider clock,
-        ILogger<ThreadDto> logger, CancellationToken cancellationToken)
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -77,7 +77,7 @@ public static class ThreadsApi
         }
         var thread = await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
             ?? throw new InvalidOperationException($"Thread {id} was just made but its author cannot see it.");
-        await PushNewThreadAsync(db, push, thread, logger, cancellationToken);
+        await PushNewThreadAsync(db, push, thread, loggers.CreateLogger(typeof(ThreadsApi).FullName!), cancellationToken);
         return TypedResults.Created($"/api/v1/threads/{id}", thread);
     }
 
