@@ -5,3 +5,6 @@ namespace Community.Contracts.Messaging;
 /// <summary>A message was posted; notifications fan out to RecipientUserIds.</summary>
 /// <param name="ConversationKind">direct, thread or event_chat.</param>
 public sealed record MessageSent(Guid MessageId, DateTimeOffset OccurredAt, Guid ChatMessageId, Guid ConversationId, string ConversationKind, Guid SenderUserId, IReadOnlyList<Guid> RecipientUserIds) : IIntegrationEvent;
+
+/// <summary>A member started a thread in a group (its first message is posted with it); social may show it in the group's feed.</summary>
+public sealed record NewThread(Guid MessageId, DateTimeOffset OccurredAt, Guid ThreadId, Guid GroupId, Guid AuthorUserId, string Title) : IIntegrationEvent;

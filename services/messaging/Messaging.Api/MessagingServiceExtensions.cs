@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.RealTime;
 using Community.Messaging.RealTime;
+using Community.Messaging.Threads;
 
 namespace Community.Messaging;
 
@@ -29,6 +30,7 @@ public static class MessagingServiceExtensions
         app.MapConversationsApi();
         app.MapMessagesApi();
         app.MapAttachmentsApi();
+        app.MapThreadsApi();
         app.MapRealTimeHub<ChatHub>("/hubs/chat");
         return app;
     }

@@ -55,6 +55,8 @@ public sealed record ConversationAccess(Conversation Conversation, Guid UserId, 
             ?? throw new NotFoundException(NoSuchConversation);
         // A join announced after the group's deletion does not reopen its threads.
         if (await db.Groups.AnyAsync(g => g.GroupId == c.GroupId && g.Deleted, cancellationToken)) throw new NotFoundException(NoSuchConversation);
+        // A deleted thread's messages leave every read with it.
+        if (await db.Threads.AnyAsync(t => t.Id == c.Id && t.DeletedAt != null, cancellationToken)) throw new NotFoundException(NoSuchConversation);
         return new(c, userId, membership.Moderates, c.Closed ? Closed() : null);
     }
 

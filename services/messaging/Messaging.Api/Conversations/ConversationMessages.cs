@@ -49,7 +49,9 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
 
         var now = clock.GetUtcNow();
         var messageId = NewId.Next(now);
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // Joins the caller's transaction when there is one (a new thread posts its first message with itself).
+        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await using (transaction)
         {
             // The row lock taken here orders concurrent sends; a closed conversation gives no number.
             var seqs = await db.Database.SqlQuery<long>($"""
@@ -67,6 +69,7 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             if (inserted == 0)
             {
                 // A concurrent retry committed first: give its number back and answer with its message.
+                if (transaction is null) throw new ConflictException("client_txn_id was already used.");
                 await transaction.RollbackAsync(cancellationToken);
                 return new(await FindSentAsync(senderId, txn, conversationId, cancellationToken)
                     ?? throw new InvalidOperationException($"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."), false);
@@ -88,7 +91,7 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             var recipients = await RecipientsAsync(access.Conversation, senderId, cancellationToken);
             db.AddIntegrationEvent(new MessageSent(Guid.CreateVersion7(now), now, messageId, conversationId, access.Conversation.Kind, senderId, recipients));
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
         }
         var sent = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, cancellationToken);
         return new((await ToDtosAsync([sent], senderId, cancellationToken))[0], true);

@@ -17,7 +17,7 @@ public static class ConversationQueries
 
     /// <summary>
     /// The conversations <paramref name="userId"/> is an active member of and may see: a direct one unless the other person
-    /// blocked them, a thread while they are in its group. Composable (filter, order and page with LINQ).
+    /// blocked them, a thread while they are in its group and it is not deleted. Composable (filter, order and page with LINQ).
     /// </summary>
     public static IQueryable<MembershipRow> Visible(MessagingDbContext db, Guid userId) => db.Database.SqlQuery<MembershipRow>($"""
         SELECT c.id AS "Id", c.kind AS "Kind", c.direct_low AS "DirectLow", c.direct_high AS "DirectHigh", c.group_id AS "GroupId",
@@ -37,7 +37,8 @@ public static class ConversationQueries
                 AND b.blocker_id = CASE WHEN c.direct_low = {userId} THEN c.direct_high ELSE c.direct_low END))
           AND (c.kind <> 'thread' OR EXISTS (
                 SELECT 1 FROM group_members g WHERE g.group_id = c.group_id AND g.user_id = {userId} AND g.active)
-                AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = c.group_id AND gr.deleted))
+                AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = c.group_id AND gr.deleted)
+                AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = c.id AND t.deleted_at IS NOT NULL))
         """);
 
     public static async Task<CursorPage<ConversationDto>> ListAsync(

@@ -1,3 +1,4 @@
+using Community.Messaging.Threads;
 using Community.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,6 +11,7 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
     public DbSet<ConversationMember> Members => Set<ConversationMember>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<GroupThread> Threads => Set<GroupThread>();
     public DbSet<UserName> Users => Set<UserName>();
     public DbSet<ConnectionPair> Connections => Set<ConnectionPair>();
     public DbSet<Block> Blocks => Set<Block>();
@@ -22,6 +24,7 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
         model.Entity<ConversationMember>(e => e.ToTable("conversation_members").HasKey(m => new { m.ConversationId, m.UserId }));
         model.Entity<Message>(e => e.ToTable("messages").HasKey(m => m.Id));
         model.Entity<Attachment>(e => e.ToTable("attachments").HasKey(a => a.Id));
+        model.Entity<GroupThread>(e => e.ToTable("threads").HasKey(t => t.Id));
         model.Entity<UserName>(e => e.ToTable("users").HasKey(u => u.UserId));
         model.Entity<ConnectionPair>(e => e.ToTable("connections").HasKey(c => new { c.UserLow, c.UserHigh }));
         model.Entity<Block>(e => e.ToTable("blocks").HasKey(b => new { b.BlockerId, b.BlockedId }));

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Community.Contracts.Messaging;
+using Community.Messaging.Conversations;
+using Community.Messaging.Data;
+using Community.Messaging.RealTime;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Threads;
+
+/// <summary>
+/// Threads in groups: titled conversations open to the group's members. A thread's messages are its conversation's
+/// (/api/v1/conversations/{id}/messages); these routes make, list, search, edit, pin and delete the threads themselves.
+/// </summary>
+public static class ThreadsApi
+{
+    /// <summary>How long a request waits for the live new_thread push before answering anyway.</summary>
+    public static readonly TimeSpan PushWait = TimeSpan.FromSeconds(2);
+
+    private static readonly string[] EditableFields = ["title", "tags"];
+
+    public static RouteGroupBuilder MapThreadsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/threads").WithTags("Threads").RequireAuthorization(Policies.Member).WithStandardProblems();
+        group.MapPost("", Create).WithName("CreateThread")
+            .WithSummary("Start a thread in a group I belong to, with its first message (NewThread; new_thread to the group's members)");
+        group.MapGet("", List).WithName("ListThreads").WithSummary("A group's threads: pinned first, then the newest activity");
+        group.MapGet("/search", Search).WithName("SearchThreads")
+            .WithSummary("Threads of my groups whose title or messages match q (full-text search), newest activity first");
+        group.MapGet("/{id:guid}", Get).WithName("GetThread").WithSummary("A thread with its message count, last activity, pin, tags and author");
+        group.MapPatch("/{id:guid}", Update).WithName("UpdateThread")
+            .WithSummary("Change a thread's title or tags, its author or a group moderator (JSON merge: absent keeps, null clears tags)")
+            .Accepts<JsonObject>("application/json");
+        group.MapDelete("/{id:guid}", Delete).WithName("DeleteThread")
+            .WithSummary("Delete a thread, its author or a group moderator: it leaves the lists and its messages every read");
+        group.MapPost("/{id:guid}/pin", Pin).WithName("PinThread").WithSummary("Pin a thread to the top of its group's list (moderators; idempotent)");
+        group.MapPost("/{id:guid}/unpin", Unpin).WithName("UnpinThread").WithSummary("Unpin a thread (moderators; idempotent)");
+        group.MapGet("/{id:guid}/messages/{messageId:guid}/replies", Replies).WithName("ListReplies")
+            .WithSummary("The messages replying to a message of the thread, oldest first");
+        return group;
+    }
+
+    private static async Task<Created<ThreadDto>> Create(
+        CreateThread body, ClaimsPrincipal principal, MessagingDbContext db, ConversationMessages messages, ChatPush push, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var errors = new ValidationErrors();
+        errors.Required("group_id", body.GroupId);
+        var title = ThreadRules.Title(errors, body.Title);
+        if (errors.Required("text", body.Text)) errors.MaxLength("text", body.Text, ConversationMessages.MaxTextLength);
+        var tags = ThreadRules.Tags(errors, body.Tags);
+        errors.ThrowIfAny();
+        var groupId = body.GroupId!.Value;
+        _ = await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+
+        var now = clock.GetUtcNow();
+        var id = NewId.Next(now);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            db.Conversations.Add(new Conversation
+            {
+                Id = id, Kind = ConversationKinds.Thread, GroupId = groupId, OwnerId = callerId, CreatedBy = callerId, LastActivityAt = now, CreatedAt = now,
+            });
+            db.Threads.Add(new GroupThread { Id = id, GroupId = groupId, AuthorId = callerId, Title = title!, Tags = tags, CreatedAt = now, UpdatedAt = now });
+            db.AddIntegrationEvent(new NewThread(Guid.CreateVersion7(now), now, id, groupId, callerId, title!));
+            await db.SaveChangesAsync(cancellationToken);
+            // The first message goes through the same send as every other, inside this transaction.
+            await messages.SendAsync(id, callerId, new SendMessage(body.Text, [], null, "thread-" + id.ToString("N")), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        var thread = await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
+            ?? throw new InvalidOperationException($"Thread {id} was just made but its author cannot see it.");
+        await PushNewThreadAsync(db, push, thread, loggers.CreateLogger(typeof(ThreadsApi).FullName!), cancellationToken);
+        return TypedResults.Created($"/api/v1/threads/{id}", thread);
+    }
+
+    // The thread is committed; a slow or failed live push only means clients see it on their next list.
+    private static async Task PushNewThreadAsync(MessagingDbContext db, ChatPush push, ThreadDto thread, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var members = await db.GroupMembers.Where(g => g.GroupId == thread.GroupId && g.Active).Select(g => g.UserId).ToListAsync(cancellationToken);
+            await push.ToUsersAsync(members, LiveEvents.NewThread, thread, cancellationToken).WaitAsync(PushWait, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "The live new_thread push of thread {ThreadId} failed; members see it on their next list", thread.Id);
+        }
+    }
+
+    private static async Task<Ok<CursorPage<ThreadDto>>> List(
+        [AsParameters] ThreadsQuery query, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("group_id", query.GroupId);
+        var limit = Keyset.Limit(query.Limit, errors);
+        var after = Keyset.After(query.Cursor, ThreadPosition.Parse, errors);
+        errors.ThrowIfAny();
+        var callerId = principal.UserId();
+        var groupId = query.GroupId!.Value;
+        _ = await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+        return TypedResults.Ok(await ThreadQueries.ListAsync(db, callerId, groupId, after, limit, cancellationToken));
+    }
+
+    private static async Task<Ok<CursorPage<ThreadDto>>> Search(
+        [AsParameters] ThreadSearchQuery query, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (errors.Required("q", query.Q)) errors.MaxLength("q", query.Q, ConversationMessages.MaxSearchLength);
+        if (query.GroupId == Guid.Empty) errors.Add("group_id", "group_id must be a group id.");
+        var limit = Keyset.Limit(query.Limit, errors);
+        var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        var callerId = principal.UserId();
+        if (query.GroupId is { } groupId)
+            _ = await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+        return TypedResults.Ok(await ThreadQueries.SearchAsync(db, callerId, query.Q!, query.GroupId, after, limit, cancellationToken));
+    }
+
+    private static async Task<Ok<ThreadDto>> Get(Guid id, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ThreadQueries.FindAsync(db, principal.UserId(), id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread));
+
+    private static async Task<Ok<ThreadDto>> Update(
+        Guid id, JsonObject body, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        access.EnsureMayChange("edit");
+        var thread = access.Thread;
+        var errors = new ValidationErrors();
+        JsonMergePatch.ApplyMembers(body, EditableFields, errors, (field, node) =>
+        {
+            if (field == "title")
+            {
+                if (ThreadRules.Title(errors, node?.GetValue<string>()) is { } title) thread.Title = title;
+            }
+            else thread.Tags = ThreadRules.Tags(errors, node?.AsArray().Select(t => t?.GetValue<string>()).ToList());
+        });
+        if (db.ChangeTracker.HasChanges())
+        {
+            thread.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return TypedResults.Ok(await ThreadQueries.FindAsync(db, callerId, id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread));
+    }
+
+    private static async Task<NoContent> Delete(Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        access.EnsureMayChange("delete");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        access.Thread.DeletedAt = clock.GetUtcNow();
+        access.Thread.DeletedBy = callerId;
+        await db.SaveChangesAsync(cancellationToken);
+        // Closed as well, so no send (REST or hub) can number a message in it whatever path it takes.
+        await db.Conversations.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static Task<Ok<ThreadDto>> Pin(Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        SetPinnedAsync(id, true, principal, db, clock, cancellationToken);
+
+    private static Task<Ok<ThreadDto>> Unpin(Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        SetPinnedAsync(id, false, principal, db, clock, cancellationToken);
+
+    private static async Task<Ok<ThreadDto>> SetPinnedAsync(
+        Guid id, bool pinned, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var callerId = principal.UserId();
+        var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        access.EnsureModerates(pinned ? "pin" : "unpin");
+        // Pinning a pinned thread keeps its first pin time, so repeating the call changes nothing.
+        if (pinned && access.Thread.PinnedAt is null)
+        {
+            access.Thread.PinnedAt = clock.GetUtcNow();
+            access.Thread.PinnedBy = callerId;
+        }
+        else if (!pinned)
+        {
+            access.Thread.PinnedAt = null;
+            access.Thread.PinnedBy = null;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(await ThreadQueries.FindAsync(db, callerId, id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread));
+    }
+
+    private static async Task<Ok<CursorPage<MessageDto>>> Replies(
+        Guid id, Guid messageId, [AsParameters] RepliesQuery query, ClaimsPrincipal principal, MessagingDbContext db, ConversationMessages messages,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var limit = Keyset.Limit(query.Limit, errors, ConversationMessages.DefaultHistoryLimit);
+        var after = Keyset.After(query.Cursor, ParseSeq, errors);
+        errors.ThrowIfAny();
+        var callerId = principal.UserId();
+        await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
+        if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ConversationId == id, cancellationToken))
+            throw new NotFoundException("No such message in this thread.");
+        var replies = db.Messages.AsNoTracking().Where(m => m.ConversationId == id && m.ReplyTo == messageId);
+        if (after is { } seq) replies = replies.Where(m => m.Seq > seq);
+        var rows = await replies.OrderBy(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        var dtos = await messages.ToDtosAsync(rows.Take(limit).ToList(), callerId, cancellationToken);
+        var next = rows.Count > limit ? OpaqueCursor.Encode(rows[limit - 1].Seq.ToString(CultureInfo.InvariantCulture)) : null;
+        return TypedResults.Ok(new CursorPage<MessageDto>(dtos, next));
+    }
+
+    private static long? ParseSeq(string position) =>
+        long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq > 0 ? seq : null;
+}
