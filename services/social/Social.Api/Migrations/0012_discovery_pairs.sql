@@ -45,3 +45,6 @@ INSERT INTO discovery_pairs (region_key, interest_a, interest_b, user_id, booste
 SELECT DISTINCT lower(p.region), a, b, p.user_id, p.boosted_until, p.gender, p.date_of_birth
 FROM profiles p, unnest(p.interests) AS a, unnest(p.interests) AS b
 WHERE a < b AND p.username IS NOT NULL AND p.deleted_at IS NULL AND p.region IS NOT NULL;
+
+-- The planner needs the new table's statistics before its first query, not when autovacuum gets to it.
+ANALYZE discovery_pairs;
