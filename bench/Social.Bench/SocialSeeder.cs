@@ -129,7 +129,7 @@ public sealed class Population
 public static class SocialSeeder
 {
     // discovery_entries is filled by its trigger as the profiles are copied (the service's own write path).
-    private static readonly string[] Tables = ["profiles", "discovery_entries", "connections", "follows", "blocks", "feed_events", "activities"];
+    private static readonly string[] Tables = ["profiles", "discovery_entries", "discovery_pairs", "connections", "follows", "blocks", "feed_events", "activities"];
     // Each person connects to the members this many places further in their region's shuffled list: 6 connections each on average.
     private static readonly int[] RingSteps = [1, 7, 31];
 

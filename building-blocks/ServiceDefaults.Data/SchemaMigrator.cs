@@ -53,7 +53,8 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, IEnumerable<Migr
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction))
+        // No command timeout: a migration that fills a table from a large one (social 0012 at a million profiles) runs as long as it takes, before the service serves.
+        await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
             await apply.ExecuteNonQueryAsync(cancellationToken);
         await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (scope, version, checksum) VALUES (@scope, @version, @checksum)", connection, transaction))
         {

@@ -122,6 +122,8 @@ public static class DiscoveryApi
             ) g ON true
             """).ToListAsync(cancellationToken)).Single();
         var mine = caller.Interests.Distinct(StringComparer.Ordinal).ToArray();
+        if (filter is { Region: not null, Interest: not null, Q: null } && caller.HasProfile)
+            return await FindInRangeAsync(db, callerId, caller, mine, filter, after, probe, now, cancellationToken);
         var pattern = filter.Q is null ? null : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
         object?[] args =
@@ -168,6 +170,100 @@ public static class DiscoveryApi
                   AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
                   AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
                   AND p.user_id <> ALL ({15}::uuid[])
+            ),
+            page AS (
+                SELECT c.user_id, c.boosted, c.score FROM candidates c
+                WHERE {11}::uuid IS NULL OR (c.boosted, c.score, c.user_id) < ({9}::boolean, {10}::integer, {11}::uuid)
+                ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
+                LIMIT {12}
+            )
+            SELECT p.user_id AS "UserId", p.username AS "Username", p.full_name AS "FullName", p.bio AS "Bio", p.region AS "Region",
+                   p.city AS "City", p.country AS "Country", p.date_of_birth AS "DateOfBirth", p.interests AS "Interests",
+                   p.profile_image_url AS "ProfileImageUrl", p.identity_badge AS "IdentityBadge", p.is_verified AS "IsVerified",
+                   p.role AS "Role", pg.boosted AS "Boosted", pg.score AS "Score", common_interests(p.interests, {13}::text[]) AS "Common"
+            FROM page pg JOIN profiles p ON p.user_id = pg.user_id
+            ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
+            """, args);
+        return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A region and an interest without text: the same people in the same order as the general query, without scoring the
+    /// whole range (migration 0012). Three parts: the boosted now and the caller's neighbourhood (connections in common,
+    /// shared groups), scored in full; the rest who share another of the caller's interests, counted from discovery_pairs
+    /// (one key range per such interest); and everyone else, who all score the same and so are read in id order, only as
+    /// far as the page needs. DiscoveryRangeTests holds it to the general query's answers.
+    /// </summary>
+    private static async Task<List<DiscoverRow>> FindInRangeAsync(
+        SocialDbContext db, Guid callerId, CallerContext caller, string[] mine, DiscoverFilter filter, DiscoverPosition? after, int probe,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var others = mine.Where(i => i != filter.Interest).ToArray();
+        var baseShared = mine.Length - others.Length;
+        var neighbours = caller.MutualIds.Union(caller.GroupMateIds).ToArray();
+        var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
+        // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are not used here.
+        object?[] args =
+        [
+            callerId, now, filter.Region, filter.Interest, null, filter.Gender, filter.BornBy, filter.BornAfter, true,
+            afterBoosted, afterScore, afterId, probe, caller.Interests, caller.Region, caller.Hidden, caller.MutualIds, caller.MutualCounts,
+            caller.GroupMateIds, caller.GroupMateCounts, others, neighbours, baseShared, .. mine,
+        ];
+        var shared = mine.Length == 0 ? "0" : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{23 + i}}}::text])::integer"));
+        const string filters = """
+            AND ({5}::text IS NULL OR p.gender = {5}::text)
+            AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
+            AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
+            """;
+        const string sameRegion = "({14}::text IS NOT NULL AND lower({2}::text) = lower({14}::text))";
+        const string notBoosted = "(p.boosted_until IS NULL OR p.boosted_until <= {1})";
+        var sql = FormattableStringFactory.Create($$"""
+            WITH near AS (
+                SELECT p.* FROM discovery_entries p
+                WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
+                UNION
+                SELECT p.* FROM unnest({21}::uuid[]) AS n(id)
+                JOIN discovery_entries p ON p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.user_id = n.id
+            ),
+            extra AS (
+                SELECT p.user_id, count(*)::integer AS n
+                FROM unnest({20}::text[]) AS j(interest)
+                CROSS JOIN LATERAL (
+                    SELECT d.user_id, d.boosted_until, d.gender, d.date_of_birth FROM discovery_pairs d
+                    WHERE d.region_key = lower({2}::text) AND d.interest_a = LEAST({3}::text, j.interest) AND d.interest_b = GREATEST({3}::text, j.interest)
+                ) p
+                WHERE {{notBoosted}} {{filters}}
+                GROUP BY p.user_id
+            ),
+            rest_score AS (SELECT compatibility_points({22}, {{sameRegion}}, 0, 0) AS score),
+            candidates AS (
+                SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
+                       compatibility_points({{shared}}, {{sameRegion}},
+                                            CASE WHEN p.user_id = ANY ({16}::uuid[])
+                                                 THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
+                                                 ELSE 0 END,
+                                            CASE WHEN p.user_id = ANY ({18}::uuid[])
+                                                 THEN (SELECT f.n FROM unnest({18}::uuid[], {19}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
+                                                 ELSE 0 END) AS score
+                FROM near p
+                WHERE p.user_id <> {0} AND p.user_id NOT IN (SELECT unnest({15}::uuid[])) {{filters}}
+                UNION ALL
+                SELECT e.user_id, false, compatibility_points({22} + e.n, {{sameRegion}}, 0, 0)
+                FROM extra e
+                WHERE e.user_id <> {0} AND e.user_id NOT IN (SELECT unnest({15}::uuid[])) AND e.user_id NOT IN (SELECT unnest({21}::uuid[]))
+                UNION ALL
+                (SELECT p.user_id, false, r.score
+                 FROM rest_score r, discovery_entries p
+                 WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
+                   -- Where the cursor leaves this part, as a bound on the id range: all of it, below an id, or none.
+                   AND p.user_id < CASE WHEN {11}::uuid IS NULL OR {9}::boolean OR r.score < {10}::integer THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
+                                        WHEN r.score = {10}::integer THEN {11}::uuid
+                                        ELSE '00000000-0000-0000-0000-000000000000'::uuid END
+                   AND {{notBoosted}} AND p.user_id <> {0} {{filters}}
+                   AND p.user_id NOT IN (SELECT unnest({15}::uuid[])) AND p.user_id NOT IN (SELECT unnest({21}::uuid[]))
+                   AND NOT EXISTS (SELECT 1 FROM extra e WHERE e.user_id = p.user_id)
+                 ORDER BY p.user_id DESC
+                 LIMIT {12})
             ),
             page AS (
                 SELECT c.user_id, c.boosted, c.score FROM candidates c
