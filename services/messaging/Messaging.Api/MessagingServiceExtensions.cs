@@ -2,6 +2,7 @@ using Community.Contracts;
 using Community.Messaging.Attachments;
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
+using Community.Messaging.Notifications;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -21,6 +22,7 @@ public static class MessagingServiceExtensions
         builder.Services.AddSingleton<ChatPush>();
         builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
         builder.Services.AddScoped<ConversationMessages>();
+        builder.AddNotifications();
         return builder;
     }
 
@@ -29,6 +31,7 @@ public static class MessagingServiceExtensions
         app.MapConversationsApi();
         app.MapMessagesApi();
         app.MapAttachmentsApi();
+        app.MapNotificationsApi();
         app.MapRealTimeHub<ChatHub>("/hubs/chat");
         return app;
     }

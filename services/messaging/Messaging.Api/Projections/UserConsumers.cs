@@ -12,10 +12,12 @@ namespace Community.Messaging.Projections;
 public sealed class UserRegisteredConsumer(MessagingDbContext db, ILogger<UserRegisteredConsumer> logger)
     : IdempotentConsumer<UserRegistered, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<UserRegistered> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ConsumeContext<UserRegistered> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return UserNames.SetAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        await UserNames.SetAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        // The notification digest's address; only registration carries it (profile updates do not).
+        await Db.Database.ExecuteSqlAsync($"UPDATE users SET email = {m.Email} WHERE user_id = {m.UserId} AND NOT deleted", cancellationToken);
     }
 }
 
@@ -38,7 +40,7 @@ public sealed class UserDeletedConsumer(MessagingDbContext db, ILogger<UserDelet
         var (userId, at) = (context.Message.UserId, context.Message.OccurredAt);
         await Db.Database.ExecuteSqlAsync($"""
             INSERT INTO users (user_id, username, display_name, deleted, as_of) VALUES ({userId}, '', NULL, true, {at})
-            ON CONFLICT (user_id) DO UPDATE SET username = '', display_name = NULL, deleted = true, as_of = GREATEST(users.as_of, EXCLUDED.as_of)
+            ON CONFLICT (user_id) DO UPDATE SET username = '', display_name = NULL, email = NULL, deleted = true, as_of = GREATEST(users.as_of, EXCLUDED.as_of)
             """, cancellationToken);
         await Db.Connections.Where(c => c.UserLow == userId || c.UserHigh == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Connected, false), cancellationToken);
