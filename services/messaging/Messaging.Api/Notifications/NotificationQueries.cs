@@ -38,19 +38,17 @@ public static class NotificationQueries
         var probe = Keyset.Probe(limit);
         var rows = await db.Database.SqlQuery<ItemRow>($"""
             WITH g AS (
-                SELECT max(id) AS latest, (array_agg(id ORDER BY id DESC))[1:{MaxIdsPerItem}] AS ids, count(*) AS n,
-                       count(DISTINCT actor_id) AS actors
+                SELECT (array_agg(id ORDER BY id DESC))[1:{MaxIdsPerItem}] AS ids, count(*) AS n, count(DISTINCT actor_id) AS actors
                 FROM notifications
                 WHERE user_id = {userId} AND (read_at IS NULL OR NOT {unreadOnly})
-                GROUP BY group_key, read_at IS NULL
-                HAVING max(id) < {before}
-                ORDER BY max(id) DESC
-                LIMIT {probe})
+                GROUP BY group_key, read_at IS NULL)
             SELECT n.id AS "Id", g.ids AS "Ids", n.kind AS "Kind", n.subject_type AS "SubjectType", n.subject_id AS "SubjectId",
                    n.actor_id AS "ActorId", g.actors AS "ActorCount", g.n AS "Count", n.data::text AS "Data",
                    n.created_at AS "CreatedAt", n.read_at AS "ReadAt"
-            FROM g JOIN notifications n ON n.id = g.latest
+            FROM g JOIN notifications n ON n.id = g.ids[1]
+            WHERE g.ids[1] < {before}
             ORDER BY n.id DESC
+            LIMIT {probe}
             """).ToListAsync(cancellationToken);
         var names = await NamesAsync(db, rows.Where(r => r.ActorId is not null).Select(r => r.ActorId!.Value), cancellationToken);
         return Keyset.Page(rows, limit, r => r.Id.ToString("N"), r => Item(
