@@ -233,6 +233,23 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_notification_is_pushed_live_to_the_person_it_is_for()
+    {
+        var (bobId, bob) = await fx.RegisteredAsync();
+        var (_, other) = await fx.RegisteredAsync();
+        await using var bobHub = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", bob);
+        await using var otherHub = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", other);
+        var paymentId = Guid.NewGuid();
+        await NotifiedAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 900, "EUR"));
+        var pushed = (await bobHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal("payment_succeeded", pushed.GetProperty("kind").GetString());
+        Assert.Equal(paymentId, pushed.GetProperty("subject_id").GetGuid());
+        var listed = Assert.Single(await ItemsAsync(bob))!;
+        Assert.Equal(listed["id"]!.GetValue<Guid>(), pushed.GetProperty("id").GetGuid());
+        await Assert.ThrowsAsync<TimeoutException>(() => otherHub.WaitForAsync("notification", timeout: TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public async Task Bad_requests_are_validation_problems()
     {
         var (_, token) = await fx.RegisteredAsync();

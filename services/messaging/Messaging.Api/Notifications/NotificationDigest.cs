@@ -120,7 +120,11 @@ public static class NotificationsSetup
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<NotificationPush>();
-        builder.Services.Configure<DigestOptions>(builder.Configuration.GetSection(DigestOptions.Section));
+        builder.Services.AddOptions<DigestOptions>().Bind(builder.Configuration.GetSection(DigestOptions.Section))
+            // PeriodicTimer takes at most ~49 days; a digest rarer than monthly is a misconfiguration anyway.
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Interval <= TimeSpan.FromDays(30), "Notifications:Digest:Interval must be more than 0 and at most 30 days.")
+            .Validate(o => o.Period > TimeSpan.Zero, "Notifications:Digest:Period must be more than 0.")
+            .ValidateOnStart();
         if (builder.Configuration.GetValue<bool>($"{DigestOptions.Section}:Enabled"))
         {
             builder.AddEmailSender();
