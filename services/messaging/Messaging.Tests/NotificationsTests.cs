@@ -268,5 +268,14 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await (await fx.Client.Get("/api/v1/notifications?limit=0", token)).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/notifications")).AssertProblem(401);
         await (await fx.Client.Get("/api/v1/notifications/unread-count")).AssertProblem(401);
+
+        // Each route is documented with a summary and the problems a client must handle.
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        foreach (var (path, method) in new[] { ("/api/v1/notifications", "get"), ("/api/v1/notifications/read", "patch"), ("/api/v1/notifications/unread-count", "get") })
+        {
+            var operation = document["paths"]![path]![method]!;
+            Assert.False(string.IsNullOrEmpty(operation["summary"]?.GetValue<string>()), $"{method} {path} has no summary");
+            Assert.Superset(new HashSet<string> { "200", "400", "401" }, operation["responses"]!.AsObject().Select(r => r.Key).ToHashSet());
+        }
     }
 }
