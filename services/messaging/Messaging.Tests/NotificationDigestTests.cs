@@ -33,12 +33,12 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
 {
     private NotificationDigest Digest => fx.Host.Services.GetRequiredService<NotificationDigest>();
 
-    private async Task<(Guid Id, string Email)> PersonWithUnreadAsync()
+    private async Task<(Guid Id, string Email)> PersonWithUnreadAsync(bool verified = true)
     {
         var id = Guid.NewGuid();
         var email = $"p{id:N}@example.test";
         var registered = new UserRegistered(Guid.NewGuid(), fx.Tick(), id, "u" + id.ToString("N")[..10], email, null, "Person " + id.ToString("N")[..4],
-            Roles.Member, "REF", null);
+            Roles.Member, "REF", null) { IsVerified = verified };
         await fx.DeliverAsync(registered);
         var paid = new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), id, "event", Guid.NewGuid(), 2000, "EUR");
         await fx.PublishAsync(paid);
@@ -60,6 +60,7 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         var (recentlyLeftId, recentlyLeft) = await PersonWithUnreadAsync();
         var (awayId, away) = await PersonWithUnreadAsync();
         var (readId, readEverything) = await PersonWithUnreadAsync();
+        var (unprovenId, unproven) = await PersonWithUnreadAsync(verified: false);
         await fx.ExecuteAsync("UPDATE notifications SET read_at = now() WHERE user_id = @u", ("u", readId));
 
         // Fresh notifications of someone never connected are not a day old yet: nothing goes.
@@ -81,6 +82,7 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         Assert.Equal(0, MailsTo(online));
         Assert.Equal(0, MailsTo(recentlyLeft));
         Assert.Equal(0, MailsTo(readEverything));
+        Assert.Equal(0, MailsTo(unproven));
         Assert.True(await fx.ScalarAsync<bool>("SELECT digest_sent_at IS NOT NULL FROM users WHERE user_id = @u", ("u", awayId)));
 
         // At most once a day: a run an hour later sends nothing; a day later the still-unread digests go again, and the
@@ -89,8 +91,12 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         Assert.Equal(0, await Digest.RunOnceAsync(CancellationToken.None));
         Assert.Equal(1, MailsTo(away));
         fx.Clock.Advance(TimeSpan.FromHours(24));
-        Assert.Equal(3, await Digest.RunOnceAsync(CancellationToken.None));
-        await Eventually.TrueAsync(() => Task.FromResult(MailsTo(away) == 2 && MailsTo(recentlyLeft) == 1), "the second day's digests never arrived");
+        // Proven later (a profile update says so), the address is mailed from then on.
+        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), fx.Tick(), unprovenId, "proven", "Proven", null, null, null, [], [], null, ["is_verified"])
+            { IsVerified = true });
+        Assert.Equal(4, await Digest.RunOnceAsync(CancellationToken.None));
+        await Eventually.TrueAsync(() => Task.FromResult(MailsTo(away) == 2 && MailsTo(recentlyLeft) == 1 && MailsTo(unproven) == 1),
+            "the second day's digests never arrived");
         Assert.Equal(0, MailsTo(online));
     }
 

@@ -20,4 +20,6 @@ CREATE INDEX notifications_unread ON notifications (user_id, kind, created_at) W
 -- The daily digest's address (identity's UserRegistered carries it; profile updates do not) and when the last
 -- digest went, so a person gets at most one a day whichever instance sends it.
 ALTER TABLE users ADD COLUMN email text NULL;
+-- Only a proven address is mailed (UserRegistered / UserProfileUpdated IsVerified), so a typo never spams a stranger.
+ALTER TABLE users ADD COLUMN email_verified boolean NOT NULL DEFAULT false;
 ALTER TABLE users ADD COLUMN digest_sent_at timestamptz NULL;

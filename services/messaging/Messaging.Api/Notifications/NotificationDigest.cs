@@ -21,7 +21,7 @@ public sealed class DigestOptions
 
 /// <summary>
 /// Mails people who have been offline for a day (or never connected, with notifications a day old) a digest of their
-/// unread notifications, at most once a day. A run claims people with FOR UPDATE SKIP LOCKED and records digest_sent_at
+/// unread notifications, at most once a day, at their proven address. A run claims people with FOR UPDATE SKIP LOCKED and records digest_sent_at
 /// in the claim itself, then sends after the commit: two instances never mail one person twice, and no lock is held
 /// while the mail server answers. A send that fails gives the claim back, so the next run tries again.
 /// </summary>
@@ -62,7 +62,7 @@ public sealed class NotificationDigest(
                 UPDATE users u SET digest_sent_at = {now}
                 FROM (SELECT c.user_id, c.digest_sent_at AS previous
                       FROM users c LEFT JOIN user_presence p ON p.user_id = c.user_id
-                      WHERE c.email IS NOT NULL AND NOT c.deleted
+                      WHERE c.email IS NOT NULL AND c.email_verified AND NOT c.deleted
                         AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
                         AND NOT EXISTS (SELECT 1 FROM hub_connections hc WHERE hc.user_id = c.user_id)
                         AND NOT COALESCE(p.online, false)

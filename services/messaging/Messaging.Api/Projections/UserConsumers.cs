@@ -16,18 +16,22 @@ public sealed class UserRegisteredConsumer(MessagingDbContext db, ILogger<UserRe
     {
         var m = context.Message;
         await UserNames.SetAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
-        // The notification digest's address; only registration carries it (profile updates do not).
-        await Db.Database.ExecuteSqlAsync($"UPDATE users SET email = {m.Email} WHERE user_id = {m.UserId} AND NOT deleted", cancellationToken);
+        // The notification digest's address; only registration carries it (profile updates do not), and it is mailed once proven.
+        await Db.Database.ExecuteSqlAsync(
+            $"UPDATE users SET email = {m.Email}, email_verified = email_verified OR {m.IsVerified} WHERE user_id = {m.UserId} AND NOT deleted", cancellationToken);
     }
 }
 
 public sealed class UserProfileUpdatedConsumer(MessagingDbContext db, ILogger<UserProfileUpdatedConsumer> logger)
     : IdempotentConsumer<UserProfileUpdated, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<UserProfileUpdated> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ConsumeContext<UserProfileUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return UserNames.SetAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        await UserNames.SetAsync(Db, m.UserId, m.Username, m.FullName, m.OccurredAt, cancellationToken);
+        // A proof once made stays (an older update arriving late must not take it back).
+        if (m.IsVerified)
+            await Db.Database.ExecuteSqlAsync($"UPDATE users SET email_verified = true WHERE user_id = {m.UserId} AND NOT deleted", cancellationToken);
     }
 }
 
