@@ -74,9 +74,12 @@ public sealed class NotificationDigest(
                 WHERE u.user_id = due.user_id
                 RETURNING u.user_id AS "UserId", u.email AS "Email", due.previous AS "Previous"
                 """).ToListAsync(cancellationToken);
+            var sentNow = 0;
             foreach (var person in due)
-                if (await SendAsync(db, person, now, cancellationToken)) sent++;
-            if (due.Count < BatchSize) break;
+                if (await SendAsync(db, person, now, cancellationToken)) sentNow++;
+            sent += sentNow;
+            // A failed send gave its claim back: stop here rather than claim it again at once; the next tick retries.
+            if (due.Count < BatchSize || sentNow < due.Count) break;
         }
         if (sent > 0) logger.LogInformation("Mailed {Count} notification digests", sent);
         return sent;
