@@ -176,13 +176,12 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.BlockAsync(xId, ownerId);
         await SendAndWaitAsync(x, thread.ToString(), "again");
         Assert.Equal(2L, await CountAsync(ownerId, "message_received"));
-        _ = y;
     }
 
     [Fact]
     public async Task Read_by_ids_or_all_touches_only_my_own_and_counts_follow()
     {
-        var (aId, a, bId, b, c) = await fx.PairAsync();
+        var (_, a, bId, b, c) = await fx.PairAsync();
         var (_, stranger) = await fx.RegisteredAsync();
         await SendAndWaitAsync(a, c, "one");
         await SendAndWaitAsync(a, c, "two");
@@ -229,7 +228,6 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(3, everything["updated"]!.GetValue<int>());
         Assert.Equal(0, (await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200))["total"]!.GetValue<long>());
         Assert.Empty(await ItemsAsync(b, "?unread_only=true"));
-        _ = aId;
     }
 
     [Fact]
