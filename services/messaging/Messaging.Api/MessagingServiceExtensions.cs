@@ -2,6 +2,7 @@ using Community.Contracts;
 using Community.Messaging.Attachments;
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
+using Community.Messaging.Notifications;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -22,6 +23,7 @@ public static class MessagingServiceExtensions
         builder.Services.AddSingleton<ChatPush>();
         builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
         builder.Services.AddScoped<ConversationMessages>();
+        builder.AddNotifications();
         return builder;
     }
 
@@ -31,6 +33,7 @@ public static class MessagingServiceExtensions
         app.MapMessagesApi();
         app.MapAttachmentsApi();
         app.MapThreadsApi();
+        app.MapNotificationsApi();
         app.MapRealTimeHub<ChatHub>("/hubs/chat");
         return app;
     }

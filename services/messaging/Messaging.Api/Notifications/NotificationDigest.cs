@@ -1,0 +1,139 @@
+using System.Text;
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Mail;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Community.Messaging.Notifications;
+
+public sealed class DigestOptions
+{
+    public const string Section = "Notifications:Digest";
+
+    /// <summary>Off unless configured: a deployment turns it on with an SMTP server (Smtp:Host) to send through.</summary>
+    public bool Enabled { get; set; }
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a person has been away before a digest is mailed, and the least time between two digests.</summary>
+    public TimeSpan Period { get; set; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>
+/// Mails people who have been offline for a day (or never connected, with notifications a day old) a digest of their
+/// unread notifications, at most once a day, at their proven address. A run claims people with FOR UPDATE SKIP LOCKED and records digest_sent_at
+/// in the claim itself, then sends after the commit: two instances never mail one person twice, and no lock is held
+/// while the mail server answers. A send that fails gives the claim back, so the next run tries again.
+/// </summary>
+public sealed class NotificationDigest(
+    IServiceScopeFactory scopes, IEmailSender email, TimeProvider clock, IOptions<DigestOptions> options, ILogger<NotificationDigest> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 50;
+    private const int ItemsPerDigest = 20;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Sending notification digests failed; retrying on the next tick");
+            }
+        }
+    }
+
+    /// <summary>Mails every digest due now; returns how many went.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+            var now = clock.GetUtcNow();
+            var away = now - options.Value.Period;
+            var due = await db.Database.SqlQuery<DueDigest>($"""
+                UPDATE users u SET digest_sent_at = {now}
+                FROM (SELECT c.user_id, c.digest_sent_at AS previous
+                      FROM users c LEFT JOIN user_presence p ON p.user_id = c.user_id
+                      WHERE c.email IS NOT NULL AND c.email_verified AND NOT c.deleted
+                        AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
+                        AND NOT EXISTS (SELECT 1 FROM hub_connections hc WHERE hc.user_id = c.user_id)
+                        AND NOT COALESCE(p.online, false)
+                        AND (p.last_offline_at IS NULL OR p.last_offline_at <= {away})
+                        AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL
+                                    AND (p.last_offline_at IS NOT NULL OR n.created_at <= {away}))
+                      ORDER BY c.user_id LIMIT {BatchSize}
+                      FOR UPDATE OF c SKIP LOCKED) due
+                WHERE u.user_id = due.user_id
+                RETURNING u.user_id AS "UserId", u.email AS "Email", due.previous AS "Previous"
+                """).ToListAsync(cancellationToken);
+            var sentNow = 0;
+            foreach (var person in due)
+                if (await SendAsync(db, person, now, cancellationToken)) sentNow++;
+            sent += sentNow;
+            // A failed send gave its claim back: stop here rather than claim it again at once; the next tick retries.
+            if (due.Count < BatchSize || sentNow < due.Count) break;
+        }
+        if (sent > 0) logger.LogInformation("Mailed {Count} notification digests", sent);
+        return sent;
+    }
+
+    private async Task<bool> SendAsync(MessagingDbContext db, DueDigest person, DateTimeOffset claimedAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var unread = await NotificationQueries.UnreadAsync(db, person.UserId, cancellationToken);
+            var page = await NotificationQueries.ListAsync(db, person.UserId, unreadOnly: true, after: null, ItemsPerDigest, cancellationToken);
+            var body = new StringBuilder($"You have {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}:\n\n");
+            foreach (var item in page.Items) body.Append("- ").Append(item.Summary).Append('\n');
+            if (page.NextCursor is not null) body.Append("- and more\n");
+            body.Append("\nOpen Community to read them.\n");
+            await email.SendAsync(new EmailMessage(person.Email, $"Community: {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}", body.ToString()),
+                cancellationToken);
+            return true;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only this run's claim is given back; a later digest recorded meanwhile stays.
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE users SET digest_sent_at = {person.Previous} WHERE user_id = {person.UserId} AND digest_sent_at = {claimedAt}", CancellationToken.None);
+            logger.LogWarning(exception, "The notification digest to {UserId} could not be sent; the next run tries again", person.UserId);
+            return false;
+        }
+    }
+
+    private sealed class DueDigest
+    {
+        public Guid UserId { get; init; }
+        public string Email { get; init; } = "";
+        public DateTimeOffset? Previous { get; init; }
+    }
+}
+
+public static class NotificationsSetup
+{
+    /// <summary>The live push, and the digest with its e-mail sender when Notifications:Digest:Enabled.</summary>
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<NotificationPush>();
+        builder.Services.AddOptions<DigestOptions>().Bind(builder.Configuration.GetSection(DigestOptions.Section))
+            // PeriodicTimer takes at most ~49 days; a digest rarer than monthly is a misconfiguration anyway.
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Interval <= TimeSpan.FromDays(30), "Notifications:Digest:Interval must be more than 0 and at most 30 days.")
+            .Validate(o => o.Period > TimeSpan.Zero, "Notifications:Digest:Period must be more than 0.")
+            .ValidateOnStart();
+        if (builder.Configuration.GetValue<bool>($"{DigestOptions.Section}:Enabled"))
+        {
+            builder.AddEmailSender();
+            builder.Services.AddSingleton<NotificationDigest>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<NotificationDigest>());
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Community.Messaging.Data;
+using Community.Messaging.RealTime;
+using Community.ServiceDefaults.Api;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Messaging.Notifications;
+
+public static class NotificationKinds
+{
+    public const string ConnectionRequested = "connection_requested";
+    public const string ConnectionAccepted = "connection_accepted";
+    public const string GroupJoinRequested = "group_join_requested";
+    public const string GroupJoinDecided = "group_join_decided";
+    public const string RegistrationConfirmed = "registration_confirmed";
+    public const string PaymentSucceeded = "payment_succeeded";
+    public const string PaymentRefundFailed = "payment_refund_failed";
+    public const string CourseEnrolled = "course_enrolled";
+    public const string ReportResolved = "report_resolved";
+    public const string MessageReceived = "message_received";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ConnectionRequested, ConnectionAccepted, GroupJoinRequested, GroupJoinDecided, RegistrationConfirmed,
+        PaymentSucceeded, PaymentRefundFailed, CourseEnrolled, ReportResolved, MessageReceived,
+    ];
+}
+
+/// <summary>What a notification is about: its subject_type, with subject_id the id of that thing.</summary>
+public static class SubjectTypes
+{
+    public const string Connection = "connection";
+    public const string Group = "group";
+    public const string Event = "event";
+    public const string Payment = "payment";
+    public const string Course = "course";
+    public const string Report = "report";
+    public const string Conversation = "conversation";
+}
+
+/// <summary>A notification to record for <paramref name="UserId"/>; <paramref name="Data"/> is serialized as its small json.</summary>
+public sealed record NewNotification(Guid UserId, string Kind, Guid? ActorId, string SubjectType, Guid SubjectId, object Data)
+{
+    /// <summary>Repeats of one kind on one subject fold into one list item.</summary>
+    public string GroupKey => $"{Kind}:{SubjectId:N}";
+}
+
+/// <summary>A notification just recorded, and whose it is.</summary>
+public sealed record CreatedNotification(Guid UserId, NotificationItem Item);
+
+/// <summary>Writes notifications; the caller's transaction (an inbox consumer's) commits them.</summary>
+public static class NotificationStore
+{
+    private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Inserts each notification (ids time-ordered from <paramref name="clock"/>) and returns them as list items of one.</summary>
+    public static async Task<IReadOnlyList<CreatedNotification>> AddAsync(
+        MessagingDbContext db, TimeProvider clock, IReadOnlyList<NewNotification> notifications, CancellationToken cancellationToken)
+    {
+        if (notifications.Count == 0) return [];
+        var now = clock.GetUtcNow();
+        var created = new List<CreatedNotification>(notifications.Count);
+        var names = await NotificationQueries.NamesAsync(db, notifications.Where(n => n.ActorId is not null).Select(n => n.ActorId!.Value), cancellationToken);
+        foreach (var n in notifications)
+        {
+            var id = NewId.Next(now);
+            var data = JsonSerializer.Serialize(n.Data, DataJson);
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO notifications (id, user_id, kind, actor_id, subject_type, subject_id, group_key, data, created_at)
+                VALUES ({id}, {n.UserId}, {n.Kind}, {n.ActorId}, {n.SubjectType}, {n.SubjectId}, {n.GroupKey}, {data}::jsonb, {now})
+                """, cancellationToken);
+            var actor = n.ActorId is { } actorId ? new NotificationActor(actorId, names.GetValueOrDefault(actorId)) : null;
+            created.Add(new(n.UserId, NotificationQueries.Item(id, [id], n.Kind, n.SubjectType, n.SubjectId, actor, n.ActorId is null ? 0 : 1, 1,
+                JsonDocument.Parse(data).RootElement.Clone(), now, null)));
+        }
+        return created;
+    }
+}
+
+/// <summary>
+/// Pushes new notifications to their people's hub connections. A push is a courtesy (the list has them), so a slow or
+/// failing backplane never fails the consumer that recorded them: the wait is bounded and a failure is logged.
+/// </summary>
+public sealed class NotificationPush(ChatPush push, ILogger<NotificationPush> logger)
+{
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
+
+    public async Task SendAsync(IReadOnlyList<CreatedNotification> notifications, CancellationToken cancellationToken)
+    {
+        foreach (var (userId, item) in notifications)
+        {
+            try
+            {
+                await push.ToUsersAsync([userId], LiveEvents.Notification, item, cancellationToken).WaitAsync(MaxWait, cancellationToken);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Pushing notification {NotificationId} to {UserId} failed; it stays in their list", item.Id, userId);
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Community.Contracts;
+using Community.Contracts.Identity;
+using Community.Contracts.Payments;
+using Community.Messaging.Notifications;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>Messaging with the digest on, mailing through a real SMTP client to a sink; its timer never fires, tests run it.</summary>
+public sealed class DigestFixture : MessagingFixture
+{
+    public SmtpSink Smtp { get; } = new();
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        base.ConfigureService(settings);
+        settings["Notifications:Digest:Enabled"] = "true";
+        settings["Notifications:Digest:Interval"] = "30.00:00:00";
+        settings["Smtp:Host"] = "127.0.0.1";
+        settings["Smtp:Port"] = Smtp.Port.ToString();
+        settings["Smtp:EnableSsl"] = "false";
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+
+/// <summary>The daily digest: to people away for a day, at most once a day, never twice however many instances run it.</summary>
+public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<DigestFixture>
+{
+    private NotificationDigest Digest => fx.Host.Services.GetRequiredService<NotificationDigest>();
+
+    private async Task<(Guid Id, string Email)> PersonWithUnreadAsync(bool verified = true)
+    {
+        var id = Guid.NewGuid();
+        var email = $"p{id:N}@example.test";
+        var registered = new UserRegistered(Guid.NewGuid(), fx.Tick(), id, "u" + id.ToString("N")[..10], email, null, "Person " + id.ToString("N")[..4],
+            Roles.Member, "REF", null) { IsVerified = verified };
+        await fx.DeliverAsync(registered);
+        var paid = new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), id, "event", Guid.NewGuid(), 2000, "EUR");
+        await fx.PublishAsync(paid);
+        await fx.HandledAsync(paid.MessageId, "PaymentSucceededNotifier");
+        return (id, email);
+    }
+
+    /// <summary>Each test starts with nobody due: what earlier tests left unread is read.</summary>
+    private Task NobodyDueAsync() => fx.ExecuteAsync("UPDATE notifications SET read_at = now() WHERE read_at IS NULL");
+
+    private int MailsTo(string email) => fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)));
+
+    [Fact]
+    public async Task Away_people_get_one_digest_a_day_and_online_people_none()
+    {
+        await NobodyDueAsync();
+        var (_, neverConnected) = await PersonWithUnreadAsync();
+        var (onlineId, online) = await PersonWithUnreadAsync();
+        var (recentlyLeftId, recentlyLeft) = await PersonWithUnreadAsync();
+        var (awayId, away) = await PersonWithUnreadAsync();
+        var (readId, readEverything) = await PersonWithUnreadAsync();
+        var (unprovenId, unproven) = await PersonWithUnreadAsync(verified: false);
+        await fx.ExecuteAsync("UPDATE notifications SET read_at = now() WHERE user_id = @u", ("u", readId));
+
+        // Fresh notifications of someone never connected are not a day old yet: nothing goes.
+        Assert.Equal(0, await Digest.RunOnceAsync(CancellationToken.None));
+
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        var now = fx.Clock.GetUtcNow();
+        await fx.ExecuteAsync("INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at) VALUES ('on-1', @u, 'test', @t, @t)",
+            ("u", onlineId), ("t", now));
+        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at, online) VALUES (@u, NULL, true)", ("u", onlineId));
+        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at, online) VALUES (@u, @t, false)", ("u", recentlyLeftId), ("t", now.AddHours(-2)));
+        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at, online) VALUES (@u, @t, false)", ("u", awayId), ("t", now.AddHours(-30)));
+
+        Assert.Equal(2, await Digest.RunOnceAsync(CancellationToken.None));
+        var mail = await fx.Smtp.WaitForAsync(neverConnected);
+        Assert.Contains("1 unread notification", mail.Body);
+        Assert.Contains("Your payment of 20.00 EUR went through", mail.Body);
+        await fx.Smtp.WaitForAsync(away);
+        Assert.Equal(0, MailsTo(online));
+        Assert.Equal(0, MailsTo(recentlyLeft));
+        Assert.Equal(0, MailsTo(readEverything));
+        Assert.Equal(0, MailsTo(unproven));
+        Assert.True(await fx.ScalarAsync<bool>("SELECT digest_sent_at IS NOT NULL FROM users WHERE user_id = @u", ("u", awayId)));
+
+        // At most once a day: a run an hour later sends nothing; a day later the still-unread digests go again, and the
+        // person who had just left is now a day away too.
+        fx.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, await Digest.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(1, MailsTo(away));
+        fx.Clock.Advance(TimeSpan.FromHours(24));
+        // Proven later (a profile update says so), the address is mailed from then on.
+        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), fx.Tick(), unprovenId, "proven", "Proven", null, null, null, [], [], null, ["is_verified"])
+            { IsVerified = true });
+        Assert.Equal(4, await Digest.RunOnceAsync(CancellationToken.None));
+        await Eventually.TrueAsync(() => Task.FromResult(MailsTo(away) == 2 && MailsTo(recentlyLeft) == 1 && MailsTo(unproven) == 1),
+            "the second day's digests never arrived");
+        Assert.Equal(0, MailsTo(online));
+    }
+
+    [Fact]
+    public async Task Two_instances_running_at_once_never_mail_anyone_twice()
+    {
+        await NobodyDueAsync();
+        var people = new List<string>();
+        for (var i = 0; i < 8; i++) people.Add((await PersonWithUnreadAsync()).Email);
+        fx.Clock.Advance(TimeSpan.FromHours(25));
+        await using var second = fx.StartHost();
+        var other = second.Services.GetRequiredService<NotificationDigest>();
+
+        var runs = await Task.WhenAll(
+            Digest.RunOnceAsync(CancellationToken.None), other.RunOnceAsync(CancellationToken.None),
+            Digest.RunOnceAsync(CancellationToken.None), other.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(people.Count, runs.Sum());
+        foreach (var email in people) await fx.Smtp.WaitForAsync(email);
+        Assert.All(people, email => Assert.Equal(1, MailsTo(email)));
+    }
+}

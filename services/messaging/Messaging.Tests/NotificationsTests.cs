@@ -1,0 +1,279 @@
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Community.Contracts;
+using Community.Contracts.Events;
+using Community.Contracts.Payments;
+using Community.Contracts.Social;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>What people are told, once per event, and how they read and clear it; messages only when they would not see them arrive.</summary>
+public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
+{
+    private Task PublishAsync(IIntegrationEvent message) =>
+        fx.Host.Services.GetRequiredService<IBus>().Publish(message, message.GetType(), context => context.MessageId = message.MessageId);
+
+    /// <summary>Publishes and waits until the notifier of its type handled it.</summary>
+    private async Task NotifiedAsync(IIntegrationEvent message)
+    {
+        await PublishAsync(message);
+        await fx.HandledAsync(message.MessageId, message.GetType().Name + "Notifier");
+    }
+
+    private async Task<JsonArray> ItemsAsync(string token, string query = "") =>
+        (await (await fx.Client.Get("/api/v1/notifications" + query, token)).AssertStatus(200))["items"]!.AsArray();
+
+    private Task<long> CountAsync(Guid userId, string kind) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u AND kind = @k", ("u", userId), ("k", kind))!;
+
+    /// <summary>Waits until the message notifier handled <paramref name="total"/> MessageSent events in all (those that notify nobody included).</summary>
+    private Task MessagesHandledAsync(long total) => Eventually.TrueAsync(
+        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'") >= total,
+        $"the message notifier never reached {total} messages");
+
+    private Task<long> MessagesHandledSoFarAsync() => fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'");
+
+    private async Task<long> SendAndWaitAsync(string token, string conversation, string text)
+    {
+        var before = await MessagesHandledSoFarAsync();
+        await fx.SendAsync(token, conversation, text);
+        await MessagesHandledAsync(before + 1);
+        return before + 1;
+    }
+
+    [Fact]
+    public async Task Each_event_tells_the_right_person_once()
+    {
+        var (aliceId, alice) = await fx.RegisteredAsync();
+        var (bobId, bob) = await fx.RegisteredAsync();
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (modId, mod) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "private"));
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, modId));
+        await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, memberId));
+        await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
+
+        var (connectionId, eventId, paymentId, refundPaymentId, courseId, reportId) =
+            (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        // The same subjects each time, under new message ids.
+        IIntegrationEvent[] Events() =>
+        [
+            new ConnectionRequested(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId),
+            new ConnectionAccepted(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId),
+            new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, aliceId, "I hike"),
+            new GroupJoinRequestDecided(Guid.NewGuid(), fx.Tick(), groupId, aliceId, true),
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, bobId, "TCK-1", null),
+            new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 1250, "EUR"),
+            new PaymentRefundFailed(Guid.NewGuid(), fx.Tick(), refundPaymentId, bobId, Guid.NewGuid(), 1250, "EUR", "card_expired"),
+            new CourseEnrolled(Guid.NewGuid(), fx.Tick(), courseId, Guid.NewGuid(), bobId, 0, null, null),
+            new ReportResolved(Guid.NewGuid(), fx.Tick(), reportId, bobId, "user", aliceId, "spam", "warned", "moderators only", ownerId),
+        ];
+        // Each delivered, then delivered again (same message id): the replay is skipped by the notifier's inbox.
+        foreach (var e in Events())
+        {
+            await NotifiedAsync(e);
+            await PublishAsync(e);
+        }
+        // A later message on each queue is handled after the replay before it.
+        foreach (var e in Events()) await NotifiedAsync(e);
+
+        // Every kind once per delivered (fresh) message, so twice in all, never three times.
+        Assert.Equal(2L, await CountAsync(bobId, "connection_requested"));
+        Assert.Equal(2L, await CountAsync(aliceId, "connection_accepted"));
+        Assert.Equal(2L, await CountAsync(ownerId, "group_join_requested"));
+        Assert.Equal(2L, await CountAsync(modId, "group_join_requested"));
+        Assert.Equal(0L, await CountAsync(memberId, "group_join_requested"));
+        Assert.Equal(2L, await CountAsync(aliceId, "group_join_decided"));
+        foreach (var kind in new[] { "registration_confirmed", "payment_succeeded", "payment_refund_failed", "course_enrolled", "report_resolved" })
+            Assert.Equal(2L, await CountAsync(bobId, kind));
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u", ("u", memberId)));
+
+        // Repeats of one kind on one subject fold into one item; the summary names the person.
+        var bobs = await ItemsAsync(bob);
+        Assert.Equal(6, bobs.Count);
+        Assert.All(bobs, i => Assert.Equal(2, i!["count"]!.GetValue<int>()));
+        var refund = bobs.Single(i => i!["kind"]!.GetValue<string>() == "payment_refund_failed")!;
+        Assert.Contains("contact support", refund["summary"]!.GetValue<string>());
+        Assert.Equal("12.50 EUR", refund["summary"]!.GetValue<string>().Split("refund of ")[1].Split(" could")[0]);
+        var request = bobs.Single(i => i!["kind"]!.GetValue<string>() == "connection_requested")!;
+        Assert.Equal(aliceId, request["actor"]!["user_id"]!.GetValue<Guid>());
+        Assert.StartsWith("User ", request["summary"]!.GetValue<string>());
+        Assert.DoesNotContain("moderators only", bobs.ToJsonString());
+        var ownerItems = await ItemsAsync(owner);
+        Assert.Equal("group_join_requested", Assert.Single(ownerItems)!["kind"]!.GetValue<string>());
+        Assert.Single(await ItemsAsync(mod));
+        Assert.Empty(await ItemsAsync(member));
+        Assert.Equal(2, (await ItemsAsync(alice)).Count);
+    }
+
+    [Fact]
+    public async Task A_message_notifies_a_recipient_who_is_not_looking_and_folds_repeats()
+    {
+        var (aId, a, bId, b, c) = await fx.PairAsync();
+        var conversationId = Guid.Parse(c);
+        await SendAndWaitAsync(a, c, "one");
+        await SendAndWaitAsync(a, c, "two");
+        await SendAndWaitAsync(a, c, "three");
+        // The sender is never told of their own messages.
+        Assert.Equal(0L, await CountAsync(aId, "message_received"));
+        var item = Assert.Single(await ItemsAsync(b))!;
+        Assert.Equal("message_received", item["kind"]!.GetValue<string>());
+        Assert.Equal(conversationId, item["subject_id"]!.GetValue<Guid>());
+        Assert.Equal(3, item["count"]!.GetValue<int>());
+        Assert.Equal(3, item["ids"]!.AsArray().Count);
+        Assert.Equal(1, item["actor_count"]!.GetValue<int>());
+        Assert.EndsWith("sent you 3 messages", item["summary"]!.GetValue<string>());
+
+        // Online and looking at the conversation (a hub connection that joined it): nothing; online elsewhere: told.
+        var now = fx.Clock.GetUtcNow();
+        await fx.ExecuteAsync("INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at) VALUES ('b-1', @u, 'test', @t, @t)",
+            ("u", bId), ("t", now));
+        await fx.ExecuteAsync("INSERT INTO hub_joins (connection_id, conversation_id) VALUES ('b-1', @c)", ("c", conversationId));
+        await SendAndWaitAsync(a, c, "while looking");
+        Assert.Equal(3L, await CountAsync(bId, "message_received"));
+        await fx.ExecuteAsync("DELETE FROM hub_joins WHERE connection_id = 'b-1'");
+        await SendAndWaitAsync(a, c, "looking elsewhere");
+        Assert.Equal(4L, await CountAsync(bId, "message_received"));
+        await fx.ExecuteAsync("DELETE FROM hub_connections WHERE connection_id = 'b-1'");
+
+        // Muted: nothing.
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/conversations/{c}/mute", null, b)).AssertStatus(204);
+        await SendAndWaitAsync(a, c, "muted");
+        Assert.Equal(4L, await CountAsync(bId, "message_received"));
+    }
+
+    [Fact]
+    public async Task A_thread_message_folds_its_senders_and_never_crosses_a_block()
+    {
+        var groupId = Guid.NewGuid();
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (xId, x) = await fx.RegisteredAsync();
+        var (yId, y) = await fx.RegisteredAsync();
+        var (readerId, reader) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Readers", "public"));
+        foreach (var id in new[] { xId, yId, readerId }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
+        var thread = Guid.NewGuid();
+        await fx.ExecuteAsync(
+            "INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())",
+            ("id", thread), ("g", groupId), ("o", ownerId));
+        // The reader blocked y: y's messages never reach them as notifications; the owner still hears of them.
+        await fx.BlockAsync(readerId, yId);
+        await SendAndWaitAsync(owner, thread.ToString(), "welcome");
+        await SendAndWaitAsync(x, thread.ToString(), "hi");
+        await SendAndWaitAsync(y, thread.ToString(), "hello");
+        var readers = Assert.Single(await ItemsAsync(reader))!;
+        Assert.Equal(2, readers["count"]!.GetValue<int>());
+        Assert.Equal(2, readers["actor_count"]!.GetValue<int>());
+        Assert.Equal(xId, readers["actor"]!["user_id"]!.GetValue<Guid>());
+        Assert.Matches("^User .+ and 1 other sent you 2 messages$", readers["summary"]!.GetValue<string>());
+        Assert.Equal(0L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = @u AND actor_id = @y", ("u", readerId), ("y", yId)));
+        Assert.Equal(2, Assert.Single(await ItemsAsync(owner))!["count"]!.GetValue<int>());
+        // A block the other way round (the sender blocked the recipient) stops it too.
+        await fx.BlockAsync(xId, ownerId);
+        await SendAndWaitAsync(x, thread.ToString(), "again");
+        Assert.Equal(2L, await CountAsync(ownerId, "message_received"));
+    }
+
+    [Fact]
+    public async Task Read_by_ids_or_all_touches_only_my_own_and_counts_follow()
+    {
+        var (_, a, bId, b, c) = await fx.PairAsync();
+        var (_, stranger) = await fx.RegisteredAsync();
+        await SendAndWaitAsync(a, c, "one");
+        await SendAndWaitAsync(a, c, "two");
+        await NotifiedAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), bId, "event", Guid.NewGuid(), 500, "EUR"));
+        await NotifiedAsync(new CourseEnrolled(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), bId, 0, null, null));
+
+        var count = await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200);
+        Assert.Equal(4, count["total"]!.GetValue<long>());
+        Assert.Equal(2, count["by_kind"]!["message_received"]!.GetValue<long>());
+        Assert.Equal(1, count["by_kind"]!["payment_succeeded"]!.GetValue<long>());
+        Assert.Equal(0, count["by_kind"]!["report_resolved"]!.GetValue<long>());
+
+        // Newest first, keyset-paged.
+        var first = await (await fx.Client.Get("/api/v1/notifications?limit=2", b)).AssertStatus(200);
+        Assert.Equal(["course_enrolled", "payment_succeeded"], first["items"]!.AsArray().Select(i => i!["kind"]!.GetValue<string>()));
+        var cursor = first["next_cursor"]!.GetValue<string>();
+        var second = await (await fx.Client.Get($"/api/v1/notifications?limit=2&cursor={cursor}", b)).AssertStatus(200);
+        var messages = Assert.Single(second["items"]!.AsArray())!;
+        Assert.Null(second["next_cursor"]);
+        var messageIds = messages["ids"]!.AsArray().Select(i => i!.GetValue<string>()).ToArray();
+
+        // Someone else's ids change nothing.
+        var theirs = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { ids = messageIds }, stranger)).AssertStatus(200);
+        Assert.Equal(0, theirs["updated"]!.GetValue<int>());
+        Assert.Equal(4, (await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200))["total"]!.GetValue<long>());
+
+        var mine = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { ids = messageIds }, b)).AssertStatus(200);
+        Assert.Equal(2, mine["updated"]!.GetValue<int>());
+        var after = await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200);
+        Assert.Equal(2, after["total"]!.GetValue<long>());
+        Assert.Equal(0, after["by_kind"]!["message_received"]!.GetValue<long>());
+
+        // A new message starts an unread item beside the read one; unread_only shows only unread items.
+        await SendAndWaitAsync(a, c, "three");
+        var all = await ItemsAsync(b);
+        Assert.Equal(4, all.Count);
+        var unread = await ItemsAsync(b, "?unread_only=true");
+        Assert.Equal(3, unread.Count);
+        Assert.All(unread, i => Assert.Null(i!["read_at"]));
+        Assert.Equal(1, unread.Single(i => i!["kind"]!.GetValue<string>() == "message_received")!["count"]!.GetValue<int>());
+        Assert.NotNull(all.Single(i => i!["kind"]!.GetValue<string>() == "message_received" && i["count"]!.GetValue<int>() == 2)!["read_at"]);
+
+        var everything = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { all = true }, b)).AssertStatus(200);
+        Assert.Equal(3, everything["updated"]!.GetValue<int>());
+        Assert.Equal(0, (await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200))["total"]!.GetValue<long>());
+        Assert.Empty(await ItemsAsync(b, "?unread_only=true"));
+    }
+
+    [Fact]
+    public async Task A_notification_is_pushed_live_to_the_person_it_is_for()
+    {
+        var (bobId, bob) = await fx.RegisteredAsync();
+        var (_, other) = await fx.RegisteredAsync();
+        await using var bobHub = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", bob);
+        await using var otherHub = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", other);
+        var paymentId = Guid.NewGuid();
+        await NotifiedAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 900, "EUR"));
+        var pushed = (await bobHub.WaitForAsync("notification")).Arguments[0];
+        Assert.Equal("payment_succeeded", pushed.GetProperty("kind").GetString());
+        Assert.Equal(paymentId, pushed.GetProperty("subject_id").GetGuid());
+        var listed = Assert.Single(await ItemsAsync(bob))!;
+        Assert.Equal(listed["id"]!.GetValue<Guid>(), pushed.GetProperty("id").GetGuid());
+        await Assert.ThrowsAsync<TimeoutException>(() => otherHub.WaitForAsync("notification", timeout: TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_validation_problems()
+    {
+        var (_, token) = await fx.RegisteredAsync();
+        var id = Guid.NewGuid().ToString();
+        foreach (var body in new object[]
+                 {
+                     new { ids = new[] { id }, all = true },
+                     new { },
+                     new { all = false },
+                     new { ids = Array.Empty<string>() },
+                     new { ids = new[] { "not-a-uuid" } },
+                     new { ids = Enumerable.Range(0, 101).Select(_ => Guid.NewGuid().ToString()).ToArray() },
+                 })
+            await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", body, token)).AssertProblem(400);
+        await (await fx.Client.Get("/api/v1/notifications?cursor=nonsense", token)).AssertProblem(400);
+        await (await fx.Client.Get("/api/v1/notifications?limit=0", token)).AssertProblem(400);
+        await (await fx.Client.Get("/api/v1/notifications")).AssertProblem(401);
+        await (await fx.Client.Get("/api/v1/notifications/unread-count")).AssertProblem(401);
+
+        // Each route is documented with a summary and the problems a client must handle.
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        foreach (var (path, method) in new[] { ("/api/v1/notifications", "get"), ("/api/v1/notifications/read", "patch"), ("/api/v1/notifications/unread-count", "get") })
+        {
+            var operation = document["paths"]![path]![method]!;
+            Assert.False(string.IsNullOrEmpty(operation["summary"]?.GetValue<string>()), $"{method} {path} has no summary");
+            Assert.Superset(new HashSet<string> { "200", "400", "401" }, operation["responses"]!.AsObject().Select(r => r.Key).ToHashSet());
+        }
+    }
+}
