@@ -10,7 +10,7 @@ namespace Community.Messaging.RealTime;
 /// <summary>
 /// The chat hub at /hubs/chat (WebSockets, signed-in users; see <see cref="LiveEvents"/> for what the server sends).
 /// Every method checks membership and blocks through <see cref="ConversationAccess"/> and <see cref="ConversationMessages"/>,
-/// the code the REST routes use; a refusal answers the call with a HubException ("404 Not found: ...") and the connection stays.
+/// the code the REST routes use; a refusal answers the call with an error ending "HubException: 404 Not found: ..." and the connection stays.
 /// A joined connection is in the group of its user and that conversation, which pushes name by the members allowed now.
 /// </summary>
 public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages, LiveDelivery live, HubPresence presence) : Hub
