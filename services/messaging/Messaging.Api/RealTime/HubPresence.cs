@@ -38,7 +38,7 @@ public sealed class HubPresence(IServiceScopeFactory scopes, BusInstance instanc
                 """, cancellationToken) > 0;
             await transaction.CommitAsync(cancellationToken);
         }
-        if (cameOnline) await AnnounceAsync(scope.ServiceProvider, db, userId, true, cancellationToken);
+        if (cameOnline) await Live(scope).PresenceAsync(userId, true, await AudienceAsync(db, userId, cancellationToken));
     }
 
     public async Task DisconnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
@@ -46,7 +46,8 @@ public sealed class HubPresence(IServiceScopeFactory scopes, BusInstance instanc
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
         await db.Database.ExecuteSqlAsync($"DELETE FROM hub_connections WHERE connection_id = {connectionId}", cancellationToken);
-        await GoOfflineIfLastAsync(scope.ServiceProvider, db, userId, cancellationToken);
+        if (await GoOfflineIfLastAsync(db, userId, cancellationToken))
+            await Live(scope).PresenceAsync(userId, false, await AudienceAsync(db, userId, cancellationToken));
     }
 
     /// <summary>Records that the connection joined the conversation (its row is made again if a sweep took it).</summary>
@@ -83,11 +84,16 @@ public sealed class HubPresence(IServiceScopeFactory scopes, BusInstance instanc
             WHERE last_seen_at < now() - make_interval(secs => {silentSeconds}) OR ({own} AND instance_id = {instance.Id})
             RETURNING user_id AS "Value"
             """).ToListAsync(cancellationToken);
-        foreach (var userId in users.Distinct()) await GoOfflineIfLastAsync(scope.ServiceProvider, db, userId, cancellationToken);
+        var announcements = new List<Task>();
+        foreach (var userId in users.Distinct())
+            if (await GoOfflineIfLastAsync(db, userId, cancellationToken))
+                announcements.Add(Live(scope).PresenceAsync(userId, false, await AudienceAsync(db, userId, cancellationToken)));
+        // Side by side, so many users going offline at once (an instance's stop) wait for the push bound once.
+        await Task.WhenAll(announcements);
         return users.Count;
     }
 
-    private async Task GoOfflineIfLastAsync(IServiceProvider services, MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
+    private async Task<bool> GoOfflineIfLastAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         bool wentOffline;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
@@ -100,21 +106,23 @@ public sealed class HubPresence(IServiceScopeFactory scopes, BusInstance instanc
                 """, cancellationToken) > 0;
             await transaction.CommitAsync(cancellationToken);
         }
-        if (wentOffline) await AnnounceAsync(services, db, userId, false, cancellationToken);
+        return wentOffline;
     }
 
     // Connects and disconnects of one user on any instance take turns, so the last one out sees no other row.
     private static Task LockUserAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({userId.ToString()}, 0))", cancellationToken);
 
-    /// <summary>Tells the user's accepted connections (no block either way) that they came online or went offline.</summary>
-    private static async Task AnnounceAsync(IServiceProvider services, MessagingDbContext db, Guid userId, bool online, CancellationToken cancellationToken)
+    private static LiveDelivery Live(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<LiveDelivery>();
+
+    /// <summary>Who hears a user's presence: their accepted connections, without a block either way.</summary>
+    private static async Task<IReadOnlyList<Guid>> AudienceAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         var connections = await db.Connections.AsNoTracking().Where(p => p.Connected && (p.UserLow == userId || p.UserHigh == userId))
             .Select(p => p.UserLow == userId ? p.UserHigh : p.UserLow).ToListAsync(cancellationToken);
         var blocked = await db.Blocks.AsNoTracking().Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
             .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId).ToListAsync(cancellationToken);
-        await services.GetRequiredService<LiveDelivery>().PresenceAsync(userId, online, connections.Except(blocked).ToList());
+        return connections.Except(blocked).ToList();
     }
 }
 
