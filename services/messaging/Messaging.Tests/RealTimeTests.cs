@@ -263,6 +263,37 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
+    public async Task Group_members_joining_and_leaving_are_announced_in_its_threads_and_a_member_who_left_hears_no_more()
+    {
+        var groupId = Guid.NewGuid();
+        var (ownerId, owner) = await fx.RegisteredAsync();
+        var (memberId, member) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new Contracts.Social.GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "public"));
+        // A thread's conversation, as the threads feature makes it.
+        var thread = Guid.NewGuid();
+        await fx.ExecuteAsync("""
+            INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
+            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
+            """, ("id", thread), ("g", groupId), ("o", ownerId));
+        await using var ownerClient = await fx.ConnectAsync(owner);
+        await Join(ownerClient, thread.ToString());
+
+        await fx.DeliverAsync(new Contracts.Social.GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, memberId));
+        Assert.Equal(memberId.ToString(), (await ownerClient.WaitForAsync(LiveEvents.MemberJoined)).Str("user_id"));
+        await using var memberClient = await fx.ConnectAsync(member, viaB: true);
+        await Join(memberClient, thread.ToString());
+        await Send(ownerClient, thread.ToString(), "Welcome");
+        await memberClient.WaitForAsync(LiveEvents.NewMessage);
+
+        await fx.DeliverAsync(new Contracts.Social.GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, memberId));
+        Assert.Equal(memberId.ToString(), (await ownerClient.WaitForAsync(LiveEvents.MemberLeft)).Str("user_id"));
+        await Send(ownerClient, thread.ToString(), "Bye");
+        await Task.Delay(Quiet);
+        Assert.Single(memberClient.ReceivedOf(LiveEvents.NewMessage));
+        Assert.Contains("HubException: 404", (await Assert.ThrowsAsync<HubInvocationException>(() => Join(memberClient, thread.ToString()))).Message);
+    }
+
+    [Fact]
     public async Task Event_chat_attendees_joining_and_leaving_are_announced_to_its_joined_connections()
     {
         var eventId = Guid.NewGuid();
