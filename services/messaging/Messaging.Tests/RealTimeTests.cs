@@ -88,6 +88,11 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1 }, a)).AssertStatus(200);
         Assert.Equal(aId.ToString(), (await bob.WaitForAsync(LiveEvents.Read)).Str("user_id"));
 
+        // What a feature pushes to the whole conversation reaches the joined members allowed now.
+        await fx.Second.Services.GetRequiredService<ChatPush>().ToConversationAsync(Guid.Parse(c), LiveEvents.NewThread, new { note = "to all" }, CancellationToken.None);
+        await alice.WaitForAsync(LiveEvents.NewThread);
+        await bob.WaitForAsync(LiveEvents.NewThread);
+
         // Left: nothing more arrives on that connection.
         await bob.InvokeAsync("LeaveConversation", c);
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_joins WHERE connection_id = @id", ("id", bob.ConnectionId)));
