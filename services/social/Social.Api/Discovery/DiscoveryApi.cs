@@ -157,12 +157,7 @@ public static class DiscoveryApi
                        (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
                        CASE WHEN {8} THEN compatibility_points({{shared}},
                                                                {14}::text IS NOT NULL AND {{sameRegion}},
-                                                               CASE WHEN p.user_id = ANY ({16}::uuid[])
-                                                                    THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
-                                                                    ELSE 0 END,
-                                                               CASE WHEN p.user_id = ANY ({18}::uuid[])
-                                                                    THEN (SELECT f.n FROM unnest({18}::uuid[], {19}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
-                                                                    ELSE 0 END)
+                                                               {{NeighbourPoints}})
                             ELSE 0 END AS score
                 FROM {{source}}
                   AND p.user_id <> {0}
@@ -171,18 +166,7 @@ public static class DiscoveryApi
                   AND ({7}::date IS NULL OR p.date_of_birth > {7}::date)
                   AND p.user_id <> ALL ({15}::uuid[])
             ),
-            page AS (
-                SELECT c.user_id, c.boosted, c.score FROM candidates c
-                WHERE {11}::uuid IS NULL OR (c.boosted, c.score, c.user_id) < ({9}::boolean, {10}::integer, {11}::uuid)
-                ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
-                LIMIT {12}
-            )
-            SELECT p.user_id AS "UserId", p.username AS "Username", p.full_name AS "FullName", p.bio AS "Bio", p.region AS "Region",
-                   p.city AS "City", p.country AS "Country", p.date_of_birth AS "DateOfBirth", p.interests AS "Interests",
-                   p.profile_image_url AS "ProfileImageUrl", p.identity_badge AS "IdentityBadge", p.is_verified AS "IsVerified",
-                   p.role AS "Role", pg.boosted AS "Boosted", pg.score AS "Score", common_interests(p.interests, {13}::text[]) AS "Common"
-            FROM page pg JOIN profiles p ON p.user_id = pg.user_id
-            ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
+            {{PageOfCandidates}}
             """, args);
         return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
     }
@@ -239,12 +223,7 @@ public static class DiscoveryApi
             candidates AS (
                 SELECT p.user_id, (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
                        compatibility_points({{shared}}, {{sameRegion}},
-                                            CASE WHEN p.user_id = ANY ({16}::uuid[])
-                                                 THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
-                                                 ELSE 0 END,
-                                            CASE WHEN p.user_id = ANY ({18}::uuid[])
-                                                 THEN (SELECT f.n FROM unnest({18}::uuid[], {19}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
-                                                 ELSE 0 END) AS score
+                                            {{NeighbourPoints}}) AS score
                 FROM near p
                 WHERE p.user_id <> {0} AND p.user_id NOT IN (SELECT unnest({15}::uuid[])) {{filters}}
                 UNION ALL
@@ -265,21 +244,36 @@ public static class DiscoveryApi
                  ORDER BY p.user_id DESC
                  LIMIT {12})
             ),
-            page AS (
-                SELECT c.user_id, c.boosted, c.score FROM candidates c
-                WHERE {11}::uuid IS NULL OR (c.boosted, c.score, c.user_id) < ({9}::boolean, {10}::integer, {11}::uuid)
-                ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
-                LIMIT {12}
-            )
-            SELECT p.user_id AS "UserId", p.username AS "Username", p.full_name AS "FullName", p.bio AS "Bio", p.region AS "Region",
-                   p.city AS "City", p.country AS "Country", p.date_of_birth AS "DateOfBirth", p.interests AS "Interests",
-                   p.profile_image_url AS "ProfileImageUrl", p.identity_badge AS "IdentityBadge", p.is_verified AS "IsVerified",
-                   p.role AS "Role", pg.boosted AS "Boosted", pg.score AS "Score", common_interests(p.interests, {13}::text[]) AS "Common"
-            FROM page pg JOIN profiles p ON p.user_id = pg.user_id
-            ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
+            {{PageOfCandidates}}
             """, args);
         return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
     }
+
+    /// <summary>Connections in common and shared groups of candidate p, from the caller's arrays (parameters 16-19): compatibility_points' last two.</summary>
+    private const string NeighbourPoints = """
+        CASE WHEN p.user_id = ANY ({16}::uuid[])
+             THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
+             ELSE 0 END,
+        CASE WHEN p.user_id = ANY ({18}::uuid[])
+             THEN (SELECT f.n FROM unnest({18}::uuid[], {19}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
+             ELSE 0 END
+        """;
+
+    /// <summary>The page after the cursor (parameters 9-12) of the scored candidates, and its profiles: how both discovery queries end.</summary>
+    private const string PageOfCandidates = """
+        page AS (
+            SELECT c.user_id, c.boosted, c.score FROM candidates c
+            WHERE {11}::uuid IS NULL OR (c.boosted, c.score, c.user_id) < ({9}::boolean, {10}::integer, {11}::uuid)
+            ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
+            LIMIT {12}
+        )
+        SELECT p.user_id AS "UserId", p.username AS "Username", p.full_name AS "FullName", p.bio AS "Bio", p.region AS "Region",
+               p.city AS "City", p.country AS "Country", p.date_of_birth AS "DateOfBirth", p.interests AS "Interests",
+               p.profile_image_url AS "ProfileImageUrl", p.identity_badge AS "IdentityBadge", p.is_verified AS "IsVerified",
+               p.role AS "Role", pg.boosted AS "Boosted", pg.score AS "Score", common_interests(p.interests, {13}::text[]) AS "Common"
+        FROM page pg JOIN profiles p ON p.user_id = pg.user_id
+        ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
+        """;
 
     /// <summary>What discovery needs to know of the caller before ranking: read once, then constants of the ranking query.</summary>
     public sealed record CallerContext(
