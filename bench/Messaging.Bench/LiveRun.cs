@@ -39,23 +39,35 @@ public static class LiveRun
         var connecting = Stopwatch.StartNew();
         var clients = new Client[options.Clients];
         var connectErrors = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        try
         {
-            var token = tokens.Issue(world.Users[i]);
-            for (var attempt = 1; ; attempt++)
+            await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
             {
-                try
+                var token = tokens.Issue(world.Users[i]);
+                for (var attempt = 1; ; attempt++)
                 {
-                    clients[i] = new Client(i, world.ConversationOf(i), await HubClient.ConnectAsync(gateway, Hub, token, skipNegotiation: true));
-                    return;
+                    try
+                    {
+                        clients[i] = new Client(i, world.ConversationOf(i), await HubClient.ConnectAsync(gateway, Hub, token, skipNegotiation: true));
+                        return;
+                    }
+                    catch (Exception e) when (attempt < 3 && e is HubConnectException or TimeoutException)
+                    {
+                        Interlocked.Increment(ref connectErrors);
+                    }
                 }
-                catch (Exception e) when (attempt < 3 && e is HubConnectException or TimeoutException)
-                {
-                    Interlocked.Increment(ref connectErrors);
-                }
-            }
-        });
-        var connected = connecting.Elapsed;
+            });
+            await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, database, line);
+        }
+        finally
+        {
+            await Parallel.ForEachAsync(clients.OfType<Client>(), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (client, _) => await client.Hub.DisposeAsync());
+            await Task.WhenAll(clients.OfType<Client>().Select(c => c.Listening));
+        }
+    }
+
+    private static async Task MeasureAsync(MessagingBenchOptions options, Client[] clients, int connectErrors, TimeSpan connected, NpgsqlDataSource database, Action<string> line)
+    {
         var joining = Stopwatch.StartNew();
         await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (client, _) =>
         {
@@ -141,9 +153,6 @@ public static class LiveRun
         }
         else line("no message was delivered");
         line($"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} exactly; missing seqs {gaps}, duplicates {duplicates}, out of order {outOfOrder}");
-
-        await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (client, _) => await client.Hub.DisposeAsync());
-        await Task.WhenAll(clients.Select(c => c.Listening));
     }
 
     private static HashSet<long> Seen(Client client)

@@ -13,8 +13,8 @@ using GatewayProgram = GatewayApp::Program;
 using MessagingProgram = MessagingApi::Program;
 
 // Messaging under load: two messaging instances (real Kestrel, one PostgreSQL, the RabbitMQ backplane) behind the
-// gateway, all in this process. (a) live: WebSocket clients through the gateway, send-to-delivery latency and order;
-// (b) reads: history page, unread count and conversation list of a member of many conversations.
+// gateway, all in this process. (b) reads: history page, unread count and conversation list of a member of many
+// conversations; (a) live: WebSocket clients through the gateway, send-to-delivery latency and order.
 var options = MessagingBenchOptions.Parse(args);
 if (options is null) return 2;
 
@@ -75,14 +75,21 @@ try
     Line(string.Create(CultureInfo.InvariantCulture,
         $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in {options.ReaderConversations} conversations with {reader.Messages:N0} messages, in {seeding.Elapsed.TotalSeconds:0.0} s"));
 
-    await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, dataSource, Line);
+    // Reads first, on a quiet database; the live run then adds its messages.
     await ReadRun.RunAsync(options, reader, gateway.NewClient(), tokens, first.Services, dataSource, Line);
+    await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, dataSource, Line);
 
     var results = Path.Combine(root.FullName, "bench/results");
     Directory.CreateDirectory(results);
     await File.WriteAllTextAsync(Path.Combine(results, $"messaging-{stamp:yyyyMMdd-HHmm}.txt"), report.ToString());
     await File.WriteAllTextAsync(Path.Combine(results, "messaging-latest.txt"), report.ToString());
     Console.WriteLine($"report written to bench/results/messaging-{stamp:yyyyMMdd-HHmm}.txt and messaging-latest.txt");
+}
+catch (Exception e)
+{
+    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop with it.
+    Console.Error.WriteLine(e);
+    return 1;
 }
 finally
 {
