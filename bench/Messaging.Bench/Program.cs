@@ -35,9 +35,13 @@ try
     var database = await resources.AddDatabaseAsync("messaging");
     using var tokens = new TestTokens(TimeProvider.System);
     void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
+    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the report.
+    const string Quiet = "Error";
     Dictionary<string, string?> MessagingSettings() => new()
     {
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
+        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
         [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
         [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] = database,
         ["DataProtection:KeyRingPath"] = Path.Combine(scratch.FullName, "keys"),
@@ -48,6 +52,8 @@ try
     await using var gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
     {
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
+        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
         [$"Services:{ResourceNames.Messaging}"] = $"{first.BaseAddress.ToString().TrimEnd('/')};{second.BaseAddress.ToString().TrimEnd('/')}",
         // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure themselves.
         ["RateLimits:PerIp:PermitLimit"] = "10000000",
