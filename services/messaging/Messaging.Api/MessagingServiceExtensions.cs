@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.RealTime;
 using Community.Messaging.RealTime;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Community.Messaging;
 
@@ -17,8 +18,11 @@ public static class MessagingServiceExtensions
         builder.AddServiceDatabase<MessagingDbContext>(ResourceNames.Messaging);
         builder.AddEventBus(ResourceNames.Messaging, bus => bus.UseOutbox<MessagingDbContext>().AddConsumers(typeof(MessagingServiceExtensions).Assembly)
             .FollowSessionRevocations().AddRealTimeBackplane());
-        builder.AddRealTime();
+        builder.AddRealTime().AddHubOptions<ChatHub>(hub => hub.AddFilter<ChatHubErrors>());
         builder.Services.AddSingleton<ChatPush>();
+        builder.Services.AddScoped<LiveDelivery>();
+        builder.Services.AddSingleton<HubPresence>();
+        builder.Services.AddHostedService<HubPresenceKeeper>();
         builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
         builder.Services.AddScoped<ConversationMessages>();
         return builder;

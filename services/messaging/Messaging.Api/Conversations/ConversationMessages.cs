@@ -1,5 +1,6 @@
 using Community.Contracts.Messaging;
 using Community.Messaging.Data;
+using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Errors;
@@ -11,9 +12,9 @@ namespace Community.Messaging.Conversations;
 /// <summary>
 /// What a member does in a conversation: send, edit, delete, read, mute, page through history and search. The REST
 /// endpoints and the real-time hub call these same methods, so both follow the same rules; each checks who may see
-/// the conversation (404 for anyone else) before anything else.
+/// the conversation (404 for anyone else) before anything else, and pushes what changed to the hub's clients once committed.
 /// </summary>
-public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clock, IBlobStore blobs, ILogger<ConversationMessages> logger)
+public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clock, IBlobStore blobs, LiveDelivery live, ILogger<ConversationMessages> logger)
 {
     public const int MaxTextLength = 4000;
     public const int MaxAttachments = 10;
@@ -49,6 +50,7 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
 
         var now = clock.GetUtcNow();
         var messageId = NewId.Next(now);
+        IReadOnlyList<Guid> recipients;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             // The row lock taken here orders concurrent sends; a closed conversation gives no number.
@@ -85,13 +87,15 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             // Your own message is read.
             await db.Members.Where(m => m.ConversationId == conversationId && m.UserId == senderId && m.ReadSeq < seq)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadSeq, seq), cancellationToken);
-            var recipients = await RecipientsAsync(access.Conversation, senderId, cancellationToken);
+            recipients = await RecipientsAsync(access.Conversation, senderId, cancellationToken);
             db.AddIntegrationEvent(new MessageSent(Guid.CreateVersion7(now), now, messageId, conversationId, access.Conversation.Kind, senderId, recipients));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         var sent = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, cancellationToken);
-        return new((await ToDtosAsync([sent], senderId, cancellationToken))[0], true);
+        var dto = (await ToDtosAsync([sent], senderId, cancellationToken))[0];
+        await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients);
+        return new(dto, true);
     }
 
     /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may still send.</summary>
@@ -112,7 +116,9 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         message.Text = text ?? "";
         message.EditedAt = now;
         await db.SaveChangesAsync(cancellationToken);
-        return (await ToDtosAsync([message], userId, cancellationToken))[0];
+        var edited = (await ToDtosAsync([message], userId, cancellationToken))[0];
+        await live.MessageAsync(LiveEvents.MessageUpdated, edited, userId, await RecipientsAsync(access.Conversation, userId, cancellationToken));
+        return edited;
     }
 
     /// <summary>
@@ -133,6 +139,9 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             db.Attachments.RemoveRange(files);
             await db.SaveChangesAsync(cancellationToken);
             foreach (var file in files) await blobs.TryDeleteAsync(file.BlobKey, logger);
+            var tombstone = (await ToDtosAsync([message], userId, cancellationToken))[0];
+            await live.MessageAsync(LiveEvents.MessageDeleted, tombstone, userId, await RecipientsAsync(access.Conversation, userId, cancellationToken));
+            return tombstone;
         }
         return (await ToDtosAsync([message], userId, cancellationToken))[0];
     }
@@ -149,7 +158,9 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
             RETURNING LEAST(m.read_seq, c.last_seq) AS "ReadSeq", c.last_seq AS "LastSeq", c.last_seq - LEAST(m.read_seq, c.last_seq) AS "UnreadCount"
             """).ToListAsync(cancellationToken);
-        return rows.Single();
+        var position = rows.Single();
+        await live.ReadAsync(conversationId, userId, position.ReadSeq, await RecipientsAsync(access.Conversation, userId, cancellationToken));
+        return position;
     }
 
     public async Task SetMutedAsync(Guid conversationId, Guid userId, bool muted, CancellationToken cancellationToken)
@@ -230,14 +241,19 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId, cancellationToken)
         ?? throw new NotFoundException("No such message in this conversation.");
 
-    /// <summary>Whom MessageSent names (and a live fan-out may reach): the other members who may see the conversation now.</summary>
+    /// <summary>
+    /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now (not the side
+    /// the actor blocked, who no longer sees a direct conversation).
+    /// </summary>
     public async Task<IReadOnlyList<Guid>> RecipientsAsync(Conversation c, Guid senderId, CancellationToken cancellationToken) => c.Kind switch
     {
-        ConversationKinds.Direct => [c.OtherThan(senderId)],
+        ConversationKinds.Direct => await DirectRecipientAsync(c.OtherThan(senderId), senderId, cancellationToken),
         ConversationKinds.Thread => await db.GroupMembers.Where(g => g.GroupId == c.GroupId && g.Active && g.UserId != senderId)
             .Select(g => g.UserId).ToListAsync(cancellationToken),
         _ => await db.Members.Where(m => m.ConversationId == c.Id && m.Active && m.UserId != senderId).Select(m => m.UserId).ToListAsync(cancellationToken),
     };
+    private async Task<IReadOnlyList<Guid>> DirectRecipientAsync(Guid other, Guid senderId, CancellationToken cancellationToken) =>
+        await db.Blocks.AnyAsync(b => b.Blocked && b.BlockerId == senderId && b.BlockedId == other, cancellationToken) ? [] : [other];
 }
 
 public static class Attachments

@@ -1,5 +1,6 @@
 using Community.Contracts.Events;
 using Community.Messaging.Data;
+using Community.Messaging.RealTime;
 using NewId = Community.ServiceDefaults.Api.NewId;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
@@ -9,7 +10,8 @@ namespace Community.Messaging.Projections;
 
 // Event chats from events' messages: one conversation per event, open to its organizer and its confirmed
 // attendees; a cancelled RSVP leaves it, a cancelled event closes it for sending. Whichever message comes
-// first creates the conversation; membership writes compare as-of times.
+// first creates the conversation; membership writes compare as-of times. A change is pushed to the chat's joined
+// connections (member_joined / member_left) before the inbox commit: a rollback's redelivery pushes it again, which is harmless.
 
 public sealed class EventPublishedConsumer(MessagingDbContext db, TimeProvider clock, ILogger<EventPublishedConsumer> logger)
     : IdempotentConsumer<EventPublished, MessagingDbContext>(db, logger)
@@ -23,25 +25,27 @@ public sealed class EventPublishedConsumer(MessagingDbContext db, TimeProvider c
     }
 }
 
-public sealed class RegistrationConfirmedConsumer(MessagingDbContext db, TimeProvider clock, ILogger<RegistrationConfirmedConsumer> logger)
+public sealed class RegistrationConfirmedConsumer(MessagingDbContext db, TimeProvider clock, LiveDelivery live, ILogger<RegistrationConfirmedConsumer> logger)
     : IdempotentConsumer<RegistrationConfirmed, MessagingDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<RegistrationConfirmed> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
-        await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, true, m.OccurredAt, cancellationToken);
+        if (await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, true, m.OccurredAt, cancellationToken) > 0)
+            await live.EventChatMemberAsync(Db, conversationId, m.UserId, true, cancellationToken);
     }
 }
 
-public sealed class RsvpCancelledConsumer(MessagingDbContext db, TimeProvider clock, ILogger<RsvpCancelledConsumer> logger)
+public sealed class RsvpCancelledConsumer(MessagingDbContext db, TimeProvider clock, LiveDelivery live, ILogger<RsvpCancelledConsumer> logger)
     : IdempotentConsumer<RsvpCancelled, MessagingDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
-        await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, false, m.OccurredAt, cancellationToken);
+        if (await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, false, m.OccurredAt, cancellationToken) > 0)
+            await live.EventChatMemberAsync(Db, conversationId, m.UserId, false, cancellationToken);
     }
 }
 
@@ -71,7 +75,7 @@ public static class EventChats
     }
 
     /// <summary>The organizer stays organizer when they also register; an older message than the row's changes nothing.</summary>
-    public static Task SetMemberAsync(
+    public static Task<int> SetMemberAsync(
         MessagingDbContext db, Guid conversationId, Guid userId, string role, bool active, DateTimeOffset at, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"""
             INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)

@@ -1,5 +1,6 @@
 using Community.Contracts.Social;
 using Community.Messaging.Data;
+using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Community.Messaging.Projections;
 
 // Group membership and roles from social: a thread is open to its group's active members, and its
-// moderators and owner may delete others' messages there. Writes compare as-of times.
+// moderators and owner may delete others' messages there. Writes compare as-of times; a join or departure is pushed
+// to the group's threads' joined connections (member_joined / member_left).
 
 public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCreatedConsumer> logger)
     : IdempotentConsumer<GroupCreated, MessagingDbContext>(db, logger)
@@ -21,29 +23,31 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
     }
 }
 
-public sealed class GroupMemberJoinedConsumer(MessagingDbContext db, ILogger<GroupMemberJoinedConsumer> logger)
+public sealed class GroupMemberJoinedConsumer(MessagingDbContext db, LiveDelivery live, ILogger<GroupMemberJoinedConsumer> logger)
     : IdempotentConsumer<GroupMemberJoined, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         // A member who is already in (the owner, a moderator) keeps their role.
-        return Db.Database.ExecuteSqlAsync($"""
+        var changed = await Db.Database.ExecuteSqlAsync($"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
             ON CONFLICT (group_id, user_id) DO UPDATE
                 SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END, active = true, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
             """, cancellationToken);
+        if (changed > 0) await live.GroupMemberAsync(Db, m.GroupId, m.UserId, true, cancellationToken);
     }
 }
 
-public sealed class GroupMemberLeftConsumer(MessagingDbContext db, ILogger<GroupMemberLeftConsumer> logger)
+public sealed class GroupMemberLeftConsumer(MessagingDbContext db, LiveDelivery live, ILogger<GroupMemberLeftConsumer> logger)
     : IdempotentConsumer<GroupMemberLeft, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return GroupMembership.SetAsync(Db, m.GroupId, m.UserId, GroupRoles.Member, false, m.OccurredAt, cancellationToken);
+        if (await GroupMembership.SetAsync(Db, m.GroupId, m.UserId, GroupRoles.Member, false, m.OccurredAt, cancellationToken) > 0)
+            await live.GroupMemberAsync(Db, m.GroupId, m.UserId, false, cancellationToken);
     }
 }
 
@@ -78,7 +82,7 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDel
 
 public static class GroupMembership
 {
-    public static Task SetAsync(MessagingDbContext db, Guid groupId, Guid userId, string role, bool active, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public static Task<int> SetAsync(MessagingDbContext db, Guid groupId, Guid userId, string role, bool active, DateTimeOffset at, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({groupId}, {userId}, {role}, {active}, {at})
             ON CONFLICT (group_id, user_id) DO UPDATE SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of

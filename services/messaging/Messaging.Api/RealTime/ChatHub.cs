@@ -1,10 +1,110 @@
+using Community.Messaging.Conversations;
+using Community.Messaging.Data;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Community.Messaging.RealTime;
 
 /// <summary>
-/// The chat hub at /hubs/chat (WebSockets, signed-in users; see <see cref="ChatPush"/> for what the server sends).
-/// Client methods: JoinConversation, LeaveConversation, SendMessage, EditMessage, DeleteMessage, Typing,
-/// StopTyping, MarkRead. Every one checks membership and blocks through the same code the REST routes use.
+/// The chat hub at /hubs/chat (WebSockets, signed-in users; see <see cref="LiveEvents"/> for what the server sends).
+/// Every method checks membership and blocks through <see cref="ConversationAccess"/> and <see cref="ConversationMessages"/>,
+/// the code the REST routes use; a refusal answers the call with a HubException ("404 Not found: ...") and the connection stays.
+/// A joined connection is in the group of its user and that conversation, which pushes name by the members allowed now.
 /// </summary>
-public sealed class ChatHub : Hub;
+public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages, LiveDelivery live, HubPresence presence) : Hub
+{
+    /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's seq.</summary>
+    public const int JoinPageLimit = 100;
+
+    private Guid UserId => Context.User!.UserId();
+
+    public override Task OnConnectedAsync() => presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
+
+    public override Task OnDisconnectedAsync(Exception? exception) => presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
+
+    /// <summary>
+    /// Starts live delivery of the conversation to this connection and answers with the messages after <paramref name="sinceSeq"/>
+    /// (catch-up; at most <see cref="JoinPageLimit"/>, oldest first) or, without it, the newest page. The connection joins before
+    /// the page is read, so a message is in the page, pushed live, or both (the client keeps one per seq).
+    /// </summary>
+    public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
+    {
+        if (sinceSeq < 0) throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
+        var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
+        await presence.JoinedAsync(db, Context.ConnectionId, UserId, access.Conversation.Id, Context.ConnectionAborted);
+        return sinceSeq is { } since
+            ? await messages.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
+            : await messages.HistoryAsync(id, UserId, null, null, ConversationMessages.DefaultHistoryLimit, Context.ConnectionAborted);
+    }
+
+    public async Task LeaveConversation(Guid id)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
+        await HubPresence.LeftAsync(db, Context.ConnectionId, id, Context.ConnectionAborted);
+    }
+
+    /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the first attempt's message.</summary>
+    public async Task<MessageDto> SendMessage(Guid id, string? text, string? clientTxnId, Guid? replyTo)
+    {
+        live.OriginConnectionId = Context.ConnectionId;
+        return (await messages.SendAsync(id, UserId, new SendMessage(text, null, replyTo, clientTxnId), Context.ConnectionAborted)).Message;
+    }
+
+    public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text)
+    {
+        live.OriginConnectionId = Context.ConnectionId;
+        return messages.EditAsync(id, messageId, UserId, text, Context.ConnectionAborted);
+    }
+
+    public Task<MessageDto> DeleteMessage(Guid id, Guid messageId)
+    {
+        live.OriginConnectionId = Context.ConnectionId;
+        return messages.DeleteAsync(id, messageId, UserId, Context.ConnectionAborted);
+    }
+
+    public Task<ReadPosition> MarkRead(Guid id, long seq)
+    {
+        live.OriginConnectionId = Context.ConnectionId;
+        return messages.MarkReadAsync(id, UserId, seq, Context.ConnectionAborted);
+    }
+
+    [HubCallLimit(callsPerSecond: 1, burst: 3)]
+    public Task Typing(Guid id) => SignalTypingAsync(LiveEvents.Typing, id);
+
+    [HubCallLimit(callsPerSecond: 1, burst: 3)]
+    public Task StopTyping(Guid id) => SignalTypingAsync(LiveEvents.StopTyping, id);
+
+    // Only someone who may send now types; the signal is never stored.
+    private async Task SignalTypingAsync(string target, Guid id)
+    {
+        var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
+        access.EnsureCanSend();
+        await live.TypingAsync(target, id, UserId, await messages.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted));
+    }
+}
+
+/// <summary>
+/// Turns the domain refusals of chat hub calls into HubExceptions the client reads ("403 Forbidden: ..."), as the REST
+/// routes turn them into problem details; anything else stays SignalR's generic error and is logged there.
+/// </summary>
+public sealed class ChatHubErrors : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (RequestValidationException e)
+        {
+            throw new HubException($"{e.StatusCode} {e.Title}: " + string.Join(" ", e.Errors.SelectMany(f => f.Value.Select(v => $"{f.Key}: {v}"))));
+        }
+        catch (DomainException e)
+        {
+            throw new HubException($"{e.StatusCode} {e.Title}: {e.Message}");
+        }
+    }
+}

@@ -32,4 +32,20 @@ public sealed class ChatPush(IHubContext<ChatHub> hub)
 
     public Task ToConversationAsync(Guid conversationId, string target, object payload, CancellationToken cancellationToken) =>
         hub.Clients.Group(ConversationGroup(conversationId)).SendAsync(target, payload, cancellationToken);
+
+    /// <summary>
+    /// The SignalR group of <paramref name="userId"/>'s connections that joined <paramref name="conversationId"/>. Sends name the
+    /// users allowed now, so a block or a departure stops delivery at once without tracking connection ids.
+    /// </summary>
+    public static string JoinedGroup(Guid conversationId, Guid userId) => "joined:" + conversationId.ToString("N") + ":" + userId.ToString("N");
+
+    /// <summary>The connections of <paramref name="userIds"/> that joined <paramref name="conversationId"/>, but <paramref name="exceptConnectionId"/>.</summary>
+    public Task ToJoinedAsync(
+        Guid conversationId, IEnumerable<Guid> userIds, string target, object payload, string? exceptConnectionId, CancellationToken cancellationToken)
+    {
+        var groups = userIds.Distinct().Select(u => JoinedGroup(conversationId, u)).ToList();
+        if (groups.Count == 0) return Task.CompletedTask;
+        if (exceptConnectionId is null) return hub.Clients.Groups(groups).SendAsync(target, payload, cancellationToken);
+        return Task.WhenAll(groups.Select(g => hub.Clients.GroupExcept(g, [exceptConnectionId]).SendAsync(target, payload, cancellationToken)));
+    }
 }

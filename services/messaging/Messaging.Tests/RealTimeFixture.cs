@@ -1,0 +1,70 @@
+extern alias GatewayApp;
+using System.Text.Json;
+using Community.Contracts;
+using Community.ServiceDefaults.Auth;
+using Microsoft.Extensions.DependencyInjection;
+using GatewayProgram = GatewayApp::Program;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>
+/// Two messaging instances on one database and one RabbitMQ vhost, each behind a real gateway of its own: a client of
+/// gateway A is served by instance A, one of gateway B by instance B, so whatever crosses went over the backplane.
+/// </summary>
+public class RealTimeFixture : MessagingFixture
+{
+    public const string HubPath = "/hubs/chat";
+
+    public ServiceHost<Program> Second { get; private set; } = null!;
+    public ServiceHost<GatewayProgram> GatewayA { get; private set; } = null!;
+    public ServiceHost<GatewayProgram> GatewayB { get; private set; } = null!;
+
+    // A test client sends its hundred messages as fast as the server answers; the per-connection limit has its own tests.
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        settings["RealTime:CallsPerSecond"] = "500";
+        settings["RealTime:Burst"] = "500";
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Second = StartHost(Settings);
+        await BusReadyAsync(Second);
+        GatewayA = StartGateway(Host);
+        GatewayB = StartGateway(Second);
+    }
+
+    private ServiceHost<GatewayProgram> StartGateway(ServiceHost<Program> messaging) => new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
+    {
+        [$"Services:{ResourceNames.Messaging}"] = messaging.BaseAddress.ToString().TrimEnd('/'),
+        ["Logging:LogLevel:Default"] = "Warning",
+    }, services =>
+    {
+        // The gateway checks the same test-signed tokens on the same movable clock as the service behind it.
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton<ISigningKeySource>(Tokens);
+    }).Start();
+
+    /// <summary>A hub client through gateway A (instance A) or B (instance B).</summary>
+    public Task<HubClient> ConnectAsync(string token, bool viaB = false) =>
+        HubClient.ConnectAsync((viaB ? GatewayB : GatewayA).BaseAddress, HubPath, token);
+
+    public override async Task DisposeAsync()
+    {
+        await GatewayA.DisposeAsync();
+        await GatewayB.DisposeAsync();
+        await Second.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+public static class HubMessages
+{
+    public static long Seq(this HubInvocation invocation) => invocation.Arguments[0].GetProperty("seq").GetInt64();
+
+    public static string? Str(this HubInvocation invocation, string property) =>
+        invocation.Arguments[0].GetProperty(property) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+
+    public static string Str(this JsonElement? element, string property) => element!.Value.GetProperty(property).GetString()!;
+}

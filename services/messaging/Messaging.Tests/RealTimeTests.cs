@@ -1,0 +1,288 @@
+using System.Text.Json;
+using Community.Contracts.Events;
+using Community.Messaging.RealTime;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>The chat hub over real WebSockets through the real gateway, with a client on each of two instances.</summary>
+public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFixture>
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(700);
+
+    private static Task<JsonElement?> Join(HubClient client, string conversation, long? sinceSeq = null) =>
+        client.InvokeAsync("JoinConversation", conversation, sinceSeq);
+
+    private static Task<JsonElement?> Send(HubClient client, string conversation, string text, string? txn = null, string? replyTo = null) =>
+        client.InvokeAsync("SendMessage", conversation, text, txn ?? Guid.NewGuid().ToString("N"), replyTo);
+
+    [Fact]
+    public async Task Messages_sent_on_one_instance_reach_the_other_instances_client_exactly_once_in_seq_order()
+    {
+        var (_, a, _, b, c) = await fx.PairAsync();
+        await using var alice = await fx.ConnectAsync(a);
+        await using var aliceElsewhere = await fx.ConnectAsync(a, viaB: true);
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        foreach (var client in new[] { alice, aliceElsewhere, bob }) await Join(client, c);
+
+        const int count = 100;
+        for (var i = 1; i <= count; i++)
+        {
+            var sent = await Send(alice, c, $"Message {i}", $"txn-{i}");
+            Assert.Equal(i, sent!.Value.GetProperty("seq").GetInt64());
+        }
+
+        var received = await bob.WaitForCountAsync(LiveEvents.NewMessage, count);
+        await Task.Delay(Quiet);
+        received = bob.ReceivedOf(LiveEvents.NewMessage);
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), received.Select(m => m.Seq()));
+        Assert.All(received, m => Assert.Null(m.Str("client_txn_id")));
+        Assert.Equal("Message 100", received[^1].Str("text"));
+        // The sender's other connection gets its own view; the sending connection has its answers and no copy.
+        var mine = await aliceElsewhere.WaitForCountAsync(LiveEvents.NewMessage, count);
+        Assert.Equal("txn-100", mine[^1].Str("client_txn_id"));
+        Assert.Empty(alice.ReceivedOf(LiveEvents.NewMessage));
+    }
+
+    [Fact]
+    public async Task REST_sends_edits_deletes_and_reads_reach_hub_clients_as_do_typing_signals()
+    {
+        var (aId, a, bId, b, c) = await fx.PairAsync();
+        await using var alice = await fx.ConnectAsync(a);
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        await Join(alice, c);
+        await Join(bob, c);
+
+        var sent = await fx.SendAsync(a, c, "Over REST");
+        var id = sent["id"]!.GetValue<string>();
+        var live = await bob.WaitForAsync(LiveEvents.NewMessage);
+        Assert.Equal(id, live.Str("id"));
+        Assert.Equal("Over REST", live.Str("text"));
+
+        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "Edited" }, a)).AssertStatus(200);
+        var updated = await bob.WaitForAsync(LiveEvents.MessageUpdated);
+        Assert.Equal("Edited", updated.Str("text"));
+        Assert.NotNull(updated.Str("edited_at"));
+
+        var read = await bob.InvokeAsync("MarkRead", c, 1);
+        Assert.Equal(0, read!.Value.GetProperty("unread_count").GetInt64());
+        var receipt = await alice.WaitForAsync(LiveEvents.Read);
+        Assert.Equal(bId.ToString(), receipt.Str("user_id"));
+        Assert.Equal(1, receipt.Arguments[0].GetProperty("read_seq").GetInt64());
+
+        await bob.InvokeAsync("Typing", c);
+        Assert.Equal(bId.ToString(), (await alice.WaitForAsync(LiveEvents.Typing)).Str("user_id"));
+        await bob.InvokeAsync("StopTyping", c);
+        await alice.WaitForAsync(LiveEvents.StopTyping);
+        // Typing is rate limited per connection, and never comes back to the typist.
+        await Assert.ThrowsAsync<HubInvocationException>(async () => { for (var i = 0; i < 5; i++) await bob.InvokeAsync("Typing", c); });
+        Assert.Empty(bob.ReceivedOf(LiveEvents.Typing));
+
+        var edited = await alice.InvokeAsync("EditMessage", c, id, "Edited on the hub");
+        Assert.Equal("Edited on the hub", edited.Str("text"));
+        Assert.Equal("Edited on the hub", (await bob.WaitForAsync(LiveEvents.MessageUpdated, m => m.Str("text") == "Edited on the hub")).Str("text"));
+        await alice.InvokeAsync("DeleteMessage", c, id);
+        var deleted = await bob.WaitForAsync(LiveEvents.MessageDeleted);
+        Assert.Equal(id, deleted.Str("id"));
+        Assert.Null(deleted.Str("text"));
+        await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1 }, a)).AssertStatus(200);
+        Assert.Equal(aId.ToString(), (await bob.WaitForAsync(LiveEvents.Read)).Str("user_id"));
+
+        // Left: nothing more arrives on that connection.
+        await bob.InvokeAsync("LeaveConversation", c);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_joins WHERE connection_id = @id", ("id", bob.ConnectionId)));
+        await fx.SendAsync(a, c, "After leaving");
+        await Task.Delay(Quiet);
+        Assert.Single(bob.ReceivedOf(LiveEvents.NewMessage));
+    }
+
+    [Fact]
+    public async Task SendMessage_retries_answer_with_the_first_message_which_is_delivered_once()
+    {
+        var (_, a, _, b, c) = await fx.PairAsync();
+        await using var alice = await fx.ConnectAsync(a);
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        await Join(bob, c);
+
+        var first = await Send(alice, c, "Once", "retry-me");
+        var retries = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Send(alice, c, "Once", "retry-me")));
+        Assert.All(retries, r => Assert.Equal(first.Str("id"), r.Str("id")));
+        Assert.Equal("retry-me", first.Str("client_txn_id"));
+        await bob.WaitForAsync(LiveEvents.NewMessage);
+        await Task.Delay(Quiet);
+        Assert.Single(bob.ReceivedOf(LiveEvents.NewMessage));
+
+        // A join after missing messages catches up from the given seq.
+        await Send(alice, c, "Second");
+        await Send(alice, c, "Third");
+        var catchUp = await Join(bob, c, 1);
+        Assert.Equal(new long[] { 2, 3 }, catchUp!.Value.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+        Assert.Equal(3, catchUp.Value.GetProperty("last_seq").GetInt64());
+    }
+
+    [Fact]
+    public async Task Strangers_blocked_users_and_non_members_reach_nothing_through_any_hub_method()
+    {
+        var (aId, a, bId, b, c) = await fx.PairAsync();
+        var message = (await fx.SendAsync(a, c, "Private"))["id"]!.GetValue<string>();
+        var (_, stranger) = await fx.RegisteredAsync();
+        var (blockedId, blocked) = await fx.RegisteredAsync();
+        await fx.ConnectAsync(aId, blockedId);
+        await fx.BlockAsync(aId, blockedId);
+        // An event chat the pair's members are not in.
+        var eventId = Guid.NewGuid();
+        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, blockedId, "Dunes", fx.Clock.GetUtcNow().AddDays(2),
+            fx.Clock.GetUtcNow().AddDays(2).AddHours(3), 0, "AED"));
+        var eventChat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", blocked)).AssertStatus(200))["id"]!.GetValue<string>();
+
+        await using var alice = await fx.ConnectAsync(a);
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        await Join(alice, c);
+        await Join(bob, c);
+        var intruders = new List<HubClient> { await fx.ConnectAsync(stranger), await fx.ConnectAsync(blocked, viaB: true), await fx.ConnectAsync(b) };
+        try
+        {
+            foreach (var (intruder, target) in new[] { (intruders[0], c), (intruders[1], c), (intruders[2], eventChat) })
+            {
+                foreach (var (method, args) in HubCalls(target, message))
+                {
+                    var refused = await Assert.ThrowsAsync<HubInvocationException>(() => intruder.InvokeAsync(method, args));
+                    Assert.StartsWith("404 Not found", refused.Message);
+                }
+                // LeaveConversation is allowed to anyone: it removes nothing of others'.
+                await intruder.InvokeAsync("LeaveConversation", target);
+            }
+            await Send(alice, c, "Still private");
+            await bob.WaitForAsync(LiveEvents.NewMessage);
+
+            // A block stops delivery at once: bob no longer sees the conversation, so the blocker's deletes and reads do not reach him.
+            await fx.BlockAsync(aId, bId);
+            var refusedSend = await Assert.ThrowsAsync<HubInvocationException>(() => Send(alice, c, "Blocked"));
+            Assert.StartsWith("403 Forbidden", refusedSend.Message);
+            await Assert.ThrowsAsync<HubInvocationException>(() => alice.InvokeAsync("Typing", c));
+            await alice.InvokeAsync("DeleteMessage", c, message);
+            await alice.InvokeAsync("MarkRead", c, 2);
+            foreach (var (method, args) in HubCalls(c, message))
+                Assert.StartsWith("404 Not found", (await Assert.ThrowsAsync<HubInvocationException>(() => bob.InvokeAsync(method, args))).Message);
+            await Task.Delay(Quiet);
+            Assert.Empty(bob.ReceivedOf(LiveEvents.MessageDeleted));
+            Assert.Empty(bob.ReceivedOf(LiveEvents.Read));
+            Assert.Single(bob.ReceivedOf(LiveEvents.NewMessage));
+            foreach (var intruder in intruders) Assert.DoesNotContain(intruder.Received, i => i.Target != LiveEvents.Presence);
+        }
+        finally
+        {
+            foreach (var intruder in intruders) await intruder.DisposeAsync();
+        }
+    }
+
+    private static IEnumerable<(string Method, object?[] Args)> HubCalls(string conversation, string message) =>
+    [
+        ("JoinConversation", [conversation, null]),
+        ("JoinConversation", [conversation, 0]),
+        ("SendMessage", [conversation, "Hi", Guid.NewGuid().ToString("N"), null]),
+        ("EditMessage", [conversation, message, "Changed"]),
+        ("DeleteMessage", [conversation, message]),
+        ("MarkRead", [conversation, 1]),
+        ("Typing", [conversation]),
+        ("StopTyping", [conversation]),
+    ];
+
+    [Fact]
+    public async Task Refusals_are_clear_errors_and_the_connection_stays()
+    {
+        var (_, a, _, _, c) = await fx.PairAsync();
+        await using var alice = await fx.ConnectAsync(a);
+        var empty = await Assert.ThrowsAsync<HubInvocationException>(() => alice.InvokeAsync("SendMessage", c, "", null, null));
+        Assert.StartsWith("400 Validation failed", empty.Message);
+        Assert.Contains("client_txn_id", empty.Message);
+        var unknown = await Assert.ThrowsAsync<HubInvocationException>(() => alice.InvokeAsync("EditMessage", c, Guid.NewGuid(), "x"));
+        Assert.StartsWith("404 Not found: No such message", unknown.Message);
+        Assert.NotNull(await Send(alice, c, "Still connected"));
+    }
+
+    [Fact]
+    public async Task Invalid_tokens_are_refused_and_an_expiring_one_closes_its_connection()
+    {
+        var (aId, _, _, _, _) = await fx.PairAsync();
+        var none = await Assert.ThrowsAsync<HubConnectException>(() => fx.ConnectAsync("not-a-token"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, none.Status);
+        var stale = fx.Tokens.Issue(aId.ToString(), expires: fx.Clock.GetUtcNow().UtcDateTime.AddSeconds(-1));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<HubConnectException>(() => fx.ConnectAsync(stale, viaB: true))).Status);
+
+        await using var expiring = await fx.ConnectAsync(fx.Tokens.Issue(aId.ToString(), expires: fx.Clock.GetUtcNow().UtcDateTime.AddSeconds(3)));
+        await expiring.WaitForCloseAsync(TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @id", ("id", expiring.ConnectionId)) == 0,
+            "the closed connection's row stayed");
+    }
+
+    [Fact]
+    public async Task Presence_follows_a_users_first_and_last_connection_across_instances()
+    {
+        var (aId, a, _, b, _) = await fx.PairAsync();
+        await using var bob = await fx.ConnectAsync(b, viaB: true);
+        var first = await fx.ConnectAsync(a);
+        var online = await bob.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == aId.ToString());
+        Assert.True(online.Arguments[0].GetProperty("online").GetBoolean());
+        Assert.True(await fx.ScalarAsync<bool>("SELECT online FROM user_presence WHERE user_id = @u", ("u", aId)));
+
+        // A second connection on the other instance, then the first closes: still online.
+        var second = await fx.ConnectAsync(a, viaB: true);
+        Assert.Equal(2L, await fx.ScalarAsync<long>("SELECT count(DISTINCT instance_id) FROM hub_connections WHERE user_id = @u", ("u", aId)));
+        await first.DisposeAsync();
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE user_id = @u", ("u", aId)) == 1,
+            "the first connection's row stayed");
+        await second.DisposeAsync();
+        var offline = await bob.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == aId.ToString() && !p.Arguments[0].GetProperty("online").GetBoolean());
+        Assert.Equal(2, bob.ReceivedOf(LiveEvents.Presence).Count(p => p.Str("user_id") == aId.ToString()));
+        Assert.NotNull(offline);
+        Assert.NotNull(await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", aId)));
+    }
+
+    [Fact]
+    public async Task The_rows_of_an_instance_silent_for_two_minutes_are_swept_and_their_users_go_offline()
+    {
+        var (ghostId, _) = await fx.RegisteredAsync();
+        var connection = "ghost-" + Guid.NewGuid().ToString("N");
+        await fx.ExecuteAsync("""
+            INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at)
+            VALUES (@c, @u, 'dead-instance', now() - interval '10 minutes', now() - interval '3 minutes')
+            """, ("c", connection), ("u", ghostId));
+        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, online) VALUES (@u, true)", ("u", ghostId));
+        await using var live = await fx.ConnectAsync((await fx.RegisteredAsync()).Token);
+
+        await fx.Host.Services.GetRequiredService<HubPresence>().SweepAsync(own: false, CancellationToken.None);
+
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", connection)));
+        Assert.False(await fx.ScalarAsync<bool>("SELECT online FROM user_presence WHERE user_id = @u", ("u", ghostId)));
+        // A live instance's rows stay.
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", live.ConnectionId)));
+    }
+
+    [Fact]
+    public async Task Event_chat_attendees_joining_and_leaving_are_announced_to_its_joined_connections()
+    {
+        var eventId = Guid.NewGuid();
+        var (organizerId, organizer) = await fx.RegisteredAsync();
+        var (attendeeId, attendee) = await fx.RegisteredAsync();
+        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, organizerId, "Dunes", fx.Clock.GetUtcNow().AddDays(2),
+            fx.Clock.GetUtcNow().AddDays(2).AddHours(3), 0, "AED"));
+        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200))["id"]!.GetValue<string>();
+        await using var host = await fx.ConnectAsync(organizer, viaB: true);
+        await Join(host, chat);
+
+        var confirmed = new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, attendeeId, "T-1", null);
+        await fx.DeliverAsync(confirmed);
+        Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.MemberJoined)).Str("user_id"));
+        await using var guest = await fx.ConnectAsync(attendee);
+        await Join(guest, chat);
+        await fx.DeliverAsync(new RsvpCancelled(Guid.NewGuid(), fx.Tick(), confirmed.RegistrationId, eventId, attendeeId, "confirmed", 0, null, null));
+        Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.MemberLeft)).Str("user_id"));
+        await guest.WaitForAsync(LiveEvents.MemberLeft);
+
+        // Gone from the members, the guest's joined connection hears no more.
+        await Send(host, chat, "Meet at the gate");
+        await Task.Delay(Quiet);
+        Assert.Empty(guest.ReceivedOf(LiveEvents.NewMessage));
+    }
+}
