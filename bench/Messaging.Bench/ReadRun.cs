@@ -6,11 +6,9 @@ using Community.Events.Bench;
 using Community.Testing;
 using MessagingApi::Community.Messaging.Conversations;
 using MessagingApi::Community.Messaging.Data;
-using Community.ServiceDefaults.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Community.Messaging.Bench;
@@ -74,9 +72,13 @@ public static class ReadRun
                 line(await ExplainAsync(database, command));
             }
         }
-        await Plan($"history page (limit {HistoryLimit})", db =>
-            new ConversationMessages(db, TimeProvider.System, messaging.GetRequiredService<IBlobStore>(), NullLogger<ConversationMessages>.Instance)
-                .HistoryAsync(conversation, reader.Reader, null, null, HistoryLimit, CancellationToken.None));
+        await Plan($"history page (limit {HistoryLimit})", async db =>
+        {
+            // The service's own ConversationMessages, on this capturing context, the rest of what it needs from the instance.
+            await using var scope = messaging.CreateAsyncScope();
+            await ActivatorUtilities.CreateInstance<ConversationMessages>(scope.ServiceProvider, db)
+                .HistoryAsync(conversation, reader.Reader, null, null, HistoryLimit, CancellationToken.None);
+        });
         await Plan("unread count", db => ConversationQueries.UnreadAsync(db, reader.Reader, CancellationToken.None));
         await Plan($"conversation list (limit {ListLimit})", db => ConversationQueries.ListAsync(db, reader.Reader, null, ListLimit, CancellationToken.None));
     }
