@@ -81,6 +81,16 @@ public static class LiveRun
 
         // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so sends spread evenly.
         var senders = Enumerable.Range(0, options.Conversations * options.Senders).Select(i => clients[i]).ToList();
+
+        // Warm-up: one untimed message per sender (JIT, pools, the backplane's first publishes), delivered before the clock starts.
+        await Task.WhenAll(senders.Select(async sender =>
+        {
+            var message = await sender.Hub.InvokeAsync<JsonElement>("SendMessage", sender.Conversation, $"warm-up {sender.Index}", $"bench-{sender.Index}-warm-up", null);
+            sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
+        }));
+        var warmUp = options.Senders;
+        var warming = Stopwatch.StartNew();
+        while (warming.Elapsed < TimeSpan.FromSeconds(15) && clients.Any(c => Seen(c).Count < warmUp)) await Task.Delay(50);
         var interval = TimeSpan.FromSeconds((double)senders.Count / options.Rate);
         var sentAt = new ConcurrentDictionary<string, long>();
         var sendTimes = new ConcurrentBag<double>();
@@ -112,7 +122,7 @@ public static class LiveRun
         var sendingTook = clock.Elapsed;
 
         // Every message a conversation got should reach all its members (the sender's own may come as the call's answer only).
-        var expected = options.Senders * options.Messages;
+        var expected = warmUp + options.Senders * options.Messages;
         var settle = Stopwatch.StartNew();
         while (settle.Elapsed < TimeSpan.FromSeconds(30) && clients.Any(c => Seen(c).Count < expected)) await Task.Delay(100);
 
@@ -126,8 +136,8 @@ public static class LiveRun
             lock (client.Deliveries) deliveries = [.. client.Deliveries];
             foreach (var d in deliveries)
             {
-                lastDelivery = Math.Max(lastDelivery, d.At);
                 if (d.Text.StartsWith($"bench {client.Index} ", StringComparison.Ordinal) || !sentAt.TryGetValue(d.Text, out var at)) continue;
+                lastDelivery = Math.Max(lastDelivery, d.At);
                 delivered++;
                 latencies.Add(Stopwatch.GetElapsedTime(at, d.At).TotalMilliseconds);
             }
@@ -141,7 +151,7 @@ public static class LiveRun
         var window = Stopwatch.GetElapsedTime(firstSend, lastDelivery).TotalSeconds;
 
         line(string.Create(CultureInfo.InvariantCulture,
-            $"sent {sendTimes.Count:N0} messages in {sendingTook.TotalSeconds:0.0} s ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"));
+            $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages in {sendingTook.TotalSeconds:0.0} s ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"));
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
         if (latencies.Count > 0)
         {

@@ -71,6 +71,8 @@ try
     }
     Line(string.Create(CultureInfo.InvariantCulture,
         $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging instances behind the gateway, all in one process"));
+    // The figures mean little without how busy the machine was: everything here shares its cores.
+    Line("load average at the start: " + LoadAverage());
     Line(new string('=', 100));
 
     var seeder = new Seeder(dataSource, DateTimeOffset.UtcNow);
@@ -85,6 +87,8 @@ try
     await ReadRun.RunAsync(options, reader, gateway.NewClient(), tokens, first.Services, dataSource, Line);
     await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, dataSource, Line);
 
+    Line("");
+    Line("load average at the end: " + LoadAverage());
     var results = Path.Combine(root.FullName, "bench/results");
     Directory.CreateDirectory(results);
     await File.WriteAllTextAsync(Path.Combine(results, $"messaging-{stamp:yyyyMMdd-HHmm}.txt"), report.ToString());
@@ -104,3 +108,5 @@ finally
     scratch.Delete(recursive: true);
 }
 return 0;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
