@@ -97,28 +97,36 @@ public static class LiveRun
         var sendErrors = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
         var firstSend = Stopwatch.GetTimestamp();
+        // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is offered.
         await Task.WhenAll(senders.Select(async (sender, k) =>
         {
             var offset = interval * k / senders.Count;
+            var sends = new List<Task>(options.Messages);
             for (var n = 0; n < options.Messages; n++)
             {
                 var due = offset + interval * n;
                 if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
-                var text = $"bench {sender.Index} {n}";
-                var start = Stopwatch.GetTimestamp();
-                sentAt[text] = start;
-                try
-                {
-                    var message = await sender.Hub.InvokeAsync<JsonElement>("SendMessage", sender.Conversation, text, $"bench-{sender.Index}-{n}", null);
-                    sendTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
-                }
-                catch (Exception e) when (e is HubInvocationException or TimeoutException)
-                {
-                    sendErrors.Add(e.Message);
-                }
+                sends.Add(SendAsync(sender, n));
             }
+            await Task.WhenAll(sends);
         }));
+
+        async Task SendAsync(Client sender, int n)
+        {
+            var text = $"bench {sender.Index} {n}";
+            var start = Stopwatch.GetTimestamp();
+            sentAt[text] = start;
+            try
+            {
+                var message = await sender.Hub.InvokeAsync<JsonElement>("SendMessage", sender.Conversation, text, $"bench-{sender.Index}-{n}", null);
+                sendTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
+            }
+            catch (Exception e) when (e is HubInvocationException or TimeoutException)
+            {
+                sendErrors.Add(e.Message);
+            }
+        }
         var sendingTook = clock.Elapsed;
 
         // Every message a conversation got should reach all its members (the sender's own may come as the call's answer only).
@@ -151,7 +159,7 @@ public static class LiveRun
         var window = Stopwatch.GetElapsedTime(firstSend, lastDelivery).TotalSeconds;
 
         line(string.Create(CultureInfo.InvariantCulture,
-            $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages in {sendingTook.TotalSeconds:0.0} s ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"));
+            $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over {(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"));
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
         if (latencies.Count > 0)
         {
