@@ -11,7 +11,7 @@ public sealed record MessagingBenchOptions
           --conversations N    event chats they are spread over (default 100)
           --senders N          senders per conversation (default 1)
           --messages N         messages each sender sends (default 20)
-          --rate N             messages per second over all senders (default 200)
+          --rate N             messages per second over all senders (default 100)
           --reader-conversations N   conversations of the reader whose reads are timed (default 500)
           --history N          messages in each of them (default 200)
           --runs N             timed runs per read (default 300)
@@ -22,7 +22,7 @@ public sealed record MessagingBenchOptions
     public int Conversations { get; init; } = 100;
     public int Senders { get; init; } = 1;
     public int Messages { get; init; } = 20;
-    public int Rate { get; init; } = 200;
+    public int Rate { get; init; } = 100;
     public int ReaderConversations { get; init; } = 500;
     public int History { get; init; } = 200;
     public int Runs { get; init; } = 300;
