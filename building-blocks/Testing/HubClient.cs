@@ -59,7 +59,7 @@ public sealed class HubClient : IAsyncDisposable
         ConnectionId = connectionId;
     }
 
-    /// <summary>The id the server knows this connection by (from negotiate).</summary>
+    /// <summary>The id the server knows this connection by (from negotiate); empty when the connection skipped negotiation.</summary>
     public string ConnectionId { get; }
 
     /// <summary>Server-to-client calls, each read once, in the order received.</summary>
@@ -76,12 +76,20 @@ public sealed class HubClient : IAsyncDisposable
 
     public IReadOnlyList<HubInvocation> ReceivedOf(string target) => [.. Received.Where(i => i.Target == target)];
 
-    /// <summary>Negotiates and connects to the hub at <paramref name="hubPath"/> (e.g. "/hubs/chat") of <paramref name="baseAddress"/>.</summary>
-    public static async Task<HubClient> ConnectAsync(Uri baseAddress, string hubPath, string? accessToken, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Negotiates and connects to the hub at <paramref name="hubPath"/> (e.g. "/hubs/chat") of <paramref name="baseAddress"/>.
+    /// With <paramref name="skipNegotiation"/> the WebSocket is opened at once, as SignalR clients do behind a load balancer
+    /// (negotiate and the WebSocket could otherwise land on different instances).
+    /// </summary>
+    public static async Task<HubClient> ConnectAsync(
+        Uri baseAddress, string hubPath, string? accessToken, CancellationToken cancellationToken = default, bool skipNegotiation = false)
     {
-        var connectionToken = await NegotiateAsync(baseAddress, hubPath, accessToken, cancellationToken);
+        var connectionToken = skipNegotiation ? new ConnectionToken("", "") : await NegotiateAsync(baseAddress, hubPath, accessToken, cancellationToken);
         var socket = new ClientWebSocket();
-        var query = $"id={Uri.EscapeDataString(connectionToken.Token)}" + (accessToken is null ? "" : $"&access_token={Uri.EscapeDataString(accessToken)}");
+        var parameters = new List<string>();
+        if (!skipNegotiation) parameters.Add($"id={Uri.EscapeDataString(connectionToken.Token)}");
+        if (accessToken is not null) parameters.Add($"access_token={Uri.EscapeDataString(accessToken)}");
+        var query = string.Join('&', parameters);
         var ws = new UriBuilder(new Uri(baseAddress, hubPath)) { Scheme = baseAddress.Scheme == "https" ? "wss" : "ws", Query = query }.Uri;
         try
         {

@@ -25,7 +25,12 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
 
     private readonly TestTokens _issuer;
 
+    private int _webSockets;
+
     private FakeBackend(TestTokens issuer) => _issuer = issuer;
+
+    /// <summary>How many WebSockets /hubs/echo has accepted.</summary>
+    public int WebSocketsAccepted => Volatile.Read(ref _webSockets);
 
     public static async Task<FakeBackend> StartAsync(TestTokens issuer)
     {
@@ -62,7 +67,7 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
         await context.Response.WriteAsJsonAsync(echoed, Json);
     }
 
-    private static async Task EchoWebSocketAsync(HttpContext context)
+    private async Task EchoWebSocketAsync(HttpContext context)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -70,6 +75,7 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        Interlocked.Increment(ref _webSockets);
         var buffer = new byte[4096];
         while (true)
         {

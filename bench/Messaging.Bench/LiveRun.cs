@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Community.Events.Bench;
+using Community.Testing;
+using Npgsql;
+
+namespace Community.Messaging.Bench;
+
+/// <summary>
+/// (a) Every client opens a WebSocket to /hubs/chat through the gateway (no negotiate: the gateway spreads connections over
+/// both instances) and joins its conversation; the senders send at a fixed overall rate. Each receiver notes when every
+/// new_message arrives; the text names the send, whose start the sender noted, so the difference is send-to-delivery.
+/// </summary>
+public static class LiveRun
+{
+    public const double P99TargetMs = 250;
+    private const string Hub = "/hubs/chat";
+
+    private sealed record Delivery(long Seq, string Text, long At);
+
+    private sealed class Client(int index, Guid conversation, HubClient hub)
+    {
+        public int Index { get; } = index;
+        public Guid Conversation { get; } = conversation;
+        public HubClient Hub { get; } = hub;
+        public List<Delivery> Deliveries { get; } = [];
+        public ConcurrentBag<long> OwnSeqs { get; } = [];
+        /// <summary>Sends whose call failed or was not answered in time: their seq is unknown to the sender, who gets no copy.</summary>
+        public int UnansweredSends;
+        public Task Listening { get; set; } = Task.CompletedTask;
+    }
+
+    public static async Task RunAsync(MessagingBenchOptions options, LiveWorld world, Uri gateway, TestTokens tokens, NpgsqlDataSource database, Action<string> line)
+    {
+        line("");
+        line($"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, {options.Conversations} conversations, " +
+             $"{options.Senders} sender(s) each sending {options.Messages} messages, {options.Rate} messages/s in all");
+        line(new string('-', 100));
+        var connecting = Stopwatch.StartNew();
+        var clients = new Client[options.Clients];
+        var connectErrors = 0;
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+            {
+                var token = tokens.Issue(world.Users[i]);
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        clients[i] = new Client(i, world.ConversationOf(i), await HubClient.ConnectAsync(gateway, Hub, token, skipNegotiation: true));
+                        return;
+                    }
+                    catch (Exception e) when (attempt < 3 && e is HubConnectException or TimeoutException)
+                    {
+                        Interlocked.Increment(ref connectErrors);
+                    }
+                }
+            });
+            await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, database, line);
+        }
+        finally
+        {
+            await Parallel.ForEachAsync(clients.OfType<Client>(), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (client, _) => await client.Hub.DisposeAsync());
+            await Task.WhenAll(clients.OfType<Client>().Select(c => c.Listening));
+        }
+    }
+
+    private static async Task MeasureAsync(MessagingBenchOptions options, Client[] clients, int connectErrors, TimeSpan connected, NpgsqlDataSource database, Action<string> line)
+    {
+        var joining = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (client, _) =>
+        {
+            client.Listening = ListenAsync(client);
+            await client.Hub.InvokeAsync<JsonElement>("JoinConversation", client.Conversation, 0L);
+        });
+        var perInstance = await PerInstanceAsync(database);
+        line(string.Create(CultureInfo.InvariantCulture,
+            $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), joined in {joining.Elapsed.TotalSeconds:0.0} s; " +
+            $"hub connections per instance: {perInstance}"));
+
+        // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so sends spread evenly.
+        var senders = Enumerable.Range(0, options.Conversations * options.Senders).Select(i => clients[i]).ToList();
+
+        // Warm-up: one untimed message per sender (JIT, pools, the backplane's first publishes), delivered before the clock starts.
+        await Task.WhenAll(senders.Select(async sender =>
+        {
+            var message = await sender.Hub.InvokeAsync<JsonElement>("SendMessage", sender.Conversation, $"warm-up {sender.Index}", $"bench-{sender.Index}-warm-up", null);
+            sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
+        }));
+        var warmUp = options.Senders;
+        var warming = Stopwatch.StartNew();
+        while (warming.Elapsed < TimeSpan.FromSeconds(15) && clients.Any(c => Seen(c).Count < warmUp)) await Task.Delay(50);
+        var interval = TimeSpan.FromSeconds((double)senders.Count / options.Rate);
+        var sentAt = new ConcurrentDictionary<string, long>();
+        var sendTimes = new ConcurrentBag<double>();
+        var sendErrors = new ConcurrentBag<string>();
+        var clock = Stopwatch.StartNew();
+        var firstSend = Stopwatch.GetTimestamp();
+        // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is offered.
+        await Task.WhenAll(senders.Select(async (sender, k) =>
+        {
+            var offset = interval * k / senders.Count;
+            var sends = new List<Task>(options.Messages);
+            for (var n = 0; n < options.Messages; n++)
+            {
+                var due = offset + interval * n;
+                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+                sends.Add(SendAsync(sender, n));
+            }
+            await Task.WhenAll(sends);
+        }));
+
+        async Task SendAsync(Client sender, int n)
+        {
+            var text = $"bench {sender.Index} {n}";
+            var start = Stopwatch.GetTimestamp();
+            sentAt[text] = start;
+            try
+            {
+                var message = await sender.Hub.InvokeAsync<JsonElement>("SendMessage", sender.Conversation, text, $"bench-{sender.Index}-{n}", null);
+                sendTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
+            }
+            catch (Exception e) when (e is HubInvocationException or TimeoutException)
+            {
+                sendErrors.Add(e.Message);
+                Interlocked.Increment(ref sender.UnansweredSends);
+            }
+        }
+        var sendingTook = clock.Elapsed;
+
+        // Every message a conversation got should reach all its members (the sender's own may come as the call's answer only).
+        var expected = warmUp + options.Senders * options.Messages;
+        var settle = Stopwatch.StartNew();
+        while (settle.Elapsed < TimeSpan.FromSeconds(30) && clients.Any(c => Seen(c).Count + c.UnansweredSends < expected)) await Task.Delay(100);
+
+        var latencies = new List<double>();
+        var delivered = 0L;
+        long lastDelivery = firstSend;
+        int gaps = 0, duplicates = 0, outOfOrder = 0, complete = 0, unanswered = 0;
+        foreach (var client in clients)
+        {
+            List<Delivery> deliveries;
+            lock (client.Deliveries) deliveries = [.. client.Deliveries];
+            foreach (var d in deliveries)
+            {
+                if (d.Text.StartsWith($"bench {client.Index} ", StringComparison.Ordinal) || !sentAt.TryGetValue(d.Text, out var at)) continue;
+                lastDelivery = Math.Max(lastDelivery, d.At);
+                delivered++;
+                latencies.Add(Stopwatch.GetElapsedTime(at, d.At).TotalMilliseconds);
+            }
+            duplicates += deliveries.Count - deliveries.Select(d => d.Seq).Distinct().Count();
+            outOfOrder += deliveries.Zip(deliveries.Skip(1)).Count(p => p.Second.Seq <= p.First.Seq);
+            var seen = Seen(client);
+            var missing = Enumerable.Range(1, expected).Count(s => !seen.Contains(s));
+            // A sender cannot know the seq of its own unanswered sends (the server sends the origin no copy): those are not gaps.
+            var unknowable = Math.Min(missing, client.UnansweredSends);
+            gaps += missing - unknowable;
+            unanswered += unknowable;
+            if (missing == unknowable) complete++;
+        }
+        var window = Stopwatch.GetElapsedTime(firstSend, lastDelivery).TotalSeconds;
+
+        line(string.Create(CultureInfo.InvariantCulture,
+            $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over {(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"));
+        line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
+        if (latencies.Count > 0)
+        {
+            var stats = LatencyStats.From("send-to-delivery", latencies);
+            line(Stats("send-to-delivery at every other member", latencies));
+            line(string.Create(CultureInfo.InvariantCulture,
+                $"delivered {delivered:N0} messages to other members in {window:0.0} s: {delivered / Math.Max(window, 0.001):N0} messages/s"));
+            line(string.Create(CultureInfo.InvariantCulture, $"target p99 <= {P99TargetMs} ms: {(stats.P99 <= P99TargetMs ? "OK" : "MISSED")} (p99 {stats.P99:0.0} ms)"));
+        }
+        else line("no message was delivered");
+        line($"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing seqs {gaps}, duplicates {duplicates}, " +
+             $"out of order {outOfOrder} (not counted: {unanswered} seqs of the senders' own unanswered calls)");
+    }
+
+    private static HashSet<long> Seen(Client client)
+    {
+        lock (client.Deliveries) return [.. client.Deliveries.Select(d => d.Seq).Concat(client.OwnSeqs)];
+    }
+
+    private static async Task ListenAsync(Client client)
+    {
+        await foreach (var call in client.Hub.Invocations.ReadAllAsync())
+        {
+            var at = Stopwatch.GetTimestamp();
+            if (call.Target != "new_message") continue;
+            var message = call.Arguments[0];
+            var delivery = new Delivery(message.GetProperty("seq").GetInt64(), message.GetProperty("text").GetString() ?? "", at);
+            lock (client.Deliveries) client.Deliveries.Add(delivery);
+        }
+    }
+
+    private static async Task<string> PerInstanceAsync(NpgsqlDataSource database)
+    {
+        try
+        {
+            await using var command = database.CreateCommand("SELECT coalesce(string_agg(n::text, ' + ' ORDER BY n DESC), 'none recorded') FROM (SELECT count(*) AS n FROM hub_connections GROUP BY instance_id) x");
+            return (string)(await command.ExecuteScalarAsync())!;
+        }
+        catch (PostgresException e)
+        {
+            return "unknown (" + e.MessageText + ")";
+        }
+    }
+
+    public static string Stats(string name, List<double> ms)
+    {
+        if (ms.Count == 0) return $"{name,-44} no samples";
+        var s = LatencyStats.From(name, ms);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{name,-44} n={s.Runs,7:N0}  p50 {s.P50,7:0.0} ms  p95 {s.P95,7:0.0} ms  p99 {s.P99,7:0.0} ms  max {s.Max,7:0.0} ms");
+    }
+}

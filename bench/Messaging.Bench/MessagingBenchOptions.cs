@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Community.Messaging.Bench;
+
+/// <summary>The benchmark's command line.</summary>
+public sealed record MessagingBenchOptions
+{
+    public const string Usage = """
+        Usage: bash bench/run-messaging.sh [options]
+          --clients N          WebSocket clients through the gateway (default 1000)
+          --conversations N    event chats they are spread over (default 100)
+          --senders N          senders per conversation (default 1)
+          --messages N         messages each sender sends (default 20)
+          --rate N             messages per second over all senders (default 100)
+          --reader-conversations N   conversations of the reader whose reads are timed (default 500)
+          --history N          messages in each of them (default 200)
+          --runs N             timed runs per read (default 300)
+          --keep               leave the database and vhost in place
+        """;
+
+    public int Clients { get; init; } = 1000;
+    public int Conversations { get; init; } = 100;
+    public int Senders { get; init; } = 1;
+    public int Messages { get; init; } = 20;
+    public int Rate { get; init; } = 100;
+    public int ReaderConversations { get; init; } = 500;
+    public int History { get; init; } = 200;
+    public int Runs { get; init; } = 300;
+    public bool Keep { get; init; }
+
+    /// <summary>The options, or null after printing the usage (for --help or a bad option).</summary>
+    public static MessagingBenchOptions? Parse(IReadOnlyList<string> args)
+    {
+        var options = new MessagingBenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            int Number(int min)
+            {
+                var name = args[i];
+                var text = i + 1 < args.Count ? args[++i] : "";
+                return int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
+                    ? n
+                    : throw new ArgumentException($"{name} must be a whole number of at least {min}, not '{text}'.");
+            }
+            try
+            {
+                options = args[i] switch
+                {
+                    "--clients" => options with { Clients = Number(2) },
+                    "--conversations" => options with { Conversations = Number(1) },
+                    "--senders" => options with { Senders = Number(1) },
+                    "--messages" => options with { Messages = Number(1) },
+                    "--rate" => options with { Rate = Number(1) },
+                    "--reader-conversations" => options with { ReaderConversations = Number(1) },
+                    "--history" => options with { History = Number(1) },
+                    "--runs" => options with { Runs = Number(20) },
+                    "--keep" => options with { Keep = true },
+                    "--help" or "-h" => null,
+                    _ => throw new ArgumentException($"unknown option '{args[i]}'."),
+                };
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                options = null;
+            }
+            if (options is null)
+            {
+                Console.WriteLine(Usage);
+                return null;
+            }
+        }
+        if (options.Clients < options.Conversations * (options.Senders + 1))
+        {
+            Console.Error.WriteLine("--clients must give every conversation its senders and at least one more member.");
+            Console.WriteLine(Usage);
+            return null;
+        }
+        return options;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net.WebSockets;
+using System.Text;
+using Community.Contracts;
+using Community.Gateway.Tests.Infrastructure;
+using Community.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace Community.Gateway.Tests;
+
+/// <summary>The gateway with two messaging instances behind it (<c>Services:messaging = a;b</c>); identity's JWKS on the first.</summary>
+public sealed class TwoInstancesFixture : IAsyncLifetime
+{
+    public TestTokens Tokens { get; } = new();
+    public FakeBackend First { get; private set; } = null!;
+    public FakeBackend Second { get; private set; } = null!;
+    public GatewayHost Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        First = await FakeBackend.StartAsync(Tokens);
+        Second = await FakeBackend.StartAsync(Tokens);
+        string Address(FakeBackend backend) => backend.BaseAddress.ToString().TrimEnd('/');
+        Gateway = GatewayHost.Start(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Identity}"] = Address(First),
+            [$"Services:{ResourceNames.Messaging}"] = $"{Address(First)}; {Address(Second)}",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await First.DisposeAsync();
+        await Second.DisposeAsync();
+        Tokens.Dispose();
+    }
+}
+
+public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixture<TwoInstancesFixture>
+{
+    private readonly TwoInstancesFixture _ = fixture;
+
+    private int ReceivedOn(FakeBackend backend, string path) => backend.Received.Count(r => r.Path == path);
+
+    [Fact]
+    public void Each_address_of_a_service_becomes_a_destination_named_after_its_position()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Messaging}"] = "http://127.0.0.1:5103; http://127.0.0.1:5113;",
+            [$"Services:{ResourceNames.Identity}"] = "http://127.0.0.1:5101",
+        }).Build();
+
+        var clusters = GatewayProxyConfig.Clusters(configuration).ToDictionary(c => c.ClusterId);
+
+        var messaging = clusters[ResourceNames.Messaging].Destinations!;
+        Assert.Equal(["messaging-0", "messaging-1"], messaging.Keys.Order());
+        Assert.Equal("http://127.0.0.1:5103", messaging["messaging-0"].Address);
+        Assert.Equal("http://127.0.0.1:5113", messaging["messaging-1"].Address);
+        Assert.Equal("http://127.0.0.1:5101", Assert.Single(clusters[ResourceNames.Identity].Destinations!).Value.Address);
+        Assert.Empty(clusters[ResourceNames.Payments].Destinations!);
+    }
+
+    [Fact]
+    public async Task Requests_to_a_service_with_two_addresses_reach_both_instances()
+    {
+        const string path = "/api/v1/conversations";
+        var token = _.Tokens.Issue();
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = new("Bearer", token);
+            var echo = await GatewayFixture.EchoOf(await _.Gateway.Client.SendAsync(request));
+            Assert.Equal(path, echo.Path);
+        }
+
+        Assert.Equal(20, ReceivedOn(_.First, path) + ReceivedOn(_.Second, path));
+        Assert.True(ReceivedOn(_.First, path) > 0, "the first instance received nothing");
+        Assert.True(ReceivedOn(_.Second, path) > 0, "the second instance received nothing");
+    }
+
+    [Fact]
+    public async Task A_websocket_through_the_gateway_works_on_either_instance()
+    {
+        var uri = new UriBuilder(_.Gateway.Address) { Scheme = "ws", Path = "/hubs/echo", Query = "access_token=" + Uri.EscapeDataString(_.Tokens.Issue()) }.Uri;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var before = (_.First.WebSocketsAccepted, _.Second.WebSocketsAccepted);
+
+        for (var i = 0; i < 16; i++)
+        {
+            using var socket = new ClientWebSocket();
+            await socket.ConnectAsync(uri, timeout.Token);
+            var text = $"hello {i}";
+            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
+            var buffer = new byte[1024];
+            var received = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.Equal(text, Encoding.UTF8.GetString(buffer, 0, received.Count));
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+        }
+
+        Assert.Equal(16, _.First.WebSocketsAccepted - before.Item1 + _.Second.WebSocketsAccepted - before.Item2);
+        Assert.True(_.First.WebSocketsAccepted > before.Item1, "no WebSocket reached the first instance");
+        Assert.True(_.Second.WebSocketsAccepted > before.Item2, "no WebSocket reached the second instance");
+    }
+}
