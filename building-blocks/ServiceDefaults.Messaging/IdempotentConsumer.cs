@@ -38,8 +38,16 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         await HandleAsync(context, cancellationToken);
         await Db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await AfterCommitAsync(context, cancellationToken);
     }
 
     /// <summary>Applies the message; changes tracked on <see cref="Db"/> are saved with the inbox row.</summary>
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs once what <see cref="HandleAsync"/> changed is committed, and never for a skipped redelivery: for effects that
+    /// must not precede the commit (live pushes). Best effort: the message counts as handled whatever happens here, so it
+    /// should bound its own waits and log rather than throw.
+    /// </summary>
+    protected virtual Task AfterCommitAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) => Task.CompletedTask;
 }

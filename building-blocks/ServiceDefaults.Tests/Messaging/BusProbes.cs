@@ -41,6 +41,8 @@ public sealed class WorkProbe(ProbeDbContext db, BusInstance instance, ILogger<W
 {
     public static readonly ConcurrentDictionary<Guid, int> Attempts = new();
     public static readonly ConcurrentDictionary<(string Instance, Guid Work), int> Handled = new();
+    /// <summary>Runs of the after-commit step per work, each seen outside any transaction.</summary>
+    public static readonly ConcurrentDictionary<Guid, int> AfterCommits = new();
 
     public static int HandledAnywhere(Guid work) => Handled.Where(h => h.Key.Work == work).Sum(h => h.Value);
 
@@ -50,6 +52,13 @@ public sealed class WorkProbe(ProbeDbContext db, BusInstance instance, ILogger<W
         if (context.Message.Failure == "permanent") throw new ConflictException("the same answer on every attempt");
         if (context.Message.Failure == "transient" && attempt <= 2) throw new TimeoutException("the database was slow this time");
         Handled.AddOrUpdate((instance.Id, context.Message.Id), 1, (_, n) => n + 1);
+        return Task.CompletedTask;
+    }
+
+    protected override Task AfterCommitAsync(ConsumeContext<Work> context, CancellationToken cancellationToken)
+    {
+        if (Db.Database.CurrentTransaction is not null) throw new InvalidOperationException("the after-commit step ran inside the transaction");
+        AfterCommits.AddOrUpdate(context.Message.Id, 1, (_, n) => n + 1);
         return Task.CompletedTask;
     }
 }

@@ -38,6 +38,7 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
             $"the message never reached {ErrorQueue}");
         Assert.Equal(1, WorkProbe.Attempts[work.Id]);
         Assert.Equal(0, WorkProbe.HandledAnywhere(work.Id));
+        Assert.False(WorkProbe.AfterCommits.ContainsKey(work.Id));
         Assert.Equal(0L, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
             "SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", work.Id)));
     }
@@ -58,8 +59,24 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
         await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.HandledAnywhere(work.Id) > 0), "the retries never handled the message");
         Assert.Equal(3, WorkProbe.Attempts[work.Id]); // two failures, then success
         Assert.Equal(1, WorkProbe.HandledAnywhere(work.Id));
+        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.AfterCommits.GetValueOrDefault(work.Id) == 1), "the after-commit step never ran");
         Assert.Equal(1L, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
             "SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", work.Id)));
+    }
+
+    [Fact]
+    public async Task The_after_commit_step_runs_once_per_handled_message_and_not_for_a_redelivery()
+    {
+        var work = new Work(Guid.NewGuid());
+        await BusHosts.Publish(fx.Host, work, work.Id);
+        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.AfterCommits.GetValueOrDefault(work.Id) == 1), "the after-commit step never ran");
+        // The same message again: the inbox skips it, and with it the after-commit step.
+        await BusHosts.Publish(fx.Host, work, work.Id);
+        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.Attempts.GetValueOrDefault(work.Id) == 1 && WorkProbe.HandledAnywhere(work.Id) == 1),
+            "the first delivery was not handled once");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, WorkProbe.AfterCommits[work.Id]);
+        Assert.Equal(1, WorkProbe.HandledAnywhere(work.Id));
     }
 
     [Theory]

@@ -14,17 +14,13 @@ namespace Community.Messaging.Notifications;
 /// them live after the commit, so a client that fetches on the push finds them and a rolled-back attempt pushes nothing.
 /// </summary>
 public abstract class NotifyingConsumer<TMessage>(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger logger)
-    : IdempotentConsumer<TMessage, MessagingDbContext>(db, logger), IConsumer<TMessage>
+    : IdempotentConsumer<TMessage, MessagingDbContext>(db, logger)
     where TMessage : class
 {
     private IReadOnlyList<CreatedNotification> _created = [];
 
-    public new async Task Consume(ConsumeContext<TMessage> context)
-    {
-        _created = [];
-        await base.Consume(context);
-        await push.SendAsync(_created, context.CancellationToken);
-    }
+    protected sealed override Task AfterCommitAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
+        push.SendAsync(_created, cancellationToken);
 
     protected sealed override async Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
         _created = await NotificationStore.AddAsync(Db, clock, await NotificationsForAsync(context.Message, cancellationToken), cancellationToken);

@@ -11,7 +11,7 @@ namespace Community.Messaging.Projections;
 // Event chats from events' messages: one conversation per event, open to its organizer and its confirmed
 // attendees; a cancelled RSVP leaves it, a cancelled event closes it for sending. Whichever message comes
 // first creates the conversation; membership writes compare as-of times. A change is pushed to the chat's joined
-// connections (member_joined / member_left) before the inbox commit: a rollback's redelivery pushes it again, which is harmless.
+// connections (member_joined / member_left) once the inbox transaction has committed.
 
 public sealed class EventPublishedConsumer(MessagingDbContext db, TimeProvider clock, ILogger<EventPublishedConsumer> logger)
     : IdempotentConsumer<EventPublished, MessagingDbContext>(db, logger)
@@ -33,8 +33,13 @@ public sealed class RegistrationConfirmedConsumer(MessagingDbContext db, TimePro
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
         if (await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, true, m.OccurredAt, cancellationToken) > 0)
-            await live.EventChatMemberAsync(Db, conversationId, m.UserId, true, cancellationToken);
+            _joined = conversationId;
     }
+
+    private Guid? _joined;
+
+    protected override Task AfterCommitAsync(ConsumeContext<RegistrationConfirmed> context, CancellationToken cancellationToken) =>
+        _joined is { } conversationId ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, true, cancellationToken) : Task.CompletedTask;
 }
 
 public sealed class RsvpCancelledConsumer(MessagingDbContext db, TimeProvider clock, LiveDelivery live, ILogger<RsvpCancelledConsumer> logger)
@@ -45,8 +50,13 @@ public sealed class RsvpCancelledConsumer(MessagingDbContext db, TimeProvider cl
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
         if (await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, false, m.OccurredAt, cancellationToken) > 0)
-            await live.EventChatMemberAsync(Db, conversationId, m.UserId, false, cancellationToken);
+            _left = conversationId;
     }
+
+    private Guid? _left;
+
+    protected override Task AfterCommitAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken) =>
+        _left is { } conversationId ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, false, cancellationToken) : Task.CompletedTask;
 }
 
 public sealed class EventCancelledConsumer(MessagingDbContext db, TimeProvider clock, ILogger<EventCancelledConsumer> logger)

@@ -36,8 +36,13 @@ public sealed class GroupMemberJoinedConsumer(MessagingDbContext db, LiveDeliver
                 SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END, active = true, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
             """, cancellationToken);
-        if (changed > 0) await live.GroupMemberAsync(Db, m.GroupId, m.UserId, true, cancellationToken);
+        _changed = changed > 0;
     }
+
+    private bool _changed;
+
+    protected override Task AfterCommitAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken) =>
+        _changed ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, true, cancellationToken) : Task.CompletedTask;
 }
 
 public sealed class GroupMemberLeftConsumer(MessagingDbContext db, LiveDelivery live, ILogger<GroupMemberLeftConsumer> logger)
@@ -46,9 +51,13 @@ public sealed class GroupMemberLeftConsumer(MessagingDbContext db, LiveDelivery 
     protected override async Task HandleAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (await GroupMembership.SetAsync(Db, m.GroupId, m.UserId, GroupRoles.Member, false, m.OccurredAt, cancellationToken) > 0)
-            await live.GroupMemberAsync(Db, m.GroupId, m.UserId, false, cancellationToken);
+        _changed = await GroupMembership.SetAsync(Db, m.GroupId, m.UserId, GroupRoles.Member, false, m.OccurredAt, cancellationToken) > 0;
     }
+
+    private bool _changed;
+
+    protected override Task AfterCommitAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken) =>
+        _changed ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, false, cancellationToken) : Task.CompletedTask;
 }
 
 public sealed class GroupMemberRoleChangedConsumer(MessagingDbContext db, ILogger<GroupMemberRoleChangedConsumer> logger)
