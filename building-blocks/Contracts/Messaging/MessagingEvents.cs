@@ -8,3 +8,6 @@ public sealed record MessageSent(Guid MessageId, DateTimeOffset OccurredAt, Guid
 
 /// <summary>A member started a thread in a group (its first message is posted with it); social may show it in the group's feed.</summary>
 public sealed record NewThread(Guid MessageId, DateTimeOffset OccurredAt, Guid ThreadId, Guid GroupId, Guid AuthorUserId, string Title) : IIntegrationEvent;
+
+/// <summary>A thread was deleted (by its author or a group moderator); what showed it, such as social's feed, drops it.</summary>
+public sealed record ThreadDeleted(Guid MessageId, DateTimeOffset OccurredAt, Guid ThreadId, Guid GroupId, Guid DeletedByUserId) : IIntegrationEvent;

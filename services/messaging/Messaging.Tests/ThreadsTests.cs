@@ -208,6 +208,9 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.DoesNotContain((await (await fx.Client.Get("/api/v1/conversations", crew.Other)).AssertStatus(200))["items"]!.AsArray(), c => Id(c!) == id);
         Assert.Empty((await (await fx.Client.Get("/api/v1/threads/search?q=deleted", crew.Member)).AssertStatus(200))["items"]!.AsArray());
         Assert.True(await fx.ScalarAsync<bool>("SELECT closed FROM conversations WHERE id = @id", ("id", Guid.Parse(id))));
+        // Announced once, for the feed (the second DELETE was a 404 and announced nothing).
+        Assert.Equal(1L, await fx.ScalarAsync<long>(
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' AND payload->>'threadId' = @id", ("id", id)));
 
         // A moderator deletes another member's thread.
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{kept}", null, crew.Mod)).AssertStatus(204);

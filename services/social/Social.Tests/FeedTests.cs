@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Identity;
+using Community.Contracts.Messaging;
 
 namespace Community.Social.Tests;
 
@@ -253,6 +254,33 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await fx.DeliverAsync(new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["visibility"]) { Visibility = EventVisibility.Private },
             "FeedEventUpdatedConsumer");
         Assert.Equal(["course_completed"], (await ItemsAsync(me)).Select(Kind));
+    }
+
+    [Fact]
+    public async Task Threads_started_in_my_groups_are_news_until_deleted()
+    {
+        var (_, me, _) = await fx.RegisteredAsync();
+        var (authorId, author, _) = await fx.RegisteredAsync();
+        var group = await GroupsFlow.CreateAsync(fx, me, name: "Desert Hikers");
+        await Join(group, author);
+        var groupId = Guid.Parse(group);
+
+        var started = new NewThread(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), groupId, authorId, "Saturday hike");
+        await fx.DeliverAsync(started, "FeedNewThreadConsumer");
+        await fx.DeliverAsync(started with { MessageId = Guid.NewGuid() }, "FeedNewThreadConsumer");
+        var thread = Assert.Single(await ItemsAsync(me), i => Kind(i) == "thread_started");
+        Assert.Equal(authorId.ToString(), Actor(thread));
+        Assert.Equal("thread", thread["subject"]!["type"]!.GetValue<string>());
+        Assert.Equal("Saturday hike", thread["subject"]!["name"]!.GetValue<string>());
+
+        await fx.DeliverAsync(new ThreadDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), started.ThreadId, groupId, authorId), "FeedThreadDeletedConsumer");
+        Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "thread_started");
+
+        // A NewThread that arrives after its ThreadDeleted adds nothing.
+        var late = new NewThread(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), groupId, authorId, "Too late");
+        await fx.DeliverAsync(new ThreadDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), late.ThreadId, groupId, authorId), "FeedThreadDeletedConsumer");
+        await fx.DeliverAsync(late, "FeedNewThreadConsumer");
+        Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "thread_started");
     }
 
     [Fact]

@@ -157,8 +157,10 @@ public static class ThreadsApi
         var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
         access.EnsureMayChange("delete");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        access.Thread.DeletedAt = clock.GetUtcNow();
+        var now = clock.GetUtcNow();
+        access.Thread.DeletedAt = now;
         access.Thread.DeletedBy = callerId;
+        db.AddIntegrationEvent(new ThreadDeleted(Guid.CreateVersion7(now), now, id, access.Thread.GroupId, callerId));
         await db.SaveChangesAsync(cancellationToken);
         // Closed as well, so no send (REST or hub) can number a message in it whatever path it takes.
         await db.Conversations.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);

@@ -21,7 +21,10 @@ public static class ActivityKinds
     /// <summary>The actor completed a course (subject: the course).</summary>
     public const string CourseCompleted = "course_completed";
 
-    public static readonly IReadOnlyList<string> All = [EventPublished, EventRsvp, GroupJoined, UserFollowed, ConnectionAccepted, PhotoAdded, CourseCompleted];
+    /// <summary>The actor started a thread in a group (subject: the thread; group_id its group).</summary>
+    public const string ThreadStarted = "thread_started";
+
+    public static readonly IReadOnlyList<string> All = [EventPublished, EventRsvp, GroupJoined, UserFollowed, ConnectionAccepted, PhotoAdded, CourseCompleted, ThreadStarted];
 }
 
 /// <summary>The feed's writes that more than one consumer makes.</summary>

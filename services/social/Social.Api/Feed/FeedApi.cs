@@ -137,6 +137,7 @@ public static class FeedApi
         var people = rows.Select(r => r.ActorId).Concat(rows.Where(r => r.SubjectUserId is not null).Select(r => r.SubjectUserId!.Value)).Distinct().ToList();
         var eventIds = rows.Where(r => r.Kind is ActivityKinds.EventPublished or ActivityKinds.EventRsvp or ActivityKinds.PhotoAdded).Select(r => r.SubjectId).Distinct().ToList();
         var courseIds = rows.Where(r => r.Kind == ActivityKinds.CourseCompleted).Select(r => r.SubjectId).Distinct().ToList();
+        var threadIds = rows.Where(r => r.Kind == ActivityKinds.ThreadStarted).Select(r => r.SubjectId).Distinct().ToList();
         var groupIds = rows.Where(r => r.GroupId is not null).Select(r => r.GroupId!.Value).Distinct().ToList();
         var profiles = await db.Profiles.AsNoTracking().Where(p => people.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
         var titles = await db.Database.SqlQuery<EventTitle>($"""SELECT event_id AS "EventId", title AS "Title" FROM feed_events WHERE event_id = ANY ({eventIds})""")
@@ -144,6 +145,9 @@ public static class FeedApi
         var courses = await db.Database.SqlQuery<EventTitle>($"""SELECT course_id AS "EventId", title AS "Title" FROM feed_courses WHERE course_id = ANY ({courseIds})""")
             .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
         foreach (var (id, title) in courses) titles[id] = title;
+        var threads = await db.Database.SqlQuery<EventTitle>($"""SELECT thread_id AS "EventId", title AS "Title" FROM feed_threads WHERE thread_id = ANY ({threadIds})""")
+            .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
+        foreach (var (id, title) in threads) titles[id] = title;
         var groups = await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.Name, cancellationToken);
 
         var folded = new List<(FeedRow Newest, List<Guid> Actors)>();
@@ -174,12 +178,13 @@ public static class FeedApi
     {
         ActivityKinds.EventPublished or ActivityKinds.EventRsvp or ActivityKinds.PhotoAdded => new("event", row.SubjectId, titles.GetValueOrDefault(row.SubjectId)),
         ActivityKinds.CourseCompleted => new("course", row.SubjectId, titles.GetValueOrDefault(row.SubjectId)),
+        ActivityKinds.ThreadStarted => new("thread", row.SubjectId, titles.GetValueOrDefault(row.SubjectId)),
         ActivityKinds.GroupJoined => new("group", row.SubjectId, groups.GetValueOrDefault(row.SubjectId)),
         _ => new("user", row.SubjectId, profiles.GetValueOrDefault(row.SubjectId) is { } p ? p.FullName ?? p.Username : null),
     };
 
     public sealed record FeedRow(Guid Id, string Kind, Guid ActorId, Guid SubjectId, Guid? SubjectUserId, Guid? GroupId, DateTimeOffset OccurredAt);
 
-    /// <summary>A title by id: an event's from feed_events, a course's from feed_courses.</summary>
+    /// <summary>A title by id: an event's from feed_events, a course's from feed_courses, a thread's from feed_threads.</summary>
     public sealed record EventTitle(Guid EventId, string? Title);
 }

@@ -1,0 +1,51 @@
+using Community.Contracts.Messaging;
+using NewId = Community.ServiceDefaults.Api.NewId;
+using Community.ServiceDefaults.Messaging;
+using Community.Social.Data;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Community.Social.Feed;
+
+// Messaging's threads as group activity: shown to the group's members, and to the author's followers and
+// connections when the group is public (the feed's rules for group activity). Keyed by kind, actor and subject,
+// so a replay adds nothing.
+
+/// <summary>A member started a thread in a group social knows (a thread whose ThreadDeleted came first is left out).</summary>
+public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThreadConsumer> logger)
+    : IdempotentConsumer<NewThread, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<NewThread> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        var at = m.OccurredAt.ToUniversalTime();
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO feed_threads (thread_id, title) VALUES ({m.ThreadId}, {m.Title})
+            ON CONFLICT (thread_id) DO UPDATE SET title = EXCLUDED.title WHERE NOT feed_threads.deleted
+            """, cancellationToken);
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {ActivityKinds.ThreadStarted}, {m.AuthorUserId}, {m.ThreadId}, g.id, true, {at}
+            FROM groups g
+            WHERE g.id = {m.GroupId}
+              AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.AuthorUserId} AND p.deleted_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM feed_threads t WHERE t.thread_id = {m.ThreadId} AND t.deleted)
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
+    }
+}
+
+/// <summary>A deleted thread is no longer news; its marker stays for a NewThread that is still on its way.</summary>
+public sealed class FeedThreadDeletedConsumer(SocialDbContext db, ILogger<FeedThreadDeletedConsumer> logger)
+    : IdempotentConsumer<ThreadDeleted, SocialDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(ConsumeContext<ThreadDeleted> context, CancellationToken cancellationToken)
+    {
+        var m = context.Message;
+        await Db.Database.ExecuteSqlAsync($"DELETE FROM activities WHERE kind = {ActivityKinds.ThreadStarted} AND subject_id = {m.ThreadId}", cancellationToken);
+        await Db.Database.ExecuteSqlAsync($"""
+            INSERT INTO feed_threads (thread_id, title, deleted) VALUES ({m.ThreadId}, NULL, true)
+            ON CONFLICT (thread_id) DO UPDATE SET title = NULL, deleted = true
+            """, cancellationToken);
+    }
+}
