@@ -370,6 +370,8 @@ public sealed class RabbitMqServer : IAsyncDisposable
         public int DistributionPort { get; set; }
         public bool Running { get; private set; }
 
+        private bool _watched;
+
         private string NodeLog => Path.Combine(_home, "log", Name + ".log");
 
         private string CrashDump => Path.Combine(_home, "erl_crash.dump");
@@ -453,6 +455,10 @@ public sealed class RabbitMqServer : IAsyncDisposable
                     if (status.Succeeded)
                     {
                         Running = true;
+                        if (!_options.KeepData && !_watched)
+                        {
+                            await StartWatchdogAsync(cancellationToken).ConfigureAwait(false);
+                        }
                         return;
                     }
                 }
@@ -471,6 +477,29 @@ public sealed class RabbitMqServer : IAsyncDisposable
                         + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}");
                 }
                 await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// A throw-away node must not outlive its owner: vstest kills the test host about 100 ms after
+        /// the run, often before the ProcessExit handlers reach this node, and a -detached VM is no
+        /// child of ours. A shell in a session of its own polls the owner and SIGKILLs the node once it is gone.
+        /// </summary>
+        private async Task StartWatchdogAsync(CancellationToken cancellationToken)
+        {
+            const string watchdog = """
+                while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
+                pid=$(head -n 1 "$2/node.pid" 2>/dev/null)
+                case "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" in *"$2/"*) kill -9 "$pid" ;; esac
+                """;
+            var result = await ProcessRunner.RunAsync("/bin/sh",
+                ["-c", "setsid /bin/sh -c \"$0\" watchdog \"$1\" \"$2\" >/dev/null 2>&1 </dev/null &", watchdog,
+                    Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), _home],
+                null, _home, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            _watched = result.Succeeded;
+            if (!result.Succeeded)
+            {
+                _options.Log?.Invoke($"rabbitmq: could not start the watchdog of node {Name} (exit code {result.ExitCode}): {result.Output}");
             }
         }
 
