@@ -22,6 +22,7 @@ public static class SocialServiceExtensions
         builder.AddServiceDatabase<SocialDbContext>(ResourceNames.Social);
         builder.AddEventBus(ResourceNames.Social, bus => bus.UseOutbox<SocialDbContext>().AddConsumers(typeof(SocialServiceExtensions).Assembly)
             .FollowSessionRevocations());
+        builder.Services.AddHostedService<BadgeBackfill>();
         return builder;
     }
 

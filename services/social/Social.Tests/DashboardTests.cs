@@ -284,6 +284,34 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         return streak!;
     }
 
+    [Fact]
+    public async Task Qualifiers_without_the_event_that_awards_a_badge_get_it_from_the_start_up_backfill_once()
+    {
+        // Reached without any triggering event (as before the rules existed): ten connections, five check-ins.
+        var (connectedId, _, _) = await fx.RegisteredAsync();
+        var (regularId, _, _) = await fx.RegisteredAsync();
+        var now = fx.Clock.GetUtcNow();
+        for (var i = 0; i < 10; i++)
+            await fx.ExecuteAsync(
+                "INSERT INTO connections (id, requester_id, addressee_id, status, created_at, accepted_at) VALUES (@id, @r, @me, 'accepted', @at, @at)",
+                ("id", Guid.NewGuid()), ("r", Guid.NewGuid()), ("me", connectedId), ("at", now));
+        for (var i = 0; i < 5; i++)
+            await fx.ExecuteAsync("INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES (@u, @e, @at)",
+                ("u", regularId), ("e", Guid.NewGuid()), ("at", now));
+        Assert.Equal(0L, await BadgeCountAsync(connectedId, "connected"));
+
+        foreach (var _ in new[] { 1, 2 })
+        {
+            await using var scope = fx.Host.Services.CreateAsyncScope();
+            await BadgeBackfill.RunAsync(scope.ServiceProvider.GetRequiredService<SocialDbContext>(), now, CancellationToken.None);
+        }
+        Assert.Equal(1L, await BadgeCountAsync(connectedId, "connected"));
+        Assert.Equal(1L, await BadgeEarnedCountAsync(connectedId, "connected"));
+        Assert.Equal(1L, await BadgeCountAsync(regularId, "regular"));
+        Assert.Equal(1L, await BadgeEarnedCountAsync(regularId, "regular"));
+        Assert.Equal(0L, await BadgeCountAsync(regularId, "connected"));
+    }
+
     private Task<long> BadgeCountAsync(Guid userId, string badge) =>
         fx.ScalarAsync<long>("SELECT count(*) FROM badges WHERE user_id = @u AND badge = @b", ("u", userId), ("b", badge));
 
