@@ -1,4 +1,5 @@
 using System.Globalization;
+using Community.LocalInfrastructure;
 
 namespace Community.Events.Bench;
 
@@ -70,4 +71,17 @@ public sealed record BenchOptions
         }
         return options;
     }
+}
+
+/// <summary>The seeded benchmarks' PostgreSQL: COMMUNITY_POSTGRES when set, else a private server in &lt;repo&gt;/.local/bench.</summary>
+public static class BenchPostgres
+{
+    /// <summary>Kept between runs so --keep can reuse a seeded database; fsync off only speeds up seeding.</summary>
+    public static Task<PostgresServer> StartAsync(string repositoryRoot, Action<string> log) => PostgresServer.StartAsync(new LocalInfrastructureOptions
+    {
+        DataFolder = Path.Combine(repositoryRoot, ".local", "bench"),
+        KeepData = true,
+        FastUnsafe = true,
+        Log = log,
+    });
 }

@@ -62,14 +62,7 @@ public static class EventsBench
 
         var root = RepositoryRoot.Find();
         static void Log(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
-        await using var server = await PostgresServer.StartAsync(new LocalInfrastructureOptions
-        {
-            // kept between runs so --keep can reuse a seeded database; fsync off only speeds up seeding
-            DataFolder = Path.Combine(root, ".local", "bench"),
-            KeepData = true,
-            FastUnsafe = true,
-            Log = Log,
-        });
+        await using var server = await BenchPostgres.StartAsync(root, Log);
         var stamp = DateTimeOffset.UtcNow;
         var report = new Report();
         await RunAsync(server, options, report, stamp, Log);
