@@ -47,27 +47,13 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
     {
         await base.InitializeAsync();
         EventsResources = await TestInfrastructure.IsolateAsync(nameof(EndToEndTests) + "Events");
-        Events = new ServiceHost<EventsProgram>(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Events)}"] = EventsResources.DatabaseConnectionString,
-            // identity's vhost: events hears identity's events (session ends among them) as in production.
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = Resources.BrokerUri,
-            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
-            ["Revocations:FeedKey"] = FeedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Start();
+        // On identity's vhost: events hears identity's events (session ends among them) as in production.
+        Events = BehindIdentity.StartService<EventsProgram>(ResourceNames.Events, EventsResources, Resources.BrokerUri, Host.BaseAddress, FeedKey);
         // Its per-instance queue must be bound before a test ends a session, or only the feed's backstop would tell it.
         await BusReadyAsync(Events);
-        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
-            [$"Services:{ResourceNames.Events}"] = Events.BaseAddress.ToString().TrimEnd('/'),
-            ["Revocations:FeedKey"] = FeedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Start();
-        // Every request of these tests goes through the gateway.
+        Gateway = BehindIdentity.StartGateway(Host.BaseAddress, ResourceNames.Events, Events.BaseAddress, FeedKey);
         Client.Dispose();
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Gateway.BaseAddress };
+        Client = BehindIdentity.ClientOf(Gateway);
     }
 
     public override async Task DisposeAsync()

@@ -29,26 +29,12 @@ public sealed class SocialEndToEndFixture() : ServiceFixture<IdentityProgram>(Re
     {
         await base.InitializeAsync();
         SocialResources = await TestInfrastructure.IsolateAsync(nameof(SocialEndToEndTests) + "Social");
-        Social = new ServiceHost<SocialProgram>(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Social)}"] = SocialResources.DatabaseConnectionString,
-            // identity's vhost: social hears identity's events as in production.
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = Resources.BrokerUri,
-            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
-            ["Revocations:FeedKey"] = FeedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Start();
+        Social = BehindIdentity.StartService<SocialProgram>(ResourceNames.Social, SocialResources, Resources.BrokerUri, Host.BaseAddress, FeedKey);
         // Its queues must be bound before the first registration, or social would never hear of it.
         await BusReadyAsync(Social);
-        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Identity}"] = Host.BaseAddress.ToString().TrimEnd('/'),
-            [$"Services:{ResourceNames.Social}"] = Social.BaseAddress.ToString().TrimEnd('/'),
-            ["Revocations:FeedKey"] = FeedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Start();
+        Gateway = BehindIdentity.StartGateway(Host.BaseAddress, ResourceNames.Social, Social.BaseAddress, FeedKey);
         Client.Dispose();
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Gateway.BaseAddress };
+        Client = BehindIdentity.ClientOf(Gateway);
     }
 
     public override async Task DisposeAsync()
