@@ -80,14 +80,7 @@ public sealed class FeedRegistrationConfirmedConsumer(SocialDbContext db, ILogge
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        // Its own visibility from the event's row: refreshing every RSVP of a big event per RSVP would rewrite them all.
-        return Db.Database.ExecuteSqlAsync($"""
-            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
-            SELECT {NewId.Next(at)}, {ActivityKinds.EventRsvp}, {m.UserId}, {m.EventId},
-                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {m.EventId}), false), {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
-            ON CONFLICT DO NOTHING
-            """, cancellationToken);
+        return FeedActivities.AddAboutEventAsync(Db, ActivityKinds.EventRsvp, m.UserId, m.EventId, at, bringForward: false, cancellationToken);
     }
 }
 
@@ -102,13 +95,7 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return Db.Database.ExecuteSqlAsync($"""
-            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
-            SELECT {NewId.Next(at)}, {ActivityKinds.PhotoAdded}, {m.UserId}, {m.EventId},
-                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {m.EventId}), false), {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
-            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
-            """, cancellationToken);
+        return FeedActivities.AddAboutEventAsync(Db, ActivityKinds.PhotoAdded, m.UserId, m.EventId, at, bringForward: true, cancellationToken);
     }
 }
 

@@ -1,4 +1,5 @@
 using Community.Social.Data;
+using NewId = Community.ServiceDefaults.Api.NewId;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Feed;
@@ -38,6 +39,23 @@ public static class FeedActivities
         db.Database.ExecuteSqlAsync($"""
             UPDATE activities a SET visible = COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {eventId}), false)
             WHERE a.subject_id = {eventId} AND a.kind IN ({ActivityKinds.EventPublished}, {ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
+            """, cancellationToken);
+
+    /// <summary>
+    /// Records <paramref name="actorId"/>'s activity of <paramref name="kind"/> about event <paramref name="eventId"/>, shown as
+    /// the feed's copy of the event says (its own visibility from the event's row: refreshing every row about a big event
+    /// per new one would rewrite them all). Once per actor, kind and event; <paramref name="bringForward"/> moves an existing
+    /// one to a later time instead of keeping the first. Nothing for an erased account.
+    /// </summary>
+    public static Task AddAboutEventAsync(
+        SocialDbContext db, string kind, Guid actorId, Guid eventId, DateTimeOffset at, bool bringForward, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
+            SELECT {NewId.Next(at)}, {kind}, {actorId}, {eventId},
+                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {eventId}), false), {at}
+            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)
+            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
+                WHERE {bringForward}
             """, cancellationToken);
 
     /// <summary>An erased account's activity goes, and so does everyone's activity about them (follows, connections).</summary>
