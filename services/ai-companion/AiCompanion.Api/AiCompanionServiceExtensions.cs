@@ -1,0 +1,22 @@
+using Community.AiCompanion.Data;
+using Community.Contracts;
+using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Messaging;
+
+namespace Community.AiCompanion;
+
+public static class AiCompanionServiceExtensions
+{
+    public static IHostApplicationBuilder AddCompanionServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<CompanionDbContext>(ResourceNames.AiCompanion);
+        builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
+            .FollowSessionRevocations());
+        return builder;
+    }
+
+    public static WebApplication MapCompanionApi(this WebApplication app)
+    {
+        return app;
+    }
+}

@@ -1,0 +1,50 @@
+using Community.Contracts;
+using Community.Contracts.Identity;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.AiCompanion.Tests;
+
+/// <summary>
+/// The companion on real Kestrel with its own database and vhost, a movable clock, and tokens signed by a
+/// test key. What other services would announce (users, profiles, tiers, blocks) the tests publish on the
+/// bus as those services would, and wait until the companion's consumer handled it.
+/// </summary>
+public class CompanionFixture() : ServiceFixture<Program>(ResourceNames.AiCompanion)
+{
+    /// <summary>The time stamp of the next announced message; each is a millisecond after the last, so as-of comparisons order them.</summary>
+    public DateTimeOffset Tick()
+    {
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        return Clock.GetUtcNow();
+    }
+
+    public Task PublishAsync<T>(T message) where T : class, IIntegrationEvent =>
+        Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+
+    public Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
+        async () => await ScalarAsync<long>(
+            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer", ("id", messageId), ("consumer", "%." + consumer)) == 1,
+        $"{consumer} never handled {messageId}");
+
+    public async Task DeliverAsync<T>(T message) where T : class, IIntegrationEvent
+    {
+        await PublishAsync(message);
+        await HandledAsync(message.MessageId, typeof(T).Name + "Consumer");
+    }
+
+    /// <summary>A user identity announced, and a token for them.</summary>
+    public async Task<(Guid Id, string Token)> RegisteredAsync(string tier = Tiers.Free)
+    {
+        var id = Guid.NewGuid();
+        var username = "u" + id.ToString("N")[..10];
+        await DeliverAsync(new UserRegistered(Guid.NewGuid(), Tick(), id, username, null, null, "User " + username, Roles.Member, "REF", null));
+        return (id, Tokens.Issue(id, Roles.Member, tier));
+    }
+
+    /// <summary>The user's profile as identity would announce it after an update.</summary>
+    public Task ProfileAsync(Guid userId, string? region = null, string? country = null, IReadOnlyList<string>? interests = null,
+        DateOnly? dateOfBirth = null, string? identityBadge = null) =>
+        DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), Tick(), userId, "u" + userId.ToString("N")[..10], null, region, null, country,
+            interests ?? [], [], null, ["region"]) { DateOfBirth = dateOfBirth, IdentityBadge = identityBadge });
+}

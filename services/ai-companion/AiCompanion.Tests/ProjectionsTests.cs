@@ -1,0 +1,52 @@
+using Community.Contracts.Identity;
+using Community.Contracts.Payments;
+using Community.Contracts.Social;
+
+namespace Community.AiCompanion.Tests;
+
+public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<CompanionFixture>
+{
+    [Fact]
+    public async Task A_profile_update_is_kept_and_an_older_one_changes_nothing()
+    {
+        var (id, _) = await fixture.RegisteredAsync();
+        var newer = fixture.Tick();
+        await fixture.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), newer, id, "newer", null, "Bay Area", "Oakland", "US",
+            ["hiking"], [], null, ["region"]) { DateOfBirth = new DateOnly(2010, 5, 1), IdentityBadge = "verified" });
+        await fixture.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), newer.AddSeconds(-1), id, "older", null, "Elsewhere", null, "FR",
+            ["chess"], [], null, ["region"]));
+
+        Assert.Equal("Bay Area", await fixture.ScalarAsync<string>("SELECT region FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Equal("hiking", await fixture.ScalarAsync<string>("SELECT array_to_string(interests, ',') FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Equal("verified", await fixture.ScalarAsync<string>("SELECT identity_badge FROM users WHERE user_id = @id", ("id", id)));
+    }
+
+    [Fact]
+    public async Task A_tier_change_is_kept_and_an_unknown_tier_is_not()
+    {
+        var (id, _) = await fixture.RegisteredAsync();
+        await fixture.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fixture.Tick(), id, "elite", null));
+        Assert.Equal("elite", await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id)));
+
+        var stale = new SubscriptionChanged(Guid.NewGuid(), fixture.Tick().AddDays(-1), id, "premium", null);
+        await fixture.DeliverAsync(stale);
+        Assert.Equal("elite", await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id)));
+    }
+
+    [Fact]
+    public async Task A_deleted_user_loses_the_profile_and_their_blocks_and_stays_deleted()
+    {
+        var (id, _) = await fixture.RegisteredAsync();
+        var (other, _) = await fixture.RegisteredAsync();
+        await fixture.ProfileAsync(id, region: "Bay Area", interests: ["hiking"], dateOfBirth: new DateOnly(1990, 1, 1));
+        await fixture.DeliverAsync(new UserBlocked(Guid.NewGuid(), fixture.Tick(), id, other));
+
+        await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
+        await fixture.ProfileAsync(id, region: "Back again");
+
+        Assert.True(await fixture.ScalarAsync<bool>("SELECT deleted FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Null(await fixture.ScalarAsync<string>("SELECT region FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Null(await fixture.ScalarAsync<DateTime?>("SELECT date_of_birth::timestamp FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM blocks WHERE blocker_id = @id", ("id", id)));
+    }
+}
