@@ -1,0 +1,252 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Community.Contracts;
+
+namespace Community.Deployment.Tests;
+
+/// <summary>
+/// Both overlays, as kustomize renders them, keep the rules every workload of deploy/k8s/README.md
+/// follows: every service and the gateway deployed, probes, resources, non-root with a read-only
+/// root file system, an HPA and a PDB each, Secrets only by reference, inbound traffic only
+/// through the gateway, and the hubs' WebSocket timeouts on the Ingress.
+/// </summary>
+public sealed partial class OverlayRulesTests
+{
+    public static TheoryData<string> Overlays => ["overlays/production", "overlays/staging"];
+
+    public static TheoryData<string, string> OverlayNamespaces => new()
+    {
+        { "overlays/production", "community" },
+        { "overlays/staging", "community-staging" },
+    };
+
+    private static readonly string[] Workloads = [.. ResourceNames.Services, ResourceNames.Gateway];
+
+    // A setting's last section (list indexes aside) that names a credential: Smtp__Password,
+    // S3__SecretKey, Model__ApiKey, Revocations__FeedKey, Stripe__WebhookSecrets__0...
+    [GeneratedRegex("(password|secrets?|key|token)$", RegexOptions.IgnoreCase)]
+    private static partial Regex CredentialSection();
+
+    private static bool IsSecretLike(string setting)
+    {
+        var sections = setting.Split("__").Reverse().SkipWhile(s => s.All(char.IsAsciiDigit)).ToList();
+        return setting.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
+            || (sections.Count > 0 && CredentialSection().IsMatch(sections[0]));
+    }
+
+    [Theory, MemberData(nameof(OverlayNamespaces))]
+    public void Every_service_and_the_gateway_is_deployed_in_the_overlays_namespace_from_a_pinned_image(string overlay, string ns)
+    {
+        var objects = Kustomize.Render(overlay);
+        var deployments = OfKind(objects, "Deployment");
+
+        Assert.Equal(Workloads.Order(), deployments.Select(Name).Order());
+        Assert.All(objects.Where(o => Kind(o) != "Namespace"), o => Assert.Equal(ns, Str(o, "metadata", "namespace")));
+        Assert.Contains(OfKind(objects, "Namespace"), n => Name(n) == ns);
+        foreach (var deployment in deployments)
+        {
+            var image = Str(Container(deployment), "image");
+            // the overlay's `images:` entry replaced the base's unpinned community/<name>
+            Assert.Matches($"^registry\\.example\\.com/community/{Regex.Escape(Name(deployment))}:[^:]+$", image);
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Every_deployment_has_startup_liveness_and_readiness_probes_and_resources(string overlay)
+    {
+        foreach (var deployment in OfKind(Kustomize.Render(overlay), "Deployment"))
+        {
+            foreach (var container in Containers(deployment))
+            {
+                var name = Name(deployment);
+                Assert.True(Str(container, "startupProbe", "httpGet", "path") == "/health/live", $"{name}: startupProbe on /health/live");
+                Assert.True(Str(container, "livenessProbe", "httpGet", "path") == "/health/live", $"{name}: livenessProbe on /health/live");
+                Assert.True(Str(container, "readinessProbe", "httpGet", "path") == "/health/ready", $"{name}: readinessProbe on /health/ready");
+                foreach (var path in new[] { "requests/cpu", "requests/memory", "limits/cpu", "limits/memory" })
+                {
+                    Assert.False(string.IsNullOrEmpty(Str(container, ["resources", .. path.Split('/')])), $"{name}: resources.{path.Replace('/', '.')}");
+                }
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Every_deployment_runs_as_non_root_with_a_read_only_root_file_system_and_an_empty_dir_for_tmp(string overlay)
+    {
+        foreach (var deployment in OfKind(Kustomize.Render(overlay), "Deployment"))
+        {
+            var name = Name(deployment);
+            var pod = PodSpec(deployment);
+            Assert.True(Str(pod, "securityContext", "runAsNonRoot") == "true", $"{name}: pod runAsNonRoot");
+            Assert.True(Str(pod, "automountServiceAccountToken") == "false", $"{name}: no ServiceAccount token");
+            Assert.True(Str(pod, "securityContext", "seccompProfile", "type") == "RuntimeDefault", $"{name}: seccomp RuntimeDefault");
+            var emptyDirs = Items(pod, "volumes").Where(v => v?["emptyDir"] is not null).Select(v => Str(v, "name")).ToHashSet();
+            foreach (var container in Containers(deployment))
+            {
+                Assert.True(Str(container, "securityContext", "runAsNonRoot") == "true", $"{name}: container runAsNonRoot");
+                Assert.True(Str(container, "securityContext", "readOnlyRootFilesystem") == "true", $"{name}: readOnlyRootFilesystem");
+                Assert.True(Str(container, "securityContext", "allowPrivilegeEscalation") == "false", $"{name}: allowPrivilegeEscalation false");
+                Assert.Contains("ALL", Items(container, "securityContext", "capabilities", "drop").Select(c => c?.GetValue<string>()));
+                Assert.Contains(Items(container, "volumeMounts"), m => Str(m, "mountPath") == "/tmp" && emptyDirs.Contains(Str(m, "name")));
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Every_deployment_has_an_autoscaler_and_a_disruption_budget_of_its_own(string overlay)
+    {
+        var objects = Kustomize.Render(overlay);
+        foreach (var deployment in OfKind(objects, "Deployment"))
+        {
+            var name = Name(deployment);
+            Assert.Null(deployment["spec"]?["replicas"]); // the HPA owns the count
+            var hpa = Assert.Single(OfKind(objects, "HorizontalPodAutoscaler"), h => Str(h, "spec", "scaleTargetRef", "name") == name);
+            Assert.Equal("Deployment", Str(hpa, "spec", "scaleTargetRef", "kind"));
+            Assert.True(int.Parse(Str(hpa, "spec", "minReplicas")!) >= 1 && int.Parse(Str(hpa, "spec", "maxReplicas")!) >= int.Parse(Str(hpa, "spec", "minReplicas")!), $"{name}: HPA bounds");
+
+            var podLabels = Labels(deployment["spec"]?["template"]);
+            Assert.Single(OfKind(objects, "PodDisruptionBudget"), p => Selects(p["spec"]?["selector"], podLabels));
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Secrets_are_referenced_by_name_and_key_never_written_into_the_manifests(string overlay)
+    {
+        var objects = Kustomize.Render(overlay);
+        Assert.DoesNotContain(objects, o => Kind(o) == "Secret");
+        foreach (var configMap in OfKind(objects, "ConfigMap"))
+        {
+            var keys = (configMap["data"] as JsonObject)?.Select(p => p.Key) ?? [];
+            Assert.DoesNotContain(keys, IsSecretLike);
+        }
+        foreach (var deployment in OfKind(objects, "Deployment"))
+        {
+            foreach (var env in Containers(deployment).SelectMany(c => Items(c, "env")))
+            {
+                var variable = Str(env, "name")!;
+                if (IsSecretLike(variable))
+                {
+                    Assert.True(env?["value"] is null && !string.IsNullOrEmpty(Str(env, "valueFrom", "secretKeyRef", "name")) && !string.IsNullOrEmpty(Str(env, "valueFrom", "secretKeyRef", "key")),
+                        $"{Name(deployment)}: {variable} must come from a secretKeyRef");
+                }
+            }
+        }
+        foreach (var service in ResourceNames.Services)
+        {
+            var deployment = Assert.Single(OfKind(objects, "Deployment"), d => Name(d) == service);
+            var database = Assert.Single(Items(Container(deployment), "env"), e => Str(e, "name") == "ConnectionStrings__" + ResourceNames.DatabaseOf(service));
+            Assert.Equal(service + "-secrets", Str(database, "valueFrom", "secretKeyRef", "name"));
+            Assert.Contains(Items(Container(deployment), "env"), e => Str(e, "name") == "ConnectionStrings__" + ResourceNames.RabbitMq && Str(e, "valueFrom", "secretKeyRef", "name") == "rabbitmq-secrets");
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Only_the_gateway_takes_traffic_from_outside_and_services_take_it_only_from_the_gateway(string overlay)
+    {
+        var objects = Kustomize.Render(overlay);
+        var policies = OfKind(objects, "NetworkPolicy");
+        Assert.Contains(policies, p => (p["spec"]?["podSelector"] as JsonObject)?.Count == 0
+            && Items(p, "spec", "policyTypes").Any(t => t?.GetValue<string>() == "Ingress") && p["spec"]?["ingress"] is null);
+
+        var gatewayPods = new JsonObject { ["app.kubernetes.io/name"] = ResourceNames.Gateway, ["app.kubernetes.io/part-of"] = "community" };
+        foreach (var deployment in OfKind(objects, "Deployment"))
+        {
+            var name = Name(deployment);
+            var podLabels = Labels(deployment["spec"]?["template"]);
+            var rules = policies.Where(p => Selects(p["spec"]?["podSelector"], podLabels)).SelectMany(p => Items(p, "spec", "ingress")).ToList();
+            Assert.NotEmpty(rules);
+            foreach (var rule in rules)
+            {
+                var peers = Items(rule, "from").ToList();
+                Assert.True(peers.Count > 0, $"{name}: an ingress rule without `from` admits everyone");
+                Assert.All(Items(rule, "ports"), p => Assert.Equal("8080", Str(p, "port")));
+                foreach (var peer in peers)
+                {
+                    Assert.True(peer?["ipBlock"] is null, $"{name}: no ipBlock peers");
+                    if (name == ResourceNames.Gateway)
+                    {
+                        // from the ingress controller's namespace only
+                        Assert.Null(peer?["podSelector"]);
+                        Assert.Equal("ingress-nginx", Str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+                        continue;
+                    }
+                    Assert.True(peer?["namespaceSelector"] is null, $"{name}: no peers from other namespaces");
+                    var from = peer?["podSelector"]?["matchLabels"] as JsonObject;
+                    var fromGateway = from is not null && JsonNode.DeepEquals(from, gatewayPods);
+                    // identity alone also answers the other Community pods (JWKS, the revocation feed)
+                    var fromCommunity = name == ResourceNames.Identity && from is not null && from.Count == 1 && Str(from, "app.kubernetes.io/part-of") == "community";
+                    Assert.True(fromGateway || fromCommunity, $"{name}: admits {peer?.ToJsonString()}");
+                }
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void The_ingress_leads_only_to_the_gateway_and_keeps_the_hubs_websockets_open(string overlay)
+    {
+        var ingresses = OfKind(Kustomize.Render(overlay), "Ingress");
+        var paths = ingresses.SelectMany(i => Items(i, "spec", "rules").SelectMany(r => Items(r, "http", "paths")).Select(p => (Ingress: i, Path: p))).ToList();
+        Assert.All(paths, p => Assert.Equal(ResourceNames.Gateway, Str(p.Path, "backend", "service", "name")));
+        Assert.Contains(paths, p => Str(p.Path, "path") == "/");
+
+        var hubs = Assert.Single(paths, p => Str(p.Path, "path") == "/hubs");
+        Assert.Equal("Prefix", Str(hubs.Path, "pathType"));
+        foreach (var annotation in new[] { "nginx.ingress.kubernetes.io/proxy-read-timeout", "nginx.ingress.kubernetes.io/proxy-send-timeout" })
+        {
+            Assert.True(int.Parse(Str(hubs.Ingress, "metadata", "annotations", annotation) ?? "0") >= 3600, $"/hubs: {annotation} of at least an hour");
+        }
+        // every Ingress of the environment serves the same host with TLS
+        Assert.Single(ingresses.SelectMany(i => Items(i, "spec", "rules")).Select(r => Str(r, "host")).Distinct());
+        Assert.All(ingresses, i => Assert.NotEmpty(Items(i, "spec", "tls")));
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void The_gateway_knows_the_address_of_every_service(string overlay)
+    {
+        var config = Assert.Single(OfKind(Kustomize.Render(overlay), "ConfigMap"), c => Name(c) == "community-config");
+        foreach (var service in ResourceNames.Services)
+        {
+            Assert.Equal("http://" + service, Str(config, "data", "Services__" + service));
+        }
+    }
+
+    private static List<JsonObject> OfKind(IEnumerable<JsonObject> objects, string kind) => objects.Where(o => Kind(o) == kind).ToList();
+
+    private static string? Kind(JsonObject o) => Str(o, "kind");
+
+    private static string Name(JsonObject o) => Str(o, "metadata", "name") ?? throw new InvalidDataException("an object without a name");
+
+    private static JsonNode? PodSpec(JsonObject deployment) => deployment["spec"]?["template"]?["spec"];
+
+    private static IEnumerable<JsonNode?> Containers(JsonObject deployment) => Items(PodSpec(deployment), "containers");
+
+    private static JsonNode? Container(JsonObject deployment) => Assert.Single(Containers(deployment));
+
+    private static JsonObject Labels(JsonNode? withMetadata) => withMetadata?["metadata"]?["labels"] as JsonObject ?? [];
+
+    // A label selector's matchLabels (the only form these manifests use) are all among the labels.
+    private static bool Selects(JsonNode? selector, JsonObject labels)
+    {
+        Assert.Null(selector?["matchExpressions"]);
+        var matchLabels = selector?["matchLabels"] as JsonObject ?? [];
+        return matchLabels.All(pair => Str(labels, pair.Key) == pair.Value?.GetValue<string>());
+    }
+
+    private static IEnumerable<JsonNode?> Items(JsonNode? node, params string[] path)
+    {
+        foreach (var segment in path)
+        {
+            node = node?[segment];
+        }
+        return node as JsonArray ?? [];
+    }
+
+    private static string? Str(JsonNode? node, params string[] path)
+    {
+        foreach (var segment in path)
+        {
+            node = node is JsonObject o && o.TryGetPropertyValue(segment, out var child) ? child : null;
+        }
+        return node is JsonValue value ? value.GetValue<string>() : null;
+    }
+}
