@@ -142,18 +142,20 @@ internal sealed class WordPattern
 /// <summary>A set of phrases matched word by word; phrases that start with a plain word are looked up by it.</summary>
 public sealed class PhraseList
 {
-    private readonly FrozenDictionary<string, Phrase[]> byFirstWord;
-    private readonly Phrase[] others;
+    // Indexes into all, ascending, so the first match within a list is the earliest phrase.
+    private readonly FrozenDictionary<string, int[]> byFirstWord;
+    private readonly int[] others;
     private readonly Phrase[] all;
 
     public PhraseList(IEnumerable<Phrase> phrases)
     {
         all = [.. phrases];
-        byFirstWord = all.Where(p => p.Words[0].IsPlainWords)
-            .SelectMany(p => p.Words[0].Exact.Select(word => (word, p)))
-            .GroupBy(x => x.word, x => x.p)
-            .ToFrozenDictionary(g => g.Key, g => g.ToArray());
-        others = [.. all.Where(p => !p.Words[0].IsPlainWords)];
+        var indexes = Enumerable.Range(0, all.Length).ToArray();
+        byFirstWord = indexes.Where(i => all[i].Words[0].IsPlainWords)
+            .SelectMany(i => all[i].Words[0].Exact.Select(word => (word, i)))
+            .GroupBy(x => x.word, x => x.i)
+            .ToFrozenDictionary(g => g.Key, g => g.Distinct().Order().ToArray());
+        others = [.. indexes.Where(i => !all[i].Words[0].IsPlainWords)];
         LongestPhrase = all.Length == 0 ? 0 : all.Max(p => p.Words.Length);
     }
 
@@ -161,19 +163,22 @@ public sealed class PhraseList
     public IReadOnlyList<Phrase> Phrases => all;
 
     /// <summary>
-    /// The first phrase found in <paramref name="tokens"/> (by start, in list order within a start). With
-    /// <paramref name="lastOpen"/> the last word may still grow, so a phrase ending on it is not a hit yet.
+    /// The phrase found in <paramref name="tokens"/> that comes first in the list (so a list that starts with the crisis
+    /// phrases gives the crisis hit whatever else the text holds). With <paramref name="lastOpen"/> the last word may
+    /// still grow, so a phrase ending on it is not a hit yet.
     /// </summary>
-    public Phrase? FindFirst(IReadOnlyList<SafetyToken> tokens, bool lastOpen, int from = 0)
+    public Phrase? FindFirst(IReadOnlyList<SafetyToken> tokens, bool lastOpen)
     {
         var complete = lastOpen ? tokens.Count - 1 : tokens.Count;
-        for (var s = from; s < complete; s++)
+        var best = -1;
+        for (var s = 0; s < complete; s++)
         {
             if (byFirstWord.TryGetValue(tokens[s].Text, out var candidates))
-                foreach (var phrase in candidates) if (MatchesAt(phrase, tokens, s, complete)) return phrase;
-            foreach (var phrase in others) if (MatchesAt(phrase, tokens, s, complete)) return phrase;
+                foreach (var i in candidates) if ((best < 0 || i < best) && MatchesAt(all[i], tokens, s, complete)) best = i;
+            foreach (var i in others) if ((best < 0 || i < best) && MatchesAt(all[i], tokens, s, complete)) best = i;
+            if (best == 0) break;
         }
-        return null;
+        return best < 0 ? null : all[best];
     }
 
     /// <summary>

@@ -3,7 +3,8 @@ namespace Community.AiCompanion.Safety;
 /// <summary>
 /// The maintained phrase lists. How to edit them (README "Companion safety"):
 /// one phrase per string, words separated by spaces; case, accents, apostrophes, punctuation and extra spaces in the
-/// text do not matter ("I'm", "im", "I M" are all "im"); "word*" matches any word starting so; "a|b" is either word;
+/// text do not matter ("I'm" and "im" are both "im"); "word*" matches any word starting so; "a|b" is either word (one
+/// word each: "you are" and "youre" are two entries);
 /// "#" is any number. Phrases match whole words only. Add common misspellings as their own entries, add a test in
 /// SafetyGuardTests for the case that prompted the change, and add a near miss when a phrase is broad.
 /// </summary>
@@ -47,16 +48,16 @@ public static class SafetyPhrases
         "you should take|try|start ibuprofen|paracetamol|acetaminophen|aspirin|melatonin|xanax|prozac|zoloft|sertraline|fluoxetine|lexapro|valium|diazepam|antidepressant*|antibiotic*|benadryl|tylenol|advil",
         "you dont need a doctor|therapist|medication|meds", "you dont need to see a doctor|therapist",
         // Diagnoses ("you have a kind heart" stays fine)
-        "you have|youve " + Diagnoses, "you have|youve got " + Diagnoses, "you have|youve clinical depression",
-        "you have|youve an anxiety|eating|personality disorder", "you have|youve a personality|anxiety|eating disorder",
-        "you are|youre suffering from", "you suffer from", "you are|youre clinically depressed",
-        "you are|youre bipolar|autistic|schizophrenic|anorexic|bulimic", "i diagnose", "my diagnosis is",
+        "you have " + Diagnoses, "youve " + Diagnoses, "you have got " + Diagnoses, "youve got " + Diagnoses, "you have clinical depression", "youve clinical depression",
+        "you have an anxiety|eating|personality disorder", "youve an anxiety|eating|personality disorder", "you have a personality|anxiety|eating disorder", "youve a personality|anxiety|eating disorder",
+        "you are suffering from", "youre suffering from", "you suffer from", "you are clinically depressed", "youre clinically depressed",
+        "you are bipolar|autistic|schizophrenic|anorexic|bulimic", "youre bipolar|autistic|schizophrenic|anorexic|bulimic", "i diagnose", "my diagnosis is",
     ];
 
     public static readonly string[] LegalAdvice =
     [
         "you should|could|can sue", "take them|him|her to court", "sue them|him|her", "sue your employer|landlord|boss|school|ex",
-        "file a lawsuit", "file a claim against", "you have a strong|solid case", "you are|youre legally entitled",
+        "file a lawsuit", "file a claim against", "you have a strong|solid case", "you are legally entitled", "youre legally entitled",
         "you dont need a lawyer", "you do not need a lawyer", "you should plead", "plead guilty", "plead not guilty",
         "you should not|shouldnt sign",
     ];
@@ -74,13 +75,13 @@ public static class SafetyPhrases
     public static readonly string[] RomanceMinor =
     [
         "be my girlfriend|boyfriend|gf|bf|lover|partner|wife|husband|valentine",
-        "you are|youre my girlfriend|boyfriend|gf|bf|lover|partner|wife|husband", "i am|im your girlfriend|boyfriend|gf|bf|lover|partner|wife|husband",
+        "you are my girlfriend|boyfriend|gf|bf|lover|partner|wife|husband", "youre my girlfriend|boyfriend|gf|bf|lover|partner|wife|husband", "i am your girlfriend|boyfriend|gf|bf|lover|partner|wife|husband", "im your girlfriend|boyfriend|gf|bf|lover|partner|wife|husband",
         "pretend to be my girlfriend|boyfriend|lover|partner|wife|husband|crush",
         "roleplay|rp as my girlfriend|boyfriend|lover|partner|wife|husband", "role play as my girlfriend|boyfriend|lover|partner|wife|husband",
-        "date me", "go out with me", "marry me", "in love with you", "i love you", "love you too", "kiss me", "kiss you", "kissing you",
+        "date me", "go out with me", "marry me", "in love with you", "i love you", "love you too", "kiss me", "kiss you", "kissing you", "kisses you|me",
         "make out", "making out", "have sex", "sex with", "sexy", "sexting", "sext", "sexual roleplay|role|content|stuff|things",
         "send nudes", "nudes", "get naked", "horny", "turn me on", "turns me on",
-        "my love", "my darling", "sweetheart", "babe", "cuddle with me", "cuddle you", "in bed with", "undress",
+        "my darling", "sweetheart", "babe", "cuddle with me", "cuddle you", "in bed with", "undress",
     ];
 
     private static readonly Phrase[] Crisis = Parse(SafetyCategories.SelfHarm, SelfHarm);
@@ -88,7 +89,7 @@ public static class SafetyPhrases
         [.. Parse(SafetyCategories.MedicalAdvice, MedicalAdvice), .. Parse(SafetyCategories.LegalAdvice, LegalAdvice), .. Parse(SafetyCategories.FinancialAdvice, FinancialAdvice)];
     private static readonly Phrase[] Romance = Parse(SafetyCategories.RomanceMinor, RomanceMinor);
 
-    // Crisis first: a text with a crisis phrase and another hit at the same word gets the crisis message.
+    // Crisis first: a text with a crisis phrase and any other hit gets the crisis message.
     private static readonly PhraseList AdultInput = new(Crisis);
     private static readonly PhraseList MinorInput = new([.. Crisis, .. Romance]);
     private static readonly PhraseList AdultOutput = new([.. Crisis, .. Advice]);
