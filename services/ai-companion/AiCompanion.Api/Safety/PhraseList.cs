@@ -31,25 +31,30 @@ public static class SafetyText
 
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
-            var category = char.GetUnicodeCategory(c);
+            // By code point, so letters outside the basic plane (the "fancy font" letters) fold like any other.
+            if (!Rune.TryGetRuneAt(text, i, out var rune)) rune = Rune.ReplacementChar;
+            var last = i + rune.Utf16SequenceLength - 1;
+            var category = Rune.GetUnicodeCategory(rune);
             if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
-                || (IsApostrophe(c) && word.Length > 0))
+                || (rune.IsBmp && IsApostrophe((char)rune.Value) && word.Length > 0))
             {
                 // An accent or an apostrophe belongs to the word it is in and adds no letter.
-                if (word.Length > 0) end = i + 1;
+                if (word.Length > 0) end = last + 1;
+                i = last;
                 continue;
             }
-            if (!char.IsLetterOrDigit(c))
+            if (!Rune.IsLetterOrDigit(rune))
             {
                 Flush();
+                i = last;
                 continue;
             }
-            var digit = char.IsDigit(c);
+            var digit = Rune.IsDigit(rune);
             if (word.Length > 0 && digit != isNumber) Flush();
             if (word.Length == 0) { start = i; isNumber = digit; }
-            Fold(c, word);
-            end = i + 1;
+            Fold(rune, word);
+            end = last + 1;
+            i = last;
         }
         Flush();
         return tokens;
@@ -60,14 +65,14 @@ public static class SafetyText
 
     private static bool IsApostrophe(char c) => c is '\'' or '\u2019' or '\u2018' or '\u02BC' or '`' or '\u00B4';
 
-    private static void Fold(char c, StringBuilder into)
+    private static void Fold(Rune rune, StringBuilder into)
     {
-        if (c < 128)
+        if (rune.IsAscii)
         {
-            into.Append(char.ToLowerInvariant(c));
+            into.Append(char.ToLowerInvariant((char)rune.Value));
             return;
         }
-        foreach (var d in c.ToString().Normalize(NormalizationForm.FormKD))
+        foreach (var d in rune.ToString().Normalize(NormalizationForm.FormKD))
             if (char.IsLetterOrDigit(d)) into.Append(char.ToLowerInvariant(d));
     }
 }
