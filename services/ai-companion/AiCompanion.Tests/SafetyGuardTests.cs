@@ -26,6 +26,8 @@ public sealed class SafetyGuardTests
     [InlineData("I want to end my life")]
     [InlineData("I want to \U0001D424\U0001D422\U0001D425\U0001D425 myself")]
     [InlineData("ｋｉｌｌ ｍｙｓｅｌｆ")]
+    [InlineData("k\u200Bill myself")]
+    [InlineData("I feel sui\u00ADcidal")]
     public void A_crisis_phrase_in_the_users_message_is_a_crisis(string text)
     {
         var verdict = guard.CheckInput(text, Adult());

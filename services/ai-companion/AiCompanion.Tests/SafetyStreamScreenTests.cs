@@ -64,6 +64,7 @@ public sealed class SafetyStreamScreenTests
     [Theory]
     [InlineData("I hear you; it's killing me too. Talk to a doctor [soon]. 20 minutes a day helps, you have a kind heart.")]
     [InlineData("Kilometres of trails [[and] more]: my skills, yourself, a 2nd try.")]
+    [InlineData("Go \U0001F30D hiking \U0001D424 soon")]
     public void A_safe_reply_comes_out_whole_at_any_split(string text)
     {
         foreach (var cuts in EveryCut(text))
@@ -71,6 +72,18 @@ public sealed class SafetyStreamScreenTests
             var (released, stop) = Stream(text, cuts);
             Assert.Null(stop);
             Assert.Equal(text, released);
+        }
+    }
+
+    [Fact]
+    public void Half_a_surrogate_pair_is_never_released_alone()
+    {
+        const string Text = "Go \U0001F30D now";
+        for (var cut = 1; cut < Text.Length; cut++)
+        {
+            var screen = guard.NewStreamScreen(Context);
+            var first = screen.Push(Text[..cut]).Release;
+            Assert.False(first.Length > 0 && char.IsHighSurrogate(first[^1]), $"a lone high surrogate at cut {cut}");
         }
     }
 

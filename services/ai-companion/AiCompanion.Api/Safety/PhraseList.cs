@@ -9,7 +9,8 @@ public readonly record struct SafetyToken(string Text, int Start, int End, bool 
 
 /// <summary>
 /// Splits a text into folded words: letters and digits are words (a run of digits is a word of its own, so "200mg" is
-/// "200" "mg"), apostrophes inside a word vanish ("don't" is "dont"), combining marks are dropped, and every other
+/// "200" "mg"), apostrophes inside a word vanish ("don't" is "dont"), combining marks and invisible format characters
+/// are dropped, and every other
 /// character (spaces, punctuation, emoji) only separates words. So phrases match whole words, whatever the case,
 /// accents, spacing or punctuation between them.
 /// </summary>
@@ -36,9 +37,10 @@ public static class SafetyText
             var last = i + rune.Utf16SequenceLength - 1;
             var category = Rune.GetUnicodeCategory(rune);
             if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+                    or UnicodeCategory.Format
                 || (rune.IsBmp && IsApostrophe((char)rune.Value) && word.Length > 0))
             {
-                // An accent or an apostrophe belongs to the word it is in and adds no letter.
+                // An accent, an invisible character (soft hyphen, zero-width space) or an apostrophe belongs to the word it is in and adds no letter.
                 if (word.Length > 0) end = last + 1;
                 i = last;
                 continue;

@@ -37,6 +37,8 @@ public sealed class StreamScreen(PhraseList phrases, string marker, Func<string,
         {
             if (phrases.EarliestPossibleStart(tokens, lastOpen) is { } start) safeUpTo = tokens[start].Start;
             safeUpTo = Math.Min(safeUpTo, MarkerCouldStartAt(text));
+            // Half a surrogate pair waits for its other half (it cannot be encoded alone).
+            if (safeUpTo == text.Length && safeUpTo > 0 && char.IsHighSurrogate(text[^1])) safeUpTo--;
         }
         // Never behind what was already sent (a phrase under way always starts in the part still held).
         safeUpTo = Math.Max(safeUpTo, released);
