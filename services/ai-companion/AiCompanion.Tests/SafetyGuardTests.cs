@@ -184,6 +184,18 @@ public sealed class SafetyGuardTests
         Assert.Contains("romantic", minor);
     }
 
+    [Theory]
+    [InlineData("2008-11-24", 17, true)]
+    [InlineData("2008-11-23", 18, false)]
+    [InlineData(null, null, false)]
+    public void The_context_takes_the_age_on_the_day_of_the_message(string? born, int? age, bool minor)
+    {
+        var user = new Data.CompanionUser { UserId = Guid.NewGuid(), Country = "IE", DateOfBirth = born is null ? null : DateOnly.Parse(born) };
+        var context = SafetyContext.For(user, Now);
+        Assert.Equal(new SafetyContext(user.UserId, "IE", age, Now), context);
+        Assert.Equal(minor, context.IsMinor);
+    }
+
     /// <summary>Every listed phrase, written out plainly, is a hit: a phrase that can never match is a typo in the list.</summary>
     [Fact]
     public void Every_listed_phrase_matches_itself()

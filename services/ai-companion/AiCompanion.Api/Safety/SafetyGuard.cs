@@ -1,9 +1,15 @@
+using Community.AiCompanion.Data;
+
 namespace Community.AiCompanion.Safety;
 
 /// <summary>Who is talking and when: the country picks the crisis resources, an age under 18 turns on the minors' rules (null age: adult rules).</summary>
 public sealed record SafetyContext(Guid UserId, string? Country, int? Age, DateTimeOffset Now)
 {
     public bool IsMinor => Age is < 18;
+
+    /// <summary>The context of <paramref name="user"/>'s message at <paramref name="now"/>: the profile's country, and the age on that (UTC) day.</summary>
+    public static SafetyContext For(CompanionUser user, DateTimeOffset now) =>
+        new(user.UserId, user.Country, user.AgeOn(DateOnly.FromDateTime(now.UtcDateTime)), now);
 }
 
 public enum SafetyOutcome { Allow, Crisis, Refuse }
@@ -35,13 +41,15 @@ public static class SafetyCategories
 /// <summary>
 /// The companion's safety rules (California SB 243 as the bar). How the send path uses it:
 /// <code>
-/// var context = new SafetyContext(userId, user.Country, user.AgeOn(today), clock.GetUtcNow());
+/// var context = SafetyContext.For(user, clock.GetUtcNow());
 /// var verdict = guard.CheckInput(text, context);           // before the model: a hit never reaches it
 /// if (!verdict.Allowed) { await safetyEvents.RecordAsync(context.UserId, SafetyStage.Input, verdict, ct); reply = verdict.Replacement; }
 /// systemPrompt += guard.SystemPromptRules(context);        // the rules and the risk marker for the model
 /// verdict = guard.CheckOutput(modelReply, context);        // after the model: on a hit show verdict.Replacement, never the reply
+///                                                          // (and record it with SafetyStage.Output)
 /// // streaming: var screen = guard.NewStreamScreen(context); per delta send screen.Push(delta).Release until Stop is set,
 /// // then screen.Complete(); on Stop, send verdict.Replacement (the client replaces what it showed) and store that instead.
+/// var reminder = await breakReminders.ObserveAsync(context, ct); // minors: append to the reply when not null
 /// </code>
 /// </summary>
 public interface ISafetyGuard
