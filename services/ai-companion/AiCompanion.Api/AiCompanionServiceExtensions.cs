@@ -12,6 +12,7 @@ public static class AiCompanionServiceExtensions
         builder.AddServiceDatabase<CompanionDbContext>(ResourceNames.AiCompanion);
         builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
             .FollowSessionRevocations());
+        builder.Services.AddCompanionSafety();
         return builder;
     }
 
