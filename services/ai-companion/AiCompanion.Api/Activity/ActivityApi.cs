@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Community.AiCompanion.Activity;
 
 public sealed record ActivityQuery(
-    [property: Description(PagingDocs.NextCursor)] string? Cursor,
+    [property: Description("The next_cursor of the previous page; a cursor this API did not give out is a 400.")] string? Cursor,
     [property: Description("Items per page, 1-100 (20 unless given).")] int? Limit,
     [property: Description("Only items not yet read.")][FromQuery(Name = "unread_only")] bool? UnreadOnly);
 
@@ -37,7 +37,7 @@ public static class ActivityApi
     {
         var group = routes.MapGroup("/api/v1/activity").WithTags("Activity").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapGet("", List).WithName("ListActivity")
-            .WithSummary("My concierge feed, newest first (opportunities, connections, courses that fit, boost reminders)");
+            .WithSummary("My concierge feed, newest first (opportunities, connections, courses that fit, boost reminders); priority is a field, not the order");
         group.MapPost("/{id:guid}/read", MarkRead).WithName("MarkActivityRead").WithSummary("Mark one of my items read (404 for anyone else's)");
         group.MapPost("/read-all", MarkAllRead).WithName("MarkAllActivityRead").WithSummary("Mark every item of my feed read");
         return group;
