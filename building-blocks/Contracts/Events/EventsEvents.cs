@@ -8,6 +8,12 @@ public sealed record EventPublished(Guid MessageId, DateTimeOffset OccurredAt, G
 {
     /// <summary>One of <see cref="EventVisibility"/>; null from publishers before it existed, which the social feed treats as private.</summary>
     public string? Visibility { get; init; }
+
+    // Where and what the event is about, for the companion's opportunities (null from publishers before they existed).
+    public string? Region { get; init; }
+    public string? City { get; init; }
+    public string? Country { get; init; }
+    public IReadOnlyList<string>? Interests { get; init; }
 }
 /// <summary>Details of a published event changed; ChangedFields are snake_case names.</summary>
 public sealed record EventUpdated(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, IReadOnlyList<string> ChangedFields) : IIntegrationEvent
@@ -62,3 +68,8 @@ public sealed record CourseEnrollmentPending(Guid MessageId, DateTimeOffset Occu
 /// credits spend that still arrives for one is answered with PurchaseRejected and given back.
 /// </summary>
 public sealed record CourseWithdrawn(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid OrganizerUserId, string Title, IReadOnlyList<Guid> CancelledEnrollmentIds) : IIntegrationEvent;
+/// <summary>
+/// A course became visible in the catalogue (courses are listed from creation): the companion suggests it to members whose
+/// interests name its Category (lower case: growth, connection, wellness...).
+/// </summary>
+public sealed record CoursePublished(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid OrganizerUserId, string Title, string Category) : IIntegrationEvent;

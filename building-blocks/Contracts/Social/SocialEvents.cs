@@ -15,7 +15,13 @@ public sealed record UserUnblocked(Guid MessageId, DateTimeOffset OccurredAt, Gu
 /// <summary>One-way follow (organizers, public profiles).</summary>
 public sealed record UserFollowed(Guid MessageId, DateTimeOffset OccurredAt, Guid FollowerUserId, Guid FollowedUserId) : IIntegrationEvent;
 /// <summary>A group (circle/community) was created. Visibility: public, private or secret.</summary>
-public sealed record GroupCreated(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid OwnerUserId, string Name, string Visibility) : IIntegrationEvent;
+public sealed record GroupCreated(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, Guid OwnerUserId, string Name, string Visibility) : IIntegrationEvent
+{
+    // Where and what the group is about, for the companion's opportunities (null from publishers before they existed).
+    public string? Region { get; init; }
+    /// <summary>The group's interest and tags, lower case.</summary>
+    public IReadOnlyList<string>? Interests { get; init; }
+}
 /// <summary>A group's settings or its owner changed; ChangedFields are the snake_case names (owner_id when ownership passed on).</summary>
 public sealed record GroupUpdated(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId, IReadOnlyList<string> ChangedFields) : IIntegrationEvent;
 /// <summary>A group was deleted by its owner, or closed when its owner's account went with no moderator to take it over.</summary>

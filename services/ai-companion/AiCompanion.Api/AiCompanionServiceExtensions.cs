@@ -1,3 +1,4 @@
+using Community.AiCompanion.Activity;
 using Community.AiCompanion.Data;
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
@@ -13,11 +14,13 @@ public static class AiCompanionServiceExtensions
         builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
             .FollowSessionRevocations());
         builder.Services.AddCompanionSafety();
+        builder.AddActivityFeed();
         return builder;
     }
 
     public static WebApplication MapCompanionApi(this WebApplication app)
     {
+        app.MapActivityApi();
         return app;
     }
 }

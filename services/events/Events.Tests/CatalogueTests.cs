@@ -252,6 +252,19 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     }
 
     [Fact]
+    public async Task Publishing_announces_where_the_event_is_and_its_interests_for_the_companion()
+    {
+        var (_, organizer) = fx.Organizer();
+        var id = (await fx.CreateEventAsync(organizer)).Str("id");
+        var payload = JsonNode.Parse((await fx.ScalarAsync<string>(
+            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id", ("id", id)))!)!;
+        Assert.Equal("Berlin-Mitte", payload["region"]!.GetValue<string>());
+        Assert.Equal("Berlin", payload["city"]!.GetValue<string>());
+        Assert.Equal("DE", payload["country"]!.GetValue<string>());
+        Assert.Equal(["games", "social"], payload["interests"]!.AsArray().Select(i => i!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Only_the_owner_or_an_admin_publishes_and_a_hidden_draft_is_not_found()
     {
         var (_, organizer) = fx.Organizer();

@@ -15,6 +15,22 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
     // ---- edits ----
 
     [Fact]
+    public async Task Creating_a_course_announces_it_once_with_its_category()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var id = (await CreateCourseAsync(organizer, b => b["category"] = "Wellness"))["id"]!.GetValue<Guid>();
+        Assert.Equal(1, await OutboxForCourseAsync("CoursePublished", id));
+        var published = JsonNode.Parse((await fx.ScalarAsync<string>(
+            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.CoursePublished,%' AND (payload::jsonb ->> 'courseId')::uuid = @id", ("id", id)))!)!;
+        Assert.Equal("wellness", published["category"]!.GetValue<string>());
+        Assert.Equal(organizerId, published["organizerUserId"]!.GetValue<Guid>());
+
+        await (await PatchAsync(id, new JsonObject { ["title"] = "Renamed" }, organizer)).AssertStatus(200);
+        Assert.Equal(1, await OutboxForCourseAsync("CoursePublished", id));
+    }
+
+
+    [Fact]
     public async Task The_organizer_edits_a_course_and_its_modules_and_an_admin_may_too()
     {
         var (organizerId, organizer) = fx.Organizer();

@@ -27,6 +27,10 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal(ownerId.ToString(), created["owner"]!["user_id"]!.GetValue<string>());
         Assert.Equal(0L, created["price_cents"]!.GetValue<long>());
         Assert.Equal(1L, await OutboxAsync(nameof(GroupCreated), id));
+        var announced = JsonNode.Parse((await fx.ScalarAsync<string>(
+            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.GroupCreated,%' AND payload->>'groupId' = @v", ("v", id)))!)!;
+        Assert.Equal("Dubai Marina", announced["region"]!.GetValue<string>());
+        Assert.Equal(["fitness", "running", "outdoors"], announced["interests"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.Equal(1L, await OutboxAsync(nameof(GroupMemberJoined), id));
 
         var seen = await (await fx.Client.Get($"/api/v1/groups/{id}", other)).AssertStatus(200);

@@ -74,7 +74,7 @@ public static class CatalogueApi
             e.PublishedAt = now;
             e.UpdatedAt = now;
             db.AddIntegrationEvent(new EventPublished(Guid.CreateVersion7(), now, e.Id, e.OrganizerId, e.Title, e.StartsAt, e.EndsAt, e.PriceCents, e.Currency ?? "")
-                { Visibility = e.Visibility });
+                { Visibility = e.Visibility, Region = e.Region, City = e.City, Country = e.Country, Interests = [.. e.Interests] });
             await SaveGuardedAsync(db, cancellationToken);
         }
         return TypedResults.Ok(EventDto.From(e, manager: true));

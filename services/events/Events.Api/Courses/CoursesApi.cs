@@ -55,6 +55,8 @@ public static class CoursesApi
         var (course, modules) = CourseRules.Create(input, principal.UserId(), EventRules.AsStored(clock.GetUtcNow()));
         db.Set<Course>().Add(course);
         db.Set<CourseModule>().AddRange(modules);
+        // Listed from creation: this is when it becomes visible.
+        db.AddIntegrationEvent(new CoursePublished(Guid.CreateVersion7(), course.CreatedAt, course.Id, course.OrganizerId, course.Title, course.Category));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/courses/{course.Id}", CourseDto.From(course, modules, contentVisible: true, null, null));
     }

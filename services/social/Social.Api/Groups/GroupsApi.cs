@@ -60,7 +60,8 @@ public static class GroupsApi
             db.Groups.Add(g);
             await db.SaveChangesAsync(ct);
             await GroupMemberships.AddAsync(db, g.Id, callerId, GroupRoles.Owner, now, ct);
-            db.AddIntegrationEvent(new GroupCreated(Guid.CreateVersion7(), now, g.Id, callerId, g.Name, g.Visibility));
+            db.AddIntegrationEvent(new GroupCreated(Guid.CreateVersion7(), now, g.Id, callerId, g.Name, g.Visibility)
+                { Region = g.Region, Interests = [.. (g.Interest is { } interest ? [interest] : Array.Empty<string>()).Union(g.Tags)] });
             return g;
         }, cancellationToken);
         g.MemberCount = 1;
