@@ -1,4 +1,6 @@
 using Community.AiCompanion.Data;
+using Community.AiCompanion.Limits;
+using Community.AiCompanion.Sessions;
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -12,11 +14,14 @@ public static class AiCompanionServiceExtensions
         builder.AddServiceDatabase<CompanionDbContext>(ResourceNames.AiCompanion);
         builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
             .FollowSessionRevocations());
+        builder.AddCompanionLimits();
         return builder;
     }
 
     public static WebApplication MapCompanionApi(this WebApplication app)
     {
+        app.MapUsageApi();
+        app.MapSessionsApi();
         return app;
     }
 }
