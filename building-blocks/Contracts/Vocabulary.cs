@@ -17,6 +17,8 @@ public static class PaymentPurposes
     public const string Credits = "credits";
     /// <summary>A paid group's membership; ReferenceId is social's purchase (GroupMembershipPending).</summary>
     public const string GroupMembership = "group_membership";
+    /// <summary>A companion session, sold for credits only (so not in <see cref="All"/>, checkout's purposes); ReferenceId is the session (CompanionSessionRequested).</summary>
+    public const string CompanionSession = "companion_session";
 
     public static readonly IReadOnlyList<string> All = [EventRegistration, Course, Subscription, Boost, Credits, GroupMembership];
 }

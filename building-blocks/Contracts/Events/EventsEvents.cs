@@ -39,6 +39,7 @@ public sealed record TicketHoldCreated(Guid MessageId, DateTimeOffset OccurredAt
 /// A payment (or a credits spend: PaymentId is then the CreditsSpent message id) arrived for something events can no
 /// longer give (a hold expired and its seat was taken, the event was cancelled, the price differs): payments gives it all back.
 /// Purpose and ReferenceId are those of the payment (event_registration + registration id, course + enrollment id).
+/// The AI companion publishes it too, for a companion_session spend whose session cannot start.
 /// </summary>
 public sealed record PurchaseRejected(Guid MessageId, DateTimeOffset OccurredAt, Guid PaymentId, string Purpose, Guid ReferenceId, string Reason) : IIntegrationEvent;
 /// <summary>

@@ -32,3 +32,8 @@ public sealed record CreditsRevoked(Guid MessageId, DateTimeOffset OccurredAt, G
 public sealed record PaymentRefundRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid RefundId, Guid PaymentId, long? AmountCents, string Reason, Guid? RequestedBy) : IIntegrationEvent;
 /// <summary>Payments' own command to itself: stop ProviderSubscriptionId at the provider, at its period end or now; RefundedPaymentId set: then end the subscription it paid for.</summary>
 public sealed record SubscriptionCancellationRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, string ProviderSubscriptionId, bool AtPeriodEnd, Guid? RefundedPaymentId) : IIntegrationEvent;
+/// <summary>
+/// Payments could not spend credits another service asked it to (CompanionSessionRequested): nothing was written.
+/// Reason: insufficient_credits (Balance is below Required) or not_for_sale (no credit price is configured; Required 0).
+/// </summary>
+public sealed record CreditsSpendDeclined(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, string Purpose, Guid ReferenceId, string Reason, long Balance, long Required) : IIntegrationEvent;

@@ -1,5 +1,7 @@
 using Community.AiCompanion.Activity;
 using Community.AiCompanion.Data;
+using Community.AiCompanion.Limits;
+using Community.AiCompanion.Sessions;
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -15,12 +17,15 @@ public static class AiCompanionServiceExtensions
             .FollowSessionRevocations());
         builder.Services.AddCompanionSafety();
         builder.AddActivityFeed();
+        builder.AddCompanionLimits();
         return builder;
     }
 
     public static WebApplication MapCompanionApi(this WebApplication app)
     {
         app.MapActivityApi();
+        app.MapUsageApi();
+        app.MapSessionsApi();
         return app;
     }
 }

@@ -19,6 +19,9 @@ public sealed class PaymentsOptions
 
     public List<CreditPack> CreditPacks { get; set; } = [];
 
+    /// <summary>What a companion session costs in credits (CompanionSessionRequested); null: not sold. Never the client's or the companion's figure.</summary>
+    public int? CompanionSessionCredits { get; set; }
+
     public StripeOptions Stripe { get; set; } = new();
 
     public SandboxOptions Sandbox { get; set; } = new();

@@ -8,6 +8,8 @@ public sealed class CompanionDbContext(DbContextOptions<CompanionDbContext> opti
 {
     public DbSet<CompanionUser> Users => Set<CompanionUser>();
     public DbSet<Block> Blocks => Set<Block>();
+    public DbSet<Limits.DailyUsage> DailyUsage => Set<Limits.DailyUsage>();
+    public DbSet<Sessions.CompanionSession> CompanionSessions => Set<Sessions.CompanionSession>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {

@@ -158,8 +158,14 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
 /// <summary>422: the balance does not cover a spend; the problem says how much there is and how much was needed.</summary>
 public sealed class InsufficientCreditsException : DomainException
 {
-    public InsufficientCreditsException(long balance, long required) : base($"This costs {required} credits; your balance is {balance}.") =>
+    public InsufficientCreditsException(long balance, long required) : base($"This costs {required} credits; your balance is {balance}.")
+    {
+        (Balance, Required) = (balance, required);
         Extensions = new Dictionary<string, object?> { ["balance"] = balance, ["required"] = required };
+    }
+
+    public long Balance { get; }
+    public long Required { get; }
 
     public override int StatusCode => 422;
     public override string Title => "Insufficient credits";

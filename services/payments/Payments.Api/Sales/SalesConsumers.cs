@@ -47,7 +47,7 @@ public sealed class CourseEnrollmentPendingConsumer(PaymentsDbContext db, TimePr
     }
 }
 
-/// <summary>Events could not honour a payment (the seat went, the event was cancelled): the payer gets everything back, money or credits.</summary>
+/// <summary>Events (the seat went, the event was cancelled) or the companion (a session that cannot start) could not honour a payment: the payer gets everything back, money or credits.</summary>
 public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, CreditLedger credits, TimeProvider clock, ILogger<PurchaseRejectedConsumer> logger)
     : IdempotentConsumer<PurchaseRejected, PaymentsDbContext>(db, logger)
 {

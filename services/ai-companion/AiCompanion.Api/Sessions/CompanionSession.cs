@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations.Schema;
+
+namespace Community.AiCompanion.Sessions;
+
+/// <summary>What a session row stores in <c>status</c>; <see cref="Ended"/> is also how an active one past its end or its messages reads.</summary>
+public static class SessionStates
+{
+    public const string Pending = "pending";
+    public const string Active = "active";
+    public const string Rejected = "rejected";
+    public const string Ended = "ended";
+}
+
+/// <summary>A session bought with credits (<c>companion_sessions</c>): it lifts the daily limit while it lasts.</summary>
+[Table("companion_sessions")]
+public sealed class CompanionSession
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public string IdempotencyKey { get; set; } = "";
+    public string Status { get; set; } = SessionStates.Pending;
+    /// <summary>The price the companion expected when it was asked for; the spend must match it.</summary>
+    public long PriceCredits { get; set; }
+    public int Minutes { get; set; }
+    public int? MessageAllowance { get; set; }
+    public int MessagesUsed { get; set; }
+    /// <summary>Payments' spend (the CreditsSpent message id) that paid for it.</summary>
+    public Guid? SpendId { get; set; }
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset? StartsAt { get; set; }
+    public DateTimeOffset? EndsAt { get; set; }
+    public string? Rejection { get; set; }
+
+    /// <summary>The state a client sees at <paramref name="now"/>: an active session past its end or out of messages has ended.</summary>
+    public string StateAt(DateTimeOffset now) =>
+        Status == SessionStates.Active && (EndsAt <= now || MessagesUsed >= MessageAllowance) ? SessionStates.Ended : Status;
+}
