@@ -1,4 +1,7 @@
+using Community.AiCompanion.Conversation;
 using Community.AiCompanion.Data;
+using Community.AiCompanion.Model;
+using Community.AiCompanion.Projections;
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -12,11 +15,15 @@ public static class AiCompanionServiceExtensions
         builder.AddServiceDatabase<CompanionDbContext>(ResourceNames.AiCompanion);
         builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
             .FollowSessionRevocations());
+        builder.AddCompanionModel();
+        builder.Services.AddScoped<CompanionConversation>();
+        builder.Services.AddScoped<IUserErasure, ConversationErasure>();
         return builder;
     }
 
     public static WebApplication MapCompanionApi(this WebApplication app)
     {
+        app.MapConversationApi();
         return app;
     }
 }
