@@ -129,6 +129,8 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
             await ChunkAsync(context, Chunk(id, model, new JsonObject { ["content"] = pieces[i] }, null));
             if (failure == FakeOpenAiFailure.DropMidStream && i == 1)
             {
+                // A reset can discard what the client has not read yet: let the first pieces arrive before the drop.
+                await Task.Delay(TimeSpan.FromMilliseconds(300), context.RequestAborted);
                 context.Abort();
                 return;
             }
