@@ -23,7 +23,7 @@ public static class ConversationApi
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/messages/stream", Stream).WithName("StreamCompanionMessage")
             .WithSummary("As SendCompanionMessage, the reply as server-sent events: delta events, then done (stored ids, usage) or error")
-            .Produces(StatusCodes.Status200OK, contentType: ReplyStream.ContentType)
+            .Produces(StatusCodes.Status200OK, typeof(string), ReplyStream.ContentType)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/settings", GetSettings).WithName("GetCompanionSettings").WithSummary("What I let the companion know");
         group.MapPut("/settings", PutSettings).WithName("PutCompanionSettings").WithSummary("Change what I let the companion know");
