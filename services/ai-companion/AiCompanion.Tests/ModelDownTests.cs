@@ -86,6 +86,26 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
     }
 }
 
+/// <summary>Companion:Model is checked when the service starts; the refusal never repeats the key.</summary>
+public sealed class ModelOptionsTests(CompanionFixture fixture) : IClassFixture<CompanionFixture>
+{
+    [Theory]
+    [InlineData("ftp://models.example", "m")]
+    [InlineData("not a url", "m")]
+    [InlineData("http://models.example/v1", "")]
+    public void A_bad_model_configuration_stops_the_start(string endpoint, string model)
+    {
+        var failure = Assert.ThrowsAny<Exception>(() => fixture.StartHost(new Dictionary<string, string?>
+        {
+            ["Companion:Model:Endpoint"] = endpoint,
+            ["Companion:Model:Model"] = model,
+            ["Companion:Model:ApiKey"] = ModelFixture.ApiKey,
+        }));
+        Assert.Contains("Companion:Model", failure.ToString());
+        Assert.DoesNotContain(ModelFixture.ApiKey, failure.ToString());
+    }
+}
+
 /// <summary>The offline responder answers when the model fails and Companion:Model:FallbackToOffline is on.</summary>
 public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<FallbackFixture>
 {

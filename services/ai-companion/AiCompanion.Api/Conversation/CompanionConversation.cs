@@ -93,9 +93,13 @@ public sealed class CompanionConversation(
     /// <summary>Whether a failed model call is answered by the offline responder (Companion:Model:FallbackToOffline) rather than a 503.</summary>
     public bool FallsBack(ModelUnavailableException e)
     {
-        logger.LogWarning("Companion model call failed ({Cause}): {Reason}", e.InnerException?.GetType().Name ?? "none", e.Message);
+        LogFailure(e);
         return options.Value.FallbackToOffline;
     }
+
+    /// <summary>Logs a failed model call by its cause's type and our own message only (an endpoint's error text is not ours to log).</summary>
+    public void LogFailure(ModelUnavailableException e) =>
+        logger.LogWarning("Companion model call failed ({Cause}): {Reason}", e.InnerException?.GetType().Name ?? "none", e.Message);
 
     public ServiceUnavailableException Unavailable(ModelUnavailableException e) =>
         new("The companion cannot answer right now; please try again shortly.", e.RetryAfter is { } after && after > TimeSpan.Zero ? after : options.Value.RetryAfter);

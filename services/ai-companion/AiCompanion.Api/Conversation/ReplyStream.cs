@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Community.AiCompanion.Model;
+using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -64,6 +65,18 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         await using var _ = this;
+        try
+        {
+            await WriteStreamAsync(httpContext);
+        }
+        catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client left: the model call was cancelled with the request and nothing is stored.
+        }
+    }
+
+    private async Task WriteStreamAsync(HttpContext httpContext)
+    {
         var response = httpContext.Response;
         var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var cancellationToken = httpContext.RequestAborted;
@@ -105,16 +118,23 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         }
         catch (ModelUnavailableException e)
         {
-            var conversation = httpContext.RequestServices.GetRequiredService<CompanionConversation>();
-            conversation.FallsBack(e);
+            httpContext.RequestServices.GetRequiredService<CompanionConversation>().LogFailure(e);
             await WriteAsync(response, "error", new StreamError("Service unavailable", StatusCodes.Status503ServiceUnavailable,
                 "The companion stopped answering; nothing was stored, please send again."), json, cancellationToken);
             return;
         }
 
         var store = httpContext.RequestServices.GetRequiredService<CompanionConversation>();
-        var (exchange, created) = await store.StoreAsync(send, text.ToString(), _responder, usage ?? new ModelUsage(0, 0), cancellationToken);
-        await WriteAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
+        try
+        {
+            var (exchange, created) = await store.StoreAsync(send, text.ToString(), _responder, usage ?? new ModelUsage(0, 0), cancellationToken);
+            await WriteAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
+        }
+        catch (DomainException e)
+        {
+            // A concurrent send took this client_txn_id with another text: the status line is long gone, so the refusal is an event.
+            await WriteAsync(response, "error", new StreamError(e.Title, e.StatusCode, e.Message), json, cancellationToken);
+        }
     }
 
     private static StreamDone Done(CompanionExchange exchange, bool replayed) =>
