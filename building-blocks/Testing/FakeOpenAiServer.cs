@@ -55,6 +55,9 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
     public FakeOpenAiFailure Failure { get; set; } = FakeOpenAiFailure.None;
     public int PromptTokens { get; set; } = 37;
 
+    /// <summary>When (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) the last streamed reply's first text piece was flushed, for latency measurements.</summary>
+    public long FirstPieceSentAt { get; private set; }
+
     /// <summary>The base URL an OpenAI client is given (its requests go to {Endpoint}/chat/completions).</summary>
     public string Endpoint => new Uri(BaseAddress, "v1").ToString();
 
@@ -127,6 +130,7 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
         {
             if (i > 0 && ChunkDelay > TimeSpan.Zero) await Task.Delay(ChunkDelay, context.RequestAborted);
             await ChunkAsync(context, Chunk(id, model, new JsonObject { ["content"] = pieces[i] }, null));
+            if (i == 0) FirstPieceSentAt = System.Diagnostics.Stopwatch.GetTimestamp();
             if (failure == FakeOpenAiFailure.DropMidStream && i == 1)
             {
                 // A reset can discard what the client has not read yet: let the first pieces arrive before the drop.

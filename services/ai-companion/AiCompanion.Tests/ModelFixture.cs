@@ -132,8 +132,8 @@ public sealed class CapturedLogs : ILoggerProvider
     }
 }
 
-/// <summary>One server-sent event as the client received it, and when (ms since the request was sent).</summary>
-public sealed record SseEvent(string Name, JsonNode Data, long AtMs);
+/// <summary>One server-sent event as the client received it, and when (ms since the request was sent; the raw Stopwatch timestamp).</summary>
+public sealed record SseEvent(string Name, JsonNode Data, long AtMs, long Timestamp);
 
 public static class Sse
 {
@@ -155,7 +155,7 @@ public static class Sse
         while (await reader.ReadLineAsync() is { } line)
         {
             if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add(new SseEvent(name ?? "message", JsonNode.Parse(line[6..])!, clock.ElapsedMilliseconds));
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add(new SseEvent(name ?? "message", JsonNode.Parse(line[6..])!, clock.ElapsedMilliseconds, Stopwatch.GetTimestamp()));
         }
         return (response, events);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation;
 
@@ -143,6 +144,9 @@ public sealed class ModelTests(ModelFixture fixture) : IClassFixture<ModelFixtur
         Assert.Equal(FakeOpenAiServer.Pieces(reply), deltas.Skip(1).Select(d => d.Data["text"]!.GetValue<string>()));
         // The model's pieces arrive as it sends them (120 ms apart), not all at once with the final event.
         var firstModelDelta = deltas[1];
+        // The bar: the first token reaches the client through the gateway within 100 ms of the model sending it.
+        var firstTokenLatency = Stopwatch.GetElapsedTime(fixture.Model.FirstPieceSentAt, firstModelDelta.Timestamp);
+        Assert.True(firstTokenLatency < TimeSpan.FromMilliseconds(100), $"the first token took {firstTokenLatency.TotalMilliseconds:0.0} ms from the model to the client");
         Assert.True(done.AtMs - firstModelDelta.AtMs >= 900, $"first delta at {firstModelDelta.AtMs} ms, done at {done.AtMs} ms");
         Assert.True(deltas[^1].AtMs - firstModelDelta.AtMs >= 800, $"deltas from {firstModelDelta.AtMs} to {deltas[^1].AtMs} ms");
 
