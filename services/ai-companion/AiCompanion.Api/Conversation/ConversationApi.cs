@@ -82,13 +82,3 @@ public static class ConversationApi
         return TypedResults.Ok(new CompanionSettingsDto(share));
     }
 }
-
-/// <summary>A deleted account's conversation and settings go with it.</summary>
-public sealed class ConversationErasure : Projections.IUserErasure
-{
-    public async Task EraseAsync(Data.CompanionDbContext db, Guid userId, CancellationToken cancellationToken)
-    {
-        await db.Messages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.Settings.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-    }
-}

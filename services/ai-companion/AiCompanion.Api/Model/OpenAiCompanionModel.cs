@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -50,8 +51,12 @@ public sealed class OpenAiCompanionModel(IHttpClientFactory httpClients, IOption
     {
         // One token for the whole stream, re-armed before every read: the idle limit, never past the total deadline.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var deadline = DateTime.UtcNow + _options.StreamTimeout;
-        void Arm() => timeout.CancelAfter(Min(_options.StreamIdleTimeout, deadline - DateTime.UtcNow));
+        var started = Stopwatch.GetTimestamp();
+        void Arm()
+        {
+            var left = _options.StreamTimeout - Stopwatch.GetElapsedTime(started);
+            timeout.CancelAfter(left <= TimeSpan.Zero ? TimeSpan.FromTicks(1) : left < _options.StreamIdleTimeout ? left : _options.StreamIdleTimeout);
+        }
         Arm();
         IAsyncEnumerator<StreamingChatCompletionUpdate> updates;
         try
@@ -87,8 +92,6 @@ public sealed class OpenAiCompanionModel(IHttpClientFactory httpClients, IOption
             yield return new ModelChunk("", usage ?? new ModelUsage(0, 0));
         }
     }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? (b > TimeSpan.Zero ? a : TimeSpan.FromMilliseconds(1)) : (b > TimeSpan.Zero ? b : TimeSpan.FromMilliseconds(1));
 
     private ModelUnavailableException Unavailable(Exception e)
     {
