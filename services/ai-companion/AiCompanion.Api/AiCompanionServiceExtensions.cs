@@ -1,6 +1,9 @@
 using Community.AiCompanion.Activity;
+using Community.AiCompanion.Conversation;
 using Community.AiCompanion.Data;
 using Community.AiCompanion.Limits;
+using Community.AiCompanion.Model;
+using Community.AiCompanion.Projections;
 using Community.AiCompanion.Sessions;
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
@@ -18,6 +21,9 @@ public static class AiCompanionServiceExtensions
         builder.Services.AddCompanionSafety();
         builder.AddActivityFeed();
         builder.AddCompanionLimits();
+        builder.AddCompanionModel();
+        builder.Services.AddScoped<CompanionConversation>();
+        builder.Services.AddScoped<IUserErasure, ConversationErasure>();
         return builder;
     }
 
@@ -26,6 +32,7 @@ public static class AiCompanionServiceExtensions
         app.MapActivityApi();
         app.MapUsageApi();
         app.MapSessionsApi();
+        app.MapConversationApi();
         return app;
     }
 }

@@ -1,0 +1,50 @@
+using System.ComponentModel;
+
+namespace Community.AiCompanion.Conversation;
+
+public sealed record SendCompanionMessage(
+    [property: Description("What the user says, 1-2000 characters once trimmed.")] string? Text,
+    [property: Description("The client's own id of this send (1-100 characters): the same id again returns the first answer.")] string? ClientTxnId);
+
+public sealed record ConversationQuery(string? Cursor, int? Limit);
+
+public sealed record CompanionMessageDto(
+    Guid Id,
+    long Seq,
+    [property: Description("user or assistant (the companion).")] string Role,
+    string Text,
+    [property: Description("The user's client_txn_id; null on the companion's replies.")] string? ClientTxnId,
+    [property: Description("The user message a reply answers.")] Guid? ReplyTo,
+    [property: Description("Who wrote a reply: model or offline (the built-in responder, not a language model).")] string? Responder,
+    DateTimeOffset CreatedAt);
+
+public sealed record UsageDto(int PromptTokens, int CompletionTokens);
+
+/// <summary>A user message and the companion's reply to it.</summary>
+public sealed record CompanionExchange(
+    CompanionMessageDto Message,
+    CompanionMessageDto Reply,
+    UsageDto Usage,
+    [property: Description(CompanionDisclosure.Field)] string Disclosure);
+
+/// <summary>The caller's conversation, newest message first.</summary>
+public sealed record ConversationHistory(
+    [property: Description(CompanionDisclosure.Field)] string Disclosure,
+    IReadOnlyList<CompanionMessageDto> Items,
+    [property: Description("The next (older) page; null on the last.")] string? NextCursor);
+
+public sealed record CompanionSettingsDto(
+    [property: Description("Whether the companion may use the profile summary (interests, region, identity badge) in its context; false by default.")] bool ShareProfile);
+
+public sealed record UpdateCompanionSettings(bool? ShareProfile);
+
+/// <summary>What a person must always be able to read: the companion is an AI.</summary>
+public static class CompanionDisclosure
+{
+    public const string Field = "The companion is an AI, not a person: stated on every read and on the first reply of every conversation.";
+
+    public const string Text = "You are talking with an AI companion, not a person.";
+
+    /// <summary>The opening of the first reply of every conversation (also after the conversation was deleted).</summary>
+    public const string FirstReply = "Just so you know, I'm an AI companion, not a person. ";
+}
