@@ -1,0 +1,144 @@
+extern alias GatewayApp;
+extern alias MessagingApi;
+using System.Globalization;
+using Community.Contracts;
+using Community.Events.Bench;
+using Community.ServiceDefaults.Auth;
+using Community.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using GatewayProgram = GatewayApp::Program;
+using MessagingProgram = MessagingApi::Program;
+
+namespace Community.Fleet.Bench;
+
+/// <summary>
+/// Gateway overhead: one authenticated GET (messaging's unread count: token checked, one small query) sent by the
+/// same load tool straight to the service, through our gateway (YARP: token check, rate limiter, request id,
+/// forwarding) and through Debian's nginx proxying to the same service instance, in rounds that alternate the targets.
+/// </summary>
+public static class GatewayRun
+{
+    private const string Path = "/api/v1/messages/unread-count";
+    public const double ThroughputTarget = 0.6;
+    public const double NginxTarget = 1.3;
+
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var connections = args.Int("--connections", 32);
+        var seconds = args.Int("--seconds", 15);
+        var warmUp = args.Int("--warmup", 3, min: 0);
+        var rounds = args.Int("--rounds", 3);
+        var nginxWorkers = args.Int("--nginx-workers", Environment.ProcessorCount);
+
+        Report.ContentRoot("Community.Messaging", "services/messaging/Messaging.Api");
+        Report.ContentRoot("Community.Gateway", "gateway/Gateway");
+        var report = new Report("gateway");
+        await using var resources = await TestInfrastructure.IsolateAsync("gatewaybench");
+        var scratch = Directory.CreateTempSubdirectory("community-gateway-bench-");
+        try
+        {
+            using var tokens = new TestTokens(TimeProvider.System);
+            void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
+            await using var service = new ServiceHost<MessagingProgram>(new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
+                ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+                [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+                [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] = resources.DatabaseConnectionString,
+                ["DataProtection:KeyRingPath"] = System.IO.Path.Combine(scratch.FullName, "keys"),
+                ["Messaging:Attachments:LocalPath"] = System.IO.Path.Combine(scratch.FullName, "attachments"),
+            }, Shared).Start();
+            await using var gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
+                ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+                [$"Services:{ResourceNames.Messaging}"] = service.BaseAddress.ToString().TrimEnd('/'),
+                // One client address and one user: the limiter still runs on every request, with limits it never reaches.
+                ["RateLimits:PerIp:PermitLimit"] = "1000000000",
+                ["RateLimits:PerUser:PermitLimit"] = "1000000000",
+            }, Shared).Start();
+            await using var nginx = await Nginx.StartAsync(service.BaseAddress, nginxWorkers);
+
+            var token = tokens.Issue(Guid.NewGuid());
+            var targets = new (string Name, Uri Url)[]
+            {
+                ("direct", new Uri(service.BaseAddress, Path)),
+                ("gateway (YARP)", new Uri(gateway.BaseAddress, Path)),
+                ("nginx", new Uri(nginx.BaseAddress, Path)),
+            };
+            // Each target must answer 200 with the token and refuse without one, or the figures measure an error path.
+            using (var probe = new HttpClient())
+            {
+                foreach (var (name, url) in targets)
+                {
+                    var ok = await probe.Get(url.ToString(), token);
+                    var refused = await probe.Get(url.ToString());
+                    if ((int)ok.StatusCode != 200 || (int)refused.StatusCode != 401)
+                        throw new InvalidOperationException($"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} without (expected 200 and 401)");
+                }
+            }
+
+            report.Line(string.Create(CultureInfo.InvariantCulture,
+                $"Gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"));
+            report.Line($"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging on Kestrel with its PostgreSQL");
+            report.Line($"load tool: this binary's closed-loop client in its own process, {connections} keep-alive HTTP/1.1 connections, " +
+                        $"{warmUp} s warm-up + {seconds} s measured per target, {rounds} round(s) alternating the targets");
+            report.Line($"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway and the service in this process (server GC)");
+            report.Line(new string('=', 110));
+
+            var results = targets.ToDictionary(t => t.Name, _ => new List<LoadResult>());
+            for (var round = 1; round <= rounds; round++)
+            {
+                foreach (var (name, url) in targets)
+                {
+                    var result = await LoadTool.DriveAsync(name, url, token, connections, seconds, warmUp);
+                    results[name].Add(result);
+                    report.Line(string.Create(CultureInfo.InvariantCulture,
+                        $"round {round} {name,-15} {result.Throughput,9:0} req/s  p50 {P(result, 0.50),6:0.00} ms  p99 {P(result, 0.99),6:0.00} ms  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}  load {Report.LoadAverage()}"));
+                }
+            }
+
+            report.Line(new string('-', 110));
+            report.Line($"{"target",-15} {"req/s (mean of rounds)",24} {"p50 ms",9} {"p99 ms",9} {"errors",7}");
+            var summary = results.ToDictionary(r => r.Key, r => Summarise(r.Value));
+            foreach (var (name, s) in summary)
+                report.Line(string.Create(CultureInfo.InvariantCulture, $"{name,-15} {s.Throughput,24:0} {s.P50,9:0.00} {s.P99,9:0.00} {s.Errors,7}"));
+            var direct = summary["direct"];
+            var ours = summary["gateway (YARP)"];
+            var theirs = summary["nginx"];
+            report.Line("");
+            report.Line(string.Create(CultureInfo.InvariantCulture,
+                $"ratios: gateway/direct throughput {ours.Throughput / direct.Throughput:0.00}x (target >= {ThroughputTarget}x: {(ours.Throughput / direct.Throughput >= ThroughputTarget ? "met" : "NOT met")}); " +
+                $"nginx/gateway throughput {theirs.Throughput / ours.Throughput:0.00}x (target <= {NginxTarget}x: {(theirs.Throughput / ours.Throughput <= NginxTarget ? "met" : "NOT met")})"));
+            report.Line(string.Create(CultureInfo.InvariantCulture,
+                $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; " +
+                $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx {ours.P99 / theirs.P99:0.00}x"));
+            report.Line(string.Create(CultureInfo.InvariantCulture,
+                $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx {theirs.P50 - direct.P50:0.00} ms"));
+            report.Line("load average at the end: " + Report.LoadAverage());
+            await report.WriteAsync();
+            return summary.Values.Any(s => s.Errors > 0) ? 1 : 0;
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private sealed record Summary(double Throughput, double P50, double P99, long Errors);
+
+    private static Summary Summarise(List<LoadResult> rounds)
+    {
+        var all = rounds.SelectMany(r => r.LatenciesMs).ToList();
+        var stats = LatencyStats.From("all", all);
+        return new Summary(rounds.Average(r => r.Throughput), stats.P50, stats.P99, rounds.Sum(r => r.Errors));
+    }
+
+    private static double P(LoadResult result, double p)
+    {
+        var stats = LatencyStats.From("one", result.LatenciesMs.Length == 0 ? [double.NaN] : result.LatenciesMs);
+        return p >= 0.99 ? stats.P99 : stats.P50;
+    }
+}
