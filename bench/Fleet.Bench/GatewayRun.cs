@@ -1,11 +1,15 @@
 extern alias GatewayApp;
 extern alias MessagingApi;
+using System.Diagnostics;
 using System.Globalization;
 using Community.Contracts;
 using Community.Events.Bench;
 using Community.ServiceDefaults.Auth;
 using Community.Testing;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using GatewayProgram = GatewayApp::Program;
 using MessagingProgram = MessagingApi::Program;
 
@@ -29,6 +33,7 @@ public static class GatewayRun
         var warmUp = args.Int("--warmup", 3, min: 0);
         var rounds = args.Int("--rounds", 3);
         var nginxWorkers = args.Int("--nginx-workers", Environment.ProcessorCount);
+        var profile = args.Has("--profile");
 
         Report.ContentRoot("Community.Messaging", "services/messaging/Messaging.Api");
         Report.ContentRoot("Community.Gateway", "gateway/Gateway");
@@ -49,25 +54,45 @@ public static class GatewayRun
                 ["DataProtection:KeyRingPath"] = System.IO.Path.Combine(scratch.FullName, "keys"),
                 ["Messaging:Attachments:LocalPath"] = System.IO.Path.Combine(scratch.FullName, "attachments"),
             }, Shared).Start();
-            await using var gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
+            Dictionary<string, string?> GatewaySettings(string logLevel = "Warning") => new()
             {
-                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Default"] = logLevel,
                 ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
                 [$"Services:{ResourceNames.Messaging}"] = service.BaseAddress.ToString().TrimEnd('/'),
                 // One client address and one user: the limiter still runs on every request, with limits it never reaches.
                 ["RateLimits:PerIp:PermitLimit"] = "1000000000",
                 ["RateLimits:PerUser:PermitLimit"] = "1000000000",
-            }, Shared).Start();
+            };
+            await using var gateway = new ServiceHost<GatewayProgram>(GatewaySettings(), Shared).Start();
+            // --profile: the same gateway with one part taken away (or the log level appsettings.json ships), to see what each costs.
+            var variants = new List<(string Name, ServiceHost<GatewayProgram> Host)>();
+            if (profile)
+            {
+                variants.Add(("gw: no tracing", new ServiceHost<GatewayProgram>(GatewaySettings(), services =>
+                {
+                    Shared(services);
+                    // Without the hosted service nothing builds the tracer provider, so no listener samples the activities.
+                    var lifetime = services.Single(d => d.ImplementationType?.Name == "TelemetryLifetime");
+                    services.Remove(lifetime);
+                }).Start()));
+                variants.Add(("gw: no rate limiter", new ServiceHost<GatewayProgram>(GatewaySettings(), services =>
+                {
+                    Shared(services);
+                    services.PostConfigure<RateLimiterOptions>(o => o.GlobalLimiter = null);
+                }).Start()));
+                variants.Add(("gw: Information logs", new ServiceHost<GatewayProgram>(GatewaySettings("Information"), Shared).Start()));
+            }
             await using var nginx = await Nginx.StartAsync(service.BaseAddress, nginxWorkers);
 
             var token = tokens.Issue(Guid.NewGuid());
-            var targets = new (string Name, Uri Url)[]
-            {
+            (string Name, Uri Url)[] targets =
+            [
                 ("direct", new Uri(service.BaseAddress, Path)),
                 ("gateway (YARP)", new Uri(gateway.BaseAddress, Path)),
                 ("nginx", new Uri(nginx.BaseAddress, Path)),
-            };
+                .. variants.Select(v => (v.Name, new Uri(v.Host.BaseAddress, Path))),
+            ];
             // Each target must answer 200 with the token and refuse without one, or the figures measure an error path.
             using (var probe = new HttpClient())
             {
@@ -88,23 +113,31 @@ public static class GatewayRun
             report.Line($"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway and the service in this process (server GC)");
             report.Line(new string('=', 110));
 
+            // An untimed pass over every target first: JIT tiering and the pools of each path, so round 1 measures what round 2 does.
+            foreach (var (name, url) in targets) await LoadTool.DriveAsync(name, url, token, connections, 1, Math.Max(warmUp, 2));
             var results = targets.ToDictionary(t => t.Name, _ => new List<LoadResult>());
+            var serverCpu = targets.ToDictionary(t => t.Name, _ => new List<double>());
             for (var round = 1; round <= rounds; round++)
             {
                 foreach (var (name, url) in targets)
                 {
+                    // Server CPU: this process (the service, and the gateway when used) plus nginx's master and workers.
+                    var before = ProcessCpu() + nginx.CpuTime();
                     var result = await LoadTool.DriveAsync(name, url, token, connections, seconds, warmUp);
+                    var cpu = (ProcessCpu() + nginx.CpuTime() - before).TotalMilliseconds * 1000 / Math.Max(1, result.Completed);
                     results[name].Add(result);
+                    serverCpu[name].Add(cpu);
                     report.Line(string.Create(CultureInfo.InvariantCulture,
-                        $"round {round} {name,-15} {result.Throughput,9:0} req/s  p50 {P(result, 0.50),6:0.00} ms  p99 {P(result, 0.99),6:0.00} ms  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}  load {Report.LoadAverage()}"));
+                        $"round {round} {name,-22} {result.Throughput,7:0} req/s  p50 {P(result, 0.50),6:0.00} ms  p99 {P(result, 0.99),6:0.00} ms  server CPU {cpu,5:0} us/req  " +
+                        $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed),4:0} us/req  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}  load {Report.LoadAverage()}"));
                 }
             }
 
             report.Line(new string('-', 110));
-            report.Line($"{"target",-15} {"req/s (mean of rounds)",24} {"p50 ms",9} {"p99 ms",9} {"errors",7}");
-            var summary = results.ToDictionary(r => r.Key, r => Summarise(r.Value));
+            report.Line($"{"target",-22} {"req/s (mean of rounds)",24} {"p50 ms",9} {"p99 ms",9} {"server CPU us/req",18} {"errors",7}");
+            var summary = results.ToDictionary(r => r.Key, r => Summarise(r.Value, serverCpu[r.Key]));
             foreach (var (name, s) in summary)
-                report.Line(string.Create(CultureInfo.InvariantCulture, $"{name,-15} {s.Throughput,24:0} {s.P50,9:0.00} {s.P99,9:0.00} {s.Errors,7}"));
+                report.Line(string.Create(CultureInfo.InvariantCulture, $"{name,-22} {s.Throughput,24:0} {s.P50,9:0.00} {s.P99,9:0.00} {s.CpuUs,18:0} {s.Errors,7}"));
             var direct = summary["direct"];
             var ours = summary["gateway (YARP)"];
             var theirs = summary["nginx"];
@@ -116,8 +149,21 @@ public static class GatewayRun
                 $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; " +
                 $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx {ours.P99 / theirs.P99:0.00}x"));
             report.Line(string.Create(CultureInfo.InvariantCulture,
-                $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx {theirs.P50 - direct.P50:0.00} ms"));
+                $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx {theirs.P50 - direct.P50:0.00} ms; " +
+                $"server CPU added per request: gateway {ours.CpuUs - direct.CpuUs:0} us, nginx {theirs.CpuUs - direct.CpuUs:0} us " +
+                $"(gateway/nginx {(ours.CpuUs - direct.CpuUs) / Math.Max(1, theirs.CpuUs - direct.CpuUs):0.0}x)"));
+            report.Line("server CPU per request is the steadier figure on a busy machine: throughput follows how much of the cores other processes leave.");
+            foreach (var (name, _) in variants)
+                report.Line(string.Create(CultureInfo.InvariantCulture,
+                    $"profile: {name,-22} server CPU {summary[name].CpuUs - ours.CpuUs,6:+0;-0} us/req against the full gateway, throughput {summary[name].Throughput / ours.Throughput:0.00}x"));
+            if (profile)
+            {
+                var check = await TokenCheckMicrosecondsAsync(gateway, token);
+                report.Line(string.Create(CultureInfo.InvariantCulture,
+                    $"profile: one access-token check (the gateway's own JwtBearer handler and parameters, ES256) {check:0} us, in a loop on one thread"));
+            }
             report.Line("load average at the end: " + Report.LoadAverage());
+            foreach (var (_, host) in variants) await host.DisposeAsync();
             await report.WriteAsync();
             return summary.Values.Any(s => s.Errors > 0) ? 1 : 0;
         }
@@ -127,13 +173,35 @@ public static class GatewayRun
         }
     }
 
-    private sealed record Summary(double Throughput, double P50, double P99, long Errors);
+    private sealed record Summary(double Throughput, double P50, double P99, double CpuUs, long Errors);
 
-    private static Summary Summarise(List<LoadResult> rounds)
+    private static Summary Summarise(List<LoadResult> rounds, List<double> cpu)
     {
         var all = rounds.SelectMany(r => r.LatenciesMs).ToList();
-        var stats = LatencyStats.From("all", all);
-        return new Summary(rounds.Average(r => r.Throughput), stats.P50, stats.P99, rounds.Sum(r => r.Errors));
+        var stats = LatencyStats.From("all", all.Count == 0 ? [double.NaN] : all);
+        return new Summary(rounds.Average(r => r.Throughput), stats.P50, stats.P99, cpu.Order().ElementAt(cpu.Count / 2), rounds.Sum(r => r.Errors));
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    /// <summary>Validates the token with exactly what the gateway's authentication uses, many times: the signature check's share of a request.</summary>
+    private static async Task<double> TokenCheckMicrosecondsAsync(ServiceHost<GatewayProgram> gateway, string token)
+    {
+        var options = gateway.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        var handler = options.TokenHandlers.Single();
+        for (var i = 0; i < 200; i++) await handler.ValidateTokenAsync(token, options.TokenValidationParameters);
+        const int Runs = 3000;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < Runs; i++)
+        {
+            var result = await handler.ValidateTokenAsync(token, options.TokenValidationParameters);
+            if (!result.IsValid) throw new InvalidOperationException("the gateway refused its own benchmark token: " + result.Exception?.Message);
+        }
+        return watch.Elapsed.TotalMilliseconds * 1000 / Runs;
     }
 
     private static double P(LoadResult result, double p)

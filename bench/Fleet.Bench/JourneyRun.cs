@@ -59,7 +59,7 @@ public static class JourneyRun
     [
         "register", "profile", "discover", "discover: propagation", "connect: request", "connect: request propagation", "connect: accept",
         "message: open conversation", "message: open propagation", "message: send", "event: register (402 hold)", "pay: checkout",
-        "pay: checkout propagation", "pay: sandbox page", "pay: press pay (302)", "ticket: propagation", "whole journey",
+        "pay: checkout propagation", "pay: sandbox page", "pay: press pay (302)", "ticket: propagation", "whole journey (a pair)",
     ];
 
     public static async Task<int> RunAsync(BenchArgs args)
@@ -200,11 +200,12 @@ public static class JourneyRun
         var journey = Stopwatch.StartNew();
         try
         {
-            var (a, b) = (await Timed(steps, "register", () => RegisterAsync(client, name + "a", phone)),
-                          await Timed(steps, "register", () => RegisterAsync(client, name + "b", phone + 1)));
-            foreach (var member in new[] { a, b })
-                await Timed(steps, "profile", async () => await Expect(await client.SendJson(HttpMethod.Patch, "/api/v1/users/me",
-                    new { region = "Dubai Marina", interests = new[] { "running", "chess" } }, member.Token), 200, "profile"));
+            var pair = await Task.WhenAll(
+                Timed(steps, "register", () => RegisterAsync(client, name + "a", phone)),
+                Timed(steps, "register", () => RegisterAsync(client, name + "b", phone + 1)));
+            var (a, b) = (pair[0], pair[1]);
+            await Task.WhenAll(pair.Select(member => Timed(steps, "profile", async () => await Expect(await client.SendJson(HttpMethod.Patch, "/api/v1/users/me",
+                new { region = "Dubai Marina", interests = new[] { "running", "chess" } }, member.Token), 200, "profile"))));
 
             // Social learns of the member from identity's events; until then it does not know the caller.
             await Until(steps, "discover", timeout, async () =>
@@ -234,7 +235,7 @@ public static class JourneyRun
                 new { text = "Hello! See you at the meetup?", client_txn_id = Guid.NewGuid().ToString("N") }, a.Token), 201, "send"));
 
             await Task.WhenAll(new[] { a, b }.Select(member => BuyTicketAsync(client, eventId, member, steps, timeout)));
-            steps.Add("whole journey", journey.Elapsed.TotalMilliseconds);
+            steps.Add("whole journey (a pair)", journey.Elapsed.TotalMilliseconds);
             steps.Journeys.Add(journey.Elapsed.TotalMilliseconds);
         }
         catch (StepFailed e)
@@ -243,7 +244,7 @@ public static class JourneyRun
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            steps.Fail("whole journey", e.GetType().Name + ": " + e.Message);
+            steps.Fail("whole journey (a pair)", e.GetType().Name + ": " + e.Message);
         }
     }
 
@@ -316,7 +317,7 @@ public static class JourneyRun
     private static async Task Until(Steps steps, string step, TimeSpan timeout, Func<Task<bool>> attempt, string? propagationStep = null)
     {
         var first = Stopwatch.StartNew();
-        while (true)
+        for (var attempts = 1; ; attempts++)
         {
             var one = Stopwatch.StartNew();
             bool done;
@@ -331,7 +332,7 @@ public static class JourneyRun
             if (done)
             {
                 steps.Add(step, one.Elapsed.TotalMilliseconds);
-                if (first.Elapsed > one.Elapsed) steps.Add(propagationStep ?? (step.Contains(':') ? step + " propagation" : step + ": propagation"), first.Elapsed.TotalMilliseconds);
+                if (attempts > 1) steps.Add(propagationStep ?? (step.Contains(':') ? step + " propagation" : step + ": propagation"), first.Elapsed.TotalMilliseconds);
                 return;
             }
             if (first.Elapsed > timeout) throw new StepFailed(step, $"still refused after {timeout.TotalSeconds:0} s");

@@ -6,7 +6,9 @@ using System.Text.Json;
 namespace Community.Fleet.Bench;
 
 /// <summary>What one load run measured: completed requests in the window, failures, and every latency.</summary>
-public sealed record LoadResult(string Target, int Connections, double Seconds, long Requests, long Errors, string? FirstError, double[] LatenciesMs)
+/// <param name="Completed">Every answer, warm-up and tail included (what the servers' CPU time was spent on).</param>
+/// <param name="ClientCpuMs">CPU time of the load tool's own process.</param>
+public sealed record LoadResult(string Target, int Connections, double Seconds, long Requests, long Errors, string? FirstError, double[] LatenciesMs, long Completed, double ClientCpuMs)
 {
     public double Throughput => Requests / Seconds;
 }
@@ -41,6 +43,7 @@ public static class LoadTool
         var measureTo = warmUp + window;
         var perWorker = new List<double>[connections];
         var errors = 0L;
+        var completed = 0L;
         string? firstError = null;
         await Task.WhenAll(Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
         {
@@ -64,6 +67,7 @@ public static class LoadTool
                     failure = e.GetType().Name + ": " + e.Message;
                 }
                 var end = clock.Elapsed;
+                Interlocked.Increment(ref completed);
                 // Only requests that started and finished inside the window count, so warm-up and the tail do not blur it.
                 if (start < measureFrom || end > measureTo) continue;
                 if (failure is null) samples.Add((end - start).TotalMilliseconds);
@@ -75,7 +79,8 @@ public static class LoadTool
             }
         })));
         var all = perWorker.SelectMany(s => s).ToArray();
-        var result = new LoadResult(url.ToString(), connections, window.TotalSeconds, all.Length, errors, firstError, all);
+        var result = new LoadResult(url.ToString(), connections, window.TotalSeconds, all.Length, errors, firstError, all, completed,
+            Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }

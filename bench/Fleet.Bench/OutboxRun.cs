@@ -40,6 +40,8 @@ public static class OutboxRun
         await using var payments = new ServiceHost<PaymentsProgram>(new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Warning",
+            // It says once that it reads no revocation feed: true here, and noise in the report.
+            ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Payments)}"] = resources.DatabaseConnectionString,
         }, services => services.AddSingleton<ISigningKeySource>(tokens)).Start();
