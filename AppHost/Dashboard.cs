@@ -119,13 +119,13 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
                     break;
             }
         }
+        catch (InvalidProtocolBufferException e) // an IOException: caught before those
+        {
+            TryWrite(response, 400, "text/plain", Encoding.UTF8.GetBytes("malformed OTLP protobuf: " + e.Message));
+        }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             // the browser (or exporter) went away
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            TryWrite(response, 400, "text/plain", Encoding.UTF8.GetBytes("malformed OTLP protobuf: " + e.Message));
         }
     }
 

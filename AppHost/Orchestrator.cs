@@ -309,11 +309,11 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
 
     /// <summary>bin/Debug/&lt;tfm&gt;/&lt;AssemblyName&gt;.dll, the assembly name read from the project file.</summary>
-    private static string AssemblyPath(string projectFile)
+    internal static string AssemblyPath(string projectFile, string configuration = Configuration)
     {
         var assemblyName = XDocument.Load(projectFile).Descendants("AssemblyName").Select(e => e.Value.Trim()).LastOrDefault(v => v.Length > 0)
             ?? Path.GetFileNameWithoutExtension(projectFile);
-        var bin = Path.Combine(Path.GetDirectoryName(projectFile)!, "bin", Configuration);
+        var bin = Path.Combine(Path.GetDirectoryName(projectFile)!, "bin", configuration);
         var candidates = Directory.Exists(bin)
             ? Directory.EnumerateFiles(bin, assemblyName + ".dll", SearchOption.AllDirectories)
                 .Where(p => Path.GetRelativePath(bin, p).Split(Path.DirectorySeparatorChar).Length == 2) // bin/Debug/<tfm>/x.dll
