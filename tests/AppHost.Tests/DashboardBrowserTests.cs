@@ -24,13 +24,15 @@ public sealed class DashboardPlatformFixture : IAsyncLifetime
     internal ServiceRunner Identity { get; private set; } = null!;
     internal ServiceRunner Gateway { get; private set; } = null!;
     public string Root { get; } = RepositoryRoot.Find();
+    public string BrokerUri => _resources!.BrokerUri;
 
     public async Task InitializeAsync()
     {
         var ports = FreePorts(3);
-        Dashboard = new Dashboard($"http://127.0.0.1:{ports[0]}", () => [Identity, Gateway], Telemetry);
-        Dashboard.Start(_stop.Token);
         _resources = await TestInfrastructure.IsolateAsync(nameof(DashboardBrowserTests));
+        var probes = new PlatformProbes(new Dictionary<string, string> { [ResourceNames.Identity] = _resources.DatabaseConnectionString }, _resources.RabbitMq, _resources.Name);
+        Dashboard = new Dashboard($"http://127.0.0.1:{ports[0]}", () => [Identity, Gateway], Telemetry, () => probes);
+        Dashboard.Start(_stop.Token);
 
         var identity = Resources.Declared.Single(s => s.Name == ResourceNames.Identity);
         var gateway = Resources.Declared.Single(s => s.Name == ResourceNames.Gateway);
@@ -98,7 +100,7 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         var requestId = "dash-" + Guid.NewGuid().ToString("N")[..12];
         using var login = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login")
         {
-            Content = JsonContent.Create(new { username = "nobody_" + requestId[5..], password = "not-the-password-1" }),
+            Content = JsonContent.Create(new { identifier = "nobody_" + requestId[5..], password = "not-the-password-1" }),
         };
         login.Headers.Add("X-Request-Id", requestId);
         using var response = await gateway.SendAsync(login);
@@ -152,6 +154,44 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         using var refused = await dashboard.SendAsync(crossSite);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(ResourceState.Healthy, fx.Identity.State);
+    }
+
+    [Fact]
+    public async Task The_metrics_api_gives_request_rates_from_the_services_histograms_the_outbox_backlog_and_the_queues()
+    {
+        // a dead-letter queue holding two messages, as MassTransit leaves one when a consumer keeps failing
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(fx.BrokerUri) };
+        await using (var connection = await factory.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueDeclareAsync("dashboard-probe_error", durable: true, exclusive: false, autoDelete: false);
+            for (var i = 0; i < 2; i++) await channel.BasicPublishAsync("", "dashboard-probe_error", mandatory: false, new RabbitMQ.Client.BasicProperties(), "{}"u8.ToArray());
+        }
+        using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
+        for (var i = 0; i < 5; i++)
+        {
+            using var _ = await gateway.GetAsync("/api/v1/no-such-route-" + i);
+        }
+        using var dashboard = new HttpClient { BaseAddress = new Uri(fx.Dashboard.Url) };
+        System.Text.Json.Nodes.JsonNode metrics = null!;
+        // services export metrics every 5 s (OTEL_METRIC_EXPORT_INTERVAL from AppHost's environment)
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(1000))
+        {
+            metrics = (await dashboard.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/api/metrics?window=300"))!;
+            if (metrics["requests"]!.AsArray().Any(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway && r["requests"]!.GetValue<ulong>() >= 5)) break;
+        }
+        var gatewayRequests = metrics["requests"]!.AsArray().SingleOrDefault(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway);
+        Assert.True(gatewayRequests is not null && gatewayRequests["requests"]!.GetValue<ulong>() >= 5, metrics.ToJsonString());
+        Assert.True(gatewayRequests["requestsPerSecond"]!.GetValue<double>() > 0);
+        Assert.NotNull(gatewayRequests["p95Ms"]);
+
+        // identity's migrations made its outbox table; the broker lists the vhost's queues (MassTransit's, once identity's bus started)
+        var outbox = Assert.Single(metrics["outboxes"]!.AsArray());
+        Assert.True(outbox!["error"] is null, metrics.ToJsonString());
+        Assert.True(outbox["pending"]!.GetValue<long>() >= 0 && outbox["failed"]!.GetValue<long>() == 0);
+        Assert.True(metrics["queueError"] is null, metrics.ToJsonString());
+        var deadLetters = metrics["queues"]!.AsArray().Single(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")!;
+        Assert.Equal((2L, true), (deadLetters["messages"]!.GetValue<long>(), deadLetters["isError"]!.GetValue<bool>()));
     }
 
     private static bool IsRunning(int pid)

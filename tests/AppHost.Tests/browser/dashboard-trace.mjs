@@ -1,7 +1,7 @@
 // Usage: node dashboard-trace.mjs <dashboard-url> <request-id> [chromium]
 // Opens the dashboard in Chromium, checks the resources and the live console, finds the request's
 // trace by its request id and checks its waterfall holds spans of both the gateway and identity.
-// Exits 0 when all holds, 1 (with what it saw) otherwise.
+// Exits 0 when all holds, 1 (with what it saw) otherwise. DASHBOARD_SCREENSHOT=<png> also saves the trace view.
 import { chromium } from 'playwright-core';
 
 const [url, requestId, executablePath = '/usr/bin/chromium'] = process.argv.slice(2);
@@ -59,6 +59,8 @@ try {
   if (!(await page.textContent('#waterfall tr.attrs.open')).includes(requestId)) throw new Error('the gateway span does not show its request_id');
 
   if (pageErrors.length) throw new Error('the page threw: ' + pageErrors.join('; '));
+  // DASHBOARD_SCREENSHOT=file.png keeps a picture of the waterfall, for a person looking at a failure or a change
+  if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
   console.log(`ok: trace of ${requestId} shows ${services.length} spans from ${[...new Set(services)].join(', ')}`);
 } catch (e) {
   console.error('FAILED: ' + (e?.stack ?? e));
