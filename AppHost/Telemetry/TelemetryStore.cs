@@ -75,7 +75,8 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
         var now = _clock.GetUtcNow();
         lock (_gate)
         {
-            foreach (var point in batch.Histograms.Where(p => p.Metric == RequestDurationMetric))
+            // AppHost's own health probes are not traffic: they would fill the rates of idle services
+            foreach (var point in batch.Histograms.Where(p => p.Metric == RequestDurationMetric && !IsHealthProbe(p.Attributes)))
             {
                 var key = (point.Service, SeriesKey(point.Attributes));
                 if (!_durations.TryGetValue(key, out var history))
@@ -221,6 +222,9 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
         }
         return bounds[^1];
     }
+
+    private static bool IsHealthProbe(IReadOnlyDictionary<string, string> attributes) =>
+        attributes.TryGetValue("http.route", out var route) && route.StartsWith("/health", StringComparison.Ordinal);
 
     private static bool IsError(IReadOnlyDictionary<string, string> attributes) =>
         attributes.TryGetValue("http.response.status_code", out var status) && int.TryParse(status, out var code) && code >= 500;

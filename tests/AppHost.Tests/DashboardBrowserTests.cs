@@ -178,7 +178,9 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(1000))
         {
             metrics = (await dashboard.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/api/metrics?window=300"))!;
-            if (metrics["requests"]!.AsArray().Any(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway && r["requests"]!.GetValue<ulong>() >= 5)) break;
+            // the probes answer from a 5 s cache: the queue shows once it has expired
+            if (metrics["requests"]!.AsArray().Any(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway && r["requests"]!.GetValue<ulong>() >= 5)
+                && metrics["queues"]!.AsArray().Any(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")) break;
         }
         var gatewayRequests = metrics["requests"]!.AsArray().SingleOrDefault(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway);
         Assert.True(gatewayRequests is not null && gatewayRequests["requests"]!.GetValue<ulong>() >= 5, metrics.ToJsonString());

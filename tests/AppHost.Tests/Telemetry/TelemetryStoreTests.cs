@@ -84,6 +84,18 @@ public sealed class TelemetryStoreTests
     }
 
     [Fact]
+    public void Health_probe_requests_are_left_out_of_the_rates()
+    {
+        var store = new TelemetryStore();
+        HistogramPoint Point(string route, ulong count) => new("identity", TelemetryStore.RequestDurationMetric, "s",
+            new Dictionary<string, string> { ["http.route"] = route, ["http.response.status_code"] = "503" }, 1, 2, count, 0, [count], [], Delta: false);
+        store.AddMetrics(new([Point("/health/ready", 40), Point("/api/v1/auth/login", 3)], []));
+
+        var identity = Assert.Single(store.RequestMetrics(TimeSpan.FromMinutes(1)));
+        Assert.Equal((3UL, 1.0), (identity.Requests, identity.ErrorRate));
+    }
+
+    [Fact]
     public void Delta_histograms_are_summed_within_the_window()
     {
         var clock = new ManualClock();

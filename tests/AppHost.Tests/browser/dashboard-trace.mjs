@@ -1,6 +1,7 @@
 // Usage: node dashboard-trace.mjs <dashboard-url> <request-id> [chromium]
 // Opens the dashboard in Chromium, checks the resources and the live console, finds the request's
-// trace by its request id and checks its waterfall holds spans of both the gateway and identity.
+// trace by its request id and checks its waterfall holds spans of both the gateway and identity,
+// that the trace's logs link back to it, and that the metrics show the gateway and identity's outbox.
 // Exits 0 when all holds, 1 (with what it saw) otherwise. DASHBOARD_SCREENSHOT=<png> also saves the trace view.
 import { chromium } from 'playwright-core';
 
@@ -58,9 +59,26 @@ try {
   await page.waitForSelector('#waterfall tr.attrs.open', { timeout: 5_000 });
   if (!(await page.textContent('#waterfall tr.attrs.open')).includes(requestId)) throw new Error('the gateway span does not show its request_id');
 
+  // the trace's structured logs: the link filters the logs tab by its trace id (the tab refreshes as log batches arrive)
+  await page.click('#trace-logs-link');
+  await page.waitForFunction(() => [...document.querySelectorAll('#logs tr[data-i]')].some(r => r.textContent.includes('identity')), null, { timeout: 30_000 });
+  const traceId = await page.inputValue('#logs-trace');
+  const linked = await page.$$eval('#logs tr[data-i] a', links => links.map(a => a.getAttribute('href')));
+  if (!traceId || linked.some(href => href !== `#traces/${traceId}`)) throw new Error(`logs of trace ${traceId} link elsewhere: ${linked.join(', ')}`);
+
+  // metrics: the gateway's request rate (exported every 5 s) and identity's outbox
+  await page.click('nav a[data-tab="metrics"]');
+  await page.waitForFunction(() => document.getElementById('metrics-requests').textContent.includes('gateway')
+    && document.getElementById('metrics-outbox').textContent.includes('identity'), null, { timeout: 30_000 });
+
   if (pageErrors.length) throw new Error('the page threw: ' + pageErrors.join('; '));
   // DASHBOARD_SCREENSHOT=file.png keeps a picture of the waterfall, for a person looking at a failure or a change
-  if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
+  if (process.env.DASHBOARD_SCREENSHOT) {
+    await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT.replace(/\.png$/, '-metrics.png'), fullPage: true });
+    await page.goBack(); await page.goBack();
+    await page.waitForSelector('#waterfall tr.span-row');
+    await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
+  }
   console.log(`ok: trace of ${requestId} shows ${services.length} spans from ${[...new Set(services)].join(', ')}`);
 } catch (e) {
   console.error('FAILED: ' + (e?.stack ?? e));
