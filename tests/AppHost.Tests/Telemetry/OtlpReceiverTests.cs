@@ -23,7 +23,8 @@ public sealed class OtlpReceiverTests : IDisposable
 
     public OtlpReceiverTests()
     {
-        _dashboard = new Dashboard($"http://127.0.0.1:{FreePort()}", () => [], _store);
+        // "localhost", as AppHost's default dashboard address is
+        _dashboard = new Dashboard($"http://localhost:{FreePort()}", () => [], _store);
         _dashboard.Start(_stop.Token);
     }
 
