@@ -46,6 +46,8 @@ public sealed class DashboardPlatformFixture : IAsyncLifetime
             _resources.BrokerUri, Dashboard.OtlpEndpoint, KeyRingPath: keyRing, RevocationFeedKey: Guid.NewGuid().ToString("N"), OtlpProtocol: "http/protobuf");
         Identity = Runner(identity, [identity, gateway], platform, addresses);
         Gateway = Runner(gateway, [identity, gateway], platform, addresses);
+        // should the test host end before DisposeAsync, the children must not outlive it
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillChildren();
         foreach (var runner in new[] { Identity, Gateway })
         {
             runner.Start();
@@ -62,6 +64,22 @@ public sealed class DashboardPlatformFixture : IAsyncLifetime
         var environment = ServiceEnvironment.For(service, services, platform);
         environment["Logging__LogLevel__Default"] = "Information";
         return new ServiceRunner(service, Orchestrator.AssemblyPath(project, configuration), Path.GetDirectoryName(project)!, addresses[service.Name], environment, new ConsoleOutput(), _probes);
+    }
+
+    private void KillChildren()
+    {
+        foreach (var pid in new[] { Gateway?.Pid, Identity?.Pid }.OfType<int>())
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // already gone
+            }
+        }
     }
 
     private static int[] FreePorts(int count)
