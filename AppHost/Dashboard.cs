@@ -21,6 +21,7 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
     private readonly HttpListener _listener = new();
     private readonly CancellationTokenSource _closing = new();
+    private CancellationTokenRegistration _stopping;
     private byte[]? _page;
 
     public string Url => url;
@@ -46,7 +47,7 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         {
             throw new InvalidOperationException($"The dashboard cannot listen on {url}: {e.Message}. Use --dashboard-url to pick another address.", e);
         }
-        stopping.Register(() => _closing.Cancel());
+        _stopping = stopping.Register(() => _closing.Cancel());
         _ = Task.Run(() => AcceptAsync(stopping), CancellationToken.None);
     }
 
@@ -318,6 +319,7 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
 
     public void Dispose()
     {
+        _stopping.Dispose();
         _closing.Cancel();
         if (_listener.IsListening)
         {
