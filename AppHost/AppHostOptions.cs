@@ -33,7 +33,9 @@ internal sealed record AppHostOptions
             COMMUNITY_POSTGRES             an Npgsql admin connection string
             COMMUNITY_RABBITMQ             an amqp:// URI, e.g. amqp://guest:guest@127.0.0.1:5672/
             COMMUNITY_RABBITMQ_MANAGEMENT  its management API, e.g. http://guest:guest@127.0.0.1:15672
-          OTEL_EXPORTER_OTLP_ENDPOINT, when set, is passed to every service.
+          Every service exports traces, logs and metrics to the dashboard (OTLP/HTTP protobuf on
+          the dashboard's address). OTEL_EXPORTER_OTLP_ENDPOINT (with OTEL_EXPORTER_OTLP_PROTOCOL),
+          when set, sends them to that collector instead.
 
         Each service gets a free port on 127.0.0.1, its own database and the 'community' vhost,
         is restarted with back-off if it crashes, and prints its output prefixed by its name.

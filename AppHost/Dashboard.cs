@@ -1,20 +1,33 @@
+using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Community.AppHost.Telemetry;
+using Google.Protobuf;
 
 namespace Community.AppHost;
 
 /// <summary>
-/// The ops dashboard: <c>/</c> is a page that polls <c>/api/resources</c>, the JSON list of
-/// resources with state, endpoint, pid, restarts, last health result and recent log lines.
+/// The ops dashboard and OTLP receiver on one address. The page (<c>/</c>) reads:
+/// <c>GET /api/resources</c>, <c>POST /api/resources/{name}/{stop|start|restart}</c>,
+/// <c>GET /api/console?resource=</c> (server-sent events), <c>GET /api/traces?q=</c>,
+/// <c>GET /api/traces/{traceId}</c>, <c>GET /api/logs?service=&amp;traceId=&amp;q=&amp;minSeverity=</c>
+/// and <c>GET /api/metrics?window=</c>. Services export to <c>POST /v1/traces</c>,
+/// <c>/v1/logs</c> and <c>/v1/metrics</c> (OTLP/HTTP protobuf).
 /// </summary>
-internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resources) : IDisposable
+internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resources, TelemetryStore telemetry, Func<PlatformProbes?>? probes = null) : IDisposable
 {
+    private const int MaxOtlpBody = 32 * 1024 * 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
     private readonly HttpListener _listener = new();
+    private readonly CancellationTokenSource _closing = new();
+    private CancellationTokenRegistration _stopping;
     private byte[]? _page;
 
     public string Url => url;
+
+    /// <summary>Where services send OTLP/HTTP (the SDK appends /v1/traces, /v1/logs, /v1/metrics).</summary>
+    public string OtlpEndpoint => url;
 
     /// <summary>Starts listening; throws with a clear message when the address is taken.</summary>
     public void Start(CancellationToken stopping)
@@ -34,6 +47,7 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         {
             throw new InvalidOperationException($"The dashboard cannot listen on {url}: {e.Message}. Use --dashboard-url to pick another address.", e);
         }
+        _stopping = stopping.Register(() => _closing.Cancel());
         _ = Task.Run(() => AcceptAsync(stopping), CancellationToken.None);
     }
 
@@ -50,47 +64,246 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
             {
                 return;
             }
-            _ = Task.Run(() => Serve(context), CancellationToken.None);
+            _ = Task.Run(() => ServeAsync(context), CancellationToken.None);
         }
     }
 
-    private void Serve(HttpListenerContext context)
+    private async Task ServeAsync(HttpListenerContext context)
     {
+        var request = context.Request;
         var response = context.Response;
         try
         {
-            var path = context.Request.Url?.AbsolutePath ?? "/";
-            if (context.Request.HttpMethod != "GET")
+            var path = request.Url?.AbsolutePath ?? "/";
+            var query = request.QueryString;
+            switch (request.HttpMethod, path.Split('/', StringSplitOptions.RemoveEmptyEntries))
             {
-                Write(response, 405, "text/plain", "GET only"u8.ToArray());
-            }
-            else if (path is "/" or "/index.html")
-            {
-                Write(response, 200, "text/html; charset=utf-8", _page!);
-            }
-            else if (path == "/api/resources")
-            {
-                var body = resources().Select(r => new
-                {
-                    r.Name,
-                    r.Kind,
-                    r.State,
-                    r.Endpoint,
-                    r.Pid,
-                    r.Restarts,
-                    r.LastHealth,
-                    Logs = r.Logs.Snapshot(),
-                });
-                Write(response, 200, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(body, Json));
-            }
-            else
-            {
-                Write(response, 404, "text/plain", "not found"u8.ToArray());
+                case ("POST", ["v1", var signal]):
+                    await ReceiveOtlpAsync(request, response, signal);
+                    break;
+                case ("POST", ["api", "resources", var name, var action]):
+                    await ActAsync(request, response, name, action);
+                    break;
+                case ("POST", _):
+                    Write(response, 404, "text/plain", "not found"u8.ToArray());
+                    break;
+                case (not "GET", _):
+                    Write(response, 405, "text/plain", "GET or POST"u8.ToArray());
+                    break;
+                case (_, []) or (_, ["index.html"]):
+                    Write(response, 200, "text/html; charset=utf-8", _page!);
+                    break;
+                case (_, ["api", "resources"]):
+                    WriteJson(response, resources().Select(r => new { r.Name, r.Kind, r.State, r.Endpoint, r.Pid, r.Restarts, r.LastHealth, Actions = r is ServiceRunner }));
+                    break;
+                case (_, ["api", "console"]):
+                    await StreamConsoleAsync(response, query["resource"]);
+                    break;
+                case (_, ["api", "traces"]):
+                    WriteJson(response, telemetry.Traces(query["q"]).Select(t => new
+                    {
+                        t.TraceId, t.Name, t.Service, StartMs = t.StartNanos / 1e6, t.DurationMs, t.Spans, t.Services, t.HasError, t.RequestId,
+                    }));
+                    break;
+                case (_, ["api", "traces", var traceId]):
+                    WriteTrace(response, traceId);
+                    break;
+                case (_, ["api", "logs"]):
+                    WriteJson(response, telemetry.Logs(query["service"], query["traceId"], query["q"], int.TryParse(query["minSeverity"], out var min) ? min : 0)
+                        .Select(l => new { l.Service, TimeMs = l.TimeNanos / 1e6, l.Severity, l.SeverityNumber, l.Body, l.Attributes, l.TraceId, l.SpanId, l.Scope }));
+                    break;
+                case (_, ["api", "metrics"]):
+                    await WriteMetricsAsync(response, int.TryParse(query["window"], out var seconds) && seconds is > 0 and <= 600 ? seconds : 60);
+                    break;
+                default:
+                    Write(response, 404, "text/plain", "not found"u8.ToArray());
+                    break;
             }
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        catch (InvalidProtocolBufferException e) // an IOException: caught before those
         {
-            // the browser went away
+            TryWrite(response, 400, "text/plain", Encoding.UTF8.GetBytes("malformed OTLP protobuf: " + e.Message));
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // the browser (or exporter) went away
+        }
+    }
+
+    private async Task ReceiveOtlpAsync(HttpListenerRequest request, HttpListenerResponse response, string signal)
+    {
+        if (signal is not ("traces" or "logs" or "metrics"))
+        {
+            Write(response, 404, "text/plain", "not found"u8.ToArray());
+            return;
+        }
+        if (request.ContentType?.StartsWith("application/x-protobuf", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            // OTLP/JSON is not spoken here: the .NET exporter sends protobuf
+            Write(response, 415, "text/plain", "application/x-protobuf only"u8.ToArray());
+            return;
+        }
+        var body = await ReadBodyAsync(request);
+        if (body is null)
+        {
+            Write(response, 413, "text/plain", "too large"u8.ToArray());
+            return;
+        }
+        switch (signal)
+        {
+            case "traces": telemetry.AddSpans(OtlpDecoder.DecodeTraces(body)); break;
+            case "logs": telemetry.AddLogs(OtlpDecoder.DecodeLogs(body)); break;
+            default: telemetry.AddMetrics(OtlpDecoder.DecodeMetrics(body)); break;
+        }
+        // an empty Export*ServiceResponse: everything was accepted
+        Write(response, 200, "application/x-protobuf", []);
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpListenerRequest request)
+    {
+        Stream input = request.InputStream;
+        if (string.Equals(request.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            input = new GZipStream(input, CompressionMode.Decompress);
+        }
+        await using (input)
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await input.ReadAsync(chunk)) > 0)
+            {
+                if (buffer.Length + read > MaxOtlpBody)
+                {
+                    return null;
+                }
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+    }
+
+    private async Task ActAsync(HttpListenerRequest request, HttpListenerResponse response, string name, string action)
+    {
+        // a page of another origin must not stop services: browsers send Origin on cross-site POSTs
+        if (request.Headers["Origin"] is { } origin && !string.Equals(origin.TrimEnd('/'), url, StringComparison.OrdinalIgnoreCase))
+        {
+            Write(response, 403, "text/plain", "cross-origin request refused"u8.ToArray());
+            return;
+        }
+        var resource = resources().FirstOrDefault(r => r.Name == name);
+        if (resource is not ServiceRunner runner)
+        {
+            Write(response, resource is null ? 404 : 409, "text/plain", Encoding.UTF8.GetBytes(resource is null ? "no such resource" : $"{name} is infrastructure; AppHost does not stop it alone"));
+            return;
+        }
+        if (!await runner.ActAsync(action))
+        {
+            Write(response, 400, "text/plain", "action is stop, start or restart"u8.ToArray());
+            return;
+        }
+        WriteJson(response, new { runner.Name, runner.State });
+    }
+
+    /// <summary>Server-sent events: every kept line, then each new one, of one resource or all; a comment every 15 s keeps proxies from closing it.</summary>
+    private async Task StreamConsoleAsync(HttpListenerResponse response, string? only)
+    {
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream";
+        response.Headers["Cache-Control"] = "no-store";
+        response.SendChunked = true;
+        var output = response.OutputStream;
+        var seen = new Dictionary<string, long>();
+        var token = _closing.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var waits = new List<Task>();
+                var events = new StringBuilder();
+                foreach (var resource in resources().Where(r => string.IsNullOrEmpty(only) || r.Name == only))
+                {
+                    var (lines, next) = resource.Logs.After(seen.GetValueOrDefault(resource.Name));
+                    foreach (var line in lines)
+                    {
+                        events.Append("data: ").Append(JsonSerializer.Serialize(new { resource = resource.Name, line.Sequence, Time = line.Time.ToString("HH:mm:ss"), line.Text }, Json)).Append("\n\n");
+                        seen[resource.Name] = line.Sequence;
+                    }
+                    waits.Add(next);
+                }
+                if (events.Length > 0)
+                {
+                    await output.WriteAsync(Encoding.UTF8.GetBytes(events.ToString()), token);
+                    await output.FlushAsync(token);
+                }
+                var heartbeat = Task.Delay(TimeSpan.FromSeconds(15), token);
+                if (await Task.WhenAny([.. waits, heartbeat]) == heartbeat)
+                {
+                    await output.WriteAsync(": keep-alive\n\n"u8.ToArray(), token);
+                    await output.FlushAsync(token);
+                }
+            }
+        }
+        finally
+        {
+            response.Abort();
+        }
+    }
+
+    private void WriteTrace(HttpListenerResponse response, string traceId)
+    {
+        var spans = telemetry.Trace(traceId);
+        if (spans.Count == 0)
+        {
+            Write(response, 404, "text/plain", "trace not found (unknown, or no longer kept)"u8.ToArray());
+            return;
+        }
+        var start = spans.Min(s => s.StartNanos);
+        WriteJson(response, new
+        {
+            TraceId = spans[0].TraceId,
+            StartMs = start / 1e6,
+            DurationMs = (spans.Max(s => s.EndNanos) - start) / 1e6,
+            Spans = spans.Select(s => new
+            {
+                s.Service, s.SpanId, s.ParentSpanId, s.Name, Kind = s.Kind.ToString(), s.Scope,
+                OffsetMs = (s.StartNanos - start) / 1e6,
+                DurationMs = s.EndNanos >= s.StartNanos ? (s.EndNanos - s.StartNanos) / 1e6 : 0,
+                s.Attributes, s.IsError, s.StatusMessage,
+            }),
+            Logs = telemetry.Logs(null, traceId, null).Reverse().Select(l => new { l.Service, TimeMs = l.TimeNanos / 1e6, l.Severity, l.Body, l.SpanId }),
+        });
+    }
+
+    private async Task WriteMetricsAsync(HttpListenerResponse response, int windowSeconds)
+    {
+        var platform = probes?.Invoke();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var (outboxes, queues, queueError) = platform is null
+            ? ([], [], "not started yet")
+            : await platform.ReadAsync(timeout.Token);
+        WriteJson(response, new
+        {
+            WindowSeconds = windowSeconds,
+            Requests = telemetry.RequestMetrics(TimeSpan.FromSeconds(windowSeconds)),
+            Outboxes = outboxes,
+            Queues = queues,
+            QueueError = queueError,
+        });
+    }
+
+    private static void WriteJson<T>(HttpListenerResponse response, T body) =>
+        Write(response, 200, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(body, Json));
+
+    private static void TryWrite(HttpListenerResponse response, int status, string contentType, byte[] body)
+    {
+        try
+        {
+            Write(response, status, contentType, body);
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // the headers were already sent, or the client left
         }
     }
 
@@ -106,10 +319,13 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
 
     public void Dispose()
     {
+        _stopping.Dispose();
+        _closing.Cancel();
         if (_listener.IsListening)
         {
             _listener.Stop();
         }
         _listener.Close();
+        _closing.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Xml.Linq;
+using Community.AppHost.Telemetry;
 using Community.Contracts;
 using Community.LocalInfrastructure;
 
@@ -18,6 +19,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     private readonly Resource _postgres = new("postgres", "postgres");
     private readonly Resource _rabbitMq = new(ResourceNames.RabbitMq, "rabbitmq");
     private readonly List<ServiceRunner> _runners = [];
+    private readonly TelemetryStore _telemetry = new();
+    private PlatformProbes? _probes;
     private string _root = "";
     private bool _ownsDataFolder;
 
@@ -46,9 +49,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             ClaimDataFolder();
             StopLeftoverChildren();
 
-            dashboard = new Dashboard(options.DashboardUrl, Snapshot);
+            dashboard = new Dashboard(options.DashboardUrl, Snapshot, _telemetry, () => _probes);
             dashboard.Start(stopping);
-            console.Host($"dashboard {dashboard.Url}");
+            var (otlpEndpoint, otlpProtocol) = ServiceEnvironment.OtlpTarget(dashboard.OtlpEndpoint, Environment.GetEnvironmentVariable);
+            console.Host($"dashboard {dashboard.Url}; services export telemetry to {otlpEndpoint}");
             if (services.Any(s => s.IsGateway))
             {
                 EnsureFree(options.GatewayUrl, "--gateway-url");
@@ -87,11 +91,12 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             {
                 databases[service.Name] = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
             }
+            _probes = new PlatformProbes(databases, rabbitMq, Resources.VirtualHost);
             var admin = LocalAdminFor(services);
             // The secret identity's revocation feed asks of the gateway and services: made for this run, never stored.
             var revocationFeedKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), admin?.Admin,
-                KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey);
+            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, otlpEndpoint, admin?.Admin,
+                KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey, OtlpProtocol: otlpProtocol);
             foreach (var service in services)
             {
                 var environment = ServiceEnvironment.For(service, services, platform);
@@ -304,11 +309,11 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
 
     /// <summary>bin/Debug/&lt;tfm&gt;/&lt;AssemblyName&gt;.dll, the assembly name read from the project file.</summary>
-    private static string AssemblyPath(string projectFile)
+    internal static string AssemblyPath(string projectFile, string configuration = Configuration)
     {
         var assemblyName = XDocument.Load(projectFile).Descendants("AssemblyName").Select(e => e.Value.Trim()).LastOrDefault(v => v.Length > 0)
             ?? Path.GetFileNameWithoutExtension(projectFile);
-        var bin = Path.Combine(Path.GetDirectoryName(projectFile)!, "bin", Configuration);
+        var bin = Path.Combine(Path.GetDirectoryName(projectFile)!, "bin", configuration);
         var candidates = Directory.Exists(bin)
             ? Directory.EnumerateFiles(bin, assemblyName + ".dll", SearchOption.AllDirectories)
                 .Where(p => Path.GetRelativePath(bin, p).Split(Path.DirectorySeparatorChar).Length == 2) // bin/Debug/<tfm>/x.dll

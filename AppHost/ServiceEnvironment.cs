@@ -7,7 +7,8 @@ namespace Community.AppHost;
 /// <param name="Addresses">Resource name to the address each service listens on.</param>
 /// <param name="Databases">Resource name to the connection string of its own database.</param>
 /// <param name="Broker">The <c>community</c> vhost's amqp:// URI.</param>
-/// <param name="OtlpEndpoint">OTEL_EXPORTER_OTLP_ENDPOINT when set.</param>
+/// <param name="OtlpEndpoint">Where services export telemetry: the operator's OTEL_EXPORTER_OTLP_ENDPOINT, else the dashboard's receiver.</param>
+/// <param name="OtlpProtocol">OTEL_EXPORTER_OTLP_PROTOCOL with it (the dashboard speaks http/protobuf).</param>
 /// <param name="Admin">The local admin identity creates; only ever given in Development.</param>
 /// <param name="EnvironmentName">ASPNETCORE_ENVIRONMENT of every child.</param>
 internal sealed record PlatformEnvironment(
@@ -19,10 +20,20 @@ internal sealed record PlatformEnvironment(
     LocalAdmin? Admin = null,
     string EnvironmentName = ServiceEnvironment.Development,
     string? KeyRingPath = null,
-    string? RevocationFeedKey = null);
+    string? RevocationFeedKey = null,
+    string? OtlpProtocol = null);
 
 internal static class ServiceEnvironment
 {
+    /// <summary>
+    /// Where services export telemetry: the operator's own collector when OTEL_EXPORTER_OTLP_ENDPOINT
+    /// is set (with their protocol), otherwise the dashboard's OTLP/HTTP receiver.
+    /// </summary>
+    public static (string Endpoint, string? Protocol) OtlpTarget(string dashboardOtlpEndpoint, Func<string, string?> variable) =>
+        variable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } own
+            ? (own, variable("OTEL_EXPORTER_OTLP_PROTOCOL") is { Length: > 0 } protocol ? protocol : null)
+            : (dashboardOtlpEndpoint, "http/protobuf");
+
     /// <summary>The environment every child runs in: AppHost is a local, development-only orchestrator.</summary>
     public const string Development = "Development";
 
@@ -80,6 +91,12 @@ internal static class ServiceEnvironment
         if (platform.OtlpEndpoint is { Length: > 0 } otlp)
         {
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+            if (platform.OtlpProtocol is { Length: > 0 } protocol)
+            {
+                environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol;
+            }
+            // the dashboard's request rates want fresher points than the SDK's 60 s default
+            environment["OTEL_METRIC_EXPORT_INTERVAL"] = Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL") is { Length: > 0 } interval ? interval : "5000";
         }
         // every service gets them: a setting is harmless where unused, and a new service's link cannot be forgotten
         foreach (var (key, value) in PublicUrls(platform.GatewayUrl))

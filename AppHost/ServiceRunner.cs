@@ -21,17 +21,53 @@ internal sealed class ServiceRunner(
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(60);
 
     private readonly Uri _health = new(HealthBase(url), "/health/ready");
-    private readonly CancellationTokenSource _stop = new();
+    // one operator action (stop, start, restart) at a time
+    private readonly SemaphoreSlim _actions = new(1, 1);
+    private CancellationTokenSource _stop = new();
     private Process? _process;
     private Task _supervision = Task.CompletedTask;
 
     public string Url => url;
 
-    /// <summary>Starts supervising: the process is (re)started until <see cref="StopAsync"/>.</summary>
+    /// <summary>Starts supervising: the process is (re)started until <see cref="StopAsync"/>; no-op while supervised.</summary>
     public void Start()
     {
+        if (!_supervision.IsCompleted)
+        {
+            return;
+        }
         Endpoint = url;
-        _supervision = Task.Run(SuperviseAsync);
+        _stop = new CancellationTokenSource();
+        var stop = _stop.Token;
+        _supervision = Task.Run(() => SuperviseAsync(stop));
+    }
+
+    /// <summary>The dashboard's buttons: "stop", "start" or "restart"; false for an unknown action.</summary>
+    public async Task<bool> ActAsync(string action)
+    {
+        if (action is not ("stop" or "start" or "restart"))
+        {
+            return false;
+        }
+        await _actions.WaitAsync();
+        try
+        {
+            console.Line(Name, $"{action} requested from the dashboard");
+            Logs.Add($"{action} requested from the dashboard");
+            if (action is "stop" or "restart")
+            {
+                await StopAsync();
+            }
+            if (action is "start" or "restart")
+            {
+                Start();
+            }
+            return true;
+        }
+        finally
+        {
+            _actions.Release();
+        }
     }
 
     /// <summary>Waits until the service answers 200 on /health/ready (across restarts); false on timeout.</summary>
@@ -82,10 +118,10 @@ internal sealed class ServiceRunner(
         State = ResourceState.Stopped;
     }
 
-    private async Task SuperviseAsync()
+    private async Task SuperviseAsync(CancellationToken stop)
     {
         var backoff = TimeSpan.FromSeconds(1);
-        while (!_stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             State = ResourceState.Starting;
             LastHealth = null;
@@ -99,11 +135,11 @@ internal sealed class ServiceRunner(
                 }
                 else
                 {
-                    if (_stop.IsCancellationRequested)
+                    if (stop.IsCancellationRequested)
                     {
                         SendSigterm(process.Id); // StopAsync ran while this one was being launched
                     }
-                    using var running = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                    using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
                     var monitor = MonitorHealthAsync(() => healthySince ??= DateTime.UtcNow, running.Token);
                     await process.WaitForExitAsync(CancellationToken.None);
                     await running.CancelAsync();
@@ -112,7 +148,7 @@ internal sealed class ServiceRunner(
                     Pid = null;
                 }
             }
-            if (_stop.IsCancellationRequested)
+            if (stop.IsCancellationRequested)
             {
                 break;
             }
@@ -128,7 +164,7 @@ internal sealed class ServiceRunner(
             State = ResourceState.Restarting;
             try
             {
-                await Task.Delay(backoff, _stop.Token);
+                await Task.Delay(backoff, stop);
             }
             catch (OperationCanceledException)
             {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what tests and AppHost need beyond the .NET SDK: PostgreSQL (+contrib, for
-# cube/earthdistance) and RabbitMQ, from the distribution's packages (Debian/Ubuntu), and
-# kustomize (the Kubernetes manifests' render test).
+# cube/earthdistance) and RabbitMQ, from the distribution's packages (Debian/Ubuntu); for the
+# dashboard's browser test Node.js (with npm), Chromium and npm's playwright-core; and it checks
+# that kustomize v5 is there (the Kubernetes manifests' render test).
 # Idempotent: does nothing when they are already installed. Servers are never used as system
 # services: tests and AppHost start private instances of their own (LocalInfrastructure).
 # A server given by COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ needs no local install.
@@ -36,8 +37,25 @@ if [ -z "${COMMUNITY_RABBITMQ:-}" ] && [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-ser
     missing+=(rabbitmq-server)
 fi
 
+# The dashboard's browser test (tests/AppHost.Tests/browser): Debian's Chromium, driven by playwright-core.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+    missing+=(chromium)
+fi
+
+browser_check="$(dirname "${BASH_SOURCE[0]}")/../tests/AppHost.Tests/browser"
+install_browser_check() {
+    if [ ! -d "$browser_check/node_modules/playwright-core" ]; then
+        echo "setup: npm ci in tests/AppHost.Tests/browser (playwright-core; no browser download)"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_check" --no-audit --no-fund
+    fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: PostgreSQL and RabbitMQ are installed"
+    echo "setup: PostgreSQL, RabbitMQ, Node.js and Chromium are installed"
+    install_browser_check
     exit 0
 fi
 
@@ -64,4 +82,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_browser_check
 echo "setup: done"

@@ -151,6 +151,36 @@ public sealed class RabbitMqServer : IAsyncDisposable
         return UriFor(name);
     }
 
+    /// <summary>Every queue of <paramref name="virtualHost"/> with its ready + unacknowledged message count (rabbitmqctl, or the management API of an external broker).</summary>
+    public async Task<IReadOnlyList<(string Queue, long Messages)>> ListQueuesAsync(string virtualHost, CancellationToken cancellationToken = default)
+    {
+        ValidateVhost(virtualHost);
+        var queues = new List<(string, long)>();
+        if (_node is not null)
+        {
+            var result = await _node.CtlRawAsync(["list_queues", "-p", virtualHost, "--no-table-headers", "name", "messages"], cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"rabbitmqctl list_queues failed (exit code {result.ExitCode}): {result.Output}");
+            }
+            foreach (var line in result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (line.Split('\t') is [var name, var count] && long.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out var messages))
+                {
+                    queues.Add((name, messages));
+                }
+            }
+            return queues;
+        }
+        var json = await ManagementGetAsync($"api/queues/{Uri.EscapeDataString(virtualHost)}?columns=name,messages", cancellationToken).ConfigureAwait(false);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        foreach (var queue in document.RootElement.EnumerateArray())
+        {
+            queues.Add((queue.GetProperty("name").GetString() ?? "", queue.TryGetProperty("messages", out var m) && m.TryGetInt64(out var n) ? n : 0));
+        }
+        return queues;
+    }
+
     /// <summary>Deletes <paramref name="name"/> and everything in it; no error if it does not exist.</summary>
     public async Task DeleteVhostAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -317,6 +347,18 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
         var parts = uri.UserInfo.Split(':', 2);
         return (Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : defaultPassword);
+    }
+
+    private async Task<string> ManagementGetAsync(string path, CancellationToken cancellationToken)
+    {
+        var baseUri = _managementUri!;
+        var (user, password) = Credentials(baseUri, _user, _password);
+        using var http = new HttpClient { BaseAddress = new Uri(baseUri.GetLeftPart(UriPartial.Path)), Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"RabbitMQ management API GET {path} answered {(int)response.StatusCode}: {body}");
     }
 
     private async Task ManagementAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken, bool allowNotFound = false)

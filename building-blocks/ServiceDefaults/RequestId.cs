@@ -36,6 +36,8 @@ public static partial class RequestId
             string? incoming = context.Request.Headers[Header];
             var id = incoming is not null && Sane().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
             context.TraceIdentifier = id;
+            // so a trace viewer finds the request by the id a client or problem details shows
+            System.Diagnostics.Activity.Current?.SetTag("request_id", id);
             context.Request.Headers[Header] = id;
             context.Response.OnStarting(() =>
             {

@@ -36,6 +36,29 @@ public sealed class ServiceEnvironmentTests
     }
 
     [Fact]
+    public void Services_export_to_the_dashboard_over_http_protobuf_unless_the_operator_named_a_collector()
+    {
+        var none = new Dictionary<string, string>();
+        Assert.Equal(("http://localhost:8081", "http/protobuf"), ServiceEnvironment.OtlpTarget("http://localhost:8081", none.GetValueOrDefault));
+        var own = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317" };
+        Assert.Equal(("http://collector:4317", (string?)null), ServiceEnvironment.OtlpTarget("http://localhost:8081", own.GetValueOrDefault));
+        own["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        Assert.Equal(("http://collector:4317", "http/protobuf"), ServiceEnvironment.OtlpTarget("http://localhost:8081", own.GetValueOrDefault));
+
+        var platform = Platform with { OtlpEndpoint = "http://localhost:8081", OtlpProtocol = "http/protobuf" };
+        foreach (var service in Services)
+        {
+            var environment = ServiceEnvironment.For(service, Services, platform);
+            Assert.Equal("http://localhost:8081", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+            Assert.Equal("http/protobuf", environment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+            Assert.Equal(service.Name, environment["OTEL_SERVICE_NAME"]);
+            Assert.True(int.Parse(environment["OTEL_METRIC_EXPORT_INTERVAL"]) > 0);
+        }
+        // no endpoint, no export settings (the collector's own protocol is left to the SDK's default)
+        Assert.False(EnvironmentOf(ResourceNames.Identity).ContainsKey("OTEL_EXPORTER_OTLP_PROTOCOL"));
+    }
+
+    [Fact]
     public void Checkout_urls_start_at_the_gateway_url()
     {
         Assert.Equal(Gateway, EnvironmentOf(ResourceNames.Payments)["Payments__PublicBaseUrl"]);

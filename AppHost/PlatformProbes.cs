@@ -1,0 +1,85 @@
+using Community.LocalInfrastructure;
+using Npgsql;
+
+namespace Community.AppHost;
+
+/// <summary>A service's outbox: rows waiting to be published, and rows that failed for good.</summary>
+internal sealed record OutboxBacklog(string Service, long? Pending, long? Failed, string? Error);
+
+/// <summary>A queue of the community vhost; <see cref="IsError"/> for MassTransit's <c>_error</c> (dead-letter) queues.</summary>
+internal sealed record QueueDepth(string Queue, long Messages, bool IsError);
+
+/// <summary>
+/// What the metrics view asks of the infrastructure, on demand and cached for a few seconds
+/// (each rabbitmqctl call boots an Erlang VM): outbox backlogs from each service's database
+/// and queue depths from the broker.
+/// </summary>
+internal sealed class PlatformProbes(IReadOnlyDictionary<string, string> databases, RabbitMqServer? broker, string virtualHost, TimeProvider? clock = null)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (DateTimeOffset At, IReadOnlyList<OutboxBacklog> Outboxes, IReadOnlyList<QueueDepth> Queues, string? QueueError)? _cached;
+
+    public async Task<(IReadOnlyList<OutboxBacklog> Outboxes, IReadOnlyList<QueueDepth> Queues, string? QueueError)> ReadAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_cached is { } c && _clock.GetUtcNow() - c.At < CacheFor)
+            {
+                return (c.Outboxes, c.Queues, c.QueueError);
+            }
+            var outboxes = await Task.WhenAll(databases.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => OutboxAsync(d.Key, d.Value, cancellationToken)));
+            var (queues, error) = await QueuesAsync(cancellationToken);
+            _cached = (_clock.GetUtcNow(), outboxes, queues, error);
+            return (outboxes, queues, error);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static async Task<OutboxBacklog> OutboxAsync(string service, string connectionString, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "select count(*) filter (where published_at is null and failed_at is null), count(*) filter (where failed_at is not null) from outbox_messages",
+                connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return new OutboxBacklog(service, reader.GetInt64(0), reader.GetInt64(1), null);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return new OutboxBacklog(service, null, null, "no outbox table (yet)");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return new OutboxBacklog(service, null, null, e.Message);
+        }
+    }
+
+    private async Task<(IReadOnlyList<QueueDepth>, string?)> QueuesAsync(CancellationToken cancellationToken)
+    {
+        if (broker is null)
+        {
+            return ([], "no broker");
+        }
+        try
+        {
+            var queues = await broker.ListQueuesAsync(virtualHost, cancellationToken);
+            return (queues.OrderBy(q => q.Queue, StringComparer.Ordinal)
+                .Select(q => new QueueDepth(q.Queue, q.Messages, q.Queue.EndsWith("_error", StringComparison.Ordinal)))
+                .ToList(), null);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException or System.Text.Json.JsonException)
+        {
+            return ([], e.Message);
+        }
+    }
+}

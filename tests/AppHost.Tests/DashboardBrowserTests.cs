@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Community.AppHost.Telemetry;
+using Community.Contracts;
+using Community.LocalInfrastructure;
+using Community.Testing;
+
+namespace Community.AppHost.Tests;
+
+/// <summary>
+/// The real gateway and identity, each a child process run by AppHost's own ServiceRunner with the
+/// environment AppHost gives it, exporting OTLP to a dashboard; the dashboard driven in Chromium.
+/// </summary>
+public sealed class DashboardPlatformFixture : IAsyncLifetime
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HttpClient _probes = new();
+    private IsolatedResources? _resources;
+
+    internal TelemetryStore Telemetry { get; } = new();
+    internal Dashboard Dashboard { get; private set; } = null!;
+    internal ServiceRunner Identity { get; private set; } = null!;
+    internal ServiceRunner Gateway { get; private set; } = null!;
+    public string Root { get; } = RepositoryRoot.Find();
+    public string BrokerUri => _resources!.BrokerUri;
+
+    public async Task InitializeAsync()
+    {
+        var ports = FreePorts(3);
+        _resources = await TestInfrastructure.IsolateAsync(nameof(DashboardBrowserTests));
+        var probes = new PlatformProbes(new Dictionary<string, string> { [ResourceNames.Identity] = _resources.DatabaseConnectionString }, _resources.RabbitMq, _resources.Name);
+        Dashboard = new Dashboard($"http://127.0.0.1:{ports[0]}", () => [Identity, Gateway], Telemetry, () => probes);
+        Dashboard.Start(_stop.Token);
+
+        var identity = Resources.Declared.Single(s => s.Name == ResourceNames.Identity);
+        var gateway = Resources.Declared.Single(s => s.Name == ResourceNames.Gateway);
+        var addresses = new Dictionary<string, string>
+        {
+            [identity.Name] = $"http://127.0.0.1:{ports[1]}",
+            [gateway.Name] = $"http://127.0.0.1:{ports[2]}",
+        };
+        var keyRing = Path.Combine(Root, ".local", "tests", "dashboard-keys-" + Environment.ProcessId);
+        var platform = new PlatformEnvironment(addresses[gateway.Name], addresses, new Dictionary<string, string> { [identity.Name] = _resources.DatabaseConnectionString },
+            _resources.BrokerUri, Dashboard.OtlpEndpoint, KeyRingPath: keyRing, RevocationFeedKey: Guid.NewGuid().ToString("N"), OtlpProtocol: "http/protobuf");
+        Identity = Runner(identity, [identity, gateway], platform, addresses);
+        Gateway = Runner(gateway, [identity, gateway], platform, addresses);
+        // should the test host end before DisposeAsync, the children must not outlive it
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillChildren();
+        foreach (var runner in new[] { Identity, Gateway })
+        {
+            runner.Start();
+            Assert.True(await runner.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120), CancellationToken.None),
+                $"{runner.Name} did not become healthy (last check: {runner.LastHealth}); its output:\n{string.Join('\n', runner.Logs.Snapshot().TakeLast(30))}");
+        }
+    }
+
+    private ServiceRunner Runner(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform, Dictionary<string, string> addresses)
+    {
+        var project = Path.Combine(Root, service.Project);
+        // the test's own build configuration built the referenced projects too
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var environment = ServiceEnvironment.For(service, services, platform);
+        environment["Logging__LogLevel__Default"] = "Information";
+        return new ServiceRunner(service, Orchestrator.AssemblyPath(project, configuration), Path.GetDirectoryName(project)!, addresses[service.Name], environment, new ConsoleOutput(), _probes);
+    }
+
+    private void KillChildren()
+    {
+        foreach (var pid in new[] { Gateway?.Pid, Identity?.Pid }.OfType<int>())
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // already gone
+            }
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(new[] { Gateway, Identity }.OfType<ServiceRunner>().Select(r => r.StopAsync()));
+        await _stop.CancelAsync();
+        Dashboard?.Dispose();
+        if (_resources is not null) await _resources.DisposeAsync();
+        _probes.Dispose();
+    }
+}
+
+public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassFixture<DashboardPlatformFixture>
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task A_request_through_the_gateway_shows_in_the_browser_as_one_trace_with_gateway_and_identity_spans()
+    {
+        var browserFolder = Path.Combine(fx.Root, "tests", "AppHost.Tests", "browser");
+        // never a skip: scripts/setup.sh installs these, and a missing one must fail CI
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium).");
+        Assert.True(Directory.Exists(Path.Combine(browserFolder, "node_modules", "playwright-core")),
+            $"playwright-core is not installed in {browserFolder}: run scripts/setup.sh (npm ci there).");
+
+        using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
+        var requestId = "dash-" + Guid.NewGuid().ToString("N")[..12];
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login")
+        {
+            Content = JsonContent.Create(new { identifier = "nobody_" + requestId[5..], password = "not-the-password-1" }),
+        };
+        login.Headers.Add("X-Request-Id", requestId);
+        using var response = await gateway.SendAsync(login);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(requestId, response.Headers.GetValues("X-Request-Id").Single());
+
+        var (exitCode, output) = await RunNodeAsync(browserFolder, "dashboard-trace.mjs", fx.Dashboard.Url, requestId, Chromium);
+        Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{output}");
+
+        // what the page showed is what the receiver holds: one trace, crossing both services, the identity span under the gateway's
+        var trace = Assert.Single(fx.Telemetry.Traces(requestId));
+        var spans = fx.Telemetry.Trace(trace.TraceId);
+        var identityServer = spans.First(s => s.Service == ResourceNames.Identity && s.Kind == SpanKind.Server);
+        var parent = spans.Single(s => s.SpanId == identityServer.ParentSpanId);
+        Assert.Equal(ResourceNames.Gateway, parent.Service);
+    }
+
+    [Fact]
+    public async Task Stop_start_and_restart_from_the_dashboard_api_act_on_the_child_process()
+    {
+        using var dashboard = new HttpClient { BaseAddress = new Uri(fx.Dashboard.Url) };
+        var before = fx.Identity.Pid;
+        using (var stopped = await dashboard.PostAsync("/api/resources/identity/stop", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        }
+        Assert.Equal(ResourceState.Stopped, fx.Identity.State);
+        Assert.False(before is { } pid && IsRunning(pid), "the process is still running after stop");
+
+        using (var started = await dashboard.PostAsync("/api/resources/identity/start", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        }
+        Assert.True(await fx.Identity.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), CancellationToken.None), fx.Identity.LastHealth);
+        var afterStart = fx.Identity.Pid;
+        Assert.NotEqual(before, afterStart);
+
+        using (var restarted = await dashboard.PostAsync("/api/resources/identity/restart", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, restarted.StatusCode);
+        }
+        Assert.True(await fx.Identity.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), CancellationToken.None), fx.Identity.LastHealth);
+        Assert.NotEqual(afterStart, fx.Identity.Pid);
+
+        using var unknown = await dashboard.PostAsync("/api/resources/nobody/stop", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var badAction = await dashboard.PostAsync("/api/resources/identity/explode", null);
+        Assert.Equal(HttpStatusCode.BadRequest, badAction.StatusCode);
+        using var crossSite = new HttpRequestMessage(HttpMethod.Post, "/api/resources/identity/stop");
+        crossSite.Headers.Add("Origin", "http://evil.example");
+        using var refused = await dashboard.SendAsync(crossSite);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(ResourceState.Healthy, fx.Identity.State);
+    }
+
+    [Fact]
+    public async Task The_metrics_api_gives_request_rates_from_the_services_histograms_the_outbox_backlog_and_the_queues()
+    {
+        // a dead-letter queue holding two messages, as MassTransit leaves one when a consumer keeps failing
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(fx.BrokerUri) };
+        await using (var connection = await factory.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueueDeclareAsync("dashboard-probe_error", durable: true, exclusive: false, autoDelete: false);
+            for (var i = 0; i < 2; i++) await channel.BasicPublishAsync("", "dashboard-probe_error", mandatory: false, new RabbitMQ.Client.BasicProperties(), "{}"u8.ToArray());
+        }
+        using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
+        for (var i = 0; i < 5; i++)
+        {
+            using var _ = await gateway.GetAsync("/api/v1/no-such-route-" + i);
+        }
+        using var dashboard = new HttpClient { BaseAddress = new Uri(fx.Dashboard.Url) };
+        System.Text.Json.Nodes.JsonNode metrics = null!;
+        // services export metrics every 5 s (OTEL_METRIC_EXPORT_INTERVAL from AppHost's environment)
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(1000))
+        {
+            metrics = (await dashboard.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/api/metrics?window=300"))!;
+            // the probes answer from a 5 s cache: the queue shows once it has expired
+            if (metrics["requests"]!.AsArray().Any(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway && r["requests"]!.GetValue<ulong>() >= 5)
+                && metrics["queues"]!.AsArray().Any(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")) break;
+        }
+        var gatewayRequests = metrics["requests"]!.AsArray().SingleOrDefault(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway);
+        Assert.True(gatewayRequests is not null && gatewayRequests["requests"]!.GetValue<ulong>() >= 5, metrics.ToJsonString());
+        Assert.True(gatewayRequests["requestsPerSecond"]!.GetValue<double>() > 0);
+        Assert.NotNull(gatewayRequests["p95Ms"]);
+
+        // identity's migrations made its outbox table; the broker lists the vhost's queues (MassTransit's, once identity's bus started)
+        var outbox = Assert.Single(metrics["outboxes"]!.AsArray());
+        Assert.True(outbox!["error"] is null, metrics.ToJsonString());
+        Assert.True(outbox["pending"]!.GetValue<long>() >= 0 && outbox["failed"]!.GetValue<long>() == 0);
+        Assert.True(metrics["queueError"] is null, metrics.ToJsonString());
+        var deadLetters = metrics["queues"]!.AsArray().Single(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")!;
+        Assert.Equal((2L, true), (deadLetters["messages"]!.GetValue<long>(), deadLetters["isError"]!.GetValue<bool>()));
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string folder, string script, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(script);
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Assert.Fail($"node is not installed ({e.Message}): run scripts/setup.sh.");
+            throw;
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return (-1, "timed out after 150 s\n" + await stdout + await stderr);
+            }
+            return (process.ExitCode, await stdout + await stderr);
+        }
+    }
+}
