@@ -90,6 +90,30 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
         if (Directory.Exists(KeyRingPath)) Directory.Delete(KeyRingPath, recursive: true);
     }
 
+    /// <summary>The time stamp of the next announced message; each is a millisecond after the last, so as-of comparisons order them.</summary>
+    public DateTimeOffset Tick()
+    {
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        return Clock.GetUtcNow();
+    }
+
+    /// <summary>Publishes <paramref name="message"/> as its publisher would (its MessageId is the bus message id).</summary>
+    public Task PublishAsync<T>(T message) where T : class, IIntegrationEvent =>
+        Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+
+    /// <summary>Waits until <paramref name="consumer"/> (a consumer's class name) recorded <paramref name="messageId"/> in its inbox.</summary>
+    public Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
+        async () => await ScalarAsync<long>(
+            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer", ("id", messageId), ("consumer", "%." + consumer)) == 1,
+        $"{consumer} never handled {messageId}");
+
+    /// <summary>Publishes <paramref name="message"/> and waits until <paramref name="consumer"/> (by default <c>{T}Consumer</c>) handled it.</summary>
+    public async Task DeliverAsync<T>(T message, string? consumer = null) where T : class, IIntegrationEvent
+    {
+        await PublishAsync(message);
+        await HandledAsync(message.MessageId, consumer ?? typeof(T).Name + "Consumer");
+    }
+
     /// <summary>A new user of <paramref name="role"/> and a token for them.</summary>
     public (Guid Id, string Token) User(string role = Roles.Member)
     {

@@ -12,27 +12,6 @@ namespace Community.AiCompanion.Tests;
 /// </summary>
 public class CompanionFixture() : ServiceFixture<Program>(ResourceNames.AiCompanion)
 {
-    /// <summary>The time stamp of the next announced message; each is a millisecond after the last, so as-of comparisons order them.</summary>
-    public DateTimeOffset Tick()
-    {
-        Clock.Advance(TimeSpan.FromMilliseconds(1));
-        return Clock.GetUtcNow();
-    }
-
-    public Task PublishAsync<T>(T message) where T : class, IIntegrationEvent =>
-        Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
-
-    public Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
-        async () => await ScalarAsync<long>(
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer", ("id", messageId), ("consumer", "%." + consumer)) == 1,
-        $"{consumer} never handled {messageId}");
-
-    public async Task DeliverAsync<T>(T message) where T : class, IIntegrationEvent
-    {
-        await PublishAsync(message);
-        await HandledAsync(message.MessageId, typeof(T).Name + "Consumer");
-    }
-
     /// <summary>A user identity announced, and a token for them.</summary>
     public async Task<(Guid Id, string Token)> RegisteredAsync(string tier = Tiers.Free)
     {

@@ -12,23 +12,6 @@ namespace Community.Social.Tests;
 /// </summary>
 public class SocialFixture() : ServiceFixture<Program>(ResourceNames.Social)
 {
-    /// <summary>Publishes <paramref name="message"/> as its publisher would (its MessageId is the bus message id).</summary>
-    public Task PublishAsync<T>(T message) where T : class, IIntegrationEvent =>
-        Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
-
-    /// <summary>Waits until <paramref name="consumer"/> recorded <paramref name="messageId"/> in its inbox.</summary>
-    public Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
-        async () => await ScalarAsync<long>(
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer", ("id", messageId), ("consumer", "%." + consumer)) == 1,
-        $"{consumer} never handled {messageId}");
-
-    /// <summary>Publishes <paramref name="message"/> and waits until <paramref name="consumer"/> handled it.</summary>
-    public async Task DeliverAsync<T>(T message, string? consumer = null) where T : class, IIntegrationEvent
-    {
-        await PublishAsync(message);
-        await HandledAsync(message.MessageId, consumer ?? typeof(T).Name + "Consumer");
-    }
-
     /// <summary>A user identity announced (with a profile), and a token for them.</summary>
     public async Task<(Guid Id, string Token, string Username)> RegisteredAsync(
         string? region = "Dubai Marina", string[]? interests = null, string tier = Tiers.Free, string? gender = null, DateOnly? born = null)
