@@ -47,6 +47,7 @@ public enum FakeOpenAiFailure
 public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
 {
     private readonly ConcurrentQueue<string> _replies = new();
+    private readonly ConcurrentQueue<(FakeChatRequest Request, long SentAt)> _firstPieces = new();
     private int _sequence;
 
     public string DefaultReply { get; set; } = "That sounds like it matters to you. What would help most right now?";
@@ -57,6 +58,9 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
 
     /// <summary>When (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) the last streamed reply's first text piece was flushed, for latency measurements.</summary>
     public long FirstPieceSentAt { get; private set; }
+
+    /// <summary>Every streamed reply's <see cref="FirstPieceSentAt"/> with the request it answered, so concurrent streams can each be timed.</summary>
+    public IReadOnlyList<(FakeChatRequest Request, long SentAt)> FirstPieces => [.. _firstPieces];
 
     /// <summary>The base URL an OpenAI client is given (its requests go to {Endpoint}/chat/completions).</summary>
     public string Endpoint => new Uri(BaseAddress, "v1").ToString();
@@ -130,7 +134,11 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
         {
             if (i > 0 && ChunkDelay > TimeSpan.Zero) await Task.Delay(ChunkDelay, context.RequestAborted);
             await ChunkAsync(context, Chunk(id, model, new JsonObject { ["content"] = pieces[i] }, null));
-            if (i == 0) FirstPieceSentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (i == 0)
+            {
+                FirstPieceSentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                _firstPieces.Enqueue((request, FirstPieceSentAt));
+            }
             if (failure == FakeOpenAiFailure.DropMidStream && i == 1)
             {
                 // A reset can discard what the client has not read yet: let the first pieces arrive before the drop.
