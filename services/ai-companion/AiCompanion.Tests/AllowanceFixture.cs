@@ -29,11 +29,4 @@ public class AllowanceFixture : CompanionFixture
         await using var scope = Host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<CompanionAllowance>().ReleaseAsync(allowance, CancellationToken.None);
     }
-
-    /// <summary>Moves the clock past the next UTC midnight when fewer than <paramref name="hours"/> hours remain, so a test's day does not end midway.</summary>
-    public void AwayFromMidnight(int hours = 3)
-    {
-        var (_, resetsAt) = CompanionAllowance.DayOf(Clock.GetUtcNow());
-        if (resetsAt - Clock.GetUtcNow() < TimeSpan.FromHours(hours)) Clock.Advance(resetsAt - Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
-    }
 }

@@ -1,3 +1,4 @@
+using Community.AiCompanion.Limits;
 using Community.Contracts;
 using Community.Contracts.Identity;
 using MassTransit;
@@ -26,4 +27,11 @@ public class CompanionFixture() : ServiceFixture<Program>(ResourceNames.AiCompan
         DateOnly? dateOfBirth = null, string? identityBadge = null) =>
         DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), Tick(), userId, "u" + userId.ToString("N")[..10], null, region, null, country,
             interests ?? [], [], null, ["region"]) { DateOfBirth = dateOfBirth, IdentityBadge = identityBadge });
+
+    /// <summary>Moves the clock past the next UTC midnight when fewer than <paramref name="hours"/> hours remain, so a test's day does not end midway.</summary>
+    public void AwayFromMidnight(int hours = 3)
+    {
+        var (_, resetsAt) = CompanionAllowance.DayOf(Clock.GetUtcNow());
+        if (resetsAt - Clock.GetUtcNow() < TimeSpan.FromHours(hours)) Clock.Advance(resetsAt - Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
+    }
 }

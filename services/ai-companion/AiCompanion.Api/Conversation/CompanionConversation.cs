@@ -1,5 +1,7 @@
 using Community.AiCompanion.Data;
+using Community.AiCompanion.Limits;
 using Community.AiCompanion.Model;
+using Community.AiCompanion.Safety;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -7,16 +9,48 @@ using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Conversation;
 
-/// <summary>The send's validated input and what the model is asked.</summary>
-public sealed record PreparedSend(Guid UserId, string Text, string ClientTxnId, IReadOnlyList<PromptMessage> Prompt, bool FirstReply);
+/// <summary>
+/// The send's validated input, who is talking (<see cref="Safety"/>: country and age for the safety rules), and either the
+/// model's prompt with the message counted (<see cref="Allowance"/>), or, when <see cref="InputVerdict"/> is a hit, the
+/// safety protocol answers instead of the model (nothing counted).
+/// </summary>
+public sealed record PreparedSend(
+    Guid UserId, string Text, string ClientTxnId, IReadOnlyList<PromptMessage> Prompt, bool FirstReply,
+    SafetyContext Safety, SafetyVerdict InputVerdict, Allowance? Allowance);
+
+/// <summary>The reply to store: the responder's text, or the safety protocol's replacement when <see cref="Verdict"/> is a hit.</summary>
+public sealed record ReplyToStore(string Text, string Responder, ModelUsage Usage, SafetyVerdict Verdict, SafetyStage Stage, string? Reminder)
+{
+    public const string SafetyResponder = "safety";
+
+    /// <summary>The reply of <paramref name="responder"/>, replaced by the verdict's text on a hit (the responder's text is then dropped).</summary>
+    public static ReplyToStore From(string text, string responder, ModelUsage usage, SafetyVerdict verdict, SafetyStage stage, string? reminder) =>
+        verdict.Allowed
+            ? new(text, responder, usage, verdict, stage, reminder)
+            : new(verdict.Replacement ?? throw new InvalidOperationException($"The {verdict.Category} verdict has no replacement."),
+                SafetyResponder, usage, verdict, stage, reminder);
+
+    /// <summary>What the reply's <c>safety</c> field says: crisis, refusal, or null for an ordinary reply.</summary>
+    public static string? Flag(SafetyVerdict verdict) => verdict.Outcome switch
+    {
+        SafetyOutcome.Crisis => "crisis",
+        SafetyOutcome.Refuse => "refusal",
+        _ => null,
+    };
+}
 
 /// <summary>
 /// A user's conversation with the companion. A send asks the model with no transaction open and stores the user's
 /// message and the reply together once the reply exists: a failed reply stores nothing (the user simply sends again),
 /// and the same client_txn_id, also one racing the first attempt, returns the stored exchange.
+/// The send path: replay check, the user's message through the safety guard (a crisis or refusal answers without the
+/// model and is not counted, so no limit ever holds back the crisis resources), the daily allowance, the model, the
+/// reply through the guard, the minors' break reminder, then one transaction storing both messages and the safety event.
+/// A reservation whose reply is not stored (the model down, the client gone, a concurrent retry won) is given back.
 /// </summary>
 public sealed class CompanionConversation(
     CompanionDbContext db, ICompanionModel model, OfflineResponder offline, IOptions<CompanionModelOptions> options, TimeProvider clock,
+    ISafetyGuard guard, SafetyEvents safetyEvents, BreakReminders breakReminders, CompanionAllowance allowances,
     ILogger<CompanionConversation> logger)
 {
     public const int MaxTextLength = 2000;
@@ -43,8 +77,12 @@ public sealed class CompanionConversation(
         return ToExchange(sent, reply);
     }
 
-    /// <summary>Validates the send and builds the model's context; the earlier exchange when the client_txn_id was answered already.</summary>
-    public async Task<(PreparedSend Send, CompanionExchange? Earlier)> PrepareAsync(Guid userId, SendCompanionMessage input, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates the send, answers a client_txn_id answered before (Earlier), checks the user's message, and, when the model is
+    /// to be asked, builds its context and counts the message against the tier's daily limit (429 past it).
+    /// </summary>
+    public async Task<(PreparedSend Send, CompanionExchange? Earlier)> PrepareAsync(
+        Guid userId, string? tier, SendCompanionMessage input, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var text = input.Text?.Trim();
@@ -53,42 +91,82 @@ public sealed class CompanionConversation(
         if (errors.Required("client_txn_id", input.ClientTxnId)) errors.MaxLength("client_txn_id", input.ClientTxnId, MaxClientTxnIdLength);
         errors.ThrowIfAny();
         var txn = input.ClientTxnId!;
+        var now = clock.GetUtcNow();
 
         var earlier = await FindEarlierAsync(userId, text!, txn, cancellationToken);
-        if (earlier is not null) return (new PreparedSend(userId, text!, txn, [], false), earlier);
+        if (earlier is not null) return (new PreparedSend(userId, text!, txn, [], false, new SafetyContext(userId, null, null, now), SafetyVerdict.Allow, null), earlier);
 
-        // Send path, before the model is asked: the lead wires Safety's ISafetyGuard.CheckInput here (a crisis or refusal
-        // answers without the model) and Limits' CompanionAllowance.ReserveAsync / ThrowIfRefused (ReleaseAsync when the reply fails).
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserId == userId && !u.Deleted, cancellationToken);
+        // A user the projection has not heard of yet gets adult rules and the default crisis resources.
+        var safety = user is null ? new SafetyContext(userId, null, null, now) : SafetyContext.For(user, now);
         var window = await db.Messages.AsNoTracking().Where(m => m.UserId == userId)
             .OrderByDescending(m => m.Seq).Take(CompanionPrompt.HistoryWindow).ToListAsync(cancellationToken);
         window.Reverse();
+        var firstReply = window.Count == 0;
+        var verdict = guard.CheckInput(text!, safety);
+        if (!verdict.Allowed) return (new PreparedSend(userId, text!, txn, [], firstReply, safety, verdict, null), null);
+
         var shares = await db.Settings.AsNoTracking().AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
-        var profile = shares ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserId == userId && !u.Deleted, cancellationToken) : null;
-        return (new PreparedSend(userId, text!, txn, CompanionPrompt.Build(window, text!, profile), FirstReply: window.Count == 0), null);
+        var prompt = CompanionPrompt.Build(window, text!, shares ? user : null, guard.SystemPromptRules(safety));
+        // Counted last, so only the model call and the store stand between the reservation and its release on failure.
+        var allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
+        allowances.ThrowIfRefused(allowance);
+        return (new PreparedSend(userId, text!, txn, prompt, firstReply, safety, verdict, allowance), null);
     }
 
     /// <summary>Asks the model for the whole reply and stores the exchange (Created false: an earlier or concurrent send of the same id).</summary>
-    public async Task<(CompanionExchange Exchange, bool Created)> SendAsync(Guid userId, SendCompanionMessage input, CancellationToken cancellationToken)
+    public async Task<(CompanionExchange Exchange, bool Created)> SendAsync(Guid userId, string? tier, SendCompanionMessage input, CancellationToken cancellationToken)
     {
-        var (send, earlier) = await PrepareAsync(userId, input, cancellationToken);
+        var (send, earlier) = await PrepareAsync(userId, tier, input, cancellationToken);
         if (earlier is not null) return (earlier, false);
-        ModelReply reply;
-        string responder;
+        if (!send.InputVerdict.Allowed) return await AnswerWithoutModelAsync(send, cancellationToken);
+        (CompanionExchange Exchange, bool Created) stored;
         try
         {
-            reply = await model.CompleteAsync(send.Prompt, cancellationToken);
-            responder = model.Responder;
+            ModelReply reply;
+            string responder;
+            try
+            {
+                reply = await model.CompleteAsync(send.Prompt, cancellationToken);
+                responder = model.Responder;
+            }
+            catch (ModelUnavailableException e)
+            {
+                if (!FallsBack(e)) throw Unavailable(e);
+                reply = await offline.CompleteAsync(send.Prompt, cancellationToken);
+                responder = offline.Responder;
+            }
+            // Checked before anything is stored or shown: on a hit the responder's text is dropped here.
+            var verdict = guard.CheckOutput(reply.Text, send.Safety);
+            var reminder = await ReminderAsync(send, cancellationToken);
+            stored = await StoreAsync(send, ReplyToStore.From(reply.Text, responder, reply.Usage, verdict, SafetyStage.Output, reminder), cancellationToken);
         }
-        catch (ModelUnavailableException e)
+        catch
         {
-            if (!FallsBack(e)) throw Unavailable(e);
-            reply = await offline.CompleteAsync(send.Prompt, cancellationToken);
-            responder = offline.Responder;
+            await ReleaseAsync(send);
+            throw;
         }
-        // Send path, after the model answered: the lead wires Safety's CheckOutput here, before anything is stored or shown.
-        var text = send.FirstReply ? CompanionDisclosure.FirstReply + reply.Text : reply.Text;
-        return await StoreAsync(send, text, responder, reply.Usage, cancellationToken);
+        // A concurrent send of the same client_txn_id stored its reply first and was counted for it.
+        if (!stored.Created) await ReleaseAsync(send);
+        return stored;
     }
+
+    /// <summary>The safety protocol's answer to a user's message that hit (crisis or refusal): stored and recorded, the model never asked.</summary>
+    public async Task<(CompanionExchange Exchange, bool Created)> AnswerWithoutModelAsync(PreparedSend send, CancellationToken cancellationToken)
+    {
+        var reminder = await ReminderAsync(send, cancellationToken);
+        return await StoreAsync(send, ReplyToStore.From("", ReplyToStore.SafetyResponder, new ModelUsage(0, 0), send.InputVerdict, SafetyStage.Input, reminder), cancellationToken);
+    }
+
+    /// <summary>The break reminder due with this message (minors only); observed once per message that gets a reply.</summary>
+    public Task<string?> ReminderAsync(PreparedSend send, CancellationToken cancellationToken) => breakReminders.ObserveAsync(send.Safety, cancellationToken);
+
+    /// <summary>Gives back the message counted for a send whose reply was not stored; never cancelled, so a client that left still gets it back.</summary>
+    public Task ReleaseAsync(PreparedSend send) =>
+        send.Allowance is { } allowance ? allowances.ReleaseAsync(allowance, CancellationToken.None) : Task.CompletedTask;
+
+    /// <summary>The reply's text as stored and shown: the disclosure first in the first reply of a conversation.</summary>
+    public static string ReplyText(PreparedSend send, string text) => send.FirstReply ? CompanionDisclosure.FirstReply + text : text;
 
     /// <summary>Whether a failed model call is answered by the offline responder (Companion:Model:FallbackToOffline) rather than a 503.</summary>
     public bool FallsBack(ModelUnavailableException e)
@@ -105,14 +183,14 @@ public sealed class CompanionConversation(
         new("The companion cannot answer right now; please try again shortly.", e.RetryAfter is { } after && after > TimeSpan.Zero ? after : options.Value.RetryAfter);
 
     /// <summary>
-    /// Stores the user's message and the reply in one transaction. A concurrent send of the same client_txn_id that committed
-    /// first wins: its exchange is returned (Created false) and this reply is dropped.
+    /// Stores the user's message, the reply and its safety event (no text) in one transaction. A concurrent send of the same
+    /// client_txn_id that committed first wins: its exchange is returned (Created false) and this reply is dropped.
     /// </summary>
-    public async Task<(CompanionExchange Exchange, bool Created)> StoreAsync(
-        PreparedSend send, string replyText, string responder, ModelUsage usage, CancellationToken cancellationToken)
+    public async Task<(CompanionExchange Exchange, bool Created)> StoreAsync(PreparedSend send, ReplyToStore reply, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var (messageId, replyId) = (NewId.Next(now), NewId.Next(now));
+        var (replyText, safety) = (ReplyText(send, reply.Text), ReplyToStore.Flag(reply.Verdict));
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var inserted = await db.Database.ExecuteSqlAsync($"""
@@ -127,9 +205,11 @@ public sealed class CompanionConversation(
                     ?? throw new InvalidOperationException($"client_txn_id {send.ClientTxnId} of {send.UserId} conflicted but its message cannot be read."), false);
             }
             await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO companion_messages (id, user_id, role, text, reply_to, responder, prompt_tokens, completion_tokens, created_at)
-                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {responder}, {usage.PromptTokens}, {usage.CompletionTokens}, {now})
+                INSERT INTO companion_messages (id, user_id, role, text, reply_to, responder, prompt_tokens, completion_tokens, safety, reminder, created_at)
+                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder}, {reply.Usage.PromptTokens},
+                        {reply.Usage.CompletionTokens}, {safety}, {reply.Reminder}, {now})
                 """, cancellationToken);
+            await safetyEvents.RecordAsync(send.UserId, reply.Stage, reply.Verdict, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         var rows = await db.Messages.AsNoTracking().Where(m => m.Id == messageId || m.Id == replyId).ToListAsync(cancellationToken);
@@ -144,5 +224,5 @@ public sealed class CompanionConversation(
         new(ToDto(sent), ToDto(reply), new UsageDto(reply.PromptTokens ?? 0, reply.CompletionTokens ?? 0), CompanionDisclosure.Text);
 
     public static CompanionMessageDto ToDto(CompanionMessage m) =>
-        new(m.Id, m.Seq, m.Role, m.Text, m.ClientTxnId, m.ReplyTo, m.Responder, m.CreatedAt);
+        new(m.Id, m.Seq, m.Role, m.Text, m.ClientTxnId, m.ReplyTo, m.Responder, m.CreatedAt, m.Safety, m.Reminder);
 }

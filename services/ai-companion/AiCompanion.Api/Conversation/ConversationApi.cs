@@ -20,11 +20,11 @@ public static class ConversationApi
             .WithSummary("Forget my whole conversation with the companion, irreversibly");
         group.MapPost("/messages", Send).WithName("SendCompanionMessage")
             .WithSummary("Say something to the companion: my message and its reply (201); the same client_txn_id again returns the first answer (200)")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/messages/stream", Stream).WithName("StreamCompanionMessage")
-            .WithSummary("As SendCompanionMessage, the reply as server-sent events: delta events, then done (stored ids, usage) or error")
+            .WithSummary("As SendCompanionMessage, the reply as server-sent events: delta events, replace (a safety hit: show its text instead), reminder, then done (stored ids, usage) or error")
             .Produces(StatusCodes.Status200OK, typeof(string), ReplyStream.ContentType)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/settings", GetSettings).WithName("GetCompanionSettings").WithSummary("What I let the companion know");
         group.MapPut("/settings", PutSettings).WithName("PutCompanionSettings").WithSummary("Change what I let the companion know");
         return group;
@@ -49,7 +49,7 @@ public static class ConversationApi
     private static async Task<Results<Created<CompanionExchange>, Ok<CompanionExchange>>> Send(
         SendCompanionMessage body, ClaimsPrincipal principal, CompanionConversation conversation, CancellationToken cancellationToken)
     {
-        var (exchange, created) = await conversation.SendAsync(principal.UserId(), body, cancellationToken);
+        var (exchange, created) = await conversation.SendAsync(principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), body, cancellationToken);
         return created ? TypedResults.Created("/api/v1/companion/conversation", exchange) : TypedResults.Ok(exchange);
     }
 
@@ -57,8 +57,22 @@ public static class ConversationApi
         SendCompanionMessage body, ClaimsPrincipal principal, CompanionConversation conversation, ICompanionModel model, OfflineResponder offline,
         CancellationToken cancellationToken)
     {
-        var (send, earlier) = await conversation.PrepareAsync(principal.UserId(), body, cancellationToken);
-        return earlier is not null ? ReplyStream.Replay(earlier) : await ReplyStream.StartAsync(send, model, offline, conversation, cancellationToken);
+        var (send, earlier) = await conversation.PrepareAsync(principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), body, cancellationToken);
+        if (earlier is not null) return ReplyStream.Stored(earlier, replayed: true);
+        if (!send.InputVerdict.Allowed)
+        {
+            var (exchange, created) = await conversation.AnswerWithoutModelAsync(send, cancellationToken);
+            return ReplyStream.Stored(exchange, replayed: !created);
+        }
+        try
+        {
+            return await ReplyStream.StartAsync(send, model, offline, conversation, cancellationToken);
+        }
+        catch
+        {
+            await conversation.ReleaseAsync(send);
+            throw;
+        }
     }
 
     private static async Task<Ok<CompanionSettingsDto>> GetSettings(ClaimsPrincipal principal, Data.CompanionDbContext db, CancellationToken cancellationToken)

@@ -15,8 +15,10 @@ public sealed record CompanionMessageDto(
     string Text,
     [property: Description("The user's client_txn_id; null on the companion's replies.")] string? ClientTxnId,
     [property: Description("The user message a reply answers.")] Guid? ReplyTo,
-    [property: Description("Who wrote a reply: model or offline (the built-in responder, not a language model).")] string? Responder,
-    DateTimeOffset CreatedAt);
+    [property: Description("Who wrote a reply: model, offline (the built-in responder, not a language model) or safety (the crisis message or a refusal).")] string? Responder,
+    DateTimeOffset CreatedAt,
+    [property: Description("crisis (the text is the crisis message with help in the user's country) or refusal (a kind refusal: advice, or romance with a minor) when the safety protocol wrote this reply; null otherwise.")] string? Safety = null,
+    [property: Description("A break reminder to show with this reply (users under 18, after 3 hours of continuous use); null otherwise.")] string? Reminder = null);
 
 public sealed record UsageDto(int PromptTokens, int CompletionTokens);
 

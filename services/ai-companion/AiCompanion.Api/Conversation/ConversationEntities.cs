@@ -19,8 +19,12 @@ public sealed class CompanionMessage
     public string? ClientTxnId { get; set; }
     /// <summary>The user message a reply answers; null on user messages.</summary>
     public Guid? ReplyTo { get; set; }
-    /// <summary>"model" or "offline" on replies.</summary>
+    /// <summary>"model", "offline" or "safety" (the crisis message or a refusal) on replies.</summary>
     public string? Responder { get; set; }
+    /// <summary>"crisis" or "refusal" when the safety protocol wrote this reply; null otherwise.</summary>
+    public string? Safety { get; set; }
+    /// <summary>The minors' break reminder that came with this reply; never part of the model's context.</summary>
+    public string? Reminder { get; set; }
     public int? PromptTokens { get; set; }
     public int? CompletionTokens { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

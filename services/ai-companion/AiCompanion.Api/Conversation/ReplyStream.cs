@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Community.AiCompanion.Model;
+using Community.AiCompanion.Safety;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -17,9 +18,21 @@ public sealed record StreamError(string Title, int Status, string Detail);
 public sealed record StreamDelta(string Text);
 
 /// <summary>
-/// A reply as server-sent events: <c>delta</c> events with token text, then <c>done</c> with the stored ids and usage, or
-/// <c>error</c> when the model fails mid-stream (nothing is stored then). Everything that can refuse the request with a
-/// problem (validation, idempotency conflict, a model that fails before its first piece) happens before this runs.
+/// A safety hit in the model's streamed reply: the reply shown so far (every delta since the request) is replaced by
+/// <see cref="Text"/>, the whole reply as stored; <see cref="Safety"/> is crisis or refusal. No more deltas follow.
+/// </summary>
+public sealed record StreamReplace(string Text, string? Safety);
+
+/// <summary>The minors' break reminder, shown beside the reply (not part of its text).</summary>
+public sealed record StreamReminder(string Text);
+
+/// <summary>
+/// A reply as server-sent events: <c>delta</c> events with token text (each through the safety guard's stream screen, so only
+/// released text is sent), <c>replace</c> when the screen stops the reply (the client shows its text instead of the deltas),
+/// <c>reminder</c> when a break reminder is due, then <c>done</c> with the stored ids and usage, or <c>error</c> when the model
+/// fails mid-stream (nothing is stored then). Everything that can refuse the request with a problem (validation,
+/// idempotency conflict, the daily limit, a model that fails before its first piece) happens before this runs.
+/// The message counted for the reply is given back whenever no reply is stored (an error, the client gone).
 /// </summary>
 public sealed class ReplyStream : IResult, IAsyncDisposable
 {
@@ -29,14 +42,19 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     private readonly IAsyncEnumerator<ModelChunk>? _chunks;
     private readonly string _responder = "";
     private readonly CompanionExchange? _earlier;
+    private readonly bool _replayed;
+    private bool _chunksDisposed;
 
     private ReplyStream(PreparedSend send, IAsyncEnumerator<ModelChunk> chunks, string responder) =>
         (_send, _chunks, _responder) = (send, chunks, responder);
 
-    private ReplyStream(CompanionExchange earlier) => _earlier = earlier;
+    private ReplyStream(CompanionExchange earlier, bool replayed) => (_earlier, _replayed) = (earlier, replayed);
 
-    /// <summary>The stored answer to a client_txn_id sent before, as one delta and its done event.</summary>
-    public static ReplyStream Replay(CompanionExchange earlier) => new(earlier);
+    /// <summary>
+    /// An exchange already stored, as one delta, its reminder and its done event: the answer to a client_txn_id sent before
+    /// (<paramref name="replayed"/>), or the safety protocol's answer to a message that never reached the model.
+    /// </summary>
+    public static ReplyStream Stored(CompanionExchange exchange, bool replayed) => new(exchange, replayed);
 
     /// <summary>
     /// Starts the model's stream and waits for its first piece, so a model that is down is still a 503 problem (or the offline
@@ -90,51 +108,83 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         if (_earlier is { } earlier)
         {
             await WriteAsync(response, "delta", new StreamDelta(earlier.Reply.Text), json, cancellationToken);
-            await WriteAsync(response, "done", Done(earlier, replayed: true), json, cancellationToken);
+            if (earlier.Reply.Reminder is { } reminderShown) await WriteAsync(response, "reminder", new StreamReminder(reminderShown), json, cancellationToken);
+            await WriteAsync(response, "done", Done(earlier, _replayed), json, cancellationToken);
             return;
         }
 
         var send = _send!;
         var chunks = _chunks!;
-        var text = new StringBuilder();
+        var conversation = httpContext.RequestServices.GetRequiredService<CompanionConversation>();
+        var screen = httpContext.RequestServices.GetRequiredService<ISafetyGuard>().NewStreamScreen(send.Safety);
+        var shown = new StringBuilder();
         ModelUsage? usage = null;
-        // Send path, while streaming: the lead wires Safety's IStreamScreen here (Push each delta, show only what it releases).
-        if (send.FirstReply)
-        {
-            text.Append(CompanionDisclosure.FirstReply);
-            await WriteAsync(response, "delta", new StreamDelta(CompanionDisclosure.FirstReply), json, cancellationToken);
-        }
+        SafetyVerdict? stop = null;
+        var stored = false;
         try
         {
-            do
+            if (send.FirstReply) await WriteAsync(response, "delta", new StreamDelta(CompanionDisclosure.FirstReply), json, cancellationToken);
+            try
             {
-                var chunk = chunks.Current;
-                if (chunk.Usage is not null) usage = chunk.Usage;
-                if (chunk.Delta.Length == 0) continue;
-                text.Append(chunk.Delta);
-                await WriteAsync(response, "delta", new StreamDelta(chunk.Delta), json, cancellationToken);
+                do
+                {
+                    var chunk = chunks.Current;
+                    if (chunk.Usage is not null) usage = chunk.Usage;
+                    if (chunk.Delta.Length == 0) continue;
+                    var step = screen.Push(chunk.Delta);
+                    await ReleaseAsync(response, step, shown, json, cancellationToken);
+                    stop = step.Stop;
+                }
+                while (stop is null && await chunks.MoveNextAsync());
+                if (stop is null)
+                {
+                    var last = screen.Complete();
+                    await ReleaseAsync(response, last, shown, json, cancellationToken);
+                    stop = last.Stop;
+                }
             }
-            while (await chunks.MoveNextAsync());
-        }
-        catch (ModelUnavailableException e)
-        {
-            httpContext.RequestServices.GetRequiredService<CompanionConversation>().LogFailure(e);
-            await WriteAsync(response, "error", new StreamError("Service unavailable", StatusCodes.Status503ServiceUnavailable,
-                "The companion stopped answering; nothing was stored, please send again."), json, cancellationToken);
-            return;
-        }
+            catch (ModelUnavailableException e)
+            {
+                conversation.LogFailure(e);
+                await WriteAsync(response, "error", new StreamError("Service unavailable", StatusCodes.Status503ServiceUnavailable,
+                    "The companion stopped answering; nothing was stored, please send again."), json, cancellationToken);
+                return;
+            }
 
-        var store = httpContext.RequestServices.GetRequiredService<CompanionConversation>();
-        try
-        {
-            var (exchange, created) = await store.StoreAsync(send, text.ToString(), _responder, usage ?? new ModelUsage(0, 0), cancellationToken);
-            await WriteAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
+            var reply = ReplyToStore.From(shown.ToString(), _responder, usage ?? new ModelUsage(0, 0), stop ?? SafetyVerdict.Allow, SafetyStage.Output, null);
+            if (stop is not null)
+            {
+                // Not one more piece of the model's text: its stream is closed before the client hears of the replacement.
+                await DisposeChunksAsync();
+                await WriteAsync(response, "replace", new StreamReplace(CompanionConversation.ReplyText(send, reply.Text), ReplyToStore.Flag(stop)), json, cancellationToken);
+            }
+            var reminder = await conversation.ReminderAsync(send, cancellationToken);
+            if (reminder is not null) await WriteAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
+            try
+            {
+                var (exchange, created) = await conversation.StoreAsync(send, reply with { Reminder = reminder }, cancellationToken);
+                stored = created;
+                await WriteAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
+            }
+            catch (DomainException e)
+            {
+                // A concurrent send took this client_txn_id with another text: the status line is long gone, so the refusal is an event.
+                await WriteAsync(response, "error", new StreamError(e.Title, e.StatusCode, e.Message), json, cancellationToken);
+            }
         }
-        catch (DomainException e)
+        finally
         {
-            // A concurrent send took this client_txn_id with another text: the status line is long gone, so the refusal is an event.
-            await WriteAsync(response, "error", new StreamError(e.Title, e.StatusCode, e.Message), json, cancellationToken);
+            // No reply stored for this send (an error, the client gone, a concurrent retry stored first): it does not count.
+            if (!stored) await conversation.ReleaseAsync(send);
         }
+    }
+
+    /// <summary>Sends what the screen released (nothing when it held everything back or stopped).</summary>
+    private static async Task ReleaseAsync(HttpResponse response, StreamStep step, StringBuilder shown, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        if (step.Release.Length == 0) return;
+        shown.Append(step.Release);
+        await WriteAsync(response, "delta", new StreamDelta(step.Release), json, cancellationToken);
     }
 
     private static StreamDone Done(CompanionExchange exchange, bool replayed) =>
@@ -147,8 +197,12 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeChunksAsync();
+
+    private async ValueTask DisposeChunksAsync()
     {
-        if (_chunks is not null) await _chunks.DisposeAsync();
+        if (_chunks is null || _chunksDisposed) return;
+        _chunksDisposed = true;
+        await _chunks.DisposeAsync();
     }
 }

@@ -49,7 +49,7 @@ public static class SafetyCategories
 ///                                                          // (and record it with SafetyStage.Output)
 /// // streaming: var screen = guard.NewStreamScreen(context); per delta send screen.Push(delta).Release until Stop is set,
 /// // then screen.Complete(); on Stop, send verdict.Replacement (the client replaces what it showed) and store that instead.
-/// var reminder = await breakReminders.ObserveAsync(context, ct); // minors: append to the reply when not null
+/// var reminder = await breakReminders.ObserveAsync(context, ct); // minors: the reply's reminder field (stream: a reminder event) when not null
 /// </code>
 /// </summary>
 public interface ISafetyGuard
