@@ -15,8 +15,10 @@ namespace Community.ServiceDefaults.Messaging;
 /// commit signal and every poll). Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas
 /// share the work; a row is marked published only after the broker confirmed it. A batch
 /// (<see cref="MessagingOptions.OutboxBatchSize"/> rows) is published in order with all its confirms in
-/// flight at once; the confirmed rows are marked, and a row whose publish failed stays for the next
-/// pass, so it is delivered after the rows of its batch that went through.
+/// flight at once (RabbitMQ confirms a channel's messages in order); the confirmed rows are marked, and a row
+/// whose publish failed stays for the next pass, so it is delivered after the rows of its batch that went through.
+/// A publish that must first wait (for a channel or an exchange) may resume after later ones, so the first of a
+/// batch and of each message type in it goes alone, and after a failed pass rows go one at a time until one succeeds.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider clock, IOptions<MessagingOptions> options, ILogger<OutboxDispatcher<TContext>> logger)
@@ -35,7 +37,7 @@ public sealed class OutboxDispatcher<TContext>(
         {
             try
             {
-                while (await DispatchBatchAsync(batchSize, stoppingToken) == batchSize) { }
+                while (await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken) == batchSize) { }
                 failures = 0;
                 if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
                 {
@@ -59,7 +61,7 @@ public sealed class OutboxDispatcher<TContext>(
     }
 
     /// <summary>Publishes up to one batch; returns how many rows the broker confirmed.</summary>
-    private async Task<int> DispatchBatchAsync(int batchSize, CancellationToken cancellationToken)
+    private async Task<int> DispatchBatchAsync(int batchSize, bool oneAtATime, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
@@ -71,10 +73,13 @@ public sealed class OutboxDispatcher<TContext>(
             .ToListAsync(cancellationToken);
         if (batch.Count == 0) return 0;
 
-        // Every publish is started, in sequence order, before any confirm is awaited: one round trip per batch, not per row.
+        // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not per row.
         var sends = new List<(OutboxMessage Row, Task Confirmed)>(batch.Count);
+        var types = new HashSet<Type>();
         foreach (var row in batch)
         {
+            // Once one has failed (the broker is going away), the rest of the batch waits for the next pass, in order.
+            if (sends.Exists(s => s.Confirmed.IsFaulted || s.Confirmed.IsCanceled)) break;
             (object Message, Type Type) message;
             try
             {
@@ -88,7 +93,10 @@ public sealed class OutboxDispatcher<TContext>(
                 row.LastError = e.Message;
                 continue;
             }
-            sends.Add((row, PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken)));
+            var confirmed = PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
+            sends.Add((row, confirmed));
+            // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes alone.
+            if (oneAtATime || types.Add(message.Type)) await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await Task.WhenAll(sends.Select(s => s.Confirmed)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
