@@ -37,8 +37,14 @@ public sealed class OutboxDispatcher<TContext>(
         {
             try
             {
-                while (await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken) == batchSize) { }
-                failures = 0;
+                int dispatched;
+                do
+                {
+                    // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round trip again.
+                    dispatched = await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken);
+                    failures = 0;
+                }
+                while (dispatched == batchSize);
                 if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
                 {
                     await CleanUpAsync(stoppingToken);
