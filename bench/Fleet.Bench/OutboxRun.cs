@@ -68,7 +68,7 @@ public static class OutboxRun
 
         report.Line(string.Create(CultureInfo.InvariantCulture,
             $"Outbox throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"));
-        report.Line("payments' OutboxDispatcher (batches of 100 claimed FOR UPDATE SKIP LOCKED, one publish awaited per row, publisher confirms) " +
+        report.Line($"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP LOCKED, their confirms in flight together, publisher confirms) " +
                     "-> RabbitMQ fanout exchange -> a queue of the benchmark's own");
         report.Line(new string('=', 110));
 

@@ -34,6 +34,8 @@ public static class BusSetup
             .Bind(builder.Configuration.GetSection(MessagingOptions.Section))
             .Validate(o => o.InboxRetention >= MessagingOptions.MinimumInboxRetention,
                 $"{MessagingOptions.Section}:InboxRetention must be at least {MessagingOptions.MinimumInboxRetention}.")
+            .Validate(o => o.OutboxBatchSize is >= 1 and <= MessagingOptions.MaximumOutboxBatchSize,
+                $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and {MessagingOptions.MaximumOutboxBatchSize}.")
             .ValidateOnStart();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "broker", _ => new BrokerHealthCheck(uri), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));

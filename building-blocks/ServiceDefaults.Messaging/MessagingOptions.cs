@@ -12,6 +12,15 @@ public sealed class MessagingOptions
 
     /// <summary>Shorter windows would forget messages that retries or a broker outage can still redeliver.</summary>
     public static readonly TimeSpan MinimumInboxRetention = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Outbox rows claimed and published per pass, all with their confirms in flight at once: one broker
+    /// round trip per batch, not per event. 1 publishes one row at a time.
+    /// </summary>
+    public int OutboxBatchSize { get; set; } = 100;
+
+    /// <summary>Bounds the claimed rows, the row locks held and the unconfirmed messages one pass keeps.</summary>
+    public const int MaximumOutboxBatchSize = 1000;
 }
 
 /// <summary>Which consumer failures are worth retrying.</summary>

@@ -13,7 +13,12 @@ namespace Community.ServiceDefaults.Messaging;
 /// Publishes outbox rows in commit order (per replica: with several, batches interleave). It reads from the table, not from memory, so rows left by a
 /// crash or written while the broker was down are sent when it next runs (on start, on every
 /// commit signal and every poll). Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas
-/// share the work; a row is marked published only after the broker confirmed it.
+/// share the work; a row is marked published only after the broker confirmed it. A batch
+/// (<see cref="MessagingOptions.OutboxBatchSize"/> rows) is published in order with all its confirms in
+/// flight at once (RabbitMQ confirms a channel's messages in order); the confirmed rows are marked, and a row
+/// whose publish failed stays for the next pass, so it is delivered after the rows of its batch that went through.
+/// A publish that must first wait (for a channel or an exchange) may resume after later ones, so the first of a
+/// batch and of each message type in it goes alone, and after a failed pass rows go one at a time until one succeeds.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider clock, IOptions<MessagingOptions> options, ILogger<OutboxDispatcher<TContext>> logger)
@@ -22,18 +27,24 @@ public sealed class OutboxDispatcher<TContext>(
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan KeepPublished = TimeSpan.FromDays(7);
-    private const int BatchSize = 100;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var batchSize = options.Value.OutboxBatchSize;
         var failures = 0;
         var lastCleanup = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                while (await DispatchBatchAsync(stoppingToken) == BatchSize) { }
-                failures = 0;
+                int dispatched;
+                do
+                {
+                    // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round trip again.
+                    dispatched = await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken);
+                    failures = 0;
+                }
+                while (dispatched == batchSize);
                 if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
                 {
                     await CleanUpAsync(stoppingToken);
@@ -55,8 +66,8 @@ public sealed class OutboxDispatcher<TContext>(
         }
     }
 
-    /// <summary>Publishes up to one batch; returns how many rows it published.</summary>
-    private async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
+    /// <summary>Publishes up to one batch; returns how many rows the broker confirmed.</summary>
+    private async Task<int> DispatchBatchAsync(int batchSize, bool oneAtATime, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
@@ -64,13 +75,17 @@ public sealed class OutboxDispatcher<TContext>(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var batch = await db.Set<OutboxMessage>()
-            .FromSql($"SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL ORDER BY sequence LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+            .FromSql($"SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL ORDER BY sequence LIMIT {batchSize} FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
         if (batch.Count == 0) return 0;
 
-        var published = 0;
+        // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not per row.
+        var sends = new List<(OutboxMessage Row, Task Confirmed)>(batch.Count);
+        var types = new HashSet<Type>();
         foreach (var row in batch)
         {
+            // Once one has failed (the broker is going away), the rest of the batch waits for the next pass, in order.
+            if (sends.Exists(s => s.Confirmed.IsFaulted || s.Confirmed.IsCanceled)) break;
             (object Message, Type Type) message;
             try
             {
@@ -84,24 +99,37 @@ public sealed class OutboxDispatcher<TContext>(
                 row.LastError = e.Message;
                 continue;
             }
-            try
-            {
-                await PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
-                row.PublishedAt = clock.GetUtcNow();
-                published++;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Keep order: stop at the first failure; the row and those after it go in a later round.
-                row.Attempts++;
-                row.LastError = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
-                await db.SaveChangesAsync(CancellationToken.None);
-                await transaction.CommitAsync(CancellationToken.None);
-                throw new OutboxPublishException(row.Id, e);
-            }
+            var confirmed = PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
+            sends.Add((row, confirmed));
+            // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes alone.
+            if (oneAtATime || types.Add(message.Type)) await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await Task.WhenAll(sends.Select(s => s.Confirmed)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        var published = 0;
+        var failed = 0;
+        (Guid Id, Exception Error)? first = null;
+        var now = clock.GetUtcNow();
+        foreach (var (row, confirmed) in sends)
+        {
+            if (confirmed.IsCompletedSuccessfully)
+            {
+                row.PublishedAt = now;
+                published++;
+                continue;
+            }
+            if (confirmed.IsCanceled && cancellationToken.IsCancellationRequested) continue; // stopping, not a failure of the row
+            var error = confirmed.Exception?.InnerException ?? new TimeoutException($"The broker did not confirm within {PublishTimeout.TotalSeconds:0} s.");
+            row.Attempts++;
+            row.LastError = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
+            failed++;
+            first ??= (row.Id, error);
+        }
+        // Saved even when stopping or after a failure: a confirmed row marked now is not sent again.
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first is { } failure) throw new OutboxPublishException(failure.Id, failed, failure.Error);
         return published;
     }
 
@@ -131,5 +159,5 @@ public sealed class OutboxDispatcher<TContext>(
     }
 }
 
-public sealed class OutboxPublishException(Guid messageId, Exception inner)
-    : Exception($"Publishing outbox message {messageId} failed: {inner.Message}", inner);
+public sealed class OutboxPublishException(Guid messageId, int failed, Exception inner)
+    : Exception($"Publishing outbox message {messageId} failed{(failed > 1 ? $" (and {failed - 1} more of its batch)" : "")}: {inner.Message}", inner);
