@@ -30,6 +30,8 @@ public sealed class PipelineTests : IAsyncLifetime
         _app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0)).AllowAnonymous()
             .AcceptsQueryParameters("q");
         _app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
+        _app.MapGet("/database-busy", () => { throw new InvalidOperationException("EF Core wraps it", new FakeDbException(transient: true)); }).AllowAnonymous();
+        _app.MapGet("/database-broken", () => { throw new FakeDbException(transient: false); }).AllowAnonymous();
         _app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
@@ -60,9 +62,24 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Empty(missing.Headers.Server);
     }
 
+    [Fact]
+    public async Task A_busy_database_is_a_503_with_Retry_After_and_another_database_fault_stays_a_500()
+    {
+        var busy = await _client.GetAsync("/database-busy");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(2), busy.Headers.RetryAfter?.Delta);
+        Assert.Contains("try again", await busy.Content.ReadAsStringAsync());
+
+        var broken = await _client.GetAsync("/database-broken");
+        Assert.Equal(HttpStatusCode.InternalServerError, broken.StatusCode);
+        Assert.Null(broken.Headers.RetryAfter);
+    }
+
     [Theory]
     [InlineData("/nothing-here", 404)]
     [InlineData("/refused", 422)]
+    [InlineData("/database-busy", 503)]
+    [InlineData("/database-broken", 500)]
     public async Task Errors_are_problem_json_whatever_the_client_accepts(string path, int status)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -136,4 +153,10 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(mention, await response.Content.ReadAsStringAsync());
     }
+}
+
+/// <summary>A driver exception with the transience a database driver reports (Npgsql: too many clients, an exhausted pool...).</summary>
+internal sealed class FakeDbException(bool transient) : System.Data.Common.DbException("database fault")
+{
+    public override bool IsTransient => transient;
 }

@@ -30,6 +30,12 @@ public sealed class ProblemExceptionHandler(
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "Bad request", Detail = DescribeBadRequest(b) },
             OperationCanceledException when context.RequestAborted.IsCancellationRequested =>
                 new ProblemDetails { Status = 499, Title = "Client closed request" },
+            _ when TransientDatabaseFault(exception) => new ProblemDetails
+            {
+                Status = 503,
+                Title = "Service unavailable",
+                Detail = "The service's database is busy or unreachable; please try again shortly.",
+            },
             _ => new ProblemDetails
             {
                 Status = 500,
@@ -46,9 +52,24 @@ public sealed class ProblemExceptionHandler(
 
         if (exception is DomainException { RetryAfter: { } retryAfter })
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+        else if (problem.Status == 503)
+            context.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         context.Response.StatusCode = problem.Status!.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private const int DatabaseRetryAfterSeconds = 2;
+
+    /// <summary>
+    /// A database fault the driver calls transient (too many connections, an exhausted pool, a server starting or
+    /// shutting down, a serialization failure), here or wrapped by EF Core: the request may succeed when repeated, so 503.
+    /// </summary>
+    private static bool TransientDatabaseFault(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is System.Data.Common.DbException { IsTransient: true }) return true;
+        return false;
     }
 
     /// <summary>A body member the endpoint's body type does not have, as the validation error naming the valid ones.</summary>
