@@ -59,7 +59,7 @@ public static class RegistrationsApi
     private static async Task<Results<Ok<RegistrationDto>, Created<RegistrationDto>, Accepted<RegistrationDto>, ProblemHttpResult>> Register(
         Guid id, ClaimsPrincipal principal, SeatBook seats, EventsDbContext db, CancellationToken cancellationToken)
     {
-        var (registration, outcome) = await seats.RegisterAsync(id, principal.UserId(), cancellationToken);
+        var (registration, outcome, position) = await seats.RegisterAsync(id, principal.UserId(), cancellationToken);
         var location = $"/api/v1/events/{id}/registrations/me";
         switch (outcome)
         {
@@ -68,7 +68,7 @@ public static class RegistrationsApi
             case RegistrationOutcome.Held:
                 return HoldNeedsPayment(registration);
             case RegistrationOutcome.Waitlisted:
-                return TypedResults.Accepted(location, RegistrationDto.From(registration, await WaitlistPositionAsync(db, registration, cancellationToken)));
+                return TypedResults.Accepted(location, RegistrationDto.From(registration, position));
             default:
                 return TypedResults.Ok(RegistrationDto.From(registration, await WaitlistPositionAsync(db, registration, cancellationToken)));
         }

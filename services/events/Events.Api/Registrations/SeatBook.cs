@@ -32,9 +32,10 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
 {
     private const int Batch = 100;
     private const string RegistrationsLive = "registrations_live";
+    private const string FullNoWaitlist = "This event is full and has no waiting list.";
     private readonly EventsOptions _options = options.Value;
 
-    public async Task<(Registration Registration, RegistrationOutcome Outcome)> RegisterAsync(
+    public async Task<(Registration Registration, RegistrationOutcome Outcome, int? WaitlistPosition)> RegisterAsync(
         Guid eventId, Guid userId, CancellationToken cancellationToken)
     {
         var now = Now();
@@ -54,33 +55,22 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no registrations.");
         if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended.");
 
-        if (found!.Existing is { } existing) return (existing, RegistrationOutcome.Existing);
+        if (found!.Existing is { } existing) return (existing, RegistrationOutcome.Existing, null);
         try
         {
-            // The counter as read may be stale either way: a seat that looked free is re-checked by the update, one that
-            // looked taken and is free again is found by the promotion after joining the list.
-            var seated = HasFreeSeat(e) ? await TryRegisterWithSeatAsync(e, userId, now, cancellationToken) : null;
-            // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds here and try once more.
-            if (seated is null && found.HoldPastItsTime)
-            {
-                await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
-                seated = await TryRegisterWithSeatAsync(e, userId, now, cancellationToken);
-            }
-            if (seated is not null) return (seated, seated.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed);
-
-            if (!e.WaitlistEnabled) throw new ConflictException("This event is full and has no waiting list.");
-            var waiting = NewRegistration(e, userId, now);
-            waiting.Status = RegistrationStatus.Waitlisted;
-            db.Registrations.Add(waiting);
-            await db.SaveChangesAsync(cancellationToken);
-            // A seat freed while this row was not yet visible to whoever freed it: it is promoted here.
-            await PromoteAsync(eventId, cancellationToken);
-            return (waiting, waiting.Status switch
+            // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their seats go to the
+            // waiting list first) before joining. Only when the read above saw one, so a drop never takes this detour.
+            if (found.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
+            // Full as read and nothing to wait on: refused without writing (a drop's late majority on a paid event).
+            else if (!HasFreeSeat(e) && !e.WaitlistEnabled) throw new ConflictException(FullNoWaitlist);
+            var (joined, position) = await JoinAsync(e, userId, now, cancellationToken)
+                ?? throw new ConflictException(FullNoWaitlist);
+            return (joined, joined.Status switch
             {
                 RegistrationStatus.Held => RegistrationOutcome.Held,
                 RegistrationStatus.Confirmed => RegistrationOutcome.Confirmed,
                 _ => RegistrationOutcome.Waitlisted,
-            });
+            }, position);
         }
         catch (Exception exception) when ((exception as PostgresException ?? exception.InnerException as PostgresException)
             is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
@@ -88,7 +78,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
             // The same person pressed twice at once: the other attempt won; nothing of this one was kept.
             db.ChangeTracker.Clear();
             return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
-                ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing);
+                ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing, null);
         }
     }
 
@@ -322,36 +312,65 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     private Task<int> ReleaseSeatsAsync(Guid eventId, int count, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"UPDATE community_events SET seats_taken = seats_taken - {count} WHERE id = {eventId}", cancellationToken);
 
+    private sealed record Joined(string Status, int Position, bool SeatWasFree);
+
     /// <summary>
-    /// A new registration with a seat, in one statement (so one implicit transaction): the conditional update of the
-    /// counter, the registration row and its outbox message, all or nothing. Null (nothing written) when no seat was left.
-    /// The event's row is locked only while this statement runs and commits, never across a round trip to the service;
-    /// rows written before the update would each hold a key share on the event's row (their foreign key) while waiting.
+    /// A new registration in one statement (so one implicit transaction, one round trip): the conditional update of the
+    /// seat counter, then the registration row, seated if the update took a seat, else waitlisted when the event keeps a
+    /// list, with the outbox message of a seated one; all or nothing. Null (nothing written) when no seat was left and
+    /// the event keeps no list. The event's row is locked only while this statement runs and commits, never across a
+    /// round trip to the service, and an event that is full is not locked at all (the update's condition fails first).
+    /// <c>outcome</c> is materialised so the seat is settled (and any wait for the event's row over) before the insert
+    /// draws the row's sequence: left to the insert's projection, the sequence column (drawn first) could be taken before a
+    /// seat that waited, putting a seated row behind a waitlisted one.
+    /// The waiting-list position is the row's place among those committed before it (a drop's concurrent joins
+    /// may still be committing ahead of it). Promotion runs after a join only when the statement saw a free seat (taken by
+    /// the list's head meanwhile); a seat freed between this statement and its commit is filled by <see cref="HoldSweeper"/>.
     /// </summary>
-    private async Task<Registration?> TryRegisterWithSeatAsync(CommunityEvent e, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(Registration Registration, int? Position)?> JoinAsync(CommunityEvent e, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var r = NewRegistration(e, userId, now);
         var message = OutboxMessage.From(MarkSeated(e, r, now));
-        var written = await db.Database.SqlQuery<Guid>($"""
+        var rows = await db.Database.SqlQuery<Joined>($"""
             WITH seat AS (
                 UPDATE community_events SET seats_taken = seats_taken + 1
                 WHERE id = {e.Id} AND status = 'published' AND ends_at > {now}
                   AND (capacity IS NULL OR seats_taken < capacity)
                   AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = {e.Id} AND status = 'waitlisted')
                 RETURNING id),
+            outcome AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM seat) AS seated),
             registration AS (
                 INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
-                SELECT {r.Id}, seat.id, {r.UserId}, {r.Status}, {r.TicketCode}::text, {r.AmountCents}, {r.Currency}::text,
-                       {r.HoldExpiresAt}::timestamptz, {now}, {now}, {r.ConfirmedAt}::timestamptz
-                FROM seat RETURNING id),
+                SELECT {r.Id}, {e.Id}, {r.UserId},
+                       CASE WHEN o.seated THEN {r.Status} ELSE 'waitlisted' END,
+                       CASE WHEN o.seated THEN {r.TicketCode}::text END, {r.AmountCents}, {r.Currency}::text,
+                       CASE WHEN o.seated THEN {r.HoldExpiresAt}::timestamptz END, {now}, {now},
+                       CASE WHEN o.seated THEN {r.ConfirmedAt}::timestamptz END
+                FROM outcome o WHERE o.seated OR {e.WaitlistEnabled}
+                RETURNING status),
             message AS (
                 INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
                 SELECT {message.Id}, {message.Type}, {message.Payload}::jsonb, {message.OccurredAt}, {message.TraceParent}::text FROM seat)
-            SELECT id AS "Value" FROM registration
+            SELECT j.status AS "Status",
+                   (SELECT count(*)::int + 1 FROM registrations w WHERE w.event_id = {e.Id} AND w.status = 'waitlisted') AS "Position",
+                   (SELECT x.capacity IS NULL OR x.seats_taken < x.capacity FROM community_events x WHERE x.id = {e.Id}) AS "SeatWasFree"
+            FROM registration j
             """).ToListAsync(cancellationToken);
-        if (written.Count == 0) return null;
-        outbox.Notify();
-        return r;
+        if (rows.Count == 0) return null;
+        var joined = rows[0];
+        if (joined.Status != RegistrationStatus.Waitlisted)
+        {
+            outbox.Notify();
+            return (r, null);
+        }
+        var waiting = NewRegistration(e, userId, now);
+        waiting.Id = r.Id;
+        waiting.Status = RegistrationStatus.Waitlisted;
+        if (!joined.SeatWasFree) return (waiting, joined.Position);
+        // Someone was waiting while a seat was free (a promotion still under way): see that the list moves up, this row too.
+        await PromoteAsync(e.Id, cancellationToken);
+        var current = await LiveRegistrationAsync(e.Id, userId, cancellationToken) ?? waiting;
+        return (current, await RegistrationQueries.WaitlistPositionAsync(db, current, cancellationToken));
     }
 
     private static Registration NewRegistration(CommunityEvent e, Guid userId, DateTimeOffset now) => new()
