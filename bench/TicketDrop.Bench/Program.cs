@@ -1,5 +1,6 @@
 extern alias EventsApi;
 using Community.Events.Bench;
+using Community.TicketDrop.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -17,6 +18,10 @@ using EventsProgram = EventsApi::Program;
 var people = Arg("--people", 500);
 var capacity = Arg("--capacity", 100);
 var rounds = Arg("--rounds", 3);
+var warmups = Arg("--warmups", 4);
+// Connections per instance to PostgreSQL, as an operator sets Maximum Pool Size in the connection string; 0 keeps what
+// the services ship with (Npgsql's default, 100), which lets up to 200 backends share the 2 cores.
+var pool = Arg("--pool", 0);
 
 // In-process hosting needs the service's content root (where its appsettings.json lives).
 var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -26,7 +31,7 @@ Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_EVENTS
 
 var started = Stopwatch.StartNew();
 await using var resources = await TestInfrastructure.IsolateAsync("dropbench");
-var database = await resources.AddDatabaseAsync("events");
+var database = await resources.AddDatabaseAsync("events") + (pool > 0 ? $";Maximum Pool Size={pool}" : "");
 using var tokens = new TestTokens(TimeProvider.System);
 void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
 Dictionary<string, string?> Settings() => new()
@@ -44,26 +49,44 @@ Console.WriteLine($"infrastructure and two events instances up in {started.Elaps
 
 var organizer = tokens.Issue(Guid.NewGuid(), "organizer");
 var report = new StringBuilder();
-report.AppendLine($"Ticket drop: {people} people register for one event at once through two events instances ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)");
+report.AppendLine($"Ticket drop: {people} people register for one event at once through two events instances ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()})");
+report.AppendLine($"PostgreSQL pool per instance: {(pool > 0 ? pool.ToString(CultureInfo.InvariantCulture) : "Npgsql's default (100)")}; {warmups} warm-up rounds; server GC {System.Runtime.GCSettings.IsServerGC}");
 
-// Warm-up: JIT, both connection pools (HTTP and PostgreSQL), on an event of its own.
-await DropAsync(await EventAsync(capacity, waitlist: true, paid: false), people);
+// Warm-up, on events of its own: both connection pools (HTTP and PostgreSQL), and every path a drop takes run often
+// enough for the JIT's tiered compilation to reach its optimised code, as in a service that has been up for a while
+// (a drop lands on instances that have served traffic for hours, not on a cold start).
+for (var warmup = 0; warmup < warmups; warmup++)
+{
+    await DropAsync(await EventAsync(capacity, waitlist: true, paid: false), people);
+    await DropAsync(await EventAsync(capacity, waitlist: false, paid: true), people);
+    await BurstAsync(await EventAsync(capacity, waitlist: true, paid: false), people, read: true);
+    await Task.Delay(TimeSpan.FromMilliseconds(500));
+}
 
 // The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the machine does at all.
 var floorEvent = await EventAsync(capacity, waitlist: true, paid: false);
 var floor = new List<double>();
-for (var round = 0; round < rounds; round++) floor.AddRange((await BurstAsync(floorEvent, people, read: true)).Latencies);
+var floorCpu = new CpuShare(0, 0, 0, 0, 0);
+for (var round = 0; round < rounds; round++)
+{
+    var burst = await BurstAsync(floorEvent, people, read: true);
+    floor.AddRange(burst.Latencies);
+    floorCpu = floorCpu.Plus(burst.Cpu);
+}
 report.AppendLine(Line($"floor: {people} reads of the event at once", floor));
+report.AppendLine("  " + floorCpu.PerRequest(people * rounds));
 
 foreach (var (name, waitlist, paid) in new[] { ("free, waiting list", true, false), ("paid, no waiting list", false, true) })
 {
     var all = new List<double>();
     var lines = new List<string>();
+    var caseCpu = new CpuShare(0, 0, 0, 0, 0);
     for (var round = 0; round < rounds; round++)
     {
         var eventId = await EventAsync(capacity, waitlist, paid);
-        var (latencies, statuses, wall) = await DropAsync(eventId, people);
+        var (latencies, statuses, wall, cpu) = await DropAsync(eventId, people);
         all.AddRange(latencies);
+        caseCpu = caseCpu.Plus(cpu);
         var books = await BooksAsync(eventId);
         var seated = statuses.Count(s => s is HttpStatusCode.Created or HttpStatusCode.PaymentRequired);
         var waitlisted = statuses.Count(s => s == HttpStatusCode.Accepted);
@@ -75,6 +98,7 @@ foreach (var (name, waitlist, paid) in new[] { ("free, waiting list", true, fals
             lines.Add("  !! the books do not match the capacity or some requests failed");
     }
     report.AppendLine(Line($"{name} (capacity {capacity}, {rounds} rounds)", all));
+    report.AppendLine("  " + caseCpu.PerRequest(people * rounds));
     foreach (var line in lines) report.AppendLine(line);
 }
 Console.Write(report);
@@ -98,9 +122,9 @@ async Task<string> EventAsync(int seats, bool waitlist, bool paid)
 }
 
 // Everyone's token is made and every HTTP connection opened before the gate opens, so the clock measures the service.
-Task<(List<double> Latencies, HttpStatusCode[] Statuses, double WallMs)> DropAsync(string eventId, int count) => BurstAsync(eventId, count, read: false);
+Task<(List<double> Latencies, HttpStatusCode[] Statuses, double WallMs, CpuShare Cpu)> DropAsync(string eventId, int count) => BurstAsync(eventId, count, read: false);
 
-async Task<(List<double> Latencies, HttpStatusCode[] Statuses, double WallMs)> BurstAsync(string eventId, int count, bool read)
+async Task<(List<double> Latencies, HttpStatusCode[] Statuses, double WallMs, CpuShare Cpu)> BurstAsync(string eventId, int count, bool read)
 {
     var buyers = Enumerable.Range(0, count).Select(_ => tokens.Issue(Guid.NewGuid())).ToList();
     await Task.WhenAll(Enumerable.Range(0, count).Select(i => instances[i % 2].GetAsync($"/api/v1/events/{eventId}")));
@@ -115,10 +139,12 @@ async Task<(List<double> Latencies, HttpStatusCode[] Statuses, double WallMs)> B
         await response.Content.LoadIntoBufferAsync();
         return (watch.Elapsed.TotalMilliseconds, response.StatusCode);
     }).ToList();
+    var cpu = CpuShare.Read();
     var wall = Stopwatch.StartNew();
     gate.SetResult();
     var outcomes = await Task.WhenAll(attempts);
-    return (outcomes.Select(o => o.TotalMilliseconds).ToList(), outcomes.Select(o => o.StatusCode).ToArray(), wall.Elapsed.TotalMilliseconds);
+    var elapsed = wall.Elapsed.TotalMilliseconds;
+    return (outcomes.Select(o => o.TotalMilliseconds).ToList(), outcomes.Select(o => o.StatusCode).ToArray(), elapsed, CpuShare.Read().Since(cpu));
 }
 
 async Task<(int SeatsTaken, long Holding)> BooksAsync(string eventId)
@@ -146,6 +172,8 @@ static string Line(string name, List<double> ms)
     var s = LatencyStats.From(name, ms);
     return string.Create(CultureInfo.InvariantCulture, $"{name,-44} n={s.Runs,5}  p50 {s.P50,7:0.0} ms  p95 {s.P95,7:0.0} ms  p99 {s.P99,7:0.0} ms  max {s.Max,7:0.0} ms");
 }
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
 int Arg(string name, int fallback)
 {
