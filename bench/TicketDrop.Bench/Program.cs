@@ -22,6 +22,9 @@ var warmups = Arg("--warmups", 4);
 // Connections per instance to PostgreSQL, as an operator sets Maximum Pool Size in the connection string; 0 keeps what
 // the services ship with (Npgsql's default, 100), which lets up to 200 backends share the 2 cores.
 var pool = Arg("--pool", 0);
+// --connection "No Reset On Close=false": more Npgsql settings for the services' connection string (to compare one against the shipped defaults).
+// A warm-up round that JIT-compiles no more than this many methods counts as settled.
+const int SettledJit = 25;
 
 // In-process hosting needs the service's content root (where its appsettings.json lives).
 var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -31,7 +34,7 @@ Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_EVENTS
 
 var started = Stopwatch.StartNew();
 await using var resources = await TestInfrastructure.IsolateAsync("dropbench");
-var database = await resources.AddDatabaseAsync("events") + (pool > 0 ? $";Maximum Pool Size={pool}" : "");
+var database = await resources.AddDatabaseAsync("events") + (pool > 0 ? $";Maximum Pool Size={pool}" : "") + (Text("--connection") is { } extra ? ";" + extra : "");
 using var tokens = new TestTokens(TimeProvider.System);
 void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
 Dictionary<string, string?> Settings() => new()
@@ -50,18 +53,26 @@ Console.WriteLine($"infrastructure and two events instances up in {started.Elaps
 var organizer = tokens.Issue(Guid.NewGuid(), "organizer");
 var report = new StringBuilder();
 report.AppendLine($"Ticket drop: {people} people register for one event at once through two events instances ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()})");
-report.AppendLine($"PostgreSQL pool per instance: {(pool > 0 ? pool.ToString(CultureInfo.InvariantCulture) : "Npgsql's default (100)")}; {warmups} warm-up rounds; server GC {System.Runtime.GCSettings.IsServerGC}");
 
-// Warm-up, on events of its own: both connection pools (HTTP and PostgreSQL), and every path a drop takes run often
-// enough for the JIT's tiered compilation to reach its optimised code, as in a service that has been up for a while
-// (a drop lands on instances that have served traffic for hours, not on a cold start).
-for (var warmup = 0; warmup < warmups; warmup++)
+// Warm-up, on events of its own: both connection pools (HTTP and PostgreSQL), every connection's prepared statements,
+// and every path a drop takes run until the JIT has settled (tiered compilation has given the hot methods their
+// optimised code), as in a service that has been up for a while: a drop lands on instances that have served traffic
+// for hours, not on a cold start. At least --warmups rounds; then more, up to 40, while a round still compiles methods.
+var warmupRounds = 0;
+long compiledInRound;
+do
 {
+    var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
     await DropAsync(await EventAsync(capacity, waitlist: true, paid: false), people);
     await DropAsync(await EventAsync(capacity, waitlist: false, paid: true), people);
     await BurstAsync(await EventAsync(capacity, waitlist: true, paid: false), people, read: true);
     await Task.Delay(TimeSpan.FromMilliseconds(500));
+    compiledInRound = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore;
+    warmupRounds++;
+    Console.WriteLine($"warm-up round {warmupRounds}: {compiledInRound} methods compiled");
 }
+while (warmupRounds < warmups || (compiledInRound > SettledJit && warmupRounds < 40));
+report.AppendLine($"PostgreSQL pool per instance: {(pool > 0 ? pool.ToString(CultureInfo.InvariantCulture) : "Npgsql's default (100)")}; {warmupRounds} warm-up rounds (the last compiled {compiledInRound} methods); server GC {System.Runtime.GCSettings.IsServerGC}");
 
 // The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the machine does at all.
 var floorEvent = await EventAsync(capacity, waitlist: true, paid: false);
@@ -174,6 +185,12 @@ static string Line(string name, List<double> ms)
 }
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+
+string? Text(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
 
 int Arg(string name, int fallback)
 {

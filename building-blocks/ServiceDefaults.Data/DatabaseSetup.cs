@@ -57,11 +57,18 @@ public static class DatabaseSetup
     public static string WithStatementReuse(string connectionString)
     {
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
-            settings.MaxAutoPrepare = 64;
+        if (!Sets(connectionString, "Max Auto Prepare", "MaxAutoPrepare")) settings.MaxAutoPrepare = 64;
+        // EF Core opens and closes the connection around every query, so a request of three queries returned its
+        // connection to the pool three times, and each return made the next use send Npgsql's reset (CLOSE ALL, UNLISTEN *,
+        // pg_advisory_unlock_all(), DISCARD SEQUENCES, DISCARD TEMP, RESET ALL) for PostgreSQL to parse and run. No service
+        // leaves session state on a connection (settings are SET LOCAL or SET CONSTRAINTS inside a transaction, advisory locks
+        // are transaction locks, the migrator unlocks its own), so there is nothing to reset. A connection string may still ask.
+        if (!Sets(connectionString, "No Reset On Close", "NoResetOnClose")) settings.NoResetOnClose = true;
         return settings.ConnectionString;
     }
+
+    private static bool Sets(string connectionString, params string[] keys) =>
+        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Maps the outbox and inbox tables and names every table and column in snake_case, as the SQL migrations do.</summary>
     public static ModelBuilder UsePlatformConventions(this ModelBuilder model)
