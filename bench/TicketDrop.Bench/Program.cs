@@ -112,6 +112,7 @@ foreach (var (name, waitlist, paid) in new[] { ("free, waiting list", true, fals
     report.AppendLine("  " + caseCpu.PerRequest(people * rounds));
     foreach (var line in lines) report.AppendLine(line);
 }
+report.AppendLine(await HotUpdatesAsync());
 Console.Write(report);
 var results = Path.Combine(root.FullName, "bench/results");
 Directory.CreateDirectory(results);
@@ -169,6 +170,20 @@ async Task<(int SeatsTaken, long Holding)> BooksAsync(string eventId)
     await using var reader = await command.ExecuteReaderAsync();
     await reader.ReadAsync();
     return (reader.GetInt32(0), reader.GetInt64(1));
+}
+
+// How the event rows' seat updates were written: a HOT update rewrites the row in its page and touches no index; any
+// other writes a new version into every index of community_events (GiST, GIN included).
+async Task<string> HotUpdatesAsync()
+{
+    await Task.Delay(TimeSpan.FromSeconds(1.5)); // statistics reach the collector within a second of the commit
+    await using var connection = new NpgsqlConnection(database);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'community_events'", connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    return string.Create(CultureInfo.InvariantCulture, $"event row updates (the whole run): {reader.GetInt64(0)}, of them HOT (no index written) {reader.GetInt64(1)}");
 }
 
 static async Task<JsonElement> Json(HttpResponseMessage response)
