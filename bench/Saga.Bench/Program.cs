@@ -70,7 +70,7 @@ for (var i = 0; i < sequential; i++) one.Add(await OneAsync());
 // The burst: every buyer holds a seat and has opened a checkout first; then all the webhooks arrive at once, and one
 // watcher (not one poller per buyer, which would load the machine more than the saga does) waits for every ticket.
 // Bursts first run unmeasured until the JIT has settled on their paths too (a batch of outbox rows, consumers at work
-// side by side), as on services that have been up for a while; at least two, at most 20.
+// side by side), as on services that have been up for a while; at least two, at most 40.
 var warmBursts = 0;
 long compiledInBurst;
 do
@@ -82,7 +82,7 @@ do
     compiledInBurst = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore;
     warmBursts++;
 }
-while (warmBursts < 2 || (compiledInBurst > 25 && warmBursts < 20));
+while (warmBursts < 2 || (compiledInBurst > 25 && warmBursts < 40));
 
 var ready = await Task.WhenAll(Enumerable.Range(0, burst).Select(_ => PrepareAsync()));
 var cpuBefore = CpuShare.Read();
