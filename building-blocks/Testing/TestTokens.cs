@@ -65,8 +65,12 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
         return signingInput + "." + signature;
     }
 
+    // One key object, as identity's store and the JWKS reader keep theirs: a new one per request would make the library
+    // compute its thumbprint and build a signature provider on every validation, costs no service pays.
+    private ECDsaSecurityKey? _securityKey;
+
     public ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<SecurityKey?>(kid == Kid ? new ECDsaSecurityKey(Key) { KeyId = Kid } : null);
+        ValueTask.FromResult<SecurityKey?>(kid == Kid ? _securityKey ??= new ECDsaSecurityKey(Key) { KeyId = Kid } : null);
 
     public void Dispose() => Key.Dispose();
 
