@@ -67,8 +67,12 @@ public static class DatabaseSetup
         return settings.ConnectionString;
     }
 
-    private static bool Sets(string connectionString, params string[] keys) =>
-        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
+    // The keys the string itself names (not Npgsql's defaults, and never a match inside a value such as a password).
+    private static bool Sets(string connectionString, params string[] keys)
+    {
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return keys.Any(named.ContainsKey);
+    }
 
     /// <summary>Maps the outbox and inbox tables and names every table and column in snake_case, as the SQL migrations do.</summary>
     public static ModelBuilder UsePlatformConventions(this ModelBuilder model)

@@ -24,6 +24,7 @@ public sealed class ConnectionSettingsTests
     [InlineData("MaxAutoPrepare=8;NoResetOnClose=false", 8, false)]
     [InlineData("max auto prepare=0", 0, true)]
     [InlineData("no reset on close=false", 64, false)]
+    [InlineData("Password='Max Auto Prepare=1;No Reset On Close=false'", 64, true)]
     public void What_the_connection_string_sets_itself_wins(string own, int maxAutoPrepare, bool noResetOnClose)
     {
         var settings = new NpgsqlConnectionStringBuilder(DatabaseSetup.WithStatementReuse(Plain + ";" + own));

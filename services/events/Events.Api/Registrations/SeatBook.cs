@@ -369,13 +369,8 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         var waiting = NewRegistration(e, userId, now);
         waiting.Id = r.Id;
         waiting.Status = RegistrationStatus.Waitlisted;
-        if (!joined.SeatWasFree)
-        {
-            // Counted after the commit: the rows ahead that are still waiting, this one included.
-            var position = await db.Registrations.CountAsync(w => w.EventId == e.Id && w.Status == RegistrationStatus.Waitlisted
-                && w.Sequence <= joined.Sequence, cancellationToken);
-            return (waiting, position);
-        }
+        // Counted after the commit: the rows ahead that are still waiting, this one included.
+        if (!joined.SeatWasFree) return (waiting, await RegistrationQueries.WaitlistPositionAsync(db, e.Id, joined.Sequence, cancellationToken));
         // Someone was waiting while a seat was free (a promotion still under way): see that the list moves up, this row too.
         await PromoteAsync(e.Id, cancellationToken);
         var current = await LiveRegistrationAsync(e.Id, userId, cancellationToken) ?? waiting;
