@@ -95,7 +95,7 @@ var burstCpu = CpuShare.Read().Since(cpuBefore);
 var oneStats = LatencyStats.From("sequential", one);
 var bursted = LatencyStats.From("burst", many);
 var report = new StringBuilder();
-report.AppendLine($"Paid-ticket saga: webhook received -> ticket confirmed ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()})");
+report.AppendLine($"Paid-ticket saga: webhook received -> ticket confirmed ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {CpuShare.LoadAverage()})");
 report.AppendLine($"warm-up: 10 purchases, then {warmBursts} unmeasured bursts (the last JIT-compiled {compiledInBurst} methods)");
 report.AppendLine(Line("sequential", one));
 report.AppendLine(Line($"burst of {burst}", many));
@@ -174,9 +174,7 @@ async Task<List<double>> ConfirmationsAsync(IReadOnlyList<Purchase> purchases)
         confirmed = await PairsAsync<Guid>(eventsDatabase,
             "SELECT id, confirmed_at FROM registrations WHERE id = ANY(@ids) AND status = 'confirmed'", ids);
     }
-    var received = await PairsAsync<string>(resources.DatabaseConnectionString,
-        "SELECT w.payload::jsonb->'data'->'object'->'metadata'->>'payment_id', w.received_at FROM webhook_events w " +
-        "WHERE w.payload::jsonb->'data'->'object'->'metadata'->>'payment_id' = ANY(@ids)", purchases.Select(p => p.PaymentId).ToArray());
+    var received = await ReceivedAsync(purchases);
     return purchases.Select(p => (confirmed[p.RegistrationId] - received[p.PaymentId]).TotalMilliseconds).ToList();
 }
 
@@ -193,9 +191,7 @@ async Task<string> SandboxSecretAsync()
 async Task<string> StagesAsync(IReadOnlyList<Purchase> purchases)
 {
     var ids = purchases.Select(p => p.PaymentId).ToArray();
-    var received = await PairsAsync<string>(resources.DatabaseConnectionString,
-        "SELECT w.payload::jsonb->'data'->'object'->'metadata'->>'payment_id', w.received_at FROM webhook_events w " +
-        "WHERE w.payload::jsonb->'data'->'object'->'metadata'->>'payment_id' = ANY(@ids)", ids);
+    var received = await ReceivedAsync(purchases);
     var written = await PairsAsync<string>(resources.DatabaseConnectionString,
         "SELECT payload->>'paymentId', occurred_at FROM outbox_messages WHERE type LIKE '%PaymentSucceeded%' AND payload->>'paymentId' = ANY(@ids)", ids);
     var published = await PairsAsync<string>(resources.DatabaseConnectionString,
@@ -217,6 +213,11 @@ async Task<string> StagesAsync(IReadOnlyList<Purchase> purchases)
         Stage("broker to ticket", p => Between(published, p.PaymentId, confirmed.TryGetValue(p.RegistrationId, out var at) ? at : null)),
     ]);
 }
+
+// When payments received each purchase's webhook (webhook_events.received_at), by payment id.
+Task<Dictionary<string, DateTime>> ReceivedAsync(IReadOnlyList<Purchase> purchases) => PairsAsync<string>(resources.DatabaseConnectionString,
+    "SELECT w.payload::jsonb->'data'->'object'->'metadata'->>'payment_id', w.received_at FROM webhook_events w " +
+    "WHERE w.payload::jsonb->'data'->'object'->'metadata'->>'payment_id' = ANY(@ids)", purchases.Select(p => p.PaymentId).ToArray());
 
 static async Task<Dictionary<TKey, DateTime>> PairsAsync<TKey>(string connectionString, string sql, Array ids) where TKey : notnull
 {
@@ -243,8 +244,6 @@ static string Line(string name, List<double> ms)
     var s = LatencyStats.From(name, ms);
     return string.Create(CultureInfo.InvariantCulture, $"{name,-14} n={s.Runs,4}  p50 {s.P50,7:0.0} ms  p95 {s.P95,7:0.0} ms  p99 {s.P99,7:0.0} ms  max {s.Max,7:0.0} ms  mean {s.Mean,7:0.0} ms");
 }
-
-static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
 int Arg(string name, int fallback)
 {

@@ -31,6 +31,9 @@ public sealed record CpuShare(double ThisProcessMs, double PostgresMs, double Br
         return new CpuShare(self, postgres, broker, (all - idle) / TicksPerMs, all / TicksPerMs);
     }
 
+    /// <summary>The one-minute load average, for a report's header (how busy the machine was around the run).</summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+
     public CpuShare Since(CpuShare start) => new(ThisProcessMs - start.ThisProcessMs, PostgresMs - start.PostgresMs,
         BrokerMs - start.BrokerMs, MachineBusyMs - start.MachineBusyMs, MachineMs - start.MachineMs);
 

@@ -52,7 +52,7 @@ Console.WriteLine($"infrastructure and two events instances up in {started.Elaps
 
 var organizer = tokens.Issue(Guid.NewGuid(), "organizer");
 var report = new StringBuilder();
-report.AppendLine($"Ticket drop: {people} people register for one event at once through two events instances ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()})");
+report.AppendLine($"Ticket drop: {people} people register for one event at once through two events instances ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {CpuShare.LoadAverage()})");
 
 // Warm-up, on events of its own: both connection pools (HTTP and PostgreSQL), every connection's prepared statements,
 // and every path a drop takes run until the JIT has settled (tiered compilation has given the hot methods their
@@ -198,8 +198,6 @@ static string Line(string name, List<double> ms)
     var s = LatencyStats.From(name, ms);
     return string.Create(CultureInfo.InvariantCulture, $"{name,-44} n={s.Runs,5}  p50 {s.P50,7:0.0} ms  p95 {s.P95,7:0.0} ms  p99 {s.P99,7:0.0} ms  max {s.Max,7:0.0} ms");
 }
-
-static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
 string? Text(string name)
 {
