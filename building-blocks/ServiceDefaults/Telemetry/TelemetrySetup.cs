@@ -33,40 +33,35 @@ public static class TelemetrySetup
         var otlp = OtlpTarget.From(builder.Configuration);
         void Describe(ResourceBuilder resource) => resource.AddService(serviceName);
 
+        // No collector, no providers: spans and measurements nobody exports would still be recorded on every request and
+        // every database command, for nothing. Without them ASP.NET Core keeps its request activity (trace ids propagate,
+        // sit in log scopes, problem details and outbox messages); only the unexported recording goes.
+        if (otlp is null) return builder;
         builder.Services.AddSingleton(_ =>
         {
-            var tracing = Sdk.CreateTracerProviderBuilder().ConfigureResource(Describe).AddSource(ActivitySources);
-            if (otlp is not null) tracing.AddOtlpExporter(o => otlp.Apply(o, "traces"));
+            var tracing = Sdk.CreateTracerProviderBuilder().ConfigureResource(Describe).AddSource(ActivitySources)
+                .AddOtlpExporter(o => otlp.Apply(o, "traces"));
             return new TelemetryProviders(tracing.Build(), BuildMeters(Describe, otlp));
         });
         builder.Services.AddHostedService<TelemetryLifetime>();
-
-        if (otlp is not null)
+        builder.Logging.AddOpenTelemetry(logging =>
         {
-            builder.Logging.AddOpenTelemetry(logging =>
-            {
-                logging.IncludeScopes = true;
-                logging.IncludeFormattedMessage = true;
-                logging.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(serviceName));
-                logging.AddOtlpExporter(o => otlp.Apply(o, "logs"));
-            });
-        }
+            logging.IncludeScopes = true;
+            logging.IncludeFormattedMessage = true;
+            logging.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(serviceName));
+            logging.AddOtlpExporter(o => otlp.Apply(o, "logs"));
+        });
         return builder;
     }
 
-    private static MeterProvider BuildMeters(Action<ResourceBuilder> describe, OtlpTarget? otlp)
-    {
-        var metrics = Sdk.CreateMeterProviderBuilder().ConfigureResource(describe).AddMeter(Meters);
-        if (otlp is not null)
-        {
-            metrics.AddOtlpExporter((exporter, reader) =>
+    private static MeterProvider BuildMeters(Action<ResourceBuilder> describe, OtlpTarget otlp) =>
+        Sdk.CreateMeterProviderBuilder().ConfigureResource(describe).AddMeter(Meters)
+            .AddOtlpExporter((exporter, reader) =>
             {
                 otlp.Apply(exporter, "metrics");
                 reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = otlp.MetricIntervalMilliseconds;
-            });
-        }
-        return metrics.Build();
-    }
+            })
+            .Build();
 
     /// <summary>
     /// The collector, from configuration (OTEL_EXPORTER_OTLP_ENDPOINT / _PROTOCOL, as environment
