@@ -19,6 +19,7 @@ public static class EventsServiceExtensions
             .FollowSessionRevocations());
 
         builder.Services.AddScoped<SeatBook>();
+        builder.Services.AddSingleton<RegistrationTermsCache>();
         builder.Services.AddSingleton<TicketSigner>();
         builder.Services.AddHostedService<HoldSweeper>();
         builder.AddEventPhotos();

@@ -11,6 +11,47 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     // ---- patch ----
 
     [Fact]
+    public async Task Registrations_follow_the_event_as_it_is_now_not_as_an_earlier_registration_read_it()
+    {
+        // Each instance keeps the terms of events it registered people for; every change below lands after they were kept.
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 2; b["price_cents"] = 2500; b["currency"] = "EUR"; });
+        var id = e.Str("id");
+        Task<HttpResponseMessage> Register(string token) => Client.PostJson($"/api/v1/events/{id}/registrations", new { }, token);
+        var (_, first) = fx.Member();
+        Assert.Equal(2500, (await (await Register(first)).AssertProblem(402))["price_cents"]!.GetValue<long>());
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, first)).AssertStatus(200);
+
+        // A new price (no seat taken): the next hold, and the message announcing it, are at the new price.
+        await (await Patch(id, new { price_cents = 4000 }, organizer)).AssertStatus(200);
+        var held = await (await Register(fx.Member().Token)).AssertProblem(402);
+        Assert.Equal(4000, held["price_cents"]!.GetValue<long>());
+        var holdId = held["registration_id"]!.GetValue<string>();
+        Assert.Equal(4000L, await fx.ScalarAsync<long>("SELECT amount_cents FROM registrations WHERE id = @id", ("id", Guid.Parse(holdId))));
+        Assert.Equal(4000L, await fx.ScalarAsync<long>(
+            "SELECT (payload->>'amountCents')::bigint FROM outbox_messages WHERE payload->>'registrationId' = @id", ("id", holdId)));
+
+        // The waiting list switched off on a full event: refused, not waitlisted.
+        await (await Patch(id, new { capacity = 1, waitlist_enabled = false }, organizer)).AssertStatus(200);
+        Assert.Contains("full", (await (await Register(fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>());
+
+        // Made private: a member without an invitation is refused.
+        await (await Patch(id, new { capacity = 5, visibility = "private" }, organizer)).AssertStatus(200);
+        Assert.Contains("invitation", (await (await Register(fx.Member().Token)).AssertProblem(403))["detail"]!.GetValue<string>());
+
+        // Public again (someone registers, so its terms are kept), then cancelled: refused as cancelled.
+        await (await Patch(id, new { visibility = "public" }, organizer)).AssertStatus(200);
+        await (await Register(fx.Member().Token)).AssertProblem(402);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer)).AssertStatus(204);
+        Assert.Contains("cancelled", (await (await Register(fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>());
+
+        Assert.Equal(2L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM registrations WHERE event_id = @id AND amount_cents = 4000", ("id", Guid.Parse(id))));
+        Assert.Equal(0L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", Guid.Parse(id))));
+    }
+
+    [Fact]
     public async Task The_owner_changes_a_published_event_and_an_update_lists_the_changed_fields()
     {
         var (_, organizer) = fx.Organizer();

@@ -28,7 +28,7 @@ public sealed record PaidConfirmationResult(PaidConfirmation Outcome, Registrati
 /// joins the list runs <see cref="PromoteAsync"/> after committing (so no seat stays free while
 /// someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches.
 /// </summary>
-public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox)
+public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox, RegistrationTermsCache knownTerms)
 {
     private const int Batch = 100;
     private const string RegistrationsLive = "registrations_live";
@@ -39,38 +39,57 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         Guid eventId, Guid userId, CancellationToken cancellationToken)
     {
         var now = Now();
-        // The event, the caller's live registration and whether a hold is past its time, in one round trip.
-        var found = await db.Events.AsNoTracking().Where(x => x.Id == eventId)
-            .Select(x => new
-            {
-                Event = x,
-                Existing = db.Registrations.Where(r => r.EventId == eventId && r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)).FirstOrDefault(),
-                HoldPastItsTime = db.Registrations.Any(r => r.EventId == eventId && r.Status == RegistrationStatus.Held && r.HoldExpiresAt <= now),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-        var e = found?.Event;
-        if (e is null || e.Status == EventStatus.Draft) throw new NotFoundException("No event has this id.");
-        if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
-            throw new ForbiddenException("This event is by invitation only.");
-        if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no registrations.");
-        if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended.");
-
-        if (found!.Existing is { } existing) return (existing, RegistrationOutcome.Existing, null);
+        // Terms remembered from an earlier registration spare reading the event: the statement checks them as it writes.
+        var known = knownTerms.Find(eventId);
+        var (terms, gate) = known is null ? await ReadTermsAsync(eventId, userId, now, cancellationToken) : (known.Terms, known.Gate);
+        var holdsEnded = false;
         try
         {
-            // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their seats go to the
-            // waiting list first) before joining. Only when the read above saw one, so a drop never takes this detour.
-            if (found.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
-            // Full as read and nothing to wait on: refused without writing (a drop's late majority on a paid event).
-            else if (!HasFreeSeat(e) && !e.WaitlistEnabled) throw new ConflictException(FullNoWaitlist);
-            var (joined, position) = await JoinAsync(e, userId, now, cancellationToken)
-                ?? throw new ConflictException(FullNoWaitlist);
-            return (joined, joined.Status switch
+            for (var attempt = 1; ; attempt++)
             {
-                RegistrationStatus.Held => RegistrationOutcome.Held,
-                RegistrationStatus.Confirmed => RegistrationOutcome.Confirmed,
-                _ => RegistrationOutcome.Waitlisted,
-            }, position);
+                Joined joined;
+                using (await (gate?.EnterAsync(cancellationToken) ?? default))
+                {
+                    joined = await JoinAsync(terms, userId, now, cancellationToken);
+                }
+                gate?.Saw(joined.Outcome == JoinOutcome.Seated);
+                switch (joined.Outcome)
+                {
+                    case JoinOutcome.Seated:
+                        outbox.Notify();
+                        return (joined.Registration!, joined.Registration!.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed, null);
+                    case JoinOutcome.Existing:
+                        return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
+                            ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing, null);
+                    case JoinOutcome.TermsChanged when attempt < 3:
+                        // The event changed since its terms were read (or it closed): read it again, which also says why it closed.
+                        knownTerms.Forget(eventId);
+                        (terms, gate) = await ReadTermsAsync(eventId, userId, now, cancellationToken);
+                        continue;
+                    case JoinOutcome.TermsChanged:
+                        throw new ConflictException("The event changed while you registered; try again.");
+                    case JoinOutcome.Refused when joined.HoldPastItsTime && !holdsEnded:
+                        // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their seats go
+                        // to the waiting list first) and try once more. Only when the statement saw one, so a drop never does.
+                        await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
+                        holdsEnded = true;
+                        continue;
+                    case JoinOutcome.Refused:
+                        throw new ConflictException(FullNoWaitlist);
+                }
+                if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
+                // Someone was waiting while a seat was free (a promotion still under way): see that the list moves up, this row too.
+                else if (joined.SeatWasFree) await PromoteAsync(eventId, cancellationToken);
+                else return (joined.Registration!, RegistrationOutcome.Waitlisted, joined.Position);
+                // Ending holds or promoting may have seated this row: answer with what it is now.
+                var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? joined.Registration!;
+                return (current, current.Status switch
+                {
+                    RegistrationStatus.Held => RegistrationOutcome.Held,
+                    RegistrationStatus.Confirmed => RegistrationOutcome.Confirmed,
+                    _ => RegistrationOutcome.Waitlisted,
+                }, await RegistrationQueries.WaitlistPositionAsync(db, current, cancellationToken));
+            }
         }
         catch (Exception exception) when ((exception as PostgresException ?? exception.InnerException as PostgresException)
             is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
@@ -80,6 +99,18 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
             return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
                 ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing, null);
         }
+    }
+
+    /// <summary>The event's terms read fresh, after the checks that say why it takes no registration from this caller.</summary>
+    private async Task<(RegistrationTerms Terms, SeatGate? Gate)> ReadTermsAsync(Guid eventId, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken);
+        if (e is null || e.Status == EventStatus.Draft) throw new NotFoundException("No event has this id.");
+        if (e.Visibility == Visibility.Private && e.OrganizerId != userId && !e.InvitedUserIds.Contains(userId))
+            throw new ForbiddenException("This event is by invitation only.");
+        if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no registrations.");
+        if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended.");
+        return knownTerms.Remember(e) is { } known ? (known.Terms, known.Gate) : (RegistrationTerms.Of(e), null);
     }
 
     /// <summary>Cancels the caller's live registration, frees its seat and moves the waiting list up.</summary>
@@ -312,108 +343,160 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     private Task<int> ReleaseSeatsAsync(Guid eventId, int count, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"UPDATE community_events SET seats_taken = seats_taken - {count} WHERE id = {eventId}", cancellationToken);
 
-    private sealed record Joined(string Status, long Sequence, bool SeatWasFree);
+    private enum JoinOutcome { Seated, Waitlisted, Refused, Existing, TermsChanged }
+
+    /// <summary>What the registering round trip did; <c>Registration</c> is set when it wrote one.</summary>
+    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false, int? Position = null);
 
     /// <summary>
-    /// A new registration in one statement (so one implicit transaction, one round trip): the conditional update of the
-    /// seat counter, then the registration row, seated if the update took a seat, else waitlisted when the event keeps a
-    /// list, with the outbox message of a seated one; all or nothing. Null (nothing written) when no seat was left and
-    /// the event keeps no list. The event's row is locked only while this statement runs and commits, never across a
-    /// round trip to the service, and an event that is full is not locked at all (the update's condition fails first).
-    /// <c>outcome</c> is materialised so the seat is settled (and any wait for the event's row over) before the insert
-    /// draws the row's sequence: left to the insert's projection, the sequence column (drawn first) could be taken before a
-    /// seat that waited, putting a seated row behind a waitlisted one.
-    /// The statement is written so PostgreSQL can keep one generic plan for it per connection instead of planning it on
-    /// every call (planning was about half of its cost in a drop): "someone waits" is a <c>min()</c> over the partial
-    /// waiting-list index, which a generic plan reads as one index probe (<c>NOT EXISTS</c> made it a table scan), and the
-    /// waiting-list position, a count whose generic estimate is the average list length, is asked for after the commit,
-    /// only for a waitlisted row: the rows still waiting up to this one's sequence (a drop's concurrent joins may still be
-    /// committing ahead of it). Promotion runs after a join only when the statement saw a free seat (taken by
-    /// the list's head meanwhile); a seat freed between this statement and its commit is filled by <see cref="HoldSweeper"/>.
+    /// A new registration in one round trip. The first statement (one implicit transaction with the second) is the
+    /// conditional update of the seat counter, then the registration row, seated if the update took a seat, else waitlisted
+    /// when the event keeps a list, with the outbox message of a seated one; all or nothing. It writes only while the event
+    /// is published, not over, and still has the <paramref name="terms"/> the row and message were built from (else
+    /// TermsChanged: the caller reads the event again), and only when the caller has no live registration (else Existing).
+    /// Nothing is written when no seat was left and the event keeps no list (Refused). The event's row is locked only while
+    /// this runs and commits, never across a round trip to the service, and an event that is full is not locked at all (the
+    /// update's condition fails first). <c>outcome</c> is materialised so the seat is settled (and any wait for the event's
+    /// row over) before the insert draws the row's sequence: left to the insert's projection, the sequence column (drawn
+    /// first) could be taken before a seat that waited, putting a seated row behind a waitlisted one.
+    /// The statement is written so PostgreSQL keeps one generic plan for it per connection instead of planning it on every
+    /// call: "someone waits" is a <c>min()</c> over the partial waiting-list index, which a generic plan reads as one index
+    /// probe (<c>NOT EXISTS</c> made it a table scan), and every parameter that may be null goes with its type.
+    /// The second statement counts the waiting-list position of a waitlisted row, with a snapshot of its own taken after the
+    /// first (so it sees the drop's joins that committed ahead of this one); its bound is a sub-select, so its generic plan
+    /// is as good as a custom one. Promotion runs after a join only when the statement saw a free seat (taken by the list's
+    /// head meanwhile); a seat freed between this statement and its commit is filled by <see cref="HoldSweeper"/>.
     /// </summary>
-    private async Task<(Registration Registration, int? Position)?> JoinAsync(CommunityEvent e, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Joined> JoinAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var r = NewRegistration(e, userId, now);
-        var message = OutboxMessage.From(MarkSeated(e, r, now));
-        var rows = await db.Database.SqlQuery<Joined>($"""
-            WITH seat AS (
-                UPDATE community_events SET seats_taken = seats_taken + 1
-                WHERE id = {e.Id} AND status = 'published' AND ends_at > {now}
-                  AND (capacity IS NULL OR seats_taken < capacity)
-                  AND (SELECT min(sequence) FROM registrations WHERE event_id = {e.Id} AND status = 'waitlisted') IS NULL
-                RETURNING id),
-            outcome AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM seat) AS seated),
-            registration AS (
-                INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
-                SELECT {r.Id}, {e.Id}, {r.UserId},
-                       CASE WHEN o.seated THEN {r.Status} ELSE 'waitlisted' END,
-                       CASE WHEN o.seated THEN {Text(r.TicketCode)} END, {r.AmountCents}, {Text(r.Currency)},
-                       CASE WHEN o.seated THEN {Instant(r.HoldExpiresAt)} END, {now}, {now},
-                       CASE WHEN o.seated THEN {Instant(r.ConfirmedAt)} END
-                FROM outcome o WHERE o.seated OR {e.WaitlistEnabled}
-                RETURNING status, sequence),
-            message AS (
-                INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
-                SELECT {message.Id}, {message.Type}, {message.Payload}::jsonb, {message.OccurredAt}, {Text(message.TraceParent)} FROM seat)
-            SELECT j.status AS "Status", j.sequence AS "Sequence",
-                   (SELECT x.capacity IS NULL OR x.seats_taken < x.capacity FROM community_events x WHERE x.id = {e.Id}) AS "SeatWasFree"
-            FROM registration j
-            """).ToListAsync(cancellationToken);
-        if (rows.Count == 0) return null;
-        var joined = rows[0];
-        if (joined.Status != RegistrationStatus.Waitlisted)
+        var r = NewRegistration(terms, userId, now);
+        var message = OutboxMessage.From(MarkSeated(terms, r, now));
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            outbox.Notify();
-            return (r, null);
+            await using var batch = connection.CreateBatch();
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(JoinStatement)
+            {
+                Parameters =
+                {
+                    Value(terms.EventId), Instant(now), Value(userId), Value(r.Id), Text(r.Status), Text(r.TicketCode), Value(r.AmountCents),
+                    Text(r.Currency), Instant(r.HoldExpiresAt), Instant(r.ConfirmedAt), Value(terms.WaitlistEnabled), Text(terms.Visibility),
+                    Value(terms.OrganizerId), Value(terms.PriceCents), Value(message.Id), Text(message.Type),
+                    new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = message.Payload },
+                    Instant(message.OccurredAt), Text(message.TraceParent),
+                },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(PositionStatement) { Parameters = { Value(terms.EventId), Value(r.Id) } });
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var matched = reader.GetBoolean(0);
+            var existing = !reader.IsDBNull(1);
+            var status = reader.IsDBNull(2) ? null : reader.GetString(2);
+            var seatWasFree = !reader.IsDBNull(3) && reader.GetBoolean(3);
+            var holdPastItsTime = !reader.IsDBNull(4) && reader.GetBoolean(4);
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var position = reader.GetInt32(0);
+            if (status is null)
+                return new Joined(existing ? JoinOutcome.Existing : matched ? JoinOutcome.Refused : JoinOutcome.TermsChanged, HoldPastItsTime: holdPastItsTime);
+            if (status != RegistrationStatus.Waitlisted) return new Joined(JoinOutcome.Seated, r);
+            var waiting = NewRegistration(terms, userId, now);
+            waiting.Id = r.Id;
+            waiting.Status = RegistrationStatus.Waitlisted;
+            return new Joined(JoinOutcome.Waitlisted, waiting, seatWasFree, holdPastItsTime, position);
         }
-        var waiting = NewRegistration(e, userId, now);
-        waiting.Id = r.Id;
-        waiting.Status = RegistrationStatus.Waitlisted;
-        // Counted after the commit: the rows ahead that are still waiting, this one included.
-        if (!joined.SeatWasFree) return (waiting, await RegistrationQueries.WaitlistPositionAsync(db, e.Id, joined.Sequence, cancellationToken));
-        // Someone was waiting while a seat was free (a promotion still under way): see that the list moves up, this row too.
-        await PromoteAsync(e.Id, cancellationToken);
-        var current = await LiveRegistrationAsync(e.Id, userId, cancellationToken) ?? waiting;
-        return (current, await RegistrationQueries.WaitlistPositionAsync(db, current, cancellationToken));
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
+
+    // $1 event, $2 now, $3 user, $4 registration, $5 its status when seated, $6 ticket code, $7 amount, $8 currency,
+    // $9 hold expiry, $10 confirmed at, then the terms checked ($11 waiting list, $12 visibility, $13 organizer, $14 price,
+    // $8 currency) and the seated row's outbox message ($15 id, $16 type, $17 payload, $18 occurred at, $19 trace parent).
+    private const string JoinStatement = """
+        WITH terms AS (
+            SELECT id FROM community_events
+            WHERE id = $1 AND status = 'published' AND ends_at > $2 AND waitlist_enabled = $11 AND visibility = $12
+              AND organizer_id = $13 AND price_cents = $14 AND currency IS NOT DISTINCT FROM $8),
+        existing AS (
+            SELECT id FROM registrations WHERE event_id = $1 AND user_id = $3 AND status IN ('held', 'confirmed', 'waitlisted')),
+        seat AS (
+            UPDATE community_events SET seats_taken = seats_taken + 1
+            WHERE id = $1 AND status = 'published' AND ends_at > $2 AND waitlist_enabled = $11 AND visibility = $12
+              AND organizer_id = $13 AND price_cents = $14 AND currency IS NOT DISTINCT FROM $8
+              AND (capacity IS NULL OR seats_taken < capacity)
+              AND NOT EXISTS (SELECT 1 FROM existing)
+              AND (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NULL
+            RETURNING id),
+        outcome AS MATERIALIZED (
+            SELECT EXISTS (SELECT 1 FROM seat) AS seated, EXISTS (SELECT 1 FROM terms) AS matched, (SELECT id FROM existing LIMIT 1) AS existing),
+        registration AS (
+            INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
+            SELECT $4, $1, $3,
+                   CASE WHEN o.seated THEN $5 ELSE 'waitlisted' END,
+                   CASE WHEN o.seated THEN $6 END, $7, $8,
+                   CASE WHEN o.seated THEN $9 END, $2, $2,
+                   CASE WHEN o.seated THEN $10 END
+            FROM outcome o WHERE o.seated OR (o.matched AND o.existing IS NULL AND $11)
+            RETURNING status),
+        message AS (
+            INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
+            SELECT $15, $16, $17, $18, $19 FROM seat)
+        SELECT o.matched, o.existing, j.status,
+               (SELECT x.capacity IS NULL OR x.seats_taken < x.capacity FROM community_events x WHERE x.id = $1) AS seat_was_free,
+               CASE WHEN j.status IS NULL OR j.status = 'waitlisted' THEN EXISTS (
+                   SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND h.hold_expires_at <= $2) END AS hold_past_its_time
+        FROM outcome o LEFT JOIN registration j ON true
+        """;
+
+    // The place of a waitlisted row ($2) on its event's ($1) list, itself included; zero rows counted for any other.
+    private const string PositionStatement = """
+        SELECT count(*)::int FROM registrations w
+        WHERE w.event_id = $1 AND w.status = 'waitlisted'
+          AND w.sequence <= (SELECT r.sequence FROM registrations r WHERE r.id = $2 AND r.status = 'waitlisted')
+        """;
 
     // Values that may be null go with their type: an untyped null is a different parameter type to Npgsql, so a connection
     // switching between a free event's joins (no currency) and a paid one's (no ticket code yet) would prepare the
     // statement again each time, and PostgreSQL plan it again.
     private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
 
+    private static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value };
+
     private static NpgsqlParameter Instant(DateTimeOffset? value) =>
         new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)value ?? DBNull.Value };
 
-    private static Registration NewRegistration(CommunityEvent e, Guid userId, DateTimeOffset now) => new()
+    private static Registration NewRegistration(RegistrationTerms terms, Guid userId, DateTimeOffset now) => new()
     {
-        Id = NewId.Next(now), EventId = e.Id, UserId = userId, AmountCents = e.PriceCents, Currency = e.Currency,
+        Id = NewId.Next(now), EventId = terms.EventId, UserId = userId, AmountCents = terms.PriceCents, Currency = terms.Currency,
         CreatedAt = now, UpdatedAt = now,
     };
 
     /// <summary>Gives a registration whose seat was counted its status and queues the message saying so.</summary>
-    private void GiveSeat(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkSeated(e, registration, now));
+    private void GiveSeat(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkSeated(RegistrationTerms.Of(e), registration, now));
 
-    private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkConfirmed(e, registration, now));
+    private void Confirm(CommunityEvent e, Registration registration, DateTimeOffset now) => db.AddIntegrationEvent(MarkConfirmed(e.Id, registration, now));
 
     /// <summary>Confirmed at once when free, held for payment when paid; returns the message announcing it.</summary>
-    private IIntegrationEvent MarkSeated(CommunityEvent e, Registration registration, DateTimeOffset now)
+    private IIntegrationEvent MarkSeated(RegistrationTerms terms, Registration registration, DateTimeOffset now)
     {
         registration.UpdatedAt = now;
-        if (!e.IsPaid) return MarkConfirmed(e, registration, now);
+        if (!terms.IsPaid) return MarkConfirmed(terms.EventId, registration, now);
         registration.Status = RegistrationStatus.Held;
         registration.HoldExpiresAt = now + _options.HoldDuration;
-        return new TicketHoldCreated(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId,
-            registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, e.OrganizerId);
+        return new TicketHoldCreated(Guid.CreateVersion7(), now, registration.Id, terms.EventId, registration.UserId,
+            registration.AmountCents, registration.Currency!, registration.HoldExpiresAt.Value, terms.OrganizerId);
     }
 
-    private static RegistrationConfirmed MarkConfirmed(CommunityEvent e, Registration registration, DateTimeOffset now)
+    private static RegistrationConfirmed MarkConfirmed(Guid eventId, Registration registration, DateTimeOffset now)
     {
         registration.Status = RegistrationStatus.Confirmed;
         registration.TicketCode ??= TicketCodes.New();
         registration.ConfirmedAt = now;
         registration.UpdatedAt = now;
-        return new RegistrationConfirmed(Guid.CreateVersion7(), now, registration.Id, e.Id, registration.UserId, registration.TicketCode, registration.PaymentId);
+        return new RegistrationConfirmed(Guid.CreateVersion7(), now, registration.Id, eventId, registration.UserId, registration.TicketCode, registration.PaymentId);
     }
 
     /// <summary>Marks the registration cancelled and announces it; the caller gives back the seat it held.</summary>
