@@ -17,6 +17,15 @@ public static class ProblemResponses
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+    /// <summary>
+    /// A refusal answered without throwing it, for an outcome common enough that the cost of an exception matters (a ticket
+    /// drop refuses hundreds at once): the document <see cref="ProblemExceptionHandler"/> writes for it thrown. Not for one
+    /// with a <see cref="DomainException.RetryAfter"/> (the header is the handler's to set).
+    /// </summary>
+    public static ProblemHttpResult Refusal(DomainException refusal) =>
+        TypedResults.Problem(refusal.Message, statusCode: refusal.StatusCode, title: refusal.Title,
+            extensions: refusal.Extensions.Count > 0 ? new Dictionary<string, object?>(refusal.Extensions) : null);
+
     /// <summary>402 as an expected outcome (a hold or enrollment that awaits payment): the same problem document a refusal gets.</summary>
     public static ProblemHttpResult PaymentRequired(string detail, IDictionary<string, object?> extensions) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status402PaymentRequired, title: "Payment required", extensions: extensions);

@@ -60,6 +60,8 @@ public static class RegistrationsApi
         Guid id, ClaimsPrincipal principal, SeatBook seats, EventsDbContext db, CancellationToken cancellationToken)
     {
         var (registration, outcome, position) = await seats.RegisterAsync(id, principal.UserId(), cancellationToken);
+        // Full, no waiting list: answered, not thrown (a drop refuses most of the people who press).
+        if (registration is null) return ProblemResponses.Refusal(new ConflictException(SeatBook.FullNoWaitlist));
         var location = $"/api/v1/events/{id}/registrations/me";
         switch (outcome)
         {

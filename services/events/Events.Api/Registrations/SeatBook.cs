@@ -11,7 +11,8 @@ using Npgsql;
 
 namespace Community.Events.Registrations;
 
-public enum RegistrationOutcome { Existing, Confirmed, Held, Waitlisted }
+/// <summary>What a registration came to; Full, with no registration, when no seat was left and the event keeps no waiting list.</summary>
+public enum RegistrationOutcome { Existing, Confirmed, Held, Waitlisted, Full }
 
 public enum PaidConfirmation { Confirmed, AlreadyConfirmed, SeatGone, NotFound }
 
@@ -32,10 +33,10 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
 {
     private const int Batch = 100;
     private const string RegistrationsLive = "registrations_live";
-    private const string FullNoWaitlist = "This event is full and has no waiting list.";
+    public const string FullNoWaitlist = "This event is full and has no waiting list.";
     private readonly EventsOptions _options = options.Value;
 
-    public async Task<(Registration Registration, RegistrationOutcome Outcome, int? WaitlistPosition)> RegisterAsync(
+    public async Task<(Registration? Registration, RegistrationOutcome Outcome, int? WaitlistPosition)> RegisterAsync(
         Guid eventId, Guid userId, CancellationToken cancellationToken)
     {
         var now = Now();
@@ -75,7 +76,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                         holdsEnded = true;
                         continue;
                     case JoinOutcome.Refused:
-                        throw new ConflictException(FullNoWaitlist);
+                        return (null, RegistrationOutcome.Full, null);
                 }
                 if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
                 // Someone was waiting while a seat was free (a promotion still under way): see that the list moves up, this row too.
@@ -363,8 +364,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     /// call: "someone waits" is a <c>min()</c> over the partial waiting-list index, which a generic plan reads as one index
     /// probe (<c>NOT EXISTS</c> made it a table scan), and every parameter that may be null goes with its type.
     /// The second statement counts the waiting-list position of a waitlisted row, with a snapshot of its own taken after the
-    /// first (so it sees the drop's joins that committed ahead of this one); its bound is a sub-select, so its generic plan
-    /// is as good as a custom one. Promotion runs after a join only when the statement saw a free seat (taken by the list's
+    /// first (so it sees the drop's joins that committed ahead of this one). Promotion runs after a join only when the statement saw a free seat (taken by the list's
     /// head meanwhile); a seat freed between this statement and its commit is filled by <see cref="HoldSweeper"/>.
     /// </summary>
     private async Task<Joined> JoinAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -387,7 +387,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                     Instant(message.OccurredAt), Text(message.TraceParent),
                 },
             });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(PositionStatement) { Parameters = { Value(terms.EventId), Value(r.Id) } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(PositionStatement) { Parameters = { Value(r.Id) } });
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             var matched = reader.GetBoolean(0);
@@ -416,10 +416,11 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     // $9 hold expiry, $10 confirmed at, then the terms checked ($11 waiting list, $12 visibility, $13 organizer, $14 price,
     // $8 currency) and the seated row's outbox message ($15 id, $16 type, $17 payload, $18 occurred at, $19 trace parent).
     private const string JoinStatement = """
-        WITH terms AS (
-            SELECT id FROM community_events
-            WHERE id = $1 AND status = 'published' AND ends_at > $2 AND waitlist_enabled = $11 AND visibility = $12
-              AND organizer_id = $13 AND price_cents = $14 AND currency IS NOT DISTINCT FROM $8),
+        WITH event AS (
+            SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $11 AND visibility = $12
+                   AND organizer_id = $13 AND price_cents = $14 AND currency IS NOT DISTINCT FROM $8 AS matched,
+                   capacity IS NULL OR seats_taken < capacity AS seat_free
+            FROM community_events WHERE id = $1),
         existing AS (
             SELECT id FROM registrations WHERE event_id = $1 AND user_id = $3 AND status IN ('held', 'confirmed', 'waitlisted')),
         seat AS (
@@ -431,7 +432,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
               AND (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NULL
             RETURNING id),
         outcome AS MATERIALIZED (
-            SELECT EXISTS (SELECT 1 FROM seat) AS seated, EXISTS (SELECT 1 FROM terms) AS matched, (SELECT id FROM existing LIMIT 1) AS existing),
+            SELECT EXISTS (SELECT 1 FROM seat) AS seated, coalesce((SELECT matched FROM event), false) AS matched, (SELECT id FROM existing LIMIT 1) AS existing),
         registration AS (
             INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
             SELECT $4, $1, $3,
@@ -445,17 +446,19 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
             INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
             SELECT $15, $16, $17, $18, $19 FROM seat)
         SELECT o.matched, o.existing, j.status,
-               (SELECT x.capacity IS NULL OR x.seats_taken < x.capacity FROM community_events x WHERE x.id = $1) AS seat_was_free,
+               (SELECT seat_free FROM event) AS seat_was_free,
                CASE WHEN j.status IS NULL OR j.status = 'waitlisted' THEN EXISTS (
                    SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND h.hold_expires_at <= $2) END AS hold_past_its_time
         FROM outcome o LEFT JOIN registration j ON true
         """;
 
-    // The place of a waitlisted row ($2) on its event's ($1) list, itself included; zero rows counted for any other.
+    // The place of a waitlisted row ($1) on its event's list, itself included; zero for any other. Only the row's id is a
+    // parameter, so a plan made for one value is as good for any (PostgreSQL keeps the generic plan instead of planning
+    // each call, as it did while the event's id was a parameter whose estimate varied).
     private const string PositionStatement = """
-        SELECT count(*)::int FROM registrations w
-        WHERE w.event_id = $1 AND w.status = 'waitlisted'
-          AND w.sequence <= (SELECT r.sequence FROM registrations r WHERE r.id = $2 AND r.status = 'waitlisted')
+        SELECT count(*)::int FROM registrations me
+        JOIN registrations w ON w.event_id = me.event_id AND w.status = 'waitlisted' AND w.sequence <= me.sequence
+        WHERE me.id = $1 AND me.status = 'waitlisted'
         """;
 
     // Values that may be null go with their type: an untyped null is a different parameter type to Npgsql, so a connection
