@@ -153,6 +153,53 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
     }
 
     [Fact]
+    public async Task Everyone_waitlisted_in_a_drop_is_told_a_place_no_later_than_the_one_they_hold()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 10);
+        var id = e["id"]!.GetValue<string>();
+        var people = Enumerable.Range(0, 80).Select(_ => fx.Member()).ToList();
+        using var start = new SemaphoreSlim(0);
+        var attempts = people.Select(async (member, i) =>
+        {
+            await start.WaitAsync();
+            var response = await (i % 2 == 0 ? fx.Client : fx.SecondClient).PostJson($"/api/v1/events/{id}/registrations", new { }, member.Token);
+            return (member.Id, response.StatusCode, Body: await response.Body());
+        }).ToList();
+        start.Release(people.Count);
+        var answers = await Task.WhenAll(attempts);
+
+        // The place each holds now: its rank among the waiting, in the order they joined.
+        var ranks = new Dictionary<Guid, int>();
+        for (var rank = 1; ; rank++)
+        {
+            var userId = await fx.ScalarAsync<Guid?>("""
+                SELECT user_id FROM registrations WHERE event_id = @id AND status = 'waitlisted' ORDER BY sequence OFFSET @skip LIMIT 1
+                """, ("id", Guid.Parse(id)), ("skip", rank - 1));
+            if (userId is null) break;
+            ranks[userId.Value] = rank;
+        }
+        var waitlisted = answers.Where(a => a.StatusCode == HttpStatusCode.Accepted).ToList();
+        Assert.Equal(70, waitlisted.Count);
+        Assert.Equal(70, ranks.Count);
+        var exact = 0;
+        foreach (var (userId, _, body) in waitlisted)
+        {
+            // Told when answered: counted after its own commit, so only a join ahead still committing could be missing.
+            var told = body["waitlist_position"]!.GetValue<int>();
+            Assert.InRange(told, 1, ranks[userId]);
+            if (told == ranks[userId]) exact++;
+        }
+        Assert.True(exact >= waitlisted.Count / 2, $"only {exact} of {waitlisted.Count} were told the place they hold");
+        // Asked afterwards, each is told exactly its place.
+        foreach (var (member, i) in people.Where(p => ranks.ContainsKey(p.Id)).Take(10).Select((p, i) => (p, i)))
+        {
+            var mine = await (await (i % 2 == 0 ? fx.Client : fx.SecondClient).Get($"/api/v1/events/{id}/registrations/me", member.Token)).AssertStatus(200);
+            Assert.Equal(ranks[member.Id], mine["waitlist_position"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
     public async Task A_raised_capacity_is_filled_from_the_waiting_list_by_the_sweeper_without_any_registration()
     {
         var (_, organizer) = fx.Organizer();

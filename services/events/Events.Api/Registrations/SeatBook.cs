@@ -29,7 +29,8 @@ public sealed record PaidConfirmationResult(PaidConfirmation Outcome, Registrati
 /// joins the list runs <see cref="PromoteAsync"/> after committing (so no seat stays free while
 /// someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches.
 /// </summary>
-public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox, RegistrationTermsCache knownTerms)
+public sealed class SeatBook(
+    EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox, RegistrationTermsCache knownTerms, WaitlistPositions positions)
 {
     private const int Batch = 100;
     private const string RegistrationsLive = "registrations_live";
@@ -81,8 +82,9 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                 if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
                 // Someone was waiting while a seat was free (a promotion still under way): see that the list moves up, this row too.
                 else if (joined.SeatWasFree) await PromoteAsync(eventId, cancellationToken);
-                else return (joined.Registration!, RegistrationOutcome.Waitlisted, joined.Position);
-                // Ending holds or promoting may have seated this row: answer with what it is now.
+                else if (await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken) is { } place)
+                    return (joined.Registration, RegistrationOutcome.Waitlisted, place);
+                // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
                 var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? joined.Registration!;
                 return (current, current.Status switch
                 {
@@ -347,12 +349,11 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     private enum JoinOutcome { Seated, Waitlisted, Refused, Existing, TermsChanged }
 
     /// <summary>What the registering round trip did; <c>Registration</c> is set when it wrote one.</summary>
-    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false, int? Position = null);
+    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false);
 
     /// <summary>
-    /// A new registration in one round trip. The first statement (one implicit transaction with the second) is the
-    /// conditional update of the seat counter, then the registration row, seated if the update took a seat, else waitlisted
-    /// when the event keeps a list, with the outbox message of a seated one; all or nothing. It writes only while the event
+    /// A new registration in one statement (one implicit transaction, one round trip): the conditional update of the seat
+    /// counter, then the registration row, seated if the update took a seat, else waitlisted when the event keeps a list, with the outbox message of a seated one; all or nothing. It writes only while the event
     /// is published, not over, and still has the <paramref name="terms"/> the row and message were built from (else
     /// TermsChanged: the caller reads the event again), and only when the caller has no live registration (else Existing).
     /// Nothing is written when no seat was left and the event keeps no list (Refused). The event's row is locked only while
@@ -363,9 +364,8 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
     /// The statement is written so PostgreSQL keeps one generic plan for it per connection instead of planning it on every
     /// call: "someone waits" is a <c>min()</c> over the partial waiting-list index, which a generic plan reads as one index
     /// probe (<c>NOT EXISTS</c> made it a table scan), and every parameter that may be null goes with its type.
-    /// The second statement counts the waiting-list position of a waitlisted row, with a snapshot of its own taken after the
-    /// first (so it sees the drop's joins that committed ahead of this one). Promotion runs after a join only when the statement saw a free seat (taken by the list's
-    /// head meanwhile); a seat freed between this statement and its commit is filled by <see cref="HoldSweeper"/>.
+    /// A waitlisted row's place is read after the commit (<see cref="WaitlistPositions"/>). Promotion runs after a join only
+    /// when the statement saw a free seat (taken by the list's head meanwhile); a seat freed between this statement and its commit is filled by <see cref="HoldSweeper"/>.
     /// </summary>
     private async Task<Joined> JoinAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -375,8 +375,7 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var batch = connection.CreateBatch();
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(JoinStatement)
+            await using var command = new NpgsqlCommand(JoinStatement, connection)
             {
                 Parameters =
                 {
@@ -386,25 +385,21 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                     new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = message.Payload },
                     Instant(message.OccurredAt), Text(message.TraceParent),
                 },
-            });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(PositionStatement) { Parameters = { Value(r.Id) } });
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            };
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             var matched = reader.GetBoolean(0);
             var existing = !reader.IsDBNull(1);
             var status = reader.IsDBNull(2) ? null : reader.GetString(2);
             var seatWasFree = !reader.IsDBNull(3) && reader.GetBoolean(3);
             var holdPastItsTime = !reader.IsDBNull(4) && reader.GetBoolean(4);
-            await reader.NextResultAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            var position = reader.GetInt32(0);
             if (status is null)
                 return new Joined(existing ? JoinOutcome.Existing : matched ? JoinOutcome.Refused : JoinOutcome.TermsChanged, HoldPastItsTime: holdPastItsTime);
             if (status != RegistrationStatus.Waitlisted) return new Joined(JoinOutcome.Seated, r);
             var waiting = NewRegistration(terms, userId, now);
             waiting.Id = r.Id;
             waiting.Status = RegistrationStatus.Waitlisted;
-            return new Joined(JoinOutcome.Waitlisted, waiting, seatWasFree, holdPastItsTime, position);
+            return new Joined(JoinOutcome.Waitlisted, waiting, seatWasFree, holdPastItsTime);
         }
         finally
         {
@@ -450,15 +445,6 @@ public sealed class SeatBook(EventsDbContext db, TimeProvider clock, IOptions<Ev
                CASE WHEN j.status IS NULL OR j.status = 'waitlisted' THEN EXISTS (
                    SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND h.hold_expires_at <= $2) END AS hold_past_its_time
         FROM outcome o LEFT JOIN registration j ON true
-        """;
-
-    // The place of a waitlisted row ($1) on its event's list, itself included; zero for any other. Only the row's id is a
-    // parameter, so a plan made for one value is as good for any (PostgreSQL keeps the generic plan instead of planning
-    // each call, as it did while the event's id was a parameter whose estimate varied).
-    private const string PositionStatement = """
-        SELECT count(*)::int FROM registrations me
-        JOIN registrations w ON w.event_id = me.event_id AND w.status = 'waitlisted' AND w.sequence <= me.sequence
-        WHERE me.id = $1 AND me.status = 'waitlisted'
         """;
 
     // Values that may be null go with their type: an untyped null is a different parameter type to Npgsql, so a connection
