@@ -353,9 +353,10 @@ public sealed class SeatBook(
 
     /// <summary>
     /// A new registration in one statement (one implicit transaction, one round trip): the conditional update of the seat
-    /// counter, then the registration row, seated if the update took a seat, else waitlisted when the event keeps a list, with the outbox message of a seated one; all or nothing. It writes only while the event
-    /// is published, not over, and still has the <paramref name="terms"/> the row and message were built from (else
-    /// TermsChanged: the caller reads the event again), and only when the caller has no live registration (else Existing).
+    /// counter, then the registration row, seated if the update took a seat, else waitlisted when the event keeps a list,
+    /// with the outbox message of a seated one; all or nothing. It writes only while the event is published, not over, and
+    /// still has the <paramref name="terms"/> the row and message were built from (else TermsChanged: the caller reads the
+    /// event again), and only when the caller has no live registration (else Existing).
     /// Nothing is written when no seat was left and the event keeps no list (Refused). The event's row is locked only while
     /// this runs and commits, never across a round trip to the service, and an event that is full is not locked at all (the
     /// update's condition fails first). <c>outcome</c> is materialised so the seat is settled (and any wait for the event's
@@ -365,7 +366,8 @@ public sealed class SeatBook(
     /// call: "someone waits" is a <c>min()</c> over the partial waiting-list index, which a generic plan reads as one index
     /// probe (<c>NOT EXISTS</c> made it a table scan), and every parameter that may be null goes with its type.
     /// A waitlisted row's place is read after the commit (<see cref="WaitlistPositions"/>). Promotion runs after a join only
-    /// when the statement saw a free seat (taken by the list's head meanwhile); a seat freed between this statement and its commit is filled by <see cref="HoldSweeper"/>.
+    /// when the statement saw a free seat (taken by the list's head meanwhile); a seat freed between this statement and its
+    /// commit is filled by <see cref="HoldSweeper"/>.
     /// </summary>
     private async Task<Joined> JoinAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
