@@ -19,9 +19,6 @@ public static class RegistrationQueries
     /// <summary>The registration's place in the waitlist, counting from 1; null unless it is waitlisted.</summary>
     public static async Task<int?> WaitlistPositionAsync(EventsDbContext db, Registration registration, CancellationToken cancellationToken) =>
         registration.Status != RegistrationStatus.Waitlisted ? null
-            : await WaitlistPositionAsync(db, registration.EventId, registration.Sequence, cancellationToken);
-
-    /// <summary>The place in the event's waitlist of the row drawn <paramref name="sequence"/>: those still waiting up to it, itself included.</summary>
-    public static Task<int> WaitlistPositionAsync(EventsDbContext db, Guid eventId, long sequence, CancellationToken cancellationToken) =>
-        db.Registrations.CountAsync(r => r.EventId == eventId && r.Status == RegistrationStatus.Waitlisted && r.Sequence <= sequence, cancellationToken);
+            : await db.Registrations.CountAsync(r => r.EventId == registration.EventId && r.Status == RegistrationStatus.Waitlisted
+                && r.Sequence <= registration.Sequence, cancellationToken);
 }

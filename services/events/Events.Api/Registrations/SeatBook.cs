@@ -398,8 +398,7 @@ public sealed class SeatBook(
             if (status is null)
                 return new Joined(existing ? JoinOutcome.Existing : matched ? JoinOutcome.Refused : JoinOutcome.TermsChanged, HoldPastItsTime: holdPastItsTime);
             if (status != RegistrationStatus.Waitlisted) return new Joined(JoinOutcome.Seated, r);
-            var waiting = NewRegistration(terms, userId, now);
-            waiting.Id = r.Id;
+            var waiting = NewRegistration(terms, userId, now, r.Id);
             waiting.Status = RegistrationStatus.Waitlisted;
             return new Joined(JoinOutcome.Waitlisted, waiting, seatWasFree, holdPastItsTime);
         }
@@ -459,9 +458,9 @@ public sealed class SeatBook(
     private static NpgsqlParameter Instant(DateTimeOffset? value) =>
         new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)value ?? DBNull.Value };
 
-    private static Registration NewRegistration(RegistrationTerms terms, Guid userId, DateTimeOffset now) => new()
+    private static Registration NewRegistration(RegistrationTerms terms, Guid userId, DateTimeOffset now, Guid? id = null) => new()
     {
-        Id = NewId.Next(now), EventId = terms.EventId, UserId = userId, AmountCents = terms.PriceCents, Currency = terms.Currency,
+        Id = id ?? NewId.Next(now), EventId = terms.EventId, UserId = userId, AmountCents = terms.PriceCents, Currency = terms.Currency,
         CreatedAt = now, UpdatedAt = now,
     };
 
