@@ -20,7 +20,7 @@ var capacity = Arg("--capacity", 100);
 var rounds = Arg("--rounds", 3);
 var warmups = Arg("--warmups", 4);
 // Connections per instance to PostgreSQL, as an operator sets Maximum Pool Size in the connection string; 0 keeps what
-// the services ship with (Npgsql's default, 100), which lets up to 200 backends share the 2 cores.
+// the services ship with (DatabaseSetup.DefaultPoolSize, 20; 100 is Npgsql's own default).
 var pool = Arg("--pool", 0);
 // --connection "No Reset On Close=false": more Npgsql settings for the services' connection string (to compare one against the shipped defaults).
 // A warm-up round that JIT-compiles no more than this many methods counts as settled.
@@ -72,7 +72,7 @@ do
     Console.WriteLine($"warm-up round {warmupRounds}: {compiledInRound} methods compiled");
 }
 while (warmupRounds < warmups || (compiledInRound > SettledJit && warmupRounds < 40));
-report.AppendLine($"PostgreSQL pool per instance: {(pool > 0 ? pool.ToString(CultureInfo.InvariantCulture) : "Npgsql's default (100)")}; {warmupRounds} warm-up rounds (the last compiled {compiledInRound} methods); server GC {System.Runtime.GCSettings.IsServerGC}");
+report.AppendLine($"PostgreSQL pool per instance: {(pool > 0 ? pool.ToString(CultureInfo.InvariantCulture) : $"as shipped ({Community.ServiceDefaults.Data.DatabaseSetup.DefaultPoolSize})")}; {warmupRounds} warm-up rounds (the last compiled {compiledInRound} methods); server GC {System.Runtime.GCSettings.IsServerGC}");
 
 // The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the machine does at all.
 var floorEvent = await EventAsync(capacity, waitlist: true, paid: false);

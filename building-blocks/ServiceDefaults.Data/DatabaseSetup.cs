@@ -24,7 +24,7 @@ public static class DatabaseSetup
         var connectionString = builder.Configuration.GetConnectionString(name)
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
 
-        var dataSource = new NpgsqlDataSourceBuilder(WithStatementReuse(connectionString)) { Name = service }.EnableDynamicJson().Build();
+        var dataSource = new NpgsqlDataSourceBuilder(WithConnectionDefaults(connectionString)) { Name = service }.EnableDynamicJson().Build();
         builder.Services.AddSingleton(dataSource);
         // Also registered by the bus's UseOutbox, so the two calls may come in either order.
         builder.Services.TryAddSingleton<OutboxSignal>();
@@ -49,29 +49,44 @@ public static class DatabaseSetup
         return builder;
     }
 
+    /// <summary>Connections per instance unless the connection string sets <c>Maximum Pool Size</c> (Npgsql's own default is 100).</summary>
+    public const int DefaultPoolSize = 20;
+
     /// <summary>
-    /// Statements a connection runs again and again are prepared on the server after a few runs (Npgsql's automatic
-    /// preparation), so PostgreSQL parses and plans them once per connection instead of on every request. A connection
-    /// string that sets <c>Max Auto Prepare</c> itself (0 turns it off, e.g. behind a transaction-mode pooler) wins.
+    /// What every service's connection string gets unless it sets the same itself: statements prepared on the server,
+    /// no reset of a connection going back to the pool, and a pool sized for a database host rather than Npgsql's 100.
     /// </summary>
-    public static string WithStatementReuse(string connectionString)
+    public static string WithConnectionDefaults(string connectionString)
     {
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Sets(connectionString, "Max Auto Prepare", "MaxAutoPrepare")) settings.MaxAutoPrepare = 64;
+        var named = Named(connectionString);
+        // Statements a connection runs again and again are prepared on the server after a few runs (Npgsql's automatic
+        // preparation), so PostgreSQL parses and plans them once per connection instead of on every request. 0 turns it
+        // off, e.g. behind a transaction-mode pooler.
+        if (!named.Contains("Max Auto Prepare")) settings.MaxAutoPrepare = 64;
         // EF Core opens and closes the connection around every query, so a request of three queries returned its
         // connection to the pool three times, and each return made the next use send Npgsql's reset (CLOSE ALL, UNLISTEN *,
         // pg_advisory_unlock_all(), DISCARD SEQUENCES, DISCARD TEMP, RESET ALL) for PostgreSQL to parse and run. No service
         // leaves session state on a connection (settings are SET LOCAL or SET CONSTRAINTS inside a transaction, advisory locks
         // are transaction locks, the migrator unlocks its own), so there is nothing to reset. A connection string may still ask.
-        if (!Sets(connectionString, "No Reset On Close", "NoResetOnClose")) settings.NoResetOnClose = true;
+        if (!named.Contains("No Reset On Close")) settings.NoResetOnClose = true;
+        // Every connection is a PostgreSQL backend process, and backends beyond the database host's cores only take turns
+        // on them. With Npgsql's 100 per instance, a ticket drop (500 requests at once on two instances, bench/run-ticket-drop.sh)
+        // ran up to 200 backends on 2 cores: 500 plain reads of the event took p95 187-193 ms against 143-148 ms with 10 or
+        // 20 per instance, a drop onto a waiting list 238-264 ms against 212-228 ms. Twenty still serves a service's
+        // concurrent transactions (requests, consumers, the outbox dispatcher; a request waits for a free connection, and
+        // no code path holds one while waiting for a second, so a small pool queues and never deadlocks), and keeps six
+        // services on one local server far inside its max_connections. Production sets each service's size (deploy/k8s).
+        if (!named.Contains("Maximum Pool Size")) settings.MaxPoolSize = Math.Max(DefaultPoolSize, settings.MinPoolSize);
         return settings.ConnectionString;
     }
 
-    // The keys the string itself names (not Npgsql's defaults, and never a match inside a value such as a password).
-    private static bool Sets(string connectionString, params string[] keys)
+    // The settings the string itself names (not Npgsql's defaults), under Npgsql's canonical keywords whichever synonym the
+    // string used, and never a match inside a value such as a password.
+    private static HashSet<string> Named(string connectionString)
     {
-        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        return keys.Any(named.ContainsKey);
+        var canonical = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = new NpgsqlConnectionStringBuilder(connectionString).ConnectionString };
+        return canonical.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Maps the outbox and inbox tables and names every table and column in snake_case, as the SQL migrations do.</summary>

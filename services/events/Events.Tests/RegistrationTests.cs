@@ -94,6 +94,38 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     }
 
     [Fact]
+    public async Task A_seat_freed_after_the_event_was_found_full_goes_to_the_next_newcomer_when_nobody_waits()
+    {
+        // Once a registration found the event full, the instance stops sending one join at a time (SeatGate); a seat open
+        // again (nobody waiting) must still be taken by the next newcomer, not refused or waitlisted.
+        var (_, organizer) = fx.Organizer();
+        var withoutList = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["waitlist_enabled"] = false; });
+        var withList = await fx.CreateEventAsync(organizer, b => b["capacity"] = 1);
+        var (_, holder) = fx.Member();
+        var (_, waiting) = fx.Member();
+        var (_, refused) = fx.Member();
+        var (_, next) = fx.Member();
+        var (_, late) = fx.Member();
+
+        await (await Register(Id(withoutList), holder)).AssertStatus(201);
+        await (await Register(Id(withoutList), refused)).AssertProblem(409);
+        await (await Register(Id(withoutList), holder)).AssertStatus(200);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withoutList)}/registrations/me", null, holder)).AssertStatus(200);
+        Assert.Equal("confirmed", (await (await Register(Id(withoutList), next)).AssertStatus(201))["status"]!.GetValue<string>());
+        await (await Register(Id(withoutList), late)).AssertProblem(409);
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(withoutList)))));
+
+        await (await Register(Id(withList), holder)).AssertStatus(201);
+        Assert.Equal(1, (await (await Register(Id(withList), waiting)).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
+        Assert.Equal(1, (await (await Register(Id(withList), waiting)).AssertStatus(200))["waitlist_position"]!.GetValue<int>());
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withList)}/registrations/me", null, waiting)).AssertStatus(200);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withList)}/registrations/me", null, holder)).AssertStatus(200);
+        Assert.Equal("confirmed", (await (await Register(Id(withList), next)).AssertStatus(201))["status"]!.GetValue<string>());
+        Assert.Equal(1, (await (await Register(Id(withList), late)).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(withList)))));
+    }
+
+    [Fact]
     public async Task Cancelling_frees_the_seat_for_the_first_on_the_waiting_list()
     {
         var (_, organizer) = fx.Organizer();
