@@ -79,9 +79,12 @@ public sealed class SeatBook(
                     case JoinOutcome.Refused:
                         return (null, RegistrationOutcome.Full, null);
                 }
+                // A hold past its time: end such holds. Whoever ends them (here, or a sweeper at the same moment, which this waits
+                // for), the seats may now be free while this row waits, and that sweeper may have promoted before the row was
+                // committed. Or someone was waiting while a seat was free (a promotion still under way). Either way the list moves
+                // up now, this row too, waiting for promotions under way rather than answering "waitlisted" a moment before they seat it.
                 if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
-                // Someone was waiting while a seat was free (a promotion still under way): see that the list moves up, this row too.
-                else if (joined.SeatWasFree) await PromoteAsync(eventId, cancellationToken);
+                if (joined.HoldPastItsTime || joined.SeatWasFree) await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
                 else if (await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken) is { } place)
                     return (joined.Registration, RegistrationOutcome.Waitlisted, place);
                 // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
@@ -264,7 +267,14 @@ public sealed class SeatBook(
     /// nobody waits. Rows another caller is promoting are skipped and the seats are taken by the conditional update, so
     /// concurrent callers (two sweepers, a cancel and a registration) never promote one registration twice or overfill.
     /// </summary>
-    public async Task PromoteAsync(Guid eventId, CancellationToken cancellationToken)
+    public Task PromoteAsync(Guid eventId, CancellationToken cancellationToken) => PromoteAsync(eventId, waitForOthers: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PromoteAsync(Guid, CancellationToken)"/>; with <paramref name="waitForOthers"/>, waiting rows another caller
+    /// is promoting are waited for instead of skipped (for a registration that answers with its own row's status after it).
+    /// The rows are locked in the list's order either way, so two callers cannot deadlock.
+    /// </summary>
+    private async Task PromoteAsync(Guid eventId, bool waitForOthers, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 1000; attempt++)
         {
@@ -275,10 +285,15 @@ public sealed class SeatBook(
             var progress = await db.InTransactionAsync(async ct =>
             {
                 var room = e.Capacity is { } capacity ? Math.Min(capacity - e.SeatsTaken, Batch) : Batch;
-                var next = await db.Registrations.FromSql($"""
-                    SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
-                    ORDER BY sequence LIMIT {room} FOR UPDATE SKIP LOCKED
-                    """).ToListAsync(ct);
+                var next = await (waitForOthers
+                    ? db.Registrations.FromSql($"""
+                        SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
+                        ORDER BY sequence LIMIT {room} FOR UPDATE
+                        """)
+                    : db.Registrations.FromSql($"""
+                        SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
+                        ORDER BY sequence LIMIT {room} FOR UPDATE SKIP LOCKED
+                        """)).ToListAsync(ct);
                 if (next.Count == 0) return Promotion.Done;
                 if (!await TakeSeatsAsync(eventId, next.Count, now, ct, unlessSomeoneWaits: false))
                 {
