@@ -21,7 +21,7 @@ public sealed record PageOf<T>(
 public static class PagingDocs
 {
     public const string Page =
-        "Page number from 1 (numbered paging). Pages starting past the first 100,000 rows are a 400: follow next_cursor instead. Not with cursor.";
+        "Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor.";
     public const string Cursor =
         "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. " +
         "Not with page; a cursor this API did not give out is a 400.";
@@ -44,8 +44,12 @@ public readonly record struct PageRequest(int Page, int Limit)
 {
     public const int MaxLimit = 100;
 
-    /// <summary>The deepest OFFSET a numbered page may ask for; past it the database would scan for nothing a person reads.</summary>
-    public const long MaxOffset = 100_000;
+    /// <summary>
+    /// The deepest OFFSET a numbered page may ask for: as far as a list's total is exact by default. Past it the total, and so
+    /// the page numbers, are estimates, and OFFSET walks every row before the page (page 5000 of the events catalogue took
+    /// 32 ms p95 at a million events against 6.6 ms for page 1); a cursor reads any depth as fast as page 1.
+    /// </summary>
+    public const long MaxOffset = CountedTotal.DefaultExactUpTo;
 
     /// <summary>Rows before this page, in 64 bits: page 2147483647 must not wrap into a negative OFFSET.</summary>
     public long Offset => ((long)Page - 1) * Limit;

@@ -131,7 +131,7 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
         var both = await (await fx.Client.Get($"{url}?page=2&cursor={Encode("2~42")}", organizer)).AssertFieldProblem("cursor");
         Assert.Equal("Send either page or cursor, not both.", both["errors"]!["cursor"]![0]!.GetValue<string>());
 
-        var deep = await (await fx.Client.Get($"{url}?page=5002&limit=20", organizer)).AssertFieldProblem("page");
+        var deep = await (await fx.Client.Get($"{url}?page=502&limit=20", organizer)).AssertFieldProblem("page");
         var hint = deep["errors"]!["page"]![0]!.GetValue<string>();
         Assert.Contains("cursor", hint);
         Assert.Contains("narrow the query", hint);

@@ -47,7 +47,7 @@ public sealed class OpenApiTests(EventsFixture fx) : IClassFixture<EventsFixture
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
         var parameters = document["paths"]![path]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
         Assert.Contains("next_cursor", parameters["cursor"]!["description"]!.GetValue<string>());
-        Assert.Contains("100,000", parameters["page"]!["description"]!.GetValue<string>());
+        Assert.Contains("10,000", parameters["page"]!["description"]!.GetValue<string>());
 
         var text = document.ToJsonString();
         Assert.Contains("above it, the database planner", text);
