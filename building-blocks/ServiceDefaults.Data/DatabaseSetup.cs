@@ -72,8 +72,8 @@ public static class DatabaseSetup
         if (!named.Contains("No Reset On Close")) settings.NoResetOnClose = true;
         // Every connection is a PostgreSQL backend process, and backends beyond the database host's cores only take turns
         // on them. With Npgsql's 100 per instance, a ticket drop (500 requests at once on two instances, bench/run-ticket-drop.sh)
-        // ran up to 200 backends on 2 cores: 500 plain reads of the event took p95 187-193 ms against 143-148 ms with 10 or
-        // 20 per instance, a drop onto a waiting list 238-264 ms against 212-228 ms. Twenty still serves a service's
+        // ran up to 200 backends on 2 cores: 500 plain reads of the event took p95 187-214 ms against 143-149 ms with 10 or
+        // 20 per instance (the same quiet hour, one run after another). Twenty still serves a service's
         // concurrent transactions (requests, consumers, the outbox dispatcher; a request waits for a free connection, and
         // no code path holds one while waiting for a second, so a small pool queues and never deadlocks), and keeps six
         // services on one local server far inside its max_connections. Production sets each service's size (deploy/k8s).
