@@ -15,12 +15,19 @@ namespace Community.Testing;
 public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
 {
+    private int _port;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Starts on <paramref name="port"/>, or a free one when 0.</summary>
     public ServiceHost<TEntryPoint> Start(int port = 0)
     {
-        UseKestrel(port);
+        // The port goes in the host's URLs (ConfigureWebHost), not UseKestrel(port): with a port, the factory rewrites the
+        // server's addresses after building the host, while a minimal-API application may already be binding them on its
+        // own thread, and a host failed to start now and then ("IServerAddressesFeature.Addresses cannot be modified after
+        // the server has started", dotnet/aspnetcore#67714).
+        _port = port;
+        UseKestrel();
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
@@ -40,7 +47,8 @@ public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseUrls("http://127.0.0.1:0");
+        builder.UseUrls($"http://127.0.0.1:{_port}");
+        builder.PreferHostingUrls(true);
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         if (services is not null) builder.ConfigureServices(services);
     }
