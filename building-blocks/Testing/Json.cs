@@ -11,16 +11,17 @@ public static class Json
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body, string? token = null) =>
-        client.SendJson(HttpMethod.Post, url, body, token);
+    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body, string? token = null, CancellationToken cancellationToken = default) =>
+        client.SendJson(HttpMethod.Post, url, body, token, cancellationToken);
 
-    public static async Task<HttpResponseMessage> SendJson(this HttpClient client, HttpMethod method, string url, object? body, string? token = null)
+    public static async Task<HttpResponseMessage> SendJson(
+        this HttpClient client, HttpMethod method, string url, object? body, string? token = null, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(method, url);
         if (body is string raw) request.Content = new StringContent(raw, Encoding.UTF8, "application/json");
         else if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: Options);
         if (token is not null) request.Headers.Authorization = new("Bearer", token);
-        return await client.SendAsync(request);
+        return await client.SendAsync(request, cancellationToken);
     }
 
     public static async Task<HttpResponseMessage> Get(this HttpClient client, string url, string? token = null)

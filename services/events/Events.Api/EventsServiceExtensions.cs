@@ -21,6 +21,7 @@ public static class EventsServiceExtensions
         builder.Services.AddScoped<SeatBook>();
         builder.Services.AddSingleton<RegistrationTermsCache>();
         builder.Services.AddSingleton<WaitlistPositions>();
+        builder.Services.AddSingleton<JoinBatches>();
         builder.Services.AddSingleton<TicketSigner>();
         builder.Services.AddHostedService<HoldSweeper>();
         builder.AddEventPhotos();

@@ -98,6 +98,28 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
     }
 
     [Fact]
+    public async Task One_person_pressing_register_many_times_on_a_full_event_on_both_instances_waits_once()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 2);
+        var id = e["id"]!.GetValue<string>();
+        // Both instances see the event full (each then waitlists newcomers in batches).
+        Assert.Equal(2, (await RegisterManyAsync(id, 6)).Count(s => s == HttpStatusCode.Created));
+        var (userId, token) = fx.Member();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+            (i % 2 == 0 ? fx.Client : fx.SecondClient).PostJson($"/api/v1/events/{id}/registrations", new { }, token)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Accepted));
+        Assert.Equal(11, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        var ids = new HashSet<string>();
+        foreach (var response in responses) ids.Add((await response.Body())["id"]!.GetValue<string>());
+        Assert.Single(ids);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", userId)));
+        Assert.Equal(5L, await CountAsync(id, "waitlisted"));
+    }
+
+    [Fact]
     public async Task The_database_refuses_more_seats_than_capacity_even_if_code_tried()
     {
         var (_, organizer) = fx.Organizer();

@@ -46,8 +46,8 @@ public sealed record KnownEvent(RegistrationTerms Terms, SeatGate Gate);
 
 /// <summary>
 /// While an event may still have a seat for a newcomer, this instance sends one registering statement for it at a time;
-/// once a statement finds no seat to take (full, or people waiting), everyone goes straight through again. Without it a
-/// drop's hundreds of statements all queue on the event's row lock in PostgreSQL, and each seat taken wakes every one of
+/// once a statement finds no seat to take (full, or people waiting), nobody queues here and newcomers go to
+/// <see cref="JoinBatches"/> instead. Without it a drop's hundreds of statements all queue on the event's row lock in PostgreSQL, and each seat taken wakes every one of
 /// them to look at the row again (the work grows with seats times people). Only a throttle: the statement alone decides
 /// who gets a seat, so a gate that guesses wrong costs time, never a seat.
 /// </summary>
@@ -68,8 +68,11 @@ public sealed class SeatGate
     /// <summary>What the last statement found: a seat taken keeps (or puts) the gate up, none left opens it.</summary>
     public void Saw(bool seated) => _seatsLikely = seated;
 
+    /// <summary>A turn at the statement; not <see cref="Entered"/> when seats were unlikely and nobody had to wait.</summary>
     public readonly struct Turn(SemaphoreSlim? turn) : IDisposable
     {
+        public bool Entered => turn is not null;
+
         public void Dispose() => turn?.Release();
     }
 }

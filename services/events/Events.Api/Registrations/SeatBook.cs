@@ -27,10 +27,13 @@ public sealed record PaidConfirmationResult(PaidConfirmation Outcome, Registrati
 /// check constraint on community_events is the backstop. A free seat goes to the waiting list
 /// before anyone new: a newcomer takes a seat only while nobody waits, and whoever frees a seat or
 /// joins the list runs <see cref="PromoteAsync"/> after committing (so no seat stays free while
-/// someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches.
+/// someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches. Once this instance has
+/// seen an event with no seat for a newcomer, newcomers are waitlisted or refused in shared batches (<see cref="JoinBatches"/>),
+/// which take no seat: one that finds a seat free with nobody waiting comes back here to take it.
 /// </summary>
 public sealed class SeatBook(
-    EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox, RegistrationTermsCache knownTerms, WaitlistPositions positions)
+    EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox, RegistrationTermsCache knownTerms, WaitlistPositions positions,
+    JoinBatches batches)
 {
     private const int Batch = 100;
     private const string RegistrationsLive = "registrations_live";
@@ -49,12 +52,18 @@ public sealed class SeatBook(
         {
             for (var attempt = 1; ; attempt++)
             {
-                Joined joined;
-                using (await (gate?.EnterAsync(cancellationToken) ?? default))
+                Joined? joined;
+                using (var turn = await (gate?.EnterAsync(cancellationToken) ?? default))
                 {
-                    joined = await JoinAsync(terms, userId, now, cancellationToken);
+                    // No turn needed: this instance has seen the event with no seat for a newcomer, so newcomers are waitlisted
+                    // (or refused) in shared batches. One the batch finds a seat for after all joins alone, by the statement that takes it.
+                    joined = gate is not null && !turn.Entered ? await JoinInBatchAsync(terms, userId, now, cancellationToken) : null;
+                    if (joined is null)
+                    {
+                        joined = await JoinAsync(terms, userId, now, cancellationToken);
+                        gate?.Saw(joined.Outcome == JoinOutcome.Seated);
+                    }
                 }
-                gate?.Saw(joined.Outcome == JoinOutcome.Seated);
                 switch (joined.Outcome)
                 {
                     case JoinOutcome.Seated:
@@ -421,6 +430,22 @@ public sealed class SeatBook(
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>The newcomer's share of the event's next <see cref="JoinBatches"/> batch; null when they should join alone.</summary>
+    private async Task<Joined?> JoinInBatchAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var waiting = NewRegistration(terms, userId, now);
+        waiting.Status = RegistrationStatus.Waitlisted;
+        var batched = await batches.JoinAsync(terms, waiting, cancellationToken);
+        return batched.Outcome switch
+        {
+            BatchedJoin.Waitlisted => new Joined(JoinOutcome.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime),
+            BatchedJoin.Refused => new Joined(JoinOutcome.Refused, HoldPastItsTime: batched.HoldPastItsTime),
+            BatchedJoin.Existing => new Joined(JoinOutcome.Existing),
+            BatchedJoin.TermsChanged => new Joined(JoinOutcome.TermsChanged),
+            _ => null,
+        };
     }
 
     // $1 event, $2 now, $3 user, $4 registration, $5 its status when seated, $6 ticket code, $7 amount, $8 currency,
