@@ -11,6 +11,7 @@ using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using EventsProgram = EventsApi::Program;
+using JoinBatches = EventsApi::Community.Events.Registrations.JoinBatches;
 
 // A ticket drop: N people press "register" for one event at the same moment, spread over TWO
 // events instances (real Kestrel, one PostgreSQL). Reports request-to-answer latency and what
@@ -49,6 +50,18 @@ using var firstClient = first.NewClient();
 using var secondClient = second.NewClient();
 HttpClient[] instances = [firstClient, secondClient];
 Console.WriteLine($"infrastructure and two events instances up in {started.Elapsed.TotalSeconds:0.0} s");
+
+// How many newcomers each batched registering statement settled (both instances), per case.
+var batchSizes = new System.Collections.Concurrent.ConcurrentQueue<int>();
+using var batchListener = new System.Diagnostics.Metrics.MeterListener
+{
+    InstrumentPublished = (instrument, listener) =>
+    {
+        if (instrument.Name == JoinBatches.SizeName) listener.EnableMeasurementEvents(instrument);
+    },
+};
+batchListener.SetMeasurementEventCallback<int>((_, size, _, _) => batchSizes.Enqueue(size));
+batchListener.Start();
 
 var organizer = tokens.Issue(Guid.NewGuid(), "organizer");
 var report = new StringBuilder();
@@ -92,6 +105,7 @@ foreach (var (name, waitlist, paid) in new[] { ("free, waiting list", true, fals
     var all = new List<double>();
     var lines = new List<string>();
     var caseCpu = new CpuShare(0, 0, 0, 0, 0);
+    batchSizes.Clear();
     for (var round = 0; round < rounds; round++)
     {
         var eventId = await EventAsync(capacity, waitlist, paid);
@@ -110,6 +124,9 @@ foreach (var (name, waitlist, paid) in new[] { ("free, waiting list", true, fals
     }
     report.AppendLine(Line($"{name} (capacity {capacity}, {rounds} rounds)", all));
     report.AppendLine("  " + caseCpu.PerRequest(people * rounds));
+    var sizes = batchSizes.ToArray();
+    report.AppendLine(sizes.Length == 0 ? "  batched statements: none" : FormattableString.Invariant(
+        $"  batched statements: {sizes.Length / (double)rounds:0.#} per round, {sizes.Sum() / (double)rounds:0} newcomers in them; size mean {sizes.Average():0.0}, largest {sizes.Max()}"));
     foreach (var line in lines) report.AppendLine(line);
 }
 report.AppendLine(await HotUpdatesAsync());

@@ -94,7 +94,7 @@ public sealed class SeatBook(
                 // up now, this row too, waiting for promotions under way rather than answering "waitlisted" a moment before they seat it.
                 if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
                 if (joined.HoldPastItsTime || joined.SeatWasFree) await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
-                else if (await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken) is { } place)
+                else if ((joined.Place ?? await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken)) is { } place)
                     return (joined.Registration, RegistrationOutcome.Waitlisted, place);
                 // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
                 var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? joined.Registration!;
@@ -372,8 +372,8 @@ public sealed class SeatBook(
 
     private enum JoinOutcome { Seated, Waitlisted, Refused, Existing, TermsChanged }
 
-    /// <summary>What the registering round trip did; <c>Registration</c> is set when it wrote one.</summary>
-    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false);
+    /// <summary>What the registering round trip did; <c>Registration</c> is set when it wrote one, <c>Place</c> when a batch read its place on the list.</summary>
+    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false, int? Place = null);
 
     /// <summary>
     /// A new registration in one statement (one implicit transaction, one round trip): the conditional update of the seat
@@ -440,7 +440,7 @@ public sealed class SeatBook(
         var batched = await batches.JoinAsync(terms, waiting, cancellationToken);
         return batched.Outcome switch
         {
-            BatchedJoin.Waitlisted => new Joined(JoinOutcome.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime),
+            BatchedJoin.Waitlisted => new Joined(JoinOutcome.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime, batched.Place),
             BatchedJoin.Refused => new Joined(JoinOutcome.Refused, HoldPastItsTime: batched.HoldPastItsTime),
             BatchedJoin.Existing => new Joined(JoinOutcome.Existing),
             BatchedJoin.TermsChanged => new Joined(JoinOutcome.TermsChanged),
