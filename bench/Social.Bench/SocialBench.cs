@@ -111,7 +111,8 @@ public static class SocialBench
         var reuse = options.Keep && await SeededProfilesAsync(server, options.Database) == options.Count;
         if (!reuse) await server.DropDatabaseAsync(options.Database);
         var connectionString = await server.CreateDatabaseAsync(options.Database);
-        await using var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "social-bench" }.EnableDynamicJson().Build();
+        // The connection settings the service ships with (statements prepared after a few uses, a pool of 20).
+        await using var dataSource = new NpgsqlDataSourceBuilder(DatabaseSetup.WithConnectionDefaults(connectionString)) { Name = "social-bench" }.EnableDynamicJson().Build();
         await new SchemaMigrator(dataSource,
             [new MigrationSource("platform", typeof(DatabaseSetup).Assembly), new MigrationSource(ResourceNames.Social, typeof(SocialDbContext).Assembly)],
             NullLogger<SchemaMigrator>.Instance).StartAsync(CancellationToken.None);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Community.Events.Data;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
 
@@ -165,7 +166,7 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
                 new NpgsqlParameter<Guid[]> { TypedValue = ids },
                 new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(m => m.UserId)] },
                 new NpgsqlParameter<long> { TypedValue = terms.PriceCents },
-                new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)terms.Currency ?? DBNull.Value },
+                TypedParameters.Text(terms.Currency),
                 new NpgsqlParameter<bool> { TypedValue = terms.WaitlistEnabled },
                 new NpgsqlParameter<string> { TypedValue = terms.Visibility },
                 new NpgsqlParameter<Guid> { TypedValue = terms.OrganizerId },

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Npgsql;
+using static Community.ServiceDefaults.Data.TypedParameters;
 
 namespace Community.Events.Registrations;
 
@@ -488,15 +489,9 @@ public sealed class SeatBook(
         FROM outcome o LEFT JOIN registration j ON true
         """;
 
-    // Values that may be null go with their type: an untyped null is a different parameter type to Npgsql, so a connection
-    // switching between a free event's joins (no currency) and a paid one's (no ticket code yet) would prepare the
-    // statement again each time, and PostgreSQL plan it again.
-    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
-
+    // Values that may be null go with their type (TypedParameters): a connection switching between a free event's joins
+    // (no currency) and a paid one's (no ticket code yet) would otherwise prepare the statement again each time.
     private static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value };
-
-    private static NpgsqlParameter Instant(DateTimeOffset? value) =>
-        new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz, Value = (object?)value ?? DBNull.Value };
 
     private static Registration NewRegistration(RegistrationTerms terms, Guid userId, DateTimeOffset now, Guid? id = null) => new()
     {

@@ -7,6 +7,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.Social.Data;
 using Community.Social.Profiles;
+using static Community.ServiceDefaults.Data.TypedParameters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
@@ -126,11 +127,12 @@ public static class DiscoveryApi
             return await FindInRangeAsync(db, callerId, caller, mine, filter, after, probe, now, cancellationToken);
         var pattern = filter.Q is null ? null : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
+        // Optional values go typed (TypedParameters): set or not, the statement keeps its prepared form and plan.
         object?[] args =
         [
-            callerId, now, filter.Region, filter.Interest, pattern, filter.Gender, filter.BornBy, filter.BornAfter, caller.HasProfile,
-            afterBoosted, afterScore, afterId, probe, caller.Interests, caller.Region, caller.Hidden, caller.MutualIds, caller.MutualCounts,
-            caller.GroupMateIds, caller.GroupMateCounts, .. mine,
+            callerId, now, Text(filter.Region), Text(filter.Interest), Text(pattern), Text(filter.Gender), Date(filter.BornBy), Date(filter.BornAfter),
+            caller.HasProfile, Boolean(afterBoosted), Integer(afterScore), Uuid(afterId), probe, caller.Interests, Text(caller.Region), caller.Hidden,
+            caller.MutualIds, caller.MutualCounts, caller.GroupMateIds, caller.GroupMateCounts, .. mine,
         ];
         // Shared interests: one containment test per interest of the caller (parameters 20 on), 0 when they have none.
         var shared = mine.Length == 0 ? "0" : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{20 + i}}}::text])::integer"));
@@ -189,9 +191,9 @@ public static class DiscoveryApi
         // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are not used here.
         object?[] args =
         [
-            callerId, now, filter.Region, filter.Interest, null, filter.Gender, filter.BornBy, filter.BornAfter, true,
-            afterBoosted, afterScore, afterId, probe, caller.Interests, caller.Region, caller.Hidden, caller.MutualIds, caller.MutualCounts,
-            caller.GroupMateIds, caller.GroupMateCounts, others, neighbours, baseShared, .. mine,
+            callerId, now, Text(filter.Region), Text(filter.Interest), Text(null), Text(filter.Gender), Date(filter.BornBy), Date(filter.BornAfter), true,
+            Boolean(afterBoosted), Integer(afterScore), Uuid(afterId), probe, caller.Interests, Text(caller.Region), caller.Hidden, caller.MutualIds,
+            caller.MutualCounts, caller.GroupMateIds, caller.GroupMateCounts, others, neighbours, baseShared, .. mine,
         ];
         var shared = mine.Length == 0 ? "0" : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{23 + i}}}::text])::integer"));
         const string filters = """
