@@ -39,12 +39,10 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     [Fact]
     public async Task Newcomers_arriving_while_a_batch_waits_are_waitlisted_together_behind_it()
     {
-        var eventId = await FullEventAsync();
-        await using var held = await HoldEventRowAsync(eventId);
+        var (eventId, held, first) = await FirstBatchWaitingAsync();
+        await using var _ = held;
 
-        // The first batch waits on the event's row (its insert's foreign-key check); the next five arrive meanwhile.
-        var first = Register(eventId, fx.Member().Token);
-        await WaitingOnLockAsync();
+        // The next five arrive while the first batch waits.
         var next = new List<Task<HttpResponseMessage>>();
         for (var i = 0; i < 5; i++)
         {
@@ -72,10 +70,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     [Fact]
     public async Task A_newcomer_who_leaves_before_their_batch_runs_is_not_put_on_the_list()
     {
-        var eventId = await FullEventAsync();
-        await using var held = await HoldEventRowAsync(eventId);
-        var first = Register(eventId, fx.Member().Token);
-        await WaitingOnLockAsync();
+        var (eventId, held, first) = await FirstBatchWaitingAsync();
+        await using var _ = held;
 
         var (leaver, leaverToken) = fx.Member();
         using var leaving = new CancellationTokenSource();
@@ -154,6 +150,21 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         return eventId;
     }
 
+    /// <summary>
+    /// A full event whose row another connection holds (until <c>Held</c> is disposed), and a newcomer's registration whose batch
+    /// is waiting on it (its insert's foreign-key check): whoever registers next waits for the next batch.
+    /// </summary>
+    private async Task<(Guid EventId, IAsyncDisposable Held, Task<HttpResponseMessage> First)> FirstBatchWaitingAsync()
+    {
+        var eventId = await FullEventAsync();
+        var held = await HoldEventRowAsync(eventId);
+        var first = Register(eventId, fx.Member().Token);
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
+            "no registration waited on the event's row");
+        return (eventId, held, first);
+    }
+
     /// <summary>Another connection locks the event's row until disposed: a registration's insert waits for it.</summary>
     private async Task<IAsyncDisposable> HoldEventRowAsync(Guid eventId)
     {
@@ -167,10 +178,6 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         }
         return new HeldRow(connection, transaction);
     }
-
-    private Task WaitingOnLockAsync() => Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
-        "no registration waited on the event's row");
 
     private sealed class HeldRow(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
     {
