@@ -138,6 +138,25 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
     }
 
+    [Fact]
+    public async Task A_seat_freed_while_many_are_refused_goes_to_exactly_one_of_them()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["waitlist_enabled"] = false; b["price_cents"] = 900; b["currency"] = "EUR"; });
+        var eventId = Guid.Parse(e["id"]!.GetValue<string>());
+        var (_, holder) = fx.Member();
+        await (await Register(eventId, holder)).AssertProblem(402);
+        await (await Register(eventId, fx.Member().Token)).AssertProblem(409);
+
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, holder)).AssertStatus(200);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Register(eventId, fx.Member().Token)));
+
+        Assert.Equal(1, answers.Count(a => (int)a.StatusCode == 402));
+        Assert.Equal(19, answers.Count(a => (int)a.StatusCode == 409));
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'held'", ("id", eventId)));
+    }
+
     public void Dispose() => _listener.Dispose();
 
     /// <summary>A free event of one seat, taken, with one person on its list: this instance now batches newcomers.</summary>

@@ -21,8 +21,8 @@ public enum BatchedJoin
     JoinAlone,
 }
 
-/// <summary>A newcomer's share of a batch, with what the batch saw of the event and, when waitlisted, their place on the list.</summary>
-public readonly record struct BatchedJoinResult(BatchedJoin Outcome, bool SeatWasFree = false, bool HoldPastItsTime = false, int? Place = null);
+/// <summary>A newcomer's share of a batch, with what the batch saw of the event.</summary>
+public readonly record struct BatchedJoinResult(BatchedJoin Outcome, bool SeatWasFree = false, bool HoldPastItsTime = false);
 
 /// <summary>
 /// Newcomers for an event that has no seat for them, written in shared batches: while one batch for an event is under way on
@@ -148,38 +148,21 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
         ORDER BY j.ord
         """;
 
-    /// <summary>
-    /// The batch's statement and, in the same round trip, the places of those it waitlisted: read by a second statement of the
-    /// same implicit transaction, which sees the batch's rows and every row committed before it started (as a read after the
-    /// commit would, less a round trip).
-    /// </summary>
     private async Task RunAsync(RegistrationTerms terms, List<Member> batch)
     {
-        Guid[] ids = [.. batch.Select(m => m.RegistrationId)];
-        await using var statements = dataSource.CreateBatch();
-        statements.BatchCommands.Add(new NpgsqlBatchCommand(Statement)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter<Guid> { TypedValue = terms.EventId },
-                new NpgsqlParameter<DateTimeOffset> { TypedValue = Catalogue.EventRules.AsStored(clock.GetUtcNow()) },
-                new NpgsqlParameter<Guid[]> { TypedValue = ids },
-                new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(m => m.UserId)] },
-                new NpgsqlParameter<long> { TypedValue = terms.PriceCents },
-                TypedParameters.Text(terms.Currency),
-                new NpgsqlParameter<bool> { TypedValue = terms.WaitlistEnabled },
-                new NpgsqlParameter<string> { TypedValue = terms.Visibility },
-                new NpgsqlParameter<Guid> { TypedValue = terms.OrganizerId },
-                new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. batch.Select(m => m.CreatedAt)] },
-            },
-        });
-        statements.BatchCommands.Add(new NpgsqlBatchCommand(WaitlistPositions.Ranks)
-        {
-            Parameters = { new NpgsqlParameter<Guid> { TypedValue = terms.EventId }, new NpgsqlParameter<Guid[]> { TypedValue = ids } },
-        });
+        await using var command = dataSource.CreateCommand(Statement);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = terms.EventId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = Catalogue.EventRules.AsStored(clock.GetUtcNow()) });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(m => m.RegistrationId)] });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(m => m.UserId)] });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = terms.PriceCents });
+        command.Parameters.Add(TypedParameters.Text(terms.Currency));
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = terms.WaitlistEnabled });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = terms.Visibility });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = terms.OrganizerId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. batch.Select(m => m.CreatedAt)] });
         var results = new List<BatchedJoinResult>(batch.Count);
-        var places = new Dictionary<Guid, int>();
-        await using (var reader = await statements.ExecuteReaderAsync())
+        await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
@@ -192,13 +175,10 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
                     : BatchedJoin.Refused;
                 results.Add(new BatchedJoinResult(outcome, seatWasFree, holdPastItsTime));
             }
-            await reader.NextResultAsync();
-            while (await reader.ReadAsync()) places[reader.GetGuid(0)] = reader.GetInt32(1);
         }
         _sizes.Record(batch.Count);
-        // Answered only once the statements (their implicit transaction) have committed, so whatever the caller reads next sees the rows.
-        for (var i = 0; i < batch.Count; i++)
-            batch[i].Result.TrySetResult(results[i] with { Place = places.TryGetValue(ids[i], out var place) ? place : null });
+        // Answered only once the statement (its own transaction) has committed, so a place read after it sees the rows.
+        for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
     }
 
     private sealed class Queue

@@ -57,12 +57,23 @@ public sealed class SeatBook(
                 using (var turn = await (gate?.EnterAsync(cancellationToken) ?? default))
                 {
                     // No turn needed: this instance has seen the event with no seat for a newcomer, so newcomers are waitlisted
-                    // (or refused) in shared batches. One the batch finds a seat for after all joins alone, by the statement that takes it.
+                    // (or refused) in shared batches.
                     joined = gate is not null && !turn.Entered ? await JoinInBatchAsync(terms, userId, now, cancellationToken) : null;
-                    if (joined is null)
+                    if (joined is null && (gate is null || turn.Entered))
                     {
                         joined = await JoinAsync(terms, userId, now, cancellationToken);
                         gate?.Saw(joined.Outcome == JoinOutcome.Seated);
+                    }
+                }
+                if (joined is null)
+                {
+                    // The batch found a seat free with nobody waiting (a cancellation meanwhile): its members, and whoever comes
+                    // next, take turns at the statement that takes it again, rather than all queueing on the event's row at once.
+                    gate!.Saw(true);
+                    using (await gate.EnterAsync(cancellationToken))
+                    {
+                        joined = await JoinAsync(terms, userId, now, cancellationToken);
+                        gate.Saw(joined.Outcome == JoinOutcome.Seated);
                     }
                 }
                 switch (joined.Outcome)
@@ -95,7 +106,7 @@ public sealed class SeatBook(
                 // up now, this row too, waiting for promotions under way rather than answering "waitlisted" a moment before they seat it.
                 if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
                 if (joined.HoldPastItsTime || joined.SeatWasFree) await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
-                else if ((joined.Place ?? await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken)) is { } place)
+                else if (await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken) is { } place)
                     return (joined.Registration, RegistrationOutcome.Waitlisted, place);
                 // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
                 var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? joined.Registration!;
@@ -373,8 +384,8 @@ public sealed class SeatBook(
 
     private enum JoinOutcome { Seated, Waitlisted, Refused, Existing, TermsChanged }
 
-    /// <summary>What the registering round trip did; <c>Registration</c> is set when it wrote one, <c>Place</c> when a batch read its place on the list.</summary>
-    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false, int? Place = null);
+    /// <summary>What the registering round trip did; <c>Registration</c> is set when it wrote one.</summary>
+    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false);
 
     /// <summary>
     /// A new registration in one statement (one implicit transaction, one round trip): the conditional update of the seat
@@ -441,7 +452,7 @@ public sealed class SeatBook(
         var batched = await batches.JoinAsync(terms, waiting, cancellationToken);
         return batched.Outcome switch
         {
-            BatchedJoin.Waitlisted => new Joined(JoinOutcome.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime, batched.Place),
+            BatchedJoin.Waitlisted => new Joined(JoinOutcome.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime),
             BatchedJoin.Refused => new Joined(JoinOutcome.Refused, HoldPastItsTime: batched.HoldPastItsTime),
             BatchedJoin.Existing => new Joined(JoinOutcome.Existing),
             BatchedJoin.TermsChanged => new Joined(JoinOutcome.TermsChanged),

@@ -62,8 +62,8 @@ public sealed class WaitlistPositions(NpgsqlDataSource dataSource, ILogger<Waitl
         }
     }
 
-    /// <summary>The rows still waiting up to the last one asked about ($2), ranked by the order they joined; $1 the event.</summary>
-    internal const string Ranks = """
+    // The rows still waiting up to the last one asked about, ranked by the order they joined.
+    private const string Ranks = """
         SELECT id, place FROM (
             SELECT id, row_number() OVER (ORDER BY sequence)::int AS place FROM registrations
             WHERE event_id = $1 AND status = 'waitlisted'
