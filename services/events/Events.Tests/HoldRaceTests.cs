@@ -46,6 +46,41 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", eventId)));
     }
 
+    [Fact]
+    public async Task A_freed_seat_waits_for_the_head_of_the_list_while_another_caller_holds_that_row()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 1);
+        var eventId = Guid.Parse(e["id"]!.GetValue<string>());
+        Task<HttpResponseMessage> Register(string token) => fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token);
+        var (_, seated) = fx.Member();
+        await (await Register(seated)).AssertStatus(201);
+        var head = Guid.Parse((await (await Register(fx.Member().Token)).AssertStatus(202))["id"]!.GetValue<string>());
+        var behind = Guid.Parse((await (await Register(fx.Member().Token)).AssertStatus(202))["id"]!.GetValue<string>());
+
+        // Another caller has the head's row when the seat is freed: the promotion waits for it rather than seat the one behind.
+        Task<HttpResponseMessage> cancel;
+        await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
+        {
+            await other.OpenAsync();
+            await using var holding = await other.BeginTransactionAsync();
+            await ExecuteAsync(other, "SELECT 1 FROM registrations WHERE id = @id FOR UPDATE", head);
+            cancel = fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated);
+            await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
+                "the promotion never waited for the head's row");
+            Assert.Equal("waitlisted", await StatusAsync(behind));
+        }
+
+        await (await cancel).AssertStatus(200);
+        Assert.Equal("confirmed", await StatusAsync(head));
+        Assert.Equal("waitlisted", await StatusAsync(behind));
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+    }
+
+    private Task<string?> StatusAsync(Guid registrationId) =>
+        fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", registrationId));
+
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, Guid id)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -37,6 +37,9 @@ public sealed class SeatBook(
     JoinBatches batches)
 {
     private const int Batch = 100;
+
+    /// <summary>The first key of the advisory locks that let one caller at a time promote an event (the second is the event's hash).</summary>
+    private const int PromotionLocks = 14_001;
     private const string RegistrationsLive = "registrations_live";
     public const string FullNoWaitlist = "This event is full and has no waiting list.";
     private readonly EventsOptions _options = options.Value;
@@ -285,15 +288,16 @@ public sealed class SeatBook(
 
     /// <summary>
     /// Gives the event's free seats to the head of its waiting list, a batch per short transaction, until no seat is free or
-    /// nobody waits. Rows another caller is promoting are skipped and the seats are taken by the conditional update, so
-    /// concurrent callers (two sweepers, a cancel and a registration) never promote one registration twice or overfill.
+    /// nobody waits. One caller promotes an event at a time (a transaction-scoped advisory lock on it): another that finds
+    /// the lock taken leaves the seats to its holder, which reads the event again after each commit and so also sees a seat
+    /// freed meanwhile. The seats are taken by the conditional update, so callers never promote one registration twice,
+    /// overfill, or seat anyone ahead of someone who waited longer.
     /// </summary>
     public Task PromoteAsync(Guid eventId, CancellationToken cancellationToken) => PromoteAsync(eventId, waitForOthers: false, cancellationToken);
 
     /// <summary>
-    /// <see cref="PromoteAsync(Guid, CancellationToken)"/>; with <paramref name="waitForOthers"/>, waiting rows another caller
-    /// is promoting are waited for instead of skipped (for a registration that answers with its own row's status after it).
-    /// The rows are locked in the list's order either way, so two callers cannot deadlock.
+    /// <see cref="PromoteAsync(Guid, CancellationToken)"/>; with <paramref name="waitForOthers"/>, a promotion under way is waited
+    /// for instead of left to finish (for a registration that answers with its own row's status after it).
     /// </summary>
     private async Task PromoteAsync(Guid eventId, bool waitForOthers, CancellationToken cancellationToken)
     {
@@ -305,21 +309,22 @@ public sealed class SeatBook(
             if (e is null || e.Status != EventStatus.Published || e.EndsAt <= now || !HasFreeSeat(e)) return;
             var progress = await db.InTransactionAsync(async ct =>
             {
+                if (waitForOthers)
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PromotionLocks}, hashtext({eventId}::text))", ct);
+                else if (!await db.Database.SqlQuery<bool>(
+                        $"SELECT pg_try_advisory_xact_lock({PromotionLocks}, hashtext({eventId}::text)) AS \"Value\"").SingleAsync(ct))
+                    return Promotion.Done;
                 var room = e.Capacity is { } capacity ? Math.Min(capacity - e.SeatsTaken, Batch) : Batch;
-                var next = await (waitForOthers
-                    ? db.Registrations.FromSql($"""
-                        SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
-                        ORDER BY sequence LIMIT {room} FOR UPDATE
-                        """)
-                    : db.Registrations.FromSql($"""
-                        SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
-                        ORDER BY sequence LIMIT {room} FOR UPDATE SKIP LOCKED
-                        """)).ToListAsync(ct);
+                // In the list's order; a row someone else has (cancelling it, say) is waited for, never jumped.
+                var next = await db.Registrations.FromSql($"""
+                    SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
+                    ORDER BY sequence LIMIT {room} FOR UPDATE
+                    """).ToListAsync(ct);
                 if (next.Count == 0) return Promotion.Done;
                 if (!await TakeSeatsAsync(eventId, next.Count, now, ct, unlessSomeoneWaits: false))
                 {
-                    // Someone took seats meanwhile: look again. The rows stay tracked unchanged; a row the next round
-                    // finds still waitlisted has changed in nothing promotion reads, and the caller may hold it.
+                    // Someone took seats meanwhile (the event's read was older than this transaction): look again. The rows
+                    // stay tracked unchanged; a row the next round finds still waitlisted has changed in nothing promotion reads.
                     return Promotion.Retry;
                 }
                 foreach (var registration in next) GiveSeat(e, registration, now);
