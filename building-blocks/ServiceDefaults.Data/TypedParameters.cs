@@ -11,6 +11,9 @@ namespace Community.ServiceDefaults.Data;
 /// </summary>
 public static class TypedParameters
 {
+    /// <summary>A value that is never null, typed by its CLR type (no boxing).</summary>
+    public static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value };
+
     public static NpgsqlParameter Text(string? value) => Of(NpgsqlDbType.Text, value);
 
     public static NpgsqlParameter Date(DateOnly? value) => Of(NpgsqlDbType.Date, value);

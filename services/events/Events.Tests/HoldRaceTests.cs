@@ -30,9 +30,7 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
 
         // The newcomer finds the event full and the hold past its time: it joins the list and waits for that hold to end.
         var answer = fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, fx.Member().Token);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
-            "the registration never waited for the hold being ended elsewhere");
+        await fx.SomeoneWaitsOnALockAsync("the registration never waited for the hold being ended elsewhere");
 
         // The other caller ends the hold and gives the seat back, but promoted nobody: it looked before the newcomer joined.
         await ExecuteAsync(other, "UPDATE registrations SET status = 'expired', updated_at = now() WHERE id = @id", holdId);
@@ -66,9 +64,7 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
             await using var holding = await other.BeginTransactionAsync();
             await ExecuteAsync(other, "SELECT 1 FROM registrations WHERE id = @id FOR UPDATE", head);
             cancel = fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated);
-            await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
-                "the promotion never waited for the head's row");
+            await fx.SomeoneWaitsOnALockAsync("the promotion never waited for the head's row");
             Assert.Equal("waitlisted", await StatusAsync(behind));
         }
 

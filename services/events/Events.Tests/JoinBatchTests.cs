@@ -178,9 +178,7 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         var eventId = await FullEventAsync();
         var held = await HoldEventRowAsync(eventId);
         var first = Register(eventId, fx.Member().Token);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
-            "no registration waited on the event's row");
+        await fx.SomeoneWaitsOnALockAsync("no registration waited on the event's row");
         return (eventId, held, first);
     }
 

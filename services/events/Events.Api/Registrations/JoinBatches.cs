@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Community.Events.Data;
-using Community.ServiceDefaults.Data;
+using static Community.ServiceDefaults.Data.TypedParameters;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
 
@@ -151,16 +151,16 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
     private async Task RunAsync(RegistrationTerms terms, List<Member> batch)
     {
         await using var command = dataSource.CreateCommand(Statement);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = terms.EventId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = Catalogue.EventRules.AsStored(clock.GetUtcNow()) });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(m => m.RegistrationId)] });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. batch.Select(m => m.UserId)] });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = terms.PriceCents });
-        command.Parameters.Add(TypedParameters.Text(terms.Currency));
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = terms.WaitlistEnabled });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = terms.Visibility });
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = terms.OrganizerId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. batch.Select(m => m.CreatedAt)] });
+        command.Parameters.Add(Value(terms.EventId));
+        command.Parameters.Add(Value<DateTimeOffset>(Catalogue.EventRules.AsStored(clock.GetUtcNow())));
+        command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.RegistrationId)]));
+        command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.UserId)]));
+        command.Parameters.Add(Value(terms.PriceCents));
+        command.Parameters.Add(Text(terms.Currency));
+        command.Parameters.Add(Value(terms.WaitlistEnabled));
+        command.Parameters.Add(Value(terms.Visibility));
+        command.Parameters.Add(Value(terms.OrganizerId));
+        command.Parameters.Add(Value<DateTimeOffset[]>([.. batch.Select(m => m.CreatedAt)]));
         var results = new List<BatchedJoinResult>(batch.Count);
         await using (var reader = await command.ExecuteReaderAsync())
         {

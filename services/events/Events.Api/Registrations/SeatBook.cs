@@ -414,6 +414,8 @@ public sealed class SeatBook(
     {
         var r = NewRegistration(terms, userId, now);
         var message = OutboxMessage.From(MarkSeated(terms, r, now));
+        // Values that may be null go with their type (TypedParameters): a connection switching between a free event's joins
+        // (no currency) and a paid one's (no ticket code yet) would otherwise prepare the statement again each time.
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -505,9 +507,6 @@ public sealed class SeatBook(
         FROM outcome o LEFT JOIN registration j ON true
         """;
 
-    // Values that may be null go with their type (TypedParameters): a connection switching between a free event's joins
-    // (no currency) and a paid one's (no ticket code yet) would otherwise prepare the statement again each time.
-    private static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value };
 
     private static Registration NewRegistration(RegistrationTerms terms, Guid userId, DateTimeOffset now, Guid? id = null) => new()
     {
