@@ -8,8 +8,9 @@ using Npgsql;
 namespace Community.Events.Tests;
 
 /// <summary>
-/// Newcomers for an event with no seat for them are settled in shared batches (<see cref="JoinBatches"/>). Each test first fills
-/// the event and puts one person on its list through the instance, so the instance has seen it full and batches what follows.
+/// Newcomers are settled in shared batches (<see cref="JoinBatches"/>): while one batch for an event waits, those who arrive
+/// meanwhile are seated, waitlisted or refused together by the next. Most tests hold the event's row (or a registration)
+/// from another connection so that a batch waits, and count the batches from the host's own meter.
 /// </summary>
 public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposable
 {
@@ -157,6 +158,82 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'held'", ("id", eventId)));
     }
 
+    [Fact]
+    public async Task A_batch_seats_its_first_newcomers_and_waitlists_the_rest_behind_them()
+    {
+        var e = await fx.CreateEventAsync(fx.Organizer().Token, b => b["capacity"] = 3);
+        var eventId = Guid.Parse(e["id"]!.GetValue<string>());
+        Task<HttpResponseMessage> first;
+        var next = new List<Task<HttpResponseMessage>>();
+        await using (var held = await HoldEventRowAsync(eventId))
+        {
+            // The first batch waits to lock the event's row (it has seats); the next five arrive meanwhile.
+            first = Register(eventId, fx.Member().Token);
+            await fx.SomeoneWaitsOnALockAsync("the first registration did not wait on the event's row");
+            for (var i = 0; i < 5; i++)
+            {
+                next.Add(Register(eventId, fx.Member().Token));
+                await Task.Delay(50);
+            }
+            await Task.Delay(1500);
+        }
+
+        await (await first).AssertStatus(201);
+        var answers = await Task.WhenAll(next);
+        Assert.Equal(2, answers.Count(a => a.StatusCode == System.Net.HttpStatusCode.Created));
+        var places = new List<int>();
+        foreach (var answer in answers.Where(a => a.StatusCode != System.Net.HttpStatusCode.Created))
+            places.Add((await answer.AssertStatus(202))["waitlist_position"]!.GetValue<int>());
+        Assert.Equal([1, 2, 3], places.Order());
+        Assert.Equal([1, 5], _batchSizes.ToArray());
+
+        // Three seats counted, three confirmed rows with their own tickets and messages, every one ahead of the list.
+        Assert.Equal(3, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+        Assert.Equal(3L, await fx.ScalarAsync<long>(
+            "SELECT count(DISTINCT ticket_code) FROM registrations WHERE event_id = @id AND status = 'confirmed' AND confirmed_at IS NOT NULL", ("id", eventId)));
+        Assert.Equal(3L, await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%RegistrationConfirmed%' AND payload->>'eventId' = @id", ("id", eventId.ToString())));
+        Assert.True(await fx.ScalarAsync<bool>("""
+            SELECT max(sequence) FILTER (WHERE status = 'confirmed') < min(sequence) FILTER (WHERE status = 'waitlisted')
+            FROM registrations WHERE event_id = @id
+            """, ("id", eventId)));
+    }
+
+    [Fact]
+    public async Task A_batch_that_meets_a_registration_committed_elsewhere_meanwhile_keeps_everyone_else()
+    {
+        var eventId = await FullEventAsync();
+        var (blocker, blockerToken) = fx.Member();
+        var (twice, twiceToken) = fx.Member();
+        // Another instance's registrations under way: one for the person who leads the next batch here, one for someone who
+        // will be in the batch after it.
+        await using var elsewhere = await UncommittedWaitingRowAsync(eventId, twice);
+        var leading = await UncommittedWaitingRowAsync(eventId, blocker);
+        _batchSizes.Clear();
+        var lead = Register(eventId, blockerToken);
+        await fx.SomeoneWaitsOnALockAsync("the leading batch did not wait");
+        var together = new List<Task<HttpResponseMessage>> { Register(eventId, twiceToken) };
+        for (var i = 0; i < 2; i++)
+        {
+            await Task.Delay(50);
+            together.Add(Register(eventId, fx.Member().Token));
+        }
+        await Task.Delay(500);
+
+        // The lead's rival gives up: the lead is written; the next batch then waits on the other rival's row, which commits.
+        await leading.DisposeAsync();
+        await (await lead).AssertStatus(202);
+        await fx.SomeoneWaitsOnALockAsync("the second batch did not wait on the registration under way");
+        await elsewhere.CommitAsync();
+
+        var pressedTwice = await (await together[0]).AssertStatus(200);
+        Assert.Equal("waitlisted", pressedTwice["status"]!.GetValue<string>());
+        foreach (var answer in together.Skip(1)) await (await answer).AssertStatus(202);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", twice)));
+        Assert.Equal(5L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", eventId)));
+        Assert.Equal([1, 3], _batchSizes.ToArray());
+    }
+
     public void Dispose() => _listener.Dispose();
 
     /// <summary>A free event of one seat, taken, with one person on its list: this instance now batches newcomers.</summary>
@@ -176,6 +253,7 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     private async Task<(Guid EventId, IAsyncDisposable Held, Task<HttpResponseMessage> First)> FirstBatchWaitingAsync()
     {
         var eventId = await FullEventAsync();
+        _batchSizes.Clear();
         var held = await HoldEventRowAsync(eventId);
         var first = Register(eventId, fx.Member().Token);
         await fx.SomeoneWaitsOnALockAsync("no registration waited on the event's row");
@@ -183,7 +261,7 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     }
 
     /// <summary>Another connection locks the event's row until disposed: a registration's insert waits for it.</summary>
-    private async Task<IAsyncDisposable> HoldEventRowAsync(Guid eventId)
+    private async Task<HeldRow> HoldEventRowAsync(Guid eventId)
     {
         var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await connection.OpenAsync();
@@ -191,6 +269,24 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         await using (var command = new NpgsqlCommand("SELECT 1 FROM community_events WHERE id = @id FOR UPDATE", connection, transaction))
         {
             command.Parameters.AddWithValue("id", eventId);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new HeldRow(connection, transaction);
+    }
+
+    /// <summary>A waitlisted registration another connection has written and not yet committed (rolled back when disposed).</summary>
+    private async Task<HeldRow> UncommittedWaitingRowAsync(Guid eventId, Guid userId)
+    {
+        var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("""
+            INSERT INTO registrations (id, event_id, user_id, status, amount_cents, created_at, updated_at)
+            VALUES (gen_random_uuid(), @event, @user, 'waitlisted', 0, now(), now())
+            """, connection, transaction))
+        {
+            command.Parameters.AddWithValue("event", eventId);
+            command.Parameters.AddWithValue("user", userId);
             await command.ExecuteNonQueryAsync();
         }
         return new HeldRow(connection, transaction);
@@ -205,6 +301,13 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
             if (_done) return;
             _done = true;
             await transaction.RollbackAsync();
+            await connection.DisposeAsync();
+        }
+
+        public async Task CommitAsync()
+        {
+            _done = true;
+            await transaction.CommitAsync();
             await connection.DisposeAsync();
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Community.Events.Data;
 using static Community.ServiceDefaults.Data.TypedParameters;
+using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
 
@@ -9,6 +10,8 @@ namespace Community.Events.Registrations;
 /// <summary>What a newcomer's share of a batch came to.</summary>
 public enum BatchedJoin
 {
+    /// <summary>Given a seat: written held (paid) or confirmed (free), with its message.</summary>
+    Seated,
     /// <summary>Written to the waiting list.</summary>
     Waitlisted,
     /// <summary>Full and no waiting list: nothing written.</summary>
@@ -17,22 +20,20 @@ public enum BatchedJoin
     Existing,
     /// <summary>The event no longer has the terms the batch was built from (or is closed): read it again.</summary>
     TermsChanged,
-    /// <summary>A seat is free and nobody waits for it, or the batch could not settle this one: join alone (the seat-taking statement).</summary>
-    JoinAlone,
 }
 
 /// <summary>A newcomer's share of a batch, with what the batch saw of the event.</summary>
 public readonly record struct BatchedJoinResult(BatchedJoin Outcome, bool SeatWasFree = false, bool HoldPastItsTime = false);
 
 /// <summary>
-/// Newcomers for an event that has no seat for them, written in shared batches: while one batch for an event is under way on
-/// this instance, the newcomers who arrive meanwhile wait for the next, which waitlists (or refuses) all of them in one
-/// statement. Once a drop has taken the last seat, the hundreds who press a moment later would each run the seat-taking
-/// statement (five CTEs, every index of two tables opened and locked, a commit) to be told the same thing; in a batch that
-/// cost is paid once, and each newcomer adds a row. The statement takes no seat: when it finds one free with nobody waiting
-/// (a cancellation meanwhile), it writes nothing and every member joins alone through <see cref="SeatBook"/>'s statement,
-/// which decides who gets the seat. Like the single statement, it writes only while the event still has the
-/// <see cref="RegistrationTerms"/> the batch was built from.
+/// Every new registration, written in shared batches: while one batch for an event is under way on this instance, the
+/// newcomers who arrive meanwhile wait for the next, and one statement settles all of them. In a drop the hundreds who press
+/// at once would otherwise each run the registering statement (every index of two tables opened and locked, a commit, and
+/// while seats are left a wait on the event's row), most of them to be told the same thing; in a batch that cost is paid
+/// once, and each newcomer adds a row. The statement takes the seats it can for the batch's first newcomers (in the order
+/// they came) with one conditional change of the event's seat counter, under the event's row lock from there to its commit,
+/// and only while nobody waits; the rest are waitlisted, or refused when the event keeps no list. It writes only while the
+/// event still has the <see cref="RegistrationTerms"/> the batch was built from. A lone registration is a batch of one.
 /// </summary>
 public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock, IMeterFactory meters, ILogger<JoinBatches> logger)
 {
@@ -42,14 +43,22 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
     /// <summary>The histogram of how many newcomers each batched statement settled, on the platform's meter.</summary>
     public const string SizeName = "community.events.registration_batch.size";
 
+    /// <summary>The unique index that allows one live registration per person and event.</summary>
+    public const string RegistrationsLive = "registrations_live";
+
+    private const int Attempts = 3;
+
     private readonly Dictionary<RegistrationTerms, Queue> _queues = [];
     private readonly Histogram<int> _sizes = meters.Create(DiagnosticNames.Source).CreateHistogram<int>(
-        SizeName, "{registration}", "Newcomers waitlisted or refused by one batched registering statement");
+        SizeName, "{registration}", "Newcomers seated, waitlisted or refused by one batched registering statement");
 
-    /// <summary>Waitlists the newcomer (or says why not) in the next batch for the event's terms.</summary>
-    public async Task<BatchedJoinResult> JoinAsync(RegistrationTerms terms, Registration registration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Settles the newcomer in the next batch for the event's terms. <paramref name="seated"/> is their registration as it is
+    /// written when it gets a seat (status, ticket code, hold expiry) and <paramref name="message"/> the message that says so.
+    /// </summary>
+    public async Task<BatchedJoinResult> JoinAsync(RegistrationTerms terms, Registration seated, OutboxMessage message, CancellationToken cancellationToken)
     {
-        var member = new Member(registration.Id, registration.UserId, registration.CreatedAt, cancellationToken);
+        var member = new Member(seated, message, cancellationToken);
         var lead = false;
         lock (_queues)
         {
@@ -83,13 +92,7 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
             if (batch.Count == 0) continue;
             try
             {
-                await RunAsync(terms, batch);
-            }
-            catch (PostgresException exception) when (exception is { SqlState: PostgresErrorCodes.UniqueViolation })
-            {
-                // Someone in the batch registered on another instance at the same moment: nothing of the batch was kept.
-                // Each joins alone, where such a race is answered with the registration that won.
-                foreach (var member in batch) member.Result.TrySetResult(new BatchedJoinResult(BatchedJoin.JoinAlone));
+                await SettleAsync(terms, batch);
             }
             catch (Exception exception)
             {
@@ -101,8 +104,37 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
     }
 
     /// <summary>
+    /// Runs the batch's statement. Someone in it who registered at the same moment elsewhere (another instance, or a batch
+    /// built from other terms) makes it fail on <see cref="RegistrationsLive"/> once that registration commits, and nothing of
+    /// the batch is kept; run again, the statement sees that registration and answers its owner Existing. Should that keep
+    /// happening, each member is settled alone.
+    /// </summary>
+    private async Task SettleAsync(RegistrationTerms terms, List<Member> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunAsync(terms, batch);
+                return;
+            }
+            catch (PostgresException exception) when (exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
+            {
+                if (batch.Count == 1)
+                {
+                    batch[0].Result.TrySetResult(new BatchedJoinResult(BatchedJoin.Existing));
+                    return;
+                }
+                if (attempt < Attempts) continue;
+                foreach (var member in batch) await SettleAsync(terms, [member]);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
     /// Up to <see cref="MaxBatch"/> members in the order they came, one per person (a second press waits for the next batch);
-    /// whoever stopped waiting (the request was aborted) is left out, so nobody is put on a list they were never told about.
+    /// whoever stopped waiting (the request was aborted) is left out, so nobody is written who was never told.
     /// </summary>
     private static List<Member> Take(List<Member> waiting)
     {
@@ -112,7 +144,7 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
         foreach (var member in waiting)
         {
             if (member.Cancellation.IsCancellationRequested) member.Result.TrySetCanceled(member.Cancellation);
-            else if (batch.Count < MaxBatch && users.Add(member.UserId)) batch.Add(member);
+            else if (batch.Count < MaxBatch && users.Add(member.Seated.UserId)) batch.Add(member);
             else later.Add(member);
         }
         waiting.Clear();
@@ -120,58 +152,99 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
         return batch;
     }
 
-    // $1 event, $2 now, $3 registration ids, $4 user ids, $10 when each pressed (in the order they came), then the terms:
-    // $5 price (also each row's amount), $6 currency, $7 waiting list, $8 visibility, $9 organizer. One row per newcomer, in that order.
+    // $1 event, $2 now, then the terms: $3 price (also each row's amount), $4 currency, $5 waiting list, $6 visibility,
+    // $7 organizer; $8 a seated row's status, $9 its message's type; then one element per newcomer, in the order they came:
+    // $10 registration ids, $11 user ids, $12 when each pressed, $13 ticket codes, $14 hold expiries, $15 message ids,
+    // $16 message payloads, $17 trace parents. One row per newcomer, in that order.
+    //
+    // "event" reads the event as the statement's snapshot has it (terms, seat free, someone waiting). "free" locks its row,
+    // when it may have a seat for a newcomer, and reads the seats left from the row as it is once locked (a batch on the other
+    // instance may have taken some while this one waited); an event that is full is not locked at all. The first of the
+    // newcomers without a registration get those seats, and "seat" counts them on the row now locked; the capacity check
+    // constraint is the backstop. "ranked" is materialised, so the lock is taken before the insert draws the rows'
+    // sequence: a seated row is never behind one waitlisted by a batch that committed while this one waited.
     private const string Statement = """
         WITH event AS (
-            SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $7 AND visibility = $8
-                   AND organizer_id = $9 AND price_cents = $5 AND currency IS NOT DISTINCT FROM $6 AS matched,
+            SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $5 AND visibility = $6
+                   AND organizer_id = $7 AND price_cents = $3 AND currency IS NOT DISTINCT FROM $4 AS matched,
                    capacity IS NULL OR seats_taken < capacity AS seat_free,
                    (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NOT NULL AS someone_waits
             FROM community_events WHERE id = $1),
         joiner AS (
-            SELECT j.id, j.user_id, j.created_at, j.ord, EXISTS (
+            SELECT j.*, EXISTS (
                        SELECT 1 FROM registrations r
                        WHERE r.event_id = $1 AND r.user_id = j.user_id AND r.status IN ('held', 'confirmed', 'waitlisted')) AS existing
-            FROM unnest($3::uuid[], $4::uuid[], $10::timestamptz[]) WITH ORDINALITY AS j(id, user_id, created_at, ord)),
+            FROM unnest($10::uuid[], $11::uuid[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::uuid[], $16::jsonb[], $17::text[])
+                 WITH ORDINALITY AS j(id, user_id, created_at, ticket_code, hold_expires_at, message_id, payload, trace_parent, ord)),
+        free AS MATERIALIZED (
+            SELECT c.capacity - c.seats_taken AS seats FROM community_events c
+            WHERE c.id = $1 AND c.status = 'published' AND c.ends_at > $2 AND c.waitlist_enabled = $5 AND c.visibility = $6
+              AND c.organizer_id = $7 AND c.price_cents = $3 AND c.currency IS NOT DISTINCT FROM $4
+              AND (c.capacity IS NULL OR c.seats_taken < c.capacity)
+              AND NOT coalesce((SELECT someone_waits FROM event), true)
+              AND EXISTS (SELECT 1 FROM joiner WHERE NOT existing)
+            FOR UPDATE OF c),
+        ranked AS MATERIALIZED (
+            SELECT j.*, coalesce(NOT j.existing AND f.found
+                       AND (f.seats IS NULL OR row_number() OVER (PARTITION BY j.existing ORDER BY j.ord) <= f.seats), false) AS seated
+            FROM joiner j LEFT JOIN (SELECT true AS found, seats FROM free) f ON true),
+        seat AS (
+            UPDATE community_events SET seats_taken = seats_taken + (SELECT count(*) FROM ranked WHERE seated)
+            WHERE id = $1 AND EXISTS (SELECT 1 FROM ranked WHERE seated)),
         registration AS (
-            INSERT INTO registrations (id, event_id, user_id, status, amount_cents, currency, created_at, updated_at)
-            SELECT j.id, $1, j.user_id, 'waitlisted', $5, $6, j.created_at, j.created_at
-            FROM joiner j JOIN event e ON e.matched AND $7 AND NOT (e.seat_free AND NOT e.someone_waits)
-            WHERE NOT j.existing
-            ORDER BY j.ord
-            RETURNING id)
-        SELECT coalesce(e.matched, false), coalesce(e.seat_free AND NOT e.someone_waits, false), coalesce(e.seat_free, false),
-               EXISTS (SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND h.hold_expires_at <= $2),
-               j.existing, r.id IS NOT NULL
-        FROM joiner j LEFT JOIN event e ON true LEFT JOIN registration r ON r.id = j.id
-        ORDER BY j.ord
+            INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
+            SELECT r.id, $1, r.user_id, CASE WHEN r.seated THEN $8 ELSE 'waitlisted' END, CASE WHEN r.seated THEN r.ticket_code END, $3, $4,
+                   CASE WHEN r.seated THEN r.hold_expires_at END, r.created_at, r.created_at,
+                   CASE WHEN r.seated AND $8 = 'confirmed' THEN r.created_at END
+            FROM ranked r LEFT JOIN event e ON true
+            WHERE r.seated OR (e.matched AND $5 AND NOT r.existing)
+            ORDER BY r.ord
+            RETURNING id, status),
+        message AS (
+            INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
+            SELECT r.message_id, $9, r.payload, r.created_at, r.trace_parent FROM ranked r WHERE r.seated ORDER BY r.ord)
+        SELECT coalesce(e.matched, false) OR r.seated, coalesce(e.seat_free AND e.someone_waits, false),
+               NOT r.seated AND EXISTS (SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND h.hold_expires_at <= $2),
+               r.existing, g.status
+        FROM ranked r LEFT JOIN event e ON true LEFT JOIN registration g ON g.id = r.id
+        ORDER BY r.ord
         """;
 
     private async Task RunAsync(RegistrationTerms terms, List<Member> batch)
     {
         await using var command = dataSource.CreateCommand(Statement);
+        var first = batch[0];
         command.Parameters.Add(Value(terms.EventId));
         command.Parameters.Add(Value<DateTimeOffset>(Catalogue.EventRules.AsStored(clock.GetUtcNow())));
-        command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.RegistrationId)]));
-        command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.UserId)]));
         command.Parameters.Add(Value(terms.PriceCents));
         command.Parameters.Add(Text(terms.Currency));
         command.Parameters.Add(Value(terms.WaitlistEnabled));
         command.Parameters.Add(Value(terms.Visibility));
         command.Parameters.Add(Value(terms.OrganizerId));
-        command.Parameters.Add(Value<DateTimeOffset[]>([.. batch.Select(m => m.CreatedAt)]));
+        command.Parameters.Add(Value(first.Seated.Status));
+        command.Parameters.Add(Value(first.Message.Type));
+        command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.Seated.Id)]));
+        command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.Seated.UserId)]));
+        command.Parameters.Add(Value<DateTimeOffset[]>([.. batch.Select(m => m.Seated.CreatedAt)]));
+        command.Parameters.Add(Value<string?[]>([.. batch.Select(m => m.Seated.TicketCode)]));
+        command.Parameters.Add(Value<DateTimeOffset?[]>([.. batch.Select(m => m.Seated.HoldExpiresAt)]));
+        command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.Message.Id)]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>
+        {
+            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb, TypedValue = [.. batch.Select(m => m.Message.Payload)],
+        });
+        command.Parameters.Add(Value<string?[]>([.. batch.Select(m => m.Message.TraceParent)]));
         var results = new List<BatchedJoinResult>(batch.Count);
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                var (matched, seatForNewcomer, seatWasFree, holdPastItsTime, existing, joined) = (reader.GetBoolean(0), reader.GetBoolean(1),
-                    reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5));
+                var (matched, seatWasFree, holdPastItsTime, existing) = (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
+                var status = reader.IsDBNull(4) ? null : reader.GetString(4);
                 var outcome = !matched ? BatchedJoin.TermsChanged
                     : existing ? BatchedJoin.Existing
-                    : joined ? BatchedJoin.Waitlisted
-                    : seatForNewcomer ? BatchedJoin.JoinAlone
+                    : status == RegistrationStatus.Waitlisted ? BatchedJoin.Waitlisted
+                    : status is not null ? BatchedJoin.Seated
                     : BatchedJoin.Refused;
                 results.Add(new BatchedJoinResult(outcome, seatWasFree, holdPastItsTime));
             }
@@ -186,12 +259,11 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
         public readonly List<Member> Waiting = [];
     }
 
-    private sealed class Member(Guid registrationId, Guid userId, DateTimeOffset createdAt, CancellationToken cancellation)
+    private sealed class Member(Registration seated, OutboxMessage message, CancellationToken cancellation)
     {
         public CancellationToken Cancellation { get; } = cancellation;
-        public DateTimeOffset CreatedAt { get; } = createdAt;
-        public Guid RegistrationId { get; } = registrationId;
-        public Guid UserId { get; } = userId;
+        public Registration Seated { get; } = seated;
+        public OutboxMessage Message { get; } = message;
         public TaskCompletionSource<BatchedJoinResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

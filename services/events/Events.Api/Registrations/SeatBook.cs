@@ -7,8 +7,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
-using Npgsql;
-using static Community.ServiceDefaults.Data.TypedParameters;
 
 namespace Community.Events.Registrations;
 
@@ -21,16 +19,13 @@ public enum PaidConfirmation { Confirmed, AlreadyConfirmed, SeatGone, NotFound }
 public sealed record PaidConfirmationResult(PaidConfirmation Outcome, Registration? Registration, string? Reason = null);
 
 /// <summary>
-/// Every change to who holds a seat. A seat is taken by one conditional update of the event's
-/// counter (<see cref="TakeSeatsAsync"/>) and given back by an atomic decrement, each in a short
-/// transaction that locks the registration rows it changes first and the event's row last, so
-/// no request queues on the event for longer than that statement and its commit. The capacity
-/// check constraint on community_events is the backstop. A free seat goes to the waiting list
-/// before anyone new: a newcomer takes a seat only while nobody waits, and whoever frees a seat or
-/// joins the list runs <see cref="PromoteAsync"/> after committing (so no seat stays free while
-/// someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches. Once this instance has
-/// seen an event with no seat for a newcomer, newcomers are waitlisted or refused in shared batches (<see cref="JoinBatches"/>),
-/// which take no seat: one that finds a seat free with nobody waiting comes back here to take it.
+/// Every change to who holds a seat. Seats are taken by a conditional change of the event's counter (newcomers: in shared
+/// batches, <see cref="JoinBatches"/>; a payment for a lapsed hold: <see cref="TakeSeatsAsync"/>) and given back by an atomic
+/// decrement, each in a short transaction that locks the registration rows it changes first and the event's row last, so
+/// no request queues on the event for longer than that statement and its commit. The capacity check constraint on
+/// community_events is the backstop. A free seat goes to the waiting list before anyone new: a newcomer takes a seat only
+/// while nobody waits, and whoever frees a seat runs <see cref="PromoteAsync"/> after committing (so no seat stays free
+/// while someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches.
 /// </summary>
 public sealed class SeatBook(
     EventsDbContext db, TimeProvider clock, IOptions<EventsOptions> options, OutboxSignal outbox, RegistrationTermsCache knownTerms, WaitlistPositions positions,
@@ -40,7 +35,6 @@ public sealed class SeatBook(
 
     /// <summary>The first key of the advisory locks that let one caller at a time promote an event (the second is the event's hash).</summary>
     private const int PromotionLocks = 14_001;
-    private const string RegistrationsLive = "registrations_live";
     public const string FullNoWaitlist = "This event is full and has no waiting list.";
     private readonly EventsOptions _options = options.Value;
 
@@ -49,90 +43,56 @@ public sealed class SeatBook(
     {
         var now = Now();
         // Terms remembered from an earlier registration spare reading the event: the statement checks them as it writes.
-        var known = knownTerms.Find(eventId);
-        var (terms, gate) = known is null ? await ReadTermsAsync(eventId, userId, now, cancellationToken) : (known.Terms, known.Gate);
+        var terms = knownTerms.Find(eventId) ?? await ReadTermsAsync(eventId, userId, now, cancellationToken);
         var holdsEnded = false;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            var joined = await JoinAsync(terms, userId, now, cancellationToken);
+            switch (joined.Outcome)
             {
-                Joined? joined;
-                using (var turn = await (gate?.EnterAsync(cancellationToken) ?? default))
-                {
-                    // No turn needed: this instance has seen the event with no seat for a newcomer, so newcomers are waitlisted
-                    // (or refused) in shared batches.
-                    joined = gate is not null && !turn.Entered ? await JoinInBatchAsync(terms, userId, now, cancellationToken) : null;
-                    if (joined is null && (gate is null || turn.Entered))
-                    {
-                        joined = await JoinAsync(terms, userId, now, cancellationToken);
-                        gate?.Saw(joined.Outcome == JoinOutcome.Seated);
-                    }
-                }
-                if (joined is null)
-                {
-                    // The batch found a seat free with nobody waiting (a cancellation meanwhile): its members, and whoever comes
-                    // next, take turns at the statement that takes it again, rather than all queueing on the event's row at once.
-                    gate!.Saw(true);
-                    using (await gate.EnterAsync(cancellationToken))
-                    {
-                        joined = await JoinAsync(terms, userId, now, cancellationToken);
-                        gate.Saw(joined.Outcome == JoinOutcome.Seated);
-                    }
-                }
-                switch (joined.Outcome)
-                {
-                    case JoinOutcome.Seated:
-                        outbox.Notify();
-                        return (joined.Registration!, joined.Registration!.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed, null);
-                    case JoinOutcome.Existing:
-                        return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
-                            ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing, null);
-                    case JoinOutcome.TermsChanged when attempt < 3:
-                        // The event changed since its terms were read (or it closed): read it again, which also says why it closed.
-                        knownTerms.Forget(eventId);
-                        (terms, gate) = await ReadTermsAsync(eventId, userId, now, cancellationToken);
-                        continue;
-                    case JoinOutcome.TermsChanged:
-                        throw new ConflictException("The event changed while you registered; try again.");
-                    case JoinOutcome.Refused when joined.HoldPastItsTime && !holdsEnded:
-                        // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their seats go
-                        // to the waiting list first) and try once more. Only when the statement saw one, so a drop never does.
-                        await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
-                        holdsEnded = true;
-                        continue;
-                    case JoinOutcome.Refused:
-                        return (null, RegistrationOutcome.Full, null);
-                }
-                // A hold past its time: end such holds. Whoever ends them (here, or a sweeper at the same moment, which this waits
-                // for), the seats may now be free while this row waits, and that sweeper may have promoted before the row was
-                // committed. Or someone was waiting while a seat was free (a promotion still under way). Either way the list moves
-                // up now, this row too, waiting for promotions under way rather than answering "waitlisted" a moment before they seat it.
-                if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
-                if (joined.HoldPastItsTime || joined.SeatWasFree) await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
-                else if (await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken) is { } place)
-                    return (joined.Registration, RegistrationOutcome.Waitlisted, place);
-                // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
-                var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? joined.Registration!;
-                return (current, current.Status switch
-                {
-                    RegistrationStatus.Held => RegistrationOutcome.Held,
-                    RegistrationStatus.Confirmed => RegistrationOutcome.Confirmed,
-                    _ => RegistrationOutcome.Waitlisted,
-                }, await RegistrationQueries.WaitlistPositionAsync(db, current, cancellationToken));
+                case BatchedJoin.Seated:
+                    outbox.Notify();
+                    return (joined.Registration!, joined.Registration!.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed, null);
+                case BatchedJoin.Existing:
+                    return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
+                        ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing, null);
+                case BatchedJoin.TermsChanged when attempt < 3:
+                    // The event changed since its terms were read (or it closed): read it again, which also says why it closed.
+                    knownTerms.Forget(eventId);
+                    terms = await ReadTermsAsync(eventId, userId, now, cancellationToken);
+                    continue;
+                case BatchedJoin.TermsChanged:
+                    throw new ConflictException("The event changed while you registered; try again.");
+                case BatchedJoin.Refused when joined.HoldPastItsTime && !holdsEnded:
+                    // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their seats go
+                    // to the waiting list first) and try once more. Only when the statement saw one, so a drop never does.
+                    await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
+                    holdsEnded = true;
+                    continue;
+                case BatchedJoin.Refused:
+                    return (null, RegistrationOutcome.Full, null);
             }
-        }
-        catch (Exception exception) when ((exception as PostgresException ?? exception.InnerException as PostgresException)
-            is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
-        {
-            // The same person pressed twice at once: the other attempt won; nothing of this one was kept.
-            db.ChangeTracker.Clear();
-            return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
-                ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing, null);
+            // A hold past its time: end such holds. Whoever ends them (here, or a sweeper at the same moment, which this waits
+            // for), the seats may now be free while this row waits, and that sweeper may have promoted before the row was
+            // committed. Or someone was waiting while a seat was free (a promotion still under way). Either way the list moves
+            // up now, this row too, waiting for promotions under way rather than answering "waitlisted" a moment before they seat it.
+            if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
+            if (joined.HoldPastItsTime || joined.SeatWasFree) await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
+            else if (await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken) is { } place)
+                return (joined.Registration, RegistrationOutcome.Waitlisted, place);
+            // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
+            var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? joined.Registration!;
+            return (current, current.Status switch
+            {
+                RegistrationStatus.Held => RegistrationOutcome.Held,
+                RegistrationStatus.Confirmed => RegistrationOutcome.Confirmed,
+                _ => RegistrationOutcome.Waitlisted,
+            }, await RegistrationQueries.WaitlistPositionAsync(db, current, cancellationToken));
         }
     }
 
     /// <summary>The event's terms read fresh, after the checks that say why it takes no registration from this caller.</summary>
-    private async Task<(RegistrationTerms Terms, SeatGate? Gate)> ReadTermsAsync(Guid eventId, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<RegistrationTerms> ReadTermsAsync(Guid eventId, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == eventId, cancellationToken);
         if (e is null || e.Status == EventStatus.Draft) throw new NotFoundException("No event has this id.");
@@ -140,7 +100,7 @@ public sealed class SeatBook(
             throw new ForbiddenException("This event is by invitation only.");
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no registrations.");
         if (e.EndsAt <= now) throw new BusinessRuleException("This event has ended.");
-        return knownTerms.Remember(e) is { } known ? (known.Terms, known.Gate) : (RegistrationTerms.Of(e), null);
+        return knownTerms.Remember(e) ?? RegistrationTerms.Of(e);
     }
 
     /// <summary>Cancels the caller's live registration, frees its seat and moves the waiting list up.</summary>
@@ -387,126 +347,35 @@ public sealed class SeatBook(
     private Task<int> ReleaseSeatsAsync(Guid eventId, int count, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"UPDATE community_events SET seats_taken = seats_taken - {count} WHERE id = {eventId}", cancellationToken);
 
-    private enum JoinOutcome { Seated, Waitlisted, Refused, Existing, TermsChanged }
-
-    /// <summary>What the registering round trip did; <c>Registration</c> is set when it wrote one.</summary>
-    private sealed record Joined(JoinOutcome Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false);
+    /// <summary>What the registration came to; <c>Registration</c> is set when it wrote one.</summary>
+    private sealed record Joined(BatchedJoin Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false);
 
     /// <summary>
-    /// A new registration in one statement (one implicit transaction, one round trip): the conditional update of the seat
-    /// counter, then the registration row, seated if the update took a seat, else waitlisted when the event keeps a list,
-    /// with the outbox message of a seated one; all or nothing. It writes only while the event is published, not over, and
-    /// still has the <paramref name="terms"/> the row and message were built from (else TermsChanged: the caller reads the
-    /// event again), and only when the caller has no live registration (else Existing).
-    /// Nothing is written when no seat was left and the event keeps no list (Refused). The event's row is locked only while
-    /// this runs and commits, never across a round trip to the service, and an event that is full is not locked at all (the
-    /// update's condition fails first). <c>outcome</c> is materialised so the seat is settled (and any wait for the event's
-    /// row over) before the insert draws the row's sequence: left to the insert's projection, the sequence column (drawn
-    /// first) could be taken before a seat that waited, putting a seated row behind a waitlisted one.
-    /// The statement is written so PostgreSQL keeps one generic plan for it per connection instead of planning it on every
-    /// call: "someone waits" is a <c>min()</c> over the partial waiting-list index, which a generic plan reads as one index
-    /// probe (<c>NOT EXISTS</c> made it a table scan), and every parameter that may be null goes with its type.
-    /// A waitlisted row's place is read after the commit (<see cref="WaitlistPositions"/>). Promotion runs after a join only
-    /// when the statement saw a free seat (taken by the list's head meanwhile); a seat freed between this statement and its
-    /// commit is filled by <see cref="HoldSweeper"/>.
+    /// A new registration, in the event's next batch (<see cref="JoinBatches"/>): seated if a seat is free and nobody waits,
+    /// else waitlisted when the event keeps a list, with the outbox message of a seated one; all in one statement. It writes
+    /// only while the event is published, not over, and still has the <paramref name="terms"/> the row and message were built
+    /// from (else TermsChanged: the caller reads the event again), and only when the caller has no live registration (else
+    /// Existing). A waitlisted row's place is read after the commit (<see cref="WaitlistPositions"/>). Promotion runs after a
+    /// join only when the statement saw a free seat while someone waited; a seat freed between the statement and its commit
+    /// is filled by <see cref="HoldSweeper"/>.
     /// </summary>
     private async Task<Joined> JoinAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var r = NewRegistration(terms, userId, now);
-        var message = OutboxMessage.From(MarkSeated(terms, r, now));
-        // Values that may be null go with their type (TypedParameters): a connection switching between a free event's joins
-        // (no currency) and a paid one's (no ticket code yet) would otherwise prepare the statement again each time.
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        var seated = NewRegistration(terms, userId, now);
+        var message = OutboxMessage.From(MarkSeated(terms, seated, now));
+        var batched = await batches.JoinAsync(terms, seated, message, cancellationToken);
+        switch (batched.Outcome)
         {
-            await using var command = new NpgsqlCommand(JoinStatement, connection)
-            {
-                Parameters =
-                {
-                    Value(terms.EventId), Instant(now), Value(userId), Value(r.Id), Text(r.Status), Text(r.TicketCode), Value(r.AmountCents),
-                    Text(r.Currency), Instant(r.HoldExpiresAt), Instant(r.ConfirmedAt), Value(terms.WaitlistEnabled), Text(terms.Visibility),
-                    Value(terms.OrganizerId), Value(terms.PriceCents), Value(message.Id), Text(message.Type),
-                    new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb, Value = message.Payload },
-                    Instant(message.OccurredAt), Text(message.TraceParent),
-                },
-            };
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            var matched = reader.GetBoolean(0);
-            var existing = !reader.IsDBNull(1);
-            var status = reader.IsDBNull(2) ? null : reader.GetString(2);
-            var seatWasFree = !reader.IsDBNull(3) && reader.GetBoolean(3);
-            var holdPastItsTime = !reader.IsDBNull(4) && reader.GetBoolean(4);
-            if (status is null)
-                return new Joined(existing ? JoinOutcome.Existing : matched ? JoinOutcome.Refused : JoinOutcome.TermsChanged, HoldPastItsTime: holdPastItsTime);
-            if (status != RegistrationStatus.Waitlisted) return new Joined(JoinOutcome.Seated, r);
-            var waiting = NewRegistration(terms, userId, now, r.Id);
-            waiting.Status = RegistrationStatus.Waitlisted;
-            return new Joined(JoinOutcome.Waitlisted, waiting, seatWasFree, holdPastItsTime);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
+            case BatchedJoin.Seated:
+                return new Joined(BatchedJoin.Seated, seated);
+            case BatchedJoin.Waitlisted:
+                var waiting = NewRegistration(terms, userId, now, seated.Id);
+                waiting.Status = RegistrationStatus.Waitlisted;
+                return new Joined(BatchedJoin.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime);
+            default:
+                return new Joined(batched.Outcome, HoldPastItsTime: batched.HoldPastItsTime);
         }
     }
-
-    /// <summary>The newcomer's share of the event's next <see cref="JoinBatches"/> batch; null when they should join alone.</summary>
-    private async Task<Joined?> JoinInBatchAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var waiting = NewRegistration(terms, userId, now);
-        waiting.Status = RegistrationStatus.Waitlisted;
-        var batched = await batches.JoinAsync(terms, waiting, cancellationToken);
-        return batched.Outcome switch
-        {
-            BatchedJoin.Waitlisted => new Joined(JoinOutcome.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime),
-            BatchedJoin.Refused => new Joined(JoinOutcome.Refused, HoldPastItsTime: batched.HoldPastItsTime),
-            BatchedJoin.Existing => new Joined(JoinOutcome.Existing),
-            BatchedJoin.TermsChanged => new Joined(JoinOutcome.TermsChanged),
-            _ => null,
-        };
-    }
-
-    // $1 event, $2 now, $3 user, $4 registration, $5 its status when seated, $6 ticket code, $7 amount, $8 currency,
-    // $9 hold expiry, $10 confirmed at, then the terms checked ($11 waiting list, $12 visibility, $13 organizer, $14 price,
-    // $8 currency) and the seated row's outbox message ($15 id, $16 type, $17 payload, $18 occurred at, $19 trace parent).
-    private const string JoinStatement = """
-        WITH event AS (
-            SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $11 AND visibility = $12
-                   AND organizer_id = $13 AND price_cents = $14 AND currency IS NOT DISTINCT FROM $8 AS matched,
-                   capacity IS NULL OR seats_taken < capacity AS seat_free
-            FROM community_events WHERE id = $1),
-        existing AS (
-            SELECT id FROM registrations WHERE event_id = $1 AND user_id = $3 AND status IN ('held', 'confirmed', 'waitlisted')),
-        seat AS (
-            UPDATE community_events SET seats_taken = seats_taken + 1
-            WHERE id = $1 AND status = 'published' AND ends_at > $2 AND waitlist_enabled = $11 AND visibility = $12
-              AND organizer_id = $13 AND price_cents = $14 AND currency IS NOT DISTINCT FROM $8
-              AND (capacity IS NULL OR seats_taken < capacity)
-              AND NOT EXISTS (SELECT 1 FROM existing)
-              AND (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NULL
-            RETURNING id),
-        outcome AS MATERIALIZED (
-            SELECT EXISTS (SELECT 1 FROM seat) AS seated, coalesce((SELECT matched FROM event), false) AS matched, (SELECT id FROM existing LIMIT 1) AS existing),
-        registration AS (
-            INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
-            SELECT $4, $1, $3,
-                   CASE WHEN o.seated THEN $5 ELSE 'waitlisted' END,
-                   CASE WHEN o.seated THEN $6 END, $7, $8,
-                   CASE WHEN o.seated THEN $9 END, $2, $2,
-                   CASE WHEN o.seated THEN $10 END
-            FROM outcome o WHERE o.seated OR (o.matched AND o.existing IS NULL AND $11)
-            RETURNING status),
-        message AS (
-            INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
-            SELECT $15, $16, $17, $18, $19 FROM seat)
-        SELECT o.matched, o.existing, j.status,
-               (SELECT seat_free FROM event) AS seat_was_free,
-               CASE WHEN j.status IS NULL OR j.status = 'waitlisted' THEN EXISTS (
-                   SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND h.hold_expires_at <= $2) END AS hold_past_its_time
-        FROM outcome o LEFT JOIN registration j ON true
-        """;
-
 
     private static Registration NewRegistration(RegistrationTerms terms, Guid userId, DateTimeOffset now, Guid? id = null) => new()
     {
