@@ -96,8 +96,8 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     [Fact]
     public async Task A_seat_freed_after_the_event_was_found_full_goes_to_the_next_newcomer_when_nobody_waits()
     {
-        // Once a registration found the event full, the instance stops sending one join at a time (SeatGate); a seat open
-        // again (nobody waiting) must still be taken by the next newcomer, not refused or waitlisted.
+        // A seat open again after the event was found full (nobody waiting) must be taken by the next newcomer, not refused
+        // or waitlisted.
         var (_, organizer) = fx.Organizer();
         var withoutList = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["waitlist_enabled"] = false; });
         var withList = await fx.CreateEventAsync(organizer, b => b["capacity"] = 1);
