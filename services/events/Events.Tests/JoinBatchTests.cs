@@ -234,6 +234,30 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         Assert.Equal([1, 3], _batchSizes.ToArray());
     }
 
+    [Fact]
+    public async Task A_seat_freed_while_a_batch_waitlists_someone_goes_to_them_at_once()
+    {
+        var e = await fx.CreateEventAsync(fx.Organizer().Token, b => b["capacity"] = 1);
+        var eventId = Guid.Parse(e["id"]!.GetValue<string>());
+        var (_, seated) = fx.Member();
+        await (await Register(eventId, seated)).AssertStatus(201);
+        var (newcomer, newcomerToken) = fx.Member();
+
+        // The newcomer's batch reads the event full, then waits (on a rival row for the same person) before it commits; the
+        // seat is freed meanwhile, and the cancellation's promotion, finding nobody committed on the list, has nothing to do.
+        Task<HttpResponseMessage> joining;
+        await using (await UncommittedWaitingRowAsync(eventId, newcomer))
+        {
+            joining = Register(eventId, newcomerToken);
+            await fx.SomeoneWaitsOnALockAsync("the batch did not wait on the rival row");
+            await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)).AssertStatus(200);
+        }
+
+        // The batch waitlisted the newcomer after the seat was freed: it sees the free seat after its commit and promotes.
+        Assert.Equal("confirmed", (await (await joining).AssertStatus(201))["status"]!.GetValue<string>());
+        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+    }
+
     public void Dispose() => _listener.Dispose();
 
     /// <summary>A free event of one seat, taken, with one person on its list: this instance now batches newcomers.</summary>

@@ -250,8 +250,23 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
             }
         }
         _sizes.Record(batch.Count);
+        if (results.Any(r => r.Outcome == BatchedJoin.Waitlisted && !r.SeatWasFree) && await SeatFreeAsync(terms.EventId))
+        {
+            // A seat was freed while the statement ran (a cancellation committed after its snapshot), and whoever freed it
+            // promoted before these rows were committed, finding nobody: the waitlisted members move the list up themselves.
+            for (var i = 0; i < results.Count; i++)
+                if (results[i].Outcome == BatchedJoin.Waitlisted) results[i] = results[i] with { SeatWasFree = true };
+        }
         // Answered only once the statement (its own transaction) has committed, so a place read after it sees the rows.
         for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
+    }
+
+    /// <summary>Whether the event has a free seat now, read after the batch's commit.</summary>
+    private async Task<bool> SeatFreeAsync(Guid eventId)
+    {
+        await using var command = dataSource.CreateCommand("SELECT capacity IS NULL OR seats_taken < capacity FROM community_events WHERE id = $1");
+        command.Parameters.Add(Value(eventId));
+        return await command.ExecuteScalarAsync() is true;
     }
 
     private sealed class Queue

@@ -356,8 +356,8 @@ public sealed class SeatBook(
     /// only while the event is published, not over, and still has the <paramref name="terms"/> the row and message were built
     /// from (else TermsChanged: the caller reads the event again), and only when the caller has no live registration (else
     /// Existing). A waitlisted row's place is read after the commit (<see cref="WaitlistPositions"/>). Promotion runs after a
-    /// join only when the statement saw a free seat while someone waited; a seat freed between the statement and its commit
-    /// is filled by <see cref="HoldSweeper"/>.
+    /// join only when the statement saw a free seat while someone waited, or the batch found a seat free after its commit (one
+    /// freed while it ran, whose promotion could not see its rows yet).
     /// </summary>
     private async Task<Joined> JoinAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
