@@ -249,8 +249,8 @@ public sealed class SeatBook(
     /// <summary>
     /// Gives the event's free seats to the head of its waiting list, a batch per short transaction, until no seat is free or
     /// nobody waits. One caller promotes an event at a time (a transaction-scoped advisory lock on it): another that finds
-    /// the lock taken leaves the seats to its holder, which reads the event again after each commit and so also sees a seat
-    /// freed meanwhile. The seats are taken by the conditional update, so callers never promote one registration twice,
+    /// the lock taken leaves the seats to its holder, which reads the event again after each commit (and the list, when it
+    /// found nobody waiting) and so also sees a seat freed, or a row waitlisted, meanwhile. The seats are taken by the conditional update, so callers never promote one registration twice,
     /// overfill, or seat anyone ahead of someone who waited longer.
     /// </summary>
     public Task PromoteAsync(Guid eventId, CancellationToken cancellationToken) => PromoteAsync(eventId, waitForOthers: false, cancellationToken);
@@ -280,7 +280,7 @@ public sealed class SeatBook(
                     SELECT * FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'
                     ORDER BY sequence LIMIT {room} FOR UPDATE
                     """).ToListAsync(ct);
-                if (next.Count == 0) return Promotion.Done;
+                if (next.Count == 0) return Promotion.NobodyWaited;
                 if (!await TakeSeatsAsync(eventId, next.Count, now, ct, unlessSomeoneWaits: false))
                 {
                     // Someone took seats meanwhile (the event's read was older than this transaction): look again. The rows
@@ -291,6 +291,11 @@ public sealed class SeatBook(
                 return Promotion.Promoted;
             }, cancellationToken);
             if (progress == Promotion.Done) return;
+            // Nobody waited as this transaction saw the list. Rows committed since (a batch's, whose own look at the seats came
+            // before a seat was freed) are looked for once more, now that the lock is released: whoever freed a seat while this
+            // caller held the lock left it to this caller.
+            if (progress == Promotion.NobodyWaited && !await db.Registrations.AnyAsync(
+                    r => r.EventId == eventId && r.Status == RegistrationStatus.Waitlisted, cancellationToken)) return;
         }
     }
 
@@ -319,7 +324,7 @@ public sealed class SeatBook(
         }
     }
 
-    private enum Promotion { Done, Retry, Promoted }
+    private enum Promotion { Done, NobodyWaited, Retry, Promoted }
 
     private DateTimeOffset Now() => Catalogue.EventRules.AsStored(clock.GetUtcNow());
 
