@@ -162,7 +162,10 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
     // instance may have taken some while this one waited); an event that is full is not locked at all. The first of the
     // newcomers without a registration get those seats, and "seat" counts them on the row now locked; the capacity check
     // constraint is the backstop. "ranked" is materialised, so the lock is taken before the insert draws the rows'
-    // sequence: a seated row is never behind one waitlisted by a batch that committed while this one waited.
+    // sequence: a seated row is never behind one waitlisted by a batch that committed while this one waited. The lock is
+    // the one an update of the counter takes (NO KEY UPDATE): it queues other seat-takers and cancellations, not the
+    // foreign-key checks of batches that only waitlist (FOR UPDATE would, and a batch here waiting on a person's row
+    // written by such a batch, which waited on this lock, would deadlock).
     private const string Statement = """
         WITH event AS (
             SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $5 AND visibility = $6
@@ -183,7 +186,7 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
               AND (c.capacity IS NULL OR c.seats_taken < c.capacity)
               AND NOT coalesce((SELECT someone_waits FROM event), true)
               AND EXISTS (SELECT 1 FROM joiner WHERE NOT existing)
-            FOR UPDATE OF c),
+            FOR NO KEY UPDATE OF c),
         ranked AS MATERIALIZED (
             SELECT j.*, coalesce(NOT j.existing AND f.found
                        AND (f.seats IS NULL OR row_number() OVER (PARTITION BY j.existing ORDER BY j.ord) <= f.seats), false) AS seated
