@@ -264,12 +264,23 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
         for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
     }
 
-    /// <summary>Whether the event has a free seat now, read after the batch's commit.</summary>
+    /// <summary>
+    /// Whether the event has a free seat now, read after the batch's commit. Should the read fail, the members are answered with
+    /// what was committed and the sweeper fills the seat (what was written must not be reported as a failure).
+    /// </summary>
     private async Task<bool> SeatFreeAsync(Guid eventId)
     {
-        await using var command = dataSource.CreateCommand("SELECT capacity IS NULL OR seats_taken < capacity FROM community_events WHERE id = $1");
-        command.Parameters.Add(Value(eventId));
-        return await command.ExecuteScalarAsync() is true;
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT capacity IS NULL OR seats_taken < capacity FROM community_events WHERE id = $1");
+            command.Parameters.Add(Value(eventId));
+            return await command.ExecuteScalarAsync() is true;
+        }
+        catch (NpgsqlException exception)
+        {
+            logger.LogWarning(exception, "The seats of event {EventId} could not be read after a batch; the sweeper fills any left free", eventId);
+            return false;
+        }
     }
 
     private sealed class Queue
