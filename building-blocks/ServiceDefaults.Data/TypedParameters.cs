@@ -18,8 +18,6 @@ public static class TypedParameters
 
     public static NpgsqlParameter Date(DateOnly? value) => Of(NpgsqlDbType.Date, value);
 
-    public static NpgsqlParameter Instant(DateTimeOffset? value) => Of(NpgsqlDbType.TimestampTz, value);
-
     public static NpgsqlParameter Boolean(bool? value) => Of(NpgsqlDbType.Boolean, value);
 
     public static NpgsqlParameter Integer(int? value) => Of(NpgsqlDbType.Integer, value);

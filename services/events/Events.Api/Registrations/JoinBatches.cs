@@ -35,7 +35,7 @@ public readonly record struct BatchedJoinResult(BatchedJoin Outcome, bool SeatWa
 /// and only while nobody waits; the rest are waitlisted, or refused when the event keeps no list. It writes only while the
 /// event still has the <see cref="RegistrationTerms"/> the batch was built from. A lone registration is a batch of one.
 /// </summary>
-public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock, IMeterFactory meters, ILogger<JoinBatches> logger)
+public sealed class JoinBatches
 {
     /// <summary>At most this many newcomers per statement (the arrays it sends); more wait for the next.</summary>
     public const int MaxBatch = 100;
@@ -48,9 +48,19 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
 
     private const int Attempts = 3;
 
-    private readonly Dictionary<RegistrationTerms, Queue> _queues = [];
-    private readonly Histogram<int> _sizes = meters.Create(DiagnosticNames.Source).CreateHistogram<int>(
-        SizeName, "{registration}", "Newcomers seated, waitlisted or refused by one batched registering statement");
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<JoinBatches> _logger;
+    private readonly Histogram<int> _sizes;
+    private readonly BatchQueue<RegistrationTerms, Member> _queue;
+
+    public JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock, IMeterFactory meters, ILogger<JoinBatches> logger)
+    {
+        (_dataSource, _clock, _logger) = (dataSource, clock, logger);
+        _sizes = meters.Create(DiagnosticNames.Source).CreateHistogram<int>(
+            SizeName, "{registration}", "Newcomers seated, waitlisted or refused by one batched registering statement");
+        _queue = new BatchQueue<RegistrationTerms, Member>(SettleAsync, Fail, Take);
+    }
 
     /// <summary>
     /// Settles the newcomer in the next batch for the event's terms. <paramref name="seated"/> is their registration as it is
@@ -59,48 +69,15 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
     public async Task<BatchedJoinResult> JoinAsync(RegistrationTerms terms, Registration seated, OutboxMessage message, CancellationToken cancellationToken)
     {
         var member = new Member(seated, message, cancellationToken);
-        var lead = false;
-        lock (_queues)
-        {
-            if (!_queues.TryGetValue(terms, out var queue))
-            {
-                _queues[terms] = queue = new Queue();
-                lead = true;
-            }
-            queue.Waiting.Add(member);
-        }
-        if (lead) _ = Task.Run(() => DrainAsync(terms));
+        _queue.Add(terms, member);
         return await member.Result.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Runs the event's batches one after another until nobody waits.</summary>
-    private async Task DrainAsync(RegistrationTerms terms)
+    private void Fail(RegistrationTerms terms, List<Member> batch, Exception exception)
     {
-        while (true)
-        {
-            List<Member> batch;
-            lock (_queues)
-            {
-                var queue = _queues[terms];
-                if (queue.Waiting.Count == 0)
-                {
-                    _queues.Remove(terms);
-                    return;
-                }
-                batch = Take(queue.Waiting);
-            }
-            if (batch.Count == 0) continue;
-            try
-            {
-                await SettleAsync(terms, batch);
-            }
-            catch (Exception exception)
-            {
-                logger.LogWarning(exception, "A batch of {Count} registrations for event {EventId} failed", batch.Count, terms.EventId);
-                // Each waiting request gets its own exception (one object rethrown on many threads would mix their stack traces).
-                foreach (var member in batch) member.Result.TrySetException(new InvalidOperationException("Registering in a batch failed.", exception));
-            }
-        }
+        _logger.LogWarning(exception, "A batch of {Count} registrations for event {EventId} failed", batch.Count, terms.EventId);
+        // Each waiting request gets its own exception (one object rethrown on many threads would mix their stack traces).
+        foreach (var member in batch) member.Result.TrySetException(new InvalidOperationException("Registering in a batch failed.", exception));
     }
 
     /// <summary>
@@ -215,10 +192,10 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
 
     private async Task RunAsync(RegistrationTerms terms, List<Member> batch)
     {
-        await using var command = dataSource.CreateCommand(Statement);
+        await using var command = _dataSource.CreateCommand(Statement);
         var first = batch[0];
         command.Parameters.Add(Value(terms.EventId));
-        command.Parameters.Add(Value<DateTimeOffset>(Catalogue.EventRules.AsStored(clock.GetUtcNow())));
+        command.Parameters.Add(Value<DateTimeOffset>(Catalogue.EventRules.AsStored(_clock.GetUtcNow())));
         command.Parameters.Add(Value(terms.PriceCents));
         command.Parameters.Add(Text(terms.Currency));
         command.Parameters.Add(Value(terms.WaitlistEnabled));
@@ -272,20 +249,15 @@ public sealed class JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock,
     {
         try
         {
-            await using var command = dataSource.CreateCommand("SELECT capacity IS NULL OR seats_taken < capacity FROM community_events WHERE id = $1");
+            await using var command = _dataSource.CreateCommand("SELECT capacity IS NULL OR seats_taken < capacity FROM community_events WHERE id = $1");
             command.Parameters.Add(Value(eventId));
             return await command.ExecuteScalarAsync() is true;
         }
         catch (NpgsqlException exception)
         {
-            logger.LogWarning(exception, "The seats of event {EventId} could not be read after a batch; the sweeper fills any left free", eventId);
+            _logger.LogWarning(exception, "The seats of event {EventId} could not be read after a batch; the sweeper fills any left free", eventId);
             return false;
         }
-    }
-
-    private sealed class Queue
-    {
-        public readonly List<Member> Waiting = [];
     }
 
     private sealed class Member(Registration seated, OutboxMessage message, CancellationToken cancellation)

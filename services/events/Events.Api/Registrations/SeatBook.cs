@@ -47,12 +47,12 @@ public sealed class SeatBook(
         var holdsEnded = false;
         for (var attempt = 1; ; attempt++)
         {
-            var joined = await JoinAsync(terms, userId, now, cancellationToken);
+            var (joined, registration) = await JoinAsync(terms, userId, now, cancellationToken);
             switch (joined.Outcome)
             {
                 case BatchedJoin.Seated:
                     outbox.Notify();
-                    return (joined.Registration!, joined.Registration!.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed, null);
+                    return (registration!, registration!.Status == RegistrationStatus.Held ? RegistrationOutcome.Held : RegistrationOutcome.Confirmed, null);
                 case BatchedJoin.Existing:
                     return (await LiveRegistrationAsync(eventId, userId, cancellationToken)
                         ?? throw new ConflictException("Your registration changed meanwhile; try again."), RegistrationOutcome.Existing, null);
@@ -78,10 +78,10 @@ public sealed class SeatBook(
             // up now, this row too, waiting for promotions under way rather than answering "waitlisted" a moment before they seat it.
             if (joined.HoldPastItsTime) await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
             if (joined.HoldPastItsTime || joined.SeatWasFree) await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
-            else if (await positions.PositionAsync(eventId, joined.Registration!.Id, cancellationToken) is { } place)
-                return (joined.Registration, RegistrationOutcome.Waitlisted, place);
+            else if (await positions.PositionAsync(eventId, registration!.Id, cancellationToken) is { } place)
+                return (registration, RegistrationOutcome.Waitlisted, place);
             // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
-            var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? joined.Registration!;
+            var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? registration!;
             return (current, current.Status switch
             {
                 RegistrationStatus.Held => RegistrationOutcome.Held,
@@ -273,7 +273,7 @@ public sealed class SeatBook(
                     await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PromotionLocks}, hashtext({eventId}::text))", ct);
                 else if (!await db.Database.SqlQuery<bool>(
                         $"SELECT pg_try_advisory_xact_lock({PromotionLocks}, hashtext({eventId}::text)) AS \"Value\"").SingleAsync(ct))
-                    return Promotion.Done;
+                    return Promotion.LeftToHolder;
                 var room = e.Capacity is { } capacity ? Math.Min(capacity - e.SeatsTaken, Batch) : Batch;
                 // In the list's order; a row someone else has (cancelling it, say) is waited for, never jumped.
                 var next = await db.Registrations.FromSql($"""
@@ -290,7 +290,7 @@ public sealed class SeatBook(
                 foreach (var registration in next) GiveSeat(e, registration, now);
                 return Promotion.Promoted;
             }, cancellationToken);
-            if (progress == Promotion.Done) return;
+            if (progress == Promotion.LeftToHolder) return;
             // Nobody waited as this transaction saw the list. Rows committed since (a batch's, whose own look at the seats came
             // before a seat was freed) are looked for once more, now that the lock is released: whoever freed a seat while this
             // caller held the lock left it to this caller.
@@ -324,7 +324,7 @@ public sealed class SeatBook(
         }
     }
 
-    private enum Promotion { Done, NobodyWaited, Retry, Promoted }
+    private enum Promotion { LeftToHolder, NobodyWaited, Retry, Promoted }
 
     private DateTimeOffset Now() => Catalogue.EventRules.AsStored(clock.GetUtcNow());
 
@@ -352,9 +352,6 @@ public sealed class SeatBook(
     private Task<int> ReleaseSeatsAsync(Guid eventId, int count, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"UPDATE community_events SET seats_taken = seats_taken - {count} WHERE id = {eventId}", cancellationToken);
 
-    /// <summary>What the registration came to; <c>Registration</c> is set when it wrote one.</summary>
-    private sealed record Joined(BatchedJoin Outcome, Registration? Registration = null, bool SeatWasFree = false, bool HoldPastItsTime = false);
-
     /// <summary>
     /// A new registration, in the event's next batch (<see cref="JoinBatches"/>): seated if a seat is free and nobody waits,
     /// else waitlisted when the event keeps a list, with the outbox message of a seated one; all in one statement. It writes
@@ -362,23 +359,25 @@ public sealed class SeatBook(
     /// from (else TermsChanged: the caller reads the event again), and only when the caller has no live registration (else
     /// Existing). A waitlisted row's place is read after the commit (<see cref="WaitlistPositions"/>). Promotion runs after a
     /// join only when the statement saw a free seat while someone waited, or the batch found a seat free after its commit (one
-    /// freed while it ran, whose promotion could not see its rows yet).
+    /// freed while it ran, whose promotion could not see its rows yet). Returns what the batch said, with the registration
+    /// written (seated or waitlisted; null when none was).
     /// </summary>
-    private async Task<Joined> JoinAsync(RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(BatchedJoinResult Joined, Registration? Registration)> JoinAsync(
+        RegistrationTerms terms, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var seated = NewRegistration(terms, userId, now);
         var message = OutboxMessage.From(MarkSeated(terms, seated, now));
-        var batched = await batches.JoinAsync(terms, seated, message, cancellationToken);
-        switch (batched.Outcome)
+        var joined = await batches.JoinAsync(terms, seated, message, cancellationToken);
+        switch (joined.Outcome)
         {
             case BatchedJoin.Seated:
-                return new Joined(BatchedJoin.Seated, seated);
+                return (joined, seated);
             case BatchedJoin.Waitlisted:
                 var waiting = NewRegistration(terms, userId, now, seated.Id);
                 waiting.Status = RegistrationStatus.Waitlisted;
-                return new Joined(BatchedJoin.Waitlisted, waiting, batched.SeatWasFree, batched.HoldPastItsTime);
+                return (joined, waiting);
             default:
-                return new Joined(batched.Outcome, HoldPastItsTime: batched.HoldPastItsTime);
+                return (joined, null);
         }
     }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using static Community.ServiceDefaults.Data.TypedParameters;
 
 namespace Community.Events.Registrations;
 
@@ -9,57 +10,24 @@ namespace Community.Events.Registrations;
 /// joins, each counting the list before it, did work that grew with the square of its length.
 /// Each read starts after the joins it serves committed, so it sees them and every join committed ahead of them.
 /// </summary>
-public sealed class WaitlistPositions(NpgsqlDataSource dataSource, ILogger<WaitlistPositions> logger)
+public sealed class WaitlistPositions
 {
-    private readonly Dictionary<Guid, Queue> _queues = [];
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger<WaitlistPositions> _logger;
+    private readonly BatchQueue<Guid, Asked> _queue;
+
+    public WaitlistPositions(NpgsqlDataSource dataSource, ILogger<WaitlistPositions> logger)
+    {
+        (_dataSource, _logger) = (dataSource, logger);
+        _queue = new BatchQueue<Guid, Asked>(ReadAsync, Fail);
+    }
 
     /// <summary>The registration's place on the event's list, from 1; null when it no longer waits (promoted or cancelled meanwhile).</summary>
     public async Task<int?> PositionAsync(Guid eventId, Guid registrationId, CancellationToken cancellationToken)
     {
-        Batch batch;
-        var lead = false;
-        lock (_queues)
-        {
-            if (!_queues.TryGetValue(eventId, out var queue))
-            {
-                _queues[eventId] = queue = new Queue();
-                lead = true;
-            }
-            batch = queue.Next ??= new Batch();
-            batch.Ids.Add(registrationId);
-        }
-        if (lead) _ = Task.Run(() => DrainAsync(eventId));
-        var places = await batch.Places.Task.WaitAsync(cancellationToken);
-        return places.TryGetValue(registrationId, out var place) ? place : null;
-    }
-
-    /// <summary>Reads the event's batches one after another until none waits.</summary>
-    private async Task DrainAsync(Guid eventId)
-    {
-        while (true)
-        {
-            Batch batch;
-            lock (_queues)
-            {
-                var queue = _queues[eventId];
-                if (queue.Next is null)
-                {
-                    _queues.Remove(eventId);
-                    return;
-                }
-                batch = queue.Next;
-                queue.Next = null;
-            }
-            try
-            {
-                batch.Places.SetResult(await ReadAsync(eventId, batch.Ids));
-            }
-            catch (Exception exception)
-            {
-                logger.LogWarning(exception, "Reading waiting-list places of event {EventId} failed", eventId);
-                batch.Places.SetException(exception);
-            }
-        }
+        var asked = new Asked(registrationId);
+        _queue.Add(eventId, asked);
+        return await asked.Place.Task.WaitAsync(cancellationToken);
     }
 
     // The rows still waiting up to the last one asked about, ranked by the order they joined.
@@ -71,25 +39,28 @@ public sealed class WaitlistPositions(NpgsqlDataSource dataSource, ILogger<Waitl
         WHERE id = ANY($2)
         """;
 
-    private async Task<Dictionary<Guid, int>> ReadAsync(Guid eventId, List<Guid> ids)
+    private async Task ReadAsync(Guid eventId, List<Asked> batch)
     {
-        await using var command = dataSource.CreateCommand(Ranks);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. ids] });
-        await using var reader = await command.ExecuteReaderAsync();
-        var places = new Dictionary<Guid, int>(ids.Count);
-        while (await reader.ReadAsync()) places[reader.GetGuid(0)] = reader.GetInt32(1);
-        return places;
+        await using var command = _dataSource.CreateCommand(Ranks);
+        command.Parameters.Add(Value(eventId));
+        command.Parameters.Add(Value<Guid[]>([.. batch.Select(a => a.RegistrationId)]));
+        var places = new Dictionary<Guid, int>(batch.Count);
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) places[reader.GetGuid(0)] = reader.GetInt32(1);
+        }
+        foreach (var asked in batch) asked.Place.TrySetResult(places.TryGetValue(asked.RegistrationId, out var place) ? place : null);
     }
 
-    private sealed class Queue
+    private void Fail(Guid eventId, List<Asked> batch, Exception exception)
     {
-        public Batch? Next;
+        _logger.LogWarning(exception, "Reading waiting-list places of event {EventId} failed", eventId);
+        foreach (var asked in batch) asked.Place.TrySetException(exception);
     }
 
-    private sealed class Batch
+    private sealed class Asked(Guid registrationId)
     {
-        public readonly List<Guid> Ids = [];
-        public readonly TaskCompletionSource<Dictionary<Guid, int>> Places = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Guid RegistrationId { get; } = registrationId;
+        public TaskCompletionSource<int?> Place { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,0 +1,65 @@
+namespace Community.Events.Registrations;
+
+/// <summary>
+/// Work for a key done in shared batches, one batch per key at a time: whoever adds the first item for an idle key starts a
+/// drain on the thread pool, which takes what waits (through <c>take</c>), runs it, and goes on while anything waits; items
+/// added while a batch runs wait for the next. Used where each of a drop's hundreds of requests would run the same statement
+/// for one event. <c>take</c> removes the next batch from the waiting items and returns it (by default all of them).
+/// <c>run</c> answers its items; should it throw, <c>fail</c> answers them instead, and the drain goes on.
+/// </summary>
+public sealed class BatchQueue<TKey, TItem>(
+    Func<TKey, List<TItem>, Task> run, Action<TKey, List<TItem>, Exception> fail, Func<List<TItem>, List<TItem>>? take = null)
+    where TKey : notnull
+{
+    private readonly Dictionary<TKey, List<TItem>> _waiting = [];
+    private readonly Func<List<TItem>, List<TItem>> _take = take ?? TakeAll;
+
+    public void Add(TKey key, TItem item)
+    {
+        var lead = false;
+        lock (_waiting)
+        {
+            if (!_waiting.TryGetValue(key, out var waiting))
+            {
+                _waiting[key] = waiting = [];
+                lead = true;
+            }
+            waiting.Add(item);
+        }
+        if (lead) _ = Task.Run(() => DrainAsync(key));
+    }
+
+    private async Task DrainAsync(TKey key)
+    {
+        while (true)
+        {
+            List<TItem> batch;
+            lock (_waiting)
+            {
+                var waiting = _waiting[key];
+                if (waiting.Count == 0)
+                {
+                    _waiting.Remove(key);
+                    return;
+                }
+                batch = _take(waiting);
+            }
+            if (batch.Count == 0) continue;
+            try
+            {
+                await run(key, batch);
+            }
+            catch (Exception exception)
+            {
+                fail(key, batch, exception);
+            }
+        }
+    }
+
+    private static List<TItem> TakeAll(List<TItem> waiting)
+    {
+        List<TItem> all = [.. waiting];
+        waiting.Clear();
+        return all;
+    }
+}
