@@ -121,20 +121,24 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// The shared middleware pipeline, in its one right order: forwarded headers, request id,
-    /// untraced health probes, problem details for every error, authentication that refuses
+    /// The shared middleware pipeline, in its one right order: HEAD answered as GET, routing, forwarded headers, request id, no-store for signed-in answers,
+    /// untraced health probes, problem details for every error, safe text, UTF-8 JSON bodies, authentication that refuses
     /// invalid tokens, authorization, rate limiting, refusal of query parameters the endpoint does not bind; and the service's OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseHeadAsGet();
+        app.UseRouting();
         app.UseForwardedHeaders();
         app.UseRequestId();
+        app.UseNoStoreWhenSignedIn();
         app.UseRequestSizeLimits();
         app.UseHealthProbesUntraced();
         app.UseServerSpanTags();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSafeText();
+        app.UseJsonCharset();
         app.UseAuthentication();
         app.UseRejectInvalidTokens();
         app.UseAuthorization();

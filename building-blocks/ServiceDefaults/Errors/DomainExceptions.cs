@@ -76,3 +76,10 @@ public sealed class ServiceUnavailableException : DomainException
     public override int StatusCode => 503;
     public override string Title => "Service unavailable";
 }
+
+/// <summary>415: the body's media type or charset is not one this endpoint reads.</summary>
+public sealed class UnsupportedMediaTypeException(string message) : DomainException(message)
+{
+    public override int StatusCode => 415;
+    public override string Title => "Unsupported media type";
+}

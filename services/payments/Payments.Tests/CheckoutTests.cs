@@ -31,8 +31,14 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         var again = await fx.CheckoutAsync(token, "event_registration", registration);
         Assert.Equal(checkout["session_id"]!.GetValue<string>(), again["session_id"]!.GetValue<string>());
         Assert.Equal(2500, checkout["amount_cents"]!.GetValue<long>());
-        var page = await fx.Client.GetStringAsync(new Uri(checkout["checkout_url"]!.GetValue<string>()).AbsolutePath);
-        Assert.Contains("<form method=\"post\"", page);
+        var pageAnswer = await fx.Client.GetAsync(new Uri(checkout["checkout_url"]!.GetValue<string>()).AbsolutePath);
+        Assert.Contains("<form method=\"post\"", await pageAnswer.Content.ReadAsStringAsync());
+        // nobody frames the page that takes payments, and it runs nothing but its own forms
+        Assert.Equal(
+            "default-src 'none'; form-action 'self' https://app.example; base-uri 'none'; frame-ancestors 'none'",
+            pageAnswer.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", pageAnswer.Headers.GetValues("X-Frame-Options").Single());
+        Assert.True(pageAnswer.Headers.CacheControl?.NoStore);
 
         var pressed = await fx.PressAsync(checkout);
         Assert.Equal(System.Net.HttpStatusCode.Redirect, pressed.StatusCode);

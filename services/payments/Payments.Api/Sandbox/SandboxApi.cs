@@ -34,7 +34,8 @@ public static class SandboxApi
         return group;
     }
 
-    private static async Task<Results<ContentHttpResult, NotFound>> Page(string sessionId, PaymentsDbContext db, WebhookSecrets secrets, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, NotFound>> Page(
+        string sessionId, PaymentsDbContext db, WebhookSecrets secrets, HttpResponse response, CancellationToken cancellationToken)
     {
         if (!secrets.SandboxActive) return TypedResults.NotFound();
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
@@ -65,7 +66,26 @@ public static class SandboxApi
             <meta name="viewport" content="width=device-width, initial-scale=1"></head>
             <body><h1>Sandbox checkout</h1><p>No real money moves here.</p>{body}</body></html>
             """;
+        SetPageHeaders(response, payment.SuccessUrl, payment.CancelUrl);
         return TypedResults.Content(html, "text/html; charset=utf-8");
+    }
+
+    /// <summary>
+    /// A page that takes payments is framed by nobody and runs nothing but its own forms; the forms may lead on
+    /// (after their redirect) only to this page and the buyer's own success and cancel pages.
+    /// </summary>
+    private static void SetPageHeaders(HttpResponse response, params string[] returnUrls)
+    {
+        var formTargets = returnUrls
+            .Select(url => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                ? uri.GetLeftPart(UriPartial.Authority)
+                : null)
+            .OfType<string>().Prepend("'self'").Distinct();
+        response.Headers.ContentSecurityPolicy =
+            $"default-src 'none'; form-action {string.Join(' ', formTargets)}; base-uri 'none'; frame-ancestors 'none'";
+        response.Headers.XFrameOptions = "DENY";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.CacheControl = "no-store";
     }
 
     private static async Task<IResult> CompleteAsync(string sessionId, bool paid, HttpContext http, CancellationToken cancellationToken)
