@@ -39,27 +39,6 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public async Task The_HashCookie_affinity_policy_is_refused()
-    {
-        var cluster = new ClusterConfig { ClusterId = "sticky", SessionAffinity = new SessionAffinityConfig { Enabled = true, Policy = "HashCookie" } };
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new RejectHashCookieAffinity().ConfigureClusterAsync(cluster, default).AsTask());
-
-        Assert.Contains("HashCookie", error.Message);
-        Assert.Contains("sticky", error.Message);
-    }
-
-    [Fact]
-    public async Task A_gateway_given_a_HashCookie_cluster_does_not_start()
-    {
-        var sticky = new ClusterConfig { ClusterId = "sticky", SessionAffinity = new SessionAffinityConfig { Enabled = true, Policy = "HashCookie" } };
-
-        var error = await StartFailureAsync([], services => services.AddSingleton<IProxyConfigProvider>(new InMemoryConfigProvider([], [sticky])));
-
-        Assert.Contains(Flatten(error), e => e is InvalidOperationException && e.Message.Contains("'HashCookie' session-affinity policy"));
-    }
-
-    [Fact]
     public async Task A_gateway_with_a_zero_rate_limit_does_not_start()
     {
         var error = await StartFailureAsync(new Dictionary<string, string?> { ["RateLimits:Login:PermitLimit"] = "0" });

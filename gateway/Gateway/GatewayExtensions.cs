@@ -9,8 +9,7 @@ public static class GatewayExtensions
         var services = builder.Services;
 
         services.AddReverseProxy()
-            .LoadFromMemory(GatewayProxyConfig.Routes(GatewayRoutes.All), GatewayProxyConfig.Clusters(builder.Configuration))
-            .AddConfigFilter<RejectHashCookieAffinity>();
+            .LoadFromMemory(GatewayProxyConfig.Routes(GatewayRoutes.All), GatewayProxyConfig.Clusters(builder.Configuration));
 
         services.AddGatewayRateLimits(builder.Configuration);
         services.AddGatewayCors(builder.Configuration);

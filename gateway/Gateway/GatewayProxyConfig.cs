@@ -53,26 +53,3 @@ public static class GatewayProxyConfig
         return config.WithTransformPathSet(route.UpstreamPath).WithTransformUseOriginalHostHeader();
     }
 }
-
-/// <summary>
-/// The HashCookie session-affinity policy needs System.IO.Hashing, which cannot be restored
-/// here; refuse it when the configuration is loaded rather than fail on the first request.
-/// </summary>
-public sealed class RejectHashCookieAffinity : IProxyConfigFilter
-{
-    public const string Policy = "HashCookie";
-
-    public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
-    {
-        if (string.Equals(cluster.SessionAffinity?.Policy, Policy, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException(
-                $"Cluster '{cluster.ClusterId}' uses the '{Policy}' session-affinity policy, which this gateway does not support " +
-                "(its System.IO.Hashing dependency is not available). Use the 'Cookie' or 'CustomHeader' policy, or no session affinity.");
-        }
-        return ValueTask.FromResult(cluster);
-    }
-
-    public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
-        ValueTask.FromResult(route);
-}
