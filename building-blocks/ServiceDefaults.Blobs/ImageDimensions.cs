@@ -3,15 +3,8 @@ using System.Text;
 
 namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>An image's width and height in pixels, as its header declares them.</summary>
-public readonly record struct PixelSize(int Width, int Height)
-{
-    public const int MaxSide = 20_000;
-    public const long MaxPixels = 100_000_000;
-
-    /// <summary>Small enough for a browser or thumbnailer to decode: a huge declared size is how decompression bombs get in.</summary>
-    public bool IsWithinLimits => Width <= MaxSide && Height <= MaxSide && (long)Width * Height <= MaxPixels;
-}
+/// <summary>An image's width and height in pixels, as its header declares them (<see cref="ImageLimits"/> bounds them).</summary>
+public readonly record struct PixelSize(int Width, int Height);
 
 /// <summary>
 /// Reads the pixel size a JPEG, PNG or WebP header declares, without decoding any pixels. Strict:

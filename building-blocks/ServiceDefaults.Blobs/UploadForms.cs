@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -31,17 +32,44 @@ public static class UploadForms
         }
         catch (InvalidDataException exception)
         {
-            throw new RequestValidationException("file", $"The multipart form could not be read: {exception.Message}");
+            throw Unreadable(exception);
+        }
+        // A body that ends before its closing boundary, or whose boundary is not the Content-Type's; an aborted request stays
+        // a cancellation. Only the reader's own IOException (no OS error code) is the client's: a disk failure stays a 500.
+        catch (IOException exception) when (!request.HttpContext.RequestAborted.IsCancellationRequested && exception.GetType() == typeof(IOException)
+                                            && exception.HResult == ReaderIoError)
+        {
+            throw Unreadable(exception);
         }
 
         var errors = new ValidationErrors();
         var file = form.Files.GetFile("file");
         if (file is null) errors.Add("file", $"Attach {content} in a form field named file.");
         else if (file.Length == 0) errors.Add("file", "The file is empty.");
+        CheckText(form, errors);
         otherFields?.Invoke(form, errors);
         errors.ThrowIfAny();
         if (file!.Length > maxBytes) throw TooLarge(what, maxBytes);
         return (file, form);
+    }
+
+    /// <summary>The HResult of an IOException made from a message alone (COR_E_IO), as the multipart reader throws them.</summary>
+    private const int ReaderIoError = unchecked((int)0x80131620);
+
+    private static RequestValidationException Unreadable(Exception exception) =>
+        new("file", $"The multipart form could not be read (cut short, or not framed by the boundary its Content-Type names): {exception.Message}");
+
+    /// <summary>Every text field and field name follows the rules JSON text does (<see cref="SafeText"/>): nothing is stored otherwise.</summary>
+    private static void CheckText(IFormCollection form, ValidationErrors errors)
+    {
+        foreach (var (name, values) in form)
+        {
+            if (SafeText.Problem(name) is { } nameProblem) errors.Add("form", $"A form field's name {nameProblem}.");
+            else foreach (var value in values)
+                if (value is not null && SafeText.Problem(value) is { } problem) errors.Add(name, $"{name} {problem}.");
+        }
+        foreach (var file in form.Files)
+            if (SafeText.Problem(file.Name) is { } nameProblem) errors.Add("form", $"A form field's name {nameProblem}.");
     }
 
     private static PayloadTooLargeException TooLarge(string what, long maxBytes) => new($"A {what} may be at most {maxBytes / (1024 * 1024)} MB.");

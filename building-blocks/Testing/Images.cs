@@ -41,6 +41,44 @@ public static class Images
         return [.. head, .. Comments(inSegments), .. body, .. new byte[padding - inSegments]];
     }
 
+    /// <summary>
+    /// <see cref="Jpeg(int, int, int, bool)"/> with an Exif APP1 segment after JFIF: IFD0 holds the orientation (1-8) and a
+    /// GPS IFD with latitude 25° 12' 34.56" N, as a phone writes it. <see cref="GpsLatitude"/> is the rational's bytes.
+    /// </summary>
+    public static byte[] JpegWithExif(int orientation = 1, int width = Width, int height = Height)
+    {
+        var jpeg = Jpeg(width: width, height: height);
+        var tiff = new byte[92];
+        "II"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(2), 42);
+        BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(4), 8); // IFD0
+        void Entry(int at, int tag, int type, int count, uint value)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at), (ushort)tag);
+            BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at + 2), (ushort)type);
+            BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(at + 4), (uint)count);
+            BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(at + 8), value);
+        }
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(8), 2);
+        Entry(10, 0x0112, 3, 1, (uint)orientation); // Orientation, SHORT
+        Entry(22, 0x8825, 4, 1, 38); // GPSInfo IFD pointer, LONG
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(38), 2);
+        Entry(40, 0x0001, 2, 2, 'N'); // GPSLatitudeRef, ASCII "N\0"
+        Entry(52, 0x0002, 5, 3, 68); // GPSLatitude, 3 RATIONALs at 68
+        GpsLatitude.CopyTo(tiff, 68);
+        var app1 = Segment(0xE1, [.. "Exif\0\0"u8, .. tiff]);
+        var afterJfif = 2 + 18; // SOI, then the JFIF segment
+        return [.. jpeg[..afterJfif], .. app1, .. jpeg[afterJfif..]];
+    }
+
+    /// <summary>25/1, 12/1, 3456/100: the GPS latitude <see cref="JpegWithExif"/> carries, to look for in stored bytes.</summary>
+    public static readonly byte[] GpsLatitude = [25, 0, 0, 0, 1, 0, 0, 0, 12, 0, 0, 0, 1, 0, 0, 0, 0x80, 0x0D, 0, 0, 100, 0, 0, 0];
+
+    /// <summary>A real PNG followed, after IEND, by an HTML page with a script: what a browser sniffing it would run.</summary>
+    public static byte[] PngHtmlPolyglot() => [.. Png(), .. HtmlTail];
+
+    public static readonly byte[] HtmlTail = "<html><body><script>alert(document.cookie)</script></body></html>"u8.ToArray();
+
     /// <summary>A JPEG's frame header marker (SOF0 or SOF2) in <paramref name="jpeg"/>, for tests that damage it.</summary>
     public static int FrameHeaderAt(byte[] jpeg)
     {

@@ -30,7 +30,7 @@ public static class CoverImageApi
     {
         var group = routes.MapGroup("/api/v1/events/{id:guid}/cover").WithTags("Events").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPut("", Upload).WithName("UploadEventCover")
-            .WithSummary("Set the cover image (JPEG, PNG or WebP, at most 5 MB, 20000 px a side and 100 megapixels; form field file): owner or admin")
+            .WithSummary("Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin")
             .AcceptsImageUpload<CoverImageUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("", Delete).WithName("DeleteEventCover").WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
@@ -47,7 +47,7 @@ public static class CoverImageApi
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
-        var image = await ImageUploads.ReadAsync(request, MaxCoverBytes, "cover image", cancellationToken);
+        var image = await ImageUploads.ReadAsync(request, MaxCoverBytes, ImageLimits.Photo, "cover image", cancellationToken);
         var key = $"events/{id}/cover-{NewId.Next(clock):N}.{image.Format.Extension}";
         var e = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken),
             loggers.CreateLogger(typeof(CoverImageApi)), cancellationToken);
@@ -101,11 +101,9 @@ public static class CoverImageApi
         var e = await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         if (e.CoverImageKey is not { } key) throw new NotFoundException("This event has no uploaded cover image.");
         var blob = await blobs.OpenReadAsync(key, cancellationToken) ?? throw new NotFoundException("This event's cover image is missing.");
-        // Bytes people uploaded: never let a browser sniff them into something executable.
-        response.Headers.XContentTypeOptions = "nosniff";
         // One address for every cover the event has had: caches keep it but ask (the key is the validator) before reusing it.
         response.Headers.CacheControl = "private, no-cache";
-        return TypedResults.Stream(blob.Content, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
+        return response.Serve(blob, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
             lastModified: e.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\""));
     }
 }

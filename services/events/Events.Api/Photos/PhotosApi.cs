@@ -41,7 +41,7 @@ public static class PhotosApi
     {
         var group = routes.MapGroup("/api/v1/events/{id:guid}/photos").WithTags("Photos").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("", Upload).WithName("UploadEventPhoto")
-            .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB, 20000 px a side and 100 megapixels; form fields file and caption): organizer or confirmed attendee")
+            .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB, 12000 px a side and 50 megapixels; form fields file and caption; re-encoded): organizer or confirmed attendee")
             .AcceptsImageUpload<PhotoUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).WithName("ListEventPhotos").WithSummary("The event's photos, newest first");
@@ -62,17 +62,17 @@ public static class PhotosApi
                 r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed, cancellationToken))
             throw new ForbiddenException("Only the organizer and attendees with a confirmed registration may add photos.");
 
-        var image = await ImageUploads.ReadAsync(request, MaxPhotoBytes, "photo", cancellationToken,
+        var image = await ImageUploads.ReadAsync(request, MaxPhotoBytes, ImageLimits.Photo, "photo", cancellationToken,
             (form, errors) => errors.MaxLength("caption", ((string?)form["caption"])?.Trim(), MaxCaptionLength));
         var caption = ((string?)image.Form["caption"])?.Trim() is { Length: > 0 } text ? text : null;
         await using var content = image.OpenRead();
-        var (file, format, size) = (image.File, image.Format, image.Size);
+        var (format, size) = (image.Format, image.Size);
 
         var photoId = NewId.Next(clock);
         var photo = new EventPhoto
         {
             Id = photoId, EventId = id, UploadedBy = userId, BlobKey = EventPhoto.KeyFor(id, photoId, format), ContentType = format.ContentType,
-            SizeBytes = file.Length, Width = size.Width, Height = size.Height, Caption = caption, CreatedAt = clock.GetUtcNow(),
+            SizeBytes = image.Length, Width = size.Width, Height = size.Height, Caption = caption, CreatedAt = clock.GetUtcNow(),
         };
         await blobs.PutAsync(photo.BlobKey, content, format.ContentType, cancellationToken);
         db.Add(photo);
@@ -114,10 +114,8 @@ public static class PhotosApi
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photo = await FindAsync(db.Set<EventPhoto>().AsNoTracking(), id, photoId, cancellationToken);
         var blob = await blobs.OpenReadAsync(photo.BlobKey, cancellationToken) ?? throw new NotFoundException("This photo's image is missing.");
-        // Bytes people uploaded: never let a browser sniff them into something executable.
-        response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.CacheControl = "private, max-age=86400";
-        return TypedResults.Stream(blob.Content, photo.ContentType, lastModified: photo.CreatedAt, entityTag: new EntityTagHeaderValue($"\"{photo.Id:N}\""));
+        return response.Serve(blob, photo.ContentType, lastModified: photo.CreatedAt, entityTag: new EntityTagHeaderValue($"\"{photo.Id:N}\""));
     }
 
     private static async Task<NoContent> Delete(

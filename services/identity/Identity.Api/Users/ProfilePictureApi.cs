@@ -30,7 +30,7 @@ public static class ProfilePictureApi
     {
         var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPut("/me/picture", Upload).WithName("UploadMyProfilePicture")
-            .WithSummary("Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 20000 px a side and 100 megapixels; form field file)")
+            .WithSummary("Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 4096 px a side and 16.8 megapixels; form field file; re-encoded)")
             .AcceptsImageUpload<ProfilePictureUpload>(MaxUploadBytes);
         group.MapDelete("/me/picture", Delete).WithName("DeleteMyProfilePicture").WithSummary("Remove my profile picture, uploaded or linked");
         group.MapGet("/{id:guid}/picture", Content).WithName("GetProfilePicture").WithSummary("A member's uploaded profile picture's image bytes");
@@ -45,7 +45,7 @@ public static class ProfilePictureApi
         CancellationToken cancellationToken)
     {
         var userId = principal.UserId();
-        var image = await ImageUploads.ReadAsync(request, MaxPictureBytes, "profile picture", cancellationToken);
+        var image = await ImageUploads.ReadAsync(request, MaxPictureBytes, ImageLimits.Avatar, "profile picture", cancellationToken);
         var key = $"users/{userId}/picture-{NewId.Next(clock):N}.{image.Format.Extension}";
         var user = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken),
             loggers.CreateLogger(typeof(ProfilePictureApi)), cancellationToken);
@@ -91,11 +91,9 @@ public static class ProfilePictureApi
             ?? throw new NotFoundException("No member has this id.");
         if (user.ProfileImageKey is not { } key) throw new NotFoundException("This member has no uploaded profile picture.");
         var blob = await blobs.OpenReadAsync(key, cancellationToken) ?? throw new NotFoundException("This member's picture is missing.");
-        // Bytes people uploaded: never let a browser sniff them into something executable.
-        response.Headers.XContentTypeOptions = "nosniff";
         // One address for every picture the member has had: caches keep it but ask (the key is the validator) before reusing it.
         response.Headers.CacheControl = "private, no-cache";
-        return TypedResults.Stream(blob.Content, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
+        return response.Serve(blob, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
             lastModified: user.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\""));
     }
 }

@@ -25,7 +25,7 @@ public static class AttachmentsApi
     {
         var group = routes.MapGroup("/api/v1/conversations/{id:guid}/attachments").WithTags("Attachments").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("", Upload).WithName("UploadAttachment")
-            .WithSummary("Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; form field file)")
+            .WithSummary("Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; images re-encoded; form field file)")
             .AcceptsImageUpload<AttachmentUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{attachmentId:guid}/content", Content).WithName("GetAttachmentContent")
@@ -40,15 +40,13 @@ public static class AttachmentsApi
         var userId = principal.UserId();
         var access = await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
         access.EnsureCanSend();
-        var file = await FileUploads.ReadImageOrPdfAsync(request, MaxAttachmentBytes, "attachment", cancellationToken);
+        var file = await FileUploads.ReadImageOrPdfAsync(request, MaxAttachmentBytes, ImageLimits.Photo, "attachment", cancellationToken);
         var now = clock.GetUtcNow();
         var attachmentId = NewId.Next(now);
-        var name = Path.GetFileName(file.File.FileName) is { Length: > 0 } given && SafeText.Problem(given) is null
-            ? given[..Math.Min(given.Length, MaxFileNameLength)] : null;
         var attachment = new Attachment
         {
             Id = attachmentId, ConversationId = id, UploaderId = userId, BlobKey = $"conversations/{id:N}/{attachmentId:N}.{file.Extension}",
-            ContentType = file.ContentType, FileName = name, SizeBytes = file.File.Length, CreatedAt = now,
+            ContentType = file.ContentType, FileName = file.DownloadName(MaxFileNameLength), SizeBytes = file.Length, CreatedAt = now,
         };
         await using (var content = file.OpenRead())
             await blobs.PutAsync(attachment.BlobKey, content, file.ContentType, cancellationToken);
@@ -66,7 +64,7 @@ public static class AttachmentsApi
     }
 
     private static async Task<FileStreamHttpResult> Content(
-        Guid id, Guid attachmentId, ClaimsPrincipal principal, MessagingDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+        Guid id, Guid attachmentId, ClaimsPrincipal principal, HttpResponse response, MessagingDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
     {
         var userId = principal.UserId();
         await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
@@ -74,6 +72,9 @@ public static class AttachmentsApi
             .SingleOrDefaultAsync(a => a.Id == attachmentId && a.ConversationId == id && (a.MessageId != null || a.UploaderId == userId), cancellationToken)
             ?? throw new NotFoundException("No such attachment.");
         var blob = await blobs.OpenReadAsync(attachment.BlobKey, cancellationToken) ?? throw new NotFoundException("No such attachment.");
-        return TypedResults.Stream(blob.Content, attachment.ContentType, attachment.FileName);
+        // Named by what the content is, also for names stored before uploads were renamed so.
+        var extension = attachment.ContentType == DocumentFormat.Pdf.ContentType ? DocumentFormat.Pdf.Extension
+            : ImageFormat.All.FirstOrDefault(f => f.ContentType == attachment.ContentType)?.Extension ?? "bin";
+        return response.Serve(blob, attachment.ContentType, DownloadNames.For(attachment.FileName, extension, MaxFileNameLength) ?? $"attachment.{extension}");
     }
 }
