@@ -10,8 +10,8 @@ namespace Community.ServiceDefaults.Blobs;
 public static class BlobDownloads
 {
     /// <summary>
-    /// The blob's bytes as <paramref name="contentType"/> with <c>X-Content-Type-Options: nosniff</c>, so a browser never
-    /// sniffs bytes people uploaded into something executable; a download name makes it an attachment.
+    /// The blob's bytes as <paramref name="contentType"/> with <c>X-Content-Type-Options: nosniff</c>, so a browser
+    /// never sniffs bytes people uploaded into something executable; a download name makes it an attachment.
     /// </summary>
     public static FileStreamHttpResult Serve(
         this HttpResponse response, StoredBlob blob, string contentType, string? fileDownloadName = null,
@@ -26,9 +26,9 @@ public static class BlobDownloads
 public static class DownloadNames
 {
     /// <summary>
-    /// <paramref name="given"/> without folders, control and format characters (bidi overrides such as U+202E, zero-width
-    /// marks) or lone surrogates, its extension replaced by <paramref name="extension"/> (the type judged by content);
-    /// null when nothing of the name is left.
+    /// <paramref name="given"/> without folders, control and format characters (bidi overrides such as U+202E,
+    /// zero-width marks) or lone surrogates, its extension replaced by <paramref name="extension"/> (the type judged
+    /// by content); null when nothing of the name is left.
     /// </summary>
     public static string? For(string? given, string extension, int maxLength)
     {
@@ -40,10 +40,12 @@ public static class DownloadNames
             var c = given[i];
             if (char.IsHighSurrogate(c) && i + 1 < given.Length && char.IsLowSurrogate(given[i + 1]))
             {
-                if (CharUnicodeInfo.GetUnicodeCategory(given, i) != UnicodeCategory.Format) clean.Append(c).Append(given[i + 1]);
+                if (CharUnicodeInfo.GetUnicodeCategory(given, i) != UnicodeCategory.Format)
+                    clean.Append(c).Append(given[i + 1]);
                 i++;
             }
-            else if (!char.IsSurrogate(c) && !char.IsControl(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format)
+            else if (!char.IsSurrogate(c) && !char.IsControl(c)
+                     && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format)
                 clean.Append(c);
         }
         var name = Path.GetFileNameWithoutExtension(clean.ToString().Trim().TrimEnd('.')).Trim();

@@ -13,8 +13,9 @@ internal static class ImageReencoding
     private const int JpegQuality = 90;
     private const int WebPLossyQuality = 90;
 
-    /// <summary>The new bytes and the stored (upright) size; the header's size must already be within <paramref name="limits"/>.</summary>
-    public static (byte[] Bytes, PixelSize Size) Reencode(Stream content, ImageFormat format, ImageLimits limits, string what)
+    /// <summary>The new bytes and their (upright) size; the header's size is already within <paramref name="limits"/>.</summary>
+    public static (byte[] Bytes, PixelSize Size) Reencode(
+        Stream content, ImageFormat format, ImageLimits limits, string what)
     {
         using var copy = new MemoryStream();
         content.Position = 0;
@@ -22,26 +23,33 @@ internal static class ImageReencoding
         using var data = SKData.CreateCopy(copy.GetBuffer().AsSpan(0, (int)copy.Length));
         using var codec = SKCodec.Create(data) ?? throw Damaged(format);
         var info = codec.Info;
-        // The header parser already bounded the size; Skia's own reading of it must agree before it allocates anything.
+        // Our header parser bounded the size; Skia's own reading of it must agree before anything is allocated.
         if (!limits.Allows(new PixelSize(info.Width, info.Height)))
-            throw new RequestValidationException("file", $"The image is {info.Width} x {info.Height} pixels; a {what} may be {limits.Describe()}.");
+            throw new RequestValidationException("file",
+                $"The image is {info.Width} x {info.Height} pixels; a {what} may be {limits.Describe()}.");
 
-        var alpha = info.AlphaType == SKAlphaType.Opaque || format == ImageFormat.Jpeg ? SKAlphaType.Opaque : SKAlphaType.Unpremul;
+        var opaque = info.AlphaType == SKAlphaType.Opaque || format == ImageFormat.Jpeg;
+        var alpha = opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul;
         var decoded = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, alpha, info.ColorSpace);
         using var bitmap = new SKBitmap();
-        if (!bitmap.TryAllocPixels(decoded)) throw new InsufficientMemoryException($"Could not allocate {info.Width} x {info.Height} pixels.");
+        if (!bitmap.TryAllocPixels(decoded))
+            throw new InsufficientMemoryException($"Could not allocate {info.Width} x {info.Height} pixels.");
         if (codec.GetPixels(decoded, bitmap.GetPixels()) != SKCodecResult.Success) throw Damaged(format);
 
-        using var rotated = codec.EncodedOrigin is SKEncodedOrigin.TopLeft ? null : Orient(bitmap, codec.EncodedOrigin);
+        var origin = codec.EncodedOrigin;
+        using var rotated = origin is SKEncodedOrigin.TopLeft ? null : Orient(bitmap, origin);
         var upright = rotated ?? bitmap;
         using var pixmap = upright.PeekPixels();
         using var encoded = format == ImageFormat.Jpeg
-            ? pixmap.Encode(new SKJpegEncoderOptions(JpegQuality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore))
+            ? pixmap.Encode(new SKJpegEncoderOptions(
+                JpegQuality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore))
             : format == ImageFormat.Png
                 ? pixmap.Encode(SKPngEncoderOptions.Default)
-                : pixmap.Encode(IsLossless(data) ? new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 75)
+                : pixmap.Encode(IsLossless(data)
+                    ? new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossless, 75)
                     : new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, WebPLossyQuality));
-        if (encoded is null) throw new InvalidOperationException($"Skia could not encode a {upright.Width} x {upright.Height} {format.ContentType}.");
+        if (encoded is null)
+            throw new InvalidOperationException($"Skia could not encode {upright.Width} x {upright.Height} as {format.ContentType}.");
         return (encoded.ToArray(), new PixelSize(upright.Width, upright.Height));
     }
 
@@ -52,15 +60,18 @@ internal static class ImageReencoding
     private static bool IsLossless(SKData data)
     {
         var head = data.AsSpan();
-        return head.Length >= 16 && (head.Slice(12, 4).SequenceEqual("VP8L"u8)
-            || head.Slice(12, 4).SequenceEqual("VP8X"u8) && head.Length >= 34 && head.Slice(30, 4).SequenceEqual("VP8L"u8));
+        if (head.Length < 16) return false;
+        var first = head.Slice(12, 4);
+        return first.SequenceEqual("VP8L"u8)
+            || first.SequenceEqual("VP8X"u8) && head.Length >= 34 && head.Slice(30, 4).SequenceEqual("VP8L"u8);
     }
 
-    /// <summary>The pixels as they are meant to be seen: EXIF orientations 2-8 (1 is left as it is) mirror and rotate (5-8 swap width and height).</summary>
+    /// <summary>The pixels as meant to be seen: EXIF orientations 2-8 mirror and rotate (5-8 swap width and height).</summary>
     private static SKBitmap Orient(SKBitmap source, SKEncodedOrigin origin)
     {
         var (w, h) = (source.Width, source.Height);
-        var swaps = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var swaps = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop
+            or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
         var target = new SKBitmap(source.Info.WithSize(swaps ? h : w, swaps ? w : h));
         var from = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(source.GetPixelSpan());
         var to = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(target.GetPixelSpan());

@@ -34,10 +34,10 @@ public static class UploadForms
         {
             throw Unreadable(exception);
         }
-        // A body that ends before its closing boundary, or whose boundary is not the Content-Type's; an aborted request stays
-        // a cancellation. Only the reader's own IOException (no OS error code) is the client's: a disk failure stays a 500.
-        catch (IOException exception) when (!request.HttpContext.RequestAborted.IsCancellationRequested && exception.GetType() == typeof(IOException)
-                                            && exception.HResult == ReaderIoError)
+        // A body ending before its closing boundary, or framed by another boundary than the Content-Type's. Only the
+        // reader's own IOException (no OS error code) is the client's: a disk failure stays a 500, an abort a 499.
+        catch (IOException exception) when (exception.GetType() == typeof(IOException) && exception.HResult == ReaderIoError
+                                            && !request.HttpContext.RequestAborted.IsCancellationRequested)
         {
             throw Unreadable(exception);
         }
@@ -56,10 +56,10 @@ public static class UploadForms
     /// <summary>The HResult of an IOException made from a message alone (COR_E_IO), as the multipart reader throws them.</summary>
     private const int ReaderIoError = unchecked((int)0x80131620);
 
-    private static RequestValidationException Unreadable(Exception exception) =>
-        new("file", $"The multipart form could not be read (cut short, or not framed by the boundary its Content-Type names): {exception.Message}");
+    private static RequestValidationException Unreadable(Exception exception) => new("file",
+        $"The multipart form could not be read (cut short, or not framed by its Content-Type's boundary): {exception.Message}");
 
-    /// <summary>Every text field and field name follows the rules JSON text does (<see cref="SafeText"/>): nothing is stored otherwise.</summary>
+    /// <summary>Every field's name and text follow the rules JSON text does (<see cref="SafeText"/>).</summary>
     private static void CheckText(IFormCollection form, ValidationErrors errors)
     {
         foreach (var (name, values) in form)
