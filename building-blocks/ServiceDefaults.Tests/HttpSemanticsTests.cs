@@ -2,60 +2,44 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests;
 
 /// <summary>Charsets of JSON bodies, HEAD, and the caching of signed-in answers, as every service's pipeline answers them.</summary>
 public sealed class HttpSemanticsTests : IAsyncLifetime
 {
-    private readonly TestTokens _tokens = new();
-    private WebApplication _app = null!;
-    private HttpClient _client = null!;
+    private PipelineHost _host = null!;
     private int _writes;
 
     private sealed record Note(string Text);
 
-    public async Task InitializeAsync()
+    private HttpClient Client => _host.Client;
+
+    public async Task InitializeAsync() => _host = await PipelineHost.StartAsync(app =>
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddServiceDefaults();
-        builder.Services.AddSingleton<ISigningKeySource>(_tokens);
-        _app = builder.Build();
-        _app.UseServiceDefaults();
-        _app.MapPost("/notes", (Note note) =>
+        app.MapPost("/notes", (Note note) =>
         {
             Interlocked.Increment(ref _writes);
             return TypedResults.Ok(note);
         }).AllowAnonymous();
-        _app.MapGet("/notes/latest", () => TypedResults.Ok(new Note("hello"))).AllowAnonymous();
-        _app.MapGet("/mine", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(new Note(user.UserId().ToString())));
-        _app.MapGet("/cached", (HttpContext context) =>
+        app.MapGet("/notes/latest", () => TypedResults.Ok(new Note("hello"))).AllowAnonymous();
+        app.MapGet("/mine", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(new Note(user.UserId().ToString())));
+        app.MapGet("/cached", (HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "private, max-age=60";
             return TypedResults.Ok(new Note("mine to cache"));
         });
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-    }
+    });
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        _tokens.Dispose();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<HttpResponseMessage> PostNote(string contentType, Encoding encoding)
     {
         var content = new ByteArrayContent(encoding.GetBytes("""{"text":"grüße"}"""));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        return _client.PostAsync("/notes", content);
+        return Client.PostAsync("/notes", content);
     }
 
     [Theory]
@@ -93,19 +77,19 @@ public sealed class HttpSemanticsTests : IAsyncLifetime
     [Fact]
     public async Task HEAD_answers_as_GET_without_a_body_and_is_refused_where_GET_is()
     {
-        var get = await _client.GetAsync("/notes/latest");
-        var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/notes/latest"));
+        var get = await Client.GetAsync("/notes/latest");
+        var head = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/notes/latest"));
 
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
         Assert.Empty(await head.Content.ReadAsByteArrayAsync());
 
-        var anonymous = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/mine"));
+        var anonymous = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/mine"));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        var missing = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/nothing-here"));
+        var missing = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/nothing-here"));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         // POST-only routes still refuse HEAD as they refuse GET
-        var postOnly = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/notes"));
+        var postOnly = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/notes"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, postOnly.StatusCode);
     }
 
@@ -113,22 +97,22 @@ public sealed class HttpSemanticsTests : IAsyncLifetime
     public async Task Signed_in_answers_are_not_stored_by_caches_unless_the_endpoint_says_otherwise()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/mine");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.Issue(Guid.NewGuid()));
-        var mine = await _client.SendAsync(request);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _host.Tokens.Issue(Guid.NewGuid()));
+        var mine = await Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
         Assert.True(mine.Headers.CacheControl?.NoStore);
 
         var refused = new HttpRequestMessage(HttpMethod.Get, "/mine");
         refused.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
-        Assert.True((await _client.SendAsync(refused)).Headers.CacheControl?.NoStore);
+        Assert.True((await Client.SendAsync(refused)).Headers.CacheControl?.NoStore);
 
         var cachedRequest = new HttpRequestMessage(HttpMethod.Get, "/cached");
-        cachedRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.Issue(Guid.NewGuid()));
-        var cached = await _client.SendAsync(cachedRequest);
+        cachedRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _host.Tokens.Issue(Guid.NewGuid()));
+        var cached = await Client.SendAsync(cachedRequest);
         Assert.Equal(TimeSpan.FromSeconds(60), cached.Headers.CacheControl?.MaxAge);
         Assert.False(cached.Headers.CacheControl?.NoStore);
 
-        var anonymous = await _client.GetAsync("/notes/latest");
+        var anonymous = await Client.GetAsync("/notes/latest");
         Assert.Null(anonymous.Headers.CacheControl);
     }
 }

@@ -39,37 +39,28 @@ public sealed class UnknownMembersTests : IAsyncLifetime
         public static ValueTask<Raw?> BindAsync(HttpContext context) => ValueTask.FromResult<Raw?>(new Raw(context.Request.QueryString.Value ?? ""));
     }
 
-    private readonly TestTokens _tokens = new();
-    private WebApplication _app = null!;
-    private HttpClient _client = null!;
+    private PipelineHost _host = null!;
     private int _reached;
 
-    public async Task InitializeAsync()
+    private HttpClient Client => _host.Client;
+
+    public async Task InitializeAsync() => _host = await PipelineHost.StartAsync(app =>
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddServiceDefaults();
-        builder.Services.AddSingleton<ISigningKeySource>(_tokens);
-        _app = builder.Build();
-        _app.UseServiceDefaults();
-        _app.MapDefaultEndpoints();
-        _app.MapPost("/things", (Thing thing) => Reached(thing)).AllowAnonymous();
-        _app.MapPost("/free-form", (JsonObject body) => Reached(body.Count)).AllowAnonymous();
-        _app.MapPatch("/things", (JsonObject patch, IOptions<JsonOptions> json) =>
+        app.MapPost("/things", (Thing thing) => Reached(thing)).AllowAnonymous();
+        app.MapPost("/free-form", (JsonObject body) => Reached(body.Count)).AllowAnonymous();
+        app.MapPatch("/things", (JsonObject patch, IOptions<JsonOptions> json) =>
             Reached(JsonMergePatch.Apply(new Thing("old", null, null), patch, json.Value.SerializerOptions))).AllowAnonymous();
-        _app.MapPatch("/members", (JsonObject patch) =>
+        app.MapPatch("/members", (JsonObject patch) =>
         {
             JsonMergePatch.ApplyMembers(patch, ["bio", "city"], new ValidationErrors(), (_, _) => { });
             return Reached(patch.Count);
         }).AllowAnonymous();
-        _app.MapGet("/things/{id:int}", (int id, [AsParameters] ListQuery query, string? tag) => Reached(query.Q)).AllowAnonymous();
-        _app.MapGet("/plain", () => Reached(0)).AllowAnonymous();
-        _app.MapGet("/raw", (Raw raw) => Reached(raw.Query)).AllowAnonymous();
-        _app.MapGet("/reads-itself", (HttpRequest request) => Reached(request.Query["token"].ToString())).AllowAnonymous().AcceptsQueryParameters("token");
-        _app.MapGet("/hubs/echo", () => Reached(0)).AllowAnonymous();
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-    }
+        app.MapGet("/things/{id:int}", (int id, [AsParameters] ListQuery query, string? tag) => Reached(query.Q)).AllowAnonymous();
+        app.MapGet("/plain", () => Reached(0)).AllowAnonymous();
+        app.MapGet("/raw", (Raw raw) => Reached(raw.Query)).AllowAnonymous();
+        app.MapGet("/reads-itself", (HttpRequest request) => Reached(request.Query["token"].ToString())).AllowAnonymous().AcceptsQueryParameters("token");
+        app.MapGet("/hubs/echo", () => Reached(0)).AllowAnonymous();
+    });
 
     private Ok<T> Reached<T>(T value)
     {
@@ -77,15 +68,10 @@ public sealed class UnknownMembersTests : IAsyncLifetime
         return TypedResults.Ok(value);
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        _tokens.Dispose();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string json) =>
-        _client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
+        Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
 
     private static async Task<string> Refusal(HttpResponseMessage response, string field)
     {
@@ -147,7 +133,7 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     [Fact]
     public async Task A_misspelled_query_parameter_is_a_400_naming_the_accepted_ones()
     {
-        var message = await Refusal(await _client.GetAsync("/things/7?start_after=2030-01-01T00:00:00Z"), "start_after");
+        var message = await Refusal(await Client.GetAsync("/things/7?start_after=2030-01-01T00:00:00Z"), "start_after");
 
         Assert.Equal("start_after is not a known query parameter; the valid query parameters are: page, q, starts_after, tag.", message);
         Assert.Equal(0, _reached);
@@ -156,9 +142,9 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     [Fact]
     public async Task A_route_value_is_no_query_parameter_and_an_endpoint_without_any_takes_none()
     {
-        await Refusal(await _client.GetAsync("/things/7?id=8"), "id");
-        Assert.Equal("x is not a known query parameter; the valid query parameters are: token.", await Refusal(await _client.GetAsync("/reads-itself?x=1"), "x"));
-        Assert.Equal("x is not a known query parameter; this endpoint accepts none.", await Refusal(await _client.GetAsync("/plain?x=1"), "x"));
+        await Refusal(await Client.GetAsync("/things/7?id=8"), "id");
+        Assert.Equal("x is not a known query parameter; the valid query parameters are: token.", await Refusal(await Client.GetAsync("/reads-itself?x=1"), "x"));
+        Assert.Equal("x is not a known query parameter; this endpoint accepts none.", await Refusal(await Client.GetAsync("/plain?x=1"), "x"));
     }
 
     [Theory]
@@ -168,16 +154,16 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     [InlineData("/reads-itself?token=abc")]
     public async Task Accepted_parameters_in_any_case_and_self_binding_endpoints_pass(string path)
     {
-        var response = await _client.GetAsync(path);
+        var response = await Client.GetAsync(path);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
     public async Task Health_probes_the_openapi_document_and_hub_tokens_are_left_alone()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/health/live?probe=1")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/openapi/v1.json")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/hubs/echo?access_token=" + _tokens.Issue(Guid.NewGuid()))).StatusCode);
-        await Refusal(await _client.GetAsync("/plain?access_token=x"), "access_token");
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/health/live?probe=1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/hubs/echo?access_token=" + _host.Tokens.Issue(Guid.NewGuid()))).StatusCode);
+        await Refusal(await Client.GetAsync("/plain?access_token=x"), "access_token");
     }
 }
