@@ -21,7 +21,8 @@ public static class RealTimeSetup
     /// <summary>
     /// SignalR for a service that runs several instances: the RabbitMQ backplane as every hub's
     /// lifetime manager, the session guard (ended sessions lose their connections), a per-connection
-    /// call rate limit and message size limit ("RealTime" section, <see cref="RealTimeOptions"/>).
+    /// call rate limit and message size limit ("RealTime" section, <see cref="RealTimeOptions"/>), and refusals
+    /// (HubException, domain exceptions) answered and logged as REST refusals are (<see cref="HubRefusalFilter"/>).
     /// Needs <see cref="AddRealTimeBackplane"/> on the service's bus; hubs are mapped with <see cref="MapRealTimeHub{THub}"/>.
     /// </summary>
     public static ISignalRServerBuilder AddRealTime(this IHostApplicationBuilder builder)
@@ -34,8 +35,11 @@ public static class RealTimeSetup
         builder.Services.TryAddSingleton<BackplaneRouter>();
         builder.Services.TryAddSingleton<HubSessionGuard>();
         builder.Services.TryAddSingleton<HubRateLimitFilter>();
+        builder.Services.TryAddSingleton<HubRefusalFilter>();
         var signalR = builder.Services.AddSignalR(hub =>
         {
+            // Outermost, so the other filters' refusals are logged as refusals too.
+            hub.AddFilter<HubRefusalFilter>();
             // The guard runs first, so a call of an ended session is never counted or served.
             hub.AddFilter<HubSessionGuard>();
             hub.AddFilter<HubRateLimitFilter>();
@@ -46,6 +50,7 @@ public static class RealTimeSetup
         // After AddSignalR, whose in-process manager and user ids (a claim our tokens do not carry) these replace.
         builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(RabbitMqHubLifetimeManager<>));
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        builder.Services.AddSingleton(typeof(HubConnectionHandler<>), typeof(RefusalAwareHubConnectionHandler<>));
         return signalR;
     }
 

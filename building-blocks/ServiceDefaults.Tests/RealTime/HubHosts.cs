@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.RealTime;
 using Community.Testing;
@@ -31,6 +32,17 @@ public sealed class ProbeHub : Hub
     public Task ToUsers(string[] users, string tag, int seq) => Clients.Users(users).SendAsync("users", tag, seq);
     public Task ToConnection(string connectionId, string tag, int seq) => Clients.Client(connectionId).SendAsync("connection", tag, seq);
     public Task ToConnections(string[] connectionIds, string tag, int seq) => Clients.Clients(connectionIds).SendAsync("connections", tag, seq);
+
+    /// <summary>Refuses as a service's hub method does (<paramref name="kind"/>: hub, not_found, validation, forbidden, unavailable), or fails.</summary>
+    public string Refuse(string kind) => kind switch
+    {
+        "hub" => throw new HubException("Not now."),
+        "not_found" => throw new NotFoundException("No such thing."),
+        "validation" => throw new RequestValidationException("text", "text is required."),
+        "forbidden" => throw new ForbiddenException("Not yours."),
+        "unavailable" => throw new ServiceUnavailableException("The mail server is down.", TimeSpan.FromSeconds(2)),
+        _ => throw new InvalidOperationException($"A genuine fault: {kind}."),
+    };
 }
 
 /// <summary>A small service with <see cref="ProbeHub"/> on real Kestrel, wired as a real-time service wires itself.</summary>
@@ -45,7 +57,8 @@ public sealed class HubHost : IAsyncDisposable
     public Uri BaseAddress => new(App.Urls.First());
     public IServiceProvider Services => App.Services;
 
-    public static async Task<HubHost> StartAsync(IsolatedResources resources, TestTokens tokens, TimeProvider clock, IDictionary<string, string?>? settings = null)
+    public static async Task<HubHost> StartAsync(
+        IsolatedResources resources, TestTokens tokens, TimeProvider clock, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -59,6 +72,7 @@ public sealed class HubHost : IAsyncDisposable
         builder.Services.AddSingleton(clock);
         builder.AddEventBus(Service, bus => bus.FollowSessionRevocations().AddRealTimeBackplane());
         builder.AddRealTime();
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.UseServiceDefaults();
         app.MapDefaultEndpoints();

@@ -20,7 +20,7 @@ public static class MessagingServiceExtensions
         builder.AddServiceDatabase<MessagingDbContext>(ResourceNames.Messaging);
         builder.AddEventBus(ResourceNames.Messaging, bus => bus.UseOutbox<MessagingDbContext>().AddConsumers(typeof(MessagingServiceExtensions).Assembly)
             .FollowSessionRevocations().AddRealTimeBackplane());
-        builder.AddRealTime().AddHubOptions<ChatHub>(hub => hub.AddFilter<ChatHubErrors>());
+        builder.AddRealTime();
         builder.Services.AddSingleton<ChatPush>();
         builder.Services.AddScoped<LiveDelivery>();
         builder.Services.AddSingleton<HubPresence>();

@@ -85,26 +85,3 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
         await live.TypingAsync(target, id, UserId, await messages.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted));
     }
 }
-
-/// <summary>
-/// Turns the domain refusals of chat hub calls into HubExceptions the client reads ("403 Forbidden: ..."), as the REST
-/// routes turn them into problem details; anything else stays SignalR's generic error and is logged there.
-/// </summary>
-public sealed class ChatHubErrors : IHubFilter
-{
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
-    {
-        try
-        {
-            return await next(invocationContext);
-        }
-        catch (RequestValidationException e)
-        {
-            throw new HubException($"{e.StatusCode} {e.Title}: " + string.Join(" ", e.Errors.SelectMany(f => f.Value.Select(v => $"{f.Key}: {v}"))));
-        }
-        catch (DomainException e)
-        {
-            throw new HubException($"{e.StatusCode} {e.Title}: {e.Message}");
-        }
-    }
-}

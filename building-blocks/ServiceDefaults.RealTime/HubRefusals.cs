@@ -1,0 +1,86 @@
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Community.ServiceDefaults.RealTime;
+
+/// <summary>
+/// Hub calls refused on purpose answer as REST refusals do: a <see cref="DomainException"/> becomes a
+/// <see cref="HubException"/> the client reads ("404 Not found: ..."), and a refusal (that, or a HubException such as
+/// the rate limit's) is logged at Information. A 5xx domain exception is still an Error, and anything else is left to
+/// SignalR, which logs it as an Error. Runs first among the hub filters, so it sees every other filter's refusals.
+/// </summary>
+public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (HubException e)
+        {
+            Refused(invocationContext, e.Message);
+            throw;
+        }
+        catch (DomainException e)
+        {
+            var answer = new HubException($"{e.StatusCode} {e.Title}: {Detail(e)}", e);
+            if (e.StatusCode >= 500) logger.LogError(e, "Hub method {HubMethod} failed with {Status}", invocationContext.HubMethodName, e.StatusCode);
+            else Refused(invocationContext, answer.Message);
+            throw answer;
+        }
+    }
+
+    private void Refused(HubInvocationContext invocation, string reason) =>
+        logger.LogInformation("Hub method {HubMethod} refused: {Reason}", invocation.HubMethodName, reason);
+
+    private static string Detail(DomainException e) => e is RequestValidationException v
+        ? string.Join(" ", v.Errors.SelectMany(f => f.Value.Select(error => $"{f.Key}: {error}")))
+        : e.Message;
+}
+
+/// <summary>
+/// SignalR's handler for <typeparamref name="THub"/>, but SignalR's dispatcher logs a <see cref="HubException"/> (a refusal
+/// the client is told of, already logged by <see cref="HubRefusalFilter"/>) at Debug instead of as an Error with its stack
+/// trace; every other exception it logs stays an Error. Category filters cannot tell exceptions apart, hence the wrapper.
+/// </summary>
+public sealed class RefusalAwareHubConnectionHandler<THub>(
+    HubLifetimeManager<THub> lifetimeManager,
+    IHubProtocolResolver protocolResolver,
+    IOptions<HubOptions> globalHubOptions,
+    IOptions<HubOptions<THub>> hubOptions,
+    ILoggerFactory loggerFactory,
+    IUserIdProvider userIdProvider,
+    Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory)
+    : HubConnectionHandler<THub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions, new RefusalAwareLoggerFactory(loggerFactory),
+        userIdProvider, serviceScopeFactory)
+    where THub : Hub;
+
+internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerFactory
+{
+    /// <summary>Where SignalR logs "Failed to invoke hub method" (DefaultHubDispatcher&lt;THub&gt; without its type argument).</summary>
+    public const string DispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
+
+    public ILogger CreateLogger(string categoryName)
+    {
+        var logger = inner.CreateLogger(categoryName);
+        return categoryName == DispatcherCategory ? new RefusalAwareLogger(logger) : logger;
+    }
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    // The application's factory: the host disposes it.
+    public void Dispose() { }
+
+    private sealed class RefusalAwareLogger(ILogger inner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            inner.Log(exception is HubException && logLevel > LogLevel.Debug ? LogLevel.Debug : logLevel, eventId, state, exception, formatter);
+    }
+}

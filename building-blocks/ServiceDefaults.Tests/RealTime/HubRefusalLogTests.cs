@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.RealTime;
+using Community.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Community.ServiceDefaults.Tests.RealTime;
+
+/// <summary>Every log entry of a host, whatever the configured levels.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    public sealed record Entry(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception);
+
+    public ConcurrentQueue<Entry> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    private sealed class Logger(CapturedLogs logs, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logs.Entries.Enqueue(new(category, logLevel, eventId, formatter(state, exception), exception));
+    }
+}
+
+public sealed class RefusalLogHubFixture : IAsyncLifetime
+{
+    public IsolatedResources Resources { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+    public TestTokens Tokens { get; private set; } = null!;
+    public HubHost Host { get; private set; } = null!;
+    public CapturedLogs Logs { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Tokens = new TestTokens(Clock);
+        Resources = await TestInfrastructure.IsolateAsync(nameof(RefusalLogHubFixture));
+        Host = await HubHost.StartAsync(Resources, Tokens, Clock, configure: builder =>
+        {
+            builder.Logging.AddProvider(Logs);
+            // This provider sees everything, so a refusal logged lower than Warning still shows here.
+            builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Resources.DisposeAsync();
+        Tokens.Dispose();
+    }
+}
+
+public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<RefusalLogHubFixture>
+{
+    private const string Dispatcher = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
+
+    [Fact]
+    public async Task HubException_refusals_and_rate_limited_calls_log_nothing_at_Warning_or_above()
+    {
+        await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
+        var before = fx.Logs.Entries.Count;
+
+        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", "hub"));
+        Assert.Contains("HubException: Not now.", refused.Message);
+        // Too many calls: the rate limit's refusal (Typing allows a burst of 2).
+        await Assert.ThrowsAsync<HubInvocationException>(async () => { for (var i = 0; i < 3; i++) await client.InvokeAsync("Typing"); });
+        Assert.Equal("still here", (await client.InvokeAsync("Echo", "still here"))?.GetString());
+
+        AssertRefusalsLoggedQuietly(fx.Logs.Entries.Skip(before).ToList(), expected: 2);
+    }
+
+    [Fact]
+    public async Task Domain_refusals_answer_with_their_status_and_log_nothing_at_Warning_or_above()
+    {
+        await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
+        var before = fx.Logs.Entries.Count;
+
+        foreach (var (kind, answer) in new[]
+        {
+            ("not_found", "HubException: 404 Not found: No such thing."),
+            ("validation", "HubException: 400 Validation failed: text: text is required."),
+            ("forbidden", "HubException: 403 Forbidden: Not yours."),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", kind));
+            Assert.Contains(answer, refused.Message);
+        }
+
+        AssertRefusalsLoggedQuietly(fx.Logs.Entries.Skip(before).ToList(), expected: 3);
+    }
+
+    // Nothing at Warning or above; each refusal on record once, at Information, without a stack trace.
+    private static void AssertRefusalsLoggedQuietly(IReadOnlyList<CapturedLogs.Entry> logged, int expected)
+    {
+        Assert.DoesNotContain(logged, e => e.Level >= LogLevel.Warning);
+        var refusals = logged.Where(e => e.Category == typeof(HubRefusalFilter).FullName && e.Level == LogLevel.Information).ToList();
+        Assert.Equal(expected, refusals.Count);
+        Assert.All(refusals, e => Assert.Null(e.Exception));
+    }
+
+    [Fact]
+    public async Task Genuine_faults_still_log_an_error_with_the_exception()
+    {
+        await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
+        var before = fx.Logs.Entries.Count;
+
+        var failed = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", "boom"));
+        Assert.DoesNotContain("genuine fault", failed.Message);
+        var unavailable = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", "unavailable"));
+        Assert.Contains("HubException: 503 Service unavailable: The mail server is down.", unavailable.Message);
+
+        var errors = fx.Logs.Entries.Skip(before).Where(e => e.Level >= LogLevel.Error).ToList();
+        Assert.Contains(errors, e => e.Category == Dispatcher && e.Exception is InvalidOperationException);
+        Assert.Contains(errors, e => e.Exception is ServiceUnavailableException);
+    }
+}
