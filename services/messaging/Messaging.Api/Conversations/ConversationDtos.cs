@@ -5,8 +5,12 @@ namespace Community.Messaging.Conversations;
 /// <summary>A person as messaging knows them (from identity's events); names are null for a deleted account.</summary>
 public sealed record UserRef(Guid UserId, string? Username, string? DisplayName);
 
-/// <summary>The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted.</summary>
-public sealed record MessagePreview(Guid Id, long Seq, Guid SenderId, string? Text, bool Deleted, int AttachmentCount, DateTimeOffset CreatedAt);
+/// <summary>
+/// The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted, or
+/// while its sender and the viewer are in a block (hidden).
+/// </summary>
+public sealed record MessagePreview(
+    Guid Id, long Seq, Guid SenderId, string? Text, bool Deleted, int AttachmentCount, DateTimeOffset CreatedAt, bool Hidden);
 
 /// <summary>A conversation as one of its members sees it.</summary>
 public sealed record ConversationDto(
@@ -27,7 +31,10 @@ public sealed record ConversationDto(
 
 public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName, long SizeBytes, string Url);
 
-/// <summary>A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq.</summary>
+/// <summary>
+/// A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the
+/// viewer by a block between them and its sender (hidden true), while the block lasts.
+/// </summary>
 public sealed record MessageDto(
     Guid Id,
     Guid ConversationId,
@@ -39,7 +46,9 @@ public sealed record MessageDto(
     [property: Description("The sender's own client_txn_id; null for everyone else.")] string? ClientTxnId,
     DateTimeOffset CreatedAt,
     DateTimeOffset? EditedAt,
-    DateTimeOffset? DeletedAt);
+    DateTimeOffset? DeletedAt,
+    [property: Description("The sender and the viewer are in a block (either way): the message keeps its place, without text or files.")]
+    bool Hidden);
 
 /// <summary>Messages in seq order; has_more says whether more lie beyond the page in the direction read.</summary>
 public sealed record MessageHistory(IReadOnlyList<MessageDto> Items, bool HasMore, long LastSeq);

@@ -1,5 +1,6 @@
 using Community.Contracts.Messaging;
 using Community.Messaging.Data;
+using Community.Messaging.Projections;
 using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
@@ -150,7 +151,10 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         return (await ToDtosAsync([message], userId, cancellationToken))[0];
     }
 
-    /// <summary>Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message.</summary>
+    /// <summary>
+    /// Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message. Messages
+    /// hidden from the caller by a block (in a thread or event chat) are not unread.
+    /// </summary>
     public async Task<ReadPosition> MarkReadAsync(Guid conversationId, Guid userId, long seq, CancellationToken cancellationToken)
     {
         if (seq < 0) throw new RequestValidationException("seq", "seq must be 0 or more.");
@@ -160,7 +164,11 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
             FROM conversations c
             WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
-            RETURNING LEAST(m.read_seq, c.last_seq) AS "ReadSeq", c.last_seq AS "LastSeq", c.last_seq - LEAST(m.read_seq, c.last_seq) AS "UnreadCount"
+            RETURNING LEAST(m.read_seq, c.last_seq) AS "ReadSeq", c.last_seq AS "LastSeq",
+                c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
+                    WHERE c.kind <> 'direct' AND hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
+                      AND hm.sender_id IN (SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+                                           FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS "UnreadCount"
             """).ToListAsync(cancellationToken);
         var position = rows.Single();
         await live.ReadAsync(conversationId, userId, position.ReadSeq, await RecipientsAsync(access.Conversation, userId, cancellationToken));
@@ -215,22 +223,39 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
                 WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
                   AND search @@ websearch_to_tsquery('simple', {query})
                 """)
+            // Hidden messages are found by nobody they are hidden from.
+            .Where(m => access.Conversation.Kind == ConversationKinds.Direct || !Relations.BlockedWith(db, userId).Contains(m.SenderId))
             .AsNoTracking().OrderByDescending(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
         var lastSeq = await db.Conversations.Where(c => c.Id == access.Conversation.Id).Select(c => c.LastSeq).SingleAsync(cancellationToken);
         return new(await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken), rows.Count > limit, lastSeq);
     }
 
-    /// <summary>Messages as <paramref name="viewerId"/> sees them: sender names, attachments, their own client_txn_id only.</summary>
+    /// <summary>
+    /// Messages (of one conversation) as <paramref name="viewerId"/> sees them: sender names, attachments, their own
+    /// client_txn_id only; in a thread or event chat, those of someone in a block with the viewer (either way) hidden: in
+    /// place, without text or files.
+    /// </summary>
     public async Task<IReadOnlyList<MessageDto>> ToDtosAsync(IReadOnlyList<Message> messages, Guid viewerId, CancellationToken cancellationToken)
     {
         var names = await Names.LoadAsync(db, messages.Select(m => m.SenderId), cancellationToken);
-        var ids = messages.Where(m => m.AttachmentIds.Count > 0).Select(m => m.Id).ToList();
+        var others = messages.Select(m => m.SenderId).Where(s => s != viewerId).Distinct().ToList();
+        var conversations = messages.Select(m => m.ConversationId).Distinct().ToList();
+        // A direct conversation keeps its history whole for the blocker (the blocked side no longer sees it at all).
+        var hidden = others.Count == 0 ? []
+            : (await Relations.BlockedWith(db, viewerId)
+                .Where(u => others.Contains(u) && db.Conversations.Any(c => conversations.Contains(c.Id) && c.Kind != ConversationKinds.Direct))
+                .ToListAsync(cancellationToken)).ToHashSet();
+        var ids = messages.Where(m => m.AttachmentIds.Count > 0 && !hidden.Contains(m.SenderId)).Select(m => m.Id).ToList();
         var files = ids.Count == 0 ? [] : await db.Attachments.AsNoTracking().Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
             .ToListAsync(cancellationToken);
-        return messages.Select(m => new MessageDto(
-            m.Id, m.ConversationId, m.Seq, Names.Of(names, m.SenderId), m.DeletedAt is null ? m.Text : null, m.ReplyTo,
-            m.DeletedAt is null ? m.AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id)).OfType<Attachment>().Select(f => Attachments.ToDto(f, blobs)).ToList() : [],
-            m.SenderId == viewerId ? m.ClientTxnId : null, m.CreatedAt, m.EditedAt, m.DeletedAt)).ToList();
+        return messages.Select(m =>
+        {
+            var shown = m.DeletedAt is null && !hidden.Contains(m.SenderId);
+            return new MessageDto(
+                m.Id, m.ConversationId, m.Seq, Names.Of(names, m.SenderId), shown ? m.Text : null, m.ReplyTo,
+                shown ? m.AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id)).OfType<Attachment>().Select(f => Attachments.ToDto(f, blobs)).ToList() : [],
+                m.SenderId == viewerId ? m.ClientTxnId : null, m.CreatedAt, m.EditedAt, m.DeletedAt, hidden.Contains(m.SenderId));
+        }).ToList();
     }
 
     private async Task<MessageDto?> FindSentAsync(Guid senderId, string clientTxnId, Guid conversationId, CancellationToken cancellationToken)
@@ -246,18 +271,22 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         ?? throw new NotFoundException("No such message in this conversation.");
 
     /// <summary>
-    /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now (not the side
-    /// the actor blocked, who no longer sees a direct conversation).
+    /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now, but anyone in a
+    /// block with the actor (either way, in every kind of conversation). One query, whatever the audience.
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> RecipientsAsync(Conversation c, Guid senderId, CancellationToken cancellationToken) => c.Kind switch
+    public async Task<IReadOnlyList<Guid>> RecipientsAsync(Conversation c, Guid senderId, CancellationToken cancellationToken)
     {
-        ConversationKinds.Direct => await DirectRecipientAsync(c.OtherThan(senderId), senderId, cancellationToken),
-        ConversationKinds.Thread => await db.GroupMembers.Where(g => g.GroupId == c.GroupId && g.Active && g.UserId != senderId)
-            .Select(g => g.UserId).ToListAsync(cancellationToken),
-        _ => await db.Members.Where(m => m.ConversationId == c.Id && m.Active && m.UserId != senderId).Select(m => m.UserId).ToListAsync(cancellationToken),
-    };
-    private async Task<IReadOnlyList<Guid>> DirectRecipientAsync(Guid other, Guid senderId, CancellationToken cancellationToken) =>
-        await db.Blocks.AnyAsync(b => b.Blocked && b.BlockerId == senderId && b.BlockedId == other, cancellationToken) ? [] : [other];
+        var blocked = Relations.BlockedWith(db, senderId);
+        return c.Kind switch
+        {
+            ConversationKinds.Direct => await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken) ? [] : [c.OtherThan(senderId)],
+            ConversationKinds.Thread => await db.GroupMembers
+                .Where(g => g.GroupId == c.GroupId && g.Active && g.UserId != senderId && !blocked.Contains(g.UserId))
+                .Select(g => g.UserId).ToListAsync(cancellationToken),
+            _ => await db.Members.Where(m => m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId))
+                .Select(m => m.UserId).ToListAsync(cancellationToken),
+        };
+    }
 }
 
 public static class Attachments

@@ -13,11 +13,18 @@ public static class ConversationQueries
     public sealed record MembershipRow(
         Guid Id, string Kind, Guid? DirectLow, Guid? DirectHigh, Guid? GroupId, Guid? EventId, long LastSeq, DateTimeOffset LastActivityAt,
         bool Closed, DateTimeOffset CreatedAt, long ReadSeq, bool Muted, bool CanSend,
-        Guid? LastMessageId, Guid? LastSenderId, string? LastText, DateTimeOffset? LastAt, DateTimeOffset? LastDeletedAt, int? LastAttachments);
+        Guid? LastMessageId, Guid? LastSenderId, string? LastText, DateTimeOffset? LastAt, DateTimeOffset? LastDeletedAt, int? LastAttachments,
+        bool LastHidden, long HiddenUnread)
+    {
+        /// <summary>Unread messages but those hidden by a block: the counts of the list, one conversation and the totals.</summary>
+        public long UnreadCount => LastSeq - ReadSeq - HiddenUnread;
+    }
 
     /// <summary>
     /// The conversations <paramref name="userId"/> is an active member of and may see: a direct one unless the other person
     /// blocked them, a thread while they are in its group and it is not deleted. Composable (filter, order and page with LINQ).
+    /// In a thread or event chat, messages of someone in a block with the caller (either way) are hidden: not unread, and a
+    /// preview without text. A direct conversation keeps them for the blocker (the blocked side does not see it).
     /// </summary>
     public static IQueryable<MembershipRow> Visible(MessagingDbContext db, Guid userId) => db.Database.SqlQuery<MembershipRow>($"""
         SELECT c.id AS "Id", c.kind AS "Kind", c.direct_low AS "DirectLow", c.direct_high AS "DirectHigh", c.group_id AS "GroupId",
@@ -27,7 +34,15 @@ public static class ConversationQueries
                    NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND b.blocker_id = {userId} AND b.blocked_id IN (c.direct_low, c.direct_high))
                    AND EXISTS (SELECT 1 FROM connections p WHERE p.user_low = c.direct_low AND p.user_high = c.direct_high AND p.connected)))) AS "CanSend",
                lm.id AS "LastMessageId", lm.sender_id AS "LastSenderId", lm.text AS "LastText", lm.created_at AS "LastAt",
-               lm.deleted_at AS "LastDeletedAt", cardinality(lm.attachment_ids) AS "LastAttachments"
+               lm.deleted_at AS "LastDeletedAt", cardinality(lm.attachment_ids) AS "LastAttachments",
+               COALESCE(c.kind <> 'direct' AND lm.sender_id = ANY (ARRAY(SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+                   FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))), false) AS "LastHidden",
+               -- Counted only for someone with a block at all (the EXISTS runs once), over their unread messages only.
+               CASE WHEN c.kind <> 'direct' AND EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))
+                    THEN (SELECT count(*) FROM messages hm WHERE hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
+                          AND hm.sender_id = ANY (ARRAY(SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+                              FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))))
+                    ELSE 0 END AS "HiddenUnread"
         FROM conversation_members m
         JOIN conversations c ON c.id = m.conversation_id
         LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
@@ -63,7 +78,7 @@ public static class ConversationQueries
     public static async Task<UnreadCountDto> UnreadAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         var byKind = await Visible(db, userId).Where(r => !r.Muted).GroupBy(r => r.Kind)
-            .Select(g => new { Kind = g.Key, Unread = g.Sum(r => r.LastSeq - r.ReadSeq) }).ToListAsync(cancellationToken);
+            .Select(g => new { Kind = g.Key, Unread = g.Sum(r => r.LastSeq - r.ReadSeq - r.HiddenUnread) }).ToListAsync(cancellationToken);
         long Of(string kind) => byKind.FirstOrDefault(k => k.Kind == kind)?.Unread ?? 0;
         var kinds = new UnreadByKind(Of(ConversationKinds.Direct), Of(ConversationKinds.Thread), Of(ConversationKinds.EventChat));
         return new(kinds.Direct + kinds.Thread + kinds.EventChat, kinds);
@@ -75,11 +90,11 @@ public static class ConversationQueries
     private static ConversationDto ToDto(MembershipRow r, Guid userId, IReadOnlyDictionary<Guid, UserRef> names)
     {
         var preview = r.LastMessageId is { } id
-            ? new MessagePreview(id, r.LastSeq, r.LastSenderId!.Value, r.LastDeletedAt is null ? Cut(r.LastText) : null, r.LastDeletedAt is not null,
-                r.LastDeletedAt is null ? r.LastAttachments ?? 0 : 0, r.LastAt!.Value)
+            ? new MessagePreview(id, r.LastSeq, r.LastSenderId!.Value, r.LastDeletedAt is null && !r.LastHidden ? Cut(r.LastText) : null,
+                r.LastDeletedAt is not null, r.LastDeletedAt is null && !r.LastHidden ? r.LastAttachments ?? 0 : 0, r.LastAt!.Value, r.LastHidden)
             : null;
         var other = OtherOf(r, userId) is { } o ? Names.Of(names, o) : null;
-        return new(r.Id, r.Kind, other, r.GroupId, r.EventId, r.LastSeq, r.ReadSeq, r.LastSeq - r.ReadSeq, r.Muted, r.Closed, r.CanSend, preview,
+        return new(r.Id, r.Kind, other, r.GroupId, r.EventId, r.LastSeq, r.ReadSeq, r.UnreadCount, r.Muted, r.Closed, r.CanSend, preview,
             r.LastActivityAt, r.CreatedAt);
     }
 

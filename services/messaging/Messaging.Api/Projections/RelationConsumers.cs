@@ -51,6 +51,14 @@ public sealed class UserUnblockedConsumer(MessagingDbContext db, ILogger<UserUnb
 
 public static class Relations
 {
+    /// <summary>
+    /// Everyone in a block with <paramref name="userId"/>, either way: neither hears the other live, and each sees the other's
+    /// messages hidden. A subquery, so a caller filters a whole audience in its own query.
+    /// </summary>
+    public static IQueryable<Guid> BlockedWith(MessagingDbContext db, Guid userId) =>
+        db.Blocks.Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
+            .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId);
+
     public static Task SetConnectedAsync(MessagingDbContext db, Guid a, Guid b, bool connected, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (a == b) throw new InvalidOperationException($"A connection of {a} with themself cannot be projected.");

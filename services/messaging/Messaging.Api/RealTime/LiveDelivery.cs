@@ -54,10 +54,12 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         BoundedAsync(target, conversationId, token =>
             push.ToJoinedAsync(conversationId, audience, target, new MemberChange(conversationId, userId), null, token));
 
-    /// <summary>An event chat's member joined or left: its active members hear it, and the one who left.</summary>
+    /// <summary>An event chat's member joined or left: its active members hear it (not those in a block with them), and the one who left.</summary>
     public async Task EventChatMemberAsync(MessagingDbContext db, Guid conversationId, Guid userId, bool joined, CancellationToken cancellationToken)
     {
-        var members = await db.Members.Where(m => m.ConversationId == conversationId && m.Active).Select(m => m.UserId).ToListAsync(cancellationToken);
+        var blocked = Relations.BlockedWith(db, userId);
+        var members = await db.Members.Where(m => m.ConversationId == conversationId && m.Active && !blocked.Contains(m.UserId))
+            .Select(m => m.UserId).ToListAsync(cancellationToken);
         await MemberAsync(joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft, conversationId, userId, [.. members, userId]);
     }
 
@@ -67,7 +69,9 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         var threads = await db.Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed).Select(c => c.Id)
             .ToListAsync(cancellationToken);
         if (threads.Count == 0) return;
-        var members = await db.GroupMembers.Where(g => g.GroupId == groupId && g.Active).Select(g => g.UserId).ToListAsync(cancellationToken);
+        var blocked = Relations.BlockedWith(db, userId);
+        var members = await db.GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
+            .Select(g => g.UserId).ToListAsync(cancellationToken);
         foreach (var thread in threads) await MemberAsync(joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft, thread, userId, [.. members, userId]);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Community.Contracts.Messaging;
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
+using Community.Messaging.Projections;
 using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
@@ -86,7 +87,9 @@ public static class ThreadsApi
     {
         try
         {
-            var members = await db.GroupMembers.Where(g => g.GroupId == thread.GroupId && g.Active).Select(g => g.UserId).ToListAsync(cancellationToken);
+            var blocked = Relations.BlockedWith(db, thread.Author.UserId);
+            var members = await db.GroupMembers.Where(g => g.GroupId == thread.GroupId && g.Active && !blocked.Contains(g.UserId))
+                .Select(g => g.UserId).ToListAsync(cancellationToken);
             await push.ToUsersAsync(members, LiveEvents.NewThread, thread, cancellationToken).WaitAsync(PushWait, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using Community.Contracts.Events;
+using Community.Contracts.Social;
+using Community.Messaging.RealTime;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>
+/// A block between two members of a shared group thread or event chat, over real hub connections: before it both hear each
+/// other; after it neither hears the other's messages, edits, deletions, read receipts or typing, while a third member
+/// still hears both.
+/// </summary>
+public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTimeFixture>
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(700);
+
+    private sealed record Member(Guid Id, string Token);
+
+    [Fact]
+    public async Task In_a_group_thread_a_block_stops_live_messages_and_typing_between_the_pair_only()
+    {
+        var (a, b, c) = (await Registered(), await Registered(), await Registered());
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, a.Id, "Hikers", "public"));
+        foreach (var m in new[] { b, c }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        var thread = (await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title = "Hike", text = "Who is in?", tags = Array.Empty<string>() }, c.Token))
+            .AssertStatus(201))["id"]!.GetValue<string>();
+
+        await AssertBlockHoldsLive(thread, a, b, c, blocker: a, blocked: b);
+    }
+
+    [Fact]
+    public async Task In_an_event_chat_a_block_either_way_stops_live_messages_and_typing_between_the_pair_only()
+    {
+        var (a, b, c) = (await Registered(), await Registered(), await Registered());
+        var eventId = Guid.NewGuid();
+        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, c.Id, "Dunes", fx.Clock.GetUtcNow().AddDays(2),
+            fx.Clock.GetUtcNow().AddDays(2).AddHours(3), 0, "AED"));
+        foreach (var m in new[] { a, b })
+            await fx.DeliverAsync(new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, m.Id, "T-" + m.Id.ToString("N")[..6], null));
+        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", c.Token)).AssertStatus(200))["id"]!.GetValue<string>();
+
+        // This time the other one blocks: the filter holds in both directions.
+        await AssertBlockHoldsLive(chat, a, b, c, blocker: b, blocked: a);
+    }
+
+    private async Task AssertBlockHoldsLive(string conversation, Member a, Member b, Member c, Member blocker, Member blocked)
+    {
+        await using var aHub = await fx.ConnectAsync(a.Token);
+        await using var bHub = await fx.ConnectAsync(b.Token, viaB: true);
+        await using var cHub = await fx.ConnectAsync(c.Token);
+        foreach (var hub in new[] { aHub, bHub, cHub }) await hub.InvokeAsync("JoinConversation", conversation, null);
+
+        // Before the block the pair hear each other, so what follows cannot pass for want of delivery.
+        await Send(bHub, conversation, "b before");
+        await aHub.WaitForAsync(LiveEvents.NewMessage, Text("b before"));
+        await cHub.WaitForAsync(LiveEvents.NewMessage, Text("b before"));
+        await Send(aHub, conversation, "a before");
+        await bHub.WaitForAsync(LiveEvents.NewMessage, Text("a before"));
+        await bHub.InvokeAsync("Typing", conversation);
+        await aHub.WaitForAsync(LiveEvents.Typing, From(b));
+        await cHub.WaitForAsync(LiveEvents.Typing, From(b));
+
+        await fx.BlockAsync(blocker.Id, blocked.Id);
+
+        var bAfter = await Send(bHub, conversation, "b after");
+        await bHub.InvokeAsync("EditMessage", conversation, bAfter.Str("id"), "b after, edited");
+        await bHub.InvokeAsync("StopTyping", conversation);
+        await bHub.InvokeAsync("MarkRead", conversation, bAfter!.Value.GetProperty("seq").GetInt64());
+        var bGone = await Send(bHub, conversation, "b gone");
+        await bHub.InvokeAsync("DeleteMessage", conversation, bGone.Str("id"));
+        await Send(aHub, conversation, "a after");
+        await aHub.InvokeAsync("Typing", conversation);
+        // The third member hears both sides...
+        await cHub.WaitForAsync(LiveEvents.NewMessage, Text("b after"));
+        await cHub.WaitForAsync(LiveEvents.MessageUpdated, Text("b after, edited"));
+        await cHub.WaitForAsync(LiveEvents.StopTyping, From(b));
+        await cHub.WaitForAsync(LiveEvents.Read, From(b));
+        await cHub.WaitForAsync(LiveEvents.MessageDeleted, i => i.Str("id") == bGone.Str("id"));
+        await cHub.WaitForAsync(LiveEvents.NewMessage, Text("a after"));
+        await cHub.WaitForAsync(LiveEvents.Typing, From(a));
+        await Task.Delay(Quiet);
+        // ...the pair hear nothing of each other after the block.
+        Assert.DoesNotContain(aHub.ReceivedOf(LiveEvents.NewMessage), i => i.Str("text") is "b after" or "b gone");
+        Assert.Empty(aHub.ReceivedOf(LiveEvents.MessageUpdated));
+        Assert.Empty(aHub.ReceivedOf(LiveEvents.StopTyping));
+        Assert.Empty(aHub.ReceivedOf(LiveEvents.Read));
+        Assert.Empty(aHub.ReceivedOf(LiveEvents.MessageDeleted));
+        Assert.DoesNotContain(bHub.ReceivedOf(LiveEvents.NewMessage), i => i.Str("text") == "a after");
+        Assert.Empty(bHub.ReceivedOf(LiveEvents.Typing));
+    }
+
+    [Fact]
+    public async Task A_blocked_pairs_messages_in_a_shared_thread_are_collapsed_for_each_other_in_history_search_previews_and_unread_counts()
+    {
+        var (a, b, c) = (await Registered(), await Registered(), await Registered());
+        var groupId = Guid.NewGuid();
+        await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, c.Id, "Readers", "public"));
+        foreach (var m in new[] { a, b }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        var thread = (await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title = "Books", text = "What are you reading?", tags = Array.Empty<string>() }, c.Token))
+            .AssertStatus(201))["id"]!.GetValue<string>();
+        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/read", new { seq = 1 }, a.Token)).AssertStatus(200);
+        var bMessage = (await fx.SendAsync(b.Token, thread, "Dune again, the spice saga"))["id"]!.GetValue<string>();
+        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/messages",
+            new { text = "Nice", reply_to = bMessage, client_txn_id = Guid.NewGuid().ToString("N") }, c.Token)).AssertStatus(201);
+        await fx.SendAsync(b.Token, thread, "spice is life");
+
+        // Before the block a sees b's messages whole and counts them unread.
+        Assert.Equal("Dune again, the spice saga", MessageOf(await History(a, thread), bMessage)["text"]!.GetValue<string>());
+        Assert.Equal(3, await Unread(a, thread));
+
+        await fx.BlockAsync(a.Id, b.Id);
+        // c's reply counts, b's two messages no longer do.
+        Assert.Equal(1, await Unread(a, thread));
+        Assert.Equal(1, (await (await fx.Client.Get("/api/v1/messages/unread-count", a.Token)).AssertStatus(200))["by_kind"]!["thread"]!.GetValue<long>());
+
+        foreach (var (viewer, other) in new[] { (a, b), (b, a) })
+        {
+            var mine = (await fx.SendAsync(viewer.Token, thread, $"spice from {viewer.Id:N}"))["id"]!.GetValue<string>();
+            var page = await History(viewer, thread);
+            // The other side's messages keep their place (seq) but come collapsed: no text, no files, hidden.
+            var theirs = page["items"]!.AsArray().Where(i => Sender(i!) == other.Id).ToList();
+            Assert.NotEmpty(theirs);
+            foreach (var item in theirs)
+            {
+                Assert.Null(item!["text"]);
+                Assert.Empty(item["attachments"]!.AsArray());
+                Assert.True(item["hidden"]!.GetValue<bool>());
+            }
+            Assert.False(MessageOf(page, mine)["hidden"]!.GetValue<bool>());
+            // Search finds the viewer's own words, never the other side's.
+            var found = (await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages/search?q=spice", viewer.Token)).AssertStatus(200))["items"]!.AsArray();
+            Assert.Contains(found, i => i!["id"]!.GetValue<string>() == mine);
+            Assert.DoesNotContain(found, i => Sender(i!) == other.Id);
+        }
+        // The third member still sees and finds both whole.
+        Assert.Equal("Dune again, the spice saga", MessageOf(await History(c, thread), bMessage)["text"]!.GetValue<string>());
+        Assert.Equal(4, (await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages/search?q=spice", c.Token)).AssertStatus(200))["items"]!.AsArray().Count);
+        // A last message of b's shows collapsed in a's list, whole in c's; it is not unread for a.
+        await fx.SendAsync(b.Token, thread, "last word");
+        var seen = await (await fx.Client.Get($"/api/v1/conversations/{thread}", a.Token)).AssertStatus(200);
+        Assert.True(seen["last_message"]!["hidden"]!.GetValue<bool>());
+        Assert.Null(seen["last_message"]!["text"]);
+        Assert.Equal(0, seen["unread_count"]!.GetValue<long>());
+        Assert.Equal(0, (await (await fx.Client.Get("/api/v1/messages/unread-count", a.Token)).AssertStatus(200))["total"]!.GetValue<long>());
+        var forC = await (await fx.Client.Get($"/api/v1/conversations/{thread}", c.Token)).AssertStatus(200);
+        Assert.Equal("last word", forC["last_message"]!["text"]!.GetValue<string>());
+        Assert.False(forC["last_message"]!["hidden"]!.GetValue<bool>());
+    }
+
+    private async Task<Member> Registered()
+    {
+        var (id, token) = await fx.RegisteredAsync();
+        return new(id, token);
+    }
+
+    private async Task<JsonNode> History(Member viewer, string conversation) =>
+        await (await fx.Client.Get($"/api/v1/conversations/{conversation}/messages?limit=100", viewer.Token)).AssertStatus(200);
+
+    private async Task<long> Unread(Member viewer, string conversation) =>
+        (await (await fx.Client.Get($"/api/v1/conversations/{conversation}", viewer.Token)).AssertStatus(200))["unread_count"]!.GetValue<long>();
+
+    private static JsonNode MessageOf(JsonNode page, string id) => page["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == id)!;
+
+    private static Guid Sender(JsonNode message) => Guid.Parse(message["sender"]!["user_id"]!.GetValue<string>());
+
+    private static async Task<System.Text.Json.JsonElement?> Send(HubClient hub, string conversation, string text) =>
+        await hub.InvokeAsync("SendMessage", conversation, text, Guid.NewGuid().ToString("N"), null);
+
+    private static Func<HubInvocation, bool> Text(string text) => i => i.Str("text") == text;
+
+    private static Func<HubInvocation, bool> From(Member m) => i => i.Str("user_id") == m.Id.ToString();
+}
