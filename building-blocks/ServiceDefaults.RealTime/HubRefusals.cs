@@ -13,7 +13,8 @@ namespace Community.ServiceDefaults.RealTime;
 /// </summary>
 public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFilter
 {
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    public async ValueTask<object?> InvokeMethodAsync(
+        HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         try
         {
@@ -27,7 +28,8 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
         catch (DomainException e)
         {
             var answer = new HubException($"{e.StatusCode} {e.Title}: {Detail(e)}", e);
-            if (e.StatusCode >= 500) logger.LogError(e, "Hub method {HubMethod} failed with {Status}", invocationContext.HubMethodName, e.StatusCode);
+            if (e.StatusCode >= 500)
+                logger.LogError(e, "Hub method {HubMethod} failed with {Status}", invocationContext.HubMethodName, e.StatusCode);
             else Refused(invocationContext, answer.Message);
             throw answer;
         }
@@ -42,9 +44,9 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
 }
 
 /// <summary>
-/// SignalR's handler for <typeparamref name="THub"/>, but SignalR's dispatcher logs a <see cref="HubException"/> (a refusal
-/// the client is told of, already logged by <see cref="HubRefusalFilter"/>) at Debug instead of as an Error with its stack
-/// trace; every other exception it logs stays an Error. Category filters cannot tell exceptions apart, hence the wrapper.
+/// SignalR's handler for <typeparamref name="THub"/>, but its dispatcher logs a <see cref="HubException"/> (a refusal
+/// the client is told of, logged by <see cref="HubRefusalFilter"/>) at Debug, not as an Error with its stack trace;
+/// every other exception stays an Error. Category filters cannot tell exceptions apart, hence the wrapper.
 /// </summary>
 public sealed class RefusalAwareHubConnectionHandler<THub>(
     HubLifetimeManager<THub> lifetimeManager,
@@ -54,13 +56,13 @@ public sealed class RefusalAwareHubConnectionHandler<THub>(
     ILoggerFactory loggerFactory,
     IUserIdProvider userIdProvider,
     Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory)
-    : HubConnectionHandler<THub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions, new RefusalAwareLoggerFactory(loggerFactory),
-        userIdProvider, serviceScopeFactory)
+    : HubConnectionHandler<THub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions,
+        new RefusalAwareLoggerFactory(loggerFactory), userIdProvider, serviceScopeFactory)
     where THub : Hub;
 
 internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
-    /// <summary>Where SignalR logs "Failed to invoke hub method" (DefaultHubDispatcher&lt;THub&gt; without its type argument).</summary>
+    /// <summary>Where SignalR logs "Failed to invoke hub method" (DefaultHubDispatcher&lt;THub&gt;, type argument left out).</summary>
     public const string DispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
 
     public ILogger CreateLogger(string categoryName)
@@ -80,7 +82,11 @@ internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerF
 
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            inner.Log(exception is HubException && logLevel > LogLevel.Debug ? LogLevel.Debug : logLevel, eventId, state, exception, formatter);
+        public void Log<TState>(
+            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var level = exception is HubException && logLevel > LogLevel.Debug ? LogLevel.Debug : logLevel;
+            inner.Log(level, eventId, state, exception, formatter);
+        }
     }
 }

@@ -23,8 +23,7 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         var groupId = Guid.NewGuid();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, a.Id, "Hikers", "public"));
         foreach (var m in new[] { b, c }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
-        var thread = (await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title = "Hike", text = "Who is in?", tags = Array.Empty<string>() }, c.Token))
-            .AssertStatus(201))["id"]!.GetValue<string>();
+        var thread = await StartThread(c, groupId, "Hike", "Who is in?");
 
         await AssertBlockHoldsLive(thread, a, b, c, blocker: a, blocked: b);
     }
@@ -37,8 +36,9 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, c.Id, "Dunes", fx.Clock.GetUtcNow().AddDays(2),
             fx.Clock.GetUtcNow().AddDays(2).AddHours(3), 0, "AED"));
         foreach (var m in new[] { a, b })
-            await fx.DeliverAsync(new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, m.Id, "T-" + m.Id.ToString("N")[..6], null));
-        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", c.Token)).AssertStatus(200))["id"]!.GetValue<string>();
+            await fx.DeliverAsync(new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, m.Id, "T-1", null));
+        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", c.Token)).AssertStatus(200))["id"]!
+            .GetValue<string>();
 
         // This time the other one blocks: the filter holds in both directions.
         await AssertBlockHoldsLive(chat, a, b, c, blocker: b, blocked: a);
@@ -97,8 +97,7 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         var groupId = Guid.NewGuid();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, c.Id, "Readers", "public"));
         foreach (var m in new[] { a, b }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
-        var thread = (await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title = "Books", text = "What are you reading?", tags = Array.Empty<string>() }, c.Token))
-            .AssertStatus(201))["id"]!.GetValue<string>();
+        var thread = await StartThread(c, groupId, "Books", "What are you reading?");
         await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/read", new { seq = 1 }, a.Token)).AssertStatus(200);
         var bMessage = (await fx.SendAsync(b.Token, thread, "Dune again, the spice saga"))["id"]!.GetValue<string>();
         await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/messages",
@@ -112,7 +111,7 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         await fx.BlockAsync(a.Id, b.Id);
         // c's reply counts, b's two messages no longer do.
         Assert.Equal(1, await Unread(a, thread));
-        Assert.Equal(1, (await (await fx.Client.Get("/api/v1/messages/unread-count", a.Token)).AssertStatus(200))["by_kind"]!["thread"]!.GetValue<long>());
+        Assert.Equal(1, (await UnreadTotals(a))["by_kind"]!["thread"]!.GetValue<long>());
 
         foreach (var (viewer, other) in new[] { (a, b), (b, a) })
         {
@@ -129,20 +128,20 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
             }
             Assert.False(MessageOf(page, mine)["hidden"]!.GetValue<bool>());
             // Search finds the viewer's own words, never the other side's.
-            var found = (await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages/search?q=spice", viewer.Token)).AssertStatus(200))["items"]!.AsArray();
+            var found = await Search(viewer, thread, "spice");
             Assert.Contains(found, i => i!["id"]!.GetValue<string>() == mine);
             Assert.DoesNotContain(found, i => Sender(i!) == other.Id);
         }
         // The third member still sees and finds both whole.
         Assert.Equal("Dune again, the spice saga", MessageOf(await History(c, thread), bMessage)["text"]!.GetValue<string>());
-        Assert.Equal(4, (await (await fx.Client.Get($"/api/v1/conversations/{thread}/messages/search?q=spice", c.Token)).AssertStatus(200))["items"]!.AsArray().Count);
+        Assert.Equal(4, (await Search(c, thread, "spice")).Count);
         // A last message of b's shows collapsed in a's list, whole in c's; it is not unread for a.
         await fx.SendAsync(b.Token, thread, "last word");
         var seen = await (await fx.Client.Get($"/api/v1/conversations/{thread}", a.Token)).AssertStatus(200);
         Assert.True(seen["last_message"]!["hidden"]!.GetValue<bool>());
         Assert.Null(seen["last_message"]!["text"]);
         Assert.Equal(0, seen["unread_count"]!.GetValue<long>());
-        Assert.Equal(0, (await (await fx.Client.Get("/api/v1/messages/unread-count", a.Token)).AssertStatus(200))["total"]!.GetValue<long>());
+        Assert.Equal(0, (await UnreadTotals(a))["total"]!.GetValue<long>());
         var forC = await (await fx.Client.Get($"/api/v1/conversations/{thread}", c.Token)).AssertStatus(200);
         Assert.Equal("last word", forC["last_message"]!["text"]!.GetValue<string>());
         Assert.False(forC["last_message"]!["hidden"]!.GetValue<bool>());
@@ -153,6 +152,17 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         var (id, token) = await fx.RegisteredAsync();
         return new(id, token);
     }
+
+    private async Task<string> StartThread(Member author, Guid groupId, string title, string text) =>
+        (await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title, text, tags = Array.Empty<string>() }, author.Token))
+            .AssertStatus(201))["id"]!.GetValue<string>();
+
+    private async Task<JsonArray> Search(Member viewer, string conversation, string q) =>
+        (await (await fx.Client.Get($"/api/v1/conversations/{conversation}/messages/search?q={q}", viewer.Token)).AssertStatus(200))
+            ["items"]!.AsArray();
+
+    private async Task<JsonNode> UnreadTotals(Member viewer) =>
+        await (await fx.Client.Get("/api/v1/messages/unread-count", viewer.Token)).AssertStatus(200);
 
     private async Task<JsonNode> History(Member viewer, string conversation) =>
         await (await fx.Client.Get($"/api/v1/conversations/{conversation}/messages?limit=100", viewer.Token)).AssertStatus(200);

@@ -47,7 +47,7 @@ public sealed record MessageDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset? EditedAt,
     DateTimeOffset? DeletedAt,
-    [property: Description("The sender and the viewer are in a block (either way): the message keeps its place, without text or files.")]
+    [property: Description("Its sender and the viewer are in a block: the message keeps its place, without text or files.")]
     bool Hidden);
 
 /// <summary>Messages in seq order; has_more says whether more lie beyond the page in the direction read.</summary>

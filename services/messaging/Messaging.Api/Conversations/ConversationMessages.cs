@@ -167,8 +167,9 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             RETURNING LEAST(m.read_seq, c.last_seq) AS "ReadSeq", c.last_seq AS "LastSeq",
                 c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
                     WHERE c.kind <> 'direct' AND hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
-                      AND hm.sender_id IN (SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                                           FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS "UnreadCount"
+                      AND hm.sender_id IN (
+                          SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+                          FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS "UnreadCount"
             """).ToListAsync(cancellationToken);
         var position = rows.Single();
         await live.ReadAsync(conversationId, userId, position.ReadSeq, await RecipientsAsync(access.Conversation, userId, cancellationToken));
@@ -224,7 +225,8 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
                   AND search @@ websearch_to_tsquery('simple', {query})
                 """)
             // Hidden messages are found by nobody they are hidden from.
-            .Where(m => access.Conversation.Kind == ConversationKinds.Direct || !Relations.BlockedWith(db, userId).Contains(m.SenderId))
+            .Where(m => access.Conversation.Kind == ConversationKinds.Direct
+                || !Relations.BlockedWith(db, userId).Contains(m.SenderId))
             .AsNoTracking().OrderByDescending(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
         var lastSeq = await db.Conversations.Where(c => c.Id == access.Conversation.Id).Select(c => c.LastSeq).SingleAsync(cancellationToken);
         return new(await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken), rows.Count > limit, lastSeq);
@@ -243,7 +245,8 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         // A direct conversation keeps its history whole for the blocker (the blocked side no longer sees it at all).
         var hidden = others.Count == 0 ? []
             : (await Relations.BlockedWith(db, viewerId)
-                .Where(u => others.Contains(u) && db.Conversations.Any(c => conversations.Contains(c.Id) && c.Kind != ConversationKinds.Direct))
+                .Where(u => others.Contains(u)
+                    && db.Conversations.Any(c => conversations.Contains(c.Id) && c.Kind != ConversationKinds.Direct))
                 .ToListAsync(cancellationToken)).ToHashSet();
         var ids = messages.Where(m => m.AttachmentIds.Count > 0 && !hidden.Contains(m.SenderId)).Select(m => m.Id).ToList();
         var files = ids.Count == 0 ? [] : await db.Attachments.AsNoTracking().Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
@@ -253,7 +256,8 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             var shown = m.DeletedAt is null && !hidden.Contains(m.SenderId);
             return new MessageDto(
                 m.Id, m.ConversationId, m.Seq, Names.Of(names, m.SenderId), shown ? m.Text : null, m.ReplyTo,
-                shown ? m.AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id)).OfType<Attachment>().Select(f => Attachments.ToDto(f, blobs)).ToList() : [],
+                shown ? m.AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id)).OfType<Attachment>()
+                    .Select(f => Attachments.ToDto(f, blobs)).ToList() : [],
                 m.SenderId == viewerId ? m.ClientTxnId : null, m.CreatedAt, m.EditedAt, m.DeletedAt, hidden.Contains(m.SenderId));
         }).ToList();
     }
@@ -279,11 +283,13 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         var blocked = Relations.BlockedWith(db, senderId);
         return c.Kind switch
         {
-            ConversationKinds.Direct => await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken) ? [] : [c.OtherThan(senderId)],
+            ConversationKinds.Direct =>
+                await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken) ? [] : [c.OtherThan(senderId)],
             ConversationKinds.Thread => await db.GroupMembers
                 .Where(g => g.GroupId == c.GroupId && g.Active && g.UserId != senderId && !blocked.Contains(g.UserId))
                 .Select(g => g.UserId).ToListAsync(cancellationToken),
-            _ => await db.Members.Where(m => m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId))
+            _ => await db.Members
+                .Where(m => m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId))
                 .Select(m => m.UserId).ToListAsync(cancellationToken),
         };
     }

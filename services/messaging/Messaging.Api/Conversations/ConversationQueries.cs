@@ -13,10 +13,10 @@ public static class ConversationQueries
     public sealed record MembershipRow(
         Guid Id, string Kind, Guid? DirectLow, Guid? DirectHigh, Guid? GroupId, Guid? EventId, long LastSeq, DateTimeOffset LastActivityAt,
         bool Closed, DateTimeOffset CreatedAt, long ReadSeq, bool Muted, bool CanSend,
-        Guid? LastMessageId, Guid? LastSenderId, string? LastText, DateTimeOffset? LastAt, DateTimeOffset? LastDeletedAt, int? LastAttachments,
-        bool LastHidden, long HiddenUnread)
+        Guid? LastMessageId, Guid? LastSenderId, string? LastText, DateTimeOffset? LastAt, DateTimeOffset? LastDeletedAt,
+        int? LastAttachments, bool LastHidden, long HiddenUnread)
     {
-        /// <summary>Unread messages but those hidden by a block: the counts of the list, one conversation and the totals.</summary>
+        /// <summary>Unread messages but those hidden by a block: the list's, a conversation's and the totals' counts.</summary>
         public long UnreadCount => LastSeq - ReadSeq - HiddenUnread;
     }
 
@@ -35,13 +35,17 @@ public static class ConversationQueries
                    AND EXISTS (SELECT 1 FROM connections p WHERE p.user_low = c.direct_low AND p.user_high = c.direct_high AND p.connected)))) AS "CanSend",
                lm.id AS "LastMessageId", lm.sender_id AS "LastSenderId", lm.text AS "LastText", lm.created_at AS "LastAt",
                lm.deleted_at AS "LastDeletedAt", cardinality(lm.attachment_ids) AS "LastAttachments",
-               COALESCE(c.kind <> 'direct' AND lm.sender_id = ANY (ARRAY(SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+               COALESCE(c.kind <> 'direct' AND lm.sender_id = ANY (ARRAY(
+                   SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
                    FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))), false) AS "LastHidden",
                -- Counted only for someone with a block at all (the EXISTS runs once), over their unread messages only.
-               CASE WHEN c.kind <> 'direct' AND EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))
-                    THEN (SELECT count(*) FROM messages hm WHERE hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
-                          AND hm.sender_id = ANY (ARRAY(SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                              FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))))
+               CASE WHEN c.kind <> 'direct'
+                         AND EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))
+                    THEN (SELECT count(*) FROM messages hm
+                          WHERE hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
+                            AND hm.sender_id = ANY (ARRAY(
+                                SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+                                FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))))
                     ELSE 0 END AS "HiddenUnread"
         FROM conversation_members m
         JOIN conversations c ON c.id = m.conversation_id
@@ -89,9 +93,10 @@ public static class ConversationQueries
 
     private static ConversationDto ToDto(MembershipRow r, Guid userId, IReadOnlyDictionary<Guid, UserRef> names)
     {
+        var shown = r.LastDeletedAt is null && !r.LastHidden;
         var preview = r.LastMessageId is { } id
-            ? new MessagePreview(id, r.LastSeq, r.LastSenderId!.Value, r.LastDeletedAt is null && !r.LastHidden ? Cut(r.LastText) : null,
-                r.LastDeletedAt is not null, r.LastDeletedAt is null && !r.LastHidden ? r.LastAttachments ?? 0 : 0, r.LastAt!.Value, r.LastHidden)
+            ? new MessagePreview(id, r.LastSeq, r.LastSenderId!.Value, shown ? Cut(r.LastText) : null, r.LastDeletedAt is not null,
+                shown ? r.LastAttachments ?? 0 : 0, r.LastAt!.Value, r.LastHidden)
             : null;
         var other = OtherOf(r, userId) is { } o ? Names.Of(names, o) : null;
         return new(r.Id, r.Kind, other, r.GroupId, r.EventId, r.LastSeq, r.ReadSeq, r.UnreadCount, r.Muted, r.Closed, r.CanSend, preview,

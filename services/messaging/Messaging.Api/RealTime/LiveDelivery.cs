@@ -54,7 +54,7 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         BoundedAsync(target, conversationId, token =>
             push.ToJoinedAsync(conversationId, audience, target, new MemberChange(conversationId, userId), null, token));
 
-    /// <summary>An event chat's member joined or left: its active members hear it (not those in a block with them), and the one who left.</summary>
+    /// <summary>An event chat's member joined or left: they and its active members hear it, but those in a block with them.</summary>
     public async Task EventChatMemberAsync(MessagingDbContext db, Guid conversationId, Guid userId, bool joined, CancellationToken cancellationToken)
     {
         var blocked = Relations.BlockedWith(db, userId);

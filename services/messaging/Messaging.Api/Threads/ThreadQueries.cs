@@ -29,7 +29,8 @@ public static class ThreadQueries
 
     /// <summary>
     /// The threads <paramref name="userId"/> may see; with <paramref name="search"/>, only those whose title or one of whose
-    /// messages (not deleted, not hidden from them by a block) matches it (PostgreSQL full-text search, web-search syntax). Composable.
+    /// messages (not deleted, not hidden from them by a block) matches it (PostgreSQL full-text search, web-search syntax).
+    /// Composable.
     /// </summary>
     public static IQueryable<ThreadRow> Visible(MessagingDbContext db, Guid userId, string? search = null) => db.Database.SqlQuery<ThreadRow>($"""
         SELECT t.id AS "Id", t.group_id AS "GroupId", t.author_id AS "AuthorId", t.title AS "Title", t.tags AS "Tags",
@@ -45,8 +46,9 @@ public static class ThreadQueries
                OR t.search @@ websearch_to_tsquery('simple', {search}::text)
                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL
                           AND m.search @@ websearch_to_tsquery('simple', {search}::text)
-                          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND ((b.blocker_id = {userId} AND b.blocked_id = m.sender_id)
-                                                                        OR (b.blocker_id = m.sender_id AND b.blocked_id = {userId})))))
+                          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
+                              AND ((b.blocker_id = {userId} AND b.blocked_id = m.sender_id)
+                                   OR (b.blocker_id = m.sender_id AND b.blocked_id = {userId})))))
         """);
 
     /// <summary>A group's threads: pinned first, then the newest activity.</summary>
