@@ -33,7 +33,7 @@ public sealed class ProbeHub : Hub
     public Task ToConnection(string connectionId, string tag, int seq) => Clients.Client(connectionId).SendAsync("connection", tag, seq);
     public Task ToConnections(string[] connectionIds, string tag, int seq) => Clients.Clients(connectionIds).SendAsync("connections", tag, seq);
 
-    /// <summary>Refuses as a service's hub method does (<paramref name="kind"/>: hub, not_found, validation, forbidden, unavailable), or fails.</summary>
+    /// <summary>Refuses as a service's hub method does (hub, not_found, validation, forbidden, unavailable), or fails.</summary>
     public string Refuse(string kind) => kind switch
     {
         "hub" => throw new HubException("Not now."),
@@ -58,7 +58,8 @@ public sealed class HubHost : IAsyncDisposable
     public IServiceProvider Services => App.Services;
 
     public static async Task<HubHost> StartAsync(
-        IsolatedResources resources, TestTokens tokens, TimeProvider clock, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+        IsolatedResources resources, TestTokens tokens, TimeProvider clock, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");

@@ -21,7 +21,8 @@ public sealed class CapturedLogs : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(
+            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             logs.Entries.Enqueue(new(category, logLevel, eventId, formatter(state, exception), exception));
     }
 }
@@ -67,7 +68,10 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", "hub"));
         Assert.Contains("HubException: Not now.", refused.Message);
         // Too many calls: the rate limit's refusal (Typing allows a burst of 2).
-        await Assert.ThrowsAsync<HubInvocationException>(async () => { for (var i = 0; i < 3; i++) await client.InvokeAsync("Typing"); });
+        await Assert.ThrowsAsync<HubInvocationException>(async () =>
+        {
+            for (var i = 0; i < 3; i++) await client.InvokeAsync("Typing");
+        });
         Assert.Equal("still here", (await client.InvokeAsync("Echo", "still here"))?.GetString());
 
         AssertRefusalsLoggedQuietly(fx.Logs.Entries.Skip(before).ToList(), expected: 2);
@@ -97,7 +101,8 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
     private static void AssertRefusalsLoggedQuietly(IReadOnlyList<CapturedLogs.Entry> logged, int expected)
     {
         Assert.DoesNotContain(logged, e => e.Level >= LogLevel.Warning);
-        var refusals = logged.Where(e => e.Category == typeof(HubRefusalFilter).FullName && e.Level == LogLevel.Information).ToList();
+        var refusals = logged
+            .Where(e => e.Category == typeof(HubRefusalFilter).FullName && e.Level == LogLevel.Information).ToList();
         Assert.Equal(expected, refusals.Count);
         Assert.All(refusals, e => Assert.Null(e.Exception));
     }
