@@ -153,6 +153,33 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(mention, await response.Content.ReadAsStringAsync());
     }
+
+    public static TheoryData<string, string, int> LifetimeClaims() => new()
+    {
+        { "exp", "\"9999999999\"", 401 },
+        { "nbf", "\"0\"", 401 },
+        { "iat", "\"0\"", 401 },
+        { "exp", "true", 401 },
+        { "exp", "{\"seconds\": 9999999999}", 401 },
+        { "exp", "[9999999999]", 401 },
+        { "exp", "null", 401 },
+        { "exp", "FUTURE.5", 200 },
+    };
+
+    [Theory]
+    [MemberData(nameof(LifetimeClaims))]
+    public async Task Exp_nbf_and_iat_must_be_json_numbers(string claim, string json, int status)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var claims = TestTokens.Claims(Guid.NewGuid().ToString(), now);
+        claims[claim] = System.Text.Json.Nodes.JsonNode.Parse(json.Replace("FUTURE", now.AddMinutes(15).ToUnixTimeSeconds().ToString()));
+
+        var response = await Me("Bearer", TestTokens.Es256(_tokens.Key, _tokens.Kid, claims));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        // A string is what the library would take; other kinds it already fails to read as a JWT.
+        if (json.StartsWith('"')) Assert.Contains("NumericDate", await response.Content.ReadAsStringAsync());
+    }
 }
 
 /// <summary>A driver exception with the transience a database driver reports (Npgsql: too many clients, an exhausted pool...).</summary>

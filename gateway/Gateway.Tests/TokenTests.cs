@@ -15,7 +15,7 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [
         "alg-none", "hs256-with-public-key", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer",
         "tampered-payload", "unknown-kid", "known-kid-other-key", "no-kid", "garbage", "empty-bearer",
-        "typ-jwt", "no-typ", "crit-header", "sub-not-a-user-id",
+        "typ-jwt", "no-typ", "crit-header", "sub-not-a-user-id", "exp-as-string",
     ];
 
     [Theory]
@@ -117,6 +117,10 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
                 return tokens.Forge(new { alg = "ES256", typ = "at+jwt", kid = tokens.Kid, crit = new[] { "exp" } }, Sign);
             case "sub-not-a-user-id":
                 return tokens.Issue(subject: "admin");
+            case "exp-as-string":
+                var claims = TestTokens.Claims(Guid.NewGuid().ToString(), now);
+                claims["exp"] = "9999999999";
+                return TestTokens.Es256(tokens.Key, tokens.Kid, claims);
             case "garbage":
                 return "not.a.jwt";
             case "empty-bearer":

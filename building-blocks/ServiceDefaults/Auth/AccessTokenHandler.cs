@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -6,8 +7,9 @@ namespace Community.ServiceDefaults.Auth;
 /// <summary>
 /// The library's JWT validation, preceded by the checks it leaves to us: ES256 only, typed as an
 /// access token (RFC 9068 <c>at+jwt</c>), no <c>crit</c> extension we would have to understand, a
-/// kid, and the key found by that kid (an unknown kid may refresh the JWKS, which needs an await);
-/// followed by a subject that is a user id.
+/// kid, lifetime claims that are JSON numbers (the library would read <c>"exp": "9999999999"</c>), and
+/// the key found by that kid (an unknown kid may refresh the JWKS, which needs an await); followed by
+/// a subject that is a user id.
 /// </summary>
 internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenHandler
 {
@@ -32,6 +34,8 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
             return Refused("The token is not an access token (typ must be at+jwt).");
         if (jwt.TryGetHeaderValue<object>("crit", out _)) return Refused("The token has critical header extensions this platform does not understand.");
         if (string.IsNullOrEmpty(jwt.Kid)) return Refused("The token names no key.");
+        if (!HasNumericDates(jwt.EncodedPayload))
+            return Refused("The token's exp, nbf and iat must be numbers of seconds (RFC 7519 NumericDate).");
 
         // Not the request's token: a refresh is shared by every request waiting on it, and its HttpClient has timeouts.
         var key = await keys.FindAsync(jwt.Kid, CancellationToken.None);
@@ -43,6 +47,28 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
         var result = await base.ValidateTokenAsync(jwt, parameters);
         if (result.IsValid && !Guid.TryParse(jwt.Subject, out _)) return Refused("The token's subject is not a user id.");
         return result;
+    }
+
+    /// <summary>Whether every exp, nbf and iat in the payload (each occurrence) is a JSON number, as RFC 7519 says.</summary>
+    internal static bool HasNumericDates(string encodedPayload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(Base64UrlEncoder.DecodeBytes(encodedPayload));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8) || reader.ValueTextEquals("iat"u8);
+                if (!reader.Read()) return false;
+                if (isDate && reader.TokenType != JsonTokenType.Number) return false;
+                reader.Skip();
+            }
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static TokenValidationResult Refused(string reason) => new() { IsValid = false, Exception = new AccessTokenRefusedException(reason) };
