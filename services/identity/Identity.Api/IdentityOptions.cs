@@ -89,8 +89,11 @@ public sealed class RegistrationThrottleOptions
 {
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Registration attempts naming one username, e-mail or phone in a window, from any address, before 429.</summary>
-    public int PerIdentifier { get; set; } = 10;
+    /// <summary>Well-formed registrations naming one e-mail or phone from one client address in a window before 429 (other addresses are not counted with it).</summary>
+    public int PerIdentifierAndAddress { get; set; } = 10;
+
+    /// <summary>New confirmation links one account may ask for in a window before 429.</summary>
+    public int LinksPerAccount { get; set; } = 5;
 }
 
 public sealed class PhoneVerificationOptions

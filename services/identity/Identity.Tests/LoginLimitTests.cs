@@ -8,11 +8,13 @@ namespace Community.Identity.Tests;
 public sealed class LoginLimitFixture : IdentityFixture
 {
     public const int RegistrationsPerIdentifier = 3;
+    public const int LinksPerAccount = 5;
 
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
         base.ConfigureService(settings);
-        settings["Identity:RegistrationThrottle:PerIdentifier"] = RegistrationsPerIdentifier.ToString();
+        settings["Identity:RegistrationThrottle:PerIdentifierAndAddress"] = RegistrationsPerIdentifier.ToString();
+        settings["Identity:RegistrationThrottle:LinksPerAccount"] = LinksPerAccount.ToString();
     }
 }
 
@@ -102,22 +104,66 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM login_failures WHERE length(key) > 300"));
     }
 
-    [Fact]
-    public async Task Registrations_naming_one_identifier_are_limited_whatever_the_address()
-    {
-        await (await Send("/api/v1/auth/register", new { username = "reg_limited", email = "reg_limited@example.com", password = "correct-horse-9" }, "192.0.2.60"))
-            .AssertStatus(201);
-        for (var i = 1; i < LoginLimitFixture.RegistrationsPerIdentifier; i++)
-        {
-            var again = await Send("/api/v1/auth/register", new { username = $"reg_other_{i}", email = "reg_limited@example.com", password = "correct-horse-9" }, $"192.0.2.{60 + i}");
-            Assert.NotEqual(HttpStatusCode.TooManyRequests, again.StatusCode);
-        }
+    private Task<HttpResponseMessage> Register(string username, string email, string password, string from) =>
+        Send("/api/v1/auth/register", new { username, email, password }, from);
 
-        var refused = await Send("/api/v1/auth/register", new { username = "reg_other_last", email = "REG_limited@example.com", password = "correct-horse-9" }, "192.0.2.99");
+    [Fact]
+    public async Task Registrations_refused_by_validation_do_not_count_against_the_email()
+    {
+        const string victim = "invalid_victim@example.com";
+        for (var i = 0; i < 10; i++)
+            await (await Register($"inv_attacker_{i}", victim, "short", "203.0.113.60")).AssertProblem(400);
+
+        // The owner registers from another address, is answered as usual and gets the link.
+        await (await Register("invalid_victim", victim, "correct-horse-9", "198.51.100.60")).AssertStatus(201);
+        var confirmed = await (await fx.ConfirmAsync(victim)).AssertStatus(200);
+        Assert.Equal("invalid_victim", confirmed["username"]!.GetValue<string>());
+        // Nor did they count against the attacker's own address.
+        await (await Register("inv_attacker_ok", victim, "correct-horse-9", "203.0.113.60")).AssertStatus(201);
+    }
+
+    [Fact]
+    public async Task A_strangers_registrations_past_the_limit_refuse_only_their_own_address()
+    {
+        const string victim = "flooded_victim@example.com";
+        for (var i = 0; i < LoginLimitFixture.RegistrationsPerIdentifier; i++)
+            await (await Register($"flood_{i}", victim, "correct-horse-9", "203.0.113.70")).AssertStatus(201);
+
+        var refused = await Register("flood_last", victim.ToUpperInvariant(), "correct-horse-9", "203.0.113.70");
         await refused.AssertProblem(429);
-        Assert.InRange(RetryAfter(refused), 1, 3600);
-        // Another identifier is not affected.
-        await (await Send("/api/v1/auth/register", new { username = "reg_fresh", email = "reg_fresh@example.com", password = "correct-horse-9" }, "192.0.2.99"))
-            .AssertStatus(201);
+        Assert.InRange(RetryAfter(refused), 3590, 3600);
+        // Another identifier from that address is not affected.
+        await (await Register("flood_fresh", "flood_fresh@example.com", "correct-horse-9", "203.0.113.70")).AssertStatus(201);
+
+        // The owner, from their own address: the usual 201, their link, and the address confirmed.
+        await (await Register("flood_owner", victim, "correct-horse-9", "198.51.100.70")).AssertStatus(201);
+        var confirmed = await (await fx.ConfirmAsync(victim)).AssertStatus(200);
+        Assert.Equal("flood_owner", confirmed["username"]!.GetValue<string>());
+        await (await Register("flood_last", victim, "correct-horse-9", "203.0.113.70")).AssertProblem(429);
+    }
+
+    [Fact]
+    public async Task New_links_are_counted_per_account_apart_from_registrations()
+    {
+        const string email = "links_owner@example.com";
+        var registered = await (await Register("links_owner", email, "correct-horse-9", "198.51.100.80")).AssertStatus(201);
+        var token = registered["access_token"]!.GetValue<string>();
+
+        for (var i = 0; i < LoginLimitFixture.LinksPerAccount; i++)
+            await (await AskForLink(token)).AssertStatus(202);
+        var refused = await AskForLink(token);
+        await refused.AssertProblem(429);
+        Assert.InRange(RetryAfter(refused), 3590, 3600);
+
+        // The links used up nothing of the registrations naming the address, and the newest link still works.
+        await (await Register("links_second", email, "correct-horse-9", "198.51.100.80")).AssertStatus(201);
+        await (await fx.ConfirmAsync(email)).AssertStatus(200);
+    }
+
+    private Task<HttpResponseMessage> AskForLink(string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/users/me/email/verification");
+        request.Headers.Authorization = new("Bearer", token);
+        return fx.Client.SendAsync(request);
     }
 }

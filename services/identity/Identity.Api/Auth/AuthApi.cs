@@ -25,8 +25,7 @@ public static class AuthApi
         var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").WithStandardProblems();
         group.MapPost("/register", Register).AllowAnonymous().WithName("Register")
             .WithSummary("Create an account and sign in (201); an e-mail given is confirmed through the link mailed to it")
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .AddEndpointFilter(RegistrationThrottle.Filter).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/register/confirm", ConfirmEmail).AllowAnonymous().WithName("ConfirmRegistration")
             .WithSummary("Confirm an account's e-mail with the token mailed to it").ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone")
@@ -38,8 +37,8 @@ public static class AuthApi
     }
 
     private static async Task<Created<AuthResponse>> Register(
-        RegisterRequest request, IdentityDbContext db, TokenIssuer tokens, EmailVerifications emailVerifications, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        RegisterRequest request, HttpContext http, IdentityDbContext db, TokenIssuer tokens, RegistrationThrottle throttle,
+        EmailVerifications emailVerifications, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Rules.Username(errors, request.Username);
@@ -53,6 +52,11 @@ public static class AuthApi
         if (role is not (Roles.Member or Roles.Organizer))
             errors.Add("role", "role must be \"member\" or \"organizer\".");
         errors.ThrowIfAny();
+
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : Rules.NormalizeEmail(request.Email);
+        var phone = string.IsNullOrWhiteSpace(request.Phone) ? null : Rules.NormalizePhone(request.Phone);
+        // Only a well-formed registration counts, and only against its own address: no stranger can use up the owner's.
+        await throttle.CountRegistrationAsync(ClientAddress.Of(http), [email, phone], cancellationToken);
 
         var username = Rules.NormalizeUsername(request.Username!);
         User? referrer = null;
@@ -71,8 +75,8 @@ public static class AuthApi
         {
             Id = Guid.CreateVersion7(now),
             Username = username,
-            Email = string.IsNullOrWhiteSpace(request.Email) ? null : Rules.NormalizeEmail(request.Email),
-            Phone = string.IsNullOrWhiteSpace(request.Phone) ? null : Rules.NormalizePhone(request.Phone),
+            Email = email,
+            Phone = phone,
             PasswordHash = PasswordHasher.Hash(request.Password!),
             Role = role,
             FullName = request.FullName?.Trim(),

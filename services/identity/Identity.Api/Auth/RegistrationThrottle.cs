@@ -6,31 +6,33 @@ using Microsoft.Extensions.Options;
 namespace Community.Identity.Auth;
 
 /// <summary>
-/// Registration attempts per identifier (username, e-mail, phone), from any address, counted in
-/// the database beside the login counters under "register:" keys: past the limit a window's
-/// further attempts naming that identifier are refused with 429, however many addresses send them.
-/// Runs before the handler, so the count holds whatever the handler answers.
+/// Limits on what sends confirmation e-mails, counted in the database beside the login counters.
+/// A registration counts only once it is well-formed, and per (e-mail or phone, client address):
+/// past the limit that address is refused with 429 for the window, while the same identifier from
+/// any other address is untouched, so nobody can lock an owner out of registering with their own
+/// address. Asking for a new link counts per account, on its own counter.
 /// </summary>
 public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
-    /// <summary>The endpoint filter that counts a registration's identifiers (the throttle comes from the request's scope).</summary>
-    public static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Counts a validated registration naming <paramref name="identifiers"/> from <paramref name="address"/>; 429 past the limit.</summary>
+    public Task CountRegistrationAsync(string address, IEnumerable<string?> identifiers, CancellationToken cancellationToken)
     {
-        if (context.Arguments.OfType<RegisterRequest>().FirstOrDefault() is { } request)
-        {
-            var throttle = context.HttpContext.RequestServices.GetRequiredService<RegistrationThrottle>();
-            await throttle.CountAsync([request.Username, request.Email, request.Phone], context.HttpContext.RequestAborted);
-        }
-        return await next(context);
+        var keys = identifiers.Where(i => !string.IsNullOrWhiteSpace(i))
+            .Select(i => "register:" + LoginThrottle.Bounded(i!) + "|ip:" + LoginThrottle.Bounded(address)).Distinct().ToList();
+        return CountAsync(keys, options.Value.RegistrationThrottle.PerIdentifierAndAddress,
+            "Too many registrations with this e-mail or phone from this address; try again later.", cancellationToken);
     }
 
-    public async Task CountAsync(IEnumerable<string?> identifiers, CancellationToken cancellationToken)
+    /// <summary>Counts a request for a new confirmation link by <paramref name="userId"/>; 429 past the limit.</summary>
+    public Task CountLinkRequestAsync(Guid userId, CancellationToken cancellationToken) =>
+        CountAsync(["email-link:" + userId], options.Value.RegistrationThrottle.LinksPerAccount,
+            "Too many confirmation links asked for; try again later.", cancellationToken);
+
+    private async Task CountAsync(List<string> keys, int limit, string refusal, CancellationToken cancellationToken)
     {
-        var settings = options.Value.RegistrationThrottle;
+        var window = options.Value.RegistrationThrottle.Window;
         var now = clock.GetUtcNow();
-        var windowStart = now - settings.Window;
-        var keys = identifiers.Where(i => !string.IsNullOrWhiteSpace(i))
-            .Select(i => "register:" + LoginThrottle.Bounded(i!.Trim().ToLowerInvariant())).Distinct().ToList();
+        var windowStart = now - window;
         foreach (var key in keys)
         {
             await db.Database.ExecuteSqlAsync($"""
@@ -41,10 +43,9 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
                 """, cancellationToken);
         }
         var over = await db.LoginFailures.AsNoTracking()
-            .Where(f => keys.Contains(f.Key) && f.Failures > settings.PerIdentifier)
+            .Where(f => keys.Contains(f.Key) && f.Failures > limit)
             .OrderByDescending(f => f.WindowStartedAt)
             .FirstOrDefaultAsync(cancellationToken);
-        if (over is not null)
-            throw new TooManyRequestsException("Too many registrations with this username, e-mail or phone; try again later.", over.WindowStartedAt + settings.Window - now);
+        if (over is not null) throw new TooManyRequestsException(refusal, over.WindowStartedAt + window - now);
     }
 }

@@ -36,8 +36,8 @@ public static class EmailVerificationApi
         // The caller's own state, so saying so reveals nothing about anyone else.
         if (user.Email is null) throw new ConflictException("The account has no e-mail address to confirm.");
         if (user.EmailVerifiedAt is not null) throw new ConflictException("The e-mail address is already confirmed.");
-        // Counted with the registrations naming the address, so neither can flood its mailbox.
-        await throttle.CountAsync([user.Email], cancellationToken);
+        // Its own counter: registrations naming the address, whoever sends them, never use up the owner's links.
+        await throttle.CountLinkRequestAsync(user.Id, cancellationToken);
         await verifications.SendAsync(user, cancellationToken);
         return TypedResults.Accepted((string?)null, EmailVerificationSent.CheckYourEmail);
     }
