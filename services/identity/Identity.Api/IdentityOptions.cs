@@ -66,8 +66,20 @@ public sealed class LoginThrottleOptions
     /// <summary>Failures on one account after which each attempt is slowed down.</summary>
     public int AccountSlowAfter { get; set; } = 3;
 
-    /// <summary>Failures on one account in a window after which logins from any address but its usual ones are refused with 429.</summary>
+    /// <summary>
+    /// Failures on one account in a window after which the address they came from is refused with 429 for the rest of
+    /// the window, and every address but the account's usual ones backs off (<see cref="AccountBackoff"/>).
+    /// </summary>
     public int AccountLockAfter { get; set; } = 10;
+
+    /// <summary>
+    /// Past <see cref="AccountLockAfter"/>, a login from an address that is not one of the account's usual ones waits this
+    /// long after the account's last failure, doubling with each further failure, at most <see cref="MaxAccountBackoff"/>.
+    /// </summary>
+    public TimeSpan AccountBackoff { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest a stranger's failures can keep the owner out at a new address.</summary>
+    public TimeSpan MaxAccountBackoff { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Failures from one IP in a window after which logins from it are refused with 429.</summary>
     public int IpLockAfter { get; set; } = 50;

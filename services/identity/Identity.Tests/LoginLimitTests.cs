@@ -33,7 +33,34 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     private static int RetryAfter(HttpResponseMessage response) => int.Parse(response.Headers.GetValues("Retry-After").Single());
 
     [Fact]
-    public async Task A_strangers_failures_lock_other_addresses_out_but_not_the_owners_usual_one()
+    public async Task Ten_wrong_passwords_stop_the_guessing_address_but_not_the_owner_at_a_new_one()
+    {
+        await fx.RegisterAsync("new_place_owner");
+        for (var i = 0; i < 10; i++)
+            await (await Login("new_place_owner", "wrong-password-1", "203.0.113.40")).AssertProblem(401);
+
+        // The owner, from an address never used before: in at once, or after a short wait the answer states.
+        var owner = await Login("new_place_owner", "correct-horse-9", "198.51.100.40");
+        if (owner.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var wait = RetryAfter(owner);
+            Assert.InRange(wait, 1, 15);
+            fx.Clock.Advance(TimeSpan.FromSeconds(wait));
+            owner = await Login("new_place_owner", "correct-horse-9", "198.51.100.40");
+        }
+        await owner.AssertStatus(200);
+
+        // The guessing address stays refused for the rest of the window, right password or not.
+        foreach (var password in new[] { "correct-horse-9", "wrong-password-2" })
+        {
+            var guesser = await Login("new_place_owner", password, "203.0.113.40");
+            await guesser.AssertProblem(429);
+            Assert.InRange(RetryAfter(guesser), 15 * 60 - 30, 15 * 60);
+        }
+    }
+
+    [Fact]
+    public async Task Failures_from_rotating_addresses_back_the_account_off_briefly_and_a_success_resets_it()
     {
         await fx.RegisterAsync("usual_owner");
         await (await Login("usual_owner", "correct-horse-9", "198.51.100.10")).AssertStatus(200);
@@ -41,11 +68,26 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         // Every guess from a new address: the per-account count still adds them up.
         for (var i = 0; i < 10; i++)
             await (await Login("usual_owner", "wrong-password-1", $"203.0.113.{20 + i}")).AssertProblem(401);
-        var stranger = await Login("usual_owner", "correct-horse-9", "203.0.113.99");
-        await stranger.AssertProblem(429);
-        Assert.InRange(RetryAfter(stranger), 1, 15 * 60);
+        var first = await Login("usual_owner", "correct-horse-9", "203.0.113.99");
+        await first.AssertProblem(429);
+        Assert.InRange(RetryAfter(first), 1, 15);
 
+        // Each further failure doubles the wait, never past two minutes.
+        fx.Clock.Advance(TimeSpan.FromSeconds(16));
+        await (await Login("usual_owner", "wrong-password-1", "203.0.113.31")).AssertProblem(401);
+        var second = await Login("usual_owner", "correct-horse-9", "203.0.113.99");
+        await second.AssertProblem(429);
+        Assert.InRange(RetryAfter(second), 16, 30);
+        for (var i = 0; i < 4; i++)
+        {
+            fx.Clock.Advance(TimeSpan.FromSeconds(121));
+            await (await Login("usual_owner", "wrong-password-1", $"203.0.113.{40 + i}")).AssertProblem(401);
+        }
+        Assert.InRange(RetryAfter(await Login("usual_owner", "correct-horse-9", "203.0.113.99")), 61, 120);
+
+        // The usual address never waits for a stranger, and its success clears the account's back-off.
         await (await Login("usual_owner", "correct-horse-9", "198.51.100.10")).AssertStatus(200);
+        await (await Login("usual_owner", "correct-horse-9", "203.0.113.99")).AssertStatus(200);
     }
 
     [Fact]

@@ -9,10 +9,12 @@ namespace Community.Identity.Auth;
 
 /// <summary>
 /// Failed logins counted in the database (so all replicas agree) in fixed windows, per account,
-/// per (account, address) and per address. After a few failures each attempt is slowed. Past the
-/// lock-out count an account is refused with 429 until the window ends, except from its usual
-/// addresses (where it signed in before): there the owner's own failures back off progressively,
-/// so a stranger's guesses cannot lock the owner out. A success clears the account's counts.
+/// per (account, address) and per address. After a few failures each attempt is slowed. The hard
+/// stops are per address: past the lock-out count an (account, address) pair, or past its own count
+/// an address, is refused with 429 until the window ends. The account itself only backs off, briefly
+/// and progressively, so guesses from rotating addresses slow down but no stranger can lock the
+/// owner out; at its usual addresses (where it signed in before) only the owner's own failures count.
+/// A success clears the account's counts.
 /// </summary>
 public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
@@ -56,7 +58,7 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             var beyond = failures - settings.AccountLockAfter;
             if (beyond >= 0 && atAddress?.LastFailedAt is { } last)
             {
-                var wait = TimeSpan.FromTicks((long)Math.Min(settings.Window.Ticks, settings.UsualAddressBackoff.Ticks * Math.Pow(2, Math.Min(beyond, 30))));
+                var wait = Backoff(settings.UsualAddressBackoff, beyond, settings.Window);
                 if (last + wait > now)
                     throw new TooManyRequestsException("Too many failed logins for this account; wait before trying again.", last + wait - now);
             }
@@ -64,8 +66,15 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         else
         {
             failures = account?.Failures ?? 0;
-            if (account is not null && failures >= settings.AccountLockAfter)
-                throw new TooManyRequestsException("Too many failed logins for this account; try again later.", account.WindowStartedAt + settings.Window - now);
+            if (atAddress is not null && atAddress.Failures >= settings.AccountLockAfter)
+                throw new TooManyRequestsException("Too many failed logins for this account from this address; try again later.",
+                    atAddress.WindowStartedAt + settings.Window - now);
+            if (account?.LastFailedAt is { } last && failures >= settings.AccountLockAfter)
+            {
+                var wait = Backoff(settings.AccountBackoff, failures - settings.AccountLockAfter, settings.MaxAccountBackoff);
+                if (last + wait > now)
+                    throw new TooManyRequestsException("Too many failed logins for this account; wait before trying again.", last + wait - now);
+            }
         }
 
         var excess = failures - settings.AccountSlowAfter + 1;
@@ -75,6 +84,10 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             await Task.Delay(delay, clock, cancellationToken);
         }
     }
+
+    /// <summary><paramref name="first"/>, doubled <paramref name="beyond"/> times, at most <paramref name="max"/>.</summary>
+    private static TimeSpan Backoff(TimeSpan first, int beyond, TimeSpan max) =>
+        TimeSpan.FromTicks((long)Math.Min(max.Ticks, first.Ticks * Math.Pow(2, Math.Min(beyond, 30))));
 
     private Task<bool> IsUsualAddressAsync(Keys keys, DateTimeOffset now, CancellationToken cancellationToken)
     {
