@@ -172,7 +172,8 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         var now = DateTimeOffset.UtcNow;
         var claims = TestTokens.Claims(Guid.NewGuid().ToString(), now);
-        claims[claim] = System.Text.Json.Nodes.JsonNode.Parse(json.Replace("FUTURE", now.AddMinutes(15).ToUnixTimeSeconds().ToString()));
+        var future = now.AddMinutes(15).ToUnixTimeSeconds().ToString();
+        claims[claim] = System.Text.Json.Nodes.JsonNode.Parse(json.Replace("FUTURE", future));
 
         var response = await Me("Bearer", TestTokens.Es256(_tokens.Key, _tokens.Kid, claims));
 

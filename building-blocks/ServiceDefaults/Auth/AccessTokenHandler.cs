@@ -49,7 +49,7 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
         return result;
     }
 
-    /// <summary>Whether every exp, nbf and iat in the payload (each occurrence) is a JSON number, as RFC 7519 says.</summary>
+    /// <summary>Whether every exp, nbf and iat in the payload is a JSON number, as RFC 7519 says.</summary>
     internal static bool HasNumericDates(string encodedPayload)
     {
         try
@@ -58,7 +58,8 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8) || reader.ValueTextEquals("iat"u8);
+                var isDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8)
+                    || reader.ValueTextEquals("iat"u8);
                 if (!reader.Read()) return false;
                 if (isDate && reader.TokenType != JsonTokenType.Number) return false;
                 reader.Skip();

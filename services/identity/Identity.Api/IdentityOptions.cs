@@ -73,8 +73,8 @@ public sealed class LoginThrottleOptions
     public int AccountLockAfter { get; set; } = 10;
 
     /// <summary>
-    /// Past <see cref="AccountLockAfter"/>, a login from an address that is not one of the account's usual ones waits this
-    /// long after the account's last failure, doubling with each further failure, at most <see cref="MaxAccountBackoff"/>.
+    /// Past <see cref="AccountLockAfter"/>, a login from an address that is not one of the account's usual ones
+    /// waits this long after the account's last failure, doubling with each further one (<see cref="MaxAccountBackoff"/>).
     /// </summary>
     public TimeSpan AccountBackoff { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -101,7 +101,7 @@ public sealed class RegistrationThrottleOptions
 {
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Well-formed registrations naming one e-mail or phone from one client address in a window before 429 (other addresses are not counted with it).</summary>
+    /// <summary>Well-formed registrations naming one e-mail or phone from one client address in a window before 429.</summary>
     public int PerIdentifierAndAddress { get; set; } = 10;
 
     /// <summary>New confirmation links one account may ask for in a window before 429.</summary>

@@ -37,8 +37,9 @@ public static class AuthApi
     }
 
     private static async Task<Created<AuthResponse>> Register(
-        RegisterRequest request, HttpContext http, IdentityDbContext db, TokenIssuer tokens, RegistrationThrottle throttle,
-        EmailVerifications emailVerifications, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        RegisterRequest request, HttpContext http, IdentityDbContext db, TokenIssuer tokens,
+        RegistrationThrottle throttle, EmailVerifications emailVerifications, TimeProvider clock, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Rules.Username(errors, request.Username);

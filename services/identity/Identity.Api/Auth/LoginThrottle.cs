@@ -67,13 +67,16 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         {
             failures = account?.Failures ?? 0;
             if (atAddress is not null && atAddress.Failures >= settings.AccountLockAfter)
-                throw new TooManyRequestsException("Too many failed logins for this account from this address; try again later.",
+                throw new TooManyRequestsException(
+                    "Too many failed logins for this account from this address; try again later.",
                     atAddress.WindowStartedAt + settings.Window - now);
             if (account?.LastFailedAt is { } last && failures >= settings.AccountLockAfter)
             {
-                var wait = Backoff(settings.AccountBackoff, failures - settings.AccountLockAfter, settings.MaxAccountBackoff);
+                var beyond = failures - settings.AccountLockAfter;
+                var wait = Backoff(settings.AccountBackoff, beyond, settings.MaxAccountBackoff);
                 if (last + wait > now)
-                    throw new TooManyRequestsException("Too many failed logins for this account; wait before trying again.", last + wait - now);
+                    throw new TooManyRequestsException(
+                        "Too many failed logins for this account; wait before trying again.", last + wait - now);
             }
         }
 
@@ -85,7 +88,7 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         }
     }
 
-    /// <summary><paramref name="first"/>, doubled <paramref name="beyond"/> times, at most <paramref name="max"/>.</summary>
+    /// <summary><paramref name="first"/> doubled <paramref name="beyond"/> times, at most <paramref name="max"/>.</summary>
     private static TimeSpan Backoff(TimeSpan first, int beyond, TimeSpan max) =>
         TimeSpan.FromTicks((long)Math.Min(max.Ticks, first.Ticks * Math.Pow(2, Math.Min(beyond, 30))));
 

@@ -14,11 +14,12 @@ namespace Community.Identity.Auth;
 /// </summary>
 public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
-    /// <summary>Counts a validated registration naming <paramref name="identifiers"/> from <paramref name="address"/>; 429 past the limit.</summary>
+    /// <summary>Counts a validated registration naming <paramref name="identifiers"/> from <paramref name="address"/>.</summary>
     public Task CountRegistrationAsync(string address, IEnumerable<string?> identifiers, CancellationToken cancellationToken)
     {
+        var from = "|ip:" + LoginThrottle.Bounded(address);
         var keys = identifiers.Where(i => !string.IsNullOrWhiteSpace(i))
-            .Select(i => "register:" + LoginThrottle.Bounded(i!) + "|ip:" + LoginThrottle.Bounded(address)).Distinct().ToList();
+            .Select(i => "register:" + LoginThrottle.Bounded(i!) + from).Distinct().ToList();
         return CountAsync(keys, options.Value.RegistrationThrottle.PerIdentifierAndAddress,
             "Too many registrations with this e-mail or phone from this address; try again later.", cancellationToken);
     }
