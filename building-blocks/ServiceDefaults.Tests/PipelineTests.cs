@@ -5,57 +5,43 @@ using System.Security.Cryptography;
 using Community.ServiceDefaults.Auth;
 using Community.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests;
 
 /// <summary>The shared pipeline as a service runs it: no Server header, and the token rules a service applies itself (not only the gateway).</summary>
 public sealed class PipelineTests : IAsyncLifetime
 {
-    private readonly TestTokens _tokens = new();
-    private WebApplication _app = null!;
-    private HttpClient _client = null!;
+    private PipelineHost _host = null!;
 
-    public async Task InitializeAsync()
+    private HttpClient Client => _host.Client;
+    private TestTokens Tokens => _host.Tokens;
+
+    public async Task InitializeAsync() => _host = await PipelineHost.StartAsync(app =>
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddServiceDefaults();
-        builder.Services.AddSingleton<ISigningKeySource>(_tokens);
-        _app = builder.Build();
-        _app.UseServiceDefaults();
-        _app.MapDefaultEndpoints();
-        _app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0)).AllowAnonymous()
+        app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0)).AllowAnonymous()
             .AcceptsQueryParameters("q");
-        _app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
-        _app.MapGet("/database-busy", () => { throw new InvalidOperationException("EF Core wraps it", new FakeDbException(transient: true)); }).AllowAnonymous();
-        _app.MapGet("/database-broken", () => { throw new FakeDbException(transient: false); }).AllowAnonymous();
-        _app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-    }
+        app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
+        app.MapGet("/database-busy", () => { throw new InvalidOperationException("EF Core wraps it", new FakeDbException(transient: true)); })
+            .AllowAnonymous();
+        app.MapGet("/database-broken", () => { throw new FakeDbException(transient: false); }).AllowAnonymous();
+        app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
+    });
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-        _tokens.Dispose();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<HttpResponseMessage> Me(string scheme, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/me");
         request.Headers.TryAddWithoutValidation("Authorization", scheme.Length == 0 ? token : $"{scheme} {token}");
-        return _client.SendAsync(request);
+        return Client.SendAsync(request);
     }
 
     [Fact]
     public async Task No_answer_names_the_server()
     {
-        var health = await _client.GetAsync("/health/live");
-        var missing = await _client.GetAsync("/nothing-here");
+        var health = await Client.GetAsync("/health/live");
+        var missing = await Client.GetAsync("/nothing-here");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Empty(health.Headers.Server);
@@ -65,12 +51,12 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task A_busy_database_is_a_503_with_Retry_After_and_another_database_fault_stays_a_500()
     {
-        var busy = await _client.GetAsync("/database-busy");
+        var busy = await Client.GetAsync("/database-busy");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(2), busy.Headers.RetryAfter?.Delta);
         Assert.Contains("try again", await busy.Content.ReadAsStringAsync());
 
-        var broken = await _client.GetAsync("/database-broken");
+        var broken = await Client.GetAsync("/database-broken");
         Assert.Equal(HttpStatusCode.InternalServerError, broken.StatusCode);
         Assert.Null(broken.Headers.RetryAfter);
     }
@@ -80,12 +66,12 @@ public sealed class PipelineTests : IAsyncLifetime
     [InlineData("/refused", 422)]
     [InlineData("/database-busy", 503)]
     [InlineData("/database-broken", 500)]
-    public async Task Errors_are_problem_json_whatever_the_client_accepts(string path, int status)
+    public async Task Errors_are_problem_json_whatever_theClient_accepts(string path, int status)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("application/xml");
 
-        var response = await _client.SendAsync(request);
+        var response = await Client.SendAsync(request);
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -97,22 +83,22 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task Urls_and_headers_over_the_limits_are_414_and_431_problems_and_just_under_passes()
     {
-        var underUrl = await _client.GetAsync("/echo?q=" + new string('a', RequestSizeLimits.MaxUrlLength - 100));
+        var underUrl = await Client.GetAsync("/echo?q=" + new string('a', RequestSizeLimits.MaxUrlLength - 100));
         Assert.Equal(HttpStatusCode.OK, underUrl.StatusCode);
 
-        var longUrl = await _client.GetAsync("/echo?q=" + new string('a', RequestSizeLimits.MaxUrlLength + 1));
+        var longUrl = await Client.GetAsync("/echo?q=" + new string('a', RequestSizeLimits.MaxUrlLength + 1));
         Assert.Equal(HttpStatusCode.RequestUriTooLong, longUrl.StatusCode);
         Assert.Equal("application/problem+json", longUrl.Content.Headers.ContentType?.MediaType);
         Assert.Contains("at most", await longUrl.Content.ReadAsStringAsync());
 
         // Far past Kestrel's old 8 KB request line: still our problem, not Kestrel's empty answer.
-        var veryLongUrl = await _client.GetAsync("/echo?q=" + new string('a', 3 * RequestSizeLimits.MaxUrlLength));
+        var veryLongUrl = await Client.GetAsync("/echo?q=" + new string('a', 3 * RequestSizeLimits.MaxUrlLength));
         Assert.Equal(HttpStatusCode.RequestUriTooLong, veryLongUrl.StatusCode);
         Assert.Equal("application/problem+json", veryLongUrl.Content.Headers.ContentType?.MediaType);
 
         var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
         for (var i = 0; i < 5; i++) request.Headers.TryAddWithoutValidation($"X-Big-{i}", new string('b', 8000));
-        var bigHeaders = await _client.SendAsync(request);
+        var bigHeaders = await Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, bigHeaders.StatusCode);
         Assert.Equal("application/problem+json", bigHeaders.Content.Headers.ContentType?.MediaType);
     }
@@ -121,7 +107,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task A_valid_access_token_is_accepted()
     {
         var user = Guid.NewGuid();
-        var response = await Me("Bearer", _tokens.Issue(user));
+        var response = await Me("Bearer", Tokens.Issue(user));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(user.ToString(), await response.Content.ReadAsStringAsync());
     }
@@ -139,13 +125,13 @@ public sealed class PipelineTests : IAsyncLifetime
     [MemberData(nameof(Refused))]
     public async Task Tokens_the_platform_never_issues_are_a_401_problem_not_a_500(string attack, string mention)
     {
-        byte[] Sign(byte[] input) => _tokens.Key.SignData(input, HashAlgorithmName.SHA256);
+        byte[] Sign(byte[] input) => Tokens.Key.SignData(input, HashAlgorithmName.SHA256);
         var response = attack switch
         {
-            "sub-not-a-guid" => await Me("Bearer", _tokens.Issue(subject: "admin")),
-            "typ-jwt" => await Me("Bearer", _tokens.Forge(new { alg = "ES256", typ = "JWT", kid = _tokens.Kid }, Sign)),
-            "crit" => await Me("Bearer", _tokens.Forge(new { alg = "ES256", typ = "at+jwt", kid = _tokens.Kid, crit = new[] { "exp" } }, Sign)),
-            "raw" => await Me("", _tokens.Issue(Guid.NewGuid())),
+            "sub-not-a-guid" => await Me("Bearer", Tokens.Issue(subject: "admin")),
+            "typ-jwt" => await Me("Bearer", Tokens.Forge(new { alg = "ES256", typ = "JWT", kid = Tokens.Kid }, Sign)),
+            "crit" => await Me("Bearer", Tokens.Forge(new { alg = "ES256", typ = "at+jwt", kid = Tokens.Kid, crit = new[] { "exp" } }, Sign)),
+            "raw" => await Me("", Tokens.Issue(Guid.NewGuid())),
             _ => await Me("Basic", Convert.ToBase64String("a:b"u8.ToArray())),
         };
 
@@ -175,7 +161,7 @@ public sealed class PipelineTests : IAsyncLifetime
         var future = now.AddMinutes(15).ToUnixTimeSeconds().ToString();
         claims[claim] = System.Text.Json.Nodes.JsonNode.Parse(json.Replace("FUTURE", future));
 
-        var response = await Me("Bearer", TestTokens.Es256(_tokens.Key, _tokens.Kid, claims));
+        var response = await Me("Bearer", TestTokens.Es256(Tokens.Key, Tokens.Kid, claims));
 
         Assert.Equal(status, (int)response.StatusCode);
         // A string is what the library would take; other kinds it already fails to read as a JWT.
