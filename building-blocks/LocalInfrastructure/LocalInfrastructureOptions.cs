@@ -3,9 +3,9 @@ using Community.LocalInfrastructure.Internal;
 namespace Community.LocalInfrastructure;
 
 /// <summary>
-/// Where and how <see cref="PostgresServer"/> and <see cref="RabbitMqServer"/> keep a private
-/// server's files. Each server uses its own sub-folder (<c>postgres/</c>, <c>rabbitmq/</c>).
-/// Ignored for a server given by environment variable (<c>COMMUNITY_POSTGRES</c>, <c>COMMUNITY_RABBITMQ</c>).
+/// Where and how <see cref="PostgresServer"/>, <see cref="RabbitMqServer"/> and <see cref="RedisServer"/> keep a private
+/// server's files. Each server uses its own sub-folder (<c>postgres/</c>, <c>rabbitmq/</c>, <c>redis/</c>).
+/// Ignored for a server given by environment variable (<c>COMMUNITY_POSTGRES</c>, <c>COMMUNITY_RABBITMQ</c>, <c>COMMUNITY_REDIS</c>).
 /// </summary>
 public sealed record LocalInfrastructureOptions
 {
