@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Community.ServiceDefaults.RealTime;
 
-/// <summary>Limits of one hub connection, bound from the "RealTime" configuration section.</summary>
+/// <summary>Limits of hub connections and of each user's connections together, bound from the "RealTime" configuration section.</summary>
 public sealed class RealTimeOptions
 {
     public const string Section = "RealTime";
@@ -17,6 +17,21 @@ public sealed class RealTimeOptions
 
     /// <summary>The largest message a client may send; a larger one closes its connection (SignalR's HubOptions.MaximumReceiveMessageSize).</summary>
     public long MaxMessageBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Hub method calls one user may make per second over all their connections on every instance, on average.</summary>
+    public double UserCallsPerSecond { get; set; } = 20;
+
+    /// <summary>Calls one user may make at once over all their connections (the shared bucket's size).</summary>
+    public int UserBurst { get; set; } = 40;
+
+    /// <summary>Hub connections one user may hold open at once, over every instance.</summary>
+    public int MaxConnectionsPerUser { get; set; } = 10;
+
+    /// <summary>How long a connection's slot outlives its instance's last renewal (renewed every third of it).</summary>
+    public TimeSpan ConnectionLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Prefix of this service's keys in the shared Redis.</summary>
+    public string RedisKeyPrefix { get; set; } = "realtime:";
 }
 
 /// <summary>
@@ -31,11 +46,12 @@ public sealed class HubCallLimitAttribute(double callsPerSecond, int burst) : At
 }
 
 /// <summary>
-/// A token bucket per connection for hub method calls, and one per connection and method for a method
-/// with <see cref="HubCallLimitAttribute"/>: a call over either is answered with a <see cref="HubException"/>
+/// A token bucket per connection for hub method calls, one per connection and method for a method
+/// with <see cref="HubCallLimitAttribute"/>, and one per user shared by all their connections in Redis
+/// (<see cref="HubUserLimits"/>): a call over any is answered with a <see cref="HubException"/>
 /// (the client sees an error completion) and the connection stays open.
 /// </summary>
-public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<RealTimeOptions> options, TimeProvider clock) : IHubFilter
+public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<RealTimeOptions> options, TimeProvider clock, HubUserLimits users) : IHubFilter
 {
     private static readonly object ConnectionKey = new();
     private static readonly ConcurrentDictionary<MethodInfo, HubCallLimitAttribute?> MethodLimits = new();
@@ -51,6 +67,9 @@ public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<Rea
         var connection = options.Value;
         if (!Bucket(items, ConnectionKey, connection.CallsPerSecond, connection.Burst).TryTake())
             throw new HubException($"Too many calls: at most {connection.CallsPerSecond:0.##} per second on one connection. Slow down.");
+        // Last, so a call refused above costs the user's shared budget nothing (and Redis no round trip).
+        if (invocationContext.Context.UserIdentifier is { } user && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user))
+            throw new HubException($"Too many calls: at most {connection.UserCallsPerSecond:0.##} per second over all your connections. Slow down.");
         return await next(invocationContext);
     }
 
@@ -62,6 +81,49 @@ public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<Rea
             var bucket = new TokenBucket(rate, burst, clock);
             items[key] = bucket;
             return bucket;
+        }
+    }
+}
+
+/// <summary>
+/// At most <see cref="RealTimeOptions.MaxConnectionsPerUser"/> open hub connections per user over every instance
+/// (<see cref="HubUserLimits"/>): one more is closed at once with a <see cref="HubException"/> in the close message
+/// (after the handshake; <see cref="RealTimeSetup.MapRealTimeHub{THub}"/> refuses most earlier, with a 429). Runs
+/// before the session guard, so a refused connection never reaches the guard or the hub.
+/// </summary>
+public sealed class HubConnectionCapFilter(Microsoft.Extensions.Options.IOptions<RealTimeOptions> options, HubUserLimits users) : IHubFilter
+{
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        if (context.Context.UserIdentifier is not { } user)
+        {
+            await next(context);
+            return;
+        }
+        var connectionId = context.Context.ConnectionId;
+        if (!await users.TryOpenConnectionAsync(context.Hub.GetType().Name, user, connectionId))
+            throw new HubException(RealTimeSetup.TooManyConnections(options.Value.MaxConnectionsPerUser));
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // SignalR calls no OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
+            await users.CloseConnectionAsync(connectionId);
+            throw;
+        }
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        try
+        {
+            await next(context, exception);
+        }
+        finally
+        {
+            await users.CloseConnectionAsync(context.Context.ConnectionId);
         }
     }
 }

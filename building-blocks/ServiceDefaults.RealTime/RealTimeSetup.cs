@@ -1,8 +1,11 @@
+using Community.Contracts;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -20,8 +23,9 @@ public static class RealTimeSetup
 {
     /// <summary>
     /// SignalR for a service that runs several instances: the RabbitMQ backplane as every hub's
-    /// lifetime manager, the session guard (ended sessions lose their connections), a per-connection
-    /// call rate limit and message size limit ("RealTime" section, <see cref="RealTimeOptions"/>), and refusals
+    /// lifetime manager, the session guard (ended sessions lose their connections), per-connection
+    /// call rate and message size limits, per-user call and connection limits shared by every instance
+    /// in Redis (ConnectionStrings:redis; "RealTime" section, <see cref="RealTimeOptions"/>), and refusals
     /// (HubException, domain exceptions) answered and logged as REST refusals are (<see cref="HubRefusalFilter"/>).
     /// Needs <see cref="AddRealTimeBackplane"/> on the service's bus; hubs are mapped with <see cref="MapRealTimeHub{THub}"/>.
     /// </summary>
@@ -30,17 +34,27 @@ public static class RealTimeSetup
         builder.Services.AddOptions<RealTimeOptions>()
             .BindConfiguration(RealTimeOptions.Section)
             .Validate(o => o.CallsPerSecond > 0 && o.Burst >= 1 && o.MaxMessageBytes > 0, $"{RealTimeOptions.Section}: CallsPerSecond, Burst and MaxMessageBytes must be positive.")
+            .Validate(o => o.UserCallsPerSecond > 0 && o.UserBurst >= 1 && o.MaxConnectionsPerUser >= 1 && o.ConnectionLease >= TimeSpan.FromSeconds(3),
+                $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, ConnectionLease at least 3 seconds.")
             .ValidateOnStart();
+        var redis = builder.Configuration.GetConnectionString(ResourceNames.Redis)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.Redis} is not configured (per-user hub limits live in Redis).");
+        builder.Services.TryAddSingleton(new RealTimeRedis(redis, $"{builder.Environment.ApplicationName}-{Environment.MachineName}"));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<BackplaneRouter>();
         builder.Services.TryAddSingleton<HubSessionGuard>();
+        builder.Services.TryAddSingleton<HubUserLimits>();
+        builder.Services.TryAddSingleton<HubConnectionCapFilter>();
         builder.Services.TryAddSingleton<HubRateLimitFilter>();
         builder.Services.TryAddSingleton<HubRefusalFilter>();
+        builder.Services.AddHostedService<HubConnectionLeases>();
         var signalR = builder.Services.AddSignalR(hub =>
         {
             // Outermost, so the other filters' refusals are logged as refusals too.
             hub.AddFilter<HubRefusalFilter>();
-            // The guard runs first, so a call of an ended session is never counted or served.
+            // The cap next: a refused connection never reaches the guard (which forgets only disconnected ones).
+            hub.AddFilter<HubConnectionCapFilter>();
+            // The guard runs before the call limits, so a call of an ended session is never counted or served.
             hub.AddFilter<HubSessionGuard>();
             hub.AddFilter<HubRateLimitFilter>();
         });
@@ -59,7 +73,9 @@ public static class RealTimeSetup
 
     /// <summary>
     /// Maps <typeparamref name="THub"/> at <paramref name="pattern"/> (under /hubs, where the token may come as
-    /// access_token): WebSockets only, signed-in users only, and closed when the token expires.
+    /// access_token): WebSockets only, signed-in users only, and closed when the token expires. A user who already
+    /// holds <see cref="RealTimeOptions.MaxConnectionsPerUser"/> connections is answered 429 at negotiate and at the
+    /// WebSocket request (a race past this check is closed by <see cref="HubConnectionCapFilter"/>).
     /// </summary>
     public static HubEndpointConventionBuilder MapRealTimeHub<THub>(this IEndpointRouteBuilder endpoints, string pattern) where THub : Hub
     {
@@ -69,6 +85,24 @@ public static class RealTimeSetup
             options.CloseOnAuthenticationExpiration = true;
         });
         hub.RequireAuthorization();
+        hub.Add(endpoint => endpoint.RequestDelegate = RefuseOverConnectionCap(typeof(THub).Name, endpoint.RequestDelegate!));
         return hub;
     }
+
+    internal static string TooManyConnections(int cap) =>
+        $"Too many connections: at most {cap} open hub connections per user. Close one first.";
+
+    private static RequestDelegate RefuseOverConnectionCap(string hub, RequestDelegate next) => async http =>
+    {
+        var connecting = http.WebSockets.IsWebSocketRequest || HttpMethods.IsPost(http.Request.Method);
+        if (connecting && http.User.FindFirst(Auth.ClaimNames.Subject)?.Value is { } user
+            && await http.RequestServices.GetRequiredService<HubUserLimits>().IsAtConnectionCapAsync(hub, user))
+        {
+            var cap = http.RequestServices.GetRequiredService<IOptions<RealTimeOptions>>().Value.MaxConnectionsPerUser;
+            await TypedResults.Problem(TooManyConnections(cap), statusCode: StatusCodes.Status429TooManyRequests, title: "Too many connections")
+                .ExecuteAsync(http);
+            return;
+        }
+        await next(http);
+    };
 }

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Community.ServiceDefaults.RealTime;
+
+/// <summary>
+/// A user's hub limits shared by all their connections on every instance, kept in Redis: a token bucket of calls
+/// and a set of open connections (each with a lease the owning instance renews, so a killed instance's connections
+/// age out). Scripts run atomically on Redis's clock. While Redis is unreachable every check passes (fail open:
+/// chat goes on with the per-connection limits), with one warning, until Redis answers again.
+/// </summary>
+public sealed class HubUserLimits : IAsyncDisposable
+{
+    // KEYS[1]: the user's bucket (tokens, refilled at in ms); ARGV: rate per second, burst.
+    private const string TakeCall = """
+        local rate = tonumber(ARGV[1])
+        local burst = tonumber(ARGV[2])
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+        local tokens = tonumber(state[1]) or burst
+        local at = tonumber(state[2]) or now
+        tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+        local taken = 0
+        if tokens >= 1 then
+          tokens = tokens - 1
+          taken = 1
+        end
+        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+        redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+        return taken
+        """;
+
+    // KEYS[1]: the user's connections (score: lease end in ms); ARGV: connection id, cap, lease in ms.
+    private const string OpenConnection = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+          return 0
+        end
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+        return 1
+        """;
+
+    // KEYS[1]: the user's connections; ARGV: connection id, lease in ms. Re-adds a connection Redis lost (a restart).
+    private const string RenewConnection = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+        return 1
+        """;
+
+    // KEYS[1]: the user's connections; the live ones (leases not ended).
+    private const string CountConnections = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
+        """;
+
+    private readonly IOptions<RealTimeOptions> _options;
+    private readonly ILogger<HubUserLimits> _logger;
+    private readonly Task<ConnectionMultiplexer> _redis;
+    private readonly ConcurrentDictionary<string, RedisKey> _leases = new();
+    private int _unreachable;
+
+    public HubUserLimits(RealTimeRedis redis, IOptions<RealTimeOptions> options, ILogger<HubUserLimits> logger)
+    {
+        _options = options;
+        _logger = logger;
+        var configuration = ConfigurationOptions.Parse(redis.Configuration);
+        // Connect in the background and keep reconnecting; commands fail at once while disconnected (we fail open).
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
+        configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 1000);
+        configuration.ClientName ??= redis.ClientName;
+        _redis = ConnectionMultiplexer.ConnectAsync(configuration);
+    }
+
+    /// <summary>The open connections this instance holds leases for.</summary>
+    public int LeaseCount => _leases.Count;
+
+    /// <summary>Takes one call from the user's bucket; false when the user is over <see cref="RealTimeOptions.UserCallsPerSecond"/>.</summary>
+    public Task<bool> TryTakeCallAsync(string hub, string userId)
+    {
+        var limits = _options.Value;
+        return RunAsync(db => db.ScriptEvaluateAsync(TakeCall, [Key(hub, userId, "calls")], [limits.UserCallsPerSecond, limits.UserBurst]),
+            fallback: true);
+    }
+
+    /// <summary>Claims a slot for the connection; false when the user already has <see cref="RealTimeOptions.MaxConnectionsPerUser"/>.</summary>
+    public async Task<bool> TryOpenConnectionAsync(string hub, string userId, string connectionId)
+    {
+        var limits = _options.Value;
+        var key = Key(hub, userId, "connections");
+        // Held before the claim, so a renewal that runs meanwhile re-adds it rather than missing it.
+        _leases[connectionId] = key;
+        var opened = await RunAsync(db => db.ScriptEvaluateAsync(OpenConnection, [key],
+            [connectionId, limits.MaxConnectionsPerUser, (long)limits.ConnectionLease.TotalMilliseconds]), fallback: true);
+        if (!opened) _leases.TryRemove(connectionId, out _);
+        return opened;
+    }
+
+    /// <summary>Frees the connection's slot.</summary>
+    public async Task CloseConnectionAsync(string connectionId)
+    {
+        // Forgotten first: a renewal that re-adds it after this removal sees it gone and removes it again.
+        if (!_leases.TryRemove(connectionId, out var key)) return;
+        await RunAsync(async db => await db.SortedSetRemoveAsync(key, connectionId), fallback: false);
+    }
+
+    /// <summary>True when the user's connections already fill the cap (false while Redis is unreachable).</summary>
+    public Task<bool> IsAtConnectionCapAsync(string hub, string userId) =>
+        RunAsync(async db => (long)await db.ScriptEvaluateAsync(CountConnections, [Key(hub, userId, "connections")])
+            >= _options.Value.MaxConnectionsPerUser, fallback: false);
+
+    /// <summary>Extends the lease of every connection this instance holds (and re-adds those Redis lost).</summary>
+    public async Task RenewLeasesAsync()
+    {
+        var lease = (long)_options.Value.ConnectionLease.TotalMilliseconds;
+        var held = _leases.ToArray();
+        if (held.Length == 0) return;
+        await RunAsync(async db =>
+        {
+            await Task.WhenAll(held.Select(h => db.ScriptEvaluateAsync(RenewConnection, [h.Value], [h.Key, lease])));
+            // Closed while being renewed: removed again, so the renewal cannot keep a closed connection's slot.
+            await Task.WhenAll(held.Where(h => !_leases.ContainsKey(h.Key)).Select(h => db.SortedSetRemoveAsync(h.Value, h.Key)));
+            return true;
+        }, fallback: false);
+    }
+
+    private RedisKey Key(string hub, string userId, string what) => $"{_options.Value.RedisKeyPrefix}{hub}:{userId}:{what}";
+
+    private Task<bool> RunAsync(Func<IDatabase, Task<RedisResult>> script, bool fallback) =>
+        RunAsync(async db => (long)await script(db) == 1, fallback);
+
+    private async Task<bool> RunAsync(Func<IDatabase, Task<bool>> command, bool fallback)
+    {
+        try
+        {
+            var result = await command((await _redis).GetDatabase());
+            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+                _logger.LogInformation("Redis answers again: per-user hub limits apply again.");
+            return result;
+        }
+        catch (RedisException e)
+        {
+            if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+                _logger.LogWarning(e, "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers again.");
+            return fallback;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await (await _redis).DisposeAsync();
+        }
+        catch (RedisException)
+        {
+            // never connected: nothing to close
+        }
+    }
+}
+
+/// <summary>Where the per-user hub limits live: the "redis" connection string, and a name for this client.</summary>
+public sealed record RealTimeRedis(string Configuration, string ClientName);
+
+/// <summary>Renews this instance's connection leases (a third of a lease apart), so only a dead instance's age out.</summary>
+internal sealed class HubConnectionLeases(HubUserLimits limits, IOptions<RealTimeOptions> options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ConnectionLease / 3);
+        while (await timer.WaitForNextTickAsync(stoppingToken)) await limits.RenewLeasesAsync();
+    }
+}
