@@ -94,7 +94,9 @@ public static class RealTimeSetup
 
     private static RequestDelegate RefuseOverConnectionCap(string hub, RequestDelegate next) => async http =>
     {
-        var connecting = http.WebSockets.IsWebSocketRequest || HttpMethods.IsPost(http.Request.Method);
+        // Negotiate (POST) and the WebSocket request (GET, or CONNECT over HTTP/2); not DELETE, which ends a connection.
+        var method = http.Request.Method;
+        var connecting = HttpMethods.IsPost(method) || HttpMethods.IsGet(method) || HttpMethods.IsConnect(method);
         if (connecting && http.User.FindFirst(Auth.ClaimNames.Subject)?.Value is { } user
             && await http.RequestServices.GetRequiredService<HubUserLimits>().IsAtConnectionCapAsync(hub, user))
         {

@@ -8,7 +8,7 @@ namespace Community.Testing;
 
 /// <summary>
 /// One service under test, the way every service's tests need it: the real service on Kestrel with a
-/// database and RabbitMQ vhost of the test class's own (wired by <see cref="ResourceNames"/>), a movable
+/// database, RabbitMQ vhost and Redis key prefix of the test class's own (wired by <see cref="ResourceNames"/>), a movable
 /// clock, test-signed tokens, and a bus that is ready before the first test runs. A service's fixture
 /// is a thin subclass: its service name, its settings, its helpers.
 /// </summary>
@@ -58,6 +58,8 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
         {
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(Service)}"] = Resources.DatabaseConnectionString,
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = brokerUri ?? Resources.BrokerUri,
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = Resources.RedisConnectionString,
+            ["RealTime:RedisKeyPrefix"] = Resources.RedisKeyPrefix,
             ["Logging:LogLevel:Default"] = "Warning",
             ["DataProtection:KeyRingPath"] = KeyRingPath,
         };

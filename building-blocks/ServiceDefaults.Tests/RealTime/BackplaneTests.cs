@@ -19,7 +19,11 @@ public sealed class TwoHubInstancesFixture : IAsyncLifetime
         Tokens = new TestTokens(Clock);
         Resources = await TestInfrastructure.IsolateAsync(nameof(TwoHubInstancesFixture));
         // Generous limits: these tests send hundreds of calls on one connection.
-        var settings = new Dictionary<string, string?> { ["RealTime:CallsPerSecond"] = "10000", ["RealTime:Burst"] = "10000" };
+        var settings = new Dictionary<string, string?>
+        {
+            ["RealTime:CallsPerSecond"] = "10000", ["RealTime:Burst"] = "10000",
+            ["RealTime:UserCallsPerSecond"] = "10000", ["RealTime:UserBurst"] = "10000", ["RealTime:MaxConnectionsPerUser"] = "1000",
+        };
         First = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
         Second = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
     }

@@ -63,11 +63,16 @@ public sealed class HubHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        var configuration = new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+            ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
             ["Logging:LogLevel:Default"] = "Warning",
-        });
+        };
+        // A test's own settings win (another Redis, for instance).
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddServiceDefaults();
         builder.Services.AddSingleton<ISigningKeySource>(tokens);
         builder.Services.AddSingleton(clock);
@@ -84,7 +89,8 @@ public sealed class HubHost : IAsyncDisposable
         return new HubHost(app);
     }
 
-    public Task<HubClient> ConnectAsync(string? token) => HubClient.ConnectAsync(BaseAddress, HubPath, token);
+    public Task<HubClient> ConnectAsync(string? token, bool skipNegotiation = false) =>
+        HubClient.ConnectAsync(BaseAddress, HubPath, token, skipNegotiation: skipNegotiation);
 
     public Task PublishAsync<T>(T message) where T : class => Services.GetRequiredService<IBus>().Publish(message);
 

@@ -1,0 +1,263 @@
+using System.Net;
+using Community.ServiceDefaults.RealTime;
+using Community.Testing;
+
+namespace Community.ServiceDefaults.Tests.RealTime;
+
+/// <summary>
+/// Two instances of a hub service sharing one vhost and one Redis key prefix, with per-connection limits that never
+/// bind, a user budget of 6 calls (refilled at one per 5 s) and at most 3 connections per user.
+/// </summary>
+public sealed class UserLimitedHubsFixture : IAsyncLifetime
+{
+    public const int UserBurst = 6;
+    public const int MaxConnections = 3;
+
+    public static Dictionary<string, string?> Settings => new()
+    {
+        ["RealTime:CallsPerSecond"] = "1000",
+        ["RealTime:Burst"] = "1000",
+        ["RealTime:UserCallsPerSecond"] = "0.2",
+        ["RealTime:UserBurst"] = UserBurst.ToString(),
+        ["RealTime:MaxConnectionsPerUser"] = MaxConnections.ToString(),
+        ["RealTime:ConnectionLease"] = "00:00:03",
+    };
+
+    public IsolatedResources Resources { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+    public TestTokens Tokens { get; private set; } = null!;
+    public HubHost First { get; private set; } = null!;
+    public HubHost Second { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Tokens = new TestTokens(Clock);
+        Resources = await TestInfrastructure.IsolateAsync(nameof(UserLimitedHubsFixture));
+        First = await HubHost.StartAsync(Resources, Tokens, Clock, Settings);
+        Second = await HubHost.StartAsync(Resources, Tokens, Clock, Settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Second.DisposeAsync();
+        await First.DisposeAsync();
+        await Resources.DisposeAsync();
+        Tokens.Dispose();
+    }
+}
+
+public sealed class UserLimitTests(UserLimitedHubsFixture fx) : IClassFixture<UserLimitedHubsFixture>, IAsyncLifetime
+{
+    private readonly List<HubClient> _clients = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var client in _clients) await client.DisposeAsync();
+    }
+
+    private async Task<HubClient> Connect(HubHost host, Guid user, bool skipNegotiation = false)
+    {
+        var client = await host.ConnectAsync(fx.Tokens.Issue(user), skipNegotiation);
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>Connected and counted: a call is served only after OnConnectedAsync, which runs after the handshake answer.</summary>
+    private async Task<HubClient> ConnectCounted(HubHost host, Guid user)
+    {
+        var client = await Connect(host, user);
+        Assert.Equal("ping", await Echo(client));
+        return client;
+    }
+
+    private static async Task<string?> Echo(HubClient client) => (await client.InvokeAsync("Echo", "ping"))?.GetString();
+
+    [Fact]
+    public async Task One_users_calls_over_several_connections_are_refused_once_the_users_budget_is_spent_and_another_users_pass()
+    {
+        var user = Guid.NewGuid();
+        HubClient[] connections = [await Connect(fx.First, user), await Connect(fx.First, user), await Connect(fx.First, user)];
+        var other = await Connect(fx.First, Guid.NewGuid());
+
+        for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++) Assert.Equal("ping", await Echo(connections[i % connections.Length]));
+        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[0]));
+        await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[1]));
+
+        Assert.Contains("Too many calls", refused.Message);
+        Assert.Contains("over all your connections", refused.Message);
+        Assert.All(connections, c => Assert.False(c.Closed.IsCompleted));
+        Assert.Equal("ping", await Echo(other));
+    }
+
+    [Fact]
+    public async Task One_users_budget_is_shared_by_their_connections_on_two_instances()
+    {
+        var user = Guid.NewGuid();
+        HubClient[] connections = [await Connect(fx.First, user), await Connect(fx.Second, user)];
+
+        for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++) Assert.Equal("ping", await Echo(connections[i % 2]));
+
+        await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[0]));
+        await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[1]));
+        Assert.Equal("ping", await Echo(await Connect(fx.Second, Guid.NewGuid())));
+    }
+
+    [Fact]
+    public async Task A_connection_over_the_users_cap_on_any_instance_is_refused_with_429_and_another_user_connects()
+    {
+        var user = Guid.NewGuid();
+        await ConnectCounted(fx.First, user);
+        await ConnectCounted(fx.Second, user);
+        await ConnectCounted(fx.First, user);
+
+        var atNegotiate = await Assert.ThrowsAsync<HubConnectException>(() => Connect(fx.Second, user));
+        var atUpgrade = await Assert.ThrowsAsync<HubConnectException>(() => Connect(fx.First, user, skipNegotiation: true));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, atNegotiate.Status);
+        Assert.Contains("Too many connections", atNegotiate.Message);
+        Assert.Contains("429", atUpgrade.Message);
+        Assert.Equal("ping", await Echo(await Connect(fx.First, Guid.NewGuid())));
+    }
+
+    [Fact]
+    public async Task Connections_opened_at_once_past_the_cap_are_refused_and_exactly_the_cap_stay_open()
+    {
+        var user = Guid.NewGuid();
+        var attempts = await Task.WhenAll(Enumerable.Range(0, UserLimitedHubsFixture.MaxConnections + 4).Select(async i =>
+        {
+            try
+            {
+                return (Client: (HubClient?)await Connect(i % 2 == 0 ? fx.First : fx.Second, user, skipNegotiation: true), Refusal: (string?)null);
+            }
+            catch (HubConnectException e)
+            {
+                return (Client: (HubClient?)null, Refusal: (string?)e.Message);
+            }
+        }));
+        // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the close message.
+        var closed = new List<string?>();
+        foreach (var client in attempts.Select(a => a.Client).OfType<HubClient>())
+        {
+            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(1))) == client.Closed) closed.Add((await client.Closed).Error);
+            else Assert.Equal("ping", await Echo(client));
+        }
+
+        var open = attempts.Count(a => a.Client is { Closed.IsCompleted: false });
+        Assert.Equal(UserLimitedHubsFixture.MaxConnections, open);
+        Assert.All(attempts.Select(a => a.Refusal).OfType<string>(), r => Assert.Contains("429", r));
+        Assert.All(closed, e => Assert.Equal("Connection closed with an error. HubException: " +
+            $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections per user. Close one first.", e));
+    }
+
+    [Fact]
+    public async Task A_closed_connection_frees_its_slot()
+    {
+        var user = Guid.NewGuid();
+        var first = await ConnectCounted(fx.First, user);
+        await ConnectCounted(fx.Second, user);
+        await ConnectCounted(fx.Second, user);
+        await Assert.ThrowsAsync<HubConnectException>(() => fx.First.ConnectAsync(fx.Tokens.Issue(user)));
+
+        await first.DisposeAsync();
+        _clients.Remove(first);
+
+        HubClient? again = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                again = await Connect(fx.Second, user);
+                return true;
+            }
+            catch (HubConnectException)
+            {
+                return false;
+            }
+        }, "the closed connection's slot was never freed");
+        Assert.Equal("ping", await Echo(again!));
+    }
+}
+
+/// <summary>One hub instance on a Redis of its own, which the tests stop and start.</summary>
+public sealed class RedisOutageFixture : IAsyncLifetime
+{
+    public IsolatedResources Resources { get; private set; } = null!;
+    public LocalInfrastructure.RedisServer Redis { get; private set; } = null!;
+    public TestClock Clock { get; } = new();
+    public TestTokens Tokens { get; private set; } = null!;
+    public HubHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Tokens = new TestTokens(Clock);
+        Resources = await TestInfrastructure.IsolateAsync(nameof(RedisOutageFixture));
+        Redis = await TestInfrastructure.StartPrivateRedisAsync();
+        var settings = UserLimitedHubsFixture.Settings;
+        settings[$"ConnectionStrings:{Contracts.ResourceNames.Redis}"] = Redis.ConnectionString;
+        Host = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Redis.DisposeAsync();
+        await Resources.DisposeAsync();
+        Tokens.Dispose();
+    }
+}
+
+public sealed class RedisOutageTests(RedisOutageFixture fx) : IClassFixture<RedisOutageFixture>
+{
+    [Fact]
+    public async Task While_redis_is_down_calls_and_connections_pass_and_once_it_is_back_the_users_limits_apply_again()
+    {
+        var user = Guid.NewGuid();
+        await using var before = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+        await fx.Redis.StopAsync();
+        try
+        {
+            // Fail open: more calls than the user's budget, and more connections than the cap.
+            for (var i = 0; i < UserLimitedHubsFixture.UserBurst * 2; i++) Assert.Equal("ping", (await before.InvokeAsync("Echo", "ping"))?.GetString());
+            await using var duringSecond = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+            await using var duringThird = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+            await using var fourth = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+            Assert.Equal("ping", (await fourth.InvokeAsync("Echo", "ping"))?.GetString());
+        }
+        finally
+        {
+            await fx.Redis.StartAsync();
+        }
+
+        // The hub reconnects by itself and spends the user's budget again (Redis restarted empty: a fresh budget).
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await before.InvokeAsync("Echo", "ping");
+                return false;
+            }
+            catch (HubInvocationException e) when (e.Message.Contains("over all your connections"))
+            {
+                return true;
+            }
+        }, "the user's call limit never applied again after Redis came back");
+        Assert.False(before.Closed.IsCompleted);
+        // The connection open through the outage holds its slot again (its lease is renewed into the new Redis).
+        await using var second = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+        await using var third = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await using var fourth = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+                return false;
+            }
+            catch (HubConnectException e) when (e.Status == HttpStatusCode.TooManyRequests)
+            {
+                return true;
+            }
+        }, "the connection cap never applied again after Redis came back");
+    }
+}
