@@ -20,6 +20,7 @@ public sealed class RealTimeSetupTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = "amqp://guest:guest@127.0.0.1:1/none",
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = "127.0.0.1:1",
         });
         builder.AddServiceDefaults();
         builder.Services.AddSingleton<ISigningKeySource>(tokens);

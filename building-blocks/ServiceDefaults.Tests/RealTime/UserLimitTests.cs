@@ -1,6 +1,7 @@
 using System.Net;
 using Community.ServiceDefaults.RealTime;
 using Community.Testing;
+using Xunit.Abstractions;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
@@ -46,7 +47,7 @@ public sealed class UserLimitedHubsFixture : IAsyncLifetime
     }
 }
 
-public sealed class UserLimitTests(UserLimitedHubsFixture fx) : IClassFixture<UserLimitedHubsFixture>, IAsyncLifetime
+public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper output) : IClassFixture<UserLimitedHubsFixture>, IAsyncLifetime
 {
     private readonly List<HubClient> _clients = [];
 
@@ -145,6 +146,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx) : IClassFixture<Us
         }
 
         var open = attempts.Count(a => a.Client is { Closed.IsCompleted: false });
+        output.WriteLine($"{attempts.Count(a => a.Refusal is not null)} refused with 429, {closed.Count} closed after the handshake");
         Assert.Equal(UserLimitedHubsFixture.MaxConnections, open);
         Assert.All(attempts.Select(a => a.Refusal).OfType<string>(), r => Assert.Contains("429", r));
         Assert.All(closed, e => Assert.Equal("Connection closed with an error. HubException: " +
