@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what tests and AppHost need beyond the .NET SDK: PostgreSQL (+contrib, for
-# cube/earthdistance) and RabbitMQ, from the distribution's packages (Debian/Ubuntu); for the
+# cube/earthdistance), RabbitMQ and Redis, from the distribution's packages (Debian/Ubuntu); for the
 # dashboard's browser test Node.js (with npm), Chromium and npm's playwright-core; and it checks
 # that kustomize v5 is there (the Kubernetes manifests' render test).
 # Idempotent: does nothing when they are already installed. Servers are never used as system
 # services: tests and AppHost start private instances of their own (LocalInfrastructure).
-# A server given by COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ needs no local install.
+# A server given by COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ / COMMUNITY_REDIS needs no local install.
 set -euo pipefail
 
 # kustomize v5 renders deploy/k8s for tests/Deployment.Tests: a standalone `kustomize`, or the one
@@ -36,6 +36,9 @@ fi
 if [ -z "${COMMUNITY_RABBITMQ:-}" ] && [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
     missing+=(rabbitmq-server)
 fi
+if [ -z "${COMMUNITY_REDIS:-}" ] && [ ! -x /usr/bin/redis-server ]; then
+    missing+=(redis-server)
+fi
 
 # The dashboard's browser test (tests/AppHost.Tests/browser): Debian's Chromium, driven by playwright-core.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -54,7 +57,7 @@ install_browser_check() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: PostgreSQL, RabbitMQ, Node.js and Chromium are installed"
+    echo "setup: PostgreSQL, RabbitMQ, Redis, Node.js and Chromium are installed"
     install_browser_check
     exit 0
 fi

@@ -39,6 +39,10 @@ sweep_test_servers() {
     for dir in "$PWD"/.local/tests/*/; do
         [ -d "$dir" ] || continue
         pkill -KILL -f -- "-home ${dir}rabbitmq/home" 2>/dev/null || true
+        # redis-server renames its process (no folder in its command line): its pid file names it
+        if [ -f "${dir}redis/redis.pid" ]; then
+            kill -KILL "$(head -n 1 "${dir}redis/redis.pid")" 2>/dev/null || true
+        fi
         data=$(readlink -f "${dir}postgres/data" 2>/dev/null || true)
         if [ -n "$data" ] && [ -f "$data/postmaster.pid" ]; then
             pkill -KILL -f -- "-D $data" 2>/dev/null || true
