@@ -51,6 +51,8 @@ public static class GatewayRun
                 ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
                 [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+                [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+                ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
                 [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] = resources.DatabaseConnectionString,
                 ["DataProtection:KeyRingPath"] = System.IO.Path.Combine(scratch.FullName, "keys"),
                 ["Messaging:Attachments:LocalPath"] = System.IO.Path.Combine(scratch.FullName, "attachments"),

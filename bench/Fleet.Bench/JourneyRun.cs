@@ -89,6 +89,8 @@ public static class JourneyRun
             {
                 [$"ConnectionStrings:{ResourceNames.DatabaseOf(service)}"] = database,
                 [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+                [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+                ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
                 ["Revocations:FeedKey"] = feedKey,
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",

@@ -43,6 +43,8 @@ public static class OutboxRun
             // It says once that it reads no revocation feed: true here, and noise in the report.
             ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+            ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Payments)}"] = resources.DatabaseConnectionString,
         }, services => services.AddSingleton<ISigningKeySource>(tokens)).Start();
         await ServiceFixture<PaymentsProgram>.BusReadyAsync(payments);

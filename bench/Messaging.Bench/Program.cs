@@ -43,6 +43,8 @@ try
         ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
         ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
         [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+        [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+        ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
         [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] = database,
         ["DataProtection:KeyRingPath"] = Path.Combine(scratch.FullName, "keys"),
         ["Messaging:Attachments:LocalPath"] = Path.Combine(scratch.FullName, "attachments"),

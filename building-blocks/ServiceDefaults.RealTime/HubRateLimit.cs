@@ -64,12 +64,12 @@ public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<Rea
         if (MethodLimits.GetOrAdd(method, m => m.GetCustomAttribute<HubCallLimitAttribute>()) is { } limit
             && !Bucket(items, method, limit.CallsPerSecond, limit.Burst).TryTake())
             throw new HubException($"Too many {method.Name} calls: at most {limit.CallsPerSecond:0.##} per second. Slow down.");
-        var connection = options.Value;
-        if (!Bucket(items, ConnectionKey, connection.CallsPerSecond, connection.Burst).TryTake())
-            throw new HubException($"Too many calls: at most {connection.CallsPerSecond:0.##} per second on one connection. Slow down.");
+        var limits = options.Value;
+        if (!Bucket(items, ConnectionKey, limits.CallsPerSecond, limits.Burst).TryTake())
+            throw new HubException($"Too many calls: at most {limits.CallsPerSecond:0.##} per second on one connection. Slow down.");
         // Last, so a call refused above costs the user's shared budget nothing (and Redis no round trip).
         if (invocationContext.Context.UserIdentifier is { } user && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user))
-            throw new HubException($"Too many calls: at most {connection.UserCallsPerSecond:0.##} per second over all your connections. Slow down.");
+            throw new HubException($"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over all your connections. Slow down.");
         return await next(invocationContext);
     }
 

@@ -19,11 +19,13 @@ public class RealTimeFixture : MessagingFixture
     public ServiceHost<GatewayProgram> GatewayA { get; private set; } = null!;
     public ServiceHost<GatewayProgram> GatewayB { get; private set; } = null!;
 
-    // A test client sends its hundred messages as fast as the server answers; the per-connection limit has its own tests.
+    // A test client sends its hundred messages as fast as the server answers; the per-connection and per-user limits have their own tests.
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
         settings["RealTime:CallsPerSecond"] = "500";
         settings["RealTime:Burst"] = "500";
+        settings["RealTime:UserCallsPerSecond"] = "500";
+        settings["RealTime:UserBurst"] = "500";
     }
 
     public override async Task InitializeAsync()
