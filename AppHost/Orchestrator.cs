@@ -9,7 +9,7 @@ using Community.LocalInfrastructure;
 namespace Community.AppHost;
 
 /// <summary>
-/// Starts PostgreSQL and RabbitMQ, builds what runs, runs every present service (gateway
+/// Starts PostgreSQL, RabbitMQ and Redis, builds what runs, runs every present service (gateway
 /// last, each only once the previous answers /health/ready), serves the dashboard, and on
 /// shutdown stops the services, then the infrastructure.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     private const string Configuration = "Debug";
     private readonly Resource _postgres = new("postgres", "postgres");
     private readonly Resource _rabbitMq = new(ResourceNames.RabbitMq, "rabbitmq");
+    private readonly Resource _redis = new(ResourceNames.Redis, "redis");
     private readonly List<ServiceRunner> _runners = [];
     private readonly TelemetryStore _telemetry = new();
     private PlatformProbes? _probes;
@@ -34,6 +35,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     {
         PostgresServer? postgres = null;
         RabbitMqServer? rabbitMq = null;
+        RedisServer? redis = null;
         Dashboard? dashboard = null;
         using var http = new HttpClient();
         var exitCode = 0;
@@ -41,7 +43,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         {
             _root = RepositoryRoot.Find();
             var services = Resources.Present(_root);
-            foreach (var name in new[] { "apphost", "build", _postgres.Name, _rabbitMq.Name }.Concat(services.Select(s => s.Name)))
+            foreach (var name in new[] { "apphost", "build", _postgres.Name, _rabbitMq.Name, _redis.Name }.Concat(services.Select(s => s.Name)))
             {
                 console.Register(name);
             }
@@ -61,15 +63,17 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var infrastructure = LocalInfrastructureOptions.ForAppHost(_root) with { Log = InfrastructureLog };
             var postgresTask = PostgresServer.StartAsync(infrastructure, stopping);
             var rabbitMqTask = RabbitMqServer.StartAsync(infrastructure, stopping);
+            var redisTask = RedisServer.StartAsync(infrastructure, stopping);
             var buildTask = options.Build ? BuildAsync(services, stopping) : Task.FromResult(true);
             try
             {
-                await Task.WhenAll(postgresTask, rabbitMqTask, buildTask);
+                await Task.WhenAll(postgresTask, rabbitMqTask, redisTask, buildTask);
             }
             finally
             {
                 postgres = postgresTask.IsCompletedSuccessfully ? postgresTask.Result : null;
                 rabbitMq = rabbitMqTask.IsCompletedSuccessfully ? rabbitMqTask.Result : null;
+                redis = redisTask.IsCompletedSuccessfully ? redisTask.Result : null;
             }
             if (!buildTask.Result)
             {
@@ -82,6 +86,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             _rabbitMq.State = ResourceState.Healthy;
             _rabbitMq.Endpoint = $"amqp://{rabbitMq!.Host}:{rabbitMq.Port}/{Resources.VirtualHost}";
             _rabbitMq.LastHealth = "accepting connections";
+            _redis.State = ResourceState.Healthy;
+            _redis.Endpoint = $"redis://{redis!.ConnectionString}";
+            _redis.LastHealth = "answers PING";
+            _ = WatchRedisAsync(redis, stopping);
 
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(FreePorts(services.Count));
@@ -96,7 +104,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             // The secret identity's revocation feed asks of the gateway and services: made for this run, never stored.
             var revocationFeedKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, otlpEndpoint, admin?.Admin,
-                KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey, OtlpProtocol: otlpProtocol);
+                KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey, OtlpProtocol: otlpProtocol,
+                Redis: redis.ConnectionString);
             foreach (var service in services)
             {
                 var environment = ServiceEnvironment.For(service, services, platform);
@@ -151,7 +160,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         }
         finally
         {
-            await StopAllAsync(postgres, rabbitMq);
+            await StopAllAsync(postgres, rabbitMq, redis);
             dashboard?.Dispose();
         }
         return exitCode;
@@ -171,19 +180,40 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     {
         lock (_runners)
         {
-            return [_postgres, _rabbitMq, .. _runners];
+            return [_postgres, _rabbitMq, _redis, .. _runners];
         }
     }
 
     private void InfrastructureLog(string line)
     {
-        var resource = line.StartsWith("postgres", StringComparison.Ordinal) ? _postgres : _rabbitMq;
+        var resource = line.StartsWith("postgres", StringComparison.Ordinal) ? _postgres
+            : line.StartsWith("redis", StringComparison.Ordinal) ? _redis : _rabbitMq;
         var text = line[(line.IndexOf(':') + 1)..].TrimStart();
         resource.Logs.Add(text);
         console.Line(resource.Name, text);
     }
 
-    private async Task StopAllAsync(PostgresServer? postgres, RabbitMqServer? rabbitMq)
+    /// <summary>The dashboard shows a Redis that died as crashed (services fail open meanwhile: only per-user hub limits are off).</summary>
+    private async Task WatchRedisAsync(RedisServer redis, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                if (_redis.State != ResourceState.Healthy || redis.IsRunning) continue;
+                _redis.State = ResourceState.Crashed;
+                _redis.LastHealth = "redis-server exited; per-user hub limits are off until AppHost restarts";
+                console.Error(_redis.LastHealth);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // AppHost is stopping
+        }
+    }
+
+    private async Task StopAllAsync(PostgresServer? postgres, RabbitMqServer? rabbitMq, RedisServer? redis)
     {
         List<ServiceRunner> runners;
         lock (_runners)
@@ -200,7 +230,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             TryDelete(ChildrenFile);
             TryDelete(LockFile);
         }
-        foreach (var (resource, server) in new (Resource, IAsyncDisposable?)[] { (_rabbitMq, rabbitMq), (_postgres, postgres) })
+        foreach (var (resource, server) in new (Resource, IAsyncDisposable?)[] { (_redis, redis), (_rabbitMq, rabbitMq), (_postgres, postgres) })
         {
             if (server is null)
             {

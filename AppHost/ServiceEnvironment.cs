@@ -11,6 +11,7 @@ namespace Community.AppHost;
 /// <param name="OtlpProtocol">OTEL_EXPORTER_OTLP_PROTOCOL with it (the dashboard speaks http/protobuf).</param>
 /// <param name="Admin">The local admin identity creates; only ever given in Development.</param>
 /// <param name="EnvironmentName">ASPNETCORE_ENVIRONMENT of every child.</param>
+/// <param name="Redis">The private Redis ("host:port"): per-user hub limits and connection counts shared by instances.</param>
 internal sealed record PlatformEnvironment(
     string GatewayUrl,
     IReadOnlyDictionary<string, string> Addresses,
@@ -21,7 +22,8 @@ internal sealed record PlatformEnvironment(
     string EnvironmentName = ServiceEnvironment.Development,
     string? KeyRingPath = null,
     string? RevocationFeedKey = null,
-    string? OtlpProtocol = null);
+    string? OtlpProtocol = null,
+    string? Redis = null);
 
 internal static class ServiceEnvironment
 {
@@ -78,6 +80,8 @@ internal static class ServiceEnvironment
         if (service.UsesBroker)
         {
             environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = platform.Broker;
+            // shared ephemeral state; harmless where unused, needed by every service that maps a hub
+            if (platform.Redis is not null) environment[$"ConnectionStrings__{ResourceNames.Redis}"] = platform.Redis;
         }
         if (!service.IsGateway)
         {

@@ -14,7 +14,8 @@ public sealed class ServiceEnvironmentTests
         Gateway,
         Services.ToDictionary(s => s.Name, s => s.IsGateway ? Gateway : $"http://127.0.0.1:{5000 + s.Name.Length}"),
         Services.Where(s => s.UsesDatabase).ToDictionary(s => s.Name, s => $"Host=127.0.0.1;Database={s.Name}"),
-        "amqp://guest:guest@127.0.0.1:5672/community");
+        "amqp://guest:guest@127.0.0.1:5672/community",
+        Redis: "127.0.0.1:6379");
 
     private static Dictionary<string, string> EnvironmentOf(string name) =>
         ServiceEnvironment.For(Services.Single(s => s.Name == name), Services, Platform);
@@ -100,6 +101,7 @@ public sealed class ServiceEnvironmentTests
         Assert.Equal(Platform.Databases[ResourceNames.Events], events[$"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Events)}"]);
         Assert.DoesNotContain($"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Identity)}", events.Keys);
         Assert.Equal(Platform.Broker, events[$"ConnectionStrings__{ResourceNames.RabbitMq}"]);
+        Assert.Equal(Platform.Redis, events[$"ConnectionStrings__{ResourceNames.Redis}"]);
         Assert.Equal(Platform.Addresses[ResourceNames.Payments], events[$"Services__{ResourceNames.Payments}"]);
         Assert.DoesNotContain($"Services__{ResourceNames.Gateway}", events.Keys);
     }
