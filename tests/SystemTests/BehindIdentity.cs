@@ -17,6 +17,8 @@ internal static class BehindIdentity
         {
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(service)}"] = own.DatabaseConnectionString,
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = identityBroker,
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = own.RedisConnectionString,
+            ["RealTime:RedisKeyPrefix"] = own.RedisKeyPrefix,
             [$"Services:{ResourceNames.Identity}"] = Address(identity),
             ["Revocations:FeedKey"] = feedKey,
             ["Logging:LogLevel:Default"] = "Warning",
