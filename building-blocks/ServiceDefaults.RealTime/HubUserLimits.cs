@@ -149,7 +149,8 @@ public sealed class HubUserLimits : IAsyncDisposable
                 _logger.LogInformation("Redis answers again: per-user hub limits apply again.");
             return result;
         }
-        catch (RedisException e)
+        // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis fails open too.
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             if (Interlocked.Exchange(ref _unreachable, 1) == 0)
                 _logger.LogWarning(e, "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers again.");
