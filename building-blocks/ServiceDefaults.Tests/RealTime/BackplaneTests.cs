@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
-/// <summary>Two instances of a hub service on one vhost, as two replicas run, each with clients of its own.</summary>
-public sealed class TwoHubInstancesFixture : IAsyncLifetime
+/// <summary>Two instances of a hub service on one vhost and one Redis key prefix, as two replicas run, each with clients of its own.</summary>
+public abstract class TwoHubInstances : IAsyncLifetime
 {
     public IsolatedResources Resources { get; private set; } = null!;
     public TestClock Clock { get; } = new();
@@ -14,18 +14,15 @@ public sealed class TwoHubInstancesFixture : IAsyncLifetime
     public HubHost First { get; private set; } = null!;
     public HubHost Second { get; private set; } = null!;
 
+    /// <summary>The "RealTime" limits both instances run with.</summary>
+    protected abstract Dictionary<string, string?> Settings { get; }
+
     public async Task InitializeAsync()
     {
         Tokens = new TestTokens(Clock);
-        Resources = await TestInfrastructure.IsolateAsync(nameof(TwoHubInstancesFixture));
-        // Generous limits: these tests send hundreds of calls on one connection.
-        var settings = new Dictionary<string, string?>
-        {
-            ["RealTime:CallsPerSecond"] = "10000", ["RealTime:Burst"] = "10000",
-            ["RealTime:UserCallsPerSecond"] = "10000", ["RealTime:UserBurst"] = "10000", ["RealTime:MaxConnectionsPerUser"] = "1000",
-        };
-        First = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
-        Second = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
+        Resources = await TestInfrastructure.IsolateAsync(GetType().Name);
+        First = await HubHost.StartAsync(Resources, Tokens, Clock, Settings);
+        Second = await HubHost.StartAsync(Resources, Tokens, Clock, Settings);
     }
 
     public async Task DisposeAsync()
@@ -35,6 +32,16 @@ public sealed class TwoHubInstancesFixture : IAsyncLifetime
         await Resources.DisposeAsync();
         Tokens.Dispose();
     }
+}
+
+/// <summary>Two instances with generous limits: these tests send hundreds of calls on one connection.</summary>
+public sealed class TwoHubInstancesFixture : TwoHubInstances
+{
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["RealTime:CallsPerSecond"] = "10000", ["RealTime:Burst"] = "10000",
+        ["RealTime:UserCallsPerSecond"] = "10000", ["RealTime:UserBurst"] = "10000", ["RealTime:MaxConnectionsPerUser"] = "1000",
+    };
 }
 
 public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<TwoHubInstancesFixture>, IAsyncLifetime

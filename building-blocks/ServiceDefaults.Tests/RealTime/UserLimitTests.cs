@@ -9,12 +9,14 @@ namespace Community.ServiceDefaults.Tests.RealTime;
 /// Two instances of a hub service sharing one vhost and one Redis key prefix, with per-connection limits that never
 /// bind, a user budget of 6 calls (refilled at one per 5 s) and at most 3 connections per user.
 /// </summary>
-public sealed class UserLimitedHubsFixture : IAsyncLifetime
+public sealed class UserLimitedHubsFixture : TwoHubInstances
 {
     public const int UserBurst = 6;
     public const int MaxConnections = 3;
 
-    public static Dictionary<string, string?> Settings => new()
+    protected override Dictionary<string, string?> Settings => Limits;
+
+    public static Dictionary<string, string?> Limits => new()
     {
         ["RealTime:CallsPerSecond"] = "1000",
         ["RealTime:Burst"] = "1000",
@@ -23,28 +25,6 @@ public sealed class UserLimitedHubsFixture : IAsyncLifetime
         ["RealTime:MaxConnectionsPerUser"] = MaxConnections.ToString(),
         ["RealTime:ConnectionLease"] = "00:00:03",
     };
-
-    public IsolatedResources Resources { get; private set; } = null!;
-    public TestClock Clock { get; } = new();
-    public TestTokens Tokens { get; private set; } = null!;
-    public HubHost First { get; private set; } = null!;
-    public HubHost Second { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Tokens = new TestTokens(Clock);
-        Resources = await TestInfrastructure.IsolateAsync(nameof(UserLimitedHubsFixture));
-        First = await HubHost.StartAsync(Resources, Tokens, Clock, Settings);
-        Second = await HubHost.StartAsync(Resources, Tokens, Clock, Settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Second.DisposeAsync();
-        await First.DisposeAsync();
-        await Resources.DisposeAsync();
-        Tokens.Dispose();
-    }
 }
 
 public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper output) : IClassFixture<UserLimitedHubsFixture>, IAsyncLifetime
@@ -196,7 +176,7 @@ public sealed class RedisOutageFixture : IAsyncLifetime
         Tokens = new TestTokens(Clock);
         Resources = await TestInfrastructure.IsolateAsync(nameof(RedisOutageFixture));
         Redis = await TestInfrastructure.StartPrivateRedisAsync();
-        var settings = UserLimitedHubsFixture.Settings;
+        var settings = UserLimitedHubsFixture.Limits;
         settings[$"ConnectionStrings:{Contracts.ResourceNames.Redis}"] = Redis.ConnectionString;
         Host = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
     }
