@@ -14,12 +14,17 @@ namespace Community.ServiceDefaults.RealTime;
 /// </summary>
 public sealed class HubUserLimits : IAsyncDisposable
 {
-    // KEYS[1]: the user's bucket (tokens, refilled at in ms); ARGV: rate per second, burst.
-    private const string TakeCall = """
-        local rate = tonumber(ARGV[1])
-        local burst = tonumber(ARGV[2])
+    // Every script starts by reading Redis's clock (ms), so instances with skewed clocks count alike.
+    private const string Now = """
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+        """;
+
+    // KEYS[1]: the user's bucket (tokens, refilled at in ms); ARGV: rate per second, burst.
+    private const string TakeCall = Now + """
+        local rate = tonumber(ARGV[1])
+        local burst = tonumber(ARGV[2])
         local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
         local tokens = tonumber(state[1]) or burst
         local at = tonumber(state[2]) or now
@@ -35,9 +40,7 @@ public sealed class HubUserLimits : IAsyncDisposable
         """;
 
     // KEYS[1]: the user's connections (score: lease end in ms); ARGV: connection id, cap, lease in ms.
-    private const string OpenConnection = """
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    private const string OpenConnection = Now + """
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
         if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
           return 0
@@ -48,18 +51,14 @@ public sealed class HubUserLimits : IAsyncDisposable
         """;
 
     // KEYS[1]: the user's connections; ARGV: connection id, lease in ms. Re-adds a connection Redis lost (a restart).
-    private const string RenewConnection = """
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    private const string RenewConnection = Now + """
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
         redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
         return 1
         """;
 
     // KEYS[1]: the user's connections; the live ones (leases not ended).
-    private const string CountConnections = """
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    private const string CountConnections = Now + """
         return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
         """;
 
