@@ -97,6 +97,20 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         AssertRefusalsLoggedQuietly(fx.Logs.Entries.Skip(before).ToList(), expected: 3);
     }
 
+    [Fact]
+    public async Task Calls_a_hub_cannot_bind_are_refused_without_a_warning_and_the_connection_stays()
+    {
+        await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
+        var before = fx.Logs.Entries.Count;
+
+        await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("NoSuchMethod", "x"));
+        await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Echo", new { not = "a string" }));
+        await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Echo", "one", "too many"));
+        Assert.Equal("still here", (await client.InvokeAsync("Echo", "still here"))?.GetString());
+
+        Assert.DoesNotContain(fx.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
+    }
+
     // Nothing at Warning or above; each refusal on record once, at Information, without a stack trace.
     private static void AssertRefusalsLoggedQuietly(IReadOnlyList<CapturedLogs.Entry> logged, int expected)
     {
