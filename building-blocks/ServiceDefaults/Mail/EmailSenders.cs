@@ -1,6 +1,7 @@
 using Community.ServiceDefaults.Errors;
-using System.Net;
-using System.Net.Mail;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,20 +29,31 @@ public sealed class SmtpOptions
     public string From { get; set; } = "Community <no-reply@community.local>";
 }
 
+/// <summary>SMTP through MailKit: STARTTLS when EnableSsl (TLS from the first byte on port 465), plain otherwise.</summary>
 public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSender
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        using var client = new SmtpClient(settings.Host, settings.Port) { EnableSsl = settings.EnableSsl };
-        if (settings.Username is not null) client.Credentials = new NetworkCredential(settings.Username, settings.Password);
-        using var mail = new MailMessage(MailAddress.TryCreate(settings.From, out var from) ? from : new MailAddress("no-reply@community.local"),
-            new MailAddress(message.To)) { Subject = message.Subject, Body = message.Body };
+        using var mail = new MimeMessage();
+        mail.From.Add(MailboxAddress.TryParse(settings.From, out var from) ? from : new MailboxAddress("Community", "no-reply@community.local"));
+        mail.To.Add(MailboxAddress.Parse(message.To));
+        mail.Subject = message.Subject;
+        mail.Body = new TextPart(MimeKit.Text.TextFormat.Plain) { Text = message.Body };
+        var security = !settings.EnableSsl ? SecureSocketOptions.None
+            : settings.Port == 465 ? SecureSocketOptions.SslOnConnect
+            : SecureSocketOptions.StartTls;
+        using var client = new SmtpClient();
         try
         {
-            await client.SendMailAsync(mail, cancellationToken);
+            await client.ConnectAsync(settings.Host!, settings.Port, security, cancellationToken);
+            if (settings.Username is not null) await client.AuthenticateAsync(settings.Username, settings.Password ?? "", cancellationToken);
+            await client.SendAsync(mail, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
         }
-        catch (Exception e) when (e is SmtpException or System.Net.Sockets.SocketException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException
+            or MailKit.ServiceNotConnectedException or MailKit.Security.AuthenticationException or SslHandshakeException
+            or System.Net.Sockets.SocketException or IOException && !cancellationToken.IsCancellationRequested)
         {
             // A mail server that is down is the caller's 503 (try again), never a 500.
             throw new ServiceUnavailableException("The e-mail could not be sent just now; try again shortly.", TimeSpan.FromSeconds(30), e);
