@@ -34,8 +34,8 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         _expirySweep = clock.CreateTimer(_ => AbortExpired(), null, ExpirySweepEvery, ExpirySweepEvery);
     }
 
-    /// <summary>Open connections being watched.</summary>
-    public int Count => _connections.Count;
+    /// <summary>Whether any open connection of <paramref name="userId"/> is being watched.</summary>
+    public bool Watches(Guid userId) => _connections.Values.Any(connection => connection.UserId == userId);
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
