@@ -33,7 +33,8 @@ var scratch = Directory.CreateTempSubdirectory("community-messaging-bench-");
 try
 {
     var database = await resources.AddDatabaseAsync("messaging");
-    using var tokens = new TestTokens(TimeProvider.System);
+    // Its users exist as if identity had announced them (writes by unknown users are refused).
+    using var tokens = new TestTokens(TimeProvider.System) { Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record };
     void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
     // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the report.
     const string Quiet = "Error";

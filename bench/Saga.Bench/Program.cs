@@ -34,7 +34,8 @@ var started = Stopwatch.StartNew();
 await using var resources = await TestInfrastructure.IsolateAsync("sagabench");
 var eventsDatabase = await resources.AddDatabaseAsync("events");
 var clock = TimeProvider.System;
-using var tokens = new TestTokens(clock);
+// Its users exist as if identity had announced them (writes by unknown users are refused).
+using var tokens = new TestTokens(clock) { Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record };
 void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
 var quiet = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["ConnectionStrings:rabbitmq"] = resources.BrokerUri };
 

@@ -36,7 +36,8 @@ Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_EVENTS
 var started = Stopwatch.StartNew();
 await using var resources = await TestInfrastructure.IsolateAsync("dropbench");
 var database = await resources.AddDatabaseAsync("events") + (pool > 0 ? $";Maximum Pool Size={pool}" : "") + (Text("--connection") is { } extra ? ";" + extra : "");
-using var tokens = new TestTokens(TimeProvider.System);
+// Its users exist as if identity had announced them (writes by unknown users are refused).
+using var tokens = new TestTokens(TimeProvider.System) { Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record };
 void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
 Dictionary<string, string?> Settings() => new()
 {

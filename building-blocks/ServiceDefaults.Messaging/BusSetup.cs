@@ -47,6 +47,7 @@ public static class BusSetup
             if (bus.ConsumerAssemblies.Count > 0)
                 registration.AddConsumers(type => !typeof(IEphemeralConsumer).IsAssignableFrom(type), [.. bus.ConsumerAssemblies]);
             foreach (var ephemeral in bus.Ephemeral) ephemeral.Register(registration);
+            foreach (var consumer in bus.PlatformConsumers) registration.AddConsumer(consumer);
 
             // Runs for the shared queues ConfigureEndpoints creates; the ephemeral ones are configured apart, without retry.
             registration.AddConfigureEndpointsCallback((_, endpoint) => endpoint.UseMessageRetry(ConfigureRetry));
@@ -105,6 +106,7 @@ public sealed class EventBusBuilder
 
     internal List<Assembly> ConsumerAssemblies { get; } = [];
     internal List<EphemeralRegistration> Ephemeral { get; } = [];
+    internal List<Type> PlatformConsumers { get; } = [];
 
     /// <summary>
     /// Publishes the outbox rows of <typeparamref name="TContext"/> (written by
@@ -143,6 +145,19 @@ public sealed class EventBusBuilder
     {
         _services.AddRevocationFeed(TimeSpan.FromSeconds(30));
         return AddEphemeralConsumer<SessionRevocationConsumer>();
+    }
+
+    /// <summary>
+    /// Writes by users identity never announced (or deleted) are refused with 403 after a short wait for the
+    /// announcement (<see cref="KnownUsersOptions"/>): the service keeps <c>known_users</c> from UserRegistered and
+    /// UserDeleted on a queue its instances share. Needs the service's database (AddServiceDatabase).
+    /// </summary>
+    public EventBusBuilder RequireKnownUsers()
+    {
+        _services.AddOptions<KnownUsersOptions>().BindConfiguration(KnownUsersOptions.Section);
+        _services.TryAddSingleton<IKnownSubjects, KnownUsers>();
+        if (!PlatformConsumers.Contains(typeof(KnownUsersConsumer))) PlatformConsumers.Add(typeof(KnownUsersConsumer));
+        return this;
     }
 
     internal sealed record EphemeralRegistration(

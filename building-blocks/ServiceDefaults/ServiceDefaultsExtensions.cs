@@ -143,6 +143,7 @@ public static class ServiceDefaultsExtensions
         app.UseRejectInvalidTokens();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseKnownSubjectsForWrites();
         app.UseKnownQueryParameters();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -17,8 +17,11 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
     protected ServiceFixture(string service)
     {
         Service = service;
-        Tokens = new TestTokens(Clock);
+        Tokens = new TestTokens(Clock) { Issued = Announce };
+        _knownUsers = new KnownUsersRecorder(() => Resources?.DatabaseConnectionStrings ?? []);
     }
+
+    private readonly KnownUsersRecorder _knownUsers;
 
     /// <summary>The service's <see cref="ResourceNames"/> name ("events", "payments"...).</summary>
     public string Service { get; }
@@ -46,6 +49,14 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
         Host = StartHost(Settings);
         Client = NewClient(Host);
         await BusReadyAsync(Host);
+        _knownUsers.Flush();
+    }
+
+    // Every user a test issues a token for exists, as if identity had announced them: UserRegistered fills known_users
+    // in the services that require it. Stranger() is the exception.
+    private void Announce(Guid userId)
+    {
+        if (TrustsTestTokens) _knownUsers.Record(userId);
     }
 
     /// <summary>The client tests use; a fixture may refuse redirects, for instance.</summary>
@@ -121,6 +132,13 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
     {
         var id = Guid.NewGuid();
         return (id, Tokens.Issue(id, role));
+    }
+
+    /// <summary>A validly signed token for a user identity never announced: a subject that does not exist.</summary>
+    public (Guid Id, string Token) Stranger()
+    {
+        var id = Guid.NewGuid();
+        return (id, TestTokens.Es256(Tokens.Key, Tokens.Kid, TestTokens.Claims(id.ToString(), Clock.GetUtcNow())));
     }
 
     /// <summary>A token for an existing user, dated now on the test clock.</summary>

@@ -58,13 +58,24 @@ public sealed record IsolatedResources(
     public string RedisKeyPrefix => $"{Name}:";
 
     private readonly List<string> _extraDatabases = [];
+    private readonly List<string> _extraConnectionStrings = [];
+
+    /// <summary>This owner's databases: the first one and those of <see cref="AddDatabaseAsync"/>.</summary>
+    public IReadOnlyList<string> DatabaseConnectionStrings
+    {
+        get { lock (_extraDatabases) return [DatabaseConnectionString, .. _extraConnectionStrings]; }
+    }
 
     /// <summary>One more database of this owner (a second service on the same vhost); dropped with the rest.</summary>
     public async Task<string> AddDatabaseAsync(string suffix)
     {
         var name = $"{Name}_{suffix}";
         var connectionString = await Postgres.CreateDatabaseAsync(name);
-        lock (_extraDatabases) _extraDatabases.Add(name);
+        lock (_extraDatabases)
+        {
+            _extraDatabases.Add(name);
+            _extraConnectionStrings.Add(connectionString);
+        }
         return connectionString;
     }
 

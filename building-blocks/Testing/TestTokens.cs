@@ -24,9 +24,16 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
     public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     public string Kid { get; } = "test-" + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>
+    /// Told the subject of every token the two <c>Issue</c> methods make: a service fixture records that user as announced
+    /// by identity, as a real user is before they act (the static helpers below announce nobody).
+    /// </summary>
+    public Action<Guid>? Issued { get; set; }
+
     /// <summary>A platform access token for <paramref name="userId"/>, issued now on the test clock.</summary>
     public string Issue(Guid userId, string role = Roles.Member, string tier = Tiers.Free)
     {
+        Issued?.Invoke(userId);
         var claims = Claims(userId.ToString(), _clock.GetUtcNow(), role: role);
         claims["tier"] = tier;
         return Es256(Key, Kid, claims);
@@ -44,11 +51,13 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
         string role = Roles.Member,
         string tier = Tiers.Free)
     {
+        subject ??= Guid.NewGuid().ToString();
+        if (Guid.TryParse(subject, out var userId)) Issued?.Invoke(userId);
         var now = _clock.GetUtcNow().UtcDateTime;
         var start = new DateTimeOffset(notBefore ?? now.AddSeconds(-5));
         var claims = new JsonObject
         {
-            ["sub"] = subject ?? Guid.NewGuid().ToString(), ["name"] = "Test User", ["role"] = role, ["tier"] = tier,
+            ["sub"] = subject, ["name"] = "Test User", ["role"] = role, ["tier"] = tier,
             ["iss"] = issuer, ["aud"] = audience,
             ["iat"] = start.ToUnixTimeSeconds(), ["nbf"] = start.ToUnixTimeSeconds(),
             ["exp"] = new DateTimeOffset(expires ?? now.AddMinutes(15)).ToUnixTimeSeconds(),

@@ -17,7 +17,7 @@ public static class AiCompanionServiceExtensions
     {
         builder.AddServiceDatabase<CompanionDbContext>(ResourceNames.AiCompanion);
         builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
-            .FollowSessionRevocations());
+            .FollowSessionRevocations().RequireKnownUsers());
         builder.Services.AddCompanionSafety();
         builder.AddActivityFeed();
         builder.AddCompanionLimits();

@@ -12,6 +12,17 @@ namespace Community.AiCompanion.Tests;
 public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<AllowanceFixture>
 {
     [Fact]
+    public async Task A_session_bought_by_a_user_identity_never_announced_is_refused_and_requests_nothing()
+    {
+        var (strangerId, stranger) = fx.Stranger();
+
+        await (await BuyAsync(stranger, "stranger-key")).AssertProblem(403);
+
+        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
+            ("u", strangerId.ToString())));
+    }
+
+    [Fact]
     public async Task A_session_is_requested_once_per_key_and_one_at_a_time()
     {
         var (userId, token) = await fx.RegisteredAsync();

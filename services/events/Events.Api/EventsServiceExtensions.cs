@@ -16,7 +16,7 @@ public static class EventsServiceExtensions
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection(EventsOptions.Section));
         builder.AddServiceDatabase<EventsDbContext>(ResourceNames.Events);
         builder.AddEventBus(ResourceNames.Events, bus => bus.UseOutbox<EventsDbContext>().AddConsumers(typeof(EventsServiceExtensions).Assembly)
-            .FollowSessionRevocations());
+            .FollowSessionRevocations().RequireKnownUsers());
 
         builder.Services.AddScoped<SeatBook>();
         builder.Services.AddSingleton<RegistrationTermsCache>();

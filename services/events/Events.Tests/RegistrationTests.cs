@@ -18,6 +18,18 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     private static string Id(JsonNode node) => node["id"]!.GetValue<string>();
 
     [Fact]
+    public async Task A_registration_by_a_user_identity_never_announced_is_refused_and_writes_nothing()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = await fx.CreateEventAsync(organizer);
+        var (strangerId, stranger) = fx.Stranger();
+
+        await (await Register(Id(e), stranger)).AssertProblem(403);
+
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @u", ("u", strangerId)));
+    }
+
+    [Fact]
     public async Task A_free_event_confirms_at_once_and_registering_again_returns_the_same_registration()
     {
         var (_, organizer) = fx.Organizer();

@@ -6,6 +6,19 @@ namespace Community.Messaging.Tests;
 public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     [Fact]
+    public async Task A_user_identity_never_announced_can_neither_start_a_conversation_nor_open_the_hub()
+    {
+        var (someoneId, _) = await fx.RegisteredAsync();
+        var (strangerId, stranger) = fx.Stranger();
+        await fx.ConnectAsync(strangerId, someoneId);
+
+        await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = someoneId }, stranger)).AssertProblem(403);
+        await (await fx.Client.PostJson("/hubs/chat/negotiate?negotiateVersion=1", new { }, stranger)).AssertProblem(403);
+
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE user_id = @u", ("u", strangerId)));
+    }
+
+    [Fact]
     public async Task Connected_people_get_one_direct_conversation_and_messages_are_numbered_in_order()
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();

@@ -20,7 +20,7 @@ public static class PaymentsServiceExtensions
         builder.Services.Configure<PaymentsOptions>(builder.Configuration.GetSection(PaymentsOptions.Section));
         builder.AddServiceDatabase<PaymentsDbContext>(ResourceNames.Payments);
         builder.AddEventBus(ResourceNames.Payments, bus => bus.UseOutbox<PaymentsDbContext>().AddConsumers(typeof(PaymentsServiceExtensions).Assembly)
-            .FollowSessionRevocations());
+            .FollowSessionRevocations().RequireKnownUsers());
 
         builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddScoped<PaymentBook>();

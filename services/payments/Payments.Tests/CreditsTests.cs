@@ -148,6 +148,19 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     }
 
     [Fact]
+    public async Task A_spend_by_a_user_identity_never_announced_is_refused_and_writes_nothing()
+    {
+        var (userId, token) = fx.Stranger();
+        await GrantAsync(userId, 500);
+        var enrollment = await EnrollmentForCreditsAsync(userId, 120);
+
+        await (await SpendAsync(token, enrollment)).AssertProblem(403);
+
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(0, await OutboxForUserAsync("CreditsSpent", userId));
+    }
+
+    [Fact]
     public async Task Spends_are_priced_by_the_enrollment_and_only_for_its_learner()
     {
         var (userId, token) = fx.User();

@@ -21,7 +21,7 @@ public static class SocialServiceExtensions
     {
         builder.AddServiceDatabase<SocialDbContext>(ResourceNames.Social);
         builder.AddEventBus(ResourceNames.Social, bus => bus.UseOutbox<SocialDbContext>().AddConsumers(typeof(SocialServiceExtensions).Assembly)
-            .FollowSessionRevocations());
+            .FollowSessionRevocations().RequireKnownUsers());
         builder.Services.AddHostedService<BadgeBackfill>();
         return builder;
     }

@@ -1,0 +1,3 @@
+-- Writes need a user identity announced (known_users, a platform table): the users this service heard of before
+-- known_users existed are known from its own projection.
+INSERT INTO known_users (user_id, deleted_at) SELECT user_id, CASE WHEN deleted THEN as_of END FROM users ON CONFLICT DO NOTHING;
