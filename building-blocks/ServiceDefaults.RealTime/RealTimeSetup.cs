@@ -1,15 +1,16 @@
 using Community.Contracts;
-using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Community.ServiceDefaults.RealTime;
 
@@ -22,12 +23,12 @@ public sealed class SubjectUserIdProvider : IUserIdProvider
 public static class RealTimeSetup
 {
     /// <summary>
-    /// SignalR for a service that runs several instances: the RabbitMQ backplane as every hub's
-    /// lifetime manager, the session guard (ended sessions lose their connections), per-connection
-    /// call rate and message size limits, per-user call and connection limits shared by every instance
-    /// in Redis (ConnectionStrings:redis; "RealTime" section, <see cref="RealTimeOptions"/>), and refusals
+    /// SignalR for a service that runs several instances: SignalR's Redis backplane (ConnectionStrings:redis, channels
+    /// under <see cref="RealTimeOptions.RedisKeyPrefix"/> and the service's name), the session guard (ended sessions lose
+    /// their connections), per-connection call rate and message size limits, per-user call and connection limits shared
+    /// by every instance in the same Redis ("RealTime" section, <see cref="RealTimeOptions"/>), and refusals
     /// (HubException, domain exceptions) answered and logged as REST refusals are (<see cref="HubRefusalFilter"/>).
-    /// Needs <see cref="AddRealTimeBackplane"/> on the service's bus; hubs are mapped with <see cref="MapRealTimeHub{THub}"/>.
+    /// Hubs are mapped with <see cref="MapRealTimeHub{THub}"/>.
     /// </summary>
     public static ISignalRServerBuilder AddRealTime(this IHostApplicationBuilder builder)
     {
@@ -38,10 +39,12 @@ public static class RealTimeSetup
                 $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, ConnectionLease at least 3 seconds.")
             .ValidateOnStart();
         var redis = builder.Configuration.GetConnectionString(ResourceNames.Redis)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.Redis} is not configured (per-user hub limits live in Redis).");
-        builder.Services.TryAddSingleton(new RealTimeRedis(redis, $"{builder.Environment.ApplicationName}-{Environment.MachineName}"));
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ResourceNames.Redis} is not configured (the SignalR backplane and per-user hub limits live in Redis).");
+        var service = builder.Environment.ApplicationName;
+        var clientName = $"{service}-{Environment.MachineName}";
+        builder.Services.TryAddSingleton(new RealTimeRedis(redis, clientName));
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<BackplaneRouter>();
         builder.Services.TryAddSingleton<HubSessionGuard>();
         builder.Services.TryAddSingleton<HubUserLimits>();
         builder.Services.TryAddSingleton<HubConnectionCapFilter>();
@@ -61,15 +64,21 @@ public static class RealTimeSetup
         // Hub arguments and client calls in the platform's wire format (snake_case, strict), as the HTTP APIs.
         signalR.AddJsonProtocol(json => ServiceDefaultsExtensions.ConfigureJson(json.PayloadSerializerOptions));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<RealTimeOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxMessageBytes);
-        // After AddSignalR, whose in-process manager and user ids (a claim our tokens do not carry) these replace.
-        builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(RabbitMqHubLifetimeManager<>));
+        // The backplane: every instance publishes each send to Redis and writes what it hears to its own connections.
+        signalR.AddStackExchangeRedis(redis);
+        builder.Services.AddOptions<RedisOptions>().Configure<IOptions<RealTimeOptions>>((backplane, limits) =>
+        {
+            // Services (and test classes) sharing one Redis never hear each other's hubs.
+            backplane.Configuration.ChannelPrefix = RedisChannel.Literal($"{limits.Value.RedisKeyPrefix}{service}:");
+            backplane.Configuration.ClientName ??= clientName;
+            // A failed first connect throws, so the backplane connects (and subscribes) again at the next use.
+            backplane.Configuration.AbortOnConnectFail = true;
+        });
+        // After AddSignalR, whose user ids (a claim our tokens do not carry) this replaces.
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton(typeof(HubConnectionHandler<>), typeof(RefusalAwareHubConnectionHandler<>));
         return signalR;
     }
-
-    /// <summary>The backplane's consumer on a queue of this instance's own (see <see cref="IEphemeralConsumer"/>).</summary>
-    public static EventBusBuilder AddRealTimeBackplane(this EventBusBuilder bus) => bus.AddEphemeralConsumer<BackplaneConsumer>();
 
     /// <summary>
     /// Maps <typeparamref name="THub"/> at <paramref name="pattern"/> (under /hubs, where the token may come as

@@ -129,7 +129,10 @@ public sealed class HubClient : IAsyncDisposable
     }
 
     /// <summary>Calls hub method <paramref name="method"/> and waits for its completion: the result, or a <see cref="HubInvocationException"/> with the server's error.</summary>
-    public async Task<JsonElement?> InvokeAsync(string method, params object?[] args)
+    public Task<JsonElement?> InvokeAsync(string method, params object?[] args) => InvokeWithinAsync(DefaultWait, method, args);
+
+    /// <summary>As <see cref="InvokeAsync(string, object?[])"/>, for a call the server may take longer than usual to answer.</summary>
+    public async Task<JsonElement?> InvokeWithinAsync(TimeSpan wait, string method, params object?[] args)
     {
         var id = Interlocked.Increment(ref _nextInvocationId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var completion = new TaskCompletionSource<JsonElement?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -138,7 +141,7 @@ public sealed class HubClient : IAsyncDisposable
         else await SendRecordAsync(Invocation(id, method, args), CancellationToken.None);
         try
         {
-            return await completion.Task.WaitAsync(DefaultWait);
+            return await completion.Task.WaitAsync(wait);
         }
         finally
         {

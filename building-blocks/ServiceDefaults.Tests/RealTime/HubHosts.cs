@@ -76,7 +76,7 @@ public sealed class HubHost : IAsyncDisposable
         builder.AddServiceDefaults();
         builder.Services.AddSingleton<ISigningKeySource>(tokens);
         builder.Services.AddSingleton(clock);
-        builder.AddEventBus(Service, bus => bus.FollowSessionRevocations().AddRealTimeBackplane());
+        builder.AddEventBus(Service, bus => bus.FollowSessionRevocations());
         builder.AddRealTime();
         configure?.Invoke(builder);
         var app = builder.Build();

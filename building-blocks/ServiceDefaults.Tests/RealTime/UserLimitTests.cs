@@ -1,6 +1,8 @@
 using System.Net;
 using Community.ServiceDefaults.RealTime;
 using Community.Testing;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
@@ -162,7 +164,11 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
     }
 }
 
-/// <summary>One hub instance on a Redis of its own, which the tests stop and start.</summary>
+/// <summary>
+/// One hub instance whose per-user limits live in a Redis of their own, which the tests stop and start. The backplane
+/// stays on the shared test Redis: while its Redis is down a new connection cannot subscribe, and this fixture is about
+/// the limits failing open (<see cref="BackplaneRestartTests"/> restarts the one Redis both use).
+/// </summary>
 public sealed class RedisOutageFixture : IAsyncLifetime
 {
     public IsolatedResources Resources { get; private set; } = null!;
@@ -178,7 +184,12 @@ public sealed class RedisOutageFixture : IAsyncLifetime
         Redis = await TestInfrastructure.StartPrivateRedisAsync();
         var settings = UserLimitedHubsFixture.Limits;
         settings[$"ConnectionStrings:{Contracts.ResourceNames.Redis}"] = Redis.ConnectionString;
-        Host = await HubHost.StartAsync(Resources, Tokens, Clock, settings);
+        Host = await HubHost.StartAsync(Resources, Tokens, Clock, settings, builder =>
+            builder.Services.PostConfigure<RedisOptions>(backplane =>
+            {
+                backplane.Configuration.EndPoints.Clear();
+                backplane.Configuration.EndPoints.Add(Resources.RedisConnectionString);
+            }));
     }
 
     public async Task DisposeAsync()

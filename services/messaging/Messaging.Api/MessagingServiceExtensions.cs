@@ -19,7 +19,7 @@ public static class MessagingServiceExtensions
     {
         builder.AddServiceDatabase<MessagingDbContext>(ResourceNames.Messaging);
         builder.AddEventBus(ResourceNames.Messaging, bus => bus.UseOutbox<MessagingDbContext>().AddConsumers(typeof(MessagingServiceExtensions).Assembly)
-            .FollowSessionRevocations().RequireKnownUsers().AddRealTimeBackplane());
+            .FollowSessionRevocations().RequireKnownUsers());
         builder.AddRealTime();
         builder.Services.AddSingleton<ChatPush>();
         builder.Services.AddScoped<LiveDelivery>();

@@ -55,7 +55,7 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
                 var sent = await alice.InvokeAsync("SendMessage", c, $"During {i}", $"during-{i}", null);
                 Assert.Equal(5 + i, sent!.Value.GetProperty("seq").GetInt64());
             }
-            // REST sends too: the push is cut short, the request is not.
+            // REST sends too: the event waits in the outbox, the request does not.
             await fx.SendAsync(a, c, "During over REST");
         }
         finally

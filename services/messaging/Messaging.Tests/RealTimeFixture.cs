@@ -8,8 +8,9 @@ using GatewayProgram = GatewayApp::Program;
 namespace Community.Messaging.Tests;
 
 /// <summary>
-/// Two messaging instances on one database and one RabbitMQ vhost, each behind a real gateway of its own: a client of
-/// gateway A is served by instance A, one of gateway B by instance B, so whatever crosses went over the backplane.
+/// Two messaging instances on one database, one RabbitMQ vhost and one Redis key prefix, each behind a real gateway of
+/// its own: a client of gateway A is served by instance A, one of gateway B by instance B, so whatever crosses went over
+/// the backplane.
 /// </summary>
 public class RealTimeFixture : MessagingFixture
 {

@@ -23,7 +23,7 @@ public static class LiveEvents
 
 /// <summary>
 /// How every feature (REST routes, consumers, the hub itself) reaches connected clients, on this instance and,
-/// through the RabbitMQ backplane, on the others: a user's connections, or the connections that joined a conversation.
+/// through the Redis backplane, on the others: a user's connections, or the connections that joined a conversation.
 /// </summary>
 public sealed class ChatPush(IHubContext<ChatHub> hub, IServiceScopeFactory scopes)
 {

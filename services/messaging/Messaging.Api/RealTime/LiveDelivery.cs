@@ -20,7 +20,7 @@ public sealed record PresenceChange(Guid UserId, bool Online);
 /// <summary>
 /// What a change in a conversation sends to the connections that joined it, once committed, from whichever origin (REST,
 /// hub, consumer): to the members allowed now and to the actor's own other connections. A push never fails or holds up
-/// its request for long: while RabbitMQ is down the backplane's publish waits, so it is cut short after
+/// its request for long: while Redis is down the backplane's publish waits for it, so it is cut short after
 /// <see cref="Bound"/> and logged; clients catch up by seq when they join again.
 /// </summary>
 public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
