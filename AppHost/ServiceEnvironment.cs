@@ -80,7 +80,7 @@ internal static class ServiceEnvironment
         if (service.UsesBroker)
         {
             environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = platform.Broker;
-            // shared ephemeral state; harmless where unused, needed by every service that maps a hub
+            // the hub backplane and shared ephemeral state; harmless where unused, needed by services with a hub
             if (platform.Redis is not null) environment[$"ConnectionStrings__{ResourceNames.Redis}"] = platform.Redis;
         }
         if (!service.IsGateway)

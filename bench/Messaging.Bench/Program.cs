@@ -12,7 +12,7 @@ using Npgsql;
 using GatewayProgram = GatewayApp::Program;
 using MessagingProgram = MessagingApi::Program;
 
-// Messaging under load: two messaging instances (real Kestrel, one PostgreSQL, the RabbitMQ backplane) behind the
+// Messaging under load: two messaging instances (real Kestrel, one PostgreSQL, the Redis backplane) behind the
 // gateway, all in this process. (b) reads: history page, unread count and conversation list of a member of many
 // conversations; (a) live: WebSocket clients through the gateway, send-to-delivery latency and order.
 var options = MessagingBenchOptions.Parse(args);

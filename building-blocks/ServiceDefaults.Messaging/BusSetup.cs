@@ -176,7 +176,7 @@ public sealed class EventBusBuilder
                 endpoint.AutoDelete = true;
                 endpoint.SetQueueArgument("x-message-ttl", BusInstance.MessageTimeToLive);
                 endpoint.SetQueueArgument("x-expires", BusInstance.QueueExpiry);
-                // One at a time, in the order published: a backplane message or "typing" then "stop typing" must not overtake another.
+                // One at a time, in the order published: no message overtakes an earlier one.
                 endpoint.ConcurrentMessageLimit = 1;
                 // A stale real-time message is worth nothing: no _error or _skipped queue per instance.
                 endpoint.DiscardFaultedMessages();

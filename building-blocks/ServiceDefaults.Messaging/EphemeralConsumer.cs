@@ -6,7 +6,7 @@ namespace Community.ServiceDefaults.Messaging;
 public interface IEphemeralConsumer : IConsumer;
 
 /// <summary>
-/// A real-time consumer (SignalR backplane, typing, presence): every instance of the service
+/// A consumer every instance must hear (session revocations): every instance of the service
 /// receives every message on a queue of its own that dies with it. No inbox, no retry; a message
 /// that fails or waits longer than <see cref="BusInstance.MessageTimeToLive"/> is dropped, because it is stale by then.
 /// Registered with <see cref="EventBusBuilder.AddEphemeralConsumer{TConsumer}"/>, never by the assembly scan.
@@ -19,7 +19,7 @@ public sealed class BusInstance(string service, string id)
     /// <summary>Backstop to exclusivity: an unused per-instance queue is deleted after this even if its connection's end went unnoticed.</summary>
     public static readonly TimeSpan QueueExpiry = TimeSpan.FromMinutes(5);
 
-    /// <summary>Real-time messages older than this are stale and dropped by the broker.</summary>
+    /// <summary>Ephemeral messages older than this are stale and dropped by the broker.</summary>
     public static readonly TimeSpan MessageTimeToLive = TimeSpan.FromSeconds(30);
 
     public string Service { get; } = service;
