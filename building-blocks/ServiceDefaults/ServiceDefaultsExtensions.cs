@@ -122,7 +122,7 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// The shared middleware pipeline, in its one right order: HEAD answered as GET, routing, forwarded headers, request id, no-store for signed-in answers,
-    /// untraced health probes, problem details for every error, safe text, UTF-8 JSON bodies, authentication that refuses
+    /// problem details for every error, safe text, UTF-8 JSON bodies, authentication that refuses
     /// invalid tokens, authorization, rate limiting, refusal of query parameters the endpoint does not bind; and the service's OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
@@ -133,8 +133,6 @@ public static class ServiceDefaultsExtensions
         app.UseRequestId();
         app.UseNoStoreWhenSignedIn();
         app.UseRequestSizeLimits();
-        app.UseHealthProbesUntraced();
-        app.UseServerSpanTags();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSafeText();
