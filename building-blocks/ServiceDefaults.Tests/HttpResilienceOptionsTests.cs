@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
 using Polly.Timeout;
 
 namespace Community.ServiceDefaults.Tests;
@@ -27,14 +28,16 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private IServiceProvider Services(Dictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
+    /// <summary>"quick" has the defaults; "patient" and "single" have their own handlers, "patient" with <paramref name="patient"/>.</summary>
+    private IServiceProvider Services(Dictionary<string, string?> settings, Action<HttpStandardResilienceOptions>? patient = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults();
-        configure?.Invoke(builder.Services);
         foreach (var name in new[] { "quick", "patient", "single" })
             builder.Services.AddHttpClient(name, c => c.BaseAddress = new Uri(_server.Urls.First()));
+        builder.Services.AddHttpClient("patient").AddResilience(builder.Configuration, patient);
+        builder.Services.AddHttpClient("single").AddResilience(builder.Configuration);
         return builder.Services.BuildServiceProvider();
     }
 
@@ -43,9 +46,14 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
     {
         var services = Services(new()
         {
-            ["Http:Resilience:TotalTimeout"] = "00:00:00.5",
-            ["Http:Resilience:AttemptTimeout"] = "00:00:00.5",
-        }, s => s.Configure<HttpResilienceOptions>("patient", o => { o.TotalTimeout = TimeSpan.FromMinutes(5); o.AttemptTimeout = Timeout.InfiniteTimeSpan; }));
+            ["Http:Resilience:TotalRequestTimeout:Timeout"] = "00:00:00.5",
+            ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:00.5",
+        }, o =>
+        {
+            // no attempt timeout of its own: one as long as the whole call
+            o.TotalRequestTimeout.Timeout = o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(5);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(10);
+        });
         var factory = services.GetRequiredService<IHttpClientFactory>();
 
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => factory.CreateClient("quick").GetAsync("/slow"));
@@ -56,7 +64,7 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
     [Fact]
     public async Task A_client_section_in_configuration_turns_retries_off_for_that_client_only()
     {
-        var services = Services(new() { ["Http:Resilience:Clients:single:MaxRetryAttempts"] = "0" });
+        var services = Services(new() { ["Http:Resilience:Clients:single:Retry:MaxRetryAttempts"] = "0" });
         var factory = services.GetRequiredService<IHttpClientFactory>();
 
         var once = await factory.CreateClient("single").GetAsync("/flaky");
@@ -71,7 +79,7 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
     [Fact]
     public async Task Options_out_of_range_are_refused_when_the_client_is_made()
     {
-        var services = Services(new() { ["Http:Resilience:Clients:single:MaxRetryAttempts"] = "-1" });
+        var services = Services(new() { ["Http:Resilience:Clients:single:Retry:MaxRetryAttempts"] = "-1" });
         var factory = services.GetRequiredService<IHttpClientFactory>();
 
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateClient("single"));

@@ -17,9 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults;
 
@@ -61,8 +59,7 @@ public static class ServiceDefaultsExtensions
         });
 
         builder.Services.AddHttpClient();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpResilienceOptions>, ResilienceOptionsFromConfiguration>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpClientFactoryOptions>, ResilienceHandlerSetup>());
+        builder.Services.AddHttpResilience(builder.Configuration);
         builder.Services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer<Auth.BearerSecurityDocument>();

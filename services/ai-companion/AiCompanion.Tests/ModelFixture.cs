@@ -43,7 +43,7 @@ public class ModelFixture : CompanionFixture
         settings["Companion:Model:StreamIdleTimeout"] = "00:00:03";
         settings["Companion:Model:RetryAfter"] = "00:00:07";
         settings["Companion:Model:FallbackToOffline"] = FallbackToOffline ? "true" : "false";
-        settings["Http:Resilience:Clients:companion-model:RetryDelay"] = "00:00:00.010";
+        settings["Http:Resilience:Clients:companion-model:Retry:Delay"] = "00:00:00.010";
         foreach (var category in new[] { "System.Net.Http", "System.ClientModel", "OpenAI", "Community", "Microsoft.AspNetCore.Diagnostics" })
             settings[$"Logging:LogLevel:{category}"] = "Trace";
         ConfigureModel(settings);
@@ -102,8 +102,8 @@ public sealed class BreakerFixture : ModelFixture
 
     protected override void ConfigureModel(IDictionary<string, string?> settings)
     {
-        settings["Http:Resilience:Clients:companion-model:BreakerMinimumThroughput"] = "4";
-        settings["Http:Resilience:Clients:companion-model:BreakDuration"] = "00:01:00";
+        settings["Http:Resilience:Clients:companion-model:CircuitBreaker:MinimumThroughput"] = "4";
+        settings["Http:Resilience:Clients:companion-model:CircuitBreaker:BreakDuration"] = "00:01:00";
     }
 }
 

@@ -19,23 +19,24 @@ public static class ModelSetup
             : services.GetRequiredService<OfflineResponder>());
 
         var model = section.Get<CompanionModelOptions>() ?? new CompanionModelOptions();
-        var clients = builder.Configuration.GetSection(HttpResilienceOptions.Section).GetSection("Clients");
-        // Our defaults first, then whatever Http:Resilience:Clients:{name} says (configuration wins).
-        builder.Services.Configure<HttpResilienceOptions>(OpenAiCompanionModel.CompleteClient, o =>
+        // Our limits first, then whatever Http:Resilience:Clients:{name} says (configuration wins).
+        builder.Services.AddHttpClient(OpenAiCompanionModel.CompleteClient).AddResilience(builder.Configuration, o =>
         {
-            o.TotalTimeout = model.Timeout;
-            o.AttemptTimeout = model.Timeout / 2;
-            o.MaxRetryAttempts = 2;
-            clients.GetSection(OpenAiCompanionModel.CompleteClient).Bind(o);
+            o.TotalRequestTimeout.Timeout = model.Timeout;
+            o.AttemptTimeout.Timeout = model.Timeout / 2;
+            o.CircuitBreaker.SamplingDuration = AtLeastTwice(o.AttemptTimeout.Timeout, o.CircuitBreaker.SamplingDuration);
+            o.Retry.MaxRetryAttempts = 2;
         });
-        builder.Services.Configure<HttpResilienceOptions>(OpenAiCompanionModel.StreamClient, o =>
+        builder.Services.AddHttpClient(OpenAiCompanionModel.StreamClient).AddResilience(builder.Configuration, o =>
         {
-            // Up to the response's headers only: the stream's pieces are timed by the model seam itself.
-            o.TotalTimeout = model.StreamIdleTimeout;
-            o.AttemptTimeout = Timeout.InfiniteTimeSpan;
-            o.MaxRetryAttempts = 0;
-            clients.GetSection(OpenAiCompanionModel.StreamClient).Bind(o);
+            // Up to the response's headers only, one attempt: the stream's pieces are timed by the model seam itself.
+            o.TotalRequestTimeout.Timeout = o.AttemptTimeout.Timeout = model.StreamIdleTimeout;
+            o.CircuitBreaker.SamplingDuration = AtLeastTwice(o.AttemptTimeout.Timeout, o.CircuitBreaker.SamplingDuration);
+            o.Retry.MaxRetryAttempts = 0;
         });
         return builder;
     }
+
+    /// <summary>The library wants a breaker's sampling window at least twice an attempt's timeout.</summary>
+    private static TimeSpan AtLeastTwice(TimeSpan attempt, TimeSpan sampling) => attempt * 2 > sampling ? attempt * 2 : sampling;
 }
