@@ -28,8 +28,9 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    /// <summary>"quick" has the defaults; "patient" and "single" have their own handlers, "patient" with <paramref name="patient"/>.</summary>
-    private IServiceProvider Services(Dictionary<string, string?> settings, Action<HttpStandardResilienceOptions>? patient = null)
+    /// <summary>"quick" has the defaults; "patient" and "single" have handlers of their own.</summary>
+    private IServiceProvider Services(
+        Dictionary<string, string?> settings, Action<HttpStandardResilienceOptions>? patient = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);

@@ -46,8 +46,8 @@ public sealed class FlakyServer : FakeHttpServer<string>
 }
 
 /// <summary>
-/// ServiceDefaults' outgoing-HTTP resilience (the library's standard handler on every factory client, with the platform's
-/// rules) through a real IHttpClientFactory client against a real flaky server on loopback.
+/// ServiceDefaults' outgoing-HTTP resilience (the library's standard handler on every factory client, with the
+/// platform's rules) through a real IHttpClientFactory client against a real flaky server on loopback.
 /// </summary>
 public sealed class ResilienceHandlerTests : IAsyncLifetime
 {
@@ -77,7 +77,8 @@ public sealed class ResilienceHandlerTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddServiceDefaults();
         builder.Services.AddHttpClient("upstream", c => c.BaseAddress = _server.BaseAddress);
-        return builder.Services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>().CreateClient("upstream");
+        var services = builder.Services.BuildServiceProvider();
+        return services.GetRequiredService<IHttpClientFactory>().CreateClient("upstream");
     }
 
     [Fact]

@@ -22,13 +22,14 @@ public static class TelemetrySetup
     public static readonly string[] ActivitySources =
         ["MassTransit", "Yarp.ReverseProxy", "Microsoft.AspNetCore.SignalR.Server", DiagnosticNames.Source];
 
-    public static readonly string[] Meters = ["Microsoft.AspNetCore.Authentication", "MassTransit", DiagnosticNames.Source];
+    public static readonly string[] Meters =
+        ["Microsoft.AspNetCore.Authentication", "MassTransit", DiagnosticNames.Source];
 
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
-        // No collector, no providers: spans and measurements nobody exports would still be recorded on every request and
-        // every database command, for nothing. Without them ASP.NET Core keeps its request activity (trace ids propagate,
-        // sit in log scopes, problem details and outbox messages); only the unexported recording goes.
+        // No collector, no providers: spans and measurements nobody exports would still be recorded on every
+        // request and every database command, for nothing. Without them ASP.NET Core keeps its request activity
+        // (trace ids propagate, sit in log scopes, problem details and outbox messages); only the recording goes.
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return builder;
 
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;

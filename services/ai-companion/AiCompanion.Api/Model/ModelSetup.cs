@@ -24,19 +24,21 @@ public static class ModelSetup
         {
             o.TotalRequestTimeout.Timeout = model.Timeout;
             o.AttemptTimeout.Timeout = model.Timeout / 2;
-            o.CircuitBreaker.SamplingDuration = AtLeastTwice(o.AttemptTimeout.Timeout, o.CircuitBreaker.SamplingDuration);
+            o.CircuitBreaker.SamplingDuration = AtLeastTwice(model.Timeout / 2, o.CircuitBreaker.SamplingDuration);
             o.Retry.MaxRetryAttempts = 2;
         });
         builder.Services.AddHttpClient(OpenAiCompanionModel.StreamClient).AddResilience(builder.Configuration, o =>
         {
-            // Up to the response's headers only, one attempt: the stream's pieces are timed by the model seam itself.
+            // Up to the response's headers, one attempt: the stream's pieces are timed by the model seam itself.
             o.TotalRequestTimeout.Timeout = o.AttemptTimeout.Timeout = model.StreamIdleTimeout;
-            o.CircuitBreaker.SamplingDuration = AtLeastTwice(o.AttemptTimeout.Timeout, o.CircuitBreaker.SamplingDuration);
+            var sampling = o.CircuitBreaker.SamplingDuration;
+            o.CircuitBreaker.SamplingDuration = AtLeastTwice(model.StreamIdleTimeout, sampling);
             o.Retry.MaxRetryAttempts = 0;
         });
         return builder;
     }
 
     /// <summary>The library wants a breaker's sampling window at least twice an attempt's timeout.</summary>
-    private static TimeSpan AtLeastTwice(TimeSpan attempt, TimeSpan sampling) => attempt * 2 > sampling ? attempt * 2 : sampling;
+    private static TimeSpan AtLeastTwice(TimeSpan attempt, TimeSpan sampling) =>
+        attempt * 2 > sampling ? attempt * 2 : sampling;
 }
