@@ -48,12 +48,14 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
             throw new InvalidOperationException($"The dashboard cannot listen on {url}: {e.Message}. Use --dashboard-url to pick another address.", e);
         }
         _stopping = stopping.Register(() => _closing.Cancel());
-        _ = Task.Run(() => AcceptAsync(stopping), CancellationToken.None);
+        _ = Task.Run(AcceptAsync, CancellationToken.None);
     }
 
-    private async Task AcceptAsync(CancellationToken stopping)
+    // Serves until Dispose, not until Ctrl+C: the services stopping meanwhile flush their last telemetry here, and a
+    // listener still bound but no longer answering held each of them for its exporter's timeout, past AppHost's 10 s.
+    private async Task AcceptAsync()
     {
-        while (!stopping.IsCancellationRequested && _listener.IsListening)
+        while (_listener.IsListening)
         {
             HttpListenerContext context;
             try

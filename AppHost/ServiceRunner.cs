@@ -85,6 +85,9 @@ internal sealed class ServiceRunner(
         return true;
     }
 
+    /// <summary>Whether the last stop had to kill the service (it did not end by itself within 10 s of SIGTERM).</summary>
+    public bool KilledOnStop { get; private set; }
+
     /// <summary>SIGTERM, then SIGKILL after 10 s; no restart afterwards.</summary>
     public async Task StopAsync()
     {
@@ -105,6 +108,8 @@ internal sealed class ServiceRunner(
                     catch (OperationCanceledException)
                     {
                         console.Line(Name, "did not stop within 10 s; killing it", error: true);
+                        Logs.Add("did not stop within 10 s; killed");
+                        KilledOnStop = true;
                         process.Kill(entireProcessTree: true);
                     }
                 }

@@ -111,6 +111,9 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddFilter(HealthTransitionLog.ProbeLogCategory, LogLevel.None);
         // the revocation feed is read every second: its requests are logged only when they go wrong
         builder.Logging.AddFilter("System.Net.Http.HttpClient." + Auth.HttpRevocationSource.HttpClientName, LogLevel.Warning);
+        // Polly reports every attempt of every outgoing request (the OTLP exports too) at Information; retries,
+        // an opened breaker and timeouts come at Warning and above, which is what an operator acts on
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Environment.IsDevelopment() || builder.Configuration["Logging:Console:FormatterName"] == "simple")
             builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         else

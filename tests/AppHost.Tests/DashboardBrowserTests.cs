@@ -91,6 +91,13 @@ public sealed class DashboardPlatformFixture : IAsyncLifetime
         return ports;
     }
 
+    /// <summary>What AppHost does on Ctrl+C or SIGTERM: its stopping token is cancelled, then every service is stopped.</summary>
+    internal async Task StopAsAppHostDoesAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(new[] { Gateway, Identity }.Select(r => r.StopAsync()));
+    }
+
     public async Task DisposeAsync()
     {
         await Task.WhenAll(new[] { Gateway, Identity }.OfType<ServiceRunner>().Select(r => r.StopAsync()));
@@ -258,5 +265,24 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
             }
             return (process.ExitCode, await stdout + await stderr);
         }
+    }
+}
+
+/// <summary>Stopping the platform: every service ends by itself after SIGTERM, none has to be killed.</summary>
+public sealed class GracefulStopTests(DashboardPlatformFixture fx) : IClassFixture<DashboardPlatformFixture>
+{
+    [Fact]
+    public async Task On_Ctrl_C_each_service_flushes_its_telemetry_and_exits_before_AppHost_would_kill_it()
+    {
+        using var http = new HttpClient();
+        // Traffic, so each service has telemetry to flush as it stops.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(fx.Gateway.Endpoint + "/health/ready")).StatusCode);
+
+        await fx.StopAsAppHostDoesAsync();
+
+        // The dashboard kept answering the services' last exports (it stopped serving on Ctrl+C, and every service
+        // waited for its exporter's timeout until it was killed).
+        Assert.False(fx.Gateway.KilledOnStop, string.Join('\n', fx.Gateway.Logs.Snapshot().TakeLast(20)));
+        Assert.False(fx.Identity.KilledOnStop, string.Join('\n', fx.Identity.Logs.Snapshot().TakeLast(20)));
     }
 }
