@@ -13,7 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using EventsProgram = EventsApi::Program;
 using PaymentsProgram = PaymentsApi::Program;
-using WebhookSignature = PaymentsApi::Community.Payments.Webhooks.WebhookSignature;
 
 // The paid-ticket saga's end-to-end latency: from the moment payments receives Stripe's signed
 // checkout.session.completed webhook to the moment events has confirmed the registration and
@@ -145,7 +144,7 @@ async Task DeliverAsync(Purchase purchase)
     var body = JsonSerializer.SerializeToUtf8Bytes(new
     {
         id = "evt_bench_" + Guid.NewGuid().ToString("N"), @object = "event", type = "checkout.session.completed",
-        created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        api_version = Stripe.StripeConfiguration.ApiVersion, created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
         data = new
         {
             @object = new
@@ -157,7 +156,8 @@ async Task DeliverAsync(Purchase purchase)
     });
     using var webhook = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body) };
     webhook.Content.Headers.ContentType = new("application/json");
-    webhook.Headers.Add("Stripe-Signature", WebhookSignature.Header(secret, DateTimeOffset.UtcNow, body));
+    var signature = Stripe.EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(body), secret);
+    webhook.Headers.Add("Stripe-Signature", signature);
     (await paymentsClient.SendAsync(webhook)).EnsureSuccessStatusCode();
 }
 

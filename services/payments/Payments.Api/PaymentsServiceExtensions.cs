@@ -49,9 +49,8 @@ public static class PaymentsServiceExtensions
         }
         else
         {
-            // A typed client, so ServiceDefaults' resilience handler wraps every Stripe call (it retries the keyed POSTs).
-            builder.Services.AddHttpClient<StripeProvider>((services, client) => client.BaseAddress = new Uri(
-                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PaymentsOptions>>().Value.Stripe.ApiBaseUrl.TrimEnd('/') + "/"));
+            // A typed client: ServiceDefaults' resilience handler wraps every call Stripe.net makes (retrying keyed POSTs).
+            builder.Services.AddHttpClient<StripeProvider>();
             builder.Services.AddTransient<IPaymentProvider>(services => services.GetRequiredService<StripeProvider>());
         }
         return builder;

@@ -119,8 +119,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             return Invalid("line_items[0][price_data][currency]", "Invalid currency.");
         if (!long.TryParse(r.Field("line_items[0][price_data][unit_amount]"), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
             return Invalid("line_items[0][price_data][unit_amount]", "Invalid integer.");
-        var method = r.Field("payment_method_types[0]");
-        if (method is not ("card" or "alipay" or "wechat_pay")) return Invalid("payment_method_types[0]", "Invalid payment method type.");
+        var method = r.Field("allowed_payment_method_types[0]");
+        if (method is not ("card" or "alipay" or "wechat_pay")) return Invalid("allowed_payment_method_types[0]", "Invalid payment method type.");
         if (method == "wechat_pay" && r.Field("payment_method_options[wechat_pay][client]") != "web")
             return Invalid("payment_method_options[wechat_pay][client]", "payment_method_options[wechat_pay][client] is required for wechat_pay.");
         if (!long.TryParse(r.Field("expires_at"), NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt)

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Community.Payments.Webhooks;
+using System.Text;
+using Stripe;
 
 namespace Community.Payments.Tests;
 
@@ -51,7 +52,7 @@ public class StripePaymentsFixture : PaymentsFixture
         var id = eventId ?? "evt_test_" + Guid.NewGuid().ToString("N");
         return new WebhookBody(id, JsonSerializer.SerializeToUtf8Bytes(new
         {
-            id, @object = "event", type, api_version = "2024-06-20", created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), livemode = false,
+            id, @object = "event", type, api_version = StripeConfiguration.ApiVersion, created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), livemode = false,
             data = new { @object = dataObject },
         }));
     }
@@ -73,7 +74,7 @@ public class StripePaymentsFixture : PaymentsFixture
     public static string IntentOf(Guid paymentId) => "pi_" + paymentId.ToString("N");
 
     public string Sign(WebhookBody body, string secret = WebhookSecret, DateTimeOffset? at = null) =>
-        WebhookSignature.Header(secret, at ?? Clock.GetUtcNow(), body.Bytes);
+        EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(body.Bytes), secret, (at ?? Clock.GetUtcNow()).ToUnixTimeSeconds());
 
     public Task<HttpResponseMessage> DeliverAsync(WebhookBody body, string secret = WebhookSecret) => DeliverAsync(body.Bytes, Sign(body, secret));
 

@@ -48,8 +48,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("https://app.example/paid", call.Field("success_url"));
         Assert.Equal("https://app.example/cancelled", call.Field("cancel_url"));
         Assert.Equal(paymentId, call.Field("client_reference_id"));
-        Assert.Equal("card", call.Field("payment_method_types[0]"));
-        Assert.Null(call.Field("payment_method_types[1]"));
+        Assert.Equal("card", call.Field("allowed_payment_method_types[0]"));
+        Assert.Null(call.Field("allowed_payment_method_types[1]"));
         Assert.Equal("1", call.Field("line_items[0][quantity]"));
         Assert.Equal("eur", call.Field("line_items[0][price_data][currency]"));
         Assert.Equal("2500", call.Field("line_items[0][price_data][unit_amount]"));
@@ -88,8 +88,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var (_, _, _, paymentId, _) = await fx.OpenCheckoutAsync(1800, method);
 
         var call = Assert.Single(fx.Stripe.WithKey("checkout-" + paymentId));
-        Assert.Equal(method, call.Field("payment_method_types[0]"));
-        Assert.Null(call.Field("payment_method_types[1]"));
+        Assert.Equal(method, call.Field("allowed_payment_method_types[0]"));
+        Assert.Null(call.Field("allowed_payment_method_types[1]"));
         Assert.Equal(method == "wechat_pay" ? "web" : null, call.Field("payment_method_options[wechat_pay][client]"));
         Assert.Equal("1800", call.Field("line_items[0][price_data][unit_amount]"));
     }
@@ -316,11 +316,24 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             ("u", userId.ToString())));
     }
 
+    /// <summary>An invoice as API version endive sends it: subscription and its metadata under parent, the intent under payments.</summary>
     private static object Invoice(string subscriptionId, string paymentIntent, string billingReason, Guid? paymentId) => new
     {
-        id = "in_" + Guid.NewGuid().ToString("N"), @object = "invoice", status = "paid", billing_reason = billingReason,
-        subscription = subscriptionId, payment_intent = paymentIntent, metadata = new { },
-        subscription_details = new { metadata = paymentId is null ? new Dictionary<string, string>() : new() { ["payment_id"] = paymentId.Value.ToString() } },
+        id = "in_" + Guid.NewGuid().ToString("N"), @object = "invoice", status = "paid", billing_reason = billingReason, metadata = new { },
+        parent = new
+        {
+            type = "subscription_details",
+            subscription_details = new
+            {
+                subscription = subscriptionId,
+                metadata = paymentId is null ? new Dictionary<string, string>() : new() { ["payment_id"] = paymentId.Value.ToString() },
+            },
+        },
+        payments = new
+        {
+            @object = "list",
+            data = new[] { new { @object = "invoice_payment", is_default = true, status = "paid", payment = new { type = "payment_intent", payment_intent = paymentIntent } } },
+        },
     };
 
     private async Task<JsonNode> SubscriptionAsync(string token) => await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);

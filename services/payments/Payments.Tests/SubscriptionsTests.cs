@@ -186,7 +186,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
             "customer.subscription.deleted", "sub_sandbox_" + paymentId.ToString("N"), userId, "canceled", fx.Clock.GetUtcNow(), false));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("Stripe-Signature", WebhookSignature.Header("whsec_not_ours", fx.Clock.GetUtcNow(), body));
+        request.Headers.Add("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(body), "whsec_not_ours", fx.Clock.GetUtcNow().ToUnixTimeSeconds()));
         await (await fx.Client.SendAsync(request)).AssertProblem(400);
         Assert.Equal("premium", (await MeAsync(token))["tier"]!.GetValue<string>());
     }
@@ -225,14 +225,19 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     private static Dictionary<string, object?> SubscriptionEvent(
         string type, string providerId, Guid userId, string status, DateTimeOffset periodEnd, bool cancelAtPeriodEnd) => new()
     {
-        ["id"] = "evt_test_" + Guid.NewGuid().ToString("N"), ["object"] = "event", ["type"] = type, ["api_version"] = "2024-06-20",
+        ["id"] = "evt_test_" + Guid.NewGuid().ToString("N"), ["object"] = "event", ["type"] = type, ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
         ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["livemode"] = false,
         ["data"] = new Dictionary<string, object?>
         {
             ["object"] = new Dictionary<string, object?>
             {
                 ["id"] = providerId, ["object"] = "subscription", ["status"] = status, ["customer"] = "cus_test",
-                ["current_period_end"] = periodEnd.ToUnixTimeSeconds(), ["cancel_at_period_end"] = cancelAtPeriodEnd,
+                ["cancel_at_period_end"] = cancelAtPeriodEnd,
+                ["items"] = new Dictionary<string, object?>
+                {
+                    ["object"] = "list",
+                    ["data"] = new[] { new Dictionary<string, object?> { ["id"] = "si_test", ["object"] = "subscription_item", ["current_period_end"] = periodEnd.ToUnixTimeSeconds() } },
+                },
                 ["metadata"] = new Dictionary<string, string> { ["user_id"] = userId.ToString() },
             },
         },
@@ -245,7 +250,7 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var secret = await fx.Host.Services.GetRequiredService<WebhookSecrets>().SandboxSecretAsync(CancellationToken.None);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json") { CharSet = Encoding.UTF8.WebName };
-        request.Headers.Add("Stripe-Signature", WebhookSignature.Header(secret, fx.Clock.GetUtcNow(), body));
+        request.Headers.Add("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(body), secret, fx.Clock.GetUtcNow().ToUnixTimeSeconds()));
         return await (await fx.Client.SendAsync(request)).AssertStatus(200);
     }
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using Community.Payments.Webhooks;
+using Stripe;
 
 namespace Community.Payments.Tests;
 
@@ -13,7 +13,7 @@ public sealed class WebhookSignatureRangeTests
     [InlineData("t=99999999999999999999999,v1=00")]
     public void A_timestamp_past_any_date_is_refused_not_thrown(string header)
     {
-        var reason = WebhookSignature.Verify(header, Encoding.UTF8.GetBytes("{}"), ["whsec_test"], DateTimeOffset.UtcNow);
+        WebhookApi.ConstructEvent("{}", header, ["whsec_test"], DateTimeOffset.UtcNow, out var reason);
         Assert.NotNull(reason);
     }
 
@@ -21,7 +21,10 @@ public sealed class WebhookSignatureRangeTests
     public void A_genuine_signature_still_passes()
     {
         var now = DateTimeOffset.UtcNow;
-        var body = Encoding.UTF8.GetBytes("{\"id\":\"evt_1\"}");
-        Assert.Null(WebhookSignature.Verify(WebhookSignature.Header("whsec_test", now, body), body, ["whsec_test"], now));
+        var body = "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"customer.created\",\"api_version\":\"" + StripeConfiguration.ApiVersion
+            + "\",\"data\":{\"object\":{\"id\":\"cus_1\",\"object\":\"customer\"}}}";
+        var header = EventUtility.GenerateSignatureHeader(body, "whsec_test", now.ToUnixTimeSeconds());
+        Assert.NotNull(WebhookApi.ConstructEvent(body, header, ["whsec_test"], now, out var reason));
+        Assert.Null(reason);
     }
 }

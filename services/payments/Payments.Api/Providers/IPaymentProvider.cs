@@ -14,7 +14,7 @@ public sealed record CheckoutSession(string SessionId, string Url, DateTimeOffse
 public sealed record ProviderRefund(string RefundId, string Status, string? FailureReason = null);
 
 /// <summary>
-/// The payment provider seam: Stripe over its REST API, or the offline sandbox. Every call that
+/// The payment provider seam: Stripe through Stripe.net, or the offline sandbox. Every call that
 /// creates something carries an idempotency key derived from our own ids, so a retry never
 /// charges or refunds twice.
 /// </summary>

@@ -1,17 +1,17 @@
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text.Json;
+using System.Net;
 using Community.Payments.Data;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Stripe;
+using Stripe.Checkout;
 
 namespace Community.Payments.Providers;
 
 /// <summary>
-/// Stripe over its REST API: form-encoded requests, JSON answers, the secret key as bearer token.
-/// Every POST carries an Idempotency-Key derived from our own ids, so Stripe creates each thing once
-/// however often it is asked, and ServiceDefaults' resilience handler may retry it through transient
+/// Stripe through Stripe.net's services. Every POST carries an Idempotency-Key derived from our own ids,
+/// so Stripe creates each thing once however often it is asked, and ServiceDefaults' resilience handler
+/// (on the HttpClient given to Stripe.net, whose own retries are off) may retry it through transient
 /// failures. Anything Stripe refuses or cannot answer surfaces as <see cref="HttpRequestException"/>
 /// (callers answer 502 and change nothing).
 /// </summary>
@@ -26,6 +26,15 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
     // Room for the request's own travel, so a bound computed here still holds when Stripe checks it.
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
 
+    private readonly StripeClient _stripe = new(new StripeClientOptions
+    {
+        ApiKey = string.IsNullOrWhiteSpace(options.Value.Stripe.SecretKey)
+            ? throw new InvalidOperationException("Payments:Stripe:SecretKey is not configured.")
+            : options.Value.Stripe.SecretKey,
+        ApiBase = options.Value.Stripe.ApiBaseUrl.TrimEnd('/'),
+        HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 0),
+    });
+
     public string Name => ProviderName;
 
     public async Task<CheckoutSession> CreateCheckoutSessionAsync(CheckoutSessionRequest request, CancellationToken cancellationToken)
@@ -33,45 +42,53 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         if (request.Mode is not ("payment" or "subscription"))
             throw new ArgumentException($"Checkout mode must be payment or subscription, not '{request.Mode}'.", nameof(request));
         var subscription = request.Mode == "subscription";
-        var form = new List<KeyValuePair<string, string>>
+        var price = new SessionLineItemPriceDataOptions
         {
-            new("mode", request.Mode),
-            new("success_url", request.SuccessUrl),
-            new("cancel_url", request.CancelUrl),
-            new("client_reference_id", request.PaymentId.ToString()),
-            new("payment_method_types[0]", request.PaymentMethod),
-            new("line_items[0][quantity]", "1"),
-            new("line_items[0][price_data][currency]", request.Currency.ToLowerInvariant()),
-            new("line_items[0][price_data][unit_amount]", Number(request.AmountCents)),
-            new("line_items[0][price_data][product_data][name]", request.Description),
-            new("expires_at", Number(SessionExpiry(request.ExpiresAt, clock.GetUtcNow()).ToUnixTimeSeconds())),
+            Currency = request.Currency.ToLowerInvariant(),
+            UnitAmount = request.AmountCents,
+            ProductData = new SessionLineItemPriceDataProductDataOptions { Name = request.Description },
         };
-        if (request.PaymentMethod == "wechat_pay") form.Add(new("payment_method_options[wechat_pay][client]", "web"));
         if (subscription)
         {
             var days = request.IntervalDays ?? throw new ArgumentException("A subscription checkout needs its billing period.", nameof(request));
             var monthly = days == 30;
-            form.Add(new("line_items[0][price_data][recurring][interval]", monthly ? "month" : "day"));
-            form.Add(new("line_items[0][price_data][recurring][interval_count]", Number(monthly ? 1 : days)));
+            price.Recurring = new SessionLineItemPriceDataRecurringOptions
+            {
+                Interval = monthly ? "month" : "day", IntervalCount = monthly ? 1 : days,
+            };
         }
 
+        // Stripe reads an empty metadata value as "unset"; nothing is lost by leaving it out.
+        var metadata = request.Metadata.Where(m => m.Value.Length > 0).ToDictionary(m => m.Key, m => m.Value);
         // Our ids ride on the session and on what it creates (the payment intent or the subscription), so every later webhook names the payment.
-        var carrier = subscription ? "subscription_data" : "payment_intent_data";
-        foreach (var (key, value) in request.Metadata.Where(m => m.Value.Length > 0))
+        var carried = new Dictionary<string, string>(metadata);
+        if (!request.Metadata.ContainsKey("payment_id")) carried["payment_id"] = request.PaymentId.ToString();
+        var create = new SessionCreateOptions
         {
-            // Stripe reads an empty metadata value as "unset"; nothing is lost by leaving it out.
-            form.Add(new($"metadata[{key}]", value));
-            form.Add(new($"{carrier}[metadata][{key}]", value));
-        }
-        if (!request.Metadata.ContainsKey("payment_id")) form.Add(new($"{carrier}[metadata][payment_id]", request.PaymentId.ToString()));
+            Mode = request.Mode,
+            SuccessUrl = request.SuccessUrl,
+            CancelUrl = request.CancelUrl,
+            ClientReferenceId = request.PaymentId.ToString(),
+            // API version endive removed payment_method_types; one allowed type offers that method alone.
+            AllowedPaymentMethodTypes = [request.PaymentMethod],
+            LineItems = [new SessionLineItemOptions { Quantity = 1, PriceData = price }],
+            ExpiresAt = SessionExpiry(request.ExpiresAt, clock.GetUtcNow()).UtcDateTime,
+            Metadata = metadata.Count > 0 ? metadata : null,
+            SubscriptionData = subscription ? new SessionSubscriptionDataOptions { Metadata = carried } : null,
+            PaymentIntentData = subscription ? null : new SessionPaymentIntentDataOptions { Metadata = carried },
+        };
+        if (request.PaymentMethod == "wechat_pay")
+            create.PaymentMethodOptions = new SessionPaymentMethodOptionsOptions
+            {
+                WechatPay = new SessionPaymentMethodOptionsWechatPayOptions { Client = "web" },
+            };
 
-        using var answer = await PostAsync("v1/checkout/sessions", form, "checkout-" + request.PaymentId, cancellationToken);
-        var root = answer.RootElement;
-        var id = Text(root, "id");
-        var url = Text(root, "url");
-        if (id is null || url is null || !root.TryGetProperty("expires_at", out var expires) || !expires.TryGetInt64(out var expiresAt))
+        var session = await CallAsync("POST /v1/checkout/sessions", () => new SessionService(_stripe).CreateAsync(
+            create, Keyed("checkout-" + request.PaymentId), cancellationToken));
+        if (session.Id is null || session.Url is null || session.ExpiresAt == default)
             throw new HttpRequestException("Stripe's checkout session lacks id, url or expires_at.");
-        return new CheckoutSession(id, url, DateTimeOffset.FromUnixTimeSeconds(expiresAt));
+        var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(session.ExpiresAt, DateTimeKind.Utc));
+        return new CheckoutSession(session.Id, session.Url, expiresAt);
     }
 
     public async Task<ProviderRefund> RefundAsync(Payment payment, long amountCents, Guid refundId, CancellationToken cancellationToken)
@@ -80,33 +97,33 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         if (string.IsNullOrEmpty(payment.PaymentIntentId))
             throw new RefundNotSupportedException(
                 $"Payment {payment.Id} has no Stripe payment intent yet (a subscription's comes with its first invoice.paid); try again later or refund it from the Stripe dashboard.");
-        using var answer = await PostAsync("v1/refunds",
-        [
-            new("payment_intent", payment.PaymentIntentId),
-            new("amount", Number(amountCents)),
-            new("metadata[payment_id]", payment.Id.ToString()),
-            new("metadata[refund_id]", refundId.ToString()),
-        ], "refund-" + refundId, cancellationToken);
-        var id = Text(answer.RootElement, "id") ?? throw new HttpRequestException("Stripe's refund lacks an id.");
-        var status = Text(answer.RootElement, "status") ?? "pending";
+        var create = new RefundCreateOptions
+        {
+            PaymentIntent = payment.PaymentIntentId,
+            Amount = amountCents,
+            Metadata = new() { ["payment_id"] = payment.Id.ToString(), ["refund_id"] = refundId.ToString() },
+        };
+        var refund = await CallAsync("POST /v1/refunds",
+            () => new RefundService(_stripe).CreateAsync(create, Keyed("refund-" + refundId), cancellationToken));
+        if (refund.Id is null) throw new HttpRequestException("Stripe's refund lacks an id.");
+        var status = refund.Status ?? "pending";
         // A canceled refund never moves money; pending and requires_action are under way.
-        return new ProviderRefund(id, status is "canceled" ? "failed" : status, Text(answer.RootElement, "failure_reason"));
+        return new ProviderRefund(refund.Id, status is "canceled" ? "failed" : status, refund.FailureReason);
     }
 
-    public async Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken)
-    {
-        using var answer = await PostAsync($"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}",
-            [new("cancel_at_period_end", "true")], "cancel-" + subscriptionId, cancellationToken);
-    }
+    public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        CallAsync($"POST /v1/subscriptions/{subscriptionId}", () => new SubscriptionService(_stripe).UpdateAsync(subscriptionId,
+            new SubscriptionUpdateOptions { CancelAtPeriodEnd = true }, Keyed("cancel-" + subscriptionId), cancellationToken));
 
     public async Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         try
         {
-            // DELETE is idempotent by definition at Stripe and takes no Idempotency-Key.
-            using var answer = await SendAsync(HttpMethod.Delete, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}", null, null, cancellationToken);
+            // DELETE is idempotent by definition at Stripe and takes no Idempotency-Key (Stripe.net adds none).
+            await CallAsync($"DELETE /v1/subscriptions/{subscriptionId}",
+                () => new SubscriptionService(_stripe).CancelAsync(subscriptionId, cancellationToken: cancellationToken));
         }
-        catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (HttpRequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
             // Already cancelled and gone: what was asked is done.
         }
@@ -129,72 +146,34 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         return expires > latest ? latest : expires;
     }
 
-    private Task<JsonDocument> PostAsync(
-        string path, IEnumerable<KeyValuePair<string, string>> form, string idempotencyKey, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, path, form, idempotencyKey, cancellationToken);
+    private static RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
 
-    private async Task<JsonDocument> SendAsync(
-        HttpMethod method, string path, IEnumerable<KeyValuePair<string, string>>? form, string? idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>Stripe.net's refusals and the resilience handler's give-ups, as the HttpRequestException callers handle.</summary>
+    private async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
     {
-        var secretKey = options.Value.Stripe.SecretKey;
-        if (string.IsNullOrWhiteSpace(secretKey)) throw new InvalidOperationException("Payments:Stripe:SecretKey is not configured.");
-        using var request = new HttpRequestMessage(method, path) { Content = form is null ? null : new FormUrlEncodedContent(form) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secretKey);
-        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-
-        HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            return await call();
+        }
+        catch (StripeException exception)
+        {
+            var status = (int)exception.HttpStatusCode >= 400 ? exception.HttpStatusCode : (HttpStatusCode?)null;
+            var requestId = exception.StripeResponse?.RequestId;
+            var message = (exception.StripeError?.Message ?? exception.StripeError?.Type ?? exception.Message)
+                .Replace(options.Value.Stripe.SecretKey!, "[secret key]", StringComparison.Ordinal);
+            var request = requestId is null ? "" : $" (request {requestId})";
+            throw new HttpRequestException(
+                status is null
+                    ? $"Stripe's answer to {what} is not usable: {message}"
+                    : $"Stripe refused {what} with {(int)status}: {message}{request}",
+                exception, status);
         }
         catch (Exception exception) when (exception is TimeoutRejectedException or BrokenCircuitException)
         {
             // Unanswered is not refused: the same key on the next attempt finds whatever Stripe did.
-            throw new HttpRequestException($"Stripe did not answer {method} /{path} ({exception.Message}).", exception);
-        }
-
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                var requestId = response.Headers.TryGetValues("Request-Id", out var ids) ? ids.FirstOrDefault() : null;
-                var message = (ErrorMessage(body) ?? response.ReasonPhrase ?? "no message").Replace(secretKey, "[secret key]", StringComparison.Ordinal);
-                throw new HttpRequestException(
-                    $"Stripe refused {method} /{path} with {(int)response.StatusCode}: {message}{(requestId is null ? "" : $" (request {requestId})")}",
-                    null, response.StatusCode);
-            }
-            try
-            {
-                return JsonDocument.Parse(body);
-            }
-            catch (JsonException exception)
-            {
-                throw new HttpRequestException($"Stripe's answer to {method} /{path} is not JSON.", exception);
-            }
+            throw new HttpRequestException($"Stripe did not answer {what} ({exception.Message}).", exception);
         }
     }
-
-    private static string? ErrorMessage(string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-                ? Text(error, "message") ?? Text(error, "type")
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>The provider cannot refund this payment by API (nothing was asked of it); a person must, in the provider's dashboard.</summary>

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Stripe;
 
 namespace Community.Payments.Sandbox;
 
@@ -137,7 +138,8 @@ public static class SandboxApi
         using var request = new HttpRequestMessage(HttpMethod.Post, WebhookUrl(services));
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        request.Headers.Add("Stripe-Signature", WebhookSignature.Header(await secrets.SandboxSecretAsync(cancellationToken), now, body));
+        request.Headers.Add("Stripe-Signature", EventUtility.GenerateSignatureHeader(
+            Encoding.UTF8.GetString(body), await secrets.SandboxSecretAsync(cancellationToken), now.ToUnixTimeSeconds()));
         // The webhook is idempotent by event id, so a retry of this POST is safe.
         request.Headers.Add("Idempotency-Key", ((Dictionary<string, object?>)stripeEvent)["id"]!.ToString());
         var response = await services.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookClient).SendAsync(request, cancellationToken);
@@ -151,7 +153,8 @@ public static class SandboxApi
 
     private static Dictionary<string, object?> StripeShaped(string type, DateTimeOffset now, Dictionary<string, object?> obj) => new()
     {
-        ["id"] = "evt_sandbox_" + Guid.NewGuid().ToString("N"), ["object"] = "event", ["type"] = type, ["api_version"] = "2024-06-20",
+        ["id"] = "evt_sandbox_" + Guid.NewGuid().ToString("N"), ["object"] = "event", ["type"] = type,
+        ["api_version"] = StripeConfiguration.ApiVersion,
         ["created"] = now.ToUnixTimeSeconds(), ["livemode"] = false, ["data"] = new Dictionary<string, object?> { ["object"] = obj },
     };
 

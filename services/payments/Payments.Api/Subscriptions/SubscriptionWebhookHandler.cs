@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Community.Payments.Webhooks;
+using Stripe;
 
 namespace Community.Payments.Subscriptions;
 
@@ -13,10 +13,10 @@ public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<Su
 {
     public IReadOnlyCollection<string> EventTypes { get; } = ["customer.subscription.updated", "customer.subscription.deleted"];
 
-    public async Task HandleAsync(StripeEvent e, CancellationToken cancellationToken)
+    public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
-        var subscription = await FindAsync(e, cancellationToken);
-        if (subscription is null)
+        if (e.Data.Object is not Stripe.Subscription reported
+            || await FindAsync(reported, cancellationToken) is not { } subscription)
         {
             logger.LogWarning("Stripe event {EventId} ({Type}) names no subscription we hold; ignored", e.Id, e.Type);
             return;
@@ -34,29 +34,29 @@ public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<Su
 
         // A deleted subscription never comes back; an update that reached us after it is stale.
         if (subscription.Status == SubscriptionStatus.Canceled) return;
-        var status = e.String("status");
+        var status = reported.Status;
         if (status is null || !SubscriptionStatus.FromProvider.Contains(status))
         {
             logger.LogWarning("Stripe event {EventId} has subscription status {Status}, which we do not know; ignored", e.Id, status);
             return;
         }
-        var periodEnd = PeriodEnd(e);
+        var periodEnd = PeriodEnd(reported);
         // Periods only move forward: an update about an earlier period arrived out of order.
         if (periodEnd is not null && subscription.CurrentPeriodEnd is { } known && periodEnd < known) return;
         await book.ChangeAsync(subscription, s =>
         {
             s.Status = status;
             s.CurrentPeriodEnd = periodEnd ?? s.CurrentPeriodEnd;
-            s.CancelAtPeriodEnd = e.Bool("cancel_at_period_end") ?? s.CancelAtPeriodEnd;
+            s.CancelAtPeriodEnd = reported.CancelAtPeriodEnd;
         }, cancellationToken);
     }
 
-    private async Task<Subscription?> FindAsync(StripeEvent e, CancellationToken cancellationToken)
+    private async Task<Subscription?> FindAsync(Stripe.Subscription reported, CancellationToken cancellationToken)
     {
-        if (e.String("id") is not { } providerId) return null;
+        if (reported.Id is not { } providerId) return null;
         if (await book.LockByProviderIdAsync(providerId, cancellationToken) is { } known) return known;
         // A subscription created with our metadata but whose id we never learned from the checkout.
-        return Guid.TryParse(e.Metadata("user_id"), out var userId)
+        return Guid.TryParse(reported.Metadata?.GetValueOrDefault("user_id"), out var userId)
             && await book.LockAsync(userId, cancellationToken) is { ProviderSubscriptionId: null } unnamed
                 ? Adopt(unnamed, providerId)
                 : null;
@@ -68,14 +68,9 @@ public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<Su
         return subscription;
     }
 
-    /// <summary>current_period_end (unix seconds): on the subscription, or on its first item in newer API versions.</summary>
-    private static DateTimeOffset? PeriodEnd(StripeEvent e)
-    {
-        if (e.Long("current_period_end") is { } seconds) return DateTimeOffset.FromUnixTimeSeconds(seconds);
-        return e.Object.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Object
-            && items.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array && data.GetArrayLength() > 0
-            && data[0].TryGetProperty("current_period_end", out var end) && end.ValueKind == JsonValueKind.Number && end.TryGetInt64(out var itemSeconds)
-                ? DateTimeOffset.FromUnixTimeSeconds(itemSeconds)
-                : null;
-    }
+    /// <summary>current_period_end: on the subscription's first item since Stripe's 2025-03-31 API version.</summary>
+    private static DateTimeOffset? PeriodEnd(Stripe.Subscription reported) =>
+        reported.Items?.Data?.FirstOrDefault() is { CurrentPeriodEnd: var end } && end != default
+            ? new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc))
+            : null;
 }

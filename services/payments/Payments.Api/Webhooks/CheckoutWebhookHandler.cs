@@ -1,6 +1,7 @@
-using System.Text.Json;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
+using Stripe;
+using Stripe.Checkout;
 
 namespace Community.Payments.Webhooks;
 
@@ -13,7 +14,7 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
         "checkout.session.expired", "payment_intent.payment_failed", "charge.refunded", "invoice.paid",
     ];
 
-    public async Task HandleAsync(StripeEvent e, CancellationToken cancellationToken)
+    public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
         var payment = await FindAsync(e, cancellationToken);
         if (payment is null)
@@ -22,67 +23,65 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
             return;
         }
 
-        switch (e.Type)
+        switch (e.Type, e.Data.Object)
         {
-            case "checkout.session.completed":
-                if (e.String("subscription") is { } subscription) payment.ProviderSubscriptionId ??= subscription;
+            case ("checkout.session.completed", Session session):
+                if (session.SubscriptionId is { } subscription) payment.ProviderSubscriptionId ??= subscription;
                 // Delayed methods complete the session unpaid; async_payment_succeeded settles them later.
-                if (e.String("payment_status") is "paid" or "no_payment_required") book.Capture(payment, e.String("payment_intent"));
-                else if (e.String("payment_intent") is { } intent) payment.PaymentIntentId ??= intent;
+                if (session.PaymentStatus is "paid" or "no_payment_required")
+                    book.Capture(payment, session.PaymentIntentId);
+                else if (session.PaymentIntentId is { } intent) payment.PaymentIntentId ??= intent;
                 break;
-            case "checkout.session.async_payment_succeeded":
-                book.Capture(payment, e.String("payment_intent"));
+            case ("checkout.session.async_payment_succeeded", Session session):
+                book.Capture(payment, session.PaymentIntentId);
                 break;
-            case "checkout.session.async_payment_failed":
+            case ("checkout.session.async_payment_failed", _):
                 book.End(payment, PaymentStatus.Failed, "async_payment_failed");
                 break;
-            case "checkout.session.expired":
+            case ("checkout.session.expired", _):
                 book.End(payment, PaymentStatus.Expired, "expired");
                 break;
-            case "payment_intent.payment_failed":
+            case ("payment_intent.payment_failed", PaymentIntent failed):
                 // One declined attempt: the buyer may pay with another card in the same session, which only expiry ends.
-                book.RecordDecline(payment, FailureCode(e) ?? "payment_failed");
+                var error = failed.LastPaymentError;
+                book.RecordDecline(payment, error?.DeclineCode ?? error?.Code ?? "payment_failed");
                 break;
-            case "invoice.paid":
+            case ("invoice.paid", Invoice invoice):
                 // A subscription checkout is paid by the subscription's first invoice: its payment intent is
                 // what a refund of the payment names (and what charge.refunded reports). Renewals are not ours.
-                if (e.String("subscription") is { } subscriptionId) payment.ProviderSubscriptionId ??= subscriptionId;
-                if (e.String("billing_reason") == "subscription_create" && e.String("payment_intent") is { } invoiceIntent)
+                if (invoice.Parent?.SubscriptionDetails?.SubscriptionId is { } subscriptionId)
+                    payment.ProviderSubscriptionId ??= subscriptionId;
+                if (invoice.BillingReason == "subscription_create" && PaymentIntentOf(invoice) is { } invoiceIntent)
                     payment.PaymentIntentId ??= invoiceIntent;
                 break;
-            case "charge.refunded":
+            case ("charge.refunded", Charge charge):
                 // A refund reported before the completion settles the payment first, with the charge's intent.
-                book.Capture(payment, e.String("payment_intent"));
-                if (e.Long("amount_refunded") is { } refunded) await book.RecordReportedRefundTotalAsync(payment, refunded, cancellationToken);
+                book.Capture(payment, charge.PaymentIntentId);
+                await book.RecordReportedRefundTotalAsync(payment, charge.AmountRefunded, cancellationToken);
                 break;
         }
     }
 
-    private async Task<Payment?> FindAsync(StripeEvent e, CancellationToken cancellationToken)
+    private async Task<Payment?> FindAsync(Event e, CancellationToken cancellationToken)
     {
-        if (e.PaymentId is { } paymentId) return await book.LockAsync(paymentId, cancellationToken);
-        if (e.Type == "invoice.paid")
+        if (e.PaymentId() is { } paymentId) return await book.LockAsync(paymentId, cancellationToken);
+        if (e.Data.Object is Invoice invoice)
         {
-            // The subscription's metadata (our payment id) is copied onto its invoices as subscription_details.metadata.
-            if (Guid.TryParse(SubscriptionMetadata(e, "payment_id"), out var invoicePaymentId)) return await book.LockAsync(invoicePaymentId, cancellationToken);
-            return e.String("subscription") is { } subscriptionId ? await book.LockBySubscriptionAsync(subscriptionId, cancellationToken) : null;
+            // The subscription's metadata (our payment id) is copied onto its invoices' parent.subscription_details.
+            var details = invoice.Parent?.SubscriptionDetails;
+            if (Guid.TryParse(details?.Metadata?.GetValueOrDefault("payment_id"), out var invoicePaymentId))
+                return await book.LockAsync(invoicePaymentId, cancellationToken);
+            return details?.SubscriptionId is { } subscriptionId
+                ? await book.LockBySubscriptionAsync(subscriptionId, cancellationToken)
+                : null;
         }
-        if (e.Type.StartsWith("checkout.session.", StringComparison.Ordinal) && e.String("id") is { } sessionId)
-            return await book.LockBySessionAsync(sessionId, cancellationToken);
-        var intent = e.Type == "charge.refunded" ? e.String("payment_intent") : e.String("id");
+        if (e.Data.Object is Session { Id: { } sessionId }) return await book.LockBySessionAsync(sessionId, cancellationToken);
+        var intent = e.Data.Object is Charge charge ? charge.PaymentIntentId : e.ObjectId();
         return intent is null ? null : await book.LockByIntentAsync(intent, cancellationToken);
     }
 
-    private static string? SubscriptionMetadata(StripeEvent e, string name) =>
-        e.Object.TryGetProperty("subscription_details", out var details) && details.ValueKind == JsonValueKind.Object
-        && details.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
-        && metadata.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
-
-    private static string? FailureCode(StripeEvent e) =>
-        e.Object.TryGetProperty("last_payment_error", out var error) && error.ValueKind == JsonValueKind.Object
-            ? (error.TryGetProperty("decline_code", out var decline) && decline.ValueKind == JsonValueKind.String ? decline.GetString()
-                : error.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String ? code.GetString() : null)
-            : null;
+    /// <summary>The intent that paid the invoice: its default payment, as invoice_payment lists it.</summary>
+    private static string? PaymentIntentOf(Invoice invoice) =>
+        invoice.Payments?.Data?.Where(p => p.Payment?.PaymentIntentId is not null).OrderByDescending(p => p.IsDefault)
+            .Select(p => p.Payment.PaymentIntentId).FirstOrDefault();
 }

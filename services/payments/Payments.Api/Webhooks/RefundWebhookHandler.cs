@@ -2,6 +2,8 @@ using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
 using Microsoft.EntityFrameworkCore;
+using Stripe;
+using Refund = Community.Payments.Data.Refund;
 
 namespace Community.Payments.Webhooks;
 
@@ -15,23 +17,24 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
 {
     public IReadOnlyCollection<string> EventTypes { get; } = ["refund.updated", "refund.failed", "charge.refund.updated"];
 
-    public async Task HandleAsync(StripeEvent e, CancellationToken cancellationToken)
+    public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
         var found = await LockAsync(e, cancellationToken);
         if (found is null)
         {
             // Made in Stripe's dashboard: charge.refunded counts those, and a failure of one is not taken back here (its maker sees it there).
-            logger.LogWarning("Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored", e.Id, e.Type, e.String("id"));
+            logger.LogWarning("Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored", e.Id, e.Type, e.ObjectId());
             return;
         }
 
         var (refund, payment) = found.Value;
-        refund.ProviderRefundId ??= e.String("id");
-        var status = e.Type == "refund.failed" ? RefundStatus.Failed : RefundStatus.FromProvider(e.String("status"));
+        var reported = e.Data.Object as Stripe.Refund;
+        refund.ProviderRefundId ??= reported?.Id;
+        var status = e.Type == "refund.failed" ? RefundStatus.Failed : RefundStatus.FromProvider(reported?.Status);
         if (refund.Status == RefundStatus.Requested)
         {
             // The webhook overtook Refunder's own record of the answer: it is the answer.
-            book.RecordRefundAnswer(payment, refund, status, e.String("id"), e.String("failure_reason") ?? status);
+            book.RecordRefundAnswer(payment, refund, status, reported?.Id, reported?.FailureReason ?? status);
             return;
         }
         if (status == RefundStatus.Succeeded && refund.Status == RefundStatus.Pending)
@@ -41,7 +44,7 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
         }
         else if (status == RefundStatus.Failed && refund.Status != RefundStatus.Failed)
         {
-            var reason = e.String("failure_reason") ?? "failed";
+            var reason = reported?.FailureReason ?? "failed";
             refund.Status = RefundStatus.Failed;
             refund.FailureReason = reason;
             refund.CompletedAt = clock.GetUtcNow();
@@ -56,11 +59,11 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
     /// requested) before asking the provider, so an event about it always finds the row, and two
     /// events about one refund apply one after the other.
     /// </summary>
-    private async Task<(Refund, Payment)?> LockAsync(StripeEvent e, CancellationToken cancellationToken)
+    private async Task<(Refund, Payment)?> LockAsync(Event e, CancellationToken cancellationToken)
     {
-        var providerRefundId = e.String("id");
+        var providerRefundId = e.ObjectId();
         Guid? refundId = Guid.TryParse(e.Metadata("refund_id"), out var id) ? id : null;
-        var paymentId = e.PaymentId ?? (await FindAsync(db.Refunds.AsNoTracking(), providerRefundId, refundId, cancellationToken))?.PaymentId;
+        var paymentId = e.PaymentId() ?? (await FindAsync(db.Refunds.AsNoTracking(), providerRefundId, refundId, cancellationToken))?.PaymentId;
         if (paymentId is null || await book.LockAsync(paymentId.Value, cancellationToken) is not { } payment) return null;
         var refund = await FindAsync(db.Refunds, providerRefundId, refundId, cancellationToken);
         return refund?.PaymentId == payment.Id ? (refund, payment) : null;

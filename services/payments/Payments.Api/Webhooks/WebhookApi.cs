@@ -1,9 +1,10 @@
-using System.Text.Json;
+using System.Text;
 using Community.Payments.Data;
 using Community.Payments.Providers;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Stripe;
 
 namespace Community.Payments.Webhooks;
 
@@ -33,28 +34,19 @@ public static class WebhookApi
         var body = buffer.ToArray();
         var now = clock.GetUtcNow();
 
-        var allSecrets = await secrets.AllAsync(cancellationToken);
-        var refusal = WebhookSignature.Verify(request.Headers["Stripe-Signature"], body, allSecrets, now);
-        if (refusal is not null)
+        var json = Encoding.UTF8.GetString(body);
+        var stripeEvent = ConstructEvent(json, request.Headers["Stripe-Signature"], await secrets.AllAsync(cancellationToken), now, out var refusal);
+        if (stripeEvent is null)
         {
             logger.LogWarning("Webhook refused: {Reason}", refusal);
-            throw new RequestValidationException("stripe_signature", "The Stripe-Signature header does not verify for this body.");
+            throw refusal?.StartsWith(NotAnEvent, StringComparison.Ordinal) == true
+                ? new RequestValidationException("body", "The body is not a Stripe event (id, type, data.object).")
+                : new RequestValidationException("stripe_signature", "The Stripe-Signature header does not verify for this body.");
         }
-
-        StripeEvent? stripeEvent;
-        try
-        {
-            stripeEvent = StripeEvent.Parse(JsonDocument.Parse(body).RootElement.Clone());
-        }
-        catch (JsonException)
-        {
-            stripeEvent = null;
-        }
-        if (stripeEvent is null) throw new RequestValidationException("body", "The body is not a Stripe event (id, type, data.object).");
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO webhook_events (id, type, received_at, payload) VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {System.Text.Encoding.UTF8.GetString(body)}) ON CONFLICT (id) DO NOTHING",
+            $"INSERT INTO webhook_events (id, type, received_at, payload) VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {json}) ON CONFLICT (id) DO NOTHING",
             cancellationToken);
         if (first == 0)
         {
@@ -67,5 +59,44 @@ public static class WebhookApi
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new WebhookReceipt(true, false));
+    }
+
+    private const string NotAnEvent = "the body is not a Stripe event";
+
+    /// <summary>
+    /// The event, when one of <paramref name="secrets"/> (several while rotating) signed it within Stripe's
+    /// tolerance of <paramref name="now"/> and it is of Stripe.net's API version, which our webhook endpoints
+    /// are created with; otherwise null and why not (for the log, never for the caller).
+    /// </summary>
+    public static Event? ConstructEvent(
+        string json, string? header, IReadOnlyCollection<string> secrets, DateTimeOffset now, out string? refusal)
+    {
+        refusal = secrets.Count == 0 ? "no webhook secret configured" : "no Stripe-Signature header";
+        if (string.IsNullOrWhiteSpace(header)) return null;
+        var reasons = new List<string>();
+        foreach (var secret in secrets)
+        {
+            try
+            {
+                var stripeEvent = EventUtility.ConstructEvent(
+                    json, header, secret, EventUtility.DefaultTimeTolerance, now.ToUnixTimeSeconds(), throwOnApiVersionMismatch: true);
+                refusal = stripeEvent is { Id: not null, Type: not null, Data.Object: not null } ? null : NotAnEvent;
+                return refusal is null ? stripeEvent : null;
+            }
+            catch (StripeException exception)
+            {
+                // Unsigned by this secret, stale, or of another API version: the next secret may still sign it.
+                reasons.Add(exception.Message);
+                refusal = string.Join(" / ", reasons.Distinct());
+            }
+            catch (Exception exception)
+            {
+                // Stripe.net parses only after verifying: signed by this secret, but not an event it can read
+                // (its parser throws JsonException, InvalidOperationException and others for such bodies).
+                refusal = $"{NotAnEvent} ({exception.GetType().Name}: {exception.Message})";
+                return null;
+            }
+        }
+        return null;
     }
 }
