@@ -5,6 +5,7 @@ using Community.AiCompanion.Safety;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Conversation;
@@ -15,16 +16,16 @@ namespace Community.AiCompanion.Conversation;
 /// safety protocol answers instead of the model (nothing counted).
 /// </summary>
 public sealed record PreparedSend(
-    Guid UserId, string Text, string ClientTxnId, IReadOnlyList<PromptMessage> Prompt, bool FirstReply,
+    Guid UserId, string Text, string ClientTxnId, IReadOnlyList<ChatMessage> Prompt, bool FirstReply,
     SafetyContext Safety, SafetyVerdict InputVerdict, Allowance? Allowance);
 
 /// <summary>The reply to store: the responder's text, or the safety protocol's replacement when <see cref="Verdict"/> is a hit.</summary>
-public sealed record ReplyToStore(string Text, string Responder, ModelUsage Usage, SafetyVerdict Verdict, SafetyStage Stage, string? Reminder)
+public sealed record ReplyToStore(string Text, string Responder, UsageDetails Usage, SafetyVerdict Verdict, SafetyStage Stage, string? Reminder)
 {
     public const string SafetyResponder = "safety";
 
     /// <summary>The reply of <paramref name="responder"/>, replaced by the verdict's text on a hit (the responder's text is then dropped).</summary>
-    public static ReplyToStore From(string text, string responder, ModelUsage usage, SafetyVerdict verdict, SafetyStage stage, string? reminder) =>
+    public static ReplyToStore From(string text, string responder, UsageDetails usage, SafetyVerdict verdict, SafetyStage stage, string? reminder) =>
         verdict.Allowed
             ? new(text, responder, usage, verdict, stage, reminder)
             : new(verdict.Replacement ?? throw new InvalidOperationException($"The {verdict.Category} verdict has no replacement."),
@@ -49,13 +50,16 @@ public sealed record ReplyToStore(string Text, string Responder, ModelUsage Usag
 /// A reservation whose reply is not stored (the model down, the client gone, a concurrent retry won) is given back.
 /// </summary>
 public sealed class CompanionConversation(
-    CompanionDbContext db, ICompanionModel model, OfflineResponder offline, IOptions<CompanionModelOptions> options, TimeProvider clock,
+    CompanionDbContext db, IChatClient model, OfflineResponder offline, IOptions<CompanionModelOptions> options, TimeProvider clock,
     ISafetyGuard guard, SafetyEvents safetyEvents, BreakReminders breakReminders, CompanionAllowance allowances,
     ILogger<CompanionConversation> logger)
 {
     public const int MaxTextLength = 2000;
     public const int MaxClientTxnIdLength = 100;
     public const int DefaultHistoryLimit = 50;
+
+    /// <summary>What a reply that reports no usage (the offline responder, the safety protocol) is stored as.</summary>
+    public static UsageDetails NoUsage => new() { InputTokenCount = 0, OutputTokenCount = 0 };
 
     public async Task<ConversationHistory> HistoryAsync(Guid userId, long? beforeSeq, int limit, CancellationToken cancellationToken)
     {
@@ -123,23 +127,25 @@ public sealed class CompanionConversation(
         (CompanionExchange Exchange, bool Created) stored;
         try
         {
-            ModelReply reply;
+            ChatResponse reply;
             string responder;
             try
             {
-                reply = await model.CompleteAsync(send.Prompt, cancellationToken);
-                responder = model.Responder;
+                reply = await model.GetResponseAsync(send.Prompt, cancellationToken: cancellationToken);
+                responder = ModelSetup.ResponderOf(model);
             }
             catch (ModelUnavailableException e)
             {
                 if (!FallsBack(e)) throw Unavailable(e);
-                reply = await offline.CompleteAsync(send.Prompt, cancellationToken);
-                responder = offline.Responder;
+                reply = await offline.GetResponseAsync(send.Prompt, cancellationToken: cancellationToken);
+                responder = OfflineResponder.Name;
             }
+            var text = reply.Text.Trim();
             // Checked before anything is stored or shown: on a hit the responder's text is dropped here.
-            var verdict = guard.CheckOutput(reply.Text, send.Safety);
+            var verdict = guard.CheckOutput(text, send.Safety);
             var reminder = await ReminderAsync(send, cancellationToken);
-            stored = await StoreAsync(send, ReplyToStore.From(reply.Text, responder, reply.Usage, verdict, SafetyStage.Output, reminder), cancellationToken);
+            var usage = reply.Usage ?? NoUsage;
+            stored = await StoreAsync(send, ReplyToStore.From(text, responder, usage, verdict, SafetyStage.Output, reminder), cancellationToken);
         }
         catch
         {
@@ -155,7 +161,7 @@ public sealed class CompanionConversation(
     public async Task<(CompanionExchange Exchange, bool Created)> AnswerWithoutModelAsync(PreparedSend send, CancellationToken cancellationToken)
     {
         var reminder = await ReminderAsync(send, cancellationToken);
-        return await StoreAsync(send, ReplyToStore.From("", ReplyToStore.SafetyResponder, new ModelUsage(0, 0), send.InputVerdict, SafetyStage.Input, reminder), cancellationToken);
+        return await StoreAsync(send, ReplyToStore.From("", ReplyToStore.SafetyResponder, NoUsage, send.InputVerdict, SafetyStage.Input, reminder), cancellationToken);
     }
 
     /// <summary>The break reminder due with this message (minors only); observed once per message that gets a reply.</summary>
@@ -206,8 +212,8 @@ public sealed class CompanionConversation(
             }
             await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO companion_messages (id, user_id, role, text, reply_to, responder, prompt_tokens, completion_tokens, safety, reminder, created_at)
-                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder}, {reply.Usage.PromptTokens},
-                        {reply.Usage.CompletionTokens}, {safety}, {reply.Reminder}, {now})
+                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder}, {Tokens(reply.Usage.InputTokenCount)},
+                        {Tokens(reply.Usage.OutputTokenCount)}, {safety}, {reply.Reminder}, {now})
                 """, cancellationToken);
             await safetyEvents.RecordAsync(send.UserId, reply.Stage, reply.Verdict, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -219,6 +225,8 @@ public sealed class CompanionConversation(
     /// <summary>Forgets the whole conversation, irreversibly; the settings (the user's consent) stay.</summary>
     public Task DeleteAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Messages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+
+    private static int Tokens(long? count) => (int)Math.Min(count ?? 0, int.MaxValue);
 
     private static CompanionExchange ToExchange(CompanionMessage sent, CompanionMessage reply) =>
         new(ToDto(sent), ToDto(reply), new UsageDto(reply.PromptTokens ?? 0, reply.CompletionTokens ?? 0), CompanionDisclosure.Text);

@@ -6,6 +6,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 
 namespace Community.AiCompanion.Conversation;
 
@@ -54,7 +55,7 @@ public static class ConversationApi
     }
 
     private static async Task<ReplyStream> Stream(
-        SendCompanionMessage body, ClaimsPrincipal principal, CompanionConversation conversation, ICompanionModel model, OfflineResponder offline,
+        SendCompanionMessage body, ClaimsPrincipal principal, CompanionConversation conversation, IChatClient model, OfflineResponder offline,
         CancellationToken cancellationToken)
     {
         var (send, earlier) = await conversation.PrepareAsync(principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), body, cancellationToken);

@@ -5,6 +5,7 @@ using Community.AiCompanion.Safety;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Conversation;
@@ -39,13 +40,13 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     public const string ContentType = "text/event-stream";
 
     private readonly PreparedSend? _send;
-    private readonly IAsyncEnumerator<ModelChunk>? _chunks;
+    private readonly IAsyncEnumerator<ChatResponseUpdate>? _chunks;
     private readonly string _responder = "";
     private readonly CompanionExchange? _earlier;
     private readonly bool _replayed;
     private bool _chunksDisposed;
 
-    private ReplyStream(PreparedSend send, IAsyncEnumerator<ModelChunk> chunks, string responder) =>
+    private ReplyStream(PreparedSend send, IAsyncEnumerator<ChatResponseUpdate> chunks, string responder) =>
         (_send, _chunks, _responder) = (send, chunks, responder);
 
     private ReplyStream(CompanionExchange earlier, bool replayed) => (_earlier, _replayed) = (earlier, replayed);
@@ -61,23 +62,32 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     /// responder with Companion:Model:FallbackToOffline).
     /// </summary>
     public static async Task<ReplyStream> StartAsync(
-        PreparedSend send, ICompanionModel model, OfflineResponder offline, CompanionConversation conversation, CancellationToken cancellationToken)
+        PreparedSend send, IChatClient model, OfflineResponder offline, CompanionConversation conversation, CancellationToken cancellationToken)
     {
-        var chunks = model.StreamAsync(send.Prompt, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var chunks = model.GetStreamingResponseAsync(send.Prompt, cancellationToken: cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
         try
         {
-            if (!await chunks.MoveNextAsync() || chunks.Current is { Delta.Length: 0, Usage: not null })
-                throw new ModelUnavailableException("The model answered with no text.");
-            return new ReplyStream(send, chunks, model.Responder);
+            if (!await FirstTextAsync(chunks)) throw new ModelUnavailableException("The model answered with no text.");
+            return new ReplyStream(send, chunks, ModelSetup.ResponderOf(model));
         }
         catch (ModelUnavailableException e)
         {
             await chunks.DisposeAsync();
             if (!conversation.FallsBack(e)) throw conversation.Unavailable(e);
-            var fallback = offline.StreamAsync(send.Prompt, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            await fallback.MoveNextAsync();
-            return new ReplyStream(send, fallback, offline.Responder);
+            var fallback = offline.GetStreamingResponseAsync(send.Prompt, cancellationToken: cancellationToken)
+                .GetAsyncEnumerator(cancellationToken);
+            await FirstTextAsync(fallback);
+            return new ReplyStream(send, fallback, OfflineResponder.Name);
         }
+    }
+
+    /// <summary>Moves to the first update with text (the role comes in one without); false when the stream ends first.</summary>
+    private static async Task<bool> FirstTextAsync(IAsyncEnumerator<ChatResponseUpdate> chunks)
+    {
+        while (await chunks.MoveNextAsync())
+            if (chunks.Current.Text.Length > 0) return true;
+        return false;
     }
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -118,7 +128,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         var conversation = httpContext.RequestServices.GetRequiredService<CompanionConversation>();
         var screen = httpContext.RequestServices.GetRequiredService<ISafetyGuard>().NewStreamScreen(send.Safety);
         var shown = new StringBuilder();
-        ModelUsage? usage = null;
+        UsageDetails? usage = null;
         SafetyVerdict? stop = null;
         var stored = false;
         try
@@ -129,9 +139,10 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 do
                 {
                     var chunk = chunks.Current;
-                    if (chunk.Usage is not null) usage = chunk.Usage;
-                    if (chunk.Delta.Length == 0) continue;
-                    var step = screen.Push(chunk.Delta);
+                    if (chunk.Contents.OfType<UsageContent>().LastOrDefault() is { } reported) usage = reported.Details;
+                    var delta = chunk.Text;
+                    if (delta.Length == 0) continue;
+                    var step = screen.Push(delta);
                     await ReleaseAsync(response, step, shown, json, cancellationToken);
                     stop = step.Stop;
                 }
@@ -151,7 +162,7 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
                 return;
             }
 
-            var reply = ReplyToStore.From(shown.ToString(), _responder, usage ?? new ModelUsage(0, 0), stop ?? SafetyVerdict.Allow, SafetyStage.Output, null);
+            var reply = ReplyToStore.From(shown.ToString(), _responder, usage ?? CompanionConversation.NoUsage, stop ?? SafetyVerdict.Allow, SafetyStage.Output, null);
             if (stop is not null)
             {
                 // Not one more piece of the model's text: its stream is closed before the client hears of the replacement.

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
 
 namespace Community.AiCompanion.Model;
 
@@ -6,7 +7,7 @@ namespace Community.AiCompanion.Model;
 /// The built-in responder used without a model endpoint (or as the fallback when one fails): deterministic,
 /// reflective, two or three sentences, and honest that it is not a language model. It streams word by word.
 /// </summary>
-public sealed class OfflineResponder : ICompanionModel
+public sealed class OfflineResponder : IChatClient
 {
     public const string Name = "offline";
 
@@ -28,31 +29,41 @@ public sealed class OfflineResponder : ICompanionModel
         "What do you think you need most at the moment?",
     ];
 
-    public string Responder => Name;
-
     /// <summary>The reply to the newest user message of <paramref name="prompt"/>: the same text always gets the same reply.</summary>
-    public static string ReplyTo(IReadOnlyList<PromptMessage> prompt)
+    public static string ReplyTo(IEnumerable<ChatMessage> prompt)
     {
-        var last = prompt.LastOrDefault(m => m.Role == PromptRole.User)?.Text ?? "";
+        var last = prompt.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
         var hash = Fnv(last);
         return $"{Honesty} {Reflections[hash % (uint)Reflections.Length]} {Questions[(hash / 7) % (uint)Questions.Length]}";
     }
 
-    public Task<ModelReply> CompleteAsync(IReadOnlyList<PromptMessage> prompt, CancellationToken cancellationToken)
-    {
-        var text = ReplyTo(prompt);
-        return Task.FromResult(new ModelReply(text, new ModelUsage(0, 0)));
-    }
+    public Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, ReplyTo(messages)))
+        {
+            ModelId = Name,
+            Usage = new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0 },
+        });
 
-    public async IAsyncEnumerable<ModelChunk> StreamAsync(IReadOnlyList<PromptMessage> prompt, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var words = ReplyTo(prompt).Split(' ');
+        var words = ReplyTo(messages).Split(' ');
         for (var i = 0; i < words.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return new ModelChunk(i == 0 ? words[i] : " " + words[i], i == words.Length - 1 ? new ModelUsage(0, 0) : null);
+            var word = i == 0 ? words[i] : " " + words[i];
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word) { ModelId = Name };
             await Task.Yield();
         }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose()
+    {
     }
 
     // string.GetHashCode differs per process; the reply must not.
