@@ -103,4 +103,29 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
         Assert.True(_.First.WebSocketsAccepted > before.Item1, "no WebSocket reached the first instance");
         Assert.True(_.Second.WebSocketsAccepted > before.Item2, "no WebSocket reached the second instance");
     }
+
+    [Fact]
+    public async Task A_hub_client_stays_on_the_instance_that_answered_its_negotiation_while_clients_spread_over_both()
+    {
+        var token = _.Tokens.Issue();
+        var (first, second) = (0, 0);
+
+        for (var client = 0; client < 16; client++)
+        {
+            // A client keeps its cookies, as browsers and SignalR's clients do.
+            using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = _.Gateway.Address };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var hub = $"/hubs/chat-{client}";
+            var negotiated = await http.PostAsync(hub + "/negotiate?negotiateVersion=1", null);
+            Assert.Contains(negotiated.Headers.GetValues("Set-Cookie"), c => c.StartsWith(GatewayProxyConfig.AffinityCookie + "=", StringComparison.Ordinal));
+            // Then the transport's requests (connect, send, poll) carrying the connection token of that instance.
+            for (var i = 0; i < 3; i++) await http.GetAsync(hub + "?id=connection-token");
+
+            var (onFirst, onSecond) = (ReceivedOn(_.First, hub) + ReceivedOn(_.First, hub + "/negotiate"), ReceivedOn(_.Second, hub) + ReceivedOn(_.Second, hub + "/negotiate"));
+            Assert.True(onFirst == 4 && onSecond == 0 || onFirst == 0 && onSecond == 4, $"client {client}: {onFirst} on the first instance, {onSecond} on the second");
+            if (onFirst == 4) first++; else second++;
+        }
+
+        Assert.True(first > 0 && second > 0, $"every client on one instance ({first} and {second})");
+    }
 }

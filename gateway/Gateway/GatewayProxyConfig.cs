@@ -23,24 +23,53 @@ public static class GatewayProxyConfig
 
     public static IReadOnlyList<RouteConfig> Routes(IEnumerable<GatewayRoute> table) => table.Select(ToRouteConfig).ToList();
 
+    /// <summary>The cookie that pins a client to one instance of a service on <see cref="GatewayRoute.Pinned"/> routes.</summary>
+    public const string AffinityCookie = ".Community.Affinity";
+
+    /// <summary>The cluster of <paramref name="service"/>'s pinned routes: the same instances, with session affinity.</summary>
+    public static string PinnedCluster(string service) => service + "-pinned";
+
     /// <summary>
     /// One cluster per service with a destination per instance (service-0, service-1...); a service with no address gets a
-    /// cluster without destinations (its routes answer 503).
+    /// cluster without destinations (its routes answer 503). A service with pinned routes gets a second cluster over the
+    /// same instances with YARP's HashCookie affinity: the first answer sets the cookie naming its instance (hashed),
+    /// later requests carrying it go there, and a request whose instance is gone is sent to another.
     /// </summary>
-    public static IReadOnlyList<ClusterConfig> Clusters(IConfiguration configuration) => ResourceNames.Services.Select(service =>
+    public static IReadOnlyList<ClusterConfig> Clusters(IConfiguration configuration, IEnumerable<GatewayRoute>? routes = null)
     {
-        var destinations = Addresses(configuration, service)
-            .Select((address, i) => (Name: $"{service}-{i}", Address: address))
-            .ToDictionary(d => d.Name, d => new DestinationConfig { Address = d.Address });
-        return new ClusterConfig { ClusterId = service, Destinations = destinations };
-    }).ToList();
+        var pinned = (routes ?? GatewayRoutes.All).Where(r => r.Pinned).Select(r => r.Service).ToHashSet();
+        return ResourceNames.Services.SelectMany(service =>
+        {
+            var destinations = Addresses(configuration, service)
+                .Select((address, i) => (Name: $"{service}-{i}", Address: address))
+                .ToDictionary(d => d.Name, d => new DestinationConfig { Address = d.Address });
+            var cluster = new ClusterConfig { ClusterId = service, Destinations = destinations };
+            if (!pinned.Contains(service)) return [cluster];
+            return new[]
+            {
+                cluster,
+                cluster with
+                {
+                    ClusterId = PinnedCluster(service),
+                    SessionAffinity = new SessionAffinityConfig
+                    {
+                        Enabled = true,
+                        Policy = "HashCookie",
+                        FailurePolicy = "Redistribute",
+                        AffinityKeyName = AffinityCookie,
+                        Cookie = new SessionAffinityCookieConfig { HttpOnly = true, SameSite = SameSiteMode.Lax, SecurePolicy = CookieSecurePolicy.SameAsRequest },
+                    },
+                },
+            };
+        }).ToList();
+    }
 
     private static RouteConfig ToRouteConfig(GatewayRoute route)
     {
         var config = new RouteConfig
         {
             RouteId = route.Id,
-            ClusterId = route.Service,
+            ClusterId = route.Pinned ? PinnedCluster(route.Service) : route.Service,
             Match = new RouteMatch { Path = route.Path, Methods = route.Methods },
             // null leaves the route to the fallback policy: an authenticated user.
             AuthorizationPolicy = route.Anonymous ? "anonymous" : null,

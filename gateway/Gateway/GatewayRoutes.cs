@@ -22,6 +22,12 @@ public sealed record GatewayRoute(string Id, string Path, string Service)
 
     /// <summary>Forward to this path instead of the request's own (YARP PathSet transform).</summary>
     public string? UpstreamPath { get; init; }
+
+    /// <summary>
+    /// A client's requests stay on the instance that answered its first one (YARP session affinity by a cookie): a
+    /// SignalR client negotiates, then connects with the connection token one instance issued.
+    /// </summary>
+    public bool Pinned { get; init; }
 }
 
 /// <summary>
@@ -91,7 +97,7 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Messaging, "/api/v1/messages"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/threads"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/notifications"),
-        .. Prefix(ResourceNames.Messaging, "/hubs"),
+        .. Prefix(ResourceNames.Messaging, "/hubs", pinned: true),
 
         // events: public reads are anonymous (the service shows anonymous callers public events only)
         new("events-list", "/api/v1/events", ResourceNames.Events) { Anonymous = true, Methods = Get },
@@ -127,13 +133,13 @@ public static class GatewayRoutes
     public static string OpenApiPath(string service) => $"/openapi/{service}.json";
 
     /// <summary>The prefix itself and everything below it.</summary>
-    private static GatewayRoute[] Prefix(string service, string prefix, bool anonymous = false)
+    private static GatewayRoute[] Prefix(string service, string prefix, bool anonymous = false, bool pinned = false)
     {
         var id = service + "-" + prefix.Trim('/').Replace("api/v1/", "").Replace('/', '-');
         return
         [
-            new(id, prefix, service) { Anonymous = anonymous },
-            new(id + "-rest", prefix + "/{**rest}", service) { Anonymous = anonymous },
+            new(id, prefix, service) { Anonymous = anonymous, Pinned = pinned },
+            new(id + "-rest", prefix + "/{**rest}", service) { Anonymous = anonymous, Pinned = pinned },
         ];
     }
 
