@@ -68,7 +68,8 @@ public static class BusSetup
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
             options.WaitUntilStarted = false;
-            options.StopTimeout = TimeSpan.FromSeconds(10);
+            // Within the host's own stop budget (ServiceDefaultsExtensions.ShutdownTimeout).
+            options.StopTimeout = TimeSpan.FromSeconds(4);
         });
         return builder;
     }

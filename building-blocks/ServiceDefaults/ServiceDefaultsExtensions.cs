@@ -27,12 +27,18 @@ namespace Community.ServiceDefaults;
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>How long a host's stop may take before what is left is abandoned.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Bodies larger than this are refused with 413 unless an endpoint says otherwise.</summary>
     public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // On SIGTERM in-flight requests finish, hub connections are closed and the bus stops within 5 s (the host's
+        // 30 s default outlasts an orchestrator's grace: AppHost kills after 10 s, Kubernetes after 30 s by default).
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
         builder.AddLogging();
         builder.AddTelemetry();
 
