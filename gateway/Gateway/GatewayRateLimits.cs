@@ -1,7 +1,9 @@
 using System.Threading.RateLimiting;
+using Community.Contracts;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Community.Gateway;
@@ -16,12 +18,12 @@ public sealed class RateLimitWindow
 
     public RateLimitWindow(int permitLimit, TimeSpan window) => (PermitLimit, WindowSeconds) = (permitLimit, (int)window.TotalSeconds);
 
-    internal FixedWindowRateLimiterOptions ToLimiterOptions() => new()
+    internal FixedWindowRateLimiterOptions ToLimiterOptions(bool autoReplenishment = true) => new()
     {
         PermitLimit = PermitLimit,
         Window = TimeSpan.FromSeconds(WindowSeconds),
         QueueLimit = 0,
-        AutoReplenishment = true,
+        AutoReplenishment = autoReplenishment,
     };
 }
 
@@ -45,11 +47,14 @@ public sealed class GatewayRateLimitOptions
     /// <summary>Login attempts per client IP (identity limits failed logins per account on its own).</summary>
     public RateLimitWindow Login { get; set; } = new(60, TimeSpan.FromMinutes(1));
 
-    /// <summary>Registrations from all addresses together (per gateway instance): a ceiling no address rotation steps around.</summary>
+    /// <summary>Registrations from all addresses together: a ceiling no address rotation steps around.</summary>
     public RateLimitWindow RegistrationsCeiling { get; set; } = new(1000, TimeSpan.FromHours(1));
 
-    /// <summary>Login attempts from all addresses together (per gateway instance).</summary>
+    /// <summary>Login attempts from all addresses together.</summary>
     public RateLimitWindow LoginCeiling { get; set; } = new(1200, TimeSpan.FromMinutes(1));
+
+    /// <summary>Where the shared windows' keys start in Redis (tests give each class its own).</summary>
+    public string RedisKeyPrefix { get; set; } = "gateway:ratelimits:";
 
     internal IEnumerable<(string Name, RateLimitWindow Window)> All() =>
     [
@@ -64,6 +69,8 @@ public sealed class GatewayRateLimitOptions
 /// policies the route table puts on sensitive anonymous routes; login and registration also share
 /// one ceiling across all addresses. The client IP is the peer's, or what a proxy listed in
 /// Http:TrustedNetworks forwarded. Rejections are ServiceDefaults' 429 problem with Retry-After.
+/// With ConnectionStrings:redis the windows live in Redis, shared by every gateway instance
+/// (<see cref="SharedWindowLimiter"/>); without it (a single instance) each window is in memory.
 /// </summary>
 public static class GatewayRateLimits
 {
@@ -80,30 +87,72 @@ public static class GatewayRateLimits
             .ValidateOnStart();
 
         services.AddSingleton<SharedCeilings>();
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayRateLimitOptions>, SharedCeilings>((options, limits, ceilings) =>
+        if (configuration.GetConnectionString(ResourceNames.Redis) is { Length: > 0 } redis)
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
-                    ? RateLimitPartition.GetFixedWindowLimiter("user:" + user, _ => limits.Value.PerUser.ToLimiterOptions())
-                    : RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientIp(context), _ => limits.Value.PerIp.ToLimiterOptions()));
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddSingleton(provider => new SharedRateLimitWindows(redis,
+                provider.GetRequiredService<IOptions<GatewayRateLimitOptions>>().Value.RedisKeyPrefix,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<SharedRateLimitWindows>>()));
+            services.AddHostedService(provider => provider.GetRequiredService<SharedRateLimitWindows>());
+        }
 
-            options.AddPolicy(Registrations, context => PerIp(context, limits.Value.Registrations, ceilings.Registrations));
-            options.AddPolicy(Password, context => PerIp(context, limits.Value.Password));
-            options.AddPolicy(Login, context => PerIp(context, limits.Value.Login, ceilings.Login));
-        });
+        services.AddOptions<RateLimiterOptions>()
+            .Configure<IOptions<GatewayRateLimitOptions>, SharedCeilings, IServiceProvider>(
+                (options, limits, ceilings, provider) =>
+                    AddLimiters(options, limits.Value, ceilings, new(provider.GetService<SharedRateLimitWindows>())));
         return services;
     }
 
-    private static RateLimitPartition<string> PerIp(HttpContext context, RateLimitWindow window) =>
-        RateLimitPartition.GetFixedWindowLimiter(ClientIp(context), _ => window.ToLimiterOptions());
+    private static void AddLimiters(
+        RateLimiterOptions options, GatewayRateLimitOptions limits, SharedCeilings ceilings, WindowPartitions windows)
+    {
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
+                ? windows.Of("user:" + user, limits.PerUser)
+                : windows.Of("ip:" + ClientIp(context), limits.PerIp));
 
-    private static RateLimitPartition<string> PerIp(HttpContext context, RateLimitWindow window, RateLimiter ceiling) =>
-        RateLimitPartition.Get(ClientIp(context), _ => new UnderCeilingLimiter(new FixedWindowRateLimiter(window.ToLimiterOptions()), ceiling));
+        var registrationsCeiling = (limits.RegistrationsCeiling, ceilings.Registrations);
+        var loginCeiling = (limits.LoginCeiling, ceilings.Login);
+        options.AddPolicy(Registrations, context =>
+            windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling));
+        options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
+        options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
+    }
 
     private static string ClientIp(HttpContext context) => ClientAddress.Of(context);
+
+    /// <summary>The partitions of each limit: windows in Redis when it is configured, in memory otherwise.</summary>
+    private sealed class WindowPartitions(SharedRateLimitWindows? shared)
+    {
+        /// <summary>A window of the global limiter, keyed by who calls.</summary>
+        public RateLimitPartition<string> Of(string key, RateLimitWindow window) => shared is null
+            ? RateLimitPartition.GetFixedWindowLimiter(key, _ => window.ToLimiterOptions())
+            : RateLimitPartition.Get(key, _ => new SharedWindowLimiter(shared, new SharedWindow(key, window)));
+
+        /// <summary>A policy's window per client IP, under the policy's ceiling when it has one.</summary>
+        public RateLimitPartition<string> Of(string policy, string ip, RateLimitWindow window,
+            (RateLimitWindow Window, RateLimiter Local)? ceiling = null)
+        {
+            if (shared is null)
+            {
+                return ceiling is { Local: var local }
+                    ? RateLimitPartition.Get(ip, _ =>
+                        new UnderCeilingLimiter(new FixedWindowRateLimiter(window.ToLimiterOptions()), local))
+                    : RateLimitPartition.GetFixedWindowLimiter(ip, _ => window.ToLimiterOptions());
+            }
+            // One hash tag per policy: an address's window and the ceiling share a slot on a Redis cluster.
+            var own = new SharedWindow($"{{{policy}}}:ip:{ip}", window);
+            return RateLimitPartition.Get(ip, _ => new SharedWindowLimiter(shared, own,
+                ceiling is { } c ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local) : null));
+        }
+    }
 }
 
-/// <summary>The all-addresses limiters of login and registration, one per gateway instance.</summary>
+/// <summary>
+/// The all-addresses limiters of login and registration in memory, one per gateway instance
+/// (without Redis, or while it is unreachable).
+/// </summary>
 internal sealed class SharedCeilings(IOptions<GatewayRateLimitOptions> limits) : IDisposable
 {
     public RateLimiter Registrations { get; } = new FixedWindowRateLimiter(limits.Value.RegistrationsCeiling.ToLimiterOptions());
