@@ -193,7 +193,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         console.Line(resource.Name, text);
     }
 
-    /// <summary>The dashboard shows a Redis that died as crashed (services fail open meanwhile: only per-user hub limits are off).</summary>
+    /// <summary>
+    /// The dashboard shows a Redis that died as crashed (meanwhile per-user hub limits are off and the gateway counts its
+    /// rate limits in memory).
+    /// </summary>
     private async Task WatchRedisAsync(RedisServer redis, CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
@@ -203,7 +206,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             {
                 if (_redis.State != ResourceState.Healthy || redis.IsRunning) continue;
                 _redis.State = ResourceState.Crashed;
-                _redis.LastHealth = "redis-server exited; per-user hub limits are off until AppHost restarts";
+                _redis.LastHealth = "redis-server exited; hub limits are off, the gateway limits in memory, until AppHost restarts";
                 console.Error(_redis.LastHealth);
             }
         }

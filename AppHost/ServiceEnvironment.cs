@@ -11,7 +11,7 @@ namespace Community.AppHost;
 /// <param name="OtlpProtocol">OTEL_EXPORTER_OTLP_PROTOCOL with it (the dashboard speaks http/protobuf).</param>
 /// <param name="Admin">The local admin identity creates; only ever given in Development.</param>
 /// <param name="EnvironmentName">ASPNETCORE_ENVIRONMENT of every child.</param>
-/// <param name="Redis">The private Redis ("host:port"): per-user hub limits and connection counts shared by instances.</param>
+/// <param name="Redis">The private Redis ("host:port"): hub limits and the gateway's rate limits, shared by instances.</param>
 internal sealed record PlatformEnvironment(
     string GatewayUrl,
     IReadOnlyDictionary<string, string> Addresses,
@@ -80,8 +80,11 @@ internal static class ServiceEnvironment
         if (service.UsesBroker)
         {
             environment[$"ConnectionStrings__{ResourceNames.RabbitMq}"] = platform.Broker;
-            // the hub backplane and shared ephemeral state; harmless where unused, needed by services with a hub
-            if (platform.Redis is not null) environment[$"ConnectionStrings__{ResourceNames.Redis}"] = platform.Redis;
+        }
+        // the hub backplane and shared ephemeral state (the gateway's rate limit windows); harmless where unused
+        if (platform.Redis is not null && (service.UsesBroker || service.IsGateway))
+        {
+            environment[$"ConnectionStrings__{ResourceNames.Redis}"] = platform.Redis;
         }
         if (!service.IsGateway)
         {

@@ -107,12 +107,14 @@ public sealed class ServiceEnvironmentTests
     }
 
     [Fact]
-    public void The_gateway_listens_on_the_gateway_url_without_database_or_broker()
+    public void The_gateway_listens_on_the_gateway_url_without_database_or_broker_and_keeps_its_rate_limits_in_redis()
     {
         var gateway = EnvironmentOf(ResourceNames.Gateway);
 
         Assert.Equal(Gateway, gateway["ASPNETCORE_URLS"]);
-        Assert.DoesNotContain(gateway.Keys, k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+        Assert.Equal(Platform.Redis, gateway[$"ConnectionStrings__{ResourceNames.Redis}"]);
+        Assert.Equal([$"ConnectionStrings__{ResourceNames.Redis}"],
+            gateway.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)));
     }
 
     [Fact]
