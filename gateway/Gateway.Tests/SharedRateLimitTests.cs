@@ -228,3 +228,42 @@ public sealed class RedisOutageRateLimitTests(RedisOutageGatewaysFixture fixture
         }
     }
 }
+
+/// <summary>A gateway whose Redis never answers (nothing listens there), with one-second windows.</summary>
+public sealed class UnreachableRedisFixture : GatewayFixture
+{
+    public const int Limit = 2;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings[$"ConnectionStrings:{ResourceNames.Redis}"] = new Uri(GatewayHost.DeadAddress()).Authority;
+        settings["RateLimits:PerIp:PermitLimit"] = Limit.ToString();
+        settings["RateLimits:PerIp:WindowSeconds"] = "1";
+    }
+}
+
+public sealed class UnreachableRedisRateLimitTests(UnreachableRedisFixture fixture)
+    : IClassFixture<UnreachableRedisFixture>
+{
+    private readonly UnreachableRedisFixture _ = fixture;
+
+    [Fact]
+    public async Task Without_redis_from_the_start_the_instance_limits_in_memory_and_its_windows_replenish()
+    {
+        // One-second windows: tried again should a window end between the requests.
+        HttpResponseMessage? refused = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            for (var i = 0; i < UnreachableRedisFixture.Limit; i++)
+                await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
+            refused = await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
+            return refused.StatusCode == (HttpStatusCode)429;
+        }, "the instance never limited while Redis was unreachable");
+        await TwoGatewaysFixture.AssertRefused(refused!);
+
+        // The in-memory window ends like any other: nothing stays refused for the length of an outage.
+        await Eventually.TrueAsync(async () =>
+            (await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode == HttpStatusCode.OK,
+            "the in-memory window never replenished");
+    }
+}
