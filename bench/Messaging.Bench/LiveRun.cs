@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.WebSockets;
 using System.Text.Json;
 using Community.Events.Bench;
 using Community.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 
 namespace Community.Messaging.Bench;
@@ -17,19 +20,34 @@ public static class LiveRun
 {
     public const double P99TargetMs = 250;
     private const string Hub = "/hubs/chat";
+    private static readonly TimeSpan UnansweredAfter = TimeSpan.FromSeconds(15);
 
     private sealed record Delivery(long Seq, string Text, long At);
 
-    private sealed class Client(int index, Guid conversation, HubClient hub)
+    private sealed class Client
     {
-        public int Index { get; } = index;
-        public Guid Conversation { get; } = conversation;
-        public HubClient Hub { get; } = hub;
+        public Client(int index, Guid conversation, HubConnection hub)
+        {
+            Index = index;
+            Conversation = conversation;
+            Hub = hub;
+            // Noted on arrival; the client calls handlers in the order the messages came.
+            hub.On<JsonElement>("new_message", message =>
+            {
+                var at = Stopwatch.GetTimestamp();
+                var delivery = new Delivery(
+                    message.GetProperty("seq").GetInt64(), message.GetProperty("text").GetString() ?? "", at);
+                lock (Deliveries) Deliveries.Add(delivery);
+            });
+        }
+
+        public int Index { get; }
+        public Guid Conversation { get; }
+        public HubConnection Hub { get; }
         public List<Delivery> Deliveries { get; } = [];
         public ConcurrentBag<long> OwnSeqs { get; } = [];
         /// <summary>Sends whose call failed or was not answered in time: their seq is unknown to the sender, who gets no copy.</summary>
         public int UnansweredSends;
-        public Task Listening { get; set; } = Task.CompletedTask;
     }
 
     public static async Task RunAsync(MessagingBenchOptions options, LiveWorld world, Uri gateway, TestTokens tokens, NpgsqlDataSource database, Action<string> line)
@@ -48,13 +66,17 @@ public static class LiveRun
                 var token = tokens.Issue(world.Users[i]);
                 for (var attempt = 1; ; attempt++)
                 {
+                    var hub = LiveConnection.Build(new Uri(gateway, Hub), token, skipNegotiation: true);
+                    var client = new Client(i, world.ConversationOf(i), hub);
                     try
                     {
-                        clients[i] = new Client(i, world.ConversationOf(i), await HubClient.ConnectAsync(gateway, Hub, token, skipNegotiation: true));
+                        await client.Hub.StartAsync();
+                        clients[i] = client;
                         return;
                     }
-                    catch (Exception e) when (attempt < 3 && e is HubConnectException or TimeoutException)
+                    catch (Exception e) when (attempt < 3 && e is WebSocketException or HttpRequestException or TimeoutException)
                     {
+                        await client.Hub.DisposeAsync();
                         Interlocked.Increment(ref connectErrors);
                     }
                 }
@@ -64,7 +86,6 @@ public static class LiveRun
         finally
         {
             await Parallel.ForEachAsync(clients.OfType<Client>(), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (client, _) => await client.Hub.DisposeAsync());
-            await Task.WhenAll(clients.OfType<Client>().Select(c => c.Listening));
         }
     }
 
@@ -72,10 +93,7 @@ public static class LiveRun
     {
         var joining = Stopwatch.StartNew();
         await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (client, _) =>
-        {
-            client.Listening = ListenAsync(client);
-            await client.Hub.InvokeAsync<JsonElement>("JoinConversation", client.Conversation, 0L);
-        });
+            await client.Hub.InvokeAsync<JsonElement>("JoinConversation", client.Conversation, 0L));
         var perInstance = await PerInstanceAsync(database);
         line(string.Create(CultureInfo.InvariantCulture,
             $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), joined in {joining.Elapsed.TotalSeconds:0.0} s; " +
@@ -120,11 +138,13 @@ public static class LiveRun
             sentAt[text] = start;
             try
             {
-                var message = await sender.Hub.InvokeAsync<JsonElement>("SendMessage", sender.Conversation, text, $"bench-{sender.Index}-{n}", null);
+                using var answerWithin = new CancellationTokenSource(UnansweredAfter);
+                var message = await sender.Hub.InvokeAsync<JsonElement>(
+                    "SendMessage", sender.Conversation, text, $"bench-{sender.Index}-{n}", null, answerWithin.Token);
                 sendTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
             }
-            catch (Exception e) when (e is HubInvocationException or TimeoutException)
+            catch (Exception e) when (e is HubException or InvalidOperationException or OperationCanceledException)
             {
                 sendErrors.Add(e.Message);
                 Interlocked.Increment(ref sender.UnansweredSends);
@@ -183,18 +203,6 @@ public static class LiveRun
     private static HashSet<long> Seen(Client client)
     {
         lock (client.Deliveries) return [.. client.Deliveries.Select(d => d.Seq).Concat(client.OwnSeqs)];
-    }
-
-    private static async Task ListenAsync(Client client)
-    {
-        await foreach (var call in client.Hub.Invocations.ReadAllAsync())
-        {
-            var at = Stopwatch.GetTimestamp();
-            if (call.Target != "new_message") continue;
-            var message = call.Arguments[0];
-            var delivery = new Delivery(message.GetProperty("seq").GetInt64(), message.GetProperty("text").GetString() ?? "", at);
-            lock (client.Deliveries) client.Deliveries.Add(delivery);
-        }
     }
 
     private static async Task<string> PerInstanceAsync(NpgsqlDataSource database)

@@ -1,5 +1,6 @@
 using Community.LocalInfrastructure;
 using Community.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
@@ -25,7 +26,7 @@ public sealed class RestartedRedisHubsFixture : TwoHubInstances
 
 public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClassFixture<RestartedRedisHubsFixture>, IAsyncLifetime
 {
-    private readonly List<HubClient> _clients = [];
+    private readonly List<LiveConnection> _clients = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -34,16 +35,17 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
         foreach (var client in _clients) await client.DisposeAsync();
     }
 
-    private async Task<HubClient> Connect(HubHost host, Guid? user = null)
+    private async Task<LiveConnection> Connect(HubHost host, Guid? user = null)
     {
-        var client = await host.ConnectAsync(fx.Tokens.Issue(user ?? Guid.NewGuid()));
+        // Reconnecting as a real client would: the test shows no client needs to.
+        var client = await host.ConnectAsync(fx.Tokens.Issue(user ?? Guid.NewGuid()), reconnect: true);
         _clients.Add(client);
         return client;
     }
 
     private static string Tag() => Guid.NewGuid().ToString("N")[..10];
 
-    private static int[] Seqs(HubClient client, string target, string tag) =>
+    private static int[] Seqs(LiveConnection client, string target, string tag) =>
         [.. client.ReceivedOf(target).Where(i => i.Argument<string>(0) == tag).Select(i => i.Argument<int>(1))];
 
     [Fact]
@@ -54,18 +56,18 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
         var onFirst = await Connect(fx.First);
         var onSecond = await Connect(fx.Second, user);
         var outsider = await Connect(fx.Second);
-        await onFirst.InvokeAsync("Join", group);
-        await onSecond.InvokeAsync("Join", group);
+        await onFirst.Connection.InvokeAsync("Join", group);
+        await onSecond.Connection.InvokeAsync("Join", group);
         var before = Tag();
-        await onFirst.InvokeAsync("ToGroup", group, before, 1);
+        await onFirst.Connection.InvokeAsync("ToGroup", group, before, 1);
         await onSecond.WaitForAsync("group", i => i.Argument<string>(0) == before);
 
         await fx.Redis.StopAsync();
         try
         {
             // Calls that reach no other instance go on meanwhile; what is sent now may be lost (clients catch up by seq).
-            Assert.Equal("ping", (await onFirst.InvokeAsync("Echo", "ping"))?.GetString());
-            Assert.Equal("ping", (await onSecond.InvokeAsync("Echo", "ping"))?.GetString());
+            Assert.Equal("ping", await onFirst.Connection.InvokeAsync<string>("Echo", "ping"));
+            Assert.Equal("ping", await onSecond.Connection.InvokeAsync<string>("Echo", "ping"));
         }
         finally
         {
@@ -77,12 +79,12 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
         var attempt = 0;
         await Eventually.TrueAsync(async () =>
         {
-            await onFirst.InvokeAsync("ToGroup", group, fromFirst, ++attempt);
+            await onFirst.Connection.InvokeAsync("ToGroup", group, fromFirst, ++attempt);
             return onSecond.ReceivedOf("group").Any(i => i.Argument<string>(0) == fromFirst);
         }, "a group message from the first instance never reached the second after Redis came back");
         await Eventually.TrueAsync(async () =>
         {
-            await onSecond.InvokeAsync("ToGroup", group, fromSecond, ++attempt);
+            await onSecond.Connection.InvokeAsync("ToGroup", group, fromSecond, ++attempt);
             return onFirst.ReceivedOf("group").Any(i => i.Argument<string>(0) == fromSecond);
         }, "a group message from the second instance never reached the first after Redis came back");
 
@@ -91,16 +93,16 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
         var after = Tag();
         for (var seq = 1; seq <= count; seq++)
         {
-            await onFirst.InvokeAsync("ToGroup", group, after, seq);
-            await onFirst.InvokeAsync("ToUser", user.ToString(), after, seq);
+            await onFirst.Connection.InvokeAsync("ToGroup", group, after, seq);
+            await onFirst.Connection.InvokeAsync("ToUser", user.ToString(), after, seq);
         }
         await onSecond.WaitForAsync("group", i => i.Argument<string>(0) == after && i.Argument<int>(1) == count);
         await onSecond.WaitForAsync("user", i => i.Argument<string>(0) == after && i.Argument<int>(1) == count);
         await onFirst.WaitForAsync("group", i => i.Argument<string>(0) == after && i.Argument<int>(1) == count);
         // A marker to all from each instance, after which nothing sent before is still on its way.
         var marker = Tag();
-        await onFirst.InvokeAsync("ToAll", marker, 1);
-        await onSecond.InvokeAsync("ToAll", marker, 2);
+        await onFirst.Connection.InvokeAsync("ToAll", marker, 1);
+        await onSecond.Connection.InvokeAsync("ToAll", marker, 2);
         foreach (var client in _clients)
             await client.WaitForAsync("all", i => i.Argument<string>(0) == marker && i.Argument<int>(1) == 2
                 && client.ReceivedOf("all").Any(j => j.Argument<string>(0) == marker && j.Argument<int>(1) == 1));
@@ -112,6 +114,7 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
         Assert.Empty(Seqs(onFirst, "user", after));
         Assert.Empty(outsider.ReceivedOf("group"));
         Assert.Empty(outsider.ReceivedOf("user"));
-        Assert.All(_clients, c => Assert.False(c.Closed.IsCompleted));
+        Assert.All(_clients, c => Assert.Equal(HubConnectionState.Connected, c.Connection.State));
+        Assert.All(_clients, c => Assert.Equal(0, c.Reconnects));
     }
 }

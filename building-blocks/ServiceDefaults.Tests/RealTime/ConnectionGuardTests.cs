@@ -2,6 +2,8 @@ using System.Net;
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.RealTime;
 using Community.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
@@ -39,7 +41,7 @@ public sealed class GuardedHubFixture : IAsyncLifetime
 
 public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<GuardedHubFixture>, IAsyncLifetime
 {
-    private readonly List<HubClient> _clients = [];
+    private readonly List<LiveConnection> _clients = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -48,24 +50,24 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         foreach (var client in _clients) await client.DisposeAsync();
     }
 
-    private async Task<HubClient> Connect(string token)
+    private async Task<LiveConnection> Connect(string token)
     {
         var client = await fx.Host.ConnectAsync(token);
         _clients.Add(client);
         return client;
     }
 
-    private static async Task AssertOpen(HubClient client) =>
-        Assert.Equal("ping", (await client.InvokeAsync("Echo", "ping"))?.GetString());
+    private static async Task AssertOpen(LiveConnection client) =>
+        Assert.Equal("ping", await client.Connection.InvokeAsync<string>("Echo", "ping"));
 
     [Fact]
     public async Task A_connection_without_a_valid_token_is_refused()
     {
-        var none = await Assert.ThrowsAsync<HubConnectException>(() => fx.Host.ConnectAsync(null));
-        var forged = await Assert.ThrowsAsync<HubConnectException>(() => fx.Host.ConnectAsync(TestTokens.Tamper(fx.Tokens.Issue(Guid.NewGuid()), "sub", Guid.NewGuid().ToString())));
+        var none = await Assert.ThrowsAsync<HttpRequestException>(() => fx.Host.ConnectAsync(null));
+        var forged = await Assert.ThrowsAsync<HttpRequestException>(() => fx.Host.ConnectAsync(TestTokens.Tamper(fx.Tokens.Issue(Guid.NewGuid()), "sub", Guid.NewGuid().ToString())));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, none.Status);
-        Assert.Equal(HttpStatusCode.Unauthorized, forged.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
     }
 
     [Fact]
@@ -80,7 +82,8 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         await shortLived.WaitForCloseAsync(TimeSpan.FromSeconds(30));
 
         await AssertOpen(longLived);
-        await Assert.ThrowsAsync<HubInvocationException>(() => shortLived.InvokeAsync("Echo", "too late"));
+        Assert.Equal(HubConnectionState.Disconnected, shortLived.Connection.State);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => shortLived.Connection.InvokeAsync<string>("Echo", "too late"));
     }
 
     [Fact]
@@ -111,8 +114,8 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         await endedFirst.WaitForCloseAsync(TimeSpan.FromSeconds(10));
         await endedSecond.WaitForCloseAsync(TimeSpan.FromSeconds(10));
         await AssertOpen(otherSession);
-        var refused = await Assert.ThrowsAsync<HubConnectException>(() => fx.Host.ConnectAsync(SessionTokens.Issue(fx.Tokens, fx.Clock, user, ended)));
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => fx.Host.ConnectAsync(SessionTokens.Issue(fx.Tokens, fx.Clock, user, ended)));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
@@ -138,10 +141,10 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         var other = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
 
         for (var i = 0; i < GuardedHubFixture.Burst; i++) await AssertOpen(client);
-        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Echo", "one too many"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<string>("Echo", "one too many"));
 
         Assert.Contains("Too many calls", refused.Message);
-        Assert.False(client.Closed.IsCompleted);
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
         // Each connection has its own bucket.
         await AssertOpen(other);
         // The bucket refills at 2 a second.
@@ -154,9 +157,9 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     {
         var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
 
-        Assert.Equal("typing", (await client.InvokeAsync("Typing"))?.GetString());
-        Assert.Equal("typing", (await client.InvokeAsync("Typing"))?.GetString());
-        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Typing"));
+        Assert.Equal("typing", await client.Connection.InvokeAsync<string>("Typing"));
+        Assert.Equal("typing", await client.Connection.InvokeAsync<string>("Typing"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<string>("Typing"));
 
         Assert.Contains("Too many Typing calls", refused.Message);
         await AssertOpen(client);
@@ -168,12 +171,16 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
         var other = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
 
+        // The client sends what it is given; the server's limit is what refuses it.
         var oversized = new string('x', GuardedHubFixture.MaxMessageBytes * 2);
-        await client.SendRawAsync($$"""{"type":1,"invocationId":"big","target":"Echo","arguments":["{{oversized}}"]}""");
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<string>("Echo", oversized));
 
         var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
         // A close message with an error (its detail stays on the server, detailed errors being off), not a dropped socket.
-        Assert.Equal("Connection closed with an error.", close.Error);
+        const string closeError =
+            "The server closed the connection with the following error: Connection closed with an error.";
+        Assert.Equal(closeError, Assert.IsType<HubException>(close).Message);
+        Assert.Equal(closeError, refused.Message);
         await AssertOpen(other);
     }
 

@@ -16,6 +16,10 @@ namespace Community.ServiceDefaults.Tests.RealTime;
 /// <summary>A hub that lets a test client make the server send every way SignalR can address clients.</summary>
 public sealed class ProbeHub : Hub
 {
+    /// <summary>The client methods it calls, each with a tag and a seq.</summary>
+    public static readonly string[] ClientMethods =
+        ["all", "others", "group", "groups", "others_in_group", "user", "users", "connection", "connections"];
+
     public string Echo(string text) => text;
     [HubCallLimit(callsPerSecond: 1, burst: 2)]
     public string Typing() => "typing";
@@ -89,8 +93,9 @@ public sealed class HubHost : IAsyncDisposable
         return new HubHost(app);
     }
 
-    public Task<HubClient> ConnectAsync(string? token, bool skipNegotiation = false) =>
-        HubClient.ConnectAsync(BaseAddress, HubPath, token, skipNegotiation: skipNegotiation);
+    public Task<LiveConnection> ConnectAsync(string? token, bool skipNegotiation = false, bool reconnect = false) =>
+        LiveConnection.ConnectAsync(
+            new Uri(BaseAddress, HubPath), token, ProbeHub.ClientMethods, arguments: 2, skipNegotiation, reconnect);
 
     public Task PublishAsync<T>(T message) where T : class => Services.GetRequiredService<IBus>().Publish(message);
 

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.RealTime;
 using Community.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
@@ -65,14 +67,14 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
         var before = fx.Logs.Entries.Count;
 
-        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", "hub"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Refuse", "hub"));
         Assert.Contains("HubException: Not now.", refused.Message);
         // Too many calls: the rate limit's refusal (Typing allows a burst of 2).
-        await Assert.ThrowsAsync<HubInvocationException>(async () =>
+        await Assert.ThrowsAsync<HubException>(async () =>
         {
-            for (var i = 0; i < 3; i++) await client.InvokeAsync("Typing");
+            for (var i = 0; i < 3; i++) await client.Connection.InvokeAsync("Typing");
         });
-        Assert.Equal("still here", (await client.InvokeAsync("Echo", "still here"))?.GetString());
+        Assert.Equal("still here", await client.Connection.InvokeAsync<string>("Echo", "still here"));
 
         AssertRefusalsLoggedQuietly(fx.Logs.Entries.Skip(before).ToList(), expected: 2);
     }
@@ -90,7 +92,7 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
             ("forbidden", "HubException: 403 Forbidden: Not yours."),
         })
         {
-            var refused = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", kind));
+            var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Refuse", kind));
             Assert.Contains(answer, refused.Message);
         }
 
@@ -103,10 +105,10 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
         var before = fx.Logs.Entries.Count;
 
-        await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("NoSuchMethod", "x"));
-        await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Echo", new { not = "a string" }));
-        await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Echo", "one", "too many"));
-        Assert.Equal("still here", (await client.InvokeAsync("Echo", "still here"))?.GetString());
+        await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("NoSuchMethod", "x"));
+        await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Echo", new { not = "a string" }));
+        await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Echo", "one", "too many"));
+        Assert.Equal("still here", await client.Connection.InvokeAsync<string>("Echo", "still here"));
 
         Assert.DoesNotContain(fx.Logs.Entries.Skip(before), e => e.Level >= LogLevel.Warning);
     }
@@ -127,9 +129,9 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
         var before = fx.Logs.Entries.Count;
 
-        var failed = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", "boom"));
+        var failed = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Refuse", "boom"));
         Assert.DoesNotContain("genuine fault", failed.Message);
-        var unavailable = await Assert.ThrowsAsync<HubInvocationException>(() => client.InvokeAsync("Refuse", "unavailable"));
+        var unavailable = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Refuse", "unavailable"));
         Assert.Contains("HubException: 503 Service unavailable: The mail server is down.", unavailable.Message);
 
         var errors = fx.Logs.Entries.Skip(before).Where(e => e.Level >= LogLevel.Error).ToList();

@@ -1,4 +1,5 @@
 using Community.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Logging;
 
@@ -34,8 +35,8 @@ public sealed class QuietStartTests : IAsyncLifetime
         await using var client = await host.ConnectAsync(_tokens.Issue(Guid.NewGuid()));
         var group = "g-" + Guid.NewGuid().ToString("N");
 
-        await client.InvokeAsync("Join", group);
-        await client.InvokeAsync("ToGroup", group, "hello", 1);
+        await client.Connection.InvokeAsync("Join", group);
+        await client.Connection.InvokeAsync("ToGroup", group, "hello", 1);
         await client.WaitForAsync("group", i => i.Argument<string>(0) == "hello");
 
         var backplane = typeof(RedisOptions).Namespace!;

@@ -1,6 +1,9 @@
 using System.Net;
+using System.Net.WebSockets;
 using Community.ServiceDefaults.RealTime;
 using Community.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -31,7 +34,7 @@ public sealed class UserLimitedHubsFixture : TwoHubInstances
 
 public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper output) : IClassFixture<UserLimitedHubsFixture>, IAsyncLifetime
 {
-    private readonly List<HubClient> _clients = [];
+    private readonly List<LiveConnection> _clients = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -40,7 +43,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         foreach (var client in _clients) await client.DisposeAsync();
     }
 
-    private async Task<HubClient> Connect(HubHost host, Guid user, bool skipNegotiation = false)
+    private async Task<LiveConnection> Connect(HubHost host, Guid user, bool skipNegotiation = false)
     {
         var client = await host.ConnectAsync(fx.Tokens.Issue(user), skipNegotiation);
         _clients.Add(client);
@@ -48,29 +51,29 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
     }
 
     /// <summary>Connected and counted: a call is served only after OnConnectedAsync, which runs after the handshake answer.</summary>
-    private async Task<HubClient> ConnectCounted(HubHost host, Guid user)
+    private async Task<LiveConnection> ConnectCounted(HubHost host, Guid user)
     {
         var client = await Connect(host, user);
         Assert.Equal("ping", await Echo(client));
         return client;
     }
 
-    private static async Task<string?> Echo(HubClient client) => (await client.InvokeAsync("Echo", "ping"))?.GetString();
+    private static Task<string> Echo(LiveConnection client) => client.Connection.InvokeAsync<string>("Echo", "ping");
 
     [Fact]
     public async Task One_users_calls_over_several_connections_are_refused_once_the_users_budget_is_spent_and_another_users_pass()
     {
         var user = Guid.NewGuid();
-        HubClient[] connections = [await Connect(fx.First, user), await Connect(fx.First, user), await Connect(fx.First, user)];
+        LiveConnection[] connections = [await Connect(fx.First, user), await Connect(fx.First, user), await Connect(fx.First, user)];
         var other = await Connect(fx.First, Guid.NewGuid());
 
         for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++) Assert.Equal("ping", await Echo(connections[i % connections.Length]));
-        var refused = await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[0]));
-        await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[1]));
+        var refused = await Assert.ThrowsAsync<HubException>(() => Echo(connections[0]));
+        await Assert.ThrowsAsync<HubException>(() => Echo(connections[1]));
 
         Assert.Contains("Too many calls", refused.Message);
         Assert.Contains("over all your connections", refused.Message);
-        Assert.All(connections, c => Assert.False(c.Closed.IsCompleted));
+        Assert.All(connections, c => Assert.Equal(HubConnectionState.Connected, c.Connection.State));
         Assert.Equal("ping", await Echo(other));
     }
 
@@ -78,12 +81,12 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
     public async Task One_users_budget_is_shared_by_their_connections_on_two_instances()
     {
         var user = Guid.NewGuid();
-        HubClient[] connections = [await Connect(fx.First, user), await Connect(fx.Second, user)];
+        LiveConnection[] connections = [await Connect(fx.First, user), await Connect(fx.Second, user)];
 
         for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++) Assert.Equal("ping", await Echo(connections[i % 2]));
 
-        await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[0]));
-        await Assert.ThrowsAsync<HubInvocationException>(() => Echo(connections[1]));
+        await Assert.ThrowsAsync<HubException>(() => Echo(connections[0]));
+        await Assert.ThrowsAsync<HubException>(() => Echo(connections[1]));
         Assert.Equal("ping", await Echo(await Connect(fx.Second, Guid.NewGuid())));
     }
 
@@ -95,12 +98,16 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         await ConnectCounted(fx.Second, user);
         await ConnectCounted(fx.First, user);
 
-        var atNegotiate = await Assert.ThrowsAsync<HubConnectException>(() => Connect(fx.Second, user));
-        var atUpgrade = await Assert.ThrowsAsync<HubConnectException>(() => Connect(fx.First, user, skipNegotiation: true));
+        var atNegotiate = await Assert.ThrowsAsync<HttpRequestException>(() => Connect(fx.Second, user));
+        var atUpgrade = await Assert.ThrowsAsync<WebSocketException>(() => Connect(fx.First, user, skipNegotiation: true));
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, atNegotiate.Status);
-        Assert.Contains("Too many connections", atNegotiate.Message);
+        Assert.Equal(HttpStatusCode.TooManyRequests, atNegotiate.StatusCode);
         Assert.Contains("429", atUpgrade.Message);
+        // What the refusal says, for a client that reads negotiate's body.
+        using var http = new HttpClient { BaseAddress = fx.Second.BaseAddress };
+        var negotiate = await http.SendJson(
+            HttpMethod.Post, $"{HubHost.HubPath}/negotiate?negotiateVersion=1", null, fx.Tokens.Issue(user));
+        Assert.Contains("Too many connections", (await negotiate.AssertProblem(429))["detail"]!.GetValue<string>());
         Assert.Equal("ping", await Echo(await Connect(fx.First, Guid.NewGuid())));
     }
 
@@ -112,18 +119,18 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         {
             try
             {
-                return (Client: (HubClient?)await Connect(i % 2 == 0 ? fx.First : fx.Second, user, skipNegotiation: true), Refusal: (string?)null);
+                return (Client: (LiveConnection?)await Connect(i % 2 == 0 ? fx.First : fx.Second, user, skipNegotiation: true), Refusal: (string?)null);
             }
-            catch (HubConnectException e)
+            catch (WebSocketException e)
             {
-                return (Client: (HubClient?)null, Refusal: (string?)e.Message);
+                return (Client: (LiveConnection?)null, Refusal: (string?)e.Message);
             }
         }));
         // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the close message.
         var closed = new List<string?>();
-        foreach (var client in attempts.Select(a => a.Client).OfType<HubClient>())
+        foreach (var client in attempts.Select(a => a.Client).OfType<LiveConnection>())
         {
-            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(1))) == client.Closed) closed.Add((await client.Closed).Error);
+            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(1))) == client.Closed) closed.Add((await client.Closed)?.Message);
             else Assert.Equal("ping", await Echo(client));
         }
 
@@ -131,7 +138,8 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         output.WriteLine($"{attempts.Count(a => a.Refusal is not null)} refused with 429, {closed.Count} closed after the handshake");
         Assert.Equal(UserLimitedHubsFixture.MaxConnections, open);
         Assert.All(attempts.Select(a => a.Refusal).OfType<string>(), r => Assert.Contains("429", r));
-        Assert.All(closed, e => Assert.Equal("Connection closed with an error. HubException: " +
+        Assert.All(closed, e => Assert.Equal(
+            "The server closed the connection with the following error: Connection closed with an error. HubException: " +
             $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections per user. Close one first.", e));
     }
 
@@ -142,12 +150,12 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         var first = await ConnectCounted(fx.First, user);
         await ConnectCounted(fx.Second, user);
         await ConnectCounted(fx.Second, user);
-        await Assert.ThrowsAsync<HubConnectException>(() => fx.First.ConnectAsync(fx.Tokens.Issue(user)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => fx.First.ConnectAsync(fx.Tokens.Issue(user)));
 
         await first.DisposeAsync();
         _clients.Remove(first);
 
-        HubClient? again = null;
+        LiveConnection? again = null;
         await Eventually.TrueAsync(async () =>
         {
             try
@@ -155,7 +163,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
                 again = await Connect(fx.Second, user);
                 return true;
             }
-            catch (HubConnectException)
+            catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 return false;
             }
@@ -207,16 +215,16 @@ public sealed class RedisOutageTests(RedisOutageFixture fx) : IClassFixture<Redi
     public async Task While_redis_is_down_calls_and_connections_pass_and_once_it_is_back_the_users_limits_apply_again()
     {
         var user = Guid.NewGuid();
-        await using var before = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+        await using var before = await fx.Host.ConnectAsync(fx.Tokens.Issue(user), reconnect: true);
         await fx.Redis.StopAsync();
         try
         {
             // Fail open: more calls than the user's budget, and more connections than the cap.
-            for (var i = 0; i < UserLimitedHubsFixture.UserBurst * 2; i++) Assert.Equal("ping", (await before.InvokeAsync("Echo", "ping"))?.GetString());
+            for (var i = 0; i < UserLimitedHubsFixture.UserBurst * 2; i++) Assert.Equal("ping", await before.Connection.InvokeAsync<string>("Echo", "ping"));
             await using var duringSecond = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
             await using var duringThird = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
             await using var fourth = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
-            Assert.Equal("ping", (await fourth.InvokeAsync("Echo", "ping"))?.GetString());
+            Assert.Equal("ping", await fourth.Connection.InvokeAsync<string>("Echo", "ping"));
         }
         finally
         {
@@ -228,15 +236,17 @@ public sealed class RedisOutageTests(RedisOutageFixture fx) : IClassFixture<Redi
         {
             try
             {
-                await before.InvokeAsync("Echo", "ping");
+                await before.Connection.InvokeAsync<string>("Echo", "ping");
                 return false;
             }
-            catch (HubInvocationException e) when (e.Message.Contains("over all your connections"))
+            catch (HubException e) when (e.Message.Contains("over all your connections"))
             {
                 return true;
             }
         }, "the user's call limit never applied again after Redis came back");
-        Assert.False(before.Closed.IsCompleted);
+        // The same connection throughout: the client never had to reconnect.
+        Assert.Equal(HubConnectionState.Connected, before.Connection.State);
+        Assert.Equal(0, before.Reconnects);
         // The connection open through the outage holds its slot again (its lease is renewed into the new Redis).
         await using var second = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
         await using var third = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
@@ -247,7 +257,7 @@ public sealed class RedisOutageTests(RedisOutageFixture fx) : IClassFixture<Redi
                 await using var fourth = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
                 return false;
             }
-            catch (HubConnectException e) when (e.Status == HttpStatusCode.TooManyRequests)
+            catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 return true;
             }

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
 using Community.Contracts.Social;
 using Community.Messaging.RealTime;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;
 
@@ -49,7 +51,7 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         await using var aHub = await fx.ConnectAsync(a.Token);
         await using var bHub = await fx.ConnectAsync(b.Token, viaB: true);
         await using var cHub = await fx.ConnectAsync(c.Token);
-        foreach (var hub in new[] { aHub, bHub, cHub }) await hub.InvokeAsync("JoinConversation", conversation, null);
+        foreach (var hub in new[] { aHub, bHub, cHub }) await hub.Connection.InvokeAsync("JoinConversation", conversation, null);
 
         // Before the block the pair hear each other, so what follows cannot pass for want of delivery.
         await Send(bHub, conversation, "b before");
@@ -57,20 +59,20 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         await cHub.WaitForAsync(LiveEvents.NewMessage, Text("b before"));
         await Send(aHub, conversation, "a before");
         await bHub.WaitForAsync(LiveEvents.NewMessage, Text("a before"));
-        await bHub.InvokeAsync("Typing", conversation);
+        await bHub.Connection.InvokeAsync("Typing", conversation);
         await aHub.WaitForAsync(LiveEvents.Typing, From(b));
         await cHub.WaitForAsync(LiveEvents.Typing, From(b));
 
         await fx.BlockAsync(blocker.Id, blocked.Id);
 
         var bAfter = await Send(bHub, conversation, "b after");
-        await bHub.InvokeAsync("EditMessage", conversation, bAfter.Str("id"), "b after, edited");
-        await bHub.InvokeAsync("StopTyping", conversation);
-        await bHub.InvokeAsync("MarkRead", conversation, bAfter!.Value.GetProperty("seq").GetInt64());
+        await bHub.Connection.InvokeAsync("EditMessage", conversation, bAfter.Str("id"), "b after, edited");
+        await bHub.Connection.InvokeAsync("StopTyping", conversation);
+        await bHub.Connection.InvokeAsync("MarkRead", conversation, bAfter.GetProperty("seq").GetInt64());
         var bGone = await Send(bHub, conversation, "b gone");
-        await bHub.InvokeAsync("DeleteMessage", conversation, bGone.Str("id"));
+        await bHub.Connection.InvokeAsync("DeleteMessage", conversation, bGone.Str("id"));
         await Send(aHub, conversation, "a after");
-        await aHub.InvokeAsync("Typing", conversation);
+        await aHub.Connection.InvokeAsync("Typing", conversation);
         // The third member hears both sides...
         await cHub.WaitForAsync(LiveEvents.NewMessage, Text("b after"));
         await cHub.WaitForAsync(LiveEvents.MessageUpdated, Text("b after, edited"));
@@ -174,10 +176,10 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
 
     private static Guid Sender(JsonNode message) => Guid.Parse(message["sender"]!["user_id"]!.GetValue<string>());
 
-    private static async Task<System.Text.Json.JsonElement?> Send(HubClient hub, string conversation, string text) =>
-        await hub.InvokeAsync("SendMessage", conversation, text, Guid.NewGuid().ToString("N"), null);
+    private static Task<JsonElement> Send(LiveConnection live, string conversation, string text) =>
+        live.Connection.InvokeAsync<JsonElement>("SendMessage", conversation, text, Guid.NewGuid().ToString("N"), null);
 
-    private static Func<HubInvocation, bool> Text(string text) => i => i.Str("text") == text;
+    private static Func<HubCall, bool> Text(string text) => i => i.Str("text") == text;
 
-    private static Func<HubInvocation, bool> From(Member m) => i => i.Str("user_id") == m.Id.ToString();
+    private static Func<HubCall, bool> From(Member m) => i => i.Str("user_id") == m.Id.ToString();
 }

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Community.LocalInfrastructure;
 using Community.Messaging.RealTime;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;
 
@@ -23,8 +25,9 @@ public sealed class BrokerOutageFixture : MessagingFixture
         await BusReadyAsync(Second);
     }
 
-    public Task<HubClient> ConnectAsync(string token, bool toSecond) =>
-        HubClient.ConnectAsync((toSecond ? Second : Host).BaseAddress, RealTimeFixture.HubPath, token);
+    // Reconnecting as a real client would; after an outage a client joins again from the last seq it saw.
+    public Task<LiveConnection> ConnectAsync(string token, bool toSecond) =>
+        ChatClient.ConnectAsync((toSecond ? Second : Host).BaseAddress, token, reconnect: true);
 
     public override async Task DisposeAsync()
     {
@@ -42,9 +45,9 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
         var (_, a, _, b, c) = await fx.PairAsync();
         await using var alice = await fx.ConnectAsync(a, toSecond: false);
         await using var bob = await fx.ConnectAsync(b, toSecond: true);
-        await alice.InvokeAsync("JoinConversation", c, null);
-        await bob.InvokeAsync("JoinConversation", c, null);
-        for (var i = 1; i <= 5; i++) await alice.InvokeAsync("SendMessage", c, $"Before {i}", $"before-{i}", null);
+        await alice.Connection.InvokeAsync("JoinConversation", c, null);
+        await bob.Connection.InvokeAsync("JoinConversation", c, null);
+        for (var i = 1; i <= 5; i++) await alice.Connection.InvokeAsync("SendMessage", c, $"Before {i}", $"before-{i}", null);
         await bob.WaitForCountAsync(LiveEvents.NewMessage, 5);
 
         await fx.Rabbit.StopAsync();
@@ -52,8 +55,8 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
         {
             for (var i = 1; i <= 4; i++)
             {
-                var sent = await alice.InvokeAsync("SendMessage", c, $"During {i}", $"during-{i}", null);
-                Assert.Equal(5 + i, sent!.Value.GetProperty("seq").GetInt64());
+                var sent = await alice.Connection.InvokeAsync<JsonElement>("SendMessage", c, $"During {i}", $"during-{i}", null);
+                Assert.Equal(5 + i, sent.GetProperty("seq").GetInt64());
             }
             // REST sends too: the event waits in the outbox, the request does not.
             await fx.SendAsync(a, c, "During over REST");
@@ -69,16 +72,16 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
         var live = bob.ReceivedOf(LiveEvents.NewMessage).Select(m => m.Seq()).ToList();
         var lastInOrder = live.TakeWhile((seq, index) => seq == index + 1).LastOrDefault();
         Assert.True(lastInOrder >= 5, $"bob saw {string.Join(",", live)} live");
-        var catchUp = await bob.InvokeAsync("JoinConversation", c, lastInOrder);
-        var caughtUp = catchUp!.Value.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()).ToList();
+        var catchUp = await bob.Connection.InvokeAsync<JsonElement>("JoinConversation", c, lastInOrder);
+        var caughtUp = catchUp.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()).ToList();
         Assert.Equal(Enumerable.Range((int)lastInOrder + 1, 10 - (int)lastInOrder).Select(s => (long)s), caughtUp);
-        Assert.Equal(10, catchUp.Value.GetProperty("last_seq").GetInt64());
+        Assert.Equal(10, catchUp.GetProperty("last_seq").GetInt64());
 
         // And live delivery across instances resumes.
         await Eventually.TrueAsync(async () =>
         {
-            var probe = await alice.InvokeAsync("SendMessage", c, "After", Guid.NewGuid().ToString("N"), null);
-            var seq = probe!.Value.GetProperty("seq").GetInt64();
+            var probe = await alice.Connection.InvokeAsync<JsonElement>("SendMessage", c, "After", Guid.NewGuid().ToString("N"), null);
+            var seq = probe.GetProperty("seq").GetInt64();
             try
             {
                 await bob.WaitForAsync(LiveEvents.NewMessage, m => m.Seq() == seq, TimeSpan.FromSeconds(3));

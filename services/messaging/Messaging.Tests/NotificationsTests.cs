@@ -235,8 +235,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     {
         var (bobId, bob) = await fx.RegisteredAsync();
         var (_, other) = await fx.RegisteredAsync();
-        await using var bobHub = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", bob);
-        await using var otherHub = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", other);
+        await using var bobHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, bob);
+        await using var otherHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, other);
         var paymentId = Guid.NewGuid();
         await NotifiedAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 900, "EUR"));
         var pushed = (await bobHub.WaitForAsync("notification")).Arguments[0];

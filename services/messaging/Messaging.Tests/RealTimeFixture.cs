@@ -1,6 +1,7 @@
 extern alias GatewayApp;
 using System.Text.Json;
 using Community.Contracts;
+using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Auth;
 using Microsoft.Extensions.DependencyInjection;
 using GatewayProgram = GatewayApp::Program;
@@ -50,8 +51,8 @@ public class RealTimeFixture : MessagingFixture
     }).Start();
 
     /// <summary>A hub client through gateway A (instance A) or B (instance B).</summary>
-    public Task<HubClient> ConnectAsync(string token, bool viaB = false) =>
-        HubClient.ConnectAsync((viaB ? GatewayB : GatewayA).BaseAddress, HubPath, token);
+    public Task<LiveConnection> ConnectAsync(string token, bool viaB = false) =>
+        ChatClient.ConnectAsync((viaB ? GatewayB : GatewayA).BaseAddress, token);
 
     public override async Task DisposeAsync()
     {
@@ -62,12 +63,23 @@ public class RealTimeFixture : MessagingFixture
     }
 }
 
+/// <summary>A client of the chat hub, listening to every client method it calls (<see cref="LiveEvents"/>).</summary>
+public static class ChatClient
+{
+    private static readonly string[] Methods =
+        [.. typeof(LiveEvents).GetFields().Select(f => (string)f.GetRawConstantValue()!)];
+
+    public static Task<LiveConnection> ConnectAsync(Uri baseAddress, string token, bool reconnect = false) =>
+        LiveConnection.ConnectAsync(
+            new Uri(baseAddress, RealTimeFixture.HubPath), token, Methods, arguments: 1, reconnect: reconnect);
+}
+
 public static class HubMessages
 {
-    public static long Seq(this HubInvocation invocation) => invocation.Arguments[0].GetProperty("seq").GetInt64();
+    public static long Seq(this HubCall call) => call.Arguments[0].GetProperty("seq").GetInt64();
 
-    public static string? Str(this HubInvocation invocation, string property) =>
-        invocation.Arguments[0].GetProperty(property) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+    public static string? Str(this HubCall call, string property) =>
+        call.Arguments[0].GetProperty(property) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
-    public static string Str(this JsonElement? element, string property) => element!.Value.GetProperty(property).GetString()!;
+    public static string Str(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
 }

@@ -1,6 +1,9 @@
+using System.Net;
 using System.Text.Json;
 using Community.Contracts.Events;
 using Community.Messaging.RealTime;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
@@ -10,11 +13,11 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(700);
 
-    private static Task<JsonElement?> Join(HubClient client, string conversation, long? sinceSeq = null) =>
-        client.InvokeAsync("JoinConversation", conversation, sinceSeq);
+    private static Task<JsonElement> Join(LiveConnection client, string conversation, long? sinceSeq = null) =>
+        client.Connection.InvokeAsync<JsonElement>("JoinConversation", conversation, sinceSeq);
 
-    private static Task<JsonElement?> Send(HubClient client, string conversation, string text, string? txn = null, string? replyTo = null) =>
-        client.InvokeAsync("SendMessage", conversation, text, txn ?? Guid.NewGuid().ToString("N"), replyTo);
+    private static Task<JsonElement> Send(LiveConnection client, string conversation, string text, string? txn = null, string? replyTo = null) =>
+        client.Connection.InvokeAsync<JsonElement>("SendMessage", conversation, text, txn ?? Guid.NewGuid().ToString("N"), replyTo);
 
     [Fact]
     public async Task Messages_sent_on_one_instance_reach_the_other_instances_client_exactly_once_in_seq_order()
@@ -29,7 +32,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         for (var i = 1; i <= count; i++)
         {
             var sent = await Send(alice, c, $"Message {i}", $"txn-{i}");
-            Assert.Equal(i, sent!.Value.GetProperty("seq").GetInt64());
+            Assert.Equal(i, sent.GetProperty("seq").GetInt64());
         }
 
         var received = await bob.WaitForCountAsync(LiveEvents.NewMessage, count);
@@ -64,24 +67,24 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         Assert.Equal("Edited", updated.Str("text"));
         Assert.NotNull(updated.Str("edited_at"));
 
-        var read = await bob.InvokeAsync("MarkRead", c, 1);
-        Assert.Equal(0, read!.Value.GetProperty("unread_count").GetInt64());
+        var read = await bob.Connection.InvokeAsync<JsonElement>("MarkRead", c, 1);
+        Assert.Equal(0, read.GetProperty("unread_count").GetInt64());
         var receipt = await alice.WaitForAsync(LiveEvents.Read);
         Assert.Equal(bId.ToString(), receipt.Str("user_id"));
         Assert.Equal(1, receipt.Arguments[0].GetProperty("read_seq").GetInt64());
 
-        await bob.InvokeAsync("Typing", c);
+        await bob.Connection.InvokeAsync("Typing", c);
         Assert.Equal(bId.ToString(), (await alice.WaitForAsync(LiveEvents.Typing)).Str("user_id"));
-        await bob.InvokeAsync("StopTyping", c);
+        await bob.Connection.InvokeAsync("StopTyping", c);
         await alice.WaitForAsync(LiveEvents.StopTyping);
         // Typing is rate limited per connection, and never comes back to the typist.
-        await Assert.ThrowsAsync<HubInvocationException>(async () => { for (var i = 0; i < 5; i++) await bob.InvokeAsync("Typing", c); });
+        await Assert.ThrowsAsync<HubException>(async () => { for (var i = 0; i < 5; i++) await bob.Connection.InvokeAsync("Typing", c); });
         Assert.Empty(bob.ReceivedOf(LiveEvents.Typing));
 
-        var edited = await alice.InvokeAsync("EditMessage", c, id, "Edited on the hub");
+        var edited = await alice.Connection.InvokeAsync<JsonElement>("EditMessage", c, id, "Edited on the hub");
         Assert.Equal("Edited on the hub", edited.Str("text"));
         Assert.Equal("Edited on the hub", (await bob.WaitForAsync(LiveEvents.MessageUpdated, m => m.Str("text") == "Edited on the hub")).Str("text"));
-        await alice.InvokeAsync("DeleteMessage", c, id);
+        await alice.Connection.InvokeAsync("DeleteMessage", c, id);
         var deleted = await bob.WaitForAsync(LiveEvents.MessageDeleted);
         Assert.Equal(id, deleted.Str("id"));
         Assert.Null(deleted.Str("text"));
@@ -94,8 +97,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await bob.WaitForAsync(LiveEvents.NewThread);
 
         // Left: nothing more arrives on that connection.
-        await bob.InvokeAsync("LeaveConversation", c);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_joins WHERE connection_id = @id", ("id", bob.ConnectionId)));
+        await bob.Connection.InvokeAsync("LeaveConversation", c);
+        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_joins WHERE connection_id = @id", ("id", bob.Connection.ConnectionId!)));
         await fx.SendAsync(a, c, "After leaving");
         await Task.Delay(Quiet);
         Assert.Single(bob.ReceivedOf(LiveEvents.NewMessage));
@@ -121,8 +124,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await Send(alice, c, "Second");
         await Send(alice, c, "Third");
         var catchUp = await Join(bob, c, 1);
-        Assert.Equal(new long[] { 2, 3 }, catchUp!.Value.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
-        Assert.Equal(3, catchUp.Value.GetProperty("last_seq").GetInt64());
+        Assert.Equal(new long[] { 2, 3 }, catchUp.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+        Assert.Equal(3, catchUp.GetProperty("last_seq").GetInt64());
     }
 
     [Fact]
@@ -144,31 +147,31 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await using var bob = await fx.ConnectAsync(b, viaB: true);
         await Join(alice, c);
         await Join(bob, c);
-        var intruders = new List<HubClient> { await fx.ConnectAsync(stranger), await fx.ConnectAsync(blocked, viaB: true), await fx.ConnectAsync(b) };
+        var intruders = new List<LiveConnection> { await fx.ConnectAsync(stranger), await fx.ConnectAsync(blocked, viaB: true), await fx.ConnectAsync(b) };
         try
         {
             foreach (var (intruder, target) in new[] { (intruders[0], c), (intruders[1], c), (intruders[2], eventChat) })
             {
                 foreach (var (method, args) in HubCalls(target, message))
                 {
-                    var refused = await Assert.ThrowsAsync<HubInvocationException>(() => intruder.InvokeAsync(method, args));
+                    var refused = await Assert.ThrowsAsync<HubException>(() => intruder.Connection.InvokeCoreAsync(method, args));
                     Assert.Contains("HubException: 404 Not found", refused.Message);
                 }
                 // LeaveConversation is allowed to anyone: it removes nothing of others'.
-                await intruder.InvokeAsync("LeaveConversation", target);
+                await intruder.Connection.InvokeAsync("LeaveConversation", target);
             }
             await Send(alice, c, "Still private");
             await bob.WaitForAsync(LiveEvents.NewMessage);
 
             // A block stops delivery at once: bob no longer sees the conversation, so the blocker's deletes and reads do not reach him.
             await fx.BlockAsync(aId, bId);
-            var refusedSend = await Assert.ThrowsAsync<HubInvocationException>(() => Send(alice, c, "Blocked"));
+            var refusedSend = await Assert.ThrowsAsync<HubException>(() => Send(alice, c, "Blocked"));
             Assert.Contains("HubException: 403 Forbidden", refusedSend.Message);
-            await Assert.ThrowsAsync<HubInvocationException>(() => alice.InvokeAsync("Typing", c));
-            await alice.InvokeAsync("DeleteMessage", c, message);
-            await alice.InvokeAsync("MarkRead", c, 2);
+            await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeAsync("Typing", c));
+            await alice.Connection.InvokeAsync("DeleteMessage", c, message);
+            await alice.Connection.InvokeAsync("MarkRead", c, 2);
             foreach (var (method, args) in HubCalls(c, message))
-                Assert.Contains("HubException: 404 Not found", (await Assert.ThrowsAsync<HubInvocationException>(() => bob.InvokeAsync(method, args))).Message);
+                Assert.Contains("HubException: 404 Not found", (await Assert.ThrowsAsync<HubException>(() => bob.Connection.InvokeCoreAsync(method, args))).Message);
             await Task.Delay(Quiet);
             Assert.Empty(bob.ReceivedOf(LiveEvents.MessageDeleted));
             Assert.Empty(bob.ReceivedOf(LiveEvents.Read));
@@ -198,26 +201,28 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     {
         var (_, a, _, _, c) = await fx.PairAsync();
         await using var alice = await fx.ConnectAsync(a);
-        var empty = await Assert.ThrowsAsync<HubInvocationException>(() => alice.InvokeAsync("SendMessage", c, "", null, null));
+        var empty = await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeAsync("SendMessage", c, "", null, null));
         Assert.Contains("HubException: 400 Validation failed", empty.Message);
         Assert.Contains("client_txn_id", empty.Message);
-        var unknown = await Assert.ThrowsAsync<HubInvocationException>(() => alice.InvokeAsync("EditMessage", c, Guid.NewGuid(), "x"));
+        var unknown = await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeAsync("EditMessage", c, Guid.NewGuid(), "x"));
         Assert.Contains("HubException: 404 Not found: No such message", unknown.Message);
-        Assert.NotNull(await Send(alice, c, "Still connected"));
+        Assert.Equal("Still connected", (await Send(alice, c, "Still connected")).Str("text"));
     }
 
     [Fact]
     public async Task Invalid_tokens_are_refused_and_an_expiring_one_closes_its_connection()
     {
         var (aId, _, _, _, _) = await fx.PairAsync();
-        var none = await Assert.ThrowsAsync<HubConnectException>(() => fx.ConnectAsync("not-a-token"));
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, none.Status);
+        var none = await Assert.ThrowsAsync<HttpRequestException>(() => fx.ConnectAsync("not-a-token"));
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         var stale = fx.Tokens.Issue(aId.ToString(), expires: fx.Clock.GetUtcNow().UtcDateTime.AddMinutes(-10));
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<HubConnectException>(() => fx.ConnectAsync(stale, viaB: true))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<HttpRequestException>(() => fx.ConnectAsync(stale, viaB: true))).StatusCode);
 
         await using var expiring = await fx.ConnectAsync(fx.Tokens.Issue(aId.ToString(), expires: fx.Clock.GetUtcNow().UtcDateTime.AddSeconds(3)));
+        // The client forgets its connection id once closed.
+        var id = expiring.Connection.ConnectionId!;
         await expiring.WaitForCloseAsync(TimeSpan.FromSeconds(20));
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @id", ("id", expiring.ConnectionId)) == 0,
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @id", ("id", id)) == 0,
             "the closed connection's row stayed");
     }
 
@@ -256,7 +261,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             """, ("c", connection), ("u", ghostId));
         await fx.ExecuteAsync("INSERT INTO user_presence (user_id, online) VALUES (@u, true)", ("u", ghostId));
         await using var live = await fx.ConnectAsync((await fx.RegisteredAsync()).Token);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", live.ConnectionId)) == 1,
+        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", live.Connection.ConnectionId!)) == 1,
             "the live connection was never recorded");
 
         await fx.Host.Services.GetRequiredService<HubPresence>().SweepAsync(own: false, CancellationToken.None);
@@ -264,7 +269,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", connection)));
         Assert.False(await fx.ScalarAsync<bool>("SELECT online FROM user_presence WHERE user_id = @u", ("u", ghostId)));
         // A live instance's rows stay.
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", live.ConnectionId)));
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", live.Connection.ConnectionId!)));
     }
 
     [Fact]
@@ -295,7 +300,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await Send(ownerClient, thread.ToString(), "Bye");
         await Task.Delay(Quiet);
         Assert.Single(memberClient.ReceivedOf(LiveEvents.NewMessage));
-        Assert.Contains("HubException: 404", (await Assert.ThrowsAsync<HubInvocationException>(() => Join(memberClient, thread.ToString()))).Message);
+        Assert.Contains("HubException: 404", (await Assert.ThrowsAsync<HubException>(() => Join(memberClient, thread.ToString()))).Message);
     }
 
     [Fact]

@@ -297,8 +297,8 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync();
         var elsewhere = await GroupAsync();
-        await using var member = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", crew.Other);
-        await using var outsider = await HubClient.ConnectAsync(fx.Client.BaseAddress!, "/hubs/chat", elsewhere.Member);
+        await using var member = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, crew.Other);
+        await using var outsider = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, elsewhere.Member);
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Live one"));
         var dto = (await member.WaitForAsync("new_thread")).Argument<JsonObject>(0);
         Assert.Equal(id, dto["id"]!.GetValue<string>());
