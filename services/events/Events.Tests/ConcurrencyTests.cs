@@ -142,6 +142,8 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
             .Concat(late.Select((t, i) => (i % 2 == 0 ? fx.SecondClient : fx.Client).PostJson($"/api/v1/events/{id}/registrations", new { }, t)));
         await Task.WhenAll(work);
 
+        // A promotion that lost the race to a seat freed a moment later is finished by the hold sweeper (every 200 ms here).
+        await Eventually.TrueAsync(async () => await CountAsync(id, "confirmed") == 4, "the freed seats never went to the waiting list");
         Assert.Equal(4L, await CountAsync(id, "confirmed"));
         Assert.Equal(8L, await CountAsync(id, "waitlisted"));
         Assert.Equal(4L, await CountAsync(id, "cancelled"));
