@@ -106,8 +106,17 @@ public sealed class JoinBatches
                 foreach (var member in batch) await SettleAsync(terms, [member]);
                 return;
             }
+            // The database's capacity check refused the seats the statement counted: another change of the event's seats
+            // raced it (seen in CI with cancellations and registrations on two instances). The statement, its own
+            // transaction, left nothing behind; run again, it counts the seats as they are now.
+            catch (PostgresException exception) when (exception is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: CapacityCheck }
+                && attempt < Attempts)
+            {
+            }
         }
     }
+
+    private const string CapacityCheck = "community_events_capacity";
 
     /// <summary>
     /// Up to <see cref="MaxBatch"/> members in the order they came, one per person (a second press waits for the next batch);
