@@ -110,6 +110,8 @@ public static class RealTimeSetup
             && await http.RequestServices.GetRequiredService<HubUserLimits>().IsAtConnectionCapAsync(hub, user))
         {
             var cap = http.RequestServices.GetRequiredService<IOptions<RealTimeOptions>>().Value.MaxConnectionsPerUser;
+            // A slot frees when one of the user's connections closes: nothing to wait for but that, so a short pause.
+            http.Response.Headers.RetryAfter = "1";
             await TypedResults.Problem(TooManyConnections(cap), statusCode: StatusCodes.Status429TooManyRequests, title: "Too many connections")
                 .ExecuteAsync(http);
             return;

@@ -150,6 +150,7 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var problem = await GatewayFixture.ProblemOf(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("The social service is unavailable.", problem.GetProperty("detail").GetString());
         Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), problem.GetProperty("request_id").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
     }
 
     [Fact]
@@ -159,6 +160,7 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 
         var problem = await GatewayFixture.ProblemOf(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("The payments service is unavailable.", problem.GetProperty("detail").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
     }
 
     [Fact]

@@ -5,10 +5,13 @@ namespace Community.Gateway;
 /// <summary>
 /// A step of the proxy pipeline: when the target service cannot be reached (no destination
 /// configured, connection refused, timeout, broken response), the caller gets a 503 problem
-/// naming the service instead of YARP's empty 502/503/504.
+/// naming the service instead of YARP's empty 502/503/504, with a Retry-After a client can follow.
 /// </summary>
 public static class ServiceUnavailable
 {
+    /// <summary>Seconds a client waits before trying again: about what a restarted instance needs to answer.</summary>
+    public const int RetryAfterSeconds = 5;
+
     public static IApplicationBuilder UseServiceUnavailableProblems(this IApplicationBuilder proxy) => proxy.Use(async (context, next) =>
     {
         await next(context);
@@ -18,6 +21,7 @@ public static class ServiceUnavailable
 
         var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         await problems.TryWriteAsync(new ProblemDetailsContext
         {

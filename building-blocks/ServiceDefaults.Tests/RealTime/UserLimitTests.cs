@@ -107,6 +107,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         using var http = new HttpClient { BaseAddress = fx.Second.BaseAddress };
         var negotiate = await http.SendJson(
             HttpMethod.Post, $"{HubHost.HubPath}/negotiate?negotiateVersion=1", null, fx.Tokens.Issue(user));
+        Assert.Equal(TimeSpan.FromSeconds(1), negotiate.Headers.RetryAfter?.Delta);
         Assert.Contains("Too many connections", (await negotiate.AssertProblem(429))["detail"]!.GetValue<string>());
         Assert.Equal("ping", await Echo(await Connect(fx.First, Guid.NewGuid())));
     }
