@@ -15,7 +15,25 @@ public sealed class JsonConventionsTests
 
         var json = JsonSerializer.Serialize(new Sample("Amira", DateTimeOffset.UnixEpoch), options);
 
-        Assert.Equal("""{"full_name":"Amira","starts_at":"1970-01-01T00:00:00+00:00"}""", json);
+        Assert.Equal("""{"full_name":"Amira","starts_at":"1970-01-01T00:00:00.000000Z"}""", json);
+    }
+
+    [Theory]
+    [InlineData("2026-11-24T14:49:05.1234567+02:00", "2026-11-24T12:49:05.123456Z")]
+    [InlineData("2026-11-24T12:49:05Z", "2026-11-24T12:49:05.000000Z")]
+    [InlineData("2026-11-24T07:49:05.5-05:00", "2026-11-24T12:49:05.500000Z")]
+    public void Instants_are_written_in_UTC_with_Z_and_six_fractional_digits(string sent, string written)
+    {
+        var options = new JsonSerializerOptions();
+        ServiceDefaultsExtensions.ConfigureJson(options);
+
+        var offset = JsonSerializer.Deserialize<DateTimeOffset>($"\"{sent}\"", options);
+        var utc = DateTime.Parse(sent, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+
+        Assert.Equal($"\"{written}\"", JsonSerializer.Serialize(offset, options));
+        Assert.Equal($"\"{written}\"", JsonSerializer.Serialize(utc, options));
+        Assert.Equal($"{{\"at\":\"{written}\"}}", JsonSerializer.Serialize(new { at = (DateTimeOffset?)offset }, options));
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset>("\"next tuesday\"", options));
     }
 
     [Fact]

@@ -82,6 +82,9 @@ public static class ServiceDefaultsExtensions
         json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         json.Converters.Add(new Api.SafeStringConverter());
         json.Converters.Add(new Api.UniqueMembersJsonObjectConverter());
+        // Instants in one shape: UTC with Z and six fractional digits.
+        json.Converters.Add(new Api.UtcDateTimeOffsetConverter());
+        json.Converters.Add(new Api.UtcDateTimeConverter());
         // {"a":1,"a":2} is refused (400), never silently last-wins.
         json.AllowDuplicateProperties = false;
         // A member the target type does not have is refused (400 naming the valid ones), never silently dropped.

@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Community.ServiceDefaults.Api;
+
+/// <summary>
+/// Every instant the platform writes reads the same: UTC, a <c>Z</c>, and six fractional digits
+/// (<c>2026-11-24T12:49:05.123456Z</c>), PostgreSQL's own precision, so a value read back from the
+/// database equals the one a create answered with. Any ISO 8601 instant with an offset is read.
+/// </summary>
+public static class UtcTimestamps
+{
+    public const string Format = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    public static string Write(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+}
+
+/// <summary>Writes a <see cref="DateTimeOffset"/> as <see cref="UtcTimestamps.Format"/>.</summary>
+public sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(UtcTimestamps.Write(value));
+}
+
+/// <summary>
+/// Writes a <see cref="DateTime"/> as <see cref="UtcTimestamps.Format"/>; one without a kind is taken as UTC
+/// (every timestamp the platform stores is timestamptz, which Npgsql reads as UTC).
+/// </summary>
+public sealed class UtcDateTimeConverter : JsonConverter<DateTime>
+{
+    public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(UtcTimestamps.Write(value.Kind switch
+        {
+            DateTimeKind.Local => new DateTimeOffset(value),
+            _ => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)),
+        }));
+}
