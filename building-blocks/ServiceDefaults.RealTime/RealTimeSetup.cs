@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,6 +64,9 @@ public static class RealTimeSetup
         });
         // Hub arguments and client calls in the platform's wire format (snake_case, strict), as the HTTP APIs.
         signalR.AddJsonProtocol(json => ServiceDefaultsExtensions.ConfigureJson(json.PayloadSerializerOptions));
+        // Registered after SignalR's own JSON protocol, so it is the "json" protocol clients get (the last of a name wins).
+        builder.Services.TryAddSingleton<HubSignatures>();
+        builder.Services.AddSingleton<IHubProtocol, ExplainingJsonHubProtocol>();
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<RealTimeOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxMessageBytes);
         // The backplane: every instance publishes each send to Redis and writes what it hears to its own connections.
         signalR.AddStackExchangeRedis(redis);
@@ -94,6 +98,7 @@ public static class RealTimeSetup
             options.CloseOnAuthenticationExpiration = true;
         });
         hub.RequireAuthorization();
+        endpoints.ServiceProvider.GetRequiredService<HubSignatures>().Add(typeof(THub));
         hub.Add(endpoint => endpoint.RequestDelegate = RefuseOverConnectionCap(typeof(THub).Name, endpoint.RequestDelegate!));
         return hub;
     }

@@ -1,0 +1,123 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Community.ServiceDefaults.RealTime;
+
+/// <summary>
+/// SignalR's JSON hub protocol, but a call whose arguments do not bind (unknown method, wrong count, wrong type) is
+/// refused with a HubException naming the problem: SignalR hides a binder's own exception ("Failed to invoke 'X' due
+/// to an error on the server.") and passes a HubException's text on. Binding happens before any hub filter runs.
+/// </summary>
+public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> options, HubSignatures signatures) : IHubProtocol
+{
+    private readonly JsonHubProtocol _inner = new(options);
+    private readonly JsonSerializerOptions _payload = options.Value.PayloadSerializerOptions;
+
+    public string Name => _inner.Name;
+
+    public int Version => _inner.Version;
+
+    public TransferFormat TransferFormat => _inner.TransferFormat;
+
+    public bool IsVersionSupported(int version) => _inner.IsVersionSupported(version);
+
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => _inner.GetMessageBytes(message);
+
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _inner.WriteMessage(message, output);
+
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
+    {
+        var before = input;
+        if (!_inner.TryParseMessage(ref input, binder, out message)) return false;
+        if (message is InvocationBindingFailureMessage failure)
+        {
+            var frame = before.Slice(0, before.Length - input.Length);
+            message = new InvocationBindingFailureMessage(failure.InvocationId, failure.Target,
+                ExceptionDispatchInfo.Capture(new HubException(Explain(frame, failure.Target, binder))));
+        }
+        return true;
+    }
+
+    private string Explain(ReadOnlySequence<byte> frame, string target, IInvocationBinder binder)
+    {
+        IReadOnlyList<Type> types;
+        try
+        {
+            types = binder.GetParameterTypes(target);
+        }
+        catch (HubException)
+        {
+            return $"Unknown hub method '{target}'.";
+        }
+        var method = signatures.Find(target, types);
+        var names = method?.Parameters.Select(p => p.Name).ToList() ?? [.. types.Select((_, i) => "argument " + (i + 1))];
+        var signature = $"{target}({string.Join(", ", names)})";
+        List<JsonElement> arguments;
+        try
+        {
+            // The frame ends with the protocol's record separator.
+            using var json = JsonDocument.Parse(frame.Slice(0, frame.Length - 1));
+            arguments = json.RootElement.TryGetProperty("arguments", out var list) && list.ValueKind == JsonValueKind.Array
+                ? [.. list.EnumerateArray().Select(a => a.Clone())]
+                : [];
+        }
+        catch (JsonException)
+        {
+            return $"{signature}: the arguments are not valid JSON.";
+        }
+        if (arguments.Count != types.Count)
+            return $"{signature} takes {types.Count} argument{(types.Count == 1 ? "" : "s")}; {arguments.Count} given.";
+        for (var i = 0; i < types.Count; i++)
+        {
+            var nullable = method?.Parameters[i].Nullable ?? false;
+            var expected = Expected(types[i], nullable);
+            if (arguments[i].ValueKind == JsonValueKind.Null && !nullable)
+                return $"{signature}: {names[i]} (argument {i + 1}) must be {expected}, not null.";
+            try
+            {
+                JsonSerializer.Deserialize(arguments[i], types[i], _payload);
+            }
+            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+            {
+                return $"{signature}: {names[i]} (argument {i + 1}) must be {expected}, not {Actual(arguments[i])}.";
+            }
+        }
+        return $"{signature}: the arguments do not match.";
+    }
+
+    private static string Expected(Type type, bool nullable)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        var kind = underlying switch
+        {
+            _ when underlying == typeof(Guid) => "a uuid string",
+            _ when underlying == typeof(string) => "a string",
+            _ when underlying == typeof(bool) => "true or false",
+            _ when underlying == typeof(DateTimeOffset) || underlying == typeof(DateTime) => "an ISO-8601 date-time string",
+            _ when underlying.IsEnum => "one of " + string.Join(", ", Enum.GetNames(underlying).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)),
+            _ when Type.GetTypeCode(underlying) is >= TypeCode.SByte and <= TypeCode.UInt64 => "an integer",
+            _ when Type.GetTypeCode(underlying) is TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "a number",
+            _ when underlying.IsArray || underlying.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(underlying) => "an array",
+            _ => "an object",
+        };
+        return nullable ? kind + " or null" : kind;
+    }
+
+    private static string Actual(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"the string \"{Cut(value.GetString()!)}\"",
+        JsonValueKind.Number => "the number " + Cut(value.GetRawText()),
+        JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "null",
+    };
+
+    private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "...";
+}
