@@ -34,6 +34,7 @@ public sealed class ConfigurationTests
             "GET /api/v1/events", "GET /api/v1/events/nearby", "GET /api/v1/events/{id:guid}", "GET /api/v1/events/{id:guid}.ics",
             "GET /api/v1/events/{id:guid}/cover",
             .. ResourceNames.Services.Select(s => $"GET /openapi/{s}.json"),
+            "GET /asyncapi/messaging.json",
         ];
         Assert.Equal(expected.Order(), anonymous);
     }

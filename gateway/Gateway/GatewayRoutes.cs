@@ -125,9 +125,13 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.AiCompanion, "/api/v1/companion"),
         .. Prefix(ResourceNames.AiCompanion, "/api/v1/activity"),
 
-        // every service's OpenAPI document, for the Swagger UI
+        // every service's OpenAPI document, for the Swagger UI, and the chat hub's AsyncAPI document
         .. ResourceNames.Services.Select(OpenApiDocument),
+        new($"{ResourceNames.Messaging}-asyncapi", AsyncApiPath(ResourceNames.Messaging), ResourceNames.Messaging) { Anonymous = true, Methods = Get },
     ];
+
+    /// <summary>The address of a service's AsyncAPI document (its hubs), at the gateway and at the service alike.</summary>
+    public static string AsyncApiPath(string service) => $"/asyncapi/{service}.json";
 
     /// <summary>The gateway's address of a service's OpenAPI document.</summary>
     public static string OpenApiPath(string service) => $"/openapi/{service}.json";

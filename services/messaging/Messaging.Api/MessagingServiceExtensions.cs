@@ -38,7 +38,11 @@ public static class MessagingServiceExtensions
         app.MapAttachmentsApi();
         app.MapThreadsApi();
         app.MapNotificationsApi();
-        app.MapRealTimeHub<ChatHub>("/hubs/chat");
+        app.MapRealTimeHub<ChatHub>(ChatHub.Path);
+        app.MapHubAsyncApi(ChatHub.AsyncApiPath, new HubDescription("Community chat hub",
+            "The messaging service's SignalR hub: join conversations, send, edit, delete, typing, read receipts; "
+            + "live messages, typing, read receipts, membership, presence and notifications.",
+            ChatHub.Path, typeof(ChatHub), LiveEvents.All));
         return app;
     }
 }

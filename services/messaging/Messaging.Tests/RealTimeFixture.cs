@@ -66,8 +66,7 @@ public class RealTimeFixture : MessagingFixture
 /// <summary>A client of the chat hub, listening to every client method it calls (<see cref="LiveEvents"/>).</summary>
 public static class ChatClient
 {
-    private static readonly string[] Methods =
-        [.. typeof(LiveEvents).GetFields().Select(f => (string)f.GetRawConstantValue()!)];
+    private static readonly string[] Methods = [.. LiveEvents.All.Select(e => e.Name)];
 
     public static Task<LiveConnection> ConnectAsync(Uri baseAddress, string token, bool reconnect = false) =>
         LiveConnection.ConnectAsync(

@@ -92,9 +92,9 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         Assert.Equal(aId.ToString(), (await bob.WaitForAsync(LiveEvents.Read)).Str("user_id"));
 
         // What a feature pushes to the whole conversation reaches the joined members allowed now.
-        await fx.Second.Services.GetRequiredService<ChatPush>().ToConversationAsync(Guid.Parse(c), LiveEvents.NewThread, new { note = "to all" }, CancellationToken.None);
-        await alice.WaitForAsync(LiveEvents.NewThread);
-        await bob.WaitForAsync(LiveEvents.NewThread);
+        await fx.Second.Services.GetRequiredService<ChatPush>().ToConversationAsync(Guid.Parse(c), LiveEvents.MemberJoined, new MemberChange(Guid.Parse(c), Guid.Empty), CancellationToken.None);
+        await alice.WaitForAsync(LiveEvents.MemberJoined, m => m.Str("user_id") == Guid.Empty.ToString());
+        await bob.WaitForAsync(LiveEvents.MemberJoined, m => m.Str("user_id") == Guid.Empty.ToString());
 
         // Left: nothing more arrives on that connection.
         await bob.Connection.InvokeAsync("LeaveConversation", c);
@@ -328,5 +328,46 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await Send(host, chat, "Meet at the gate");
         await Task.Delay(Quiet);
         Assert.Empty(guest.ReceivedOf(LiveEvents.NewMessage));
+    }
+
+    [Fact]
+    public async Task A_call_with_wrong_arguments_is_refused_naming_the_problem_and_the_connection_stays()
+    {
+        var (_, a, _, _, c) = await fx.PairAsync();
+        await using var alice = await fx.ConnectAsync(a);
+
+        async Task<string> Refusal(string method, params object?[] args) =>
+            (await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeCoreAsync(method, typeof(object), args))).Message;
+
+        Assert.EndsWith("HubException: JoinConversation(id, since_seq) takes 2 arguments; 1 given.", await Refusal("JoinConversation", c));
+        Assert.EndsWith("HubException: JoinConversation(id, since_seq): id (argument 1) must be a uuid string, not the string \"nope\".",
+            await Refusal("JoinConversation", "nope", null));
+        Assert.EndsWith("HubException: MarkRead(id, seq): seq (argument 2) must be an integer, not the string \"3\".", await Refusal("MarkRead", c, "3"));
+        Assert.EndsWith("HubException: MarkRead(id, seq): seq (argument 2) must be an integer, not null.", await Refusal("MarkRead", c, null));
+        Assert.EndsWith("HubException: Unknown hub method 'JoinConversations'.", await Refusal("JoinConversations", c, null));
+
+        Assert.Equal(JsonValueKind.Array, (await Join(alice, c)).GetProperty("items").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_AsyncAPI_document_lists_every_hub_method_and_event_with_its_payload()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fx.GatewayA.BaseAddress };
+        var document = JsonDocument.Parse(await anonymous.GetStringAsync(ChatHub.AsyncApiPath)).RootElement;
+
+        Assert.Equal("3.0.0", document.GetProperty("asyncapi").GetString());
+        Assert.Equal(ChatHub.Path, document.GetProperty("channels").GetProperty("hub").GetProperty("address").GetString());
+        var operations = document.GetProperty("operations");
+        foreach (var hubEvent in LiveEvents.All)
+            Assert.Equal("send", operations.GetProperty(hubEvent.Name).GetProperty("action").GetString());
+        foreach (var method in typeof(ChatHub).GetMethods().Where(m => m.DeclaringType == typeof(ChatHub) && !m.Name.StartsWith("On", StringComparison.Ordinal)))
+            Assert.Equal("receive", operations.GetProperty(method.Name).GetProperty("action").GetString());
+        var messages = document.GetProperty("components").GetProperty("messages");
+        var join = messages.GetProperty("JoinConversation").GetProperty("payload").GetProperty("items");
+        Assert.Equal(["id", "since_seq"], join.EnumerateArray().Select(i => i.GetProperty("title").GetString()));
+        Assert.Equal("#/components/schemas/MessageHistory", messages.GetProperty("JoinConversationResult").GetProperty("payload").GetProperty("$ref").GetString());
+        Assert.Equal("#/components/schemas/MessageDto", messages.GetProperty("new_message").GetProperty("payload").GetProperty("$ref").GetString());
+        var message = document.GetProperty("components").GetProperty("schemas").GetProperty("MessageDto");
+        Assert.Contains("client_txn_id", message.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
     }
 }

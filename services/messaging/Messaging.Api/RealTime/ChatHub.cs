@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
 using Community.ServiceDefaults.Auth;
@@ -18,6 +19,11 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
     /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's seq.</summary>
     public const int JoinPageLimit = 100;
 
+    public const string Path = "/hubs/chat";
+
+    /// <summary>The hub's AsyncAPI document, at the same path here and at the gateway.</summary>
+    public const string AsyncApiPath = "/asyncapi/messaging.json";
+
     private Guid UserId => Context.User!.UserId();
 
     public override Task OnConnectedAsync() => presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
@@ -29,6 +35,7 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
     /// (catch-up; at most <see cref="JoinPageLimit"/>, oldest first) or, without it, the newest page. The connection joins before
     /// the page is read, so a message is in the page, pushed live, or both (the client keeps one per seq).
     /// </summary>
+    [Description("Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page.")]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
         if (sinceSeq < 0) throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
@@ -40,6 +47,7 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
             : await messages.HistoryAsync(id, UserId, null, null, ConversationMessages.DefaultHistoryLimit, Context.ConnectionAborted);
     }
 
+    [Description("Stops live delivery of the conversation to this connection.")]
     public async Task LeaveConversation(Guid id)
     {
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
@@ -47,24 +55,28 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
     }
 
     /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the first attempt's message.</summary>
+    [Description("Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message.")]
     public async Task<MessageDto> SendMessage(Guid id, string? text, string? clientTxnId, Guid? replyTo)
     {
         live.OriginConnectionId = Context.ConnectionId;
         return (await messages.SendAsync(id, UserId, new SendMessage(text, null, replyTo, clientTxnId), Context.ConnectionAborted)).Message;
     }
 
+    [Description("Edits one of the caller's messages; answers the message.")]
     public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text)
     {
         live.OriginConnectionId = Context.ConnectionId;
         return messages.EditAsync(id, messageId, UserId, text, Context.ConnectionAborted);
     }
 
+    [Description("Deletes one of the caller's messages; answers its tombstone.")]
     public Task<MessageDto> DeleteMessage(Guid id, Guid messageId)
     {
         live.OriginConnectionId = Context.ConnectionId;
         return messages.DeleteAsync(id, messageId, UserId, Context.ConnectionAborted);
     }
 
+    [Description("Moves the caller's read position to seq; answers the read position and unread count.")]
     public Task<ReadPosition> MarkRead(Guid id, long seq)
     {
         live.OriginConnectionId = Context.ConnectionId;
@@ -72,13 +84,15 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
     }
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
+    [Description("Tells the other members' joined connections the caller is typing (never stored); repeat it while typing.")]
     public Task Typing(Guid id) => SignalTypingAsync(LiveEvents.Typing, id);
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
+    [Description("Tells the other members' joined connections the caller stopped typing.")]
     public Task StopTyping(Guid id) => SignalTypingAsync(LiveEvents.StopTyping, id);
 
     // Only someone who may send now types; the signal is never stored.
-    private async Task SignalTypingAsync(string target, Guid id)
+    private async Task SignalTypingAsync(HubEvent<TypingSignal> target, Guid id)
     {
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         access.EnsureCanSend();

@@ -1,6 +1,7 @@
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
 using Community.Messaging.Projections;
+using Community.ServiceDefaults.RealTime;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.RealTime;
@@ -31,27 +32,27 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
     public string? OriginConnectionId { get; set; }
 
     /// <summary>A new, edited or deleted message: the actor's view (with their client_txn_id) to their other connections, the others' view to the rest.</summary>
-    public Task MessageAsync(string target, MessageDto forActor, Guid actorId, IReadOnlyList<Guid> recipients) =>
-        BoundedAsync(target, forActor.ConversationId, token => Task.WhenAll(
+    public Task MessageAsync(HubEvent<MessageDto> target, MessageDto forActor, Guid actorId, IReadOnlyList<Guid> recipients) =>
+        BoundedAsync(target.Name, forActor.ConversationId, token => Task.WhenAll(
             push.ToJoinedAsync(forActor.ConversationId, [actorId], target, forActor, OriginConnectionId, token),
             push.ToJoinedAsync(forActor.ConversationId, recipients.Where(r => r != actorId), target, forActor with { ClientTxnId = null }, null, token)));
 
     public Task ReadAsync(Guid conversationId, Guid userId, long readSeq, IReadOnlyList<Guid> recipients)
     {
         var receipt = new ReadReceipt(conversationId, userId, readSeq);
-        return BoundedAsync(LiveEvents.Read, conversationId, token => Task.WhenAll(
+        return BoundedAsync(LiveEvents.Read.Name, conversationId, token => Task.WhenAll(
             push.ToJoinedAsync(conversationId, [userId], LiveEvents.Read, receipt, OriginConnectionId, token),
             push.ToJoinedAsync(conversationId, recipients.Where(r => r != userId), LiveEvents.Read, receipt, null, token)));
     }
 
     /// <summary>Typing signals go to the others only; they are never stored.</summary>
-    public Task TypingAsync(string target, Guid conversationId, Guid userId, IReadOnlyList<Guid> recipients) =>
-        BoundedAsync(target, conversationId, token =>
+    public Task TypingAsync(HubEvent<TypingSignal> target, Guid conversationId, Guid userId, IReadOnlyList<Guid> recipients) =>
+        BoundedAsync(target.Name, conversationId, token =>
             push.ToJoinedAsync(conversationId, recipients.Where(r => r != userId), target, new TypingSignal(conversationId, userId), null, token));
 
     /// <summary>member_joined / member_left to <paramref name="audience"/> (the members now, and the one who left).</summary>
-    public Task MemberAsync(string target, Guid conversationId, Guid userId, IReadOnlyList<Guid> audience) =>
-        BoundedAsync(target, conversationId, token =>
+    public Task MemberAsync(HubEvent<MemberChange> target, Guid conversationId, Guid userId, IReadOnlyList<Guid> audience) =>
+        BoundedAsync(target.Name, conversationId, token =>
             push.ToJoinedAsync(conversationId, audience, target, new MemberChange(conversationId, userId), null, token));
 
     /// <summary>An event chat's member joined or left: they and its active members hear it, but those in a block with them.</summary>
@@ -77,7 +78,7 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
 
     public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>
         audience.Count == 0 ? Task.CompletedTask
-            : BoundedAsync(LiveEvents.Presence, userId, token => push.ToUsersAsync(audience, LiveEvents.Presence, new PresenceChange(userId, online), token));
+            : BoundedAsync(LiveEvents.Presence.Name, userId, token => push.ToUsersAsync(audience, LiveEvents.Presence, new PresenceChange(userId, online), token));
 
     private async Task BoundedAsync(string target, Guid about, Func<CancellationToken, Task> send)
     {
