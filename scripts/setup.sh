@@ -49,10 +49,16 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 browser_check="$(dirname "${BASH_SOURCE[0]}")/../tests/AppHost.Tests/browser"
+sdk="$(dirname "${BASH_SOURCE[0]}")/../clients/typescript"
 install_browser_check() {
     if [ ! -d "$browser_check/node_modules/playwright-core" ]; then
         echo "setup: npm ci in tests/AppHost.Tests/browser (playwright-core; no browser download)"
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_check" --no-audit --no-fund
+    fi
+    # The TypeScript SDK (clients/typescript; its contract test compiles it and runs its node tests).
+    if [ ! -f "$sdk/node_modules/.package-lock.json" ] || [ "$sdk/package-lock.json" -nt "$sdk/node_modules/.package-lock.json" ]; then
+        echo "setup: npm ci in clients/typescript"
+        npm ci --prefix "$sdk" --no-audit --no-fund
     fi
 }
 

@@ -11,9 +11,10 @@ internal static class BehindIdentity
     /// <typeparamref name="T"/> with its own database (<paramref name="own"/>) on identity's vhost (<paramref name="identityBroker"/>),
     /// so it hears identity's events as in production, and checking identity's tokens through its JWKS.
     /// </summary>
-    public static ServiceHost<T> StartService<T>(string service, IsolatedResources own, string identityBroker, Uri identity, string feedKey)
+    public static ServiceHost<T> StartService<T>(
+        string service, IsolatedResources own, string identityBroker, Uri identity, string feedKey, IReadOnlyDictionary<string, string?>? extra = null)
         where T : class =>
-        new ServiceHost<T>(new Dictionary<string, string?>
+        new ServiceHost<T>(new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(service)}"] = own.DatabaseConnectionString,
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = identityBroker,

@@ -1,0 +1,194 @@
+// Generated from contract/messaging.asyncapi.json by scripts/generate.mjs: do not edit; run clients/typescript/generate.sh.
+
+export type paths = Record<string, never>;
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        AttachmentDto: {
+            /** Format: uuid */
+            id: string;
+            content_type: string;
+            file_name: string | null;
+            size_bytes: number;
+            url: string;
+        };
+        MemberChange: {
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        MessageDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            conversation_id: string;
+            seq: number;
+            sender: components["schemas"]["UserRef"];
+            text: string | null;
+            /** Format: uuid */
+            reply_to: string | null;
+            attachments: components["schemas"]["AttachmentDto"][];
+            /** @description The sender's own client_txn_id; null for everyone else. */
+            client_txn_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            edited_at: string | null;
+            /** Format: date-time */
+            deleted_at: string | null;
+            /** @description Its sender and the viewer are in a block: the message keeps its place, without text or files. */
+            hidden: boolean;
+        };
+        MessageHistory: {
+            items: components["schemas"]["MessageDto"][];
+            has_more: boolean;
+            last_seq: number;
+        };
+        NotificationActor: {
+            /** Format: uuid */
+            user_id: string;
+            /** @description Their name; null for a deleted account or one messaging has not heard of. */
+            name: string | null;
+        };
+        NotificationItem: {
+            /**
+             * Format: uuid
+             * @description The newest notification of the item.
+             */
+            id: string;
+            /** @description The item's notifications, newest first (at most 100): what PATCH /notifications/read takes. */
+            ids: string[];
+            kind: string;
+            subject_type: string;
+            /** Format: uuid */
+            subject_id: string;
+            actor: components["schemas"]["NotificationActor"] | null;
+            /** @description How many different people the folded notifications name. */
+            actor_count: number;
+            /** @description How many notifications the item folds. */
+            count: number;
+            data: unknown;
+            /** @description A sentence for people: "Amira and 3 others sent you 7 messages". */
+            summary: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            read_at: string | null;
+        };
+        PresenceChange: {
+            /** Format: uuid */
+            user_id: string;
+            online: boolean;
+        };
+        ReadPosition: {
+            read_seq: number;
+            last_seq: number;
+            unread_count: number;
+        };
+        ReadReceipt: {
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            user_id: string;
+            read_seq: number;
+        };
+        ThreadDto: {
+            /**
+             * Format: uuid
+             * @description The thread's id, also the id of its conversation.
+             */
+            id: string;
+            /** Format: uuid */
+            group_id: string;
+            title: string;
+            tags: string[];
+            author: components["schemas"]["UserRef"];
+            pinned: boolean;
+            /** Format: date-time */
+            pinned_at: string | null;
+            /** @description Messages not deleted, the first one included. */
+            message_count: number;
+            /** @description The conversation's last seq. */
+            last_seq: number;
+            /** Format: date-time */
+            last_activity_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TypingSignal: {
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        UserRef: {
+            /** Format: uuid */
+            user_id: string;
+            username: string | null;
+            display_name: string | null;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
+
+/** The hub's address under the gateway. */
+export const hubPath = "/hubs/chat";
+
+/** Hub methods a client invokes: their arguments, in order, and what they answer. */
+export interface HubMethods {
+    /** Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page. */
+    JoinConversation: { args: [id: string, since_seq: number | null]; result: components["schemas"]["MessageHistory"] };
+    /** Stops live delivery of the conversation to this connection. */
+    LeaveConversation: { args: [id: string]; result: void };
+    /** Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message. */
+    SendMessage: { args: [id: string, text: string | null, client_txn_id: string | null, reply_to: string | null]; result: components["schemas"]["MessageDto"] };
+    /** Edits one of the caller's messages; answers the message. */
+    EditMessage: { args: [id: string, message_id: string, text: string | null]; result: components["schemas"]["MessageDto"] };
+    /** Deletes one of the caller's messages; answers its tombstone. */
+    DeleteMessage: { args: [id: string, message_id: string]; result: components["schemas"]["MessageDto"] };
+    /** Moves the caller's read position to seq; answers the read position and unread count. */
+    MarkRead: { args: [id: string, seq: number]; result: components["schemas"]["ReadPosition"] };
+    /** Tells the other members' joined connections the caller is typing (never stored); repeat it while typing. */
+    Typing: { args: [id: string]; result: void };
+    /** Tells the other members' joined connections the caller stopped typing. */
+    StopTyping: { args: [id: string]; result: void };
+}
+
+/** Events the hub sends: each one's payload. */
+export interface HubEvents {
+    /** A message in a joined conversation (client_txn_id only on the sender's own connections). */
+    new_message: components["schemas"]["MessageDto"];
+    /** A message of a joined conversation was edited. */
+    message_updated: components["schemas"]["MessageDto"];
+    /** A message of a joined conversation was deleted: its tombstone. */
+    message_deleted: components["schemas"]["MessageDto"];
+    /** Another member is typing in a joined conversation; it lapses unless repeated (or ended by stop_typing). */
+    typing: components["schemas"]["TypingSignal"];
+    /** Another member stopped typing in a joined conversation. */
+    stop_typing: components["schemas"]["TypingSignal"];
+    /** Someone joined a joined event chat's or group thread's members. */
+    member_joined: components["schemas"]["MemberChange"];
+    /** Someone left a joined event chat's or group thread's members. */
+    member_left: components["schemas"]["MemberChange"];
+    /** A thread was started in one of the user's groups. */
+    new_thread: components["schemas"]["ThreadDto"];
+    /** A member's read position in a joined conversation moved. */
+    read: components["schemas"]["ReadReceipt"];
+    /** A connection of the user came online (their first hub connection) or went offline (their last one closed). */
+    presence: components["schemas"]["PresenceChange"];
+    /** A new notification for the user. */
+    notification: components["schemas"]["NotificationItem"];
+}
+
+export const hubMethodNames = ["JoinConversation","LeaveConversation","SendMessage","EditMessage","DeleteMessage","MarkRead","Typing","StopTyping"] as const;
+
+export const hubEventNames = ["new_message","message_updated","message_deleted","typing","stop_typing","member_joined","member_left","new_thread","read","presence","notification"] as const;

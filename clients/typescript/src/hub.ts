@@ -1,0 +1,195 @@
+import * as signalR from "@microsoft/signalr";
+import { hubEventNames, hubPath, type HubEvents, type HubMethods, type components } from "./generated/messaging-hub.js";
+
+type MessageDto = components["schemas"]["MessageDto"];
+type MessageHistory = components["schemas"]["MessageHistory"];
+
+export interface ChatHubOptions {
+  /** The gateway's URL, e.g. http://localhost:8080. */
+  baseUrl: string;
+  /** The access token, or how to get the current one: asked again at every (re)connect. */
+  token: string | (() => string | undefined | Promise<string | undefined>);
+  /** A typing indicator with no typing repeated and no stop_typing within this long ends by itself (default 6000). */
+  typingTimeoutMs?: number;
+  /** Waits before each reconnect attempt; the last one repeats for ever (default 0, 2 s, 5 s, 10 s, 30 s). */
+  retryDelaysMs?: number[];
+  logLevel?: signalR.LogLevel;
+}
+
+/** Someone started or stopped typing; stopped also when their indicator expired or their message arrived. */
+export interface TypingChange {
+  conversation_id: string;
+  user_id: string;
+  typing: boolean;
+}
+
+type Listener<T> = (payload: T) => void;
+
+/**
+ * A typed client of the chat hub (/hubs/chat). It reconnects by itself and then joins again the conversations it
+ * had joined, from the last seq it holds: what was missed arrives as new_message, once per seq, in order. A gap in
+ * seq (a push lost) is caught up the same way.
+ */
+export class ChatHubClient {
+  readonly connection: signalR.HubConnection;
+  private readonly listeners = new Map<string, Set<Listener<never>>>();
+  /** Joined conversations and the highest seq delivered of each. */
+  private readonly joined = new Map<string, number>();
+  private readonly catchingUp = new Map<string, boolean>();
+  private readonly typing = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typingTimeoutMs: number;
+
+  constructor(options: ChatHubOptions) {
+    const token = options.token;
+    const delays = options.retryDelaysMs ?? [0, 2000, 5000, 10000, 30000];
+    this.typingTimeoutMs = options.typingTimeoutMs ?? 6000;
+    this.connection = new signalR.HubConnectionBuilder()
+      .withUrl(options.baseUrl.replace(/\/+$/, "") + hubPath, {
+        accessTokenFactory: async () => (typeof token === "function" ? await token() : token) ?? "",
+        transport: signalR.HttpTransportType.WebSockets,
+      })
+      .withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (context) => delays[Math.min(context.previousRetryCount, delays.length - 1)] ?? 0,
+      })
+      .configureLogging(options.logLevel ?? signalR.LogLevel.Warning)
+      .build();
+    for (const name of hubEventNames) this.connection.on(name, (payload: never) => this.received(name, payload));
+    this.connection.onreconnected(() => void this.rejoinAll());
+  }
+
+  get state(): signalR.HubConnectionState {
+    return this.connection.state;
+  }
+
+  /** Connects; conversations joined before a stop are joined again. */
+  async start(): Promise<void> {
+    await this.connection.start();
+    await this.rejoinAll();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.typing.values()) clearTimeout(timer);
+    this.typing.clear();
+    await this.connection.stop();
+  }
+
+  /** Calls a hub method with its typed arguments; resolves with its result, rejects with the server's refusal. */
+  invoke<M extends keyof HubMethods>(method: M, ...args: HubMethods[M]["args"]): Promise<HubMethods[M]["result"]> {
+    return this.connection.invoke(method, ...args);
+  }
+
+  /**
+   * Starts live delivery of a conversation and answers the hub's page: the messages after sinceSeq (catch-up) or,
+   * without it, the newest page. From then on the client keeps the conversation joined across reconnects.
+   */
+  async joinConversation(id: string, sinceSeq: number | null = null): Promise<MessageHistory> {
+    const page = await this.invoke("JoinConversation", id, sinceSeq);
+    const seen = Math.max(this.joined.get(id) ?? 0, sinceSeq ?? 0, ...page.items.map((m) => m.seq));
+    this.joined.set(id, seen);
+    return page;
+  }
+
+  async leaveConversation(id: string): Promise<void> {
+    this.joined.delete(id);
+    await this.invoke("LeaveConversation", id);
+  }
+
+  /** The highest seq delivered of a joined conversation. */
+  lastSeq(id: string): number | undefined {
+    return this.joined.get(id);
+  }
+
+  /** Listens to a hub event; returns what stops listening. */
+  on<E extends keyof HubEvents>(event: E, listener: Listener<HubEvents[E]>): () => void {
+    return this.listen(event, listener);
+  }
+
+  /** Typing indicators: true on typing, false on stop_typing, on expiry or on that person's new message. */
+  onTypingChange(listener: Listener<TypingChange>): () => void {
+    return this.listen("#typing", listener);
+  }
+
+  /** A conversation was joined again after a reconnect (or a gap), with how many missed messages it delivered. */
+  onRejoined(listener: Listener<{ conversation_id: string; caught_up: number }>): () => void {
+    return this.listen("#rejoined", listener);
+  }
+
+  private listen<T>(name: string, listener: Listener<T>): () => void {
+    const set = this.listeners.get(name) ?? new Set();
+    set.add(listener as Listener<never>);
+    this.listeners.set(name, set);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  private emit(name: string, payload: unknown): void {
+    for (const listener of this.listeners.get(name) ?? []) (listener as Listener<unknown>)(payload);
+  }
+
+  private received(name: string, payload: never): void {
+    if (name === "new_message") return this.newMessage(payload as MessageDto, false);
+    if (name === "typing") this.typingSignal(payload as HubEvents["typing"], true);
+    if (name === "stop_typing") this.typingSignal(payload as HubEvents["stop_typing"], false);
+    this.emit(name, payload);
+  }
+
+  /** Delivers a message once, in seq order; a gap means pushes were lost, so the conversation is caught up. */
+  private newMessage(message: MessageDto, caughtUp: boolean): void {
+    const last = this.joined.get(message.conversation_id);
+    if (last !== undefined) {
+      if (message.seq <= last) return;
+      if (message.seq > last + 1 && !caughtUp) {
+        void this.catchUp(message.conversation_id);
+        return;
+      }
+      this.joined.set(message.conversation_id, message.seq);
+    }
+    this.typingSignal({ conversation_id: message.conversation_id, user_id: message.sender.user_id }, false);
+    this.emit("new_message", message);
+  }
+
+  private typingSignal(signal: { conversation_id: string; user_id: string }, typing: boolean): void {
+    const key = `${signal.conversation_id}:${signal.user_id}`;
+    const timer = this.typing.get(key);
+    if (timer !== undefined) clearTimeout(timer);
+    if (typing) {
+      this.typing.set(key, setTimeout(() => this.typingSignal(signal, false), this.typingTimeoutMs));
+      if (timer === undefined) this.emit("#typing", { ...signal, typing: true });
+    } else if (timer !== undefined) {
+      this.typing.delete(key);
+      this.emit("#typing", { ...signal, typing: false });
+    }
+  }
+
+  private async rejoinAll(): Promise<void> {
+    await Promise.all([...this.joined.keys()].map((id) => this.catchUp(id)));
+  }
+
+  /** Joins again from the last seq delivered and delivers what came after, page by page. */
+  private async catchUp(id: string): Promise<void> {
+    if (this.catchingUp.has(id)) {
+      this.catchingUp.set(id, true);
+      return;
+    }
+    this.catchingUp.set(id, false);
+    let delivered = 0;
+    try {
+      do {
+        this.catchingUp.set(id, false);
+        for (;;) {
+          const since = this.joined.get(id);
+          if (since === undefined) return;
+          const page = await this.invoke("JoinConversation", id, since);
+          for (const message of page.items) {
+            const before = this.joined.get(id) ?? 0;
+            this.newMessage(message, true);
+            if ((this.joined.get(id) ?? 0) > before) delivered++;
+          }
+          if (!page.has_more) break;
+        }
+      } while (this.catchingUp.get(id));
+    } finally {
+      this.catchingUp.delete(id);
+    }
+    this.emit("#rejoined", { conversation_id: id, caught_up: delivered });
+  }
+}

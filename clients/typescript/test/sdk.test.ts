@@ -1,0 +1,118 @@
+// The SDK against a running platform (COMMUNITY_GATEWAY_URL): ClientContractTests starts one and runs this file.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { createCommunityClient, type ChatHubClient, type CommunityClient, type HubEvents, type TypingChange } from "../src/index.js";
+
+const baseUrl = process.env.COMMUNITY_GATEWAY_URL;
+if (!baseUrl) throw new Error("COMMUNITY_GATEWAY_URL is not set: these tests run against a running gateway");
+
+type Message = HubEvents["new_message"];
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A member registered with a phone alone (signed in at once), and an SDK client carrying their token. */
+async function register(name: string): Promise<{ id: string; api: CommunityClient }> {
+  const api = createCommunityClient({ baseUrl: baseUrl! });
+  const username = `${name}_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
+  const phone = "+97150" + String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+  const { data, response, error } = await api.identity.POST("/api/v1/auth/register", {
+    body: { username, phone, password: "correct-horse-9", email: null, full_name: null, role: null, referral_code: null },
+  });
+  assert.equal(response.status, 201, JSON.stringify(error));
+  api.setToken(String(data!.access_token));
+  return { id: data!.user.id, api };
+}
+
+/** Ends the hub's WebSocket as a network failure would, so the client reconnects by itself. */
+function dropConnection(hub: ChatHubClient): void {
+  const transport = (hub.connection as unknown as { connection: { transport: { _webSocket: { terminate(): void } } } }).connection.transport;
+  transport._webSocket.terminate();
+}
+
+test("the SDK drives the platform: a group, a thread, live messages, typing and a reconnect that catches up", async (t) => {
+  const amira = await register("amira");
+  const omar = await register("omar");
+
+  // social: a group, joined by another member, found by exploring with a limit
+  const name = `SDK runners ${randomUUID().slice(0, 8)}`;
+  const group = await amira.api.social.POST("/api/v1/groups", {
+    body: { name, description: "Morning runs", visibility: "public", join_policy: "open" },
+  });
+  assert.equal(group.response.status, 201, JSON.stringify(group.error));
+  const groupId = group.data!.id;
+  const joined = await omar.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } }, body: { reason: null } });
+  assert.equal(joined.response.status, 201, JSON.stringify(joined.error));
+  // The API takes snake_case q and limit (the documents' parameter names are being typed; hence the cast).
+  const explored = await omar.api.social.GET("/api/v1/groups", { params: { query: { q: name, limit: 1 } as never } });
+  assert.equal(explored.response.status, 200, JSON.stringify(explored.error));
+  assert.equal(explored.data!.items.length, 1);
+  assert.equal(explored.data!.items[0]!.id, groupId);
+  assert.equal(Number(explored.data!.limit), 1);
+
+  // messaging: a thread, once messaging has heard of the group and its members (social's events)
+  const thread = await until("the thread to be created", async () => {
+    const made = await amira.api.messaging.POST("/api/v1/threads", {
+      body: { group_id: groupId, title: "Saturday run", text: "Who is in?", tags: ["sdk"] },
+    });
+    return made.response.status === 201 ? made.data : undefined;
+  });
+  await until("omar to be a member of the thread", async () =>
+    (await omar.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: thread.id } } })).response.status === 200);
+
+  // the hub: typed calls and events, live between the two
+  const amiraHub = amira.api.hub();
+  const omarHub = omar.api.hub({ typingTimeoutMs: 400, retryDelaysMs: [3000, 1000] });
+  t.after(() => Promise.all([amiraHub.stop(), omarHub.stop()]));
+  const received: Message[] = [];
+  omarHub.on("new_message", (m) => received.push(m));
+  const typing: TypingChange[] = [];
+  omarHub.onTypingChange((change) => typing.push(change));
+  const rejoins: { conversation_id: string; caught_up: number }[] = [];
+  omarHub.onRejoined((r) => rejoins.push(r));
+  await Promise.all([amiraHub.start(), omarHub.start()]);
+
+  const first = await omarHub.joinConversation(thread.id);
+  assert.deepEqual(first.items.map((m) => m.text), ["Who is in?"]);
+  await amiraHub.joinConversation(thread.id);
+  const hello = await amiraHub.invoke("SendMessage", thread.id, "Hello live", randomUUID(), null);
+  assert.equal(hello.seq, 2);
+  const live = await until("the live message", () => received.find((m) => m.id === hello.id));
+  assert.equal(live.text, "Hello live");
+  assert.equal(live.client_txn_id, null);
+
+  // typing without stop_typing expires by itself
+  await amiraHub.invoke("Typing", thread.id);
+  await until("the typing indicator to expire", () => typing.length >= 2);
+  assert.deepEqual(typing.map((c) => [c.user_id, c.typing]), [[amira.id, true], [amira.id, false]]);
+
+  // wrong arguments are refused, naming the problem
+  await assert.rejects(amiraHub.connection.invoke("MarkRead", thread.id, "two"), /MarkRead\(id, seq\): seq \(argument 2\) must be an integer/);
+  await assert.rejects(amiraHub.connection.invoke("JoinConversation", thread.id), /JoinConversation\(id, since_seq\) takes 2 arguments; 1 given/);
+
+  // a dropped connection: reconnected automatically, joined again, and what was sent meanwhile caught up once, in order
+  dropConnection(omarHub);
+  for (const text of ["missed 1", "missed 2", "missed 3"]) {
+    const sent = await amira.api.messaging.POST("/api/v1/conversations/{id}/messages", {
+      params: { path: { id: thread.id } },
+      body: { text, client_txn_id: randomUUID(), attachments: null, reply_to: null },
+    });
+    assert.equal(sent.response.status, 201, JSON.stringify(sent.error));
+  }
+  await until("the rejoin after the reconnect", () => rejoins.length > 0, 60_000);
+  assert.ok(rejoins[0]!.caught_up >= 1, `nothing was caught up: ${JSON.stringify(rejoins)}`);
+  await until("the missed messages", () => received.length >= 4);
+  const after = await amiraHub.invoke("SendMessage", thread.id, "After the reconnect", randomUUID(), null);
+  await until("the live message after the reconnect", () => received.some((m) => m.id === after.id));
+  assert.deepEqual(received.map((m) => m.seq), [2, 3, 4, 5, 6]);
+  assert.deepEqual(received.map((m) => m.text), ["Hello live", "missed 1", "missed 2", "missed 3", "After the reconnect"]);
+  assert.equal(omarHub.lastSeq(thread.id), 6);
+});
