@@ -12,7 +12,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Community.ServiceDefaults.RealTime;
 
 /// <summary>What an AsyncAPI document says about a hub besides its methods and events.</summary>
-public sealed record HubDescription(string Title, string Description, string Path, Type Hub, IReadOnlyList<IHubEvent> Events);
+public sealed record HubDescription(
+    string Title, string Description, string Path, Type Hub, IReadOnlyList<IHubEvent> Events);
 
 /// <summary>
 /// The AsyncAPI 3.0 document of a hub, made from its code: every public hub method (arguments as the invocation's
@@ -23,10 +24,12 @@ public static class HubAsyncApi
 {
     public const string Version = "3.0.0";
 
-    public static IEndpointConventionBuilder MapHubAsyncApi(this IEndpointRouteBuilder endpoints, string pattern, HubDescription hub)
+    public static IEndpointConventionBuilder MapHubAsyncApi(
+        this IEndpointRouteBuilder endpoints, string pattern, HubDescription hub)
     {
         var json = Document(hub).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        return endpoints.MapGet(pattern, () => Results.Text(json, "application/json")).AllowAnonymous().ExcludeFromDescription();
+        return endpoints.MapGet(pattern, () => Results.Text(json, "application/json"))
+            .AllowAnonymous().ExcludeFromDescription();
     }
 
     public static JsonObject Document(HubDescription hub)
@@ -73,7 +76,9 @@ public static class HubAsyncApi
             {
                 ["name"] = result,
                 ["summary"] = method.Result is null ? "The call completed (no result)." : $"What {method.Name} answers.",
-                ["payload"] = method.Result is null ? new JsonObject { ["type"] = "null" } : schemas.For(method.Result, nullable: false),
+                ["payload"] = method.Result is null
+                    ? new JsonObject { ["type"] = "null" }
+                    : schemas.For(method.Result, nullable: false),
             });
             operations[method.Name] = new JsonObject
             {
@@ -124,7 +129,8 @@ public static class HubAsyncApi
                 {
                     ["host"] = "localhost:8080",
                     ["protocol"] = "ws",
-                    ["description"] = "The gateway (locally http://localhost:8080); SignalR's JSON hub protocol over WebSockets.",
+                    ["description"] =
+                        "The gateway (locally http://localhost:8080); SignalR's JSON hub protocol over WebSockets.",
                     ["security"] = new JsonArray(
                         new JsonObject { ["$ref"] = "#/components/securitySchemes/access_token" },
                         new JsonObject { ["$ref"] = "#/components/securitySchemes/bearer" }),
@@ -136,9 +142,9 @@ public static class HubAsyncApi
                 {
                     ["address"] = hub.Path,
                     ["title"] = hub.Title,
-                    ["description"] = "A SignalR hub: operations the application receives are hub methods the client invokes "
-                        + "(payload: the argument list; reply: the result); operations it sends are client methods (events) "
-                        + "with one argument, the payload.",
+                    ["description"] = "A SignalR hub: operations the application receives are hub methods the "
+                        + "client invokes (payload: the argument list; reply: the result); operations it sends are "
+                        + "client methods (events) with one argument, the payload.",
                     ["servers"] = new JsonArray(new JsonObject { ["$ref"] = "#/servers/gateway" }),
                     ["messages"] = channelMessages,
                 },
@@ -155,7 +161,8 @@ public static class HubAsyncApi
                         ["type"] = "httpApiKey",
                         ["name"] = "access_token",
                         ["in"] = "query",
-                        ["description"] = "The access token in the query string (browsers cannot set headers on a WebSocket).",
+                        ["description"] =
+                            "The access token in the query string (browsers cannot set headers on a WebSocket).",
                     },
                     ["bearer"] = new JsonObject { ["type"] = "http", ["scheme"] = "bearer", ["bearerFormat"] = "JWT" },
                 },
@@ -195,7 +202,8 @@ public static class HubAsyncApi
             return new JsonObject { ["oneOf"] = new JsonArray(schema, new JsonObject { ["type"] = "null" }) };
         }
 
-        public JsonObject Schemas() => new(_schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value.DeepClone())));
+        public JsonObject Schemas() =>
+            new(_schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value.DeepClone())));
 
         private JsonNode Export(Type type, Type? root) => Wire.GetJsonSchemaAsNode(type, new JsonSchemaExporterOptions
         {
@@ -216,12 +224,15 @@ public static class HubAsyncApi
                     return node;
                 }
                 var reference = new JsonObject { ["$ref"] = "#/components/schemas/" + Name(type) };
-                return node is JsonObject { } o && o["type"] is JsonArray types && types.Any(t => t?.GetValue<string>() == "null")
+                var nullable = node is JsonObject { } o && o["type"] is JsonArray types
+                    && types.Any(t => t?.GetValue<string>() == "null");
+                return nullable
                     ? new JsonObject { ["oneOf"] = new JsonArray(reference, new JsonObject { ["type"] = "null" }) }
                     : reference;
             }
             if (node is JsonObject described
-                && context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(DescriptionAttribute), true) is [DescriptionAttribute d, ..])
+                && context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(DescriptionAttribute), true)
+                    is [DescriptionAttribute d, ..])
                 described["description"] = d.Description;
             return node;
         }
@@ -230,7 +241,8 @@ public static class HubAsyncApi
         {
             if (_named.TryGetValue(type.Name, out var known))
             {
-                if (known != type) throw new InvalidOperationException($"Two wire types are named {type.Name}: {known} and {type}.");
+                if (known != type)
+                    throw new InvalidOperationException($"Two wire types are named {type.Name}: {known} and {type}.");
                 return type.Name;
             }
             _named[type.Name] = type;
@@ -239,7 +251,7 @@ public static class HubAsyncApi
         }
 
         private static bool IsNamed(JsonTypeInfo info) =>
-            info.Kind == JsonTypeInfoKind.Object && !info.Type.IsGenericType && info.Type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true
-            && !typeof(IEnumerable).IsAssignableFrom(info.Type);
+            info.Kind == JsonTypeInfoKind.Object && !info.Type.IsGenericType && !typeof(IEnumerable).IsAssignableFrom(info.Type)
+            && info.Type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true;
     }
 }

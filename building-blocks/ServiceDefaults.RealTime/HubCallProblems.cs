@@ -14,7 +14,8 @@ namespace Community.ServiceDefaults.RealTime;
 /// refused with a HubException naming the problem: SignalR hides a binder's own exception ("Failed to invoke 'X' due
 /// to an error on the server.") and passes a HubException's text on. Binding happens before any hub filter runs.
 /// </summary>
-public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> options, HubSignatures signatures) : IHubProtocol
+public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> options, HubSignatures signatures)
+    : IHubProtocol
 {
     private readonly JsonHubProtocol _inner = new(options);
     private readonly JsonSerializerOptions _payload = options.Value.PayloadSerializerOptions;
@@ -31,7 +32,8 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
 
     public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _inner.WriteMessage(message, output);
 
-    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
+    public bool TryParseMessage(
+        ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
     {
         var before = input;
         if (!_inner.TryParseMessage(ref input, binder, out message)) return false;
@@ -56,14 +58,17 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             return $"Unknown hub method '{target}'.";
         }
         var method = signatures.Find(target, types);
-        var names = method?.Parameters.Select(p => p.Name).ToList() ?? [.. types.Select((_, i) => "argument " + (i + 1))];
+        List<string> names = method is null
+            ? [.. types.Select((_, i) => "argument " + (i + 1))]
+            : [.. method.Parameters.Select(p => p.Name)];
         var signature = $"{target}({string.Join(", ", names)})";
         List<JsonElement> arguments;
         try
         {
             // The frame ends with the protocol's record separator.
             using var json = JsonDocument.Parse(frame.Slice(0, frame.Length - 1));
-            arguments = json.RootElement.TryGetProperty("arguments", out var list) && list.ValueKind == JsonValueKind.Array
+            var root = json.RootElement;
+            arguments = root.TryGetProperty("arguments", out var list) && list.ValueKind == JsonValueKind.Array
                 ? [.. list.EnumerateArray().Select(a => a.Clone())]
                 : [];
         }
@@ -83,7 +88,8 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             {
                 JsonSerializer.Deserialize(arguments[i], types[i], _payload);
             }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException
+                                          or FormatException)
             {
                 return $"{signature}: {names[i]} (argument {i + 1}) must be {expected}, not {Actual(arguments[i])}.";
             }
@@ -99,11 +105,13 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             _ when underlying == typeof(Guid) => "a uuid string",
             _ when underlying == typeof(string) => "a string",
             _ when underlying == typeof(bool) => "true or false",
-            _ when underlying == typeof(DateTimeOffset) || underlying == typeof(DateTime) => "an ISO-8601 date-time string",
-            _ when underlying.IsEnum => "one of " + string.Join(", ", Enum.GetNames(underlying).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)),
+            _ when underlying == typeof(DateTimeOffset) || underlying == typeof(DateTime) => "an ISO-8601 date-time",
+            _ when underlying.IsEnum =>
+                "one of " + string.Join(", ", Enum.GetNames(underlying).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)),
             _ when Type.GetTypeCode(underlying) is >= TypeCode.SByte and <= TypeCode.UInt64 => "an integer",
             _ when Type.GetTypeCode(underlying) is TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "a number",
-            _ when underlying.IsArray || underlying.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(underlying) => "an array",
+            _ when underlying.IsArray
+                || underlying.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(underlying) => "an array",
             _ => "an object",
         };
         return nullable ? kind + " or null" : kind;

@@ -39,7 +39,7 @@ public static class HubEvents
 /// <summary>An argument of a hub method, named as clients see it (snake_case).</summary>
 public sealed record HubParameter(string Name, Type Type, bool Nullable);
 
-/// <summary>A hub method clients call: its arguments in order and its result type (null when it answers nothing).</summary>
+/// <summary>A hub method clients call: its arguments in order, its result type (null when it answers nothing).</summary>
 public sealed record HubMethod(string Name, string? Summary, IReadOnlyList<HubParameter> Parameters, Type? Result)
 {
     /// <summary>The methods a client may call on <paramref name="hub"/>, in declaration order, as SignalR binds them.</summary>
@@ -49,26 +49,31 @@ public sealed record HubMethod(string Name, string? Summary, IReadOnlyList<HubPa
         return
         [
             .. hub.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-                .Where(m => !m.IsSpecialName && m.DeclaringType != typeof(Hub) && m.Name is not (nameof(Hub.OnConnectedAsync) or nameof(Hub.OnDisconnectedAsync)))
+                .Where(m => !m.IsSpecialName && m.Name is not (nameof(Hub.OnConnectedAsync) or nameof(Hub.OnDisconnectedAsync)))
                 .OrderBy(m => m.MetadataToken)
                 .Select(m => new HubMethod(
                     m.GetCustomAttribute<HubMethodNameAttribute>()?.Name ?? m.Name,
                     m.GetCustomAttribute<DescriptionAttribute>()?.Description,
-                    [.. m.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).Select(p => new HubParameter(
-                        JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name!), p.ParameterType,
-                        Nullable.GetUnderlyingType(p.ParameterType) is not null || nullability.Create(p).ReadState == NullabilityState.Nullable))],
+                    [.. m.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).Select(p => Parameter(p, nullability))],
                     ResultOf(m.ReturnType))),
         ];
     }
 
-    private static Type? ResultOf(Type returned) =>
-        returned == typeof(void) || returned == typeof(Task) || returned == typeof(ValueTask) ? null
-        : returned.IsGenericType && (returned.GetGenericTypeDefinition() == typeof(Task<>) || returned.GetGenericTypeDefinition() == typeof(ValueTask<>))
-            ? returned.GetGenericArguments()[0]
-            : returned;
+    private static HubParameter Parameter(ParameterInfo parameter, NullabilityInfoContext nullability) => new(
+        JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter.Name!),
+        parameter.ParameterType,
+        Nullable.GetUnderlyingType(parameter.ParameterType) is not null
+            || nullability.Create(parameter).ReadState == NullabilityState.Nullable);
+
+    private static Type? ResultOf(Type returned)
+    {
+        if (returned == typeof(void) || returned == typeof(Task) || returned == typeof(ValueTask)) return null;
+        var generic = returned.IsGenericType ? returned.GetGenericTypeDefinition() : null;
+        return generic == typeof(Task<>) || generic == typeof(ValueTask<>) ? returned.GetGenericArguments()[0] : returned;
+    }
 }
 
-/// <summary>The hub methods of every hub the service maps, by name: how a refused call's arguments are explained.</summary>
+/// <summary>The methods of every hub the service maps, by name: how a refused call's arguments are explained.</summary>
 public sealed class HubSignatures
 {
     private readonly Dictionary<string, List<HubMethod>> _byName = new(StringComparer.Ordinal);
@@ -84,7 +89,7 @@ public sealed class HubSignatures
             }
     }
 
-    /// <summary>The method called <paramref name="name"/> whose argument types are <paramref name="types"/>, if a mapped hub has it.</summary>
+    /// <summary>The method <paramref name="name"/> taking <paramref name="types"/>, if a mapped hub has it.</summary>
     public HubMethod? Find(string name, IReadOnlyList<Type> types)
     {
         lock (_lock)
