@@ -70,7 +70,7 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
 
   // the hub: typed calls and events, live between the two
   const amiraHub = amira.api.hub();
-  const omarHub = omar.api.hub({ typingTimeoutMs: 400, retryDelaysMs: [3000, 1000] });
+  const omarHub = omar.api.hub({ typingTimeoutMs: 400, retryDelaysMs: [5000, 1000] });
   t.after(() => Promise.all([amiraHub.stop(), omarHub.stop()]));
   const received: Message[] = [];
   omarHub.on("new_message", (m) => received.push(m));
