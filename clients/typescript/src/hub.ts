@@ -109,6 +109,14 @@ export class ChatHubClient {
     return this.listen("#typing", listener);
   }
 
+  /**
+   * A conversation could not be joined again after a reconnect or a gap (the next reconnect tries again); one that
+   * answers 403 or 404 (no longer a member, deleted) is no longer kept joined.
+   */
+  onRejoinFailed(listener: Listener<{ conversation_id: string; error: Error }>): () => void {
+    return this.listen("#rejoin-failed", listener);
+  }
+
   /** A conversation was joined again after a reconnect (or a gap), with how many missed messages it delivered. */
   onRejoined(listener: Listener<{ conversation_id: string; caught_up: number }>): () => void {
     return this.listen("#rejoined", listener);
@@ -164,8 +172,19 @@ export class ChatHubClient {
     await Promise.all([...this.joined.keys()].map((id) => this.catchUp(id)));
   }
 
-  /** Joins again from the last seq delivered and delivers what came after, page by page. */
+  /** Catches up without ever rejecting: a failure is reported, and a refused conversation is dropped. */
   private async catchUp(id: string): Promise<void> {
+    try {
+      await this.catchUpPages(id);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      if (/HubException: (403|404) /.test(error.message)) this.joined.delete(id);
+      this.emit("#rejoin-failed", { conversation_id: id, error });
+    }
+  }
+
+  /** Joins again from the last seq delivered and delivers what came after, page by page. */
+  private async catchUpPages(id: string): Promise<void> {
     if (this.catchingUp.has(id)) {
       this.catchingUp.set(id, true);
       return;
