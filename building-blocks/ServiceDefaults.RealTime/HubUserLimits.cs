@@ -12,7 +12,7 @@ namespace Community.ServiceDefaults.RealTime;
 /// age out). Scripts run atomically on Redis's clock. While Redis is unreachable every check passes (fail open:
 /// chat goes on with the per-connection limits), with one warning, until Redis answers again.
 /// </summary>
-public sealed class HubUserLimits : IAsyncDisposable
+public sealed class HubUserLimits
 {
     // Every script starts by reading Redis's clock (ms), so instances with skewed clocks count alike.
     private const string Now = """
@@ -64,22 +64,15 @@ public sealed class HubUserLimits : IAsyncDisposable
 
     private readonly IOptions<RealTimeOptions> _options;
     private readonly ILogger<HubUserLimits> _logger;
-    private readonly Task<ConnectionMultiplexer> _redis;
+    private readonly RealTimeRedisConnection _redis;
     private readonly ConcurrentDictionary<string, RedisKey> _leases = new();
     private int _unreachable;
 
-    public HubUserLimits(RealTimeRedis redis, IOptions<RealTimeOptions> options, ILogger<HubUserLimits> logger)
+    public HubUserLimits(RealTimeRedisConnection redis, IOptions<RealTimeOptions> options, ILogger<HubUserLimits> logger)
     {
         _options = options;
         _logger = logger;
-        var configuration = ConfigurationOptions.Parse(redis.Configuration);
-        // Connect in the background and keep reconnecting; commands fail at once while disconnected (we fail open).
-        configuration.AbortOnConnectFail = false;
-        configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
-        configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 1000);
-        configuration.ClientName ??= redis.ClientName;
-        _redis = ConnectionMultiplexer.ConnectAsync(configuration);
+        _redis = redis;
     }
 
     /// <summary>The open connections this instance holds leases for.</summary>
@@ -143,7 +136,7 @@ public sealed class HubUserLimits : IAsyncDisposable
     {
         try
         {
-            var result = await command((await _redis).GetDatabase());
+            var result = await command(await _redis.DatabaseAsync());
             if (Interlocked.Exchange(ref _unreachable, 0) == 1)
                 _logger.LogInformation("Redis answers again: per-user hub limits apply again.");
             return result;
@@ -156,21 +149,9 @@ public sealed class HubUserLimits : IAsyncDisposable
             return fallback;
         }
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await (await _redis).DisposeAsync();
-        }
-        catch (RedisException)
-        {
-            // never connected: nothing to close
-        }
-    }
 }
 
-/// <summary>Where the per-user hub limits live: the "redis" connection string, and a name for this client.</summary>
+/// <summary>Where the shared ephemeral state lives (per-user hub limits, presence): the "redis" connection string, and a name for this client.</summary>
 public sealed record RealTimeRedis(string Configuration, string ClientName);
 
 /// <summary>Renews this instance's connection leases (a third of a lease apart), so only a dead instance's age out.</summary>

@@ -47,6 +47,7 @@ public static class RealTimeSetup
         builder.Services.TryAddSingleton(new RealTimeRedis(redis, clientName));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<HubSessionGuard>();
+        builder.Services.TryAddSingleton<RealTimeRedisConnection>();
         builder.Services.TryAddSingleton<HubUserLimits>();
         builder.Services.TryAddSingleton<HubConnectionCapFilter>();
         builder.Services.TryAddSingleton<HubRateLimitFilter>();
