@@ -2,6 +2,7 @@ using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Messaging.Notifications;
+using Community.Messaging.RealTime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
@@ -68,11 +69,11 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
 
         fx.Clock.Advance(TimeSpan.FromHours(25));
         var now = fx.Clock.GetUtcNow();
-        await fx.ExecuteAsync("INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at) VALUES ('on-1', @u, 'test', @t, @t)",
-            ("u", onlineId), ("t", now));
-        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at, online) VALUES (@u, NULL, true)", ("u", onlineId));
-        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at, online) VALUES (@u, @t, false)", ("u", recentlyLeftId), ("t", now.AddHours(-2)));
-        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at, online) VALUES (@u, @t, false)", ("u", awayId), ("t", now.AddHours(-30)));
+        // Online now (a hub connection on this instance), after being away long ago.
+        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)", ("u", onlineId), ("t", now.AddHours(-30)));
+        await fx.Host.Services.GetRequiredService<HubPresence>().ConnectedAsync("on-1", onlineId, CancellationToken.None);
+        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)", ("u", recentlyLeftId), ("t", now.AddHours(-2)));
+        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)", ("u", awayId), ("t", now.AddHours(-30)));
 
         Assert.Equal(2, await Digest.RunOnceAsync(CancellationToken.None));
         var mail = await fx.Smtp.WaitForAsync(neverConnected);

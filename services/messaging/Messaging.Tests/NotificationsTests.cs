@@ -5,6 +5,7 @@ using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
+using Community.Messaging.RealTime;
 
 namespace Community.Messaging.Tests;
 
@@ -128,16 +129,15 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.EndsWith("sent you 3 messages", item["summary"]!.GetValue<string>());
 
         // Online and looking at the conversation (a hub connection that joined it): nothing; online elsewhere: told.
-        var now = fx.Clock.GetUtcNow();
-        await fx.ExecuteAsync("INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at) VALUES ('b-1', @u, 'test', @t, @t)",
-            ("u", bId), ("t", now));
-        await fx.ExecuteAsync("INSERT INTO hub_joins (connection_id, conversation_id) VALUES ('b-1', @c)", ("c", conversationId));
+        var presence = fx.Host.Services.GetRequiredService<HubPresence>();
+        await presence.ConnectedAsync("b-1", bId, CancellationToken.None);
+        await presence.JoinedAsync("b-1", bId, conversationId);
         await SendAndWaitAsync(a, c, "while looking");
         Assert.Equal(3L, await CountAsync(bId, "message_received"));
-        await fx.ExecuteAsync("DELETE FROM hub_joins WHERE connection_id = 'b-1'");
+        await presence.LeftAsync("b-1", bId, conversationId);
         await SendAndWaitAsync(a, c, "looking elsewhere");
         Assert.Equal(4L, await CountAsync(bId, "message_received"));
-        await fx.ExecuteAsync("DELETE FROM hub_connections WHERE connection_id = 'b-1'");
+        await presence.DisconnectedAsync("b-1", bId, CancellationToken.None);
 
         // Muted: nothing.
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/conversations/{c}/mute", null, b)).AssertStatus(204);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Community.Contracts.Events;
 using Community.Messaging.RealTime;
+using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,8 @@ namespace Community.Messaging.Tests;
 public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFixture>
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(700);
+
+    private HubPresence Presence => fx.Host.Services.GetRequiredService<HubPresence>();
 
     private static Task<JsonElement> Join(LiveConnection client, string conversation, long? sinceSeq = null) =>
         client.Connection.InvokeAsync<JsonElement>("JoinConversation", conversation, sinceSeq);
@@ -98,7 +101,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
 
         // Left: nothing more arrives on that connection.
         await bob.Connection.InvokeAsync("LeaveConversation", c);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_joins WHERE connection_id = @id", ("id", bob.Connection.ConnectionId!)));
+        Assert.DoesNotContain(bId, (await Presence.WatchingAsync(Guid.Parse(c), [bId]))!);
         await fx.SendAsync(a, c, "After leaving");
         await Task.Delay(Quiet);
         Assert.Single(bob.ReceivedOf(LiveEvents.NewMessage));
@@ -222,8 +225,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         // The client forgets its connection id once closed.
         var id = expiring.Connection.ConnectionId!;
         await expiring.WaitForCloseAsync(TimeSpan.FromSeconds(20));
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @id", ("id", id)) == 0,
-            "the closed connection's row stayed");
+        await Eventually.TrueAsync(async () => !(await Presence.ConnectionsAsync(aId))!.Any(m => m.EndsWith("/" + id)),
+            "the closed connection stayed registered");
     }
 
     [Fact]
@@ -234,42 +237,69 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var first = await fx.ConnectAsync(a);
         var online = await bob.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == aId.ToString());
         Assert.True(online.Arguments[0].GetProperty("online").GetBoolean());
-        Assert.True(await fx.ScalarAsync<bool>("SELECT online FROM user_presence WHERE user_id = @u", ("u", aId)));
+        Assert.Contains(aId, (await Presence.OnlineAsync([aId]))!);
 
         // A second connection on the other instance, then the first closes: still online.
         var second = await fx.ConnectAsync(a, viaB: true);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(DISTINCT instance_id) FROM hub_connections WHERE user_id = @u", ("u", aId)) == 2,
-            "the two connections are not recorded under their two instances");
+        await Eventually.TrueAsync(async () => (await Presence.ConnectionsAsync(aId))!.Select(m => m.Split('/')[0]).Distinct().Count() == 2,
+            "the two connections are not registered under their two instances");
         await first.DisposeAsync();
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE user_id = @u", ("u", aId)) == 1,
-            "the first connection's row stayed");
+        await Eventually.TrueAsync(async () => (await Presence.ConnectionsAsync(aId))!.Length == 1, "the first connection stayed registered");
+        Assert.Contains(aId, (await Presence.OnlineAsync([aId]))!);
         await second.DisposeAsync();
         var offline = await bob.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == aId.ToString() && !p.Arguments[0].GetProperty("online").GetBoolean());
         Assert.Equal(2, bob.ReceivedOf(LiveEvents.Presence).Count(p => p.Str("user_id") == aId.ToString()));
         Assert.NotNull(offline);
+        Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
         Assert.NotNull(await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", aId)));
     }
 
     [Fact]
-    public async Task The_rows_of_an_instance_silent_for_two_minutes_are_swept_and_their_users_go_offline()
+    public async Task Many_connections_of_one_user_opened_and_closed_at_once_on_two_instances_announce_online_and_offline_once_each()
+    {
+        var (aId, a, _, b, _) = await fx.PairAsync();
+        await using var bob = await fx.ConnectAsync(b);
+        bool IsAlice(HubCall p) => p.Str("user_id") == aId.ToString();
+        for (var round = 1; round <= 3; round++)
+        {
+            var clients = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => fx.ConnectAsync(a, viaB: i % 2 == 1)));
+            await bob.WaitForAsync(LiveEvents.Presence, p => IsAlice(p) && p.Arguments[0].GetProperty("online").GetBoolean()
+                && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round - 1);
+            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
+            await bob.WaitForAsync(LiveEvents.Presence, p => IsAlice(p) && !p.Arguments[0].GetProperty("online").GetBoolean()
+                && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round);
+        }
+        await Task.Delay(Quiet);
+        var pushes = bob.ReceivedOf(LiveEvents.Presence).Where(IsAlice).Select(p => p.Arguments[0].GetProperty("online").GetBoolean()).ToList();
+        Assert.Equal([true, false, true, false, true, false], pushes);
+        Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
+    }
+
+    [Fact]
+    public async Task The_connections_of_an_instance_whose_leases_ended_are_swept_and_their_users_go_offline()
     {
         var (ghostId, _) = await fx.RegisteredAsync();
-        var connection = "ghost-" + Guid.NewGuid().ToString("N");
-        await fx.ExecuteAsync("""
-            INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at)
-            VALUES (@c, @u, 'dead-instance', now() - interval '10 minutes', now() - interval '3 minutes')
-            """, ("c", connection), ("u", ghostId));
-        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, online) VALUES (@u, true)", ("u", ghostId));
-        await using var live = await fx.ConnectAsync((await fx.RegisteredAsync()).Token);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", live.Connection.ConnectionId!)) == 1,
-            "the live connection was never recorded");
+        var (watcherId, watcher) = await fx.RegisteredAsync();
+        await fx.ConnectAsync(ghostId, watcherId);
+        await using var watching = await fx.ConnectAsync(watcher, viaB: true);
+        // A dead instance's connection: registered, its lease long over, never closed.
+        var redis = await fx.Host.Services.GetRequiredService<RealTimeRedisConnection>().DatabaseAsync();
+        await redis.SortedSetAddAsync(Presence.ConnectionsKey(ghostId), "dead-instance/ghost-" + Guid.NewGuid().ToString("N"), 1);
+        await redis.SortedSetAddAsync(Presence.OnlineKey, ghostId.ToString(), 1);
+        var (liveId, live) = await fx.RegisteredAsync();
+        await using var liveClient = await fx.ConnectAsync(live);
+        await Eventually.TrueAsync(async () => (await Presence.ConnectionsAsync(liveId))!.Length == 1, "the live connection was never registered");
 
-        await fx.Host.Services.GetRequiredService<HubPresence>().SweepAsync(own: false, CancellationToken.None);
+        await fx.Second.Services.GetRequiredService<HubPresence>().SweepAsync(CancellationToken.None);
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", connection)));
-        Assert.False(await fx.ScalarAsync<bool>("SELECT online FROM user_presence WHERE user_id = @u", ("u", ghostId)));
-        // A live instance's rows stay.
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM hub_connections WHERE connection_id = @c", ("c", live.Connection.ConnectionId!)));
+        Assert.Empty((await Presence.ConnectionsAsync(ghostId))!);
+        Assert.Null(await redis.SortedSetScoreAsync(Presence.OnlineKey, ghostId.ToString()));
+        var offline = await watching.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == ghostId.ToString());
+        Assert.False(offline.Arguments[0].GetProperty("online").GetBoolean());
+        Assert.NotNull(await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", ghostId)));
+        // A live instance's connections stay.
+        Assert.Single((await Presence.ConnectionsAsync(liveId))!);
+        Assert.Contains(liveId, (await Presence.OnlineAsync([liveId]))!);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Community.Contracts.Messaging;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 using Community.Messaging.Data;
+using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -110,9 +111,11 @@ public sealed class ReportResolvedNotifier(MessagingDbContext db, TimeProvider c
 
 /// <summary>
 /// A message is a notification only for a recipient who would not see it arrive: none of their hub connections joined
-/// the conversation (offline people have no connection at all). Never for a muted conversation, never across a block.
+/// the conversation (offline people have no connection at all; Redis knows, <see cref="HubPresence"/>; while it is away
+/// nobody counts as watching, so everyone is told). Never for a muted conversation, never across a block.
 /// </summary>
-public sealed class MessageSentNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<MessageSentNotifier> logger)
+public sealed class MessageSentNotifier(
+    MessagingDbContext db, TimeProvider clock, NotificationPush push, HubPresence presence, ILogger<MessageSentNotifier> logger)
     : NotifyingConsumer<MessageSent>(db, clock, push, logger)
 {
     protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(MessageSent m, CancellationToken cancellationToken)
@@ -120,16 +123,16 @@ public sealed class MessageSentNotifier(MessagingDbContext db, TimeProvider cloc
         var recipients = m.RecipientUserIds.Where(r => r != m.SenderUserId).Distinct().ToArray();
         if (recipients.Length == 0) return [];
         var (conversationId, senderId) = (m.ConversationId, m.SenderUserId);
-        var told = await Db.Database.SqlQuery<Guid>($"""
+        var reachable = await Db.Database.SqlQuery<Guid>($"""
             SELECT r AS "Value" FROM unnest({recipients}) AS r
             WHERE NOT EXISTS (SELECT 1 FROM conversation_members cm
                               WHERE cm.conversation_id = {conversationId} AND cm.user_id = r AND (cm.muted OR NOT cm.active))
               AND NOT EXISTS (SELECT 1 FROM blocks b
                               WHERE b.blocked AND ((b.blocker_id = r AND b.blocked_id = {senderId}) OR (b.blocker_id = {senderId} AND b.blocked_id = r)))
-              AND NOT EXISTS (SELECT 1 FROM hub_connections hc JOIN hub_joins hj ON hj.connection_id = hc.connection_id
-                              WHERE hc.user_id = r AND hj.conversation_id = {conversationId})
             """).ToListAsync(cancellationToken);
-        return told.Select(r => new NewNotification(r, NotificationKinds.MessageReceived, senderId, SubjectTypes.Conversation, conversationId,
+        var watching = await presence.WatchingAsync(conversationId, reachable) ?? new HashSet<Guid>();
+        return reachable.Where(r => !watching.Contains(r)).Select(r => new NewNotification(r, NotificationKinds.MessageReceived, senderId,
+            SubjectTypes.Conversation, conversationId,
             new { conversation_id = conversationId, conversation_kind = m.ConversationKind, message_id = m.ChatMessageId })).ToList();
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Community.Messaging.Data;
+using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Mail;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -21,12 +22,14 @@ public sealed class DigestOptions
 
 /// <summary>
 /// Mails people who have been offline for a day (or never connected, with notifications a day old) a digest of their
-/// unread notifications, at most once a day, at their proven address. A run claims people with FOR UPDATE SKIP LOCKED and records digest_sent_at
-/// in the claim itself, then sends after the commit: two instances never mail one person twice, and no lock is held
+/// unread notifications, at most once a day, at their proven address. A run reads who is due, leaves out who is online
+/// now (Redis, <see cref="HubPresence"/>), claims the rest with FOR UPDATE SKIP LOCKED recording digest_sent_at in the
+/// claim itself, then sends after the commit: two instances never mail one person twice, and no lock is held
 /// while the mail server answers. A send that fails gives the claim back, so the next run tries again.
 /// </summary>
 public sealed class NotificationDigest(
-    IServiceScopeFactory scopes, IEmailSender email, TimeProvider clock, IOptions<DigestOptions> options, ILogger<NotificationDigest> logger)
+    IServiceScopeFactory scopes, IEmailSender email, HubPresence presence, TimeProvider clock, IOptions<DigestOptions> options,
+    ILogger<NotificationDigest> logger)
     : BackgroundService
 {
     private const int BatchSize = 50;
@@ -52,24 +55,36 @@ public sealed class NotificationDigest(
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
+        var after = Guid.Empty;
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
             var now = clock.GetUtcNow();
             var away = now - options.Value.Period;
+            var candidates = await db.Database.SqlQuery<Guid>($"""
+                SELECT c.user_id AS "Value"
+                FROM users c LEFT JOIN user_presence p ON p.user_id = c.user_id
+                WHERE c.user_id > {after} AND c.email IS NOT NULL AND c.email_verified AND NOT c.deleted
+                  AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
+                  AND (p.last_offline_at IS NULL OR p.last_offline_at <= {away})
+                  AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL
+                              AND (p.last_offline_at IS NOT NULL OR n.created_at <= {away}))
+                ORDER BY c.user_id LIMIT {BatchSize}
+                """).ToListAsync(cancellationToken);
+            if (candidates.Count == 0) break;
+            after = candidates[^1];
+            // Online people are left out before the claim, so nobody's digest_sent_at moves without a mail.
+            if (await presence.OnlineAsync(candidates) is not { } online)
+            {
+                logger.LogWarning("Notification digests wait for the next run: who is online is unknown while Redis is unreachable");
+                break;
+            }
+            var offline = candidates.Where(c => !online.Contains(c)).ToArray();
             var due = await db.Database.SqlQuery<DueDigest>($"""
                 UPDATE users u SET digest_sent_at = {now}
-                FROM (SELECT c.user_id, c.digest_sent_at AS previous
-                      FROM users c LEFT JOIN user_presence p ON p.user_id = c.user_id
-                      WHERE c.email IS NOT NULL AND c.email_verified AND NOT c.deleted
-                        AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
-                        AND NOT EXISTS (SELECT 1 FROM hub_connections hc WHERE hc.user_id = c.user_id)
-                        AND NOT COALESCE(p.online, false)
-                        AND (p.last_offline_at IS NULL OR p.last_offline_at <= {away})
-                        AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL
-                                    AND (p.last_offline_at IS NOT NULL OR n.created_at <= {away}))
-                      ORDER BY c.user_id LIMIT {BatchSize}
+                FROM (SELECT c.user_id, c.digest_sent_at AS previous FROM users c
+                      WHERE c.user_id = ANY({offline}) AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
                       FOR UPDATE OF c SKIP LOCKED) due
                 WHERE u.user_id = due.user_id
                 RETURNING u.user_id AS "UserId", u.email AS "Email", due.previous AS "Previous"
@@ -78,8 +93,8 @@ public sealed class NotificationDigest(
             foreach (var person in due)
                 if (await SendAsync(db, person, now, cancellationToken)) sentNow++;
             sent += sentNow;
-            // A failed send gave its claim back: stop here rather than claim it again at once; the next tick retries.
-            if (due.Count < BatchSize || sentNow < due.Count) break;
+            // A failed send gave its claim back: stop here rather than go on at once; the next tick retries.
+            if (candidates.Count < BatchSize || sentNow < due.Count) break;
         }
         if (sent > 0) logger.LogInformation("Mailed {Count} notification digests", sent);
         return sent;

@@ -41,7 +41,7 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
         if (sinceSeq < 0) throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
-        await presence.JoinedAsync(db, Context.ConnectionId, UserId, access.Conversation.Id, Context.ConnectionAborted);
+        await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
         return sinceSeq is { } since
             ? await messages.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
             : await messages.HistoryAsync(id, UserId, null, null, ConversationMessages.DefaultHistoryLimit, Context.ConnectionAborted);
@@ -51,7 +51,7 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
     public async Task LeaveConversation(Guid id)
     {
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
-        await HubPresence.LeftAsync(db, Context.ConnectionId, id, Context.ConnectionAborted);
+        await presence.LeftAsync(Context.ConnectionId, UserId, id);
     }
 
     /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the first attempt's message.</summary>

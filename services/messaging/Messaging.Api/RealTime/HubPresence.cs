@@ -1,119 +1,262 @@
+using System.Collections.Concurrent;
+using Community.Contracts;
 using Community.Messaging.Data;
-using Community.Messaging.Projections;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.RealTime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Community.Messaging.RealTime;
 
 /// <summary>
-/// Who is connected, in the tables every messaging instance shares (hub_connections, hub_joins, user_presence):
-/// a row per open connection under this instance's id, the conversations it joined, and each user's online flag.
-/// A user comes online with their first connection on any instance and goes offline with their last one; their
-/// accepted connections hear it as <c>presence</c>. Liveness times come from the database's clock, the one every
-/// instance shares; last_offline_at (read by the digest) from the app's.
+/// Who is connected, in Redis (shared by every instance, nothing durable): each user's open connections and, per
+/// conversation, those that joined it, each under a lease this instance renews (<see cref="HubPresenceKeeper"/>), so a
+/// killed instance's connections expire by themselves; and the online users. Scripts run atomically on Redis's clock, so
+/// coming online (first connection anywhere) and going offline (last one closed or expired) happen exactly once; the
+/// user's accepted connections hear it as <c>presence</c>, and going offline records last_offline_at in PostgreSQL (the
+/// digest reads it). While Redis is unreachable presence degrades (nobody counts as watching; one warning per outage);
+/// the next renewal after it answers registers again the connections still open and settles what was missed.
 /// </summary>
-public sealed class HubPresence(IServiceScopeFactory scopes, BusInstance instance, TimeProvider clock)
+public sealed class HubPresence
 {
-    /// <summary>Rows of an instance silent for longer than this are swept: it died without cleaning up.</summary>
-    public static readonly TimeSpan SilentInstance = TimeSpan.FromMinutes(2);
+    private const string Now = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 
-    /// <summary>The id this instance's rows carry.</summary>
-    public string InstanceId => instance.Id;
+        """;
+
+    // KEYS: the user's connections, the online users; ARGV: member, lease ms, user. 1 when the user came online.
+    private const string Connect = Now + """
+        local lease = tonumber(ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], lease)
+        local added = redis.call('ZADD', KEYS[2], 'GT', now + lease, ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], lease)
+        return added
+        """;
+
+    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations; ARGV as Connect.
+    // A closed connection (tombstone) is never renewed back; 1 when the renewal put the user back online (Redis lost them).
+    private const string Renew = Now + """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        local lease = tonumber(ARGV[2])
+        redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
+        redis.call('PEXPIRE', KEYS[2], lease)
+        local added = redis.call('ZADD', KEYS[3], 'GT', now + lease, ARGV[3])
+        redis.call('PEXPIRE', KEYS[3], lease)
+        for i = 4, #KEYS do
+          redis.call('ZADD', KEYS[i], now + lease, ARGV[1])
+          redis.call('PEXPIRE', KEYS[i], lease)
+        end
+        return added
+        """;
+
+    // KEYS: the connection's tombstone, the conversation's joined connections of the user; ARGV: member, lease ms.
+    private const string Join = Now + """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
+        return 1
+        """;
+
+    // KEYS as Renew; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay after an
+    // outage). 1 when the user went offline: their last live connection is gone.
+    private const string Close = Now + """
+        redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
+        for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+        if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+        if redis.call('ZREM', KEYS[3], ARGV[3]) == 1 or ARGV[4] == '1' then return 1 end
+        return 0
+        """;
+
+    // KEYS: the online users; ARGV: how many. Users whose every lease has ended (their score bounds their leases' ends).
+    private const string Expired = Now + """
+        return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
+        """;
+
+    // KEYS: the user's connections, the online users; ARGV: user. 1 when the user went offline (no live lease left).
+    private const string Expire = Now + """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+        if #last > 0 then
+          redis.call('ZADD', KEYS[2], 'XX', last[2], ARGV[1])
+          return 0
+        end
+        return redis.call('ZREM', KEYS[2], ARGV[1])
+        """;
+
+    // KEYS: sorted sets of leased members; for each, 1 when one of its leases is live.
+    private const string AnyLive = Now + """
+        local live = {}
+        for i = 1, #KEYS do
+          live[i] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf') > 0 and 1 or 0
+        end
+        return live
+        """;
+
+    // KEYS: a sorted set of leased members; those whose lease is live.
+    private const string LiveMembers = Now + """
+        return redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE')
+        """;
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly RealTimeRedisConnection _redis;
+    private readonly BusInstance _instance;
+    private readonly TimeProvider _clock;
+    private readonly IOptions<RealTimeOptions> _options;
+    private readonly ILogger<HubPresence> _logger;
+    private readonly ConcurrentDictionary<string, Held> _held = new();
+    private readonly ConcurrentDictionary<string, Held> _unsettledCloses = new();
+    private int _unreachable;
+
+    // A connection this instance holds, with the conversations it joined; Unsettled while Redis has not heard of it.
+    private sealed class Held(Guid userId)
+    {
+        public Guid UserId { get; } = userId;
+        public ConcurrentDictionary<Guid, byte> Joined { get; } = new();
+        public volatile bool Unsettled;
+    }
+
+    public HubPresence(IServiceScopeFactory scopes, RealTimeRedisConnection redis, BusInstance instance, TimeProvider clock,
+        IOptions<RealTimeOptions> options, ILogger<HubPresence> logger)
+    {
+        (_scopes, _redis, _instance, _clock, _options, _logger) = (scopes, redis, instance, clock, options, logger);
+    }
+
+    public string InstanceId => _instance.Id;
+
+    /// <summary>The hub connections this instance holds.</summary>
+    public int HeldCount => _held.Count;
+
+    private string Prefix => $"{_options.Value.RedisKeyPrefix}{ResourceNames.Messaging}:presence:";
+    private long Lease => (long)_options.Value.ConnectionLease.TotalMilliseconds;
+    private string Member(string connectionId) => $"{_instance.Id}/{connectionId}";
+
+    /// <summary>The user's open connections (members "instance/connection", each leased).</summary>
+    public RedisKey ConnectionsKey(Guid userId) => $"{Prefix}{userId:N}:connections";
+
+    /// <summary>The online users (score: no lease of theirs ends later).</summary>
+    public RedisKey OnlineKey => $"{Prefix}online";
+
+    private RedisKey JoinedKey(Guid userId, Guid conversationId) => $"{Prefix}{userId:N}:joined:{conversationId:N}";
+    private RedisKey TombstoneKey(string connectionId) => $"{Prefix}closed:{Member(connectionId)}";
+
+    private RedisKey[] Keys(string connectionId, Held held) =>
+        [TombstoneKey(connectionId), ConnectionsKey(held.UserId), OnlineKey, .. held.Joined.Keys.Select(c => JoinedKey(held.UserId, c))];
 
     public async Task ConnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        bool cameOnline;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            await LockUserAsync(db, userId, cancellationToken);
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at)
-                VALUES ({connectionId}, {userId}, {instance.Id}, now(), now()) ON CONFLICT (connection_id) DO NOTHING
-                """, cancellationToken);
-            cameOnline = await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO user_presence (user_id, online) VALUES ({userId}, true)
-                ON CONFLICT (user_id) DO UPDATE SET online = true WHERE NOT user_presence.online
-                """, cancellationToken) > 0;
-            await transaction.CommitAsync(cancellationToken);
-        }
-        if (cameOnline) await Live(scope).PresenceAsync(userId, true, await AudienceAsync(db, userId, cancellationToken));
+        var held = new Held(userId);
+        var cameOnline = await RunAsync(db => db.ScriptEvaluateAsync(Connect, [ConnectionsKey(userId), OnlineKey],
+            [Member(connectionId), Lease, userId.ToString()]));
+        // Held after the script, so a renewal cannot put the user online first and hide their coming online.
+        held.Unsettled = cameOnline is null;
+        _held[connectionId] = held;
+        if (cameOnline == 1) await AnnounceAsync(userId, true, cancellationToken);
     }
 
     public async Task DisconnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        await db.Database.ExecuteSqlAsync($"DELETE FROM hub_connections WHERE connection_id = {connectionId}", cancellationToken);
-        if (await GoOfflineIfLastAsync(db, userId, cancellationToken))
-            await Live(scope).PresenceAsync(userId, false, await AudienceAsync(db, userId, cancellationToken));
+        // Forgotten first: a renewal running now finds the tombstone the close leaves.
+        if (!_held.TryRemove(connectionId, out var held)) held = new Held(userId);
+        await CloseAsync(connectionId, held, replay: false, cancellationToken);
     }
 
-    /// <summary>Records that the connection joined the conversation (its row is made again if a sweep took it).</summary>
-    public async Task JoinedAsync(MessagingDbContext db, string connectionId, Guid userId, Guid conversationId, CancellationToken cancellationToken)
+    /// <summary>Records that the connection joined the conversation (renewed with it; registered again after a Redis restart).</summary>
+    public async Task JoinedAsync(string connectionId, Guid userId, Guid conversationId)
     {
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO hub_connections (connection_id, user_id, instance_id, connected_at, last_seen_at)
-            VALUES ({connectionId}, {userId}, {instance.Id}, now(), now()) ON CONFLICT (connection_id) DO UPDATE SET last_seen_at = now()
-            """, cancellationToken);
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO hub_joins (connection_id, conversation_id) VALUES ({connectionId}, {conversationId}) ON CONFLICT DO NOTHING
-            """, cancellationToken);
+        if (_held.TryGetValue(connectionId, out var held)) held.Joined[conversationId] = 0;
+        await RunAsync(db => db.ScriptEvaluateAsync(Join, [TombstoneKey(connectionId), JoinedKey(userId, conversationId)],
+            [Member(connectionId), Lease]));
     }
 
-    public static Task LeftAsync(MessagingDbContext db, string connectionId, Guid conversationId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"DELETE FROM hub_joins WHERE connection_id = {connectionId} AND conversation_id = {conversationId}", cancellationToken);
-
-    /// <summary>This instance is alive: its rows' last_seen_at is now.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public async Task LeftAsync(string connectionId, Guid userId, Guid conversationId)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        await db.Database.ExecuteSqlAsync($"UPDATE hub_connections SET last_seen_at = now() WHERE instance_id = {instance.Id}", cancellationToken);
+        if (_held.TryGetValue(connectionId, out var held)) held.Joined.TryRemove(conversationId, out _);
+        await RunAsync(async db => await db.SortedSetRemoveAsync(JoinedKey(userId, conversationId), Member(connectionId)) ? 1 : 0);
     }
 
-    /// <summary>Removes the rows of instances silent for <see cref="SilentInstance"/> (and this instance's own, when it stops); their users may go offline.</summary>
-    public async Task<int> SweepAsync(bool own, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        var silentSeconds = SilentInstance.TotalSeconds;
-        var users = await db.Database.SqlQuery<Guid>($"""
-            DELETE FROM hub_connections
-            WHERE last_seen_at < now() - make_interval(secs => {silentSeconds}) OR ({own} AND instance_id = {instance.Id})
-            RETURNING user_id AS "Value"
-            """).ToListAsync(cancellationToken);
-        var announcements = new List<Task>();
-        foreach (var userId in users.Distinct())
-            if (await GoOfflineIfLastAsync(db, userId, cancellationToken))
-                announcements.Add(Live(scope).PresenceAsync(userId, false, await AudienceAsync(db, userId, cancellationToken)));
-        // Side by side, so many users going offline at once (an instance's stop) wait for the push bound once.
-        await Task.WhenAll(announcements);
-        return users.Count;
-    }
+    /// <summary>Which of <paramref name="userIds"/> have a live connection that joined the conversation; null while Redis is away.</summary>
+    public Task<IReadOnlySet<Guid>?> WatchingAsync(Guid conversationId, IReadOnlyList<Guid> userIds) =>
+        AnyLiveAsync(userIds, u => JoinedKey(u, conversationId));
 
-    private async Task<bool> GoOfflineIfLastAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
+    /// <summary>Which of <paramref name="userIds"/> have a live connection; null while Redis is away.</summary>
+    public Task<IReadOnlySet<Guid>?> OnlineAsync(IReadOnlyList<Guid> userIds) => AnyLiveAsync(userIds, ConnectionsKey);
+
+    /// <summary>The user's live connections as "instance/connection"; null while Redis is away.</summary>
+    public Task<string[]?> ConnectionsAsync(Guid userId) =>
+        RunAsync(async db => ((RedisValue[])(await db.ScriptEvaluateAsync(LiveMembers, [ConnectionsKey(userId)]))!).Select(m => m.ToString()).ToArray());
+
+    /// <summary>
+    /// Renews the leases of this instance's connections and their joins (registering again those Redis lost), then settles
+    /// what an outage hid: users whose first connection Redis missed come online, closes it missed are replayed.
+    /// </summary>
+    public async Task RenewAsync(CancellationToken cancellationToken)
     {
-        bool wentOffline;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        var held = _held.ToArray();
+        var renewed = await RunAsync(async db =>
         {
-            await LockUserAsync(db, userId, cancellationToken);
-            var now = clock.GetUtcNow();
-            wentOffline = await db.Database.ExecuteSqlAsync($"""
-                UPDATE user_presence SET online = false, last_offline_at = {now}
-                WHERE user_id = {userId} AND online AND NOT EXISTS (SELECT 1 FROM hub_connections WHERE user_id = {userId})
-                """, cancellationToken) > 0;
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return wentOffline;
+            var added = await Task.WhenAll(held.Select(h =>
+                db.ScriptEvaluateAsync(Renew, Keys(h.Key, h.Value), [Member(h.Key), Lease, h.Value.UserId.ToString()])));
+            return added.Select(a => (long)a).ToArray();
+        });
+        if (renewed is null) return;
+        var cameOnline = held.Zip(renewed).GroupBy(h => h.First.Value.UserId)
+            .Where(u => u.Any(h => h.First.Value.Unsettled) && u.Any(h => h.Second == 1)).Select(u => u.Key).ToList();
+        foreach (var (_, h) in held) h.Unsettled = false;
+        foreach (var userId in cameOnline) await AnnounceAsync(userId, true, cancellationToken);
+        foreach (var (connectionId, h) in _unsettledCloses.ToArray())
+            if (_unsettledCloses.TryRemove(connectionId, out _)) await CloseAsync(connectionId, h, replay: true, cancellationToken);
     }
 
-    // Connects and disconnects of one user on any instance take turns, so the last one out sees no other row.
-    private static Task LockUserAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({userId.ToString()}, 0))", cancellationToken);
+    /// <summary>Announces offline the users whose every lease ended (their instances died); returns how many.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var expired = await RunAsync(async db => (RedisValue[])(await db.ScriptEvaluateAsync(Expired, [OnlineKey], [500]))!);
+        var offline = 0;
+        foreach (var user in expired ?? [])
+        {
+            var userId = Guid.Parse(user.ToString());
+            if (await RunAsync(db => db.ScriptEvaluateAsync(Expire, [ConnectionsKey(userId), OnlineKey], [userId.ToString()])) != 1) continue;
+            offline++;
+            await AnnounceAsync(userId, false, cancellationToken);
+        }
+        return offline;
+    }
 
-    private static LiveDelivery Live(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<LiveDelivery>();
+    /// <summary>Closes every connection this instance holds (a clean stop), so their users go offline now.</summary>
+    public async Task CloseAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var connectionId in _held.Keys)
+            if (_held.TryRemove(connectionId, out var held)) await CloseAsync(connectionId, held, replay: false, cancellationToken);
+    }
+
+    private async Task CloseAsync(string connectionId, Held held, bool replay, CancellationToken cancellationToken)
+    {
+        var wentOffline = await RunAsync(db => db.ScriptEvaluateAsync(Close, Keys(connectionId, held),
+            [Member(connectionId), Lease, held.UserId.ToString(), replay ? "1" : "0"]));
+        if (wentOffline is null) _unsettledCloses[connectionId] = held;
+        else if (wentOffline == 1) await AnnounceAsync(held.UserId, false, cancellationToken);
+    }
+
+    private async Task AnnounceAsync(Guid userId, bool online, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+        if (!online)
+        {
+            var now = _clock.GetUtcNow();
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO user_presence (user_id, last_offline_at) VALUES ({userId}, {now})
+                ON CONFLICT (user_id) DO UPDATE SET last_offline_at = excluded.last_offline_at
+                """, cancellationToken);
+        }
+        await scope.ServiceProvider.GetRequiredService<LiveDelivery>().PresenceAsync(userId, online, await AudienceAsync(db, userId, cancellationToken));
+    }
 
     /// <summary>Who hears a user's presence: their accepted connections, without a block either way.</summary>
     private static async Task<IReadOnlyList<Guid>> AudienceAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
@@ -124,32 +267,61 @@ public sealed class HubPresence(IServiceScopeFactory scopes, BusInstance instanc
             .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId).ToListAsync(cancellationToken);
         return connections.Except(blocked).ToList();
     }
+
+    private async Task<IReadOnlySet<Guid>?> AnyLiveAsync(IReadOnlyList<Guid> userIds, Func<Guid, RedisKey> key)
+    {
+        if (userIds.Count == 0) return new HashSet<Guid>();
+        var live = await RunAsync(async db => ((RedisResult[])(await db.ScriptEvaluateAsync(AnyLive, [.. userIds.Select(key)]))!)
+            .Select(r => (long)r).ToArray());
+        return live?.Zip(userIds).Where(l => l.First == 1).Select(l => l.Second).ToHashSet();
+    }
+
+    private Task<long?> RunAsync(Func<IDatabase, Task<RedisResult>> script) => RunAsync<long?>(async db => (long)await script(db));
+
+    private async Task<T?> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    {
+        try
+        {
+            var result = await command(await _redis.DatabaseAsync());
+            if (Interlocked.Exchange(ref _unreachable, 0) == 1) _logger.LogInformation("Redis answers again: hub presence is shared again.");
+            return result;
+        }
+        // RedisTimeoutException is a TimeoutException, not a RedisException.
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            Unreachable(e);
+            return default;
+        }
+    }
+
+    private void Unreachable(Exception e)
+    {
+        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+            _logger.LogWarning(e, "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers again.");
+    }
 }
 
 /// <summary>
-/// Keeps this instance's presence rows alive: at startup it clears leftovers (silent instances' rows), then every
-/// <see cref="RefreshEvery"/> refreshes its own rows' last_seen_at and sweeps those of instances silent for two minutes;
-/// on a clean stop it removes its own.
+/// Every third of a connection lease: renews this instance's presence leases and announces offline the users of
+/// instances that died (their leases ended); on a clean stop closes this instance's connections, so their users go offline now.
 /// </summary>
-public sealed class HubPresenceKeeper(HubPresence presence, ILogger<HubPresenceKeeper> logger) : BackgroundService
+public sealed class HubPresenceKeeper(HubPresence presence, IOptions<RealTimeOptions> options, ILogger<HubPresenceKeeper> logger) : BackgroundService
 {
-    public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(RefreshEvery);
+        using var timer = new PeriodicTimer(options.Value.ConnectionLease / 3);
         do
         {
             try
             {
-                await presence.RefreshAsync(stoppingToken);
-                var swept = await presence.SweepAsync(own: false, stoppingToken);
-                if (swept > 0) logger.LogInformation("Swept {Count} hub connections of silent instances", swept);
+                await presence.RenewAsync(stoppingToken);
+                var swept = await presence.SweepAsync(stoppingToken);
+                if (swept > 0) logger.LogInformation("{Count} users of silent instances went offline", swept);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The database may be away for a moment; the next round tries again.
-                logger.LogWarning(e, "Refreshing hub presence of instance {Instance} failed", presence.InstanceId);
+                logger.LogWarning(e, "Keeping the hub presence of instance {Instance} failed", presence.InstanceId);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -160,12 +332,12 @@ public sealed class HubPresenceKeeper(HubPresence presence, ILogger<HubPresenceK
         await base.StopAsync(cancellationToken);
         try
         {
-            await presence.SweepAsync(own: true, cancellationToken);
+            await presence.CloseAllAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Left for the other instances' sweep two minutes from now.
-            logger.LogWarning(e, "Removing the hub connections of instance {Instance} on stop failed", presence.InstanceId);
+            // Left to expire: the other instances' sweep announces them when their leases end.
+            logger.LogWarning(e, "Closing the hub connections of instance {Instance} on stop failed", presence.InstanceId);
         }
     }
 }

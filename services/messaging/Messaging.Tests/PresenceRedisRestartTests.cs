@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Community.Contracts;
+using Community.LocalInfrastructure;
+using Community.Messaging.RealTime;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>Messaging on a Redis of this class's own (backplane and presence), which the test stops and starts; leases of 3 s.</summary>
+public sealed class PresenceRedisRestartFixture : MessagingFixture
+{
+    public RedisServer Redis { get; private set; } = null!;
+
+    protected override void ConfigureService(IDictionary<string, string?> settings)
+    {
+        settings[$"ConnectionStrings:{ResourceNames.Redis}"] = Redis.ConnectionString;
+        settings["RealTime:ConnectionLease"] = "00:00:03";
+    }
+
+    public override async Task InitializeAsync()
+    {
+        Redis = await TestInfrastructure.StartPrivateRedisAsync();
+        await base.InitializeAsync();
+    }
+
+    // Reconnecting as a real client would: the test shows no client needs to.
+    public Task<LiveConnection> ConnectAsync(string token) => ChatClient.ConnectAsync(Host.BaseAddress, token, reconnect: true);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx) : IClassFixture<PresenceRedisRestartFixture>
+{
+    private HubPresence Presence => fx.Host.Services.GetRequiredService<HubPresence>();
+
+    private Task<long> NotifiedAsync(Guid userId) =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u AND kind = 'message_received'", ("u", userId));
+
+    private Task MessagesHandledAsync(long total) => Eventually.TrueAsync(
+        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'") >= total,
+        $"the message notifier never reached {total} messages");
+
+    [Fact]
+    public async Task While_Redis_is_down_sends_succeed_and_notify_and_after_a_restart_presence_and_watching_come_back_without_reconnecting()
+    {
+        var (_, a, bId, b, c) = await fx.PairAsync();
+        var conversation = Guid.Parse(c);
+        await using var bob = await fx.ConnectAsync(b);
+        await bob.Connection.InvokeAsync<JsonElement>("JoinConversation", c, null);
+        Assert.Contains(bId, (await Presence.WatchingAsync(conversation, [bId]))!);
+        Assert.Contains(bId, (await Presence.OnlineAsync([bId]))!);
+
+        await fx.Redis.StopAsync();
+        try
+        {
+            // Presence degrades: bob counts as not watching, so the message is a notification; the send itself succeeds.
+            await fx.SendAsync(a, c, "During the outage");
+            await MessagesHandledAsync(1);
+            Assert.Equal(1L, await NotifiedAsync(bId));
+            Assert.Null(await Presence.WatchingAsync(conversation, [bId]));
+        }
+        finally
+        {
+            await fx.Redis.StartAsync();
+        }
+
+        // Redis restarted empty; the next lease renewal registers bob's open connection and its join again.
+        await Eventually.TrueAsync(async () => await Presence.WatchingAsync(conversation, [bId]) is { } watching && watching.Contains(bId),
+            "bob's joined connection was never registered again after Redis came back");
+        Assert.Contains(bId, (await Presence.OnlineAsync([bId]))!);
+        await fx.SendAsync(a, c, "After the restart");
+        await MessagesHandledAsync(2);
+        Assert.Equal(1L, await NotifiedAsync(bId));
+        Assert.Equal(HubConnectionState.Connected, bob.Connection.State);
+        Assert.Equal(0, bob.Reconnects);
+    }
+}
