@@ -7,7 +7,6 @@ using Community.Events.Bench;
 using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Npgsql;
 
 namespace Community.Messaging.Bench;
 
@@ -50,7 +49,7 @@ public static class LiveRun
         public int UnansweredSends;
     }
 
-    public static async Task RunAsync(MessagingBenchOptions options, LiveWorld world, Uri gateway, TestTokens tokens, NpgsqlDataSource database, Action<string> line)
+    public static async Task RunAsync(MessagingBenchOptions options, LiveWorld world, Uri gateway, TestTokens tokens, Func<string> perInstance, Action<string> line)
     {
         line("");
         line($"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, {options.Conversations} conversations, " +
@@ -81,7 +80,7 @@ public static class LiveRun
                     }
                 }
             });
-            await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, database, line);
+            await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, perInstance, line);
         }
         finally
         {
@@ -89,12 +88,12 @@ public static class LiveRun
         }
     }
 
-    private static async Task MeasureAsync(MessagingBenchOptions options, Client[] clients, int connectErrors, TimeSpan connected, NpgsqlDataSource database, Action<string> line)
+    private static async Task MeasureAsync(MessagingBenchOptions options, Client[] clients, int connectErrors, TimeSpan connected, Func<string> countPerInstance, Action<string> line)
     {
         var joining = Stopwatch.StartNew();
         await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (client, _) =>
             await client.Hub.InvokeAsync<JsonElement>("JoinConversation", client.Conversation, 0L));
-        var perInstance = await PerInstanceAsync(database);
+        var perInstance = countPerInstance();
         line(string.Create(CultureInfo.InvariantCulture,
             $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), joined in {joining.Elapsed.TotalSeconds:0.0} s; " +
             $"hub connections per instance: {perInstance}"));
@@ -203,19 +202,6 @@ public static class LiveRun
     private static HashSet<long> Seen(Client client)
     {
         lock (client.Deliveries) return [.. client.Deliveries.Select(d => d.Seq).Concat(client.OwnSeqs)];
-    }
-
-    private static async Task<string> PerInstanceAsync(NpgsqlDataSource database)
-    {
-        try
-        {
-            await using var command = database.CreateCommand("SELECT coalesce(string_agg(n::text, ' + ' ORDER BY n DESC), 'none recorded') FROM (SELECT count(*) AS n FROM hub_connections GROUP BY instance_id) x");
-            return (string)(await command.ExecuteScalarAsync())!;
-        }
-        catch (PostgresException e)
-        {
-            return "unknown (" + e.MessageText + ")";
-        }
     }
 
     public static string Stats(string name, List<double> ms)

@@ -88,7 +88,10 @@ try
 
     // Reads first, on a quiet database; the live run then adds its messages.
     await ReadRun.RunAsync(options, reader, gateway.NewClient(), tokens, first.Services, dataSource, Line);
-    await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, dataSource, Line);
+    // The hub connections each instance holds (presence lives in Redis; each instance knows its own).
+    string PerInstance() => string.Join(" + ", new[] { first, second }
+        .Select(h => h.Services.GetRequiredService<MessagingApi::Community.Messaging.RealTime.HubPresence>().HeldCount).OrderDescending());
+    await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, PerInstance, Line);
 
     Line("");
     Line("load average at the end: " + LoadAverage());

@@ -11,12 +11,13 @@ namespace Community.Messaging.RealTime;
 
 /// <summary>
 /// Who is connected, in Redis (shared by every instance, nothing durable): each user's open connections and, per
-/// conversation, those that joined it, each under a lease this instance renews (<see cref="HubPresenceKeeper"/>), so a
-/// killed instance's connections expire by themselves; and the online users. Scripts run atomically on Redis's clock, so
-/// coming online (first connection anywhere) and going offline (last one closed or expired) happen exactly once; the
-/// user's accepted connections hear it as <c>presence</c>, and going offline records last_offline_at in PostgreSQL (the
-/// digest reads it). While Redis is unreachable presence degrades (nobody counts as watching; one warning per outage);
-/// the next renewal after it answers registers again the connections still open and settles what was missed.
+/// conversation, those that joined it, each under a lease this instance renews (<see cref="HubPresenceKeeper"/>),
+/// so a killed instance's connections expire by themselves; and the online users. Scripts run atomically on
+/// Redis's clock, so coming online (first connection anywhere) and going offline (last one closed or expired)
+/// happen exactly once; the user's accepted connections hear it as <c>presence</c>, and going offline records
+/// last_offline_at in PostgreSQL (the digest reads it). While Redis is unreachable presence degrades (nobody counts
+/// as watching; one warning per outage); the next renewal after it answers registers again the connections still
+/// open and settles what was missed.
 /// </summary>
 public sealed class HubPresence
 {
@@ -37,8 +38,8 @@ public sealed class HubPresence
         return added
         """;
 
-    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations; ARGV as Connect.
-    // A closed connection (tombstone) is never renewed back; 1 when the renewal put the user back online (Redis lost them).
+    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations;
+    // ARGV as Connect. A closed connection (tombstone) is never renewed back; 1 when the user was put back online.
     private const string Renew = Now + """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         local lease = tonumber(ARGV[2])
@@ -61,8 +62,8 @@ public sealed class HubPresence
         return 1
         """;
 
-    // KEYS as Renew; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay after an
-    // outage). 1 when the user went offline: their last live connection is gone.
+    // KEYS as Renew; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay
+    // after an outage). 1 when the user went offline: their last live connection is gone.
     private const string Close = Now + """
         redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
         for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
@@ -73,7 +74,7 @@ public sealed class HubPresence
         return 0
         """;
 
-    // KEYS: the online users; ARGV: how many. Users whose every lease has ended (their score bounds their leases' ends).
+    // KEYS: the online users; ARGV: how many. Users whose every lease has ended (their score bounds their leases).
     private const string Expired = Now + """
         return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
         """;
@@ -121,8 +122,8 @@ public sealed class HubPresence
         public volatile bool Unsettled;
     }
 
-    public HubPresence(IServiceScopeFactory scopes, RealTimeRedisConnection redis, BusInstance instance, TimeProvider clock,
-        IOptions<RealTimeOptions> options, ILogger<HubPresence> logger)
+    public HubPresence(IServiceScopeFactory scopes, RealTimeRedisConnection redis, BusInstance instance,
+        TimeProvider clock, IOptions<RealTimeOptions> options, ILogger<HubPresence> logger)
     {
         (_scopes, _redis, _instance, _clock, _options, _logger) = (scopes, redis, instance, clock, options, logger);
     }
@@ -146,7 +147,10 @@ public sealed class HubPresence
     private RedisKey TombstoneKey(string connectionId) => $"{Prefix}closed:{Member(connectionId)}";
 
     private RedisKey[] Keys(string connectionId, Held held) =>
-        [TombstoneKey(connectionId), ConnectionsKey(held.UserId), OnlineKey, .. held.Joined.Keys.Select(c => JoinedKey(held.UserId, c))];
+    [
+        TombstoneKey(connectionId), ConnectionsKey(held.UserId), OnlineKey,
+        .. held.Joined.Keys.Select(c => JoinedKey(held.UserId, c)),
+    ];
 
     public async Task ConnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
     {
@@ -166,21 +170,22 @@ public sealed class HubPresence
         await CloseAsync(connectionId, held, replay: false, cancellationToken);
     }
 
-    /// <summary>Records that the connection joined the conversation (renewed with it; registered again after a Redis restart).</summary>
+    /// <summary>Records that the connection joined the conversation (renewed with it, registered again after a restart).</summary>
     public async Task JoinedAsync(string connectionId, Guid userId, Guid conversationId)
     {
         if (_held.TryGetValue(connectionId, out var held)) held.Joined[conversationId] = 0;
-        await RunAsync(db => db.ScriptEvaluateAsync(Join, [TombstoneKey(connectionId), JoinedKey(userId, conversationId)],
-            [Member(connectionId), Lease]));
+        await RunAsync(db => db.ScriptEvaluateAsync(Join,
+            [TombstoneKey(connectionId), JoinedKey(userId, conversationId)], [Member(connectionId), Lease]));
     }
 
     public async Task LeftAsync(string connectionId, Guid userId, Guid conversationId)
     {
         if (_held.TryGetValue(connectionId, out var held)) held.Joined.TryRemove(conversationId, out _);
-        await RunAsync(async db => await db.SortedSetRemoveAsync(JoinedKey(userId, conversationId), Member(connectionId)) ? 1 : 0);
+        await RunAsync(db => db.SortedSetRemoveAsync(JoinedKey(userId, conversationId), Member(connectionId)));
     }
 
-    /// <summary>Which of <paramref name="userIds"/> have a live connection that joined the conversation; null while Redis is away.</summary>
+    /// <summary>Which of <paramref name="userIds"/> have a live connection that joined the conversation; null while
+    /// Redis is away.</summary>
     public Task<IReadOnlySet<Guid>?> WatchingAsync(Guid conversationId, IReadOnlyList<Guid> userIds) =>
         AnyLiveAsync(userIds, u => JoinedKey(u, conversationId));
 
@@ -189,16 +194,18 @@ public sealed class HubPresence
 
     /// <summary>The user's live connections as "instance/connection"; null while Redis is away.</summary>
     public Task<string[]?> ConnectionsAsync(Guid userId) =>
-        RunAsync(async db => ((RedisValue[])(await db.ScriptEvaluateAsync(LiveMembers, [ConnectionsKey(userId)]))!).Select(m => m.ToString()).ToArray());
+        RunAsync(async db => ((RedisValue[])(await db.ScriptEvaluateAsync(LiveMembers, [ConnectionsKey(userId)]))!)
+            .Select(m => m.ToString()).ToArray());
 
     /// <summary>
-    /// Renews the leases of this instance's connections and their joins (registering again those Redis lost), then settles
-    /// what an outage hid: users whose first connection Redis missed come online, closes it missed are replayed.
+    /// Renews the leases of this instance's connections and their joins (registering again those Redis lost), then
+    /// settles what an outage hid: users whose first connection Redis missed come online, closes it missed replay.
     /// </summary>
     public async Task RenewAsync(CancellationToken cancellationToken)
     {
         var held = _held.ToArray();
-        var renewed = await RunAsync(async db =>
+        // Nothing held, nothing asked: an idle instance neither warns nor reports Redis back during an outage.
+        var renewed = held.Length == 0 ? Array.Empty<long>() : await RunAsync(async db =>
         {
             var added = await Task.WhenAll(held.Select(h =>
                 db.ScriptEvaluateAsync(Renew, Keys(h.Key, h.Value), [Member(h.Key), Lease, h.Value.UserId.ToString()])));
@@ -210,18 +217,22 @@ public sealed class HubPresence
         foreach (var (_, h) in held) h.Unsettled = false;
         foreach (var userId in cameOnline) await AnnounceAsync(userId, true, cancellationToken);
         foreach (var (connectionId, h) in _unsettledCloses.ToArray())
-            if (_unsettledCloses.TryRemove(connectionId, out _)) await CloseAsync(connectionId, h, replay: true, cancellationToken);
+            if (_unsettledCloses.TryRemove(connectionId, out _))
+                await CloseAsync(connectionId, h, replay: true, cancellationToken);
     }
 
     /// <summary>Announces offline the users whose every lease ended (their instances died); returns how many.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var expired = await RunAsync(async db => (RedisValue[])(await db.ScriptEvaluateAsync(Expired, [OnlineKey], [500]))!);
+        var expired = await RunAsync(async db =>
+            (RedisValue[])(await db.ScriptEvaluateAsync(Expired, [OnlineKey], [500]))!);
         var offline = 0;
         foreach (var user in expired ?? [])
         {
             var userId = Guid.Parse(user.ToString());
-            if (await RunAsync(db => db.ScriptEvaluateAsync(Expire, [ConnectionsKey(userId), OnlineKey], [userId.ToString()])) != 1) continue;
+            var wentOffline = await RunAsync(db =>
+                db.ScriptEvaluateAsync(Expire, [ConnectionsKey(userId), OnlineKey], [userId.ToString()]));
+            if (wentOffline != 1) continue;
             offline++;
             await AnnounceAsync(userId, false, cancellationToken);
         }
@@ -232,7 +243,8 @@ public sealed class HubPresence
     public async Task CloseAllAsync(CancellationToken cancellationToken)
     {
         foreach (var connectionId in _held.Keys)
-            if (_held.TryRemove(connectionId, out var held)) await CloseAsync(connectionId, held, replay: false, cancellationToken);
+            if (_held.TryRemove(connectionId, out var held))
+                await CloseAsync(connectionId, held, replay: false, cancellationToken);
     }
 
     private async Task CloseAsync(string connectionId, Held held, bool replay, CancellationToken cancellationToken)
@@ -255,7 +267,8 @@ public sealed class HubPresence
                 ON CONFLICT (user_id) DO UPDATE SET last_offline_at = excluded.last_offline_at
                 """, cancellationToken);
         }
-        await scope.ServiceProvider.GetRequiredService<LiveDelivery>().PresenceAsync(userId, online, await AudienceAsync(db, userId, cancellationToken));
+        var audience = await AudienceAsync(db, userId, cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<LiveDelivery>().PresenceAsync(userId, online, audience);
     }
 
     /// <summary>Who hears a user's presence: their accepted connections, without a block either way.</summary>
@@ -271,19 +284,21 @@ public sealed class HubPresence
     private async Task<IReadOnlySet<Guid>?> AnyLiveAsync(IReadOnlyList<Guid> userIds, Func<Guid, RedisKey> key)
     {
         if (userIds.Count == 0) return new HashSet<Guid>();
-        var live = await RunAsync(async db => ((RedisResult[])(await db.ScriptEvaluateAsync(AnyLive, [.. userIds.Select(key)]))!)
-            .Select(r => (long)r).ToArray());
+        var live = await RunAsync(async db =>
+            ((RedisResult[])(await db.ScriptEvaluateAsync(AnyLive, [.. userIds.Select(key)]))!).Select(r => (long)r).ToArray());
         return live?.Zip(userIds).Where(l => l.First == 1).Select(l => l.Second).ToHashSet();
     }
 
-    private Task<long?> RunAsync(Func<IDatabase, Task<RedisResult>> script) => RunAsync<long?>(async db => (long)await script(db));
+    private Task<long?> RunAsync(Func<IDatabase, Task<RedisResult>> script) =>
+        RunAsync<long?>(async db => (long)await script(db));
 
     private async Task<T?> RunAsync<T>(Func<IDatabase, Task<T>> command)
     {
         try
         {
             var result = await command(await _redis.DatabaseAsync());
-            if (Interlocked.Exchange(ref _unreachable, 0) == 1) _logger.LogInformation("Redis answers again: hub presence is shared again.");
+            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+                _logger.LogInformation("Redis answers again: hub presence is shared again.");
             return result;
         }
         // RedisTimeoutException is a TimeoutException, not a RedisException.
@@ -297,15 +312,18 @@ public sealed class HubPresence
     private void Unreachable(Exception e)
     {
         if (Interlocked.Exchange(ref _unreachable, 1) == 0)
-            _logger.LogWarning(e, "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers again.");
+            _logger.LogWarning(e,
+                "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers again.");
     }
 }
 
 /// <summary>
 /// Every third of a connection lease: renews this instance's presence leases and announces offline the users of
-/// instances that died (their leases ended); on a clean stop closes this instance's connections, so their users go offline now.
+/// instances that died (their leases ended); on a clean stop closes this instance's connections, so their users go
+/// offline now.
 /// </summary>
-public sealed class HubPresenceKeeper(HubPresence presence, IOptions<RealTimeOptions> options, ILogger<HubPresenceKeeper> logger) : BackgroundService
+public sealed class HubPresenceKeeper(HubPresence presence, IOptions<RealTimeOptions> options, ILogger<HubPresenceKeeper> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
