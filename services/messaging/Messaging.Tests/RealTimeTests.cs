@@ -263,6 +263,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         for (var round = 1; round <= 3; round++)
         {
             var clients = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => fx.ConnectAsync(a, viaB: i % 2 == 1)));
+            // Registered: a call is served only after OnConnectedAsync, which SignalR runs after the handshake's answer.
+            await Task.WhenAll(clients.Select(c => c.Connection.InvokeAsync("LeaveConversation", Guid.NewGuid())));
             await bob.WaitForAsync(LiveEvents.Presence, p => IsAlice(p) && p.Arguments[0].GetProperty("online").GetBoolean()
                 && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round - 1);
             await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
