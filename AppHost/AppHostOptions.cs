@@ -1,4 +1,5 @@
 using System.Globalization;
+using Community.Contracts;
 
 namespace Community.AppHost;
 
@@ -10,6 +11,15 @@ internal sealed record AppHostOptions
     public bool Build { get; init; } = true;
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(120);
     public bool Help { get; init; }
+
+    /// <summary>Instances of a service beyond the one it runs by default (<c>--replicas messaging=2</c>); absent means one.</summary>
+    public IReadOnlyDictionary<string, int> Replicas { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Most instances of one service a local run starts (each is a process on a shared machine).</summary>
+    public const int MaxReplicas = 8;
+
+    /// <summary>How many instances of <paramref name="service"/> to run.</summary>
+    public int ReplicasOf(string service) => Replicas.GetValueOrDefault(service, 1);
 
     public const string Usage = """
         Runs the Community platform locally: PostgreSQL, RabbitMQ, every service and the gateway.
@@ -24,6 +34,11 @@ internal sealed record AppHostOptions
           --no-build                Run the existing Debug build output; skip 'dotnet build'.
           --health-timeout <secs>   How long each service may take to answer GET /health/ready
                                     with 200 before AppHost gives up. Default: 120
+          --replicas <name>=<n>[,<name>=<n>...]
+                                    Run n instances of a service (not the gateway), each on its
+                                    own port, e.g. --replicas messaging=2,social=2. The gateway
+                                    spreads their routes over them; /hubs stays pinned to one.
+                                    Default: one of each. At most 8.
           -h, --help                Show this help.
 
         Infrastructure:
@@ -56,6 +71,7 @@ internal sealed record AppHostOptions
                 "--dashboard-url" => options with { DashboardUrl = Url(Value(), name) },
                 "--no-build" => options with { Build = false },
                 "--health-timeout" => options with { HealthTimeout = Seconds(Value(), name) },
+                "--replicas" => options with { Replicas = ReplicaCounts(Value(), options.Replicas) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
@@ -69,6 +85,30 @@ internal sealed record AppHostOptions
             throw new ArgumentException($"{option} must be an http:// URL without a path, like http://localhost:8080; got '{value}'.");
         }
         return uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    /// <summary><c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be given more than once).</summary>
+    private static Dictionary<string, int> ReplicaCounts(string value, IReadOnlyDictionary<string, int> earlier)
+    {
+        var counts = new Dictionary<string, int>(earlier);
+        foreach (var pair in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (pair.Split('=', 2, StringSplitOptions.TrimEntries) is not [var service, var number]
+                || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count is < 1 or > MaxReplicas)
+            {
+                throw new ArgumentException($"--replicas takes <service>=<1..{MaxReplicas}>, comma-separated, like messaging=2; got '{pair}'.");
+            }
+            if (service == ResourceNames.Gateway)
+            {
+                throw new ArgumentException("--replicas: the gateway runs once (it owns --gateway-url); give a service, like messaging=2.");
+            }
+            if (!ResourceNames.Services.Contains(service))
+            {
+                throw new ArgumentException($"--replicas: no service '{service}'; one of {string.Join(", ", ResourceNames.Services)}.");
+            }
+            counts[service] = count;
+        }
+        return counts;
     }
 
     private static TimeSpan Seconds(string value, string option) =>

@@ -43,11 +43,13 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         {
             _root = RepositoryRoot.Find();
             var services = Resources.Present(_root);
-            foreach (var name in new[] { "apphost", "build", _postgres.Name, _rabbitMq.Name, _redis.Name }.Concat(services.Select(s => s.Name)))
+            // names now, for the log prefixes; ports once the infrastructure has taken its own
+            var names = Resources.Instances(services, options.ReplicasOf, _ => "").Select(i => i.Name).ToList();
+            foreach (var name in new[] { "apphost", "build", _postgres.Name, _rabbitMq.Name, _redis.Name }.Concat(names))
             {
                 console.Register(name);
             }
-            console.Host($"repository {_root}; services: {string.Join(", ", services.Select(s => s.Name))}");
+            console.Host($"repository {_root}; services: {string.Join(", ", names)}");
             ClaimDataFolder();
             StopLeftoverChildren();
 
@@ -92,8 +94,9 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             _ = WatchRedisAsync(redis, stopping);
 
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
-            var ports = new Queue<int>(FreePorts(services.Count));
-            var addresses = services.ToDictionary(s => s.Name, s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            var ports = new Queue<int>(FreePorts(names.Count));
+            var instances = Resources.Instances(services, options.ReplicasOf, s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            var addresses = Resources.Addresses(instances);
             var databases = new Dictionary<string, string>();
             foreach (var service in services.Where(s => s.UsesDatabase))
             {
@@ -106,14 +109,14 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, otlpEndpoint, admin?.Admin,
                 KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey, OtlpProtocol: otlpProtocol,
                 Redis: redis.ConnectionString);
-            foreach (var service in services)
+            foreach (var instance in instances)
             {
-                var environment = ServiceEnvironment.For(service, services, platform);
-                var projectFile = Path.Combine(_root, service.Project);
+                var environment = ServiceEnvironment.For(instance, services, platform);
+                var projectFile = Path.Combine(_root, instance.Service.Project);
                 var projectDirectory = Path.GetDirectoryName(projectFile)!;
                 lock (_runners)
                 {
-                    _runners.Add(new ServiceRunner(service, AssemblyPath(projectFile), projectDirectory, addresses[service.Name], environment, console, http));
+                    _runners.Add(new ServiceRunner(instance, AssemblyPath(projectFile), projectDirectory, environment, console, http));
                 }
             }
 

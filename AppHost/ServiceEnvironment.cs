@@ -4,7 +4,7 @@ namespace Community.AppHost;
 
 /// <summary>What AppHost knows when it builds one service's environment variables.</summary>
 /// <param name="GatewayUrl">The public address (<c>--gateway-url</c>); every URL handed to clients starts with it.</param>
-/// <param name="Addresses">Resource name to the address each service listens on.</param>
+/// <param name="Addresses">Service name to the address it listens on; a service run as replicas, theirs separated by ';'.</param>
 /// <param name="Databases">Resource name to the connection string of its own database.</param>
 /// <param name="Broker">The <c>community</c> vhost's amqp:// URI.</param>
 /// <param name="OtlpEndpoint">Where services export telemetry: the operator's OTEL_EXPORTER_OTLP_ENDPOINT, else the dashboard's receiver.</param>
@@ -54,15 +54,25 @@ internal static class ServiceEnvironment
         };
     }
 
-    /// <summary>The environment variables of <paramref name="service"/>, given the others in <paramref name="services"/>.</summary>
-    public static Dictionary<string, string> For(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform)
+    /// <summary>The environment variables of <paramref name="service"/> run once, given the others in <paramref name="services"/>.</summary>
+    public static Dictionary<string, string> For(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform) =>
+        For(new ServiceInstance(service, service.Name, platform.Addresses[service.Name]), services, platform);
+
+    /// <summary>
+    /// The environment variables of one process of a service (a replica listens on its own URL and reports its own
+    /// <c>service.instance.id</c>), given the others in <paramref name="services"/>.
+    /// </summary>
+    public static Dictionary<string, string> For(ServiceInstance instance, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform)
     {
+        var service = instance.Service;
         var environment = new Dictionary<string, string>
         {
-            ["ASPNETCORE_URLS"] = platform.Addresses[service.Name],
+            ["ASPNETCORE_URLS"] = instance.Url,
             ["ASPNETCORE_ENVIRONMENT"] = platform.EnvironmentName,
             ["DOTNET_ENVIRONMENT"] = platform.EnvironmentName,
             ["OTEL_SERVICE_NAME"] = service.Name,
+            // telemetry tells replicas apart by it (the dashboard's resource name)
+            ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance.Name}",
         };
         if (platform.RevocationFeedKey is not null)
         {
@@ -91,6 +101,7 @@ internal static class ServiceEnvironment
             // The gateway reaches services over loopback: it is the one proxy whose X-Forwarded-For they believe.
             environment["Http__TrustedNetworks__0"] = "127.0.0.1";
         }
+        // every instance of each: the gateway spreads a service's routes over them; the services call identity's first
         foreach (var other in services.Where(s => !s.IsGateway))
         {
             environment[$"Services__{other.Name}"] = platform.Addresses[other.Name];

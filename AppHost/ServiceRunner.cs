@@ -7,27 +7,27 @@ namespace Community.AppHost;
 /// Runs one service as a child process: streams its output, polls <c>/health/ready</c>,
 /// restarts it with exponential back-off when it exits, and stops it on request.
 /// </summary>
+/// <remarks>A service run as replicas has a runner per replica, each its own resource (<c>messaging-1</c>...).</remarks>
 internal sealed class ServiceRunner(
-    ServiceDefinition definition,
+    ServiceInstance instance,
     string assemblyPath,
     string workingDirectory,
-    string url,
     IReadOnlyDictionary<string, string> environment,
     ConsoleOutput console,
-    HttpClient http) : Resource(definition.Name, definition.IsGateway ? "gateway" : "service")
+    HttpClient http) : Resource(instance.Name, instance.Service.IsGateway ? "gateway" : "service")
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     /// <summary>Healthy for this long before a crash means the back-off starts again from 1 s.</summary>
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(60);
 
-    private readonly Uri _health = new(HealthBase(url), "/health/ready");
+    private readonly Uri _health = new(HealthBase(instance.Url), "/health/ready");
     // one operator action (stop, start, restart) at a time
     private readonly SemaphoreSlim _actions = new(1, 1);
     private CancellationTokenSource _stop = new();
     private Process? _process;
     private Task _supervision = Task.CompletedTask;
 
-    public string Url => url;
+    public string Url => instance.Url;
 
     /// <summary>Starts supervising: the process is (re)started until <see cref="StopAsync"/>; no-op while supervised.</summary>
     public void Start()
@@ -36,7 +36,7 @@ internal sealed class ServiceRunner(
         {
             return;
         }
-        Endpoint = url;
+        Endpoint = instance.Url;
         _stop = new CancellationTokenSource();
         var stop = _stop.Token;
         _supervision = Task.Run(() => SuperviseAsync(stop));

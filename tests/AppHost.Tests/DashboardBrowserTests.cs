@@ -63,7 +63,8 @@ public sealed class DashboardPlatformFixture : IAsyncLifetime
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var environment = ServiceEnvironment.For(service, services, platform);
         environment["Logging__LogLevel__Default"] = "Information";
-        return new ServiceRunner(service, Orchestrator.AssemblyPath(project, configuration), Path.GetDirectoryName(project)!, addresses[service.Name], environment, new ConsoleOutput(), _probes);
+        return new ServiceRunner(new ServiceInstance(service, service.Name, addresses[service.Name]), Orchestrator.AssemblyPath(project, configuration),
+            Path.GetDirectoryName(project)!, environment, new ConsoleOutput(), _probes);
     }
 
     private void KillChildren()

@@ -44,8 +44,8 @@ public static class AuthSetup
         builder.Services.Configure<JwtOptions>(section);
         builder.Services.PostConfigure<JwtOptions>(options =>
         {
-            var identityUrl = builder.Configuration[$"Services:{ResourceNames.Identity}"];
-            options.JwksUrl ??= identityUrl is null ? null : identityUrl.TrimEnd('/') + "/.well-known/jwks.json";
+            var identityUrl = IdentityAddress.From(builder.Configuration);
+            options.JwksUrl ??= identityUrl is null ? null : identityUrl + "/.well-known/jwks.json";
         });
         builder.Services.TryAddSingleton(TimeProvider.System);
         // The JWKS client comes from the factory on each refresh (handlers rotate), not captured in the singleton.

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Community.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,7 +41,7 @@ internal sealed class HttpRevocationSource(IHttpClientFactory httpClients, IConf
 
     public bool IsConfigured => !string.IsNullOrEmpty(options.Value.FeedKey) && IdentityUrl is not null;
 
-    private string? IdentityUrl => configuration[$"Services:{ResourceNames.Identity}"]?.TrimEnd('/');
+    private string? IdentityUrl => IdentityAddress.From(configuration);
 
     public async Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken)
     {

@@ -39,7 +39,9 @@ public static class TelemetrySetup
             logging.IncludeFormattedMessage = true;
         });
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
+            // An instance id given in OTEL_RESOURCE_ATTRIBUTES (AppHost's replicas) is kept; otherwise one is made per process.
+            .ConfigureResource(resource => resource.AddService(serviceName, autoGenerateServiceInstanceId:
+                builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"]?.Contains("service.instance.id=", StringComparison.Ordinal) != true))
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthProbe(context.Request))
                 .AddHttpClientInstrumentation()

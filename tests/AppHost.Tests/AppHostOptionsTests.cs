@@ -1,0 +1,75 @@
+using Community.Contracts;
+
+namespace Community.AppHost.Tests;
+
+public sealed class AppHostOptionsTests
+{
+    [Fact]
+    public void Without_replicas_every_service_runs_once()
+    {
+        var options = AppHostOptions.Parse([]);
+
+        Assert.Empty(options.Replicas);
+        Assert.All(ResourceNames.Services, s => Assert.Equal(1, options.ReplicasOf(s)));
+    }
+
+    [Theory]
+    [InlineData("--replicas", "messaging=2,social=3")]
+    [InlineData("--replicas=messaging=2,social=3")]
+    [InlineData("--replicas", "messaging=2", "--replicas", "social=3")]
+    public void Replicas_name_services_and_counts(params string[] args)
+    {
+        var options = AppHostOptions.Parse(args);
+
+        Assert.Equal(2, options.ReplicasOf(ResourceNames.Messaging));
+        Assert.Equal(3, options.ReplicasOf(ResourceNames.Social));
+        Assert.Equal(1, options.ReplicasOf(ResourceNames.Identity));
+    }
+
+    [Theory]
+    [InlineData("gateway=2", "the gateway runs once")]
+    [InlineData("nobody=2", "no service 'nobody'")]
+    [InlineData("messaging=0", "messaging=0")]
+    [InlineData("messaging=9", "messaging=9")]
+    [InlineData("messaging", "'messaging'")]
+    [InlineData("messaging=two", "messaging=two")]
+    public void Replicas_of_the_gateway_unknown_services_or_bad_counts_are_refused(string value, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AppHostOptions.Parse(["--replicas", value]));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replicas_are_resources_of_their_own_on_their_own_ports_and_the_gateway_routes_over_all_of_them()
+    {
+        var options = AppHostOptions.Parse(["--replicas", "messaging=2"]);
+        var services = Resources.Declared.Where(s => s.Name is ResourceNames.Identity or ResourceNames.Messaging or ResourceNames.Gateway).ToList();
+        var port = 5000;
+        var instances = Resources.Instances(services, options.ReplicasOf, s => s.IsGateway ? "http://localhost:8080" : $"http://127.0.0.1:{++port}");
+
+        Assert.Equal(["identity", "messaging-1", "messaging-2", "gateway"], instances.Select(i => i.Name));
+        Assert.Equal(instances.Count, instances.Select(i => i.Url).Distinct().Count());
+        var addresses = Resources.Addresses(instances);
+        Assert.Equal("http://127.0.0.1:5002;http://127.0.0.1:5003", addresses[ResourceNames.Messaging]);
+        Assert.Equal("http://127.0.0.1:5001", addresses[ResourceNames.Identity]);
+
+        var platform = new PlatformEnvironment("http://localhost:8080", addresses,
+            new Dictionary<string, string> { ["identity"] = "Host=db;Database=identity", ["messaging"] = "Host=db;Database=messaging" },
+            "amqp://guest:guest@127.0.0.1:5672/community", Redis: "127.0.0.1:6379");
+        var environments = instances.ToDictionary(i => i.Name, i => ServiceEnvironment.For(i, services, platform));
+
+        foreach (var replica in instances.Where(i => i.Service.Name == ResourceNames.Messaging))
+        {
+            var environment = environments[replica.Name];
+            Assert.Equal(replica.Url, environment["ASPNETCORE_URLS"]);
+            Assert.Equal(ResourceNames.Messaging, environment["OTEL_SERVICE_NAME"]);
+            Assert.Equal($"service.instance.id={replica.Name}", environment["OTEL_RESOURCE_ATTRIBUTES"]);
+            // one database, one broker and one Redis for both: the backplane and the outbox are shared
+            Assert.Equal(platform.Databases[ResourceNames.Messaging], environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"]);
+            Assert.Equal(platform.Redis, environment[$"ConnectionStrings__{ResourceNames.Redis}"]);
+        }
+        Assert.Equal(addresses[ResourceNames.Messaging], environments["gateway"][$"Services__{ResourceNames.Messaging}"]);
+        Assert.Equal("service.instance.id=identity", environments["identity"]["OTEL_RESOURCE_ATTRIBUTES"]);
+    }
+}
