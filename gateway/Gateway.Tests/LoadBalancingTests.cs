@@ -4,6 +4,7 @@ using Community.Contracts;
 using Community.Gateway.Tests.Infrastructure;
 using Community.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Gateway.Tests;
 
@@ -127,5 +128,82 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
         }
 
         Assert.True(first > 0 && second > 0, $"every client on one instance ({first} and {second})");
+    }
+}
+
+/// <summary>
+/// The pinned cluster over a name DNS resolves to every instance (Kubernetes: a headless Service), as
+/// <c>PinnedServices:messaging</c> with <c>DnsDestinations:Enabled</c>.
+/// </summary>
+public sealed class DnsDestinationTests
+{
+    [Fact]
+    public void Pinned_routes_spread_over_their_own_addresses_when_configured_and_the_services_otherwise()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Messaging}"] = "http://messaging",
+            [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = "http://messaging-pods:8080",
+        }).Build();
+
+        var clusters = GatewayProxyConfig.Clusters(configuration).ToDictionary(c => c.ClusterId);
+
+        Assert.Equal("http://messaging", Assert.Single(clusters[ResourceNames.Messaging].Destinations!).Value.Address);
+        var pinned = clusters[GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging)];
+        Assert.Equal("http://messaging-pods:8080", Assert.Single(pinned.Destinations!).Value.Address);
+        Assert.True(pinned.SessionAffinity!.Enabled);
+
+        var without = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Messaging}"] = "http://127.0.0.1:5103;http://127.0.0.1:5113",
+        }).Build();
+        var same = GatewayProxyConfig.Clusters(without).Single(c => c.ClusterId == GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging));
+        Assert.Equal(["http://127.0.0.1:5103", "http://127.0.0.1:5113"], same.Destinations!.Values.Select(d => d.Address));
+    }
+
+    [Fact]
+    public async Task With_dns_destinations_each_address_of_the_pinned_name_is_a_destination_and_hub_requests_reach_it()
+    {
+        using var tokens = new TestTokens();
+        await using var service = await FakeBackend.StartAsync(tokens);
+        await using var pod = await FakeBackend.StartAsync(tokens);
+        var address = service.BaseAddress.ToString().TrimEnd('/');
+        await using var gateway = GatewayHost.Start(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Identity}"] = address,
+            [$"Services:{ResourceNames.Messaging}"] = address,
+            // a name, as a headless Service is; localhost resolves to the pod's loopback address
+            [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = $"http://localhost:{pod.BaseAddress.Port}",
+            [$"{GatewayProxyConfig.DnsDestinations}:Enabled"] = "true",
+            [$"{GatewayProxyConfig.DnsDestinations}:AddressFamily"] = "InterNetwork",
+        });
+
+        var lookup = gateway.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
+        Assert.True(lookup.TryGetCluster(GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging), out var pinned));
+        Assert.Equal(["messaging-0[127.0.0.1]"], pinned.Destinations.Keys);
+        Assert.True(lookup.TryGetCluster(ResourceNames.Messaging, out var plain));
+        Assert.Equal(["messaging-0[127.0.0.1]"], plain.Destinations.Keys);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/hubs/chat/negotiate?negotiateVersion=1");
+        request.Headers.Authorization = new("Bearer", tokens.Issue());
+        using var response = await gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(pod.Received, r => r.Path == "/hubs/chat/negotiate");
+        Assert.DoesNotContain(service.Received, r => r.Path.StartsWith("/hubs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_dns_destinations_addresses_stay_as_configured()
+    {
+        using var tokens = new TestTokens();
+        await using var backend = await FakeBackend.StartAsync(tokens);
+        await using var gateway = GatewayHost.Start(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Messaging}"] = $"http://localhost:{backend.BaseAddress.Port}",
+        });
+
+        var lookup = gateway.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
+        Assert.True(lookup.TryGetCluster(GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging), out var pinned));
+        Assert.Equal(["messaging-0"], pinned.Destinations.Keys);
     }
 }

@@ -9,7 +9,8 @@ public static class GatewayExtensions
         var services = builder.Services;
 
         services.AddReverseProxy()
-            .LoadFromMemory(GatewayProxyConfig.Routes(GatewayRoutes.All), GatewayProxyConfig.Clusters(builder.Configuration));
+            .LoadFromMemory(GatewayProxyConfig.Routes(GatewayRoutes.All), GatewayProxyConfig.Clusters(builder.Configuration))
+            .AddDnsDestinations(builder.Configuration);
 
         services.AddGatewayRateLimits(builder.Configuration);
         services.AddGatewayCors(builder.Configuration);

@@ -17,11 +17,47 @@ public static class GatewayProxyConfig
     public static IReadOnlyList<string> Addresses(IConfiguration configuration, string service) =>
         (configuration[AddressKey(service)] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// Configuration key of the instances a service's pinned routes spread over when they differ from <see cref="AddressKey"/>:
+    /// in Kubernetes a headless Service (<c>http://messaging-pods:8080</c>) whose name <see cref="DnsDestinations"/> resolves
+    /// to every ready pod, where the ordinary Service's one virtual address would hide them.
+    /// </summary>
+    public static string PinnedAddressKey(string service) => $"PinnedServices:{service}";
+
+    /// <summary>The instances of <paramref name="service"/>'s pinned cluster: <see cref="PinnedAddressKey"/>, else its addresses.</summary>
+    public static IReadOnlyList<string> PinnedAddresses(IConfiguration configuration, string service) =>
+        string.IsNullOrWhiteSpace(configuration[PinnedAddressKey(service)])
+            ? Addresses(configuration, service)
+            : configuration[PinnedAddressKey(service)]!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>The services that have an address configured, in start order.</summary>
     public static IReadOnlyList<string> ConfiguredServices(IConfiguration configuration) =>
         ResourceNames.Services.Where(s => !string.IsNullOrWhiteSpace(configuration[AddressKey(s)])).ToList();
 
     public static IReadOnlyList<RouteConfig> Routes(IEnumerable<GatewayRoute> table) => table.Select(ToRouteConfig).ToList();
+
+    /// <summary>
+    /// Configuration section of DNS destination resolution, off unless <c>DnsDestinations:Enabled</c> is true: each destination's
+    /// host name then becomes one destination per address it resolves to (YARP's DNS destination resolver), resolved again
+    /// every <c>RefreshPeriod</c> (default <see cref="DnsRefreshPeriod"/>); <c>AddressFamily</c> (InterNetwork or
+    /// InterNetworkV6) limits the lookups to one family.
+    /// </summary>
+    public const string DnsDestinations = "DnsDestinations";
+
+    /// <summary>How often resolved names are looked up again by default: pods come and go.</summary>
+    public static readonly TimeSpan DnsRefreshPeriod = TimeSpan.FromSeconds(15);
+
+    /// <summary>Resolves destinations through DNS when <see cref="DnsDestinations"/> says so; otherwise they stay as configured.</summary>
+    public static IReverseProxyBuilder AddDnsDestinations(this IReverseProxyBuilder proxy, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(DnsDestinations);
+        if (!section.GetValue<bool>("Enabled")) return proxy;
+        return proxy.AddDnsDestinationResolver(options =>
+        {
+            options.RefreshPeriod = DnsRefreshPeriod;
+            section.Bind(options);
+        });
+    }
 
     /// <summary>The cookie that pins a client to one instance of a service on <see cref="GatewayRoute.Pinned"/> routes.</summary>
     public const string AffinityCookie = ".Community.Affinity";
@@ -38,12 +74,12 @@ public static class GatewayProxyConfig
     public static IReadOnlyList<ClusterConfig> Clusters(IConfiguration configuration, IEnumerable<GatewayRoute>? routes = null)
     {
         var pinned = (routes ?? GatewayRoutes.All).Where(r => r.Pinned).Select(r => r.Service).ToHashSet();
+        static Dictionary<string, DestinationConfig> Destinations(string service, IReadOnlyList<string> addresses) =>
+            addresses.Select((address, i) => (Name: $"{service}-{i}", Address: address))
+                .ToDictionary(d => d.Name, d => new DestinationConfig { Address = d.Address });
         return ResourceNames.Services.SelectMany(service =>
         {
-            var destinations = Addresses(configuration, service)
-                .Select((address, i) => (Name: $"{service}-{i}", Address: address))
-                .ToDictionary(d => d.Name, d => new DestinationConfig { Address = d.Address });
-            var cluster = new ClusterConfig { ClusterId = service, Destinations = destinations };
+            var cluster = new ClusterConfig { ClusterId = service, Destinations = Destinations(service, Addresses(configuration, service)) };
             if (!pinned.Contains(service)) return [cluster];
             return new[]
             {
@@ -51,6 +87,7 @@ public static class GatewayProxyConfig
                 cluster with
                 {
                     ClusterId = PinnedCluster(service),
+                    Destinations = Destinations(service, PinnedAddresses(configuration, service)),
                     SessionAffinity = new SessionAffinityConfig
                     {
                         Enabled = true,

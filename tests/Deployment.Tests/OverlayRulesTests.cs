@@ -210,6 +210,44 @@ public sealed partial class OverlayRulesTests
         }
     }
 
+    [Theory, MemberData(nameof(Overlays))]
+    public void The_hubs_are_pinned_to_one_messaging_pod_found_through_a_headless_service_the_gateway_may_reach(string overlay)
+    {
+        var objects = Kustomize.Render(overlay);
+        var headless = Assert.Single(OfKind(objects, "Service"), s => Name(s) == "messaging-pods");
+        Assert.Equal("None", Str(headless, "spec", "clusterIP"));
+        var messaging = Assert.Single(OfKind(objects, "Deployment"), d => Name(d) == ResourceNames.Messaging);
+        var podLabels = Labels(messaging["spec"]?["template"]);
+        Assert.True(Selects(new JsonObject { ["matchLabels"] = headless["spec"]?["selector"]?.DeepClone() }, podLabels), "messaging-pods selects no messaging pod");
+        // a headless Service maps no ports: clients use the container's
+        var port = Assert.Single(Items(headless, "spec", "ports"));
+        Assert.Equal("8080", Str(port, "port"));
+        Assert.Contains(Items(Container(messaging), "ports"), p => Str(p, "containerPort") == "8080" && Str(p, "name") == Str(port, "targetPort"));
+
+        var gateway = Assert.Single(OfKind(objects, "Deployment"), d => Name(d) == ResourceNames.Gateway);
+        var env = Items(Container(gateway), "env").ToDictionary(e => Str(e, "name")!, e => Str(e, "value"));
+        Assert.Equal($"http://messaging-pods:{Str(port, "port")}", env["PinnedServices__messaging"]);
+        Assert.Equal("true", env["DnsDestinations__Enabled"]);
+        Assert.True(TimeSpan.Parse(env["DnsDestinations__RefreshPeriod"]!, System.Globalization.CultureInfo.InvariantCulture) <= TimeSpan.FromSeconds(30),
+            "pods that come and go are seen within 30 s");
+
+        // straight to the pods, so the policy that admits the gateway to messaging's pods must cover the headless port
+        var gatewayLabels = Labels(gateway["spec"]?["template"]);
+        var admitted = OfKind(objects, "NetworkPolicy")
+            .Where(p => Selects(p["spec"]?["podSelector"], podLabels))
+            .SelectMany(p => Items(p, "spec", "ingress"))
+            .Where(r => Items(r, "from").Any(peer => peer?["namespaceSelector"] is null && Selects(peer?["podSelector"], gatewayLabels)))
+            .SelectMany(r => Items(r, "ports"))
+            .Select(p => Str(p, "port"));
+        Assert.Contains(Str(port, "port"), admitted);
+        // and nothing limits the gateway's own egress (or, if something does, it admits messaging's pods)
+        var gatewayEgress = OfKind(objects, "NetworkPolicy")
+            .Where(p => Selects(p["spec"]?["podSelector"], gatewayLabels) && Items(p, "spec", "policyTypes").Any(t => t?.GetValue<string>() == "Egress"))
+            .ToList();
+        Assert.All(gatewayEgress, p => Assert.Contains(Items(p, "spec", "egress"),
+            r => Items(r, "to").Any(peer => Selects(peer?["podSelector"], podLabels)) && Items(r, "ports").Any(x => Str(x, "port") == "8080")));
+    }
+
     private static List<JsonObject> OfKind(IEnumerable<JsonObject> objects, string kind) => objects.Where(o => Kind(o) == kind).ToList();
 
     private static string? Kind(JsonObject o) => Str(o, "kind");

@@ -11,6 +11,7 @@ public sealed class GatewayHost : IAsyncDisposable
     private readonly ServiceHost<Program> _host;
 
     public Uri Address => _host.BaseAddress;
+    public IServiceProvider Services => _host.Services;
     public HttpClient Client { get; }
 
     private GatewayHost(ServiceHost<Program> host)
