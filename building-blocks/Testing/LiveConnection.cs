@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -66,14 +67,17 @@ public sealed class LiveConnection : IAsyncDisposable
     /// arguments in the platform's wire format. <paramref name="skipNegotiation"/> opens the WebSocket at once, as
     /// clients behind a load balancer do (negotiate and the WebSocket could land on different instances).
     /// </summary>
+    /// <param name="configure">Changes the client's options last (its cookies, for one).</param>
     public static HubConnection Build(
-        Uri hubUrl, string? accessToken, bool skipNegotiation = false, bool reconnect = false)
+        Uri hubUrl, string? accessToken, bool skipNegotiation = false, bool reconnect = false,
+        Action<HttpConnectionOptions>? configure = null)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(hubUrl, HttpTransportType.WebSockets, options =>
             {
                 options.AccessTokenProvider = () => Task.FromResult(accessToken);
                 options.SkipNegotiation = skipNegotiation;
+                configure?.Invoke(options);
             })
             .AddJsonProtocol(json => json.PayloadSerializerOptions = Json.Options);
         if (reconnect) builder.WithAutomaticReconnect();
@@ -87,9 +91,9 @@ public sealed class LiveConnection : IAsyncDisposable
     /// </summary>
     public static async Task<LiveConnection> ConnectAsync(
         Uri hubUrl, string? accessToken, IEnumerable<string> clientMethods, int arguments,
-        bool skipNegotiation = false, bool reconnect = false)
+        bool skipNegotiation = false, bool reconnect = false, Action<HttpConnectionOptions>? configure = null)
     {
-        var hub = Build(hubUrl, accessToken, skipNegotiation, reconnect);
+        var hub = Build(hubUrl, accessToken, skipNegotiation, reconnect, configure);
         var live = new LiveConnection(hub, clientMethods, arguments);
         try
         {
