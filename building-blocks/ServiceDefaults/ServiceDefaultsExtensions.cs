@@ -137,6 +137,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseHeadAsGet();
+        app.UseShutdownSafeRequestBody();
         app.UseRouting();
         app.UseForwardedHeaders();
         app.UseRequestId();

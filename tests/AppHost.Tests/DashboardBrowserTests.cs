@@ -13,42 +13,65 @@ namespace Community.AppHost.Tests;
 /// The real gateway and identity, each a child process run by AppHost's own ServiceRunner with the
 /// environment AppHost gives it, exporting OTLP to a dashboard; the dashboard driven in Chromium.
 /// </summary>
-public sealed class DashboardPlatformFixture : IAsyncLifetime
+public class DashboardPlatformFixture : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpClient _probes = new();
     private IsolatedResources? _resources;
+    private IsolatedResources? _messagingResources;
 
     internal TelemetryStore Telemetry { get; } = new();
     internal Dashboard Dashboard { get; private set; } = null!;
     internal ServiceRunner Identity { get; private set; } = null!;
     internal ServiceRunner Gateway { get; private set; } = null!;
+    internal ServiceRunner? Messaging { get; private set; }
+
+    /// <summary>Whether messaging runs too (behind the gateway, its own database on identity's vhost).</summary>
+    protected virtual bool WithMessaging => false;
+
+    /// <summary>Messaging's database, when it runs.</summary>
+    public string? MessagingDatabase => _messagingResources?.DatabaseConnectionString;
     public string Root { get; } = RepositoryRoot.Find();
     public string BrokerUri => _resources!.BrokerUri;
 
     public async Task InitializeAsync()
     {
-        var ports = FreePorts(3);
-        _resources = await TestInfrastructure.IsolateAsync(nameof(DashboardBrowserTests));
+        var ports = FreePorts(4);
+        _resources = await TestInfrastructure.IsolateAsync(GetType().Name);
+        if (WithMessaging) _messagingResources = await TestInfrastructure.IsolateAsync(GetType().Name + "Messaging");
         var probes = new PlatformProbes(new Dictionary<string, string> { [ResourceNames.Identity] = _resources.DatabaseConnectionString }, _resources.RabbitMq, _resources.Name);
         Dashboard = new Dashboard($"http://127.0.0.1:{ports[0]}", () => [Identity, Gateway], Telemetry, () => probes);
         Dashboard.Start(_stop.Token);
 
         var identity = Resources.Declared.Single(s => s.Name == ResourceNames.Identity);
+        var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
         var gateway = Resources.Declared.Single(s => s.Name == ResourceNames.Gateway);
         var addresses = new Dictionary<string, string>
         {
             [identity.Name] = $"http://127.0.0.1:{ports[1]}",
             [gateway.Name] = $"http://127.0.0.1:{ports[2]}",
+            [messaging.Name] = $"http://127.0.0.1:{ports[3]}",
         };
+        var databases = new Dictionary<string, string> { [identity.Name] = _resources.DatabaseConnectionString };
+        if (_messagingResources is not null) databases[messaging.Name] = _messagingResources.DatabaseConnectionString;
         var keyRing = Path.Combine(Root, ".local", "tests", "dashboard-keys-" + Environment.ProcessId);
-        var platform = new PlatformEnvironment(addresses[gateway.Name], addresses, new Dictionary<string, string> { [identity.Name] = _resources.DatabaseConnectionString },
+        var platform = new PlatformEnvironment(addresses[gateway.Name], addresses, databases,
             _resources.BrokerUri, Dashboard.OtlpEndpoint, KeyRingPath: keyRing, RevocationFeedKey: Guid.NewGuid().ToString("N"), OtlpProtocol: "http/protobuf");
-        Identity = Runner(identity, [identity, gateway], platform, addresses);
-        Gateway = Runner(gateway, [identity, gateway], platform, addresses);
+        ServiceDefinition[] services = WithMessaging ? [identity, messaging, gateway] : [identity, gateway];
+        Identity = Runner(identity, services, platform, addresses);
+        if (WithMessaging)
+        {
+            // the backplane and hub limits in Redis, under this fixture's own prefix
+            Messaging = Runner(messaging, services, platform, addresses, new Dictionary<string, string>
+            {
+                [$"ConnectionStrings__{ResourceNames.Redis}"] = _resources.RedisConnectionString,
+                ["RealTime__RedisKeyPrefix"] = _resources.RedisKeyPrefix,
+            });
+        }
+        Gateway = Runner(gateway, services, platform, addresses);
         // should the test host end before DisposeAsync, the children must not outlive it
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillChildren();
-        foreach (var runner in new[] { Identity, Gateway })
+        foreach (var runner in Runners)
         {
             runner.Start();
             Assert.True(await runner.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120), CancellationToken.None),
@@ -56,20 +79,24 @@ public sealed class DashboardPlatformFixture : IAsyncLifetime
         }
     }
 
-    private ServiceRunner Runner(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform, Dictionary<string, string> addresses)
+    private IEnumerable<ServiceRunner> Runners => new[] { Identity, Messaging, Gateway }.OfType<ServiceRunner>();
+
+    private ServiceRunner Runner(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform,
+        Dictionary<string, string> addresses, Dictionary<string, string>? extra = null)
     {
         var project = Path.Combine(Root, service.Project);
         // the test's own build configuration built the referenced projects too
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var environment = ServiceEnvironment.For(service, services, platform);
         environment["Logging__LogLevel__Default"] = "Information";
+        foreach (var (key, value) in extra ?? []) environment[key] = value;
         return new ServiceRunner(new ServiceInstance(service, service.Name, addresses[service.Name]), Orchestrator.AssemblyPath(project, configuration),
             Path.GetDirectoryName(project)!, environment, new ConsoleOutput(), _probes);
     }
 
     private void KillChildren()
     {
-        foreach (var pid in new[] { Gateway?.Pid, Identity?.Pid }.OfType<int>())
+        foreach (var pid in new[] { Gateway?.Pid, Messaging?.Pid, Identity?.Pid }.OfType<int>())
         {
             try
             {
@@ -96,14 +123,15 @@ public sealed class DashboardPlatformFixture : IAsyncLifetime
     internal async Task StopAsAppHostDoesAsync()
     {
         await _stop.CancelAsync();
-        await Task.WhenAll(new[] { Gateway, Identity }.Select(r => r.StopAsync()));
+        await Task.WhenAll(Runners.Select(r => r.StopAsync()));
     }
 
     public async Task DisposeAsync()
     {
-        await Task.WhenAll(new[] { Gateway, Identity }.OfType<ServiceRunner>().Select(r => r.StopAsync()));
+        await Task.WhenAll(Runners.Select(r => r.StopAsync()));
         await _stop.CancelAsync();
         Dashboard?.Dispose();
+        if (_messagingResources is not null) await _messagingResources.DisposeAsync();
         if (_resources is not null) await _resources.DisposeAsync();
         _probes.Dispose();
     }
