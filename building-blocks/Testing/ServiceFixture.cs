@@ -71,6 +71,7 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = brokerUri ?? Resources.BrokerUri,
             [$"ConnectionStrings:{ResourceNames.Redis}"] = Resources.RedisConnectionString,
             ["RealTime:RedisKeyPrefix"] = Resources.RedisKeyPrefix,
+            ["RateLimits:InvalidTokens:RedisKeyPrefix"] = Resources.RedisKeyPrefix + "invalid-tokens:",
             ["Logging:LogLevel:Default"] = "Warning",
             ["DataProtection:KeyRingPath"] = KeyRingPath,
         };

@@ -43,6 +43,7 @@ public class TwoGatewaysFixture : IAsyncLifetime
             [$"Services:{ResourceNames.Events}"] = backend,
             [$"ConnectionStrings:{ResourceNames.Redis}"] = await StartRedisAsync(),
             ["RateLimits:RedisKeyPrefix"] = $"gw_{Guid.NewGuid():N}:",
+            ["RateLimits:InvalidTokens:RedisKeyPrefix"] = $"gw_{Guid.NewGuid():N}:invalid-tokens:",
             ["Http:TrustedNetworks:0"] = "127.0.0.1",
             [$"Logging:LogLevel:{WindowsLog}"] = "Information",
             ["RateLimits:PerIp:PermitLimit"] = PerIp.ToString(),

@@ -66,6 +66,7 @@ public class DashboardPlatformFixture : IAsyncLifetime
             {
                 [$"ConnectionStrings__{ResourceNames.Redis}"] = _resources.RedisConnectionString,
                 ["RealTime__RedisKeyPrefix"] = _resources.RedisKeyPrefix,
+                ["RateLimits__InvalidTokens__RedisKeyPrefix"] = _resources.RedisKeyPrefix + "invalid-tokens:",
             });
         }
         Gateway = Runner(gateway, services, platform, addresses);

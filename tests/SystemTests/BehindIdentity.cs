@@ -20,6 +20,7 @@ internal static class BehindIdentity
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = identityBroker,
             [$"ConnectionStrings:{ResourceNames.Redis}"] = own.RedisConnectionString,
             ["RealTime:RedisKeyPrefix"] = own.RedisKeyPrefix,
+            ["RateLimits:InvalidTokens:RedisKeyPrefix"] = own.RedisKeyPrefix + "invalid-tokens:",
             [$"Services:{ResourceNames.Identity}"] = Address(identity),
             ["Revocations:FeedKey"] = feedKey,
             ["Logging:LogLevel:Default"] = "Warning",

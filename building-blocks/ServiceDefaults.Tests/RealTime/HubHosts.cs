@@ -72,6 +72,7 @@ public sealed class HubHost : IAsyncDisposable
             [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
             [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
             ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
+            ["RateLimits:InvalidTokens:RedisKeyPrefix"] = resources.RedisKeyPrefix + "invalid-tokens:",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         // A test's own settings win (another Redis, for instance).

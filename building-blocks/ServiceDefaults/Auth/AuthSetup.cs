@@ -81,7 +81,7 @@ public static class AuthSetup
             var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JwtOptions>>().Value;
             if (BearerToken.From(context.Request, options) is not null)
             {
-                using var lease = context.RequestServices.GetRequiredService<InvalidTokenLimit>().Count(context);
+                using var lease = await context.RequestServices.GetRequiredService<InvalidTokenLimit>().CountAsync(context);
                 if (!lease.IsAcquired)
                 {
                     await RateLimitRejection.WriteAsync(context, lease);

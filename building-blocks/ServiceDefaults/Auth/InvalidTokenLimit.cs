@@ -1,35 +1,133 @@
 using System.Threading.RateLimiting;
+using Community.Contracts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Community.ServiceDefaults.Auth;
 
 /// <summary>
 /// Presented-but-invalid tokens counted per client address ("RateLimits:InvalidTokens", default
 /// 60 a minute): past the limit the answer is 429, so guessing or replaying tokens is throttled
-/// like guessing passwords. In memory, per instance.
+/// like guessing passwords. With ConnectionStrings:redis the window lives in Redis, shared by every instance of the
+/// service (one script per refused token); without it, and while Redis is unreachable, each instance counts alone in
+/// memory, with one warning per outage.
 /// </summary>
 public sealed class InvalidTokenLimit : IDisposable
 {
     public const string Section = "RateLimits:InvalidTokens";
 
-    private readonly PartitionedRateLimiter<string> _limiter;
+    // KEYS[1]: the address's counter. ARGV: limit, window (ms). Returns {1, 0} or {0, ms until the window ends}.
+    private const string Count = """
+        local count = redis.call('INCR', KEYS[1])
+        local left = redis.call('PTTL', KEYS[1])
+        if left < 0 then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          left = tonumber(ARGV[2])
+        end
+        if count <= tonumber(ARGV[1]) then return {1, 0} end
+        return {0, left}
+        """;
 
-    public InvalidTokenLimit(IConfiguration configuration)
+    // While Redis is unreachable it is tried again at most this often, so a hung server does not slow every refusal.
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
+
+    private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly int _permits;
+    private readonly TimeSpan _window;
+    private readonly string _prefix;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<InvalidTokenLimit> _logger;
+    private readonly Task<ConnectionMultiplexer>? _redis;
+    private long _retryAt;
+    private int _unreachable;
+
+    public InvalidTokenLimit(IConfiguration configuration, IHostEnvironment environment, TimeProvider clock, ILogger<InvalidTokenLimit> logger)
     {
-        var permits = configuration.GetValue($"{Section}:PermitLimit", 60);
+        _permits = configuration.GetValue($"{Section}:PermitLimit", 60);
         var seconds = configuration.GetValue($"{Section}:WindowSeconds", 60);
-        if (permits <= 0 || seconds <= 0)
+        if (_permits <= 0 || seconds <= 0)
             throw new InvalidOperationException($"{Section} needs PermitLimit > 0 and WindowSeconds > 0.");
+        _window = TimeSpan.FromSeconds(seconds);
         var window = new FixedWindowRateLimiterOptions
         {
-            PermitLimit = permits, Window = TimeSpan.FromSeconds(seconds), QueueLimit = 0, AutoReplenishment = true,
+            PermitLimit = _permits, Window = _window, QueueLimit = 0, AutoReplenishment = true,
         };
         _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address, _ => window));
+        _clock = clock;
+        _logger = logger;
+        // one count per service: its instances share it
+        var service = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : environment.ApplicationName;
+        _prefix = configuration[$"{Section}:RedisKeyPrefix"] ?? $"{service}:invalid-tokens:";
+        if (configuration.GetConnectionString(ResourceNames.Redis) is { Length: > 0 } redis)
+        {
+            var options = ConfigurationOptions.Parse(redis);
+            // Connect in the background and keep reconnecting; commands fail at once while disconnected.
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = BacklogPolicy.FailFast;
+            options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+            options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+            options.ClientName ??= $"{service}-invalid-tokens-{Environment.MachineName}";
+            _redis = ConnectionMultiplexer.ConnectAsync(options);
+        }
     }
 
     /// <summary>Counts one refused token from the caller's address; a lease that is not acquired means answer 429.</summary>
-    public RateLimitLease Count(HttpContext context) => _limiter.AttemptAcquire(ClientAddress.Of(context));
+    public async ValueTask<RateLimitLease> CountAsync(HttpContext context)
+    {
+        var address = ClientAddress.Of(context);
+        return await CountSharedAsync(address) ?? _limiter.AttemptAcquire(address);
+    }
 
-    public void Dispose() => _limiter.Dispose();
+    private async Task<RateLimitLease?> CountSharedAsync(string address)
+    {
+        if (_redis is null || _clock.GetTimestamp() < Volatile.Read(ref _retryAt)) return null;
+        try
+        {
+            var redis = await _redis;
+            if (!redis.IsConnected) return Unreachable(null);
+            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+                Count, [(RedisKey)(_prefix + address)], [_permits, (long)_window.TotalMilliseconds]))!;
+            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+                _logger.LogInformation("Redis answers again: refused tokens are counted across the instances again.");
+            return new WindowLease((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
+        }
+        // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis falls back too.
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            return Unreachable(e);
+        }
+    }
+
+    private RateLimitLease? Unreachable(Exception? e)
+    {
+        var retryIn = (long)(RetryEvery.TotalSeconds * _clock.TimestampFrequency);
+        Volatile.Write(ref _retryAt, _clock.GetTimestamp() + retryIn);
+        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+            _logger.LogWarning(e, "Redis is unreachable: each instance counts refused tokens alone " +
+                "(N instances allow N times {Section}) until it answers again.", Section);
+        return null;
+    }
+
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        if (_redis is { IsCompletedSuccessfully: true }) _redis.Result.Dispose();
+    }
+
+    /// <summary>The answer of the shared window: acquired, or refused with the time until the window ends.</summary>
+    private sealed class WindowLease(bool acquired, TimeSpan retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => acquired;
+
+        public override IEnumerable<string> MetadataNames => acquired ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = !acquired && metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
+            return metadata is not null;
+        }
+    }
 }

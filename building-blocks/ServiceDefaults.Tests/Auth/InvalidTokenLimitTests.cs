@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Community.ServiceDefaults.Auth;
+using Community.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Community.ServiceDefaults.Tests.Auth;
+
+/// <summary>
+/// Refused tokens counted per address across a service's instances: two instances on one Redis share the window;
+/// without Redis, or while it is unreachable, each counts alone (one warning per outage).
+/// </summary>
+public sealed class InvalidTokenLimitTests
+{
+    private const string From = "203.0.113.5";
+
+    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(TestTokens tokens, string? redis, string prefix, ILoggerProvider? logs = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Http:TrustedNetworks:0"] = "127.0.0.1",
+            ["RateLimits:InvalidTokens:PermitLimit"] = "3",
+            ["RateLimits:InvalidTokens:WindowSeconds"] = "3600",
+            ["RateLimits:InvalidTokens:RedisKeyPrefix"] = prefix,
+            ["ConnectionStrings:redis"] = redis,
+        });
+        builder.AddServiceDefaults();
+        if (logs is not null) builder.Logging.AddProvider(logs);
+        builder.Services.AddSingleton<ISigningKeySource>(tokens);
+        var app = builder.Build();
+        app.UseServiceDefaults();
+        app.MapGet("/address", (HttpContext context) => ClientAddress.Of(context)).AllowAnonymous();
+        await app.StartAsync();
+        return (app, new HttpClient { BaseAddress = new Uri(app.Urls.First()) });
+    }
+
+    private static async Task<HttpStatusCode> SendForgedAsync(HttpClient client, TestTokens tokens, string from = From)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/address");
+        request.Headers.Add("Authorization", "Bearer " + tokens.Issue(subject: "not-a-user-id"));
+        request.Headers.Add("X-Forwarded-For", from);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Two_instances_on_one_redis_share_the_count_of_an_address()
+    {
+        using var tokens = new TestTokens();
+        var redis = (await TestInfrastructure.RedisAsync()).ConnectionString;
+        var prefix = $"tests:{Guid.NewGuid():N}:";
+        var (a, clientA) = await StartAsync(tokens, redis, prefix);
+        var (b, clientB) = await StartAsync(tokens, redis, prefix);
+        await using var _ = a;
+        await using var __ = b;
+        using var ___ = clientA;
+        using var ____ = clientB;
+
+        // three refusals in all, alternating: each instance alone would still allow three of its own
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(clientA, tokens));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(clientB, tokens));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(clientA, tokens));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SendForgedAsync(clientB, tokens));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SendForgedAsync(clientA, tokens));
+        // another address has its own budget
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(clientB, tokens, "198.51.100.9"));
+    }
+
+    [Fact]
+    public async Task While_redis_is_unreachable_each_instance_counts_alone_with_one_warning()
+    {
+        using var tokens = new TestTokens();
+        var logs = new Warnings();
+        // a port where nothing listens
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var dead = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        listener.Stop();
+        var (app, client) = await StartAsync(tokens, dead, $"tests:{Guid.NewGuid():N}:", logs);
+        await using var _ = app;
+        using var __ = client;
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await SendForgedAsync(client, tokens));
+            await Task.Delay(TimeSpan.FromSeconds(1.1)); // past the retry pause: Redis is tried, and fails, each time
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SendForgedAsync(client, tokens));
+        Assert.Single(logs.Lines, l => l.Contains("Redis is unreachable", StringComparison.Ordinal));
+    }
+
+    private sealed class Warnings : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<string> Queue { get; } = new();
+
+        public IReadOnlyList<string> Lines => [.. Queue];
+
+        public ILogger CreateLogger(string categoryName) => categoryName == typeof(InvalidTokenLimit).FullName ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) Queue.Enqueue(formatter(state, exception));
+        }
+
+        public void Dispose() { }
+    }
+}
