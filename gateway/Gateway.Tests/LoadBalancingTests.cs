@@ -207,3 +207,33 @@ public sealed class DnsDestinationTests
         Assert.Equal(["messaging-0"], pinned.Destinations.Keys);
     }
 }
+
+public sealed class UnresolvableDestinationTests
+{
+    [Fact]
+    public async Task A_name_that_does_not_resolve_leaves_out_its_destination_and_the_gateway_starts_and_serves_the_rest()
+    {
+        using var tokens = new TestTokens();
+        await using var backend = await FakeBackend.StartAsync(tokens);
+        var address = backend.BaseAddress.ToString().TrimEnd('/');
+        // a headless Service none of whose pods is ready: its name does not resolve
+        await using var gateway = GatewayHost.Start(new Dictionary<string, string?>
+        {
+            [$"Services:{ResourceNames.Identity}"] = address,
+            [$"Services:{ResourceNames.Messaging}"] = address,
+            [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = "http://no-ready-pods.invalid:8080",
+            [$"{GatewayProxyConfig.DnsDestinations}:Enabled"] = "true",
+            [$"{GatewayProxyConfig.DnsDestinations}:AddressFamily"] = "InterNetwork",
+        });
+
+        var lookup = gateway.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
+        Assert.True(lookup.TryGetCluster(GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging), out var pinned));
+        Assert.Empty(pinned.Destinations);
+        using var hub = new HttpRequestMessage(HttpMethod.Post, "/hubs/chat/negotiate?negotiateVersion=1");
+        hub.Headers.Authorization = new("Bearer", tokens.Issue());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await gateway.Client.SendAsync(hub)).StatusCode);
+        using var rest = new HttpRequestMessage(HttpMethod.Get, "/api/v1/conversations");
+        rest.Headers.Authorization = new("Bearer", tokens.Issue());
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.SendAsync(rest)).StatusCode);
+    }
+}

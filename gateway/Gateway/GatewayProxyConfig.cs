@@ -1,5 +1,6 @@
 using Community.Contracts;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.ServiceDiscovery;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Community.Gateway;
@@ -52,11 +53,17 @@ public static class GatewayProxyConfig
     {
         var section = configuration.GetSection(DnsDestinations);
         if (!section.GetValue<bool>("Enabled")) return proxy;
-        return proxy.AddDnsDestinationResolver(options =>
+        proxy.AddDnsDestinationResolver(options =>
         {
             options.RefreshPeriod = DnsRefreshPeriod;
             section.Bind(options);
         });
+        // YARP's resolver, asked through TolerantDnsResolver: a name that does not resolve costs only its destination
+        var dns = proxy.Services.Last(d => d.ServiceType == typeof(IDestinationResolver));
+        proxy.Services.Remove(dns);
+        proxy.Services.AddSingleton<IDestinationResolver>(provider => ActivatorUtilities.CreateInstance<TolerantDnsResolver>(
+            provider, dns.ImplementationType is { } type ? ActivatorUtilities.CreateInstance(provider, type) : dns.ImplementationFactory!(provider)));
+        return proxy;
     }
 
     /// <summary>The cookie that pins a client to one instance of a service on <see cref="GatewayRoute.Pinned"/> routes.</summary>
