@@ -1,3 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Community.AppHost.Telemetry;
 using Community.Contracts;
 
 namespace Community.AppHost.Tests;
@@ -71,5 +76,33 @@ public sealed class AppHostOptionsTests
         }
         Assert.Equal(addresses[ResourceNames.Messaging], environments["gateway"][$"Services__{ResourceNames.Messaging}"]);
         Assert.Equal("service.instance.id=identity", environments["identity"]["OTEL_RESOURCE_ATTRIBUTES"]);
+    }
+
+    [Fact]
+    public async Task The_dashboard_lists_each_replica_with_its_state_and_stops_one_alone()
+    {
+        var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
+        var instances = Resources.Instances([messaging], _ => 2, _ => "http://127.0.0.1:1");
+        using var http = new HttpClient();
+        var runners = instances.Select(i => new ServiceRunner(i, "none.dll", ".", new Dictionary<string, string>(), new ConsoleOutput(), http)).ToList();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        listener.Stop();
+        using var stopping = new CancellationTokenSource();
+        using var dashboard = new Dashboard(url, () => runners, new TelemetryStore());
+        dashboard.Start(stopping.Token);
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+
+        var listed = (await client.GetFromJsonAsync<JsonArray>("/api/resources"))!;
+        Assert.Equal(["messaging-1", "messaging-2"], listed.Select(r => r!["name"]!.GetValue<string>()));
+        Assert.All(listed, r => Assert.True(r!["actions"]!.GetValue<bool>()));
+        Assert.All(listed, r => Assert.Equal("Starting", r!["state"]!.GetValue<string>()));
+
+        using var stopped = await client.PostAsync("/api/resources/messaging-2/stop", null);
+        Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
+        Assert.Equal(ResourceState.Stopped, runners[1].State);
+        Assert.Equal(ResourceState.Starting, runners[0].State);
+        await stopping.CancelAsync();
     }
 }
