@@ -12,7 +12,7 @@ internal sealed record AppHostOptions
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(120);
     public bool Help { get; init; }
 
-    /// <summary>Instances of a service beyond the one it runs by default (<c>--replicas messaging=2</c>); absent means one.</summary>
+    /// <summary>How many instances of a service run (<c>--replicas messaging=2</c>); absent means one.</summary>
     public IReadOnlyDictionary<string, int> Replicas { get; init; } = new Dictionary<string, int>();
 
     /// <summary>Most instances of one service a local run starts (each is a process on a shared machine).</summary>
@@ -87,24 +87,28 @@ internal sealed record AppHostOptions
         return uri.GetLeftPart(UriPartial.Authority);
     }
 
-    /// <summary><c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be given more than once).</summary>
+    /// <summary><c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be repeated).</summary>
     private static Dictionary<string, int> ReplicaCounts(string value, IReadOnlyDictionary<string, int> earlier)
     {
         var counts = new Dictionary<string, int>(earlier);
         foreach (var pair in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (pair.Split('=', 2, StringSplitOptions.TrimEntries) is not [var service, var number]
-                || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count is < 1 or > MaxReplicas)
+                || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                || count is < 1 or > MaxReplicas)
             {
-                throw new ArgumentException($"--replicas takes <service>=<1..{MaxReplicas}>, comma-separated, like messaging=2; got '{pair}'.");
+                throw new ArgumentException(
+                    $"--replicas takes <service>=<1..{MaxReplicas}>, comma-separated, like messaging=2; got '{pair}'.");
             }
             if (service == ResourceNames.Gateway)
             {
-                throw new ArgumentException("--replicas: the gateway runs once (it owns --gateway-url); give a service, like messaging=2.");
+                throw new ArgumentException(
+                    "--replicas: the gateway runs once (it owns --gateway-url); give a service, like messaging=2.");
             }
             if (!ResourceNames.Services.Contains(service))
             {
-                throw new ArgumentException($"--replicas: no service '{service}'; one of {string.Join(", ", ResourceNames.Services)}.");
+                throw new ArgumentException(
+                    $"--replicas: no service '{service}'; one of {string.Join(", ", ResourceNames.Services)}.");
             }
             counts[service] = count;
         }

@@ -95,7 +95,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
 
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(FreePorts(names.Count));
-            var instances = Resources.Instances(services, options.ReplicasOf, s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            var instances = Resources.Instances(services, options.ReplicasOf,
+                s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
             var addresses = Resources.Addresses(instances);
             var databases = new Dictionary<string, string>();
             foreach (var service in services.Where(s => s.UsesDatabase))
@@ -116,7 +117,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 var projectDirectory = Path.GetDirectoryName(projectFile)!;
                 lock (_runners)
                 {
-                    _runners.Add(new ServiceRunner(instance, AssemblyPath(projectFile), projectDirectory, environment, console, http));
+                    _runners.Add(new ServiceRunner(
+                        instance, AssemblyPath(projectFile), projectDirectory, environment, console, http));
                 }
             }
 

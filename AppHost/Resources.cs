@@ -13,7 +13,7 @@ internal sealed record ServiceDefinition(string Name, string Project, bool UsesD
 }
 
 /// <summary>One process AppHost runs: a service, or one of its replicas (<c>--replicas</c>).</summary>
-/// <param name="Name">The resource's name: the service's, or <c>messaging-1</c>, <c>messaging-2</c>... for replicas.</param>
+/// <param name="Name">The resource's name: the service's, or <c>messaging-1</c>, <c>messaging-2</c>... of replicas.</param>
 /// <param name="Url">Where this process listens.</param>
 internal sealed record ServiceInstance(ServiceDefinition Service, string Name, string Url);
 
@@ -46,12 +46,15 @@ internal static class Resources
     /// <paramref name="replicasOf"/> gives n &gt; 1; each listens on the URL <paramref name="urlOf"/> gives it.
     /// </summary>
     public static IReadOnlyList<ServiceInstance> Instances(
-        IReadOnlyList<ServiceDefinition> services, Func<string, int> replicasOf, Func<ServiceDefinition, string> urlOf) =>
+        IReadOnlyList<ServiceDefinition> services, Func<string, int> replicasOf,
+        Func<ServiceDefinition, string> urlOf) =>
         services.SelectMany(service => replicasOf(service.Name) is var count && count > 1 && !service.IsGateway
-            ? Enumerable.Range(1, count).Select(i => new ServiceInstance(service, $"{service.Name}-{i}", urlOf(service)))
+            ? Enumerable.Range(1, count)
+                .Select(i => new ServiceInstance(service, $"{service.Name}-{i}", urlOf(service)))
             : [new ServiceInstance(service, service.Name, urlOf(service))]).ToList();
 
-    /// <summary>Service name to the addresses of its instances, separated by ';' (the gateway's <c>Services:&lt;name&gt;</c>).</summary>
+    /// <summary>Service name to its instances' addresses, separated by ';' (the gateway's <c>Services:&lt;name&gt;</c>).</summary>
     public static Dictionary<string, string> Addresses(IEnumerable<ServiceInstance> instances) =>
-        instances.GroupBy(i => i.Service.Name).ToDictionary(g => g.Key, g => string.Join(';', g.Select(i => i.Url)));
+        instances.GroupBy(i => i.Service.Name)
+            .ToDictionary(g => g.Key, g => string.Join(';', g.Select(i => i.Url)));
 }

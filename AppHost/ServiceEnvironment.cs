@@ -4,7 +4,7 @@ namespace Community.AppHost;
 
 /// <summary>What AppHost knows when it builds one service's environment variables.</summary>
 /// <param name="GatewayUrl">The public address (<c>--gateway-url</c>); every URL handed to clients starts with it.</param>
-/// <param name="Addresses">Service name to the address it listens on; a service run as replicas, theirs separated by ';'.</param>
+/// <param name="Addresses">Service name to its address; of a service run as replicas, theirs separated by ';'.</param>
 /// <param name="Databases">Resource name to the connection string of its own database.</param>
 /// <param name="Broker">The <c>community</c> vhost's amqp:// URI.</param>
 /// <param name="OtlpEndpoint">Where services export telemetry: the operator's OTEL_EXPORTER_OTLP_ENDPOINT, else the dashboard's receiver.</param>
@@ -54,15 +54,17 @@ internal static class ServiceEnvironment
         };
     }
 
-    /// <summary>The environment variables of <paramref name="service"/> run once, given the others in <paramref name="services"/>.</summary>
-    public static Dictionary<string, string> For(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform) =>
+    /// <summary>The environment of <paramref name="service"/> run once, given the others in <paramref name="services"/>.</summary>
+    public static Dictionary<string, string> For(
+        ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform) =>
         For(new ServiceInstance(service, service.Name, platform.Addresses[service.Name]), services, platform);
 
     /// <summary>
     /// The environment variables of one process of a service (a replica listens on its own URL and reports its own
     /// <c>service.instance.id</c>), given the others in <paramref name="services"/>.
     /// </summary>
-    public static Dictionary<string, string> For(ServiceInstance instance, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform)
+    public static Dictionary<string, string> For(
+        ServiceInstance instance, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform)
     {
         var service = instance.Service;
         var environment = new Dictionary<string, string>

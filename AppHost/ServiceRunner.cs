@@ -7,7 +7,7 @@ namespace Community.AppHost;
 /// Runs one service as a child process: streams its output, polls <c>/health/ready</c>,
 /// restarts it with exponential back-off when it exits, and stops it on request.
 /// </summary>
-/// <remarks>A service run as replicas has a runner per replica, each its own resource (<c>messaging-1</c>...).</remarks>
+/// <remarks>A service run as replicas has a runner per replica, each a resource (<c>messaging-1</c>...).</remarks>
 internal sealed class ServiceRunner(
     ServiceInstance instance,
     string assemblyPath,

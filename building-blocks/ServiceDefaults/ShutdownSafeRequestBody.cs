@@ -14,7 +14,9 @@ namespace Community.ServiceDefaults;
 /// </summary>
 internal static class ShutdownSafeRequestBody
 {
-    public static IApplicationBuilder UseShutdownSafeRequestBody(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseShutdownSafeRequestBody(this IApplicationBuilder app) => app.Use(WrapBody);
+
+    private static Task WrapBody(HttpContext context, RequestDelegate next)
     {
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
             && context.Features.Get<IRequestBodyPipeFeature>() is { } body)
@@ -22,7 +24,7 @@ internal static class ShutdownSafeRequestBody
             context.Features.Set<IRequestBodyPipeFeature>(new Feature(body));
         }
         return next(context);
-    });
+    }
 
     // Kestrel's reader changes when a middleware replaces the body stream: wrapped as it is asked for.
     private sealed class Feature(IRequestBodyPipeFeature server) : IRequestBodyPipeFeature
@@ -70,7 +72,8 @@ internal static class ShutdownSafeRequestBody
 
         public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
 
-        public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+        public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) =>
+            inner.AdvanceTo(consumed, examined);
 
         public override void Complete(Exception? exception = null) => inner.Complete(exception);
 

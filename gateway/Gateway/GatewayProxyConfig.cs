@@ -19,17 +19,17 @@ public static class GatewayProxyConfig
         (configuration[AddressKey(service)] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>
-    /// Configuration key of the instances a service's pinned routes spread over when they differ from <see cref="AddressKey"/>:
-    /// in Kubernetes a headless Service (<c>http://messaging-pods:8080</c>) whose name <see cref="DnsDestinations"/> resolves
-    /// to every ready pod, where the ordinary Service's one virtual address would hide them.
+    /// Configuration key of the instances a service's pinned routes spread over when not <see cref="AddressKey"/>'s:
+    /// in Kubernetes a headless Service (<c>http://messaging-pods:8080</c>) whose name <see cref="DnsDestinations"/>
+    /// resolves to every ready pod, where the ordinary Service's one virtual address would hide them.
     /// </summary>
     public static string PinnedAddressKey(string service) => $"PinnedServices:{service}";
 
-    /// <summary>The instances of <paramref name="service"/>'s pinned cluster: <see cref="PinnedAddressKey"/>, else its addresses.</summary>
+    /// <summary>The instances of a service's pinned cluster: <see cref="PinnedAddressKey"/>, else its addresses.</summary>
     public static IReadOnlyList<string> PinnedAddresses(IConfiguration configuration, string service) =>
-        string.IsNullOrWhiteSpace(configuration[PinnedAddressKey(service)])
-            ? Addresses(configuration, service)
-            : configuration[PinnedAddressKey(service)]!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        configuration[PinnedAddressKey(service)] is { } pinned && !string.IsNullOrWhiteSpace(pinned)
+            ? pinned.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : Addresses(configuration, service);
 
     /// <summary>The services that have an address configured, in start order.</summary>
     public static IReadOnlyList<string> ConfiguredServices(IConfiguration configuration) =>
@@ -38,8 +38,8 @@ public static class GatewayProxyConfig
     public static IReadOnlyList<RouteConfig> Routes(IEnumerable<GatewayRoute> table) => table.Select(ToRouteConfig).ToList();
 
     /// <summary>
-    /// Configuration section of DNS destination resolution, off unless <c>DnsDestinations:Enabled</c> is true: each destination's
-    /// host name then becomes one destination per address it resolves to (YARP's DNS destination resolver), resolved again
+    /// Configuration section of DNS destination resolution, off unless <c>DnsDestinations:Enabled</c> is true: each
+    /// destination's host name then becomes one destination per address (YARP's DNS destination resolver), resolved again
     /// every <c>RefreshPeriod</c> (default <see cref="DnsRefreshPeriod"/>); <c>AddressFamily</c> (InterNetwork or
     /// InterNetworkV6) limits the lookups to one family.
     /// </summary>
@@ -48,7 +48,7 @@ public static class GatewayProxyConfig
     /// <summary>How often resolved names are looked up again by default: pods come and go.</summary>
     public static readonly TimeSpan DnsRefreshPeriod = TimeSpan.FromSeconds(15);
 
-    /// <summary>Resolves destinations through DNS when <see cref="DnsDestinations"/> says so; otherwise they stay as configured.</summary>
+    /// <summary>Resolves destinations through DNS when <see cref="DnsDestinations"/> says so; else they stay as given.</summary>
     public static IReverseProxyBuilder AddDnsDestinations(this IReverseProxyBuilder proxy, IConfiguration configuration)
     {
         var section = configuration.GetSection(DnsDestinations);
@@ -62,7 +62,9 @@ public static class GatewayProxyConfig
         var dns = proxy.Services.Last(d => d.ServiceType == typeof(IDestinationResolver));
         proxy.Services.Remove(dns);
         proxy.Services.AddSingleton<IDestinationResolver>(provider => ActivatorUtilities.CreateInstance<TolerantDnsResolver>(
-            provider, dns.ImplementationType is { } type ? ActivatorUtilities.CreateInstance(provider, type) : dns.ImplementationFactory!(provider)));
+            provider, dns.ImplementationType is { } type
+                ? ActivatorUtilities.CreateInstance(provider, type)
+                : dns.ImplementationFactory!(provider)));
         return proxy;
     }
 
@@ -86,7 +88,10 @@ public static class GatewayProxyConfig
                 .ToDictionary(d => d.Name, d => new DestinationConfig { Address = d.Address });
         return ResourceNames.Services.SelectMany(service =>
         {
-            var cluster = new ClusterConfig { ClusterId = service, Destinations = Destinations(service, Addresses(configuration, service)) };
+            var cluster = new ClusterConfig
+            {
+                ClusterId = service, Destinations = Destinations(service, Addresses(configuration, service)),
+            };
             if (!pinned.Contains(service)) return [cluster];
             return new[]
             {

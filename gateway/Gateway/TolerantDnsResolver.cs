@@ -12,7 +12,9 @@ namespace Community.Gateway;
 /// routes answer 503), where one failure would fail the whole configuration and with it the gateway's start.
 /// </summary>
 internal sealed class TolerantDnsResolver(
-    IDestinationResolver dns, IOptionsMonitor<DnsDestinationResolverOptions> options, ILogger<TolerantDnsResolver> logger)
+    IDestinationResolver dns,
+    IOptionsMonitor<DnsDestinationResolverOptions> options,
+    ILogger<TolerantDnsResolver> logger)
     : IDestinationResolver
 {
     public async ValueTask<ResolvedDestinationCollection> ResolveDestinationsAsync(
@@ -23,7 +25,8 @@ internal sealed class TolerantDnsResolver(
         {
             try
             {
-                var one = await dns.ResolveDestinationsAsync(new Dictionary<string, DestinationConfig> { [name] = destination }, cancellationToken);
+                var alone = new Dictionary<string, DestinationConfig> { [name] = destination };
+                var one = await dns.ResolveDestinationsAsync(alone, cancellationToken);
                 foreach (var (id, config) in one.Destinations) resolved[id] = config;
             }
             // YARP wraps the lookup's SocketException ("Failed to resolve host")
@@ -33,7 +36,10 @@ internal sealed class TolerantDnsResolver(
                     name, destination.Address, lookup.SocketErrorCode);
             }
         }
-        var period = options.CurrentValue.RefreshPeriod is { } every && every > TimeSpan.Zero ? every : GatewayProxyConfig.DnsRefreshPeriod;
-        return new ResolvedDestinationCollection(resolved, new CancellationChangeToken(new CancellationTokenSource(period).Token));
+        var period = options.CurrentValue.RefreshPeriod is { } every && every > TimeSpan.Zero
+            ? every
+            : GatewayProxyConfig.DnsRefreshPeriod;
+        var refresh = new CancellationChangeToken(new CancellationTokenSource(period).Token);
+        return new ResolvedDestinationCollection(resolved, refresh);
     }
 }

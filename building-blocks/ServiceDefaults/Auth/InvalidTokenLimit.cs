@@ -44,7 +44,8 @@ public sealed class InvalidTokenLimit : IDisposable
     private long _retryAt;
     private int _unreachable;
 
-    public InvalidTokenLimit(IConfiguration configuration, IHostEnvironment environment, TimeProvider clock, ILogger<InvalidTokenLimit> logger)
+    public InvalidTokenLimit(
+        IConfiguration configuration, IHostEnvironment environment, TimeProvider clock, ILogger<InvalidTokenLimit> logger)
     {
         _permits = configuration.GetValue($"{Section}:PermitLimit", 60);
         var seconds = configuration.GetValue($"{Section}:WindowSeconds", 60);

@@ -33,15 +33,16 @@ public static class TelemetrySetup
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return builder;
 
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
+        var attributes = builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"] ?? "";
+        var hasInstanceId = attributes.Contains("service.instance.id=", StringComparison.Ordinal);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeScopes = true;
             logging.IncludeFormattedMessage = true;
         });
         builder.Services.AddOpenTelemetry()
-            // An instance id given in OTEL_RESOURCE_ATTRIBUTES (AppHost's replicas) is kept; otherwise one is made per process.
-            .ConfigureResource(resource => resource.AddService(serviceName, autoGenerateServiceInstanceId:
-                builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"]?.Contains("service.instance.id=", StringComparison.Ordinal) != true))
+            // An instance id in OTEL_RESOURCE_ATTRIBUTES (AppHost's replicas) is kept; else one is made per process.
+            .ConfigureResource(resource => resource.AddService(serviceName, autoGenerateServiceInstanceId: !hasInstanceId))
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthProbe(context.Request))
                 .AddHttpClientInstrumentation()
