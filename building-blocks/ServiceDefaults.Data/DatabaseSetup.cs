@@ -1,5 +1,6 @@
 using System.Text;
 using Community.Contracts;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +42,10 @@ public static class DatabaseSetup
         // Ahead of every hosted service (the bus and its dispatcher too, whichever was added first), so the schema exists before they run.
         var firstHosted = builder.Services.TakeWhile(d => d.ServiceType != typeof(IHostedService)).Count();
         builder.Services.Insert(firstHosted, ServiceDescriptor.Singleton<IHostedService, SchemaMigrator>());
+
+        builder.Services.AddSingleton<IdempotentRequestStore>();
+        builder.Services.AddSingleton<IIdempotentRequestStore>(sp => sp.GetRequiredService<IdempotentRequestStore>());
+        builder.Services.AddHostedService<IdempotentRequestSweeper>();
 
         // The secrets a service keeps in this database are encrypted with keys kept outside it.
         builder.AddSecretProtection(service);

@@ -132,7 +132,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// The shared middleware pipeline, in its one right order: HEAD answered as GET, routing, forwarded headers, request id, no-store for signed-in answers,
     /// problem details for every error, safe text, UTF-8 JSON bodies, authentication that refuses
-    /// invalid tokens, authorization, rate limiting, refusal of query parameters the endpoint does not bind; and the service's OpenAPI document.
+    /// invalid tokens, authorization, rate limiting, refusal of query parameters the endpoint does not bind, Idempotency-Key replays; and the service's OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -153,6 +153,7 @@ public static class ServiceDefaultsExtensions
         app.UseRateLimiter();
         app.UseKnownSubjectsForWrites();
         app.UseKnownQueryParameters();
+        app.UseIdempotentRequests();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;

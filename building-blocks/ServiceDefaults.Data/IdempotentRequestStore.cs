@@ -1,0 +1,107 @@
+using Community.ServiceDefaults.Api;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Community.ServiceDefaults.Data;
+
+/// <summary>The <c>idempotent_requests</c> table (platform migration 0005), written with the service's clock.</summary>
+public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProvider clock) : IIdempotentRequestStore
+{
+    public async Task<IdempotentClaim> ClaimAsync(Guid userId, string key, byte[] fingerprint, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            // A new key, an expired one, or the same request's abandoned claim is taken; anything else is read.
+            await using (var claim = dataSource.CreateCommand("""
+                INSERT INTO idempotent_requests AS r (user_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = excluded.created_at,
+                    status_code = NULL, content_type = NULL, location = NULL, body = NULL
+                WHERE r.created_at < $5 OR (r.status_code IS NULL AND r.created_at < $6 AND r.fingerprint = excluded.fingerprint)
+                RETURNING 1
+                """))
+            {
+                AddKey(claim, userId, key);
+                claim.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = fingerprint });
+                claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+                claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now - IdempotentRequests.Retention });
+                claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now - IdempotentRequests.InProgressLease });
+                if (await claim.ExecuteScalarAsync(cancellationToken) is not null) return new IdempotentClaim(IdempotentClaimOutcome.Claimed);
+            }
+
+            await using var read = dataSource.CreateCommand(
+                "SELECT fingerprint, status_code, content_type, location, body FROM idempotent_requests WHERE user_id = $1 AND key = $2");
+            AddKey(read, userId, key);
+            await using var row = await read.ExecuteReaderAsync(cancellationToken);
+            // Released between the two statements: claim again (a second miss is a request racing in a loop, so say in progress).
+            if (!await row.ReadAsync(cancellationToken))
+            {
+                if (attempt < 2) continue;
+                return new IdempotentClaim(IdempotentClaimOutcome.InProgress);
+            }
+            if (!row.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(fingerprint)) return new IdempotentClaim(IdempotentClaimOutcome.OtherRequest);
+            if (row.IsDBNull(1)) return new IdempotentClaim(IdempotentClaimOutcome.InProgress);
+            return new IdempotentClaim(IdempotentClaimOutcome.Completed, new StoredResponse(
+                row.GetInt32(1), row.IsDBNull(2) ? null : row.GetString(2), row.IsDBNull(3) ? null : row.GetString(3), row.GetFieldValue<byte[]>(4)));
+        }
+    }
+
+    public async Task CompleteAsync(Guid userId, string key, StoredResponse response, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE idempotent_requests SET status_code = $3, content_type = $4, location = $5, body = $6 WHERE user_id = $1 AND key = $2");
+        AddKey(command, userId, key);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = response.StatusCode });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.ContentType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.Location ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = response.Body });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM idempotent_requests WHERE user_id = $1 AND key = $2 AND status_code IS NULL");
+        AddKey(command, userId, key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the keys older than <see cref="IdempotentRequests.Retention"/>; answers how many.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM idempotent_requests WHERE created_at < $1");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() - IdempotentRequests.Retention });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddKey(NpgsqlCommand command, Guid userId, string key)
+    {
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+    }
+}
+
+/// <summary>Removes idempotency keys past their 24 h, at start and hourly.</summary>
+public sealed class IdempotentRequestSweeper(IdempotentRequestStore store, TimeProvider clock, ILogger<IdempotentRequestSweeper> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan Every = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var removed = await store.SweepAsync(stoppingToken);
+                if (removed > 0) logger.LogInformation("Removed {Count} expired idempotency keys", removed);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning(e, "Sweeping expired idempotency keys failed; trying again in an hour");
+            }
+            try { await Task.Delay(Every, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+}

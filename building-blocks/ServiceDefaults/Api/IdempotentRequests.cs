@@ -1,0 +1,141 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.ServiceDefaults.Api;
+
+/// <summary>An answer kept for an idempotency key, replayed as it was first given.</summary>
+public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, byte[] Body);
+
+public enum IdempotentClaimOutcome { Claimed, InProgress, OtherRequest, Completed }
+
+public sealed record IdempotentClaim(IdempotentClaimOutcome Outcome, StoredResponse? Response = null);
+
+/// <summary>Where a service keeps its idempotency keys (the <c>idempotent_requests</c> table of ServiceDefaults.Data).</summary>
+public interface IIdempotentRequestStore
+{
+    /// <summary>Claims the key for this request, or says what holds it: the same request running or done, or another request.</summary>
+    Task<IdempotentClaim> ClaimAsync(Guid userId, string key, byte[] fingerprint, CancellationToken cancellationToken);
+
+    Task CompleteAsync(Guid userId, string key, StoredResponse response, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a claim whose request ended without an answer to keep (a refusal raised, a 5xx): a retry runs again.</summary>
+    Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// <c>Idempotency-Key</c> on the endpoints marked <see cref="HonoursIdempotencyKey.Replayed"/>, as Stripe does: per signed-in
+/// user, a key first used for a request (method, path, query, content type and body) answers a repeat of that request with
+/// the stored answer (status, body, Content-Type, Location; <c>Idempotent-Replayed: true</c>), another request with 422,
+/// and a repeat while the first still runs with 409 and Retry-After. Answers of 500 and above, and refusals raised as
+/// exceptions (they changed nothing), are not kept. Keys are kept 24 h.
+/// </summary>
+public static class IdempotentRequests
+{
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>A claim with no answer after this long was abandoned (its instance stopped) and may be taken again.</summary>
+    public static readonly TimeSpan InProgressLease = TimeSpan.FromMinutes(1);
+
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    /// <summary>Only in services that register <see cref="IIdempotentRequestStore"/> (every service database does); runs after authorization.</summary>
+    public static IApplicationBuilder UseIdempotentRequests(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetService<IIdempotentRequestStore>() is not { } store) return app;
+        return app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<HonoursIdempotencyKey>() is not { Replays: true }
+                || !HttpMethods.IsPost(context.Request.Method)
+                || !Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var userId))
+            {
+                await next(context);
+                return;
+            }
+            var errors = new ValidationErrors();
+            var key = IdempotencyKey.Read(context.Request, errors);
+            errors.ThrowIfAny();
+            if (key is null)
+            {
+                await next(context);
+                return;
+            }
+            await RunOnceAsync(context, next, store, userId, key);
+        });
+    }
+
+    private static async Task RunOnceAsync(HttpContext context, RequestDelegate next, IIdempotentRequestStore store, Guid userId, string key)
+    {
+        var fingerprint = await FingerprintAsync(context.Request, context.RequestAborted);
+        var claim = await store.ClaimAsync(userId, key, fingerprint, context.RequestAborted);
+        switch (claim.Outcome)
+        {
+            case IdempotentClaimOutcome.OtherRequest:
+                throw new BusinessRuleException(
+                    $"This {IdempotencyKey.Header} was used for another request (another body, method or path); use a new key for a new request.");
+            case IdempotentClaimOutcome.InProgress:
+                throw new ConflictException($"A request with this {IdempotencyKey.Header} is still in progress; retry when it has finished.")
+                    { RetryAfter = TimeSpan.FromSeconds(1) };
+            case IdempotentClaimOutcome.Completed:
+                await ReplayAsync(context.Response, claim.Response!);
+                return;
+        }
+
+        var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+        using var buffer = new MemoryStream();
+        var capture = new StreamResponseBodyFeature(buffer, original);
+        context.Features.Set<IHttpResponseBodyFeature>(capture);
+        try
+        {
+            await next(context);
+            await capture.CompleteAsync();
+        }
+        catch
+        {
+            context.Features.Set(original);
+            await store.ReleaseAsync(userId, key, CancellationToken.None);
+            throw;
+        }
+        context.Features.Set(original);
+
+        var response = context.Response;
+        if (response.StatusCode >= StatusCodes.Status500InternalServerError)
+            await store.ReleaseAsync(userId, key, CancellationToken.None);
+        else
+            // Kept before the answer leaves, so a client that has it and repeats the request gets the replay.
+            await store.CompleteAsync(userId, key,
+                new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
+                    buffer.ToArray()), CancellationToken.None);
+        buffer.Position = 0;
+        await buffer.CopyToAsync(original.Stream, context.RequestAborted);
+    }
+
+    private static async Task ReplayAsync(HttpResponse response, StoredResponse stored)
+    {
+        response.StatusCode = stored.StatusCode;
+        if (stored.ContentType is not null) response.ContentType = stored.ContentType;
+        if (stored.Location is not null) response.Headers.Location = stored.Location;
+        response.Headers[ReplayedHeader] = "true";
+        response.ContentLength = stored.Body.Length;
+        await response.Body.WriteAsync(stored.Body);
+    }
+
+    /// <summary>SHA-256 of what makes two requests the same: method, path and query, content type and body.</summary>
+    private static async Task<byte[]> FingerprintAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        request.EnableBuffering();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n{request.ContentType}\n"));
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0) hash.AppendData(chunk, 0, read);
+        request.Body.Position = 0;
+        return hash.GetHashAndReset();
+    }
+}
