@@ -6,6 +6,7 @@ using Community.AiCompanion.Model;
 using Community.AiCompanion.Projections;
 using Community.AiCompanion.Sessions;
 using Community.Contracts;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 
@@ -29,10 +30,12 @@ public static class AiCompanionServiceExtensions
 
     public static WebApplication MapCompanionApi(this WebApplication app)
     {
-        app.MapActivityApi();
-        app.MapUsageApi();
-        app.MapSessionsApi();
-        app.MapConversationApi();
+        // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
+        var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapActivityApi();
+        api.MapUsageApi();
+        api.MapSessionsApi();
+        api.MapConversationApi();
         return app;
     }
 }

@@ -4,6 +4,7 @@ using Community.Events.Courses;
 using Community.Events.Data;
 using Community.Events.Photos;
 using Community.Events.Registrations;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 
@@ -31,12 +32,14 @@ public static class EventsServiceExtensions
 
     public static WebApplication MapEventsApi(this WebApplication app)
     {
-        app.MapCatalogueApi();
-        app.MapRegistrationsApi();
-        app.MapCheckInApi();
-        app.MapPhotosApi();
-        app.MapCoverImageApi();
-        app.MapCoursesApi();
+        // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
+        var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapCatalogueApi();
+        api.MapRegistrationsApi();
+        api.MapCheckInApi();
+        api.MapPhotosApi();
+        api.MapCoverImageApi();
+        api.MapCoursesApi();
         return app;
     }
 }

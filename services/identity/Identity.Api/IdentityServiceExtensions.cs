@@ -2,6 +2,7 @@ using Community.Contracts;
 using Community.Identity.Admins;
 using Community.Identity.Auth;
 using Community.Identity.Data;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Mail;
 using Community.Identity.Keys;
 using Community.Identity.PasswordReset;
@@ -49,17 +50,19 @@ public static class IdentityServiceExtensions
 
     public static WebApplication MapIdentityApi(this WebApplication app)
     {
-        app.MapAuthApi();
-        app.MapExternalLoginApi();
-        app.MapPasswordResetApi();
-        app.MapUsersApi();
-        app.MapPhoneVerificationApi();
-        app.MapEmailVerificationApi();
-        app.MapProfilePictureApi();
-        app.MapReferralsApi();
-        app.MapWaitlistApi();
-        app.MapJwksApi();
-        app.MapRevocationFeedApi();
+        // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
+        var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapAuthApi();
+        api.MapExternalLoginApi();
+        api.MapPasswordResetApi();
+        api.MapUsersApi();
+        api.MapPhoneVerificationApi();
+        api.MapEmailVerificationApi();
+        api.MapProfilePictureApi();
+        api.MapReferralsApi();
+        api.MapWaitlistApi();
+        api.MapJwksApi();
+        api.MapRevocationFeedApi();
         return app;
     }
 }

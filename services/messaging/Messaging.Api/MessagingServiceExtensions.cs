@@ -3,6 +3,7 @@ using Community.Messaging.Attachments;
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
 using Community.Messaging.Notifications;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
@@ -33,11 +34,13 @@ public static class MessagingServiceExtensions
 
     public static WebApplication MapMessagingApi(this WebApplication app)
     {
-        app.MapConversationsApi();
-        app.MapMessagesApi();
-        app.MapAttachmentsApi();
-        app.MapThreadsApi();
-        app.MapNotificationsApi();
+        // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
+        var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapConversationsApi();
+        api.MapMessagesApi();
+        api.MapAttachmentsApi();
+        api.MapThreadsApi();
+        api.MapNotificationsApi();
         app.MapRealTimeHub<ChatHub>(ChatHub.Path);
         app.MapHubAsyncApi(ChatHub.AsyncApiPath, new HubDescription("Community chat hub",
             "The messaging service's SignalR hub: join conversations, send, edit, delete, typing, read receipts; "

@@ -8,6 +8,7 @@ using Community.Payments.Refunds;
 using Community.Payments.Sandbox;
 using Community.Payments.Subscriptions;
 using Community.Payments.Webhooks;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 
@@ -58,13 +59,15 @@ public static class PaymentsServiceExtensions
 
     public static WebApplication MapPaymentsApi(this WebApplication app)
     {
-        app.MapCheckoutApi();
-        app.MapRefundsApi();
-        app.MapCreditsApi();
-        app.MapSubscriptionsApi();
-        app.MapBoostsApi();
-        app.MapWebhookApi();
-        app.MapSandboxApi();
+        // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
+        var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapCheckoutApi();
+        api.MapRefundsApi();
+        api.MapCreditsApi();
+        api.MapSubscriptionsApi();
+        api.MapBoostsApi();
+        api.MapWebhookApi();
+        api.MapSandboxApi();
         return app;
     }
 }

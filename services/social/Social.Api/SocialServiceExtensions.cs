@@ -1,4 +1,5 @@
 using Community.Contracts;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Blocks;
@@ -28,17 +29,19 @@ public static class SocialServiceExtensions
 
     public static WebApplication MapSocialApi(this WebApplication app)
     {
-        app.MapProfilesApi();
-        app.MapDiscoveryApi();
-        app.MapConnectionsApi();
-        app.MapFollowsApi();
-        app.MapBlocksApi();
-        app.MapGroupsApi();
-        app.MapGroupMembersApi();
-        app.MapNetworkApi();
-        app.MapReportsApi();
-        app.MapDashboardApi();
-        app.MapFeedApi();
+        // Every create below honours Idempotency-Key (HonoursIdempotencyKey), unless its handler keeps its own.
+        var api = app.MapGroup("").HonourIdempotencyKeys();
+        api.MapProfilesApi();
+        api.MapDiscoveryApi();
+        api.MapConnectionsApi();
+        api.MapFollowsApi();
+        api.MapBlocksApi();
+        api.MapGroupsApi();
+        api.MapGroupMembersApi();
+        api.MapNetworkApi();
+        api.MapReportsApi();
+        api.MapDashboardApi();
+        api.MapFeedApi();
         return app;
     }
 }

@@ -13,7 +13,8 @@ public static class SessionsApi
         var group = routes.MapGroup("/api/v1/companion/sessions").WithTags("Companion limits").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("", Buy).WithName("BuyCompanionSession")
             .WithSummary("Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, 200 the same key again, 409 while another session is open")
-            .ProducesProblem(409);
+            .ProducesProblem(409)
+            .HonoursIdempotencyKeyItself();
         group.MapGet("/{id:guid}", Get).WithName("GetCompanionSession").WithSummary("One of my sessions: pending, active, rejected (not paid, or paid back) or ended");
         return group;
     }

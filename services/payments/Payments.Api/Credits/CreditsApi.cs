@@ -44,7 +44,8 @@ public static class CreditsApi
             .WithSummary("The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the pack id as reference_id");
         group.MapPost("/spend", Spend).WithName("SpendCredits")
             .WithSummary("Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same Idempotency-Key again, 422 insufficient credits")
-            .ProducesProblem(409).ProducesProblem(422);
+            .ProducesProblem(409).ProducesProblem(422)
+            .HonoursIdempotencyKeyItself();
         return group;
     }
 

@@ -22,7 +22,8 @@ public static class RefundsApi
         var group = routes.MapGroup("/api/v1/payments").WithTags("Payments").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapPost("/{id:guid}/refunds", RefundPayment).WithName("RefundPayment")
             .WithSummary("Refund all or part of a payment (the event's or course's organizer, or an admin)")
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status502BadGateway)
+            .HonoursIdempotencyKeyItself();
         return group;
     }
 

@@ -1,0 +1,33 @@
+using Community.ServiceDefaults.Api;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Community.AiCompanion.Tests;
+
+public sealed class IdempotencyKeyTests(CompanionFixture fixture) : IClassFixture<CompanionFixture>
+{
+    [Fact]
+    public void Every_signed_in_create_honours_the_key_and_session_purchases_keep_their_own_handling()
+    {
+        Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fixture.Host.Services));
+        var endpoints = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints;
+        var buy = endpoints.Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "BuyCompanionSession");
+        Assert.Same(HonoursIdempotencyKey.ByHandler, buy.Metadata.GetMetadata<HonoursIdempotencyKey>());
+    }
+
+    [Fact]
+    public async Task Sending_twice_with_one_key_stores_one_exchange_and_replays_the_first_answer()
+    {
+        var (userId, token) = await fixture.RegisteredAsync();
+        var body = new { text = "only once please", client_txn_id = "txn-keyed" };
+
+        var first = await fixture.Client.PostJsonWithKey("/api/v1/companion/messages", body, token, "send-once");
+        var again = await fixture.Client.PostJsonWithKey("/api/v1/companion/messages", body, token, "send-once");
+
+        var created = await first.AssertStatus(201);
+        // The replay is the first answer (201), not the 200 a repeated client_txn_id alone gets.
+        Assert.Equal(created.ToJsonString(), (await again.AssertStatus(201)).ToJsonString());
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(2L, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", userId)));
+    }
+}

@@ -1,0 +1,23 @@
+namespace Community.Events.Tests;
+
+public sealed class IdempotencyKeyTests(EventsFixture fx) : IClassFixture<EventsFixture>
+{
+    [Fact]
+    public void Every_signed_in_create_honours_the_key() =>
+        Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
+
+    [Fact]
+    public async Task Creating_an_event_twice_with_one_key_creates_one_event_and_replays_the_answer()
+    {
+        var (organizerId, organizer) = fx.Organizer();
+        var body = fx.EventBody().ToJsonString();
+
+        var first = await fx.Client.PostJsonWithKey("/api/v1/events", body, organizer, "event-once");
+        var again = await fx.Client.PostJsonWithKey("/api/v1/events", body, organizer, "event-once");
+
+        var created = await first.AssertStatus(201);
+        Assert.Equal(created.ToJsonString(), (await again.AssertStatus(201)).ToJsonString());
+        Assert.Equal(first.Headers.Location, again.Headers.Location);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId)));
+    }
+}

@@ -1,0 +1,16 @@
+using Community.Testing;
+
+namespace Community.Identity.Tests;
+
+/// <summary>Identity's only create is registration, which is anonymous: keys are per signed-in user, so it takes none.</summary>
+public sealed class IdempotencyKeyTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
+{
+    [Fact]
+    public void Every_signed_in_create_honours_the_key_and_registration_is_anonymous()
+    {
+        Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
+        var register = CreateEndpoints.Of(fx.Host.Services).Single(c => c.Route.EndsWith("/register", StringComparison.Ordinal));
+        Assert.True(register.Anonymous);
+        Assert.Null(register.Honours);
+    }
+}

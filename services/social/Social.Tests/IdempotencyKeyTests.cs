@@ -1,0 +1,24 @@
+namespace Community.Social.Tests;
+
+public sealed class IdempotencyKeyTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public void Every_signed_in_create_honours_the_key() =>
+        Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
+
+    [Fact]
+    public async Task Creating_a_group_twice_with_one_key_creates_one_group_and_replays_the_answer()
+    {
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var body = new { name = "Once Only", visibility = "public", join_policy = "open" };
+
+        var first = await fx.Client.PostJsonWithKey("/api/v1/groups", body, owner, "group-once");
+        var again = await fx.Client.PostJsonWithKey("/api/v1/groups", body, owner, "group-once");
+
+        var created = await first.AssertStatus(201);
+        Assert.Equal(created.ToJsonString(), (await again.AssertStatus(201)).ToJsonString());
+        Assert.Equal(first.Headers.Location, again.Headers.Location);
+        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM groups WHERE owner_id = @id", ("id", ownerId)));
+        await (await fx.Client.PostJsonWithKey("/api/v1/groups", new { name = "Another" }, owner, "group-once")).AssertProblem(422);
+    }
+}
