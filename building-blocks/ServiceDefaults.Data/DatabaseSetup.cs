@@ -113,7 +113,8 @@ public static class DatabaseSetup
         foreach (var entity in model.Model.GetEntityTypes())
         {
             if (entity.GetTableName() is { } table) entity.SetTableName(SnakeCase(table));
-            foreach (var property in entity.GetProperties()) property.SetColumnName(SnakeCase(property.Name));
+            foreach (var property in entity.GetProperties())
+                if (property.GetColumnName() != RowVersions.Column) property.SetColumnName(SnakeCase(property.Name));
         }
         return model;
     }

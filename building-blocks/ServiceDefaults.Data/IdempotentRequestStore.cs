@@ -17,7 +17,7 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
             await using (var claim = dataSource.CreateCommand("""
                 INSERT INTO idempotent_requests AS r (user_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = excluded.created_at,
-                    status_code = NULL, content_type = NULL, location = NULL, body = NULL
+                    status_code = NULL, content_type = NULL, location = NULL, etag = NULL, body = NULL
                 WHERE r.created_at < $5 OR (r.status_code IS NULL AND r.created_at < $6 AND r.fingerprint = excluded.fingerprint)
                 RETURNING 1
                 """))
@@ -31,7 +31,7 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
             }
 
             await using var read = dataSource.CreateCommand(
-                "SELECT fingerprint, status_code, content_type, location, body FROM idempotent_requests WHERE user_id = $1 AND key = $2");
+                "SELECT fingerprint, status_code, content_type, location, etag, body FROM idempotent_requests WHERE user_id = $1 AND key = $2");
             AddKey(read, userId, key);
             await using var row = await read.ExecuteReaderAsync(cancellationToken);
             // Released between the two statements: claim again (a second miss is a request racing in a loop, so say in progress).
@@ -43,18 +43,18 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
             if (!row.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(fingerprint)) return new IdempotentClaim(IdempotentClaimOutcome.OtherRequest);
             if (row.IsDBNull(1)) return new IdempotentClaim(IdempotentClaimOutcome.InProgress);
             return new IdempotentClaim(IdempotentClaimOutcome.Completed, new StoredResponse(
-                row.GetInt32(1), row.IsDBNull(2) ? null : row.GetString(2), row.IsDBNull(3) ? null : row.GetString(3), row.GetFieldValue<byte[]>(4)));
+                row.GetInt32(1), Text(row, 2), Text(row, 3), Text(row, 4), row.GetFieldValue<byte[]>(5)));
         }
     }
 
     public async Task CompleteAsync(Guid userId, string key, StoredResponse response, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "UPDATE idempotent_requests SET status_code = $3, content_type = $4, location = $5, body = $6 WHERE user_id = $1 AND key = $2");
+            "UPDATE idempotent_requests SET status_code = $3, content_type = $4, location = $5, etag = $6, body = $7 WHERE user_id = $1 AND key = $2");
         AddKey(command, userId, key);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = response.StatusCode });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.ContentType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)response.Location ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        foreach (var text in new[] { response.ContentType, response.Location, response.ETag })
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)text ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = response.Body });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -73,6 +73,8 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() - IdempotentRequests.Retention });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static string? Text(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 
     private static void AddKey(NpgsqlCommand command, Guid userId, string key)
     {

@@ -7,6 +7,7 @@ CREATE TABLE idempotent_requests (
     status_code  integer     NULL,
     content_type text        NULL,
     location     text        NULL,
+    etag         text        NULL,
     body         bytea       NULL,
     PRIMARY KEY (user_id, key)
 );

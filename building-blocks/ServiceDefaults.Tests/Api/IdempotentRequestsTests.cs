@@ -54,7 +54,11 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         _app.UseServiceDefaults();
         var api = _app.MapGroup("").HonourIdempotencyKeys();
         var things = api.MapGroup("/things").RequireAuthorization();
-        things.MapPost("", (Thing body) => Create(body));
+        things.MapPost("", (Thing body, HttpResponse response) =>
+        {
+            response.Headers.ETag = "\"7\"";
+            return Create(body);
+        });
         things.MapPost("/slow", async (Thing body) =>
         {
             _entered.TrySetResult();
@@ -123,6 +127,7 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
         Assert.Equal(first.Headers.Location, second.Headers.Location);
         Assert.Equal(first.Content.Headers.ContentType, second.Content.Headers.ContentType);
+        Assert.Equal("\"7\"", second.Headers.ETag?.Tag);
         Assert.False(first.Headers.Contains(IdempotentRequests.ReplayedHeader));
         Assert.Equal("true", second.Headers.GetValues(IdempotentRequests.ReplayedHeader).Single());
         Assert.Equal(1, _runs);

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Community.ServiceDefaults.Api;
 
 /// <summary>An answer kept for an idempotency key, replayed as it was first given.</summary>
-public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, byte[] Body);
+public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, string? ETag, byte[] Body);
 
 public enum IdempotentClaimOutcome { Claimed, InProgress, OtherRequest, Completed }
 
@@ -32,7 +32,7 @@ public interface IIdempotentRequestStore
 /// <summary>
 /// <c>Idempotency-Key</c> on the endpoints marked <see cref="HonoursIdempotencyKey.Replayed"/>, as Stripe does: per signed-in
 /// user, a key first used for a request (method, path, query, content type and body) answers a repeat of that request with
-/// the stored answer (status, body, Content-Type, Location; <c>Idempotent-Replayed: true</c>), another request with 422,
+/// the stored answer (status, body, Content-Type, Location, ETag; <c>Idempotent-Replayed: true</c>), another request with 422,
 /// and a repeat while the first still runs with 409 and Retry-After. Answers of 500 and above, and refusals raised as
 /// exceptions (they changed nothing), are not kept. Keys are kept 24 h.
 /// </summary>
@@ -110,8 +110,8 @@ public static class IdempotentRequests
         else
             // Kept before the answer leaves, so a client that has it and repeats the request gets the replay.
             await store.CompleteAsync(userId, key,
-                new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
-                    buffer.ToArray()), CancellationToken.None);
+                new StoredResponse(response.StatusCode, response.ContentType, Header(response.Headers.Location),
+                    Header(response.Headers.ETag), buffer.ToArray()), CancellationToken.None);
         buffer.Position = 0;
         await buffer.CopyToAsync(original.Stream, context.RequestAborted);
     }
@@ -121,10 +121,13 @@ public static class IdempotentRequests
         response.StatusCode = stored.StatusCode;
         if (stored.ContentType is not null) response.ContentType = stored.ContentType;
         if (stored.Location is not null) response.Headers.Location = stored.Location;
+        if (stored.ETag is not null) response.Headers.ETag = stored.ETag;
         response.Headers[ReplayedHeader] = "true";
         response.ContentLength = stored.Body.Length;
         await response.Body.WriteAsync(stored.Body);
     }
+
+    private static string? Header(Microsoft.Extensions.Primitives.StringValues value) => value.Count > 0 ? value.ToString() : null;
 
     /// <summary>SHA-256 of what makes two requests the same: method, path and query, content type and body.</summary>
     private static async Task<byte[]> FingerprintAsync(HttpRequest request, CancellationToken cancellationToken)

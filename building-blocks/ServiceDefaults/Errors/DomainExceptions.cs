@@ -83,3 +83,10 @@ public sealed class UnsupportedMediaTypeException(string message) : DomainExcept
     public override int StatusCode => 415;
     public override string Title => "Unsupported media type";
 }
+
+/// <summary>412: the request's If-Match names a version of the resource that is no longer the current one.</summary>
+public sealed class PreconditionFailedException(string message) : DomainException(message)
+{
+    public override int StatusCode => 412;
+    public override string Title => "Precondition failed";
+}

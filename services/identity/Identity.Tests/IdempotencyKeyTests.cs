@@ -2,7 +2,10 @@ using Community.Testing;
 
 namespace Community.Identity.Tests;
 
-/// <summary>Identity's only create is registration, which is anonymous: keys are per signed-in user, so it takes none.</summary>
+/// <summary>
+/// Identity's only create is registration, which is anonymous: keys are per signed-in user, so it takes none.
+/// The profile carries an ETag and honours If-Match.
+/// </summary>
 public sealed class IdempotencyKeyTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
 {
     [Fact]
@@ -12,5 +15,13 @@ public sealed class IdempotencyKeyTests(IdentityFixture fx) : IClassFixture<Iden
         var register = CreateEndpoints.Of(fx.Host.Services).Single(c => c.Route.EndsWith("/register", StringComparison.Ordinal));
         Assert.True(register.Anonymous);
         Assert.Null(register.Honours);
+    }
+
+    [Fact]
+    public async Task My_profile_carries_an_etag_and_a_stale_if_match_changes_nothing()
+    {
+        var token = (await fx.RegisterAsync())["access_token"]!.GetValue<string>();
+        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, "/api/v1/users/me", HttpMethod.Patch, "/api/v1/users/me",
+            "{\"bio\": \"First\"}", token, otherBody: "{\"bio\": \"Second\"}");
     }
 }

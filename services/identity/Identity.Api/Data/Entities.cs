@@ -4,6 +4,8 @@ namespace Community.Identity.Data;
 public sealed class User
 {
     public Guid Id { get; set; }
+    /// <summary>The row's version (xmin): the profile's ETag.</summary>
+    public uint Version { get; set; }
     public string Username { get; set; } = "";
     public string? Email { get; set; }
     public string? Phone { get; set; }

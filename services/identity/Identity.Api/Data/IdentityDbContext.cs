@@ -22,7 +22,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
 
     protected override void OnModelCreating(ModelBuilder model)
     {
-        model.Entity<User>(e => { e.ToTable("users"); e.Ignore(u => u.IsVerified); });
+        model.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.Ignore(u => u.IsVerified);
+            e.Property(u => u.Version).MapToXmin();
+        });
         // Relationships declared so EF orders inserts (user before its tokens); the database cascades deletes.
         model.Entity<RefreshToken>(e =>
         {

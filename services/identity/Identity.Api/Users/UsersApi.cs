@@ -6,6 +6,7 @@ using Community.Identity.Data;
 using Community.Identity.Sessions;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,9 +31,11 @@ public static class UsersApi
         return group;
     }
 
-    private static async Task<Ok<UserDto>> GetMe(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<UserDto>> GetMe(
+        ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
+        EntityTag.Set(response, user.Version);
         return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
@@ -45,20 +48,27 @@ public static class UsersApi
 
     private static async Task<Ok<UserDto>> UpdateMe(
         JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, IBlobStore blobs, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        HttpContext http, CancellationToken cancellationToken)
     {
-        var user = await FindAsync(db, principal.UserId(), cancellationToken);
-        var uploadedPicture = user.ProfileImageKey;
+        var userId = principal.UserId();
         var today = Accounts.Today(clock);
-        var changed = ProfilePatch.Apply(user, body, today);
-        if (changed.Count > 0)
+        string? uploadedPicture = null;
+        var user = await db.InTransactionAsync(async ct =>
         {
-            var now = clock.GetUtcNow();
-            user.UpdatedAt = now;
-            db.AddIntegrationEvent(ProfileEvents.Updated(user, now, changed));
-            await db.SaveChangesAsync(cancellationToken);
-            if (uploadedPicture is not null && user.ProfileImageKey is null) await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
-        }
+            await db.CheckIfMatchAsync<User>(http.Request, userId, ct);
+            var found = await FindAsync(db, userId, ct);
+            uploadedPicture = found.ProfileImageKey;
+            var changed = ProfilePatch.Apply(found, body, today);
+            if (changed.Count > 0)
+            {
+                var now = clock.GetUtcNow();
+                found.UpdatedAt = now;
+                db.AddIntegrationEvent(ProfileEvents.Updated(found, now, changed));
+            }
+            return found;
+        }, cancellationToken);
+        if (uploadedPicture is not null && user.ProfileImageKey is null) await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
+        EntityTag.Set(http.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, today));
     }
 

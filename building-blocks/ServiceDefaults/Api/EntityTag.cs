@@ -1,0 +1,42 @@
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Community.ServiceDefaults.Api;
+
+/// <summary>
+/// ETag and If-Match for a resource a client updates. The tag is the row's version (PostgreSQL's <c>xmin</c>, mapped by
+/// <c>MapToXmin</c> in ServiceDefaults.Data), quoted: a strong tag that changes with every write of the row.
+/// </summary>
+public static class EntityTag
+{
+    public const string Field = "if_match";
+
+    public static string Of(uint version) => $"\"{version}\"";
+
+    /// <summary>Sets the answer's ETag.</summary>
+    public static void Set(HttpResponse response, uint version) => response.Headers.ETag = Of(version);
+
+    /// <summary>
+    /// The tags the request's If-Match lists, or null when it has none or <c>*</c> (the update goes ahead as without it).
+    /// A malformed header is a 400.
+    /// </summary>
+    public static IReadOnlyList<string>? IfMatch(HttpRequest request)
+    {
+        var values = request.Headers.IfMatch;
+        if (values.Count == 0 || string.IsNullOrWhiteSpace(values.ToString())) return null;
+        if (!EntityTagHeaderValue.TryParseStrictList(values, out var tags) || tags.Count == 0)
+            throw new RequestValidationException(Field, "The If-Match header must be * or a list of quoted entity tags.");
+        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any))) return null;
+        // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches.
+        return [.. tags.Where(t => !t.IsWeak).Select(t => t.Tag.ToString())];
+    }
+
+    /// <summary>Refuses with 412 an If-Match that does not name <paramref name="version"/>; none or <c>*</c> passes.</summary>
+    public static void Check(HttpRequest request, uint version)
+    {
+        if (IfMatch(request) is { } tags && !tags.Contains(Of(version)))
+            throw new PreconditionFailedException(
+                "The resource changed since the version named in If-Match; read it again (GET gives the current ETag) and repeat the change.");
+    }
+}
