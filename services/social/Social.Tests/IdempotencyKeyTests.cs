@@ -21,4 +21,14 @@ public sealed class IdempotencyKeyTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM groups WHERE owner_id = @id", ("id", ownerId)));
         await (await fx.Client.PostJsonWithKey("/api/v1/groups", new { name = "Another" }, owner, "group-once")).AssertProblem(422);
     }
+
+    [Fact]
+    public async Task A_group_carries_an_etag_and_a_stale_if_match_changes_nothing()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var created = await (await fx.Client.PostJson("/api/v1/groups", new { name = "Tagged", visibility = "public" }, owner)).AssertStatus(201);
+        var url = $"/api/v1/groups/{created["id"]}";
+        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, url, HttpMethod.Patch, url,
+            "{\"description\": \"First\"}", owner, otherBody: "{\"description\": \"Second\"}");
+    }
 }

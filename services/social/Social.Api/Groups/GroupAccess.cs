@@ -28,7 +28,7 @@ public static class GroupAccess
         SocialDbContext db, Guid id, Guid callerId, CancellationToken cancellationToken, bool locked = false)
     {
         // Locked: every membership change of one group runs one at a time, so counts and rules hold under concurrency.
-        var groups = locked ? db.Groups.FromSql($"SELECT * FROM groups WHERE id = {id} FOR NO KEY UPDATE") : db.Groups.Where(g => g.Id == id);
+        var groups = locked ? db.Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {id} FOR NO KEY UPDATE") : db.Groups.Where(g => g.Id == id);
         var group = await groups.SeenBy(db, callerId).FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException(NoSuchGroup);
         var membership = await db.GroupMembers.FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == callerId, cancellationToken);
         return (group, membership);

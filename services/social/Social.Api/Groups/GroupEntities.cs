@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -7,6 +8,8 @@ namespace Community.Social.Groups;
 public sealed class Group
 {
     public Guid Id { get; set; }
+    /// <summary>The row's version (xmin): the group's ETag.</summary>
+    public uint Version { get; set; }
     public Guid OwnerId { get; set; }
     public string Name { get; set; } = "";
     public string Description { get; set; } = "";
@@ -81,6 +84,7 @@ public sealed class GroupConfigurations : IEntityTypeConfiguration<Group>, IEnti
     {
         e.ToTable("groups");
         e.HasKey(g => g.Id);
+        e.Property(g => g.Version).MapToXmin();
     }
 
     public void Configure(EntityTypeBuilder<GroupMember> e)

@@ -11,7 +11,7 @@ public static class GroupEraser
     /// <summary>Runs in the consumer's transaction; a replay finds nothing left to do.</summary>
     public static async Task EraseAsync(SocialDbContext db, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var owned = await db.Groups.FromSql($"SELECT * FROM groups WHERE owner_id = {userId} ORDER BY id FOR NO KEY UPDATE").ToListAsync(cancellationToken);
+        var owned = await db.Groups.FromSql($"SELECT *, xmin FROM groups WHERE owner_id = {userId} ORDER BY id FOR NO KEY UPDATE").ToListAsync(cancellationToken);
         foreach (var g in owned)
         {
             // The longest-standing moderator takes over; with none, the group closes.

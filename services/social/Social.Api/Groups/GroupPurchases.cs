@@ -50,7 +50,7 @@ public static class GroupPurchases
         var groupId = await db.GroupPurchases.AsNoTracking().Where(p => p.Id == purchaseId).Select(p => (Guid?)p.GroupId).FirstOrDefaultAsync(cancellationToken);
         if (groupId is null) return (PurchaseOutcome.Rejected, "No group membership purchase has this reference.");
         // The group first, then the purchase: the order a join takes them in.
-        var group = await db.Groups.FromSql($"SELECT * FROM groups WHERE id = {groupId} FOR NO KEY UPDATE").AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        var group = await db.Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {groupId} FOR NO KEY UPDATE").AsNoTracking().FirstOrDefaultAsync(cancellationToken);
         var purchase = await db.GroupPurchases.FromSql($"SELECT * FROM group_purchases WHERE id = {purchaseId} FOR UPDATE").FirstAsync(cancellationToken);
         if (purchase.PaymentId == paymentId) return (PurchaseOutcome.AlreadyHandled, null);
         if (purchase.PaymentId is not null) return (PurchaseOutcome.Rejected, "This membership was already paid by another payment.");

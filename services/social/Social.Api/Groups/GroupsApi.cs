@@ -106,22 +106,26 @@ public static class GroupsApi
         return TypedResults.Ok(await GroupViews.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken));
     }
 
-    private static async Task<Ok<GroupDto>> Get(Guid id, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<GroupDto>> Get(
+        Guid id, ClaimsPrincipal principal, SocialDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var callerId = principal.UserId();
         var (group, _) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
+        EntityTag.Set(response, group.Version);
         return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
     }
 
     private static async Task<Ok<GroupDto>> Update(
         Guid id, JsonObject body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
-        CancellationToken cancellationToken)
+        HttpContext http, CancellationToken cancellationToken)
     {
         var callerId = principal.UserId();
         var now = clock.GetUtcNow();
         var group = await db.InTransactionAsync(async ct =>
         {
             var (g, _) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+            // Locked by ManagedAsync until the commit, so its version is the one the change applies to.
+            EntityTag.Check(http.Request, g.Version);
             var merged = JsonMergePatch.Overlay(GroupRules.ToInput(g), body, json.Value.SerializerOptions);
             var changed = GroupRules.Apply(JsonMergePatch.Read<GroupInput>(merged, json.Value.SerializerOptions), g);
             if (changed.Count > 0)
@@ -131,6 +135,7 @@ public static class GroupsApi
             }
             return g;
         }, cancellationToken);
+        EntityTag.Set(http.Response, group.Version);
         return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
     }
 
