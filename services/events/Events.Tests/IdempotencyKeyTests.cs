@@ -1,7 +1,9 @@
 namespace Community.Events.Tests;
 
-public sealed class IdempotencyKeyTests(EventsFixture fx) : IClassFixture<EventsFixture>
+public sealed class IdempotencyKeyTests(EventsFixture fx) : CourseTestsBase, IClassFixture<EventsFixture>
 {
+    protected override EventsFixture Fixture => fx;
+
     [Fact]
     public void Every_signed_in_create_honours_the_key() =>
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
@@ -19,5 +21,25 @@ public sealed class IdempotencyKeyTests(EventsFixture fx) : IClassFixture<Events
         Assert.Equal(created.ToJsonString(), (await again.AssertStatus(201)).ToJsonString());
         Assert.Equal(first.Headers.Location, again.Headers.Location);
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId)));
+    }
+
+    [Fact]
+    public async Task An_event_carries_an_etag_and_a_stale_if_match_changes_nothing()
+    {
+        var (_, organizer) = fx.Organizer();
+        var created = await (await fx.Client.PostJson("/api/v1/events", fx.EventBody(), organizer)).AssertStatus(201);
+        var url = $"/api/v1/events/{created["id"]}";
+        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, url, HttpMethod.Patch, url,
+            "{\"description\": \"First\"}", organizer, otherBody: "{\"description\": \"Second\"}");
+    }
+
+    [Fact]
+    public async Task A_course_carries_an_etag_and_a_stale_if_match_changes_nothing()
+    {
+        var (_, organizer) = fx.Organizer();
+        var created = await CreateCourseAsync(organizer);
+        var url = $"/api/v1/courses/{created["id"]}";
+        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, url, HttpMethod.Patch, url,
+            "{\"description\": \"First\"}", organizer, otherBody: "{\"description\": \"Second\"}");
     }
 }

@@ -8,6 +8,7 @@ using Community.Events.Photos;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -82,8 +83,9 @@ public static class CatalogueApi
 
     private static async Task<Ok<EventDto>> Update(
         Guid id, JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
-        IBlobStore blobs, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IBlobStore blobs, ILoggerFactory loggers, HttpContext http, CancellationToken cancellationToken)
     {
+        await using var precondition = await db.BeginIfMatchAsync<CommunityEvent>(http.Request, id, cancellationToken);
         var e = await ManagedAsync(db, id, principal, cancellationToken);
         if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
         var uploadedCover = e.CoverImageKey;
@@ -98,8 +100,10 @@ public static class CatalogueApi
             e.UpdatedAt = now;
             if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, changed) { Title = e.Title, Visibility = e.Visibility });
             await SaveGuardedAsync(db, cancellationToken);
+            if (precondition is not null) await precondition.CommitAsync(cancellationToken);
             if (uploadedCover is not null && e.CoverImageKey is null) await blobs.TryDeleteAsync(uploadedCover, loggers.CreateLogger(typeof(CatalogueApi)));
         }
+        EntityTag.Set(http.Response, e.Version);
         return TypedResults.Ok(EventDto.From(e, manager: true));
     }
 
@@ -190,10 +194,12 @@ public static class CatalogueApi
         return TypedResults.Ok(new NearbyResult(items, query.Lat.Value, query.Lon.Value, radiusKm));
     }
 
-    private static async Task<Ok<EventDto>> Get(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<EventDto>> Get(
+        Guid id, ClaimsPrincipal principal, EventsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var caller = CallerOf(principal);
         var e = await VisibleAsync(db, id, caller, cancellationToken);
+        EntityTag.Set(response, e.Version);
         var dto = EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin));
         if (caller.UserId is not { } userId) return TypedResults.Ok(dto with { IsRegistered = false });
 

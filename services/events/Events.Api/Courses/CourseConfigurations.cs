@@ -1,3 +1,4 @@
+using Community.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -11,6 +12,7 @@ public sealed class CourseConfiguration : IEntityTypeConfiguration<Course>
     {
         course.ToTable("courses");
         course.Ignore(c => c.IsFree);
+        course.Property(c => c.Version).MapToXmin();
     }
 }
 

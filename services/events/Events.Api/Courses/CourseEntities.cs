@@ -19,6 +19,8 @@ public static class PaidWith
 public sealed class Course
 {
     public Guid Id { get; set; }
+    /// <summary>The row's version (xmin): the course's ETag.</summary>
+    public uint Version { get; set; }
     public Guid OrganizerId { get; set; }
     public string Title { get; set; } = "";
     public string Description { get; set; } = "";

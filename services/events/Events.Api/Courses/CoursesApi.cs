@@ -88,18 +88,21 @@ public static class CoursesApi
             r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)));
     }
 
-    private static async Task<Ok<CourseDto>> Get(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<CourseDto>> Get(
+        Guid id, ClaimsPrincipal principal, EventsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
             ?? throw new NotFoundException(NoSuchCourse);
+        EntityTag.Set(response, course.Version);
         return TypedResults.Ok(await DetailsAsync(db, course, principal, cancellationToken));
     }
 
     private static async Task<Ok<CourseDto>> Update(
         Guid id, JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
-        CancellationToken cancellationToken)
+        HttpContext http, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.CheckIfMatchAsync<Course>(http.Request, id, cancellationToken);
         var course = await ManagedAsync(db, id, principal, cancellationToken);
         if (course.WithdrawnAt is not null) throw new ConflictException("A withdrawn course cannot be changed.");
         var current = await db.Set<CourseModule>().Where(m => m.CourseId == id).OrderBy(m => m.Position).ToListAsync(cancellationToken);
@@ -118,6 +121,7 @@ public static class CoursesApi
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        EntityTag.Set(http.Response, course.Version);
         return TypedResults.Ok(await DetailsAsync(db, course, principal, cancellationToken));
     }
 

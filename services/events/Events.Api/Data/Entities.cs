@@ -23,6 +23,8 @@ public static class EventTypes
 public sealed class CommunityEvent
 {
     public Guid Id { get; set; }
+    /// <summary>The row's version (xmin): the event's ETag.</summary>
+    public uint Version { get; set; }
     public Guid OrganizerId { get; set; }
     public string Title { get; set; } = "";
     public string Description { get; set; } = "";

@@ -22,6 +22,7 @@ public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) :
             e.ToTable("community_events");
             e.Ignore(x => x.IsPaid);
             e.Ignore(x => x.SpotsRemaining);
+            e.Property(x => x.Version).MapToXmin();
             // Generated in the database; read in queries only (text search), never written.
             e.Property<NpgsqlTsVector>(SearchColumn).HasComputedColumnSql("to_tsvector('simple', title || ' ' || description)", stored: true);
         });
