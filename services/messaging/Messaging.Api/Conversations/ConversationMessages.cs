@@ -219,7 +219,7 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         var before = beforeSeq ?? long.MaxValue;
         var rows = await db.Messages.FromSql($"""
-                SELECT id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at, edited_at, deleted_at
+                SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at, edited_at, deleted_at
                 FROM messages
                 WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
                   AND search @@ websearch_to_tsquery('simple', {query})

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Community.Messaging.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -116,9 +117,11 @@ public static class ConversationsApi
     }
 
     private static async Task<Results<Created<MessageDto>, Ok<MessageDto>>> Send(
-        Guid id, SendMessage body, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
+        Guid id, SendMessage body, ClaimsPrincipal principal, ConversationMessages messages, MessagingDbContext db, HttpResponse response,
+        CancellationToken cancellationToken)
     {
         var outcome = await messages.SendAsync(id, principal.UserId(), body, cancellationToken);
+        EntityTag.Set(response, await VersionAsync(db, outcome.Message.Id, cancellationToken));
         return outcome.Created
             ? TypedResults.Created($"/api/v1/conversations/{id}/messages?after_seq={outcome.Message.Seq - 1}&limit=1", outcome.Message)
             : TypedResults.Ok(outcome.Message);
@@ -135,8 +138,19 @@ public static class ConversationsApi
     }
 
     private static async Task<Ok<MessageDto>> Edit(
-        Guid id, Guid messageId, EditMessage body, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await messages.EditAsync(id, messageId, principal.UserId(), body.Text, cancellationToken));
+        Guid id, Guid messageId, EditMessage body, ClaimsPrincipal principal, ConversationMessages messages, MessagingDbContext db,
+        HttpContext http, CancellationToken cancellationToken)
+    {
+        await using var precondition = await db.BeginIfMatchAsync<Message>(http.Request, messageId, cancellationToken);
+        var edited = await messages.EditAsync(id, messageId, principal.UserId(), body.Text, cancellationToken);
+        if (precondition is not null) await precondition.CommitAsync(cancellationToken);
+        EntityTag.Set(http.Response, await VersionAsync(db, messageId, cancellationToken));
+        return TypedResults.Ok(edited);
+    }
+
+    // The tracked row when this request wrote or read it, else one query.
+    private static async Task<uint> VersionAsync(MessagingDbContext db, Guid messageId, CancellationToken cancellationToken) =>
+        (await db.Messages.FindAsync([messageId], cancellationToken))?.Version ?? 0;
 
     private static async Task<NoContent> Delete(Guid id, Guid messageId, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
     {

@@ -22,9 +22,17 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
     {
         model.Entity<Conversation>(e => e.ToTable("conversations").HasKey(c => c.Id));
         model.Entity<ConversationMember>(e => e.ToTable("conversation_members").HasKey(m => new { m.ConversationId, m.UserId }));
-        model.Entity<Message>(e => e.ToTable("messages").HasKey(m => m.Id));
+        model.Entity<Message>(e =>
+        {
+            e.ToTable("messages").HasKey(m => m.Id);
+            e.Property(m => m.Version).MapToXmin();
+        });
         model.Entity<Attachment>(e => e.ToTable("attachments").HasKey(a => a.Id));
-        model.Entity<GroupThread>(e => e.ToTable("threads").HasKey(t => t.Id));
+        model.Entity<GroupThread>(e =>
+        {
+            e.ToTable("threads").HasKey(t => t.Id);
+            e.Property(t => t.Version).MapToXmin();
+        });
         model.Entity<UserName>(e => e.ToTable("users").HasKey(u => u.UserId));
         model.Entity<ConnectionPair>(e => e.ToTable("connections").HasKey(c => new { c.UserLow, c.UserHigh }));
         model.Entity<Block>(e => e.ToTable("blocks").HasKey(b => new { b.BlockerId, b.BlockedId }));

@@ -9,6 +9,8 @@ namespace Community.Messaging.Threads;
 public sealed class GroupThread
 {
     public Guid Id { get; set; }
+    /// <summary>The row's version (xmin): the thread's ETag.</summary>
+    public uint Version { get; set; }
     public Guid GroupId { get; set; }
     public Guid AuthorId { get; set; }
     public string Title { get; set; } = "";

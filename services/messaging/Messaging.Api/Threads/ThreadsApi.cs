@@ -8,6 +8,7 @@ using Community.Messaging.Projections;
 using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -127,13 +128,22 @@ public static class ThreadsApi
         return TypedResults.Ok(await ThreadQueries.SearchAsync(db, callerId, query.Q!, query.GroupId, after, limit, cancellationToken));
     }
 
-    private static async Task<Ok<ThreadDto>> Get(Guid id, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ThreadQueries.FindAsync(db, principal.UserId(), id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread));
+    private static async Task<Ok<ThreadDto>> Get(
+        Guid id, ClaimsPrincipal principal, MessagingDbContext db, HttpResponse response, CancellationToken cancellationToken)
+    {
+        // Read before the thread: a change in between makes the tag older than the body, so an If-Match with it fails safe.
+        var version = await db.Threads.Where(t => t.Id == id).Select(t => t.Version).FirstOrDefaultAsync(cancellationToken);
+        var thread = await ThreadQueries.FindAsync(db, principal.UserId(), id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread);
+        EntityTag.Set(response, version);
+        return TypedResults.Ok(thread);
+    }
 
     private static async Task<Ok<ThreadDto>> Update(
-        Guid id, JsonObject body, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, JsonObject body, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var callerId = principal.UserId();
+        await using var precondition = await db.BeginIfMatchAsync<GroupThread>(http.Request, id, cancellationToken);
         var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
         access.EnsureMayChange("edit");
         var thread = access.Thread;
@@ -151,6 +161,8 @@ public static class ThreadsApi
             thread.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
         }
+        if (precondition is not null) await precondition.CommitAsync(cancellationToken);
+        EntityTag.Set(http.Response, thread.Version);
         return TypedResults.Ok(await ThreadQueries.FindAsync(db, callerId, id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread));
     }
 
