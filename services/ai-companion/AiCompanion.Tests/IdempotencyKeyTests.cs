@@ -30,4 +30,12 @@ public sealed class IdempotencyKeyTests(CompanionFixture fixture) : IClassFixtur
         Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(2L, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", userId)));
     }
+
+    [Fact]
+    public async Task Settings_carry_an_etag_and_a_stale_if_match_changes_nothing()
+    {
+        var (_, token) = await fixture.RegisteredAsync();
+        await EntityTags.AssertIfMatchHonouredAsync(fixture.Client, "/api/v1/companion/settings", HttpMethod.Put, "/api/v1/companion/settings",
+            "{\"share_profile\": true}", token, otherBody: "{\"share_profile\": false}");
+    }
 }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Community.AiCompanion.Model;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -76,24 +77,35 @@ public static class ConversationApi
         }
     }
 
-    private static async Task<Ok<CompanionSettingsDto>> GetSettings(ClaimsPrincipal principal, Data.CompanionDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<CompanionSettingsDto>> GetSettings(
+        ClaimsPrincipal principal, Data.CompanionDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var userId = principal.UserId();
-        var shares = await db.Settings.AsNoTracking().Where(s => s.UserId == userId).Select(s => (bool?)s.ShareProfile).SingleOrDefaultAsync(cancellationToken);
-        return TypedResults.Ok(new CompanionSettingsDto(shares ?? false));
+        var row = await db.Settings.AsNoTracking().Where(s => s.UserId == userId).SingleOrDefaultAsync(cancellationToken);
+        EntityTag.Set(response, row?.Version ?? 0);
+        return TypedResults.Ok(new CompanionSettingsDto(row?.ShareProfile ?? false));
     }
 
     private static async Task<Ok<CompanionSettingsDto>> PutSettings(
-        UpdateCompanionSettings body, ClaimsPrincipal principal, Data.CompanionDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        UpdateCompanionSettings body, ClaimsPrincipal principal, Data.CompanionDbContext db, TimeProvider clock, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (body.ShareProfile is null) errors.Add("share_profile", "share_profile is required.");
         errors.ThrowIfAny();
         var (userId, share, now) = (principal.UserId(), body.ShareProfile!.Value, clock.GetUtcNow());
-        await db.Database.ExecuteSqlAsync($"""
+        await using var precondition = await db.Database.BeginTransactionAsync(cancellationToken);
+        var current = await db.Database.SqlQuery<long>(
+            $"SELECT xmin::text::bigint AS \"Value\" FROM companion_settings WHERE user_id = {userId} FOR UPDATE").ToListAsync(cancellationToken);
+        // Settings never saved are the defaults, version 0.
+        EntityTag.Check(http.Request, current.Count > 0 ? (uint)current[0] : 0);
+        var version = await db.Database.SqlQuery<long>($"""
             INSERT INTO companion_settings (user_id, share_profile, updated_at) VALUES ({userId}, {share}, {now})
             ON CONFLICT (user_id) DO UPDATE SET share_profile = EXCLUDED.share_profile, updated_at = EXCLUDED.updated_at
-            """, cancellationToken);
+            RETURNING xmin::text::bigint AS "Value"
+            """).ToListAsync(cancellationToken);
+        await precondition.CommitAsync(cancellationToken);
+        EntityTag.Set(http.Response, (uint)version[0]);
         return TypedResults.Ok(new CompanionSettingsDto(share));
     }
 }

@@ -36,4 +36,6 @@ public sealed class CompanionSettingsRow
     public Guid UserId { get; set; }
     public bool ShareProfile { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The row's version (xmin): the settings' ETag; "0" while no row holds them (the defaults).</summary>
+    public uint Version { get; set; }
 }

@@ -23,7 +23,11 @@ public sealed class CompanionDbContext(DbContextOptions<CompanionDbContext> opti
             e.ToTable("companion_messages").HasKey(m => m.Id);
             e.Property(m => m.Seq).UseIdentityAlwaysColumn();
         });
-        model.Entity<CompanionSettingsRow>(e => e.ToTable("companion_settings").HasKey(s => s.UserId));
+        model.Entity<CompanionSettingsRow>(e =>
+        {
+            e.ToTable("companion_settings").HasKey(s => s.UserId);
+            e.Property(s => s.Version).MapToXmin();
+        });
         model.UsePlatformConventions();
     }
 }
