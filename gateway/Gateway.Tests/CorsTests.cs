@@ -102,6 +102,8 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.Contains("Retry-After", exposed, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Location", exposed, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("WWW-Authenticate", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("ETag", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Idempotent-Replayed", exposed, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -15,20 +15,27 @@ public sealed class GatewayCorsOptions
 
 public static class GatewayCors
 {
-    // Payments reads it on credit spends and refunds; README tells browser clients to send it.
+    // Every create honours it (README, "API toolkit"); browser clients send it, and If-Match on updates.
     private const string IdempotencyKeyHeader = "Idempotency-Key";
 
     // Bearer tokens, not cookies: credentials stay off. SignalR's browser client adds the last two headers.
     private static readonly string[] AllowedHeaders =
-        [HeaderNames.Authorization, HeaderNames.ContentType, RequestId.Header, IdempotencyKeyHeader, HeaderNames.XRequestedWith, "X-SignalR-User-Agent"];
+    [
+        HeaderNames.Authorization, HeaderNames.ContentType, RequestId.Header, IdempotencyKeyHeader, HeaderNames.IfMatch,
+        HeaderNames.XRequestedWith, "X-SignalR-User-Agent",
+    ];
 
     private static readonly string[] AllowedMethods =
         [HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
 
     // Not CORS-safelisted, yet a browser app needs them: Retry-After for 429s, Location for 201s,
-    // WWW-Authenticate to tell an expired token (refresh) from none, Content-Disposition for the .ics file name.
+    // WWW-Authenticate to tell an expired token (refresh) from none, Content-Disposition for the .ics file name,
+    // ETag for the next If-Match, Idempotent-Replayed to tell a replayed create.
     private static readonly string[] ExposedHeaders =
-        [RequestId.Header, HeaderNames.RetryAfter, HeaderNames.Location, HeaderNames.WWWAuthenticate, HeaderNames.ContentDisposition];
+    [
+        RequestId.Header, HeaderNames.RetryAfter, HeaderNames.Location, HeaderNames.WWWAuthenticate, HeaderNames.ContentDisposition,
+        HeaderNames.ETag, "Idempotent-Replayed",
+    ];
 
     public static IServiceCollection AddGatewayCors(this IServiceCollection services, IConfiguration configuration)
     {
