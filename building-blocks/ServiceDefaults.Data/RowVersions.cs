@@ -26,14 +26,17 @@ public static class RowVersions
     /// <typeparamref name="TEntity"/> with key <paramref name="key"/> and refuses with 412 unless If-Match names its current
     /// version, so nothing changes it between the check and the commit. Without If-Match, or with no such row, it does nothing.
     /// </summary>
-    public static async Task CheckIfMatchAsync<TEntity>(this DbContext db, HttpRequest request, object key, CancellationToken cancellationToken)
+    public static async Task CheckIfMatchAsync<TEntity>(
+        this DbContext db, HttpRequest request, object key, CancellationToken cancellationToken)
     {
         if (EntityTag.IfMatch(request) is null) return;
         if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("If-Match is checked inside the update's transaction, so the row stays locked until it commits.");
-        var entity = db.Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity)} is not mapped.");
+            throw new InvalidOperationException("If-Match is checked inside the update's transaction (the row stays locked).");
+        var entity = db.Model.FindEntityType(typeof(TEntity))
+            ?? throw new InvalidOperationException($"{typeof(TEntity)} is not mapped.");
         var keyColumn = entity.FindPrimaryKey()!.Properties.Single().GetColumnName();
-        var sql = string.Concat("SELECT xmin::text::bigint AS \"Value\" FROM \"", entity.GetTableName(), "\" WHERE \"", keyColumn, "\" = {0} FOR UPDATE");
+        var sql = string.Concat(
+            "SELECT xmin::text::bigint AS \"Value\" FROM \"", entity.GetTableName(), "\" WHERE \"", keyColumn, "\" = {0} FOR UPDATE");
         var versions = await db.Database.SqlQueryRaw<long>(sql, key).ToListAsync(cancellationToken);
         if (versions.Count > 0) EntityTag.Check(request, (uint)versions[0]);
     }

@@ -45,7 +45,10 @@ public static class IdempotentRequests
 
     public const string ReplayedHeader = "Idempotent-Replayed";
 
-    /// <summary>Only in services that register <see cref="IIdempotentRequestStore"/> (every service database does); runs after authorization.</summary>
+    /// <summary>
+    /// Only in services that register <see cref="IIdempotentRequestStore"/> (every service database does);
+    /// runs after authorization.
+    /// </summary>
     public static IApplicationBuilder UseIdempotentRequests(this IApplicationBuilder app)
     {
         if (app.ApplicationServices.GetService<IIdempotentRequestStore>() is not { } store) return app;
@@ -70,18 +73,20 @@ public static class IdempotentRequests
         });
     }
 
-    private static async Task RunOnceAsync(HttpContext context, RequestDelegate next, IIdempotentRequestStore store, Guid userId, string key)
+    private static async Task RunOnceAsync(
+        HttpContext context, RequestDelegate next, IIdempotentRequestStore store, Guid userId, string key)
     {
         var fingerprint = await FingerprintAsync(context.Request, context.RequestAborted);
         var claim = await store.ClaimAsync(userId, key, fingerprint, context.RequestAborted);
         switch (claim.Outcome)
         {
             case IdempotentClaimOutcome.OtherRequest:
-                throw new BusinessRuleException(
-                    $"This {IdempotencyKey.Header} was used for another request (another body, method or path); use a new key for a new request.");
+                throw new BusinessRuleException($"This {IdempotencyKey.Header} was used for another request "
+                    + "(another body, method or path); use a new key for a new request.");
             case IdempotentClaimOutcome.InProgress:
-                throw new ConflictException($"A request with this {IdempotencyKey.Header} is still in progress; retry when it has finished.")
-                    { RetryAfter = TimeSpan.FromSeconds(1) };
+                throw new ConflictException(
+                    $"A request with this {IdempotencyKey.Header} is still in progress; retry when it has finished.")
+                { RetryAfter = TimeSpan.FromSeconds(1) };
             case IdempotentClaimOutcome.Completed:
                 await ReplayAsync(context.Response, claim.Response!);
                 return;
@@ -127,7 +132,8 @@ public static class IdempotentRequests
         await response.Body.WriteAsync(stored.Body);
     }
 
-    private static string? Header(Microsoft.Extensions.Primitives.StringValues value) => value.Count > 0 ? value.ToString() : null;
+    private static string? Header(Microsoft.Extensions.Primitives.StringValues value) =>
+        value.Count > 0 ? value.ToString() : null;
 
     /// <summary>SHA-256 of what makes two requests the same: method, path and query, content type and body.</summary>
     private static async Task<byte[]> FingerprintAsync(HttpRequest request, CancellationToken cancellationToken)
