@@ -42,3 +42,18 @@ public sealed class UtcDateTimeConverter : JsonConverter<DateTime>
             _ => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)),
         }));
 }
+
+/// <summary>
+/// For the few members that are local on purpose (an event's <c>starts_at_local</c>: its own wall-clock time):
+/// the instant with its offset kept, six fractional digits (<c>2026-12-04T19:00:00.000000+01:00</c>).
+/// </summary>
+public sealed class LocalDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
+{
+    public const string Format = "yyyy-MM-dd'T'HH:mm:ss.ffffffzzz";
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString(Format, CultureInfo.InvariantCulture));
+}

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Community.Events.Data;
 using Community.Events.Registrations;
+using Community.ServiceDefaults.Api;
 
 namespace Community.Events.Catalogue;
 
@@ -8,7 +9,9 @@ namespace Community.Events.Catalogue;
 public sealed record EventDto(
     Guid Id, Guid OrganizerId, string Title, string Description, string EventType, IReadOnlyList<string> Interests,
     string? Region, string? LocationName, string? Address, string? City, string? Country, double Latitude, double Longitude,
-    int GeofenceRadiusM, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone, DateTimeOffset StartsAtLocal, DateTimeOffset EndsAtLocal,
+    int GeofenceRadiusM, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone,
+    [property: JsonConverter(typeof(LocalDateTimeOffsetConverter))] DateTimeOffset StartsAtLocal,
+    [property: JsonConverter(typeof(LocalDateTimeOffsetConverter))] DateTimeOffset EndsAtLocal,
     int? Capacity, int RegistrationCount, int? SpotsRemaining, bool WaitlistEnabled, long PriceCents, string? Currency, bool IsFree,
     int RefundCutoffHours, string? CoverImageUrl, string Visibility, IReadOnlyList<Guid>? InvitedUserIds, string Status,
     string? CancellationReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? CancelledAt)
