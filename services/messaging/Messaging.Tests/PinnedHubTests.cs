@@ -57,7 +57,7 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
 {
     private const int Clients = 20;
 
-    private static readonly string[] Methods = [.. typeof(LiveEvents).GetFields().Select(f => (string)f.GetRawConstantValue()!)];
+    private static readonly string[] Methods = [.. LiveEvents.All.Select(e => e.Name)];
 
     private Uri Hub => new(fx.Gateway.BaseAddress, RealTimeFixture.HubPath);
 
