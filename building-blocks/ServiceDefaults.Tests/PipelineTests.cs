@@ -26,6 +26,8 @@ public sealed class PipelineTests : IAsyncLifetime
             .AllowAnonymous();
         app.MapGet("/database-broken", () => { throw new FakeDbException(transient: false); }).AllowAnonymous();
         app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
+        app.MapGet("/pages/{userId}", (Guid userId, int? limit) => TypedResults.Ok(limit)).AllowAnonymous();
+        app.MapPost("/sized", (SizedBody body) => TypedResults.Ok(body.Size)).AllowAnonymous();
     });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -35,6 +37,44 @@ public sealed class PipelineTests : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Get, "/me");
         request.Headers.TryAddWithoutValidation("Authorization", scheme.Length == 0 ? token : $"{scheme} {token}");
         return Client.SendAsync(request);
+    }
+
+    [Theory]
+    [InlineData("/pages/0193a000-0000-7000-8000-000000000000?limit=abc", "limit", "limit must be an integer.")]
+    [InlineData("/pages/not-a-uuid", "user_id", "user_id must be a UUID.")]
+    public async Task A_value_the_binder_cannot_read_is_a_validation_problem_naming_the_field(string path, string field, string message)
+    {
+        var response = await Client.GetAsync(path);
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal([message], problem["errors"]![field]!.AsArray().Select(m => (string?)m));
+        Assert.DoesNotContain("Int32", problem.ToJsonString());
+        Assert.DoesNotContain("Nullable", problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_body_member_of_the_wrong_type_is_a_validation_problem_naming_it()
+    {
+        var response = await Client.PostAsync("/sized", new StringContent("""{"size": "big"}""", System.Text.Encoding.UTF8, "application/json"));
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["size has the wrong type."], problem["errors"]!["size"]!.AsArray().Select(m => (string?)m));
+    }
+
+    [Fact]
+    public async Task The_problem_type_does_not_depend_on_Accept()
+    {
+        async Task<string?> TypeFor(string accept)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/pages/0193a000-0000-7000-8000-000000000000?limit=abc");
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            var response = await Client.SendAsync(request);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return (string?)System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["type"];
+        }
+        var json = await TypeFor("application/json");
+        Assert.NotNull(json);
+        Assert.Equal(json, await TypeFor("text/html"));
     }
 
     [Fact]
@@ -174,3 +214,5 @@ internal sealed class FakeDbException(bool transient) : System.Data.Common.DbExc
 {
     public override bool IsTransient => transient;
 }
+
+public sealed record SizedBody(int Size);

@@ -18,8 +18,10 @@ internal sealed class AnyAcceptProblemWriter(IOptions<ProblemDetailsOptions> pro
     {
         var problem = context.ProblemDetails;
         problem.Status ??= context.HttpContext.Response.StatusCode;
-        problem.Title ??= ReasonPhrases(problem.Status.Value);
-        problem.Type ??= $"https://httpstatuses.io/{problem.Status}";
+        // The built-in writer's defaults (its RFC 9110 type links), so type and title never depend on Accept.
+        var defaults = TypedResults.Problem(statusCode: problem.Status).ProblemDetails;
+        problem.Title ??= defaults.Title ?? ReasonPhrases(problem.Status.Value);
+        problem.Type ??= defaults.Type;
         problemOptions.Value.CustomizeProblemDetails?.Invoke(context);
         var options = jsonOptions.Value.SerializerOptions;
         return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), options, "application/problem+json"));

@@ -23,6 +23,8 @@ public sealed class ProblemExceptionHandler(
     {
         if (exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException reader } && UnknownMember(context, reader) is { } unknown)
             exception = unknown;
+        else if (exception is BadHttpRequestException bad && BindingFailures.AsValidation(bad) is { } binding)
+            exception = binding;
         ProblemDetails problem = exception switch
         {
             RequestValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = v.Title, Detail = v.Message },
