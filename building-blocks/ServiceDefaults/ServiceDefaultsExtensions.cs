@@ -71,6 +71,9 @@ public static class ServiceDefaultsExtensions
             options.AddDocumentTransformer<Auth.BearerSecurityDocument>();
             options.AddOperationTransformer<Auth.BearerSecurityDocument>();
             options.AddOperationTransformer<Api.PagingParameterDocs>();
+            options.AddOperationTransformer<OpenApi.ContractOperations>();
+            options.AddDocumentTransformer<OpenApi.ContractDocument>();
+            options.AddSchemaTransformer<OpenApi.TypedSchemas>();
         });
         return builder;
     }

@@ -11,12 +11,12 @@ public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
         Assert.Superset(new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" }, Codes(document, "/api/v1/connections", "post"));
         Assert.Superset(new HashSet<string> { "200", "400", "401", "403", "404" }, Codes(document, "/api/v1/discover", "get"));
-        Assert.Superset(new HashSet<string> { "204", "401", "404", "422" }, Codes(document, "/api/v1/blocks/{userId}", "put"));
+        Assert.Superset(new HashSet<string> { "204", "401", "404", "422" }, Codes(document, "/api/v1/blocks/{user_id}", "put"));
         Assert.Superset(new HashSet<string> { "200", "401", "404" }, Codes(document, "/api/v1/profiles/by-username/{username}", "get"));
         Assert.Superset(new HashSet<string> { "200", "201", "202", "400", "401", "402", "403", "404" }, Codes(document, "/api/v1/groups/{id}/join", "post"));
         Assert.Superset(new HashSet<string> { "204", "401", "404", "409" }, Codes(document, "/api/v1/groups/{id}/leave", "post"));
         Assert.Superset(new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" }, Codes(document, "/api/v1/groups/{id}/invitations", "post"));
-        Assert.Superset(new HashSet<string> { "204", "401", "403", "404", "422" }, Codes(document, "/api/v1/groups/{id}/members/{userId}", "delete"));
+        Assert.Superset(new HashSet<string> { "204", "401", "403", "404", "422" }, Codes(document, "/api/v1/groups/{id}/members/{user_id}", "delete"));
         foreach (var (path, item) in document["paths"]!.AsObject())
             foreach (var (method, operation) in item!.AsObject())
                 Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");

@@ -40,7 +40,7 @@ public static class CatalogueApi
         group.MapPost("/{id:guid}/publish", Publish).WithName("PublishEvent").WithSummary("Publish a draft (owner or admin)")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPatch("/{id:guid}", Update).WithName("UpdateEvent").WithSummary("Change an event (JSON merge: absent keeps, null clears)")
-            .Accepts<JsonObject>("application/json").ProducesProblem(StatusCodes.Status409Conflict);
+            .Accepts<EventInput>("application/json").ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteEvent").WithSummary("Delete a draft, or cancel a published event")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).AllowAnonymous().WithName("ListEvents").WithSummary("Browse published events (anonymous: public ones)");

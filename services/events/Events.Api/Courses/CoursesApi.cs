@@ -38,7 +38,7 @@ public static class CoursesApi
             .WithSummary("A course with its modules, whether I am enrolled and my progress (content for learners only)");
         group.MapPatch("/{id:guid}", Update).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes)).WithName("UpdateCourse")
             .WithSummary("Change a course (organizer or admin; JSON merge: absent keeps, null clears, modules replaces the list)")
-            .Accepts<JsonObject>("application/json").ProducesProblem(409);
+            .Accepts<CourseInput>("application/json").ProducesProblem(409);
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteCourse")
             .WithSummary("Delete a course nobody enrolled in; otherwise withdraw it (learners keep it, unpaid enrollments end)");
         group.MapPost("/{id:guid}/enroll", Enroll).WithName("EnrollInCourse")

@@ -44,7 +44,7 @@ public static class RegistrationsApi
     public static RouteGroupBuilder MapRegistrationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/events/{id:guid}").WithTags("Registrations").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("/registrations", Register).WithName("Register")
+        group.MapPost("/registrations", Register).WithName("RegisterForEvent")
             .WithSummary("Register: 201 confirmed (free), 402 seat held until paid, 202 waitlisted, 200 already registered")
             .ProducesProblem(402).ProducesProblem(409).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/registrations/me", GetMine).WithName("GetMyRegistration").WithSummary("My registration for this event");

@@ -24,7 +24,7 @@ public sealed record PaidConfirmationResult(PaidConfirmation Outcome, Registrati
 /// decrement, each in a short transaction that locks the registration rows it changes first and the event's row last, so
 /// no request queues on the event for longer than that statement and its commit. The capacity check constraint on
 /// community_events is the backstop. A free seat goes to the waiting list before anyone new: a newcomer takes a seat only
-/// while nobody waits, and whoever frees a seat runs <see cref="PromoteAsync"/> after committing (so no seat stays free
+/// while nobody waits, and whoever frees a seat runs <see cref="PromoteAsync(Guid, CancellationToken)"/> after committing (so no seat stays free
 /// while someone waits); <see cref="HoldSweeper"/> releases expired holds and fills lists nobody touches.
 /// </summary>
 public sealed class SeatBook(

@@ -24,7 +24,7 @@ public static class UsersApi
         var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
         group.MapGet("/me", GetMe).WithName("GetMyProfile").WithSummary("My full profile");
         group.MapPatch("/me", UpdateMe).WithName("UpdateMyProfile").WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
-            .Accepts<JsonObject>("application/json");
+            .Accepts<ProfileChanges>("application/json");
         group.MapDelete("/me", DeleteMe).WithName("DeleteMyAccount").WithSummary("Delete my account");
         group.MapGet("/{id:guid}", GetPublic).WithName("GetPublicProfile").WithSummary("Another member's public profile");
         group.MapPut("/{id:guid}/role", ChangeRole).RequireAuthorization(Policies.Admin).WithName("ChangeRole").WithSummary("Set a user's role (admin)");
@@ -114,6 +114,13 @@ public static class UsersApi
     private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>
         await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw new NotFoundException("The account no longer exists.");
 }
+
+/// <summary>The members a profile merge patch may carry (absent keeps, null clears): what OpenAPI shows of <see cref="ProfilePatch"/>.</summary>
+public sealed record ProfileChanges(
+    string? FullName = null, string? Bio = null, string? Region = null, string? City = null, string? Country = null,
+    string? Gender = null, [property: System.ComponentModel.Description("YYYY-MM-DD")] DateOnly? DateOfBirth = null,
+    IReadOnlyList<string>? Interests = null, IReadOnlyList<string>? Languages = null, string? ProfileImageUrl = null,
+    string? LinkedinUrl = null, string? GithubUrl = null, string? IdentityBadge = null);
 
 /// <summary>
 /// Applies a JSON merge patch of profile fields. Only the fields listed here can change; the

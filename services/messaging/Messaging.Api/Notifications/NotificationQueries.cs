@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Community.Messaging.Data;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
@@ -19,7 +20,7 @@ public sealed record NotificationItem(
     [property: Description("Who did it, in the newest notification; null when nobody did (a payment, a confirmation).")] NotificationActor? Actor,
     [property: Description("How many different people the folded notifications name.")] int ActorCount,
     [property: Description("How many notifications the item folds.")] int Count,
-    [property: Description("The newest notification's details (ids, amounts, the decision...).")] JsonElement Data,
+    [property: Description("The newest notification's details (ids, amounts, the decision...)."), JsonObjectMember] JsonElement Data,
     [property: Description("A sentence for people: \"Amira and 3 others sent you 7 messages\".")] string Summary,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ReadAt);

@@ -31,3 +31,6 @@ public sealed record ThreadSearchQuery(
     int? Limit);
 
 public sealed record RepliesQuery(string? Cursor, int? Limit);
+
+/// <summary>A thread's merge patch (absent keeps, null clears tags): title 1-200, tags at most 10.</summary>
+public sealed record ThreadChanges(string? Title = null, IReadOnlyList<string>? Tags = null);

@@ -38,7 +38,7 @@ public static class ThreadsApi
         group.MapGet("/{id:guid}", Get).WithName("GetThread").WithSummary("A thread with its message count, last activity, pin, tags and author");
         group.MapPatch("/{id:guid}", Update).WithName("UpdateThread")
             .WithSummary("Change a thread's title or tags, its author or a group moderator (JSON merge: absent keeps, null clears tags)")
-            .Accepts<JsonObject>("application/json");
+            .Accepts<ThreadChanges>("application/json");
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteThread")
             .WithSummary("Delete a thread, its author or a group moderator: it leaves the lists and its messages every read");
         group.MapPost("/{id:guid}/pin", Pin).WithName("PinThread").WithSummary("Pin a thread to the top of its group's list (moderators; idempotent)");

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Community.Social.Data;
@@ -13,11 +15,12 @@ namespace Community.Social.Groups;
 /// </summary>
 public sealed record GroupDto(
     Guid Id, string Name, string Description, string? Category, IReadOnlyList<string> Tags, string? Region, string? Interest,
-    string? ImageUrl, string? Color, string Visibility, string JoinPolicy, long PriceCents, string? Currency, int MemberCount,
-    UserSummary? Owner, string? MyRole, string MembershipStatus, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string? ImageUrl, string? Color, [property: AllowedValues(GroupVisibility.Public, GroupVisibility.Private, GroupVisibility.Secret)] string Visibility,
+    [property: AllowedValues(GroupJoinPolicy.Open, GroupJoinPolicy.Request, GroupJoinPolicy.Invite)] string JoinPolicy, long PriceCents, string? Currency, int MemberCount,
+    UserSummary? Owner, [property: AllowedValues(GroupRoles.Owner, GroupRoles.Moderator, GroupRoles.Member)] string? MyRole, [property: AllowedValues("member", "pending", "invited", "none")] string MembershipStatus, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>A member in a group's list; role pending (with the reason given) for a request, shown to owner and moderators only.</summary>
-public sealed record GroupMemberDto(UserSummary User, string Role, DateTimeOffset Since, string? Reason = null);
+public sealed record GroupMemberDto(UserSummary User, [property: AllowedValues(GroupRoles.Owner, GroupRoles.Moderator, GroupRoles.Member)] string Role, DateTimeOffset Since, string? Reason = null);
 
 /// <summary>The caller's standing after a join, an approval or a leave: status member or pending.</summary>
 public sealed record GroupMembershipDto(Guid GroupId, Guid UserId, string Status, string? Role, int MemberCount);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
@@ -20,7 +21,9 @@ public sealed record GroupInput
     public string? Interest { get; init; }
     public string? ImageUrl { get; init; }
     public string? Color { get; init; }
+    [AllowedValues(GroupVisibility.Public, GroupVisibility.Private, GroupVisibility.Secret)]
     public string? Visibility { get; init; }
+    [AllowedValues(GroupJoinPolicy.Open, GroupJoinPolicy.Request, GroupJoinPolicy.Invite)]
     public string? JoinPolicy { get; init; }
     public long? PriceCents { get; init; }
     public string? Currency { get; init; }

@@ -37,7 +37,7 @@ public static class GroupsApi
         group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
         group.MapGet("/{id:guid}", Get).WithName("GetGroup").WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
         group.MapPatch("/{id:guid}", Update).WithName("UpdateGroup").WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
-            .Accepts<JsonObject>("application/json");
+            .Accepts<GroupInput>("application/json");
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteGroup").WithSummary("Delete a group (owner; GroupDeleted)");
         group.MapPost("/{id:guid}/join", Join).WithName("JoinGroup")
             .WithSummary("Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership)")

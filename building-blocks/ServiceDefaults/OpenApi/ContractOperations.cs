@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Community.ServiceDefaults.Api;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Community.ServiceDefaults.OpenApi;
+
+/// <summary>
+/// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an endpoint
+/// declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem schema,
+/// <c>security: []</c> when anonymous, and the headers the pipeline honours (X-Request-Id, Idempotency-Key).
+/// </summary>
+internal sealed class ContractOperations : IOpenApiOperationTransformer
+{
+    public const string ProblemSchema = "Problem";
+    public const string MergePatch = "application/merge-patch+json";
+
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            if (parameter.In is ParameterLocation.Query or ParameterLocation.Path && parameter.Name is { } name)
+                parameter.Name = ParameterName(name);
+
+        await DeclareBodyAsync(operation, context, metadata, cancellationToken);
+        if (metadata.OfType<IAllowAnonymous>().Any()) operation.Security = [];
+
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = RequestId.Header, In = ParameterLocation.Header, Required = false,
+            Description = "The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9._:-]{1,64}$" },
+        });
+        if (metadata.OfType<HonoursIdempotencyKey>().Any())
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = IdempotencyKey.Header, In = ParameterLocation.Header, Required = false,
+                Description = "Repeating a request with the same key answers the first one's result instead of doing it again.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
+            });
+
+        foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
+        {
+            if (response is not OpenApiResponse r) continue;
+            r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            r.Headers[RequestId.Header] = new OpenApiHeader
+            {
+                Description = "The request's id, as in logs and problem details.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+            if (status.Length == 3 && status[0] is '4' or '5')
+                r.Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
+                };
+        }
+    }
+
+    /// <summary>The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.</summary>
+    public static string ParameterName(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+
+    // A handler that reads raw JSON (a merge patch, a body validated by hand) documents its real body with .Accepts<T>().
+    private static async Task DeclareBodyAsync(
+        OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata, CancellationToken cancellationToken)
+    {
+        var declared = metadata.OfType<IAcceptsMetadata>().LastOrDefault(a => a.RequestType is { } t && !typeof(JsonNode).IsAssignableFrom(t));
+        if (declared?.RequestType is not { } type || operation.RequestBody is not OpenApiRequestBody body) return;
+        var bodyType = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
+        if (bodyType is null || !typeof(JsonNode).IsAssignableFrom(bodyType)) return;
+        var schema = await context.GetOrCreateSchemaAsync(type, null, cancellationToken);
+        // Named after the type, as every other body's schema is.
+        context.Document!.AddComponent(type.Name, schema);
+        var reference = new OpenApiSchemaReference(type.Name, context.Document);
+        var types = declared.ContentTypes.Count > 0 ? declared.ContentTypes.ToList() : ["application/json"];
+        if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && !types.Contains(MergePatch)) types.Add(MergePatch);
+        body.Content = types.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = reference });
+    }
+}
+
+/// <summary>Endpoint metadata: the handler reads the <c>Idempotency-Key</c> header (see <see cref="IdempotencyKey"/>).</summary>
+public sealed class HonoursIdempotencyKey;

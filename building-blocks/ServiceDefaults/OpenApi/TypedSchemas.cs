@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Community.ServiceDefaults.OpenApi;
+
+/// <summary>
+/// Schemas as the API really reads and writes them. Strings go through our own converter (<c>SafeStringConverter</c>), which
+/// the generator cannot see through, so they would be untyped; numbers are sent as JSON numbers (reading "5" is a lenience of
+/// the web defaults, not the contract), so integer-or-string becomes integer; a member is required when a client must send it
+/// (a C# <c>required</c> member, or a constructor parameter without default that cannot be null); <c>[AllowedValues]</c> is the enum.
+/// </summary>
+internal sealed class TypedSchemas : IOpenApiSchemaTransformer
+{
+    public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+        var property = context.JsonPropertyInfo;
+        var nullable = property is not null && (property.IsGetNullable || Nullable.GetUnderlyingType(property.PropertyType) is not null);
+        if (schema.Type is null && schema.AllOf is null && schema.OneOf is null && schema.AnyOf is null)
+        {
+            if (type == typeof(string) || type == typeof(char)) schema.Type = JsonSchemaType.String;
+            else if (type == typeof(JsonObject)) schema.Type = JsonSchemaType.Object;
+            else if (type == typeof(JsonArray)) schema.Type = JsonSchemaType.Array;
+            else if (property?.AttributeProvider?.IsDefined(typeof(JsonObjectMemberAttribute), true) == true) schema.Type = JsonSchemaType.Object;
+            if (schema.Type is not null && nullable) schema.Type |= JsonSchemaType.Null;
+        }
+        if (schema.Type is { } t && (t & (JsonSchemaType.Integer | JsonSchemaType.Number)) != 0 && (t & JsonSchemaType.String) != 0)
+        {
+            schema.Type = t & ~JsonSchemaType.String;
+            schema.Pattern = null;
+        }
+        if (schema.Type is { } array && array.HasFlag(JsonSchemaType.Array) && schema.Items is null)
+            schema.Items = new OpenApiSchema();
+        if (property?.AttributeProvider?.GetCustomAttributes(typeof(AllowedValuesAttribute), true).FirstOrDefault() is AllowedValuesAttribute allowed)
+        {
+            var target = schema.Type is { } s && s.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items ? items : schema;
+            target.Enum = [.. allowed.Values.Select(v => (JsonNode?)JsonValue.Create(v?.ToString())).Where(v => v is not null).Select(v => v!)];
+        }
+        if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && schema.Properties is { Count: > 0 })
+        {
+            var required = context.JsonTypeInfo.Properties.Where(Required).Select(p => p.Name).Where(schema.Properties.ContainsKey).ToHashSet();
+            schema.Required = required.Count > 0 ? required : null;
+        }
+        return Task.CompletedTask;
+    }
+
+    private static bool Required(JsonPropertyInfo property) =>
+        property.IsRequired
+        || property.AssociatedParameter is { HasDefaultValue: false, IsNullable: false } parameter
+            && !(Nullable.GetUnderlyingType(parameter.ParameterType) is not null);
+}
+
+/// <summary>A member typed loosely (<c>JsonElement</c>) that always holds a JSON object, of members of its own: so documented.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class JsonObjectMemberAttribute : Attribute;
