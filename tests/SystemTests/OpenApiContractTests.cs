@@ -1,0 +1,147 @@
+extern alias AiCompanionApi;
+extern alias EventsApi;
+extern alias IdentityApi;
+extern alias MessagingApi;
+extern alias PaymentsApi;
+extern alias SocialApi;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Community.Contracts;
+using IdentityProgram = IdentityApi::Program;
+
+namespace Community.SystemTests;
+
+/// <summary>The six services side by side (each on its own database), for the contract their documents state.</summary>
+public sealed class OpenApiContractFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
+{
+    private readonly List<(IsolatedResources Resources, IAsyncDisposable Host)> _others = [];
+
+    public Dictionary<string, HttpClient> Clients { get; } = [];
+
+    protected override bool TrustsTestTokens => false;
+
+    public readonly string FeedKey = Guid.NewGuid().ToString("N");
+
+    protected override void ConfigureService(IDictionary<string, string?> settings) => settings["Revocations:FeedKey"] = FeedKey;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Clients[ResourceNames.Identity] = Client;
+        await StartAsync<EventsApi::Program>(ResourceNames.Events);
+        await StartAsync<PaymentsApi::Program>(ResourceNames.Payments);
+        await StartAsync<SocialApi::Program>(ResourceNames.Social);
+        await StartAsync<MessagingApi::Program>(ResourceNames.Messaging);
+        await StartAsync<AiCompanionApi::Program>(ResourceNames.AiCompanion);
+    }
+
+    private async Task StartAsync<T>(string service) where T : class
+    {
+        var resources = await TestInfrastructure.IsolateAsync(nameof(OpenApiContractTests) + service);
+        var host = BehindIdentity.StartService<T>(service, resources, Resources.BrokerUri, Host.BaseAddress, FeedKey);
+        _others.Add((resources, host));
+        Clients[service] = host.NewClient();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var (resources, host) in _others)
+        {
+            await host.DisposeAsync();
+            await resources.DisposeAsync();
+        }
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// What a client generator needs from every served document (issue 28): typed schemas, parameters named as the API reads
+/// them, named bodies, the one Problem schema on every error, explicit security, unique operation ids.
+/// </summary>
+public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IClassFixture<OpenApiContractFixture>
+{
+    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
+    private static partial Regex SnakeCase();
+
+    [Fact]
+    public async Task Every_served_document_is_a_typed_contract()
+    {
+        var failures = new List<string>();
+        var operationIds = new Dictionary<string, string>();
+        var folder = Environment.GetEnvironmentVariable("COMMUNITY_OPENAPI_DUMP");
+        foreach (var (service, client) in fx.Clients)
+        {
+            var document = await (await client.Get("/openapi/v1.json")).AssertStatus(200);
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+                await File.WriteAllTextAsync(Path.Combine(folder, service + ".json"), document.ToJsonString());
+            }
+            failures.AddRange(Check(service, document, operationIds));
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} contract failures:\n" + string.Join("\n", failures.Take(200)));
+    }
+
+    private static IEnumerable<string> Check(string service, JsonNode document, Dictionary<string, string> operationIds)
+    {
+        var schemas = document["components"]?["schemas"]?.AsObject() ?? [];
+        foreach (var (name, schema) in schemas)
+            foreach (var failure in Untyped(schema, $"{service} #/components/schemas/{name}")) yield return failure;
+        if (!schemas.ContainsKey("Problem")) yield return $"{service}: no Problem schema";
+
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (Match match in Regex.Matches(path, "{([^}]+)}"))
+                if (!SnakeCase().IsMatch(match.Groups[1].Value)) yield return $"{service} {path}: path parameter {match.Groups[1].Value}";
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var at = $"{service} {method.ToUpperInvariant()} {path}";
+                if (operation is not JsonObject op) continue;
+                foreach (var parameter in op["parameters"]?.AsArray() ?? [])
+                {
+                    var name = (string)parameter!["name"]!;
+                    var location = (string)parameter["in"]!;
+                    if (location is "query" or "path" && !SnakeCase().IsMatch(name)) yield return $"{at}: {location} parameter {name}";
+                    foreach (var failure in Untyped(parameter["schema"], $"{at} parameter {name}")) yield return failure;
+                }
+                foreach (var (type, media) in op["requestBody"]?["content"]?.AsObject() ?? [])
+                    if (type.Contains("json") && !Named(media?["schema"])) yield return $"{at}: {type} body is not a named schema";
+                if (op["security"] is null) yield return $"{at}: no security (anonymous operations say security: [])";
+                var id = (string?)op["operationId"];
+                if (id is null) yield return $"{at}: no operationId";
+                else if (!operationIds.TryAdd(id, at)) yield return $"{at}: operationId {id} is also {operationIds[id]}'s";
+                foreach (var (status, response) in op["responses"]?.AsObject() ?? [])
+                {
+                    if (status.Length != 3 || status[0] is not ('4' or '5')) continue;
+                    var problem = response?["content"]?["application/problem+json"]?["schema"]?["$ref"];
+                    if ((string?)problem != "#/components/schemas/Problem") yield return $"{at}: {status} does not answer the Problem schema";
+                }
+            }
+        }
+    }
+
+    // A reference, or an optional body's "null or a reference".
+    private static bool Named(JsonNode? schema) =>
+        schema?["$ref"] is not null
+        || schema?["oneOf"] is JsonArray branches && branches.Any(b => b?["$ref"] is not null)
+            && branches.All(b => b?["$ref"] is not null || (string?)b?["type"] == "null");
+
+    // A schema with nothing saying what it holds (no type, reference or composition), or an array without items.
+    private static IEnumerable<string> Untyped(JsonNode? schema, string at)
+    {
+        if (schema is not JsonObject s) yield break;
+        if (s.ContainsKey("$ref")) yield break;
+        var composed = s.ContainsKey("oneOf") || s.ContainsKey("anyOf") || s.ContainsKey("allOf");
+        if (!s.ContainsKey("type") && !composed && !s.ContainsKey("enum") && !s.ContainsKey("const")) yield return $"{at}: untyped";
+        var types = s["type"] switch { JsonArray a => a.Select(t => (string)t!).ToList(), JsonValue v => [(string)v!], _ => [] };
+        if (types.Contains("array") && s["items"] is null) yield return $"{at}: array without items";
+        if (types.Contains("integer") && types.Contains("string")) yield return $"{at}: integer or string";
+        foreach (var (name, property) in s["properties"]?.AsObject() ?? [])
+            foreach (var failure in Untyped(property, $"{at}.{name}")) yield return failure;
+        foreach (var failure in Untyped(s["items"], $"{at}[]")) yield return failure;
+        if (s["additionalProperties"] is JsonObject { Count: > 0 }) foreach (var failure in Untyped(s["additionalProperties"], $"{at}{{}}")) yield return failure;
+        foreach (var key in new[] { "oneOf", "anyOf", "allOf" })
+            foreach (var branch in s[key]?.AsArray() ?? [])
+                foreach (var failure in Untyped(branch, at)) yield return failure;
+    }
+}
