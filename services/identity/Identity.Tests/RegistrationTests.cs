@@ -211,7 +211,7 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     {
         var response = await Client.PostJson("/api/v1/auth/register", "{\"username\": \"x\", ");
         var problem = await response.AssertProblem(400);
-        Assert.Contains("JSON", problem["detail"]!.GetValue<string>());
+        Assert.Contains("not valid JSON", problem["errors"]!.ToJsonString());
     }
 
     [Fact]
