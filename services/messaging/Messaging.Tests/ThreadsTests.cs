@@ -150,7 +150,7 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.NotNull(problem["errors"]!["tags[0]"]);
         Assert.NotNull((await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { text = "x" }, crew.Member)).AssertProblem(400))["errors"]!["text"]);
         Assert.NotNull((await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = 5 }, crew.Member)).AssertProblem(400))["errors"]!["title"]);
-        Assert.Contains("U+0000", (await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = "a\0b" }, crew.Member)).AssertProblem(400))["detail"]!.GetValue<string>());
+        Assert.Contains("U+0000", Messages(await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = "a\0b" }, crew.Member)).AssertProblem(400)));
         Assert.Equal("New title", (await (await fx.Client.Get($"/api/v1/threads/{id}", crew.Other)).AssertStatus(200))["title"]!.GetValue<string>());
     }
 
@@ -174,7 +174,7 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.NotNull(huge["errors"]!["tags[11]"]);
 
         var nul = await (await fx.Client.PostJson("/api/v1/threads", new { group_id = crew.GroupId, title = "Hi\0", text = "There" }, crew.Member)).AssertProblem(400);
-        Assert.Contains("U+0000", nul["detail"]!.GetValue<string>());
+        Assert.Contains("U+0000", Messages(nul));
         await (await fx.Client.PostJson("/api/v1/threads", new { group_id = "not-an-id", title = "Hi", text = "There" }, crew.Member)).AssertProblem(400);
         await (await fx.Client.PostJson("/api/v1/threads", new { group_id = Guid.Empty, title = "Hi", text = "There" }, crew.Member)).AssertProblem(400);
         await (await fx.Client.PostJson("/api/v1/threads", new { group_id = crew.GroupId, title = "Hi", text = "There", pinned = true }, crew.Member)).AssertProblem(400);
@@ -310,4 +310,8 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.Equal(theirs, (await outsider.WaitForAsync("new_thread")).Argument<JsonObject>(0)["id"]!.GetValue<string>());
         Assert.Single(outsider.ReceivedOf("new_thread"));
     }
+
+    // A refused body's messages, in errors since binding failures are validation problems.
+    private static string Messages(JsonNode problem) =>
+        string.Join(" ", problem["errors"]!.AsObject().SelectMany(e => e.Value!.AsArray()).Select(m => (string?)m));
 }
