@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace Community.ServiceDefaults.Api;
@@ -27,8 +26,4 @@ public static class IdempotencyKey
         else return key;
         return null;
     }
-
-    /// <summary>Declares that the endpoint honours the header, so its OpenAPI operation lists it.</summary>
-    public static TBuilder WithIdempotencyKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new OpenApi.HonoursIdempotencyKey());
 }

@@ -36,7 +36,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             Description = "The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9._:-]{1,64}$" },
         });
-        if (metadata.OfType<HonoursIdempotencyKey>().Any())
+        if (metadata.OfType<Api.HonoursIdempotencyKey>().Any())
             operation.Parameters.Add(new OpenApiParameter
             {
                 Name = IdempotencyKey.Header, In = ParameterLocation.Header, Required = false,
@@ -81,6 +81,3 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         body.Content = types.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = reference });
     }
 }
-
-/// <summary>Endpoint metadata: the handler reads the <c>Idempotency-Key</c> header (see <see cref="IdempotencyKey"/>).</summary>
-public sealed class HonoursIdempotencyKey;

@@ -7,8 +7,8 @@ using Microsoft.OpenApi;
 namespace Community.ServiceDefaults.OpenApi;
 
 /// <summary>
-/// Schemas as the API really reads and writes them. Strings go through our own converter (<c>SafeStringConverter</c>), which
-/// the generator cannot see through, so they would be untyped; numbers are sent as JSON numbers (reading "5" is a lenience of
+/// Schemas as the API really reads and writes them. Strings and instants go through our own converters (<c>SafeStringConverter</c>,
+/// <c>UtcTimestamps</c>), which the generator cannot see through, so they would be untyped; numbers are sent as JSON numbers (reading "5" is a lenience of
 /// the web defaults, not the contract), so integer-or-string becomes integer; a member is required when a client must send it
 /// (a C# <c>required</c> member, or a constructor parameter without default that cannot be null); <c>[AllowedValues]</c> is the enum.
 /// </summary>
@@ -22,6 +22,12 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
         if (schema.Type is null && schema.AllOf is null && schema.OneOf is null && schema.AnyOf is null)
         {
             if (type == typeof(string) || type == typeof(char)) schema.Type = JsonSchemaType.String;
+            else if (type == typeof(DateTimeOffset) || type == typeof(DateTime))
+            {
+                // Our converters write instants (Api.UtcTimestamps), which hides them from the generator as strings do.
+                schema.Type = JsonSchemaType.String;
+                schema.Format = "date-time";
+            }
             else if (type == typeof(JsonObject)) schema.Type = JsonSchemaType.Object;
             else if (type == typeof(JsonArray)) schema.Type = JsonSchemaType.Array;
             else if (property?.AttributeProvider?.IsDefined(typeof(JsonObjectMemberAttribute), true) == true) schema.Type = JsonSchemaType.Object;

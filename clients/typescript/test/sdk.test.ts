@@ -52,7 +52,7 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
   const joined = await omar.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } }, body: { reason: null } });
   assert.equal(joined.response.status, 201, JSON.stringify(joined.error));
   // The API takes snake_case q and limit (the documents' parameter names are being typed; hence the cast).
-  const explored = await omar.api.social.GET("/api/v1/groups", { params: { query: { q: name, limit: 1 } as never } });
+  const explored = await omar.api.social.GET("/api/v1/groups", { params: { query: { q: name, limit: 1 } } });
   assert.equal(explored.response.status, 200, JSON.stringify(explored.error));
   assert.equal(explored.data!.items.length, 1);
   assert.equal(explored.data!.items[0]!.id, groupId);

@@ -116,7 +116,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Register: 201 confirmed (free), 402 seat held until paid, 202 waitlisted, 200 already registered */
-        post: operations["Register"];
+        post: operations["RegisterForEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -227,7 +227,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/events/{id}/photos/{photoId}/content": {
+    "/api/v1/events/{id}/photos/{photo_id}/content": {
         parameters: {
             query?: never;
             header?: never;
@@ -244,7 +244,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/events/{id}/photos/{photoId}": {
+    "/api/v1/events/{id}/photos/{photo_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -362,23 +362,23 @@ export interface components {
             event_id: string;
             /** Format: uuid */
             user_id: string;
-            username: unknown;
-            full_name: unknown;
-            status: unknown;
-            ticket_code: unknown;
+            username?: null | string;
+            full_name?: null | string;
+            status: string;
+            ticket_code?: null | string;
             /** Format: int64 */
-            amount_cents: number | string;
-            currency: unknown;
+            amount_cents: number;
+            currency?: null | string;
             /** Format: date-time */
-            hold_expires_at: null | string;
+            hold_expires_at?: null | string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            confirmed_at: null | string;
+            confirmed_at?: null | string;
             /** Format: date-time */
-            cancelled_at: null | string;
+            cancelled_at?: null | string;
             /** Format: date-time */
-            arrived_at: null | string;
+            arrived_at?: null | string;
         };
         CheckInDto: {
             /** Format: uuid */
@@ -387,94 +387,94 @@ export interface components {
             event_id: string;
             /** Format: uuid */
             user_id: string;
-            ticket_code: unknown;
+            ticket_code: string;
             /** Format: date-time */
             arrived_at: string;
             /** Format: double */
-            distance_m: null | number | string;
+            distance_m?: null | number;
             already_checked_in: boolean;
         };
         CheckInRequest: {
             /** Format: double */
-            latitude: null | number | string;
+            latitude?: null | number;
             /** Format: double */
-            longitude: null | number | string;
-            ticket_code: unknown;
-            qr_payload: unknown;
+            longitude?: null | number;
+            ticket_code?: null | string;
+            qr_payload?: null | string;
         };
         CourseDto: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             organizer_id: string;
-            title: unknown;
-            description: unknown;
-            category: unknown;
-            image_url: unknown;
+            title: string;
+            description: string;
+            category: string;
+            image_url?: null | string;
             /** Format: int64 */
-            price_cents: number | string;
-            currency: unknown;
+            price_cents: number;
+            currency?: null | string;
             /** Format: int32 */
-            price_credits: null | number | string;
+            price_credits?: null | number;
             is_free: boolean;
             /** Format: int32 */
-            total_modules: number | string;
+            total_modules: number;
             /** Format: int32 */
-            total_duration_minutes: number | string;
+            total_duration_minutes: number;
             modules: components["schemas"]["CourseModuleDto"][];
             content_locked: boolean;
             is_enrolled: boolean;
-            enrollment_status: unknown;
-            user_progress: null | components["schemas"]["UserProgressDto"];
+            enrollment_status?: null | string;
+            user_progress?: null | components["schemas"]["UserProgressDto"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
             /** Format: date-time */
-            withdrawn_at: null | string;
+            withdrawn_at?: null | string;
         };
         CourseInput: {
-            title?: unknown;
-            description?: unknown;
-            category?: unknown;
-            image_url?: unknown;
+            title?: null | string;
+            description?: null | string;
+            category?: null | string;
+            image_url?: null | string;
             /** Format: int64 */
-            price_cents?: null | number | string;
-            currency?: unknown;
+            price_cents?: null | number;
+            currency?: null | string;
             /** Format: int32 */
-            price_credits?: null | number | string;
+            price_credits?: null | number;
             modules?: null | components["schemas"]["ModuleInput"][];
         };
         CourseModuleDto: {
             /** Format: uuid */
             id: string;
             /** Format: int32 */
-            position: number | string;
-            title: unknown;
+            position: number;
+            title: string;
             /** Format: int32 */
-            duration_minutes: number | string;
-            content: unknown;
-            video_url: unknown;
+            duration_minutes: number;
+            content?: null | string;
+            video_url?: null | string;
         };
         CourseSummaryDto: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             organizer_id: string;
-            title: unknown;
-            description: unknown;
-            category: unknown;
-            image_url: unknown;
+            title: string;
+            description: string;
+            category: string;
+            image_url?: null | string;
             /** Format: int64 */
-            price_cents: number | string;
-            currency: unknown;
+            price_cents: number;
+            currency?: null | string;
             /** Format: int32 */
-            price_credits: null | number | string;
+            price_credits?: null | number;
             is_free: boolean;
             /** Format: int32 */
-            total_modules: number | string;
+            total_modules: number;
             /** Format: int32 */
-            total_duration_minutes: number | string;
+            total_duration_minutes: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -490,122 +490,144 @@ export interface components {
             course_id: string;
             /** Format: uuid */
             user_id: string;
-            status: unknown;
+            status: string;
             /** Format: int64 */
-            price_cents: number | string;
-            currency: unknown;
+            price_cents: number;
+            currency?: null | string;
             /** Format: int32 */
-            price_credits: null | number | string;
-            paid_with: unknown;
+            price_credits?: null | number;
+            paid_with?: null | string;
             /** Format: uuid */
-            payment_id: null | string;
+            payment_id?: null | string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            activated_at: null | string;
+            activated_at?: null | string;
         };
         EventDto: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             organizer_id: string;
-            title: unknown;
-            description: unknown;
-            event_type: unknown;
-            interests: unknown[];
-            region: unknown;
-            location_name: unknown;
-            address: unknown;
-            city: unknown;
-            country: unknown;
+            title: string;
+            description: string;
+            event_type: string;
+            interests: string[];
+            region?: null | string;
+            location_name?: null | string;
+            address?: null | string;
+            city?: null | string;
+            country?: null | string;
             /** Format: double */
-            latitude: number | string;
+            latitude: number;
             /** Format: double */
-            longitude: number | string;
+            longitude: number;
             /** Format: int32 */
-            geofence_radius_m: number | string;
+            geofence_radius_m: number;
             /** Format: date-time */
             starts_at: string;
             /** Format: date-time */
             ends_at: string;
-            time_zone: unknown;
+            time_zone: string;
             /** Format: date-time */
             starts_at_local: string;
             /** Format: date-time */
             ends_at_local: string;
             /** Format: int32 */
-            capacity: null | number | string;
+            capacity?: null | number;
             /** Format: int32 */
-            registration_count: number | string;
+            registration_count: number;
             /** Format: int32 */
-            spots_remaining: null | number | string;
+            spots_remaining?: null | number;
             waitlist_enabled: boolean;
             /** Format: int64 */
-            price_cents: number | string;
-            currency: unknown;
+            price_cents: number;
+            currency?: null | string;
             is_free: boolean;
             /** Format: int32 */
-            refund_cutoff_hours: number | string;
-            cover_image_url: unknown;
-            visibility: unknown;
-            invited_user_ids: null | string[];
-            status: unknown;
-            cancellation_reason: unknown;
+            refund_cutoff_hours: number;
+            cover_image_url?: null | string;
+            visibility: string;
+            invited_user_ids?: null | string[];
+            status: string;
+            cancellation_reason?: null | string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
             /** Format: date-time */
-            published_at: null | string;
+            published_at?: null | string;
             /** Format: date-time */
-            cancelled_at: null | string;
+            cancelled_at?: null | string;
             is_registered?: null | boolean;
             my_registration?: null | components["schemas"]["RegistrationDto"];
             /** Format: double */
-            distance_m?: null | number | string;
+            distance_m?: null | number;
+        };
+        EventInput: {
+            title?: null | string;
+            description?: null | string;
+            event_type?: null | string;
+            interests?: null | string[];
+            region?: null | string;
+            location_name?: null | string;
+            address?: null | string;
+            city?: null | string;
+            country?: null | string;
+            /** Format: double */
+            latitude?: null | number;
+            /** Format: double */
+            longitude?: null | number;
+            /** Format: int32 */
+            geofence_radius_m?: null | number;
+            /** Format: date-time */
+            starts_at?: null | string;
+            /** Format: date-time */
+            ends_at?: null | string;
+            time_zone?: null | string;
+            /** Format: int32 */
+            capacity?: null | number;
+            waitlist_enabled?: null | boolean;
+            /** Format: int64 */
+            price_cents?: null | number;
+            currency?: null | string;
+            /** Format: int32 */
+            refund_cutoff_hours?: null | number;
+            cover_image_url?: null | string;
+            visibility?: null | string;
+            invited_user_ids?: null | string[];
         };
         EventStatsDto: {
             /** Format: uuid */
             event_id: string;
             /** Format: int32 */
-            capacity: null | number | string;
+            capacity?: null | number;
             /** Format: int32 */
-            seats_taken: number | string;
+            seats_taken: number;
             /** Format: int32 */
-            spots_remaining: null | number | string;
+            spots_remaining?: null | number;
             registrations: {
-                [key: string]: number | string;
+                [key: string]: number;
             };
             /** Format: int32 */
-            arrivals: number | string;
+            arrivals: number;
             /** Format: int64 */
-            revenue_cents: number | string;
+            revenue_cents: number;
             /** Format: int64 */
-            refunded_cents: number | string;
-            currency: unknown;
-        };
-        HttpValidationProblemDetails: {
-            type?: unknown;
-            title?: unknown;
-            /** Format: int32 */
-            status?: null | number | string;
-            detail?: unknown;
-            instance?: unknown;
-            errors?: {
-                [key: string]: unknown[];
-            };
+            refunded_cents: number;
+            currency?: null | string;
         };
         /** Format: binary */
         IFormFile: string;
-        JsonObject: unknown;
+        JsonObject: Record<string, never>;
         ModuleInput: {
             /** Format: uuid */
             id?: null | string;
-            title?: unknown;
+            title?: null | string;
             /** Format: int32 */
-            duration_minutes?: null | number | string;
-            content?: unknown;
-            video_url?: unknown;
+            duration_minutes?: null | number;
+            content?: null | string;
+            video_url?: null | string;
         };
         MyEventsDto: {
             created: components["schemas"]["EventDto"][];
@@ -614,11 +636,11 @@ export interface components {
         NearbyResult: {
             items: components["schemas"]["EventDto"][];
             /** Format: double */
-            latitude: number | string;
+            latitude: number;
             /** Format: double */
-            longitude: number | string;
+            longitude: number;
             /** Format: double */
-            radius_km: number | string;
+            radius_km: number;
         };
         PageOfOfAttendeeDto: {
             items: components["schemas"]["AttendeeDto"][];
@@ -626,25 +648,25 @@ export interface components {
              * Format: int32
              * @description Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.
              */
-            total: number | string;
+            total: number;
             /**
              * Format: int32
              * @description This page's number (from 1), also when it was read by cursor.
              */
-            page: number | string;
+            page: number;
             /**
              * Format: int32
              * @description Pages of limit rows in total; an estimate when total_is_estimate is.
              */
-            pages: number | string;
+            pages: number;
             /** Format: int32 */
-            limit: number | string;
+            limit: number;
             /**
              * @description True when total (and so pages) is the planner's estimate rather than an exact count.
              * @default false
              */
             total_is_estimate: boolean;
-            next_cursor?: unknown;
+            next_cursor?: null | string;
         };
         PageOfOfCourseSummaryDto: {
             items: components["schemas"]["CourseSummaryDto"][];
@@ -652,25 +674,25 @@ export interface components {
              * Format: int32
              * @description Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.
              */
-            total: number | string;
+            total: number;
             /**
              * Format: int32
              * @description This page's number (from 1), also when it was read by cursor.
              */
-            page: number | string;
+            page: number;
             /**
              * Format: int32
              * @description Pages of limit rows in total; an estimate when total_is_estimate is.
              */
-            pages: number | string;
+            pages: number;
             /** Format: int32 */
-            limit: number | string;
+            limit: number;
             /**
              * @description True when total (and so pages) is the planner's estimate rather than an exact count.
              * @default false
              */
             total_is_estimate: boolean;
-            next_cursor?: unknown;
+            next_cursor?: null | string;
         };
         PageOfOfEventDto: {
             items: components["schemas"]["EventDto"][];
@@ -678,25 +700,25 @@ export interface components {
              * Format: int32
              * @description Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.
              */
-            total: number | string;
+            total: number;
             /**
              * Format: int32
              * @description This page's number (from 1), also when it was read by cursor.
              */
-            page: number | string;
+            page: number;
             /**
              * Format: int32
              * @description Pages of limit rows in total; an estimate when total_is_estimate is.
              */
-            pages: number | string;
+            pages: number;
             /** Format: int32 */
-            limit: number | string;
+            limit: number;
             /**
              * @description True when total (and so pages) is the planner's estimate rather than an exact count.
              * @default false
              */
             total_is_estimate: boolean;
-            next_cursor?: unknown;
+            next_cursor?: null | string;
         };
         PageOfOfPhotoDto: {
             items: components["schemas"]["PhotoDto"][];
@@ -704,25 +726,25 @@ export interface components {
              * Format: int32
              * @description Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.
              */
-            total: number | string;
+            total: number;
             /**
              * Format: int32
              * @description This page's number (from 1), also when it was read by cursor.
              */
-            page: number | string;
+            page: number;
             /**
              * Format: int32
              * @description Pages of limit rows in total; an estimate when total_is_estimate is.
              */
-            pages: number | string;
+            pages: number;
             /** Format: int32 */
-            limit: number | string;
+            limit: number;
             /**
              * @description True when total (and so pages) is the planner's estimate rather than an exact count.
              * @default false
              */
             total_is_estimate: boolean;
-            next_cursor?: unknown;
+            next_cursor?: null | string;
         };
         PhotoDto: {
             /** Format: uuid */
@@ -731,29 +753,51 @@ export interface components {
             event_id: string;
             /** Format: uuid */
             uploaded_by: string;
-            content_type: unknown;
+            content_type: string;
             /** Format: int64 */
-            size_bytes: number | string;
+            size_bytes: number;
             /** Format: int32 */
-            width: null | number | string;
+            width?: null | number;
             /** Format: int32 */
-            height: null | number | string;
-            caption: unknown;
-            url: unknown;
+            height?: null | number;
+            caption?: null | string;
+            url: string;
             /** Format: date-time */
             created_at: string;
         };
         PhotoUpload: {
             file: components["schemas"]["IFormFile"];
-            caption: unknown;
+            caption?: null | string;
         };
-        ProblemDetails: {
-            type?: unknown;
-            title?: unknown;
-            /** Format: int32 */
-            status?: null | number | string;
-            detail?: unknown;
-            instance?: unknown;
+        /** @description An RFC 9457 problem; a refusal may add members a client acts on (balance, required, retry hints...). */
+        Problem: {
+            /**
+             * Format: uri-reference
+             * @description A URI naming the kind of problem.
+             */
+            type?: string;
+            /** @description A short summary of the kind of problem. */
+            title: string;
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
+            status: number;
+            /** @description What went wrong with this request. */
+            detail?: string;
+            /**
+             * Format: uri-reference
+             * @description The path of the request.
+             */
+            instance?: string;
+            /** @description The request's id (X-Request-Id): quote it when reporting the problem. */
+            request_id: string;
+            /** @description The W3C trace id of the request. */
+            trace_id?: string;
+            /** @description Validation errors: each field (snake_case, as sent) with its messages. */
+            errors?: {
+                [key: string]: string[];
+            };
         };
         ProgressInput: {
             /** Format: uuid */
@@ -767,42 +811,42 @@ export interface components {
             event_id: string;
             /** Format: uuid */
             user_id: string;
-            status: unknown;
-            ticket_code: unknown;
+            status: string;
+            ticket_code?: null | string;
             /** Format: int64 */
-            amount_cents: number | string;
-            currency: unknown;
+            amount_cents: number;
+            currency?: null | string;
             /** Format: date-time */
-            hold_expires_at: null | string;
+            hold_expires_at?: null | string;
             /** Format: int32 */
-            waitlist_position: null | number | string;
+            waitlist_position?: null | number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            confirmed_at: null | string;
+            confirmed_at?: null | string;
             /** Format: date-time */
-            cancelled_at: null | string;
+            cancelled_at?: null | string;
             /** Format: date-time */
-            arrived_at: null | string;
+            arrived_at?: null | string;
         };
         TicketDto: {
             /** Format: uuid */
             registration_id: string;
             /** Format: uuid */
             event_id: string;
-            ticket_code: unknown;
-            qr_payload: unknown;
-            event_title: unknown;
+            ticket_code: string;
+            qr_payload: string;
+            event_title: string;
             /** Format: date-time */
             starts_at: string;
-            time_zone: unknown;
+            time_zone: string;
         };
         UserProgressDto: {
             /** Format: int32 */
-            progress: number | string;
+            progress: number;
             completed_modules: string[];
             /** Format: uuid */
-            current_module: null | string;
+            current_module?: null | string;
         };
     };
     responses: never;
@@ -816,23 +860,26 @@ export interface operations {
     ListEvents: {
         parameters: {
             query?: {
-                City?: unknown;
-                Country?: unknown;
-                Region?: unknown;
-                event_type?: unknown;
-                Interest?: unknown;
-                Q?: unknown;
+                city?: string;
+                country?: string;
+                region?: string;
+                event_type?: string;
+                interest?: string;
+                q?: string;
                 starts_after?: string;
                 starts_before?: string;
-                Price?: unknown;
+                price?: string;
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
-                Page?: number | string;
+                page?: number;
                 /** @description Rows per page, 1-100. */
-                Limit?: number | string;
+                limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
-                Cursor?: unknown;
+                cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -841,6 +888,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -850,37 +899,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -888,19 +945,26 @@ export interface operations {
     CreateEvent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+                /** @description Repeating a request with the same key answers the first one's result instead of doing it again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["JsonObject"];
+                "application/json": components["schemas"]["EventInput"];
             };
         };
         responses: {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -910,37 +974,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -948,7 +1020,10 @@ export interface operations {
     PublishEvent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -959,6 +1034,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -968,55 +1045,67 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1024,7 +1113,10 @@ export interface operations {
     GetEvent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1035,6 +1127,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1044,37 +1138,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1082,9 +1184,12 @@ export interface operations {
     DeleteEvent: {
         parameters: {
             query?: {
-                reason?: unknown;
+                reason?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1095,6 +1200,8 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1102,46 +1209,56 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1149,7 +1266,10 @@ export interface operations {
     UpdateEvent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1157,13 +1277,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["JsonObject"];
+                "application/json": components["schemas"]["EventInput"];
+                "application/merge-patch+json": components["schemas"]["EventInput"];
             };
         };
         responses: {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1173,46 +1296,56 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1220,12 +1353,15 @@ export interface operations {
     NearbyEvents: {
         parameters: {
             query?: {
-                Lat?: number | string;
-                Lon?: number | string;
-                radius_km?: number | string;
-                Limit?: number | string;
+                lat?: number;
+                lon?: number;
+                radius_km?: number;
+                limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1234,6 +1370,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1243,37 +1381,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1281,7 +1427,10 @@ export interface operations {
     MyEvents: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1290,6 +1439,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1299,37 +1450,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1337,7 +1496,10 @@ export interface operations {
     GetEventCalendar: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1348,45 +1510,58 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    Register: {
+    RegisterForEvent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+                /** @description Repeating a request with the same key answers the first one's result instead of doing it again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1397,6 +1572,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1406,6 +1583,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1415,6 +1594,8 @@ export interface operations {
             /** @description Accepted */
             202: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1424,64 +1605,78 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Payment Required */
             402: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1489,7 +1684,10 @@ export interface operations {
     GetMyRegistration: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1500,6 +1698,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1509,37 +1709,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1547,7 +1755,10 @@ export interface operations {
     CancelMyRegistration: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1558,6 +1769,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1567,46 +1780,56 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1614,7 +1837,10 @@ export interface operations {
     GetMyTicket: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1625,6 +1851,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1634,37 +1862,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1672,15 +1908,18 @@ export interface operations {
     ListAttendees: {
         parameters: {
             query?: {
-                Status?: unknown;
+                status?: string;
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
-                Page?: number | string;
+                page?: number;
                 /** @description Rows per page, 1-100. */
-                Limit?: number | string;
+                limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
-                Cursor?: unknown;
+                cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1691,6 +1930,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1700,37 +1941,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1738,7 +1987,10 @@ export interface operations {
     EventStats: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1749,6 +2001,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1758,37 +2012,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1796,7 +2058,10 @@ export interface operations {
     CheckIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1811,6 +2076,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1820,55 +2087,67 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1877,13 +2156,16 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
-                Page?: number | string;
+                page?: number;
                 /** @description Rows per page, 1-100. */
-                Limit?: number | string;
+                limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
-                Cursor?: unknown;
+                cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1894,6 +2176,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1903,37 +2187,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1941,7 +2233,12 @@ export interface operations {
     UploadEventPhoto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+                /** @description Repeating a request with the same key answers the first one's result instead of doing it again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1956,6 +2253,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1965,64 +2264,78 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Payload Too Large */
             413: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2030,10 +2343,13 @@ export interface operations {
     GetEventPhotoContent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
-                photoId: string;
+                photo_id: string;
             };
             cookie?: never;
         };
@@ -2042,37 +2358,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2080,10 +2404,13 @@ export interface operations {
     DeleteEventPhoto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
-                photoId: string;
+                photo_id: string;
             };
             cookie?: never;
         };
@@ -2092,6 +2419,8 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2099,37 +2428,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2137,7 +2474,10 @@ export interface operations {
     GetEventCover: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2148,37 +2488,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2186,7 +2534,10 @@ export interface operations {
     UploadEventCover: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2201,6 +2552,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2210,64 +2563,78 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Payload Too Large */
             413: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2275,7 +2642,10 @@ export interface operations {
     DeleteEventCover: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2286,6 +2656,8 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2293,46 +2665,56 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2340,15 +2722,18 @@ export interface operations {
     ListCourses: {
         parameters: {
             query?: {
-                Category?: unknown;
+                category?: string;
                 /** @description Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor. */
-                Page?: number | string;
+                page?: number;
                 /** @description Rows per page, 1-100. */
-                Limit?: number | string;
+                limit?: number;
                 /** @description The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. Not with page; a cursor this API did not give out is a 400. */
-                Cursor?: unknown;
+                cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2357,6 +2742,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2366,37 +2753,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2404,7 +2799,12 @@ export interface operations {
     CreateCourse: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+                /** @description Repeating a request with the same key answers the first one's result instead of doing it again. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2417,6 +2817,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2426,37 +2828,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2464,7 +2874,10 @@ export interface operations {
     GetCourse: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2475,6 +2888,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2484,37 +2899,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2522,7 +2945,10 @@ export interface operations {
     DeleteCourse: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2533,6 +2959,8 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2540,37 +2968,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2578,7 +3014,10 @@ export interface operations {
     UpdateCourse: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2586,13 +3025,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["JsonObject"];
+                "application/json": components["schemas"]["CourseInput"];
+                "application/merge-patch+json": components["schemas"]["CourseInput"];
             };
         };
         responses: {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2602,46 +3044,56 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2649,7 +3101,12 @@ export interface operations {
     EnrollInCourse: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+                /** @description Repeating a request with the same key answers the first one's result instead of doing it again. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2660,6 +3117,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2669,6 +3128,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2678,46 +3139,56 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Payment Required */
             402: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2725,7 +3196,10 @@ export interface operations {
     UpdateCourseProgress: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
+                "X-Request-Id"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2740,6 +3214,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2749,37 +3225,45 @@ export interface operations {
             /** @description Bad Request */
             400: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
             401: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Found */
             404: {
                 headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -11,7 +11,7 @@ public static class SessionsApi
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/companion/sessions").WithTags("Companion limits").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Buy).WithName("BuyCompanionSession").WithIdempotencyKey()
+        group.MapPost("", Buy).WithName("BuyCompanionSession")
             .WithSummary("Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, 200 the same key again, 409 while another session is open")
             .ProducesProblem(409)
             .HonoursIdempotencyKeyItself();

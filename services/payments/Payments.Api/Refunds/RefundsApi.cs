@@ -20,7 +20,7 @@ public static class RefundsApi
     public static RouteGroupBuilder MapRefundsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/payments").WithTags("Payments").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("/{id:guid}/refunds", RefundPayment).WithName("RefundPayment").WithIdempotencyKey()
+        group.MapPost("/{id:guid}/refunds", RefundPayment).WithName("RefundPayment")
             .WithSummary("Refund all or part of a payment (the event's or course's organizer, or an admin)")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status502BadGateway)
             .HonoursIdempotencyKeyItself();
