@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -39,4 +40,26 @@ public static class EntityTag
             throw new PreconditionFailedException(
                 "The resource changed since the version named in If-Match; read it again (GET gives the current ETag) and repeat the change.");
     }
+}
+
+/// <summary>Endpoint metadata for the contract: the endpoint answers an ETag, and with <see cref="HonoursIfMatch"/> it honours If-Match.</summary>
+public sealed class EntityTagMetadata
+{
+    private EntityTagMetadata(bool honoursIfMatch) => HonoursIfMatch = honoursIfMatch;
+
+    /// <summary>The update refuses a stale If-Match with 412.</summary>
+    public bool HonoursIfMatch { get; }
+
+    public static EntityTagMetadata Answered { get; } = new(false);
+
+    public static EntityTagMetadata IfMatch { get; } = new(true);
+}
+
+public static class EntityTagEndpoints
+{
+    /// <summary>Declares that a read (or a create) answers the resource's ETag.</summary>
+    public static RouteHandlerBuilder AnswersETag(this RouteHandlerBuilder builder) => builder.WithMetadata(EntityTagMetadata.Answered);
+
+    /// <summary>Declares that an update honours If-Match (412 when stale) and answers the new ETag.</summary>
+    public static RouteHandlerBuilder HonoursIfMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(EntityTagMetadata.IfMatch);
 }

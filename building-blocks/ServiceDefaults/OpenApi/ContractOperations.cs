@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
 namespace Community.ServiceDefaults.OpenApi;
@@ -12,7 +13,7 @@ namespace Community.ServiceDefaults.OpenApi;
 /// <summary>
 /// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an endpoint
 /// declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem schema,
-/// <c>security: []</c> when anonymous, and the headers the pipeline honours (X-Request-Id, Idempotency-Key).
+/// <c>security: []</c> when anonymous, and the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and If-Match).
 /// </summary>
 internal sealed class ContractOperations : IOpenApiOperationTransformer
 {
@@ -44,6 +45,19 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
             });
 
+        var entityTag = metadata.OfType<EntityTagMetadata>().LastOrDefault();
+        if (entityTag is { HonoursIfMatch: true })
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = HeaderNames.IfMatch, In = ParameterLocation.Header, Required = false,
+                Description = "The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
+        }
+
         foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
         {
             if (response is not OpenApiResponse r) continue;
@@ -53,6 +67,12 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 Description = "The request's id, as in logs and problem details.",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             };
+            if (entityTag is not null && status.Length == 3 && status[0] == '2')
+                r.Headers[HeaderNames.ETag] = new OpenApiHeader
+                {
+                    Description = "The resource's version, for If-Match on its update.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
             if (status.Length == 3 && status[0] is '4' or '5')
                 r.Content = new Dictionary<string, OpenApiMediaType>
                 {

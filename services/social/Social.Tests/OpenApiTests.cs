@@ -22,6 +22,21 @@ public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture
                 Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
     }
 
+    [Fact]
+    public async Task A_group_s_read_declares_its_ETag_and_its_update_If_Match_and_412()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+        var read = document["paths"]!["/api/v1/groups/{id}"]!["get"]!;
+        var update = document["paths"]!["/api/v1/groups/{id}"]!["patch"]!;
+
+        Assert.NotNull(read["responses"]!["200"]!["headers"]!["ETag"]);
+        Assert.NotNull(update["responses"]!["200"]!["headers"]!["ETag"]);
+        Assert.Contains(update["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "If-Match" && p["in"]!.GetValue<string>() == "header");
+        Assert.Contains("412", Codes(document, "/api/v1/groups/{id}", "patch"));
+        Assert.DoesNotContain(document["paths"]!["/api/v1/groups/{id}/members/{user_id}"]!["patch"]!["parameters"]!.AsArray(),
+            p => p!["name"]!.GetValue<string>() == "If-Match");
+    }
+
     private static HashSet<string> Codes(JsonNode document, string path, string method) =>
         document["paths"]![path]![method]!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
 }

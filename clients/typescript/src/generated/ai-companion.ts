@@ -1164,6 +1164,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1222,6 +1224,8 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1237,6 +1241,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1278,6 +1284,17 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

@@ -1129,6 +1129,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1269,6 +1271,8 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -1287,6 +1291,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1339,6 +1345,17 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
@@ -2890,6 +2907,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3017,6 +3036,8 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -3035,6 +3056,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3087,6 +3110,17 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

@@ -27,8 +27,8 @@ public static class ConversationApi
             .WithSummary("As SendCompanionMessage, the reply as server-sent events: delta events, replace (a safety hit: show its text instead), reminder, then done (stored ids, usage) or error")
             .Produces(StatusCodes.Status200OK, typeof(string), ReplyStream.ContentType)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/settings", GetSettings).WithName("GetCompanionSettings").WithSummary("What I let the companion know");
-        group.MapPut("/settings", PutSettings).WithName("PutCompanionSettings").WithSummary("Change what I let the companion know");
+        group.MapGet("/settings", GetSettings).WithName("GetCompanionSettings").AnswersETag().WithSummary("What I let the companion know");
+        group.MapPut("/settings", PutSettings).WithName("PutCompanionSettings").HonoursIfMatch().WithSummary("Change what I let the companion know");
         return group;
     }
 

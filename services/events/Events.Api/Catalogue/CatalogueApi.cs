@@ -39,14 +39,14 @@ public static class CatalogueApi
             .Accepts<EventInput>("application/json");
         group.MapPost("/{id:guid}/publish", Publish).WithName("PublishEvent").WithSummary("Publish a draft (owner or admin)")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPatch("/{id:guid}", Update).WithName("UpdateEvent").WithSummary("Change an event (JSON merge: absent keeps, null clears)")
+        group.MapPatch("/{id:guid}", Update).WithName("UpdateEvent").HonoursIfMatch().WithSummary("Change an event (JSON merge: absent keeps, null clears)")
             .Accepts<EventInput>("application/json").ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteEvent").WithSummary("Delete a draft, or cancel a published event")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).AllowAnonymous().WithName("ListEvents").WithSummary("Browse published events (anonymous: public ones)");
         group.MapGet("/nearby", Nearby).AllowAnonymous().WithName("NearbyEvents").WithSummary("Upcoming events within radius_km, nearest first");
         group.MapGet("/my", Mine).WithName("MyEvents").WithSummary("Events I created and events I joined");
-        group.MapGet("/{id:guid}", Get).AllowAnonymous().WithName("GetEvent").WithSummary("Event details, with my registration when signed in");
+        group.MapGet("/{id:guid}", Get).AllowAnonymous().WithName("GetEvent").AnswersETag().WithSummary("Event details, with my registration when signed in");
         group.MapGet("/{id:guid}.ics", Calendar).AllowAnonymous().WithName("GetEventCalendar").WithSummary("The event as an iCalendar file");
         return group;
     }

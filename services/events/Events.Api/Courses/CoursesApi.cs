@@ -34,9 +34,9 @@ public static class CoursesApi
         group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes))
             .WithName("CreateCourse").WithSummary("Create a course with its modules, in order (organizer or admin)");
         group.MapGet("", List).WithName("ListCourses").WithSummary("Browse courses, newest first, optionally in one category");
-        group.MapGet("/{id:guid}", Get).WithName("GetCourse")
+        group.MapGet("/{id:guid}", Get).WithName("GetCourse").AnswersETag()
             .WithSummary("A course with its modules, whether I am enrolled and my progress (content for learners only)");
-        group.MapPatch("/{id:guid}", Update).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes)).WithName("UpdateCourse")
+        group.MapPatch("/{id:guid}", Update).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes)).WithName("UpdateCourse").HonoursIfMatch()
             .WithSummary("Change a course (organizer or admin; JSON merge: absent keeps, null clears, modules replaces the list)")
             .Accepts<CourseInput>("application/json").ProducesProblem(409);
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteCourse")

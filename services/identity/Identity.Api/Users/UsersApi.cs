@@ -22,8 +22,8 @@ public static class UsersApi
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("/me", GetMe).WithName("GetMyProfile").WithSummary("My full profile");
-        group.MapPatch("/me", UpdateMe).WithName("UpdateMyProfile").WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
+        group.MapGet("/me", GetMe).WithName("GetMyProfile").AnswersETag().WithSummary("My full profile");
+        group.MapPatch("/me", UpdateMe).WithName("UpdateMyProfile").HonoursIfMatch().WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
             .Accepts<ProfileChanges>("application/json");
         group.MapDelete("/me", DeleteMe).WithName("DeleteMyAccount").WithSummary("Delete my account");
         group.MapGet("/{id:guid}", GetPublic).WithName("GetPublicProfile").WithSummary("Another member's public profile");

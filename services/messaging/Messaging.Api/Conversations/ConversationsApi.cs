@@ -39,11 +39,11 @@ public static class ConversationsApi
         group.MapGet("/{id:guid}", Get).WithName("GetConversation").WithSummary("One of my conversations");
         group.MapGet("/{id:guid}/messages", History).WithName("ListMessages")
             .WithSummary("Messages in seq order: before_seq pages back through history, after_seq catches up; neither gives the newest");
-        group.MapPost("/{id:guid}/messages", Send).WithName("SendMessage")
+        group.MapPost("/{id:guid}/messages", Send).WithName("SendMessage").AnswersETag()
             .WithSummary("Send a message (201); the same client_txn_id again returns the first attempt's message (200)")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{id:guid}/messages/search", Search).WithName("SearchMessages").WithSummary("Full-text search of the conversation's messages, newest first");
-        group.MapPatch("/{id:guid}/messages/{messageId:guid}", Edit).WithName("EditMessage")
+        group.MapPatch("/{id:guid}/messages/{messageId:guid}", Edit).WithName("EditMessage").HonoursIfMatch()
             .WithSummary("Change my message's text within 15 minutes of sending")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapDelete("/{id:guid}/messages/{messageId:guid}", Delete).WithName("DeleteMessage")

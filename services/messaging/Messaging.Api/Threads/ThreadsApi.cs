@@ -35,8 +35,8 @@ public static class ThreadsApi
         group.MapGet("", List).WithName("ListThreads").WithSummary("A group's threads: pinned first, then the newest activity");
         group.MapGet("/search", Search).WithName("SearchThreads")
             .WithSummary("Threads of my groups whose title or messages match q (full-text search), newest activity first");
-        group.MapGet("/{id:guid}", Get).WithName("GetThread").WithSummary("A thread with its message count, last activity, pin, tags and author");
-        group.MapPatch("/{id:guid}", Update).WithName("UpdateThread")
+        group.MapGet("/{id:guid}", Get).WithName("GetThread").AnswersETag().WithSummary("A thread with its message count, last activity, pin, tags and author");
+        group.MapPatch("/{id:guid}", Update).WithName("UpdateThread").HonoursIfMatch()
             .WithSummary("Change a thread's title or tags, its author or a group moderator (JSON merge: absent keeps, null clears tags)")
             .Accepts<ThreadChanges>("application/json");
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteThread")

@@ -35,8 +35,8 @@ public static class GroupsApi
         group.MapGet("", Explore).WithName("ExploreGroups")
             .WithSummary("Public and private groups (and secret ones I belong to), most members first, filtered by q, region, interest, category, tag");
         group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
-        group.MapGet("/{id:guid}", Get).WithName("GetGroup").WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
-        group.MapPatch("/{id:guid}", Update).WithName("UpdateGroup").WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
+        group.MapGet("/{id:guid}", Get).WithName("GetGroup").AnswersETag().WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
+        group.MapPatch("/{id:guid}", Update).WithName("UpdateGroup").HonoursIfMatch().WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
             .Accepts<GroupInput>("application/json");
         group.MapDelete("/{id:guid}", Delete).WithName("DeleteGroup").WithSummary("Delete a group (owner; GroupDeleted)");
         group.MapPost("/{id:guid}/join", Join).WithName("JoinGroup")
