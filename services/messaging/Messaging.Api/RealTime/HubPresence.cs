@@ -133,6 +133,9 @@ public sealed class HubPresence
     /// <summary>The hub connections this instance holds.</summary>
     public int HeldCount => _held.Count;
 
+    /// <summary>Whether this instance holds the connection (registered by OnConnectedAsync, not yet closed).</summary>
+    public bool Holds(string connectionId) => _held.ContainsKey(connectionId);
+
     private string Prefix => $"{_options.Value.RedisKeyPrefix}{ResourceNames.Messaging}:presence:";
     private long Lease => (long)_options.Value.ConnectionLease.TotalMilliseconds;
     private string Member(string connectionId) => $"{_instance.Id}/{connectionId}";
