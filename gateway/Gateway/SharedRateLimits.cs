@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
+using Community.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace Community.Gateway;
@@ -37,64 +38,29 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
         return {0, left}
         """;
 
-    // While Redis is unreachable it is tried again at most this often, so a hung server does not slow every request.
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
-
     private readonly string _prefix;
-    private readonly TimeProvider _clock;
-    private readonly ILogger<SharedRateLimitWindows> _logger;
-    private readonly Task<ConnectionMultiplexer> _redis;
-    private long _retryAt;
-    private int _unreachable;
+    private readonly FailFastRedis _redis;
 
     public SharedRateLimitWindows(
         string configuration, string prefix, TimeProvider clock, ILogger<SharedRateLimitWindows> logger)
     {
         _prefix = prefix;
-        _clock = clock;
-        _logger = logger;
-        var options = ConfigurationOptions.Parse(configuration);
-        // Connect in the background and keep reconnecting; commands fail at once while disconnected.
-        options.AbortOnConnectFail = false;
-        options.BacklogPolicy = BacklogPolicy.FailFast;
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
-        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
-        options.ClientName ??= $"gateway-{Environment.MachineName}";
-        _redis = ConnectionMultiplexer.ConnectAsync(options);
+        _redis = new FailFastRedis(configuration, $"gateway-{Environment.MachineName}", clock, logger,
+            "Redis is unreachable: each gateway instance counts its rate limits alone (N instances allow N times each limit) "
+            + "until it answers again.",
+            "Redis answers again: the gateway's instances share their rate limits again.");
     }
 
     /// <summary>Counts one request; null when Redis is unreachable.</summary>
     public async Task<WindowCount?> CountAsync(SharedWindow own, SharedWindow? ceiling, int permits)
     {
-        if (_clock.GetTimestamp() < Volatile.Read(ref _retryAt)) return null;
-        try
-        {
-            var redis = await _redis;
-            if (!redis.IsConnected) return Unreachable(null);
-            RedisKey[] keys = ceiling is null ? [Key(own)] : [Key(own), Key(ceiling)];
-            RedisValue[] values = ceiling is null
-                ? [permits, own.Limit.PermitLimit, WindowMs(own)]
-                : [permits, own.Limit.PermitLimit, WindowMs(own), ceiling.Limit.PermitLimit, WindowMs(ceiling)];
-            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Count, keys, values))!;
-            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
-                _logger.LogInformation("Redis answers again: the gateway's instances share their rate limits again.");
-            return new WindowCount((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
-        }
-        // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis falls back too.
-        catch (Exception e) when (e is RedisException or RedisTimeoutException)
-        {
-            return Unreachable(e);
-        }
-    }
-
-    private WindowCount? Unreachable(Exception? e)
-    {
-        var retryIn = (long)(RetryEvery.TotalSeconds * _clock.TimestampFrequency);
-        Volatile.Write(ref _retryAt, _clock.GetTimestamp() + retryIn);
-        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
-            _logger.LogWarning(e, "Redis is unreachable: each gateway instance counts its rate limits alone " +
-                "(N instances allow N times each limit) until it answers again.");
-        return null;
+        RedisKey[] keys = ceiling is null ? [Key(own)] : [Key(own), Key(ceiling)];
+        RedisValue[] values = ceiling is null
+            ? [permits, own.Limit.PermitLimit, WindowMs(own)]
+            : [permits, own.Limit.PermitLimit, WindowMs(own), ceiling.Limit.PermitLimit, WindowMs(ceiling)];
+        if (await _redis.EvaluateAsync(Count, keys, values) is not { } answer) return null;
+        var result = (RedisResult[])answer!;
+        return new WindowCount((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
     }
 
     private RedisKey Key(SharedWindow window) => _prefix + window.Key;
@@ -102,21 +68,11 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
     private static long WindowMs(SharedWindow window) => window.Limit.WindowSeconds * 1000L;
 
     // Connected before the gateway takes requests (or given up after the connect timeout: Redis may come later).
-    public Task StartAsync(CancellationToken cancellationToken) => _redis.WaitAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => _redis.FirstAttempt.WaitAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await (await _redis).DisposeAsync();
-        }
-        catch (RedisException)
-        {
-            // never connected: nothing to close
-        }
-    }
+    public ValueTask DisposeAsync() => _redis.DisposeAsync();
 }
 
 /// <summary>

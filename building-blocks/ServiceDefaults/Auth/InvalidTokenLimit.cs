@@ -31,18 +31,11 @@ public sealed class InvalidTokenLimit : IDisposable
         return {0, left}
         """;
 
-    // While Redis is unreachable it is tried again at most this often, so a hung server does not slow every refusal.
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
-
     private readonly PartitionedRateLimiter<string> _limiter;
     private readonly int _permits;
     private readonly TimeSpan _window;
     private readonly string _prefix;
-    private readonly TimeProvider _clock;
-    private readonly ILogger<InvalidTokenLimit> _logger;
-    private readonly Task<ConnectionMultiplexer>? _redis;
-    private long _retryAt;
-    private int _unreachable;
+    private readonly FailFastRedis? _redis;
 
     public InvalidTokenLimit(
         IConfiguration configuration, IHostEnvironment environment, TimeProvider clock, ILogger<InvalidTokenLimit> logger)
@@ -57,22 +50,14 @@ public sealed class InvalidTokenLimit : IDisposable
             PermitLimit = _permits, Window = _window, QueueLimit = 0, AutoReplenishment = true,
         };
         _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address, _ => window));
-        _clock = clock;
-        _logger = logger;
         // one count per service: its instances share it
         var service = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : environment.ApplicationName;
         _prefix = configuration[$"{Section}:RedisKeyPrefix"] ?? $"{service}:invalid-tokens:";
         if (configuration.GetConnectionString(ResourceNames.Redis) is { Length: > 0 } redis)
-        {
-            var options = ConfigurationOptions.Parse(redis);
-            // Connect in the background and keep reconnecting; commands fail at once while disconnected.
-            options.AbortOnConnectFail = false;
-            options.BacklogPolicy = BacklogPolicy.FailFast;
-            options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
-            options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
-            options.ClientName ??= $"{service}-invalid-tokens-{Environment.MachineName}";
-            _redis = ConnectionMultiplexer.ConnectAsync(options);
-        }
+            _redis = new FailFastRedis(redis, $"{service}-invalid-tokens-{Environment.MachineName}", clock, logger,
+                $"Redis is unreachable: each instance counts refused tokens alone (N instances allow N times {Section}) "
+                + "until it answers again.",
+                "Redis answers again: refused tokens are counted across the instances again.");
     }
 
     /// <summary>Counts one refused token from the caller's address; a lease that is not acquired means answer 429.</summary>
@@ -84,38 +69,17 @@ public sealed class InvalidTokenLimit : IDisposable
 
     private async Task<RateLimitLease?> CountSharedAsync(string address)
     {
-        if (_redis is null || _clock.GetTimestamp() < Volatile.Read(ref _retryAt)) return null;
-        try
-        {
-            var redis = await _redis;
-            if (!redis.IsConnected) return Unreachable(null);
-            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
-                Count, [(RedisKey)(_prefix + address)], [_permits, (long)_window.TotalMilliseconds]))!;
-            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
-                _logger.LogInformation("Redis answers again: refused tokens are counted across the instances again.");
-            return new WindowLease((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
-        }
-        // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis falls back too.
-        catch (Exception e) when (e is RedisException or RedisTimeoutException)
-        {
-            return Unreachable(e);
-        }
-    }
-
-    private RateLimitLease? Unreachable(Exception? e)
-    {
-        var retryIn = (long)(RetryEvery.TotalSeconds * _clock.TimestampFrequency);
-        Volatile.Write(ref _retryAt, _clock.GetTimestamp() + retryIn);
-        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
-            _logger.LogWarning(e, "Redis is unreachable: each instance counts refused tokens alone " +
-                "(N instances allow N times {Section}) until it answers again.", Section);
-        return null;
+        if (_redis is null) return null;
+        RedisValue[] values = [_permits, (long)_window.TotalMilliseconds];
+        if (await _redis.EvaluateAsync(Count, [(RedisKey)(_prefix + address)], values) is not { } answer) return null;
+        var result = (RedisResult[])answer!;
+        return new WindowLease((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
     }
 
     public void Dispose()
     {
         _limiter.Dispose();
-        if (_redis is { IsCompletedSuccessfully: true }) _redis.Result.Dispose();
+        _redis?.Dispose();
     }
 
     /// <summary>The answer of the shared window: acquired, or refused with the time until the window ends.</summary>
