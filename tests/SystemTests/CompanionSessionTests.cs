@@ -67,7 +67,7 @@ public sealed class CompanionSessionTests(CompanionSessionFixture fx) : IClassFi
         await Eventually.TrueAsync(async () => (await GetAsync(token, id))["state"]!.GetValue<string>() == "active", "the session never started");
         var credits = await (await fx.Edge.Get("/api/v1/credits", token)).AssertStatus(200);
         Assert.Equal(70, credits["balance"]!.GetValue<long>());
-        var spend = credits["entries"]![0]!;
+        var spend = credits["items"]![0]!;
         Assert.Equal(("spend", "companion_session", id), (spend["kind"]!.GetValue<string>(), spend["purpose"]!.GetValue<string>(), spend["reference_id"]!.GetValue<Guid>()));
         var usage = await (await fx.Edge.Get("/api/v1/companion/usage", token)).AssertStatus(200);
         Assert.Equal(id, usage["session"]!["id"]!.GetValue<Guid>());

@@ -8,6 +8,7 @@ import type { paths as AiCompanionPaths } from "./generated/ai-companion.js";
 import { ChatHubClient, type ChatHubOptions } from "./hub.js";
 
 export { ChatHubClient, type ChatHubOptions, type TypingChange } from "./hub.js";
+export { paginate, PageError, type ListPage, type PageAt } from "./paging.js";
 export type { HubEvents, HubMethods, components as HubSchemas } from "./generated/messaging-hub.js";
 export type * as identity from "./generated/identity.js";
 export type * as social from "./generated/social.js";

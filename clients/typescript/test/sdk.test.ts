@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { createCommunityClient, type ChatHubClient, type CommunityClient, type HubEvents, type TypingChange } from "../src/index.js";
+import { createCommunityClient, paginate, type ChatHubClient, type CommunityClient, type HubEvents, type TypingChange } from "../src/index.js";
 
 const baseUrl = process.env.COMMUNITY_GATEWAY_URL;
 if (!baseUrl) throw new Error("COMMUNITY_GATEWAY_URL is not set: these tests run against a running gateway");
@@ -51,12 +51,25 @@ test("the SDK drives the platform: a group, a thread, live messages, typing and 
   const groupId = group.data!.id;
   const joined = await omar.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } }, body: { reason: null } });
   assert.equal(joined.response.status, 201, JSON.stringify(joined.error));
-  // The API takes snake_case q and limit (the documents' parameter names are being typed; hence the cast).
   const explored = await omar.api.social.GET("/api/v1/groups", { params: { query: { q: name, limit: 1 } } });
   assert.equal(explored.response.status, 200, JSON.stringify(explored.error));
   assert.equal(explored.data!.items.length, 1);
   assert.equal(explored.data!.items[0]!.id, groupId);
-  assert.equal(Number(explored.data!.limit), 1);
+  assert.equal(explored.data!.limit, 1);
+
+  // every page of a list: a numbered catalogue (page by page) and a cursor-paged one (next_cursor)
+  const second = await amira.api.social.POST("/api/v1/groups", {
+    body: { name: `${name} evenings`, description: "Evening runs", visibility: "public", join_policy: "open" },
+  });
+  assert.equal(second.response.status, 201, JSON.stringify(second.error));
+  const explore = paginate((at) => omar.api.social.GET("/api/v1/groups", { params: { query: { q: name, limit: 1, ...at } } }));
+  const found: string[] = [];
+  for await (const g of explore) found.push(g.id);
+  assert.deepEqual(found.sort(), [groupId, second.data!.id].sort());
+  const mine = paginate((at) => amira.api.social.GET("/api/v1/groups/mine", { params: { query: { limit: 1, ...at } } }));
+  const owned: string[] = [];
+  for await (const g of mine) owned.push(g.id);
+  assert.deepEqual(owned.sort(), [groupId, second.data!.id].sort());
 
   // messaging: a thread, once messaging has heard of the group and its members (social's events)
   const thread = await until("the thread to be created", async () => {

@@ -19,7 +19,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     {
         var (userId, token) = fx.User();
         var packs = await (await fx.Client.Get("/api/v1/credits/packs", token)).AssertStatus(200);
-        var pack = packs["packs"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "Starter")!;
+        var pack = packs["items"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "Starter")!;
         Assert.Equal(100, pack["credits"]!.GetValue<int>());
         Assert.Equal(499, pack["amount_cents"]!.GetValue<long>());
         Assert.Equal("EUR", pack["currency"]!.GetValue<string>());
@@ -32,7 +32,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         // PaymentSucceeded goes out through the outbox and comes back from the broker.
         await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the paid pack's credits never arrived");
         var credits = await CreditsAsync(token);
-        var entry = Assert.Single(credits["entries"]!.AsArray())!;
+        var entry = Assert.Single(credits["items"]!.AsArray())!;
         Assert.Equal(100, entry["amount"]!.GetValue<long>());
         Assert.Equal("grant", entry["kind"]!.GetValue<string>());
         Assert.Equal("credit_pack", entry["reason"]!.GetValue<string>());
@@ -52,7 +52,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     public async Task Unknown_body_fields_and_query_parameters_are_refused_naming_the_valid_ones()
     {
         var (_, token) = fx.User();
-        var packId = (await (await fx.Client.Get("/api/v1/credits/packs", token)).AssertStatus(200))["packs"]![0]!["id"]!.GetValue<Guid>();
+        var packId = (await (await fx.Client.Get("/api/v1/credits/packs", token)).AssertStatus(200))["items"]![0]!["id"]!.GetValue<Guid>();
 
         var priced = await fx.Client.PostJson("/api/v1/payments/checkout", new
         {
@@ -88,7 +88,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
         var empty = await CreditsAsync(fx.User().Token);
         Assert.Equal(0, empty["balance"]!.GetValue<long>());
-        Assert.Empty(empty["entries"]!.AsArray());
+        Assert.Empty(empty["items"]!.AsArray());
 
         foreach (var bad in new[] { "?limit=0", "?limit=101", "?cursor=not-a-cursor", $"?cursor={first["next_cursor"]}x" })
             await (await fx.Client.Get("/api/v1/credits" + bad, token)).AssertProblem(400);
@@ -188,7 +188,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(120L, await fx.ScalarAsync<long>(
             "SELECT (payload->>'amount')::bigint FROM outbox_messages WHERE id = @id AND type LIKE '%.CreditsSpent,%' AND payload->>'referenceId' = @r",
             ("id", spendId), ("r", enrollment.ToString())));
-        var entry = (await CreditsAsync(token))["entries"]![0]!;
+        var entry = (await CreditsAsync(token))["items"]![0]!;
         Assert.Equal(-120, entry["amount"]!.GetValue<long>());
         Assert.Equal("spend", entry["kind"]!.GetValue<string>());
         Assert.Equal(spendId, entry["transaction_id"]!.GetValue<Guid>());
@@ -259,7 +259,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await HandledAsync(sentAgain.MessageId, "PurchaseRejectedConsumer");
 
         Assert.Equal(100, await BalanceAsync(token));
-        var entries = (await CreditsAsync(token))["entries"]!.AsArray();
+        var entries = (await CreditsAsync(token))["items"]!.AsArray();
         Assert.Equal(new[] { "reversal", "spend", "grant" }, entries.Select(e => e!["kind"]!.GetValue<string>()).ToArray());
         Assert.Equal(40, entries[0]!["amount"]!.GetValue<long>());
         Assert.Equal(spendId, await fx.ScalarAsync<Guid>(
@@ -342,7 +342,7 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
     private async Task<long> BalanceAsync(string token) => (await CreditsAsync(token))["balance"]!.GetValue<long>();
 
-    private static List<long> Amounts(JsonNode credits) => credits["entries"]!.AsArray().Select(e => e!["amount"]!.GetValue<long>()).ToList();
+    private static List<long> Amounts(JsonNode credits) => credits["items"]!.AsArray().Select(e => e!["amount"]!.GetValue<long>()).ToList();
 
     private async Task<HttpResponseMessage> SpendAsync(string token, Guid enrollmentId, string? idempotencyKey = null)
     {

@@ -29,7 +29,7 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
 
         await (await RefundAsync(first)).AssertStatus(201);
         await Eventually.TrueAsync(async () => await BalanceAsync(token) == 0, "the refunded pack's credits were not taken back");
-        var entries = (await CreditsAsync(token))["entries"]!.AsArray();
+        var entries = (await CreditsAsync(token))["items"]!.AsArray();
         var clawback = entries.Single(e => e!["kind"]!.GetValue<string>() == "clawback")!;
         Assert.Equal(-100, clawback["amount"]!.GetValue<long>());
         Assert.Equal(1, await OutboxForUserAsync("CreditsRevoked", userId));

@@ -266,12 +266,12 @@ export interface components {
             currency: string;
         };
         CreditPacksDto: {
-            packs: components["schemas"]["CreditPackDto"][];
+            items: components["schemas"]["CreditPackDto"][];
         };
         CreditsDto: {
             /** Format: int64 */
             balance: number;
-            entries: components["schemas"]["CreditEntryDto"][];
+            items: components["schemas"]["CreditEntryDto"][];
             next_cursor?: null | string;
         };
         CreditSpendDto: {

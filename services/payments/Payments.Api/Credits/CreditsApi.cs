@@ -21,11 +21,13 @@ public sealed record SpendCreditsRequest(string? Purpose, Guid? ReferenceId, int
 public sealed record CreditEntryDto(
     Guid TransactionId, long Amount, string Kind, string Reason, string? Purpose, Guid? ReferenceId, DateTimeOffset CreatedAt);
 
-public sealed record CreditsDto(long Balance, IReadOnlyList<CreditEntryDto> Entries, string? NextCursor);
+/// <summary>My balance and one page of my ledger, newest first: <c>items</c> and <c>next_cursor</c> like every cursor-paged list.</summary>
+public sealed record CreditsDto(long Balance, IReadOnlyList<CreditEntryDto> Items, string? NextCursor);
 
 public sealed record CreditPackDto(Guid Id, string Name, int Credits, long AmountCents, string Currency);
 
-public sealed record CreditPacksDto(IReadOnlyList<CreditPackDto> Packs);
+/// <summary>The credit packs on sale, under <c>items</c> like every list.</summary>
+public sealed record CreditPacksDto(IReadOnlyList<CreditPackDto> Items);
 
 /// <summary>A spend; <see cref="Balance"/> is what is left now.</summary>
 public sealed record CreditSpendDto(Guid SpendId, long Amount, string Purpose, Guid ReferenceId, long Balance, DateTimeOffset CreatedAt)
