@@ -35,6 +35,7 @@ public static class DatabaseSetup
         // options constructor and EF Core resets a context's state before it is rented again.
         builder.Services.AddDbContextPool<TContext>((sp, options) => options
             .UseNpgsql(dataSource)
+            .UseSnakeCaseNamingConvention()
             .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
 
         builder.Services.AddSingleton(new MigrationSource("platform", typeof(DatabaseSetup).Assembly));
@@ -94,7 +95,7 @@ public static class DatabaseSetup
         return canonical.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>Maps the outbox and inbox tables and names every table and column in snake_case, as the SQL migrations do.</summary>
+    /// <summary>Maps the outbox and inbox tables (every table and column is named in snake_case by UseSnakeCaseNamingConvention).</summary>
     public static ModelBuilder UsePlatformConventions(this ModelBuilder model)
     {
         model.Entity<OutboxMessage>(e =>
@@ -109,30 +110,7 @@ public static class DatabaseSetup
             e.ToTable("inbox_messages");
             e.HasKey(m => new { m.MessageId, m.Consumer });
         });
-
-        foreach (var entity in model.Model.GetEntityTypes())
-        {
-            if (entity.GetTableName() is { } table) entity.SetTableName(SnakeCase(table));
-            foreach (var property in entity.GetProperties())
-                if (property.GetColumnName() != RowVersions.Column) property.SetColumnName(SnakeCase(property.Name));
-        }
         return model;
-    }
-
-    public static string SnakeCase(string name)
-    {
-        var result = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) result.Append('_');
-                result.Append(char.ToLowerInvariant(c));
-            }
-            else result.Append(c);
-        }
-        return result.ToString();
     }
 
     private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
