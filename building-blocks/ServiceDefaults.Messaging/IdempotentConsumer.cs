@@ -25,6 +25,9 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         // The service's clock, not the database's now(), so inbox retention follows the same time as everything else.
         var processedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
 
+        // A message this consumer ignores (a payment for something it does not sell) costs no transaction and no inbox row.
+        if (!Concerns(context.Message)) return;
+
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
         var first = await Db.Database.ExecuteSqlAsync(
             $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, {processedAt}) ON CONFLICT DO NOTHING",
@@ -40,6 +43,9 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         await transaction.CommitAsync(cancellationToken);
         await AfterCommitAsync(context, cancellationToken);
     }
+
+    /// <summary>Whether this consumer acts on the message at all; decided from the message alone, before any transaction.</summary>
+    protected virtual bool Concerns(TMessage message) => true;
 
     /// <summary>Applies the message; changes tracked on <see cref="Db"/> are saved with the inbox row.</summary>
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
