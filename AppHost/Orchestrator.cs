@@ -62,7 +62,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 EnsureFree(options.GatewayUrl, "--gateway-url");
             }
 
-            var infrastructure = LocalInfrastructureOptions.ForAppHost(_root) with { Log = InfrastructureLog };
+            var infrastructure = LocalInfrastructureOptions.ForAppHost(_root) with { Log = InfrastructureLog, StartTimeout = options.HealthTimeout };
             var postgresTask = PostgresServer.StartAsync(infrastructure, stopping);
             var rabbitMqTask = RabbitMqServer.StartAsync(infrastructure, stopping);
             var redisTask = RedisServer.StartAsync(infrastructure, stopping);

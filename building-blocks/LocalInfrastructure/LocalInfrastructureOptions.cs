@@ -21,6 +21,12 @@ public sealed record LocalInfrastructureOptions
     /// <summary>Trade durability for speed (fsync off, no initdb sync); for throw-away test data only.</summary>
     public bool FastUnsafe { get; init; }
 
+    /// <summary>
+    /// How long a private server may take to start and answer (and a node's control commands to finish): a slow or loaded
+    /// machine needs more than a quiet one, so AppHost passes its --health-timeout.
+    /// </summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>Receives one line per notable step (starting, reusing, stopping); null for silence.</summary>
     public Action<string>? Log { get; init; }
 

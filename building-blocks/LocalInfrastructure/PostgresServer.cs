@@ -67,7 +67,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             options.Log?.Invoke($"postgres: using {EnvironmentVariable}");
             var server = new PostgresServer(external, options, null, null);
-            await server.WaitUntilConnectableAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            await server.WaitUntilConnectableAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
             return server;
         }
 
@@ -115,7 +115,7 @@ public sealed class PostgresServer : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += started._processExitHandler;
         try
         {
-            await started.WaitUntilConnectableAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            await started.WaitUntilConnectableAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

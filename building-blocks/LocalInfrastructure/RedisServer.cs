@@ -20,7 +20,6 @@ public sealed class RedisServer : IAsyncDisposable
     public const string Binary = "/usr/bin/redis-server";
 
     private const string SubFolder = "redis";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly LocalInfrastructureOptions? _options;
     private readonly string? _home;
@@ -203,12 +202,13 @@ public sealed class RedisServer : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + StartTimeout;
+        var startTimeout = _options?.StartTimeout ?? TimeSpan.FromSeconds(120);
+        var deadline = DateTime.UtcNow + startTimeout;
         while (true)
         {
             if (await PingAsync(cancellationToken).ConfigureAwait(false)) return;
             if (_process is { HasExited: true }) throw new InvalidOperationException($"redis-server exited while starting (port {Port}).");
-            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"Redis at {ConnectionString} did not answer PING within {StartTimeout.TotalSeconds:0} s.");
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"Redis at {ConnectionString} did not answer PING within {startTimeout.TotalSeconds:0} s.");
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
