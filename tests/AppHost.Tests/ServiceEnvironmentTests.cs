@@ -125,6 +125,11 @@ public sealed class ServiceEnvironmentTests
         Assert.Equal("http://example.test:9000", options.GatewayUrl);
         Assert.Equal("http://example.test:9000/reset-password?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__PasswordResetUrl"]);
         Assert.Equal("http://example.test:9000/confirm-registration?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__RegistrationConfirmUrl"]);
+        Assert.Equal("http://example.test:9000/api/v1/waitlist/status?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__WaitlistStatusUrl"]);
+        Assert.Equal("http://example.test:9000", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__GatewayUrl"]);
+        Assert.Equal("http://example.test:9000/", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__ExternalLoginClientRedirects__0"]);
+        // every URL a service hands out is among them: none is left at the default port
+        Assert.DoesNotContain(ServiceEnvironment.PublicUrls(options.GatewayUrl).Values, url => url.Contains(":8080", StringComparison.Ordinal));
     }
 
     [Fact]
