@@ -193,6 +193,12 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
             Write(response, 403, "text/plain", "cross-origin request refused"u8.ToArray());
             return;
         }
+        // HttpListener answers a POST without a length 411 on its own, yet hands it on: it must change nothing.
+        if (request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
+        {
+            TryWrite(response, 411, "text/plain", "send Content-Length: 0"u8.ToArray());
+            return;
+        }
         var resource = resources().FirstOrDefault(r => r.Name == name);
         if (resource is not ServiceRunner runner)
         {

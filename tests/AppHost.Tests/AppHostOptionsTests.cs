@@ -99,10 +99,25 @@ public sealed class AppHostOptionsTests
         Assert.All(listed, r => Assert.True(r!["actions"]!.GetValue<bool>()));
         Assert.All(listed, r => Assert.Equal("Starting", r!["state"]!.GetValue<string>()));
 
+        // a POST without Content-Length (curl -X POST) is refused and changes nothing
+        Assert.StartsWith("HTTP/1.1 411", await RawPostAsync(url, "/api/resources/messaging-1/stop"));
+        Assert.Equal(ResourceState.Starting, runners[0].State);
+
         using var stopped = await client.PostAsync("/api/resources/messaging-2/stop", null);
         Assert.Equal(HttpStatusCode.OK, stopped.StatusCode);
         Assert.Equal(ResourceState.Stopped, runners[1].State);
         Assert.Equal(ResourceState.Starting, runners[0].State);
         await stopping.CancelAsync();
+    }
+
+    private static async Task<string> RawPostAsync(string url, string path)
+    {
+        var uri = new Uri(url);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: {uri.Authority}\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream);
+        return await reader.ReadLineAsync() ?? "";
     }
 }
