@@ -53,6 +53,10 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
                 db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, created.Id, username, email, null, null, created.Role, created.ReferralCode, null));
                 logger.LogInformation("Created admin {Username}", username);
             }
+            else if (user.Role == Roles.Admin)
+            {
+                // Seeded at an earlier start (or made admin since): nothing to do, nothing to say.
+            }
             else if (user.Email != email || user.EmailVerifiedAt is null)
             {
                 // An unverified address claims nothing: anyone could have typed the admin's.
