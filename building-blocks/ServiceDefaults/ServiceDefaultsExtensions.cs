@@ -123,6 +123,8 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddFilter(HealthTransitionLog.ProbeLogCategory, LogLevel.None);
         // the revocation feed is read every second: its requests are logged only when they go wrong
         builder.Logging.AddFilter("System.Net.Http.HttpClient." + Auth.HttpRevocationSource.HttpClientName, LogLevel.Warning);
+        // so are identity's signing keys (JWKS) at start and on each refresh: four lines a fetch said nothing to act on
+        builder.Logging.AddFilter("System.Net.Http.HttpClient." + Auth.JwksSigningKeySource.HttpClientName, LogLevel.Warning);
         // Polly reports every attempt of every outgoing request (the OTLP exports too) at Information; retries,
         // an opened breaker and timeouts come at Warning and above, which is what an operator acts on
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
