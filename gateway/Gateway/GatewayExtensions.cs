@@ -12,6 +12,8 @@ public static class GatewayExtensions
             .LoadFromMemory(GatewayProxyConfig.Routes(GatewayRoutes.All), GatewayProxyConfig.Clusters(builder.Configuration))
             .AddDnsDestinations(builder.Configuration);
 
+        builder.Logging.AddFilter(ForwardingLog.ForwarderCategory, LogLevel.Error);
+
         services.AddGatewayRateLimits(builder.Configuration);
         services.AddGatewayCors(builder.Configuration);
         // No bus at the edge: identity's feed is read every second, which bounds how long an ended session's token still passes here.
@@ -23,6 +25,7 @@ public static class GatewayExtensions
     {
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseForwardingLog();
             proxy.UseServiceUnavailableProblems();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();

@@ -36,7 +36,7 @@ public static class ServiceUnavailable
     });
 
     // Errors on the caller's side (cancelled or broken client requests) are not the service's fault.
-    private static bool IsServiceFailure(ForwarderError error) => error is
+    public static bool IsServiceFailure(ForwarderError error) => error is
         ForwarderError.NoAvailableDestinations or ForwarderError.Request or ForwarderError.RequestTimedOut
         or ForwarderError.RequestBodyDestination or ForwarderError.ResponseHeaders or ForwarderError.ResponseBodyDestination
         or ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination;

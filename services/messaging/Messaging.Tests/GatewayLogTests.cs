@@ -1,0 +1,69 @@
+extern alias GatewayApp;
+using System.Net.WebSockets;
+using System.Text;
+using Community.Contracts;
+using Community.ServiceDefaults.Auth;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using GatewayProgram = GatewayApp::Program;
+
+namespace Community.Messaging.Tests;
+
+/// <summary>
+/// The gateway's log says what an operator must act on: a browser dropping its hub WebSocket is the caller's doing and
+/// leaves no warning; a service that cannot be reached is one warning naming it.
+/// </summary>
+public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
+{
+    [Fact]
+    public async Task A_dropped_hub_websocket_leaves_no_warning_in_the_gateways_log()
+    {
+        var logs = new LogCapture();
+        await using var gateway = StartGateway(fx.Host.BaseAddress.ToString().TrimEnd('/'), logs);
+        var (_, token) = fx.User();
+        logs.Clear();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var socket = new ClientWebSocket();
+            var hub = new UriBuilder(gateway.BaseAddress) { Scheme = "ws", Path = "/hubs/chat", Query = "access_token=" + token }.Uri;
+            await socket.ConnectAsync(hub, CancellationToken.None);
+            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
+            var buffer = new byte[1024];
+            var handshake = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
+            socket.Abort(); // no close frame: the tab was closed, the network went away
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Empty(logs.AtLeast(LogLevel.Warning));
+    }
+
+    [Fact]
+    public async Task A_service_that_cannot_be_reached_is_one_warning_naming_it()
+    {
+        var logs = new LogCapture();
+        await using var gateway = StartGateway($"http://127.0.0.1:{ServiceHost<GatewayProgram>.FreePort()}", logs);
+        using var client = gateway.NewClient();
+        var (_, token) = fx.User();
+        logs.Clear();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/conversations");
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var warning = Assert.Single(logs.AtLeast(LogLevel.Warning));
+        Assert.Equal(GatewayApp::Community.Gateway.ForwardingLog.Category, warning.Category);
+        Assert.Contains(ResourceNames.Messaging, warning.Message);
+    }
+
+    private ServiceHost<GatewayProgram> StartGateway(string messaging, LogCapture logs) => new ServiceHost<GatewayProgram>(
+        new Dictionary<string, string?> { [$"Services:{ResourceNames.Messaging}"] = messaging },
+        services =>
+        {
+            services.AddSingleton<TimeProvider>(fx.Clock);
+            services.AddSingleton<ISigningKeySource>(fx.Tokens);
+            logs.AddTo(services);
+        }).Start();
+}
