@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -20,6 +21,13 @@ public static class BlobDownloads
         response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Stream(blob.Content, contentType, fileDownloadName, lastModified, entityTag);
     }
+
+    /// <summary>Documents the 200 a file result gives (the generator sees no response in a stream result).</summary>
+    public static RouteHandlerBuilder ProducesFile(this RouteHandlerBuilder builder, params string[] contentTypes) =>
+        builder.Produces<Stream>(StatusCodes.Status200OK, contentTypes[0], contentTypes[1..]);
+
+    /// <summary>The types an uploaded image is served as (re-encoded in its own format).</summary>
+    public static string[] ImageTypes => [.. ImageFormat.All.Select(f => f.ContentType)];
 }
 
 /// <summary>Names files are downloaded under: the client's name says nothing about what the bytes are.</summary>

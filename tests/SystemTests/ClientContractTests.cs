@@ -96,8 +96,6 @@ public sealed class ClientContractTests(ClientContractFixture fx) : IClassFixtur
         foreach (var service in ResourceNames.Services)
         {
             var openApi = await (await fx.Client.GetAsync($"/openapi/{service}.json")).AssertStatus(200);
-            // The address that served it is no part of the contract (it differs on every run).
-            openApi.AsObject().Remove("servers");
             documents[$"{service}.openapi.json"] = openApi.ToJsonString(Indented) + "\n";
         }
         var asyncApi = await (await fx.Client.GetAsync("/asyncapi/messaging.json")).AssertStatus(200);

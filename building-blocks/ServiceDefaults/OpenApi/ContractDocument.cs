@@ -6,7 +6,8 @@ namespace Community.ServiceDefaults.OpenApi;
 
 /// <summary>
 /// The document-wide part of the contract: the one <c>Problem</c> schema every error answers (RFC 9457 plus request_id,
-/// trace_id, errors, and open to the extension members a refusal adds), and path templates in snake_case like their parameters.
+/// trace_id, errors, and open to the extension members a refusal adds), path templates in snake_case like their parameters,
+/// the gateway's root as the server, and no schema that nothing refers to.
 /// </summary>
 internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
 {
@@ -28,7 +29,70 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
                 renamed.Add(PathParameter().Replace(path, m => "{" + ContractOperations.ParameterName(m.Groups[1].Value) + "}"), item);
             document.Paths = renamed;
         }
+        // The gateway serves every service's paths as they are, so "/" (relative to where the document was fetched from)
+        // is right through the gateway and on the service itself, and the document does not depend on the host that served it.
+        document.Servers = [new OpenApiServer { Url = "/", Description = "The gateway (or the service itself)" }];
+        InlineForms(document);
+        RemoveUnreferencedSchemas(document);
         return Task.CompletedTask;
+    }
+
+    // A form is no type a client (de)serializes: its fields go inline, and a file is a binary string, not .NET's IFormFile
+    // (NSwag, for one, only sees file fields of an inline form and otherwise generates a client that does not compile).
+    private static void InlineForms(OpenApiDocument document)
+    {
+        var bodies = document.Paths?.Values.SelectMany(p => (IEnumerable<OpenApiOperation>?)p.Operations?.Values ?? [])
+            .Select(o => o.RequestBody?.Content).OfType<IDictionary<string, OpenApiMediaType>>() ?? [];
+        foreach (var form in bodies.SelectMany(c => c).Where(c => c.Key == "multipart/form-data").Select(c => c.Value))
+        {
+            if (form.Schema is not OpenApiSchemaReference { Target: OpenApiSchema target }) continue;
+            var inline = (OpenApiSchema)target.CreateShallowCopy();
+            inline.Properties = target.Properties?.ToDictionary(p => p.Key, p => Unreferenced(p.Value));
+            form.Schema = inline;
+        }
+    }
+
+    private static IOpenApiSchema Unreferenced(IOpenApiSchema field) => field switch
+    {
+        OpenApiSchemaReference { Type: JsonSchemaType.String, Format: "binary" } file =>
+            new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = file.Description },
+        OpenApiSchemaReference { Type: JsonSchemaType.Array, Items: { } items } list when Unreferenced(items) is OpenApiSchema item =>
+            new OpenApiSchema { Type = JsonSchemaType.Array, Items = item, Description = list.Description },
+        _ => field,
+    };
+
+    // A body a handler reads as raw JSON is documented as its .Accepts<T>() type, which leaves the JsonObject schema behind.
+    private static void RemoveUnreferencedSchemas(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas is not { } schemas) return;
+        var used = new HashSet<string>();
+        void Walk(IOpenApiSchema? schema)
+        {
+            if (schema is OpenApiSchemaReference reference)
+            {
+                if (reference.Reference.Id is { } id && used.Add(id) && schemas.TryGetValue(id, out var target)) Walk(target);
+                return;
+            }
+            if (schema is null) return;
+            foreach (var property in schema.Properties?.Values ?? []) Walk(property);
+            foreach (var part in (schema.AllOf ?? []).Concat(schema.OneOf ?? []).Concat(schema.AnyOf ?? [])) Walk(part);
+            Walk(schema.Items);
+            Walk(schema.AdditionalProperties);
+            Walk(schema.Not);
+        }
+        static IEnumerable<IOpenApiSchema?> Content(IDictionary<string, OpenApiMediaType>? content) =>
+            content?.Values.Select(m => m.Schema) ?? [];
+        foreach (var operation in document.Paths?.Values.SelectMany(p => (IEnumerable<OpenApiOperation>?)p.Operations?.Values ?? []) ?? [])
+        {
+            foreach (var parameter in operation.Parameters ?? []) Walk(parameter.Schema);
+            foreach (var schema in Content(operation.RequestBody?.Content)) Walk(schema);
+            foreach (var response in (IEnumerable<IOpenApiResponse>?)operation.Responses?.Values ?? [])
+            {
+                foreach (var schema in Content(response.Content)) Walk(schema);
+                foreach (var header in response.Headers?.Values ?? []) Walk(header.Schema);
+            }
+        }
+        foreach (var name in schemas.Keys.Where(name => !used.Contains(name)).ToList()) schemas.Remove(name);
     }
 
     private static OpenApiSchema Problem()

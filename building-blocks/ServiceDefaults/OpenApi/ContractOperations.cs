@@ -13,7 +13,8 @@ namespace Community.ServiceDefaults.OpenApi;
 /// <summary>
 /// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an endpoint
 /// declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem schema,
-/// <c>security: []</c> when anonymous, and the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and If-Match).
+/// <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and If-Match),
+/// and Location on a redirect.
 /// </summary>
 internal sealed class ContractOperations : IOpenApiOperationTransformer
 {
@@ -72,6 +73,12 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 {
                     Description = "The resource's version, for If-Match on its update.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            if (status is "301" or "302" or "303" or "307" or "308")
+                r.Headers[HeaderNames.Location] = new OpenApiHeader
+                {
+                    Description = "Where to go next.", Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
                 };
             if (status.Length == 3 && status[0] is '4' or '5')
                 r.Content = new Dictionary<string, OpenApiMediaType>

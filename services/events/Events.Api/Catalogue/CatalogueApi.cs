@@ -47,7 +47,8 @@ public static class CatalogueApi
         group.MapGet("/nearby", Nearby).AllowAnonymous().WithName("NearbyEvents").WithSummary("Upcoming events within radius_km, nearest first");
         group.MapGet("/my", Mine).WithName("MyEvents").WithSummary("Events I created and events I joined");
         group.MapGet("/{id:guid}", Get).AllowAnonymous().WithName("GetEvent").AnswersETag().WithSummary("Event details, with my registration when signed in");
-        group.MapGet("/{id:guid}.ics", Calendar).AllowAnonymous().WithName("GetEventCalendar").WithSummary("The event as an iCalendar file");
+        group.MapGet("/{id:guid}.ics", Calendar).AllowAnonymous().WithName("GetEventCalendar").WithSummary("The event as an iCalendar file")
+            .ProducesFile("text/calendar");
         return group;
     }
 

@@ -35,7 +35,8 @@ public static class CoverImageApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("", Delete).WithName("DeleteEventCover").WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("", Content).AllowAnonymous().WithName("GetEventCover").WithSummary("The uploaded cover's image bytes (whoever may see the event)");
+        group.MapGet("", Content).AllowAnonymous().WithName("GetEventCover").WithSummary("The uploaded cover's image bytes (whoever may see the event)")
+            .ProducesFile(BlobDownloads.ImageTypes);
         return group;
     }
 

@@ -45,7 +45,8 @@ public static class PhotosApi
             .AcceptsImageUpload<PhotoUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).WithName("ListEventPhotos").WithSummary("The event's photos, newest first");
-        group.MapGet("/{photoId:guid}/content", Content).WithName("GetEventPhotoContent").WithSummary("The photo's image bytes");
+        group.MapGet("/{photoId:guid}/content", Content).WithName("GetEventPhotoContent").WithSummary("The photo's image bytes")
+            .ProducesFile(BlobDownloads.ImageTypes);
         group.MapDelete("/{photoId:guid}", Delete).WithName("DeleteEventPhoto").WithSummary("Remove a photo (its uploader, the organizer or an admin)");
         return group;
     }

@@ -28,9 +28,11 @@ public static partial class ExternalLoginApi
     {
         var group = routes.MapGroup("/api/v1/auth/external").WithTags("Auth").WithStandardProblems().AllowAnonymous();
         group.MapGet("/{provider}/start", Start).WithName("ExternalLoginStart")
-            .WithSummary("Start signing in with an outside provider: 302 to its authorization page").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Start signing in with an outside provider: 302 to its authorization page").Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{provider}/callback", Callback).WithName("ExternalLoginCallback")
-            .WithSummary("Where the provider returns: 302 to the client page with a one-time code").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Where the provider returns: 302 to the client page with a one-time code").Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/exchange", Exchange).WithName("ExternalLoginExchange")
             .WithSummary("Exchange the one-time code from an outside sign-in for a token pair");
         return group;

@@ -33,7 +33,8 @@ public static class ProfilePictureApi
             .WithSummary("Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 4096 px a side and 16.8 megapixels; form field file; re-encoded)")
             .AcceptsImageUpload<ProfilePictureUpload>(MaxUploadBytes);
         group.MapDelete("/me/picture", Delete).WithName("DeleteMyProfilePicture").WithSummary("Remove my profile picture, uploaded or linked");
-        group.MapGet("/{id:guid}/picture", Content).WithName("GetProfilePicture").WithSummary("A member's uploaded profile picture's image bytes");
+        group.MapGet("/{id:guid}/picture", Content).WithName("GetProfilePicture").WithSummary("A member's uploaded profile picture's image bytes")
+            .ProducesFile(BlobDownloads.ImageTypes);
         return group;
     }
 

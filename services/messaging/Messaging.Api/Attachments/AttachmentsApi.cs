@@ -29,7 +29,8 @@ public static class AttachmentsApi
             .AcceptsImageUpload<AttachmentUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{attachmentId:guid}/content", Content).WithName("GetAttachmentContent")
-            .WithSummary("The file's bytes: for the conversation's members once sent, before that for its uploader only");
+            .WithSummary("The file's bytes: for the conversation's members once sent, before that for its uploader only")
+            .ProducesFile([.. BlobDownloads.ImageTypes, DocumentFormat.Pdf.ContentType]);
         return group;
     }
 
