@@ -5,7 +5,6 @@ extern alias IdentityApi;
 extern alias MessagingApi;
 extern alias PaymentsApi;
 extern alias SocialApi;
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Contracts;
@@ -85,7 +84,7 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
 /// </summary>
 public sealed class ClientContractTests(ClientContractFixture fx) : IClassFixture<ClientContractFixture>
 {
-    private static readonly string Sdk = Path.Combine(RepositoryRoot.Find(), "clients", "typescript");
+    private static readonly string Sdk = ClientSdk.Folder;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private const string Regenerate = "run clients/typescript/generate.sh";
 
@@ -122,62 +121,20 @@ public sealed class ClientContractTests(ClientContractFixture fx) : IClassFixtur
             Assert.True(text == await File.ReadAllTextAsync(Path.Combine(folder, file)),
                 $"contract/{file} is not what the platform serves now: {Regenerate}");
 
-        await EnsureInstalledAsync();
-        var (code, output) = await RunAsync("node", ["scripts/generate.mjs", "--check"]);
+        await ClientSdk.EnsureInstalledAsync();
+        var (code, output) = await ClientSdk.RunAsync("node", ["scripts/generate.mjs", "--check"]);
         Assert.True(code == 0, $"the generated TypeScript is stale ({output.Trim()}): {Regenerate}");
     }
 
     [Fact]
     public async Task The_sdk_compiles_under_tsc_strict_and_its_node_tests_pass_against_the_platform()
     {
-        await EnsureInstalledAsync();
-        var (compiled, tsc) = await RunAsync("node", ["node_modules/typescript/bin/tsc", "-p", ".", "--strict"]);
+        await ClientSdk.EnsureInstalledAsync();
+        var (compiled, tsc) = await ClientSdk.RunAsync("node", ["node_modules/typescript/bin/tsc", "-p", ".", "--strict"]);
         Assert.True(compiled == 0, $"tsc --strict failed:\n{tsc}");
 
-        var (passed, output) = await RunAsync("node", ["--test", "--test-reporter=spec", "dist/test/sdk.test.js"],
+        var (passed, output) = await ClientSdk.RunAsync("node", ["--test", "--test-reporter=spec", "dist/test/sdk.test.js"],
             new() { ["COMMUNITY_GATEWAY_URL"] = fx.Gateway.BaseAddress.ToString().TrimEnd('/') });
         Assert.True(passed == 0, $"the SDK's node tests failed:\n{output}");
-    }
-
-    /// <summary>npm ci when node_modules is missing or older than the lock file (scripts/setup.sh installs it beforehand).</summary>
-    private static async Task EnsureInstalledAsync()
-    {
-        var marker = Path.Combine(Sdk, "node_modules", ".package-lock.json");
-        if (File.Exists(marker) && File.GetLastWriteTimeUtc(marker) >= File.GetLastWriteTimeUtc(Path.Combine(Sdk, "package-lock.json"))) return;
-        var (code, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"]);
-        Assert.True(code == 0, $"npm ci in clients/typescript failed:\n{output}");
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string>? environment = null)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = Sdk, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment ?? []) info.Environment[key] = value;
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"{file} is not installed ({e.Message}): run scripts/setup.sh.");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(300));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "timed out after 300 s\n" + await stdout + await stderr);
-            }
-            return (process.ExitCode, await stdout + await stderr);
-        }
     }
 }
