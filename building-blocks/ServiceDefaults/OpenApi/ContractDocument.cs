@@ -32,31 +32,39 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
         // The gateway serves every service's paths as they are, so "/" (relative to where the document was fetched from)
         // is right through the gateway and on the service itself, and the document does not depend on the host that served it.
         document.Servers = [new OpenApiServer { Url = "/", Description = "The gateway (or the service itself)" }];
-        InlineForms(document);
+        InlineFiles(document);
         RemoveUnreferencedSchemas(document);
         return Task.CompletedTask;
     }
 
-    // A form is no type a client (de)serializes: its fields go inline, and a file is a binary string, not .NET's IFormFile
-    // (NSwag, for one, only sees file fields of an inline form and otherwise generates a client that does not compile).
-    private static void InlineForms(OpenApiDocument document)
+    // A form is no type a client (de)serializes: its fields go inline, and a file (sent or served) is a binary string, not
+    // .NET's IFormFile or Stream (NSwag, for one, only sees file fields of an inline form: else its client does not compile).
+    private static void InlineFiles(OpenApiDocument document)
     {
-        var bodies = document.Paths?.Values.SelectMany(p => (IEnumerable<OpenApiOperation>?)p.Operations?.Values ?? [])
-            .Select(o => o.RequestBody?.Content).OfType<IDictionary<string, OpenApiMediaType>>() ?? [];
-        foreach (var form in bodies.SelectMany(c => c).Where(c => c.Key == "multipart/form-data").Select(c => c.Value))
+        foreach (var operation in Operations(document))
         {
-            if (form.Schema is not OpenApiSchemaReference { Target: OpenApiSchema target }) continue;
-            var inline = (OpenApiSchema)target.CreateShallowCopy();
-            inline.Properties = target.Properties?.ToDictionary(p => p.Key, p => Unreferenced(p.Value));
-            form.Schema = inline;
+            foreach (var (type, media) in operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>())
+                if (type == "multipart/form-data" && media.Schema is OpenApiSchemaReference { Target: OpenApiSchema form })
+                {
+                    var inline = (OpenApiSchema)form.CreateShallowCopy();
+                    inline.Properties = form.Properties?.ToDictionary(p => p.Key, p => Unreferenced(p.Value));
+                    media.Schema = inline;
+                }
+                else if (media.Schema is { } schema) media.Schema = Unreferenced(schema);
+            foreach (var response in (IEnumerable<IOpenApiResponse>?)operation.Responses?.Values ?? [])
+                foreach (var media in response.Content?.Values ?? [])
+                    if (media.Schema is { } schema) media.Schema = Unreferenced(schema);
         }
     }
+
+    private static IEnumerable<OpenApiOperation> Operations(OpenApiDocument document) =>
+        document.Paths?.Values.SelectMany(p => (IEnumerable<OpenApiOperation>?)p.Operations?.Values ?? []) ?? [];
 
     private static IOpenApiSchema Unreferenced(IOpenApiSchema field) => field switch
     {
         OpenApiSchemaReference { Type: JsonSchemaType.String, Format: "binary" } file =>
             new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = file.Description },
-        OpenApiSchemaReference { Type: JsonSchemaType.Array, Items: { } items } list when Unreferenced(items) is OpenApiSchema item =>
+        OpenApiSchemaReference { Type: JsonSchemaType.Array, Items: { } items } list when Unreferenced(items) is OpenApiSchema { Format: "binary" } item =>
             new OpenApiSchema { Type = JsonSchemaType.Array, Items = item, Description = list.Description },
         _ => field,
     };
@@ -82,7 +90,7 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
         }
         static IEnumerable<IOpenApiSchema?> Content(IDictionary<string, OpenApiMediaType>? content) =>
             content?.Values.Select(m => m.Schema) ?? [];
-        foreach (var operation in document.Paths?.Values.SelectMany(p => (IEnumerable<OpenApiOperation>?)p.Operations?.Values ?? []) ?? [])
+        foreach (var operation in Operations(document))
         {
             foreach (var parameter in operation.Parameters ?? []) Walk(parameter.Schema);
             foreach (var schema in Content(operation.RequestBody?.Content)) Walk(schema);
