@@ -53,8 +53,8 @@ public static class ActivityApi
         var (userId, now, unreadOnly) = (principal.UserId(), clock.GetUtcNow(), query.UnreadOnly ?? false);
         var (beforeAt, beforeId) = after is { } position ? (position.At, position.Id) : (DateTimeOffset.MaxValue, Guid.AllBitsSet);
         var rows = await db.Database.SqlQuery<ItemRow>($"""
-            SELECT id AS "Id", type AS "Type", priority AS "Priority", title AS "Title", description AS "Description",
-                   action_text AS "ActionText", action_link AS "ActionLink", created_at AS "CreatedAt", read_at IS NOT NULL AS "Read"
+            SELECT id, type, priority, title, description,
+                   action_text, action_link, created_at, read_at IS NOT NULL AS read
             FROM activity_shown
             WHERE user_id = {userId} AND created_at <= {now} AND (read_at IS NULL OR NOT {unreadOnly})
               AND (created_at, id) < ({beforeAt}, {beforeId})

@@ -42,7 +42,7 @@ public sealed class BreakReminders(CompanionDbContext db)
         return db.InTransactionAsync(async ct =>
         {
             var rows = await db.Database.SqlQuery<UseRow>($"""
-                SELECT continuous_since AS "Since", last_message_at AS "LastMessageAt", last_reminder_at AS "LastReminderAt"
+                SELECT continuous_since AS since, last_message_at, last_reminder_at
                 FROM companion_use WHERE user_id = {context.UserId} FOR UPDATE
                 """).ToListAsync(ct);
             var current = rows is [var row] ? new ContinuousUse(row.Since, row.LastMessageAt, row.LastReminderAt) : null;

@@ -108,7 +108,7 @@ public static class CatalogueQueries
     /// <summary>The nearby SQL with its parameters, so tests can EXPLAIN exactly what the API runs.</summary>
     public static FormattableString NearbySql(double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
         $"""
-            SELECT n.id AS "Id", n.distance AS "DistanceM"
+            SELECT n.id, n.distance AS distance_m
             FROM (
                 SELECT e.id, earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS distance
                 FROM community_events e

@@ -164,12 +164,12 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
             FROM conversations c
             WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
-            RETURNING LEAST(m.read_seq, c.last_seq) AS "ReadSeq", c.last_seq AS "LastSeq",
+            RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
                 c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
                     WHERE c.kind <> 'direct' AND hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
                       AND hm.sender_id IN (
                           SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                          FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS "UnreadCount"
+                          FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
             """).ToListAsync(cancellationToken);
         var position = rows.Single();
         await live.ReadAsync(conversationId, userId, position.ReadSeq, await RecipientsAsync(access.Conversation, userId, cancellationToken));

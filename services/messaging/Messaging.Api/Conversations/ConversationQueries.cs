@@ -27,17 +27,17 @@ public static class ConversationQueries
     /// preview without text. A direct conversation keeps them for the blocker (the blocked side does not see it).
     /// </summary>
     public static IQueryable<MembershipRow> Visible(MessagingDbContext db, Guid userId) => db.Database.SqlQuery<MembershipRow>($"""
-        SELECT c.id AS "Id", c.kind AS "Kind", c.direct_low AS "DirectLow", c.direct_high AS "DirectHigh", c.group_id AS "GroupId",
-               c.event_id AS "EventId", c.last_seq AS "LastSeq", c.last_activity_at AS "LastActivityAt", c.closed AS "Closed",
-               c.created_at AS "CreatedAt", LEAST(m.read_seq, c.last_seq) AS "ReadSeq", m.muted AS "Muted",
+        SELECT c.id, c.kind, c.direct_low, c.direct_high, c.group_id,
+               c.event_id, c.last_seq, c.last_activity_at, c.closed,
+               c.created_at, LEAST(m.read_seq, c.last_seq) AS read_seq, m.muted,
                (NOT c.closed AND (c.kind <> 'direct' OR (
                    NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND b.blocker_id = {userId} AND b.blocked_id IN (c.direct_low, c.direct_high))
-                   AND EXISTS (SELECT 1 FROM connections p WHERE p.user_low = c.direct_low AND p.user_high = c.direct_high AND p.connected)))) AS "CanSend",
-               lm.id AS "LastMessageId", lm.sender_id AS "LastSenderId", lm.text AS "LastText", lm.created_at AS "LastAt",
-               lm.deleted_at AS "LastDeletedAt", cardinality(lm.attachment_ids) AS "LastAttachments",
+                   AND EXISTS (SELECT 1 FROM connections p WHERE p.user_low = c.direct_low AND p.user_high = c.direct_high AND p.connected)))) AS can_send,
+               lm.id AS last_message_id, lm.sender_id AS last_sender_id, lm.text AS last_text, lm.created_at AS last_at,
+               lm.deleted_at AS last_deleted_at, cardinality(lm.attachment_ids) AS last_attachments,
                COALESCE(c.kind <> 'direct' AND lm.sender_id = ANY (ARRAY(
                    SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                   FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))), false) AS "LastHidden",
+                   FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))), false) AS last_hidden,
                -- Counted only for someone with a block at all (the EXISTS runs once), over their unread messages only.
                CASE WHEN c.kind <> 'direct'
                          AND EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))
@@ -46,7 +46,7 @@ public static class ConversationQueries
                             AND hm.sender_id = ANY (ARRAY(
                                 SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
                                 FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))))
-                    ELSE 0 END AS "HiddenUnread"
+                    ELSE 0 END AS hidden_unread
         FROM conversation_members m
         JOIN conversations c ON c.id = m.conversation_id
         LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq

@@ -87,7 +87,7 @@ public sealed class NotificationDigest(
                       WHERE c.user_id = ANY({offline}) AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
                       FOR UPDATE OF c SKIP LOCKED) due
                 WHERE u.user_id = due.user_id
-                RETURNING u.user_id AS "UserId", u.email AS "Email", due.previous AS "Previous"
+                RETURNING u.user_id, u.email, due.previous
                 """).ToListAsync(cancellationToken);
             var sentNow = 0;
             foreach (var person in due)

@@ -43,9 +43,9 @@ public static class NotificationQueries
                 FROM notifications
                 WHERE user_id = {userId} AND (read_at IS NULL OR NOT {unreadOnly})
                 GROUP BY group_key, read_at IS NULL)
-            SELECT n.id AS "Id", g.ids AS "Ids", n.kind AS "Kind", n.subject_type AS "SubjectType", n.subject_id AS "SubjectId",
-                   n.actor_id AS "ActorId", g.actors AS "ActorCount", g.n AS "Count", n.data::text AS "Data",
-                   n.created_at AS "CreatedAt", n.read_at AS "ReadAt"
+            SELECT n.id, g.ids, n.kind, n.subject_type, n.subject_id,
+                   n.actor_id, g.actors AS actor_count, g.n AS count, n.data::text AS data,
+                   n.created_at, n.read_at
             FROM g JOIN notifications n ON n.id = g.ids[1]
             WHERE g.ids[1] < {before}
             ORDER BY n.id DESC
@@ -62,7 +62,7 @@ public static class NotificationQueries
     public static async Task<NotificationUnreadCount> UnreadAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         var counts = await db.Database.SqlQuery<KindCount>($"""
-            SELECT kind AS "Kind", count(*) AS "Count" FROM notifications WHERE user_id = {userId} AND read_at IS NULL GROUP BY kind
+            SELECT kind, count(*) AS count FROM notifications WHERE user_id = {userId} AND read_at IS NULL GROUP BY kind
             """).ToListAsync(cancellationToken);
         var byKind = NotificationKinds.All.ToDictionary(k => k, k => counts.FirstOrDefault(c => c.Kind == k)?.Count ?? 0L);
         return new(counts.Sum(c => c.Count), byKind);
@@ -74,7 +74,7 @@ public static class NotificationQueries
         var ids = userIds.Distinct().ToArray();
         if (ids.Length == 0) return [];
         var names = await db.Database.SqlQuery<ActorName>($"""
-            SELECT user_id AS "UserId", COALESCE(display_name, username) AS "Name" FROM users WHERE user_id = ANY({ids}) AND NOT deleted
+            SELECT user_id, COALESCE(display_name, username) AS name FROM users WHERE user_id = ANY({ids}) AND NOT deleted
             """).ToListAsync(cancellationToken);
         return names.ToDictionary(n => n.UserId, n => n.Name);
     }

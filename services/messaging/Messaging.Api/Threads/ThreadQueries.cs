@@ -33,10 +33,10 @@ public static class ThreadQueries
     /// Composable.
     /// </summary>
     public static IQueryable<ThreadRow> Visible(MessagingDbContext db, Guid userId, string? search = null) => db.Database.SqlQuery<ThreadRow>($"""
-        SELECT t.id AS "Id", t.group_id AS "GroupId", t.author_id AS "AuthorId", t.title AS "Title", t.tags AS "Tags",
-               t.pinned_at AS "PinnedAt", (t.pinned_at IS NOT NULL)::int AS "PinRank", t.created_at AS "CreatedAt",
-               t.updated_at AS "UpdatedAt", c.last_activity_at AS "LastActivityAt", c.last_seq AS "LastSeq",
-               (SELECT count(*) FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL) AS "MessageCount"
+        SELECT t.id, t.group_id, t.author_id, t.title, t.tags,
+               t.pinned_at, (t.pinned_at IS NOT NULL)::int AS pin_rank, t.created_at,
+               t.updated_at, c.last_activity_at, c.last_seq,
+               (SELECT count(*) FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL) AS message_count
         FROM threads t
         JOIN conversations c ON c.id = t.id
         WHERE t.deleted_at IS NULL

@@ -31,7 +31,7 @@ public static class ConnectionAccess
         if (others.Count == 0) return [];
         var ids = others.ToArray();
         var rows = await db.Database.SqlQuery<ScoreRow>($"""
-            SELECT o AS "UserId", COALESCE(compatibility_score({callerId}, o), 0) AS "Score" FROM unnest({ids}) AS o
+            SELECT o AS user_id, COALESCE(compatibility_score({callerId}, o), 0) AS score FROM unnest({ids}) AS o
             """).ToListAsync(cancellationToken);
         return rows.ToDictionary(r => r.UserId, r => r.Score);
     }

@@ -97,12 +97,12 @@ public static class DiscoveryApi
     {
         var includeConnected = filter.IncludeConnected;
         var caller = (await db.Database.SqlQuery<CallerContext>($"""
-            SELECT me.user_id IS NOT NULL AS "HasProfile", COALESCE(me.interests, ARRAY[]::text[]) AS "Interests", me.region AS "Region",
+            SELECT me.user_id IS NOT NULL AS has_profile, COALESCE(me.interests, ARRAY[]::text[]) AS interests, me.region,
                    ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = {callerId}
                          UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
-                         UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId} AND NOT {includeConnected}) AS "Hidden",
-                   COALESCE(m.ids, ARRAY[]::uuid[]) AS "MutualIds", COALESCE(m.counts, ARRAY[]::integer[]) AS "MutualCounts",
-                   COALESCE(g.ids, ARRAY[]::uuid[]) AS "GroupMateIds", COALESCE(g.counts, ARRAY[]::integer[]) AS "GroupMateCounts"
+                         UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId} AND NOT {includeConnected}) AS hidden,
+                   COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts, ARRAY[]::integer[]) AS mutual_counts,
+                   COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts, ARRAY[]::integer[]) AS group_mate_counts
             FROM (SELECT 1) AS one
             LEFT JOIN profiles me ON me.user_id = {callerId}
             LEFT JOIN LATERAL (
@@ -269,10 +269,10 @@ public static class DiscoveryApi
             ORDER BY c.boosted DESC, c.score DESC, c.user_id DESC
             LIMIT {12}
         )
-        SELECT p.user_id AS "UserId", p.username AS "Username", p.full_name AS "FullName", p.bio AS "Bio", p.region AS "Region",
-               p.city AS "City", p.country AS "Country", p.date_of_birth AS "DateOfBirth", p.interests AS "Interests",
-               p.profile_image_url AS "ProfileImageUrl", p.identity_badge AS "IdentityBadge", p.is_verified AS "IsVerified",
-               p.role AS "Role", pg.boosted AS "Boosted", pg.score AS "Score", common_interests(p.interests, {13}::text[]) AS "Common"
+        SELECT p.user_id, p.username, p.full_name, p.bio, p.region,
+               p.city, p.country, p.date_of_birth, p.interests,
+               p.profile_image_url, p.identity_badge, p.is_verified,
+               p.role, pg.boosted, pg.score, common_interests(p.interests, {13}::text[]) AS common
         FROM page pg JOIN profiles p ON p.user_id = pg.user_id
         ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
         """;

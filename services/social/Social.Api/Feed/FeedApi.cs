@@ -102,8 +102,8 @@ public static class FeedApi
                     UNION ALL SELECT '-infinity'::timestamptz, '00000000-0000-0000-0000-000000000000'::uuid) c
                 ORDER BY c.occurred_at DESC LIMIT 1
             )
-            SELECT f.id AS "Id", f.kind AS "Kind", f.actor_id AS "ActorId", f.subject_id AS "SubjectId",
-                   f.subject_user_id AS "SubjectUserId", f.group_id AS "GroupId", f.occurred_at AS "OccurredAt"
+            SELECT f.id, f.kind, f.actor_id, f.subject_id,
+                   f.subject_user_id, f.group_id, f.occurred_at
             FROM (
                 SELECT x.* FROM person_newest s CROSS JOIN bound b
                 CROSS JOIN LATERAL (
@@ -140,12 +140,12 @@ public static class FeedApi
         var threadIds = rows.Where(r => r.Kind == ActivityKinds.ThreadStarted).Select(r => r.SubjectId).Distinct().ToList();
         var groupIds = rows.Where(r => r.GroupId is not null).Select(r => r.GroupId!.Value).Distinct().ToList();
         var profiles = await db.Profiles.AsNoTracking().Where(p => people.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
-        var titles = await db.Database.SqlQuery<EventTitle>($"""SELECT event_id AS "EventId", title AS "Title" FROM feed_events WHERE event_id = ANY ({eventIds})""")
+        var titles = await db.Database.SqlQuery<EventTitle>($"""SELECT event_id, title FROM feed_events WHERE event_id = ANY ({eventIds})""")
             .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
-        var courses = await db.Database.SqlQuery<EventTitle>($"""SELECT course_id AS "EventId", title AS "Title" FROM feed_courses WHERE course_id = ANY ({courseIds})""")
+        var courses = await db.Database.SqlQuery<EventTitle>($"""SELECT course_id AS event_id, title FROM feed_courses WHERE course_id = ANY ({courseIds})""")
             .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
         foreach (var (id, title) in courses) titles[id] = title;
-        var threads = await db.Database.SqlQuery<EventTitle>($"""SELECT thread_id AS "EventId", title AS "Title" FROM feed_threads WHERE thread_id = ANY ({threadIds})""")
+        var threads = await db.Database.SqlQuery<EventTitle>($"""SELECT thread_id AS event_id, title FROM feed_threads WHERE thread_id = ANY ({threadIds})""")
             .ToDictionaryAsync(e => e.EventId, e => e.Title, cancellationToken);
         foreach (var (id, title) in threads) titles[id] = title;
         var groups = await db.Groups.AsNoTracking().Where(g => groupIds.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.Name, cancellationToken);

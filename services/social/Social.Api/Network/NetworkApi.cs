@@ -88,7 +88,7 @@ public static class NetworkApi
                                     UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = n.u AND c.status = 'accepted') e
                 JOIN far f ON f.u = e.v
             )
-            SELECT hops AS "Hops", first_step AS "FirstStep", second_step AS "SecondStep" FROM paths
+            SELECT hops, first_step, second_step FROM paths
             ORDER BY hops, first_step, second_step
             LIMIT 1
             """).ToListAsync(cancellationToken);
@@ -124,7 +124,7 @@ public static class NetworkApi
     /// </summary>
     public static Task<List<SuggestionRow>> SuggestAsync(SocialDbContext db, Guid callerId, int limit, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<SuggestionRow>($"""
-            SELECT e.other_id AS "UserId", count(*)::integer AS "MutualCount"
+            SELECT e.other_id AS user_id, count(*)::integer AS mutual_count
             FROM connection_edges mine
             CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
                                 UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
