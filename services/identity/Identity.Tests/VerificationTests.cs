@@ -116,7 +116,8 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         token = await fx.LoginAsync(phone, "long-enough-1");
         var sixth = await Client.PostJson(Send, new { }, token);
         await sixth.AssertProblem(429);
-        Assert.InRange(int.Parse(sixth.Headers.GetValues("Retry-After").Single()), 60 * 60 - 5 * 61 - 5, 60 * 60);
+        // the test clock also runs in real time: a slow machine spends some seconds of the hour between the sends
+        Assert.InRange(int.Parse(sixth.Headers.GetValues("Retry-After").Single()), 60 * 60 - 5 * 61 - 60, 60 * 60);
         Assert.Equal(5, fx.Sms.Messages.Count(m => m.To == phone));
     }
 
