@@ -47,6 +47,22 @@ public sealed class ConfigurationTests
         Assert.Contains(Flatten(error), e => e is Microsoft.Extensions.Options.OptionsValidationException && e.Message.Contains("PermitLimit > 0"));
     }
 
+    // Credentials are allowed, so an origin must be exact: a wildcard would let every site read answers meant for a user.
+    [Theory]
+    [InlineData("*")]
+    [InlineData("https://*.example")]
+    [InlineData("https://app.example/path")]
+    [InlineData("app.example")]
+    public async Task A_gateway_with_an_inexact_cors_origin_does_not_start(string origin)
+    {
+        var error = await StartFailureAsync(new Dictionary<string, string?>
+        {
+            ["Cors:AllowedOrigins:0"] = "http://localhost:5173", ["Cors:AllowedOrigins:1"] = origin,
+        });
+
+        Assert.Contains(Flatten(error), e => e is Microsoft.Extensions.Options.OptionsValidationException && e.Message.Contains("exact origins"));
+    }
+
     /// <summary>
     /// Starts the gateway's own composition on a plain host and returns why it refused to start.
     /// (Through WebApplicationFactory a failed start can surface as its teardown's ObjectDisposedException.)

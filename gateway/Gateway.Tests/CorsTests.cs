@@ -1,3 +1,4 @@
+using Community.Contracts;
 using Community.Gateway.Tests.Infrastructure;
 
 namespace Community.Gateway.Tests;
@@ -10,6 +11,9 @@ public sealed class CorsFixture : GatewayFixture
     {
         settings["Cors:AllowedOrigins:0"] = AllowedOrigin;
         settings["Cors:AllowedOrigins:1"] = "http://localhost:3000";
+        // Two instances of messaging (the one backend twice): YARP sets the affinity cookie only when it has a choice.
+        var messaging = $"Services:{ResourceNames.Messaging}";
+        settings[messaging] = settings[messaging] + ";" + settings[messaging];
     }
 }
 
@@ -41,7 +45,7 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         var headers = response.Headers.GetValues("Access-Control-Allow-Headers").Single().ToLowerInvariant();
         Assert.Contains("authorization", headers);
         Assert.Contains("content-type", headers);
-        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+        Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
         Assert.True(response.Headers.Contains("X-Request-Id"));
         Assert.DoesNotContain(_.Backend.Received, r => r.Method == "OPTIONS");
     }
@@ -78,13 +82,63 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.DoesNotContain("x-not-ours", allowed);
     }
 
-    [Fact]
-    public async Task A_preflight_from_another_origin_gets_no_cors_headers()
+    [Theory]
+    [InlineData("/api/v1/events")]
+    [InlineData("/hubs/chat/negotiate")]
+    public async Task A_preflight_from_another_origin_gets_no_cors_headers(string path)
     {
-        var response = await _.Client.SendAsync(Preflight("/api/v1/events", "https://evil.example"));
+        var response = await _.Client.SendAsync(Preflight(path, "https://evil.example", "POST"));
 
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
         Assert.False(response.Headers.Contains("Access-Control-Allow-Methods"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+
+    // What SignalR's browser client sends by default: a credentialed POST to negotiate, with these two headers.
+    [Fact]
+    public async Task A_preflight_for_a_hub_negotiation_allows_credentials_and_signalrs_headers()
+    {
+        var response = await _.Client.SendAsync(Preflight("/hubs/chat/negotiate", "http://localhost:3000", "POST",
+            "authorization,x-requested-with,x-signalr-user-agent"));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("http://localhost:3000", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+        var allowed = response.Headers.GetValues("Access-Control-Allow-Headers").Single().ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains("x-requested-with", allowed);
+        Assert.Contains("x-signalr-user-agent", allowed);
+    }
+
+    // The browser stores the affinity cookie only from an answer allowing credentials, and sends it back on the WebSocket
+    // from a page of the same site (another port of localhost): SameSite=Lax suffices there.
+    [Fact]
+    public async Task A_hub_negotiation_from_an_allowed_origin_allows_credentials_and_sets_the_affinity_cookie()
+    {
+        var request = _.Request(HttpMethod.Post, "/hubs/chat/negotiate?negotiateVersion=1", _.Tokens.Issue());
+        request.Headers.Add("Origin", "http://localhost:3000");
+        // A client of its own: the shared one keeps the cookie an earlier test was given, and then none is set.
+        using var browser = new HttpClient { BaseAddress = _.Gateway.Address };
+
+        var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("http://localhost:3000", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(GatewayProxyConfig.AffinityCookie + "=", StringComparison.Ordinal));
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_request_from_another_origin_gets_no_cors_headers_so_the_browser_withholds_the_answer()
+    {
+        var request = _.Request(HttpMethod.Post, "/hubs/chat/negotiate?negotiateVersion=1", _.Tokens.Issue());
+        request.Headers.Add("Origin", "http://localhost:3001");
+
+        var response = await _.Client.SendAsync(request);
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
     }
 
     [Fact]
@@ -97,6 +151,7 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(CorsFixture.AllowedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
         var exposed = response.Headers.GetValues("Access-Control-Expose-Headers").Single();
         Assert.Contains("X-Request-Id", exposed, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Retry-After", exposed, StringComparison.OrdinalIgnoreCase);

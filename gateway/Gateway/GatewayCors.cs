@@ -11,6 +11,18 @@ public sealed class GatewayCorsOptions
 
     /// <summary>Exact origins (scheme://host[:port]); none means no CORS headers at all.</summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>The origins, normalised; null when one is not an exact http(s) origin (a wildcard, a path).</summary>
+    internal string[]? Origins()
+    {
+        var origins = AllowedOrigins.Where(o => !string.IsNullOrWhiteSpace(o)).Select(o => o.Trim().TrimEnd('/')).ToArray();
+        return origins.All(IsExactOrigin) ? origins : null;
+    }
+
+    private static bool IsExactOrigin(string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && !origin.Contains('*') && uri.GetLeftPart(UriPartial.Authority).Equals(origin, StringComparison.OrdinalIgnoreCase);
 }
 
 public static class GatewayCors
@@ -18,7 +30,7 @@ public static class GatewayCors
     // Every create honours it (README, "API toolkit"); browser clients send it, and If-Match on updates.
     private const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    // Bearer tokens, not cookies: credentials stay off. SignalR's browser client adds the last two headers.
+    // SignalR's browser client adds the last two headers.
     private static readonly string[] AllowedHeaders =
     [
         HeaderNames.Authorization, HeaderNames.ContentType, RequestId.Header, IdempotencyKeyHeader, HeaderNames.IfMatch,
@@ -39,15 +51,21 @@ public static class GatewayCors
 
     public static IServiceCollection AddGatewayCors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<GatewayCorsOptions>().Bind(configuration.GetSection(GatewayCorsOptions.Section));
+        services.AddOptions<GatewayCorsOptions>().Bind(configuration.GetSection(GatewayCorsOptions.Section))
+            .Validate(o => o.Origins() is not null,
+                "Cors:AllowedOrigins takes exact origins like https://app.example or http://localhost:5173 (no wildcard, no path).")
+            .ValidateOnStart();
         services.AddCors();
+        // Credentials, for the listed origins only: SignalR's browser client negotiates withCredentials, and the hubs'
+        // affinity cookie (set on negotiate, needed on the WebSocket) is stored only from a credentialed answer.
+        // Auth is by bearer token, never a cookie, so a credentialed request carries no authority of its own.
         services.AddOptions<CorsOptions>().Configure<Microsoft.Extensions.Options.IOptions<GatewayCorsOptions>>((cors, gateway) =>
             cors.AddDefaultPolicy(policy => policy
-                .WithOrigins(gateway.Value.AllowedOrigins.Where(o => !string.IsNullOrWhiteSpace(o)).Select(o => o.TrimEnd('/')).ToArray())
+                .WithOrigins(gateway.Value.Origins() ?? [])
                 .WithHeaders(AllowedHeaders)
                 .WithMethods(AllowedMethods)
                 .WithExposedHeaders(ExposedHeaders)
-                .DisallowCredentials()
+                .AllowCredentials()
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
 
         // Ahead of the shared pipeline: a preflight carries no token, so it must be answered before authorization.
