@@ -15,6 +15,20 @@ internal sealed record AppHostOptions
     /// <summary>How many instances of a service run (<c>--replicas messaging=2</c>); absent means one.</summary>
     public IReadOnlyDictionary<string, int> Replicas { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>
+    /// Browser origins the gateway allows (<c>--cors-origins</c>, env COMMUNITY_CORS_ORIGINS): by default the usual
+    /// web dev servers' on this machine, so a page under development reaches the platform with no setting.
+    /// </summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = CorsOriginList(
+        Environment.GetEnvironmentVariable("COMMUNITY_CORS_ORIGINS") ?? "default", "COMMUNITY_CORS_ORIGINS");
+
+    /// <summary>
+    /// Create React App and Next.js (3000), Vite's preview (4173), Angular (4200), Vite (5173), on both local names. Not
+    /// 8081: the dashboard's own port.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultCorsOrigins =
+        [.. from host in new[] { "localhost", "127.0.0.1" } from port in new[] { 3000, 4173, 4200, 5173 } select $"http://{host}:{port}"];
+
     /// <summary>Most instances of one service a local run starts (each is a process on a shared machine).</summary>
     public const int MaxReplicas = 8;
 
@@ -39,6 +53,13 @@ internal sealed record AppHostOptions
                                     own port, e.g. --replicas messaging=2,social=2. The gateway
                                     spreads their routes over them; /hubs stays pinned to one.
                                     Default: one of each. At most 8.
+          --cors-origins <origin>[,<origin>...]
+                                    Browser origins the gateway allows (credentials included),
+                                    exact, like http://localhost:5173 (env COMMUNITY_CORS_ORIGINS).
+                                    'default' stands for the defaults, 'none' for no origin:
+                                    --cors-origins default,http://localhost:8000 adds one.
+                                    Default: http://localhost and http://127.0.0.1 on ports
+                                    3000, 4173, 4200 and 5173.
           -h, --help                Show this help.
 
         Infrastructure:
@@ -72,6 +93,7 @@ internal sealed record AppHostOptions
                 "--no-build" => options with { Build = false },
                 "--health-timeout" => options with { HealthTimeout = Seconds(Value(), name) },
                 "--replicas" => options with { Replicas = ReplicaCounts(Value(), options.Replicas) },
+                "--cors-origins" => options with { CorsOrigins = CorsOriginList(Value(), name) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
@@ -85,6 +107,29 @@ internal sealed record AppHostOptions
             throw new ArgumentException($"{option} must be an http:// URL without a path, like http://localhost:8080; got '{value}'.");
         }
         return uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    /// <summary><c>default,http://localhost:8000</c>: exact origins, <c>default</c> for the defaults, <c>none</c> for none.</summary>
+    private static List<string> CorsOriginList(string value, string option)
+    {
+        var origins = new List<string>();
+        foreach (var item in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (item == "none") continue;
+            if (item == "default")
+            {
+                origins.AddRange(DefaultCorsOrigins);
+                continue;
+            }
+            if (!Uri.TryCreate(item, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || item.Contains('*') || !uri.GetLeftPart(UriPartial.Authority).Equals(item.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException(
+                    $"{option} takes exact origins like http://localhost:5173 (no wildcard, no path), 'default' or 'none'; got '{item}'.");
+            }
+            origins.Add(uri.GetLeftPart(UriPartial.Authority));
+        }
+        return origins.Distinct().ToList();
     }
 
     /// <summary><c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be repeated).</summary>

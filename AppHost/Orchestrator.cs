@@ -109,7 +109,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var revocationFeedKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, otlpEndpoint, admin?.Admin,
                 KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey, OtlpProtocol: otlpProtocol,
-                Redis: redis.ConnectionString);
+                Redis: redis.ConnectionString, CorsOrigins: options.CorsOrigins);
             foreach (var instance in instances)
             {
                 var environment = ServiceEnvironment.For(instance, services, platform);
@@ -144,6 +144,9 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             console.Host("everything is healthy:");
             console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
             console.Host($"  dashboard  {dashboard.Url}");
+            console.Host(options.CorsOrigins.Count == 0
+                ? "  browsers   no origin allowed (--cors-origins)"
+                : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway (--cors-origins to change)");
             if (admin is { Admin: var account, Created: var created })
             {
                 // the password is printed the one time it is made; later runs point at the file

@@ -12,6 +12,7 @@ namespace Community.AppHost;
 /// <param name="Admin">The local admin identity creates; only ever given in Development.</param>
 /// <param name="EnvironmentName">ASPNETCORE_ENVIRONMENT of every child.</param>
 /// <param name="Redis">The private Redis ("host:port"): hub limits and the gateway's rate limits, shared by instances.</param>
+/// <param name="CorsOrigins">Browser origins the gateway allows (<c>--cors-origins</c>).</param>
 internal sealed record PlatformEnvironment(
     string GatewayUrl,
     IReadOnlyDictionary<string, string> Addresses,
@@ -23,7 +24,8 @@ internal sealed record PlatformEnvironment(
     string? KeyRingPath = null,
     string? RevocationFeedKey = null,
     string? OtlpProtocol = null,
-    string? Redis = null);
+    string? Redis = null,
+    IReadOnlyList<string>? CorsOrigins = null);
 
 internal static class ServiceEnvironment
 {
@@ -102,7 +104,14 @@ internal static class ServiceEnvironment
         {
             environment[$"ConnectionStrings__{ResourceNames.Redis}"] = platform.Redis;
         }
-        if (!service.IsGateway)
+        if (service.IsGateway)
+        {
+            foreach (var (origin, i) in (platform.CorsOrigins ?? []).Select((o, i) => (o, i)))
+            {
+                environment[$"Cors__AllowedOrigins__{i}"] = origin;
+            }
+        }
+        else
         {
             // The gateway reaches services over loopback: it is the one proxy whose X-Forwarded-For they believe.
             environment["Http__TrustedNetworks__0"] = "127.0.0.1";

@@ -118,6 +118,58 @@ public sealed class ServiceEnvironmentTests
     }
 
     [Fact]
+    public void By_default_the_gateway_allows_the_local_dev_servers_origins_and_no_service_gets_them()
+    {
+        var platform = Platform with { CorsOrigins = AppHostOptions.Parse([]).CorsOrigins };
+
+        var gateway = ServiceEnvironment.For(Services.Single(s => s.IsGateway), Services, platform);
+        var allowed = gateway.Where(e => e.Key.StartsWith("Cors__AllowedOrigins__", StringComparison.Ordinal))
+            .OrderBy(e => int.Parse(e.Key["Cors__AllowedOrigins__".Length..])).Select(e => e.Value).ToList();
+        Assert.Equal(AppHostOptions.DefaultCorsOrigins, allowed);
+        foreach (var origin in new[] { "http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:3000", "http://localhost:4200" })
+            Assert.Contains(origin, allowed);
+        Assert.DoesNotContain("http://localhost:8081", allowed);
+        foreach (var service in Services.Where(s => !s.IsGateway))
+            Assert.DoesNotContain(ServiceEnvironment.For(service, Services, platform).Keys, k => k.StartsWith("Cors__", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("default,http://localhost:8000/", "http://localhost:8000")]
+    [InlineData("https://app.example,none", "https://app.example")]
+    public void The_cors_origins_option_replaces_or_adds_to_the_defaults(string value, string added)
+    {
+        var options = AppHostOptions.Parse(["--cors-origins", value]);
+
+        var gateway = ServiceEnvironment.For(Services.Single(s => s.IsGateway), Services, Platform with { CorsOrigins = options.CorsOrigins });
+        var allowed = gateway.Where(e => e.Key.StartsWith("Cors__AllowedOrigins__", StringComparison.Ordinal)).Select(e => e.Value).ToList();
+        Assert.Contains(added, allowed);
+        Assert.Equal(value.StartsWith("default", StringComparison.Ordinal), allowed.Contains("http://localhost:5173"));
+        Assert.All(Enumerable.Range(0, allowed.Count), i => Assert.True(gateway.ContainsKey($"Cors__AllowedOrigins__{i}")));
+    }
+
+    [Fact]
+    public void No_cors_origins_gives_the_gateway_none()
+    {
+        var options = AppHostOptions.Parse(["--cors-origins=none"]);
+
+        Assert.Empty(options.CorsOrigins);
+        Assert.DoesNotContain(ServiceEnvironment.For(Services.Single(s => s.IsGateway), Services, Platform with { CorsOrigins = options.CorsOrigins }).Keys,
+            k => k.StartsWith("Cors__", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("http://*.example")]
+    [InlineData("http://localhost:5173/app")]
+    [InlineData("localhost:5173")]
+    [InlineData("ftp://localhost")]
+    public void An_inexact_cors_origin_is_refused(string origin)
+    {
+        var error = Assert.Throws<ArgumentException>(() => AppHostOptions.Parse(["--cors-origins", origin]));
+        Assert.Contains("exact origins", error.Message);
+    }
+
+    [Fact]
     public void The_gateway_url_option_is_normalised_before_it_reaches_the_services()
     {
         var options = AppHostOptions.Parse(["--gateway-url", "http://example.test:9000/"]);
