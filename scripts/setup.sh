@@ -55,10 +55,11 @@ install_browser_check() {
         echo "setup: npm ci in tests/AppHost.Tests/browser (playwright-core; no browser download)"
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_check" --no-audit --no-fund
     fi
-    # The TypeScript SDK (clients/typescript; its contract test compiles it and runs its node tests).
+    # The TypeScript SDK (clients/typescript; its contract test compiles it and runs its node tests, its browser
+    # test bundles it with esbuild and drives Chromium with playwright-core).
     if [ ! -f "$sdk/node_modules/.package-lock.json" ] || [ "$sdk/package-lock.json" -nt "$sdk/node_modules/.package-lock.json" ]; then
         echo "setup: npm ci in clients/typescript"
-        npm ci --prefix "$sdk" --no-audit --no-fund
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$sdk" --no-audit --no-fund
     fi
 }
 

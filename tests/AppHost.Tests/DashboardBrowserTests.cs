@@ -140,16 +140,12 @@ public class DashboardPlatformFixture : IAsyncLifetime
 
 public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassFixture<DashboardPlatformFixture>
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task A_request_through_the_gateway_shows_in_the_browser_as_one_trace_with_gateway_and_identity_spans()
     {
         var browserFolder = Path.Combine(fx.Root, "tests", "AppHost.Tests", "browser");
         // never a skip: scripts/setup.sh installs these, and a missing one must fail CI
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium).");
-        Assert.True(Directory.Exists(Path.Combine(browserFolder, "node_modules", "playwright-core")),
-            $"playwright-core is not installed in {browserFolder}: run scripts/setup.sh (npm ci there).");
+        ChildProcess.AssertBrowserInstalled(browserFolder);
 
         using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
         var requestId = "dash-" + Guid.NewGuid().ToString("N")[..12];
@@ -162,7 +158,8 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(requestId, response.Headers.GetValues("X-Request-Id").Single());
 
-        var (exitCode, output) = await RunNodeAsync(browserFolder, "dashboard-trace.mjs", fx.Dashboard.Url, requestId, Chromium);
+        var (exitCode, output) = await ChildProcess.RunAsync(browserFolder, "node",
+            ["dashboard-trace.mjs", fx.Dashboard.Url, requestId, ChildProcess.Chromium], timeout: TimeSpan.FromSeconds(150));
         Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{output}");
 
         // what the page showed is what the receiver holds: one trace, crossing both services, the identity span under the gateway's
@@ -261,39 +258,6 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         catch (ArgumentException)
         {
             return false;
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunNodeAsync(string folder, string script, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(script);
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"node is not installed ({e.Message}): run scripts/setup.sh.");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "timed out after 150 s\n" + await stdout + await stderr);
-            }
-            return (process.ExitCode, await stdout + await stderr);
         }
     }
 }

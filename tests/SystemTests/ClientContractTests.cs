@@ -21,13 +21,16 @@ namespace Community.SystemTests;
 
 /// <summary>
 /// The whole platform (every service, each with its own database, on identity's vhost) behind the real gateway:
-/// what the TypeScript SDK in clients/typescript is generated from, and what its node tests run against.
+/// what the TypeScript SDK in clients/typescript is generated from, and what its node and browser tests run against.
 /// </summary>
 public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
 {
     private readonly List<IAsyncDisposable> _others = [];
 
     public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
+
+    /// <summary>Where the browser test serves its page: another port of the gateway's host, an origin the gateway allows.</summary>
+    public int PagePort { get; } = ServiceHost<GatewayProgram>.FreePort();
 
     protected override bool TrustsTestTokens => false;
 
@@ -50,8 +53,13 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
         {
             ["Revocations:FeedKey"] = FeedKey,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Cors:AllowedOrigins:0"] = $"http://127.0.0.1:{PagePort}",
         };
         foreach (var (service, address) in services) settings[$"Services:{service}"] = address.ToString().TrimEnd('/');
+        // The hubs over the one messaging instance twice: with a choice to make, the gateway sets its affinity cookie,
+        // which a browser stores only from an answer that allows credentials.
+        var messaging = services[ResourceNames.Messaging].ToString().TrimEnd('/');
+        settings[$"PinnedServices:{ResourceNames.Messaging}"] = $"{messaging};{messaging}";
         Gateway = new ServiceHost<GatewayProgram>(settings).Start(gatewayPort);
         Client.Dispose();
         Client = BehindIdentity.ClientOf(Gateway);
@@ -82,9 +90,17 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
 /// pass against this platform. With UPDATE_CONTRACT=1 the first test writes the snapshots instead
 /// (clients/typescript/generate.sh).
 /// </summary>
-public sealed class ClientContractTests(ClientContractFixture fx) : IClassFixture<ClientContractFixture>
+/// <summary>One platform for the SDK's tests: starting it takes most of their time.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClientContractPlatform : ICollectionFixture<ClientContractFixture>
 {
-    private static readonly string Sdk = ClientSdk.Folder;
+    public const string Name = "client contract platform";
+}
+
+[Collection(ClientContractPlatform.Name)]
+public sealed class ClientContractTests(ClientContractFixture fx)
+{
+    internal static readonly string Sdk = ClientSdk.Folder;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private const string Regenerate = "run clients/typescript/generate.sh";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Community.LocalInfrastructure;
 
 namespace Community.SystemTests;
@@ -28,36 +27,6 @@ internal static class ClientSdk
     }
 
     /// <summary>Runs a program in the SDK's folder: its exit code and its output (stdout, then stderr).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string>? environment = null)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment ?? []) info.Environment[key] = value;
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"{file} is not installed ({e.Message}): run scripts/setup.sh.");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(300));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, "timed out after 300 s\n" + await stdout + await stderr);
-            }
-            return (process.ExitCode, await stdout + await stderr);
-        }
-    }
+    public static Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string>? environment = null) =>
+        ChildProcess.RunAsync(Folder, file, arguments, environment);
 }
