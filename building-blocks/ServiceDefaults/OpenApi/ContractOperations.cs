@@ -24,6 +24,13 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        // The XML-comment generator makes an (internal) handler's <summary> the summary: .WithSummary stays the one line,
+        // and the XML comment becomes the description.
+        if (metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary is { } summary && operation.Summary != summary)
+        {
+            operation.Description ??= operation.Summary;
+            operation.Summary = summary;
+        }
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             if (parameter.In is ParameterLocation.Query or ParameterLocation.Path && parameter.Name is { } name)
                 parameter.Name = ParameterName(name);

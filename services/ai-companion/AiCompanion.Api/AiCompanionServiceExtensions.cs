@@ -9,6 +9,7 @@ using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.AiCompanion;
 
@@ -16,6 +17,8 @@ public static class AiCompanionServiceExtensions
 {
     public static IHostApplicationBuilder AddCompanionServices(this IHostApplicationBuilder builder)
     {
+        // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
+        builder.Services.AddOpenApi(o => o.AddContract());
         builder.AddServiceDatabase<CompanionDbContext>(ResourceNames.AiCompanion);
         builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
             .FollowSessionRevocations().RequireKnownUsers());

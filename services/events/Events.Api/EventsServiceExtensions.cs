@@ -7,6 +7,7 @@ using Community.Events.Registrations;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events;
 
@@ -14,6 +15,8 @@ public static class EventsServiceExtensions
 {
     public static IHostApplicationBuilder AddEventsServices(this IHostApplicationBuilder builder)
     {
+        // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
+        builder.Services.AddOpenApi(o => o.AddContract());
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection(EventsOptions.Section));
         builder.AddServiceDatabase<EventsDbContext>(ResourceNames.Events);
         builder.AddEventBus(ResourceNames.Events, bus => bus.UseOutbox<EventsDbContext>().AddConsumers(typeof(EventsServiceExtensions).Assembly)

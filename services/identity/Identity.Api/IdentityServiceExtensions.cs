@@ -16,6 +16,7 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Identity;
 
@@ -23,6 +24,8 @@ public static class IdentityServiceExtensions
 {
     public static IHostApplicationBuilder AddIdentityServices(this IHostApplicationBuilder builder)
     {
+        // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
+        builder.Services.AddOpenApi(o => o.AddContract());
         builder.Services.Configure<IdentityOptions>(builder.Configuration.GetSection(IdentityOptions.Section));
 
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);

@@ -25,6 +25,17 @@ public sealed class OpenApiTests(IdentityFixture fx) : IClassFixture<IdentityFix
         Assert.Superset(new HashSet<string> { "200", "401", "403", "404" }, profile.Select(r => r.Key).ToHashSet());
     }
 
+    [Fact]
+    public async Task The_xml_docs_of_handlers_and_bodies_are_the_descriptions()
+    {
+        var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
+
+        Assert.StartsWith("Creates an account", (string?)document["paths"]!["/api/v1/auth/register"]!["post"]!["description"]);
+        var register = document["components"]!["schemas"]!["RegisterRequest"]!;
+        Assert.StartsWith("A new account", (string?)register["description"]);
+        Assert.StartsWith("3-30 characters", (string?)register["properties"]!["username"]!["description"]);
+    }
+
     private static JsonObject Responses(JsonNode document, string path, string method) =>
         document["paths"]![path]![method]!["responses"]!.AsObject();
 }

@@ -11,6 +11,7 @@ using Community.ServiceDefaults.RealTime;
 using Community.Messaging.RealTime;
 using Community.Messaging.Threads;
 using Microsoft.AspNetCore.SignalR;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging;
 
@@ -18,6 +19,8 @@ public static class MessagingServiceExtensions
 {
     public static IHostApplicationBuilder AddMessagingServices(this IHostApplicationBuilder builder)
     {
+        // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
+        builder.Services.AddOpenApi(o => o.AddContract());
         builder.AddServiceDatabase<MessagingDbContext>(ResourceNames.Messaging);
         builder.AddEventBus(ResourceNames.Messaging, bus => bus.UseOutbox<MessagingDbContext>().AddConsumers(typeof(MessagingServiceExtensions).Assembly)
             .FollowSessionRevocations().RequireKnownUsers());

@@ -11,6 +11,7 @@ using Community.Payments.Webhooks;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments;
 
@@ -18,6 +19,8 @@ public static class PaymentsServiceExtensions
 {
     public static IHostApplicationBuilder AddPaymentsServices(this IHostApplicationBuilder builder)
     {
+        // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
+        builder.Services.AddOpenApi(o => o.AddContract());
         builder.Services.Configure<PaymentsOptions>(builder.Configuration.GetSection(PaymentsOptions.Section));
         builder.AddServiceDatabase<PaymentsDbContext>(ResourceNames.Payments);
         builder.AddEventBus(ResourceNames.Payments, bus => bus.UseOutbox<PaymentsDbContext>().AddConsumers(typeof(PaymentsServiceExtensions).Assembly)

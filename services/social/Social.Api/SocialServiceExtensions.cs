@@ -13,6 +13,7 @@ using Community.Social.Groups;
 using Community.Social.Network;
 using Community.Social.Profiles;
 using Community.Social.Reports;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social;
 
@@ -20,6 +21,8 @@ public static class SocialServiceExtensions
 {
     public static IHostApplicationBuilder AddSocialServices(this IHostApplicationBuilder builder)
     {
+        // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
+        builder.Services.AddOpenApi(o => o.AddContract());
         builder.AddServiceDatabase<SocialDbContext>(ResourceNames.Social);
         builder.AddEventBus(ResourceNames.Social, bus => bus.UseOutbox<SocialDbContext>().AddConsumers(typeof(SocialServiceExtensions).Assembly)
             .FollowSessionRevocations().RequireKnownUsers());

@@ -36,7 +36,8 @@ public static class AuthApi
         return group;
     }
 
-    private static async Task<Created<AuthResponse>> Register(
+    /// <summary>Creates an account and signs it in; the e-mail, if given, gets a confirmation link.</summary>
+    internal static async Task<Created<AuthResponse>> Register(
         RegisterRequest request, HttpContext http, IdentityDbContext db, TokenIssuer tokens,
         RegistrationThrottle throttle, EmailVerifications emailVerifications, TimeProvider clock, ILoggerFactory loggers,
         CancellationToken cancellationToken)
