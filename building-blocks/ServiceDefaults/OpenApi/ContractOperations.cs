@@ -1,10 +1,15 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
@@ -36,6 +41,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 parameter.Name = ParameterName(name);
 
         await DeclareBodyAsync(operation, context, metadata, cancellationToken);
+        AddExample(operation, context, metadata);
         if (metadata.OfType<IAllowAnonymous>().Any()) operation.Security = [];
 
         operation.Parameters ??= [];
@@ -98,6 +104,25 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     /// <summary>The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.</summary>
     public static string ParameterName(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
+    // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves null.
+    private static void AddExample(OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata)
+    {
+        if (operation.RequestBody is not OpenApiRequestBody { Content: { } content }) return;
+        var type = metadata.OfType<IAcceptsMetadata>().LastOrDefault(a => a.RequestType is { } t && !typeof(JsonNode).IsAssignableFrom(t))?.RequestType
+            ?? context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
+        var contract = type?.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequestExample<>));
+        if (type is null || contract is null) return;
+        var example = type.GetProperty(nameof(IRequestExample<>.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null)
+            ?? type.GetInterfaceMap(contract).TargetMethods.Single().Invoke(null, null);
+        var json = new JsonSerializerOptions(context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        var node = JsonSerializer.SerializeToNode(example, type, json);
+        foreach (var (mediaType, media) in content)
+            if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase)) media.Example = node?.DeepClone();
+    }
+
     // A handler that reads raw JSON (a merge patch, a body validated by hand) documents its real body with .Accepts<T>().
     private static async Task DeclareBodyAsync(
         OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata, CancellationToken cancellationToken)
@@ -107,11 +132,36 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         var bodyType = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
         if (bodyType is null || !typeof(JsonNode).IsAssignableFrom(bodyType)) return;
         var schema = await context.GetOrCreateSchemaAsync(type, null, cancellationToken);
+        var name = type.Name;
+        if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && schema.Required is { Count: > 0 })
+        {
+            // A merge patch of a type a create also takes: nothing is required, and what a create requires may be absent.
+            name += "Patch";
+            schema = PatchOf(schema);
+        }
         // Named after the type, as every other body's schema is.
-        context.Document!.AddComponent(type.Name, schema);
-        var reference = new OpenApiSchemaReference(type.Name, context.Document);
+        context.Document!.AddComponent(name, schema);
+        var reference = new OpenApiSchemaReference(name, context.Document);
         var types = declared.ContentTypes.Count > 0 ? declared.ContentTypes.ToList() : ["application/json"];
         if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && !types.Contains(MergePatch)) types.Add(MergePatch);
         body.Content = types.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = reference });
+    }
+
+    private static OpenApiSchema PatchOf(OpenApiSchema create)
+    {
+        var patch = (OpenApiSchema)create.CreateShallowCopy();
+        patch.Required = null;
+        patch.Properties = create.Properties?.ToDictionary(p => p.Key, p =>
+            create.Required!.Contains(p.Key) && p.Value is OpenApiSchema { Type: { } type } member
+                ? Nullable(member, type)
+                : p.Value);
+        return patch;
+
+        static IOpenApiSchema Nullable(OpenApiSchema member, JsonSchemaType type)
+        {
+            var copy = (OpenApiSchema)member.CreateShallowCopy();
+            copy.Type = type | JsonSchemaType.Null;
+            return copy;
+        }
     }
 }

@@ -10,7 +10,8 @@ namespace Community.ServiceDefaults.OpenApi;
 /// Schemas as the API really reads and writes them. Strings and instants go through our own converters (<c>SafeStringConverter</c>,
 /// <c>UtcTimestamps</c>), which the generator cannot see through, so they would be untyped; numbers are sent as JSON numbers (reading "5" is a lenience of
 /// the web defaults, not the contract), so integer-or-string becomes integer; a member is required when a client must send it
-/// (a C# <c>required</c> member, or a constructor parameter without default that cannot be null); <c>[AllowedValues]</c> is the enum.
+/// (a C# <c>required</c> member, a constructor parameter without default that cannot be null, or a member marked <c>[Required]</c>,
+/// which is then not null either); <c>[AllowedValues]</c> and <c>[ValuesOf]</c> are the enum.
 /// </summary>
 internal sealed class TypedSchemas : IOpenApiSchemaTransformer
 {
@@ -18,7 +19,10 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
     {
         var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
         var property = context.JsonPropertyInfo;
-        var nullable = property is not null && (property.IsGetNullable || Nullable.GetUnderlyingType(property.PropertyType) is not null);
+        var requiredByValidation = property is not null && Attribute<RequiredAttribute>(property) is not null;
+        var nullable = property is not null && !requiredByValidation
+            && (property.IsGetNullable || Nullable.GetUnderlyingType(property.PropertyType) is not null);
+        if (requiredByValidation && schema.Type is { } declared && declared != JsonSchemaType.Null) schema.Type = declared & ~JsonSchemaType.Null;
         if (schema.Type is null && schema.AllOf is null && schema.OneOf is null && schema.AnyOf is null)
         {
             if (type == typeof(string) || type == typeof(char)) schema.Type = JsonSchemaType.String;
@@ -40,10 +44,12 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
         }
         if (schema.Type is { } array && array.HasFlag(JsonSchemaType.Array) && schema.Items is null)
             schema.Items = new OpenApiSchema();
-        if (property?.AttributeProvider?.GetCustomAttributes(typeof(AllowedValuesAttribute), true).FirstOrDefault() is AllowedValuesAttribute allowed)
+        var values = property is null ? null
+            : Attribute<AllowedValuesAttribute>(property)?.Values.Select(v => v?.ToString()) ?? Attribute<ValuesOfAttribute>(property)?.Values;
+        if (values is not null)
         {
             var target = schema.Type is { } s && s.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items ? items : schema;
-            target.Enum = [.. allowed.Values.Select(v => (JsonNode?)JsonValue.Create(v?.ToString())).Where(v => v is not null).Select(v => v!)];
+            target.Enum = [.. values.OfType<string>().Select(v => (JsonNode)JsonValue.Create(v))];
         }
         if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && schema.Properties is { Count: > 0 })
         {
@@ -53,8 +59,14 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
         return Task.CompletedTask;
     }
 
+    // On the property, or on the positional record's parameter ([Required] there needs no "property:" target).
+    private static T? Attribute<T>(JsonPropertyInfo property) where T : Attribute =>
+        property.AttributeProvider?.GetCustomAttributes(typeof(T), true).OfType<T>().FirstOrDefault()
+        ?? property.AssociatedParameter?.AttributeProvider?.GetCustomAttributes(typeof(T), true).OfType<T>().FirstOrDefault();
+
     private static bool Required(JsonPropertyInfo property) =>
         property.IsRequired
+        || Attribute<RequiredAttribute>(property) is not null
         || property.AssociatedParameter is { HasDefaultValue: false, IsNullable: false } parameter
             && !(Nullable.GetUnderlyingType(parameter.ParameterType) is not null);
 }

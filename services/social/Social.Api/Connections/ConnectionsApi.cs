@@ -9,10 +9,18 @@ using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Connections;
 
-public sealed record ConnectionRequest(Guid? UserId, string? Message);
+/// <summary>A request to connect with another member, who accepts or declines it.</summary>
+/// <param name="UserId">The member asked.</param>
+/// <param name="Message">A note shown with the request, at most 500 characters.</param>
+public sealed record ConnectionRequest([Required] Guid? UserId, string? Message) : IRequestExample<ConnectionRequest>
+{
+    public static ConnectionRequest Example => new(Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), "We met at the hiking meetup.");
+}
 
 /// <summary>A request or a connection as one side sees it: direction outgoing when the caller asked.</summary>
 public sealed record ConnectionDto(

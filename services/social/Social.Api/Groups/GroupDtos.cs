@@ -5,6 +5,7 @@ using Community.ServiceDefaults.Errors;
 using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.EntityFrameworkCore;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Groups;
 
@@ -15,12 +16,12 @@ namespace Community.Social.Groups;
 /// </summary>
 public sealed record GroupDto(
     Guid Id, string Name, string Description, string? Category, IReadOnlyList<string> Tags, string? Region, string? Interest,
-    string? ImageUrl, string? Color, [property: AllowedValues(GroupVisibility.Public, GroupVisibility.Private, GroupVisibility.Secret)] string Visibility,
-    [property: AllowedValues(GroupJoinPolicy.Open, GroupJoinPolicy.Request, GroupJoinPolicy.Invite)] string JoinPolicy, long PriceCents, string? Currency, int MemberCount,
-    UserSummary? Owner, [property: AllowedValues(GroupRoles.Owner, GroupRoles.Moderator, GroupRoles.Member)] string? MyRole, [property: AllowedValues("member", "pending", "invited", "none")] string MembershipStatus, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string? ImageUrl, string? Color, [property: ValuesOf(typeof(GroupVisibility))] string Visibility,
+    [property: ValuesOf(typeof(GroupJoinPolicy))] string JoinPolicy, long PriceCents, string? Currency, int MemberCount,
+    UserSummary? Owner, [property: ValuesOf(typeof(GroupRoles))] string? MyRole, [property: AllowedValues("member", "pending", "invited", "none")] string MembershipStatus, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>A member in a group's list; role pending (with the reason given) for a request, shown to owner and moderators only.</summary>
-public sealed record GroupMemberDto(UserSummary User, [property: AllowedValues(GroupRoles.Owner, GroupRoles.Moderator, GroupRoles.Member)] string Role, DateTimeOffset Since, string? Reason = null);
+public sealed record GroupMemberDto(UserSummary User, [property: ValuesOf(typeof(GroupRoles))] string Role, DateTimeOffset Since, string? Reason = null);
 
 /// <summary>The caller's standing after a join, an approval or a leave: status member or pending.</summary>
 public sealed record GroupMembershipDto(Guid GroupId, Guid UserId, string Status, string? Role, int MemberCount);

@@ -9,14 +9,23 @@ using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Groups;
 
 public sealed record MembersQuery(string? Role, string? Cursor, int? Limit);
 
-public sealed record InvitationRequest(Guid? UserId);
+/// <summary>An invitation to join the group.</summary>
+/// <param name="UserId">The member invited.</param>
+public sealed record InvitationRequest([Required] Guid? UserId) : IRequestExample<InvitationRequest>
+{
+    public static InvitationRequest Example => new(Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"));
+}
 
-public sealed record RoleChange(string? Role);
+/// <summary>A member's new role in the group.</summary>
+/// <param name="Role">owner, moderator or member.</param>
+public sealed record RoleChange([Required, ValuesOf(typeof(GroupRoles))] string? Role);
 
 public static class GroupMembersApi
 {

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Groups;
 
@@ -11,22 +12,41 @@ namespace Community.Social.Groups;
 /// on the current values and validates the result with the same rules. Unknown members (owner_id,
 /// member_count...) are refused by the shared JSON options.
 /// </summary>
-public sealed record GroupInput
+public sealed record GroupInput : IRequestExample<GroupInput>
 {
+    /// <summary>3-80 characters.</summary>
+    [Required]
     public string? Name { get; init; }
+    /// <summary>At most 2000 characters.</summary>
     public string? Description { get; init; }
+    /// <summary>At most 40 characters, stored lower case.</summary>
     public string? Category { get; init; }
+    /// <summary>At most 10 tags of 1-30 characters, stored lower case without repeats.</summary>
     public List<string>? Tags { get; init; }
+    /// <summary>At most 100 characters.</summary>
     public string? Region { get; init; }
+    /// <summary>At most 40 characters, stored lower case.</summary>
     public string? Interest { get; init; }
+    /// <summary>An absolute http(s) URL.</summary>
     public string? ImageUrl { get; init; }
+    /// <summary>A hex colour such as #3366ff.</summary>
     public string? Color { get; init; }
-    [AllowedValues(GroupVisibility.Public, GroupVisibility.Private, GroupVisibility.Secret)]
+    /// <summary>public (the default), private or secret.</summary>
+    [ValuesOf(typeof(GroupVisibility))]
     public string? Visibility { get; init; }
-    [AllowedValues(GroupJoinPolicy.Open, GroupJoinPolicy.Request, GroupJoinPolicy.Invite)]
+    /// <summary>open (the default), request or invite.</summary>
+    [ValuesOf(typeof(GroupJoinPolicy))]
     public string? JoinPolicy { get; init; }
+    /// <summary>The membership price in minor units (0-100000000); 0 or absent is free.</summary>
     public long? PriceCents { get; init; }
+    /// <summary>ISO 4217 code, required when price_cents is above 0.</summary>
     public string? Currency { get; init; }
+
+    public static GroupInput Example => new()
+    {
+        Name = "Dubai Hikers", Description = "Weekend hikes in the Hajar mountains.", Category = "outdoors", Tags = ["hiking", "nature"],
+        Region = "Dubai", Visibility = GroupVisibility.Public, JoinPolicy = GroupJoinPolicy.Open,
+    };
 }
 
 /// <summary>How a <see cref="GroupInput"/> is validated, normalised and applied to a group.</summary>

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Groups;
 
@@ -20,7 +21,12 @@ public sealed record ExploreQuery(string? Q, string? Region, string? Interest, s
 
 public sealed record MyGroupsQuery(string? Cursor, int? Limit);
 
-public sealed record JoinRequest(string? Reason);
+/// <summary>A request to join; the reason is shown to the moderators of a group that approves its members.</summary>
+/// <param name="Reason">At most 500 characters.</param>
+public sealed record JoinRequest(string? Reason) : IRequestExample<JoinRequest>
+{
+    public static JoinRequest Example => new("I hike every weekend and would like to join your trips.");
+}
 
 public static class GroupsApi
 {

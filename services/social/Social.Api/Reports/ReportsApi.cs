@@ -10,12 +10,30 @@ using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Reports;
 
-public sealed record ReportRequest(string? TargetType, Guid? TargetId, string? Category, string? Comment);
+/// <summary>A report of something against the rules, for the moderators.</summary>
+/// <param name="TargetType">What is reported: user, group, message or event.</param>
+/// <param name="TargetId">The id of the user, group, message or event.</param>
+/// <param name="Category">spam, harassment, hate, violence, sexual, self_harm or other.</param>
+/// <param name="Comment">What happened, at most 2000 characters; required when the category is other.</param>
+public sealed record ReportRequest(
+    [Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.TargetTypes))] string? TargetType,
+    [Required] Guid? TargetId,
+    [Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Categories))] string? Category,
+    string? Comment) : IRequestExample<ReportRequest>
+{
+    public static ReportRequest Example =>
+        new(ReportVocabulary.UserTarget, Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), "spam", "Sends the same advert to every member.");
+}
 
-public sealed record ResolveRequest(string? Action, string? Note);
+/// <summary>How an admin settles an open report.</summary>
+/// <param name="Action">dismiss, warn, remove_content or suspend_user.</param>
+/// <param name="Note">The admin's note, kept with the report.</param>
+public sealed record ResolveRequest([Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Actions))] string? Action, string? Note);
 
 public sealed record ReportDto(
     Guid Id, Guid ReporterId, string TargetType, Guid TargetId, string Category, string? Comment, string Status, DateTimeOffset CreatedAt,
