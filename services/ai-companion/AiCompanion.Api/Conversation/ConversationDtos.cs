@@ -1,10 +1,16 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.AiCompanion.Conversation;
 
 public sealed record SendCompanionMessage(
-    [property: Description("What the user says, 1-2000 characters once trimmed.")] string? Text,
-    [property: Description("The client's own id of this send (1-100 characters): the same id again returns the first answer.")] string? ClientTxnId);
+    [Required][property: Description("What the user says, 1-2000 characters once trimmed.")] string? Text,
+    [Required][property: Description("The client's own id of this send (1-100 characters): the same id again returns the first answer.")]
+    string? ClientTxnId) : IRequestExample<SendCompanionMessage>
+{
+    public static SendCompanionMessage Example => new("Which events this weekend suit someone who likes hiking?", "c0mp-0001");
+}
 
 public sealed record ConversationQuery(string? Cursor, int? Limit);
 

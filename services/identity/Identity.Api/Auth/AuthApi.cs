@@ -51,7 +51,7 @@ public static class AuthApi
         Rules.Password(errors, request.Password, request.Username);
         errors.MaxLength("full_name", request.FullName, 100);
         var role = request.Role?.Trim().ToLowerInvariant() ?? Roles.Member;
-        if (role is not (Roles.Member or Roles.Organizer))
+        if (!RegisterRequest.Roles.Contains(role))
             errors.Add("role", "role must be \"member\" or \"organizer\".");
         errors.ThrowIfAny();
 

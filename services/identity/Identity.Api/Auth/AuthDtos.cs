@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 using Community.Identity.Users;
 
 namespace Community.Identity.Auth;
@@ -11,14 +13,20 @@ namespace Community.Identity.Auth;
 /// <param name="Role">member (the default) or organizer.</param>
 /// <param name="ReferralCode">Another member's referral code, if they invited you.</param>
 public sealed record RegisterRequest(
-    string? Username, string? Email, string? Phone, string? Password, string? FullName, string? Role, string? ReferralCode);
+    [Required] string? Username, string? Email, string? Phone, [Required] string? Password, string? FullName,
+    [ValuesOf(typeof(RegisterRequest), nameof(RegisterRequest.Roles))] string? Role, string? ReferralCode)
+{
+    /// <summary>The roles a registration may ask for.</summary>
+    public static readonly string[] Roles = [Community.Contracts.Roles.Member, Community.Contracts.Roles.Organizer];
+}
 
 /// <summary>The token from the link that confirms an account's e-mail.</summary>
-public sealed record ConfirmRegistrationRequest(string? Token);
+public sealed record ConfirmRegistrationRequest([Required] string? Token);
 
-public sealed record LoginRequest(string? Identifier, string? Password);
+/// <param name="Identifier">The username, e-mail or phone of the account.</param>
+public sealed record LoginRequest([Required] string? Identifier, [Required] string? Password);
 
-public sealed record RefreshRequest(string? RefreshToken);
+public sealed record RefreshRequest([Required] string? RefreshToken);
 
 public sealed record AuthResponse(UserDto User, string AccessToken, string RefreshToken, string TokenType, int ExpiresIn)
 {

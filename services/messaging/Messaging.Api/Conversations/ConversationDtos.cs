@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Conversations;
 
@@ -61,7 +63,15 @@ public sealed record UnreadByKind(long Direct, long Thread, long EventChat);
 public sealed record UnreadCountDto(long Total, UnreadByKind ByKind);
 
 /// <summary>What a send carries; the REST body and the hub's SendMessage both come here.</summary>
-public sealed record SendMessage(string? Text, IReadOnlyList<Guid>? Attachments, Guid? ReplyTo, string? ClientTxnId);
+/// <param name="Text">At most 4000 characters; required unless attachments are sent.</param>
+/// <param name="Attachments">At most 10 distinct ids of attachments uploaded to this conversation.</param>
+/// <param name="ReplyTo">A message of this conversation this one answers.</param>
+/// <param name="ClientTxnId">The client's own id of this send (at most 64 characters): the same id again returns the first message.</param>
+public sealed record SendMessage(string? Text, IReadOnlyList<Guid>? Attachments, Guid? ReplyTo, [Required] string? ClientTxnId)
+    : IRequestExample<SendMessage>
+{
+    public static SendMessage Example => new("See you at the trailhead at 6!", null, null, "a6f1c2d4-0001");
+}
 
 /// <summary>The message a send made, or found when its client_txn_id was sent before (Created false).</summary>
 public sealed record SendOutcome(MessageDto Message, bool Created);

@@ -8,14 +8,22 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Conversations;
 
-public sealed record StartDirectConversation(Guid? UserId);
+/// <summary>The direct conversation with another member: the existing one, or a new one.</summary>
+/// <param name="UserId">The other member.</param>
+public sealed record StartDirectConversation([Required] Guid? UserId) : IRequestExample<StartDirectConversation>
+{
+    public static StartDirectConversation Example => new(Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"));
+}
 
+/// <param name="Text">The new text, 1-4000 characters (may be empty only when the message has attachments).</param>
 public sealed record EditMessage(string? Text);
 
-public sealed record MarkRead([property: Description("The seq read up to; a lower one than before changes nothing, a higher one than the last message stops there.")] long? Seq);
+public sealed record MarkRead([Required][property: Description("The seq read up to; a lower one than before changes nothing, a higher one than the last message stops there.")] long? Seq);
 
 public sealed record ConversationsQuery(string? Cursor, int? Limit);
 

@@ -1,11 +1,22 @@
 using System.ComponentModel;
 using Community.Messaging.Conversations;
 using Microsoft.AspNetCore.Mvc;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Threads;
 
 /// <summary>A new thread and its first message.</summary>
-public sealed record CreateThread(Guid? GroupId, string? Title, string? Text, IReadOnlyList<string?>? Tags);
+/// <summary>A new thread in a group the caller belongs to, with its first message.</summary>
+/// <param name="Title">1-200 characters.</param>
+/// <param name="Text">The first message, at most 4000 characters.</param>
+/// <param name="Tags">At most 10 tags of 1-32 characters without spaces.</param>
+public sealed record CreateThread([Required] Guid? GroupId, [Required] string? Title, [Required] string? Text, IReadOnlyList<string?>? Tags)
+    : IRequestExample<CreateThread>
+{
+    public static CreateThread Example =>
+        new(Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), "Gear for the winter hikes", "What are you all wearing for the cold mornings?", ["gear", "winter"]);
+}
 
 /// <summary>A thread as a member of its group sees it; its messages are read and sent at /api/v1/conversations/{id}/messages.</summary>
 public sealed record ThreadDto(

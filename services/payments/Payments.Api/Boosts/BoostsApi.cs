@@ -8,10 +8,16 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Boosts;
 
-public sealed record BoostCheckoutRequest(int? Days, string? PaymentMethod, string? SuccessUrl, string? CancelUrl);
+/// <param name="Days">How long the boost lasts: one of the offered day counts (GET the boost prices).</param>
+/// <param name="PaymentMethod">card (the default), alipay or wechat_pay.</param>
+/// <param name="SuccessUrl">An absolute http(s) URL the provider sends the buyer to after paying.</param>
+/// <param name="CancelUrl">An absolute http(s) URL the provider sends the buyer to on giving up.</param>
+public sealed record BoostCheckoutRequest([Required] int? Days, [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod, [Required] string? SuccessUrl, [Required] string? CancelUrl);
 
 public sealed record BoostDto(DateTimeOffset? BoostedUntil, bool Active);
 

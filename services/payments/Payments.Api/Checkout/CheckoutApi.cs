@@ -7,10 +7,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Community.ServiceDefaults.Api;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Checkout;
 
-public sealed record CheckoutRequest(string? Purpose, Guid? ReferenceId, string? PaymentMethod, string? SuccessUrl, string? CancelUrl);
+/// <summary>A hosted checkout of an event registration, a course, credits or a group membership.</summary>
+/// <param name="Purpose">What is bought: event_registration, course, credits or group_membership.</param>
+/// <param name="ReferenceId">The registration, enrollment, credit pack or membership paid for.</param>
+/// <param name="PaymentMethod">card (the default), alipay or wechat_pay.</param>
+/// <param name="SuccessUrl">An absolute http(s) URL the provider sends the buyer to after paying.</param>
+/// <param name="CancelUrl">An absolute http(s) URL the provider sends the buyer to on giving up.</param>
+public sealed record CheckoutRequest(
+    [Required, ValuesOf(typeof(CheckoutApi), nameof(CheckoutApi.Purposes))] string? Purpose, [Required] Guid? ReferenceId,
+    [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod, [Required] string? SuccessUrl, [Required] string? CancelUrl);
 
 public sealed record PaymentDto(
     Guid Id, string Status, long AmountCents, string Currency, string Purpose, Guid ReferenceId, string? Product, string PaymentMethod,
@@ -22,6 +32,9 @@ public sealed record PaymentDto(
 
 public static class CheckoutApi
 {
+    /// <summary>The purposes bought here; subscriptions and boosts have their own checkouts.</summary>
+    public static readonly string[] Purposes = [.. PaymentPurposes.All.Except([PaymentPurposes.Subscription, PaymentPurposes.Boost])];
+
     public static RouteGroupBuilder MapCheckoutApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/payments").WithTags("Payments").RequireAuthorization(Policies.Member).WithStandardProblems();

@@ -10,12 +10,21 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Credits;
 
 /// <param name="ReferenceId">The pending course enrollment (purpose course).</param>
 /// <param name="Days">The boost's length (purpose boost): one of the boosts configured with a credit price.</param>
-public sealed record SpendCreditsRequest(string? Purpose, Guid? ReferenceId, int? Days);
+/// <summary>Pays for a course enrollment or a profile boost with credits.</summary>
+/// <param name="Purpose">course or boost.</param>
+public sealed record SpendCreditsRequest(
+    [Required, ValuesOf(typeof(CreditsApi), nameof(CreditsApi.SpendPurposes))] string? Purpose, Guid? ReferenceId, int? Days)
+    : IRequestExample<SpendCreditsRequest>
+{
+    public static SpendCreditsRequest Example => new(PaymentPurposes.Course, Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), null);
+}
 
 /// <summary>One line of my ledger: credits in (positive) or out (negative) of my account.</summary>
 public sealed record CreditEntryDto(
@@ -38,6 +47,9 @@ public sealed record CreditSpendDto(Guid SpendId, long Amount, string Purpose, G
 
 public static class CreditsApi
 {
+    /// <summary>What credits buy (the switch in Spend).</summary>
+    public static readonly string[] SpendPurposes = [PaymentPurposes.Course, PaymentPurposes.Boost];
+
     public static RouteGroupBuilder MapCreditsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/credits").WithTags("Credits").RequireAuthorization(Policies.Member).WithStandardProblems();

@@ -4,10 +4,18 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Refunds;
 
-public sealed record RefundRequest(long? AmountCents, string? Reason);
+/// <summary>A refund of a payment, whole or in part.</summary>
+/// <param name="AmountCents">Minor units, above 0; absent refunds everything not yet refunded.</param>
+/// <param name="Reason">Why, at most 500 characters; kept with the refund.</param>
+public sealed record RefundRequest(long? AmountCents, [Required] string? Reason) : IRequestExample<RefundRequest>
+{
+    public static RefundRequest Example => new(2500, "The event moved to a date the member cannot make.");
+}
 
 /// <param name="Status">pending (under way, already counted in the payment's refunded_cents), succeeded or failed.</param>
 public sealed record RefundDto(Guid Id, Guid PaymentId, long AmountCents, string Reason, string Status, string? FailureReason, DateTimeOffset CreatedAt)

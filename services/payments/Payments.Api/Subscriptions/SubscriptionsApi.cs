@@ -9,10 +9,17 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Subscriptions;
 
-public sealed record SubscriptionCheckoutRequest(string? Tier, string? PaymentMethod, string? SuccessUrl, string? CancelUrl);
+/// <param name="Tier">premium or elite.</param>
+/// <param name="PaymentMethod">card (the default), alipay or wechat_pay.</param>
+/// <param name="SuccessUrl">An absolute http(s) URL the provider sends the buyer to after paying.</param>
+/// <param name="CancelUrl">An absolute http(s) URL the provider sends the buyer to on giving up.</param>
+public sealed record SubscriptionCheckoutRequest(
+    [Required, ValuesOf(typeof(SubscriptionsApi), nameof(SubscriptionsApi.PaidTiers))] string? Tier, [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod, [Required] string? SuccessUrl, [Required] string? CancelUrl);
 
 /// <param name="Tier">The tier I have now, from whichever source gives the most (what access tokens carry).</param>
 /// <param name="TierSource">subscription, referral (a referral reward) or none.</param>
@@ -30,6 +37,9 @@ public sealed record SubscriptionDto(
 
 public static class SubscriptionsApi
 {
+    /// <summary>The tiers a subscription buys.</summary>
+    public static readonly string[] PaidTiers = [Tiers.Premium, Tiers.Elite];
+
     public static RouteGroupBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/subscriptions").WithTags("Subscriptions").RequireAuthorization(Policies.Member).WithStandardProblems();
@@ -50,7 +60,7 @@ public static class SubscriptionsApi
         var errors = new ValidationErrors();
         var tier = request.Tier?.Trim().ToLowerInvariant();
         TierPrice? price = null;
-        if (tier is not (Tiers.Premium or Tiers.Elite) || !options.Value.Tiers.TryGetValue(tier, out price))
+        if (tier is null || !PaidTiers.Contains(tier) || !options.Value.Tiers.TryGetValue(tier, out price))
             errors.Add("tier", "tier must be premium or elite.");
         var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
