@@ -105,7 +105,10 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
                     foreach (var failure in Untyped(parameter["schema"], $"{at} parameter {name}")) yield return failure;
                 }
                 foreach (var (type, media) in op["requestBody"]?["content"]?.AsObject() ?? [])
+                {
                     if (type.Contains("json") && !Named(media?["schema"])) yield return $"{at}: {type} body is not a named schema";
+                    if (type.Contains("json") && Creates(op) && media?["example"] is null) yield return $"{at}: a create without an example body";
+                }
                 if (op["security"] is null) yield return $"{at}: no security (anonymous operations say security: [])";
                 var id = (string?)op["operationId"];
                 if (id is null) yield return $"{at}: no operationId";
@@ -118,6 +121,85 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
                 }
             }
         }
+    }
+
+    // The POSTs that create (they honour Idempotency-Key).
+    private static bool Creates(JsonNode operation) =>
+        operation["parameters"]?.AsArray().Any(p => (string?)p?["name"] == "Idempotency-Key") == true;
+
+    private static IEnumerable<(string Path, JsonNode Example)> CreateExamples(JsonNode document) =>
+        from item in document["paths"]!.AsObject()
+        let post = item.Value?["post"]
+        where post is not null && Creates(post)
+        let example = post["requestBody"]?["content"]?["application/json"]?["example"]
+        where example is not null
+        select (item.Key, example);
+
+    [Fact]
+    public async Task The_example_of_every_create_is_a_body_the_service_accepts()
+    {
+        var phone = "+97150" + Random.Shared.Next(1_000_000, 9_999_999);
+        var registered = await (await fx.Clients[ResourceNames.Identity].PostJson("/api/v1/auth/register",
+            new { username = "contract_examples", phone, password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var token = registered["access_token"]!.GetValue<string>();
+        var failures = new List<string>();
+        var tried = 0;
+        foreach (var (service, client) in fx.Clients)
+        {
+            var document = await (await client.Get("/openapi/v1.json")).AssertStatus(200);
+            foreach (var (path, example) in CreateExamples(document))
+            {
+                // Path ids of nothing that exists answer 404 once the body passed; the examples' own ids may be 404 or 422 too.
+                var url = Regex.Replace(path, "{[^}]+}", _ => Guid.NewGuid().ToString());
+                HttpResponseMessage response = null!;
+                // A service hears of a new user from identity's events: 403 until then.
+                for (var attempt = 0; attempt < 40; attempt++)
+                {
+                    response = await client.PostJson(url, example.DeepClone(), token);
+                    if (response.StatusCode != HttpStatusCode.Forbidden) break;
+                    await Task.Delay(250);
+                }
+                tried++;
+                if (response.StatusCode == HttpStatusCode.BadRequest)
+                    failures.Add($"{service} POST {path}: 400 {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        Assert.True(tried >= 12, $"only {tried} create examples");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Descriptions_come_from_the_xml_docs_and_required_from_validation()
+    {
+        var identity = await (await fx.Clients[ResourceNames.Identity].Get("/openapi/v1.json")).AssertStatus(200);
+        var social = await (await fx.Clients[ResourceNames.Social].Get("/openapi/v1.json")).AssertStatus(200);
+        var events = await (await fx.Clients[ResourceNames.Events].Get("/openapi/v1.json")).AssertStatus(200);
+        var messaging = await (await fx.Clients[ResourceNames.Messaging].Get("/openapi/v1.json")).AssertStatus(200);
+        var payments = await (await fx.Clients[ResourceNames.Payments].Get("/openapi/v1.json")).AssertStatus(200);
+        static JsonNode Schema(JsonNode document, string name) => document["components"]!["schemas"]![name]!;
+        static HashSet<string> Required(JsonNode document, string name) =>
+            [.. Schema(document, name)["required"]?.AsArray().Select(r => (string)r!) ?? []];
+        static List<string> Enum(JsonNode document, string name, string property) =>
+            [.. Schema(document, name)["properties"]![property]!["enum"]!.AsArray().Select(v => (string)v!)];
+
+        Assert.StartsWith("Creates an account", (string?)identity["paths"]!["/api/v1/auth/register"]!["post"]!["description"]);
+        Assert.StartsWith("3-30 characters", (string?)Schema(identity, "RegisterRequest")["properties"]!["username"]!["description"]);
+        Assert.StartsWith("3-80 characters", (string?)Schema(social, "GroupInput")["properties"]!["name"]!["description"]);
+        Assert.StartsWith("The seq read up to", (string?)Schema(messaging, "MarkRead")["properties"]!["seq"]!["description"]);
+
+        Assert.Equal(["password", "username"], Required(identity, "RegisterRequest").Order());
+        Assert.Equal("string", (string?)Schema(identity, "RegisterRequest")["properties"]!["username"]!["type"]);
+        Assert.Equal(["name"], Required(social, "GroupInput"));
+        Assert.Empty(Required(social, "GroupInputPatch"));
+        Assert.Equal(["category", "target_id", "target_type"], Required(social, "ReportRequest").Order());
+        Assert.Equal(["ends_at", "event_type", "latitude", "longitude", "starts_at", "title"], Required(events, "EventInput").Order());
+        Assert.Equal(["client_txn_id"], Required(messaging, "SendMessage"));
+        Assert.Equal(["cancel_url", "success_url", "tier"], Required(payments, "SubscriptionCheckoutRequest").Order());
+
+        Assert.Equal(["member", "organizer"], Enum(identity, "RegisterRequest", "role"));
+        Assert.Equal(["public", "private"], Enum(events, "EventInput", "visibility"));
+        Assert.Equal(["card", "alipay", "wechat_pay"], Enum(payments, "CheckoutRequest", "payment_method"));
+        Assert.Contains("self_harm", Enum(social, "ReportRequest", "category"));
     }
 
     // A reference, or an optional body's "null or a reference".
