@@ -168,6 +168,50 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>
+    /// Required is stated twice, by the handler's validation and by [Required] for the document: a POST without path
+    /// parameters gets <c>{}</c>, and the members its 400 says are required must be the schema's required ones, no more, no less.
+    /// </summary>
+    [Fact]
+    public async Task Required_members_are_the_ones_the_api_refuses_to_go_without()
+    {
+        var phone = "+97150" + Random.Shared.Next(1_000_000, 9_999_999);
+        var registered = await (await fx.Clients[ResourceNames.Identity].PostJson("/api/v1/auth/register",
+            new { username = "contract_required", phone, password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var token = registered["access_token"]!.GetValue<string>();
+        var failures = new List<string>();
+        var checkedBodies = 0;
+        foreach (var (service, client) in fx.Clients)
+        {
+            var document = await (await client.Get("/openapi/v1.json")).AssertStatus(200);
+            var schemas = document["components"]?["schemas"]?.AsObject() ?? [];
+            foreach (var (path, item) in document["paths"]!.AsObject())
+            {
+                if (path.Contains('{') || item?["post"] is not JsonObject post) continue;
+                if (post["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] is not JsonValue reference) continue;
+                var declared = (schemas[((string)reference!).Split('/')[^1]]?["required"]?.AsArray() ?? [])
+                    .Select(r => (string)r!).ToHashSet();
+                HttpResponseMessage response = null!;
+                for (var attempt = 0; attempt < 40; attempt++)
+                {
+                    response = await client.PostJson(path, new JsonObject(), token);
+                    if (response.StatusCode != HttpStatusCode.Forbidden) break;
+                    await Task.Delay(250);
+                }
+                if (response.StatusCode != HttpStatusCode.BadRequest) continue;
+                if (JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"] is not JsonObject errors) continue;
+                checkedBodies++;
+                // every member {} is refused for, but an alternative ("text is required (or at least one attachment)")
+                var refused = errors.Where(e => e.Value!.AsArray().Select(m => (string)m!).Any(m => !m.Contains("(or ", StringComparison.Ordinal)))
+                    .Select(e => e.Key).ToHashSet();
+                foreach (var missing in refused.Except(declared)) failures.Add($"{service} POST {path}: {missing} is refused when absent, not required in the schema");
+                foreach (var extra in declared.Except(refused)) failures.Add($"{service} POST {path}: {extra} is required in the schema, yet {{}} is not refused for it");
+            }
+        }
+        Assert.True(checkedBodies >= 10, $"only {checkedBodies} bodies were checked");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     [Fact]
     public async Task Descriptions_come_from_the_xml_docs_and_required_from_validation()
     {

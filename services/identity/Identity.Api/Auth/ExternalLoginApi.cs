@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -15,7 +16,7 @@ using static Community.Identity.Users.Accounts;
 
 namespace Community.Identity.Auth;
 
-public sealed record ExternalLoginExchangeRequest(string? Code);
+public sealed record ExternalLoginExchangeRequest([Required] string? Code);
 
 /// <summary>
 /// Sign-in with an outside OpenID Connect provider (authorization code with PKCE). The callback never

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using Community.Identity.Auth;
 using Community.Identity.Data;
@@ -13,9 +14,9 @@ using static Community.Identity.Users.Accounts;
 
 namespace Community.Identity.PasswordReset;
 
-public sealed record ForgotPasswordRequest(string? Identifier);
+public sealed record ForgotPasswordRequest([Required] string? Identifier);
 
-public sealed record ResetPasswordRequest(string? Token, string? NewPassword);
+public sealed record ResetPasswordRequest([Required] string? Token, [Required] string? NewPassword);
 
 public static class PasswordResetApi
 {

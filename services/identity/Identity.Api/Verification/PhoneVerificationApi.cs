@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Api;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Community.Identity.Verification;
 
 public sealed record PhoneVerificationSent(string Message, DateTimeOffset ExpiresAt);
-public sealed record ConfirmPhoneRequest(string? Code);
+public sealed record ConfirmPhoneRequest([Required] string? Code);
 
 /// <summary>The signed-in member proves their phone: a code by SMS, then the code back.</summary>
 public static class PhoneVerificationApi

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using Community.Identity.Auth;
 using Community.Identity.Data;
@@ -12,7 +13,7 @@ using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Waitlist;
 
-public sealed record JoinWaitlistRequest(string? Email, string? Source);
+public sealed record JoinWaitlistRequest([Required] string? Email, string? Source);
 public sealed record WaitlistStatus(string Email, long WaitlistPosition, DateTimeOffset JoinedAt);
 public sealed record WaitlistStatusSent(string Message)
 {
