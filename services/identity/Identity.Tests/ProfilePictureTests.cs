@@ -132,12 +132,38 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         Assert.Empty(fx.PictureFiles(id));
     }
 
-    private async Task<HttpResponseMessage> Put(string? token, HttpContent content, bool expectContinue = false)
+    [Fact]
+    public async Task A_stale_if_match_on_the_picture_is_a_412_and_changes_nothing_and_the_current_one_answers_the_new_etag()
+    {
+        var (id, token) = Member(await fx.RegisterAsync());
+        var profile = await fx.Client.Get("/api/v1/users/me", token);
+        var tag = profile.Headers.ETag!.Tag;
+        await (await fx.Client.SendIfMatch(HttpMethod.Patch, "/api/v1/users/me", "{\"bio\": \"Moved here\"}", token, null)).AssertStatus(200);
+
+        // the profile changed since that ETag: the upload is refused, no picture is set and no file is left behind
+        await (await Put(token, Form(Images.Png()), ifMatch: tag)).AssertProblem(412);
+        Assert.Null((await (await fx.Client.Get("/api/v1/users/me", token)).AssertStatus(200))["profile_image_url"]?.GetValue<string>());
+        Assert.Empty(fx.PictureFiles(id));
+
+        var current = (await fx.Client.Get("/api/v1/users/me", token)).Headers.ETag!.Tag;
+        var uploaded = await Put(token, Form(Images.Png()), ifMatch: current);
+        await uploaded.AssertStatus(200);
+        Assert.NotEqual(current, uploaded.Headers.ETag!.Tag);
+        Assert.Equal(uploaded.Headers.ETag, (await fx.Client.Get("/api/v1/users/me", token)).Headers.ETag);
+
+        await (await fx.Client.SendIfMatch(HttpMethod.Delete, "/api/v1/users/me/picture", "", token, current)).AssertProblem(412);
+        Assert.Single(fx.PictureFiles(id));
+        await (await fx.Client.SendIfMatch(HttpMethod.Delete, "/api/v1/users/me/picture", "", token, uploaded.Headers.ETag!.Tag)).AssertStatus(204);
+        Assert.Empty(fx.PictureFiles(id));
+    }
+
+    private async Task<HttpResponseMessage> Put(string? token, HttpContent content, bool expectContinue = false, string? ifMatch = null)
     {
         // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/users/me/picture") { Content = content };
         if (token is not null) request.Headers.Authorization = new("Bearer", token);
         if (expectContinue) request.Headers.ExpectContinue = true;
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         return await fx.Client.SendAsync(request);
     }
 

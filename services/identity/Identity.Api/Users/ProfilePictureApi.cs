@@ -3,6 +3,7 @@ using Community.Identity.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,10 +30,10 @@ public static class ProfilePictureApi
     public static RouteGroupBuilder MapProfilePictureApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPut("/me/picture", Upload).WithName("UploadMyProfilePicture")
+        group.MapPut("/me/picture", Upload).WithName("UploadMyProfilePicture").HonoursIfMatch()
             .WithSummary("Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 4096 px a side and 16.8 megapixels; form field file; re-encoded)")
             .AcceptsImageUpload<ProfilePictureUpload>(MaxUploadBytes);
-        group.MapDelete("/me/picture", Delete).WithName("DeleteMyProfilePicture").WithSummary("Remove my profile picture, uploaded or linked");
+        group.MapDelete("/me/picture", Delete).WithName("DeleteMyProfilePicture").HonoursIfMatch().WithSummary("Remove my profile picture, uploaded or linked");
         group.MapGet("/{id:guid}/picture", Content).WithName("GetProfilePicture").WithSummary("A member's uploaded profile picture's image bytes")
             .ProducesFile(BlobDownloads.ImageTypes);
         return group;
@@ -48,15 +49,18 @@ public static class ProfilePictureApi
         var userId = principal.UserId();
         var image = await ImageUploads.ReadAsync(request, MaxPictureBytes, ImageLimits.Avatar, "profile picture", cancellationToken);
         var key = $"users/{userId}/picture-{NewId.Next(clock):N}.{image.Format.Extension}";
-        var user = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken),
+        var user = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, request, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken),
             loggers.CreateLogger(typeof(ProfilePictureApi)), cancellationToken);
+        EntityTag.Set(request.HttpContext.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
     private static async Task<NoContent> Delete(
-        ClaimsPrincipal principal, IdentityDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal principal, IdentityDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
-        var (_, replaced) = await ReplaceAsync(db, principal.UserId(), key: null, url: null, clock, cancellationToken);
+        var (user, replaced) = await ReplaceAsync(db, request, principal.UserId(), key: null, url: null, clock, cancellationToken);
+        EntityTag.Set(request.HttpContext.Response, user.Version);
         if (replaced is not null) await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(ProfilePictureApi)));
         return TypedResults.NoContent();
     }
@@ -64,12 +68,14 @@ public static class ProfilePictureApi
     /// <summary>
     /// Sets the picture under a row lock, so two uploads racing each delete the blob the other replaced and none is orphaned;
     /// returns the user and the blob key no longer used. Blobs are written before and deleted after, never under the lock.
+    /// A stale If-Match (the profile's ETag) is a 412 and changes nothing; the new blob is then deleted by the caller.
     /// </summary>
     private static async Task<(User User, string? Replaced)> ReplaceAsync(
-        IdentityDbContext db, Guid userId, string? key, string? url, TimeProvider clock, CancellationToken cancellationToken)
+        IdentityDbContext db, HttpRequest request, Guid userId, string? key, string? url, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
+        await db.CheckIfMatchAsync<User>(request, userId, cancellationToken);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken) ?? throw new NotFoundException("The account no longer exists.");
         var replaced = user.ProfileImageKey;
         if (user.ProfileImageUrl != url || replaced != key)
