@@ -200,6 +200,7 @@ export interface components {
              */
             updated: number;
         };
+        /** @description A user message and the companion's reply to it. */
         CompanionExchange: {
             message: components["schemas"]["CompanionMessageDto"];
             reply: components["schemas"]["CompanionMessageDto"];
@@ -233,6 +234,7 @@ export interface components {
             /** @description Whether the companion may use the profile summary (interests, region, identity badge) in its context; false by default. */
             share_profile: boolean;
         };
+        /** @description The caller's conversation, newest message first. */
         ConversationHistory: {
             /** @description The companion is an AI, not a person: stated on every read and on the first reply of every conversation. */
             disclosure: string;
@@ -276,10 +278,11 @@ export interface components {
         };
         SendCompanionMessage: {
             /** @description What the user says, 1-2000 characters once trimmed. */
-            text?: null | string;
+            text: string;
             /** @description The client's own id of this send (1-100 characters): the same id again returns the first answer. */
-            client_txn_id?: null | string;
+            client_txn_id: string;
         };
+        /** @description A session bought with credits, as its buyer sees it. */
         SessionDto: {
             /** Format: uuid */
             id: string;
@@ -308,6 +311,7 @@ export interface components {
         UpdateCompanionSettings: {
             share_profile?: null | boolean;
         };
+        /** @description Today's use of the companion. */
         UsageDto: {
             /**
              * Format: int64
@@ -936,6 +940,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "text": "Which events this weekend suit someone who likes hiking?",
+                 *       "client_txn_id": "c0mp-0001"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SendCompanionMessage"];
             };
         };
@@ -1053,6 +1063,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "text": "Which events this weekend suit someone who likes hiking?",
+                 *       "client_txn_id": "c0mp-0001"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SendCompanionMessage"];
             };
         };

@@ -355,6 +355,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A registration with the holder's names from the profile projection (null until identity's message arrives). */
         AttendeeDto: {
             /** Format: uuid */
             id: string;
@@ -402,6 +403,11 @@ export interface components {
             ticket_code?: null | string;
             qr_payload?: null | string;
         };
+        /**
+         * @description A course with its modules in order. Module content and video are for active learners, the
+         *     course's organizer and admins (ContentLocked tells the others why they are null). WithdrawnAt is
+         *     set once the course was withdrawn: only its learners, organizer and admins still read it.
+         */
         CourseDto: {
             /** Format: uuid */
             id: string;
@@ -433,17 +439,75 @@ export interface components {
             /** Format: date-time */
             withdrawn_at?: null | string;
         };
+        /**
+         * @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on
+         *     the current values and validates the result with the same rules. Unknown members (id,
+         *     organizer_id, position...) are refused.
+         */
         CourseInput: {
-            title?: null | string;
+            /** @description 3-120 characters. */
+            title: string;
+            /** @description At most 5000 characters. */
             description?: null | string;
-            category?: null | string;
+            /** @description 1-50 characters. */
+            category: string;
+            /** @description An absolute http(s) URL. */
             image_url?: null | string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The price in minor units (0-100000000); 0 or absent is free.
+             */
             price_cents?: null | number;
+            /** @description ISO 4217 code, required when price_cents is above 0. */
             currency?: null | string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The price in credits (0-1000000, at least 1 when price_cents is above 0); null when not sold for credits.
+             */
             price_credits?: null | number;
-            modules?: null | components["schemas"]["ModuleInput"][];
+            /** @description 1-100 modules, in order. */
+            modules: components["schemas"]["ModuleInput"][];
+        };
+        /**
+         * @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on
+         *     the current values and validates the result with the same rules. Unknown members (id,
+         *     organizer_id, position...) are refused.
+         */
+        CourseInputPatch: {
+            /** @description 3-120 characters. */
+            title?: null | string;
+            /** @description At most 5000 characters. */
+            description?: null | string;
+            /** @description 1-50 characters. */
+            category?: null | string;
+            /** @description An absolute http(s) URL. */
+            image_url?: null | string;
+            /**
+             * Format: int64
+             * @description The price in minor units (0-100000000); 0 or absent is free.
+             */
+            price_cents?: null | number;
+            /** @description ISO 4217 code, required when price_cents is above 0. */
+            currency?: null | string;
+            /**
+             * Format: int32
+             * @description The price in credits (0-1000000, at least 1 when price_cents is above 0); null when not sold for credits.
+             */
+            price_credits?: null | number;
+            /** @description 1-100 modules, in order. */
+            modules?: null | {
+                /** Format: uuid */
+                id?: null | string;
+                /** @description 1-200 characters. */
+                title: string;
+                /**
+                 * Format: int32
+                 * @description 1-600 minutes.
+                 */
+                duration_minutes: number;
+                content?: null | string;
+                video_url?: null | string;
+            }[];
         };
         CourseModuleDto: {
             /** Format: uuid */
@@ -456,6 +520,7 @@ export interface components {
             content?: null | string;
             video_url?: null | string;
         };
+        /** @description A course in a list: no modules, their count and total length instead. */
         CourseSummaryDto: {
             /** Format: uuid */
             id: string;
@@ -480,9 +545,6 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        CoverImageUpload: {
-            file: components["schemas"]["IFormFile"];
-        };
         EnrollmentDto: {
             /** Format: uuid */
             id: string;
@@ -504,6 +566,7 @@ export interface components {
             /** Format: date-time */
             activated_at?: null | string;
         };
+        /** @description An event as clients see it: instants in UTC, plus the same instants in the event's own zone. */
         EventDto: {
             /** Format: uuid */
             id: string;
@@ -559,42 +622,163 @@ export interface components {
             published_at?: null | string;
             /** Format: date-time */
             cancelled_at?: null | string;
+            /** @description Details only: whether the caller holds a live registration. */
             is_registered?: null | boolean;
             my_registration?: null | components["schemas"]["RegistrationDto"];
-            /** Format: double */
+            /**
+             * Format: double
+             * @description Nearby search only: metres from the searched point.
+             */
             distance_m?: null | number;
         };
+        /**
+         * @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays
+         *     the body on the current values and validates the result with the same rules. Unknown
+         *     members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options).
+         */
         EventInput: {
-            title?: null | string;
+            /** @description 3-120 characters. */
+            title: string;
+            /** @description At most 5000 characters. */
             description?: null | string;
-            event_type?: null | string;
+            /** @enum {string} */
+            event_type: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other";
+            /** @description At most 20 interests of 1-40 characters. */
             interests?: null | string[];
             region?: null | string;
             location_name?: null | string;
             address?: null | string;
             city?: null | string;
+            /** @description ISO 3166-1 alpha-2 code, e.g. AE. */
             country?: null | string;
-            /** Format: double */
-            latitude?: null | number;
-            /** Format: double */
-            longitude?: null | number;
-            /** Format: int32 */
+            /**
+             * Format: double
+             * @description Degrees, -90 to 90: the venue, for check-in by location.
+             */
+            latitude: number;
+            /**
+             * Format: double
+             * @description Degrees, -180 to 180.
+             */
+            longitude: number;
+            /**
+             * Format: int32
+             * @description Metres around the venue a check-in must come from, 20-2000 (default 150).
+             */
             geofence_radius_m?: null | number;
-            /** Format: date-time */
-            starts_at?: null | string;
-            /** Format: date-time */
-            ends_at?: null | string;
+            /**
+             * Format: date-time
+             * @description In the future, within 5 years; with an offset.
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @description After starts_at, at most 31 days later.
+             */
+            ends_at: string;
+            /** @description IANA time zone id such as Asia/Dubai (default UTC). */
             time_zone?: null | string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Seats, 1-100000; null for unlimited.
+             */
             capacity?: null | number;
             waitlist_enabled?: null | boolean;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The ticket price in minor units (0-100000000); 0 or absent is free.
+             */
             price_cents?: null | number;
+            /** @description ISO 4217 code, required when price_cents is above 0. */
             currency?: null | string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Hours before the start after which registrations are not refunded, 0-720 (default 24).
+             */
             refund_cutoff_hours?: null | number;
+            /** @description An absolute http(s) URL. */
             cover_image_url?: null | string;
-            visibility?: null | string;
+            /**
+             * @description public (the default) or private (invited users only).
+             * @enum {null|string}
+             */
+            visibility?: "public" | "private" | null;
+            /** @description At most 1000 users who may see and join a private event. */
+            invited_user_ids?: null | string[];
+        };
+        /**
+         * @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays
+         *     the body on the current values and validates the result with the same rules. Unknown
+         *     members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options).
+         */
+        EventInputPatch: {
+            /** @description 3-120 characters. */
+            title?: null | string;
+            /** @description At most 5000 characters. */
+            description?: null | string;
+            /** @enum {null|string} */
+            event_type?: "meetup" | "workshop" | "hackathon" | "trip" | "social" | "class" | "other" | null;
+            /** @description At most 20 interests of 1-40 characters. */
+            interests?: null | string[];
+            region?: null | string;
+            location_name?: null | string;
+            address?: null | string;
+            city?: null | string;
+            /** @description ISO 3166-1 alpha-2 code, e.g. AE. */
+            country?: null | string;
+            /**
+             * Format: double
+             * @description Degrees, -90 to 90: the venue, for check-in by location.
+             */
+            latitude?: null | number;
+            /**
+             * Format: double
+             * @description Degrees, -180 to 180.
+             */
+            longitude?: null | number;
+            /**
+             * Format: int32
+             * @description Metres around the venue a check-in must come from, 20-2000 (default 150).
+             */
+            geofence_radius_m?: null | number;
+            /**
+             * Format: date-time
+             * @description In the future, within 5 years; with an offset.
+             */
+            starts_at?: null | string;
+            /**
+             * Format: date-time
+             * @description After starts_at, at most 31 days later.
+             */
+            ends_at?: null | string;
+            /** @description IANA time zone id such as Asia/Dubai (default UTC). */
+            time_zone?: null | string;
+            /**
+             * Format: int32
+             * @description Seats, 1-100000; null for unlimited.
+             */
+            capacity?: null | number;
+            waitlist_enabled?: null | boolean;
+            /**
+             * Format: int64
+             * @description The ticket price in minor units (0-100000000); 0 or absent is free.
+             */
+            price_cents?: null | number;
+            /** @description ISO 4217 code, required when price_cents is above 0. */
+            currency?: null | string;
+            /**
+             * Format: int32
+             * @description Hours before the start after which registrations are not refunded, 0-720 (default 24).
+             */
+            refund_cutoff_hours?: null | number;
+            /** @description An absolute http(s) URL. */
+            cover_image_url?: null | string;
+            /**
+             * @description public (the default) or private (invited users only).
+             * @enum {null|string}
+             */
+            visibility?: "public" | "private" | null;
+            /** @description At most 1000 users who may see and join a private event. */
             invited_user_ids?: null | string[];
         };
         EventStatsDto: {
@@ -609,23 +793,34 @@ export interface components {
             registrations: {
                 [key: string]: number;
             };
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Checked-in registrations that are still confirmed (one that arrived and was refunded later no longer counts).
+             */
             arrivals: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its money).
+             */
             revenue_cents: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description What was refunded of ticket payments.
+             */
             refunded_cents: number;
             currency?: null | string;
         };
-        /** Format: binary */
-        IFormFile: string;
-        JsonObject: Record<string, never>;
+        /** @description One module, whole. In an edit, Id keeps an existing module of the course (and its learners' progress); without one it is new. */
         ModuleInput: {
             /** Format: uuid */
             id?: null | string;
-            title?: null | string;
-            /** Format: int32 */
-            duration_minutes?: null | number;
+            /** @description 1-200 characters. */
+            title: string;
+            /**
+             * Format: int32
+             * @description 1-600 minutes.
+             */
+            duration_minutes: number;
             content?: null | string;
             video_url?: null | string;
         };
@@ -642,7 +837,7 @@ export interface components {
             /** Format: double */
             radius_km: number;
         };
-        PageOfOfAttendeeDto: {
+        PageOfAttendeeDto: {
             items: components["schemas"]["AttendeeDto"][];
             /**
              * Format: int32
@@ -668,7 +863,7 @@ export interface components {
             total_is_estimate: boolean;
             next_cursor?: null | string;
         };
-        PageOfOfCourseSummaryDto: {
+        PageOfCourseSummaryDto: {
             items: components["schemas"]["CourseSummaryDto"][];
             /**
              * Format: int32
@@ -694,7 +889,7 @@ export interface components {
             total_is_estimate: boolean;
             next_cursor?: null | string;
         };
-        PageOfOfEventDto: {
+        PageOfEventDto: {
             items: components["schemas"]["EventDto"][];
             /**
              * Format: int32
@@ -720,7 +915,7 @@ export interface components {
             total_is_estimate: boolean;
             next_cursor?: null | string;
         };
-        PageOfOfPhotoDto: {
+        PageOfPhotoDto: {
             items: components["schemas"]["PhotoDto"][];
             /**
              * Format: int32
@@ -765,10 +960,6 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
-        PhotoUpload: {
-            file: components["schemas"]["IFormFile"];
-            caption?: null | string;
-        };
         /** @description An RFC 9457 problem; a refusal may add members a client acts on (balance, required, retry hints...). */
         Problem: {
             /**
@@ -799,10 +990,11 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** @description Marks one module of the course completed, or not completed again. */
         ProgressInput: {
             /** Format: uuid */
-            module_id?: null | string;
-            completed?: null | boolean;
+            module_id: string;
+            completed: boolean;
         };
         RegistrationDto: {
             /** Format: uuid */
@@ -841,6 +1033,10 @@ export interface components {
             starts_at: string;
             time_zone: string;
         };
+        /**
+         * @description Progress is the whole percent of modules completed (rounded down, so 100 means all); the
+         *     current module is the first one in course order not completed yet, null once all are.
+         */
         UserProgressDto: {
             /** Format: int32 */
             progress: number;
@@ -893,7 +1089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOfOfEventDto"];
+                    "application/json": components["schemas"]["PageOfEventDto"];
                 };
             };
             /** @description Bad Request */
@@ -956,6 +1152,29 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Sunrise hike at Jebel Jais",
+                 *       "description": "A guided 8 km hike; bring water and good shoes.",
+                 *       "event_type": "trip",
+                 *       "interests": [
+                 *         "hiking"
+                 *       ],
+                 *       "region": "Ras Al Khaimah",
+                 *       "location_name": "Jebel Jais viewing deck",
+                 *       "city": "Ras Al Khaimah",
+                 *       "country": "AE",
+                 *       "latitude": 25.9426,
+                 *       "longitude": 56.131,
+                 *       "starts_at": "2030-05-16T01:00:00.000000Z",
+                 *       "ends_at": "2030-05-16T05:00:00.000000Z",
+                 *       "time_zone": "Asia/Dubai",
+                 *       "capacity": 25,
+                 *       "price_cents": 5000,
+                 *       "currency": "AED",
+                 *       "visibility": "public"
+                 *     }
+                 */
                 "application/json": components["schemas"]["EventInput"];
             };
         };
@@ -1281,8 +1500,54 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EventInput"];
-                "application/merge-patch+json": components["schemas"]["EventInput"];
+                /**
+                 * @example {
+                 *       "title": "Sunrise hike at Jebel Jais",
+                 *       "description": "A guided 8 km hike; bring water and good shoes.",
+                 *       "event_type": "trip",
+                 *       "interests": [
+                 *         "hiking"
+                 *       ],
+                 *       "region": "Ras Al Khaimah",
+                 *       "location_name": "Jebel Jais viewing deck",
+                 *       "city": "Ras Al Khaimah",
+                 *       "country": "AE",
+                 *       "latitude": 25.9426,
+                 *       "longitude": 56.131,
+                 *       "starts_at": "2030-05-16T01:00:00.000000Z",
+                 *       "ends_at": "2030-05-16T05:00:00.000000Z",
+                 *       "time_zone": "Asia/Dubai",
+                 *       "capacity": 25,
+                 *       "price_cents": 5000,
+                 *       "currency": "AED",
+                 *       "visibility": "public"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EventInputPatch"];
+                /**
+                 * @example {
+                 *       "title": "Sunrise hike at Jebel Jais",
+                 *       "description": "A guided 8 km hike; bring water and good shoes.",
+                 *       "event_type": "trip",
+                 *       "interests": [
+                 *         "hiking"
+                 *       ],
+                 *       "region": "Ras Al Khaimah",
+                 *       "location_name": "Jebel Jais viewing deck",
+                 *       "city": "Ras Al Khaimah",
+                 *       "country": "AE",
+                 *       "latitude": 25.9426,
+                 *       "longitude": 56.131,
+                 *       "starts_at": "2030-05-16T01:00:00.000000Z",
+                 *       "ends_at": "2030-05-16T05:00:00.000000Z",
+                 *       "time_zone": "Asia/Dubai",
+                 *       "capacity": 25,
+                 *       "price_cents": 5000,
+                 *       "currency": "AED",
+                 *       "visibility": "public"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["EventInputPatch"];
             };
         };
         responses: {
@@ -1524,6 +1789,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -1952,7 +2228,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOfOfAttendeeDto"];
+                    "application/json": components["schemas"]["PageOfAttendeeDto"];
                 };
             };
             /** @description Bad Request */
@@ -2198,7 +2474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOfOfPhotoDto"];
+                    "application/json": components["schemas"]["PageOfPhotoDto"];
                 };
             };
             /** @description Bad Request */
@@ -2263,7 +2539,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["PhotoUpload"];
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    caption?: null | string;
+                };
             };
         };
         responses: {
@@ -2372,6 +2652,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -2502,6 +2795,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -2562,7 +2868,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["CoverImageUpload"];
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -2764,7 +3073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOfOfCourseSummaryDto"];
+                    "application/json": components["schemas"]["PageOfCourseSummaryDto"];
                 };
             };
             /** @description Bad Request */
@@ -2827,6 +3136,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Trail running basics",
+                 *       "description": "Pacing, footwork and safety on mountain trails.",
+                 *       "category": "fitness",
+                 *       "price_cents": 9900,
+                 *       "currency": "AED",
+                 *       "price_credits": 99,
+                 *       "modules": [
+                 *         {
+                 *           "title": "Gear and safety",
+                 *           "duration_minutes": 20,
+                 *           "content": "What to wear and carry."
+                 *         },
+                 *         {
+                 *           "title": "Uphill and downhill technique",
+                 *           "duration_minutes": 35
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CourseInput"];
             };
         };
@@ -3046,8 +3376,50 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CourseInput"];
-                "application/merge-patch+json": components["schemas"]["CourseInput"];
+                /**
+                 * @example {
+                 *       "title": "Trail running basics",
+                 *       "description": "Pacing, footwork and safety on mountain trails.",
+                 *       "category": "fitness",
+                 *       "price_cents": 9900,
+                 *       "currency": "AED",
+                 *       "price_credits": 99,
+                 *       "modules": [
+                 *         {
+                 *           "title": "Gear and safety",
+                 *           "duration_minutes": 20,
+                 *           "content": "What to wear and carry."
+                 *         },
+                 *         {
+                 *           "title": "Uphill and downhill technique",
+                 *           "duration_minutes": 35
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CourseInputPatch"];
+                /**
+                 * @example {
+                 *       "title": "Trail running basics",
+                 *       "description": "Pacing, footwork and safety on mountain trails.",
+                 *       "category": "fitness",
+                 *       "price_cents": 9900,
+                 *       "currency": "AED",
+                 *       "price_credits": 99,
+                 *       "modules": [
+                 *         {
+                 *           "title": "Gear and safety",
+                 *           "duration_minutes": 20,
+                 *           "content": "What to wear and carry."
+                 *         },
+                 *         {
+                 *           "title": "Uphill and downhill technique",
+                 *           "duration_minutes": 35
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["CourseInputPatch"];
             };
         };
         responses: {

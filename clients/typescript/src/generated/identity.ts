@@ -10,7 +10,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account and sign in (201); an e-mail given is confirmed through the link mailed to it */
+        /**
+         * Create an account and sign in (201); an e-mail given is confirmed through the link mailed to it
+         * @description Creates an account and signs it in; the e-mail, if given, gets a confirmation link.
+         */
         post: operations["Register"];
         delete?: never;
         options?: never;
@@ -411,30 +414,29 @@ export interface components {
             role?: null | string;
         };
         ConfirmPhoneRequest: {
-            code?: null | string;
+            code: string;
         };
+        /** @description The token from the link that confirms an account's e-mail. */
         ConfirmRegistrationRequest: {
-            token?: null | string;
+            token: string;
         };
         EmailVerificationSent: {
             message: string;
         };
         ExternalLoginExchangeRequest: {
-            code?: null | string;
+            code: string;
         };
         ForgotPasswordRequest: {
-            identifier?: null | string;
+            identifier: string;
         };
-        /** Format: binary */
-        IFormFile: string;
         JoinWaitlistRequest: {
-            email?: null | string;
+            email: string;
             source?: null | string;
         };
-        JsonObject: Record<string, never>;
         LoginRequest: {
-            identifier?: null | string;
-            password?: null | string;
+            /** @description The username, e-mail or phone of the account. */
+            identifier: string;
+            password: string;
         };
         PhoneVerificationSent: {
             message: string;
@@ -471,6 +473,7 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** @description The members a profile merge patch may carry (absent keeps, null clears): what OpenAPI shows of ProfilePatch. */
         ProfileChanges: {
             full_name?: null | string;
             bio?: null | string;
@@ -490,9 +493,7 @@ export interface components {
             github_url?: null | string;
             identity_badge?: null | string;
         };
-        ProfilePictureUpload: {
-            file: components["schemas"]["IFormFile"];
-        };
+        /** @description What anyone signed in may see of another member: no contact details, no birth date; is_verified but not which contact is. */
         PublicProfileDto: {
             /** Format: uuid */
             id: string;
@@ -517,31 +518,55 @@ export interface components {
         };
         ReferralSummary: {
             referral_code: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Everyone who registered with my code.
+             */
             referrals_count: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Those whose first paid purchase converted the referral (a conversion refunded in full no longer counts).
+             */
             conversions: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Those who registered with my code and have not paid for anything yet.
+             */
             pending: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description My side of those conversions: 50 credits each (the credits ledger in payments shows them).
+             */
             credits_earned: number;
         };
         RefreshRequest: {
-            refresh_token?: null | string;
+            refresh_token: string;
         };
+        /** @description A new account: an e-mail or a phone (or both) to reach its owner. */
         RegisterRequest: {
-            username?: null | string;
+            /** @description 3-30 characters of a-z, 0-9, '_' and '.' (upper case is lowered); public and unique. */
+            username: string;
+            /** @description Needed unless a phone is given; confirmed by a mailed link. */
             email?: null | string;
+            /** @description E.164, e.g. +971501234567; needed unless an e-mail is given. */
             phone?: null | string;
-            password?: null | string;
+            /** @description 10-128 characters with letters and a digit or symbol, not containing the username. */
+            password: string;
+            /** @description At most 100 characters. */
             full_name?: null | string;
-            role?: null | string;
+            /**
+             * @description member (the default) or organizer.
+             * @enum {null|string}
+             */
+            role?: "member" | "organizer" | null;
+            /** @description Another member's referral code, if they invited you. */
             referral_code?: null | string;
         };
         ResetPasswordRequest: {
-            token?: null | string;
-            new_password?: null | string;
+            token: string;
+            new_password: string;
         };
+        /** @description The account as its owner sees it; is_verified when its e-mail or its phone is proven to be the owner's. */
         UserDto: {
             /** Format: uuid */
             id: string;
@@ -1082,6 +1107,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description Where to go next. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -1146,6 +1182,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    /** @description Where to go next. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -2054,13 +2101,18 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["ProfilePictureUpload"];
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -2069,6 +2121,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2119,6 +2173,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Payload Too Large */
             413: {
                 headers: {
@@ -2149,6 +2214,8 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2160,6 +2227,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2208,6 +2277,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     GetProfilePicture: {
@@ -2224,6 +2304,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {

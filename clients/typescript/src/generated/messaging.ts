@@ -377,9 +377,7 @@ export interface components {
             size_bytes: number;
             url: string;
         };
-        AttachmentUpload: {
-            file: components["schemas"]["IFormFile"];
-        };
+        /** @description A conversation as one of its members sees it. */
         ConversationDto: {
             /** Format: uuid */
             id: string;
@@ -410,11 +408,15 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description A new thread and its first message. */
         CreateThread: {
             /** Format: uuid */
-            group_id?: null | string;
-            title?: null | string;
-            text?: null | string;
+            group_id: string;
+            /** @description 1-200 characters. */
+            title: string;
+            /** @description The first message, at most 4000 characters. */
+            text: string;
+            /** @description At most 10 tags of 1-32 characters without spaces. */
             tags?: null | string[];
         };
         CursorPageOfConversationDto: {
@@ -434,12 +436,10 @@ export interface components {
             next_cursor?: null | string;
         };
         EditMessage: {
+            /** @description The new text, 1-4000 characters (may be empty only when the message has attachments). */
             text?: null | string;
         };
-        /** Format: binary */
-        IFormFile: string;
         JsonElement: Record<string, never>;
-        JsonObject: Record<string, never>;
         MarkNotificationsRead: {
             /** @description Notifications to mark read (1-100 ids); ids that are not the caller's change nothing. Not with all. */
             ids?: null | string[];
@@ -451,8 +451,12 @@ export interface components {
              * Format: int64
              * @description The seq read up to; a lower one than before changes nothing, a higher one than the last message stops there.
              */
-            seq?: null | number;
+            seq: number;
         };
+        /**
+         * @description A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the
+         *     viewer by a block between them and its sender (hidden true), while the block lasts.
+         */
         MessageDto: {
             /** Format: uuid */
             id: string;
@@ -476,12 +480,17 @@ export interface components {
             /** @description Its sender and the viewer are in a block: the message keeps its place, without text or files. */
             hidden: boolean;
         };
+        /** @description Messages in seq order; has_more says whether more lie beyond the page in the direction read. */
         MessageHistory: {
             items: components["schemas"]["MessageDto"][];
             has_more: boolean;
             /** Format: int64 */
             last_seq: number;
         };
+        /**
+         * @description The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted, or
+         *     while its sender and the viewer are in a block (hidden).
+         */
         MessagePreview: {
             /** Format: uuid */
             id: string;
@@ -503,6 +512,7 @@ export interface components {
             /** @description Their name; null for a deleted account or one messaging has not heard of. */
             name?: null | string;
         };
+        /** @description One list item: a notification, or several of one kind on one subject folded together (all unread, or all read). */
         NotificationItem: {
             /**
              * Format: uuid
@@ -587,21 +597,34 @@ export interface components {
             /** Format: int64 */
             unread_count: number;
         };
+        /** @description What a send carries; the REST body and the hub's SendMessage both come here. */
         SendMessage: {
+            /** @description At most 4000 characters; required unless attachments are sent. */
             text?: null | string;
+            /** @description At most 10 distinct ids of attachments uploaded to this conversation. */
             attachments?: null | string[];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A message of this conversation this one answers.
+             */
             reply_to?: null | string;
-            client_txn_id?: null | string;
+            /** @description The client's own id of this send (at most 64 characters): the same id again returns the first message. */
+            client_txn_id: string;
         };
+        /** @description The direct conversation with another member: the existing one, or a new one. */
         StartDirectConversation: {
-            /** Format: uuid */
-            user_id?: null | string;
+            /**
+             * Format: uuid
+             * @description The other member.
+             */
+            user_id: string;
         };
+        /** @description A thread's merge patch (absent keeps, null clears tags): title 1-200, tags at most 10. */
         ThreadChanges: {
             title?: null | string;
             tags?: null | string[];
         };
+        /** @description A thread as a member of its group sees it; its messages are read and sent at /api/v1/conversations/{id}/messages. */
         ThreadDto: {
             /**
              * Format: uuid
@@ -641,11 +664,13 @@ export interface components {
             /** Format: int64 */
             event_chat: number;
         };
+        /** @description Unread messages over the caller's conversations (muted and hidden ones do not count). */
         UnreadCountDto: {
             /** Format: int64 */
             total: number;
             by_kind: components["schemas"]["UnreadByKind"];
         };
+        /** @description A person as messaging knows them (from identity's events); names are null for a deleted account. */
         UserRef: {
             /** Format: uuid */
             user_id: string;
@@ -747,6 +772,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "user_id": "0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StartDirectConversation"];
             };
         };
@@ -1065,6 +1095,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "text": "See you at the trailhead at 6!",
+                 *       "client_txn_id": "a6f1c2d4-0001"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SendMessage"];
             };
         };
@@ -1719,7 +1755,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
             };
         };
         responses: {
@@ -1839,6 +1878,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "application/pdf": string;
+                };
+            };
             /** @description Bad Request */
             400: {
                 headers: {
@@ -1973,6 +2026,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "group_id": "0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10",
+                 *       "title": "Gear for the winter hikes",
+                 *       "text": "What are you all wearing for the cold mornings?",
+                 *       "tags": [
+                 *         "gear",
+                 *         "winter"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateThread"];
             };
         };

@@ -211,11 +211,20 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         BoostCheckoutRequest: {
-            /** Format: int32 */
-            days?: null | number;
-            payment_method?: null | string;
-            success_url?: null | string;
-            cancel_url?: null | string;
+            /**
+             * Format: int32
+             * @description How long the boost lasts: one of the offered day counts (GET the boost prices).
+             */
+            days: number;
+            /**
+             * @description card (the default), alipay or wechat_pay.
+             * @enum {null|string}
+             */
+            payment_method?: "card" | "alipay" | "wechat_pay" | null;
+            /** @description An absolute http(s) URL the provider sends the buyer to after paying. */
+            success_url: string;
+            /** @description An absolute http(s) URL the provider sends the buyer to on giving up. */
+            cancel_url: string;
         };
         BoostDto: {
             /** Format: date-time */
@@ -234,14 +243,29 @@ export interface components {
             currency: string;
             status: string;
         };
+        /** @description A hosted checkout of an event registration, a course, credits or a group membership. */
         CheckoutRequest: {
-            purpose?: null | string;
-            /** Format: uuid */
-            reference_id?: null | string;
-            payment_method?: null | string;
-            success_url?: null | string;
-            cancel_url?: null | string;
+            /**
+             * @description What is bought: event_registration, course, credits or group_membership.
+             * @enum {string}
+             */
+            purpose: "event_registration" | "course" | "credits" | "group_membership";
+            /**
+             * Format: uuid
+             * @description The registration, enrollment, credit pack or membership paid for.
+             */
+            reference_id: string;
+            /**
+             * @description card (the default), alipay or wechat_pay.
+             * @enum {null|string}
+             */
+            payment_method?: "card" | "alipay" | "wechat_pay" | null;
+            /** @description An absolute http(s) URL the provider sends the buyer to after paying. */
+            success_url: string;
+            /** @description An absolute http(s) URL the provider sends the buyer to on giving up. */
+            cancel_url: string;
         };
+        /** @description One line of my ledger: credits in (positive) or out (negative) of my account. */
         CreditEntryDto: {
             /** Format: uuid */
             transaction_id: string;
@@ -265,15 +289,18 @@ export interface components {
             amount_cents: number;
             currency: string;
         };
+        /** @description The credit packs on sale, under `items` like every list. */
         CreditPacksDto: {
             items: components["schemas"]["CreditPackDto"][];
         };
+        /** @description My balance and one page of my ledger, newest first: `items` and `next_cursor` like every cursor-paged list. */
         CreditsDto: {
             /** Format: int64 */
             balance: number;
             items: components["schemas"]["CreditEntryDto"][];
             next_cursor?: null | string;
         };
+        /** @description A spend; long CreditSpendDto.Balance is what is left now. */
         CreditSpendDto: {
             /** Format: uuid */
             spend_id: string;
@@ -352,35 +379,69 @@ export interface components {
             /** Format: int64 */
             amount_cents: number;
             reason: string;
+            /** @description pending (under way, already counted in the payment's refunded_cents), succeeded or failed. */
             status: string;
             failure_reason?: null | string;
             /** Format: date-time */
             created_at: string;
         };
+        /** @description A refund of a payment, whole or in part. */
         RefundRequest: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Minor units, above 0; absent refunds everything not yet refunded.
+             */
             amount_cents?: null | number;
-            reason?: null | string;
+            /** @description Why, at most 500 characters; kept with the refund. */
+            reason: string;
         };
+        /** @description Pays for a course enrollment or a profile boost with credits. */
         SpendCreditsRequest: {
-            purpose?: null | string;
-            /** Format: uuid */
+            /**
+             * @description course or boost.
+             * @enum {string}
+             */
+            purpose: "course" | "boost";
+            /**
+             * Format: uuid
+             * @description The pending course enrollment (purpose course).
+             */
             reference_id?: null | string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The boost's length (purpose boost): one of the boosts configured with a credit price.
+             */
             days?: null | number;
         };
         SubscriptionCheckoutRequest: {
-            tier?: null | string;
-            payment_method?: null | string;
-            success_url?: null | string;
-            cancel_url?: null | string;
+            /**
+             * @description premium or elite.
+             * @enum {string}
+             */
+            tier: "premium" | "elite";
+            /**
+             * @description card (the default), alipay or wechat_pay.
+             * @enum {null|string}
+             */
+            payment_method?: "card" | "alipay" | "wechat_pay" | null;
+            /** @description An absolute http(s) URL the provider sends the buyer to after paying. */
+            success_url: string;
+            /** @description An absolute http(s) URL the provider sends the buyer to on giving up. */
+            cancel_url: string;
         };
         SubscriptionDto: {
+            /** @description The tier I have now, from whichever source gives the most (what access tokens carry). */
             tier: string;
+            /** @description subscription, referral (a referral reward) or none. */
             tier_source: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Until when that tier is paid up or granted; null with a paid tier: for life.
+             */
             tier_until?: null | string;
+            /** @description What my subscription is for (premium or elite); null when I never subscribed. */
             plan?: null | string;
+            /** @description The subscription's status at the provider, "expired" when it ran out unrenewed, "none" when I never subscribed. */
             status: string;
             /** Format: date-time */
             current_period_end?: null | string;
@@ -664,6 +725,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount_cents": 2500,
+                 *       "reason": "The event moved to a date the member cannot make."
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefundRequest"];
             };
         };
@@ -902,6 +969,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "purpose": "course",
+                 *       "reference_id": "0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SpendCreditsRequest"];
             };
         };

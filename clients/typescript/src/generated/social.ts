@@ -532,11 +532,13 @@ export interface components {
             /** Format: int32 */
             target: number;
         };
+        /** @description A blocked person, in the blocker's own list. */
         BlockDto: {
             user: components["schemas"]["UserSummary"];
             /** Format: date-time */
             blocked_at: string;
         };
+        /** @description A request or a connection as one side sees it: direction outgoing when the caller asked. */
         ConnectionDto: {
             /** Format: uuid */
             id: string;
@@ -551,9 +553,14 @@ export interface components {
             /** Format: date-time */
             accepted_at?: null | string;
         };
+        /** @description A request to connect with another member, who accepts or declines it. */
         ConnectionRequest: {
-            /** Format: uuid */
-            user_id?: null | string;
+            /**
+             * Format: uuid
+             * @description The member asked.
+             */
+            user_id: string;
+            /** @description A note shown with the request, at most 500 characters. */
             message?: null | string;
         };
         CursorPageOfBlockDto: {
@@ -588,6 +595,7 @@ export interface components {
             items: components["schemas"]["ReportDto"][];
             next_cursor?: null | string;
         };
+        /** @description Courses in progress are the courses I enrolled in and have not completed (events' CourseCompleted). */
         DashboardCounts: {
             /** Format: int32 */
             connections: number;
@@ -602,6 +610,7 @@ export interface components {
             /** Format: int32 */
             pending_requests: number;
         };
+        /** @description My social standing at a glance (seed 003's dashboard stats), always the caller's own. */
         DashboardDto: {
             /** Format: uuid */
             user_id: string;
@@ -611,6 +620,7 @@ export interface components {
             badges: components["schemas"]["EarnedBadgeDto"][];
             next_badges: components["schemas"]["BadgeProgressDto"][];
         };
+        /** @description A person discovery suggests: public fields, whether they are boosted now, and why they fit. */
         DiscoverItem: {
             /** Format: uuid */
             user_id: string;
@@ -639,6 +649,10 @@ export interface components {
             /** Format: date-time */
             earned_at: string;
         };
+        /**
+         * @description One thing that happened, or several of the same kind about the same subject folded together ("Amira and 3 others
+         *     joined Fitness Buddies"): the first few actors, newest first, how many there were, and when the latest happened.
+         */
         FeedItemDto: {
             kind: string;
             actors: components["schemas"]["UserSummary"][];
@@ -648,6 +662,7 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
         };
+        /** @description What an item is about: an event (title), a group (name) or a person (name). */
         FeedSubjectDto: {
             type: string;
             /** Format: uuid */
@@ -659,6 +674,11 @@ export interface components {
             /** Format: date-time */
             followed_at: string;
         };
+        /**
+         * @description A group as the caller sees it: its settings, its owner (null when a block stands between them),
+         *     the caller's role (owner | moderator | member, null when not one) and membership_status
+         *     member | pending | invited | none.
+         */
         GroupDto: {
             /** Format: uuid */
             id: string;
@@ -689,23 +709,87 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body
+         *     on the current values and validates the result with the same rules. Unknown members (owner_id,
+         *     member_count...) are refused by the shared JSON options.
+         */
         GroupInput: {
-            name?: null | string;
+            /** @description 3-80 characters. */
+            name: string;
+            /** @description At most 2000 characters. */
             description?: null | string;
+            /** @description At most 40 characters, stored lower case. */
             category?: null | string;
+            /** @description At most 10 tags of 1-30 characters, stored lower case without repeats. */
             tags?: null | string[];
+            /** @description At most 100 characters. */
             region?: null | string;
+            /** @description At most 40 characters, stored lower case. */
             interest?: null | string;
+            /** @description An absolute http(s) URL. */
             image_url?: null | string;
+            /** @description A hex colour such as #3366ff. */
             color?: null | string;
-            /** @enum {null|string} */
+            /**
+             * @description public (the default), private or secret.
+             * @enum {null|string}
+             */
             visibility?: "public" | "private" | "secret" | null;
-            /** @enum {null|string} */
+            /**
+             * @description open (the default), request or invite.
+             * @enum {null|string}
+             */
             join_policy?: "open" | "request" | "invite" | null;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The membership price in minor units (0-100000000); 0 or absent is free.
+             */
             price_cents?: null | number;
+            /** @description ISO 4217 code, required when price_cents is above 0. */
             currency?: null | string;
         };
+        /**
+         * @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body
+         *     on the current values and validates the result with the same rules. Unknown members (owner_id,
+         *     member_count...) are refused by the shared JSON options.
+         */
+        GroupInputPatch: {
+            /** @description 3-80 characters. */
+            name?: null | string;
+            /** @description At most 2000 characters. */
+            description?: null | string;
+            /** @description At most 40 characters, stored lower case. */
+            category?: null | string;
+            /** @description At most 10 tags of 1-30 characters, stored lower case without repeats. */
+            tags?: null | string[];
+            /** @description At most 100 characters. */
+            region?: null | string;
+            /** @description At most 40 characters, stored lower case. */
+            interest?: null | string;
+            /** @description An absolute http(s) URL. */
+            image_url?: null | string;
+            /** @description A hex colour such as #3366ff. */
+            color?: null | string;
+            /**
+             * @description public (the default), private or secret.
+             * @enum {null|string}
+             */
+            visibility?: "public" | "private" | "secret" | null;
+            /**
+             * @description open (the default), request or invite.
+             * @enum {null|string}
+             */
+            join_policy?: "open" | "request" | "invite" | null;
+            /**
+             * Format: int64
+             * @description The membership price in minor units (0-100000000); 0 or absent is free.
+             */
+            price_cents?: null | number;
+            /** @description ISO 4217 code, required when price_cents is above 0. */
+            currency?: null | string;
+        };
+        /** @description An invitation to a group. */
         GroupInvitationDto: {
             /** Format: uuid */
             group_id: string;
@@ -715,6 +799,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description A member in a group's list; role pending (with the reason given) for a request, shown to owner and moderators only. */
         GroupMemberDto: {
             user: components["schemas"]["UserSummary"];
             /** @enum {string} */
@@ -723,6 +808,7 @@ export interface components {
             since: string;
             reason?: null | string;
         };
+        /** @description The caller's standing after a join, an approval or a leave: status member or pending. */
         GroupMembershipDto: {
             /** Format: uuid */
             group_id: string;
@@ -733,20 +819,26 @@ export interface components {
             /** Format: int32 */
             member_count: number;
         };
+        /** @description An invitation to join the group. */
         InvitationRequest: {
-            /** Format: uuid */
-            user_id?: null | string;
+            /**
+             * Format: uuid
+             * @description The member invited.
+             */
+            user_id: string;
         };
+        /** @description A request to join; the reason is shown to the moderators of a group that approves its members. */
         JoinRequest: {
+            /** @description At most 500 characters. */
             reason?: null | string;
         };
-        JsonObject: Record<string, never>;
+        /** @description The shortest chain of accepted connections from the caller (first) to the person asked for (last). */
         NetworkPathDto: {
             /** Format: int32 */
             hops: number;
             path: components["schemas"]["UserSummary"][];
         };
-        PageOfOfGroupDto: {
+        PageOfGroupDto: {
             items: components["schemas"]["GroupDto"][];
             /**
              * Format: int32
@@ -802,6 +894,7 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** @description What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events checked in at. */
         ProfileActivityDto: {
             /** Format: uuid */
             user_id: string;
@@ -814,6 +907,10 @@ export interface components {
             /** Format: int32 */
             events_attended: number;
         };
+        /**
+         * @description A member's public profile (no contact details, no birth date, no gender) and how they relate to
+         *     the caller: connection_status none | pending_outgoing | pending_incoming | connected.
+         */
         ProfileDto: {
             /** Format: uuid */
             user_id: string;
@@ -863,20 +960,45 @@ export interface components {
             /** Format: date-time */
             resolved_at?: null | string;
         };
+        /** @description A report of something against the rules, for the moderators. */
         ReportRequest: {
-            target_type?: null | string;
-            /** Format: uuid */
-            target_id?: null | string;
-            category?: null | string;
+            /**
+             * @description What is reported: user, group, message or event.
+             * @enum {string}
+             */
+            target_type: "user" | "group" | "message" | "event";
+            /**
+             * Format: uuid
+             * @description The id of the user, group, message or event.
+             */
+            target_id: string;
+            /**
+             * @description spam, harassment, hate, violence, sexual, self_harm or other.
+             * @enum {string}
+             */
+            category: "spam" | "harassment" | "hate" | "violence" | "sexual" | "self_harm" | "other";
+            /** @description What happened, at most 2000 characters; required when the category is other. */
             comment?: null | string;
         };
+        /** @description How an admin settles an open report. */
         ResolveRequest: {
-            action?: null | string;
+            /**
+             * @description dismiss, warn, remove_content or suspend_user.
+             * @enum {string}
+             */
+            action: "dismiss" | "warn" | "remove_content" | "suspend_user";
+            /** @description The admin's note, kept with the report. */
             note?: null | string;
         };
+        /** @description A member's new role in the group. */
         RoleChange: {
-            role?: null | string;
+            /**
+             * @description owner, moderator or member.
+             * @enum {string}
+             */
+            role: "owner" | "moderator" | "member";
         };
+        /** @description Days in a row with activity, whether today is one of them, and the last active day. */
         Streak: {
             /** Format: int32 */
             days: number;
@@ -884,6 +1006,7 @@ export interface components {
             /** Format: date */
             last_active_on?: null | string;
         };
+        /** @description Someone two hops away: how many of the caller's connections know them, and how well they may get on. */
         SuggestionDto: {
             user: components["schemas"]["UserSummary"];
             /** Format: int32 */
@@ -894,6 +1017,7 @@ export interface components {
         SuggestionsDto: {
             items: components["schemas"]["SuggestionDto"][];
         };
+        /** @description A person in a list (connections, followers, blocks): who they are, not their whole profile. */
         UserSummary: {
             /** Format: uuid */
             user_id: string;
@@ -901,6 +1025,7 @@ export interface components {
             full_name?: null | string;
             profile_image_url?: null | string;
         };
+        /** @description New connections (still standing) and followers in the last 7 days and in the 7 before; change_percent is null when the week before had none. */
         WeeklyGrowth: {
             /** Format: int32 */
             new_connections: number;
@@ -1376,6 +1501,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "user_id": "0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10",
+                 *       "message": "We met at the hiking meetup."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConnectionRequest"];
             };
         };
@@ -2234,7 +2365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PageOfOfGroupDto"];
+                    "application/json": components["schemas"]["PageOfGroupDto"];
                 };
             };
             /** @description Bad Request */
@@ -2297,6 +2428,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Dubai Hikers",
+                 *       "description": "Weekend hikes in the Hajar mountains.",
+                 *       "category": "outdoors",
+                 *       "tags": [
+                 *         "hiking",
+                 *         "nature"
+                 *       ],
+                 *       "region": "Dubai",
+                 *       "visibility": "public",
+                 *       "join_policy": "open"
+                 *     }
+                 */
                 "application/json": components["schemas"]["GroupInput"];
             };
         };
@@ -2588,8 +2733,36 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GroupInput"];
-                "application/merge-patch+json": components["schemas"]["GroupInput"];
+                /**
+                 * @example {
+                 *       "name": "Dubai Hikers",
+                 *       "description": "Weekend hikes in the Hajar mountains.",
+                 *       "category": "outdoors",
+                 *       "tags": [
+                 *         "hiking",
+                 *         "nature"
+                 *       ],
+                 *       "region": "Dubai",
+                 *       "visibility": "public",
+                 *       "join_policy": "open"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GroupInputPatch"];
+                /**
+                 * @example {
+                 *       "name": "Dubai Hikers",
+                 *       "description": "Weekend hikes in the Hajar mountains.",
+                 *       "category": "outdoors",
+                 *       "tags": [
+                 *         "hiking",
+                 *         "nature"
+                 *       ],
+                 *       "region": "Dubai",
+                 *       "visibility": "public",
+                 *       "join_policy": "open"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["GroupInputPatch"];
             };
         };
         responses: {
@@ -2679,6 +2852,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "I hike every weekend and would like to join your trips."
+                 *     }
+                 */
                 "application/json": null | components["schemas"]["JoinRequest"];
             };
         };
@@ -2942,6 +3120,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "user_id": "0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"
+                 *     }
+                 */
                 "application/json": components["schemas"]["InvitationRequest"];
             };
         };
@@ -3586,6 +3769,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "target_type": "user",
+                 *       "target_id": "0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10",
+                 *       "category": "spam",
+                 *       "comment": "Sends the same advert to every member."
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReportRequest"];
             };
         };
