@@ -167,18 +167,46 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         Assert.Single(CoverFiles(published));
     }
 
+    [Fact]
+    public async Task A_stale_if_match_on_the_cover_is_a_412_and_changes_nothing_and_the_current_one_answers_the_new_etag()
+    {
+        var (_, organizer) = fx.Organizer();
+        var e = Id(await fx.CreateEventAsync(organizer));
+        var tag = (await fx.Client.Get($"/api/v1/events/{e}", organizer)).Headers.ETag!.Tag;
+        await (await fx.Client.SendIfMatch(HttpMethod.Patch, $"/api/v1/events/{e}", "{\"description\": \"Bring water\"}", organizer, null))
+            .AssertStatus(200);
+
+        // the event changed since that ETag: the upload is refused, no cover is set and no file is left behind
+        await (await Put(e, organizer, Form(Images.Png()), ifMatch: tag)).AssertProblem(412);
+        Assert.Null((await (await fx.Client.Get($"/api/v1/events/{e}", organizer)).AssertStatus(200))["cover_image_url"]?.GetValue<string>());
+        Assert.Empty(CoverFiles(e));
+
+        var current = (await fx.Client.Get($"/api/v1/events/{e}", organizer)).Headers.ETag!.Tag;
+        var uploaded = await Put(e, organizer, Form(Images.Png()), ifMatch: current);
+        await uploaded.AssertStatus(200);
+        Assert.NotEqual(current, uploaded.Headers.ETag!.Tag);
+        Assert.Equal(uploaded.Headers.ETag, (await fx.Client.Get($"/api/v1/events/{e}", organizer)).Headers.ETag);
+
+        await (await fx.Client.SendIfMatch(HttpMethod.Delete, $"/api/v1/events/{e}/cover", "", organizer, current)).AssertProblem(412);
+        Assert.Single(CoverFiles(e));
+        await (await fx.Client.SendIfMatch(HttpMethod.Delete, $"/api/v1/events/{e}/cover", "", organizer, uploaded.Headers.ETag!.Tag))
+            .AssertStatus(204);
+        Assert.Empty(CoverFiles(e));
+    }
+
     private string[] CoverFiles(string eventId)
     {
         var folder = Path.Combine(fx.PhotoRoot, "events", eventId);
         return Directory.Exists(folder) ? Directory.GetFiles(folder, "cover-*") : [];
     }
 
-    private async Task<HttpResponseMessage> Put(string eventId, string? token, HttpContent content, bool expectContinue = false)
+    private async Task<HttpResponseMessage> Put(string eventId, string? token, HttpContent content, bool expectContinue = false, string? ifMatch = null)
     {
         // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/events/{eventId}/cover") { Content = content };
         if (token is not null) request.Headers.Authorization = new("Bearer", token);
         if (expectContinue) request.Headers.ExpectContinue = true;
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         return await fx.Client.SendAsync(request);
     }
 

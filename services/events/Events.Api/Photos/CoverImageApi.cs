@@ -5,6 +5,7 @@ using Community.Events.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,11 +30,11 @@ public static class CoverImageApi
     public static RouteGroupBuilder MapCoverImageApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/events/{id:guid}/cover").WithTags("Events").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPut("", Upload).WithName("UploadEventCover")
+        group.MapPut("", Upload).WithName("UploadEventCover").HonoursIfMatch()
             .WithSummary("Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin")
             .AcceptsImageUpload<CoverImageUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapDelete("", Delete).WithName("DeleteEventCover").WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
+        group.MapDelete("", Delete).WithName("DeleteEventCover").HonoursIfMatch().WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", Content).AllowAnonymous().WithName("GetEventCover").WithSummary("The uploaded cover's image bytes (whoever may see the event)")
             .ProducesFile(BlobDownloads.ImageTypes);
@@ -50,17 +51,19 @@ public static class CoverImageApi
         EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
         var image = await ImageUploads.ReadAsync(request, MaxCoverBytes, ImageLimits.Photo, "cover image", cancellationToken);
         var key = $"events/{id}/cover-{NewId.Next(clock):N}.{image.Format.Extension}";
-        var e = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken),
+        var e = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken),
             loggers.CreateLogger(typeof(CoverImageApi)), cancellationToken);
+        EntityTag.Set(request.HttpContext.Response, e.Version);
         return TypedResults.Ok(EventDto.From(e, manager: true));
     }
 
     private static async Task<NoContent> Delete(
-        Guid id, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        Guid id, HttpRequest request, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
-        var (_, replaced) = await ReplaceAsync(db, id, principal, key: null, url: null, clock, cancellationToken);
+        var (e, replaced) = await ReplaceAsync(db, request, id, principal, key: null, url: null, clock, cancellationToken);
+        EntityTag.Set(request.HttpContext.Response, e.Version);
         if (replaced is not null) await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(CoverImageApi)));
         return TypedResults.NoContent();
     }
@@ -68,13 +71,16 @@ public static class CoverImageApi
     /// <summary>
     /// Sets the cover under a row lock, so two uploads racing each delete the blob the other replaced and none is orphaned;
     /// returns the event and the blob key it no longer uses. Blobs are written before and deleted after, never under the lock.
+    /// A stale If-Match (the event's ETag) is a 412 and changes nothing; the new blob is then deleted by the caller.
     /// </summary>
     private static async Task<(CommunityEvent Event, string? Replaced)> ReplaceAsync(
-        EventsDbContext db, Guid id, ClaimsPrincipal principal, string? key, string? url, TimeProvider clock, CancellationToken cancellationToken)
+        EventsDbContext db, HttpRequest request, Guid id, ClaimsPrincipal principal, string? key, string? url, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE", cancellationToken);
+        await db.CheckIfMatchAsync<CommunityEvent>(request, id, cancellationToken);
         var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken); // deleted or cancelled meanwhile: refused like before
         EnsureChangeable(e);
         var replaced = e.CoverImageKey;
