@@ -25,6 +25,15 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     }
 
     [Fact]
+    public async Task A_role_change_honours_if_match_on_the_accounts_etag()
+    {
+        var adminToken = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
+        var memberId = (await fx.RegisterAsync())["user"]!["id"]!.GetValue<string>();
+        await EntityTags.AssertIfMatchHonouredAsync(Client, $"/api/v1/users/{memberId}", HttpMethod.Put, $"/api/v1/users/{memberId}/role",
+            "{\"role\": \"organizer\"}", adminToken, otherBody: "{\"role\": \"member\"}");
+    }
+
+    [Fact]
     public async Task Members_and_organizers_cannot_change_roles()
     {
         var organizer = await fx.RegisterAsync(role: "organizer");

@@ -26,8 +26,8 @@ public static class UsersApi
         group.MapPatch("/me", UpdateMe).WithName("UpdateMyProfile").HonoursIfMatch().WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
             .Accepts<ProfileChanges>("application/json");
         group.MapDelete("/me", DeleteMe).WithName("DeleteMyAccount").WithSummary("Delete my account");
-        group.MapGet("/{id:guid}", GetPublic).WithName("GetPublicProfile").WithSummary("Another member's public profile");
-        group.MapPut("/{id:guid}/role", ChangeRole).RequireAuthorization(Policies.Admin).WithName("ChangeRole").WithSummary("Set a user's role (admin)");
+        group.MapGet("/{id:guid}", GetPublic).WithName("GetPublicProfile").AnswersETag().WithSummary("Another member's public profile");
+        group.MapPut("/{id:guid}/role", ChangeRole).RequireAuthorization(Policies.Admin).WithName("ChangeRole").HonoursIfMatch().WithSummary("Set a user's role (admin)");
         return group;
     }
 
@@ -39,10 +39,13 @@ public static class UsersApi
         return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
-    private static async Task<Ok<PublicProfileDto>> GetPublic(Guid id, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<PublicProfileDto>> GetPublic(
+        Guid id, IdentityDbContext db, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
     {
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
             ?? throw new NotFoundException("No member has this id.");
+        // the account's version, for an admin's If-Match on its role
+        EntityTag.Set(response, user.Version);
         return TypedResults.Ok(PublicProfileDto.From(user, Accounts.Today(clock)));
     }
 
@@ -90,24 +93,26 @@ public static class UsersApi
 
     private static async Task<Ok<UserDto>> ChangeRole(
         Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, IdentityDbContext db, SessionEnding sessions, TimeProvider clock,
-        CancellationToken cancellationToken)
+        HttpContext http, CancellationToken cancellationToken)
     {
         var role = request.Role?.Trim().ToLowerInvariant();
         if (role is null || !Roles.All.Contains(role))
             throw new RequestValidationException("role", "role must be member, organizer or admin.");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.CheckIfMatchAsync<User>(http.Request, id, cancellationToken);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw new NotFoundException("No member has this id.");
         if (user.Role != role)
         {
             var now = clock.GetUtcNow();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             db.AddIntegrationEvent(new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, role, principal.UserId()));
             user.Role = role;
             user.UpdatedAt = now;
             // Tokens carrying the old role stop working; the user's next refresh carries the new one.
             await sessions.EndAllAsync(db, user.Id, SessionEnding.RoleChanged, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
+        await transaction.CommitAsync(cancellationToken);
+        EntityTag.Set(http.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
