@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.OpenApi;
 using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -26,6 +27,8 @@ internal sealed class PipelineHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddServiceDefaults();
+        // as a service does (its own project calls it, for the XML docs)
+        builder.Services.AddOpenApi(o => o.AddContract());
         builder.Services.AddSingleton<ISigningKeySource>(tokens);
         var app = builder.Build();
         app.UseServiceDefaults();
