@@ -2860,6 +2860,8 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -2880,6 +2882,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2941,6 +2945,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Payload Too Large */
             413: {
                 headers: {
@@ -2971,6 +2986,8 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -2984,6 +3001,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3034,6 +3053,17 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;

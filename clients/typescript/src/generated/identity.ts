@@ -1702,6 +1702,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1760,6 +1762,8 @@ export interface operations {
             header?: {
                 /** @description The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one. */
                 "X-Request-Id"?: string;
+                /** @description The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is. */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -1777,6 +1781,8 @@ export interface operations {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
+                    /** @description The resource's version, for If-Match on its update. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1818,6 +1824,17 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    /** @description The request's id, as in logs and problem details. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     /** @description The request's id, as in logs and problem details. */
                     "X-Request-Id"?: string;
