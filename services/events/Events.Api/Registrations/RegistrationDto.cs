@@ -1,9 +1,10 @@
 using Community.Events.Data;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events.Registrations;
 
 public sealed record RegistrationDto(
-    Guid Id, Guid EventId, Guid UserId, string Status, string? TicketCode, long AmountCents, string? Currency,
+    Guid Id, Guid EventId, Guid UserId, [property: ValuesOf(typeof(RegistrationStatus))] string Status, string? TicketCode, long AmountCents, string? Currency,
     DateTimeOffset? HoldExpiresAt, int? WaitlistPosition, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt,
     DateTimeOffset? CancelledAt, DateTimeOffset? ArrivedAt)
 {

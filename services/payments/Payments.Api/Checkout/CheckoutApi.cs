@@ -23,7 +23,8 @@ public sealed record CheckoutRequest(
     [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod, [Required] string? SuccessUrl, [Required] string? CancelUrl);
 
 public sealed record PaymentDto(
-    Guid Id, string Status, long AmountCents, string Currency, string Purpose, Guid ReferenceId, string? Product, string PaymentMethod,
+    Guid Id, [property: ValuesOf(typeof(PaymentStatus))] string Status, long AmountCents, string Currency, string Purpose, Guid ReferenceId,
+    string? Product, [property: ValuesOf(typeof(PaymentMethods))] string PaymentMethod,
     long RefundedCents, string? FailureReason, string? CheckoutUrl, DateTimeOffset ExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset? SucceededAt)
 {
     public static PaymentDto From(Payment p) => new(p.Id, p.Status, p.AmountCents, p.Currency, p.Purpose, p.ReferenceId, p.Product, p.PaymentMethod,

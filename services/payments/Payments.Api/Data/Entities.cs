@@ -13,6 +13,7 @@ public static class PaymentStatus
     public const string Expired = "expired";
     public const string Refunded = "refunded";
     public const string PartiallyRefunded = "partially_refunded";
+    public static readonly string[] All = [Pending, Succeeded, Failed, Expired, Refunded, PartiallyRefunded];
 }
 
 /// <summary>Something a selling service put up for sale to one user, at its price.</summary>

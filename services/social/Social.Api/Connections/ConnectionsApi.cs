@@ -24,7 +24,7 @@ public sealed record ConnectionRequest([Required] Guid? UserId, string? Message)
 
 /// <summary>A request or a connection as one side sees it: direction outgoing when the caller asked.</summary>
 public sealed record ConnectionDto(
-    Guid Id, string Status, string Direction, UserSummary User, string? Message, int CompatibilityScore,
+    Guid Id, [property: ValuesOf(typeof(ConnectionStatus))] string Status, string Direction, UserSummary User, string? Message, int CompatibilityScore,
     DateTimeOffset CreatedAt, DateTimeOffset? AcceptedAt);
 
 public sealed record ConnectionsQuery(string? Status, string? Direction, string? Cursor, int? Limit);

@@ -36,7 +36,9 @@ public sealed record ReportRequest(
 public sealed record ResolveRequest([Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Actions))] string? Action, string? Note);
 
 public sealed record ReportDto(
-    Guid Id, Guid ReporterId, string TargetType, Guid TargetId, string Category, string? Comment, string Status, DateTimeOffset CreatedAt,
+    Guid Id, Guid ReporterId, [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.TargetTypes))] string TargetType,
+    Guid TargetId, [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Categories))] string Category, string? Comment,
+    [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Statuses))] string Status, DateTimeOffset CreatedAt,
     string? Action, string? Note, Guid? ResolvedBy, DateTimeOffset? ResolvedAt)
 {
     public static ReportDto From(Report r) => new(
