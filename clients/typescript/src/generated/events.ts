@@ -1003,7 +1003,8 @@ export interface components {
             event_id: string;
             /** Format: uuid */
             user_id: string;
-            status: string;
+            /** @enum {string} */
+            status: "held" | "confirmed" | "waitlisted" | "cancelled" | "expired" | "refunded";
             ticket_code?: null | string;
             /** Format: int64 */
             amount_cents: number;

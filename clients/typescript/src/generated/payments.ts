@@ -321,7 +321,8 @@ export interface components {
         PaymentDto: {
             /** Format: uuid */
             id: string;
-            status: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed" | "expired" | "refunded" | "partially_refunded";
             /** Format: int64 */
             amount_cents: number;
             currency: string;
@@ -329,7 +330,8 @@ export interface components {
             /** Format: uuid */
             reference_id: string;
             product?: null | string;
-            payment_method: string;
+            /** @enum {string} */
+            payment_method: "card" | "alipay" | "wechat_pay";
             /** Format: int64 */
             refunded_cents: number;
             failure_reason?: null | string;

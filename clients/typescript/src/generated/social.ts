@@ -542,7 +542,8 @@ export interface components {
         ConnectionDto: {
             /** Format: uuid */
             id: string;
-            status: string;
+            /** @enum {string} */
+            status: "pending" | "accepted";
             direction: string;
             user: components["schemas"]["UserSummary"];
             message?: null | string;
@@ -945,12 +946,15 @@ export interface components {
             id: string;
             /** Format: uuid */
             reporter_id: string;
-            target_type: string;
+            /** @enum {string} */
+            target_type: "user" | "group" | "message" | "event";
             /** Format: uuid */
             target_id: string;
-            category: string;
+            /** @enum {string} */
+            category: "spam" | "harassment" | "hate" | "violence" | "sexual" | "self_harm" | "other";
             comment?: null | string;
-            status: string;
+            /** @enum {string} */
+            status: "open" | "resolved";
             /** Format: date-time */
             created_at: string;
             action?: null | string;
