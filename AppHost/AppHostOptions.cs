@@ -6,8 +6,10 @@ namespace Community.AppHost;
 /// <summary>Command-line options (<c>dotnet run --project AppHost -- --help</c>).</summary>
 internal sealed record AppHostOptions
 {
-    public string GatewayUrl { get; init; } = Environment.GetEnvironmentVariable("COMMUNITY_GATEWAY_URL") ?? "http://localhost:8080";
-    public string DashboardUrl { get; init; } = Environment.GetEnvironmentVariable("COMMUNITY_DASHBOARD_URL") ?? "http://localhost:8081";
+    public string GatewayUrl { get; init; } =
+        Environment.GetEnvironmentVariable("COMMUNITY_GATEWAY_URL") ?? "http://localhost:8080";
+    public string DashboardUrl { get; init; } =
+        Environment.GetEnvironmentVariable("COMMUNITY_DASHBOARD_URL") ?? "http://localhost:8081";
     public bool Build { get; init; } = true;
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(120);
     public bool Help { get; init; }
@@ -19,15 +21,22 @@ internal sealed record AppHostOptions
     /// Browser origins the gateway allows (<c>--cors-origins</c>, env COMMUNITY_CORS_ORIGINS): by default the usual
     /// web dev servers' on this machine, so a page under development reaches the platform with no setting.
     /// </summary>
-    public IReadOnlyList<string> CorsOrigins { get; init; } = CorsOriginList(
-        Environment.GetEnvironmentVariable("COMMUNITY_CORS_ORIGINS") ?? "default", "COMMUNITY_CORS_ORIGINS");
+    public IReadOnlyList<string> CorsOrigins { get; init; } =
+        CorsOriginList(
+            Environment.GetEnvironmentVariable("COMMUNITY_CORS_ORIGINS") ?? "default",
+            "COMMUNITY_CORS_ORIGINS"
+        );
 
     /// <summary>
     /// Create React App and Next.js (3000), Vite's preview (4173), Angular (4200), Vite (5173), on both local names. Not
     /// 8081: the dashboard's own port.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultCorsOrigins =
-        [.. from host in new[] { "localhost", "127.0.0.1" } from port in new[] { 3000, 4173, 4200, 5173 } select $"http://{host}:{port}"];
+    [
+        .. from host in new[] { "localhost", "127.0.0.1" }
+        from port in new[] { 3000, 4173, 4200, 5173 }
+        select $"http://{host}:{port}",
+    ];
 
     /// <summary>Most instances of one service a local run starts (each is a process on a shared machine).</summary>
     public const int MaxReplicas = 8;
@@ -83,8 +92,12 @@ internal sealed record AppHostOptions
         var options = new AppHostOptions();
         for (var i = 0; i < args.Count; i++)
         {
-            var (name, inline) = args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
-            string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value."));
+            var (name, inline) =
+                args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal)
+                    ? (n, v)
+                    : (args[i], null);
+            string Value() =>
+                inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value."));
             options = name switch
             {
                 "-h" or "--help" or "-?" => options with { Help = true },
@@ -97,14 +110,24 @@ internal sealed record AppHostOptions
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
-        return options with { GatewayUrl = Url(options.GatewayUrl, "COMMUNITY_GATEWAY_URL"), DashboardUrl = Url(options.DashboardUrl, "COMMUNITY_DASHBOARD_URL") };
+        return options with
+        {
+            GatewayUrl = Url(options.GatewayUrl, "COMMUNITY_GATEWAY_URL"),
+            DashboardUrl = Url(options.DashboardUrl, "COMMUNITY_DASHBOARD_URL"),
+        };
     }
 
     private static string Url(string value, string option)
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        if (
+            !Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            || uri.Scheme != Uri.UriSchemeHttp
+            || uri.AbsolutePath != "/"
+        )
         {
-            throw new ArgumentException($"{option} must be an http:// URL without a path, like http://localhost:8080; got '{value}'.");
+            throw new ArgumentException(
+                $"{option} must be an http:// URL without a path, like http://localhost:8080; got '{value}'."
+            );
         }
         return uri.GetLeftPart(UriPartial.Authority);
     }
@@ -115,17 +138,23 @@ internal sealed record AppHostOptions
         var origins = new List<string>();
         foreach (var item in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (item == "none") continue;
+            if (item == "none")
+                continue;
             if (item == "default")
             {
                 origins.AddRange(DefaultCorsOrigins);
                 continue;
             }
-            if (!Uri.TryCreate(item, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
-                || item.Contains('*') || !uri.GetLeftPart(UriPartial.Authority).Equals(item.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            if (
+                !Uri.TryCreate(item, UriKind.Absolute, out var uri)
+                || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || item.Contains('*')
+                || !uri.GetLeftPart(UriPartial.Authority).Equals(item.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            )
             {
                 throw new ArgumentException(
-                    $"{option} takes exact origins like http://localhost:5173 (no wildcard, no path), 'default' or 'none'; got '{item}'.");
+                    $"{option} takes exact origins like http://localhost:5173 (no wildcard, no path), 'default' or 'none'; got '{item}'."
+                );
             }
             origins.Add(uri.GetLeftPart(UriPartial.Authority));
         }
@@ -138,22 +167,27 @@ internal sealed record AppHostOptions
         var counts = new Dictionary<string, int>(earlier);
         foreach (var pair in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (pair.Split('=', 2, StringSplitOptions.TrimEntries) is not [var service, var number]
+            if (
+                pair.Split('=', 2, StringSplitOptions.TrimEntries) is not [var service, var number]
                 || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
-                || count is < 1 or > MaxReplicas)
+                || count is < 1 or > MaxReplicas
+            )
             {
                 throw new ArgumentException(
-                    $"--replicas takes <service>=<1..{MaxReplicas}>, comma-separated, like messaging=2; got '{pair}'.");
+                    $"--replicas takes <service>=<1..{MaxReplicas}>, comma-separated, like messaging=2; got '{pair}'."
+                );
             }
             if (service == ResourceNames.Gateway)
             {
                 throw new ArgumentException(
-                    "--replicas: the gateway runs once (it owns --gateway-url); give a service, like messaging=2.");
+                    "--replicas: the gateway runs once (it owns --gateway-url); give a service, like messaging=2."
+                );
             }
             if (!ResourceNames.Services.Contains(service))
             {
                 throw new ArgumentException(
-                    $"--replicas: no service '{service}'; one of {string.Join(", ", ResourceNames.Services)}.");
+                    $"--replicas: no service '{service}'; one of {string.Join(", ", ResourceNames.Services)}."
+                );
             }
             counts[service] = count;
         }

@@ -32,7 +32,11 @@ internal sealed record BuildPlan(IReadOnlyList<string> Targets, IReadOnlyList<st
                 projects = started.Select(p => Path.GetRelativePath(root, p).Replace('/', '\\')).ToArray(),
             },
         };
-        return new BuildPlan([filterFile], projects, JsonSerializer.Serialize(filter, new JsonSerializerOptions { WriteIndented = true }));
+        return new BuildPlan(
+            [filterFile],
+            projects,
+            JsonSerializer.Serialize(filter, new JsonSerializerOptions { WriteIndented = true })
+        );
     }
 
     /// <summary>The projects and, transitively, every ProjectReference they have.</summary>
@@ -48,7 +52,13 @@ internal sealed record BuildPlan(IReadOnlyList<string> Targets, IReadOnlyList<st
             }
             seen.Add(project);
             var folder = Path.GetDirectoryName(project)!;
-            foreach (var reference in XDocument.Load(project).Descendants("ProjectReference").Select(e => (string?)e.Attribute("Include")).OfType<string>())
+            foreach (
+                var reference in XDocument
+                    .Load(project)
+                    .Descendants("ProjectReference")
+                    .Select(e => (string?)e.Attribute("Include"))
+                    .OfType<string>()
+            )
             {
                 pending.Push(Path.GetFullPath(Path.Combine(folder, reference.Replace('\\', '/'))));
             }

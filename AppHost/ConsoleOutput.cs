@@ -4,7 +4,8 @@ namespace Community.AppHost;
 internal sealed class ConsoleOutput
 {
     private static readonly string[] Palette = ["36", "35", "33", "32", "34", "96", "95", "93", "92", "94"];
-    private readonly bool _color = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
+    private readonly bool _color =
+        !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
     private readonly Dictionary<string, string> _colors = [];
     private readonly Lock _gate = new();
     private int _width = 8;

@@ -15,7 +15,12 @@ namespace Community.AppHost;
 /// and <c>GET /api/metrics?window=</c>. Services export to <c>POST /v1/traces</c>,
 /// <c>/v1/logs</c> and <c>/v1/metrics</c> (OTLP/HTTP protobuf).
 /// </summary>
-internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resources, TelemetryStore telemetry, Func<PlatformProbes?>? probes = null) : IDisposable
+internal sealed class Dashboard(
+    string url,
+    Func<IReadOnlyList<Resource>> resources,
+    TelemetryStore telemetry,
+    Func<PlatformProbes?>? probes = null
+) : IDisposable
 {
     private const int MaxOtlpBody = 32 * 1024 * 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
@@ -32,8 +37,11 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
     /// <summary>Starts listening; throws with a clear message when the address is taken.</summary>
     public void Start(CancellationToken stopping)
     {
-        using (var stream = typeof(Dashboard).Assembly.GetManifestResourceStream("dashboard.html")
-            ?? throw new InvalidOperationException("dashboard.html is not embedded"))
+        using (
+            var stream =
+                typeof(Dashboard).Assembly.GetManifestResourceStream("dashboard.html")
+                ?? throw new InvalidOperationException("dashboard.html is not embedded")
+        )
         using (var reader = new StreamReader(stream))
         {
             _page = Encoding.UTF8.GetBytes(reader.ReadToEnd());
@@ -45,7 +53,10 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         }
         catch (HttpListenerException e)
         {
-            throw new InvalidOperationException($"The dashboard cannot listen on {url}: {e.Message}. Use --dashboard-url to pick another address.", e);
+            throw new InvalidOperationException(
+                $"The dashboard cannot listen on {url}: {e.Message}. Use --dashboard-url to pick another address.",
+                e
+            );
         }
         _stopping = stopping.Register(() => _closing.Cancel());
         _ = Task.Run(AcceptAsync, CancellationToken.None);
@@ -62,7 +73,8 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
             {
                 context = await _listener.GetContextAsync();
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e)
+                when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }
@@ -96,26 +108,76 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
                     Write(response, 200, "text/html; charset=utf-8", _page!);
                     break;
                 case (_, ["api", "resources"]):
-                    WriteJson(response, resources().Select(r => new { r.Name, r.Kind, r.State, r.Endpoint, r.Pid, r.Restarts, r.LastHealth, Actions = r is ServiceRunner }));
+                    WriteJson(
+                        response,
+                        resources()
+                            .Select(r => new
+                            {
+                                r.Name,
+                                r.Kind,
+                                r.State,
+                                r.Endpoint,
+                                r.Pid,
+                                r.Restarts,
+                                r.LastHealth,
+                                Actions = r is ServiceRunner,
+                            })
+                    );
                     break;
                 case (_, ["api", "console"]):
                     await StreamConsoleAsync(response, query["resource"]);
                     break;
                 case (_, ["api", "traces"]):
-                    WriteJson(response, telemetry.Traces(query["q"]).Select(t => new
-                    {
-                        t.TraceId, t.Name, t.Service, StartMs = t.StartNanos / 1e6, t.DurationMs, t.Spans, t.Services, t.HasError, t.RequestId,
-                    }));
+                    WriteJson(
+                        response,
+                        telemetry
+                            .Traces(query["q"])
+                            .Select(t => new
+                            {
+                                t.TraceId,
+                                t.Name,
+                                t.Service,
+                                StartMs = t.StartNanos / 1e6,
+                                t.DurationMs,
+                                t.Spans,
+                                t.Services,
+                                t.HasError,
+                                t.RequestId,
+                            })
+                    );
                     break;
                 case (_, ["api", "traces", var traceId]):
                     WriteTrace(response, traceId);
                     break;
                 case (_, ["api", "logs"]):
-                    WriteJson(response, telemetry.Logs(query["service"], query["traceId"], query["q"], int.TryParse(query["minSeverity"], out var min) ? min : 0)
-                        .Select(l => new { l.Service, TimeMs = l.TimeNanos / 1e6, l.Severity, l.SeverityNumber, l.Body, l.Attributes, l.TraceId, l.SpanId, l.Scope }));
+                    WriteJson(
+                        response,
+                        telemetry
+                            .Logs(
+                                query["service"],
+                                query["traceId"],
+                                query["q"],
+                                int.TryParse(query["minSeverity"], out var min) ? min : 0
+                            )
+                            .Select(l => new
+                            {
+                                l.Service,
+                                TimeMs = l.TimeNanos / 1e6,
+                                l.Severity,
+                                l.SeverityNumber,
+                                l.Body,
+                                l.Attributes,
+                                l.TraceId,
+                                l.SpanId,
+                                l.Scope,
+                            })
+                    );
                     break;
                 case (_, ["api", "metrics"]):
-                    await WriteMetricsAsync(response, int.TryParse(query["window"], out var seconds) && seconds is > 0 and <= 600 ? seconds : 60);
+                    await WriteMetricsAsync(
+                        response,
+                        int.TryParse(query["window"], out var seconds) && seconds is > 0 and <= 600 ? seconds : 60
+                    );
                     break;
                 default:
                     Write(response, 404, "text/plain", "not found"u8.ToArray());
@@ -126,7 +188,8 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         {
             TryWrite(response, 400, "text/plain", Encoding.UTF8.GetBytes("malformed OTLP protobuf: " + e.Message));
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e)
+            when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             // the browser (or exporter) went away
         }
@@ -153,9 +216,15 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         }
         switch (signal)
         {
-            case "traces": telemetry.AddSpans(OtlpDecoder.DecodeTraces(body)); break;
-            case "logs": telemetry.AddLogs(OtlpDecoder.DecodeLogs(body)); break;
-            default: telemetry.AddMetrics(OtlpDecoder.DecodeMetrics(body)); break;
+            case "traces":
+                telemetry.AddSpans(OtlpDecoder.DecodeTraces(body));
+                break;
+            case "logs":
+                telemetry.AddLogs(OtlpDecoder.DecodeLogs(body));
+                break;
+            default:
+                telemetry.AddMetrics(OtlpDecoder.DecodeMetrics(body));
+                break;
         }
         // an empty Export*ServiceResponse: everything was accepted
         Write(response, 200, "application/x-protobuf", []);
@@ -188,7 +257,10 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
     private async Task ActAsync(HttpListenerRequest request, HttpListenerResponse response, string name, string action)
     {
         // a page of another origin must not stop services: browsers send Origin on cross-site POSTs
-        if (request.Headers["Origin"] is { } origin && !string.Equals(origin.TrimEnd('/'), url, StringComparison.OrdinalIgnoreCase))
+        if (
+            request.Headers["Origin"] is { } origin
+            && !string.Equals(origin.TrimEnd('/'), url, StringComparison.OrdinalIgnoreCase)
+        )
         {
             Write(response, 403, "text/plain", "cross-origin request refused"u8.ToArray());
             return;
@@ -202,7 +274,14 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         var resource = resources().FirstOrDefault(r => r.Name == name);
         if (resource is not ServiceRunner runner)
         {
-            Write(response, resource is null ? 404 : 409, "text/plain", Encoding.UTF8.GetBytes(resource is null ? "no such resource" : $"{name} is infrastructure; AppHost does not stop it alone"));
+            Write(
+                response,
+                resource is null ? 404 : 409,
+                "text/plain",
+                Encoding.UTF8.GetBytes(
+                    resource is null ? "no such resource" : $"{name} is infrastructure; AppHost does not stop it alone"
+                )
+            );
             return;
         }
         if (!await runner.ActAsync(action))
@@ -234,7 +313,21 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
                     var (lines, next) = resource.Logs.After(seen.GetValueOrDefault(resource.Name));
                     foreach (var line in lines)
                     {
-                        events.Append("data: ").Append(JsonSerializer.Serialize(new { resource = resource.Name, line.Sequence, Time = line.Time.ToString("HH:mm:ss"), line.Text }, Json)).Append("\n\n");
+                        events
+                            .Append("data: ")
+                            .Append(
+                                JsonSerializer.Serialize(
+                                    new
+                                    {
+                                        resource = resource.Name,
+                                        line.Sequence,
+                                        Time = line.Time.ToString("HH:mm:ss"),
+                                        line.Text,
+                                    },
+                                    Json
+                                )
+                            )
+                            .Append("\n\n");
                         seen[resource.Name] = line.Sequence;
                     }
                     waits.Add(next);
@@ -267,20 +360,40 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
             return;
         }
         var start = spans.Min(s => s.StartNanos);
-        WriteJson(response, new
-        {
-            TraceId = spans[0].TraceId,
-            StartMs = start / 1e6,
-            DurationMs = (spans.Max(s => s.EndNanos) - start) / 1e6,
-            Spans = spans.Select(s => new
+        WriteJson(
+            response,
+            new
             {
-                s.Service, s.SpanId, s.ParentSpanId, s.Name, Kind = s.Kind.ToString(), s.Scope,
-                OffsetMs = (s.StartNanos - start) / 1e6,
-                DurationMs = s.EndNanos >= s.StartNanos ? (s.EndNanos - s.StartNanos) / 1e6 : 0,
-                s.Attributes, s.IsError, s.StatusMessage,
-            }),
-            Logs = telemetry.Logs(null, traceId, null).Reverse().Select(l => new { l.Service, TimeMs = l.TimeNanos / 1e6, l.Severity, l.Body, l.SpanId }),
-        });
+                TraceId = spans[0].TraceId,
+                StartMs = start / 1e6,
+                DurationMs = (spans.Max(s => s.EndNanos) - start) / 1e6,
+                Spans = spans.Select(s => new
+                {
+                    s.Service,
+                    s.SpanId,
+                    s.ParentSpanId,
+                    s.Name,
+                    Kind = s.Kind.ToString(),
+                    s.Scope,
+                    OffsetMs = (s.StartNanos - start) / 1e6,
+                    DurationMs = s.EndNanos >= s.StartNanos ? (s.EndNanos - s.StartNanos) / 1e6 : 0,
+                    s.Attributes,
+                    s.IsError,
+                    s.StatusMessage,
+                }),
+                Logs = telemetry
+                    .Logs(null, traceId, null)
+                    .Reverse()
+                    .Select(l => new
+                    {
+                        l.Service,
+                        TimeMs = l.TimeNanos / 1e6,
+                        l.Severity,
+                        l.Body,
+                        l.SpanId,
+                    }),
+            }
+        );
     }
 
     private async Task WriteMetricsAsync(HttpListenerResponse response, int windowSeconds)
@@ -290,14 +403,17 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         var (outboxes, queues, queueError) = platform is null
             ? ([], [], "not started yet")
             : await platform.ReadAsync(timeout.Token);
-        WriteJson(response, new
-        {
-            WindowSeconds = windowSeconds,
-            Requests = telemetry.RequestMetrics(TimeSpan.FromSeconds(windowSeconds)),
-            Outboxes = outboxes,
-            Queues = queues,
-            QueueError = queueError,
-        });
+        WriteJson(
+            response,
+            new
+            {
+                WindowSeconds = windowSeconds,
+                Requests = telemetry.RequestMetrics(TimeSpan.FromSeconds(windowSeconds)),
+                Outboxes = outboxes,
+                Queues = queues,
+                QueueError = queueError,
+            }
+        );
     }
 
     private static void WriteJson<T>(HttpListenerResponse response, T body) =>
@@ -309,7 +425,8 @@ internal sealed class Dashboard(string url, Func<IReadOnlyList<Resource>> resour
         {
             Write(response, status, contentType, body);
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e)
+            when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
         {
             // the headers were already sent, or the client left
         }

@@ -15,7 +15,11 @@ internal sealed record LocalAdmin(string Username, string Email, string Password
     /// <summary>Reads the account kept in <paramref name="file"/>, or generates one and keeps it there (readable by its owner only).</summary>
     public static (LocalAdmin Admin, bool Created) LoadOrCreate(string file)
     {
-        if (File.Exists(file) && File.ReadAllLines(file) is [var username, var email, var password, ..] && password.Length > 0)
+        if (
+            File.Exists(file)
+            && File.ReadAllLines(file) is [var username, var email, var password, ..]
+            && password.Length > 0
+        )
         {
             return (new LocalAdmin(username, email, password), false);
         }
@@ -43,10 +47,11 @@ internal sealed record LocalAdmin(string Username, string Email, string Password
     }
 
     /// <summary>The settings identity reads its configured admins from (Identity:Admins).</summary>
-    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
-    {
-        ["Identity__Admins__0__Username"] = Username,
-        ["Identity__Admins__0__Email"] = Email,
-        ["Identity__Admins__0__Password"] = Password,
-    };
+    public IReadOnlyDictionary<string, string> Settings =>
+        new Dictionary<string, string>
+        {
+            ["Identity__Admins__0__Username"] = Username,
+            ["Identity__Admins__0__Email"] = Email,
+            ["Identity__Admins__0__Password"] = Password,
+        };
 }

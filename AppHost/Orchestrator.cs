@@ -45,7 +45,9 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var services = Resources.Present(_root);
             // names now, for the log prefixes; ports once the infrastructure has taken its own
             var names = Resources.Instances(services, options.ReplicasOf, _ => "").Select(i => i.Name).ToList();
-            foreach (var name in new[] { "apphost", "build", _postgres.Name, _rabbitMq.Name, _redis.Name }.Concat(names))
+            foreach (
+                var name in new[] { "apphost", "build", _postgres.Name, _rabbitMq.Name, _redis.Name }.Concat(names)
+            )
             {
                 console.Register(name);
             }
@@ -55,14 +57,21 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
 
             dashboard = new Dashboard(options.DashboardUrl, Snapshot, _telemetry, () => _probes);
             dashboard.Start(stopping);
-            var (otlpEndpoint, otlpProtocol) = ServiceEnvironment.OtlpTarget(dashboard.OtlpEndpoint, Environment.GetEnvironmentVariable);
+            var (otlpEndpoint, otlpProtocol) = ServiceEnvironment.OtlpTarget(
+                dashboard.OtlpEndpoint,
+                Environment.GetEnvironmentVariable
+            );
             console.Host($"dashboard {dashboard.Url}; services export telemetry to {otlpEndpoint}");
             if (services.Any(s => s.IsGateway))
             {
                 EnsureFree(options.GatewayUrl, "--gateway-url");
             }
 
-            var infrastructure = LocalInfrastructureOptions.ForAppHost(_root) with { Log = InfrastructureLog, StartTimeout = options.HealthTimeout };
+            var infrastructure = LocalInfrastructureOptions.ForAppHost(_root) with
+            {
+                Log = InfrastructureLog,
+                StartTimeout = options.HealthTimeout,
+            };
             var postgresTask = PostgresServer.StartAsync(infrastructure, stopping);
             var rabbitMqTask = RabbitMqServer.StartAsync(infrastructure, stopping);
             var redisTask = RedisServer.StartAsync(infrastructure, stopping);
@@ -95,21 +104,39 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
 
             var broker = await rabbitMq.CreateVhostAsync(Resources.VirtualHost, stopping);
             var ports = new Queue<int>(FreePorts(names.Count));
-            var instances = Resources.Instances(services, options.ReplicasOf,
-                s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}");
+            var instances = Resources.Instances(
+                services,
+                options.ReplicasOf,
+                s => s.IsGateway ? options.GatewayUrl : $"http://127.0.0.1:{ports.Dequeue()}"
+            );
             var addresses = Resources.Addresses(instances);
             var databases = new Dictionary<string, string>();
             foreach (var service in services.Where(s => s.UsesDatabase))
             {
-                databases[service.Name] = await postgres.CreateDatabaseAsync(ResourceNames.DatabaseNameOf(service.Name), stopping);
+                databases[service.Name] = await postgres.CreateDatabaseAsync(
+                    ResourceNames.DatabaseNameOf(service.Name),
+                    stopping
+                );
             }
             _probes = new PlatformProbes(databases, rabbitMq, Resources.VirtualHost);
             var admin = LocalAdminFor(services);
             // The secret identity's revocation feed asks of the gateway and services: made for this run, never stored.
-            var revocationFeedKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            var platform = new PlatformEnvironment(options.GatewayUrl, addresses, databases, broker, otlpEndpoint, admin?.Admin,
-                KeyRingPath: Path.Combine(_root, ".local", "data-protection"), RevocationFeedKey: revocationFeedKey, OtlpProtocol: otlpProtocol,
-                Redis: redis.ConnectionString, CorsOrigins: options.CorsOrigins);
+            var revocationFeedKey = Convert.ToBase64String(
+                System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)
+            );
+            var platform = new PlatformEnvironment(
+                options.GatewayUrl,
+                addresses,
+                databases,
+                broker,
+                otlpEndpoint,
+                admin?.Admin,
+                KeyRingPath: Path.Combine(_root, ".local", "data-protection"),
+                RevocationFeedKey: revocationFeedKey,
+                OtlpProtocol: otlpProtocol,
+                Redis: redis.ConnectionString,
+                CorsOrigins: options.CorsOrigins
+            );
             foreach (var instance in instances)
             {
                 var environment = ServiceEnvironment.For(instance, services, platform);
@@ -117,20 +144,35 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 var projectDirectory = Path.GetDirectoryName(projectFile)!;
                 lock (_runners)
                 {
-                    _runners.Add(new ServiceRunner(
-                        instance, AssemblyPath(projectFile), projectDirectory, environment, console, http));
+                    _runners.Add(
+                        new ServiceRunner(
+                            instance,
+                            AssemblyPath(projectFile),
+                            projectDirectory,
+                            environment,
+                            console,
+                            http
+                        )
+                    );
                 }
             }
 
-            using var bookkeeping = new Timer(_ => WriteChildrenFile(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+            using var bookkeeping = new Timer(
+                _ => WriteChildrenFile(),
+                null,
+                TimeSpan.FromSeconds(1),
+                TimeSpan.FromSeconds(2)
+            );
             foreach (var runner in _runners)
             {
                 console.Host($"starting {runner.Name} on {runner.Url}");
                 runner.Start();
                 if (!await runner.WaitUntilHealthyAsync(options.HealthTimeout, stopping))
                 {
-                    console.Error($"{runner.Name} did not answer 200 on {runner.Url}/health/ready within {options.HealthTimeout.TotalSeconds:0} s " +
-                        $"(last check: {runner.LastHealth ?? "none"}, state {runner.State}). Its last lines:");
+                    console.Error(
+                        $"{runner.Name} did not answer 200 on {runner.Url}/health/ready within {options.HealthTimeout.TotalSeconds:0} s "
+                            + $"(last check: {runner.LastHealth ?? "none"}, state {runner.State}). Its last lines:"
+                    );
                     foreach (var line in runner.Logs.Snapshot().TakeLast(20))
                     {
                         console.Line(runner.Name, line, error: true);
@@ -144,15 +186,19 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             console.Host("everything is healthy:");
             console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
             console.Host($"  dashboard  {dashboard.Url}");
-            console.Host(options.CorsOrigins.Count == 0
-                ? "  browsers   no origin allowed (--cors-origins)"
-                : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway (--cors-origins to change)");
+            console.Host(
+                options.CorsOrigins.Count == 0
+                    ? "  browsers   no origin allowed (--cors-origins)"
+                    : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway (--cors-origins to change)"
+            );
             if (admin is { Admin: var account, Created: var created })
             {
                 // the password is printed the one time it is made; later runs point at the file
-                console.Host(created
-                    ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in {Path.GetRelativePath(_root, LocalAdminFile)})"
-                    : $"  admin      {account.Username}  (password in {Path.GetRelativePath(_root, LocalAdminFile)})");
+                console.Host(
+                    created
+                        ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in {Path.GetRelativePath(_root, LocalAdminFile)})"
+                        : $"  admin      {account.Username}  (password in {Path.GetRelativePath(_root, LocalAdminFile)})"
+                );
             }
             console.Host("press Ctrl+C to stop");
             await Task.Delay(Timeout.Infinite, stopping);
@@ -177,7 +223,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     /// <summary>The generated local admin, unless there is no identity or admins come from the environment.</summary>
     private (LocalAdmin Admin, bool Created)? LocalAdminFor(IReadOnlyList<ServiceDefinition> services)
     {
-        if (!services.Any(s => s.Name == ResourceNames.Identity) || Environment.GetEnvironmentVariable("Identity__Admins__0__Username") is { Length: > 0 })
+        if (
+            !services.Any(s => s.Name == ResourceNames.Identity)
+            || Environment.GetEnvironmentVariable("Identity__Admins__0__Username") is { Length: > 0 }
+        )
         {
             return null;
         }
@@ -194,8 +243,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
 
     private void InfrastructureLog(string line)
     {
-        var resource = line.StartsWith("postgres", StringComparison.Ordinal) ? _postgres
-            : line.StartsWith("redis", StringComparison.Ordinal) ? _redis : _rabbitMq;
+        var resource =
+            line.StartsWith("postgres", StringComparison.Ordinal) ? _postgres
+            : line.StartsWith("redis", StringComparison.Ordinal) ? _redis
+            : _rabbitMq;
         var text = line[(line.IndexOf(':') + 1)..].TrimStart();
         resource.Logs.Add(text);
         console.Line(resource.Name, text);
@@ -212,9 +263,11 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                if (_redis.State != ResourceState.Healthy || redis.IsRunning) continue;
+                if (_redis.State != ResourceState.Healthy || redis.IsRunning)
+                    continue;
                 _redis.State = ResourceState.Crashed;
-                _redis.LastHealth = "redis-server exited; hub limits are off, the gateway limits in memory, until AppHost restarts";
+                _redis.LastHealth =
+                    "redis-server exited; hub limits are off, the gateway limits in memory, until AppHost restarts";
                 console.Error(_redis.LastHealth);
             }
         }
@@ -241,7 +294,14 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             TryDelete(ChildrenFile);
             TryDelete(LockFile);
         }
-        foreach (var (resource, server) in new (Resource, IAsyncDisposable?)[] { (_redis, redis), (_rabbitMq, rabbitMq), (_postgres, postgres) })
+        foreach (
+            var (resource, server) in new (Resource, IAsyncDisposable?)[]
+            {
+                (_redis, redis),
+                (_rabbitMq, rabbitMq),
+                (_postgres, postgres),
+            }
+        )
         {
             if (server is null)
             {
@@ -275,14 +335,25 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         var total = plan.Projects.Count;
         var built = new HashSet<string>(StringComparer.Ordinal);
         var stopwatch = Stopwatch.StartNew();
-        console.Line("build", $"building {total} projects (the services, the gateway and what they reference; a first build takes a minute or two, later ones seconds)");
-        using var heartbeat = new Timer(_ =>
-        {
-            lock (built)
+        console.Line(
+            "build",
+            $"building {total} projects (the services, the gateway and what they reference; a first build takes a minute or two, later ones seconds)"
+        );
+        using var heartbeat = new Timer(
+            _ =>
             {
-                console.Line("build", $"still building: {built.Count} of {total} projects done, {stopwatch.Elapsed.TotalSeconds:0} s");
-            }
-        }, null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+                lock (built)
+                {
+                    console.Line(
+                        "build",
+                        $"still building: {built.Count} of {total} projects done, {stopwatch.Elapsed.TotalSeconds:0} s"
+                    );
+                }
+            },
+            null,
+            TimeSpan.FromSeconds(15),
+            TimeSpan.FromSeconds(15)
+        );
         void Progress(string? line)
         {
             if (string.IsNullOrWhiteSpace(line))
@@ -296,7 +367,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 {
                     if (built.Add(project.Trim()))
                     {
-                        console.Line("build", $"[{built.Count}/{total}] {project.Trim()} ({stopwatch.Elapsed.TotalSeconds:0} s)");
+                        console.Line(
+                            "build",
+                            $"[{built.Count}/{total}] {project.Trim()} ({stopwatch.Elapsed.TotalSeconds:0} s)"
+                        );
                     }
                 }
                 return;
@@ -313,7 +387,19 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var argument in new[] { "build", target, "-c", Configuration, "-nologo", "-v:minimal", "-nodeReuse:false", "-clp:NoSummary" })
+            foreach (
+                var argument in new[]
+                {
+                    "build",
+                    target,
+                    "-c",
+                    Configuration,
+                    "-nologo",
+                    "-v:minimal",
+                    "-nodeReuse:false",
+                    "-clp:NoSummary",
+                }
+            )
             {
                 info.ArgumentList.Add(argument);
             }
@@ -352,17 +438,25 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     /// <summary>bin/Debug/&lt;tfm&gt;/&lt;AssemblyName&gt;.dll, the assembly name read from the project file.</summary>
     internal static string AssemblyPath(string projectFile, string configuration = Configuration)
     {
-        var assemblyName = XDocument.Load(projectFile).Descendants("AssemblyName").Select(e => e.Value.Trim()).LastOrDefault(v => v.Length > 0)
+        var assemblyName =
+            XDocument
+                .Load(projectFile)
+                .Descendants("AssemblyName")
+                .Select(e => e.Value.Trim())
+                .LastOrDefault(v => v.Length > 0)
             ?? Path.GetFileNameWithoutExtension(projectFile);
         var bin = Path.Combine(Path.GetDirectoryName(projectFile)!, "bin", configuration);
         var candidates = Directory.Exists(bin)
-            ? Directory.EnumerateFiles(bin, assemblyName + ".dll", SearchOption.AllDirectories)
+            ? Directory
+                .EnumerateFiles(bin, assemblyName + ".dll", SearchOption.AllDirectories)
                 .Where(p => Path.GetRelativePath(bin, p).Split(Path.DirectorySeparatorChar).Length == 2) // bin/Debug/<tfm>/x.dll
                 .OrderByDescending(File.GetLastWriteTimeUtc)
                 .ToList()
             : [];
         return candidates.FirstOrDefault()
-            ?? throw new InvalidOperationException($"No build output {assemblyName}.dll under {bin}; build first (or drop --no-build).");
+            ?? throw new InvalidOperationException(
+                $"No build output {assemblyName}.dll under {bin}; build first (or drop --no-build)."
+            );
     }
 
     /// <summary>Distinct free loopback ports: every listener stays open until all are chosen.</summary>
@@ -383,7 +477,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     private static void EnsureFree(string url, string option)
     {
         var uri = new Uri(url);
-        var address = uri.Host is "localhost" ? IPAddress.Loopback : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : IPAddress.Any;
+        var address =
+            uri.Host is "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed
+            : IPAddress.Any;
         try
         {
             var listener = new TcpListener(address, uri.Port);
@@ -392,7 +489,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         }
         catch (SocketException e)
         {
-            throw new InvalidOperationException($"{url} is not available ({e.SocketErrorCode}); another program listens there. Use {option} to pick another address.", e);
+            throw new InvalidOperationException(
+                $"{url} is not available ({e.SocketErrorCode}); another program listens there. Use {option} to pick another address.",
+                e
+            );
         }
     }
 
@@ -418,14 +518,20 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     private void ClaimDataFolder()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
-        if (File.Exists(LockFile) && int.TryParse(File.ReadAllText(LockFile).Trim(), out var pid) && pid != Environment.ProcessId)
+        if (
+            File.Exists(LockFile)
+            && int.TryParse(File.ReadAllText(LockFile).Trim(), out var pid)
+            && pid != Environment.ProcessId
+        )
         {
             try
             {
                 var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
                 if (commandLine.Contains("Community.AppHost", StringComparison.Ordinal))
                 {
-                    throw new InvalidOperationException($"Another AppHost (pid {pid}) is running from this repository; stop it first.");
+                    throw new InvalidOperationException(
+                        $"Another AppHost (pid {pid}) is running from this repository; stop it first."
+                    );
                 }
             }
             catch (IOException)
@@ -454,7 +560,10 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             {
                 using var process = Process.GetProcessById(pid);
                 var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-                if (commandLine.Contains(_root, StringComparison.Ordinal) && commandLine.Contains("Community.", StringComparison.Ordinal))
+                if (
+                    commandLine.Contains(_root, StringComparison.Ordinal)
+                    && commandLine.Contains("Community.", StringComparison.Ordinal)
+                )
                 {
                     console.Host($"stopping pid {pid} left running by an earlier AppHost");
                     process.Kill(entireProcessTree: true);

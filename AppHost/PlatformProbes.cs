@@ -14,14 +14,28 @@ internal sealed record QueueDepth(string Queue, long Messages, bool IsError);
 /// (each rabbitmqctl call boots an Erlang VM): outbox backlogs from each service's database
 /// and queue depths from the broker.
 /// </summary>
-internal sealed class PlatformProbes(IReadOnlyDictionary<string, string> databases, RabbitMqServer? broker, string virtualHost, TimeProvider? clock = null)
+internal sealed class PlatformProbes(
+    IReadOnlyDictionary<string, string> databases,
+    RabbitMqServer? broker,
+    string virtualHost,
+    TimeProvider? clock = null
+)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (DateTimeOffset At, IReadOnlyList<OutboxBacklog> Outboxes, IReadOnlyList<QueueDepth> Queues, string? QueueError)? _cached;
+    private (
+        DateTimeOffset At,
+        IReadOnlyList<OutboxBacklog> Outboxes,
+        IReadOnlyList<QueueDepth> Queues,
+        string? QueueError
+    )? _cached;
 
-    public async Task<(IReadOnlyList<OutboxBacklog> Outboxes, IReadOnlyList<QueueDepth> Queues, string? QueueError)> ReadAsync(CancellationToken cancellationToken)
+    public async Task<(
+        IReadOnlyList<OutboxBacklog> Outboxes,
+        IReadOnlyList<QueueDepth> Queues,
+        string? QueueError
+    )> ReadAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -30,7 +44,11 @@ internal sealed class PlatformProbes(IReadOnlyDictionary<string, string> databas
             {
                 return (c.Outboxes, c.Queues, c.QueueError);
             }
-            var outboxes = await Task.WhenAll(databases.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => OutboxAsync(d.Key, d.Value, cancellationToken)));
+            var outboxes = await Task.WhenAll(
+                databases
+                    .OrderBy(d => d.Key, StringComparer.Ordinal)
+                    .Select(d => OutboxAsync(d.Key, d.Value, cancellationToken))
+            );
             var (queues, error) = await QueuesAsync(cancellationToken);
             _cached = (_clock.GetUtcNow(), outboxes, queues, error);
             return (outboxes, queues, error);
@@ -41,7 +59,11 @@ internal sealed class PlatformProbes(IReadOnlyDictionary<string, string> databas
         }
     }
 
-    private static async Task<OutboxBacklog> OutboxAsync(string service, string connectionString, CancellationToken cancellationToken)
+    private static async Task<OutboxBacklog> OutboxAsync(
+        string service,
+        string connectionString,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
@@ -49,7 +71,8 @@ internal sealed class PlatformProbes(IReadOnlyDictionary<string, string> databas
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand(
                 "select count(*) filter (where published_at is null and failed_at is null), count(*) filter (where failed_at is not null) from outbox_messages",
-                connection);
+                connection
+            );
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             return new OutboxBacklog(service, reader.GetInt64(0), reader.GetInt64(1), null);
@@ -73,11 +96,25 @@ internal sealed class PlatformProbes(IReadOnlyDictionary<string, string> databas
         try
         {
             var queues = await broker.ListQueuesAsync(virtualHost, cancellationToken);
-            return (queues.OrderBy(q => q.Queue, StringComparer.Ordinal)
-                .Select(q => new QueueDepth(q.Queue, q.Messages, q.Queue.EndsWith("_error", StringComparison.Ordinal)))
-                .ToList(), null);
+            return (
+                queues
+                    .OrderBy(q => q.Queue, StringComparer.Ordinal)
+                    .Select(q => new QueueDepth(
+                        q.Queue,
+                        q.Messages,
+                        q.Queue.EndsWith("_error", StringComparison.Ordinal)
+                    ))
+                    .ToList(),
+                null
+            );
         }
-        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or TimeoutException or System.Text.Json.JsonException)
+        catch (Exception e)
+            when (e
+                    is InvalidOperationException
+                        or HttpRequestException
+                        or TimeoutException
+                        or System.Text.Json.JsonException
+            )
         {
             return ([], e.Message);
         }

@@ -28,13 +28,13 @@ internal static class Resources
     /// </summary>
     public static readonly IReadOnlyList<ServiceDefinition> Declared =
     [
-        new(ResourceNames.Identity,    "services/identity/Identity.Api/Identity.Api.csproj"),
-        new(ResourceNames.Social,      "services/social/Social.Api/Social.Api.csproj"),
-        new(ResourceNames.Messaging,   "services/messaging/Messaging.Api/Messaging.Api.csproj"),
-        new(ResourceNames.Events,      "services/events/Events.Api/Events.Api.csproj"),
-        new(ResourceNames.Payments,    "services/payments/Payments.Api/Payments.Api.csproj"),
+        new(ResourceNames.Identity, "services/identity/Identity.Api/Identity.Api.csproj"),
+        new(ResourceNames.Social, "services/social/Social.Api/Social.Api.csproj"),
+        new(ResourceNames.Messaging, "services/messaging/Messaging.Api/Messaging.Api.csproj"),
+        new(ResourceNames.Events, "services/events/Events.Api/Events.Api.csproj"),
+        new(ResourceNames.Payments, "services/payments/Payments.Api/Payments.Api.csproj"),
         new(ResourceNames.AiCompanion, "services/ai-companion/AiCompanion.Api/AiCompanion.Api.csproj"),
-        new(ResourceNames.Gateway,     "gateway/Gateway/Gateway.csproj", UsesDatabase: false, UsesBroker: false),
+        new(ResourceNames.Gateway, "gateway/Gateway/Gateway.csproj", UsesDatabase: false, UsesBroker: false),
     ];
 
     /// <summary>The declared services whose project folder exists under <paramref name="root"/>.</summary>
@@ -46,15 +46,21 @@ internal static class Resources
     /// <paramref name="replicasOf"/> gives n &gt; 1; each listens on the URL <paramref name="urlOf"/> gives it.
     /// </summary>
     public static IReadOnlyList<ServiceInstance> Instances(
-        IReadOnlyList<ServiceDefinition> services, Func<string, int> replicasOf,
-        Func<ServiceDefinition, string> urlOf) =>
-        services.SelectMany(service => replicasOf(service.Name) is var count && count > 1 && !service.IsGateway
-            ? Enumerable.Range(1, count)
-                .Select(i => new ServiceInstance(service, $"{service.Name}-{i}", urlOf(service)))
-            : [new ServiceInstance(service, service.Name, urlOf(service))]).ToList();
+        IReadOnlyList<ServiceDefinition> services,
+        Func<string, int> replicasOf,
+        Func<ServiceDefinition, string> urlOf
+    ) =>
+        services
+            .SelectMany(service =>
+                replicasOf(service.Name) is var count && count > 1 && !service.IsGateway
+                    ? Enumerable
+                        .Range(1, count)
+                        .Select(i => new ServiceInstance(service, $"{service.Name}-{i}", urlOf(service)))
+                    : [new ServiceInstance(service, service.Name, urlOf(service))]
+            )
+            .ToList();
 
     /// <summary>Service name to its instances' addresses, separated by ';' (the gateway's <c>Services:&lt;name&gt;</c>).</summary>
     public static Dictionary<string, string> Addresses(IEnumerable<ServiceInstance> instances) =>
-        instances.GroupBy(i => i.Service.Name)
-            .ToDictionary(g => g.Key, g => string.Join(';', g.Select(i => i.Url)));
+        instances.GroupBy(i => i.Service.Name).ToDictionary(g => g.Key, g => string.Join(';', g.Select(i => i.Url)));
 }

@@ -25,7 +25,8 @@ internal sealed record PlatformEnvironment(
     string? RevocationFeedKey = null,
     string? OtlpProtocol = null,
     string? Redis = null,
-    IReadOnlyList<string>? CorsOrigins = null);
+    IReadOnlyList<string>? CorsOrigins = null
+);
 
 internal static class ServiceEnvironment
 {
@@ -33,7 +34,10 @@ internal static class ServiceEnvironment
     /// Where services export telemetry: the operator's own collector when OTEL_EXPORTER_OTLP_ENDPOINT
     /// is set (with their protocol), otherwise the dashboard's OTLP/HTTP receiver.
     /// </summary>
-    public static (string Endpoint, string? Protocol) OtlpTarget(string dashboardOtlpEndpoint, Func<string, string?> variable) =>
+    public static (string Endpoint, string? Protocol) OtlpTarget(
+        string dashboardOtlpEndpoint,
+        Func<string, string?> variable
+    ) =>
         variable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } own
             ? (own, variable("OTEL_EXPORTER_OTLP_PROTOCOL") is { Length: > 0 } protocol ? protocol : null)
             : (dashboardOtlpEndpoint, "http/protobuf");
@@ -62,15 +66,20 @@ internal static class ServiceEnvironment
 
     /// <summary>The environment of <paramref name="service"/> run once, given the others in <paramref name="services"/>.</summary>
     public static Dictionary<string, string> For(
-        ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform) =>
-        For(new ServiceInstance(service, service.Name, platform.Addresses[service.Name]), services, platform);
+        ServiceDefinition service,
+        IReadOnlyList<ServiceDefinition> services,
+        PlatformEnvironment platform
+    ) => For(new ServiceInstance(service, service.Name, platform.Addresses[service.Name]), services, platform);
 
     /// <summary>
     /// The environment variables of one process of a service (a replica listens on its own URL and reports its own
     /// <c>service.instance.id</c>), given the others in <paramref name="services"/>.
     /// </summary>
     public static Dictionary<string, string> For(
-        ServiceInstance instance, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform)
+        ServiceInstance instance,
+        IReadOnlyList<ServiceDefinition> services,
+        PlatformEnvironment platform
+    )
     {
         var service = instance.Service;
         var environment = new Dictionary<string, string>
@@ -93,7 +102,9 @@ internal static class ServiceEnvironment
         }
         if (service.UsesDatabase)
         {
-            environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(service.Name)}"] = platform.Databases[service.Name];
+            environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(service.Name)}"] = platform.Databases[
+                service.Name
+            ];
         }
         if (service.UsesBroker)
         {
@@ -129,7 +140,12 @@ internal static class ServiceEnvironment
                 environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol;
             }
             // the dashboard's request rates want fresher points than the SDK's 60 s default
-            environment["OTEL_METRIC_EXPORT_INTERVAL"] = Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL") is { Length: > 0 } interval ? interval : "5000";
+            environment["OTEL_METRIC_EXPORT_INTERVAL"] = Environment.GetEnvironmentVariable(
+                "OTEL_METRIC_EXPORT_INTERVAL"
+            )
+                is { Length: > 0 } interval
+                ? interval
+                : "5000";
         }
         // every service gets them: a setting is harmless where unused, and a new service's link cannot be forgotten
         foreach (var (key, value) in PublicUrls(platform.GatewayUrl))
@@ -137,7 +153,11 @@ internal static class ServiceEnvironment
             environment[key] = value;
         }
         // a generated password is a convenience for a local run, never a way into anything else
-        if (service.Name == ResourceNames.Identity && platform.Admin is not null && platform.EnvironmentName == Development)
+        if (
+            service.Name == ResourceNames.Identity
+            && platform.Admin is not null
+            && platform.EnvironmentName == Development
+        )
         {
             foreach (var (key, value) in platform.Admin.Settings)
             {

@@ -14,13 +14,16 @@ internal sealed class ServiceRunner(
     string workingDirectory,
     IReadOnlyDictionary<string, string> environment,
     ConsoleOutput console,
-    HttpClient http) : Resource(instance.Name, instance.Service.IsGateway ? "gateway" : "service")
+    HttpClient http
+) : Resource(instance.Name, instance.Service.IsGateway ? "gateway" : "service")
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
     /// <summary>Healthy for this long before a crash means the back-off starts again from 1 s.</summary>
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(60);
 
     private readonly Uri _health = new(HealthBase(instance.Url), "/health/ready");
+
     // one operator action (stop, start, restart) at a time
     private readonly SemaphoreSlim _actions = new(1, 1);
     private CancellationTokenSource _stop = new();
@@ -164,7 +167,11 @@ internal sealed class ServiceRunner(
             }
             State = ResourceState.Crashed;
             Restarts++;
-            console.Line(Name, $"exited with code {exitCode}; restarting in {backoff.TotalSeconds:0} s (restart #{Restarts})", error: true);
+            console.Line(
+                Name,
+                $"exited with code {exitCode}; restarting in {backoff.TotalSeconds:0} s (restart #{Restarts})",
+                error: true
+            );
             Logs.Add($"exited with code {exitCode}; restarting in {backoff.TotalSeconds:0} s");
             State = ResourceState.Restarting;
             try

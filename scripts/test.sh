@@ -28,6 +28,17 @@ if ! dotnet build Community.sln -c Release -nologo > "$results/build.log" 2>&1; 
 fi
 grep -E '^ *[0-9]+ Warning\(s\)|^Time Elapsed' "$results/build.log" | sed 's/^ */   /'
 
+# The code's layout and style are part of the build: CSharpier owns layout (.csharpierrc.json, 120 columns),
+# .editorconfig's style rules are checked by dotnet format (the build enforces them too: EnforceCodeStyleInBuild).
+echo "== dotnet csharpier check . && dotnet format style --verify-no-changes"
+if ! { dotnet tool restore > "$results/format.log" 2>&1 &&
+       dotnet csharpier check . >> "$results/format.log" 2>&1 &&
+       dotnet format style Community.sln --verify-no-changes --severity warn --no-restore >> "$results/format.log" 2>&1; }; then
+    cat "$results/format.log"
+    echo "FORMAT CHECK FAILED: run 'dotnet csharpier format . && dotnet format style Community.sln --severity warn' (log: $results/format.log)"
+    exit 1
+fi
+
 echo "== dotnet test Community.sln -c Release --no-build"
 dotnet test Community.sln -c Release --no-build --logger "trx;LogFileName=$trx_name"
 test_exit=$?

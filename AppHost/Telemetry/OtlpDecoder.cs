@@ -27,7 +27,8 @@ internal sealed record SpanRecord(
     IReadOnlyDictionary<string, string> Attributes,
     bool IsError,
     string? StatusMessage,
-    string Scope);
+    string Scope
+);
 
 /// <summary>One structured log record; <see cref="TraceId"/> links it to its trace.</summary>
 internal sealed record LogRecordData(
@@ -39,7 +40,8 @@ internal sealed record LogRecordData(
     IReadOnlyDictionary<string, string> Attributes,
     string? TraceId,
     string? SpanId,
-    string Scope);
+    string Scope
+);
 
 /// <summary>One histogram data point (explicit buckets), cumulative or delta as <see cref="Delta"/> says.</summary>
 internal sealed record HistogramPoint(
@@ -53,10 +55,18 @@ internal sealed record HistogramPoint(
     double Sum,
     IReadOnlyList<ulong> BucketCounts,
     IReadOnlyList<double> Bounds,
-    bool Delta);
+    bool Delta
+);
 
 /// <summary>One gauge or sum data point.</summary>
-internal sealed record NumberPoint(string Service, string Metric, string Unit, IReadOnlyDictionary<string, string> Attributes, ulong TimeNanos, double Value);
+internal sealed record NumberPoint(
+    string Service,
+    string Metric,
+    string Unit,
+    IReadOnlyDictionary<string, string> Attributes,
+    ulong TimeNanos,
+    double Value
+);
 
 internal sealed record MetricsBatch(IReadOnlyList<HistogramPoint> Histograms, IReadOnlyList<NumberPoint> Numbers);
 
@@ -72,35 +82,41 @@ internal static class OtlpDecoder
     public static List<SpanRecord> DecodeTraces(ReadOnlySpan<byte> body)
     {
         var spans = new List<SpanRecord>();
-        ForEachResource(body, (resource, scopeList) =>
-        {
-            // ResourceSpans.scope_spans = 2; ScopeSpans.spans = 2
-            foreach (var scopeSpans in Repeated(scopeList, 2))
+        ForEachResource(
+            body,
+            (resource, scopeList) =>
             {
-                var scope = ScopeName(scopeSpans);
-                foreach (var span in Repeated(scopeSpans, 2))
+                // ResourceSpans.scope_spans = 2; ScopeSpans.spans = 2
+                foreach (var scopeSpans in Repeated(scopeList, 2))
                 {
-                    spans.Add(DecodeSpan(span, ServiceName(resource), scope));
+                    var scope = ScopeName(scopeSpans);
+                    foreach (var span in Repeated(scopeSpans, 2))
+                    {
+                        spans.Add(DecodeSpan(span, ServiceName(resource), scope));
+                    }
                 }
             }
-        });
+        );
         return spans;
     }
 
     public static List<LogRecordData> DecodeLogs(ReadOnlySpan<byte> body)
     {
         var logs = new List<LogRecordData>();
-        ForEachResource(body, (resource, resourceLogs) =>
-        {
-            foreach (var scopeLogs in Repeated(resourceLogs, 2))
+        ForEachResource(
+            body,
+            (resource, resourceLogs) =>
             {
-                var scope = ScopeName(scopeLogs);
-                foreach (var record in Repeated(scopeLogs, 2))
+                foreach (var scopeLogs in Repeated(resourceLogs, 2))
                 {
-                    logs.Add(DecodeLog(record, ServiceName(resource), scope));
+                    var scope = ScopeName(scopeLogs);
+                    foreach (var record in Repeated(scopeLogs, 2))
+                    {
+                        logs.Add(DecodeLog(record, ServiceName(resource), scope));
+                    }
                 }
             }
-        });
+        );
         return logs;
     }
 
@@ -108,17 +124,20 @@ internal static class OtlpDecoder
     {
         var histograms = new List<HistogramPoint>();
         var numbers = new List<NumberPoint>();
-        ForEachResource(body, (resource, resourceMetrics) =>
-        {
-            var service = ServiceName(resource);
-            foreach (var scopeMetrics in Repeated(resourceMetrics, 2))
+        ForEachResource(
+            body,
+            (resource, resourceMetrics) =>
             {
-                foreach (var metric in Repeated(scopeMetrics, 2))
+                var service = ServiceName(resource);
+                foreach (var scopeMetrics in Repeated(resourceMetrics, 2))
                 {
-                    DecodeMetric(metric, service, histograms, numbers);
+                    foreach (var metric in Repeated(scopeMetrics, 2))
+                    {
+                        DecodeMetric(metric, service, histograms, numbers);
+                    }
                 }
             }
-        });
+        );
         return new MetricsBatch(histograms, numbers);
     }
 
@@ -160,10 +179,14 @@ internal static class OtlpDecoder
 
     private static SpanRecord DecodeSpan(byte[] bytes, string service, string scope)
     {
-        string traceId = "", spanId = "", name = "";
-        string? parent = null, statusMessage = null;
+        string traceId = "",
+            spanId = "",
+            name = "";
+        string? parent = null,
+            statusMessage = null;
         var kind = SpanKind.Unspecified;
-        ulong start = 0, end = 0;
+        ulong start = 0,
+            end = 0;
         var statusCode = 0;
         var attributes = new Dictionary<string, string>();
         var input = new CodedInputStream(bytes);
@@ -172,19 +195,52 @@ internal static class OtlpDecoder
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: traceId = Hex(input.ReadBytes()); break;
-                case 2: spanId = Hex(input.ReadBytes()); break;
-                case 4: parent = Hex(input.ReadBytes()) is { Length: > 0 } p ? p : null; break;
-                case 5: name = input.ReadString(); break;
-                case 6: kind = (SpanKind)input.ReadEnum(); break;
-                case 7: start = input.ReadFixed64(); break;
-                case 8: end = input.ReadFixed64(); break;
-                case 9: ReadKeyValue(input.ReadBytes().ToByteArray(), attributes); break;
-                case 15: (statusCode, statusMessage) = ReadStatus(input.ReadBytes().ToByteArray()); break;
-                default: input.SkipLastField(); break;
+                case 1:
+                    traceId = Hex(input.ReadBytes());
+                    break;
+                case 2:
+                    spanId = Hex(input.ReadBytes());
+                    break;
+                case 4:
+                    parent = Hex(input.ReadBytes()) is { Length: > 0 } p ? p : null;
+                    break;
+                case 5:
+                    name = input.ReadString();
+                    break;
+                case 6:
+                    kind = (SpanKind)input.ReadEnum();
+                    break;
+                case 7:
+                    start = input.ReadFixed64();
+                    break;
+                case 8:
+                    end = input.ReadFixed64();
+                    break;
+                case 9:
+                    ReadKeyValue(input.ReadBytes().ToByteArray(), attributes);
+                    break;
+                case 15:
+                    (statusCode, statusMessage) = ReadStatus(input.ReadBytes().ToByteArray());
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
-        return new SpanRecord(service, traceId, spanId, parent, name, kind, start, end, attributes, statusCode == 2, statusMessage, scope);
+        return new SpanRecord(
+            service,
+            traceId,
+            spanId,
+            parent,
+            name,
+            kind,
+            start,
+            end,
+            attributes,
+            statusCode == 2,
+            statusMessage,
+            scope
+        );
     }
 
     /// <summary>Status.message = 2, Status.code = 3 (2 is ERROR).</summary>
@@ -198,9 +254,15 @@ internal static class OtlpDecoder
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 2: message = input.ReadString(); break;
-                case 3: code = input.ReadEnum(); break;
-                default: input.SkipLastField(); break;
+                case 2:
+                    message = input.ReadString();
+                    break;
+                case 3:
+                    code = input.ReadEnum();
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
         return (code, string.IsNullOrEmpty(message) ? null : message);
@@ -208,10 +270,13 @@ internal static class OtlpDecoder
 
     private static LogRecordData DecodeLog(byte[] bytes, string service, string scope)
     {
-        ulong time = 0, observed = 0;
+        ulong time = 0,
+            observed = 0;
         var severityNumber = 0;
-        string severityText = "", body = "";
-        string? traceId = null, spanId = null;
+        string severityText = "",
+            body = "";
+        string? traceId = null,
+            spanId = null;
         var attributes = new Dictionary<string, string>();
         var input = new CodedInputStream(bytes);
         uint tag;
@@ -219,36 +284,71 @@ internal static class OtlpDecoder
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: time = input.ReadFixed64(); break;
-                case 11: observed = input.ReadFixed64(); break;
-                case 2: severityNumber = input.ReadEnum(); break;
-                case 3: severityText = input.ReadString(); break;
-                case 5: body = ReadAnyValue(input.ReadBytes().ToByteArray()); break;
-                case 6: ReadKeyValue(input.ReadBytes().ToByteArray(), attributes); break;
-                case 9: traceId = Hex(input.ReadBytes()) is { Length: > 0 } t && t.Any(c => c != '0') ? t : null; break;
-                case 10: spanId = Hex(input.ReadBytes()) is { Length: > 0 } s && s.Any(c => c != '0') ? s : null; break;
-                default: input.SkipLastField(); break;
+                case 1:
+                    time = input.ReadFixed64();
+                    break;
+                case 11:
+                    observed = input.ReadFixed64();
+                    break;
+                case 2:
+                    severityNumber = input.ReadEnum();
+                    break;
+                case 3:
+                    severityText = input.ReadString();
+                    break;
+                case 5:
+                    body = ReadAnyValue(input.ReadBytes().ToByteArray());
+                    break;
+                case 6:
+                    ReadKeyValue(input.ReadBytes().ToByteArray(), attributes);
+                    break;
+                case 9:
+                    traceId = Hex(input.ReadBytes()) is { Length: > 0 } t && t.Any(c => c != '0') ? t : null;
+                    break;
+                case 10:
+                    spanId = Hex(input.ReadBytes()) is { Length: > 0 } s && s.Any(c => c != '0') ? s : null;
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
         var severity = severityText.Length > 0 ? severityText : SeverityName(severityNumber);
-        return new LogRecordData(service, time != 0 ? time : observed, severityNumber, severity, body, attributes, traceId, spanId, scope);
+        return new LogRecordData(
+            service,
+            time != 0 ? time : observed,
+            severityNumber,
+            severity,
+            body,
+            attributes,
+            traceId,
+            spanId,
+            scope
+        );
     }
 
     /// <summary>The OTLP severity ranges (1-4 TRACE ... 21-24 FATAL).</summary>
-    public static string SeverityName(int number) => number switch
-    {
-        >= 21 => "Fatal",
-        >= 17 => "Error",
-        >= 13 => "Warning",
-        >= 9 => "Information",
-        >= 5 => "Debug",
-        >= 1 => "Trace",
-        _ => "Unspecified",
-    };
+    public static string SeverityName(int number) =>
+        number switch
+        {
+            >= 21 => "Fatal",
+            >= 17 => "Error",
+            >= 13 => "Warning",
+            >= 9 => "Information",
+            >= 5 => "Debug",
+            >= 1 => "Trace",
+            _ => "Unspecified",
+        };
 
-    private static void DecodeMetric(byte[] bytes, string service, List<HistogramPoint> histograms, List<NumberPoint> numbers)
+    private static void DecodeMetric(
+        byte[] bytes,
+        string service,
+        List<HistogramPoint> histograms,
+        List<NumberPoint> numbers
+    )
     {
-        string name = "", unit = "";
+        string name = "",
+            unit = "";
         var bodies = new List<(int Field, byte[] Bytes)>();
         var input = new CodedInputStream(bytes);
         uint tag;
@@ -256,10 +356,18 @@ internal static class OtlpDecoder
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: name = input.ReadString(); break;
-                case 3: unit = input.ReadString(); break;
-                case 5 or 7 or 9: bodies.Add((WireFormat.GetTagFieldNumber(tag), input.ReadBytes().ToByteArray())); break;
-                default: input.SkipLastField(); break;
+                case 1:
+                    name = input.ReadString();
+                    break;
+                case 3:
+                    unit = input.ReadString();
+                    break;
+                case 5 or 7 or 9:
+                    bodies.Add((WireFormat.GetTagFieldNumber(tag), input.ReadBytes().ToByteArray()));
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
         foreach (var (field, body) in bodies)
@@ -280,9 +388,17 @@ internal static class OtlpDecoder
         }
     }
 
-    private static HistogramPoint DecodeHistogramPoint(byte[] bytes, string service, string metric, string unit, bool delta)
+    private static HistogramPoint DecodeHistogramPoint(
+        byte[] bytes,
+        string service,
+        string metric,
+        string unit,
+        bool delta
+    )
     {
-        ulong start = 0, time = 0, count = 0;
+        ulong start = 0,
+            time = 0,
+            count = 0;
         double sum = 0;
         var buckets = new List<ulong>();
         var bounds = new List<double>();
@@ -295,22 +411,40 @@ internal static class OtlpDecoder
             var packed = WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited;
             switch (field)
             {
-                case 9: ReadKeyValue(input.ReadBytes().ToByteArray(), attributes); break;
-                case 2: start = input.ReadFixed64(); break;
-                case 3: time = input.ReadFixed64(); break;
-                case 4: count = input.ReadFixed64(); break;
-                case 5: sum = input.ReadDouble(); break;
+                case 9:
+                    ReadKeyValue(input.ReadBytes().ToByteArray(), attributes);
+                    break;
+                case 2:
+                    start = input.ReadFixed64();
+                    break;
+                case 3:
+                    time = input.ReadFixed64();
+                    break;
+                case 4:
+                    count = input.ReadFixed64();
+                    break;
+                case 5:
+                    sum = input.ReadDouble();
+                    break;
                 case 6 when packed:
                     var countsInput = new CodedInputStream(input.ReadBytes().ToByteArray());
-                    while (!countsInput.IsAtEnd) buckets.Add(countsInput.ReadFixed64());
+                    while (!countsInput.IsAtEnd)
+                        buckets.Add(countsInput.ReadFixed64());
                     break;
-                case 6: buckets.Add(input.ReadFixed64()); break;
+                case 6:
+                    buckets.Add(input.ReadFixed64());
+                    break;
                 case 7 when packed:
                     var boundsInput = new CodedInputStream(input.ReadBytes().ToByteArray());
-                    while (!boundsInput.IsAtEnd) bounds.Add(boundsInput.ReadDouble());
+                    while (!boundsInput.IsAtEnd)
+                        bounds.Add(boundsInput.ReadDouble());
                     break;
-                case 7: bounds.Add(input.ReadDouble()); break;
-                default: input.SkipLastField(); break;
+                case 7:
+                    bounds.Add(input.ReadDouble());
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
         return new HistogramPoint(service, metric, unit, attributes, start, time, count, sum, buckets, bounds, delta);
@@ -327,11 +461,21 @@ internal static class OtlpDecoder
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 7: ReadKeyValue(input.ReadBytes().ToByteArray(), attributes); break;
-                case 3: time = input.ReadFixed64(); break;
-                case 4: value = input.ReadDouble(); break;
-                case 6: value = input.ReadSFixed64(); break;
-                default: input.SkipLastField(); break;
+                case 7:
+                    ReadKeyValue(input.ReadBytes().ToByteArray(), attributes);
+                    break;
+                case 3:
+                    time = input.ReadFixed64();
+                    break;
+                case 4:
+                    value = input.ReadDouble();
+                    break;
+                case 6:
+                    value = input.ReadSFixed64();
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
         return new NumberPoint(service, metric, unit, attributes, time, value);
@@ -340,16 +484,23 @@ internal static class OtlpDecoder
     /// <summary>A KeyValue (key = 1, value = 2) added to <paramref name="into"/>, its value as text.</summary>
     private static void ReadKeyValue(byte[] bytes, Dictionary<string, string> into)
     {
-        string key = "", value = "";
+        string key = "",
+            value = "";
         var input = new CodedInputStream(bytes);
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: key = input.ReadString(); break;
-                case 2: value = ReadAnyValue(input.ReadBytes().ToByteArray()); break;
-                default: input.SkipLastField(); break;
+                case 1:
+                    key = input.ReadString();
+                    break;
+                case 2:
+                    value = ReadAnyValue(input.ReadBytes().ToByteArray());
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
         if (key.Length > 0)
@@ -375,17 +526,27 @@ internal static class OtlpDecoder
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case 1: return input.ReadString();
-                case 2: return input.ReadBool() ? "true" : "false";
-                case 3: return input.ReadInt64().ToString(CultureInfo.InvariantCulture);
-                case 4: return input.ReadDouble().ToString(CultureInfo.InvariantCulture);
-                case 5: return "[" + string.Join(", ", Repeated(input.ReadBytes().ToByteArray(), 1).Select(ReadAnyValue)) + "]";
+                case 1:
+                    return input.ReadString();
+                case 2:
+                    return input.ReadBool() ? "true" : "false";
+                case 3:
+                    return input.ReadInt64().ToString(CultureInfo.InvariantCulture);
+                case 4:
+                    return input.ReadDouble().ToString(CultureInfo.InvariantCulture);
+                case 5:
+                    return "["
+                        + string.Join(", ", Repeated(input.ReadBytes().ToByteArray(), 1).Select(ReadAnyValue))
+                        + "]";
                 case 6:
                     var map = new Dictionary<string, string>();
                     ReadAttributes(input.ReadBytes().ToByteArray(), 1, map);
                     return "{" + string.Join(", ", map.Select(p => $"{p.Key}: {p.Value}")) + "}";
-                case 7: return Convert.ToBase64String(input.ReadBytes().ToByteArray());
-                default: input.SkipLastField(); break;
+                case 7:
+                    return Convert.ToBase64String(input.ReadBytes().ToByteArray());
+                default:
+                    input.SkipLastField();
+                    break;
             }
         }
         return "";
@@ -399,7 +560,10 @@ internal static class OtlpDecoder
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
-            if (WireFormat.GetTagFieldNumber(tag) == field && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+            if (
+                WireFormat.GetTagFieldNumber(tag) == field
+                && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited
+            )
             {
                 found.Add(input.ReadBytes().ToByteArray());
             }
@@ -417,7 +581,10 @@ internal static class OtlpDecoder
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
-            if (WireFormat.GetTagFieldNumber(tag) == field && WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint)
+            if (
+                WireFormat.GetTagFieldNumber(tag) == field
+                && WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint
+            )
             {
                 return input.ReadEnum();
             }

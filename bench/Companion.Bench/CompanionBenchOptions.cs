@@ -32,7 +32,13 @@ public sealed record CompanionBenchOptions
         {
             string Value() => i + 1 < args.Count ? args[++i] : "";
             int Number(string name, string text, int min) =>
-                int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
+                int.TryParse(
+                    text.Replace("_", "", StringComparison.Ordinal),
+                    NumberStyles.Integer,
+                    CultureInfo.InvariantCulture,
+                    out var n
+                )
+                && n >= min
                     ? n
                     : throw new ArgumentException($"{name} must be a whole number of at least {min}, not '{text}'.");
             try
@@ -41,7 +47,15 @@ public sealed record CompanionBenchOptions
                 options = name switch
                 {
                     "--singles" => options with { Singles = Number(name, Value(), 1) },
-                    "--levels" => options with { Levels = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => Number(name, t, 1))] },
+                    "--levels" => options with
+                    {
+                        Levels =
+                        [
+                            .. Value()
+                                .Split(',', StringSplitOptions.RemoveEmptyEntries)
+                                .Select(t => Number(name, t, 1)),
+                        ],
+                    },
                     "--rounds" => options with { Rounds = Number(name, Value(), 1) },
                     "--first-chunk-ms" => options with { FirstChunkMs = Number(name, Value(), 0) },
                     "--chunk-ms" => options with { ChunkMs = Number(name, Value(), 0) },

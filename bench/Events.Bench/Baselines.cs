@@ -11,8 +11,17 @@ namespace Community.Events.Bench;
 public static class Baselines
 {
     /// <summary>The nearby query before: every row in the radius is read, then sorted.</summary>
-    public static IQueryable<NearbyRow> SortedNearby(EventsDbContext db, double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
-        db.Database.SqlQuery<NearbyRow>($"""
+    public static IQueryable<NearbyRow> SortedNearby(
+        EventsDbContext db,
+        double latitude,
+        double longitude,
+        double radiusM,
+        int limit,
+        Caller caller,
+        DateTimeOffset now
+    ) =>
+        db.Database.SqlQuery<NearbyRow>(
+            $"""
             SELECT e.id AS "Id", earth_distance(e.position, ll_to_earth({latitude}, {longitude})) AS "DistanceM"
             FROM community_events e
             WHERE e.status = 'published'
@@ -22,5 +31,6 @@ public static class Baselines
               AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR {caller.UserId} = ANY (e.invited_user_ids))
             ORDER BY 2, e.id
             LIMIT {limit}
-            """);
+            """
+        );
 }

@@ -23,7 +23,14 @@ public sealed record BenchOptions
     /// The options in <paramref name="args"/> over <paramref name="defaults"/>, or null after printing
     /// <paramref name="usage"/> (<paramref name="exitCode"/> 0 for --help, 2 for a bad option).
     /// </summary>
-    public static BenchOptions? Read(IReadOnlyList<string> args, string countOption, int minCount, BenchOptions defaults, string usage, out int exitCode)
+    public static BenchOptions? Read(
+        IReadOnlyList<string> args,
+        string countOption,
+        int minCount,
+        BenchOptions defaults,
+        string usage,
+        out int exitCode
+    )
     {
         exitCode = 0;
         BenchOptions options;
@@ -37,12 +44,18 @@ public sealed record BenchOptions
             exitCode = 2;
             return null;
         }
-        if (!options.Help) return options;
+        if (!options.Help)
+            return options;
         Console.WriteLine(usage);
         return null;
     }
 
-    public static BenchOptions Parse(IReadOnlyList<string> args, string countOption, int minCount, BenchOptions defaults)
+    public static BenchOptions Parse(
+        IReadOnlyList<string> args,
+        string countOption,
+        int minCount,
+        BenchOptions defaults
+    )
     {
         var options = defaults;
         for (var i = 0; i < args.Count; i++)
@@ -52,7 +65,14 @@ public sealed record BenchOptions
             {
                 var name = args[i];
                 var text = Value();
-                return int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
+                return
+                    int.TryParse(
+                        text.Replace("_", "", StringComparison.Ordinal),
+                        NumberStyles.Integer,
+                        CultureInfo.InvariantCulture,
+                        out var n
+                    )
+                    && n >= min
                     ? n
                     : throw new ArgumentException($"{name} must be a whole number of at least {min}, not '{text}'.");
             }
@@ -77,11 +97,14 @@ public sealed record BenchOptions
 public static class BenchPostgres
 {
     /// <summary>Kept between runs so --keep can reuse a seeded database; fsync off only speeds up seeding.</summary>
-    public static Task<PostgresServer> StartAsync(string repositoryRoot, Action<string> log) => PostgresServer.StartAsync(new LocalInfrastructureOptions
-    {
-        DataFolder = Path.Combine(repositoryRoot, ".local", "bench"),
-        KeepData = true,
-        FastUnsafe = true,
-        Log = log,
-    });
+    public static Task<PostgresServer> StartAsync(string repositoryRoot, Action<string> log) =>
+        PostgresServer.StartAsync(
+            new LocalInfrastructureOptions
+            {
+                DataFolder = Path.Combine(repositoryRoot, ".local", "bench"),
+                KeepData = true,
+                FastUnsafe = true,
+                Log = log,
+            }
+        );
 }

@@ -16,22 +16,28 @@ public sealed record CapturedCommand(string Sql, IReadOnlyList<NpgsqlParameter> 
         for (var i = 0; i < Parameters.Count; i++)
         {
             var p = Parameters[i];
-            text.Append("  -- ").Append(p.ParameterName.Length > 0 ? p.ParameterName : "$" + (i + 1)).Append(" = ").AppendLine(Literal(p.Value));
+            text.Append("  -- ")
+                .Append(p.ParameterName.Length > 0 ? p.ParameterName : "$" + (i + 1))
+                .Append(" = ")
+                .AppendLine(Literal(p.Value));
         }
         return text.ToString();
     }
 
-    private static string Literal(object? value) => value switch
-    {
-        null or DBNull => "NULL",
-        string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
-        DateTimeOffset t => "'" + t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'",
-        DateTime t => "'" + t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'",
-        bool b => b ? "true" : "false",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        System.Collections.IEnumerable items => "{" + string.Join(",", items.Cast<object?>().Select(Literal)) + "}",
-        _ => value.ToString() ?? "",
-    };
+    private static string Literal(object? value) =>
+        value switch
+        {
+            null or DBNull => "NULL",
+            string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+            DateTimeOffset t => "'"
+                + t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)
+                + "+00'",
+            DateTime t => "'" + t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'",
+            bool b => b ? "true" : "false",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            System.Collections.IEnumerable items => "{" + string.Join(",", items.Cast<object?>().Select(Literal)) + "}",
+            _ => value.ToString() ?? "",
+        };
 }
 
 /// <summary>
@@ -62,14 +68,22 @@ public sealed class CommandCapture : DbCommandInterceptor
     }
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        DbCommand command,
+        CommandEventData eventData,
+        InterceptionResult<DbDataReader> result,
+        CancellationToken cancellationToken = default
+    )
     {
         Record(command);
         return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
     }
 
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        DbCommand command,
+        CommandEventData eventData,
+        InterceptionResult<object> result,
+        CancellationToken cancellationToken = default
+    )
     {
         Record(command);
         return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
@@ -77,7 +91,11 @@ public sealed class CommandCapture : DbCommandInterceptor
 
     private void Record(DbCommand command)
     {
-        if (!_armed || (_captured is not null && !_keepLast)) return;
-        _captured = new CapturedCommand(command.CommandText, command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList());
+        if (!_armed || (_captured is not null && !_keepLast))
+            return;
+        _captured = new CapturedCommand(
+            command.CommandText,
+            command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList()
+        );
     }
 }

@@ -1,10 +1,10 @@
-using Community.ServiceDefaults.Api;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Community.Contracts;
 using Community.Events.Catalogue;
 using Community.Events.Data;
 using Community.LocalInfrastructure;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -20,14 +20,15 @@ namespace Community.Events.Bench;
 /// </summary>
 public static class EventsBench
 {
-    private const int NearbyLimit = 50;       // the API's default
-    private const int PageSize = 20;          // the API's default
+    private const int NearbyLimit = 50; // the API's default
+    private const int PageSize = 20; // the API's default
     private const int MiddlePage = 100;
-    private const int DeepPage = 5000;        // by cursor; by number it is past the offset cap (OFFSET 99,980)
+    private const int DeepPage = 5000; // by cursor; by number it is past the offset cap (OFFSET 99,980)
     private static readonly int DeepestNumberedPage = (int)(PageRequest.MaxOffset / PageSize) + 1; // 501: OFFSET 10,000
     private const double NearbyP95TargetMs = 50;
     private const double RequestP95TargetMs = 20;
-    private const string ForceSequentialScan = "SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off";
+    private const string ForceSequentialScan =
+        "SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_indexonlyscan = off";
 
     private static readonly string[] Notes =
     [
@@ -42,7 +43,6 @@ public static class EventsBench
         "- 0012_catalogue_filters.sql: the catalogue index carries interests, event_type, price_cents and country, the city index",
         "  what a city page filters on, and country has its own: filtered pages and counts are index-only scans.",
     ];
-
 
     private const string Usage = """
         usage: run-events.sh [options]
@@ -59,7 +59,17 @@ public static class EventsBench
 
     public static async Task<int> Main(string[] args)
     {
-        if (BenchOptions.Read(args, "--events", 1, new BenchOptions { Database = "events_bench" }, Usage, out var exitCode) is not { } options)
+        if (
+            BenchOptions.Read(
+                args,
+                "--events",
+                1,
+                new BenchOptions { Database = "events_bench" },
+                Usage,
+                out var exitCode
+            )
+            is not { } options
+        )
             return exitCode;
 
         var root = RepositoryRoot.Find();
@@ -73,15 +83,29 @@ public static class EventsBench
         return 0;
     }
 
-    private static async Task RunAsync(PostgresServer server, BenchOptions options, Report report, DateTimeOffset stamp, Action<string> log)
+    private static async Task RunAsync(
+        PostgresServer server,
+        BenchOptions options,
+        Report report,
+        DateTimeOffset stamp,
+        Action<string> log
+    )
     {
         var reuse = options.Keep && await SeededEventsAsync(server, options.Database) > 0;
-        if (!reuse) await server.DropDatabaseAsync(options.Database);
+        if (!reuse)
+            await server.DropDatabaseAsync(options.Database);
         var connectionString = await server.CreateDatabaseAsync(options.Database);
-        await using var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "events-bench" }.EnableDynamicJson().Build();
-        await new SchemaMigrator(dataSource,
-            [new MigrationSource("platform", typeof(DatabaseSetup).Assembly), new MigrationSource(ResourceNames.Events, typeof(EventsDbContext).Assembly)],
-            NullLogger<SchemaMigrator>.Instance).StartAsync(CancellationToken.None);
+        await using var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = "events-bench" }
+            .EnableDynamicJson()
+            .Build();
+        await new SchemaMigrator(
+            dataSource,
+            [
+                new MigrationSource("platform", typeof(DatabaseSetup).Assembly),
+                new MigrationSource(ResourceNames.Events, typeof(EventsDbContext).Assembly),
+            ],
+            NullLogger<SchemaMigrator>.Instance
+        ).StartAsync(CancellationToken.None);
 
         SeedTimings? seeded = null;
         if (reuse)
@@ -99,22 +123,33 @@ public static class EventsBench
         report.Line(new string('=', 48));
         await DescribeEnvironmentAsync(dataSource, report, now);
         report.Heading("Seeding");
-        if (seeded is null) report.Line("reused an already seeded database (--keep): no seeding this run");
+        if (seeded is null)
+            report.Line("reused an already seeded database (--keep): no seeding this run");
         else
         {
-            report.Line($"{seeded.Events:N0} events by binary COPY ({Math.Clamp(Environment.ProcessorCount, 1, 4)} streams, generated columns computed by the server):");
-            report.Line($"  COPY                {seeded.Copy.TotalSeconds,7:F1} s  ({seeded.Events / seeded.Copy.TotalSeconds:N0} events/s)");
-            report.Line($"  rebuild indexes     {seeded.Indexes.TotalSeconds,7:F1} s  ({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})");
-            report.Line($"  VACUUM (ANALYZE)    {seeded.VacuumAnalyze.TotalSeconds,7:F1} s");
-            report.Line($"  total               {seeded.Total.TotalSeconds,7:F1} s");
+            report.Line(
+                $"{seeded.Events:N0} events by binary COPY ({Math.Clamp(Environment.ProcessorCount, 1, 4)} streams, generated columns computed by the server):"
+            );
+            report.Line(
+                $"  COPY                {seeded.Copy.TotalSeconds, 7:F1} s  ({seeded.Events / seeded.Copy.TotalSeconds:N0} events/s)"
+            );
+            report.Line(
+                $"  rebuild indexes     {seeded.Indexes.TotalSeconds, 7:F1} s  ({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})"
+            );
+            report.Line($"  VACUUM (ANALYZE)    {seeded.VacuumAnalyze.TotalSeconds, 7:F1} s");
+            report.Line($"  total               {seeded.Total.TotalSeconds, 7:F1} s");
         }
 
         var capture = new CommandCapture();
-        var contextOptions = new DbContextOptionsBuilder<EventsDbContext>().UseNpgsql(dataSource).AddInterceptors(capture).Options;
+        var contextOptions = new DbContextOptionsBuilder<EventsDbContext>()
+            .UseNpgsql(dataSource)
+            .AddInterceptors(capture)
+            .Options;
         EventsDbContext NewContext() => new(contextOptions);
         var random = new Random(options.Seed);
         var densest = World.Cities.MaxBy(c => c.Weight)!;
-        (double Lat, double Lon) Near(City c) => (c.Latitude + (random.NextDouble() - 0.5) * 0.04, c.Longitude + (random.NextDouble() - 0.5) * 0.04);
+        (double Lat, double Lon) Near(City c) =>
+            (c.Latitude + (random.NextDouble() - 0.5) * 0.04, c.Longitude + (random.NextDouble() - 0.5) * 0.04);
         City AnyCity() => World.Cities[random.Next(World.Cities.Length)];
         var anonymous = Caller.Anonymous;
         var noFilter = new CatalogueFilter();
@@ -130,8 +165,10 @@ public static class EventsBench
             await Baselines.SortedNearby(db, lat, lon, radiusKm * 1000, NearbyLimit, anonymous, now).ToListAsync();
         }
         DateTimeOffset earliestStart;
-        await using (var db = NewContext()) earliestStart = await CatalogueQueries.EarliestStartAsync(db, now);
-        IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter) => CatalogueQueries.Catalogue(db, filter, anonymous, now, earliestStart);
+        await using (var db = NewContext())
+            earliestStart = await CatalogueQueries.EarliestStartAsync(db, now);
+        IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter) =>
+            CatalogueQueries.Catalogue(db, filter, anonymous, now, earliestStart);
         PageStart<TimeAndId> Numbered(int page) => new(new PageRequest(page, PageSize), null);
         async Task PageAsync(EventsDbContext db, CatalogueFilter filter, int page) =>
             await CatalogueQueries.PageAsync(db, Catalogue(db, filter), Numbered(page));
@@ -152,16 +189,25 @@ public static class EventsBench
         }
 
         async Task<LatencyStats> Measure(string name, int warmUp, int runs, Func<EventsDbContext, Task> query) =>
-            await Latency.MeasureAsync(name, warmUp, runs, options.Budget, async _ =>
-            {
-                await using var db = NewContext();
-                await query(db);
-            }, log);
+            await Latency.MeasureAsync(
+                name,
+                warmUp,
+                runs,
+                options.Budget,
+                async _ =>
+                {
+                    await using var db = NewContext();
+                    await query(db);
+                },
+                log
+            );
 
         // The cursor a client holds after page 4,999: the position of that page's last row.
         TimeAndId deepCursor;
         await using (var db = NewContext())
-            deepCursor = CatalogueQueries.PositionOf(await Catalogue(db, noFilter).Skip((DeepPage - 1) * PageSize - 1).FirstAsync());
+            deepCursor = CatalogueQueries.PositionOf(
+                await Catalogue(db, noFilter).Skip((DeepPage - 1) * PageSize - 1).FirstAsync()
+            );
         var deepByCursor = new PageStart<TimeAndId>(new PageRequest(DeepPage, PageSize), deepCursor);
 
         var cityNames = World.Cities.Select(c => c.Name).ToArray();
@@ -176,14 +222,24 @@ public static class EventsBench
             ("city, page 1", () => new(City: Pick(cityNames)), 1, null),
             ("country, page 1", () => new(Country: Pick(countries)), 1, null),
             ("interest, page 1", () => new(Interest: Pick(World.Interests)), 1, null),
-            ("event_type, page 1", () => new(EventType: World.EventTypes[random.Next(World.EventTypes.Length)].Type), 1, null),
+            (
+                "event_type, page 1",
+                () => new(EventType: World.EventTypes[random.Next(World.EventTypes.Length)].Type),
+                1,
+                null
+            ),
             ("price=paid, page 1", () => new(Paid: true), 1, null),
             ("q (one word), page 1", () => new(Text: Pick(World.Words)), 1, null),
-            ("starts in a 7-day window, page 1", () =>
-            {
-                var from = now.AddDays(random.Next(300));
-                return new(StartsAfter: from, StartsBefore: from.AddDays(7));
-            }, 1, null),
+            (
+                "starts in a 7-day window, page 1",
+                () =>
+                {
+                    var from = now.AddDays(random.Next(300));
+                    return new(StartsAfter: from, StartsBefore: from.AddDays(7));
+                },
+                1,
+                null
+            ),
         };
 
         var equivalence = await CompareAsync(NewContext, random, now, log);
@@ -191,30 +247,70 @@ public static class EventsBench
         // Each query on a fresh context and pooled connection, as one API request would run it.
         var loadBefore = LoadAverage();
         var runs = options.Runs;
-        var nearby5 = await Measure("nearby 5 km, limit 50 (random city +-2 km)", 20, runs, db => NearbyAsync(db, AnyCity(), 5, true));
-        var nearby50 = await Measure("nearby 50 km, limit 50 (random city +-2 km)", 20, runs, db => NearbyAsync(db, AnyCity(), 50, true));
+        var nearby5 = await Measure(
+            "nearby 5 km, limit 50 (random city +-2 km)",
+            20,
+            runs,
+            db => NearbyAsync(db, AnyCity(), 5, true)
+        );
+        var nearby50 = await Measure(
+            "nearby 50 km, limit 50 (random city +-2 km)",
+            20,
+            runs,
+            db => NearbyAsync(db, AnyCity(), 50, true)
+        );
         var page1 = await Measure("catalogue page 1 alone (limit 20)", 20, runs, db => PageAsync(db, noFilter, 1));
-        var pageDeepest = await Measure($"catalogue page {DeepestNumberedPage} alone (OFFSET {(DeepestNumberedPage - 1) * PageSize:N0})", 10, runs,
-            db => PageAsync(db, noFilter, DeepestNumberedPage));
-        var pageDeep = await Measure($"page {DeepPage} alone by OFFSET {(DeepPage - 1) * PageSize:N0} (past the cap)", 3, runs, db => PageAsync(db, noFilter, DeepPage));
-        var pageCursor = await Measure($"catalogue page {DeepPage} alone, by cursor", 20, runs,
-            async db => await CatalogueQueries.PageAsync(db, Catalogue(db, noFilter), deepByCursor));
+        var pageDeepest = await Measure(
+            $"catalogue page {DeepestNumberedPage} alone (OFFSET {(DeepestNumberedPage - 1) * PageSize:N0})",
+            10,
+            runs,
+            db => PageAsync(db, noFilter, DeepestNumberedPage)
+        );
+        var pageDeep = await Measure(
+            $"page {DeepPage} alone by OFFSET {(DeepPage - 1) * PageSize:N0} (past the cap)",
+            3,
+            runs,
+            db => PageAsync(db, noFilter, DeepPage)
+        );
+        var pageCursor = await Measure(
+            $"catalogue page {DeepPage} alone, by cursor",
+            20,
+            runs,
+            async db => await CatalogueQueries.PageAsync(db, Catalogue(db, noFilter), deepByCursor)
+        );
         var count = await Measure("catalogue exact COUNT(*) (no filter)", 3, runs, db => CountAsync(db, noFilter));
-        var bounded = await Measure("catalogue bounded total (no filter)", 10, runs, db => Catalogue(db, noFilter).CountBoundedAsync(CountedTotal.DefaultExactUpTo));
+        var bounded = await Measure(
+            "catalogue bounded total (no filter)",
+            10,
+            runs,
+            db => Catalogue(db, noFilter).CountBoundedAsync(CountedTotal.DefaultExactUpTo)
+        );
 
         var requests = new List<(string Name, LatencyStats Before, LatencyStats After, string Totals)>();
         foreach (var (name, filterOf, page, cursor) in cases)
         {
             var before = await Measure($"before: {name}", 3, runs, db => BeforeAsync(db, filterOf(), page));
             var totals = new List<CountedTotal>();
-            var after = await Measure($"after: {name}", 10, runs, async db =>
-            {
-                var total = await AfterAsync(db, filterOf(), cursor ?? Numbered(page));
-                if (totals.Count < 1000) totals.Add(total);
-            });
+            var after = await Measure(
+                $"after: {name}",
+                10,
+                runs,
+                async db =>
+                {
+                    var total = await AfterAsync(db, filterOf(), cursor ?? Numbered(page));
+                    if (totals.Count < 1000)
+                        totals.Add(total);
+                }
+            );
             var exact = totals.Count(t => !t.IsEstimate);
-            requests.Add((name, before, after,
-                $"{exact}/{totals.Count} exact, totals {totals.Min(t => t.Count):N0}-{totals.Max(t => t.Count):N0}"));
+            requests.Add(
+                (
+                    name,
+                    before,
+                    after,
+                    $"{exact}/{totals.Count} exact, totals {totals.Min(t => t.Count):N0}-{totals.Max(t => t.Count):N0}"
+                )
+            );
         }
 
         // The same nearby SQL with index and bitmap scans disabled on its connection: what the index saves.
@@ -225,7 +321,14 @@ public static class EventsBench
             await db.Database.ExecuteSqlRawAsync(ForceSequentialScan);
             try
             {
-                return await Latency.MeasureAsync(name, 1, 5, TimeSpan.Zero, _ => NearbyAsync(db, AnyCity(), radiusKm, true), log);
+                return await Latency.MeasureAsync(
+                    name,
+                    1,
+                    5,
+                    TimeSpan.Zero,
+                    _ => NearbyAsync(db, AnyCity(), radiusKm, true),
+                    log
+                );
             }
             finally
             {
@@ -235,23 +338,48 @@ public static class EventsBench
         var seq5 = await MeasureSequential("nearby 5 km, index scans disabled", 5);
         var seq50 = await MeasureSequential("nearby 50 km, index scans disabled", 50);
 
-        var sorted5 = await Measure("nearby 5 km, before: sort every row in radius", 20, runs, db => SortedNearbyAsync(db, AnyCity(), 5, true));
-        var sorted50 = await Measure("nearby 50 km, before: sort every row in radius", 20, runs, db => SortedNearbyAsync(db, AnyCity(), 50, true));
+        var sorted5 = await Measure(
+            "nearby 5 km, before: sort every row in radius",
+            20,
+            runs,
+            db => SortedNearbyAsync(db, AnyCity(), 5, true)
+        );
+        var sorted50 = await Measure(
+            "nearby 50 km, before: sort every row in radius",
+            20,
+            runs,
+            db => SortedNearbyAsync(db, AnyCity(), 50, true)
+        );
         var loadAfter = LoadAverage();
 
         report.Heading("Latency in ms (client side, EF Core through CatalogueQueries, one fresh DbContext per run)");
-        report.Line($"now = {now:yyyy-MM-dd HH:mm:ss} UTC, anonymous caller; nearby around the {World.Cities.Length} seeded cities; warm-up runs not counted");
-        report.Line($"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores" +
-            (double.TryParse(loadBefore, CultureInfo.InvariantCulture, out var load) && load > Environment.ProcessorCount
-                ? ": other work shared the machine, so the client figures are inflated; the EXPLAIN times below are steadier"
-                : ""));
+        report.Line(
+            $"now = {now:yyyy-MM-dd HH:mm:ss} UTC, anonymous caller; nearby around the {World.Cities.Length} seeded cities; warm-up runs not counted"
+        );
+        report.Line(
+            $"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores"
+                + (
+                    double.TryParse(loadBefore, CultureInfo.InvariantCulture, out var load)
+                    && load > Environment.ProcessorCount
+                        ? ": other work shared the machine, so the client figures are inflated; the EXPLAIN times below are steadier"
+                        : ""
+                )
+        );
         report.Line();
         report.Line("One GET /api/v1/events request (page of 20 + its total), each filter drawn at random per run:");
-        report.Line("  before = the page + an exact COUNT(*) (the API until now); after = the page + a total exact up to");
-        report.Line($"  {CountedTotal.DefaultExactUpTo:N0}, above that the planner's estimate with total_is_estimate (CatalogueQueries.ListAsync)");
-        report.Line($"{"request",-38} {"runs",5} {"before p50",11} {"p95",8} {"after p50",10} {"p95",8} {"p95 gain",9}  totals answered after");
+        report.Line(
+            "  before = the page + an exact COUNT(*) (the API until now); after = the page + a total exact up to"
+        );
+        report.Line(
+            $"  {CountedTotal.DefaultExactUpTo:N0}, above that the planner's estimate with total_is_estimate (CatalogueQueries.ListAsync)"
+        );
+        report.Line(
+            $"{"request", -38} {"runs", 5} {"before p50", 11} {"p95", 8} {"after p50", 10} {"p95", 8} {"p95 gain", 9}  totals answered after"
+        );
         foreach (var (name, before, after, totals) in requests)
-            report.Line($"{name,-38} {after.Runs,5} {Report.Ms(before.P50),11} {Report.Ms(before.P95),8} {Report.Ms(after.P50),10} {Report.Ms(after.P95),8} {Report.Ratio(before.P95, after.P95),9}  {totals}");
+            report.Line(
+                $"{name, -38} {after.Runs, 5} {Report.Ms(before.P50), 11} {Report.Ms(before.P95), 8} {Report.Ms(after.P50), 10} {Report.Ms(after.P95), 8} {Report.Ratio(before.P95, after.P95), 9}  {totals}"
+            );
         report.Line();
         report.Line("Parts and other queries the API runs:");
         report.Table([nearby5, nearby50, page1, pageDeepest, pageCursor, count, bounded]);
@@ -262,8 +390,12 @@ public static class EventsBench
         var afterPage1 = requests[0].After;
         var afterCursor = requests[2].After;
         report.Heading("Ratios (p50)");
-        report.Line($"  request page {DeepPage} by cursor / page 1 ...... {Report.Ratio(afterCursor.P50, afterPage1.P50)}");
-        report.Line($"  request page {DeepestNumberedPage} by offset / page 1 ....... {Report.Ratio(requests[1].After.P50, afterPage1.P50)}");
+        report.Line(
+            $"  request page {DeepPage} by cursor / page 1 ...... {Report.Ratio(afterCursor.P50, afterPage1.P50)}"
+        );
+        report.Line(
+            $"  request page {DeepestNumberedPage} by offset / page 1 ....... {Report.Ratio(requests[1].After.P50, afterPage1.P50)}"
+        );
         report.Line($"  page {DeepPage} alone, cursor / page 1 ........ {Report.Ratio(pageCursor.P50, page1.P50)}");
         report.Line($"  page {DeepPage} alone, offset / page 1 ........ {Report.Ratio(pageDeep.P50, page1.P50)}");
         report.Line($"  exact COUNT / bounded total ........... {Report.Ratio(count.P50, bounded.P50)}");
@@ -273,7 +405,10 @@ public static class EventsBench
         report.Line($"  nearby 50 km, before / now ............ {Report.Ratio(sorted50.P50, nearby50.P50)}");
 
         // Plans: the captured command of one representative run, explained with the same parameters.
-        async Task<(CapturedCommand Command, string Plan)> Plan(Func<EventsDbContext, Task> query, string? settings = null)
+        async Task<(CapturedCommand Command, string Plan)> Plan(
+            Func<EventsDbContext, Task> query,
+            string? settings = null
+        )
         {
             await using var db = NewContext();
             var command = await capture.CaptureAsync(() => query(db));
@@ -288,17 +423,34 @@ public static class EventsBench
         }
         await AddPlan($"nearby 5 km around {densest.Name}", db => NearbyAsync(db, densest, 5, false));
         await AddPlan($"nearby 50 km around {densest.Name}", db => NearbyAsync(db, densest, 50, false));
-        await AddPlan($"nearby 50 km around {densest.Name}, index scans disabled", db => NearbyAsync(db, densest, 50, false), ForceSequentialScan);
+        await AddPlan(
+            $"nearby 50 km around {densest.Name}, index scans disabled",
+            db => NearbyAsync(db, densest, 50, false),
+            ForceSequentialScan
+        );
         await AddPlan("catalogue page 1 (ids)", db => PageAsync(db, noFilter, 1));
         await AddPlan($"catalogue page {DeepPage} by offset (ids)", db => PageAsync(db, noFilter, DeepPage));
-        await AddPlan($"catalogue page {DeepPage} by cursor (ids)", db => CatalogueQueries.PageAsync(db, Catalogue(db, noFilter), deepByCursor));
+        await AddPlan(
+            $"catalogue page {DeepPage} by cursor (ids)",
+            db => CatalogueQueries.PageAsync(db, Catalogue(db, noFilter), deepByCursor)
+        );
         await AddPlan("before: exact COUNT(*), no filter", db => CountAsync(db, noFilter));
         // The bounded total's COUNT (run when the planner expects at most 20,000 rows; otherwise only an EXPLAIN runs).
-        Task LimitedCount(EventsDbContext db, CatalogueFilter f) => Catalogue(db, f).Take(CountedTotal.DefaultExactUpTo + 1).CountAsync();
+        Task LimitedCount(EventsDbContext db, CatalogueFilter f) =>
+            Catalogue(db, f).Take(CountedTotal.DefaultExactUpTo + 1).CountAsync();
         await AddPlan("after: bounded total's COUNT over LIMIT 10,001, no filter", db => LimitedCount(db, noFilter));
-        await AddPlan($"catalogue city={densest.Name} interest={World.Interests[0]}, page 1 (ids)", db => PageAsync(db, filter, 1));
-        await AddPlan($"before: city={densest.Name} interest={World.Interests[0]}, exact COUNT(*)", db => CountAsync(db, filter));
-        await AddPlan($"after: city={densest.Name} interest={World.Interests[0]}, bounded total's COUNT", db => LimitedCount(db, filter));
+        await AddPlan(
+            $"catalogue city={densest.Name} interest={World.Interests[0]}, page 1 (ids)",
+            db => PageAsync(db, filter, 1)
+        );
+        await AddPlan(
+            $"before: city={densest.Name} interest={World.Interests[0]}, exact COUNT(*)",
+            db => CountAsync(db, filter)
+        );
+        await AddPlan(
+            $"after: city={densest.Name} interest={World.Interests[0]}, bounded total's COUNT",
+            db => LimitedCount(db, filter)
+        );
         var country = new CatalogueFilter(Country: densest.Country);
         await AddPlan($"after: country={densest.Country}, page 1 (ids)", db => PageAsync(db, country, 1));
         await AddPlan($"after: country={densest.Country}, bounded total's COUNT", db => LimitedCount(db, country));
@@ -307,31 +459,53 @@ public static class EventsBench
         var text = new CatalogueFilter(Text: World.Words[0]);
         await AddPlan($"after: q={World.Words[0]}, page 1 (ids)", db => PageAsync(db, text, 1));
         await AddPlan($"after: q={World.Words[0]}, bounded total's COUNT", db => LimitedCount(db, text));
-        await AddPlan($"for comparison: nearby 50 km around {densest.Name}, before (sort every row)", db => SortedNearbyAsync(db, densest, 50, false));
+        await AddPlan(
+            $"for comparison: nearby 50 km around {densest.Name}, before (sort every row)",
+            db => SortedNearbyAsync(db, densest, 50, false)
+        );
 
         report.Heading("Checks");
-        foreach (var line in equivalence) report.Line("  " + line);
-        foreach (var (name, _, plan) in plans.Where(p => p.Name.StartsWith("nearby", StringComparison.Ordinal) && !p.Name.Contains("disabled", StringComparison.Ordinal)))
+        foreach (var line in equivalence)
+            report.Line("  " + line);
+        foreach (
+            var (name, _, plan) in plans.Where(p =>
+                p.Name.StartsWith("nearby", StringComparison.Ordinal)
+                && !p.Name.Contains("disabled", StringComparison.Ordinal)
+            )
+        )
         {
-            var indexed = plan.Contains("community_events_position", StringComparison.Ordinal)
+            var indexed =
+                plan.Contains("community_events_position", StringComparison.Ordinal)
                 && !plan.Contains("Seq Scan on community_events", StringComparison.Ordinal);
-            report.Line($"  {name}: GiST index community_events_position used, no Seq Scan on community_events: {(indexed ? "YES" : "NO")}");
+            report.Line(
+                $"  {name}: GiST index community_events_position used, no Seq Scan on community_events: {(indexed ? "YES" : "NO")}"
+            );
         }
-        report.Line($"  nearby 50 km p95 {Report.Ms(nearby50.P95)} ms <= {NearbyP95TargetMs} ms: {(nearby50.P95 <= NearbyP95TargetMs ? "OK" : "POOR")}");
+        report.Line(
+            $"  nearby 50 km p95 {Report.Ms(nearby50.P95)} ms <= {NearbyP95TargetMs} ms: {(nearby50.P95 <= NearbyP95TargetMs ? "OK" : "POOR")}"
+        );
         foreach (var (name, _, after, _) in requests)
-            report.Line($"  request {name}: p95 {Report.Ms(after.P95)} ms <= {RequestP95TargetMs} ms: {(after.P95 <= RequestP95TargetMs ? "OK" : "POOR")}");
+            report.Line(
+                $"  request {name}: p95 {Report.Ms(after.P95)} ms <= {RequestP95TargetMs} ms: {(after.P95 <= RequestP95TargetMs ? "OK" : "POOR")}"
+            );
         // A page by number reads every row before it, so numbered pages end at the offset cap; deeper, the cursor.
         var pastTheCap = new ValidationErrors();
         PageRequest.Read(DeepPage, PageSize, PageSize, pastTheCap);
-        report.Line($"  page {DeepPage} by number (OFFSET {(DeepPage - 1) * PageSize:N0} > {PageRequest.MaxOffset:N0}): a 400 with a hint: {(pastTheCap.Any ? "YES" : "NO")}");
-        report.Line($"  request page {DeepPage} by cursor p50 {Report.Ms(afterCursor.P50)} ms <= 2x page 1 ({Report.Ms(afterPage1.P50)} ms): " +
-            (afterCursor.P50 <= 2 * afterPage1.P50 ? "OK" : "POOR"));
+        report.Line(
+            $"  page {DeepPage} by number (OFFSET {(DeepPage - 1) * PageSize:N0} > {PageRequest.MaxOffset:N0}): a 400 with a hint: {(pastTheCap.Any ? "YES" : "NO")}"
+        );
+        report.Line(
+            $"  request page {DeepPage} by cursor p50 {Report.Ms(afterCursor.P50)} ms <= 2x page 1 ({Report.Ms(afterPage1.P50)} ms): "
+                + (afterCursor.P50 <= 2 * afterPage1.P50 ? "OK" : "POOR")
+        );
 
         report.Heading("Plan summaries (server side, from EXPLAIN ANALYZE)");
-        foreach (var (name, _, plan) in plans) report.Line($"  {name}:{Environment.NewLine}    {Summarise(plan)}");
+        foreach (var (name, _, plan) in plans)
+            report.Line($"  {name}:{Environment.NewLine}    {Summarise(plan)}");
 
         report.Heading("Notes");
-        foreach (var note in Notes) report.Line(note);
+        foreach (var note in Notes)
+            report.Line(note);
 
         report.Heading("Plans: EXPLAIN (ANALYZE, BUFFERS) of the SQL EF sent, with its parameters");
         foreach (var (name, command, plan) in plans)
@@ -348,11 +522,18 @@ public static class EventsBench
     /// The API's nearby query against the sort-everything one, and the proposed ids-first paging
     /// against the API's, on random points, radii, limits, callers and pages: same rows, same order?
     /// </summary>
-    private static async Task<List<string>> CompareAsync(Func<EventsDbContext> newContext, Random random, DateTimeOffset now, Action<string> log)
+    private static async Task<List<string>> CompareAsync(
+        Func<EventsDbContext> newContext,
+        Random random,
+        DateTimeOffset now,
+        Action<string> log
+    )
     {
         double[] radiiKm = [0.5, 1, 5, 20, 50, 100];
         int[] limits = [1, 10, 50, 100];
-        int same = 0, total = 0, rows = 0;
+        int same = 0,
+            total = 0,
+            rows = 0;
         var firstDifference = "";
         for (var i = 0; i < 300; i++)
         {
@@ -372,29 +553,57 @@ public static class EventsBench
             var before = await Baselines.SortedNearby(db, lat, lon, radiusM, limit, caller, now).ToListAsync();
             total++;
             rows += now1.Count;
-            if (now1.SequenceEqual(before)) same++;
+            if (now1.SequenceEqual(before))
+                same++;
             else if (firstDifference.Length == 0)
-                firstDifference = $" (first difference: {city.Name} {lat:F4},{lon:F4} {radiusM / 1000} km limit {limit}: {now1.Count} vs {before.Count} rows)";
+                firstDifference =
+                    $" (first difference: {city.Name} {lat:F4},{lon:F4} {radiusM / 1000} km limit {limit}: {now1.Count} vs {before.Count} rows)";
         }
         log($"compared nearby on {total} queries: {same} identical");
-        var lines = new List<string> { $"nearby (ordered index walk) vs sorting every row in radius: {same}/{total} queries identical ids, distances and order, {rows:N0} rows{firstDifference}" };
+        var lines = new List<string>
+        {
+            $"nearby (ordered index walk) vs sorting every row in radius: {same}/{total} queries identical ids, distances and order, {rows:N0} rows{firstDifference}",
+        };
 
         // A cursor page must hold the rows of the offset page with the same number, filtered or not.
         var pagesSame = 0;
         int[] pages = [2, MiddlePage, DeepPage];
-        var filters = new[] { new CatalogueFilter(), new CatalogueFilter(Interest: World.Interests[0]), new CatalogueFilter(City: World.Cities[0].Name) };
+        var filters = new[]
+        {
+            new CatalogueFilter(),
+            new CatalogueFilter(Interest: World.Interests[0]),
+            new CatalogueFilter(City: World.Cities[0].Name),
+        };
         foreach (var filter in filters)
-            foreach (var page in pages)
-            {
-                await using var db = newContext();
-                var catalogue = CatalogueQueries.Catalogue(db, filter, Caller.Anonymous, now, await CatalogueQueries.EarliestStartAsync(db, now));
-                var offset = await CatalogueQueries.PageAsync(db, catalogue, new PageStart<TimeAndId>(new PageRequest(page, PageSize), null));
-                var previous = await catalogue.Skip((page - 1) * PageSize - 1).FirstOrDefaultAsync();
-                var cursor = previous is null ? [] : await CatalogueQueries.PageAsync(db, catalogue,
-                    new PageStart<TimeAndId>(new PageRequest(page, PageSize), CatalogueQueries.PositionOf(previous)));
-                if (offset.Select(e => e.Id).SequenceEqual(cursor.Select(e => e.Id))) pagesSame++;
-            }
-        lines.Add($"cursor pages vs offset pages {string.Join(", ", pages)} (no filter, interest, city; 21 rows with the probe): {pagesSame}/{pages.Length * filters.Length} identical");
+        foreach (var page in pages)
+        {
+            await using var db = newContext();
+            var catalogue = CatalogueQueries.Catalogue(
+                db,
+                filter,
+                Caller.Anonymous,
+                now,
+                await CatalogueQueries.EarliestStartAsync(db, now)
+            );
+            var offset = await CatalogueQueries.PageAsync(
+                db,
+                catalogue,
+                new PageStart<TimeAndId>(new PageRequest(page, PageSize), null)
+            );
+            var previous = await catalogue.Skip((page - 1) * PageSize - 1).FirstOrDefaultAsync();
+            var cursor = previous is null
+                ? []
+                : await CatalogueQueries.PageAsync(
+                    db,
+                    catalogue,
+                    new PageStart<TimeAndId>(new PageRequest(page, PageSize), CatalogueQueries.PositionOf(previous))
+                );
+            if (offset.Select(e => e.Id).SequenceEqual(cursor.Select(e => e.Id)))
+                pagesSame++;
+        }
+        lines.Add(
+            $"cursor pages vs offset pages {string.Join(", ", pages)} (no filter, interest, city; 21 rows with the probe): {pagesSame}/{pages.Length * filters.Length} identical"
+        );
         return lines;
     }
 
@@ -412,15 +621,27 @@ public static class EventsBench
 
     private static async Task DescribeEnvironmentAsync(NpgsqlDataSource dataSource, Report report, DateTimeOffset now)
     {
-        report.Line($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+        report.Line(
+            $"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}"
+        );
         await using var connection = await dataSource.OpenConnectionAsync();
         report.Line("postgres: " + await ScalarAsync<string>(connection, "SELECT version()"));
-        string[] settings = ["shared_buffers", "effective_cache_size", "work_mem", "random_page_cost", "jit", "max_parallel_workers_per_gather"];
+        string[] settings =
+        [
+            "shared_buffers",
+            "effective_cache_size",
+            "work_mem",
+            "random_page_cost",
+            "jit",
+            "max_parallel_workers_per_gather",
+        ];
         var values = new List<string>();
-        foreach (var setting in settings) values.Add($"{setting}={await ScalarAsync<string>(connection, $"SELECT current_setting('{setting}')")}");
+        foreach (var setting in settings)
+            values.Add($"{setting}={await ScalarAsync<string>(connection, $"SELECT current_setting('{setting}')")}");
         report.Line("settings: " + string.Join(", ", values));
 
-        await using var stats = new NpgsqlCommand("""
+        await using var stats = new NpgsqlCommand(
+            """
             SELECT count(*),
                    count(*) FILTER (WHERE status = 'published' AND ends_at > @now),
                    count(*) FILTER (WHERE status = 'published' AND ends_at > @now AND visibility = 'public'),
@@ -428,35 +649,57 @@ public static class EventsBench
                    count(*) FILTER (WHERE price_cents > 0),
                    count(DISTINCT city)
             FROM community_events
-            """, connection);
+            """,
+            connection
+        );
         stats.Parameters.AddWithValue("now", now);
         await using (var reader = await stats.ExecuteReaderAsync())
         {
             await reader.ReadAsync();
-            report.Line($"data: {reader.GetInt64(0):N0} events, {reader.GetInt64(1):N0} published and upcoming, {reader.GetInt64(2):N0} of them public " +
-                $"(anonymous catalogue); {reader.GetInt64(3):N0} private, {reader.GetInt64(4):N0} paid, {reader.GetInt64(5):N0} distinct cities");
+            report.Line(
+                $"data: {reader.GetInt64(0):N0} events, {reader.GetInt64(1):N0} published and upcoming, {reader.GetInt64(2):N0} of them public "
+                    + $"(anonymous catalogue); {reader.GetInt64(3):N0} private, {reader.GetInt64(4):N0} paid, {reader.GetInt64(5):N0} distinct cities"
+            );
         }
-        report.Line($"      60% gaussian around {World.Cities.Length} world cities (sigma 8-40 km), 40% uniform over {World.LandBoxes.Length} land boxes; " +
-            "starts 90% over the next 365 days, 10% in the last 60");
-        report.Line("size: " + await ScalarAsync<string>(connection, """
-            SELECT 'table ' || pg_size_pretty(pg_table_size('community_events')) || ', indexes ' || pg_size_pretty(pg_indexes_size('community_events'))
-                   || ' (' || string_agg(indexrelid::regclass || ' ' || pg_size_pretty(pg_relation_size(indexrelid)), ', ' ORDER BY indexrelid::regclass::text) || ')'
-            FROM pg_index WHERE indrelid = 'community_events'::regclass
-            """));
+        report.Line(
+            $"      60% gaussian around {World.Cities.Length} world cities (sigma 8-40 km), 40% uniform over {World.LandBoxes.Length} land boxes; "
+                + "starts 90% over the next 365 days, 10% in the last 60"
+        );
+        report.Line(
+            "size: "
+                + await ScalarAsync<string>(
+                    connection,
+                    """
+                    SELECT 'table ' || pg_size_pretty(pg_table_size('community_events')) || ', indexes ' || pg_size_pretty(pg_indexes_size('community_events'))
+                           || ' (' || string_agg(indexrelid::regclass || ' ' || pg_size_pretty(pg_relation_size(indexrelid)), ', ' ORDER BY indexrelid::regclass::text) || ')'
+                    FROM pg_index WHERE indrelid = 'community_events'::regclass
+                    """
+                )
+        );
     }
 
-    private static async Task<string> ExplainAsync(NpgsqlDataSource dataSource, CapturedCommand command, string? settings)
+    private static async Task<string> ExplainAsync(
+        NpgsqlDataSource dataSource,
+        CapturedCommand command,
+        string? settings
+    )
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        if (settings is not null) await using (var set = new NpgsqlCommand(settings, connection)) await set.ExecuteNonQueryAsync();
+        if (settings is not null)
+            await using (var set = new NpgsqlCommand(settings, connection))
+                await set.ExecuteNonQueryAsync();
         await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.Sql, connection);
-        foreach (var parameter in command.Parameters) explain.Parameters.Add(parameter.Clone());
+        foreach (var parameter in command.Parameters)
+            explain.Parameters.Add(parameter.Clone());
         var lines = new List<string>();
         await using (var reader = await explain.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+            while (await reader.ReadAsync())
+                lines.Add(reader.GetString(0));
         }
-        if (settings is not null) await using (var reset = new NpgsqlCommand("RESET ALL", connection)) await reset.ExecuteNonQueryAsync();
+        if (settings is not null)
+            await using (var reset = new NpgsqlCommand("RESET ALL", connection))
+                await reset.ExecuteNonQueryAsync();
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -464,18 +707,29 @@ public static class EventsBench
     private static string Summarise(string plan)
     {
         var lines = plan.Split(Environment.NewLine);
-        var nodes = lines.Where((line, i) => i == 0 || line.TrimStart().StartsWith("->", StringComparison.Ordinal))
+        var nodes = lines
+            .Where((line, i) => i == 0 || line.TrimStart().StartsWith("->", StringComparison.Ordinal))
             .Select(line =>
             {
                 var text = line.Trim().TrimStart('-', '>').Trim();
                 var cost = text.IndexOf("  (cost=", StringComparison.Ordinal);
-                if (cost < 0) cost = text.IndexOf(" (cost=", StringComparison.Ordinal);
+                if (cost < 0)
+                    cost = text.IndexOf(" (cost=", StringComparison.Ordinal);
                 var actual = text.IndexOf("(actual time=", StringComparison.Ordinal);
-                var rows = actual < 0 ? "" : text[actual..].Split(' ').FirstOrDefault(part => part.StartsWith("rows=", StringComparison.Ordinal)) ?? "";
+                var rows =
+                    actual < 0
+                        ? ""
+                        : text[actual..]
+                            .Split(' ')
+                            .FirstOrDefault(part => part.StartsWith("rows=", StringComparison.Ordinal))
+                            ?? "";
                 return (cost < 0 ? text : text[..cost].Trim()) + (rows.Length > 0 ? $" [{rows}]" : "");
             });
-        var execution = lines.FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal))?.Trim() ?? "";
-        var buffers = lines.Skip(1).FirstOrDefault(l => l.TrimStart().StartsWith("Buffers:", StringComparison.Ordinal))?.Trim() ?? "";
+        var execution =
+            lines.FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal))?.Trim() ?? "";
+        var buffers =
+            lines.Skip(1).FirstOrDefault(l => l.TrimStart().StartsWith("Buffers:", StringComparison.Ordinal))?.Trim()
+            ?? "";
         return string.Join(" > ", nodes) + $"{Environment.NewLine}    {execution}; {buffers}";
     }
 
@@ -486,7 +740,8 @@ public static class EventsBench
         await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin))
         {
             exists.Parameters.AddWithValue("name", database);
-            if (await exists.ExecuteScalarAsync() is null) return 0;
+            if (await exists.ExecuteScalarAsync() is null)
+                return 0;
         }
         await using var connection = new NpgsqlConnection(server.ConnectionStringFor(database));
         await connection.OpenAsync();
@@ -506,6 +761,8 @@ public static class EventsBench
     {
         await using var command = new NpgsqlCommand(sql, connection);
         var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
+        return value is null or DBNull
+            ? default
+            : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
     }
 }

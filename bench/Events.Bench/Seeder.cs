@@ -5,7 +5,13 @@ using NpgsqlTypes;
 namespace Community.Events.Bench;
 
 /// <summary>How long each seeding step took.</summary>
-public sealed record SeedTimings(long Events, TimeSpan Copy, TimeSpan Indexes, TimeSpan VacuumAnalyze, IReadOnlyList<(string Index, TimeSpan Took)> PerIndex)
+public sealed record SeedTimings(
+    long Events,
+    TimeSpan Copy,
+    TimeSpan Indexes,
+    TimeSpan VacuumAnalyze,
+    IReadOnlyList<(string Index, TimeSpan Took)> PerIndex
+)
 {
     public TimeSpan Total => Copy + Indexes + VacuumAnalyze;
 }
@@ -35,18 +41,29 @@ public static class Seeder
     private const int VenuesPerCity = 300;
     private const double KmPerDegree = 111.32;
 
-    public static async Task<SeedTimings> SeedAsync(NpgsqlDataSource dataSource, int count, int seed, DateTimeOffset now, Action<string> log)
+    public static async Task<SeedTimings> SeedAsync(
+        NpgsqlDataSource dataSource,
+        int count,
+        int seed,
+        DateTimeOffset now,
+        Action<string> log
+    )
     {
         var indexes = new List<(string Name, string Definition)>();
-        await using (var command = dataSource.CreateCommand("""
-            SELECT indexname, indexdef FROM pg_indexes
-            WHERE schemaname = current_schema() AND tablename = 'community_events'
-              AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'community_events'::regclass)
-            ORDER BY indexname
-            """))
+        await using (
+            var command = dataSource.CreateCommand(
+                """
+                SELECT indexname, indexdef FROM pg_indexes
+                WHERE schemaname = current_schema() AND tablename = 'community_events'
+                  AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'community_events'::regclass)
+                ORDER BY indexname
+                """
+            )
+        )
         await using (var reader = await command.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync()) indexes.Add((reader.GetString(0), reader.GetString(1)));
+            while (await reader.ReadAsync())
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
         }
         foreach (var (name, _) in indexes)
         {
@@ -58,21 +75,36 @@ public static class Seeder
         var streams = Math.Clamp(Environment.ProcessorCount, 1, 4);
         var clock = Stopwatch.StartNew();
         var written = 0L;
-        var progress = new Timer(_ => log($"seed: {Interlocked.Read(ref written):N0} / {count:N0} events copied ({clock.Elapsed.TotalSeconds:F0} s)"),
-            null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
-        var tasks = Enumerable.Range(0, streams).Select(stream => Task.Run(async () =>
-        {
-            var share = count / streams + (stream < count % streams ? 1 : 0);
-            var generator = new EventGenerator(seed * 1000 + stream, now);
-            await using var connection = await dataSource.OpenConnectionAsync();
-            await using var importer = await connection.BeginBinaryImportAsync($"COPY community_events ({Columns}) FROM STDIN (FORMAT BINARY)");
-            for (var i = 0; i < share; i++)
-            {
-                generator.WriteRow(importer);
-                if ((i & 1023) == 1023) Interlocked.Add(ref written, 1024);
-            }
-            await importer.CompleteAsync();
-        })).ToArray();
+        var progress = new Timer(
+            _ =>
+                log(
+                    $"seed: {Interlocked.Read(ref written):N0} / {count:N0} events copied ({clock.Elapsed.TotalSeconds:F0} s)"
+                ),
+            null,
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(10)
+        );
+        var tasks = Enumerable
+            .Range(0, streams)
+            .Select(stream =>
+                Task.Run(async () =>
+                {
+                    var share = count / streams + (stream < count % streams ? 1 : 0);
+                    var generator = new EventGenerator(seed * 1000 + stream, now);
+                    await using var connection = await dataSource.OpenConnectionAsync();
+                    await using var importer = await connection.BeginBinaryImportAsync(
+                        $"COPY community_events ({Columns}) FROM STDIN (FORMAT BINARY)"
+                    );
+                    for (var i = 0; i < share; i++)
+                    {
+                        generator.WriteRow(importer);
+                        if ((i & 1023) == 1023)
+                            Interlocked.Add(ref written, 1024);
+                    }
+                    await importer.CompleteAsync();
+                })
+            )
+            .ToArray();
         await Task.WhenAll(tasks);
         await progress.DisposeAsync();
         var copy = clock.Elapsed;
@@ -119,9 +151,13 @@ public static class Seeder
         public void WriteRow(NpgsqlBinaryImporter row)
         {
             var r = _random;
-            string? city, country, region, currency;
+            string? city,
+                country,
+                region,
+                currency;
             string timeZone;
-            double latitude, longitude;
+            double latitude,
+                longitude;
             if (r.NextDouble() < ClusteredShare)
             {
                 var c = World.Cities[Pick(_cityWeights)];
@@ -133,7 +169,13 @@ public static class Seeder
                 var b = World.LandBoxes[Pick(_boxWeights)];
                 latitude = b.MinLatitude + r.NextDouble() * (b.MaxLatitude - b.MinLatitude);
                 longitude = b.MinLongitude + r.NextDouble() * (b.MaxLongitude - b.MinLongitude);
-                (city, country, region, timeZone, currency) = ($"Town {r.Next(Towns)}", null, b.Region, b.TimeZone, "USD");
+                (city, country, region, timeZone, currency) = (
+                    $"Town {r.Next(Towns)}",
+                    null,
+                    b.Region,
+                    b.TimeZone,
+                    "USD"
+                );
             }
 
             var type = World.EventTypes[Pick(_typeWeights)].Type;
@@ -166,7 +208,10 @@ public static class Seeder
             row.Write(startsAt, NpgsqlDbType.TimestampTz);
             row.Write(endsAt, NpgsqlDbType.TimestampTz);
             row.Write(timeZone, NpgsqlDbType.Text);
-            if (capacity is { } cap) row.Write(cap, NpgsqlDbType.Integer); else row.WriteNull();
+            if (capacity is { } cap)
+                row.Write(cap, NpgsqlDbType.Integer);
+            else
+                row.WriteNull();
             row.Write(capacity is { } seats ? r.Next(seats + 1) : r.Next(200), NpgsqlDbType.Integer);
             row.Write(r.NextDouble() < 0.8, NpgsqlDbType.Boolean);
             row.Write(isPaid ? 100L * (5 + r.Next(96)) : 0L, NpgsqlDbType.Bigint);
@@ -174,7 +219,9 @@ public static class Seeder
             row.Write(24, NpgsqlDbType.Integer);
             WriteText(row, r.NextDouble() < 0.5 ? $"https://images.example.com/events/{r.Next(1_000_000)}.jpg" : null);
             row.Write(isPrivate ? Data.Visibility.Private : Data.Visibility.Public, NpgsqlDbType.Text);
-            var invited = isPrivate ? Enumerable.Range(0, 1 + r.Next(5)).Select(_ => Organizer(r.Next(Organizers))).ToArray() : [];
+            var invited = isPrivate
+                ? Enumerable.Range(0, 1 + r.Next(5)).Select(_ => Organizer(r.Next(Organizers))).ToArray()
+                : [];
             row.Write(invited, NpgsqlDbType.Array | NpgsqlDbType.Uuid);
             row.Write(Data.EventStatus.Published, NpgsqlDbType.Text);
             row.WriteNull();
@@ -187,10 +234,13 @@ public static class Seeder
         /// <summary>A third of a city's events reuse one of its venues, so equal distances (ties) occur as they do in life.</summary>
         private (double Latitude, double Longitude) AtVenue(City city)
         {
-            if (!_venues.TryGetValue(city.Name, out var venues)) _venues[city.Name] = venues = [];
-            if (venues.Count > 0 && _random.NextDouble() < VenueShare) return venues[_random.Next(venues.Count)];
+            if (!_venues.TryGetValue(city.Name, out var venues))
+                _venues[city.Name] = venues = [];
+            if (venues.Count > 0 && _random.NextDouble() < VenueShare)
+                return venues[_random.Next(venues.Count)];
             var point = Around(city.Latitude, city.Longitude, city.SpreadKm);
-            if (venues.Count < VenuesPerCity) venues.Add(point);
+            if (venues.Count < VenuesPerCity)
+                venues.Add(point);
             return point;
         }
 
@@ -199,8 +249,10 @@ public static class Seeder
             var lat = latitude + Gaussian() * spreadKm / KmPerDegree;
             var lon = longitude + Gaussian() * spreadKm / (KmPerDegree * Math.Cos(latitude * Math.PI / 180));
             lat = Math.Clamp(lat, -89.9, 89.9);
-            if (lon > 180) lon -= 360;
-            if (lon < -180) lon += 360;
+            if (lon > 180)
+                lon -= 360;
+            if (lon < -180)
+                lon += 360;
             return (lat, lon);
         }
 
@@ -221,14 +273,16 @@ public static class Seeder
             return [.. picked];
         }
 
-        private static string Title(string interest) => char.ToUpperInvariant(interest[0]) + interest[1..].Replace('-', ' ');
+        private static string Title(string interest) =>
+            char.ToUpperInvariant(interest[0]) + interest[1..].Replace('-', ' ');
 
         private string Description(int words)
         {
             var text = new System.Text.StringBuilder(words * 9);
             for (var i = 0; i < words; i++)
             {
-                if (i > 0) text.Append(' ');
+                if (i > 0)
+                    text.Append(' ');
                 text.Append(World.Words[_random.Next(World.Words.Length)]);
             }
             return text.Append('.').ToString();
@@ -252,11 +306,14 @@ public static class Seeder
 
         private static void WriteText(NpgsqlBinaryImporter row, string? value)
         {
-            if (value is null) row.WriteNull();
-            else row.Write(value, NpgsqlDbType.Text);
+            if (value is null)
+                row.WriteNull();
+            else
+                row.Write(value, NpgsqlDbType.Text);
         }
 
-        private static DateTime RoundToQuarter(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.FromMinutes(15).Ticks, DateTimeKind.Utc);
+        private static DateTime RoundToQuarter(DateTime t) =>
+            new(t.Ticks - t.Ticks % TimeSpan.FromMinutes(15).Ticks, DateTimeKind.Utc);
 
         private static double[] Cumulative(IEnumerable<double> weights)
         {

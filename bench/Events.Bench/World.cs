@@ -1,10 +1,28 @@
 namespace Community.Events.Bench;
 
 /// <summary>A city events cluster around: weight is its share of the clustered events, spread the gaussian sigma in km.</summary>
-public sealed record City(string Name, string Country, string Region, string TimeZone, double Latitude, double Longitude, double Weight, double SpreadKm, string Currency);
+public sealed record City(
+    string Name,
+    string Country,
+    string Region,
+    string TimeZone,
+    double Latitude,
+    double Longitude,
+    double Weight,
+    double SpreadKm,
+    string Currency
+);
 
 /// <summary>A rough box over land where the unclustered events fall.</summary>
-public sealed record LandBox(string Region, double MinLatitude, double MaxLatitude, double MinLongitude, double MaxLongitude, double Weight, string TimeZone);
+public sealed record LandBox(
+    string Region,
+    double MinLatitude,
+    double MaxLatitude,
+    double MinLongitude,
+    double MaxLongitude,
+    double Weight,
+    string TimeZone
+);
 
 /// <summary>Where and what the seeded events are: big cities get more events and a wider spread.</summary>
 public static class World
@@ -80,23 +98,101 @@ public static class World
 
     public static readonly string[] Interests =
     [
-        "technology", "python", "javascript", "ai", "data", "startups", "design", "photography", "hiking", "running",
-        "cycling", "yoga", "fitness", "football", "basketball", "chess", "board-games", "music", "jazz", "dance",
-        "cooking", "wine", "coffee", "books", "writing", "languages", "travel", "art", "film", "gardening",
-        "volunteering", "parenting", "pets", "sustainability", "crypto", "finance", "careers", "mental-health", "meditation", "history",
+        "technology",
+        "python",
+        "javascript",
+        "ai",
+        "data",
+        "startups",
+        "design",
+        "photography",
+        "hiking",
+        "running",
+        "cycling",
+        "yoga",
+        "fitness",
+        "football",
+        "basketball",
+        "chess",
+        "board-games",
+        "music",
+        "jazz",
+        "dance",
+        "cooking",
+        "wine",
+        "coffee",
+        "books",
+        "writing",
+        "languages",
+        "travel",
+        "art",
+        "film",
+        "gardening",
+        "volunteering",
+        "parenting",
+        "pets",
+        "sustainability",
+        "crypto",
+        "finance",
+        "careers",
+        "mental-health",
+        "meditation",
+        "history",
     ];
 
     /// <summary>Event types with how often each occurs (meetups and socials dominate).</summary>
     public static readonly (string Type, double Weight)[] EventTypes =
     [
-        ("meetup", 35), ("social", 20), ("workshop", 15), ("class", 12), ("trip", 8), ("hackathon", 4), ("other", 6),
+        ("meetup", 35),
+        ("social", 20),
+        ("workshop", 15),
+        ("class", 12),
+        ("trip", 8),
+        ("hackathon", 4),
+        ("other", 6),
     ];
 
     public static readonly string[] Words =
     [
-        "community", "evening", "friendly", "beginners", "welcome", "together", "learn", "share", "talk", "hands-on",
-        "session", "open", "local", "weekly", "monthly", "group", "practice", "bring", "laptop", "snacks",
-        "drinks", "venue", "downtown", "park", "library", "studio", "rooftop", "garden", "newcomers", "experts",
-        "networking", "discussion", "project", "showcase", "demo", "lightning", "talks", "games", "walk", "tour",
+        "community",
+        "evening",
+        "friendly",
+        "beginners",
+        "welcome",
+        "together",
+        "learn",
+        "share",
+        "talk",
+        "hands-on",
+        "session",
+        "open",
+        "local",
+        "weekly",
+        "monthly",
+        "group",
+        "practice",
+        "bring",
+        "laptop",
+        "snacks",
+        "drinks",
+        "venue",
+        "downtown",
+        "park",
+        "library",
+        "studio",
+        "rooftop",
+        "garden",
+        "newcomers",
+        "experts",
+        "networking",
+        "discussion",
+        "project",
+        "showcase",
+        "demo",
+        "lightning",
+        "talks",
+        "games",
+        "walk",
+        "tour",
     ];
 }

@@ -12,14 +12,24 @@ public sealed class BenchArgs(IReadOnlyList<string> args)
     public int Int(string name, int fallback, int min = 1)
     {
         var text = Value(name);
-        if (text is null) return fallback;
-        return int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
+        if (text is null)
+            return fallback;
+        return
+            int.TryParse(
+                text.Replace("_", "", StringComparison.Ordinal),
+                NumberStyles.Integer,
+                CultureInfo.InvariantCulture,
+                out var n
+            )
+            && n >= min
             ? n
             : throw new ArgumentException($"{name} must be a whole number of at least {min}, not '{text}'.");
     }
 
     public IReadOnlyList<int> Ints(string name, IReadOnlyList<int> fallback) =>
-        Value(name) is { } text ? text.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList() : fallback;
+        Value(name) is { } text
+            ? text.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList()
+            : fallback;
 
     public string? Value(string name)
     {
@@ -54,24 +64,33 @@ public sealed class Report(string name)
 
     /// <summary>The figures mean little without how busy the machine was: everything here shares its cores.</summary>
     public static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+        File.Exists("/proc/loadavg")
+            ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))
+            : "unknown";
 
     public static string Stats(string name, IReadOnlyList<double> ms, int width = 28)
     {
-        if (ms.Count == 0) return $"{name.PadRight(width)} n=   0";
+        if (ms.Count == 0)
+            return $"{name.PadRight(width)} n=   0";
         var s = LatencyStats.From(name, ms);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{name.PadRight(width)} n={s.Runs,5}  p50 {s.P50,8:0.0} ms  p95 {s.P95,8:0.0} ms  p99 {s.P99,8:0.0} ms  max {s.Max,8:0.0} ms");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name.PadRight(width)} n={s.Runs, 5}  p50 {s.P50, 8:0.0} ms  p95 {s.P95, 8:0.0} ms  p99 {s.P99, 8:0.0} ms  max {s.Max, 8:0.0} ms"
+        );
     }
 
     /// <summary>In-process hosting needs each app's content root (where its appsettings.json lives).</summary>
     public static void ContentRoot(string assembly, string path) =>
-        Environment.SetEnvironmentVariable($"ASPNETCORE_TEST_CONTENTROOT_{assembly.Replace('.', '_').ToUpperInvariant()}", Path.Combine(Root.FullName, path));
+        Environment.SetEnvironmentVariable(
+            $"ASPNETCORE_TEST_CONTENTROOT_{assembly.Replace('.', '_').ToUpperInvariant()}",
+            Path.Combine(Root.FullName, path)
+        );
 
     private static DirectoryInfo FindRoot()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Community.sln"))) root = root.Parent;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Community.sln")))
+            root = root.Parent;
         return root ?? throw new InvalidOperationException("Run the benchmark from inside the repository.");
     }
 }

@@ -46,45 +46,73 @@ public static class GatewayRun
             using var tokens = new TestTokens(TimeProvider.System);
             var keys = new ProductionKeys(tokens);
             void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(keys);
-            await using var service = new ServiceHost<MessagingProgram>(new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
-                ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
-                [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
-                [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
-                ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
-                [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] = resources.DatabaseConnectionString,
-                ["DataProtection:KeyRingPath"] = System.IO.Path.Combine(scratch.FullName, "keys"),
-                ["Messaging:Attachments:LocalPath"] = System.IO.Path.Combine(scratch.FullName, "attachments"),
-            }, Shared).Start();
-            Dictionary<string, string?> GatewaySettings(string logLevel = "Warning") => new()
-            {
-                ["Logging:LogLevel:Default"] = logLevel,
-                ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
-                ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
-                [$"Services:{ResourceNames.Messaging}"] = service.BaseAddress.ToString().TrimEnd('/'),
-                // One client address and one user: the limiter still runs on every request, with limits it never reaches.
-                ["RateLimits:PerIp:PermitLimit"] = "1000000000",
-                ["RateLimits:PerUser:PermitLimit"] = "1000000000",
-            };
+            await using var service = new ServiceHost<MessagingProgram>(
+                new Dictionary<string, string?>
+                {
+                    ["Logging:LogLevel:Default"] = "Warning",
+                    ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
+                    ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+                    [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+                    [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+                    ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
+                    [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] =
+                        resources.DatabaseConnectionString,
+                    ["DataProtection:KeyRingPath"] = System.IO.Path.Combine(scratch.FullName, "keys"),
+                    ["Messaging:Attachments:LocalPath"] = System.IO.Path.Combine(scratch.FullName, "attachments"),
+                },
+                Shared
+            ).Start();
+            Dictionary<string, string?> GatewaySettings(string logLevel = "Warning") =>
+                new()
+                {
+                    ["Logging:LogLevel:Default"] = logLevel,
+                    ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
+                    ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+                    [$"Services:{ResourceNames.Messaging}"] = service.BaseAddress.ToString().TrimEnd('/'),
+                    // One client address and one user: the limiter still runs on every request, with limits it never reaches.
+                    ["RateLimits:PerIp:PermitLimit"] = "1000000000",
+                    ["RateLimits:PerUser:PermitLimit"] = "1000000000",
+                };
             await using var gateway = new ServiceHost<GatewayProgram>(GatewaySettings(), Shared).Start();
             // --profile: the same gateway with one part taken away (or the log level appsettings.json ships), to see what each costs.
             var variants = new List<(string Name, ServiceHost<GatewayProgram> Host)>();
             if (profile)
             {
-                variants.Add(("gw: no tracing", new ServiceHost<GatewayProgram>(GatewaySettings(), services =>
-                {
-                    Shared(services);
-                    // A sampler that keeps nothing: the listener declines every activity, so none is created or recorded.
-                    services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new AlwaysOffSampler()));
-                }).Start()));
-                variants.Add(("gw: no rate limiter", new ServiceHost<GatewayProgram>(GatewaySettings(), services =>
-                {
-                    Shared(services);
-                    services.PostConfigure<RateLimiterOptions>(o => o.GlobalLimiter = null);
-                }).Start()));
-                variants.Add(("gw: Information logs", new ServiceHost<GatewayProgram>(GatewaySettings("Information"), Shared).Start()));
+                variants.Add(
+                    (
+                        "gw: no tracing",
+                        new ServiceHost<GatewayProgram>(
+                            GatewaySettings(),
+                            services =>
+                            {
+                                Shared(services);
+                                // A sampler that keeps nothing: the listener declines every activity, so none is created or recorded.
+                                services.ConfigureOpenTelemetryTracerProvider(tracing =>
+                                    tracing.SetSampler(new AlwaysOffSampler())
+                                );
+                            }
+                        ).Start()
+                    )
+                );
+                variants.Add(
+                    (
+                        "gw: no rate limiter",
+                        new ServiceHost<GatewayProgram>(
+                            GatewaySettings(),
+                            services =>
+                            {
+                                Shared(services);
+                                services.PostConfigure<RateLimiterOptions>(o => o.GlobalLimiter = null);
+                            }
+                        ).Start()
+                    )
+                );
+                variants.Add(
+                    (
+                        "gw: Information logs",
+                        new ServiceHost<GatewayProgram>(GatewaySettings("Information"), Shared).Start()
+                    )
+                );
             }
             await using var nginx = await Nginx.StartAsync(service.BaseAddress, nginxWorkers);
 
@@ -104,20 +132,33 @@ public static class GatewayRun
                     var ok = await probe.Get(url.ToString(), token);
                     var refused = await probe.Get(url.ToString());
                     if ((int)ok.StatusCode != 200 || (int)refused.StatusCode != 401)
-                        throw new InvalidOperationException($"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} without (expected 200 and 401)");
+                        throw new InvalidOperationException(
+                            $"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} without (expected 200 and 401)"
+                        );
                 }
             }
 
-            report.Line(string.Create(CultureInfo.InvariantCulture,
-                $"Gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"));
-            report.Line($"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging on Kestrel with its PostgreSQL");
-            report.Line($"load tool: this binary's closed-loop client in its own process, {connections} keep-alive HTTP/1.1 connections, " +
-                        $"{warmUp} s warm-up + {seconds} s measured per target, {rounds} round(s) alternating the targets");
-            report.Line($"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway and the service in this process (server GC)");
+            report.Line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"
+                )
+            );
+            report.Line(
+                $"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging on Kestrel with its PostgreSQL"
+            );
+            report.Line(
+                $"load tool: this binary's closed-loop client in its own process, {connections} keep-alive HTTP/1.1 connections, "
+                    + $"{warmUp} s warm-up + {seconds} s measured per target, {rounds} round(s) alternating the targets"
+            );
+            report.Line(
+                $"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway and the service in this process (server GC)"
+            );
             report.Line(new string('=', 110));
 
             // An untimed pass over every target first: JIT tiering and the pools of each path, so round 1 measures what round 2 does.
-            foreach (var (name, url) in targets) await LoadTool.DriveAsync(name, url, token, connections, 1, Math.Max(warmUp, 2));
+            foreach (var (name, url) in targets)
+                await LoadTool.DriveAsync(name, url, token, connections, 1, Math.Max(warmUp, 2));
             var results = targets.ToDictionary(t => t.Name, _ => new List<LoadResult>());
             var serverCpu = targets.ToDictionary(t => t.Name, _ => new List<double>());
             for (var round = 1; round <= rounds; round++)
@@ -127,47 +168,84 @@ public static class GatewayRun
                     // Server CPU: this process (the service, and the gateway when used) plus nginx's master and workers.
                     var before = ProcessCpu() + nginx.CpuTime();
                     var result = await LoadTool.DriveAsync(name, url, token, connections, seconds, warmUp);
-                    var cpu = (ProcessCpu() + nginx.CpuTime() - before).TotalMilliseconds * 1000 / Math.Max(1, result.Completed);
+                    var cpu =
+                        (ProcessCpu() + nginx.CpuTime() - before).TotalMilliseconds
+                        * 1000
+                        / Math.Max(1, result.Completed);
                     results[name].Add(result);
                     serverCpu[name].Add(cpu);
-                    report.Line(string.Create(CultureInfo.InvariantCulture,
-                        $"round {round} {name,-22} {result.Throughput,7:0} req/s  p50 {P(result, 0.50),6:0.00} ms  p99 {P(result, 0.99),6:0.00} ms  server CPU {cpu,5:0} us/req  " +
-                        $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed),4:0} us/req  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}  load {Report.LoadAverage()}"));
+                    report.Line(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"round {round} {name, -22} {result.Throughput, 7:0} req/s  p50 {P(result, 0.50), 6:0.00} ms  p99 {P(result, 0.99), 6:0.00} ms  server CPU {cpu, 5:0} us/req  "
+                                + $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed), 4:0} us/req  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}  load {Report.LoadAverage()}"
+                        )
+                    );
                 }
             }
 
             report.Line(new string('-', 110));
-            report.Line($"{"target",-22} {"req/s best round",17} {"mean",7} {"p50 ms",9} {"p99 ms",9} {"server CPU us/req (least)",26} {"errors",7}");
+            report.Line(
+                $"{"target", -22} {"req/s best round", 17} {"mean", 7} {"p50 ms", 9} {"p99 ms", 9} {"server CPU us/req (least)", 26} {"errors", 7}"
+            );
             var summary = results.ToDictionary(r => r.Key, r => Summarise(r.Value, serverCpu[r.Key]));
             foreach (var (name, s) in summary)
-                report.Line(string.Create(CultureInfo.InvariantCulture, $"{name,-22} {s.Throughput,17:0} {s.Mean,7:0} {s.P50,9:0.00} {s.P99,9:0.00} {s.CpuUs,26:0} {s.Errors,7}"));
+                report.Line(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{name, -22} {s.Throughput, 17:0} {s.Mean, 7:0} {s.P50, 9:0.00} {s.P99, 9:0.00} {s.CpuUs, 26:0} {s.Errors, 7}"
+                    )
+                );
             var direct = summary["direct"];
             var ours = summary["gateway (YARP)"];
             var theirs = summary["nginx"];
             report.Line("");
-            report.Line(string.Create(CultureInfo.InvariantCulture,
-                $"ratios: gateway/direct throughput {ours.Throughput / direct.Throughput:0.00}x (target >= {ThroughputTarget}x: {(ours.Throughput / direct.Throughput >= ThroughputTarget ? "met" : "NOT met")}); " +
-                $"nginx/gateway throughput {theirs.Throughput / ours.Throughput:0.00}x (target <= {NginxTarget}x: {(theirs.Throughput / ours.Throughput <= NginxTarget ? "met" : "NOT met")})"));
-            report.Line(string.Create(CultureInfo.InvariantCulture,
-                $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; " +
-                $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx {ours.P99 / theirs.P99:0.00}x"));
-            report.Line(string.Create(CultureInfo.InvariantCulture,
-                $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx {theirs.P50 - direct.P50:0.00} ms; " +
-                $"server CPU added per request: gateway {ours.CpuUs - direct.CpuUs:0} us, nginx {theirs.CpuUs - direct.CpuUs:0} us " +
-                $"(gateway/nginx {(ours.CpuUs - direct.CpuUs) / Math.Max(1, theirs.CpuUs - direct.CpuUs):0.0}x)"));
-            report.Line("ratios use each target's best round; server CPU per request is the steadier figure on a busy machine, where throughput follows what other processes leave.");
+            report.Line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"ratios: gateway/direct throughput {ours.Throughput / direct.Throughput:0.00}x (target >= {ThroughputTarget}x: {(ours.Throughput / direct.Throughput >= ThroughputTarget ? "met" : "NOT met")}); "
+                        + $"nginx/gateway throughput {theirs.Throughput / ours.Throughput:0.00}x (target <= {NginxTarget}x: {(theirs.Throughput / ours.Throughput <= NginxTarget ? "met" : "NOT met")})"
+                )
+            );
+            report.Line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; "
+                        + $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx {ours.P99 / theirs.P99:0.00}x"
+                )
+            );
+            report.Line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx {theirs.P50 - direct.P50:0.00} ms; "
+                        + $"server CPU added per request: gateway {ours.CpuUs - direct.CpuUs:0} us, nginx {theirs.CpuUs - direct.CpuUs:0} us "
+                        + $"(gateway/nginx {(ours.CpuUs - direct.CpuUs) / Math.Max(1, theirs.CpuUs - direct.CpuUs):0.0}x)"
+                )
+            );
+            report.Line(
+                "ratios use each target's best round; server CPU per request is the steadier figure on a busy machine, where throughput follows what other processes leave."
+            );
             foreach (var (name, _) in variants)
-                report.Line(string.Create(CultureInfo.InvariantCulture,
-                    $"profile: {name,-22} server CPU {summary[name].CpuUs - ours.CpuUs,6:+0;-0} us/req against the full gateway, throughput {summary[name].Throughput / ours.Throughput:0.00}x"));
+                report.Line(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"profile: {name, -22} server CPU {summary[name].CpuUs - ours.CpuUs, 6:+0;-0} us/req against the full gateway, throughput {summary[name].Throughput / ours.Throughput:0.00}x"
+                    )
+                );
             if (profile)
             {
                 var check = await TokenCheckMicrosecondsAsync(gateway, token);
                 var verify = VerifyMicroseconds(tokens, token);
-                report.Line(string.Create(CultureInfo.InvariantCulture,
-                    $"profile: one access-token check (the gateway's own JwtBearer handler and parameters, ES256) {check:0} us, of which the ECDSA P-256 verification alone {verify:0} us; in a loop on one thread"));
+                report.Line(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"profile: one access-token check (the gateway's own JwtBearer handler and parameters, ES256) {check:0} us, of which the ECDSA P-256 verification alone {verify:0} us; in a loop on one thread"
+                    )
+                );
             }
             report.Line("load average at the end: " + Report.LoadAverage());
-            foreach (var (_, host) in variants) await host.DisposeAsync();
+            foreach (var (_, host) in variants)
+                await host.DisposeAsync();
             await report.WriteAsync();
             return summary.Values.Any(s => s.Errors > 0) ? 1 : 0;
         }
@@ -187,7 +265,14 @@ public static class GatewayRun
     {
         var all = rounds.SelectMany(r => r.LatenciesMs).ToList();
         var stats = LatencyStats.From("all", all.Count == 0 ? [double.NaN] : all);
-        return new Summary(rounds.Max(r => r.Throughput), rounds.Average(r => r.Throughput), stats.P50, stats.P99, cpu.Min(), rounds.Sum(r => r.Errors));
+        return new Summary(
+            rounds.Max(r => r.Throughput),
+            rounds.Average(r => r.Throughput),
+            stats.P50,
+            stats.P99,
+            cpu.Min(),
+            rounds.Sum(r => r.Errors)
+        );
     }
 
     private static TimeSpan ProcessCpu()
@@ -203,25 +288,33 @@ public static class GatewayRun
         var input = System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
         var signature = TestTokens.FromB64(parts[2]);
         const int Runs = 3000;
-        for (var i = 0; i < 200; i++) tokens.Key.VerifyData(input, signature, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        for (var i = 0; i < 200; i++)
+            tokens.Key.VerifyData(input, signature, System.Security.Cryptography.HashAlgorithmName.SHA256);
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < Runs; i++)
-            if (!tokens.Key.VerifyData(input, signature, System.Security.Cryptography.HashAlgorithmName.SHA256)) throw new InvalidOperationException("the benchmark token's signature does not verify");
+            if (!tokens.Key.VerifyData(input, signature, System.Security.Cryptography.HashAlgorithmName.SHA256))
+                throw new InvalidOperationException("the benchmark token's signature does not verify");
         return watch.Elapsed.TotalMilliseconds * 1000 / Runs;
     }
 
     /// <summary>Validates the token with exactly what the gateway's authentication uses, many times: the signature check's share of a request.</summary>
     private static async Task<double> TokenCheckMicrosecondsAsync(ServiceHost<GatewayProgram> gateway, string token)
     {
-        var options = gateway.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        var options = gateway
+            .Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>()
+            .Get(JwtBearerDefaults.AuthenticationScheme);
         var handler = options.TokenHandlers.Single();
-        for (var i = 0; i < 200; i++) await handler.ValidateTokenAsync(token, options.TokenValidationParameters);
+        for (var i = 0; i < 200; i++)
+            await handler.ValidateTokenAsync(token, options.TokenValidationParameters);
         const int Runs = 3000;
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < Runs; i++)
         {
             var result = await handler.ValidateTokenAsync(token, options.TokenValidationParameters);
-            if (!result.IsValid) throw new InvalidOperationException("the gateway refused its own benchmark token: " + result.Exception?.Message);
+            if (!result.IsValid)
+                throw new InvalidOperationException(
+                    "the gateway refused its own benchmark token: " + result.Exception?.Message
+                );
         }
         return watch.Elapsed.TotalMilliseconds * 1000 / Runs;
     }

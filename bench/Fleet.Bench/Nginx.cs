@@ -15,17 +15,25 @@ public sealed class Nginx : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    private Nginx(Process process, DirectoryInfo prefix, Uri baseAddress) => (_process, _prefix, BaseAddress) = (process, prefix, baseAddress);
+    private Nginx(Process process, DirectoryInfo prefix, Uri baseAddress) =>
+        (_process, _prefix, BaseAddress) = (process, prefix, baseAddress);
 
-    public static string? Binary() => new[] { "/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx" }.FirstOrDefault(File.Exists);
+    public static string? Binary() =>
+        new[] { "/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx" }.FirstOrDefault(File.Exists);
 
     public static async Task<Nginx> StartAsync(Uri upstream, int workers)
     {
-        var binary = Binary() ?? throw new InvalidOperationException("nginx is not installed: bench/run-gateway.sh installs Debian's nginx-light (apt-get install -y nginx-light).");
+        var binary =
+            Binary()
+            ?? throw new InvalidOperationException(
+                "nginx is not installed: bench/run-gateway.sh installs Debian's nginx-light (apt-get install -y nginx-light)."
+            );
         var prefix = Directory.CreateTempSubdirectory("community-nginx-bench-");
         var port = Community.Testing.ServiceHost<object>.FreePort();
         var p = prefix.FullName;
-        var config = string.Create(CultureInfo.InvariantCulture, $$"""
+        var config = string.Create(
+            CultureInfo.InvariantCulture,
+            $$"""
             worker_processes {{workers}};
             daemon off;
             pid {{p}}/nginx.pid;
@@ -54,16 +62,26 @@ public sealed class Nginx : IAsyncDisposable
                     }
                 }
             }
-            """);
+            """
+        );
         var file = Path.Combine(p, "nginx.conf");
         await File.WriteAllTextAsync(file, config);
-        var start = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-p", p, "-c", file, "-e", Path.Combine(p, "error.log") }) start.ArgumentList.Add(a);
+        var start = new ProcessStartInfo(binary)
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var a in new[] { "-p", p, "-c", file, "-e", Path.Combine(p, "error.log") })
+            start.ArgumentList.Add(a);
         var process = Process.Start(start)!;
         var nginx = new Nginx(process, prefix, new Uri($"http://127.0.0.1:{port}/"));
         for (var i = 0; i < 100; i++)
         {
-            if (process.HasExited) throw new InvalidOperationException($"nginx exited ({process.ExitCode}): {await process.StandardError.ReadToEndAsync()} {ErrorLog(p)}");
+            if (process.HasExited)
+                throw new InvalidOperationException(
+                    $"nginx exited ({process.ExitCode}): {await process.StandardError.ReadToEndAsync()} {ErrorLog(p)}"
+                );
             try
             {
                 using var socket = new TcpClient();
@@ -85,16 +103,29 @@ public sealed class Nginx : IAsyncDisposable
         var ticks = 0L;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid)) continue;
+            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid))
+                continue;
             string stat;
-            try { stat = File.ReadAllText(System.IO.Path.Combine(dir, "stat")); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
+            try
+            {
+                stat = File.ReadAllText(System.IO.Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
             // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15), counted from 1 over the whole line.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            if (pid != _process.Id && parent != _process.Id) continue;
-            ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            if (pid != _process.Id && parent != _process.Id)
+                continue;
+            ticks +=
+                long.Parse(fields[11], CultureInfo.InvariantCulture)
+                + long.Parse(fields[12], CultureInfo.InvariantCulture);
         }
         // Linux reports these in USER_HZ, 100 per second on every mainstream build.
         return TimeSpan.FromMilliseconds(ticks * 10.0);
@@ -109,7 +140,8 @@ public sealed class Nginx : IAsyncDisposable
         return text;
     }
 
-    private static string ErrorLog(string prefix) => File.Exists(Path.Combine(prefix, "error.log")) ? File.ReadAllText(Path.Combine(prefix, "error.log")) : "";
+    private static string ErrorLog(string prefix) =>
+        File.Exists(Path.Combine(prefix, "error.log")) ? File.ReadAllText(Path.Combine(prefix, "error.log")) : "";
 
     public async ValueTask DisposeAsync()
     {
@@ -120,7 +152,12 @@ public sealed class Nginx : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        try { _prefix.Delete(recursive: true); }
-        catch (IOException) { /* a worker still closing a file: the temp folder is left behind */ }
+        try
+        {
+            _prefix.Delete(recursive: true);
+        }
+        catch (IOException)
+        { /* a worker still closing a file: the temp folder is left behind */
+        }
     }
 }

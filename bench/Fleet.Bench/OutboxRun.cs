@@ -37,16 +37,20 @@ public static class OutboxRun
         var report = new Report("outbox");
         await using var resources = await TestInfrastructure.IsolateAsync("outboxbench");
         using var tokens = new TestTokens(TimeProvider.System);
-        await using var payments = new ServiceHost<PaymentsProgram>(new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Default"] = "Warning",
-            // It says once that it reads no revocation feed: true here, and noise in the report.
-            ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
-            [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
-            ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
-            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Payments)}"] = resources.DatabaseConnectionString,
-        }, services => services.AddSingleton<ISigningKeySource>(tokens)).Start();
+        await using var payments = new ServiceHost<PaymentsProgram>(
+            new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                // It says once that it reads no revocation feed: true here, and noise in the report.
+                ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
+                [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+                [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+                ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
+                [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Payments)}"] =
+                    resources.DatabaseConnectionString,
+            },
+            services => services.AddSingleton<ISigningKeySource>(tokens)
+        ).Start();
         await ServiceFixture<PaymentsProgram>.BusReadyAsync(payments);
 
         // MassTransit publishes to a fanout exchange named after the message type; a queue of our own bound to it sees every event.
@@ -68,10 +72,16 @@ public static class OutboxRun
         };
         await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
 
-        report.Line(string.Create(CultureInfo.InvariantCulture,
-            $"Outbox throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"));
-        report.Line($"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP LOCKED, their confirms in flight together, publisher confirms) " +
-                    "-> RabbitMQ fanout exchange -> a queue of the benchmark's own");
+        report.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"Outbox throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"
+            )
+        );
+        report.Line(
+            $"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP LOCKED, their confirms in flight together, publisher confirms) "
+                + "-> RabbitMQ fanout exchange -> a queue of the benchmark's own"
+        );
         report.Line(new string('=', 110));
 
         // Warm-up: JIT, pools, the exchange's first publish.
@@ -81,29 +91,68 @@ public static class OutboxRun
         var ids = Enumerable.Range(0, backlog).Select(_ => Guid.NewGuid()).ToList();
         var committed = await CopyAsync(resources.DatabaseConnectionString, ids);
         payments.Services.GetRequiredService<OutboxSignal>().Notify();
-        var drained = await WaitAsync(resources.DatabaseConnectionString, ids, received, TimeSpan.FromSeconds(Math.Max(120, backlog / 50)));
+        var drained = await WaitAsync(
+            resources.DatabaseConnectionString,
+            ids,
+            received,
+            TimeSpan.FromSeconds(Math.Max(120, backlog / 50))
+        );
         var published = await PublishedAtAsync(resources.DatabaseConnectionString, ids);
-        if (published.Count == 0) throw new InvalidOperationException("no outbox row of the backlog was published");
+        if (published.Count == 0)
+            throw new InvalidOperationException("no outbox row of the backlog was published");
         var lastConfirmed = published.Values.Max();
-        var lastReceived = ids.Where(received.ContainsKey).Select(id => received[id]).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        var lastReceived = ids.Where(received.ContainsKey)
+            .Select(id => received[id])
+            .DefaultIfEmpty(DateTimeOffset.MinValue)
+            .Max();
         var confirmSeconds = (lastConfirmed - committed).TotalSeconds;
-        report.Line(string.Create(CultureInfo.InvariantCulture,
-            $"(1) backlog of {backlog:N0} rows committed at once: all confirmed in {confirmSeconds:0.00} s = {backlog / confirmSeconds:0} events/s; " +
-            $"all received in {(lastReceived - committed).TotalSeconds:0.00} s = {backlog / (lastReceived - committed).TotalSeconds:0} events/s{(drained ? "" : "  !! NOT ALL DELIVERED")}"));
-        report.Line("    " + Report.Stats("commit -> confirmed", published.Values.Select(p => (p - committed).TotalMilliseconds).ToList()));
+        report.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"(1) backlog of {backlog:N0} rows committed at once: all confirmed in {confirmSeconds:0.00} s = {backlog / confirmSeconds:0} events/s; "
+                    + $"all received in {(lastReceived - committed).TotalSeconds:0.00} s = {backlog / (lastReceived - committed).TotalSeconds:0} events/s{(drained ? "" : "  !! NOT ALL DELIVERED")}"
+            )
+        );
+        report.Line(
+            "    "
+                + Report.Stats(
+                    "commit -> confirmed",
+                    published.Values.Select(p => (p - committed).TotalMilliseconds).ToList()
+                )
+        );
         // Per second of the drain, so a slowdown as the table grows shows.
-        var perSecond = published.Values.GroupBy(p => (int)(p - committed).TotalSeconds).OrderBy(g => g.Key).Select(g => g.Count()).ToList();
+        var perSecond = published
+            .Values.GroupBy(p => (int)(p - committed).TotalSeconds)
+            .OrderBy(g => g.Key)
+            .Select(g => g.Count())
+            .ToList();
         report.Line("    confirmed per second of the drain: " + string.Join(' ', perSecond));
 
         // (2) Paced: one event per transaction, as requests write them.
-        var paced = await PacedAsync(payments, resources.DatabaseConnectionString, received, rate, seconds, report, warmUp: false);
+        var paced = await PacedAsync(
+            payments,
+            resources.DatabaseConnectionString,
+            received,
+            rate,
+            seconds,
+            report,
+            warmUp: false
+        );
         report.Line("load average at the end: " + Report.LoadAverage());
         await report.WriteAsync();
         return drained && paced ? 0 : 1;
     }
 
     /// <summary>Writes one row per transaction through the service's DbContext (its interceptor wakes the dispatcher), at <paramref name="rate"/>/s.</summary>
-    private static async Task<bool> PacedAsync(ServiceHost<PaymentsProgram> payments, string connectionString, ConcurrentDictionary<Guid, DateTimeOffset> received, int rate, int seconds, Report report, bool warmUp)
+    private static async Task<bool> PacedAsync(
+        ServiceHost<PaymentsProgram> payments,
+        string connectionString,
+        ConcurrentDictionary<Guid, DateTimeOffset> received,
+        int rate,
+        int seconds,
+        Report report,
+        bool warmUp
+    )
     {
         var count = rate * seconds;
         var ids = new Guid[count];
@@ -115,35 +164,60 @@ public static class OutboxRun
         for (var i = 0; i < count; i++)
         {
             var due = interval * i;
-            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            if (due > clock.Elapsed)
+                await Task.Delay(due - clock.Elapsed);
             var n = i;
-            writes.Add(Task.Run(async () =>
-            {
-                await using var scope = payments.Services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-                var message = Event(Guid.NewGuid());
-                db.AddIntegrationEvent(message);
-                await db.SaveChangesAsync();
-                ids[n] = message.MessageId;
-                occurred[n] = message.OccurredAt;
-            }));
+            writes.Add(
+                Task.Run(async () =>
+                {
+                    await using var scope = payments.Services.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+                    var message = Event(Guid.NewGuid());
+                    db.AddIntegrationEvent(message);
+                    await db.SaveChangesAsync();
+                    ids[n] = message.MessageId;
+                    occurred[n] = message.OccurredAt;
+                })
+            );
         }
         await Task.WhenAll(writes);
         var offered = clock.Elapsed;
         var all = await WaitAsync(connectionString, ids, received, TimeSpan.FromSeconds(60));
-        if (warmUp) return all;
+        if (warmUp)
+            return all;
         var published = await PublishedAtAsync(connectionString, ids);
-        var confirm = ids.Select((id, i) => published.TryGetValue(id, out var at) ? (at - occurred[i]).TotalMilliseconds : double.NaN).Where(d => !double.IsNaN(d)).ToList();
-        var arrive = ids.Select((id, i) => received.TryGetValue(id, out var at) ? (at - occurred[i]).TotalMilliseconds : double.NaN).Where(d => !double.IsNaN(d)).ToList();
-        report.Line(string.Create(CultureInfo.InvariantCulture,
-            $"(2) paced: {count:N0} events at {rate}/s, one transaction each (offered in {offered.TotalSeconds:0.0} s), {arrive.Count:N0} received{(all ? "" : "  !! NOT ALL DELIVERED")}"));
+        var confirm = ids.Select(
+                (id, i) => published.TryGetValue(id, out var at) ? (at - occurred[i]).TotalMilliseconds : double.NaN
+            )
+            .Where(d => !double.IsNaN(d))
+            .ToList();
+        var arrive = ids.Select(
+                (id, i) => received.TryGetValue(id, out var at) ? (at - occurred[i]).TotalMilliseconds : double.NaN
+            )
+            .Where(d => !double.IsNaN(d))
+            .ToList();
+        report.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"(2) paced: {count:N0} events at {rate}/s, one transaction each (offered in {offered.TotalSeconds:0.0} s), {arrive.Count:N0} received{(all ? "" : "  !! NOT ALL DELIVERED")}"
+            )
+        );
         report.Line("    " + Report.Stats("written -> confirmed", confirm));
         report.Line("    " + Report.Stats("written -> received", arrive));
         return all;
     }
 
     private static PaymentSucceeded Event(Guid id) =>
-        new(id, DateTimeOffset.UtcNow, Guid.NewGuid(), Guid.NewGuid(), "event_registration", Guid.NewGuid(), 1500, "EUR");
+        new(
+            id,
+            DateTimeOffset.UtcNow,
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            "event_registration",
+            Guid.NewGuid(),
+            1500,
+            "EUR"
+        );
 
     /// <summary>Inserts the rows with binary COPY in one transaction (what the service's own writes produce); returns the commit time.</summary>
     private static async Task<DateTimeOffset> CopyAsync(string connectionString, IReadOnlyList<Guid> ids)
@@ -151,7 +225,11 @@ public static class OutboxRun
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var copy = await connection.BeginBinaryImportAsync("COPY outbox_messages (id, type, payload, occurred_at) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var copy = await connection.BeginBinaryImportAsync(
+                "COPY outbox_messages (id, type, payload, occurred_at) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             foreach (var id in ids)
             {
@@ -169,12 +247,18 @@ public static class OutboxRun
     }
 
     /// <summary>Until every row is published and received (or the timeout); whether they all were.</summary>
-    private static async Task<bool> WaitAsync(string connectionString, IReadOnlyList<Guid> ids, ConcurrentDictionary<Guid, DateTimeOffset> received, TimeSpan timeout)
+    private static async Task<bool> WaitAsync(
+        string connectionString,
+        IReadOnlyList<Guid> ids,
+        ConcurrentDictionary<Guid, DateTimeOffset> received,
+        TimeSpan timeout
+    )
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {
-            if (ids.All(received.ContainsKey) && await UnpublishedAsync(connectionString) == 0) return true;
+            if (ids.All(received.ContainsKey) && await UnpublishedAsync(connectionString) == 0)
+                return true;
             await Task.Delay(100);
         }
         return false;
@@ -184,19 +268,29 @@ public static class OutboxRun
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM outbox_messages WHERE published_at IS NULL", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM outbox_messages WHERE published_at IS NULL",
+            connection
+        );
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<Dictionary<Guid, DateTimeOffset>> PublishedAtAsync(string connectionString, IReadOnlyList<Guid> ids)
+    private static async Task<Dictionary<Guid, DateTimeOffset>> PublishedAtAsync(
+        string connectionString,
+        IReadOnlyList<Guid> ids
+    )
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT id, published_at FROM outbox_messages WHERE id = ANY(@ids) AND published_at IS NOT NULL", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT id, published_at FROM outbox_messages WHERE id = ANY(@ids) AND published_at IS NOT NULL",
+            connection
+        );
         command.Parameters.AddWithValue("ids", ids.ToArray());
         var result = new Dictionary<Guid, DateTimeOffset>(ids.Count);
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) result[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+        while (await reader.ReadAsync())
+            result[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
         return result;
     }
 }

@@ -31,13 +31,20 @@ public static class LiveRun
             Conversation = conversation;
             Hub = hub;
             // Noted on arrival; the client calls handlers in the order the messages came.
-            hub.On<JsonElement>("new_message", message =>
-            {
-                var at = Stopwatch.GetTimestamp();
-                var delivery = new Delivery(
-                    message.GetProperty("seq").GetInt64(), message.GetProperty("text").GetString() ?? "", at);
-                lock (Deliveries) Deliveries.Add(delivery);
-            });
+            hub.On<JsonElement>(
+                "new_message",
+                message =>
+                {
+                    var at = Stopwatch.GetTimestamp();
+                    var delivery = new Delivery(
+                        message.GetProperty("seq").GetInt64(),
+                        message.GetProperty("text").GetString() ?? "",
+                        at
+                    );
+                    lock (Deliveries)
+                        Deliveries.Add(delivery);
+                }
+            );
         }
 
         public int Index { get; }
@@ -45,71 +52,113 @@ public static class LiveRun
         public HubConnection Hub { get; }
         public List<Delivery> Deliveries { get; } = [];
         public ConcurrentBag<long> OwnSeqs { get; } = [];
+
         /// <summary>Sends whose call failed or was not answered in time: their seq is unknown to the sender, who gets no copy.</summary>
         public int UnansweredSends;
     }
 
-    public static async Task RunAsync(MessagingBenchOptions options, LiveWorld world, Uri gateway, TestTokens tokens, Func<string> perInstance, Action<string> line)
+    public static async Task RunAsync(
+        MessagingBenchOptions options,
+        LiveWorld world,
+        Uri gateway,
+        TestTokens tokens,
+        Func<string> perInstance,
+        Action<string> line
+    )
     {
         line("");
-        line($"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, {options.Conversations} conversations, " +
-             $"{options.Senders} sender(s) each sending {options.Messages} messages, {options.Rate} messages/s in all");
+        line(
+            $"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, {options.Conversations} conversations, "
+                + $"{options.Senders} sender(s) each sending {options.Messages} messages, {options.Rate} messages/s in all"
+        );
         line(new string('-', 100));
         var connecting = Stopwatch.StartNew();
         var clients = new Client[options.Clients];
         var connectErrors = 0;
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
-            {
-                var token = tokens.Issue(world.Users[i]);
-                for (var attempt = 1; ; attempt++)
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, options.Clients),
+                new ParallelOptions { MaxDegreeOfParallelism = 32 },
+                async (i, _) =>
                 {
-                    var hub = LiveConnection.Build(new Uri(gateway, Hub), token, skipNegotiation: true);
-                    var client = new Client(i, world.ConversationOf(i), hub);
-                    try
+                    var token = tokens.Issue(world.Users[i]);
+                    for (var attempt = 1; ; attempt++)
                     {
-                        await client.Hub.StartAsync();
-                        clients[i] = client;
-                        return;
-                    }
-                    catch (Exception e) when (attempt < 3 && e is WebSocketException or HttpRequestException or TimeoutException)
-                    {
-                        await client.Hub.DisposeAsync();
-                        Interlocked.Increment(ref connectErrors);
+                        var hub = LiveConnection.Build(new Uri(gateway, Hub), token, skipNegotiation: true);
+                        var client = new Client(i, world.ConversationOf(i), hub);
+                        try
+                        {
+                            await client.Hub.StartAsync();
+                            clients[i] = client;
+                            return;
+                        }
+                        catch (Exception e)
+                            when (attempt < 3 && e is WebSocketException or HttpRequestException or TimeoutException)
+                        {
+                            await client.Hub.DisposeAsync();
+                            Interlocked.Increment(ref connectErrors);
+                        }
                     }
                 }
-            });
+            );
             await MeasureAsync(options, clients, connectErrors, connecting.Elapsed, perInstance, line);
         }
         finally
         {
-            await Parallel.ForEachAsync(clients.OfType<Client>(), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (client, _) => await client.Hub.DisposeAsync());
+            await Parallel.ForEachAsync(
+                clients.OfType<Client>(),
+                new ParallelOptions { MaxDegreeOfParallelism = 64 },
+                async (client, _) => await client.Hub.DisposeAsync()
+            );
         }
     }
 
-    private static async Task MeasureAsync(MessagingBenchOptions options, Client[] clients, int connectErrors, TimeSpan connected, Func<string> countPerInstance, Action<string> line)
+    private static async Task MeasureAsync(
+        MessagingBenchOptions options,
+        Client[] clients,
+        int connectErrors,
+        TimeSpan connected,
+        Func<string> countPerInstance,
+        Action<string> line
+    )
     {
         var joining = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (client, _) =>
-            await client.Hub.InvokeAsync<JsonElement>("JoinConversation", client.Conversation, 0L));
+        await Parallel.ForEachAsync(
+            clients,
+            new ParallelOptions { MaxDegreeOfParallelism = 32 },
+            async (client, _) => await client.Hub.InvokeAsync<JsonElement>("JoinConversation", client.Conversation, 0L)
+        );
         var perInstance = countPerInstance();
-        line(string.Create(CultureInfo.InvariantCulture,
-            $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), joined in {joining.Elapsed.TotalSeconds:0.0} s; " +
-            $"hub connections per instance: {perInstance}"));
+        line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), joined in {joining.Elapsed.TotalSeconds:0.0} s; "
+                    + $"hub connections per instance: {perInstance}"
+            )
+        );
 
         // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so sends spread evenly.
         var senders = Enumerable.Range(0, options.Conversations * options.Senders).Select(i => clients[i]).ToList();
 
         // Warm-up: one untimed message per sender (JIT, pools, the backplane's first publishes), delivered before the clock starts.
-        await Task.WhenAll(senders.Select(async sender =>
-        {
-            var message = await sender.Hub.InvokeAsync<JsonElement>("SendMessage", sender.Conversation, $"warm-up {sender.Index}", $"bench-{sender.Index}-warm-up", null);
-            sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
-        }));
+        await Task.WhenAll(
+            senders.Select(async sender =>
+            {
+                var message = await sender.Hub.InvokeAsync<JsonElement>(
+                    "SendMessage",
+                    sender.Conversation,
+                    $"warm-up {sender.Index}",
+                    $"bench-{sender.Index}-warm-up",
+                    null
+                );
+                sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
+            })
+        );
         var warmUp = options.Senders;
         var warming = Stopwatch.StartNew();
-        while (warming.Elapsed < TimeSpan.FromSeconds(15) && clients.Any(c => Seen(c).Count < warmUp)) await Task.Delay(50);
+        while (warming.Elapsed < TimeSpan.FromSeconds(15) && clients.Any(c => Seen(c).Count < warmUp))
+            await Task.Delay(50);
         var interval = TimeSpan.FromSeconds((double)senders.Count / options.Rate);
         var sentAt = new ConcurrentDictionary<string, long>();
         var sendTimes = new ConcurrentBag<double>();
@@ -117,18 +166,23 @@ public static class LiveRun
         var clock = Stopwatch.StartNew();
         var firstSend = Stopwatch.GetTimestamp();
         // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is offered.
-        await Task.WhenAll(senders.Select(async (sender, k) =>
-        {
-            var offset = interval * k / senders.Count;
-            var sends = new List<Task>(options.Messages);
-            for (var n = 0; n < options.Messages; n++)
-            {
-                var due = offset + interval * n;
-                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
-                sends.Add(SendAsync(sender, n));
-            }
-            await Task.WhenAll(sends);
-        }));
+        await Task.WhenAll(
+            senders.Select(
+                async (sender, k) =>
+                {
+                    var offset = interval * k / senders.Count;
+                    var sends = new List<Task>(options.Messages);
+                    for (var n = 0; n < options.Messages; n++)
+                    {
+                        var due = offset + interval * n;
+                        if (due > clock.Elapsed)
+                            await Task.Delay(due - clock.Elapsed);
+                        sends.Add(SendAsync(sender, n));
+                    }
+                    await Task.WhenAll(sends);
+                }
+            )
+        );
 
         async Task SendAsync(Client sender, int n)
         {
@@ -139,7 +193,13 @@ public static class LiveRun
             {
                 using var answerWithin = new CancellationTokenSource(UnansweredAfter);
                 var message = await sender.Hub.InvokeAsync<JsonElement>(
-                    "SendMessage", sender.Conversation, text, $"bench-{sender.Index}-{n}", null, answerWithin.Token);
+                    "SendMessage",
+                    sender.Conversation,
+                    text,
+                    $"bench-{sender.Index}-{n}",
+                    null,
+                    answerWithin.Token
+                );
                 sendTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 sender.OwnSeqs.Add(message.GetProperty("seq").GetInt64());
             }
@@ -154,19 +214,31 @@ public static class LiveRun
         // Every message a conversation got should reach all its members (the sender's own may come as the call's answer only).
         var expected = warmUp + options.Senders * options.Messages;
         var settle = Stopwatch.StartNew();
-        while (settle.Elapsed < TimeSpan.FromSeconds(30) && clients.Any(c => Seen(c).Count + c.UnansweredSends < expected)) await Task.Delay(100);
+        while (
+            settle.Elapsed < TimeSpan.FromSeconds(30) && clients.Any(c => Seen(c).Count + c.UnansweredSends < expected)
+        )
+            await Task.Delay(100);
 
         var latencies = new List<double>();
         var delivered = 0L;
         long lastDelivery = firstSend;
-        int gaps = 0, duplicates = 0, outOfOrder = 0, complete = 0, unanswered = 0;
+        int gaps = 0,
+            duplicates = 0,
+            outOfOrder = 0,
+            complete = 0,
+            unanswered = 0;
         foreach (var client in clients)
         {
             List<Delivery> deliveries;
-            lock (client.Deliveries) deliveries = [.. client.Deliveries];
+            lock (client.Deliveries)
+                deliveries = [.. client.Deliveries];
             foreach (var d in deliveries)
             {
-                if (d.Text.StartsWith($"bench {client.Index} ", StringComparison.Ordinal) || !sentAt.TryGetValue(d.Text, out var at)) continue;
+                if (
+                    d.Text.StartsWith($"bench {client.Index} ", StringComparison.Ordinal)
+                    || !sentAt.TryGetValue(d.Text, out var at)
+                )
+                    continue;
                 lastDelivery = Math.Max(lastDelivery, d.At);
                 delivered++;
                 latencies.Add(Stopwatch.GetElapsedTime(at, d.At).TotalMilliseconds);
@@ -179,36 +251,57 @@ public static class LiveRun
             var unknowable = Math.Min(missing, client.UnansweredSends);
             gaps += missing - unknowable;
             unanswered += unknowable;
-            if (missing == unknowable) complete++;
+            if (missing == unknowable)
+                complete++;
         }
         var window = Stopwatch.GetElapsedTime(firstSend, lastDelivery).TotalSeconds;
 
-        line(string.Create(CultureInfo.InvariantCulture,
-            $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over {(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"));
+        line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over {(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"
+            )
+        );
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
         if (latencies.Count > 0)
         {
             var stats = LatencyStats.From("send-to-delivery", latencies);
             line(Stats("send-to-delivery at every other member", latencies));
-            line(string.Create(CultureInfo.InvariantCulture,
-                $"delivered {delivered:N0} messages to other members in {window:0.0} s: {delivered / Math.Max(window, 0.001):N0} messages/s"));
-            line(string.Create(CultureInfo.InvariantCulture, $"target p99 <= {P99TargetMs} ms: {(stats.P99 <= P99TargetMs ? "OK" : "MISSED")} (p99 {stats.P99:0.0} ms)"));
+            line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"delivered {delivered:N0} messages to other members in {window:0.0} s: {delivered / Math.Max(window, 0.001):N0} messages/s"
+                )
+            );
+            line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"target p99 <= {P99TargetMs} ms: {(stats.P99 <= P99TargetMs ? "OK" : "MISSED")} (p99 {stats.P99:0.0} ms)"
+                )
+            );
         }
-        else line("no message was delivered");
-        line($"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing seqs {gaps}, duplicates {duplicates}, " +
-             $"out of order {outOfOrder} (not counted: {unanswered} seqs of the senders' own unanswered calls)");
+        else
+            line("no message was delivered");
+        line(
+            $"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing seqs {gaps}, duplicates {duplicates}, "
+                + $"out of order {outOfOrder} (not counted: {unanswered} seqs of the senders' own unanswered calls)"
+        );
     }
 
     private static HashSet<long> Seen(Client client)
     {
-        lock (client.Deliveries) return [.. client.Deliveries.Select(d => d.Seq).Concat(client.OwnSeqs)];
+        lock (client.Deliveries)
+            return [.. client.Deliveries.Select(d => d.Seq).Concat(client.OwnSeqs)];
     }
 
     public static string Stats(string name, List<double> ms)
     {
-        if (ms.Count == 0) return $"{name,-44} no samples";
+        if (ms.Count == 0)
+            return $"{name, -44} no samples";
         var s = LatencyStats.From(name, ms);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{name,-44} n={s.Runs,7:N0}  p50 {s.P50,7:0.0} ms  p95 {s.P95,7:0.0} ms  p99 {s.P99,7:0.0} ms  max {s.Max,7:0.0} ms");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name, -44} n={s.Runs, 7:N0}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 {s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms"
+        );
     }
 }

@@ -38,7 +38,14 @@ public sealed record MessagingBenchOptions
             {
                 var name = args[i];
                 var text = i + 1 < args.Count ? args[++i] : "";
-                return int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min
+                return
+                    int.TryParse(
+                        text.Replace("_", "", StringComparison.Ordinal),
+                        NumberStyles.Integer,
+                        CultureInfo.InvariantCulture,
+                        out var n
+                    )
+                    && n >= min
                     ? n
                     : throw new ArgumentException($"{name} must be a whole number of at least {min}, not '{text}'.");
             }

@@ -16,14 +16,25 @@ using MessagingProgram = MessagingApi::Program;
 // gateway, all in this process. (b) reads: history page, unread count and conversation list of a member of many
 // conversations; (a) live: WebSocket clients through the gateway, send-to-delivery latency and order.
 var options = MessagingBenchOptions.Parse(args);
-if (options is null) return 2;
+if (options is null)
+    return 2;
 
 var root = new DirectoryInfo(AppContext.BaseDirectory);
-while (root is not null && !File.Exists(Path.Combine(root.FullName, "Community.sln"))) root = root.Parent;
-if (root is null) throw new InvalidOperationException("Run the benchmark from inside the repository.");
+while (root is not null && !File.Exists(Path.Combine(root.FullName, "Community.sln")))
+    root = root.Parent;
+if (root is null)
+    throw new InvalidOperationException("Run the benchmark from inside the repository.");
+
 // In-process hosting needs each app's content root (where its appsettings.json lives).
-Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_MESSAGING", Path.Combine(root.FullName, "services/messaging/Messaging.Api"));
-Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_GATEWAY", Path.Combine(root.FullName, "gateway/Gateway"));
+Environment.SetEnvironmentVariable(
+    "ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_MESSAGING",
+    Path.Combine(root.FullName, "services/messaging/Messaging.Api")
+);
+Environment.SetEnvironmentVariable(
+    "ASPNETCORE_TEST_CONTENTROOT_COMMUNITY_GATEWAY",
+    Path.Combine(root.FullName, "gateway/Gateway")
+);
+
 // A thousand receive loops wake at once on every fan-out; a warm pool keeps thread injection out of the latency.
 ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 8), 64);
 
@@ -34,35 +45,45 @@ try
 {
     var database = await resources.AddDatabaseAsync("messaging");
     // Its users exist as if identity had announced them (writes by unknown users are refused).
-    using var tokens = new TestTokens(TimeProvider.System) { Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record };
+    using var tokens = new TestTokens(TimeProvider.System)
+    {
+        Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record,
+    };
     void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
     // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the report.
     const string Quiet = "Error";
-    Dictionary<string, string?> MessagingSettings() => new()
-    {
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
-        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
-        [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
-        [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
-        ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
-        [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] = database,
-        ["DataProtection:KeyRingPath"] = Path.Combine(scratch.FullName, "keys"),
-        ["Messaging:Attachments:LocalPath"] = Path.Combine(scratch.FullName, "attachments"),
-    };
+    Dictionary<string, string?> MessagingSettings() =>
+        new()
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
+            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = resources.BrokerUri,
+            [$"ConnectionStrings:{ResourceNames.Redis}"] = resources.RedisConnectionString,
+            ["RealTime:RedisKeyPrefix"] = resources.RedisKeyPrefix,
+            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"] = database,
+            ["DataProtection:KeyRingPath"] = Path.Combine(scratch.FullName, "keys"),
+            ["Messaging:Attachments:LocalPath"] = Path.Combine(scratch.FullName, "attachments"),
+        };
     await using var first = new ServiceHost<MessagingProgram>(MessagingSettings(), Shared).Start();
     await using var second = new ServiceHost<MessagingProgram>(MessagingSettings(), Shared).Start();
-    await using var gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-    {
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
-        ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
-        [$"Services:{ResourceNames.Messaging}"] = $"{first.BaseAddress.ToString().TrimEnd('/')};{second.BaseAddress.ToString().TrimEnd('/')}",
-        // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure themselves.
-        ["RateLimits:PerIp:PermitLimit"] = "10000000",
-        ["RateLimits:PerUser:PermitLimit"] = "10000000",
-    }, Shared).Start();
-    Console.WriteLine($"PostgreSQL, RabbitMQ, two messaging instances and the gateway up in {started.Elapsed.TotalSeconds:0.0} s");
+    await using var gateway = new ServiceHost<GatewayProgram>(
+        new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = Quiet,
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
+            [$"Services:{ResourceNames.Messaging}"] =
+                $"{first.BaseAddress.ToString().TrimEnd('/')};{second.BaseAddress.ToString().TrimEnd('/')}",
+            // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure themselves.
+            ["RateLimits:PerIp:PermitLimit"] = "10000000",
+            ["RateLimits:PerUser:PermitLimit"] = "10000000",
+        },
+        Shared
+    ).Start();
+    Console.WriteLine(
+        $"PostgreSQL, RabbitMQ, two messaging instances and the gateway up in {started.Elapsed.TotalSeconds:0.0} s"
+    );
 
     var dataSource = first.Services.GetRequiredService<NpgsqlDataSource>();
     var stamp = DateTime.UtcNow;
@@ -72,8 +93,12 @@ try
         Console.WriteLine(text);
         report.AppendLine(text);
     }
-    Line(string.Create(CultureInfo.InvariantCulture,
-        $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging instances behind the gateway, all in one process"));
+    Line(
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging instances behind the gateway, all in one process"
+        )
+    );
     // The figures mean little without how busy the machine was: everything here shares its cores.
     Line("load average at the start: " + LoadAverage());
     Line(new string('=', 100));
@@ -83,14 +108,25 @@ try
     var reader = seeder.Reader(options.ReaderConversations, options.History, new Random(42));
     var seeding = Stopwatch.StartNew();
     await seeder.WriteAsync();
-    Line(string.Create(CultureInfo.InvariantCulture,
-        $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in {options.ReaderConversations} conversations with {reader.Messages:N0} messages, in {seeding.Elapsed.TotalSeconds:0.0} s"));
+    Line(
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in {options.ReaderConversations} conversations with {reader.Messages:N0} messages, in {seeding.Elapsed.TotalSeconds:0.0} s"
+        )
+    );
 
     // Reads first, on a quiet database; the live run then adds its messages.
     await ReadRun.RunAsync(options, reader, gateway.NewClient(), tokens, first.Services, dataSource, Line);
     // The hub connections each instance holds (presence lives in Redis; each instance knows its own).
-    string PerInstance() => string.Join(" + ", new[] { first, second }
-        .Select(h => h.Services.GetRequiredService<MessagingApi::Community.Messaging.RealTime.HubPresence>().HeldCount).OrderDescending());
+    string PerInstance() =>
+        string.Join(
+            " + ",
+            new[] { first, second }
+                .Select(h =>
+                    h.Services.GetRequiredService<MessagingApi::Community.Messaging.RealTime.HubPresence>().HeldCount
+                )
+                .OrderDescending()
+        );
     await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, PerInstance, Line);
 
     Line("");
@@ -109,10 +145,15 @@ catch (Exception e)
 }
 finally
 {
-    if (options.Keep) Console.WriteLine($"--keep: database and vhost '{resources.Name}' left in place (they outlive the run only on COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)");
-    else await resources.DisposeAsync();
+    if (options.Keep)
+        Console.WriteLine(
+            $"--keep: database and vhost '{resources.Name}' left in place (they outlive the run only on COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)"
+        );
+    else
+        await resources.DisposeAsync();
     scratch.Delete(recursive: true);
 }
 return 0;
 
-static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";

@@ -25,22 +25,41 @@ public static class ReadRun
     private const int ListLimit = 20;
 
     public static async Task RunAsync(
-        MessagingBenchOptions options, ReaderWorld reader, HttpClient gateway, TestTokens tokens, IServiceProvider messaging, NpgsqlDataSource database, Action<string> line)
+        MessagingBenchOptions options,
+        ReaderWorld reader,
+        HttpClient gateway,
+        TestTokens tokens,
+        IServiceProvider messaging,
+        NpgsqlDataSource database,
+        Action<string> line
+    )
     {
         line("");
-        line($"(b) Reads of a member of {reader.Conversations.Length} conversations ({reader.Messages:N0} messages), through the gateway; {options.Runs} runs each after 30 warm-up");
+        line(
+            $"(b) Reads of a member of {reader.Conversations.Length} conversations ({reader.Messages:N0} messages), through the gateway; {options.Runs} runs each after 30 warm-up"
+        );
         line(new string('-', 100));
-        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue(reader.Reader));
+        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer",
+            tokens.Issue(reader.Reader)
+        );
         var random = new Random(7);
         async Task Get(string path)
         {
             using var response = await gateway.GetAsync(path);
             var body = await response.Content.ReadAsStringAsync();
-            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}: {body}");
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}: {body}");
         }
         var reads = new (string Name, Func<int, Task> Query)[]
         {
-            ($"history page (limit {HistoryLimit}), random conversation", _ => Get($"/api/v1/conversations/{reader.Conversations[random.Next(reader.Conversations.Length)]}/messages?limit={HistoryLimit}")),
+            (
+                $"history page (limit {HistoryLimit}), random conversation",
+                _ =>
+                    Get(
+                        $"/api/v1/conversations/{reader.Conversations[random.Next(reader.Conversations.Length)]}/messages?limit={HistoryLimit}"
+                    )
+            ),
             ("unread count", _ => Get("/api/v1/messages/unread-count")),
             ($"conversation list (limit {ListLimit})", _ => Get($"/api/v1/conversations?limit={ListLimit}")),
         };
@@ -49,17 +68,29 @@ public static class ReadRun
         {
             var stats = await Latency.MeasureAsync(name, 30, options.Runs, TimeSpan.FromSeconds(60), query, _ => { });
             all.Add(stats);
-            line(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-48} n={stats.Runs,5}  p50 {stats.P50,6:0.0} ms  p95 {stats.P95,6:0.0} ms  p99 {stats.P99,6:0.0} ms  max {stats.Max,6:0.0} ms"));
+            line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{name, -48} n={stats.Runs, 5}  p50 {stats.P50, 6:0.0} ms  p95 {stats.P95, 6:0.0} ms  p99 {stats.P99, 6:0.0} ms  max {stats.Max, 6:0.0} ms"
+                )
+            );
         }
         foreach (var s in all)
-            line(string.Create(CultureInfo.InvariantCulture, $"target p95 <= {P95TargetMs} ms, {s.Name}: {(s.P95 <= P95TargetMs ? "OK" : "MISSED")} (p95 {s.P95:0.0} ms)"));
+            line(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"target p95 <= {P95TargetMs} ms, {s.Name}: {(s.P95 <= P95TargetMs ? "OK" : "MISSED")} (p95 {s.P95:0.0} ms)"
+                )
+            );
 
         line("");
         line("Plans: EXPLAIN (ANALYZE, BUFFERS) of every statement each read sends, with its parameters");
         line(new string('-', 100));
         var log = new CommandLog();
-        var contextOptions = new DbContextOptionsBuilder<MessagingDbContext>().UseNpgsql(database).AddInterceptors(log).Options;
+        var contextOptions = new DbContextOptionsBuilder<MessagingDbContext>()
+            .UseNpgsql(database)
+            .AddInterceptors(log)
+            .Options;
         var conversation = reader.Conversations[0];
         async Task Plan(string name, Func<MessagingDbContext, Task> query)
         {
@@ -72,25 +103,34 @@ public static class ReadRun
                 line(await ExplainAsync(database, command));
             }
         }
-        await Plan($"history page (limit {HistoryLimit})", async db =>
-        {
-            // The service's own ConversationMessages, on this capturing context, the rest of what it needs from the instance.
-            await using var scope = messaging.CreateAsyncScope();
-            await ActivatorUtilities.CreateInstance<ConversationMessages>(scope.ServiceProvider, db)
-                .HistoryAsync(conversation, reader.Reader, null, null, HistoryLimit, CancellationToken.None);
-        });
+        await Plan(
+            $"history page (limit {HistoryLimit})",
+            async db =>
+            {
+                // The service's own ConversationMessages, on this capturing context, the rest of what it needs from the instance.
+                await using var scope = messaging.CreateAsyncScope();
+                await ActivatorUtilities
+                    .CreateInstance<ConversationMessages>(scope.ServiceProvider, db)
+                    .HistoryAsync(conversation, reader.Reader, null, null, HistoryLimit, CancellationToken.None);
+            }
+        );
         await Plan("unread count", db => ConversationQueries.UnreadAsync(db, reader.Reader, CancellationToken.None));
-        await Plan($"conversation list (limit {ListLimit})", db => ConversationQueries.ListAsync(db, reader.Reader, null, ListLimit, CancellationToken.None));
+        await Plan(
+            $"conversation list (limit {ListLimit})",
+            db => ConversationQueries.ListAsync(db, reader.Reader, null, ListLimit, CancellationToken.None)
+        );
     }
 
     private static async Task<string> ExplainAsync(NpgsqlDataSource database, CapturedCommand command)
     {
         await using var connection = await database.OpenConnectionAsync();
         await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.Sql, connection);
-        foreach (var parameter in command.Parameters) explain.Parameters.Add(parameter.Clone());
+        foreach (var parameter in command.Parameters)
+            explain.Parameters.Add(parameter.Clone());
         var lines = new List<string>();
         await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        while (await reader.ReadAsync())
+            lines.Add(reader.GetString(0));
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -114,9 +154,18 @@ public static class ReadRun
         }
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+            DbCommand command,
+            CommandEventData eventData,
+            InterceptionResult<DbDataReader> result,
+            CancellationToken cancellationToken = default
+        )
         {
-            _commands?.Add(new CapturedCommand(command.CommandText, command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList()));
+            _commands?.Add(
+                new CapturedCommand(
+                    command.CommandText,
+                    command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()).ToList()
+                )
+            );
             return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
         }
     }

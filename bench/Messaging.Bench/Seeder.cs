@@ -19,7 +19,16 @@ public sealed record ReaderWorld(Guid Reader, Guid[] Conversations, long Message
 public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
 {
     private readonly List<(Guid Id, string Name)> _users = [];
-    private readonly List<(Guid Id, string Kind, Guid? Low, Guid? High, Guid? Group, Guid? Event, Guid? Owner, long LastSeq)> _conversations = [];
+    private readonly List<(
+        Guid Id,
+        string Kind,
+        Guid? Low,
+        Guid? High,
+        Guid? Group,
+        Guid? Event,
+        Guid? Owner,
+        long LastSeq
+    )> _conversations = [];
     private readonly List<(Guid Conversation, Guid User, string Role, long ReadSeq)> _members = [];
     private readonly List<(Guid Low, Guid High)> _connections = [];
     private readonly List<(Guid Group, Guid User)> _groupMembers = [];
@@ -29,8 +38,10 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
     {
         var users = Enumerable.Range(0, clients).Select(_ => User()).ToArray();
         var chats = Enumerable.Range(0, conversations).Select(_ => Guid.NewGuid()).ToArray();
-        for (var c = 0; c < conversations; c++) _conversations.Add((chats[c], "event_chat", null, null, null, Guid.NewGuid(), users[c % clients], 0));
-        for (var i = 0; i < clients; i++) _members.Add((chats[i % conversations], users[i], i < conversations ? "organizer" : "attendee", 0));
+        for (var c = 0; c < conversations; c++)
+            _conversations.Add((chats[c], "event_chat", null, null, null, Guid.NewGuid(), users[c % clients], 0));
+        for (var i = 0; i < clients; i++)
+            _members.Add((chats[i % conversations], users[i], i < conversations ? "organizer" : "attendee", 0));
         return new LiveWorld(users, chats);
     }
 
@@ -46,14 +57,31 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         {
             var id = ids[c] = Guid.NewGuid();
             var other = User();
-            var kind = (c % 5) switch { 0 => "direct", 1 => "thread", _ => "event_chat" };
+            var kind = (c % 5) switch
+            {
+                0 => "direct",
+                1 => "thread",
+                _ => "event_chat",
+            };
             var (low, high) = reader.CompareTo(other) < 0 ? (reader, other) : (other, reader);
             Guid? group = kind == "thread" ? Guid.NewGuid() : null;
-            _conversations.Add((id, kind, kind == "direct" ? low : null, kind == "direct" ? high : null, group, kind == "event_chat" ? Guid.NewGuid() : null, other, messagesEach));
+            _conversations.Add(
+                (
+                    id,
+                    kind,
+                    kind == "direct" ? low : null,
+                    kind == "direct" ? high : null,
+                    group,
+                    kind == "event_chat" ? Guid.NewGuid() : null,
+                    other,
+                    messagesEach
+                )
+            );
             var role = kind == "event_chat" ? "attendee" : "member";
             _members.Add((id, reader, role, random.Next(messagesEach + 1)));
             _members.Add((id, other, kind == "event_chat" ? "organizer" : "member", messagesEach));
-            if (kind == "direct") _connections.Add((low, high));
+            if (kind == "direct")
+                _connections.Add((low, high));
             if (group is { } g)
             {
                 _groupMembers.Add((g, reader));
@@ -74,28 +102,51 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
     public async Task WriteAsync()
     {
         await using var connection = await database.OpenConnectionAsync();
-        await using (var users = await connection.BeginBinaryImportAsync("COPY users (user_id, username, display_name, deleted, as_of) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var users = await connection.BeginBinaryImportAsync(
+                "COPY users (user_id, username, display_name, deleted, as_of) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
-            foreach (var (id, name) in _users) await users.WriteRowAsync(default, id, name, "User " + name, false, now);
+            foreach (var (id, name) in _users)
+                await users.WriteRowAsync(default, id, name, "User " + name, false, now);
             await users.CompleteAsync();
         }
-        await using (var pairs = await connection.BeginBinaryImportAsync("COPY connections (user_low, user_high, connected, as_of) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var pairs = await connection.BeginBinaryImportAsync(
+                "COPY connections (user_low, user_high, connected, as_of) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
-            foreach (var (low, high) in _connections) await pairs.WriteRowAsync(default, low, high, true, now);
+            foreach (var (low, high) in _connections)
+                await pairs.WriteRowAsync(default, low, high, true, now);
             await pairs.CompleteAsync();
         }
-        await using (var groups = await connection.BeginBinaryImportAsync("COPY groups (group_id, deleted, as_of) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var groups = await connection.BeginBinaryImportAsync(
+                "COPY groups (group_id, deleted, as_of) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
-            foreach (var g in _groupMembers.Select(m => m.Group).Distinct()) await groups.WriteRowAsync(default, g, false, now);
+            foreach (var g in _groupMembers.Select(m => m.Group).Distinct())
+                await groups.WriteRowAsync(default, g, false, now);
             await groups.CompleteAsync();
         }
-        await using (var members = await connection.BeginBinaryImportAsync("COPY group_members (group_id, user_id, role, active, as_of) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var members = await connection.BeginBinaryImportAsync(
+                "COPY group_members (group_id, user_id, role, active, as_of) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
-            foreach (var (g, user) in _groupMembers) await members.WriteRowAsync(default, g, user, "member", true, now);
+            foreach (var (g, user) in _groupMembers)
+                await members.WriteRowAsync(default, g, user, "member", true, now);
             await members.CompleteAsync();
         }
-        await using (var conversations = await connection.BeginBinaryImportAsync(
-            "COPY conversations (id, kind, direct_low, direct_high, group_id, event_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var conversations = await connection.BeginBinaryImportAsync(
+                "COPY conversations (id, kind, direct_low, direct_high, group_id, event_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             var i = 0;
             foreach (var c in _conversations)
@@ -118,23 +169,47 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
             }
             await conversations.CompleteAsync();
         }
-        await using (var members = await connection.BeginBinaryImportAsync(
-            "COPY conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var members = await connection.BeginBinaryImportAsync(
+                "COPY conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             foreach (var (conversation, user, role, readSeq) in _members)
-                await members.WriteRowAsync(default, conversation, user, role, true, readSeq, false, now.AddDays(-30), now.AddDays(-30));
+                await members.WriteRowAsync(
+                    default,
+                    conversation,
+                    user,
+                    role,
+                    true,
+                    readSeq,
+                    false,
+                    now.AddDays(-30),
+                    now.AddDays(-30)
+                );
             await members.CompleteAsync();
         }
-        await using (var messages = await connection.BeginBinaryImportAsync(
-            "COPY messages (id, conversation_id, seq, sender_id, text, client_txn_id, created_at) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var messages = await connection.BeginBinaryImportAsync(
+                "COPY messages (id, conversation_id, seq, sender_id, text, client_txn_id, created_at) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             foreach (var (conversation, count, senders) in _histories)
             {
                 for (var seq = 1; seq <= count; seq++)
                 {
                     var at = now.AddMinutes(-(count - seq));
-                    await messages.WriteRowAsync(default, Guid.CreateVersion7(at), conversation, (long)seq, senders[seq % senders.Length],
-                        $"Message {seq} of the history, with enough words to look like a chat line.", Guid.NewGuid().ToString("N"), at);
+                    await messages.WriteRowAsync(
+                        default,
+                        Guid.CreateVersion7(at),
+                        conversation,
+                        (long)seq,
+                        senders[seq % senders.Length],
+                        $"Message {seq} of the history, with enough words to look like a chat line.",
+                        Guid.NewGuid().ToString("N"),
+                        at
+                    );
                 }
             }
             await messages.CompleteAsync();

@@ -3,13 +3,13 @@ using System.Text;
 using Community.Contracts;
 using Community.Events.Bench;
 using Community.LocalInfrastructure;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.Social.Data;
 using Community.Social.Discovery;
 using Community.Social.Feed;
 using Community.Social.Follows;
 using Community.Social.Network;
-using Community.ServiceDefaults.Api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -25,7 +25,7 @@ namespace Community.Social.Bench;
 /// </summary>
 public static class SocialBench
 {
-    private const int PageSize = 20;              // the API's default limit
+    private const int PageSize = 20; // the API's default limit
     private const double DiscoveryP95TargetMs = 20;
     private const double FeedP95TargetMs = 20;
     private const int PremiumAgeMin = 25;
@@ -75,7 +75,17 @@ public static class SocialBench
     public static async Task<int> Main(string[] args)
     {
         // Fewer than 10,000 profiles and the two-hop neighbourhoods of the seeded graph would overlap the whole table.
-        if (BenchOptions.Read(args, "--profiles", 10_000, new BenchOptions { Database = "social_bench" }, Usage, out var exitCode) is not { } options)
+        if (
+            BenchOptions.Read(
+                args,
+                "--profiles",
+                10_000,
+                new BenchOptions { Database = "social_bench" },
+                Usage,
+                out var exitCode
+            )
+            is not { } options
+        )
             return exitCode;
 
         var root = RepositoryRoot.Find();
@@ -98,7 +108,13 @@ public static class SocialBench
         return 0;
     }
 
-    private static async Task RunAsync(PostgresServer server, BenchOptions options, Action<string> line, DateTimeOffset stamp, Action<string> log)
+    private static async Task RunAsync(
+        PostgresServer server,
+        BenchOptions options,
+        Action<string> line,
+        DateTimeOffset stamp,
+        Action<string> log
+    )
     {
         void Heading(string title)
         {
@@ -109,13 +125,24 @@ public static class SocialBench
 
         var people = new Population(options.Count, options.Seed);
         var reuse = options.Keep && await SeededProfilesAsync(server, options.Database) == options.Count;
-        if (!reuse) await server.DropDatabaseAsync(options.Database);
+        if (!reuse)
+            await server.DropDatabaseAsync(options.Database);
         var connectionString = await server.CreateDatabaseAsync(options.Database);
         // The connection settings the service ships with (statements prepared after a few uses, a pool of 20).
-        await using var dataSource = new NpgsqlDataSourceBuilder(DatabaseSetup.WithConnectionDefaults(connectionString)) { Name = "social-bench" }.EnableDynamicJson().Build();
-        await new SchemaMigrator(dataSource,
-            [new MigrationSource("platform", typeof(DatabaseSetup).Assembly), new MigrationSource(ResourceNames.Social, typeof(SocialDbContext).Assembly)],
-            NullLogger<SchemaMigrator>.Instance).StartAsync(CancellationToken.None);
+        await using var dataSource = new NpgsqlDataSourceBuilder(DatabaseSetup.WithConnectionDefaults(connectionString))
+        {
+            Name = "social-bench",
+        }
+            .EnableDynamicJson()
+            .Build();
+        await new SchemaMigrator(
+            dataSource,
+            [
+                new MigrationSource("platform", typeof(DatabaseSetup).Assembly),
+                new MigrationSource(ResourceNames.Social, typeof(SocialDbContext).Assembly),
+            ],
+            NullLogger<SchemaMigrator>.Instance
+        ).StartAsync(CancellationToken.None);
 
         SocialSeedTimings? seeded = null;
         if (reuse)
@@ -136,18 +163,26 @@ public static class SocialBench
         line(new string('=', 48));
         await DescribeEnvironmentAsync(dataSource, line, now);
         Heading("Seeding");
-        if (seeded is null) line("reused an already seeded database (--keep): no seeding this run");
+        if (seeded is null)
+            line("reused an already seeded database (--keep): no seeding this run");
         else
         {
-            line($"{seeded.Profiles:N0} profiles, {seeded.Connections:N0} accepted connections, {seeded.Follows:N0} follows, {seeded.Blocks:N0} blocks, {seeded.Activities:N0} feed activities by binary COPY:");
-            line($"  COPY                {seeded.Copy.TotalSeconds,7:F1} s");
-            line($"  rebuild indexes     {seeded.Indexes.TotalSeconds,7:F1} s  ({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})");
-            line($"  VACUUM (ANALYZE)    {seeded.VacuumAnalyze.TotalSeconds,7:F1} s");
-            line($"  total               {seeded.Total.TotalSeconds,7:F1} s");
+            line(
+                $"{seeded.Profiles:N0} profiles, {seeded.Connections:N0} accepted connections, {seeded.Follows:N0} follows, {seeded.Blocks:N0} blocks, {seeded.Activities:N0} feed activities by binary COPY:"
+            );
+            line($"  COPY                {seeded.Copy.TotalSeconds, 7:F1} s");
+            line(
+                $"  rebuild indexes     {seeded.Indexes.TotalSeconds, 7:F1} s  ({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})"
+            );
+            line($"  VACUUM (ANALYZE)    {seeded.VacuumAnalyze.TotalSeconds, 7:F1} s");
+            line($"  total               {seeded.Total.TotalSeconds, 7:F1} s");
         }
 
         var capture = new CommandCapture();
-        var contextOptions = new DbContextOptionsBuilder<SocialDbContext>().UseNpgsql(dataSource).AddInterceptors(capture).Options;
+        var contextOptions = new DbContextOptionsBuilder<SocialDbContext>()
+            .UseNpgsql(dataSource)
+            .AddInterceptors(capture)
+            .Options;
         SocialDbContext NewContext() => new(contextOptions);
         var random = new Random(options.Seed);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -155,27 +190,58 @@ public static class SocialBench
         DiscoverFilter RegionAndInterest(int caller)
         {
             var f = people.Fields(caller);
-            return new DiscoverFilter(f.Region, f.Interests[random.Next(f.Interests.Length)], null, null, null, null, false);
+            return new DiscoverFilter(
+                f.Region,
+                f.Interests[random.Next(f.Interests.Length)],
+                null,
+                null,
+                null,
+                null,
+                false
+            );
         }
-        DiscoverFilter Premium(int caller) => RegionAndInterest(caller) with
-        {
-            Gender = random.Next(2) == 0 ? "female" : "male",
-            BornBy = today.AddYears(-PremiumAgeMin),
-            BornAfter = today.AddYears(-(PremiumAgeMax + 1)),
-        };
+        DiscoverFilter Premium(int caller) =>
+            RegionAndInterest(caller) with
+            {
+                Gender = random.Next(2) == 0 ? "female" : "male",
+                BornBy = today.AddYears(-PremiumAgeMin),
+                BornAfter = today.AddYears(-(PremiumAgeMax + 1)),
+            };
         DiscoverFilter RegionOnly(int caller) => new(people.Fields(caller).Region, null, null, null, null, null, false);
-        async Task<List<DiscoveryApi.DiscoverRow>> Discover(SocialDbContext db, int caller, DiscoverFilter filter, DiscoverPosition? after = null) =>
-            await DiscoveryApi.FindAsync(db, Population.Id(caller), filter, after, PageSize + 1, now, CancellationToken.None);
+        async Task<List<DiscoveryApi.DiscoverRow>> Discover(
+            SocialDbContext db,
+            int caller,
+            DiscoverFilter filter,
+            DiscoverPosition? after = null
+        ) =>
+            await DiscoveryApi.FindAsync(
+                db,
+                Population.Id(caller),
+                filter,
+                after,
+                PageSize + 1,
+                now,
+                CancellationToken.None
+            );
         async Task SecondPage(SocialDbContext db, int caller, DiscoverFilter filter)
         {
             var first = await Discover(db, caller, filter);
-            if (first.Count <= PageSize) return;
+            if (first.Count <= PageSize)
+                return;
             var last = first[PageSize - 1];
             await Discover(db, caller, filter, new DiscoverPosition(last.Boosted, last.Score, last.UserId));
         }
         var bigFollower = Population.Id(people.BigFollower);
         Task<List<FollowsApi.FollowRow>> FollowingPage(SocialDbContext db, TimeAndId? after) =>
-            FollowsApi.PageAsync(db, bigFollower, bigFollower, followers: false, after, PageSize + 1, CancellationToken.None);
+            FollowsApi.PageAsync(
+                db,
+                bigFollower,
+                bigFollower,
+                followers: false,
+                after,
+                PageSize + 1,
+                CancellationToken.None
+            );
         // Positions of every page of the big follower's list, so a run can fetch any page directly.
         var positions = new List<TimeAndId?> { null };
         await using (var db = NewContext())
@@ -183,7 +249,8 @@ public static class SocialBench
             while (true)
             {
                 var page = await FollowingPage(db, positions[^1]);
-                if (page.Count <= PageSize) break;
+                if (page.Count <= PageSize)
+                    break;
                 positions.Add(new TimeAndId(page[PageSize - 1].CreatedAt, page[PageSize - 1].OtherId));
             }
         }
@@ -192,7 +259,8 @@ public static class SocialBench
             var rows = await FeedApi.PageAsync(db, bigFollower, after, PageSize + 1, CancellationToken.None);
             await FeedApi.ItemsAsync(db, rows.Take(PageSize).ToList(), CancellationToken.None);
         }
-        Task<List<FeedApi.FeedRow>> FeedQuery(SocialDbContext db, TimeAndId? after) => FeedApi.PageAsync(db, bigFollower, after, PageSize + 1, CancellationToken.None);
+        Task<List<FeedApi.FeedRow>> FeedQuery(SocialDbContext db, TimeAndId? after) =>
+            FeedApi.PageAsync(db, bigFollower, after, PageSize + 1, CancellationToken.None);
         // Positions of the feed's first pages, so a run can read any of them by cursor.
         var feedPositions = new List<TimeAndId?> { null };
         await using (var db = NewContext())
@@ -200,7 +268,8 @@ public static class SocialBench
             while (feedPositions.Count < FeedPagesMeasured)
             {
                 var page = await FeedQuery(db, feedPositions[^1]);
-                if (page.Count <= PageSize) break;
+                if (page.Count <= PageSize)
+                    break;
                 feedPositions.Add(new TimeAndId(page[PageSize - 1].OccurredAt, page[PageSize - 1].Id));
             }
         }
@@ -210,60 +279,171 @@ public static class SocialBench
             while (true)
             {
                 var other = random.Next(people.Count - 1);
-                if (other != caller && people.Fields(other).Region == region) return Population.Id(other);
+                if (other != caller && people.Fields(other).Region == region)
+                    return Population.Id(other);
             }
         }
 
         async Task<LatencyStats> Measure(string name, int warmUp, Func<SocialDbContext, Task> query) =>
-            await Latency.MeasureAsync(name, warmUp, options.Runs, options.Budget, async _ =>
-            {
-                await using var db = NewContext();
-                await query(db);
-            }, log);
+            await Latency.MeasureAsync(
+                name,
+                warmUp,
+                options.Runs,
+                options.Budget,
+                async _ =>
+                {
+                    await using var db = NewContext();
+                    await query(db);
+                },
+                log
+            );
 
         var loadBefore = LoadAverage();
-        var discovery = await Measure("discover region + interest (free), limit 20", 20, db => Discover(db, AnyCaller(), RegionAndInterest(AnyCaller())));
-        var discoveryOwn = await Measure("discover own region + own interest, limit 20", 20, db => { var c = AnyCaller(); return Discover(db, c, RegionAndInterest(c)); });
-        var premium = await Measure($"discover region + interest + age {PremiumAgeMin}-{PremiumAgeMax} + gender", 20, db => { var c = AnyCaller(); return Discover(db, c, Premium(c)); });
-        var page2 = await Measure("discover region + interest, pages 1 and 2", 10, db => { var c = AnyCaller(); return SecondPage(db, c, RegionAndInterest(c)); });
+        var discovery = await Measure(
+            "discover region + interest (free), limit 20",
+            20,
+            db => Discover(db, AnyCaller(), RegionAndInterest(AnyCaller()))
+        );
+        var discoveryOwn = await Measure(
+            "discover own region + own interest, limit 20",
+            20,
+            db =>
+            {
+                var c = AnyCaller();
+                return Discover(db, c, RegionAndInterest(c));
+            }
+        );
+        var premium = await Measure(
+            $"discover region + interest + age {PremiumAgeMin}-{PremiumAgeMax} + gender",
+            20,
+            db =>
+            {
+                var c = AnyCaller();
+                return Discover(db, c, Premium(c));
+            }
+        );
+        var page2 = await Measure(
+            "discover region + interest, pages 1 and 2",
+            10,
+            db =>
+            {
+                var c = AnyCaller();
+                return SecondPage(db, c, RegionAndInterest(c));
+            }
+        );
         // The largest region and the most common interest (Zipf rank 1 of each): the most candidates any such filter has.
         var largest = new DiscoverFilter(Population.Regions[0], Population.Interests[0], null, null, null, null, false);
-        var widest = await Measure($"discover {largest.Region} + {largest.Interest} (largest pair)", 5, db => Discover(db, AnyCaller(), largest));
-        var regionOnly = await Measure("discover region only (no interest), limit 20", 5, db => { var c = AnyCaller(); return Discover(db, c, RegionOnly(c)); });
-        var followingFirst = await Measure("following list of a user following 1,000: page 1", 20, db => FollowingPage(db, null));
-        var followingAny = await Measure($"following list: any of its {positions.Count} pages", 20, db => FollowingPage(db, positions[random.Next(positions.Count)]));
-        var feedFirst = await Measure("feed of a user following 1,000: page 1 (with names)", 20, db => FeedPage(db, null));
-        var feedAny = await Measure($"feed: any of its first {feedPositions.Count} pages by cursor", 20, db => FeedPage(db, feedPositions[random.Next(feedPositions.Count)]));
-        var path = await Measure("network path to someone in the same region", 10, async db =>
-        {
-            var c = AnyCaller();
-            await NetworkApi.ShortestPathAsync(db, Population.Id(c), SameRegionStranger(c), CancellationToken.None);
-        });
-        var suggestions = await Measure("network suggestions, limit 20", 10, db => NetworkApi.SuggestAsync(db, Population.Id(AnyCaller()), PageSize, CancellationToken.None));
+        var widest = await Measure(
+            $"discover {largest.Region} + {largest.Interest} (largest pair)",
+            5,
+            db => Discover(db, AnyCaller(), largest)
+        );
+        var regionOnly = await Measure(
+            "discover region only (no interest), limit 20",
+            5,
+            db =>
+            {
+                var c = AnyCaller();
+                return Discover(db, c, RegionOnly(c));
+            }
+        );
+        var followingFirst = await Measure(
+            "following list of a user following 1,000: page 1",
+            20,
+            db => FollowingPage(db, null)
+        );
+        var followingAny = await Measure(
+            $"following list: any of its {positions.Count} pages",
+            20,
+            db => FollowingPage(db, positions[random.Next(positions.Count)])
+        );
+        var feedFirst = await Measure(
+            "feed of a user following 1,000: page 1 (with names)",
+            20,
+            db => FeedPage(db, null)
+        );
+        var feedAny = await Measure(
+            $"feed: any of its first {feedPositions.Count} pages by cursor",
+            20,
+            db => FeedPage(db, feedPositions[random.Next(feedPositions.Count)])
+        );
+        var path = await Measure(
+            "network path to someone in the same region",
+            10,
+            async db =>
+            {
+                var c = AnyCaller();
+                await NetworkApi.ShortestPathAsync(db, Population.Id(c), SameRegionStranger(c), CancellationToken.None);
+            }
+        );
+        var suggestions = await Measure(
+            "network suggestions, limit 20",
+            10,
+            db => NetworkApi.SuggestAsync(db, Population.Id(AnyCaller()), PageSize, CancellationToken.None)
+        );
         var loadAfter = LoadAverage();
 
         Heading("Latency in ms (client side, EF Core through the service's query code, one fresh DbContext per run)");
-        line($"now = {now:yyyy-MM-dd HH:mm:ss} UTC; {people.CallerIndices.Length} seeded callers (each about 6 connections, 5 blocked, 5 blockers); warm-up runs not counted");
-        line($"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores" +
-            (double.TryParse(loadBefore, CultureInfo.InvariantCulture, out var load) && load > Environment.ProcessorCount
-                ? ": other work shared the machine, so the client figures are inflated; the EXPLAIN times below are steadier"
-                : ""));
+        line(
+            $"now = {now:yyyy-MM-dd HH:mm:ss} UTC; {people.CallerIndices.Length} seeded callers (each about 6 connections, 5 blocked, 5 blockers); warm-up runs not counted"
+        );
+        line(
+            $"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores"
+                + (
+                    double.TryParse(loadBefore, CultureInfo.InvariantCulture, out var load)
+                    && load > Environment.ProcessorCount
+                        ? ": other work shared the machine, so the client figures are inflated; the EXPLAIN times below are steadier"
+                        : ""
+                )
+        );
         line("");
-        line($"{"query",-60} {"runs",5} {"p50",9} {"p95",9} {"p99",9} {"mean",9} {"max",9}");
-        foreach (var s in new[] { discovery, discoveryOwn, premium, page2, widest, regionOnly, followingFirst, followingAny, feedFirst, feedAny, path, suggestions })
-            line($"{s.Name,-60} {s.Runs,5} {Ms(s.P50),9} {Ms(s.P95),9} {Ms(s.P99),9} {Ms(s.Mean),9} {Ms(s.Max),9}");
+        line($"{"query", -60} {"runs", 5} {"p50", 9} {"p95", 9} {"p99", 9} {"mean", 9} {"max", 9}");
+        foreach (
+            var s in new[]
+            {
+                discovery,
+                discoveryOwn,
+                premium,
+                page2,
+                widest,
+                regionOnly,
+                followingFirst,
+                followingAny,
+                feedFirst,
+                feedAny,
+                path,
+                suggestions,
+            }
+        )
+            line(
+                $"{s.Name, -60} {s.Runs, 5} {Ms(s.P50), 9} {Ms(s.P95), 9} {Ms(s.P99), 9} {Ms(s.Mean), 9} {Ms(s.Max), 9}"
+            );
 
         var sample = people.CallerIndices[0];
         var sampleFields = people.Fields(sample);
-        var sampleFilter = new DiscoverFilter(sampleFields.Region, sampleFields.Interests[0], null, null, null, null, false);
+        var sampleFilter = new DiscoverFilter(
+            sampleFields.Region,
+            sampleFields.Interests[0],
+            null,
+            null,
+            null,
+            null,
+            false
+        );
         Heading("Checks");
         foreach (var s in new[] { discovery, discoveryOwn, premium, widest })
-            line($"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: {(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}");
-        await using (var counts = dataSource.CreateCommand("""
-            SELECT count(*) FILTER (WHERE lower(region) = lower(@sr) AND interests @> ARRAY[@si]), count(*) FILTER (WHERE lower(region) = lower(@lr) AND interests @> ARRAY[@li]),
-                   count(*) FILTER (WHERE lower(region) = lower(@lr))
-            FROM profiles WHERE username IS NOT NULL AND deleted_at IS NULL
-            """))
+            line(
+                $"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: {(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}"
+            );
+        await using (
+            var counts = dataSource.CreateCommand(
+                """
+                SELECT count(*) FILTER (WHERE lower(region) = lower(@sr) AND interests @> ARRAY[@si]), count(*) FILTER (WHERE lower(region) = lower(@lr) AND interests @> ARRAY[@li]),
+                       count(*) FILTER (WHERE lower(region) = lower(@lr))
+                FROM profiles WHERE username IS NOT NULL AND deleted_at IS NULL
+                """
+            )
+        )
         {
             counts.Parameters.AddWithValue("sr", sampleFilter.Region!);
             counts.Parameters.AddWithValue("si", sampleFilter.Interest!);
@@ -271,12 +451,18 @@ public static class SocialBench
             counts.Parameters.AddWithValue("li", largest.Interest!);
             await using var reader = await counts.ExecuteReaderAsync();
             await reader.ReadAsync();
-            line($"  candidates: {reader.GetInt64(0):N0} for {sampleFilter.Region} + {sampleFilter.Interest} (the plans' sample), " +
-                $"{reader.GetInt64(1):N0} for {largest.Region} + {largest.Interest}, {reader.GetInt64(2):N0} in {largest.Region} alone");
+            line(
+                $"  candidates: {reader.GetInt64(0):N0} for {sampleFilter.Region} + {sampleFilter.Interest} (the plans' sample), "
+                    + $"{reader.GetInt64(1):N0} for {largest.Region} + {largest.Interest}, {reader.GetInt64(2):N0} in {largest.Region} alone"
+            );
         }
-        line($"  following list pages walked: {positions.Count} (the user follows {Population.BigFollowerFollows:N0}; {PageSize} a page)");
+        line(
+            $"  following list pages walked: {positions.Count} (the user follows {Population.BigFollowerFollows:N0}; {PageSize} a page)"
+        );
         foreach (var s in new[] { feedFirst, feedAny })
-            line($"  {s.Name}: p95 {Ms(s.P95)} ms <= {FeedP95TargetMs} ms: {(s.P95 <= FeedP95TargetMs ? "OK" : "POOR")}");
+            line(
+                $"  {s.Name}: p95 {Ms(s.P95)} ms <= {FeedP95TargetMs} ms: {(s.P95 <= FeedP95TargetMs ? "OK" : "POOR")}"
+            );
 
         var plans = new List<(string Name, CapturedCommand Command, string Plan)>();
         // Discovery reads the caller's interests first: its ranking query is the last command it sends.
@@ -286,24 +472,64 @@ public static class SocialBench
             var command = await capture.CaptureAsync(() => query(db), last);
             plans.Add((name, command, await ExplainAsync(dataSource, command)));
         }
-        await AddPlan($"discover region={sampleFilter.Region} interest={sampleFilter.Interest}", db => Discover(db, sample, sampleFilter), last: true);
-        await AddPlan($"discover region={sampleFilter.Region} interest={sampleFilter.Interest} age {PremiumAgeMin}-{PremiumAgeMax} gender=female",
-            db => Discover(db, sample, sampleFilter with { Gender = "female", BornBy = today.AddYears(-PremiumAgeMin), BornAfter = today.AddYears(-(PremiumAgeMax + 1)) }), last: true);
-        await AddPlan($"discover region={largest.Region} interest={largest.Interest} (largest pair)", db => Discover(db, sample, largest), last: true);
-        await AddPlan($"discover region={sampleFilter.Region} (no interest)", db => Discover(db, sample, sampleFilter with { Interest = null }), last: true);
+        await AddPlan(
+            $"discover region={sampleFilter.Region} interest={sampleFilter.Interest}",
+            db => Discover(db, sample, sampleFilter),
+            last: true
+        );
+        await AddPlan(
+            $"discover region={sampleFilter.Region} interest={sampleFilter.Interest} age {PremiumAgeMin}-{PremiumAgeMax} gender=female",
+            db =>
+                Discover(
+                    db,
+                    sample,
+                    sampleFilter with
+                    {
+                        Gender = "female",
+                        BornBy = today.AddYears(-PremiumAgeMin),
+                        BornAfter = today.AddYears(-(PremiumAgeMax + 1)),
+                    }
+                ),
+            last: true
+        );
+        await AddPlan(
+            $"discover region={largest.Region} interest={largest.Interest} (largest pair)",
+            db => Discover(db, sample, largest),
+            last: true
+        );
+        await AddPlan(
+            $"discover region={sampleFilter.Region} (no interest)",
+            db => Discover(db, sample, sampleFilter with { Interest = null }),
+            last: true
+        );
         await AddPlan("following list page 1", db => FollowingPage(db, null));
         await AddPlan($"following list page {positions.Count}", db => FollowingPage(db, positions[^1]));
         await AddPlan("feed page 1", db => FeedQuery(db, null));
         await AddPlan($"feed page {feedPositions.Count}", db => FeedQuery(db, feedPositions[^1]));
-        await AddPlan("network path", db => NetworkApi.ShortestPathAsync(db, Population.Id(sample), SameRegionStranger(sample), CancellationToken.None));
-        await AddPlan("network suggestions", db => NetworkApi.SuggestAsync(db, Population.Id(sample), PageSize, CancellationToken.None));
+        await AddPlan(
+            "network path",
+            db =>
+                NetworkApi.ShortestPathAsync(
+                    db,
+                    Population.Id(sample),
+                    SameRegionStranger(sample),
+                    CancellationToken.None
+                )
+        );
+        await AddPlan(
+            "network suggestions",
+            db => NetworkApi.SuggestAsync(db, Population.Id(sample), PageSize, CancellationToken.None)
+        );
 
         Heading("Plan summaries (server side, from EXPLAIN ANALYZE)");
         foreach (var (name, _, plan) in plans)
-            line($"  {name}: {plan.Split(Environment.NewLine).FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal))?.Trim()}");
+            line(
+                $"  {name}: {plan.Split(Environment.NewLine).FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal))?.Trim()}"
+            );
 
         Heading("Notes");
-        foreach (var note in Notes) line(note);
+        foreach (var note in Notes)
+            line(note);
 
         Heading("Plans: EXPLAIN (ANALYZE, BUFFERS) of the SQL EF sent, with its parameters");
         foreach (var (name, command, plan) in plans)
@@ -330,44 +556,71 @@ public static class SocialBench
         }
     }
 
-    private static async Task DescribeEnvironmentAsync(NpgsqlDataSource dataSource, Action<string> line, DateTimeOffset now)
+    private static async Task DescribeEnvironmentAsync(
+        NpgsqlDataSource dataSource,
+        Action<string> line,
+        DateTimeOffset now
+    )
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         line($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         line("postgres: " + await ScalarAsync<string>(connection, "SELECT version()"));
-        line("settings: " + await ScalarAsync<string>(connection, """
-            SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings
-            WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'jit', 'max_parallel_workers_per_gather')
-            """));
-        await using (var stats = new NpgsqlCommand("""
-            SELECT count(*), count(*) FILTER (WHERE boosted_until > @now), count(DISTINCT region),
-                   (SELECT count(*) FROM connections), (SELECT count(*) FROM follows), (SELECT count(*) FROM blocks)
-            FROM profiles
-            """, connection))
+        line(
+            "settings: "
+                + await ScalarAsync<string>(
+                    connection,
+                    """
+                    SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings
+                    WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'jit', 'max_parallel_workers_per_gather')
+                    """
+                )
+        );
+        await using (
+            var stats = new NpgsqlCommand(
+                """
+                SELECT count(*), count(*) FILTER (WHERE boosted_until > @now), count(DISTINCT region),
+                       (SELECT count(*) FROM connections), (SELECT count(*) FROM follows), (SELECT count(*) FROM blocks)
+                FROM profiles
+                """,
+                connection
+            )
+        )
         {
             stats.Parameters.AddWithValue("now", now);
             await using var reader = await stats.ExecuteReaderAsync();
             await reader.ReadAsync();
-            line($"data: {reader.GetInt64(0):N0} profiles ({reader.GetInt64(1):N0} boosted now) in {reader.GetInt64(2)} regions; " +
-                $"{reader.GetInt64(3):N0} connections, {reader.GetInt64(4):N0} follows, {reader.GetInt64(5):N0} blocks");
+            line(
+                $"data: {reader.GetInt64(0):N0} profiles ({reader.GetInt64(1):N0} boosted now) in {reader.GetInt64(2)} regions; "
+                    + $"{reader.GetInt64(3):N0} connections, {reader.GetInt64(4):N0} follows, {reader.GetInt64(5):N0} blocks"
+            );
         }
-        line($"      regions and interests Zipf-distributed ({Population.Regions.Length} regions, {Population.Interests.Length} interests, 1-5 each); " +
-            "80% free, 15% premium, 5% elite; 0.5% boosted now");
-        line("size: " + await ScalarAsync<string>(connection, """
-            SELECT string_agg(c.relname || ' ' || pg_size_pretty(pg_table_size(c.oid)) || ' + indexes ' || pg_size_pretty(pg_indexes_size(c.oid)), ', ' ORDER BY c.relname)
-            FROM pg_class c WHERE c.relname IN ('profiles', 'discovery_entries', 'connections', 'follows', 'blocks') AND c.relkind = 'r'
-            """));
+        line(
+            $"      regions and interests Zipf-distributed ({Population.Regions.Length} regions, {Population.Interests.Length} interests, 1-5 each); "
+                + "80% free, 15% premium, 5% elite; 0.5% boosted now"
+        );
+        line(
+            "size: "
+                + await ScalarAsync<string>(
+                    connection,
+                    """
+                    SELECT string_agg(c.relname || ' ' || pg_size_pretty(pg_table_size(c.oid)) || ' + indexes ' || pg_size_pretty(pg_indexes_size(c.oid)), ', ' ORDER BY c.relname)
+                    FROM pg_class c WHERE c.relname IN ('profiles', 'discovery_entries', 'connections', 'follows', 'blocks') AND c.relkind = 'r'
+                    """
+                )
+        );
     }
 
     private static async Task<string> ExplainAsync(NpgsqlDataSource dataSource, CapturedCommand command)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.Sql, connection);
-        foreach (var parameter in command.Parameters) explain.Parameters.Add(parameter.Clone());
+        foreach (var parameter in command.Parameters)
+            explain.Parameters.Add(parameter.Clone());
         var lines = new List<string>();
         await using (var reader = await explain.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+            while (await reader.ReadAsync())
+                lines.Add(reader.GetString(0));
         }
         return string.Join(Environment.NewLine, lines);
     }
@@ -379,7 +632,8 @@ public static class SocialBench
         await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin))
         {
             exists.Parameters.AddWithValue("name", database);
-            if (await exists.ExecuteScalarAsync() is null) return 0;
+            if (await exists.ExecuteScalarAsync() is null)
+                return 0;
         }
         await using var connection = new NpgsqlConnection(server.ConnectionStringFor(database));
         await connection.OpenAsync();
@@ -392,6 +646,8 @@ public static class SocialBench
     {
         await using var command = new NpgsqlCommand(sql, connection);
         var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
+        return value is null or DBNull
+            ? default
+            : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
     }
 }

@@ -6,8 +6,17 @@ using NpgsqlTypes;
 namespace Community.Social.Bench;
 
 /// <summary>What was seeded and how long each step took.</summary>
-public sealed record SocialSeedTimings(long Profiles, long Connections, long Follows, long Blocks, long Activities, TimeSpan Copy, TimeSpan Indexes, TimeSpan VacuumAnalyze,
-    IReadOnlyList<(string Index, TimeSpan Took)> PerIndex)
+public sealed record SocialSeedTimings(
+    long Profiles,
+    long Connections,
+    long Follows,
+    long Blocks,
+    long Activities,
+    TimeSpan Copy,
+    TimeSpan Indexes,
+    TimeSpan VacuumAnalyze,
+    IReadOnlyList<(string Index, TimeSpan Took)> PerIndex
+)
 {
     public TimeSpan Total => Copy + Indexes + VacuumAnalyze;
 }
@@ -17,32 +26,108 @@ public sealed class Population
 {
     public const int Callers = 200;
     public const int BigFollowerFollows = 1_000;
+
     /// <summary>Public events the seeded RSVPs are to.</summary>
     public const int FeedEvents = 20_000;
+
     /// <summary>Activity rows of each person the big follower follows (a busy year), and of everyone else.</summary>
     public const int BusyActivities = 30;
     public const int QuietActivities = 3;
 
     public static readonly string[] Regions =
     [
-        "Dubai Marina", "Downtown Dubai", "Jumeirah", "Deira", "Business Bay", "Al Barsha", "JLT", "Bur Dubai", "Sharjah", "Abu Dhabi",
-        "Ajman", "Al Ain", "Mirdif", "Silicon Oasis", "Sports City", "Motor City", "Arabian Ranches", "Palm Jumeirah", "Karama", "Satwa",
-        "London", "Paris", "Berlin", "Madrid", "Rome", "Amsterdam", "Lisbon", "Vienna", "Prague", "Warsaw",
-        "New York", "Toronto", "Chicago", "Austin", "Seattle", "Mumbai", "Delhi", "Singapore", "Tokyo", "Sydney",
+        "Dubai Marina",
+        "Downtown Dubai",
+        "Jumeirah",
+        "Deira",
+        "Business Bay",
+        "Al Barsha",
+        "JLT",
+        "Bur Dubai",
+        "Sharjah",
+        "Abu Dhabi",
+        "Ajman",
+        "Al Ain",
+        "Mirdif",
+        "Silicon Oasis",
+        "Sports City",
+        "Motor City",
+        "Arabian Ranches",
+        "Palm Jumeirah",
+        "Karama",
+        "Satwa",
+        "London",
+        "Paris",
+        "Berlin",
+        "Madrid",
+        "Rome",
+        "Amsterdam",
+        "Lisbon",
+        "Vienna",
+        "Prague",
+        "Warsaw",
+        "New York",
+        "Toronto",
+        "Chicago",
+        "Austin",
+        "Seattle",
+        "Mumbai",
+        "Delhi",
+        "Singapore",
+        "Tokyo",
+        "Sydney",
     ];
 
     public static readonly string[] Interests =
     [
-        "fitness", "travel", "technology", "music", "food", "photography", "hiking", "running", "yoga", "football",
-        "reading", "art", "film", "cooking", "coffee", "dance", "gaming", "startups", "design", "languages",
-        "cycling", "swimming", "tennis", "chess", "board-games", "jazz", "wine", "volunteering", "pets", "gardening",
-        "meditation", "finance", "crypto", "careers", "parenting", "history", "writing", "sustainability", "fashion", "cars",
+        "fitness",
+        "travel",
+        "technology",
+        "music",
+        "food",
+        "photography",
+        "hiking",
+        "running",
+        "yoga",
+        "football",
+        "reading",
+        "art",
+        "film",
+        "cooking",
+        "coffee",
+        "dance",
+        "gaming",
+        "startups",
+        "design",
+        "languages",
+        "cycling",
+        "swimming",
+        "tennis",
+        "chess",
+        "board-games",
+        "jazz",
+        "wine",
+        "volunteering",
+        "pets",
+        "gardening",
+        "meditation",
+        "finance",
+        "crypto",
+        "careers",
+        "parenting",
+        "history",
+        "writing",
+        "sustainability",
+        "fashion",
+        "cars",
     ];
 
     public int Count { get; }
     public int Seed { get; }
+
     /// <summary>Profile indices whose discovery, paths and suggestions are measured.</summary>
     public int[] CallerIndices { get; }
+
     /// <summary>The profile that follows <see cref="BigFollowerFollows"/> people.</summary>
     public int BigFollower => Count - 1;
 
@@ -75,7 +160,11 @@ public sealed class Population
 
     private static ulong Mix(ulong x)
     {
-        x ^= x >> 33; x *= 0xff51afd7ed558ccdUL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53UL; x ^= x >> 33;
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdUL;
+        x ^= x >> 33;
+        x *= 0xc4ceb9fe1a85ec53UL;
+        x ^= x >> 33;
         return x;
     }
 
@@ -89,16 +178,43 @@ public sealed class Population
         while (interests.Count < count)
         {
             var interest = Interests[Pick(r, InterestWeights)];
-            if (!interests.Contains(interest)) interests.Add(interest);
+            if (!interests.Contains(interest))
+                interests.Add(interest);
         }
-        var gender = r.NextDouble() switch { < 0.47 => "female", < 0.94 => "male", < 0.97 => "non_binary", < 0.985 => "other", _ => "prefer_not_to_say" };
+        var gender = r.NextDouble() switch
+        {
+            < 0.47 => "female",
+            < 0.94 => "male",
+            < 0.97 => "non_binary",
+            < 0.985 => "other",
+            _ => "prefer_not_to_say",
+        };
         var age = 18 + (int)Math.Min(52, Math.Abs(NextGaussian(r) * 12) + r.Next(12));
-        var tier = r.NextDouble() switch { < 0.80 => Tiers.Free, < 0.95 => Tiers.Premium, _ => Tiers.Elite };
-        var boost = r.NextDouble() switch { < 0.005 => 1 + r.Next(7), < 0.02 => -1 - r.Next(60), _ => 0 };
+        var tier = r.NextDouble() switch
+        {
+            < 0.80 => Tiers.Free,
+            < 0.95 => Tiers.Premium,
+            _ => Tiers.Elite,
+        };
+        var boost = r.NextDouble() switch
+        {
+            < 0.005 => 1 + r.Next(7),
+            < 0.02 => -1 - r.Next(60),
+            _ => 0,
+        };
         return new(region, interests.ToArray(), gender, age, r.Next(365), tier, boost, r.NextDouble() < 0.3);
     }
 
-    public sealed record ProfileFields(string Region, string[] Interests, string Gender, int Age, int BirthdayOffset, string Tier, int BoostDays, bool Verified);
+    public sealed record ProfileFields(
+        string Region,
+        string[] Interests,
+        string Gender,
+        int Age,
+        int BirthdayOffset,
+        string Tier,
+        int BoostDays,
+        bool Verified
+    );
 
     // Cumulative weights 1/(k+1)^s: a few regions and interests are popular, most are not.
     private static readonly double[] RegionWeights = Cumulative(Regions.Length, 0.8);
@@ -108,7 +224,8 @@ public sealed class Population
     {
         var sums = new double[n];
         var total = 0.0;
-        for (var k = 0; k < n; k++) sums[k] = total += 1 / Math.Pow(k + 1, s);
+        for (var k = 0; k < n; k++)
+            sums[k] = total += 1 / Math.Pow(k + 1, s);
         return sums;
     }
 
@@ -118,7 +235,8 @@ public sealed class Population
         return index >= 0 ? index : Math.Min(~index, cumulative.Length - 1);
     }
 
-    private static double NextGaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    private static double NextGaussian(Random r) =>
+        Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 }
 
 /// <summary>
@@ -129,23 +247,44 @@ public sealed class Population
 public static class SocialSeeder
 {
     // discovery_entries is filled by its trigger as the profiles are copied (the service's own write path).
-    private static readonly string[] Tables = ["profiles", "discovery_entries", "discovery_pairs", "connections", "follows", "blocks", "feed_events", "activities"];
+    private static readonly string[] Tables =
+    [
+        "profiles",
+        "discovery_entries",
+        "discovery_pairs",
+        "connections",
+        "follows",
+        "blocks",
+        "feed_events",
+        "activities",
+    ];
+
     // Each person connects to the members this many places further in their region's shuffled list: 6 connections each on average.
     private static readonly int[] RingSteps = [1, 7, 31];
 
-    public static async Task<SocialSeedTimings> SeedAsync(NpgsqlDataSource dataSource, Population people, DateTimeOffset now, Action<string> log)
+    public static async Task<SocialSeedTimings> SeedAsync(
+        NpgsqlDataSource dataSource,
+        Population people,
+        DateTimeOffset now,
+        Action<string> log
+    )
     {
         var indexes = new List<(string Name, string Definition)>();
-        await using (var command = dataSource.CreateCommand("""
-            SELECT indexname, indexdef FROM pg_indexes i
-            WHERE schemaname = current_schema() AND tablename = ANY(@tables)
-              AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = (quote_ident(i.tablename))::regclass)
-            ORDER BY indexname
-            """))
+        await using (
+            var command = dataSource.CreateCommand(
+                """
+                SELECT indexname, indexdef FROM pg_indexes i
+                WHERE schemaname = current_schema() AND tablename = ANY(@tables)
+                  AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = (quote_ident(i.tablename))::regclass)
+                ORDER BY indexname
+                """
+            )
+        )
         {
             command.Parameters.AddWithValue("tables", Tables);
             await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) indexes.Add((reader.GetString(0), reader.GetString(1)));
+            while (await reader.ReadAsync())
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
         }
         foreach (var (name, _) in indexes)
         {
@@ -156,61 +295,86 @@ public static class SocialSeeder
         var clock = Stopwatch.StartNew();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var regions = new List<int>[Population.Regions.Length];
-        for (var k = 0; k < regions.Length; k++) regions[k] = [];
+        for (var k = 0; k < regions.Length; k++)
+            regions[k] = [];
 
         // Profiles in two streams (the server parses; the client generates).
         var streams = Math.Clamp(Environment.ProcessorCount, 1, 4);
         var regionOf = new int[people.Count];
-        await Task.WhenAll(Enumerable.Range(0, streams).Select(stream => Task.Run(async () =>
-        {
-            await using var connection = await dataSource.OpenConnectionAsync();
-            await using var importer = await connection.BeginBinaryImportAsync("""
-                COPY profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
-                               is_verified, role, tier, boosted_until, registered_at, profile_as_of, role_as_of)
-                FROM STDIN (FORMAT BINARY)
-                """);
-            for (var i = stream; i < people.Count; i += streams)
-            {
-                var f = people.Fields(i);
-                regionOf[i] = Array.IndexOf(Population.Regions, f.Region);
-                var registered = now.AddDays(-1 - (i % 700)).UtcDateTime;
-                await importer.StartRowAsync();
-                await importer.WriteAsync(Population.Id(i), NpgsqlDbType.Uuid);
-                await importer.WriteAsync($"user{i:D7}", NpgsqlDbType.Text);
-                await importer.WriteAsync($"Member {i}", NpgsqlDbType.Text);
-                await importer.WriteAsync("Here to meet people who like " + string.Join(" and ", f.Interests), NpgsqlDbType.Text);
-                await importer.WriteAsync(f.Region, NpgsqlDbType.Text);
-                await importer.WriteAsync(f.Region, NpgsqlDbType.Text);
-                await importer.WriteAsync("AE", NpgsqlDbType.Text);
-                await importer.WriteAsync(f.Gender, NpgsqlDbType.Text);
-                await importer.WriteAsync(today.AddYears(-f.Age).AddDays(-f.BirthdayOffset), NpgsqlDbType.Date);
-                await importer.WriteAsync(f.Interests, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                await importer.WriteAsync(new[] { "en" }, NpgsqlDbType.Array | NpgsqlDbType.Text);
-                await importer.WriteAsync(f.Verified, NpgsqlDbType.Boolean);
-                await importer.WriteAsync(Roles.Member, NpgsqlDbType.Text);
-                await importer.WriteAsync(f.Tier, NpgsqlDbType.Text);
-                if (f.BoostDays == 0) await importer.WriteNullAsync();
-                else await importer.WriteAsync(now.AddDays(f.BoostDays).UtcDateTime, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
-            }
-            await importer.CompleteAsync();
-        })));
+        await Task.WhenAll(
+            Enumerable
+                .Range(0, streams)
+                .Select(stream =>
+                    Task.Run(async () =>
+                    {
+                        await using var connection = await dataSource.OpenConnectionAsync();
+                        await using var importer = await connection.BeginBinaryImportAsync(
+                            """
+                            COPY profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
+                                           is_verified, role, tier, boosted_until, registered_at, profile_as_of, role_as_of)
+                            FROM STDIN (FORMAT BINARY)
+                            """
+                        );
+                        for (var i = stream; i < people.Count; i += streams)
+                        {
+                            var f = people.Fields(i);
+                            regionOf[i] = Array.IndexOf(Population.Regions, f.Region);
+                            var registered = now.AddDays(-1 - (i % 700)).UtcDateTime;
+                            await importer.StartRowAsync();
+                            await importer.WriteAsync(Population.Id(i), NpgsqlDbType.Uuid);
+                            await importer.WriteAsync($"user{i:D7}", NpgsqlDbType.Text);
+                            await importer.WriteAsync($"Member {i}", NpgsqlDbType.Text);
+                            await importer.WriteAsync(
+                                "Here to meet people who like " + string.Join(" and ", f.Interests),
+                                NpgsqlDbType.Text
+                            );
+                            await importer.WriteAsync(f.Region, NpgsqlDbType.Text);
+                            await importer.WriteAsync(f.Region, NpgsqlDbType.Text);
+                            await importer.WriteAsync("AE", NpgsqlDbType.Text);
+                            await importer.WriteAsync(f.Gender, NpgsqlDbType.Text);
+                            await importer.WriteAsync(
+                                today.AddYears(-f.Age).AddDays(-f.BirthdayOffset),
+                                NpgsqlDbType.Date
+                            );
+                            await importer.WriteAsync(f.Interests, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                            await importer.WriteAsync(new[] { "en" }, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                            await importer.WriteAsync(f.Verified, NpgsqlDbType.Boolean);
+                            await importer.WriteAsync(Roles.Member, NpgsqlDbType.Text);
+                            await importer.WriteAsync(f.Tier, NpgsqlDbType.Text);
+                            if (f.BoostDays == 0)
+                                await importer.WriteNullAsync();
+                            else
+                                await importer.WriteAsync(
+                                    now.AddDays(f.BoostDays).UtcDateTime,
+                                    NpgsqlDbType.TimestampTz
+                                );
+                            await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
+                            await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
+                            await importer.WriteAsync(registered, NpgsqlDbType.TimestampTz);
+                        }
+                        await importer.CompleteAsync();
+                    })
+                )
+        );
         log($"seed: {people.Count:N0} profiles copied ({clock.Elapsed.TotalSeconds:F0} s)");
-        for (var i = 0; i < people.Count; i++) regions[regionOf[i]].Add(i);
+        for (var i = 0; i < people.Count; i++)
+            regions[regionOf[i]].Add(i);
 
         // Connections: a ring per region (shuffled), each member joined to the ones RingSteps further on; accepted.
         var random = new Random(people.Seed);
         long connections = 0;
         await using (var connection = await dataSource.OpenConnectionAsync())
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY connections (id, requester_id, addressee_id, status, created_at, accepted_at) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var importer = await connection.BeginBinaryImportAsync(
+                "COPY connections (id, requester_id, addressee_id, status, created_at, accepted_at) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             foreach (var members in regions)
             {
                 random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(members));
-                if (members.Count <= 2 * RingSteps[^1]) continue;
+                if (members.Count <= 2 * RingSteps[^1])
+                    continue;
                 for (var j = 0; j < members.Count; j++)
                     foreach (var step in RingSteps)
                     {
@@ -218,7 +382,10 @@ public static class SocialSeeder
                         await importer.StartRowAsync();
                         await importer.WriteAsync(Guid.CreateVersion7(at), NpgsqlDbType.Uuid);
                         await importer.WriteAsync(Population.Id(members[j]), NpgsqlDbType.Uuid);
-                        await importer.WriteAsync(Population.Id(members[(j + step) % members.Count]), NpgsqlDbType.Uuid);
+                        await importer.WriteAsync(
+                            Population.Id(members[(j + step) % members.Count]),
+                            NpgsqlDbType.Uuid
+                        );
                         await importer.WriteAsync("accepted", NpgsqlDbType.Text);
                         await importer.WriteAsync(at, NpgsqlDbType.TimestampTz);
                         await importer.WriteAsync(at, NpgsqlDbType.TimestampTz);
@@ -232,7 +399,11 @@ public static class SocialSeeder
         // Follows: everyone follows one other person; the big follower follows 1,000 instead.
         long follows = 0;
         await using (var connection = await dataSource.OpenConnectionAsync())
-        await using (var importer = await connection.BeginBinaryImportAsync("COPY follows (follower_id, followed_id, created_at) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var importer = await connection.BeginBinaryImportAsync(
+                "COPY follows (follower_id, followed_id, created_at) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             async Task Follow(int follower, int followed)
             {
@@ -243,12 +414,14 @@ public static class SocialSeeder
                 follows++;
             }
             // i follows i + 1 + (7919 i mod (n - 2)): never itself, one row per follower.
-            for (var i = 0; i < people.Count - 1; i++) await Follow(i, (int)((i + 1 + (long)i * 7919 % (people.Count - 2)) % people.Count));
+            for (var i = 0; i < people.Count - 1; i++)
+                await Follow(i, (int)((i + 1 + (long)i * 7919 % (people.Count - 2)) % people.Count));
             var followed = new HashSet<int>();
             while (followed.Count < Population.BigFollowerFollows)
             {
                 var t = random.Next(people.Count - 1);
-                if (followed.Add(t)) await Follow(people.BigFollower, t);
+                if (followed.Add(t))
+                    await Follow(people.BigFollower, t);
             }
             await importer.CompleteAsync();
         }
@@ -257,7 +430,11 @@ public static class SocialSeeder
         // The feed: public events with titles, and activity rows (RSVPs to those events, follows) over the last
         // year: Population.BusyActivities for each person the big follower follows, Population.QuietActivities for everyone else.
         await using (var connection = await dataSource.OpenConnectionAsync())
-        await using (var importer = await connection.BeginBinaryImportAsync("COPY feed_events (event_id, title, is_public, cancelled, as_of) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var importer = await connection.BeginBinaryImportAsync(
+                "COPY feed_events (event_id, title, is_public, cancelled, as_of) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             for (var e = 0; e < Population.FeedEvents; e++)
             {
@@ -276,13 +453,19 @@ public static class SocialSeeder
             command.Parameters.AddWithValue("id", Population.Id(people.BigFollower));
             await using var reader = await command.ExecuteReaderAsync();
             var ids = new HashSet<Guid>();
-            while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
-            for (var i = 0; i < people.Count && busy.Count < ids.Count; i++) if (ids.Contains(Population.Id(i))) busy.Add(i);
+            while (await reader.ReadAsync())
+                ids.Add(reader.GetGuid(0));
+            for (var i = 0; i < people.Count && busy.Count < ids.Count; i++)
+                if (ids.Contains(Population.Id(i)))
+                    busy.Add(i);
         }
         long activities = 0;
         await using (var connection = await dataSource.OpenConnectionAsync())
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at) FROM STDIN (FORMAT BINARY)"))
+        await using (
+            var importer = await connection.BeginBinaryImportAsync(
+                "COPY activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at) FROM STDIN (FORMAT BINARY)"
+            )
+        )
         {
             for (var i = 0; i < people.Count; i++)
             {
@@ -292,14 +475,18 @@ public static class SocialSeeder
                     var at = now.AddMinutes(-random.Next(525_600)).UtcDateTime;
                     // Even k: an RSVP to a distinct event (7919 is prime to FeedEvents); odd k: a follow of a distinct person.
                     var rsvp = k % 2 == 0;
-                    var subject = rsvp ? Population.EventId((int)((i * 31L + k * 7919L) % Population.FeedEvents)) : Population.Id((i + 1 + k) % people.Count);
+                    var subject = rsvp
+                        ? Population.EventId((int)((i * 31L + k * 7919L) % Population.FeedEvents))
+                        : Population.Id((i + 1 + k) % people.Count);
                     await importer.StartRowAsync();
                     await importer.WriteAsync(Guid.CreateVersion7(at), NpgsqlDbType.Uuid);
                     await importer.WriteAsync(rsvp ? "event_rsvp" : "user_followed", NpgsqlDbType.Text);
                     await importer.WriteAsync(Population.Id(i), NpgsqlDbType.Uuid);
                     await importer.WriteAsync(subject, NpgsqlDbType.Uuid);
-                    if (rsvp) await importer.WriteNullAsync();
-                    else await importer.WriteAsync(subject, NpgsqlDbType.Uuid);
+                    if (rsvp)
+                        await importer.WriteNullAsync();
+                    else
+                        await importer.WriteAsync(subject, NpgsqlDbType.Uuid);
                     await importer.WriteAsync(true, NpgsqlDbType.Boolean);
                     await importer.WriteAsync(at, NpgsqlDbType.TimestampTz);
                     activities++;
@@ -314,12 +501,24 @@ public static class SocialSeeder
         foreach (var caller in people.CallerIndices)
         {
             var members = regions[regionOf[caller]];
-            while (blocks.Count(b => b.Item1 == caller) < 5) { var t = members[random.Next(members.Count)]; if (t != caller) blocks.Add((caller, t)); }
-            while (blocks.Count(b => b.Item2 == caller) < 5) { var t = members[random.Next(members.Count)]; if (t != caller) blocks.Add((t, caller)); }
+            while (blocks.Count(b => b.Item1 == caller) < 5)
+            {
+                var t = members[random.Next(members.Count)];
+                if (t != caller)
+                    blocks.Add((caller, t));
+            }
+            while (blocks.Count(b => b.Item2 == caller) < 5)
+            {
+                var t = members[random.Next(members.Count)];
+                if (t != caller)
+                    blocks.Add((t, caller));
+            }
         }
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
-            await using var importer = await connection.BeginBinaryImportAsync("COPY blocks (blocker_id, blocked_id, created_at) FROM STDIN (FORMAT BINARY)");
+            await using var importer = await connection.BeginBinaryImportAsync(
+                "COPY blocks (blocker_id, blocked_id, created_at) FROM STDIN (FORMAT BINARY)"
+            );
             foreach (var (blocker, blocked) in blocks)
             {
                 await importer.StartRowAsync();
@@ -330,7 +529,11 @@ public static class SocialSeeder
             await importer.CompleteAsync();
         }
         // A block ends the pair's connection, as the API does.
-        await using (var end = dataSource.CreateCommand("DELETE FROM connections c USING blocks b WHERE (c.requester_id, c.addressee_id) IN ((b.blocker_id, b.blocked_id), (b.blocked_id, b.blocker_id))"))
+        await using (
+            var end = dataSource.CreateCommand(
+                "DELETE FROM connections c USING blocks b WHERE (c.requester_id, c.addressee_id) IN ((b.blocker_id, b.blocked_id), (b.blocked_id, b.blocker_id))"
+            )
+        )
         {
             end.CommandTimeout = 0;
             connections -= await end.ExecuteNonQueryAsync();
@@ -341,7 +544,8 @@ public static class SocialSeeder
         var perIndex = new List<(string, TimeSpan)>();
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
-            await using (var settings = new NpgsqlCommand("SET maintenance_work_mem = '512MB'", connection)) await settings.ExecuteNonQueryAsync();
+            await using (var settings = new NpgsqlCommand("SET maintenance_work_mem = '512MB'", connection))
+                await settings.ExecuteNonQueryAsync();
             foreach (var (name, definition) in indexes)
             {
                 var one = Stopwatch.StartNew();
@@ -361,6 +565,16 @@ public static class SocialSeeder
             await vacuum.ExecuteNonQueryAsync();
         }
         log($"seed: VACUUM ANALYZE in {clock.Elapsed.TotalSeconds:F1} s");
-        return new SocialSeedTimings(people.Count, connections, follows, blocks.Count, activities, copy, indexTime, clock.Elapsed, perIndex);
+        return new SocialSeedTimings(
+            people.Count,
+            connections,
+            follows,
+            blocks.Count,
+            activities,
+            copy,
+            indexTime,
+            clock.Elapsed,
+            perIndex
+        );
     }
 }

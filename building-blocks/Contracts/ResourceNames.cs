@@ -28,5 +28,13 @@ public static class ResourceNames
     public static string DatabaseNameOf(string service) => service.Replace('-', '_');
 
     /// <summary>Every service the platform will have, in start order.</summary>
-    public static readonly IReadOnlyList<string> Services = [Identity, Social, Messaging, Events, Payments, AiCompanion];
+    public static readonly IReadOnlyList<string> Services =
+    [
+        Identity,
+        Social,
+        Messaging,
+        Events,
+        Payments,
+        AiCompanion,
+    ];
 }

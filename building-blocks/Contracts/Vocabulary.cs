@@ -7,20 +7,34 @@ public static class PaymentPurposes
 {
     /// <summary>A seat at a paid event; ReferenceId is the registration.</summary>
     public const string EventRegistration = "event_registration";
+
     /// <summary>A paid course; ReferenceId is the enrollment.</summary>
     public const string Course = "course";
+
     /// <summary>A membership (premium, elite); ReferenceId is the subscription.</summary>
     public const string Subscription = "subscription";
+
     /// <summary>Days of discovery boost; ReferenceId is the boost.</summary>
     public const string Boost = "boost";
+
     /// <summary>A credit pack; ReferenceId is the pack purchase.</summary>
     public const string Credits = "credits";
+
     /// <summary>A paid group's membership; ReferenceId is social's purchase (GroupMembershipPending).</summary>
     public const string GroupMembership = "group_membership";
+
     /// <summary>A companion session, sold for credits only (so not in <see cref="All"/>, checkout's purposes); ReferenceId is the session (CompanionSessionRequested).</summary>
     public const string CompanionSession = "companion_session";
 
-    public static readonly IReadOnlyList<string> All = [EventRegistration, Course, Subscription, Boost, Credits, GroupMembership];
+    public static readonly IReadOnlyList<string> All =
+    [
+        EventRegistration,
+        Course,
+        Subscription,
+        Boost,
+        Credits,
+        GroupMembership,
+    ];
 }
 
 /// <summary>A user's role: the <c>role</c> claim of the access token.</summary>
@@ -49,7 +63,13 @@ public static class Tiers
     public static readonly IReadOnlyList<string> All = [Free, Premium, Elite];
 
     /// <summary>Higher tiers include what lower ones give.</summary>
-    public static int Rank(string tier) => tier switch { Elite => 2, Premium => 1, _ => 0 };
+    public static int Rank(string tier) =>
+        tier switch
+        {
+            Elite => 2,
+            Premium => 1,
+            _ => 0,
+        };
 }
 
 /// <summary>The kinds of conversation messaging keeps (MessageSent.ConversationKind).</summary>
@@ -57,8 +77,10 @@ public static class ConversationKinds
 {
     /// <summary>Two connected people.</summary>
     public const string Direct = "direct";
+
     /// <summary>A titled thread in a group, open to its members.</summary>
     public const string Thread = "thread";
+
     /// <summary>One per event, open to confirmed attendees and the organizer.</summary>
     public const string EventChat = "event_chat";
 
@@ -70,8 +92,10 @@ public static class GroupVisibility
 {
     /// <summary>Listed and readable by everyone.</summary>
     public const string Public = "public";
+
     /// <summary>Listed; content for members only.</summary>
     public const string Private = "private";
+
     /// <summary>Unlisted; only members know it exists.</summary>
     public const string Secret = "secret";
 
@@ -83,8 +107,10 @@ public static class GroupJoinPolicy
 {
     /// <summary>Anyone who can see the group joins at once.</summary>
     public const string Open = "open";
+
     /// <summary>A moderator accepts each request.</summary>
     public const string Request = "request";
+
     /// <summary>Only people a member invited.</summary>
     public const string Invite = "invite";
 
@@ -103,6 +129,7 @@ public static class EventVisibility
 {
     /// <summary>Listed and open to everyone.</summary>
     public const string Public = "public";
+
     /// <summary>Its organizer and the people they invited only.</summary>
     public const string Private = "private";
 }

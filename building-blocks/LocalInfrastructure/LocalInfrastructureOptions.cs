@@ -33,11 +33,8 @@ public sealed record LocalInfrastructureOptions
     /// <summary>
     /// Persistent data in <c>&lt;repositoryRoot&gt;/.local/apphost/</c>, as used by AppHost.
     /// </summary>
-    public static LocalInfrastructureOptions ForAppHost(string repositoryRoot) => new()
-    {
-        DataFolder = Path.Combine(repositoryRoot, ".local", "apphost"),
-        KeepData = true,
-    };
+    public static LocalInfrastructureOptions ForAppHost(string repositoryRoot) =>
+        new() { DataFolder = Path.Combine(repositoryRoot, ".local", "apphost"), KeepData = true };
 
     /// <summary>
     /// A fresh folder <c>&lt;root&gt;/.local/tests/&lt;unique&gt;/</c> (root found with

@@ -30,7 +30,12 @@ public sealed class PostgresServer : IAsyncDisposable
     private EventHandler? _processExitHandler;
     private int _disposed;
 
-    private PostgresServer(string adminConnectionString, LocalInfrastructureOptions? options, string? home, string? dataDirectory)
+    private PostgresServer(
+        string adminConnectionString,
+        LocalInfrastructureOptions? options,
+        string? home,
+        string? dataDirectory
+    )
     {
         var builder = new NpgsqlConnectionStringBuilder(adminConnectionString);
         AdminConnectionString = builder.ConnectionString;
@@ -59,7 +64,10 @@ public sealed class PostgresServer : IAsyncDisposable
     /// Uses <c>COMMUNITY_POSTGRES</c> when set; otherwise initialises (first time) and starts a
     /// private server in <c>&lt;DataFolder&gt;/postgres</c>, restarting one left running there.
     /// </summary>
-    public static async Task<PostgresServer> StartAsync(LocalInfrastructureOptions options, CancellationToken cancellationToken = default)
+    public static async Task<PostgresServer> StartAsync(
+        LocalInfrastructureOptions options,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(options);
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
@@ -74,12 +82,14 @@ public sealed class PostgresServer : IAsyncDisposable
         if (!File.Exists(Path.Combine(BinDirectory, "pg_ctl")))
         {
             throw new InvalidOperationException(
-                $"PostgreSQL is not installed ({BinDirectory}/pg_ctl is missing). Run 'bash scripts/setup.sh', " +
-                $"or set {EnvironmentVariable} to the admin connection string of an existing server.");
+                $"PostgreSQL is not installed ({BinDirectory}/pg_ctl is missing). Run 'bash scripts/setup.sh', "
+                    + $"or set {EnvironmentVariable} to the admin connection string of an existing server."
+            );
         }
 
         options = options with { DataFolder = Path.GetFullPath(options.DataFolder) };
-        string home, dataDirectory;
+        string home,
+            dataDirectory;
         int port;
         try
         {
@@ -89,7 +99,12 @@ public sealed class PostgresServer : IAsyncDisposable
             {
                 await InitialiseAsync(options, home, dataDirectory, cancellationToken).ConfigureAwait(false);
             }
-            else if ((await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken).ConfigureAwait(false)).Succeeded)
+            else if (
+                (
+                    await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken)
+                        .ConfigureAwait(false)
+                ).Succeeded
+            )
             {
                 options.Log?.Invoke("postgres: a server left running in the data folder; restarting it");
                 await StopAsync(home, dataDirectory, "fast", cancellationToken).ConfigureAwait(false);
@@ -152,7 +167,8 @@ public sealed class PostgresServer : IAsyncDisposable
             await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted} ENCODING 'UTF8'", connection);
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        catch (PostgresException e)
+            when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {
             // created concurrently by someone else: fine
         }
@@ -221,7 +237,8 @@ public sealed class PostgresServer : IAsyncDisposable
             StopImmediatelyAsync(_dataDirectory).GetAwaiter().GetResult();
             DeleteUnlessKept();
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
+        catch (Exception e)
+            when (e is InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
         {
             // the process is exiting: nothing more we can do; the next test run sweeps the folder
         }
@@ -258,7 +275,10 @@ public sealed class PostgresServer : IAsyncDisposable
             }
             catch (NpgsqlException e)
             {
-                throw new InvalidOperationException($"Could not connect to PostgreSQL at {Host}:{Port}: {e.Message}", e);
+                throw new InvalidOperationException(
+                    $"Could not connect to PostgreSQL at {Host}:{Port}: {e.Message}",
+                    e
+                );
             }
         }
     }
@@ -269,7 +289,10 @@ public sealed class PostgresServer : IAsyncDisposable
     /// if that user cannot reach it (e.g. the repository is under /root), the folder is placed in
     /// /var/tmp/community-postgres and linked from the data folder.
     /// </summary>
-    private static async Task<string> PrepareHomeAsync(LocalInfrastructureOptions options, CancellationToken cancellationToken)
+    private static async Task<string> PrepareHomeAsync(
+        LocalInfrastructureOptions options,
+        CancellationToken cancellationToken
+    )
     {
         Directory.CreateDirectory(options.DataFolder);
         var link = Path.Combine(options.DataFolder, SubFolder);
@@ -287,15 +310,26 @@ public sealed class PostgresServer : IAsyncDisposable
             return link;
         }
         await GiveToPostgresAsync(link, cancellationToken).ConfigureAwait(false);
-        var probe = await ProcessRunner.RunAsync("runuser", ["-u", Superuser, "--", "test", "-w", link, "-a", "-x", link],
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var probe = await ProcessRunner
+            .RunAsync(
+                "runuser",
+                ["-u", Superuser, "--", "test", "-w", link, "-a", "-x", link],
+                cancellationToken: cancellationToken
+            )
+            .ConfigureAwait(false);
         if (probe.Succeeded)
         {
             return link;
         }
-        var relocated = Path.Combine("/var/tmp/community-postgres", Path.GetFileName(Path.GetFullPath(options.DataFolder).TrimEnd('/'))
-            + "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)));
-        options.Log?.Invoke($"postgres: user '{Superuser}' cannot reach {link}; keeping the server files in {relocated}");
+        var relocated = Path.Combine(
+            "/var/tmp/community-postgres",
+            Path.GetFileName(Path.GetFullPath(options.DataFolder).TrimEnd('/'))
+                + "-"
+                + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))
+        );
+        options.Log?.Invoke(
+            $"postgres: user '{Superuser}' cannot reach {link}; keeping the server files in {relocated}"
+        );
         Directory.CreateDirectory(relocated);
         await GiveToPostgresAsync(relocated, cancellationToken).ConfigureAwait(false);
         Directory.Delete(link, recursive: true);
@@ -307,12 +341,22 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (Posix.IsRoot)
         {
-            await ProcessRunner.RunCheckedAsync("chown", ["-R", $"{Superuser}:{Superuser}", folder],
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await ProcessRunner
+                .RunCheckedAsync(
+                    "chown",
+                    ["-R", $"{Superuser}:{Superuser}", folder],
+                    cancellationToken: cancellationToken
+                )
+                .ConfigureAwait(false);
         }
     }
 
-    private static async Task InitialiseAsync(LocalInfrastructureOptions options, string home, string dataDirectory, CancellationToken cancellationToken)
+    private static async Task InitialiseAsync(
+        LocalInfrastructureOptions options,
+        string home,
+        string dataDirectory,
+        CancellationToken cancellationToken
+    )
     {
         if (Directory.Exists(dataDirectory))
         {
@@ -320,12 +364,24 @@ public sealed class PostgresServer : IAsyncDisposable
             Directory.Delete(dataDirectory, recursive: true);
         }
         options.Log?.Invoke($"postgres: initialising {dataDirectory}");
-        List<string> arguments = ["-D", dataDirectory, "-A", "trust", "-U", Superuser, "-E", "UTF8", "--no-instructions"];
+        List<string> arguments =
+        [
+            "-D",
+            dataDirectory,
+            "-A",
+            "trust",
+            "-U",
+            Superuser,
+            "-E",
+            "UTF8",
+            "--no-instructions",
+        ];
         if (options.FastUnsafe)
         {
             arguments.Add("--no-sync");
         }
-        var result = await RunToolAsync("initdb", [.. arguments, "--locale=C.UTF-8"], home, cancellationToken).ConfigureAwait(false);
+        var result = await RunToolAsync("initdb", [.. arguments, "--locale=C.UTF-8"], home, cancellationToken)
+            .ConfigureAwait(false);
         if (!result.Succeeded)
         {
             // a system without the C.UTF-8 locale: the plain C locale always exists
@@ -333,15 +389,23 @@ public sealed class PostgresServer : IAsyncDisposable
             {
                 Directory.Delete(dataDirectory, recursive: true);
             }
-            var retry = await RunToolAsync("initdb", [.. arguments, "--locale=C"], home, cancellationToken).ConfigureAwait(false);
+            var retry = await RunToolAsync("initdb", [.. arguments, "--locale=C"], home, cancellationToken)
+                .ConfigureAwait(false);
             if (!retry.Succeeded)
             {
-                throw new InvalidOperationException($"initdb failed (exit code {retry.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}{retry.Output}");
+                throw new InvalidOperationException(
+                    $"initdb failed (exit code {retry.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}{retry.Output}"
+                );
             }
         }
     }
 
-    private static async Task<int> StartServerAsync(LocalInfrastructureOptions options, string home, string dataDirectory, CancellationToken cancellationToken)
+    private static async Task<int> StartServerAsync(
+        LocalInfrastructureOptions options,
+        string home,
+        string dataDirectory,
+        CancellationToken cancellationToken
+    )
     {
         var logFile = Path.Combine(home, "postgres.log");
         // a Unix socket path is limited to 107 bytes; without room, listen on TCP only
@@ -349,15 +413,21 @@ public sealed class PostgresServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePorts.Take();
-            var serverOptions = $"-p {port} -k '{socketDirectory.Replace("'", "'\\''", StringComparison.Ordinal)}' " +
-                "-c listen_addresses=127.0.0.1 -c max_connections=300";
+            var serverOptions =
+                $"-p {port} -k '{socketDirectory.Replace("'", "'\\''", StringComparison.Ordinal)}' "
+                + "-c listen_addresses=127.0.0.1 -c max_connections=300";
             if (options.FastUnsafe)
             {
                 serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
             }
             var logLength = LogFiles.Length(logFile);
-            var result = await RunToolAsync("pg_ctl", ["-D", dataDirectory, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"],
-                home, cancellationToken).ConfigureAwait(false);
+            var result = await RunToolAsync(
+                    "pg_ctl",
+                    ["-D", dataDirectory, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"],
+                    home,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             if (result.Succeeded)
             {
                 return port;
@@ -368,28 +438,62 @@ public sealed class PostgresServer : IAsyncDisposable
                 continue; // the free port was taken in the meantime: try another
             }
             throw new InvalidOperationException(
-                $"PostgreSQL did not start (pg_ctl exit code {result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} ---{Environment.NewLine}{LogFiles.Tail(log, 40)}");
+                $"PostgreSQL did not start (pg_ctl exit code {result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} ---{Environment.NewLine}{LogFiles.Tail(log, 40)}"
+            );
         }
     }
 
-    private static async Task StopAsync(string home, string dataDirectory, string mode, CancellationToken cancellationToken)
+    private static async Task StopAsync(
+        string home,
+        string dataDirectory,
+        string mode,
+        CancellationToken cancellationToken
+    )
     {
-        var result = await RunToolAsync("pg_ctl", ["-D", dataDirectory, "-m", mode, "-w", "-t", "30", "stop"], home, cancellationToken)
+        var result = await RunToolAsync(
+                "pg_ctl",
+                ["-D", dataDirectory, "-m", mode, "-w", "-t", "30", "stop"],
+                home,
+                cancellationToken
+            )
             .ConfigureAwait(false);
-        if (!result.Succeeded && mode != "immediate"
-            && (await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken).ConfigureAwait(false)).Succeeded)
+        if (
+            !result.Succeeded
+            && mode != "immediate"
+            && (
+                await RunToolAsync("pg_ctl", ["-D", dataDirectory, "status"], home, cancellationToken)
+                    .ConfigureAwait(false)
+            ).Succeeded
+        )
         {
-            await RunToolAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"], home, cancellationToken)
+            await RunToolAsync(
+                    "pg_ctl",
+                    ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"],
+                    home,
+                    cancellationToken
+                )
                 .ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs a PostgreSQL tool, as the <c>postgres</c> user when we are root (they refuse root).</summary>
-    private static Task<ProcessResult> RunToolAsync(string tool, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken)
+    private static Task<ProcessResult> RunToolAsync(
+        string tool,
+        IReadOnlyList<string> arguments,
+        string workingDirectory,
+        CancellationToken cancellationToken
+    )
     {
         var executable = Path.Combine(BinDirectory, tool);
         return Posix.IsRoot
-            ? ProcessRunner.RunAsync("runuser", ["-u", Superuser, "--", executable, .. arguments], null, workingDirectory, CommandTimeout, cancellationToken)
+            ? ProcessRunner.RunAsync(
+                "runuser",
+                ["-u", Superuser, "--", executable, .. arguments],
+                null,
+                workingDirectory,
+                CommandTimeout,
+                cancellationToken
+            )
             : ProcessRunner.RunAsync(executable, arguments, null, workingDirectory, CommandTimeout, cancellationToken);
     }
 
@@ -421,19 +525,28 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             return preferred;
         }
-        return Directory.EnumerateDirectories(root)
-            .Select(d => (Directory: d, Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
-            .Where(d => d.Version > 0 && File.Exists(Path.Combine(d.Directory, "bin", "pg_ctl")))
-            .OrderByDescending(d => d.Version)
-            .Select(d => Path.Combine(d.Directory, "bin"))
-            .FirstOrDefault() ?? preferred;
+        return Directory
+                .EnumerateDirectories(root)
+                .Select(d => (Directory: d, Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+                .Where(d => d.Version > 0 && File.Exists(Path.Combine(d.Directory, "bin", "pg_ctl")))
+                .OrderByDescending(d => d.Version)
+                .Select(d => Path.Combine(d.Directory, "bin"))
+                .FirstOrDefault()
+            ?? preferred;
     }
 
     private static string QuoteIdentifier(string name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 63 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+        if (
+            string.IsNullOrWhiteSpace(name)
+            || name.Length > 63
+            || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        )
         {
-            throw new ArgumentException($"'{name}' is not a valid database name (letters, digits, '_' and '-', at most 63).", nameof(name));
+            throw new ArgumentException(
+                $"'{name}' is not a valid database name (letters, digits, '_' and '-', at most 63).",
+                nameof(name)
+            );
         }
         return "\"" + name + "\"";
     }

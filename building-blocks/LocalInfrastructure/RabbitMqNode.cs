@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using Community.LocalInfrastructure.Internal;
 
 namespace Community.LocalInfrastructure;
@@ -52,14 +50,16 @@ internal sealed class RabbitMqNode
             File.WriteAllText(nameFile, name + "\n");
         }
 
-        File.WriteAllText(Path.Combine(home, "rabbitmq.conf"),
+        File.WriteAllText(
+            Path.Combine(home, "rabbitmq.conf"),
             """
             # written by Community.LocalInfrastructure for a private node
             log.console = false
             log.file.level = info
             loopback_users.guest = true
             disk_free_limit.absolute = 50MB
-            """ + "\n");
+            """ + "\n"
+        );
         File.WriteAllText(Path.Combine(home, "enabled_plugins"), "[].\n");
         // an empty rabbitmq-env.conf of ours, so /etc/rabbitmq/rabbitmq-env.conf cannot interfere
         File.WriteAllText(Path.Combine(home, "rabbitmq-env.conf"), "");
@@ -96,12 +96,26 @@ internal sealed class RabbitMqNode
         File.Delete(CrashDump);
         var environment = ServerEnvironment();
         // -detached forks the VM (and maybe epmd): send their output to a file, never our pipes
-        var start = await ProcessRunner.RunAsync("/bin/sh",
-            ["-c", "exec \"$0\" \"$@\" >>\"$STARTUP_LOG\" 2>&1 </dev/null", Path.Combine(RabbitMqServer.ScriptDirectory, "rabbitmq-server"), "-detached"],
-            environment, _home, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        var start = await ProcessRunner
+            .RunAsync(
+                "/bin/sh",
+                [
+                    "-c",
+                    "exec \"$0\" \"$@\" >>\"$STARTUP_LOG\" 2>&1 </dev/null",
+                    Path.Combine(RabbitMqServer.ScriptDirectory, "rabbitmq-server"),
+                    "-detached",
+                ],
+                environment,
+                _home,
+                TimeSpan.FromSeconds(30),
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         if (!start.Succeeded)
         {
-            throw new InvalidOperationException($"rabbitmq-server -detached failed (exit code {start.ExitCode}).{Environment.NewLine}{LogTail(logOffset)}");
+            throw new InvalidOperationException(
+                $"rabbitmq-server -detached failed (exit code {start.ExitCode}).{Environment.NewLine}{LogTail(logOffset)}"
+            );
         }
 
         var began = DateTime.UtcNow;
@@ -130,11 +144,18 @@ internal sealed class RabbitMqNode
                 KillProcess(Posix.SigKill);
                 if (log.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new PortInUseException($"RabbitMQ node {Name} could not listen on port {NodePort} or {DistributionPort}: in use.");
+                    throw new PortInUseException(
+                        $"RabbitMQ node {Name} could not listen on port {NodePort} or {DistributionPort}: in use."
+                    );
                 }
                 throw new InvalidOperationException(
-                    (died ? $"RabbitMQ node {Name} exited while starting." : $"RabbitMQ node {Name} was not ready after {_options.StartTimeout.TotalSeconds:0} s.")
-                    + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}");
+                    (
+                        died
+                            ? $"RabbitMQ node {Name} exited while starting."
+                            : $"RabbitMQ node {Name} was not ready after {_options.StartTimeout.TotalSeconds:0} s."
+                    )
+                        + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}"
+                );
             }
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         }
@@ -152,14 +173,28 @@ internal sealed class RabbitMqNode
             pid=$(head -n 1 "$2/node.pid" 2>/dev/null)
             case "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" in *"$2/"*) kill -9 "$pid" ;; esac
             """;
-        var result = await ProcessRunner.RunAsync("/bin/sh",
-            ["-c", "setsid /bin/sh -c \"$0\" watchdog \"$1\" \"$2\" >/dev/null 2>&1 </dev/null &", watchdog,
-                Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), _home],
-            null, _home, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner
+            .RunAsync(
+                "/bin/sh",
+                [
+                    "-c",
+                    "setsid /bin/sh -c \"$0\" watchdog \"$1\" \"$2\" >/dev/null 2>&1 </dev/null &",
+                    watchdog,
+                    Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _home,
+                ],
+                null,
+                _home,
+                TimeSpan.FromSeconds(10),
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         _watched = result.Succeeded;
         if (!result.Succeeded)
         {
-            _options.Log?.Invoke($"rabbitmq: could not start the watchdog of node {Name} (exit code {result.ExitCode}): {result.Output}");
+            _options.Log?.Invoke(
+                $"rabbitmq: could not start the watchdog of node {Name} (exit code {result.ExitCode}): {result.Output}"
+            );
         }
     }
 
@@ -193,8 +228,12 @@ internal sealed class RabbitMqNode
         }
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(entry), out pid) && Posix.CommandLine(pid) is var commandLine
-                && commandLine.Contains("beam", StringComparison.Ordinal) && commandLine.Contains(_home + "/", StringComparison.Ordinal))
+            if (
+                int.TryParse(Path.GetFileName(entry), out pid)
+                && Posix.CommandLine(pid) is var commandLine
+                && commandLine.Contains("beam", StringComparison.Ordinal)
+                && commandLine.Contains(_home + "/", StringComparison.Ordinal)
+            )
             {
                 return pid;
             }
@@ -214,18 +253,27 @@ internal sealed class RabbitMqNode
         if (!result.Succeeded)
         {
             throw new InvalidOperationException(
-                $"rabbitmqctl {string.Join(' ', arguments)} failed (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}");
+                $"rabbitmqctl {string.Join(' ', arguments)} failed (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}"
+            );
         }
     }
 
     public Task<ProcessResult> CtlRawAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
-        ProcessRunner.RunAsync(Path.Combine(RabbitMqServer.ScriptDirectory, "rabbitmqctl"), ["-n", Name, "-q", .. arguments],
-            CtlEnvironment(), _home, _options.StartTimeout, cancellationToken);
+        ProcessRunner.RunAsync(
+            Path.Combine(RabbitMqServer.ScriptDirectory, "rabbitmqctl"),
+            ["-n", Name, "-q", .. arguments],
+            CtlEnvironment(),
+            _home,
+            _options.StartTimeout,
+            cancellationToken
+        );
 
     private Dictionary<string, string?> CtlEnvironment()
     {
         // RABBITMQ_* settings of the calling environment must not leak into a private node
-        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+        var environment = Environment
+            .GetEnvironmentVariables()
+            .Keys.Cast<string>()
             .Where(k => k.StartsWith("RABBITMQ_", StringComparison.Ordinal))
             .ToDictionary(k => k, _ => (string?)null);
         environment["HOME"] = Path.Combine(_home, "home");
@@ -243,7 +291,9 @@ internal sealed class RabbitMqNode
         environment["RABBITMQ_NODENAME"] = Name;
         environment["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1";
         environment["RABBITMQ_NODE_PORT"] = NodePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["RABBITMQ_DIST_PORT"] = DistributionPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["RABBITMQ_DIST_PORT"] = DistributionPort.ToString(
+            System.Globalization.CultureInfo.InvariantCulture
+        );
         environment["RABBITMQ_MNESIA_BASE"] = Path.Combine(_home, "mnesia");
         environment["RABBITMQ_LOG_BASE"] = Path.Combine(_home, "log");
         environment["RABBITMQ_CONFIG_FILE"] = Path.Combine(_home, "rabbitmq.conf");
@@ -263,8 +313,8 @@ internal sealed class RabbitMqNode
         var slogan = File.Exists(CrashDump)
             ? File.ReadLines(CrashDump).Take(5).FirstOrDefault(l => l.StartsWith("Slogan:", StringComparison.Ordinal))
             : null;
-        return (slogan is null ? "" : $"--- {CrashDump} ---{Environment.NewLine}{slogan}{Environment.NewLine}") +
-            $"--- {_startupLog} ---{Environment.NewLine}{LogFiles.Tail(startup, 15)}{Environment.NewLine}" +
-            $"--- {NodeLog} ---{Environment.NewLine}{LogFiles.Tail(ReadNodeLog(offset), 40)}";
+        return (slogan is null ? "" : $"--- {CrashDump} ---{Environment.NewLine}{slogan}{Environment.NewLine}")
+            + $"--- {_startupLog} ---{Environment.NewLine}{LogFiles.Tail(startup, 15)}{Environment.NewLine}"
+            + $"--- {NodeLog} ---{Environment.NewLine}{LogFiles.Tail(ReadNodeLog(offset), 40)}";
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using Community.LocalInfrastructure.Internal;
 
@@ -43,7 +42,15 @@ public sealed class RabbitMqServer : IAsyncDisposable
     private int _disposed;
     private string _scheme = "amqp";
 
-    private RabbitMqServer(string host, int port, string user, string password, Uri? managementUri, LocalInfrastructureOptions? options, RabbitMqNode? node)
+    private RabbitMqServer(
+        string host,
+        int port,
+        string user,
+        string password,
+        Uri? managementUri,
+        LocalInfrastructureOptions? options,
+        RabbitMqNode? node
+    )
     {
         Host = host;
         Port = port;
@@ -73,7 +80,10 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// Uses <c>COMMUNITY_RABBITMQ</c> when set; otherwise starts a private node in
     /// <c>&lt;DataFolder&gt;/rabbitmq</c> (about 5 s) and waits until it accepts connections.
     /// </summary>
-    public static async Task<RabbitMqServer> StartAsync(LocalInfrastructureOptions options, CancellationToken cancellationToken = default)
+    public static async Task<RabbitMqServer> StartAsync(
+        LocalInfrastructureOptions options,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(options);
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
@@ -85,8 +95,9 @@ public sealed class RabbitMqServer : IAsyncDisposable
         if (!File.Exists(script))
         {
             throw new InvalidOperationException(
-                $"RabbitMQ is not installed ({script} is missing). Run 'bash scripts/setup.sh', " +
-                $"or set {EnvironmentVariable} to the amqp:// URI of an existing broker.");
+                $"RabbitMQ is not installed ({script} is missing). Run 'bash scripts/setup.sh', "
+                    + $"or set {EnvironmentVariable} to the amqp:// URI of an existing broker."
+            );
         }
 
         options = options with { DataFolder = Path.GetFullPath(options.DataFolder) };
@@ -137,43 +148,78 @@ public sealed class RabbitMqServer : IAsyncDisposable
         if (_node is not null)
         {
             await _node.CtlAsync(["add_vhost", name], cancellationToken).ConfigureAwait(false);
-            await _node.CtlAsync(["set_permissions", "-p", name, _user, ".*", ".*", ".*"], cancellationToken).ConfigureAwait(false);
+            await _node
+                .CtlAsync(["set_permissions", "-p", name, _user, ".*", ".*", ".*"], cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
-            await ManagementAsync(HttpMethod.Put, $"api/vhosts/{Uri.EscapeDataString(name)}", "{}", cancellationToken).ConfigureAwait(false);
-            await ManagementAsync(HttpMethod.Put, $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(_user)}",
-                """{"configure":".*","write":".*","read":".*"}""", cancellationToken).ConfigureAwait(false);
+            await ManagementAsync(HttpMethod.Put, $"api/vhosts/{Uri.EscapeDataString(name)}", "{}", cancellationToken)
+                .ConfigureAwait(false);
+            await ManagementAsync(
+                    HttpMethod.Put,
+                    $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(_user)}",
+                    """{"configure":".*","write":".*","read":".*"}""",
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
         return UriFor(name);
     }
 
     /// <summary>Every queue of <paramref name="virtualHost"/> with its ready + unacknowledged message count (rabbitmqctl, or the management API of an external broker).</summary>
-    public async Task<IReadOnlyList<(string Queue, long Messages)>> ListQueuesAsync(string virtualHost, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(string Queue, long Messages)>> ListQueuesAsync(
+        string virtualHost,
+        CancellationToken cancellationToken = default
+    )
     {
         ValidateVhost(virtualHost);
         var queues = new List<(string, long)>();
         if (_node is not null)
         {
-            var result = await _node.CtlRawAsync(["list_queues", "-p", virtualHost, "--no-table-headers", "name", "messages"], cancellationToken).ConfigureAwait(false);
+            var result = await _node
+                .CtlRawAsync(
+                    ["list_queues", "-p", virtualHost, "--no-table-headers", "name", "messages"],
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             if (!result.Succeeded)
             {
-                throw new InvalidOperationException($"rabbitmqctl list_queues failed (exit code {result.ExitCode}): {result.Output}");
+                throw new InvalidOperationException(
+                    $"rabbitmqctl list_queues failed (exit code {result.ExitCode}): {result.Output}"
+                );
             }
-            foreach (var line in result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (
+                var line in result.Output.Split(
+                    '\n',
+                    StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+                )
+            )
             {
-                if (line.Split('\t') is [var name, var count] && long.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out var messages))
+                if (
+                    line.Split('\t') is [var name, var count]
+                    && long.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out var messages)
+                )
                 {
                     queues.Add((name, messages));
                 }
             }
             return queues;
         }
-        var json = await ManagementGetAsync($"api/queues/{Uri.EscapeDataString(virtualHost)}?columns=name,messages", cancellationToken).ConfigureAwait(false);
+        var json = await ManagementGetAsync(
+                $"api/queues/{Uri.EscapeDataString(virtualHost)}?columns=name,messages",
+                cancellationToken
+            )
+            .ConfigureAwait(false);
         using var document = System.Text.Json.JsonDocument.Parse(json);
         foreach (var queue in document.RootElement.EnumerateArray())
         {
-            queues.Add((queue.GetProperty("name").GetString() ?? "", queue.TryGetProperty("messages", out var m) && m.TryGetInt64(out var n) ? n : 0));
+            queues.Add(
+                (
+                    queue.GetProperty("name").GetString() ?? "",
+                    queue.TryGetProperty("messages", out var m) && m.TryGetInt64(out var n) ? n : 0
+                )
+            );
         }
         return queues;
     }
@@ -185,15 +231,26 @@ public sealed class RabbitMqServer : IAsyncDisposable
         if (_node is not null)
         {
             var result = await _node.CtlRawAsync(["delete_vhost", name], cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded && !result.Output.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
-                && !result.Output.Contains("no_such_vhost", StringComparison.OrdinalIgnoreCase))
+            if (
+                !result.Succeeded
+                && !result.Output.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
+                && !result.Output.Contains("no_such_vhost", StringComparison.OrdinalIgnoreCase)
+            )
             {
-                throw new InvalidOperationException($"rabbitmqctl delete_vhost {name} failed:{Environment.NewLine}{result.Output}");
+                throw new InvalidOperationException(
+                    $"rabbitmqctl delete_vhost {name} failed:{Environment.NewLine}{result.Output}"
+                );
             }
         }
         else
         {
-            await ManagementAsync(HttpMethod.Delete, $"api/vhosts/{Uri.EscapeDataString(name)}", null, cancellationToken, allowNotFound: true)
+            await ManagementAsync(
+                    HttpMethod.Delete,
+                    $"api/vhosts/{Uri.EscapeDataString(name)}",
+                    null,
+                    cancellationToken,
+                    allowNotFound: true
+                )
                 .ConfigureAwait(false);
         }
     }
@@ -202,7 +259,11 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The broker is external (<c>COMMUNITY_RABBITMQ</c>).</exception>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        var node = _node ?? throw new InvalidOperationException($"Only a private node can be stopped; this broker comes from {EnvironmentVariable}.");
+        var node =
+            _node
+            ?? throw new InvalidOperationException(
+                $"Only a private node can be stopped; this broker comes from {EnvironmentVariable}."
+            );
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -222,7 +283,11 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The broker is external, or the node did not come up.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var node = _node ?? throw new InvalidOperationException($"Only a private node can be started; this broker comes from {EnvironmentVariable}.");
+        var node =
+            _node
+            ?? throw new InvalidOperationException(
+                $"Only a private node can be started; this broker comes from {EnvironmentVariable}."
+            );
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -331,9 +396,17 @@ public sealed class RabbitMqServer : IAsyncDisposable
         var managementUri = string.IsNullOrWhiteSpace(management)
             ? new Uri($"http://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@{uri.Host}:15672/")
             : new Uri(management.EndsWith('/') ? management : management + "/");
-        options.Log?.Invoke($"rabbitmq: using {EnvironmentVariable} ({uri.Host}:{uri.Port}), management API {managementUri.GetLeftPart(UriPartial.Authority).Replace(managementUri.UserInfo + "@", "", StringComparison.Ordinal)}");
-        var port = uri.Port > 0 ? uri.Port : uri.Scheme == "amqps" ? 5671 : 5672;
-        return new RabbitMqServer(uri.Host, port, user, password, managementUri, options, null) { _scheme = uri.Scheme };
+        options.Log?.Invoke(
+            $"rabbitmq: using {EnvironmentVariable} ({uri.Host}:{uri.Port}), management API {managementUri.GetLeftPart(UriPartial.Authority).Replace(managementUri.UserInfo + "@", "", StringComparison.Ordinal)}"
+        );
+        var port =
+            uri.Port > 0 ? uri.Port
+            : uri.Scheme == "amqps" ? 5671
+            : 5672;
+        return new RabbitMqServer(uri.Host, port, user, password, managementUri, options, null)
+        {
+            _scheme = uri.Scheme,
+        };
     }
 
     private static (string User, string Password) Credentials(Uri uri, string defaultUser, string defaultPassword)
@@ -343,37 +416,69 @@ public sealed class RabbitMqServer : IAsyncDisposable
             return (defaultUser, defaultPassword);
         }
         var parts = uri.UserInfo.Split(':', 2);
-        return (Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : defaultPassword);
+        return (
+            Uri.UnescapeDataString(parts[0]),
+            parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : defaultPassword
+        );
     }
 
     private async Task<string> ManagementGetAsync(string path, CancellationToken cancellationToken)
     {
         var baseUri = _managementUri!;
         var (user, password) = Credentials(baseUri, _user, _password);
-        using var http = new HttpClient { BaseAddress = new Uri(baseUri.GetLeftPart(UriPartial.Path)), Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient
+        {
+            BaseAddress = new Uri(baseUri.GetLeftPart(UriPartial.Path)),
+            Timeout = TimeSpan.FromSeconds(10),
+        };
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        request.Headers.Authorization = new AuthenticationHeaderValue(
+            "Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"))
+        );
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"RabbitMQ management API GET {path} answered {(int)response.StatusCode}: {body}");
+        return response.IsSuccessStatusCode
+            ? body
+            : throw new InvalidOperationException(
+                $"RabbitMQ management API GET {path} answered {(int)response.StatusCode}: {body}"
+            );
     }
 
-    private async Task ManagementAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken, bool allowNotFound = false)
+    private async Task ManagementAsync(
+        HttpMethod method,
+        string path,
+        string? json,
+        CancellationToken cancellationToken,
+        bool allowNotFound = false
+    )
     {
         var baseUri = _managementUri!;
         var (user, password) = Credentials(baseUri, _user, _password);
-        using var http = new HttpClient { BaseAddress = new Uri(baseUri.GetLeftPart(UriPartial.Path)), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient
+        {
+            BaseAddress = new Uri(baseUri.GetLeftPart(UriPartial.Path)),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        request.Headers.Authorization = new AuthenticationHeaderValue(
+            "Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"))
+        );
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode && !(allowNotFound && response.StatusCode == System.Net.HttpStatusCode.NotFound))
+        if (
+            !response.IsSuccessStatusCode
+            && !(allowNotFound && response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        )
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new InvalidOperationException($"RabbitMQ management API {method} {path} answered {(int)response.StatusCode}: {body}");
+            throw new InvalidOperationException(
+                $"RabbitMQ management API {method} {path} answered {(int)response.StatusCode}: {body}"
+            );
         }
     }
 
@@ -384,5 +489,4 @@ public sealed class RabbitMqServer : IAsyncDisposable
             throw new ArgumentException($"'{name}' is not a valid virtual host name.", nameof(name));
         }
     }
-
 }

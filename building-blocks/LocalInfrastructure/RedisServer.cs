@@ -52,7 +52,10 @@ public sealed class RedisServer : IAsyncDisposable
     public bool IsRunning => _home is null || _process is { HasExited: false };
 
     /// <summary>Uses <c>COMMUNITY_REDIS</c> when set; otherwise starts a private server and waits until it answers PING.</summary>
-    public static async Task<RedisServer> StartAsync(LocalInfrastructureOptions options, CancellationToken cancellationToken = default)
+    public static async Task<RedisServer> StartAsync(
+        LocalInfrastructureOptions options,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentNullException.ThrowIfNull(options);
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
@@ -67,8 +70,9 @@ public sealed class RedisServer : IAsyncDisposable
         if (!File.Exists(Binary))
         {
             throw new InvalidOperationException(
-                $"Redis is not installed ({Binary} is missing). Run 'bash scripts/setup.sh', " +
-                $"or set {EnvironmentVariable} to the host:port of an existing server.");
+                $"Redis is not installed ({Binary} is missing). Run 'bash scripts/setup.sh', "
+                    + $"or set {EnvironmentVariable} to the host:port of an existing server."
+            );
         }
 
         options = options with { DataFolder = Path.GetFullPath(options.DataFolder) };
@@ -104,7 +108,10 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Stops the private server (its data is gone: nothing is saved), keeping its port (for fault tests).</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (_home is null) throw new InvalidOperationException($"Only a private server can be stopped; this one comes from {EnvironmentVariable}.");
+        if (_home is null)
+            throw new InvalidOperationException(
+                $"Only a private server can be stopped; this one comes from {EnvironmentVariable}."
+            );
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -124,12 +131,16 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts the private server again after <see cref="StopAsync"/>, on the same port, empty. No-op if running.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (_home is null) throw new InvalidOperationException($"Only a private server can be started; this one comes from {EnvironmentVariable}.");
+        if (_home is null)
+            throw new InvalidOperationException(
+                $"Only a private server can be started; this one comes from {EnvironmentVariable}."
+            );
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!IsRunning) await StartProcessAsync(cancellationToken).ConfigureAwait(false);
+            if (!IsRunning)
+                await StartProcessAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -140,15 +151,18 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Stops a private server and, unless data is kept, deletes its folder.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        if (_processExitHandler is not null) AppDomain.CurrentDomain.ProcessExit -= _processExitHandler;
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        if (_processExitHandler is not null)
+            AppDomain.CurrentDomain.ProcessExit -= _processExitHandler;
         if (_process is { HasExited: false } process)
         {
             _options?.Log?.Invoke("redis: stopping");
             await Posix.TerminateAsync(process.Id, Posix.SigTerm, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         _process?.Dispose();
-        if (_options is { KeepData: false }) DeleteFolders(_options);
+        if (_options is { KeepData: false })
+            DeleteFolders(_options);
         _lifecycle.Dispose();
     }
 
@@ -162,24 +176,49 @@ public sealed class RedisServer : IAsyncDisposable
         File.Delete(PidFile);
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = _home };
         // exec, so the pid is the server's; its output goes to a file, never to our pipes
-        foreach (var argument in (string[])["-c", "exec \"$0\" \"$@\" >>\"$REDIS_LOG\" 2>&1 </dev/null", Binary,
-            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--daemonize", "no", "--dir", _home!, "--pidfile", PidFile, "--logfile", ""])
+        foreach (
+            var argument in (string[])
+                [
+                    "-c",
+                    "exec \"$0\" \"$@\" >>\"$REDIS_LOG\" 2>&1 </dev/null",
+                    Binary,
+                    "--port",
+                    Port.ToString(CultureInfo.InvariantCulture),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--dir",
+                    _home!,
+                    "--pidfile",
+                    PidFile,
+                    "--logfile",
+                    "",
+                ]
+        )
         {
             info.ArgumentList.Add(argument);
         }
         info.Environment["REDIS_LOG"] = LogFile;
         _process?.Dispose();
         _process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Binary}.");
-        if (_options is { KeepData: false }) await StartWatchdogAsync(cancellationToken).ConfigureAwait(false);
+        if (_options is { KeepData: false })
+            await StartWatchdogAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
-            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}--- {LogFile} ---{Environment.NewLine}" +
-                LogFiles.Tail(LogFiles.ReadFrom(LogFile, logOffset), 20), e);
+            throw new InvalidOperationException(
+                $"{e.Message}{Environment.NewLine}--- {LogFile} ---{Environment.NewLine}"
+                    + LogFiles.Tail(LogFiles.ReadFrom(LogFile, logOffset), 20),
+                e
+            );
         }
     }
 
@@ -193,11 +232,27 @@ public sealed class RedisServer : IAsyncDisposable
             while kill -0 "$1" 2>/dev/null && kill -0 "$3" 2>/dev/null && [ -d "$2" ]; do sleep 1; done
             kill -0 "$1" 2>/dev/null || kill -9 "$3" 2>/dev/null
             """;
-        var result = await ProcessRunner.RunAsync("/bin/sh",
-            ["-c", "setsid /bin/sh -c \"$0\" watchdog \"$1\" \"$2\" \"$3\" >/dev/null 2>&1 </dev/null &", watchdog,
-                Environment.ProcessId.ToString(CultureInfo.InvariantCulture), _home!, _process!.Id.ToString(CultureInfo.InvariantCulture)],
-            null, _home, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded) _options?.Log?.Invoke($"redis: could not start the watchdog (exit code {result.ExitCode}): {result.Output}");
+        var result = await ProcessRunner
+            .RunAsync(
+                "/bin/sh",
+                [
+                    "-c",
+                    "setsid /bin/sh -c \"$0\" watchdog \"$1\" \"$2\" \"$3\" >/dev/null 2>&1 </dev/null &",
+                    watchdog,
+                    Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                    _home!,
+                    _process!.Id.ToString(CultureInfo.InvariantCulture),
+                ],
+                null,
+                _home,
+                TimeSpan.FromSeconds(10),
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+        if (!result.Succeeded)
+            _options?.Log?.Invoke(
+                $"redis: could not start the watchdog (exit code {result.ExitCode}): {result.Output}"
+            );
     }
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
@@ -206,9 +261,14 @@ public sealed class RedisServer : IAsyncDisposable
         var deadline = DateTime.UtcNow + startTimeout;
         while (true)
         {
-            if (await PingAsync(cancellationToken).ConfigureAwait(false)) return;
-            if (_process is { HasExited: true }) throw new InvalidOperationException($"redis-server exited while starting (port {Port}).");
-            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"Redis at {ConnectionString} did not answer PING within {startTimeout.TotalSeconds:0} s.");
+            if (await PingAsync(cancellationToken).ConfigureAwait(false))
+                return;
+            if (_process is { HasExited: true })
+                throw new InvalidOperationException($"redis-server exited while starting (port {Port}).");
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException(
+                    $"Redis at {ConnectionString} did not answer PING within {startTimeout.TotalSeconds:0} s."
+                );
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -228,7 +288,10 @@ public sealed class RedisServer : IAsyncDisposable
             var read = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
             return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
         }
-        catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e)
+            when (e is SocketException or IOException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            )
         {
             return false;
         }
@@ -249,7 +312,8 @@ public sealed class RedisServer : IAsyncDisposable
     {
         try
         {
-            if (_process is { HasExited: false } process) process.Kill();
+            if (_process is { HasExited: false } process)
+                process.Kill();
         }
         catch (InvalidOperationException)
         {

@@ -16,8 +16,10 @@ public static class RepositoryRoot
         {
             for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
             {
-                if (File.Exists(Path.Combine(folder.FullName, SolutionFileName))
-                    || File.Exists(Path.Combine(folder.FullName, "Community.slnx")))
+                if (
+                    File.Exists(Path.Combine(folder.FullName, SolutionFileName))
+                    || File.Exists(Path.Combine(folder.FullName, "Community.slnx"))
+                )
                 {
                     return folder.FullName;
                 }
@@ -28,7 +30,9 @@ public static class RepositoryRoot
 
     /// <summary>Like <see cref="TryFind"/> but throws a clear error when no root is found.</summary>
     public static string Find() =>
-        TryFind() ?? throw new InvalidOperationException(
-            $"Could not find the repository root ({SolutionFileName}) above '{Environment.CurrentDirectory}' " +
-            $"or '{AppContext.BaseDirectory}'. Run from inside the repository.");
+        TryFind()
+        ?? throw new InvalidOperationException(
+            $"Could not find the repository root ({SolutionFileName}) above '{Environment.CurrentDirectory}' "
+                + $"or '{AppContext.BaseDirectory}'. Run from inside the repository."
+        );
 }

@@ -15,8 +15,13 @@ public static class BlobDownloads
     /// never sniffs bytes people uploaded into something executable; a download name makes it an attachment.
     /// </summary>
     public static FileStreamHttpResult Serve(
-        this HttpResponse response, StoredBlob blob, string contentType, string? fileDownloadName = null,
-        DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null)
+        this HttpResponse response,
+        StoredBlob blob,
+        string contentType,
+        string? fileDownloadName = null,
+        DateTimeOffset? lastModified = null,
+        EntityTagHeaderValue? entityTag = null
+    )
     {
         response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Stream(blob.Content, contentType, fileDownloadName, lastModified, entityTag);
@@ -41,7 +46,8 @@ public static class DownloadNames
     public static string? For(string? given, string extension, int maxLength)
     {
         given = Path.GetFileName(given?.Replace('\\', '/'));
-        if (string.IsNullOrEmpty(given)) return null;
+        if (string.IsNullOrEmpty(given))
+            return null;
         var clean = new StringBuilder(given.Length);
         for (var i = 0; i < given.Length; i++)
         {
@@ -52,15 +58,21 @@ public static class DownloadNames
                     clean.Append(c).Append(given[i + 1]);
                 i++;
             }
-            else if (!char.IsSurrogate(c) && !char.IsControl(c)
-                     && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format)
+            else if (
+                !char.IsSurrogate(c)
+                && !char.IsControl(c)
+                && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format
+            )
                 clean.Append(c);
         }
         var name = Path.GetFileNameWithoutExtension(clean.ToString().Trim().TrimEnd('.')).Trim();
-        if (name.Length == 0) return null;
+        if (name.Length == 0)
+            return null;
         var suffix = "." + extension;
-        if (name.Length + suffix.Length > maxLength) name = name[..Math.Max(1, maxLength - suffix.Length)];
-        if (char.IsHighSurrogate(name[^1])) name = name[..^1];
+        if (name.Length + suffix.Length > maxLength)
+            name = name[..Math.Max(1, maxLength - suffix.Length)];
+        if (char.IsHighSurrogate(name[^1]))
+            name = name[..^1];
         return name.Length == 0 ? null : name + suffix;
     }
 }

@@ -21,17 +21,23 @@ public sealed class BlobStoreOptions
     {
         if (!UsesS3 && !string.Equals(Provider, LocalProvider, StringComparison.OrdinalIgnoreCase))
             yield return $"{section}:Provider must be {LocalProvider} or {S3Provider}.";
-        if (!UsesS3) yield break;
-        if (string.IsNullOrWhiteSpace(S3.Bucket)) yield return $"{section}:S3:Bucket is required for the s3 provider.";
-        if (string.IsNullOrWhiteSpace(S3.Region)) yield return $"{section}:S3:Region is required for the s3 provider.";
-        if (S3.ServiceUrl is not null && !IsHttpUrl(S3.ServiceUrl)) yield return $"{section}:S3:ServiceUrl must be an absolute http(s) URL.";
-        if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl)) yield return $"{section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
+        if (!UsesS3)
+            yield break;
+        if (string.IsNullOrWhiteSpace(S3.Bucket))
+            yield return $"{section}:S3:Bucket is required for the s3 provider.";
+        if (string.IsNullOrWhiteSpace(S3.Region))
+            yield return $"{section}:S3:Region is required for the s3 provider.";
+        if (S3.ServiceUrl is not null && !IsHttpUrl(S3.ServiceUrl))
+            yield return $"{section}:S3:ServiceUrl must be an absolute http(s) URL.";
+        if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl))
+            yield return $"{section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
         if (string.IsNullOrEmpty(S3.AccessKey) != string.IsNullOrEmpty(S3.SecretKey))
             yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to use the AWS default credentials).";
     }
 
     private static bool IsHttpUrl(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
 public sealed class S3BlobOptions
@@ -40,11 +46,14 @@ public sealed class S3BlobOptions
     public string? ServiceUrl { get; set; }
     public string Bucket { get; set; } = "";
     public string Region { get; set; } = "us-east-1";
+
     /// <summary>Static credentials; when both are empty the AWS default chain (environment, instance role) is used.</summary>
     public string? AccessKey { get; set; }
     public string? SecretKey { get; set; }
+
     /// <summary>bucket in the path (http://host/bucket/key), which S3-compatible servers expect; false for virtual-host style.</summary>
     public bool ForcePathStyle { get; set; } = true;
+
     /// <summary>
     /// Where clients can read the bucket's objects directly (a CDN or a public-read bucket): blob urls become
     /// PublicBaseUrl + "/" + key. Without it clients read blobs through the service's content route.

@@ -12,16 +12,29 @@ public static class BlobStoreSetup
     /// (LocalPath, else <paramref name="defaultLocalPath"/>, under the content root) or an S3-compatible bucket.
     /// Bad settings stop the service at start-up, each problem named.
     /// </summary>
-    public static IHostApplicationBuilder AddBlobStore(this IHostApplicationBuilder builder, string section, string defaultLocalPath)
+    public static IHostApplicationBuilder AddBlobStore(
+        this IHostApplicationBuilder builder,
+        string section,
+        string defaultLocalPath
+    )
     {
-        builder.Services.AddOptions<BlobStoreOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
+        builder
+            .Services.AddOptions<BlobStoreOptions>()
+            .Bind(builder.Configuration.GetSection(section))
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<BlobStoreOptions>>(new BlobStoreOptionsValidator(section));
         builder.Services.AddSingleton<IBlobStore>(services =>
         {
             var options = services.GetRequiredService<IOptions<BlobStoreOptions>>().Value;
-            if (options.UsesS3) return new S3BlobStore(options.S3);
+            if (options.UsesS3)
+                return new S3BlobStore(options.S3);
             var contentRoot = services.GetRequiredService<IHostEnvironment>().ContentRootPath;
-            return new LocalBlobStore(Path.Combine(contentRoot, string.IsNullOrWhiteSpace(options.LocalPath) ? defaultLocalPath : options.LocalPath));
+            return new LocalBlobStore(
+                Path.Combine(
+                    contentRoot,
+                    string.IsNullOrWhiteSpace(options.LocalPath) ? defaultLocalPath : options.LocalPath
+                )
+            );
         });
         return builder;
     }
@@ -30,6 +43,8 @@ public static class BlobStoreSetup
     private sealed class BlobStoreOptionsValidator(string section) : IValidateOptions<BlobStoreOptions>
     {
         public ValidateOptionsResult Validate(string? name, BlobStoreOptions options) =>
-            options.Problems(section).ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+            options.Problems(section).ToList() is { Count: > 0 } problems
+                ? ValidateOptionsResult.Fail(problems)
+                : ValidateOptionsResult.Success;
     }
 }

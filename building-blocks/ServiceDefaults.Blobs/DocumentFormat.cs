@@ -15,11 +15,21 @@ public sealed record DocumentFormat(string ContentType, string Extension)
     public static async Task<bool> IsPdfAsync(Stream content, long length, CancellationToken cancellationToken)
     {
         var head = new byte[8];
-        if (await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken) < head.Length) return false;
-        if (!head.AsSpan().StartsWith("%PDF-"u8) || head[5] is not ((byte)'1' or (byte)'2') || head[6] != (byte)'.' || !char.IsAsciiDigit((char)head[7]))
+        if (
+            await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken)
+            < head.Length
+        )
+            return false;
+        if (
+            !head.AsSpan().StartsWith("%PDF-"u8)
+            || head[5] is not ((byte)'1' or (byte)'2')
+            || head[6] != (byte)'.'
+            || !char.IsAsciiDigit((char)head[7])
+        )
             return false;
         var tailLength = (int)Math.Min(TrailerWindow, length - head.Length);
-        if (tailLength < 5 || !content.CanSeek) return false;
+        if (tailLength < 5 || !content.CanSeek)
+            return false;
         content.Seek(-tailLength, SeekOrigin.End);
         var tail = new byte[tailLength];
         await content.ReadExactlyAsync(tail, cancellationToken);

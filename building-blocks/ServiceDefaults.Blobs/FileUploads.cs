@@ -1,4 +1,3 @@
-using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Community.ServiceDefaults.Blobs;
@@ -7,10 +6,18 @@ namespace Community.ServiceDefaults.Blobs;
 /// An uploaded file judged by its content to be an image (JPEG, PNG, WebP; Size set, re-encoded as <see cref="ImageUploads"/>
 /// does) or a PDF (stored as sent), of bounded size.
 /// </summary>
-public sealed record CheckedFile(IFormFile File, string ContentType, string Extension, PixelSize? Size, byte[]? Reencoded, IFormCollection Form)
+public sealed record CheckedFile(
+    IFormFile File,
+    string ContentType,
+    string Extension,
+    PixelSize? Size,
+    byte[]? Reencoded,
+    IFormCollection Form
+)
 {
     /// <summary>The bytes to store; the caller disposes the stream.</summary>
-    public Stream OpenRead() => Reencoded is { } bytes ? new MemoryStream(bytes, writable: false) : File.OpenReadStream();
+    public Stream OpenRead() =>
+        Reencoded is { } bytes ? new MemoryStream(bytes, writable: false) : File.OpenReadStream();
 
     public long Length => Reencoded?.Length ?? File.Length;
 
@@ -22,7 +29,12 @@ public sealed record CheckedFile(IFormFile File, string ContentType, string Exte
 public static class FileUploads
 {
     public static async Task<CheckedFile> ReadImageOrPdfAsync(
-        HttpRequest request, long maxBytes, ImageLimits limits, string what, CancellationToken cancellationToken)
+        HttpRequest request,
+        long maxBytes,
+        ImageLimits limits,
+        string what,
+        CancellationToken cancellationToken
+    )
     {
         var (file, form) = await UploadForms.ReadFileAsync(request, maxBytes, what, "the file", cancellationToken);
         await using var content = file.OpenReadStream();
@@ -34,7 +46,16 @@ public static class FileUploads
         }
         content.Position = 0;
         if (await DocumentFormat.IsPdfAsync(content, file.Length, cancellationToken))
-            return new CheckedFile(file, DocumentFormat.Pdf.ContentType, DocumentFormat.Pdf.Extension, null, null, form);
-        throw new UnsupportedMediaTypeException("The file is not a JPEG, PNG or WebP image or a PDF (judged by its content, not its name or declared type).");
+            return new CheckedFile(
+                file,
+                DocumentFormat.Pdf.ContentType,
+                DocumentFormat.Pdf.Extension,
+                null,
+                null,
+                form
+            );
+        throw new UnsupportedMediaTypeException(
+            "The file is not a JPEG, PNG or WebP image or a PDF (judged by its content, not its name or declared type)."
+        );
     }
 }

@@ -31,7 +31,11 @@ public static class BlobStoreExtensions
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Could not delete blob {BlobKey}; it is orphaned and may be removed by hand", key);
+            logger.LogWarning(
+                exception,
+                "Could not delete blob {BlobKey}; it is orphaned and may be removed by hand",
+                key
+            );
         }
     }
 }

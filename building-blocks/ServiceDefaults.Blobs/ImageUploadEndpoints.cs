@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Blobs;
@@ -13,12 +12,15 @@ public static class ImageUploadEndpoints
     /// A multipart upload of at most <paramref name="maxUploadBytes"/>, above the service-wide 1 MiB body limit for this endpoint
     /// only (endpoint routing applies both before the body is read); documents its 413 and 415.
     /// </summary>
-    public static RouteHandlerBuilder AcceptsImageUpload<TForm>(this RouteHandlerBuilder endpoint, long maxUploadBytes) where TForm : notnull =>
-        endpoint.Accepts<TForm>("multipart/form-data")
+    public static RouteHandlerBuilder AcceptsImageUpload<TForm>(this RouteHandlerBuilder endpoint, long maxUploadBytes)
+        where TForm : notnull =>
+        endpoint
+            .Accepts<TForm>("multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(maxUploadBytes))
             .WithFormOptions(multipartBodyLengthLimit: maxUploadBytes)
             .DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>
     /// Stores <paramref name="image"/> under <paramref name="key"/>, then lets <paramref name="swap"/> point the row to it (under
@@ -26,15 +28,21 @@ public static class ImageUploadEndpoints
     /// Never a blob call under the row lock, never an orphan but for a failed delete (logged).
     /// </summary>
     public static async Task<T> StoreAndSwapAsync<T>(
-        this IBlobStore blobs, string key, CheckedImage image, Func<Task<(T Result, string? Replaced)>> swap, ILogger logger,
-        CancellationToken cancellationToken)
+        this IBlobStore blobs,
+        string key,
+        CheckedImage image,
+        Func<Task<(T Result, string? Replaced)>> swap,
+        ILogger logger,
+        CancellationToken cancellationToken
+    )
     {
         await using (var content = image.OpenRead())
             await blobs.PutAsync(key, content, image.Format.ContentType, cancellationToken);
         try
         {
             var (result, replaced) = await swap();
-            if (replaced is not null) await blobs.TryDeleteAsync(replaced, logger);
+            if (replaced is not null)
+                await blobs.TryDeleteAsync(replaced, logger);
             return result;
         }
         catch

@@ -7,7 +7,13 @@ namespace Community.ServiceDefaults.Blobs;
 /// An uploaded image judged a JPEG, PNG or WebP of bounded size and pixels, then re-encoded: <see cref="Content"/> holds
 /// only its pixels (no metadata, nothing after the image), <see cref="Size"/> its upright size; the form's other fields alongside.
 /// </summary>
-public sealed record CheckedImage(IFormFile File, ImageFormat Format, PixelSize Size, byte[] Content, IFormCollection Form)
+public sealed record CheckedImage(
+    IFormFile File,
+    ImageFormat Format,
+    PixelSize Size,
+    byte[] Content,
+    IFormCollection Form
+)
 {
     /// <summary>The re-encoded bytes; the caller disposes the stream.</summary>
     public Stream OpenRead() => new MemoryStream(Content, writable: false);
@@ -29,13 +35,28 @@ public static class ImageUploads
     /// <param name="what">What the image is, for messages ("photo", "cover image", "profile picture").</param>
     /// <param name="otherFields">Checks the form's other fields; its errors are reported with the file's.</param>
     public static async Task<CheckedImage> ReadAsync(
-        HttpRequest request, long maxBytes, ImageLimits limits, string what, CancellationToken cancellationToken,
-        Action<IFormCollection, ValidationErrors>? otherFields = null)
+        HttpRequest request,
+        long maxBytes,
+        ImageLimits limits,
+        string what,
+        CancellationToken cancellationToken,
+        Action<IFormCollection, ValidationErrors>? otherFields = null
+    )
     {
-        var (file, form) = await UploadForms.ReadFileAsync(request, maxBytes, what, "the image", cancellationToken, otherFields);
+        var (file, form) = await UploadForms.ReadFileAsync(
+            request,
+            maxBytes,
+            what,
+            "the image",
+            cancellationToken,
+            otherFields
+        );
         await using var content = file.OpenReadStream();
-        var format = await ImageFormat.DetectAsync(content, cancellationToken)
-            ?? throw new UnsupportedMediaTypeException("The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type).");
+        var format =
+            await ImageFormat.DetectAsync(content, cancellationToken)
+            ?? throw new UnsupportedMediaTypeException(
+                "The file is not a JPEG, PNG or WebP image (judged by its content, not its name or declared type)."
+            );
         await CheckedSizeAsync(format, content, limits, what, cancellationToken);
         var (bytes, size) = ImageReencoding.Reencode(content, format, limits, what);
         return new CheckedImage(file, format, size, bytes, form);
@@ -43,14 +64,24 @@ public static class ImageUploads
 
     /// <summary>The image's size from its header (read from the stream's start), before any pixel is decoded: a damaged header is 415, too many pixels 400.</summary>
     public static async Task<PixelSize> CheckedSizeAsync(
-        ImageFormat format, Stream content, ImageLimits limits, string what, CancellationToken cancellationToken)
+        ImageFormat format,
+        Stream content,
+        ImageLimits limits,
+        string what,
+        CancellationToken cancellationToken
+    )
     {
         content.Position = 0;
-        var size = await format.ReadSizeAsync(content, cancellationToken)
+        var size =
+            await format.ReadSizeAsync(content, cancellationToken)
             ?? throw new UnsupportedMediaTypeException(
-                $"The file starts like {format.ContentType} but its header is cut short, damaged or declares no pixels: its width and height cannot be read.");
+                $"The file starts like {format.ContentType} but its header is cut short, damaged or declares no pixels: its width and height cannot be read."
+            );
         if (!limits.Allows(size))
-            throw new RequestValidationException("file", $"The image is {size.Width} x {size.Height} pixels; a {what} may be {limits.Describe()}.");
+            throw new RequestValidationException(
+                "file",
+                $"The image is {size.Width} x {size.Height} pixels; a {what} may be {limits.Describe()}."
+            );
         return size;
     }
 }

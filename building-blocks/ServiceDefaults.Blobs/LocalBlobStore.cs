@@ -19,7 +19,16 @@ public sealed class LocalBlobStore : IBlobStore
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            await using (
+                var file = new FileStream(
+                    temporary,
+                    FileMode.CreateNew,
+                    FileAccess.Write,
+                    FileShare.None,
+                    81920,
+                    FileOptions.Asynchronous
+                )
+            )
             {
                 await content.CopyToAsync(file, cancellationToken);
                 file.Flush(flushToDisk: true);
@@ -28,7 +37,8 @@ public sealed class LocalBlobStore : IBlobStore
         }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            if (File.Exists(temporary))
+                File.Delete(temporary);
         }
     }
 
@@ -37,8 +47,17 @@ public sealed class LocalBlobStore : IBlobStore
         var path = PathOf(key);
         try
         {
-            Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.Asynchronous);
-            return Task.FromResult<StoredBlob?>(new StoredBlob(stream, ImageFormat.FromKey(key)?.ContentType ?? "application/octet-stream"));
+            Stream stream = new FileStream(
+                path,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.Read | FileShare.Delete,
+                81920,
+                FileOptions.Asynchronous
+            );
+            return Task.FromResult<StoredBlob?>(
+                new StoredBlob(stream, ImageFormat.FromKey(key)?.ContentType ?? "application/octet-stream")
+            );
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -49,7 +68,8 @@ public sealed class LocalBlobStore : IBlobStore
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        if (File.Exists(path)) File.Delete(path);
+        if (File.Exists(path))
+            File.Delete(path);
         return Task.CompletedTask;
     }
 
@@ -58,8 +78,13 @@ public sealed class LocalBlobStore : IBlobStore
     /// <summary>The file for a key; a key that would leave the root (absolute, "..", backslashes) is refused.</summary>
     public string PathOf(string key)
     {
-        if (string.IsNullOrWhiteSpace(key) || key.Contains('\\') || key.Contains('\0') || Path.IsPathRooted(key)
-            || key.Split('/').Any(segment => segment is "" or "." or ".."))
+        if (
+            string.IsNullOrWhiteSpace(key)
+            || key.Contains('\\')
+            || key.Contains('\0')
+            || Path.IsPathRooted(key)
+            || key.Split('/').Any(segment => segment is "" or "." or "..")
+        )
             throw new ArgumentException($"Blob key '{key}' is not a relative path of plain names.", nameof(key));
         var path = Path.GetFullPath(Path.Combine(Root, key));
         if (!path.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))

@@ -44,22 +44,28 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public async Task PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)
     {
-        await _client.PutObjectAsync(new PutObjectRequest
-        {
-            BucketName = _bucket,
-            Key = key,
-            InputStream = content,
-            ContentType = contentType,
-            AutoCloseStream = false,
-            UseChunkEncoding = false,
-        }, cancellationToken);
+        await _client.PutObjectAsync(
+            new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = key,
+                InputStream = content,
+                ContentType = contentType,
+                AutoCloseStream = false,
+                UseChunkEncoding = false,
+            },
+            cancellationToken
+        );
     }
 
     public async Task<StoredBlob?> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken);
+            var response = await _client.GetObjectAsync(
+                new GetObjectRequest { BucketName = _bucket, Key = key },
+                cancellationToken
+            );
             return new StoredBlob(response.ResponseStream, response.Headers.ContentType ?? "application/octet-stream");
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)

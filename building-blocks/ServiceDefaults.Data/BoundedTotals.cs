@@ -16,7 +16,11 @@ public static class BoundedTotals
     /// <summary>An estimate above this many times the threshold is answered without counting.</summary>
     public const int SkipCountAbove = 2;
 
-    public static async Task<CountedTotal> CountBoundedAsync<T>(this IQueryable<T> query, int threshold, CancellationToken cancellationToken = default)
+    public static async Task<CountedTotal> CountBoundedAsync<T>(
+        this IQueryable<T> query,
+        int threshold,
+        CancellationToken cancellationToken = default
+    )
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threshold);
         // Planning is cheap; when the planner expects far more rows than the threshold, counting them to the threshold
@@ -25,7 +29,8 @@ public static class BoundedTotals
         if (estimate <= (long)threshold * SkipCountAbove)
         {
             var counted = await query.Take(threshold + 1).CountAsync(cancellationToken);
-            if (counted <= threshold) return new(counted, false);
+            if (counted <= threshold)
+                return new(counted, false);
         }
         return new((int)Math.Clamp(estimate, threshold + 1L, int.MaxValue), true);
     }
@@ -35,12 +40,15 @@ public static class BoundedTotals
     {
         await using var command = query.CreateDbCommand();
         command.CommandText = "EXPLAIN (FORMAT JSON) " + command.CommandText;
-        var connection = command.Connection ?? throw new InvalidOperationException("The query's command has no connection.");
+        var connection =
+            command.Connection ?? throw new InvalidOperationException("The query's command has no connection.");
         var opened = connection.State != ConnectionState.Open;
-        if (opened) await connection.OpenAsync(cancellationToken);
+        if (opened)
+            await connection.OpenAsync(cancellationToken);
         try
         {
-            var plan = await command.ExecuteScalarAsync(cancellationToken) as string
+            var plan =
+                await command.ExecuteScalarAsync(cancellationToken) as string
                 ?? throw new InvalidOperationException("EXPLAIN answered no plan.");
             using var json = JsonDocument.Parse(plan);
             var rows = json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows");
@@ -48,7 +56,8 @@ public static class BoundedTotals
         }
         finally
         {
-            if (opened) await connection.CloseAsync();
+            if (opened)
+                await connection.CloseAsync();
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Messaging;
@@ -18,14 +17,20 @@ public static class DatabaseSetup
     /// The service's own PostgreSQL database: the EF Core context, the Npgsql data source, the
     /// schema migrations of ServiceDefaults (outbox, inbox) and of the service, and a readiness check.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string service)
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(
+        this IHostApplicationBuilder builder,
+        string service
+    )
         where TContext : DbContext
     {
         var name = ResourceNames.DatabaseOf(service);
-        var connectionString = builder.Configuration.GetConnectionString(name)
+        var connectionString =
+            builder.Configuration.GetConnectionString(name)
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
 
-        var dataSource = new NpgsqlDataSourceBuilder(WithConnectionDefaults(connectionString)) { Name = service }.EnableDynamicJson().Build();
+        var dataSource = new NpgsqlDataSourceBuilder(WithConnectionDefaults(connectionString)) { Name = service }
+            .EnableDynamicJson()
+            .Build();
         builder.Services.AddSingleton(dataSource);
         // Also registered by the bus's UseOutbox, so the two calls may come in either order.
         builder.Services.TryAddSingleton<OutboxSignal>();
@@ -33,10 +38,13 @@ public static class DatabaseSetup
         // Pooled contexts: the options, the model lookup and the context's internal services are built once, not per
         // request (they were a third of a simple read's CPU in the ticket-drop profile). Every context has only an
         // options constructor and EF Core resets a context's state before it is rented again.
-        builder.Services.AddDbContextPool<TContext>((sp, options) => options
-            .UseNpgsql(dataSource)
-            .UseSnakeCaseNamingConvention()
-            .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>()));
+        builder.Services.AddDbContextPool<TContext>(
+            (sp, options) =>
+                options
+                    .UseNpgsql(dataSource)
+                    .UseSnakeCaseNamingConvention()
+                    .AddInterceptors(sp.GetRequiredService<OutboxSaveChangesInterceptor>())
+        );
 
         builder.Services.AddSingleton(new MigrationSource("platform", typeof(DatabaseSetup).Assembly));
         builder.Services.AddSingleton(new MigrationSource(service, typeof(TContext).Assembly));
@@ -50,8 +58,17 @@ public static class DatabaseSetup
 
         // The secrets a service keeps in this database are encrypted with keys kept outside it.
         builder.AddSecretProtection(service);
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("database",
-            sp => new DatabaseHealthCheck(sp.GetRequiredService<NpgsqlDataSource>()), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5)));
+        builder
+            .Services.AddHealthChecks()
+            .Add(
+                new HealthCheckRegistration(
+                    "database",
+                    sp => new DatabaseHealthCheck(sp.GetRequiredService<NpgsqlDataSource>()),
+                    HealthStatus.Unhealthy,
+                    ["ready"],
+                    TimeSpan.FromSeconds(5)
+                )
+            );
         return builder;
     }
 
@@ -69,13 +86,15 @@ public static class DatabaseSetup
         // Statements a connection runs again and again are prepared on the server after a few runs (Npgsql's automatic
         // preparation), so PostgreSQL parses and plans them once per connection instead of on every request. 0 turns it
         // off, e.g. behind a transaction-mode pooler.
-        if (!named.Contains("Max Auto Prepare")) settings.MaxAutoPrepare = 64;
+        if (!named.Contains("Max Auto Prepare"))
+            settings.MaxAutoPrepare = 64;
         // EF Core opens and closes the connection around every query, so a request of three queries returned its
         // connection to the pool three times, and each return made the next use send Npgsql's reset (CLOSE ALL, UNLISTEN *,
         // pg_advisory_unlock_all(), DISCARD SEQUENCES, DISCARD TEMP, RESET ALL) for PostgreSQL to parse and run. No service
         // leaves session state on a connection (settings are SET LOCAL or SET CONSTRAINTS inside a transaction, advisory locks
         // are transaction locks, the migrator unlocks its own), so there is nothing to reset. A connection string may still ask.
-        if (!named.Contains("No Reset On Close")) settings.NoResetOnClose = true;
+        if (!named.Contains("No Reset On Close"))
+            settings.NoResetOnClose = true;
         // Every connection is a PostgreSQL backend process, and backends beyond the database host's cores only take turns
         // on them. With Npgsql's 100 per instance, a ticket drop (500 requests at once on two instances, bench/run-ticket-drop.sh)
         // ran up to 200 backends on 2 cores: 500 plain reads of the event took p95 187-214 ms against 143-149 ms with 10 or
@@ -83,7 +102,8 @@ public static class DatabaseSetup
         // concurrent transactions (requests, consumers, the outbox dispatcher; a request waits for a free connection, and
         // no code path holds one while waiting for a second, so a small pool queues and never deadlocks), and keeps six
         // services on one local server far inside its max_connections. Production sets each service's size (deploy/k8s).
-        if (!named.Contains("Maximum Pool Size")) settings.MaxPoolSize = Math.Max(DefaultPoolSize, settings.MinPoolSize);
+        if (!named.Contains("Maximum Pool Size"))
+            settings.MaxPoolSize = Math.Max(DefaultPoolSize, settings.MinPoolSize);
         return settings.ConnectionString;
     }
 
@@ -91,7 +111,10 @@ public static class DatabaseSetup
     // string used, and never a match inside a value such as a password.
     private static HashSet<string> Named(string connectionString)
     {
-        var canonical = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = new NpgsqlConnectionStringBuilder(connectionString).ConnectionString };
+        var canonical = new System.Data.Common.DbConnectionStringBuilder
+        {
+            ConnectionString = new NpgsqlConnectionStringBuilder(connectionString).ConnectionString,
+        };
         return canonical.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
@@ -115,7 +138,10 @@ public static class DatabaseSetup
 
     private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        public async Task<HealthCheckResult> CheckHealthAsync(
+            HealthCheckContext context,
+            CancellationToken cancellationToken = default
+        )
         {
             try
             {

@@ -8,7 +8,11 @@ public static class DbTransactions
     /// Runs <paramref name="work"/> and saves: inside the caller's transaction when there is one (it commits),
     /// otherwise in a transaction of its own, committed here. An exception saves nothing and rolls back what it opened.
     /// </summary>
-    public static async Task<T> InTransactionAsync<T>(this DbContext db, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public static async Task<T> InTransactionAsync<T>(
+        this DbContext db,
+        Func<CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken
+    )
     {
         if (db.Database.CurrentTransaction is not null)
         {

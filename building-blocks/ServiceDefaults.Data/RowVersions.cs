@@ -1,9 +1,9 @@
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Community.ServiceDefaults.Data;
 
@@ -27,18 +27,32 @@ public static class RowVersions
     /// version, so nothing changes it between the check and the commit. Without If-Match, or with no such row, it does nothing.
     /// </summary>
     public static async Task CheckIfMatchAsync<TEntity>(
-        this DbContext db, HttpRequest request, object key, CancellationToken cancellationToken)
+        this DbContext db,
+        HttpRequest request,
+        object key,
+        CancellationToken cancellationToken
+    )
     {
-        if (EntityTag.IfMatch(request) is null) return;
+        if (EntityTag.IfMatch(request) is null)
+            return;
         if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("If-Match is checked inside the update's transaction (the row stays locked).");
-        var entity = db.Model.FindEntityType(typeof(TEntity))
+            throw new InvalidOperationException(
+                "If-Match is checked inside the update's transaction (the row stays locked)."
+            );
+        var entity =
+            db.Model.FindEntityType(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity)} is not mapped.");
         var keyColumn = entity.FindPrimaryKey()!.Properties.Single().GetColumnName();
         var sql = string.Concat(
-            "SELECT xmin::text::bigint AS \"Value\" FROM \"", entity.GetTableName(), "\" WHERE \"", keyColumn, "\" = {0} FOR UPDATE");
+            "SELECT xmin::text::bigint AS \"Value\" FROM \"",
+            entity.GetTableName(),
+            "\" WHERE \"",
+            keyColumn,
+            "\" = {0} FOR UPDATE"
+        );
         var versions = await db.Database.SqlQueryRaw<long>(sql, key).ToListAsync(cancellationToken);
-        if (versions.Count > 0) EntityTag.Check(request, (uint)versions[0]);
+        if (versions.Count > 0)
+            EntityTag.Check(request, (uint)versions[0]);
     }
 
     /// <summary>
@@ -47,9 +61,14 @@ public static class RowVersions
     /// save; without If-Match, null, and the update runs exactly as before.
     /// </summary>
     public static async Task<IDbContextTransaction?> BeginIfMatchAsync<TEntity>(
-        this DbContext db, HttpRequest request, object key, CancellationToken cancellationToken)
+        this DbContext db,
+        HttpRequest request,
+        object key,
+        CancellationToken cancellationToken
+    )
     {
-        if (EntityTag.IfMatch(request) is null) return null;
+        if (EntityTag.IfMatch(request) is null)
+            return null;
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {

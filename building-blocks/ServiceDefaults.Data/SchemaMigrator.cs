@@ -12,8 +12,11 @@ namespace Community.ServiceDefaults.Data;
 /// A PostgreSQL advisory lock serialises replicas starting together; each file runs in its own
 /// transaction with its bookkeeping row, and a file changed after it was applied stops the start.
 /// </summary>
-public sealed class SchemaMigrator(NpgsqlDataSource dataSource, IEnumerable<MigrationSource> sources, ILogger<SchemaMigrator> logger)
-    : IHostedService
+public sealed class SchemaMigrator(
+    NpgsqlDataSource dataSource,
+    IEnumerable<MigrationSource> sources,
+    ILogger<SchemaMigrator> logger
+) : IHostedService
 {
     private const long AdvisoryLockKey = 0x436F6D6D756E; // "Commun"
 
@@ -23,31 +26,52 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, IEnumerable<Migr
         await Execute(connection, "SELECT pg_advisory_lock(@key)", cancellationToken, ("key", AdvisoryLockKey));
         try
         {
-            await Execute(connection, """
+            await Execute(
+                connection,
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     scope text NOT NULL, version text NOT NULL, checksum text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, version))
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
             foreach (var source in sources)
-                foreach (var migration in source.Load())
-                    await ApplyAsync(connection, source.Scope, migration, cancellationToken);
+            foreach (var migration in source.Load())
+                await ApplyAsync(connection, source.Scope, migration, cancellationToken);
         }
         finally
         {
-            await Execute(connection, "SELECT pg_advisory_unlock(@key)", CancellationToken.None, ("key", AdvisoryLockKey));
+            await Execute(
+                connection,
+                "SELECT pg_advisory_unlock(@key)",
+                CancellationToken.None,
+                ("key", AdvisoryLockKey)
+            );
         }
     }
 
-    private async Task ApplyAsync(NpgsqlConnection connection, string scope, Migration migration, CancellationToken cancellationToken)
+    private async Task ApplyAsync(
+        NpgsqlConnection connection,
+        string scope,
+        Migration migration,
+        CancellationToken cancellationToken
+    )
     {
-        await using (var check = new NpgsqlCommand("SELECT checksum FROM schema_migrations WHERE scope = @scope AND version = @version", connection))
+        await using (
+            var check = new NpgsqlCommand(
+                "SELECT checksum FROM schema_migrations WHERE scope = @scope AND version = @version",
+                connection
+            )
+        )
         {
             check.Parameters.AddWithValue("scope", scope);
             check.Parameters.AddWithValue("version", migration.Version);
             if (await check.ExecuteScalarAsync(cancellationToken) is string applied)
             {
                 if (applied != migration.Checksum)
-                    throw new InvalidOperationException($"Migration {scope}/{migration.Version} was changed after it was applied; add a new migration instead.");
+                    throw new InvalidOperationException(
+                        $"Migration {scope}/{migration.Version} was changed after it was applied; add a new migration instead."
+                    );
                 return;
             }
         }
@@ -56,7 +80,13 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, IEnumerable<Migr
         // No command timeout: a migration that fills a table from a large one (social 0012 at a million profiles) runs as long as it takes, before the service serves.
         await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
             await apply.ExecuteNonQueryAsync(cancellationToken);
-        await using (var record = new NpgsqlCommand("INSERT INTO schema_migrations (scope, version, checksum) VALUES (@scope, @version, @checksum)", connection, transaction))
+        await using (
+            var record = new NpgsqlCommand(
+                "INSERT INTO schema_migrations (scope, version, checksum) VALUES (@scope, @version, @checksum)",
+                connection,
+                transaction
+            )
+        )
         {
             record.Parameters.AddWithValue("scope", scope);
             record.Parameters.AddWithValue("version", migration.Version);
@@ -67,10 +97,16 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, IEnumerable<Migr
         logger.LogInformation("Applied migration {Scope}/{Version}", scope, migration.Version);
     }
 
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private static async Task Execute(
+        NpgsqlConnection connection,
+        string sql,
+        CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters
+    )
     {
         await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -82,15 +118,26 @@ public sealed record Migration(string Version, string Sql, string Checksum);
 /// <summary>The embedded Migrations/*.sql files of one assembly, applied in file-name order under one scope.</summary>
 public sealed record MigrationSource(string Scope, Assembly Assembly)
 {
-    public IEnumerable<Migration> Load() => Assembly.GetManifestResourceNames()
-        .Where(name => name.Contains(".Migrations.", StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
-        .Order(StringComparer.Ordinal)
-        .Select(name =>
-        {
-            using var stream = Assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            var sql = reader.ReadToEnd();
-            var version = name[(name.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..^".sql".Length];
-            return new Migration(version, sql, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sql.ReplaceLineEndings("\n")))));
-        });
+    public IEnumerable<Migration> Load() =>
+        Assembly
+            .GetManifestResourceNames()
+            .Where(name =>
+                name.Contains(".Migrations.", StringComparison.Ordinal)
+                && name.EndsWith(".sql", StringComparison.Ordinal)
+            )
+            .Order(StringComparer.Ordinal)
+            .Select(name =>
+            {
+                using var stream = Assembly.GetManifestResourceStream(name)!;
+                using var reader = new StreamReader(stream);
+                var sql = reader.ReadToEnd();
+                var version = name[
+                    (name.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..^".sql".Length
+                ];
+                return new Migration(
+                    version,
+                    sql,
+                    Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sql.ReplaceLineEndings("\n"))))
+                );
+            });
 }

@@ -24,5 +24,6 @@ public static class TypedParameters
 
     public static NpgsqlParameter Uuid(Guid? value) => Of(NpgsqlDbType.Uuid, value);
 
-    private static NpgsqlParameter Of(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
+    private static NpgsqlParameter Of(NpgsqlDbType type, object? value) =>
+        new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };
 }

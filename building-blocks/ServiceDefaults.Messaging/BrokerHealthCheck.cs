@@ -9,7 +9,10 @@ namespace Community.ServiceDefaults.Messaging;
 /// </summary>
 public sealed class BrokerHealthCheck(Uri amqp) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(
+        HealthCheckContext context,
+        CancellationToken cancellationToken = default
+    )
     {
         var port = amqp.IsDefaultPort || amqp.Port <= 0 ? 5672 : amqp.Port;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -22,7 +25,10 @@ public sealed class BrokerHealthCheck(Uri amqp) : IHealthCheck
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"The broker at {amqp.Host}:{port} is unreachable; outbox events wait for it.", e);
+            return HealthCheckResult.Unhealthy(
+                $"The broker at {amqp.Host}:{port} is unreachable; outbox events wait for it.",
+                e
+            );
         }
     }
 }

@@ -20,50 +20,84 @@ public static class BusSetup
     /// on queues of this instance's own. Without any of them it is a publisher that sends straight
     /// to the broker. The service starts even when the broker is down; /health/ready says so until it is back.
     /// </summary>
-    public static IHostApplicationBuilder AddEventBus(this IHostApplicationBuilder builder, string service, Action<EventBusBuilder>? configure = null)
+    public static IHostApplicationBuilder AddEventBus(
+        this IHostApplicationBuilder builder,
+        string service,
+        Action<EventBusBuilder>? configure = null
+    )
     {
-        var uri = new Uri(builder.Configuration.GetConnectionString(ResourceNames.RabbitMq)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.RabbitMq} is not configured."));
+        var uri = new Uri(
+            builder.Configuration.GetConnectionString(ResourceNames.RabbitMq)
+                ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.RabbitMq} is not configured.")
+        );
         var instance = BusInstance.New(service);
         var bus = new EventBusBuilder(builder.Services);
         configure?.Invoke(bus);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(instance);
-        builder.Services.AddOptions<MessagingOptions>()
+        builder
+            .Services.AddOptions<MessagingOptions>()
             .Bind(builder.Configuration.GetSection(MessagingOptions.Section))
-            .Validate(o => o.InboxRetention >= MessagingOptions.MinimumInboxRetention,
-                $"{MessagingOptions.Section}:InboxRetention must be at least {MessagingOptions.MinimumInboxRetention}.")
-            .Validate(o => o.OutboxBatchSize is >= 1 and <= MessagingOptions.MaximumOutboxBatchSize,
-                $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and {MessagingOptions.MaximumOutboxBatchSize}.")
+            .Validate(
+                o => o.InboxRetention >= MessagingOptions.MinimumInboxRetention,
+                $"{MessagingOptions.Section}:InboxRetention must be at least {MessagingOptions.MinimumInboxRetention}."
+            )
+            .Validate(
+                o => o.OutboxBatchSize is >= 1 and <= MessagingOptions.MaximumOutboxBatchSize,
+                $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and {MessagingOptions.MaximumOutboxBatchSize}."
+            )
             .ValidateOnStart();
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            "broker", _ => new BrokerHealthCheck(uri), HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(3)));
+        builder
+            .Services.AddHealthChecks()
+            .Add(
+                new HealthCheckRegistration(
+                    "broker",
+                    _ => new BrokerHealthCheck(uri),
+                    HealthStatus.Unhealthy,
+                    ["ready"],
+                    TimeSpan.FromSeconds(3)
+                )
+            );
         builder.Services.AddMassTransit(registration =>
         {
             // A platform does not phone home: no usage report to an outside host on start.
             registration.DisableUsageTelemetry();
             registration.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(service, includeNamespace: false));
             if (bus.ConsumerAssemblies.Count > 0)
-                registration.AddConsumers(type => !typeof(IEphemeralConsumer).IsAssignableFrom(type), [.. bus.ConsumerAssemblies]);
-            foreach (var ephemeral in bus.Ephemeral) ephemeral.Register(registration);
-            foreach (var consumer in bus.PlatformConsumers) registration.AddConsumer(consumer);
+                registration.AddConsumers(
+                    type => !typeof(IEphemeralConsumer).IsAssignableFrom(type),
+                    [.. bus.ConsumerAssemblies]
+                );
+            foreach (var ephemeral in bus.Ephemeral)
+                ephemeral.Register(registration);
+            foreach (var consumer in bus.PlatformConsumers)
+                registration.AddConsumer(consumer);
 
             // Runs for the shared queues ConfigureEndpoints creates; the ephemeral ones are configured apart, without retry.
             registration.AddConfigureEndpointsCallback((_, endpoint) => endpoint.UseMessageRetry(ConfigureRetry));
-            registration.UsingRabbitMq((context, rabbit) =>
-            {
-                rabbit.Host(ToHostAddress(uri), host =>
+            registration.UsingRabbitMq(
+                (context, rabbit) =>
                 {
-                    var (user, password) = Credentials(uri);
-                    host.Username(user);
-                    host.Password(password);
-                    host.PublisherConfirmation = true;
-                    host.Heartbeat(TimeSpan.FromSeconds(10));
-                });
-                foreach (var ephemeral in bus.Ephemeral) ephemeral.Configure(rabbit, context, instance);
-                rabbit.ConfigureEndpoints(context, filter => filter.Exclude([.. bus.Ephemeral.Select(e => e.Consumer)]));
-            });
+                    rabbit.Host(
+                        ToHostAddress(uri),
+                        host =>
+                        {
+                            var (user, password) = Credentials(uri);
+                            host.Username(user);
+                            host.Password(password);
+                            host.PublisherConfirmation = true;
+                            host.Heartbeat(TimeSpan.FromSeconds(10));
+                        }
+                    );
+                    foreach (var ephemeral in bus.Ephemeral)
+                        ephemeral.Configure(rabbit, context, instance);
+                    rabbit.ConfigureEndpoints(
+                        context,
+                        filter => filter.Exclude([.. bus.Ephemeral.Select(e => e.Consumer)])
+                    );
+                }
+            );
         });
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
@@ -114,7 +148,8 @@ public sealed class EventBusBuilder
     /// <see cref="OutboxDbContextExtensions.AddIntegrationEvent"/>) and deletes old outbox and inbox
     /// rows. The context itself comes from AddServiceDatabase, called before or after.
     /// </summary>
-    public EventBusBuilder UseOutbox<TContext>() where TContext : DbContext
+    public EventBusBuilder UseOutbox<TContext>()
+        where TContext : DbContext
     {
         _services.TryAddSingleton<OutboxSignal>();
         _services.AddHostedService<OutboxDispatcher<TContext>>();
@@ -132,9 +167,11 @@ public sealed class EventBusBuilder
     /// <typeparamref name="TConsumer"/> on a queue of this instance only (exclusive, auto-delete, not durable,
     /// short message TTL, no retry, failed messages dropped, consumed one at a time in order): every instance gets every message.
     /// </summary>
-    public EventBusBuilder AddEphemeralConsumer<TConsumer>() where TConsumer : class, IEphemeralConsumer
+    public EventBusBuilder AddEphemeralConsumer<TConsumer>()
+        where TConsumer : class, IEphemeralConsumer
     {
-        if (Ephemeral.All(e => e.Consumer != typeof(TConsumer))) Ephemeral.Add(EphemeralRegistration.For<TConsumer>());
+        if (Ephemeral.All(e => e.Consumer != typeof(TConsumer)))
+            Ephemeral.Add(EphemeralRegistration.For<TConsumer>());
         return this;
     }
 
@@ -157,32 +194,41 @@ public sealed class EventBusBuilder
     {
         _services.AddOptions<KnownUsersOptions>().BindConfiguration(KnownUsersOptions.Section);
         _services.TryAddSingleton<IKnownSubjects, KnownUsers>();
-        if (!PlatformConsumers.Contains(typeof(KnownUsersConsumer))) PlatformConsumers.Add(typeof(KnownUsersConsumer));
+        if (!PlatformConsumers.Contains(typeof(KnownUsersConsumer)))
+            PlatformConsumers.Add(typeof(KnownUsersConsumer));
         return this;
     }
 
     internal sealed record EphemeralRegistration(
         Type Consumer,
         Action<IBusRegistrationConfigurator> Register,
-        Action<IRabbitMqBusFactoryConfigurator, IBusRegistrationContext, BusInstance> Configure)
+        Action<IRabbitMqBusFactoryConfigurator, IBusRegistrationContext, BusInstance> Configure
+    )
     {
-        public static EphemeralRegistration For<TConsumer>() where TConsumer : class, IEphemeralConsumer => new(
-            typeof(TConsumer),
-            registration => registration.AddConsumer<TConsumer>(),
-            (rabbit, context, instance) => rabbit.ReceiveEndpoint(instance.QueueFor<TConsumer>(), endpoint =>
-            {
-                // Owned by this instance's connection: no other process can consume from it, and it goes when the connection does.
-                endpoint.Exclusive = true;
-                endpoint.Durable = false;
-                endpoint.AutoDelete = true;
-                endpoint.SetQueueArgument("x-message-ttl", BusInstance.MessageTimeToLive);
-                endpoint.SetQueueArgument("x-expires", BusInstance.QueueExpiry);
-                // One at a time, in the order published: no message overtakes an earlier one.
-                endpoint.ConcurrentMessageLimit = 1;
-                // A stale real-time message is worth nothing: no _error or _skipped queue per instance.
-                endpoint.DiscardFaultedMessages();
-                endpoint.DiscardSkippedMessages();
-                endpoint.ConfigureConsumer<TConsumer>(context);
-            }));
+        public static EphemeralRegistration For<TConsumer>()
+            where TConsumer : class, IEphemeralConsumer =>
+            new(
+                typeof(TConsumer),
+                registration => registration.AddConsumer<TConsumer>(),
+                (rabbit, context, instance) =>
+                    rabbit.ReceiveEndpoint(
+                        instance.QueueFor<TConsumer>(),
+                        endpoint =>
+                        {
+                            // Owned by this instance's connection: no other process can consume from it, and it goes when the connection does.
+                            endpoint.Exclusive = true;
+                            endpoint.Durable = false;
+                            endpoint.AutoDelete = true;
+                            endpoint.SetQueueArgument("x-message-ttl", BusInstance.MessageTimeToLive);
+                            endpoint.SetQueueArgument("x-expires", BusInstance.QueueExpiry);
+                            // One at a time, in the order published: no message overtakes an earlier one.
+                            endpoint.ConcurrentMessageLimit = 1;
+                            // A stale real-time message is worth nothing: no _error or _skipped queue per instance.
+                            endpoint.DiscardFaultedMessages();
+                            endpoint.DiscardSkippedMessages();
+                            endpoint.ConfigureConsumer<TConsumer>(context);
+                        }
+                    )
+            );
     }
 }

@@ -11,7 +11,8 @@ public interface IEphemeralConsumer : IConsumer;
 /// that fails or waits longer than <see cref="BusInstance.MessageTimeToLive"/> is dropped, because it is stale by then.
 /// Registered with <see cref="EventBusBuilder.AddEphemeralConsumer{TConsumer}"/>, never by the assembly scan.
 /// </summary>
-public interface IEphemeralConsumer<in TMessage> : IEphemeralConsumer, IConsumer<TMessage> where TMessage : class;
+public interface IEphemeralConsumer<in TMessage> : IEphemeralConsumer, IConsumer<TMessage>
+    where TMessage : class;
 
 /// <summary>This process's identity on the bus: the name of its ephemeral queues.</summary>
 public sealed class BusInstance(string service, string id)
@@ -26,7 +27,8 @@ public sealed class BusInstance(string service, string id)
     public string Id { get; } = id;
 
     /// <summary>The queue of <paramref name="consumer"/> in this instance: service, consumer and instance id.</summary>
-    public string QueueFor<TConsumer>() where TConsumer : class, IConsumer =>
+    public string QueueFor<TConsumer>()
+        where TConsumer : class, IConsumer =>
         new KebabCaseEndpointNameFormatter(Service, includeNamespace: false).Consumer<TConsumer>() + "-" + Id;
 
     internal static BusInstance New(string service) => new(service, Guid.NewGuid().ToString("N")[..12]);

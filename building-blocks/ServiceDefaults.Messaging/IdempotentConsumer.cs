@@ -19,19 +19,23 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
-        var messageId = context.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
+        var messageId =
+            context.MessageId
+            ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
         var consumer = GetType().FullName!;
         var cancellationToken = context.CancellationToken;
         // The service's clock, not the database's now(), so inbox retention follows the same time as everything else.
         var processedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
 
         // A message this consumer ignores (a payment for something it does not sell) costs no transaction and no inbox row.
-        if (!Concerns(context.Message)) return;
+        if (!Concerns(context.Message))
+            return;
 
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
         var first = await Db.Database.ExecuteSqlAsync(
             $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, {processedAt}) ON CONFLICT DO NOTHING",
-            cancellationToken);
+            cancellationToken
+        );
         if (first == 0)
         {
             logger.LogInformation("{Consumer} already handled message {MessageId}; skipped", consumer, messageId);
@@ -55,5 +59,6 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
     /// must not precede the commit (live pushes). Best effort: the message counts as handled whatever happens here, so it
     /// should bound its own waits and log rather than throw.
     /// </summary>
-    protected virtual Task AfterCommitAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task AfterCommitAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 }

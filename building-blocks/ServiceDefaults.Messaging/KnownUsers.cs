@@ -29,22 +29,27 @@ public sealed class KnownUsers(NpgsqlDataSource dataSource, IOptions<KnownUsersO
 
     public async ValueTask<bool> IsKnownAsync(Guid userId, CancellationToken cancellationToken)
     {
-        if (_remembered.ContainsKey(userId)) return true;
+        if (_remembered.ContainsKey(userId))
+            return true;
         // Real time, not the service's clock: this waits for a message on its way.
         var waited = Stopwatch.StartNew();
         while (!await ExistsAsync(userId, cancellationToken))
         {
-            if (waited.Elapsed >= options.Value.Wait) return false;
+            if (waited.Elapsed >= options.Value.Wait)
+                return false;
             await Task.Delay(PollEvery, cancellationToken);
         }
-        if (_remembered.Count >= RememberedAtMost) _remembered.Clear();
+        if (_remembered.Count >= RememberedAtMost)
+            _remembered.Clear();
         _remembered.TryAdd(userId, 0);
         return true;
     }
 
     private async Task<bool> ExistsAsync(Guid userId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM known_users WHERE user_id = $1 AND deleted_at IS NULL)");
+        await using var command = dataSource.CreateCommand(
+            "SELECT EXISTS (SELECT 1 FROM known_users WHERE user_id = $1 AND deleted_at IS NULL)"
+        );
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
@@ -53,18 +58,33 @@ public sealed class KnownUsers(NpgsqlDataSource dataSource, IOptions<KnownUsersO
 /// <summary>Records identity's announcements in <c>known_users</c>; each statement is idempotent, so no inbox row is needed.</summary>
 public sealed class KnownUsersConsumer(NpgsqlDataSource dataSource) : IConsumer<UserRegistered>, IConsumer<UserDeleted>
 {
-    public Task Consume(ConsumeContext<UserRegistered> context) => ExecuteAsync(
-        "INSERT INTO known_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING", context.Message.UserId, null, context.CancellationToken);
+    public Task Consume(ConsumeContext<UserRegistered> context) =>
+        ExecuteAsync(
+            "INSERT INTO known_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING",
+            context.Message.UserId,
+            null,
+            context.CancellationToken
+        );
 
-    public Task Consume(ConsumeContext<UserDeleted> context) => ExecuteAsync(
-        "INSERT INTO known_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET deleted_at = excluded.deleted_at",
-        context.Message.UserId, context.Message.OccurredAt.ToUniversalTime(), context.CancellationToken);
+    public Task Consume(ConsumeContext<UserDeleted> context) =>
+        ExecuteAsync(
+            "INSERT INTO known_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET deleted_at = excluded.deleted_at",
+            context.Message.UserId,
+            context.Message.OccurredAt.ToUniversalTime(),
+            context.CancellationToken
+        );
 
-    private async Task ExecuteAsync(string sql, Guid userId, DateTimeOffset? deletedAt, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(
+        string sql,
+        Guid userId,
+        DateTimeOffset? deletedAt,
+        CancellationToken cancellationToken
+    )
     {
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
-        if (deletedAt is { } at) command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
+        if (deletedAt is { } at)
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

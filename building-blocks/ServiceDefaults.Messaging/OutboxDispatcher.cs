@@ -1,11 +1,11 @@
 using System.Diagnostics;
+using Community.ServiceDefaults.Telemetry;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Community.ServiceDefaults.Telemetry;
 
 namespace Community.ServiceDefaults.Messaging;
 
@@ -21,8 +21,13 @@ namespace Community.ServiceDefaults.Messaging;
 /// batch and of each message type in it goes alone, and after a failed pass rows go one at a time until one succeeds.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
-    IServiceScopeFactory scopes, OutboxSignal signal, TimeProvider clock, IOptions<MessagingOptions> options, ILogger<OutboxDispatcher<TContext>> logger)
-    : BackgroundService where TContext : DbContext
+    IServiceScopeFactory scopes,
+    OutboxSignal signal,
+    TimeProvider clock,
+    IOptions<MessagingOptions> options,
+    ILogger<OutboxDispatcher<TContext>> logger
+) : BackgroundService
+    where TContext : DbContext
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
@@ -43,8 +48,7 @@ public sealed class OutboxDispatcher<TContext>(
                     // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round trip again.
                     dispatched = await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken);
                     failures = 0;
-                }
-                while (dispatched == batchSize);
+                } while (dispatched == batchSize);
                 if (clock.GetUtcNow() - lastCleanup > TimeSpan.FromHours(1))
                 {
                     await CleanUpAsync(stoppingToken);
@@ -60,7 +64,12 @@ public sealed class OutboxDispatcher<TContext>(
             {
                 failures++;
                 var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 8))));
-                logger.LogWarning(e, "Outbox dispatch failed ({Failures} in a row); retrying in {Delay}", failures, delay);
+                logger.LogWarning(
+                    e,
+                    "Outbox dispatch failed ({Failures} in a row); retrying in {Delay}",
+                    failures,
+                    delay
+                );
                 await Task.Delay(delay, clock, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
@@ -75,9 +84,12 @@ public sealed class OutboxDispatcher<TContext>(
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var batch = await db.Set<OutboxMessage>()
-            .FromSql($"SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL ORDER BY sequence LIMIT {batchSize} FOR UPDATE SKIP LOCKED")
+            .FromSql(
+                $"SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL ORDER BY sequence LIMIT {batchSize} FOR UPDATE SKIP LOCKED"
+            )
             .ToListAsync(cancellationToken);
-        if (batch.Count == 0) return 0;
+        if (batch.Count == 0)
+            return 0;
 
         // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not per row.
         var sends = new List<(OutboxMessage Row, Task Confirmed)>(batch.Count);
@@ -85,16 +97,28 @@ public sealed class OutboxDispatcher<TContext>(
         foreach (var row in batch)
         {
             // Once one has failed (the broker is going away), the rest of the batch waits for the next pass, in order.
-            if (sends.Exists(s => s.Confirmed.IsFaulted || s.Confirmed.IsCanceled)) break;
+            if (sends.Exists(s => s.Confirmed.IsFaulted || s.Confirmed.IsCanceled))
+                break;
             (object Message, Type Type) message;
             try
             {
                 message = row.Deserialize();
             }
-            catch (Exception e) when (e is TypeLoadException or FileNotFoundException or System.Text.Json.JsonException or ArgumentException)
+            catch (Exception e)
+                when (e
+                        is TypeLoadException
+                            or FileNotFoundException
+                            or System.Text.Json.JsonException
+                            or ArgumentException
+                )
             {
                 // Permanent: retrying cannot help, and the rows behind it must not wait.
-                logger.LogError(e, "Outbox message {MessageId} of type {Type} cannot be published; parked", row.Id, row.Type);
+                logger.LogError(
+                    e,
+                    "Outbox message {MessageId} of type {Type} cannot be published; parked",
+                    row.Id,
+                    row.Type
+                );
                 row.FailedAt = clock.GetUtcNow();
                 row.LastError = e.Message;
                 continue;
@@ -102,7 +126,8 @@ public sealed class OutboxDispatcher<TContext>(
             var confirmed = PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
             sends.Add((row, confirmed));
             // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes alone.
-            if (oneAtATime || types.Add(message.Type)) await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (oneAtATime || types.Add(message.Type))
+                await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await Task.WhenAll(sends.Select(s => s.Confirmed)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
@@ -118,8 +143,11 @@ public sealed class OutboxDispatcher<TContext>(
                 published++;
                 continue;
             }
-            if (confirmed.IsCanceled && cancellationToken.IsCancellationRequested) continue; // stopping, not a failure of the row
-            var error = confirmed.Exception?.InnerException ?? new TimeoutException($"The broker did not confirm within {PublishTimeout.TotalSeconds:0} s.");
+            if (confirmed.IsCanceled && cancellationToken.IsCancellationRequested)
+                continue; // stopping, not a failure of the row
+            var error =
+                confirmed.Exception?.InnerException
+                ?? new TimeoutException($"The broker did not confirm within {PublishTimeout.TotalSeconds:0} s.");
             row.Attempts++;
             row.LastError = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
             failed++;
@@ -129,16 +157,26 @@ public sealed class OutboxDispatcher<TContext>(
         await db.SaveChangesAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
         cancellationToken.ThrowIfCancellationRequested();
-        if (first is { } failure) throw new OutboxPublishException(failure.Id, failed, failure.Error);
+        if (first is { } failure)
+            throw new OutboxPublishException(failure.Id, failed, failure.Error);
         return published;
     }
 
     private static async Task PublishAsync(
-        IPublishEndpoint publisher, Guid messageId, string? traceParent, (object Message, Type Type) outgoing, CancellationToken cancellationToken)
+        IPublishEndpoint publisher,
+        Guid messageId,
+        string? traceParent,
+        (object Message, Type Type) outgoing,
+        CancellationToken cancellationToken
+    )
     {
         var (message, type) = outgoing;
         ActivityContext.TryParse(traceParent, null, out var parent);
-        using var activity = DiagnosticNames.Activities.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
+        using var activity = DiagnosticNames.Activities.StartActivity(
+            "outbox publish " + type.Name,
+            ActivityKind.Producer,
+            parent
+        );
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
@@ -154,10 +192,16 @@ public sealed class OutboxDispatcher<TContext>(
         var publishedBefore = now - KeepPublished;
         await db.Set<OutboxMessage>().Where(m => m.PublishedAt < publishedBefore).ExecuteDeleteAsync(cancellationToken);
         var processedBefore = now - options.Value.InboxRetention;
-        var forgotten = await db.Set<InboxMessage>().Where(m => m.ProcessedAt < processedBefore).ExecuteDeleteAsync(cancellationToken);
-        if (forgotten > 0) logger.LogInformation("Deleted {Count} inbox rows processed before {Before}", forgotten, processedBefore);
+        var forgotten = await db.Set<InboxMessage>()
+            .Where(m => m.ProcessedAt < processedBefore)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (forgotten > 0)
+            logger.LogInformation("Deleted {Count} inbox rows processed before {Before}", forgotten, processedBefore);
     }
 }
 
 public sealed class OutboxPublishException(Guid messageId, int failed, Exception inner)
-    : Exception($"Publishing outbox message {messageId} failed{(failed > 1 ? $" (and {failed - 1} more of its batch)" : "")}: {inner.Message}", inner);
+    : Exception(
+        $"Publishing outbox message {messageId} failed{(failed > 1 ? $" (and {failed - 1} more of its batch)" : "")}: {inner.Message}",
+        inner
+    );

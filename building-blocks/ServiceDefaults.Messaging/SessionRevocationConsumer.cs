@@ -9,7 +9,8 @@ namespace Community.ServiceDefaults.Messaging;
 /// are published; ephemeral, because every instance must hear every one (the feed covers what it missed).
 /// </summary>
 public sealed class SessionRevocationConsumer(SessionRevocations revocations)
-    : IEphemeralConsumer<SessionEnded>, IEphemeralConsumer<UserSessionsEnded>
+    : IEphemeralConsumer<SessionEnded>,
+        IEphemeralConsumer<UserSessionsEnded>
 {
     public Task Consume(ConsumeContext<SessionEnded> context)
     {

@@ -21,26 +21,34 @@ public interface IUserDataEraser
 }
 
 /// <summary>A service's one <see cref="UserDeleted"/> consumer: each subclass is that service's, named for its queue.</summary>
-public abstract class UserDeletedConsumerBase<TContext>(TContext db, IEnumerable<IUserDataEraser> erasers, ILogger logger)
-    : IdempotentConsumer<UserDeleted, TContext>(db, logger)
+public abstract class UserDeletedConsumerBase<TContext>(
+    TContext db,
+    IEnumerable<IUserDataEraser> erasers,
+    ILogger logger
+) : IdempotentConsumer<UserDeleted, TContext>(db, logger)
     where TContext : DbContext
 {
     private readonly IUserDataEraser[] _erasers = [.. erasers];
 
     protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
     {
-        foreach (var eraser in _erasers) await eraser.EraseAsync(context.Message, cancellationToken);
+        foreach (var eraser in _erasers)
+            await eraser.EraseAsync(context.Message, cancellationToken);
     }
 
-    protected override async Task AfterCommitAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
+    protected override async Task AfterCommitAsync(
+        ConsumeContext<UserDeleted> context,
+        CancellationToken cancellationToken
+    )
     {
-        foreach (var eraser in _erasers) await eraser.ErasedAsync(context.Message, cancellationToken);
+        foreach (var eraser in _erasers)
+            await eraser.ErasedAsync(context.Message, cancellationToken);
     }
 }
 
 public static class UserErasureRegistration
 {
     /// <summary>Adds a feature's share of erasing a deleted account (run in the order added).</summary>
-    public static IServiceCollection AddUserDataEraser<TEraser>(this IServiceCollection services) where TEraser : class, IUserDataEraser =>
-        services.AddScoped<IUserDataEraser, TEraser>();
+    public static IServiceCollection AddUserDataEraser<TEraser>(this IServiceCollection services)
+        where TEraser : class, IUserDataEraser => services.AddScoped<IUserDataEraser, TEraser>();
 }

@@ -13,7 +13,12 @@ namespace Community.ServiceDefaults.RealTime;
 
 /// <summary>What an AsyncAPI document says about a hub besides its methods and events.</summary>
 public sealed record HubDescription(
-    string Title, string Description, string Path, Type Hub, IReadOnlyList<IHubEvent> Events);
+    string Title,
+    string Description,
+    string Path,
+    Type Hub,
+    IReadOnlyList<IHubEvent> Events
+);
 
 /// <summary>
 /// The AsyncAPI 3.0 document of a hub, made from its code: every public hub method (arguments as the invocation's
@@ -25,11 +30,16 @@ public static class HubAsyncApi
     public const string Version = "3.0.0";
 
     public static IEndpointConventionBuilder MapHubAsyncApi(
-        this IEndpointRouteBuilder endpoints, string pattern, HubDescription hub)
+        this IEndpointRouteBuilder endpoints,
+        string pattern,
+        HubDescription hub
+    )
     {
         var json = Document(hub).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        return endpoints.MapGet(pattern, () => Results.Text(json, "application/json"))
-            .AllowAnonymous().ExcludeFromDescription();
+        return endpoints
+            .MapGet(pattern, () => Results.Text(json, "application/json"))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
     }
 
     public static JsonObject Document(HubDescription hub)
@@ -52,34 +62,44 @@ public static class HubAsyncApi
             foreach (var parameter in method.Parameters)
             {
                 var schema = schemas.For(parameter.Type, parameter.Nullable);
-                items.Add(schema is JsonObject o && !o.ContainsKey("$ref") && !o.ContainsKey("oneOf")
-                    ? With(o, "title", parameter.Name)
-                    : new JsonObject { ["title"] = parameter.Name, ["allOf"] = new JsonArray(schema) });
+                items.Add(
+                    schema is JsonObject o && !o.ContainsKey("$ref") && !o.ContainsKey("oneOf")
+                        ? With(o, "title", parameter.Name)
+                        : new JsonObject { ["title"] = parameter.Name, ["allOf"] = new JsonArray(schema) }
+                );
             }
-            AddMessage(method.Name, new JsonObject
-            {
-                ["name"] = method.Name,
-                ["title"] = $"{method.Name}({string.Join(", ", method.Parameters.Select(p => p.Name))})",
-                ["summary"] = method.Summary ?? $"The client calls {method.Name}.",
-                ["payload"] = new JsonObject
+            AddMessage(
+                method.Name,
+                new JsonObject
                 {
-                    ["type"] = "array",
-                    ["description"] = "The invocation's arguments, in order.",
-                    ["items"] = items,
-                    ["minItems"] = method.Parameters.Count,
-                    ["maxItems"] = method.Parameters.Count,
-                    ["additionalItems"] = false,
-                },
-            });
+                    ["name"] = method.Name,
+                    ["title"] = $"{method.Name}({string.Join(", ", method.Parameters.Select(p => p.Name))})",
+                    ["summary"] = method.Summary ?? $"The client calls {method.Name}.",
+                    ["payload"] = new JsonObject
+                    {
+                        ["type"] = "array",
+                        ["description"] = "The invocation's arguments, in order.",
+                        ["items"] = items,
+                        ["minItems"] = method.Parameters.Count,
+                        ["maxItems"] = method.Parameters.Count,
+                        ["additionalItems"] = false,
+                    },
+                }
+            );
             var result = method.Name + "Result";
-            AddMessage(result, new JsonObject
-            {
-                ["name"] = result,
-                ["summary"] = method.Result is null ? "The call completed (no result)." : $"What {method.Name} answers.",
-                ["payload"] = method.Result is null
-                    ? new JsonObject { ["type"] = "null" }
-                    : schemas.For(method.Result, nullable: false),
-            });
+            AddMessage(
+                result,
+                new JsonObject
+                {
+                    ["name"] = result,
+                    ["summary"] = method.Result is null
+                        ? "The call completed (no result)."
+                        : $"What {method.Name} answers.",
+                    ["payload"] = method.Result is null
+                        ? new JsonObject { ["type"] = "null" }
+                        : schemas.For(method.Result, nullable: false),
+                }
+            );
             operations[method.Name] = new JsonObject
             {
                 ["action"] = "receive",
@@ -97,12 +117,15 @@ public static class HubAsyncApi
 
         foreach (var hubEvent in hub.Events)
         {
-            AddMessage(hubEvent.Name, new JsonObject
-            {
-                ["name"] = hubEvent.Name,
-                ["summary"] = hubEvent.Summary,
-                ["payload"] = schemas.For(hubEvent.PayloadType, nullable: false),
-            });
+            AddMessage(
+                hubEvent.Name,
+                new JsonObject
+                {
+                    ["name"] = hubEvent.Name,
+                    ["summary"] = hubEvent.Summary,
+                    ["payload"] = schemas.For(hubEvent.PayloadType, nullable: false),
+                }
+            );
             operations[hubEvent.Name] = new JsonObject
             {
                 ["action"] = "send",
@@ -133,7 +156,8 @@ public static class HubAsyncApi
                         "The gateway (locally http://localhost:8080); SignalR's JSON hub protocol over WebSockets.",
                     ["security"] = new JsonArray(
                         new JsonObject { ["$ref"] = "#/components/securitySchemes/access_token" },
-                        new JsonObject { ["$ref"] = "#/components/securitySchemes/bearer" }),
+                        new JsonObject { ["$ref"] = "#/components/securitySchemes/bearer" }
+                    ),
                 },
             },
             ["channels"] = new JsonObject
@@ -142,7 +166,8 @@ public static class HubAsyncApi
                 {
                     ["address"] = hub.Path,
                     ["title"] = hub.Title,
-                    ["description"] = "A SignalR hub: operations the application receives are hub methods the "
+                    ["description"] =
+                        "A SignalR hub: operations the application receives are hub methods the "
                         + "client invokes (payload: the argument list; reply: the result); operations it sends are "
                         + "client methods (events) with one argument, the payload.",
                     ["servers"] = new JsonArray(new JsonObject { ["$ref"] = "#/servers/gateway" }),
@@ -164,7 +189,12 @@ public static class HubAsyncApi
                         ["description"] =
                             "The access token in the query string (browsers cannot set headers on a WebSocket).",
                     },
-                    ["bearer"] = new JsonObject { ["type"] = "http", ["scheme"] = "bearer", ["bearerFormat"] = "JWT" },
+                    ["bearer"] = new JsonObject
+                    {
+                        ["type"] = "http",
+                        ["scheme"] = "bearer",
+                        ["bearerFormat"] = "JWT",
+                    },
                 },
             },
         };
@@ -173,7 +203,8 @@ public static class HubAsyncApi
     private static JsonObject With(JsonObject schema, string key, string value)
     {
         var copy = new JsonObject { [key] = value };
-        foreach (var (k, v) in schema) copy[k] = v?.DeepClone();
+        foreach (var (k, v) in schema)
+            copy[k] = v?.DeepClone();
         return copy;
     }
 
@@ -197,19 +228,25 @@ public static class HubAsyncApi
         public JsonNode For(Type type, bool nullable)
         {
             var schema = Export(type, null);
-            while (_pending.TryDequeue(out var named)) _schemas[named.Name] = Export(named, named);
-            if (!nullable || Nullable.GetUnderlyingType(type) is not null) return schema;
+            while (_pending.TryDequeue(out var named))
+                _schemas[named.Name] = Export(named, named);
+            if (!nullable || Nullable.GetUnderlyingType(type) is not null)
+                return schema;
             return new JsonObject { ["oneOf"] = new JsonArray(schema, new JsonObject { ["type"] = "null" }) };
         }
 
         public JsonObject Schemas() =>
             new(_schemas.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value.DeepClone())));
 
-        private JsonNode Export(Type type, Type? root) => Wire.GetJsonSchemaAsNode(type, new JsonSchemaExporterOptions
-        {
-            TreatNullObliviousAsNonNullable = true,
-            TransformSchemaNode = (context, node) => Transform(context, node, root),
-        });
+        private JsonNode Export(Type type, Type? root) =>
+            Wire.GetJsonSchemaAsNode(
+                type,
+                new JsonSchemaExporterOptions
+                {
+                    TreatNullObliviousAsNonNullable = true,
+                    TransformSchemaNode = (context, node) => Transform(context, node, root),
+                }
+            );
 
         private JsonNode Transform(JsonSchemaExporterContext context, JsonNode node, Type? root)
         {
@@ -224,15 +261,19 @@ public static class HubAsyncApi
                     return node;
                 }
                 var reference = new JsonObject { ["$ref"] = "#/components/schemas/" + Name(type) };
-                var nullable = node is JsonObject { } o && o["type"] is JsonArray types
+                var nullable =
+                    node is JsonObject { } o
+                    && o["type"] is JsonArray types
                     && types.Any(t => t?.GetValue<string>() == "null");
                 return nullable
                     ? new JsonObject { ["oneOf"] = new JsonArray(reference, new JsonObject { ["type"] = "null" }) }
                     : reference;
             }
-            if (node is JsonObject described
+            if (
+                node is JsonObject described
                 && context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(DescriptionAttribute), true)
-                    is [DescriptionAttribute d, ..])
+                    is [DescriptionAttribute d, ..]
+            )
                 described["description"] = d.Description;
             return node;
         }
@@ -251,7 +292,9 @@ public static class HubAsyncApi
         }
 
         private static bool IsNamed(JsonTypeInfo info) =>
-            info.Kind == JsonTypeInfoKind.Object && !info.Type.IsGenericType && !typeof(IEnumerable).IsAssignableFrom(info.Type)
+            info.Kind == JsonTypeInfoKind.Object
+            && !info.Type.IsGenericType
+            && !typeof(IEnumerable).IsAssignableFrom(info.Type)
             && info.Type.Namespace?.StartsWith("System", StringComparison.Ordinal) != true;
     }
 }

@@ -33,15 +33,22 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
     public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _inner.WriteMessage(message, output);
 
     public bool TryParseMessage(
-        ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
+        ref ReadOnlySequence<byte> input,
+        IInvocationBinder binder,
+        [NotNullWhen(true)] out HubMessage? message
+    )
     {
         var before = input;
-        if (!_inner.TryParseMessage(ref input, binder, out message)) return false;
+        if (!_inner.TryParseMessage(ref input, binder, out message))
+            return false;
         if (message is InvocationBindingFailureMessage failure)
         {
             var frame = before.Slice(0, before.Length - input.Length);
-            message = new InvocationBindingFailureMessage(failure.InvocationId, failure.Target,
-                ExceptionDispatchInfo.Capture(new HubException(Explain(frame, failure.Target, binder))));
+            message = new InvocationBindingFailureMessage(
+                failure.InvocationId,
+                failure.Target,
+                ExceptionDispatchInfo.Capture(new HubException(Explain(frame, failure.Target, binder)))
+            );
         }
         return true;
     }
@@ -68,9 +75,10 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             // The frame ends with the protocol's record separator.
             using var json = JsonDocument.Parse(frame.Slice(0, frame.Length - 1));
             var root = json.RootElement;
-            arguments = root.TryGetProperty("arguments", out var list) && list.ValueKind == JsonValueKind.Array
-                ? [.. list.EnumerateArray().Select(a => a.Clone())]
-                : [];
+            arguments =
+                root.TryGetProperty("arguments", out var list) && list.ValueKind == JsonValueKind.Array
+                    ? [.. list.EnumerateArray().Select(a => a.Clone())]
+                    : [];
         }
         catch (JsonException)
         {
@@ -88,8 +96,8 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             {
                 JsonSerializer.Deserialize(arguments[i], types[i], _payload);
             }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException
-                                          or FormatException)
+            catch (Exception e)
+                when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
             {
                 return $"{signature}: {names[i]} (argument {i + 1}) must be {expected}, not {Actual(arguments[i])}.";
             }
@@ -106,26 +114,28 @@ public sealed class ExplainingJsonHubProtocol(IOptions<JsonHubProtocolOptions> o
             _ when underlying == typeof(string) => "a string",
             _ when underlying == typeof(bool) => "true or false",
             _ when underlying == typeof(DateTimeOffset) || underlying == typeof(DateTime) => "an ISO-8601 date-time",
-            _ when underlying.IsEnum =>
-                "one of " + string.Join(", ", Enum.GetNames(underlying).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)),
+            _ when underlying.IsEnum => "one of "
+                + string.Join(", ", Enum.GetNames(underlying).Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)),
             _ when Type.GetTypeCode(underlying) is >= TypeCode.SByte and <= TypeCode.UInt64 => "an integer",
             _ when Type.GetTypeCode(underlying) is TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "a number",
             _ when underlying.IsArray
-                || underlying.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(underlying) => "an array",
+                    || underlying.IsGenericType
+                        && typeof(System.Collections.IEnumerable).IsAssignableFrom(underlying) => "an array",
             _ => "an object",
         };
         return nullable ? kind + " or null" : kind;
     }
 
-    private static string Actual(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => $"the string \"{Cut(value.GetString()!)}\"",
-        JsonValueKind.Number => "the number " + Cut(value.GetRawText()),
-        JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => "null",
-    };
+    private static string Actual(JsonElement value) =>
+        value.ValueKind switch
+        {
+            JsonValueKind.String => $"the string \"{Cut(value.GetString()!)}\"",
+            JsonValueKind.Number => "the number " + Cut(value.GetRawText()),
+            JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            JsonValueKind.Array => "an array",
+            JsonValueKind.Object => "an object",
+            _ => "null",
+        };
 
     private static string Cut(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

@@ -32,8 +32,13 @@ public static class HubEvents
 {
     /// <summary>The events a class declares as static fields, in declaration order.</summary>
     public static IReadOnlyList<IHubEvent> DeclaredIn(Type holder) =>
-        [.. holder.GetFields(BindingFlags.Public | BindingFlags.Static).OrderBy(f => f.MetadataToken)
-            .Where(f => typeof(IHubEvent).IsAssignableFrom(f.FieldType)).Select(f => (IHubEvent)f.GetValue(null)!)];
+        [
+            .. holder
+                .GetFields(BindingFlags.Public | BindingFlags.Static)
+                .OrderBy(f => f.MetadataToken)
+                .Where(f => typeof(IHubEvent).IsAssignableFrom(f.FieldType))
+                .Select(f => (IHubEvent)f.GetValue(null)!),
+        ];
 }
 
 /// <summary>An argument of a hub method, named as clients see it (snake_case).</summary>
@@ -49,27 +54,39 @@ public sealed record HubMethod(string Name, string? Summary, IReadOnlyList<HubPa
         return
         [
             .. hub.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-                .Where(m => !m.IsSpecialName && m.Name is not (nameof(Hub.OnConnectedAsync) or nameof(Hub.OnDisconnectedAsync)))
+                .Where(m =>
+                    !m.IsSpecialName && m.Name is not (nameof(Hub.OnConnectedAsync) or nameof(Hub.OnDisconnectedAsync))
+                )
                 .OrderBy(m => m.MetadataToken)
                 .Select(m => new HubMethod(
                     m.GetCustomAttribute<HubMethodNameAttribute>()?.Name ?? m.Name,
                     m.GetCustomAttribute<DescriptionAttribute>()?.Description,
-                    [.. m.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken)).Select(p => Parameter(p, nullability))],
-                    ResultOf(m.ReturnType))),
+                    [
+                        .. m.GetParameters()
+                            .Where(p => p.ParameterType != typeof(CancellationToken))
+                            .Select(p => Parameter(p, nullability)),
+                    ],
+                    ResultOf(m.ReturnType)
+                )),
         ];
     }
 
-    private static HubParameter Parameter(ParameterInfo parameter, NullabilityInfoContext nullability) => new(
-        JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter.Name!),
-        parameter.ParameterType,
-        Nullable.GetUnderlyingType(parameter.ParameterType) is not null
-            || nullability.Create(parameter).ReadState == NullabilityState.Nullable);
+    private static HubParameter Parameter(ParameterInfo parameter, NullabilityInfoContext nullability) =>
+        new(
+            JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter.Name!),
+            parameter.ParameterType,
+            Nullable.GetUnderlyingType(parameter.ParameterType) is not null
+                || nullability.Create(parameter).ReadState == NullabilityState.Nullable
+        );
 
     private static Type? ResultOf(Type returned)
     {
-        if (returned == typeof(void) || returned == typeof(Task) || returned == typeof(ValueTask)) return null;
+        if (returned == typeof(void) || returned == typeof(Task) || returned == typeof(ValueTask))
+            return null;
         var generic = returned.IsGenericType ? returned.GetGenericTypeDefinition() : null;
-        return generic == typeof(Task<>) || generic == typeof(ValueTask<>) ? returned.GetGenericArguments()[0] : returned;
+        return generic == typeof(Task<>) || generic == typeof(ValueTask<>)
+            ? returned.GetGenericArguments()[0]
+            : returned;
     }
 }
 

@@ -41,7 +41,8 @@ public sealed class RealTimeOptions
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class HubCallLimitAttribute(double callsPerSecond, int burst) : Attribute
 {
-    public double CallsPerSecond { get; } = callsPerSecond > 0 ? callsPerSecond : throw new ArgumentOutOfRangeException(nameof(callsPerSecond));
+    public double CallsPerSecond { get; } =
+        callsPerSecond > 0 ? callsPerSecond : throw new ArgumentOutOfRangeException(nameof(callsPerSecond));
     public int Burst { get; } = burst >= 1 ? burst : throw new ArgumentOutOfRangeException(nameof(burst));
 }
 
@@ -51,25 +52,43 @@ public sealed class HubCallLimitAttribute(double callsPerSecond, int burst) : At
 /// (<see cref="HubUserLimits"/>): a call over any is answered with a <see cref="HubException"/>
 /// (the client sees an error completion) and the connection stays open.
 /// </summary>
-public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<RealTimeOptions> options, TimeProvider clock, HubUserLimits users) : IHubFilter
+public sealed class HubRateLimitFilter(
+    Microsoft.Extensions.Options.IOptions<RealTimeOptions> options,
+    TimeProvider clock,
+    HubUserLimits users
+) : IHubFilter
 {
     private static readonly object ConnectionKey = new();
     private static readonly ConcurrentDictionary<MethodInfo, HubCallLimitAttribute?> MethodLimits = new();
 
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    public async ValueTask<object?> InvokeMethodAsync(
+        HubInvocationContext invocationContext,
+        Func<HubInvocationContext, ValueTask<object?>> next
+    )
     {
         var items = invocationContext.Context.Items;
         var method = invocationContext.HubMethod;
         // The method's own bucket first, so a call it refuses costs the connection's bucket nothing.
-        if (MethodLimits.GetOrAdd(method, m => m.GetCustomAttribute<HubCallLimitAttribute>()) is { } limit
-            && !Bucket(items, method, limit.CallsPerSecond, limit.Burst).TryTake())
-            throw new HubException($"Too many {method.Name} calls: at most {limit.CallsPerSecond:0.##} per second. Slow down.");
+        if (
+            MethodLimits.GetOrAdd(method, m => m.GetCustomAttribute<HubCallLimitAttribute>()) is { } limit
+            && !Bucket(items, method, limit.CallsPerSecond, limit.Burst).TryTake()
+        )
+            throw new HubException(
+                $"Too many {method.Name} calls: at most {limit.CallsPerSecond:0.##} per second. Slow down."
+            );
         var limits = options.Value;
         if (!Bucket(items, ConnectionKey, limits.CallsPerSecond, limits.Burst).TryTake())
-            throw new HubException($"Too many calls: at most {limits.CallsPerSecond:0.##} per second on one connection. Slow down.");
+            throw new HubException(
+                $"Too many calls: at most {limits.CallsPerSecond:0.##} per second on one connection. Slow down."
+            );
         // Last, so a call refused above costs the user's shared budget nothing (and Redis no round trip).
-        if (invocationContext.Context.UserIdentifier is { } user && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user))
-            throw new HubException($"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over all your connections. Slow down.");
+        if (
+            invocationContext.Context.UserIdentifier is { } user
+            && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user)
+        )
+            throw new HubException(
+                $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over all your connections. Slow down."
+            );
         return await next(invocationContext);
     }
 
@@ -77,7 +96,8 @@ public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<Rea
     {
         lock (items)
         {
-            if (items.TryGetValue(key, out var kept)) return (TokenBucket)kept!;
+            if (items.TryGetValue(key, out var kept))
+                return (TokenBucket)kept!;
             var bucket = new TokenBucket(rate, burst, clock);
             items[key] = bucket;
             return bucket;
@@ -91,7 +111,10 @@ public sealed class HubRateLimitFilter(Microsoft.Extensions.Options.IOptions<Rea
 /// (after the handshake; <see cref="RealTimeSetup.MapRealTimeHub{THub}"/> refuses most earlier, with a 429). Runs
 /// before the session guard, so a refused connection never reaches the guard or the hub.
 /// </summary>
-public sealed class HubConnectionCapFilter(Microsoft.Extensions.Options.IOptions<RealTimeOptions> options, HubUserLimits users) : IHubFilter
+public sealed class HubConnectionCapFilter(
+    Microsoft.Extensions.Options.IOptions<RealTimeOptions> options,
+    HubUserLimits users
+) : IHubFilter
 {
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
@@ -115,7 +138,11 @@ public sealed class HubConnectionCapFilter(Microsoft.Extensions.Options.IOptions
         }
     }
 
-    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    public async Task OnDisconnectedAsync(
+        HubLifetimeContext context,
+        Exception? exception,
+        Func<HubLifetimeContext, Exception?, Task> next
+    )
     {
         try
         {
@@ -142,7 +169,8 @@ internal sealed class TokenBucket(double rate, int capacity, TimeProvider clock)
             var now = clock.GetTimestamp();
             _tokens = Math.Min(capacity, _tokens + clock.GetElapsedTime(_refilledAt, now).TotalSeconds * rate);
             _refilledAt = now;
-            if (_tokens < 1) return false;
+            if (_tokens < 1)
+                return false;
             _tokens -= 1;
             return true;
         }

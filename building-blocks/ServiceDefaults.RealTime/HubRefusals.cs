@@ -14,7 +14,9 @@ namespace Community.ServiceDefaults.RealTime;
 public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(
-        HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+        HubInvocationContext invocationContext,
+        Func<HubInvocationContext, ValueTask<object?>> next
+    )
     {
         try
         {
@@ -29,8 +31,14 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
         {
             var answer = new HubException($"{e.StatusCode} {e.Title}: {Detail(e)}", e);
             if (e.StatusCode >= 500)
-                logger.LogError(e, "Hub method {HubMethod} failed with {Status}", invocationContext.HubMethodName, e.StatusCode);
-            else Refused(invocationContext, answer.Message);
+                logger.LogError(
+                    e,
+                    "Hub method {HubMethod} failed with {Status}",
+                    invocationContext.HubMethodName,
+                    e.StatusCode
+                );
+            else
+                Refused(invocationContext, answer.Message);
             throw answer;
         }
     }
@@ -38,9 +46,10 @@ public sealed class HubRefusalFilter(ILogger<HubRefusalFilter> logger) : IHubFil
     private void Refused(HubInvocationContext invocation, string reason) =>
         logger.LogInformation("Hub method {HubMethod} refused: {Reason}", invocation.HubMethodName, reason);
 
-    private static string Detail(DomainException e) => e is RequestValidationException v
-        ? string.Join(" ", v.Errors.SelectMany(f => f.Value.Select(error => $"{f.Key}: {error}")))
-        : e.Message;
+    private static string Detail(DomainException e) =>
+        e is RequestValidationException v
+            ? string.Join(" ", v.Errors.SelectMany(f => f.Value.Select(error => $"{f.Key}: {error}")))
+            : e.Message;
 }
 
 /// <summary>
@@ -55,9 +64,17 @@ public sealed class RefusalAwareHubConnectionHandler<THub>(
     IOptions<HubOptions<THub>> hubOptions,
     ILoggerFactory loggerFactory,
     IUserIdProvider userIdProvider,
-    Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory)
-    : HubConnectionHandler<THub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions,
-        new RefusalAwareLoggerFactory(loggerFactory), userIdProvider, serviceScopeFactory)
+    Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory
+)
+    : HubConnectionHandler<THub>(
+        lifetimeManager,
+        protocolResolver,
+        globalHubOptions,
+        hubOptions,
+        new RefusalAwareLoggerFactory(loggerFactory),
+        userIdProvider,
+        serviceScopeFactory
+    )
     where THub : Hub;
 
 internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerFactory
@@ -78,12 +95,18 @@ internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerF
 
     private sealed class RefusalAwareLogger(ILogger inner) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
 
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
         public void Log<TState>(
-            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        )
         {
             var level = exception is HubException && logLevel > LogLevel.Debug ? LogLevel.Debug : logLevel;
             inner.Log(level, eventId, state, exception, formatter);

@@ -23,7 +23,13 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
     private readonly ITimer _expirySweep;
     private readonly ILogger<HubSessionGuard> _logger;
 
-    private sealed record GuardedConnection(HubCallerContext Context, Guid UserId, Guid? SessionId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+    private sealed record GuardedConnection(
+        HubCallerContext Context,
+        Guid UserId,
+        Guid? SessionId,
+        DateTimeOffset IssuedAt,
+        DateTimeOffset ExpiresAt
+    );
 
     public HubSessionGuard(SessionRevocations revocations, TimeProvider clock, ILogger<HubSessionGuard> logger)
     {
@@ -42,7 +48,13 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         var user = context.Context.User;
         if (user is null || !Guid.TryParse(user.FindFirstValue(ClaimNames.Subject), out var userId))
             throw new HubException("A hub connection needs a signed-in user.");
-        var guarded = new GuardedConnection(context.Context, userId, SessionOf(user), Seconds(user, "iat") ?? DateTimeOffset.MinValue, Seconds(user, "exp") ?? DateTimeOffset.MinValue);
+        var guarded = new GuardedConnection(
+            context.Context,
+            userId,
+            SessionOf(user),
+            Seconds(user, "iat") ?? DateTimeOffset.MinValue,
+            Seconds(user, "exp") ?? DateTimeOffset.MinValue
+        );
         _connections[context.Context.ConnectionId] = guarded;
         // A revocation recorded between the token's check and this line found nothing to end.
         if (HasEnded(guarded))
@@ -53,7 +65,11 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
         await next(context);
     }
 
-    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    public async Task OnDisconnectedAsync(
+        HubLifetimeContext context,
+        Exception? exception,
+        Func<HubLifetimeContext, Exception?, Task> next
+    )
     {
         _connections.TryRemove(context.Context.ConnectionId, out _);
         await next(context, exception);
@@ -68,22 +84,30 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
     private void OnRecorded(Guid userId)
     {
         foreach (var connection in _connections.Values)
-            if (connection.UserId == userId && HasEnded(connection)) Abort(connection, "its session has ended");
+            if (connection.UserId == userId && HasEnded(connection))
+                Abort(connection, "its session has ended");
     }
 
     private void AbortExpired()
     {
         var now = _clock.GetUtcNow();
         foreach (var connection in _connections.Values)
-            if (connection.ExpiresAt <= now) Abort(connection, "its token has expired");
+            if (connection.ExpiresAt <= now)
+                Abort(connection, "its token has expired");
     }
 
-    private bool HasEnded(GuardedConnection connection) => _revocations.HasEnded(connection.UserId, connection.SessionId, connection.IssuedAt);
+    private bool HasEnded(GuardedConnection connection) =>
+        _revocations.HasEnded(connection.UserId, connection.SessionId, connection.IssuedAt);
 
     private void Abort(GuardedConnection connection, string reason)
     {
         _connections.TryRemove(connection.Context.ConnectionId, out _);
-        _logger.LogInformation("Hub connection {ConnectionId} of user {UserId} aborted: {Reason}", connection.Context.ConnectionId, connection.UserId, reason);
+        _logger.LogInformation(
+            "Hub connection {ConnectionId} of user {UserId} aborted: {Reason}",
+            connection.Context.ConnectionId,
+            connection.UserId,
+            reason
+        );
         connection.Context.Abort();
     }
 

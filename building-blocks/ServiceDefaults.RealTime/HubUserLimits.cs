@@ -22,45 +22,53 @@ public sealed class HubUserLimits
         """;
 
     // KEYS[1]: the user's bucket (tokens, refilled at in ms); ARGV: rate per second, burst.
-    private const string TakeCall = Now + """
-        local rate = tonumber(ARGV[1])
-        local burst = tonumber(ARGV[2])
-        local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-        local tokens = tonumber(state[1]) or burst
-        local at = tonumber(state[2]) or now
-        tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
-        local taken = 0
-        if tokens >= 1 then
-          tokens = tokens - 1
-          taken = 1
-        end
-        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-        redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-        return taken
-        """;
+    private const string TakeCall =
+        Now
+        + """
+            local rate = tonumber(ARGV[1])
+            local burst = tonumber(ARGV[2])
+            local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+            local tokens = tonumber(state[1]) or burst
+            local at = tonumber(state[2]) or now
+            tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+            local taken = 0
+            if tokens >= 1 then
+              tokens = tokens - 1
+              taken = 1
+            end
+            redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+            redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+            return taken
+            """;
 
     // KEYS[1]: the user's connections (score: lease end in ms); ARGV: connection id, cap, lease in ms.
-    private const string OpenConnection = Now + """
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
-          return 0
-        end
-        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
-        return 1
-        """;
+    private const string OpenConnection =
+        Now
+        + """
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+              return 0
+            end
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+            return 1
+            """;
 
     // KEYS[1]: the user's connections; ARGV: connection id, lease in ms. Re-adds a connection Redis lost (a restart).
-    private const string RenewConnection = Now + """
-        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-        return 1
-        """;
+    private const string RenewConnection =
+        Now
+        + """
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+            return 1
+            """;
 
     // KEYS[1]: the user's connections; the live ones (leases not ended).
-    private const string CountConnections = Now + """
-        return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
-        """;
+    private const string CountConnections =
+        Now
+        + """
+            return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
+            """;
 
     private readonly IOptions<RealTimeOptions> _options;
     private readonly ILogger<HubUserLimits> _logger;
@@ -68,7 +76,11 @@ public sealed class HubUserLimits
     private readonly ConcurrentDictionary<string, RedisKey> _leases = new();
     private int _unreachable;
 
-    public HubUserLimits(RealTimeRedisConnection redis, IOptions<RealTimeOptions> options, ILogger<HubUserLimits> logger)
+    public HubUserLimits(
+        RealTimeRedisConnection redis,
+        IOptions<RealTimeOptions> options,
+        ILogger<HubUserLimits> logger
+    )
     {
         _options = options;
         _logger = logger;
@@ -82,8 +94,15 @@ public sealed class HubUserLimits
     public Task<bool> TryTakeCallAsync(string hub, string userId)
     {
         var limits = _options.Value;
-        return RunAsync(db => db.ScriptEvaluateAsync(TakeCall, [Key(hub, userId, "calls")], [limits.UserCallsPerSecond, limits.UserBurst]),
-            fallback: true);
+        return RunAsync(
+            db =>
+                db.ScriptEvaluateAsync(
+                    TakeCall,
+                    [Key(hub, userId, "calls")],
+                    [limits.UserCallsPerSecond, limits.UserBurst]
+                ),
+            fallback: true
+        );
     }
 
     /// <summary>Claims a slot for the connection; false when the user already has <see cref="RealTimeOptions.MaxConnectionsPerUser"/>.</summary>
@@ -93,9 +112,17 @@ public sealed class HubUserLimits
         var key = Key(hub, userId, "connections");
         // Held before the claim, so a renewal that runs meanwhile re-adds it rather than missing it.
         _leases[connectionId] = key;
-        var opened = await RunAsync(db => db.ScriptEvaluateAsync(OpenConnection, [key],
-            [connectionId, limits.MaxConnectionsPerUser, (long)limits.ConnectionLease.TotalMilliseconds]), fallback: true);
-        if (!opened) _leases.TryRemove(connectionId, out _);
+        var opened = await RunAsync(
+            db =>
+                db.ScriptEvaluateAsync(
+                    OpenConnection,
+                    [key],
+                    [connectionId, limits.MaxConnectionsPerUser, (long)limits.ConnectionLease.TotalMilliseconds]
+                ),
+            fallback: true
+        );
+        if (!opened)
+            _leases.TryRemove(connectionId, out _);
         return opened;
     }
 
@@ -103,31 +130,45 @@ public sealed class HubUserLimits
     public async Task CloseConnectionAsync(string connectionId)
     {
         // Forgotten first: a renewal that re-adds it after this removal sees it gone and removes it again.
-        if (!_leases.TryRemove(connectionId, out var key)) return;
+        if (!_leases.TryRemove(connectionId, out var key))
+            return;
         await RunAsync(async db => await db.SortedSetRemoveAsync(key, connectionId), fallback: false);
     }
 
     /// <summary>True when the user's connections already fill the cap (false while Redis is unreachable).</summary>
     public Task<bool> IsAtConnectionCapAsync(string hub, string userId) =>
-        RunAsync(async db => (long)await db.ScriptEvaluateAsync(CountConnections, [Key(hub, userId, "connections")])
-            >= _options.Value.MaxConnectionsPerUser, fallback: false);
+        RunAsync(
+            async db =>
+                (long)await db.ScriptEvaluateAsync(CountConnections, [Key(hub, userId, "connections")])
+                >= _options.Value.MaxConnectionsPerUser,
+            fallback: false
+        );
 
     /// <summary>Extends the lease of every connection this instance holds (and re-adds those Redis lost).</summary>
     public async Task RenewLeasesAsync()
     {
         var lease = (long)_options.Value.ConnectionLease.TotalMilliseconds;
         var held = _leases.ToArray();
-        if (held.Length == 0) return;
-        await RunAsync(async db =>
-        {
-            await Task.WhenAll(held.Select(h => db.ScriptEvaluateAsync(RenewConnection, [h.Value], [h.Key, lease])));
-            // Closed while being renewed: removed again, so the renewal cannot keep a closed connection's slot.
-            await Task.WhenAll(held.Where(h => !_leases.ContainsKey(h.Key)).Select(h => db.SortedSetRemoveAsync(h.Value, h.Key)));
-            return true;
-        }, fallback: false);
+        if (held.Length == 0)
+            return;
+        await RunAsync(
+            async db =>
+            {
+                await Task.WhenAll(
+                    held.Select(h => db.ScriptEvaluateAsync(RenewConnection, [h.Value], [h.Key, lease]))
+                );
+                // Closed while being renewed: removed again, so the renewal cannot keep a closed connection's slot.
+                await Task.WhenAll(
+                    held.Where(h => !_leases.ContainsKey(h.Key)).Select(h => db.SortedSetRemoveAsync(h.Value, h.Key))
+                );
+                return true;
+            },
+            fallback: false
+        );
     }
 
-    private RedisKey Key(string hub, string userId, string what) => $"{_options.Value.RedisKeyPrefix}{hub}:{userId}:{what}";
+    private RedisKey Key(string hub, string userId, string what) =>
+        $"{_options.Value.RedisKeyPrefix}{hub}:{userId}:{what}";
 
     private Task<bool> RunAsync(Func<IDatabase, Task<RedisResult>> script, bool fallback) =>
         RunAsync(async db => (long)await script(db) == 1, fallback);
@@ -145,7 +186,10 @@ public sealed class HubUserLimits
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             if (Interlocked.Exchange(ref _unreachable, 1) == 0)
-                _logger.LogWarning(e, "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers again.");
+                _logger.LogWarning(
+                    e,
+                    "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers again."
+                );
             return fallback;
         }
     }
@@ -160,6 +204,7 @@ internal sealed class HubConnectionLeases(HubUserLimits limits, IOptions<RealTim
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ConnectionLease / 3);
-        while (await timer.WaitForNextTickAsync(stoppingToken)) await limits.RenewLeasesAsync();
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+            await limits.RenewLeasesAsync();
     }
 }

@@ -18,7 +18,8 @@ namespace Community.ServiceDefaults.RealTime;
 /// <summary>Clients.User(id) addresses a user by the token's sub, the platform's user id.</summary>
 public sealed class SubjectUserIdProvider : IUserIdProvider
 {
-    public string? GetUserId(HubConnectionContext connection) => connection.User.FindFirst(Auth.ClaimNames.Subject)?.Value;
+    public string? GetUserId(HubConnectionContext connection) =>
+        connection.User.FindFirst(Auth.ClaimNames.Subject)?.Value;
 }
 
 public static class RealTimeSetup
@@ -33,15 +34,27 @@ public static class RealTimeSetup
     /// </summary>
     public static ISignalRServerBuilder AddRealTime(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RealTimeOptions>()
+        builder
+            .Services.AddOptions<RealTimeOptions>()
             .BindConfiguration(RealTimeOptions.Section)
-            .Validate(o => o.CallsPerSecond > 0 && o.Burst >= 1 && o.MaxMessageBytes > 0, $"{RealTimeOptions.Section}: CallsPerSecond, Burst and MaxMessageBytes must be positive.")
-            .Validate(o => o.UserCallsPerSecond > 0 && o.UserBurst >= 1 && o.MaxConnectionsPerUser >= 1 && o.ConnectionLease >= TimeSpan.FromSeconds(3),
-                $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, ConnectionLease at least 3 seconds.")
+            .Validate(
+                o => o.CallsPerSecond > 0 && o.Burst >= 1 && o.MaxMessageBytes > 0,
+                $"{RealTimeOptions.Section}: CallsPerSecond, Burst and MaxMessageBytes must be positive."
+            )
+            .Validate(
+                o =>
+                    o.UserCallsPerSecond > 0
+                    && o.UserBurst >= 1
+                    && o.MaxConnectionsPerUser >= 1
+                    && o.ConnectionLease >= TimeSpan.FromSeconds(3),
+                $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, ConnectionLease at least 3 seconds."
+            )
             .ValidateOnStart();
-        var redis = builder.Configuration.GetConnectionString(ResourceNames.Redis)
+        var redis =
+            builder.Configuration.GetConnectionString(ResourceNames.Redis)
             ?? throw new InvalidOperationException(
-                $"ConnectionStrings:{ResourceNames.Redis} is not configured (the SignalR backplane and per-user hub limits live in Redis).");
+                $"ConnectionStrings:{ResourceNames.Redis} is not configured (the SignalR backplane and per-user hub limits live in Redis)."
+            );
         var service = builder.Environment.ApplicationName;
         var clientName = $"{service}-{Environment.MachineName}";
         builder.Services.TryAddSingleton(new RealTimeRedis(redis, clientName));
@@ -68,17 +81,27 @@ public static class RealTimeSetup
         // Registered after SignalR's own JSON protocol, so it is the "json" protocol clients get (the last of a name wins).
         builder.Services.TryAddSingleton<HubSignatures>();
         builder.Services.AddSingleton<IHubProtocol, ExplainingJsonHubProtocol>();
-        builder.Services.AddOptions<HubOptions>().Configure<IOptions<RealTimeOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxMessageBytes);
+        builder
+            .Services.AddOptions<HubOptions>()
+            .Configure<IOptions<RealTimeOptions>>(
+                (hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxMessageBytes
+            );
         // The backplane: every instance publishes each send to Redis and writes what it hears to its own connections.
         signalR.AddStackExchangeRedis(redis);
-        builder.Services.AddOptions<RedisOptions>().Configure<IOptions<RealTimeOptions>>((backplane, limits) =>
-        {
-            // Services (and test classes) sharing one Redis never hear each other's hubs.
-            backplane.Configuration.ChannelPrefix = RedisChannel.Literal($"{limits.Value.RedisKeyPrefix}{service}:");
-            backplane.Configuration.ClientName ??= clientName;
-            // A failed first connect throws, so the backplane connects (and subscribes) again at the next use.
-            backplane.Configuration.AbortOnConnectFail = true;
-        });
+        builder
+            .Services.AddOptions<RedisOptions>()
+            .Configure<IOptions<RealTimeOptions>>(
+                (backplane, limits) =>
+                {
+                    // Services (and test classes) sharing one Redis never hear each other's hubs.
+                    backplane.Configuration.ChannelPrefix = RedisChannel.Literal(
+                        $"{limits.Value.RedisKeyPrefix}{service}:"
+                    );
+                    backplane.Configuration.ClientName ??= clientName;
+                    // A failed first connect throws, so the backplane connects (and subscribes) again at the next use.
+                    backplane.Configuration.AbortOnConnectFail = true;
+                }
+            );
         // After AddSignalR, whose user ids (a claim our tokens do not carry) this replaces.
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton(typeof(HubConnectionHandler<>), typeof(RefusalAwareHubConnectionHandler<>));
@@ -91,37 +114,57 @@ public static class RealTimeSetup
     /// holds <see cref="RealTimeOptions.MaxConnectionsPerUser"/> connections is answered 429 at negotiate and at the
     /// WebSocket request (a race past this check is closed by <see cref="HubConnectionCapFilter"/>).
     /// </summary>
-    public static HubEndpointConventionBuilder MapRealTimeHub<THub>(this IEndpointRouteBuilder endpoints, string pattern) where THub : Hub
+    public static HubEndpointConventionBuilder MapRealTimeHub<THub>(
+        this IEndpointRouteBuilder endpoints,
+        string pattern
+    )
+        where THub : Hub
     {
-        var hub = endpoints.MapHub<THub>(pattern, options =>
-        {
-            options.Transports = HttpTransportType.WebSockets;
-            options.CloseOnAuthenticationExpiration = true;
-        });
+        var hub = endpoints.MapHub<THub>(
+            pattern,
+            options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.CloseOnAuthenticationExpiration = true;
+            }
+        );
         hub.RequireAuthorization();
         endpoints.ServiceProvider.GetRequiredService<HubSignatures>().Add(typeof(THub));
-        hub.Add(endpoint => endpoint.RequestDelegate = RefuseOverConnectionCap(typeof(THub).Name, endpoint.RequestDelegate!));
+        hub.Add(endpoint =>
+            endpoint.RequestDelegate = RefuseOverConnectionCap(typeof(THub).Name, endpoint.RequestDelegate!)
+        );
         return hub;
     }
 
     internal static string TooManyConnections(int cap) =>
         $"Too many connections: at most {cap} open hub connections per user. Close one first.";
 
-    private static RequestDelegate RefuseOverConnectionCap(string hub, RequestDelegate next) => async http =>
-    {
-        // Negotiate (POST) and the WebSocket request (GET, or CONNECT over HTTP/2); not DELETE, which ends a connection.
-        var method = http.Request.Method;
-        var connecting = HttpMethods.IsPost(method) || HttpMethods.IsGet(method) || HttpMethods.IsConnect(method);
-        if (connecting && http.User.FindFirst(Auth.ClaimNames.Subject)?.Value is { } user
-            && await http.RequestServices.GetRequiredService<HubUserLimits>().IsAtConnectionCapAsync(hub, user))
+    private static RequestDelegate RefuseOverConnectionCap(string hub, RequestDelegate next) =>
+        async http =>
         {
-            var cap = http.RequestServices.GetRequiredService<IOptions<RealTimeOptions>>().Value.MaxConnectionsPerUser;
-            // A slot frees when one of the user's connections closes: nothing to wait for but that, so a short pause.
-            http.Response.Headers.RetryAfter = "1";
-            await TypedResults.Problem(TooManyConnections(cap), statusCode: StatusCodes.Status429TooManyRequests, title: "Too many connections")
-                .ExecuteAsync(http);
-            return;
-        }
-        await next(http);
-    };
+            // Negotiate (POST) and the WebSocket request (GET, or CONNECT over HTTP/2); not DELETE, which ends a connection.
+            var method = http.Request.Method;
+            var connecting = HttpMethods.IsPost(method) || HttpMethods.IsGet(method) || HttpMethods.IsConnect(method);
+            if (
+                connecting
+                && http.User.FindFirst(Auth.ClaimNames.Subject)?.Value is { } user
+                && await http.RequestServices.GetRequiredService<HubUserLimits>().IsAtConnectionCapAsync(hub, user)
+            )
+            {
+                var cap = http
+                    .RequestServices.GetRequiredService<IOptions<RealTimeOptions>>()
+                    .Value.MaxConnectionsPerUser;
+                // A slot frees when one of the user's connections closes: nothing to wait for but that, so a short pause.
+                http.Response.Headers.RetryAfter = "1";
+                await TypedResults
+                    .Problem(
+                        TooManyConnections(cap),
+                        statusCode: StatusCodes.Status429TooManyRequests,
+                        title: "Too many connections"
+                    )
+                    .ExecuteAsync(http);
+                return;
+            }
+            await next(http);
+        };
 }

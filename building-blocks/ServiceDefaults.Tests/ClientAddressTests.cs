@@ -15,7 +15,10 @@ namespace Community.ServiceDefaults.Tests;
 /// </summary>
 public sealed class ClientAddressTests
 {
-    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(Dictionary<string, string?> settings, TestTokens tokens)
+    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(
+        Dictionary<string, string?> settings,
+        TestTokens tokens
+    )
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -32,7 +35,8 @@ public sealed class ClientAddressTests
     private static async Task<string> AddressSeenAsync(HttpClient client, string? forwardedFor)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/address");
-        if (forwardedFor is not null) request.Headers.Add("X-Forwarded-For", forwardedFor);
+        if (forwardedFor is not null)
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
         var response = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
@@ -81,12 +85,15 @@ public sealed class ClientAddressTests
     public async Task Refused_tokens_are_limited_per_address()
     {
         using var tokens = new TestTokens();
-        var (app, client) = await StartAsync(new()
-        {
-            ["Http:TrustedNetworks:0"] = "127.0.0.1",
-            ["RateLimits:InvalidTokens:PermitLimit"] = "2",
-            ["RateLimits:InvalidTokens:WindowSeconds"] = "3600",
-        }, tokens);
+        var (app, client) = await StartAsync(
+            new()
+            {
+                ["Http:TrustedNetworks:0"] = "127.0.0.1",
+                ["RateLimits:InvalidTokens:PermitLimit"] = "2",
+                ["RateLimits:InvalidTokens:WindowSeconds"] = "3600",
+            },
+            tokens
+        );
         await using var _ = app;
         using var __ = client;
 

@@ -16,11 +16,23 @@ public sealed class HealthTransitionLogTests
     public HealthTransitionLogTests() => _log = new HealthTransitionLog(_logger, _clock);
 
     private Task Publish(HealthStatus bus, string description = "Not ready: not started") =>
-        _log.PublishAsync(new HealthReport(new Dictionary<string, HealthReportEntry>
-        {
-            ["database"] = new(HealthStatus.Healthy, null, TimeSpan.Zero, null, null),
-            ["masstransit-bus"] = new(bus, bus == HealthStatus.Healthy ? "Ready" : description, TimeSpan.Zero, null, null),
-        }, TimeSpan.Zero), CancellationToken.None);
+        _log.PublishAsync(
+            new HealthReport(
+                new Dictionary<string, HealthReportEntry>
+                {
+                    ["database"] = new(HealthStatus.Healthy, null, TimeSpan.Zero, null, null),
+                    ["masstransit-bus"] = new(
+                        bus,
+                        bus == HealthStatus.Healthy ? "Ready" : description,
+                        TimeSpan.Zero,
+                        null,
+                        null
+                    ),
+                },
+                TimeSpan.Zero
+            ),
+            CancellationToken.None
+        );
 
     [Fact]
     public async Task A_bus_still_starting_logs_nothing_and_its_first_success_is_no_recovery()
@@ -41,7 +53,8 @@ public sealed class HealthTransitionLogTests
         await Publish(HealthStatus.Unhealthy, "Not ready: broker unreachable");
         await Publish(HealthStatus.Healthy);
 
-        Assert.Collection(_logger.Entries,
+        Assert.Collection(
+            _logger.Entries,
             e =>
             {
                 Assert.Equal(LogLevel.Error, e.Level);
@@ -52,7 +65,8 @@ public sealed class HealthTransitionLogTests
             {
                 Assert.Equal(LogLevel.Information, e.Level);
                 Assert.Contains("masstransit-bus is healthy again", e.Message);
-            });
+            }
+        );
     }
 
     [Fact]
@@ -84,20 +98,32 @@ public sealed class HealthTransitionLogTests
         using var app = builder.Build();
 
         Assert.Contains(app.Services.GetServices<IHealthCheckPublisher>(), p => p is HealthTransitionLog);
-        var probes = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HealthTransitionLog.ProbeLogCategory);
+        var probes = app
+            .Services.GetRequiredService<ILoggerFactory>()
+            .CreateLogger(HealthTransitionLog.ProbeLogCategory);
         Assert.False(probes.IsEnabled(LogLevel.Error));
-        Assert.True(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<HealthTransitionLog>().IsEnabled(LogLevel.Error));
+        Assert.True(
+            app.Services.GetRequiredService<ILoggerFactory>()
+                .CreateLogger<HealthTransitionLog>()
+                .IsEnabled(LogLevel.Error)
+        );
     }
 
     private sealed class RecordingLogger : ILogger<HealthTransitionLog>
     {
         public List<(LogLevel Level, string Message)> Entries { get; } = [];
 
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((logLevel, formatter(state, exception)));
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        ) => Entries.Add((logLevel, formatter(state, exception)));
     }
 }

@@ -21,8 +21,18 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _server = builder.Build();
-        _server.Map("/slow", async (CancellationToken token) => { await Task.Delay(TimeSpan.FromMilliseconds(1500), token); return Results.Ok("late"); });
-        _server.Map("/flaky", () => Interlocked.Increment(ref _flakyCalls) <= 2 ? Results.StatusCode(503) : Results.Ok("fine"));
+        _server.Map(
+            "/slow",
+            async (CancellationToken token) =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(1500), token);
+                return Results.Ok("late");
+            }
+        );
+        _server.Map(
+            "/flaky",
+            () => Interlocked.Increment(ref _flakyCalls) <= 2 ? Results.StatusCode(503) : Results.Ok("fine")
+        );
         await _server.StartAsync();
     }
 
@@ -30,7 +40,9 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
 
     /// <summary>"quick" has the defaults; "patient" and "single" have handlers of their own.</summary>
     private IServiceProvider Services(
-        Dictionary<string, string?> settings, Action<HttpStandardResilienceOptions>? patient = null)
+        Dictionary<string, string?> settings,
+        Action<HttpStandardResilienceOptions>? patient = null
+    )
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
@@ -45,16 +57,19 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
     [Fact]
     public async Task Each_client_keeps_its_own_timeouts()
     {
-        var services = Services(new()
-        {
-            ["Http:Resilience:TotalRequestTimeout:Timeout"] = "00:00:00.5",
-            ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:00.5",
-        }, o =>
-        {
-            // no attempt timeout of its own: one as long as the whole call
-            o.TotalRequestTimeout.Timeout = o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(5);
-            o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(10);
-        });
+        var services = Services(
+            new()
+            {
+                ["Http:Resilience:TotalRequestTimeout:Timeout"] = "00:00:00.5",
+                ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:00.5",
+            },
+            o =>
+            {
+                // no attempt timeout of its own: one as long as the whole call
+                o.TotalRequestTimeout.Timeout = o.AttemptTimeout.Timeout = TimeSpan.FromMinutes(5);
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromMinutes(10);
+            }
+        );
         var factory = services.GetRequiredService<IHttpClientFactory>();
 
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => factory.CreateClient("quick").GetAsync("/slow"));
@@ -83,7 +98,9 @@ public sealed class HttpResilienceOptionsTests : IAsyncLifetime
         var services = Services(new() { ["Http:Resilience:Clients:single:Retry:MaxRetryAttempts"] = "-1" });
         var factory = services.GetRequiredService<IHttpClientFactory>();
 
-        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateClient("single"));
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            factory.CreateClient("single")
+        );
         Assert.Contains("single", error.Message);
         await Task.CompletedTask;
     }

@@ -17,21 +17,32 @@ public sealed class HttpSemanticsTests : IAsyncLifetime
 
     private HttpClient Client => _host.Client;
 
-    public async Task InitializeAsync() => _host = await PipelineHost.StartAsync(app =>
-    {
-        app.MapPost("/notes", (Note note) =>
+    public async Task InitializeAsync() =>
+        _host = await PipelineHost.StartAsync(app =>
         {
-            Interlocked.Increment(ref _writes);
-            return TypedResults.Ok(note);
-        }).AllowAnonymous();
-        app.MapGet("/notes/latest", () => TypedResults.Ok(new Note("hello"))).AllowAnonymous();
-        app.MapGet("/mine", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(new Note(user.UserId().ToString())));
-        app.MapGet("/cached", (HttpContext context) =>
-        {
-            context.Response.Headers.CacheControl = "private, max-age=60";
-            return TypedResults.Ok(new Note("mine to cache"));
+            app.MapPost(
+                    "/notes",
+                    (Note note) =>
+                    {
+                        Interlocked.Increment(ref _writes);
+                        return TypedResults.Ok(note);
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet("/notes/latest", () => TypedResults.Ok(new Note("hello"))).AllowAnonymous();
+            app.MapGet(
+                "/mine",
+                (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(new Note(user.UserId().ToString()))
+            );
+            app.MapGet(
+                "/cached",
+                (HttpContext context) =>
+                {
+                    context.Response.Headers.CacheControl = "private, max-age=60";
+                    return TypedResults.Ok(new Note("mine to cache"));
+                }
+            );
         });
-    });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -107,7 +118,10 @@ public sealed class HttpSemanticsTests : IAsyncLifetime
         Assert.True((await Client.SendAsync(refused)).Headers.CacheControl?.NoStore);
 
         var cachedRequest = new HttpRequestMessage(HttpMethod.Get, "/cached");
-        cachedRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _host.Tokens.Issue(Guid.NewGuid()));
+        cachedRequest.Headers.Authorization = new AuthenticationHeaderValue(
+            "Bearer",
+            _host.Tokens.Issue(Guid.NewGuid())
+        );
         var cached = await Client.SendAsync(cachedRequest);
         Assert.Equal(TimeSpan.FromSeconds(60), cached.Headers.CacheControl?.MaxAge);
         Assert.False(cached.Headers.CacheControl?.NoStore);

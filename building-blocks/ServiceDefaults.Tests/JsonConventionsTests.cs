@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Community.ServiceDefaults;
 
 namespace Community.ServiceDefaults.Tests;
 
@@ -28,11 +27,18 @@ public sealed class JsonConventionsTests
         ServiceDefaultsExtensions.ConfigureJson(options);
 
         var offset = JsonSerializer.Deserialize<DateTimeOffset>($"\"{sent}\"", options);
-        var utc = DateTime.Parse(sent, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+        var utc = DateTime.Parse(
+            sent,
+            System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal
+        );
 
         Assert.Equal($"\"{written}\"", JsonSerializer.Serialize(offset, options));
         Assert.Equal($"\"{written}\"", JsonSerializer.Serialize(utc, options));
-        Assert.Equal($"{{\"at\":\"{written}\"}}", JsonSerializer.Serialize(new { at = (DateTimeOffset?)offset }, options));
+        Assert.Equal(
+            $"{{\"at\":\"{written}\"}}",
+            JsonSerializer.Serialize(new { at = (DateTimeOffset?)offset }, options)
+        );
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset>("\"next tuesday\"", options));
     }
 
@@ -42,11 +48,21 @@ public sealed class JsonConventionsTests
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         ServiceDefaultsExtensions.ConfigureJson(options);
 
-        var json = JsonSerializer.Serialize(new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(new Dictionary<string, string[]> { ["next"] = ["unknown"] }), options);
+        var json = JsonSerializer.Serialize(
+            new Microsoft.AspNetCore.Http.HttpValidationProblemDetails(
+                new Dictionary<string, string[]> { ["next"] = ["unknown"] }
+            ),
+            options
+        );
 
         Assert.Contains(""""errors":{"next":["unknown"]}"""", json);
-        Assert.Equal(["unknown"], JsonSerializer.Deserialize<Dictionary<string, string[]>>("""{"next":["unknown"]}""", options)!["next"]);
-        var refused = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Dictionary<string, int>>("""{"a\u0001":1}""", options));
+        Assert.Equal(
+            ["unknown"],
+            JsonSerializer.Deserialize<Dictionary<string, string[]>>("""{"next":["unknown"]}""", options)!["next"]
+        );
+        var refused = Assert.Throws<JsonException>(() =>
+            JsonSerializer.Deserialize<Dictionary<string, int>>("""{"a\u0001":1}""", options)
+        );
         Assert.Contains("text", refused.Message); // keys are refused like values
     }
 }

@@ -1,7 +1,6 @@
-using Community.ServiceDefaults.Api;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -17,18 +16,40 @@ public sealed class PipelineTests : IAsyncLifetime
     private HttpClient Client => _host.Client;
     private TestTokens Tokens => _host.Tokens;
 
-    public async Task InitializeAsync() => _host = await PipelineHost.StartAsync(app =>
-    {
-        app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0)).AllowAnonymous()
-            .AcceptsQueryParameters("q");
-        app.MapGet("/refused", () => { throw new Errors.BusinessRuleException("Not today."); }).AllowAnonymous();
-        app.MapGet("/database-busy", () => { throw new InvalidOperationException("EF Core wraps it", new FakeDbException(transient: true)); })
-            .AllowAnonymous();
-        app.MapGet("/database-broken", () => { throw new FakeDbException(transient: false); }).AllowAnonymous();
-        app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
-        app.MapGet("/pages/{userId}", (Guid userId, int? limit) => TypedResults.Ok(limit)).AllowAnonymous();
-        app.MapPost("/sized", (SizedBody body) => TypedResults.Ok(body.Size)).AllowAnonymous();
-    });
+    public async Task InitializeAsync() =>
+        _host = await PipelineHost.StartAsync(app =>
+        {
+            app.MapGet("/echo", (HttpRequest request) => TypedResults.Ok(request.QueryString.Value?.Length ?? 0))
+                .AllowAnonymous()
+                .AcceptsQueryParameters("q");
+            app.MapGet(
+                    "/refused",
+                    () =>
+                    {
+                        throw new Errors.BusinessRuleException("Not today.");
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet(
+                    "/database-busy",
+                    () =>
+                    {
+                        throw new InvalidOperationException("EF Core wraps it", new FakeDbException(transient: true));
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet(
+                    "/database-broken",
+                    () =>
+                    {
+                        throw new FakeDbException(transient: false);
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId()));
+            app.MapGet("/pages/{userId}", (Guid userId, int? limit) => TypedResults.Ok(limit)).AllowAnonymous();
+            app.MapPost("/sized", (SizedBody body) => TypedResults.Ok(body.Size)).AllowAnonymous();
+        });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -42,7 +63,11 @@ public sealed class PipelineTests : IAsyncLifetime
     [Theory]
     [InlineData("/pages/0193a000-0000-7000-8000-000000000000?limit=abc", "limit", "limit must be an integer.")]
     [InlineData("/pages/not-a-uuid", "user_id", "user_id must be a UUID.")]
-    public async Task A_value_the_binder_cannot_read_is_a_validation_problem_naming_the_field(string path, string field, string message)
+    public async Task A_value_the_binder_cannot_read_is_a_validation_problem_naming_the_field(
+        string path,
+        string field,
+        string message
+    )
     {
         var response = await Client.GetAsync(path);
         var problem = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
@@ -55,7 +80,10 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task A_body_member_of_the_wrong_type_is_a_validation_problem_naming_it()
     {
-        var response = await Client.PostAsync("/sized", new StringContent("""{"size": "big"}""", System.Text.Encoding.UTF8, "application/json"));
+        var response = await Client.PostAsync(
+            "/sized",
+            new StringContent("""{"size": "big"}""", System.Text.Encoding.UTF8, "application/json")
+        );
         var problem = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(["size has the wrong type."], problem["errors"]!["size"]!.AsArray().Select(m => (string?)m));
@@ -66,7 +94,10 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         async Task<string?> TypeFor(string accept)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, "/pages/0193a000-0000-7000-8000-000000000000?limit=abc");
+            var request = new HttpRequestMessage(
+                HttpMethod.Get,
+                "/pages/0193a000-0000-7000-8000-000000000000?limit=abc"
+            );
             request.Headers.TryAddWithoutValidation("Accept", accept);
             var response = await Client.SendAsync(request);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -137,7 +168,8 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal("application/problem+json", veryLongUrl.Content.Headers.ContentType?.MediaType);
 
         var request = new HttpRequestMessage(HttpMethod.Get, "/echo");
-        for (var i = 0; i < 5; i++) request.Headers.TryAddWithoutValidation($"X-Big-{i}", new string('b', 8000));
+        for (var i = 0; i < 5; i++)
+            request.Headers.TryAddWithoutValidation($"X-Big-{i}", new string('b', 8000));
         var bigHeaders = await Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, bigHeaders.StatusCode);
         Assert.Equal("application/problem+json", bigHeaders.Content.Headers.ContentType?.MediaType);
@@ -152,14 +184,15 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Contains(user.ToString(), await response.Content.ReadAsStringAsync());
     }
 
-    public static TheoryData<string, string> Refused() => new()
-    {
-        { "sub-not-a-guid", "subject" },
-        { "typ-jwt", "typ" },
-        { "crit", "critical" },
-        { "raw", "Bearer" },
-        { "basic", "Bearer" },
-    };
+    public static TheoryData<string, string> Refused() =>
+        new()
+        {
+            { "sub-not-a-guid", "subject" },
+            { "typ-jwt", "typ" },
+            { "crit", "critical" },
+            { "raw", "Bearer" },
+            { "basic", "Bearer" },
+        };
 
     [Theory]
     [MemberData(nameof(Refused))]
@@ -169,8 +202,31 @@ public sealed class PipelineTests : IAsyncLifetime
         var response = attack switch
         {
             "sub-not-a-guid" => await Me("Bearer", Tokens.Issue(subject: "admin")),
-            "typ-jwt" => await Me("Bearer", Tokens.Forge(new { alg = "ES256", typ = "JWT", kid = Tokens.Kid }, Sign)),
-            "crit" => await Me("Bearer", Tokens.Forge(new { alg = "ES256", typ = "at+jwt", kid = Tokens.Kid, crit = new[] { "exp" } }, Sign)),
+            "typ-jwt" => await Me(
+                "Bearer",
+                Tokens.Forge(
+                    new
+                    {
+                        alg = "ES256",
+                        typ = "JWT",
+                        kid = Tokens.Kid,
+                    },
+                    Sign
+                )
+            ),
+            "crit" => await Me(
+                "Bearer",
+                Tokens.Forge(
+                    new
+                    {
+                        alg = "ES256",
+                        typ = "at+jwt",
+                        kid = Tokens.Kid,
+                        crit = new[] { "exp" },
+                    },
+                    Sign
+                )
+            ),
             "raw" => await Me("", Tokens.Issue(Guid.NewGuid())),
             _ => await Me("Basic", Convert.ToBase64String("a:b"u8.ToArray())),
         };
@@ -180,17 +236,18 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Contains(mention, await response.Content.ReadAsStringAsync());
     }
 
-    public static TheoryData<string, string, int> LifetimeClaims() => new()
-    {
-        { "exp", "\"9999999999\"", 401 },
-        { "nbf", "\"0\"", 401 },
-        { "iat", "\"0\"", 401 },
-        { "exp", "true", 401 },
-        { "exp", "{\"seconds\": 9999999999}", 401 },
-        { "exp", "[9999999999]", 401 },
-        { "exp", "null", 401 },
-        { "exp", "FUTURE.5", 200 },
-    };
+    public static TheoryData<string, string, int> LifetimeClaims() =>
+        new()
+        {
+            { "exp", "\"9999999999\"", 401 },
+            { "nbf", "\"0\"", 401 },
+            { "iat", "\"0\"", 401 },
+            { "exp", "true", 401 },
+            { "exp", "{\"seconds\": 9999999999}", 401 },
+            { "exp", "[9999999999]", 401 },
+            { "exp", "null", 401 },
+            { "exp", "FUTURE.5", 200 },
+        };
 
     [Theory]
     [MemberData(nameof(LifetimeClaims))]
@@ -205,7 +262,8 @@ public sealed class PipelineTests : IAsyncLifetime
 
         Assert.Equal(status, (int)response.StatusCode);
         // A string is what the library would take; other kinds it already fails to read as a JWT.
-        if (json.StartsWith('"')) Assert.Contains("NumericDate", await response.Content.ReadAsStringAsync());
+        if (json.StartsWith('"'))
+            Assert.Contains("NumericDate", await response.Content.ReadAsStringAsync());
     }
 }
 

@@ -26,22 +26,31 @@ public sealed class FlakyServer : FakeHttpServer<string>
 
     protected override void Map(WebApplication app)
     {
-        app.Map("/flaky", (HttpContext context) =>
-        {
-            Record(context.Request.Method);
-            return Received.Count(r => !r.Contains(' ')) <= 2 ? Results.StatusCode(503) : Results.Ok("fine");
-        });
-        app.Map("/down", (HttpContext context) =>
-        {
-            Record(context.Request.Method + " /down");
-            return Results.StatusCode(503);
-        });
-        app.Map("/slow", async (HttpContext context, CancellationToken token) =>
-        {
-            Record(context.Request.Method + " /slow");
-            await Task.Delay(TimeSpan.FromSeconds(3), token);
-            return Results.Ok("late");
-        });
+        app.Map(
+            "/flaky",
+            (HttpContext context) =>
+            {
+                Record(context.Request.Method);
+                return Received.Count(r => !r.Contains(' ')) <= 2 ? Results.StatusCode(503) : Results.Ok("fine");
+            }
+        );
+        app.Map(
+            "/down",
+            (HttpContext context) =>
+            {
+                Record(context.Request.Method + " /down");
+                return Results.StatusCode(503);
+            }
+        );
+        app.Map(
+            "/slow",
+            async (HttpContext context, CancellationToken token) =>
+            {
+                Record(context.Request.Method + " /slow");
+                await Task.Delay(TimeSpan.FromSeconds(3), token);
+                return Results.Ok("late");
+            }
+        );
     }
 }
 
@@ -110,16 +119,19 @@ public sealed class ResilienceHandlerTests : IAsyncLifetime
     [Fact]
     public async Task The_breaker_opens_after_failures_and_then_nothing_reaches_the_upstream()
     {
-        using var client = Client(new()
-        {
-            ["Http:Resilience:CircuitBreaker:MinimumThroughput"] = "4",
-            ["Http:Resilience:CircuitBreaker:BreakDuration"] = "00:01:00",
-            ["Http:Resilience:Retry:Delay"] = "00:00:00.010",
-        });
+        using var client = Client(
+            new()
+            {
+                ["Http:Resilience:CircuitBreaker:MinimumThroughput"] = "4",
+                ["Http:Resilience:CircuitBreaker:BreakDuration"] = "00:01:00",
+                ["Http:Resilience:Retry:Delay"] = "00:00:00.010",
+            }
+        );
         // one GET is four failed attempts (three retries): the breaker opens under them
         await Assert.ThrowsAsync<BrokenCircuitException>(async () =>
         {
-            for (var i = 0; i < 3; i++) (await client.GetAsync("/down")).Dispose();
+            for (var i = 0; i < 3; i++)
+                (await client.GetAsync("/down")).Dispose();
         });
         var reached = CallsTo("/down");
 
@@ -130,13 +142,15 @@ public sealed class ResilienceHandlerTests : IAsyncLifetime
     [Fact]
     public async Task A_safe_attempt_that_takes_too_long_is_cut_and_tried_again()
     {
-        using var client = Client(new()
-        {
-            ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:01",
-            ["Http:Resilience:TotalRequestTimeout:Timeout"] = "00:01:00",
-            ["Http:Resilience:Retry:MaxRetryAttempts"] = "2",
-            ["Http:Resilience:Retry:Delay"] = "00:00:00.010",
-        });
+        using var client = Client(
+            new()
+            {
+                ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:01",
+                ["Http:Resilience:TotalRequestTimeout:Timeout"] = "00:01:00",
+                ["Http:Resilience:Retry:MaxRetryAttempts"] = "2",
+                ["Http:Resilience:Retry:Delay"] = "00:00:00.010",
+            }
+        );
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => client.GetAsync("/slow"));
         Assert.Equal(3, CallsTo("/slow"));
     }
@@ -144,11 +158,13 @@ public sealed class ResilienceHandlerTests : IAsyncLifetime
     [Fact]
     public async Task An_unsafe_request_has_the_total_timeout_only_and_is_sent_once()
     {
-        using var client = Client(new()
-        {
-            ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:01",
-            ["Http:Resilience:TotalRequestTimeout:Timeout"] = "00:01:00",
-        });
+        using var client = Client(
+            new()
+            {
+                ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:01",
+                ["Http:Resilience:TotalRequestTimeout:Timeout"] = "00:01:00",
+            }
+        );
         var response = await client.PostAsync("/slow", new StringContent("{}"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, CallsTo("/slow"));

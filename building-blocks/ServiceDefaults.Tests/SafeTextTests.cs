@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults.Tests;
@@ -31,19 +30,50 @@ public sealed class SafeTextTests : IAsyncLifetime
         builder.AddServiceDefaults();
         _app = builder.Build();
         _app.UseServiceDefaults();
-        _app.MapPost("/things", (Thing thing) => { Interlocked.Increment(ref _reached); return TypedResults.Ok(thing); }).AllowAnonymous();
-        _app.MapPatch("/things", (JsonObject patch, IOptions<JsonOptions> json) =>
-        {
-            Interlocked.Increment(ref _reached);
-            return TypedResults.Ok(JsonMergePatch.Apply(new Thing("old", null, null), patch, json.Value.SerializerOptions));
-        }).AllowAnonymous();
-        _app.MapPatch("/members", (JsonObject patch) =>
-        {
-            Interlocked.Increment(ref _reached);
-            JsonMergePatch.ApplyMembers(patch, ["bio"], new ValidationErrors(), (_, node) => node?.GetValue<string>());
-            return TypedResults.NoContent();
-        }).AllowAnonymous();
-        _app.MapGet("/search", (string? q) => { Interlocked.Increment(ref _reached); return TypedResults.Ok(q); }).AllowAnonymous();
+        _app.MapPost(
+                "/things",
+                (Thing thing) =>
+                {
+                    Interlocked.Increment(ref _reached);
+                    return TypedResults.Ok(thing);
+                }
+            )
+            .AllowAnonymous();
+        _app.MapPatch(
+                "/things",
+                (JsonObject patch, IOptions<JsonOptions> json) =>
+                {
+                    Interlocked.Increment(ref _reached);
+                    return TypedResults.Ok(
+                        JsonMergePatch.Apply(new Thing("old", null, null), patch, json.Value.SerializerOptions)
+                    );
+                }
+            )
+            .AllowAnonymous();
+        _app.MapPatch(
+                "/members",
+                (JsonObject patch) =>
+                {
+                    Interlocked.Increment(ref _reached);
+                    JsonMergePatch.ApplyMembers(
+                        patch,
+                        ["bio"],
+                        new ValidationErrors(),
+                        (_, node) => node?.GetValue<string>()
+                    );
+                    return TypedResults.NoContent();
+                }
+            )
+            .AllowAnonymous();
+        _app.MapGet(
+                "/search",
+                (string? q) =>
+                {
+                    Interlocked.Increment(ref _reached);
+                    return TypedResults.Ok(q);
+                }
+            )
+            .AllowAnonymous();
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
     }
@@ -55,7 +85,12 @@ public sealed class SafeTextTests : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string json) =>
-        _client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
+        _client.SendAsync(
+            new HttpRequestMessage(method, path)
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            }
+        );
 
     private static async Task AssertProblem(HttpResponseMessage response, string mention)
     {
@@ -105,7 +140,11 @@ public sealed class SafeTextTests : IAsyncLifetime
     [Fact]
     public async Task Tabs_newlines_and_any_language_or_emoji_pass()
     {
-        var created = await Send(HttpMethod.Post, "/things", """{"name":"Am\u00efra \ud83c\udf34\tcaf\u00e9\r\nline","tags":["\u0639\u0631\u0628\u064a"]}""");
+        var created = await Send(
+            HttpMethod.Post,
+            "/things",
+            """{"name":"Am\u00efra \ud83c\udf34\tcaf\u00e9\r\nline","tags":["\u0639\u0631\u0628\u064a"]}"""
+        );
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         Assert.Contains("🌴", JsonNode.Parse(await created.Content.ReadAsStringAsync())!["name"]!.GetValue<string>());
 

@@ -2,15 +2,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
@@ -31,12 +27,17 @@ public sealed class UnknownMembersTests : IAsyncLifetime
         public string Summary => $"{Name} ({Places?.Count ?? 0} places)";
     }
 
-    private sealed record ListQuery(string? Q, [FromQuery(Name = "starts_after")] DateTimeOffset? StartsAfter, int? Page);
+    private sealed record ListQuery(
+        string? Q,
+        [FromQuery(Name = "starts_after")] DateTimeOffset? StartsAfter,
+        int? Page
+    );
 
     // Binds itself, so it may read any parameter: such endpoints are not checked.
     private sealed record Raw(string Query)
     {
-        public static ValueTask<Raw?> BindAsync(HttpContext context) => ValueTask.FromResult<Raw?>(new Raw(context.Request.QueryString.Value ?? ""));
+        public static ValueTask<Raw?> BindAsync(HttpContext context) =>
+            ValueTask.FromResult<Raw?>(new Raw(context.Request.QueryString.Value ?? ""));
     }
 
     private PipelineHost _host = null!;
@@ -44,23 +45,35 @@ public sealed class UnknownMembersTests : IAsyncLifetime
 
     private HttpClient Client => _host.Client;
 
-    public async Task InitializeAsync() => _host = await PipelineHost.StartAsync(app =>
-    {
-        app.MapPost("/things", (Thing thing) => Reached(thing)).AllowAnonymous();
-        app.MapPost("/free-form", (JsonObject body) => Reached(body.Count)).AllowAnonymous();
-        app.MapPatch("/things", (JsonObject patch, IOptions<JsonOptions> json) =>
-            Reached(JsonMergePatch.Apply(new Thing("old", null, null), patch, json.Value.SerializerOptions))).AllowAnonymous();
-        app.MapPatch("/members", (JsonObject patch) =>
+    public async Task InitializeAsync() =>
+        _host = await PipelineHost.StartAsync(app =>
         {
-            JsonMergePatch.ApplyMembers(patch, ["bio", "city"], new ValidationErrors(), (_, _) => { });
-            return Reached(patch.Count);
-        }).AllowAnonymous();
-        app.MapGet("/things/{id:int}", (int id, [AsParameters] ListQuery query, string? tag) => Reached(query.Q)).AllowAnonymous();
-        app.MapGet("/plain", () => Reached(0)).AllowAnonymous();
-        app.MapGet("/raw", (Raw raw) => Reached(raw.Query)).AllowAnonymous();
-        app.MapGet("/reads-itself", (HttpRequest request) => Reached(request.Query["token"].ToString())).AllowAnonymous().AcceptsQueryParameters("token");
-        app.MapGet("/hubs/echo", () => Reached(0)).AllowAnonymous();
-    });
+            app.MapPost("/things", (Thing thing) => Reached(thing)).AllowAnonymous();
+            app.MapPost("/free-form", (JsonObject body) => Reached(body.Count)).AllowAnonymous();
+            app.MapPatch(
+                    "/things",
+                    (JsonObject patch, IOptions<JsonOptions> json) =>
+                        Reached(JsonMergePatch.Apply(new Thing("old", null, null), patch, json.Value.SerializerOptions))
+                )
+                .AllowAnonymous();
+            app.MapPatch(
+                    "/members",
+                    (JsonObject patch) =>
+                    {
+                        JsonMergePatch.ApplyMembers(patch, ["bio", "city"], new ValidationErrors(), (_, _) => { });
+                        return Reached(patch.Count);
+                    }
+                )
+                .AllowAnonymous();
+            app.MapGet("/things/{id:int}", (int id, [AsParameters] ListQuery query, string? tag) => Reached(query.Q))
+                .AllowAnonymous();
+            app.MapGet("/plain", () => Reached(0)).AllowAnonymous();
+            app.MapGet("/raw", (Raw raw) => Reached(raw.Query)).AllowAnonymous();
+            app.MapGet("/reads-itself", (HttpRequest request) => Reached(request.Query["token"].ToString()))
+                .AllowAnonymous()
+                .AcceptsQueryParameters("token");
+            app.MapGet("/hubs/echo", () => Reached(0)).AllowAnonymous();
+        });
 
     private Ok<T> Reached<T>(T value)
     {
@@ -71,7 +84,12 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string json) =>
-        Client.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") });
+        Client.SendAsync(
+            new HttpRequestMessage(method, path)
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            }
+        );
 
     private static async Task<string> Refusal(HttpResponseMessage response, string field)
     {
@@ -86,7 +104,10 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_body_field_is_a_400_naming_it_and_the_valid_fields()
     {
-        var message = await Refusal(await Send(HttpMethod.Post, "/things", """{"name":"a","colour":"red"}"""), "colour");
+        var message = await Refusal(
+            await Send(HttpMethod.Post, "/things", """{"name":"a","colour":"red"}"""),
+            "colour"
+        );
 
         Assert.Equal("colour is not a known field; the valid fields are: name, note, places.", message);
         Assert.Equal(0, _reached);
@@ -95,7 +116,10 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_field_deep_in_the_body_is_named_by_its_path()
     {
-        var message = await Refusal(await Send(HttpMethod.Post, "/things", """{"name":"a","places":[{"city":"Dubai"},{"town":"x"}]}"""), "places[1].town");
+        var message = await Refusal(
+            await Send(HttpMethod.Post, "/things", """{"name":"a","places":[{"city":"Dubai"},{"town":"x"}]}"""),
+            "places[1].town"
+        );
 
         Assert.Equal("town is not a known field; the valid fields are: city, country.", message);
     }
@@ -108,7 +132,10 @@ public sealed class UnknownMembersTests : IAsyncLifetime
         Assert.Contains("summary", await created.Content.ReadAsStringAsync());
 
         // Known (read-only) members are skipped by the reader, but never offered as valid.
-        var message = await Refusal(await Send(HttpMethod.Post, "/things", """{"name":"a","summary":"x","extra":1}"""), "extra");
+        var message = await Refusal(
+            await Send(HttpMethod.Post, "/things", """{"name":"a","summary":"x","extra":1}"""),
+            "extra"
+        );
         Assert.DoesNotContain("summary", message);
     }
 
@@ -122,8 +149,14 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     [Fact]
     public async Task Merge_patches_refuse_unknown_fields_with_the_same_message()
     {
-        var overlaid = await Refusal(await Send(HttpMethod.Patch, "/things", """{"note":"n","colour":"red"}"""), "colour");
-        var fieldByField = await Refusal(await Send(HttpMethod.Patch, "/members", """{"bio":"b","colour":"red"}"""), "colour");
+        var overlaid = await Refusal(
+            await Send(HttpMethod.Patch, "/things", """{"note":"n","colour":"red"}"""),
+            "colour"
+        );
+        var fieldByField = await Refusal(
+            await Send(HttpMethod.Patch, "/members", """{"bio":"b","colour":"red"}"""),
+            "colour"
+        );
 
         Assert.Equal("colour is not a known field; the valid fields are: name, note, places.", overlaid);
         Assert.Equal("colour is not a known field; the valid fields are: bio, city.", fieldByField);
@@ -135,7 +168,10 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     {
         var message = await Refusal(await Client.GetAsync("/things/7?start_after=2030-01-01T00:00:00Z"), "start_after");
 
-        Assert.Equal("start_after is not a known query parameter; the valid query parameters are: page, q, starts_after, tag.", message);
+        Assert.Equal(
+            "start_after is not a known query parameter; the valid query parameters are: page, q, starts_after, tag.",
+            message
+        );
         Assert.Equal(0, _reached);
     }
 
@@ -143,8 +179,14 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     public async Task A_route_value_is_no_query_parameter_and_an_endpoint_without_any_takes_none()
     {
         await Refusal(await Client.GetAsync("/things/7?id=8"), "id");
-        Assert.Equal("x is not a known query parameter; the valid query parameters are: token.", await Refusal(await Client.GetAsync("/reads-itself?x=1"), "x"));
-        Assert.Equal("x is not a known query parameter; this endpoint accepts none.", await Refusal(await Client.GetAsync("/plain?x=1"), "x"));
+        Assert.Equal(
+            "x is not a known query parameter; the valid query parameters are: token.",
+            await Refusal(await Client.GetAsync("/reads-itself?x=1"), "x")
+        );
+        Assert.Equal(
+            "x is not a known query parameter; this endpoint accepts none.",
+            await Refusal(await Client.GetAsync("/plain?x=1"), "x")
+        );
     }
 
     [Theory]
@@ -163,7 +205,10 @@ public sealed class UnknownMembersTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/health/live?probe=1")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/openapi/v1.json")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/hubs/echo?access_token=" + _host.Tokens.Issue(Guid.NewGuid()))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await Client.GetAsync("/hubs/echo?access_token=" + _host.Tokens.Issue(Guid.NewGuid()))).StatusCode
+        );
         await Refusal(await Client.GetAsync("/plain?access_token=x"), "access_token");
     }
 }

@@ -11,5 +11,7 @@ public static class ClientAddress
     public const string Unknown = "unknown";
 
     public static string Of(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : Unknown;
+        context.Connection.RemoteIpAddress is { } ip
+            ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString()
+            : Unknown;
 }

@@ -23,7 +23,14 @@ public sealed class FailFastRedis : IAsyncDisposable, IDisposable
 
     /// <param name="outage">What an outage means for the owner (logged once per outage as a Warning).</param>
     /// <param name="recovered">What Redis answering again means (logged once as Information).</param>
-    public FailFastRedis(string configuration, string clientName, TimeProvider clock, ILogger logger, string outage, string recovered)
+    public FailFastRedis(
+        string configuration,
+        string clientName,
+        TimeProvider clock,
+        ILogger logger,
+        string outage,
+        string recovered
+    )
     {
         _clock = clock;
         _logger = logger;
@@ -44,13 +51,16 @@ public sealed class FailFastRedis : IAsyncDisposable, IDisposable
     /// <summary>Runs a script; null while Redis is unreachable.</summary>
     public async Task<RedisResult?> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values)
     {
-        if (_clock.GetTimestamp() < Volatile.Read(ref _retryAt)) return null;
+        if (_clock.GetTimestamp() < Volatile.Read(ref _retryAt))
+            return null;
         try
         {
             var redis = await _redis;
-            if (!redis.IsConnected) return Unreachable(null);
+            if (!redis.IsConnected)
+                return Unreachable(null);
             var result = await redis.GetDatabase().ScriptEvaluateAsync(script, keys, values);
-            if (Interlocked.Exchange(ref _unreachable, 0) == 1) _logger.LogInformation("{Recovered}", _recovered);
+            if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+                _logger.LogInformation("{Recovered}", _recovered);
             return result;
         }
         // RedisTimeoutException is a TimeoutException, not a RedisException: a slow Redis falls back too.
@@ -64,14 +74,16 @@ public sealed class FailFastRedis : IAsyncDisposable, IDisposable
     {
         var retryIn = (long)(RetryEvery.TotalSeconds * _clock.TimestampFrequency);
         Volatile.Write(ref _retryAt, _clock.GetTimestamp() + retryIn);
-        if (Interlocked.Exchange(ref _unreachable, 1) == 0) _logger.LogWarning(e, "{Outage}", _outage);
+        if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+            _logger.LogWarning(e, "{Outage}", _outage);
         return null;
     }
 
     /// <summary>Closes the connection if it was made; does not wait for a connection attempt still under way.</summary>
     public void Dispose()
     {
-        if (_redis.IsCompletedSuccessfully) _redis.Result.Dispose();
+        if (_redis.IsCompletedSuccessfully)
+            _redis.Result.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -12,12 +12,15 @@ internal static class HealthResponse
         var body = new
         {
             status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new
-            {
-                status = e.Value.Status.ToString().ToLowerInvariant(),
-                description = e.Value.Description,
-                duration_ms = (int)e.Value.Duration.TotalMilliseconds,
-            }),
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new
+                {
+                    status = e.Value.Status.ToString().ToLowerInvariant(),
+                    description = e.Value.Description,
+                    duration_ms = (int)e.Value.Duration.TotalMilliseconds,
+                }
+            ),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body));
     }

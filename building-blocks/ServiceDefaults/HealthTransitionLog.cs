@@ -43,8 +43,14 @@ public sealed class HealthTransitionLog(ILogger<HealthTransitionLog> logger, Tim
                 else if (entry.Status != reported)
                 {
                     var level = entry.Status == HealthStatus.Unhealthy ? LogLevel.Error : LogLevel.Warning;
-                    logger.Log(level, entry.Exception, "Health check {HealthCheckName} is {HealthStatus}: {HealthCheckDescription}",
-                        name, entry.Status, entry.Description ?? entry.Exception?.Message);
+                    logger.Log(
+                        level,
+                        entry.Exception,
+                        "Health check {HealthCheckName} is {HealthStatus}: {HealthCheckDescription}",
+                        name,
+                        entry.Status,
+                        entry.Description ?? entry.Exception?.Message
+                    );
                 }
                 _reported[name] = entry.Status;
             }

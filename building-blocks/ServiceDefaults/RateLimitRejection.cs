@@ -20,11 +20,18 @@ public static class RateLimitRejection
         var problems = context.RequestServices.GetService(typeof(IProblemDetailsService)) as IProblemDetailsService;
         if (problems is not null)
         {
-            await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = 429, Title = "Too many requests", Detail = $"Rate limit reached; retry after {response.Headers.RetryAfter} s." },
-            });
+            await problems.TryWriteAsync(
+                new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = 429,
+                        Title = "Too many requests",
+                        Detail = $"Rate limit reached; retry after {response.Headers.RetryAfter} s.",
+                    },
+                }
+            );
         }
     }
 }

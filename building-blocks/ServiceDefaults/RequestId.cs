@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -23,29 +22,37 @@ public static partial class RequestId
     {
         public KeyValuePair<string, object> this[int index] => new("request_id", id);
         public int Count => 1;
-        public IEnumerator<KeyValuePair<string, object>> GetEnumerator() { yield return this[0]; }
+
+        public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
+        {
+            yield return this[0];
+        }
+
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
         public override string ToString() => "request_id:" + id;
     }
 
     public static IApplicationBuilder UseRequestId(this IApplicationBuilder app)
     {
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Community.RequestId");
-        return app.Use(async (context, next) =>
-        {
-            string? incoming = context.Request.Headers[Header];
-            var id = incoming is not null && Sane().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
-            context.TraceIdentifier = id;
-            // so a trace viewer finds the request by the id a client or problem details shows
-            System.Diagnostics.Activity.Current?.SetTag("request_id", id);
-            context.Request.Headers[Header] = id;
-            context.Response.OnStarting(() =>
+        return app.Use(
+            async (context, next) =>
             {
-                context.Response.Headers[Header] = id;
-                return Task.CompletedTask;
-            });
-            using (logger.BeginScope(new RequestScope(id)))
-                await next(context);
-        });
+                string? incoming = context.Request.Headers[Header];
+                var id = incoming is not null && Sane().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString("N");
+                context.TraceIdentifier = id;
+                // so a trace viewer finds the request by the id a client or problem details shows
+                System.Diagnostics.Activity.Current?.SetTag("request_id", id);
+                context.Request.Headers[Header] = id;
+                context.Response.OnStarting(() =>
+                {
+                    context.Response.Headers[Header] = id;
+                    return Task.CompletedTask;
+                });
+                using (logger.BeginScope(new RequestScope(id)))
+                    await next(context);
+            }
+        );
     }
 }

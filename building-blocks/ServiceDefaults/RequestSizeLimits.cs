@@ -25,38 +25,62 @@ public static class RequestSizeLimits
         options.Limits.MaxRequestHeadersTotalSize = 2 * MaxHeadersLength;
     }
 
-    public static IApplicationBuilder UseRequestSizeLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        var request = context.Request;
-        var url = (request.PathBase.Value?.Length ?? 0) + (request.Path.Value?.Length ?? 0) + (request.QueryString.Value?.Length ?? 0);
-        if (url > MaxUrlLength)
-        {
-            await WriteAsync(context, StatusCodes.Status414UriTooLong, "URI too long",
-                $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. Send fewer or shorter filters.");
-            return;
-        }
-        var headers = 0L;
-        foreach (var (name, values) in request.Headers)
-        {
-            headers += name.Length + 4;
-            foreach (var value in values) headers += value?.Length ?? 0;
-        }
-        if (headers > MaxHeadersLength)
-        {
-            await WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request header fields too large",
-                $"The request headers are {headers} characters; at most {MaxHeadersLength} are accepted.");
-            return;
-        }
-        await next(context);
-    });
+    public static IApplicationBuilder UseRequestSizeLimits(this IApplicationBuilder app) =>
+        app.Use(
+            async (context, next) =>
+            {
+                var request = context.Request;
+                var url =
+                    (request.PathBase.Value?.Length ?? 0)
+                    + (request.Path.Value?.Length ?? 0)
+                    + (request.QueryString.Value?.Length ?? 0);
+                if (url > MaxUrlLength)
+                {
+                    await WriteAsync(
+                        context,
+                        StatusCodes.Status414UriTooLong,
+                        "URI too long",
+                        $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. Send fewer or shorter filters."
+                    );
+                    return;
+                }
+                var headers = 0L;
+                foreach (var (name, values) in request.Headers)
+                {
+                    headers += name.Length + 4;
+                    foreach (var value in values)
+                        headers += value?.Length ?? 0;
+                }
+                if (headers > MaxHeadersLength)
+                {
+                    await WriteAsync(
+                        context,
+                        StatusCodes.Status431RequestHeaderFieldsTooLarge,
+                        "Request header fields too large",
+                        $"The request headers are {headers} characters; at most {MaxHeadersLength} are accepted."
+                    );
+                    return;
+                }
+                await next(context);
+            }
+        );
 
     private static async Task WriteAsync(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+        await context
+            .RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(
+                new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = status,
+                        Title = title,
+                        Detail = detail,
+                    },
+                }
+            );
     }
 }

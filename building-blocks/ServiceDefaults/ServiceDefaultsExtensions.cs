@@ -6,10 +6,8 @@ using Community.ServiceDefaults.Http;
 using Community.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -33,7 +31,8 @@ public static class ServiceDefaultsExtensions
     /// <summary>Bodies larger than this are refused with 413 unless an endpoint says otherwise.</summary>
     public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
 
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         // On SIGTERM in-flight requests finish, hub connections are closed and the bus stops within 5 s (the host's
@@ -46,14 +45,19 @@ public static class ServiceDefaultsExtensions
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<KestrelServerOptions>(options =>
         {
-            options.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Http:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
+            options.Limits.MaxRequestBodySize = builder.Configuration.GetValue(
+                "Http:MaxRequestBodyBytes",
+                DefaultMaxRequestBodyBytes
+            );
             // No Server header: it tells a prober which server to aim at and nothing a client needs.
             options.AddServerHeader = false;
             RequestSizeLimits.Configure(options);
         });
         builder.Services.AddProblemDetailsConventions();
 
-        builder.Services.Configure<ForwardedHeadersOptions>(options => ConfigureForwardedHeaders(options, builder.Configuration));
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+            ConfigureForwardedHeaders(options, builder.Configuration)
+        );
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddSingleton<IHealthCheckPublisher, HealthTransitionLog>();
         builder.Services.Configure<HealthCheckPublisherOptions>(options => options.Period = TimeSpan.FromSeconds(15));
@@ -73,7 +77,9 @@ public static class ServiceDefaultsExtensions
     {
         json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         json.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
-        json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        json.Converters.Add(
+            new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)
+        );
         json.Converters.Add(new Api.SafeStringConverter());
         json.Converters.Add(new Api.UniqueMembersJsonObjectConverter());
         // Instants in one shape: UTC with Z and six fractional digits.
@@ -98,13 +104,16 @@ public static class ServiceDefaultsExtensions
         options.KnownProxies.Clear();
         foreach (var entry in configuration.GetSection("Http:TrustedNetworks").Get<string[]>() ?? [])
         {
-            if (entry.Contains('/')) options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
-            else options.KnownProxies.Add(System.Net.IPAddress.Parse(entry));
+            if (entry.Contains('/'))
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+            else
+                options.KnownProxies.Add(System.Net.IPAddress.Parse(entry));
         }
         // Empty lists would make the middleware trust every sender: with no proxy configured, no header is read.
-        options.ForwardedHeaders = options.KnownIPNetworks.Count + options.KnownProxies.Count == 0
-            ? ForwardedHeaders.None
-            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        options.ForwardedHeaders =
+            options.KnownIPNetworks.Count + options.KnownProxies.Count == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
     }
 
     private static void AddLogging(this IHostApplicationBuilder builder)
@@ -113,16 +122,32 @@ public static class ServiceDefaultsExtensions
         // one error per probe while the bus is still connecting is noise; HealthTransitionLog logs changes instead
         builder.Logging.AddFilter(HealthTransitionLog.ProbeLogCategory, LogLevel.None);
         // the revocation feed is read every second: its requests are logged only when they go wrong
-        builder.Logging.AddFilter("System.Net.Http.HttpClient." + Auth.HttpRevocationSource.HttpClientName, LogLevel.Warning);
+        builder.Logging.AddFilter(
+            "System.Net.Http.HttpClient." + Auth.HttpRevocationSource.HttpClientName,
+            LogLevel.Warning
+        );
         // so are identity's signing keys (JWKS) at start and on each refresh: four lines a fetch said nothing to act on
-        builder.Logging.AddFilter("System.Net.Http.HttpClient." + Auth.JwksSigningKeySource.HttpClientName, LogLevel.Warning);
+        builder.Logging.AddFilter(
+            "System.Net.Http.HttpClient." + Auth.JwksSigningKeySource.HttpClientName,
+            LogLevel.Warning
+        );
         // Polly reports every attempt of every outgoing request (the OTLP exports too) at Information; retries,
         // an opened breaker and timeouts come at Warning and above, which is what an operator acts on
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         if (builder.Environment.IsDevelopment() || builder.Configuration["Logging:Console:FormatterName"] == "simple")
-            builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
         else
-            builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.TimestampFormat = "O"; o.UseUtcTimestamp = true; });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "O";
+                o.UseUtcTimestamp = true;
+            });
     }
 
     /// <summary>
@@ -159,10 +184,26 @@ public static class ServiceDefaultsExtensions
     /// <summary>The health endpoints: <c>/health/live</c> (process up) and <c>/health/ready</c> (dependencies reachable).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live"), ResponseWriter = HealthResponse.WriteAsync })
-            .AllowAnonymous().DisableRateLimiting();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync })
-            .AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks(
+                "/health/live",
+                new HealthCheckOptions
+                {
+                    Predicate = c => c.Tags.Contains("live"),
+                    ResponseWriter = HealthResponse.WriteAsync,
+                }
+            )
+            .AllowAnonymous()
+            .DisableRateLimiting();
+        app.MapHealthChecks(
+                "/health/ready",
+                new HealthCheckOptions
+                {
+                    Predicate = c => c.Tags.Contains("ready"),
+                    ResponseWriter = HealthResponse.WriteAsync,
+                }
+            )
+            .AllowAnonymous()
+            .DisableRateLimiting();
         return app;
     }
 }

@@ -18,8 +18,10 @@ internal static class ShutdownSafeRequestBody
 
     private static Task WrapBody(HttpContext context, RequestDelegate next)
     {
-        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
-            && context.Features.Get<IRequestBodyPipeFeature>() is { } body)
+        if (
+            context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
+            && context.Features.Get<IRequestBodyPipeFeature>() is { } body
+        )
         {
             context.Features.Set<IRequestBodyPipeFeature>(new Feature(body));
         }
@@ -36,7 +38,8 @@ internal static class ShutdownSafeRequestBody
             get
             {
                 var current = server.Reader;
-                if (_reader is null || !ReferenceEquals(_reader.Inner, current)) _reader = new Reader(current);
+                if (_reader is null || !ReferenceEquals(_reader.Inner, current))
+                    _reader = new Reader(current);
                 return _reader;
             }
         }
@@ -54,7 +57,8 @@ internal static class ShutdownSafeRequestBody
         public override bool TryRead(out ReadResult result)
         {
             var read = inner.TryRead(out result);
-            if (read) result = Uncanceled(result);
+            if (read)
+                result = Uncanceled(result);
             return read;
         }
 

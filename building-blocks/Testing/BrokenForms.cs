@@ -15,15 +15,16 @@ public static class BrokenForms
         Body(framedBy: "framing-boundary", declared: "declared-boundary", file, fileName, close: true);
 
     public static IEnumerable<(string Name, Func<HttpContent> Content)> All(byte[] file) =>
-    [
-        ("a body cut before its closing boundary", () => CutBeforeClosingBoundary(file)),
-        ("a boundary other than the Content-Type's", () => BoundaryNotTheHeaders(file)),
-    ];
+        [
+            ("a body cut before its closing boundary", () => CutBeforeClosingBoundary(file)),
+            ("a boundary other than the Content-Type's", () => BoundaryNotTheHeaders(file)),
+        ];
 
     private static ByteArrayContent Body(string framedBy, string declared, byte[] file, string fileName, bool close)
     {
         var head = Encoding.ASCII.GetBytes(
-            $"--{framedBy}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{fileName}\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+            $"--{framedBy}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{fileName}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        );
         var tail = close ? Encoding.ASCII.GetBytes($"\r\n--{framedBy}--\r\n") : [];
         var content = new ByteArrayContent([.. head, .. file, .. tail]);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={declared}");

@@ -12,18 +12,36 @@ public static class ChildProcess
     /// <summary>Fails (never skips) when Chromium or playwright-core under <paramref name="folder"/> is missing.</summary>
     public static void AssertBrowserInstalled(string folder)
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium).");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
-            $"playwright-core is not installed in {folder}: run scripts/setup.sh (npm ci there).");
+        Assert.True(
+            File.Exists(Chromium),
+            $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium)."
+        );
+        Assert.True(
+            Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
+            $"playwright-core is not installed in {folder}: run scripts/setup.sh (npm ci there)."
+        );
     }
 
     /// <summary>Runs <paramref name="file"/> in <paramref name="folder"/>; its exit code and output (stdout, then stderr).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string folder, string file, IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string folder,
+        string file,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null
+    )
     {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        var info = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         Process process;
         try
         {

@@ -14,20 +14,35 @@ public static class CreateEndpoints
 {
     public sealed record Create(string Route, string? Name, HonoursIdempotencyKey? Honours, bool Anonymous);
 
-    public static IReadOnlyList<Create> Of(IServiceProvider services) => services.GetRequiredService<EndpointDataSource>().Endpoints
-        .OfType<RouteEndpoint>()
-        .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) == true
-            && e.Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>().Any(p => p.StatusCode == StatusCodes.Status201Created))
-        .Select(e => new Create(e.RoutePattern.RawText ?? "", e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName,
-            e.Metadata.GetMetadata<HonoursIdempotencyKey>(), e.Metadata.GetMetadata<IAllowAnonymous>() is not null))
-        .ToList();
+    public static IReadOnlyList<Create> Of(IServiceProvider services) =>
+        services
+            .GetRequiredService<EndpointDataSource>()
+            .Endpoints.OfType<RouteEndpoint>()
+            .Where(e =>
+                e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) == true
+                && e.Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>()
+                    .Any(p => p.StatusCode == StatusCodes.Status201Created)
+            )
+            .Select(e => new Create(
+                e.RoutePattern.RawText ?? "",
+                e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName,
+                e.Metadata.GetMetadata<HonoursIdempotencyKey>(),
+                e.Metadata.GetMetadata<IAllowAnonymous>() is not null
+            ))
+            .ToList();
 
     /// <summary>The signed-in creates that do not honour the key (should be none).</summary>
     public static IReadOnlyList<string> NotHonouringIdempotencyKey(IServiceProvider services) =>
         Of(services).Where(c => !c.Anonymous && c.Honours is null).Select(c => c.Name ?? c.Route).ToList();
 
     /// <summary>A JSON POST with an <c>Idempotency-Key</c>.</summary>
-    public static async Task<HttpResponseMessage> PostJsonWithKey(this HttpClient client, string url, object body, string token, string key)
+    public static async Task<HttpResponseMessage> PostJsonWithKey(
+        this HttpClient client,
+        string url,
+        object body,
+        string token,
+        string key
+    )
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Content = body is string raw

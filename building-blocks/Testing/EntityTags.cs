@@ -8,11 +8,21 @@ namespace Community.Testing;
 public static class EntityTags
 {
     public static async Task<HttpResponseMessage> SendIfMatch(
-        this HttpClient client, HttpMethod method, string url, string body, string token, string? ifMatch)
+        this HttpClient client,
+        HttpMethod method,
+        string url,
+        string body,
+        string token,
+        string? ifMatch
+    )
     {
-        using var request = new HttpRequestMessage(method, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(method, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
         request.Headers.Authorization = new("Bearer", token);
-        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (ifMatch is not null)
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         return await client.SendAsync(request);
     }
 
@@ -22,7 +32,14 @@ public static class EntityTags
     /// <c>*</c> and no If-Match update as before. Answers the last ETag.
     /// </summary>
     public static async Task<EntityTagHeaderValue> AssertIfMatchHonouredAsync(
-        HttpClient client, string resource, HttpMethod method, string update, string body, string token, string? otherBody = null)
+        HttpClient client,
+        string resource,
+        HttpMethod method,
+        string update,
+        string body,
+        string token,
+        string? otherBody = null
+    )
     {
         var before = await client.Get(resource, token);
         await before.AssertStatus(200);

@@ -10,13 +10,15 @@ public static class Eventually
         {
             try
             {
-                if (await condition()) return;
+                if (await condition())
+                    return;
             }
             catch (Exception) when (DateTime.UtcNow < deadline)
             {
                 // Not there yet (e.g. the server is still starting).
             }
-            if (DateTime.UtcNow >= deadline) throw new TimeoutException(failure);
+            if (DateTime.UtcNow >= deadline)
+                throw new TimeoutException(failure);
             await Task.Delay(100);
         }
     }

@@ -41,12 +41,17 @@ public abstract class FakeHttpServer<TRequest> : IAsyncDisposable
         _app = builder.Build();
         Map(_app);
         await _app.StartAsync();
-        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
+        BaseAddress = new Uri(
+            _app.Services.GetRequiredService<IServer>()
+                .Features.GetRequiredFeature<IServerAddressesFeature>()
+                .Addresses.Single()
+        );
     }
 
     public virtual async ValueTask DisposeAsync()
     {
-        if (_app is null) return;
+        if (_app is null)
+            return;
         await _app.StopAsync();
         await _app.DisposeAsync();
         GC.SuppressFinalize(this);

@@ -19,22 +19,26 @@ public sealed record FakeChatRequest(string Path, JsonObject Body, string? Autho
         [.. Messages.Select(m => (m!["role"]!.GetValue<string>(), Content(m["content"])))];
 
     // The OpenAI client sends content as a string or as an array of text parts.
-    private static string Content(JsonNode? content) => content switch
-    {
-        JsonValue value => value.GetValue<string>(),
-        JsonArray parts => string.Concat(parts.Select(p => p!["text"]?.GetValue<string>() ?? "")),
-        _ => "",
-    };
+    private static string Content(JsonNode? content) =>
+        content switch
+        {
+            JsonValue value => value.GetValue<string>(),
+            JsonArray parts => string.Concat(parts.Select(p => p!["text"]?.GetValue<string>() ?? "")),
+            _ => "",
+        };
 }
 
 /// <summary>How the fake model server misbehaves.</summary>
 public enum FakeOpenAiFailure
 {
     None,
+
     /// <summary>500 with an OpenAI error body.</summary>
     ServerError,
+
     /// <summary>Never answers (not even headers) until the client gives up.</summary>
     Hang,
+
     /// <summary>A streamed reply sends its first chunks, then the connection drops.</summary>
     DropMidStream,
 }
@@ -75,7 +79,8 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
     /// <summary>The next requests are answered with these texts, in order; after them <see cref="DefaultReply"/>.</summary>
     public void Reply(params string[] replies)
     {
-        foreach (var reply in replies) _replies.Enqueue(reply);
+        foreach (var reply in replies)
+            _replies.Enqueue(reply);
     }
 
     /// <summary>The pieces a streamed reply is sent in: each word with the space before it.</summary>
@@ -89,8 +94,14 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
 
     private async Task AnswerAsync(HttpContext context)
     {
-        var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!.AsObject();
-        var request = new FakeChatRequest(context.Request.Path, body, context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null);
+        var body = (
+            await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted)
+        )!.AsObject();
+        var request = new FakeChatRequest(
+            context.Request.Path,
+            body,
+            context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null
+        );
         Record(request);
         var failure = Failure;
         if (failure == FakeOpenAiFailure.Hang)
@@ -101,38 +112,57 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
         if (failure == FakeOpenAiFailure.ServerError)
         {
             context.Response.StatusCode = 500;
-            await context.Response.WriteAsJsonAsync(new { error = new { message = "The fake model failed.", type = "server_error" } });
+            await context.Response.WriteAsJsonAsync(
+                new { error = new { message = "The fake model failed.", type = "server_error" } }
+            );
             return;
         }
         var reply = _replies.TryDequeue(out var scripted) ? scripted : DefaultReply;
         var id = "chatcmpl-" + Interlocked.Increment(ref _sequence);
         var model = request.Model ?? "";
         var completionTokens = Pieces(reply).Count;
-        var usage = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = completionTokens, ["total_tokens"] = PromptTokens + completionTokens };
+        var usage = new JsonObject
+        {
+            ["prompt_tokens"] = PromptTokens,
+            ["completion_tokens"] = completionTokens,
+            ["total_tokens"] = PromptTokens + completionTokens,
+        };
         if (!request.Stream)
         {
-            if (FirstChunkDelay > TimeSpan.Zero) await Task.Delay(FirstChunkDelay, context.RequestAborted);
-            await context.Response.WriteAsJsonAsync(new JsonObject
-            {
-                ["id"] = id, ["object"] = "chat.completion", ["created"] = 1_700_000_000, ["model"] = model,
-                ["choices"] = new JsonArray(new JsonObject
+            if (FirstChunkDelay > TimeSpan.Zero)
+                await Task.Delay(FirstChunkDelay, context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(
+                new JsonObject
                 {
-                    ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply }, ["finish_reason"] = "stop",
-                }),
-                ["usage"] = usage,
-            });
+                    ["id"] = id,
+                    ["object"] = "chat.completion",
+                    ["created"] = 1_700_000_000,
+                    ["model"] = model,
+                    ["choices"] = new JsonArray(
+                        new JsonObject
+                        {
+                            ["index"] = 0,
+                            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = reply },
+                            ["finish_reason"] = "stop",
+                        }
+                    ),
+                    ["usage"] = usage,
+                }
+            );
             return;
         }
 
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.ContentType = "text/event-stream";
         await context.Response.Body.FlushAsync(context.RequestAborted);
-        if (FirstChunkDelay > TimeSpan.Zero) await Task.Delay(FirstChunkDelay, context.RequestAborted);
+        if (FirstChunkDelay > TimeSpan.Zero)
+            await Task.Delay(FirstChunkDelay, context.RequestAborted);
         await ChunkAsync(context, Chunk(id, model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null));
         var pieces = Pieces(reply);
         for (var i = 0; i < pieces.Count; i++)
         {
-            if (i > 0 && ChunkDelay > TimeSpan.Zero) await Task.Delay(ChunkDelay, context.RequestAborted);
+            if (i > 0 && ChunkDelay > TimeSpan.Zero)
+                await Task.Delay(ChunkDelay, context.RequestAborted);
             await ChunkAsync(context, Chunk(id, model, new JsonObject { ["content"] = pieces[i] }, null));
             if (i == 0)
             {
@@ -149,18 +179,37 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
         }
         await ChunkAsync(context, Chunk(id, model, new JsonObject(), "stop"));
         if (body["stream_options"]?["include_usage"]?.GetValue<bool>() == true)
-            await ChunkAsync(context, new JsonObject
-            {
-                ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000, ["model"] = model, ["choices"] = new JsonArray(), ["usage"] = usage,
-            }.ToJsonString());
+            await ChunkAsync(
+                context,
+                new JsonObject
+                {
+                    ["id"] = id,
+                    ["object"] = "chat.completion.chunk",
+                    ["created"] = 1_700_000_000,
+                    ["model"] = model,
+                    ["choices"] = new JsonArray(),
+                    ["usage"] = usage,
+                }.ToJsonString()
+            );
         await ChunkAsync(context, "[DONE]");
     }
 
-    private static string Chunk(string id, string model, JsonObject delta, string? finishReason) => new JsonObject
-    {
-        ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000, ["model"] = model,
-        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finishReason }),
-    }.ToJsonString(new JsonSerializerOptions());
+    private static string Chunk(string id, string model, JsonObject delta, string? finishReason) =>
+        new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "chat.completion.chunk",
+            ["created"] = 1_700_000_000,
+            ["model"] = model,
+            ["choices"] = new JsonArray(
+                new JsonObject
+                {
+                    ["index"] = 0,
+                    ["delta"] = delta,
+                    ["finish_reason"] = finishReason,
+                }
+            ),
+        }.ToJsonString(new JsonSerializerOptions());
 
     private static async Task ChunkAsync(HttpContext context, string data)
     {

@@ -24,17 +24,32 @@ public static class Images
         var blocks = (width + 7) / 8 * ((height + 7) / 8);
         byte[] head = [0xFF, 0xD8, .. Segment(0xE0, [.. "JFIF\0"u8, 1, 1, 0, 0, 1, 0, 1, 0, 0])];
         byte[] scans = progressive
-            ? [.. Segment(0xDA, [1, 1, 0x00, 0, 0, 0]), .. FlatBlocks(blocks, bitsPerBlock: 1),
-                .. OneCodeHuffmanTable(ac: true), .. Segment(0xDA, [1, 1, 0x00, 1, 63, 0]), .. FlatBlocks(blocks, bitsPerBlock: 1)]
-            : [.. OneCodeHuffmanTable(ac: true), .. Segment(0xDA, [1, 1, 0x00, 0, 63, 0]), .. FlatBlocks(blocks, bitsPerBlock: 2)];
+            ?
+            [
+                .. Segment(0xDA, [1, 1, 0x00, 0, 0, 0]),
+                .. FlatBlocks(blocks, bitsPerBlock: 1),
+                .. OneCodeHuffmanTable(ac: true),
+                .. Segment(0xDA, [1, 1, 0x00, 1, 63, 0]),
+                .. FlatBlocks(blocks, bitsPerBlock: 1),
+            ]
+            :
+            [
+                .. OneCodeHuffmanTable(ac: true),
+                .. Segment(0xDA, [1, 1, 0x00, 0, 63, 0]),
+                .. FlatBlocks(blocks, bitsPerBlock: 2),
+            ];
         byte[] body =
         [
             .. Segment(0xDB, [0, .. Enumerable.Repeat((byte)1, 64)]),
             .. OneCodeHuffmanTable(ac: false),
             0xFF, // a fill byte
-            .. Segment(progressive ? 0xC2 : 0xC0, [8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 1, 1, 0x11, 0]),
+            .. Segment(
+                progressive ? 0xC2 : 0xC0,
+                [8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 1, 1, 0x11, 0]
+            ),
             .. scans,
-            0xFF, 0xD9,
+            0xFF,
+            0xD9,
         ];
         var padding = Math.Max(0, size - head.Length - body.Length);
         var inSegments = padding < 4 ? 0 : padding;
@@ -72,12 +87,39 @@ public static class Images
     }
 
     /// <summary>25/1, 12/1, 3456/100: the GPS latitude <see cref="JpegWithExif"/> carries, to look for in stored bytes.</summary>
-    public static readonly byte[] GpsLatitude = [25, 0, 0, 0, 1, 0, 0, 0, 12, 0, 0, 0, 1, 0, 0, 0, 0x80, 0x0D, 0, 0, 100, 0, 0, 0];
+    public static readonly byte[] GpsLatitude =
+    [
+        25,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        12,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        0x80,
+        0x0D,
+        0,
+        0,
+        100,
+        0,
+        0,
+        0,
+    ];
 
     /// <summary>A real PNG followed, after IEND, by an HTML page with a script: what a browser sniffing it would run.</summary>
     public static byte[] PngHtmlPolyglot() => [.. Png(), .. HtmlTail];
 
-    public static readonly byte[] HtmlTail = "<html><body><script>alert(document.cookie)</script></body></html>"u8.ToArray();
+    public static readonly byte[] HtmlTail =
+        "<html><body><script>alert(document.cookie)</script></body></html>"u8.ToArray();
 
     /// <summary>A JPEG's frame header marker (SOF0 or SOF2) in <paramref name="jpeg"/>, for tests that damage it.</summary>
     public static int FrameHeaderAt(byte[] jpeg)
@@ -90,14 +132,16 @@ public static class Images
         [0xFF, (byte)marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2), .. payload];
 
     /// <summary>A DC or AC table of table slot 0 with a single 1-bit code ("0") for symbol 0: DC difference 0, or end of block.</summary>
-    private static byte[] OneCodeHuffmanTable(bool ac) => Segment(0xC4, [(byte)(ac ? 0x10 : 0x00), 1, .. new byte[15], 0]);
+    private static byte[] OneCodeHuffmanTable(bool ac) =>
+        Segment(0xC4, [(byte)(ac ? 0x10 : 0x00), 1, .. new byte[15], 0]);
 
     /// <summary>Every block coded "0" (plus "0" for its AC end of block in a baseline scan), then 1-bits to the byte boundary.</summary>
     private static byte[] FlatBlocks(int blocks, int bitsPerBlock)
     {
         var bits = blocks * bitsPerBlock;
         var bytes = new byte[(bits + 7) / 8];
-        if (bits % 8 != 0) bytes[^1] = (byte)((1 << (8 - bits % 8)) - 1);
+        if (bits % 8 != 0)
+            bytes[^1] = (byte)((1 << (8 - bits % 8)) - 1);
         return bytes;
     }
 
@@ -108,9 +152,11 @@ public static class Images
         while (total > 0)
         {
             var segment = Math.Min(total, 2 + 0xFFFF);
-            if (total - segment is > 0 and < 4) segment -= 4;
+            if (total - segment is > 0 and < 4)
+                segment -= 4;
             var text = new byte[segment - 4];
-            for (var i = 0; i < text.Length; i++) text[i] = (byte)(i * 31);
+            for (var i = 0; i < text.Length; i++)
+                text[i] = (byte)(i * 31);
             comments.Write(Segment(0xFE, text));
             total -= segment;
         }
@@ -138,8 +184,10 @@ public static class Images
                 using (var zlib = new ZLibStream(data, CompressionLevel.Optimal, leaveOpen: true))
                 {
                     var row = new byte[1 + width * 4]; // filter type 0, then the pixels
-                    for (var x = 0; x < width; x++) ((ReadOnlySpan<byte>)[0x33, 0x99, 0xFF, 0xFF]).CopyTo(row.AsSpan(1 + x * 4));
-                    for (var y = 0; y < height; y++) zlib.Write(row);
+                    for (var x = 0; x < width; x++)
+                        ((ReadOnlySpan<byte>)[0x33, 0x99, 0xFF, 0xFF]).CopyTo(row.AsSpan(1 + x * 4));
+                    for (var y = 0; y < height; y++)
+                        zlib.Write(row);
                 }
                 Chunk(image, "IDAT", data.ToArray());
             }
@@ -153,7 +201,12 @@ public static class Images
     public static byte[] WebP(int width = Width, int height = Height) => Riff(("VP8L", Vp8L(width, height)));
 
     /// <summary>An extended WebP: a VP8X chunk giving the canvas, then the lossless image of that size.</summary>
-    public static byte[] WebPExtended(int width = Width, int height = Height, int? canvasWidth = null, int? canvasHeight = null)
+    public static byte[] WebPExtended(
+        int width = Width,
+        int height = Height,
+        int? canvasWidth = null,
+        int? canvasHeight = null
+    )
     {
         var vp8x = new byte[10];
         WriteUInt24(vp8x.AsSpan(4), (canvasWidth ?? width) - 1);
@@ -165,15 +218,21 @@ public static class Images
     /// A real 300 x 200 lossy WebP (a VP8 chunk): cwebp -q 10 of a flat image, since a VP8 bitstream is not written by hand.
     /// The width is at bytes 26-27, the height at 28-29.
     /// </summary>
-    public static byte[] WebPLossy() => Convert.FromBase64String(
-        "UklGRrwAAABXRUJQVlA4ILAAAACQEACdASosAcgAP3G42GW0rqunICgCkC4JaW7hdrEWgAnsA99snIe+2TkPfbJyHvtk5D32ych77ZOQ9+Re5D32ych77ZOQ99snIe+2TkPf" +
-        "bJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOFAAA/v2Ivzse4P/pOIKOgACoGfQOAAGCoVCoQIAF+oVCoQIAAA==");
+    public static byte[] WebPLossy() =>
+        Convert.FromBase64String(
+            "UklGRrwAAABXRUJQVlA4ILAAAACQEACdASosAcgAP3G42GW0rqunICgCkC4JaW7hdrEWgAnsA99snIe+2TkPfbJyHvtk5D32ych77ZOQ9+Re5D32ych77ZOQ99snIe+2TkPf"
+                + "bJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOFAAA/v2Ivzse4P/pOIKOgACoGfQOAAGCoVCoQIAF+oVCoQIAAA=="
+        );
 
     /// <summary>Signature, 14-bit width - 1 and height - 1, no alpha, version 0; no transform, colour cache or meta codes; one-symbol codes.</summary>
     private static byte[] Vp8L(int width, int height)
     {
         var bits = new List<bool>();
-        void Put(int value, int count) { for (var i = 0; i < count; i++) bits.Add(((value >> i) & 1) == 1); }
+        void Put(int value, int count)
+        {
+            for (var i = 0; i < count; i++)
+                bits.Add(((value >> i) & 1) == 1);
+        }
         Put(0x2F, 8);
         Put(width - 1, 14);
         Put(height - 1, 14);
@@ -192,7 +251,9 @@ public static class Images
         Put(1, 1); // distance: a simple code of one symbol, 0, written in 1 bit
         Put(0, 3);
         var bytes = new byte[(bits.Count + 7) / 8];
-        for (var i = 0; i < bits.Count; i++) if (bits[i]) bytes[i / 8] |= (byte)(1 << (i % 8));
+        for (var i = 0; i < bits.Count; i++)
+            if (bits[i])
+                bytes[i / 8] |= (byte)(1 << (i % 8));
         return bytes;
     }
 
@@ -207,7 +268,8 @@ public static class Images
             BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)data.Length);
             body.Write(length);
             body.Write(data);
-            if (data.Length % 2 == 1) body.WriteByte(0);
+            if (data.Length % 2 == 1)
+                body.WriteByte(0);
         }
         var size = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)body.Length);
@@ -239,7 +301,8 @@ public static class Images
         foreach (var b in data)
         {
             crc ^= b;
-            for (var bit = 0; bit < 8; bit++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            for (var bit = 0; bit < 8; bit++)
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
         }
         return ~crc;
     }

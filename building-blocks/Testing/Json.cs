@@ -9,30 +9,49 @@ namespace Community.Testing;
 /// <summary>Requests and assertions in the platform's wire format (snake_case JSON, problem details).</summary>
 public static class Json
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
 
-    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body, string? token = null, CancellationToken cancellationToken = default) =>
-        client.SendJson(HttpMethod.Post, url, body, token, cancellationToken);
+    public static Task<HttpResponseMessage> PostJson(
+        this HttpClient client,
+        string url,
+        object body,
+        string? token = null,
+        CancellationToken cancellationToken = default
+    ) => client.SendJson(HttpMethod.Post, url, body, token, cancellationToken);
 
     public static async Task<HttpResponseMessage> SendJson(
-        this HttpClient client, HttpMethod method, string url, object? body, string? token = null, CancellationToken cancellationToken = default)
+        this HttpClient client,
+        HttpMethod method,
+        string url,
+        object? body,
+        string? token = null,
+        CancellationToken cancellationToken = default
+    )
     {
         using var request = new HttpRequestMessage(method, url);
-        if (body is string raw) request.Content = new StringContent(raw, Encoding.UTF8, "application/json");
-        else if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: Options);
-        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        if (body is string raw)
+            request.Content = new StringContent(raw, Encoding.UTF8, "application/json");
+        else if (body is not null)
+            request.Content = JsonContent.Create(body, body.GetType(), options: Options);
+        if (token is not null)
+            request.Headers.Authorization = new("Bearer", token);
         return await client.SendAsync(request, cancellationToken);
     }
 
     public static async Task<HttpResponseMessage> Get(this HttpClient client, string url, string? token = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        if (token is not null)
+            request.Headers.Authorization = new("Bearer", token);
         return await client.SendAsync(request);
     }
 
     public static async Task<JsonNode> Body(this HttpResponseMessage response) =>
-        JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("Empty body.");
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())
+        ?? throw new InvalidOperationException("Empty body.");
 
     /// <summary>Asserts the status and that the body is problem details; returns it.</summary>
     public static async Task<JsonNode> AssertProblem(this HttpResponseMessage response, int status)

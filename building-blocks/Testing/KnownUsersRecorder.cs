@@ -12,11 +12,13 @@ public sealed class KnownUsersRecorder(Func<IReadOnlyList<string>> databases)
     private readonly HashSet<Guid> _users = [];
     private readonly Dictionary<string, HashSet<Guid>> _written = [];
 
-    public KnownUsersRecorder(params string[] databases) : this(() => databases) { }
+    public KnownUsersRecorder(params string[] databases)
+        : this(() => databases) { }
 
     public void Record(Guid userId)
     {
-        lock (_users) _users.Add(userId);
+        lock (_users)
+            _users.Add(userId);
         Flush();
     }
 
@@ -28,12 +30,16 @@ public sealed class KnownUsersRecorder(Func<IReadOnlyList<string>> databases)
             {
                 var written = _written.TryGetValue(database, out var w) ? w : _written[database] = [];
                 var missing = _users.Except(written).ToArray();
-                if (missing.Length == 0) continue;
+                if (missing.Length == 0)
+                    continue;
                 try
                 {
                     using var connection = new NpgsqlConnection(database);
                     connection.Open();
-                    using var command = new NpgsqlCommand("INSERT INTO known_users (user_id) SELECT unnest($1) ON CONFLICT DO NOTHING", connection);
+                    using var command = new NpgsqlCommand(
+                        "INSERT INTO known_users (user_id) SELECT unnest($1) ON CONFLICT DO NOTHING",
+                        connection
+                    );
                     command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = missing });
                     command.ExecuteNonQuery();
                     written.UnionWith(missing);

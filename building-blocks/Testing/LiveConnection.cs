@@ -29,7 +29,8 @@ public sealed class LiveConnection : IAsyncDisposable
     {
         Connection = hub;
         var parameters = Enumerable.Repeat(typeof(JsonElement), arguments).ToArray();
-        foreach (var method in clientMethods) hub.On(method, parameters, (args, _) => Record(method, args), this);
+        foreach (var method in clientMethods)
+            hub.On(method, parameters, (args, _) => Record(method, args), this);
         hub.Reconnecting += _ =>
         {
             Interlocked.Increment(ref _reconnects);
@@ -57,7 +58,11 @@ public sealed class LiveConnection : IAsyncDisposable
     /// <summary>Every call received so far, in order.</summary>
     public IReadOnlyList<HubCall> Received
     {
-        get { lock (_received) return [.. _received]; }
+        get
+        {
+            lock (_received)
+                return [.. _received];
+        }
     }
 
     public IReadOnlyList<HubCall> ReceivedOf(string target) => [.. Received.Where(c => c.Target == target)];
@@ -69,18 +74,27 @@ public sealed class LiveConnection : IAsyncDisposable
     /// </summary>
     /// <param name="configure">Changes the client's options last (its cookies, for one).</param>
     public static HubConnection Build(
-        Uri hubUrl, string? accessToken, bool skipNegotiation = false, bool reconnect = false,
-        Action<HttpConnectionOptions>? configure = null)
+        Uri hubUrl,
+        string? accessToken,
+        bool skipNegotiation = false,
+        bool reconnect = false,
+        Action<HttpConnectionOptions>? configure = null
+    )
     {
         var builder = new HubConnectionBuilder()
-            .WithUrl(hubUrl, HttpTransportType.WebSockets, options =>
-            {
-                options.AccessTokenProvider = () => Task.FromResult(accessToken);
-                options.SkipNegotiation = skipNegotiation;
-                configure?.Invoke(options);
-            })
+            .WithUrl(
+                hubUrl,
+                HttpTransportType.WebSockets,
+                options =>
+                {
+                    options.AccessTokenProvider = () => Task.FromResult(accessToken);
+                    options.SkipNegotiation = skipNegotiation;
+                    configure?.Invoke(options);
+                }
+            )
             .AddJsonProtocol(json => json.PayloadSerializerOptions = Json.Options);
-        if (reconnect) builder.WithAutomaticReconnect();
+        if (reconnect)
+            builder.WithAutomaticReconnect();
         return builder.Build();
     }
 
@@ -90,8 +104,14 @@ public sealed class LiveConnection : IAsyncDisposable
     /// status code, or the WebSocket's WebSocketException when negotiation is skipped.
     /// </summary>
     public static async Task<LiveConnection> ConnectAsync(
-        Uri hubUrl, string? accessToken, IEnumerable<string> clientMethods, int arguments,
-        bool skipNegotiation = false, bool reconnect = false, Action<HttpConnectionOptions>? configure = null)
+        Uri hubUrl,
+        string? accessToken,
+        IEnumerable<string> clientMethods,
+        int arguments,
+        bool skipNegotiation = false,
+        bool reconnect = false,
+        Action<HttpConnectionOptions>? configure = null
+    )
     {
         var hub = Build(hubUrl, accessToken, skipNegotiation, reconnect, configure);
         var live = new LiveConnection(hub, clientMethods, arguments);
@@ -113,7 +133,9 @@ public sealed class LiveConnection : IAsyncDisposable
     public async Task<HubCall> WaitForAsync(string target, Func<HubCall, bool>? match = null, TimeSpan? timeout = null)
     {
         var found = await WaitUntilAsync(
-            all => all.FirstOrDefault(c => c.Target == target && (match?.Invoke(c) ?? true)), timeout);
+            all => all.FirstOrDefault(c => c.Target == target && (match?.Invoke(c) ?? true)),
+            timeout
+        );
         return found ?? throw new TimeoutException($"{target} never arrived at {Connection.ConnectionId}.");
     }
 
@@ -122,23 +144,29 @@ public sealed class LiveConnection : IAsyncDisposable
     {
         var found = await WaitUntilAsync(
             all => all.Where(c => c.Target == target).ToList() is { } calls && calls.Count >= count ? calls : null,
-            timeout);
-        return found ?? throw new TimeoutException(
-            $"{ReceivedOf(target).Count} of {count} {target} calls arrived at {Connection.ConnectionId}.");
+            timeout
+        );
+        return found
+            ?? throw new TimeoutException(
+                $"{ReceivedOf(target).Count} of {count} {target} calls arrived at {Connection.ConnectionId}."
+            );
     }
 
     /// <summary>The error the connection closed with, once closed (a TimeoutException if it stays open).</summary>
     public Task<Exception?> WaitForCloseAsync(TimeSpan? timeout = null) => Closed.WaitAsync(timeout ?? DefaultWait);
 
-    private async Task<T?> WaitUntilAsync<T>(Func<IReadOnlyList<HubCall>, T?> probe, TimeSpan? timeout) where T : class
+    private async Task<T?> WaitUntilAsync<T>(Func<IReadOnlyList<HubCall>, T?> probe, TimeSpan? timeout)
+        where T : class
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultWait);
         while (true)
         {
             var arrived = Volatile.Read(ref _arrived);
-            if (probe(Received) is { } found) return found;
+            if (probe(Received) is { } found)
+                return found;
             var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || Closed.IsCompleted) return null;
+            if (left <= TimeSpan.Zero || Closed.IsCompleted)
+                return null;
             await Task.WhenAny(arrived.Task, Task.Delay(left));
         }
     }
@@ -146,13 +174,16 @@ public sealed class LiveConnection : IAsyncDisposable
     private Task Record(string target, object?[] args)
     {
         var call = new HubCall(target, [.. args.Select(a => (JsonElement)a!)]);
-        lock (_received) _received.Add(call);
+        lock (_received)
+            _received.Add(call);
         Pulse();
         return Task.CompletedTask;
     }
 
-    private void Pulse() => Interlocked.Exchange(
-        ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    private void Pulse() =>
+        Interlocked
+            .Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
+            .TrySetResult();
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 }

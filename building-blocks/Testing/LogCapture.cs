@@ -28,16 +28,23 @@ public sealed class LogCapture : ILoggerProvider
 
     private sealed class Logger(LogCapture capture, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            capture._entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), exception));
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        ) => capture._entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), exception));
     }
 }
 
 public sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception)
 {
-    public override string ToString() => $"{Level} {Category}: {Message}{(Exception is null ? "" : " " + Exception.GetType().Name)}";
+    public override string ToString() =>
+        $"{Level} {Category}: {Message}{(Exception is null ? "" : " " + Exception.GetType().Name)}";
 }

@@ -14,7 +14,10 @@ namespace Community.Testing;
 /// </summary>
 public static class SchemaAgreement
 {
-    public static async Task<IReadOnlyList<string>> DifferencesAsync<TContext>(IServiceProvider services, string connectionString)
+    public static async Task<IReadOnlyList<string>> DifferencesAsync<TContext>(
+        IServiceProvider services,
+        string connectionString
+    )
         where TContext : DbContext
     {
         await using var scope = services.CreateAsyncScope();
@@ -43,27 +46,35 @@ public static class SchemaAgreement
                     continue;
                 }
                 if (found.Nullable != column.IsNullable)
-                    differences.Add($"{table.Name}.{column.Name}: {(column.IsNullable ? "nullable" : "not null")} in the model, {(found.Nullable ? "nullable" : "not null")} in the schema");
+                    differences.Add(
+                        $"{table.Name}.{column.Name}: {(column.IsNullable ? "nullable" : "not null")} in the model, {(found.Nullable ? "nullable" : "not null")} in the schema"
+                    );
                 if (Normalise(column.StoreType) != Normalise(found.Type))
-                    differences.Add($"{table.Name}.{column.Name}: {column.StoreType} in the model, {found.Type} in the schema");
+                    differences.Add(
+                        $"{table.Name}.{column.Name}: {column.StoreType} in the model, {found.Type} in the schema"
+                    );
             }
             foreach (var extra in actual.Keys.Where(name => table.FindColumn(name) is null))
                 differences.Add($"{table.Name}.{extra}: in the schema, not in the model");
 
-            var declared = table.Indexes.Select(i => Key(i.Columns.Select(c => c.Name), i.IsUnique))
+            var declared = table
+                .Indexes.Select(i => Key(i.Columns.Select(c => c.Name), i.IsUnique))
                 .Concat(table.UniqueConstraints.Select(u => Key(u.Columns.Select(c => c.Name), unique: true)))
                 .ToHashSet();
             var built = indexes.Where(i => i.Table == table.Name).ToList();
             foreach (var index in table.Indexes)
                 if (!built.Any(b => b.Key == Key(index.Columns.Select(c => c.Name), index.IsUnique)))
-                    differences.Add($"{table.Name}: index {index.Name} ({string.Join(", ", index.Columns.Select(c => c.Name))}) in the model, not in the schema");
+                    differences.Add(
+                        $"{table.Name}: index {index.Name} ({string.Join(", ", index.Columns.Select(c => c.Name))}) in the model, not in the schema"
+                    );
             foreach (var index in built.Where(b => !b.HasExpression && !declared.Contains(b.Key)))
                 differences.Add($"{table.Name}: index {index.Name} ({index.Key}) in the schema, not in the model");
         }
         return differences;
     }
 
-    private static string Key(IEnumerable<string> columns, bool unique) => (unique ? "unique " : "") + string.Join(", ", columns);
+    private static string Key(IEnumerable<string> columns, bool unique) =>
+        (unique ? "unique " : "") + string.Join(", ", columns);
 
     private sealed record Column(string Type, bool Nullable);
 
@@ -81,7 +92,8 @@ public static class SchemaAgreement
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            if (!tables.TryGetValue(reader.GetString(0), out var table)) tables[reader.GetString(0)] = table = [];
+            if (!tables.TryGetValue(reader.GetString(0), out var table))
+                tables[reader.GetString(0)] = table = [];
             table[reader.GetString(1)] = new Column(reader.GetString(2), reader.GetBoolean(3));
         }
         return tables;
@@ -102,23 +114,32 @@ public static class SchemaAgreement
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
-            indexes.Add(new Index(reader.GetString(0), reader.GetString(1), Key(reader.GetFieldValue<string[]>(4), reader.GetBoolean(2)), reader.GetBoolean(3)));
+            indexes.Add(
+                new Index(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    Key(reader.GetFieldValue<string[]>(4), reader.GetBoolean(2)),
+                    reader.GetBoolean(3)
+                )
+            );
         return indexes;
     }
 
     // The same type under its two spellings: EF's store type names and PostgreSQL's format_type.
-    private static string Normalise(string type) => type.ToLowerInvariant() switch
-    {
-        "timestamptz" => "timestamp with time zone",
-        "timestamp" => "timestamp without time zone",
-        "int" or "int4" => "integer",
-        "int8" => "bigint",
-        "int2" => "smallint",
-        "bool" => "boolean",
-        "float8" => "double precision",
-        "float4" => "real",
-        "varchar" => "character varying",
-        var other => other.Replace("varchar(", "character varying(", StringComparison.Ordinal)
-            .Replace("[]", "[]", StringComparison.Ordinal),
-    };
+    private static string Normalise(string type) =>
+        type.ToLowerInvariant() switch
+        {
+            "timestamptz" => "timestamp with time zone",
+            "timestamp" => "timestamp without time zone",
+            "int" or "int4" => "integer",
+            "int8" => "bigint",
+            "int2" => "smallint",
+            "bool" => "boolean",
+            "float8" => "double precision",
+            "float4" => "real",
+            "varchar" => "character varying",
+            var other => other
+                .Replace("varchar(", "character varying(", StringComparison.Ordinal)
+                .Replace("[]", "[]", StringComparison.Ordinal),
+        };
 }

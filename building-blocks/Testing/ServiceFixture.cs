@@ -12,7 +12,8 @@ namespace Community.Testing;
 /// clock, test-signed tokens, and a bus that is ready before the first test runs. A service's fixture
 /// is a thin subclass: its service name, its settings, its helpers.
 /// </summary>
-public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram : class
+public abstract class ServiceFixture<TProgram> : IAsyncLifetime
+    where TProgram : class
 {
     protected ServiceFixture(string service)
     {
@@ -32,7 +33,8 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
     public HttpClient Client { get; protected set; } = null!;
 
     /// <summary>The Data Protection key ring of this fixture's instances (each test class has its own, as each has its own database).</summary>
-    public string KeyRingPath { get; } = Path.Combine(Path.GetTempPath(), "community-key-ring-" + Guid.NewGuid().ToString("N"));
+    public string KeyRingPath { get; } =
+        Path.Combine(Path.GetTempPath(), "community-key-ring-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>Whether the service checks tokens against <see cref="Tokens"/> (false for identity, which signs its own).</summary>
     protected virtual bool TrustsTestTokens => true;
@@ -56,14 +58,19 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
     // in the services that require it. Stranger() is the exception.
     private void Announce(Guid userId)
     {
-        if (TrustsTestTokens) _knownUsers.Record(userId);
+        if (TrustsTestTokens)
+            _knownUsers.Record(userId);
     }
 
     /// <summary>The client tests use; a fixture may refuse redirects, for instance.</summary>
     protected virtual HttpClient NewClient(ServiceHost<TProgram> host) => host.NewClient();
 
     /// <summary>An instance of the service on this fixture's database and (unless <paramref name="brokerUri"/> says otherwise) vhost.</summary>
-    public ServiceHost<TProgram> StartHost(IDictionary<string, string?>? extra = null, string? brokerUri = null, int port = 0)
+    public ServiceHost<TProgram> StartHost(
+        IDictionary<string, string?>? extra = null,
+        string? brokerUri = null,
+        int port = 0
+    )
     {
         var settings = new Dictionary<string, string?>
         {
@@ -76,7 +83,8 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
             ["DataProtection:KeyRingPath"] = KeyRingPath,
         };
         ConfigureService(settings);
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            settings[key] = value;
         return new ServiceHost<TProgram>(settings, ConfigureServices).Start(port);
     }
 
@@ -84,16 +92,23 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
     public virtual void ConfigureServices(IServiceCollection services)
     {
         services.AddSingleton<TimeProvider>(Clock);
-        if (TrustsTestTokens) services.AddSingleton<ISigningKeySource>(Tokens);
+        if (TrustsTestTokens)
+            services.AddSingleton<ISigningKeySource>(Tokens);
     }
 
     /// <summary>
     /// Waits until the host's receive endpoints are bound (the bus starts in the background): a
     /// message a test publishes before that would reach no queue.
     /// </summary>
-    public static Task BusReadyAsync<T>(ServiceHost<T> host) where T : class => Eventually.TrueAsync(
-        () => Task.FromResult(host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
-        $"the {typeof(T).Assembly.GetName().Name} bus never became ready");
+    public static Task BusReadyAsync<T>(ServiceHost<T> host)
+        where T : class =>
+        Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy
+                ),
+            $"the {typeof(T).Assembly.GetName().Name} bus never became ready"
+        );
 
     public virtual async Task DisposeAsync()
     {
@@ -101,7 +116,8 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
         await Host.DisposeAsync();
         Tokens.Dispose();
         await Resources.DisposeAsync();
-        if (Directory.Exists(KeyRingPath)) Directory.Delete(KeyRingPath, recursive: true);
+        if (Directory.Exists(KeyRingPath))
+            Directory.Delete(KeyRingPath, recursive: true);
     }
 
     /// <summary>The time stamp of the next announced message; each is a millisecond after the last, so as-of comparisons order them.</summary>
@@ -112,17 +128,25 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
     }
 
     /// <summary>Publishes <paramref name="message"/> as its publisher would (its MessageId is the bus message id).</summary>
-    public Task PublishAsync<T>(T message) where T : class, IIntegrationEvent =>
+    public Task PublishAsync<T>(T message)
+        where T : class, IIntegrationEvent =>
         Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
     /// <summary>Waits until <paramref name="consumer"/> (a consumer's class name) recorded <paramref name="messageId"/> in its inbox.</summary>
-    public Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
-        async () => await ScalarAsync<long>(
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer", ("id", messageId), ("consumer", "%." + consumer)) == 1,
-        $"{consumer} never handled {messageId}");
+    public Task HandledAsync(Guid messageId, string consumer) =>
+        Eventually.TrueAsync(
+            async () =>
+                await ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer",
+                    ("id", messageId),
+                    ("consumer", "%." + consumer)
+                ) == 1,
+            $"{consumer} never handled {messageId}"
+        );
 
     /// <summary>Publishes <paramref name="message"/> and waits until <paramref name="consumer"/> (by default <c>{T}Consumer</c>) handled it.</summary>
-    public async Task DeliverAsync<T>(T message, string? consumer = null) where T : class, IIntegrationEvent
+    public async Task DeliverAsync<T>(T message, string? consumer = null)
+        where T : class, IIntegrationEvent
     {
         await PublishAsync(message);
         await HandledAsync(message.MessageId, consumer ?? typeof(T).Name + "Consumer");
@@ -152,5 +176,6 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime where TProgram :
         Sql.ScalarAsync<T>(Resources.DatabaseConnectionString, sql, parameters);
 
     /// <summary>How many integration events of this type the service has written to its outbox.</summary>
-    public Task<long> OutboxCountAsync(string eventType) => Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);
+    public Task<long> OutboxCountAsync(string eventType) =>
+        Sql.OutboxCountAsync(Resources.DatabaseConnectionString, eventType);
 }

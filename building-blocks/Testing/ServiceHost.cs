@@ -12,8 +12,11 @@ namespace Community.Testing;
 /// real sockets (so a gateway can proxy to it and WebSockets work), configuration injected
 /// as the AppHost injects it.
 /// </summary>
-public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
-    : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
+public sealed class ServiceHost<TEntryPoint>(
+    IReadOnlyDictionary<string, string?> settings,
+    Action<IServiceCollection>? services = null
+) : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
 {
     private int _port;
 
@@ -29,7 +32,10 @@ public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?
         _port = port;
         UseKestrel();
         StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = Services
+            .GetRequiredService<IServer>()
+            .Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
         return this;
     }
@@ -49,7 +55,9 @@ public sealed class ServiceHost<TEntryPoint>(IReadOnlyDictionary<string, string?
         builder.UseEnvironment("Testing");
         builder.UseUrls($"http://127.0.0.1:{_port}");
         builder.PreferHostingUrls(true);
-        foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        if (services is not null) builder.ConfigureServices(services);
+        foreach (var (key, value) in settings)
+            builder.UseSetting(key, value);
+        if (services is not null)
+            builder.ConfigureServices(services);
     }
 }

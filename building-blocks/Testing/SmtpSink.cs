@@ -22,11 +22,15 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             get
             {
-                var split = Data.IndexOf("\r\n\r\n", StringComparison.Ordinal) is var i and >= 0 ? i : Data.IndexOf("\n\n", StringComparison.Ordinal);
+                var split = Data.IndexOf("\r\n\r\n", StringComparison.Ordinal) is var i and >= 0
+                    ? i
+                    : Data.IndexOf("\n\n", StringComparison.Ordinal);
                 var headers = split < 0 ? "" : Data[..split];
                 var body = split < 0 ? Data : Data[split..].TrimStart('\r', '\n');
                 if (headers.Contains("Content-Transfer-Encoding: base64", StringComparison.OrdinalIgnoreCase))
-                    return Encoding.UTF8.GetString(Convert.FromBase64String(string.Concat(body.Split('\n').Select(l => l.Trim()))));
+                    return Encoding.UTF8.GetString(
+                        Convert.FromBase64String(string.Concat(body.Split('\n').Select(l => l.Trim())))
+                    );
                 if (headers.Contains("Content-Transfer-Encoding: quoted-printable", StringComparison.OrdinalIgnoreCase))
                     return DecodeQuotedPrintable(body);
                 return body;
@@ -39,12 +43,18 @@ public sealed class SmtpSink : IAsyncDisposable
             var bytes = new List<byte>();
             for (var i = 0; i < joined.Length; i++)
             {
-                if (joined[i] == '=' && i + 2 < joined.Length && Uri.IsHexDigit(joined[i + 1]) && Uri.IsHexDigit(joined[i + 2]))
+                if (
+                    joined[i] == '='
+                    && i + 2 < joined.Length
+                    && Uri.IsHexDigit(joined[i + 1])
+                    && Uri.IsHexDigit(joined[i + 2])
+                )
                 {
                     bytes.Add(Convert.ToByte(joined.Substring(i + 1, 2), 16));
                     i += 2;
                 }
-                else bytes.AddRange(Encoding.UTF8.GetBytes(joined[i].ToString()));
+                else
+                    bytes.AddRange(Encoding.UTF8.GetBytes(joined[i].ToString()));
             }
             return Encoding.UTF8.GetString(bytes.ToArray());
         }
@@ -67,7 +77,8 @@ public sealed class SmtpSink : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             var found = Messages.LastOrDefault(m => m.To.Any(t => t.Contains(to, StringComparison.OrdinalIgnoreCase)));
-            if (found is not null) return found;
+            if (found is not null)
+                return found;
             await Task.Delay(50);
         }
         throw new TimeoutException($"No e-mail to {to} arrived.");
@@ -78,8 +89,14 @@ public sealed class SmtpSink : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             TcpClient client;
-            try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
-            catch (OperationCanceledException) { return; }
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             _ = Task.Run(() => ServeAsync(client));
         }
     }
@@ -98,19 +115,32 @@ public sealed class SmtpSink : IAsyncDisposable
             var verb = line.Split(' ', 2)[0].ToUpperInvariant();
             switch (verb)
             {
-                case "EHLO" or "HELO": await writer.WriteLineAsync("250 sink"); break;
-                case "MAIL": from = line[(line.IndexOf(':') + 1)..].Trim(); await writer.WriteLineAsync("250 OK"); break;
-                case "RCPT": to.Add(line[(line.IndexOf(':') + 1)..].Trim()); await writer.WriteLineAsync("250 OK"); break;
+                case "EHLO" or "HELO":
+                    await writer.WriteLineAsync("250 sink");
+                    break;
+                case "MAIL":
+                    from = line[(line.IndexOf(':') + 1)..].Trim();
+                    await writer.WriteLineAsync("250 OK");
+                    break;
+                case "RCPT":
+                    to.Add(line[(line.IndexOf(':') + 1)..].Trim());
+                    await writer.WriteLineAsync("250 OK");
+                    break;
                 case "DATA":
                     await writer.WriteLineAsync("354 end with .");
                     var data = new StringBuilder();
-                    while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".") data.AppendLine(dataLine.StartsWith("..") ? dataLine[1..] : dataLine);
+                    while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".")
+                        data.AppendLine(dataLine.StartsWith("..") ? dataLine[1..] : dataLine);
                     Messages.Enqueue(new Message(from, to.ToList(), data.ToString()));
                     to.Clear();
                     await writer.WriteLineAsync("250 queued");
                     break;
-                case "QUIT": await writer.WriteLineAsync("221 bye"); return;
-                default: await writer.WriteLineAsync("250 OK"); break;
+                case "QUIT":
+                    await writer.WriteLineAsync("221 bye");
+                    return;
+                default:
+                    await writer.WriteLineAsync("250 OK");
+                    break;
             }
         }
     }

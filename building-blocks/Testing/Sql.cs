@@ -5,7 +5,11 @@ namespace Community.Testing;
 /// <summary>Direct SQL against a service's test database: to arrange state and to check what the service wrote.</summary>
 public static class Sql
 {
-    public static async Task ExecuteAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    public static async Task ExecuteAsync(
+        string connectionString,
+        string sql,
+        params (string Name, object Value)[] parameters
+    )
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -13,23 +17,38 @@ public static class Sql
         await command.ExecuteNonQueryAsync();
     }
 
-    public static async Task<T?> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    public static async Task<T?> ScalarAsync<T>(
+        string connectionString,
+        string sql,
+        params (string Name, object Value)[] parameters
+    )
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = Command(connection, sql, parameters);
         var result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? default : (T)Convert.ChangeType(result, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
+        return result is null or DBNull
+            ? default
+            : (T)Convert.ChangeType(result, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
     }
 
     /// <summary>How many integration events of this type (its class name) the service has written to its outbox.</summary>
     public static Task<long> OutboxCountAsync(string connectionString, string eventType) =>
-        ScalarAsync<long>(connectionString, "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%'", ("type", eventType));
+        ScalarAsync<long>(
+            connectionString,
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%'",
+            ("type", eventType)
+        );
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, (string Name, object Value)[] parameters)
+    private static NpgsqlCommand Command(
+        NpgsqlConnection connection,
+        string sql,
+        (string Name, object Value)[] parameters
+    )
     {
         var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
         return command;
     }
 }

@@ -15,7 +15,9 @@ public static class TestInfrastructure
     private static int _counter;
 
     public static Task<PostgresServer> PostgresAsync() => Postgres.Value;
+
     public static Task<RabbitMqServer> RabbitMqAsync() => RabbitMq.Value;
+
     public static Task<RedisServer> RedisAsync() => Redis.Value;
 
     /// <summary>A database, a vhost and a Redis key prefix of the caller's own, named after it.</summary>
@@ -31,12 +33,15 @@ public static class TestInfrastructure
     }
 
     /// <summary>A Redis server of the caller's own, for tests that stop and start it.</summary>
-    public static Task<RedisServer> StartPrivateRedisAsync() => RedisServer.StartAsync(LocalInfrastructureOptions.ForTests());
+    public static Task<RedisServer> StartPrivateRedisAsync() =>
+        RedisServer.StartAsync(LocalInfrastructureOptions.ForTests());
 
     /// <summary>A RabbitMQ node of the caller's own, for tests that stop and start the broker.</summary>
-    public static Task<RabbitMqServer> StartPrivateRabbitMqAsync() => RabbitMqServer.StartAsync(LocalInfrastructureOptions.ForTests());
+    public static Task<RabbitMqServer> StartPrivateRabbitMqAsync() =>
+        RabbitMqServer.StartAsync(LocalInfrastructureOptions.ForTests());
 
-    private static async Task<T> StartAsync<T>(Func<LocalInfrastructureOptions, CancellationToken, Task<T>> start) where T : IAsyncDisposable
+    private static async Task<T> StartAsync<T>(Func<LocalInfrastructureOptions, CancellationToken, Task<T>> start)
+        where T : IAsyncDisposable
     {
         var server = await start(LocalInfrastructureOptions.ForTests(), CancellationToken.None);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -44,12 +49,20 @@ public static class TestInfrastructure
     }
 
     private static string Sanitize(string owner) =>
-        new string(owner.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray()) is var s && s.Length > 30 ? s[..30] : s;
+        new string(owner.ToLowerInvariant().Where(char.IsLetterOrDigit).ToArray()) is var s && s.Length > 30
+            ? s[..30]
+            : s;
 }
 
 /// <summary>A test class's own database, RabbitMQ vhost (both dropped on disposal) and Redis key prefix (its keys expire by themselves).</summary>
 public sealed record IsolatedResources(
-    string Name, string DatabaseConnectionString, string BrokerUri, PostgresServer Postgres, RabbitMqServer RabbitMq, RedisServer Redis) : IAsyncDisposable
+    string Name,
+    string DatabaseConnectionString,
+    string BrokerUri,
+    PostgresServer Postgres,
+    RabbitMqServer RabbitMq,
+    RedisServer Redis
+) : IAsyncDisposable
 {
     /// <summary>The shared test Redis (ConnectionStrings:redis).</summary>
     public string RedisConnectionString => Redis.ConnectionString;
@@ -63,7 +76,11 @@ public sealed record IsolatedResources(
     /// <summary>This owner's databases: the first one and those of <see cref="AddDatabaseAsync"/>.</summary>
     public IReadOnlyList<string> DatabaseConnectionStrings
     {
-        get { lock (_extraDatabases) return [DatabaseConnectionString, .. _extraConnectionStrings]; }
+        get
+        {
+            lock (_extraDatabases)
+                return [DatabaseConnectionString, .. _extraConnectionStrings];
+        }
     }
 
     /// <summary>One more database of this owner (a second service on the same vhost); dropped with the rest.</summary>
@@ -81,7 +98,8 @@ public sealed record IsolatedResources(
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var extra in _extraDatabases) await Postgres.DropDatabaseAsync(extra);
+        foreach (var extra in _extraDatabases)
+            await Postgres.DropDatabaseAsync(extra);
         await Postgres.DropDatabaseAsync(Name);
         await RabbitMq.DeleteVhostAsync(Name);
     }

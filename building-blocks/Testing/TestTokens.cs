@@ -49,17 +49,24 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
         ECDsa? signWith = null,
         string? kid = null,
         string role = Roles.Member,
-        string tier = Tiers.Free)
+        string tier = Tiers.Free
+    )
     {
         subject ??= Guid.NewGuid().ToString();
-        if (Guid.TryParse(subject, out var userId)) Issued?.Invoke(userId);
+        if (Guid.TryParse(subject, out var userId))
+            Issued?.Invoke(userId);
         var now = _clock.GetUtcNow().UtcDateTime;
         var start = new DateTimeOffset(notBefore ?? now.AddSeconds(-5));
         var claims = new JsonObject
         {
-            ["sub"] = subject, ["name"] = "Test User", ["role"] = role, ["tier"] = tier,
-            ["iss"] = issuer, ["aud"] = audience,
-            ["iat"] = start.ToUnixTimeSeconds(), ["nbf"] = start.ToUnixTimeSeconds(),
+            ["sub"] = subject,
+            ["name"] = "Test User",
+            ["role"] = role,
+            ["tier"] = tier,
+            ["iss"] = issuer,
+            ["aud"] = audience,
+            ["iat"] = start.ToUnixTimeSeconds(),
+            ["nbf"] = start.ToUnixTimeSeconds(),
             ["exp"] = new DateTimeOffset(expires ?? now.AddMinutes(15)).ToUnixTimeSeconds(),
         };
         return Es256(signWith ?? Key, kid ?? Kid, claims);
@@ -79,11 +86,15 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
     private ECDsaSecurityKey? _securityKey;
 
     public ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<SecurityKey?>(kid == Kid ? _securityKey ??= new ECDsaSecurityKey(Key) { KeyId = Kid } : null);
+        ValueTask.FromResult<SecurityKey?>(
+            kid == Kid ? _securityKey ??= new ECDsaSecurityKey(Key) { KeyId = Kid } : null
+        );
 
     public void Dispose() => Key.Dispose();
 
-    public static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string B64(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     public static string B64(string text) => B64(Encoding.UTF8.GetBytes(text));
 
     public static byte[] FromB64(string text)
@@ -93,17 +104,31 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
     }
 
     /// <summary>Claims of a well-formed platform token for <paramref name="sub"/>, valid for 15 minutes from <paramref name="now"/>.</summary>
-    public static JsonObject Claims(string sub, DateTimeOffset now, string issuer = Issuer, string audience = Audience, string role = "member") => new()
-    {
-        ["sub"] = sub, ["name"] = "forged", ["role"] = role, ["tier"] = "free",
-        ["iss"] = issuer, ["aud"] = audience,
-        ["iat"] = now.ToUnixTimeSeconds(), ["nbf"] = now.ToUnixTimeSeconds(), ["exp"] = now.AddMinutes(15).ToUnixTimeSeconds(),
-    };
+    public static JsonObject Claims(
+        string sub,
+        DateTimeOffset now,
+        string issuer = Issuer,
+        string audience = Audience,
+        string role = "member"
+    ) =>
+        new()
+        {
+            ["sub"] = sub,
+            ["name"] = "forged",
+            ["role"] = role,
+            ["tier"] = "free",
+            ["iss"] = issuer,
+            ["aud"] = audience,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["nbf"] = now.ToUnixTimeSeconds(),
+            ["exp"] = now.AddMinutes(15).ToUnixTimeSeconds(),
+        };
 
     /// <summary>A token signed with <paramref name="key"/>; <paramref name="typ"/> is the platform's access-token type unless a test forges another.</summary>
     public static string Es256(ECDsa key, string kid, JsonObject claims, string typ = "at+jwt")
     {
-        var signingInput = $"{B64(new JsonObject { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = typ }.ToJsonString())}.{B64(claims.ToJsonString())}";
+        var signingInput =
+            $"{B64(new JsonObject { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = typ }.ToJsonString())}.{B64(claims.ToJsonString())}";
         return signingInput + "." + B64(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256));
     }
 
@@ -112,7 +137,8 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
 
     public static string Hs256(byte[] secret, string kid, JsonObject claims)
     {
-        var signingInput = $"{B64(new JsonObject { ["alg"] = "HS256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}";
+        var signingInput =
+            $"{B64(new JsonObject { ["alg"] = "HS256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}";
         return signingInput + "." + B64(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(signingInput)));
     }
 
@@ -126,16 +152,23 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
     }
 
     public static JsonObject Payload(string token) => JsonNode.Parse(FromB64(token.Split('.')[1]))!.AsObject();
+
     public static JsonObject Header(string token) => JsonNode.Parse(FromB64(token.Split('.')[0]))!.AsObject();
 
     /// <summary>The public key of a JWKS entry as raw bytes, what an HS256 "key confusion" attacker would sign with.</summary>
     public static byte[] PublicKeyBytes(JsonNode jwk)
     {
-        using var ecdsa = ECDsa.Create(new ECParameters
-        {
-            Curve = ECCurve.NamedCurves.nistP256,
-            Q = new ECPoint { X = FromB64(jwk["x"]!.GetValue<string>()), Y = FromB64(jwk["y"]!.GetValue<string>()) },
-        });
+        using var ecdsa = ECDsa.Create(
+            new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint
+                {
+                    X = FromB64(jwk["x"]!.GetValue<string>()),
+                    Y = FromB64(jwk["y"]!.GetValue<string>()),
+                },
+            }
+        );
         return ecdsa.ExportSubjectPublicKeyInfo();
     }
 

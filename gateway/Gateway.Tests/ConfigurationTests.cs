@@ -1,11 +1,9 @@
+using Community.Contracts;
+using Community.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Community.ServiceDefaults;
-using Community.Contracts;
-using Community.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy.Configuration;
 
 namespace Community.Gateway.Tests;
 
@@ -21,17 +19,33 @@ public sealed class ConfigurationTests
     [Fact]
     public void The_anonymous_allow_list_is_exactly_the_intended_one()
     {
-        var anonymous = GatewayRoutes.All.Where(r => r.Anonymous)
-            .Select(r => $"{string.Join(",", r.Methods ?? ["*"])} {r.Path}").Order().ToList();
+        var anonymous = GatewayRoutes
+            .All.Where(r => r.Anonymous)
+            .Select(r => $"{string.Join(",", r.Methods ?? ["*"])} {r.Path}")
+            .Order()
+            .ToList();
 
         string[] expected =
         [
-            "POST /api/v1/auth/register", "POST /api/v1/auth/register/confirm", "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
-            "POST /api/v1/auth/password/forgot", "POST /api/v1/auth/password/reset",
-            "GET /api/v1/auth/external/{provider}/start", "GET /api/v1/auth/external/{provider}/callback", "POST /api/v1/auth/external/exchange",
-            "GET /.well-known/jwks.json", "POST /api/v1/waitlist", "GET /api/v1/waitlist/status",
-            "POST /webhooks/stripe", "* /sandbox", "* /sandbox/{**rest}",
-            "GET /api/v1/events", "GET /api/v1/events/nearby", "GET /api/v1/events/{id:guid}", "GET /api/v1/events/{id:guid}.ics",
+            "POST /api/v1/auth/register",
+            "POST /api/v1/auth/register/confirm",
+            "POST /api/v1/auth/login",
+            "POST /api/v1/auth/refresh",
+            "POST /api/v1/auth/password/forgot",
+            "POST /api/v1/auth/password/reset",
+            "GET /api/v1/auth/external/{provider}/start",
+            "GET /api/v1/auth/external/{provider}/callback",
+            "POST /api/v1/auth/external/exchange",
+            "GET /.well-known/jwks.json",
+            "POST /api/v1/waitlist",
+            "GET /api/v1/waitlist/status",
+            "POST /webhooks/stripe",
+            "* /sandbox",
+            "* /sandbox/{**rest}",
+            "GET /api/v1/events",
+            "GET /api/v1/events/nearby",
+            "GET /api/v1/events/{id:guid}",
+            "GET /api/v1/events/{id:guid}.ics",
             "GET /api/v1/events/{id:guid}/cover",
             .. ResourceNames.Services.Select(s => $"GET /openapi/{s}.json"),
             "GET /asyncapi/messaging.json",
@@ -44,7 +58,10 @@ public sealed class ConfigurationTests
     {
         var error = await StartFailureAsync(new Dictionary<string, string?> { ["RateLimits:Login:PermitLimit"] = "0" });
 
-        Assert.Contains(Flatten(error), e => e is Microsoft.Extensions.Options.OptionsValidationException && e.Message.Contains("PermitLimit > 0"));
+        Assert.Contains(
+            Flatten(error),
+            e => e is Microsoft.Extensions.Options.OptionsValidationException && e.Message.Contains("PermitLimit > 0")
+        );
     }
 
     // Credentials are allowed, so an origin must be exact: a wildcard would let every site read answers meant for a user.
@@ -55,19 +72,28 @@ public sealed class ConfigurationTests
     [InlineData("app.example")]
     public async Task A_gateway_with_an_inexact_cors_origin_does_not_start(string origin)
     {
-        var error = await StartFailureAsync(new Dictionary<string, string?>
-        {
-            ["Cors:AllowedOrigins:0"] = "http://localhost:5173", ["Cors:AllowedOrigins:1"] = origin,
-        });
+        var error = await StartFailureAsync(
+            new Dictionary<string, string?>
+            {
+                ["Cors:AllowedOrigins:0"] = "http://localhost:5173",
+                ["Cors:AllowedOrigins:1"] = origin,
+            }
+        );
 
-        Assert.Contains(Flatten(error), e => e is Microsoft.Extensions.Options.OptionsValidationException && e.Message.Contains("exact origins"));
+        Assert.Contains(
+            Flatten(error),
+            e => e is Microsoft.Extensions.Options.OptionsValidationException && e.Message.Contains("exact origins")
+        );
     }
 
     /// <summary>
     /// Starts the gateway's own composition on a plain host and returns why it refused to start.
     /// (Through WebApplicationFactory a failed start can surface as its teardown's ObjectDisposedException.)
     /// </summary>
-    private static async Task<Exception> StartFailureAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    private static async Task<Exception> StartFailureAsync(
+        Dictionary<string, string?> settings,
+        Action<IServiceCollection>? services = null
+    )
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -91,7 +117,8 @@ public sealed class ConfigurationTests
         {
             yield return error;
             if (error is AggregateException aggregate)
-                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                    yield return inner;
         }
     }
 }

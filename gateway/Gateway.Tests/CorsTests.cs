@@ -21,7 +21,12 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
 {
     private readonly CorsFixture _ = fixture;
 
-    private HttpRequestMessage Preflight(string path, string origin, string method = "GET", string requestHeaders = "authorization,content-type")
+    private HttpRequestMessage Preflight(
+        string path,
+        string origin,
+        string method = "GET",
+        string requestHeaders = "authorization,content-type"
+    )
     {
         var request = _.Request(HttpMethod.Options, path);
         request.Headers.Add("Origin", origin);
@@ -56,12 +61,22 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
     public async Task A_preflight_for_a_spend_or_refund_allows_the_idempotency_key(string path)
     {
         var response = await _.Client.SendAsync(
-            Preflight(path, CorsFixture.AllowedOrigin, "POST", "authorization,content-type,idempotency-key,x-request-id"));
+            Preflight(
+                path,
+                CorsFixture.AllowedOrigin,
+                "POST",
+                "authorization,content-type,idempotency-key,x-request-id"
+            )
+        );
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal(CorsFixture.AllowedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Contains("POST", response.Headers.GetValues("Access-Control-Allow-Methods").Single());
-        var allowed = response.Headers.GetValues("Access-Control-Allow-Headers").Single().ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+        var allowed = response
+            .Headers.GetValues("Access-Control-Allow-Headers")
+            .Single()
+            .ToLowerInvariant()
+            .Split(',', StringSplitOptions.TrimEntries);
         Assert.Contains("authorization", allowed);
         Assert.Contains("content-type", allowed);
         Assert.Contains("idempotency-key", allowed);
@@ -75,9 +90,14 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
     public async Task A_preflight_asking_for_an_unlisted_header_is_not_granted_it()
     {
         var response = await _.Client.SendAsync(
-            Preflight("/api/v1/credits/spend", CorsFixture.AllowedOrigin, "POST", "authorization,x-not-ours"));
+            Preflight("/api/v1/credits/spend", CorsFixture.AllowedOrigin, "POST", "authorization,x-not-ours")
+        );
 
-        var allowed = response.Headers.GetValues("Access-Control-Allow-Headers").Single().ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+        var allowed = response
+            .Headers.GetValues("Access-Control-Allow-Headers")
+            .Single()
+            .ToLowerInvariant()
+            .Split(',', StringSplitOptions.TrimEntries);
         Assert.Contains("authorization", allowed);
         Assert.DoesNotContain("x-not-ours", allowed);
     }
@@ -98,13 +118,23 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
     [Fact]
     public async Task A_preflight_for_a_hub_negotiation_allows_credentials_and_signalrs_headers()
     {
-        var response = await _.Client.SendAsync(Preflight("/hubs/chat/negotiate", "http://localhost:3000", "POST",
-            "authorization,x-requested-with,x-signalr-user-agent"));
+        var response = await _.Client.SendAsync(
+            Preflight(
+                "/hubs/chat/negotiate",
+                "http://localhost:3000",
+                "POST",
+                "authorization,x-requested-with,x-signalr-user-agent"
+            )
+        );
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("http://localhost:3000", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
-        var allowed = response.Headers.GetValues("Access-Control-Allow-Headers").Single().ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+        var allowed = response
+            .Headers.GetValues("Access-Control-Allow-Headers")
+            .Single()
+            .ToLowerInvariant()
+            .Split(',', StringSplitOptions.TrimEntries);
         Assert.Contains("x-requested-with", allowed);
         Assert.Contains("x-signalr-user-agent", allowed);
     }
@@ -124,7 +154,10 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("http://localhost:3000", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
-        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(GatewayProxyConfig.AffinityCookie + "=", StringComparison.Ordinal));
+        var cookie = Assert.Single(
+            response.Headers.GetValues("Set-Cookie"),
+            c => c.StartsWith(GatewayProxyConfig.AffinityCookie + "=", StringComparison.Ordinal)
+        );
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
     }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using Community.Gateway.Tests.Infrastructure;
 using Community.ServiceDefaults.Auth;
 using Community.Testing;
-using Community.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -53,9 +53,20 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         var second = await _source.FindAsync("second", default);
         Assert.Equal(2, _identity.Fetches);
 
-        var token = TestTokens.Es256(_second, "second", TestTokens.Claims(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow));
-        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token,
-            new TokenValidationParameters { IssuerSigningKey = second, ValidIssuer = "community-identity", ValidAudience = "community" });
+        var token = TestTokens.Es256(
+            _second,
+            "second",
+            TestTokens.Claims(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow)
+        );
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(
+            token,
+            new TokenValidationParameters
+            {
+                IssuerSigningKey = second,
+                ValidIssuer = "community-identity",
+                ValidAudience = "community",
+            }
+        );
         Assert.True(result.IsValid, result.Exception?.Message);
     }
 

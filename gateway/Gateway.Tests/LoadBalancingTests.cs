@@ -21,11 +21,13 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         First = await FakeBackend.StartAsync(Tokens);
         Second = await FakeBackend.StartAsync(Tokens);
         string Address(FakeBackend backend) => backend.BaseAddress.ToString().TrimEnd('/');
-        Gateway = GatewayHost.Start(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Identity}"] = Address(First),
-            [$"Services:{ResourceNames.Messaging}"] = $"{Address(First)}; {Address(Second)}",
-        });
+        Gateway = GatewayHost.Start(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Identity}"] = Address(First),
+                [$"Services:{ResourceNames.Messaging}"] = $"{Address(First)}; {Address(Second)}",
+            }
+        );
     }
 
     public async Task DisposeAsync()
@@ -46,11 +48,15 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
     [Fact]
     public void Each_address_of_a_service_becomes_a_destination_named_after_its_position()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Messaging}"] = "http://127.0.0.1:5103; http://127.0.0.1:5113;",
-            [$"Services:{ResourceNames.Identity}"] = "http://127.0.0.1:5101",
-        }).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(
+                new Dictionary<string, string?>
+                {
+                    [$"Services:{ResourceNames.Messaging}"] = "http://127.0.0.1:5103; http://127.0.0.1:5113;",
+                    [$"Services:{ResourceNames.Identity}"] = "http://127.0.0.1:5101",
+                }
+            )
+            .Build();
 
         var clusters = GatewayProxyConfig.Clusters(configuration).ToDictionary(c => c.ClusterId);
 
@@ -58,7 +64,10 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
         Assert.Equal(["messaging-0", "messaging-1"], messaging.Keys.Order());
         Assert.Equal("http://127.0.0.1:5103", messaging["messaging-0"].Address);
         Assert.Equal("http://127.0.0.1:5113", messaging["messaging-1"].Address);
-        Assert.Equal("http://127.0.0.1:5101", Assert.Single(clusters[ResourceNames.Identity].Destinations!).Value.Address);
+        Assert.Equal(
+            "http://127.0.0.1:5101",
+            Assert.Single(clusters[ResourceNames.Identity].Destinations!).Value.Address
+        );
         Assert.Empty(clusters[ResourceNames.Payments].Destinations!);
     }
 
@@ -84,7 +93,12 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
     [Fact]
     public async Task A_websocket_through_the_gateway_works_on_either_instance()
     {
-        var uri = new UriBuilder(_.Gateway.Address) { Scheme = "ws", Path = "/hubs/echo", Query = "access_token=" + Uri.EscapeDataString(_.Tokens.Issue()) }.Uri;
+        var uri = new UriBuilder(_.Gateway.Address)
+        {
+            Scheme = "ws",
+            Path = "/hubs/echo",
+            Query = "access_token=" + Uri.EscapeDataString(_.Tokens.Issue()),
+        }.Uri;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var before = (_.First.WebSocketsAccepted, _.Second.WebSocketsAccepted);
 
@@ -114,17 +128,35 @@ public sealed class LoadBalancingTests(TwoInstancesFixture fixture) : IClassFixt
         for (var client = 0; client < 16; client++)
         {
             // A client keeps its cookies, as browsers and SignalR's clients do.
-            using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = _.Gateway.Address };
+            using var http = new HttpClient(
+                new SocketsHttpHandler { CookieContainer = new System.Net.CookieContainer() }
+            )
+            {
+                BaseAddress = _.Gateway.Address,
+            };
             http.DefaultRequestHeaders.Authorization = new("Bearer", token);
             var hub = $"/hubs/chat-{client}";
             var negotiated = await http.PostAsync(hub + "/negotiate?negotiateVersion=1", null);
-            Assert.Contains(negotiated.Headers.GetValues("Set-Cookie"), c => c.StartsWith(GatewayProxyConfig.AffinityCookie + "=", StringComparison.Ordinal));
+            Assert.Contains(
+                negotiated.Headers.GetValues("Set-Cookie"),
+                c => c.StartsWith(GatewayProxyConfig.AffinityCookie + "=", StringComparison.Ordinal)
+            );
             // Then the transport's requests (connect, send, poll) carrying the connection token of that instance.
-            for (var i = 0; i < 3; i++) await http.GetAsync(hub + "?id=connection-token");
+            for (var i = 0; i < 3; i++)
+                await http.GetAsync(hub + "?id=connection-token");
 
-            var (onFirst, onSecond) = (ReceivedOn(_.First, hub) + ReceivedOn(_.First, hub + "/negotiate"), ReceivedOn(_.Second, hub) + ReceivedOn(_.Second, hub + "/negotiate"));
-            Assert.True(onFirst == 4 && onSecond == 0 || onFirst == 0 && onSecond == 4, $"client {client}: {onFirst} on the first instance, {onSecond} on the second");
-            if (onFirst == 4) first++; else second++;
+            var (onFirst, onSecond) = (
+                ReceivedOn(_.First, hub) + ReceivedOn(_.First, hub + "/negotiate"),
+                ReceivedOn(_.Second, hub) + ReceivedOn(_.Second, hub + "/negotiate")
+            );
+            Assert.True(
+                onFirst == 4 && onSecond == 0 || onFirst == 0 && onSecond == 4,
+                $"client {client}: {onFirst} on the first instance, {onSecond} on the second"
+            );
+            if (onFirst == 4)
+                first++;
+            else
+                second++;
         }
 
         Assert.True(first > 0 && second > 0, $"every client on one instance ({first} and {second})");
@@ -140,11 +172,15 @@ public sealed class DnsDestinationTests
     [Fact]
     public void Pinned_routes_spread_over_their_own_addresses_when_configured_and_the_services_otherwise()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Messaging}"] = "http://messaging",
-            [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = "http://messaging-pods:8080",
-        }).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(
+                new Dictionary<string, string?>
+                {
+                    [$"Services:{ResourceNames.Messaging}"] = "http://messaging",
+                    [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = "http://messaging-pods:8080",
+                }
+            )
+            .Build();
 
         var clusters = GatewayProxyConfig.Clusters(configuration).ToDictionary(c => c.ClusterId);
 
@@ -153,12 +189,21 @@ public sealed class DnsDestinationTests
         Assert.Equal("http://messaging-pods:8080", Assert.Single(pinned.Destinations!).Value.Address);
         Assert.True(pinned.SessionAffinity!.Enabled);
 
-        var without = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Messaging}"] = "http://127.0.0.1:5103;http://127.0.0.1:5113",
-        }).Build();
-        var same = GatewayProxyConfig.Clusters(without).Single(c => c.ClusterId == GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging));
-        Assert.Equal(["http://127.0.0.1:5103", "http://127.0.0.1:5113"], same.Destinations!.Values.Select(d => d.Address));
+        var without = new ConfigurationBuilder()
+            .AddInMemoryCollection(
+                new Dictionary<string, string?>
+                {
+                    [$"Services:{ResourceNames.Messaging}"] = "http://127.0.0.1:5103;http://127.0.0.1:5113",
+                }
+            )
+            .Build();
+        var same = GatewayProxyConfig
+            .Clusters(without)
+            .Single(c => c.ClusterId == GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging));
+        Assert.Equal(
+            ["http://127.0.0.1:5103", "http://127.0.0.1:5113"],
+            same.Destinations!.Values.Select(d => d.Address)
+        );
     }
 
     [Fact]
@@ -168,15 +213,18 @@ public sealed class DnsDestinationTests
         await using var service = await FakeBackend.StartAsync(tokens);
         await using var pod = await FakeBackend.StartAsync(tokens);
         var address = service.BaseAddress.ToString().TrimEnd('/');
-        await using var gateway = GatewayHost.Start(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Identity}"] = address,
-            [$"Services:{ResourceNames.Messaging}"] = address,
-            // a name, as a headless Service is; localhost resolves to the pod's loopback address
-            [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = $"http://localhost:{pod.BaseAddress.Port}",
-            [$"{GatewayProxyConfig.DnsDestinations}:Enabled"] = "true",
-            [$"{GatewayProxyConfig.DnsDestinations}:AddressFamily"] = "InterNetwork",
-        });
+        await using var gateway = GatewayHost.Start(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Identity}"] = address,
+                [$"Services:{ResourceNames.Messaging}"] = address,
+                // a name, as a headless Service is; localhost resolves to the pod's loopback address
+                [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] =
+                    $"http://localhost:{pod.BaseAddress.Port}",
+                [$"{GatewayProxyConfig.DnsDestinations}:Enabled"] = "true",
+                [$"{GatewayProxyConfig.DnsDestinations}:AddressFamily"] = "InterNetwork",
+            }
+        );
 
         var lookup = gateway.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
         Assert.True(lookup.TryGetCluster(GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging), out var pinned));
@@ -197,10 +245,12 @@ public sealed class DnsDestinationTests
     {
         using var tokens = new TestTokens();
         await using var backend = await FakeBackend.StartAsync(tokens);
-        await using var gateway = GatewayHost.Start(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Messaging}"] = $"http://localhost:{backend.BaseAddress.Port}",
-        });
+        await using var gateway = GatewayHost.Start(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Messaging}"] = $"http://localhost:{backend.BaseAddress.Port}",
+            }
+        );
 
         var lookup = gateway.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
         Assert.True(lookup.TryGetCluster(GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging), out var pinned));
@@ -217,14 +267,16 @@ public sealed class UnresolvableDestinationTests
         await using var backend = await FakeBackend.StartAsync(tokens);
         var address = backend.BaseAddress.ToString().TrimEnd('/');
         // a headless Service none of whose pods is ready: its name does not resolve
-        await using var gateway = GatewayHost.Start(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Identity}"] = address,
-            [$"Services:{ResourceNames.Messaging}"] = address,
-            [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = "http://no-ready-pods.invalid:8080",
-            [$"{GatewayProxyConfig.DnsDestinations}:Enabled"] = "true",
-            [$"{GatewayProxyConfig.DnsDestinations}:AddressFamily"] = "InterNetwork",
-        });
+        await using var gateway = GatewayHost.Start(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Identity}"] = address,
+                [$"Services:{ResourceNames.Messaging}"] = address,
+                [GatewayProxyConfig.PinnedAddressKey(ResourceNames.Messaging)] = "http://no-ready-pods.invalid:8080",
+                [$"{GatewayProxyConfig.DnsDestinations}:Enabled"] = "true",
+                [$"{GatewayProxyConfig.DnsDestinations}:AddressFamily"] = "InterNetwork",
+            }
+        );
 
         var lookup = gateway.Services.GetRequiredService<Yarp.ReverseProxy.IProxyStateLookup>();
         Assert.True(lookup.TryGetCluster(GatewayProxyConfig.PinnedCluster(ResourceNames.Messaging), out var pinned));

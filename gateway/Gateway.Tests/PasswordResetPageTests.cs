@@ -61,7 +61,9 @@ public sealed partial class PasswordResetPageTests(GatewayFixture fixture) : ICl
     [Fact]
     public async Task The_script_sends_the_query_string_token_and_the_new_password_as_json()
     {
-        var script = await (await _.SendAsync(HttpMethod.Get, PasswordResetPage.ScriptPath)).Content.ReadAsStringAsync();
+        var script = await (
+            await _.SendAsync(HttpMethod.Get, PasswordResetPage.ScriptPath)
+        ).Content.ReadAsStringAsync();
 
         Assert.Contains("""new URLSearchParams(location.search).get("token")""", script);
         Assert.Contains("""JSON.stringify({ token: token, new_password: password })""", script);
@@ -72,7 +74,9 @@ public sealed partial class PasswordResetPageTests(GatewayFixture fixture) : ICl
     [Fact]
     public async Task The_token_is_never_written_into_the_page()
     {
-        var html = await (await _.SendAsync(HttpMethod.Get, "/reset-password?token=%3Cscript%3Ealert(1)%3C%2Fscript%3E")).Content.ReadAsStringAsync();
+        var html = await (
+            await _.SendAsync(HttpMethod.Get, "/reset-password?token=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        ).Content.ReadAsStringAsync();
 
         Assert.DoesNotContain("alert(1)", html);
     }

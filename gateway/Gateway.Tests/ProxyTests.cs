@@ -71,7 +71,11 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var token = _.Tokens.Issue();
         var photo = new byte[3 * 1024 * 1024];
 
-        using var upload = _.Request(HttpMethod.Post, "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/photos", token);
+        using var upload = _.Request(
+            HttpMethod.Post,
+            "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/photos",
+            token
+        );
         upload.Content = new ByteArrayContent(photo);
         var echo = await GatewayFixture.EchoOf(await _.Client.SendAsync(upload));
         Assert.Equal(photo.Length, echo.BodyBytes);
@@ -83,10 +87,24 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     }
 
     [Theory]
-    [InlineData("/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover", 5 * 1024 * 1024, GatewayRoutes.CoverUploadBytes)]
+    [InlineData(
+        "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover",
+        5 * 1024 * 1024,
+        GatewayRoutes.CoverUploadBytes
+    )]
     [InlineData("/api/v1/users/me/picture", 2 * 1024 * 1024, GatewayRoutes.PictureUploadBytes)]
-    [InlineData("/api/v1/conversations/0f8fad5b-d9cb-469f-a165-70867728950e/attachments", 10 * 1024 * 1024, GatewayRoutes.AttachmentUploadBytes, "POST")]
-    public async Task Cover_and_picture_uploads_get_their_own_body_limit_and_no_more(string path, int image, long limit, string method = "PUT")
+    [InlineData(
+        "/api/v1/conversations/0f8fad5b-d9cb-469f-a165-70867728950e/attachments",
+        10 * 1024 * 1024,
+        GatewayRoutes.AttachmentUploadBytes,
+        "POST"
+    )]
+    public async Task Cover_and_picture_uploads_get_their_own_body_limit_and_no_more(
+        string path,
+        int image,
+        long limit,
+        string method = "PUT"
+    )
     {
         var token = _.Tokens.Issue();
 
@@ -103,7 +121,9 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [Fact]
     public async Task An_event_cover_is_read_without_a_token_like_the_event_itself()
     {
-        var echo = await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Get, "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover"));
+        var echo = await GatewayFixture.EchoOf(
+            await _.SendAsync(HttpMethod.Get, "/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover")
+        );
         Assert.Equal("/api/v1/events/0f8fad5b-d9cb-469f-a165-70867728950e/cover", echo.Path);
     }
 
@@ -127,8 +147,14 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     {
         var token = _.Tokens.Issue();
 
-        Assert.Equal("/api/v1/courses", (await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Get, "/api/v1/courses", token))).Path);
-        Assert.Equal("/api/v1/users/me/avatar", (await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Put, "/api/v1/users/me/avatar", token))).Path);
+        Assert.Equal(
+            "/api/v1/courses",
+            (await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Get, "/api/v1/courses", token))).Path
+        );
+        Assert.Equal(
+            "/api/v1/users/me/avatar",
+            (await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Put, "/api/v1/users/me/avatar", token))).Path
+        );
     }
 
     [Fact]
@@ -149,7 +175,10 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 
         var problem = await GatewayFixture.ProblemOf(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("The social service is unavailable.", problem.GetProperty("detail").GetString());
-        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), problem.GetProperty("request_id").GetString());
+        Assert.Equal(
+            response.Headers.GetValues("X-Request-Id").Single(),
+            problem.GetProperty("request_id").GetString()
+        );
         Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
     }
 
@@ -177,7 +206,11 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [InlineData("valid")]
     public async Task Unknown_paths_are_404_problem(string? token)
     {
-        var response = await _.SendAsync(HttpMethod.Get, "/api/v1/nothing-here/x.json", token is null ? null : _.Tokens.Issue());
+        var response = await _.SendAsync(
+            HttpMethod.Get,
+            "/api/v1/nothing-here/x.json",
+            token is null ? null : _.Tokens.Issue()
+        );
 
         await GatewayFixture.ProblemOf(response, HttpStatusCode.NotFound);
         Assert.True(response.Headers.Contains("X-Request-Id"));
@@ -249,7 +282,9 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [Fact]
     public async Task Query_parameters_pass_through_unchecked_because_the_service_behind_decides()
     {
-        var echo = await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Get, "/api/v1/events?start_after=2030-01-01"));
+        var echo = await GatewayFixture.EchoOf(
+            await _.SendAsync(HttpMethod.Get, "/api/v1/events?start_after=2030-01-01")
+        );
         Assert.Equal("?start_after=2030-01-01", echo.Query);
 
         var page = await _.SendAsync(HttpMethod.Get, "/swagger/index.html?urls.primaryName=events");

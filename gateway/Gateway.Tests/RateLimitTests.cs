@@ -121,7 +121,8 @@ public sealed class TrustedProxyRateLimitFixture : GatewayFixture
     }
 }
 
-public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixture) : IClassFixture<TrustedProxyRateLimitFixture>
+public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixture)
+    : IClassFixture<TrustedProxyRateLimitFixture>
 {
     private readonly TrustedProxyRateLimitFixture _ = fixture;
 
@@ -129,11 +130,19 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
     public async Task Per_ip_limits_key_on_the_address_the_trusted_proxy_forwards()
     {
         for (var i = 0; i < TrustedProxyRateLimitFixture.PerIp; i++)
-            Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.1")).StatusCode);
-        await GatewayFixture.ProblemOf(await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.1"), (HttpStatusCode)429);
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.1")).StatusCode
+            );
+        await GatewayFixture.ProblemOf(
+            await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.1"),
+            (HttpStatusCode)429
+        );
 
         // Another client behind the same proxy has its own budget, and the service is told who it is.
-        var other = await GatewayFixture.EchoOf(await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.2"));
+        var other = await GatewayFixture.EchoOf(
+            await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", "192.0.2.2")
+        );
         Assert.Equal("192.0.2.2", other.Header("X-Forwarded-For"));
     }
 
@@ -141,24 +150,41 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
     public async Task Only_the_last_hop_counts_so_rewriting_earlier_entries_gains_nothing()
     {
         for (var i = 0; i < TrustedProxyRateLimitFixture.PerIp; i++)
-            Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/reset", $"10.0.0.{i}, 192.0.2.3")).StatusCode);
-        await GatewayFixture.ProblemOf(await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/reset", "10.0.0.99, 192.0.2.3"), (HttpStatusCode)429);
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (
+                    await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/reset", $"10.0.0.{i}, 192.0.2.3")
+                ).StatusCode
+            );
+        await GatewayFixture.ProblemOf(
+            await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/reset", "10.0.0.99, 192.0.2.3"),
+            (HttpStatusCode)429
+        );
     }
 
     [Theory]
     [InlineData("/api/v1/auth/login", 10)]
     [InlineData("/api/v1/auth/register", 20)]
-    public async Task Login_and_registration_have_a_ceiling_that_rotating_addresses_cannot_step_around(string path, int subnet)
+    public async Task Login_and_registration_have_a_ceiling_that_rotating_addresses_cannot_step_around(
+        string path,
+        int subnet
+    )
     {
         for (var i = 0; i < TrustedProxyRateLimitFixture.Ceiling; i++)
-            Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.{i}")).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.{i}")).StatusCode
+            );
 
         var refused = await _.SendFromAsync(HttpMethod.Post, path, $"198.51.{subnet}.200");
 
         await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
         Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
         // The ceiling is per route: password requests from a new address still pass.
-        Assert.Equal(HttpStatusCode.OK, (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", $"198.51.{subnet}.201")).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendFromAsync(HttpMethod.Post, "/api/v1/auth/password/forgot", $"198.51.{subnet}.201")).StatusCode
+        );
     }
 }
 
@@ -176,7 +202,8 @@ public sealed class UntrustedSenderRateLimitFixture : GatewayFixture
     }
 }
 
-public sealed class UntrustedSenderRateLimitTests(UntrustedSenderRateLimitFixture fixture) : IClassFixture<UntrustedSenderRateLimitFixture>
+public sealed class UntrustedSenderRateLimitTests(UntrustedSenderRateLimitFixture fixture)
+    : IClassFixture<UntrustedSenderRateLimitFixture>
 {
     private readonly UntrustedSenderRateLimitFixture _ = fixture;
 
@@ -202,13 +229,19 @@ public sealed class UntrustedSenderRateLimitTests(UntrustedSenderRateLimitFixtur
     {
         var forged = _.Tokens.Issue(subject: "not-a-user-id");
         for (var i = 0; i < UntrustedSenderRateLimitFixture.Limit; i++)
-            await GatewayFixture.ProblemOf(await _.SendAsync(HttpMethod.Get, "/api/v1/events", forged), HttpStatusCode.Unauthorized);
+            await GatewayFixture.ProblemOf(
+                await _.SendAsync(HttpMethod.Get, "/api/v1/events", forged),
+                HttpStatusCode.Unauthorized
+            );
 
         var refused = await _.SendAsync(HttpMethod.Get, "/api/v1/events", forged);
 
         await GatewayFixture.ProblemOf(refused, (HttpStatusCode)429);
         Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) > 0);
         // A valid token is not counted and still passes.
-        Assert.Equal(HttpStatusCode.OK, (await _.SendAsync(HttpMethod.Get, "/api/v1/events", _.Tokens.Issue())).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await _.SendAsync(HttpMethod.Get, "/api/v1/events", _.Tokens.Issue())).StatusCode
+        );
     }
 }

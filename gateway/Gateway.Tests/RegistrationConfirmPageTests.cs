@@ -61,7 +61,9 @@ public sealed partial class RegistrationConfirmPageTests(GatewayFixture fixture)
     [Fact]
     public async Task The_script_sends_only_the_query_string_token_and_never_keeps_the_answer_s_tokens()
     {
-        var script = await (await _.SendAsync(HttpMethod.Get, RegistrationConfirmPage.ScriptPath)).Content.ReadAsStringAsync();
+        var script = await (
+            await _.SendAsync(HttpMethod.Get, RegistrationConfirmPage.ScriptPath)
+        ).Content.ReadAsStringAsync();
 
         Assert.Contains("""new URLSearchParams(location.search).get("token")""", script);
         Assert.Contains("""JSON.stringify({ token: token })""", script);
@@ -79,7 +81,9 @@ public sealed partial class RegistrationConfirmPageTests(GatewayFixture fixture)
     [Fact]
     public async Task The_token_is_never_written_into_the_page()
     {
-        var html = await (await _.SendAsync(HttpMethod.Get, "/confirm-registration?token=%3Cscript%3Ealert(1)%3C%2Fscript%3E")).Content.ReadAsStringAsync();
+        var html = await (
+            await _.SendAsync(HttpMethod.Get, "/confirm-registration?token=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        ).Content.ReadAsStringAsync();
 
         Assert.DoesNotContain("alert(1)", html);
     }
@@ -87,7 +91,10 @@ public sealed partial class RegistrationConfirmPageTests(GatewayFixture fixture)
     [Fact]
     public async Task A_query_parameter_other_than_the_token_is_refused()
     {
-        var response = await _.SendAsync(HttpMethod.Get, "/confirm-registration?token=abc&next=https%3A%2F%2Fevil.example");
+        var response = await _.SendAsync(
+            HttpMethod.Get,
+            "/confirm-registration?token=abc&next=https%3A%2F%2Fevil.example"
+        );
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 

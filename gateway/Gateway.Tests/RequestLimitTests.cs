@@ -13,7 +13,10 @@ public sealed class RequestLimitTests(GatewayFixture fixture) : IClassFixture<Ga
     {
         var before = _.Backend.Received.Count;
 
-        var response = await _.SendAsync(HttpMethod.Get, "/api/v1/events?q=" + new string('x', 2 * RequestSizeLimits.MaxUrlLength));
+        var response = await _.SendAsync(
+            HttpMethod.Get,
+            "/api/v1/events?q=" + new string('x', 2 * RequestSizeLimits.MaxUrlLength)
+        );
 
         await GatewayFixture.ProblemOf(response, HttpStatusCode.RequestUriTooLong);
         Assert.Equal(before, _.Backend.Received.Count);
@@ -24,7 +27,8 @@ public sealed class RequestLimitTests(GatewayFixture fixture) : IClassFixture<Ga
     {
         var before = _.Backend.Received.Count;
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/events");
-        for (var i = 0; i < 6; i++) request.Headers.TryAddWithoutValidation($"X-Big-{i}", new string('y', 7000));
+        for (var i = 0; i < 6; i++)
+            request.Headers.TryAddWithoutValidation($"X-Big-{i}", new string('y', 7000));
 
         var response = await _.Client.SendAsync(request);
 

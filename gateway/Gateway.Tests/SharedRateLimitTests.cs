@@ -75,11 +75,17 @@ public class TwoGatewaysFixture : IAsyncLifetime
     }
 
     public static Task<HttpResponseMessage> SendAsync(
-        GatewayHost instance, HttpMethod method, string path, string from, string? token = null)
+        GatewayHost instance,
+        HttpMethod method,
+        string path,
+        string from,
+        string? token = null
+    )
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Add("X-Forwarded-For", from);
-        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        if (token is not null)
+            request.Headers.Authorization = new("Bearer", token);
         return instance.Client.SendAsync(request);
     }
 
@@ -95,8 +101,12 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
     private readonly TwoGatewaysFixture _ = fixture;
 
     private static Task<HttpResponseMessage> Send(
-        GatewayHost via, HttpMethod method, string path, string from, string? token = null) =>
-        TwoGatewaysFixture.SendAsync(via, method, path, from, token);
+        GatewayHost via,
+        HttpMethod method,
+        string path,
+        string from,
+        string? token = null
+    ) => TwoGatewaysFixture.SendAsync(via, method, path, from, token);
 
     private static Task Refused(HttpResponseMessage response) => TwoGatewaysFixture.AssertRefused(response);
 
@@ -120,22 +130,27 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
         for (var i = 0; i < TwoGatewaysFixture.PerUser; i++)
         {
             var from = $"192.0.2.{20 + i}"; // whatever their address
-            Assert.Equal(HttpStatusCode.OK,
-                (await Send(_.Instance(i), HttpMethod.Get, "/api/v1/events", from, busy)).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.OK,
+                (await Send(_.Instance(i), HttpMethod.Get, "/api/v1/events", from, busy)).StatusCode
+            );
         }
 
-        await Refused(
-            await Send(_.First, HttpMethod.Get, "/api/v1/events", "192.0.2.30", busy));
+        await Refused(await Send(_.First, HttpMethod.Get, "/api/v1/events", "192.0.2.30", busy));
         var other = _.Tokens.Issue(subject: Guid.NewGuid().ToString());
-        Assert.Equal(HttpStatusCode.OK,
-            (await Send(_.Second, HttpMethod.Get, "/api/v1/events", "192.0.2.30", other)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await Send(_.Second, HttpMethod.Get, "/api/v1/events", "192.0.2.30", other)).StatusCode
+        );
     }
 
     [Theory]
     [InlineData("/api/v1/auth/login", 10)]
     [InlineData("/api/v1/auth/register", 20)]
     public async Task The_ceiling_holds_across_addresses_and_instances_and_refusals_never_spend_it(
-        string path, int subnet)
+        string path,
+        int subnet
+    )
     {
         // One address spends its own limit over both instances; what that limit refuses never reaches the ceiling.
         var noisy = $"198.51.{subnet}.1";
@@ -153,8 +168,10 @@ public sealed class SharedRateLimitTests(TwoGatewaysFixture fixture) : IClassFix
         await Refused(await Send(_.First, HttpMethod.Post, path, $"198.51.{subnet}.200"));
         await Refused(await Send(_.Second, HttpMethod.Post, path, $"198.51.{subnet}.201"));
         // The ceiling is per route.
-        Assert.Equal(HttpStatusCode.OK,
-            (await Send(_.Second, HttpMethod.Post, "/api/v1/auth/password/forgot", $"198.51.{subnet}.202")).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await Send(_.Second, HttpMethod.Post, "/api/v1/auth/password/forgot", $"198.51.{subnet}.202")).StatusCode
+        );
     }
 }
 
@@ -178,8 +195,12 @@ public sealed class RedisOutageRateLimitTests(RedisOutageGatewaysFixture fixture
     private readonly RedisOutageGatewaysFixture _ = fixture;
 
     private static Task<HttpResponseMessage> Send(
-        GatewayHost via, HttpMethod method, string path, string from, string? token = null) =>
-        TwoGatewaysFixture.SendAsync(via, method, path, from, token);
+        GatewayHost via,
+        HttpMethod method,
+        string path,
+        string from,
+        string? token = null
+    ) => TwoGatewaysFixture.SendAsync(via, method, path, from, token);
 
     private static Task Refused(HttpResponseMessage response) => TwoGatewaysFixture.AssertRefused(response);
 
@@ -194,15 +215,18 @@ public sealed class RedisOutageRateLimitTests(RedisOutageGatewaysFixture fixture
             foreach (var instance in new[] { _.First, _.Second })
             {
                 for (var i = 0; i < TwoGatewaysFixture.PerIp; i++)
-                    Assert.Equal(HttpStatusCode.OK,
-                        (await Send(instance, HttpMethod.Get, path, "203.0.113.1")).StatusCode);
+                    Assert.Equal(
+                        HttpStatusCode.OK,
+                        (await Send(instance, HttpMethod.Get, path, "203.0.113.1")).StatusCode
+                    );
                 await Refused(await Send(instance, HttpMethod.Get, path, "203.0.113.1"));
             }
             for (var i = 0; i < TwoGatewaysFixture.PerAddress; i++)
-                Assert.Equal(HttpStatusCode.OK,
-                    (await Send(_.First, HttpMethod.Post, "/api/v1/auth/login", "203.0.113.2")).StatusCode);
-            await Refused(
-                await Send(_.First, HttpMethod.Post, "/api/v1/auth/login", "203.0.113.2"));
+                Assert.Equal(
+                    HttpStatusCode.OK,
+                    (await Send(_.First, HttpMethod.Post, "/api/v1/auth/login", "203.0.113.2")).StatusCode
+                );
+            await Refused(await Send(_.First, HttpMethod.Post, "/api/v1/auth/login", "203.0.113.2"));
         }
         finally
         {
@@ -211,15 +235,19 @@ public sealed class RedisOutageRateLimitTests(RedisOutageGatewaysFixture fixture
 
         // Redis restarted empty; once both instances count there again, a fresh address's window is one again.
         var attempt = 0;
-        await Eventually.TrueAsync(async () =>
-        {
-            var from = $"203.0.113.{100 + ++attempt}";
-            for (var i = 0; i < TwoGatewaysFixture.PerIp; i++)
-                Assert.Equal(HttpStatusCode.OK, (await Send(_.Instance(i), HttpMethod.Get, path, from)).StatusCode);
-            var fifth = await Send(_.First, HttpMethod.Get, path, from);
-            Assert.True(fifth.StatusCode is HttpStatusCode.OK or (HttpStatusCode)429, $"{fifth.StatusCode}");
-            return fifth.StatusCode == (HttpStatusCode)429;
-        }, "the instances never shared one window again after Redis came back", TimeSpan.FromSeconds(90));
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var from = $"203.0.113.{100 + ++attempt}";
+                for (var i = 0; i < TwoGatewaysFixture.PerIp; i++)
+                    Assert.Equal(HttpStatusCode.OK, (await Send(_.Instance(i), HttpMethod.Get, path, from)).StatusCode);
+                var fifth = await Send(_.First, HttpMethod.Get, path, from);
+                Assert.True(fifth.StatusCode is HttpStatusCode.OK or (HttpStatusCode)429, $"{fifth.StatusCode}");
+                return fifth.StatusCode == (HttpStatusCode)429;
+            },
+            "the instances never shared one window again after Redis came back",
+            TimeSpan.FromSeconds(90)
+        );
 
         // One warning per instance for the outage, one note when Redis answered again: no log per request.
         foreach (var logs in new[] { _.FirstLogs, _.SecondLogs })
@@ -253,18 +281,22 @@ public sealed class UnreachableRedisRateLimitTests(UnreachableRedisFixture fixtu
     {
         // One-second windows: tried again should a window end between the requests.
         HttpResponseMessage? refused = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            for (var i = 0; i < UnreachableRedisFixture.Limit; i++)
-                await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
-            refused = await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
-            return refused.StatusCode == (HttpStatusCode)429;
-        }, "the instance never limited while Redis was unreachable");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                for (var i = 0; i < UnreachableRedisFixture.Limit; i++)
+                    await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
+                refused = await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status");
+                return refused.StatusCode == (HttpStatusCode)429;
+            },
+            "the instance never limited while Redis was unreachable"
+        );
         await TwoGatewaysFixture.AssertRefused(refused!);
 
         // The in-memory window ends like any other: nothing stays refused for the length of an outage.
-        await Eventually.TrueAsync(async () =>
-            (await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode == HttpStatusCode.OK,
-            "the in-memory window never replenished");
+        await Eventually.TrueAsync(
+            async () => (await _.SendAsync(HttpMethod.Get, "/api/v1/waitlist/status")).StatusCode == HttpStatusCode.OK,
+            "the in-memory window never replenished"
+        );
     }
 }

@@ -12,11 +12,25 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     private readonly GatewayFixture _ = fixture;
 
     public static TheoryData<string> Attacks() =>
-    [
-        "alg-none", "hs256-with-public-key", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer",
-        "tampered-payload", "unknown-kid", "known-kid-other-key", "no-kid", "garbage", "empty-bearer",
-        "typ-jwt", "no-typ", "crit-header", "sub-not-a-user-id", "exp-as-string",
-    ];
+        [
+            "alg-none",
+            "hs256-with-public-key",
+            "expired",
+            "not-yet-valid",
+            "wrong-audience",
+            "wrong-issuer",
+            "tampered-payload",
+            "unknown-kid",
+            "known-kid-other-key",
+            "no-kid",
+            "garbage",
+            "empty-bearer",
+            "typ-jwt",
+            "no-typ",
+            "crit-header",
+            "sub-not-a-user-id",
+            "exp-as-string",
+        ];
 
     [Theory]
     [MemberData(nameof(Attacks))]
@@ -84,10 +98,25 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         switch (attack)
         {
             case "alg-none":
-                return tokens.Forge(new { alg = "none", typ = "at+jwt", kid = tokens.Kid });
+                return tokens.Forge(
+                    new
+                    {
+                        alg = "none",
+                        typ = "at+jwt",
+                        kid = tokens.Kid,
+                    }
+                );
             case "hs256-with-public-key":
                 var publicKey = tokens.Key.ExportSubjectPublicKeyInfo();
-                return tokens.Forge(new { alg = "HS256", typ = "at+jwt", kid = tokens.Kid }, input => HMACSHA256.HashData(publicKey, input));
+                return tokens.Forge(
+                    new
+                    {
+                        alg = "HS256",
+                        typ = "at+jwt",
+                        kid = tokens.Kid,
+                    },
+                    input => HMACSHA256.HashData(publicKey, input)
+                );
             case "expired":
                 return tokens.Issue(notBefore: now.AddMinutes(-20), expires: now.AddSeconds(-45));
             case "not-yet-valid":
@@ -110,11 +139,28 @@ public sealed class TokenTests(GatewayFixture fixture) : IClassFixture<GatewayFi
             case "no-kid":
                 return tokens.Forge(new { alg = "ES256", typ = "at+jwt" }, Sign);
             case "typ-jwt":
-                return tokens.Forge(new { alg = "ES256", typ = "JWT", kid = tokens.Kid }, Sign);
+                return tokens.Forge(
+                    new
+                    {
+                        alg = "ES256",
+                        typ = "JWT",
+                        kid = tokens.Kid,
+                    },
+                    Sign
+                );
             case "no-typ":
                 return tokens.Forge(new { alg = "ES256", kid = tokens.Kid }, Sign);
             case "crit-header":
-                return tokens.Forge(new { alg = "ES256", typ = "at+jwt", kid = tokens.Kid, crit = new[] { "exp" } }, Sign);
+                return tokens.Forge(
+                    new
+                    {
+                        alg = "ES256",
+                        typ = "at+jwt",
+                        kid = tokens.Kid,
+                        crit = new[] { "exp" },
+                    },
+                    Sign
+                );
             case "sub-not-a-user-id":
                 return tokens.Issue(subject: "admin");
             case "exp-as-string":

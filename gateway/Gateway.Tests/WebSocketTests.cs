@@ -11,7 +11,8 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IClassFixture<Gatew
     private Uri HubUri(string path, string? token)
     {
         var uri = new UriBuilder(_.Gateway.Address) { Scheme = "ws", Path = path };
-        if (token is not null) uri.Query = "access_token=" + Uri.EscapeDataString(token);
+        if (token is not null)
+            uri.Query = "access_token=" + Uri.EscapeDataString(token);
         return uri.Uri;
     }
 
@@ -22,7 +23,12 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IClassFixture<Gatew
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await socket.ConnectAsync(HubUri("/hubs/echo", _.Tokens.Issue()), timeout.Token);
 
-        await socket.SendAsync(Encoding.UTF8.GetBytes("hello through the gateway"), WebSocketMessageType.Text, true, timeout.Token);
+        await socket.SendAsync(
+            Encoding.UTF8.GetBytes("hello through the gateway"),
+            WebSocketMessageType.Text,
+            true,
+            timeout.Token
+        );
         var buffer = new byte[1024];
         var received = await socket.ReceiveAsync(buffer, timeout.Token);
 
@@ -40,7 +46,9 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IClassFixture<Gatew
         socket.Options.CollectHttpResponseDetails = true;
 
         var token = forged ? _.Tokens.Issue(audience: "someone-else") : null;
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(HubUri("/hubs/echo", token), CancellationToken.None));
+        await Assert.ThrowsAsync<WebSocketException>(() =>
+            socket.ConnectAsync(HubUri("/hubs/echo", token), CancellationToken.None)
+        );
 
         Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
     }
@@ -50,7 +58,9 @@ public sealed class WebSocketTests(GatewayFixture fixture) : IClassFixture<Gatew
     {
         var token = _.Tokens.Issue();
 
-        var echo = await GatewayFixture.EchoOf(await _.SendAsync(HttpMethod.Post, "/hubs/chat/negotiate?negotiateVersion=1&access_token=" + token));
+        var echo = await GatewayFixture.EchoOf(
+            await _.SendAsync(HttpMethod.Post, "/hubs/chat/negotiate?negotiateVersion=1&access_token=" + token)
+        );
 
         Assert.Equal("/hubs/chat/negotiate", echo.Path);
     }

@@ -1,5 +1,3 @@
-using Yarp.ReverseProxy.Forwarder;
-
 namespace Community.Gateway;
 
 /// <summary>
@@ -14,18 +12,34 @@ public static class ForwardingLog
     /// <summary>YARP's forwarder category: its per-request warnings are replaced by this step's.</summary>
     public const string ForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
 
-    public static IApplicationBuilder UseForwardingLog(this IApplicationBuilder proxy) => proxy.Use(async (context, next) =>
-    {
-        await next(context);
-        if (context.GetForwarderErrorFeature() is not { } error) return;
+    public static IApplicationBuilder UseForwardingLog(this IApplicationBuilder proxy) =>
+        proxy.Use(
+            async (context, next) =>
+            {
+                await next(context);
+                if (context.GetForwarderErrorFeature() is not { } error)
+                    return;
 
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
-        var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
-        if (ServiceUnavailable.IsServiceFailure(error.Error))
-            logger.LogWarning(error.Exception, "Forwarding {Method} {Path} to {Service} failed: {Error}",
-                context.Request.Method, context.Request.Path, service, error.Error);
-        else
-            logger.LogDebug(error.Exception, "The caller ended {Method} {Path} to {Service}: {Error}",
-                context.Request.Method, context.Request.Path, service, error.Error);
-    });
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
+                var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+                if (ServiceUnavailable.IsServiceFailure(error.Error))
+                    logger.LogWarning(
+                        error.Exception,
+                        "Forwarding {Method} {Path} to {Service} failed: {Error}",
+                        context.Request.Method,
+                        context.Request.Path,
+                        service,
+                        error.Error
+                    );
+                else
+                    logger.LogDebug(
+                        error.Exception,
+                        "The caller ended {Method} {Path} to {Service}: {Error}",
+                        context.Request.Method,
+                        context.Request.Path,
+                        service,
+                        error.Error
+                    );
+            }
+        );
 }

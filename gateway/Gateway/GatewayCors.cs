@@ -15,14 +15,18 @@ public sealed class GatewayCorsOptions
     /// <summary>The origins, normalised; null when one is not an exact http(s) origin (a wildcard, a path).</summary>
     internal string[]? Origins()
     {
-        var origins = AllowedOrigins.Where(o => !string.IsNullOrWhiteSpace(o)).Select(o => o.Trim().TrimEnd('/')).ToArray();
+        var origins = AllowedOrigins
+            .Where(o => !string.IsNullOrWhiteSpace(o))
+            .Select(o => o.Trim().TrimEnd('/'))
+            .ToArray();
         return origins.All(IsExactOrigin) ? origins : null;
     }
 
     private static bool IsExactOrigin(string origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-        && !origin.Contains('*') && uri.GetLeftPart(UriPartial.Authority).Equals(origin, StringComparison.OrdinalIgnoreCase);
+        && !origin.Contains('*')
+        && uri.GetLeftPart(UriPartial.Authority).Equals(origin, StringComparison.OrdinalIgnoreCase);
 }
 
 public static class GatewayCors
@@ -33,40 +37,66 @@ public static class GatewayCors
     // SignalR's browser client adds the last two headers.
     private static readonly string[] AllowedHeaders =
     [
-        HeaderNames.Authorization, HeaderNames.ContentType, RequestId.Header, IdempotencyKeyHeader, HeaderNames.IfMatch,
-        HeaderNames.XRequestedWith, "X-SignalR-User-Agent",
+        HeaderNames.Authorization,
+        HeaderNames.ContentType,
+        RequestId.Header,
+        IdempotencyKeyHeader,
+        HeaderNames.IfMatch,
+        HeaderNames.XRequestedWith,
+        "X-SignalR-User-Agent",
     ];
 
     private static readonly string[] AllowedMethods =
-        [HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
+    [
+        HttpMethods.Get,
+        HttpMethods.Post,
+        HttpMethods.Put,
+        HttpMethods.Patch,
+        HttpMethods.Delete,
+    ];
 
     // Not CORS-safelisted, yet a browser app needs them: Retry-After for 429s, Location for 201s,
     // WWW-Authenticate to tell an expired token (refresh) from none, Content-Disposition for the .ics file name,
     // ETag for the next If-Match, Idempotent-Replayed to tell a replayed create.
     private static readonly string[] ExposedHeaders =
     [
-        RequestId.Header, HeaderNames.RetryAfter, HeaderNames.Location, HeaderNames.WWWAuthenticate, HeaderNames.ContentDisposition,
-        HeaderNames.ETag, "Idempotent-Replayed",
+        RequestId.Header,
+        HeaderNames.RetryAfter,
+        HeaderNames.Location,
+        HeaderNames.WWWAuthenticate,
+        HeaderNames.ContentDisposition,
+        HeaderNames.ETag,
+        "Idempotent-Replayed",
     ];
 
     public static IServiceCollection AddGatewayCors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<GatewayCorsOptions>().Bind(configuration.GetSection(GatewayCorsOptions.Section))
-            .Validate(o => o.Origins() is not null,
-                "Cors:AllowedOrigins takes exact origins like https://app.example or http://localhost:5173 (no wildcard, no path).")
+        services
+            .AddOptions<GatewayCorsOptions>()
+            .Bind(configuration.GetSection(GatewayCorsOptions.Section))
+            .Validate(
+                o => o.Origins() is not null,
+                "Cors:AllowedOrigins takes exact origins like https://app.example or http://localhost:5173 (no wildcard, no path)."
+            )
             .ValidateOnStart();
         services.AddCors();
         // Credentials, for the listed origins only: SignalR's browser client negotiates withCredentials, and the hubs'
         // affinity cookie (set on negotiate, needed on the WebSocket) is stored only from a credentialed answer.
         // Auth is by bearer token, never a cookie, so a credentialed request carries no authority of its own.
-        services.AddOptions<CorsOptions>().Configure<Microsoft.Extensions.Options.IOptions<GatewayCorsOptions>>((cors, gateway) =>
-            cors.AddDefaultPolicy(policy => policy
-                .WithOrigins(gateway.Value.Origins() ?? [])
-                .WithHeaders(AllowedHeaders)
-                .WithMethods(AllowedMethods)
-                .WithExposedHeaders(ExposedHeaders)
-                .AllowCredentials()
-                .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        services
+            .AddOptions<CorsOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<GatewayCorsOptions>>(
+                (cors, gateway) =>
+                    cors.AddDefaultPolicy(policy =>
+                        policy
+                            .WithOrigins(gateway.Value.Origins() ?? [])
+                            .WithHeaders(AllowedHeaders)
+                            .WithMethods(AllowedMethods)
+                            .WithExposedHeaders(ExposedHeaders)
+                            .AllowCredentials()
+                            .SetPreflightMaxAge(TimeSpan.FromMinutes(10))
+                    )
+            );
 
         // Ahead of the shared pipeline: a preflight carries no token, so it must be answered before authorization.
         services.AddTransient<IStartupFilter, CorsFirst>();
@@ -75,13 +105,14 @@ public static class GatewayCors
 
     private sealed class CorsFirst : IStartupFilter
     {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            // Preflights stop at CORS, so they take their request id here; other requests get it from UseServiceDefaults.
-            app.UseWhen(IsPreflight, preflight => preflight.UseRequestId());
-            app.UseCors();
-            next(app);
-        };
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) =>
+            app =>
+            {
+                // Preflights stop at CORS, so they take their request id here; other requests get it from UseServiceDefaults.
+                app.UseWhen(IsPreflight, preflight => preflight.UseRequestId());
+                app.UseCors();
+                next(app);
+            };
 
         private static bool IsPreflight(HttpContext context) =>
             HttpMethods.IsOptions(context.Request.Method)

@@ -6,11 +6,15 @@ public static class GatewayDocs
     public const string RoutePrefix = "swagger";
 
     public static IEndpointConventionBuilder MapGatewayDocs(this WebApplication app) =>
-        app.MapSwaggerUI(RoutePrefix, ui =>
-        {
-            ui.DocumentTitle = "Community API";
-            ui.ConfigObject.Urls = []; // no service configured means an empty list, not Swashbuckle's default document
-            foreach (var service in GatewayProxyConfig.ConfiguredServices(app.Configuration))
-                ui.SwaggerEndpoint(GatewayRoutes.OpenApiPath(service), service);
-        }).AllowAnonymous();
+        app.MapSwaggerUI(
+                RoutePrefix,
+                ui =>
+                {
+                    ui.DocumentTitle = "Community API";
+                    ui.ConfigObject.Urls = []; // no service configured means an empty list, not Swashbuckle's default document
+                    foreach (var service in GatewayProxyConfig.ConfiguredServices(app.Configuration))
+                        ui.SwaggerEndpoint(GatewayRoutes.OpenApiPath(service), service);
+                }
+            )
+            .AllowAnonymous();
 }

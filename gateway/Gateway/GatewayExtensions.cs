@@ -8,8 +8,12 @@ public static class GatewayExtensions
     {
         var services = builder.Services;
 
-        services.AddReverseProxy()
-            .LoadFromMemory(GatewayProxyConfig.Routes(GatewayRoutes.All), GatewayProxyConfig.Clusters(builder.Configuration))
+        services
+            .AddReverseProxy()
+            .LoadFromMemory(
+                GatewayProxyConfig.Routes(GatewayRoutes.All),
+                GatewayProxyConfig.Clusters(builder.Configuration)
+            )
             .AddDnsDestinations(builder.Configuration);
 
         builder.Logging.AddFilter(ForwardingLog.ForwarderCategory, LogLevel.Error);

@@ -1,4 +1,5 @@
 using Community.ServiceDefaults.Api;
+
 namespace Community.Gateway;
 
 /// <summary>
@@ -13,12 +14,28 @@ public static class GatewayPage
 
     /// <summary>Maps <paramref name="path"/> (reading only <paramref name="queryParameters"/>), its script and its style.</summary>
     public static IEndpointRouteBuilder MapGatewayPage(
-        this IEndpointRouteBuilder routes, string path, string html, string scriptPath, string script, string stylePath, params string[] queryParameters)
+        this IEndpointRouteBuilder routes,
+        string path,
+        string html,
+        string scriptPath,
+        string script,
+        string stylePath,
+        params string[] queryParameters
+    )
     {
-        routes.MapGet(path, (HttpContext context) => Serve(context, html, "text/html; charset=utf-8")).AllowAnonymous().ExcludeFromDescription()
+        routes
+            .MapGet(path, (HttpContext context) => Serve(context, html, "text/html; charset=utf-8"))
+            .AllowAnonymous()
+            .ExcludeFromDescription()
             .AcceptsQueryParameters(queryParameters);
-        routes.MapGet(scriptPath, (HttpContext context) => Serve(context, script, "text/javascript; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
-        routes.MapGet(stylePath, (HttpContext context) => Serve(context, Style, "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
+        routes
+            .MapGet(scriptPath, (HttpContext context) => Serve(context, script, "text/javascript; charset=utf-8"))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+        routes
+            .MapGet(stylePath, (HttpContext context) => Serve(context, Style, "text/css; charset=utf-8"))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
         return routes;
     }
 

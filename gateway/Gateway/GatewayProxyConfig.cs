@@ -16,7 +16,10 @@ public static class GatewayProxyConfig
 
     /// <summary>The instances configured for <paramref name="service"/>, in order; none when it has no address.</summary>
     public static IReadOnlyList<string> Addresses(IConfiguration configuration, string service) =>
-        (configuration[AddressKey(service)] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        (configuration[AddressKey(service)] ?? "").Split(
+            ';',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+        );
 
     /// <summary>
     /// Configuration key of the instances a service's pinned routes spread over when not <see cref="AddressKey"/>'s:
@@ -35,7 +38,8 @@ public static class GatewayProxyConfig
     public static IReadOnlyList<string> ConfiguredServices(IConfiguration configuration) =>
         ResourceNames.Services.Where(s => !string.IsNullOrWhiteSpace(configuration[AddressKey(s)])).ToList();
 
-    public static IReadOnlyList<RouteConfig> Routes(IEnumerable<GatewayRoute> table) => table.Select(ToRouteConfig).ToList();
+    public static IReadOnlyList<RouteConfig> Routes(IEnumerable<GatewayRoute> table) =>
+        table.Select(ToRouteConfig).ToList();
 
     /// <summary>
     /// Configuration section of DNS destination resolution, off unless <c>DnsDestinations:Enabled</c> is true: each
@@ -52,7 +56,8 @@ public static class GatewayProxyConfig
     public static IReverseProxyBuilder AddDnsDestinations(this IReverseProxyBuilder proxy, IConfiguration configuration)
     {
         var section = configuration.GetSection(DnsDestinations);
-        if (!section.GetValue<bool>("Enabled")) return proxy;
+        if (!section.GetValue<bool>("Enabled"))
+            return proxy;
         proxy.AddDnsDestinationResolver(options =>
         {
             options.RefreshPeriod = DnsRefreshPeriod;
@@ -61,10 +66,14 @@ public static class GatewayProxyConfig
         // YARP's resolver, asked through TolerantDnsResolver: a name that does not resolve costs only its destination
         var dns = proxy.Services.Last(d => d.ServiceType == typeof(IDestinationResolver));
         proxy.Services.Remove(dns);
-        proxy.Services.AddSingleton<IDestinationResolver>(provider => ActivatorUtilities.CreateInstance<TolerantDnsResolver>(
-            provider, dns.ImplementationType is { } type
-                ? ActivatorUtilities.CreateInstance(provider, type)
-                : dns.ImplementationFactory!(provider)));
+        proxy.Services.AddSingleton<IDestinationResolver>(provider =>
+            ActivatorUtilities.CreateInstance<TolerantDnsResolver>(
+                provider,
+                dns.ImplementationType is { } type
+                    ? ActivatorUtilities.CreateInstance(provider, type)
+                    : dns.ImplementationFactory!(provider)
+            )
+        );
         return proxy;
     }
 
@@ -80,37 +89,50 @@ public static class GatewayProxyConfig
     /// same instances with YARP's HashCookie affinity: the first answer sets the cookie naming its instance (hashed),
     /// later requests carrying it go there, and a request whose instance is gone is sent to another.
     /// </summary>
-    public static IReadOnlyList<ClusterConfig> Clusters(IConfiguration configuration, IEnumerable<GatewayRoute>? routes = null)
+    public static IReadOnlyList<ClusterConfig> Clusters(
+        IConfiguration configuration,
+        IEnumerable<GatewayRoute>? routes = null
+    )
     {
         var pinned = (routes ?? GatewayRoutes.All).Where(r => r.Pinned).Select(r => r.Service).ToHashSet();
         static Dictionary<string, DestinationConfig> Destinations(string service, IReadOnlyList<string> addresses) =>
-            addresses.Select((address, i) => (Name: $"{service}-{i}", Address: address))
+            addresses
+                .Select((address, i) => (Name: $"{service}-{i}", Address: address))
                 .ToDictionary(d => d.Name, d => new DestinationConfig { Address = d.Address });
-        return ResourceNames.Services.SelectMany(service =>
-        {
-            var cluster = new ClusterConfig
+        return ResourceNames
+            .Services.SelectMany(service =>
             {
-                ClusterId = service, Destinations = Destinations(service, Addresses(configuration, service)),
-            };
-            if (!pinned.Contains(service)) return [cluster];
-            return new[]
-            {
-                cluster,
-                cluster with
+                var cluster = new ClusterConfig
                 {
-                    ClusterId = PinnedCluster(service),
-                    Destinations = Destinations(service, PinnedAddresses(configuration, service)),
-                    SessionAffinity = new SessionAffinityConfig
+                    ClusterId = service,
+                    Destinations = Destinations(service, Addresses(configuration, service)),
+                };
+                if (!pinned.Contains(service))
+                    return [cluster];
+                return new[]
+                {
+                    cluster,
+                    cluster with
                     {
-                        Enabled = true,
-                        Policy = "HashCookie",
-                        FailurePolicy = "Redistribute",
-                        AffinityKeyName = AffinityCookie,
-                        Cookie = new SessionAffinityCookieConfig { HttpOnly = true, SameSite = SameSiteMode.Lax, SecurePolicy = CookieSecurePolicy.SameAsRequest },
+                        ClusterId = PinnedCluster(service),
+                        Destinations = Destinations(service, PinnedAddresses(configuration, service)),
+                        SessionAffinity = new SessionAffinityConfig
+                        {
+                            Enabled = true,
+                            Policy = "HashCookie",
+                            FailurePolicy = "Redistribute",
+                            AffinityKeyName = AffinityCookie,
+                            Cookie = new SessionAffinityCookieConfig
+                            {
+                                HttpOnly = true,
+                                SameSite = SameSiteMode.Lax,
+                                SecurePolicy = CookieSecurePolicy.SameAsRequest,
+                            },
+                        },
                     },
-                },
-            };
-        }).ToList();
+                };
+            })
+            .ToList();
     }
 
     private static RouteConfig ToRouteConfig(GatewayRoute route)
@@ -125,7 +147,8 @@ public static class GatewayProxyConfig
             RateLimiterPolicy = route.RateLimitPolicy,
             MaxRequestBodySize = route.MaxRequestBodyBytes,
         };
-        if (route.UpstreamPath is null) return config;
+        if (route.UpstreamPath is null)
+            return config;
 
         // The service then sees the gateway's host, so the servers it lists in its document point at the gateway.
         return config.WithTransformPathSet(route.UpstreamPath).WithTransformUseOriginalHostHeader();

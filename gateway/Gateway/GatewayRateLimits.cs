@@ -16,15 +16,17 @@ public sealed class RateLimitWindow
 
     public RateLimitWindow() { }
 
-    public RateLimitWindow(int permitLimit, TimeSpan window) => (PermitLimit, WindowSeconds) = (permitLimit, (int)window.TotalSeconds);
+    public RateLimitWindow(int permitLimit, TimeSpan window) =>
+        (PermitLimit, WindowSeconds) = (permitLimit, (int)window.TotalSeconds);
 
-    internal FixedWindowRateLimiterOptions ToLimiterOptions(bool autoReplenishment = true) => new()
-    {
-        PermitLimit = PermitLimit,
-        Window = TimeSpan.FromSeconds(WindowSeconds),
-        QueueLimit = 0,
-        AutoReplenishment = autoReplenishment,
-    };
+    internal FixedWindowRateLimiterOptions ToLimiterOptions(bool autoReplenishment = true) =>
+        new()
+        {
+            PermitLimit = PermitLimit,
+            Window = TimeSpan.FromSeconds(WindowSeconds),
+            QueueLimit = 0,
+            AutoReplenishment = autoReplenishment,
+        };
 }
 
 /// <summary>The gateway's rate limits, bound from the "RateLimits" configuration section.</summary>
@@ -57,11 +59,15 @@ public sealed class GatewayRateLimitOptions
     public string RedisKeyPrefix { get; set; } = "gateway:ratelimits:";
 
     internal IEnumerable<(string Name, RateLimitWindow Window)> All() =>
-    [
-        (nameof(PerIp), PerIp), (nameof(PerUser), PerUser), (nameof(Registrations), Registrations),
-        (nameof(Password), Password), (nameof(Login), Login),
-        (nameof(RegistrationsCeiling), RegistrationsCeiling), (nameof(LoginCeiling), LoginCeiling),
-    ];
+        [
+            (nameof(PerIp), PerIp),
+            (nameof(PerUser), PerUser),
+            (nameof(Registrations), Registrations),
+            (nameof(Password), Password),
+            (nameof(Login), Login),
+            (nameof(RegistrationsCeiling), RegistrationsCeiling),
+            (nameof(LoginCeiling), LoginCeiling),
+        ];
 }
 
 /// <summary>
@@ -78,44 +84,61 @@ public static class GatewayRateLimits
     public const string Password = "password";
     public const string Login = "login";
 
-    public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGatewayRateLimits(
+        this IServiceCollection services,
+        IConfiguration configuration
+    )
     {
-        services.AddOptions<GatewayRateLimitOptions>()
+        services
+            .AddOptions<GatewayRateLimitOptions>()
             .Bind(configuration.GetSection(GatewayRateLimitOptions.Section))
-            .Validate(o => o.All().All(l => l.Window is { PermitLimit: > 0, WindowSeconds: > 0 }),
-                $"Every {GatewayRateLimitOptions.Section} entry needs PermitLimit > 0 and WindowSeconds > 0.")
+            .Validate(
+                o => o.All().All(l => l.Window is { PermitLimit: > 0, WindowSeconds: > 0 }),
+                $"Every {GatewayRateLimitOptions.Section} entry needs PermitLimit > 0 and WindowSeconds > 0."
+            )
             .ValidateOnStart();
 
         services.AddSingleton<SharedCeilings>();
         if (configuration.GetConnectionString(ResourceNames.Redis) is { Length: > 0 } redis)
         {
             services.TryAddSingleton(TimeProvider.System);
-            services.AddSingleton(provider => new SharedRateLimitWindows(redis,
+            services.AddSingleton(provider => new SharedRateLimitWindows(
+                redis,
                 provider.GetRequiredService<IOptions<GatewayRateLimitOptions>>().Value.RedisKeyPrefix,
                 provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILogger<SharedRateLimitWindows>>()));
+                provider.GetRequiredService<ILogger<SharedRateLimitWindows>>()
+            ));
             services.AddHostedService(provider => provider.GetRequiredService<SharedRateLimitWindows>());
         }
 
-        services.AddOptions<RateLimiterOptions>()
+        services
+            .AddOptions<RateLimiterOptions>()
             .Configure<IOptions<GatewayRateLimitOptions>, SharedCeilings, IServiceProvider>(
                 (options, limits, ceilings, provider) =>
-                    AddLimiters(options, limits.Value, ceilings, new(provider.GetService<SharedRateLimitWindows>())));
+                    AddLimiters(options, limits.Value, ceilings, new(provider.GetService<SharedRateLimitWindows>()))
+            );
         return services;
     }
 
     private static void AddLimiters(
-        RateLimiterOptions options, GatewayRateLimitOptions limits, SharedCeilings ceilings, WindowPartitions windows)
+        RateLimiterOptions options,
+        GatewayRateLimitOptions limits,
+        SharedCeilings ceilings,
+        WindowPartitions windows
+    )
     {
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             context.User.FindFirst(ClaimNames.Subject)?.Value is { } user
                 ? windows.Of("user:" + user, limits.PerUser)
-                : windows.Of("ip:" + ClientIp(context), limits.PerIp));
+                : windows.Of("ip:" + ClientIp(context), limits.PerIp)
+        );
 
         var registrationsCeiling = (limits.RegistrationsCeiling, ceilings.Registrations);
         var loginCeiling = (limits.LoginCeiling, ceilings.Login);
-        options.AddPolicy(Registrations, context =>
-            windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling));
+        options.AddPolicy(
+            Registrations,
+            context => windows.Of(Registrations, ClientIp(context), limits.Registrations, registrationsCeiling)
+        );
         options.AddPolicy(Password, context => windows.Of(Password, ClientIp(context), limits.Password));
         options.AddPolicy(Login, context => windows.Of(Login, ClientIp(context), limits.Login, loginCeiling));
     }
@@ -126,25 +149,38 @@ public static class GatewayRateLimits
     private sealed class WindowPartitions(SharedRateLimitWindows? shared)
     {
         /// <summary>A window of the global limiter, keyed by who calls.</summary>
-        public RateLimitPartition<string> Of(string key, RateLimitWindow window) => shared is null
-            ? RateLimitPartition.GetFixedWindowLimiter(key, _ => window.ToLimiterOptions())
-            : RateLimitPartition.Get(key, _ => new SharedWindowLimiter(shared, new SharedWindow(key, window)));
+        public RateLimitPartition<string> Of(string key, RateLimitWindow window) =>
+            shared is null
+                ? RateLimitPartition.GetFixedWindowLimiter(key, _ => window.ToLimiterOptions())
+                : RateLimitPartition.Get(key, _ => new SharedWindowLimiter(shared, new SharedWindow(key, window)));
 
         /// <summary>A policy's window per client IP, under the policy's ceiling when it has one.</summary>
-        public RateLimitPartition<string> Of(string policy, string ip, RateLimitWindow window,
-            (RateLimitWindow Window, RateLimiter Local)? ceiling = null)
+        public RateLimitPartition<string> Of(
+            string policy,
+            string ip,
+            RateLimitWindow window,
+            (RateLimitWindow Window, RateLimiter Local)? ceiling = null
+        )
         {
             if (shared is null)
             {
                 return ceiling is { Local: var local }
-                    ? RateLimitPartition.Get(ip, _ =>
-                        new UnderCeilingLimiter(new FixedWindowRateLimiter(window.ToLimiterOptions()), local))
+                    ? RateLimitPartition.Get(
+                        ip,
+                        _ => new UnderCeilingLimiter(new FixedWindowRateLimiter(window.ToLimiterOptions()), local)
+                    )
                     : RateLimitPartition.GetFixedWindowLimiter(ip, _ => window.ToLimiterOptions());
             }
             // One hash tag per policy: an address's window and the ceiling share a slot on a Redis cluster.
             var own = new SharedWindow($"{{{policy}}}:ip:{ip}", window);
-            return RateLimitPartition.Get(ip, _ => new SharedWindowLimiter(shared, own,
-                ceiling is { } c ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local) : null));
+            return RateLimitPartition.Get(
+                ip,
+                _ => new SharedWindowLimiter(
+                    shared,
+                    own,
+                    ceiling is { } c ? (new SharedWindow($"{{{policy}}}:all", c.Window), c.Local) : null
+                )
+            );
         }
     }
 }
@@ -155,7 +191,8 @@ public static class GatewayRateLimits
 /// </summary>
 internal sealed class SharedCeilings(IOptions<GatewayRateLimitOptions> limits) : IDisposable
 {
-    public RateLimiter Registrations { get; } = new FixedWindowRateLimiter(limits.Value.RegistrationsCeiling.ToLimiterOptions());
+    public RateLimiter Registrations { get; } =
+        new FixedWindowRateLimiter(limits.Value.RegistrationsCeiling.ToLimiterOptions());
     public RateLimiter Login { get; } = new FixedWindowRateLimiter(limits.Value.LoginCeiling.ToLimiterOptions());
 
     public void Dispose()
@@ -178,21 +215,26 @@ internal sealed class UnderCeilingLimiter(RateLimiter own, RateLimiter ceiling) 
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         var ownLease = own.AttemptAcquire(permitCount);
-        if (!ownLease.IsAcquired) return ownLease;
+        if (!ownLease.IsAcquired)
+            return ownLease;
         var ceilingLease = ceiling.AttemptAcquire(permitCount);
-        if (ceilingLease.IsAcquired) return new PairLease(ownLease, ceilingLease);
+        if (ceilingLease.IsAcquired)
+            return new PairLease(ownLease, ceilingLease);
         ownLease.Dispose();
         return ceilingLease;
     }
 
     // Windows have no queue, so waiting never helps: the answer is the same as an attempt's.
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(AttemptAcquireCore(permitCount));
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(
+        int permitCount,
+        CancellationToken cancellationToken
+    ) => ValueTask.FromResult(AttemptAcquireCore(permitCount));
 
     // The ceiling is shared by every address and disposed with SharedCeilings, not with one address's partition.
     protected override void Dispose(bool disposing)
     {
-        if (disposing) own.Dispose();
+        if (disposing)
+            own.Dispose();
     }
 
     private sealed class PairLease(RateLimitLease first, RateLimitLease second) : RateLimitLease
@@ -209,7 +251,8 @@ internal sealed class UnderCeilingLimiter(RateLimiter own, RateLimiter ceiling) 
 
         protected override void Dispose(bool disposing)
         {
-            if (!disposing) return;
+            if (!disposing)
+                return;
             first.Dispose();
             second.Dispose();
         }

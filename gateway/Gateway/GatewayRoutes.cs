@@ -60,25 +60,70 @@ public static class GatewayRoutes
     public static IReadOnlyList<GatewayRoute> All { get; } =
     [
         // identity: the anonymous allow-list, then the protected prefixes
-        new("identity-register", "/api/v1/auth/register", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Registrations },
-        new("identity-register-confirm", "/api/v1/auth/register/confirm", ResourceNames.Identity) { Anonymous = true, Methods = Post },
-        new("identity-login", "/api/v1/auth/login", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Login },
+        new("identity-register", "/api/v1/auth/register", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.Registrations,
+        },
+        new("identity-register-confirm", "/api/v1/auth/register/confirm", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+        },
+        new("identity-login", "/api/v1/auth/login", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.Login,
+        },
         new("identity-refresh", "/api/v1/auth/refresh", ResourceNames.Identity) { Anonymous = true, Methods = Post },
-        new("identity-password-forgot", "/api/v1/auth/password/forgot", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Password },
-        new("identity-password-reset", "/api/v1/auth/password/reset", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Password },
+        new("identity-password-forgot", "/api/v1/auth/password/forgot", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.Password,
+        },
+        new("identity-password-reset", "/api/v1/auth/password/reset", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.Password,
+        },
         // Sign-in with an outside provider: the browser arrives without a token; start and exchange are limited like logins.
-        new("identity-external-start", "/api/v1/auth/external/{provider}/start", ResourceNames.Identity) { Anonymous = true, Methods = Get, RateLimitPolicy = GatewayRateLimits.Login },
-        new("identity-external-callback", "/api/v1/auth/external/{provider}/callback", ResourceNames.Identity) { Anonymous = true, Methods = Get },
-        new("identity-external-exchange", "/api/v1/auth/external/exchange", ResourceNames.Identity) { Anonymous = true, Methods = Post, RateLimitPolicy = GatewayRateLimits.Login },
+        new("identity-external-start", "/api/v1/auth/external/{provider}/start", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Get,
+            RateLimitPolicy = GatewayRateLimits.Login,
+        },
+        new("identity-external-callback", "/api/v1/auth/external/{provider}/callback", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Get,
+        },
+        new("identity-external-exchange", "/api/v1/auth/external/exchange", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Post,
+            RateLimitPolicy = GatewayRateLimits.Login,
+        },
         new("identity-jwks", "/.well-known/jwks.json", ResourceNames.Identity) { Anonymous = true, Methods = Get },
         new("identity-waitlist-join", "/api/v1/waitlist", ResourceNames.Identity) { Anonymous = true, Methods = Post },
-        new("identity-waitlist-status", "/api/v1/waitlist/status", ResourceNames.Identity) { Anonymous = true, Methods = Get },
+        new("identity-waitlist-status", "/api/v1/waitlist/status", ResourceNames.Identity)
+        {
+            Anonymous = true,
+            Methods = Get,
+        },
         .. Prefix(ResourceNames.Identity, "/api/v1/auth"),
-        new("identity-picture-upload", "/api/v1/users/me/picture", ResourceNames.Identity) { Methods = Put, MaxRequestBodyBytes = PictureUploadBytes },
+        new("identity-picture-upload", "/api/v1/users/me/picture", ResourceNames.Identity)
+        {
+            Methods = Put,
+            MaxRequestBodyBytes = PictureUploadBytes,
+        },
         .. Prefix(ResourceNames.Identity, "/api/v1/users"),
         .. Prefix(ResourceNames.Identity, "/api/v1/referrals"),
         .. Prefix(ResourceNames.Identity, "/api/v1/waitlist"),
-
         // social
         .. Prefix(ResourceNames.Social, "/api/v1/profiles"),
         .. Prefix(ResourceNames.Social, "/api/v1/discover"),
@@ -90,44 +135,71 @@ public static class GatewayRoutes
         .. Prefix(ResourceNames.Social, "/api/v1/dashboard"),
         .. Prefix(ResourceNames.Social, "/api/v1/network"),
         .. Prefix(ResourceNames.Social, "/api/v1/reports"),
-
         // messaging (the SignalR hubs take the token from the access_token query parameter too)
-        new("messaging-attachment-upload", "/api/v1/conversations/{id:guid}/attachments", ResourceNames.Messaging) { Methods = Post, MaxRequestBodyBytes = AttachmentUploadBytes },
+        new("messaging-attachment-upload", "/api/v1/conversations/{id:guid}/attachments", ResourceNames.Messaging)
+        {
+            Methods = Post,
+            MaxRequestBodyBytes = AttachmentUploadBytes,
+        },
         .. Prefix(ResourceNames.Messaging, "/api/v1/conversations"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/messages"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/threads"),
         .. Prefix(ResourceNames.Messaging, "/api/v1/notifications"),
         .. Prefix(ResourceNames.Messaging, "/hubs", pinned: true),
-
         // events: public reads are anonymous (the service shows anonymous callers public events only)
         new("events-list", "/api/v1/events", ResourceNames.Events) { Anonymous = true, Methods = Get },
         new("events-nearby", "/api/v1/events/nearby", ResourceNames.Events) { Anonymous = true, Methods = Get },
         new("events-details", "/api/v1/events/{id:guid}", ResourceNames.Events) { Anonymous = true, Methods = Get },
-        new("events-calendar", "/api/v1/events/{id:guid}.ics", ResourceNames.Events) { Anonymous = true, Methods = Get },
+        new("events-calendar", "/api/v1/events/{id:guid}.ics", ResourceNames.Events)
+        {
+            Anonymous = true,
+            Methods = Get,
+        },
         new("events-cover", "/api/v1/events/{id:guid}/cover", ResourceNames.Events) { Anonymous = true, Methods = Get },
-        new("events-cover-upload", "/api/v1/events/{id:guid}/cover", ResourceNames.Events) { Methods = Put, MaxRequestBodyBytes = CoverUploadBytes },
-        new("events-photo-upload", "/api/v1/events/{id:guid}/photos", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = PhotoUploadBytes },
+        new("events-cover-upload", "/api/v1/events/{id:guid}/cover", ResourceNames.Events)
+        {
+            Methods = Put,
+            MaxRequestBodyBytes = CoverUploadBytes,
+        },
+        new("events-photo-upload", "/api/v1/events/{id:guid}/photos", ResourceNames.Events)
+        {
+            Methods = Post,
+            MaxRequestBodyBytes = PhotoUploadBytes,
+        },
         .. Prefix(ResourceNames.Events, "/api/v1/events"),
-        new("events-course-create", "/api/v1/courses", ResourceNames.Events) { Methods = Post, MaxRequestBodyBytes = CourseBytes },
-        new("events-course-update", "/api/v1/courses/{id:guid}", ResourceNames.Events) { Methods = Patch, MaxRequestBodyBytes = CourseBytes },
+        new("events-course-create", "/api/v1/courses", ResourceNames.Events)
+        {
+            Methods = Post,
+            MaxRequestBodyBytes = CourseBytes,
+        },
+        new("events-course-update", "/api/v1/courses/{id:guid}", ResourceNames.Events)
+        {
+            Methods = Patch,
+            MaxRequestBodyBytes = CourseBytes,
+        },
         .. Prefix(ResourceNames.Events, "/api/v1/courses"),
-
         // payments: Stripe signs its webhook itself; the sandbox serves the offline checkout page
-        new("payments-webhook-stripe", "/webhooks/stripe", ResourceNames.Payments) { Anonymous = true, Methods = Post },
+        new("payments-webhook-stripe", "/webhooks/stripe", ResourceNames.Payments)
+        {
+            Anonymous = true,
+            Methods = Post,
+        },
         .. Prefix(ResourceNames.Payments, "/api/v1/payments"),
         .. Prefix(ResourceNames.Payments, "/api/v1/credits"),
         .. Prefix(ResourceNames.Payments, "/api/v1/subscriptions"),
         .. Prefix(ResourceNames.Payments, "/api/v1/boosts"),
         .. Prefix(ResourceNames.Payments, "/webhooks/stripe"),
         .. Prefix(ResourceNames.Payments, "/sandbox", anonymous: true),
-
         // ai-companion
         .. Prefix(ResourceNames.AiCompanion, "/api/v1/companion"),
         .. Prefix(ResourceNames.AiCompanion, "/api/v1/activity"),
-
         // every service's OpenAPI document, for the Swagger UI, and the chat hub's AsyncAPI document
         .. ResourceNames.Services.Select(OpenApiDocument),
-        new($"{ResourceNames.Messaging}-asyncapi", AsyncApiPath(ResourceNames.Messaging), ResourceNames.Messaging) { Anonymous = true, Methods = Get },
+        new($"{ResourceNames.Messaging}-asyncapi", AsyncApiPath(ResourceNames.Messaging), ResourceNames.Messaging)
+        {
+            Anonymous = true,
+            Methods = Get,
+        },
     ];
 
     /// <summary>The address of a service's AsyncAPI document (its hubs), at the gateway and at the service alike.</summary>
@@ -148,5 +220,10 @@ public static class GatewayRoutes
     }
 
     private static GatewayRoute OpenApiDocument(string service) =>
-        new($"{service}-openapi", OpenApiPath(service), service) { Anonymous = true, Methods = Get, UpstreamPath = "/openapi/v1.json" };
+        new($"{service}-openapi", OpenApiPath(service), service)
+        {
+            Anonymous = true,
+            Methods = Get,
+            UpstreamPath = "/openapi/v1.json",
+        };
 }

@@ -12,32 +12,46 @@ public static class ServiceUnavailable
     /// <summary>Seconds a client waits before trying again: about what a restarted instance needs to answer.</summary>
     public const int RetryAfterSeconds = 5;
 
-    public static IApplicationBuilder UseServiceUnavailableProblems(this IApplicationBuilder proxy) => proxy.Use(async (context, next) =>
-    {
-        await next(context);
-
-        var error = context.GetForwarderErrorFeature();
-        if (error is null || context.Response.HasStarted || !IsServiceFailure(error.Error)) return;
-
-        var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
+    public static IApplicationBuilder UseServiceUnavailableProblems(this IApplicationBuilder proxy) =>
+        proxy.Use(
+            async (context, next) =>
             {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Service unavailable",
-                Detail = $"The {service} service is unavailable.",
-            },
-        });
-    });
+                await next(context);
+
+                var error = context.GetForwarderErrorFeature();
+                if (error is null || context.Response.HasStarted || !IsServiceFailure(error.Error))
+                    return;
+
+                var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(
+                    System.Globalization.CultureInfo.InvariantCulture
+                );
+                var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.TryWriteAsync(
+                    new ProblemDetailsContext
+                    {
+                        HttpContext = context,
+                        ProblemDetails =
+                        {
+                            Status = StatusCodes.Status503ServiceUnavailable,
+                            Title = "Service unavailable",
+                            Detail = $"The {service} service is unavailable.",
+                        },
+                    }
+                );
+            }
+        );
 
     // Errors on the caller's side (cancelled or broken client requests) are not the service's fault.
-    public static bool IsServiceFailure(ForwarderError error) => error is
-        ForwarderError.NoAvailableDestinations or ForwarderError.Request or ForwarderError.RequestTimedOut
-        or ForwarderError.RequestBodyDestination or ForwarderError.ResponseHeaders or ForwarderError.ResponseBodyDestination
-        or ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination;
+    public static bool IsServiceFailure(ForwarderError error) =>
+        error
+            is ForwarderError.NoAvailableDestinations
+                or ForwarderError.Request
+                or ForwarderError.RequestTimedOut
+                or ForwarderError.RequestBodyDestination
+                or ForwarderError.ResponseHeaders
+                or ForwarderError.ResponseBodyDestination
+                or ForwarderError.UpgradeRequestDestination
+                or ForwarderError.UpgradeResponseDestination;
 }

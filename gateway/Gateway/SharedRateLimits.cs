@@ -42,13 +42,22 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
     private readonly FailFastRedis _redis;
 
     public SharedRateLimitWindows(
-        string configuration, string prefix, TimeProvider clock, ILogger<SharedRateLimitWindows> logger)
+        string configuration,
+        string prefix,
+        TimeProvider clock,
+        ILogger<SharedRateLimitWindows> logger
+    )
     {
         _prefix = prefix;
-        _redis = new FailFastRedis(configuration, $"gateway-{Environment.MachineName}", clock, logger,
+        _redis = new FailFastRedis(
+            configuration,
+            $"gateway-{Environment.MachineName}",
+            clock,
+            logger,
             "Redis is unreachable: each gateway instance counts its rate limits alone (N instances allow N times each limit) "
-            + "until it answers again.",
-            "Redis answers again: the gateway's instances share their rate limits again.");
+                + "until it answers again.",
+            "Redis answers again: the gateway's instances share their rate limits again."
+        );
     }
 
     /// <summary>Counts one request; null when Redis is unreachable.</summary>
@@ -58,7 +67,8 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
         RedisValue[] values = ceiling is null
             ? [permits, own.Limit.PermitLimit, WindowMs(own)]
             : [permits, own.Limit.PermitLimit, WindowMs(own), ceiling.Limit.PermitLimit, WindowMs(ceiling)];
-        if (await _redis.EvaluateAsync(Count, keys, values) is not { } answer) return null;
+        if (await _redis.EvaluateAsync(Count, keys, values) is not { } answer)
+            return null;
         var result = (RedisResult[])answer!;
         return new WindowCount((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
     }
@@ -91,7 +101,10 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
     private int _inFlight;
 
     public SharedWindowLimiter(
-        SharedRateLimitWindows windows, SharedWindow own, (SharedWindow Window, RateLimiter Local)? ceiling = null)
+        SharedRateLimitWindows windows,
+        SharedWindow own,
+        (SharedWindow Window, RateLimiter Local)? ceiling = null
+    )
     {
         _windows = windows;
         _own = own;
@@ -107,9 +120,10 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
     public override bool TryReplenish() => _localOwn.TryReplenish();
 
     // Idle (so the partition may be dropped) when no count is under way and the in-memory window holds nothing.
-    public override TimeSpan? IdleDuration => Volatile.Read(ref _inFlight) > 0 || _localOwn.IdleDuration is null
-        ? null
-        : Stopwatch.GetElapsedTime(Volatile.Read(ref _lastUsed));
+    public override TimeSpan? IdleDuration =>
+        Volatile.Read(ref _inFlight) > 0 || _localOwn.IdleDuration is null
+            ? null
+            : Stopwatch.GetElapsedTime(Volatile.Read(ref _lastUsed));
 
     public override RateLimiterStatistics? GetStatistics() => _localOwn.GetStatistics();
 
@@ -139,7 +153,8 @@ internal sealed class SharedWindowLimiter : ReplenishingRateLimiter
     // A ceiling's in-memory window is shared by every address and disposed with SharedCeilings.
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _local.Dispose();
+        if (disposing)
+            _local.Dispose();
     }
 
     private sealed class WindowLease(bool acquired, TimeSpan? retryAfter) : RateLimitLease

@@ -14,11 +14,13 @@ namespace Community.Gateway;
 internal sealed class TolerantDnsResolver(
     IDestinationResolver dns,
     IOptionsMonitor<DnsDestinationResolverOptions> options,
-    ILogger<TolerantDnsResolver> logger)
-    : IDestinationResolver
+    ILogger<TolerantDnsResolver> logger
+) : IDestinationResolver
 {
     public async ValueTask<ResolvedDestinationCollection> ResolveDestinationsAsync(
-        IReadOnlyDictionary<string, DestinationConfig> destinations, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, DestinationConfig> destinations,
+        CancellationToken cancellationToken
+    )
     {
         var resolved = new Dictionary<string, DestinationConfig>();
         foreach (var (name, destination) in destinations)
@@ -27,18 +29,24 @@ internal sealed class TolerantDnsResolver(
             {
                 var alone = new Dictionary<string, DestinationConfig> { [name] = destination };
                 var one = await dns.ResolveDestinationsAsync(alone, cancellationToken);
-                foreach (var (id, config) in one.Destinations) resolved[id] = config;
+                foreach (var (id, config) in one.Destinations)
+                    resolved[id] = config;
             }
             // YARP wraps the lookup's SocketException ("Failed to resolve host")
             catch (InvalidOperationException e) when (e.InnerException is SocketException lookup)
             {
-                logger.LogWarning("{Destination} ({Address}) does not resolve ({Error}): left out until the next lookup",
-                    name, destination.Address, lookup.SocketErrorCode);
+                logger.LogWarning(
+                    "{Destination} ({Address}) does not resolve ({Error}): left out until the next lookup",
+                    name,
+                    destination.Address,
+                    lookup.SocketErrorCode
+                );
             }
         }
-        var period = options.CurrentValue.RefreshPeriod is { } every && every > TimeSpan.Zero
-            ? every
-            : GatewayProxyConfig.DnsRefreshPeriod;
+        var period =
+            options.CurrentValue.RefreshPeriod is { } every && every > TimeSpan.Zero
+                ? every
+                : GatewayProxyConfig.DnsRefreshPeriod;
         var refresh = new CancellationChangeToken(new CancellationTokenSource(period).Token);
         return new ResolvedDestinationCollection(resolved, refresh);
     }

@@ -49,9 +49,15 @@ public sealed class AppHostOptionsTests
     public void Replicas_are_resources_of_their_own_on_their_own_ports_and_the_gateway_routes_over_all_of_them()
     {
         var options = AppHostOptions.Parse(["--replicas", "messaging=2"]);
-        var services = Resources.Declared.Where(s => s.Name is ResourceNames.Identity or ResourceNames.Messaging or ResourceNames.Gateway).ToList();
+        var services = Resources
+            .Declared.Where(s => s.Name is ResourceNames.Identity or ResourceNames.Messaging or ResourceNames.Gateway)
+            .ToList();
         var port = 5000;
-        var instances = Resources.Instances(services, options.ReplicasOf, s => s.IsGateway ? "http://localhost:8080" : $"http://127.0.0.1:{++port}");
+        var instances = Resources.Instances(
+            services,
+            options.ReplicasOf,
+            s => s.IsGateway ? "http://localhost:8080" : $"http://127.0.0.1:{++port}"
+        );
 
         Assert.Equal(["identity", "messaging-1", "messaging-2", "gateway"], instances.Select(i => i.Name));
         Assert.Equal(instances.Count, instances.Select(i => i.Url).Distinct().Count());
@@ -59,9 +65,17 @@ public sealed class AppHostOptionsTests
         Assert.Equal("http://127.0.0.1:5002;http://127.0.0.1:5003", addresses[ResourceNames.Messaging]);
         Assert.Equal("http://127.0.0.1:5001", addresses[ResourceNames.Identity]);
 
-        var platform = new PlatformEnvironment("http://localhost:8080", addresses,
-            new Dictionary<string, string> { ["identity"] = "Host=db;Database=identity", ["messaging"] = "Host=db;Database=messaging" },
-            "amqp://guest:guest@127.0.0.1:5672/community", Redis: "127.0.0.1:6379");
+        var platform = new PlatformEnvironment(
+            "http://localhost:8080",
+            addresses,
+            new Dictionary<string, string>
+            {
+                ["identity"] = "Host=db;Database=identity",
+                ["messaging"] = "Host=db;Database=messaging",
+            },
+            "amqp://guest:guest@127.0.0.1:5672/community",
+            Redis: "127.0.0.1:6379"
+        );
         var environments = instances.ToDictionary(i => i.Name, i => ServiceEnvironment.For(i, services, platform));
 
         foreach (var replica in instances.Where(i => i.Service.Name == ResourceNames.Messaging))
@@ -71,10 +85,16 @@ public sealed class AppHostOptionsTests
             Assert.Equal(ResourceNames.Messaging, environment["OTEL_SERVICE_NAME"]);
             Assert.Equal($"service.instance.id={replica.Name}", environment["OTEL_RESOURCE_ATTRIBUTES"]);
             // one database, one broker and one Redis for both: the backplane and the outbox are shared
-            Assert.Equal(platform.Databases[ResourceNames.Messaging], environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"]);
+            Assert.Equal(
+                platform.Databases[ResourceNames.Messaging],
+                environment[$"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Messaging)}"]
+            );
             Assert.Equal(platform.Redis, environment[$"ConnectionStrings__{ResourceNames.Redis}"]);
         }
-        Assert.Equal(addresses[ResourceNames.Messaging], environments["gateway"][$"Services__{ResourceNames.Messaging}"]);
+        Assert.Equal(
+            addresses[ResourceNames.Messaging],
+            environments["gateway"][$"Services__{ResourceNames.Messaging}"]
+        );
         Assert.Equal("service.instance.id=identity", environments["identity"]["OTEL_RESOURCE_ATTRIBUTES"]);
     }
 
@@ -84,7 +104,16 @@ public sealed class AppHostOptionsTests
         var messaging = Resources.Declared.Single(s => s.Name == ResourceNames.Messaging);
         var instances = Resources.Instances([messaging], _ => 2, _ => "http://127.0.0.1:1");
         using var http = new HttpClient();
-        var runners = instances.Select(i => new ServiceRunner(i, "none.dll", ".", new Dictionary<string, string>(), new ConsoleOutput(), http)).ToList();
+        var runners = instances
+            .Select(i => new ServiceRunner(
+                i,
+                "none.dll",
+                ".",
+                new Dictionary<string, string>(),
+                new ConsoleOutput(),
+                http
+            ))
+            .ToList();
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
@@ -116,7 +145,11 @@ public sealed class AppHostOptionsTests
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(uri.Host, uri.Port);
         await using var stream = tcp.GetStream();
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: {uri.Authority}\r\nConnection: close\r\n\r\n"));
+        await stream.WriteAsync(
+            System.Text.Encoding.ASCII.GetBytes(
+                $"POST {path} HTTP/1.1\r\nHost: {uri.Authority}\r\nConnection: close\r\n\r\n"
+            )
+        );
         using var reader = new StreamReader(stream);
         return await reader.ReadLineAsync() ?? "";
     }

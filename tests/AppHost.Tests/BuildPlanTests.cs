@@ -18,7 +18,13 @@ public sealed class BuildPlanTests
             Assert.Contains(Path.GetFullPath(Path.Combine(Root, service.Project)), plan.Projects);
         }
         Assert.Contains(plan.Projects, p => p.EndsWith("ServiceDefaults.csproj", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan.Projects, p => p.Contains("Tests", StringComparison.Ordinal) || p.Contains("Bench", StringComparison.Ordinal) || p.Contains("AppHost", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            plan.Projects,
+            p =>
+                p.Contains("Tests", StringComparison.Ordinal)
+                || p.Contains("Bench", StringComparison.Ordinal)
+                || p.Contains("AppHost", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -32,9 +38,15 @@ public sealed class BuildPlanTests
         Assert.Equal([filterFile], plan.Targets);
         using var filter = JsonDocument.Parse(plan.SolutionFilter!);
         var solution = filter.RootElement.GetProperty("solution");
-        Assert.Equal(Path.Combine(Root, RepositoryRoot.SolutionFileName), Path.GetFullPath(Path.Combine(Path.GetDirectoryName(filterFile)!, solution.GetProperty("path").GetString()!)));
+        Assert.Equal(
+            Path.Combine(Root, RepositoryRoot.SolutionFileName),
+            Path.GetFullPath(
+                Path.Combine(Path.GetDirectoryName(filterFile)!, solution.GetProperty("path").GetString()!)
+            )
+        );
         Assert.Equal(
             services.Select(s => s.Project.Replace('/', '\\')),
-            solution.GetProperty("projects").EnumerateArray().Select(p => p.GetString()));
+            solution.GetProperty("projects").EnumerateArray().Select(p => p.GetString())
+        );
     }
 }

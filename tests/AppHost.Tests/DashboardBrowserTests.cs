@@ -38,8 +38,13 @@ public class DashboardPlatformFixture : IAsyncLifetime
     {
         var ports = FreePorts(4);
         _resources = await TestInfrastructure.IsolateAsync(GetType().Name);
-        if (WithMessaging) _messagingResources = await TestInfrastructure.IsolateAsync(GetType().Name + "Messaging");
-        var probes = new PlatformProbes(new Dictionary<string, string> { [ResourceNames.Identity] = _resources.DatabaseConnectionString }, _resources.RabbitMq, _resources.Name);
+        if (WithMessaging)
+            _messagingResources = await TestInfrastructure.IsolateAsync(GetType().Name + "Messaging");
+        var probes = new PlatformProbes(
+            new Dictionary<string, string> { [ResourceNames.Identity] = _resources.DatabaseConnectionString },
+            _resources.RabbitMq,
+            _resources.Name
+        );
         Dashboard = new Dashboard($"http://127.0.0.1:{ports[0]}", () => [Identity, Gateway], Telemetry, () => probes);
         Dashboard.Start(_stop.Token);
 
@@ -53,21 +58,36 @@ public class DashboardPlatformFixture : IAsyncLifetime
             [messaging.Name] = $"http://127.0.0.1:{ports[3]}",
         };
         var databases = new Dictionary<string, string> { [identity.Name] = _resources.DatabaseConnectionString };
-        if (_messagingResources is not null) databases[messaging.Name] = _messagingResources.DatabaseConnectionString;
+        if (_messagingResources is not null)
+            databases[messaging.Name] = _messagingResources.DatabaseConnectionString;
         var keyRing = Path.Combine(Root, ".local", "tests", "dashboard-keys-" + Environment.ProcessId);
-        var platform = new PlatformEnvironment(addresses[gateway.Name], addresses, databases,
-            _resources.BrokerUri, Dashboard.OtlpEndpoint, KeyRingPath: keyRing, RevocationFeedKey: Guid.NewGuid().ToString("N"), OtlpProtocol: "http/protobuf");
+        var platform = new PlatformEnvironment(
+            addresses[gateway.Name],
+            addresses,
+            databases,
+            _resources.BrokerUri,
+            Dashboard.OtlpEndpoint,
+            KeyRingPath: keyRing,
+            RevocationFeedKey: Guid.NewGuid().ToString("N"),
+            OtlpProtocol: "http/protobuf"
+        );
         ServiceDefinition[] services = WithMessaging ? [identity, messaging, gateway] : [identity, gateway];
         Identity = Runner(identity, services, platform, addresses);
         if (WithMessaging)
         {
             // the backplane and hub limits in Redis, under this fixture's own prefix
-            Messaging = Runner(messaging, services, platform, addresses, new Dictionary<string, string>
-            {
-                [$"ConnectionStrings__{ResourceNames.Redis}"] = _resources.RedisConnectionString,
-                ["RealTime__RedisKeyPrefix"] = _resources.RedisKeyPrefix,
-                ["RateLimits__InvalidTokens__RedisKeyPrefix"] = _resources.RedisKeyPrefix + "invalid-tokens:",
-            });
+            Messaging = Runner(
+                messaging,
+                services,
+                platform,
+                addresses,
+                new Dictionary<string, string>
+                {
+                    [$"ConnectionStrings__{ResourceNames.Redis}"] = _resources.RedisConnectionString,
+                    ["RealTime__RedisKeyPrefix"] = _resources.RedisKeyPrefix,
+                    ["RateLimits__InvalidTokens__RedisKeyPrefix"] = _resources.RedisKeyPrefix + "invalid-tokens:",
+                }
+            );
         }
         Gateway = Runner(gateway, services, platform, addresses);
         // should the test host end before DisposeAsync, the children must not outlive it
@@ -75,24 +95,43 @@ public class DashboardPlatformFixture : IAsyncLifetime
         foreach (var runner in Runners)
         {
             runner.Start();
-            Assert.True(await runner.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120), CancellationToken.None),
-                $"{runner.Name} did not become healthy (last check: {runner.LastHealth}); its output:\n{string.Join('\n', runner.Logs.Snapshot().TakeLast(30))}");
+            Assert.True(
+                await runner.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120), CancellationToken.None),
+                $"{runner.Name} did not become healthy (last check: {runner.LastHealth}); its output:\n{string.Join('\n', runner.Logs.Snapshot().TakeLast(30))}"
+            );
         }
     }
 
     private IEnumerable<ServiceRunner> Runners => new[] { Identity, Messaging, Gateway }.OfType<ServiceRunner>();
 
-    private ServiceRunner Runner(ServiceDefinition service, IReadOnlyList<ServiceDefinition> services, PlatformEnvironment platform,
-        Dictionary<string, string> addresses, Dictionary<string, string>? extra = null)
+    private ServiceRunner Runner(
+        ServiceDefinition service,
+        IReadOnlyList<ServiceDefinition> services,
+        PlatformEnvironment platform,
+        Dictionary<string, string> addresses,
+        Dictionary<string, string>? extra = null
+    )
     {
         var project = Path.Combine(Root, service.Project);
         // the test's own build configuration built the referenced projects too
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var configuration = AppContext.BaseDirectory.Contains(
+            $"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}",
+            StringComparison.Ordinal
+        )
+            ? "Debug"
+            : "Release";
         var environment = ServiceEnvironment.For(service, services, platform);
         environment["Logging__LogLevel__Default"] = "Information";
-        foreach (var (key, value) in extra ?? []) environment[key] = value;
-        return new ServiceRunner(new ServiceInstance(service, service.Name, addresses[service.Name]), Orchestrator.AssemblyPath(project, configuration),
-            Path.GetDirectoryName(project)!, environment, new ConsoleOutput(), _probes);
+        foreach (var (key, value) in extra ?? [])
+            environment[key] = value;
+        return new ServiceRunner(
+            new ServiceInstance(service, service.Name, addresses[service.Name]),
+            Orchestrator.AssemblyPath(project, configuration),
+            Path.GetDirectoryName(project)!,
+            environment,
+            new ConsoleOutput(),
+            _probes
+        );
     }
 
     private void KillChildren()
@@ -132,8 +171,10 @@ public class DashboardPlatformFixture : IAsyncLifetime
         await Task.WhenAll(Runners.Select(r => r.StopAsync()));
         await _stop.CancelAsync();
         Dashboard?.Dispose();
-        if (_messagingResources is not null) await _messagingResources.DisposeAsync();
-        if (_resources is not null) await _resources.DisposeAsync();
+        if (_messagingResources is not null)
+            await _messagingResources.DisposeAsync();
+        if (_resources is not null)
+            await _resources.DisposeAsync();
         _probes.Dispose();
     }
 }
@@ -151,15 +192,21 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         var requestId = "dash-" + Guid.NewGuid().ToString("N")[..12];
         using var login = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login")
         {
-            Content = JsonContent.Create(new { identifier = "nobody_" + requestId[5..], password = "not-the-password-1" }),
+            Content = JsonContent.Create(
+                new { identifier = "nobody_" + requestId[5..], password = "not-the-password-1" }
+            ),
         };
         login.Headers.Add("X-Request-Id", requestId);
         using var response = await gateway.SendAsync(login);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(requestId, response.Headers.GetValues("X-Request-Id").Single());
 
-        var (exitCode, output) = await ChildProcess.RunAsync(browserFolder, "node",
-            ["dashboard-trace.mjs", fx.Dashboard.Url, requestId, ChildProcess.Chromium], timeout: TimeSpan.FromSeconds(150));
+        var (exitCode, output) = await ChildProcess.RunAsync(
+            browserFolder,
+            "node",
+            ["dashboard-trace.mjs", fx.Dashboard.Url, requestId, ChildProcess.Chromium],
+            timeout: TimeSpan.FromSeconds(150)
+        );
         Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{output}");
 
         // what the page showed is what the receiver holds: one trace, crossing both services, the identity span under the gateway's
@@ -186,7 +233,10 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         {
             Assert.Equal(HttpStatusCode.OK, started.StatusCode);
         }
-        Assert.True(await fx.Identity.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), CancellationToken.None), fx.Identity.LastHealth);
+        Assert.True(
+            await fx.Identity.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), CancellationToken.None),
+            fx.Identity.LastHealth
+        );
         var afterStart = fx.Identity.Pid;
         Assert.NotEqual(before, afterStart);
 
@@ -194,7 +244,10 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         {
             Assert.Equal(HttpStatusCode.OK, restarted.StatusCode);
         }
-        Assert.True(await fx.Identity.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), CancellationToken.None), fx.Identity.LastHealth);
+        Assert.True(
+            await fx.Identity.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90), CancellationToken.None),
+            fx.Identity.LastHealth
+        );
         Assert.NotEqual(afterStart, fx.Identity.Pid);
 
         using var unknown = await dashboard.PostAsync("/api/resources/nobody/stop", null);
@@ -216,8 +269,20 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         await using (var connection = await factory.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
-            await channel.QueueDeclareAsync("dashboard-probe_error", durable: true, exclusive: false, autoDelete: false);
-            for (var i = 0; i < 2; i++) await channel.BasicPublishAsync("", "dashboard-probe_error", mandatory: false, new RabbitMQ.Client.BasicProperties(), "{}"u8.ToArray());
+            await channel.QueueDeclareAsync(
+                "dashboard-probe_error",
+                durable: true,
+                exclusive: false,
+                autoDelete: false
+            );
+            for (var i = 0; i < 2; i++)
+                await channel.BasicPublishAsync(
+                    "",
+                    "dashboard-probe_error",
+                    mandatory: false,
+                    new RabbitMQ.Client.BasicProperties(),
+                    "{}"u8.ToArray()
+                );
         }
         using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
         for (var i = 0; i < 5; i++)
@@ -231,11 +296,24 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         {
             metrics = (await dashboard.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/api/metrics?window=300"))!;
             // the probes answer from a 5 s cache: the queue shows once it has expired
-            if (metrics["requests"]!.AsArray().Any(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway && r["requests"]!.GetValue<ulong>() >= 5)
-                && metrics["queues"]!.AsArray().Any(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")) break;
+            if (
+                metrics["requests"]!
+                    .AsArray()
+                    .Any(r =>
+                        r!["service"]!.GetValue<string>() == ResourceNames.Gateway
+                        && r["requests"]!.GetValue<ulong>() >= 5
+                    )
+                && metrics["queues"]!.AsArray().Any(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")
+            )
+                break;
         }
-        var gatewayRequests = metrics["requests"]!.AsArray().SingleOrDefault(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway);
-        Assert.True(gatewayRequests is not null && gatewayRequests["requests"]!.GetValue<ulong>() >= 5, metrics.ToJsonString());
+        var gatewayRequests = metrics["requests"]!
+            .AsArray()
+            .SingleOrDefault(r => r!["service"]!.GetValue<string>() == ResourceNames.Gateway);
+        Assert.True(
+            gatewayRequests is not null && gatewayRequests["requests"]!.GetValue<ulong>() >= 5,
+            metrics.ToJsonString()
+        );
         Assert.True(gatewayRequests["requestsPerSecond"]!.GetValue<double>() > 0);
         Assert.NotNull(gatewayRequests["p95Ms"]);
 
@@ -244,7 +322,9 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         Assert.True(outbox!["error"] is null, metrics.ToJsonString());
         Assert.True(outbox["pending"]!.GetValue<long>() >= 0 && outbox["failed"]!.GetValue<long>() == 0);
         Assert.True(metrics["queueError"] is null, metrics.ToJsonString());
-        var deadLetters = metrics["queues"]!.AsArray().Single(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")!;
+        var deadLetters = metrics["queues"]!
+            .AsArray()
+            .Single(q => q!["queue"]!.GetValue<string>() == "dashboard-probe_error")!;
         Assert.Equal((2L, true), (deadLetters["messages"]!.GetValue<long>(), deadLetters["isError"]!.GetValue<bool>()));
     }
 

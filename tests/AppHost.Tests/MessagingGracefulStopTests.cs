@@ -18,7 +18,8 @@ public sealed class MessagingPlatformFixture : DashboardPlatformFixture
 /// Messaging stopped by SIGTERM as AppHost (and Kubernetes) stop it, while members hold hub connections through the
 /// gateway and its outbox is busy: it ends by itself within 5 s, finishes the request in flight, and loses nothing.
 /// </summary>
-public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITestOutputHelper output) : IClassFixture<MessagingPlatformFixture>
+public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITestOutputHelper output)
+    : IClassFixture<MessagingPlatformFixture>
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
 
@@ -30,11 +31,29 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         var (bobId, bob) = await RegisterAsync(gateway, "bob");
         var database = fx.MessagingDatabase!;
         // identity's UserRegistered reached messaging over the broker; the connection is what social would have announced
-        await Eventually.TrueAsync(async () => await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM users WHERE user_id IN (@a, @b)",
-            ("a", aliceId), ("b", bobId)) == 2, "messaging never heard of the two users", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(
+            async () =>
+                await Sql.ScalarAsync<long>(
+                    database,
+                    "SELECT count(*) FROM users WHERE user_id IN (@a, @b)",
+                    ("a", aliceId),
+                    ("b", bobId)
+                ) == 2,
+            "messaging never heard of the two users",
+            TimeSpan.FromSeconds(60)
+        );
         var (low, high) = aliceId.CompareTo(bobId) < 0 ? (aliceId, bobId) : (bobId, aliceId);
-        await Sql.ExecuteAsync(database, "INSERT INTO connections (user_low, user_high, connected, as_of) VALUES (@l, @h, true, now())", ("l", low), ("h", high));
-        var conversation = (await (await gateway.PostJson("/api/v1/conversations/direct", new { user_id = bobId }, alice)).AssertStatus(201))["id"]!.GetValue<string>();
+        await Sql.ExecuteAsync(
+            database,
+            "INSERT INTO connections (user_low, user_high, connected, as_of) VALUES (@l, @h, true, now())",
+            ("l", low),
+            ("h", high)
+        );
+        var conversation = (
+            await (await gateway.PostJson("/api/v1/conversations/direct", new { user_id = bobId }, alice)).AssertStatus(
+                201
+            )
+        )["id"]!.GetValue<string>();
 
         // members online through the gateway, negotiating as SignalR's clients do
         var hub = new Uri(new Uri(fx.Gateway.Url), "/hubs/chat");
@@ -46,31 +65,55 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         using var messaging = new HttpClient { BaseAddress = new Uri(fx.Messaging!.Url) };
         var sent = new System.Collections.Concurrent.ConcurrentBag<string>();
         using var stopSending = new CancellationTokenSource();
-        var senders = Enumerable.Range(0, 8).Select(n => Task.Run(async () =>
-        {
-            for (var i = 0; !stopSending.IsCancellationRequested; i++)
-            {
-                try
+        var senders = Enumerable
+            .Range(0, 8)
+            .Select(n =>
+                Task.Run(async () =>
                 {
-                    using var response = await messaging.PostJson($"/api/v1/conversations/{conversation}/messages",
-                        new { text = $"busy {n}-{i}", client_txn_id = Guid.NewGuid().ToString("N") }, n % 2 == 0 ? alice : bob);
-                    if (response.StatusCode == HttpStatusCode.Created)
-                        sent.Add((await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())!["id"]!.GetValue<string>());
-                }
-                catch (HttpRequestException)
-                {
-                    return; // the server has gone: nothing more to send
-                }
-            }
-        })).ToList();
+                    for (var i = 0; !stopSending.IsCancellationRequested; i++)
+                    {
+                        try
+                        {
+                            using var response = await messaging.PostJson(
+                                $"/api/v1/conversations/{conversation}/messages",
+                                new { text = $"busy {n}-{i}", client_txn_id = Guid.NewGuid().ToString("N") },
+                                n % 2 == 0 ? alice : bob
+                            );
+                            if (response.StatusCode == HttpStatusCode.Created)
+                                sent.Add(
+                                    (await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())![
+                                        "id"
+                                    ]!.GetValue<string>()
+                                );
+                        }
+                        catch (HttpRequestException)
+                        {
+                            return; // the server has gone: nothing more to send
+                        }
+                    }
+                })
+            )
+            .ToList();
         // rows committed faster than they are published: some wait for the dispatcher
-        await Eventually.TrueAsync(async () => await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM outbox_messages") > 200
-            && await PendingAsync(database) > 0, "the senders never kept the outbox busy", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(
+            async () =>
+                await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM outbox_messages") > 200
+                && await PendingAsync(database) > 0,
+            "the senders never kept the outbox busy",
+            TimeSpan.FromSeconds(60)
+        );
 
         // one request in flight as SIGTERM arrives: its headers and half its body sent, the rest after the signal
-        var body = new SlowBody(Encoding.UTF8.GetBytes(
-            $$"""{"text": "in flight", "client_txn_id": "{{Guid.NewGuid():N}}"}"""));
-        using var inFlightRequest = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{conversation}/messages") { Content = body };
+        var body = new SlowBody(
+            Encoding.UTF8.GetBytes($$"""{"text": "in flight", "client_txn_id": "{{Guid.NewGuid():N}}"}""")
+        );
+        using var inFlightRequest = new HttpRequestMessage(
+            HttpMethod.Post,
+            $"/api/v1/conversations/{conversation}/messages"
+        )
+        {
+            Content = body,
+        };
         inFlightRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
         using var slowClient = new HttpClient { BaseAddress = messaging.BaseAddress };
         var inFlight = slowClient.SendAsync(inFlightRequest);
@@ -90,14 +133,24 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         await Task.WhenAll(senders);
 
         var log = string.Join('\n', fx.Messaging.Logs.Snapshot().TakeLast(30));
-        output.WriteLine($"exited {exitedAfter.TotalSeconds:0.00} s after SIGTERM; {sent.Count} messages answered 201; " +
-            $"outbox rows pending at SIGTERM {pendingAtSigterm}, left for the next start {await PendingAsync(database)}");
+        output.WriteLine(
+            $"exited {exitedAfter.TotalSeconds:0.00} s after SIGTERM; {sent.Count} messages answered 201; "
+                + $"outbox rows pending at SIGTERM {pendingAtSigterm}, left for the next start {await PendingAsync(database)}"
+        );
         Assert.False(fx.Messaging.KilledOnStop, log);
-        Assert.True(exitedAfter <= Budget, $"messaging took {exitedAfter.TotalSeconds:0.0} s to exit after SIGTERM:\n{log}");
+        Assert.True(
+            exitedAfter <= Budget,
+            $"messaging took {exitedAfter.TotalSeconds:0.0} s to exit after SIGTERM:\n{log}"
+        );
 
         using var answer = await inFlight;
-        Assert.True(answer.StatusCode == HttpStatusCode.Created, $"the request in flight got {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
-        sent.Add((await answer.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())!["id"]!.GetValue<string>());
+        Assert.True(
+            answer.StatusCode == HttpStatusCode.Created,
+            $"the request in flight got {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}"
+        );
+        sent.Add(
+            (await answer.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())!["id"]!.GetValue<string>()
+        );
 
         // the hubs were closed by messaging as it stopped, not left to time out
         foreach (var member in members)
@@ -109,24 +162,53 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         // every answered 201 is a stored message with exactly one outbox row, published or waiting for the next start
         Assert.NotEmpty(sent);
         var ids = sent.Select(Guid.Parse).ToArray();
-        Assert.Equal(ids.Length, await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM messages WHERE id = ANY(@ids)", ("ids", ids)));
-        var rows = await Sql.ScalarAsync<long>(database,
-            "SELECT count(*) FROM outbox_messages WHERE failed_at IS NULL AND (payload::jsonb ->> 'chatMessageId')::uuid = ANY(@ids)", ("ids", ids));
+        Assert.Equal(
+            ids.Length,
+            await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM messages WHERE id = ANY(@ids)", ("ids", ids))
+        );
+        var rows = await Sql.ScalarAsync<long>(
+            database,
+            "SELECT count(*) FROM outbox_messages WHERE failed_at IS NULL AND (payload::jsonb ->> 'chatMessageId')::uuid = ANY(@ids)",
+            ("ids", ids)
+        );
         Assert.Equal(ids.Length, rows);
-        Assert.Equal(0, await Sql.ScalarAsync<long>(database,
-            "SELECT count(*) FROM (SELECT payload::jsonb ->> 'chatMessageId' AS m FROM outbox_messages GROUP BY 1 HAVING count(*) > 1) twice"));
-        Assert.Equal(0, await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM outbox_messages WHERE failed_at IS NOT NULL"));
+        Assert.Equal(
+            0,
+            await Sql.ScalarAsync<long>(
+                database,
+                "SELECT count(*) FROM (SELECT payload::jsonb ->> 'chatMessageId' AS m FROM outbox_messages GROUP BY 1 HAVING count(*) > 1) twice"
+            )
+        );
+        Assert.Equal(
+            0,
+            await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM outbox_messages WHERE failed_at IS NOT NULL")
+        );
     }
 
     private static async Task<long> PendingAsync(string database) =>
-        await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL");
+        await Sql.ScalarAsync<long>(
+            database,
+            "SELECT count(*) FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL"
+        );
 
     private static async Task<(Guid Id, string Token)> RegisterAsync(HttpClient gateway, string name)
     {
         var username = $"{name}_{Guid.NewGuid().ToString("N")[..10]}";
-        var registered = await (await gateway.PostJson("/api/v1/auth/register",
-            new { username, email = $"{username}@example.com", password = "sunny-dunes-42-stop" })).AssertStatus(201);
-        return (Guid.Parse(registered["user"]!["id"]!.GetValue<string>()), registered["access_token"]!.GetValue<string>());
+        var registered = await (
+            await gateway.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username,
+                    email = $"{username}@example.com",
+                    password = "sunny-dunes-42-stop",
+                }
+            )
+        ).AssertStatus(201);
+        return (
+            Guid.Parse(registered["user"]!["id"]!.GetValue<string>()),
+            registered["access_token"]!.GetValue<string>()
+        );
     }
 
     /// <summary>A request body sent in two halves: the second only when the test says.</summary>

@@ -6,8 +6,10 @@ public sealed class ServiceEnvironmentTests
 {
     private const string Gateway = "http://192.168.1.20:9000";
 
-    private static readonly IReadOnlyList<ServiceDefinition> Services = Resources.Declared
-        .Where(s => s.Name is ResourceNames.Identity or ResourceNames.Events or ResourceNames.Payments or ResourceNames.Gateway)
+    private static readonly IReadOnlyList<ServiceDefinition> Services = Resources
+        .Declared.Where(s =>
+            s.Name is ResourceNames.Identity or ResourceNames.Events or ResourceNames.Payments or ResourceNames.Gateway
+        )
         .ToList();
 
     private static readonly PlatformEnvironment Platform = new(
@@ -15,7 +17,8 @@ public sealed class ServiceEnvironmentTests
         Services.ToDictionary(s => s.Name, s => s.IsGateway ? Gateway : $"http://127.0.0.1:{5000 + s.Name.Length}"),
         Services.Where(s => s.UsesDatabase).ToDictionary(s => s.Name, s => $"Host=127.0.0.1;Database={s.Name}"),
         "amqp://guest:guest@127.0.0.1:5672/community",
-        Redis: "127.0.0.1:6379");
+        Redis: "127.0.0.1:6379"
+    );
 
     private static Dictionary<string, string> EnvironmentOf(string name) =>
         ServiceEnvironment.For(Services.Single(s => s.Name == name), Services, Platform);
@@ -40,11 +43,20 @@ public sealed class ServiceEnvironmentTests
     public void Services_export_to_the_dashboard_over_http_protobuf_unless_the_operator_named_a_collector()
     {
         var none = new Dictionary<string, string>();
-        Assert.Equal(("http://localhost:8081", "http/protobuf"), ServiceEnvironment.OtlpTarget("http://localhost:8081", none.GetValueOrDefault));
+        Assert.Equal(
+            ("http://localhost:8081", "http/protobuf"),
+            ServiceEnvironment.OtlpTarget("http://localhost:8081", none.GetValueOrDefault)
+        );
         var own = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317" };
-        Assert.Equal(("http://collector:4317", (string?)null), ServiceEnvironment.OtlpTarget("http://localhost:8081", own.GetValueOrDefault));
+        Assert.Equal(
+            ("http://collector:4317", (string?)null),
+            ServiceEnvironment.OtlpTarget("http://localhost:8081", own.GetValueOrDefault)
+        );
         own["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        Assert.Equal(("http://collector:4317", "http/protobuf"), ServiceEnvironment.OtlpTarget("http://localhost:8081", own.GetValueOrDefault));
+        Assert.Equal(
+            ("http://collector:4317", "http/protobuf"),
+            ServiceEnvironment.OtlpTarget("http://localhost:8081", own.GetValueOrDefault)
+        );
 
         var platform = Platform with { OtlpEndpoint = "http://localhost:8081", OtlpProtocol = "http/protobuf" };
         foreach (var service in Services)
@@ -68,13 +80,19 @@ public sealed class ServiceEnvironmentTests
     [Fact]
     public void Password_reset_links_start_at_the_gateway_url()
     {
-        Assert.Equal($"{Gateway}/reset-password?token=", EnvironmentOf(ResourceNames.Identity)["Identity__PasswordResetUrl"]);
+        Assert.Equal(
+            $"{Gateway}/reset-password?token=",
+            EnvironmentOf(ResourceNames.Identity)["Identity__PasswordResetUrl"]
+        );
     }
 
     [Fact]
     public void Registration_confirmation_links_start_at_the_gateway_url()
     {
-        Assert.Equal($"{Gateway}/confirm-registration?token=", EnvironmentOf(ResourceNames.Identity)["Identity__RegistrationConfirmUrl"]);
+        Assert.Equal(
+            $"{Gateway}/confirm-registration?token=",
+            EnvironmentOf(ResourceNames.Identity)["Identity__RegistrationConfirmUrl"]
+        );
     }
 
     [Fact]
@@ -98,7 +116,10 @@ public sealed class ServiceEnvironmentTests
         var events = EnvironmentOf(ResourceNames.Events);
 
         Assert.Equal(Platform.Addresses[ResourceNames.Events], events["ASPNETCORE_URLS"]);
-        Assert.Equal(Platform.Databases[ResourceNames.Events], events[$"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Events)}"]);
+        Assert.Equal(
+            Platform.Databases[ResourceNames.Events],
+            events[$"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Events)}"]
+        );
         Assert.DoesNotContain($"ConnectionStrings__{ResourceNames.DatabaseOf(ResourceNames.Identity)}", events.Keys);
         Assert.Equal(Platform.Broker, events[$"ConnectionStrings__{ResourceNames.RabbitMq}"]);
         Assert.Equal(Platform.Redis, events[$"ConnectionStrings__{ResourceNames.Redis}"]);
@@ -113,8 +134,10 @@ public sealed class ServiceEnvironmentTests
 
         Assert.Equal(Gateway, gateway["ASPNETCORE_URLS"]);
         Assert.Equal(Platform.Redis, gateway[$"ConnectionStrings__{ResourceNames.Redis}"]);
-        Assert.Equal([$"ConnectionStrings__{ResourceNames.Redis}"],
-            gateway.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)));
+        Assert.Equal(
+            [$"ConnectionStrings__{ResourceNames.Redis}"],
+            gateway.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal))
+        );
     }
 
     [Fact]
@@ -123,14 +146,28 @@ public sealed class ServiceEnvironmentTests
         var platform = Platform with { CorsOrigins = AppHostOptions.Parse([]).CorsOrigins };
 
         var gateway = ServiceEnvironment.For(Services.Single(s => s.IsGateway), Services, platform);
-        var allowed = gateway.Where(e => e.Key.StartsWith("Cors__AllowedOrigins__", StringComparison.Ordinal))
-            .OrderBy(e => int.Parse(e.Key["Cors__AllowedOrigins__".Length..])).Select(e => e.Value).ToList();
+        var allowed = gateway
+            .Where(e => e.Key.StartsWith("Cors__AllowedOrigins__", StringComparison.Ordinal))
+            .OrderBy(e => int.Parse(e.Key["Cors__AllowedOrigins__".Length..]))
+            .Select(e => e.Value)
+            .ToList();
         Assert.Equal(AppHostOptions.DefaultCorsOrigins, allowed);
-        foreach (var origin in new[] { "http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:3000", "http://localhost:4200" })
+        foreach (
+            var origin in new[]
+            {
+                "http://localhost:5173",
+                "http://127.0.0.1:5173",
+                "http://localhost:3000",
+                "http://localhost:4200",
+            }
+        )
             Assert.Contains(origin, allowed);
         Assert.DoesNotContain("http://localhost:8081", allowed);
         foreach (var service in Services.Where(s => !s.IsGateway))
-            Assert.DoesNotContain(ServiceEnvironment.For(service, Services, platform).Keys, k => k.StartsWith("Cors__", StringComparison.Ordinal));
+            Assert.DoesNotContain(
+                ServiceEnvironment.For(service, Services, platform).Keys,
+                k => k.StartsWith("Cors__", StringComparison.Ordinal)
+            );
     }
 
     [Theory]
@@ -140,11 +177,24 @@ public sealed class ServiceEnvironmentTests
     {
         var options = AppHostOptions.Parse(["--cors-origins", value]);
 
-        var gateway = ServiceEnvironment.For(Services.Single(s => s.IsGateway), Services, Platform with { CorsOrigins = options.CorsOrigins });
-        var allowed = gateway.Where(e => e.Key.StartsWith("Cors__AllowedOrigins__", StringComparison.Ordinal)).Select(e => e.Value).ToList();
+        var gateway = ServiceEnvironment.For(
+            Services.Single(s => s.IsGateway),
+            Services,
+            Platform with
+            {
+                CorsOrigins = options.CorsOrigins,
+            }
+        );
+        var allowed = gateway
+            .Where(e => e.Key.StartsWith("Cors__AllowedOrigins__", StringComparison.Ordinal))
+            .Select(e => e.Value)
+            .ToList();
         Assert.Contains(added, allowed);
         Assert.Equal(value.StartsWith("default", StringComparison.Ordinal), allowed.Contains("http://localhost:5173"));
-        Assert.All(Enumerable.Range(0, allowed.Count), i => Assert.True(gateway.ContainsKey($"Cors__AllowedOrigins__{i}")));
+        Assert.All(
+            Enumerable.Range(0, allowed.Count),
+            i => Assert.True(gateway.ContainsKey($"Cors__AllowedOrigins__{i}"))
+        );
     }
 
     [Fact]
@@ -153,8 +203,12 @@ public sealed class ServiceEnvironmentTests
         var options = AppHostOptions.Parse(["--cors-origins=none"]);
 
         Assert.Empty(options.CorsOrigins);
-        Assert.DoesNotContain(ServiceEnvironment.For(Services.Single(s => s.IsGateway), Services, Platform with { CorsOrigins = options.CorsOrigins }).Keys,
-            k => k.StartsWith("Cors__", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            ServiceEnvironment
+                .For(Services.Single(s => s.IsGateway), Services, Platform with { CorsOrigins = options.CorsOrigins })
+                .Keys,
+            k => k.StartsWith("Cors__", StringComparison.Ordinal)
+        );
     }
 
     [Theory]
@@ -175,13 +229,31 @@ public sealed class ServiceEnvironmentTests
         var options = AppHostOptions.Parse(["--gateway-url", "http://example.test:9000/"]);
 
         Assert.Equal("http://example.test:9000", options.GatewayUrl);
-        Assert.Equal("http://example.test:9000/reset-password?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__PasswordResetUrl"]);
-        Assert.Equal("http://example.test:9000/confirm-registration?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__RegistrationConfirmUrl"]);
-        Assert.Equal("http://example.test:9000/api/v1/waitlist/status?token=", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__WaitlistStatusUrl"]);
-        Assert.Equal("http://example.test:9000", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__GatewayUrl"]);
-        Assert.Equal("http://example.test:9000/", ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__ExternalLoginClientRedirects__0"]);
+        Assert.Equal(
+            "http://example.test:9000/reset-password?token=",
+            ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__PasswordResetUrl"]
+        );
+        Assert.Equal(
+            "http://example.test:9000/confirm-registration?token=",
+            ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__RegistrationConfirmUrl"]
+        );
+        Assert.Equal(
+            "http://example.test:9000/api/v1/waitlist/status?token=",
+            ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__WaitlistStatusUrl"]
+        );
+        Assert.Equal(
+            "http://example.test:9000",
+            ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__GatewayUrl"]
+        );
+        Assert.Equal(
+            "http://example.test:9000/",
+            ServiceEnvironment.PublicUrls(options.GatewayUrl)["Identity__ExternalLoginClientRedirects__0"]
+        );
         // every URL a service hands out is among them: none is left at the default port
-        Assert.DoesNotContain(ServiceEnvironment.PublicUrls(options.GatewayUrl).Values, url => url.Contains(":8080", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            ServiceEnvironment.PublicUrls(options.GatewayUrl).Values,
+            url => url.Contains(":8080", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -190,22 +262,37 @@ public sealed class ServiceEnvironmentTests
         var admin = new LocalAdmin("admin", "admin@community.localhost", LocalAdmin.GeneratePassword());
         var platform = Platform with { Admin = admin };
 
-        var identity = ServiceEnvironment.For(Services.Single(s => s.Name == ResourceNames.Identity), Services, platform);
+        var identity = ServiceEnvironment.For(
+            Services.Single(s => s.Name == ResourceNames.Identity),
+            Services,
+            platform
+        );
         Assert.Equal("admin", identity["Identity__Admins__0__Username"]);
         Assert.Equal(admin.Email, identity["Identity__Admins__0__Email"]);
         Assert.Equal(admin.Password, identity["Identity__Admins__0__Password"]);
         foreach (var other in Services.Where(s => s.Name != ResourceNames.Identity))
         {
-            Assert.DoesNotContain(ServiceEnvironment.For(other, Services, platform).Keys, k => k.StartsWith("Identity__Admins", StringComparison.Ordinal));
+            Assert.DoesNotContain(
+                ServiceEnvironment.For(other, Services, platform).Keys,
+                k => k.StartsWith("Identity__Admins", StringComparison.Ordinal)
+            );
         }
     }
 
     [Fact]
     public void Outside_development_no_admin_is_ever_given()
     {
-        var platform = Platform with { Admin = new LocalAdmin("admin", "admin@community.localhost", "x1x1x1x1x1x1"), EnvironmentName = "Production" };
+        var platform = Platform with
+        {
+            Admin = new LocalAdmin("admin", "admin@community.localhost", "x1x1x1x1x1x1"),
+            EnvironmentName = "Production",
+        };
 
-        var identity = ServiceEnvironment.For(Services.Single(s => s.Name == ResourceNames.Identity), Services, platform);
+        var identity = ServiceEnvironment.For(
+            Services.Single(s => s.Name == ResourceNames.Identity),
+            Services,
+            platform
+        );
 
         Assert.Equal("Production", identity["ASPNETCORE_ENVIRONMENT"]);
         Assert.DoesNotContain(identity.Keys, k => k.StartsWith("Identity__Admins", StringComparison.Ordinal));

@@ -15,13 +15,24 @@ public sealed class ArchitectureRulesTests
 {
     public static readonly string[] Services =
     [
-        "Community.Identity", "Community.Social", "Community.Messaging", "Community.Events", "Community.Payments", "Community.AiCompanion",
+        "Community.Identity",
+        "Community.Social",
+        "Community.Messaging",
+        "Community.Events",
+        "Community.Payments",
+        "Community.AiCompanion",
     ];
 
     public static readonly string[] BuildingBlocks =
     [
-        "Community.Contracts", "Community.ServiceDefaults", "Community.ServiceDefaults.Data", "Community.ServiceDefaults.Messaging",
-        "Community.ServiceDefaults.RealTime", "Community.ServiceDefaults.Blobs", "Community.LocalInfrastructure", "Community.Testing",
+        "Community.Contracts",
+        "Community.ServiceDefaults",
+        "Community.ServiceDefaults.Data",
+        "Community.ServiceDefaults.Messaging",
+        "Community.ServiceDefaults.RealTime",
+        "Community.ServiceDefaults.Blobs",
+        "Community.LocalInfrastructure",
+        "Community.Testing",
     ];
 
     public const string Gateway = "Community.Gateway";
@@ -37,10 +48,16 @@ public sealed class ArchitectureRulesTests
     public void A_service_references_no_other_service(string service)
     {
         var others = Services.Where(s => s != service).ToHashSet();
-        Assert.DoesNotContain(System.Reflection.Assembly.Load(service).GetReferencedAssemblies(), a => others.Contains(a.Name!));
+        Assert.DoesNotContain(
+            System.Reflection.Assembly.Load(service).GetReferencedAssemblies(),
+            a => others.Contains(a.Name!)
+        );
 
-        Types().That().ResideInAssembly(Load(service))
-            .Should().NotDependOnAny(Types().That().ResideInAssembly(Load(others.First()), [.. others.Skip(1).Select(Load)]))
+        Types()
+            .That()
+            .ResideInAssembly(Load(service))
+            .Should()
+            .NotDependOnAny(Types().That().ResideInAssembly(Load(others.First()), [.. others.Skip(1).Select(Load)]))
             .Check(Architecture);
     }
 
@@ -49,10 +66,16 @@ public sealed class ArchitectureRulesTests
     {
         var forbidden = Services.Append(Gateway).ToHashSet();
         foreach (var block in BuildingBlocks)
-            Assert.DoesNotContain(System.Reflection.Assembly.Load(block).GetReferencedAssemblies(), a => forbidden.Contains(a.Name!));
+            Assert.DoesNotContain(
+                System.Reflection.Assembly.Load(block).GetReferencedAssemblies(),
+                a => forbidden.Contains(a.Name!)
+            );
 
-        Types().That().ResideInAssembly(Load(BuildingBlocks[0]), [.. BuildingBlocks.Skip(1).Select(Load)])
-            .Should().NotDependOnAny(Types().That().ResideInAssembly(Load(Gateway), [.. Services.Select(Load)]))
+        Types()
+            .That()
+            .ResideInAssembly(Load(BuildingBlocks[0]), [.. BuildingBlocks.Skip(1).Select(Load)])
+            .Should()
+            .NotDependOnAny(Types().That().ResideInAssembly(Load(Gateway), [.. Services.Select(Load)]))
             .Check(Architecture);
     }
 
@@ -60,12 +83,18 @@ public sealed class ArchitectureRulesTests
     public void The_gateway_uses_neither_ef_core_nor_masstransit()
     {
         var gateway = System.Reflection.Assembly.Load(Gateway);
-        Assert.DoesNotContain(Closure(gateway), name => name.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
-            || name.StartsWith("MassTransit", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            Closure(gateway),
+            name =>
+                name.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+                || name.StartsWith("MassTransit", StringComparison.Ordinal)
+        );
     }
 
-    private static ArchAssembly Load(string name) => 
-        Architecture.Assemblies.Single(a => a.Name == name || a.FullName.StartsWith(name + ",", StringComparison.Ordinal));
+    private static ArchAssembly Load(string name) =>
+        Architecture.Assemblies.Single(a =>
+            a.Name == name || a.FullName.StartsWith(name + ",", StringComparison.Ordinal)
+        );
 
     // Every assembly the gateway loads through its references, ours followed transitively, the framework's not opened.
     private static HashSet<string> Closure(System.Reflection.Assembly root)
@@ -74,8 +103,10 @@ public sealed class ArchitectureRulesTests
         var pending = new Stack<AssemblyName>(root.GetReferencedAssemblies());
         while (pending.TryPop(out var next))
         {
-            if (!seen.Add(next.Name!) || !next.Name!.StartsWith("Community.", StringComparison.Ordinal)) continue;
-            foreach (var reference in System.Reflection.Assembly.Load(next).GetReferencedAssemblies()) pending.Push(reference);
+            if (!seen.Add(next.Name!) || !next.Name!.StartsWith("Community.", StringComparison.Ordinal))
+                continue;
+            foreach (var reference in System.Reflection.Assembly.Load(next).GetReferencedAssemblies())
+                pending.Push(reference);
         }
         return seen;
     }

@@ -17,7 +17,8 @@ public sealed class DependenciesTests
             .Select(r => r?["name"]?.GetValue<string>())
             .ToHashSet();
         // the database made at bootstrap, then one Database resource per later service
-        var databases = objects.Where(o => o["kind"]?.GetValue<string>() == "Database")
+        var databases = objects
+            .Where(o => o["kind"]?.GetValue<string>() == "Database")
             .Select(d => (Name: d["spec"]?["name"]?.GetValue<string>(), Owner: d["spec"]?["owner"]?.GetValue<string>()))
             .Append((Name: initdb?["database"]?.GetValue<string>(), Owner: initdb?["owner"]?.GetValue<string>()))
             .ToList();
@@ -27,7 +28,10 @@ public sealed class DependenciesTests
             var name = ResourceNames.DatabaseNameOf(service);
             var database = Assert.Single(databases, d => d.Name == name);
             Assert.Equal(name, database.Owner);
-            Assert.True(database.Owner == initdb?["owner"]?.GetValue<string>() || roles.Contains(database.Owner), $"{name}: owner role {database.Owner} is a managed login role");
+            Assert.True(
+                database.Owner == initdb?["owner"]?.GetValue<string>() || roles.Contains(database.Owner),
+                $"{name}: owner role {database.Owner} is a managed login role"
+            );
         }
     }
 }

@@ -19,11 +19,22 @@ public static class Kustomize
 
     /// <summary>The objects of `deploy/k8s/{folder}` as rendered, one JSON object per document (scalars are strings).</summary>
     public static IReadOnlyList<JsonObject> Render(string folder) =>
-        Rendered.GetOrAdd(folder, f => new Lazy<IReadOnlyList<JsonObject>>(() => Parse(Build(Path.Combine(RepositoryRoot, "deploy", "k8s", f))))).Value;
+        Rendered
+            .GetOrAdd(
+                folder,
+                f => new Lazy<IReadOnlyList<JsonObject>>(() =>
+                    Parse(Build(Path.Combine(RepositoryRoot, "deploy", "k8s", f)))
+                )
+            )
+            .Value;
 
     private static string Build(string directory)
     {
-        string[][] tools = [["kustomize", "build", directory], ["kubectl", "kustomize", directory]];
+        string[][] tools =
+        [
+            ["kustomize", "build", directory],
+            ["kubectl", "kustomize", directory],
+        ];
         var tried = new List<string>();
         foreach (var command in tools)
         {
@@ -39,15 +50,25 @@ public static class Kustomize
                 return stdout;
             }
             // A tool that runs but cannot render (too old, or a broken manifest) is an answer, not a reason to try the next.
-            throw new InvalidOperationException($"`{string.Join(' ', command)}` failed with exit code {exitCode}:\n{stderr}");
+            throw new InvalidOperationException(
+                $"`{string.Join(' ', command)}` failed with exit code {exitCode}:\n{stderr}"
+            );
         }
         throw new InvalidOperationException(
-            "No kustomize to render deploy/k8s (" + string.Join("; ", tried) + "). Run `bash scripts/setup.sh` (it installs kustomize), or install kustomize v5 or kubectl 1.27+.");
+            "No kustomize to render deploy/k8s ("
+                + string.Join("; ", tried)
+                + "). Run `bash scripts/setup.sh` (it installs kustomize), or install kustomize v5 or kubectl 1.27+."
+        );
     }
 
     private static (int ExitCode, string Stdout, string Stderr)? TryRun(string[] command)
     {
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
@@ -78,24 +99,36 @@ public static class Kustomize
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
-        return stream.Documents
-            .Select(document => ToJson(document.RootNode) as JsonObject ?? throw new InvalidDataException("a rendered document is not a mapping"))
+        return stream
+            .Documents.Select(document =>
+                ToJson(document.RootNode) as JsonObject
+                ?? throw new InvalidDataException("a rendered document is not a mapping")
+            )
             .ToList();
     }
 
-    private static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlMappingNode mapping => new JsonObject(mapping.Children.Select(child =>
-            KeyValuePair.Create(((YamlScalarNode)child.Key).Value ?? "", ToJson(child.Value)))),
-        YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(ToJson).ToArray()),
-        YamlScalarNode { Value: null or "null" or "~" } scalar when scalar.Style == YamlDotNet.Core.ScalarStyle.Plain => null,
-        YamlScalarNode scalar => JsonValue.Create(scalar.Value ?? ""),
-        _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
-    };
+    private static JsonNode? ToJson(YamlNode node) =>
+        node switch
+        {
+            YamlMappingNode mapping => new JsonObject(
+                mapping.Children.Select(child =>
+                    KeyValuePair.Create(((YamlScalarNode)child.Key).Value ?? "", ToJson(child.Value))
+                )
+            ),
+            YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(ToJson).ToArray()),
+            YamlScalarNode { Value: null or "null" or "~" } scalar
+                when scalar.Style == YamlDotNet.Core.ScalarStyle.Plain => null,
+            YamlScalarNode scalar => JsonValue.Create(scalar.Value ?? ""),
+            _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
+        };
 
     private static string FindRepositoryRoot()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        for (
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            directory is not null;
+            directory = directory.Parent
+        )
         {
             if (File.Exists(Path.Combine(directory.FullName, "Community.sln")))
             {

@@ -14,11 +14,8 @@ public sealed partial class OverlayRulesTests
 {
     public static TheoryData<string> Overlays => ["overlays/production", "overlays/staging"];
 
-    public static TheoryData<string, string> OverlayNamespaces => new()
-    {
-        { "overlays/production", "community" },
-        { "overlays/staging", "community-staging" },
-    };
+    public static TheoryData<string, string> OverlayNamespaces =>
+        new() { { "overlays/production", "community" }, { "overlays/staging", "community-staging" } };
 
     private static readonly string[] Workloads = [.. ResourceNames.Services, ResourceNames.Gateway];
 
@@ -35,7 +32,10 @@ public sealed partial class OverlayRulesTests
     }
 
     [Theory, MemberData(nameof(OverlayNamespaces))]
-    public void Every_service_and_the_gateway_is_deployed_in_the_overlays_namespace_from_a_pinned_image(string overlay, string ns)
+    public void Every_service_and_the_gateway_is_deployed_in_the_overlays_namespace_from_a_pinned_image(
+        string overlay,
+        string ns
+    )
     {
         var objects = Kustomize.Render(overlay);
         var deployments = OfKind(objects, "Deployment");
@@ -59,19 +59,33 @@ public sealed partial class OverlayRulesTests
             foreach (var container in Containers(deployment))
             {
                 var name = Name(deployment);
-                Assert.True(Str(container, "startupProbe", "httpGet", "path") == "/health/live", $"{name}: startupProbe on /health/live");
-                Assert.True(Str(container, "livenessProbe", "httpGet", "path") == "/health/live", $"{name}: livenessProbe on /health/live");
-                Assert.True(Str(container, "readinessProbe", "httpGet", "path") == "/health/ready", $"{name}: readinessProbe on /health/ready");
+                Assert.True(
+                    Str(container, "startupProbe", "httpGet", "path") == "/health/live",
+                    $"{name}: startupProbe on /health/live"
+                );
+                Assert.True(
+                    Str(container, "livenessProbe", "httpGet", "path") == "/health/live",
+                    $"{name}: livenessProbe on /health/live"
+                );
+                Assert.True(
+                    Str(container, "readinessProbe", "httpGet", "path") == "/health/ready",
+                    $"{name}: readinessProbe on /health/ready"
+                );
                 foreach (var path in new[] { "requests/cpu", "requests/memory", "limits/cpu", "limits/memory" })
                 {
-                    Assert.False(string.IsNullOrEmpty(Str(container, ["resources", .. path.Split('/')])), $"{name}: resources.{path.Replace('/', '.')}");
+                    Assert.False(
+                        string.IsNullOrEmpty(Str(container, ["resources", .. path.Split('/')])),
+                        $"{name}: resources.{path.Replace('/', '.')}"
+                    );
                 }
             }
         }
     }
 
     [Theory, MemberData(nameof(Overlays))]
-    public void Every_deployment_runs_as_non_root_with_a_read_only_root_file_system_and_an_empty_dir_for_tmp(string overlay)
+    public void Every_deployment_runs_as_non_root_with_a_read_only_root_file_system_and_an_empty_dir_for_tmp(
+        string overlay
+    )
     {
         foreach (var deployment in OfKind(Kustomize.Render(overlay), "Deployment"))
         {
@@ -79,15 +93,36 @@ public sealed partial class OverlayRulesTests
             var pod = PodSpec(deployment);
             Assert.True(Str(pod, "securityContext", "runAsNonRoot") == "true", $"{name}: pod runAsNonRoot");
             Assert.True(Str(pod, "automountServiceAccountToken") == "false", $"{name}: no ServiceAccount token");
-            Assert.True(Str(pod, "securityContext", "seccompProfile", "type") == "RuntimeDefault", $"{name}: seccomp RuntimeDefault");
-            var emptyDirs = Items(pod, "volumes").Where(v => v?["emptyDir"] is not null).Select(v => Str(v, "name")).ToHashSet();
+            Assert.True(
+                Str(pod, "securityContext", "seccompProfile", "type") == "RuntimeDefault",
+                $"{name}: seccomp RuntimeDefault"
+            );
+            var emptyDirs = Items(pod, "volumes")
+                .Where(v => v?["emptyDir"] is not null)
+                .Select(v => Str(v, "name"))
+                .ToHashSet();
             foreach (var container in Containers(deployment))
             {
-                Assert.True(Str(container, "securityContext", "runAsNonRoot") == "true", $"{name}: container runAsNonRoot");
-                Assert.True(Str(container, "securityContext", "readOnlyRootFilesystem") == "true", $"{name}: readOnlyRootFilesystem");
-                Assert.True(Str(container, "securityContext", "allowPrivilegeEscalation") == "false", $"{name}: allowPrivilegeEscalation false");
-                Assert.Contains("ALL", Items(container, "securityContext", "capabilities", "drop").Select(c => c?.GetValue<string>()));
-                Assert.Contains(Items(container, "volumeMounts"), m => Str(m, "mountPath") == "/tmp" && emptyDirs.Contains(Str(m, "name")));
+                Assert.True(
+                    Str(container, "securityContext", "runAsNonRoot") == "true",
+                    $"{name}: container runAsNonRoot"
+                );
+                Assert.True(
+                    Str(container, "securityContext", "readOnlyRootFilesystem") == "true",
+                    $"{name}: readOnlyRootFilesystem"
+                );
+                Assert.True(
+                    Str(container, "securityContext", "allowPrivilegeEscalation") == "false",
+                    $"{name}: allowPrivilegeEscalation false"
+                );
+                Assert.Contains(
+                    "ALL",
+                    Items(container, "securityContext", "capabilities", "drop").Select(c => c?.GetValue<string>())
+                );
+                Assert.Contains(
+                    Items(container, "volumeMounts"),
+                    m => Str(m, "mountPath") == "/tmp" && emptyDirs.Contains(Str(m, "name"))
+                );
             }
         }
     }
@@ -100,9 +135,16 @@ public sealed partial class OverlayRulesTests
         {
             var name = Name(deployment);
             Assert.Null(deployment["spec"]?["replicas"]); // the HPA owns the count
-            var hpa = Assert.Single(OfKind(objects, "HorizontalPodAutoscaler"), h => Str(h, "spec", "scaleTargetRef", "name") == name);
+            var hpa = Assert.Single(
+                OfKind(objects, "HorizontalPodAutoscaler"),
+                h => Str(h, "spec", "scaleTargetRef", "name") == name
+            );
             Assert.Equal("Deployment", Str(hpa, "spec", "scaleTargetRef", "kind"));
-            Assert.True(int.Parse(Str(hpa, "spec", "minReplicas")!) >= 1 && int.Parse(Str(hpa, "spec", "maxReplicas")!) >= int.Parse(Str(hpa, "spec", "minReplicas")!), $"{name}: HPA bounds");
+            Assert.True(
+                int.Parse(Str(hpa, "spec", "minReplicas")!) >= 1
+                    && int.Parse(Str(hpa, "spec", "maxReplicas")!) >= int.Parse(Str(hpa, "spec", "minReplicas")!),
+                $"{name}: HPA bounds"
+            );
 
             var podLabels = Labels(deployment["spec"]?["template"]);
             Assert.Single(OfKind(objects, "PodDisruptionBudget"), p => Selects(p["spec"]?["selector"], podLabels));
@@ -126,17 +168,29 @@ public sealed partial class OverlayRulesTests
                 var variable = Str(env, "name")!;
                 if (IsSecretLike(variable))
                 {
-                    Assert.True(env?["value"] is null && !string.IsNullOrEmpty(Str(env, "valueFrom", "secretKeyRef", "name")) && !string.IsNullOrEmpty(Str(env, "valueFrom", "secretKeyRef", "key")),
-                        $"{Name(deployment)}: {variable} must come from a secretKeyRef");
+                    Assert.True(
+                        env?["value"] is null
+                            && !string.IsNullOrEmpty(Str(env, "valueFrom", "secretKeyRef", "name"))
+                            && !string.IsNullOrEmpty(Str(env, "valueFrom", "secretKeyRef", "key")),
+                        $"{Name(deployment)}: {variable} must come from a secretKeyRef"
+                    );
                 }
             }
         }
         foreach (var service in ResourceNames.Services)
         {
             var deployment = Assert.Single(OfKind(objects, "Deployment"), d => Name(d) == service);
-            var database = Assert.Single(Items(Container(deployment), "env"), e => Str(e, "name") == "ConnectionStrings__" + ResourceNames.DatabaseOf(service));
+            var database = Assert.Single(
+                Items(Container(deployment), "env"),
+                e => Str(e, "name") == "ConnectionStrings__" + ResourceNames.DatabaseOf(service)
+            );
             Assert.Equal(service + "-secrets", Str(database, "valueFrom", "secretKeyRef", "name"));
-            Assert.Contains(Items(Container(deployment), "env"), e => Str(e, "name") == "ConnectionStrings__" + ResourceNames.RabbitMq && Str(e, "valueFrom", "secretKeyRef", "name") == "rabbitmq-secrets");
+            Assert.Contains(
+                Items(Container(deployment), "env"),
+                e =>
+                    Str(e, "name") == "ConnectionStrings__" + ResourceNames.RabbitMq
+                    && Str(e, "valueFrom", "secretKeyRef", "name") == "rabbitmq-secrets"
+            );
         }
     }
 
@@ -145,15 +199,27 @@ public sealed partial class OverlayRulesTests
     {
         var objects = Kustomize.Render(overlay);
         var policies = OfKind(objects, "NetworkPolicy");
-        Assert.Contains(policies, p => (p["spec"]?["podSelector"] as JsonObject)?.Count == 0
-            && Items(p, "spec", "policyTypes").Any(t => t?.GetValue<string>() == "Ingress") && p["spec"]?["ingress"] is null);
+        Assert.Contains(
+            policies,
+            p =>
+                (p["spec"]?["podSelector"] as JsonObject)?.Count == 0
+                && Items(p, "spec", "policyTypes").Any(t => t?.GetValue<string>() == "Ingress")
+                && p["spec"]?["ingress"] is null
+        );
 
-        var gatewayPods = new JsonObject { ["app.kubernetes.io/name"] = ResourceNames.Gateway, ["app.kubernetes.io/part-of"] = "community" };
+        var gatewayPods = new JsonObject
+        {
+            ["app.kubernetes.io/name"] = ResourceNames.Gateway,
+            ["app.kubernetes.io/part-of"] = "community",
+        };
         foreach (var deployment in OfKind(objects, "Deployment"))
         {
             var name = Name(deployment);
             var podLabels = Labels(deployment["spec"]?["template"]);
-            var rules = policies.Where(p => Selects(p["spec"]?["podSelector"], podLabels)).SelectMany(p => Items(p, "spec", "ingress")).ToList();
+            var rules = policies
+                .Where(p => Selects(p["spec"]?["podSelector"], podLabels))
+                .SelectMany(p => Items(p, "spec", "ingress"))
+                .ToList();
             Assert.NotEmpty(rules);
             foreach (var rule in rules)
             {
@@ -167,14 +233,21 @@ public sealed partial class OverlayRulesTests
                     {
                         // from the ingress controller's namespace only
                         Assert.Null(peer?["podSelector"]);
-                        Assert.Equal("ingress-nginx", Str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+                        Assert.Equal(
+                            "ingress-nginx",
+                            Str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name")
+                        );
                         continue;
                     }
                     Assert.True(peer?["namespaceSelector"] is null, $"{name}: no peers from other namespaces");
                     var from = peer?["podSelector"]?["matchLabels"] as JsonObject;
                     var fromGateway = from is not null && JsonNode.DeepEquals(from, gatewayPods);
                     // identity alone also answers the other Community pods (JWKS, the revocation feed)
-                    var fromCommunity = name == ResourceNames.Identity && from is not null && from.Count == 1 && Str(from, "app.kubernetes.io/part-of") == "community";
+                    var fromCommunity =
+                        name == ResourceNames.Identity
+                        && from is not null
+                        && from.Count == 1
+                        && Str(from, "app.kubernetes.io/part-of") == "community";
                     Assert.True(fromGateway || fromCommunity, $"{name}: admits {peer?.ToJsonString()}");
                 }
             }
@@ -185,15 +258,28 @@ public sealed partial class OverlayRulesTests
     public void The_ingress_leads_only_to_the_gateway_and_keeps_the_hubs_websockets_open(string overlay)
     {
         var ingresses = OfKind(Kustomize.Render(overlay), "Ingress");
-        var paths = ingresses.SelectMany(i => Items(i, "spec", "rules").SelectMany(r => Items(r, "http", "paths")).Select(p => (Ingress: i, Path: p))).ToList();
+        var paths = ingresses
+            .SelectMany(i =>
+                Items(i, "spec", "rules").SelectMany(r => Items(r, "http", "paths")).Select(p => (Ingress: i, Path: p))
+            )
+            .ToList();
         Assert.All(paths, p => Assert.Equal(ResourceNames.Gateway, Str(p.Path, "backend", "service", "name")));
         Assert.Contains(paths, p => Str(p.Path, "path") == "/");
 
         var hubs = Assert.Single(paths, p => Str(p.Path, "path") == "/hubs");
         Assert.Equal("Prefix", Str(hubs.Path, "pathType"));
-        foreach (var annotation in new[] { "nginx.ingress.kubernetes.io/proxy-read-timeout", "nginx.ingress.kubernetes.io/proxy-send-timeout" })
+        foreach (
+            var annotation in new[]
+            {
+                "nginx.ingress.kubernetes.io/proxy-read-timeout",
+                "nginx.ingress.kubernetes.io/proxy-send-timeout",
+            }
+        )
         {
-            Assert.True(int.Parse(Str(hubs.Ingress, "metadata", "annotations", annotation) ?? "0") >= 3600, $"/hubs: {annotation} of at least an hour");
+            Assert.True(
+                int.Parse(Str(hubs.Ingress, "metadata", "annotations", annotation) ?? "0") >= 3600,
+                $"/hubs: {annotation} of at least an hour"
+            );
         }
         // every Ingress of the environment serves the same host with TLS
         Assert.Single(ingresses.SelectMany(i => Items(i, "spec", "rules")).Select(r => Str(r, "host")).Distinct());
@@ -211,48 +297,75 @@ public sealed partial class OverlayRulesTests
     }
 
     [Theory, MemberData(nameof(Overlays))]
-    public void The_hubs_are_pinned_to_one_messaging_pod_found_through_a_headless_service_the_gateway_may_reach(string overlay)
+    public void The_hubs_are_pinned_to_one_messaging_pod_found_through_a_headless_service_the_gateway_may_reach(
+        string overlay
+    )
     {
         var objects = Kustomize.Render(overlay);
         var headless = Assert.Single(OfKind(objects, "Service"), s => Name(s) == "messaging-pods");
         Assert.Equal("None", Str(headless, "spec", "clusterIP"));
         var messaging = Assert.Single(OfKind(objects, "Deployment"), d => Name(d) == ResourceNames.Messaging);
         var podLabels = Labels(messaging["spec"]?["template"]);
-        Assert.True(Selects(new JsonObject { ["matchLabels"] = headless["spec"]?["selector"]?.DeepClone() }, podLabels), "messaging-pods selects no messaging pod");
+        Assert.True(
+            Selects(new JsonObject { ["matchLabels"] = headless["spec"]?["selector"]?.DeepClone() }, podLabels),
+            "messaging-pods selects no messaging pod"
+        );
         // a headless Service maps no ports: clients use the container's
         var port = Assert.Single(Items(headless, "spec", "ports"));
         Assert.Equal("8080", Str(port, "port"));
-        Assert.Contains(Items(Container(messaging), "ports"), p => Str(p, "containerPort") == "8080" && Str(p, "name") == Str(port, "targetPort"));
+        Assert.Contains(
+            Items(Container(messaging), "ports"),
+            p => Str(p, "containerPort") == "8080" && Str(p, "name") == Str(port, "targetPort")
+        );
 
         var gateway = Assert.Single(OfKind(objects, "Deployment"), d => Name(d) == ResourceNames.Gateway);
         var env = Items(Container(gateway), "env").ToDictionary(e => Str(e, "name")!, e => Str(e, "value"));
         Assert.Equal($"http://messaging-pods:{Str(port, "port")}", env["PinnedServices__messaging"]);
         Assert.Equal("true", env["DnsDestinations__Enabled"]);
-        Assert.True(TimeSpan.Parse(env["DnsDestinations__RefreshPeriod"]!, System.Globalization.CultureInfo.InvariantCulture) <= TimeSpan.FromSeconds(30),
-            "pods that come and go are seen within 30 s");
+        Assert.True(
+            TimeSpan.Parse(env["DnsDestinations__RefreshPeriod"]!, System.Globalization.CultureInfo.InvariantCulture)
+                <= TimeSpan.FromSeconds(30),
+            "pods that come and go are seen within 30 s"
+        );
 
         // straight to the pods, so the policy that admits the gateway to messaging's pods must cover the headless port
         var gatewayLabels = Labels(gateway["spec"]?["template"]);
         var admitted = OfKind(objects, "NetworkPolicy")
             .Where(p => Selects(p["spec"]?["podSelector"], podLabels))
             .SelectMany(p => Items(p, "spec", "ingress"))
-            .Where(r => Items(r, "from").Any(peer => peer?["namespaceSelector"] is null && Selects(peer?["podSelector"], gatewayLabels)))
+            .Where(r =>
+                Items(r, "from")
+                    .Any(peer => peer?["namespaceSelector"] is null && Selects(peer?["podSelector"], gatewayLabels))
+            )
             .SelectMany(r => Items(r, "ports"))
             .Select(p => Str(p, "port"));
         Assert.Contains(Str(port, "port"), admitted);
         // and nothing limits the gateway's own egress (or, if something does, it admits messaging's pods)
         var gatewayEgress = OfKind(objects, "NetworkPolicy")
-            .Where(p => Selects(p["spec"]?["podSelector"], gatewayLabels) && Items(p, "spec", "policyTypes").Any(t => t?.GetValue<string>() == "Egress"))
+            .Where(p =>
+                Selects(p["spec"]?["podSelector"], gatewayLabels)
+                && Items(p, "spec", "policyTypes").Any(t => t?.GetValue<string>() == "Egress")
+            )
             .ToList();
-        Assert.All(gatewayEgress, p => Assert.Contains(Items(p, "spec", "egress"),
-            r => Items(r, "to").Any(peer => Selects(peer?["podSelector"], podLabels)) && Items(r, "ports").Any(x => Str(x, "port") == "8080")));
+        Assert.All(
+            gatewayEgress,
+            p =>
+                Assert.Contains(
+                    Items(p, "spec", "egress"),
+                    r =>
+                        Items(r, "to").Any(peer => Selects(peer?["podSelector"], podLabels))
+                        && Items(r, "ports").Any(x => Str(x, "port") == "8080")
+                )
+        );
     }
 
-    private static List<JsonObject> OfKind(IEnumerable<JsonObject> objects, string kind) => objects.Where(o => Kind(o) == kind).ToList();
+    private static List<JsonObject> OfKind(IEnumerable<JsonObject> objects, string kind) =>
+        objects.Where(o => Kind(o) == kind).ToList();
 
     private static string? Kind(JsonObject o) => Str(o, "kind");
 
-    private static string Name(JsonObject o) => Str(o, "metadata", "name") ?? throw new InvalidDataException("an object without a name");
+    private static string Name(JsonObject o) =>
+        Str(o, "metadata", "name") ?? throw new InvalidDataException("an object without a name");
 
     private static JsonNode? PodSpec(JsonObject deployment) => deployment["spec"]?["template"]?["spec"];
 
@@ -260,7 +373,8 @@ public sealed partial class OverlayRulesTests
 
     private static JsonNode? Container(JsonObject deployment) => Assert.Single(Containers(deployment));
 
-    private static JsonObject Labels(JsonNode? withMetadata) => withMetadata?["metadata"]?["labels"] as JsonObject ?? [];
+    private static JsonObject Labels(JsonNode? withMetadata) =>
+        withMetadata?["metadata"]?["labels"] as JsonObject ?? [];
 
     // A label selector's matchLabels (the only form these manifests use) are all among the labels.
     private static bool Selects(JsonNode? selector, JsonObject labels)

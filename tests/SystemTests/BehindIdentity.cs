@@ -12,29 +12,44 @@ internal static class BehindIdentity
     /// so it hears identity's events as in production, and checking identity's tokens through its JWKS.
     /// </summary>
     public static ServiceHost<T> StartService<T>(
-        string service, IsolatedResources own, string identityBroker, Uri identity, string feedKey, IReadOnlyDictionary<string, string?>? extra = null)
+        string service,
+        IsolatedResources own,
+        string identityBroker,
+        Uri identity,
+        string feedKey,
+        IReadOnlyDictionary<string, string?>? extra = null
+    )
         where T : class =>
-        new ServiceHost<T>(new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
-        {
-            [$"ConnectionStrings:{ResourceNames.DatabaseOf(service)}"] = own.DatabaseConnectionString,
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = identityBroker,
-            [$"ConnectionStrings:{ResourceNames.Redis}"] = own.RedisConnectionString,
-            ["RealTime:RedisKeyPrefix"] = own.RedisKeyPrefix,
-            ["RateLimits:InvalidTokens:RedisKeyPrefix"] = own.RedisKeyPrefix + "invalid-tokens:",
-            [$"Services:{ResourceNames.Identity}"] = Address(identity),
-            ["Revocations:FeedKey"] = feedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Start();
+        new ServiceHost<T>(
+            new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
+            {
+                [$"ConnectionStrings:{ResourceNames.DatabaseOf(service)}"] = own.DatabaseConnectionString,
+                [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = identityBroker,
+                [$"ConnectionStrings:{ResourceNames.Redis}"] = own.RedisConnectionString,
+                ["RealTime:RedisKeyPrefix"] = own.RedisKeyPrefix,
+                ["RateLimits:InvalidTokens:RedisKeyPrefix"] = own.RedisKeyPrefix + "invalid-tokens:",
+                [$"Services:{ResourceNames.Identity}"] = Address(identity),
+                ["Revocations:FeedKey"] = feedKey,
+                ["Logging:LogLevel:Default"] = "Warning",
+            }
+        ).Start();
 
     /// <summary>The gateway in front of identity and <paramref name="service"/>.</summary>
-    public static ServiceHost<GatewayProgram> StartGateway(Uri identity, string service, Uri serviceAddress, string feedKey) =>
-        new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Identity}"] = Address(identity),
-            [$"Services:{service}"] = Address(serviceAddress),
-            ["Revocations:FeedKey"] = feedKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }).Start();
+    public static ServiceHost<GatewayProgram> StartGateway(
+        Uri identity,
+        string service,
+        Uri serviceAddress,
+        string feedKey
+    ) =>
+        new ServiceHost<GatewayProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Identity}"] = Address(identity),
+                [$"Services:{service}"] = Address(serviceAddress),
+                ["Revocations:FeedKey"] = feedKey,
+                ["Logging:LogLevel:Default"] = "Warning",
+            }
+        ).Start();
 
     /// <summary>A client of the gateway that leaves redirects to the test: every request of an end-to-end test goes through it.</summary>
     public static HttpClient ClientOf(ServiceHost<GatewayProgram> gateway) =>

@@ -14,9 +14,18 @@ public sealed class BrowserClientTests(ClientContractFixture fx, Xunit.Abstracti
         ChildProcess.AssertBrowserInstalled(ClientSdk.Folder);
         var otherPort = ServiceHost<ClientContractFixture>.FreePort();
 
-        var (exitCode, log) = await ChildProcess.RunAsync(ClientSdk.Folder, "node",
-            ["test/browser/cross-origin.mjs", fx.Gateway.BaseAddress.ToString().TrimEnd('/'), fx.PagePort.ToString(), otherPort.ToString(), ChildProcess.Chromium],
-            timeout: TimeSpan.FromSeconds(90));
+        var (exitCode, log) = await ChildProcess.RunAsync(
+            ClientSdk.Folder,
+            "node",
+            [
+                "test/browser/cross-origin.mjs",
+                fx.Gateway.BaseAddress.ToString().TrimEnd('/'),
+                fx.PagePort.ToString(),
+                otherPort.ToString(),
+                ChildProcess.Chromium,
+            ],
+            timeout: TimeSpan.FromSeconds(90)
+        );
 
         output.WriteLine(log);
         Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{log}");

@@ -6,9 +6,7 @@ extern alias MessagingApi;
 extern alias PaymentsApi;
 extern alias SocialApi;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Community.Contracts;
-using Community.LocalInfrastructure;
 using CompanionProgram = AiCompanionApi::Program;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
@@ -36,7 +34,8 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
 
     public readonly string FeedKey = Guid.NewGuid().ToString("N");
 
-    protected override void ConfigureService(IDictionary<string, string?> settings) => settings["Revocations:FeedKey"] = FeedKey;
+    protected override void ConfigureService(IDictionary<string, string?> settings) =>
+        settings["Revocations:FeedKey"] = FeedKey;
 
     public override async Task InitializeAsync()
     {
@@ -46,8 +45,10 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
         services[ResourceNames.Social] = await StartAsync<SocialProgram>(ResourceNames.Social);
         services[ResourceNames.Messaging] = await StartAsync<MessagingProgram>(ResourceNames.Messaging);
         services[ResourceNames.Events] = await StartAsync<EventsProgram>(ResourceNames.Events);
-        services[ResourceNames.Payments] = await StartAsync<PaymentsProgram>(ResourceNames.Payments,
-            new() { ["Payments:PublicBaseUrl"] = $"http://127.0.0.1:{gatewayPort}" });
+        services[ResourceNames.Payments] = await StartAsync<PaymentsProgram>(
+            ResourceNames.Payments,
+            new() { ["Payments:PublicBaseUrl"] = $"http://127.0.0.1:{gatewayPort}" }
+        );
         services[ResourceNames.AiCompanion] = await StartAsync<CompanionProgram>(ResourceNames.AiCompanion);
         var settings = new Dictionary<string, string?>
         {
@@ -55,7 +56,8 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
             ["Logging:LogLevel:Default"] = "Warning",
             ["Cors:AllowedOrigins:0"] = $"http://127.0.0.1:{PagePort}",
         };
-        foreach (var (service, address) in services) settings[$"Services:{service}"] = address.ToString().TrimEnd('/');
+        foreach (var (service, address) in services)
+            settings[$"Services:{service}"] = address.ToString().TrimEnd('/');
         // The hubs over the one messaging instance twice: with a choice to make, the gateway sets its affinity cookie,
         // which a browser stores only from an answer that allows credentials.
         var messaging = services[ResourceNames.Messaging].ToString().TrimEnd('/');
@@ -65,11 +67,19 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
         Client = BehindIdentity.ClientOf(Gateway);
     }
 
-    private async Task<Uri> StartAsync<T>(string service, Dictionary<string, string?>? extra = null) where T : class
+    private async Task<Uri> StartAsync<T>(string service, Dictionary<string, string?>? extra = null)
+        where T : class
     {
         var resources = await TestInfrastructure.IsolateAsync(nameof(ClientContractTests) + service.Replace("-", ""));
         _others.Add(resources);
-        var host = BehindIdentity.StartService<T>(service, resources, Resources.BrokerUri, Host.BaseAddress, FeedKey, extra);
+        var host = BehindIdentity.StartService<T>(
+            service,
+            resources,
+            Resources.BrokerUri,
+            Host.BaseAddress,
+            FeedKey,
+            extra
+        );
         _others.Insert(0, host);
         // Its queues must be bound before the first registration, or it would never hear of that user.
         await BusReadyAsync(host);
@@ -79,7 +89,8 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
     public override async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
-        foreach (var other in _others) await other.DisposeAsync();
+        foreach (var other in _others)
+            await other.DisposeAsync();
         await base.DisposeAsync();
     }
 }
@@ -101,7 +112,11 @@ public sealed class ClientContractPlatform : ICollectionFixture<ClientContractFi
 public sealed class ClientContractTests(ClientContractFixture fx)
 {
     internal static readonly string Sdk = ClientSdk.Folder;
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     private const string Regenerate = "run clients/typescript/generate.sh";
 
     /// <summary>Every document the platform serves, by snapshot file name.</summary>
@@ -126,16 +141,26 @@ public sealed class ClientContractTests(ClientContractFixture fx)
         if (Environment.GetEnvironmentVariable("UPDATE_CONTRACT") == "1")
         {
             Directory.CreateDirectory(folder);
-            foreach (var stale in Directory.GetFiles(folder, "*.json").Where(f => !served.ContainsKey(Path.GetFileName(f)))) File.Delete(stale);
-            foreach (var (file, text) in served) await File.WriteAllTextAsync(Path.Combine(folder, file), text);
+            foreach (
+                var stale in Directory.GetFiles(folder, "*.json").Where(f => !served.ContainsKey(Path.GetFileName(f)))
+            )
+                File.Delete(stale);
+            foreach (var (file, text) in served)
+                await File.WriteAllTextAsync(Path.Combine(folder, file), text);
             return;
         }
-        var committed = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.json").Select(Path.GetFileName).OfType<string>().Order().ToList() : [];
-        Assert.True(served.Keys.Order().SequenceEqual(committed),
-            $"contract/ holds [{string.Join(", ", committed)}], the platform serves [{string.Join(", ", served.Keys.Order())}]: {Regenerate}");
+        var committed = Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "*.json").Select(Path.GetFileName).OfType<string>().Order().ToList()
+            : [];
+        Assert.True(
+            served.Keys.Order().SequenceEqual(committed),
+            $"contract/ holds [{string.Join(", ", committed)}], the platform serves [{string.Join(", ", served.Keys.Order())}]: {Regenerate}"
+        );
         foreach (var (file, text) in served)
-            Assert.True(text == await File.ReadAllTextAsync(Path.Combine(folder, file)),
-                $"contract/{file} is not what the platform serves now: {Regenerate}");
+            Assert.True(
+                text == await File.ReadAllTextAsync(Path.Combine(folder, file)),
+                $"contract/{file} is not what the platform serves now: {Regenerate}"
+            );
 
         await ClientSdk.EnsureInstalledAsync();
         var (code, output) = await ClientSdk.RunAsync("node", ["scripts/generate.mjs", "--check"]);
@@ -146,11 +171,17 @@ public sealed class ClientContractTests(ClientContractFixture fx)
     public async Task The_sdk_compiles_under_tsc_strict_and_its_node_tests_pass_against_the_platform()
     {
         await ClientSdk.EnsureInstalledAsync();
-        var (compiled, tsc) = await ClientSdk.RunAsync("node", ["node_modules/typescript/bin/tsc", "-p", ".", "--strict"]);
+        var (compiled, tsc) = await ClientSdk.RunAsync(
+            "node",
+            ["node_modules/typescript/bin/tsc", "-p", ".", "--strict"]
+        );
         Assert.True(compiled == 0, $"tsc --strict failed:\n{tsc}");
 
-        var (passed, output) = await ClientSdk.RunAsync("node", ["--test", "--test-reporter=spec", "dist/test/sdk.test.js"],
-            new() { ["COMMUNITY_GATEWAY_URL"] = fx.Gateway.BaseAddress.ToString().TrimEnd('/') });
+        var (passed, output) = await ClientSdk.RunAsync(
+            "node",
+            ["--test", "--test-reporter=spec", "dist/test/sdk.test.js"],
+            new() { ["COMMUNITY_GATEWAY_URL"] = fx.Gateway.BaseAddress.ToString().TrimEnd('/') }
+        );
         Assert.True(passed == 0, $"the SDK's node tests failed:\n{output}");
     }
 }

@@ -16,7 +16,12 @@ internal static class ClientSdk
         try
         {
             var marker = Path.Combine(Folder, "node_modules", ".package-lock.json");
-            if (File.Exists(marker) && File.GetLastWriteTimeUtc(marker) >= File.GetLastWriteTimeUtc(Path.Combine(Folder, "package-lock.json"))) return;
+            if (
+                File.Exists(marker)
+                && File.GetLastWriteTimeUtc(marker)
+                    >= File.GetLastWriteTimeUtc(Path.Combine(Folder, "package-lock.json"))
+            )
+                return;
             var (code, output) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"]);
             Assert.True(code == 0, $"npm ci in clients/typescript failed:\n{output}");
         }
@@ -27,6 +32,9 @@ internal static class ClientSdk
     }
 
     /// <summary>Runs a program in the SDK's folder: its exit code and its output (stdout, then stderr).</summary>
-    public static Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, Dictionary<string, string>? environment = null) =>
-        ChildProcess.RunAsync(Folder, file, arguments, environment);
+    public static Task<(int ExitCode, string Output)> RunAsync(
+        string file,
+        string[] arguments,
+        Dictionary<string, string>? environment = null
+    ) => ChildProcess.RunAsync(Folder, file, arguments, environment);
 }

@@ -3,8 +3,8 @@ extern alias GatewayApp;
 extern alias PaymentsApi;
 using System.Text.Json.Nodes;
 using Community.Contracts;
-using PaymentsApi::Community.Payments.Credits;
 using Microsoft.Extensions.DependencyInjection;
+using PaymentsApi::Community.Payments.Credits;
 using CompanionProgram = AiCompanionApi::Program;
 using GatewayProgram = GatewayApp::Program;
 using PaymentsProgram = PaymentsApi::Program;
@@ -21,20 +21,28 @@ public sealed class CompanionSessionFixture() : ServiceFixture<PaymentsProgram>(
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var companionDatabase = await Resources.AddDatabaseAsync(ResourceNames.DatabaseNameOf(ResourceNames.AiCompanion));
-        Companion = new ServiceHost<CompanionProgram>(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.AiCompanion)}"] = companionDatabase,
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = Resources.BrokerUri,
-            ["Logging:LogLevel:Default"] = "Warning",
-        }, ConfigureServices).Start();
+        var companionDatabase = await Resources.AddDatabaseAsync(
+            ResourceNames.DatabaseNameOf(ResourceNames.AiCompanion)
+        );
+        Companion = new ServiceHost<CompanionProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.AiCompanion)}"] = companionDatabase,
+                [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = Resources.BrokerUri,
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            ConfigureServices
+        ).Start();
         await BusReadyAsync(Companion);
-        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.AiCompanion}"] = Companion.BaseAddress.ToString().TrimEnd('/'),
-            [$"Services:{ResourceNames.Payments}"] = Host.BaseAddress.ToString().TrimEnd('/'),
-            ["Logging:LogLevel:Default"] = "Warning",
-        }, ConfigureServices).Start();
+        Gateway = new ServiceHost<GatewayProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.AiCompanion}"] = Companion.BaseAddress.ToString().TrimEnd('/'),
+                [$"Services:{ResourceNames.Payments}"] = Host.BaseAddress.ToString().TrimEnd('/'),
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            ConfigureServices
+        ).Start();
         Edge = Gateway.NewClient();
     }
 
@@ -50,7 +58,9 @@ public sealed class CompanionSessionFixture() : ServiceFixture<PaymentsProgram>(
     public async Task GrantAsync(Guid userId, long amount)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CreditLedger>().GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
+        await scope
+            .ServiceProvider.GetRequiredService<CreditLedger>()
+            .GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
     }
 }
 
@@ -64,11 +74,21 @@ public sealed class CompanionSessionTests(CompanionSessionFixture fx) : IClassFi
         var session = await (await BuyAsync(token, "s-1")).AssertStatus(202);
         var id = session["id"]!.GetValue<Guid>();
 
-        await Eventually.TrueAsync(async () => (await GetAsync(token, id))["state"]!.GetValue<string>() == "active", "the session never started");
+        await Eventually.TrueAsync(
+            async () => (await GetAsync(token, id))["state"]!.GetValue<string>() == "active",
+            "the session never started"
+        );
         var credits = await (await fx.Edge.Get("/api/v1/credits", token)).AssertStatus(200);
         Assert.Equal(70, credits["balance"]!.GetValue<long>());
         var spend = credits["items"]![0]!;
-        Assert.Equal(("spend", "companion_session", id), (spend["kind"]!.GetValue<string>(), spend["purpose"]!.GetValue<string>(), spend["reference_id"]!.GetValue<Guid>()));
+        Assert.Equal(
+            ("spend", "companion_session", id),
+            (
+                spend["kind"]!.GetValue<string>(),
+                spend["purpose"]!.GetValue<string>(),
+                spend["reference_id"]!.GetValue<Guid>()
+            )
+        );
         var usage = await (await fx.Edge.Get("/api/v1/companion/usage", token)).AssertStatus(200);
         Assert.Equal(id, usage["session"]!["id"]!.GetValue<Guid>());
         await (await BuyAsync(token, "s-1")).AssertStatus(200);
@@ -76,9 +96,15 @@ public sealed class CompanionSessionTests(CompanionSessionFixture fx) : IClassFi
         var (poor, poorToken) = fx.User();
         await fx.GrantAsync(poor, 10);
         var declined = (await (await BuyAsync(poorToken, "s-1")).AssertStatus(202))["id"]!.GetValue<Guid>();
-        await Eventually.TrueAsync(async () => (await GetAsync(poorToken, declined))["state"]!.GetValue<string>() == "rejected", "the session was never rejected");
+        await Eventually.TrueAsync(
+            async () => (await GetAsync(poorToken, declined))["state"]!.GetValue<string>() == "rejected",
+            "the session was never rejected"
+        );
         Assert.Equal("insufficient_credits", (await GetAsync(poorToken, declined))["rejection"]!.GetValue<string>());
-        Assert.Equal(10, (await (await fx.Edge.Get("/api/v1/credits", poorToken)).AssertStatus(200))["balance"]!.GetValue<long>());
+        Assert.Equal(
+            10,
+            (await (await fx.Edge.Get("/api/v1/credits", poorToken)).AssertStatus(200))["balance"]!.GetValue<long>()
+        );
     }
 
     private async Task<HttpResponseMessage> BuyAsync(string token, string key)

@@ -23,8 +23,16 @@ public sealed partial class EndToEndTests
         var starts = DateTimeOffset.UtcNow.AddDays(3);
         return new
         {
-            title = "Should not exist", event_type = "trip", city = "Lisbon", country = "PT", latitude = 38.7, longitude = -9.1,
-            starts_at = starts, ends_at = starts.AddHours(2), time_zone = "Europe/Lisbon", capacity = 5,
+            title = "Should not exist",
+            event_type = "trip",
+            city = "Lisbon",
+            country = "PT",
+            latitude = 38.7,
+            longitude = -9.1,
+            starts_at = starts,
+            ends_at = starts.AddHours(2),
+            time_zone = "Europe/Lisbon",
+            capacity = 5,
         };
     }
 
@@ -32,7 +40,8 @@ public sealed partial class EndToEndTests
     private static async Task<bool> EndedAsync(HttpClient client, string token)
     {
         var response = await client.Get("/api/v1/events/my", token);
-        if (response.StatusCode != HttpStatusCode.Unauthorized) return false;
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+            return false;
         return (await response.AssertProblem(401))["detail"]!.GetValue<string>().Contains("session has ended");
     }
 
@@ -41,16 +50,33 @@ public sealed partial class EndToEndTests
     {
         var payload = TestTokens.Payload(token);
         var issuedAt = DateTimeOffset.FromUnixTimeSeconds(payload["iat"]!.GetValue<long>());
-        return fx.Gateway.Services.GetRequiredService<SessionRevocations>()
-            .HasEnded(Guid.Parse(payload["sub"]!.GetValue<string>()), Guid.Parse(payload["sid"]!.GetValue<string>()), issuedAt);
+        return fx
+            .Gateway.Services.GetRequiredService<SessionRevocations>()
+            .HasEnded(
+                Guid.Parse(payload["sub"]!.GetValue<string>()),
+                Guid.Parse(payload["sid"]!.GetValue<string>()),
+                issuedAt
+            );
     }
 
     private async Task AssertEndedEverywhereAsync(string token, string what)
     {
         using var events = fx.Events.NewClient();
-        await Eventually.TrueAsync(() => Task.FromResult(GatewayKnowsEnded(token)), $"the gateway never learned that {what}", SessionEndBound);
-        await Eventually.TrueAsync(() => EndedAsync(Client, token), $"the gateway still lets a token through after {what}", SessionEndBound);
-        await Eventually.TrueAsync(() => EndedAsync(events, token), $"events still accepts a token after {what}", SessionEndBound);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(GatewayKnowsEnded(token)),
+            $"the gateway never learned that {what}",
+            SessionEndBound
+        );
+        await Eventually.TrueAsync(
+            () => EndedAsync(Client, token),
+            $"the gateway still lets a token through after {what}",
+            SessionEndBound
+        );
+        await Eventually.TrueAsync(
+            () => EndedAsync(events, token),
+            $"events still accepts a token after {what}",
+            SessionEndBound
+        );
     }
 
     private async Task AssertWorksEverywhereAsync(string token)
@@ -64,10 +90,20 @@ public sealed partial class EndToEndTests
     public async Task Logout_ends_that_session_at_the_gateway_and_at_events_and_no_other_session()
     {
         var registered = await RegisterAsync("e2e_logout");
-        var other = (await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_logout", password = "correct-horse-9" })).AssertStatus(200));
+        var other = (
+            await (
+                await Client.PostJson(
+                    "/api/v1/auth/login",
+                    new { identifier = "e2e_logout", password = "correct-horse-9" }
+                )
+            ).AssertStatus(200)
+        );
         await AssertWorksEverywhereAsync(Access(registered));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/logout", new { }, Access(registered))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await Client.PostJson("/api/v1/auth/logout", new { }, Access(registered))).StatusCode
+        );
 
         await AssertEndedEverywhereAsync(Access(registered), "a logout");
         Assert.False(GatewayKnowsEnded(Access(other)));
@@ -78,11 +114,20 @@ public sealed partial class EndToEndTests
     public async Task A_password_reset_ends_every_session_everywhere_and_a_token_issued_after_it_works()
     {
         var registered = await RegisterAsync("e2e_reset");
-        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "e2e_reset" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "e2e_reset" })).StatusCode
+        );
         var token = ResetTokenLine().Match((await fx.Smtp.WaitForAsync("e2e_reset@example.com")).Body).Groups[1].Value;
-        Assert.Equal(HttpStatusCode.NoContent,
-            (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).StatusCode);
-        var fresh = await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_reset", password = "brand-new-pass-7" })).AssertStatus(200);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (
+                await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })
+            ).StatusCode
+        );
+        var fresh = await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_reset", password = "brand-new-pass-7" })
+        ).AssertStatus(200);
 
         await AssertEndedEverywhereAsync(Access(registered), "a password reset");
         Assert.False(GatewayKnowsEnded(Access(fresh)));
@@ -93,7 +138,10 @@ public sealed partial class EndToEndTests
     public async Task A_deleted_organizers_token_creates_no_event_through_the_gateway_or_at_events()
     {
         var organizer = await RegisterAsync("e2e_leaver", role: "organizer");
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(organizer))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(organizer))).StatusCode
+        );
 
         await AssertEndedEverywhereAsync(Access(organizer), "an account deletion");
         using var events = fx.Events.NewClient();
@@ -105,15 +153,32 @@ public sealed partial class EndToEndTests
     public async Task A_demoted_organizers_old_token_creates_no_event_and_the_refreshed_one_carries_the_new_role()
     {
         var organizer = await RegisterAsync("e2e_demoted", role: "organizer");
-        var admin = await (await Client.PostJson("/api/v1/auth/login", new { identifier = EndToEndFixture.AdminUsername, password = fx.AdminPassword })).AssertStatus(200);
-        await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{organizer["user"]!["id"]}/role", new { role = "member" }, Access(admin))).AssertStatus(200);
+        var admin = await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = EndToEndFixture.AdminUsername, password = fx.AdminPassword }
+            )
+        ).AssertStatus(200);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/users/{organizer["user"]!["id"]}/role",
+                new { role = "member" },
+                Access(admin)
+            )
+        ).AssertStatus(200);
 
         await AssertEndedEverywhereAsync(Access(organizer), "a demotion");
         using var events = fx.Events.NewClient();
         await (await Client.PostJson("/api/v1/events", NewEvent(), Access(organizer))).AssertProblem(401);
         await (await events.PostJson("/api/v1/events", NewEvent(), Access(organizer))).AssertProblem(401);
 
-        var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = organizer["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = organizer["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
         await AssertWorksEverywhereAsync(Access(refreshed));
         await (await Client.PostJson("/api/v1/events", NewEvent(), Access(refreshed))).AssertProblem(403);
     }

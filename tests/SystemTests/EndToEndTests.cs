@@ -48,7 +48,13 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
         await base.InitializeAsync();
         EventsResources = await TestInfrastructure.IsolateAsync(nameof(EndToEndTests) + "Events");
         // On identity's vhost: events hears identity's events (session ends among them) as in production.
-        Events = BehindIdentity.StartService<EventsProgram>(ResourceNames.Events, EventsResources, Resources.BrokerUri, Host.BaseAddress, FeedKey);
+        Events = BehindIdentity.StartService<EventsProgram>(
+            ResourceNames.Events,
+            EventsResources,
+            Resources.BrokerUri,
+            Host.BaseAddress,
+            FeedKey
+        );
         // Its per-instance queue must be bound before a test ends a session, or only the feed's backstop would tell it.
         await BusReadyAsync(Events);
         Gateway = BehindIdentity.StartGateway(Host.BaseAddress, ResourceNames.Events, Events.BaseAddress, FeedKey);
@@ -71,7 +77,16 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
     private HttpClient Client => fx.Client;
 
     private Task<JsonNode> RegisterAsync(string username, string? role = null) =>
-        RegisterAsync(new { username, email = $"{username}@example.com", password = "correct-horse-9", role }, $"{username}@example.com");
+        RegisterAsync(
+            new
+            {
+                username,
+                email = $"{username}@example.com",
+                password = "correct-horse-9",
+                role,
+            },
+            $"{username}@example.com"
+        );
 
     /// <summary>Registers (201, signed in), then follows the link mailed to the address to confirm it, as a new member does; the 201 body with the confirmed user.</summary>
     private async Task<JsonNode> RegisterAsync(object request, string email)
@@ -95,15 +110,44 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
         var me = await (await Client.Get("/api/v1/auth/me", access)).AssertStatus(200);
         Assert.Equal("e2e_member", me["username"]!.GetValue<string>());
 
-        var patched = await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { city = "Dubai", interests = new[] { "hiking" } }, access)).AssertStatus(200);
+        var patched = await (
+            await Client.SendJson(
+                HttpMethod.Patch,
+                "/api/v1/users/me",
+                new { city = "Dubai", interests = new[] { "hiking" } },
+                access
+            )
+        ).AssertStatus(200);
         Assert.Equal("Dubai", patched["city"]!.GetValue<string>());
 
-        var login = await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_member@example.com", password = "correct-horse-9" })).AssertStatus(200);
-        var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = login["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
-        await (await Client.Get("/api/v1/referrals/me", refreshed["access_token"]!.GetValue<string>())).AssertStatus(200);
+        var login = await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = "e2e_member@example.com", password = "correct-horse-9" }
+            )
+        ).AssertStatus(200);
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = login["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
+        await (await Client.Get("/api/v1/referrals/me", refreshed["access_token"]!.GetValue<string>())).AssertStatus(
+            200
+        );
 
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/logout", new { }, refreshed["access_token"]!.GetValue<string>())).StatusCode);
-        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refreshed["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (
+                await Client.PostJson("/api/v1/auth/logout", new { }, refreshed["access_token"]!.GetValue<string>())
+            ).StatusCode
+        );
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = refreshed["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertProblem(401);
     }
 
     [Fact]
@@ -112,18 +156,34 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
         var organizer = await RegisterAsync("e2e_organizer", role: "organizer");
         var organizerToken = organizer["access_token"]!.GetValue<string>();
         var starts = DateTimeOffset.UtcNow.AddDays(5);
-        var created = await (await Client.PostJson("/api/v1/events", new
-        {
-            title = "Gateway walk", event_type = "trip", city = "Lisbon", country = "PT", latitude = 38.7223, longitude = -9.1393,
-            starts_at = starts, ends_at = starts.AddHours(3), time_zone = "Europe/Lisbon", capacity = 10,
-        }, organizerToken)).AssertStatus(201);
+        var created = await (
+            await Client.PostJson(
+                "/api/v1/events",
+                new
+                {
+                    title = "Gateway walk",
+                    event_type = "trip",
+                    city = "Lisbon",
+                    country = "PT",
+                    latitude = 38.7223,
+                    longitude = -9.1393,
+                    starts_at = starts,
+                    ends_at = starts.AddHours(3),
+                    time_zone = "Europe/Lisbon",
+                    capacity = 10,
+                },
+                organizerToken
+            )
+        ).AssertStatus(201);
         var id = created["id"]!.GetValue<string>();
         await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, organizerToken)).AssertStatus(200);
 
         // Public reads need no token at the edge.
         var list = await (await Client.Get("/api/v1/events?city=lisbon")).AssertStatus(200);
         Assert.Equal(id, list["items"]![0]!["id"]!.GetValue<string>());
-        var nearby = await (await Client.Get("/api/v1/events/nearby?lat=38.72&lon=-9.14&radius_km=5")).AssertStatus(200);
+        var nearby = await (await Client.Get("/api/v1/events/nearby?lat=38.72&lon=-9.14&radius_km=5")).AssertStatus(
+            200
+        );
         Assert.Single(nearby["items"]!.AsArray());
         await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
         var ics = await Client.GetAsync($"/api/v1/events/{id}.ics");
@@ -134,7 +194,9 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
         await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { })).AssertProblem(401);
         var member = (await RegisterAsync("e2e_attendee"))["access_token"]!.GetValue<string>();
         await (await Client.PostJson("/api/v1/events", new { title = "Nope" }, member)).AssertProblem(403);
-        var registration = await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member)).AssertStatus(201);
+        var registration = await (
+            await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member)
+        ).AssertStatus(201);
         Assert.Equal("confirmed", registration["status"]!.GetValue<string>());
         var details = await (await Client.Get($"/api/v1/events/{id}", member)).AssertStatus(200);
         Assert.True(details["is_registered"]!.GetValue<bool>());
@@ -146,11 +208,22 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
     {
         var jwks = await (await Client.Get("/.well-known/jwks.json")).AssertStatus(200);
         Assert.Equal("ES256", jwks["keys"]![0]!["alg"]!.GetValue<string>());
-        await (await Client.PostJson("/api/v1/waitlist", new { email = "e2e-wait@example.com", source = "e2e" })).AssertStatus(202);
-        var statusToken = System.Text.RegularExpressions.Regex.Match((await fx.Smtp.WaitForAsync("e2e-wait@example.com")).Body, @"Status token: (\S+)").Groups[1].Value;
+        await (
+            await Client.PostJson("/api/v1/waitlist", new { email = "e2e-wait@example.com", source = "e2e" })
+        ).AssertStatus(202);
+        var statusToken = System
+            .Text.RegularExpressions.Regex.Match(
+                (await fx.Smtp.WaitForAsync("e2e-wait@example.com")).Body,
+                @"Status token: (\S+)"
+            )
+            .Groups[1]
+            .Value;
         await (await Client.Get($"/api/v1/waitlist/status?token={statusToken}")).AssertStatus(200);
         await (await Client.Get("/api/v1/waitlist/status?email=e2e-wait@example.com")).AssertStatus(202);
-        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "nobody" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "nobody" })).StatusCode
+        );
 
         await (await Client.Get("/api/v1/users/me")).AssertProblem(401);
         await (await Client.Get("/api/v1/auth/me")).AssertProblem(401);
@@ -171,7 +244,11 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
         var attacks = new Dictionary<string, string>
         {
             ["alg none"] = TestTokens.Unsigned(kid, TestTokens.Claims(sub, now)),
-            ["HS256 with the public key"] = TestTokens.Hs256(TestTokens.PublicKeyBytes(jwks["keys"]![0]!), kid, TestTokens.Claims(sub, now)),
+            ["HS256 with the public key"] = TestTokens.Hs256(
+                TestTokens.PublicKeyBytes(jwks["keys"]![0]!),
+                kid,
+                TestTokens.Claims(sub, now)
+            ),
             ["tampered role"] = TestTokens.Tamper(good, "role", "admin"),
             ["unknown kid"] = TestTokens.Es256(stranger, "forged-kid", TestTokens.Claims(sub, now)),
             ["right kid, wrong key"] = TestTokens.Es256(stranger, kid, TestTokens.Claims(sub, now)),
@@ -183,14 +260,23 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
             await response.AssertProblem(401);
         }
         // On an anonymous route too.
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "e2e_target", password = "correct-horse-9" }, TestTokens.Tamper(good, "sub", "x"))).AssertProblem(401);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = "e2e_target", password = "correct-horse-9" },
+                TestTokens.Tamper(good, "sub", "x")
+            )
+        ).AssertProblem(401);
         await (await Client.Get("/api/v1/auth/me", good)).AssertStatus(200);
     }
 
     [Fact]
     public async Task The_request_id_is_the_same_at_the_gateway_and_in_the_service()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login") { Content = JsonContent.Create(new { identifier = "nobody_e2e", password = "wrong-password-1" }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login")
+        {
+            Content = JsonContent.Create(new { identifier = "nobody_e2e", password = "wrong-password-1" }),
+        };
         var response = await Client.SendAsync(request);
         var problem = await response.AssertProblem(401);
         // The body was written by identity, the header by the gateway: one id end to end.
@@ -201,8 +287,20 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
     public async Task Service_errors_pass_through_as_problem_details()
     {
         var taken = await RegisterAsync("e2e_taken");
-        await (await Client.PostJson("/api/v1/auth/register", new { username = "e2e_taken", email = "other-e2e@example.com", password = "correct-horse-9" })).AssertProblem(409);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "e2e_taken",
+                    email = "other-e2e@example.com",
+                    password = "correct-horse-9",
+                }
+            )
+        ).AssertProblem(409);
         await (await Client.PostJson("/api/v1/auth/register", "{not json")).AssertProblem(400);
-        await (await Client.Get("/api/v1/users/not-a-guid", taken["access_token"]!.GetValue<string>())).AssertProblem(404);
+        await (await Client.Get("/api/v1/users/not-a-guid", taken["access_token"]!.GetValue<string>())).AssertProblem(
+            404
+        );
     }
 }

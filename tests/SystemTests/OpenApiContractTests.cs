@@ -22,7 +22,8 @@ public sealed class OpenApiContractFixture() : ServiceFixture<IdentityProgram>(R
 
     public readonly string FeedKey = Guid.NewGuid().ToString("N");
 
-    protected override void ConfigureService(IDictionary<string, string?> settings) => settings["Revocations:FeedKey"] = FeedKey;
+    protected override void ConfigureService(IDictionary<string, string?> settings) =>
+        settings["Revocations:FeedKey"] = FeedKey;
 
     public override async Task InitializeAsync()
     {
@@ -35,7 +36,8 @@ public sealed class OpenApiContractFixture() : ServiceFixture<IdentityProgram>(R
         await StartAsync<AiCompanionApi::Program>(ResourceNames.AiCompanion);
     }
 
-    private async Task StartAsync<T>(string service) where T : class
+    private async Task StartAsync<T>(string service)
+        where T : class
     {
         var resources = await TestInfrastructure.IsolateAsync(nameof(OpenApiContractTests) + service);
         var host = BehindIdentity.StartService<T>(service, resources, Resources.BrokerUri, Host.BaseAddress, FeedKey);
@@ -79,45 +81,61 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
             }
             failures.AddRange(Check(service, document, operationIds));
         }
-        Assert.True(failures.Count == 0, $"{failures.Count} contract failures:\n" + string.Join("\n", failures.Take(200)));
+        Assert.True(
+            failures.Count == 0,
+            $"{failures.Count} contract failures:\n" + string.Join("\n", failures.Take(200))
+        );
     }
 
     private static IEnumerable<string> Check(string service, JsonNode document, Dictionary<string, string> operationIds)
     {
         var schemas = document["components"]?["schemas"]?.AsObject() ?? [];
         foreach (var (name, schema) in schemas)
-            foreach (var failure in Untyped(schema, $"{service} #/components/schemas/{name}")) yield return failure;
-        if (!schemas.ContainsKey("Problem")) yield return $"{service}: no Problem schema";
+        foreach (var failure in Untyped(schema, $"{service} #/components/schemas/{name}"))
+            yield return failure;
+        if (!schemas.ContainsKey("Problem"))
+            yield return $"{service}: no Problem schema";
 
         foreach (var (path, item) in document["paths"]!.AsObject())
         {
             foreach (Match match in Regex.Matches(path, "{([^}]+)}"))
-                if (!SnakeCase().IsMatch(match.Groups[1].Value)) yield return $"{service} {path}: path parameter {match.Groups[1].Value}";
+                if (!SnakeCase().IsMatch(match.Groups[1].Value))
+                    yield return $"{service} {path}: path parameter {match.Groups[1].Value}";
             foreach (var (method, operation) in item!.AsObject())
             {
                 var at = $"{service} {method.ToUpperInvariant()} {path}";
-                if (operation is not JsonObject op) continue;
+                if (operation is not JsonObject op)
+                    continue;
                 foreach (var parameter in op["parameters"]?.AsArray() ?? [])
                 {
                     var name = (string)parameter!["name"]!;
                     var location = (string)parameter["in"]!;
-                    if (location is "query" or "path" && !SnakeCase().IsMatch(name)) yield return $"{at}: {location} parameter {name}";
-                    foreach (var failure in Untyped(parameter["schema"], $"{at} parameter {name}")) yield return failure;
+                    if (location is "query" or "path" && !SnakeCase().IsMatch(name))
+                        yield return $"{at}: {location} parameter {name}";
+                    foreach (var failure in Untyped(parameter["schema"], $"{at} parameter {name}"))
+                        yield return failure;
                 }
                 foreach (var (type, media) in op["requestBody"]?["content"]?.AsObject() ?? [])
                 {
-                    if (type.Contains("json") && !Named(media?["schema"])) yield return $"{at}: {type} body is not a named schema";
-                    if (type.Contains("json") && Creates(op) && media?["example"] is null) yield return $"{at}: a create without an example body";
+                    if (type.Contains("json") && !Named(media?["schema"]))
+                        yield return $"{at}: {type} body is not a named schema";
+                    if (type.Contains("json") && Creates(op) && media?["example"] is null)
+                        yield return $"{at}: a create without an example body";
                 }
-                if (op["security"] is null) yield return $"{at}: no security (anonymous operations say security: [])";
+                if (op["security"] is null)
+                    yield return $"{at}: no security (anonymous operations say security: [])";
                 var id = (string?)op["operationId"];
-                if (id is null) yield return $"{at}: no operationId";
-                else if (!operationIds.TryAdd(id, at)) yield return $"{at}: operationId {id} is also {operationIds[id]}'s";
+                if (id is null)
+                    yield return $"{at}: no operationId";
+                else if (!operationIds.TryAdd(id, at))
+                    yield return $"{at}: operationId {id} is also {operationIds[id]}'s";
                 foreach (var (status, response) in op["responses"]?.AsObject() ?? [])
                 {
-                    if (status.Length != 3 || status[0] is not ('4' or '5')) continue;
+                    if (status.Length != 3 || status[0] is not ('4' or '5'))
+                        continue;
                     var problem = response?["content"]?["application/problem+json"]?["schema"]?["$ref"];
-                    if ((string?)problem != "#/components/schemas/Problem") yield return $"{at}: {status} does not answer the Problem schema";
+                    if ((string?)problem != "#/components/schemas/Problem")
+                        yield return $"{at}: {status} does not answer the Problem schema";
                 }
             }
         }
@@ -139,8 +157,19 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     public async Task The_example_of_every_create_is_a_body_the_service_accepts()
     {
         var phone = "+97150" + Random.Shared.Next(1_000_000, 9_999_999);
-        var registered = await (await fx.Clients[ResourceNames.Identity].PostJson("/api/v1/auth/register",
-            new { username = "contract_examples", phone, password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var registered = await (
+            await fx.Clients[ResourceNames.Identity]
+                .PostJson(
+                    "/api/v1/auth/register",
+                    new
+                    {
+                        username = "contract_examples",
+                        phone,
+                        password = "correct-horse-9",
+                        role = "organizer",
+                    }
+                )
+        ).AssertStatus(201);
         var token = registered["access_token"]!.GetValue<string>();
         var failures = new List<string>();
         var tried = 0;
@@ -156,7 +185,8 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
                 for (var attempt = 0; attempt < 40; attempt++)
                 {
                     response = await client.PostJson(url, example.DeepClone(), token);
-                    if (response.StatusCode != HttpStatusCode.Forbidden) break;
+                    if (response.StatusCode != HttpStatusCode.Forbidden)
+                        break;
                     await Task.Delay(250);
                 }
                 tried++;
@@ -176,8 +206,19 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     public async Task Required_members_are_the_ones_the_api_refuses_to_go_without()
     {
         var phone = "+97150" + Random.Shared.Next(1_000_000, 9_999_999);
-        var registered = await (await fx.Clients[ResourceNames.Identity].PostJson("/api/v1/auth/register",
-            new { username = "contract_required", phone, password = "correct-horse-9", role = "organizer" })).AssertStatus(201);
+        var registered = await (
+            await fx.Clients[ResourceNames.Identity]
+                .PostJson(
+                    "/api/v1/auth/register",
+                    new
+                    {
+                        username = "contract_required",
+                        phone,
+                        password = "correct-horse-9",
+                        role = "organizer",
+                    }
+                )
+        ).AssertStatus(201);
         var token = registered["access_token"]!.GetValue<string>();
         var failures = new List<string>();
         var checkedBodies = 0;
@@ -187,25 +228,43 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
             var schemas = document["components"]?["schemas"]?.AsObject() ?? [];
             foreach (var (path, item) in document["paths"]!.AsObject())
             {
-                if (path.Contains('{') || item?["post"] is not JsonObject post) continue;
-                if (post["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] is not JsonValue reference) continue;
+                if (path.Contains('{') || item?["post"] is not JsonObject post)
+                    continue;
+                if (post["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] is not JsonValue reference)
+                    continue;
                 var declared = (schemas[((string)reference!).Split('/')[^1]]?["required"]?.AsArray() ?? [])
-                    .Select(r => (string)r!).ToHashSet();
+                    .Select(r => (string)r!)
+                    .ToHashSet();
                 HttpResponseMessage response = null!;
                 for (var attempt = 0; attempt < 40; attempt++)
                 {
                     response = await client.PostJson(path, new JsonObject(), token);
-                    if (response.StatusCode != HttpStatusCode.Forbidden) break;
+                    if (response.StatusCode != HttpStatusCode.Forbidden)
+                        break;
                     await Task.Delay(250);
                 }
-                if (response.StatusCode != HttpStatusCode.BadRequest) continue;
-                if (JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"] is not JsonObject errors) continue;
+                if (response.StatusCode != HttpStatusCode.BadRequest)
+                    continue;
+                if (JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"] is not JsonObject errors)
+                    continue;
                 checkedBodies++;
                 // every member {} is refused for, but an alternative ("text is required (or at least one attachment)")
-                var refused = errors.Where(e => e.Value!.AsArray().Select(m => (string)m!).Any(m => !m.Contains("(or ", StringComparison.Ordinal)))
-                    .Select(e => e.Key).ToHashSet();
-                foreach (var missing in refused.Except(declared)) failures.Add($"{service} POST {path}: {missing} is refused when absent, not required in the schema");
-                foreach (var extra in declared.Except(refused)) failures.Add($"{service} POST {path}: {extra} is required in the schema, yet {{}} is not refused for it");
+                var refused = errors
+                    .Where(e =>
+                        e.Value!.AsArray()
+                            .Select(m => (string)m!)
+                            .Any(m => !m.Contains("(or ", StringComparison.Ordinal))
+                    )
+                    .Select(e => e.Key)
+                    .ToHashSet();
+                foreach (var missing in refused.Except(declared))
+                    failures.Add(
+                        $"{service} POST {path}: {missing} is refused when absent, not required in the schema"
+                    );
+                foreach (var extra in declared.Except(refused))
+                    failures.Add(
+                        $"{service} POST {path}: {extra} is required in the schema, yet {{}} is not refused for it"
+                    );
             }
         }
         Assert.True(checkedBodies >= 10, $"only {checkedBodies} bodies were checked");
@@ -226,17 +285,32 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
         static List<string> Enum(JsonNode document, string name, string property) =>
             [.. Schema(document, name)["properties"]![property]!["enum"]!.AsArray().Select(v => (string)v!)];
 
-        Assert.StartsWith("Creates an account", (string?)identity["paths"]!["/api/v1/auth/register"]!["post"]!["description"]);
-        Assert.StartsWith("3-30 characters", (string?)Schema(identity, "RegisterRequest")["properties"]!["username"]!["description"]);
-        Assert.StartsWith("3-80 characters", (string?)Schema(social, "GroupInput")["properties"]!["name"]!["description"]);
-        Assert.StartsWith("The seq read up to", (string?)Schema(messaging, "MarkRead")["properties"]!["seq"]!["description"]);
+        Assert.StartsWith(
+            "Creates an account",
+            (string?)identity["paths"]!["/api/v1/auth/register"]!["post"]!["description"]
+        );
+        Assert.StartsWith(
+            "3-30 characters",
+            (string?)Schema(identity, "RegisterRequest")["properties"]!["username"]!["description"]
+        );
+        Assert.StartsWith(
+            "3-80 characters",
+            (string?)Schema(social, "GroupInput")["properties"]!["name"]!["description"]
+        );
+        Assert.StartsWith(
+            "The seq read up to",
+            (string?)Schema(messaging, "MarkRead")["properties"]!["seq"]!["description"]
+        );
 
         Assert.Equal(["password", "username"], Required(identity, "RegisterRequest").Order());
         Assert.Equal("string", (string?)Schema(identity, "RegisterRequest")["properties"]!["username"]!["type"]);
         Assert.Equal(["name"], Required(social, "GroupInput"));
         Assert.Empty(Required(social, "GroupInputPatch"));
         Assert.Equal(["category", "target_id", "target_type"], Required(social, "ReportRequest").Order());
-        Assert.Equal(["ends_at", "event_type", "latitude", "longitude", "starts_at", "title"], Required(events, "EventInput").Order());
+        Assert.Equal(
+            ["ends_at", "event_type", "latitude", "longitude", "starts_at", "title"],
+            Required(events, "EventInput").Order()
+        );
         Assert.Equal(["client_txn_id"], Required(messaging, "SendMessage"));
         Assert.Equal(["cancel_url", "success_url", "tier"], Required(payments, "SubscriptionCheckoutRequest").Order());
 
@@ -249,25 +323,41 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
     // A reference, or an optional body's "null or a reference".
     private static bool Named(JsonNode? schema) =>
         schema?["$ref"] is not null
-        || schema?["oneOf"] is JsonArray branches && branches.Any(b => b?["$ref"] is not null)
+        || schema?["oneOf"] is JsonArray branches
+            && branches.Any(b => b?["$ref"] is not null)
             && branches.All(b => b?["$ref"] is not null || (string?)b?["type"] == "null");
 
     // A schema with nothing saying what it holds (no type, reference or composition), or an array without items.
     private static IEnumerable<string> Untyped(JsonNode? schema, string at)
     {
-        if (schema is not JsonObject s) yield break;
-        if (s.ContainsKey("$ref")) yield break;
+        if (schema is not JsonObject s)
+            yield break;
+        if (s.ContainsKey("$ref"))
+            yield break;
         var composed = s.ContainsKey("oneOf") || s.ContainsKey("anyOf") || s.ContainsKey("allOf");
-        if (!s.ContainsKey("type") && !composed && !s.ContainsKey("enum") && !s.ContainsKey("const")) yield return $"{at}: untyped";
-        var types = s["type"] switch { JsonArray a => a.Select(t => (string)t!).ToList(), JsonValue v => [(string)v!], _ => [] };
-        if (types.Contains("array") && s["items"] is null) yield return $"{at}: array without items";
-        if (types.Contains("integer") && types.Contains("string")) yield return $"{at}: integer or string";
+        if (!s.ContainsKey("type") && !composed && !s.ContainsKey("enum") && !s.ContainsKey("const"))
+            yield return $"{at}: untyped";
+        var types = s["type"] switch
+        {
+            JsonArray a => a.Select(t => (string)t!).ToList(),
+            JsonValue v => [(string)v!],
+            _ => [],
+        };
+        if (types.Contains("array") && s["items"] is null)
+            yield return $"{at}: array without items";
+        if (types.Contains("integer") && types.Contains("string"))
+            yield return $"{at}: integer or string";
         foreach (var (name, property) in s["properties"]?.AsObject() ?? [])
-            foreach (var failure in Untyped(property, $"{at}.{name}")) yield return failure;
-        foreach (var failure in Untyped(s["items"], $"{at}[]")) yield return failure;
-        if (s["additionalProperties"] is JsonObject { Count: > 0 }) foreach (var failure in Untyped(s["additionalProperties"], $"{at}{{}}")) yield return failure;
+        foreach (var failure in Untyped(property, $"{at}.{name}"))
+            yield return failure;
+        foreach (var failure in Untyped(s["items"], $"{at}[]"))
+            yield return failure;
+        if (s["additionalProperties"] is JsonObject { Count: > 0 })
+            foreach (var failure in Untyped(s["additionalProperties"], $"{at}{{}}"))
+                yield return failure;
         foreach (var key in new[] { "oneOf", "anyOf", "allOf" })
-            foreach (var branch in s[key]?.AsArray() ?? [])
-                foreach (var failure in Untyped(branch, at)) yield return failure;
+        foreach (var branch in s[key]?.AsArray() ?? [])
+        foreach (var failure in Untyped(branch, at))
+            yield return failure;
     }
 }

@@ -32,19 +32,25 @@ public sealed class SagaFixture() : ServiceFixture<PaymentsProgram>(ResourceName
 
         Host = StartHost(new Dictionary<string, string?> { ["Payments:PublicBaseUrl"] = edge }, broker);
         Client = Host.NewClient();
-        Events = new ServiceHost<EventsProgram>(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Events)}"] = eventsDatabase,
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = broker,
-            ["Events:HoldSweepInterval"] = "00:00:00.200",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }, ConfigureServices).Start();
-        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Events}"] = Events.BaseAddress.ToString().TrimEnd('/'),
-            [$"Services:{ResourceNames.Payments}"] = Host.BaseAddress.ToString().TrimEnd('/'),
-            ["Logging:LogLevel:Default"] = "Warning",
-        }, ConfigureServices).Start(gatewayPort);
+        Events = new ServiceHost<EventsProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"ConnectionStrings:{ResourceNames.DatabaseOf(ResourceNames.Events)}"] = eventsDatabase,
+                [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = broker,
+                ["Events:HoldSweepInterval"] = "00:00:00.200",
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            ConfigureServices
+        ).Start();
+        Gateway = new ServiceHost<GatewayProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Events}"] = Events.BaseAddress.ToString().TrimEnd('/'),
+                [$"Services:{ResourceNames.Payments}"] = Host.BaseAddress.ToString().TrimEnd('/'),
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            ConfigureServices
+        ).Start(gatewayPort);
         Edge = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(edge) };
     }
 
@@ -66,11 +72,25 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
     {
         var (_, organizer) = fx.User("organizer");
         var starts = fx.Clock.GetUtcNow().AddDays(7);
-        var created = await (await Edge.PostJson("/api/v1/events", new
-        {
-            title = "Paid workshop " + Guid.NewGuid().ToString("N")[..6], event_type = "workshop", latitude = 48.8566, longitude = 2.3522,
-            starts_at = starts, ends_at = starts.AddHours(2), time_zone = "Europe/Paris", capacity, price_cents = priceCents, currency = "EUR",
-        }, organizer)).AssertStatus(201);
+        var created = await (
+            await Edge.PostJson(
+                "/api/v1/events",
+                new
+                {
+                    title = "Paid workshop " + Guid.NewGuid().ToString("N")[..6],
+                    event_type = "workshop",
+                    latitude = 48.8566,
+                    longitude = 2.3522,
+                    starts_at = starts,
+                    ends_at = starts.AddHours(2),
+                    time_zone = "Europe/Paris",
+                    capacity,
+                    price_cents = priceCents,
+                    currency = "EUR",
+                },
+                organizer
+            )
+        ).AssertStatus(201);
         var id = created["id"]!.GetValue<string>();
         await (await Edge.PostJson($"/api/v1/events/{id}/publish", new { }, organizer)).AssertStatus(200);
         return id;
@@ -79,21 +99,37 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
     /// <summary>402, then a checkout as soon as payments has heard of the hold.</summary>
     private async Task<(string RegistrationId, JsonNode Checkout)> HoldAndCheckoutAsync(string eventId, string token)
     {
-        var hold = await (await Edge.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)).AssertProblem(402);
+        var hold = await (await Edge.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)).AssertProblem(
+            402
+        );
         var registrationId = hold["registration_id"]!.GetValue<string>();
         JsonNode? checkout = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            var response = await Edge.PostJson("/api/v1/payments/checkout", new
+        await Eventually.TrueAsync(
+            async () =>
             {
-                purpose = "event_registration", reference_id = registrationId, payment_method = "card",
-                success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-            }, token);
-            if (response.StatusCode != HttpStatusCode.OK) return false;
-            checkout = await response.Body();
-            return true;
-        }, "payments never learned of the seat hold");
-        Assert.StartsWith(fx.Edge.BaseAddress!.ToString().TrimEnd('/') + "/sandbox/checkout/", checkout!["checkout_url"]!.GetValue<string>());
+                var response = await Edge.PostJson(
+                    "/api/v1/payments/checkout",
+                    new
+                    {
+                        purpose = "event_registration",
+                        reference_id = registrationId,
+                        payment_method = "card",
+                        success_url = "https://app.example/paid",
+                        cancel_url = "https://app.example/cancelled",
+                    },
+                    token
+                );
+                if (response.StatusCode != HttpStatusCode.OK)
+                    return false;
+                checkout = await response.Body();
+                return true;
+            },
+            "payments never learned of the seat hold"
+        );
+        Assert.StartsWith(
+            fx.Edge.BaseAddress!.ToString().TrimEnd('/') + "/sandbox/checkout/",
+            checkout!["checkout_url"]!.GetValue<string>()
+        );
         return (registrationId, checkout!);
     }
 
@@ -121,14 +157,20 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         Assert.Equal(2500, checkout["amount_cents"]!.GetValue<long>());
         await PayThroughTheGatewayAsync(checkout);
 
-        await Eventually.TrueAsync(async () => (await MyRegistrationAsync(eventId, buyerId))["status"]!.GetValue<string>() == "confirmed",
-            "the paid registration was never confirmed");
+        await Eventually.TrueAsync(
+            async () => (await MyRegistrationAsync(eventId, buyerId))["status"]!.GetValue<string>() == "confirmed",
+            "the paid registration was never confirmed"
+        );
         var registration = await MyRegistrationAsync(eventId, buyerId);
         Assert.Equal(registrationId, registration["id"]!.GetValue<string>());
         Assert.Matches("^EVT-[A-Z2-7]{10}$", registration["ticket_code"]!.GetValue<string>());
-        var payment = await (await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(buyerId))).AssertStatus(200);
+        var payment = await (
+            await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(buyerId))
+        ).AssertStatus(200);
         Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
-        var ticket = await (await Edge.Get($"/api/v1/events/{eventId}/registrations/me/ticket", fx.TokenFor(buyerId))).AssertStatus(200);
+        var ticket = await (
+            await Edge.Get($"/api/v1/events/{eventId}/registrations/me/ticket", fx.TokenFor(buyerId))
+        ).AssertStatus(200);
         Assert.StartsWith("CT1.", ticket["qr_payload"]!.GetValue<string>());
     }
 
@@ -145,13 +187,21 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         await PayThroughTheGatewayAsync(quickCheckout);
         await PayThroughTheGatewayAsync(checkout);
 
-        await Eventually.TrueAsync(async () => (await MyRegistrationAsync(eventId, quickId))["status"]!.GetValue<string>() == "confirmed",
-            "the second buyer never got the seat");
-        await Eventually.TrueAsync(async () =>
-            (await (await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(lateId))).Body())["status"]!.GetValue<string>() == "refunded",
-            "the late payment was never refunded");
-        await Eventually.TrueAsync(async () => (await MyRegistrationAsync(eventId, lateId))["status"]!.GetValue<string>() == "refunded",
-            "the late registration never ended as refunded");
+        await Eventually.TrueAsync(
+            async () => (await MyRegistrationAsync(eventId, quickId))["status"]!.GetValue<string>() == "confirmed",
+            "the second buyer never got the seat"
+        );
+        await Eventually.TrueAsync(
+            async () =>
+                (await (await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(lateId))).Body())[
+                    "status"
+                ]!.GetValue<string>() == "refunded",
+            "the late payment was never refunded"
+        );
+        await Eventually.TrueAsync(
+            async () => (await MyRegistrationAsync(eventId, lateId))["status"]!.GetValue<string>() == "refunded",
+            "the late registration never ended as refunded"
+        );
         var details = await (await Edge.Get($"/api/v1/events/{eventId}")).AssertStatus(200);
         Assert.Equal(0, details["spots_remaining"]!.GetValue<int>());
         Assert.Equal(1, details["registration_count"]!.GetValue<int>());
@@ -169,7 +219,9 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         {
             // The webhook is accepted and recorded with PaymentSucceeded in payments' outbox; nothing can be published yet.
             await PayThroughTheGatewayAsync(checkout);
-            var payment = await (await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(buyerId))).AssertStatus(200);
+            var payment = await (
+                await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(buyerId))
+            ).AssertStatus(200);
             Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
             Assert.Equal("held", (await MyRegistrationAsync(eventId, buyerId))["status"]!.GetValue<string>());
         }
@@ -178,9 +230,17 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
             await fx.Rabbit.StartAsync();
         }
 
-        await Eventually.TrueAsync(async () => (await MyRegistrationAsync(eventId, buyerId))["status"]!.GetValue<string>() == "confirmed",
-            "the ticket was never issued after the broker came back", TimeSpan.FromSeconds(120));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND payload->>'paymentId' = @id", ("id", checkout["payment_id"]!.GetValue<string>())));
+        await Eventually.TrueAsync(
+            async () => (await MyRegistrationAsync(eventId, buyerId))["status"]!.GetValue<string>() == "confirmed",
+            "the ticket was never issued after the broker came back",
+            TimeSpan.FromSeconds(120)
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND payload->>'paymentId' = @id",
+                ("id", checkout["payment_id"]!.GetValue<string>())
+            )
+        );
     }
 }

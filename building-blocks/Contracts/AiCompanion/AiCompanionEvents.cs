@@ -8,4 +8,5 @@ namespace Community.Contracts.AiCompanion;
 /// session) or CreditsSpendDeclined. The companion starts the session on CreditsSpent, or answers PurchaseRejected
 /// (PaymentId the spend) when it cannot, and payments gives the credits back.
 /// </summary>
-public sealed record CompanionSessionRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid SessionId, Guid UserId) : IIntegrationEvent;
+public sealed record CompanionSessionRequested(Guid MessageId, DateTimeOffset OccurredAt, Guid SessionId, Guid UserId)
+    : IIntegrationEvent;

@@ -4,7 +4,17 @@ namespace Community.Contracts.Events;
 // A confirmed seat, free or paid, is announced once as RegistrationConfirmed (the architecture's "RsvpCreated").
 
 /// <summary>A draft event became visible. EventId is the event; EventId is this message.</summary>
-public sealed record EventPublished(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, Guid OrganizerUserId, string Title, DateTimeOffset StartsAt, DateTimeOffset EndsAt, long PriceCents, string Currency) : IIntegrationEvent
+public sealed record EventPublished(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid EventId,
+    Guid OrganizerUserId,
+    string Title,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    long PriceCents,
+    string Currency
+) : IIntegrationEvent
 {
     /// <summary>One of <see cref="EventVisibility"/>; null from publishers before it existed, which the social feed treats as private.</summary>
     public string? Visibility { get; init; }
@@ -15,62 +25,163 @@ public sealed record EventPublished(Guid MessageId, DateTimeOffset OccurredAt, G
     public string? Country { get; init; }
     public IReadOnlyList<string>? Interests { get; init; }
 }
+
 /// <summary>Details of a published event changed; ChangedFields are snake_case names.</summary>
-public sealed record EventUpdated(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, IReadOnlyList<string> ChangedFields) : IIntegrationEvent
+public sealed record EventUpdated(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid EventId,
+    IReadOnlyList<string> ChangedFields
+) : IIntegrationEvent
 {
     // The event's title and visibility after the change, for the social feed (null from publishers before they existed).
     public string? Title { get; init; }
+
     /// <summary>One of <see cref="EventVisibility"/>.</summary>
     public string? Visibility { get; init; }
 }
+
 /// <summary>A published event was cancelled; registrations stay for history and refunds.</summary>
-public sealed record EventCancelled(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, string? Reason) : IIntegrationEvent;
+public sealed record EventCancelled(Guid MessageId, DateTimeOffset OccurredAt, Guid EventId, string? Reason)
+    : IIntegrationEvent;
+
 /// <summary>
 /// A registration was cancelled by its holder (or erased with the account) and any seat released.
 /// RefundCents is what the event's refund policy owes for a paid, confirmed registration (0 when nothing is owed);
 /// PaymentId is the payment that settled it.
 /// </summary>
 public sealed record RsvpCancelled(
-    Guid MessageId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid EventId, Guid UserId,
-    string PreviousStatus, long RefundCents, string? Currency, Guid? PaymentId) : IIntegrationEvent;
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid RegistrationId,
+    Guid EventId,
+    Guid UserId,
+    string PreviousStatus,
+    long RefundCents,
+    string? Currency,
+    Guid? PaymentId
+) : IIntegrationEvent;
+
 /// <summary>A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this. OrganizerUserId may refund it.</summary>
-public sealed record TicketHoldCreated(Guid MessageId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid EventId, Guid UserId, long AmountCents, string Currency, DateTimeOffset ExpiresAt, Guid OrganizerUserId) : IIntegrationEvent;
+public sealed record TicketHoldCreated(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid RegistrationId,
+    Guid EventId,
+    Guid UserId,
+    long AmountCents,
+    string Currency,
+    DateTimeOffset ExpiresAt,
+    Guid OrganizerUserId
+) : IIntegrationEvent;
+
 /// <summary>
 /// A payment (or a credits spend: PaymentId is then the CreditsSpent message id) arrived for something events can no
 /// longer give (a hold expired and its seat was taken, the event was cancelled, the price differs): payments gives it all back.
 /// Purpose and ReferenceId are those of the payment (event_registration + registration id, course + enrollment id).
 /// The AI companion publishes it too, for a companion_session spend whose session cannot start.
 /// </summary>
-public sealed record PurchaseRejected(Guid MessageId, DateTimeOffset OccurredAt, Guid PaymentId, string Purpose, Guid ReferenceId, string Reason) : IIntegrationEvent;
+public sealed record PurchaseRejected(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid PaymentId,
+    string Purpose,
+    Guid ReferenceId,
+    string Reason
+) : IIntegrationEvent;
+
 /// <summary>
 /// THE confirmation of a seat: published once when a registration is confirmed, free (PaymentId null) or paid and
 /// settled (PaymentId the payment), with its ticket. Notifications and the activity feed consume this one event.
 /// </summary>
-public sealed record RegistrationConfirmed(Guid MessageId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid EventId, Guid UserId, string TicketCode, Guid? PaymentId) : IIntegrationEvent;
+public sealed record RegistrationConfirmed(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid RegistrationId,
+    Guid EventId,
+    Guid UserId,
+    string TicketCode,
+    Guid? PaymentId
+) : IIntegrationEvent;
+
 /// <summary>An attendee checked in at the venue.</summary>
-public sealed record ArrivalRecorded(Guid MessageId, DateTimeOffset OccurredAt, Guid RegistrationId, Guid EventId, Guid UserId, DateTimeOffset ArrivedAt) : IIntegrationEvent;
+public sealed record ArrivalRecorded(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid RegistrationId,
+    Guid EventId,
+    Guid UserId,
+    DateTimeOffset ArrivedAt
+) : IIntegrationEvent;
+
 /// <summary>
 /// A user enrolled in a course: free, paid with money (PriceCents and Currency paid), or paid with
 /// credits (PriceCredits spent); what was not paid is 0 or null.
 /// </summary>
-public sealed record CourseEnrolled(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid EnrollmentId, Guid UserId, long PriceCents, string? Currency, int? PriceCredits) : IIntegrationEvent;
+public sealed record CourseEnrolled(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid CourseId,
+    Guid EnrollmentId,
+    Guid UserId,
+    long PriceCents,
+    string? Currency,
+    int? PriceCredits
+) : IIntegrationEvent;
+
 /// <summary>A learner completed every module of a course, announced once per enrollment (for the feed and the dashboard).</summary>
-public sealed record CourseCompleted(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid EnrollmentId, Guid UserId, string Title) : IIntegrationEvent;
+public sealed record CourseCompleted(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid CourseId,
+    Guid EnrollmentId,
+    Guid UserId,
+    string Title
+) : IIntegrationEvent;
+
 /// <summary>An attendee or the organizer added a photo to an event (for the feed, which shows it as the event shows).</summary>
-public sealed record EventPhotoAdded(Guid MessageId, DateTimeOffset OccurredAt, Guid PhotoId, Guid EventId, Guid UserId) : IIntegrationEvent;
+public sealed record EventPhotoAdded(Guid MessageId, DateTimeOffset OccurredAt, Guid PhotoId, Guid EventId, Guid UserId)
+    : IIntegrationEvent;
+
 /// <summary>
 /// A paid course's enrollment awaits payment; payments prices the checkout (purpose "course", reference EnrollmentId)
 /// from it: PriceCents in Currency with money (0: not sold for money), PriceCredits with credits (null: not sold for credits).
 /// </summary>
-public sealed record CourseEnrollmentPending(Guid MessageId, DateTimeOffset OccurredAt, Guid EnrollmentId, Guid CourseId, Guid UserId, long PriceCents, string? Currency, int? PriceCredits, Guid OrganizerUserId) : IIntegrationEvent;
+public sealed record CourseEnrollmentPending(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid EnrollmentId,
+    Guid CourseId,
+    Guid UserId,
+    long PriceCents,
+    string? Currency,
+    int? PriceCredits,
+    Guid OrganizerUserId
+) : IIntegrationEvent;
+
 /// <summary>
 /// A course its organizer deleted while people were enrolled: no longer listed or sold. Active learners keep it
 /// (no refund is owed). CancelledEnrollmentIds are the pending (unpaid) enrollments ended with it: a payment or
 /// credits spend that still arrives for one is answered with PurchaseRejected and given back.
 /// </summary>
-public sealed record CourseWithdrawn(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid OrganizerUserId, string Title, IReadOnlyList<Guid> CancelledEnrollmentIds) : IIntegrationEvent;
+public sealed record CourseWithdrawn(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid CourseId,
+    Guid OrganizerUserId,
+    string Title,
+    IReadOnlyList<Guid> CancelledEnrollmentIds
+) : IIntegrationEvent;
+
 /// <summary>
 /// A course became visible in the catalogue (courses are listed from creation): the companion suggests it to members whose
 /// interests name its Category (lower case: growth, connection, wellness...).
 /// </summary>
-public sealed record CoursePublished(Guid MessageId, DateTimeOffset OccurredAt, Guid CourseId, Guid OrganizerUserId, string Title, string Category) : IIntegrationEvent;
+public sealed record CoursePublished(
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid CourseId,
+    Guid OrganizerUserId,
+    string Title,
+    string Category
+) : IIntegrationEvent;

@@ -10,9 +10,17 @@ namespace Community.Contracts.Identity;
 /// <param name="ReferralCode">The new user's own referral code.</param>
 /// <param name="ReferredByUserId">The user whose code was used to register, if any.</param>
 public sealed record UserRegistered(
-    Guid MessageId, DateTimeOffset OccurredAt,
-    Guid UserId, string Username, string? Email, string? Phone, string? FullName,
-    string Role, string ReferralCode, Guid? ReferredByUserId) : IIntegrationEvent
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid UserId,
+    string Username,
+    string? Email,
+    string? Phone,
+    string? FullName,
+    string Role,
+    string ReferralCode,
+    Guid? ReferredByUserId
+) : IIntegrationEvent
 {
     /// <summary>The e-mail or the phone is proven to be the owner's (seed 004's is_verified); false from publishers before it existed.</summary>
     public bool IsVerified { get; init; }
@@ -21,18 +29,29 @@ public sealed record UserRegistered(
 /// <summary>Public profile fields changed; carries the profile as it now is.</summary>
 /// <param name="ChangedFields">snake_case names of the fields this update changed.</param>
 public sealed record UserProfileUpdated(
-    Guid MessageId, DateTimeOffset OccurredAt,
-    Guid UserId, string Username, string? FullName, string? Region, string? City, string? Country,
-    IReadOnlyList<string> Interests, IReadOnlyList<string> Languages, string? ProfileImageUrl,
-    IReadOnlyList<string> ChangedFields) : IIntegrationEvent
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid UserId,
+    string Username,
+    string? FullName,
+    string? Region,
+    string? City,
+    string? Country,
+    IReadOnlyList<string> Interests,
+    IReadOnlyList<string> Languages,
+    string? ProfileImageUrl,
+    IReadOnlyList<string> ChangedFields
+) : IIntegrationEvent
 {
     /// <summary>The e-mail or the phone is proven to be the owner's; "is_verified" is in ChangedFields when this update verified the account.</summary>
     public bool IsVerified { get; init; }
 
     // The rest of the profile, for social's public profiles and discovery filters (null from publishers before they existed).
     public string? Bio { get; init; }
+
     /// <summary>One of <see cref="Genders.All"/>, when given.</summary>
     public string? Gender { get; init; }
+
     /// <summary>For age filters in discovery; public profiles show the age, never the date.</summary>
     public DateOnly? DateOfBirth { get; init; }
     public string? IdentityBadge { get; init; }
@@ -40,23 +59,41 @@ public sealed record UserProfileUpdated(
 
 /// <summary>An admin changed a user's role; ChangedByUserId is Guid.Empty when configuration made the change (admin seeding).</summary>
 public sealed record UserRoleChanged(
-    Guid MessageId, DateTimeOffset OccurredAt,
-    Guid UserId, string PreviousRole, string NewRole, Guid ChangedByUserId) : IIntegrationEvent;
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid UserId,
+    string PreviousRole,
+    string NewRole,
+    Guid ChangedByUserId
+) : IIntegrationEvent;
 
 /// <summary>An account was deleted; every service erases or anonymises what it holds for it.</summary>
 public sealed record UserDeleted(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId) : IIntegrationEvent;
 
 /// <summary>A referred user made their first paid purchase; both sides are rewarded.</summary>
 public sealed record ReferralConverted(
-    Guid MessageId, DateTimeOffset OccurredAt,
-    Guid ReferrerUserId, Guid ReferredUserId, Guid PaymentId) : IIntegrationEvent;
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid ReferrerUserId,
+    Guid ReferredUserId,
+    Guid PaymentId
+) : IIntegrationEvent;
 
 /// <summary>A user logged out: access tokens of that session (the <c>sid</c> claim, one refresh-token family) are refused until they would have expired anyway, at <paramref name="TokensExpireBy"/>.</summary>
 public sealed record SessionEnded(
-    Guid MessageId, DateTimeOffset OccurredAt,
-    Guid UserId, Guid SessionId, DateTimeOffset TokensExpireBy) : IIntegrationEvent;
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid UserId,
+    Guid SessionId,
+    DateTimeOffset TokensExpireBy
+) : IIntegrationEvent;
 
 /// <summary>Every session of a user ended (Reason: password_reset, user_deleted, role_changed): access tokens issued before NotBefore are refused until TokensExpireBy.</summary>
 public sealed record UserSessionsEnded(
-    Guid MessageId, DateTimeOffset OccurredAt,
-    Guid UserId, DateTimeOffset NotBefore, string Reason, DateTimeOffset TokensExpireBy) : IIntegrationEvent;
+    Guid MessageId,
+    DateTimeOffset OccurredAt,
+    Guid UserId,
+    DateTimeOffset NotBefore,
+    string Reason,
+    DateTimeOffset TokensExpireBy
+) : IIntegrationEvent;

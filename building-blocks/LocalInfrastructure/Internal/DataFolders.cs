@@ -17,13 +17,15 @@ internal static class DataFolders
     public static string CreateOwned(string parent)
     {
         Directory.CreateDirectory(parent);
-        var name = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        var name =
+            $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         var folder = Path.Combine(parent, name);
         Directory.CreateDirectory(folder);
         using var self = Process.GetCurrentProcess();
         File.WriteAllText(
             Path.Combine(folder, OwnerFileName),
-            $"{Environment.ProcessId} {self.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture)}\n");
+            $"{Environment.ProcessId} {self.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture)}\n"
+        );
         return folder;
     }
 
@@ -32,8 +34,10 @@ internal static class DataFolders
     {
         try
         {
-            if (Directory.Exists(folder)
-                && Directory.EnumerateFileSystemEntries(folder).All(e => Path.GetFileName(e) == OwnerFileName))
+            if (
+                Directory.Exists(folder)
+                && Directory.EnumerateFileSystemEntries(folder).All(e => Path.GetFileName(e) == OwnerFileName)
+            )
             {
                 Directory.Delete(folder, recursive: true);
             }
@@ -107,7 +111,8 @@ internal static class DataFolders
         {
             return DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > YoungFolderGrace;
         }
-        var parts = File.ReadAllText(ownerFile).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parts = File.ReadAllText(ownerFile)
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length < 2 || !int.TryParse(parts[0], out var pid) || !long.TryParse(parts[1], out var startTicks))
         {
             return DateTime.UtcNow - File.GetLastWriteTimeUtc(ownerFile) > YoungFolderGrace;

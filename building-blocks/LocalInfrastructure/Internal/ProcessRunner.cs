@@ -17,7 +17,8 @@ internal static class ProcessRunner
         IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
         TimeSpan? timeout = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default
+    )
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -80,7 +81,8 @@ internal static class ProcessRunner
             }
             cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException(
-                $"'{Describe(fileName, info.ArgumentList)}' did not finish within {timeout ?? TimeSpan.FromMinutes(2)}.{Environment.NewLine}{Snapshot(output)}");
+                $"'{Describe(fileName, info.ArgumentList)}' did not finish within {timeout ?? TimeSpan.FromMinutes(2)}.{Environment.NewLine}{Snapshot(output)}"
+            );
         }
         return new ProcessResult(process.ExitCode, Snapshot(output));
     }
@@ -92,14 +94,16 @@ internal static class ProcessRunner
         IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
         TimeSpan? timeout = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default
+    )
     {
         var result = await RunAsync(fileName, arguments, environment, workingDirectory, timeout, cancellationToken)
             .ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new InvalidOperationException(
-                $"'{Describe(fileName, arguments)}' failed with exit code {result.ExitCode}:{Environment.NewLine}{result.Output}");
+                $"'{Describe(fileName, arguments)}' failed with exit code {result.ExitCode}:{Environment.NewLine}{result.Output}"
+            );
         }
         return result.Output;
     }

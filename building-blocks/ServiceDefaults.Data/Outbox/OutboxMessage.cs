@@ -55,5 +55,6 @@ public sealed class InboxMessage
 public static class OutboxDbContextExtensions
 {
     /// <summary>Queues an integration event; it is stored by the next SaveChanges, in the same transaction as the state change.</summary>
-    public static void AddIntegrationEvent(this DbContext db, IIntegrationEvent message) => db.Set<OutboxMessage>().Add(OutboxMessage.From(message));
+    public static void AddIntegrationEvent(this DbContext db, IIntegrationEvent message) =>
+        db.Set<OutboxMessage>().Add(OutboxMessage.From(message));
 }

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Community.ServiceDefaults.Messaging;
@@ -10,24 +9,42 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
-        try { _signal.Release(); }
-        catch (SemaphoreFullException) { /* already signalled */ }
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        { /* already signalled */
+        }
     }
 
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _signal.WaitAsync(timeout, cancellationToken);
 }
 
-public sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class OutboxSaveChangesInterceptor(OutboxSignal signal)
+    : SaveChangesInterceptor,
+        IDbTransactionInterceptor
 {
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SavedChangesAsync(
+        SaveChangesCompletedEventData eventData,
+        int result,
+        CancellationToken cancellationToken = default
+    )
     {
-        if (eventData.Context is { } context && context.Database.CurrentTransaction is null) signal.Notify();
+        if (eventData.Context is { } context && context.Database.CurrentTransaction is null)
+            signal.Notify();
         return base.SavedChangesAsync(eventData, result, cancellationToken);
     }
 
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => signal.Notify();
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) =>
+        signal.Notify();
 
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionCommittedAsync(
+        System.Data.Common.DbTransaction transaction,
+        TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default
+    )
     {
         signal.Notify();
         return Task.CompletedTask;

@@ -29,7 +29,8 @@ public sealed class DbTransactionsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await (await TestInfrastructure.PostgresAsync()).DropDatabaseAsync(_database);
 
-    private NotesContext Context() => new(new DbContextOptionsBuilder<NotesContext>().UseNpgsql(_connectionString).Options);
+    private NotesContext Context() =>
+        new(new DbContextOptionsBuilder<NotesContext>().UseNpgsql(_connectionString).Options);
 
     private async Task<int> CountAsync()
     {
@@ -41,13 +42,16 @@ public sealed class DbTransactionsTests : IAsyncLifetime
     public async Task Without_a_transaction_it_opens_saves_and_commits_one()
     {
         await using var db = Context();
-        var id = await db.InTransactionAsync(async _ =>
-        {
-            Assert.NotNull(db.Database.CurrentTransaction);
-            var note = new Note { Text = "own" };
-            db.Notes.Add(note);
-            return await Task.FromResult(note);
-        }, CancellationToken.None);
+        var id = await db.InTransactionAsync(
+            async _ =>
+            {
+                Assert.NotNull(db.Database.CurrentTransaction);
+                var note = new Note { Text = "own" };
+                db.Notes.Add(note);
+                return await Task.FromResult(note);
+            },
+            CancellationToken.None
+        );
         Assert.Null(db.Database.CurrentTransaction);
         Assert.Equal(1, await CountAsync());
         Assert.True(id.Id > 0);
@@ -60,12 +64,15 @@ public sealed class DbTransactionsTests : IAsyncLifetime
         var before = await CountAsync();
         await using (var outer = await db.Database.BeginTransactionAsync(CancellationToken.None))
         {
-            await db.InTransactionAsync(_ =>
-            {
-                Assert.Same(outer, db.Database.CurrentTransaction);
-                db.Notes.Add(new Note { Text = "joined" });
-                return Task.FromResult(0);
-            }, CancellationToken.None);
+            await db.InTransactionAsync(
+                _ =>
+                {
+                    Assert.Same(outer, db.Database.CurrentTransaction);
+                    db.Notes.Add(new Note { Text = "joined" });
+                    return Task.FromResult(0);
+                },
+                CancellationToken.None
+            );
             Assert.Same(outer, db.Database.CurrentTransaction);
             Assert.Equal(before, await CountAsync()); // saved, not yet visible outside
             await outer.RollbackAsync(CancellationToken.None);
@@ -78,12 +85,17 @@ public sealed class DbTransactionsTests : IAsyncLifetime
     {
         await using var db = Context();
         var before = await CountAsync();
-        await Assert.ThrowsAsync<InvalidOperationException>(() => db.InTransactionAsync<int>(async _ =>
-        {
-            db.Notes.Add(new Note { Text = "lost" });
-            await db.SaveChangesAsync();
-            throw new InvalidOperationException("refused");
-        }, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            db.InTransactionAsync<int>(
+                async _ =>
+                {
+                    db.Notes.Add(new Note { Text = "lost" });
+                    await db.SaveChangesAsync();
+                    throw new InvalidOperationException("refused");
+                },
+                CancellationToken.None
+            )
+        );
         Assert.Null(db.Database.CurrentTransaction);
         Assert.Equal(before, await CountAsync());
     }

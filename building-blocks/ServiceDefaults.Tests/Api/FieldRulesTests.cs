@@ -10,7 +10,8 @@ public sealed class FieldRulesTests
     {
         var errors = new ValidationErrors();
         Assert.Equal(expectedPass, rule(errors));
-        if (!errors.Any) return [];
+        if (!errors.Any)
+            return [];
         return Assert.Single(Assert.Throws<RequestValidationException>(errors.ThrowIfAny).Errors).Value;
     }
 
@@ -53,17 +54,24 @@ public sealed class FieldRulesTests
     public void Urls_are_absolute_http_or_https(string url, bool valid)
     {
         var messages = Messages(e => e.Url("image_url", url), valid);
-        if (!valid) Assert.Equal(["image_url must be an absolute http(s) URL of at most 2048 characters."], messages);
+        if (!valid)
+            Assert.Equal(["image_url must be an absolute http(s) URL of at most 2048 characters."], messages);
     }
 
     [Fact]
     public void Urls_respect_their_length_and_host()
     {
-        Assert.Equal(["u must be an absolute http(s) URL of at most 30 characters."],
-            Messages(e => e.Url("u", "https://example.com/" + new string('a', 20), 30), false));
-        Assert.Empty(Messages(e => e.Url("linkedin_url", "https://www.linkedin.com/in/me", host: "linkedin.com"), true));
-        Assert.Equal(["linkedin_url must be a linkedin.com address."],
-            Messages(e => e.Url("linkedin_url", "https://evil-linkedin.com/in/me", host: "linkedin.com"), false));
+        Assert.Equal(
+            ["u must be an absolute http(s) URL of at most 30 characters."],
+            Messages(e => e.Url("u", "https://example.com/" + new string('a', 20), 30), false)
+        );
+        Assert.Empty(
+            Messages(e => e.Url("linkedin_url", "https://www.linkedin.com/in/me", host: "linkedin.com"), true)
+        );
+        Assert.Equal(
+            ["linkedin_url must be a linkedin.com address."],
+            Messages(e => e.Url("linkedin_url", "https://evil-linkedin.com/in/me", host: "linkedin.com"), false)
+        );
     }
 
     [Theory]
@@ -76,7 +84,8 @@ public sealed class FieldRulesTests
     public void Emails_are_single_plain_addresses_with_a_dotted_domain(string email, bool valid)
     {
         var messages = Messages(e => e.Email("email", email), valid);
-        if (!valid) Assert.Equal(["email must be a valid e-mail address."], messages);
+        if (!valid)
+            Assert.Equal(["email must be a valid e-mail address."], messages);
     }
 
     [Fact]
@@ -94,6 +103,7 @@ public sealed class FieldRulesTests
     private sealed class FixedClock : TimeProvider
     {
         public DateTimeOffset Now { get; set; }
+
         public override DateTimeOffset GetUtcNow() => Now;
     }
 }

@@ -9,7 +9,8 @@ public sealed class IdempotencyKeyTests
     private static HttpRequest Request(params string[] keys)
     {
         var context = new DefaultHttpContext();
-        if (keys.Length > 0) context.Request.Headers["Idempotency-Key"] = keys;
+        if (keys.Length > 0)
+            context.Request.Headers["Idempotency-Key"] = keys;
         return context.Request;
     }
 

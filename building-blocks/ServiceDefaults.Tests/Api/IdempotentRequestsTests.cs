@@ -21,6 +21,7 @@ namespace Community.ServiceDefaults.Tests.Api;
 public sealed class IdempotentRequestsTests : IAsyncLifetime
 {
     private const string Service = "idempotencyprobe";
+
     // 13 + up to 7 + 1 + 32 characters: within PostgreSQL's 63, whatever the process id's length (a [..50] cut failed for a 3-digit one)
     private readonly string _database = $"t_idempotent_{Environment.ProcessId}_{Guid.NewGuid():N}";
     private readonly TestClock _clock;
@@ -28,7 +29,7 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
     private WebApplication _app = null!;
     private HttpClient _client = null!;
     private int _runs;
-    private TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public sealed record Thing(Guid Id, string Name);
@@ -45,7 +46,10 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration[$"ConnectionStrings:{ResourceNames.DatabaseOf(Service)}"] = connectionString;
-        builder.Configuration["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-bus-hosts-key-ring");
+        builder.Configuration["DataProtection:KeyRingPath"] = Path.Combine(
+            Path.GetTempPath(),
+            "community-bus-hosts-key-ring"
+        );
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.AddServiceDefaults();
@@ -55,27 +59,39 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         _app.UseServiceDefaults();
         var api = _app.MapGroup("").HonourIdempotencyKeys();
         var things = api.MapGroup("/things").RequireAuthorization();
-        things.MapPost("", (Thing body, HttpResponse response) =>
-        {
-            response.Headers.ETag = "\"7\"";
-            return Create(body);
-        });
-        things.MapPost("/slow", async (Thing body) =>
-        {
-            _entered.TrySetResult();
-            await _release.Task;
-            return Create(body);
-        });
-        things.MapPost("/failing", Results<Created<Thing>, ProblemHttpResult> (Thing body) =>
-        {
-            Interlocked.Increment(ref _runs);
-            return TypedResults.Problem(statusCode: 503, detail: "down");
-        });
-        things.MapPost("/refused", Created<Thing> (Thing body) =>
-        {
-            Interlocked.Increment(ref _runs);
-            throw new ConflictException("refused");
-        });
+        things.MapPost(
+            "",
+            (Thing body, HttpResponse response) =>
+            {
+                response.Headers.ETag = "\"7\"";
+                return Create(body);
+            }
+        );
+        things.MapPost(
+            "/slow",
+            async (Thing body) =>
+            {
+                _entered.TrySetResult();
+                await _release.Task;
+                return Create(body);
+            }
+        );
+        things.MapPost(
+            "/failing",
+            Results<Created<Thing>, ProblemHttpResult> (Thing body) =>
+            {
+                Interlocked.Increment(ref _runs);
+                return TypedResults.Problem(statusCode: 503, detail: "down");
+            }
+        );
+        things.MapPost(
+            "/refused",
+            Created<Thing> (Thing body) =>
+            {
+                Interlocked.Increment(ref _runs);
+                throw new ConflictException("refused");
+            }
+        );
         things.MapPost("/own", (Thing body) => Create(body)).HonoursIdempotencyKeyItself();
         things.MapPost("/search", (Thing body) => TypedResults.Ok(body));
         api.MapPost("/open", (Thing body) => Create(body)).AllowAnonymous();
@@ -101,9 +117,13 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> PostAsync(string path, string? key, string name, Guid? user = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new { id = Guid.Empty, name }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = JsonContent.Create(new { id = Guid.Empty, name }),
+        };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.Issue(user ?? Alice));
-        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        if (key is not null)
+            request.Headers.Add("Idempotency-Key", key);
         return _client.SendAsync(request);
     }
 
@@ -139,7 +159,10 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.Created, (await PostAsync("/things", "k-other", "a")).StatusCode);
 
-        var otherBody = await ProblemAsync(await PostAsync("/things", "k-other", "b"), HttpStatusCode.UnprocessableEntity);
+        var otherBody = await ProblemAsync(
+            await PostAsync("/things", "k-other", "b"),
+            HttpStatusCode.UnprocessableEntity
+        );
         Assert.Contains("another request", otherBody["detail"]!.GetValue<string>());
         await ProblemAsync(await PostAsync("/things/slow", "k-other", "a"), HttpStatusCode.UnprocessableEntity);
         Assert.Equal(1, _runs);
@@ -194,7 +217,10 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         await PostAsync("/things", null, "a");
         Assert.Equal(2, _runs);
 
-        var problem = await ProblemAsync(await PostAsync("/things", new string('k', 256), "a"), HttpStatusCode.BadRequest);
+        var problem = await ProblemAsync(
+            await PostAsync("/things", new string('k', 256), "a"),
+            HttpStatusCode.BadRequest
+        );
         Assert.NotNull(problem["errors"]!["idempotency_key"]);
         Assert.Equal(2, _runs);
     }
@@ -206,8 +232,13 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
         await PostAsync("/things/own", "k-own", "a");
         Assert.Equal(2, _runs);
 
-        var endpoints = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .ToDictionary(e => "/" + e.RoutePattern.RawText!.Trim('/').Replace("//", "/"), e => e.Metadata.GetMetadata<HonoursIdempotencyKey>());
+        var endpoints = _app
+            .Services.GetRequiredService<EndpointDataSource>()
+            .Endpoints.OfType<RouteEndpoint>()
+            .ToDictionary(
+                e => "/" + e.RoutePattern.RawText!.Trim('/').Replace("//", "/"),
+                e => e.Metadata.GetMetadata<HonoursIdempotencyKey>()
+            );
         Assert.Same(HonoursIdempotencyKey.Replayed, endpoints["/things"]);
         Assert.Same(HonoursIdempotencyKey.Replayed, endpoints["/things/failing"]);
         Assert.Same(HonoursIdempotencyKey.ByHandler, endpoints["/things/own"]);

@@ -28,7 +28,13 @@ public sealed class JsonMergePatchTests
 
     private static JsonObject Patch(string json) => JsonNode.Parse(json)!.AsObject();
 
-    private static readonly Input Current = new() { Title = "Board games", Capacity = 10, Tags = ["games"], Where = new("Dubai", "AE") };
+    private static readonly Input Current = new()
+    {
+        Title = "Board games",
+        Capacity = 10,
+        Tags = ["games"],
+        Where = new("Dubai", "AE"),
+    };
 
     [Fact]
     public void Absent_members_keep_their_value_and_given_ones_replace_it()
@@ -50,7 +56,11 @@ public sealed class JsonMergePatchTests
     [Fact]
     public void Nested_objects_merge_member_by_member_and_arrays_are_replaced_whole()
     {
-        var patched = JsonMergePatch.Apply(Current, Patch("""{"where": {"city": "Abu Dhabi"}, "tags": ["books"]}"""), Options);
+        var patched = JsonMergePatch.Apply(
+            Current,
+            Patch("""{"where": {"city": "Abu Dhabi"}, "tags": ["books"]}"""),
+            Options
+        );
         Assert.Equal(new Place("Abu Dhabi", "AE"), patched.Where);
         Assert.Equal(["books"], patched.Tags!);
 
@@ -74,7 +84,9 @@ public sealed class JsonMergePatchTests
     [InlineData("""{"capacity": "many"}""", "capacity")]
     public void Unknown_members_even_null_and_wrong_types_are_a_400_naming_the_member(string patch, string field)
     {
-        var refused = Assert.Throws<RequestValidationException>(() => JsonMergePatch.Apply(Current, Patch(patch), Options));
+        var refused = Assert.Throws<RequestValidationException>(() =>
+            JsonMergePatch.Apply(Current, Patch(patch), Options)
+        );
         Assert.True(refused.Errors.ContainsKey(field), string.Join(", ", refused.Errors.Keys));
     }
 
@@ -83,9 +95,14 @@ public sealed class JsonMergePatchTests
     {
         var seen = new Dictionary<string, JsonNode?>();
         var errors = new ValidationErrors();
-        var refused = Assert.Throws<RequestValidationException>(() => JsonMergePatch.ApplyMembers(
-            Patch("""{"bio": 42, "city": null, "region": "Marina"}"""), ["bio", "city", "region"], errors,
-            (field, node) => seen[field] = node is null ? null : JsonValue.Create(node.GetValue<string>())));
+        var refused = Assert.Throws<RequestValidationException>(() =>
+            JsonMergePatch.ApplyMembers(
+                Patch("""{"bio": 42, "city": null, "region": "Marina"}"""),
+                ["bio", "city", "region"],
+                errors,
+                (field, node) => seen[field] = node is null ? null : JsonValue.Create(node.GetValue<string>())
+            )
+        );
         Assert.Equal(["bio has the wrong type."], refused.Errors["bio"]);
         Assert.Single(refused.Errors);
         Assert.Null(seen["city"]);

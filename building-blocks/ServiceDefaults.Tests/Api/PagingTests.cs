@@ -29,7 +29,12 @@ public sealed class PagingTests
     [InlineData(10_001, 1, 10_001, 1)]
     [InlineData(501, 20, 501, 20)]
     [InlineData(101, 100, 101, 100)]
-    public void Valid_pages_and_limits_are_read_with_the_endpoints_default(int? page, int? limit, int expectedPage, int expectedLimit)
+    public void Valid_pages_and_limits_are_read_with_the_endpoints_default(
+        int? page,
+        int? limit,
+        int expectedPage,
+        int expectedLimit
+    )
     {
         var errors = new ValidationErrors();
         var request = PageRequest.Read(page, limit, 20, errors);
@@ -56,7 +61,12 @@ public sealed class PagingTests
     [InlineData(-1, 20, "page", "page starts at 1.")]
     [InlineData(1, 0, "limit", "limit must be 1-100.")]
     [InlineData(1, 101, "limit", "limit must be 1-100.")]
-    public void Pages_below_one_and_limits_outside_1_to_100_are_refused(int page, int limit, string field, string message)
+    public void Pages_below_one_and_limits_outside_1_to_100_are_refused(
+        int page,
+        int limit,
+        string field,
+        string message
+    )
     {
         var errors = Refused(e => PageRequest.Read(page, limit, 20, e));
         Assert.Equal([message], errors[field]);
@@ -124,7 +134,8 @@ public sealed class PagingTests
     [InlineData(null, 20)]
     [InlineData(1, 1)]
     [InlineData(100, 100)]
-    public void Keyset_limits_default_to_20(int? limit, int expected) => Assert.Equal(expected, Keyset.Limit(limit, new ValidationErrors()));
+    public void Keyset_limits_default_to_20(int? limit, int expected) =>
+        Assert.Equal(expected, Keyset.Limit(limit, new ValidationErrors()));
 
     [Theory]
     [InlineData(0)]
@@ -137,7 +148,12 @@ public sealed class PagingTests
     {
         var at = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero).AddTicks(7);
         var id = Guid.NewGuid();
-        var page = new PageRequest(5000, 2).Of([(at, id), (at, id), (at, id)], new CountedTotal(20_000, true), r => new TimeAndId(r.at, r.id).ToString(), r => 1);
+        var page = new PageRequest(5000, 2).Of(
+            [(at, id), (at, id), (at, id)],
+            new CountedTotal(20_000, true),
+            r => new TimeAndId(r.at, r.id).ToString(),
+            r => 1
+        );
         Assert.Equal(10_000, page.Pages);
         Assert.True(page.TotalIsEstimate);
         Assert.Equal(2, page.Items.Count);
@@ -154,10 +170,34 @@ public sealed class PagingTests
     [Fact]
     public void A_cursor_with_page_or_one_not_given_out_is_refused()
     {
-        Assert.Equal([NumberedCursor.PageAndCursor],
-            Refused(e => NumberedCursor.Read(2, null, NumberedCursor.Encode(3, "1.0123456789abcdef0123456789abcdef"), 20, TimeAndId.Parse, e))["cursor"]);
-        foreach (var bad in new[] { "", "!", OpaqueCursor.Encode("3~"), OpaqueCursor.Encode("1~1.0123456789abcdef0123456789abcdef"),
-                     OpaqueCursor.Encode("x~1.0123456789abcdef0123456789abcdef"), OpaqueCursor.Encode("3~1.0123"), OpaqueCursor.Encode("3~-1.0123456789abcdef0123456789abcdef") })
-            Assert.Equal([Keyset.MalformedCursor], Refused(e => NumberedCursor.Read(null, null, bad, 20, TimeAndId.Parse, e))["cursor"]);
+        Assert.Equal(
+            [NumberedCursor.PageAndCursor],
+            Refused(e =>
+                NumberedCursor.Read(
+                    2,
+                    null,
+                    NumberedCursor.Encode(3, "1.0123456789abcdef0123456789abcdef"),
+                    20,
+                    TimeAndId.Parse,
+                    e
+                )
+            )["cursor"]
+        );
+        foreach (
+            var bad in new[]
+            {
+                "",
+                "!",
+                OpaqueCursor.Encode("3~"),
+                OpaqueCursor.Encode("1~1.0123456789abcdef0123456789abcdef"),
+                OpaqueCursor.Encode("x~1.0123456789abcdef0123456789abcdef"),
+                OpaqueCursor.Encode("3~1.0123"),
+                OpaqueCursor.Encode("3~-1.0123456789abcdef0123456789abcdef"),
+            }
+        )
+            Assert.Equal(
+                [Keyset.MalformedCursor],
+                Refused(e => NumberedCursor.Read(null, null, bad, 20, TimeAndId.Parse, e))["cursor"]
+            );
     }
 }

@@ -19,20 +19,28 @@ public sealed class InvalidTokenLimitTests
 {
     private const string From = "203.0.113.5";
 
-    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(TestTokens tokens, string? redis, string prefix, ILoggerProvider? logs = null)
+    private static async Task<(WebApplication App, HttpClient Client)> StartAsync(
+        TestTokens tokens,
+        string? redis,
+        string prefix,
+        ILoggerProvider? logs = null
+    )
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Http:TrustedNetworks:0"] = "127.0.0.1",
-            ["RateLimits:InvalidTokens:PermitLimit"] = "3",
-            ["RateLimits:InvalidTokens:WindowSeconds"] = "3600",
-            ["RateLimits:InvalidTokens:RedisKeyPrefix"] = prefix,
-            ["ConnectionStrings:redis"] = redis,
-        });
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                ["Http:TrustedNetworks:0"] = "127.0.0.1",
+                ["RateLimits:InvalidTokens:PermitLimit"] = "3",
+                ["RateLimits:InvalidTokens:WindowSeconds"] = "3600",
+                ["RateLimits:InvalidTokens:RedisKeyPrefix"] = prefix,
+                ["ConnectionStrings:redis"] = redis,
+            }
+        );
         builder.AddServiceDefaults();
-        if (logs is not null) builder.Logging.AddProvider(logs);
+        if (logs is not null)
+            builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<ISigningKeySource>(tokens);
         var app = builder.Build();
         app.UseServiceDefaults();
@@ -102,15 +110,26 @@ public sealed class InvalidTokenLimitTests
 
         public IReadOnlyList<string> Lines => [.. Queue];
 
-        public ILogger CreateLogger(string categoryName) => categoryName == typeof(InvalidTokenLimit).FullName ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName == typeof(InvalidTokenLimit).FullName
+                ? this
+                : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        )
         {
-            if (IsEnabled(logLevel)) Queue.Enqueue(formatter(state, exception));
+            if (IsEnabled(logLevel))
+                Queue.Enqueue(formatter(state, exception));
         }
 
         public void Dispose() { }

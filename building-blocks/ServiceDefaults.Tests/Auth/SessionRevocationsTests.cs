@@ -11,7 +11,8 @@ public sealed class SessionRevocationsTests
     private readonly TestClock _clock = new();
     private readonly SessionRevocations _set;
 
-    public SessionRevocationsTests() => _set = new SessionRevocations(_clock, Options.Create(new JwtOptions { ClockSkewSeconds = 30 }));
+    public SessionRevocationsTests() =>
+        _set = new SessionRevocations(_clock, Options.Create(new JwtOptions { ClockSkewSeconds = 30 }));
 
     [Fact]
     public void An_ended_session_is_refused_and_another_session_of_the_user_is_not()
@@ -71,9 +72,16 @@ public sealed class SessionRevocationsTests
     {
         var user = Guid.NewGuid();
         var expires = _clock.GetUtcNow() + Lifetime;
-        var source = new PagedSource([.. Enumerable.Range(1, 5).Select(i => new Revocation(i * 10, user, Guid.NewGuid(), null, expires))]);
-        var feed = new RevocationFeed(source, _set, Options.Create(new RevocationFeedOptions { PollInterval = TimeSpan.FromMilliseconds(20) }),
-            _clock, NullLogger<RevocationFeed>.Instance);
+        var source = new PagedSource([
+            .. Enumerable.Range(1, 5).Select(i => new Revocation(i * 10, user, Guid.NewGuid(), null, expires)),
+        ]);
+        var feed = new RevocationFeed(
+            source,
+            _set,
+            Options.Create(new RevocationFeedOptions { PollInterval = TimeSpan.FromMilliseconds(20) }),
+            _clock,
+            NullLogger<RevocationFeed>.Instance
+        );
 
         await feed.StartAsync(CancellationToken.None);
         await Eventually.TrueAsync(() => Task.FromResult(feed.Cursor == 50), "the feed never caught up");
@@ -96,7 +104,8 @@ public sealed class SessionRevocationsTests
 
         public void Append(Revocation revocation)
         {
-            lock (items) items.Add(revocation);
+            lock (items)
+                items.Add(revocation);
         }
 
         public Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken)

@@ -30,7 +30,8 @@ public sealed class PingProbe(BusInstance instance) : IEphemeralConsumer<Ping>
     public Task Consume(ConsumeContext<Ping> context)
     {
         Deliveries.AddOrUpdate((instance.Id, context.Message.Id), 1, (_, n) => n + 1);
-        if (context.Message.Fail) throw new TimeoutException("a transient-looking failure, which the ephemeral path still does not retry");
+        if (context.Message.Fail)
+            throw new TimeoutException("a transient-looking failure, which the ephemeral path still does not retry");
         return Task.CompletedTask;
     }
 }
@@ -41,6 +42,7 @@ public sealed class WorkProbe(ProbeDbContext db, BusInstance instance, ILogger<W
 {
     public static readonly ConcurrentDictionary<Guid, int> Attempts = new();
     public static readonly ConcurrentDictionary<(string Instance, Guid Work), int> Handled = new();
+
     /// <summary>Runs of the after-commit step per work, each seen outside any transaction.</summary>
     public static readonly ConcurrentDictionary<Guid, int> AfterCommits = new();
 
@@ -49,15 +51,18 @@ public sealed class WorkProbe(ProbeDbContext db, BusInstance instance, ILogger<W
     protected override Task HandleAsync(ConsumeContext<Work> context, CancellationToken cancellationToken)
     {
         var attempt = Attempts.AddOrUpdate(context.Message.Id, 1, (_, n) => n + 1);
-        if (context.Message.Failure == "permanent") throw new ConflictException("the same answer on every attempt");
-        if (context.Message.Failure == "transient" && attempt <= 2) throw new TimeoutException("the database was slow this time");
+        if (context.Message.Failure == "permanent")
+            throw new ConflictException("the same answer on every attempt");
+        if (context.Message.Failure == "transient" && attempt <= 2)
+            throw new TimeoutException("the database was slow this time");
         Handled.AddOrUpdate((instance.Id, context.Message.Id), 1, (_, n) => n + 1);
         return Task.CompletedTask;
     }
 
     protected override Task AfterCommitAsync(ConsumeContext<Work> context, CancellationToken cancellationToken)
     {
-        if (Db.Database.CurrentTransaction is not null) throw new InvalidOperationException("the after-commit step ran inside the transaction");
+        if (Db.Database.CurrentTransaction is not null)
+            throw new InvalidOperationException("the after-commit step ran inside the transaction");
         AfterCommits.AddOrUpdate(context.Message.Id, 1, (_, n) => n + 1);
         return Task.CompletedTask;
     }

@@ -20,7 +20,10 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         Resources = await TestInfrastructure.IsolateAsync(nameof(TwoInstancesFixture));
         First = await BusHosts.StartAsync(BusHosts.Settings(Resources, Service), b => BusHosts.WireService(b, Service));
         // The second wires the bus before the database: the order of the two calls must not matter.
-        Second = await BusHosts.StartAsync(BusHosts.Settings(Resources, Service), b => BusHosts.WireService(b, Service, busFirst: true));
+        Second = await BusHosts.StartAsync(
+            BusHosts.Settings(Resources, Service),
+            b => BusHosts.WireService(b, Service, busFirst: true)
+        );
     }
 
     public async Task DisposeAsync()
@@ -44,8 +47,14 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
         var ping = new Ping(Guid.NewGuid());
         await BusHosts.Publish(fx.First, ping, ping.Id);
 
-        await Eventually.TrueAsync(() => Task.FromResult(PingProbe.Count(Instance(fx.First), ping.Id) > 0 && PingProbe.Count(Instance(fx.Second), ping.Id) > 0),
-            "both instances never received the ping");
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    PingProbe.Count(Instance(fx.First), ping.Id) > 0
+                        && PingProbe.Count(Instance(fx.Second), ping.Id) > 0
+                ),
+            "both instances never received the ping"
+        );
         await Settle();
         Assert.Equal(1, PingProbe.Count(Instance(fx.First), ping.Id));
         Assert.Equal(1, PingProbe.Count(Instance(fx.Second), ping.Id));
@@ -57,12 +66,21 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
         var work = new Work(Guid.NewGuid());
         await BusHosts.Publish(fx.Second, work, work.Id);
 
-        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.HandledAnywhere(work.Id) > 0), "the work was never handled");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(WorkProbe.HandledAnywhere(work.Id) > 0),
+            "the work was never handled"
+        );
         await Settle();
         Assert.Equal(1, WorkProbe.HandledAnywhere(work.Id));
         Assert.Equal(1, WorkProbe.Attempts[work.Id]);
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", work.Id)));
+        Assert.Equal(
+            1L,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id",
+                ("id", work.Id)
+            )
+        );
     }
 
     [Fact]
@@ -71,12 +89,21 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
         var ping = new Ping(Guid.NewGuid(), Fail: true);
         await BusHosts.Publish(fx.First, ping, ping.Id);
 
-        await Eventually.TrueAsync(() => Task.FromResult(PingProbe.Count(Instance(fx.First), ping.Id) > 0 && PingProbe.Count(Instance(fx.Second), ping.Id) > 0),
-            "both instances never received the ping");
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    PingProbe.Count(Instance(fx.First), ping.Id) > 0
+                        && PingProbe.Count(Instance(fx.Second), ping.Id) > 0
+                ),
+            "both instances never received the ping"
+        );
         await Settle();
         Assert.Equal(1, PingProbe.Count(Instance(fx.First), ping.Id));
         Assert.Equal(1, PingProbe.Count(Instance(fx.Second), ping.Id));
-        Assert.Equal(BusHosts.Queue.Missing, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, Instance(fx.First).QueueFor<PingProbe>() + "_error"));
+        Assert.Equal(
+            BusHosts.Queue.Missing,
+            await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, Instance(fx.First).QueueFor<PingProbe>() + "_error")
+        );
     }
 
     [Fact]
@@ -84,10 +111,19 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
     {
         var ping = new Ping(Guid.NewGuid());
         await BusHosts.Publish(fx.First, ping, ping.Id);
-        await Eventually.TrueAsync(() => Task.FromResult(PingProbe.Count(Instance(fx.Second), ping.Id) > 0), "the ping never arrived");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(PingProbe.Count(Instance(fx.Second), ping.Id) > 0),
+            "the ping never arrived"
+        );
 
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", ping.Id)));
+        Assert.Equal(
+            0L,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id",
+                ("id", ping.Id)
+            )
+        );
     }
 
     [Fact]
@@ -99,26 +135,59 @@ public sealed class EphemeralConsumerTests(TwoInstancesFixture fx) : IClassFixtu
         Assert.StartsWith(TwoInstancesFixture.Service + "-", first.QueueFor<PingProbe>());
         Assert.EndsWith("-" + first.Id, first.QueueFor<PingProbe>());
 
-        Assert.Equal(BusHosts.Queue.ExclusiveToAnotherConnection, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, first.QueueFor<PingProbe>()));
-        Assert.Equal(BusHosts.Queue.ExclusiveToAnotherConnection, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, second.QueueFor<PingProbe>()));
+        Assert.Equal(
+            BusHosts.Queue.ExclusiveToAnotherConnection,
+            await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, first.QueueFor<PingProbe>())
+        );
+        Assert.Equal(
+            BusHosts.Queue.ExclusiveToAnotherConnection,
+            await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, second.QueueFor<PingProbe>())
+        );
         // The assembly scan that gave WorkProbe its shared queue left the ephemeral consumer out.
-        Assert.Equal(BusHosts.Queue.Shared, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)));
-        Assert.Equal(BusHosts.Queue.Missing, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<PingProbe>(TwoInstancesFixture.Service)));
+        Assert.Equal(
+            BusHosts.Queue.Shared,
+            await BusHosts.QueueStateAsync(
+                fx.Resources.BrokerUri,
+                BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)
+            )
+        );
+        Assert.Equal(
+            BusHosts.Queue.Missing,
+            await BusHosts.QueueStateAsync(
+                fx.Resources.BrokerUri,
+                BusHosts.SharedQueue<PingProbe>(TwoInstancesFixture.Service)
+            )
+        );
     }
 
     [Fact]
     public async Task An_instance_queue_disappears_when_its_host_stops()
     {
-        var third = await BusHosts.StartAsync(BusHosts.Settings(fx.Resources, TwoInstancesFixture.Service), b => BusHosts.WireService(b, TwoInstancesFixture.Service));
+        var third = await BusHosts.StartAsync(
+            BusHosts.Settings(fx.Resources, TwoInstancesFixture.Service),
+            b => BusHosts.WireService(b, TwoInstancesFixture.Service)
+        );
         var queue = Instance(third).QueueFor<PingProbe>();
-        Assert.Equal(BusHosts.Queue.ExclusiveToAnotherConnection, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, queue));
+        Assert.Equal(
+            BusHosts.Queue.ExclusiveToAnotherConnection,
+            await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, queue)
+        );
 
         await BusHosts.StopAsync(third);
 
-        await Eventually.TrueAsync(async () => await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, queue) == BusHosts.Queue.Missing,
-            $"{queue} outlived its host", TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(
+            async () => await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, queue) == BusHosts.Queue.Missing,
+            $"{queue} outlived its host",
+            TimeSpan.FromSeconds(15)
+        );
         // The shared queue of the inbox consumer outlives any instance.
-        Assert.Equal(BusHosts.Queue.Shared, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)));
+        Assert.Equal(
+            BusHosts.Queue.Shared,
+            await BusHosts.QueueStateAsync(
+                fx.Resources.BrokerUri,
+                BusHosts.SharedQueue<WorkProbe>(TwoInstancesFixture.Service)
+            )
+        );
     }
 
     [Fact]

@@ -16,7 +16,11 @@ public sealed class InboxRetentionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _resources = await TestInfrastructure.IsolateAsync(nameof(InboxRetentionTests));
-        _host = await BusHosts.StartAsync(BusHosts.Settings(_resources, Service), b => BusHosts.WireService(b, Service), _clock);
+        _host = await BusHosts.StartAsync(
+            BusHosts.Settings(_resources, Service),
+            b => BusHosts.WireService(b, Service),
+            _clock
+        );
     }
 
     public async Task DisposeAsync()
@@ -25,13 +29,20 @@ public sealed class InboxRetentionTests : IAsyncLifetime
         await _resources.DisposeAsync();
     }
 
-    private Task<DateTime?> ProcessedAtAsync(Guid messageId) => Sql.ScalarAsync<DateTime?>(_resources.DatabaseConnectionString,
-        "SELECT processed_at FROM inbox_messages WHERE message_id = @id", ("id", messageId));
+    private Task<DateTime?> ProcessedAtAsync(Guid messageId) =>
+        Sql.ScalarAsync<DateTime?>(
+            _resources.DatabaseConnectionString,
+            "SELECT processed_at FROM inbox_messages WHERE message_id = @id",
+            ("id", messageId)
+        );
 
     private async Task HandleAsync(Work work)
     {
         await BusHosts.Publish(_host, work, work.Id);
-        await Eventually.TrueAsync(async () => await ProcessedAtAsync(work.Id) is not null, "the work was never handled");
+        await Eventually.TrueAsync(
+            async () => await ProcessedAtAsync(work.Id) is not null,
+            "the work was never handled"
+        );
     }
 
     [Fact]
@@ -40,17 +51,24 @@ public sealed class InboxRetentionTests : IAsyncLifetime
         var old = new Work(Guid.NewGuid());
         await HandleAsync(old);
         // Written with the service's clock, not the database's.
-        Assert.True(Math.Abs((await ProcessedAtAsync(old.Id) - _clock.GetUtcNow().UtcDateTime)!.Value.TotalMinutes) < 1);
+        Assert.True(
+            Math.Abs((await ProcessedAtAsync(old.Id) - _clock.GetUtcNow().UtcDateTime)!.Value.TotalMinutes) < 1
+        );
 
         _clock.Advance(TimeSpan.FromDays(13));
         var recent = new Work(Guid.NewGuid());
         await HandleAsync(recent);
-        Assert.True(Math.Abs((await ProcessedAtAsync(recent.Id) - _clock.GetUtcNow().UtcDateTime)!.Value.TotalMinutes) < 1);
+        Assert.True(
+            Math.Abs((await ProcessedAtAsync(recent.Id) - _clock.GetUtcNow().UtcDateTime)!.Value.TotalMinutes) < 1
+        );
         await Task.Delay(TimeSpan.FromSeconds(3)); // a cleanup runs on this day too and must keep both (13 days < 14)
         Assert.NotNull(await ProcessedAtAsync(old.Id));
 
         _clock.Advance(TimeSpan.FromDays(2));
-        await Eventually.TrueAsync(async () => await ProcessedAtAsync(old.Id) is null, "the 15-day-old inbox row was never deleted");
+        await Eventually.TrueAsync(
+            async () => await ProcessedAtAsync(old.Id) is null,
+            "the 15-day-old inbox row was never deleted"
+        );
         Assert.NotNull(await ProcessedAtAsync(recent.Id));
     }
 
@@ -60,11 +78,16 @@ public sealed class InboxRetentionTests : IAsyncLifetime
         var settings = BusHosts.Settings(_resources, Service, database: false);
         settings["Messaging:InboxRetention"] = "30.00:00:00";
         using (var configured = BusHosts.Build(settings, b => b.AddEventBus(Service)))
-            Assert.Equal(TimeSpan.FromDays(30), configured.Services.GetRequiredService<IOptions<MessagingOptions>>().Value.InboxRetention);
+            Assert.Equal(
+                TimeSpan.FromDays(30),
+                configured.Services.GetRequiredService<IOptions<MessagingOptions>>().Value.InboxRetention
+            );
 
         settings["Messaging:InboxRetention"] = "00:10:00";
         using var tooShort = BusHosts.Build(settings, b => b.AddEventBus(Service));
-        var error = Assert.Throws<OptionsValidationException>(() => tooShort.Services.GetRequiredService<IOptions<MessagingOptions>>().Value);
+        var error = Assert.Throws<OptionsValidationException>(() =>
+            tooShort.Services.GetRequiredService<IOptions<MessagingOptions>>().Value
+        );
         Assert.Contains("InboxRetention", error.Message);
     }
 }

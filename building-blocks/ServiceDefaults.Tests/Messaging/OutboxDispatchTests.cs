@@ -3,7 +3,6 @@ using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using Community.Contracts;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 using Community.Testing;
 using MassTransit;
@@ -79,11 +78,15 @@ public class HookedPublisher : DispatchProxy
 public sealed class OutboxDispatchTests : IAsyncLifetime
 {
     private const int BatchSize = 20;
-    private static readonly string[] Exchanges = [.. new[] { typeof(OutboxProbe), typeof(OtherOutboxProbe) }.Select(t => $"{t.Namespace}:{t.Name}")];
+    private static readonly string[] Exchanges =
+    [
+        .. new[] { typeof(OutboxProbe), typeof(OtherOutboxProbe) }.Select(t => $"{t.Namespace}:{t.Name}"),
+    ];
     private readonly PublishHook _hook = new();
     private IsolatedResources _resources = null!;
 
-    public async Task InitializeAsync() => _resources = await TestInfrastructure.IsolateAsync(nameof(OutboxDispatchTests));
+    public async Task InitializeAsync() =>
+        _resources = await TestInfrastructure.IsolateAsync(nameof(OutboxDispatchTests));
 
     public async Task DisposeAsync() => await _resources.DisposeAsync();
 
@@ -95,12 +98,15 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             [$"ConnectionStrings:{ResourceNames.DatabaseOf(service)}"] = database,
             ["Messaging:OutboxBatchSize"] = BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        return await BusHosts.StartAsync(settings, builder =>
-        {
-            BusHosts.WireService(builder, service, ephemeral: false);
-            builder.Services.AddSingleton(_hook);
-            builder.Services.AddScoped(sp => HookedPublisher.Create(sp.GetRequiredService<IBus>(), _hook));
-        });
+        return await BusHosts.StartAsync(
+            settings,
+            builder =>
+            {
+                BusHosts.WireService(builder, service, ephemeral: false);
+                builder.Services.AddSingleton(_hook);
+                builder.Services.AddScoped(sp => HookedPublisher.Create(sp.GetRequiredService<IBus>(), _hook));
+            }
+        );
     }
 
     /// <summary>A durable queue of the test's own on both events' exchanges: it keeps every delivery, in arrival order.</summary>
@@ -138,12 +144,18 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
     /// <summary>Commits <paramref name="count"/> events (every fourth of the other type) in one transaction, so one pass claims them as one batch.</summary>
     private static async Task<List<INumberedProbe>> WriteAsync(IHost host, int count)
     {
-        var events = Enumerable.Range(1, count).Select(n => n % 4 == 0
-            ? (INumberedProbe)new OtherOutboxProbe(Guid.CreateVersion7(), DateTimeOffset.UtcNow, n)
-            : new OutboxProbe(Guid.CreateVersion7(), DateTimeOffset.UtcNow, n)).ToList();
+        var events = Enumerable
+            .Range(1, count)
+            .Select(n =>
+                n % 4 == 0
+                    ? (INumberedProbe)new OtherOutboxProbe(Guid.CreateVersion7(), DateTimeOffset.UtcNow, n)
+                    : new OutboxProbe(Guid.CreateVersion7(), DateTimeOffset.UtcNow, n)
+            )
+            .ToList();
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProbeDbContext>();
-        foreach (var e in events) db.AddIntegrationEvent(e);
+        foreach (var e in events)
+            db.AddIntegrationEvent(e);
         await db.SaveChangesAsync();
         return events;
     }
@@ -151,7 +163,12 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
     private static async Task<List<OutboxMessage>> RowsAsync(IHost host)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ProbeDbContext>().Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Sequence).ToListAsync();
+        return await scope
+            .ServiceProvider.GetRequiredService<ProbeDbContext>()
+            .Set<OutboxMessage>()
+            .AsNoTracking()
+            .OrderBy(m => m.Sequence)
+            .ToListAsync();
     }
 
     [Fact]
@@ -162,7 +179,8 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
         // As a nack does, the failure comes back after the publishes behind it have gone out.
         _hook.Before = async probe =>
         {
-            if (probe.Number != 5 || _hook.Calls[5] > 1) return;
+            if (probe.Number != 5 || _hook.Calls[5] > 1)
+                return;
             await Task.Delay(TimeSpan.FromMilliseconds(300));
             throw new InvalidOperationException("the broker nacked number 5");
         };
@@ -172,7 +190,10 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             var events = await WriteAsync(host, BatchSize);
             var fifth = events[4].MessageId;
 
-            await Eventually.TrueAsync(async () => (await RowsAsync(host)).All(r => r.PublishedAt is not null), "not every row was marked published");
+            await Eventually.TrueAsync(
+                async () => (await RowsAsync(host)).All(r => r.PublishedAt is not null),
+                "not every row was marked published"
+            );
             var rows = (await RowsAsync(host)).ToDictionary(r => r.Id);
 
             // The failed one was counted and retried; the others went out once, in the first pass, marked together.
@@ -222,12 +243,19 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             await stopped.Task.WaitAsync(TimeSpan.FromSeconds(120));
 
             // While it is down the rows wait in the table, the failures recorded against them.
-            await Eventually.TrueAsync(async () => (await RowsAsync(host)).Any(r => r.Attempts > 0), "no publish failed while the broker was down", TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(
+                async () => (await RowsAsync(host)).Any(r => r.Attempts > 0),
+                "no publish failed while the broker was down",
+                TimeSpan.FromSeconds(60)
+            );
             Assert.Contains(await RowsAsync(host), r => r.PublishedAt is null);
             await rabbit.StartAsync();
 
-            await Eventually.TrueAsync(async () => (await RowsAsync(host)).All(r => r.PublishedAt is not null),
-                "not every row was marked published after the broker came back", TimeSpan.FromSeconds(120));
+            await Eventually.TrueAsync(
+                async () => (await RowsAsync(host)).All(r => r.PublishedAt is not null),
+                "not every row was marked published after the broker came back",
+                TimeSpan.FromSeconds(120)
+            );
             var arrived = await DrainAsync(brokerUri, queue);
             // At least once: every event is in the queue under its own id; a publish cut by the outage may be there twice.
             Assert.Equal(events.Select(e => e.MessageId).Order(), arrived.Distinct().Order());

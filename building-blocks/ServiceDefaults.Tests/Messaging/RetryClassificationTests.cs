@@ -14,7 +14,10 @@ public sealed class OneInstanceFixture : IAsyncLifetime
     {
         Resources = await TestInfrastructure.IsolateAsync(nameof(OneInstanceFixture));
         // No AddEphemeralConsumer: the assembly scan alone must not pick up the Ping probe.
-        Host = await BusHosts.StartAsync(BusHosts.Settings(Resources, Service), b => BusHosts.WireService(b, Service, ephemeral: false));
+        Host = await BusHosts.StartAsync(
+            BusHosts.Settings(Resources, Service),
+            b => BusHosts.WireService(b, Service, ephemeral: false)
+        );
     }
 
     public async Task DisposeAsync()
@@ -34,20 +37,40 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
         var work = new Work(Guid.NewGuid(), Failure: "permanent");
         await BusHosts.Publish(fx.Host, work, work.Id);
 
-        await Eventually.TrueAsync(async () => await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, ErrorQueue) == 1,
-            $"the message never reached {ErrorQueue}");
+        await Eventually.TrueAsync(
+            async () => await BusHosts.QueueMessagesAsync(fx.Resources.BrokerUri, ErrorQueue) == 1,
+            $"the message never reached {ErrorQueue}"
+        );
         Assert.Equal(1, WorkProbe.Attempts[work.Id]);
         Assert.Equal(0, WorkProbe.HandledAnywhere(work.Id));
         Assert.False(WorkProbe.AfterCommits.ContainsKey(work.Id));
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", work.Id)));
+        Assert.Equal(
+            0L,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id",
+                ("id", work.Id)
+            )
+        );
     }
 
     [Fact]
     public async Task The_assembly_scan_leaves_ephemeral_consumers_out()
     {
-        Assert.Equal(BusHosts.Queue.Shared, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<WorkProbe>(OneInstanceFixture.Service)));
-        Assert.Equal(BusHosts.Queue.Missing, await BusHosts.QueueStateAsync(fx.Resources.BrokerUri, BusHosts.SharedQueue<PingProbe>(OneInstanceFixture.Service)));
+        Assert.Equal(
+            BusHosts.Queue.Shared,
+            await BusHosts.QueueStateAsync(
+                fx.Resources.BrokerUri,
+                BusHosts.SharedQueue<WorkProbe>(OneInstanceFixture.Service)
+            )
+        );
+        Assert.Equal(
+            BusHosts.Queue.Missing,
+            await BusHosts.QueueStateAsync(
+                fx.Resources.BrokerUri,
+                BusHosts.SharedQueue<PingProbe>(OneInstanceFixture.Service)
+            )
+        );
     }
 
     [Fact]
@@ -56,12 +79,24 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
         var work = new Work(Guid.NewGuid(), Failure: "transient");
         await BusHosts.Publish(fx.Host, work, work.Id);
 
-        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.HandledAnywhere(work.Id) > 0), "the retries never handled the message");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(WorkProbe.HandledAnywhere(work.Id) > 0),
+            "the retries never handled the message"
+        );
         Assert.Equal(3, WorkProbe.Attempts[work.Id]); // two failures, then success
         Assert.Equal(1, WorkProbe.HandledAnywhere(work.Id));
-        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.AfterCommits.GetValueOrDefault(work.Id) == 1), "the after-commit step never ran");
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", work.Id)));
+        await Eventually.TrueAsync(
+            () => Task.FromResult(WorkProbe.AfterCommits.GetValueOrDefault(work.Id) == 1),
+            "the after-commit step never ran"
+        );
+        Assert.Equal(
+            1L,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id",
+                ("id", work.Id)
+            )
+        );
     }
 
     [Fact]
@@ -69,11 +104,19 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
     {
         var work = new Work(Guid.NewGuid());
         await BusHosts.Publish(fx.Host, work, work.Id);
-        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.AfterCommits.GetValueOrDefault(work.Id) == 1), "the after-commit step never ran");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(WorkProbe.AfterCommits.GetValueOrDefault(work.Id) == 1),
+            "the after-commit step never ran"
+        );
         // The same message again: the inbox skips it, and with it the after-commit step.
         await BusHosts.Publish(fx.Host, work, work.Id);
-        await Eventually.TrueAsync(() => Task.FromResult(WorkProbe.Attempts.GetValueOrDefault(work.Id) == 1 && WorkProbe.HandledAnywhere(work.Id) == 1),
-            "the first delivery was not handled once");
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    WorkProbe.Attempts.GetValueOrDefault(work.Id) == 1 && WorkProbe.HandledAnywhere(work.Id) == 1
+                ),
+            "the first delivery was not handled once"
+        );
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(1, WorkProbe.AfterCommits[work.Id]);
         Assert.Equal(1, WorkProbe.HandledAnywhere(work.Id));
@@ -87,13 +130,22 @@ public sealed class RetryClassificationTests(OneInstanceFixture fx) : IClassFixt
     [InlineData(typeof(TimeoutException), false)]
     [InlineData(typeof(InvalidOperationException), false)]
     public void Domain_refusals_are_permanent_and_other_faults_transient(Type type, bool permanent) =>
-        Assert.Equal(permanent, ServiceDefaults.Messaging.RetryPolicy.IsPermanent((Exception)Activator.CreateInstance(type, "x")!));
+        Assert.Equal(
+            permanent,
+            ServiceDefaults.Messaging.RetryPolicy.IsPermanent((Exception)Activator.CreateInstance(type, "x")!)
+        );
 
     [Fact]
     public void Validation_errors_are_permanent_and_domain_errors_that_say_try_again_are_not()
     {
-        Assert.True(ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new Errors.RequestValidationException("name", "required")));
-        Assert.False(ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new Errors.TooManyRequestsException("slow down", TimeSpan.FromSeconds(1))));
+        Assert.True(
+            ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new Errors.RequestValidationException("name", "required"))
+        );
+        Assert.False(
+            ServiceDefaults.Messaging.RetryPolicy.IsPermanent(
+                new Errors.TooManyRequestsException("slow down", TimeSpan.FromSeconds(1))
+            )
+        );
         Assert.False(ServiceDefaults.Messaging.RetryPolicy.IsPermanent(new UpstreamUnavailable()));
     }
 

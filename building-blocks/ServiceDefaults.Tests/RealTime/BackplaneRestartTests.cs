@@ -24,7 +24,9 @@ public sealed class RestartedRedisHubsFixture : TwoHubInstances
     protected override ValueTask StopServersAsync() => Redis.DisposeAsync();
 }
 
-public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClassFixture<RestartedRedisHubsFixture>, IAsyncLifetime
+public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx)
+    : IClassFixture<RestartedRedisHubsFixture>,
+        IAsyncLifetime
 {
     private readonly List<LiveConnection> _clients = [];
 
@@ -32,7 +34,8 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients) await client.DisposeAsync();
+        foreach (var client in _clients)
+            await client.DisposeAsync();
     }
 
     private async Task<LiveConnection> Connect(HubHost host, Guid? user = null)
@@ -77,16 +80,22 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
         // Nobody reconnects or joins again: both instances subscribe again by themselves.
         var (fromFirst, fromSecond) = (Tag(), Tag());
         var attempt = 0;
-        await Eventually.TrueAsync(async () =>
-        {
-            await onFirst.Connection.InvokeAsync("ToGroup", group, fromFirst, ++attempt);
-            return onSecond.ReceivedOf("group").Any(i => i.Argument<string>(0) == fromFirst);
-        }, "a group message from the first instance never reached the second after Redis came back");
-        await Eventually.TrueAsync(async () =>
-        {
-            await onSecond.Connection.InvokeAsync("ToGroup", group, fromSecond, ++attempt);
-            return onFirst.ReceivedOf("group").Any(i => i.Argument<string>(0) == fromSecond);
-        }, "a group message from the second instance never reached the first after Redis came back");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await onFirst.Connection.InvokeAsync("ToGroup", group, fromFirst, ++attempt);
+                return onSecond.ReceivedOf("group").Any(i => i.Argument<string>(0) == fromFirst);
+            },
+            "a group message from the first instance never reached the second after Redis came back"
+        );
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await onSecond.Connection.InvokeAsync("ToGroup", group, fromSecond, ++attempt);
+                return onFirst.ReceivedOf("group").Any(i => i.Argument<string>(0) == fromSecond);
+            },
+            "a group message from the second instance never reached the first after Redis came back"
+        );
 
         // Back for good: every send arrives, in order, at the members and the user, and at no one else.
         const int count = 20;
@@ -104,8 +113,13 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx) : IClass
         await onFirst.Connection.InvokeAsync("ToAll", marker, 1);
         await onSecond.Connection.InvokeAsync("ToAll", marker, 2);
         foreach (var client in _clients)
-            await client.WaitForAsync("all", i => i.Argument<string>(0) == marker && i.Argument<int>(1) == 2
-                && client.ReceivedOf("all").Any(j => j.Argument<string>(0) == marker && j.Argument<int>(1) == 1));
+            await client.WaitForAsync(
+                "all",
+                i =>
+                    i.Argument<string>(0) == marker
+                    && i.Argument<int>(1) == 2
+                    && client.ReceivedOf("all").Any(j => j.Argument<string>(0) == marker && j.Argument<int>(1) == 1)
+            );
 
         var expected = Enumerable.Range(1, count).ToArray();
         Assert.Equal(expected, Seqs(onSecond, "group", after));

@@ -47,11 +47,15 @@ public sealed class TwoHubInstancesFixture : TwoHubInstances
 {
     protected override Dictionary<string, string?> Settings => Generous;
 
-    public static Dictionary<string, string?> Generous => new()
-    {
-        ["RealTime:CallsPerSecond"] = "10000", ["RealTime:Burst"] = "10000",
-        ["RealTime:UserCallsPerSecond"] = "10000", ["RealTime:UserBurst"] = "10000", ["RealTime:MaxConnectionsPerUser"] = "1000",
-    };
+    public static Dictionary<string, string?> Generous =>
+        new()
+        {
+            ["RealTime:CallsPerSecond"] = "10000",
+            ["RealTime:Burst"] = "10000",
+            ["RealTime:UserCallsPerSecond"] = "10000",
+            ["RealTime:UserBurst"] = "10000",
+            ["RealTime:MaxConnectionsPerUser"] = "1000",
+        };
 }
 
 public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<TwoHubInstancesFixture>, IAsyncLifetime
@@ -62,7 +66,8 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients) await client.DisposeAsync();
+        foreach (var client in _clients)
+            await client.DisposeAsync();
     }
 
     private async Task<LiveConnection> Connect(HubHost host, Guid? user = null)
@@ -92,8 +97,13 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
             await first.Connection.InvokeAsync("ToAll", tag, 1);
             await second.Connection.InvokeAsync("ToAll", tag, 2);
             foreach (var client in _clients)
-                await client.WaitForAsync("all", i => i.Argument<string>(0) == tag && i.Argument<int>(1) == 2
-                    && client.ReceivedOf("all").Any(j => j.Argument<string>(0) == tag && j.Argument<int>(1) == 1));
+                await client.WaitForAsync(
+                    "all",
+                    i =>
+                        i.Argument<string>(0) == tag
+                        && i.Argument<int>(1) == 2
+                        && client.ReceivedOf("all").Any(j => j.Argument<string>(0) == tag && j.Argument<int>(1) == 1)
+                );
         }
     }
 
@@ -226,7 +236,8 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
 
         // SignalR's Redis backplane waits 30 to 35 s for an instance owning the connection to acknowledge, then fails the call.
         await Assert.ThrowsAsync<HubException>(() =>
-            sender.Connection.InvokeAsync("JoinFor", "no-such-connection", "g-" + Tag()));
+            sender.Connection.InvokeAsync("JoinFor", "no-such-connection", "g-" + Tag())
+        );
 
         Assert.Equal("still here", await sender.Connection.InvokeAsync<string>("Echo", "still here"));
     }
@@ -242,7 +253,12 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
 
         await sender.Connection.InvokeAsync("ToConnection", remote.Connection.ConnectionId, tag, 1);
         await sender.Connection.InvokeAsync("ToConnection", local.Connection.ConnectionId, tag, 2);
-        await sender.Connection.InvokeAsync("ToConnections", new[] { local.Connection.ConnectionId, remote.Connection.ConnectionId }, tag, 3);
+        await sender.Connection.InvokeAsync(
+            "ToConnections",
+            new[] { local.Connection.ConnectionId, remote.Connection.ConnectionId },
+            tag,
+            3
+        );
         await Settle();
 
         Assert.Equal([1], Seqs(remote, "connection", tag));
@@ -260,15 +276,18 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
         var senderOnFirst = await Connect(fx.First);
         var senderOnSecond = await Connect(fx.Second);
         var members = new[] { await Connect(fx.First), await Connect(fx.Second), await Connect(fx.Second) };
-        foreach (var member in members) await member.Connection.InvokeAsync("Join", group);
+        foreach (var member in members)
+            await member.Connection.InvokeAsync("Join", group);
         var (fromFirst, fromSecond) = (Tag(), Tag());
 
         async Task Send(LiveConnection sender, string tag)
         {
-            for (var seq = 1; seq <= count; seq++) await sender.Connection.InvokeAsync("ToGroup", group, tag, seq);
+            for (var seq = 1; seq <= count; seq++)
+                await sender.Connection.InvokeAsync("ToGroup", group, tag, seq);
         }
         await Task.WhenAll(Send(senderOnFirst, fromFirst), Send(senderOnSecond, fromSecond));
-        foreach (var member in members) await member.WaitForCountAsync("group", 2 * count);
+        foreach (var member in members)
+            await member.WaitForCountAsync("group", 2 * count);
         await Settle();
 
         var expected = Enumerable.Range(1, count).ToArray();
@@ -291,7 +310,8 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
 
         var sending = Task.Run(async () =>
         {
-            for (var seq = 1; seq <= count; seq++) await sender.Connection.InvokeAsync("ToGroup", group, tag, seq);
+            for (var seq = 1; seq <= count; seq++)
+                await sender.Connection.InvokeAsync("ToGroup", group, tag, seq);
         });
         await early.WaitForAsync("group", i => i.Argument<string>(0) == tag && i.Argument<int>(1) >= count / 4);
         var late = await Connect(fx.Second);
@@ -309,7 +329,11 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     [Fact]
     public void Each_instance_runs_the_backplane_as_the_hub_lifetime_manager()
     {
-        Assert.IsType<RedisHubLifetimeManager<ProbeHub>>(fx.First.Services.GetRequiredService<HubLifetimeManager<ProbeHub>>());
-        Assert.IsType<RedisHubLifetimeManager<ProbeHub>>(fx.Second.Services.GetRequiredService<HubLifetimeManager<ProbeHub>>());
+        Assert.IsType<RedisHubLifetimeManager<ProbeHub>>(
+            fx.First.Services.GetRequiredService<HubLifetimeManager<ProbeHub>>()
+        );
+        Assert.IsType<RedisHubLifetimeManager<ProbeHub>>(
+            fx.Second.Services.GetRequiredService<HubLifetimeManager<ProbeHub>>()
+        );
     }
 }

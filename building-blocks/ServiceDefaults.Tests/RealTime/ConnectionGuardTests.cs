@@ -23,12 +23,17 @@ public sealed class GuardedHubFixture : IAsyncLifetime
     {
         Tokens = new TestTokens(Clock);
         Resources = await TestInfrastructure.IsolateAsync(nameof(GuardedHubFixture));
-        Host = await HubHost.StartAsync(Resources, Tokens, Clock, new Dictionary<string, string?>
-        {
-            ["RealTime:CallsPerSecond"] = "2",
-            ["RealTime:Burst"] = Burst.ToString(),
-            ["RealTime:MaxMessageBytes"] = MaxMessageBytes.ToString(),
-        });
+        Host = await HubHost.StartAsync(
+            Resources,
+            Tokens,
+            Clock,
+            new Dictionary<string, string?>
+            {
+                ["RealTime:CallsPerSecond"] = "2",
+                ["RealTime:Burst"] = Burst.ToString(),
+                ["RealTime:MaxMessageBytes"] = MaxMessageBytes.ToString(),
+            }
+        );
     }
 
     public async Task DisposeAsync()
@@ -47,7 +52,8 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients) await client.DisposeAsync();
+        foreach (var client in _clients)
+            await client.DisposeAsync();
     }
 
     private async Task<LiveConnection> Connect(string token)
@@ -64,7 +70,9 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     public async Task A_connection_without_a_valid_token_is_refused()
     {
         var none = await Assert.ThrowsAsync<HttpRequestException>(() => fx.Host.ConnectAsync(null));
-        var forged = await Assert.ThrowsAsync<HttpRequestException>(() => fx.Host.ConnectAsync(TestTokens.Tamper(fx.Tokens.Issue(Guid.NewGuid()), "sub", Guid.NewGuid().ToString())));
+        var forged = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            fx.Host.ConnectAsync(TestTokens.Tamper(fx.Tokens.Issue(Guid.NewGuid()), "sub", Guid.NewGuid().ToString()))
+        );
 
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
@@ -83,7 +91,9 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
 
         await AssertOpen(longLived);
         Assert.Equal(HubConnectionState.Disconnected, shortLived.Connection.State);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => shortLived.Connection.InvokeAsync<string>("Echo", "too late"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            shortLived.Connection.InvokeAsync<string>("Echo", "too late")
+        );
     }
 
     [Fact]
@@ -109,12 +119,16 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         var otherSession = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, other));
         await AssertOpen(endedFirst);
 
-        await fx.Host.PublishAsync(new SessionEnded(Guid.NewGuid(), fx.Clock.GetUtcNow(), user, ended, fx.Clock.GetUtcNow().AddMinutes(15)));
+        await fx.Host.PublishAsync(
+            new SessionEnded(Guid.NewGuid(), fx.Clock.GetUtcNow(), user, ended, fx.Clock.GetUtcNow().AddMinutes(15))
+        );
 
         await endedFirst.WaitForCloseAsync(TimeSpan.FromSeconds(10));
         await endedSecond.WaitForCloseAsync(TimeSpan.FromSeconds(10));
         await AssertOpen(otherSession);
-        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => fx.Host.ConnectAsync(SessionTokens.Issue(fx.Tokens, fx.Clock, user, ended)));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            fx.Host.ConnectAsync(SessionTokens.Issue(fx.Tokens, fx.Clock, user, ended))
+        );
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
@@ -123,11 +137,17 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     {
         var user = Guid.NewGuid();
         var stranger = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
-        var before = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, Guid.NewGuid(), fx.Clock.GetUtcNow().AddMinutes(-2)));
-        var after = await Connect(SessionTokens.Issue(fx.Tokens, fx.Clock, user, Guid.NewGuid(), fx.Clock.GetUtcNow().AddSeconds(5)));
+        var before = await Connect(
+            SessionTokens.Issue(fx.Tokens, fx.Clock, user, Guid.NewGuid(), fx.Clock.GetUtcNow().AddMinutes(-2))
+        );
+        var after = await Connect(
+            SessionTokens.Issue(fx.Tokens, fx.Clock, user, Guid.NewGuid(), fx.Clock.GetUtcNow().AddSeconds(5))
+        );
         var now = fx.Clock.GetUtcNow();
 
-        await fx.Host.PublishAsync(new UserSessionsEnded(Guid.NewGuid(), now, user, now.AddMinutes(-1), "password_reset", now.AddMinutes(15)));
+        await fx.Host.PublishAsync(
+            new UserSessionsEnded(Guid.NewGuid(), now, user, now.AddMinutes(-1), "password_reset", now.AddMinutes(15))
+        );
 
         await before.WaitForCloseAsync(TimeSpan.FromSeconds(10));
         await AssertOpen(after);
@@ -140,8 +160,11 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         var client = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
         var other = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
 
-        for (var i = 0; i < GuardedHubFixture.Burst; i++) await AssertOpen(client);
-        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<string>("Echo", "one too many"));
+        for (var i = 0; i < GuardedHubFixture.Burst; i++)
+            await AssertOpen(client);
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            client.Connection.InvokeAsync<string>("Echo", "one too many")
+        );
 
         Assert.Contains("Too many calls", refused.Message);
         Assert.Equal(HubConnectionState.Connected, client.Connection.State);
@@ -173,7 +196,9 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
 
         // The client sends what it is given; the server's limit is what refuses it.
         var oversized = new string('x', GuardedHubFixture.MaxMessageBytes * 2);
-        var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<string>("Echo", oversized));
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            client.Connection.InvokeAsync<string>("Echo", oversized)
+        );
 
         var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
         // A close message with an error (its detail stays on the server, detailed errors being off), not a dropped socket.

@@ -18,35 +18,63 @@ public sealed class ProbeHub : Hub
 {
     /// <summary>The client methods it calls, each with a tag and a seq.</summary>
     public static readonly string[] ClientMethods =
-        ["all", "others", "group", "groups", "others_in_group", "user", "users", "connection", "connections"];
+    [
+        "all",
+        "others",
+        "group",
+        "groups",
+        "others_in_group",
+        "user",
+        "users",
+        "connection",
+        "connections",
+    ];
 
     public string Echo(string text) => text;
+
     [HubCallLimit(callsPerSecond: 1, burst: 2)]
     public string Typing() => "typing";
+
     public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
+
     public Task Leave(string group) => Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+
     public Task JoinFor(string connectionId, string group) => Groups.AddToGroupAsync(connectionId, group);
+
     public Task LeaveFor(string connectionId, string group) => Groups.RemoveFromGroupAsync(connectionId, group);
+
     public Task ToAll(string tag, int seq) => Clients.All.SendAsync("all", tag, seq);
+
     public Task ToOthers(string tag, int seq) => Clients.Others.SendAsync("others", tag, seq);
+
     public Task ToGroup(string group, string tag, int seq) => Clients.Group(group).SendAsync("group", tag, seq);
+
     public Task ToGroups(string[] groups, string tag, int seq) => Clients.Groups(groups).SendAsync("groups", tag, seq);
-    public Task ToOthersInGroup(string group, string tag, int seq) => Clients.OthersInGroup(group).SendAsync("others_in_group", tag, seq);
+
+    public Task ToOthersInGroup(string group, string tag, int seq) =>
+        Clients.OthersInGroup(group).SendAsync("others_in_group", tag, seq);
+
     public Task ToUser(string user, string tag, int seq) => Clients.User(user).SendAsync("user", tag, seq);
+
     public Task ToUsers(string[] users, string tag, int seq) => Clients.Users(users).SendAsync("users", tag, seq);
-    public Task ToConnection(string connectionId, string tag, int seq) => Clients.Client(connectionId).SendAsync("connection", tag, seq);
-    public Task ToConnections(string[] connectionIds, string tag, int seq) => Clients.Clients(connectionIds).SendAsync("connections", tag, seq);
+
+    public Task ToConnection(string connectionId, string tag, int seq) =>
+        Clients.Client(connectionId).SendAsync("connection", tag, seq);
+
+    public Task ToConnections(string[] connectionIds, string tag, int seq) =>
+        Clients.Clients(connectionIds).SendAsync("connections", tag, seq);
 
     /// <summary>Refuses as a service's hub method does (hub, not_found, validation, forbidden, unavailable), or fails.</summary>
-    public string Refuse(string kind) => kind switch
-    {
-        "hub" => throw new HubException("Not now."),
-        "not_found" => throw new NotFoundException("No such thing."),
-        "validation" => throw new RequestValidationException("text", "text is required."),
-        "forbidden" => throw new ForbiddenException("Not yours."),
-        "unavailable" => throw new ServiceUnavailableException("The mail server is down.", TimeSpan.FromSeconds(2)),
-        _ => throw new InvalidOperationException($"A genuine fault: {kind}."),
-    };
+    public string Refuse(string kind) =>
+        kind switch
+        {
+            "hub" => throw new HubException("Not now."),
+            "not_found" => throw new NotFoundException("No such thing."),
+            "validation" => throw new RequestValidationException("text", "text is required."),
+            "forbidden" => throw new ForbiddenException("Not yours."),
+            "unavailable" => throw new ServiceUnavailableException("The mail server is down.", TimeSpan.FromSeconds(2)),
+            _ => throw new InvalidOperationException($"A genuine fault: {kind}."),
+        };
 }
 
 /// <summary>A small service with <see cref="ProbeHub"/> on real Kestrel, wired as a real-time service wires itself.</summary>
@@ -62,8 +90,12 @@ public sealed class HubHost : IAsyncDisposable
     public IServiceProvider Services => App.Services;
 
     public static async Task<HubHost> StartAsync(
-        IsolatedResources resources, TestTokens tokens, TimeProvider clock, IDictionary<string, string?>? settings = null,
-        Action<WebApplicationBuilder>? configure = null)
+        IsolatedResources resources,
+        TestTokens tokens,
+        TimeProvider clock,
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null
+    )
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -76,7 +108,8 @@ public sealed class HubHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         // A test's own settings win (another Redis, for instance).
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            configuration[key] = value;
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddServiceDefaults();
         builder.Services.AddSingleton<ISigningKeySource>(tokens);
@@ -89,16 +122,28 @@ public sealed class HubHost : IAsyncDisposable
         app.MapDefaultEndpoints();
         app.MapRealTimeHub<ProbeHub>(HubPath);
         await app.StartAsync();
-        await Eventually.TrueAsync(() => Task.FromResult(app.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
-            "the hub host's bus never became ready");
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    app.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy
+                ),
+            "the hub host's bus never became ready"
+        );
         return new HubHost(app);
     }
 
     public Task<LiveConnection> ConnectAsync(string? token, bool skipNegotiation = false, bool reconnect = false) =>
         LiveConnection.ConnectAsync(
-            new Uri(BaseAddress, HubPath), token, ProbeHub.ClientMethods, arguments: 2, skipNegotiation, reconnect);
+            new Uri(BaseAddress, HubPath),
+            token,
+            ProbeHub.ClientMethods,
+            arguments: 2,
+            skipNegotiation,
+            reconnect
+        );
 
-    public Task PublishAsync<T>(T message) where T : class => Services.GetRequiredService<IBus>().Publish(message);
+    public Task PublishAsync<T>(T message)
+        where T : class => Services.GetRequiredService<IBus>().Publish(message);
 
     public async ValueTask DisposeAsync()
     {
@@ -110,7 +155,13 @@ public sealed class HubHost : IAsyncDisposable
 /// <summary>Test tokens with a session id, as identity issues them.</summary>
 public static class SessionTokens
 {
-    public static string Issue(TestTokens tokens, TimeProvider clock, Guid userId, Guid sessionId, DateTimeOffset? issuedAt = null)
+    public static string Issue(
+        TestTokens tokens,
+        TimeProvider clock,
+        Guid userId,
+        Guid sessionId,
+        DateTimeOffset? issuedAt = null
+    )
     {
         var claims = TestTokens.Claims(userId.ToString(), issuedAt ?? clock.GetUtcNow());
         claims[ClaimNames.Session] = sessionId.ToString();

@@ -21,11 +21,18 @@ public sealed class CapturedLogs : ILoggerProvider
 
     private sealed class Logger(CapturedLogs logs, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
         public bool IsEnabled(LogLevel logLevel) => true;
+
         public void Log<TState>(
-            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            logs.Entries.Enqueue(new(category, logLevel, eventId, formatter(state, exception), exception));
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        ) => logs.Entries.Enqueue(new(category, logLevel, eventId, formatter(state, exception), exception));
     }
 }
 
@@ -41,12 +48,17 @@ public sealed class RefusalLogHubFixture : IAsyncLifetime
     {
         Tokens = new TestTokens(Clock);
         Resources = await TestInfrastructure.IsolateAsync(nameof(RefusalLogHubFixture));
-        Host = await HubHost.StartAsync(Resources, Tokens, Clock, configure: builder =>
-        {
-            builder.Logging.AddProvider(Logs);
-            // This provider sees everything, so a refusal logged lower than Warning still shows here.
-            builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
-        });
+        Host = await HubHost.StartAsync(
+            Resources,
+            Tokens,
+            Clock,
+            configure: builder =>
+            {
+                builder.Logging.AddProvider(Logs);
+                // This provider sees everything, so a refusal logged lower than Warning still shows here.
+                builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+            }
+        );
     }
 
     public async Task DisposeAsync()
@@ -72,7 +84,8 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         // Too many calls: the rate limit's refusal (Typing allows a burst of 2).
         await Assert.ThrowsAsync<HubException>(async () =>
         {
-            for (var i = 0; i < 3; i++) await client.Connection.InvokeAsync("Typing");
+            for (var i = 0; i < 3; i++)
+                await client.Connection.InvokeAsync("Typing");
         });
         Assert.Equal("still here", await client.Connection.InvokeAsync<string>("Echo", "still here"));
 
@@ -85,12 +98,14 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
         await using var client = await fx.Host.ConnectAsync(fx.Tokens.Issue(Guid.NewGuid()));
         var before = fx.Logs.Entries.Count;
 
-        foreach (var (kind, answer) in new[]
-        {
-            ("not_found", "HubException: 404 Not found: No such thing."),
-            ("validation", "HubException: 400 Validation failed: text: text is required."),
-            ("forbidden", "HubException: 403 Forbidden: Not yours."),
-        })
+        foreach (
+            var (kind, answer) in new[]
+            {
+                ("not_found", "HubException: 404 Not found: No such thing."),
+                ("validation", "HubException: 400 Validation failed: text: text is required."),
+                ("forbidden", "HubException: 403 Forbidden: Not yours."),
+            }
+        )
         {
             var refused = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Refuse", kind));
             Assert.Contains(answer, refused.Message);
@@ -118,7 +133,8 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
     {
         Assert.DoesNotContain(logged, e => e.Level >= LogLevel.Warning);
         var refusals = logged
-            .Where(e => e.Category == typeof(HubRefusalFilter).FullName && e.Level == LogLevel.Information).ToList();
+            .Where(e => e.Category == typeof(HubRefusalFilter).FullName && e.Level == LogLevel.Information)
+            .ToList();
         Assert.Equal(expected, refusals.Count);
         Assert.All(refusals, e => Assert.Null(e.Exception));
     }
@@ -131,7 +147,9 @@ public sealed class HubRefusalLogTests(RefusalLogHubFixture fx) : IClassFixture<
 
         var failed = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Refuse", "boom"));
         Assert.DoesNotContain("genuine fault", failed.Message);
-        var unavailable = await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync("Refuse", "unavailable"));
+        var unavailable = await Assert.ThrowsAsync<HubException>(() =>
+            client.Connection.InvokeAsync("Refuse", "unavailable")
+        );
         Assert.Contains("HubException: 503 Service unavailable: The mail server is down.", unavailable.Message);
 
         var errors = fx.Logs.Entries.Skip(before).Where(e => e.Level >= LogLevel.Error).ToList();

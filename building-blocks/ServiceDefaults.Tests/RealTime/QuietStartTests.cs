@@ -27,11 +27,16 @@ public sealed class QuietStartTests : IAsyncLifetime
     [Fact]
     public async Task A_healthy_start_with_the_Redis_backplane_and_a_client_using_it_logs_no_real_time_warning()
     {
-        await using var host = await HubHost.StartAsync(_resources, _tokens, _clock, configure: builder =>
-        {
-            builder.Logging.AddProvider(_logs);
-            builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
-        });
+        await using var host = await HubHost.StartAsync(
+            _resources,
+            _tokens,
+            _clock,
+            configure: builder =>
+            {
+                builder.Logging.AddProvider(_logs);
+                builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+            }
+        );
         await using var client = await host.ConnectAsync(_tokens.Issue(Guid.NewGuid()));
         var group = "g-" + Guid.NewGuid().ToString("N");
 
@@ -40,10 +45,23 @@ public sealed class QuietStartTests : IAsyncLifetime
         await client.WaitForAsync("group", i => i.Argument<string>(0) == "hello");
 
         var backplane = typeof(RedisOptions).Namespace!;
-        Assert.Contains(_logs.Entries, e => e.Category.StartsWith(backplane, StringComparison.Ordinal) && e.Message.Contains("Connected to Redis"));
+        Assert.Contains(
+            _logs.Entries,
+            e => e.Category.StartsWith(backplane, StringComparison.Ordinal) && e.Message.Contains("Connected to Redis")
+        );
         // SignalR (its Redis backplane included) and our real-time code; the test host's other settings are not a service's.
-        string[] realTime = ["Microsoft.AspNetCore.SignalR", "StackExchange.Redis", "Community.ServiceDefaults.RealTime"];
-        Assert.Empty(_logs.Entries.Where(e => e.Level >= LogLevel.Warning && realTime.Any(c => e.Category.StartsWith(c, StringComparison.Ordinal)))
-            .Select(e => $"{e.Level} {e.Category}: {e.Message}"));
+        string[] realTime =
+        [
+            "Microsoft.AspNetCore.SignalR",
+            "StackExchange.Redis",
+            "Community.ServiceDefaults.RealTime",
+        ];
+        Assert.Empty(
+            _logs
+                .Entries.Where(e =>
+                    e.Level >= LogLevel.Warning && realTime.Any(c => e.Category.StartsWith(c, StringComparison.Ordinal))
+                )
+                .Select(e => $"{e.Level} {e.Category}: {e.Message}")
+        );
     }
 }

@@ -15,10 +15,12 @@ public sealed class RealTimeSetupTests
     {
         using var tokens = new TestTokens();
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = "amqp://guest:guest@127.0.0.1:1/none",
-        });
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                [$"ConnectionStrings:{ResourceNames.RabbitMq}"] = "amqp://guest:guest@127.0.0.1:1/none",
+            }
+        );
         builder.AddServiceDefaults();
         builder.Services.AddSingleton<ISigningKeySource>(tokens);
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using Community.ServiceDefaults.RealTime;
 using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -21,18 +20,21 @@ public sealed class UserLimitedHubsFixture : TwoHubInstances
 
     protected override Dictionary<string, string?> Settings => Limits;
 
-    public static Dictionary<string, string?> Limits => new()
-    {
-        ["RealTime:CallsPerSecond"] = "1000",
-        ["RealTime:Burst"] = "1000",
-        ["RealTime:UserCallsPerSecond"] = "0.2",
-        ["RealTime:UserBurst"] = UserBurst.ToString(),
-        ["RealTime:MaxConnectionsPerUser"] = MaxConnections.ToString(),
-        ["RealTime:ConnectionLease"] = "00:00:03",
-    };
+    public static Dictionary<string, string?> Limits =>
+        new()
+        {
+            ["RealTime:CallsPerSecond"] = "1000",
+            ["RealTime:Burst"] = "1000",
+            ["RealTime:UserCallsPerSecond"] = "0.2",
+            ["RealTime:UserBurst"] = UserBurst.ToString(),
+            ["RealTime:MaxConnectionsPerUser"] = MaxConnections.ToString(),
+            ["RealTime:ConnectionLease"] = "00:00:03",
+        };
 }
 
-public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper output) : IClassFixture<UserLimitedHubsFixture>, IAsyncLifetime
+public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper output)
+    : IClassFixture<UserLimitedHubsFixture>,
+        IAsyncLifetime
 {
     private readonly List<LiveConnection> _clients = [];
 
@@ -40,7 +42,8 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
 
     public async Task DisposeAsync()
     {
-        foreach (var client in _clients) await client.DisposeAsync();
+        foreach (var client in _clients)
+            await client.DisposeAsync();
     }
 
     private async Task<LiveConnection> Connect(HubHost host, Guid user, bool skipNegotiation = false)
@@ -64,10 +67,16 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
     public async Task One_users_calls_over_several_connections_are_refused_once_the_users_budget_is_spent_and_another_users_pass()
     {
         var user = Guid.NewGuid();
-        LiveConnection[] connections = [await Connect(fx.First, user), await Connect(fx.First, user), await Connect(fx.First, user)];
+        LiveConnection[] connections =
+        [
+            await Connect(fx.First, user),
+            await Connect(fx.First, user),
+            await Connect(fx.First, user),
+        ];
         var other = await Connect(fx.First, Guid.NewGuid());
 
-        for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++) Assert.Equal("ping", await Echo(connections[i % connections.Length]));
+        for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++)
+            Assert.Equal("ping", await Echo(connections[i % connections.Length]));
         var refused = await Assert.ThrowsAsync<HubException>(() => Echo(connections[0]));
         await Assert.ThrowsAsync<HubException>(() => Echo(connections[1]));
 
@@ -83,7 +92,8 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         var user = Guid.NewGuid();
         LiveConnection[] connections = [await Connect(fx.First, user), await Connect(fx.Second, user)];
 
-        for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++) Assert.Equal("ping", await Echo(connections[i % 2]));
+        for (var i = 0; i < UserLimitedHubsFixture.UserBurst; i++)
+            Assert.Equal("ping", await Echo(connections[i % 2]));
 
         await Assert.ThrowsAsync<HubException>(() => Echo(connections[0]));
         await Assert.ThrowsAsync<HubException>(() => Echo(connections[1]));
@@ -99,14 +109,20 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         await ConnectCounted(fx.First, user);
 
         var atNegotiate = await Assert.ThrowsAsync<HttpRequestException>(() => Connect(fx.Second, user));
-        var atUpgrade = await Assert.ThrowsAsync<WebSocketException>(() => Connect(fx.First, user, skipNegotiation: true));
+        var atUpgrade = await Assert.ThrowsAsync<WebSocketException>(() =>
+            Connect(fx.First, user, skipNegotiation: true)
+        );
 
         Assert.Equal(HttpStatusCode.TooManyRequests, atNegotiate.StatusCode);
         Assert.Contains("429", atUpgrade.Message);
         // What the refusal says, for a client that reads negotiate's body.
         using var http = new HttpClient { BaseAddress = fx.Second.BaseAddress };
         var negotiate = await http.SendJson(
-            HttpMethod.Post, $"{HubHost.HubPath}/negotiate?negotiateVersion=1", null, fx.Tokens.Issue(user));
+            HttpMethod.Post,
+            $"{HubHost.HubPath}/negotiate?negotiateVersion=1",
+            null,
+            fx.Tokens.Issue(user)
+        );
         Assert.Equal(TimeSpan.FromSeconds(1), negotiate.Headers.RetryAfter?.Delta);
         Assert.Contains("Too many connections", (await negotiate.AssertProblem(429))["detail"]!.GetValue<string>());
         Assert.Equal("ping", await Echo(await Connect(fx.First, Guid.NewGuid())));
@@ -116,32 +132,50 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
     public async Task Connections_opened_at_once_past_the_cap_are_refused_and_exactly_the_cap_stay_open()
     {
         var user = Guid.NewGuid();
-        var attempts = await Task.WhenAll(Enumerable.Range(0, UserLimitedHubsFixture.MaxConnections + 4).Select(async i =>
-        {
-            try
-            {
-                return (Client: (LiveConnection?)await Connect(i % 2 == 0 ? fx.First : fx.Second, user, skipNegotiation: true), Refusal: (string?)null);
-            }
-            catch (WebSocketException e)
-            {
-                return (Client: (LiveConnection?)null, Refusal: (string?)e.Message);
-            }
-        }));
+        var attempts = await Task.WhenAll(
+            Enumerable
+                .Range(0, UserLimitedHubsFixture.MaxConnections + 4)
+                .Select(async i =>
+                {
+                    try
+                    {
+                        return (
+                            Client: (LiveConnection?)
+                                await Connect(i % 2 == 0 ? fx.First : fx.Second, user, skipNegotiation: true),
+                            Refusal: (string?)null
+                        );
+                    }
+                    catch (WebSocketException e)
+                    {
+                        return (Client: (LiveConnection?)null, Refusal: (string?)e.Message);
+                    }
+                })
+        );
         // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the close message.
         var closed = new List<string?>();
         foreach (var client in attempts.Select(a => a.Client).OfType<LiveConnection>())
         {
-            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(1))) == client.Closed) closed.Add((await client.Closed)?.Message);
-            else Assert.Equal("ping", await Echo(client));
+            if (await Task.WhenAny(client.Closed, Task.Delay(TimeSpan.FromSeconds(1))) == client.Closed)
+                closed.Add((await client.Closed)?.Message);
+            else
+                Assert.Equal("ping", await Echo(client));
         }
 
         var open = attempts.Count(a => a.Client is { Closed.IsCompleted: false });
-        output.WriteLine($"{attempts.Count(a => a.Refusal is not null)} refused with 429, {closed.Count} closed after the handshake");
+        output.WriteLine(
+            $"{attempts.Count(a => a.Refusal is not null)} refused with 429, {closed.Count} closed after the handshake"
+        );
         Assert.Equal(UserLimitedHubsFixture.MaxConnections, open);
         Assert.All(attempts.Select(a => a.Refusal).OfType<string>(), r => Assert.Contains("429", r));
-        Assert.All(closed, e => Assert.Equal(
-            "The server closed the connection with the following error: Connection closed with an error. HubException: " +
-            $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections per user. Close one first.", e));
+        Assert.All(
+            closed,
+            e =>
+                Assert.Equal(
+                    "The server closed the connection with the following error: Connection closed with an error. HubException: "
+                        + $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections per user. Close one first.",
+                    e
+                )
+        );
     }
 
     [Fact]
@@ -157,18 +191,21 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         _clients.Remove(first);
 
         LiveConnection? again = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            try
+        await Eventually.TrueAsync(
+            async () =>
             {
-                again = await Connect(fx.Second, user);
-                return true;
-            }
-            catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
-            {
-                return false;
-            }
-        }, "the closed connection's slot was never freed");
+                try
+                {
+                    again = await Connect(fx.Second, user);
+                    return true;
+                }
+                catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    return false;
+                }
+            },
+            "the closed connection's slot was never freed"
+        );
         Assert.Equal("ping", await Echo(again!));
     }
 }
@@ -193,12 +230,18 @@ public sealed class RedisOutageFixture : IAsyncLifetime
         Redis = await TestInfrastructure.StartPrivateRedisAsync();
         var settings = UserLimitedHubsFixture.Limits;
         settings[$"ConnectionStrings:{Contracts.ResourceNames.Redis}"] = Redis.ConnectionString;
-        Host = await HubHost.StartAsync(Resources, Tokens, Clock, settings, builder =>
-            builder.Services.PostConfigure<RedisOptions>(backplane =>
-            {
-                backplane.Configuration.EndPoints.Clear();
-                backplane.Configuration.EndPoints.Add(Resources.RedisConnectionString);
-            }));
+        Host = await HubHost.StartAsync(
+            Resources,
+            Tokens,
+            Clock,
+            settings,
+            builder =>
+                builder.Services.PostConfigure<RedisOptions>(backplane =>
+                {
+                    backplane.Configuration.EndPoints.Clear();
+                    backplane.Configuration.EndPoints.Add(Resources.RedisConnectionString);
+                })
+        );
     }
 
     public async Task DisposeAsync()
@@ -221,7 +264,8 @@ public sealed class RedisOutageTests(RedisOutageFixture fx) : IClassFixture<Redi
         try
         {
             // Fail open: more calls than the user's budget, and more connections than the cap.
-            for (var i = 0; i < UserLimitedHubsFixture.UserBurst * 2; i++) Assert.Equal("ping", await before.Connection.InvokeAsync<string>("Echo", "ping"));
+            for (var i = 0; i < UserLimitedHubsFixture.UserBurst * 2; i++)
+                Assert.Equal("ping", await before.Connection.InvokeAsync<string>("Echo", "ping"));
             await using var duringSecond = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
             await using var duringThird = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
             await using var fourth = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
@@ -233,35 +277,41 @@ public sealed class RedisOutageTests(RedisOutageFixture fx) : IClassFixture<Redi
         }
 
         // The hub reconnects by itself and spends the user's budget again (Redis restarted empty: a fresh budget).
-        await Eventually.TrueAsync(async () =>
-        {
-            try
+        await Eventually.TrueAsync(
+            async () =>
             {
-                await before.Connection.InvokeAsync<string>("Echo", "ping");
-                return false;
-            }
-            catch (HubException e) when (e.Message.Contains("over all your connections"))
-            {
-                return true;
-            }
-        }, "the user's call limit never applied again after Redis came back");
+                try
+                {
+                    await before.Connection.InvokeAsync<string>("Echo", "ping");
+                    return false;
+                }
+                catch (HubException e) when (e.Message.Contains("over all your connections"))
+                {
+                    return true;
+                }
+            },
+            "the user's call limit never applied again after Redis came back"
+        );
         // The same connection throughout: the client never had to reconnect.
         Assert.Equal(HubConnectionState.Connected, before.Connection.State);
         Assert.Equal(0, before.Reconnects);
         // The connection open through the outage holds its slot again (its lease is renewed into the new Redis).
         await using var second = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
         await using var third = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
-        await Eventually.TrueAsync(async () =>
-        {
-            try
+        await Eventually.TrueAsync(
+            async () =>
             {
-                await using var fourth = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
-                return false;
-            }
-            catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
-            {
-                return true;
-            }
-        }, "the connection cap never applied again after Redis came back");
+                try
+                {
+                    await using var fourth = await fx.Host.ConnectAsync(fx.Tokens.Issue(user));
+                    return false;
+                }
+                catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    return true;
+                }
+            },
+            "the connection cap never applied again after Redis came back"
+        );
     }
 }

@@ -25,10 +25,15 @@ public static class EntityTag
     public static IReadOnlyList<string>? IfMatch(HttpRequest request)
     {
         var values = request.Headers.IfMatch;
-        if (values.Count == 0 || string.IsNullOrWhiteSpace(values.ToString())) return null;
+        if (values.Count == 0 || string.IsNullOrWhiteSpace(values.ToString()))
+            return null;
         if (!EntityTagHeaderValue.TryParseStrictList(values, out var tags) || tags.Count == 0)
-            throw new RequestValidationException(Field, "The If-Match header must be * or a list of quoted entity tags.");
-        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any))) return null;
+            throw new RequestValidationException(
+                Field,
+                "The If-Match header must be * or a list of quoted entity tags."
+            );
+        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any)))
+            return null;
         // If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches.
         return [.. tags.Where(t => !t.IsWeak).Select(t => t.Tag.ToString())];
     }
@@ -38,7 +43,8 @@ public static class EntityTag
     {
         if (IfMatch(request) is { } tags && !tags.Contains(Of(version)))
             throw new PreconditionFailedException(
-                "The resource changed since the version named in If-Match; read it again (GET gives the current ETag) and repeat the change.");
+                "The resource changed since the version named in If-Match; read it again (GET gives the current ETag) and repeat the change."
+            );
     }
 }
 
@@ -58,8 +64,10 @@ public sealed class EntityTagMetadata
 public static class EntityTagEndpoints
 {
     /// <summary>Declares that a read (or a create) answers the resource's ETag.</summary>
-    public static RouteHandlerBuilder AnswersETag(this RouteHandlerBuilder builder) => builder.WithMetadata(EntityTagMetadata.Answered);
+    public static RouteHandlerBuilder AnswersETag(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(EntityTagMetadata.Answered);
 
     /// <summary>Declares that an update honours If-Match (412 when stale) and answers the new ETag.</summary>
-    public static RouteHandlerBuilder HonoursIfMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(EntityTagMetadata.IfMatch);
+    public static RouteHandlerBuilder HonoursIfMatch(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(EntityTagMetadata.IfMatch);
 }

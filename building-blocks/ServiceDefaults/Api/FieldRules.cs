@@ -15,7 +15,8 @@ public static class FieldRules
 
     public static bool Required(this ValidationErrors errors, string field, string? value)
     {
-        if (!string.IsNullOrWhiteSpace(value)) return true;
+        if (!string.IsNullOrWhiteSpace(value))
+            return true;
         errors.Add(field, $"{field} is required.");
         return false;
     }
@@ -23,42 +24,63 @@ public static class FieldRules
     /// <summary>An id the body must carry; the empty Guid counts as absent.</summary>
     public static bool Required(this ValidationErrors errors, string field, Guid? value)
     {
-        if (value is { } id && id != Guid.Empty) return true;
+        if (value is { } id && id != Guid.Empty)
+            return true;
         errors.Add(field, $"{field} is required.");
         return false;
     }
 
     public static bool MaxLength(this ValidationErrors errors, string field, string? value, int max)
     {
-        if (value is null || value.Length <= max) return true;
+        if (value is null || value.Length <= max)
+            return true;
         errors.Add(field, $"{field} must be at most {max} characters.");
         return false;
     }
 
     public static bool Length(this ValidationErrors errors, string field, string? value, int min, int max)
     {
-        if (value is null || (value.Length >= min && value.Length <= max)) return true;
+        if (value is null || (value.Length >= min && value.Length <= max))
+            return true;
         errors.Add(field, $"{field} must be {min}-{max} characters.");
         return false;
     }
 
-    public static bool OneOf(this ValidationErrors errors, string field, string? value, IReadOnlyCollection<string> allowed)
+    public static bool OneOf(
+        this ValidationErrors errors,
+        string field,
+        string? value,
+        IReadOnlyCollection<string> allowed
+    )
     {
-        if (value is null || allowed.Contains(value)) return true;
+        if (value is null || allowed.Contains(value))
+            return true;
         errors.Add(field, $"{field} must be one of {string.Join(", ", allowed)}.");
         return false;
     }
 
     /// <summary>An absolute http(s) URL; with <paramref name="host"/>, on that host or one of its subdomains.</summary>
-    public static bool Url(this ValidationErrors errors, string field, string? value, int maxLength = MaxUrlLength, string? host = null)
+    public static bool Url(
+        this ValidationErrors errors,
+        string field,
+        string? value,
+        int maxLength = MaxUrlLength,
+        string? host = null
+    )
     {
-        if (value is null) return true;
-        if (value.Length > maxLength || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        if (value is null)
+            return true;
+        if (
+            value.Length > maxLength
+            || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http")
+        )
         {
             errors.Add(field, $"{field} must be an absolute http(s) URL of at most {maxLength} characters.");
             return false;
         }
-        if (host is null || uri.Host == host || uri.Host.EndsWith("." + host, StringComparison.Ordinal)) return true;
+        if (host is null || uri.Host == host || uri.Host.EndsWith("." + host, StringComparison.Ordinal))
+            return true;
         errors.Add(field, $"{field} must be a {host} address.");
         return false;
     }
@@ -66,10 +88,17 @@ public static class FieldRules
     /// <summary>A single plain address (no display name) whose domain has a dot; compare it lower-case and trimmed.</summary>
     public static bool Email(this ValidationErrors errors, string field, string? value)
     {
-        if (value is null) return true;
+        if (value is null)
+            return true;
         var email = value.Trim().ToLowerInvariant();
-        if (email.Length <= 254 && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email
-            && parsed.Host.Contains('.') && !parsed.Host.StartsWith('.') && !parsed.Host.EndsWith('.'))
+        if (
+            email.Length <= 254
+            && MailAddress.TryCreate(email, out var parsed)
+            && parsed.Address == email
+            && parsed.Host.Contains('.')
+            && !parsed.Host.StartsWith('.')
+            && !parsed.Host.EndsWith('.')
+        )
             return true;
         errors.Add(field, $"{field} must be a valid e-mail address.");
         return false;
@@ -79,7 +108,8 @@ public static class FieldRules
     public static string? OptionalText(this ValidationErrors errors, string field, string? value, int max)
     {
         var text = value?.Trim();
-        if (string.IsNullOrEmpty(text)) return null;
+        if (string.IsNullOrEmpty(text))
+            return null;
         errors.MaxLength(field, text, max);
         return text;
     }
@@ -87,7 +117,8 @@ public static class FieldRules
     /// <summary>An ISO 4217 currency code (compare it upper case) this runtime knows.</summary>
     public static bool Currency(this ValidationErrors errors, string field, string? value)
     {
-        if (value is null || IsCurrency(value)) return true;
+        if (value is null || IsCurrency(value))
+            return true;
         errors.Add(field, $"{field} must be an ISO 4217 code such as \"EUR\".");
         return false;
     }
@@ -102,11 +133,36 @@ public static class FieldRules
         var codes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var culture in CultureInfo.GetCultures(CultureTypes.SpecificCultures))
         {
-            try { codes.Add(new RegionInfo(culture.Name).ISOCurrencySymbol); }
+            try
+            {
+                codes.Add(new RegionInfo(culture.Name).ISOCurrencySymbol);
+            }
             catch (ArgumentException) { }
         }
         // Without ICU data the list can be empty; fall back to the most common codes rather than refusing every price.
-        if (codes.Count < 20) codes.UnionWith(["EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "INR", "BRL", "SGD", "HKD", "NZD", "ZAR", "MXN"]);
+        if (codes.Count < 20)
+            codes.UnionWith([
+                "EUR",
+                "USD",
+                "GBP",
+                "CHF",
+                "JPY",
+                "CNY",
+                "CAD",
+                "AUD",
+                "SEK",
+                "NOK",
+                "DKK",
+                "PLN",
+                "CZK",
+                "INR",
+                "BRL",
+                "SGD",
+                "HKD",
+                "NZD",
+                "ZAR",
+                "MXN",
+            ]);
         return codes;
     }
 }

@@ -42,11 +42,16 @@ public static class IdempotencyKeyConventions
     /// Marks every create of the group's endpoints (nested groups included) with <see cref="HonoursIdempotencyKey.Replayed"/>,
     /// unless the endpoint already declared how it honours the key. Runs after every other convention.
     /// </summary>
-    public static TBuilder HonourIdempotencyKeys<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    public static TBuilder HonourIdempotencyKeys<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
     {
         builder.Finally(endpoint =>
         {
-            if (endpoint.Metadata.OfType<HonoursIdempotencyKey>().Any() || !HonoursIdempotencyKey.IsCreate(endpoint.Metadata)) return;
+            if (
+                endpoint.Metadata.OfType<HonoursIdempotencyKey>().Any()
+                || !HonoursIdempotencyKey.IsCreate(endpoint.Metadata)
+            )
+                return;
             endpoint.Metadata.Add(HonoursIdempotencyKey.Replayed);
         });
         return builder;

@@ -20,10 +20,14 @@ public static class IdempotencyKey
             return null;
         }
         var key = values.ToString().Trim();
-        if (key.Length == 0) return null;
-        if (key.Length > MaxLength) errors.Add(Field, $"The {Header} header must be at most {MaxLength} characters.");
-        else if (!key.All(c => c is >= ' ' and <= '~')) errors.Add(Field, $"The {Header} header must be printable ASCII.");
-        else return key;
+        if (key.Length == 0)
+            return null;
+        if (key.Length > MaxLength)
+            errors.Add(Field, $"The {Header} header must be at most {MaxLength} characters.");
+        else if (!key.All(c => c is >= ' ' and <= '~'))
+            errors.Add(Field, $"The {Header} header must be printable ASCII.");
+        else
+            return key;
         return null;
     }
 }

@@ -13,7 +13,13 @@ namespace Community.ServiceDefaults.Api;
 /// <summary>An answer kept for an idempotency key, replayed as it was first given.</summary>
 public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, string? ETag, byte[] Body);
 
-public enum IdempotentClaimOutcome { Claimed, InProgress, OtherRequest, Completed }
+public enum IdempotentClaimOutcome
+{
+    Claimed,
+    InProgress,
+    OtherRequest,
+    Completed,
+}
 
 public sealed record IdempotentClaim(IdempotentClaimOutcome Outcome, StoredResponse? Response = null);
 
@@ -51,42 +57,57 @@ public static class IdempotentRequests
     /// </summary>
     public static IApplicationBuilder UseIdempotentRequests(this IApplicationBuilder app)
     {
-        if (app.ApplicationServices.GetService<IIdempotentRequestStore>() is not { } store) return app;
-        return app.Use(async (context, next) =>
-        {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<HonoursIdempotencyKey>() is not { Replays: true }
-                || !HttpMethods.IsPost(context.Request.Method)
-                || !Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var userId))
+        if (app.ApplicationServices.GetService<IIdempotentRequestStore>() is not { } store)
+            return app;
+        return app.Use(
+            async (context, next) =>
             {
-                await next(context);
-                return;
+                if (
+                    context.GetEndpoint()?.Metadata.GetMetadata<HonoursIdempotencyKey>() is not { Replays: true }
+                    || !HttpMethods.IsPost(context.Request.Method)
+                    || !Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var userId)
+                )
+                {
+                    await next(context);
+                    return;
+                }
+                var errors = new ValidationErrors();
+                var key = IdempotencyKey.Read(context.Request, errors);
+                errors.ThrowIfAny();
+                if (key is null)
+                {
+                    await next(context);
+                    return;
+                }
+                await RunOnceAsync(context, next, store, userId, key);
             }
-            var errors = new ValidationErrors();
-            var key = IdempotencyKey.Read(context.Request, errors);
-            errors.ThrowIfAny();
-            if (key is null)
-            {
-                await next(context);
-                return;
-            }
-            await RunOnceAsync(context, next, store, userId, key);
-        });
+        );
     }
 
     private static async Task RunOnceAsync(
-        HttpContext context, RequestDelegate next, IIdempotentRequestStore store, Guid userId, string key)
+        HttpContext context,
+        RequestDelegate next,
+        IIdempotentRequestStore store,
+        Guid userId,
+        string key
+    )
     {
         var fingerprint = await FingerprintAsync(context.Request, context.RequestAborted);
         var claim = await store.ClaimAsync(userId, key, fingerprint, context.RequestAborted);
         switch (claim.Outcome)
         {
             case IdempotentClaimOutcome.OtherRequest:
-                throw new BusinessRuleException($"This {IdempotencyKey.Header} was used for another request "
-                    + "(another body, method or path); use a new key for a new request.");
+                throw new BusinessRuleException(
+                    $"This {IdempotencyKey.Header} was used for another request "
+                        + "(another body, method or path); use a new key for a new request."
+                );
             case IdempotentClaimOutcome.InProgress:
                 throw new ConflictException(
-                    $"A request with this {IdempotencyKey.Header} is still in progress; retry when it has finished.")
-                { RetryAfter = TimeSpan.FromSeconds(1) };
+                    $"A request with this {IdempotencyKey.Header} is still in progress; retry when it has finished."
+                )
+                {
+                    RetryAfter = TimeSpan.FromSeconds(1),
+                };
             case IdempotentClaimOutcome.Completed:
                 await ReplayAsync(context.Response, claim.Response!);
                 return;
@@ -114,9 +135,18 @@ public static class IdempotentRequests
             await store.ReleaseAsync(userId, key, CancellationToken.None);
         else
             // Kept before the answer leaves, so a client that has it and repeats the request gets the replay.
-            await store.CompleteAsync(userId, key,
-                new StoredResponse(response.StatusCode, response.ContentType, Header(response.Headers.Location),
-                    Header(response.Headers.ETag), buffer.ToArray()), CancellationToken.None);
+            await store.CompleteAsync(
+                userId,
+                key,
+                new StoredResponse(
+                    response.StatusCode,
+                    response.ContentType,
+                    Header(response.Headers.Location),
+                    Header(response.Headers.ETag),
+                    buffer.ToArray()
+                ),
+                CancellationToken.None
+            );
         buffer.Position = 0;
         await buffer.CopyToAsync(original.Stream, context.RequestAborted);
     }
@@ -124,9 +154,12 @@ public static class IdempotentRequests
     private static async Task ReplayAsync(HttpResponse response, StoredResponse stored)
     {
         response.StatusCode = stored.StatusCode;
-        if (stored.ContentType is not null) response.ContentType = stored.ContentType;
-        if (stored.Location is not null) response.Headers.Location = stored.Location;
-        if (stored.ETag is not null) response.Headers.ETag = stored.ETag;
+        if (stored.ContentType is not null)
+            response.ContentType = stored.ContentType;
+        if (stored.Location is not null)
+            response.Headers.Location = stored.Location;
+        if (stored.ETag is not null)
+            response.Headers.ETag = stored.ETag;
         response.Headers[ReplayedHeader] = "true";
         response.ContentLength = stored.Body.Length;
         await response.Body.WriteAsync(stored.Body);
@@ -140,10 +173,13 @@ public static class IdempotentRequests
     {
         request.EnableBuffering();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n{request.ContentType}\n"));
+        hash.AppendData(
+            Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n{request.ContentType}\n")
+        );
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0) hash.AppendData(chunk, 0, read);
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            hash.AppendData(chunk, 0, read);
         request.Body.Position = 0;
         return hash.GetHashAndReset();
     }

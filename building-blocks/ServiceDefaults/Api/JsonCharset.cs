@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.ServiceDefaults.Api;
@@ -14,29 +13,39 @@ public static class JsonCharset
 {
     public const string Supported = "utf-8";
 
-    public static IApplicationBuilder UseJsonCharset(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        var request = context.Request;
-        if (JsonMediaType(request.ContentType) is { Charset.HasValue: true } media)
-        {
-            var charset = HeaderUtilities.RemoveQuotes(media.Charset).Value ?? "";
-            if (!charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
-                throw new Errors.UnsupportedMediaTypeException(
-                    $"JSON bodies must be encoded in UTF-8 (charset={Supported} or no charset); charset={charset} is not supported.")
+    public static IApplicationBuilder UseJsonCharset(this IApplicationBuilder app) =>
+        app.Use(
+            async (context, next) =>
+            {
+                var request = context.Request;
+                if (JsonMediaType(request.ContentType) is { Charset.HasValue: true } media)
                 {
-                    Extensions = new Dictionary<string, object?> { ["supported_charset"] = Supported },
-                };
-            media.Charset = Supported;
-            request.ContentType = media.ToString();
-        }
-        await next(context);
-    });
+                    var charset = HeaderUtilities.RemoveQuotes(media.Charset).Value ?? "";
+                    if (
+                        !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+                        && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+                    )
+                        throw new Errors.UnsupportedMediaTypeException(
+                            $"JSON bodies must be encoded in UTF-8 (charset={Supported} or no charset); charset={charset} is not supported."
+                        )
+                        {
+                            Extensions = new Dictionary<string, object?> { ["supported_charset"] = Supported },
+                        };
+                    media.Charset = Supported;
+                    request.ContentType = media.ToString();
+                }
+                await next(context);
+            }
+        );
 
     private static MediaTypeHeaderValue? JsonMediaType(string? contentType)
     {
-        if (string.IsNullOrEmpty(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media)) return null;
+        if (string.IsNullOrEmpty(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media))
+            return null;
         var type = media.MediaType.Value ?? "";
-        return type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+        return
+            type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
             ? media
             : null;
     }

@@ -15,7 +15,8 @@ public static class JsonMergePatch
     public static JsonNode? Apply(JsonNode? target, JsonNode? patch) => Merge(target, patch, keepNulls: false);
 
     /// <summary><paramref name="current"/> with <paramref name="patch"/> laid over it, read back as a <typeparamref name="T"/> (400 naming a bad member).</summary>
-    public static T Apply<T>(T current, JsonObject patch, JsonSerializerOptions options) => Read<T>(Overlay(current, patch, options), options);
+    public static T Apply<T>(T current, JsonObject patch, JsonSerializerOptions options) =>
+        Read<T>(Overlay(current, patch, options), options);
 
     /// <summary>
     /// <paramref name="current"/> as JSON with <paramref name="patch"/> merged in. A null stays as an explicit null, which a
@@ -33,8 +34,12 @@ public static class JsonMergePatch
         }
         catch (JsonException exception)
         {
-            if (UnknownMembers.Refusal(exception, typeof(T), options) is { } unknown) throw unknown;
-            throw new RequestValidationException(exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body", exception.Message);
+            if (UnknownMembers.Refusal(exception, typeof(T), options) is { } unknown)
+                throw unknown;
+            throw new RequestValidationException(
+                exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body",
+                exception.Message
+            );
         }
     }
 
@@ -43,11 +48,17 @@ public static class JsonMergePatch
     /// <paramref name="apply"/> gets each other member (a null value means clear) and adds its own errors; a value of
     /// the wrong JSON type becomes "{field} has the wrong type.". Throws once with every error.
     /// </summary>
-    public static void ApplyMembers(JsonObject patch, IReadOnlyCollection<string> fields, ValidationErrors errors, Action<string, JsonNode?> apply)
+    public static void ApplyMembers(
+        JsonObject patch,
+        IReadOnlyCollection<string> fields,
+        ValidationErrors errors,
+        Action<string, JsonNode?> apply
+    )
     {
         SafeText.Check("", patch, errors);
         foreach (var (field, _) in patch)
-            if (!fields.Contains(field)) errors.Add(field, UnknownMembers.Message(field, fields));
+            if (!fields.Contains(field))
+                errors.Add(field, UnknownMembers.Message(field, fields));
         errors.ThrowIfAny();
         foreach (var (field, node) in patch)
         {
@@ -65,12 +76,15 @@ public static class JsonMergePatch
 
     private static JsonNode? Merge(JsonNode? target, JsonNode? patch, bool keepNulls)
     {
-        if (patch is not JsonObject members) return patch?.DeepClone();
+        if (patch is not JsonObject members)
+            return patch?.DeepClone();
         var result = target is JsonObject existing ? existing.DeepClone().AsObject() : new JsonObject();
         foreach (var (name, value) in members)
         {
-            if (value is null && !keepNulls) result.Remove(name);
-            else result[name] = Merge(result[name], value, keepNulls);
+            if (value is null && !keepNulls)
+                result.Remove(name);
+            else
+                result[name] = Merge(result[name], value, keepNulls);
         }
         return result;
     }

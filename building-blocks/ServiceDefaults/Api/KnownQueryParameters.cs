@@ -27,53 +27,78 @@ public static class KnownQueryParameters
     {
         var accepted = new ConcurrentDictionary<Endpoint, HashSet<string>?>();
         var tokenPaths = app.ApplicationServices.GetRequiredService<IOptions<JwtOptions>>().Value.QueryTokenPaths;
-        return app.Use(async (context, next) =>
-        {
-            if (context.Request.Query.Count > 0 && context.GetEndpoint() is RouteEndpoint endpoint
-                && accepted.GetOrAdd(endpoint, e => Accepted((RouteEndpoint)e)) is { } names)
+        return app.Use(
+            async (context, next) =>
             {
-                var errors = new ValidationErrors();
-                foreach (var (name, _) in context.Request.Query)
+                if (
+                    context.Request.Query.Count > 0
+                    && context.GetEndpoint() is RouteEndpoint endpoint
+                    && accepted.GetOrAdd(endpoint, e => Accepted((RouteEndpoint)e)) is { } names
+                )
                 {
-                    if (names.Contains(name)) continue;
-                    if (name == "access_token" && tokenPaths.Any(p => context.Request.Path.StartsWithSegments(p))) continue;
-                    errors.Add(name, UnknownMembers.Message(name, names, "query parameter"));
+                    var errors = new ValidationErrors();
+                    foreach (var (name, _) in context.Request.Query)
+                    {
+                        if (names.Contains(name))
+                            continue;
+                        if (name == "access_token" && tokenPaths.Any(p => context.Request.Path.StartsWithSegments(p)))
+                            continue;
+                        errors.Add(name, UnknownMembers.Message(name, names, "query parameter"));
+                    }
+                    errors.ThrowIfAny();
                 }
-                errors.ThrowIfAny();
+                await next(context);
             }
-            await next(context);
-        });
+        );
     }
 
     /// <summary>Declares query parameters a handler reads itself (from HttpRequest.Query), so they are accepted.</summary>
-    public static TBuilder AcceptsQueryParameters<TBuilder>(this TBuilder builder, params string[] names) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new ReadQueryParameters(names));
+    public static TBuilder AcceptsQueryParameters<TBuilder>(this TBuilder builder, params string[] names)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new ReadQueryParameters(names));
 
     /// <summary>The query parameter names <paramref name="endpoint"/> binds, or null when it is not a route handler or binds custom types.</summary>
     public static HashSet<string>? Accepted(RouteEndpoint endpoint)
     {
-        if (endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler) return null;
+        if (endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+            return null;
         var route = endpoint.RoutePattern.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var parameter in handler.GetParameters())
-            if (!Collect(parameter.Name!, parameter.ParameterType, parameter.GetCustomAttributes(true), route, names)) return null;
-        foreach (var declared in endpoint.Metadata.GetOrderedMetadata<ReadQueryParameters>()) names.UnionWith(declared.Names);
+            if (!Collect(parameter.Name!, parameter.ParameterType, parameter.GetCustomAttributes(true), route, names))
+                return null;
+        foreach (var declared in endpoint.Metadata.GetOrderedMetadata<ReadQueryParameters>())
+            names.UnionWith(declared.Names);
         return names;
     }
 
     private static readonly Type[] Special =
     [
-        typeof(HttpContext), typeof(HttpRequest), typeof(HttpResponse), typeof(ClaimsPrincipal), typeof(CancellationToken),
-        typeof(IFormFile), typeof(IFormFileCollection), typeof(IFormCollection), typeof(Stream), typeof(PipeReader),
+        typeof(HttpContext),
+        typeof(HttpRequest),
+        typeof(HttpResponse),
+        typeof(ClaimsPrincipal),
+        typeof(CancellationToken),
+        typeof(IFormFile),
+        typeof(IFormFileCollection),
+        typeof(IFormCollection),
+        typeof(Stream),
+        typeof(PipeReader),
     ];
 
     // False when the parameter binds itself (BindAsync) and so may read any query parameter.
-    private static bool Collect(string name, Type type, object[] attributes, HashSet<string> route, HashSet<string> names)
+    private static bool Collect(
+        string name,
+        Type type,
+        object[] attributes,
+        HashSet<string> route,
+        HashSet<string> names
+    )
     {
         if (attributes.OfType<AsParametersAttribute>().Any())
         {
             foreach (var (member, memberType, memberAttributes) in Members(type))
-                if (!Collect(member, memberType, memberAttributes, route, names)) return false;
+                if (!Collect(member, memberType, memberAttributes, route, names))
+                    return false;
             return true;
         }
         if (attributes.OfType<IFromQueryMetadata>().FirstOrDefault() is { } fromQuery)
@@ -81,14 +106,31 @@ public static class KnownQueryParameters
             names.Add(fromQuery.Name ?? name);
             return true;
         }
-        if (attributes.Any(a => a is IFromRouteMetadata or IFromHeaderMetadata or IFromBodyMetadata or IFromFormMetadata or IFromServiceMetadata or FromKeyedServicesAttribute))
+        if (
+            attributes.Any(a =>
+                a
+                    is IFromRouteMetadata
+                        or IFromHeaderMetadata
+                        or IFromBodyMetadata
+                        or IFromFormMetadata
+                        or IFromServiceMetadata
+                        or FromKeyedServicesAttribute
+            )
+        )
             return true;
 
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        if (Special.Contains(underlying)) return true;
-        if (underlying.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == "BindAsync")) return false;
-        if (route.Contains(name)) return true;
-        if (IsSimple(underlying) || underlying == typeof(StringValues) || (underlying.IsArray && IsSimple(underlying.GetElementType()!)))
+        if (Special.Contains(underlying))
+            return true;
+        if (underlying.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == "BindAsync"))
+            return false;
+        if (route.Contains(name))
+            return true;
+        if (
+            IsSimple(underlying)
+            || underlying == typeof(StringValues)
+            || (underlying.IsArray && IsSimple(underlying.GetElementType()!))
+        )
             names.Add(name.ToLowerInvariant()); // matched ignoring case; shown as clients write it
         // Anything else is a service or the body.
         return true;
@@ -97,9 +139,21 @@ public static class KnownQueryParameters
     private static bool IsSimple(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        return type == typeof(string) || type.IsEnum || type.IsPrimitive
-            || type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), type.MakeByRefType()]) is not null
-            || type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(IFormatProvider), type.MakeByRefType()]) is not null;
+        return type == typeof(string)
+            || type.IsEnum
+            || type.IsPrimitive
+            || type.GetMethod(
+                "TryParse",
+                BindingFlags.Public | BindingFlags.Static,
+                [typeof(string), type.MakeByRefType()]
+            )
+                is not null
+            || type.GetMethod(
+                "TryParse",
+                BindingFlags.Public | BindingFlags.Static,
+                [typeof(string), typeof(IFormatProvider), type.MakeByRefType()]
+            )
+                is not null;
     }
 
     // What [AsParameters] binds: the widest public constructor's parameters, and settable properties it does not cover.
@@ -110,7 +164,10 @@ public static class KnownQueryParameters
         foreach (var parameter in parameters)
             yield return (parameter.Name!, parameter.ParameterType, parameter.GetCustomAttributes(true));
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            if (property.CanWrite && !parameters.Any(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase)))
+            if (
+                property.CanWrite
+                && !parameters.Any(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase))
+            )
                 yield return (property.Name, property.PropertyType, property.GetCustomAttributes(true));
     }
 }

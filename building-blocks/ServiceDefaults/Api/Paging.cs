@@ -15,7 +15,8 @@ public sealed record PageOf<T>(
     [property: Description("Pages of limit rows in total; an estimate when total_is_estimate is.")] int Pages,
     int Limit,
     [property: Description(PagingDocs.TotalIsEstimate)] bool TotalIsEstimate = false,
-    [property: Description(PagingDocs.NextCursor)] string? NextCursor = null);
+    [property: Description(PagingDocs.NextCursor)] string? NextCursor = null
+);
 
 /// <summary>The paging rules as the OpenAPI document states them (attribute arguments, hence constants).</summary>
 public static class PagingDocs
@@ -23,12 +24,13 @@ public static class PagingDocs
     public const string Page =
         "Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor.";
     public const string Cursor =
-        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. " +
-        "Not with page; a cursor this API did not give out is a 400.";
+        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. "
+        + "Not with page; a cursor this API did not give out is a 400.";
     public const string Limit = "Rows per page, 1-100.";
     public const string Total =
         "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.";
-    public const string TotalIsEstimate = "True when total (and so pages) is the planner's estimate rather than an exact count.";
+    public const string TotalIsEstimate =
+        "True when total (and so pages) is the planner's estimate rather than an exact count.";
     public const string NextCursor = "Pass as cursor to read the next page; null on the last page.";
 }
 
@@ -59,11 +61,15 @@ public readonly record struct PageRequest(int Page, int Limit)
     {
         var p = page ?? 1;
         var valid = p >= 1;
-        if (!valid) errors.Add("page", "page starts at 1.");
+        if (!valid)
+            errors.Add("page", "page starts at 1.");
         var l = ReadLimit(limit, defaultLimit, errors);
         if (valid && ((long)p - 1) * l > MaxOffset)
         {
-            errors.Add("page", $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's next_cursor), or narrow the query with its filters (dates, place, interest, text).");
+            errors.Add(
+                "page",
+                $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's next_cursor), or narrow the query with its filters (dates, place, interest, text)."
+            );
             valid = false;
         }
         return valid ? new(p, l) : new(1, defaultLimit);
@@ -73,7 +79,8 @@ public readonly record struct PageRequest(int Page, int Limit)
     public static int ReadLimit(int? limit, int defaultLimit, ValidationErrors errors)
     {
         var size = limit ?? defaultLimit;
-        if (size is >= 1 and <= MaxLimit) return size;
+        if (size is >= 1 and <= MaxLimit)
+            return size;
         errors.Add("limit", $"limit must be 1-{MaxLimit}.");
         return defaultLimit;
     }
@@ -82,15 +89,29 @@ public readonly record struct PageRequest(int Page, int Limit)
         new(items, total, Page, (int)(((long)total + Limit - 1) / Limit), Limit);
 
     /// <summary>The page with a bounded total, cut from up to <see cref="Keyset.Probe"/> rows: a next cursor when more rows followed.</summary>
-    public PageOf<TItem> Of<TRow, TItem>(IReadOnlyList<TRow> rows, CountedTotal total, Func<TRow, string> positionOf, Func<TRow, TItem> map)
+    public PageOf<TItem> Of<TRow, TItem>(
+        IReadOnlyList<TRow> rows,
+        CountedTotal total,
+        Func<TRow, string> positionOf,
+        Func<TRow, TItem> map
+    )
     {
         var next = rows.Count > Limit ? NumberedCursor.Encode(Page + 1, positionOf(rows[Limit - 1])) : null;
-        return new(rows.Take(Limit).Select(map).ToList(), total.Count, Page, (int)(((long)total.Count + Limit - 1) / Limit), Limit, total.IsEstimate, next);
+        return new(
+            rows.Take(Limit).Select(map).ToList(),
+            total.Count,
+            Page,
+            (int)(((long)total.Count + Limit - 1) / Limit),
+            Limit,
+            total.IsEstimate,
+            next
+        );
     }
 }
 
 /// <summary>Where a numbered list's page starts: an offset (<c>page</c>) or, with <c>cursor</c>, just after a keyset position.</summary>
-public readonly record struct PageStart<TPosition>(PageRequest Page, TPosition? After) where TPosition : struct;
+public readonly record struct PageStart<TPosition>(PageRequest Page, TPosition? After)
+    where TPosition : struct;
 
 /// <summary>
 /// Keyset cursors of numbered lists: the page number they lead to and the position of the last row shown, so a cursor
@@ -107,9 +128,17 @@ public static class NumberedCursor
     /// this API did not give out, or one sent with page, is added to <paramref name="errors"/>.
     /// </summary>
     public static PageStart<TPosition> Read<TPosition>(
-        int? page, int? limit, string? cursor, int defaultLimit, Func<string, TPosition?> parse, ValidationErrors errors) where TPosition : struct
+        int? page,
+        int? limit,
+        string? cursor,
+        int defaultLimit,
+        Func<string, TPosition?> parse,
+        ValidationErrors errors
+    )
+        where TPosition : struct
     {
-        if (cursor is null) return new(PageRequest.Read(page, limit, defaultLimit, errors), null);
+        if (cursor is null)
+            return new(PageRequest.Read(page, limit, defaultLimit, errors), null);
         var size = PageRequest.ReadLimit(limit, defaultLimit, errors);
         if (page is not null)
         {
@@ -118,8 +147,12 @@ public static class NumberedCursor
         }
         var text = OpaqueCursor.Decode(cursor);
         var separator = text?.IndexOf('~') ?? -1;
-        if (separator > 0 && int.TryParse(text.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            && number >= 2 && parse(text![(separator + 1)..]) is { } position)
+        if (
+            separator > 0
+            && int.TryParse(text.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && number >= 2
+            && parse(text![(separator + 1)..]) is { } position
+        )
             return new(new(number, size), position);
         errors.Add("cursor", Keyset.MalformedCursor);
         return new(new(1, size), null);
@@ -136,8 +169,12 @@ public readonly record struct TimeAndId(DateTimeOffset At, Guid Id)
     public static TimeAndId? Parse(string position)
     {
         var parts = position.Split('.');
-        if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            && ticks <= DateTimeOffset.MaxValue.UtcTicks && Guid.TryParseExact(parts[1], "N", out var id))
+        if (
+            parts.Length == 2
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            && Guid.TryParseExact(parts[1], "N", out var id)
+        )
             return new(new DateTimeOffset(ticks, TimeSpan.Zero), id);
         return null;
     }
@@ -154,9 +191,15 @@ public static class PagingExtensions
         page.Offset > int.MaxValue ? query.Take(0) : query.Skip((int)page.Offset).Take(Keyset.Probe(page.Limit));
 
     /// <summary>The rows of a page that starts at <paramref name="start"/>: after its cursor position, or at its offset; plus one probe row.</summary>
-    public static IQueryable<T> ProbePageBy<T, TPosition>(this IQueryable<T> query, PageStart<TPosition> start, Func<IQueryable<T>, TPosition, IQueryable<T>> after)
+    public static IQueryable<T> ProbePageBy<T, TPosition>(
+        this IQueryable<T> query,
+        PageStart<TPosition> start,
+        Func<IQueryable<T>, TPosition, IQueryable<T>> after
+    )
         where TPosition : struct =>
-        start.After is { } position ? after(query, position).Take(Keyset.Probe(start.Page.Limit)) : query.ProbePageBy(start.Page);
+        start.After is { } position
+            ? after(query, position).Take(Keyset.Probe(start.Page.Limit))
+            : query.ProbePageBy(start.Page);
 }
 
 /// <summary>One page of a timeline (keyset paging): <c>items, next_cursor</c>; no next cursor on the last page.</summary>
@@ -173,11 +216,14 @@ public static class Keyset
         PageRequest.ReadLimit(limit, defaultLimit, errors);
 
     /// <summary>The position after which the page starts (null: from the top); a cursor <paramref name="parse"/> refuses is added to <paramref name="errors"/>.</summary>
-    public static T? After<T>(string? cursor, Func<string, T?> parse, ValidationErrors errors) where T : struct
+    public static T? After<T>(string? cursor, Func<string, T?> parse, ValidationErrors errors)
+        where T : struct
     {
-        if (cursor is null) return null;
+        if (cursor is null)
+            return null;
         var position = OpaqueCursor.Decode(cursor) is { } text ? parse(text) : null;
-        if (position is null) errors.Add("cursor", MalformedCursor);
+        if (position is null)
+            errors.Add("cursor", MalformedCursor);
         return position;
     }
 
@@ -185,7 +231,12 @@ public static class Keyset
     public static int Probe(int limit) => limit + 1;
 
     /// <summary>The first <paramref name="limit"/> rows, and a cursor at the last of them when more rows followed.</summary>
-    public static CursorPage<TItem> Page<TRow, TItem>(IReadOnlyList<TRow> rows, int limit, Func<TRow, string> positionOf, Func<TRow, TItem> map)
+    public static CursorPage<TItem> Page<TRow, TItem>(
+        IReadOnlyList<TRow> rows,
+        int limit,
+        Func<TRow, string> positionOf,
+        Func<TRow, TItem> map
+    )
     {
         var next = rows.Count > limit ? OpaqueCursor.Encode(positionOf(rows[limit - 1])) : null;
         return new(rows.Take(limit).Select(map).ToList(), next);

@@ -9,13 +9,21 @@ namespace Community.ServiceDefaults.Api;
 /// </summary>
 internal sealed class PagingParameterDocs : IOpenApiOperationTransformer
 {
-    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public Task TransformAsync(
+        OpenApiOperation operation,
+        OpenApiOperationTransformerContext context,
+        CancellationToken cancellationToken
+    )
     {
-        var parameters = operation.Parameters?.OfType<OpenApiParameter>().ToDictionary(p => p.Name ?? "", StringComparer.OrdinalIgnoreCase);
-        if (parameters is null || !parameters.ContainsKey("cursor") || !parameters.ContainsKey("page")) return Task.CompletedTask;
+        var parameters = operation
+            .Parameters?.OfType<OpenApiParameter>()
+            .ToDictionary(p => p.Name ?? "", StringComparer.OrdinalIgnoreCase);
+        if (parameters is null || !parameters.ContainsKey("cursor") || !parameters.ContainsKey("page"))
+            return Task.CompletedTask;
         parameters["cursor"].Description = PagingDocs.Cursor;
         parameters["page"].Description = PagingDocs.Page;
-        if (parameters.TryGetValue("limit", out var limit)) limit.Description = PagingDocs.Limit;
+        if (parameters.TryGetValue("limit", out var limit))
+            limit.Description = PagingDocs.Limit;
         return Task.CompletedTask;
     }
 }

@@ -1,10 +1,7 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Api;
 
@@ -22,9 +19,12 @@ public static class SafeText
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c < ' ' && c is not ('\t' or '\r' or '\n')) return $"contains the control character U+{(int)c:X4}";
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
-            else if (char.IsSurrogate(c)) return "contains a lone UTF-16 surrogate";
+            if (c < ' ' && c is not ('\t' or '\r' or '\n'))
+                return $"contains the control character U+{(int)c:X4}";
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else if (char.IsSurrogate(c))
+                return "contains a lone UTF-16 surrogate";
         }
         return null;
     }
@@ -35,10 +35,12 @@ public static class SafeText
         switch (node)
         {
             case JsonObject members:
-                foreach (var (name, value) in members) Check(field.Length == 0 ? name : $"{field}.{name}", value, errors);
+                foreach (var (name, value) in members)
+                    Check(field.Length == 0 ? name : $"{field}.{name}", value, errors);
                 break;
             case JsonArray items:
-                for (var i = 0; i < items.Count; i++) Check($"{field}[{i}]", items[i], errors);
+                for (var i = 0; i < items.Count; i++)
+                    Check($"{field}[{i}]", items[i], errors);
                 break;
             case JsonValue value when value.GetValueKind() == JsonValueKind.String:
                 string text;
@@ -51,7 +53,8 @@ public static class SafeText
                     errors.Add(field, $"{field} is not valid Unicode text.");
                     return;
                 }
-                if (Problem(text) is { } problem) errors.Add(field, $"{field} {problem}.");
+                if (Problem(text) is { } problem)
+                    errors.Add(field, $"{field} {problem}.");
                 break;
         }
     }
@@ -60,19 +63,26 @@ public static class SafeText
     /// Refuses a request whose path or query string carries refused text (400 problem naming the
     /// parameter), before any endpoint binds it.
     /// </summary>
-    public static IApplicationBuilder UseSafeText(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        var errors = new Errors.ValidationErrors();
-        if (Problem(context.Request.Path.Value ?? "") is { } pathProblem) errors.Add("path", $"The path {pathProblem}.");
-        foreach (var (name, values) in context.Request.Query)
-        {
-            if (Problem(name) is { } nameProblem) errors.Add("query", $"A query parameter's name {nameProblem}.");
-            else foreach (var value in values)
-                if (value is not null && Problem(value) is { } valueProblem) errors.Add(name, $"{name} {valueProblem}.");
-        }
-        errors.ThrowIfAny();
-        await next(context);
-    });
+    public static IApplicationBuilder UseSafeText(this IApplicationBuilder app) =>
+        app.Use(
+            async (context, next) =>
+            {
+                var errors = new Errors.ValidationErrors();
+                if (Problem(context.Request.Path.Value ?? "") is { } pathProblem)
+                    errors.Add("path", $"The path {pathProblem}.");
+                foreach (var (name, values) in context.Request.Query)
+                {
+                    if (Problem(name) is { } nameProblem)
+                        errors.Add("query", $"A query parameter's name {nameProblem}.");
+                    else
+                        foreach (var value in values)
+                            if (value is not null && Problem(value) is { } valueProblem)
+                                errors.Add(name, $"{name} {valueProblem}.");
+                }
+                errors.ThrowIfAny();
+                await next(context);
+            }
+        );
 }
 
 /// <summary>Every string read from a JSON body goes through <see cref="SafeText.Problem"/>; a refused one is a JSON error (400).</summary>
@@ -82,16 +92,23 @@ public sealed class SafeStringConverter : JsonConverter<string>
 
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.String) throw new JsonException("Expected a string.");
+        if (reader.TokenType != JsonTokenType.String)
+            throw new JsonException("Expected a string.");
         return Checked(ref reader);
     }
 
     // Without these two, no string-keyed dictionary (a validation problem's errors) could be written or read.
-    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Checked(ref reader);
+    public override string ReadAsPropertyName(
+        ref Utf8JsonReader reader,
+        Type typeToConvert,
+        JsonSerializerOptions options
+    ) => Checked(ref reader);
 
-    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        writer.WritePropertyName(value);
 
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
 
     private static string Checked(ref Utf8JsonReader reader)
     {
@@ -117,7 +134,8 @@ public sealed class UniqueMembersJsonObjectConverter : JsonConverter<JsonObject>
 {
     public override JsonObject? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("Expected a JSON object.");
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("Expected a JSON object.");
         var element = JsonElement.ParseValue(ref reader);
         Refuse(element, "$");
         return JsonObject.Create(element);
@@ -132,13 +150,15 @@ public sealed class UniqueMembersJsonObjectConverter : JsonConverter<JsonObject>
                 foreach (var member in element.EnumerateObject())
                 {
                     var name = Text(() => member.Name, path);
-                    if (!names.Add(name)) throw new JsonException($"The property '{name}' appears twice in {path}.");
+                    if (!names.Add(name))
+                        throw new JsonException($"The property '{name}' appears twice in {path}.");
                     Refuse(member.Value, $"{path}.{name}");
                 }
                 break;
             case JsonValueKind.Array:
                 var i = 0;
-                foreach (var item in element.EnumerateArray()) Refuse(item, $"{path}[{i++}]");
+                foreach (var item in element.EnumerateArray())
+                    Refuse(item, $"{path}[{i++}]");
                 break;
             case JsonValueKind.String:
                 Text(() => element.GetString()!, path);
@@ -160,5 +180,6 @@ public sealed class UniqueMembersJsonObjectConverter : JsonConverter<JsonObject>
         return SafeText.Problem(text) is { } problem ? throw new JsonException($"The text at {path} {problem}.") : text;
     }
 
-    public override void Write(Utf8JsonWriter writer, JsonObject value, JsonSerializerOptions options) => value.WriteTo(writer, options);
+    public override void Write(Utf8JsonWriter writer, JsonObject value, JsonSerializerOptions options) =>
+        value.WriteTo(writer, options);
 }

@@ -24,9 +24,14 @@ public static class UnknownMembers
     /// When <paramref name="exception"/> is the reader refusing a member that <paramref name="bodyType"/> (at the
     /// exception's path) does not have, the validation error naming it and the valid fields; otherwise null.
     /// </summary>
-    public static RequestValidationException? Refusal(JsonException exception, Type bodyType, JsonSerializerOptions options)
+    public static RequestValidationException? Refusal(
+        JsonException exception,
+        Type bodyType,
+        JsonSerializerOptions options
+    )
     {
-        if (exception.Path is not { } path || !TrySplit(path, out var segments) || segments.Count == 0) return null;
+        if (exception.Path is not { } path || !TrySplit(path, out var segments) || segments.Count == 0)
+            return null;
         var type = options.GetTypeInfo(bodyType);
         var field = "";
         for (var i = 0; i < segments.Count; i++)
@@ -34,18 +39,24 @@ public static class UnknownMembers
             var segment = segments[i];
             if (segment.Index is { } index)
             {
-                if (type.ElementType is not { } element) return null;
+                if (type.ElementType is not { } element)
+                    return null;
                 type = options.GetTypeInfo(element);
                 field += $"[{index}]";
                 continue;
             }
-            if (type.Kind != JsonTypeInfoKind.Object) return null;
+            if (type.Kind != JsonTypeInfoKind.Object)
+                return null;
             var name = segment.Name!;
-            var comparison = options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var comparison = options.PropertyNameCaseInsensitive
+                ? StringComparison.OrdinalIgnoreCase
+                : StringComparison.Ordinal;
             var property = type.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
             field = field.Length == 0 ? name : $"{field}.{name}";
             if (property is null)
-                return i == segments.Count - 1 ? new RequestValidationException(field, Message(name, Writable(type))) : null;
+                return i == segments.Count - 1
+                    ? new RequestValidationException(field, Message(name, Writable(type)))
+                    : null;
             type = options.GetTypeInfo(Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType);
         }
         return null;
@@ -61,32 +72,37 @@ public static class UnknownMembers
     private static bool TrySplit(string path, out List<Segment> segments)
     {
         segments = [];
-        if (!path.StartsWith('$')) return false;
+        if (!path.StartsWith('$'))
+            return false;
         var i = 1;
         while (i < path.Length)
         {
             if (path[i] == '.')
             {
                 var end = path.IndexOfAny(['.', '['], i + 1);
-                if (end < 0) end = path.Length;
+                if (end < 0)
+                    end = path.Length;
                 segments.Add(new Segment(path[(i + 1)..end], null));
                 i = end;
             }
             else if (path.AsSpan(i).StartsWith("['"))
             {
                 var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
-                if (end < 0) return false;
+                if (end < 0)
+                    return false;
                 segments.Add(new Segment(path[(i + 2)..end], null));
                 i = end + 2;
             }
             else if (path[i] == '[')
             {
                 var end = path.IndexOf(']', i + 1);
-                if (end < 0 || !int.TryParse(path.AsSpan(i + 1, end - i - 1), out var index)) return false;
+                if (end < 0 || !int.TryParse(path.AsSpan(i + 1, end - i - 1), out var index))
+                    return false;
                 segments.Add(new Segment(null, index));
                 i = end + 1;
             }
-            else return false;
+            else
+                return false;
         }
         return true;
     }

@@ -13,7 +13,8 @@ public static class UtcTimestamps
 {
     public const string Format = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
-    public static string Write(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+    public static string Write(DateTimeOffset value) =>
+        value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
 }
 
 /// <summary>Writes a <see cref="DateTimeOffset"/> as <see cref="UtcTimestamps.Format"/>.</summary>
@@ -36,11 +37,15 @@ public sealed class UtcDateTimeConverter : JsonConverter<DateTime>
         reader.GetDateTime();
 
     public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(UtcTimestamps.Write(value.Kind switch
-        {
-            DateTimeKind.Local => new DateTimeOffset(value),
-            _ => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)),
-        }));
+        writer.WriteStringValue(
+            UtcTimestamps.Write(
+                value.Kind switch
+                {
+                    DateTimeKind.Local => new DateTimeOffset(value),
+                    _ => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)),
+                }
+            )
+        );
 }
 
 /// <summary>

@@ -16,7 +16,10 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
     /// <summary>The JOSE <c>typ</c> of the platform's access tokens (RFC 9068), so an ID token or another JWT is never taken for one.</summary>
     public const string AccessTokenType = "at+jwt";
 
-    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    public override async Task<TokenValidationResult> ValidateTokenAsync(
+        string token,
+        TokenValidationParameters validationParameters
+    )
     {
         JsonWebToken jwt;
         try
@@ -29,23 +32,31 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
         }
 
         // The algorithm is pinned before any key is looked at: "none", HS256-with-the-public-key and JWE never get further.
-        if (jwt.Alg != SecurityAlgorithms.EcdsaSha256) return Refused("The token's algorithm is not accepted.");
-        if (!string.Equals(jwt.Typ, AccessTokenType, StringComparison.OrdinalIgnoreCase) && !string.Equals(jwt.Typ, "application/" + AccessTokenType, StringComparison.OrdinalIgnoreCase))
+        if (jwt.Alg != SecurityAlgorithms.EcdsaSha256)
+            return Refused("The token's algorithm is not accepted.");
+        if (
+            !string.Equals(jwt.Typ, AccessTokenType, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(jwt.Typ, "application/" + AccessTokenType, StringComparison.OrdinalIgnoreCase)
+        )
             return Refused("The token is not an access token (typ must be at+jwt).");
-        if (jwt.TryGetHeaderValue<object>("crit", out _)) return Refused("The token has critical header extensions this platform does not understand.");
-        if (string.IsNullOrEmpty(jwt.Kid)) return Refused("The token names no key.");
+        if (jwt.TryGetHeaderValue<object>("crit", out _))
+            return Refused("The token has critical header extensions this platform does not understand.");
+        if (string.IsNullOrEmpty(jwt.Kid))
+            return Refused("The token names no key.");
         if (!HasNumericDates(jwt.EncodedPayload))
             return Refused("The token's exp, nbf and iat must be numbers of seconds (RFC 7519 NumericDate).");
 
         // Not the request's token: a refresh is shared by every request waiting on it, and its HttpClient has timeouts.
         var key = await keys.FindAsync(jwt.Kid, CancellationToken.None);
-        if (key is null) return Refused("The token's key is unknown.");
+        if (key is null)
+            return Refused("The token's key is unknown.");
 
         var parameters = validationParameters.Clone();
         parameters.IssuerSigningKey = key;
         parameters.IssuerSigningKeys = null;
         var result = await base.ValidateTokenAsync(jwt, parameters);
-        if (result.IsValid && !Guid.TryParse(jwt.Subject, out _)) return Refused("The token's subject is not a user id.");
+        if (result.IsValid && !Guid.TryParse(jwt.Subject, out _))
+            return Refused("The token's subject is not a user id.");
         return result;
     }
 
@@ -55,13 +66,18 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
         try
         {
             var reader = new Utf8JsonReader(Base64UrlEncoder.DecodeBytes(encodedPayload));
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isDate = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8)
+                var isDate =
+                    reader.ValueTextEquals("exp"u8)
+                    || reader.ValueTextEquals("nbf"u8)
                     || reader.ValueTextEquals("iat"u8);
-                if (!reader.Read()) return false;
-                if (isDate && reader.TokenType != JsonTokenType.Number) return false;
+                if (!reader.Read())
+                    return false;
+                if (isDate && reader.TokenType != JsonTokenType.Number)
+                    return false;
                 reader.Skip();
             }
             return true;
@@ -72,7 +88,8 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
         }
     }
 
-    private static TokenValidationResult Refused(string reason) => new() { IsValid = false, Exception = new AccessTokenRefusedException(reason) };
+    private static TokenValidationResult Refused(string reason) =>
+        new() { IsValid = false, Exception = new AccessTokenRefusedException(reason) };
 }
 
 /// <summary>A refusal decided before the library's validation; its message is fit for the client.</summary>

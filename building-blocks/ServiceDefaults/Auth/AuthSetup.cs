@@ -1,14 +1,13 @@
+using Community.Contracts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Community.Contracts;
 
 namespace Community.ServiceDefaults.Auth;
 
@@ -26,12 +25,18 @@ public static class Policies
 /// unless it allows anonymous access; routing's own answers (404 no match, 405 wrong method,
 /// 415 wrong media type) are not routed endpoints and keep their status for everyone.
 /// </summary>
-public sealed class AuthenticatedOnRoutedEndpoints : AuthorizationHandler<AuthenticatedOnRoutedEndpoints>, IAuthorizationRequirement
+public sealed class AuthenticatedOnRoutedEndpoints
+    : AuthorizationHandler<AuthenticatedOnRoutedEndpoints>,
+        IAuthorizationRequirement
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AuthenticatedOnRoutedEndpoints requirement)
+    protected override Task HandleRequirementAsync(
+        AuthorizationHandlerContext context,
+        AuthenticatedOnRoutedEndpoints requirement
+    )
     {
         var routed = context.Resource is HttpContext http && http.GetEndpoint() is RouteEndpoint;
-        if (!routed || context.User.Identity?.IsAuthenticated == true) context.Succeed(requirement);
+        if (!routed || context.User.Identity?.IsAuthenticated == true)
+            context.Succeed(requirement);
         return Task.CompletedTask;
     }
 }
@@ -54,14 +59,20 @@ public static class AuthSetup
         builder.Services.TryAddSingleton<ISigningKeySource>(sp => sp.GetRequiredService<JwksSigningKeySource>());
         builder.Services.TryAddSingleton<SessionRevocations>();
 
-        builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        builder.Services.AddSingleton<
+            Microsoft.Extensions.Options.IConfigureOptions<JwtBearerOptions>,
+            JwtBearerSetup
+        >();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
 
         builder.Services.TryAddSingleton<InvalidTokenLimit>();
         builder.Services.AddSingleton<IAuthorizationHandler, AuthenticatedOnRoutedEndpoints>();
-        builder.Services.AddAuthorizationBuilder()
+        builder
+            .Services.AddAuthorizationBuilder()
             // Secure by default: an endpoint is anonymous only when it says so.
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().AddRequirements(new AuthenticatedOnRoutedEndpoints()).Build())
+            .SetFallbackPolicy(
+                new AuthorizationPolicyBuilder().AddRequirements(new AuthenticatedOnRoutedEndpoints()).Build()
+            )
             .AddPolicy(Policies.Member, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Organizer, p => p.RequireRole(Roles.Organizer, Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
@@ -74,23 +85,30 @@ public static class AuthSetup
     /// allowed: a client with a broken token should learn so, not silently act as a stranger.
     /// Too many from one address in a window get 429 instead (<see cref="InvalidTokenLimit"/>).
     /// </summary>
-    public static IApplicationBuilder UseRejectInvalidTokens(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        if (context.User.Identity?.IsAuthenticated != true)
-        {
-            var options = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JwtOptions>>().Value;
-            if (BearerToken.From(context.Request, options) is not null)
+    public static IApplicationBuilder UseRejectInvalidTokens(this IApplicationBuilder app) =>
+        app.Use(
+            async (context, next) =>
             {
-                using var lease = await context.RequestServices.GetRequiredService<InvalidTokenLimit>().CountAsync(context);
-                if (!lease.IsAcquired)
+                if (context.User.Identity?.IsAuthenticated != true)
                 {
-                    await RateLimitRejection.WriteAsync(context, lease);
-                    return;
+                    var options = context
+                        .RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JwtOptions>>()
+                        .Value;
+                    if (BearerToken.From(context.Request, options) is not null)
+                    {
+                        using var lease = await context
+                            .RequestServices.GetRequiredService<InvalidTokenLimit>()
+                            .CountAsync(context);
+                        if (!lease.IsAcquired)
+                        {
+                            await RateLimitRejection.WriteAsync(context, lease);
+                            return;
+                        }
+                        await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
+                        return;
+                    }
                 }
-                await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
-                return;
+                await next(context);
             }
-        }
-        await next(context);
-    });
+        );
 }

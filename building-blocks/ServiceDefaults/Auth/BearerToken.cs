@@ -15,9 +15,14 @@ internal static class BearerToken
     {
         string? header = request.Headers.Authorization;
         if (!string.IsNullOrEmpty(header))
-            return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : NotBearer;
+            return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ? header["Bearer ".Length..].Trim()
+                : NotBearer;
 
-        if (options.QueryTokenPaths.Any(p => request.Path.StartsWithSegments(p)) && request.Query.TryGetValue("access_token", out var query))
+        if (
+            options.QueryTokenPaths.Any(p => request.Path.StartsWithSegments(p))
+            && request.Query.TryGetValue("access_token", out var query)
+        )
             return query.ToString();
         return null;
     }

@@ -12,5 +12,6 @@ internal static class IdentityAddress
     public static string? From(IConfiguration configuration) =>
         configuration[$"Services:{ResourceNames.Identity}"]
             ?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .FirstOrDefault()?.TrimEnd('/');
+            .FirstOrDefault()
+            ?.TrimEnd('/');
 }

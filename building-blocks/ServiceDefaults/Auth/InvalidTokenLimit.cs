@@ -38,7 +38,11 @@ public sealed class InvalidTokenLimit : IDisposable
     private readonly FailFastRedis? _redis;
 
     public InvalidTokenLimit(
-        IConfiguration configuration, IHostEnvironment environment, TimeProvider clock, ILogger<InvalidTokenLimit> logger)
+        IConfiguration configuration,
+        IHostEnvironment environment,
+        TimeProvider clock,
+        ILogger<InvalidTokenLimit> logger
+    )
     {
         _permits = configuration.GetValue($"{Section}:PermitLimit", 60);
         var seconds = configuration.GetValue($"{Section}:WindowSeconds", 60);
@@ -47,17 +51,27 @@ public sealed class InvalidTokenLimit : IDisposable
         _window = TimeSpan.FromSeconds(seconds);
         var window = new FixedWindowRateLimiterOptions
         {
-            PermitLimit = _permits, Window = _window, QueueLimit = 0, AutoReplenishment = true,
+            PermitLimit = _permits,
+            Window = _window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
         };
-        _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address, _ => window));
+        _limiter = PartitionedRateLimiter.Create<string, string>(address =>
+            RateLimitPartition.GetFixedWindowLimiter(address, _ => window)
+        );
         // one count per service: its instances share it
         var service = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : environment.ApplicationName;
         _prefix = configuration[$"{Section}:RedisKeyPrefix"] ?? $"{service}:invalid-tokens:";
         if (configuration.GetConnectionString(ResourceNames.Redis) is { Length: > 0 } redis)
-            _redis = new FailFastRedis(redis, $"{service}-invalid-tokens-{Environment.MachineName}", clock, logger,
+            _redis = new FailFastRedis(
+                redis,
+                $"{service}-invalid-tokens-{Environment.MachineName}",
+                clock,
+                logger,
                 $"Redis is unreachable: each instance counts refused tokens alone (N instances allow N times {Section}) "
-                + "until it answers again.",
-                "Redis answers again: refused tokens are counted across the instances again.");
+                    + "until it answers again.",
+                "Redis answers again: refused tokens are counted across the instances again."
+            );
     }
 
     /// <summary>Counts one refused token from the caller's address; a lease that is not acquired means answer 429.</summary>
@@ -69,9 +83,11 @@ public sealed class InvalidTokenLimit : IDisposable
 
     private async Task<RateLimitLease?> CountSharedAsync(string address)
     {
-        if (_redis is null) return null;
+        if (_redis is null)
+            return null;
         RedisValue[] values = [_permits, (long)_window.TotalMilliseconds];
-        if (await _redis.EvaluateAsync(Count, [(RedisKey)(_prefix + address)], values) is not { } answer) return null;
+        if (await _redis.EvaluateAsync(Count, [(RedisKey)(_prefix + address)], values) is not { } answer)
+            return null;
         var result = (RedisResult[])answer!;
         return new WindowLease((long)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]));
     }

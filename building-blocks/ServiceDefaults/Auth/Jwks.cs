@@ -15,14 +15,23 @@ public sealed record EcPublicJwk(
     [property: JsonPropertyName("use")] string Use,
     [property: JsonPropertyName("alg")] string Alg,
     [property: JsonPropertyName("x")] string X,
-    [property: JsonPropertyName("y")] string Y)
+    [property: JsonPropertyName("y")] string Y
+)
 {
     public static EcPublicJwk From(string kid, ECDsa key)
     {
         var p = key.ExportParameters(includePrivateParameters: false);
-        return new EcPublicJwk(JsonWebAlgorithmsKeyTypes.EllipticCurve, JsonWebKeyECTypes.P256, kid, JsonWebKeyUseNames.Sig,
-            SecurityAlgorithms.EcdsaSha256, Base64UrlEncoder.Encode(p.Q.X!), Base64UrlEncoder.Encode(p.Q.Y!));
+        return new EcPublicJwk(
+            JsonWebAlgorithmsKeyTypes.EllipticCurve,
+            JsonWebKeyECTypes.P256,
+            kid,
+            JsonWebKeyUseNames.Sig,
+            SecurityAlgorithms.EcdsaSha256,
+            Base64UrlEncoder.Encode(p.Q.X!),
+            Base64UrlEncoder.Encode(p.Q.Y!)
+        );
     }
 
-    public static JsonSerializerOptions SerializerOptions { get; } = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    public static JsonSerializerOptions SerializerOptions { get; } =
+        new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 }

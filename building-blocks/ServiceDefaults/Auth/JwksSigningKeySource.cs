@@ -11,7 +11,11 @@ namespace Community.ServiceDefaults.Auth;
 /// rotate), at most once per <see cref="MinRefreshInterval"/> so forged kids cannot hammer identity.
 /// </summary>
 public sealed class JwksSigningKeySource(
-    IHttpClientFactory httpClients, IOptions<JwtOptions> options, TimeProvider clock, ILogger<JwksSigningKeySource> logger) : ISigningKeySource, IDisposable
+    IHttpClientFactory httpClients,
+    IOptions<JwtOptions> options,
+    TimeProvider clock,
+    ILogger<JwksSigningKeySource> logger
+) : ISigningKeySource, IDisposable
 {
     public const string HttpClientName = "jwks";
     public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(5);
@@ -27,7 +31,8 @@ public sealed class JwksSigningKeySource(
     public async ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken)
     {
         var current = _current;
-        if (current.Keys.TryGetValue(kid, out var key) && clock.GetUtcNow() - current.FetchedAt < MaxAge) return key;
+        if (current.Keys.TryGetValue(kid, out var key) && clock.GetUtcNow() - current.FetchedAt < MaxAge)
+            return key;
         await RefreshAsync(cancellationToken);
         return _current.Keys.GetValueOrDefault(kid);
     }
@@ -38,7 +43,8 @@ public sealed class JwksSigningKeySource(
         try
         {
             var current = _current;
-            if (clock.GetUtcNow() - current.FetchedAt < MinRefreshInterval) return;
+            if (clock.GetUtcNow() - current.FetchedAt < MinRefreshInterval)
+                return;
             var url = options.Value.JwksUrl;
             if (url is null)
             {
@@ -64,20 +70,32 @@ public sealed class JwksSigningKeySource(
     }
 
     /// <summary>The set's P-256 signing keys by kid, reusing the keys already held; any other or unreadable key is ignored.</summary>
-    private static FrozenDictionary<string, ECDsaSecurityKey> Es256Keys(JsonWebKeySet set, FrozenDictionary<string, ECDsaSecurityKey> held)
+    private static FrozenDictionary<string, ECDsaSecurityKey> Es256Keys(
+        JsonWebKeySet set,
+        FrozenDictionary<string, ECDsaSecurityKey> held
+    )
     {
         var keys = new Dictionary<string, ECDsaSecurityKey>();
         foreach (var jwk in set.Keys)
         {
-            if (jwk.Kty != JsonWebAlgorithmsKeyTypes.EllipticCurve || jwk.Crv != JsonWebKeyECTypes.P256
+            if (
+                jwk.Kty != JsonWebAlgorithmsKeyTypes.EllipticCurve
+                || jwk.Crv != JsonWebKeyECTypes.P256
                 || !(string.IsNullOrEmpty(jwk.Alg) || jwk.Alg == SecurityAlgorithms.EcdsaSha256)
                 || !(string.IsNullOrEmpty(jwk.Use) || jwk.Use == JsonWebKeyUseNames.Sig)
-                || string.IsNullOrEmpty(jwk.Kid) || keys.ContainsKey(jwk.Kid)
-                || PointOf(jwk) is not { } point) continue;
+                || string.IsNullOrEmpty(jwk.Kid)
+                || keys.ContainsKey(jwk.Kid)
+                || PointOf(jwk) is not { } point
+            )
+                continue;
 
-            keys[jwk.Kid] = held.TryGetValue(jwk.Kid, out var known) && SamePoint(known.ECDsa, point)
-                ? known
-                : RetiredKeys.SecurityKey(ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = point }), jwk.Kid);
+            keys[jwk.Kid] =
+                held.TryGetValue(jwk.Kid, out var known) && SamePoint(known.ECDsa, point)
+                    ? known
+                    : RetiredKeys.SecurityKey(
+                        ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = point }),
+                        jwk.Kid
+                    );
         }
         return keys.ToFrozenDictionary();
     }
@@ -87,7 +105,11 @@ public sealed class JwksSigningKeySource(
     {
         try
         {
-            var point = new ECPoint { X = Base64UrlEncoder.DecodeBytes(jwk.X), Y = Base64UrlEncoder.DecodeBytes(jwk.Y) };
+            var point = new ECPoint
+            {
+                X = Base64UrlEncoder.DecodeBytes(jwk.X),
+                Y = Base64UrlEncoder.DecodeBytes(jwk.Y),
+            };
             new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = point }.Validate();
             return point;
         }
@@ -105,7 +127,8 @@ public sealed class JwksSigningKeySource(
 
     public void Dispose()
     {
-        foreach (var key in _current.Keys.Values) key.ECDsa.Dispose();
+        foreach (var key in _current.Keys.Values)
+            key.ECDsa.Dispose();
         _retired.Dispose();
     }
 }

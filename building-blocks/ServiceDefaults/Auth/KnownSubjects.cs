@@ -27,20 +27,32 @@ public static class KnownSubjectGate
     /// </summary>
     public static IApplicationBuilder UseKnownSubjectsForWrites(this IApplicationBuilder app)
     {
-        if (app.ApplicationServices.GetService<IKnownSubjects>() is not { } known) return app;
-        return app.Use(async (context, next) =>
-        {
-            if (IsWrite(context.Request.Method)
-                && context.GetEndpoint() is { } endpoint
-                && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
-                && endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null
-                && Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var userId)
-                && !await known.IsKnownAsync(userId, context.RequestAborted))
-                throw new ForbiddenException("This account is not known to the platform: it does not exist or was deleted.");
-            await next(context);
-        });
+        if (app.ApplicationServices.GetService<IKnownSubjects>() is not { } known)
+            return app;
+        return app.Use(
+            async (context, next) =>
+            {
+                if (
+                    IsWrite(context.Request.Method)
+                    && context.GetEndpoint() is { } endpoint
+                    && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null
+                    && endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null
+                    && Guid.TryParse(context.User.FindFirstValue(ClaimNames.Subject), out var userId)
+                    && !await known.IsKnownAsync(userId, context.RequestAborted)
+                )
+                    throw new ForbiddenException(
+                        "This account is not known to the platform: it does not exist or was deleted."
+                    );
+                await next(context);
+            }
+        );
     }
 
     private static bool IsWrite(string method) =>
-        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
+        !(
+            HttpMethods.IsGet(method)
+            || HttpMethods.IsHead(method)
+            || HttpMethods.IsOptions(method)
+            || HttpMethods.IsTrace(method)
+        );
 }

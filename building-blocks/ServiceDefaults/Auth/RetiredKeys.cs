@@ -18,7 +18,8 @@ public sealed class RetiredKeys(TimeProvider clock) : IDisposable
     private readonly List<(ECDsa Key, DateTimeOffset RetiredAt)> _pending = [];
 
     /// <summary>A security key over an ECDsa that its owner disposes, through <see cref="Retire"/>.</summary>
-    public static ECDsaSecurityKey SecurityKey(ECDsa key, string kid) => new(key) { KeyId = kid, CryptoProviderFactory = Uncached };
+    public static ECDsaSecurityKey SecurityKey(ECDsa key, string kid) =>
+        new(key) { KeyId = kid, CryptoProviderFactory = Uncached };
 
     /// <summary>Queues the keys for disposal and disposes those retired longer than the grace period ago.</summary>
     public void Retire(IEnumerable<ECDsa> keys)
@@ -27,7 +28,8 @@ public sealed class RetiredKeys(TimeProvider clock) : IDisposable
         lock (_lock)
         {
             _pending.AddRange(keys.Select(k => (k, now)));
-            foreach (var (key, _) in _pending.Where(p => now - p.RetiredAt >= Grace)) key.Dispose();
+            foreach (var (key, _) in _pending.Where(p => now - p.RetiredAt >= Grace))
+                key.Dispose();
             _pending.RemoveAll(p => now - p.RetiredAt >= Grace);
         }
     }
@@ -36,7 +38,8 @@ public sealed class RetiredKeys(TimeProvider clock) : IDisposable
     {
         lock (_lock)
         {
-            foreach (var (key, _) in _pending) key.Dispose();
+            foreach (var (key, _) in _pending)
+                key.Dispose();
             _pending.Clear();
         }
     }

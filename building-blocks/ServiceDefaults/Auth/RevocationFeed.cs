@@ -34,8 +34,11 @@ public interface IRevocationSource
 }
 
 /// <summary>Reads <c>GET {identity}/internal/revocations?after=</c> with the shared feed key.</summary>
-internal sealed class HttpRevocationSource(IHttpClientFactory httpClients, IConfiguration configuration, IOptions<RevocationFeedOptions> options)
-    : IRevocationSource
+internal sealed class HttpRevocationSource(
+    IHttpClientFactory httpClients,
+    IConfiguration configuration,
+    IOptions<RevocationFeedOptions> options
+) : IRevocationSource
 {
     public const string HttpClientName = "revocations";
 
@@ -45,7 +48,10 @@ internal sealed class HttpRevocationSource(IHttpClientFactory httpClients, IConf
 
     public async Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{IdentityUrl}{RevocationFeedOptions.FeedPath}?after={after}");
+        using var request = new HttpRequestMessage(
+            HttpMethod.Get,
+            $"{IdentityUrl}{RevocationFeedOptions.FeedPath}?after={after}"
+        );
         request.Headers.Add(RevocationFeedOptions.KeyHeader, options.Value.FeedKey);
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
@@ -68,8 +74,12 @@ internal sealed class HttpRevocationSource(IHttpClientFactory httpClients, IConf
 /// with a cursor, into this instance's <see cref="SessionRevocations"/>.
 /// </summary>
 public sealed class RevocationFeed(
-    IRevocationSource source, SessionRevocations revocations, IOptions<RevocationFeedOptions> options, TimeProvider clock, ILogger<RevocationFeed> logger)
-    : BackgroundService
+    IRevocationSource source,
+    SessionRevocations revocations,
+    IOptions<RevocationFeedOptions> options,
+    TimeProvider clock,
+    ILogger<RevocationFeed> logger
+) : BackgroundService
 {
     private long _cursor;
 
@@ -80,7 +90,10 @@ public sealed class RevocationFeed(
     {
         if (source is HttpRevocationSource { IsConfigured: false })
         {
-            logger.LogWarning("No {Section}:FeedKey or Services:identity: revocations are not read from identity's feed here", RevocationFeedOptions.Section);
+            logger.LogWarning(
+                "No {Section}:FeedKey or Services:identity: revocations are not read from identity's feed here",
+                RevocationFeedOptions.Section
+            );
             return;
         }
         var failing = false;
@@ -92,19 +105,27 @@ public sealed class RevocationFeed(
                 do
                 {
                     page = await source.ReadAsync(Cursor, stoppingToken);
-                    foreach (var revocation in page.Items) revocations.Add(revocation);
+                    foreach (var revocation in page.Items)
+                        revocations.Add(revocation);
                     Interlocked.Exchange(ref _cursor, page.Cursor);
                 } while (page.Items.Count > 0);
-                if (failing) logger.LogInformation("The revocation feed is read again");
+                if (failing)
+                    logger.LogInformation("The revocation feed is read again");
                 failing = false;
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 // Logged once per outage, not every second; the next poll tries again.
-                if (!failing) logger.LogWarning(e, "The revocation feed cannot be read; retrying every {Interval}", options.Value.PollInterval);
+                if (!failing)
+                    logger.LogWarning(
+                        e,
+                        "The revocation feed cannot be read; retrying every {Interval}",
+                        options.Value.PollInterval
+                    );
                 failing = true;
             }
-            await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(options.Value.PollInterval, clock, stoppingToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 }
@@ -118,8 +139,10 @@ public static class RevocationFeedSetup
     /// </summary>
     public static IServiceCollection AddRevocationFeed(this IServiceCollection services, TimeSpan pollInterval)
     {
-        if (services.Any(d => d.ServiceType == typeof(RevocationFeed))) return services;
-        services.AddOptions<RevocationFeedOptions>()
+        if (services.Any(d => d.ServiceType == typeof(RevocationFeed)))
+            return services;
+        services
+            .AddOptions<RevocationFeedOptions>()
             .Configure(o => o.PollInterval = pollInterval)
             .BindConfiguration(RevocationFeedOptions.Section);
         services.AddHttpClient(HttpRevocationSource.HttpClientName);

@@ -7,7 +7,13 @@ namespace Community.ServiceDefaults.Auth;
 /// One revocation as identity's feed serves it: a session (<see cref="SessionId"/>, the token's <c>sid</c>) or
 /// every token of a user issued before <see cref="NotBefore"/>; it matters until <see cref="TokensExpireBy"/>.
 /// </summary>
-public sealed record Revocation(long Sequence, Guid UserId, Guid? SessionId, DateTimeOffset? NotBefore, DateTimeOffset TokensExpireBy);
+public sealed record Revocation(
+    long Sequence,
+    Guid UserId,
+    Guid? SessionId,
+    DateTimeOffset? NotBefore,
+    DateTimeOffset TokensExpireBy
+);
 
 /// <summary>A page of identity's revocation feed; <see cref="Cursor"/> is the <c>after</c> of the next request.</summary>
 public sealed record RevocationPage(IReadOnlyList<Revocation> Items, long Cursor);
@@ -41,11 +47,16 @@ public sealed class SessionRevocations(TimeProvider clock, IOptions<JwtOptions> 
     public void Add(Guid userId, Guid? sessionId, DateTimeOffset? notBefore, DateTimeOffset tokensExpireBy)
     {
         var keepUntil = tokensExpireBy + Skew;
-        if (keepUntil <= clock.GetUtcNow()) return;
-        if (sessionId is { } session) _sessions.AddOrUpdate(session, keepUntil, (_, kept) => Later(kept, keepUntil));
+        if (keepUntil <= clock.GetUtcNow())
+            return;
+        if (sessionId is { } session)
+            _sessions.AddOrUpdate(session, keepUntil, (_, kept) => Later(kept, keepUntil));
         if (notBefore is { } cutoff)
-            _users.AddOrUpdate(userId, new UserCutoff(cutoff, keepUntil),
-                (_, kept) => new UserCutoff(Later(kept.NotBefore, cutoff), Later(kept.KeepUntil, keepUntil)));
+            _users.AddOrUpdate(
+                userId,
+                new UserCutoff(cutoff, keepUntil),
+                (_, kept) => new UserCutoff(Later(kept.NotBefore, cutoff), Later(kept.KeepUntil, keepUntil))
+            );
         PruneIfDue();
         Recorded?.Invoke(userId);
     }
@@ -54,7 +65,8 @@ public sealed class SessionRevocations(TimeProvider clock, IOptions<JwtOptions> 
     public bool HasEnded(Guid userId, Guid? sessionId, DateTimeOffset issuedAt)
     {
         PruneIfDue();
-        if (sessionId is { } session && _sessions.ContainsKey(session)) return true;
+        if (sessionId is { } session && _sessions.ContainsKey(session))
+            return true;
         return _users.TryGetValue(userId, out var cutoff) && issuedAt < cutoff.NotBefore;
     }
 
@@ -63,11 +75,17 @@ public sealed class SessionRevocations(TimeProvider clock, IOptions<JwtOptions> 
     {
         var now = clock.GetUtcNow();
         var due = Interlocked.Read(ref _nextPruneTicks);
-        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextPruneTicks, (now + PruneEvery).UtcTicks, due) != due) return;
+        if (
+            now.UtcTicks < due
+            || Interlocked.CompareExchange(ref _nextPruneTicks, (now + PruneEvery).UtcTicks, due) != due
+        )
+            return;
         foreach (var entry in _sessions)
-            if (entry.Value <= now) _sessions.TryRemove(entry);
+            if (entry.Value <= now)
+                _sessions.TryRemove(entry);
         foreach (var entry in _users)
-            if (entry.Value.KeepUntil <= now) _users.TryRemove(entry);
+            if (entry.Value.KeepUntil <= now)
+                _users.TryRemove(entry);
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

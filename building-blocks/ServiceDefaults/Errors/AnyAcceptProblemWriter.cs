@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults.Errors;
@@ -10,7 +8,10 @@ namespace Community.ServiceDefaults.Errors;
 /// built-in writer declines and the body would be empty; this one writes problem+json anyway,
 /// since an error with no body tells the client nothing.
 /// </summary>
-internal sealed class AnyAcceptProblemWriter(IOptions<ProblemDetailsOptions> problemOptions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions) : IProblemDetailsWriter
+internal sealed class AnyAcceptProblemWriter(
+    IOptions<ProblemDetailsOptions> problemOptions,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions
+) : IProblemDetailsWriter
 {
     public bool CanWrite(ProblemDetailsContext context) => true;
 
@@ -24,8 +25,18 @@ internal sealed class AnyAcceptProblemWriter(IOptions<ProblemDetailsOptions> pro
         problem.Type ??= defaults.Type;
         problemOptions.Value.CustomizeProblemDetails?.Invoke(context);
         var options = jsonOptions.Value.SerializerOptions;
-        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), options, "application/problem+json"));
+        return new ValueTask(
+            context.HttpContext.Response.WriteAsJsonAsync(
+                problem,
+                problem.GetType(),
+                options,
+                "application/problem+json"
+            )
+        );
     }
 
-    private static string ReasonPhrases(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error";
+    private static string ReasonPhrases(int status) =>
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase
+            ? phrase
+            : "Error";
 }

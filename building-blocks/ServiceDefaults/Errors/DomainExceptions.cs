@@ -17,7 +17,8 @@ public abstract class DomainException(string message) : Exception(message)
 public sealed class RequestValidationException(IDictionary<string, string[]> errors)
     : DomainException("One or more fields are invalid.")
 {
-    public RequestValidationException(string field, string error) : this(new Dictionary<string, string[]> { [field] = [error] }) { }
+    public RequestValidationException(string field, string error)
+        : this(new Dictionary<string, string[]> { [field] = [error] }) { }
 
     public IDictionary<string, string[]> Errors { get; } = errors;
     public override int StatusCode => 400;
@@ -58,7 +59,8 @@ public sealed class UnauthorizedException(string message) : DomainException(mess
 /// <summary>429 with a Retry-After header.</summary>
 public sealed class TooManyRequestsException : DomainException
 {
-    public TooManyRequestsException(string message, TimeSpan retryAfter) : base(message) => RetryAfter = retryAfter;
+    public TooManyRequestsException(string message, TimeSpan retryAfter)
+        : base(message) => RetryAfter = retryAfter;
 
     public override int StatusCode => 429;
     public override string Title => "Too many requests";
@@ -67,10 +69,12 @@ public sealed class TooManyRequestsException : DomainException
 /// <summary>503 with a Retry-After header: something this service depends on (a mail server, a provider) cannot be reached now.</summary>
 public sealed class ServiceUnavailableException : DomainException
 {
-    public ServiceUnavailableException(string message, TimeSpan retryAfter, Exception? cause = null) : base(message)
+    public ServiceUnavailableException(string message, TimeSpan retryAfter, Exception? cause = null)
+        : base(message)
     {
         RetryAfter = retryAfter;
-        if (cause is not null) Data["cause"] = cause.Message;
+        if (cause is not null)
+            Data["cause"] = cause.Message;
     }
 
     public override int StatusCode => 503;

@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Community.ServiceDefaults.Api;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -15,23 +15,50 @@ namespace Community.ServiceDefaults.Errors;
 /// else is a 500 whose details are logged, never sent outside Development.
 /// </summary>
 public sealed class ProblemExceptionHandler(
-    IProblemDetailsService problemDetails, IHostEnvironment environment, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-    ILogger<ProblemExceptionHandler> logger)
-    : IExceptionHandler
+    IProblemDetailsService problemDetails,
+    IHostEnvironment environment,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    ILogger<ProblemExceptionHandler> logger
+) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(
+        HttpContext context,
+        Exception exception,
+        CancellationToken cancellationToken
+    )
     {
-        if (exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException reader } && UnknownMember(context, reader) is { } unknown)
+        if (
+            exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException reader }
+            && UnknownMember(context, reader) is { } unknown
+        )
             exception = unknown;
         else if (exception is BadHttpRequestException bad && BindingFailures.AsValidation(bad) is { } binding)
             exception = binding;
         ProblemDetails problem = exception switch
         {
-            RequestValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = v.Title, Detail = v.Message },
-            DomainException d => new ProblemDetails { Status = d.StatusCode, Title = d.Title, Detail = d.Message },
-            BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "Bad request", Detail = DescribeBadRequest(b) },
-            OperationCanceledException when context.RequestAborted.IsCancellationRequested =>
-                new ProblemDetails { Status = 499, Title = "Client closed request" },
+            RequestValidationException v => new HttpValidationProblemDetails(v.Errors)
+            {
+                Status = 400,
+                Title = v.Title,
+                Detail = v.Message,
+            },
+            DomainException d => new ProblemDetails
+            {
+                Status = d.StatusCode,
+                Title = d.Title,
+                Detail = d.Message,
+            },
+            BadHttpRequestException b => new ProblemDetails
+            {
+                Status = b.StatusCode,
+                Title = "Bad request",
+                Detail = DescribeBadRequest(b),
+            },
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => new ProblemDetails
+            {
+                Status = 499,
+                Title = "Client closed request",
+            },
             _ when TransientDatabaseFault(exception) => new ProblemDetails
             {
                 Status = 503,
@@ -42,23 +69,37 @@ public sealed class ProblemExceptionHandler(
             {
                 Status = 500,
                 Title = "An unexpected error occurred",
-                Detail = environment.IsDevelopment() ? exception.ToString() : "The error has been logged; quote the request id when reporting it.",
+                Detail = environment.IsDevelopment()
+                    ? exception.ToString()
+                    : "The error has been logged; quote the request id when reporting it.",
             },
         };
 
         if (exception is DomainException { Extensions.Count: > 0 } withExtensions)
-            foreach (var (name, value) in withExtensions.Extensions) problem.Extensions[name] = value;
+            foreach (var (name, value) in withExtensions.Extensions)
+                problem.Extensions[name] = value;
 
-        if (problem.Status >= 500) logger.LogError(exception, "Unhandled exception");
-        else logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
+        if (problem.Status >= 500)
+            logger.LogError(exception, "Unhandled exception");
+        else
+            logger.LogInformation("Request refused with {Status}: {Detail}", problem.Status, problem.Detail);
 
         if (exception is DomainException { RetryAfter: { } retryAfter })
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
         else if (problem.Status == 503)
-            context.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(
+                System.Globalization.CultureInfo.InvariantCulture
+            );
 
         context.Response.StatusCode = problem.Status!.Value;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+        return await problemDetails.TryWriteAsync(
+            new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = problem,
+                Exception = exception,
+            }
+        );
     }
 
     private const int DatabaseRetryAfterSeconds = 2;
@@ -70,22 +111,31 @@ public sealed class ProblemExceptionHandler(
     private static bool TransientDatabaseFault(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
-            if (e is System.Data.Common.DbException { IsTransient: true }) return true;
+            if (e is System.Data.Common.DbException { IsTransient: true })
+                return true;
         return false;
     }
 
     /// <summary>A body member the endpoint's body type does not have, as the validation error naming the valid ones.</summary>
     private RequestValidationException? UnknownMember(HttpContext context, System.Text.Json.JsonException reader) =>
         // The exception handler has already cleared the request's endpoint; its feature keeps it.
-        (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())?.Metadata.GetOrderedMetadata<IAcceptsMetadata>()
-            .Select(accepts => accepts.RequestType is { } type ? UnknownMembers.Refusal(reader, type, json.Value.SerializerOptions) : null)
+        (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())
+            ?.Metadata.GetOrderedMetadata<IAcceptsMetadata>()
+            .Select(accepts =>
+                accepts.RequestType is { } type
+                    ? UnknownMembers.Refusal(reader, type, json.Value.SerializerOptions)
+                    : null
+            )
             .LastOrDefault(refusal => refusal is not null);
 
-    private static string DescribeBadRequest(BadHttpRequestException exception) => exception.StatusCode switch
-    {
-        StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
-        StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
-        _ when exception.InnerException is System.Text.Json.JsonException json => $"The request body is not valid JSON: {json.Message}",
-        _ => exception.Message,
-    };
+    private static string DescribeBadRequest(BadHttpRequestException exception) =>
+        exception.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
+            StatusCodes.Status415UnsupportedMediaType =>
+                "The request body must be JSON (Content-Type: application/json).",
+            _ when exception.InnerException is System.Text.Json.JsonException json =>
+                $"The request body is not valid JSON: {json.Message}",
+            _ => exception.Message,
+        };
 }

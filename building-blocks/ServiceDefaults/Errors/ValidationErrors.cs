@@ -9,13 +9,15 @@ public sealed class ValidationErrors
 
     public ValidationErrors Add(string field, string message)
     {
-        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        if (!_errors.TryGetValue(field, out var list))
+            _errors[field] = list = [];
         list.Add(message);
         return this;
     }
 
     public void ThrowIfAny()
     {
-        if (Any) throw new RequestValidationException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        if (Any)
+            throw new RequestValidationException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
     }
 }

@@ -1,12 +1,11 @@
 using Community.ServiceDefaults.Errors;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using MimeKit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Community.ServiceDefaults.Mail;
 
@@ -36,27 +35,45 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSende
     {
         var settings = options.Value;
         using var mail = new MimeMessage();
-        mail.From.Add(MailboxAddress.TryParse(settings.From, out var from) ? from : new MailboxAddress("Community", "no-reply@community.local"));
+        mail.From.Add(
+            MailboxAddress.TryParse(settings.From, out var from)
+                ? from
+                : new MailboxAddress("Community", "no-reply@community.local")
+        );
         mail.To.Add(MailboxAddress.Parse(message.To));
         mail.Subject = message.Subject;
         mail.Body = new TextPart(MimeKit.Text.TextFormat.Plain) { Text = message.Body };
-        var security = !settings.EnableSsl ? SecureSocketOptions.None
+        var security =
+            !settings.EnableSsl ? SecureSocketOptions.None
             : settings.Port == 465 ? SecureSocketOptions.SslOnConnect
             : SecureSocketOptions.StartTls;
         using var client = new SmtpClient();
         try
         {
             await client.ConnectAsync(settings.Host!, settings.Port, security, cancellationToken);
-            if (settings.Username is not null) await client.AuthenticateAsync(settings.Username, settings.Password ?? "", cancellationToken);
+            if (settings.Username is not null)
+                await client.AuthenticateAsync(settings.Username, settings.Password ?? "", cancellationToken);
             await client.SendAsync(mail, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
         }
-        catch (Exception e) when (e is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException
-            or MailKit.ServiceNotConnectedException or MailKit.Security.AuthenticationException or SslHandshakeException
-            or System.Net.Sockets.SocketException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
+            when (e
+                    is MailKit.Net.Smtp.SmtpCommandException
+                        or MailKit.Net.Smtp.SmtpProtocolException
+                        or MailKit.ServiceNotConnectedException
+                        or MailKit.Security.AuthenticationException
+                        or SslHandshakeException
+                        or System.Net.Sockets.SocketException
+                        or IOException
+                && !cancellationToken.IsCancellationRequested
+            )
         {
             // A mail server that is down is the caller's 503 (try again), never a 500.
-            throw new ServiceUnavailableException("The e-mail could not be sent just now; try again shortly.", TimeSpan.FromSeconds(30), e);
+            throw new ServiceUnavailableException(
+                "The e-mail could not be sent just now; try again shortly.",
+                TimeSpan.FromSeconds(30),
+                e
+            );
         }
     }
 }
@@ -65,7 +82,12 @@ public sealed class LogEmailSender(ILogger<LogEmailSender> logger) : IEmailSende
 {
     public Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
-        logger.LogInformation("E-mail (no SMTP configured) to {To}: {Subject}\n{Body}", message.To, message.Subject, message.Body);
+        logger.LogInformation(
+            "E-mail (no SMTP configured) to {To}: {Subject}\n{Body}",
+            message.To,
+            message.Subject,
+            message.Body
+        );
         return Task.CompletedTask;
     }
 }
@@ -82,7 +104,9 @@ public static class EmailSetup
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpOptions.Section}:Host"]))
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else if (builder.Environment.IsProduction())
-            throw new InvalidOperationException("Smtp:Host must be configured in Production: mailed links are never logged there.");
+            throw new InvalidOperationException(
+                "Smtp:Host must be configured in Production: mailed links are never logged there."
+            );
         else
             builder.Services.AddSingleton<IEmailSender, LogEmailSender>();
         return builder;

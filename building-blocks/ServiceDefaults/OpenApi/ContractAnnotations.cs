@@ -4,7 +4,8 @@ using System.Reflection;
 namespace Community.ServiceDefaults.OpenApi;
 
 /// <summary>A request body with a realistic example the API accepts, shown in the document (snake_case, nulls left out).</summary>
-public interface IRequestExample<TSelf> where TSelf : IRequestExample<TSelf>
+public interface IRequestExample<TSelf>
+    where TSelf : IRequestExample<TSelf>
 {
     static abstract TSelf Example { get; }
 }

@@ -14,7 +14,11 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
     [GeneratedRegex("{([^}:]+)}")]
     private static partial Regex PathParameter();
 
-    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    public Task TransformAsync(
+        OpenApiDocument document,
+        OpenApiDocumentTransformerContext context,
+        CancellationToken cancellationToken
+    )
     {
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
@@ -26,7 +30,10 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
         {
             var renamed = new OpenApiPaths();
             foreach (var (path, item) in paths)
-                renamed.Add(PathParameter().Replace(path, m => "{" + ContractOperations.ParameterName(m.Groups[1].Value) + "}"), item);
+                renamed.Add(
+                    PathParameter().Replace(path, m => "{" + ContractOperations.ParameterName(m.Groups[1].Value) + "}"),
+                    item
+                );
             document.Paths = renamed;
         }
         // The gateway serves every service's paths as they are, so "/" (relative to where the document was fetched from)
@@ -44,46 +51,66 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
         foreach (var operation in Operations(document))
         {
             foreach (var (type, media) in operation.RequestBody?.Content ?? new Dictionary<string, OpenApiMediaType>())
-                if (type == "multipart/form-data" && media.Schema is OpenApiSchemaReference { Target: OpenApiSchema form })
+                if (
+                    type == "multipart/form-data"
+                    && media.Schema is OpenApiSchemaReference { Target: OpenApiSchema form }
+                )
                 {
                     var inline = (OpenApiSchema)form.CreateShallowCopy();
                     inline.Properties = form.Properties?.ToDictionary(p => p.Key, p => Unreferenced(p.Value));
                     media.Schema = inline;
                 }
-                else if (media.Schema is { } schema) media.Schema = Unreferenced(schema);
+                else if (media.Schema is { } schema)
+                    media.Schema = Unreferenced(schema);
             foreach (var response in (IEnumerable<IOpenApiResponse>?)operation.Responses?.Values ?? [])
-                foreach (var media in response.Content?.Values ?? [])
-                    if (media.Schema is { } schema) media.Schema = Unreferenced(schema);
+            foreach (var media in response.Content?.Values ?? [])
+                if (media.Schema is { } schema)
+                    media.Schema = Unreferenced(schema);
         }
     }
 
     private static IEnumerable<OpenApiOperation> Operations(OpenApiDocument document) =>
         document.Paths?.Values.SelectMany(p => (IEnumerable<OpenApiOperation>?)p.Operations?.Values ?? []) ?? [];
 
-    private static IOpenApiSchema Unreferenced(IOpenApiSchema field) => field switch
-    {
-        OpenApiSchemaReference { Type: JsonSchemaType.String, Format: "binary" } file =>
-            new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = file.Description },
-        OpenApiSchemaReference { Type: JsonSchemaType.Array, Items: { } items } list when Unreferenced(items) is OpenApiSchema { Format: "binary" } item =>
-            new OpenApiSchema { Type = JsonSchemaType.Array, Items = item, Description = list.Description },
-        _ => field,
-    };
+    private static IOpenApiSchema Unreferenced(IOpenApiSchema field) =>
+        field switch
+        {
+            OpenApiSchemaReference { Type: JsonSchemaType.String, Format: "binary" } file => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Format = "binary",
+                Description = file.Description,
+            },
+            OpenApiSchemaReference { Type: JsonSchemaType.Array, Items: { } items } list
+                when Unreferenced(items) is OpenApiSchema { Format: "binary" } item => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = item,
+                Description = list.Description,
+            },
+            _ => field,
+        };
 
     // A body a handler reads as raw JSON is documented as its .Accepts<T>() type, which leaves the JsonObject schema behind.
     private static void RemoveUnreferencedSchemas(OpenApiDocument document)
     {
-        if (document.Components?.Schemas is not { } schemas) return;
+        if (document.Components?.Schemas is not { } schemas)
+            return;
         var used = new HashSet<string>();
         void Walk(IOpenApiSchema? schema)
         {
             if (schema is OpenApiSchemaReference reference)
             {
-                if (reference.Reference.Id is { } id && used.Add(id) && schemas.TryGetValue(id, out var target)) Walk(target);
+                if (reference.Reference.Id is { } id && used.Add(id) && schemas.TryGetValue(id, out var target))
+                    Walk(target);
                 return;
             }
-            if (schema is null) return;
-            foreach (var property in schema.Properties?.Values ?? []) Walk(property);
-            foreach (var part in (schema.AllOf ?? []).Concat(schema.OneOf ?? []).Concat(schema.AnyOf ?? [])) Walk(part);
+            if (schema is null)
+                return;
+            foreach (var property in schema.Properties?.Values ?? [])
+                Walk(property);
+            foreach (var part in (schema.AllOf ?? []).Concat(schema.OneOf ?? []).Concat(schema.AnyOf ?? []))
+                Walk(part);
             Walk(schema.Items);
             Walk(schema.AdditionalProperties);
             Walk(schema.Not);
@@ -92,30 +119,46 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
             content?.Values.Select(m => m.Schema) ?? [];
         foreach (var operation in Operations(document))
         {
-            foreach (var parameter in operation.Parameters ?? []) Walk(parameter.Schema);
-            foreach (var schema in Content(operation.RequestBody?.Content)) Walk(schema);
+            foreach (var parameter in operation.Parameters ?? [])
+                Walk(parameter.Schema);
+            foreach (var schema in Content(operation.RequestBody?.Content))
+                Walk(schema);
             foreach (var response in (IEnumerable<IOpenApiResponse>?)operation.Responses?.Values ?? [])
             {
-                foreach (var schema in Content(response.Content)) Walk(schema);
-                foreach (var header in response.Headers?.Values ?? []) Walk(header.Schema);
+                foreach (var schema in Content(response.Content))
+                    Walk(schema);
+                foreach (var header in response.Headers?.Values ?? [])
+                    Walk(header.Schema);
             }
         }
-        foreach (var name in schemas.Keys.Where(name => !used.Contains(name)).ToList()) schemas.Remove(name);
+        foreach (var name in schemas.Keys.Where(name => !used.Contains(name)).ToList())
+            schemas.Remove(name);
     }
 
     private static OpenApiSchema Problem()
     {
         static OpenApiSchema Text(string description, string? format = null) =>
-            new() { Type = JsonSchemaType.String, Format = format, Description = description };
+            new()
+            {
+                Type = JsonSchemaType.String,
+                Format = format,
+                Description = description,
+            };
         return new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
-            Description = "An RFC 9457 problem; a refusal may add members a client acts on (balance, required, retry hints...).",
+            Description =
+                "An RFC 9457 problem; a refusal may add members a client acts on (balance, required, retry hints...).",
             Properties = new Dictionary<string, IOpenApiSchema>
             {
                 ["type"] = Text("A URI naming the kind of problem.", "uri-reference"),
                 ["title"] = Text("A short summary of the kind of problem."),
-                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "The HTTP status code." },
+                ["status"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Integer,
+                    Format = "int32",
+                    Description = "The HTTP status code.",
+                },
                 ["detail"] = Text("What went wrong with this request."),
                 ["instance"] = Text("The path of the request.", "uri-reference"),
                 ["request_id"] = Text("The request's id (X-Request-Id): quote it when reporting the problem."),
@@ -124,7 +167,11 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
                 {
                     Type = JsonSchemaType.Object,
                     Description = "Validation errors: each field (snake_case, as sent) with its messages.",
-                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                    AdditionalProperties = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Array,
+                        Items = new OpenApiSchema { Type = JsonSchemaType.String },
+                    },
                 },
             },
             Required = new HashSet<string> { "title", "status", "request_id" },

@@ -12,7 +12,8 @@ public static class ContractOpenApi
     public static OpenApiOptions AddContract(this OpenApiOptions options)
     {
         // PageOf<EventDto> is PageOfEventDto, not the generator's PageOfOfEventDto
-        options.CreateSchemaReferenceId = type => OpenApiOptions.CreateDefaultSchemaReferenceId(type)?.Replace("OfOf", "Of", StringComparison.Ordinal);
+        options.CreateSchemaReferenceId = type =>
+            OpenApiOptions.CreateDefaultSchemaReferenceId(type)?.Replace("OfOf", "Of", StringComparison.Ordinal);
         options.AddDocumentTransformer<Auth.BearerSecurityDocument>();
         options.AddOperationTransformer<Auth.BearerSecurityDocument>();
         options.AddOperationTransformer<Api.PagingParameterDocs>();

@@ -1,12 +1,12 @@
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,12 +26,19 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     public const string ProblemSchema = "Problem";
     public const string MergePatch = "application/merge-patch+json";
 
-    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(
+        OpenApiOperation operation,
+        OpenApiOperationTransformerContext context,
+        CancellationToken cancellationToken
+    )
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         // The XML-comment generator makes an (internal) handler's <summary> the summary: .WithSummary stays the one line,
         // and the XML comment becomes the description.
-        if (metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary is { } summary && operation.Summary != summary)
+        if (
+            metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary is { } summary
+            && operation.Summary != summary
+        )
         {
             operation.Description ??= operation.Summary;
             operation.Summary = summary;
@@ -42,39 +49,61 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
 
         await DeclareBodyAsync(operation, context, metadata, cancellationToken);
         AddExample(operation, context, metadata);
-        if (metadata.OfType<IAllowAnonymous>().Any()) operation.Security = [];
+        if (metadata.OfType<IAllowAnonymous>().Any())
+            operation.Security = [];
 
         operation.Parameters ??= [];
-        operation.Parameters.Add(new OpenApiParameter
-        {
-            Name = RequestId.Header, In = ParameterLocation.Header, Required = false,
-            Description = "The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one.",
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9._:-]{1,64}$" },
-        });
-        if (metadata.OfType<Api.HonoursIdempotencyKey>().Any())
-            operation.Parameters.Add(new OpenApiParameter
+        operation.Parameters.Add(
+            new OpenApiParameter
             {
-                Name = IdempotencyKey.Header, In = ParameterLocation.Header, Required = false,
-                Description = "Repeating a request with the same key answers the first one's result instead of doing it again.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
-            });
+                Name = RequestId.Header,
+                In = ParameterLocation.Header,
+                Required = false,
+                Description =
+                    "The caller's request id (1-64 of A-Z a-z 0-9 . _ : -), echoed and logged; else a new one.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9._:-]{1,64}$" },
+            }
+        );
+        if (metadata.OfType<Api.HonoursIdempotencyKey>().Any())
+            operation.Parameters.Add(
+                new OpenApiParameter
+                {
+                    Name = IdempotencyKey.Header,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description =
+                        "Repeating a request with the same key answers the first one's result instead of doing it again.",
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        MinLength = 1,
+                        MaxLength = IdempotencyKey.MaxLength,
+                    },
+                }
+            );
 
         var entityTag = metadata.OfType<EntityTagMetadata>().LastOrDefault();
         if (entityTag is { HonoursIfMatch: true })
         {
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = HeaderNames.IfMatch, In = ParameterLocation.Header, Required = false,
-                Description = "The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-            });
+            operation.Parameters.Add(
+                new OpenApiParameter
+                {
+                    Name = HeaderNames.IfMatch,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description =
+                        "The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                }
+            );
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("412", new OpenApiResponse { Description = "Precondition Failed" });
         }
 
         foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
         {
-            if (response is not OpenApiResponse r) continue;
+            if (response is not OpenApiResponse r)
+                continue;
             r.Headers ??= new Dictionary<string, IOpenApiHeader>();
             r.Headers[RequestId.Header] = new OpenApiHeader
             {
@@ -90,13 +119,17 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             if (status is "301" or "302" or "303" or "307" or "308")
                 r.Headers[HeaderNames.Location] = new OpenApiHeader
                 {
-                    Description = "Where to go next.", Required = true,
+                    Description = "Where to go next.",
+                    Required = true,
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
                 };
             if (status.Length == 3 && status[0] is '4' or '5')
                 r.Content = new Dictionary<string, OpenApiMediaType>
                 {
-                    ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
+                    ["application/problem+json"] = new OpenApiMediaType
+                    {
+                        Schema = new OpenApiSchemaReference(ProblemSchema, context.Document),
+                    },
                 };
         }
     }
@@ -105,32 +138,57 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     public static string ParameterName(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves null.
-    private static void AddExample(OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata)
+    private static void AddExample(
+        OpenApiOperation operation,
+        OpenApiOperationTransformerContext context,
+        IList<object> metadata
+    )
     {
-        if (operation.RequestBody is not OpenApiRequestBody { Content: { } content }) return;
-        var type = metadata.OfType<IAcceptsMetadata>().LastOrDefault(a => a.RequestType is { } t && !typeof(JsonNode).IsAssignableFrom(t))?.RequestType
+        if (operation.RequestBody is not OpenApiRequestBody { Content: { } content })
+            return;
+        var type =
+            metadata
+                .OfType<IAcceptsMetadata>()
+                .LastOrDefault(a => a.RequestType is { } t && !typeof(JsonNode).IsAssignableFrom(t))
+                ?.RequestType
             ?? context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
-        var contract = type?.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequestExample<>));
-        if (type is null || contract is null) return;
-        var example = type.GetProperty(nameof(IRequestExample<>.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null)
+        var contract = type
+            ?.GetInterfaces()
+            .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequestExample<>));
+        if (type is null || contract is null)
+            return;
+        var example =
+            type.GetProperty(nameof(IRequestExample<>.Example), BindingFlags.Public | BindingFlags.Static)
+                ?.GetValue(null)
             ?? type.GetInterfaceMap(contract).TargetMethods.Single().Invoke(null, null);
-        var json = new JsonSerializerOptions(context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)
+        var json = new JsonSerializerOptions(
+            context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions
+        )
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         var node = JsonSerializer.SerializeToNode(example, type, json);
         foreach (var (mediaType, media) in content)
-            if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase)) media.Example = node?.DeepClone();
+            if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase))
+                media.Example = node?.DeepClone();
     }
 
     // A handler that reads raw JSON (a merge patch, a body validated by hand) documents its real body with .Accepts<T>().
     private static async Task DeclareBodyAsync(
-        OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata, CancellationToken cancellationToken)
+        OpenApiOperation operation,
+        OpenApiOperationTransformerContext context,
+        IList<object> metadata,
+        CancellationToken cancellationToken
+    )
     {
-        var declared = metadata.OfType<IAcceptsMetadata>().LastOrDefault(a => a.RequestType is { } t && !typeof(JsonNode).IsAssignableFrom(t));
-        if (declared?.RequestType is not { } type || operation.RequestBody is not OpenApiRequestBody body) return;
+        var declared = metadata
+            .OfType<IAcceptsMetadata>()
+            .LastOrDefault(a => a.RequestType is { } t && !typeof(JsonNode).IsAssignableFrom(t));
+        if (declared?.RequestType is not { } type || operation.RequestBody is not OpenApiRequestBody body)
+            return;
         var bodyType = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
-        if (bodyType is null || !typeof(JsonNode).IsAssignableFrom(bodyType)) return;
+        if (bodyType is null || !typeof(JsonNode).IsAssignableFrom(bodyType))
+            return;
         var schema = await context.GetOrCreateSchemaAsync(type, null, cancellationToken);
         var name = type.Name;
         if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && schema.Required is { Count: > 0 })
@@ -143,7 +201,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         context.Document!.AddComponent(name, schema);
         var reference = new OpenApiSchemaReference(name, context.Document);
         var types = declared.ContentTypes.Count > 0 ? declared.ContentTypes.ToList() : ["application/json"];
-        if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && !types.Contains(MergePatch)) types.Add(MergePatch);
+        if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && !types.Contains(MergePatch))
+            types.Add(MergePatch);
         body.Content = types.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = reference });
     }
 
@@ -151,10 +210,13 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     {
         var patch = (OpenApiSchema)create.CreateShallowCopy();
         patch.Required = null;
-        patch.Properties = create.Properties?.ToDictionary(p => p.Key, p =>
-            create.Required!.Contains(p.Key) && p.Value is OpenApiSchema { Type: { } type } member
-                ? Nullable(member, type)
-                : p.Value);
+        patch.Properties = create.Properties?.ToDictionary(
+            p => p.Key,
+            p =>
+                create.Required!.Contains(p.Key) && p.Value is OpenApiSchema { Type: { } type } member
+                    ? Nullable(member, type)
+                    : p.Value
+        );
         return patch;
 
         static IOpenApiSchema Nullable(OpenApiSchema member, JsonSchemaType type)

@@ -15,54 +15,83 @@ namespace Community.ServiceDefaults.OpenApi;
 /// </summary>
 internal sealed class TypedSchemas : IOpenApiSchemaTransformer
 {
-    public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    public Task TransformAsync(
+        OpenApiSchema schema,
+        OpenApiSchemaTransformerContext context,
+        CancellationToken cancellationToken
+    )
     {
         var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
         var property = context.JsonPropertyInfo;
         var requiredByValidation = property is not null && Attribute<RequiredAttribute>(property) is not null;
-        var nullable = property is not null && !requiredByValidation
+        var nullable =
+            property is not null
+            && !requiredByValidation
             && (property.IsGetNullable || Nullable.GetUnderlyingType(property.PropertyType) is not null);
-        if (requiredByValidation && schema.Type is { } declared && declared != JsonSchemaType.Null) schema.Type = declared & ~JsonSchemaType.Null;
+        if (requiredByValidation && schema.Type is { } declared && declared != JsonSchemaType.Null)
+            schema.Type = declared & ~JsonSchemaType.Null;
         if (schema.Type is null && schema.AllOf is null && schema.OneOf is null && schema.AnyOf is null)
         {
-            if (type == typeof(string) || type == typeof(char)) schema.Type = JsonSchemaType.String;
+            if (type == typeof(string) || type == typeof(char))
+                schema.Type = JsonSchemaType.String;
             else if (type == typeof(DateTimeOffset) || type == typeof(DateTime))
             {
                 // Our converters write instants (Api.UtcTimestamps), which hides them from the generator as strings do.
                 schema.Type = JsonSchemaType.String;
                 schema.Format = "date-time";
             }
-            else if (type == typeof(JsonObject)) schema.Type = JsonSchemaType.Object;
-            else if (type == typeof(JsonArray)) schema.Type = JsonSchemaType.Array;
-            else if (property?.AttributeProvider?.IsDefined(typeof(JsonObjectMemberAttribute), true) == true) schema.Type = JsonSchemaType.Object;
-            if (schema.Type is not null && nullable) schema.Type |= JsonSchemaType.Null;
+            else if (type == typeof(JsonObject))
+                schema.Type = JsonSchemaType.Object;
+            else if (type == typeof(JsonArray))
+                schema.Type = JsonSchemaType.Array;
+            else if (property?.AttributeProvider?.IsDefined(typeof(JsonObjectMemberAttribute), true) == true)
+                schema.Type = JsonSchemaType.Object;
+            if (schema.Type is not null && nullable)
+                schema.Type |= JsonSchemaType.Null;
         }
-        if (schema.Type is { } t && (t & (JsonSchemaType.Integer | JsonSchemaType.Number)) != 0 && (t & JsonSchemaType.String) != 0)
+        if (
+            schema.Type is { } t
+            && (t & (JsonSchemaType.Integer | JsonSchemaType.Number)) != 0
+            && (t & JsonSchemaType.String) != 0
+        )
         {
             schema.Type = t & ~JsonSchemaType.String;
             schema.Pattern = null;
         }
         if (schema.Type is { } array && array.HasFlag(JsonSchemaType.Array) && schema.Items is null)
             schema.Items = new OpenApiSchema();
-        var values = property is null ? null
-            : Attribute<AllowedValuesAttribute>(property)?.Values.Select(v => v?.ToString()) ?? Attribute<ValuesOfAttribute>(property)?.Values;
+        var values = property is null
+            ? null
+            : Attribute<AllowedValuesAttribute>(property)?.Values.Select(v => v?.ToString())
+                ?? Attribute<ValuesOfAttribute>(property)?.Values;
         if (values is not null)
         {
-            var target = schema.Type is { } s && s.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items ? items : schema;
+            var target =
+                schema.Type is { } s && s.HasFlag(JsonSchemaType.Array) && schema.Items is OpenApiSchema items
+                    ? items
+                    : schema;
             target.Enum = [.. values.OfType<string>().Select(v => (JsonNode)JsonValue.Create(v))];
         }
         if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && schema.Properties is { Count: > 0 })
         {
-            var required = context.JsonTypeInfo.Properties.Where(Required).Select(p => p.Name).Where(schema.Properties.ContainsKey).ToHashSet();
+            var required = context
+                .JsonTypeInfo.Properties.Where(Required)
+                .Select(p => p.Name)
+                .Where(schema.Properties.ContainsKey)
+                .ToHashSet();
             schema.Required = required.Count > 0 ? required : null;
         }
         return Task.CompletedTask;
     }
 
     // On the property, or on the positional record's parameter ([Required] there needs no "property:" target).
-    private static T? Attribute<T>(JsonPropertyInfo property) where T : Attribute =>
+    private static T? Attribute<T>(JsonPropertyInfo property)
+        where T : Attribute =>
         property.AttributeProvider?.GetCustomAttributes(typeof(T), true).OfType<T>().FirstOrDefault()
-        ?? property.AssociatedParameter?.AttributeProvider?.GetCustomAttributes(typeof(T), true).OfType<T>().FirstOrDefault();
+        ?? property
+            .AssociatedParameter?.AttributeProvider?.GetCustomAttributes(typeof(T), true)
+            .OfType<T>()
+            .FirstOrDefault();
 
     private static bool Required(JsonPropertyInfo property) =>
         property.IsRequired

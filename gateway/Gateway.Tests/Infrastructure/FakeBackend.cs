@@ -9,7 +9,13 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Community.Gateway.Tests.Infrastructure;
 
 /// <summary>What the backend received, as it echoes it back.</summary>
-public sealed record EchoedRequest(string Method, string Path, string Query, Dictionary<string, string> Headers, long BodyBytes = 0)
+public sealed record EchoedRequest(
+    string Method,
+    string Path,
+    string Query,
+    Dictionary<string, string> Headers,
+    long BodyBytes = 0
+)
 {
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
@@ -42,8 +48,14 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
     protected override void Map(WebApplication app)
     {
         app.UseWebSockets();
-        app.MapGet("/.well-known/jwks.json", () =>
-            Results.Json(new JsonWebKeySetDocument([EcPublicJwk.From(_issuer.Kid, _issuer.Key)]), EcPublicJwk.SerializerOptions));
+        app.MapGet(
+            "/.well-known/jwks.json",
+            () =>
+                Results.Json(
+                    new JsonWebKeySetDocument([EcPublicJwk.From(_issuer.Kid, _issuer.Key)]),
+                    EcPublicJwk.SerializerOptions
+                )
+        );
         app.Map("/hubs/echo", EchoWebSocketAsync);
         app.Map("/{**path}", EchoAsync);
     }
@@ -56,13 +68,15 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
         long bodyBytes = 0;
         var buffer = new byte[81920];
         int read;
-        while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0) bodyBytes += read;
+        while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            bodyBytes += read;
         var echoed = new EchoedRequest(
             request.Method,
             request.Path.Value ?? "",
             request.QueryString.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            bodyBytes);
+            bodyBytes
+        );
         Record(echoed);
         await context.Response.WriteAsJsonAsync(echoed, Json);
     }
@@ -85,7 +99,12 @@ public sealed class FakeBackend : FakeHttpServer<EchoedRequest>
                 await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", context.RequestAborted);
                 return;
             }
-            await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
+            await socket.SendAsync(
+                buffer.AsMemory(0, received.Count),
+                received.MessageType,
+                received.EndOfMessage,
+                context.RequestAborted
+            );
         }
     }
 }

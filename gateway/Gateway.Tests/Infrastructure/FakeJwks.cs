@@ -28,9 +28,13 @@ public sealed class FakeJwks : FakeHttpServer<DateTimeOffset>
         return jwks;
     }
 
-    protected override void Map(WebApplication app) => app.MapGet("/.well-known/jwks.json", () =>
-    {
-        Record(DateTimeOffset.UtcNow);
-        return Results.Json(new JsonWebKeySetDocument(_published), EcPublicJwk.SerializerOptions);
-    });
+    protected override void Map(WebApplication app) =>
+        app.MapGet(
+            "/.well-known/jwks.json",
+            () =>
+            {
+                Record(DateTimeOffset.UtcNow);
+                return Results.Json(new JsonWebKeySetDocument(_published), EcPublicJwk.SerializerOptions);
+            }
+        );
 }

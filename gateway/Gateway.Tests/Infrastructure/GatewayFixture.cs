@@ -43,7 +43,8 @@ public class GatewayFixture : IAsyncLifetime
     public HttpRequestMessage Request(HttpMethod method, string path, string? token = null)
     {
         var request = new HttpRequestMessage(method, path);
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return request;
     }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,13 +16,20 @@ public sealed class GatewayHost : IAsyncDisposable
     private GatewayHost(ServiceHost<Program> host)
     {
         _host = host;
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
+        {
+            BaseAddress = host.BaseAddress,
+        };
     }
 
-    public static GatewayHost Start(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    public static GatewayHost Start(
+        IReadOnlyDictionary<string, string?> settings,
+        Action<IServiceCollection>? services = null
+    )
     {
         var all = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
-        foreach (var (key, value) in settings) all[key] = value;
+        foreach (var (key, value) in settings)
+            all[key] = value;
         var host = new ServiceHost<Program>(all, services);
         try
         {

@@ -20,8 +20,14 @@ public static class AiCompanionServiceExtensions
         // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
         builder.Services.AddOpenApi(o => o.AddContract());
         builder.AddServiceDatabase<CompanionDbContext>(ResourceNames.AiCompanion);
-        builder.AddEventBus(ResourceNames.AiCompanion, bus => bus.UseOutbox<CompanionDbContext>().AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
-            .FollowSessionRevocations().RequireKnownUsers());
+        builder.AddEventBus(
+            ResourceNames.AiCompanion,
+            bus =>
+                bus.UseOutbox<CompanionDbContext>()
+                    .AddConsumers(typeof(AiCompanionServiceExtensions).Assembly)
+                    .FollowSessionRevocations()
+                    .RequireKnownUsers()
+        );
         builder.Services.AddCompanionSafety();
         builder.AddActivityFeed();
         builder.AddCompanionLimits();

@@ -10,7 +10,9 @@ public sealed class SmallFanOutFixture : CompanionFixture
     }
 }
 
-public sealed class ActivityFanOutTests(SmallFanOutFixture fx) : ActivityTestsBase(fx), IClassFixture<SmallFanOutFixture>
+public sealed class ActivityFanOutTests(SmallFanOutFixture fx)
+    : ActivityTestsBase(fx),
+        IClassFixture<SmallFanOutFixture>
 {
     [Fact]
     public async Task One_publication_reaches_at_most_the_configured_number_of_members_those_sharing_most_first()

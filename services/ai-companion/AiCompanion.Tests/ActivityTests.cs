@@ -42,7 +42,9 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
 
         // A private event, or one from a publisher that does not say where it is, suggests nothing.
         var privateId = Guid.NewGuid();
-        await AnnounceAsync(PublicEvent(privateId, organizerId, region, ["hiking"], visibility: EventVisibility.Private));
+        await AnnounceAsync(
+            PublicEvent(privateId, organizerId, region, ["hiking"], visibility: EventVisibility.Private)
+        );
         var oldId = Guid.NewGuid();
         await AnnounceAsync(PublicEvent(oldId, organizerId, null, null));
         Assert.Null(await ItemAsync(both, $"/api/v1/events/{privateId}"));
@@ -85,8 +87,13 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         var groupId = Guid.NewGuid();
         var link = $"/api/v1/groups/{groupId}";
 
-        await AnnounceAsync(new GroupCreated(Guid.NewGuid(), Fx.Tick(), groupId, ownerId, "Morning runners", GroupVisibility.Public)
-            { Region = region, Interests = ["running", "outdoors"] });
+        await AnnounceAsync(
+            new GroupCreated(Guid.NewGuid(), Fx.Tick(), groupId, ownerId, "Morning runners", GroupVisibility.Public)
+            {
+                Region = region,
+                Interests = ["running", "outdoors"],
+            }
+        );
         var item = await ItemAsync(runner, link);
         Assert.NotNull(item);
         Assert.Equal("opportunity", item["type"]!.GetValue<string>());
@@ -95,9 +102,17 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         Assert.Null(await ItemAsync(owner, link));
 
         var secretId = Guid.NewGuid();
-        await AnnounceAsync(new GroupCreated(Guid.NewGuid(), Fx.Tick(), secretId, ownerId, "Hidden", GroupVisibility.Secret) { Region = region, Interests = ["running"] });
+        await AnnounceAsync(
+            new GroupCreated(Guid.NewGuid(), Fx.Tick(), secretId, ownerId, "Hidden", GroupVisibility.Secret)
+            {
+                Region = region,
+                Interests = ["running"],
+            }
+        );
         var olderId = Guid.NewGuid();
-        await AnnounceAsync(new GroupCreated(Guid.NewGuid(), Fx.Tick(), olderId, ownerId, "No place", GroupVisibility.Public));
+        await AnnounceAsync(
+            new GroupCreated(Guid.NewGuid(), Fx.Tick(), olderId, ownerId, "No place", GroupVisibility.Public)
+        );
         Assert.Null(await ItemAsync(runner, $"/api/v1/groups/{secretId}"));
         Assert.Null(await ItemAsync(runner, $"/api/v1/groups/{olderId}"));
 
@@ -143,17 +158,24 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         var (_, other) = await MemberAsync(null, ["growth"]);
         var courseId = Guid.NewGuid();
         var link = $"/api/v1/courses/{courseId}";
-        await AnnounceAsync(new CoursePublished(Guid.NewGuid(), Fx.Tick(), courseId, organizerId, "Mindful mornings", "wellness"));
+        await AnnounceAsync(
+            new CoursePublished(Guid.NewGuid(), Fx.Tick(), courseId, organizerId, "Mindful mornings", "wellness")
+        );
 
         var item = await ItemAsync(member, link);
         Assert.NotNull(item);
         Assert.Equal("insight", item["type"]!.GetValue<string>());
         Assert.Equal("A course that fits", item["title"]!.GetValue<string>());
-        Assert.Equal("Mindful mornings is a course for your interest in wellness.", item["description"]!.GetValue<string>());
+        Assert.Equal(
+            "Mindful mornings is a course for your interest in wellness.",
+            item["description"]!.GetValue<string>()
+        );
         Assert.Null(await ItemAsync(other, link));
         Assert.Null(await ItemAsync(organizer, link));
 
-        await AnnounceAsync(new CourseWithdrawn(Guid.NewGuid(), Fx.Tick(), courseId, organizerId, "Mindful mornings", []));
+        await AnnounceAsync(
+            new CourseWithdrawn(Guid.NewGuid(), Fx.Tick(), courseId, organizerId, "Mindful mornings", [])
+        );
         Assert.Null(await ItemAsync(member, link));
     }
 
@@ -235,13 +257,21 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         var (memberId, member) = await MemberAsync(region, ["chess"]);
         var eventId = Guid.NewGuid();
         await AnnounceAsync(PublicEvent(eventId, organizerId, region, ["chess"]));
-        await AnnounceAsync(new CoursePublished(Guid.NewGuid(), Fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), "Openings", "chess"));
+        await AnnounceAsync(
+            new CoursePublished(Guid.NewGuid(), Fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), "Openings", "chess")
+        );
         Assert.Equal(2, (await FeedAsync(member)).Count);
 
         await Fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), Fx.Tick(), organizerId));
         var left = Assert.Single(await FeedAsync(member));
         Assert.Equal("insight", left!["type"]!.GetValue<string>());
-        Assert.Equal(0L, await Fx.ScalarAsync<long>("SELECT count(*) FROM activity_items WHERE about_user_id = @id", ("id", organizerId)));
+        Assert.Equal(
+            0L,
+            await Fx.ScalarAsync<long>(
+                "SELECT count(*) FROM activity_items WHERE about_user_id = @id",
+                ("id", organizerId)
+            )
+        );
 
         // Nothing new is made about a deleted account, and a deleted member's own items are erased.
         await AnnounceAsync(PublicEvent(Guid.NewGuid(), organizerId, region, ["chess"]));
@@ -258,7 +288,9 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         var (id, token) = await MemberAsync(null, ["poetry"]);
         var (_, stranger) = await MemberAsync(null, ["poetry"]);
         for (var i = 0; i < 3; i++)
-            await AnnounceAsync(new CoursePublished(Guid.NewGuid(), Fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), "Verse " + i, "poetry"));
+            await AnnounceAsync(
+                new CoursePublished(Guid.NewGuid(), Fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), "Verse " + i, "poetry")
+            );
         var items = await FeedAsync(token);
         Assert.Equal(3, items.Count);
         var first = items[0]!["id"]!.GetValue<Guid>();
@@ -281,7 +313,10 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         Assert.Equal(3L, await ItemsAsync(id));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Fx.Client.Get("/api/v1/activity")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Fx.Client.PostJson("/api/v1/activity/read-all", new { })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await Fx.Client.PostJson("/api/v1/activity/read-all", new { })).StatusCode
+        );
     }
 
     [Fact]
@@ -291,7 +326,9 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         var titles = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            await AnnounceAsync(new CoursePublished(Guid.NewGuid(), Fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), "Fold " + i, "origami"));
+            await AnnounceAsync(
+                new CoursePublished(Guid.NewGuid(), Fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), "Fold " + i, "origami")
+            );
             Fx.Clock.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -300,16 +337,26 @@ public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), 
         var pages = 0;
         do
         {
-            var page = await (await Fx.Client.Get("/api/v1/activity?limit=2" + (cursor is null ? "" : "&cursor=" + cursor), token)).AssertStatus(200);
+            var page = await (
+                await Fx.Client.Get("/api/v1/activity?limit=2" + (cursor is null ? "" : "&cursor=" + cursor), token)
+            ).AssertStatus(200);
             seen.AddRange(page["items"]!.AsArray().Select(i => i!["description"]!.GetValue<string>()));
             cursor = page["next_cursor"]?.GetValue<string>();
             pages++;
         } while (cursor is not null);
         Assert.Equal(3, pages);
-        Assert.Equal(Enumerable.Range(0, 5).Reverse().Select(i => $"Fold {i} is a course for your interest in origami."), seen);
+        Assert.Equal(
+            Enumerable.Range(0, 5).Reverse().Select(i => $"Fold {i} is a course for your interest in origami."),
+            seen
+        );
 
         await (await Fx.Client.Get("/api/v1/activity?cursor=not-a-cursor", token)).AssertProblem(400);
-        await (await Fx.Client.Get("/api/v1/activity?cursor=" + Uri.EscapeDataString(Convert.ToBase64String("42.x"u8.ToArray())), token)).AssertProblem(400);
+        await (
+            await Fx.Client.Get(
+                "/api/v1/activity?cursor=" + Uri.EscapeDataString(Convert.ToBase64String("42.x"u8.ToArray())),
+                token
+            )
+        ).AssertProblem(400);
         await (await Fx.Client.Get("/api/v1/activity?limit=0", token)).AssertProblem(400);
         await (await Fx.Client.Get("/api/v1/activity?limit=101", token)).AssertProblem(400);
         Assert.Single(await FeedAsync(token, "?limit=1"));

@@ -6,27 +6,35 @@ namespace Community.AiCompanion.Tests;
 /// <summary>The companion with small limits (free 3, premium 5, elite unlimited by default) and sessions of 30 credits, 60 minutes, 2 messages.</summary>
 public class AllowanceFixture : CompanionFixture
 {
-    public const int Free = 3, Premium = 5, SessionCredits = 30, SessionMessages = 2;
+    public const int Free = 3,
+        Premium = 5,
+        SessionCredits = 30,
+        SessionMessages = 2;
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Companion:Limits:free"] = Free.ToString(),
-        ["Companion:Limits:premium"] = Premium.ToString(),
-        ["Companion:Sessions:Credits"] = SessionCredits.ToString(),
-        ["Companion:Sessions:Minutes"] = "60",
-        ["Companion:Sessions:Messages"] = SessionMessages.ToString(),
-    };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>
+        {
+            ["Companion:Limits:free"] = Free.ToString(),
+            ["Companion:Limits:premium"] = Premium.ToString(),
+            ["Companion:Sessions:Credits"] = SessionCredits.ToString(),
+            ["Companion:Sessions:Minutes"] = "60",
+            ["Companion:Sessions:Messages"] = SessionMessages.ToString(),
+        };
 
     /// <summary>One reservation, through the service as the send path makes it.</summary>
     public async Task<Allowance> ReserveAsync(Guid userId, string tier)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<CompanionAllowance>().ReserveAsync(userId, tier, CancellationToken.None);
+        return await scope
+            .ServiceProvider.GetRequiredService<CompanionAllowance>()
+            .ReserveAsync(userId, tier, CancellationToken.None);
     }
 
     public async Task ReleaseAsync(Allowance allowance)
     {
         await using var scope = Host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CompanionAllowance>().ReleaseAsync(allowance, CancellationToken.None);
+        await scope
+            .ServiceProvider.GetRequiredService<CompanionAllowance>()
+            .ReleaseAsync(allowance, CancellationToken.None);
     }
 }

@@ -1,8 +1,6 @@
 using Community.AiCompanion.Limits;
 using Community.Contracts;
 using Community.Contracts.Identity;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.AiCompanion.Tests;
 
@@ -18,20 +16,58 @@ public class CompanionFixture() : ServiceFixture<Program>(ResourceNames.AiCompan
     {
         var id = Guid.NewGuid();
         var username = "u" + id.ToString("N")[..10];
-        await DeliverAsync(new UserRegistered(Guid.NewGuid(), Tick(), id, username, null, null, "User " + username, Roles.Member, "REF", null));
+        await DeliverAsync(
+            new UserRegistered(
+                Guid.NewGuid(),
+                Tick(),
+                id,
+                username,
+                null,
+                null,
+                "User " + username,
+                Roles.Member,
+                "REF",
+                null
+            )
+        );
         return (id, Tokens.Issue(id, Roles.Member, tier));
     }
 
     /// <summary>The user's profile as identity would announce it after an update.</summary>
-    public Task ProfileAsync(Guid userId, string? region = null, string? country = null, IReadOnlyList<string>? interests = null,
-        DateOnly? dateOfBirth = null, string? identityBadge = null) =>
-        DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), Tick(), userId, "u" + userId.ToString("N")[..10], null, region, null, country,
-            interests ?? [], [], null, ["region"]) { DateOfBirth = dateOfBirth, IdentityBadge = identityBadge });
+    public Task ProfileAsync(
+        Guid userId,
+        string? region = null,
+        string? country = null,
+        IReadOnlyList<string>? interests = null,
+        DateOnly? dateOfBirth = null,
+        string? identityBadge = null
+    ) =>
+        DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                Tick(),
+                userId,
+                "u" + userId.ToString("N")[..10],
+                null,
+                region,
+                null,
+                country,
+                interests ?? [],
+                [],
+                null,
+                ["region"]
+            )
+            {
+                DateOfBirth = dateOfBirth,
+                IdentityBadge = identityBadge,
+            }
+        );
 
     /// <summary>Moves the clock past the next UTC midnight when fewer than <paramref name="hours"/> hours remain, so a test's day does not end midway.</summary>
     public void AwayFromMidnight(int hours = 3)
     {
         var (_, resetsAt) = CompanionAllowance.DayOf(Clock.GetUtcNow());
-        if (resetsAt - Clock.GetUtcNow() < TimeSpan.FromHours(hours)) Clock.Advance(resetsAt - Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
+        if (resetsAt - Clock.GetUtcNow() < TimeSpan.FromHours(hours))
+            Clock.Advance(resetsAt - Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
     }
 }

@@ -48,7 +48,8 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         var (_, token) = await fixture.RegisteredAsync();
         var (_, other) = await fixture.RegisteredAsync();
         await (await SendAsync(other, "someone else's words")).AssertStatus(201);
-        for (var i = 1; i <= 3; i++) await (await SendAsync(token, $"message {i}")).AssertStatus(201);
+        for (var i = 1; i <= 3; i++)
+            await (await SendAsync(token, $"message {i}")).AssertStatus(201);
 
         var page = await (await fixture.Client.Get(Conversation + "?limit=4", token)).AssertStatus(200);
         Assert.Equal(CompanionDisclosure.Text, Str(page, "disclosure"));
@@ -59,7 +60,12 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         var seqs = items.Select(m => m!["seq"]!.GetValue<long>()).ToList();
         Assert.Equal(seqs.OrderDescending(), seqs);
 
-        var rest = await (await fixture.Client.Get($"{Conversation}?limit=4&cursor={Uri.EscapeDataString(Str(page, "next_cursor"))}", token)).AssertStatus(200);
+        var rest = await (
+            await fixture.Client.Get(
+                $"{Conversation}?limit=4&cursor={Uri.EscapeDataString(Str(page, "next_cursor"))}",
+                token
+            )
+        ).AssertStatus(200);
         var older = rest["items"]!.AsArray();
         Assert.Equal(2, older.Count);
         Assert.Equal("message 1", older[1]!["text"]!.GetValue<string>());
@@ -79,19 +85,27 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         Assert.Equal(Str(first, "reply.text"), Str(again, "reply.text"));
 
         await (await SendAsync(token, "something else", "txn-1")).AssertProblem(409);
-        Assert.Equal(2, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            2,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
     public async Task Concurrent_retries_of_one_send_store_one_exchange_and_all_get_it()
     {
         var (id, token) = await fixture.RegisteredAsync();
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SendAsync(token, "at the same time", "txn-race")));
+        var responses = await Task.WhenAll(
+            Enumerable.Range(0, 8).Select(_ => SendAsync(token, "at the same time", "txn-race"))
+        );
         var bodies = await Task.WhenAll(responses.Select(r => r.Body()));
         Assert.Single(responses, r => (int)r.StatusCode == 201);
         Assert.All(responses, r => Assert.Contains((int)r.StatusCode, new[] { 200, 201 }));
         Assert.Single(bodies.Select(b => Str(b, "reply.id")).Distinct());
-        Assert.Equal(2, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            2,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Theory]
@@ -110,14 +124,27 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
     public async Task Too_long_text_or_client_txn_id_and_control_characters_are_refused_and_nothing_is_stored()
     {
         var (id, token) = await fixture.RegisteredAsync();
-        var tooLong = await (await SendAsync(token, new string('a', CompanionConversation.MaxTextLength + 1))).AssertProblem(400);
+        var tooLong = await (
+            await SendAsync(token, new string('a', CompanionConversation.MaxTextLength + 1))
+        ).AssertProblem(400);
         Assert.NotNull(tooLong["errors"]!["text"]);
-        await (await SendAsync(token, "  " + new string('a', CompanionConversation.MaxTextLength) + "  ")).AssertStatus(201);
-        var longTxn = await (await SendAsync(token, "hi", new string('t', CompanionConversation.MaxClientTxnIdLength + 1))).AssertProblem(400);
+        await (await SendAsync(token, "  " + new string('a', CompanionConversation.MaxTextLength) + "  ")).AssertStatus(
+            201
+        );
+        var longTxn = await (
+            await SendAsync(token, "hi", new string('t', CompanionConversation.MaxClientTxnIdLength + 1))
+        ).AssertProblem(400);
         Assert.NotNull(longTxn["errors"]!["client_txn_id"]);
-        await (await fixture.Client.PostJson(Messages, """{"text":"nul \u0000 here","client_txn_id":"t-nul"}""", token)).AssertProblem(400);
-        await (await fixture.Client.PostJson(Messages, """{"text":"bell \u0007","client_txn_id":"t-bell"}""", token)).AssertProblem(400);
-        Assert.Equal(2, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
+        await (
+            await fixture.Client.PostJson(Messages, """{"text":"nul \u0000 here","client_txn_id":"t-nul"}""", token)
+        ).AssertProblem(400);
+        await (
+            await fixture.Client.PostJson(Messages, """{"text":"bell \u0007","client_txn_id":"t-bell"}""", token)
+        ).AssertProblem(400);
+        Assert.Equal(
+            2,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
@@ -130,9 +157,18 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
         await (await SendAsync(token, "second")).AssertStatus(201);
 
         (await fixture.Client.SendJson(HttpMethod.Delete, Conversation, null, token)).EnsureSuccessStatusCode();
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
         Assert.Empty((await (await fixture.Client.Get(Conversation, token)).AssertStatus(200))["items"]!.AsArray());
-        Assert.Equal(2, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", otherId)));
+        Assert.Equal(
+            2,
+            await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM companion_messages WHERE user_id = @id",
+                ("id", otherId)
+            )
+        );
 
         var fresh = await (await SendAsync(token, "first", "before-delete")).AssertStatus(201);
         Assert.StartsWith(CompanionDisclosure.FirstReply, Str(fresh, "reply.text"));
@@ -142,11 +178,28 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
     public async Task Sharing_the_profile_is_off_until_the_user_turns_it_on()
     {
         var (_, token) = await fixture.RegisteredAsync();
-        Assert.False((await (await fixture.Client.Get("/api/v1/companion/settings", token)).AssertStatus(200))["share_profile"]!.GetValue<bool>());
-        var put = await (await fixture.Client.SendJson(HttpMethod.Put, "/api/v1/companion/settings", new { share_profile = true }, token)).AssertStatus(200);
+        Assert.False(
+            (await (await fixture.Client.Get("/api/v1/companion/settings", token)).AssertStatus(200))[
+                "share_profile"
+            ]!.GetValue<bool>()
+        );
+        var put = await (
+            await fixture.Client.SendJson(
+                HttpMethod.Put,
+                "/api/v1/companion/settings",
+                new { share_profile = true },
+                token
+            )
+        ).AssertStatus(200);
         Assert.True(put["share_profile"]!.GetValue<bool>());
-        Assert.True((await (await fixture.Client.Get("/api/v1/companion/settings", token)).AssertStatus(200))["share_profile"]!.GetValue<bool>());
-        await (await fixture.Client.SendJson(HttpMethod.Put, "/api/v1/companion/settings", "{}", token)).AssertProblem(400);
+        Assert.True(
+            (await (await fixture.Client.Get("/api/v1/companion/settings", token)).AssertStatus(200))[
+                "share_profile"
+            ]!.GetValue<bool>()
+        );
+        await (await fixture.Client.SendJson(HttpMethod.Put, "/api/v1/companion/settings", "{}", token)).AssertProblem(
+            400
+        );
     }
 
     [Fact]
@@ -154,12 +207,25 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
     {
         var (id, token) = await fixture.RegisteredAsync();
         await (await SendAsync(token, "remember me")).AssertStatus(201);
-        await (await fixture.Client.SendJson(HttpMethod.Put, "/api/v1/companion/settings", new { share_profile = true }, token)).AssertStatus(200);
+        await (
+            await fixture.Client.SendJson(
+                HttpMethod.Put,
+                "/api/v1/companion/settings",
+                new { share_profile = true },
+                token
+            )
+        ).AssertStatus(200);
 
         await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
 
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_settings WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_settings WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
@@ -173,16 +239,27 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
     public async Task The_offline_responder_streams_word_by_word_and_the_stream_is_stored()
     {
         var (id, token) = await fixture.RegisteredAsync();
-        var (response, events) = await Sse.PostAsync(fixture.Client, Messages + "/stream", new { text = "streaming offline", client_txn_id = "s-1" }, token);
+        var (response, events) = await Sse.PostAsync(
+            fixture.Client,
+            Messages + "/stream",
+            new { text = "streaming offline", client_txn_id = "s-1" },
+            token
+        );
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var deltas = events.Where(e => e.Name == "delta").ToList();
         Assert.True(deltas.Count > 10, $"only {deltas.Count} deltas");
         var done = Assert.Single(events, e => e.Name == "done");
         Assert.Same(done, events[^1]);
         Assert.Equal("offline", done.Data["responder"]!.GetValue<string>());
-        var stored = await fixture.ScalarAsync<string>("SELECT text FROM companion_messages WHERE id = @id", ("id", Guid.Parse(done.Data["reply_id"]!.GetValue<string>())));
+        var stored = await fixture.ScalarAsync<string>(
+            "SELECT text FROM companion_messages WHERE id = @id",
+            ("id", Guid.Parse(done.Data["reply_id"]!.GetValue<string>()))
+        );
         Assert.Equal(events.Text(), stored);
         Assert.StartsWith(CompanionDisclosure.FirstReply, stored);
-        Assert.Equal(2, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            2,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
     }
 }

@@ -11,7 +11,9 @@ public sealed class IdempotencyKeyTests(CompanionFixture fixture) : IClassFixtur
     {
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fixture.Host.Services));
         var endpoints = fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints;
-        var buy = endpoints.Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "BuyCompanionSession");
+        var buy = endpoints.Single(e =>
+            e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == "BuyCompanionSession"
+        );
         Assert.Same(HonoursIdempotencyKey.ByHandler, buy.Metadata.GetMetadata<HonoursIdempotencyKey>());
     }
 
@@ -28,14 +30,27 @@ public sealed class IdempotencyKeyTests(CompanionFixture fixture) : IClassFixtur
         // The replay is the first answer (201), not the 200 a repeated client_txn_id alone gets.
         Assert.Equal(created.ToJsonString(), (await again.AssertStatus(201)).ToJsonString());
         Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
-        Assert.Equal(2L, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", userId)));
+        Assert.Equal(
+            2L,
+            await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM companion_messages WHERE user_id = @id",
+                ("id", userId)
+            )
+        );
     }
 
     [Fact]
     public async Task Settings_carry_an_etag_and_a_stale_if_match_changes_nothing()
     {
         var (_, token) = await fixture.RegisteredAsync();
-        await EntityTags.AssertIfMatchHonouredAsync(fixture.Client, "/api/v1/companion/settings", HttpMethod.Put, "/api/v1/companion/settings",
-            "{\"share_profile\": true}", token, otherBody: "{\"share_profile\": false}");
+        await EntityTags.AssertIfMatchHonouredAsync(
+            fixture.Client,
+            "/api/v1/companion/settings",
+            HttpMethod.Put,
+            "/api/v1/companion/settings",
+            "{\"share_profile\": true}",
+            token,
+            otherBody: "{\"share_profile\": false}"
+        );
     }
 }

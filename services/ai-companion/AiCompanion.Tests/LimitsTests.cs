@@ -30,7 +30,10 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
         Assert.False(refused.Allowed);
         Assert.Equal(limit, refused.UsedToday);
         Assert.InRange(refused.RetryAfter!.Value, midnight - fx.Clock.GetUtcNow(), midnight - before);
-        Assert.Equal(limit, await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            limit,
+            await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId))
+        );
 
         fx.Clock.Advance(midnight - fx.Clock.GetUtcNow() + TimeSpan.FromSeconds(1));
         var nextDay = await fx.ReserveAsync(userId, tier);
@@ -42,7 +45,8 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
     public async Task Elite_is_unlimited_and_still_counted()
     {
         var userId = Guid.NewGuid();
-        for (var i = 0; i < 30; i++) Assert.True((await fx.ReserveAsync(userId, Tiers.Elite)).Allowed);
+        for (var i = 0; i < 30; i++)
+            Assert.True((await fx.ReserveAsync(userId, Tiers.Elite)).Allowed);
         var last = await fx.ReserveAsync(userId, Tiers.Elite);
         Assert.Null(last.DailyLimit);
         Assert.Equal(31, last.UsedToday);
@@ -53,7 +57,8 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
     {
         fx.AwayFromMidnight();
         var userId = Guid.NewGuid();
-        for (var i = 0; i < AllowanceFixture.Free; i++) Assert.True((await fx.ReserveAsync(userId, "platinum")).Allowed);
+        for (var i = 0; i < AllowanceFixture.Free; i++)
+            Assert.True((await fx.ReserveAsync(userId, "platinum")).Allowed);
         var refused = await fx.ReserveAsync(userId, null!);
         Assert.False(refused.Allowed);
         Assert.Equal(Tiers.Free, refused.Tier);
@@ -66,10 +71,15 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
         var userId = Guid.NewGuid();
         Assert.True((await fx.ReserveAsync(userId, Tiers.Free)).Allowed);
 
-        var all = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => fx.ReserveAsync(userId, Tiers.Free))));
+        var all = await Task.WhenAll(
+            Enumerable.Range(0, 20).Select(_ => Task.Run(() => fx.ReserveAsync(userId, Tiers.Free)))
+        );
 
         Assert.Equal(AllowanceFixture.Free - 1, all.Count(a => a.Allowed));
-        Assert.Equal(AllowanceFixture.Free, await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            AllowanceFixture.Free,
+            await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId))
+        );
     }
 
     [Fact]
@@ -78,13 +88,20 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
         fx.AwayFromMidnight();
         var userId = Guid.NewGuid();
         Allowance last = null!;
-        for (var i = 0; i < AllowanceFixture.Free; i++) last = await fx.ReserveAsync(userId, Tiers.Free);
+        for (var i = 0; i < AllowanceFixture.Free; i++)
+            last = await fx.ReserveAsync(userId, Tiers.Free);
         var refused = await fx.ReserveAsync(userId, Tiers.Free);
 
         await fx.ReleaseAsync(refused);
-        Assert.Equal(AllowanceFixture.Free, await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            AllowanceFixture.Free,
+            await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId))
+        );
         await fx.ReleaseAsync(last);
-        Assert.Equal(AllowanceFixture.Free - 1, await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            AllowanceFixture.Free - 1,
+            await fx.ScalarAsync<long>("SELECT messages FROM companion_usage WHERE user_id = @u", ("u", userId))
+        );
 
         Assert.True((await fx.ReserveAsync(userId, Tiers.Free)).Allowed);
         Assert.False((await fx.ReserveAsync(userId, Tiers.Free)).Allowed);
@@ -95,7 +112,8 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
     {
         fx.AwayFromMidnight();
         var userId = Guid.NewGuid();
-        for (var i = 0; i < AllowanceFixture.Free; i++) await fx.ReserveAsync(userId, Tiers.Free);
+        for (var i = 0; i < AllowanceFixture.Free; i++)
+            await fx.ReserveAsync(userId, Tiers.Free);
         var refused = await fx.ReserveAsync(userId, Tiers.Free);
 
         await using var scope = fx.Host.Services.CreateAsyncScope();
@@ -108,7 +126,8 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
         http.Request.Headers.Accept = "application/problem+json";
         http.Response.Body = new MemoryStream();
         foreach (var handler in scope.ServiceProvider.GetServices<IExceptionHandler>())
-            if (await handler.TryHandleAsync(http, thrown, CancellationToken.None)) break;
+            if (await handler.TryHandleAsync(http, thrown, CancellationToken.None))
+                break;
 
         Assert.Equal(429, http.Response.StatusCode);
         var seconds = int.Parse(http.Response.Headers.RetryAfter.ToString());
@@ -135,10 +154,15 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
         Assert.Equal(AllowanceFixture.Free, usage["daily_limit"]!.GetValue<long>());
         Assert.Equal("free", usage["tier"]!.GetValue<string>());
         Assert.Null(usage["session"]);
-        Assert.Equal(CompanionAllowance.DayOf(fx.Clock.GetUtcNow()).ResetsAt, usage["resets_at"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(
+            CompanionAllowance.DayOf(fx.Clock.GetUtcNow()).ResetsAt,
+            usage["resets_at"]!.GetValue<DateTimeOffset>()
+        );
 
         // The tier is the token's claim: the same user with an elite token is unlimited.
-        var elite = await (await fx.Client.Get("/api/v1/companion/usage", fx.Tokens.Issue(userId, Roles.Member, Tiers.Elite))).AssertStatus(200);
+        var elite = await (
+            await fx.Client.Get("/api/v1/companion/usage", fx.Tokens.Issue(userId, Roles.Member, Tiers.Elite))
+        ).AssertStatus(200);
         Assert.Null(elite["daily_limit"]);
         Assert.Equal("elite", elite["tier"]!.GetValue<string>());
 

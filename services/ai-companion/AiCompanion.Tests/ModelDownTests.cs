@@ -10,8 +10,14 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
     private async Task<T> FailingAsync<T>(FakeOpenAiFailure failure, Func<Task<T>> act)
     {
         fixture.Model.Failure = failure;
-        try { return await act(); }
-        finally { fixture.Model.Failure = FakeOpenAiFailure.None; }
+        try
+        {
+            return await act();
+        }
+        finally
+        {
+            fixture.Model.Failure = FakeOpenAiFailure.None;
+        }
     }
 
     private Task<long> StoredAsync(Guid userId) =>
@@ -22,7 +28,10 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
     {
         var (id, token) = await fixture.RegisteredAsync();
         var before = fixture.Model.Received.Count;
-        var response = await FailingAsync(FakeOpenAiFailure.ServerError, () => fixture.Client.PostJson(Messages, new { text = "hello?", client_txn_id = "down-1" }, token));
+        var response = await FailingAsync(
+            FakeOpenAiFailure.ServerError,
+            () => fixture.Client.PostJson(Messages, new { text = "hello?", client_txn_id = "down-1" }, token)
+        );
         var problem = await response.AssertProblem(503);
         Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
         // The whole-reply call is marked repeatable, so the platform's handler retried it twice.
@@ -32,7 +41,9 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
         Assert.Equal(0, await StoredAsync(id));
 
         // The user simply sends again once the model is back.
-        await (await fixture.Client.PostJson(Messages, new { text = "hello?", client_txn_id = "down-1" }, token)).AssertStatus(201);
+        await (
+            await fixture.Client.PostJson(Messages, new { text = "hello?", client_txn_id = "down-1" }, token)
+        ).AssertStatus(201);
         Assert.DoesNotContain(fixture.Logs.Lines, l => l.Contains(ModelFixture.ApiKey));
     }
 
@@ -41,7 +52,10 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
     {
         var (id, token) = await fixture.RegisteredAsync();
         var clock = Stopwatch.StartNew();
-        var response = await FailingAsync(FakeOpenAiFailure.Hang, () => fixture.Client.PostJson(Messages, new { text = "anyone?", client_txn_id = "hang-1" }, token));
+        var response = await FailingAsync(
+            FakeOpenAiFailure.Hang,
+            () => fixture.Client.PostJson(Messages, new { text = "anyone?", client_txn_id = "hang-1" }, token)
+        );
         await response.AssertProblem(503);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
         Assert.Equal(0, await StoredAsync(id));
@@ -51,8 +65,16 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
     public async Task A_stream_whose_model_fails_before_its_first_piece_is_a_503_problem()
     {
         var (id, token) = await fixture.RegisteredAsync();
-        var (response, events) = await FailingAsync(FakeOpenAiFailure.ServerError,
-            () => Sse.PostAsync(fixture.Client, Messages + "/stream", new { text = "stream?", client_txn_id = "sdown-1" }, token));
+        var (response, events) = await FailingAsync(
+            FakeOpenAiFailure.ServerError,
+            () =>
+                Sse.PostAsync(
+                    fixture.Client,
+                    Messages + "/stream",
+                    new { text = "stream?", client_txn_id = "sdown-1" },
+                    token
+                )
+        );
         Assert.Empty(events);
         await response.AssertProblem(503);
         Assert.NotNull(response.Headers.RetryAfter);
@@ -64,8 +86,16 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
     {
         var (_, token) = await fixture.RegisteredAsync();
         var clock = Stopwatch.StartNew();
-        var (response, _) = await FailingAsync(FakeOpenAiFailure.Hang,
-            () => Sse.PostAsync(fixture.Client, Messages + "/stream", new { text = "hang?", client_txn_id = "shang-1" }, token));
+        var (response, _) = await FailingAsync(
+            FakeOpenAiFailure.Hang,
+            () =>
+                Sse.PostAsync(
+                    fixture.Client,
+                    Messages + "/stream",
+                    new { text = "hang?", client_txn_id = "shang-1" },
+                    token
+                )
+        );
         await response.AssertProblem(503);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
     }
@@ -74,8 +104,16 @@ public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<Mod
     public async Task A_stream_that_breaks_midway_ends_with_an_error_event_and_stores_nothing()
     {
         var (id, token) = await fixture.RegisteredAsync();
-        var (response, events) = await FailingAsync(FakeOpenAiFailure.DropMidStream,
-            () => Sse.PostAsync(fixture.Client, Messages + "/stream", new { text = "midway", client_txn_id = "drop-1" }, token));
+        var (response, events) = await FailingAsync(
+            FakeOpenAiFailure.DropMidStream,
+            () =>
+                Sse.PostAsync(
+                    fixture.Client,
+                    Messages + "/stream",
+                    new { text = "midway", client_txn_id = "drop-1" },
+                    token
+                )
+        );
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(events, e => e.Name == "delta");
         var error = events[^1];
@@ -95,12 +133,16 @@ public sealed class ModelOptionsTests(CompanionFixture fixture) : IClassFixture<
     [InlineData("http://models.example/v1", "")]
     public void A_bad_model_configuration_stops_the_start(string endpoint, string model)
     {
-        var failure = Assert.ThrowsAny<Exception>(() => fixture.StartHost(new Dictionary<string, string?>
-        {
-            ["Companion:Model:Endpoint"] = endpoint,
-            ["Companion:Model:Model"] = model,
-            ["Companion:Model:ApiKey"] = ModelFixture.ApiKey,
-        }));
+        var failure = Assert.ThrowsAny<Exception>(() =>
+            fixture.StartHost(
+                new Dictionary<string, string?>
+                {
+                    ["Companion:Model:Endpoint"] = endpoint,
+                    ["Companion:Model:Model"] = model,
+                    ["Companion:Model:ApiKey"] = ModelFixture.ApiKey,
+                }
+            )
+        );
         Assert.Contains("Companion:Model", failure.ToString());
         Assert.DoesNotContain(ModelFixture.ApiKey, failure.ToString());
     }
@@ -116,11 +158,22 @@ public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<Fallb
         fixture.Model.Failure = FakeOpenAiFailure.ServerError;
         try
         {
-            var exchange = await (await fixture.Client.PostJson("/api/v1/companion/messages", new { text = "are you there?", client_txn_id = "fb-1" }, token)).AssertStatus(201);
+            var exchange = await (
+                await fixture.Client.PostJson(
+                    "/api/v1/companion/messages",
+                    new { text = "are you there?", client_txn_id = "fb-1" },
+                    token
+                )
+            ).AssertStatus(201);
             Assert.Equal("offline", exchange["reply"]!["responder"]!.GetValue<string>());
             Assert.Contains(Model.OfflineResponder.Honesty, exchange["reply"]!["text"]!.GetValue<string>());
 
-            var (_, events) = await Sse.PostAsync(fixture.Client, "/api/v1/companion/messages/stream", new { text = "still there?", client_txn_id = "fb-2" }, token);
+            var (_, events) = await Sse.PostAsync(
+                fixture.Client,
+                "/api/v1/companion/messages/stream",
+                new { text = "still there?", client_txn_id = "fb-2" },
+                token
+            );
             Assert.Equal("offline", events[^1].Data["responder"]!.GetValue<string>());
             Assert.Contains(Model.OfflineResponder.Honesty, events.Text());
         }
@@ -141,14 +194,27 @@ public sealed class BreakerTests(BreakerFixture fixture) : IClassFixture<Breaker
         var (id, token) = await fixture.RegisteredAsync();
         fixture.Model.Failure = FakeOpenAiFailure.ServerError;
         for (var i = 0; i < 2; i++)
-            await (await fixture.Client.PostJson("/api/v1/companion/messages", new { text = "fail", client_txn_id = $"b-{i}" }, token)).AssertProblem(503);
+            await (
+                await fixture.Client.PostJson(
+                    "/api/v1/companion/messages",
+                    new { text = "fail", client_txn_id = $"b-{i}" },
+                    token
+                )
+            ).AssertProblem(503);
         fixture.Model.Failure = FakeOpenAiFailure.None;
 
         var asked = fixture.Model.Received.Count;
-        var response = await fixture.Client.PostJson("/api/v1/companion/messages", new { text = "now?", client_txn_id = "b-open" }, token);
+        var response = await fixture.Client.PostJson(
+            "/api/v1/companion/messages",
+            new { text = "now?", client_txn_id = "b-open" },
+            token
+        );
         await response.AssertProblem(503);
         Assert.NotNull(response.Headers.RetryAfter?.Delta);
         Assert.Equal(asked, fixture.Model.Received.Count);
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
     }
 }

@@ -44,7 +44,16 @@ public class ModelFixture : CompanionFixture
         settings["Companion:Model:RetryAfter"] = "00:00:07";
         settings["Companion:Model:FallbackToOffline"] = FallbackToOffline ? "true" : "false";
         settings["Http:Resilience:Clients:companion-model:Retry:Delay"] = "00:00:00.010";
-        foreach (var category in new[] { "System.Net.Http", "System.ClientModel", "OpenAI", "Community", "Microsoft.AspNetCore.Diagnostics" })
+        foreach (
+            var category in new[]
+            {
+                "System.Net.Http",
+                "System.ClientModel",
+                "OpenAI",
+                "Community",
+                "Microsoft.AspNetCore.Diagnostics",
+            }
+        )
             settings[$"Logging:LogLevel:{category}"] = "Trace";
         ConfigureModel(settings);
     }
@@ -59,24 +68,29 @@ public class ModelFixture : CompanionFixture
     {
         Model = await FakeOpenAiServer.StartAsync();
         await base.InitializeAsync();
-        if (!WithGateway) return;
-        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.AiCompanion}"] = Host.BaseAddress.ToString().TrimEnd('/'),
-            ["Logging:LogLevel:Default"] = "Warning",
-        }, services =>
-        {
-            // The gateway checks the same test-signed tokens on the same movable clock as the service behind it.
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<ISigningKeySource>(Tokens);
-        }).Start();
+        if (!WithGateway)
+            return;
+        Gateway = new ServiceHost<GatewayProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.AiCompanion}"] = Host.BaseAddress.ToString().TrimEnd('/'),
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            services =>
+            {
+                // The gateway checks the same test-signed tokens on the same movable clock as the service behind it.
+                services.AddSingleton<TimeProvider>(Clock);
+                services.AddSingleton<ISigningKeySource>(Tokens);
+            }
+        ).Start();
         GatewayClient = Gateway.NewClient();
     }
 
     public override async Task DisposeAsync()
     {
         GatewayClient?.Dispose();
-        if (Gateway is not null) await Gateway.DisposeAsync();
+        if (Gateway is not null)
+            await Gateway.DisposeAsync();
         await base.DisposeAsync();
         await Model.DisposeAsync();
     }
@@ -120,13 +134,22 @@ public sealed class CapturedLogs : ILoggerProvider
 
     private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        )
         {
             var line = $"{category}: {formatter(state, exception)} {exception}";
-            if (state is IEnumerable<KeyValuePair<string, object?>> values) line += " " + string.Join(";", values.Select(v => $"{v.Key}={v.Value}"));
+            if (state is IEnumerable<KeyValuePair<string, object?>> values)
+                line += " " + string.Join(";", values.Select(v => $"{v.Key}={v.Value}"));
             lines.Enqueue(line);
         }
     }
@@ -138,24 +161,43 @@ public sealed record SseEvent(string Name, JsonNode Data, long AtMs, long Timest
 public static class Sse
 {
     /// <summary>Posts <paramref name="body"/> and reads the whole event stream; a non-stream answer is returned as the response only.</summary>
-    public static async Task<(HttpResponseMessage Response, IReadOnlyList<SseEvent> Events)> PostAsync(HttpClient client, string url, object body, string token)
+    public static async Task<(HttpResponseMessage Response, IReadOnlyList<SseEvent> Events)> PostAsync(
+        HttpClient client,
+        string url,
+        object body,
+        string token
+    )
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(body, Json.Options), Encoding.UTF8, "application/json"),
+            Content = new StringContent(
+                System.Text.Json.JsonSerializer.Serialize(body, Json.Options),
+                Encoding.UTF8,
+                "application/json"
+            ),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         var clock = Stopwatch.StartNew();
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var events = new List<SseEvent>();
-        if (response.Content.Headers.ContentType?.MediaType != "text/event-stream") return (response, events);
+        if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+            return (response, events);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         string? name = null;
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add(new SseEvent(name ?? "message", JsonNode.Parse(line[6..])!, clock.ElapsedMilliseconds, Stopwatch.GetTimestamp()));
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+                name = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                events.Add(
+                    new SseEvent(
+                        name ?? "message",
+                        JsonNode.Parse(line[6..])!,
+                        clock.ElapsedMilliseconds,
+                        Stopwatch.GetTimestamp()
+                    )
+                );
         }
         return (response, events);
     }

@@ -9,15 +9,34 @@ public sealed class OpenApiTests(CompanionFixture fixture) : IClassFixture<Compa
     public async Task The_conversation_operations_document_their_problems_and_the_stream()
     {
         var document = await (await fixture.Client.Get("/openapi/v1.json")).AssertStatus(200);
-        Assert.Superset(new HashSet<string> { "200", "201", "400", "401", "409", "429", "503" }, Codes(document, "/api/v1/companion/messages", "post"));
-        Assert.Superset(new HashSet<string> { "200", "400", "401", "409", "429", "503" }, Codes(document, "/api/v1/companion/messages/stream", "post"));
-        Assert.NotNull(document["paths"]!["/api/v1/companion/messages/stream"]!["post"]!["responses"]!["200"]!["content"]!["text/event-stream"]);
-        Assert.Superset(new HashSet<string> { "200", "400", "401" }, Codes(document, "/api/v1/companion/conversation", "get"));
-        Assert.Superset(new HashSet<string> { "204", "401" }, Codes(document, "/api/v1/companion/conversation", "delete"));
-        Assert.Superset(new HashSet<string> { "200", "400", "401" }, Codes(document, "/api/v1/companion/settings", "put"));
+        Assert.Superset(
+            new HashSet<string> { "200", "201", "400", "401", "409", "429", "503" },
+            Codes(document, "/api/v1/companion/messages", "post")
+        );
+        Assert.Superset(
+            new HashSet<string> { "200", "400", "401", "409", "429", "503" },
+            Codes(document, "/api/v1/companion/messages/stream", "post")
+        );
+        Assert.NotNull(
+            document["paths"]!["/api/v1/companion/messages/stream"]!["post"]!["responses"]!["200"]!["content"]![
+                "text/event-stream"
+            ]
+        );
+        Assert.Superset(
+            new HashSet<string> { "200", "400", "401" },
+            Codes(document, "/api/v1/companion/conversation", "get")
+        );
+        Assert.Superset(
+            new HashSet<string> { "204", "401" },
+            Codes(document, "/api/v1/companion/conversation", "delete")
+        );
+        Assert.Superset(
+            new HashSet<string> { "200", "400", "401" },
+            Codes(document, "/api/v1/companion/settings", "put")
+        );
         foreach (var (path, item) in document["paths"]!.AsObject())
-            foreach (var (method, operation) in item!.AsObject())
-                Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
+        foreach (var (method, operation) in item!.AsObject())
+            Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
     }
 
     private static HashSet<string> Codes(JsonNode document, string path, string method) =>

@@ -11,14 +11,58 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
     {
         var (id, _) = await fixture.RegisteredAsync();
         var newer = fixture.Tick();
-        await fixture.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), newer, id, "newer", null, "Bay Area", "Oakland", "US",
-            ["hiking"], [], null, ["region"]) { DateOfBirth = new DateOnly(2010, 5, 1), IdentityBadge = "verified" });
-        await fixture.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), newer.AddSeconds(-1), id, "older", null, "Elsewhere", null, "FR",
-            ["chess"], [], null, ["region"]));
+        await fixture.DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                newer,
+                id,
+                "newer",
+                null,
+                "Bay Area",
+                "Oakland",
+                "US",
+                ["hiking"],
+                [],
+                null,
+                ["region"]
+            )
+            {
+                DateOfBirth = new DateOnly(2010, 5, 1),
+                IdentityBadge = "verified",
+            }
+        );
+        await fixture.DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                newer.AddSeconds(-1),
+                id,
+                "older",
+                null,
+                "Elsewhere",
+                null,
+                "FR",
+                ["chess"],
+                [],
+                null,
+                ["region"]
+            )
+        );
 
-        Assert.Equal("Bay Area", await fixture.ScalarAsync<string>("SELECT region FROM users WHERE user_id = @id", ("id", id)));
-        Assert.Equal("hiking", await fixture.ScalarAsync<string>("SELECT array_to_string(interests, ',') FROM users WHERE user_id = @id", ("id", id)));
-        Assert.Equal("verified", await fixture.ScalarAsync<string>("SELECT identity_badge FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            "Bay Area",
+            await fixture.ScalarAsync<string>("SELECT region FROM users WHERE user_id = @id", ("id", id))
+        );
+        Assert.Equal(
+            "hiking",
+            await fixture.ScalarAsync<string>(
+                "SELECT array_to_string(interests, ',') FROM users WHERE user_id = @id",
+                ("id", id)
+            )
+        );
+        Assert.Equal(
+            "verified",
+            await fixture.ScalarAsync<string>("SELECT identity_badge FROM users WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
@@ -26,11 +70,17 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
     {
         var (id, _) = await fixture.RegisteredAsync();
         await fixture.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fixture.Tick(), id, "elite", null));
-        Assert.Equal("elite", await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            "elite",
+            await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id))
+        );
 
         var stale = new SubscriptionChanged(Guid.NewGuid(), fixture.Tick().AddDays(-1), id, "premium", null);
         await fixture.DeliverAsync(stale);
-        Assert.Equal("elite", await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            "elite",
+            await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
@@ -38,7 +88,12 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
     {
         var (id, _) = await fixture.RegisteredAsync();
         var (other, _) = await fixture.RegisteredAsync();
-        await fixture.ProfileAsync(id, region: "Bay Area", interests: ["hiking"], dateOfBirth: new DateOnly(1990, 1, 1));
+        await fixture.ProfileAsync(
+            id,
+            region: "Bay Area",
+            interests: ["hiking"],
+            dateOfBirth: new DateOnly(1990, 1, 1)
+        );
         await fixture.DeliverAsync(new UserBlocked(Guid.NewGuid(), fixture.Tick(), id, other));
 
         await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
@@ -46,7 +101,15 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
 
         Assert.True(await fixture.ScalarAsync<bool>("SELECT deleted FROM users WHERE user_id = @id", ("id", id)));
         Assert.Null(await fixture.ScalarAsync<string>("SELECT region FROM users WHERE user_id = @id", ("id", id)));
-        Assert.Null(await fixture.ScalarAsync<DateTime?>("SELECT date_of_birth::timestamp FROM users WHERE user_id = @id", ("id", id)));
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM blocks WHERE blocker_id = @id", ("id", id)));
+        Assert.Null(
+            await fixture.ScalarAsync<DateTime?>(
+                "SELECT date_of_birth::timestamp FROM users WHERE user_id = @id",
+                ("id", id)
+            )
+        );
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM blocks WHERE blocker_id = @id", ("id", id))
+        );
     }
 }

@@ -14,7 +14,8 @@ public sealed class SafetyBreakReminderTests
         foreach (var minute in minutes)
         {
             (use, var due) = BreakReminder.Observe(use, Start.AddMinutes(minute));
-            if (due) reminded.Add(minute);
+            if (due)
+                reminded.Add(minute);
         }
         return reminded;
     }

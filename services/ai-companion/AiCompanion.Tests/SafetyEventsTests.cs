@@ -15,7 +15,11 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
     }
 
     private Task RecordAsync(Guid userId, SafetyStage stage, SafetyVerdict verdict) =>
-        InScopeAsync(async services => { await services.GetRequiredService<SafetyEvents>().RecordAsync(userId, stage, verdict, default); return 0; });
+        InScopeAsync(async services =>
+        {
+            await services.GetRequiredService<SafetyEvents>().RecordAsync(userId, stage, verdict, default);
+            return 0;
+        });
 
     [Fact]
     public async Task A_recorded_event_keeps_no_text_is_counted_and_is_erased_when_the_user_is_deleted()
@@ -27,19 +31,25 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Name == SafetyMetrics.CounterName) l.EnableMeasurementEvents(instrument);
+                if (instrument.Name == SafetyMetrics.CounterName)
+                    l.EnableMeasurementEvents(instrument);
             },
         };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            string? category = null, stage = null;
-            foreach (var tag in tags)
+        listener.SetMeasurementEventCallback<long>(
+            (_, value, tags, _) =>
             {
-                if (tag.Key == "category") category = tag.Value as string;
-                if (tag.Key == "stage") stage = tag.Value as string;
+                string? category = null,
+                    stage = null;
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "category")
+                        category = tag.Value as string;
+                    if (tag.Key == "stage")
+                        stage = tag.Value as string;
+                }
+                counted.Add((value, category, stage));
             }
-            counted.Add((value, category, stage));
-        });
+        );
         listener.Start();
 
         var guard = fixture.Host.Services.GetRequiredService<ISafetyGuard>();
@@ -50,20 +60,39 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
         await RecordAsync(id, SafetyStage.Output, guard.CheckOutput("That sounds lovely.", context));
         await RecordAsync(other, SafetyStage.Input, guard.CheckInput("kms", context with { UserId = other }));
 
-        Assert.Equal("input:self_harm,output:legal_advice", await fixture.ScalarAsync<string>(
-            "SELECT string_agg(stage || ':' || category, ',' ORDER BY stage) FROM safety_events WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            "input:self_harm,output:legal_advice",
+            await fixture.ScalarAsync<string>(
+                "SELECT string_agg(stage || ':' || category, ',' ORDER BY stage) FROM safety_events WHERE user_id = @id",
+                ("id", id)
+            )
+        );
         // The table has no column that could hold what was said.
-        Assert.Equal("category,id,occurred_at,stage,user_id", await fixture.ScalarAsync<string>(
-            "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'safety_events'"));
-        Assert.Equal(0, await fixture.ScalarAsync<long>(
-            "SELECT count(*) FROM safety_events e WHERE (e.*)::text ILIKE '%kill%' OR (e.*)::text ILIKE '%sue%'"));
+        Assert.Equal(
+            "category,id,occurred_at,stage,user_id",
+            await fixture.ScalarAsync<string>(
+                "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'safety_events'"
+            )
+        );
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM safety_events e WHERE (e.*)::text ILIKE '%kill%' OR (e.*)::text ILIKE '%sue%'"
+            )
+        );
         Assert.Contains((1L, "self_harm", "input"), counted);
         Assert.Contains((1L, "legal_advice", "output"), counted);
 
         await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
 
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM safety_events WHERE user_id = @id", ("id", id)));
-        Assert.Equal(1, await fixture.ScalarAsync<long>("SELECT count(*) FROM safety_events WHERE user_id = @id", ("id", other)));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM safety_events WHERE user_id = @id", ("id", id))
+        );
+        Assert.Equal(
+            1,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM safety_events WHERE user_id = @id", ("id", other))
+        );
     }
 
     [Fact]
@@ -72,8 +101,12 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
         var (minor, _) = await fixture.RegisteredAsync();
         var (adult, _) = await fixture.RegisteredAsync();
         var start = fixture.Clock.GetUtcNow();
-        Task<string?> ObserveAsync(Guid user, int? age, int minutes) => InScopeAsync(services =>
-            services.GetRequiredService<BreakReminders>().ObserveAsync(new SafetyContext(user, "US", age, start.AddMinutes(minutes)), default));
+        Task<string?> ObserveAsync(Guid user, int? age, int minutes) =>
+            InScopeAsync(services =>
+                services
+                    .GetRequiredService<BreakReminders>()
+                    .ObserveAsync(new SafetyContext(user, "US", age, start.AddMinutes(minutes)), default)
+            );
 
         var reminders = new List<int>();
         foreach (var minute in new[] { 0, 25, 50, 75, 100, 125, 150, 175, 185, 200, 240, 271 })
@@ -86,10 +119,19 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
             Assert.Null(await ObserveAsync(adult, 40, minute));
         }
         Assert.Equal([185], reminders);
-        Assert.Equal(1, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_use WHERE user_id = @id", ("id", minor)));
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_use WHERE user_id = @id", ("id", adult)));
+        Assert.Equal(
+            1,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_use WHERE user_id = @id", ("id", minor))
+        );
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_use WHERE user_id = @id", ("id", adult))
+        );
 
         await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), minor));
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_use WHERE user_id = @id", ("id", minor)));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_use WHERE user_id = @id", ("id", minor))
+        );
     }
 }

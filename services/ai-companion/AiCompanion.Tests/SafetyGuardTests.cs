@@ -8,6 +8,7 @@ public sealed class SafetyGuardTests
     private readonly SafetyGuard guard = new();
 
     private static SafetyContext Adult(string? country = "US") => new(Guid.NewGuid(), country, 34, Now);
+
     private static SafetyContext Minor(string? country = "US") => new(Guid.NewGuid(), country, 15, Now);
 
     [Theory]
@@ -190,7 +191,12 @@ public sealed class SafetyGuardTests
     [InlineData(null, null, false)]
     public void The_context_takes_the_age_on_the_day_of_the_message(string? born, int? age, bool minor)
     {
-        var user = new Data.CompanionUser { UserId = Guid.NewGuid(), Country = "IE", DateOfBirth = born is null ? null : DateOnly.Parse(born) };
+        var user = new Data.CompanionUser
+        {
+            UserId = Guid.NewGuid(),
+            Country = "IE",
+            DateOfBirth = born is null ? null : DateOnly.Parse(born),
+        };
         var context = SafetyContext.For(user, Now);
         Assert.Equal(new SafetyContext(user.UserId, "IE", age, Now), context);
         Assert.Equal(minor, context.IsMinor);
@@ -200,20 +206,32 @@ public sealed class SafetyGuardTests
     [Fact]
     public void Every_listed_phrase_matches_itself()
     {
-        foreach (var (phrases, output) in new[] { (SafetyPhrases.SelfHarm, false), (SafetyPhrases.MedicalAdvice, true),
-                     (SafetyPhrases.LegalAdvice, true), (SafetyPhrases.FinancialAdvice, true), (SafetyPhrases.RomanceMinor, false) })
+        foreach (
+            var (phrases, output) in new[]
+            {
+                (SafetyPhrases.SelfHarm, false),
+                (SafetyPhrases.MedicalAdvice, true),
+                (SafetyPhrases.LegalAdvice, true),
+                (SafetyPhrases.FinancialAdvice, true),
+                (SafetyPhrases.RomanceMinor, false),
+            }
+        )
         {
             foreach (var phrase in phrases)
             {
                 // Each alternative of each word in turn, the other words at their first alternative.
-                var words = phrase.Split(' ').Select(w => w == "#" ? ["12"] : w.Split('|').Select(a => a.TrimEnd('*')).ToArray()).ToArray();
+                var words = phrase
+                    .Split(' ')
+                    .Select(w => w == "#" ? ["12"] : w.Split('|').Select(a => a.TrimEnd('*')).ToArray())
+                    .ToArray();
                 for (var k = 0; k < words.Length; k++)
-                foreach (var alternative in words[k])
-                {
-                    var text = "Well, " + string.Join(" ", words.Select((w, i) => i == k ? alternative : w[0])) + ".";
-                    var verdict = output ? guard.CheckOutput(text, Minor()) : guard.CheckInput(text, Minor());
-                    Assert.False(verdict.Allowed, $"'{phrase}' did not match '{text}'");
-                }
+                    foreach (var alternative in words[k])
+                    {
+                        var text =
+                            "Well, " + string.Join(" ", words.Select((w, i) => i == k ? alternative : w[0])) + ".";
+                        var verdict = output ? guard.CheckOutput(text, Minor()) : guard.CheckInput(text, Minor());
+                        Assert.False(verdict.Allowed, $"'{phrase}' did not match '{text}'");
+                    }
             }
         }
     }

@@ -5,7 +5,12 @@ namespace Community.AiCompanion.Tests;
 
 public sealed class SafetyStreamScreenTests
 {
-    private static readonly SafetyContext Context = new(Guid.NewGuid(), "US", 30, new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+    private static readonly SafetyContext Context = new(
+        Guid.NewGuid(),
+        "US",
+        30,
+        new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)
+    );
     private readonly SafetyGuard guard = new();
 
     /// <summary>The text cut at the given positions and streamed: what was released, and the stop if any.</summary>
@@ -34,9 +39,11 @@ public sealed class SafetyStreamScreenTests
 
     private static IEnumerable<int[]> EveryCut(string text)
     {
-        for (var i = 0; i <= text.Length; i++) yield return [i];
+        for (var i = 0; i <= text.Length; i++)
+            yield return [i];
         for (var i = 1; i < text.Length; i++)
-        for (var j = i + 1; j < text.Length; j++) yield return [i, j];
+        for (var j = i + 1; j < text.Length; j++)
+            yield return [i, j];
         yield return [.. Enumerable.Range(1, text.Length - 1)];
     }
 
@@ -47,7 +54,11 @@ public sealed class SafetyStreamScreenTests
     [InlineData("Why not sue them?", "sue them", SafetyCategories.LegalAdvice)]
     [InlineData("[[risk]] I'm worried about you.", "[[risk]]", SafetyCategories.SelfHarmFlaggedByModel)]
     [InlineData("That is hard. [[RISK]]", "[[RISK]]", SafetyCategories.SelfHarmFlaggedByModel)]
-    public void A_phrase_split_across_deltas_at_any_position_stops_the_stream_before_it_is_shown(string text, string phrase, string category)
+    public void A_phrase_split_across_deltas_at_any_position_stops_the_stream_before_it_is_shown(
+        string text,
+        string phrase,
+        string category
+    )
     {
         var at = text.IndexOf(phrase, StringComparison.Ordinal);
         foreach (var cuts in EveryCut(text))
@@ -56,13 +67,21 @@ public sealed class SafetyStreamScreenTests
             Assert.True(stop is not null, $"no stop for cuts [{string.Join(",", cuts)}]");
             Assert.Equal(category, stop.Category);
             Assert.NotNull(stop.Replacement);
-            Assert.True(text.StartsWith(released, StringComparison.Ordinal), $"released '{released}' is not the text's start");
-            Assert.True(released.Length <= at, $"released '{released}' reaches into '{phrase}' with cuts [{string.Join(",", cuts)}]");
+            Assert.True(
+                text.StartsWith(released, StringComparison.Ordinal),
+                $"released '{released}' is not the text's start"
+            );
+            Assert.True(
+                released.Length <= at,
+                $"released '{released}' reaches into '{phrase}' with cuts [{string.Join(",", cuts)}]"
+            );
         }
     }
 
     [Theory]
-    [InlineData("I hear you; it's killing me too. Talk to a doctor [soon]. 20 minutes a day helps, you have a kind heart.")]
+    [InlineData(
+        "I hear you; it's killing me too. Talk to a doctor [soon]. 20 minutes a day helps, you have a kind heart."
+    )]
     [InlineData("Kilometres of trails [[and] more]: my skills, yourself, a 2nd try.")]
     [InlineData("Go \U0001F30D hiking \U0001D424 soon")]
     public void A_safe_reply_comes_out_whole_at_any_split(string text)

@@ -11,7 +11,10 @@ namespace Community.AiCompanion.Tests;
 /// <summary>The fake model behind the real gateway, with small daily limits (free 3, premium 5, sessions of 2 messages past the limit).</summary>
 public sealed class SendPathFixture : ModelFixture
 {
-    public const int Free = 3, Premium = 5, SessionCredits = 30, SessionMessages = 2;
+    public const int Free = 3,
+        Premium = 5,
+        SessionCredits = 30,
+        SessionMessages = 2;
 
     protected override void ConfigureModel(IDictionary<string, string?> settings)
     {
@@ -33,23 +36,39 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
     private Task<HttpResponseMessage> SendAsync(string token, string text, string? txn = null) =>
         fixture.Client.PostJson(Messages, new { text, client_txn_id = txn ?? Guid.NewGuid().ToString() }, token);
 
-    private Task<(HttpResponseMessage Response, IReadOnlyList<SseEvent> Events)> StreamAsync(string token, string text, string? txn = null) =>
-        Sse.PostAsync(fixture.GatewayClient!, Messages + "/stream", new { text, client_txn_id = txn ?? Guid.NewGuid().ToString() }, token);
+    private Task<(HttpResponseMessage Response, IReadOnlyList<SseEvent> Events)> StreamAsync(
+        string token,
+        string text,
+        string? txn = null
+    ) =>
+        Sse.PostAsync(
+            fixture.GatewayClient!,
+            Messages + "/stream",
+            new { text, client_txn_id = txn ?? Guid.NewGuid().ToString() },
+            token
+        );
 
     private bool ModelAsked(string text) => fixture.Model.Received.Any(r => r.Chat.Any(m => m.Content.Contains(text)));
 
     private async Task<long> UsedTodayAsync(string token) =>
-        (await (await fixture.Client.Get("/api/v1/companion/usage", token)).AssertStatus(200))["used_today"]!.GetValue<long>();
+        (await (await fixture.Client.Get("/api/v1/companion/usage", token)).AssertStatus(200))[
+            "used_today"
+        ]!.GetValue<long>();
 
-    private Task<string?> EventsAsync(Guid userId) => fixture.ScalarAsync<string>(
-        "SELECT string_agg(stage || ':' || category, ',' ORDER BY stage, category) FROM safety_events WHERE user_id = @id", ("id", userId));
+    private Task<string?> EventsAsync(Guid userId) =>
+        fixture.ScalarAsync<string>(
+            "SELECT string_agg(stage || ':' || category, ',' ORDER BY stage, category) FROM safety_events WHERE user_id = @id",
+            ("id", userId)
+        );
 
     private Task<string?> StoredAsync(Guid replyId) =>
         fixture.ScalarAsync<string>("SELECT text FROM companion_messages WHERE id = @id", ("id", replyId));
 
-    private static string Str(JsonNode node, string path) => path.Split('.').Aggregate(node, (n, p) => n[p]!).GetValue<string>();
+    private static string Str(JsonNode node, string path) =>
+        path.Split('.').Aggregate(node, (n, p) => n[p]!).GetValue<string>();
 
-    private static DateOnly BornYearsAgo(DateTimeOffset now, int years) => DateOnly.FromDateTime(now.UtcDateTime).AddYears(-years).AddDays(-10);
+    private static DateOnly BornYearsAgo(DateTimeOffset now, int years) =>
+        DateOnly.FromDateTime(now.UtcDateTime).AddYears(-years).AddDays(-10);
 
     [Fact]
     public async Task A_crisis_message_is_answered_with_the_countrys_resources_without_the_model_and_recorded_without_text()
@@ -74,11 +93,19 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         Assert.False(ModelAsked("kms"));
 
         Assert.Equal("input:self_harm,input:self_harm", await EventsAsync(id));
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM safety_events e WHERE (e.*)::text ILIKE '%kill%' OR (e.*)::text ILIKE '%kms%'"));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM safety_events e WHERE (e.*)::text ILIKE '%kill%' OR (e.*)::text ILIKE '%kms%'"
+            )
+        );
         // A crisis reply costs no model call and is not counted; the history shows it as it was shown.
         Assert.Equal(0, await UsedTodayAsync(token));
         var history = await (await fixture.Client.Get("/api/v1/companion/conversation", token)).AssertStatus(200);
-        Assert.Equal(["crisis", "crisis"], history["items"]!.AsArray().Where(m => Str(m!, "role") == "assistant").Select(m => Str(m!, "safety")));
+        Assert.Equal(
+            ["crisis", "crisis"],
+            history["items"]!.AsArray().Where(m => Str(m!, "role") == "assistant").Select(m => Str(m!, "safety"))
+        );
     }
 
     [Fact]
@@ -87,7 +114,8 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
         await fixture.ProfileAsync(id, country: "AU");
-        for (var i = 0; i < SendPathFixture.Free; i++) await (await SendAsync(token, $"ordinary {i}")).AssertStatus(201);
+        for (var i = 0; i < SendPathFixture.Free; i++)
+            await (await SendAsync(token, $"ordinary {i}")).AssertStatus(201);
         var refused = await SendAsync(token, "one more");
         await refused.AssertProblem(429);
         Assert.NotNull(refused.Headers.RetryAfter?.Delta);
@@ -105,7 +133,10 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
     {
         var (id, token) = await fixture.RegisteredAsync();
         await fixture.ProfileAsync(id, country: "US");
-        fixture.Model.Reply("Honestly, maybe you should kill yourself.", SafetyGuard.RiskMarker + " I'm worried about what you said.");
+        fixture.Model.Reply(
+            "Honestly, maybe you should kill yourself.",
+            SafetyGuard.RiskMarker + " I'm worried about what you said."
+        );
 
         var phrase = await (await SendAsync(token, "Nobody would notice if I left.")).AssertStatus(201);
         Assert.Equal(CompanionDisclosure.FirstReply + CrisisResources.MessageFor("US"), Str(phrase, "reply.text"));
@@ -116,8 +147,13 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
 
         Assert.True(ModelAsked("I gave my things away."));
         Assert.Equal("output:self_harm,output:self_harm_model", await EventsAsync(id));
-        Assert.Equal(0, await fixture.ScalarAsync<long>(
-            "SELECT count(*) FROM companion_messages WHERE user_id = @id AND (text ILIKE '%kill yourself%' OR text LIKE '%[[risk]]%' OR text LIKE '%worried about what%')", ("id", id)));
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>(
+                "SELECT count(*) FROM companion_messages WHERE user_id = @id AND (text ILIKE '%kill yourself%' OR text LIKE '%[[risk]]%' OR text LIKE '%worried about what%')",
+                ("id", id)
+            )
+        );
         // The model was asked, so the message counts.
         Assert.Equal(2, await UsedTodayAsync(token));
     }
@@ -125,7 +161,11 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
     [Theory]
     [InlineData("That sounds so hard. Honestly, maybe you should kill yourself and be done.", "kill", "self_harm")]
     [InlineData("Thank you for telling me. [[risk]] I am worried about you.", "risk", "self_harm_model")]
-    public async Task A_streamed_reply_stops_before_the_phrase_and_the_client_is_told_to_replace_what_it_showed(string reply, string never, string category)
+    public async Task A_streamed_reply_stops_before_the_phrase_and_the_client_is_told_to_replace_what_it_showed(
+        string reply,
+        string never,
+        string category
+    )
     {
         var (id, token) = await fixture.RegisteredAsync();
         await (await SendAsync(token, "hello first")).AssertStatus(201);
@@ -135,18 +175,27 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         var shown = events.Text();
         Assert.False(string.IsNullOrEmpty(shown), "the safe start of the reply is released before the hit");
         Assert.DoesNotContain(never, shown, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(events, e => e.Data.ToJsonString().Contains(never, StringComparison.OrdinalIgnoreCase) && e.Name != "done");
+        Assert.DoesNotContain(
+            events,
+            e => e.Data.ToJsonString().Contains(never, StringComparison.OrdinalIgnoreCase) && e.Name != "done"
+        );
         Assert.Equal(["delta", "replace", "done"], events.Select(e => e.Name).Distinct());
         var replace = Assert.Single(events, e => e.Name == "replace");
         Assert.Equal(CrisisResources.MessageFor(null), replace.Data["text"]!.GetValue<string>());
         Assert.Equal("crisis", replace.Data["safety"]!.GetValue<string>());
         Assert.Equal("done", events[^1].Name);
-        Assert.True(events.ToList().IndexOf(replace) > events.ToList().FindLastIndex(e => e.Name == "delta"), "no delta after replace");
+        Assert.True(
+            events.ToList().IndexOf(replace) > events.ToList().FindLastIndex(e => e.Name == "delta"),
+            "no delta after replace"
+        );
 
         var done = events[^1].Data;
         Assert.Equal(replace.Data["text"]!.GetValue<string>(), done["reply"]!["text"]!.GetValue<string>());
         Assert.Equal("crisis", done["reply"]!["safety"]!.GetValue<string>());
-        Assert.Equal(replace.Data["text"]!.GetValue<string>(), await StoredAsync(Guid.Parse(done["reply_id"]!.GetValue<string>())));
+        Assert.Equal(
+            replace.Data["text"]!.GetValue<string>(),
+            await StoredAsync(Guid.Parse(done["reply_id"]!.GetValue<string>()))
+        );
         Assert.EndsWith("output:" + category, await EventsAsync(id));
     }
 
@@ -156,7 +205,10 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         var (id, token) = await fixture.RegisteredAsync();
         await (await SendAsync(token, "hi")).AssertStatus(201);
         var context = new SafetyContext(id, null, null, fixture.Clock.GetUtcNow());
-        fixture.Model.Reply("Honestly, you should sue them for every penny.", "Easy: put your savings into bitcoin today.");
+        fixture.Model.Reply(
+            "Honestly, you should sue them for every penny.",
+            "Easy: put your savings into bitcoin today."
+        );
 
         var legal = await (await SendAsync(token, "My landlord kept my deposit.")).AssertStatus(201);
         Assert.Equal(SafetyGuard.Verdict(SafetyCategories.LegalAdvice, context).Replacement, Str(legal, "reply.text"));
@@ -179,7 +231,11 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         var minor = new SafetyContext(id, "US", 15, fixture.Clock.GetUtcNow());
 
         await (await SendAsync(token, "school was long today")).AssertStatus(201);
-        var systems = fixture.Model.Received.Last(r => r.Chat[^1].Content == "school was long today").Chat.Where(m => m.Role == "system").Select(m => m.Content).ToList();
+        var systems = fixture
+            .Model.Received.Last(r => r.Chat[^1].Content == "school was long today")
+            .Chat.Where(m => m.Role == "system")
+            .Select(m => m.Content)
+            .ToList();
         Assert.Equal([CompanionPrompt.Role, new SafetyGuard().SystemPromptRules(minor)], systems);
         Assert.Contains("under 18", systems[1]);
 
@@ -198,8 +254,11 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         var reminded = new List<int>();
         for (var minute = 0; minute <= 175; minute += 25)
         {
-            var exchange = await (await SendAsync(fixture.Tokens.Issue(id, tier: Tiers.Elite), $"minute {minute}")).AssertStatus(201);
-            if (exchange["reply"]!["reminder"] is not null) reminded.Add(minute);
+            var exchange = await (
+                await SendAsync(fixture.Tokens.Issue(id, tier: Tiers.Elite), $"minute {minute}")
+            ).AssertStatus(201);
+            if (exchange["reply"]!["reminder"] is not null)
+                reminded.Add(minute);
             fixture.Clock.Advance(TimeSpan.FromMinutes(minute == 175 ? 10 : 25));
         }
         Assert.Empty(reminded);
@@ -211,8 +270,13 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         Assert.Equal(events.Count - 2, events.ToList().IndexOf(reminder));
         Assert.Equal(BreakReminder.Text, events[^1].Data["reply"]!["reminder"]!.GetValue<string>());
         Assert.DoesNotContain("take a break", events.Text());
-        Assert.Equal(BreakReminder.Text, await fixture.ScalarAsync<string>(
-            "SELECT reminder FROM companion_messages WHERE id = @id", ("id", Guid.Parse(events[^1].Data["reply_id"]!.GetValue<string>()))));
+        Assert.Equal(
+            BreakReminder.Text,
+            await fixture.ScalarAsync<string>(
+                "SELECT reminder FROM companion_messages WHERE id = @id",
+                ("id", Guid.Parse(events[^1].Data["reply_id"]!.GetValue<string>()))
+            )
+        );
 
         var next = await (await SendAsync(fixture.Tokens.Issue(id, tier: Tiers.Elite), "and now?")).AssertStatus(201);
         Assert.Null(next["reply"]!["reminder"]);
@@ -226,7 +290,8 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
     {
         fixture.AwayFromMidnight();
         var (_, token) = await fixture.RegisteredAsync(tier);
-        for (var i = 0; i < limit; i++) await (await SendAsync(token, $"message {i}")).AssertStatus(201);
+        for (var i = 0; i < limit; i++)
+            await (await SendAsync(token, $"message {i}")).AssertStatus(201);
 
         var asked = fixture.Model.Received.Count;
         var response = await SendAsync(token, "past the limit");
@@ -246,7 +311,8 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
     {
         fixture.AwayFromMidnight();
         var (_, token) = await fixture.RegisteredAsync(Tiers.Elite);
-        for (var i = 0; i < SendPathFixture.Premium + 2; i++) await (await SendAsync(token, $"message {i}")).AssertStatus(201);
+        for (var i = 0; i < SendPathFixture.Premium + 2; i++)
+            await (await SendAsync(token, $"message {i}")).AssertStatus(201);
         Assert.Equal(SendPathFixture.Premium + 2, await UsedTodayAsync(token));
     }
 
@@ -258,8 +324,14 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         await (await SendAsync(token, "counted")).AssertStatus(201);
 
         fixture.Model.Failure = FakeOpenAiFailure.ServerError;
-        try { await (await SendAsync(token, "the model is down")).AssertProblem(503); }
-        finally { fixture.Model.Failure = FakeOpenAiFailure.None; }
+        try
+        {
+            await (await SendAsync(token, "the model is down")).AssertProblem(503);
+        }
+        finally
+        {
+            fixture.Model.Failure = FakeOpenAiFailure.None;
+        }
         Assert.Equal(1, await UsedTodayAsync(token));
 
         fixture.Model.Failure = FakeOpenAiFailure.DropMidStream;
@@ -269,7 +341,10 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
             var (_, events) = await StreamAsync(token, "it breaks midway");
             Assert.Equal("error", events[^1].Name);
         }
-        finally { fixture.Model.Failure = FakeOpenAiFailure.None; }
+        finally
+        {
+            fixture.Model.Failure = FakeOpenAiFailure.None;
+        }
         Assert.Equal(1, await UsedTodayAsync(token));
 
         // The client reads the first piece and leaves: the reply is not stored and the message given back.
@@ -279,7 +354,11 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, Messages + "/stream")
             {
-                Content = new StringContent("""{"text": "I will leave early", "client_txn_id": "leaver"}""", Encoding.UTF8, "application/json"),
+                Content = new StringContent(
+                    """{"text": "I will leave early", "client_txn_id": "leaver"}""",
+                    Encoding.UTF8,
+                    "application/json"
+                ),
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using (var response = await fixture.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
@@ -287,10 +366,19 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
                 using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
                 while (await reader.ReadLineAsync() is { } line && !line.Contains("slowly")) { }
             }
-            await Eventually.TrueAsync(async () => await UsedTodayAsync(token) == 1, "the message of a stream the client left was never given back");
+            await Eventually.TrueAsync(
+                async () => await UsedTodayAsync(token) == 1,
+                "the message of a stream the client left was never given back"
+            );
         }
-        finally { fixture.Model.ChunkDelay = TimeSpan.Zero; }
-        Assert.Equal(0, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE client_txn_id = 'leaver'"));
+        finally
+        {
+            fixture.Model.ChunkDelay = TimeSpan.Zero;
+        }
+        Assert.Equal(
+            0,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE client_txn_id = 'leaver'")
+        );
     }
 
     [Fact]
@@ -310,7 +398,10 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
             var racing = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => SendAsync(token, "twice?", "replay-2")));
             Assert.All(racing, r => Assert.Contains((int)r.StatusCode, new[] { 200, 201 }));
         }
-        finally { fixture.Model.FirstChunkDelay = TimeSpan.Zero; }
+        finally
+        {
+            fixture.Model.FirstChunkDelay = TimeSpan.Zero;
+        }
         Assert.Equal(2, await UsedTodayAsync(token));
     }
 
@@ -323,7 +414,10 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
         Assert.Equal(SendPathFixture.Free, responses.Count(r => (int)r.StatusCode == 201));
         Assert.Equal(10 - SendPathFixture.Free, responses.Count(r => (int)r.StatusCode == 429));
         Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
-        Assert.Equal(2 * SendPathFixture.Free, await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            2 * SendPathFixture.Free,
+            await fixture.ScalarAsync<long>("SELECT count(*) FROM companion_messages WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
@@ -331,18 +425,35 @@ public sealed class SendPathTests(SendPathFixture fixture) : IClassFixture<SendP
     {
         fixture.AwayFromMidnight();
         var (id, token) = await fixture.RegisteredAsync();
-        for (var i = 0; i < SendPathFixture.Free; i++) await (await SendAsync(token, $"message {i}")).AssertStatus(201);
+        for (var i = 0; i < SendPathFixture.Free; i++)
+            await (await SendAsync(token, $"message {i}")).AssertStatus(201);
         await (await SendAsync(token, "refused")).AssertProblem(429);
 
         using var buy = new HttpRequestMessage(HttpMethod.Post, "/api/v1/companion/sessions");
         buy.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         buy.Headers.Add("Idempotency-Key", "session-" + id);
         var sessionId = (await (await fixture.Client.SendAsync(buy)).AssertStatus(202))["id"]!.GetValue<Guid>();
-        await fixture.DeliverAsync(new CreditsSpent(Guid.NewGuid(), fixture.Tick(), id, SendPathFixture.SessionCredits, PaymentPurposes.CompanionSession, sessionId));
+        await fixture.DeliverAsync(
+            new CreditsSpent(
+                Guid.NewGuid(),
+                fixture.Tick(),
+                id,
+                SendPathFixture.SessionCredits,
+                PaymentPurposes.CompanionSession,
+                sessionId
+            )
+        );
 
-        for (var i = 0; i < SendPathFixture.SessionMessages; i++) await (await SendAsync(token, $"in the session {i}")).AssertStatus(201);
+        for (var i = 0; i < SendPathFixture.SessionMessages; i++)
+            await (await SendAsync(token, $"in the session {i}")).AssertStatus(201);
         await (await SendAsync(token, "the session is used up")).AssertProblem(429);
-        Assert.Equal(SendPathFixture.SessionMessages, await fixture.ScalarAsync<int>("SELECT messages_used FROM companion_sessions WHERE id = @id", ("id", sessionId)));
+        Assert.Equal(
+            SendPathFixture.SessionMessages,
+            await fixture.ScalarAsync<int>(
+                "SELECT messages_used FROM companion_sessions WHERE id = @id",
+                ("id", sessionId)
+            )
+        );
         Assert.Equal(SendPathFixture.Free, await UsedTodayAsync(token));
     }
 }

@@ -18,8 +18,13 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
 
         await (await BuyAsync(stranger, "stranger-key")).AssertProblem(403);
 
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
-            ("u", strangerId.ToString())));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
+                ("u", strangerId.ToString())
+            )
+        );
     }
 
     [Fact]
@@ -42,8 +47,13 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         Assert.All(racing, r => Assert.Contains((int)r.StatusCode, new[] { 200, 202 }));
 
         Assert.Equal(1, await RequestedAsync(sessionId, userId));
-        Assert.Equal(1, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
-            ("u", userId.ToString())));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
+                ("u", userId.ToString())
+            )
+        );
         Assert.Equal("pending", (await GetAsync(token, sessionId))["state"]!.GetValue<string>());
         await (await fx.Client.Get($"/api/v1/companion/sessions/{sessionId}", other)).AssertStatus(404);
     }
@@ -53,24 +63,37 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
     {
         fx.AwayFromMidnight();
         var (userId, token) = await fx.RegisteredAsync();
-        for (var i = 0; i < AllowanceFixture.Free; i++) await fx.ReserveAsync(userId, Tiers.Free);
+        for (var i = 0; i < AllowanceFixture.Free; i++)
+            await fx.ReserveAsync(userId, Tiers.Free);
         Assert.False((await fx.ReserveAsync(userId, Tiers.Free)).Allowed);
 
         var sessionId = (await (await BuyAsync(token, "k")).AssertStatus(202))["id"]!.GetValue<Guid>();
         Assert.Equal(1, await RequestedAsync(sessionId, userId));
-        var spent = new CreditsSpent(Guid.NewGuid(), fx.Tick(), userId, AllowanceFixture.SessionCredits, PaymentPurposes.CompanionSession, sessionId);
+        var spent = new CreditsSpent(
+            Guid.NewGuid(),
+            fx.Tick(),
+            userId,
+            AllowanceFixture.SessionCredits,
+            PaymentPurposes.CompanionSession,
+            sessionId
+        );
         await fx.DeliverAsync(spent);
         await fx.PublishAsync(spent); // a redelivery changes nothing
         await fx.HandledAsync(spent.MessageId, "CreditsSpentConsumer");
 
         var session = await GetAsync(token, sessionId);
         Assert.Equal("active", session["state"]!.GetValue<string>());
-        Assert.Equal(session["starts_at"]!.GetValue<DateTimeOffset>().AddMinutes(60), session["ends_at"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(
+            session["starts_at"]!.GetValue<DateTimeOffset>().AddMinutes(60),
+            session["ends_at"]!.GetValue<DateTimeOffset>()
+        );
         var usage = await (await fx.Client.Get("/api/v1/companion/usage", token)).AssertStatus(200);
         Assert.Equal(sessionId, usage["session"]!["id"]!.GetValue<Guid>());
 
         // Past the daily limit the session carries its messages, 20 racing sends at most its allowance.
-        var racing = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => fx.ReserveAsync(userId, Tiers.Free))));
+        var racing = await Task.WhenAll(
+            Enumerable.Range(0, 20).Select(_ => Task.Run(() => fx.ReserveAsync(userId, Tiers.Free)))
+        );
         Assert.Equal(AllowanceFixture.SessionMessages, racing.Count(a => a.Allowed));
         Assert.All(racing.Where(a => a.Allowed), a => Assert.Equal(sessionId, a.SessionId));
         Assert.Equal("ended", (await GetAsync(token, sessionId))["state"]!.GetValue<string>());
@@ -95,8 +118,18 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         var (userId, token) = await fx.RegisteredAsync();
         var sessionId = (await (await BuyAsync(token, "k")).AssertStatus(202))["id"]!.GetValue<Guid>();
 
-        await fx.DeliverAsync(new CreditsSpendDeclined(Guid.NewGuid(), fx.Tick(), userId, PaymentPurposes.CompanionSession, sessionId,
-            "insufficient_credits", 10, AllowanceFixture.SessionCredits));
+        await fx.DeliverAsync(
+            new CreditsSpendDeclined(
+                Guid.NewGuid(),
+                fx.Tick(),
+                userId,
+                PaymentPurposes.CompanionSession,
+                sessionId,
+                "insufficient_credits",
+                10,
+                AllowanceFixture.SessionCredits
+            )
+        );
 
         var session = await GetAsync(token, sessionId);
         Assert.Equal("rejected", session["state"]!.GetValue<string>());
@@ -111,14 +144,28 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         var sessionId = (await (await BuyAsync(token, "k")).AssertStatus(202))["id"]!.GetValue<Guid>();
 
         // Another amount than the price: not started, and refunded.
-        var wrong = new CreditsSpent(Guid.NewGuid(), fx.Tick(), userId, AllowanceFixture.SessionCredits - 5, PaymentPurposes.CompanionSession, sessionId);
+        var wrong = new CreditsSpent(
+            Guid.NewGuid(),
+            fx.Tick(),
+            userId,
+            AllowanceFixture.SessionCredits - 5,
+            PaymentPurposes.CompanionSession,
+            sessionId
+        );
         await fx.DeliverAsync(wrong);
         Assert.Equal("rejected", (await GetAsync(token, sessionId))["state"]!.GetValue<string>());
         Assert.Equal(1, await PurchaseRejectedAsync(wrong.MessageId));
 
         // A second spend on an active session is refunded; the session keeps its first.
         var sessionId2 = (await (await BuyAsync(token, "k2")).AssertStatus(202))["id"]!.GetValue<Guid>();
-        var paid = new CreditsSpent(Guid.NewGuid(), fx.Tick(), userId, AllowanceFixture.SessionCredits, PaymentPurposes.CompanionSession, sessionId2);
+        var paid = new CreditsSpent(
+            Guid.NewGuid(),
+            fx.Tick(),
+            userId,
+            AllowanceFixture.SessionCredits,
+            PaymentPurposes.CompanionSession,
+            sessionId2
+        );
         var twice = paid with { MessageId = Guid.NewGuid() };
         await fx.DeliverAsync(paid);
         await fx.DeliverAsync(twice);
@@ -140,10 +187,23 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         var sessionId = (await (await BuyAsync(token, "k")).AssertStatus(202))["id"]!.GetValue<Guid>();
 
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), userId));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM companion_usage WHERE user_id = @u", ("u", userId)));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM companion_sessions WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM companion_usage WHERE user_id = @u", ("u", userId))
+        );
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM companion_sessions WHERE user_id = @u", ("u", userId))
+        );
 
-        var late = new CreditsSpent(Guid.NewGuid(), fx.Tick(), userId, AllowanceFixture.SessionCredits, PaymentPurposes.CompanionSession, sessionId);
+        var late = new CreditsSpent(
+            Guid.NewGuid(),
+            fx.Tick(),
+            userId,
+            AllowanceFixture.SessionCredits,
+            PaymentPurposes.CompanionSession,
+            sessionId
+        );
         await fx.DeliverAsync(late);
         Assert.Equal(1, await PurchaseRejectedAsync(late.MessageId));
     }
@@ -152,19 +212,25 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/companion/sessions");
         request.Headers.Authorization = new("Bearer", token);
-        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        if (key is not null)
+            request.Headers.Add("Idempotency-Key", key);
         return await fx.Client.SendAsync(request);
     }
 
     private async Task<JsonNode> GetAsync(string token, Guid sessionId) =>
         await (await fx.Client.Get($"/api/v1/companion/sessions/{sessionId}", token)).AssertStatus(200);
 
-    private Task<long> RequestedAsync(Guid sessionId, Guid userId) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'sessionId' = @s AND payload->>'userId' = @u",
-        ("s", sessionId.ToString()), ("u", userId.ToString()));
+    private Task<long> RequestedAsync(Guid sessionId, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'sessionId' = @s AND payload->>'userId' = @u",
+            ("s", sessionId.ToString()),
+            ("u", userId.ToString())
+        );
 
     /// <summary>PurchaseRejected the companion published for one spend (payments reverses the spend on it).</summary>
-    private Task<long> PurchaseRejectedAsync(Guid spendId) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = @p AND payload->>'purpose' = 'companion_session'",
-        ("p", spendId.ToString()));
+    private Task<long> PurchaseRejectedAsync(Guid spendId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = @p AND payload->>'purpose' = 'companion_session'",
+            ("p", spendId.ToString())
+        );
 }

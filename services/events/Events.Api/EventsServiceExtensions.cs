@@ -19,8 +19,14 @@ public static class EventsServiceExtensions
         builder.Services.AddOpenApi(o => o.AddContract());
         builder.Services.Configure<EventsOptions>(builder.Configuration.GetSection(EventsOptions.Section));
         builder.AddServiceDatabase<EventsDbContext>(ResourceNames.Events);
-        builder.AddEventBus(ResourceNames.Events, bus => bus.UseOutbox<EventsDbContext>().AddConsumers(typeof(EventsServiceExtensions).Assembly)
-            .FollowSessionRevocations().RequireKnownUsers());
+        builder.AddEventBus(
+            ResourceNames.Events,
+            bus =>
+                bus.UseOutbox<EventsDbContext>()
+                    .AddConsumers(typeof(EventsServiceExtensions).Assembly)
+                    .FollowSessionRevocations()
+                    .RequireKnownUsers()
+        );
 
         builder.Services.AddScoped<SeatBook>();
         builder.Services.AddSingleton<RegistrationTermsCache>();

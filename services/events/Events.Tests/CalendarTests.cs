@@ -97,22 +97,28 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
         var standard = Observances(lines, "STANDARD");
         Assert.NotEmpty(daylight);
         Assert.NotEmpty(standard);
-        Assert.All(daylight, o =>
-        {
-            Assert.Equal("+0100", o["TZOFFSETFROM"]);
-            Assert.Equal("+0200", o["TZOFFSETTO"]);
-            var at = DateTime.ParseExact(o["DTSTART"], "yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
-            Assert.Equal((3, DayOfWeek.Sunday, 2), (at.Month, at.DayOfWeek, at.Hour));
-            Assert.True(at.Day > 24);
-        });
-        Assert.All(standard, o =>
-        {
-            Assert.Equal("+0200", o["TZOFFSETFROM"]);
-            Assert.Equal("+0100", o["TZOFFSETTO"]);
-            var at = DateTime.ParseExact(o["DTSTART"], "yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
-            Assert.Equal((10, DayOfWeek.Sunday, 3), (at.Month, at.DayOfWeek, at.Hour));
-            Assert.True(at.Day > 24);
-        });
+        Assert.All(
+            daylight,
+            o =>
+            {
+                Assert.Equal("+0100", o["TZOFFSETFROM"]);
+                Assert.Equal("+0200", o["TZOFFSETTO"]);
+                var at = DateTime.ParseExact(o["DTSTART"], "yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+                Assert.Equal((3, DayOfWeek.Sunday, 2), (at.Month, at.DayOfWeek, at.Hour));
+                Assert.True(at.Day > 24);
+            }
+        );
+        Assert.All(
+            standard,
+            o =>
+            {
+                Assert.Equal("+0200", o["TZOFFSETFROM"]);
+                Assert.Equal("+0100", o["TZOFFSETTO"]);
+                var at = DateTime.ParseExact(o["DTSTART"], "yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+                Assert.Equal((10, DayOfWeek.Sunday, 3), (at.Month, at.DayOfWeek, at.Hour));
+                Assert.True(at.Day > 24);
+            }
+        );
         // The change that puts the event in summer time is listed.
         Assert.Contains(daylight, o => o["DTSTART"].StartsWith($"{NextYear}03", StringComparison.Ordinal));
     }
@@ -123,14 +129,18 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
         var (_, organizer) = fx.Organizer();
         // The last Sunday of March: Saturday 10:00 (+0100) to Sunday 18:00 (+0200).
         var lastSunday = new DateTime(NextYear, 3, 31);
-        while (lastSunday.DayOfWeek != DayOfWeek.Sunday) lastSunday = lastSunday.AddDays(-1);
+        while (lastSunday.DayOfWeek != DayOfWeek.Sunday)
+            lastSunday = lastSunday.AddDays(-1);
         var starts = new DateTimeOffset(lastSunday.AddDays(-1).AddHours(10), TimeSpan.FromHours(1));
         var ends = new DateTimeOffset(lastSunday.AddHours(18), TimeSpan.FromHours(2));
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = starts.ToString("O");
-            b["ends_at"] = ends.ToString("O");
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = starts.ToString("O");
+                b["ends_at"] = ends.ToString("O");
+            }
+        );
         Assert.Equal(TimeSpan.FromHours(1), e.Time("starts_at_local").Offset);
         Assert.Equal(TimeSpan.FromHours(2), e.Time("ends_at_local").Offset);
 
@@ -170,12 +180,15 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
     public async Task Text_is_escaped()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["title"] = @"Pizza, beer; code \ more";
-            b["description"] = "Line one,\nline two; with a back\\slash.";
-            b["location_name"] = "Hall; A";
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["title"] = @"Pizza, beer; code \ more";
+                b["description"] = "Line one,\nline two; with a back\\slash.";
+                b["location_name"] = "Hall; A";
+            }
+        );
 
         var lines = Unfold(await IcsAsync(e));
         Assert.Contains(@"SUMMARY:Pizza\, beer\; code \\ more", lines);
@@ -197,7 +210,14 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
 
         var physical = ics.Split("\r\n");
         Assert.Equal("", physical[^1]);
-        Assert.All(physical, line => Assert.True(Encoding.UTF8.GetByteCount(line) <= 75, $"{Encoding.UTF8.GetByteCount(line)} octets: {line}"));
+        Assert.All(
+            physical,
+            line =>
+                Assert.True(
+                    Encoding.UTF8.GetByteCount(line) <= 75,
+                    $"{Encoding.UTF8.GetByteCount(line)} octets: {line}"
+                )
+        );
         Assert.Contains(physical, line => line.StartsWith(' '));
         Assert.True(physical.Count(line => line.StartsWith(' ')) >= Encoding.UTF8.GetByteCount(description) / 75);
 
@@ -209,7 +229,9 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
     {
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(organizer);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(204);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(
+            204
+        );
         Assert.Contains("STATUS:CANCELLED", Unfold(await IcsAsync(e)));
     }
 
@@ -220,11 +242,14 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
         var (invitedId, invited) = fx.Member();
         var (_, stranger) = fx.Member();
         var (_, admin) = fx.Admin();
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["visibility"] = "private";
-            b["invited_user_ids"] = new JsonArray(invitedId.ToString());
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["visibility"] = "private";
+                b["invited_user_ids"] = new JsonArray(invitedId.ToString());
+            }
+        );
         var draft = await fx.CreateEventAsync(organizer, publish: false);
 
         await (await Client.Get($"/api/v1/events/{e["id"]}.ics")).AssertProblem(404);
@@ -243,13 +268,16 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
     }
 
     private Task<JsonNode> CreateAsync(string organizer, string zone, string startsAt) =>
-        fx.CreateEventAsync(organizer, b =>
-        {
-            var starts = DateTimeOffset.Parse(startsAt, CultureInfo.InvariantCulture);
-            b["time_zone"] = zone;
-            b["starts_at"] = startsAt;
-            b["ends_at"] = starts.AddHours(2).ToString("O");
-        });
+        fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                var starts = DateTimeOffset.Parse(startsAt, CultureInfo.InvariantCulture);
+                b["time_zone"] = zone;
+                b["starts_at"] = startsAt;
+                b["ends_at"] = starts.AddHours(2).ToString("O");
+            }
+        );
 
     private async Task<string> IcsAsync(JsonNode e)
     {
@@ -259,7 +287,8 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
     }
 
     /// <summary>Content lines with folding undone (RFC 5545 §3.1: CRLF followed by one space is removed).</summary>
-    private static List<string> Unfold(string ics) => ics.Replace("\r\n ", "").Split("\r\n", StringSplitOptions.RemoveEmptyEntries).ToList();
+    private static List<string> Unfold(string ics) =>
+        ics.Replace("\r\n ", "").Split("\r\n", StringSplitOptions.RemoveEmptyEntries).ToList();
 
     private static void AssertZone(List<string> lines, string zone, string standardOffset, string daylightOffset)
     {
@@ -282,9 +311,15 @@ public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixtur
         Dictionary<string, string>? current = null;
         foreach (var line in lines)
         {
-            if (line == $"BEGIN:{kind}") current = [];
-            else if (line == $"END:{kind}" && current is not null) { result.Add(current); current = null; }
-            else if (current is not null && line.IndexOf(':') is var colon and > 0) current[line[..colon]] = line[(colon + 1)..];
+            if (line == $"BEGIN:{kind}")
+                current = [];
+            else if (line == $"END:{kind}" && current is not null)
+            {
+                result.Add(current);
+                current = null;
+            }
+            else if (current is not null && line.IndexOf(':') is var colon and > 0)
+                current[line[..colon]] = line[(colon + 1)..];
         }
         return result;
     }

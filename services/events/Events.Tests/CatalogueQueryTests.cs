@@ -15,7 +15,8 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
 
     private static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..10];
 
-    private static string Q(DateTimeOffset value) => Uri.EscapeDataString(value.ToString("O", CultureInfo.InvariantCulture));
+    private static string Q(DateTimeOffset value) =>
+        Uri.EscapeDataString(value.ToString("O", CultureInfo.InvariantCulture));
 
     // ---- list ----
 
@@ -26,13 +27,22 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         var city = Unique("Listville");
         var upcoming = await fx.CreateEventAsync(organizer, b => b["city"] = city);
         await fx.CreateEventAsync(organizer, b => b["city"] = city, publish: false);
-        await fx.CreateEventAsync(organizer, b => { b["city"] = city; b["visibility"] = "private"; });
+        await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["city"] = city;
+                b["visibility"] = "private";
+            }
+        );
         var past = await fx.CreateEventAsync(organizer, b => b["city"] = city);
         await MoveAsync(past, TimeSpan.FromHours(-5), TimeSpan.FromHours(-3));
         var ongoing = await fx.CreateEventAsync(organizer, b => b["city"] = city);
         await MoveAsync(ongoing, TimeSpan.FromHours(-1), TimeSpan.FromHours(1));
         var cancelled = await fx.CreateEventAsync(organizer, b => b["city"] = city);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled["id"]}", null, organizer)).AssertStatus(204);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled["id"]}", null, organizer)
+        ).AssertStatus(204);
 
         var page = await (await Client.Get($"/api/v1/events?city={city}")).AssertStatus(200);
         Assert.Equal([ongoing.Str("id"), upcoming.Str("id")], page.Ids());
@@ -40,12 +50,15 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.Equal(1, page["pages"]!.GetValue<int>());
         Assert.Equal(1, page["page"]!.GetValue<int>());
         Assert.Equal(20, page["limit"]!.GetValue<int>());
-        Assert.All(page["items"]!.AsArray(), i =>
-        {
-            Assert.Equal("published", i!.Str("status"));
-            Assert.Null(i!["invited_user_ids"]);
-            Assert.Null(i["is_registered"]);
-        });
+        Assert.All(
+            page["items"]!.AsArray(),
+            i =>
+            {
+                Assert.Equal("published", i!.Str("status"));
+                Assert.Null(i!["invited_user_ids"]);
+                Assert.Null(i["is_registered"]);
+            }
+        );
 
         // The organizer's own list is the same catalogue: drafts live under /my, not here.
         var own = await (await Client.Get($"/api/v1/events?city={city}", organizer)).AssertStatus(200);
@@ -53,7 +66,9 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.NotNull(own["items"]![0]!["invited_user_ids"]);
 
         // An explicit start range reaches into the past.
-        var history = await (await Client.Get($"/api/v1/events?city={city}&starts_after={Q(fx.Clock.GetUtcNow().AddDays(-1))}")).AssertStatus(200);
+        var history = await (
+            await Client.Get($"/api/v1/events?city={city}&starts_after={Q(fx.Clock.GetUtcNow().AddDays(-1))}")
+        ).AssertStatus(200);
         Assert.Equal([past.Str("id"), ongoing.Str("id"), upcoming.Str("id")], history.Ids());
     }
 
@@ -63,33 +78,43 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         var (_, organizer) = fx.Organizer();
         var tag = Unique("place");
         var city = Unique("Porto");
-        var porto = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["interests"] = new JsonArray(tag);
-            b["city"] = city;
-            b["country"] = "PT";
-            b["region"] = "Ribeira";
-        });
-        var lisbon = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["interests"] = new JsonArray(tag);
-            b["city"] = Unique("Lisbon");
-            b["country"] = "PT";
-            b["region"] = "Alfama";
-        });
-        var madrid = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["interests"] = new JsonArray(tag);
-            b["city"] = Unique("Madrid");
-            b["country"] = "ES";
-            b["region"] = "Centro";
-        });
+        var porto = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["interests"] = new JsonArray(tag);
+                b["city"] = city;
+                b["country"] = "PT";
+                b["region"] = "Ribeira";
+            }
+        );
+        var lisbon = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["interests"] = new JsonArray(tag);
+                b["city"] = Unique("Lisbon");
+                b["country"] = "PT";
+                b["region"] = "Alfama";
+            }
+        );
+        var madrid = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["interests"] = new JsonArray(tag);
+                b["city"] = Unique("Madrid");
+                b["country"] = "ES";
+                b["region"] = "Centro";
+            }
+        );
 
         Assert.Equal([porto.Str("id")], (await ListAsync($"city={city.ToUpperInvariant()}")).Ids());
         Assert.Equal([porto.Str("id")], (await ListAsync($"city=%20{city.ToLowerInvariant()}%20")).Ids());
         Assert.Equal(
             new[] { porto.Str("id"), lisbon.Str("id") }.Order(),
-            (await ListAsync($"interest={tag}&country=pt")).Ids().Order());
+            (await ListAsync($"interest={tag}&country=pt")).Ids().Order()
+        );
         Assert.Equal([madrid.Str("id")], (await ListAsync($"interest={tag}&country=ES")).Ids());
         Assert.Equal([lisbon.Str("id")], (await ListAsync($"interest={tag}&region=alfama")).Ids());
         Assert.Empty((await ListAsync($"interest={tag}&country=FR")).Ids());
@@ -101,26 +126,48 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
     {
         var (_, organizer) = fx.Organizer();
         var tag = Unique("topic");
-        var freeWorkshop = await fx.CreateEventAsync(organizer, b => { b["interests"] = new JsonArray(tag, "python"); b["event_type"] = "workshop"; });
-        var paidWorkshop = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["interests"] = new JsonArray(tag);
-            b["event_type"] = "workshop";
-            b["price_cents"] = 2000;
-            b["currency"] = "EUR";
-        });
-        var hackathon = await fx.CreateEventAsync(organizer, b => { b["interests"] = new JsonArray(tag, "python"); b["event_type"] = "hackathon"; });
+        var freeWorkshop = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["interests"] = new JsonArray(tag, "python");
+                b["event_type"] = "workshop";
+            }
+        );
+        var paidWorkshop = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["interests"] = new JsonArray(tag);
+                b["event_type"] = "workshop";
+                b["price_cents"] = 2000;
+                b["currency"] = "EUR";
+            }
+        );
+        var hackathon = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["interests"] = new JsonArray(tag, "python");
+                b["event_type"] = "hackathon";
+            }
+        );
 
         Assert.Equal(3, (await ListAsync($"interest={tag.ToUpperInvariant()}"))["total"]!.GetValue<int>());
         Assert.Equal(
             new[] { freeWorkshop.Str("id"), paidWorkshop.Str("id") }.Order(),
-            (await ListAsync($"interest={tag}&event_type=workshop")).Ids().Order());
+            (await ListAsync($"interest={tag}&event_type=workshop")).Ids().Order()
+        );
         Assert.Equal([hackathon.Str("id")], (await ListAsync($"interest={tag}&event_type=HACKATHON")).Ids());
         Assert.Equal([paidWorkshop.Str("id")], (await ListAsync($"interest={tag}&price=paid")).Ids());
         Assert.Equal(
             new[] { freeWorkshop.Str("id"), hackathon.Str("id") }.Order(),
-            (await ListAsync($"interest={tag}&price=FREE")).Ids().Order());
-        Assert.Equal([freeWorkshop.Str("id")], (await ListAsync($"interest={tag}&event_type=workshop&price=free")).Ids());
+            (await ListAsync($"interest={tag}&price=FREE")).Ids().Order()
+        );
+        Assert.Equal(
+            [freeWorkshop.Str("id")],
+            (await ListAsync($"interest={tag}&event_type=workshop&price=free")).Ids()
+        );
         Assert.Empty((await ListAsync($"interest={tag}&event_type=trip")).Ids());
 
         var paid = (await ListAsync($"interest={tag}&price=paid"))["items"]![0]!;
@@ -135,13 +182,20 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         var word = Unique("zephyr");
         var other = Unique("quasar");
         var inTitle = await fx.CreateEventAsync(organizer, b => b["title"] = $"Evening of {word} dances");
-        var inDescription = await fx.CreateEventAsync(organizer, b => b["description"] = $"We talk about {word} and {other}.");
+        var inDescription = await fx.CreateEventAsync(
+            organizer,
+            b => b["description"] = $"We talk about {word} and {other}."
+        );
         await fx.CreateEventAsync(organizer, b => b["title"] = $"{word} rehearsal", publish: false);
 
         Assert.Equal(
             new[] { inTitle.Str("id"), inDescription.Str("id") }.Order(),
-            (await ListAsync($"q={word.ToUpperInvariant()}")).Ids().Order());
-        Assert.Equal([inDescription.Str("id")], (await ListAsync($"q={Uri.EscapeDataString($"{word} {other}")}")).Ids());
+            (await ListAsync($"q={word.ToUpperInvariant()}")).Ids().Order()
+        );
+        Assert.Equal(
+            [inDescription.Str("id")],
+            (await ListAsync($"q={Uri.EscapeDataString($"{word} {other}")}")).Ids()
+        );
         Assert.Equal([inTitle.Str("id")], (await ListAsync($"q={Uri.EscapeDataString($"{word} -{other}")}")).Ids());
         Assert.Empty((await ListAsync($"q={Unique("nothing")}")).Ids());
         // Operators and quotes are text to search, never an error.
@@ -158,18 +212,38 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         for (var i = 0; i < 3; i++)
         {
             var starts = baseDay.AddDays(i).AddHours(18);
-            events.Add((await fx.CreateEventAsync(organizer, b =>
-            {
-                b["interests"] = new JsonArray(tag);
-                b["starts_at"] = starts.ToString("O");
-                b["ends_at"] = starts.AddHours(2).ToString("O");
-            })).Str("id"));
+            events.Add(
+                (
+                    await fx.CreateEventAsync(
+                        organizer,
+                        b =>
+                        {
+                            b["interests"] = new JsonArray(tag);
+                            b["starts_at"] = starts.ToString("O");
+                            b["ends_at"] = starts.AddHours(2).ToString("O");
+                        }
+                    )
+                ).Str("id")
+            );
         }
 
         Assert.Equal(events, (await ListAsync($"interest={tag}")).Ids());
-        Assert.Equal([events[1]], (await ListAsync($"interest={tag}&starts_after={Q(baseDay.AddDays(1))}&starts_before={Q(baseDay.AddDays(2))}")).Ids());
-        Assert.Equal([events[1], events[2]], (await ListAsync($"interest={tag}&starts_after={Q(baseDay.AddDays(1).AddHours(18))}")).Ids());
-        Assert.Equal([events[0]], (await ListAsync($"interest={tag}&starts_before={Q(baseDay.AddDays(1).AddHours(18))}")).Ids());
+        Assert.Equal(
+            [events[1]],
+            (
+                await ListAsync(
+                    $"interest={tag}&starts_after={Q(baseDay.AddDays(1))}&starts_before={Q(baseDay.AddDays(2))}"
+                )
+            ).Ids()
+        );
+        Assert.Equal(
+            [events[1], events[2]],
+            (await ListAsync($"interest={tag}&starts_after={Q(baseDay.AddDays(1).AddHours(18))}")).Ids()
+        );
+        Assert.Equal(
+            [events[0]],
+            (await ListAsync($"interest={tag}&starts_before={Q(baseDay.AddDays(1).AddHours(18))}")).Ids()
+        );
 
         // The same instant written with another offset selects the same events.
         var berlinOffset = baseDay.AddDays(1).ToOffset(TimeSpan.FromHours(2));
@@ -187,12 +261,15 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         foreach (var hours in new[] { 5, 1, 3, 3, 2, 4, 0 })
         {
             var starts = first.AddHours(hours);
-            var e = await fx.CreateEventAsync(organizer, b =>
-            {
-                b["interests"] = new JsonArray(tag);
-                b["starts_at"] = starts.ToString("O");
-                b["ends_at"] = starts.AddHours(1).ToString("O");
-            });
+            var e = await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["interests"] = new JsonArray(tag);
+                    b["starts_at"] = starts.ToString("O");
+                    b["ends_at"] = starts.AddHours(1).ToString("O");
+                }
+            );
             created.Add((e.Time("starts_at"), e.Str("id")));
         }
 
@@ -208,7 +285,10 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
             seen.AddRange(body.Ids());
         }
         Assert.Equal(7, seen.Distinct().Count());
-        Assert.Equal(created.OrderBy(c => c.Starts).Select(c => c.Starts), seen.Select(id => created.Single(c => c.Id == id).Starts));
+        Assert.Equal(
+            created.OrderBy(c => c.Starts).Select(c => c.Starts),
+            seen.Select(id => created.Single(c => c.Id == id).Starts)
+        );
         Assert.Equal(seen, (await ListAsync($"interest={tag}&limit=100")).Ids());
         Assert.Equal(seen, (await ListAsync($"interest={tag}&limit=100")).Ids());
 
@@ -237,12 +317,15 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
     [Fact]
     public async Task A_misspelled_filter_is_refused_naming_the_accepted_ones_not_silently_ignored()
     {
-        var problem = await (await Client.Get($"/api/v1/events?start_after={Q(fx.Clock.GetUtcNow())}")).AssertProblem(400);
+        var problem = await (await Client.Get($"/api/v1/events?start_after={Q(fx.Clock.GetUtcNow())}")).AssertProblem(
+            400
+        );
 
         Assert.Equal(
             "start_after is not a known query parameter; the valid query parameters are: "
-            + "city, country, cursor, event_type, interest, limit, page, price, q, region, starts_after, starts_before.",
-            problem["errors"]!["start_after"]![0]!.GetValue<string>());
+                + "city, country, cursor, event_type, interest, limit, page, price, q, region, starts_after, starts_before.",
+            problem["errors"]!["start_after"]![0]!.GetValue<string>()
+        );
     }
 
     [Theory]
@@ -272,16 +355,20 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         var (_, admin) = fx.Admin();
         var city = Unique("Hiddenburg");
         var (lat, lon) = (47.0, 5.0);
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["city"] = city;
-            b["visibility"] = "private";
-            b["invited_user_ids"] = new JsonArray(invitedId.ToString());
-            b["latitude"] = lat;
-            b["longitude"] = lon;
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["city"] = city;
+                b["visibility"] = "private";
+                b["invited_user_ids"] = new JsonArray(invitedId.ToString());
+                b["latitude"] = lat;
+                b["longitude"] = lon;
+            }
+        );
         var id = e.Str("id");
-        var nearby = $"/api/v1/events/nearby?lat={lat.ToString(CultureInfo.InvariantCulture)}&lon={lon.ToString(CultureInfo.InvariantCulture)}&radius_km=1";
+        var nearby =
+            $"/api/v1/events/nearby?lat={lat.ToString(CultureInfo.InvariantCulture)}&lon={lon.ToString(CultureInfo.InvariantCulture)}&radius_km=1";
 
         foreach (var token in new[] { null, stranger, otherOrganizer })
         {
@@ -294,14 +381,21 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         {
             var details = await (await Client.Get($"/api/v1/events/{id}", token)).AssertStatus(200);
             Assert.Equal("private", details.Str("visibility"));
-            Assert.Equal([id], (await (await Client.Get($"/api/v1/events?city={city}", token)).AssertStatus(200)).Ids());
+            Assert.Equal(
+                [id],
+                (await (await Client.Get($"/api/v1/events?city={city}", token)).AssertStatus(200)).Ids()
+            );
             Assert.Equal([id], (await (await Client.Get(nearby, token)).AssertStatus(200)).Ids());
         }
 
         // The guest list is for those who manage the event.
         Assert.Null((await (await Client.Get($"/api/v1/events/{id}", invited)).AssertStatus(200))["invited_user_ids"]);
-        Assert.Equal([invitedId], (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200))["invited_user_ids"]!
-            .AsArray().Select(g => g!.GetValue<Guid>()));
+        Assert.Equal(
+            [invitedId],
+            (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200))["invited_user_ids"]!
+                .AsArray()
+                .Select(g => g!.GetValue<Guid>())
+        );
         Assert.NotNull((await (await Client.Get($"/api/v1/events/{id}", admin)).AssertStatus(200))["invited_user_ids"]);
 
         // Registration follows the same rule.
@@ -315,37 +409,59 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
     private static (double Lat, double Lon) Offset(double lat, double lon, double metres, double bearingDegrees)
     {
         const double R = 6_371_008.8;
-        double lat1r = lat * Math.PI / 180, lon1r = lon * Math.PI / 180, bearing = bearingDegrees * Math.PI / 180, angle = metres / R;
-        var lat2r = Math.Asin(Math.Sin(lat1r) * Math.Cos(angle) + Math.Cos(lat1r) * Math.Sin(angle) * Math.Cos(bearing));
-        var lon2r = lon1r + Math.Atan2(Math.Sin(bearing) * Math.Sin(angle) * Math.Cos(lat1r), Math.Cos(angle) - Math.Sin(lat1r) * Math.Sin(lat2r));
+        double lat1r = lat * Math.PI / 180,
+            lon1r = lon * Math.PI / 180,
+            bearing = bearingDegrees * Math.PI / 180,
+            angle = metres / R;
+        var lat2r = Math.Asin(
+            Math.Sin(lat1r) * Math.Cos(angle) + Math.Cos(lat1r) * Math.Sin(angle) * Math.Cos(bearing)
+        );
+        var lon2r =
+            lon1r
+            + Math.Atan2(
+                Math.Sin(bearing) * Math.Sin(angle) * Math.Cos(lat1r),
+                Math.Cos(angle) - Math.Sin(lat1r) * Math.Sin(lat2r)
+            );
         return (lat2r * 180 / Math.PI, (lon2r * 180 / Math.PI + 540) % 360 - 180);
     }
 
     private static double Haversine(double lat1, double lon1, double lat2, double lon2)
     {
         const double R = 6_371_008.8;
-        double dLat = (lat2 - lat1) * Math.PI / 180, dLon = (lon2 - lon1) * Math.PI / 180;
-        var a = Math.Pow(Math.Sin(dLat / 2), 2) + Math.Cos(lat1 * Math.PI / 180) * Math.Cos(lat2 * Math.PI / 180) * Math.Pow(Math.Sin(dLon / 2), 2);
+        double dLat = (lat2 - lat1) * Math.PI / 180,
+            dLon = (lon2 - lon1) * Math.PI / 180;
+        var a =
+            Math.Pow(Math.Sin(dLat / 2), 2)
+            + Math.Cos(lat1 * Math.PI / 180) * Math.Cos(lat2 * Math.PI / 180) * Math.Pow(Math.Sin(dLon / 2), 2);
         return 2 * R * Math.Asin(Math.Sqrt(a));
     }
 
-    private static string NearbyUrl(double lat, double lon, double radiusKm) => string.Create(CultureInfo.InvariantCulture,
-        $"/api/v1/events/nearby?lat={lat}&lon={lon}&radius_km={radiusKm}");
+    private static string NearbyUrl(double lat, double lon, double radiusKm) =>
+        string.Create(CultureInfo.InvariantCulture, $"/api/v1/events/nearby?lat={lat}&lon={lon}&radius_km={radiusKm}");
 
     [Fact]
     public async Task Nearby_lists_upcoming_events_within_the_radius_nearest_first()
     {
         var (_, organizer) = fx.Organizer();
         var (lat, lon) = (48.8566, 2.3522); // Paris: no other test places events here
-        async Task<(string Id, double Expected)> At(double metres, double bearing, Action<JsonObject>? change = null, bool publish = true)
+        async Task<(string Id, double Expected)> At(
+            double metres,
+            double bearing,
+            Action<JsonObject>? change = null,
+            bool publish = true
+        )
         {
             var (pLat, pLon) = Offset(lat, lon, metres, bearing);
-            var e = await fx.CreateEventAsync(organizer, b =>
-            {
-                b["latitude"] = pLat;
-                b["longitude"] = pLon;
-                change?.Invoke(b);
-            }, publish);
+            var e = await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["latitude"] = pLat;
+                    b["longitude"] = pLon;
+                    change?.Invoke(b);
+                },
+                publish
+            );
             return (e.Str("id"), Haversine(lat, lon, pLat, pLon));
         }
 
@@ -354,9 +470,15 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         var twenty = await At(20_000, 300);
         var draft = await At(500, 90, publish: false);
         var cancelled = await At(600, 90);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled.Id}", null, organizer)).AssertStatus(204);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled.Id}", null, organizer)
+        ).AssertStatus(204);
         var over = await At(700, 90);
-        await MoveAsync(await (await Client.Get($"/api/v1/events/{over.Id}")).AssertStatus(200), TimeSpan.FromHours(-4), TimeSpan.FromHours(-2));
+        await MoveAsync(
+            await (await Client.Get($"/api/v1/events/{over.Id}")).AssertStatus(200),
+            TimeSpan.FromHours(-4),
+            TimeSpan.FromHours(-2)
+        );
 
         var within5 = await (await Client.Get(NearbyUrl(lat, lon, 5))).AssertStatus(200);
         Assert.Equal([one.Id, three.Id], within5.Ids());
@@ -373,10 +495,22 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         AssertDistance(twenty.Expected, within25["items"]![2]!["distance_m"]!.GetValue<double>());
         Assert.DoesNotContain(draft.Id, within25.Ids());
 
-        Assert.Equal([one.Id], (await (await Client.Get(NearbyUrl(lat, lon, 25) + "&limit=1")).AssertStatus(200)).Ids());
+        Assert.Equal(
+            [one.Id],
+            (await (await Client.Get(NearbyUrl(lat, lon, 25) + "&limit=1")).AssertStatus(200)).Ids()
+        );
         Assert.Empty((await (await Client.Get(NearbyUrl(lat, lon, 0.5))).AssertStatus(200)).Ids());
         // Default radius is 10 km.
-        Assert.Equal([one.Id, three.Id], (await (await Client.Get(string.Create(CultureInfo.InvariantCulture, $"/api/v1/events/nearby?lat={lat}&lon={lon}"))).AssertStatus(200)).Ids());
+        Assert.Equal(
+            [one.Id, three.Id],
+            (
+                await (
+                    await Client.Get(
+                        string.Create(CultureInfo.InvariantCulture, $"/api/v1/events/nearby?lat={lat}&lon={lon}")
+                    )
+                ).AssertStatus(200)
+            ).Ids()
+        );
     }
 
     [Fact]
@@ -386,7 +520,15 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         var (lat, lon) = (-16.5, 179.99);
         var (eLat, eLon) = Offset(lat, lon, 2_000, 90); // just east of 180°, so a negative longitude
         Assert.True(eLon < 0);
-        var e = await fx.CreateEventAsync(organizer, b => { b["latitude"] = eLat; b["longitude"] = eLon; b["time_zone"] = "Pacific/Fiji"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["latitude"] = eLat;
+                b["longitude"] = eLon;
+                b["time_zone"] = "Pacific/Fiji";
+            }
+        );
 
         var found = await (await Client.Get(NearbyUrl(lat, lon, 5))).AssertStatus(200);
         Assert.Equal([e.Str("id")], found.Ids());
@@ -418,17 +560,27 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
     public async Task Nearby_is_answered_from_the_position_index()
     {
         // 20,000 published events scattered over the South Pacific, where no other test places one.
-        await fx.ScalarAsync<int>("""
+        await fx.ScalarAsync<int>(
+            """
             INSERT INTO community_events (id, organizer_id, title, event_type, latitude, longitude, starts_at, ends_at, time_zone,
                                           status, created_at, updated_at, published_at)
             SELECT gen_random_uuid(), gen_random_uuid(), 'Bulk ' || g, 'meetup', -50 + random() * 30, -140 + random() * 40,
                    now() + interval '10 days', now() + interval '10 days 2 hours', 'UTC', 'published', now(), now(), now()
             FROM generate_series(1, 20000) AS g;
             ANALYZE community_events;
-            """);
+            """
+        );
 
-        var plan = await ExplainAsync(Catalogue.CatalogueQueries.NearbySql(-35.0, -120.0, 5000, 50,
-            new Catalogue.Caller(Guid.Parse("6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41"), false), DateTimeOffset.UtcNow));
+        var plan = await ExplainAsync(
+            Catalogue.CatalogueQueries.NearbySql(
+                -35.0,
+                -120.0,
+                5000,
+                50,
+                new Catalogue.Caller(Guid.Parse("6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41"), false),
+                DateTimeOffset.UtcNow
+            )
+        );
         Assert.Contains("community_events_position", plan);
         Assert.DoesNotContain("Seq Scan on community_events", plan);
 
@@ -438,14 +590,18 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(
-                "SELECT id::text FROM community_events WHERE status = 'published' AND ends_at > now() " +
-                "AND earth_distance(position, ll_to_earth(-35.0, -120.0)) <= 60000 ORDER BY earth_distance(position, ll_to_earth(-35.0, -120.0)), id",
-                connection);
+                "SELECT id::text FROM community_events WHERE status = 'published' AND ends_at > now() "
+                    + "AND earth_distance(position, ll_to_earth(-35.0, -120.0)) <= 60000 ORDER BY earth_distance(position, ll_to_earth(-35.0, -120.0)), id",
+                connection
+            );
             await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) expected.Add(reader.GetString(0));
+            while (await reader.ReadAsync())
+                expected.Add(reader.GetString(0));
         }
         Assert.InRange(expected.Count, 1, 100);
-        var found = await (await Client.Get("/api/v1/events/nearby?lat=-35&lon=-120&radius_km=60&limit=100")).AssertStatus(200);
+        var found = await (
+            await Client.Get("/api/v1/events/nearby?lat=-35&lon=-120&radius_km=60&limit=100")
+        ).AssertStatus(200);
         Assert.Equal(expected, found.Ids());
         var distances = found["items"]!.AsArray().Select(i => i!["distance_m"]!.GetValue<double>()).ToList();
         Assert.Equal(distances.Order(), distances);
@@ -458,12 +614,21 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await connection.OpenAsync();
         var arguments = sql.GetArguments();
-        await using var command = new NpgsqlCommand("EXPLAIN " + string.Format(System.Globalization.CultureInfo.InvariantCulture, sql.Format,
-            arguments.Select((_, i) => (object)$"@p{i}").ToArray()), connection);
-        for (var i = 0; i < arguments.Length; i++) command.Parameters.AddWithValue($"p{i}", arguments[i] ?? DBNull.Value);
+        await using var command = new NpgsqlCommand(
+            "EXPLAIN "
+                + string.Format(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    sql.Format,
+                    arguments.Select((_, i) => (object)$"@p{i}").ToArray()
+                ),
+            connection
+        );
+        for (var i = 0; i < arguments.Length; i++)
+            command.Parameters.AddWithValue($"p{i}", arguments[i] ?? DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync();
         var lines = new List<string>();
-        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        while (await reader.ReadAsync())
+            lines.Add(reader.GetString(0));
         return string.Join('\n', lines);
     }
 
@@ -489,7 +654,9 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.False(before["is_registered"]!.GetValue<bool>());
         Assert.Null(before["my_registration"]);
 
-        var registration = await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member)).AssertStatus(201);
+        var registration = await (
+            await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, member)
+        ).AssertStatus(201);
 
         var after = await (await Client.Get($"/api/v1/events/{id}", member)).AssertStatus(200);
         Assert.True(after["is_registered"]!.GetValue<bool>());
@@ -503,7 +670,9 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.False(stillAnonymous["is_registered"]!.GetValue<bool>());
         Assert.Equal(1, stillAnonymous["registration_count"]!.GetValue<int>());
 
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, member)).AssertStatus(200);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, member)
+        ).AssertStatus(200);
         var cancelled = await (await Client.Get($"/api/v1/events/{id}", member)).AssertStatus(200);
         Assert.False(cancelled["is_registered"]!.GetValue<bool>());
         Assert.Equal("cancelled", cancelled["my_registration"]!.Str("status"));
@@ -524,13 +693,20 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         var mine = await (await Client.Get("/api/v1/events/my", organizer)).AssertStatus(200);
         Assert.Equal(
             new[] { draft.Str("id"), published.Str("id") }.Order(),
-            mine["created"]!.AsArray().Select(e => e!.Str("id")).Order());
+            mine["created"]!.AsArray().Select(e => e!.Str("id")).Order()
+        );
         Assert.Empty(mine["joined"]!.AsArray());
 
         var (_, member) = fx.Member();
-        await (await Client.PostJson($"/api/v1/events/{published["id"]}/registrations", new { }, member)).AssertStatus(201);
-        await (await Client.PostJson($"/api/v1/events/{elsewhere["id"]}/registrations", new { }, member)).AssertStatus(201);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{elsewhere["id"]}/registrations/me", null, member)).AssertStatus(200);
+        await (await Client.PostJson($"/api/v1/events/{published["id"]}/registrations", new { }, member)).AssertStatus(
+            201
+        );
+        await (await Client.PostJson($"/api/v1/events/{elsewhere["id"]}/registrations", new { }, member)).AssertStatus(
+            201
+        );
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{elsewhere["id"]}/registrations/me", null, member)
+        ).AssertStatus(200);
 
         var joined = await (await Client.Get("/api/v1/events/my", member)).AssertStatus(200);
         Assert.Empty(joined["created"]!.AsArray());
@@ -543,10 +719,15 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         Assert.Equal(HttpStatusCode.Unauthorized, (await Client.Get("/api/v1/events/my")).StatusCode);
     }
 
-    private async Task<JsonNode> ListAsync(string query) => await (await Client.Get($"/api/v1/events?{query}")).AssertStatus(200);
+    private async Task<JsonNode> ListAsync(string query) =>
+        await (await Client.Get($"/api/v1/events?{query}")).AssertStatus(200);
 
     /// <summary>Moves an event's times relative to now, straight in the database (the API refuses past starts).</summary>
-    private Task MoveAsync(JsonNode e, TimeSpan starts, TimeSpan ends) => fx.ScalarAsync<int>(
-        "UPDATE community_events SET starts_at = @starts, ends_at = @ends WHERE id = @id",
-        ("starts", fx.Clock.GetUtcNow().Add(starts)), ("ends", fx.Clock.GetUtcNow().Add(ends)), ("id", e["id"]!.GetValue<Guid>()));
+    private Task MoveAsync(JsonNode e, TimeSpan starts, TimeSpan ends) =>
+        fx.ScalarAsync<int>(
+            "UPDATE community_events SET starts_at = @starts, ends_at = @ends WHERE id = @id",
+            ("starts", fx.Clock.GetUtcNow().Add(starts)),
+            ("ends", fx.Clock.GetUtcNow().Add(ends)),
+            ("id", e["id"]!.GetValue<Guid>())
+        );
 }

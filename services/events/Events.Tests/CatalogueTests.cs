@@ -81,22 +81,30 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var (_, organizer) = fx.Organizer();
         var year = fx.Clock.GetUtcNow().Year + 1;
 
-        var summer = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = $"{year}-07-15T20:00:00+02:00";
-            b["ends_at"] = $"{year}-07-15T22:00:00+02:00";
-        }, publish: false);
+        var summer = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = $"{year}-07-15T20:00:00+02:00";
+                b["ends_at"] = $"{year}-07-15T22:00:00+02:00";
+            },
+            publish: false
+        );
         Assert.Equal(new DateTimeOffset(year, 7, 15, 18, 0, 0, TimeSpan.Zero), summer.Time("starts_at"));
         Assert.Equal(TimeSpan.Zero, summer.Time("starts_at").Offset);
         Assert.Equal(TimeSpan.FromHours(2), summer.Time("starts_at_local").Offset);
         Assert.Equal(new DateTime(year, 7, 15, 20, 0, 0), summer.Time("starts_at_local").DateTime);
 
-        var newYork = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["time_zone"] = "America/New_York";
-            b["starts_at"] = $"{year}-01-15T17:00:00Z";
-            b["ends_at"] = $"{year}-01-15T19:00:00Z";
-        }, publish: false);
+        var newYork = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["time_zone"] = "America/New_York";
+                b["starts_at"] = $"{year}-01-15T17:00:00Z";
+                b["ends_at"] = $"{year}-01-15T19:00:00Z";
+            },
+            publish: false
+        );
         Assert.Equal(TimeSpan.FromHours(-5), newYork.Time("starts_at_local").Offset);
         Assert.Equal(new DateTime(year, 1, 15, 12, 0, 0), newYork.Time("starts_at_local").DateTime);
 
@@ -132,24 +140,49 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         ["longitude -181"] = (b, _) => b["longitude"] = -181,
         ["geofence 10"] = (b, _) => b["geofence_radius_m"] = 10,
         ["geofence 5000"] = (b, _) => b["geofence_radius_m"] = 5000,
-        ["ends before starts"] = (b, now) => { b["starts_at"] = now.AddDays(2).ToString("O"); b["ends_at"] = now.AddDays(2).AddHours(-1).ToString("O"); },
-        ["ends when it starts"] = (b, now) => { b["starts_at"] = now.AddDays(2).ToString("O"); b["ends_at"] = now.AddDays(2).ToString("O"); },
-        ["longer than 31 days"] = (b, now) => { b["starts_at"] = now.AddDays(2).ToString("O"); b["ends_at"] = now.AddDays(40).ToString("O"); },
-        ["start in the past"] = (b, now) => { b["starts_at"] = now.AddHours(-1).ToString("O"); b["ends_at"] = now.AddHours(1).ToString("O"); },
+        ["ends before starts"] = (b, now) =>
+        {
+            b["starts_at"] = now.AddDays(2).ToString("O");
+            b["ends_at"] = now.AddDays(2).AddHours(-1).ToString("O");
+        },
+        ["ends when it starts"] = (b, now) =>
+        {
+            b["starts_at"] = now.AddDays(2).ToString("O");
+            b["ends_at"] = now.AddDays(2).ToString("O");
+        },
+        ["longer than 31 days"] = (b, now) =>
+        {
+            b["starts_at"] = now.AddDays(2).ToString("O");
+            b["ends_at"] = now.AddDays(40).ToString("O");
+        },
+        ["start in the past"] = (b, now) =>
+        {
+            b["starts_at"] = now.AddHours(-1).ToString("O");
+            b["ends_at"] = now.AddHours(1).ToString("O");
+        },
         ["missing starts_at"] = (b, _) => b.Remove("starts_at"),
         ["unknown time zone"] = (b, _) => b["time_zone"] = "Mars/Base",
         ["windows time zone"] = (b, _) => b["time_zone"] = "W. Europe Standard Time",
         ["capacity 0"] = (b, _) => b["capacity"] = 0,
         ["capacity too large"] = (b, _) => b["capacity"] = 100_001,
         ["price without currency"] = (b, _) => b["price_cents"] = 1000,
-        ["bad currency"] = (b, _) => { b["price_cents"] = 1000; b["currency"] = "EURO"; },
-        ["negative price"] = (b, _) => { b["price_cents"] = -1; b["currency"] = "EUR"; },
+        ["bad currency"] = (b, _) =>
+        {
+            b["price_cents"] = 1000;
+            b["currency"] = "EURO";
+        },
+        ["negative price"] = (b, _) =>
+        {
+            b["price_cents"] = -1;
+            b["currency"] = "EUR";
+        },
         ["country name"] = (b, _) => b["country"] = "Germany",
         ["script cover image"] = (b, _) => b["cover_image_url"] = "javascript:alert(1)",
         ["relative cover image"] = (b, _) => b["cover_image_url"] = "/img/cover.png",
         ["unknown visibility"] = (b, _) => b["visibility"] = "secret",
         ["empty invited id"] = (b, _) => b["invited_user_ids"] = new JsonArray(Guid.Empty.ToString()),
-        ["too many interests"] = (b, _) => b["interests"] = new JsonArray(Enumerable.Range(0, 21).Select(i => (JsonNode)$"topic{i}").ToArray()),
+        ["too many interests"] = (b, _) =>
+            b["interests"] = new JsonArray(Enumerable.Range(0, 21).Select(i => (JsonNode)$"topic{i}").ToArray()),
         ["empty interest"] = (b, _) => b["interests"] = new JsonArray("games", " "),
         ["refund cutoff above 720"] = (b, _) => b["refund_cutoff_hours"] = 721,
         ["unknown member status"] = (b, _) => b["status"] = "published",
@@ -201,7 +234,10 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     [InlineData("capacity of wrong type", "capacity")]
     [InlineData("interests of wrong type", "interests")]
     [InlineData("starts_at not a date", "starts_at")]
-    public async Task An_invalid_creation_is_refused_naming_the_field_and_nothing_is_stored(string invalid, string field)
+    public async Task An_invalid_creation_is_refused_naming_the_field_and_nothing_is_stored(
+        string invalid,
+        string field
+    )
     {
         var (organizerId, organizer) = fx.Organizer();
         var body = fx.EventBody(b => InvalidBodies[invalid](b, fx.Clock.GetUtcNow()));
@@ -232,7 +268,9 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var id = draft.Str("id");
         await (await Client.Get($"/api/v1/events/{id}")).AssertProblem(404);
 
-        var published = await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, organizer)).AssertStatus(200);
+        var published = await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, organizer)).AssertStatus(
+            200
+        );
         Assert.Equal("published", published.Str("status"));
         var publishedAt = published.Time("published_at");
         Assert.Equal(1L, await OutboxRowsAsync("EventPublished", id));
@@ -244,11 +282,21 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
 
         var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
         Assert.Equal("published", seen.Str("status"));
-        Assert.Equal(draft.Str("title"), await fx.ScalarAsync<string>(
-            "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id", ("id", id)));
+        Assert.Equal(
+            draft.Str("title"),
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
         // The social feed shows public events only.
-        Assert.Equal("public", await fx.ScalarAsync<string>(
-            "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id", ("id", id)));
+        Assert.Equal(
+            "public",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
     }
 
     [Fact]
@@ -256,8 +304,14 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     {
         var (_, organizer) = fx.Organizer();
         var id = (await fx.CreateEventAsync(organizer)).Str("id");
-        var payload = JsonNode.Parse((await fx.ScalarAsync<string>(
-            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id", ("id", id)))!)!;
+        var payload = JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id",
+                    ("id", id)
+                )
+            )!
+        )!;
         Assert.Equal("Berlin-Mitte", payload["region"]!.GetValue<string>());
         Assert.Equal("Berlin", payload["city"]!.GetValue<string>());
         Assert.Equal("DE", payload["country"]!.GetValue<string>());
@@ -276,11 +330,16 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var id = draft.Str("id");
         await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, member)).AssertProblem(404);
         await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, stranger)).AssertProblem(404);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.PostJson($"/api/v1/events/{id}/publish", new { })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await Client.PostJson($"/api/v1/events/{id}/publish", new { })).StatusCode
+        );
         Assert.Equal(0L, await OutboxRowsAsync("EventPublished", id));
 
         var published = await fx.CreateEventAsync(organizer);
-        await (await Client.PostJson($"/api/v1/events/{published["id"]}/publish", new { }, stranger)).AssertProblem(403);
+        await (await Client.PostJson($"/api/v1/events/{published["id"]}/publish", new { }, stranger)).AssertProblem(
+            403
+        );
         await (await Client.PostJson($"/api/v1/events/{published["id"]}/publish", new { }, member)).AssertProblem(403);
 
         var byAdmin = await (await Client.PostJson($"/api/v1/events/{id}/publish", new { }, admin)).AssertStatus(200);
@@ -295,7 +354,9 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     {
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(organizer);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(204);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(
+            204
+        );
 
         await (await Client.PostJson($"/api/v1/events/{e["id"]}/publish", new { }, organizer)).AssertProblem(409);
         var after = await (await Client.Get($"/api/v1/events/{e["id"]}", organizer)).AssertStatus(200);
@@ -310,7 +371,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var draft = await fx.CreateEventAsync(organizer, publish: false);
         await fx.ScalarAsync<int>(
             "UPDATE community_events SET starts_at = now() - interval '3 hours', ends_at = now() - interval '1 hour' WHERE id = @id",
-            ("id", draft["id"]!.GetValue<Guid>()));
+            ("id", draft["id"]!.GetValue<Guid>())
+        );
 
         await (await Client.PostJson($"/api/v1/events/{draft["id"]}/publish", new { }, organizer)).AssertProblem(422);
         Assert.Equal(0L, await OutboxRowsAsync("EventPublished", draft.Str("id")));
@@ -323,12 +385,16 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
     {
         var (organizerId, organizer) = fx.Organizer();
         var draft = await fx.CreateEventAsync(organizer, publish: false);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)).AssertStatus(204);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)).AssertStatus(
+            204
+        );
 
         await (await Client.Get($"/api/v1/events/{draft["id"]}", organizer)).AssertProblem(404);
         Assert.Equal(0L, await EventsOfAsync(organizerId));
         Assert.Equal(0L, await OutboxRowsAsync("EventCancelled", draft.Str("id")));
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)).AssertProblem(404);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, organizer)
+        ).AssertProblem(404);
     }
 
     [Fact]
@@ -339,15 +405,22 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var id = e.Str("id");
         var (memberId, member) = await RegisterAsync(id);
 
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}?reason=Venue%20flooded", null, organizer)).AssertStatus(204);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}?reason=Venue%20flooded", null, organizer)
+        ).AssertStatus(204);
 
         var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
         Assert.Equal("cancelled", seen.Str("status"));
         Assert.Equal("Venue flooded", seen.Str("cancellation_reason"));
         Assert.NotNull(seen["cancelled_at"]);
         Assert.Equal(1L, await OutboxRowsAsync("EventCancelled", id));
-        Assert.Equal("Venue flooded", await fx.ScalarAsync<string>(
-            "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND payload->>'eventId' = @id", ("id", id)));
+        Assert.Equal(
+            "Venue flooded",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
 
         var attendees = await (await Client.Get($"/api/v1/events/{id}/attendees", organizer)).AssertStatus(200);
         Assert.Equal(1, attendees["total"]!.GetValue<int>());
@@ -373,7 +446,10 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
 
         await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, stranger)).AssertProblem(403);
         await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, member)).AssertProblem(403);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null)).StatusCode
+        );
         Assert.Equal("published", (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("status"));
         Assert.Equal(0L, await OutboxRowsAsync("EventCancelled", id));
 
@@ -381,7 +457,11 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         Assert.Equal("cancelled", (await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200)).Str("status"));
 
         var draft = await fx.CreateEventAsync(organizer, publish: false);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, stranger)).AssertProblem(404);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, admin)).AssertStatus(204);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, stranger)).AssertProblem(
+            404
+        );
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft["id"]}", null, admin)).AssertStatus(
+            204
+        );
     }
 }

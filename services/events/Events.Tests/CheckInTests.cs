@@ -5,23 +5,31 @@ namespace Community.Events.Tests;
 public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture>
 {
     // The venue of EventsFixture.EventBody: Alexanderplatz, Berlin.
-    private const double VenueLat = 52.5219, VenueLon = 13.4132;
+    private const double VenueLat = 52.5219,
+        VenueLon = 13.4132;
 
     private HttpClient Client => fx.Client;
 
     /// <summary>An event starting in 30 minutes (so check-in is open) with a confirmed attendee.</summary>
-    private async Task<(string EventId, string Organizer, string Attendee, string TicketCode)> StartingSoonAsync(Action<JsonObject>? change = null)
+    private async Task<(string EventId, string Organizer, string Attendee, string TicketCode)> StartingSoonAsync(
+        Action<JsonObject>? change = null
+    )
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-            b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-            change?.Invoke(b);
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                change?.Invoke(b);
+            }
+        );
         var id = e["id"]!.GetValue<string>();
         var (_, attendee) = fx.Member();
-        var registration = await (await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, attendee)).AssertStatus(201);
+        var registration = await (
+            await Client.PostJson($"/api/v1/events/{id}/registrations", new { }, attendee)
+        ).AssertStatus(201);
         return (id, organizer, attendee, registration["ticket_code"]!.GetValue<string>());
     }
 
@@ -32,9 +40,24 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
         var before = await fx.OutboxCountAsync("ArrivalRecorded");
 
         // About 50 m north of the venue, inside the default 150 m fence.
-        var first = await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { latitude = VenueLat + 0.00045, longitude = VenueLon }, attendee)).AssertStatus(200);
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
-            Client.PostJson($"/api/v1/events/{id}/check-in", new { latitude = VenueLat, longitude = VenueLon }, attendee)));
+        var first = await (
+            await Client.PostJson(
+                $"/api/v1/events/{id}/check-in",
+                new { latitude = VenueLat + 0.00045, longitude = VenueLon },
+                attendee
+            )
+        ).AssertStatus(200);
+        var attempts = await Task.WhenAll(
+            Enumerable
+                .Range(0, 5)
+                .Select(_ =>
+                    Client.PostJson(
+                        $"/api/v1/events/{id}/check-in",
+                        new { latitude = VenueLat, longitude = VenueLon },
+                        attendee
+                    )
+                )
+        );
 
         Assert.False(first["already_checked_in"]!.GetValue<bool>());
         Assert.Equal(code, first["ticket_code"]!.GetValue<string>());
@@ -43,7 +66,10 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
         {
             var again = await attempt.AssertStatus(200);
             Assert.True(again["already_checked_in"]!.GetValue<bool>());
-            Assert.Equal(first["arrived_at"]!.GetValue<DateTimeOffset>(), again["arrived_at"]!.GetValue<DateTimeOffset>());
+            Assert.Equal(
+                first["arrived_at"]!.GetValue<DateTimeOffset>(),
+                again["arrived_at"]!.GetValue<DateTimeOffset>()
+            );
         }
         Assert.Equal(before + 1, await fx.OutboxCountAsync("ArrivalRecorded"));
         var stats = await (await Client.Get($"/api/v1/events/{id}/stats", (await OrganizerOf(id)))).AssertStatus(200);
@@ -52,7 +78,10 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
 
     private async Task<string> OrganizerOf(string eventId)
     {
-        var organizerId = await fx.ScalarAsync<Guid>("SELECT organizer_id FROM community_events WHERE id = @id", ("id", Guid.Parse(eventId)));
+        var organizerId = await fx.ScalarAsync<Guid>(
+            "SELECT organizer_id FROM community_events WHERE id = @id",
+            ("id", Guid.Parse(eventId))
+        );
         return fx.TokenFor(organizerId, "organizer");
     }
 
@@ -62,11 +91,23 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
         var (id, _, attendee, _) = await StartingSoonAsync(b => b["geofence_radius_m"] = 100);
 
         // About 1.1 km east.
-        var problem = await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { latitude = VenueLat, longitude = VenueLon + 0.0163 }, attendee)).AssertProblem(422);
+        var problem = await (
+            await Client.PostJson(
+                $"/api/v1/events/{id}/check-in",
+                new { latitude = VenueLat, longitude = VenueLon + 0.0163 },
+                attendee
+            )
+        ).AssertProblem(422);
 
         Assert.InRange(problem["distance_m"]!.GetValue<double>(), 1000, 1200);
         Assert.Equal(100, problem["geofence_radius_m"]!.GetValue<int>());
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND arrived_at IS NOT NULL", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND arrived_at IS NOT NULL",
+                ("id", Guid.Parse(id))
+            )
+        );
     }
 
     [Fact]
@@ -96,14 +137,35 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
     {
         var (id, organizer, _, code) = await StartingSoonAsync();
 
-        var arrival = await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code.ToLowerInvariant() }, organizer)).AssertStatus(200);
+        var arrival = await (
+            await Client.PostJson(
+                $"/api/v1/events/{id}/check-in",
+                new { ticket_code = code.ToLowerInvariant() },
+                organizer
+            )
+        ).AssertStatus(200);
 
         Assert.Equal(code, arrival["ticket_code"]!.GetValue<string>());
         Assert.Null(arrival["distance_m"]);
-        await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = "EVT-AAAAAAAAAA" }, organizer)).AssertProblem(404);
-        await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = "not-a-code" }, organizer)).AssertProblem(400);
+        await (
+            await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = "EVT-AAAAAAAAAA" }, organizer)
+        ).AssertProblem(404);
+        await (
+            await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = "not-a-code" }, organizer)
+        ).AssertProblem(400);
         // Another organizer cannot use someone else's ticket code: as an attendee without a registration they have none.
-        await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = code, latitude = VenueLat, longitude = VenueLon }, fx.Organizer().Token)).AssertProblem(404);
+        await (
+            await Client.PostJson(
+                $"/api/v1/events/{id}/check-in",
+                new
+                {
+                    ticket_code = code,
+                    latitude = VenueLat,
+                    longitude = VenueLon,
+                },
+                fx.Organizer().Token
+            )
+        ).AssertProblem(404);
     }
 
     [Fact]
@@ -112,22 +174,47 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
         var (id, _, attendee, _) = await StartingSoonAsync();
         var (_, stranger) = fx.Member();
 
-        await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { longitude = VenueLon }, attendee)).AssertProblem(400);
-        await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { latitude = 95, longitude = VenueLon }, attendee)).AssertProblem(400);
-        await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { latitude = VenueLat, longitude = VenueLon }, stranger)).AssertProblem(404);
-        await (await Client.PostJson($"/api/v1/events/{id}/check-in", new { latitude = VenueLat, longitude = VenueLon })).AssertProblem(401);
+        await (
+            await Client.PostJson($"/api/v1/events/{id}/check-in", new { longitude = VenueLon }, attendee)
+        ).AssertProblem(400);
+        await (
+            await Client.PostJson(
+                $"/api/v1/events/{id}/check-in",
+                new { latitude = 95, longitude = VenueLon },
+                attendee
+            )
+        ).AssertProblem(400);
+        await (
+            await Client.PostJson(
+                $"/api/v1/events/{id}/check-in",
+                new { latitude = VenueLat, longitude = VenueLon },
+                stranger
+            )
+        ).AssertProblem(404);
+        await (
+            await Client.PostJson($"/api/v1/events/{id}/check-in", new { latitude = VenueLat, longitude = VenueLon })
+        ).AssertProblem(401);
 
         // A held (unpaid) seat has no ticket to check in.
         var (_, organizer) = fx.Organizer();
-        var paid = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-            b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-            b["price_cents"] = 1000;
-            b["currency"] = "EUR";
-        });
+        var paid = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+                b["price_cents"] = 1000;
+                b["currency"] = "EUR";
+            }
+        );
         var (_, payer) = fx.Member();
         await (await Client.PostJson($"/api/v1/events/{paid["id"]}/registrations", new { }, payer)).AssertProblem(402);
-        await (await Client.PostJson($"/api/v1/events/{paid["id"]}/check-in", new { latitude = VenueLat, longitude = VenueLon }, payer)).AssertProblem(409);
+        await (
+            await Client.PostJson(
+                $"/api/v1/events/{paid["id"]}/check-in",
+                new { latitude = VenueLat, longitude = VenueLon },
+                payer
+            )
+        ).AssertProblem(409);
     }
 }

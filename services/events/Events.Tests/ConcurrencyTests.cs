@@ -1,7 +1,5 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Community.Events.Registrations;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -34,18 +32,28 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
     {
         var tokens = Enumerable.Range(0, people).Select(_ => fx.Member().Token).ToList();
         using var start = new SemaphoreSlim(0);
-        var attempts = tokens.Select(async (token, i) =>
-        {
-            await start.WaitAsync();
-            var client = i % 2 == 0 ? fx.Client : fx.SecondClient;
-            return (await client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)).StatusCode;
-        }).ToList();
+        var attempts = tokens
+            .Select(
+                async (token, i) =>
+                {
+                    await start.WaitAsync();
+                    var client = i % 2 == 0 ? fx.Client : fx.SecondClient;
+                    return (
+                        await client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
+                    ).StatusCode;
+                }
+            )
+            .ToList();
         start.Release(people);
         return await Task.WhenAll(attempts);
     }
 
     private Task<long> CountAsync(string eventId, string status) =>
-        fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = @status", ("id", Guid.Parse(eventId)), ("status", status));
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM registrations WHERE event_id = @id AND status = @status",
+            ("id", Guid.Parse(eventId)),
+            ("status", status)
+        );
 
     [Fact]
     public async Task Many_people_at_once_on_two_instances_fill_exactly_the_capacity()
@@ -60,14 +68,26 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         Assert.Equal(35, statuses.Count(s => s == HttpStatusCode.Accepted));
         Assert.Equal(5L, await CountAsync(id, "confirmed"));
         Assert.Equal(35L, await CountAsync(id, "waitlisted"));
-        Assert.Equal(5, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            5,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id)))
+        );
     }
 
     [Fact]
     public async Task Without_a_waiting_list_the_rest_are_refused_and_paid_holds_count_as_seats()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 3; b["waitlist_enabled"] = false; b["price_cents"] = 500; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 3;
+                b["waitlist_enabled"] = false;
+                b["price_cents"] = 500;
+                b["currency"] = "EUR";
+            }
+        );
         var id = e["id"]!.GetValue<string>();
 
         var statuses = await RegisterManyAsync(id, 30);
@@ -75,7 +95,10 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.PaymentRequired));
         Assert.Equal(27, statuses.Count(s => s == HttpStatusCode.Conflict));
         Assert.Equal(3L, await CountAsync(id, "held"));
-        Assert.Equal(3, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            3,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id)))
+        );
     }
 
     [Fact]
@@ -105,15 +128,28 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
     {
         var (userId, token) = fx.Member();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
-            (i % 2 == 0 ? fx.Client : fx.SecondClient).PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)));
+        var responses = await Task.WhenAll(
+            Enumerable
+                .Range(0, 12)
+                .Select(i =>
+                    (i % 2 == 0 ? fx.Client : fx.SecondClient).PostJson(
+                        $"/api/v1/events/{eventId}/registrations",
+                        new { },
+                        token
+                    )
+                )
+        );
 
         Assert.Equal(1, responses.Count(r => r.StatusCode == asNew));
         Assert.Equal(11, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         var ids = new HashSet<string>();
-        foreach (var response in responses) ids.Add((await response.Body())["id"]!.GetValue<string>());
+        foreach (var response in responses)
+            ids.Add((await response.Body())["id"]!.GetValue<string>());
         Assert.Single(ids);
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", userId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", userId))
+        );
     }
 
     [Fact]
@@ -124,7 +160,11 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         var id = Guid.Parse(e["id"]!.GetValue<string>());
 
         var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
-            fx.ScalarAsync<int>("UPDATE community_events SET seats_taken = 3 WHERE id = @id RETURNING seats_taken", ("id", id)));
+            fx.ScalarAsync<int>(
+                "UPDATE community_events SET seats_taken = 3 WHERE id = @id RETURNING seats_taken",
+                ("id", id)
+            )
+        );
         Assert.Equal("community_events_capacity", error.ConstraintName);
     }
 
@@ -137,7 +177,8 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         for (var attempt = 1; ; attempt++)
         {
             using var response = await send();
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5) return response.StatusCode;
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+                return response.StatusCode;
             await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
         }
     }
@@ -149,24 +190,54 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 4);
         var id = e["id"]!.GetValue<string>();
         var early = Enumerable.Range(0, 4).Select(_ => fx.Member().Token).ToList();
-        foreach (var token in early) await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, token)).AssertStatus(201);
+        foreach (var token in early)
+            await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, token)).AssertStatus(201);
 
         var late = Enumerable.Range(0, 12).Select(_ => fx.Member().Token).ToList();
-        var work = early.Select((t, i) => AsAClientWould(() =>
-                (i % 2 == 0 ? fx.Client : fx.SecondClient).SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, t)))
-            .Concat(late.Select((t, i) => AsAClientWould(() =>
-                (i % 2 == 0 ? fx.SecondClient : fx.Client).PostJson($"/api/v1/events/{id}/registrations", new { }, t))));
+        var work = early
+            .Select(
+                (t, i) =>
+                    AsAClientWould(() =>
+                        (i % 2 == 0 ? fx.Client : fx.SecondClient).SendJson(
+                            HttpMethod.Delete,
+                            $"/api/v1/events/{id}/registrations/me",
+                            null,
+                            t
+                        )
+                    )
+            )
+            .Concat(
+                late.Select(
+                    (t, i) =>
+                        AsAClientWould(() =>
+                            (i % 2 == 0 ? fx.SecondClient : fx.Client).PostJson(
+                                $"/api/v1/events/{id}/registrations",
+                                new { },
+                                t
+                            )
+                        )
+                )
+            );
         var answers = await Task.WhenAll(work);
         Assert.All(answers, status => Assert.Contains((int)status, new[] { 200, 201, 202, 204 }));
 
         // A promotion that lost the race to a seat freed a moment later is finished by the hold sweeper (every 200 ms here).
-        await Eventually.TrueAsync(async () => await CountAsync(id, "confirmed") == 4, "the freed seats never went to the waiting list");
+        await Eventually.TrueAsync(
+            async () => await CountAsync(id, "confirmed") == 4,
+            "the freed seats never went to the waiting list"
+        );
         // A promotion that lost the race to a seat freed a moment later is finished by the hold sweeper (every 200 ms here).
-        await Eventually.TrueAsync(async () => await CountAsync(id, "confirmed") == 4, "the freed seats never went to the waiting list");
+        await Eventually.TrueAsync(
+            async () => await CountAsync(id, "confirmed") == 4,
+            "the freed seats never went to the waiting list"
+        );
         Assert.Equal(4L, await CountAsync(id, "confirmed"));
         Assert.Equal(8L, await CountAsync(id, "waitlisted"));
         Assert.Equal(4L, await CountAsync(id, "cancelled"));
-        Assert.Equal(4, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            4,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id)))
+        );
     }
 
     [Fact]
@@ -183,13 +254,22 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         Assert.Equal(95, statuses.Count(s => s == HttpStatusCode.Accepted));
         Assert.Equal(25L, await CountAsync(id, "confirmed"));
         Assert.Equal(95L, await CountAsync(id, "waitlisted"));
-        Assert.Equal(25, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            25,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id)))
+        );
         Assert.Equal(confirmedBefore + 25, await fx.OutboxCountAsync("RegistrationConfirmed"));
         // Nobody who joined the list got a seat before someone who joined earlier.
-        Assert.Equal(0L, await fx.ScalarAsync<long>("""
-            SELECT count(*) FROM registrations c JOIN registrations w ON w.event_id = c.event_id
-            WHERE c.event_id = @id AND c.status = 'confirmed' AND w.status = 'waitlisted' AND w.sequence < c.sequence
-            """, ("id", Guid.Parse(id))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM registrations c JOIN registrations w ON w.event_id = c.event_id
+                WHERE c.event_id = @id AND c.status = 'confirmed' AND w.status = 'waitlisted' AND w.sequence < c.sequence
+                """,
+                ("id", Guid.Parse(id))
+            )
+        );
     }
 
     [Fact]
@@ -200,12 +280,20 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         var id = e["id"]!.GetValue<string>();
         var people = Enumerable.Range(0, 80).Select(_ => fx.Member()).ToList();
         using var start = new SemaphoreSlim(0);
-        var attempts = people.Select(async (member, i) =>
-        {
-            await start.WaitAsync();
-            var response = await (i % 2 == 0 ? fx.Client : fx.SecondClient).PostJson($"/api/v1/events/{id}/registrations", new { }, member.Token);
-            return (member.Id, response.StatusCode, Body: await response.Body());
-        }).ToList();
+        var attempts = people
+            .Select(
+                async (member, i) =>
+                {
+                    await start.WaitAsync();
+                    var response = await (i % 2 == 0 ? fx.Client : fx.SecondClient).PostJson(
+                        $"/api/v1/events/{id}/registrations",
+                        new { },
+                        member.Token
+                    );
+                    return (member.Id, response.StatusCode, Body: await response.Body());
+                }
+            )
+            .ToList();
         start.Release(people.Count);
         var answers = await Task.WhenAll(attempts);
 
@@ -213,10 +301,15 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         var ranks = new Dictionary<Guid, int>();
         for (var rank = 1; ; rank++)
         {
-            var userId = await fx.ScalarAsync<Guid?>("""
+            var userId = await fx.ScalarAsync<Guid?>(
+                """
                 SELECT user_id FROM registrations WHERE event_id = @id AND status = 'waitlisted' ORDER BY sequence OFFSET @skip LIMIT 1
-                """, ("id", Guid.Parse(id)), ("skip", rank - 1));
-            if (userId is null) break;
+                """,
+                ("id", Guid.Parse(id)),
+                ("skip", rank - 1)
+            );
+            if (userId is null)
+                break;
             ranks[userId.Value] = rank;
         }
         var waitlisted = answers.Where(a => a.StatusCode == HttpStatusCode.Accepted).ToList();
@@ -228,13 +321,19 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
             // Told when answered: counted after its own commit, so only a join ahead still committing could be missing.
             var told = body["waitlist_position"]!.GetValue<int>();
             Assert.InRange(told, 1, ranks[userId]);
-            if (told == ranks[userId]) exact++;
+            if (told == ranks[userId])
+                exact++;
         }
         Assert.True(exact >= waitlisted.Count / 2, $"only {exact} of {waitlisted.Count} were told the place they hold");
         // Asked afterwards, each is told exactly its place.
         foreach (var (member, i) in people.Where(p => ranks.ContainsKey(p.Id)).Take(10).Select((p, i) => (p, i)))
         {
-            var mine = await (await (i % 2 == 0 ? fx.Client : fx.SecondClient).Get($"/api/v1/events/{id}/registrations/me", member.Token)).AssertStatus(200);
+            var mine = await (
+                await (i % 2 == 0 ? fx.Client : fx.SecondClient).Get(
+                    $"/api/v1/events/{id}/registrations/me",
+                    member.Token
+                )
+            ).AssertStatus(200);
             Assert.Equal(ranks[member.Id], mine["waitlist_position"]!.GetValue<int>());
         }
     }
@@ -247,37 +346,78 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         var id = e["id"]!.GetValue<string>();
         await RegisterManyAsync(id, 6);
 
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", new { capacity = 5 }, organizer)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", new { capacity = 5 }, organizer)
+        ).AssertStatus(200);
 
-        await Eventually.TrueAsync(async () => await CountAsync(id, "confirmed") == 5, "the sweeper never filled the new seats");
+        await Eventually.TrueAsync(
+            async () => await CountAsync(id, "confirmed") == 5,
+            "the sweeper never filled the new seats"
+        );
         Assert.Equal(1L, await CountAsync(id, "waitlisted"));
-        Assert.Equal(5, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            5,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id)))
+        );
     }
 
     [Fact]
     public async Task Sweepers_on_two_instances_at_once_release_each_expired_hold_once_and_promote_each_waiting_person_once()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 3; b["price_cents"] = 800; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 3;
+                b["price_cents"] = 800;
+                b["currency"] = "EUR";
+            }
+        );
         var id = e["id"]!.GetValue<string>();
-        foreach (var _ in Enumerable.Range(0, 3)) await (await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertProblem(402);
-        foreach (var _ in Enumerable.Range(0, 7)) await (await fx.SecondClient.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)).AssertStatus(202);
+        foreach (var _ in Enumerable.Range(0, 3))
+            await (
+                await fx.Client.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)
+            ).AssertProblem(402);
+        foreach (var _ in Enumerable.Range(0, 7))
+            await (
+                await fx.SecondClient.PostJson($"/api/v1/events/{id}/registrations", new { }, fx.Member().Token)
+            ).AssertStatus(202);
         var holdsBefore = await fx.OutboxCountAsync("TicketHoldCreated");
 
         fx.Clock.Advance(TimeSpan.FromMinutes(16));
         // Besides both hosts' own timers, four explicit passes race each other.
-        var sweepers = new[] { fx.Host, fx.Second }.Select(h => h.Services.GetServices<IHostedService>().OfType<HoldSweeper>().Single()).ToList();
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => sweepers[i % 2].SweepOnceAsync(CancellationToken.None))));
+        var sweepers = new[] { fx.Host, fx.Second }
+            .Select(h => h.Services.GetServices<IHostedService>().OfType<HoldSweeper>().Single())
+            .ToList();
+        await Task.WhenAll(
+            Enumerable.Range(0, 4).Select(i => Task.Run(() => sweepers[i % 2].SweepOnceAsync(CancellationToken.None)))
+        );
 
-        await Eventually.TrueAsync(async () => await CountAsync(id, "expired") == 3, "the expired holds were never released");
-        await Eventually.TrueAsync(async () => await CountAsync(id, "held") == 3, "the waiting list was never promoted");
+        await Eventually.TrueAsync(
+            async () => await CountAsync(id, "expired") == 3,
+            "the expired holds were never released"
+        );
+        await Eventually.TrueAsync(
+            async () => await CountAsync(id, "held") == 3,
+            "the waiting list was never promoted"
+        );
         Assert.Equal(4L, await CountAsync(id, "waitlisted"));
-        Assert.Equal(3, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            3,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(id)))
+        );
         Assert.Equal(holdsBefore + 3, await fx.OutboxCountAsync("TicketHoldCreated"));
         // The three promoted are the three who waited longest.
-        Assert.Equal(0L, await fx.ScalarAsync<long>("""
-            SELECT count(*) FROM registrations h JOIN registrations w ON w.event_id = h.event_id
-            WHERE h.event_id = @id AND h.status = 'held' AND w.status = 'waitlisted' AND w.sequence < h.sequence
-            """, ("id", Guid.Parse(id))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM registrations h JOIN registrations w ON w.event_id = h.event_id
+                WHERE h.event_id = @id AND h.status = 'held' AND w.status = 'waitlisted' AND w.sequence < h.sequence
+                """,
+                ("id", Guid.Parse(id))
+            )
+        );
     }
 }

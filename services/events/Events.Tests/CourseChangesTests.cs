@@ -20,15 +20,20 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var (organizerId, organizer) = fx.Organizer();
         var id = (await CreateCourseAsync(organizer, b => b["category"] = "Wellness"))["id"]!.GetValue<Guid>();
         Assert.Equal(1, await OutboxForCourseAsync("CoursePublished", id));
-        var published = JsonNode.Parse((await fx.ScalarAsync<string>(
-            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.CoursePublished,%' AND (payload::jsonb ->> 'courseId')::uuid = @id", ("id", id)))!)!;
+        var published = JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.CoursePublished,%' AND (payload::jsonb ->> 'courseId')::uuid = @id",
+                    ("id", id)
+                )
+            )!
+        )!;
         Assert.Equal("wellness", published["category"]!.GetValue<string>());
         Assert.Equal(organizerId, published["organizerUserId"]!.GetValue<Guid>());
 
         await (await PatchAsync(id, new JsonObject { ["title"] = "Renamed" }, organizer)).AssertStatus(200);
         Assert.Equal(1, await OutboxForCourseAsync("CoursePublished", id));
     }
-
 
     [Fact]
     public async Task The_organizer_edits_a_course_and_its_modules_and_an_admin_may_too()
@@ -39,34 +44,72 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var m = ModuleIds(course);
         fx.Clock.Advance(TimeSpan.FromMinutes(1));
 
-        var changed = await (await PatchAsync(id, new JsonObject
-        {
-            ["title"] = "  Feelings, named ", ["description"] = null, ["category"] = "Wellness", ["image_url"] = "https://cdn.example.org/c.png",
-        }, organizer)).AssertStatus(200);
+        var changed = await (
+            await PatchAsync(
+                id,
+                new JsonObject
+                {
+                    ["title"] = "  Feelings, named ",
+                    ["description"] = null,
+                    ["category"] = "Wellness",
+                    ["image_url"] = "https://cdn.example.org/c.png",
+                },
+                organizer
+            )
+        ).AssertStatus(200);
         Assert.Equal("Feelings, named", changed["title"]!.GetValue<string>());
         Assert.Equal("", changed["description"]!.GetValue<string>());
         Assert.Equal("wellness", changed["category"]!.GetValue<string>());
         Assert.Equal("https://cdn.example.org/c.png", changed["image_url"]!.GetValue<string>());
         Assert.Equal(m, ModuleIds(changed));
         Assert.Equal("Module 2 text", changed["modules"]![1]!["content"]!.GetValue<string>());
-        Assert.True(changed["updated_at"]!.GetValue<DateTimeOffset>() > course["updated_at"]!.GetValue<DateTimeOffset>());
+        Assert.True(
+            changed["updated_at"]!.GetValue<DateTimeOffset>() > course["updated_at"]!.GetValue<DateTimeOffset>()
+        );
         Assert.Null(changed["withdrawn_at"]);
 
         // Nobody enrolled yet: modules may be reordered, edited, added and removed, and the price may change.
-        var reshaped = await (await PatchAsync(id, new JsonObject
-        {
-            ["price_cents"] = 900, ["currency"] = "eur",
-            ["modules"] = new JsonArray(
-                new JsonObject { ["id"] = m[2], ["title"] = "Empathy, first", ["duration_minutes"] = 30, ["content"] = "New text" },
-                new JsonObject { ["id"] = m[0], ["title"] = "Understanding your emotions", ["duration_minutes"] = 15 },
-                new JsonObject { ["title"] = "A new ending", ["duration_minutes"] = 5, ["video_url"] = "https://video.example.org/9.mp4" }),
-        }, organizer)).AssertStatus(200);
+        var reshaped = await (
+            await PatchAsync(
+                id,
+                new JsonObject
+                {
+                    ["price_cents"] = 900,
+                    ["currency"] = "eur",
+                    ["modules"] = new JsonArray(
+                        new JsonObject
+                        {
+                            ["id"] = m[2],
+                            ["title"] = "Empathy, first",
+                            ["duration_minutes"] = 30,
+                            ["content"] = "New text",
+                        },
+                        new JsonObject
+                        {
+                            ["id"] = m[0],
+                            ["title"] = "Understanding your emotions",
+                            ["duration_minutes"] = 15,
+                        },
+                        new JsonObject
+                        {
+                            ["title"] = "A new ending",
+                            ["duration_minutes"] = 5,
+                            ["video_url"] = "https://video.example.org/9.mp4",
+                        }
+                    ),
+                },
+                organizer
+            )
+        ).AssertStatus(200);
         var modules = reshaped["modules"]!.AsArray();
         Assert.Equal(m[2], modules[0]!["id"]!.GetValue<Guid>());
         Assert.Equal(m[0], modules[1]!["id"]!.GetValue<Guid>());
         Assert.DoesNotContain(modules[2]!["id"]!.GetValue<Guid>(), m);
         Assert.Equal([1, 2, 3], modules.Select(x => x!["position"]!.GetValue<int>()));
-        Assert.Equal(["Empathy, first", "Understanding your emotions", "A new ending"], modules.Select(x => x!["title"]!.GetValue<string>()));
+        Assert.Equal(
+            ["Empathy, first", "Understanding your emotions", "A new ending"],
+            modules.Select(x => x!["title"]!.GetValue<string>())
+        );
         Assert.Equal("New text", modules[0]!["content"]!.GetValue<string>());
         Assert.Equal("", modules[1]!["content"]!.GetValue<string>()); // a module is sent whole
         Assert.Equal(30 + 15 + 5, reshaped["total_duration_minutes"]!.GetValue<int>());
@@ -79,7 +122,9 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         Assert.Equal("Feelings, named", read["title"]!.GetValue<string>());
 
         var (_, admin) = fx.Admin();
-        var moderated = await (await PatchAsync(id, new JsonObject { ["title"] = "Moderated title" }, admin)).AssertStatus(200);
+        var moderated = await (
+            await PatchAsync(id, new JsonObject { ["title"] = "Moderated title" }, admin)
+        ).AssertStatus(200);
         Assert.Equal("Moderated title", moderated["title"]!.GetValue<string>());
         Assert.Equal(organizerId, moderated["organizer_id"]!.GetValue<Guid>());
     }
@@ -95,7 +140,10 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
 
         await (await PatchAsync(id, new JsonObject { ["title"] = "Hijacked" }, stranger)).AssertProblem(403);
         await (await PatchAsync(id, new JsonObject { ["title"] = "Hijacked" }, member)).AssertProblem(403);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PatchAsync(id, new JsonObject { ["title"] = "Hijacked" }, null)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await PatchAsync(id, new JsonObject { ["title"] = "Hijacked" }, null)).StatusCode
+        );
         await (await DeleteAsync(id, stranger)).AssertProblem(403);
         await (await DeleteAsync(id, member)).AssertProblem(403);
         Assert.Equal(HttpStatusCode.Unauthorized, (await DeleteAsync(id, null)).StatusCode);
@@ -116,24 +164,49 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
     {
         var (_, organizer) = fx.Organizer();
         var (_, member) = fx.Member();
-        var course = await CreateCourseAsync(organizer, b => { b["price_cents"] = 1500; b["currency"] = "EUR"; b["price_credits"] = 100; });
+        var course = await CreateCourseAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 1500;
+                b["currency"] = "EUR";
+                b["price_credits"] = 100;
+            }
+        );
         var id = course["id"]!.GetValue<Guid>();
         await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertProblem(402);
 
-        foreach (var change in new[]
-        {
-            new JsonObject { ["price_cents"] = 2000 },
-            new JsonObject { ["currency"] = "USD" },
-            new JsonObject { ["price_credits"] = null },
-            new JsonObject { ["price_cents"] = 0, ["price_credits"] = null, ["title"] = "Free for all now" },
-        })
+        foreach (
+            var change in new[]
+            {
+                new JsonObject { ["price_cents"] = 2000 },
+                new JsonObject { ["currency"] = "USD" },
+                new JsonObject { ["price_credits"] = null },
+                new JsonObject
+                {
+                    ["price_cents"] = 0,
+                    ["price_credits"] = null,
+                    ["title"] = "Free for all now",
+                },
+            }
+        )
         {
             var problem = await (await PatchAsync(id, change, organizer)).AssertProblem(409);
             Assert.Contains("price", problem["detail"]!.GetValue<string>());
         }
         // The same price sent back is no change; other fields still change.
-        var renamed = await (await PatchAsync(id, new JsonObject { ["title"] = "Still 15 euros", ["price_cents"] = 1500, ["currency"] = "eur" }, organizer))
-            .AssertStatus(200);
+        var renamed = await (
+            await PatchAsync(
+                id,
+                new JsonObject
+                {
+                    ["title"] = "Still 15 euros",
+                    ["price_cents"] = 1500,
+                    ["currency"] = "eur",
+                },
+                organizer
+            )
+        ).AssertStatus(200);
         Assert.Equal("Still 15 euros", renamed["title"]!.GetValue<string>());
         var read = await (await fx.Client.Get($"/api/v1/courses/{id}", organizer)).AssertStatus(200);
         Assert.Equal(1500, read["price_cents"]!.GetValue<long>());
@@ -156,14 +229,31 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var m = ModuleIds(course);
         await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(201);
         foreach (var module in m[..2])
-            await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = module, completed = true }, member)).AssertStatus(200);
+            await (
+                await fx.Client.PostJson(
+                    $"/api/v1/courses/{id}/progress",
+                    new { module_id = module, completed = true },
+                    member
+                )
+            ).AssertStatus(200);
 
         var dropping = new JsonObject
         {
             ["title"] = "Dropping one",
             ["modules"] = new JsonArray(
-                new JsonObject { ["id"] = m[0], ["title"] = "One", ["duration_minutes"] = 10 },
-                new JsonObject { ["id"] = m[2], ["title"] = "Three", ["duration_minutes"] = 10 }),
+                new JsonObject
+                {
+                    ["id"] = m[0],
+                    ["title"] = "One",
+                    ["duration_minutes"] = 10,
+                },
+                new JsonObject
+                {
+                    ["id"] = m[2],
+                    ["title"] = "Three",
+                    ["duration_minutes"] = 10,
+                }
+            ),
         };
         var refused = await (await PatchAsync(id, dropping, organizer)).AssertProblem(409);
         Assert.Contains("removed", refused["detail"]!.GetValue<string>());
@@ -172,14 +262,39 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         Assert.Equal(course["title"]!.GetValue<string>(), unchanged["title"]!.GetValue<string>());
         AssertProgress(unchanged["user_progress"]!, 66, [m[0], m[1]], m[2]);
 
-        var reordered = await (await PatchAsync(id, new JsonObject
-        {
-            ["modules"] = new JsonArray(
-                new JsonObject { ["id"] = m[2], ["title"] = "Empathy in practice", ["duration_minutes"] = 25, ["content"] = "Module 3 text" },
-                new JsonObject { ["id"] = m[1], ["title"] = "Naming feelings", ["duration_minutes"] = 20, ["content"] = "Module 2 text" },
-                new JsonObject { ["id"] = m[0], ["title"] = "Understanding emotions, revised", ["duration_minutes"] = 15, ["content"] = "Revised" },
-                new JsonObject { ["title"] = "Bonus", ["duration_minutes"] = 5 }),
-        }, organizer)).AssertStatus(200);
+        var reordered = await (
+            await PatchAsync(
+                id,
+                new JsonObject
+                {
+                    ["modules"] = new JsonArray(
+                        new JsonObject
+                        {
+                            ["id"] = m[2],
+                            ["title"] = "Empathy in practice",
+                            ["duration_minutes"] = 25,
+                            ["content"] = "Module 3 text",
+                        },
+                        new JsonObject
+                        {
+                            ["id"] = m[1],
+                            ["title"] = "Naming feelings",
+                            ["duration_minutes"] = 20,
+                            ["content"] = "Module 2 text",
+                        },
+                        new JsonObject
+                        {
+                            ["id"] = m[0],
+                            ["title"] = "Understanding emotions, revised",
+                            ["duration_minutes"] = 15,
+                            ["content"] = "Revised",
+                        },
+                        new JsonObject { ["title"] = "Bonus", ["duration_minutes"] = 5 }
+                    ),
+                },
+                organizer
+            )
+        ).AssertStatus(200);
         var bonus = ModuleIds(reordered)[3];
         Assert.Equal([m[2], m[1], m[0], bonus], ModuleIds(reordered));
 
@@ -187,8 +302,18 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var mine = await (await fx.Client.Get($"/api/v1/courses/{id}", member)).AssertStatus(200);
         AssertProgress(mine["user_progress"]!, 50, [m[1], m[0]], m[2]);
         Assert.Equal("Revised", mine["modules"]![2]!["content"]!.GetValue<string>());
-        AssertProgress(await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = bonus, completed = true }, member))
-            .AssertStatus(200), 75, [m[1], m[0], bonus], m[2]);
+        AssertProgress(
+            await (
+                await fx.Client.PostJson(
+                    $"/api/v1/courses/{id}/progress",
+                    new { module_id = bonus, completed = true },
+                    member
+                )
+            ).AssertStatus(200),
+            75,
+            [m[1], m[0], bonus],
+            m[2]
+        );
     }
 
     [Fact]
@@ -199,9 +324,15 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var id = course["id"]!.GetValue<Guid>();
         var m = ModuleIds(course);
         var foreign = ModuleIds(await CreateCourseAsync(organizer))[0];
-        JsonObject Module(Guid? moduleId) => moduleId is { } known
-            ? new JsonObject { ["id"] = known, ["title"] = "Kept", ["duration_minutes"] = 10 }
-            : new JsonObject { ["title"] = "New", ["duration_minutes"] = 10 };
+        JsonObject Module(Guid? moduleId) =>
+            moduleId is { } known
+                ? new JsonObject
+                {
+                    ["id"] = known,
+                    ["title"] = "Kept",
+                    ["duration_minutes"] = 10,
+                }
+                : new JsonObject { ["title"] = "New", ["duration_minutes"] = 10 };
 
         var cases = new (JsonObject Body, string Field)[]
         {
@@ -216,9 +347,28 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
             (new JsonObject { ["modules"] = Modules(101) }, "modules"),
             (new JsonObject { ["modules"] = new JsonArray(Module(foreign)) }, "modules[0].id"),
             (new JsonObject { ["modules"] = new JsonArray(Module(m[0]), Module(m[0])) }, "modules[1].id"),
-            (new JsonObject { ["modules"] = new JsonArray(Module(null), new JsonObject { ["title"] = "No duration" }) }, "modules[1].duration_minutes"),
+            (
+                new JsonObject
+                {
+                    ["modules"] = new JsonArray(Module(null), new JsonObject { ["title"] = "No duration" }),
+                },
+                "modules[1].duration_minutes"
+            ),
             (new JsonObject { ["organizer_id"] = Guid.NewGuid().ToString() }, "organizer_id"),
-            (new JsonObject { ["modules"] = new JsonArray(new JsonObject { ["title"] = "Placed", ["duration_minutes"] = 5, ["position"] = 1 }) }, "modules[0].position"),
+            (
+                new JsonObject
+                {
+                    ["modules"] = new JsonArray(
+                        new JsonObject
+                        {
+                            ["title"] = "Placed",
+                            ["duration_minutes"] = 5,
+                            ["position"] = 1,
+                        }
+                    ),
+                },
+                "modules[0].position"
+            ),
             (new JsonObject { ["price_cents"] = "cheap" }, "price_cents"),
         };
         foreach (var (body, field) in cases)
@@ -227,7 +377,9 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
             Assert.True(problem["errors"]?[field] is not null, $"no error for {field}: {problem.ToJsonString()}");
         }
         foreach (var raw in new[] { "{\"title\": ", "[\"title\"]", "\"title\"" })
-            await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/courses/{id}", raw, organizer)).AssertProblem(400);
+            await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/courses/{id}", raw, organizer)).AssertProblem(
+                400
+            );
 
         var read = await (await fx.Client.Get($"/api/v1/courses/{id}", organizer)).AssertStatus(200);
         Assert.Equal(course["title"]!.GetValue<string>(), read["title"]!.GetValue<string>());
@@ -249,7 +401,10 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         await (await DeleteAsync(id, organizer)).AssertStatus(204);
         await (await fx.Client.Get($"/api/v1/courses/{id}", organizer)).AssertProblem(404);
         Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", id)));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM course_modules WHERE course_id = @c", ("c", id)));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM course_modules WHERE course_id = @c", ("c", id))
+        );
         Assert.Equal(0, await OutboxForCourseAsync("CourseWithdrawn", id));
         await (await DeleteAsync(id, organizer)).AssertProblem(404);
         await (await PatchAsync(id, new JsonObject { ["title"] = "Gone" }, organizer)).AssertProblem(404);
@@ -263,28 +418,66 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var (_, unpaid) = fx.Member();
         var (_, stranger) = fx.Member();
         var category = "w" + Guid.NewGuid().ToString("N")[..10];
-        var course = await CreateCourseAsync(organizer, b => { b["category"] = category; b["price_cents"] = 1200; b["currency"] = "EUR"; });
+        var course = await CreateCourseAsync(
+            organizer,
+            b =>
+            {
+                b["category"] = category;
+                b["price_cents"] = 1200;
+                b["currency"] = "EUR";
+            }
+        );
         var id = course["id"]!.GetValue<Guid>();
         var m = ModuleIds(course);
-        var paidId = (await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, learner)).AssertProblem(402))["enrollment_id"]!.GetValue<Guid>();
-        Assert.Equal(CourseConfirmation.Activated, (await ConfirmAsync(paidId, new CoursePayment.Money(Guid.NewGuid(), 1200, "EUR"))).Outcome);
-        await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = m[0], completed = true }, learner)).AssertStatus(200);
-        var pendingId = (await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, unpaid)).AssertProblem(402))["enrollment_id"]!.GetValue<Guid>();
+        var paidId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, learner)).AssertProblem(402)
+        )["enrollment_id"]!.GetValue<Guid>();
+        Assert.Equal(
+            CourseConfirmation.Activated,
+            (await ConfirmAsync(paidId, new CoursePayment.Money(Guid.NewGuid(), 1200, "EUR"))).Outcome
+        );
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/courses/{id}/progress",
+                new { module_id = m[0], completed = true },
+                learner
+            )
+        ).AssertStatus(200);
+        var pendingId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, unpaid)).AssertProblem(402)
+        )["enrollment_id"]!.GetValue<Guid>();
 
         await (await DeleteAsync(id, learner)).AssertProblem(403); // a learner sees it but does not manage it
         await (await DeleteAsync(id, organizer)).AssertStatus(204);
 
         // Out of the list; closed to newcomers, and the unpaid enrollment is gone.
-        Assert.Equal(0, (await (await fx.Client.Get($"/api/v1/courses?category={category}", stranger)).AssertStatus(200))["total"]!.GetValue<int>());
+        Assert.Equal(
+            0,
+            (await (await fx.Client.Get($"/api/v1/courses?category={category}", stranger)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<int>()
+        );
         await (await fx.Client.Get($"/api/v1/courses/{id}", stranger)).AssertProblem(404);
         await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, stranger)).AssertProblem(404);
-        await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = m[0], completed = true }, stranger)).AssertProblem(404);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/courses/{id}/progress",
+                new { module_id = m[0], completed = true },
+                stranger
+            )
+        ).AssertProblem(404);
         await (await PatchAsync(id, new JsonObject { ["title"] = "Hijacked" }, stranger)).AssertProblem(404);
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE id = @e", ("e", pendingId)));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE id = @e", ("e", pendingId))
+        );
         await (await fx.Client.Get($"/api/v1/courses/{id}", unpaid)).AssertProblem(404);
         await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, unpaid)).AssertProblem(404);
         // A payment still arriving for it finds nothing to confirm, so payments gives it back.
-        Assert.Equal(CourseConfirmation.NotFound, (await ConfirmAsync(pendingId, new CoursePayment.Money(Guid.NewGuid(), 1200, "EUR"))).Outcome);
+        Assert.Equal(
+            CourseConfirmation.NotFound,
+            (await ConfirmAsync(pendingId, new CoursePayment.Money(Guid.NewGuid(), 1200, "EUR"))).Outcome
+        );
 
         // The paid learner keeps the course, its content and their progress.
         var kept = await (await fx.Client.Get($"/api/v1/courses/{id}", learner)).AssertStatus(200);
@@ -292,33 +485,71 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         Assert.True(kept["is_enrolled"]!.GetValue<bool>());
         Assert.False(kept["content_locked"]!.GetValue<bool>());
         AssertProgress(kept["user_progress"]!, 33, [m[0]], m[1]);
-        AssertProgress(await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = m[1], completed = true }, learner))
-            .AssertStatus(200), 66, [m[0], m[1]], m[2]);
-        Assert.Equal(paidId, (await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, learner)).AssertStatus(200))["id"]!.GetValue<Guid>());
+        AssertProgress(
+            await (
+                await fx.Client.PostJson(
+                    $"/api/v1/courses/{id}/progress",
+                    new { module_id = m[1], completed = true },
+                    learner
+                )
+            ).AssertStatus(200),
+            66,
+            [m[0], m[1]],
+            m[2]
+        );
+        Assert.Equal(
+            paidId,
+            (await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, learner)).AssertStatus(200))[
+                "id"
+            ]!.GetValue<Guid>()
+        );
 
         // The organizer still reads it but cannot change it; deleting again changes nothing while a learner is left.
-        Assert.NotNull((await (await fx.Client.Get($"/api/v1/courses/{id}", organizer)).AssertStatus(200))["withdrawn_at"]);
+        Assert.NotNull(
+            (await (await fx.Client.Get($"/api/v1/courses/{id}", organizer)).AssertStatus(200))["withdrawn_at"]
+        );
         await (await PatchAsync(id, new JsonObject { ["title"] = "Back again" }, organizer)).AssertProblem(409);
         await (await DeleteAsync(id, organizer)).AssertStatus(204);
         Assert.Equal(1, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", id)));
 
         Assert.Equal(1, await OutboxForCourseAsync("CourseWithdrawn", id));
-        var withdrawn = JsonNode.Parse((await fx.ScalarAsync<string>(
-            "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseWithdrawn,%' AND (payload::jsonb ->> 'courseId')::uuid = @id", ("id", id)))!)!;
+        var withdrawn = JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseWithdrawn,%' AND (payload::jsonb ->> 'courseId')::uuid = @id",
+                    ("id", id)
+                )
+            )!
+        )!;
         Assert.Equal(organizerId, withdrawn["organizerUserId"]!.GetValue<Guid>());
         Assert.Equal([pendingId], withdrawn["cancelledEnrollmentIds"]!.AsArray().Select(x => x!.GetValue<Guid>()));
 
         // An enroll that raced the withdrawal may leave a pending enrollment; its payment is refused.
         var straggler = Guid.NewGuid();
-        await Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString,
+        await Sql.ExecuteAsync(
+            fx.Resources.DatabaseConnectionString,
             "INSERT INTO course_enrollments (id, course_id, user_id, status, price_cents, currency, created_at) VALUES (@e, @c, @u, 'pending_payment', 1200, 'EUR', now())",
-            ("e", straggler), ("c", id), ("u", Guid.NewGuid()));
-        Assert.Equal(CourseConfirmation.Rejected, (await ConfirmAsync(straggler, new CoursePayment.Money(Guid.NewGuid(), 1200, "EUR"))).Outcome);
-        await Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString, "DELETE FROM course_enrollments WHERE id = @e", ("e", straggler));
+            ("e", straggler),
+            ("c", id),
+            ("u", Guid.NewGuid())
+        );
+        Assert.Equal(
+            CourseConfirmation.Rejected,
+            (await ConfirmAsync(straggler, new CoursePayment.Money(Guid.NewGuid(), 1200, "EUR"))).Outcome
+        );
+        await Sql.ExecuteAsync(
+            fx.Resources.DatabaseConnectionString,
+            "DELETE FROM course_enrollments WHERE id = @e",
+            ("e", straggler)
+        );
 
         // Once no learner is left, deleting removes it.
         using (var scope = fx.Host.Services.CreateScope())
-            await scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<CourseLearnerEraser>().Single().EraseAsync(learnerId, CancellationToken.None);
+            await scope
+                .ServiceProvider.GetServices<IUserDataEraser>()
+                .OfType<CourseLearnerEraser>()
+                .Single()
+                .EraseAsync(learnerId, CancellationToken.None);
         await (await DeleteAsync(id, organizer)).AssertStatus(204);
         Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", id)));
     }
@@ -335,9 +566,13 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES (@id, @c, @u, 'active', now(), now())",
-            connection, transaction))
+        await using (
+            var insert = new NpgsqlCommand(
+                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES (@id, @c, @u, 'active', now(), now())",
+                connection,
+                transaction
+            )
+        )
         {
             insert.Parameters.AddWithValue("id", enrollmentId);
             insert.Parameters.AddWithValue("c", courseId);
@@ -345,15 +580,26 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
             await insert.ExecuteNonQueryAsync();
         }
         var deleting = DeleteAsync(courseId, organizer);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("""
-            SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM courses WHERE id = % FOR UPDATE%'
-            """) == 1, "the delete never waited on the enroll in flight");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM courses WHERE id = % FOR UPDATE%'
+                    """
+                ) == 1,
+            "the delete never waited on the enroll in flight"
+        );
         await transaction.CommitAsync();
 
         await (await deleting).AssertStatus(204);
-        Assert.Equal(1, await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE id = @e", ("e", enrollmentId)));
-        Assert.NotNull(await fx.ScalarAsync<DateTime?>("SELECT withdrawn_at FROM courses WHERE id = @c", ("c", courseId)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE id = @e", ("e", enrollmentId))
+        );
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>("SELECT withdrawn_at FROM courses WHERE id = @c", ("c", courseId))
+        );
     }
 
     // ---- deleted users ----
@@ -366,15 +612,33 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var (stayerId, stayer) = fx.Member();
         var free = await CreateCourseAsync(organizer);
         var freeId = free["id"]!.GetValue<Guid>();
-        var paidId = (await CreateCourseAsync(organizer, b => { b["price_cents"] = 500; b["currency"] = "EUR"; }))["id"]!.GetValue<Guid>();
+        var paidId = (
+            await CreateCourseAsync(
+                organizer,
+                b =>
+                {
+                    b["price_cents"] = 500;
+                    b["currency"] = "EUR";
+                }
+            )
+        )["id"]!.GetValue<Guid>();
         var moduleId = free["modules"]![0]!["id"]!.GetValue<Guid>();
         foreach (var token in new[] { leaver, stayer })
         {
             await (await fx.Client.PostJson($"/api/v1/courses/{freeId}/enroll", new { }, token)).AssertStatus(201);
-            await (await fx.Client.PostJson($"/api/v1/courses/{freeId}/progress", new { module_id = moduleId, completed = true }, token)).AssertStatus(200);
+            await (
+                await fx.Client.PostJson(
+                    $"/api/v1/courses/{freeId}/progress",
+                    new { module_id = moduleId, completed = true },
+                    token
+                )
+            ).AssertStatus(200);
         }
         await (await fx.Client.PostJson($"/api/v1/courses/{paidId}/enroll", new { }, leaver)).AssertProblem(402);
-        Assert.Equal(2, await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE user_id = @u", ("u", leaverId)));
+        Assert.Equal(
+            2,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE user_id = @u", ("u", leaverId))
+        );
 
         using (var scope = fx.Host.Services.CreateScope())
         {
@@ -382,9 +646,18 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
             await eraser.EraseAsync(leaverId, CancellationToken.None);
         }
 
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE user_id = @u", ("u", leaverId)));
-        Assert.Equal(1, await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE user_id = @u", ("u", stayerId)));
-        Assert.Equal(1, await fx.ScalarAsync<long>("SELECT count(*) FROM module_progress WHERE module_id = @m", ("m", moduleId)));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE user_id = @u", ("u", leaverId))
+        );
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM course_enrollments WHERE user_id = @u", ("u", stayerId))
+        );
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM module_progress WHERE module_id = @m", ("m", moduleId))
+        );
         var details = await (await fx.Client.Get($"/api/v1/courses/{freeId}", stayer)).AssertStatus(200);
         Assert.Equal(33, details["user_progress"]!["progress"]!.GetValue<int>());
         Assert.Equal(1, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", freeId)));

@@ -20,7 +20,9 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var course = await CreateCourseAsync(organizer);
         var id = course["id"]!.GetValue<Guid>();
 
-        var created = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(201);
+        var created = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(
+            201
+        );
         Assert.Equal("active", created["status"]!.GetValue<string>());
         Assert.Equal(memberId, created["user_id"]!.GetValue<Guid>());
         Assert.NotNull(created["activated_at"]);
@@ -41,7 +43,9 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         Assert.Empty(progress["completed_modules"]!.AsArray());
         Assert.Equal(details["modules"]![0]!["id"]!.GetValue<Guid>(), progress["current_module"]!.GetValue<Guid>());
 
-        await (await fx.Client.PostJson($"/api/v1/courses/{Guid.NewGuid()}/enroll", new { }, member)).AssertProblem(404);
+        await (await fx.Client.PostJson($"/api/v1/courses/{Guid.NewGuid()}/enroll", new { }, member)).AssertProblem(
+            404
+        );
     }
 
     [Fact]
@@ -49,10 +53,20 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
     {
         var (_, organizer) = fx.Organizer();
         var (memberId, member) = fx.Member();
-        var course = await CreateCourseAsync(organizer, b => { b["price_cents"] = 1499; b["currency"] = "USD"; b["price_credits"] = 100; });
+        var course = await CreateCourseAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 1499;
+                b["currency"] = "USD";
+                b["price_credits"] = 100;
+            }
+        );
         var id = course["id"]!.GetValue<Guid>();
 
-        var problem = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertProblem(402);
+        var problem = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertProblem(
+            402
+        );
         var enrollmentId = problem["enrollment_id"]!.GetValue<Guid>();
         Assert.Equal(id, problem["course_id"]!.GetValue<Guid>());
         Assert.Equal("pending_payment", problem["enrollment_status"]!.GetValue<string>());
@@ -63,14 +77,17 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         Assert.Equal("course", problem["checkout"]!["purpose"]!.GetValue<string>());
         Assert.Equal(enrollmentId, problem["checkout"]!["reference_id"]!.GetValue<Guid>());
 
-        var again = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertProblem(402);
+        var again = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertProblem(
+            402
+        );
         Assert.Equal(enrollmentId, again["enrollment_id"]!.GetValue<Guid>());
         Assert.Equal(1, await EnrollmentRowsAsync(id, memberId));
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrollmentPending", enrollmentId));
         Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
         var pending = await fx.ScalarAsync<string>(
             "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrollmentPending,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
-            ("id", enrollmentId));
+            ("id", enrollmentId)
+        );
         var payload = JsonNode.Parse(pending!)!;
         Assert.Equal(1499, payload["priceCents"]!.GetValue<long>());
         Assert.Equal("USD", payload["currency"]!.GetValue<string>());
@@ -85,7 +102,13 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         Assert.True(details["content_locked"]!.GetValue<bool>());
 
         var moduleId = course["modules"]![0]!["id"]!.GetValue<Guid>();
-        await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = moduleId, completed = true }, member)).AssertProblem(403);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/courses/{id}/progress",
+                new { module_id = moduleId, completed = true },
+                member
+            )
+        ).AssertProblem(403);
     }
 
     [Fact]
@@ -95,7 +118,9 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var (_, member) = fx.Member();
         var course = await CreateCourseAsync(organizer, b => b["price_credits"] = 50);
         Assert.False(course["is_free"]!.GetValue<bool>());
-        var problem = await (await fx.Client.PostJson($"/api/v1/courses/{course["id"]}/enroll", new { }, member)).AssertProblem(402);
+        var problem = await (
+            await fx.Client.PostJson($"/api/v1/courses/{course["id"]}/enroll", new { }, member)
+        ).AssertProblem(402);
         Assert.Equal(0, problem["price_cents"]!.GetValue<long>());
         Assert.Null(problem["currency"]);
         Assert.Equal(["credits"], problem["payment_methods"]!.AsArray().Select(m => m!.GetValue<string>()));
@@ -107,18 +132,36 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var (_, organizer) = fx.Organizer();
         var (memberId, member) = fx.Member();
         var free = (await CreateCourseAsync(organizer))["id"]!.GetValue<Guid>();
-        var paid = (await CreateCourseAsync(organizer, b => { b["price_cents"] = 900; b["currency"] = "EUR"; }))["id"]!.GetValue<Guid>();
+        var paid = (
+            await CreateCourseAsync(
+                organizer,
+                b =>
+                {
+                    b["price_cents"] = 900;
+                    b["currency"] = "EUR";
+                }
+            )
+        )["id"]!.GetValue<Guid>();
 
-        var freeAnswers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => fx.Client.PostJson($"/api/v1/courses/{free}/enroll", new { }, member)));
-        Assert.All(freeAnswers, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
+        var freeAnswers = await Task.WhenAll(
+            Enumerable.Range(0, 12).Select(_ => fx.Client.PostJson($"/api/v1/courses/{free}/enroll", new { }, member))
+        );
+        Assert.All(
+            freeAnswers,
+            r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK })
+        );
         Assert.Single(freeAnswers, r => r.StatusCode == HttpStatusCode.Created);
         var ids = await Task.WhenAll(freeAnswers.Select(async r => (await r.Body())["id"]!.GetValue<Guid>()));
         Assert.Single(ids.Distinct());
         Assert.Equal(1, await EnrollmentRowsAsync(free, memberId));
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrolled", ids[0]));
 
-        var paidAnswers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => fx.Client.PostJson($"/api/v1/courses/{paid}/enroll", new { }, member)));
-        var pendingIds = await Task.WhenAll(paidAnswers.Select(async r => (await r.AssertProblem(402))["enrollment_id"]!.GetValue<Guid>()));
+        var paidAnswers = await Task.WhenAll(
+            Enumerable.Range(0, 12).Select(_ => fx.Client.PostJson($"/api/v1/courses/{paid}/enroll", new { }, member))
+        );
+        var pendingIds = await Task.WhenAll(
+            paidAnswers.Select(async r => (await r.AssertProblem(402))["enrollment_id"]!.GetValue<Guid>())
+        );
         Assert.Single(pendingIds.Distinct());
         Assert.Equal(1, await EnrollmentRowsAsync(paid, memberId));
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrollmentPending", pendingIds[0]));
@@ -137,9 +180,13 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES (@id, @c, @u, 'active', now(), now())",
-            connection, transaction))
+        await using (
+            var insert = new NpgsqlCommand(
+                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES (@id, @c, @u, 'active', now(), now())",
+                connection,
+                transaction
+            )
+        )
         {
             insert.Parameters.AddWithValue("id", winnerId);
             insert.Parameters.AddWithValue("c", courseId);
@@ -147,10 +194,16 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
             await insert.ExecuteNonQueryAsync();
         }
         var enrolling = fx.Client.PostJson($"/api/v1/courses/{courseId}/enroll", new { }, member);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("""
-            SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO course_enrollments%'
-            """) == 1, "the enroll never waited on the concurrent insert");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO course_enrollments%'
+                    """
+                ) == 1,
+            "the enroll never waited on the concurrent insert"
+        );
         await transaction.CommitAsync();
 
         var answer = await (await enrolling).AssertStatus(200);
@@ -166,14 +219,32 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
     {
         var (_, organizer) = fx.Organizer();
         var (memberId, member) = fx.Member();
-        var course = await CreateCourseAsync(organizer, b => { b["price_cents"] = 2500; b["currency"] = "EUR"; });
+        var course = await CreateCourseAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 2500;
+                b["currency"] = "EUR";
+            }
+        );
         var id = course["id"]!.GetValue<Guid>();
-        var enrollmentId = (await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertProblem(402))["enrollment_id"]!.GetValue<Guid>();
+        var enrollmentId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertProblem(402)
+        )["enrollment_id"]!.GetValue<Guid>();
         var paymentId = Guid.NewGuid();
 
-        Assert.Equal(CourseConfirmation.Rejected, (await ConfirmAsync(enrollmentId, new CoursePayment.Money(paymentId, 2400, "EUR"))).Outcome);
-        Assert.Equal(CourseConfirmation.Rejected, (await ConfirmAsync(enrollmentId, new CoursePayment.Money(paymentId, 2500, "USD"))).Outcome);
-        Assert.Equal(CourseConfirmation.Rejected, (await ConfirmAsync(enrollmentId, new CoursePayment.Credits(Guid.NewGuid(), 100))).Outcome);
+        Assert.Equal(
+            CourseConfirmation.Rejected,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Money(paymentId, 2400, "EUR"))).Outcome
+        );
+        Assert.Equal(
+            CourseConfirmation.Rejected,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Money(paymentId, 2500, "USD"))).Outcome
+        );
+        Assert.Equal(
+            CourseConfirmation.Rejected,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Credits(Guid.NewGuid(), 100))).Outcome
+        );
         Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
 
         var activated = await ConfirmAsync(enrollmentId, new CoursePayment.Money(paymentId, 2500, "eur"));
@@ -186,12 +257,20 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         Assert.Equal(CourseConfirmation.AlreadyActive, repeated.Outcome);
         var secondPayment = await ConfirmAsync(enrollmentId, new CoursePayment.Money(Guid.NewGuid(), 2500, "EUR"));
         Assert.Equal(CourseConfirmation.Rejected, secondPayment.Outcome);
-        Assert.Equal(CourseConfirmation.NotFound, (await ConfirmAsync(Guid.NewGuid(), new CoursePayment.Money(paymentId, 2500, "EUR"))).Outcome);
+        Assert.Equal(
+            CourseConfirmation.NotFound,
+            (await ConfirmAsync(Guid.NewGuid(), new CoursePayment.Money(paymentId, 2500, "EUR"))).Outcome
+        );
 
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
-        var enrolled = JsonNode.Parse((await fx.ScalarAsync<string>(
-            "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
-            ("id", enrollmentId)))!)!;
+        var enrolled = JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                    ("id", enrollmentId)
+                )
+            )!
+        )!;
         Assert.Equal(2500, enrolled["priceCents"]!.GetValue<long>());
         Assert.Equal("EUR", enrolled["currency"]!.GetValue<string>());
         Assert.Equal(memberId, enrolled["userId"]!.GetValue<Guid>());
@@ -210,20 +289,43 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
     {
         var (_, organizer) = fx.Organizer();
         var (_, member) = fx.Member();
-        var course = await CreateCourseAsync(organizer, b => { b["price_cents"] = 1000; b["currency"] = "GBP"; b["price_credits"] = 80; });
-        var enrollmentId = (await (await fx.Client.PostJson($"/api/v1/courses/{course["id"]}/enroll", new { }, member)).AssertProblem(402))["enrollment_id"]!.GetValue<Guid>();
+        var course = await CreateCourseAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 1000;
+                b["currency"] = "GBP";
+                b["price_credits"] = 80;
+            }
+        );
+        var enrollmentId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{course["id"]}/enroll", new { }, member)).AssertProblem(
+                402
+            )
+        )["enrollment_id"]!.GetValue<Guid>();
         var spendId = Guid.NewGuid();
 
-        Assert.Equal(CourseConfirmation.Rejected, (await ConfirmAsync(enrollmentId, new CoursePayment.Credits(spendId, 79))).Outcome);
+        Assert.Equal(
+            CourseConfirmation.Rejected,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Credits(spendId, 79))).Outcome
+        );
         var activated = await ConfirmAsync(enrollmentId, new CoursePayment.Credits(spendId, 80));
         Assert.Equal(CourseConfirmation.Activated, activated.Outcome);
         Assert.Equal(PaidWith.Credits, activated.Enrollment!.PaidWith);
-        Assert.Equal(CourseConfirmation.AlreadyActive, (await ConfirmAsync(enrollmentId, new CoursePayment.Credits(spendId, 80))).Outcome);
+        Assert.Equal(
+            CourseConfirmation.AlreadyActive,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Credits(spendId, 80))).Outcome
+        );
 
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
-        var enrolled = JsonNode.Parse((await fx.ScalarAsync<string>(
-            "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
-            ("id", enrollmentId)))!)!;
+        var enrolled = JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                    ("id", enrollmentId)
+                )
+            )!
+        )!;
         Assert.Equal(0, enrolled["priceCents"]!.GetValue<long>());
         Assert.Null(enrolled["currency"]);
         Assert.Equal(80, enrolled["priceCredits"]!.GetValue<int>());
@@ -235,8 +337,15 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var (_, organizer) = fx.Organizer();
         var (_, member) = fx.Member();
         var course = await CreateCourseAsync(organizer);
-        var enrollmentId = (await (await fx.Client.PostJson($"/api/v1/courses/{course["id"]}/enroll", new { }, member)).AssertStatus(201))["id"]!.GetValue<Guid>();
-        Assert.Equal(CourseConfirmation.Rejected, (await ConfirmAsync(enrollmentId, new CoursePayment.Money(Guid.NewGuid(), 100, "EUR"))).Outcome);
+        var enrollmentId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{course["id"]}/enroll", new { }, member)).AssertStatus(
+                201
+            )
+        )["id"]!.GetValue<Guid>();
+        Assert.Equal(
+            CourseConfirmation.Rejected,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Money(Guid.NewGuid(), 100, "EUR"))).Outcome
+        );
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
     }
 
@@ -255,13 +364,44 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         await (await fx.Client.PostJson(url, new { module_id = m[0], completed = true }, member)).AssertProblem(403);
         await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(201);
 
-        var second = await (await fx.Client.PostJson(url, new { module_id = m[1], completed = true }, member)).AssertStatus(200);
+        var second = await (
+            await fx.Client.PostJson(url, new { module_id = m[1], completed = true }, member)
+        ).AssertStatus(200);
         AssertProgress(second, 33, [m[1]], m[0]);
-        AssertProgress(await (await fx.Client.PostJson(url, new { module_id = m[1], completed = true }, member)).AssertStatus(200), 33, [m[1]], m[0]);
-        AssertProgress(await (await fx.Client.PostJson(url, new { module_id = m[0], completed = true }, member)).AssertStatus(200), 66, [m[0], m[1]], m[2]);
-        AssertProgress(await (await fx.Client.PostJson(url, new { module_id = m[2], completed = true }, member)).AssertStatus(200), 100, [m[0], m[1], m[2]], null);
-        AssertProgress(await (await fx.Client.PostJson(url, new { module_id = m[0], completed = false }, member)).AssertStatus(200), 66, [m[1], m[2]], m[0]);
-        AssertProgress(await (await fx.Client.PostJson(url, new { module_id = m[0], completed = false }, member)).AssertStatus(200), 66, [m[1], m[2]], m[0]);
+        AssertProgress(
+            await (await fx.Client.PostJson(url, new { module_id = m[1], completed = true }, member)).AssertStatus(200),
+            33,
+            [m[1]],
+            m[0]
+        );
+        AssertProgress(
+            await (await fx.Client.PostJson(url, new { module_id = m[0], completed = true }, member)).AssertStatus(200),
+            66,
+            [m[0], m[1]],
+            m[2]
+        );
+        AssertProgress(
+            await (await fx.Client.PostJson(url, new { module_id = m[2], completed = true }, member)).AssertStatus(200),
+            100,
+            [m[0], m[1], m[2]],
+            null
+        );
+        AssertProgress(
+            await (await fx.Client.PostJson(url, new { module_id = m[0], completed = false }, member)).AssertStatus(
+                200
+            ),
+            66,
+            [m[1], m[2]],
+            m[0]
+        );
+        AssertProgress(
+            await (await fx.Client.PostJson(url, new { module_id = m[0], completed = false }, member)).AssertStatus(
+                200
+            ),
+            66,
+            [m[1], m[2]],
+            m[0]
+        );
 
         var details = await (await fx.Client.Get($"/api/v1/courses/{id}", member)).AssertStatus(200);
         AssertProgress(details["user_progress"]!, 66, [m[1], m[2]], m[0]);
@@ -282,21 +422,34 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var id = course["id"]!.GetValue<Guid>();
         var m = course["modules"]!.AsArray().Select(x => x!["id"]!.GetValue<Guid>()).ToArray();
         var url = $"/api/v1/courses/{id}/progress";
-        var enrollment = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(201);
+        var enrollment = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(
+            201
+        );
         var enrollmentId = enrollment["id"]!.GetValue<Guid>();
 
         await (await fx.Client.PostJson(url, new { module_id = m[0], completed = true }, member)).AssertStatus(200);
         Assert.Equal(0, await OutboxForEnrollmentAsync("CourseCompleted", enrollmentId));
         // The two last modules tapped at once, twice each: one of them completes the course, and only once.
-        var taps = new[] { m[1], m[2], m[1], m[2] }.Select(module => fx.Client.PostJson(url, new { module_id = module, completed = true }, member)).ToList();
-        foreach (var tap in await Task.WhenAll(taps)) await tap.AssertStatus(200);
+        var taps = new[] { m[1], m[2], m[1], m[2] }
+            .Select(module => fx.Client.PostJson(url, new { module_id = module, completed = true }, member))
+            .ToList();
+        foreach (var tap in await Task.WhenAll(taps))
+            await tap.AssertStatus(200);
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseCompleted", enrollmentId));
-        Assert.Equal(memberId.ToString(), await fx.ScalarAsync<string>(
-            "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
-            ("id", enrollmentId)));
-        Assert.Equal(course["title"]!.GetValue<string>(), await fx.ScalarAsync<string>(
-            "SELECT payload::jsonb ->> 'title' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
-            ("id", enrollmentId)));
+        Assert.Equal(
+            memberId.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                ("id", enrollmentId)
+            )
+        );
+        Assert.Equal(
+            course["title"]!.GetValue<string>(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload::jsonb ->> 'title' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                ("id", enrollmentId)
+            )
+        );
 
         // Undoing a module and doing it again completes nothing new: the course was completed once.
         await (await fx.Client.PostJson(url, new { module_id = m[0], completed = false }, member)).AssertStatus(200);
@@ -316,12 +469,31 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, member)).AssertStatus(201);
 
         var foreign = otherCourse["modules"]![0]!["id"]!.GetValue<Guid>();
-        var problem = await (await fx.Client.PostJson(url, new { module_id = foreign, completed = true }, member)).AssertProblem(400);
+        var problem = await (
+            await fx.Client.PostJson(url, new { module_id = foreign, completed = true }, member)
+        ).AssertProblem(400);
         Assert.True(problem["errors"]!.AsObject().ContainsKey("module_id"));
         var missing = await (await fx.Client.PostJson(url, new { }, member)).AssertProblem(400);
         Assert.True(missing["errors"]!.AsObject().ContainsKey("module_id"));
         Assert.True(missing["errors"]!.AsObject().ContainsKey("completed"));
-        await (await fx.Client.PostJson(url, new { module_id = foreign, completed = true, progress = 50 }, member)).AssertProblem(400);
-        await (await fx.Client.PostJson($"/api/v1/courses/{Guid.NewGuid()}/progress", new { module_id = foreign, completed = true }, member)).AssertProblem(404);
+        await (
+            await fx.Client.PostJson(
+                url,
+                new
+                {
+                    module_id = foreign,
+                    completed = true,
+                    progress = 50,
+                },
+                member
+            )
+        ).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/courses/{Guid.NewGuid()}/progress",
+                new { module_id = foreign, completed = true },
+                member
+            )
+        ).AssertProblem(404);
     }
 }

@@ -11,7 +11,17 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
     private string Elite(Guid userId) => fx.Tokens.Issue(userId, Roles.Member, Tiers.Elite);
 
     private async Task<Guid> PaidCourseAsync() =>
-        (await CreateCourseAsync(fx.Organizer().Token, b => { b["price_cents"] = 1499; b["currency"] = "USD"; b["price_credits"] = 100; }))["id"]!.GetValue<Guid>();
+        (
+            await CreateCourseAsync(
+                fx.Organizer().Token,
+                b =>
+                {
+                    b["price_cents"] = 1499;
+                    b["currency"] = "USD";
+                    b["price_credits"] = 100;
+                }
+            )
+        )["id"]!.GetValue<Guid>();
 
     [Fact]
     public async Task An_elite_member_enrolls_in_a_paid_course_at_once_and_nothing_is_sold()
@@ -19,16 +29,22 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
         var id = await PaidCourseAsync();
         var userId = Guid.NewGuid();
 
-        var created = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201);
+        var created = await (
+            await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))
+        ).AssertStatus(201);
         Assert.Equal("active", created["status"]!.GetValue<string>());
         Assert.Equal(PaidWith.Elite, created["paid_with"]!.GetValue<string>());
         Assert.Null(created["payment_id"]);
         var enrollmentId = created["id"]!.GetValue<Guid>();
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
         Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrollmentPending", enrollmentId));
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT (payload::jsonb ->> 'amountCents')::bigint FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
-            ("id", enrollmentId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT (payload::jsonb ->> 'amountCents')::bigint FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                ("id", enrollmentId)
+            )
+        );
 
         var details = await (await fx.Client.Get($"/api/v1/courses/{id}", Elite(userId))).AssertStatus(200);
         Assert.False(details["content_locked"]!.GetValue<bool>());
@@ -45,10 +61,16 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
     {
         var id = await PaidCourseAsync();
         var (userId, free) = fx.Member();
-        var pending = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, free)).AssertProblem(402);
+        var pending = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, free)).AssertProblem(
+            402
+        );
         var enrollmentId = pending["enrollment_id"]!.GetValue<Guid>();
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))));
+        var answers = await Task.WhenAll(
+            Enumerable
+                .Range(0, 4)
+                .Select(_ => fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId)))
+        );
         Assert.Single(answers, a => a.StatusCode == System.Net.HttpStatusCode.Created);
         Assert.All(answers, a => Assert.True(a.IsSuccessStatusCode));
         var activated = await answers.First(a => a.StatusCode == System.Net.HttpStatusCode.Created).AssertStatus(201);
@@ -62,23 +84,42 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
     {
         var id = await PaidCourseAsync();
         var userId = Guid.NewGuid();
-        var enrollmentId = (await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201))["id"]!.GetValue<Guid>();
+        var enrollmentId = (
+            await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, Elite(userId))).AssertStatus(201)
+        )["id"]!.GetValue<Guid>();
         var details = await (await fx.Client.Get($"/api/v1/courses/{id}", Elite(userId))).AssertStatus(200);
         var modules = ModuleIds(details);
-        await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = modules[0], completed = true }, Elite(userId))).AssertStatus(200);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/courses/{id}/progress",
+                new { module_id = modules[0], completed = true },
+                Elite(userId)
+            )
+        ).AssertStatus(200);
 
         var lapsed = fx.TokenFor(userId);
         var locked = await (await fx.Client.Get($"/api/v1/courses/{id}", lapsed)).AssertStatus(200);
         Assert.True(locked["content_locked"]!.GetValue<bool>());
         Assert.Null(locked["user_progress"]);
-        await (await fx.Client.PostJson($"/api/v1/courses/{id}/progress", new { module_id = modules[1], completed = true }, lapsed)).AssertProblem(403);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/courses/{id}/progress",
+                new { module_id = modules[1], completed = true },
+                lapsed
+            )
+        ).AssertProblem(403);
 
-        var problem = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, lapsed)).AssertProblem(402);
+        var problem = await (await fx.Client.PostJson($"/api/v1/courses/{id}/enroll", new { }, lapsed)).AssertProblem(
+            402
+        );
         Assert.Equal(enrollmentId, problem["enrollment_id"]!.GetValue<Guid>());
         Assert.Equal(1499, problem["price_cents"]!.GetValue<long>());
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrollmentPending", enrollmentId));
 
-        Assert.Equal(CourseConfirmation.Activated, (await ConfirmAsync(enrollmentId, new CoursePayment.Money(Guid.NewGuid(), 1499, "USD"))).Outcome);
+        Assert.Equal(
+            CourseConfirmation.Activated,
+            (await ConfirmAsync(enrollmentId, new CoursePayment.Money(Guid.NewGuid(), 1499, "USD"))).Outcome
+        );
         var bought = await (await fx.Client.Get($"/api/v1/courses/{id}", lapsed)).AssertStatus(200);
         Assert.False(bought["content_locked"]!.GetValue<bool>());
         AssertProgress(bought["user_progress"]!, 33, [modules[0]], modules[1]);

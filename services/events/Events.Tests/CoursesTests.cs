@@ -14,14 +14,18 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
     public async Task An_organizer_creates_a_course_with_its_modules_in_order()
     {
         var (organizerId, organizer) = fx.Organizer();
-        var response = await fx.Client.PostJson("/api/v1/courses", CourseBody(b =>
-        {
-            b["category"] = "  Growth ";
-            b["image_url"] = "https://cdn.example.org/courses/ei.png";
-            b["price_cents"] = 1499;
-            b["currency"] = "eur";
-            b["price_credits"] = 100;
-        }), organizer);
+        var response = await fx.Client.PostJson(
+            "/api/v1/courses",
+            CourseBody(b =>
+            {
+                b["category"] = "  Growth ";
+                b["image_url"] = "https://cdn.example.org/courses/ei.png";
+                b["price_cents"] = 1499;
+                b["currency"] = "eur";
+                b["price_credits"] = 100;
+            }),
+            organizer
+        );
         var course = await response.AssertStatus(201);
         Assert.Equal($"/api/v1/courses/{course["id"]}", response.Headers.Location?.OriginalString);
         Assert.Equal(organizerId, course["organizer_id"]!.GetValue<Guid>());
@@ -32,7 +36,10 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
         Assert.Equal(3, course["total_modules"]!.GetValue<int>());
         Assert.Equal(15 + 20 + 25, course["total_duration_minutes"]!.GetValue<int>());
         var modules = course["modules"]!.AsArray();
-        Assert.Equal(["Understanding your emotions", "Naming feelings", "Empathy in practice"], modules.Select(m => m!["title"]!.GetValue<string>()));
+        Assert.Equal(
+            ["Understanding your emotions", "Naming feelings", "Empathy in practice"],
+            modules.Select(m => m!["title"]!.GetValue<string>())
+        );
         Assert.Equal([1, 2, 3], modules.Select(m => m!["position"]!.GetValue<int>()));
         Assert.Equal("https://video.example.org/1.mp4", modules[0]!["video_url"]!.GetValue<string>());
         Assert.Equal("Module 2 text", modules[1]!["content"]!.GetValue<string>());
@@ -50,7 +57,14 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
     public async Task A_free_course_needs_no_currency_and_a_price_of_zero_drops_a_currency_given()
     {
         var (_, organizer) = fx.Organizer();
-        var course = await CreateCourseAsync(organizer, b => { b["currency"] = "USD"; b["price_credits"] = 0; });
+        var course = await CreateCourseAsync(
+            organizer,
+            b =>
+            {
+                b["currency"] = "USD";
+                b["price_credits"] = 0;
+            }
+        );
         Assert.True(course["is_free"]!.GetValue<bool>());
         Assert.Null(course["currency"]);
         Assert.Equal(0, course["price_cents"]!.GetValue<long>());
@@ -70,17 +84,39 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
             b["price_credits"] = -1;
             b["modules"] = new JsonArray(
                 new JsonObject { ["title"] = " ", ["duration_minutes"] = 10 },
-                new JsonObject { ["title"] = "Too long", ["duration_minutes"] = 601, ["content"] = new string('c', 20_001) },
-                new JsonObject { ["title"] = "No video", ["duration_minutes"] = 5, ["video_url"] = "not a url" },
-                new JsonObject { ["title"] = "No duration" });
+                new JsonObject
+                {
+                    ["title"] = "Too long",
+                    ["duration_minutes"] = 601,
+                    ["content"] = new string('c', 20_001),
+                },
+                new JsonObject
+                {
+                    ["title"] = "No video",
+                    ["duration_minutes"] = 5,
+                    ["video_url"] = "not a url",
+                },
+                new JsonObject { ["title"] = "No duration" }
+            );
         });
         var problem = await (await fx.Client.PostJson("/api/v1/courses", body, organizer)).AssertProblem(400);
         var errors = problem["errors"]!.AsObject();
-        foreach (var field in new[]
-        {
-            "title", "description", "category", "image_url", "currency", "price_credits", "modules[0].title",
-            "modules[1].duration_minutes", "modules[1].content", "modules[2].video_url", "modules[3].duration_minutes",
-        })
+        foreach (
+            var field in new[]
+            {
+                "title",
+                "description",
+                "category",
+                "image_url",
+                "currency",
+                "price_credits",
+                "modules[0].title",
+                "modules[1].duration_minutes",
+                "modules[1].content",
+                "modules[2].video_url",
+                "modules[3].duration_minutes",
+            }
+        )
             Assert.True(errors.ContainsKey(field), $"no error for {field}: {errors.ToJsonString()}");
         Assert.False(errors.ContainsKey("modules[2].title"));
     }
@@ -104,8 +140,23 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
             "too_many_modules" => (CourseBody(b => b["modules"] = Modules(101)), "modules"),
             "null_module" => (CourseBody(b => b["modules"]!.AsArray().Add(null)), "modules[3]"),
             "long_category" => (CourseBody(b => b["category"] = new string('c', 51)), "category"),
-            "unknown_currency" => (CourseBody(b => { b["price_cents"] = 100; b["currency"] = "EURO"; }), "currency"),
-            "credits_zero_for_paid" => (CourseBody(b => { b["price_cents"] = 100; b["currency"] = "EUR"; b["price_credits"] = 0; }), "price_credits"),
+            "unknown_currency" => (
+                CourseBody(b =>
+                {
+                    b["price_cents"] = 100;
+                    b["currency"] = "EURO";
+                }),
+                "currency"
+            ),
+            "credits_zero_for_paid" => (
+                CourseBody(b =>
+                {
+                    b["price_cents"] = 100;
+                    b["currency"] = "EUR";
+                    b["price_credits"] = 0;
+                }),
+                "price_credits"
+            ),
             _ => (CourseBody(b => b["price_cents"] = -1), "price_cents"),
         };
         var problem = await (await fx.Client.PostJson("/api/v1/courses", body, organizer)).AssertProblem(400);
@@ -116,10 +167,24 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
     public async Task Unknown_members_and_malformed_json_are_refused()
     {
         var (_, organizer) = fx.Organizer();
-        await (await fx.Client.PostJson("/api/v1/courses", CourseBody(b => b["organizer_id"] = Guid.NewGuid().ToString()), organizer)).AssertProblem(400);
-        await (await fx.Client.PostJson("/api/v1/courses", CourseBody(b => b["modules"]![0]!["position"] = 7), organizer)).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/courses",
+                CourseBody(b => b["organizer_id"] = Guid.NewGuid().ToString()),
+                organizer
+            )
+        ).AssertProblem(400);
+        await (
+            await fx.Client.PostJson("/api/v1/courses", CourseBody(b => b["modules"]![0]!["position"] = 7), organizer)
+        ).AssertProblem(400);
         await (await fx.Client.PostJson("/api/v1/courses", "{\"title\": ", organizer)).AssertProblem(400);
-        await (await fx.Client.PostJson("/api/v1/courses", CourseBody(b => b["modules"]![0]!["duration_minutes"] = "long"), organizer)).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/courses",
+                CourseBody(b => b["modules"]![0]!["duration_minutes"] = "long"),
+                organizer
+            )
+        ).AssertProblem(400);
     }
 
     [Fact]
@@ -141,7 +206,8 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
     {
         var (_, organizer) = fx.Organizer();
         var modules = Modules(100);
-        foreach (var module in modules) module!["content"] = new string('x', 12_000);
+        foreach (var module in modules)
+            module!["content"] = new string('x', 12_000);
         var course = await CreateCourseAsync(organizer, b => b["modules"] = modules);
         Assert.Equal(100, course["modules"]!.AsArray().Count);
         Assert.Equal(100, course["modules"]![99]!["position"]!.GetValue<int>());
@@ -158,24 +224,38 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
         var titles = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var created = await CreateCourseAsync(organizer, b => { b["category"] = category.ToUpperInvariant(); b["title"] = $"Course number {i}"; });
+            var created = await CreateCourseAsync(
+                organizer,
+                b =>
+                {
+                    b["category"] = category.ToUpperInvariant();
+                    b["title"] = $"Course number {i}";
+                }
+            );
             titles.Add(created["title"]!.GetValue<string>());
             fx.Clock.Advance(TimeSpan.FromSeconds(1));
         }
         await CreateCourseAsync(organizer, b => b["category"] = "other" + category);
 
-        var first = await (await fx.Client.Get($"/api/v1/courses?category={category}&limit=2", member)).AssertStatus(200);
+        var first = await (await fx.Client.Get($"/api/v1/courses?category={category}&limit=2", member)).AssertStatus(
+            200
+        );
         Assert.Equal(3, first["total"]!.GetValue<int>());
         Assert.Equal(2, first["pages"]!.GetValue<int>());
         Assert.Equal(1, first["page"]!.GetValue<int>());
         Assert.Equal(2, first["limit"]!.GetValue<int>());
-        Assert.Equal(["Course number 2", "Course number 1"], first["items"]!.AsArray().Select(c => c!["title"]!.GetValue<string>()));
+        Assert.Equal(
+            ["Course number 2", "Course number 1"],
+            first["items"]!.AsArray().Select(c => c!["title"]!.GetValue<string>())
+        );
         var item = first["items"]![0]!;
         Assert.Equal(3, item["total_modules"]!.GetValue<int>());
         Assert.Equal(60, item["total_duration_minutes"]!.GetValue<int>());
         Assert.Null(item["modules"]);
 
-        var second = await (await fx.Client.Get($"/api/v1/courses?category={category.ToUpperInvariant()}&limit=2&page=2", member)).AssertStatus(200);
+        var second = await (
+            await fx.Client.Get($"/api/v1/courses?category={category.ToUpperInvariant()}&limit=2&page=2", member)
+        ).AssertStatus(200);
         Assert.Equal(["Course number 0"], second["items"]!.AsArray().Select(c => c!["title"]!.GetValue<string>()));
 
         var all = await (await fx.Client.Get("/api/v1/courses?limit=100", member)).AssertStatus(200);
@@ -205,7 +285,15 @@ public sealed class CoursesTests(EventsFixture fx) : CourseTestsBase, IClassFixt
         Assert.Null(details["user_progress"]);
         Assert.Null(details["enrollment_status"]);
         Assert.True(details["content_locked"]!.GetValue<bool>());
-        Assert.All(details["modules"]!.AsArray(), m => { Assert.Null(m!["content"]); Assert.Null(m["video_url"]); Assert.NotNull(m["title"]); });
+        Assert.All(
+            details["modules"]!.AsArray(),
+            m =>
+            {
+                Assert.Null(m!["content"]);
+                Assert.Null(m["video_url"]);
+                Assert.NotNull(m["title"]);
+            }
+        );
 
         await (await fx.Client.Get($"/api/v1/courses/{Guid.NewGuid()}", member)).AssertProblem(404);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Client.Get($"/api/v1/courses/{course["id"]}")).StatusCode);

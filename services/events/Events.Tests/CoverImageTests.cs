@@ -18,7 +18,9 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         var e = Id(await fx.CreateEventAsync(organizer));
         var png = Images.Png();
 
-        var updated = await (await Put(e, organizer, Form(png, "cover.bin", "application/octet-stream"))).AssertStatus(200);
+        var updated = await (await Put(e, organizer, Form(png, "cover.bin", "application/octet-stream"))).AssertStatus(
+            200
+        );
         var url = $"/api/v1/events/{e}/cover";
         Assert.Equal(url, updated["cover_image_url"]!.GetValue<string>());
         var details = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
@@ -43,13 +45,20 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         using (var content = await fx.Client.Get(url))
         {
             Assert.Equal("image/jpeg", content.Content.Headers.ContentType?.MediaType);
-            Assert.Equal(await File.ReadAllBytesAsync(Assert.Single(CoverFiles(e))), await content.Content.ReadAsByteArrayAsync());
+            Assert.Equal(
+                await File.ReadAllBytesAsync(Assert.Single(CoverFiles(e))),
+                await content.Content.ReadAsByteArrayAsync()
+            );
         }
 
         // Other changes keep the uploaded cover (its relative address passes as the stored value).
-        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { title = "Renamed" }, organizer)).AssertStatus(200);
+        var patched = await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { title = "Renamed" }, organizer)
+        ).AssertStatus(200);
         Assert.Equal(url, patched["cover_image_url"]!.GetValue<string>());
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { cover_image_url = url }, organizer)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { cover_image_url = url }, organizer)
+        ).AssertStatus(200);
         Assert.Single(CoverFiles(e));
     }
 
@@ -62,10 +71,14 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         Assert.Single(CoverFiles(e));
 
         var (_, member) = fx.Member();
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/cover", null, member)).AssertProblem(403);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/cover", null, member)).AssertProblem(
+            403
+        );
         Assert.Single(CoverFiles(e));
 
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/cover", null, organizer)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/cover", null, organizer)).AssertStatus(
+            204
+        );
         Assert.Empty(CoverFiles(e));
         var details = await (await fx.Client.Get($"/api/v1/events/{e}")).AssertStatus(200);
         Assert.Null(details["cover_image_url"]);
@@ -79,13 +92,26 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         var e = Id(await fx.CreateEventAsync(organizer));
         await (await Put(e, organizer, Form(Images.Png()))).AssertStatus(200);
 
-        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}",
-            new { cover_image_url = "https://cdn.example.com/cover.png" }, organizer)).AssertStatus(200);
+        var patched = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/events/{e}",
+                new { cover_image_url = "https://cdn.example.com/cover.png" },
+                organizer
+            )
+        ).AssertStatus(200);
         Assert.Equal("https://cdn.example.com/cover.png", patched["cover_image_url"]!.GetValue<string>());
         Assert.Empty(CoverFiles(e));
         await (await fx.Client.Get($"/api/v1/events/{e}/cover")).AssertProblem(404);
         // Only the stored value passes unchecked: another relative address is still refused.
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{e}", new { cover_image_url = "/somewhere/else.png" }, organizer)).AssertProblem(400);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/events/{e}",
+                new { cover_image_url = "/somewhere/else.png" },
+                organizer
+            )
+        ).AssertProblem(400);
     }
 
     [Fact]
@@ -117,17 +143,27 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
 
-        var text = await (await Put(e, organizer, Form("not an image at all"u8.ToArray(), "cover.jpg", "image/jpeg"))).AssertProblem(415);
+        var text = await (
+            await Put(e, organizer, Form("not an image at all"u8.ToArray(), "cover.jpg", "image/jpeg"))
+        ).AssertProblem(415);
         Assert.Contains("not a JPEG, PNG or WebP", text["detail"]!.GetValue<string>());
-        await (await Put(e, organizer, Form([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], "cut.jpg", "image/jpeg"))).AssertProblem(415);
+        await (await Put(e, organizer, Form([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], "cut.jpg", "image/jpeg"))).AssertProblem(
+            415
+        );
         var notForm = new ByteArrayContent(Images.Png());
         notForm.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         await (await Put(e, organizer, notForm)).AssertProblem(415);
 
-        var tooLarge = await (await Put(e, organizer, Form(Images.Jpeg(size: 5 * 1024 * 1024 + 1)), expectContinue: true)).AssertProblem(413);
+        var tooLarge = await (
+            await Put(e, organizer, Form(Images.Jpeg(size: 5 * 1024 * 1024 + 1)), expectContinue: true)
+        ).AssertProblem(413);
         Assert.Contains("5 MB", tooLarge["detail"]!.GetValue<string>());
-        await (await Put(e, organizer, Form(Images.Jpeg(size: 6 * 1024 * 1024)), expectContinue: true)).AssertProblem(413);
-        var tooWide = await (await Put(e, organizer, Form(Images.Png(width: 20_001, height: 1, pixels: false)))).AssertProblem(400);
+        await (await Put(e, organizer, Form(Images.Jpeg(size: 6 * 1024 * 1024)), expectContinue: true)).AssertProblem(
+            413
+        );
+        var tooWide = await (
+            await Put(e, organizer, Form(Images.Png(width: 20_001, height: 1, pixels: false)))
+        ).AssertProblem(400);
         Assert.NotNull(tooWide["errors"]!["file"]);
 
         Assert.Empty(CoverFiles(e));
@@ -143,7 +179,9 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         await (await Put(draft, organizer, Form(Images.Png()))).AssertStatus(200);
         Assert.Single(CoverFiles(draft));
 
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(
+            204
+        );
         Assert.Empty(CoverFiles(draft));
     }
 
@@ -158,10 +196,18 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         await (await Put(published, asOrganizer, Form(Images.Png()))).AssertStatus(200);
 
         var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = message.MessageId);
 
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))) == 0,
-            "the deleted user's draft was never removed");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM community_events WHERE id = @id",
+                    ("id", Guid.Parse(draft))
+                ) == 0,
+            "the deleted user's draft was never removed"
+        );
         Assert.Empty(CoverFiles(draft));
         // The published event is cancelled, not deleted: its cover stays with it.
         Assert.Single(CoverFiles(published));
@@ -173,12 +219,22 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
         var tag = (await fx.Client.Get($"/api/v1/events/{e}", organizer)).Headers.ETag!.Tag;
-        await (await fx.Client.SendIfMatch(HttpMethod.Patch, $"/api/v1/events/{e}", "{\"description\": \"Bring water\"}", organizer, null))
-            .AssertStatus(200);
+        await (
+            await fx.Client.SendIfMatch(
+                HttpMethod.Patch,
+                $"/api/v1/events/{e}",
+                "{\"description\": \"Bring water\"}",
+                organizer,
+                null
+            )
+        ).AssertStatus(200);
 
         // the event changed since that ETag: the upload is refused, no cover is set and no file is left behind
         await (await Put(e, organizer, Form(Images.Png()), ifMatch: tag)).AssertProblem(412);
-        Assert.Null((await (await fx.Client.Get($"/api/v1/events/{e}", organizer)).AssertStatus(200))["cover_image_url"]?.GetValue<string>());
+        Assert.Null(
+            (await (await fx.Client.Get($"/api/v1/events/{e}", organizer)).AssertStatus(200))["cover_image_url"]
+                ?.GetValue<string>()
+        );
         Assert.Empty(CoverFiles(e));
 
         var current = (await fx.Client.Get($"/api/v1/events/{e}", organizer)).Headers.ETag!.Tag;
@@ -187,10 +243,19 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         Assert.NotEqual(current, uploaded.Headers.ETag!.Tag);
         Assert.Equal(uploaded.Headers.ETag, (await fx.Client.Get($"/api/v1/events/{e}", organizer)).Headers.ETag);
 
-        await (await fx.Client.SendIfMatch(HttpMethod.Delete, $"/api/v1/events/{e}/cover", "", organizer, current)).AssertProblem(412);
+        await (
+            await fx.Client.SendIfMatch(HttpMethod.Delete, $"/api/v1/events/{e}/cover", "", organizer, current)
+        ).AssertProblem(412);
         Assert.Single(CoverFiles(e));
-        await (await fx.Client.SendIfMatch(HttpMethod.Delete, $"/api/v1/events/{e}/cover", "", organizer, uploaded.Headers.ETag!.Tag))
-            .AssertStatus(204);
+        await (
+            await fx.Client.SendIfMatch(
+                HttpMethod.Delete,
+                $"/api/v1/events/{e}/cover",
+                "",
+                organizer,
+                uploaded.Headers.ETag!.Tag
+            )
+        ).AssertStatus(204);
         Assert.Empty(CoverFiles(e));
     }
 
@@ -200,17 +265,33 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         return Directory.Exists(folder) ? Directory.GetFiles(folder, "cover-*") : [];
     }
 
-    private async Task<HttpResponseMessage> Put(string eventId, string? token, HttpContent content, bool expectContinue = false, string? ifMatch = null)
+    private async Task<HttpResponseMessage> Put(
+        string eventId,
+        string? token,
+        HttpContent content,
+        bool expectContinue = false,
+        string? ifMatch = null
+    )
     {
         // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/events/{eventId}/cover") { Content = content };
-        if (token is not null) request.Headers.Authorization = new("Bearer", token);
-        if (expectContinue) request.Headers.ExpectContinue = true;
-        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/events/{eventId}/cover")
+        {
+            Content = content,
+        };
+        if (token is not null)
+            request.Headers.Authorization = new("Bearer", token);
+        if (expectContinue)
+            request.Headers.ExpectContinue = true;
+        if (ifMatch is not null)
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         return await fx.Client.SendAsync(request);
     }
 
-    private static MultipartFormDataContent Form(byte[] bytes, string fileName = "cover.jpg", string contentType = "image/jpeg")
+    private static MultipartFormDataContent Form(
+        byte[] bytes,
+        string fileName = "cover.jpg",
+        string contentType = "image/jpeg"
+    )
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);

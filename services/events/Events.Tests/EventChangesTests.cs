@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 
 namespace Community.Events.Tests;
 
@@ -15,40 +14,81 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     {
         // Each instance keeps the terms of events it registered people for; every change below lands after they were kept.
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 2; b["price_cents"] = 2500; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 2;
+                b["price_cents"] = 2500;
+                b["currency"] = "EUR";
+            }
+        );
         var id = e.Str("id");
-        Task<HttpResponseMessage> Register(string token) => Client.PostJson($"/api/v1/events/{id}/registrations", new { }, token);
+        Task<HttpResponseMessage> Register(string token) =>
+            Client.PostJson($"/api/v1/events/{id}/registrations", new { }, token);
         var (_, first) = fx.Member();
         Assert.Equal(2500, (await (await Register(first)).AssertProblem(402))["price_cents"]!.GetValue<long>());
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, first)).AssertStatus(200);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}/registrations/me", null, first)
+        ).AssertStatus(200);
 
         // A new price (no seat taken): the next hold, and the message announcing it, are at the new price.
         await (await Patch(id, new { price_cents = 4000 }, organizer)).AssertStatus(200);
         var held = await (await Register(fx.Member().Token)).AssertProblem(402);
         Assert.Equal(4000, held["price_cents"]!.GetValue<long>());
         var holdId = held["registration_id"]!.GetValue<string>();
-        Assert.Equal(4000L, await fx.ScalarAsync<long>("SELECT amount_cents FROM registrations WHERE id = @id", ("id", Guid.Parse(holdId))));
-        Assert.Equal(4000L, await fx.ScalarAsync<long>(
-            "SELECT (payload->>'amountCents')::bigint FROM outbox_messages WHERE payload->>'registrationId' = @id", ("id", holdId)));
+        Assert.Equal(
+            4000L,
+            await fx.ScalarAsync<long>(
+                "SELECT amount_cents FROM registrations WHERE id = @id",
+                ("id", Guid.Parse(holdId))
+            )
+        );
+        Assert.Equal(
+            4000L,
+            await fx.ScalarAsync<long>(
+                "SELECT (payload->>'amountCents')::bigint FROM outbox_messages WHERE payload->>'registrationId' = @id",
+                ("id", holdId)
+            )
+        );
 
         // The waiting list switched off on a full event: refused, not waitlisted.
         await (await Patch(id, new { capacity = 1, waitlist_enabled = false }, organizer)).AssertStatus(200);
-        Assert.Contains("full", (await (await Register(fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>());
+        Assert.Contains(
+            "full",
+            (await (await Register(fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>()
+        );
 
         // Made private: a member without an invitation is refused.
         await (await Patch(id, new { capacity = 5, visibility = "private" }, organizer)).AssertStatus(200);
-        Assert.Contains("invitation", (await (await Register(fx.Member().Token)).AssertProblem(403))["detail"]!.GetValue<string>());
+        Assert.Contains(
+            "invitation",
+            (await (await Register(fx.Member().Token)).AssertProblem(403))["detail"]!.GetValue<string>()
+        );
 
         // Public again (someone registers, so its terms are kept), then cancelled: refused as cancelled.
         await (await Patch(id, new { visibility = "public" }, organizer)).AssertStatus(200);
         await (await Register(fx.Member().Token)).AssertProblem(402);
         await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{id}", null, organizer)).AssertStatus(204);
-        Assert.Contains("cancelled", (await (await Register(fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>());
+        Assert.Contains(
+            "cancelled",
+            (await (await Register(fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>()
+        );
 
-        Assert.Equal(2L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM registrations WHERE event_id = @id AND amount_cents = 4000", ("id", Guid.Parse(id))));
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND amount_cents = 4000",
+                ("id", Guid.Parse(id))
+            )
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'",
+                ("id", Guid.Parse(id))
+            )
+        );
     }
 
     [Fact]
@@ -66,10 +106,20 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
         Assert.Equal("title", await ChangedFieldsAsync(id));
         // The new title and the visibility travel with the change, for the social feed.
-        Assert.Equal("Chess and coffee", await fx.ScalarAsync<string>(
-            "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id", ("id", id)));
-        Assert.Equal("public", await fx.ScalarAsync<string>(
-            "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id", ("id", id)));
+        Assert.Equal(
+            "Chess and coffee",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
+        Assert.Equal(
+            "public",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id",
+                ("id", id)
+            )
+        );
 
         var seen = await (await Client.Get($"/api/v1/events/{id}")).AssertStatus(200);
         Assert.Equal("Chess and coffee", seen.Str("title"));
@@ -79,7 +129,18 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
 
         var starts = fx.Clock.GetUtcNow().AddDays(10);
-        await (await Patch(id, new { starts_at = starts.ToString("O"), ends_at = starts.AddHours(3).ToString("O"), capacity = 12 }, organizer)).AssertStatus(200);
+        await (
+            await Patch(
+                id,
+                new
+                {
+                    starts_at = starts.ToString("O"),
+                    ends_at = starts.AddHours(3).ToString("O"),
+                    capacity = 12,
+                },
+                organizer
+            )
+        ).AssertStatus(200);
         Assert.Equal(2L, await OutboxRowsAsync("EventUpdated", id));
         Assert.Equal("capacity,ends_at,starts_at", await ChangedFieldsAsync(id));
     }
@@ -90,20 +151,35 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         var (_, organizer) = fx.Organizer();
         // Sub-microsecond digits, as a client's clock gives them: the database keeps microseconds.
         var starts = fx.Clock.GetUtcNow().AddDays(4).AddTicks(7);
-        var created = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = starts.ToString("O");
-            b["ends_at"] = starts.AddHours(2).ToString("O");
-        });
+        var created = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = starts.ToString("O");
+                b["ends_at"] = starts.AddHours(2).ToString("O");
+            }
+        );
         var id = created.Str("id");
         var read = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
         Assert.Equal(created.Str("starts_at"), read.Str("starts_at"));
         Assert.Equal(created.Str("published_at"), read.Str("published_at"));
 
-        await (await Patch(id, new { title = "Same time, new name", starts_at = starts.ToString("O"), ends_at = starts.AddHours(2).ToString("O") }, organizer))
-            .AssertStatus(200);
+        await (
+            await Patch(
+                id,
+                new
+                {
+                    title = "Same time, new name",
+                    starts_at = starts.ToString("O"),
+                    ends_at = starts.AddHours(2).ToString("O"),
+                },
+                organizer
+            )
+        ).AssertStatus(200);
         Assert.Equal("title", await ChangedFieldsAsync(id));
-        await (await Patch(id, new { starts_at = created.Str("starts_at"), ends_at = created.Str("ends_at") }, organizer)).AssertStatus(200);
+        await (
+            await Patch(id, new { starts_at = created.Str("starts_at"), ends_at = created.Str("ends_at") }, organizer)
+        ).AssertStatus(200);
         Assert.Equal(1L, await OutboxRowsAsync("EventUpdated", id));
     }
 
@@ -112,7 +188,9 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     {
         var (_, organizer) = fx.Organizer();
         var draft = await fx.CreateEventAsync(organizer, publish: false);
-        var changed = await (await Patch(draft.Str("id"), new { title = "Still a draft", description = "" }, organizer)).AssertStatus(200);
+        var changed = await (
+            await Patch(draft.Str("id"), new { title = "Still a draft", description = "" }, organizer)
+        ).AssertStatus(200);
         Assert.Equal("Still a draft", changed.Str("title"));
         Assert.Equal("", changed.Str("description"));
         Assert.Equal("draft", changed.Str("status"));
@@ -123,16 +201,25 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     public async Task Null_clears_optional_fields_and_absent_fields_are_kept()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["cover_image_url"] = "https://cdn.example.com/cover.jpg";
-            b["capacity"] = 40;
-            b["geofence_radius_m"] = 500;
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["cover_image_url"] = "https://cdn.example.com/cover.jpg";
+                b["capacity"] = 40;
+                b["geofence_radius_m"] = 500;
+            }
+        );
         var id = e.Str("id");
 
-        var cleared = await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}",
-            "{\"cover_image_url\": null, \"region\": null, \"capacity\": null, \"geofence_radius_m\": null}", organizer)).AssertStatus(200);
+        var cleared = await (
+            await Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/events/{id}",
+                "{\"cover_image_url\": null, \"region\": null, \"capacity\": null, \"geofence_radius_m\": null}",
+                organizer
+            )
+        ).AssertStatus(200);
         Assert.Null(cleared["cover_image_url"]);
         Assert.Null(cleared["region"]);
         Assert.Null(cleared["capacity"]);
@@ -178,7 +265,9 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         var e = await fx.CreateEventAsync(organizer);
         var id = e.Str("id");
 
-        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", patch, organizer)).AssertFieldProblem(field);
+        await (await Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{id}", patch, organizer)).AssertFieldProblem(
+            field
+        );
 
         var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
         Assert.Equal(e.Str("title"), seen.Str("title"));
@@ -239,7 +328,10 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
 
         var refused = await (await Patch(id, new { capacity = 1 }, organizer)).AssertFieldProblem("capacity");
         Assert.Contains("2", refused["errors"]!["capacity"]![0]!.GetValue<string>());
-        Assert.Equal(5, (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200))["capacity"]!.GetValue<int>());
+        Assert.Equal(
+            5,
+            (await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200))["capacity"]!.GetValue<int>()
+        );
 
         var exact = await (await Patch(id, new { capacity = 2 }, organizer)).AssertStatus(200);
         Assert.Equal(2, exact["capacity"]!.GetValue<int>());
@@ -252,7 +344,9 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     {
         var (_, organizer) = fx.Organizer();
         var before = await fx.CreateEventAsync(organizer);
-        var priced = await (await Patch(before.Str("id"), new { price_cents = 2500, currency = "EUR" }, organizer)).AssertStatus(200);
+        var priced = await (
+            await Patch(before.Str("id"), new { price_cents = 2500, currency = "EUR" }, organizer)
+        ).AssertStatus(200);
         Assert.Equal(2500, priced["price_cents"]!.GetValue<long>());
         Assert.False(priced["is_free"]!.GetValue<bool>());
 
@@ -260,7 +354,9 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         var id = e.Str("id");
         await RegisterAsync(id);
 
-        await (await Patch(id, new { price_cents = 1000, currency = "EUR" }, organizer)).AssertFieldProblem("price_cents");
+        await (await Patch(id, new { price_cents = 1000, currency = "EUR" }, organizer)).AssertFieldProblem(
+            "price_cents"
+        );
         var seen = await (await Client.Get($"/api/v1/events/{id}", organizer)).AssertStatus(200);
         Assert.Equal(0, seen["price_cents"]!.GetValue<long>());
         Assert.True(seen["is_free"]!.GetValue<bool>());
@@ -274,8 +370,13 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     {
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(organizer);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(204);
+        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e["id"]}", null, organizer)).AssertStatus(
+            204
+        );
         await (await Patch(e.Str("id"), new { title = "Back from the dead" }, organizer)).AssertProblem(409);
-        Assert.Equal(e.Str("title"), (await (await Client.Get($"/api/v1/events/{e["id"]}")).AssertStatus(200)).Str("title"));
+        Assert.Equal(
+            e.Str("title"),
+            (await (await Client.Get($"/api/v1/events/{e["id"]}")).AssertStatus(200)).Str("title")
+        );
     }
 }

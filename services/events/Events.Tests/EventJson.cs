@@ -11,13 +11,17 @@ internal static class EventJson
     public static DateTimeOffset Time(this JsonNode node, string name) =>
         DateTimeOffset.Parse(node[name]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.None);
 
-    public static List<string> Ids(this JsonNode page) => page["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToList();
+    public static List<string> Ids(this JsonNode page) =>
+        page["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToList();
 
     /// <summary>A 400 problem whose errors name <paramref name="field"/>.</summary>
     public static async Task<JsonNode> AssertFieldProblem(this HttpResponseMessage response, string field)
     {
         var problem = await response.AssertProblem(400);
-        Assert.True(problem["errors"]?[field] is not null, $"Expected an error for '{field}': {problem.ToJsonString()}");
+        Assert.True(
+            problem["errors"]?[field] is not null,
+            $"Expected an error for '{field}': {problem.ToJsonString()}"
+        );
         return problem;
     }
 }

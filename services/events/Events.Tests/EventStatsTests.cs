@@ -16,16 +16,37 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     public async Task Revenue_is_net_of_partial_and_full_refunds_and_the_latest_refund_total_wins()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 5; b["price_cents"] = 2000; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 5;
+                b["price_cents"] = 2000;
+                b["currency"] = "EUR";
+            }
+        );
         var eventId = e["id"]!.GetValue<string>();
         var paid = new List<(Guid Registration, Guid Payment, Guid User)>();
         for (var i = 0; i < 3; i++)
         {
             var (userId, token) = fx.Member();
-            var hold = await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)).AssertProblem(402);
+            var hold = await (
+                await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)
+            ).AssertProblem(402);
             var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
             var paymentId = Guid.NewGuid();
-            await PublishAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, userId, PaymentPurposes.EventRegistration, registrationId, 2000, "EUR"));
+            await PublishAsync(
+                new PaymentSucceeded(
+                    Guid.NewGuid(),
+                    fx.Clock.GetUtcNow(),
+                    paymentId,
+                    userId,
+                    PaymentPurposes.EventRegistration,
+                    registrationId,
+                    2000,
+                    "EUR"
+                )
+            );
             await StatusBecomesAsync(registrationId, "confirmed");
             paid.Add((registrationId, paymentId, userId));
         }
@@ -35,8 +56,30 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
 
         var (partial, full) = (paid[0], paid[1]);
         var refundedAt = fx.Clock.GetUtcNow();
-        await PublishAsync(new PaymentRefunded(Guid.NewGuid(), refundedAt, partial.Payment, partial.User, partial.Registration, 500, 500, "EUR"));
-        await PublishAsync(new PaymentRefunded(Guid.NewGuid(), refundedAt, full.Payment, full.User, full.Registration, 2000, 2000, "EUR"));
+        await PublishAsync(
+            new PaymentRefunded(
+                Guid.NewGuid(),
+                refundedAt,
+                partial.Payment,
+                partial.User,
+                partial.Registration,
+                500,
+                500,
+                "EUR"
+            )
+        );
+        await PublishAsync(
+            new PaymentRefunded(
+                Guid.NewGuid(),
+                refundedAt,
+                full.Payment,
+                full.User,
+                full.Registration,
+                2000,
+                2000,
+                "EUR"
+            )
+        );
         await StatusBecomesAsync(full.Registration, "refunded");
         await RefundedBecomesAsync(partial.Registration, 500);
         stats = await StatsAsync(eventId, organizer);
@@ -45,15 +88,44 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Equal(2, stats["registrations"]!["confirmed"]!.GetValue<int>()); // a partial refund leaves the ticket valid
 
         // An older total arriving late changes nothing; a newer lower one (a refund that failed after it counted) wins.
-        var stale = new PaymentRefunded(Guid.NewGuid(), refundedAt.AddMinutes(-5), partial.Payment, partial.User, partial.Registration, 200, 200, "EUR");
+        var stale = new PaymentRefunded(
+            Guid.NewGuid(),
+            refundedAt.AddMinutes(-5),
+            partial.Payment,
+            partial.User,
+            partial.Registration,
+            200,
+            200,
+            "EUR"
+        );
         await PublishAsync(stale);
         await HandledAsync(stale.MessageId, "PaymentRefundedConsumer");
         Assert.Equal(500L, await RefundedCentsAsync(partial.Registration));
-        await PublishAsync(new PaymentRefunded(Guid.NewGuid(), refundedAt.AddMinutes(5), partial.Payment, partial.User, partial.Registration, 300, 300, "EUR"));
+        await PublishAsync(
+            new PaymentRefunded(
+                Guid.NewGuid(),
+                refundedAt.AddMinutes(5),
+                partial.Payment,
+                partial.User,
+                partial.Registration,
+                300,
+                300,
+                "EUR"
+            )
+        );
         await RefundedBecomesAsync(partial.Registration, 300);
 
         // A refund of some other payment for the same registration is not this ticket's money.
-        var other = new PaymentRefunded(Guid.NewGuid(), refundedAt.AddMinutes(6), Guid.NewGuid(), paid[2].User, paid[2].Registration, 700, 700, "EUR");
+        var other = new PaymentRefunded(
+            Guid.NewGuid(),
+            refundedAt.AddMinutes(6),
+            Guid.NewGuid(),
+            paid[2].User,
+            paid[2].Registration,
+            700,
+            700,
+            "EUR"
+        );
         await PublishAsync(other);
         await HandledAsync(other.MessageId, "PaymentRefundedConsumer");
         stats = await StatsAsync(eventId, organizer);
@@ -65,21 +137,32 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
     public async Task Arrivals_count_only_registrations_still_confirmed()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-            b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+            }
+        );
         var eventId = e["id"]!.GetValue<string>();
         var tokens = new[] { fx.Member().Token, fx.Member().Token };
         foreach (var token in tokens)
         {
             await (await Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token)).AssertStatus(201);
-            await (await Client.PostJson($"/api/v1/events/{eventId}/check-in", new { latitude = 52.5219, longitude = 13.4132 }, token)).AssertStatus(200);
+            await (
+                await Client.PostJson(
+                    $"/api/v1/events/{eventId}/check-in",
+                    new { latitude = 52.5219, longitude = 13.4132 },
+                    token
+                )
+            ).AssertStatus(200);
         }
         Assert.Equal(2, (await StatsAsync(eventId, organizer))["arrivals"]!.GetValue<int>());
 
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, tokens[1])).AssertStatus(200);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, tokens[1])
+        ).AssertStatus(200);
 
         var stats = await StatsAsync(eventId, organizer);
         Assert.Equal(1, stats["arrivals"]!.GetValue<int>());
@@ -94,7 +177,18 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         var eventId = e["id"]!.GetValue<string>();
         var (amiraId, amira) = fx.Member();
         var (unknownId, unknown) = fx.Member();
-        var registered = new UserRegistered(Guid.NewGuid(), fx.Clock.GetUtcNow(), amiraId, "amira", "amira@example.com", null, "Amira K", Roles.Member, "K7M2P9QX4T", null);
+        var registered = new UserRegistered(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            amiraId,
+            "amira",
+            "amira@example.com",
+            null,
+            "Amira K",
+            Roles.Member,
+            "K7M2P9QX4T",
+            null
+        );
         await PublishAsync(registered);
         await PublishAsync(registered); // redelivered
         await HandledAsync(registered.MessageId, "UserRegisteredConsumer");
@@ -127,9 +221,20 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         await PublishAsync(late);
         await HandledAsync(late.MessageId, "UserProfileUpdatedConsumer");
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM user_profiles WHERE user_id = @u AND (username IS NOT NULL OR full_name IS NOT NULL)", ("u", amiraId)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM user_profiles WHERE user_id = @u AND deleted_at IS NOT NULL", ("u", amiraId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM user_profiles WHERE user_id = @u AND (username IS NOT NULL OR full_name IS NOT NULL)",
+                ("u", amiraId)
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM user_profiles WHERE user_id = @u AND deleted_at IS NOT NULL",
+                ("u", amiraId)
+            )
+        );
         attendees = await AttendeesAsync(eventId, organizer);
         Assert.DoesNotContain(attendees, a => a!["user_id"]!.GetValue<string>() == amiraId.ToString());
     }
@@ -141,31 +246,54 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Single(attendees, a => a!["user_id"]!.GetValue<string>() == userId.ToString())!;
 
     private async Task<JsonArray> AttendeesAsync(string eventId, string organizer) =>
-        (await (await Client.Get($"/api/v1/events/{eventId}/attendees", organizer)).AssertStatus(200))["items"]!.AsArray();
+        (await (await Client.Get($"/api/v1/events/{eventId}/attendees", organizer)).AssertStatus(200))[
+            "items"
+        ]!.AsArray();
 
     private async Task<JsonNode> StatsAsync(string eventId, string organizer) =>
         await (await Client.Get($"/api/v1/events/{eventId}/stats", organizer)).AssertStatus(200);
 
-    private Task StatusBecomesAsync(Guid registrationId, string status) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", registrationId)) == status,
-        $"registration {registrationId} never became {status}");
+    private Task StatusBecomesAsync(Guid registrationId, string status) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", registrationId))
+                == status,
+            $"registration {registrationId} never became {status}"
+        );
 
     private Task<long> RefundedCentsAsync(Guid registrationId) =>
         fx.ScalarAsync<long>("SELECT refunded_cents FROM registrations WHERE id = @id", ("id", registrationId));
 
-    private Task RefundedBecomesAsync(Guid registrationId, long cents) => Eventually.TrueAsync(
-        async () => await RefundedCentsAsync(registrationId) == cents, $"registration {registrationId} never recorded {cents} refunded");
+    private Task RefundedBecomesAsync(Guid registrationId, long cents) =>
+        Eventually.TrueAsync(
+            async () => await RefundedCentsAsync(registrationId) == cents,
+            $"registration {registrationId} never recorded {cents} refunded"
+        );
 
-    private Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer", ("id", messageId), ("consumer", "%." + consumer)) == 1,
-        $"message {messageId} was never handled by {consumer}");
+    private Task HandledAsync(Guid messageId, string consumer) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE @consumer",
+                    ("id", messageId),
+                    ("consumer", "%." + consumer)
+                ) == 1,
+            $"message {messageId} was never handled by {consumer}"
+        );
 
-    private async Task PublishAsync<T>(T message) where T : class, IIntegrationEvent
+    private async Task PublishAsync<T>(T message)
+        where T : class, IIntegrationEvent
     {
         // Until the receive endpoints are bound, a published message would reach no queue.
-        await Eventually.TrueAsync(() => Task.FromResult(fx.Host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
-            "the events bus never became ready");
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    fx.Host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy
+                ),
+            "the events bus never became ready"
+        );
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = message.MessageId);
     }
 }

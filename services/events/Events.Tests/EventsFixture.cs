@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Community.Contracts;
-using Community.Testing;
 
 namespace Community.Events.Tests;
 
@@ -14,11 +13,19 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
         settings["Events:HoldSweepInterval"] = "00:00:00.200";
 
     /// <summary>Until a backend of this test's database waits on a lock (a request blocked by a row the test holds).</summary>
-    public Task SomeoneWaitsOnALockAsync(string failure) => Eventually.TrueAsync(async () => await ScalarAsync<long>(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0, failure);
+    public Task SomeoneWaitsOnALockAsync(string failure) =>
+        Eventually.TrueAsync(
+            async () =>
+                await ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                ) > 0,
+            failure
+        );
 
     public (Guid Id, string Token) Member() => User(Roles.Member);
+
     public (Guid Id, string Token) Organizer() => User(Roles.Organizer);
+
     public (Guid Id, string Token) Admin() => User(Roles.Admin);
 
     /// <summary>A valid creation body (Berlin, starting in 3 days, 2 hours long); <paramref name="change"/> edits it.</summary>
@@ -47,10 +54,19 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
     }
 
     /// <summary>Creates (and by default publishes) an event as <paramref name="organizerToken"/>; returns its JSON.</summary>
-    public async Task<JsonNode> CreateEventAsync(string organizerToken, Action<JsonObject>? change = null, bool publish = true)
+    public async Task<JsonNode> CreateEventAsync(
+        string organizerToken,
+        Action<JsonObject>? change = null,
+        bool publish = true
+    )
     {
-        var created = await (await Client.PostJson("/api/v1/events", EventBody(change), organizerToken)).AssertStatus(201);
-        if (!publish) return created;
-        return await (await Client.PostJson($"/api/v1/events/{created["id"]}/publish", new { }, organizerToken)).AssertStatus(200);
+        var created = await (await Client.PostJson("/api/v1/events", EventBody(change), organizerToken)).AssertStatus(
+            201
+        );
+        if (!publish)
+            return created;
+        return await (
+            await Client.PostJson($"/api/v1/events/{created["id"]}/publish", new { }, organizerToken)
+        ).AssertStatus(200);
     }
 }

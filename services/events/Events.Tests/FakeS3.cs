@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -15,7 +14,14 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
 
     private FakeS3() { }
 
-    public sealed record Recorded(string Method, string Path, string Authorization, string? ContentType, string? PayloadHash, byte[] Body);
+    public sealed record Recorded(
+        string Method,
+        string Path,
+        string Authorization,
+        string? ContentType,
+        string? PayloadHash,
+        byte[] Body
+    );
 
     public bool FailDeletes { get; set; }
 
@@ -36,8 +42,16 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body);
         var path = request.Path.Value ?? "/";
-        Record(new Recorded(request.Method, path, request.Headers.Authorization.ToString(), request.ContentType,
-            request.Headers["x-amz-content-sha256"].FirstOrDefault(), body.ToArray()));
+        Record(
+            new Recorded(
+                request.Method,
+                path,
+                request.Headers.Authorization.ToString(),
+                request.ContentType,
+                request.Headers["x-amz-content-sha256"].FirstOrDefault(),
+                body.ToArray()
+            )
+        );
         switch (request.Method)
         {
             case "PUT":
@@ -66,6 +80,8 @@ public sealed class FakeS3 : FakeHttpServer<FakeS3.Recorded>
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/xml";
-        return context.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
+        return context.Response.WriteAsync(
+            $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        );
     }
 }

@@ -1,4 +1,3 @@
-using Community.Testing;
 using Npgsql;
 
 namespace Community.Events.Tests;
@@ -6,7 +5,8 @@ namespace Community.Events.Tests;
 /// <summary>The events service with its sweeper idle during the tests (one pass at start-up, the next an hour later): only requests move seats.</summary>
 public sealed class IdleSweeperFixture : EventsFixture
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Events:HoldSweepInterval"] = "01:00:00" };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["Events:HoldSweepInterval"] = "01:00:00" };
 }
 
 /// <summary>A registration racing whoever else ends the holds that keep an event full (a sweeper on another instance).</summary>
@@ -16,9 +16,19 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
     public async Task A_newcomer_who_finds_a_hold_past_its_time_gets_its_seat_even_when_another_caller_ends_that_hold()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["price_cents"] = 1000; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["price_cents"] = 1000;
+                b["currency"] = "EUR";
+            }
+        );
         var eventId = Guid.Parse(e["id"]!.GetValue<string>());
-        var hold = await (await fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, fx.Member().Token)).AssertProblem(402);
+        var hold = await (
+            await fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, fx.Member().Token)
+        ).AssertProblem(402);
         var holdId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
 
         // Another caller starts ending the hold once its time is up: it has the row, and has not given the seat back yet.
@@ -33,15 +43,28 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
         await fx.SomeoneWaitsOnALockAsync("the registration never waited for the hold being ended elsewhere");
 
         // The other caller ends the hold and gives the seat back, but promoted nobody: it looked before the newcomer joined.
-        await ExecuteAsync(other, "UPDATE registrations SET status = 'expired', updated_at = now() WHERE id = @id", holdId);
+        await ExecuteAsync(
+            other,
+            "UPDATE registrations SET status = 'expired', updated_at = now() WHERE id = @id",
+            holdId
+        );
         await ExecuteAsync(other, "UPDATE community_events SET seats_taken = seats_taken - 1 WHERE id = @id", eventId);
         await ending.CommitAsync();
 
         // The seat is the newcomer's at once, not after the next sweep.
         var seat = await (await answer).AssertProblem(402);
         Assert.Equal("held", seat["registration_status"]!.GetValue<string>());
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", eventId)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'",
+                ("id", eventId)
+            )
+        );
     }
 
     [Fact]
@@ -50,11 +73,14 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(organizer, b => b["capacity"] = 1);
         var eventId = Guid.Parse(e["id"]!.GetValue<string>());
-        Task<HttpResponseMessage> Register(string token) => fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token);
+        Task<HttpResponseMessage> Register(string token) =>
+            fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token);
         var (_, seated) = fx.Member();
         await (await Register(seated)).AssertStatus(201);
         var head = Guid.Parse((await (await Register(fx.Member().Token)).AssertStatus(202))["id"]!.GetValue<string>());
-        var behind = Guid.Parse((await (await Register(fx.Member().Token)).AssertStatus(202))["id"]!.GetValue<string>());
+        var behind = Guid.Parse(
+            (await (await Register(fx.Member().Token)).AssertStatus(202))["id"]!.GetValue<string>()
+        );
 
         // Another caller has the head's row when the seat is freed: the promotion waits for it rather than seat the one behind.
         Task<HttpResponseMessage> cancel;
@@ -71,7 +97,10 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
         await (await cancel).AssertStatus(200);
         Assert.Equal("confirmed", await StatusAsync(head));
         Assert.Equal("waitlisted", await StatusAsync(behind));
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
+        );
     }
 
     private Task<string?> StatusAsync(Guid registrationId) =>

@@ -20,7 +20,13 @@ public sealed class IdempotencyKeyTests(EventsFixture fx) : CourseTestsBase, ICl
         var created = await first.AssertStatus(201);
         Assert.Equal(created.ToJsonString(), (await again.AssertStatus(201)).ToJsonString());
         Assert.Equal(first.Headers.Location, again.Headers.Location);
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE organizer_id = @id",
+                ("id", organizerId)
+            )
+        );
     }
 
     [Fact]
@@ -29,8 +35,15 @@ public sealed class IdempotencyKeyTests(EventsFixture fx) : CourseTestsBase, ICl
         var (_, organizer) = fx.Organizer();
         var created = await (await fx.Client.PostJson("/api/v1/events", fx.EventBody(), organizer)).AssertStatus(201);
         var url = $"/api/v1/events/{created["id"]}";
-        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, url, HttpMethod.Patch, url,
-            "{\"description\": \"First\"}", organizer, otherBody: "{\"description\": \"Second\"}");
+        await EntityTags.AssertIfMatchHonouredAsync(
+            fx.Client,
+            url,
+            HttpMethod.Patch,
+            url,
+            "{\"description\": \"First\"}",
+            organizer,
+            otherBody: "{\"description\": \"Second\"}"
+        );
     }
 
     [Fact]
@@ -39,7 +52,14 @@ public sealed class IdempotencyKeyTests(EventsFixture fx) : CourseTestsBase, ICl
         var (_, organizer) = fx.Organizer();
         var created = await CreateCourseAsync(organizer);
         var url = $"/api/v1/courses/{created["id"]}";
-        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, url, HttpMethod.Patch, url,
-            "{\"description\": \"First\"}", organizer, otherBody: "{\"description\": \"Second\"}");
+        await EntityTags.AssertIfMatchHonouredAsync(
+            fx.Client,
+            url,
+            HttpMethod.Patch,
+            url,
+            "{\"description\": \"First\"}",
+            organizer,
+            otherBody: "{\"description\": \"Second\"}"
+        );
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Community.Events.Registrations;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -27,15 +26,19 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Name == JoinBatches.SizeName && ReferenceEquals(instrument.Meter.Scope, factory)) l.EnableMeasurementEvents(instrument);
+                if (instrument.Name == JoinBatches.SizeName && ReferenceEquals(instrument.Meter.Scope, factory))
+                    l.EnableMeasurementEvents(instrument);
             },
         };
         _listener.SetMeasurementEventCallback<int>((_, value, _, _) => _batchSizes.Enqueue(value));
         _listener.Start();
     }
 
-    private Task<HttpResponseMessage> Register(Guid eventId, string token, CancellationToken cancellationToken = default) =>
-        fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token, cancellationToken);
+    private Task<HttpResponseMessage> Register(
+        Guid eventId,
+        string token,
+        CancellationToken cancellationToken = default
+    ) => fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, token, cancellationToken);
 
     [Fact]
     public async Task Newcomers_arriving_while_a_batch_waits_are_waitlisted_together_behind_it()
@@ -55,11 +58,21 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
 
         var firstPlace = (await (await first).AssertStatus(202))["waitlist_position"]!.GetValue<int>();
         var places = new List<int>();
-        foreach (var answer in next) places.Add((await (await answer).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
+        foreach (var answer in next)
+            places.Add((await (await answer).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
         Assert.Equal(2, firstPlace);
         Assert.Equal([3, 4, 5, 6, 7], places.Order());
-        Assert.Equal(7L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", eventId)));
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+        Assert.Equal(
+            7L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'",
+                ("id", eventId)
+            )
+        );
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
+        );
         // One statement for the first, then the five who came while it waited together (all of them, unless this machine took
         // more than a second and a half to bring a request to the queue).
         var sizes = _batchSizes.ToArray();
@@ -87,8 +100,17 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         await (await first).AssertStatus(202);
         Assert.Equal(3, (await (await stayer).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
         await Eventually.TrueAsync(async () => _batchSizes.Count == 2, "the second batch never ran");
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", leaver)));
-        Assert.Equal(3L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", eventId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", leaver))
+        );
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'",
+                ("id", eventId)
+            )
+        );
     }
 
     [Fact]
@@ -99,25 +121,69 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
 
         // Someone already waiting who presses again is told their place, not put on the list twice.
         var (_, again) = fx.Member();
-        Assert.Equal(2, (await (await Register(eventId, again)).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
+        Assert.Equal(
+            2,
+            (await (await Register(eventId, again)).AssertStatus(202))["waitlist_position"]!.GetValue<int>()
+        );
         var pressedAgain = await (await Register(eventId, again)).AssertStatus(200);
         Assert.Equal("waitlisted", pressedAgain["status"]!.GetValue<string>());
 
         // Made private: a member without an invitation is refused; public again: the next newcomer waits behind the others.
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{eventId}", new { visibility = "private" }, organizer)).AssertStatus(200);
-        Assert.Contains("invitation", (await (await Register(eventId, fx.Member().Token)).AssertProblem(403))["detail"]!.GetValue<string>());
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{eventId}", new { visibility = "public" }, organizer)).AssertStatus(200);
-        Assert.Equal(3, (await (await Register(eventId, fx.Member().Token)).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/events/{eventId}",
+                new { visibility = "private" },
+                organizer
+            )
+        ).AssertStatus(200);
+        Assert.Contains(
+            "invitation",
+            (await (await Register(eventId, fx.Member().Token)).AssertProblem(403))["detail"]!.GetValue<string>()
+        );
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/events/{eventId}",
+                new { visibility = "public" },
+                organizer
+            )
+        ).AssertStatus(200);
+        Assert.Equal(
+            3,
+            (await (await Register(eventId, fx.Member().Token)).AssertStatus(202))["waitlist_position"]!.GetValue<int>()
+        );
 
         // The list switched off: refused as full, nothing written.
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/events/{eventId}", new { waitlist_enabled = false }, organizer)).AssertStatus(200);
-        Assert.Contains("full", (await (await Register(eventId, fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>());
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/events/{eventId}",
+                new { waitlist_enabled = false },
+                organizer
+            )
+        ).AssertStatus(200);
+        Assert.Contains(
+            "full",
+            (await (await Register(eventId, fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>()
+        );
 
         // Cancelled: refused as cancelled.
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}", null, organizer)).AssertStatus(204);
-        Assert.Contains("cancelled", (await (await Register(eventId, fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>());
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}", null, organizer)).AssertStatus(
+            204
+        );
+        Assert.Contains(
+            "cancelled",
+            (await (await Register(eventId, fx.Member().Token)).AssertProblem(409))["detail"]!.GetValue<string>()
+        );
 
-        Assert.Equal(3L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", eventId)));
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'",
+                ("id", eventId)
+            )
+        );
         Assert.True(_batchSizes.Count >= 3, $"{_batchSizes.Count} batches: the newcomers did not go through them");
     }
 
@@ -125,7 +191,14 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     public async Task A_seat_freed_with_nobody_waiting_goes_to_the_next_newcomer_not_the_list()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["waitlist_enabled"] = false; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["waitlist_enabled"] = false;
+            }
+        );
         var eventId = Guid.Parse(e["id"]!.GetValue<string>());
         var (_, seated) = fx.Member();
         await (await Register(eventId, seated)).AssertStatus(201);
@@ -133,29 +206,54 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         await (await Register(eventId, fx.Member().Token)).AssertProblem(409);
         Assert.NotEmpty(_batchSizes);
 
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)
+        ).AssertStatus(200);
         await (await Register(eventId, fx.Member().Token)).AssertStatus(201);
         await (await Register(eventId, fx.Member().Token)).AssertProblem(409);
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
+        );
     }
 
     [Fact]
     public async Task A_seat_freed_while_many_are_refused_goes_to_exactly_one_of_them()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["waitlist_enabled"] = false; b["price_cents"] = 900; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["waitlist_enabled"] = false;
+                b["price_cents"] = 900;
+                b["currency"] = "EUR";
+            }
+        );
         var eventId = Guid.Parse(e["id"]!.GetValue<string>());
         var (_, holder) = fx.Member();
         await (await Register(eventId, holder)).AssertProblem(402);
         await (await Register(eventId, fx.Member().Token)).AssertProblem(409);
 
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, holder)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, holder)
+        ).AssertStatus(200);
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Register(eventId, fx.Member().Token)));
 
         Assert.Equal(1, answers.Count(a => (int)a.StatusCode == 402));
         Assert.Equal(19, answers.Count(a => (int)a.StatusCode == 409));
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'held'", ("id", eventId)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'held'",
+                ("id", eventId)
+            )
+        );
     }
 
     [Fact]
@@ -188,15 +286,33 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         Assert.Equal([1, 5], _batchSizes.ToArray());
 
         // Three seats counted, three confirmed rows with their own tickets and messages, every one ahead of the list.
-        Assert.Equal(3, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
-        Assert.Equal(3L, await fx.ScalarAsync<long>(
-            "SELECT count(DISTINCT ticket_code) FROM registrations WHERE event_id = @id AND status = 'confirmed' AND confirmed_at IS NOT NULL", ("id", eventId)));
-        Assert.Equal(3L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%RegistrationConfirmed%' AND payload->>'eventId' = @id", ("id", eventId.ToString())));
-        Assert.True(await fx.ScalarAsync<bool>("""
-            SELECT max(sequence) FILTER (WHERE status = 'confirmed') < min(sequence) FILTER (WHERE status = 'waitlisted')
-            FROM registrations WHERE event_id = @id
-            """, ("id", eventId)));
+        Assert.Equal(
+            3,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
+        );
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(DISTINCT ticket_code) FROM registrations WHERE event_id = @id AND status = 'confirmed' AND confirmed_at IS NOT NULL",
+                ("id", eventId)
+            )
+        );
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%RegistrationConfirmed%' AND payload->>'eventId' = @id",
+                ("id", eventId.ToString())
+            )
+        );
+        Assert.True(
+            await fx.ScalarAsync<bool>(
+                """
+                SELECT max(sequence) FILTER (WHERE status = 'confirmed') < min(sequence) FILTER (WHERE status = 'waitlisted')
+                FROM registrations WHERE event_id = @id
+                """,
+                ("id", eventId)
+            )
+        );
     }
 
     [Fact]
@@ -228,9 +344,19 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
 
         var pressedTwice = await (await together[0]).AssertStatus(200);
         Assert.Equal("waitlisted", pressedTwice["status"]!.GetValue<string>());
-        foreach (var answer in together.Skip(1)) await (await answer).AssertStatus(202);
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", twice)));
-        Assert.Equal(5L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'", ("id", eventId)));
+        foreach (var answer in together.Skip(1))
+            await (await answer).AssertStatus(202);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", twice))
+        );
+        Assert.Equal(
+            5L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id AND status = 'waitlisted'",
+                ("id", eventId)
+            )
+        );
         Assert.Equal([1, 3], _batchSizes.ToArray());
     }
 
@@ -250,12 +376,17 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         {
             joining = Register(eventId, newcomerToken);
             await fx.SomeoneWaitsOnALockAsync("the batch did not wait on the rival row");
-            await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)).AssertStatus(200);
+            await (
+                await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/registrations/me", null, seated)
+            ).AssertStatus(200);
         }
 
         // The batch waitlisted the newcomer after the seat was freed: it sees the free seat after its commit and promotes.
         Assert.Equal("confirmed", (await (await joining).AssertStatus(201))["status"]!.GetValue<string>());
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
+        );
     }
 
     public void Dispose() => _listener.Dispose();
@@ -290,7 +421,13 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await connection.OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand("SELECT 1 FROM community_events WHERE id = @id FOR UPDATE", connection, transaction))
+        await using (
+            var command = new NpgsqlCommand(
+                "SELECT 1 FROM community_events WHERE id = @id FOR UPDATE",
+                connection,
+                transaction
+            )
+        )
         {
             command.Parameters.AddWithValue("id", eventId);
             await command.ExecuteNonQueryAsync();
@@ -304,10 +441,16 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await connection.OpenAsync();
         var transaction = await connection.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand("""
-            INSERT INTO registrations (id, event_id, user_id, status, amount_cents, created_at, updated_at)
-            VALUES (gen_random_uuid(), @event, @user, 'waitlisted', 0, now(), now())
-            """, connection, transaction))
+        await using (
+            var command = new NpgsqlCommand(
+                """
+                INSERT INTO registrations (id, event_id, user_id, status, amount_cents, created_at, updated_at)
+                VALUES (gen_random_uuid(), @event, @user, 'waitlisted', 0, now(), now())
+                """,
+                connection,
+                transaction
+            )
+        )
         {
             command.Parameters.AddWithValue("event", eventId);
             command.Parameters.AddWithValue("user", userId);
@@ -322,7 +465,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
 
         public async ValueTask DisposeAsync()
         {
-            if (_done) return;
+            if (_done)
+                return;
             _done = true;
             await transaction.RollbackAsync();
             await connection.DisposeAsync();

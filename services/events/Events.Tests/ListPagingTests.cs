@@ -9,7 +9,8 @@ public sealed class SmallTotalsFixture : EventsFixture
 {
     public const int ExactUpTo = 3;
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Events:ExactTotalUpTo"] = ExactUpTo.ToString() };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["Events:ExactTotalUpTo"] = ExactUpTo.ToString() };
 }
 
 /// <summary>
@@ -29,7 +30,8 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
     {
         var (_, organizer) = fx.Organizer();
         var tag = Unique("totals");
-        for (var i = 0; i < SmallTotalsFixture.ExactUpTo; i++) await fx.CreateEventAsync(organizer, b => b["interests"] = new JsonArray(tag));
+        for (var i = 0; i < SmallTotalsFixture.ExactUpTo; i++)
+            await fx.CreateEventAsync(organizer, b => b["interests"] = new JsonArray(tag));
 
         var exact = await List($"/api/v1/events?interest={tag}&limit=2");
         Assert.Equal(SmallTotalsFixture.ExactUpTo, exact["total"]!.GetValue<int>());
@@ -59,12 +61,15 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
         foreach (var hours in new[] { 4, 1, 2, 2, 2, 0, 3 })
         {
             var starts = first.AddHours(hours);
-            await fx.CreateEventAsync(organizer, b =>
-            {
-                b["interests"] = new JsonArray(tag);
-                b["starts_at"] = starts.ToString("O");
-                b["ends_at"] = starts.AddHours(1).ToString("O");
-            });
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["interests"] = new JsonArray(tag);
+                    b["starts_at"] = starts.ToString("O");
+                    b["ends_at"] = starts.AddHours(1).ToString("O");
+                }
+            );
         }
 
         var filtered = await WalkByOffsetAsync($"/api/v1/events?interest={tag}&limit=2", null);
@@ -82,12 +87,15 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
     {
         var (_, organizer) = fx.Organizer();
         var category = Unique("cat");
-        for (var i = 0; i < 5; i++) await CreateCourseAsync(organizer, b => b["category"] = category);
+        for (var i = 0; i < 5; i++)
+            await CreateCourseAsync(organizer, b => b["category"] = category);
         await AssertListAsync($"/api/v1/courses?category={category}", organizer, 5);
 
         var e = (await fx.CreateEventAsync(organizer))["id"]!.GetValue<string>();
         for (var i = 0; i < 5; i++)
-            await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, fx.Member().Token)).AssertStatus(201);
+            await (
+                await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, fx.Member().Token)
+            ).AssertStatus(201);
         await AssertListAsync($"/api/v1/events/{e}/attendees", organizer, 5);
 
         // Photo rows straight in the table: three share a timestamp, so the id alone orders them.
@@ -96,9 +104,14 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
         {
             var photo = Guid.NewGuid();
             await fx.ExecuteAsync(
-                "INSERT INTO event_photos (id, event_id, uploaded_by, blob_key, content_type, size_bytes, created_at) " +
-                "VALUES (@id, @event, @by, @key, 'image/png', 10, @at)",
-                ("id", photo), ("event", Guid.Parse(e)), ("by", Guid.NewGuid()), ("key", $"events/{e}/{photo}.png"), ("at", taken.AddMinutes(minutes)));
+                "INSERT INTO event_photos (id, event_id, uploaded_by, blob_key, content_type, size_bytes, created_at) "
+                    + "VALUES (@id, @event, @by, @key, 'image/png', 10, @at)",
+                ("id", photo),
+                ("event", Guid.Parse(e)),
+                ("by", Guid.NewGuid()),
+                ("key", $"events/{e}/{photo}.png"),
+                ("at", taken.AddMinutes(minutes))
+            );
         }
         await AssertListAsync($"/api/v1/events/{e}/photos", organizer, 5);
     }
@@ -119,16 +132,27 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
 
         string[] bad =
         [
-            "not-a-cursor!", "x", Encode("garbage"), Encode("2~"), Encode("1~638000000000000000.0123456789abcdef0123456789abcdef"),
-            Encode("2~-5.0123456789abcdef0123456789abcdef"), Encode("2~638000000000000000.not-a-guid"), Encode("2~abc"), Encode("~42"),
+            "not-a-cursor!",
+            "x",
+            Encode("garbage"),
+            Encode("2~"),
+            Encode("1~638000000000000000.0123456789abcdef0123456789abcdef"),
+            Encode("2~-5.0123456789abcdef0123456789abcdef"),
+            Encode("2~638000000000000000.not-a-guid"),
+            Encode("2~abc"),
+            Encode("~42"),
         ];
         foreach (var cursor in bad)
         {
-            var problem = await (await fx.Client.Get($"{url}?cursor={Uri.EscapeDataString(cursor)}", organizer)).AssertFieldProblem("cursor");
+            var problem = await (
+                await fx.Client.Get($"{url}?cursor={Uri.EscapeDataString(cursor)}", organizer)
+            ).AssertFieldProblem("cursor");
             Assert.Equal("cursor is not one this API gave out.", problem["errors"]!["cursor"]![0]!.GetValue<string>());
         }
 
-        var both = await (await fx.Client.Get($"{url}?page=2&cursor={Encode("2~42")}", organizer)).AssertFieldProblem("cursor");
+        var both = await (await fx.Client.Get($"{url}?page=2&cursor={Encode("2~42")}", organizer)).AssertFieldProblem(
+            "cursor"
+        );
         Assert.Equal("Send either page or cursor, not both.", both["errors"]!["cursor"]![0]!.GetValue<string>());
 
         var deep = await (await fx.Client.Get($"{url}?page=502&limit=20", organizer)).AssertFieldProblem("page");
@@ -142,7 +166,8 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
     {
         var (_, organizer) = fx.Organizer();
         var tag = Unique("tamper");
-        for (var i = 0; i < 3; i++) await fx.CreateEventAsync(organizer, b => b["interests"] = new JsonArray(tag));
+        for (var i = 0; i < 3; i++)
+            await fx.CreateEventAsync(organizer, b => b["interests"] = new JsonArray(tag));
 
         var first = await List($"/api/v1/events?interest={tag}&limit=2");
         var cursor = first["next_cursor"]!.GetValue<string>();
@@ -150,7 +175,9 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
         Assert.StartsWith("2~", text);
         // Cut the id short, as a hand edit would: the position no longer parses.
         var tampered = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text[..^1]));
-        await (await fx.Client.Get($"/api/v1/events?interest={tag}&limit=2&cursor={tampered}")).AssertFieldProblem("cursor");
+        await (await fx.Client.Get($"/api/v1/events?interest={tag}&limit=2&cursor={tampered}")).AssertFieldProblem(
+            "cursor"
+        );
 
         var last = await List($"/api/v1/events?interest={tag}&limit=2&cursor={cursor}");
         Assert.Equal(2, last["page"]!.GetValue<int>());
@@ -171,7 +198,10 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
         Assert.Equal(rows, byOffset.Distinct().Count());
         Assert.Equal(byOffset, await WalkByCursorAsync(paged, token));
         var first = await List(paged, token);
-        Assert.True(first["total_is_estimate"]!.GetValue<bool>(), $"{rows} rows are past the threshold of {SmallTotalsFixture.ExactUpTo}");
+        Assert.True(
+            first["total_is_estimate"]!.GetValue<bool>(),
+            $"{rows} rows are past the threshold of {SmallTotalsFixture.ExactUpTo}"
+        );
         Assert.True(first["total"]!.GetValue<int>() > SmallTotalsFixture.ExactUpTo);
 
         var few = await List($"{url}{separator}limit=2&page=1", token);
@@ -187,7 +217,8 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
             Assert.Equal(page, body["page"]!.GetValue<int>());
             var items = body.Ids();
             ids.AddRange(items);
-            if (body["next_cursor"] is null) return ids;
+            if (body["next_cursor"] is null)
+                return ids;
             Assert.True(page < 100, "the walk should end");
         }
     }
@@ -202,10 +233,12 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
             Assert.Equal(page, body["page"]!.GetValue<int>());
             ids.AddRange(body.Ids());
             cursor = body["next_cursor"]?.GetValue<string>();
-            if (cursor is null) return ids;
+            if (cursor is null)
+                return ids;
             Assert.True(page < 100, "the walk should end");
         }
     }
 
-    private async Task<JsonNode> List(string url, string? token = null) => await (await fx.Client.Get(url, token)).AssertStatus(200);
+    private async Task<JsonNode> List(string url, string? token = null) =>
+        await (await fx.Client.Get(url, token)).AssertStatus(200);
 }

@@ -11,14 +11,23 @@ public sealed class OpenApiTests(EventsFixture fx) : IClassFixture<EventsFixture
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
 
         var register = Responses(document, "/api/v1/events/{id}/registrations", "post");
-        Assert.Superset(new HashSet<string> { "200", "201", "202", "400", "401", "402", "403", "404", "409", "422" }, Codes(register));
+        Assert.Superset(
+            new HashSet<string> { "200", "201", "202", "400", "401", "402", "403", "404", "409", "422" },
+            Codes(register)
+        );
         Assert.NotNull(register["402"]!["content"]!["application/problem+json"]);
 
         var checkIn = Responses(document, "/api/v1/events/{id}/check-in", "post");
         Assert.Superset(new HashSet<string> { "200", "400", "401", "404", "409", "422" }, Codes(checkIn));
 
-        Assert.Superset(new HashSet<string> { "402", "404" }, Codes(Responses(document, "/api/v1/courses/{id}/enroll", "post")));
-        Assert.Superset(new HashSet<string> { "400", "401", "404" }, Codes(Responses(document, "/api/v1/events/{id}/photos", "get")));
+        Assert.Superset(
+            new HashSet<string> { "402", "404" },
+            Codes(Responses(document, "/api/v1/courses/{id}/enroll", "post"))
+        );
+        Assert.Superset(
+            new HashSet<string> { "400", "401", "404" },
+            Codes(Responses(document, "/api/v1/events/{id}/photos", "get"))
+        );
     }
 
     [Fact]
@@ -45,7 +54,9 @@ public sealed class OpenApiTests(EventsFixture fx) : IClassFixture<EventsFixture
     public async Task Paged_lists_describe_page_cursor_and_what_their_total_means(string path)
     {
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
-        var parameters = document["paths"]![path]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+        var parameters = document["paths"]![path]!["get"]!["parameters"]!
+            .AsArray()
+            .ToDictionary(p => p!["name"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
         Assert.Contains("next_cursor", parameters["cursor"]!["description"]!.GetValue<string>());
         Assert.Contains("10,000", parameters["page"]!["description"]!.GetValue<string>());
 

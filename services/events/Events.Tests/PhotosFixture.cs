@@ -3,15 +3,19 @@ namespace Community.Events.Tests;
 /// <summary>The events service with its local photo store in a folder of its own, removed afterwards.</summary>
 public sealed class PhotosFixture : EventsFixture
 {
-    public string PhotoRoot { get; } = Path.Combine(Path.GetTempPath(), "community-event-photos-" + Guid.NewGuid().ToString("N"));
+    public string PhotoRoot { get; } =
+        Path.Combine(Path.GetTempPath(), "community-event-photos-" + Guid.NewGuid().ToString("N"));
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Events:Photos:LocalPath"] = PhotoRoot };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["Events:Photos:LocalPath"] = PhotoRoot };
 
-    public string FileOf(string eventId, string photoId, string extension) => Path.Combine(PhotoRoot, "events", eventId, $"{photoId}.{extension}");
+    public string FileOf(string eventId, string photoId, string extension) =>
+        Path.Combine(PhotoRoot, "events", eventId, $"{photoId}.{extension}");
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Directory.Exists(PhotoRoot)) Directory.Delete(PhotoRoot, recursive: true);
+        if (Directory.Exists(PhotoRoot))
+            Directory.Delete(PhotoRoot, recursive: true);
     }
 }

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -10,16 +7,11 @@ using Community.Events.Photos;
 using Community.Events.Users;
 using Community.ServiceDefaults.Blobs;
 using MassTransit;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Community.Events.Tests;
+
 public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
 {
     private const int MiB = 1024 * 1024;
@@ -35,10 +27,14 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var png = Images.Png();
         var webp = Images.WebP();
 
-        var first = await (await Upload(e, organizer, Form(jpeg, "holiday.jpg", "image/jpeg", caption: "  Setting up the tables  "))).AssertStatus(201);
+        var first = await (
+            await Upload(e, organizer, Form(jpeg, "holiday.jpg", "image/jpeg", caption: "  Setting up the tables  "))
+        ).AssertStatus(201);
         var second = await (await Upload(e, organizer, Form(png, "board.png", "image/png"))).AssertStatus(201);
         // The declared type is ignored: the bytes say WebP.
-        var third = await (await Upload(e, organizer, Form(webp, "upload.bin", "application/octet-stream"))).AssertStatus(201);
+        var third = await (
+            await Upload(e, organizer, Form(webp, "upload.bin", "application/octet-stream"))
+        ).AssertStatus(201);
 
         Assert.Equal("image/jpeg", first["content_type"]!.GetValue<string>());
         Assert.Equal("image/png", second["content_type"]!.GetValue<string>());
@@ -66,13 +62,23 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.Equal(new[] { Id(first) }, page2["items"]!.AsArray().Select(p => Id(p!)));
         await (await fx.Client.Get($"/api/v1/events/{e}/photos?limit=101", member)).AssertProblem(400);
 
-        foreach (var (photo, extension, type) in new[] { (first, "jpg", "image/jpeg"), (second, "png", "image/png"), (third, "webp", "image/webp") })
+        foreach (
+            var (photo, extension, type) in new[]
+            {
+                (first, "jpg", "image/jpeg"),
+                (second, "png", "image/png"),
+                (third, "webp", "image/webp"),
+            }
+        )
         {
             using var content = await fx.Client.Get(photo["url"]!.GetValue<string>(), member);
             Assert.Equal(HttpStatusCode.OK, content.StatusCode);
             Assert.Equal(type, content.Content.Headers.ContentType?.MediaType);
             Assert.Equal("nosniff", content.Headers.GetValues("X-Content-Type-Options").Single());
-            Assert.Equal(await File.ReadAllBytesAsync(fx.FileOf(e, Id(photo), extension)), await content.Content.ReadAsByteArrayAsync());
+            Assert.Equal(
+                await File.ReadAllBytesAsync(fx.FileOf(e, Id(photo), extension)),
+                await content.Content.ReadAsByteArrayAsync()
+            );
         }
         await (await fx.Client.Get($"/api/v1/events/{e}/photos")).AssertProblem(401);
         await (await fx.Client.Get($"/api/v1/events/{e}/photos/{Id(first)}/content")).AssertProblem(401);
@@ -85,15 +91,21 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
         var (attendeeId, attendee) = fx.Member();
-        var registration = await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
+        var registration = await (
+            await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)
+        ).AssertStatus(201);
         Assert.Equal("confirmed", registration["status"]!.GetValue<string>());
 
         var photo = await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201);
         Assert.Equal(attendeeId.ToString(), photo["uploaded_by"]!.GetValue<string>());
         // The feed learns of it from EventPhotoAdded, written with the photo.
-        Assert.Equal(attendeeId.ToString(), await fx.ScalarAsync<string>(
-            "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.EventPhotoAdded,%' AND payload::jsonb ->> 'photoId' = @id",
-            ("id", photo["id"]!.GetValue<string>())));
+        Assert.Equal(
+            attendeeId.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.EventPhotoAdded,%' AND payload::jsonb ->> 'photoId' = @id",
+                ("id", photo["id"]!.GetValue<string>())
+            )
+        );
 
         var (_, stranger) = fx.Member();
         var refused = await (await Upload(e, stranger, Form(Images.Jpeg()))).AssertProblem(403);
@@ -103,7 +115,9 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.Equal(1, list["total"]!.GetValue<int>());
 
         // A registration that was cancelled no longer counts.
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, attendee)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{e}/registrations/me", null, attendee)
+        ).AssertStatus(200);
         await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertProblem(403);
     }
 
@@ -124,12 +138,25 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var hidden = Id(await fx.CreateEventAsync(organizer, b => b["visibility"] = "private"));
         var hiddenPhoto = await (await Upload(hidden, organizer, Form(Images.Png()))).AssertStatus(201);
         await (await fx.Client.Get($"/api/v1/events/{hidden}/photos", member)).AssertProblem(404);
-        await (await fx.Client.Get($"/api/v1/events/{hidden}/photos/{Id(hiddenPhoto)}/content", member)).AssertProblem(404);
-        var invited = Id(await fx.CreateEventAsync(organizer, b => { b["visibility"] = "private"; b["invited_user_ids"] = new JsonArray(memberId.ToString()); }));
+        await (await fx.Client.Get($"/api/v1/events/{hidden}/photos/{Id(hiddenPhoto)}/content", member)).AssertProblem(
+            404
+        );
+        var invited = Id(
+            await fx.CreateEventAsync(
+                organizer,
+                b =>
+                {
+                    b["visibility"] = "private";
+                    b["invited_user_ids"] = new JsonArray(memberId.ToString());
+                }
+            )
+        );
         await (await fx.Client.Get($"/api/v1/events/{invited}/photos", member)).AssertStatus(200);
 
         var cancelled = Id(await fx.CreateEventAsync(organizer));
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled}", null, organizer)).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{cancelled}", null, organizer)
+        ).AssertStatus(204);
         await (await Upload(cancelled, organizer, Form(Images.Png()))).AssertProblem(409);
     }
 
@@ -139,19 +166,35 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
 
-        var text = await (await Upload(e, organizer, Form(Encoding.UTF8.GetBytes("just some text, honestly a photo"), "photo.jpg", "image/jpeg"))).AssertProblem(415);
+        var text = await (
+            await Upload(
+                e,
+                organizer,
+                Form(Encoding.UTF8.GetBytes("just some text, honestly a photo"), "photo.jpg", "image/jpeg")
+            )
+        ).AssertProblem(415);
         Assert.Contains("JPEG, PNG or WebP", text["detail"]!.GetValue<string>());
-        await (await Upload(e, organizer, Form("GIF89a, a picture but not one we take"u8.ToArray(), "anim.gif", "image/gif"))).AssertProblem(415);
+        await (
+            await Upload(
+                e,
+                organizer,
+                Form("GIF89a, a picture but not one we take"u8.ToArray(), "anim.gif", "image/gif")
+            )
+        ).AssertProblem(415);
         await (await Upload(e, organizer, Form([0xFF, 0xD8], "short.jpg", "image/jpeg"))).AssertProblem(415);
         // Refused by routing, which knows the endpoint accepts multipart/form-data only.
-        await (await fx.Client.PostJson($"/api/v1/events/{e}/photos", new { file = "aGVsbG8=" }, organizer)).AssertProblem(415);
+        await (
+            await fx.Client.PostJson($"/api/v1/events/{e}/photos", new { file = "aGVsbG8=" }, organizer)
+        ).AssertProblem(415);
 
         var noFile = new MultipartFormDataContent { { new StringContent("a caption without a photo"), "caption" } };
         var missing = await (await Upload(e, organizer, noFile)).AssertProblem(400);
         Assert.NotNull(missing["errors"]!["file"]);
         var empty = await (await Upload(e, organizer, Form([]))).AssertProblem(400);
         Assert.NotNull(empty["errors"]!["file"]);
-        var wordy = await (await Upload(e, organizer, Form(Images.Jpeg(), caption: new string('x', 501)))).AssertProblem(400);
+        var wordy = await (
+            await Upload(e, organizer, Form(Images.Jpeg(), caption: new string('x', 501)))
+        ).AssertProblem(400);
         Assert.NotNull(wordy["errors"]!["caption"]);
         await (await Upload(e, organizer, Form(Images.Jpeg(), caption: new string('x', 500)))).AssertStatus(201);
 
@@ -171,17 +214,26 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         // Re-encoded: the padding (comment segments) is gone.
         Assert.True(accepted["size_bytes"]!.GetValue<long>() < 64 * 1024);
         using (var content = await fx.Client.Get(accepted["url"]!.GetValue<string>(), organizer))
-            Assert.Equal(accepted["size_bytes"]!.GetValue<long>(), (await content.Content.ReadAsByteArrayAsync()).Length);
+            Assert.Equal(
+                accepted["size_bytes"]!.GetValue<long>(),
+                (await content.Content.ReadAsByteArrayAsync()).Length
+            );
 
         var tenMb = Images.Png(10 * MiB);
-        var largest = await (await Upload(e, organizer, Form(tenMb, "big.png", "image/png"), expectContinue: true)).AssertStatus(201);
+        var largest = await (
+            await Upload(e, organizer, Form(tenMb, "big.png", "image/png"), expectContinue: true)
+        ).AssertStatus(201);
         Assert.True(largest["size_bytes"]!.GetValue<long>() < 64 * 1024); // the padding after IEND is gone
 
         // One byte over: the body fits the endpoint's limit, the photo does not.
-        var justOver = await (await Upload(e, organizer, Form(Images.Jpeg(10 * MiB + 1)), expectContinue: true)).AssertProblem(413);
+        var justOver = await (
+            await Upload(e, organizer, Form(Images.Jpeg(10 * MiB + 1)), expectContinue: true)
+        ).AssertProblem(413);
         Assert.Contains("10 MB", justOver["detail"]!.GetValue<string>());
         // Far over: refused from Content-Length before the body is read.
-        var farOver = await (await Upload(e, organizer, Form(Images.Jpeg(12 * MiB)), expectContinue: true)).AssertProblem(413);
+        var farOver = await (
+            await Upload(e, organizer, Form(Images.Jpeg(12 * MiB)), expectContinue: true)
+        ).AssertProblem(413);
         Assert.Contains("10 MB", farOver["detail"]!.GetValue<string>());
 
         // Other endpoints keep the service's 1 MiB limit.
@@ -203,8 +255,12 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var (_, attendee) = fx.Member();
         await (await fx.Client.PostJson($"/api/v1/events/{e}/registrations", new { }, attendee)).AssertStatus(201);
         var own = Id(await (await Upload(e, attendee, Form(Images.Jpeg()))).AssertStatus(201));
-        var byOrganizer = Id(await (await Upload(e, attendee, Form(Images.Png(), "p.png", "image/png"))).AssertStatus(201));
-        var byAdmin = Id(await (await Upload(e, organizer, Form(Images.WebP(), "w.webp", "image/webp"))).AssertStatus(201));
+        var byOrganizer = Id(
+            await (await Upload(e, attendee, Form(Images.Png(), "p.png", "image/png"))).AssertStatus(201)
+        );
+        var byAdmin = Id(
+            await (await Upload(e, organizer, Form(Images.WebP(), "w.webp", "image/webp"))).AssertStatus(201)
+        );
 
         var (_, stranger) = fx.Member();
         await (await Delete(e, own, stranger)).AssertProblem(403);
@@ -252,7 +308,10 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
             await eraser.EraseAsync(leaverId, CancellationToken.None); // nothing left: no error
         }
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId))
+        );
         Assert.All(gone, id => Assert.False(File.Exists(fx.FileOf(e, id, "jpg"))));
         Assert.True(File.Exists(fx.FileOf(e, kept, "jpg")));
         var list = await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200);
@@ -270,14 +329,27 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var kept = Id(await (await Upload(e, organizer, Form(Images.Jpeg()))).AssertStatus(201));
         var asOrganizer = fx.TokenFor(leaverId, "organizer");
         var draft = Id(await fx.CreateEventAsync(asOrganizer, publish: false));
-        var draftPhoto = Id(await (await Upload(draft, asOrganizer, Form(Images.Png(), "d.png", "image/png"))).AssertStatus(201));
+        var draftPhoto = Id(
+            await (await Upload(draft, asOrganizer, Form(Images.Png(), "d.png", "image/png"))).AssertStatus(201)
+        );
 
         var message = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId);
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = message.MessageId);
 
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))) == 0,
-            "the deleted user's draft was never removed");
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId)));
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM community_events WHERE id = @id",
+                    ("id", Guid.Parse(draft))
+                ) == 0,
+            "the deleted user's draft was never removed"
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", leaverId))
+        );
         Assert.False(File.Exists(fx.FileOf(e, attended, "jpg")));
         Assert.False(File.Exists(fx.FileOf(draft, draftPhoto, "png")));
         Assert.True(File.Exists(fx.FileOf(e, kept, "jpg")));
@@ -295,7 +367,11 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     [InlineData("jpeg-progressive", 9, 17)]
     [InlineData("webp-lossless", 12_000, 3)]
     [InlineData("webp-extended", 12_000, 1)]
-    public async Task Width_and_height_are_read_from_the_image_header_stored_and_returned(string kind, int width, int height)
+    public async Task Width_and_height_are_read_from_the_image_header_stored_and_returned(
+        string kind,
+        int width,
+        int height
+    )
     {
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
@@ -310,12 +386,16 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
 
-        var photo = await (await Upload(e, organizer, Form(image, "photo", "application/octet-stream"))).AssertStatus(201);
+        var photo = await (await Upload(e, organizer, Form(image, "photo", "application/octet-stream"))).AssertStatus(
+            201
+        );
         Assert.Equal(contentType, photo["content_type"]!.GetValue<string>());
         Assert.Equal(width, photo["width"]!.GetValue<int>());
         Assert.Equal(height, photo["height"]!.GetValue<int>());
 
-        var listed = Assert.Single((await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200))["items"]!.AsArray())!;
+        var listed = Assert.Single(
+            (await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200))["items"]!.AsArray()
+        )!;
         Assert.Equal(width, listed["width"]!.GetValue<int>());
         Assert.Equal(height, listed["height"]!.GetValue<int>());
         var id = Guid.Parse(Id(photo));
@@ -331,7 +411,8 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var jpeg = Images.Jpeg();
         var frame = Images.FrameHeaderAt(jpeg);
         var lossy = Images.WebPLossy();
-        const int Unreadable = 415, TooLarge = 400;
+        const int Unreadable = 415,
+            TooLarge = 400;
 
         var cases = new (string Name, byte[] Bytes, int Status)[]
         {
@@ -347,12 +428,20 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
             ("JPEG cut inside the frame header's sizes", jpeg[..(frame + 4 + 3)], Unreadable),
             ("JPEG cut before the frame header's components", jpeg[..(frame + 4 + 6)], Unreadable),
             ("JPEG with a stray byte between segments", [.. jpeg[..20], 0x42, .. jpeg[20..]], Unreadable),
-            ("JPEG whose frame header length disagrees with its components", Patched(jpeg, frame + 3, [0x0E]), Unreadable),
+            (
+                "JPEG whose frame header length disagrees with its components",
+                Patched(jpeg, frame + 3, [0x0E]),
+                Unreadable
+            ),
             ("JPEG of height 0 (left to a DNL marker)", Images.Jpeg(height: 0), Unreadable),
             ("JPEG of width 0", Images.Jpeg(width: 0), Unreadable),
             ("JPEG one pixel too wide", Images.Jpeg(width: 12_001, height: 8), TooLarge),
             ("JPEG declaring 65535 x 65535", Patched(jpeg, frame + 5, [0xFF, 0xFF, 0xFF, 0xFF]), TooLarge),
-            ("progressive JPEG of 108 megapixels", Images.Jpeg(width: 12_000, height: 9_000, progressive: true), TooLarge),
+            (
+                "progressive JPEG of 108 megapixels",
+                Images.Jpeg(width: 12_000, height: 9_000, progressive: true),
+                TooLarge
+            ),
             ("lossy WebP of width 0", Patched(lossy, 26, [0x00, 0x00]), Unreadable),
             ("lossy WebP starting with an inter frame", Patched(lossy, 20, [(byte)(lossy[20] | 1)]), Unreadable),
             ("lossy WebP without the start code", Patched(lossy, 23, [0x00]), Unreadable),
@@ -361,21 +450,42 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
             ("lossless WebP of an unknown version", Patched(Images.WebP(), 24, [0x20]), Unreadable),
             ("lossless WebP of 16384 x 16384", Images.WebP(16384, 16384), TooLarge),
             ("extended WebP cut inside VP8X", Images.WebPExtended()[..25], Unreadable),
-            ("extended WebP with a canvas one pixel too wide", Images.WebPExtended(1, 1, canvasWidth: 12_001, canvasHeight: 1), TooLarge),
-            ("extended WebP of 16777216 x 16777216", Images.WebPExtended(1, 1, canvasWidth: 1 << 24, canvasHeight: 1 << 24), TooLarge),
+            (
+                "extended WebP with a canvas one pixel too wide",
+                Images.WebPExtended(1, 1, canvasWidth: 12_001, canvasHeight: 1),
+                TooLarge
+            ),
+            (
+                "extended WebP of 16777216 x 16777216",
+                Images.WebPExtended(1, 1, canvasWidth: 1 << 24, canvasHeight: 1 << 24),
+                TooLarge
+            ),
             ("WebP whose chunk is longer than the file says", Patched(Images.WebP(), 4, [0x0C, 0, 0, 0]), Unreadable),
             ("WebP starting with an unknown chunk", Patched(Images.WebP(), 12, "ALPH"u8), Unreadable),
         };
         foreach (var (name, bytes, status) in cases)
         {
             using var response = await Upload(e, organizer, Form(bytes));
-            Assert.True((int)response.StatusCode == status, $"{name}: expected {status}, got {(int)response.StatusCode}");
+            Assert.True(
+                (int)response.StatusCode == status,
+                $"{name}: expected {status}, got {(int)response.StatusCode}"
+            );
             var problem = await response.AssertProblem(status);
-            if (status == Unreadable) Assert.True(problem["detail"]!.GetValue<string>().Contains("width and height cannot be read"), name);
-            else Assert.True(problem["errors"]!["file"]![0]!.GetValue<string>().Contains("at most 12000 pixels a side and 50 megapixels"), name);
+            if (status == Unreadable)
+                Assert.True(problem["detail"]!.GetValue<string>().Contains("width and height cannot be read"), name);
+            else
+                Assert.True(
+                    problem["errors"]!["file"]![0]!
+                        .GetValue<string>()
+                        .Contains("at most 12000 pixels a side and 50 megapixels"),
+                    name
+                );
         }
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(e))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(e)))
+        );
         Assert.False(Directory.Exists(Path.Combine(fx.PhotoRoot, "events", e)));
     }
 
@@ -385,20 +495,39 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var (organizerId, organizer) = fx.Organizer();
         var e = Guid.Parse(Id(await fx.CreateEventAsync(organizer)));
         var photoId = Guid.NewGuid();
-        await Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString, """
+        await Sql.ExecuteAsync(
+            fx.Resources.DatabaseConnectionString,
+            """
             INSERT INTO event_photos (id, event_id, uploaded_by, blob_key, content_type, size_bytes, created_at)
             VALUES (@id, @event, @by, @key, 'image/png', 100, now())
-            """, ("id", photoId), ("event", e), ("by", organizerId), ("key", $"events/{e}/{photoId}.png"));
+            """,
+            ("id", photoId),
+            ("event", e),
+            ("by", organizerId),
+            ("key", $"events/{e}/{photoId}.png")
+        );
 
-        var listed = Assert.Single((await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200))["items"]!.AsArray())!;
+        var listed = Assert.Single(
+            (await (await fx.Client.Get($"/api/v1/events/{e}/photos", organizer)).AssertStatus(200))["items"]!.AsArray()
+        )!;
         Assert.Equal(photoId.ToString(), Id(listed));
         Assert.Null(listed["width"]);
         Assert.Null(listed["height"]);
         // Both known or neither, and never 0.
-        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString,
-            "UPDATE event_photos SET width = 10 WHERE id = @id", ("id", photoId)));
-        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Sql.ExecuteAsync(fx.Resources.DatabaseConnectionString,
-            "UPDATE event_photos SET width = 0, height = 0 WHERE id = @id", ("id", photoId)));
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            Sql.ExecuteAsync(
+                fx.Resources.DatabaseConnectionString,
+                "UPDATE event_photos SET width = 10 WHERE id = @id",
+                ("id", photoId)
+            )
+        );
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            Sql.ExecuteAsync(
+                fx.Resources.DatabaseConnectionString,
+                "UPDATE event_photos SET width = 0, height = 0 WHERE id = @id",
+                ("id", photoId)
+            )
+        );
     }
 
     [Fact]
@@ -409,22 +538,56 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         var files = new[]
         {
             fx.FileOf(draft, Id(await (await Upload(draft, organizer, Form(Images.Jpeg()))).AssertStatus(201)), "jpg"),
-            fx.FileOf(draft, Id(await (await Upload(draft, organizer, Form(Images.Png(), "p.png", "image/png"))).AssertStatus(201)), "png"),
-            fx.FileOf(draft, Id(await (await Upload(draft, organizer, Form(Images.WebP(), "w.webp", "image/webp"))).AssertStatus(201)), "webp"),
+            fx.FileOf(
+                draft,
+                Id(await (await Upload(draft, organizer, Form(Images.Png(), "p.png", "image/png"))).AssertStatus(201)),
+                "png"
+            ),
+            fx.FileOf(
+                draft,
+                Id(
+                    await (await Upload(draft, organizer, Form(Images.WebP(), "w.webp", "image/webp"))).AssertStatus(
+                        201
+                    )
+                ),
+                "webp"
+            ),
         };
         Assert.All(files, file => Assert.True(File.Exists(file)));
         var published = Id(await fx.CreateEventAsync(organizer));
-        var kept = fx.FileOf(published, Id(await (await Upload(published, organizer, Form(Images.Jpeg()))).AssertStatus(201)), "jpg");
+        var kept = fx.FileOf(
+            published,
+            Id(await (await Upload(published, organizer, Form(Images.Jpeg()))).AssertStatus(201)),
+            "jpg"
+        );
 
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(204);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(draft))));
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(
+            204
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(draft))
+            )
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM event_photos WHERE event_id = @id",
+                ("id", Guid.Parse(draft))
+            )
+        );
         Assert.All(files, file => Assert.False(File.Exists(file)));
         Assert.Empty(Directory.GetFiles(Path.Combine(fx.PhotoRoot, "events", draft), "*", SearchOption.AllDirectories));
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertProblem(
+            404
+        );
 
         // Cancelling keeps the event, so its photos stay.
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{published}", null, organizer)).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{published}", null, organizer)
+        ).AssertStatus(204);
         Assert.True(File.Exists(kept));
     }
 
@@ -436,11 +599,19 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         using var client = host.NewClient();
         var (_, organizer) = fx.Organizer();
         var draft = Id(await fx.CreateEventAsync(organizer, publish: false));
-        var photo = Id(await (await Upload(draft, organizer, Form(Images.Png(), "p.png", "image/png"), client)).AssertStatus(201));
+        var photo = Id(
+            await (await Upload(draft, organizer, Form(Images.Png(), "p.png", "image/png"), client)).AssertStatus(201)
+        );
 
         s3.FailDeletes = true;
         await (await client.SendJson(HttpMethod.Delete, $"/api/v1/events/{draft}", null, organizer)).AssertStatus(204);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE id = @id", ("id", Guid.Parse(draft))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(draft))
+            )
+        );
         var attempt = Assert.Single(s3.Received, r => r.Method == "DELETE");
         Assert.Equal($"/photos/events/{draft}/{photo}.png", attempt.Path);
         Assert.True(s3.Holds(attempt.Path)); // orphaned and logged, not a failed deletion
@@ -460,14 +631,28 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     {
         var store = Assert.IsType<LocalBlobStore>(fx.Host.Services.GetRequiredService<IBlobStore>());
         Assert.Equal(Path.GetFullPath(fx.PhotoRoot), store.Root);
-        foreach (var key in new[] { "../outside.jpg", "events/../../outside.jpg", "/etc/passwd", "events\\x.jpg", "events//x.jpg", "", "events/./x.jpg" })
-            await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync(key, new MemoryStream([1, 2, 3]), "image/jpeg", CancellationToken.None));
+        foreach (
+            var key in new[]
+            {
+                "../outside.jpg",
+                "events/../../outside.jpg",
+                "/etc/passwd",
+                "events\\x.jpg",
+                "events//x.jpg",
+                "",
+                "events/./x.jpg",
+            }
+        )
+            await Assert.ThrowsAsync<ArgumentException>(() =>
+                store.PutAsync(key, new MemoryStream([1, 2, 3]), "image/jpeg", CancellationToken.None)
+            );
         Assert.False(File.Exists(Path.Combine(fx.PhotoRoot, "..", "outside.jpg")));
 
         await store.PutAsync("events/probe/a.png", new MemoryStream(Images.Png()), "image/png", CancellationToken.None);
         var blob = await store.OpenReadAsync("events/probe/a.png", CancellationToken.None);
         Assert.NotNull(blob);
-        await using (blob.Content) Assert.Equal("image/png", blob.ContentType);
+        await using (blob.Content)
+            Assert.Equal("image/png", blob.ContentType);
         Assert.Empty(Directory.GetFiles(Path.Combine(fx.PhotoRoot, "events", "probe"), "*.tmp"));
         await store.DeleteAsync("events/probe/a.png", CancellationToken.None);
         await store.DeleteAsync("events/probe/a.png", CancellationToken.None);
@@ -517,15 +702,24 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATESTKEY/", get.Authorization);
 
         using (var scope = host.Services.CreateScope())
-            await scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<PhotoEraser>().Single().EraseAsync(uploaderId, CancellationToken.None);
+            await scope
+                .ServiceProvider.GetServices<IUserDataEraser>()
+                .OfType<PhotoEraser>()
+                .Single()
+                .EraseAsync(uploaderId, CancellationToken.None);
         var delete = Assert.Single(s3.Received, r => r.Method == "DELETE");
         Assert.Equal($"/photos/{key}", delete.Path);
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATESTKEY/", delete.Authorization);
         Assert.False(s3.Holds($"/photos/{key}"));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", uploaderId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE uploaded_by = @id", ("id", uploaderId))
+        );
 
         // A blob the store cannot delete fails neither the eraser nor the delete request.
-        var second = Id(await (await Upload(e, organizer, Form(Images.Png(), "x.png", "image/png"), client)).AssertStatus(201));
+        var second = Id(
+            await (await Upload(e, organizer, Form(Images.Png(), "x.png", "image/png"), client)).AssertStatus(201)
+        );
         s3.FailDeletes = true;
         await (await Delete(e, second, organizer, client)).AssertStatus(204);
         Assert.True(s3.Holds($"/photos/events/{e}/{second}.png"));
@@ -534,28 +728,33 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     [Fact]
     public void A_misconfigured_photo_store_stops_the_service_at_start_up()
     {
-        var failure = Assert.ThrowsAny<Exception>(() => fx.StartHost(new Dictionary<string, string?>
-        {
-            ["Events:Photos:Provider"] = "s3",
-            ["Events:Photos:S3:Bucket"] = "",
-            ["Events:Photos:S3:ServiceUrl"] = "not a url",
-        }));
+        var failure = Assert.ThrowsAny<Exception>(() =>
+            fx.StartHost(
+                new Dictionary<string, string?>
+                {
+                    ["Events:Photos:Provider"] = "s3",
+                    ["Events:Photos:S3:Bucket"] = "",
+                    ["Events:Photos:S3:ServiceUrl"] = "not a url",
+                }
+            )
+        );
         var message = failure.ToString();
         Assert.Contains("Events:Photos:S3:Bucket is required", message);
         Assert.Contains("Events:Photos:S3:ServiceUrl must be an absolute http(s) URL", message);
     }
 
     /// <summary>A host on the fake S3 server, bucket "photos", with a public base url pointing at the bucket.</summary>
-    private static Dictionary<string, string?> S3Settings(FakeS3 s3) => new()
-    {
-        ["Events:Photos:Provider"] = "s3",
-        ["Events:Photos:S3:ServiceUrl"] = s3.BaseAddress.ToString(),
-        ["Events:Photos:S3:Bucket"] = "photos",
-        ["Events:Photos:S3:Region"] = "eu-central-1",
-        ["Events:Photos:S3:AccessKey"] = "AKIATESTKEY",
-        ["Events:Photos:S3:SecretKey"] = "test-secret",
-        ["Events:Photos:S3:PublicBaseUrl"] = new Uri(s3.BaseAddress, "photos").ToString(),
-    };
+    private static Dictionary<string, string?> S3Settings(FakeS3 s3) =>
+        new()
+        {
+            ["Events:Photos:Provider"] = "s3",
+            ["Events:Photos:S3:ServiceUrl"] = s3.BaseAddress.ToString(),
+            ["Events:Photos:S3:Bucket"] = "photos",
+            ["Events:Photos:S3:Region"] = "eu-central-1",
+            ["Events:Photos:S3:AccessKey"] = "AKIATESTKEY",
+            ["Events:Photos:S3:SecretKey"] = "test-secret",
+            ["Events:Photos:S3:PublicBaseUrl"] = new Uri(s3.BaseAddress, "photos").ToString(),
+        };
 
     /// <summary>A copy of <paramref name="bytes"/> with <paramref name="patch"/> written at <paramref name="offset"/>.</summary>
     private static byte[] Patched(byte[] bytes, int offset, ReadOnlySpan<byte> patch)
@@ -568,21 +767,37 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
     private Task<HttpResponseMessage> Delete(string eventId, string photoId, string token, HttpClient? client = null) =>
         (client ?? fx.Client).SendJson(HttpMethod.Delete, $"/api/v1/events/{eventId}/photos/{photoId}", null, token);
 
-    private async Task<HttpResponseMessage> Upload(string eventId, string token, HttpContent content, HttpClient? client = null, bool expectContinue = false)
+    private async Task<HttpResponseMessage> Upload(
+        string eventId,
+        string token,
+        HttpContent content,
+        HttpClient? client = null,
+        bool expectContinue = false
+    )
     {
         // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/events/{eventId}/photos") { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/events/{eventId}/photos")
+        {
+            Content = content,
+        };
         request.Headers.Authorization = new("Bearer", token);
-        if (expectContinue) request.Headers.ExpectContinue = true;
+        if (expectContinue)
+            request.Headers.ExpectContinue = true;
         return await (client ?? fx.Client).SendAsync(request);
     }
 
-    private static MultipartFormDataContent Form(byte[] bytes, string fileName = "photo.jpg", string contentType = "image/jpeg", string? caption = null)
+    private static MultipartFormDataContent Form(
+        byte[] bytes,
+        string fileName = "photo.jpg",
+        string contentType = "image/jpeg",
+        string? caption = null
+    )
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         var form = new MultipartFormDataContent { { file, "file", fileName } };
-        if (caption is not null) form.Add(new StringContent(caption), "caption");
+        if (caption is not null)
+            form.Add(new StringContent(caption), "caption");
         return form;
     }
 

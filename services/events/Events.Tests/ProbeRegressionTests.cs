@@ -8,7 +8,10 @@ public sealed class ProbeRegressionTests(EventsFixture fx) : IClassFixture<Event
 {
     private async Task<HttpResponseMessage> CreateRawAsync(string json, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
         request.Headers.Authorization = new("Bearer", token);
         return await fx.Client.SendAsync(request);
     }
@@ -26,7 +29,13 @@ public sealed class ProbeRegressionTests(EventsFixture fx) : IClassFixture<Event
         var problem = await (await fx.Client.PostJson("/api/v1/events", body, organizer)).AssertProblem(400);
 
         Assert.Contains("starts_at", problem["errors"]!.AsObject().Select(e => e.Key));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE organizer_id = @id",
+                ("id", organizerId)
+            )
+        );
     }
 
     [Theory]
@@ -35,22 +44,38 @@ public sealed class ProbeRegressionTests(EventsFixture fx) : IClassFixture<Event
     public async Task A_title_postgres_cannot_store_is_refused(string escapedTitle)
     {
         var (organizerId, organizer) = fx.Organizer();
-        var json = fx.EventBody().ToJsonString().Replace("\"title\":\"", $"\"title\":\"{escapedTitle}", StringComparison.Ordinal);
+        var json = fx.EventBody()
+            .ToJsonString()
+            .Replace("\"title\":\"", $"\"title\":\"{escapedTitle}", StringComparison.Ordinal);
         Assert.Contains(escapedTitle, json);
 
         await (await CreateRawAsync(json, organizer)).AssertProblem(400);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE organizer_id = @id",
+                ("id", organizerId)
+            )
+        );
     }
 
     [Fact]
     public async Task A_duplicate_key_is_refused_not_last_wins()
     {
         var (organizerId, organizer) = fx.Organizer();
-        var json = fx.EventBody().ToJsonString().Replace("{\"title\":", "{\"title\":\"first\",\"title\":", StringComparison.Ordinal);
+        var json = fx.EventBody()
+            .ToJsonString()
+            .Replace("{\"title\":", "{\"title\":\"first\",\"title\":", StringComparison.Ordinal);
         Assert.Contains("\"title\":\"first\",\"title\":", json);
 
         await (await CreateRawAsync(json, organizer)).AssertProblem(400);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM community_events WHERE organizer_id = @id", ("id", organizerId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM community_events WHERE organizer_id = @id",
+                ("id", organizerId)
+            )
+        );
     }
 
     [Theory]
@@ -65,6 +90,9 @@ public sealed class ProbeRegressionTests(EventsFixture fx) : IClassFixture<Event
     public async Task The_deepest_page_number_is_no_500(string path)
     {
         var response = await fx.Client.Get(path, fx.Member().Token);
-        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.True(
+            response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest,
+            $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}"
+        );
     }
 }

@@ -13,32 +13,85 @@ public sealed class RefundedRegistrationTests(EventsFixture fx) : IClassFixture<
     public async Task A_refunded_ticket_ends_as_refunded_and_gives_its_seat_to_the_waiting_list_without_an_RsvpCancelled()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["price_cents"] = 2000; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["price_cents"] = 2000;
+                b["currency"] = "EUR";
+            }
+        );
         var eventId = e["id"]!.GetValue<string>();
         var (holderId, holder) = fx.Member();
         var (_, waiting) = fx.Member();
-        var hold = await (await fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, holder)).AssertProblem(402);
+        var hold = await (
+            await fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, holder)
+        ).AssertProblem(402);
         var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
         var paymentId = Guid.NewGuid();
-        await PublishAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, holderId, PaymentPurposes.EventRegistration, registrationId, 2000, "EUR"));
-        await Eventually.TrueAsync(async () => (await MineAsync(eventId, holder))["status"]!.GetValue<string>() == "confirmed", "the ticket was never issued");
+        await PublishAsync(
+            new PaymentSucceeded(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                paymentId,
+                holderId,
+                PaymentPurposes.EventRegistration,
+                registrationId,
+                2000,
+                "EUR"
+            )
+        );
+        await Eventually.TrueAsync(
+            async () => (await MineAsync(eventId, holder))["status"]!.GetValue<string>() == "confirmed",
+            "the ticket was never issued"
+        );
         await (await fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, waiting)).AssertStatus(202);
 
-        await PublishAsync(new PaymentRefunded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, holderId, registrationId, 2000, 2000, "EUR"));
+        await PublishAsync(
+            new PaymentRefunded(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                paymentId,
+                holderId,
+                registrationId,
+                2000,
+                2000,
+                "EUR"
+            )
+        );
 
-        await Eventually.TrueAsync(async () => (await MineAsync(eventId, holder))["status"]!.GetValue<string>() == "refunded", "the ticket never ended as refunded");
-        await Eventually.TrueAsync(async () => (await MineAsync(eventId, waiting))["status"]!.GetValue<string>() == "held",
-            "the freed seat never went to the waiting list");
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND payload->>'userId' = @user", ("user", holderId.ToString())));
+        await Eventually.TrueAsync(
+            async () => (await MineAsync(eventId, holder))["status"]!.GetValue<string>() == "refunded",
+            "the ticket never ended as refunded"
+        );
+        await Eventually.TrueAsync(
+            async () => (await MineAsync(eventId, waiting))["status"]!.GetValue<string>() == "held",
+            "the freed seat never went to the waiting list"
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND payload->>'userId' = @user",
+                ("user", holderId.ToString())
+            )
+        );
     }
 
-    private async Task PublishAsync<T>(T message) where T : class, IIntegrationEvent
+    private async Task PublishAsync<T>(T message)
+        where T : class, IIntegrationEvent
     {
         // Until the receive endpoints are bound, a published message would reach no queue.
-        await Eventually.TrueAsync(() => Task.FromResult(fx.Host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy),
-            "the events bus never became ready");
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    fx.Host.Services.GetRequiredService<IBusControl>().CheckHealth().Status == BusHealthStatus.Healthy
+                ),
+            "the events bus never became ready"
+        );
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = message.MessageId);
     }
 
     private async Task<JsonNode> MineAsync(string eventId, string token) =>

@@ -26,7 +26,10 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
 
         await (await Register(Id(e), stranger)).AssertProblem(403);
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @u", ("u", strangerId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @u", ("u", strangerId))
+        );
     }
 
     [Fact]
@@ -45,7 +48,13 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         Assert.Matches("^EVT-[A-Z2-7]{10}$", first["ticket_code"]!.GetValue<string>());
         Assert.Equal(Id(first), Id(again));
         Assert.Equal(first["ticket_code"]!.GetValue<string>(), again["ticket_code"]!.GetValue<string>());
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(e)))));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(e)))
+            )
+        );
         Assert.Equal(before + 1, await fx.OutboxCountAsync("RegistrationConfirmed"));
 
         var mine = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", member)).AssertStatus(200);
@@ -56,7 +65,15 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     public async Task A_paid_event_holds_a_seat_and_answers_402_with_what_to_pay()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 5; b["price_cents"] = 2500; b["currency"] = "eur"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 5;
+                b["price_cents"] = 2500;
+                b["currency"] = "eur";
+            }
+        );
         var (_, member) = fx.Member();
         var holdsBefore = await fx.OutboxCountAsync("TicketHoldCreated");
 
@@ -72,7 +89,13 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         Assert.InRange(expires - fx.Clock.GetUtcNow(), TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15.1));
         var registrationId = problem["registration_id"]!.GetValue<string>();
         Assert.Equal(holdsBefore + 1, await fx.OutboxCountAsync("TicketHoldCreated"));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE ticket_code IS NOT NULL AND id = @id", ("id", Guid.Parse(registrationId))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE ticket_code IS NOT NULL AND id = @id",
+                ("id", Guid.Parse(registrationId))
+            )
+        );
 
         // Asking again is not a second seat: the same hold comes back.
         var again = await (await Register(Id(e), member)).AssertStatus(200);
@@ -90,7 +113,14 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     {
         var (_, organizer) = fx.Organizer();
         var withList = await fx.CreateEventAsync(organizer, b => b["capacity"] = 1);
-        var withoutList = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["waitlist_enabled"] = false; });
+        var withoutList = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["waitlist_enabled"] = false;
+            }
+        );
         await (await Register(Id(withList), fx.Member().Token)).AssertStatus(201);
         await (await Register(Id(withoutList), fx.Member().Token)).AssertStatus(201);
 
@@ -102,7 +132,13 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
 
         var refused = await (await Register(Id(withoutList), fx.Member().Token)).AssertProblem(409);
         Assert.Contains("full", refused["detail"]!.GetValue<string>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = @id", ("id", Guid.Parse(Id(withoutList)))));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = @id",
+                ("id", Guid.Parse(Id(withoutList)))
+            )
+        );
     }
 
     [Fact]
@@ -111,7 +147,14 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         // A seat open again after the event was found full (nobody waiting) must be taken by the next newcomer, not refused
         // or waitlisted.
         var (_, organizer) = fx.Organizer();
-        var withoutList = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["waitlist_enabled"] = false; });
+        var withoutList = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["waitlist_enabled"] = false;
+            }
+        );
         var withList = await fx.CreateEventAsync(organizer, b => b["capacity"] = 1);
         var (_, holder) = fx.Member();
         var (_, waiting) = fx.Member();
@@ -122,19 +165,52 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         await (await Register(Id(withoutList), holder)).AssertStatus(201);
         await (await Register(Id(withoutList), refused)).AssertProblem(409);
         await (await Register(Id(withoutList), holder)).AssertStatus(200);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withoutList)}/registrations/me", null, holder)).AssertStatus(200);
-        Assert.Equal("confirmed", (await (await Register(Id(withoutList), next)).AssertStatus(201))["status"]!.GetValue<string>());
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withoutList)}/registrations/me", null, holder)
+        ).AssertStatus(200);
+        Assert.Equal(
+            "confirmed",
+            (await (await Register(Id(withoutList), next)).AssertStatus(201))["status"]!.GetValue<string>()
+        );
         await (await Register(Id(withoutList), late)).AssertProblem(409);
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(withoutList)))));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(withoutList)))
+            )
+        );
 
         await (await Register(Id(withList), holder)).AssertStatus(201);
-        Assert.Equal(1, (await (await Register(Id(withList), waiting)).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
-        Assert.Equal(1, (await (await Register(Id(withList), waiting)).AssertStatus(200))["waitlist_position"]!.GetValue<int>());
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withList)}/registrations/me", null, waiting)).AssertStatus(200);
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withList)}/registrations/me", null, holder)).AssertStatus(200);
-        Assert.Equal("confirmed", (await (await Register(Id(withList), next)).AssertStatus(201))["status"]!.GetValue<string>());
-        Assert.Equal(1, (await (await Register(Id(withList), late)).AssertStatus(202))["waitlist_position"]!.GetValue<int>());
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(withList)))));
+        Assert.Equal(
+            1,
+            (await (await Register(Id(withList), waiting)).AssertStatus(202))["waitlist_position"]!.GetValue<int>()
+        );
+        Assert.Equal(
+            1,
+            (await (await Register(Id(withList), waiting)).AssertStatus(200))["waitlist_position"]!.GetValue<int>()
+        );
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withList)}/registrations/me", null, waiting)
+        ).AssertStatus(200);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(withList)}/registrations/me", null, holder)
+        ).AssertStatus(200);
+        Assert.Equal(
+            "confirmed",
+            (await (await Register(Id(withList), next)).AssertStatus(201))["status"]!.GetValue<string>()
+        );
+        Assert.Equal(
+            1,
+            (await (await Register(Id(withList), late)).AssertStatus(202))["waitlist_position"]!.GetValue<int>()
+        );
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(withList)))
+            )
+        );
     }
 
     [Fact]
@@ -150,19 +226,31 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         await (await Register(Id(e), second)).AssertStatus(202);
         var cancelledBefore = await fx.OutboxCountAsync("RsvpCancelled");
 
-        var cancelled = await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, holder)).AssertStatus(200);
+        var cancelled = await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, holder)
+        ).AssertStatus(200);
 
         Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
         var promoted = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", first)).AssertStatus(200);
         Assert.Equal("confirmed", promoted["status"]!.GetValue<string>());
         Assert.Equal(firstWaiting.ToString(), promoted["user_id"]!.GetValue<string>());
         Assert.NotNull(promoted["ticket_code"]);
-        var stillWaiting = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", second)).AssertStatus(200);
+        var stillWaiting = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", second)).AssertStatus(
+            200
+        );
         Assert.Equal(1, stillWaiting["waitlist_position"]!.GetValue<int>());
         Assert.Equal(cancelledBefore + 1, await fx.OutboxCountAsync("RsvpCancelled"));
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(e)))));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(e)))
+            )
+        );
 
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, holder)).AssertProblem(404);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, holder)
+        ).AssertProblem(404);
         // After cancelling, registering again is a new registration (at the back of the queue).
         Assert.Equal(HttpStatusCode.Accepted, (await Register(Id(e), holder)).StatusCode);
     }
@@ -171,7 +259,15 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     public async Task An_expired_hold_releases_its_seat_to_the_waiting_list_when_the_clock_moves()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["price_cents"] = 1000; b["currency"] = "USD"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["price_cents"] = 1000;
+                b["currency"] = "USD";
+            }
+        );
         var (payerId, payer) = fx.Member();
         var (waitingId, waiting) = fx.Member();
         await (await Register(Id(e), payer)).AssertProblem(402);
@@ -182,15 +278,33 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
 
         // The sweeper, not a request, releases it; it ends the hold, then promotes in a second short transaction, so
         // the waiting member's new hold is what to wait for.
-        await Eventually.TrueAsync(async () =>
-            (await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", fx.TokenFor(waitingId))).Body())["status"]!.GetValue<string>() == "held",
-            "the waiting member was never given the released seat");
-        var expired = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", fx.TokenFor(payerId))).AssertStatus(200);
+        await Eventually.TrueAsync(
+            async () =>
+                (await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", fx.TokenFor(waitingId))).Body())[
+                    "status"
+                ]!.GetValue<string>() == "held",
+            "the waiting member was never given the released seat"
+        );
+        var expired = await (
+            await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", fx.TokenFor(payerId))
+        ).AssertStatus(200);
         Assert.Equal("expired", expired["status"]!.GetValue<string>());
-        var promoted = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", fx.TokenFor(waitingId))).AssertStatus(200);
-        Assert.InRange(promoted["hold_expires_at"]!.GetValue<DateTimeOffset>() - fx.Clock.GetUtcNow(), TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15.1));
+        var promoted = await (
+            await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", fx.TokenFor(waitingId))
+        ).AssertStatus(200);
+        Assert.InRange(
+            promoted["hold_expires_at"]!.GetValue<DateTimeOffset>() - fx.Clock.GetUtcNow(),
+            TimeSpan.FromMinutes(14),
+            TimeSpan.FromMinutes(15.1)
+        );
         Assert.Equal(holdsBefore + 1, await fx.OutboxCountAsync("TicketHoldCreated"));
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(e)))));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(e)))
+            )
+        );
     }
 
     [Fact]
@@ -200,54 +314,91 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         var (invitedId, invited) = fx.Member();
         var cancelled = await fx.CreateEventAsync(organizer);
         await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(cancelled)}", null, organizer);
-        var privateEvent = await fx.CreateEventAsync(organizer, b => { b["visibility"] = "private"; b["invited_user_ids"] = new JsonArray(invitedId.ToString()); });
+        var privateEvent = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["visibility"] = "private";
+                b["invited_user_ids"] = new JsonArray(invitedId.ToString());
+            }
+        );
         var draft = await fx.CreateEventAsync(organizer, publish: false);
-        var soon = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(10).ToString("O");
-            b["ends_at"] = fx.Clock.GetUtcNow().AddMinutes(20).ToString("O");
-        });
+        var soon = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(10).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddMinutes(20).ToString("O");
+            }
+        );
         var (_, stranger) = fx.Member();
 
-        Assert.Contains("cancelled", (await (await Register(Id(cancelled), stranger)).AssertProblem(409))["detail"]!.GetValue<string>());
-        Assert.Contains("invitation", (await (await Register(Id(privateEvent), stranger)).AssertProblem(403))["detail"]!.GetValue<string>());
+        Assert.Contains(
+            "cancelled",
+            (await (await Register(Id(cancelled), stranger)).AssertProblem(409))["detail"]!.GetValue<string>()
+        );
+        Assert.Contains(
+            "invitation",
+            (await (await Register(Id(privateEvent), stranger)).AssertProblem(403))["detail"]!.GetValue<string>()
+        );
         await (await Register(Id(privateEvent), invited)).AssertStatus(201);
         await (await Register(Id(draft), stranger)).AssertProblem(404);
         await (await Register(Guid.NewGuid().ToString(), stranger)).AssertProblem(404);
         await (await Client.PostJson($"/api/v1/events/{Id(soon)}/registrations", new { })).AssertProblem(401);
 
         fx.Clock.Advance(TimeSpan.FromMinutes(30));
-        Assert.Contains("ended", (await (await Register(Id(soon), fx.TokenFor(Guid.NewGuid()))).AssertProblem(422))["detail"]!.GetValue<string>());
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE event_id = ANY(@ids)",
-            ("ids", new[] { Guid.Parse(Id(cancelled)), Guid.Parse(Id(draft)), Guid.Parse(Id(soon)) })));
+        Assert.Contains(
+            "ended",
+            (await (await Register(Id(soon), fx.TokenFor(Guid.NewGuid()))).AssertProblem(422))[
+                "detail"
+            ]!.GetValue<string>()
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM registrations WHERE event_id = ANY(@ids)",
+                ("ids", new[] { Guid.Parse(Id(cancelled)), Guid.Parse(Id(draft)), Guid.Parse(Id(soon)) })
+            )
+        );
     }
 
     [Fact]
     public async Task The_ticket_carries_a_signed_payload_the_organizer_can_scan()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b =>
-        {
-            b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
-            b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
-        });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["starts_at"] = fx.Clock.GetUtcNow().AddMinutes(30).ToString("O");
+                b["ends_at"] = fx.Clock.GetUtcNow().AddHours(3).ToString("O");
+            }
+        );
         var (memberId, member) = fx.Member();
         var registration = await (await Register(Id(e), member)).AssertStatus(201);
 
-        var ticket = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me/ticket", member)).AssertStatus(200);
+        var ticket = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me/ticket", member)).AssertStatus(
+            200
+        );
         var payload = ticket["qr_payload"]!.GetValue<string>();
         Assert.StartsWith("CT1.", payload);
         Assert.Equal(registration["ticket_code"]!.GetValue<string>(), ticket["ticket_code"]!.GetValue<string>());
 
         // A forged or altered payload is refused; the genuine one checks the attendee in.
         var forged = payload[..^4] + (payload[^4..] == "AAAA" ? "BBBB" : "AAAA");
-        await (await Client.PostJson($"/api/v1/events/{Id(e)}/check-in", new { qr_payload = forged }, organizer)).AssertProblem(400);
-        var arrival = await (await Client.PostJson($"/api/v1/events/{Id(e)}/check-in", new { qr_payload = payload }, organizer)).AssertStatus(200);
+        await (
+            await Client.PostJson($"/api/v1/events/{Id(e)}/check-in", new { qr_payload = forged }, organizer)
+        ).AssertProblem(400);
+        var arrival = await (
+            await Client.PostJson($"/api/v1/events/{Id(e)}/check-in", new { qr_payload = payload }, organizer)
+        ).AssertStatus(200);
         Assert.Equal(memberId.ToString(), arrival["user_id"]!.GetValue<string>());
         Assert.False(arrival["already_checked_in"]!.GetValue<bool>());
 
         // No confirmed registration, no ticket.
-        await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me/ticket", fx.Member().Token)).AssertProblem(404);
+        await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me/ticket", fx.Member().Token)).AssertProblem(
+            404
+        );
     }
 
     [Fact]
@@ -268,7 +419,9 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         Assert.Equal(0, stats["revenue_cents"]!.GetValue<long>());
         var attendees = await (await Client.Get($"/api/v1/events/{Id(e)}/attendees", organizer)).AssertStatus(200);
         Assert.Equal(3, attendees["total"]!.GetValue<int>());
-        var waiting = await (await Client.Get($"/api/v1/events/{Id(e)}/attendees?status=waitlisted", organizer)).AssertStatus(200);
+        var waiting = await (
+            await Client.Get($"/api/v1/events/{Id(e)}/attendees?status=waitlisted", organizer)
+        ).AssertStatus(200);
         Assert.Single(waiting["items"]!.AsArray());
         await (await Client.Get($"/api/v1/events/{Id(e)}/attendees?status=maybe", organizer)).AssertProblem(400);
 
@@ -281,7 +434,15 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     public async Task A_payment_confirms_a_held_registration_once_and_reports_a_seat_that_is_gone()
     {
         var (organizerId, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["price_cents"] = 1500; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["price_cents"] = 1500;
+                b["currency"] = "EUR";
+            }
+        );
         var hold = await (await Register(Id(e), fx.Member().Token)).AssertProblem(402);
         var registrationId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
         var paymentId = Guid.NewGuid();
@@ -299,55 +460,131 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         Assert.Equal(1500, stats["revenue_cents"]!.GetValue<long>());
 
         // A second event: the hold expires, someone else takes the seat, the late payment finds it gone.
-        var full = await fx.CreateEventAsync(organizer, b => { b["capacity"] = 1; b["price_cents"] = 900; b["currency"] = "EUR"; });
-        var late = Guid.Parse((await (await Register(Id(full), fx.Member().Token)).AssertProblem(402))["registration_id"]!.GetValue<string>());
+        var full = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["capacity"] = 1;
+                b["price_cents"] = 900;
+                b["currency"] = "EUR";
+            }
+        );
+        var late = Guid.Parse(
+            (await (await Register(Id(full), fx.Member().Token)).AssertProblem(402))[
+                "registration_id"
+            ]!.GetValue<string>()
+        );
         Assert.Equal(PaidConfirmation.SeatGone, (await ConfirmAsync(late, Guid.NewGuid(), 800, "EUR")).Outcome); // wrong amount
         fx.Clock.Advance(TimeSpan.FromMinutes(16));
         await (await Register(Id(full), fx.Member().Token)).AssertProblem(402); // releases the expired hold, takes the seat
         var gone = await ConfirmAsync(late, Guid.NewGuid(), 900, "EUR");
         Assert.Equal(PaidConfirmation.SeatGone, gone.Outcome);
         Assert.Equal(RegistrationStatus.Expired, gone.Registration!.Status);
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(full)))));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(full)))
+            )
+        );
 
         // An expired hold whose seat is still free is confirmed after all.
-        var roomy = await fx.CreateEventAsync(fx.TokenFor(organizerId, "organizer"), b => { b["capacity"] = 3; b["price_cents"] = 700; b["currency"] = "EUR"; });
-        var slow = Guid.Parse((await (await Register(Id(roomy), fx.Member().Token)).AssertProblem(402))["registration_id"]!.GetValue<string>());
+        var roomy = await fx.CreateEventAsync(
+            fx.TokenFor(organizerId, "organizer"),
+            b =>
+            {
+                b["capacity"] = 3;
+                b["price_cents"] = 700;
+                b["currency"] = "EUR";
+            }
+        );
+        var slow = Guid.Parse(
+            (await (await Register(Id(roomy), fx.Member().Token)).AssertProblem(402))[
+                "registration_id"
+            ]!.GetValue<string>()
+        );
         fx.Clock.Advance(TimeSpan.FromMinutes(16));
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", slow)) == "expired", "the hold never expired");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>("SELECT status FROM registrations WHERE id = @id", ("id", slow))
+                == "expired",
+            "the hold never expired"
+        );
         Assert.Equal(PaidConfirmation.Confirmed, (await ConfirmAsync(slow, Guid.NewGuid(), 700, "EUR")).Outcome);
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(roomy)))));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(roomy)))
+            )
+        );
     }
 
-    private async Task<PaidConfirmationResult> ConfirmAsync(Guid registrationId, Guid paymentId, long amount, string currency)
+    private async Task<PaidConfirmationResult> ConfirmAsync(
+        Guid registrationId,
+        Guid paymentId,
+        long amount,
+        string currency
+    )
     {
         await using var scope = fx.Host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<SeatBook>().ConfirmPaidAsync(registrationId, paymentId, amount, currency, CancellationToken.None);
+        return await scope
+            .ServiceProvider.GetRequiredService<SeatBook>()
+            .ConfirmPaidAsync(registrationId, paymentId, amount, currency, CancellationToken.None);
     }
 
     [Fact]
     public async Task Cancelling_a_paid_ticket_early_owes_a_full_refund_and_late_owes_none()
     {
         var (_, organizer) = fx.Organizer();
-        var e = await fx.CreateEventAsync(organizer, b => { b["price_cents"] = 4000; b["currency"] = "EUR"; });
+        var e = await fx.CreateEventAsync(
+            organizer,
+            b =>
+            {
+                b["price_cents"] = 4000;
+                b["currency"] = "EUR";
+            }
+        );
         var (early, earlyToken) = fx.Member();
         var (lateUser, lateToken) = fx.Member();
         foreach (var token in new[] { earlyToken, lateToken })
         {
             var hold = await (await Register(Id(e), token)).AssertProblem(402);
-            Assert.Equal(PaidConfirmation.Confirmed, (await ConfirmAsync(Guid.Parse(hold["registration_id"]!.GetValue<string>()), Guid.NewGuid(), 4000, "EUR")).Outcome);
+            Assert.Equal(
+                PaidConfirmation.Confirmed,
+                (
+                    await ConfirmAsync(
+                        Guid.Parse(hold["registration_id"]!.GetValue<string>()),
+                        Guid.NewGuid(),
+                        4000,
+                        "EUR"
+                    )
+                ).Outcome
+            );
         }
 
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, earlyToken)).AssertStatus(200);
+        await (
+            await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, earlyToken)
+        ).AssertStatus(200);
         fx.Clock.Advance(TimeSpan.FromDays(2.5)); // the event starts in 3 days: now inside the 24 h cut-off
-        await (await Client.SendJson(HttpMethod.Delete, $"/api/v1/events/{Id(e)}/registrations/me", null, fx.TokenFor(lateUser))).AssertStatus(200);
+        await (
+            await Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/events/{Id(e)}/registrations/me",
+                null,
+                fx.TokenFor(lateUser)
+            )
+        ).AssertStatus(200);
 
         Assert.Equal(4000L, await RefundOwed(early));
         Assert.Equal(0L, await RefundOwed(lateUser));
     }
 
-    private Task<long> RefundOwed(Guid userId) => fx.ScalarAsync<long>(
-        "SELECT (payload->>'refundCents')::bigint FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND payload->>'userId' = @user",
-        ("user", userId.ToString()));
+    private Task<long> RefundOwed(Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT (payload->>'refundCents')::bigint FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND payload->>'userId' = @user",
+            ("user", userId.ToString())
+        );
 
     [Fact]
     public async Task A_deleted_account_loses_its_registrations_and_its_seat_goes_to_the_waiting_list()
@@ -365,14 +602,36 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
         await bus.Publish(message, context => context.MessageId = message.MessageId);
         await bus.Publish(message, context => context.MessageId = message.MessageId); // redelivered: handled once
 
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", leaverId)) == 0,
-            "the deleted user's registrations were never erased");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>("SELECT count(*) FROM registrations WHERE user_id = @id", ("id", leaverId))
+                == 0,
+            "the deleted user's registrations were never erased"
+        );
         var promoted = await (await Client.Get($"/api/v1/events/{Id(e)}/registrations/me", waiting)).AssertStatus(200);
         Assert.Equal("confirmed", promoted["status"]!.GetValue<string>());
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<string>("SELECT status FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(ownEvent)))) == EventStatus.Cancelled,
-            "the deleted organizer's event was never cancelled");
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", message.MessageId)) == 1,
-            "the message was not recorded once in the inbox");
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", Guid.Parse(Id(e)))));
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>(
+                    "SELECT status FROM community_events WHERE id = @id",
+                    ("id", Guid.Parse(Id(ownEvent)))
+                ) == EventStatus.Cancelled,
+            "the deleted organizer's event was never cancelled"
+        );
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id",
+                    ("id", message.MessageId)
+                ) == 1,
+            "the message was not recorded once in the inbox"
+        );
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>(
+                "SELECT seats_taken FROM community_events WHERE id = @id",
+                ("id", Guid.Parse(Id(e)))
+            )
+        );
     }
 }

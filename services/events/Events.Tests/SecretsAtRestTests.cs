@@ -1,5 +1,4 @@
 using Community.Events.Registrations;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
@@ -25,13 +24,18 @@ public sealed class SecretsAtRestTests(EventsFixture fx) : IClassFixture<EventsF
         var otherRing = Path.Combine(Path.GetTempPath(), "community-key-ring-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var stranger = fx.StartHost(new Dictionary<string, string?> { ["DataProtection:KeyRingPath"] = otherRing });
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SignerOf(stranger).VerifyAsync(payload, CancellationToken.None));
+            await using var stranger = fx.StartHost(
+                new Dictionary<string, string?> { ["DataProtection:KeyRingPath"] = otherRing }
+            );
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                SignerOf(stranger).VerifyAsync(payload, CancellationToken.None)
+            );
             Assert.Contains("key ring", error.Message);
         }
         finally
         {
-            if (Directory.Exists(otherRing)) Directory.Delete(otherRing, recursive: true);
+            if (Directory.Exists(otherRing))
+                Directory.Delete(otherRing, recursive: true);
         }
     }
 
@@ -40,7 +44,10 @@ public sealed class SecretsAtRestTests(EventsFixture fx) : IClassFixture<EventsF
     {
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         await fx.ExecuteAsync("DELETE FROM ticket_signing_keys");
-        await fx.ExecuteAsync("INSERT INTO ticket_signing_keys (id, secret, created_at) VALUES (1, @key, now())", ("key", key));
+        await fx.ExecuteAsync(
+            "INSERT INTO ticket_signing_keys (id, secret, created_at) VALUES (1, @key, now())",
+            ("key", key)
+        );
 
         await using var restarted = fx.StartHost();
         var payload = await SignerOf(restarted).SignAsync(Claims, CancellationToken.None);
@@ -50,7 +57,13 @@ public sealed class SecretsAtRestTests(EventsFixture fx) : IClassFixture<EventsF
         Assert.Equal(Claims, await SignerOf(again).VerifyAsync(payload, CancellationToken.None));
         // Signed with the legacy key itself: tickets printed before the migration stay valid.
         var signed = payload[..payload.LastIndexOf('.')];
-        Assert.Equal(payload, signed + "." + System.Buffers.Text.Base64Url.EncodeToString(
-            System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.ASCII.GetBytes(signed))));
+        Assert.Equal(
+            payload,
+            signed
+                + "."
+                + System.Buffers.Text.Base64Url.EncodeToString(
+                    System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.ASCII.GetBytes(signed))
+                )
+        );
     }
 }

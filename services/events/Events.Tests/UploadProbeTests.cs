@@ -14,11 +14,20 @@ public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFix
     {
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
-        foreach (var route in new[] { (HttpMethod.Post, $"/api/v1/events/{e}/photos"), (HttpMethod.Put, $"/api/v1/events/{e}/cover") })
+        foreach (
+            var route in new[]
+            {
+                (HttpMethod.Post, $"/api/v1/events/{e}/photos"),
+                (HttpMethod.Put, $"/api/v1/events/{e}/cover"),
+            }
+        )
         foreach (var (name, content) in BrokenForms.All(Images.Png()))
         {
             using var response = await Send(route.Item1, route.Item2, organizer, content());
-            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{route.Item2}, {name}: {(int)response.StatusCode}");
+            Assert.True(
+                response.StatusCode == HttpStatusCode.BadRequest,
+                $"{route.Item2}, {name}: {(int)response.StatusCode}"
+            );
             var problem = await response.AssertProblem(400);
             Assert.Contains("multipart form could not be read", problem["errors"]!["file"]![0]!.GetValue<string>());
             Assert.False(string.IsNullOrEmpty(problem["detail"]?.GetValue<string>()));
@@ -30,18 +39,34 @@ public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFix
     [Theory]
     [InlineData("before\0after", "U+0000")]
     [InlineData("bell\u0007", "U+0007")]
-    public async Task A_caption_with_a_control_character_is_a_400_naming_it_and_no_blob_or_row_is_left(string caption, string named)
+    public async Task A_caption_with_a_control_character_is_a_400_naming_it_and_no_blob_or_row_is_left(
+        string caption,
+        string named
+    )
     {
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
-        var form = new MultipartFormDataContent { { new ByteArrayContent(Images.Jpeg()), "file", "a.jpg" }, { new StringContent(caption), "caption" } };
+        var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Images.Jpeg()), "file", "a.jpg" },
+            { new StringContent(caption), "caption" },
+        };
 
-        var problem = await (await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, form)).AssertProblem(400);
+        var problem = await (await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, form)).AssertProblem(
+            400
+        );
         Assert.Contains(named, problem["errors"]!["caption"]![0]!.GetValue<string>());
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(e))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM event_photos WHERE event_id = @id", ("id", Guid.Parse(e)))
+        );
         Assert.False(Directory.Exists(Path.Combine(fx.PhotoRoot, "events", e)));
         // Tab, CR and LF are text.
-        var fine = new MultipartFormDataContent { { new ByteArrayContent(Images.Jpeg()), "file", "a.jpg" }, { new StringContent("a\tb\r\nc"), "caption" } };
+        var fine = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Images.Jpeg()), "file", "a.jpg" },
+            { new StringContent("a\tb\r\nc"), "caption" },
+        };
         await (await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, fine)).AssertStatus(201);
     }
 
@@ -53,7 +78,9 @@ public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFix
         var jpeg = Images.JpegWithExif();
         Assert.True(jpeg.AsSpan().IndexOf(Images.GpsLatitude) > 0);
 
-        var photo = await (await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, Form(jpeg))).AssertStatus(201);
+        var photo = await (
+            await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, Form(jpeg))
+        ).AssertStatus(201);
         await (await Send(HttpMethod.Put, $"/api/v1/events/{e}/cover", organizer, Form(jpeg))).AssertStatus(200);
         foreach (var url in new[] { photo["url"]!.GetValue<string>(), $"/api/v1/events/{e}/cover" })
         {
@@ -70,7 +97,14 @@ public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFix
     {
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
-        var photo = await (await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, Form(Images.JpegWithExif(orientation: 6)))).AssertStatus(201);
+        var photo = await (
+            await Send(
+                HttpMethod.Post,
+                $"/api/v1/events/{e}/photos",
+                organizer,
+                Form(Images.JpegWithExif(orientation: 6))
+            )
+        ).AssertStatus(201);
         Assert.Equal(Images.Height, photo["width"]!.GetValue<int>());
         Assert.Equal(Images.Width, photo["height"]!.GetValue<int>());
     }
@@ -81,8 +115,12 @@ public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFix
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
         var polyglot = Images.PngHtmlPolyglot();
-        var photo = await (await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, Form(polyglot, "x.png"))).AssertStatus(201);
-        await (await Send(HttpMethod.Put, $"/api/v1/events/{e}/cover", organizer, Form(polyglot, "x.png"))).AssertStatus(200);
+        var photo = await (
+            await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, Form(polyglot, "x.png"))
+        ).AssertStatus(201);
+        await (
+            await Send(HttpMethod.Put, $"/api/v1/events/{e}/cover", organizer, Form(polyglot, "x.png"))
+        ).AssertStatus(200);
         foreach (var url in new[] { photo["url"]!.GetValue<string>(), $"/api/v1/events/{e}/cover" })
         {
             var served = await Served(url, organizer, "image/png");
@@ -97,9 +135,17 @@ public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFix
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
         var bomb = Images.Png(width: 10_000, height: 10_000, pixels: false);
-        foreach (var route in new[] { (HttpMethod.Post, $"/api/v1/events/{e}/photos"), (HttpMethod.Put, $"/api/v1/events/{e}/cover") })
+        foreach (
+            var route in new[]
+            {
+                (HttpMethod.Post, $"/api/v1/events/{e}/photos"),
+                (HttpMethod.Put, $"/api/v1/events/{e}/cover"),
+            }
+        )
         {
-            var problem = await (await Send(route.Item1, route.Item2, organizer, Form(bomb, "bomb.png"))).AssertProblem(400);
+            var problem = await (await Send(route.Item1, route.Item2, organizer, Form(bomb, "bomb.png"))).AssertProblem(
+                400
+            );
             Assert.Contains("10000 x 10000", problem["errors"]!["file"]![0]!.GetValue<string>());
         }
         Assert.False(Directory.Exists(Path.Combine(fx.PhotoRoot, "events", e)));
@@ -110,7 +156,14 @@ public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFix
     {
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
-        var photo = await (await Send(HttpMethod.Post, $"/api/v1/events/{e}/photos", organizer, Form(Images.Png(width: 5000, height: 100), "wide.png"))).AssertStatus(201);
+        var photo = await (
+            await Send(
+                HttpMethod.Post,
+                $"/api/v1/events/{e}/photos",
+                organizer,
+                Form(Images.Png(width: 5000, height: 100), "wide.png")
+            )
+        ).AssertStatus(201);
         Assert.Equal(5000, photo["width"]!.GetValue<int>());
     }
 

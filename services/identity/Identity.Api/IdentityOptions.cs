@@ -16,7 +16,8 @@ public sealed class IdentityOptions
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Outside OpenID Connect providers by name (e.g. "google"), from Identity:ExternalLogin:{provider}.</summary>
-    public Dictionary<string, ExternalLoginProvider> ExternalLogin { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, ExternalLoginProvider> ExternalLogin { get; set; } =
+        new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The public address of the gateway; providers send the browser back to {GatewayUrl}/api/v1/auth/external/{provider}/callback.</summary>
     public string GatewayUrl { get; set; } = "http://localhost:8080";
@@ -52,9 +53,11 @@ public sealed class ExternalLoginProvider
     /// <summary>The provider's issuer, e.g. https://accounts.google.com; its discovery document is {Issuer}/.well-known/openid-configuration.</summary>
     public string Issuer { get; set; } = "";
     public string ClientId { get; set; } = "";
+
     /// <summary>From a secret store, never from git.</summary>
     public string ClientSecret { get; set; } = "";
     public string Scope { get; set; } = "openid email profile";
+
     /// <summary>Only a local test provider may be plain http.</summary>
     public bool RequireHttps { get; set; } = true;
 }

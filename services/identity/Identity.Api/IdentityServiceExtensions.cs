@@ -2,8 +2,6 @@ using Community.Contracts;
 using Community.Identity.Admins;
 using Community.Identity.Auth;
 using Community.Identity.Data;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Mail;
 using Community.Identity.Keys;
 using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
@@ -12,9 +10,11 @@ using Community.Identity.Sms;
 using Community.Identity.Users;
 using Community.Identity.Verification;
 using Community.Identity.Waitlist;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
+using Community.ServiceDefaults.Mail;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
 
@@ -29,8 +29,13 @@ public static class IdentityServiceExtensions
         builder.Services.Configure<IdentityOptions>(builder.Configuration.GetSection(IdentityOptions.Section));
 
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.Identity);
-        builder.AddEventBus(ResourceNames.Identity, bus => bus.UseOutbox<IdentityDbContext>().AddConsumers(typeof(IdentityServiceExtensions).Assembly)
-            .FollowSessionRevocations());
+        builder.AddEventBus(
+            ResourceNames.Identity,
+            bus =>
+                bus.UseOutbox<IdentityDbContext>()
+                    .AddConsumers(typeof(IdentityServiceExtensions).Assembly)
+                    .FollowSessionRevocations()
+        );
         builder.Services.AddSingleton<IRevocationSource, DatabaseRevocationSource>();
         builder.Services.AddSingleton<SessionEnding>();
         builder.Services.AddHostedService<AdminSeeder>();

@@ -12,8 +12,24 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
 
     private static string Unique(string stem) => $"{stem}_{Guid.NewGuid().ToString("N")[..8]}";
 
-    private async Task<JsonNode> RegisterAsync(string username, string? email = null, string? phone = null, string password = Password) =>
-        await (await Client.PostJson("/api/v1/auth/register", new { username, email, phone, password })).AssertStatus(201);
+    private async Task<JsonNode> RegisterAsync(
+        string username,
+        string? email = null,
+        string? phone = null,
+        string password = Password
+    ) =>
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username,
+                    email,
+                    phone,
+                    password,
+                }
+            )
+        ).AssertStatus(201);
 
     private async Task<JsonNode> LoginAsync(string identifier, string password) =>
         await (await Client.PostJson("/api/v1/auth/login", new { identifier, password })).AssertStatus(200);
@@ -23,8 +39,14 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
 
     /// <summary>The confirmation token of the one link e-mail to <paramref name="address"/> that names <paramref name="username"/>.</summary>
     private string LinkFor(string address, string username) =>
-        ConfirmationToken().Match(MailsTo(address).Single(m => m.Body.Contains($"account {username} ") && m.Body.Contains("Confirmation token: ")).Body)
-            .Groups[1].Value;
+        ConfirmationToken()
+            .Match(
+                MailsTo(address)
+                    .Single(m => m.Body.Contains($"account {username} ") && m.Body.Contains("Confirmation token: "))
+                    .Body
+            )
+            .Groups[1]
+            .Value;
 
     private static string Id(JsonNode registered) => registered["user"]!["id"]!.GetValue<string>();
 
@@ -42,8 +64,15 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
 
         Assert.Equal(Id(first), Id((await LoginAsync(email, "first-password-1"))));
         Assert.Equal(Id(second), Id((await LoginAsync(email.ToUpperInvariant(), "second-password-2"))));
-        var wrong = await (await Client.PostJson("/api/v1/auth/login", new { identifier = email, password = "third-password-3" })).AssertProblem(401);
-        var unknown = await (await Client.PostJson("/api/v1/auth/login", new { identifier = "nobody@example.com", password = "third-password-3" })).AssertProblem(401);
+        var wrong = await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = email, password = "third-password-3" })
+        ).AssertProblem(401);
+        var unknown = await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = "nobody@example.com", password = "third-password-3" }
+            )
+        ).AssertProblem(401);
         Assert.Equal(unknown["detail"]!.GetValue<string>(), wrong["detail"]!.GetValue<string>());
 
         // The same for a phone nobody verified.
@@ -63,11 +92,19 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
         await RegisterAsync(late, email);
         var earlyToken = LinkFor(email, early);
 
-        await (await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, late) })).AssertStatus(200);
+        await (
+            await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, late) })
+        ).AssertStatus(200);
         await (await Client.PostJson("/api/v1/auth/register/confirm", new { token = earlyToken })).AssertProblem(409);
         Assert.False(await EmailVerifiedAsync(early));
         Assert.True(await EmailVerifiedAsync(late));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = @e AND email_verified_at IS NOT NULL", ("e", email)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM users WHERE email = @e AND email_verified_at IS NOT NULL",
+                ("e", email)
+            )
+        );
         // Refused, not spent: the same answer again.
         await (await Client.PostJson("/api/v1/auth/register/confirm", new { token = earlyToken })).AssertProblem(409);
     }
@@ -83,13 +120,19 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
         Assert.DoesNotContain(MailsTo(email), m => m.Body.Contains("reset the password"));
 
         var registered = await RegisterAsync(victim, email, password: "victim-pass-22");
-        await (await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, victim) })).AssertStatus(200);
+        await (
+            await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, victim) })
+        ).AssertStatus(200);
 
         Assert.Equal(Id(registered), Id(await LoginAsync(email, "victim-pass-22")));
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = email, password = "attacker-pass-1" })).AssertProblem(401);
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = email, password = "attacker-pass-1" })
+        ).AssertProblem(401);
         await LoginAsync(attacker, "attacker-pass-1"); // their own account still opens by its username, without the address
         Assert.False(await EmailVerifiedAsync(attacker));
-        await (await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, attacker) })).AssertProblem(409);
+        await (
+            await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, attacker) })
+        ).AssertProblem(409);
 
         // A reset by the address reaches its owner's account only.
         await (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = email })).AssertStatus(202);
@@ -117,25 +160,44 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
 
         // Asking again sends the owner the note again (202, as for anyone), never a link.
         var token = registered["access_token"]!.GetValue<string>();
-        var resend = await (await Client.PostJson("/api/v1/users/me/email/verification", new { }, token)).AssertStatus(202);
+        var resend = await (await Client.PostJson("/api/v1/users/me/email/verification", new { }, token)).AssertStatus(
+            202
+        );
         Assert.Equal(2, MailsTo(email).Skip(before).Count());
         Assert.All(MailsTo(email).Skip(before), m => Assert.DoesNotContain("Confirmation token", m.Body));
         Assert.False(await EmailVerifiedAsync(newcomer));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM email_verification_tokens WHERE user_id = @id::uuid", ("id", Id(registered))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM email_verification_tokens WHERE user_id = @id::uuid",
+                ("id", Id(registered))
+            )
+        );
 
         // A free address gets the same 202, with a link that works.
         var fresh = Unique("fresh");
         var freshRegistered = await RegisterAsync(fresh, $"{fresh}@example.com");
         var freshToken = freshRegistered["access_token"]!.GetValue<string>();
-        var freshResend = await (await Client.PostJson("/api/v1/users/me/email/verification", new { }, freshToken)).AssertStatus(202);
+        var freshResend = await (
+            await Client.PostJson("/api/v1/users/me/email/verification", new { }, freshToken)
+        ).AssertStatus(202);
         Assert.Equal(resend.ToJsonString(), freshResend.ToJsonString());
         Assert.Equal(2, MailsTo($"{fresh}@example.com").Count(m => m.Body.Contains("Confirmation token: ")));
         var me = await (await fx.ConfirmAsync($"{fresh}@example.com")).AssertStatus(200);
         Assert.True(me["email_verified"]!.GetValue<bool>());
         // Now there is nothing left to confirm: the caller's own state, so it may say so.
         await (await Client.PostJson("/api/v1/users/me/email/verification", new { }, freshToken)).AssertProblem(409);
-        var phoneOnly = await RegisterAsync(Unique("no_mail"), phone: "+4478" + Random.Shared.Next(10_000_000, 99_999_999));
-        await (await Client.PostJson("/api/v1/users/me/email/verification", new { }, phoneOnly["access_token"]!.GetValue<string>())).AssertProblem(409);
+        var phoneOnly = await RegisterAsync(
+            Unique("no_mail"),
+            phone: "+4478" + Random.Shared.Next(10_000_000, 99_999_999)
+        );
+        await (
+            await Client.PostJson(
+                "/api/v1/users/me/email/verification",
+                new { },
+                phoneOnly["access_token"]!.GetValue<string>()
+            )
+        ).AssertProblem(409);
     }
 
     [Fact]
@@ -157,12 +219,19 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
 
         // The rival's right code no longer takes the number.
         await (await Client.PostJson(send + "/confirm", new { code = rivalCode }, rivalToken)).AssertProblem(409);
-        Assert.False(await fx.ScalarAsync<bool>("SELECT phone_verified_at IS NOT NULL FROM users WHERE id = @id::uuid", ("id", Id(rival))));
+        Assert.False(
+            await fx.ScalarAsync<bool>(
+                "SELECT phone_verified_at IS NOT NULL FROM users WHERE id = @id::uuid",
+                ("id", Id(rival))
+            )
+        );
 
         // A later request answers as for a free number, and nothing is texted to the owner.
         var texts = fx.Sms.Messages.Count(m => m.To == phone);
         var late = await RegisterAsync(Unique("phone_late"), phone: phone);
-        var lateSent = await (await Client.PostJson(send, new { }, late["access_token"]!.GetValue<string>())).AssertStatus(202);
+        var lateSent = await (
+            await Client.PostJson(send, new { }, late["access_token"]!.GetValue<string>())
+        ).AssertStatus(202);
         Assert.NotNull(lateSent["expires_at"]);
         Assert.Equal(texts, fx.Sms.Messages.Count(m => m.To == phone));
         // Every holder has the same password here: the number signs in its verified owner only.

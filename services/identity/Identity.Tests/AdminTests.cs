@@ -14,14 +14,34 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
 
         var member = await fx.RegisterAsync();
         var memberId = member["user"]!["id"]!.GetValue<string>();
-        var changed = await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{memberId}/role", new { role = "organizer" }, adminToken)).AssertStatus(200);
+        var changed = await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/users/{memberId}/role",
+                new { role = "organizer" },
+                adminToken
+            )
+        ).AssertStatus(200);
         Assert.Equal("organizer", changed["role"]!.GetValue<string>());
 
         // The next token carries the new role.
-        var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = member["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
-        Assert.Equal("organizer", TestTokens.Payload(refreshed["access_token"]!.GetValue<string>())["role"]!.GetValue<string>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'organizer'", ("id", memberId)));
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = member["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
+        Assert.Equal(
+            "organizer",
+            TestTokens.Payload(refreshed["access_token"]!.GetValue<string>())["role"]!.GetValue<string>()
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'organizer'",
+                ("id", memberId)
+            )
+        );
     }
 
     [Fact]
@@ -29,8 +49,15 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     {
         var adminToken = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
         var memberId = (await fx.RegisterAsync())["user"]!["id"]!.GetValue<string>();
-        await EntityTags.AssertIfMatchHonouredAsync(Client, $"/api/v1/users/{memberId}", HttpMethod.Put, $"/api/v1/users/{memberId}/role",
-            "{\"role\": \"organizer\"}", adminToken, otherBody: "{\"role\": \"member\"}");
+        await EntityTags.AssertIfMatchHonouredAsync(
+            Client,
+            $"/api/v1/users/{memberId}",
+            HttpMethod.Put,
+            $"/api/v1/users/{memberId}/role",
+            "{\"role\": \"organizer\"}",
+            adminToken,
+            otherBody: "{\"role\": \"member\"}"
+        );
     }
 
     [Fact]
@@ -39,10 +66,30 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         var organizer = await fx.RegisterAsync(role: "organizer");
         var target = await fx.RegisterAsync();
         var url = $"/api/v1/users/{target["user"]!["id"]}/role";
-        await (await Client.SendJson(HttpMethod.Put, url, new { role = "admin" }, organizer["access_token"]!.GetValue<string>())).AssertProblem(403);
-        await (await Client.SendJson(HttpMethod.Put, url, new { role = "admin" }, target["access_token"]!.GetValue<string>())).AssertProblem(403);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                url,
+                new { role = "admin" },
+                organizer["access_token"]!.GetValue<string>()
+            )
+        ).AssertProblem(403);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                url,
+                new { role = "admin" },
+                target["access_token"]!.GetValue<string>()
+            )
+        ).AssertProblem(403);
         await (await Client.SendJson(HttpMethod.Put, url, new { role = "admin" })).AssertProblem(401);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE role = 'admin' AND username <> @a", ("a", IdentityFixture.AdminUsername)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM users WHERE role = 'admin' AND username <> @a",
+                ("a", IdentityFixture.AdminUsername)
+            )
+        );
     }
 
     [Fact]
@@ -50,8 +97,22 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     {
         var adminToken = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
         var target = await fx.RegisterAsync();
-        await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{target["user"]!["id"]}/role", new { role = "emperor" }, adminToken)).AssertProblem(400);
-        await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{Guid.NewGuid()}/role", new { role = "member" }, adminToken)).AssertProblem(404);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/users/{target["user"]!["id"]}/role",
+                new { role = "emperor" },
+                adminToken
+            )
+        ).AssertProblem(400);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/users/{Guid.NewGuid()}/role",
+                new { role = "member" },
+                adminToken
+            )
+        ).AssertProblem(404);
     }
 
     [Fact]
@@ -59,27 +120,43 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     {
         var squatter = await fx.RegisterAsync("future_admin");
         // The operator later configures an admin named future_admin with their own e-mail; identity restarts.
-        await using var restarted = fx.StartHost(new Dictionary<string, string?>
-        {
-            ["Identity:Admins:1:Username"] = "future_admin",
-            ["Identity:Admins:1:Email"] = "ops@community.test",
-            ["Identity:Admins:1:Password"] = "Adm1n-" + Guid.NewGuid().ToString("N"),
-        });
+        await using var restarted = fx.StartHost(
+            new Dictionary<string, string?>
+            {
+                ["Identity:Admins:1:Username"] = "future_admin",
+                ["Identity:Admins:1:Email"] = "ops@community.test",
+                ["Identity:Admins:1:Password"] = "Adm1n-" + Guid.NewGuid().ToString("N"),
+            }
+        );
         Assert.Equal("member", await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'future_admin'"));
-        Assert.Equal(squatter["user"]!["id"]!.GetValue<string>(), (await fx.ScalarAsync<Guid>("SELECT id FROM users WHERE username = 'future_admin'")).ToString());
+        Assert.Equal(
+            squatter["user"]!["id"]!.GetValue<string>(),
+            (await fx.ScalarAsync<Guid>("SELECT id FROM users WHERE username = 'future_admin'")).ToString()
+        );
     }
 
     [Fact]
     public async Task Registering_a_configured_admin_username_with_its_email_unconfirmed_does_not_make_you_admin()
     {
         // Anyone can type the operator's address; without the link it proves nothing.
-        await (await Client.PostJson("/api/v1/auth/register", new { username = "typed_admin", email = "ops2@community.test", password = "long-enough-1" }))
-            .AssertStatus(201);
-        await using var restarted = fx.StartHost(new Dictionary<string, string?>
-        {
-            ["Identity:Admins:1:Username"] = "typed_admin",
-            ["Identity:Admins:1:Email"] = "ops2@community.test",
-        });
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "typed_admin",
+                    email = "ops2@community.test",
+                    password = "long-enough-1",
+                }
+            )
+        ).AssertStatus(201);
+        await using var restarted = fx.StartHost(
+            new Dictionary<string, string?>
+            {
+                ["Identity:Admins:1:Username"] = "typed_admin",
+                ["Identity:Admins:1:Email"] = "ops2@community.test",
+            }
+        );
         Assert.Equal("member", await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'typed_admin'"));
     }
 
@@ -87,14 +164,20 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     public async Task A_configured_admin_whose_email_matches_is_promoted_and_the_change_published()
     {
         var existing = await fx.RegisterAsync("promote_me");
-        await using var restarted = fx.StartHost(new Dictionary<string, string?>
-        {
-            ["Identity:Admins:1:Username"] = "promote_me",
-            ["Identity:Admins:1:Email"] = "Promote_Me@Example.com",
-        });
+        await using var restarted = fx.StartHost(
+            new Dictionary<string, string?>
+            {
+                ["Identity:Admins:1:Username"] = "promote_me",
+                ["Identity:Admins:1:Email"] = "Promote_Me@Example.com",
+            }
+        );
         Assert.Equal("admin", await fx.ScalarAsync<string>("SELECT role FROM users WHERE username = 'promote_me'"));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'admin'",
-            ("id", existing["user"]!["id"]!.GetValue<string>())));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'admin'",
+                ("id", existing["user"]!["id"]!.GetValue<string>())
+            )
+        );
     }
 }

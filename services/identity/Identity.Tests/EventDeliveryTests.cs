@@ -78,21 +78,32 @@ public sealed class EventDeliveryFixture : IdentityFixture
         var postgres = await TestInfrastructure.PostgresAsync();
         _consumerDatabase = Resources.Name + "_consumer";
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:testconsumer-db"] = await postgres.CreateDatabaseAsync(_consumerDatabase),
-            ["ConnectionStrings:rabbitmq"] = vhost,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["DataProtection:KeyRingPath"] = KeyRingPath,
-        });
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:testconsumer-db"] = await postgres.CreateDatabaseAsync(_consumerDatabase),
+                ["ConnectionStrings:rabbitmq"] = vhost,
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["DataProtection:KeyRingPath"] = KeyRingPath,
+            }
+        );
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddServiceDatabase<ConsumerDbContext>("testconsumer");
-        builder.AddEventBus("testconsumer", bus => bus.UseOutbox<ConsumerDbContext>().AddConsumers(typeof(EventDeliveryFixture).Assembly));
+        builder.AddEventBus(
+            "testconsumer",
+            bus => bus.UseOutbox<ConsumerDbContext>().AddConsumers(typeof(EventDeliveryFixture).Assembly)
+        );
         Consumer = builder.Build();
         await Consumer.StartAsync();
-        await Eventually.TrueAsync(async () =>
-            (await Consumer.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains("ready"))).Status == HealthStatus.Healthy,
-            "the consumer's bus never became ready");
+        await Eventually.TrueAsync(
+            async () =>
+                (
+                    await Consumer
+                        .Services.GetRequiredService<HealthCheckService>()
+                        .CheckHealthAsync(c => c.Tags.Contains("ready"))
+                ).Status == HealthStatus.Healthy,
+            "the consumer's bus never became ready"
+        );
     }
 
     public override async Task DisposeAsync()
@@ -110,7 +121,10 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
     [Fact]
     public async Task UserRegistered_reaches_a_consumer_exactly_once_across_a_broker_outage()
     {
-        await Eventually.TrueAsync(async () => (await fx.Client.Get("/health/ready")).IsSuccessStatusCode, "identity never became ready");
+        await Eventually.TrueAsync(
+            async () => (await fx.Client.Get("/health/ready")).IsSuccessStatusCode,
+            "identity never became ready"
+        );
 
         Guid userId;
         await fx.Rabbit.StopAsync();
@@ -120,22 +134,49 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
             userId = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
 
             // The account exists and the event waits in the outbox while the broker is down; readiness says so.
-            Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", userId.ToString())));
-            await Eventually.TrueAsync(async () => !(await fx.Client.Get("/health/ready")).IsSuccessStatusCode, "readiness never reported the broker down: " + await (await fx.Client.Get("/health/ready")).Content.ReadAsStringAsync());
+            Assert.Equal(
+                0L,
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    ("id", userId.ToString())
+                )
+            );
+            await Eventually.TrueAsync(
+                async () => !(await fx.Client.Get("/health/ready")).IsSuccessStatusCode,
+                "readiness never reported the broker down: "
+                    + await (await fx.Client.Get("/health/ready")).Content.ReadAsStringAsync()
+            );
             Assert.False(InboxRegistrationCounter.Handled.ContainsKey(userId));
         }
         finally
         {
             await fx.Rabbit.StartAsync();
         }
-        await Eventually.TrueAsync(() => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(userId)), "UserRegistered never arrived after the broker came back", TimeSpan.FromSeconds(120));
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", userId.ToString())) == 1, "the outbox row was never marked published");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(userId)),
+            "UserRegistered never arrived after the broker came back",
+            TimeSpan.FromSeconds(120)
+        );
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    ("id", userId.ToString())
+                ) == 1,
+            "the outbox row was never marked published"
+        );
 
         // A later event has gone through the same queues, so a duplicate of the first would have arrived by now.
         var later = await fx.RegisterAsync("after_outage");
         var laterId = Guid.Parse(later["user"]!["id"]!.GetValue<string>());
-        await Eventually.TrueAsync(() => Task.FromResult(RawRegistrationCounter.Deliveries.ContainsKey(laterId) && InboxRegistrationCounter.Handled.ContainsKey(laterId)), "the second event never arrived");
+        await Eventually.TrueAsync(
+            () =>
+                Task.FromResult(
+                    RawRegistrationCounter.Deliveries.ContainsKey(laterId)
+                        && InboxRegistrationCounter.Handled.ContainsKey(laterId)
+                ),
+            "the second event never arrived"
+        );
 
         Assert.Equal(1, RawRegistrationCounter.Deliveries[userId]);
         Assert.Equal(1, InboxRegistrationCounter.Handled[userId]);
@@ -144,19 +185,39 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
     [Fact]
     public async Task A_redelivered_message_is_handled_once()
     {
-        var message = new UserRegistered(Guid.NewGuid(), DateTimeOffset.UtcNow, Guid.NewGuid(), "twice", null, "+15550000000", null, "member", "TWICE00000", null);
+        var message = new UserRegistered(
+            Guid.NewGuid(),
+            DateTimeOffset.UtcNow,
+            Guid.NewGuid(),
+            "twice",
+            null,
+            "+15550000000",
+            null,
+            "member",
+            "TWICE00000",
+            null
+        );
         var publisher = fx.Consumer.Services.GetRequiredService<IBus>();
         await publisher.Publish(message, context => context.MessageId = message.MessageId);
         await publisher.Publish(message, context => context.MessageId = message.MessageId);
 
-        await Eventually.TrueAsync(() => Task.FromResult(RawRegistrationCounter.Deliveries.GetValueOrDefault(message.UserId) == 2), "both deliveries never arrived");
-        await Eventually.TrueAsync(() => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(message.UserId)), "never handled");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(RawRegistrationCounter.Deliveries.GetValueOrDefault(message.UserId) == 2),
+            "both deliveries never arrived"
+        );
+        await Eventually.TrueAsync(
+            () => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(message.UserId)),
+            "never handled"
+        );
         Assert.Equal(1, InboxRegistrationCounter.Handled[message.UserId]);
     }
 
     private static async Task<uint> MessageCountAsync(string brokerUri, string queue)
     {
-        await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
+        await using var connection = await new RabbitMQ.Client.ConnectionFactory
+        {
+            Uri = new Uri(brokerUri),
+        }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
@@ -166,10 +227,14 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
     {
         var registered = await fx.RegisterAsync("poison_user");
         var userId = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
-        var errorQueue = new KebabCaseEndpointNameFormatter("testconsumer", false).Consumer<InboxRegistrationCounter>() + "_error";
+        var errorQueue =
+            new KebabCaseEndpointNameFormatter("testconsumer", false).Consumer<InboxRegistrationCounter>() + "_error";
 
-        await Eventually.TrueAsync(async () => await MessageCountAsync(fx.BrokerUri, errorQueue) == 1,
-            $"the message never reached {errorQueue}", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(
+            async () => await MessageCountAsync(fx.BrokerUri, errorQueue) == 1,
+            $"the message never reached {errorQueue}",
+            TimeSpan.FromSeconds(60)
+        );
         Assert.Equal(6, InboxRegistrationCounter.Attempts[userId]); // the first try and five retries
         Assert.False(InboxRegistrationCounter.Handled.ContainsKey(userId));
         Assert.Equal(1, RawRegistrationCounter.Deliveries[userId]); // other consumers are not affected
@@ -180,7 +245,10 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
     {
         var registered = await fx.RegisterAsync("flaky_user");
         var userId = Guid.Parse(registered["user"]!["id"]!.GetValue<string>());
-        await Eventually.TrueAsync(() => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(userId)), "the retry never handled the message");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(InboxRegistrationCounter.Handled.ContainsKey(userId)),
+            "the retry never handled the message"
+        );
         Assert.Equal(2, InboxRegistrationCounter.Attempts[userId]);
         Assert.Equal(1, InboxRegistrationCounter.Handled[userId]);
     }

@@ -50,7 +50,9 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     private async Task<string> AuthorizeAsync(FakeOidcUser user, Func<string, string>? tamper = null)
     {
         fx.Provider.NextUser = user;
-        var start = await Client.GetAsync($"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}");
+        var start = await Client.GetAsync(
+            $"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+        );
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var authorize = start.Headers.Location!.AbsoluteUri;
         Assert.StartsWith(fx.Provider.Issuer + "/authorize?", authorize);
@@ -59,7 +61,10 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         var back = await browser.GetAsync(tamper is null ? authorize : tamper(authorize));
         Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
         var callback = back.Headers.Location!;
-        Assert.StartsWith($"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/fake/callback?", callback.AbsoluteUri);
+        Assert.StartsWith(
+            $"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/fake/callback?",
+            callback.AbsoluteUri
+        );
         return callback.PathAndQuery;
     }
 
@@ -81,7 +86,11 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     private async Task<JsonNode> SignInAsync(FakeOidcUser user) => await FinishAsync(await AuthorizeAsync(user));
 
     private Task<long> AccountsWithEmailAsync(string email) =>
-        Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString, "SELECT count(*) FROM users WHERE email = @email", ("email", email));
+        Sql.ScalarAsync<long>(
+            fx.Resources.DatabaseConnectionString,
+            "SELECT count(*) FROM users WHERE email = @email",
+            ("email", email)
+        );
 
     [Fact]
     public async Task A_first_sign_in_creates_an_account_and_a_second_finds_it()
@@ -92,12 +101,17 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         Assert.Equal("new.person_x", first["user"]!["username"]!.GetValue<string>());
         Assert.Equal("New Person", first["user"]!["full_name"]!.GetValue<string>());
         Assert.Equal("bearer", first["token_type"]!.GetValue<string>());
-        var me = await (await Client.Get("/api/v1/auth/me", first["access_token"]!.GetValue<string>())).AssertStatus(200);
+        var me = await (await Client.Get("/api/v1/auth/me", first["access_token"]!.GetValue<string>())).AssertStatus(
+            200
+        );
         Assert.Equal(first["user"]!["id"]!.GetValue<string>(), me["id"]!.GetValue<string>());
 
         var authorize = fx.Provider.Received.Last(r => r.Endpoint == "authorize").Fields;
         Assert.Equal("S256", authorize["code_challenge_method"]);
-        Assert.Equal($"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/fake/callback", authorize["redirect_uri"]);
+        Assert.Equal(
+            $"{ExternalLoginFixture.GatewayUrl}/api/v1/auth/external/fake/callback",
+            authorize["redirect_uri"]
+        );
         var token = fx.Provider.Received.Last(r => r.Endpoint == "token").Fields;
         Assert.Equal(fx.Provider.ClientSecret, token["client_secret"]);
         Assert.True(token["code_verifier"].Length >= 43);
@@ -123,8 +137,14 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         Assert.Equal(registered["user"]!["id"]!.GetValue<string>(), body["user"]!["id"]!.GetValue<string>());
         Assert.Equal("has_password", body["user"]!["username"]!.GetValue<string>());
         Assert.Equal(1, await AccountsWithEmailAsync("has_password@example.com"));
-        Assert.Equal(1, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
-            "SELECT count(*) FROM external_logins WHERE user_id = @id AND provider = 'fake'", ("id", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))));
+        Assert.Equal(
+            1,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM external_logins WHERE user_id = @id AND provider = 'fake'",
+                ("id", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))
+            )
+        );
         // The password still works.
         await fx.LoginAsync("has_password", "correct-horse-9");
     }
@@ -133,26 +153,53 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     public async Task A_local_account_that_never_verified_the_email_is_not_linked_and_the_new_account_claims_it()
     {
         // Anyone can type an address at registration: it names its holder only once proven.
-        var squatter = await (await Client.PostJson("/api/v1/auth/register", new { username = "squatter_acct", email = "real.owner@example.com", password = "long-enough-1" }))
-            .AssertStatus(201);
+        var squatter = await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "squatter_acct",
+                    email = "real.owner@example.com",
+                    password = "long-enough-1",
+                }
+            )
+        ).AssertStatus(201);
         var body = await SignInAsync(new FakeOidcUser(NewSubject(), "Real.Owner@example.com"));
         Assert.NotEqual(squatter["user"]!["id"]!.GetValue<string>(), body["user"]!["id"]!.GetValue<string>());
         Assert.True(body["user"]!["email_verified"]!.GetValue<bool>());
         Assert.Equal(2, await AccountsWithEmailAsync("real.owner@example.com"));
-        Assert.Equal(0, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString,
-            "SELECT count(*) FROM external_logins WHERE user_id = @id", ("id", Guid.Parse(squatter["user"]!["id"]!.GetValue<string>()))));
-        Assert.Equal("true", await Sql.ScalarAsync<string>(fx.Resources.DatabaseConnectionString,
-            "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", body["user"]!["id"]!.GetValue<string>())));
+        Assert.Equal(
+            0,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM external_logins WHERE user_id = @id",
+                ("id", Guid.Parse(squatter["user"]!["id"]!.GetValue<string>()))
+            )
+        );
+        Assert.Equal(
+            "true",
+            await Sql.ScalarAsync<string>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                ("id", body["user"]!["id"]!.GetValue<string>())
+            )
+        );
         // The squatter's link for the address now meets its verified owner: refused, nothing changed.
         await (await fx.ConfirmAsync("real.owner@example.com")).AssertProblem(409);
-        Assert.False(await Sql.ScalarAsync<bool>(fx.Resources.DatabaseConnectionString,
-            "SELECT email_verified_at IS NOT NULL FROM users WHERE username = 'squatter_acct'"));
+        Assert.False(
+            await Sql.ScalarAsync<bool>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT email_verified_at IS NOT NULL FROM users WHERE username = 'squatter_acct'"
+            )
+        );
     }
 
     [Fact]
     public async Task An_unverified_email_is_refused_and_creates_no_account()
     {
-        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "unverified@example.com", EmailVerified: false));
+        var callback = await AuthorizeAsync(
+            new FakeOidcUser(NewSubject(), "unverified@example.com", EmailVerified: false)
+        );
         await (await Client.GetAsync(callback)).AssertProblem(401);
         Assert.Equal(0, await AccountsWithEmailAsync("unverified@example.com"));
     }
@@ -161,9 +208,17 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     public async Task An_unverified_email_does_not_take_over_an_existing_account()
     {
         await fx.RegisterAsync("victim_acct");
-        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "victim_acct@example.com", EmailVerified: false));
+        var callback = await AuthorizeAsync(
+            new FakeOidcUser(NewSubject(), "victim_acct@example.com", EmailVerified: false)
+        );
         await (await Client.GetAsync(callback)).AssertProblem(401);
-        Assert.Equal(0, await Sql.ScalarAsync<long>(fx.Resources.DatabaseConnectionString, "SELECT count(*) FROM external_logins WHERE email = 'victim_acct@example.com'"));
+        Assert.Equal(
+            0,
+            await Sql.ScalarAsync<long>(
+                fx.Resources.DatabaseConnectionString,
+                "SELECT count(*) FROM external_logins WHERE email = 'victim_acct@example.com'"
+            )
+        );
     }
 
     [Fact]
@@ -173,12 +228,20 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         var cancelled = System.Text.RegularExpressions.Regex.Replace(callback, "code=[^&]+", "error=access_denied");
         var response = await Client.GetAsync(cancelled);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(ExternalLoginFixture.ClientPage + (ExternalLoginFixture.ClientPage.Contains('?') ? "&" : "?") + "error=access_denied",
-            response.Headers.Location!.ToString());
+        Assert.Equal(
+            ExternalLoginFixture.ClientPage
+                + (ExternalLoginFixture.ClientPage.Contains('?') ? "&" : "?")
+                + "error=access_denied",
+            response.Headers.Location!.ToString()
+        );
         Assert.Equal(0, await AccountsWithEmailAsync("cancelled@example.com"));
         // The state answered once: the same callback cannot be replayed, and an odd error value is not reflected.
         await (await Client.GetAsync(cancelled)).AssertProblem(400);
-        var odd = System.Text.RegularExpressions.Regex.Replace(await AuthorizeAsync(new FakeOidcUser(NewSubject(), "odd@example.com")), "code=[^&]+", "error=%3Cscript%3E");
+        var odd = System.Text.RegularExpressions.Regex.Replace(
+            await AuthorizeAsync(new FakeOidcUser(NewSubject(), "odd@example.com")),
+            "code=[^&]+",
+            "error=%3Cscript%3E"
+        );
         Assert.EndsWith("error=sign_in_failed", (await Client.GetAsync(odd)).Headers.Location!.ToString());
     }
 
@@ -235,9 +298,13 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     public async Task A_code_obtained_with_another_challenge_is_refused()
     {
         // An attacker who swaps the challenge holds a code that this sign-in's verifier cannot redeem.
-        var other = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(System.Security.Cryptography.SHA256.HashData("attacker-verifier"u8.ToArray()));
-        var callback = await AuthorizeAsync(new FakeOidcUser(NewSubject(), "bad.verifier@example.com"),
-            url => System.Text.RegularExpressions.Regex.Replace(url, "code_challenge=[^&]+", "code_challenge=" + other));
+        var other = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(
+            System.Security.Cryptography.SHA256.HashData("attacker-verifier"u8.ToArray())
+        );
+        var callback = await AuthorizeAsync(
+            new FakeOidcUser(NewSubject(), "bad.verifier@example.com"),
+            url => System.Text.RegularExpressions.Regex.Replace(url, "code_challenge=[^&]+", "code_challenge=" + other)
+        );
         await (await Client.GetAsync(callback)).AssertProblem(401);
         Assert.Equal(0, await AccountsWithEmailAsync("bad.verifier@example.com"));
     }
@@ -245,10 +312,20 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     [Fact]
     public async Task Start_refuses_an_unknown_provider_and_a_foreign_redirect()
     {
-        await (await Client.GetAsync($"/api/v1/auth/external/nobody/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}")).AssertProblem(404);
-        var foreign = await (await Client.GetAsync($"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString("http://evil.test/steal")}")).AssertProblem(400);
+        await (
+            await Client.GetAsync(
+                $"/api/v1/auth/external/nobody/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+            )
+        ).AssertProblem(404);
+        var foreign = await (
+            await Client.GetAsync(
+                $"/api/v1/auth/external/fake/start?redirect_uri={Uri.EscapeDataString("http://evil.test/steal")}"
+            )
+        ).AssertProblem(400);
         Assert.NotNull(foreign["errors"]!["redirect_uri"]);
-        await (await Client.GetAsync("/api/v1/auth/external/fake/start?redirect_uri=http%3A%2F%2Fapp.test%2Fok&extra=1")).AssertProblem(400);
+        await (
+            await Client.GetAsync("/api/v1/auth/external/fake/start?redirect_uri=http%3A%2F%2Fapp.test%2Fok&extra=1")
+        ).AssertProblem(400);
     }
 
     [Fact]

@@ -47,49 +47,105 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
 
     protected override void Map(WebApplication app)
     {
-        app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, object>
-        {
-            ["issuer"] = Issuer,
-            ["authorization_endpoint"] = $"{Issuer}/authorize",
-            ["token_endpoint"] = $"{Issuer}/token",
-            ["jwks_uri"] = $"{Issuer}/jwks",
-            ["response_types_supported"] = new[] { "code" },
-            ["subject_types_supported"] = new[] { "public" },
-            ["id_token_signing_alg_values_supported"] = new[] { "ES256" },
-            ["code_challenge_methods_supported"] = new[] { "S256" },
-        }));
-        app.MapGet("/jwks", () =>
-        {
-            var p = _key.ExportParameters(false);
-            return Results.Json(new { keys = new[] { new { kty = "EC", crv = "P-256", use = "sig", alg = "ES256", kid = _kid,
-                x = Base64UrlEncoder.Encode(p.Q.X!), y = Base64UrlEncoder.Encode(p.Q.Y!) } } });
-        });
-        app.MapGet("/authorize", (HttpRequest request) =>
-        {
-            var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
-            Record(new Seen("authorize", query));
-            string Field(string name) => query.GetValueOrDefault(name) ?? "";
-            if (Field("response_type") != "code" || Field("client_id") != ClientId || Field("code_challenge_method") != "S256"
-                || Field("code_challenge").Length < 43 || Field("redirect_uri").Length == 0 || Field("state").Length == 0 || Field("nonce").Length == 0)
-                return Results.BadRequest(new { error = "invalid_request" });
-            var code = Guid.NewGuid().ToString("N");
-            _codes[code] = new Grant(Field("client_id"), Field("redirect_uri"), Field("code_challenge"), Field("nonce"), NextUser);
-            return Results.Redirect($"{Field("redirect_uri")}?code={code}&state={Uri.EscapeDataString(Field("state"))}");
-        });
-        app.MapPost("/token", async (HttpRequest request) =>
-        {
-            var form = (await request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.ToString());
-            Record(new Seen("token", form));
-            string Field(string name) => form.GetValueOrDefault(name) ?? "";
-            if (Field("client_id") != ClientId || Field("client_secret") != ClientSecret)
-                return Results.Json(new { error = "invalid_client" }, statusCode: 401);
-            if (Field("grant_type") != "authorization_code" || !_codes.TryRemove(Field("code"), out var grant))
-                return Results.BadRequest(new { error = "invalid_grant" });
-            var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(Field("code_verifier"))));
-            if (grant.RedirectUri != Field("redirect_uri") || challenge != grant.Challenge)
-                return Results.BadRequest(new { error = "invalid_grant" });
-            return Results.Json(new { access_token = "unused", token_type = "Bearer", expires_in = 3600, id_token = IdToken(grant) });
-        });
+        app.MapGet(
+            "/.well-known/openid-configuration",
+            () =>
+                Results.Json(
+                    new Dictionary<string, object>
+                    {
+                        ["issuer"] = Issuer,
+                        ["authorization_endpoint"] = $"{Issuer}/authorize",
+                        ["token_endpoint"] = $"{Issuer}/token",
+                        ["jwks_uri"] = $"{Issuer}/jwks",
+                        ["response_types_supported"] = new[] { "code" },
+                        ["subject_types_supported"] = new[] { "public" },
+                        ["id_token_signing_alg_values_supported"] = new[] { "ES256" },
+                        ["code_challenge_methods_supported"] = new[] { "S256" },
+                    }
+                )
+        );
+        app.MapGet(
+            "/jwks",
+            () =>
+            {
+                var p = _key.ExportParameters(false);
+                return Results.Json(
+                    new
+                    {
+                        keys = new[]
+                        {
+                            new
+                            {
+                                kty = "EC",
+                                crv = "P-256",
+                                use = "sig",
+                                alg = "ES256",
+                                kid = _kid,
+                                x = Base64UrlEncoder.Encode(p.Q.X!),
+                                y = Base64UrlEncoder.Encode(p.Q.Y!),
+                            },
+                        },
+                    }
+                );
+            }
+        );
+        app.MapGet(
+            "/authorize",
+            (HttpRequest request) =>
+            {
+                var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
+                Record(new Seen("authorize", query));
+                string Field(string name) => query.GetValueOrDefault(name) ?? "";
+                if (
+                    Field("response_type") != "code"
+                    || Field("client_id") != ClientId
+                    || Field("code_challenge_method") != "S256"
+                    || Field("code_challenge").Length < 43
+                    || Field("redirect_uri").Length == 0
+                    || Field("state").Length == 0
+                    || Field("nonce").Length == 0
+                )
+                    return Results.BadRequest(new { error = "invalid_request" });
+                var code = Guid.NewGuid().ToString("N");
+                _codes[code] = new Grant(
+                    Field("client_id"),
+                    Field("redirect_uri"),
+                    Field("code_challenge"),
+                    Field("nonce"),
+                    NextUser
+                );
+                return Results.Redirect(
+                    $"{Field("redirect_uri")}?code={code}&state={Uri.EscapeDataString(Field("state"))}"
+                );
+            }
+        );
+        app.MapPost(
+            "/token",
+            async (HttpRequest request) =>
+            {
+                var form = (await request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.ToString());
+                Record(new Seen("token", form));
+                string Field(string name) => form.GetValueOrDefault(name) ?? "";
+                if (Field("client_id") != ClientId || Field("client_secret") != ClientSecret)
+                    return Results.Json(new { error = "invalid_client" }, statusCode: 401);
+                if (Field("grant_type") != "authorization_code" || !_codes.TryRemove(Field("code"), out var grant))
+                    return Results.BadRequest(new { error = "invalid_grant" });
+                var challenge = Base64UrlEncoder.Encode(
+                    SHA256.HashData(Encoding.ASCII.GetBytes(Field("code_verifier")))
+                );
+                if (grant.RedirectUri != Field("redirect_uri") || challenge != grant.Challenge)
+                    return Results.BadRequest(new { error = "invalid_grant" });
+                return Results.Json(
+                    new
+                    {
+                        access_token = "unused",
+                        token_type = "Bearer",
+                        expires_in = 3600,
+                        id_token = IdToken(grant),
+                    }
+                );
+            }
+        );
     }
 
     private string IdToken(Grant grant)
@@ -102,17 +158,23 @@ public sealed class FakeOidcProvider : FakeHttpServer<FakeOidcProvider.Seen>
             ["email_verified"] = grant.User.EmailVerified,
             ["nonce"] = NonceOverride ?? grant.Nonce,
         };
-        if (grant.User.Name is not null) claims["name"] = grant.User.Name;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = grant.ClientId,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(5),
-            Claims = claims,
-            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(_key) { KeyId = _kid }, SecurityAlgorithms.EcdsaSha256),
-        });
+        if (grant.User.Name is not null)
+            claims["name"] = grant.User.Name;
+        return new JsonWebTokenHandler().CreateToken(
+            new SecurityTokenDescriptor
+            {
+                Issuer = Issuer,
+                Audience = grant.ClientId,
+                IssuedAt = now,
+                NotBefore = now,
+                Expires = now.AddMinutes(5),
+                Claims = claims,
+                SigningCredentials = new SigningCredentials(
+                    new ECDsaSecurityKey(_key) { KeyId = _kid },
+                    SecurityAlgorithms.EcdsaSha256
+                ),
+            }
+        );
     }
 
     public override async ValueTask DisposeAsync()

@@ -12,7 +12,9 @@ public sealed class IdempotencyKeyTests(IdentityFixture fx) : IClassFixture<Iden
     public void Every_signed_in_create_honours_the_key_and_registration_is_anonymous()
     {
         Assert.Empty(CreateEndpoints.NotHonouringIdempotencyKey(fx.Host.Services));
-        var register = CreateEndpoints.Of(fx.Host.Services).Single(c => c.Route.EndsWith("/register", StringComparison.Ordinal));
+        var register = CreateEndpoints
+            .Of(fx.Host.Services)
+            .Single(c => c.Route.EndsWith("/register", StringComparison.Ordinal));
         Assert.True(register.Anonymous);
         Assert.Null(register.Honours);
     }
@@ -21,7 +23,14 @@ public sealed class IdempotencyKeyTests(IdentityFixture fx) : IClassFixture<Iden
     public async Task My_profile_carries_an_etag_and_a_stale_if_match_changes_nothing()
     {
         var token = (await fx.RegisterAsync())["access_token"]!.GetValue<string>();
-        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, "/api/v1/users/me", HttpMethod.Patch, "/api/v1/users/me",
-            "{\"bio\": \"First\"}", token, otherBody: "{\"bio\": \"Second\"}");
+        await EntityTags.AssertIfMatchHonouredAsync(
+            fx.Client,
+            "/api/v1/users/me",
+            HttpMethod.Patch,
+            "/api/v1/users/me",
+            "{\"bio\": \"First\"}",
+            token,
+            otherBody: "{\"bio\": \"Second\"}"
+        );
     }
 }

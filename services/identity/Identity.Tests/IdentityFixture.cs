@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Identity.Sms;
 using Community.ServiceDefaults.Data;
+using Community.Testing;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
-using Community.Testing;
 using Npgsql;
 
 namespace Community.Identity.Tests;
@@ -54,10 +54,18 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
     public async Task<JsonNode> RegisterAsync(string? username = null, string? role = null, string? referralCode = null)
     {
         username ??= "u_" + Guid.NewGuid().ToString("N")[..12];
-        return await RegisterAndConfirmAsync(new
-        {
-            username, email = $"{username}@example.com", password = "correct-horse-9", full_name = "Test User", role, referral_code = referralCode,
-        }, $"{username}@example.com");
+        return await RegisterAndConfirmAsync(
+            new
+            {
+                username,
+                email = $"{username}@example.com",
+                password = "correct-horse-9",
+                full_name = "Test User",
+                role,
+                referral_code = referralCode,
+            },
+            $"{username}@example.com"
+        );
     }
 
     /// <summary>Registers with an e-mail (201, signed in) and confirms it with the token mailed to it, as a new member does; returns the 201 body with the confirmed user.</summary>
@@ -77,12 +85,23 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
     public async Task<string> ConfirmationTokenAsync(string email)
     {
         string? token = null;
-        await Eventually.TrueAsync(() =>
-        {
-            var mail = Smtp.Messages.LastOrDefault(m => m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)) && m.Body.Contains("Confirmation token: "));
-            token = mail is null ? null : System.Text.RegularExpressions.Regex.Match(mail.Body, @"Confirmation token: (\S+)").Groups[1].Value;
-            return Task.FromResult(token is not null);
-        }, $"no confirmation e-mail reached {email}");
+        await Eventually.TrueAsync(
+            () =>
+            {
+                var mail = Smtp.Messages.LastOrDefault(m =>
+                    m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase))
+                    && m.Body.Contains("Confirmation token: ")
+                );
+                token = mail is null
+                    ? null
+                    : System
+                        .Text.RegularExpressions.Regex.Match(mail.Body, @"Confirmation token: (\S+)")
+                        .Groups[1]
+                        .Value;
+                return Task.FromResult(token is not null);
+            },
+            $"no confirmation e-mail reached {email}"
+        );
         return token!;
     }
 
@@ -97,7 +116,10 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
     {
         await using var connection = new NpgsqlConnection(Resources.DatabaseConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT kid, private_key FROM signing_keys WHERE encrypted ORDER BY created_at DESC LIMIT 1", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT kid, private_key FROM signing_keys WHERE encrypted ORDER BY created_at DESC LIMIT 1",
+            connection
+        );
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), "identity has no signing key yet");
         var protector = Host.Services.GetRequiredService<IDataProtectionProvider>().ForStoredSecret("signing_keys");

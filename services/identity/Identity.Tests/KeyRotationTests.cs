@@ -26,7 +26,10 @@ public sealed class KeyRotationTests(IdentityFixture fx) : IClassFixture<Identit
         var newKid = TestTokens.Header(after["access_token"]!.GetValue<string>())["kid"]!.GetValue<string>();
         Assert.NotEqual(oldKid, newKid);
         Assert.Equal([newKid, oldKid], await PublishedKidsAsync());
-        Assert.Equal(HttpStatusCode.OK, (await fx.Client.Get("/api/v1/auth/me", after["access_token"]!.GetValue<string>())).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await fx.Client.Get("/api/v1/auth/me", after["access_token"]!.GetValue<string>())).StatusCode
+        );
 
         // Once every token the old key signed has expired, it leaves the JWKS.
         clock.Advance(TimeSpan.FromMinutes(21));

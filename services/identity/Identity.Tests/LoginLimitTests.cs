@@ -21,7 +21,8 @@ public sealed class LoginLimitFixture : IdentityFixture
 /// <summary>Limits that rotating addresses cannot step around, and that strangers cannot turn against the owner.</summary>
 public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginLimitFixture>
 {
-    private Task<HttpResponseMessage> Login(string identifier, string password, string from) => Send("/api/v1/auth/login", new { identifier, password }, from);
+    private Task<HttpResponseMessage> Login(string identifier, string password, string from) =>
+        Send("/api/v1/auth/login", new { identifier, password }, from);
 
     private Task<HttpResponseMessage> Send(string path, object body, string from)
     {
@@ -30,7 +31,8 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         return fx.Client.SendAsync(request);
     }
 
-    private static int RetryAfter(HttpResponseMessage response) => int.Parse(response.Headers.GetValues("Retry-After").Single());
+    private static int RetryAfter(HttpResponseMessage response) =>
+        int.Parse(response.Headers.GetValues("Retry-After").Single());
 
     [Fact]
     public async Task Ten_wrong_passwords_stop_the_guessing_address_but_not_the_owner_at_a_new_one()
@@ -121,7 +123,10 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         await (await Login("pair_counted", "wrong-password-1", "192.0.2.44")).AssertProblem(401);
 
         Assert.Equal(1L, await fx.ScalarAsync<long>($"SELECT failures FROM login_failures WHERE key = 'account:{id}'"));
-        Assert.Equal(1L, await fx.ScalarAsync<long>($"SELECT failures FROM login_failures WHERE key = 'account:{id}|ip:192.0.2.44'"));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>($"SELECT failures FROM login_failures WHERE key = 'account:{id}|ip:192.0.2.44'")
+        );
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT failures FROM login_failures WHERE key = 'ip:192.0.2.44'"));
     }
 
@@ -147,7 +152,16 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     }
 
     private Task<HttpResponseMessage> Register(string username, string email, string password, string from) =>
-        Send("/api/v1/auth/register", new { username, email, password }, from);
+        Send(
+            "/api/v1/auth/register",
+            new
+            {
+                username,
+                email,
+                password,
+            },
+            from
+        );
 
     [Fact]
     public async Task Registrations_refused_by_validation_do_not_count_against_the_email()
@@ -175,7 +189,9 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         await refused.AssertProblem(429);
         Assert.InRange(RetryAfter(refused), 3590, 3600);
         // Another identifier from that address is not affected.
-        await (await Register("flood_fresh", "flood_fresh@example.com", "correct-horse-9", "203.0.113.70")).AssertStatus(201);
+        await (
+            await Register("flood_fresh", "flood_fresh@example.com", "correct-horse-9", "203.0.113.70")
+        ).AssertStatus(201);
 
         // The owner, from their own address: the usual 201, their link, and the address confirmed.
         await (await Register("flood_owner", victim, "correct-horse-9", "198.51.100.70")).AssertStatus(201);
@@ -188,7 +204,9 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
     public async Task New_links_are_counted_per_account_apart_from_registrations()
     {
         const string email = "links_owner@example.com";
-        var registered = await (await Register("links_owner", email, "correct-horse-9", "198.51.100.80")).AssertStatus(201);
+        var registered = await (await Register("links_owner", email, "correct-horse-9", "198.51.100.80")).AssertStatus(
+            201
+        );
         var token = registered["access_token"]!.GetValue<string>();
 
         for (var i = 0; i < LoginLimitFixture.LinksPerAccount; i++)

@@ -25,8 +25,17 @@ public sealed class MailOutageTests(MailServerDownFixture fx) : IClassFixture<Ma
     [Fact]
     public async Task Registration_succeeds_without_its_mail_and_the_link_can_be_asked_for_again()
     {
-        var registered = await (await Client.PostJson("/api/v1/auth/register",
-            new { username = "no_mail_yet", email = "no_mail_yet@example.com", password = "correct-horse-9" })).AssertStatus(201);
+        var registered = await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "no_mail_yet",
+                    email = "no_mail_yet@example.com",
+                    password = "correct-horse-9",
+                }
+            )
+        ).AssertStatus(201);
         Assert.False(registered["user"]!["email_verified"]!.GetValue<bool>());
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'no_mail_yet'"));
         // Signed in, and the resend says plainly that the mail server is down: a 503 problem with Retry-After, no 500.
@@ -43,8 +52,14 @@ public sealed class MailOutageTests(MailServerDownFixture fx) : IClassFixture<Ma
         var response = await Client.PostJson("/api/v1/waitlist", new { email = "queue@example.com" });
         await response.AssertProblem(503);
         Assert.True(response.Headers.RetryAfter is not null);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries WHERE email = 'queue@example.com'"));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries WHERE email = 'queue@example.com'")
+        );
         // Answers that send nothing answer as always.
-        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "ghost@example.com" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = "ghost@example.com" })).StatusCode
+        );
     }
 }

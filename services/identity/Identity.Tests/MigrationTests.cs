@@ -32,30 +32,47 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public Task Replicas_starting_together_apply_each_migration_once() => WithEmptyDatabaseAsync(async dataSource =>
-    {
-        var replicas = Enumerable.Range(0, 4).Select(_ => new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance));
-        await Task.WhenAll(replicas.Select(r => r.StartAsync(CancellationToken.None)));
+    public Task Replicas_starting_together_apply_each_migration_once() =>
+        WithEmptyDatabaseAsync(async dataSource =>
+        {
+            var replicas = Enumerable
+                .Range(0, 4)
+                .Select(_ => new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance));
+            await Task.WhenAll(replicas.Select(r => r.StartAsync(CancellationToken.None)));
 
-        var expected = Sources.Sum(s => s.Load().Count());
-        await using var count = dataSource.CreateCommand("SELECT count(*) FROM schema_migrations");
-        Assert.Equal((long)expected, (long)(await count.ExecuteScalarAsync())!);
-        await using var tables = dataSource.CreateCommand("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'outbox_messages', 'inbox_messages')");
-        Assert.Equal(3L, (long)(await tables.ExecuteScalarAsync())!);
+            var expected = Sources.Sum(s => s.Load().Count());
+            await using var count = dataSource.CreateCommand("SELECT count(*) FROM schema_migrations");
+            Assert.Equal((long)expected, (long)(await count.ExecuteScalarAsync())!);
+            await using var tables = dataSource.CreateCommand(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'outbox_messages', 'inbox_messages')"
+            );
+            Assert.Equal(3L, (long)(await tables.ExecuteScalarAsync())!);
 
-        // A restart finds nothing to do.
-        await new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance).StartAsync(CancellationToken.None);
-    });
+            // A restart finds nothing to do.
+            await new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance).StartAsync(
+                CancellationToken.None
+            );
+        });
 
     [Fact]
-    public Task A_migration_edited_after_it_was_applied_stops_the_start() => WithEmptyDatabaseAsync(async dataSource =>
-    {
-        await new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance).StartAsync(CancellationToken.None);
-        await using (var tamper = dataSource.CreateCommand("UPDATE schema_migrations SET checksum = 'edited' WHERE scope = 'identity'"))
-            await tamper.ExecuteNonQueryAsync();
+    public Task A_migration_edited_after_it_was_applied_stops_the_start() =>
+        WithEmptyDatabaseAsync(async dataSource =>
+        {
+            await new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance).StartAsync(
+                CancellationToken.None
+            );
+            await using (
+                var tamper = dataSource.CreateCommand(
+                    "UPDATE schema_migrations SET checksum = 'edited' WHERE scope = 'identity'"
+                )
+            )
+                await tamper.ExecuteNonQueryAsync();
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance).StartAsync(CancellationToken.None));
-        Assert.Contains("changed after it was applied", error.Message);
-    });
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                new SchemaMigrator(dataSource, Sources, NullLogger<SchemaMigrator>.Instance).StartAsync(
+                    CancellationToken.None
+                )
+            );
+            Assert.Contains("changed after it was applied", error.Message);
+        });
 }

@@ -30,7 +30,10 @@ public sealed class OpenApiTests(IdentityFixture fx) : IClassFixture<IdentityFix
     {
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
 
-        Assert.StartsWith("Creates an account", (string?)document["paths"]!["/api/v1/auth/register"]!["post"]!["description"]);
+        Assert.StartsWith(
+            "Creates an account",
+            (string?)document["paths"]!["/api/v1/auth/register"]!["post"]!["description"]
+        );
         var register = document["components"]!["schemas"]!["RegisterRequest"]!;
         Assert.StartsWith("A new account", (string?)register["description"]);
         Assert.StartsWith("3-30 characters", (string?)register["properties"]!["username"]!["description"]);

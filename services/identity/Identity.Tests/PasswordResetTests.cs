@@ -28,16 +28,28 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         var oldRefresh = registered["refresh_token"]!.GetValue<string>();
         var token = await RequestResetAsync("resetter");
 
-        var reset = await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" });
+        var reset = await Client.PostJson(
+            "/api/v1/auth/password/reset",
+            new { token, new_password = "brand-new-pass-7" }
+        );
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
 
         await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = oldRefresh })).AssertProblem(401);
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "correct-horse-9" })).AssertProblem(401);
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "brand-new-pass-7" })).AssertStatus(200);
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "correct-horse-9" })
+        ).AssertProblem(401);
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "brand-new-pass-7" })
+        ).AssertStatus(200);
 
-        var again = await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "another-pass-8" });
+        var again = await Client.PostJson(
+            "/api/v1/auth/password/reset",
+            new { token, new_password = "another-pass-8" }
+        );
         Assert.NotNull((await again.AssertProblem(400))["errors"]!["token"]);
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "brand-new-pass-7" })).AssertStatus(200);
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = "resetter", password = "brand-new-pass-7" })
+        ).AssertStatus(200);
     }
 
     [Fact]
@@ -57,7 +69,9 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         var token = await RequestResetAsync("slow_resetter");
         using var clock = new ClockOffset(fx.Clock);
         clock.Advance(TimeSpan.FromMinutes(61));
-        await (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).AssertProblem(400);
+        await (
+            await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })
+        ).AssertProblem(400);
     }
 
     [Fact]
@@ -67,10 +81,20 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         var token = await RequestResetAsync("careful");
         var weak = await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "short" });
         Assert.NotNull((await weak.AssertProblem(400))["errors"]!["new_password"]);
-        await (await Client.PostJson("/api/v1/auth/password/reset", new { token = "forged", new_password = "brand-new-pass-7" })).AssertProblem(400);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/password/reset",
+                new { token = "forged", new_password = "brand-new-pass-7" }
+            )
+        ).AssertProblem(400);
 
         // The token survived the refused attempts and still works.
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (
+                await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })
+            ).StatusCode
+        );
     }
 
     [Fact]
@@ -82,8 +106,23 @@ public sealed partial class PasswordResetTests(IdentityFixture fx) : IClassFixtu
         var second = await RequestResetAsync("two_links");
         Assert.NotEqual(first, second);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/password/reset", new { token = second, new_password = "brand-new-pass-7" })).StatusCode);
-        await (await Client.PostJson("/api/v1/auth/password/reset", new { token = first, new_password = "attacker-pass-8" })).AssertProblem(400);
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "two_links", password = "brand-new-pass-7" })).AssertStatus(200);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (
+                await Client.PostJson(
+                    "/api/v1/auth/password/reset",
+                    new { token = second, new_password = "brand-new-pass-7" }
+                )
+            ).StatusCode
+        );
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/password/reset",
+                new { token = first, new_password = "attacker-pass-8" }
+            )
+        ).AssertProblem(400);
+        await (
+            await Client.PostJson("/api/v1/auth/login", new { identifier = "two_links", password = "brand-new-pass-7" })
+        ).AssertStatus(200);
     }
 }

@@ -24,7 +24,12 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         Assert.Equal("healthy", live["status"]!.GetValue<string>());
         var ready = await (await Client.Get("/health/ready")).AssertStatus(200);
         Assert.Equal("healthy", ready["checks"]!["database"]!["status"]!.GetValue<string>());
-        Assert.NotNull(ready["checks"]!.AsObject().FirstOrDefault(c => c.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase)).Value);
+        Assert.NotNull(
+            ready["checks"]!
+                .AsObject()
+                .FirstOrDefault(c => c.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase))
+                .Value
+        );
     }
 
     [Fact]
@@ -74,7 +79,10 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         using var client = restarted.NewClient();
         var again = await (await client.Get("/.well-known/jwks.json")).AssertStatus(200);
         Assert.Equal(key["kid"]!.GetValue<string>(), again["keys"]![0]!["kid"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.OK, (await client.Get("/api/v1/auth/me", registered["access_token"]!.GetValue<string>())).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await client.Get("/api/v1/auth/me", registered["access_token"]!.GetValue<string>())).StatusCode
+        );
     }
 
     [Fact]
@@ -84,25 +92,42 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         {
             await connection.OpenAsync();
             await using var insert = new Npgsql.NpgsqlCommand(
-                "INSERT INTO outbox_messages (id, type, payload, occurred_at) VALUES (@id, 'Community.Contracts.Identity.UserRenamed, Community.Contracts', '{}', now())", connection);
+                "INSERT INTO outbox_messages (id, type, payload, occurred_at) VALUES (@id, 'Community.Contracts.Identity.UserRenamed, Community.Contracts', '{}', now())",
+                connection
+            );
             insert.Parameters.AddWithValue("id", Guid.NewGuid());
             await insert.ExecuteNonQueryAsync();
         }
         var registered = await fx.RegisterAsync();
 
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", registered["user"]!["id"]!.GetValue<string>())) == 1,
-            "the event behind the broken row was never published");
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRenamed,%' AND failed_at IS NOT NULL AND published_at IS NULL"));
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    ("id", registered["user"]!["id"]!.GetValue<string>())
+                ) == 1,
+            "the event behind the broken row was never published"
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRenamed,%' AND failed_at IS NOT NULL AND published_at IS NULL"
+            )
+        );
     }
 
     [Fact]
     public void Production_refuses_to_start_without_smtp_rather_than_log_reset_links()
     {
-        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Production" });
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(
+            new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Production" }
+        );
         builder.Configuration["ConnectionStrings:identity-db"] = "Host=127.0.0.1;Database=unused";
         builder.Configuration["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@127.0.0.1:5672/unused";
-        builder.Configuration["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-unused-key-ring");
+        builder.Configuration["DataProtection:KeyRingPath"] = Path.Combine(
+            Path.GetTempPath(),
+            "community-unused-key-ring"
+        );
         var error = Assert.Throws<InvalidOperationException>(() => builder.AddIdentityServices());
         Assert.Contains("Smtp:Host", error.Message);
     }
@@ -110,7 +135,9 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
     [Fact]
     public void Production_refuses_to_start_without_a_key_ring_for_stored_secrets()
     {
-        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Production" });
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(
+            new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Production" }
+        );
         builder.Configuration["ConnectionStrings:identity-db"] = "Host=127.0.0.1;Database=unused";
         builder.Configuration["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@127.0.0.1:5672/unused";
         builder.Configuration["Smtp:Host"] = "smtp.example.com";

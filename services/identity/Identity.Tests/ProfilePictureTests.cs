@@ -8,7 +8,8 @@ namespace Community.Identity.Tests;
 /// <summary>Identity with its local blob store in a folder of its own, removed afterwards.</summary>
 public sealed class PictureFixture : IdentityFixture
 {
-    public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "community-identity-blobs-" + Guid.NewGuid().ToString("N"));
+    public string BlobRoot { get; } =
+        Path.Combine(Path.GetTempPath(), "community-identity-blobs-" + Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
@@ -25,7 +26,8 @@ public sealed class PictureFixture : IdentityFixture
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Directory.Exists(BlobRoot)) Directory.Delete(BlobRoot, recursive: true);
+        if (Directory.Exists(BlobRoot))
+            Directory.Delete(BlobRoot, recursive: true);
     }
 }
 
@@ -58,19 +60,34 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
             Assert.Equal(stored, await content.Content.ReadAsByteArrayAsync());
         }
         await (await fx.Client.Get(url)).AssertProblem(401);
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id AND payload->>'profileImageUrl' = @url",
-            ("id", id), ("url", url)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id AND payload->>'profileImageUrl' = @url",
+                ("id", id),
+                ("url", url)
+            )
+        );
 
         // A second upload replaces the first and its file.
         var jpeg = Images.Jpeg();
         await (await Put(token, Form(jpeg))).AssertStatus(200);
         Assert.EndsWith(".jpg", Assert.Single(fx.PictureFiles(id)));
         using (var content = await fx.Client.Get(url, other))
-            Assert.Equal(await File.ReadAllBytesAsync(Assert.Single(fx.PictureFiles(id))), await content.Content.ReadAsByteArrayAsync());
+            Assert.Equal(
+                await File.ReadAllBytesAsync(Assert.Single(fx.PictureFiles(id))),
+                await content.Content.ReadAsByteArrayAsync()
+            );
 
         // Other profile changes keep it; sending the stored address back is not a change.
-        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { bio = "Hello", profile_image_url = url }, token)).AssertStatus(200);
+        var patched = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                "/api/v1/users/me",
+                new { bio = "Hello", profile_image_url = url },
+                token
+            )
+        ).AssertStatus(200);
         Assert.Equal(url, patched["profile_image_url"]!.GetValue<string>());
         Assert.Single(fx.PictureFiles(id));
     }
@@ -95,12 +112,25 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         var (id, token) = Member(await fx.RegisterAsync());
         await (await Put(token, Form(Images.Png()))).AssertStatus(200);
 
-        var patched = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/users/me",
-            new { profile_image_url = "https://cdn.example.com/me.png" }, token)).AssertStatus(200);
+        var patched = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                "/api/v1/users/me",
+                new { profile_image_url = "https://cdn.example.com/me.png" },
+                token
+            )
+        ).AssertStatus(200);
         Assert.Equal("https://cdn.example.com/me.png", patched["profile_image_url"]!.GetValue<string>());
         Assert.Empty(fx.PictureFiles(id));
         await (await fx.Client.Get($"/api/v1/users/{id}/picture", token)).AssertProblem(404);
-        await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { profile_image_url = "/not/absolute.png" }, token)).AssertProblem(400);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                "/api/v1/users/me",
+                new { profile_image_url = "/not/absolute.png" },
+                token
+            )
+        ).AssertProblem(400);
     }
 
     [Fact]
@@ -108,9 +138,13 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
     {
         var (id, token) = Member(await fx.RegisterAsync());
 
-        var text = await (await Put(token, Form("<svg xmlns='http://www.w3.org/2000/svg'/>"u8.ToArray(), "me.png", "image/png"))).AssertProblem(415);
+        var text = await (
+            await Put(token, Form("<svg xmlns='http://www.w3.org/2000/svg'/>"u8.ToArray(), "me.png", "image/png"))
+        ).AssertProblem(415);
         Assert.Contains("not a JPEG, PNG or WebP", text["detail"]!.GetValue<string>());
-        var tooLarge = await (await Put(token, Form(Images.Png(size: 2 * 1024 * 1024 + 1)), expectContinue: true)).AssertProblem(413);
+        var tooLarge = await (
+            await Put(token, Form(Images.Png(size: 2 * 1024 * 1024 + 1)), expectContinue: true)
+        ).AssertProblem(413);
         Assert.Contains("2 MB", tooLarge["detail"]!.GetValue<string>());
         await (await Put(token, Form(Images.Png(size: 3 * 1024 * 1024)), expectContinue: true)).AssertProblem(413);
         await (await Put(token, Form(Images.Png(width: 20_001, height: 1, pixels: false)))).AssertProblem(400);
@@ -138,11 +172,16 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         var (id, token) = Member(await fx.RegisterAsync());
         var profile = await fx.Client.Get("/api/v1/users/me", token);
         var tag = profile.Headers.ETag!.Tag;
-        await (await fx.Client.SendIfMatch(HttpMethod.Patch, "/api/v1/users/me", "{\"bio\": \"Moved here\"}", token, null)).AssertStatus(200);
+        await (
+            await fx.Client.SendIfMatch(HttpMethod.Patch, "/api/v1/users/me", "{\"bio\": \"Moved here\"}", token, null)
+        ).AssertStatus(200);
 
         // the profile changed since that ETag: the upload is refused, no picture is set and no file is left behind
         await (await Put(token, Form(Images.Png()), ifMatch: tag)).AssertProblem(412);
-        Assert.Null((await (await fx.Client.Get("/api/v1/users/me", token)).AssertStatus(200))["profile_image_url"]?.GetValue<string>());
+        Assert.Null(
+            (await (await fx.Client.Get("/api/v1/users/me", token)).AssertStatus(200))["profile_image_url"]
+                ?.GetValue<string>()
+        );
         Assert.Empty(fx.PictureFiles(id));
 
         var current = (await fx.Client.Get("/api/v1/users/me", token)).Headers.ETag!.Tag;
@@ -151,23 +190,45 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         Assert.NotEqual(current, uploaded.Headers.ETag!.Tag);
         Assert.Equal(uploaded.Headers.ETag, (await fx.Client.Get("/api/v1/users/me", token)).Headers.ETag);
 
-        await (await fx.Client.SendIfMatch(HttpMethod.Delete, "/api/v1/users/me/picture", "", token, current)).AssertProblem(412);
+        await (
+            await fx.Client.SendIfMatch(HttpMethod.Delete, "/api/v1/users/me/picture", "", token, current)
+        ).AssertProblem(412);
         Assert.Single(fx.PictureFiles(id));
-        await (await fx.Client.SendIfMatch(HttpMethod.Delete, "/api/v1/users/me/picture", "", token, uploaded.Headers.ETag!.Tag)).AssertStatus(204);
+        await (
+            await fx.Client.SendIfMatch(
+                HttpMethod.Delete,
+                "/api/v1/users/me/picture",
+                "",
+                token,
+                uploaded.Headers.ETag!.Tag
+            )
+        ).AssertStatus(204);
         Assert.Empty(fx.PictureFiles(id));
     }
 
-    private async Task<HttpResponseMessage> Put(string? token, HttpContent content, bool expectContinue = false, string? ifMatch = null)
+    private async Task<HttpResponseMessage> Put(
+        string? token,
+        HttpContent content,
+        bool expectContinue = false,
+        string? ifMatch = null
+    )
     {
         // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/users/me/picture") { Content = content };
-        if (token is not null) request.Headers.Authorization = new("Bearer", token);
-        if (expectContinue) request.Headers.ExpectContinue = true;
-        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (token is not null)
+            request.Headers.Authorization = new("Bearer", token);
+        if (expectContinue)
+            request.Headers.ExpectContinue = true;
+        if (ifMatch is not null)
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         return await fx.Client.SendAsync(request);
     }
 
-    private static MultipartFormDataContent Form(byte[] bytes, string fileName = "me.jpg", string contentType = "image/jpeg")
+    private static MultipartFormDataContent Form(
+        byte[] bytes,
+        string fileName = "me.jpg",
+        string contentType = "image/jpeg"
+    )
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);

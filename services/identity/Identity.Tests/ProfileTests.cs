@@ -7,7 +7,8 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
 {
     private HttpClient Client => fx.Client;
 
-    private static string Token(System.Text.Json.Nodes.JsonNode registered) => registered["access_token"]!.GetValue<string>();
+    private static string Token(System.Text.Json.Nodes.JsonNode registered) =>
+        registered["access_token"]!.GetValue<string>();
 
     [Fact]
     public async Task Patch_changes_only_the_fields_given_and_derives_age()
@@ -15,31 +16,58 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         var registered = await fx.RegisterAsync();
         var token = Token(registered);
         var bornOn = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-30).AddDays(-1);
-        var updated = await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new
-        {
-            bio = "Runner and reader", region = "Dubai Marina", city = "Dubai", country = "AE", gender = "female",
-            date_of_birth = bornOn.ToString("yyyy-MM-dd"), interests = new[] { "Running", "books", "running" }, languages = new[] { "en", "ar" },
-            profile_image_url = "https://cdn.example.com/me.png", linkedin_url = "https://www.linkedin.com/in/me", github_url = "https://github.com/me",
-            identity_badge = "Connector",
-        }, token)).AssertStatus(200);
+        var updated = await (
+            await Client.SendJson(
+                HttpMethod.Patch,
+                "/api/v1/users/me",
+                new
+                {
+                    bio = "Runner and reader",
+                    region = "Dubai Marina",
+                    city = "Dubai",
+                    country = "AE",
+                    gender = "female",
+                    date_of_birth = bornOn.ToString("yyyy-MM-dd"),
+                    interests = new[] { "Running", "books", "running" },
+                    languages = new[] { "en", "ar" },
+                    profile_image_url = "https://cdn.example.com/me.png",
+                    linkedin_url = "https://www.linkedin.com/in/me",
+                    github_url = "https://github.com/me",
+                    identity_badge = "Connector",
+                },
+                token
+            )
+        ).AssertStatus(200);
 
         Assert.Equal("Runner and reader", updated["bio"]!.GetValue<string>());
         Assert.Equal(30, updated["age"]!.GetValue<int>());
         Assert.Equal(["running", "books"], updated["interests"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.Equal("Test User", updated["full_name"]!.GetValue<string>()); // untouched
 
-        var cleared = await (await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", "{\"bio\": null}", token)).AssertStatus(200);
+        var cleared = await (
+            await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", "{\"bio\": null}", token)
+        ).AssertStatus(200);
         Assert.Null(cleared["bio"]);
         Assert.Equal("Dubai", cleared["city"]!.GetValue<string>());
         // The two patches, besides the update the registration's e-mail confirmation published.
-        Assert.Equal(2L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id " +
-            "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb", ("id", registered["user"]!["id"]!.GetValue<string>())));
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                    + "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb",
+                ("id", registered["user"]!["id"]!.GetValue<string>())
+            )
+        );
         // The whole public profile travels, for social's profiles and discovery filters.
-        var first = System.Text.Json.Nodes.JsonNode.Parse((await fx.ScalarAsync<string>(
-            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id " +
-            "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb ORDER BY sequence LIMIT 1",
-            ("id", registered["user"]!["id"]!.GetValue<string>())))!)!;
+        var first = System.Text.Json.Nodes.JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                        + "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb ORDER BY sequence LIMIT 1",
+                    ("id", registered["user"]!["id"]!.GetValue<string>())
+                )
+            )!
+        )!;
         Assert.Equal("Runner and reader", first["bio"]!.GetValue<string>());
         Assert.Equal("female", first["gender"]!.GetValue<string>());
         Assert.Equal(bornOn.ToString("yyyy-MM-dd"), first["dateOfBirth"]!.GetValue<string>());
@@ -81,7 +109,12 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     {
         var registered = await fx.RegisterAsync();
         var thirteenYearsAgo = DateTime.UtcNow.Year - 12;
-        var response = await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", body.Replace("YEAR", thirteenYearsAgo.ToString()), Token(registered));
+        var response = await Client.SendJson(
+            HttpMethod.Patch,
+            "/api/v1/users/me",
+            body.Replace("YEAR", thirteenYearsAgo.ToString()),
+            Token(registered)
+        );
         Assert.NotNull((await response.AssertProblem(400))["errors"]![field]);
     }
 
@@ -90,9 +123,19 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     {
         var registered = await fx.RegisterAsync();
         var tooMany = Enumerable.Range(0, 21).Select(i => $"tag{i}").ToArray();
-        var response = await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { interests = tooMany }, Token(registered));
+        var response = await Client.SendJson(
+            HttpMethod.Patch,
+            "/api/v1/users/me",
+            new { interests = tooMany },
+            Token(registered)
+        );
         Assert.NotNull((await response.AssertProblem(400))["errors"]!["interests"]);
-        var twenty = await Client.SendJson(HttpMethod.Patch, "/api/v1/users/me", new { interests = tooMany[..20] }, Token(registered));
+        var twenty = await Client.SendJson(
+            HttpMethod.Patch,
+            "/api/v1/users/me",
+            new { interests = tooMany[..20] },
+            Token(registered)
+        );
         Assert.Equal(20, (await twenty.AssertStatus(200))["interests"]!.AsArray().Count);
     }
 
@@ -117,15 +160,43 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
     {
         var registered = await fx.RegisterAsync("leaving_user");
         var id = registered["user"]!["id"]!.GetValue<string>();
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Token(registered))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Token(registered))).StatusCode
+        );
 
-        await (await Client.PostJson("/api/v1/auth/login", new { identifier = "leaving_user", password = "correct-horse-9" })).AssertProblem(401);
-        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = registered["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = "leaving_user", password = "correct-horse-9" }
+            )
+        ).AssertProblem(401);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = registered["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertProblem(401);
         // The deleted user's token ends with the account (it was a 404 while the token still passed).
-        await Eventually.TrueAsync(async () => (await Client.Get("/api/v1/users/me", Token(registered))).StatusCode == HttpStatusCode.Unauthorized,
-            "a deleted user's token still passes", TimeSpan.FromSeconds(15));
-        Assert.Contains("session has ended", (await (await Client.Get("/api/v1/users/me", Token(registered))).AssertProblem(401))["detail"]!.GetValue<string>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserDeleted,%' AND payload->>'userId' = @id", ("id", id)));
+        await Eventually.TrueAsync(
+            async () =>
+                (await Client.Get("/api/v1/users/me", Token(registered))).StatusCode == HttpStatusCode.Unauthorized,
+            "a deleted user's token still passes",
+            TimeSpan.FromSeconds(15)
+        );
+        Assert.Contains(
+            "session has ended",
+            (await (await Client.Get("/api/v1/users/me", Token(registered))).AssertProblem(401))[
+                "detail"
+            ]!.GetValue<string>()
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserDeleted,%' AND payload->>'userId' = @id",
+                ("id", id)
+            )
+        );
         // The username is free again.
         await fx.RegisterAsync("leaving_user");
     }

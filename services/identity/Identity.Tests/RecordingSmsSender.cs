@@ -18,7 +18,9 @@ public sealed partial class RecordingSmsSender : ISmsSender
     /// <summary>The code in the newest text to <paramref name="phone"/>; fails when none was sent.</summary>
     public string LastCodeTo(string phone)
     {
-        var message = Messages.LastOrDefault(m => m.To == phone) ?? throw new Xunit.Sdk.XunitException($"No text message reached {phone}.");
+        var message =
+            Messages.LastOrDefault(m => m.To == phone)
+            ?? throw new Xunit.Sdk.XunitException($"No text message reached {phone}.");
         return SixDigits().Match(message.Text).Value;
     }
 

@@ -22,10 +22,16 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         await HandledAsync(paid.MessageId);
 
         Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
-        Assert.Equal(referrerId.ToString(), await fx.ScalarAsync<string>(
-            "SELECT payload->>'referrerUserId' FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' AND payload->>'referredUserId' = @u",
-            ("u", referredId.ToString())));
-        var summary = await (await fx.Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())).AssertStatus(200);
+        Assert.Equal(
+            referrerId.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'referrerUserId' FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' AND payload->>'referredUserId' = @u",
+                ("u", referredId.ToString())
+            )
+        );
+        var summary = await (
+            await fx.Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())
+        ).AssertStatus(200);
         Assert.Equal(2, summary["referrals_count"]!.GetValue<int>());
         Assert.Equal(1, summary["conversions"]!.GetValue<int>());
 
@@ -34,9 +40,16 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         await PublishAsync(later);
         await HandledAsync(later.MessageId);
         Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
-        Assert.Equal(paid.PaymentId, await fx.ScalarAsync<Guid>(
-            "SELECT conversion_payment_id FROM referrals WHERE referred_user_id = @u", ("u", referredId)));
-        summary = await (await fx.Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())).AssertStatus(200);
+        Assert.Equal(
+            paid.PaymentId,
+            await fx.ScalarAsync<Guid>(
+                "SELECT conversion_payment_id FROM referrals WHERE referred_user_id = @u",
+                ("u", referredId)
+            )
+        );
+        summary = await (
+            await fx.Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())
+        ).AssertStatus(200);
         Assert.Equal(1, summary["conversions"]!.GetValue<int>());
     }
 
@@ -60,10 +73,13 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
 
         var payments = Enumerable.Range(0, 6).Select(_ => Payment(referredId)).ToList();
         await Task.WhenAll(payments.Select(PublishAsync));
-        foreach (var payment in payments) await HandledAsync(payment.MessageId);
+        foreach (var payment in payments)
+            await HandledAsync(payment.MessageId);
 
         Assert.Equal(1L, await ConvertedOutboxRowsAsync(referredId));
-        var summary = await (await fx.Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())).AssertStatus(200);
+        var summary = await (
+            await fx.Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())
+        ).AssertStatus(200);
         Assert.Equal(1, summary["conversions"]!.GetValue<int>());
     }
 
@@ -74,7 +90,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         var code = referrer["user"]!["referral_code"]!.GetValue<string>();
         var token = referrer["access_token"]!.GetValue<string>();
         var paying = new List<Guid>();
-        for (var i = 0; i < 2; i++) paying.Add(Guid.Parse((await fx.RegisterAsync(referralCode: code))["user"]!["id"]!.GetValue<string>()));
+        for (var i = 0; i < 2; i++)
+            paying.Add(Guid.Parse((await fx.RegisterAsync(referralCode: code))["user"]!["id"]!.GetValue<string>()));
         await fx.RegisterAsync(referralCode: code); // never pays
 
         var summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
@@ -82,8 +99,10 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(0, summary["credits_earned"]!.GetValue<long>());
 
         var payments = paying.Select(Payment).ToList();
-        foreach (var payment in payments) await PublishAsync(payment);
-        foreach (var payment in payments) await HandledAsync(payment.MessageId);
+        foreach (var payment in payments)
+            await PublishAsync(payment);
+        foreach (var payment in payments)
+            await HandledAsync(payment.MessageId);
         summary = await (await fx.Client.Get("/api/v1/referrals/me", token)).AssertStatus(200);
         Assert.Equal(3, summary["referrals_count"]!.GetValue<int>());
         Assert.Equal(2, summary["conversions"]!.GetValue<int>());
@@ -109,15 +128,30 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
     }
 
     private PaymentRefunded Refund(PaymentSucceeded paid, long totalRefunded) =>
-        new(Guid.NewGuid(), fx.Clock.GetUtcNow(), paid.PaymentId, paid.UserId, paid.ReferenceId, totalRefunded, totalRefunded, paid.Currency);
+        new(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            paid.PaymentId,
+            paid.UserId,
+            paid.ReferenceId,
+            totalRefunded,
+            totalRefunded,
+            paid.Currency
+        );
 
     private async Task RefundAsync(PaymentRefunded message)
     {
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = message.MessageId);
         await Eventually.TrueAsync(
-            async () => await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ReferralRefundConsumer'", ("id", message.MessageId)) == 1,
-            $"refund message {message.MessageId} was never handled");
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ReferralRefundConsumer'",
+                    ("id", message.MessageId)
+                ) == 1,
+            $"refund message {message.MessageId} was never handled"
+        );
     }
 
     private PaymentSucceeded Payment(Guid userId) =>
@@ -126,12 +160,19 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
     private Task PublishAsync(PaymentSucceeded message) =>
         fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
-    private Task HandledAsync(Guid messageId) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ReferralConversionConsumer'", ("id", messageId)) == 1,
-        $"payment message {messageId} was never handled");
+    private Task HandledAsync(Guid messageId) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ReferralConversionConsumer'",
+                    ("id", messageId)
+                ) == 1,
+            $"payment message {messageId} was never handled"
+        );
 
-    private async Task<long> ConvertedOutboxRowsAsync(Guid referredId) => await fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' AND payload->>'referredUserId' = @u",
-        ("u", referredId.ToString()));
+    private async Task<long> ConvertedOutboxRowsAsync(Guid referredId) =>
+        await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' AND payload->>'referredUserId' = @u",
+            ("u", referredId.ToString())
+        );
 }

@@ -11,10 +11,18 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     [Fact]
     public async Task Register_returns_the_user_and_a_token_pair()
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new
-        {
-            username = "Amira.Dxb", email = "Amira@Example.com", phone = "+971501234567", password = "sunny-dunes-42", full_name = "Amira K", role = "organizer",
-        });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "Amira.Dxb",
+                email = "Amira@Example.com",
+                phone = "+971501234567",
+                password = "sunny-dunes-42",
+                full_name = "Amira K",
+                role = "organizer",
+            }
+        );
         var body = await response.AssertStatus(201);
         Assert.Equal("/api/v1/users/me", response.Headers.Location?.OriginalString);
         Assert.Equal("bearer", body["token_type"]!.GetValue<string>());
@@ -42,41 +50,72 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
 
         var stored = await fx.ScalarAsync<string>("SELECT password_hash FROM users WHERE username = 'amira.dxb'");
         Assert.StartsWith("v1$210000$", stored);
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE 'Community.Contracts.Identity.UserRegistered,%' AND payload->>'username' = 'amira.dxb'"));
-        Assert.Equal("false", await fx.ScalarAsync<string>(
-            "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'username' = 'amira.dxb'"));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE 'Community.Contracts.Identity.UserRegistered,%' AND payload->>'username' = 'amira.dxb'"
+            )
+        );
+        Assert.Equal(
+            "false",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'username' = 'amira.dxb'"
+            )
+        );
 
         var confirmed = await (await fx.ConfirmAsync("amira@example.com")).AssertStatus(200);
         Assert.Equal(user["id"]!.GetValue<string>(), confirmed["id"]!.GetValue<string>());
         Assert.True(confirmed["email_verified"]!.GetValue<bool>());
         Assert.True(confirmed["is_verified"]!.GetValue<bool>());
-        Assert.Equal("[\"is_verified\"]", await fx.ScalarAsync<string>(
-            "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id " +
-            "AND (payload->>'isVerified')::boolean", ("id", user["id"]!.GetValue<string>())));
+        Assert.Equal(
+            "[\"is_verified\"]",
+            await fx.ScalarAsync<string>(
+                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                    + "AND (payload->>'isVerified')::boolean",
+                ("id", user["id"]!.GetValue<string>())
+            )
+        );
     }
 
     [Fact]
     public async Task Phone_alone_is_enough_and_logs_in()
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new { username = "phone_only", phone = "+447700900123", password = "long-enough-1" });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "phone_only",
+                phone = "+447700900123",
+                password = "long-enough-1",
+            }
+        );
         await response.AssertStatus(201);
-        var login = await Client.PostJson("/api/v1/auth/login", new { identifier = "+447700900123", password = "long-enough-1" });
+        var login = await Client.PostJson(
+            "/api/v1/auth/login",
+            new { identifier = "+447700900123", password = "long-enough-1" }
+        );
         await login.AssertStatus(200);
     }
 
     [Fact]
     public async Task An_unknown_field_is_refused_naming_the_valid_ones_and_no_account_is_made()
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new
-        {
-            username = "unknown_field", email = "unknown.field@example.com", password = "long-enough-1", tier = "elite",
-        });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "unknown_field",
+                email = "unknown.field@example.com",
+                password = "long-enough-1",
+                tier = "elite",
+            }
+        );
 
         var problem = await response.AssertProblem(400);
         Assert.Equal(
             "tier is not a known field; the valid fields are: email, full_name, password, phone, referral_code, role, username.",
-            problem["errors"]!["tier"]![0]!.GetValue<string>());
+            problem["errors"]!["tier"]![0]!.GetValue<string>()
+        );
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'unknown_field'"));
     }
 
@@ -87,7 +126,15 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     [InlineData("waaaaaaaaaaaaaaaaaaaaaaaaaaaaaay_too_long", "username")]
     public async Task Bad_usernames_are_refused(string username, string field)
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new { username, email = $"{Guid.NewGuid():N}@example.com", password = "long-enough-1" });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username,
+                email = $"{Guid.NewGuid():N}@example.com",
+                password = "long-enough-1",
+            }
+        );
         var problem = await response.AssertProblem(400);
         Assert.NotNull(problem["errors"]![field]);
     }
@@ -100,7 +147,16 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     [InlineData(null, null, "email")]
     public async Task Bad_contact_details_are_refused(string? email, string? phone, string field)
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new { username = "contact_" + Guid.NewGuid().ToString("N")[..8], email, phone, password = "long-enough-1" });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "contact_" + Guid.NewGuid().ToString("N")[..8],
+                email,
+                phone,
+                password = "long-enough-1",
+            }
+        );
         var problem = await response.AssertProblem(400);
         Assert.NotNull(problem["errors"]![field]);
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username LIKE 'contact_%'"));
@@ -112,7 +168,15 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     [InlineData("contains_pw_user_1")]
     public async Task Weak_passwords_are_refused_with_the_policy(string password)
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new { username = "pw_user", email = "pw@example.com", password });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "pw_user",
+                email = "pw@example.com",
+                password,
+            }
+        );
         var problem = await response.AssertProblem(400);
         Assert.Contains("10-128 characters", problem["errors"]!["password"]![0]!.GetValue<string>());
     }
@@ -130,7 +194,16 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     [Fact]
     public async Task Admin_role_cannot_be_self_assigned()
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new { username = "wannabe_admin", email = "wannabe@example.com", password = "long-enough-1", role = "admin" });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "wannabe_admin",
+                email = "wannabe@example.com",
+                password = "long-enough-1",
+                role = "admin",
+            }
+        );
         var problem = await response.AssertProblem(400);
         Assert.NotNull(problem["errors"]!["role"]);
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'wannabe_admin'"));
@@ -140,71 +213,193 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     public async Task Taken_usernames_conflict_and_taken_emails_get_the_answer_free_ones_get()
     {
         await fx.RegisterAsync("taken_name");
-        var sameName = await Client.PostJson("/api/v1/auth/register", new { username = "TAKEN_NAME", email = "other1@example.com", password = "long-enough-1" });
+        var sameName = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "TAKEN_NAME",
+                email = "other1@example.com",
+                password = "long-enough-1",
+            }
+        );
         Assert.Contains("username", (await sameName.AssertProblem(409))["detail"]!.GetValue<string>());
 
         // Usernames are public; whether an e-mail has an account is told only to that address.
-        var free = await Client.PostJson("/api/v1/auth/register", new { username = "free_name", email = "free_mail@example.com", password = "long-enough-1" });
-        var sameEmail = await Client.PostJson("/api/v1/auth/register", new { username = "other_name", email = "Taken_Name@Example.com", password = "long-enough-1" });
+        var free = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "free_name",
+                email = "free_mail@example.com",
+                password = "long-enough-1",
+            }
+        );
+        var sameEmail = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "other_name",
+                email = "Taken_Name@Example.com",
+                password = "long-enough-1",
+            }
+        );
         Assert.Equal(Shape(await free.AssertStatus(201)), Shape(await sameEmail.AssertStatus(201)));
         Assert.Equal(free.Headers.Location, sameEmail.Headers.Location);
         var note = await fx.Smtp.WaitForAsync("taken_name@example.com");
         Assert.Contains("Someone tried to create a Community account with this e-mail address", note.Body);
         Assert.DoesNotContain("Confirmation token", note.Body);
-        Assert.False(await fx.ScalarAsync<bool>("SELECT email_verified_at IS NOT NULL FROM users WHERE username = 'other_name'"));
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'other_name'"));
+        Assert.False(
+            await fx.ScalarAsync<bool>("SELECT email_verified_at IS NOT NULL FROM users WHERE username = 'other_name'")
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'other_name'"
+            )
+        );
     }
 
     [Fact]
     public async Task Concurrent_registrations_of_one_username_create_one_account()
     {
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
-            Client.PostJson("/api/v1/auth/register", new { username = "race_name", email = $"race{i}@example.com", password = "long-enough-1" })));
+        var attempts = await Task.WhenAll(
+            Enumerable
+                .Range(0, 6)
+                .Select(i =>
+                    Client.PostJson(
+                        "/api/v1/auth/register",
+                        new
+                        {
+                            username = "race_name",
+                            email = $"race{i}@example.com",
+                            password = "long-enough-1",
+                        }
+                    )
+                )
+        );
         Assert.Equal(1, attempts.Count(r => r.StatusCode == HttpStatusCode.Created));
-        Assert.All(attempts.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        Assert.All(
+            attempts.Where(r => r.StatusCode != HttpStatusCode.Created),
+            r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode)
+        );
         Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'race_name'"));
     }
 
     [Fact]
     public async Task A_confirmation_token_works_once_and_expires()
     {
-        await (await Client.PostJson("/api/v1/auth/register", new { username = "once_only", email = "once_only@example.com", password = "long-enough-1" })).AssertStatus(201);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "once_only",
+                    email = "once_only@example.com",
+                    password = "long-enough-1",
+                }
+            )
+        ).AssertStatus(201);
         var token = await fx.ConfirmationTokenAsync("once_only@example.com");
         // Only a hash is stored: the token itself is nowhere in the database.
-        Assert.Equal(32, await fx.ScalarAsync<int>(
-            "SELECT length(t.token_hash) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'once_only'"));
+        Assert.Equal(
+            32,
+            await fx.ScalarAsync<int>(
+                "SELECT length(t.token_hash) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'once_only'"
+            )
+        );
         await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(200);
-        Assert.NotNull((await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertProblem(400))["errors"]!["token"]);
+        Assert.NotNull(
+            (await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertProblem(400))[
+                "errors"
+            ]!["token"]
+        );
 
-        await (await Client.PostJson("/api/v1/auth/register", new { username = "too_late", email = "too_late@example.com", password = "long-enough-1" })).AssertStatus(201);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "too_late",
+                    email = "too_late@example.com",
+                    password = "long-enough-1",
+                }
+            )
+        ).AssertStatus(201);
         using var clock = new ClockOffset(fx.Clock);
         clock.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
         await (await fx.ConfirmAsync("too_late@example.com")).AssertProblem(400);
-        Assert.False(await fx.ScalarAsync<bool>("SELECT email_verified_at IS NOT NULL FROM users WHERE username = 'too_late'"));
+        Assert.False(
+            await fx.ScalarAsync<bool>("SELECT email_verified_at IS NOT NULL FROM users WHERE username = 'too_late'")
+        );
     }
 
     [Fact]
     public async Task A_taken_phone_gets_the_answer_a_free_one_gets()
     {
-        var owner = await (await Client.PostJson("/api/v1/auth/register", new { username = "first_phone", phone = "+447700900555", password = "long-enough-1" })).AssertStatus(201);
-        await fx.ScalarAsync<int>("UPDATE users SET phone_verified_at = now() WHERE username = 'first_phone' RETURNING 1");
-        var free = await Client.PostJson("/api/v1/auth/register", new { username = "free_phone", phone = "+447700900556", password = "long-enough-1" });
-        var taken = await Client.PostJson("/api/v1/auth/register", new { username = "second_phone", phone = "+447700900555", password = "long-enough-1" });
-        var unverifiedTwice = await Client.PostJson("/api/v1/auth/register", new { username = "third_phone", phone = "+447700900556", password = "long-enough-1" });
+        var owner = await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username = "first_phone",
+                    phone = "+447700900555",
+                    password = "long-enough-1",
+                }
+            )
+        ).AssertStatus(201);
+        await fx.ScalarAsync<int>(
+            "UPDATE users SET phone_verified_at = now() WHERE username = 'first_phone' RETURNING 1"
+        );
+        var free = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "free_phone",
+                phone = "+447700900556",
+                password = "long-enough-1",
+            }
+        );
+        var taken = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "second_phone",
+                phone = "+447700900555",
+                password = "long-enough-1",
+            }
+        );
+        var unverifiedTwice = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "third_phone",
+                phone = "+447700900556",
+                password = "long-enough-1",
+            }
+        );
         Assert.Equal(Shape(await free.AssertStatus(201)), Shape(await taken.AssertStatus(201)));
         Assert.Equal(Shape(owner), Shape(await unverifiedTwice.AssertStatus(201)));
-        Assert.False(await fx.ScalarAsync<bool>("SELECT phone_verified_at IS NOT NULL FROM users WHERE username = 'second_phone'"));
+        Assert.False(
+            await fx.ScalarAsync<bool>(
+                "SELECT phone_verified_at IS NOT NULL FROM users WHERE username = 'second_phone'"
+            )
+        );
     }
 
     /// <summary>Every member's name and JSON kind, values left out: what a client could tell two answers apart by besides the values.</summary>
-    private static string Shape(System.Text.Json.Nodes.JsonNode? node) => node switch
-    {
-        System.Text.Json.Nodes.JsonObject o => "{" + string.Join(",", o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ":" + Shape(p.Value))) + "}",
-        System.Text.Json.Nodes.JsonArray a => "[" + string.Join(",", a.Select(Shape)) + "]",
-        null => "null",
-        _ => node.GetValueKind().ToString(),
-    };
+    private static string Shape(System.Text.Json.Nodes.JsonNode? node) =>
+        node switch
+        {
+            System.Text.Json.Nodes.JsonObject o => "{"
+                + string.Join(
+                    ",",
+                    o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ":" + Shape(p.Value))
+                )
+                + "}",
+            System.Text.Json.Nodes.JsonArray a => "[" + string.Join(",", a.Select(Shape)) + "]",
+            null => "null",
+            _ => node.GetValueKind().ToString(),
+        };
 
     [Fact]
     public async Task Malformed_json_is_a_problem_not_a_crash()
@@ -253,7 +448,9 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         await fx.RegisterAsync(referralCode: code.ToLowerInvariant());
         await fx.RegisterAsync(referralCode: code);
 
-        var summary = await (await Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())).AssertStatus(200);
+        var summary = await (
+            await Client.Get("/api/v1/referrals/me", referrer["access_token"]!.GetValue<string>())
+        ).AssertStatus(200);
         Assert.Equal(code, summary["referral_code"]!.GetValue<string>());
         Assert.Equal(2, summary["referrals_count"]!.GetValue<int>());
         Assert.Equal(0, summary["conversions"]!.GetValue<int>());
@@ -262,7 +459,16 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     [Fact]
     public async Task Unknown_referral_codes_are_refused()
     {
-        var response = await Client.PostJson("/api/v1/auth/register", new { username = "bad_ref", email = "bad_ref@example.com", password = "long-enough-1", referral_code = "NOPE000000" });
+        var response = await Client.PostJson(
+            "/api/v1/auth/register",
+            new
+            {
+                username = "bad_ref",
+                email = "bad_ref@example.com",
+                password = "long-enough-1",
+                referral_code = "NOPE000000",
+            }
+        );
         Assert.NotNull((await response.AssertProblem(400))["errors"]!["referral_code"]);
     }
 }

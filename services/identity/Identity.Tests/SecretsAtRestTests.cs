@@ -37,7 +37,14 @@ public sealed class SecretsAtRestTests(IdentityFixture fx) : IClassFixture<Ident
         await using var restarted = fx.StartHost();
         using var client = restarted.NewClient();
         await (await client.Get("/api/v1/auth/me", token)).AssertStatus(200);
-        Assert.Equal(kid, (await restarted.Services.GetRequiredService<SigningKeyStore>().GetSigningKeyAsync(CancellationToken.None)).Kid);
+        Assert.Equal(
+            kid,
+            (
+                await restarted
+                    .Services.GetRequiredService<SigningKeyStore>()
+                    .GetSigningKeyAsync(CancellationToken.None)
+            ).Kid
+        );
     }
 
     [Fact]
@@ -46,11 +53,15 @@ public sealed class SecretsAtRestTests(IdentityFixture fx) : IClassFixture<Ident
         await fx.RegisterAsync();
         using var legacy = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var plain = legacy.ExportPkcs8PrivateKey();
-        await fx.ExecuteAsync("INSERT INTO signing_keys (kid, private_key, created_at) SELECT 'legacy-kid', @key, max(created_at) + interval '1 second' FROM signing_keys",
-            ("key", plain));
+        await fx.ExecuteAsync(
+            "INSERT INTO signing_keys (kid, private_key, created_at) SELECT 'legacy-kid', @key, max(created_at) + interval '1 second' FROM signing_keys",
+            ("key", plain)
+        );
 
         await using var restarted = fx.StartHost();
-        var signing = await restarted.Services.GetRequiredService<SigningKeyStore>().GetSigningKeyAsync(CancellationToken.None);
+        var signing = await restarted
+            .Services.GetRequiredService<SigningKeyStore>()
+            .GetSigningKeyAsync(CancellationToken.None);
         Assert.Equal("legacy-kid", signing.Kid);
         Assert.Equal(plain, signing.Key.ExportPkcs8PrivateKey());
         Assert.True(await fx.ScalarAsync<bool>("SELECT encrypted FROM signing_keys WHERE kid = 'legacy-kid'"));
@@ -65,15 +76,19 @@ public sealed class SecretsAtRestTests(IdentityFixture fx) : IClassFixture<Ident
         var otherRing = Path.Combine(Path.GetTempPath(), "community-key-ring-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var stranger = fx.StartHost(new Dictionary<string, string?> { ["DataProtection:KeyRingPath"] = otherRing });
+            await using var stranger = fx.StartHost(
+                new Dictionary<string, string?> { ["DataProtection:KeyRingPath"] = otherRing }
+            );
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-                stranger.Services.GetRequiredService<SigningKeyStore>().GetSigningKeyAsync(CancellationToken.None));
+                stranger.Services.GetRequiredService<SigningKeyStore>().GetSigningKeyAsync(CancellationToken.None)
+            );
             Assert.Contains("key ring", error.Message);
             Assert.Equal(keys, await fx.ScalarAsync<long>("SELECT count(*) FROM signing_keys"));
         }
         finally
         {
-            if (Directory.Exists(otherRing)) Directory.Delete(otherRing, recursive: true);
+            if (Directory.Exists(otherRing))
+                Directory.Delete(otherRing, recursive: true);
         }
     }
 }

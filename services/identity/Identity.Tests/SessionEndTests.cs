@@ -32,12 +32,14 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     private async Task<bool> EndedAsync(string token)
     {
         var response = await Client.Get("/api/v1/auth/me", token);
-        if (response.StatusCode != HttpStatusCode.Unauthorized) return false;
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+            return false;
         var problem = await response.AssertProblem(401);
         return problem["detail"]!.GetValue<string>().Contains("session has ended");
     }
 
-    private Task WaitUntilEndedAsync(string token, string what) => Eventually.TrueAsync(() => EndedAsync(token), what, TimeSpan.FromSeconds(15));
+    private Task WaitUntilEndedAsync(string token, string what) =>
+        Eventually.TrueAsync(() => EndedAsync(token), what, TimeSpan.FromSeconds(15));
 
     [Fact]
     public async Task Logout_ends_that_session_and_no_other()
@@ -47,7 +49,10 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         var other = await fx.LoginAsync(username, "correct-horse-9");
         await (await Client.Get("/api/v1/auth/me", Access(registered))).AssertStatus(200);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostJson("/api/v1/auth/logout", new { }, Access(registered))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await Client.PostJson("/api/v1/auth/logout", new { }, Access(registered))).StatusCode
+        );
 
         await WaitUntilEndedAsync(Access(registered), "the logged-out token still works");
         await (await Client.Get("/api/v1/auth/me", other)).AssertStatus(200);
@@ -59,11 +64,18 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         var registered = await fx.RegisterAsync();
         var username = registered["user"]!["username"]!.GetValue<string>();
         var other = await fx.LoginAsync(username, "correct-horse-9");
-        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = username })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Accepted,
+            (await Client.PostJson("/api/v1/auth/password/forgot", new { identifier = username })).StatusCode
+        );
         var token = TokenLine().Match((await fx.Smtp.WaitForAsync($"{username}@example.com")).Body).Groups[1].Value;
 
-        Assert.Equal(HttpStatusCode.NoContent,
-            (await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (
+                await Client.PostJson("/api/v1/auth/password/reset", new { token, new_password = "brand-new-pass-7" })
+            ).StatusCode
+        );
         // Issued in the same second as the reset, most likely: it must not be taken for one issued before.
         var fresh = await fx.LoginAsync(username, "brand-new-pass-7");
 
@@ -78,7 +90,10 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         var registered = await fx.RegisterAsync();
         var other = await fx.LoginAsync(registered["user"]!["username"]!.GetValue<string>(), "correct-horse-9");
 
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(registered))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await Client.SendJson(HttpMethod.Delete, "/api/v1/users/me", null, Access(registered))).StatusCode
+        );
 
         // Without the revocation these would be 404 "no longer exists": the token itself would still pass.
         await WaitUntilEndedAsync(other, "a deleted user's token still works");
@@ -90,10 +105,22 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     {
         var organizer = await fx.RegisterAsync(role: "organizer");
         var admin = await fx.LoginAsync(IdentityFixture.AdminUsername, fx.AdminPassword);
-        await (await Client.SendJson(HttpMethod.Put, $"/api/v1/users/{organizer["user"]!["id"]}/role", new { role = "member" }, admin)).AssertStatus(200);
+        await (
+            await Client.SendJson(
+                HttpMethod.Put,
+                $"/api/v1/users/{organizer["user"]!["id"]}/role",
+                new { role = "member" },
+                admin
+            )
+        ).AssertStatus(200);
 
         await WaitUntilEndedAsync(Access(organizer), "a demoted organizer's token still works");
-        var refreshed = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = organizer["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
+        var refreshed = await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = organizer["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
         Assert.Equal("member", TestTokens.Payload(Access(refreshed))["role"]!.GetValue<string>());
         await (await Client.Get("/api/v1/auth/me", Access(refreshed))).AssertStatus(200);
     }
@@ -103,7 +130,9 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
     {
         var registered = await fx.RegisterAsync();
         var refresh = registered["refresh_token"]!.GetValue<string>();
-        var rotated = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })).AssertStatus(200);
+        var rotated = await (
+            await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })
+        ).AssertStatus(200);
         await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = refresh })).AssertProblem(401);
 
         await WaitUntilEndedAsync(Access(rotated), "the leaked family's access token still works");
@@ -126,8 +155,10 @@ public sealed partial class SessionEndTests(SessionEndFixture fx) : IClassFixtur
         Assert.True(mine["tokens_expire_by"]!.GetValue<DateTimeOffset>() > DateTimeOffset.UtcNow.AddMinutes(14));
         var cursor = page["cursor"]!.GetValue<long>();
         Assert.Equal(page["items"]!.AsArray().Max(i => i!["sequence"]!.GetValue<long>()), cursor);
-        Assert.DoesNotContain((await (await FeedAsync(cursor, fx.FeedKey)).AssertStatus(200))["items"]!.AsArray(),
-            i => i!["session_id"]?.GetValue<string>() == session);
+        Assert.DoesNotContain(
+            (await (await FeedAsync(cursor, fx.FeedKey)).AssertStatus(200))["items"]!.AsArray(),
+            i => i!["session_id"]?.GetValue<string>() == session
+        );
 
         // Once its tokens have expired (plus the skew), a revocation is no longer served.
         fx.Clock.Advance(TimeSpan.FromMinutes(16));

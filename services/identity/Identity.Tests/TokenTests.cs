@@ -9,7 +9,8 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
 {
     private HttpClient Client => fx.Client;
 
-    private async Task<HttpStatusCode> MeStatus(string token) => (await Client.Get("/api/v1/auth/me", token)).StatusCode;
+    private async Task<HttpStatusCode> MeStatus(string token) =>
+        (await Client.Get("/api/v1/auth/me", token)).StatusCode;
 
     [Fact]
     public async Task Tokens_that_differ_from_a_valid_one_in_any_checked_way_are_refused_by_the_service()
@@ -34,7 +35,11 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         {
             ["alg none"] = TestTokens.Unsigned(kid, TestTokens.Claims(sub, now)),
             ["HS256 with the public key"] = TestTokens.Hs256(publicKey, kid, TestTokens.Claims(sub, now)),
-            ["HS256 with the JWKS text"] = TestTokens.Hs256(Encoding.UTF8.GetBytes(jwks["keys"]![0]!.ToJsonString()), kid, TestTokens.Claims(sub, now)),
+            ["HS256 with the JWKS text"] = TestTokens.Hs256(
+                Encoding.UTF8.GetBytes(jwks["keys"]![0]!.ToJsonString()),
+                kid,
+                TestTokens.Claims(sub, now)
+            ),
             ["expired"] = TestTokens.Es256(key, kid, expired),
             ["not yet valid"] = TestTokens.Es256(key, kid, notYet),
             ["wrong audience"] = TestTokens.Es256(key, kid, TestTokens.Claims(sub, now, audience: "someone-else")),
@@ -49,7 +54,10 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         foreach (var (name, token) in attacks)
         {
             var response = await Client.Get("/api/v1/auth/me", token);
-            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{name}: expected 401, got {(int)response.StatusCode}");
+            Assert.True(
+                response.StatusCode == HttpStatusCode.Unauthorized,
+                $"{name}: expected 401, got {(int)response.StatusCode}"
+            );
             await response.AssertProblem(401);
         }
     }
@@ -57,7 +65,11 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     [Fact]
     public async Task A_present_but_invalid_token_is_refused_even_on_anonymous_routes()
     {
-        var response = await Client.PostJson("/api/v1/waitlist", new { email = "anon@example.com" }, token: "not.a.jwt");
+        var response = await Client.PostJson(
+            "/api/v1/waitlist",
+            new { email = "anon@example.com" },
+            token: "not.a.jwt"
+        );
         await response.AssertProblem(401);
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries"));
     }
@@ -69,7 +81,8 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         var token = registered["access_token"]!.GetValue<string>();
         var payload = TestTokens.Payload(token);
         Assert.Equal(900, payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>());
-        foreach (var claim in new[] { "sub", "name", "role", "tier", "iss", "aud" }) Assert.NotNull(payload[claim]);
+        foreach (var claim in new[] { "sub", "name", "role", "tier", "iss", "aud" })
+            Assert.NotNull(payload[claim]);
         Assert.NotNull(TestTokens.Header(token)["kid"]);
 
         using var clock = new ClockOffset(fx.Clock);
@@ -85,15 +98,31 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         var registered = await fx.RegisterAsync();
         var first = registered["refresh_token"]!.GetValue<string>();
 
-        var second = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertStatus(200);
+        var second = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertStatus(
+            200
+        );
         var secondToken = second["refresh_token"]!.GetValue<string>();
         Assert.NotEqual(first, secondToken);
         Assert.Equal(HttpStatusCode.OK, await MeStatus(second["access_token"]!.GetValue<string>()));
 
-        var third = await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = secondToken })).AssertStatus(200);
+        var third = await (
+            await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = secondToken })
+        ).AssertStatus(200);
         Assert.NotNull(third["refresh_token"]);
-        Assert.Equal(3L, await fx.ScalarAsync<long>("SELECT count(*) FROM refresh_tokens WHERE user_id = @u", ("u", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM refresh_tokens WHERE token_hash = sha256(convert_to(@t, 'UTF8'))", ("t", first)) - 1);
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM refresh_tokens WHERE user_id = @u",
+                ("u", Guid.Parse(registered["user"]!["id"]!.GetValue<string>()))
+            )
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM refresh_tokens WHERE token_hash = sha256(convert_to(@t, 'UTF8'))",
+                ("t", first)
+            ) - 1
+        );
     }
 
     [Fact]
@@ -101,15 +130,27 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
     {
         var registered = await fx.RegisterAsync();
         var first = registered["refresh_token"]!.GetValue<string>();
-        var second = (await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertStatus(200))["refresh_token"]!.GetValue<string>();
+        var second = (
+            await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertStatus(200)
+        )["refresh_token"]!.GetValue<string>();
 
         await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = first })).AssertProblem(401);
         // The thief's replay also kills the legitimate current token.
         await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = second })).AssertProblem(401);
 
         // Another login of the same user (another family) is untouched.
-        var other = await (await Client.PostJson("/api/v1/auth/login", new { identifier = registered["user"]!["username"]!.GetValue<string>(), password = "correct-horse-9" })).AssertStatus(200);
-        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = other["refresh_token"]!.GetValue<string>() })).AssertStatus(200);
+        var other = await (
+            await Client.PostJson(
+                "/api/v1/auth/login",
+                new { identifier = registered["user"]!["username"]!.GetValue<string>(), password = "correct-horse-9" }
+            )
+        ).AssertStatus(200);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = other["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertStatus(200);
     }
 
     [Fact]
@@ -119,9 +160,19 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         {
             var registered = await fx.RegisterAsync();
             var token = registered["refresh_token"]!.GetValue<string>();
-            var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Client.PostJson("/api/v1/auth/refresh", new { refresh_token = token })));
-            Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.OK) <= 1, $"round {round}: more than one refresh won");
-            Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+            var responses = await Task.WhenAll(
+                Enumerable
+                    .Range(0, 4)
+                    .Select(_ => Client.PostJson("/api/v1/auth/refresh", new { refresh_token = token }))
+            );
+            Assert.True(
+                responses.Count(r => r.StatusCode == HttpStatusCode.OK) <= 1,
+                $"round {round}: more than one refresh won"
+            );
+            Assert.All(
+                responses.Where(r => r.StatusCode != HttpStatusCode.OK),
+                r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode)
+            );
         }
     }
 
@@ -131,7 +182,12 @@ public sealed class TokenTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         var registered = await fx.RegisterAsync();
         using var clock = new ClockOffset(fx.Clock);
         clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
-        await (await Client.PostJson("/api/v1/auth/refresh", new { refresh_token = registered["refresh_token"]!.GetValue<string>() })).AssertProblem(401);
+        await (
+            await Client.PostJson(
+                "/api/v1/auth/refresh",
+                new { refresh_token = registered["refresh_token"]!.GetValue<string>() }
+            )
+        ).AssertProblem(401);
     }
 
     [Fact]

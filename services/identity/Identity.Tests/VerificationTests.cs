@@ -20,7 +20,17 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     {
         var phone = "+4477" + Random.Shared.Next(10_000_000, 99_999_999);
         var username = "p_" + Guid.NewGuid().ToString("N")[..12];
-        var registered = await (await Client.PostJson("/api/v1/auth/register", new { username, phone, password = "long-enough-1" })).AssertStatus(201);
+        var registered = await (
+            await Client.PostJson(
+                "/api/v1/auth/register",
+                new
+                {
+                    username,
+                    phone,
+                    password = "long-enough-1",
+                }
+            )
+        ).AssertStatus(201);
         return (registered, phone);
     }
 
@@ -34,13 +44,28 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.False(user["phone_verified"]!.GetValue<bool>());
 
         var id = user["id"]!.GetValue<string>();
-        Assert.True(await fx.ScalarAsync<bool>("SELECT email_verified_at IS NOT NULL FROM users WHERE id = @id::uuid", ("id", id)));
+        Assert.True(
+            await fx.ScalarAsync<bool>(
+                "SELECT email_verified_at IS NOT NULL FROM users WHERE id = @id::uuid",
+                ("id", id)
+            )
+        );
         // Registered unverified; the link's confirmation publishes the verified mark.
-        Assert.Equal("false", await fx.ScalarAsync<string>(
-            "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id", ("id", id)));
-        Assert.Equal("[\"is_verified\"]", await fx.ScalarAsync<string>(
-            "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id " +
-            "AND (payload->>'isVerified')::boolean", ("id", id)));
+        Assert.Equal(
+            "false",
+            await fx.ScalarAsync<string>(
+                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                ("id", id)
+            )
+        );
+        Assert.Equal(
+            "[\"is_verified\"]",
+            await fx.ScalarAsync<string>(
+                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                    + "AND (payload->>'isVerified')::boolean",
+                ("id", id)
+            )
+        );
         var other = await fx.RegisterAsync();
         var shown = await (await Client.Get($"/api/v1/users/{id}", Token(other))).AssertStatus(200);
         Assert.True(shown["is_verified"]!.GetValue<bool>());
@@ -60,21 +85,36 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Matches("^[0-9]{6}$", code);
         var id = registered["user"]!["id"]!.GetValue<string>();
         // Only a hash is stored: the code itself is nowhere in the database.
-        Assert.Equal(32, await fx.ScalarAsync<int>("SELECT length(code_hash) FROM phone_verification_codes WHERE user_id = @id::uuid", ("id", id)));
+        Assert.Equal(
+            32,
+            await fx.ScalarAsync<int>(
+                "SELECT length(code_hash) FROM phone_verification_codes WHERE user_id = @id::uuid",
+                ("id", id)
+            )
+        );
 
         var wrong = code == "000000" ? "111111" : "000000";
-        Assert.NotNull((await (await Client.PostJson(Confirm, new { code = wrong }, token)).AssertProblem(400))["errors"]!["code"]);
+        Assert.NotNull(
+            (await (await Client.PostJson(Confirm, new { code = wrong }, token)).AssertProblem(400))["errors"]!["code"]
+        );
         var me = await (await Client.PostJson(Confirm, new { code }, token)).AssertStatus(200);
         Assert.True(me["phone_verified"]!.GetValue<bool>());
         Assert.True(me["is_verified"]!.GetValue<bool>());
         Assert.False(me["email_verified"]!.GetValue<bool>());
-        Assert.True((await (await Client.Get("/api/v1/users/me", token)).AssertStatus(200))["phone_verified"]!.GetValue<bool>());
-        Assert.Equal("[\"is_verified\"]", await fx.ScalarAsync<string>(
-            "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id " +
-            "AND (payload->>'isVerified')::boolean", ("id", id)));
+        Assert.True(
+            (await (await Client.Get("/api/v1/users/me", token)).AssertStatus(200))["phone_verified"]!.GetValue<bool>()
+        );
+        Assert.Equal(
+            "[\"is_verified\"]",
+            await fx.ScalarAsync<string>(
+                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                    + "AND (payload->>'isVerified')::boolean",
+                ("id", id)
+            )
+        );
 
         await (await Client.PostJson(Confirm, new { code }, token)).AssertProblem(400); // spent
-        await (await Client.PostJson(Send, new { }, token)).AssertProblem(409);      // nothing left to verify
+        await (await Client.PostJson(Send, new { }, token)).AssertProblem(409); // nothing left to verify
     }
 
     [Fact]
@@ -85,7 +125,8 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         await (await Client.PostJson(Send, new { }, token)).AssertStatus(202);
         var code = fx.Sms.LastCodeTo(phone);
         var wrong = code == "000000" ? "111111" : "000000";
-        for (var i = 0; i < 5; i++) await (await Client.PostJson(Confirm, new { code = wrong }, token)).AssertProblem(400);
+        for (var i = 0; i < 5; i++)
+            await (await Client.PostJson(Confirm, new { code = wrong }, token)).AssertProblem(400);
         await (await Client.PostJson(Confirm, new { code }, token)).AssertProblem(400);
 
         fx.Clock.Advance(TimeSpan.FromMinutes(2));
@@ -93,7 +134,9 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         var fresh = fx.Sms.LastCodeTo(phone);
         fx.Clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
         await (await Client.PostJson(Confirm, new { code = fresh }, token)).AssertProblem(400);
-        Assert.False((await (await Client.Get("/api/v1/users/me", token)).AssertStatus(200))["phone_verified"]!.GetValue<bool>());
+        Assert.False(
+            (await (await Client.Get("/api/v1/users/me", token)).AssertStatus(200))["phone_verified"]!.GetValue<bool>()
+        );
     }
 
     [Fact]
@@ -127,10 +170,15 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         var email = $"w_{Guid.NewGuid():N}@example.com";
         await (await Client.PostJson("/api/v1/waitlist", new { email })).AssertStatus(202);
         var mail = await fx.Smtp.WaitForAsync(email);
-        var link = System.Text.RegularExpressions.Regex.Match(mail.Body, @"http://\S+/api/v1/waitlist/status\?token=(\S+)");
+        var link = System.Text.RegularExpressions.Regex.Match(
+            mail.Body,
+            @"http://\S+/api/v1/waitlist/status\?token=(\S+)"
+        );
         Assert.True(link.Success, mail.Body);
         Assert.Contains($"Status token: {link.Groups[1].Value}", mail.Body);
-        var status = await (await Client.Get($"/api/v1/waitlist/status?token={link.Groups[1].Value}")).AssertStatus(200);
+        var status = await (await Client.Get($"/api/v1/waitlist/status?token={link.Groups[1].Value}")).AssertStatus(
+            200
+        );
         Assert.Equal(email, status["email"]!.GetValue<string>());
     }
 
@@ -150,13 +198,18 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     {
         var message = new SmsMessage("+971501234567", "Your Community verification code is 424242.");
         var development = new CapturingLogger();
-        await new LogSmsSender(new Environment(Environments.Development), development).SendAsync(message, CancellationToken.None);
+        await new LogSmsSender(new Environment(Environments.Development), development).SendAsync(
+            message,
+            CancellationToken.None
+        );
         Assert.Contains(development.Lines, l => l.Contains("424242"));
 
         foreach (var name in new[] { Environments.Production, Environments.Staging })
         {
             var logger = new CapturingLogger();
-            var refused = await Assert.ThrowsAsync<SmsUnavailableException>(() => new LogSmsSender(new Environment(name), logger).SendAsync(message, CancellationToken.None));
+            var refused = await Assert.ThrowsAsync<SmsUnavailableException>(() =>
+                new LogSmsSender(new Environment(name), logger).SendAsync(message, CancellationToken.None)
+            );
             Assert.Equal(503, refused.StatusCode);
             Assert.DoesNotContain(logger.Lines, l => l.Contains("424242") || l.Contains("+971501234567"));
         }
@@ -173,9 +226,18 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
     private sealed class CapturingLogger : ILogger<LogSmsSender>
     {
         public List<string> Lines { get; } = [];
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
         public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
+
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        ) => Lines.Add(formatter(state, exception));
     }
 }

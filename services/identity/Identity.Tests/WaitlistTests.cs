@@ -10,36 +10,56 @@ public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFi
     [Fact]
     public async Task Joining_mails_a_position_and_joining_again_keeps_it_without_telling_the_caller()
     {
-        var first = await (await Client.PostJson("/api/v1/waitlist", new { email = "early@example.com", source = "landing" })).AssertStatus(202);
+        var first = await (
+            await Client.PostJson("/api/v1/waitlist", new { email = "early@example.com", source = "landing" })
+        ).AssertStatus(202);
         var firstMail = (await fx.Smtp.WaitForAsync("early@example.com")).Body;
-        var second = await (await Client.PostJson("/api/v1/waitlist", new { email = "later@example.com" })).AssertStatus(202);
+        var second = await (
+            await Client.PostJson("/api/v1/waitlist", new { email = "later@example.com" })
+        ).AssertStatus(202);
         var secondMail = (await fx.Smtp.WaitForAsync("later@example.com")).Body;
         // Joining again answers exactly like a first join: the place goes to the address by e-mail.
-        var again = await (await Client.PostJson("/api/v1/waitlist", new { email = "EARLY@example.com" })).AssertStatus(202);
+        var again = await (await Client.PostJson("/api/v1/waitlist", new { email = "EARLY@example.com" })).AssertStatus(
+            202
+        );
         Assert.Equal(first.ToJsonString(), again.ToJsonString());
         Assert.Equal(first.ToJsonString(), second.ToJsonString());
         Assert.Null(first["waitlist_position"]);
         Assert.Null(first["status_token"]);
         Assert.False(string.IsNullOrEmpty(first["message"]!.GetValue<string>()));
 
-        var firstPosition = long.Parse(System.Text.RegularExpressions.Regex.Match(firstMail, @"You are number (\d+) on the Community waitlist").Groups[1].Value);
+        var firstPosition = long.Parse(
+            System
+                .Text.RegularExpressions.Regex.Match(firstMail, @"You are number (\d+) on the Community waitlist")
+                .Groups[1]
+                .Value
+        );
         Assert.Contains($"You are number {firstPosition + 1} on the Community waitlist", secondMail);
         Assert.Equal(2, await WaitForMailCountAsync("early@example.com", 2));
-        Assert.Contains(fx.Smtp.Messages, m => m.To.Any(t => t.Contains("early@example.com")) && m.Body.Contains($"You are number {firstPosition} on the Community waitlist (joined"));
+        Assert.Contains(
+            fx.Smtp.Messages,
+            m =>
+                m.To.Any(t => t.Contains("early@example.com"))
+                && m.Body.Contains($"You are number {firstPosition} on the Community waitlist (joined")
+        );
 
         var token = System.Text.RegularExpressions.Regex.Match(secondMail, @"Status token: (\S+)").Groups[1].Value;
-        var status = await (await Client.Get($"/api/v1/waitlist/status?token={Uri.EscapeDataString(token)}")).AssertStatus(200);
+        var status = await (
+            await Client.Get($"/api/v1/waitlist/status?token={Uri.EscapeDataString(token)}")
+        ).AssertStatus(200);
         Assert.Equal(firstPosition + 1, status["waitlist_position"]!.GetValue<long>());
         Assert.Equal("later@example.com", status["email"]!.GetValue<string>());
     }
 
     private async Task<int> WaitForMailCountAsync(string to, int count)
     {
-        for (var i = 0; i < 100 && MailsTo(to) < count; i++) await Task.Delay(50);
+        for (var i = 0; i < 100 && MailsTo(to) < count; i++)
+            await Task.Delay(50);
         return MailsTo(to);
     }
 
-    private int MailsTo(string to) => fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(to, StringComparison.OrdinalIgnoreCase)));
+    private int MailsTo(string to) =>
+        fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(to, StringComparison.OrdinalIgnoreCase)));
 
     [Fact]
     public async Task A_place_is_never_shown_for_an_email_alone()
@@ -50,16 +70,24 @@ public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFi
         Assert.Equal(listed.ToJsonString(), unlisted.ToJsonString());
         Assert.Null(listed["waitlist_position"]);
         Assert.Contains("on the Community waitlist", (await fx.Smtp.WaitForAsync("private@example.com")).Body);
-        Assert.DoesNotContain(fx.Smtp.Messages, m => m.To.Any(t => t.Contains("unknown@example.com", StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(
+            fx.Smtp.Messages,
+            m => m.To.Any(t => t.Contains("unknown@example.com", StringComparison.OrdinalIgnoreCase))
+        );
         await (await Client.Get("/api/v1/waitlist/status?token=not-a-real-token")).AssertProblem(404);
     }
 
     [Fact]
     public async Task Concurrent_joins_of_one_email_make_one_entry()
     {
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Client.PostJson("/api/v1/waitlist", new { email = "eager@example.com" })));
+        var responses = await Task.WhenAll(
+            Enumerable.Range(0, 8).Select(_ => Client.PostJson("/api/v1/waitlist", new { email = "eager@example.com" }))
+        );
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries WHERE email = 'eager@example.com'"));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM waitlist_entries WHERE email = 'eager@example.com'")
+        );
     }
 
     [Fact]

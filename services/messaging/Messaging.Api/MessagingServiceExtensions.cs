@@ -3,15 +3,14 @@ using Community.Messaging.Attachments;
 using Community.Messaging.Conversations;
 using Community.Messaging.Data;
 using Community.Messaging.Notifications;
+using Community.Messaging.RealTime;
+using Community.Messaging.Threads;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
-using Community.ServiceDefaults.RealTime;
-using Community.Messaging.RealTime;
-using Community.Messaging.Threads;
-using Microsoft.AspNetCore.SignalR;
 using Community.ServiceDefaults.OpenApi;
+using Community.ServiceDefaults.RealTime;
 
 namespace Community.Messaging;
 
@@ -22,8 +21,14 @@ public static class MessagingServiceExtensions
         // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
         builder.Services.AddOpenApi(o => o.AddContract());
         builder.AddServiceDatabase<MessagingDbContext>(ResourceNames.Messaging);
-        builder.AddEventBus(ResourceNames.Messaging, bus => bus.UseOutbox<MessagingDbContext>().AddConsumers(typeof(MessagingServiceExtensions).Assembly)
-            .FollowSessionRevocations().RequireKnownUsers());
+        builder.AddEventBus(
+            ResourceNames.Messaging,
+            bus =>
+                bus.UseOutbox<MessagingDbContext>()
+                    .AddConsumers(typeof(MessagingServiceExtensions).Assembly)
+                    .FollowSessionRevocations()
+                    .RequireKnownUsers()
+        );
         builder.AddRealTime();
         builder.Services.AddSingleton<ChatPush>();
         builder.Services.AddScoped<LiveDelivery>();
@@ -45,10 +50,17 @@ public static class MessagingServiceExtensions
         api.MapThreadsApi();
         api.MapNotificationsApi();
         app.MapRealTimeHub<ChatHub>(ChatHub.Path);
-        app.MapHubAsyncApi(ChatHub.AsyncApiPath, new HubDescription("Community chat hub",
-            "The messaging service's SignalR hub: join conversations, send, edit, delete, typing, read receipts; "
-            + "live messages, typing, read receipts, membership, presence and notifications.",
-            ChatHub.Path, typeof(ChatHub), LiveEvents.All));
+        app.MapHubAsyncApi(
+            ChatHub.AsyncApiPath,
+            new HubDescription(
+                "Community chat hub",
+                "The messaging service's SignalR hub: join conversations, send, edit, delete, typing, read receipts; "
+                    + "live messages, typing, read receipts, membership, presence and notifications.",
+                ChatHub.Path,
+                typeof(ChatHub),
+                LiveEvents.All
+            )
+        );
         return app;
     }
 }

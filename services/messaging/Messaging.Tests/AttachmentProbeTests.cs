@@ -8,8 +8,9 @@ namespace Community.Messaging.Tests;
 public sealed class AttachmentProbeTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     private static readonly byte[] Pdf = Encoding.ASCII.GetBytes(
-        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
-        "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            + "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    );
 
     [Fact]
     public async Task A_broken_multipart_body_is_a_400_problem_and_nothing_is_stored()
@@ -17,7 +18,10 @@ public sealed class AttachmentProbeTests(MessagingFixture fx) : IClassFixture<Me
         var (_, a, _, _, c) = await fx.PairAsync();
         foreach (var (name, content) in BrokenForms.All(Images.Png()))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{c}/attachments") { Content = content() };
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversations/{c}/attachments")
+            {
+                Content = content(),
+            };
             request.Headers.Authorization = new("Bearer", a);
             using var response = await fx.Client.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name}: {(int)response.StatusCode}");
@@ -25,7 +29,13 @@ public sealed class AttachmentProbeTests(MessagingFixture fx) : IClassFixture<Me
             Assert.False(string.IsNullOrEmpty(problem["detail"]?.GetValue<string>()));
             Assert.False(string.IsNullOrEmpty(problem["request_id"]?.GetValue<string>()));
         }
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM attachments WHERE conversation_id = @c", ("c", Guid.Parse(c))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM attachments WHERE conversation_id = @c",
+                ("c", Guid.Parse(c))
+            )
+        );
         Assert.False(Directory.Exists(Path.Combine(fx.AttachmentRoot, "conversations", Guid.Parse(c).ToString("N"))));
     }
 
@@ -61,11 +71,30 @@ public sealed class AttachmentProbeTests(MessagingFixture fx) : IClassFixture<Me
         Assert.Equal("attachment.webp", (await Served(unnamed, b)).FileName);
     }
 
-    private async Task<JsonNode> UploadAndSendAsync(string a, string b, string c, byte[] bytes, string fileName, string txn)
+    private async Task<JsonNode> UploadAndSendAsync(
+        string a,
+        string b,
+        string c,
+        byte[] bytes,
+        string fileName,
+        string txn
+    )
     {
-        var attachment = await (await fx.UploadAsync(a, c, bytes, fileName, "application/octet-stream")).AssertStatus(201);
-        await (await fx.Client.PostJson($"/api/v1/conversations/{c}/messages",
-            new { text = "", attachments = new[] { attachment["id"]!.GetValue<string>() }, client_txn_id = txn }, a)).AssertStatus(201);
+        var attachment = await (await fx.UploadAsync(a, c, bytes, fileName, "application/octet-stream")).AssertStatus(
+            201
+        );
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "",
+                    attachments = new[] { attachment["id"]!.GetValue<string>() },
+                    client_txn_id = txn,
+                },
+                a
+            )
+        ).AssertStatus(201);
         return attachment;
     }
 
@@ -76,6 +105,9 @@ public sealed class AttachmentProbeTests(MessagingFixture fx) : IClassFixture<Me
         Assert.Equal(attachment["content_type"]!.GetValue<string>(), response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         var disposition = response.Content.Headers.ContentDisposition;
-        return (await response.Content.ReadAsByteArrayAsync(), disposition?.FileNameStar ?? disposition?.FileName?.Trim('"'));
+        return (
+            await response.Content.ReadAsByteArrayAsync(),
+            disposition?.FileNameStar ?? disposition?.FileName?.Trim('"')
+        );
     }
 }

@@ -7,8 +7,9 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
 {
     /// <summary>A minimal PDF: header, one empty page, trailer and end-of-file marker.</summary>
     private static readonly byte[] Pdf = Encoding.ASCII.GetBytes(
-        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
-        "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            + "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    );
 
     [Fact]
     public async Task Images_and_pdfs_are_checked_by_content_and_sent_by_id()
@@ -21,19 +22,56 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
         Assert.Equal("plan.pdf", pdf["file_name"]!.GetValue<string>());
 
         // Judged by content: a text file named .pdf, a cut PDF, an image named .pdf.
-        await (await fx.UploadAsync(a, c, Encoding.ASCII.GetBytes("just text"), "fake.pdf", "application/pdf")).AssertProblem(415);
+        await (
+            await fx.UploadAsync(a, c, Encoding.ASCII.GetBytes("just text"), "fake.pdf", "application/pdf")
+        ).AssertProblem(415);
         await (await fx.UploadAsync(a, c, Pdf[..40], "cut.pdf", "application/pdf")).AssertProblem(415);
         await (await fx.UploadAsync(a, c, Images.Png(), "image.pdf", "application/pdf")).AssertStatus(201);
-        await (await fx.UploadAsync(a, c, Images.Png(size: 10 * 1024 * 1024 + 1), "huge.png", "image/png")).AssertProblem(413);
+        await (
+            await fx.UploadAsync(a, c, Images.Png(size: 10 * 1024 * 1024 + 1), "huge.png", "image/png")
+        ).AssertProblem(413);
         await (await fx.UploadAsync(a, c, [], "empty.png", "image/png")).AssertProblem(400);
 
         var ids = new[] { image["id"]!.GetValue<string>(), pdf["id"]!.GetValue<string>() };
         // Another member cannot send the uploader's files.
-        await (await fx.Client.PostJson($"/api/v1/conversations/{c}/messages", new { text = "", attachments = ids, client_txn_id = "steal" }, b)).AssertProblem(400);
-        var sent = await (await fx.Client.PostJson($"/api/v1/conversations/{c}/messages", new { text = "", attachments = ids, client_txn_id = "files" }, a)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "",
+                    attachments = ids,
+                    client_txn_id = "steal",
+                },
+                b
+            )
+        ).AssertProblem(400);
+        var sent = await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "",
+                    attachments = ids,
+                    client_txn_id = "files",
+                },
+                a
+            )
+        ).AssertStatus(201);
         Assert.Equal(ids, sent["attachments"]!.AsArray().Select(x => x!["id"]!.GetValue<string>()));
         // Each file goes with one message.
-        await (await fx.Client.PostJson($"/api/v1/conversations/{c}/messages", new { text = "again", attachments = ids[..1], client_txn_id = "files-again" }, a)).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "again",
+                    attachments = ids[..1],
+                    client_txn_id = "files-again",
+                },
+                a
+            )
+        ).AssertProblem(400);
 
         var url = sent["attachments"]![1]!["url"]!.GetValue<string>();
         using var content = await fx.Client.Get(url, b);
@@ -42,9 +80,17 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
         Assert.Equal(Pdf, await content.Content.ReadAsByteArrayAsync());
 
         // Deleting the message removes its files.
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{sent["id"]}", null, a)).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{sent["id"]}", null, a)
+        ).AssertStatus(204);
         await (await fx.Client.Get(url, b)).AssertProblem(404);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM attachments WHERE id = ANY(@ids)", ("ids", ids.Select(Guid.Parse).ToArray())));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM attachments WHERE id = ANY(@ids)",
+                ("ids", ids.Select(Guid.Parse).ToArray())
+            )
+        );
     }
 
     [Fact]
@@ -53,9 +99,26 @@ public sealed class AttachmentsTests(MessagingFixture fx) : IClassFixture<Messag
         var (aId, a, _, _, c) = await fx.PairAsync();
         var (otherId, _) = await fx.RegisteredAsync();
         await fx.ConnectAsync(aId, otherId);
-        var c2 = (await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, a)).AssertStatus(201))["id"]!.GetValue<string>();
-        var file = (await (await fx.UploadAsync(a, c2, Images.WebP(), "w.webp", "image/webp")).AssertStatus(201))["id"]!.GetValue<string>();
-        await (await fx.Client.PostJson($"/api/v1/conversations/{c}/messages", new { text = "x", attachments = new[] { file }, client_txn_id = "cross" }, a)).AssertProblem(400);
+        var c2 = (
+            await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, a)).AssertStatus(
+                201
+            )
+        )["id"]!.GetValue<string>();
+        var file = (await (await fx.UploadAsync(a, c2, Images.WebP(), "w.webp", "image/webp")).AssertStatus(201))[
+            "id"
+        ]!.GetValue<string>();
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new
+                {
+                    text = "x",
+                    attachments = new[] { file },
+                    client_txn_id = "cross",
+                },
+                a
+            )
+        ).AssertProblem(400);
         // The refused send used no number.
         Assert.Equal(1, (await fx.SendAsync(a, c, "first"))["seq"]!.GetValue<long>());
     }

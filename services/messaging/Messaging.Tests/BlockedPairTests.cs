@@ -24,7 +24,8 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         var (a, b, c) = (await Registered(), await Registered(), await Registered());
         var groupId = Guid.NewGuid();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, a.Id, "Hikers", "public"));
-        foreach (var m in new[] { b, c }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        foreach (var m in new[] { b, c })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
         var thread = await StartThread(c, groupId, "Hike", "Who is in?");
 
         await AssertBlockHoldsLive(thread, a, b, c, blocker: a, blocked: b);
@@ -35,23 +36,45 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
     {
         var (a, b, c) = (await Registered(), await Registered(), await Registered());
         var eventId = Guid.NewGuid();
-        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, c.Id, "Dunes", fx.Clock.GetUtcNow().AddDays(2),
-            fx.Clock.GetUtcNow().AddDays(2).AddHours(3), 0, "AED"));
+        await fx.DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                fx.Tick(),
+                eventId,
+                c.Id,
+                "Dunes",
+                fx.Clock.GetUtcNow().AddDays(2),
+                fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
+                0,
+                "AED"
+            )
+        );
         foreach (var m in new[] { a, b })
-            await fx.DeliverAsync(new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, m.Id, "T-1", null));
-        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", c.Token)).AssertStatus(200))["id"]!
-            .GetValue<string>();
+            await fx.DeliverAsync(
+                new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, m.Id, "T-1", null)
+            );
+        var chat = (
+            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", c.Token)).AssertStatus(200)
+        )["id"]!.GetValue<string>();
 
         // This time the other one blocks: the filter holds in both directions.
         await AssertBlockHoldsLive(chat, a, b, c, blocker: b, blocked: a);
     }
 
-    private async Task AssertBlockHoldsLive(string conversation, Member a, Member b, Member c, Member blocker, Member blocked)
+    private async Task AssertBlockHoldsLive(
+        string conversation,
+        Member a,
+        Member b,
+        Member c,
+        Member blocker,
+        Member blocked
+    )
     {
         await using var aHub = await fx.ConnectAsync(a.Token);
         await using var bHub = await fx.ConnectAsync(b.Token, viaB: true);
         await using var cHub = await fx.ConnectAsync(c.Token);
-        foreach (var hub in new[] { aHub, bHub, cHub }) await hub.Connection.InvokeAsync("JoinConversation", conversation, null);
+        foreach (var hub in new[] { aHub, bHub, cHub })
+            await hub.Connection.InvokeAsync("JoinConversation", conversation, null);
 
         // Before the block the pair hear each other, so what follows cannot pass for want of delivery.
         await Send(bHub, conversation, "b before");
@@ -98,16 +121,32 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
         var (a, b, c) = (await Registered(), await Registered(), await Registered());
         var groupId = Guid.NewGuid();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, c.Id, "Readers", "public"));
-        foreach (var m in new[] { a, b }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
+        foreach (var m in new[] { a, b })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, m.Id));
         var thread = await StartThread(c, groupId, "Books", "What are you reading?");
-        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/read", new { seq = 1 }, a.Token)).AssertStatus(200);
+        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/read", new { seq = 1 }, a.Token)).AssertStatus(
+            200
+        );
         var bMessage = (await fx.SendAsync(b.Token, thread, "Dune again, the spice saga"))["id"]!.GetValue<string>();
-        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/messages",
-            new { text = "Nice", reply_to = bMessage, client_txn_id = Guid.NewGuid().ToString("N") }, c.Token)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{thread}/messages",
+                new
+                {
+                    text = "Nice",
+                    reply_to = bMessage,
+                    client_txn_id = Guid.NewGuid().ToString("N"),
+                },
+                c.Token
+            )
+        ).AssertStatus(201);
         await fx.SendAsync(b.Token, thread, "spice is life");
 
         // Before the block a sees b's messages whole and counts them unread.
-        Assert.Equal("Dune again, the spice saga", MessageOf(await History(a, thread), bMessage)["text"]!.GetValue<string>());
+        Assert.Equal(
+            "Dune again, the spice saga",
+            MessageOf(await History(a, thread), bMessage)["text"]!.GetValue<string>()
+        );
         Assert.Equal(3, await Unread(a, thread));
 
         await fx.BlockAsync(a.Id, b.Id);
@@ -117,7 +156,9 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
 
         foreach (var (viewer, other) in new[] { (a, b), (b, a) })
         {
-            var mine = (await fx.SendAsync(viewer.Token, thread, $"spice from {viewer.Id:N}"))["id"]!.GetValue<string>();
+            var mine = (await fx.SendAsync(viewer.Token, thread, $"spice from {viewer.Id:N}"))[
+                "id"
+            ]!.GetValue<string>();
             var page = await History(viewer, thread);
             // The other side's messages keep their place (seq) but come collapsed: no text, no files, hidden.
             var theirs = page["items"]!.AsArray().Where(i => Sender(i!) == other.Id).ToList();
@@ -135,7 +176,10 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
             Assert.DoesNotContain(found, i => Sender(i!) == other.Id);
         }
         // The third member still sees and finds both whole.
-        Assert.Equal("Dune again, the spice saga", MessageOf(await History(c, thread), bMessage)["text"]!.GetValue<string>());
+        Assert.Equal(
+            "Dune again, the spice saga",
+            MessageOf(await History(c, thread), bMessage)["text"]!.GetValue<string>()
+        );
         Assert.Equal(4, (await Search(c, thread, "spice")).Count);
         // A last message of b's shows collapsed in a's list, whole in c's; it is not unread for a.
         await fx.SendAsync(b.Token, thread, "last word");
@@ -156,23 +200,44 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
     }
 
     private async Task<string> StartThread(Member author, Guid groupId, string title, string text) =>
-        (await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title, text, tags = Array.Empty<string>() }, author.Token))
-            .AssertStatus(201))["id"]!.GetValue<string>();
+        (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/threads",
+                    new
+                    {
+                        group_id = groupId,
+                        title,
+                        text,
+                        tags = Array.Empty<string>(),
+                    },
+                    author.Token
+                )
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
 
     private async Task<JsonArray> Search(Member viewer, string conversation, string q) =>
-        (await (await fx.Client.Get($"/api/v1/conversations/{conversation}/messages/search?q={q}", viewer.Token)).AssertStatus(200))
-            ["items"]!.AsArray();
+        (
+            await (
+                await fx.Client.Get($"/api/v1/conversations/{conversation}/messages/search?q={q}", viewer.Token)
+            ).AssertStatus(200)
+        )["items"]!.AsArray();
 
     private async Task<JsonNode> UnreadTotals(Member viewer) =>
         await (await fx.Client.Get("/api/v1/messages/unread-count", viewer.Token)).AssertStatus(200);
 
     private async Task<JsonNode> History(Member viewer, string conversation) =>
-        await (await fx.Client.Get($"/api/v1/conversations/{conversation}/messages?limit=100", viewer.Token)).AssertStatus(200);
+        await (
+            await fx.Client.Get($"/api/v1/conversations/{conversation}/messages?limit=100", viewer.Token)
+        ).AssertStatus(200);
 
     private async Task<long> Unread(Member viewer, string conversation) =>
-        (await (await fx.Client.Get($"/api/v1/conversations/{conversation}", viewer.Token)).AssertStatus(200))["unread_count"]!.GetValue<long>();
+        (await (await fx.Client.Get($"/api/v1/conversations/{conversation}", viewer.Token)).AssertStatus(200))[
+            "unread_count"
+        ]!.GetValue<long>();
 
-    private static JsonNode MessageOf(JsonNode page, string id) => page["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == id)!;
+    private static JsonNode MessageOf(JsonNode page, string id) =>
+        page["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == id)!;
 
     private static Guid Sender(JsonNode message) => Guid.Parse(message["sender"]!["user_id"]!.GetValue<string>());
 

@@ -47,7 +47,8 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
         await using var bob = await fx.ConnectAsync(b, toSecond: true);
         await alice.Connection.InvokeAsync("JoinConversation", c, null);
         await bob.Connection.InvokeAsync("JoinConversation", c, null);
-        for (var i = 1; i <= 5; i++) await alice.Connection.InvokeAsync("SendMessage", c, $"Before {i}", $"before-{i}", null);
+        for (var i = 1; i <= 5; i++)
+            await alice.Connection.InvokeAsync("SendMessage", c, $"Before {i}", $"before-{i}", null);
         await bob.WaitForCountAsync(LiveEvents.NewMessage, 5);
 
         await fx.Rabbit.StopAsync();
@@ -55,7 +56,13 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
         {
             for (var i = 1; i <= 4; i++)
             {
-                var sent = await alice.Connection.InvokeAsync<JsonElement>("SendMessage", c, $"During {i}", $"during-{i}", null);
+                var sent = await alice.Connection.InvokeAsync<JsonElement>(
+                    "SendMessage",
+                    c,
+                    $"During {i}",
+                    $"during-{i}",
+                    null
+                );
                 Assert.Equal(5 + i, sent.GetProperty("seq").GetInt64());
             }
             // REST sends too: the event waits in the outbox, the request does not.
@@ -73,24 +80,38 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
         var lastInOrder = live.TakeWhile((seq, index) => seq == index + 1).LastOrDefault();
         Assert.True(lastInOrder >= 5, $"bob saw {string.Join(",", live)} live");
         var catchUp = await bob.Connection.InvokeAsync<JsonElement>("JoinConversation", c, lastInOrder);
-        var caughtUp = catchUp.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()).ToList();
+        var caughtUp = catchUp
+            .GetProperty("items")
+            .EnumerateArray()
+            .Select(m => m.GetProperty("seq").GetInt64())
+            .ToList();
         Assert.Equal(Enumerable.Range((int)lastInOrder + 1, 10 - (int)lastInOrder).Select(s => (long)s), caughtUp);
         Assert.Equal(10, catchUp.GetProperty("last_seq").GetInt64());
 
         // And live delivery across instances resumes.
-        await Eventually.TrueAsync(async () =>
-        {
-            var probe = await alice.Connection.InvokeAsync<JsonElement>("SendMessage", c, "After", Guid.NewGuid().ToString("N"), null);
-            var seq = probe.GetProperty("seq").GetInt64();
-            try
+        await Eventually.TrueAsync(
+            async () =>
             {
-                await bob.WaitForAsync(LiveEvents.NewMessage, m => m.Seq() == seq, TimeSpan.FromSeconds(3));
-                return true;
-            }
-            catch (TimeoutException)
-            {
-                return false;
-            }
-        }, "live delivery never resumed after RabbitMQ came back", TimeSpan.FromSeconds(60));
+                var probe = await alice.Connection.InvokeAsync<JsonElement>(
+                    "SendMessage",
+                    c,
+                    "After",
+                    Guid.NewGuid().ToString("N"),
+                    null
+                );
+                var seq = probe.GetProperty("seq").GetInt64();
+                try
+                {
+                    await bob.WaitForAsync(LiveEvents.NewMessage, m => m.Seq() == seq, TimeSpan.FromSeconds(3));
+                    return true;
+                }
+                catch (TimeoutException)
+                {
+                    return false;
+                }
+            },
+            "live delivery never resumed after RabbitMQ came back",
+            TimeSpan.FromSeconds(60)
+        );
     }
 }

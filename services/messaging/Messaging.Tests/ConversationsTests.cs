@@ -12,10 +12,20 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (strangerId, stranger) = fx.Stranger();
         await fx.ConnectAsync(strangerId, someoneId);
 
-        await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = someoneId }, stranger)).AssertProblem(403);
-        await (await fx.Client.PostJson("/hubs/chat/negotiate?negotiateVersion=1", new { }, stranger)).AssertProblem(403);
+        await (
+            await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = someoneId }, stranger)
+        ).AssertProblem(403);
+        await (await fx.Client.PostJson("/hubs/chat/negotiate?negotiateVersion=1", new { }, stranger)).AssertProblem(
+            403
+        );
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE user_id = @u", ("u", strangerId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM conversation_members WHERE user_id = @u",
+                ("u", strangerId)
+            )
+        );
     }
 
     [Fact]
@@ -23,7 +33,9 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     {
         var (aId, a, bId, b, c) = await fx.PairAsync();
         // Started again, from either side: the same conversation, 200.
-        var again = await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = aId }, b)).AssertStatus(200);
+        var again = await (
+            await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = aId }, b)
+        ).AssertStatus(200);
         Assert.Equal(c, again["id"]!.GetValue<string>());
         Assert.Equal(aId.ToString(), again["other_user"]!["user_id"]!.GetValue<string>());
         Assert.StartsWith("User u", again["other_user"]!["display_name"]!.GetValue<string>());
@@ -37,7 +49,10 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(7, Guid.Parse(first["id"]!.GetValue<string>()).Version);
 
         var history = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", b)).AssertStatus(200);
-        Assert.Equal(["Hello!", "Hi, how are you?"], history["items"]!.AsArray().Select(m => m!["text"]!.GetValue<string>()));
+        Assert.Equal(
+            ["Hello!", "Hi, how are you?"],
+            history["items"]!.AsArray().Select(m => m!["text"]!.GetValue<string>())
+        );
         Assert.False(history["has_more"]!.GetValue<bool>());
         // The sender's own client_txn_id only.
         Assert.Null(history["items"]![0]!["client_txn_id"]);
@@ -48,11 +63,20 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(1, item["unread_count"]!.GetValue<long>());
         Assert.Equal("Hi, how are you?", item["last_message"]!["text"]!.GetValue<string>());
         Assert.True(item["can_send"]!.GetValue<bool>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(MessageSent)},%' AND payload->>'chatMessageId' = @id",
-            ("id", first["id"]!.GetValue<string>())));
-        Assert.Equal(bId.ToString(), await fx.ScalarAsync<string>(
-            "SELECT payload->'recipientUserIds'->>0 FROM outbox_messages WHERE payload->>'chatMessageId' = @id", ("id", first["id"]!.GetValue<string>())));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(MessageSent)},%' AND payload->>'chatMessageId' = @id",
+                ("id", first["id"]!.GetValue<string>())
+            )
+        );
+        Assert.Equal(
+            bId.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload->'recipientUserIds'->>0 FROM outbox_messages WHERE payload->>'chatMessageId' = @id",
+                ("id", first["id"]!.GetValue<string>())
+            )
+        );
     }
 
     [Fact]
@@ -61,13 +85,25 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (aId, a) = await fx.RegisteredAsync();
         var (bId, b) = await fx.RegisteredAsync();
         await fx.ConnectAsync(aId, bId);
-        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => i % 2 == 0
-            ? fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)
-            : fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = aId }, b)));
+        var answers = await Task.WhenAll(
+            Enumerable
+                .Range(0, 6)
+                .Select(i =>
+                    i % 2 == 0
+                        ? fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)
+                        : fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = aId }, b)
+                )
+        );
         Assert.Equal([200, 200, 200, 200, 200, 201], answers.Select(r => (int)r.StatusCode).Order());
         var ids = await Task.WhenAll(answers.Select(async r => (await r.Body())["id"]!.GetValue<string>()));
         Assert.Single(ids.Distinct());
-        Assert.Equal(2L, await fx.ScalarAsync<long>("SELECT count(*) FROM conversation_members WHERE conversation_id = @c", ("c", Guid.Parse(ids[0]))));
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM conversation_members WHERE conversation_id = @c",
+                ("c", Guid.Parse(ids[0]))
+            )
+        );
     }
 
     [Fact]
@@ -78,18 +114,34 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         var retry = await fx.SendAsync(a, c, "Once", "txn-1", status: 200);
         Assert.Equal(first["id"]!.GetValue<string>(), retry["id"]!.GetValue<string>());
 
-        var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-            fx.Client.PostJson($"/api/v1/conversations/{c}/messages", new { text = "Raced", client_txn_id = "txn-race" }, a)));
+        var racing = await Task.WhenAll(
+            Enumerable
+                .Range(0, 8)
+                .Select(_ =>
+                    fx.Client.PostJson(
+                        $"/api/v1/conversations/{c}/messages",
+                        new { text = "Raced", client_txn_id = "txn-race" },
+                        a
+                    )
+                )
+        );
         var statuses = racing.Select(r => (int)r.StatusCode).Order().ToList();
         Assert.Equal([200, 200, 200, 200, 200, 200, 200, 201], statuses);
         var ids = await Task.WhenAll(racing.Select(async r => (await r.Body())["id"]!.GetValue<string>()));
         Assert.Single(ids.Distinct());
         // No number was used up by the losers: the next message is 3.
         Assert.Equal(3, (await fx.SendAsync(b, c, "Next"))["seq"]!.GetValue<long>());
-        Assert.Equal(3L, await fx.ScalarAsync<long>("SELECT count(*) FROM messages WHERE conversation_id = @c", ("c", Guid.Parse(c))));
-        Assert.Equal(2L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.MessageSent,%' AND payload->>'senderUserId' = (SELECT sender_id::text FROM messages WHERE id = @id)",
-            ("id", Guid.Parse(first["id"]!.GetValue<string>()))));
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM messages WHERE conversation_id = @c", ("c", Guid.Parse(c)))
+        );
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.MessageSent,%' AND payload->>'senderUserId' = (SELECT sender_id::text FROM messages WHERE id = @id)",
+                ("id", Guid.Parse(first["id"]!.GetValue<string>()))
+            )
+        );
     }
 
     [Fact]
@@ -98,9 +150,19 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (aId, a, _, _, c) = await fx.PairAsync();
         var (otherId, _) = await fx.RegisteredAsync();
         await fx.ConnectAsync(aId, otherId);
-        var c2 = (await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, a)).AssertStatus(201))["id"]!.GetValue<string>();
+        var c2 = (
+            await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, a)).AssertStatus(
+                201
+            )
+        )["id"]!.GetValue<string>();
         await fx.SendAsync(a, c, "First", "shared");
-        await (await fx.Client.PostJson($"/api/v1/conversations/{c2}/messages", new { text = "Second", client_txn_id = "shared" }, a)).AssertProblem(409);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c2}/messages",
+                new { text = "Second", client_txn_id = "shared" },
+                a
+            )
+        ).AssertProblem(409);
     }
 
     [Fact]
@@ -108,18 +170,80 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     {
         var (_, a, _, _, c) = await fx.PairAsync();
         var url = $"/api/v1/conversations/{c}/messages";
-        Assert.NotNull((await (await fx.Client.PostJson(url, new { text = "", client_txn_id = "t1" }, a)).AssertProblem(400))["errors"]!["text"]);
-        Assert.NotNull((await (await fx.Client.PostJson(url, new { text = "   ", client_txn_id = "t1" }, a)).AssertProblem(400))["errors"]!["text"]);
-        Assert.NotNull((await (await fx.Client.PostJson(url, new { text = new string('x', 4001), client_txn_id = "t1" }, a)).AssertProblem(400))["errors"]!["text"]);
-        Assert.NotNull((await (await fx.Client.PostJson(url, new { text = "hi" }, a)).AssertProblem(400))["errors"]!["client_txn_id"]);
-        Assert.NotNull((await (await fx.Client.PostJson(url, new { text = "hi", client_txn_id = new string('t', 65) }, a)).AssertProblem(400))["errors"]!["client_txn_id"]);
-        await (await fx.Client.PostJson(url, "{\"text\":\"a\\u0000b\",\"client_txn_id\":\"t1\"}", a)).AssertProblem(400);
-        await (await fx.Client.PostJson(url, "{\"text\":\"hi\",\"client_txn_id\":\"t1\",\"reply_to\":\"not-a-guid\"}", a)).AssertProblem(400);
-        Assert.NotNull((await (await fx.Client.PostJson(url, new { text = "hi", client_txn_id = "t1", reply_to = Guid.NewGuid() }, a)).AssertProblem(400))["errors"]!["reply_to"]);
-        Assert.NotNull((await (await fx.Client.PostJson(url, new { text = "hi", client_txn_id = "t1", attachments = new[] { Guid.NewGuid() } }, a)).AssertProblem(400))["errors"]!["attachments"]);
-        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?before_seq=99999999999999999999999", a)).AssertProblem(400);
+        Assert.NotNull(
+            (await (await fx.Client.PostJson(url, new { text = "", client_txn_id = "t1" }, a)).AssertProblem(400))[
+                "errors"
+            ]!["text"]
+        );
+        Assert.NotNull(
+            (await (await fx.Client.PostJson(url, new { text = "   ", client_txn_id = "t1" }, a)).AssertProblem(400))[
+                "errors"
+            ]!["text"]
+        );
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.PostJson(url, new { text = new string('x', 4001), client_txn_id = "t1" }, a)
+                ).AssertProblem(400)
+            )["errors"]!["text"]
+        );
+        Assert.NotNull(
+            (await (await fx.Client.PostJson(url, new { text = "hi" }, a)).AssertProblem(400))["errors"]![
+                "client_txn_id"
+            ]
+        );
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.PostJson(url, new { text = "hi", client_txn_id = new string('t', 65) }, a)
+                ).AssertProblem(400)
+            )["errors"]!["client_txn_id"]
+        );
+        await (await fx.Client.PostJson(url, "{\"text\":\"a\\u0000b\",\"client_txn_id\":\"t1\"}", a)).AssertProblem(
+            400
+        );
+        await (
+            await fx.Client.PostJson(url, "{\"text\":\"hi\",\"client_txn_id\":\"t1\",\"reply_to\":\"not-a-guid\"}", a)
+        ).AssertProblem(400);
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.PostJson(
+                        url,
+                        new
+                        {
+                            text = "hi",
+                            client_txn_id = "t1",
+                            reply_to = Guid.NewGuid(),
+                        },
+                        a
+                    )
+                ).AssertProblem(400)
+            )["errors"]!["reply_to"]
+        );
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.PostJson(
+                        url,
+                        new
+                        {
+                            text = "hi",
+                            client_txn_id = "t1",
+                            attachments = new[] { Guid.NewGuid() },
+                        },
+                        a
+                    )
+                ).AssertProblem(400)
+            )["errors"]!["attachments"]
+        );
+        await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages?before_seq=99999999999999999999999", a)
+        ).AssertProblem(400);
         await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?before_seq=-1", a)).AssertProblem(400);
-        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?before_seq=5&after_seq=1", a)).AssertProblem(400);
+        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?before_seq=5&after_seq=1", a)).AssertProblem(
+            400
+        );
         await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=101", a)).AssertProblem(400);
         await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?befor_seq=1", a)).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/conversations/not-a-guid", a)).AssertStatus(404);
@@ -130,7 +254,18 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         await (await fx.Client.PostJson("/api/v1/conversations/direct", new { }, a)).AssertProblem(400);
         // A reply to a message of the conversation is fine.
         var parent = await fx.SendAsync(a, c, "Parent");
-        var reply = await (await fx.Client.PostJson(url, new { text = "Child", client_txn_id = "t2", reply_to = parent["id"]!.GetValue<string>() }, a)).AssertStatus(201);
+        var reply = await (
+            await fx.Client.PostJson(
+                url,
+                new
+                {
+                    text = "Child",
+                    client_txn_id = "t2",
+                    reply_to = parent["id"]!.GetValue<string>(),
+                },
+                a
+            )
+        ).AssertStatus(201);
         Assert.Equal(parent["id"]!.GetValue<string>(), reply["reply_to"]!.GetValue<string>());
     }
 
@@ -138,22 +273,31 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     public async Task History_pages_back_by_before_seq_and_catches_up_by_after_seq()
     {
         var (_, a, _, b, c) = await fx.PairAsync();
-        for (var i = 1; i <= 7; i++) await fx.SendAsync(i % 2 == 0 ? b : a, c, $"m{i}");
+        for (var i = 1; i <= 7; i++)
+            await fx.SendAsync(i % 2 == 0 ? b : a, c, $"m{i}");
 
         var newest = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=3", a)).AssertStatus(200);
         Assert.Equal([5L, 6L, 7L], Seqs(newest));
         Assert.True(newest["has_more"]!.GetValue<bool>());
         Assert.Equal(7, newest["last_seq"]!.GetValue<long>());
-        var older = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=3&before_seq=5", a)).AssertStatus(200);
+        var older = await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=3&before_seq=5", a)
+        ).AssertStatus(200);
         Assert.Equal([2L, 3L, 4L], Seqs(older));
-        var oldest = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=3&before_seq=2", a)).AssertStatus(200);
+        var oldest = await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=3&before_seq=2", a)
+        ).AssertStatus(200);
         Assert.Equal([1L], Seqs(oldest));
         Assert.False(oldest["has_more"]!.GetValue<bool>());
 
-        var caughtUp = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=4&after_seq=2", a)).AssertStatus(200);
+        var caughtUp = await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=4&after_seq=2", a)
+        ).AssertStatus(200);
         Assert.Equal([3L, 4L, 5L, 6L], Seqs(caughtUp));
         Assert.True(caughtUp["has_more"]!.GetValue<bool>());
-        var rest = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=4&after_seq=6", a)).AssertStatus(200);
+        var rest = await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages?limit=4&after_seq=6", a)
+        ).AssertStatus(200);
         Assert.Equal([7L], Seqs(rest));
         Assert.False(rest["has_more"]!.GetValue<bool>());
     }
@@ -162,20 +306,32 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     public async Task Read_positions_never_move_backwards_and_unread_counts_follow_them()
     {
         var (_, a, _, b, c) = await fx.PairAsync();
-        for (var i = 0; i < 5; i++) await fx.SendAsync(a, c, $"note {i}");
+        for (var i = 0; i < 5; i++)
+            await fx.SendAsync(a, c, $"note {i}");
         var counts = await (await fx.Client.Get("/api/v1/messages/unread-count", b)).AssertStatus(200);
         Assert.Equal(5, counts["total"]!.GetValue<long>());
         Assert.Equal(5, counts["by_kind"]!["direct"]!.GetValue<long>());
         Assert.Equal(0, counts["by_kind"]!["event_chat"]!.GetValue<long>());
         // The sender has read their own messages.
-        Assert.Equal(0, (await (await fx.Client.Get("/api/v1/messages/unread-count", a)).AssertStatus(200))["total"]!.GetValue<long>());
+        Assert.Equal(
+            0,
+            (await (await fx.Client.Get("/api/v1/messages/unread-count", a)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<long>()
+        );
 
-        var read = await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 3 }, b)).AssertStatus(200);
+        var read = await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 3 }, b)).AssertStatus(
+            200
+        );
         Assert.Equal(3, read["read_seq"]!.GetValue<long>());
         Assert.Equal(2, read["unread_count"]!.GetValue<long>());
-        var back = await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1 }, b)).AssertStatus(200);
+        var back = await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1 }, b)).AssertStatus(
+            200
+        );
         Assert.Equal(3, back["read_seq"]!.GetValue<long>());
-        var past = await (await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1000 }, b)).AssertStatus(200);
+        var past = await (
+            await fx.Client.PostJson($"/api/v1/conversations/{c}/read", new { seq = 1000 }, b)
+        ).AssertStatus(200);
         Assert.Equal(5, past["read_seq"]!.GetValue<long>());
         Assert.Equal(0, past["unread_count"]!.GetValue<long>());
         // A read position at the end stays below new messages: they are unread.
@@ -186,10 +342,24 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
 
         // Muted conversations leave the total, and come back when unmuted.
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/conversations/{c}/mute", null, b)).AssertStatus(204);
-        Assert.True((await (await fx.Client.Get($"/api/v1/conversations/{c}", b)).AssertStatus(200))["muted"]!.GetValue<bool>());
-        Assert.Equal(0, (await (await fx.Client.Get("/api/v1/messages/unread-count", b)).AssertStatus(200))["total"]!.GetValue<long>());
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/mute", null, b)).AssertStatus(204);
-        Assert.Equal(1, (await (await fx.Client.Get("/api/v1/messages/unread-count", b)).AssertStatus(200))["total"]!.GetValue<long>());
+        Assert.True(
+            (await (await fx.Client.Get($"/api/v1/conversations/{c}", b)).AssertStatus(200))["muted"]!.GetValue<bool>()
+        );
+        Assert.Equal(
+            0,
+            (await (await fx.Client.Get("/api/v1/messages/unread-count", b)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<long>()
+        );
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/mute", null, b)).AssertStatus(
+            204
+        );
+        Assert.Equal(
+            1,
+            (await (await fx.Client.Get("/api/v1/messages/unread-count", b)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<long>()
+        );
     }
 
     [Fact]
@@ -198,16 +368,46 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (_, a, _, b, c) = await fx.PairAsync();
         var message = await fx.SendAsync(a, c, "Typo heer");
         var id = message["id"]!.GetValue<string>();
-        var edited = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "Typo here" }, a)).AssertStatus(200);
+        var edited = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/conversations/{c}/messages/{id}",
+                new { text = "Typo here" },
+                a
+            )
+        ).AssertStatus(200);
         Assert.Equal("Typo here", edited["text"]!.GetValue<string>());
         Assert.NotNull(edited["edited_at"]);
         Assert.Equal(1, edited["seq"]!.GetValue<long>());
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "Mine now" }, b)).AssertProblem(403);
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "" }, a)).AssertProblem(400);
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{Guid.NewGuid()}", new { text = "x" }, a)).AssertProblem(404);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/conversations/{c}/messages/{id}",
+                new { text = "Mine now" },
+                b
+            )
+        ).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "" }, a)
+        ).AssertProblem(400);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/conversations/{c}/messages/{Guid.NewGuid()}",
+                new { text = "x" },
+                a
+            )
+        ).AssertProblem(404);
 
         fx.Clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "Too late" }, fx.TokenFor(Guid.Parse(message["sender"]!["user_id"]!.GetValue<string>())))).AssertProblem(422);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/conversations/{c}/messages/{id}",
+                new { text = "Too late" },
+                fx.TokenFor(Guid.Parse(message["sender"]!["user_id"]!.GetValue<string>()))
+            )
+        ).AssertProblem(422);
     }
 
     [Fact]
@@ -217,16 +417,33 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         var message = await fx.SendAsync(a, c, "Regret");
         await fx.SendAsync(b, c, "After");
         var id = message["id"]!.GetValue<string>();
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{id}", null, b)).AssertProblem(403);
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{id}", null, a)).AssertStatus(204);
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{id}", null, a)).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{id}", null, b)
+        ).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{id}", null, a)
+        ).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{id}", null, a)
+        ).AssertStatus(204);
         var history = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", b)).AssertStatus(200);
         var tombstone = history["items"]![0]!;
         Assert.Equal(1, tombstone["seq"]!.GetValue<long>());
         Assert.Null(tombstone["text"]);
         Assert.NotNull(tombstone["deleted_at"]);
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "Back" }, a)).AssertProblem(409);
-        Assert.Empty((await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=regret", a)).AssertStatus(200))["items"]!.AsArray());
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/conversations/{c}/messages/{id}",
+                new { text = "Back" },
+                a
+            )
+        ).AssertProblem(409);
+        Assert.Empty(
+            (await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=regret", a)).AssertStatus(200))[
+                "items"
+            ]!.AsArray()
+        );
     }
 
     [Fact]
@@ -238,17 +455,33 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.SendAsync(b, c, "Friday works, the desert trail");
         await fx.SendAsync(a, c, "Bring water");
         await fx.SendAsync(x, other, "Friday in another conversation");
-        var found = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=friday", a)).AssertStatus(200);
+        var found = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=friday", a)).AssertStatus(
+            200
+        );
         Assert.Equal([2L, 1L], Seqs(found));
-        var phrase = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=%22desert%20trail%22", b)).AssertStatus(200);
+        var phrase = await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=%22desert%20trail%22", b)
+        ).AssertStatus(200);
         Assert.Equal([2L], Seqs(phrase));
-        var paged = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=friday&limit=1", a)).AssertStatus(200);
+        var paged = await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=friday&limit=1", a)
+        ).AssertStatus(200);
         Assert.True(paged["has_more"]!.GetValue<bool>());
-        var before = await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=friday&before_seq=2", a)).AssertStatus(200);
+        var before = await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=friday&before_seq=2", a)
+        ).AssertStatus(200);
         Assert.Equal([1L], Seqs(before));
         await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search", a)).AssertProblem(400);
-        await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q={new string('q', 201)}", a)).AssertProblem(400);
-        Assert.Empty((await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=%26%7C%21", a)).AssertStatus(200))["items"]!.AsArray());
+        await (
+            await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q={new string('q', 201)}", a)
+        ).AssertProblem(400);
+        Assert.Empty(
+            (
+                await (await fx.Client.Get($"/api/v1/conversations/{c}/messages/search?q=%26%7C%21", a)).AssertStatus(
+                    200
+                )
+            )["items"]!.AsArray()
+        );
     }
 
     [Fact]
@@ -260,14 +493,25 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         {
             var (otherId, _) = await fx.RegisteredAsync();
             await fx.ConnectAsync(meId, otherId);
-            conversations.Add((await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, me)).AssertStatus(201))["id"]!.GetValue<string>());
+            conversations.Add(
+                (
+                    await (
+                        await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = otherId }, me)
+                    ).AssertStatus(201)
+                )["id"]!.GetValue<string>()
+            );
             fx.Clock.Advance(TimeSpan.FromSeconds(1));
         }
         // A message moves the first conversation to the top.
         await fx.SendAsync(me, conversations[0], "bump");
         var first = await (await fx.Client.Get("/api/v1/conversations?limit=2", me)).AssertStatus(200);
-        Assert.Equal([conversations[0], conversations[2]], first["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
-        var second = await (await fx.Client.Get($"/api/v1/conversations?limit=2&cursor={first["next_cursor"]!.GetValue<string>()}", me)).AssertStatus(200);
+        Assert.Equal(
+            [conversations[0], conversations[2]],
+            first["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>())
+        );
+        var second = await (
+            await fx.Client.Get($"/api/v1/conversations?limit=2&cursor={first["next_cursor"]!.GetValue<string>()}", me)
+        ).AssertStatus(200);
         Assert.Equal([conversations[1]], second["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
         Assert.Null(second["next_cursor"]);
     }
@@ -276,13 +520,17 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
     public async Task Operations_document_their_problems_and_need_a_token()
     {
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
-        var send = document["paths"]!["/api/v1/conversations/{id}/messages"]!["post"]!["responses"]!.AsObject().Select(r => r.Key).ToHashSet();
+        var send = document["paths"]!["/api/v1/conversations/{id}/messages"]!["post"]!["responses"]!
+            .AsObject()
+            .Select(r => r.Key)
+            .ToHashSet();
         Assert.Superset(new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" }, send);
         foreach (var (path, item) in document["paths"]!.AsObject())
-            foreach (var (method, operation) in item!.AsObject())
-                Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
+        foreach (var (method, operation) in item!.AsObject())
+            Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
         await (await fx.Client.Get("/api/v1/conversations")).AssertStatus(401);
     }
 
-    private static long[] Seqs(JsonNode page) => page["items"]!.AsArray().Select(m => m!["seq"]!.GetValue<long>()).ToArray();
+    private static long[] Seqs(JsonNode page) =>
+        page["items"]!.AsArray().Select(m => m!["seq"]!.GetValue<long>()).ToArray();
 }

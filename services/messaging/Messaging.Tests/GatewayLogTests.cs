@@ -26,9 +26,19 @@ public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<Messagi
         for (var i = 0; i < 3; i++)
         {
             using var socket = new ClientWebSocket();
-            var hub = new UriBuilder(gateway.BaseAddress) { Scheme = "ws", Path = "/hubs/chat", Query = "access_token=" + token }.Uri;
+            var hub = new UriBuilder(gateway.BaseAddress)
+            {
+                Scheme = "ws",
+                Path = "/hubs/chat",
+                Query = "access_token=" + token,
+            }.Uri;
             await socket.ConnectAsync(hub, CancellationToken.None);
-            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
+            await socket.SendAsync(
+                Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"),
+                WebSocketMessageType.Text,
+                true,
+                CancellationToken.None
+            );
             var buffer = new byte[1024];
             var handshake = await socket.ReceiveAsync(buffer, CancellationToken.None);
             Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
@@ -58,12 +68,14 @@ public sealed class GatewayLogTests(MessagingFixture fx) : IClassFixture<Messagi
         Assert.Contains(ResourceNames.Messaging, warning.Message);
     }
 
-    private ServiceHost<GatewayProgram> StartGateway(string messaging, LogCapture logs) => new ServiceHost<GatewayProgram>(
-        new Dictionary<string, string?> { [$"Services:{ResourceNames.Messaging}"] = messaging },
-        services =>
-        {
-            services.AddSingleton<TimeProvider>(fx.Clock);
-            services.AddSingleton<ISigningKeySource>(fx.Tokens);
-            logs.AddTo(services);
-        }).Start();
+    private ServiceHost<GatewayProgram> StartGateway(string messaging, LogCapture logs) =>
+        new ServiceHost<GatewayProgram>(
+            new Dictionary<string, string?> { [$"Services:{ResourceNames.Messaging}"] = messaging },
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(fx.Clock);
+                services.AddSingleton<ISigningKeySource>(fx.Tokens);
+                logs.AddTo(services);
+            }
+        ).Start();
 }

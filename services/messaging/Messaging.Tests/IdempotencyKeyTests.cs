@@ -14,14 +14,23 @@ public sealed class IdempotencyKeyTests(MessagingFixture fx) : IClassFixture<Mes
         var (ownerId, owner) = await fx.RegisteredAsync();
         var groupId = Guid.NewGuid();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "public"));
-        var body = new { group_id = groupId, title = "Once", text = "First message", tags = Array.Empty<string>() };
+        var body = new
+        {
+            group_id = groupId,
+            title = "Once",
+            text = "First message",
+            tags = Array.Empty<string>(),
+        };
 
         var first = await fx.Client.PostJsonWithKey("/api/v1/threads", body, owner, "thread-once");
         var again = await fx.Client.PostJsonWithKey("/api/v1/threads", body, owner, "thread-once");
 
         var created = await first.AssertStatus(201);
         Assert.Equal(created.ToJsonString(), (await again.AssertStatus(201)).ToJsonString());
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM threads WHERE group_id = @id", ("id", groupId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM threads WHERE group_id = @id", ("id", groupId))
+        );
     }
 
     [Fact]
@@ -30,30 +39,59 @@ public sealed class IdempotencyKeyTests(MessagingFixture fx) : IClassFixture<Mes
         var (ownerId, owner) = await fx.RegisteredAsync();
         var groupId = Guid.NewGuid();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "public"));
-        var created = await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title = "Tagged", text = "Hi" }, owner))
-            .AssertStatus(201);
+        var created = await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = groupId,
+                    title = "Tagged",
+                    text = "Hi",
+                },
+                owner
+            )
+        ).AssertStatus(201);
         var url = $"/api/v1/threads/{created["id"]}";
-        await EntityTags.AssertIfMatchHonouredAsync(fx.Client, url, HttpMethod.Patch, url,
-            "{\"title\": \"First\"}", owner, otherBody: "{\"title\": \"Second\"}");
+        await EntityTags.AssertIfMatchHonouredAsync(
+            fx.Client,
+            url,
+            HttpMethod.Patch,
+            url,
+            "{\"title\": \"First\"}",
+            owner,
+            otherBody: "{\"title\": \"Second\"}"
+        );
     }
 
     [Fact]
     public async Task A_message_carries_an_etag_from_its_send_and_a_stale_if_match_leaves_its_text()
     {
         var (_, a, _, _, conversation) = await fx.PairAsync();
-        var sent = await fx.Client.PostJson($"/api/v1/conversations/{conversation}/messages", new { text = "first", client_txn_id = "etag" }, a);
+        var sent = await fx.Client.PostJson(
+            $"/api/v1/conversations/{conversation}/messages",
+            new { text = "first", client_txn_id = "etag" },
+            a
+        );
         var message = await sent.AssertStatus(201);
         var tag = sent.Headers.ETag ?? throw new Xunit.Sdk.XunitException("The send answered no ETag.");
         var url = $"/api/v1/conversations/{conversation}/messages/{message["id"]}";
 
-        await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"stale\"}", a, "\"1\"")).AssertProblem(412);
-        var history = await (await fx.Client.Get($"/api/v1/conversations/{conversation}/messages?after_seq=0", a)).AssertStatus(200);
+        await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"stale\"}", a, "\"1\"")).AssertProblem(
+            412
+        );
+        var history = await (
+            await fx.Client.Get($"/api/v1/conversations/{conversation}/messages?after_seq=0", a)
+        ).AssertStatus(200);
         Assert.Equal("first", history["items"]![0]!["text"]!.GetValue<string>());
 
         var edited = await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"second\"}", a, tag.Tag);
         Assert.Equal("second", (await edited.AssertStatus(200))["text"]!.GetValue<string>());
         Assert.NotEqual(tag, edited.Headers.ETag);
-        await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"third\"}", a, tag.Tag)).AssertProblem(412);
-        await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"third\"}", a, edited.Headers.ETag!.Tag)).AssertStatus(200);
+        await (await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"third\"}", a, tag.Tag)).AssertProblem(
+            412
+        );
+        await (
+            await fx.Client.SendIfMatch(HttpMethod.Patch, url, "{\"text\": \"third\"}", a, edited.Headers.ETag!.Tag)
+        ).AssertStatus(200);
     }
 }

@@ -3,8 +3,6 @@ using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Social;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
@@ -15,14 +13,17 @@ namespace Community.Messaging.Tests;
 /// </summary>
 public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messaging)
 {
-    public string AttachmentRoot { get; } = Path.Combine(Path.GetTempPath(), "community-messaging-attachments-" + Guid.NewGuid().ToString("N"));
+    public string AttachmentRoot { get; } =
+        Path.Combine(Path.GetTempPath(), "community-messaging-attachments-" + Guid.NewGuid().ToString("N"));
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Messaging:Attachments:LocalPath"] = AttachmentRoot };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["Messaging:Attachments:LocalPath"] = AttachmentRoot };
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Directory.Exists(AttachmentRoot)) Directory.Delete(AttachmentRoot, recursive: true);
+        if (Directory.Exists(AttachmentRoot))
+            Directory.Delete(AttachmentRoot, recursive: true);
     }
 
     /// <summary>A user identity announced, and a token for them.</summary>
@@ -30,15 +31,31 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
     {
         var id = Guid.NewGuid();
         var username = "u" + id.ToString("N")[..10];
-        await DeliverAsync(new UserRegistered(Guid.NewGuid(), Tick(), id, username, null, null, "User " + username, Roles.Member, "REF", null));
+        await DeliverAsync(
+            new UserRegistered(
+                Guid.NewGuid(),
+                Tick(),
+                id,
+                username,
+                null,
+                null,
+                "User " + username,
+                Roles.Member,
+                "REF",
+                null
+            )
+        );
         return (id, Tokens.Issue(id, Roles.Member));
     }
 
-    public Task ConnectAsync(Guid a, Guid b) => DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), Tick(), Guid.NewGuid(), a, b));
+    public Task ConnectAsync(Guid a, Guid b) =>
+        DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), Tick(), Guid.NewGuid(), a, b));
 
-    public Task DisconnectAsync(Guid a, Guid b) => DeliverAsync(new ConnectionRemoved(Guid.NewGuid(), Tick(), Guid.NewGuid(), a, b));
+    public Task DisconnectAsync(Guid a, Guid b) =>
+        DeliverAsync(new ConnectionRemoved(Guid.NewGuid(), Tick(), Guid.NewGuid(), a, b));
 
-    public Task BlockAsync(Guid blocker, Guid blocked) => DeliverAsync(new UserBlocked(Guid.NewGuid(), Tick(), blocker, blocked));
+    public Task BlockAsync(Guid blocker, Guid blocked) =>
+        DeliverAsync(new UserBlocked(Guid.NewGuid(), Tick(), blocker, blocked));
 
     /// <summary>Two registered, connected people and their direct conversation.</summary>
     public async Task<(Guid AId, string A, Guid BId, string B, string Conversation)> PairAsync()
@@ -46,15 +63,34 @@ public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messagin
         var (aId, a) = await RegisteredAsync();
         var (bId, b) = await RegisteredAsync();
         await ConnectAsync(aId, bId);
-        var conversation = await (await Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)).AssertStatus(201);
+        var conversation = await (
+            await Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)
+        ).AssertStatus(201);
         return (aId, a, bId, b, conversation["id"]!.GetValue<string>());
     }
 
-    public async Task<JsonNode> SendAsync(string token, string conversation, string text, string? txn = null, int status = 201) =>
-        await (await Client.PostJson($"/api/v1/conversations/{conversation}/messages", new { text, client_txn_id = txn ?? Guid.NewGuid().ToString("N") }, token))
-            .AssertStatus(status);
+    public async Task<JsonNode> SendAsync(
+        string token,
+        string conversation,
+        string text,
+        string? txn = null,
+        int status = 201
+    ) =>
+        await (
+            await Client.PostJson(
+                $"/api/v1/conversations/{conversation}/messages",
+                new { text, client_txn_id = txn ?? Guid.NewGuid().ToString("N") },
+                token
+            )
+        ).AssertStatus(status);
 
-    public async Task<HttpResponseMessage> UploadAsync(string token, string conversation, byte[] bytes, string fileName = "file.bin", string contentType = "application/octet-stream")
+    public async Task<HttpResponseMessage> UploadAsync(
+        string token,
+        string conversation,
+        byte[] bytes,
+        string fileName = "file.bin",
+        string contentType = "application/octet-stream"
+    )
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);

@@ -38,10 +38,32 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     {
         var id = Guid.NewGuid();
         var email = $"p{id:N}@example.test";
-        var registered = new UserRegistered(Guid.NewGuid(), fx.Tick(), id, "u" + id.ToString("N")[..10], email, null, "Person " + id.ToString("N")[..4],
-            Roles.Member, "REF", null) { IsVerified = verified };
+        var registered = new UserRegistered(
+            Guid.NewGuid(),
+            fx.Tick(),
+            id,
+            "u" + id.ToString("N")[..10],
+            email,
+            null,
+            "Person " + id.ToString("N")[..4],
+            Roles.Member,
+            "REF",
+            null
+        )
+        {
+            IsVerified = verified,
+        };
         await fx.DeliverAsync(registered);
-        var paid = new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), id, "event", Guid.NewGuid(), 2000, "EUR");
+        var paid = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Tick(),
+            Guid.NewGuid(),
+            id,
+            "event",
+            Guid.NewGuid(),
+            2000,
+            "EUR"
+        );
         await fx.PublishAsync(paid);
         await fx.HandledAsync(paid.MessageId, "PaymentSucceededNotifier");
         return (id, email);
@@ -50,7 +72,8 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     /// <summary>Each test starts with nobody due: what earlier tests left unread is read.</summary>
     private Task NobodyDueAsync() => fx.ExecuteAsync("UPDATE notifications SET read_at = now() WHERE read_at IS NULL");
 
-    private int MailsTo(string email) => fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)));
+    private int MailsTo(string email) =>
+        fx.Smtp.Messages.Count(m => m.To.Any(t => t.Contains(email, StringComparison.OrdinalIgnoreCase)));
 
     [Fact]
     public async Task Away_people_get_one_digest_a_day_and_online_people_none()
@@ -70,10 +93,24 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         fx.Clock.Advance(TimeSpan.FromHours(25));
         var now = fx.Clock.GetUtcNow();
         // Online now (a hub connection on this instance), after being away long ago.
-        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)", ("u", onlineId), ("t", now.AddHours(-30)));
-        await fx.Host.Services.GetRequiredService<HubPresence>().ConnectedAsync("on-1", onlineId, CancellationToken.None);
-        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)", ("u", recentlyLeftId), ("t", now.AddHours(-2)));
-        await fx.ExecuteAsync("INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)", ("u", awayId), ("t", now.AddHours(-30)));
+        await fx.ExecuteAsync(
+            "INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)",
+            ("u", onlineId),
+            ("t", now.AddHours(-30))
+        );
+        await fx
+            .Host.Services.GetRequiredService<HubPresence>()
+            .ConnectedAsync("on-1", onlineId, CancellationToken.None);
+        await fx.ExecuteAsync(
+            "INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)",
+            ("u", recentlyLeftId),
+            ("t", now.AddHours(-2))
+        );
+        await fx.ExecuteAsync(
+            "INSERT INTO user_presence (user_id, last_offline_at) VALUES (@u, @t)",
+            ("u", awayId),
+            ("t", now.AddHours(-30))
+        );
 
         Assert.Equal(2, await Digest.RunOnceAsync(CancellationToken.None));
         var mail = await fx.Smtp.WaitForAsync(neverConnected);
@@ -84,7 +121,9 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         Assert.Equal(0, MailsTo(recentlyLeft));
         Assert.Equal(0, MailsTo(readEverything));
         Assert.Equal(0, MailsTo(unproven));
-        Assert.True(await fx.ScalarAsync<bool>("SELECT digest_sent_at IS NOT NULL FROM users WHERE user_id = @u", ("u", awayId)));
+        Assert.True(
+            await fx.ScalarAsync<bool>("SELECT digest_sent_at IS NOT NULL FROM users WHERE user_id = @u", ("u", awayId))
+        );
 
         // At most once a day: a run an hour later sends nothing; a day later the still-unread digests go again, and the
         // person who had just left is now a day away too.
@@ -93,11 +132,30 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         Assert.Equal(1, MailsTo(away));
         fx.Clock.Advance(TimeSpan.FromHours(24));
         // Proven later (a profile update says so), the address is mailed from then on.
-        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), fx.Tick(), unprovenId, "proven", "Proven", null, null, null, [], [], null, ["is_verified"])
-            { IsVerified = true });
+        await fx.DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                fx.Tick(),
+                unprovenId,
+                "proven",
+                "Proven",
+                null,
+                null,
+                null,
+                [],
+                [],
+                null,
+                ["is_verified"]
+            )
+            {
+                IsVerified = true,
+            }
+        );
         Assert.Equal(4, await Digest.RunOnceAsync(CancellationToken.None));
-        await Eventually.TrueAsync(() => Task.FromResult(MailsTo(away) == 2 && MailsTo(recentlyLeft) == 1 && MailsTo(unproven) == 1),
-            "the second day's digests never arrived");
+        await Eventually.TrueAsync(
+            () => Task.FromResult(MailsTo(away) == 2 && MailsTo(recentlyLeft) == 1 && MailsTo(unproven) == 1),
+            "the second day's digests never arrived"
+        );
         Assert.Equal(0, MailsTo(online));
     }
 
@@ -106,16 +164,21 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
     {
         await NobodyDueAsync();
         var people = new List<string>();
-        for (var i = 0; i < 8; i++) people.Add((await PersonWithUnreadAsync()).Email);
+        for (var i = 0; i < 8; i++)
+            people.Add((await PersonWithUnreadAsync()).Email);
         fx.Clock.Advance(TimeSpan.FromHours(25));
         await using var second = fx.StartHost();
         var other = second.Services.GetRequiredService<NotificationDigest>();
 
         var runs = await Task.WhenAll(
-            Digest.RunOnceAsync(CancellationToken.None), other.RunOnceAsync(CancellationToken.None),
-            Digest.RunOnceAsync(CancellationToken.None), other.RunOnceAsync(CancellationToken.None));
+            Digest.RunOnceAsync(CancellationToken.None),
+            other.RunOnceAsync(CancellationToken.None),
+            Digest.RunOnceAsync(CancellationToken.None),
+            other.RunOnceAsync(CancellationToken.None)
+        );
         Assert.Equal(people.Count, runs.Sum());
-        foreach (var email in people) await fx.Smtp.WaitForAsync(email);
+        foreach (var email in people)
+            await fx.Smtp.WaitForAsync(email);
         Assert.All(people, email => Assert.Equal(1, MailsTo(email)));
     }
 }

@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 using Community.Messaging.RealTime;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
@@ -13,7 +13,9 @@ namespace Community.Messaging.Tests;
 public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     private Task PublishAsync(IIntegrationEvent message) =>
-        fx.Host.Services.GetRequiredService<IBus>().Publish(message, message.GetType(), context => context.MessageId = message.MessageId);
+        fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, message.GetType(), context => context.MessageId = message.MessageId);
 
     /// <summary>Publishes and waits until the notifier of its type handled it.</summary>
     private async Task NotifiedAsync(IIntegrationEvent message)
@@ -26,14 +28,24 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         (await (await fx.Client.Get("/api/v1/notifications" + query, token)).AssertStatus(200))["items"]!.AsArray();
 
     private Task<long> CountAsync(Guid userId, string kind) =>
-        fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u AND kind = @k", ("u", userId), ("k", kind))!;
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = @u AND kind = @k",
+            ("u", userId),
+            ("k", kind)
+        )!;
 
     /// <summary>Waits until the message notifier handled <paramref name="total"/> MessageSent events in all (those that notify nobody included).</summary>
-    private Task MessagesHandledAsync(long total) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'") >= total,
-        $"the message notifier never reached {total} messages");
+    private Task MessagesHandledAsync(long total) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'"
+                ) >= total,
+            $"the message notifier never reached {total} messages"
+        );
 
-    private Task<long> MessagesHandledSoFarAsync() => fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'");
+    private Task<long> MessagesHandledSoFarAsync() =>
+        fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'");
 
     private async Task<long> SendAndWaitAsync(string token, string conversation, string text)
     {
@@ -57,21 +69,47 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, memberId));
         await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
 
-        var (connectionId, eventId, paymentId, refundPaymentId, courseId, reportId) =
-            (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var (connectionId, eventId, paymentId, refundPaymentId, courseId, reportId) = (
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            Guid.NewGuid()
+        );
         // The same subjects each time, under new message ids.
         IIntegrationEvent[] Events() =>
-        [
-            new ConnectionRequested(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId),
-            new ConnectionAccepted(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId),
-            new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, aliceId, "I hike"),
-            new GroupJoinRequestDecided(Guid.NewGuid(), fx.Tick(), groupId, aliceId, true),
-            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, bobId, "TCK-1", null),
-            new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 1250, "EUR"),
-            new PaymentRefundFailed(Guid.NewGuid(), fx.Tick(), refundPaymentId, bobId, Guid.NewGuid(), 1250, "EUR", "card_expired"),
-            new CourseEnrolled(Guid.NewGuid(), fx.Tick(), courseId, Guid.NewGuid(), bobId, 0, null, null),
-            new ReportResolved(Guid.NewGuid(), fx.Tick(), reportId, bobId, "user", aliceId, "spam", "warned", "moderators only", ownerId),
-        ];
+            [
+                new ConnectionRequested(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId),
+                new ConnectionAccepted(Guid.NewGuid(), fx.Tick(), connectionId, aliceId, bobId),
+                new GroupJoinRequested(Guid.NewGuid(), fx.Tick(), groupId, aliceId, "I hike"),
+                new GroupJoinRequestDecided(Guid.NewGuid(), fx.Tick(), groupId, aliceId, true),
+                new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, bobId, "TCK-1", null),
+                new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 1250, "EUR"),
+                new PaymentRefundFailed(
+                    Guid.NewGuid(),
+                    fx.Tick(),
+                    refundPaymentId,
+                    bobId,
+                    Guid.NewGuid(),
+                    1250,
+                    "EUR",
+                    "card_expired"
+                ),
+                new CourseEnrolled(Guid.NewGuid(), fx.Tick(), courseId, Guid.NewGuid(), bobId, 0, null, null),
+                new ReportResolved(
+                    Guid.NewGuid(),
+                    fx.Tick(),
+                    reportId,
+                    bobId,
+                    "user",
+                    aliceId,
+                    "spam",
+                    "warned",
+                    "moderators only",
+                    ownerId
+                ),
+            ];
         // Each delivered, then delivered again (same message id): the replay is skipped by the notifier's inbox.
         foreach (var e in Events())
         {
@@ -79,7 +117,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             await PublishAsync(e);
         }
         // A later message on each queue is handled after the replay before it.
-        foreach (var e in Events()) await NotifiedAsync(e);
+        foreach (var e in Events())
+            await NotifiedAsync(e);
 
         // Every kind once per delivered (fresh) message, so twice in all, never three times.
         Assert.Equal(2L, await CountAsync(bobId, "connection_requested"));
@@ -88,9 +127,21 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(2L, await CountAsync(modId, "group_join_requested"));
         Assert.Equal(0L, await CountAsync(memberId, "group_join_requested"));
         Assert.Equal(2L, await CountAsync(aliceId, "group_join_decided"));
-        foreach (var kind in new[] { "registration_confirmed", "payment_succeeded", "payment_refund_failed", "course_enrolled", "report_resolved" })
+        foreach (
+            var kind in new[]
+            {
+                "registration_confirmed",
+                "payment_succeeded",
+                "payment_refund_failed",
+                "course_enrolled",
+                "report_resolved",
+            }
+        )
             Assert.Equal(2L, await CountAsync(bobId, kind));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u", ("u", memberId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u", ("u", memberId))
+        );
 
         // Repeats of one kind on one subject fold into one item; the summary names the person.
         var bobs = await ItemsAsync(bob);
@@ -154,11 +205,15 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (yId, y) = await fx.RegisteredAsync();
         var (readerId, reader) = await fx.RegisteredAsync();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Readers", "public"));
-        foreach (var id in new[] { xId, yId, readerId }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
+        foreach (var id in new[] { xId, yId, readerId })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
         var thread = Guid.NewGuid();
         await fx.ExecuteAsync(
             "INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())",
-            ("id", thread), ("g", groupId), ("o", ownerId));
+            ("id", thread),
+            ("g", groupId),
+            ("o", ownerId)
+        );
         // The reader blocked y: y's messages never reach them as notifications; the owner still hears of them.
         await fx.BlockAsync(readerId, yId);
         await SendAndWaitAsync(owner, thread.ToString(), "welcome");
@@ -169,8 +224,14 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(2, readers["actor_count"]!.GetValue<int>());
         Assert.Equal(xId, readers["actor"]!["user_id"]!.GetValue<Guid>());
         Assert.Matches("^User .+ and 1 other sent you 2 messages$", readers["summary"]!.GetValue<string>());
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM notifications WHERE user_id = @u AND actor_id = @y", ("u", readerId), ("y", yId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM notifications WHERE user_id = @u AND actor_id = @y",
+                ("u", readerId),
+                ("y", yId)
+            )
+        );
         Assert.Equal(2, Assert.Single(await ItemsAsync(owner))!["count"]!.GetValue<int>());
         // A block the other way round (the sender blocked the recipient) stops it too.
         await fx.BlockAsync(xId, ownerId);
@@ -185,8 +246,12 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var (_, stranger) = await fx.RegisteredAsync();
         await SendAndWaitAsync(a, c, "one");
         await SendAndWaitAsync(a, c, "two");
-        await NotifiedAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), bId, "event", Guid.NewGuid(), 500, "EUR"));
-        await NotifiedAsync(new CourseEnrolled(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), bId, 0, null, null));
+        await NotifiedAsync(
+            new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), bId, "event", Guid.NewGuid(), 500, "EUR")
+        );
+        await NotifiedAsync(
+            new CourseEnrolled(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), Guid.NewGuid(), bId, 0, null, null)
+        );
 
         var count = await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200);
         Assert.Equal(4, count["total"]!.GetValue<long>());
@@ -196,7 +261,10 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
 
         // Newest first, keyset-paged.
         var first = await (await fx.Client.Get("/api/v1/notifications?limit=2", b)).AssertStatus(200);
-        Assert.Equal(["course_enrolled", "payment_succeeded"], first["items"]!.AsArray().Select(i => i!["kind"]!.GetValue<string>()));
+        Assert.Equal(
+            ["course_enrolled", "payment_succeeded"],
+            first["items"]!.AsArray().Select(i => i!["kind"]!.GetValue<string>())
+        );
         var cursor = first["next_cursor"]!.GetValue<string>();
         var second = await (await fx.Client.Get($"/api/v1/notifications?limit=2&cursor={cursor}", b)).AssertStatus(200);
         var messages = Assert.Single(second["items"]!.AsArray())!;
@@ -204,11 +272,20 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var messageIds = messages["ids"]!.AsArray().Select(i => i!.GetValue<string>()).ToArray();
 
         // Someone else's ids change nothing.
-        var theirs = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { ids = messageIds }, stranger)).AssertStatus(200);
+        var theirs = await (
+            await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { ids = messageIds }, stranger)
+        ).AssertStatus(200);
         Assert.Equal(0, theirs["updated"]!.GetValue<int>());
-        Assert.Equal(4, (await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200))["total"]!.GetValue<long>());
+        Assert.Equal(
+            4,
+            (await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<long>()
+        );
 
-        var mine = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { ids = messageIds }, b)).AssertStatus(200);
+        var mine = await (
+            await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { ids = messageIds }, b)
+        ).AssertStatus(200);
         Assert.Equal(2, mine["updated"]!.GetValue<int>());
         var after = await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200);
         Assert.Equal(2, after["total"]!.GetValue<long>());
@@ -221,12 +298,26 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         var unread = await ItemsAsync(b, "?unread_only=true");
         Assert.Equal(3, unread.Count);
         Assert.All(unread, i => Assert.Null(i!["read_at"]));
-        Assert.Equal(1, unread.Single(i => i!["kind"]!.GetValue<string>() == "message_received")!["count"]!.GetValue<int>());
-        Assert.NotNull(all.Single(i => i!["kind"]!.GetValue<string>() == "message_received" && i["count"]!.GetValue<int>() == 2)!["read_at"]);
+        Assert.Equal(
+            1,
+            unread.Single(i => i!["kind"]!.GetValue<string>() == "message_received")!["count"]!.GetValue<int>()
+        );
+        Assert.NotNull(
+            all.Single(i => i!["kind"]!.GetValue<string>() == "message_received" && i["count"]!.GetValue<int>() == 2)![
+                "read_at"
+            ]
+        );
 
-        var everything = await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { all = true }, b)).AssertStatus(200);
+        var everything = await (
+            await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", new { all = true }, b)
+        ).AssertStatus(200);
         Assert.Equal(3, everything["updated"]!.GetValue<int>());
-        Assert.Equal(0, (await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200))["total"]!.GetValue<long>());
+        Assert.Equal(
+            0,
+            (await (await fx.Client.Get("/api/v1/notifications/unread-count", b)).AssertStatus(200))[
+                "total"
+            ]!.GetValue<long>()
+        );
         Assert.Empty(await ItemsAsync(b, "?unread_only=true"));
     }
 
@@ -238,13 +329,17 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
         await using var bobHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, bob);
         await using var otherHub = await ChatClient.ConnectAsync(fx.Client.BaseAddress!, other);
         var paymentId = Guid.NewGuid();
-        await NotifiedAsync(new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 900, "EUR"));
+        await NotifiedAsync(
+            new PaymentSucceeded(Guid.NewGuid(), fx.Tick(), paymentId, bobId, "event", Guid.NewGuid(), 900, "EUR")
+        );
         var pushed = (await bobHub.WaitForAsync("notification")).Arguments[0];
         Assert.Equal("payment_succeeded", pushed.GetProperty("kind").GetString());
         Assert.Equal(paymentId, pushed.GetProperty("subject_id").GetGuid());
         var listed = Assert.Single(await ItemsAsync(bob))!;
         Assert.Equal(listed["id"]!.GetValue<Guid>(), pushed.GetProperty("id").GetGuid());
-        await Assert.ThrowsAsync<TimeoutException>(() => otherHub.WaitForAsync("notification", timeout: TimeSpan.FromSeconds(1)));
+        await Assert.ThrowsAsync<TimeoutException>(() =>
+            otherHub.WaitForAsync("notification", timeout: TimeSpan.FromSeconds(1))
+        );
     }
 
     [Fact]
@@ -252,16 +347,20 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
     {
         var (_, token) = await fx.RegisteredAsync();
         var id = Guid.NewGuid().ToString();
-        foreach (var body in new object[]
-                 {
-                     new { ids = new[] { id }, all = true },
-                     new { },
-                     new { all = false },
-                     new { ids = Array.Empty<string>() },
-                     new { ids = new[] { "not-a-uuid" } },
-                     new { ids = Enumerable.Range(0, 101).Select(_ => Guid.NewGuid().ToString()).ToArray() },
-                 })
-            await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", body, token)).AssertProblem(400);
+        foreach (
+            var body in new object[]
+            {
+                new { ids = new[] { id }, all = true },
+                new { },
+                new { all = false },
+                new { ids = Array.Empty<string>() },
+                new { ids = new[] { "not-a-uuid" } },
+                new { ids = Enumerable.Range(0, 101).Select(_ => Guid.NewGuid().ToString()).ToArray() },
+            }
+        )
+            await (await fx.Client.SendJson(HttpMethod.Patch, "/api/v1/notifications/read", body, token)).AssertProblem(
+                400
+            );
         await (await fx.Client.Get("/api/v1/notifications?cursor=nonsense", token)).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/notifications?limit=0", token)).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/notifications")).AssertProblem(401);
@@ -269,11 +368,24 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
 
         // Each route is documented with a summary and the problems a client must handle.
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
-        foreach (var (path, method) in new[] { ("/api/v1/notifications", "get"), ("/api/v1/notifications/read", "patch"), ("/api/v1/notifications/unread-count", "get") })
+        foreach (
+            var (path, method) in new[]
+            {
+                ("/api/v1/notifications", "get"),
+                ("/api/v1/notifications/read", "patch"),
+                ("/api/v1/notifications/unread-count", "get"),
+            }
+        )
         {
             var operation = document["paths"]![path]![method]!;
-            Assert.False(string.IsNullOrEmpty(operation["summary"]?.GetValue<string>()), $"{method} {path} has no summary");
-            Assert.Superset(new HashSet<string> { "200", "400", "401" }, operation["responses"]!.AsObject().Select(r => r.Key).ToHashSet());
+            Assert.False(
+                string.IsNullOrEmpty(operation["summary"]?.GetValue<string>()),
+                $"{method} {path} has no summary"
+            );
+            Assert.Superset(
+                new HashSet<string> { "200", "400", "401" },
+                operation["responses"]!.AsObject().Select(r => r.Key).ToHashSet()
+            );
         }
     }
 }

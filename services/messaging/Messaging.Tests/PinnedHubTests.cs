@@ -34,15 +34,18 @@ public sealed class PinnedHubFixture : MessagingFixture
         Second = StartHost(Settings);
         await BusReadyAsync(Second);
         string Address(ServiceHost<Program> host) => host.BaseAddress.ToString().TrimEnd('/');
-        Gateway = new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-        {
-            [$"Services:{ResourceNames.Messaging}"] = $"{Address(Host)};{Address(Second)}",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }, services =>
-        {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.AddSingleton<ISigningKeySource>(Tokens);
-        }).Start();
+        Gateway = new ServiceHost<GatewayProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Messaging}"] = $"{Address(Host)};{Address(Second)}",
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                services.AddSingleton<ISigningKeySource>(Tokens);
+            }
+        ).Start();
     }
 
     public override async Task DisposeAsync()
@@ -65,10 +68,15 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
     private async Task<string> InstanceOf(LiveConnection client)
     {
         var id = client.Connection.ConnectionId!;
-        HubPresence[] presences = [.. new[] { fx.Host, fx.Second }.Select(h => h.Services.GetRequiredService<HubPresence>())];
+        HubPresence[] presences =
+        [
+            .. new[] { fx.Host, fx.Second }.Select(h => h.Services.GetRequiredService<HubPresence>()),
+        ];
         HubPresence? holder = null;
-        await Eventually.TrueAsync(() => Task.FromResult((holder = presences.SingleOrDefault(p => p.Holds(id))) is not null),
-            $"no instance holds connection {id}");
+        await Eventually.TrueAsync(
+            () => Task.FromResult((holder = presences.SingleOrDefault(p => p.Holds(id))) is not null),
+            $"no instance holds connection {id}"
+        );
         return holder!.InstanceId;
     }
 
@@ -81,7 +89,9 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
         {
             var (id, token) = await fx.RegisteredAsync();
             await fx.ConnectAsync(aliceId, id);
-            var conversation = await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = id }, aliceToken)).AssertStatus(201);
+            var conversation = await (
+                await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = id }, aliceToken)
+            ).AssertStatus(201);
             others.Add((token, conversation["id"]!.GetValue<string>()));
         }
 
@@ -96,28 +106,53 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
                 cookies.Add(jar);
                 // A WebSocket that reached another instance than its negotiate would be refused (404: that instance never
                 // issued its connection token), so each start that succeeds is a client whose two requests met.
-                clients.Add(await LiveConnection.ConnectAsync(Hub, token, Methods, arguments: 1, configure: o => o.Cookies = jar));
+                clients.Add(
+                    await LiveConnection.ConnectAsync(
+                        Hub,
+                        token,
+                        Methods,
+                        arguments: 1,
+                        configure: o => o.Cookies = jar
+                    )
+                );
             }
 
             var instances = new List<string>();
-            foreach (var client in clients) instances.Add(await InstanceOf(client));
+            foreach (var client in clients)
+                instances.Add(await InstanceOf(client));
             Assert.Equal(2, instances.Distinct().Count());
             // The affinity cookie names the instance: clients given the same cookie are on the same instance.
-            var affinity = cookies.Select(jar => jar.GetCookies(fx.Gateway.BaseAddress)[".Community.Affinity"]?.Value).ToList();
+            var affinity = cookies
+                .Select(jar => jar.GetCookies(fx.Gateway.BaseAddress)[".Community.Affinity"]?.Value)
+                .ToList();
             Assert.All(affinity, Assert.NotNull);
             Assert.Equal(2, affinity.Distinct().Count());
-            Assert.All(affinity.Zip(instances).GroupBy(p => p.First), g => Assert.Single(g.Select(p => p.Second).Distinct()));
+            Assert.All(
+                affinity.Zip(instances).GroupBy(p => p.First),
+                g => Assert.Single(g.Select(p => p.Second).Distinct())
+            );
 
             var alice = clients[0];
             var recipients = clients.Skip(1).ToList();
             for (var i = 0; i < others.Count; i++)
             {
-                await alice.Connection.InvokeAsync<JsonElement>("JoinConversation", others[i].Conversation, (long?)null);
-                await recipients[i].Connection.InvokeAsync<JsonElement>("JoinConversation", others[i].Conversation, (long?)null);
+                await alice.Connection.InvokeAsync<JsonElement>(
+                    "JoinConversation",
+                    others[i].Conversation,
+                    (long?)null
+                );
+                await recipients[i]
+                    .Connection.InvokeAsync<JsonElement>("JoinConversation", others[i].Conversation, (long?)null);
             }
             for (var i = 0; i < others.Count; i++)
             {
-                await alice.Connection.InvokeAsync<JsonElement>("SendMessage", others[i].Conversation, $"hello {i}", Guid.NewGuid().ToString("N"), null);
+                await alice.Connection.InvokeAsync<JsonElement>(
+                    "SendMessage",
+                    others[i].Conversation,
+                    $"hello {i}",
+                    Guid.NewGuid().ToString("N"),
+                    null
+                );
             }
             for (var i = 0; i < others.Count; i++)
             {
@@ -129,7 +164,8 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
         }
         finally
         {
-            foreach (var client in clients) await client.DisposeAsync();
+            foreach (var client in clients)
+                await client.DisposeAsync();
         }
     }
 
@@ -147,12 +183,21 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
                 try
                 {
                     // The negotiate's answer is not kept (no cookies), so the WebSocket is balanced on its own.
-                    open.Add(await LiveConnection.ConnectAsync(Hub, token, Methods, arguments: 1, configure: o =>
-                        o.HttpMessageHandlerFactory = handler =>
-                        {
-                            if (handler is HttpClientHandler client) client.UseCookies = false;
-                            return handler;
-                        }));
+                    open.Add(
+                        await LiveConnection.ConnectAsync(
+                            Hub,
+                            token,
+                            Methods,
+                            arguments: 1,
+                            configure: o =>
+                                o.HttpMessageHandlerFactory = handler =>
+                                {
+                                    if (handler is HttpClientHandler client)
+                                        client.UseCookies = false;
+                                    return handler;
+                                }
+                        )
+                    );
                     connected++;
                 }
                 catch (Exception e)
@@ -164,11 +209,14 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
         }
         finally
         {
-            foreach (var client in open) await client.DisposeAsync();
+            foreach (var client in open)
+                await client.DisposeAsync();
         }
 
         Assert.True(refusals.Count > 0, $"all {connected} connections worked without affinity: the test shows nothing");
-        Assert.True(refusals.Any(r => r.Contains("404", StringComparison.Ordinal)),
-            $"no refusal was the WebSocket's 404: {string.Join(" | ", refusals.Distinct())}");
+        Assert.True(
+            refusals.Any(r => r.Contains("404", StringComparison.Ordinal)),
+            $"no refusal was the WebSocket's 404: {string.Join(" | ", refusals.Distinct())}"
+        );
     }
 }

@@ -25,7 +25,8 @@ public sealed class PresenceRedisRestartFixture : MessagingFixture
     }
 
     // Reconnecting as a real client would: the test shows no client needs to.
-    public Task<LiveConnection> ConnectAsync(string token) => ChatClient.ConnectAsync(Host.BaseAddress, token, reconnect: true);
+    public Task<LiveConnection> ConnectAsync(string token) =>
+        ChatClient.ConnectAsync(Host.BaseAddress, token, reconnect: true);
 
     public override async Task DisposeAsync()
     {
@@ -34,16 +35,25 @@ public sealed class PresenceRedisRestartFixture : MessagingFixture
     }
 }
 
-public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx) : IClassFixture<PresenceRedisRestartFixture>
+public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
+    : IClassFixture<PresenceRedisRestartFixture>
 {
     private HubPresence Presence => fx.Host.Services.GetRequiredService<HubPresence>();
 
     private Task<long> NotifiedAsync(Guid userId) =>
-        fx.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @u AND kind = 'message_received'", ("u", userId));
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = @u AND kind = 'message_received'",
+            ("u", userId)
+        );
 
-    private Task MessagesHandledAsync(long total) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'") >= total,
-        $"the message notifier never reached {total} messages");
+    private Task MessagesHandledAsync(long total) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE consumer LIKE '%.MessageSentNotifier'"
+                ) >= total,
+            $"the message notifier never reached {total} messages"
+        );
 
     [Fact]
     public async Task While_Redis_is_down_sends_succeed_and_notify_and_after_a_restart_presence_and_watching_come_back_without_reconnecting()
@@ -70,8 +80,10 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx) : 
         }
 
         // Redis restarted empty; the next lease renewal registers bob's open connection and its join again.
-        await Eventually.TrueAsync(async () => await Presence.WatchingAsync(conversation, [bId]) is { } watching && watching.Contains(bId),
-            "bob's joined connection was never registered again after Redis came back");
+        await Eventually.TrueAsync(
+            async () => await Presence.WatchingAsync(conversation, [bId]) is { } watching && watching.Contains(bId),
+            "bob's joined connection was never registered again after Redis came back"
+        );
         Assert.Contains(bId, (await Presence.OnlineAsync([bId]))!);
         await fx.SendAsync(a, c, "After the restart");
         await MessagesHandledAsync(2);

@@ -21,16 +21,59 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.DeliverAsync(new ConnectionAccepted(Guid.NewGuid(), accepted.OccurredAt, Guid.NewGuid(), aId, bId));
         await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)).AssertProblem(422);
         // The projection's own inbox row (the notifications consumer keeps one of its own for the same message).
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ConnectionAcceptedConsumer'", ("id", accepted.MessageId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ConnectionAcceptedConsumer'",
+                ("id", accepted.MessageId)
+            )
+        );
 
         // A stale profile does not overwrite a newer name; a deleted user stays deleted.
-        var renamed = new UserProfileUpdated(Guid.NewGuid(), fx.Tick(), aId, "newname", "New Name", null, null, null, [], [], null, ["full_name"]);
+        var renamed = new UserProfileUpdated(
+            Guid.NewGuid(),
+            fx.Tick(),
+            aId,
+            "newname",
+            "New Name",
+            null,
+            null,
+            null,
+            [],
+            [],
+            null,
+            ["full_name"]
+        );
         await fx.DeliverAsync(renamed);
-        await fx.DeliverAsync(renamed with { MessageId = Guid.NewGuid(), OccurredAt = renamed.OccurredAt.AddSeconds(-10), FullName = "Old Name" });
-        Assert.Equal("New Name", await fx.ScalarAsync<string>("SELECT display_name FROM users WHERE user_id = @id", ("id", aId)));
+        await fx.DeliverAsync(
+            renamed with
+            {
+                MessageId = Guid.NewGuid(),
+                OccurredAt = renamed.OccurredAt.AddSeconds(-10),
+                FullName = "Old Name",
+            }
+        );
+        Assert.Equal(
+            "New Name",
+            await fx.ScalarAsync<string>("SELECT display_name FROM users WHERE user_id = @id", ("id", aId))
+        );
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), bId));
-        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), fx.Tick(), bId, "back", "Back", null, null, null, [], [], null, ["full_name"]));
+        await fx.DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                fx.Tick(),
+                bId,
+                "back",
+                "Back",
+                null,
+                null,
+                null,
+                [],
+                [],
+                null,
+                ["full_name"]
+            )
+        );
         Assert.True(await fx.ScalarAsync<bool>("SELECT deleted FROM users WHERE user_id = @id", ("id", bId)));
         await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)).AssertProblem(404);
     }
@@ -51,30 +94,84 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         await fx.PublishAsync(created);
         // The owner joining again (a replay or a late join message) keeps the owner's role.
         await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, ownerId));
-        Assert.Equal("owner", await fx.ScalarAsync<string>("SELECT role FROM group_members WHERE group_id = @g AND user_id = @u", ("g", groupId), ("u", ownerId)));
+        Assert.Equal(
+            "owner",
+            await fx.ScalarAsync<string>(
+                "SELECT role FROM group_members WHERE group_id = @g AND user_id = @u",
+                ("g", groupId),
+                ("u", ownerId)
+            )
+        );
 
         // Threads are made by the threads feature; here one is written directly to use the thread path.
         var thread = Guid.NewGuid();
         await fx.ExecuteAsync(
             "INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())",
-            ("id", thread), ("g", groupId), ("o", memberId));
+            ("id", thread),
+            ("g", groupId),
+            ("o", memberId)
+        );
         // A group member opens the thread before ever writing in it.
-        Assert.Equal("thread", (await (await fx.Client.Get($"/api/v1/conversations/{thread}", owner)).AssertStatus(200))["kind"]!.GetValue<string>());
+        Assert.Equal(
+            "thread",
+            (await (await fx.Client.Get($"/api/v1/conversations/{thread}", owner)).AssertStatus(200))[
+                "kind"
+            ]!.GetValue<string>()
+        );
         var first = await fx.SendAsync(member, thread.ToString(), "Trail on Saturday?");
         var second = await fx.SendAsync(owner, thread.ToString(), "Yes");
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", outsider)).AssertProblem(404);
-        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/messages", new { text = "x", client_txn_id = "o" }, outsider)).AssertProblem(404);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{thread}/messages",
+                new { text = "x", client_txn_id = "o" },
+                outsider
+            )
+        ).AssertProblem(404);
         // A member may not delete the owner's message; the moderator may delete anyone's.
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{thread}/messages/{second["id"]}", null, member)).AssertProblem(403);
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{thread}/messages/{first["id"]}", null, mod)).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{thread}/messages/{second["id"]}",
+                null,
+                member
+            )
+        ).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{thread}/messages/{first["id"]}",
+                null,
+                mod
+            )
+        ).AssertStatus(204);
         // A member reads and mutes a thread like any conversation.
-        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/read", new { seq = 2 }, mod)).AssertStatus(200);
-        Assert.Equal(0, (await (await fx.Client.Get($"/api/v1/conversations/{thread}", mod)).AssertStatus(200))["unread_count"]!.GetValue<long>());
-        Assert.Equal(1, (await (await fx.Client.Get("/api/v1/messages/unread-count", member)).AssertStatus(200))["by_kind"]!["thread"]!.GetValue<long>());
+        await (await fx.Client.PostJson($"/api/v1/conversations/{thread}/read", new { seq = 2 }, mod)).AssertStatus(
+            200
+        );
+        Assert.Equal(
+            0,
+            (await (await fx.Client.Get($"/api/v1/conversations/{thread}", mod)).AssertStatus(200))[
+                "unread_count"
+            ]!.GetValue<long>()
+        );
+        Assert.Equal(
+            1,
+            (await (await fx.Client.Get("/api/v1/messages/unread-count", member)).AssertStatus(200))["by_kind"]![
+                "thread"
+            ]!.GetValue<long>()
+        );
 
         // Demoted, the moderator moderates no more; gone from the group, they see nothing.
         await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "member"));
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{thread}/messages/{second["id"]}", null, mod)).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{thread}/messages/{second["id"]}",
+                null,
+                mod
+            )
+        ).AssertProblem(403);
         await fx.DeliverAsync(new GroupMemberLeft(Guid.NewGuid(), fx.Tick(), groupId, modId));
         await (await fx.Client.Get($"/api/v1/conversations/{thread}", mod)).AssertProblem(404);
         Assert.Empty((await (await fx.Client.Get("/api/v1/conversations", mod)).AssertStatus(200))["items"]!.AsArray());
@@ -95,40 +192,102 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         var (attendeeId, attendee) = await fx.RegisteredAsync();
         var (_, stranger) = await fx.RegisteredAsync();
         // The confirmation may come before the publication.
-        var confirmed = new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, attendeeId, "T-1", null);
+        var confirmed = new RegistrationConfirmed(
+            Guid.NewGuid(),
+            fx.Tick(),
+            Guid.NewGuid(),
+            eventId,
+            attendeeId,
+            "T-1",
+            null
+        );
         await fx.DeliverAsync(confirmed);
-        var published = new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, organizerId, "Desert safari", fx.Clock.GetUtcNow().AddDays(3),
-            fx.Clock.GetUtcNow().AddDays(3).AddHours(4), 0, "AED");
+        var published = new EventPublished(
+            Guid.NewGuid(),
+            fx.Tick(),
+            eventId,
+            organizerId,
+            "Desert safari",
+            fx.Clock.GetUtcNow().AddDays(3),
+            fx.Clock.GetUtcNow().AddDays(3).AddHours(4),
+            0,
+            "AED"
+        );
         await fx.DeliverAsync(published);
         await fx.PublishAsync(published);
 
         var chat = await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", attendee)).AssertStatus(200);
         Assert.Equal("event_chat", chat["kind"]!.GetValue<string>());
         var c = chat["id"]!.GetValue<string>();
-        Assert.Equal(c, (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200))["id"]!.GetValue<string>());
+        Assert.Equal(
+            c,
+            (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200))[
+                "id"
+            ]!.GetValue<string>()
+        );
         await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", stranger)).AssertProblem(404);
         await (await fx.Client.Get($"/api/v1/conversations/by-event/{Guid.NewGuid()}", attendee)).AssertProblem(404);
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM conversations WHERE event_id = @e", ("e", eventId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM conversations WHERE event_id = @e", ("e", eventId))
+        );
 
         var message = await fx.SendAsync(attendee, c, "Where do we meet?");
         await fx.SendAsync(organizer, c, "At the gate");
-        Assert.Equal(organizerId.ToString(), await fx.ScalarAsync<string>(
-            "SELECT payload->'recipientUserIds'->>0 FROM outbox_messages WHERE payload->>'chatMessageId' = @id", ("id", message["id"]!.GetValue<string>())));
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{c}/messages/{message["id"]}", null, organizer)).AssertStatus(204);
+        Assert.Equal(
+            organizerId.ToString(),
+            await fx.ScalarAsync<string>(
+                "SELECT payload->'recipientUserIds'->>0 FROM outbox_messages WHERE payload->>'chatMessageId' = @id",
+                ("id", message["id"]!.GetValue<string>())
+            )
+        );
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{c}/messages/{message["id"]}",
+                null,
+                organizer
+            )
+        ).AssertStatus(204);
 
         // A cancelled RSVP leaves the chat; its confirmation delivered again does not bring them back.
-        await fx.DeliverAsync(new RsvpCancelled(Guid.NewGuid(), fx.Tick(), confirmed.RegistrationId, eventId, attendeeId, "confirmed", 0, null, null));
+        await fx.DeliverAsync(
+            new RsvpCancelled(
+                Guid.NewGuid(),
+                fx.Tick(),
+                confirmed.RegistrationId,
+                eventId,
+                attendeeId,
+                "confirmed",
+                0,
+                null,
+                null
+            )
+        );
         await fx.PublishAsync(confirmed);
         await (await fx.Client.Get($"/api/v1/conversations/{c}", attendee)).AssertProblem(404);
         // Registering again brings them back.
-        await fx.DeliverAsync(new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, attendeeId, "T-2", null));
+        await fx.DeliverAsync(
+            new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, attendeeId, "T-2", null)
+        );
         await (await fx.Client.Get($"/api/v1/conversations/{c}", attendee)).AssertStatus(200);
 
         await fx.DeliverAsync(new EventCancelled(Guid.NewGuid(), fx.Tick(), eventId, "Weather"));
         var closed = await (await fx.Client.Get($"/api/v1/conversations/{c}", organizer)).AssertStatus(200);
         Assert.True(closed["closed"]!.GetValue<bool>());
         Assert.False(closed["can_send"]!.GetValue<bool>());
-        await (await fx.Client.PostJson($"/api/v1/conversations/{c}/messages", new { text = "Still on?", client_txn_id = "late" }, attendee)).AssertProblem(409);
-        Assert.Equal(2, (await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", attendee)).AssertStatus(200))["items"]!.AsArray().Count);
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{c}/messages",
+                new { text = "Still on?", client_txn_id = "late" },
+                attendee
+            )
+        ).AssertProblem(409);
+        Assert.Equal(
+            2,
+            (await (await fx.Client.Get($"/api/v1/conversations/{c}/messages", attendee)).AssertStatus(200))["items"]!
+                .AsArray()
+                .Count
+        );
     }
 }

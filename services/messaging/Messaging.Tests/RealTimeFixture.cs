@@ -39,16 +39,20 @@ public class RealTimeFixture : MessagingFixture
         GatewayB = StartGateway(Second);
     }
 
-    private ServiceHost<GatewayProgram> StartGateway(ServiceHost<Program> messaging) => new ServiceHost<GatewayProgram>(new Dictionary<string, string?>
-    {
-        [$"Services:{ResourceNames.Messaging}"] = messaging.BaseAddress.ToString().TrimEnd('/'),
-        ["Logging:LogLevel:Default"] = "Warning",
-    }, services =>
-    {
-        // The gateway checks the same test-signed tokens on the same movable clock as the service behind it.
-        services.AddSingleton<TimeProvider>(Clock);
-        services.AddSingleton<ISigningKeySource>(Tokens);
-    }).Start();
+    private ServiceHost<GatewayProgram> StartGateway(ServiceHost<Program> messaging) =>
+        new ServiceHost<GatewayProgram>(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Messaging}"] = messaging.BaseAddress.ToString().TrimEnd('/'),
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+            services =>
+            {
+                // The gateway checks the same test-signed tokens on the same movable clock as the service behind it.
+                services.AddSingleton<TimeProvider>(Clock);
+                services.AddSingleton<ISigningKeySource>(Tokens);
+            }
+        ).Start();
 
     /// <summary>A hub client through gateway A (instance A) or B (instance B).</summary>
     public Task<LiveConnection> ConnectAsync(string token, bool viaB = false) =>
@@ -70,7 +74,12 @@ public static class ChatClient
 
     public static Task<LiveConnection> ConnectAsync(Uri baseAddress, string token, bool reconnect = false) =>
         LiveConnection.ConnectAsync(
-            new Uri(baseAddress, RealTimeFixture.HubPath), token, Methods, arguments: 1, reconnect: reconnect);
+            new Uri(baseAddress, RealTimeFixture.HubPath),
+            token,
+            Methods,
+            arguments: 1,
+            reconnect: reconnect
+        );
 }
 
 public static class HubMessages

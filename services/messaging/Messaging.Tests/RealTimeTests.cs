@@ -19,8 +19,20 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     private static Task<JsonElement> Join(LiveConnection client, string conversation, long? sinceSeq = null) =>
         client.Connection.InvokeAsync<JsonElement>("JoinConversation", conversation, sinceSeq);
 
-    private static Task<JsonElement> Send(LiveConnection client, string conversation, string text, string? txn = null, string? replyTo = null) =>
-        client.Connection.InvokeAsync<JsonElement>("SendMessage", conversation, text, txn ?? Guid.NewGuid().ToString("N"), replyTo);
+    private static Task<JsonElement> Send(
+        LiveConnection client,
+        string conversation,
+        string text,
+        string? txn = null,
+        string? replyTo = null
+    ) =>
+        client.Connection.InvokeAsync<JsonElement>(
+            "SendMessage",
+            conversation,
+            text,
+            txn ?? Guid.NewGuid().ToString("N"),
+            replyTo
+        );
 
     [Fact]
     public async Task Messages_sent_on_one_instance_reach_the_other_instances_client_exactly_once_in_seq_order()
@@ -29,7 +41,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await using var alice = await fx.ConnectAsync(a);
         await using var aliceElsewhere = await fx.ConnectAsync(a, viaB: true);
         await using var bob = await fx.ConnectAsync(b, viaB: true);
-        foreach (var client in new[] { alice, aliceElsewhere, bob }) await Join(client, c);
+        foreach (var client in new[] { alice, aliceElsewhere, bob })
+            await Join(client, c);
 
         const int count = 100;
         for (var i = 1; i <= count; i++)
@@ -65,7 +78,14 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         Assert.Equal(id, live.Str("id"));
         Assert.Equal("Over REST", live.Str("text"));
 
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/conversations/{c}/messages/{id}", new { text = "Edited" }, a)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/conversations/{c}/messages/{id}",
+                new { text = "Edited" },
+                a
+            )
+        ).AssertStatus(200);
         var updated = await bob.WaitForAsync(LiveEvents.MessageUpdated);
         Assert.Equal("Edited", updated.Str("text"));
         Assert.NotNull(updated.Str("edited_at"));
@@ -81,12 +101,19 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await bob.Connection.InvokeAsync("StopTyping", c);
         await alice.WaitForAsync(LiveEvents.StopTyping);
         // Typing is rate limited per connection, and never comes back to the typist.
-        await Assert.ThrowsAsync<HubException>(async () => { for (var i = 0; i < 5; i++) await bob.Connection.InvokeAsync("Typing", c); });
+        await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+                await bob.Connection.InvokeAsync("Typing", c);
+        });
         Assert.Empty(bob.ReceivedOf(LiveEvents.Typing));
 
         var edited = await alice.Connection.InvokeAsync<JsonElement>("EditMessage", c, id, "Edited on the hub");
         Assert.Equal("Edited on the hub", edited.Str("text"));
-        Assert.Equal("Edited on the hub", (await bob.WaitForAsync(LiveEvents.MessageUpdated, m => m.Str("text") == "Edited on the hub")).Str("text"));
+        Assert.Equal(
+            "Edited on the hub",
+            (await bob.WaitForAsync(LiveEvents.MessageUpdated, m => m.Str("text") == "Edited on the hub")).Str("text")
+        );
         await alice.Connection.InvokeAsync("DeleteMessage", c, id);
         var deleted = await bob.WaitForAsync(LiveEvents.MessageDeleted);
         Assert.Equal(id, deleted.Str("id"));
@@ -95,7 +122,14 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         Assert.Equal(aId.ToString(), (await bob.WaitForAsync(LiveEvents.Read)).Str("user_id"));
 
         // What a feature pushes to the whole conversation reaches the joined members allowed now.
-        await fx.Second.Services.GetRequiredService<ChatPush>().ToConversationAsync(Guid.Parse(c), LiveEvents.MemberJoined, new MemberChange(Guid.Parse(c), Guid.Empty), CancellationToken.None);
+        await fx
+            .Second.Services.GetRequiredService<ChatPush>()
+            .ToConversationAsync(
+                Guid.Parse(c),
+                LiveEvents.MemberJoined,
+                new MemberChange(Guid.Parse(c), Guid.Empty),
+                CancellationToken.None
+            );
         await alice.WaitForAsync(LiveEvents.MemberJoined, m => m.Str("user_id") == Guid.Empty.ToString());
         await bob.WaitForAsync(LiveEvents.MemberJoined, m => m.Str("user_id") == Guid.Empty.ToString());
 
@@ -127,7 +161,10 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await Send(alice, c, "Second");
         await Send(alice, c, "Third");
         var catchUp = await Join(bob, c, 1);
-        Assert.Equal(new long[] { 2, 3 }, catchUp.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+        Assert.Equal(
+            new long[] { 2, 3 },
+            catchUp.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64())
+        );
         Assert.Equal(3, catchUp.GetProperty("last_seq").GetInt64());
     }
 
@@ -142,22 +179,44 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await fx.BlockAsync(aId, blockedId);
         // An event chat the pair's members are not in.
         var eventId = Guid.NewGuid();
-        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, blockedId, "Dunes", fx.Clock.GetUtcNow().AddDays(2),
-            fx.Clock.GetUtcNow().AddDays(2).AddHours(3), 0, "AED"));
-        var eventChat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", blocked)).AssertStatus(200))["id"]!.GetValue<string>();
+        await fx.DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                fx.Tick(),
+                eventId,
+                blockedId,
+                "Dunes",
+                fx.Clock.GetUtcNow().AddDays(2),
+                fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
+                0,
+                "AED"
+            )
+        );
+        var eventChat = (
+            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", blocked)).AssertStatus(200)
+        )["id"]!.GetValue<string>();
 
         await using var alice = await fx.ConnectAsync(a);
         await using var bob = await fx.ConnectAsync(b, viaB: true);
         await Join(alice, c);
         await Join(bob, c);
-        var intruders = new List<LiveConnection> { await fx.ConnectAsync(stranger), await fx.ConnectAsync(blocked, viaB: true), await fx.ConnectAsync(b) };
+        var intruders = new List<LiveConnection>
+        {
+            await fx.ConnectAsync(stranger),
+            await fx.ConnectAsync(blocked, viaB: true),
+            await fx.ConnectAsync(b),
+        };
         try
         {
-            foreach (var (intruder, target) in new[] { (intruders[0], c), (intruders[1], c), (intruders[2], eventChat) })
+            foreach (
+                var (intruder, target) in new[] { (intruders[0], c), (intruders[1], c), (intruders[2], eventChat) }
+            )
             {
                 foreach (var (method, args) in HubCalls(target, message))
                 {
-                    var refused = await Assert.ThrowsAsync<HubException>(() => intruder.Connection.InvokeCoreAsync(method, args));
+                    var refused = await Assert.ThrowsAsync<HubException>(() =>
+                        intruder.Connection.InvokeCoreAsync(method, args)
+                    );
                     Assert.Contains("HubException: 404 Not found", refused.Message);
                 }
                 // LeaveConversation is allowed to anyone: it removes nothing of others'.
@@ -174,40 +233,49 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             await alice.Connection.InvokeAsync("DeleteMessage", c, message);
             await alice.Connection.InvokeAsync("MarkRead", c, 2);
             foreach (var (method, args) in HubCalls(c, message))
-                Assert.Contains("HubException: 404 Not found", (await Assert.ThrowsAsync<HubException>(() => bob.Connection.InvokeCoreAsync(method, args))).Message);
+                Assert.Contains(
+                    "HubException: 404 Not found",
+                    (await Assert.ThrowsAsync<HubException>(() => bob.Connection.InvokeCoreAsync(method, args))).Message
+                );
             await Task.Delay(Quiet);
             Assert.Empty(bob.ReceivedOf(LiveEvents.MessageDeleted));
             Assert.Empty(bob.ReceivedOf(LiveEvents.Read));
             Assert.Single(bob.ReceivedOf(LiveEvents.NewMessage));
-            foreach (var intruder in intruders) Assert.DoesNotContain(intruder.Received, i => i.Target != LiveEvents.Presence);
+            foreach (var intruder in intruders)
+                Assert.DoesNotContain(intruder.Received, i => i.Target != LiveEvents.Presence);
         }
         finally
         {
-            foreach (var intruder in intruders) await intruder.DisposeAsync();
+            foreach (var intruder in intruders)
+                await intruder.DisposeAsync();
         }
     }
 
     private static IEnumerable<(string Method, object?[] Args)> HubCalls(string conversation, string message) =>
-    [
-        ("JoinConversation", [conversation, null]),
-        ("JoinConversation", [conversation, 0]),
-        ("SendMessage", [conversation, "Hi", Guid.NewGuid().ToString("N"), null]),
-        ("EditMessage", [conversation, message, "Changed"]),
-        ("DeleteMessage", [conversation, message]),
-        ("MarkRead", [conversation, 1]),
-        ("Typing", [conversation]),
-        ("StopTyping", [conversation]),
-    ];
+        [
+            ("JoinConversation", [conversation, null]),
+            ("JoinConversation", [conversation, 0]),
+            ("SendMessage", [conversation, "Hi", Guid.NewGuid().ToString("N"), null]),
+            ("EditMessage", [conversation, message, "Changed"]),
+            ("DeleteMessage", [conversation, message]),
+            ("MarkRead", [conversation, 1]),
+            ("Typing", [conversation]),
+            ("StopTyping", [conversation]),
+        ];
 
     [Fact]
     public async Task Refusals_are_clear_errors_and_the_connection_stays()
     {
         var (_, a, _, _, c) = await fx.PairAsync();
         await using var alice = await fx.ConnectAsync(a);
-        var empty = await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeAsync("SendMessage", c, "", null, null));
+        var empty = await Assert.ThrowsAsync<HubException>(() =>
+            alice.Connection.InvokeAsync("SendMessage", c, "", null, null)
+        );
         Assert.Contains("HubException: 400 Validation failed", empty.Message);
         Assert.Contains("client_txn_id", empty.Message);
-        var unknown = await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeAsync("EditMessage", c, Guid.NewGuid(), "x"));
+        var unknown = await Assert.ThrowsAsync<HubException>(() =>
+            alice.Connection.InvokeAsync("EditMessage", c, Guid.NewGuid(), "x")
+        );
         Assert.Contains("HubException: 404 Not found: No such message", unknown.Message);
         Assert.Equal("Still connected", (await Send(alice, c, "Still connected")).Str("text"));
     }
@@ -219,14 +287,21 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var none = await Assert.ThrowsAsync<HttpRequestException>(() => fx.ConnectAsync("not-a-token"));
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         var stale = fx.Tokens.Issue(aId.ToString(), expires: fx.Clock.GetUtcNow().UtcDateTime.AddMinutes(-10));
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<HttpRequestException>(() => fx.ConnectAsync(stale, viaB: true))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await Assert.ThrowsAsync<HttpRequestException>(() => fx.ConnectAsync(stale, viaB: true))).StatusCode
+        );
 
-        await using var expiring = await fx.ConnectAsync(fx.Tokens.Issue(aId.ToString(), expires: fx.Clock.GetUtcNow().UtcDateTime.AddSeconds(3)));
+        await using var expiring = await fx.ConnectAsync(
+            fx.Tokens.Issue(aId.ToString(), expires: fx.Clock.GetUtcNow().UtcDateTime.AddSeconds(3))
+        );
         // The client forgets its connection id once closed.
         var id = expiring.Connection.ConnectionId!;
         await expiring.WaitForCloseAsync(TimeSpan.FromSeconds(20));
-        await Eventually.TrueAsync(async () => !(await Presence.ConnectionsAsync(aId))!.Any(m => m.EndsWith("/" + id)),
-            "the closed connection stayed registered");
+        await Eventually.TrueAsync(
+            async () => !(await Presence.ConnectionsAsync(aId))!.Any(m => m.EndsWith("/" + id)),
+            "the closed connection stayed registered"
+        );
     }
 
     [Fact]
@@ -241,17 +316,27 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
 
         // A second connection on the other instance, then the first closes: still online.
         var second = await fx.ConnectAsync(a, viaB: true);
-        await Eventually.TrueAsync(async () => (await Presence.ConnectionsAsync(aId))!.Select(m => m.Split('/')[0]).Distinct().Count() == 2,
-            "the two connections are not registered under their two instances");
+        await Eventually.TrueAsync(
+            async () => (await Presence.ConnectionsAsync(aId))!.Select(m => m.Split('/')[0]).Distinct().Count() == 2,
+            "the two connections are not registered under their two instances"
+        );
         await first.DisposeAsync();
-        await Eventually.TrueAsync(async () => (await Presence.ConnectionsAsync(aId))!.Length == 1, "the first connection stayed registered");
+        await Eventually.TrueAsync(
+            async () => (await Presence.ConnectionsAsync(aId))!.Length == 1,
+            "the first connection stayed registered"
+        );
         Assert.Contains(aId, (await Presence.OnlineAsync([aId]))!);
         await second.DisposeAsync();
-        var offline = await bob.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == aId.ToString() && !p.Arguments[0].GetProperty("online").GetBoolean());
+        var offline = await bob.WaitForAsync(
+            LiveEvents.Presence,
+            p => p.Str("user_id") == aId.ToString() && !p.Arguments[0].GetProperty("online").GetBoolean()
+        );
         Assert.Equal(2, bob.ReceivedOf(LiveEvents.Presence).Count(p => p.Str("user_id") == aId.ToString()));
         Assert.NotNull(offline);
         Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
-        Assert.NotNull(await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", aId)));
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", aId))
+        );
     }
 
     [Fact]
@@ -265,14 +350,27 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             var clients = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => fx.ConnectAsync(a, viaB: i % 2 == 1)));
             // Registered: a call is served only after OnConnectedAsync, which SignalR runs after the handshake's answer.
             await Task.WhenAll(clients.Select(c => c.Connection.InvokeAsync("LeaveConversation", Guid.NewGuid())));
-            await bob.WaitForAsync(LiveEvents.Presence, p => IsAlice(p) && p.Arguments[0].GetProperty("online").GetBoolean()
-                && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round - 1);
+            await bob.WaitForAsync(
+                LiveEvents.Presence,
+                p =>
+                    IsAlice(p)
+                    && p.Arguments[0].GetProperty("online").GetBoolean()
+                    && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round - 1
+            );
             await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
-            await bob.WaitForAsync(LiveEvents.Presence, p => IsAlice(p) && !p.Arguments[0].GetProperty("online").GetBoolean()
-                && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round);
+            await bob.WaitForAsync(
+                LiveEvents.Presence,
+                p =>
+                    IsAlice(p)
+                    && !p.Arguments[0].GetProperty("online").GetBoolean()
+                    && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round
+            );
         }
         await Task.Delay(Quiet);
-        var pushes = bob.ReceivedOf(LiveEvents.Presence).Where(IsAlice).Select(p => p.Arguments[0].GetProperty("online").GetBoolean()).ToList();
+        var pushes = bob.ReceivedOf(LiveEvents.Presence)
+            .Where(IsAlice)
+            .Select(p => p.Arguments[0].GetProperty("online").GetBoolean())
+            .ToList();
         Assert.Equal([true, false, true, false, true, false], pushes);
         Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
     }
@@ -286,11 +384,18 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await using var watching = await fx.ConnectAsync(watcher, viaB: true);
         // A dead instance's connection: registered, its lease long over, never closed.
         var redis = await fx.Host.Services.GetRequiredService<RealTimeRedisConnection>().DatabaseAsync();
-        await redis.SortedSetAddAsync(Presence.ConnectionsKey(ghostId), "dead-instance/ghost-" + Guid.NewGuid().ToString("N"), 1);
+        await redis.SortedSetAddAsync(
+            Presence.ConnectionsKey(ghostId),
+            "dead-instance/ghost-" + Guid.NewGuid().ToString("N"),
+            1
+        );
         await redis.SortedSetAddAsync(Presence.OnlineKey, ghostId.ToString(), 1);
         var (liveId, live) = await fx.RegisteredAsync();
         await using var liveClient = await fx.ConnectAsync(live);
-        await Eventually.TrueAsync(async () => (await Presence.ConnectionsAsync(liveId))!.Length == 1, "the live connection was never registered");
+        await Eventually.TrueAsync(
+            async () => (await Presence.ConnectionsAsync(liveId))!.Length == 1,
+            "the live connection was never registered"
+        );
 
         await fx.Second.Services.GetRequiredService<HubPresence>().SweepAsync(CancellationToken.None);
 
@@ -298,7 +403,12 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         Assert.Null(await redis.SortedSetScoreAsync(Presence.OnlineKey, ghostId.ToString()));
         var offline = await watching.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == ghostId.ToString());
         Assert.False(offline.Arguments[0].GetProperty("online").GetBoolean());
-        Assert.NotNull(await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", ghostId)));
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>(
+                "SELECT last_offline_at FROM user_presence WHERE user_id = @u",
+                ("u", ghostId)
+            )
+        );
         // A live instance's connections stay.
         Assert.Single((await Presence.ConnectionsAsync(liveId))!);
         Assert.Contains(liveId, (await Presence.OnlineAsync([liveId]))!);
@@ -310,13 +420,20 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var groupId = Guid.NewGuid();
         var (ownerId, owner) = await fx.RegisteredAsync();
         var (memberId, member) = await fx.RegisteredAsync();
-        await fx.DeliverAsync(new Contracts.Social.GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "public"));
+        await fx.DeliverAsync(
+            new Contracts.Social.GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", "public")
+        );
         // A thread's conversation, as the threads feature makes it.
         var thread = Guid.NewGuid();
-        await fx.ExecuteAsync("""
+        await fx.ExecuteAsync(
+            """
             INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
             VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
-            """, ("id", thread), ("g", groupId), ("o", ownerId));
+            """,
+            ("id", thread),
+            ("g", groupId),
+            ("o", ownerId)
+        );
         await using var ownerClient = await fx.ConnectAsync(owner);
         await Join(ownerClient, thread.ToString());
 
@@ -332,7 +449,10 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await Send(ownerClient, thread.ToString(), "Bye");
         await Task.Delay(Quiet);
         Assert.Single(memberClient.ReceivedOf(LiveEvents.NewMessage));
-        Assert.Contains("HubException: 404", (await Assert.ThrowsAsync<HubException>(() => Join(memberClient, thread.ToString()))).Message);
+        Assert.Contains(
+            "HubException: 404",
+            (await Assert.ThrowsAsync<HubException>(() => Join(memberClient, thread.ToString()))).Message
+        );
     }
 
     [Fact]
@@ -341,18 +461,51 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var eventId = Guid.NewGuid();
         var (organizerId, organizer) = await fx.RegisteredAsync();
         var (attendeeId, attendee) = await fx.RegisteredAsync();
-        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Tick(), eventId, organizerId, "Dunes", fx.Clock.GetUtcNow().AddDays(2),
-            fx.Clock.GetUtcNow().AddDays(2).AddHours(3), 0, "AED"));
-        var chat = (await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200))["id"]!.GetValue<string>();
+        await fx.DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                fx.Tick(),
+                eventId,
+                organizerId,
+                "Dunes",
+                fx.Clock.GetUtcNow().AddDays(2),
+                fx.Clock.GetUtcNow().AddDays(2).AddHours(3),
+                0,
+                "AED"
+            )
+        );
+        var chat = (
+            await (await fx.Client.Get($"/api/v1/conversations/by-event/{eventId}", organizer)).AssertStatus(200)
+        )["id"]!.GetValue<string>();
         await using var host = await fx.ConnectAsync(organizer, viaB: true);
         await Join(host, chat);
 
-        var confirmed = new RegistrationConfirmed(Guid.NewGuid(), fx.Tick(), Guid.NewGuid(), eventId, attendeeId, "T-1", null);
+        var confirmed = new RegistrationConfirmed(
+            Guid.NewGuid(),
+            fx.Tick(),
+            Guid.NewGuid(),
+            eventId,
+            attendeeId,
+            "T-1",
+            null
+        );
         await fx.DeliverAsync(confirmed);
         Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.MemberJoined)).Str("user_id"));
         await using var guest = await fx.ConnectAsync(attendee);
         await Join(guest, chat);
-        await fx.DeliverAsync(new RsvpCancelled(Guid.NewGuid(), fx.Tick(), confirmed.RegistrationId, eventId, attendeeId, "confirmed", 0, null, null));
+        await fx.DeliverAsync(
+            new RsvpCancelled(
+                Guid.NewGuid(),
+                fx.Tick(),
+                confirmed.RegistrationId,
+                eventId,
+                attendeeId,
+                "confirmed",
+                0,
+                null,
+                null
+            )
+        );
         Assert.Equal(attendeeId.ToString(), (await host.WaitForAsync(LiveEvents.MemberLeft)).Str("user_id"));
         await guest.WaitForAsync(LiveEvents.MemberLeft);
 
@@ -369,14 +522,32 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         await using var alice = await fx.ConnectAsync(a);
 
         async Task<string> Refusal(string method, params object?[] args) =>
-            (await Assert.ThrowsAsync<HubException>(() => alice.Connection.InvokeCoreAsync(method, typeof(object), args))).Message;
+            (
+                await Assert.ThrowsAsync<HubException>(() =>
+                    alice.Connection.InvokeCoreAsync(method, typeof(object), args)
+                )
+            ).Message;
 
-        Assert.EndsWith("HubException: JoinConversation(id, since_seq) takes 2 arguments; 1 given.", await Refusal("JoinConversation", c));
-        Assert.EndsWith("HubException: JoinConversation(id, since_seq): id (argument 1) must be a uuid string, not the string \"nope\".",
-            await Refusal("JoinConversation", "nope", null));
-        Assert.EndsWith("HubException: MarkRead(id, seq): seq (argument 2) must be an integer, not the string \"3\".", await Refusal("MarkRead", c, "3"));
-        Assert.EndsWith("HubException: MarkRead(id, seq): seq (argument 2) must be an integer, not null.", await Refusal("MarkRead", c, null));
-        Assert.EndsWith("HubException: Unknown hub method 'JoinConversations'.", await Refusal("JoinConversations", c, null));
+        Assert.EndsWith(
+            "HubException: JoinConversation(id, since_seq) takes 2 arguments; 1 given.",
+            await Refusal("JoinConversation", c)
+        );
+        Assert.EndsWith(
+            "HubException: JoinConversation(id, since_seq): id (argument 1) must be a uuid string, not the string \"nope\".",
+            await Refusal("JoinConversation", "nope", null)
+        );
+        Assert.EndsWith(
+            "HubException: MarkRead(id, seq): seq (argument 2) must be an integer, not the string \"3\".",
+            await Refusal("MarkRead", c, "3")
+        );
+        Assert.EndsWith(
+            "HubException: MarkRead(id, seq): seq (argument 2) must be an integer, not null.",
+            await Refusal("MarkRead", c, null)
+        );
+        Assert.EndsWith(
+            "HubException: Unknown hub method 'JoinConversations'.",
+            await Refusal("JoinConversations", c, null)
+        );
 
         Assert.Equal(JsonValueKind.Array, (await Join(alice, c)).GetProperty("items").ValueKind);
     }
@@ -388,17 +559,30 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var document = JsonDocument.Parse(await anonymous.GetStringAsync(ChatHub.AsyncApiPath)).RootElement;
 
         Assert.Equal("3.0.0", document.GetProperty("asyncapi").GetString());
-        Assert.Equal(ChatHub.Path, document.GetProperty("channels").GetProperty("hub").GetProperty("address").GetString());
+        Assert.Equal(
+            ChatHub.Path,
+            document.GetProperty("channels").GetProperty("hub").GetProperty("address").GetString()
+        );
         var operations = document.GetProperty("operations");
         foreach (var hubEvent in LiveEvents.All)
             Assert.Equal("send", operations.GetProperty(hubEvent.Name).GetProperty("action").GetString());
-        foreach (var method in typeof(ChatHub).GetMethods().Where(m => m.DeclaringType == typeof(ChatHub) && !m.Name.StartsWith("On", StringComparison.Ordinal)))
+        foreach (
+            var method in typeof(ChatHub)
+                .GetMethods()
+                .Where(m => m.DeclaringType == typeof(ChatHub) && !m.Name.StartsWith("On", StringComparison.Ordinal))
+        )
             Assert.Equal("receive", operations.GetProperty(method.Name).GetProperty("action").GetString());
         var messages = document.GetProperty("components").GetProperty("messages");
         var join = messages.GetProperty("JoinConversation").GetProperty("payload").GetProperty("items");
         Assert.Equal(["id", "since_seq"], join.EnumerateArray().Select(i => i.GetProperty("title").GetString()));
-        Assert.Equal("#/components/schemas/MessageHistory", messages.GetProperty("JoinConversationResult").GetProperty("payload").GetProperty("$ref").GetString());
-        Assert.Equal("#/components/schemas/MessageDto", messages.GetProperty("new_message").GetProperty("payload").GetProperty("$ref").GetString());
+        Assert.Equal(
+            "#/components/schemas/MessageHistory",
+            messages.GetProperty("JoinConversationResult").GetProperty("payload").GetProperty("$ref").GetString()
+        );
+        Assert.Equal(
+            "#/components/schemas/MessageDto",
+            messages.GetProperty("new_message").GetProperty("payload").GetProperty("$ref").GetString()
+        );
         var message = document.GetProperty("components").GetProperty("schemas").GetProperty("MessageDto");
         Assert.Contains("client_txn_id", message.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
     }

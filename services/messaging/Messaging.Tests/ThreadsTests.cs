@@ -8,7 +8,15 @@ namespace Community.Messaging.Tests;
 public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     /// <summary>A group as social announces it: an owner, a moderator, two plain members, and a registered person outside it.</summary>
-    private sealed record Crew(Guid GroupId, string Owner, string Mod, Guid MemberId, string Member, string Other, string Outsider);
+    private sealed record Crew(
+        Guid GroupId,
+        string Owner,
+        string Mod,
+        Guid MemberId,
+        string Member,
+        string Other,
+        string Outsider
+    );
 
     private async Task<Crew> GroupAsync(string visibility = "public")
     {
@@ -19,28 +27,55 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         var (_, outsider) = await fx.RegisteredAsync();
         var groupId = Guid.NewGuid();
         await fx.DeliverAsync(new GroupCreated(Guid.NewGuid(), fx.Tick(), groupId, ownerId, "Hikers", visibility));
-        foreach (var id in new[] { modId, memberId, otherId }) await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
+        foreach (var id in new[] { modId, memberId, otherId })
+            await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
         await fx.DeliverAsync(new GroupMemberRoleChanged(Guid.NewGuid(), fx.Tick(), groupId, modId, "moderator"));
         return new(groupId, owner, mod, memberId, member, other, outsider);
     }
 
-    private async Task<JsonNode> CreateAsync(string token, Guid groupId, string title, string text = "First message", string[]? tags = null)
+    private async Task<JsonNode> CreateAsync(
+        string token,
+        Guid groupId,
+        string title,
+        string text = "First message",
+        string[]? tags = null
+    )
     {
         fx.Tick();
-        return await (await fx.Client.PostJson("/api/v1/threads", new { group_id = groupId, title, text, tags = tags ?? [] }, token)).AssertStatus(201);
+        return await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = groupId,
+                    title,
+                    text,
+                    tags = tags ?? [],
+                },
+                token
+            )
+        ).AssertStatus(201);
     }
 
     private static string Id(JsonNode node) => node["id"]!.GetValue<string>();
 
     private async Task<string[]> TitlesAsync(string token, Guid groupId) =>
-        (await (await fx.Client.Get($"/api/v1/threads?group_id={groupId}", token)).AssertStatus(200))["items"]!.AsArray()
-            .Select(t => t!["title"]!.GetValue<string>()).ToArray();
+        (await (await fx.Client.Get($"/api/v1/threads?group_id={groupId}", token)).AssertStatus(200))["items"]!
+            .AsArray()
+            .Select(t => t!["title"]!.GetValue<string>())
+            .ToArray();
 
     [Fact]
     public async Task A_member_starts_a_thread_with_its_first_message_and_members_reply_in_its_conversation()
     {
         var crew = await GroupAsync();
-        var thread = await CreateAsync(crew.Member, crew.GroupId, "  Saturday hike  ", "Who is in for Hatta on Saturday?", ["Hiking", "weekend", "hiking"]);
+        var thread = await CreateAsync(
+            crew.Member,
+            crew.GroupId,
+            "  Saturday hike  ",
+            "Who is in for Hatta on Saturday?",
+            ["Hiking", "weekend", "hiking"]
+        );
         var id = Id(thread);
         Assert.Equal("Saturday hike", thread["title"]!.GetValue<string>());
         Assert.Equal(["hiking", "weekend"], thread["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
@@ -48,38 +83,79 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.StartsWith("User u", thread["author"]!["display_name"]!.GetValue<string>());
         Assert.Equal(1, thread["message_count"]!.GetValue<long>());
         Assert.False(thread["pinned"]!.GetValue<bool>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(NewThread)},%' AND payload->>'threadId' = @id AND payload->>'title' = 'Saturday hike'",
-            ("id", id)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(NewThread)},%' AND payload->>'threadId' = @id AND payload->>'title' = 'Saturday hike'",
+                ("id", id)
+            )
+        );
 
         // The thread is a conversation: its first message is there, and members send and reply as anywhere else.
         var history = await (await fx.Client.Get($"/api/v1/conversations/{id}/messages", crew.Owner)).AssertStatus(200);
         var first = Assert.Single(history["items"]!.AsArray())!;
         Assert.Equal("Who is in for Hatta on Saturday?", first["text"]!.GetValue<string>());
-        var reply = await (await fx.Client.PostJson($"/api/v1/conversations/{id}/messages",
-            new { text = "Me!", reply_to = Id(first), client_txn_id = Guid.NewGuid().ToString("N") }, crew.Other)).AssertStatus(201);
+        var reply = await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{id}/messages",
+                new
+                {
+                    text = "Me!",
+                    reply_to = Id(first),
+                    client_txn_id = Guid.NewGuid().ToString("N"),
+                },
+                crew.Other
+            )
+        ).AssertStatus(201);
         await fx.SendAsync(crew.Mod, id, "Not a reply");
-        var secondReply = await (await fx.Client.PostJson($"/api/v1/conversations/{id}/messages",
-            new { text = "Me too", reply_to = Id(first), client_txn_id = Guid.NewGuid().ToString("N") }, crew.Owner)).AssertStatus(201);
+        var secondReply = await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{id}/messages",
+                new
+                {
+                    text = "Me too",
+                    reply_to = Id(first),
+                    client_txn_id = Guid.NewGuid().ToString("N"),
+                },
+                crew.Owner
+            )
+        ).AssertStatus(201);
 
-        var replies = await (await fx.Client.Get($"/api/v1/threads/{id}/messages/{Id(first)}/replies", crew.Member)).AssertStatus(200);
+        var replies = await (
+            await fx.Client.Get($"/api/v1/threads/{id}/messages/{Id(first)}/replies", crew.Member)
+        ).AssertStatus(200);
         Assert.Equal([Id(reply), Id(secondReply)], replies["items"]!.AsArray().Select(m => Id(m!)));
         // Paged oldest first.
-        var page = await (await fx.Client.Get($"/api/v1/threads/{id}/messages/{Id(first)}/replies?limit=1", crew.Member)).AssertStatus(200);
+        var page = await (
+            await fx.Client.Get($"/api/v1/threads/{id}/messages/{Id(first)}/replies?limit=1", crew.Member)
+        ).AssertStatus(200);
         Assert.Equal(Id(reply), Id(page["items"]![0]!));
         var cursor = page["next_cursor"]!.GetValue<string>();
-        var rest = await (await fx.Client.Get($"/api/v1/threads/{id}/messages/{Id(first)}/replies?limit=1&cursor={cursor}", crew.Member)).AssertStatus(200);
+        var rest = await (
+            await fx.Client.Get(
+                $"/api/v1/threads/{id}/messages/{Id(first)}/replies?limit=1&cursor={cursor}",
+                crew.Member
+            )
+        ).AssertStatus(200);
         Assert.Equal(Id(secondReply), Id(Assert.Single(rest["items"]!.AsArray())!));
         Assert.Null(rest["next_cursor"]);
         // A message of another conversation, or none: 404.
-        await (await fx.Client.Get($"/api/v1/threads/{id}/messages/{Guid.NewGuid()}/replies", crew.Member)).AssertProblem(404);
+        await (
+            await fx.Client.Get($"/api/v1/threads/{id}/messages/{Guid.NewGuid()}/replies", crew.Member)
+        ).AssertProblem(404);
 
         var got = await (await fx.Client.Get($"/api/v1/threads/{id}", crew.Other)).AssertStatus(200);
         Assert.Equal(4, got["message_count"]!.GetValue<long>());
         Assert.Equal(4, got["last_seq"]!.GetValue<long>());
-        Assert.True(got["last_activity_at"]!.GetValue<DateTimeOffset>() >= thread["last_activity_at"]!.GetValue<DateTimeOffset>());
+        Assert.True(
+            got["last_activity_at"]!.GetValue<DateTimeOffset>()
+                >= thread["last_activity_at"]!.GetValue<DateTimeOffset>()
+        );
         // The author's conversation list has it (they wrote in it).
-        Assert.Contains((await (await fx.Client.Get("/api/v1/conversations", crew.Member)).AssertStatus(200))["items"]!.AsArray(), c => Id(c!) == id);
+        Assert.Contains(
+            (await (await fx.Client.Get("/api/v1/conversations", crew.Member)).AssertStatus(200))["items"]!.AsArray(),
+            c => Id(c!) == id
+        );
     }
 
     [Fact]
@@ -94,11 +170,15 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         // The author, a plain member, may not pin; nor may another member.
         await (await fx.Client.PostJson($"/api/v1/threads/{one}/pin", new { }, crew.Member)).AssertProblem(403);
         await (await fx.Client.PostJson($"/api/v1/threads/{one}/pin", new { }, crew.Other)).AssertProblem(403);
-        var pinned = await (await fx.Client.PostJson($"/api/v1/threads/{one}/pin", new { }, crew.Mod)).AssertStatus(200);
+        var pinned = await (await fx.Client.PostJson($"/api/v1/threads/{one}/pin", new { }, crew.Mod)).AssertStatus(
+            200
+        );
         Assert.True(pinned["pinned"]!.GetValue<bool>());
         fx.Tick();
         // Idempotent: pinning again (the owner now) keeps the first pin.
-        var again = await (await fx.Client.PostJson($"/api/v1/threads/{one}/pin", new { }, crew.Owner)).AssertStatus(200);
+        var again = await (await fx.Client.PostJson($"/api/v1/threads/{one}/pin", new { }, crew.Owner)).AssertStatus(
+            200
+        );
         Assert.Equal(pinned["pinned_at"]!.GetValue<DateTimeOffset>(), again["pinned_at"]!.GetValue<DateTimeOffset>());
         Assert.Equal(["one", "three", "two"], await TitlesAsync(crew.Member, crew.GroupId));
 
@@ -112,15 +192,23 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         string? cursor = null;
         do
         {
-            var page = await (await fx.Client.Get($"/api/v1/threads?group_id={crew.GroupId}&limit=1" + (cursor is null ? "" : $"&cursor={cursor}"), crew.Other)).AssertStatus(200);
+            var page = await (
+                await fx.Client.Get(
+                    $"/api/v1/threads?group_id={crew.GroupId}&limit=1" + (cursor is null ? "" : $"&cursor={cursor}"),
+                    crew.Other
+                )
+            ).AssertStatus(200);
             walked.AddRange(page["items"]!.AsArray().Select(t => t!["title"]!.GetValue<string>()));
             cursor = page["next_cursor"]?.GetValue<string>();
-        }
-        while (cursor is not null);
+        } while (cursor is not null);
         Assert.Equal(["one", "two", "three"], walked);
 
         await (await fx.Client.PostJson($"/api/v1/threads/{one}/unpin", new { }, crew.Member)).AssertProblem(403);
-        Assert.False((await (await fx.Client.PostJson($"/api/v1/threads/{one}/unpin", new { }, crew.Owner)).AssertStatus(200))["pinned"]!.GetValue<bool>());
+        Assert.False(
+            (await (await fx.Client.PostJson($"/api/v1/threads/{one}/unpin", new { }, crew.Owner)).AssertStatus(200))[
+                "pinned"
+            ]!.GetValue<bool>()
+        );
         await (await fx.Client.PostJson($"/api/v1/threads/{one}/unpin", new { }, crew.Mod)).AssertStatus(200);
         Assert.Equal(["two", "three", "one"], await TitlesAsync(crew.Member, crew.GroupId));
     }
@@ -130,28 +218,88 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync();
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Old title", tags: ["a", "b"]));
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = "Hijack" }, crew.Other)).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = "Hijack" }, crew.Other)
+        ).AssertProblem(403);
 
-        var edited = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = "New title" }, crew.Member)).AssertStatus(200);
+        var edited = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/threads/{id}",
+                new { title = "New title" },
+                crew.Member
+            )
+        ).AssertStatus(200);
         Assert.Equal("New title", edited["title"]!.GetValue<string>());
         Assert.Equal(["a", "b"], edited["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
-        Assert.True(edited["updated_at"]!.GetValue<DateTimeOffset>() > edited["created_at"]!.GetValue<DateTimeOffset>());
+        Assert.True(
+            edited["updated_at"]!.GetValue<DateTimeOffset>() > edited["created_at"]!.GetValue<DateTimeOffset>()
+        );
 
-        var moderated = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { tags = new[] { "Desert" } }, crew.Mod)).AssertStatus(200);
+        var moderated = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/threads/{id}",
+                new { tags = new[] { "Desert" } },
+                crew.Mod
+            )
+        ).AssertStatus(200);
         Assert.Equal(["desert"], moderated["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
         Assert.Equal("New title", moderated["title"]!.GetValue<string>());
-        var cleared = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new JsonObject { ["tags"] = null }, crew.Owner)).AssertStatus(200);
+        var cleared = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/threads/{id}",
+                new JsonObject { ["tags"] = null },
+                crew.Owner
+            )
+        ).AssertStatus(200);
         Assert.Empty(cleared["tags"]!.AsArray());
 
         // Refusals name their fields; nothing changes.
-        var problem = await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}",
-            new JsonObject { ["title"] = null, ["tags"] = new JsonArray(new string('t', 33)) }, crew.Member)).AssertProblem(400);
+        var problem = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/threads/{id}",
+                new JsonObject { ["title"] = null, ["tags"] = new JsonArray(new string('t', 33)) },
+                crew.Member
+            )
+        ).AssertProblem(400);
         Assert.NotNull(problem["errors"]!["title"]);
         Assert.NotNull(problem["errors"]!["tags[0]"]);
-        Assert.NotNull((await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { text = "x" }, crew.Member)).AssertProblem(400))["errors"]!["text"]);
-        Assert.NotNull((await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = 5 }, crew.Member)).AssertProblem(400))["errors"]!["title"]);
-        Assert.Contains("U+0000", Messages(await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = "a\0b" }, crew.Member)).AssertProblem(400)));
-        Assert.Equal("New title", (await (await fx.Client.Get($"/api/v1/threads/{id}", crew.Other)).AssertStatus(200))["title"]!.GetValue<string>());
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { text = "x" }, crew.Member)
+                ).AssertProblem(400)
+            )["errors"]!["text"]
+        );
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/threads/{id}", new { title = 5 }, crew.Member)
+                ).AssertProblem(400)
+            )["errors"]!["title"]
+        );
+        Assert.Contains(
+            "U+0000",
+            Messages(
+                await (
+                    await fx.Client.SendJson(
+                        HttpMethod.Patch,
+                        $"/api/v1/threads/{id}",
+                        new { title = "a\0b" },
+                        crew.Member
+                    )
+                ).AssertProblem(400)
+            )
+        );
+        Assert.Equal(
+            "New title",
+            (await (await fx.Client.Get($"/api/v1/threads/{id}", crew.Other)).AssertStatus(200))[
+                "title"
+            ]!.GetValue<string>()
+        );
     }
 
     [Fact]
@@ -159,34 +307,91 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync();
         var missing = await (await fx.Client.PostJson("/api/v1/threads", new { }, crew.Member)).AssertProblem(400);
-        foreach (var field in new[] { "group_id", "title", "text" }) Assert.NotNull(missing["errors"]![field]);
+        foreach (var field in new[] { "group_id", "title", "text" })
+            Assert.NotNull(missing["errors"]![field]);
 
-        var huge = await (await fx.Client.PostJson("/api/v1/threads", new
-        {
-            group_id = crew.GroupId,
-            title = new string('t', 201),
-            text = new string('x', 4001),
-            tags = Enumerable.Range(0, 11).Select(i => "tag" + i).Append("").ToArray(),
-        }, crew.Member)).AssertProblem(400);
+        var huge = await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = crew.GroupId,
+                    title = new string('t', 201),
+                    text = new string('x', 4001),
+                    tags = Enumerable.Range(0, 11).Select(i => "tag" + i).Append("").ToArray(),
+                },
+                crew.Member
+            )
+        ).AssertProblem(400);
         Assert.NotNull(huge["errors"]!["title"]);
         Assert.NotNull(huge["errors"]!["text"]);
         Assert.NotNull(huge["errors"]!["tags"]);
         Assert.NotNull(huge["errors"]!["tags[11]"]);
 
-        var nul = await (await fx.Client.PostJson("/api/v1/threads", new { group_id = crew.GroupId, title = "Hi\0", text = "There" }, crew.Member)).AssertProblem(400);
+        var nul = await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = crew.GroupId,
+                    title = "Hi\0",
+                    text = "There",
+                },
+                crew.Member
+            )
+        ).AssertProblem(400);
         Assert.Contains("U+0000", Messages(nul));
-        await (await fx.Client.PostJson("/api/v1/threads", new { group_id = "not-an-id", title = "Hi", text = "There" }, crew.Member)).AssertProblem(400);
-        await (await fx.Client.PostJson("/api/v1/threads", new { group_id = Guid.Empty, title = "Hi", text = "There" }, crew.Member)).AssertProblem(400);
-        await (await fx.Client.PostJson("/api/v1/threads", new { group_id = crew.GroupId, title = "Hi", text = "There", pinned = true }, crew.Member)).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = "not-an-id",
+                    title = "Hi",
+                    text = "There",
+                },
+                crew.Member
+            )
+        ).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = Guid.Empty,
+                    title = "Hi",
+                    text = "There",
+                },
+                crew.Member
+            )
+        ).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/threads",
+                new
+                {
+                    group_id = crew.GroupId,
+                    title = "Hi",
+                    text = "There",
+                    pinned = true,
+                },
+                crew.Member
+            )
+        ).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/threads", crew.Member)).AssertProblem(400);
-        await (await fx.Client.Get($"/api/v1/threads?group_id={crew.GroupId}&cursor=bogus", crew.Member)).AssertProblem(400);
+        await (await fx.Client.Get($"/api/v1/threads?group_id={crew.GroupId}&cursor=bogus", crew.Member)).AssertProblem(
+            400
+        );
         await (await fx.Client.Get($"/api/v1/threads?group_id={crew.GroupId}&limit=0", crew.Member)).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/threads/search", crew.Member)).AssertProblem(400);
         await (await fx.Client.Get($"/api/v1/threads/search?q={new string('q', 201)}", crew.Member)).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/threads/not-an-id", crew.Member)).AssertProblem(404);
         // Nothing was made by any of these.
         Assert.Empty(await TitlesAsync(crew.Member, crew.GroupId));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM threads WHERE group_id = @g", ("g", crew.GroupId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM threads WHERE group_id = @g", ("g", crew.GroupId))
+        );
     }
 
     [Fact]
@@ -196,24 +401,52 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "To be deleted"));
         var kept = Id(await CreateAsync(crew.Other, crew.GroupId, "Kept"));
         await fx.SendAsync(crew.Other, id, "a reply");
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Other)).AssertProblem(403);
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Member)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Other)).AssertProblem(
+            403
+        );
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Member)).AssertStatus(
+            204
+        );
 
         Assert.Equal(["Kept"], await TitlesAsync(crew.Member, crew.GroupId));
         await (await fx.Client.Get($"/api/v1/threads/{id}", crew.Member)).AssertProblem(404);
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Member)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{id}", null, crew.Member)).AssertProblem(
+            404
+        );
         await (await fx.Client.Get($"/api/v1/conversations/{id}/messages", crew.Other)).AssertProblem(404);
         await (await fx.Client.Get($"/api/v1/conversations/{id}", crew.Other)).AssertProblem(404);
-        await (await fx.Client.PostJson($"/api/v1/conversations/{id}/messages", new { text = "still here?", client_txn_id = Guid.NewGuid().ToString("N") }, crew.Owner)).AssertProblem(404);
-        Assert.DoesNotContain((await (await fx.Client.Get("/api/v1/conversations", crew.Other)).AssertStatus(200))["items"]!.AsArray(), c => Id(c!) == id);
-        Assert.Empty((await (await fx.Client.Get("/api/v1/threads/search?q=deleted", crew.Member)).AssertStatus(200))["items"]!.AsArray());
-        Assert.True(await fx.ScalarAsync<bool>("SELECT closed FROM conversations WHERE id = @id", ("id", Guid.Parse(id))));
+        await (
+            await fx.Client.PostJson(
+                $"/api/v1/conversations/{id}/messages",
+                new { text = "still here?", client_txn_id = Guid.NewGuid().ToString("N") },
+                crew.Owner
+            )
+        ).AssertProblem(404);
+        Assert.DoesNotContain(
+            (await (await fx.Client.Get("/api/v1/conversations", crew.Other)).AssertStatus(200))["items"]!.AsArray(),
+            c => Id(c!) == id
+        );
+        Assert.Empty(
+            (await (await fx.Client.Get("/api/v1/threads/search?q=deleted", crew.Member)).AssertStatus(200))[
+                "items"
+            ]!.AsArray()
+        );
+        Assert.True(
+            await fx.ScalarAsync<bool>("SELECT closed FROM conversations WHERE id = @id", ("id", Guid.Parse(id)))
+        );
         // Announced once, for the feed (the second DELETE was a 404 and announced nothing).
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' AND payload->>'threadId' = @id", ("id", id)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' AND payload->>'threadId' = @id",
+                ("id", id)
+            )
+        );
 
         // A moderator deletes another member's thread.
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{kept}", null, crew.Mod)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/threads/{kept}", null, crew.Mod)).AssertStatus(
+            204
+        );
         Assert.Empty(await TitlesAsync(crew.Member, crew.GroupId));
     }
 
@@ -231,16 +464,48 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         var found = await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", crew.Member)).AssertStatus(200);
         Assert.Equal([byMessage, byTitle], found["items"]!.AsArray().Select(t => Id(t!)));
         // The first message is searched too; one group only with group_id.
-        Assert.Equal([byTitle], (await (await fx.Client.Get($"/api/v1/threads/search?q=mangroves&group_id={crew.GroupId}", crew.Member)).AssertStatus(200))["items"]!
-            .AsArray().Select(t => Id(t!)));
+        Assert.Equal(
+            [byTitle],
+            (
+                await (
+                    await fx.Client.Get($"/api/v1/threads/search?q=mangroves&group_id={crew.GroupId}", crew.Member)
+                ).AssertStatus(200)
+            )["items"]!
+                .AsArray()
+                .Select(t => Id(t!))
+        );
         // A deleted message no longer matches.
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/conversations/{byMessage}/messages/{Id(message)}", null, crew.Owner)).AssertStatus(204);
-        Assert.Equal([byTitle], (await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", crew.Member)).AssertStatus(200))["items"]!.AsArray().Select(t => Id(t!)));
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Delete,
+                $"/api/v1/conversations/{byMessage}/messages/{Id(message)}",
+                null,
+                crew.Owner
+            )
+        ).AssertStatus(204);
+        Assert.Equal(
+            [byTitle],
+            (await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", crew.Member)).AssertStatus(200))["items"]!
+                .AsArray()
+                .Select(t => Id(t!))
+        );
         // The secret group's member finds only their own group's thread; outsiders find nothing and may not name the group.
-        Assert.Equal(["Secret kayaking trip"], (await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", elsewhere.Member)).AssertStatus(200))["items"]!
-            .AsArray().Select(t => t!["title"]!.GetValue<string>()));
-        Assert.Empty((await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", crew.Outsider)).AssertStatus(200))["items"]!.AsArray());
-        await (await fx.Client.Get($"/api/v1/threads/search?q=kayaking&group_id={elsewhere.GroupId}", crew.Member)).AssertProblem(404);
+        Assert.Equal(
+            ["Secret kayaking trip"],
+            (await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", elsewhere.Member)).AssertStatus(200))[
+                "items"
+            ]!
+                .AsArray()
+                .Select(t => t!["title"]!.GetValue<string>())
+        );
+        Assert.Empty(
+            (await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", crew.Outsider)).AssertStatus(200))[
+                "items"
+            ]!.AsArray()
+        );
+        await (
+            await fx.Client.Get($"/api/v1/threads/search?q=kayaking&group_id={elsewhere.GroupId}", crew.Member)
+        ).AssertProblem(404);
     }
 
     [Fact]
@@ -248,7 +513,11 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
     {
         var crew = await GroupAsync("secret");
         var id = Id(await CreateAsync(crew.Member, crew.GroupId, "Members only", "Hush"));
-        var first = Id((await (await fx.Client.Get($"/api/v1/conversations/{id}/messages", crew.Member)).AssertStatus(200))["items"]![0]!);
+        var first = Id(
+            (await (await fx.Client.Get($"/api/v1/conversations/{id}/messages", crew.Member)).AssertStatus(200))[
+                "items"
+            ]![0]!
+        );
         var (leaverId, leaver) = await fx.RegisteredAsync();
         await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), crew.GroupId, leaverId));
         await (await fx.Client.Get($"/api/v1/threads/{id}", leaver)).AssertStatus(200);
@@ -259,7 +528,16 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
             // The same 404 as for a thread or group that does not exist: a secret group does not leak.
             var requests = new (HttpMethod Method, string Url, object? Body)[]
             {
-                (HttpMethod.Post, "/api/v1/threads", new { group_id = crew.GroupId, title = "Let me in", text = "Hi" }),
+                (
+                    HttpMethod.Post,
+                    "/api/v1/threads",
+                    new
+                    {
+                        group_id = crew.GroupId,
+                        title = "Let me in",
+                        text = "Hi",
+                    }
+                ),
                 (HttpMethod.Get, $"/api/v1/threads?group_id={crew.GroupId}", null),
                 (HttpMethod.Get, $"/api/v1/threads/search?q=members&group_id={crew.GroupId}", null),
                 (HttpMethod.Get, $"/api/v1/threads/{id}", null),
@@ -270,20 +548,38 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
                 (HttpMethod.Get, $"/api/v1/threads/{id}/messages/{first}/replies", null),
                 (HttpMethod.Get, $"/api/v1/conversations/{id}", null),
                 (HttpMethod.Get, $"/api/v1/conversations/{id}/messages", null),
-                (HttpMethod.Post, $"/api/v1/conversations/{id}/messages", new { text = "Hi", client_txn_id = Guid.NewGuid().ToString("N") }),
+                (
+                    HttpMethod.Post,
+                    $"/api/v1/conversations/{id}/messages",
+                    new { text = "Hi", client_txn_id = Guid.NewGuid().ToString("N") }
+                ),
             };
             foreach (var (method, url, body) in requests)
             {
-                var response = method == HttpMethod.Get ? await fx.Client.Get(url, token) : await fx.Client.SendJson(method, url, body, token);
+                var response =
+                    method == HttpMethod.Get
+                        ? await fx.Client.Get(url, token)
+                        : await fx.Client.SendJson(method, url, body, token);
                 Assert.True((int)response.StatusCode == 404, $"{method} {url} answered {(int)response.StatusCode}");
             }
-            Assert.Empty((await (await fx.Client.Get("/api/v1/threads/search?q=hush", token)).AssertStatus(200))["items"]!.AsArray());
+            Assert.Empty(
+                (await (await fx.Client.Get("/api/v1/threads/search?q=hush", token)).AssertStatus(200))[
+                    "items"
+                ]!.AsArray()
+            );
             var unknown = await (await fx.Client.Get($"/api/v1/threads/{Guid.NewGuid()}", token)).AssertProblem(404);
             var hidden = await (await fx.Client.Get($"/api/v1/threads/{id}", token)).AssertProblem(404);
             Assert.Equal(unknown["detail"]?.ToJsonString(), hidden["detail"]?.ToJsonString());
         }
         // Without a token nothing answers.
-        foreach (var url in new[] { $"/api/v1/threads?group_id={crew.GroupId}", $"/api/v1/threads/{id}", "/api/v1/threads/search?q=x" })
+        foreach (
+            var url in new[]
+            {
+                $"/api/v1/threads?group_id={crew.GroupId}",
+                $"/api/v1/threads/{id}",
+                "/api/v1/threads/search?q=x",
+            }
+        )
             Assert.Equal(401, (int)(await fx.Client.Get(url)).StatusCode);
         // Untouched by all of it.
         var thread = await (await fx.Client.Get($"/api/v1/threads/{id}", crew.Member)).AssertStatus(200);
@@ -307,7 +603,10 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
 
         // The other group's member gets their own group's thread, and only that one (it was pushed after the first).
         var theirs = Id(await CreateAsync(elsewhere.Owner, elsewhere.GroupId, "Theirs"));
-        Assert.Equal(theirs, (await outsider.WaitForAsync("new_thread")).Argument<JsonObject>(0)["id"]!.GetValue<string>());
+        Assert.Equal(
+            theirs,
+            (await outsider.WaitForAsync("new_thread")).Argument<JsonObject>(0)["id"]!.GetValue<string>()
+        );
         Assert.Single(outsider.ReceivedOf("new_thread"));
     }
 

@@ -56,6 +56,7 @@ public sealed class StripeOptions
     /// <summary>The secret API key; when empty the sandbox provider is used.</summary>
     public string? SecretKey { get; set; }
     public string ApiBaseUrl { get; set; } = "https://api.stripe.com";
+
     /// <summary>Webhook signing secrets (whsec_...); several while rotating.</summary>
     public List<string> WebhookSecrets { get; set; } = [];
 }

@@ -23,8 +23,14 @@ public static class PaymentsServiceExtensions
         builder.Services.AddOpenApi(o => o.AddContract());
         builder.Services.Configure<PaymentsOptions>(builder.Configuration.GetSection(PaymentsOptions.Section));
         builder.AddServiceDatabase<PaymentsDbContext>(ResourceNames.Payments);
-        builder.AddEventBus(ResourceNames.Payments, bus => bus.UseOutbox<PaymentsDbContext>().AddConsumers(typeof(PaymentsServiceExtensions).Assembly)
-            .FollowSessionRevocations().RequireKnownUsers());
+        builder.AddEventBus(
+            ResourceNames.Payments,
+            bus =>
+                bus.UseOutbox<PaymentsDbContext>()
+                    .AddConsumers(typeof(PaymentsServiceExtensions).Assembly)
+                    .FollowSessionRevocations()
+                    .RequireKnownUsers()
+        );
 
         builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddScoped<PaymentBook>();
@@ -45,10 +51,14 @@ public static class PaymentsServiceExtensions
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{PaymentsOptions.Section}:Stripe:SecretKey"]))
         {
             // The sandbox "pays" without money: a production deployment that lost its Stripe key must not start with it.
-            if (builder.Environment.IsProduction() && !builder.Configuration.GetValue<bool>($"{PaymentsOptions.Section}:Sandbox:AllowInProduction"))
+            if (
+                builder.Environment.IsProduction()
+                && !builder.Configuration.GetValue<bool>($"{PaymentsOptions.Section}:Sandbox:AllowInProduction")
+            )
                 throw new InvalidOperationException(
-                    $"{PaymentsOptions.Section}:Stripe:SecretKey is not configured. In Production the offline sandbox provider is refused; " +
-                    $"set the key, or {PaymentsOptions.Section}:Sandbox:AllowInProduction=true for a demo deployment.");
+                    $"{PaymentsOptions.Section}:Stripe:SecretKey is not configured. In Production the offline sandbox provider is refused; "
+                        + $"set the key, or {PaymentsOptions.Section}:Sandbox:AllowInProduction=true for a demo deployment."
+                );
             builder.Services.AddSingleton<IPaymentProvider, SandboxProvider>();
         }
         else

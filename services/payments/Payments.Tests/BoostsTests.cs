@@ -13,19 +13,32 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         var (_, token) = fx.User();
 
         // A price in the body is not part of the contract: refused, it changes nothing.
-        Assert.NotNull((await (await CheckoutAsync(token, """{"days": 7, "amount_cents": 1, "currency": "USD", """)).AssertProblem(400))["errors"]!["amount_cents"]);
+        Assert.NotNull(
+            (
+                await (
+                    await CheckoutAsync(token, """{"days": 7, "amount_cents": 1, "currency": "USD", """)
+                ).AssertProblem(400)
+            )["errors"]!["amount_cents"]
+        );
         var week = await (await CheckoutAsync(token, """{"days": 7, """)).AssertStatus(200);
         Assert.Equal(899, week["amount_cents"]!.GetValue<long>());
         Assert.Equal("EUR", week["currency"]!.GetValue<string>());
         var again = await (await CheckoutAsync(token, """{"days": 7, """)).AssertStatus(200);
         Assert.Equal(week["session_id"]!.GetValue<string>(), again["session_id"]!.GetValue<string>());
 
-        Assert.Equal(199, (await (await CheckoutAsync(token, """{"days": 1, """)).AssertStatus(200))["amount_cents"]!.GetValue<long>());
-        var month = await (await CheckoutAsync(token, """{"days": 30, "payment_method": "alipay", """)).AssertStatus(200);
+        Assert.Equal(
+            199,
+            (await (await CheckoutAsync(token, """{"days": 1, """)).AssertStatus(200))["amount_cents"]!.GetValue<long>()
+        );
+        var month = await (await CheckoutAsync(token, """{"days": 30, "payment_method": "alipay", """)).AssertStatus(
+            200
+        );
         Assert.Equal(2499, month["amount_cents"]!.GetValue<long>());
         Assert.NotEqual(week["session_id"]!.GetValue<string>(), month["session_id"]!.GetValue<string>());
 
-        var payment = await (await fx.Client.Get($"/api/v1/payments/{week["payment_id"]!.GetValue<string>()}", token)).AssertStatus(200);
+        var payment = await (
+            await fx.Client.Get($"/api/v1/payments/{week["payment_id"]!.GetValue<string>()}", token)
+        ).AssertStatus(200);
         Assert.Equal("boost", payment["purpose"]!.GetValue<string>());
         Assert.Equal("7", payment["product"]!.GetValue<string>());
     }
@@ -37,8 +50,17 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         foreach (var days in new[] { """{"days": 2, """, """{"days": 0, """, """{"days": -7, """, "{" })
             Assert.NotNull((await (await CheckoutAsync(token, days)).AssertProblem(400))["errors"]!["days"]);
         await (await CheckoutAsync(token, """{"days": "seven", """)).AssertProblem(400);
-        Assert.NotNull((await (await fx.Client.PostJson("/api/v1/boosts/checkout", new { days = 7, success_url = "ftp://x" }, token))
-            .AssertProblem(400))["errors"]!["cancel_url"]);
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.PostJson(
+                        "/api/v1/boosts/checkout",
+                        new { days = 7, success_url = "ftp://x" },
+                        token
+                    )
+                ).AssertProblem(400)
+            )["errors"]!["cancel_url"]
+        );
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await CheckoutAsync(null, """{"days": 7, """)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Client.Get("/api/v1/boosts/me")).StatusCode);
@@ -61,9 +83,14 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         var eightDays = await BuyAsync(token, 1, previous: week);
         Assert.Equal(TimeSpan.FromDays(1), eightDays - week);
         Assert.Equal(2L, await PurchasesAsync(userId));
-        var published = JsonNode.Parse((await fx.ScalarAsync<string>(
-            "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
-            ("u", userId.ToString())))!)!;
+        var published = JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
+                    ("u", userId.ToString())
+                )
+            )!
+        )!;
         Assert.Equal(eightDays, published["boostedUntil"]!.GetValue<DateTimeOffset>());
 
         // Someone else's boost is theirs alone.
@@ -90,7 +117,9 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         var (userId, token) = fx.User();
         await GrantAsync(userId, 130);
 
-        var week = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 7}""", "boost-1")).AssertStatus(201);
+        var week = await (
+            await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 7}""", "boost-1")
+        ).AssertStatus(201);
         Assert.Equal(90, week["amount"]!.GetValue<long>());
         Assert.Equal("boost", week["purpose"]!.GetValue<string>());
         Assert.Equal(40, week["balance"]!.GetValue<long>());
@@ -99,26 +128,42 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         Assert.Equal(1L, await PurchasesAsync(userId));
 
         // The same key again: the same answer, nothing spent or added.
-        var again = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 7}""", "boost-1")).AssertStatus(200);
+        var again = await (
+            await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 7}""", "boost-1")
+        ).AssertStatus(200);
         Assert.Equal(week["spend_id"]!.GetValue<Guid>(), again["spend_id"]!.GetValue<Guid>());
         Assert.Equal(until, (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
 
-        var day = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 1}""", "boost-2")).AssertStatus(201);
+        var day = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 1}""", "boost-2")).AssertStatus(
+            201
+        );
         Assert.Equal(20, day["balance"]!.GetValue<long>());
         Assert.Equal(until.AddDays(1), (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
         Assert.Equal(2L, await PurchasesAsync(userId));
 
         // Not enough credits: refused, and no days given.
-        var poor = await (await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 30}""", "boost-3")).AssertProblem(422);
+        var poor = await (
+            await SpendOnBoostAsync(token, """{"purpose": "boost", "days": 30}""", "boost-3")
+        ).AssertProblem(422);
         Assert.Equal(20, poor["balance"]!.GetValue<long>());
         Assert.Equal(250, poor["required"]!.GetValue<long>());
         Assert.Equal(until.AddDays(1), (await MeAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>());
         Assert.Equal(2L, await PurchasesAsync(userId));
 
-        foreach (var body in new[] { """{"purpose": "boost", "days": 2}""", """{"purpose": "boost"}""",
-                     $$"""{"purpose": "boost", "days": 7, "reference_id": "{{Guid.NewGuid()}}"}""", """{"purpose": "course", "days": 7}""" })
+        foreach (
+            var body in new[]
+            {
+                """{"purpose": "boost", "days": 2}""",
+                """{"purpose": "boost"}""",
+                $$"""{"purpose": "boost", "days": 7, "reference_id": "{{Guid.NewGuid()}}"}""",
+                """{"purpose": "course", "days": 7}""",
+            }
+        )
             await (await SpendOnBoostAsync(token, body, "bad-" + Guid.NewGuid())).AssertProblem(400);
-        Assert.Equal(20, (await (await fx.Client.Get("/api/v1/credits", token)).AssertStatus(200))["balance"]!.GetValue<long>());
+        Assert.Equal(
+            20,
+            (await (await fx.Client.Get("/api/v1/credits", token)).AssertStatus(200))["balance"]!.GetValue<long>()
+        );
     }
 
     private async Task<HttpResponseMessage> SpendOnBoostAsync(string token, string body, string idempotencyKey)
@@ -135,7 +180,9 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
     private async Task GrantAsync(Guid userId, long amount)
     {
         await using var scope = fx.Host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CreditLedger>().GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
+        await scope
+            .ServiceProvider.GetRequiredService<CreditLedger>()
+            .GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
     }
 
     /// <summary>Checks out <paramref name="days"/> and pays in the sandbox; returns boosted_until once the boost is applied.</summary>
@@ -144,21 +191,31 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         var checkout = await (await CheckoutAsync(token, $$"""{"days": {{days}}, """)).AssertStatus(200);
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
         DateTimeOffset? until = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            until = (await MeAsync(token))["boosted_until"]?.GetValue<DateTimeOffset>();
-            return until is not null && until != previous;
-        }, $"the {days}-day boost was not applied");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                until = (await MeAsync(token))["boosted_until"]?.GetValue<DateTimeOffset>();
+                return until is not null && until != previous;
+            },
+            $"the {days}-day boost was not applied"
+        );
         return until!.Value;
     }
 
     /// <summary>Posts <paramref name="start"/> (an unfinished JSON object) completed with the redirect URLs.</summary>
     private Task<HttpResponseMessage> CheckoutAsync(string? token, string start) =>
-        fx.Client.PostJson("/api/v1/boosts/checkout",
-            start + """ "success_url": "https://app.example/paid", "cancel_url": "https://app.example/cancelled"}""", token);
+        fx.Client.PostJson(
+            "/api/v1/boosts/checkout",
+            start + """ "success_url": "https://app.example/paid", "cancel_url": "https://app.example/cancelled"}""",
+            token
+        );
 
-    private async Task<JsonNode> MeAsync(string token) => await (await fx.Client.Get("/api/v1/boosts/me", token)).AssertStatus(200);
+    private async Task<JsonNode> MeAsync(string token) =>
+        await (await fx.Client.Get("/api/v1/boosts/me", token)).AssertStatus(200);
 
-    private Task<long> PurchasesAsync(Guid userId) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u", ("u", userId.ToString()));
+    private Task<long> PurchasesAsync(Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u",
+            ("u", userId.ToString())
+        );
 }

@@ -13,10 +13,17 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         var (owner, _) = fx.User();
         var registration = await fx.SeatHeldAsync(owner, 1200);
 
-        var answer = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = "event_registration", reference_id = registration, success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, fx.User().Token);
+        var answer = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            fx.User().Token
+        );
 
         await answer.AssertProblem(404);
     }
@@ -36,7 +43,8 @@ public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFi
         // nobody frames the page that takes payments, and it runs nothing but its own forms
         Assert.Equal(
             "default-src 'none'; form-action 'self' https://app.example; base-uri 'none'; frame-ancestors 'none'",
-            pageAnswer.Headers.GetValues("Content-Security-Policy").Single());
+            pageAnswer.Headers.GetValues("Content-Security-Policy").Single()
+        );
         Assert.Equal("DENY", pageAnswer.Headers.GetValues("X-Frame-Options").Single());
         Assert.True(pageAnswer.Headers.CacheControl?.NoStore);
 
@@ -57,12 +65,14 @@ public sealed class ProviderSelectionTests
     private static WebApplicationBuilder Builder(string environment, params (string Key, string Value)[] settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:payments-db"] = "Host=localhost;Database=unused",
-            ["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@localhost:5672/",
-            ["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-unused-key-ring"),
-        });
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:payments-db"] = "Host=localhost;Database=unused",
+                ["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@localhost:5672/",
+                ["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-unused-key-ring"),
+            }
+        );
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
         return builder;
     }
@@ -70,7 +80,9 @@ public sealed class ProviderSelectionTests
     [Fact]
     public void Production_without_a_Stripe_key_refuses_to_start_on_the_sandbox()
     {
-        var problem = Assert.Throws<InvalidOperationException>(() => Builder(Environments.Production).AddPaymentsServices());
+        var problem = Assert.Throws<InvalidOperationException>(() =>
+            Builder(Environments.Production).AddPaymentsServices()
+        );
         Assert.Contains("Stripe:SecretKey", problem.Message);
     }
 

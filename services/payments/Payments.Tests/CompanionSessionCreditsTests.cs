@@ -27,9 +27,15 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         await HandledAsync(again.MessageId);
 
         Assert.Equal(100 - Price, await BalanceAsync(userId));
-        Assert.Equal(1, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM credit_transactions WHERE user_id = @u AND kind = 'spend' AND purpose = 'companion_session' AND reference_id = @s AND amount = @p",
-            ("u", userId), ("s", request.SessionId), ("p", Price)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM credit_transactions WHERE user_id = @u AND kind = 'spend' AND purpose = 'companion_session' AND reference_id = @s AND amount = @p",
+                ("u", userId),
+                ("s", request.SessionId),
+                ("p", Price)
+            )
+        );
         Assert.Equal(1, await OutboxAsync("CreditsSpent", request.SessionId));
         Assert.Equal(0, await OutboxAsync("CreditsSpendDeclined", request.SessionId));
     }
@@ -48,8 +54,10 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         Assert.Equal(0, await OutboxAsync("CreditsSpent", request.SessionId));
         Assert.Equal(1, await OutboxAsync("CreditsSpendDeclined", request.SessionId));
         var declined = await fx.ScalarAsync<string>(
-            "SELECT payload->>'reason' || ' ' || (payload->>'balance') || ' ' || (payload->>'required') || ' ' || (payload->>'purpose') FROM outbox_messages " +
-            "WHERE type LIKE '%.CreditsSpendDeclined,%' AND payload->>'referenceId' = @s", ("s", request.SessionId.ToString()));
+            "SELECT payload->>'reason' || ' ' || (payload->>'balance') || ' ' || (payload->>'required') || ' ' || (payload->>'purpose') FROM outbox_messages "
+                + "WHERE type LIKE '%.CreditsSpendDeclined,%' AND payload->>'referenceId' = @s",
+            ("s", request.SessionId.ToString())
+        );
         Assert.Equal($"insufficient_credits {Price - 1} {Price} companion_session", declined);
     }
 
@@ -62,9 +70,18 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         await PublishAsync(request, request.MessageId);
         await HandledAsync(request.MessageId);
         var spendId = await fx.ScalarAsync<Guid>(
-            "SELECT id FROM credit_transactions WHERE kind = 'spend' AND reference_id = @s", ("s", request.SessionId));
+            "SELECT id FROM credit_transactions WHERE kind = 'spend' AND reference_id = @s",
+            ("s", request.SessionId)
+        );
 
-        var rejected = new PurchaseRejected(Guid.NewGuid(), fx.Clock.GetUtcNow(), spendId, "companion_session", request.SessionId, "The account was deleted.");
+        var rejected = new PurchaseRejected(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            spendId,
+            "companion_session",
+            request.SessionId,
+            "The account was deleted."
+        );
         await PublishAsync(rejected, rejected.MessageId);
         await PublishAsync(rejected, rejected.MessageId);
         var sentAgain = rejected with { MessageId = Guid.NewGuid() };
@@ -73,31 +90,51 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         await HandledAsync(sentAgain.MessageId, "PurchaseRejectedConsumer");
 
         Assert.Equal(100, await BalanceAsync(userId));
-        Assert.Equal(1, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM credit_transactions WHERE kind = 'reversal' AND reverses_transaction_id = @t AND amount = @p", ("t", spendId), ("p", Price)));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM credit_transactions WHERE kind = 'reversal' AND reverses_transaction_id = @t AND amount = @p",
+                ("t", spendId),
+                ("p", Price)
+            )
+        );
     }
 
     private async Task GrantAsync(Guid userId, long amount)
     {
         await using var scope = fx.Host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CreditLedger>().GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
+        await scope
+            .ServiceProvider.GetRequiredService<CreditLedger>()
+            .GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
     }
 
     private async Task<long> BalanceAsync(Guid userId)
     {
         await using var scope = fx.Host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<CreditLedger>().BalanceAsync(userId, CancellationToken.None);
+        return await scope
+            .ServiceProvider.GetRequiredService<CreditLedger>()
+            .BalanceAsync(userId, CancellationToken.None);
     }
 
-    private async Task PublishAsync<T>(T message, Guid messageId) where T : class =>
+    private async Task PublishAsync<T>(T message, Guid messageId)
+        where T : class =>
         await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId);
 
-    private Task HandledAsync(Guid messageId, string consumer = nameof(CompanionSessionRequestedConsumer)) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
-            ("id", messageId), ("c", consumer)) == 1,
-        $"{consumer} never handled message {messageId}");
+    private Task HandledAsync(Guid messageId, string consumer = nameof(CompanionSessionRequestedConsumer)) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
+                    ("id", messageId),
+                    ("c", consumer)
+                ) == 1,
+            $"{consumer} never handled message {messageId}"
+        );
 
-    private Task<long> OutboxAsync(string eventType, Guid sessionId) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'referenceId' = @s",
-        ("type", eventType), ("s", sessionId.ToString()));
+    private Task<long> OutboxAsync(string eventType, Guid sessionId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'referenceId' = @s",
+            ("type", eventType),
+            ("s", sessionId.ToString())
+        );
 }

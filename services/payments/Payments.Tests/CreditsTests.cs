@@ -30,7 +30,10 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
 
         // PaymentSucceeded goes out through the outbox and comes back from the broker.
-        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the paid pack's credits never arrived");
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(token) == 100,
+            "the paid pack's credits never arrived"
+        );
         var credits = await CreditsAsync(token);
         var entry = Assert.Single(credits["items"]!.AsArray())!;
         Assert.Equal(100, entry["amount"]!.GetValue<long>());
@@ -39,41 +42,68 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
         // The same payment announced again in a new message (past the inbox): its key grants once.
         var paymentId = checkout["payment_id"]!.GetValue<Guid>();
-        var again = new PaymentSucceeded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, userId, "credits", packId, 499, "EUR");
+        var again = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            paymentId,
+            userId,
+            "credits",
+            packId,
+            499,
+            "EUR"
+        );
         await PublishAsync(again, again.MessageId);
         await HandledAsync(again.MessageId, nameof(CreditPackPaidConsumer));
         Assert.Equal(100, await BalanceAsync(token));
         Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", userId));
-        Assert.Equal("payment:" + paymentId, await fx.ScalarAsync<string>(
-            "SELECT idempotency_key FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            "payment:" + paymentId,
+            await fx.ScalarAsync<string>(
+                "SELECT idempotency_key FROM credit_transactions WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
     }
 
     [Fact]
     public async Task Unknown_body_fields_and_query_parameters_are_refused_naming_the_valid_ones()
     {
         var (_, token) = fx.User();
-        var packId = (await (await fx.Client.Get("/api/v1/credits/packs", token)).AssertStatus(200))["items"]![0]!["id"]!.GetValue<Guid>();
+        var packId = (await (await fx.Client.Get("/api/v1/credits/packs", token)).AssertStatus(200))["items"]![0]![
+            "id"
+        ]!.GetValue<Guid>();
 
-        var priced = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = "credits", reference_id = packId, payment_method = "card", amount_cents = 1,
-            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token);
+        var priced = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "credits",
+                reference_id = packId,
+                payment_method = "card",
+                amount_cents = 1,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
         var misspelled = await fx.Client.Get("/api/v1/credits?limt=2", token);
 
         Assert.Equal(
             "amount_cents is not a known field; the valid fields are: cancel_url, payment_method, purpose, reference_id, success_url.",
-            (await priced.AssertProblem(400))["errors"]!["amount_cents"]![0]!.GetValue<string>());
+            (await priced.AssertProblem(400))["errors"]!["amount_cents"]![0]!.GetValue<string>()
+        );
         Assert.Equal(
             "limt is not a known query parameter; the valid query parameters are: cursor, limit.",
-            (await misspelled.AssertProblem(400))["errors"]!["limt"]![0]!.GetValue<string>());
+            (await misspelled.AssertProblem(400))["errors"]!["limt"]![0]!.GetValue<string>()
+        );
     }
 
     [Fact]
     public async Task The_balance_comes_with_my_entries_newest_first_in_cursor_pages()
     {
         var (userId, token) = fx.User();
-        for (var amount = 1; amount <= 5; amount++) await GrantAsync(userId, amount);
+        for (var amount = 1; amount <= 5; amount++)
+            await GrantAsync(userId, amount);
         await GrantAsync(fx.User().Id, 1000); // someone else's
 
         var first = await CreditsAsync(token, "?limit=2");
@@ -90,7 +120,9 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(0, empty["balance"]!.GetValue<long>());
         Assert.Empty(empty["items"]!.AsArray());
 
-        foreach (var bad in new[] { "?limit=0", "?limit=101", "?cursor=not-a-cursor", $"?cursor={first["next_cursor"]}x" })
+        foreach (
+            var bad in new[] { "?limit=0", "?limit=101", "?cursor=not-a-cursor", $"?cursor={first["next_cursor"]}x" }
+        )
             await (await fx.Client.Get("/api/v1/credits" + bad, token)).AssertProblem(400);
         await (await fx.Client.Get("/api/v1/credits")).AssertStatus(401);
     }
@@ -102,28 +134,60 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await GrantAsync(userId, 100);
         var enrollment = await EnrollmentForCreditsAsync(userId, 40);
         var spent = await (await SpendAsync(token, enrollment)).AssertStatus(201);
-        await PublishAsync(new PurchaseRejected(Guid.NewGuid(), fx.Clock.GetUtcNow(), spent["spend_id"]!.GetValue<Guid>(), "course", enrollment, "test"));
-        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the rejected spend was never paid back");
+        await PublishAsync(
+            new PurchaseRejected(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                spent["spend_id"]!.GetValue<Guid>(),
+                "course",
+                enrollment,
+                "test"
+            )
+        );
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(token) == 100,
+            "the rejected spend was never paid back"
+        );
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>("""
-            SELECT count(*) FROM (
-                SELECT t.id FROM credit_transactions t LEFT JOIN credit_entries e ON e.transaction_id = t.id
-                GROUP BY t.id HAVING count(e.sequence) <> 2 OR coalesce(sum(e.amount), 0) <> 0) unbalanced
-            """));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM (
+                    SELECT t.id FROM credit_transactions t LEFT JOIN credit_entries e ON e.transaction_id = t.id
+                    GROUP BY t.id HAVING count(e.sequence) <> 2 OR coalesce(sum(e.amount), 0) <> 0) unbalanced
+                """
+            )
+        );
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT coalesce(sum(amount), 0) FROM credit_entries"));
-        Assert.Equal(3L, await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            3L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId))
+        );
 
-        var changed = await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync(
-            "UPDATE credit_entries SET amount = amount * 2 WHERE user_id = @u", ("u", userId)));
+        var changed = await Assert.ThrowsAsync<PostgresException>(() =>
+            fx.ExecuteAsync("UPDATE credit_entries SET amount = amount * 2 WHERE user_id = @u", ("u", userId))
+        );
         Assert.Contains("append-only", changed.MessageText);
-        await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync("DELETE FROM credit_entries WHERE user_id = @u", ("u", userId)));
-        await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync("DELETE FROM credit_transactions WHERE user_id = @u", ("u", userId)));
-        var unbalanced = await Assert.ThrowsAsync<PostgresException>(() => fx.ExecuteAsync("""
-            INSERT INTO credit_transactions (id, user_id, kind, amount, reason, idempotency_key, created_at)
-                VALUES (@t, @u, 'grant', 10, 'forged', @k, now());
-            INSERT INTO credit_entries (transaction_id, account, user_id, amount, created_at)
-                VALUES (@t, 'user:' || @u::text, @u, 10, now());
-            """, ("t", Guid.NewGuid()), ("u", userId), ("k", "forged:" + Guid.NewGuid())));
+        await Assert.ThrowsAsync<PostgresException>(() =>
+            fx.ExecuteAsync("DELETE FROM credit_entries WHERE user_id = @u", ("u", userId))
+        );
+        await Assert.ThrowsAsync<PostgresException>(() =>
+            fx.ExecuteAsync("DELETE FROM credit_transactions WHERE user_id = @u", ("u", userId))
+        );
+        var unbalanced = await Assert.ThrowsAsync<PostgresException>(() =>
+            fx.ExecuteAsync(
+                """
+                INSERT INTO credit_transactions (id, user_id, kind, amount, reason, idempotency_key, created_at)
+                    VALUES (@t, @u, 'grant', 10, 'forged', @k, now());
+                INSERT INTO credit_entries (transaction_id, account, user_id, amount, created_at)
+                    VALUES (@t, 'user:' || @u::text, @u, 10, now());
+                """,
+                ("t", Guid.NewGuid()),
+                ("u", userId),
+                ("k", "forged:" + Guid.NewGuid())
+            )
+        );
         Assert.Equal(PostgresErrorCodes.CheckViolation, unbalanced.SqlState);
         Assert.Equal(100, await BalanceAsync(token));
     }
@@ -143,7 +207,10 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(50, problem["required"]!.GetValue<long>());
 
         Assert.Equal(30, await BalanceAsync(token));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId))
+        );
         Assert.Equal(0, await OutboxForUserAsync("CreditsSpent", userId));
     }
 
@@ -156,7 +223,10 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
         await (await SpendAsync(token, enrollment)).AssertProblem(403);
 
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM credit_transactions WHERE user_id = @u", ("u", userId))
+        );
         Assert.Equal(0, await OutboxForUserAsync("CreditsSpent", userId));
     }
 
@@ -167,12 +237,20 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         await GrantAsync(userId, 500);
         var enrollment = await EnrollmentForCreditsAsync(userId, 120);
 
-        await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "event_registration", reference_id = enrollment }, token)).AssertProblem(400);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/credits/spend",
+                new { purpose = "event_registration", reference_id = enrollment },
+                token
+            )
+        ).AssertProblem(400);
         await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course" }, token)).AssertProblem(400);
         await (await SpendAsync(fx.User().Token, enrollment)).AssertProblem(404);
         await (await SpendAsync(token, Guid.NewGuid())).AssertProblem(404);
         await (await SpendAsync(token, await EnrollmentForCreditsAsync(userId, null))).AssertProblem(422);
-        await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course", reference_id = enrollment })).AssertStatus(401);
+        await (
+            await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course", reference_id = enrollment })
+        ).AssertStatus(401);
 
         var spent = await (await SpendAsync(token, enrollment)).AssertStatus(201);
         Assert.Equal(120, spent["amount"]!.GetValue<long>());
@@ -185,9 +263,14 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(spendId, twice["spend_id"]!.GetValue<Guid>());
 
         // What events confirms with: CreditsSpent whose event id is the spend id.
-        Assert.Equal(120L, await fx.ScalarAsync<long>(
-            "SELECT (payload->>'amount')::bigint FROM outbox_messages WHERE id = @id AND type LIKE '%.CreditsSpent,%' AND payload->>'referenceId' = @r",
-            ("id", spendId), ("r", enrollment.ToString())));
+        Assert.Equal(
+            120L,
+            await fx.ScalarAsync<long>(
+                "SELECT (payload->>'amount')::bigint FROM outbox_messages WHERE id = @id AND type LIKE '%.CreditsSpent,%' AND payload->>'referenceId' = @r",
+                ("id", spendId),
+                ("r", enrollment.ToString())
+            )
+        );
         var entry = (await CreditsAsync(token))["items"]![0]!;
         Assert.Equal(-120, entry["amount"]!.GetValue<long>());
         Assert.Equal("spend", entry["kind"]!.GetValue<string>());
@@ -200,16 +283,21 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         var (userId, token) = fx.User();
         await GrantAsync(userId, 30);
         var enrollments = new List<Guid>();
-        for (var i = 0; i < 20; i++) enrollments.Add(await EnrollmentForCreditsAsync(userId, 10));
+        for (var i = 0; i < 20; i++)
+            enrollments.Add(await EnrollmentForCreditsAsync(userId, 10));
 
         var answers = await Task.WhenAll(enrollments.Select(e => SpendAsync(token, e)));
         Assert.Equal(3, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
         Assert.Equal(17, answers.Count(a => a.StatusCode == HttpStatusCode.UnprocessableEntity));
 
         Assert.Equal(0, await BalanceAsync(token));
-        Assert.True(await fx.ScalarAsync<long>(
-            "SELECT min(running) FROM (SELECT sum(amount) OVER (ORDER BY sequence) AS running FROM credit_entries WHERE user_id = @u) r",
-            ("u", userId)) >= 0, "the balance went below zero at some point");
+        Assert.True(
+            await fx.ScalarAsync<long>(
+                "SELECT min(running) FROM (SELECT sum(amount) OVER (ORDER BY sequence) AS running FROM credit_entries WHERE user_id = @u) r",
+                ("u", userId)
+            ) >= 0,
+            "the balance went below zero at some point"
+        );
         Assert.Equal(3, await OutboxForUserAsync("CreditsSpent", userId));
     }
 
@@ -234,7 +322,9 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SpendAsync(token, other, "key-2")));
         Assert.Equal(1, racing.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(7, racing.Count(r => r.StatusCode == HttpStatusCode.OK));
-        Assert.Single((await Task.WhenAll(racing.Select(async r => (await r.Body())["spend_id"]!.GetValue<Guid>()))).Distinct());
+        Assert.Single(
+            (await Task.WhenAll(racing.Select(async r => (await r.Body())["spend_id"]!.GetValue<Guid>()))).Distinct()
+        );
 
         Assert.Equal(70, await BalanceAsync(token));
         Assert.Equal(2, await OutboxForUserAsync("CreditsSpent", userId));
@@ -250,7 +340,14 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(60, await BalanceAsync(token));
 
         // Rejected twice (a redelivery, and events saying it again in a new message): paid back once.
-        var rejected = new PurchaseRejected(Guid.NewGuid(), fx.Clock.GetUtcNow(), spendId, "course", enrollment, "The enrollment is already active.");
+        var rejected = new PurchaseRejected(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            spendId,
+            "course",
+            enrollment,
+            "The enrollment is already active."
+        );
         await PublishAsync(rejected, rejected.MessageId);
         await PublishAsync(rejected, rejected.MessageId);
         var sentAgain = rejected with { MessageId = Guid.NewGuid() };
@@ -260,10 +357,18 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
         Assert.Equal(100, await BalanceAsync(token));
         var entries = (await CreditsAsync(token))["items"]!.AsArray();
-        Assert.Equal(new[] { "reversal", "spend", "grant" }, entries.Select(e => e!["kind"]!.GetValue<string>()).ToArray());
+        Assert.Equal(
+            new[] { "reversal", "spend", "grant" },
+            entries.Select(e => e!["kind"]!.GetValue<string>()).ToArray()
+        );
         Assert.Equal(40, entries[0]!["amount"]!.GetValue<long>());
-        Assert.Equal(spendId, await fx.ScalarAsync<Guid>(
-            "SELECT reverses_transaction_id FROM credit_transactions WHERE user_id = @u AND kind = 'reversal'", ("u", userId)));
+        Assert.Equal(
+            spendId,
+            await fx.ScalarAsync<Guid>(
+                "SELECT reverses_transaction_id FROM credit_transactions WHERE user_id = @u AND kind = 'reversal'",
+                ("u", userId)
+            )
+        );
 
         // Paid back, the enrollment can be paid again.
         await (await SpendAsync(token, enrollment)).AssertStatus(201);
@@ -277,23 +382,42 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     {
         var (referrerId, referrerToken) = fx.User();
         var (referredId, referredToken) = fx.User();
-        var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, Guid.NewGuid());
+        var converted = new ReferralConverted(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            referrerId,
+            referredId,
+            Guid.NewGuid()
+        );
         await PublishAsync(converted, converted.MessageId);
         await PublishAsync(converted, converted.MessageId); // redelivered
         var announcedAgain = converted with { MessageId = Guid.NewGuid() };
         await PublishAsync(announcedAgain, announcedAgain.MessageId);
 
-        await Eventually.TrueAsync(async () => await BalanceAsync(referrerToken) == 50 && await BalanceAsync(referredToken) == 50,
-            "the referral rewards never arrived");
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(referrerToken) == 50 && await BalanceAsync(referredToken) == 50,
+            "the referral rewards never arrived"
+        );
         await HandledAsync(converted.MessageId, "ReferralConvertedConsumer");
         await HandledAsync(announcedAgain.MessageId, "ReferralConvertedConsumer");
         Assert.Equal(50, await BalanceAsync(referrerToken));
         Assert.Equal(50, await BalanceAsync(referredToken));
         Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", referrerId));
         Assert.Equal(1, await OutboxForUserAsync("CreditsGranted", referredId));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u", ("u", referrerId)));
-        Assert.Equal($"referral:{referredId}:referrer", await fx.ScalarAsync<string>(
-            "SELECT idempotency_key FROM credit_transactions WHERE user_id = @u", ("u", referrerId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u",
+                ("u", referrerId)
+            )
+        );
+        Assert.Equal(
+            $"referral:{referredId}:referrer",
+            await fx.ScalarAsync<string>(
+                "SELECT idempotency_key FROM credit_transactions WHERE user_id = @u",
+                ("u", referrerId)
+            )
+        );
         Assert.Equal(0, await OutboxForUserAsync("SubscriptionChanged", referrerId));
     }
 
@@ -305,34 +429,58 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         {
             for (var i = 0; i < count; i++)
             {
-                var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid());
+                var converted = new ReferralConverted(
+                    Guid.NewGuid(),
+                    fx.Clock.GetUtcNow(),
+                    referrerId,
+                    Guid.NewGuid(),
+                    Guid.NewGuid()
+                );
                 await PublishAsync(converted, converted.MessageId);
                 await PublishAsync(converted, converted.MessageId);
             }
         }
         async Task<long> ConversionsAsync() =>
-            await fx.ScalarAsync<long>("SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u", ("u", referrerId));
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u",
+                ("u", referrerId)
+            );
 
         await ConvertAsync(4);
         await Eventually.TrueAsync(async () => await ConversionsAsync() == 4, "four conversions were never counted");
         Assert.Equal(0, await OutboxForUserAsync("SubscriptionChanged", referrerId));
 
         await ConvertAsync(1);
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 1, "the fifth conversion granted nothing");
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 1,
+            "the fifth conversion granted nothing"
+        );
         var elite = await SubscriptionChangedAsync(referrerId, 1);
         Assert.Equal("elite", elite["tier"]!.GetValue<string>());
         var periodEnd = elite["currentPeriodEnd"]!.GetValue<DateTimeOffset>();
         Assert.InRange(periodEnd, fx.Clock.GetUtcNow().AddDays(89), fx.Clock.GetUtcNow().AddDays(90));
 
         await ConvertAsync(5);
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 2, "the tenth conversion granted nothing");
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId) == 2,
+            "the tenth conversion granted nothing"
+        );
         var lifetime = await SubscriptionChangedAsync(referrerId, 2);
         Assert.Equal("elite", lifetime["tier"]!.GetValue<string>());
         Assert.Null(lifetime["currentPeriodEnd"]);
 
-        await Eventually.TrueAsync(async () => await BalanceAsync(referrerToken) == 500, "the referrer was not paid 50 credits per conversion");
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(referrerToken) == 500,
+            "the referrer was not paid 50 credits per conversion"
+        );
         Assert.Equal(10, await ConversionsAsync());
-        Assert.Equal(2L, await fx.ScalarAsync<long>("SELECT count(*) FROM referral_rewards WHERE referrer_user_id = @u", ("u", referrerId)));
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM referral_rewards WHERE referrer_user_id = @u",
+                ("u", referrerId)
+            )
+        );
     }
 
     // ---- helpers ----
@@ -342,16 +490,21 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
 
     private async Task<long> BalanceAsync(string token) => (await CreditsAsync(token))["balance"]!.GetValue<long>();
 
-    private static List<long> Amounts(JsonNode credits) => credits["items"]!.AsArray().Select(e => e!["amount"]!.GetValue<long>()).ToList();
+    private static List<long> Amounts(JsonNode credits) =>
+        credits["items"]!.AsArray().Select(e => e!["amount"]!.GetValue<long>()).ToList();
 
     private async Task<HttpResponseMessage> SpendAsync(string token, Guid enrollmentId, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/credits/spend")
         {
-            Content = System.Net.Http.Json.JsonContent.Create(new { purpose = "course", reference_id = enrollmentId }, options: Json.Options),
+            Content = System.Net.Http.Json.JsonContent.Create(
+                new { purpose = "course", reference_id = enrollmentId },
+                options: Json.Options
+            ),
         };
         request.Headers.Authorization = new("Bearer", token);
-        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
         return await fx.Client.SendAsync(request);
     }
 
@@ -359,7 +512,9 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     private async Task GrantAsync(Guid userId, long amount)
     {
         await using var scope = fx.Host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CreditLedger>().GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
+        await scope
+            .ServiceProvider.GetRequiredService<CreditLedger>()
+            .GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
     }
 
     /// <summary>What events would have announced for a pending course enrollment, written straight into payments' projection.</summary>
@@ -367,27 +522,49 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     {
         var enrollmentId = Guid.NewGuid();
         await fx.ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, seller_user_id, created_at) " +
-            "VALUES (@r, 'course', @u, @a, @c, @p, @s, now())",
-            ("r", enrollmentId), ("u", userId), ("a", priceCredits is null ? 1500L : 0L), ("c", priceCredits is null ? "EUR" : (object)DBNull.Value),
-            ("p", priceCredits is { } p ? p : (object)DBNull.Value), ("s", Guid.NewGuid()));
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, seller_user_id, created_at) "
+                + "VALUES (@r, 'course', @u, @a, @c, @p, @s, now())",
+            ("r", enrollmentId),
+            ("u", userId),
+            ("a", priceCredits is null ? 1500L : 0L),
+            ("c", priceCredits is null ? "EUR" : (object)DBNull.Value),
+            ("p", priceCredits is { } p ? p : (object)DBNull.Value),
+            ("s", Guid.NewGuid())
+        );
         return enrollmentId;
     }
 
-    private async Task PublishAsync<T>(T message, Guid? messageId = null) where T : class =>
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
+    private async Task PublishAsync<T>(T message, Guid? messageId = null)
+        where T : class =>
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
 
-    private Task HandledAsync(Guid messageId, string consumer) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
-            ("id", messageId), ("c", consumer)) == 1,
-        $"{consumer} never handled message {messageId}");
+    private Task HandledAsync(Guid messageId, string consumer) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
+                    ("id", messageId),
+                    ("c", consumer)
+                ) == 1,
+            $"{consumer} never handled message {messageId}"
+        );
 
-    private async Task<long> OutboxForUserAsync(string eventType, Guid userId) => await fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = @u",
-        ("type", eventType), ("u", userId.ToString()));
+    private async Task<long> OutboxForUserAsync(string eventType, Guid userId) =>
+        await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = @u",
+            ("type", eventType),
+            ("u", userId.ToString())
+        );
 
     /// <summary>The <paramref name="nth"/> SubscriptionChanged published for the user (1: the first).</summary>
-    private async Task<JsonNode> SubscriptionChangedAsync(Guid userId, int nth) => JsonNode.Parse(await fx.ScalarAsync<string>(
-        "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence OFFSET @n LIMIT 1",
-        ("u", userId.ToString()), ("n", nth - 1)) ?? "null")!;
+    private async Task<JsonNode> SubscriptionChangedAsync(Guid userId, int nth) =>
+        JsonNode.Parse(
+            await fx.ScalarAsync<string>(
+                "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence OFFSET @n LIMIT 1",
+                ("u", userId.ToString()),
+                ("n", nth - 1)
+            ) ?? "null"
+        )!;
 }

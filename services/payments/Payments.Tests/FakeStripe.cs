@@ -5,15 +5,24 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace Community.Payments.Tests;
+
 /// <summary>What the fake Stripe received: one API call, its headers and form fields.</summary>
-public sealed record StripeRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, IReadOnlyDictionary<string, string> Form)
+public sealed record StripeRequest(
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Headers,
+    IReadOnlyDictionary<string, string> Form
+)
 {
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
     public string? Field(string name) => Form.TryGetValue(name, out var value) ? value : null;
+
     public string? IdempotencyKey => Header("Idempotency-Key");
 
     /// <summary>The form as one comparable string (field order aside).</summary>
-    public string Canonical => string.Join("&", Form.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
+    public string Canonical =>
+        string.Join("&", Form.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
 }
 
 /// <summary>
@@ -35,7 +44,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 
     private FakeStripe(TimeProvider clock) => _clock = clock;
 
-    public IReadOnlyList<StripeRequest> WithKey(string idempotencyKey) => [.. Received.Where(r => r.IdempotencyKey == idempotencyKey)];
+    public IReadOnlyList<StripeRequest> WithKey(string idempotencyKey) =>
+        [.. Received.Where(r => r.IdempotencyKey == idempotencyKey)];
 
     public static async Task<FakeStripe> StartAsync(TimeProvider clock)
     {
@@ -49,7 +59,9 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     /// <summary>The next <paramref name="times"/> calls to <paramref name="path"/> fail, before Stripe's idempotency layer (so nothing is remembered).</summary>
     public void FailNext(string path, int status, string message = "An unknown error occurred.", int times = 1)
     {
-        lock (_failures) for (var i = 0; i < times; i++) _failures.Add((path, status, message));
+        lock (_failures)
+            for (var i = 0; i < times; i++)
+                _failures.Add((path, status, message));
     }
 
     /// <summary>Refunds of <paramref name="paymentIntent"/> are answered with <paramref name="status"/> (pending, requires_action, failed...) instead of succeeded.</summary>
@@ -59,9 +71,13 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     {
         var request = context.Request;
         var form = request.HasFormContentType ? await request.ReadFormAsync(context.RequestAborted) : null;
-        var received = new StripeRequest(request.Method, request.Path.Value ?? "",
+        var received = new StripeRequest(
+            request.Method,
+            request.Path.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            form?.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal) ?? new Dictionary<string, string>());
+            form?.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal)
+                ?? new Dictionary<string, string>()
+        );
         Record(received);
 
         var (status, answer) = Answer(received);
@@ -87,14 +103,19 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
         }
         if (request.Method == "DELETE" && request.Path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
             return CancelNow(request);
-        if (request.Method != "POST") return Error(404, "invalid_request_error", "Unrecognized request URL.");
+        if (request.Method != "POST")
+            return Error(404, "invalid_request_error", "Unrecognized request URL.");
 
         var key = request.IdempotencyKey;
         var fingerprint = request.Path + "?" + request.Canonical;
         if (key is not null && _answered.TryGetValue(key, out var earlier))
             return earlier.Request == fingerprint
                 ? (200, earlier.Answer)
-                : Error(400, "idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with.");
+                : Error(
+                    400,
+                    "idempotency_error",
+                    "Keys for idempotent requests can only be used with the same parameters they were first used with."
+                );
 
         var (code, answer) = request.Path switch
         {
@@ -103,7 +124,8 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             var path when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => Subscription(request),
             _ => Error(404, "invalid_request_error", "Unrecognized request URL."),
         };
-        if (code == 200 && key is not null) _answered.TryAdd(key, (fingerprint, answer));
+        if (code == 200 && key is not null)
+            _answered.TryAdd(key, (fingerprint, answer));
         return (code, answer);
     }
 
@@ -111,74 +133,166 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
     {
         var now = _clock.GetUtcNow().ToUnixTimeSeconds();
         var mode = r.Field("mode");
-        if (mode is not ("payment" or "subscription")) return Invalid("mode", "Invalid mode.");
+        if (mode is not ("payment" or "subscription"))
+            return Invalid("mode", "Invalid mode.");
         foreach (var required in new[] { "success_url", "cancel_url", "line_items[0][price_data][product_data][name]" })
-            if (string.IsNullOrEmpty(r.Field(required))) return Invalid(required, $"Missing required param: {required}.");
-        if (r.Field("line_items[0][quantity]") != "1") return Invalid("line_items[0][quantity]", "Invalid quantity.");
-        if (r.Field("line_items[0][price_data][currency]") is not { Length: 3 } currency || currency != currency.ToLowerInvariant())
+            if (string.IsNullOrEmpty(r.Field(required)))
+                return Invalid(required, $"Missing required param: {required}.");
+        if (r.Field("line_items[0][quantity]") != "1")
+            return Invalid("line_items[0][quantity]", "Invalid quantity.");
+        if (
+            r.Field("line_items[0][price_data][currency]") is not { Length: 3 } currency
+            || currency != currency.ToLowerInvariant()
+        )
             return Invalid("line_items[0][price_data][currency]", "Invalid currency.");
-        if (!long.TryParse(r.Field("line_items[0][price_data][unit_amount]"), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
+        if (
+            !long.TryParse(
+                r.Field("line_items[0][price_data][unit_amount]"),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var amount
+            )
+            || amount < 1
+        )
             return Invalid("line_items[0][price_data][unit_amount]", "Invalid integer.");
         var method = r.Field("allowed_payment_method_types[0]");
-        if (method is not ("card" or "alipay" or "wechat_pay")) return Invalid("allowed_payment_method_types[0]", "Invalid payment method type.");
+        if (method is not ("card" or "alipay" or "wechat_pay"))
+            return Invalid("allowed_payment_method_types[0]", "Invalid payment method type.");
         if (method == "wechat_pay" && r.Field("payment_method_options[wechat_pay][client]") != "web")
-            return Invalid("payment_method_options[wechat_pay][client]", "payment_method_options[wechat_pay][client] is required for wechat_pay.");
-        if (!long.TryParse(r.Field("expires_at"), NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt)
-            || expiresAt < now + 30 * 60 || expiresAt > now + 24 * 3600)
-            return Invalid("expires_at", "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.");
-        var recurring = r.Form.Keys.Any(k => k.StartsWith("line_items[0][price_data][recurring]", StringComparison.Ordinal));
-        if (mode == "payment" && (recurring || r.Form.Keys.Any(k => k.StartsWith("subscription_data", StringComparison.Ordinal))))
+            return Invalid(
+                "payment_method_options[wechat_pay][client]",
+                "payment_method_options[wechat_pay][client] is required for wechat_pay."
+            );
+        if (
+            !long.TryParse(r.Field("expires_at"), NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt)
+            || expiresAt < now + 30 * 60
+            || expiresAt > now + 24 * 3600
+        )
+            return Invalid(
+                "expires_at",
+                "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation."
+            );
+        var recurring = r.Form.Keys.Any(k =>
+            k.StartsWith("line_items[0][price_data][recurring]", StringComparison.Ordinal)
+        );
+        if (
+            mode == "payment"
+            && (recurring || r.Form.Keys.Any(k => k.StartsWith("subscription_data", StringComparison.Ordinal)))
+        )
             return Invalid("mode", "You must use subscription mode for recurring prices and subscription_data.");
-        if (mode == "subscription" && (!recurring || r.Form.Keys.Any(k => k.StartsWith("payment_intent_data", StringComparison.Ordinal))))
+        if (
+            mode == "subscription"
+            && (!recurring || r.Form.Keys.Any(k => k.StartsWith("payment_intent_data", StringComparison.Ordinal)))
+        )
             return Invalid("mode", "Subscription mode needs a recurring price and accepts no payment_intent_data.");
 
         var id = "cs_test_" + Guid.NewGuid().ToString("N");
-        return (200, JsonSerializer.Serialize(new
-        {
-            id, @object = "checkout.session", mode, status = "open", payment_status = "unpaid",
-            url = "https://checkout.stripe.test/c/pay/" + id, expires_at = expiresAt, amount_total = amount, currency,
-            client_reference_id = r.Field("client_reference_id"), metadata = Metadata(r, "metadata"),
-        }));
+        return (
+            200,
+            JsonSerializer.Serialize(
+                new
+                {
+                    id,
+                    @object = "checkout.session",
+                    mode,
+                    status = "open",
+                    payment_status = "unpaid",
+                    url = "https://checkout.stripe.test/c/pay/" + id,
+                    expires_at = expiresAt,
+                    amount_total = amount,
+                    currency,
+                    client_reference_id = r.Field("client_reference_id"),
+                    metadata = Metadata(r, "metadata"),
+                }
+            )
+        );
     }
 
     private (int, string) Refund(StripeRequest r)
     {
-        if (string.IsNullOrEmpty(r.Field("payment_intent"))) return Invalid("payment_intent", "One of charge or payment_intent is required.");
-        if (!long.TryParse(r.Field("amount"), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
+        if (string.IsNullOrEmpty(r.Field("payment_intent")))
+            return Invalid("payment_intent", "One of charge or payment_intent is required.");
+        if (
+            !long.TryParse(r.Field("amount"), NumberStyles.None, CultureInfo.InvariantCulture, out var amount)
+            || amount < 1
+        )
             return Invalid("amount", "Invalid integer.");
         var status = _refundStatuses.GetValueOrDefault(r.Field("payment_intent")!, "succeeded");
-        return (200, JsonSerializer.Serialize(new
-        {
-            id = "re_test_" + Guid.NewGuid().ToString("N"), @object = "refund", amount, payment_intent = r.Field("payment_intent"),
-            status, failure_reason = status == "failed" ? "expired_or_canceled_card" : null, metadata = Metadata(r, "metadata"),
-        }));
+        return (
+            200,
+            JsonSerializer.Serialize(
+                new
+                {
+                    id = "re_test_" + Guid.NewGuid().ToString("N"),
+                    @object = "refund",
+                    amount,
+                    payment_intent = r.Field("payment_intent"),
+                    status,
+                    failure_reason = status == "failed" ? "expired_or_canceled_card" : null,
+                    metadata = Metadata(r, "metadata"),
+                }
+            )
+        );
     }
 
     private static (int, string) Subscription(StripeRequest r) =>
         r.Field("cancel_at_period_end") is "true" or "false"
-            ? (200, JsonSerializer.Serialize(new
-            {
-                id = r.Path["/v1/subscriptions/".Length..], @object = "subscription", status = "active",
-                cancel_at_period_end = r.Field("cancel_at_period_end") == "true",
-            }))
+            ? (
+                200,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        id = r.Path["/v1/subscriptions/".Length..],
+                        @object = "subscription",
+                        status = "active",
+                        cancel_at_period_end = r.Field("cancel_at_period_end") == "true",
+                    }
+                )
+            )
             : Invalid("cancel_at_period_end", "Invalid boolean.");
 
     /// <summary>DELETE /v1/subscriptions/{id}: idempotent by definition, so Stripe wants no Idempotency-Key; the second time it is already gone.</summary>
     private (int, string) CancelNow(StripeRequest r)
     {
-        if (r.IdempotencyKey is not null) return Invalid("idempotency_key", "Idempotency keys are not accepted on DELETE requests.");
+        if (r.IdempotencyKey is not null)
+            return Invalid("idempotency_key", "Idempotency keys are not accepted on DELETE requests.");
         var id = r.Path["/v1/subscriptions/".Length..];
         return _cancelled.TryAdd(id, true)
-            ? (200, JsonSerializer.Serialize(new { id, @object = "subscription", status = "canceled" }))
+            ? (
+                200,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        id,
+                        @object = "subscription",
+                        status = "canceled",
+                    }
+                )
+            )
             : Error(404, "invalid_request_error", $"No such subscription: '{id}'");
     }
 
     private static Dictionary<string, string> Metadata(StripeRequest r, string prefix) =>
-        r.Form.Where(f => f.Key.StartsWith(prefix + "[", StringComparison.Ordinal))
+        r
+            .Form.Where(f => f.Key.StartsWith(prefix + "[", StringComparison.Ordinal))
             .ToDictionary(f => f.Key[(prefix.Length + 1)..^1], f => f.Value);
 
-    private static (int, string) Invalid(string param, string message) => Error(400, "invalid_request_error", message, param);
+    private static (int, string) Invalid(string param, string message) =>
+        Error(400, "invalid_request_error", message, param);
 
     private static (int, string) Error(int status, string type, string message, string? param = null) =>
-        (status, JsonSerializer.Serialize(new { error = new { type, message, param } }));
+        (
+            status,
+            JsonSerializer.Serialize(
+                new
+                {
+                    error = new
+                    {
+                        type,
+                        message,
+                        param,
+                    },
+                }
+            )
+        );
 }

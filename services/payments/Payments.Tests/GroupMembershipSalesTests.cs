@@ -17,22 +17,43 @@ public sealed class GroupMembershipSalesTests(PaymentsFixture fx) : IClassFixtur
         var purchaseId = Guid.NewGuid();
 
         // Right after social's 402 the announcement may not have arrived: retry, not 404.
-        var early = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = PaymentPurposes.GroupMembership, reference_id = purchaseId, success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token);
+        var early = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = PaymentPurposes.GroupMembership,
+                reference_id = purchaseId,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
         await early.AssertProblem(409);
         Assert.NotNull(early.Headers.RetryAfter);
 
         var announced = Pending(purchaseId, userId, 1500, "AED");
         await DeliverAsync(announced, nameof(GroupMembershipPendingConsumer));
         // Announced again at another price (a replay past the inbox): the first price stands.
-        await DeliverAsync(announced with { MessageId = Guid.NewGuid(), PriceCents = 1 }, nameof(GroupMembershipPendingConsumer));
+        await DeliverAsync(
+            announced with
+            {
+                MessageId = Guid.NewGuid(),
+                PriceCents = 1,
+            },
+            nameof(GroupMembershipPendingConsumer)
+        );
 
-        var stranger = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = PaymentPurposes.GroupMembership, reference_id = purchaseId, success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, fx.User().Token);
+        var stranger = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = PaymentPurposes.GroupMembership,
+                reference_id = purchaseId,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            fx.User().Token
+        );
         await stranger.AssertProblem(404);
 
         var checkout = await fx.CheckoutAsync(token, PaymentPurposes.GroupMembership, purchaseId);
@@ -42,10 +63,19 @@ public sealed class GroupMembershipSalesTests(PaymentsFixture fx) : IClassFixtur
 
         var paymentId = checkout["payment_id"]!.GetValue<Guid>();
         Assert.Equal("succeeded", await StatusAsync(paymentId));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND payload->>'paymentId' = @p AND payload->>'purpose' = 'group_membership' " +
-            "AND payload->>'referenceId' = @r AND (payload->>'amountCents')::bigint = 1500", ("p", paymentId.ToString()), ("r", purchaseId.ToString())));
-        Assert.Equal(announced.OwnerUserId, await fx.ScalarAsync<Guid>("SELECT seller_user_id FROM payments WHERE id = @p", ("p", paymentId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND payload->>'paymentId' = @p AND payload->>'purpose' = 'group_membership' "
+                    + "AND payload->>'referenceId' = @r AND (payload->>'amountCents')::bigint = 1500",
+                ("p", paymentId.ToString()),
+                ("r", purchaseId.ToString())
+            )
+        );
+        Assert.Equal(
+            announced.OwnerUserId,
+            await fx.ScalarAsync<Guid>("SELECT seller_user_id FROM payments WHERE id = @p", ("p", paymentId))
+        );
     }
 
     [Fact]
@@ -59,27 +89,60 @@ public sealed class GroupMembershipSalesTests(PaymentsFixture fx) : IClassFixtur
         var paymentId = checkout["payment_id"]!.GetValue<Guid>();
         Assert.Equal("succeeded", await StatusAsync(paymentId));
 
-        var rejected = new GroupMembershipRejected(Guid.NewGuid(), fx.Clock.GetUtcNow(), paymentId, purchaseId, "The group was deleted.");
+        var rejected = new GroupMembershipRejected(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            paymentId,
+            purchaseId,
+            "The group was deleted."
+        );
         await DeliverAsync(rejected, nameof(GroupMembershipRejectedConsumer));
-        await Eventually.TrueAsync(async () => await StatusAsync(paymentId) == "refunded", "the rejected membership was never refunded");
+        await Eventually.TrueAsync(
+            async () => await StatusAsync(paymentId) == "refunded",
+            "the rejected membership was never refunded"
+        );
         // Rejected again in a new message (social saw the payment twice): still one refund.
         await DeliverAsync(rejected with { MessageId = Guid.NewGuid() }, nameof(GroupMembershipRejectedConsumer));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @p", ("p", paymentId)));
-        Assert.Equal(900, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @p", ("p", paymentId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @p", ("p", paymentId))
+        );
+        Assert.Equal(
+            900,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @p", ("p", paymentId))
+        );
         Assert.Equal(1L, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
     private static GroupMembershipPending Pending(Guid purchaseId, Guid userId, long priceCents, string currency) =>
-        new(Guid.NewGuid(), DateTimeOffset.UtcNow, purchaseId, Guid.NewGuid(), userId, priceCents, currency, Guid.NewGuid());
+        new(
+            Guid.NewGuid(),
+            DateTimeOffset.UtcNow,
+            purchaseId,
+            Guid.NewGuid(),
+            userId,
+            priceCents,
+            currency,
+            Guid.NewGuid()
+        );
 
-    private Task<string?> StatusAsync(Guid paymentId) => fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @p", ("p", paymentId));
+    private Task<string?> StatusAsync(Guid paymentId) =>
+        fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @p", ("p", paymentId));
 
-    private async Task DeliverAsync<T>(T message, string consumer) where T : class, IIntegrationEvent
+    private async Task DeliverAsync<T>(T message, string consumer)
+        where T : class, IIntegrationEvent
     {
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = message.MessageId);
         await Eventually.TrueAsync(
-            async () => await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
-                ("id", message.MessageId), ("c", consumer)) == 1,
-            $"{consumer} never handled message {message.MessageId}");
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.' || @c",
+                    ("id", message.MessageId),
+                    ("c", consumer)
+                ) == 1,
+            $"{consumer} never handled message {message.MessageId}"
+        );
     }
 }

@@ -36,7 +36,9 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
         var change = await LastChangeAsync(referrerId);
         Assert.Equal("free", change["tier"]!.GetValue<string>());
         Assert.Null(change["currentPeriodEnd"]);
-        Assert.Null(await fx.ScalarAsync<DateTime?>("SELECT review_at FROM memberships WHERE user_id = @u", ("u", referrerId)));
+        Assert.Null(
+            await fx.ScalarAsync<DateTime?>("SELECT review_at FROM memberships WHERE user_id = @u", ("u", referrerId))
+        );
 
         // Reviewed once: sweeping again publishes nothing more.
         fx.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -106,27 +108,53 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
         var bus = fx.Host.Services.GetRequiredService<IBus>();
         for (var i = 0; i < count; i++)
         {
-            var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid());
+            var converted = new ReferralConverted(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                referrerId,
+                Guid.NewGuid(),
+                Guid.NewGuid()
+            );
             await bus.Publish(converted, context => context.MessageId = converted.MessageId);
         }
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u", ("u", referrerId)) == count,
-            "the conversions were never counted");
-        await Eventually.TrueAsync(async () => (await MeAsync(referrerId))["tier"]!.GetValue<string>() == "elite", "no referral elite");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM referral_conversions WHERE referrer_user_id = @u",
+                    ("u", referrerId)
+                ) == count,
+            "the conversions were never counted"
+        );
+        await Eventually.TrueAsync(
+            async () => (await MeAsync(referrerId))["tier"]!.GetValue<string>() == "elite",
+            "no referral elite"
+        );
     }
 
     private async Task SubscribeAsync(Guid userId, string tier)
     {
         var token = fx.TokenFor(userId);
-        var checkout = await (await fx.Client.PostJson("/api/v1/subscriptions/checkout", new
-        {
-            tier, success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token)).AssertStatus(200);
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier,
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
-        await Eventually.TrueAsync(async () => (await MeAsync(userId))["plan"]?.GetValue<string>() == tier, $"the {tier} subscription never started");
+        await Eventually.TrueAsync(
+            async () => (await MeAsync(userId))["plan"]?.GetValue<string>() == tier,
+            $"the {tier} subscription never started"
+        );
     }
 
-    private Task SweepAsync() => fx.Host.Services.GetRequiredService<SubscriptionExpiry>().SweepOnceAsync(CancellationToken.None);
+    private Task SweepAsync() =>
+        fx.Host.Services.GetRequiredService<SubscriptionExpiry>().SweepOnceAsync(CancellationToken.None);
 
     private async Task<JsonNode> MeAsync(Guid userId) =>
         await (await fx.Client.Get("/api/v1/subscriptions/me", fx.TokenFor(userId))).AssertStatus(200);
@@ -135,12 +163,22 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
     /// SubscriptionChanged published for the user at or after <paramref name="since"/>: with the clock
     /// months on, the dispatcher deletes rows published long ago, so earlier counts would shrink.
     /// </summary>
-    private Task<long> ChangesAsync(Guid userId, DateTimeOffset since, string? tier = null) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u " +
-        "AND (@t = '' OR payload->>'tier' = @t) AND occurred_at >= @since",
-        ("u", userId.ToString()), ("t", tier ?? ""), ("since", since));
+    private Task<long> ChangesAsync(Guid userId, DateTimeOffset since, string? tier = null) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u "
+                + "AND (@t = '' OR payload->>'tier' = @t) AND occurred_at >= @since",
+            ("u", userId.ToString()),
+            ("t", tier ?? ""),
+            ("since", since)
+        );
 
-    private async Task<JsonNode> LastChangeAsync(Guid userId) => JsonNode.Parse((await fx.ScalarAsync<string>(
-        "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
-        ("u", userId.ToString())))!)!;
+    private async Task<JsonNode> LastChangeAsync(Guid userId) =>
+        JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
+                    ("u", userId.ToString())
+                )
+            )!
+        )!;
 }

@@ -17,7 +17,10 @@ public sealed class OpenApiTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         var refund = Responses(document, "/api/v1/payments/{id}/refunds", "post");
         Assert.Superset(new HashSet<string> { "201", "400", "401", "403", "404", "422" }, Codes(refund));
 
-        Assert.Superset(new HashSet<string> { "400", "401", "409", "422" }, Codes(Responses(document, "/api/v1/credits/spend", "post")));
+        Assert.Superset(
+            new HashSet<string> { "400", "401", "409", "422" },
+            Codes(Responses(document, "/api/v1/credits/spend", "post"))
+        );
         Assert.Contains("400", Codes(Responses(document, "/webhooks/stripe", "post")));
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Community.Contracts;
-using Community.Testing;
 
 namespace Community.Payments.Tests;
 
@@ -16,24 +15,44 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
         new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
 
     /// <summary>What the events service would have announced for a held seat, written straight into payments' projection.</summary>
-    public async Task<Guid> SeatHeldAsync(Guid userId, long amountCents, string currency = "EUR", Guid? organizerId = null, Guid? eventId = null, TimeSpan? holdFor = null)
+    public async Task<Guid> SeatHeldAsync(
+        Guid userId,
+        long amountCents,
+        string currency = "EUR",
+        Guid? organizerId = null,
+        Guid? eventId = null,
+        TimeSpan? holdFor = null
+    )
     {
         var registrationId = Guid.NewGuid();
         await ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, event_id, seller_user_id, expires_at, created_at) " +
-            "VALUES (@r, 'event_registration', @u, @a, @c, @e, @s, @x, now())",
-            ("r", registrationId), ("u", userId), ("a", amountCents), ("c", currency), ("e", eventId ?? Guid.NewGuid()),
-            ("s", organizerId ?? Guid.NewGuid()), ("x", Clock.GetUtcNow() + (holdFor ?? TimeSpan.FromMinutes(15))));
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, event_id, seller_user_id, expires_at, created_at) "
+                + "VALUES (@r, 'event_registration', @u, @a, @c, @e, @s, @x, now())",
+            ("r", registrationId),
+            ("u", userId),
+            ("a", amountCents),
+            ("c", currency),
+            ("e", eventId ?? Guid.NewGuid()),
+            ("s", organizerId ?? Guid.NewGuid()),
+            ("x", Clock.GetUtcNow() + (holdFor ?? TimeSpan.FromMinutes(15)))
+        );
         return registrationId;
     }
 
     public async Task<JsonNode> CheckoutAsync(string token, string purpose, Guid referenceId, string method = "card")
     {
-        var response = await Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose, reference_id = referenceId, payment_method = method,
-            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token);
+        var response = await Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose,
+                reference_id = referenceId,
+                payment_method = method,
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
         return await response.AssertStatus(200);
     }
 
@@ -47,8 +66,11 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
 
     /// <summary>Outbox rows of <paramref name="eventType"/> about one payment (the class's tests share the database).</summary>
     public Task<long> OutboxCountAsync(string eventType, Guid paymentId) =>
-        ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'paymentId' = @id",
-            ("type", eventType), ("id", paymentId.ToString()));
+        ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'paymentId' = @id",
+            ("type", eventType),
+            ("id", paymentId.ToString())
+        );
 
     /// <summary>The sandbox's checkout page for <paramref name="checkout"/>, as a browser would fetch it.</summary>
     public Task<string> CheckoutPageAsync(JsonNode checkout) =>

@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using System.Web;
-using Community.Payments.Webhooks;
-using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Npgsql;
@@ -37,47 +33,73 @@ public sealed class RefundIntentFixture : StripePaymentsFixture
     }
 
     /// <summary>A buyer's paid ticket (sold by the returned seller) for <paramref name="eventId"/>, settled by Stripe's webhook.</summary>
-    public async Task<(Guid SellerId, Guid PaymentId)> PaidTicketAsync(long amountCents = 2500, Guid? eventId = null, Guid? sellerId = null)
+    public async Task<(Guid SellerId, Guid PaymentId)> PaidTicketAsync(
+        long amountCents = 2500,
+        Guid? eventId = null,
+        Guid? sellerId = null
+    )
     {
         var (userId, token) = User();
         var seller = sellerId ?? Guid.NewGuid();
         var registration = await SeatHeldAsync(userId, amountCents, organizerId: seller, eventId: eventId);
         var checkout = await CheckoutAsync(token, "event_registration", registration);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
-        await AcceptedAsync(Event("checkout.session.completed", Session(checkout["session_id"]!.GetValue<string>(), paymentId)));
-        Assert.Equal("succeeded", await ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId)));
+        await AcceptedAsync(
+            Event("checkout.session.completed", Session(checkout["session_id"]!.GetValue<string>(), paymentId))
+        );
+        Assert.Equal(
+            "succeeded",
+            await ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId))
+        );
         return (seller, paymentId);
     }
 
     private sealed class ObserverFilter(RefundIntentFixture fx) : IHttpMessageHandlerBuilderFilter
     {
-        public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
-        {
-            next(builder);
-            builder.AdditionalHandlers.Add(new RefundObserver(fx));
-        };
+        public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) =>
+            builder =>
+            {
+                next(builder);
+                builder.AdditionalHandlers.Add(new RefundObserver(fx));
+            };
     }
 
     /// <summary>Innermost handler: runs for every attempt, right before the request leaves.</summary>
     private sealed class RefundObserver(RefundIntentFixture fx) : DelegatingHandler
     {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(
+            HttpRequestMessage request,
+            CancellationToken cancellationToken
+        )
         {
             var path = request.RequestUri?.AbsolutePath ?? "";
             if (path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
             {
                 var id = path["/v1/subscriptions/".Length..];
-                fx.SubscriptionCalls.Enqueue((id, await LockedAsync("SELECT 1 FROM subscriptions WHERE provider_subscription_id = @id FOR UPDATE NOWAIT", id, cancellationToken)));
+                fx.SubscriptionCalls.Enqueue(
+                    (
+                        id,
+                        await LockedAsync(
+                            "SELECT 1 FROM subscriptions WHERE provider_subscription_id = @id FOR UPDATE NOWAIT",
+                            id,
+                            cancellationToken
+                        )
+                    )
+                );
             }
-            if (path != "/v1/refunds" || request.Content is null) return await base.SendAsync(request, cancellationToken);
+            if (path != "/v1/refunds" || request.Content is null)
+                return await base.SendAsync(request, cancellationToken);
             var form = HttpUtility.ParseQueryString(await request.Content.ReadAsStringAsync(cancellationToken));
             var paymentId = Guid.Parse(form["metadata[payment_id]"]!);
             var refundId = Guid.Parse(form["metadata[refund_id]"]!);
             fx.RefundCalls.Enqueue(await SeeAsync(paymentId, refundId, cancellationToken));
             var response = await base.SendAsync(request, cancellationToken);
-            if (!fx.LoseAnswersFor.ContainsKey(paymentId)) return response;
+            if (!fx.LoseAnswersFor.ContainsKey(paymentId))
+                return response;
             response.Dispose();
-            throw new HttpRequestException("The connection was reset after Stripe received the refund (lost by the test).");
+            throw new HttpRequestException(
+                "The connection was reset after Stripe received the refund (lost by the test)."
+            );
         }
 
         private async Task<bool> LockedAsync(string sql, object id, CancellationToken cancellationToken)
@@ -103,10 +125,18 @@ public sealed class RefundIntentFixture : StripePaymentsFixture
             await using var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
             await connection.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var status = new NpgsqlCommand("SELECT status FROM refunds WHERE id = @id", connection, transaction);
+            await using var status = new NpgsqlCommand(
+                "SELECT status FROM refunds WHERE id = @id",
+                connection,
+                transaction
+            );
             status.Parameters.AddWithValue("id", refundId);
             var intent = (string?)await status.ExecuteScalarAsync(cancellationToken);
-            await using var lockIt = new NpgsqlCommand("SELECT 1 FROM payments WHERE id = @id FOR UPDATE NOWAIT", connection, transaction);
+            await using var lockIt = new NpgsqlCommand(
+                "SELECT 1 FROM payments WHERE id = @id FOR UPDATE NOWAIT",
+                connection,
+                transaction
+            );
             lockIt.Parameters.AddWithValue("id", paymentId);
             bool locked;
             try

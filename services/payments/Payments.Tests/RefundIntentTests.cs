@@ -1,6 +1,5 @@
 using Community.Contracts.Events;
 using Community.Payments.Refunds;
-using Community.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,7 +24,10 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         Assert.Equal(RefundStatus.Requested, seen.IntentStatus);
         Assert.False(seen.PaymentLocked);
         Assert.Equal("succeeded", refund["status"]!.GetValue<string>());
-        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
     }
 
     [Fact]
@@ -38,8 +40,14 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         await (await fx.RefundAsync(paymentId, seller, 1000, "lost-1")).AssertProblem(502);
 
         var refundId = Refunder.DeterministicId("api:" + sellerId + ":lost-1", paymentId);
-        Assert.Equal(RefundStatus.Requested, await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId)));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            RefundStatus.Requested,
+            await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
+        );
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
         // Stripe may have refunded it: its 1000 stays spoken for, so 2000 more is more than is left.
         var refused = await (await fx.RefundAsync(paymentId, seller, 2000, "lost-2")).AssertProblem(422);
@@ -53,9 +61,15 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var calls = fx.Stripe.WithKey("refund-" + refundId);
         Assert.True(calls.Count >= 2);
         Assert.All(calls, c => Assert.Equal(calls[0].Canonical, c.Canonical));
-        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+        );
     }
 
     [Fact]
@@ -68,22 +82,46 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var refundId = Refunder.DeterministicId("api:" + sellerId + ":overtaken", paymentId);
 
         // charge.refunded counts Stripe's refund, which is our requested one: not counted here, its answer counts it.
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000)));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000))
+        );
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         // refund.updated is the answer we did not hear.
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("refund.updated", new
-        {
-            id = "re_overtaken_" + paymentId.ToString("N"), @object = "refund", amount = 1000, currency = "eur", status = "succeeded",
-            payment_intent = StripePaymentsFixture.IntentOf(paymentId), metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },
-        }));
-        Assert.Equal("succeeded", await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId)));
-        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "refund.updated",
+                new
+                {
+                    id = "re_overtaken_" + paymentId.ToString("N"),
+                    @object = "refund",
+                    amount = 1000,
+                    currency = "eur",
+                    status = "succeeded",
+                    payment_intent = StripePaymentsFixture.IntentOf(paymentId),
+                    metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },
+                }
+            )
+        );
+        Assert.Equal(
+            "succeeded",
+            await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
+        );
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
 
         fx.LoseAnswersFor.TryRemove(paymentId, out _);
         var again = await (await fx.RefundAsync(paymentId, seller, 1000, "overtaken")).AssertStatus(201);
 
         Assert.Equal(refundId, Guid.Parse(again["id"]!.GetValue<string>()));
-        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
@@ -95,7 +133,10 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         // The process died right after committing the intent: Stripe was never asked.
         await fx.ExecuteAsync(
             "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) VALUES (@id, @p, 700, 'goodwill', 'requested', @at)",
-            ("id", refundId), ("p", paymentId), ("at", fx.Clock.GetUtcNow()));
+            ("id", refundId),
+            ("p", paymentId),
+            ("at", fx.Clock.GetUtcNow())
+        );
         var recovery = fx.Host.Services.GetRequiredService<RefundIntentRecovery>();
 
         await recovery.ResumeStaleAsync(CancellationToken.None);
@@ -105,10 +146,16 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         await recovery.ResumeStaleAsync(CancellationToken.None);
         await recovery.ResumeStaleAsync(CancellationToken.None);
 
-        Assert.Equal("succeeded", await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId)));
+        Assert.Equal(
+            "succeeded",
+            await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
+        );
         var call = fx.Stripe.WithKey("refund-" + refundId)[0];
         Assert.Equal("700", call.Field("amount"));
-        Assert.Equal(700, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            700,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
@@ -120,15 +167,24 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var (sellerId, paymentId) = await fx.PaidTicketAsync();
         var seller = fx.TokenFor(sellerId);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => fx.RefundAsync(paymentId, seller, amountCents, "race-" + amountCents)));
+        var responses = await Task.WhenAll(
+            Enumerable.Range(0, 20).Select(_ => fx.RefundAsync(paymentId, seller, amountCents, "race-" + amountCents))
+        );
 
         var statuses = responses.Select(r => (int)r.StatusCode).Distinct().ToList();
         Assert.Equal(new[] { 201 }, statuses);
         var ids = new HashSet<string>();
-        foreach (var response in responses) ids.Add((await response.AssertStatus(201))["id"]!.GetValue<string>());
+        foreach (var response in responses)
+            ids.Add((await response.AssertStatus(201))["id"]!.GetValue<string>());
         Assert.Single(ids);
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
-        Assert.Equal(amountCents ?? 2500, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+        );
+        Assert.Equal(
+            amountCents ?? 2500,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
@@ -137,32 +193,50 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     {
         var eventId = Guid.NewGuid();
         var tickets = new List<Guid>();
-        for (var i = 0; i < 3; i++) tickets.Add((await fx.PaidTicketAsync(eventId: eventId)).PaymentId);
+        for (var i = 0; i < 3; i++)
+            tickets.Add((await fx.PaidTicketAsync(eventId: eventId)).PaymentId);
         // Stripe's answers for the first ticket's refund are lost until the test lets them through.
         fx.LoseAnswersFor[tickets[0]] = true;
 
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, "storm"));
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, "storm"));
 
-        await Eventually.TrueAsync(async () => await StatusAsync(tickets[1]) == "refunded" && await StatusAsync(tickets[2]) == "refunded",
-            "the other tickets waited for the stuck one");
+        await Eventually.TrueAsync(
+            async () => await StatusAsync(tickets[1]) == "refunded" && await StatusAsync(tickets[2]) == "refunded",
+            "the other tickets waited for the stuck one"
+        );
         foreach (var paymentId in tickets)
-            Assert.Equal(1L, await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentRefundRequested,%' AND payload->>'paymentId' = @id AND payload->>'reason' = 'event_cancelled'",
-                ("id", paymentId.ToString())));
+            Assert.Equal(
+                1L,
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentRefundRequested,%' AND payload->>'paymentId' = @id AND payload->>'reason' = 'event_cancelled'",
+                    ("id", paymentId.ToString())
+                )
+            );
         Assert.Equal("succeeded", await StatusAsync(tickets[0]));
-        Assert.Equal(RefundStatus.Requested, await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE payment_id = @id", ("id", tickets[0])));
+        Assert.Equal(
+            RefundStatus.Requested,
+            await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE payment_id = @id", ("id", tickets[0]))
+        );
 
         fx.LoseAnswersFor.TryRemove(tickets[0], out _);
         var recovery = fx.Host.Services.GetRequiredService<RefundIntentRecovery>();
-        await Eventually.TrueAsync(async () =>
-        {
-            fx.Clock.Advance(TimeSpan.FromMinutes(1));
-            await recovery.ResumeStaleAsync(CancellationToken.None);
-            return await StatusAsync(tickets[0]) == "refunded";
-        }, "the stuck refund was never finished");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                fx.Clock.Advance(TimeSpan.FromMinutes(1));
+                await recovery.ResumeStaleAsync(CancellationToken.None);
+                return await StatusAsync(tickets[0]) == "refunded";
+            },
+            "the stuck refund was never finished"
+        );
         foreach (var paymentId in tickets)
         {
-            Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
+            Assert.Equal(
+                1L,
+                await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+            );
             Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
         }
     }
@@ -173,21 +247,32 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var (userId, token) = fx.User();
         var providerId = "sub_" + Guid.NewGuid().ToString("N");
         await fx.ExecuteAsync(
-            "INSERT INTO subscriptions (user_id, plan, tier, status, provider_subscription_id, current_period_end, updated_at) " +
-            "VALUES (@u, 'premium', 'premium', 'active', @p, @end, now())",
-            ("u", userId), ("p", providerId), ("end", fx.Clock.GetUtcNow().AddDays(20)));
+            "INSERT INTO subscriptions (user_id, plan, tier, status, provider_subscription_id, current_period_end, updated_at) "
+                + "VALUES (@u, 'premium', 'premium', 'active', @p, @end, now())",
+            ("u", userId),
+            ("p", providerId),
+            ("end", fx.Clock.GetUtcNow().AddDays(20))
+        );
 
-        var cancelled = await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        var cancelled = await (
+            await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)
+        ).AssertStatus(200);
 
         Assert.True(cancelled["cancel_at_period_end"]!.GetValue<bool>());
         var (_, locked) = Assert.Single(fx.SubscriptionCalls, c => c.ProviderSubscriptionId == providerId);
         Assert.False(locked);
         Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
-        Assert.True(await fx.ScalarAsync<bool>("SELECT cancel_at_period_end FROM subscriptions WHERE user_id = @u", ("u", userId)));
+        Assert.True(
+            await fx.ScalarAsync<bool>(
+                "SELECT cancel_at_period_end FROM subscriptions WHERE user_id = @u",
+                ("u", userId)
+            )
+        );
         // Asked again: already cancelled, Stripe is not asked twice.
         await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
         Assert.Single(fx.Stripe.WithKey("cancel-" + providerId));
     }
 
-    private Task<string?> StatusAsync(Guid paymentId) => fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId));
+    private Task<string?> StatusAsync(Guid paymentId) =>
+        fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId));
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using static Community.Payments.Tests.StripePaymentsFixture;
 
 namespace Community.Payments.Tests;
@@ -27,13 +26,22 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
         // The money is committed to go back: it cannot be refunded a second time meanwhile.
-        var refused = await (await fx.RefundAsync(paymentId, seller, 2000, "pending-too-much-" + answer)).AssertProblem(422);
+        var refused = await (await fx.RefundAsync(paymentId, seller, 2000, "pending-too-much-" + answer)).AssertProblem(
+            422
+        );
         Assert.Equal(1500, refused["refundable_cents"]!.GetValue<long>());
 
-        await fx.AcceptedAsync(Event("refund.updated", RefundObject(await ProviderIdAsync(refundId), paymentId, refundId, 1000, "succeeded")));
+        await fx.AcceptedAsync(
+            Event(
+                "refund.updated",
+                RefundObject(await ProviderIdAsync(refundId), paymentId, refundId, 1000, "succeeded")
+            )
+        );
 
         Assert.Equal("succeeded", await RefundStatusAsync(refundId));
-        Assert.NotNull(await fx.ScalarAsync<DateTime?>("SELECT completed_at FROM refunds WHERE id = @id", ("id", refundId)));
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>("SELECT completed_at FROM refunds WHERE id = @id", ("id", refundId))
+        );
         Assert.Equal(1000, await RefundedCentsAsync(paymentId));
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
@@ -44,18 +52,28 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     {
         var (paymentId, seller) = await PaidAsync(2500);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "pending");
-        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, null, "fails-later")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse(
+            (await (await fx.RefundAsync(paymentId, seller, null, "fails-later")).AssertStatus(201))[
+                "id"
+            ]!.GetValue<string>()
+        );
         var stripeId = await ProviderIdAsync(refundId);
         Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
         await fx.AcceptedAsync(Event("refund.updated", RefundObject(stripeId, paymentId, refundId, 2500, "succeeded")));
         // Sent by Stripe while the refund still counted, delivered only after its failure.
         var stale = Event("charge.refunded", Charge(paymentId, 2500, 2500));
 
-        var failed = Event("refund.failed", RefundObject(stripeId, paymentId, refundId, 2500, "failed", "expired_or_canceled_card"));
+        var failed = Event(
+            "refund.failed",
+            RefundObject(stripeId, paymentId, refundId, 2500, "failed", "expired_or_canceled_card")
+        );
         Assert.False(await fx.AcceptedAsync(failed));
 
         Assert.Equal("failed", await RefundStatusAsync(refundId));
-        Assert.Equal("expired_or_canceled_card", await fx.ScalarAsync<string>("SELECT failure_reason FROM refunds WHERE id = @id", ("id", refundId)));
+        Assert.Equal(
+            "expired_or_canceled_card",
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM refunds WHERE id = @id", ("id", refundId))
+        );
         Assert.Equal(0, await RefundedCentsAsync(paymentId));
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
@@ -66,8 +84,19 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
 
         // The same failure again, by every event that reports it, and a success reported late: nothing more.
         Assert.True(await fx.AcceptedAsync(failed));
-        Assert.False(await fx.AcceptedAsync(Event("refund.updated", RefundObject(stripeId, paymentId, refundId, 2500, "failed", "expired_or_canceled_card"))));
-        Assert.False(await fx.AcceptedAsync(Event("charge.refund.updated", RefundObject(stripeId, paymentId, refundId, 2500, "failed"))));
+        Assert.False(
+            await fx.AcceptedAsync(
+                Event(
+                    "refund.updated",
+                    RefundObject(stripeId, paymentId, refundId, 2500, "failed", "expired_or_canceled_card")
+                )
+            )
+        );
+        Assert.False(
+            await fx.AcceptedAsync(
+                Event("charge.refund.updated", RefundObject(stripeId, paymentId, refundId, 2500, "failed"))
+            )
+        );
         await fx.AcceptedAsync(Event("refund.updated", RefundObject(stripeId, paymentId, refundId, 2500, "succeeded")));
         await fx.AcceptedAsync(stale);
 
@@ -79,7 +108,9 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
 
         // An admin can try again, and Stripe's report of that refund counts it once.
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "succeeded");
-        var again = await (await fx.RefundAsync(paymentId, fx.TokenFor(Guid.NewGuid(), "admin"), null, "fails-later-retry")).AssertStatus(201);
+        var again = await (
+            await fx.RefundAsync(paymentId, fx.TokenFor(Guid.NewGuid(), "admin"), null, "fails-later-retry")
+        ).AssertStatus(201);
         Assert.Equal(2500, again["amount_cents"]!.GetValue<long>());
         Assert.Equal("succeeded", again["status"]!.GetValue<string>());
         await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 2500)));
@@ -94,14 +125,26 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         var (paymentId, seller) = await PaidAsync(2500);
         await (await fx.RefundAsync(paymentId, seller, 1000, "partial-ok")).AssertStatus(201);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "pending");
-        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, 500, "partial-fails")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse(
+            (await (await fx.RefundAsync(paymentId, seller, 500, "partial-fails")).AssertStatus(201))[
+                "id"
+            ]!.GetValue<string>()
+        );
         var stripeId = await ProviderIdAsync(refundId);
         Assert.Equal(1500, await RefundedCentsAsync(paymentId));
 
-        var reports = Enumerable.Range(0, 12).Select(i => Event(
-            i % 3 == 0 ? "refund.failed" : i % 3 == 1 ? "refund.updated" : "charge.refund.updated",
-            RefundObject(stripeId, paymentId, refundId, 500, "failed", "lost_or_stolen_card")));
-        foreach (var response in await Task.WhenAll(reports.Select(r => fx.DeliverAsync(r)))) await response.AssertStatus(200);
+        var reports = Enumerable
+            .Range(0, 12)
+            .Select(i =>
+                Event(
+                    i % 3 == 0 ? "refund.failed"
+                        : i % 3 == 1 ? "refund.updated"
+                        : "charge.refund.updated",
+                    RefundObject(stripeId, paymentId, refundId, 500, "failed", "lost_or_stolen_card")
+                )
+            );
+        foreach (var response in await Task.WhenAll(reports.Select(r => fx.DeliverAsync(r))))
+            await response.AssertStatus(200);
 
         Assert.Equal("failed", await RefundStatusAsync(refundId));
         Assert.Equal(1000, await RefundedCentsAsync(paymentId));
@@ -116,7 +159,9 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     [Theory]
     [InlineData("failed")]
     [InlineData("canceled")]
-    public async Task A_refund_stripe_fails_at_once_is_recorded_failed_and_answered_422_with_nothing_refunded(string answer)
+    public async Task A_refund_stripe_fails_at_once_is_recorded_failed_and_answered_422_with_nothing_refunded(
+        string answer
+    )
     {
         var (paymentId, seller) = await PaidAsync(2500);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), answer);
@@ -137,7 +182,9 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         var again = await (await fx.RefundAsync(paymentId, seller, 1000, "at-once-" + answer)).AssertProblem(422);
         Assert.Equal(refundId.ToString(), again["refund_id"]!.GetValue<string>());
         Assert.Single(fx.Stripe.WithKey("refund-" + refundId));
-        await fx.AcceptedAsync(Event("refund.failed", RefundObject(await ProviderIdAsync(refundId), paymentId, refundId, 1000, "failed")));
+        await fx.AcceptedAsync(
+            Event("refund.failed", RefundObject(await ProviderIdAsync(refundId), paymentId, refundId, 1000, "failed"))
+        );
         Assert.Equal(0, await RefundedCentsAsync(paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentRefundFailed", paymentId));
 
@@ -151,16 +198,42 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     public async Task Refund_events_about_refunds_we_do_not_know_are_acknowledged_and_change_nothing()
     {
         var (paymentId, seller) = await PaidAsync(2500);
-        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, 1000, "known")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse(
+            (await (await fx.RefundAsync(paymentId, seller, 1000, "known")).AssertStatus(201))["id"]!.GetValue<string>()
+        );
 
         // One made in Stripe's dashboard (no metadata), and one naming our payment but no refund of ours.
-        Assert.False(await fx.AcceptedAsync(Event("refund.failed", new
-        {
-            id = "re_dashboard_" + Guid.NewGuid().ToString("N"), @object = "refund", amount = 700, status = "failed",
-            failure_reason = "lost_or_stolen_card", payment_intent = IntentOf(paymentId), metadata = new { },
-        })));
-        Assert.False(await fx.AcceptedAsync(Event("refund.failed",
-            RefundObject("re_unknown_" + Guid.NewGuid().ToString("N"), paymentId, Guid.NewGuid(), 1000, "failed"))));
+        Assert.False(
+            await fx.AcceptedAsync(
+                Event(
+                    "refund.failed",
+                    new
+                    {
+                        id = "re_dashboard_" + Guid.NewGuid().ToString("N"),
+                        @object = "refund",
+                        amount = 700,
+                        status = "failed",
+                        failure_reason = "lost_or_stolen_card",
+                        payment_intent = IntentOf(paymentId),
+                        metadata = new { },
+                    }
+                )
+            )
+        );
+        Assert.False(
+            await fx.AcceptedAsync(
+                Event(
+                    "refund.failed",
+                    RefundObject(
+                        "re_unknown_" + Guid.NewGuid().ToString("N"),
+                        paymentId,
+                        Guid.NewGuid(),
+                        1000,
+                        "failed"
+                    )
+                )
+            )
+        );
 
         Assert.Equal("succeeded", await RefundStatusAsync(refundId));
         Assert.Equal(1000, await RefundedCentsAsync(paymentId));
@@ -173,26 +246,53 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
     {
         var (paymentId, seller) = await PaidAsync(2500);
         fx.Stripe.AnswerRefunds(IntentOf(paymentId), "pending");
-        var refundId = Guid.Parse((await (await fx.RefundAsync(paymentId, seller, 800, "by-metadata")).AssertStatus(201))["id"]!.GetValue<string>());
+        var refundId = Guid.Parse(
+            (await (await fx.RefundAsync(paymentId, seller, 800, "by-metadata")).AssertStatus(201))[
+                "id"
+            ]!.GetValue<string>()
+        );
         var stripeId = await ProviderIdAsync(refundId);
         await fx.ExecuteAsync("UPDATE refunds SET provider_refund_id = NULL WHERE id = @id", ("id", refundId));
 
-        await fx.AcceptedAsync(Event("refund.updated", new
-        {
-            id = stripeId, @object = "refund", amount = 800, status = "succeeded", payment_intent = IntentOf(paymentId),
-            metadata = new { refund_id = refundId.ToString() },
-        }));
+        await fx.AcceptedAsync(
+            Event(
+                "refund.updated",
+                new
+                {
+                    id = stripeId,
+                    @object = "refund",
+                    amount = 800,
+                    status = "succeeded",
+                    payment_intent = IntentOf(paymentId),
+                    metadata = new { refund_id = refundId.ToString() },
+                }
+            )
+        );
 
         Assert.Equal("succeeded", await RefundStatusAsync(refundId));
         Assert.Equal(stripeId, await ProviderIdAsync(refundId));
     }
 
     /// <summary>A refund object as Stripe sends it in refund.* events, carrying the metadata Refunder gave it.</summary>
-    private static object RefundObject(string stripeId, Guid paymentId, Guid refundId, long amount, string status, string? failureReason = null) => new
-    {
-        id = stripeId, @object = "refund", amount, currency = "eur", status, failure_reason = failureReason,
-        payment_intent = IntentOf(paymentId), metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },
-    };
+    private static object RefundObject(
+        string stripeId,
+        Guid paymentId,
+        Guid refundId,
+        long amount,
+        string status,
+        string? failureReason = null
+    ) =>
+        new
+        {
+            id = stripeId,
+            @object = "refund",
+            amount,
+            currency = "eur",
+            status,
+            failure_reason = failureReason,
+            payment_intent = IntentOf(paymentId),
+            metadata = new { payment_id = paymentId.ToString(), refund_id = refundId.ToString() },
+        };
 
     /// <summary>A settled payment of a held seat, and a token of its seller (who may refund it).</summary>
     private async Task<(Guid PaymentId, string SellerToken)> PaidAsync(long amountCents)
@@ -202,15 +302,19 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         return (paymentId, fx.TokenFor(sellerId));
     }
 
-
-    private Task<string?> RefundStatusAsync(Guid refundId) => fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId));
+    private Task<string?> RefundStatusAsync(Guid refundId) =>
+        fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId));
 
     private async Task<string> ProviderIdAsync(Guid refundId) =>
         (await fx.ScalarAsync<string>("SELECT provider_refund_id FROM refunds WHERE id = @id", ("id", refundId)))!;
 
-    private Task<long> RefundedCentsAsync(Guid paymentId) => fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId));
+    private Task<long> RefundedCentsAsync(Guid paymentId) =>
+        fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId));
 
     private Task<string?> RefundFailedFieldAsync(Guid paymentId, string field) =>
-        fx.ScalarAsync<string>("SELECT payload->>@field FROM outbox_messages WHERE type LIKE '%.PaymentRefundFailed,%' AND payload->>'paymentId' = @id",
-            ("field", field), ("id", paymentId.ToString()));
+        fx.ScalarAsync<string>(
+            "SELECT payload->>@field FROM outbox_messages WHERE type LIKE '%.PaymentRefundFailed,%' AND payload->>'paymentId' = @id",
+            ("field", field),
+            ("id", paymentId.ToString())
+        );
 }

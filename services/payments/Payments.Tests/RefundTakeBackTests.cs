@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
-using Community.Payments.Credits;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,11 +23,17 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the pack's credits never arrived");
 
         await (await RefundAsync(first, amountCents: 100)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await HandledCountAsync("CreditPackRefundedConsumer", userId) == 1, "the partial refund was not handled");
+        await Eventually.TrueAsync(
+            async () => await HandledCountAsync("CreditPackRefundedConsumer", userId) == 1,
+            "the partial refund was not handled"
+        );
         Assert.Equal(100, await BalanceAsync(token));
 
         await (await RefundAsync(first)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await BalanceAsync(token) == 0, "the refunded pack's credits were not taken back");
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(token) == 0,
+            "the refunded pack's credits were not taken back"
+        );
         var entries = (await CreditsAsync(token))["items"]!.AsArray();
         var clawback = entries.Single(e => e!["kind"]!.GetValue<string>() == "clawback")!;
         Assert.Equal(-100, clawback["amount"]!.GetValue<long>());
@@ -45,46 +50,86 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         var payment = await BuyAsync(token, "credits", Guid.Parse(StarterPack));
         await Eventually.TrueAsync(async () => await BalanceAsync(token) == 100, "the pack's credits never arrived");
         var enrollment = await EnrollmentForCreditsAsync(userId, 60);
-        await (await fx.Client.PostJson("/api/v1/credits/spend", new { purpose = "course", reference_id = enrollment }, token)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/credits/spend",
+                new { purpose = "course", reference_id = enrollment },
+                token
+            )
+        ).AssertStatus(201);
         Assert.Equal(40, await BalanceAsync(token));
 
         await (await RefundAsync(payment)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("CreditsRevoked", userId) == 1, "nothing was taken back");
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("CreditsRevoked", userId) == 1,
+            "nothing was taken back"
+        );
         Assert.Equal(0, await BalanceAsync(token));
         var revoked = await fx.ScalarAsync<long>(
-            "SELECT amount FROM credit_transactions WHERE user_id = @u AND kind = 'clawback'", ("u", userId));
+            "SELECT amount FROM credit_transactions WHERE user_id = @u AND kind = 'clawback'",
+            ("u", userId)
+        );
         Assert.Equal(40, revoked);
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT coalesce(sum(amount), 0) FROM credit_entries GROUP BY transaction_id HAVING sum(amount) <> 0 LIMIT 1"));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT coalesce(sum(amount), 0) FROM credit_entries GROUP BY transaction_id HAVING sum(amount) <> 0 LIMIT 1"
+            )
+        );
     }
 
     [Fact]
     public async Task A_refunded_subscription_ends_now_and_the_tier_falls_back_to_free()
     {
         var (userId, token) = fx.User();
-        var checkout = await (await fx.Client.PostJson("/api/v1/subscriptions/checkout", new
-        {
-            tier = "premium", success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token)).AssertStatus(200);
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
-        await Eventually.TrueAsync(async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium", "never premium");
+        await Eventually.TrueAsync(
+            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium",
+            "never premium"
+        );
 
         await (await RefundAsync(paymentId, amountCents: 500)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await HandledCountAsync("SubscriptionRefundedConsumer", userId) == 1, "the partial refund was not handled");
+        await Eventually.TrueAsync(
+            async () => await HandledCountAsync("SubscriptionRefundedConsumer", userId) == 1,
+            "the partial refund was not handled"
+        );
         Assert.Equal("premium", (await SubscriptionAsync(token))["tier"]!.GetValue<string>());
 
         await (await RefundAsync(paymentId)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "free", "the refunded subscription kept its tier");
+        await Eventually.TrueAsync(
+            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "free",
+            "the refunded subscription kept its tier"
+        );
         var me = await SubscriptionAsync(token);
         Assert.Equal("canceled", me["status"]!.GetValue<string>());
         Assert.Equal("none", me["tier_source"]!.GetValue<string>());
         Assert.Equal(1, await OutboxForUserAsync("SubscriptionChanged", userId, "free"));
         // Nothing ties the member down: they may subscribe again.
-        await (await fx.Client.PostJson("/api/v1/subscriptions/checkout", new
-        {
-            tier = "premium", success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token)).AssertStatus(200);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
     }
 
     [Fact]
@@ -92,24 +137,36 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     {
         var (userId, token) = fx.User();
         var seven = await BuyBoostAsync(token, 7);
-        await Eventually.TrueAsync(async () => (await BoostAsync(token))["active"]!.GetValue<bool>(), "the boost never started");
+        await Eventually.TrueAsync(
+            async () => (await BoostAsync(token))["active"]!.GetValue<bool>(),
+            "the boost never started"
+        );
         var one = await BuyBoostAsync(token, 1);
         DateTimeOffset until = default;
-        await Eventually.TrueAsync(async () =>
-        {
-            until = (await BoostAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>();
-            return until > fx.Clock.GetUtcNow().AddDays(7.5);
-        }, "the second boost was not added");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                until = (await BoostAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>();
+                return until > fx.Clock.GetUtcNow().AddDays(7.5);
+            },
+            "the second boost was not added"
+        );
 
         await (await RefundAsync(seven)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("BoostRevoked", userId) == 1, "the refunded boost was not taken back");
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("BoostRevoked", userId) == 1,
+            "the refunded boost was not taken back"
+        );
         var left = (await BoostAsync(token))["boosted_until"]!.GetValue<DateTimeOffset>();
         Assert.Equal(until.AddDays(-7), left);
 
         // The last day refunded too: only what is left can be taken, and the boost is over.
         var refundedFrom = fx.Clock.GetUtcNow();
         await (await RefundAsync(one)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("BoostRevoked", userId) == 2, "the second refund took nothing back");
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("BoostRevoked", userId) == 2,
+            "the second refund took nothing back"
+        );
         var boost = await BoostAsync(token);
         Assert.False(boost["active"]!.GetValue<bool>());
         Assert.InRange(boost["boosted_until"]!.GetValue<DateTimeOffset>(), refundedFrom, fx.Clock.GetUtcNow());
@@ -121,16 +178,29 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         var (referrerId, referrerToken) = fx.User();
         var (referredId, referredToken) = fx.User();
         var paymentId = await BuyAsync(referredToken, "credits", Guid.Parse(StarterPack));
-        await Eventually.TrueAsync(async () => await BalanceAsync(referredToken) == 100, "the pack's credits never arrived");
-        await PublishAsync(new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId));
-        await Eventually.TrueAsync(async () => await BalanceAsync(referrerToken) == 50 && await BalanceAsync(referredToken) == 150,
-            "the referral rewards never arrived");
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(referredToken) == 100,
+            "the pack's credits never arrived"
+        );
+        await PublishAsync(
+            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId)
+        );
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(referrerToken) == 50 && await BalanceAsync(referredToken) == 150,
+            "the referral rewards never arrived"
+        );
 
         await (await RefundAsync(paymentId)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await BalanceAsync(referrerToken) == 0 && await BalanceAsync(referredToken) == 0,
-            "the refund did not take back the pack and both referral rewards");
-        Assert.NotNull(await fx.ScalarAsync<DateTime?>(
-            "SELECT revoked_at FROM referral_conversions WHERE referred_user_id = @u", ("u", referredId)));
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(referrerToken) == 0 && await BalanceAsync(referredToken) == 0,
+            "the refund did not take back the pack and both referral rewards"
+        );
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>(
+                "SELECT revoked_at FROM referral_conversions WHERE referred_user_id = @u",
+                ("u", referredId)
+            )
+        );
         Assert.Equal(1, await OutboxForUserAsync("CreditsRevoked", referrerId));
         Assert.Equal(2, await OutboxForUserAsync("CreditsRevoked", referredId));
     }
@@ -141,15 +211,23 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         var (referrerId, referrerToken) = fx.User();
         var (referredId, referredToken) = fx.User();
         var paymentId = await BuyAsync(referredToken, "credits", Guid.Parse(StarterPack));
-        await Eventually.TrueAsync(async () => await BalanceAsync(referredToken) == 100, "the pack's credits never arrived");
+        await Eventually.TrueAsync(
+            async () => await BalanceAsync(referredToken) == 100,
+            "the pack's credits never arrived"
+        );
         await (await RefundAsync(paymentId)).AssertStatus(201);
         await Eventually.TrueAsync(async () => await BalanceAsync(referredToken) == 0, "the pack was not taken back");
 
         var converted = new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId);
         await PublishAsync(converted, converted.MessageId);
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM referral_conversions WHERE referred_user_id = @u AND revoked_at IS NOT NULL", ("u", referredId)) == 1,
-            "the late conversion was not recorded as revoked");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM referral_conversions WHERE referred_user_id = @u AND revoked_at IS NOT NULL",
+                    ("u", referredId)
+                ) == 1,
+            "the late conversion was not recorded as revoked"
+        );
         Assert.Equal(0, await BalanceAsync(referrerToken));
         Assert.Equal(0, await BalanceAsync(referredToken));
         Assert.Equal(0, await OutboxForUserAsync("CreditsGranted", referrerId));
@@ -160,22 +238,41 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     {
         var (referrerId, _) = fx.User();
         for (var i = 0; i < 4; i++)
-            await PublishAsync(new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid()));
+            await PublishAsync(
+                new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid())
+            );
         var (referredId, referredToken) = fx.User();
         var paymentId = await BuyAsync(referredToken, "credits", Guid.Parse(StarterPack));
-        await PublishAsync(new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId));
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 1, "five conversions granted no elite");
+        await PublishAsync(
+            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, referredId, paymentId)
+        );
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 1,
+            "five conversions granted no elite"
+        );
         var referrerToken = fx.TokenFor(referrerId);
         Assert.Equal("referral", (await SubscriptionAsync(referrerToken))["tier_source"]!.GetValue<string>());
 
         await (await RefundAsync(paymentId)).AssertStatus(201);
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "free") == 1, "the lost milestone kept its elite");
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "free") == 1,
+            "the lost milestone kept its elite"
+        );
         Assert.Equal("free", (await SubscriptionAsync(referrerToken))["tier"]!.GetValue<string>());
-        Assert.NotNull(await fx.ScalarAsync<DateTime?>(
-            "SELECT revoked_at FROM referral_rewards WHERE referrer_user_id = @u AND conversions = 5", ("u", referrerId)));
+        Assert.NotNull(
+            await fx.ScalarAsync<DateTime?>(
+                "SELECT revoked_at FROM referral_rewards WHERE referrer_user_id = @u AND conversions = 5",
+                ("u", referrerId)
+            )
+        );
 
-        await PublishAsync(new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid()));
-        await Eventually.TrueAsync(async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 2, "a new fifth conversion granted nothing");
+        await PublishAsync(
+            new ReferralConverted(Guid.NewGuid(), fx.Clock.GetUtcNow(), referrerId, Guid.NewGuid(), Guid.NewGuid())
+        );
+        await Eventually.TrueAsync(
+            async () => await OutboxForUserAsync("SubscriptionChanged", referrerId, "elite") == 2,
+            "a new fifth conversion granted nothing"
+        );
         Assert.Equal("elite", (await SubscriptionAsync(referrerToken))["tier"]!.GetValue<string>());
     }
 
@@ -187,53 +284,85 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         var checkout = await fx.CheckoutAsync(token, purpose, referenceId);
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
-        await Eventually.TrueAsync(async () => await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId)) == "succeeded",
-            "the payment never settled");
+        await Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId))
+                == "succeeded",
+            "the payment never settled"
+        );
         return paymentId;
     }
 
     private async Task<Guid> BuyBoostAsync(string token, int days)
     {
-        var checkout = await (await fx.Client.PostJson("/api/v1/boosts/checkout", new
-        {
-            days, success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token)).AssertStatus(200);
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/boosts/checkout",
+                new
+                {
+                    days,
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
         return Guid.Parse(checkout["payment_id"]!.GetValue<string>());
     }
 
     private Task<HttpResponseMessage> RefundAsync(Guid paymentId, long? amountCents = null) =>
-        fx.Client.PostJson($"/api/v1/payments/{paymentId}/refunds", new { amount_cents = amountCents, reason = "requested_by_customer" },
-            fx.User("admin").Token);
+        fx.Client.PostJson(
+            $"/api/v1/payments/{paymentId}/refunds",
+            new { amount_cents = amountCents, reason = "requested_by_customer" },
+            fx.User("admin").Token
+        );
 
-    private async Task<JsonNode> CreditsAsync(string token) => await (await fx.Client.Get("/api/v1/credits", token)).AssertStatus(200);
+    private async Task<JsonNode> CreditsAsync(string token) =>
+        await (await fx.Client.Get("/api/v1/credits", token)).AssertStatus(200);
 
     private async Task<long> BalanceAsync(string token) => (await CreditsAsync(token))["balance"]!.GetValue<long>();
 
-    private async Task<JsonNode> SubscriptionAsync(string token) => await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
+    private async Task<JsonNode> SubscriptionAsync(string token) =>
+        await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
 
-    private async Task<JsonNode> BoostAsync(string token) => await (await fx.Client.Get("/api/v1/boosts/me", token)).AssertStatus(200);
+    private async Task<JsonNode> BoostAsync(string token) =>
+        await (await fx.Client.Get("/api/v1/boosts/me", token)).AssertStatus(200);
 
     private async Task<Guid> EnrollmentForCreditsAsync(Guid userId, int priceCredits)
     {
         var enrollmentId = Guid.NewGuid();
         await fx.ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, price_credits, seller_user_id, created_at) " +
-            "VALUES (@r, 'course', @u, 0, @p, @s, now())",
-            ("r", enrollmentId), ("u", userId), ("p", priceCredits), ("s", Guid.NewGuid()));
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, price_credits, seller_user_id, created_at) "
+                + "VALUES (@r, 'course', @u, 0, @p, @s, now())",
+            ("r", enrollmentId),
+            ("u", userId),
+            ("p", priceCredits),
+            ("s", Guid.NewGuid())
+        );
         return enrollmentId;
     }
 
-    private async Task PublishAsync<T>(T message, Guid? messageId = null) where T : class =>
-        await fx.Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
+    private async Task PublishAsync<T>(T message, Guid? messageId = null)
+        where T : class =>
+        await fx
+            .Host.Services.GetRequiredService<IBus>()
+            .Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
 
     /// <summary>How many PaymentRefunded messages about the user's payments <paramref name="consumer"/> has handled.</summary>
-    private Task<long> HandledCountAsync(string consumer, Guid userId) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM inbox_messages i JOIN outbox_messages o ON o.id = i.message_id " +
-        "WHERE i.consumer LIKE '%.' || @c AND o.payload->>'userId' = @u",
-        ("c", consumer), ("u", userId.ToString()));
+    private Task<long> HandledCountAsync(string consumer, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM inbox_messages i JOIN outbox_messages o ON o.id = i.message_id "
+                + "WHERE i.consumer LIKE '%.' || @c AND o.payload->>'userId' = @u",
+            ("c", consumer),
+            ("u", userId.ToString())
+        );
 
-    private async Task<long> OutboxForUserAsync(string eventType, Guid userId, string? tier = null) => await fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = @u AND (@t = '' OR payload->>'tier' = @t)",
-        ("type", eventType), ("u", userId.ToString()), ("t", tier ?? ""));
+    private async Task<long> OutboxForUserAsync(string eventType, Guid userId, string? tier = null) =>
+        await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = @u AND (@t = '' OR payload->>'tier' = @t)",
+            ("type", eventType),
+            ("u", userId.ToString()),
+            ("t", tier ?? "")
+        );
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using Community.Payments.Providers;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
@@ -25,14 +24,17 @@ public sealed class SecretsAtRestTests(PaymentsFixture fx) : IClassFixture<Payme
         var otherRing = Path.Combine(Path.GetTempPath(), "community-key-ring-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var stranger = fx.StartHost(new Dictionary<string, string?> { ["DataProtection:KeyRingPath"] = otherRing });
+            await using var stranger = fx.StartHost(
+                new Dictionary<string, string?> { ["DataProtection:KeyRingPath"] = otherRing }
+            );
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SecretOfAsync(stranger));
             Assert.Contains("key ring", error.Message);
             Assert.Equal(stored, await fx.ScalarAsync<byte[]>("SELECT secret FROM sandbox_secrets WHERE id = 1"));
         }
         finally
         {
-            if (Directory.Exists(otherRing)) Directory.Delete(otherRing, recursive: true);
+            if (Directory.Exists(otherRing))
+                Directory.Delete(otherRing, recursive: true);
         }
     }
 
@@ -40,12 +42,17 @@ public sealed class SecretsAtRestTests(PaymentsFixture fx) : IClassFixture<Payme
     public async Task A_secret_stored_in_plain_text_before_encryption_is_encrypted_on_first_read()
     {
         await fx.ExecuteAsync("DELETE FROM sandbox_secrets");
-        await fx.ExecuteAsync("INSERT INTO sandbox_secrets (id, secret, created_at) VALUES (1, convert_to('whsec_sandbox_legacy', 'UTF8'), now())");
+        await fx.ExecuteAsync(
+            "INSERT INTO sandbox_secrets (id, secret, created_at) VALUES (1, convert_to('whsec_sandbox_legacy', 'UTF8'), now())"
+        );
 
         await using var restarted = fx.StartHost();
         Assert.Equal("whsec_sandbox_legacy", await SecretOfAsync(restarted));
         Assert.True(await fx.ScalarAsync<bool>("SELECT encrypted FROM sandbox_secrets WHERE id = 1"));
-        Assert.DoesNotContain("whsec_sandbox_legacy", Encoding.UTF8.GetString((await fx.ScalarAsync<byte[]>("SELECT secret FROM sandbox_secrets WHERE id = 1"))!));
+        Assert.DoesNotContain(
+            "whsec_sandbox_legacy",
+            Encoding.UTF8.GetString((await fx.ScalarAsync<byte[]>("SELECT secret FROM sandbox_secrets WHERE id = 1"))!)
+        );
         await using var again = fx.StartHost();
         Assert.Equal("whsec_sandbox_legacy", await SecretOfAsync(again));
     }

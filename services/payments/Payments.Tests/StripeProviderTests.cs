@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
 using Community.Payments.Providers;
-using Community.Payments.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
@@ -19,21 +17,45 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var holdEnds = fx.Clock.GetUtcNow() + HoldLength;
 
         // Amount, currency and price fields in the body are not part of the contract: refused, they change nothing.
-        var priced = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = "event_registration", reference_id = registration, payment_method = "card",
-            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-            amount_cents = 1, amount = 1, unit_amount = 1, currency = "USD", price_data = new { unit_amount = 1 },
-        }, token);
+        var priced = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                payment_method = "card",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+                amount_cents = 1,
+                amount = 1,
+                unit_amount = 1,
+                currency = "USD",
+                price_data = new { unit_amount = 1 },
+            },
+            token
+        );
         Assert.NotNull((await priced.AssertProblem(400))["errors"]!["amount_cents"]);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", registration)));
-        Assert.DoesNotContain(fx.Stripe.Received, call => call.Field("metadata[reference_id]") == registration.ToString());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE reference_id = @r", ("r", registration))
+        );
+        Assert.DoesNotContain(
+            fx.Stripe.Received,
+            call => call.Field("metadata[reference_id]") == registration.ToString()
+        );
 
-        var response = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = "event_registration", reference_id = registration, payment_method = "card",
-            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token);
+        var response = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                payment_method = "card",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
         var checkout = await response.AssertStatus(200);
         var paymentId = checkout["payment_id"]!.GetValue<string>();
         Assert.Equal(2500, checkout["amount_cents"]!.GetValue<long>());
@@ -54,7 +76,10 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("eur", call.Field("line_items[0][price_data][currency]"));
         Assert.Equal("2500", call.Field("line_items[0][price_data][unit_amount]"));
         Assert.Equal("Event ticket", call.Field("line_items[0][price_data][product_data][name]"));
-        Assert.DoesNotContain(call.Form.Keys, k => k.Contains("recurring") || k.StartsWith("subscription_data") || k.StartsWith("payment_method_options"));
+        Assert.DoesNotContain(
+            call.Form.Keys,
+            k => k.Contains("recurring") || k.StartsWith("subscription_data") || k.StartsWith("payment_method_options")
+        );
         Assert.Equal(paymentId, call.Field("metadata[payment_id]"));
         Assert.Equal("event_registration", call.Field("metadata[purpose]"));
         Assert.Equal(registration.ToString(), call.Field("metadata[reference_id]"));
@@ -62,8 +87,14 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal(paymentId, call.Field("payment_intent_data[metadata][payment_id]"));
 
         // Stripe keeps a session open at least 30 minutes: the 15-minute hold is outlived, never cut short.
-        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(call.Field("expires_at")!, CultureInfo.InvariantCulture));
-        Assert.InRange(expiresAt, fx.Clock.GetUtcNow() + StripeProvider.MinimumSessionLifetime, fx.Clock.GetUtcNow() + StripeProvider.MaximumSessionLifetime);
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(
+            long.Parse(call.Field("expires_at")!, CultureInfo.InvariantCulture)
+        );
+        Assert.InRange(
+            expiresAt,
+            fx.Clock.GetUtcNow() + StripeProvider.MinimumSessionLifetime,
+            fx.Clock.GetUtcNow() + StripeProvider.MaximumSessionLifetime
+        );
         Assert.True(expiresAt >= holdEnds);
 
         // Our answer is Stripe's session.
@@ -114,17 +145,27 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var before = fx.Stripe.Received.Count;
         fx.Stripe.FailNext("/v1/checkout/sessions", 400, "Invalid currency: eur.");
 
-        var refused = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = "event_registration", reference_id = registration, payment_method = "card",
-            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token);
+        var refused = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                payment_method = "card",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
         var problem = await refused.AssertProblem(502);
         Assert.DoesNotContain(FakeStripe.SecretKey, problem.ToJsonString());
 
         // A 400 is not transient: asked once, not retried.
         Assert.Equal(before + 1, fx.Stripe.Received.Count);
-        var paymentId = await fx.ScalarAsync<Guid>("SELECT id FROM payments WHERE reference_id = @r", ("r", registration));
+        var paymentId = await fx.ScalarAsync<Guid>(
+            "SELECT id FROM payments WHERE reference_id = @r",
+            ("r", registration)
+        );
         Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
         Assert.Null(await fx.ScalarAsync<string>("SELECT session_id FROM payments WHERE id = @id", ("id", paymentId)));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
@@ -142,11 +183,18 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         var registration = await fx.SeatHeldAsync(userId, 3100, holdFor: HoldLength);
         fx.Stripe.FailNext("/v1/checkout/sessions", 503, "Service unavailable", times: 4);
 
-        var failed = await fx.Client.PostJson("/api/v1/payments/checkout", new
-        {
-            purpose = "event_registration", reference_id = registration, payment_method = "card",
-            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token);
+        var failed = await fx.Client.PostJson(
+            "/api/v1/payments/checkout",
+            new
+            {
+                purpose = "event_registration",
+                reference_id = registration,
+                payment_method = "card",
+                success_url = "https://app.example/paid",
+                cancel_url = "https://app.example/cancelled",
+            },
+            token
+        );
         await failed.AssertProblem(502);
 
         // Minutes later, still inside the hold: Stripe would refuse the key with changed parameters (an expiry computed from "now").
@@ -163,11 +211,18 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     public async Task Refunds_ask_stripe_for_the_intent_and_amount_under_the_refund_key_and_survive_a_500()
     {
         var (_, _, sellerId, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("checkout.session.completed", StripePaymentsFixture.Session(sessionId, paymentId)));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                StripePaymentsFixture.Session(sessionId, paymentId)
+            )
+        );
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
 
         fx.Stripe.FailNext("/v1/refunds", 500);
-        var refund = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(201);
+        var refund = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(
+            201
+        );
         var refundId = refund["id"]!.GetValue<string>();
         Assert.Equal("succeeded", refund["status"]!.GetValue<string>());
 
@@ -185,19 +240,31 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
 
         // The same request again refunds nothing more; Stripe's own charge.refunded for it adds no second PaymentRefunded.
-        var again = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(201);
+        var again = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(
+            201
+        );
         Assert.Equal(refundId, again["id"]!.GetValue<string>());
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000)));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event("charge.refunded", StripePaymentsFixture.Charge(paymentId, 2500, 1000))
+        );
         Assert.Equal(2, fx.Stripe.WithKey("refund-" + refundId).Count);
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
-        Assert.Equal(1000, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            1000,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
     }
 
     [Fact]
     public async Task A_refund_stripe_refuses_is_our_502_and_nothing_is_recorded()
     {
         var (_, _, sellerId, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("checkout.session.completed", StripePaymentsFixture.Session(sessionId, paymentId)));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                StripePaymentsFixture.Session(sessionId, paymentId)
+            )
+        );
         var before = fx.Stripe.Received.Count;
         fx.Stripe.FailNext("/v1/refunds", 400, "Charge ch_x has been charged back.");
 
@@ -205,8 +272,14 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
 
         Assert.Equal(before + 1, fx.Stripe.Received.Count);
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+        );
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentRefunded", paymentId));
     }
 
@@ -214,33 +287,62 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     public async Task A_payment_without_a_payment_intent_cannot_be_refunded_by_api_422()
     {
         var (_, _, sellerId, paymentId, sessionId) = await fx.OpenCheckoutAsync(2500);
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("checkout.session.completed",
-            StripePaymentsFixture.Session(sessionId, paymentId, paymentIntent: null)));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                StripePaymentsFixture.Session(sessionId, paymentId, paymentIntent: null)
+            )
+        );
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         var before = fx.Stripe.Received.Count;
 
-        var problem = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 500, "refund-test-3")).AssertProblem(422);
+        var problem = await (
+            await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 500, "refund-test-3")
+        ).AssertProblem(422);
 
         Assert.Contains("payment intent", problem["detail"]!.GetValue<string>());
         Assert.Equal(before, fx.Stripe.Received.Count);
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId)));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM refunds WHERE payment_id = @id", ("id", paymentId))
+        );
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
     }
 
     [Theory]
     [InlineData(30, "month", "1")]
     [InlineData(7, "day", "7")]
-    public async Task Subscription_checkouts_ask_for_a_recurring_price_and_put_our_ids_on_the_subscription(int days, string interval, string count)
+    public async Task Subscription_checkouts_ask_for_a_recurring_price_and_put_our_ids_on_the_subscription(
+        int days,
+        string interval,
+        string count
+    )
     {
         var paymentId = Guid.NewGuid();
         using var scope = fx.Host.Services.CreateScope();
         var provider = Assert.IsType<StripeProvider>(scope.ServiceProvider.GetRequiredService<IPaymentProvider>());
 
-        var session = await provider.CreateCheckoutSessionAsync(new CheckoutSessionRequest(
-            paymentId, "subscription", "Premium membership", 999, "EUR", "card", "https://app.example/ok", "https://app.example/no",
-            fx.Clock.GetUtcNow() + TimeSpan.FromHours(2),
-            new Dictionary<string, string> { ["payment_id"] = paymentId.ToString(), ["purpose"] = "subscription", ["product"] = "premium" },
-            days), CancellationToken.None);
+        var session = await provider.CreateCheckoutSessionAsync(
+            new CheckoutSessionRequest(
+                paymentId,
+                "subscription",
+                "Premium membership",
+                999,
+                "EUR",
+                "card",
+                "https://app.example/ok",
+                "https://app.example/no",
+                fx.Clock.GetUtcNow() + TimeSpan.FromHours(2),
+                new Dictionary<string, string>
+                {
+                    ["payment_id"] = paymentId.ToString(),
+                    ["purpose"] = "subscription",
+                    ["product"] = "premium",
+                },
+                days
+            ),
+            CancellationToken.None
+        );
 
         var call = Assert.Single(fx.Stripe.WithKey("checkout-" + paymentId));
         Assert.Equal("subscription", call.Field("mode"));
@@ -254,7 +356,10 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         // Two hours fits Stripe's window: asked for as it is.
         var wanted = (fx.Clock.GetUtcNow() + TimeSpan.FromHours(2)).ToUnixTimeSeconds();
         Assert.InRange(long.Parse(call.Field("expires_at")!, CultureInfo.InvariantCulture), wanted - 5, wanted);
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(long.Parse(call.Field("expires_at")!, CultureInfo.InvariantCulture)), session.ExpiresAt);
+        Assert.Equal(
+            DateTimeOffset.FromUnixTimeSeconds(long.Parse(call.Field("expires_at")!, CultureInfo.InvariantCulture)),
+            session.ExpiresAt
+        );
     }
 
     [Fact]
@@ -277,28 +382,62 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
     public async Task A_subscription_is_refunded_through_its_first_invoices_intent_and_then_ends_at_stripe_too()
     {
         var (userId, token) = fx.User();
-        var checkout = await (await fx.Client.PostJson("/api/v1/subscriptions/checkout", new
-        {
-            tier = "premium", success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token)).AssertStatus(200);
+        var checkout = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    success_url = "https://app.example/paid",
+                    cancel_url = "https://app.example/cancelled",
+                },
+                token
+            )
+        ).AssertStatus(200);
         var paymentId = Guid.Parse(checkout["payment_id"]!.GetValue<string>());
         var subscriptionId = "sub_" + paymentId.ToString("N");
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("checkout.session.completed", new
-        {
-            id = checkout["session_id"]!.GetValue<string>(), @object = "checkout.session", mode = "subscription", status = "complete",
-            payment_status = "paid", payment_intent = (string?)null, subscription = subscriptionId,
-            metadata = new { payment_id = paymentId.ToString() },
-        }));
-        await Eventually.TrueAsync(async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium", "never premium");
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "checkout.session.completed",
+                new
+                {
+                    id = checkout["session_id"]!.GetValue<string>(),
+                    @object = "checkout.session",
+                    mode = "subscription",
+                    status = "complete",
+                    payment_status = "paid",
+                    payment_intent = (string?)null,
+                    subscription = subscriptionId,
+                    metadata = new { payment_id = paymentId.ToString() },
+                }
+            )
+        );
+        await Eventually.TrueAsync(
+            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "premium",
+            "never premium"
+        );
         var admin = fx.User("admin").Token;
 
         // Before the first invoice is reported there is no intent to refund by: refused, nothing asked of Stripe.
         await (await fx.RefundAsync(paymentId, admin, null, "sub-refund-early")).AssertProblem(422);
-        Assert.DoesNotContain(fx.Stripe.Received, r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString());
+        Assert.DoesNotContain(
+            fx.Stripe.Received,
+            r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString()
+        );
 
         // The first invoice names the intent (found by the subscription's metadata); a renewal's intent is not the payment's.
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("invoice.paid", Invoice(subscriptionId, "pi_first_" + paymentId.ToString("N"), "subscription_create", paymentId)));
-        await fx.AcceptedAsync(StripePaymentsFixture.Event("invoice.paid", Invoice(subscriptionId, "pi_renewal_" + paymentId.ToString("N"), "subscription_cycle", null)));
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "invoice.paid",
+                Invoice(subscriptionId, "pi_first_" + paymentId.ToString("N"), "subscription_create", paymentId)
+            )
+        );
+        await fx.AcceptedAsync(
+            StripePaymentsFixture.Event(
+                "invoice.paid",
+                Invoice(subscriptionId, "pi_renewal_" + paymentId.ToString("N"), "subscription_cycle", null)
+            )
+        );
 
         var refund = await (await fx.RefundAsync(paymentId, admin, null, "sub-refund")).AssertStatus(201);
         var call = Assert.Single(fx.Stripe.WithKey("refund-" + refund["id"]!.GetValue<string>()));
@@ -306,37 +445,61 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("999", call.Field("amount"));
 
         // Refunded in full: the subscription ends now, and Stripe is told to stop it (DELETE, no key).
-        await Eventually.TrueAsync(async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "free", "the refunded subscription kept its tier");
+        await Eventually.TrueAsync(
+            async () => (await SubscriptionAsync(token))["tier"]!.GetValue<string>() == "free",
+            "the refunded subscription kept its tier"
+        );
         Assert.Equal("canceled", (await SubscriptionAsync(token))["status"]!.GetValue<string>());
         var cancel = Assert.Single(fx.Stripe.Received, r => r.Method == "DELETE");
         Assert.Equal("/v1/subscriptions/" + subscriptionId, cancel.Path);
         Assert.Null(cancel.IdempotencyKey);
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND payload->>'tier' = 'free'",
-            ("u", userId.ToString())));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND payload->>'tier' = 'free'",
+                ("u", userId.ToString())
+            )
+        );
     }
 
     /// <summary>An invoice as API version endive sends it: subscription and its metadata under parent, the intent under payments.</summary>
-    private static object Invoice(string subscriptionId, string paymentIntent, string billingReason, Guid? paymentId) => new
-    {
-        id = "in_" + Guid.NewGuid().ToString("N"), @object = "invoice", status = "paid", billing_reason = billingReason, metadata = new { },
-        parent = new
+    private static object Invoice(string subscriptionId, string paymentIntent, string billingReason, Guid? paymentId) =>
+        new
         {
-            type = "subscription_details",
-            subscription_details = new
+            id = "in_" + Guid.NewGuid().ToString("N"),
+            @object = "invoice",
+            status = "paid",
+            billing_reason = billingReason,
+            metadata = new { },
+            parent = new
             {
-                subscription = subscriptionId,
-                metadata = paymentId is null ? new Dictionary<string, string>() : new() { ["payment_id"] = paymentId.Value.ToString() },
+                type = "subscription_details",
+                subscription_details = new
+                {
+                    subscription = subscriptionId,
+                    metadata = paymentId is null
+                        ? new Dictionary<string, string>()
+                        : new() { ["payment_id"] = paymentId.Value.ToString() },
+                },
             },
-        },
-        payments = new
-        {
-            @object = "list",
-            data = new[] { new { @object = "invoice_payment", is_default = true, status = "paid", payment = new { type = "payment_intent", payment_intent = paymentIntent } } },
-        },
-    };
+            payments = new
+            {
+                @object = "list",
+                data = new[]
+                {
+                    new
+                    {
+                        @object = "invoice_payment",
+                        is_default = true,
+                        status = "paid",
+                        payment = new { type = "payment_intent", payment_intent = paymentIntent },
+                    },
+                },
+            },
+        };
 
-    private async Task<JsonNode> SubscriptionAsync(string token) => await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
+    private async Task<JsonNode> SubscriptionAsync(string token) =>
+        await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
 
     [Fact]
     public void Session_expiry_stays_inside_stripes_window_and_does_not_move_with_the_clock()
@@ -348,8 +511,15 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.InRange(first, now + StripeProvider.MinimumSessionLifetime, now + StripeProvider.MaximumSessionLifetime);
         Assert.Equal(first, StripeProvider.SessionExpiry(hold, now + TimeSpan.FromMinutes(14)));
         Assert.Equal(now + TimeSpan.FromHours(3), StripeProvider.SessionExpiry(now + TimeSpan.FromHours(3), now));
-        Assert.InRange(StripeProvider.SessionExpiry(now + TimeSpan.FromDays(3), now), now + TimeSpan.FromHours(23), now + StripeProvider.MaximumSessionLifetime);
-        Assert.InRange(StripeProvider.SessionExpiry(now - TimeSpan.FromHours(1), now), now + StripeProvider.MinimumSessionLifetime, now + TimeSpan.FromHours(1));
+        Assert.InRange(
+            StripeProvider.SessionExpiry(now + TimeSpan.FromDays(3), now),
+            now + TimeSpan.FromHours(23),
+            now + StripeProvider.MaximumSessionLifetime
+        );
+        Assert.InRange(
+            StripeProvider.SessionExpiry(now - TimeSpan.FromHours(1), now),
+            now + StripeProvider.MinimumSessionLifetime,
+            now + TimeSpan.FromHours(1)
+        );
     }
-
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Payments.Providers;
 using Community.Payments.Subscriptions;
-using Community.Payments.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
@@ -17,7 +16,13 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var (_, token) = fx.User();
 
         // A price in the body is not part of the contract: refused, it changes nothing.
-        Assert.NotNull((await (await CheckoutAsync(token, "premium", new { amount_cents = 1, currency = "USD" })).AssertProblem(400))["errors"]!["amount_cents"]);
+        Assert.NotNull(
+            (
+                await (await CheckoutAsync(token, "premium", new { amount_cents = 1, currency = "USD" })).AssertProblem(
+                    400
+                )
+            )["errors"]!["amount_cents"]
+        );
         var premium = await (await CheckoutAsync(token, "premium")).AssertStatus(200);
         Assert.Equal(999, premium["amount_cents"]!.GetValue<long>());
         Assert.Equal("EUR", premium["currency"]!.GetValue<string>());
@@ -31,7 +36,9 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         Assert.Equal(2499, elite["amount_cents"]!.GetValue<long>());
         Assert.NotEqual(premium["session_id"]!.GetValue<string>(), elite["session_id"]!.GetValue<string>());
 
-        var payment = await (await fx.Client.Get($"/api/v1/payments/{premium["payment_id"]!.GetValue<string>()}", token)).AssertStatus(200);
+        var payment = await (
+            await fx.Client.Get($"/api/v1/payments/{premium["payment_id"]!.GetValue<string>()}", token)
+        ).AssertStatus(200);
         Assert.Equal("subscription", payment["purpose"]!.GetValue<string>());
         Assert.Equal("premium", payment["product"]!.GetValue<string>());
     }
@@ -42,21 +49,40 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var (_, token) = fx.User();
         foreach (var tier in new[] { "gold", "free", "" })
             Assert.NotNull((await (await CheckoutAsync(token, tier)).AssertProblem(400))["errors"]!["tier"]);
-        Assert.NotNull((await (await fx.Client.PostJson("/api/v1/subscriptions/checkout", new
-        {
-            success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled",
-        }, token)).AssertProblem(400))["errors"]!["tier"]);
-        var problem = await (await fx.Client.PostJson("/api/v1/subscriptions/checkout", new
-        {
-            tier = "premium", payment_method = "bitcoin", success_url = "javascript:alert(1)", cancel_url = "/relative",
-        }, token)).AssertProblem(400);
+        Assert.NotNull(
+            (
+                await (
+                    await fx.Client.PostJson(
+                        "/api/v1/subscriptions/checkout",
+                        new { success_url = "https://app.example/paid", cancel_url = "https://app.example/cancelled" },
+                        token
+                    )
+                ).AssertProblem(400)
+            )["errors"]!["tier"]
+        );
+        var problem = await (
+            await fx.Client.PostJson(
+                "/api/v1/subscriptions/checkout",
+                new
+                {
+                    tier = "premium",
+                    payment_method = "bitcoin",
+                    success_url = "javascript:alert(1)",
+                    cancel_url = "/relative",
+                },
+                token
+            )
+        ).AssertProblem(400);
         Assert.NotNull(problem["errors"]!["payment_method"]);
         Assert.NotNull(problem["errors"]!["success_url"]);
         Assert.NotNull(problem["errors"]!["cancel_url"]);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await CheckoutAsync(null, "premium")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Client.Get("/api/v1/subscriptions/me")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null)).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null)).StatusCode
+        );
     }
 
     [Fact]
@@ -75,8 +101,13 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var periodEnd = me["current_period_end"]!.GetValue<DateTimeOffset>();
         Assert.InRange(periodEnd, fx.Clock.GetUtcNow().AddDays(30).AddMinutes(-5), fx.Clock.GetUtcNow().AddDays(30));
 
-        Assert.Equal("sub_sandbox_" + paymentId.ToString("N"),
-            await fx.ScalarAsync<string>("SELECT provider_subscription_id FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            "sub_sandbox_" + paymentId.ToString("N"),
+            await fx.ScalarAsync<string>(
+                "SELECT provider_subscription_id FROM payments WHERE id = @id",
+                ("id", paymentId)
+            )
+        );
         Assert.Equal(1L, await ChangesAsync(userId));
         var change = await LastChangeAsync(userId);
         Assert.Equal("premium", change["tier"]!.GetValue<string>());
@@ -94,13 +125,21 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertProblem(404);
 
         await SubscribeAsync(token, "premium");
-        var cancelled = await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200);
+        var cancelled = await (
+            await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)
+        ).AssertStatus(200);
         Assert.True(cancelled["cancel_at_period_end"]!.GetValue<bool>());
         Assert.Equal("premium", cancelled["tier"]!.GetValue<string>());
         Assert.Equal("active", cancelled["status"]!.GetValue<string>());
         var periodEnd = cancelled["current_period_end"]!.GetValue<DateTimeOffset>();
         // Asking twice changes nothing more.
-        Assert.True((await (await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)).AssertStatus(200))["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.True(
+            (
+                await (
+                    await fx.Client.SendJson(HttpMethod.Delete, "/api/v1/subscriptions/me", null, token)
+                ).AssertStatus(200)
+            )["cancel_at_period_end"]!.GetValue<bool>()
+        );
 
         var expiry = fx.Host.Services.GetRequiredService<SubscriptionExpiry>();
         await expiry.SweepOnceAsync(CancellationToken.None);
@@ -133,7 +172,14 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
 
         // A renewal moves the period: identity hears of it.
         var renewedUntil = DateTimeOffset.FromUnixTimeSeconds(fx.Clock.GetUtcNow().AddDays(60).ToUnixTimeSeconds());
-        var renewal = SubscriptionEvent("customer.subscription.updated", providerId, userId, "active", renewedUntil, cancelAtPeriodEnd: false);
+        var renewal = SubscriptionEvent(
+            "customer.subscription.updated",
+            providerId,
+            userId,
+            "active",
+            renewedUntil,
+            cancelAtPeriodEnd: false
+        );
         Assert.False((await SendAsync(renewal))["duplicate"]!.GetValue<bool>());
         var me = await MeAsync(token);
         Assert.Equal("elite", me["tier"]!.GetValue<string>());
@@ -143,37 +189,91 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         Assert.True((await SendAsync(renewal))["duplicate"]!.GetValue<bool>());
 
         // A failed renewal charge: past_due keeps the tier, so nothing is published.
-        await SendAsync(SubscriptionEvent("customer.subscription.updated", providerId, userId, "past_due", renewedUntil, cancelAtPeriodEnd: false));
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.updated",
+                providerId,
+                userId,
+                "past_due",
+                renewedUntil,
+                cancelAtPeriodEnd: false
+            )
+        );
         Assert.Equal("past_due", (await MeAsync(token))["status"]!.GetValue<string>());
         Assert.Equal(2L, await ChangesAsync(userId));
 
         // An update about an earlier period, arriving late, changes nothing.
-        await SendAsync(SubscriptionEvent("customer.subscription.updated", providerId, userId, "active", renewedUntil.AddDays(-30), cancelAtPeriodEnd: false));
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.updated",
+                providerId,
+                userId,
+                "active",
+                renewedUntil.AddDays(-30),
+                cancelAtPeriodEnd: false
+            )
+        );
         me = await MeAsync(token);
         Assert.Equal("past_due", me["status"]!.GetValue<string>());
         Assert.Equal(renewedUntil, me["current_period_end"]!.GetValue<DateTimeOffset>());
 
         // Cancelled in Stripe's dashboard.
-        await SendAsync(SubscriptionEvent("customer.subscription.updated", providerId, userId, "active", renewedUntil, cancelAtPeriodEnd: true));
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.updated",
+                providerId,
+                userId,
+                "active",
+                renewedUntil,
+                cancelAtPeriodEnd: true
+            )
+        );
         me = await MeAsync(token);
         Assert.True(me["cancel_at_period_end"]!.GetValue<bool>());
         Assert.Equal("elite", me["tier"]!.GetValue<string>());
         Assert.Equal(2L, await ChangesAsync(userId));
 
         // Stripe ends it: back to free, once; a stale update after that cannot revive it.
-        await SendAsync(SubscriptionEvent("customer.subscription.deleted", providerId, userId, "canceled", renewedUntil, cancelAtPeriodEnd: false));
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.deleted",
+                providerId,
+                userId,
+                "canceled",
+                renewedUntil,
+                cancelAtPeriodEnd: false
+            )
+        );
         me = await MeAsync(token);
         Assert.Equal("free", me["tier"]!.GetValue<string>());
         Assert.Equal("canceled", me["status"]!.GetValue<string>());
         Assert.Equal(3L, await ChangesAsync(userId));
         Assert.Equal("free", (await LastChangeAsync(userId))["tier"]!.GetValue<string>());
-        await SendAsync(SubscriptionEvent("customer.subscription.updated", providerId, userId, "active", renewedUntil.AddDays(30), cancelAtPeriodEnd: false));
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.updated",
+                providerId,
+                userId,
+                "active",
+                renewedUntil.AddDays(30),
+                cancelAtPeriodEnd: false
+            )
+        );
         Assert.Equal("free", (await MeAsync(token))["tier"]!.GetValue<string>());
         Assert.Equal(3L, await ChangesAsync(userId));
 
         // A subscription we never sold is acknowledged and ignored.
         var stranger = Guid.NewGuid();
-        await SendAsync(SubscriptionEvent("customer.subscription.deleted", "sub_unknown_" + stranger.ToString("N"), stranger, "canceled", renewedUntil, false));
+        await SendAsync(
+            SubscriptionEvent(
+                "customer.subscription.deleted",
+                "sub_unknown_" + stranger.ToString("N"),
+                stranger,
+                "canceled",
+                renewedUntil,
+                false
+            )
+        );
         Assert.Equal(0L, await ChangesAsync(stranger));
     }
 
@@ -182,11 +282,29 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     {
         var (userId, token) = fx.User();
         var paymentId = await SubscribeAsync(token, "premium");
-        var body = JsonSerializer.SerializeToUtf8Bytes(SubscriptionEvent(
-            "customer.subscription.deleted", "sub_sandbox_" + paymentId.ToString("N"), userId, "canceled", fx.Clock.GetUtcNow(), false));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body) };
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            SubscriptionEvent(
+                "customer.subscription.deleted",
+                "sub_sandbox_" + paymentId.ToString("N"),
+                userId,
+                "canceled",
+                fx.Clock.GetUtcNow(),
+                false
+            )
+        );
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe")
+        {
+            Content = new ByteArrayContent(body),
+        };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(body), "whsec_not_ours", fx.Clock.GetUtcNow().ToUnixTimeSeconds()));
+        request.Headers.Add(
+            "Stripe-Signature",
+            Stripe.EventUtility.GenerateSignatureHeader(
+                Encoding.UTF8.GetString(body),
+                "whsec_not_ours",
+                fx.Clock.GetUtcNow().ToUnixTimeSeconds()
+            )
+        );
         await (await fx.Client.SendAsync(request)).AssertProblem(400);
         Assert.Equal("premium", (await MeAsync(token))["tier"]!.GetValue<string>());
     }
@@ -195,10 +313,13 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     {
         var body = new JsonObject
         {
-            ["tier"] = tier, ["success_url"] = "https://app.example/paid", ["cancel_url"] = "https://app.example/cancelled",
+            ["tier"] = tier,
+            ["success_url"] = "https://app.example/paid",
+            ["cancel_url"] = "https://app.example/cancelled",
         };
         if (extra is not null)
-            foreach (var (name, value) in JsonSerializer.SerializeToNode(extra)!.AsObject()) body[name] = value?.DeepClone();
+            foreach (var (name, value) in JsonSerializer.SerializeToNode(extra)!.AsObject())
+                body[name] = value?.DeepClone();
         return fx.Client.PostJson("/api/v1/subscriptions/checkout", body.ToJsonString(), token);
     }
 
@@ -207,50 +328,96 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
     {
         var checkout = await (await CheckoutAsync(token, tier)).AssertStatus(200);
         Assert.Equal(HttpStatusCode.Redirect, (await fx.PressAsync(checkout)).StatusCode);
-        await Eventually.TrueAsync(async () => (await MeAsync(token))["tier"]!.GetValue<string>() == tier,
-            $"the {tier} subscription was not activated");
+        await Eventually.TrueAsync(
+            async () => (await MeAsync(token))["tier"]!.GetValue<string>() == tier,
+            $"the {tier} subscription was not activated"
+        );
         return Guid.Parse(checkout["payment_id"]!.GetValue<string>());
     }
 
-    private async Task<JsonNode> MeAsync(string token) => await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
+    private async Task<JsonNode> MeAsync(string token) =>
+        await (await fx.Client.Get("/api/v1/subscriptions/me", token)).AssertStatus(200);
 
-    private Task<long> ChangesAsync(Guid userId, string? tier = null) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND (@t = '' OR payload->>'tier' = @t)",
-        ("u", userId.ToString()), ("t", tier ?? ""));
+    private Task<long> ChangesAsync(Guid userId, string? tier = null) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND (@t = '' OR payload->>'tier' = @t)",
+            ("u", userId.ToString()),
+            ("t", tier ?? "")
+        );
 
-    private async Task<JsonNode> LastChangeAsync(Guid userId) => JsonNode.Parse((await fx.ScalarAsync<string>(
-        "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
-        ("u", userId.ToString())))!)!;
+    private async Task<JsonNode> LastChangeAsync(Guid userId) =>
+        JsonNode.Parse(
+            (
+                await fx.ScalarAsync<string>(
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
+                    ("u", userId.ToString())
+                )
+            )!
+        )!;
 
     private static Dictionary<string, object?> SubscriptionEvent(
-        string type, string providerId, Guid userId, string status, DateTimeOffset periodEnd, bool cancelAtPeriodEnd) => new()
-    {
-        ["id"] = "evt_test_" + Guid.NewGuid().ToString("N"), ["object"] = "event", ["type"] = type, ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
-        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["livemode"] = false,
-        ["data"] = new Dictionary<string, object?>
+        string type,
+        string providerId,
+        Guid userId,
+        string status,
+        DateTimeOffset periodEnd,
+        bool cancelAtPeriodEnd
+    ) =>
+        new()
         {
-            ["object"] = new Dictionary<string, object?>
+            ["id"] = "evt_test_" + Guid.NewGuid().ToString("N"),
+            ["object"] = "event",
+            ["type"] = type,
+            ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["livemode"] = false,
+            ["data"] = new Dictionary<string, object?>
             {
-                ["id"] = providerId, ["object"] = "subscription", ["status"] = status, ["customer"] = "cus_test",
-                ["cancel_at_period_end"] = cancelAtPeriodEnd,
-                ["items"] = new Dictionary<string, object?>
+                ["object"] = new Dictionary<string, object?>
                 {
-                    ["object"] = "list",
-                    ["data"] = new[] { new Dictionary<string, object?> { ["id"] = "si_test", ["object"] = "subscription_item", ["current_period_end"] = periodEnd.ToUnixTimeSeconds() } },
+                    ["id"] = providerId,
+                    ["object"] = "subscription",
+                    ["status"] = status,
+                    ["customer"] = "cus_test",
+                    ["cancel_at_period_end"] = cancelAtPeriodEnd,
+                    ["items"] = new Dictionary<string, object?>
+                    {
+                        ["object"] = "list",
+                        ["data"] = new[]
+                        {
+                            new Dictionary<string, object?>
+                            {
+                                ["id"] = "si_test",
+                                ["object"] = "subscription_item",
+                                ["current_period_end"] = periodEnd.ToUnixTimeSeconds(),
+                            },
+                        },
+                    },
+                    ["metadata"] = new Dictionary<string, string> { ["user_id"] = userId.ToString() },
                 },
-                ["metadata"] = new Dictionary<string, string> { ["user_id"] = userId.ToString() },
             },
-        },
-    };
+        };
 
     /// <summary>Posts a Stripe event signed with the sandbox's secret, as Stripe would sign it.</summary>
     private async Task<JsonNode> SendAsync(Dictionary<string, object?> stripeEvent)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(stripeEvent);
-        var secret = await fx.Host.Services.GetRequiredService<WebhookSecrets>().SandboxSecretAsync(CancellationToken.None);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new ByteArrayContent(body) };
+        var secret = await fx
+            .Host.Services.GetRequiredService<WebhookSecrets>()
+            .SandboxSecretAsync(CancellationToken.None);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe")
+        {
+            Content = new ByteArrayContent(body),
+        };
         request.Content.Headers.ContentType = new("application/json") { CharSet = Encoding.UTF8.WebName };
-        request.Headers.Add("Stripe-Signature", Stripe.EventUtility.GenerateSignatureHeader(Encoding.UTF8.GetString(body), secret, fx.Clock.GetUtcNow().ToUnixTimeSeconds()));
+        request.Headers.Add(
+            "Stripe-Signature",
+            Stripe.EventUtility.GenerateSignatureHeader(
+                Encoding.UTF8.GetString(body),
+                secret,
+                fx.Clock.GetUtcNow().ToUnixTimeSeconds()
+            )
+        );
         return await (await fx.Client.SendAsync(request)).AssertStatus(200);
     }
 }

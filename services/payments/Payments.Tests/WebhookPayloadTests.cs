@@ -10,12 +10,20 @@ public sealed class WebhookPayloadTests(StripePaymentsFixture fx) : IClassFixtur
     public async Task A_signed_body_with_an_escaped_nul_is_accepted_and_settles_the_payment()
     {
         var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
-        var session = Event("checkout.session.completed", new
-        {
-            id = sessionId, @object = "checkout.session", mode = "payment", status = "complete", payment_status = "paid",
-            payment_intent = IntentOf(paymentId), client_reference_id = paymentId.ToString(),
-            metadata = new { payment_id = paymentId.ToString(), note = "a\u0000b" },
-        });
+        var session = Event(
+            "checkout.session.completed",
+            new
+            {
+                id = sessionId,
+                @object = "checkout.session",
+                mode = "payment",
+                status = "complete",
+                payment_status = "paid",
+                payment_intent = IntentOf(paymentId),
+                client_reference_id = paymentId.ToString(),
+                metadata = new { payment_id = paymentId.ToString(), note = "a\u0000b" },
+            }
+        );
         Assert.Contains("\\u0000", Encoding.UTF8.GetString(session.Bytes));
 
         Assert.False(await fx.AcceptedAsync(session));

@@ -21,7 +21,9 @@ public sealed class WebhookSignatureRangeTests
     public void A_genuine_signature_still_passes()
     {
         var now = DateTimeOffset.UtcNow;
-        var body = "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"customer.created\",\"api_version\":\"" + StripeConfiguration.ApiVersion
+        var body =
+            "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"customer.created\",\"api_version\":\""
+            + StripeConfiguration.ApiVersion
             + "\",\"data\":{\"object\":{\"id\":\"cus_1\",\"object\":\"customer\"}}}";
         var header = EventUtility.GenerateSignatureHeader(body, "whsec_test", now.ToUnixTimeSeconds());
         Assert.NotNull(WebhookApi.ConstructEvent(body, header, ["whsec_test"], now, out var reason));

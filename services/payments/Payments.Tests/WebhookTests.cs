@@ -19,14 +19,29 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         Assert.False(await fx.AcceptedAsync(completed));
 
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
-        Assert.Equal(IntentOf(paymentId), await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            IntentOf(paymentId),
+            await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.WebhookEventsAsync(completed.EventId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
         var payment = await (await fx.Client.Get($"/api/v1/payments/{paymentId}", token)).AssertStatus(200);
         Assert.Equal("succeeded", payment["status"]!.GetValue<string>());
     }
 
-    public enum Forgery { BadSignature, BodyChanged, WrongSecret, Stale, FromTheFuture, MissingHeader, GarbageHeader, NoTimestamp, EmptyHeader, SignatureOfAnotherBody }
+    public enum Forgery
+    {
+        BadSignature,
+        BodyChanged,
+        WrongSecret,
+        Stale,
+        FromTheFuture,
+        MissingHeader,
+        GarbageHeader,
+        NoTimestamp,
+        EmptyHeader,
+        SignatureOfAnotherBody,
+    }
 
     [Theory]
     [InlineData(Forgery.BadSignature)]
@@ -89,7 +104,13 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         Assert.DoesNotContain(WebhookSecret, problem.ToJsonString());
         Assert.Equal(0, await fx.WebhookEventsAsync(completed.EventId));
         Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload->>'paymentId' = @id", ("id", paymentId.ToString())));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE payload->>'paymentId' = @id",
+                ("id", paymentId.ToString())
+            )
+        );
 
         // The genuine delivery still works afterwards: nothing was burnt by the forgery.
         Assert.False(await fx.AcceptedAsync(completed));
@@ -118,7 +139,12 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         var current = fx.Sign(completed, RotatedWebhookSecret, now);
 
         // Stripe sends one v1 per active secret while an endpoint's secret rolls.
-        await (await fx.DeliverAsync(completed.Bytes, unknown + "," + current[current.IndexOf("v1=", StringComparison.Ordinal)..])).AssertStatus(200);
+        await (
+            await fx.DeliverAsync(
+                completed.Bytes,
+                unknown + "," + current[current.IndexOf("v1=", StringComparison.Ordinal)..]
+            )
+        ).AssertStatus(200);
 
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
     }
@@ -146,10 +172,13 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         var completed = Event("checkout.session.completed", Session(sessionId, paymentId));
         var signature = fx.Sign(completed);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => fx.DeliverAsync(completed.Bytes, signature)));
+        var responses = await Task.WhenAll(
+            Enumerable.Range(0, 10).Select(_ => fx.DeliverAsync(completed.Bytes, signature))
+        );
 
         var duplicates = new List<bool>();
-        foreach (var response in responses) duplicates.Add((await response.AssertStatus(200))["duplicate"]!.GetValue<bool>());
+        foreach (var response in responses)
+            duplicates.Add((await response.AssertStatus(200))["duplicate"]!.GetValue<bool>());
         Assert.Single(duplicates, d => !d);
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
@@ -159,15 +188,19 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
     public async Task Different_events_settling_the_same_payment_at_once_settle_it_once()
     {
         var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
-        var bodies = Enumerable.Range(0, 6)
-            .Select(i => i % 2 == 0
-                ? Event("checkout.session.completed", Session(sessionId, paymentId))
-                : Event("checkout.session.async_payment_succeeded", Session(sessionId, paymentId)))
+        var bodies = Enumerable
+            .Range(0, 6)
+            .Select(i =>
+                i % 2 == 0
+                    ? Event("checkout.session.completed", Session(sessionId, paymentId))
+                    : Event("checkout.session.async_payment_succeeded", Session(sessionId, paymentId))
+            )
             .ToList();
 
         var responses = await Task.WhenAll(bodies.Select(b => fx.DeliverAsync(b)));
 
-        foreach (var response in responses) await response.AssertStatus(200);
+        foreach (var response in responses)
+            await response.AssertStatus(200);
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
     }
@@ -178,7 +211,9 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
 
         await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId)));
-        await fx.AcceptedAsync(Event("checkout.session.expired", Session(sessionId, paymentId, "unpaid", paymentIntent: null)));
+        await fx.AcceptedAsync(
+            Event("checkout.session.expired", Session(sessionId, paymentId, "unpaid", paymentIntent: null))
+        );
 
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
@@ -199,14 +234,22 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         Assert.NotNull(payment["checkout_url"]);
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentFailed", paymentId));
         // The buyer's one open checkout is still that session.
-        var registration = await fx.ScalarAsync<Guid>("SELECT reference_id FROM payments WHERE id = @id", ("id", paymentId));
-        Assert.Equal(sessionId, (await fx.CheckoutAsync(token, "event_registration", registration))["session_id"]!.GetValue<string>());
+        var registration = await fx.ScalarAsync<Guid>(
+            "SELECT reference_id FROM payments WHERE id = @id",
+            ("id", paymentId)
+        );
+        Assert.Equal(
+            sessionId,
+            (await fx.CheckoutAsync(token, "event_registration", registration))["session_id"]!.GetValue<string>()
+        );
         Assert.Single(fx.Stripe.WithKey("checkout-" + paymentId));
 
         await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId)));
 
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
-        Assert.Null(await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Null(
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentFailed", paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
     }
@@ -219,15 +262,25 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         await fx.AcceptedAsync(Declined(paymentId, "insufficient_funds"));
         await fx.AcceptedAsync(Declined(paymentId, "stolen_card"));
         Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
-        Assert.Equal("stolen_card", await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            "stolen_card",
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId))
+        );
 
-        await fx.AcceptedAsync(Event("checkout.session.expired", Session(sessionId, paymentId, "unpaid", paymentIntent: null)));
-        await fx.AcceptedAsync(Event("checkout.session.expired", Session(sessionId, paymentId, "unpaid", paymentIntent: null)));
+        await fx.AcceptedAsync(
+            Event("checkout.session.expired", Session(sessionId, paymentId, "unpaid", paymentIntent: null))
+        );
+        await fx.AcceptedAsync(
+            Event("checkout.session.expired", Session(sessionId, paymentId, "unpaid", paymentIntent: null))
+        );
         // A decline delivered late changes nothing once the checkout has ended.
         await fx.AcceptedAsync(Declined(paymentId, "do_not_honor"));
 
         Assert.Equal("expired", await fx.StatusOfAsync(paymentId));
-        Assert.Equal("expired", await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            "expired",
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentFailed", paymentId));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
     }
@@ -249,7 +302,10 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         await fx.AcceptedAsync(Event("charge.refunded", Charge(paymentId, 2500, 1000)));
 
         Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
-        Assert.Equal(2500, await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            2500,
+            await fx.ScalarAsync<long>("SELECT refunded_cents FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(new long[] { 1000, 1500 }, await fx.RefundDeltasAsync(paymentId));
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
     }
@@ -269,7 +325,10 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
         // The intent is known either way, so the rest can still be refunded through Stripe.
-        Assert.Equal(IntentOf(paymentId), await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            IntentOf(paymentId),
+            await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId))
+        );
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{paymentId}/refunds")
         {
             Content = System.Net.Http.Json.JsonContent.Create(new { reason = "event moved" }, options: Json.Options),
@@ -277,7 +336,10 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         request.Headers.Authorization = new("Bearer", fx.TokenFor(sellerId));
         var refund = await (await fx.Client.SendAsync(request)).AssertStatus(201);
         Assert.Equal(1500, refund["amount_cents"]!.GetValue<long>());
-        Assert.Equal(IntentOf(paymentId), fx.Stripe.WithKey("refund-" + refund["id"]!.GetValue<string>()).Single().Field("payment_intent"));
+        Assert.Equal(
+            IntentOf(paymentId),
+            fx.Stripe.WithKey("refund-" + refund["id"]!.GetValue<string>()).Single().Field("payment_intent")
+        );
         Assert.Equal("refunded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(new long[] { 1000, 1500 }, await fx.RefundDeltasAsync(paymentId));
     }
@@ -289,7 +351,10 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
 
         await fx.AcceptedAsync(Event("checkout.session.completed", Session(sessionId, paymentId, "unpaid")));
         Assert.Equal("pending", await fx.StatusOfAsync(paymentId));
-        Assert.Equal(IntentOf(paymentId), await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            IntentOf(paymentId),
+            await fx.ScalarAsync<string>("SELECT payment_intent_id FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
 
         await fx.AcceptedAsync(Event("checkout.session.async_payment_succeeded", Session(sessionId, paymentId)));
@@ -307,7 +372,10 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         await fx.AcceptedAsync(Event("checkout.session.async_payment_failed", Session(sessionId, paymentId, "unpaid")));
 
         Assert.Equal("failed", await fx.StatusOfAsync(paymentId));
-        Assert.Equal("async_payment_failed", await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            "async_payment_failed",
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentFailed", paymentId));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
     }
@@ -318,11 +386,20 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         var (_, _, _, paymentId, sessionId) = await fx.OpenCheckoutAsync();
 
         // No metadata (a session created outside this service would have none): the session id names it.
-        await fx.AcceptedAsync(Event("checkout.session.completed", new
-        {
-            id = sessionId, @object = "checkout.session", mode = "payment", status = "complete", payment_status = "paid",
-            payment_intent = IntentOf(paymentId),
-        }));
+        await fx.AcceptedAsync(
+            Event(
+                "checkout.session.completed",
+                new
+                {
+                    id = sessionId,
+                    @object = "checkout.session",
+                    mode = "payment",
+                    status = "complete",
+                    payment_status = "paid",
+                    payment_intent = IntentOf(paymentId),
+                }
+            )
+        );
 
         Assert.Equal("succeeded", await fx.StatusOfAsync(paymentId));
     }
@@ -331,8 +408,14 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
     public async Task Events_about_payments_we_do_not_know_are_accepted_and_ignored()
     {
         var stranger = Guid.NewGuid();
-        var unknown = Event("checkout.session.completed", Session("cs_test_unknown_" + stranger.ToString("N"), stranger));
-        var unknownIntent = Event("payment_intent.payment_failed", new { id = "pi_unknown", @object = "payment_intent" });
+        var unknown = Event(
+            "checkout.session.completed",
+            Session("cs_test_unknown_" + stranger.ToString("N"), stranger)
+        );
+        var unknownIntent = Event(
+            "payment_intent.payment_failed",
+            new { id = "pi_unknown", @object = "payment_intent" }
+        );
         var unhandled = Event("customer.created", new { id = "cus_123", @object = "customer" });
 
         Assert.False(await fx.AcceptedAsync(unknown));
@@ -340,16 +423,34 @@ public sealed class WebhookTests(StripePaymentsFixture fx) : IClassFixture<Strip
         Assert.False(await fx.AcceptedAsync(unhandled));
 
         Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM payments WHERE id = @id", ("id", stranger)));
-        Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload->>'paymentId' = @id", ("id", stranger.ToString())));
+        Assert.Equal(
+            0,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE payload->>'paymentId' = @id",
+                ("id", stranger.ToString())
+            )
+        );
         Assert.Equal(1, await fx.WebhookEventsAsync(unknown.EventId));
     }
 
-    private static WebhookBody Declined(Guid paymentId, string declineCode) => Event("payment_intent.payment_failed", new
-    {
-        id = IntentOf(paymentId), @object = "payment_intent", status = "requires_payment_method", amount = 2500,
-        last_payment_error = new { code = "card_declined", decline_code = declineCode, message = "Your card was declined." },
-        metadata = new { payment_id = paymentId.ToString() },
-    });
+    private static WebhookBody Declined(Guid paymentId, string declineCode) =>
+        Event(
+            "payment_intent.payment_failed",
+            new
+            {
+                id = IntentOf(paymentId),
+                @object = "payment_intent",
+                status = "requires_payment_method",
+                amount = 2500,
+                last_payment_error = new
+                {
+                    code = "card_declined",
+                    decline_code = declineCode,
+                    message = "Your card was declined.",
+                },
+                metadata = new { payment_id = paymentId.ToString() },
+            }
+        );
 
     [Theory]
     [InlineData("this is not json {")]
@@ -396,8 +497,13 @@ public sealed class SandboxDeclineTests(PaymentsFixture fx) : IClassFixture<Paym
 
         Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
         Assert.Equal("https://app.example/paid", paid.Headers.Location!.ToString());
-        Assert.Equal("succeeded", await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId)));
-        Assert.Null(await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            "succeeded",
+            await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId))
+        );
+        Assert.Null(
+            await fx.ScalarAsync<string>("SELECT failure_reason FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentFailed", paymentId));
         html = await fx.CheckoutPageAsync(checkout);
@@ -419,7 +525,10 @@ public sealed class SandboxDeclineTests(PaymentsFixture fx) : IClassFixture<Paym
 
         // Like Stripe, an expired session cannot be paid: it reports its expiry and the page says so.
         Assert.Equal(page, late.Headers.Location!.ToString());
-        Assert.Equal("expired", await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId)));
+        Assert.Equal(
+            "expired",
+            await fx.ScalarAsync<string>("SELECT status FROM payments WHERE id = @id", ("id", paymentId))
+        );
         Assert.Equal(1, await fx.OutboxCountAsync("PaymentFailed", paymentId));
         Assert.Equal(0, await fx.OutboxCountAsync("PaymentSucceeded", paymentId));
         var html = await fx.CheckoutPageAsync(checkout);

@@ -2,6 +2,7 @@ using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Blocks;
 using Community.Social.Connections;
 using Community.Social.Dashboard;
@@ -13,7 +14,6 @@ using Community.Social.Groups;
 using Community.Social.Network;
 using Community.Social.Profiles;
 using Community.Social.Reports;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social;
 
@@ -24,8 +24,14 @@ public static class SocialServiceExtensions
         // Called here, in the service's own project, so the XML-comment generator adds its docs to the document.
         builder.Services.AddOpenApi(o => o.AddContract());
         builder.AddServiceDatabase<SocialDbContext>(ResourceNames.Social);
-        builder.AddEventBus(ResourceNames.Social, bus => bus.UseOutbox<SocialDbContext>().AddConsumers(typeof(SocialServiceExtensions).Assembly)
-            .FollowSessionRevocations().RequireKnownUsers());
+        builder.AddEventBus(
+            ResourceNames.Social,
+            bus =>
+                bus.UseOutbox<SocialDbContext>()
+                    .AddConsumers(typeof(SocialServiceExtensions).Assembly)
+                    .FollowSessionRevocations()
+                    .RequireKnownUsers()
+        );
         builder.Services.AddHostedService<BadgeBackfill>();
         return builder;
     }

@@ -11,23 +11,46 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
         var (bId, b, _) = await fx.RegisteredAsync();
         var (cId, c, _) = await fx.RegisteredAsync();
         // a and b are connected and follow each other; c asked a to connect.
-        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201);
+        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(
+            201
+        );
         await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, b)).AssertStatus(200);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{bId}", null, a)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{aId}", null, b)).AssertStatus(204);
-        var pending = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, c)).AssertStatus(201);
+        var pending = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, c)).AssertStatus(
+            201
+        );
 
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{bId}", null, a)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{bId}", null, a)).AssertStatus(204); // again: nothing more
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{aId}", null, c)).AssertStatus(204);
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM connections WHERE (requester_id = @a AND addressee_id IN (@b, @c)) OR (addressee_id = @a AND requester_id IN (@b, @c))",
-            ("a", aId), ("b", bId), ("c", cId)));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM follows WHERE follower_id IN (@a, @b) AND followed_id IN (@a, @b)", ("a", aId), ("b", bId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM connections WHERE (requester_id = @a AND addressee_id IN (@b, @c)) OR (addressee_id = @a AND requester_id IN (@b, @c))",
+                ("a", aId),
+                ("b", bId),
+                ("c", cId)
+            )
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM follows WHERE follower_id IN (@a, @b) AND followed_id IN (@a, @b)",
+                ("a", aId),
+                ("b", bId)
+            )
+        );
         Assert.Equal(1L, await OutboxAsync(nameof(UserBlocked), "blockerUserId", aId));
-        Assert.Equal(1L, await OutboxAsync(nameof(ConnectionRemoved), "connectionId", Guid.Parse(request["id"]!.GetValue<string>())));
-        Assert.Equal(1L, await OutboxAsync(nameof(ConnectionRemoved), "connectionId", Guid.Parse(pending["id"]!.GetValue<string>())));
+        Assert.Equal(
+            1L,
+            await OutboxAsync(nameof(ConnectionRemoved), "connectionId", Guid.Parse(request["id"]!.GetValue<string>()))
+        );
+        Assert.Equal(
+            1L,
+            await OutboxAsync(nameof(ConnectionRemoved), "connectionId", Guid.Parse(pending["id"]!.GetValue<string>()))
+        );
 
         var list = await (await fx.Client.Get("/api/v1/blocks", a)).AssertStatus(200);
         Assert.Equal(bId.ToString(), Assert.Single(list["items"]!.AsArray())!["user"]!["user_id"]!.GetValue<string>());
@@ -43,7 +66,12 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{bId}", null, a)).AssertStatus(204);
         Assert.Equal(1L, await OutboxAsync(nameof(UserUnblocked), "blockerUserId", aId));
         // Nothing the block ended comes back.
-        Assert.Equal("none", (await (await fx.Client.Get($"/api/v1/profiles/{bId}", a)).AssertStatus(200))["connection_status"]!.GetValue<string>());
+        Assert.Equal(
+            "none",
+            (await (await fx.Client.Get($"/api/v1/profiles/{bId}", a)).AssertStatus(200))[
+                "connection_status"
+            ]!.GetValue<string>()
+        );
     }
 
     [Fact]
@@ -51,7 +79,9 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
     {
         var (meId, me, _) = await fx.RegisteredAsync();
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, me)).AssertProblem(422);
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{Guid.NewGuid()}", null, me)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{Guid.NewGuid()}", null, me)).AssertProblem(
+            404
+        );
     }
 
     [Fact]
@@ -78,7 +108,9 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
         }
         var first = await (await fx.Client.Get("/api/v1/blocks?limit=2", me)).AssertStatus(200);
         Assert.Equal(2, first["items"]!.AsArray().Count);
-        var second = await (await fx.Client.Get($"/api/v1/blocks?limit=2&cursor={first["next_cursor"]}", me)).AssertStatus(200);
+        var second = await (
+            await fx.Client.Get($"/api/v1/blocks?limit=2&cursor={first["next_cursor"]}", me)
+        ).AssertStatus(200);
         Assert.Single(second["items"]!.AsArray());
         Assert.Null(second["next_cursor"]);
         var problem = await (await fx.Client.Get("/api/v1/blocks?cursor=nonsense&limit=0", me)).AssertProblem(400);
@@ -86,6 +118,9 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.NotNull(problem["errors"]!["limit"]);
     }
 
-    private Task<long> OutboxAsync(string type, string field, Guid value) => fx.ScalarAsync<long>(
-        $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v", ("v", value.ToString()));
+    private Task<long> OutboxAsync(string type, string field, Guid value) =>
+        fx.ScalarAsync<long>(
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v",
+            ("v", value.ToString())
+        );
 }

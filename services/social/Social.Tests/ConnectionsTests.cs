@@ -11,7 +11,9 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         var (bId, b, _) = await fx.RegisteredAsync(region: "Deira", interests: ["chess"]);
         var (_, stranger, _) = await fx.RegisteredAsync();
 
-        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId, message = "Chess on Friday?" }, a)).AssertStatus(201);
+        var request = await (
+            await fx.Client.PostJson("/api/v1/connections", new { user_id = bId, message = "Chess on Friday?" }, a)
+        ).AssertStatus(201);
         Assert.Equal("pending", request["status"]!.GetValue<string>());
         Assert.Equal("outgoing", request["direction"]!.GetValue<string>());
         Assert.Equal(28, request["compatibility_score"]!.GetValue<int>()); // 1 shared interest (8) + same region (20)
@@ -21,19 +23,29 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         var again = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(200);
         Assert.Equal(id, again["id"]!.GetValue<string>());
 
-        var incoming = await (await fx.Client.Get("/api/v1/connections?status=pending&direction=incoming", b)).AssertStatus(200);
+        var incoming = await (
+            await fx.Client.Get("/api/v1/connections?status=pending&direction=incoming", b)
+        ).AssertStatus(200);
         var item = Assert.Single(incoming["items"]!.AsArray())!;
         Assert.Equal(aId.ToString(), item["user"]!["user_id"]!.GetValue<string>());
         Assert.Equal("Chess on Friday?", item["message"]!.GetValue<string>());
-        Assert.Empty((await (await fx.Client.Get("/api/v1/connections?status=pending&direction=outgoing", b)).AssertStatus(200))["items"]!.AsArray());
+        Assert.Empty(
+            (await (await fx.Client.Get("/api/v1/connections?status=pending&direction=outgoing", b)).AssertStatus(200))[
+                "items"
+            ]!.AsArray()
+        );
 
         // Only the addressee answers; the requester is refused, a stranger does not learn the request exists.
         await (await fx.Client.PostJson($"/api/v1/connections/{id}/accept", new { }, a)).AssertProblem(403);
         await (await fx.Client.PostJson($"/api/v1/connections/{id}/accept", new { }, stranger)).AssertProblem(404);
         await (await fx.Client.PostJson($"/api/v1/connections/{id}/decline", new { }, stranger)).AssertProblem(404);
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{id}", null, stranger)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{id}", null, stranger)).AssertProblem(
+            404
+        );
 
-        var accepted = await (await fx.Client.PostJson($"/api/v1/connections/{id}/accept", new { }, b)).AssertStatus(200);
+        var accepted = await (await fx.Client.PostJson($"/api/v1/connections/{id}/accept", new { }, b)).AssertStatus(
+            200
+        );
         Assert.Equal("accepted", accepted["status"]!.GetValue<string>());
         Assert.Equal("incoming", accepted["direction"]!.GetValue<string>());
         await (await fx.Client.PostJson($"/api/v1/connections/{id}/accept", new { }, b)).AssertStatus(200);
@@ -54,11 +66,20 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
     {
         var (aId, a, _) = await fx.RegisteredAsync();
         var (bId, b, _) = await fx.RegisteredAsync();
-        var theirs = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201);
+        var theirs = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(
+            201
+        );
         var mine = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, b)).AssertStatus(200);
         Assert.Equal(theirs["id"]!.GetValue<string>(), mine["id"]!.GetValue<string>());
         Assert.Equal("accepted", mine["status"]!.GetValue<string>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM connections WHERE requester_id IN (@a, @b) AND addressee_id IN (@a, @b)", ("a", aId), ("b", bId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM connections WHERE requester_id IN (@a, @b) AND addressee_id IN (@a, @b)",
+                ("a", aId),
+                ("b", bId)
+            )
+        );
     }
 
     [Fact]
@@ -70,10 +91,17 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
             var (bId, b, _) = await fx.RegisteredAsync();
             var answers = await Task.WhenAll(
                 fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a),
-                fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, b));
+                fx.Client.PostJson("/api/v1/connections", new { user_id = aId }, b)
+            );
             Assert.Equal([200, 201], answers.Select(r => (int)r.StatusCode).Order());
-            Assert.Equal("accepted", await fx.ScalarAsync<string>(
-                "SELECT string_agg(status, ',') FROM connections WHERE requester_id IN (@a, @b) AND addressee_id IN (@a, @b)", ("a", aId), ("b", bId)));
+            Assert.Equal(
+                "accepted",
+                await fx.ScalarAsync<string>(
+                    "SELECT string_agg(status, ',') FROM connections WHERE requester_id IN (@a, @b) AND addressee_id IN (@a, @b)",
+                    ("a", aId),
+                    ("b", bId)
+                )
+            );
         }
     }
 
@@ -86,27 +114,47 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         await (await fx.Client.PostJson($"/api/v1/connections/{first["id"]}/decline", new { }, a)).AssertProblem(403);
         await (await fx.Client.PostJson($"/api/v1/connections/{first["id"]}/decline", new { }, b)).AssertStatus(204);
         Assert.Equal(1L, await OutboxAsync(nameof(ConnectionRemoved), first["id"]!.GetValue<string>()));
-        var second = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(201);
-        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{second["id"]}", null, a)).AssertStatus(204);
-        Assert.Empty((await (await fx.Client.Get("/api/v1/connections?status=pending", b)).AssertStatus(200))["items"]!.AsArray());
+        var second = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = bId }, a)).AssertStatus(
+            201
+        );
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/connections/{second["id"]}", null, a)
+        ).AssertStatus(204);
+        Assert.Empty(
+            (await (await fx.Client.Get("/api/v1/connections?status=pending", b)).AssertStatus(200))["items"]!.AsArray()
+        );
     }
 
     [Fact]
     public async Task Bad_requests_are_refused_with_the_right_problem()
     {
         var (meId, me, _) = await fx.RegisteredAsync();
-        var missing = await (await fx.Client.PostJson("/api/v1/connections", new { message = "hi" }, me)).AssertProblem(400);
+        var missing = await (await fx.Client.PostJson("/api/v1/connections", new { message = "hi" }, me)).AssertProblem(
+            400
+        );
         Assert.NotNull(missing["errors"]!["user_id"]);
         var (otherId, _, _) = await fx.RegisteredAsync();
-        var tooLong = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = otherId, message = new string('x', 501) }, me)).AssertProblem(400);
+        var tooLong = await (
+            await fx.Client.PostJson(
+                "/api/v1/connections",
+                new { user_id = otherId, message = new string('x', 501) },
+                me
+            )
+        ).AssertProblem(400);
         Assert.NotNull(tooLong["errors"]!["message"]);
         await (await fx.Client.PostJson("/api/v1/connections", new { user_id = meId }, me)).AssertProblem(422);
-        await (await fx.Client.PostJson("/api/v1/connections", new { user_id = Guid.NewGuid() }, me)).AssertProblem(404);
-        var query = await (await fx.Client.Get("/api/v1/connections?status=rejected&direction=sideways&cursor=zz", me)).AssertProblem(400);
+        await (await fx.Client.PostJson("/api/v1/connections", new { user_id = Guid.NewGuid() }, me)).AssertProblem(
+            404
+        );
+        var query = await (
+            await fx.Client.Get("/api/v1/connections?status=rejected&direction=sideways&cursor=zz", me)
+        ).AssertProblem(400);
         Assert.NotNull(query["errors"]!["status"]);
         Assert.NotNull(query["errors"]!["direction"]);
         Assert.NotNull(query["errors"]!["cursor"]);
-        await (await fx.Client.PostJson($"/api/v1/connections/{Guid.NewGuid()}/accept", new { }, me)).AssertProblem(404);
+        await (await fx.Client.PostJson($"/api/v1/connections/{Guid.NewGuid()}/accept", new { }, me)).AssertProblem(
+            404
+        );
     }
 
     [Fact]
@@ -117,15 +165,28 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
         for (var i = 0; i < 3; i++)
         {
             var (id, _, _) = await fx.RegisteredAsync();
-            asked.Add((await (await fx.Client.PostJson("/api/v1/connections", new { user_id = id }, me)).AssertStatus(201))["id"]!.GetValue<string>());
+            asked.Add(
+                (await (await fx.Client.PostJson("/api/v1/connections", new { user_id = id }, me)).AssertStatus(201))[
+                    "id"
+                ]!.GetValue<string>()
+            );
         }
         var first = await (await fx.Client.Get("/api/v1/connections?status=pending&limit=2", me)).AssertStatus(200);
-        var second = await (await fx.Client.Get($"/api/v1/connections?status=pending&limit=2&cursor={first["next_cursor"]}", me)).AssertStatus(200);
-        var seen = first["items"]!.AsArray().Concat(second["items"]!.AsArray()).Select(n => n!["id"]!.GetValue<string>()).ToList();
+        var second = await (
+            await fx.Client.Get($"/api/v1/connections?status=pending&limit=2&cursor={first["next_cursor"]}", me)
+        ).AssertStatus(200);
+        var seen = first["items"]!
+            .AsArray()
+            .Concat(second["items"]!.AsArray())
+            .Select(n => n!["id"]!.GetValue<string>())
+            .ToList();
         Assert.Equal(Enumerable.Reverse(asked), seen);
         Assert.Null(second["next_cursor"]);
     }
 
-    private Task<long> OutboxAsync(string type, string connectionId) => fx.ScalarAsync<long>(
-        $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'connectionId' = @v", ("v", connectionId));
+    private Task<long> OutboxAsync(string type, string connectionId) =>
+        fx.ScalarAsync<long>(
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'connectionId' = @v",
+            ("v", connectionId)
+        );
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Payments;
 
@@ -15,7 +14,11 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
     public async Task Region_and_interest_pages_match_the_general_query_exactly()
     {
         var region = "Range " + Guid.NewGuid().ToString("N")[..8];
-        var (meId, me, _) = await fx.RegisteredAsync(region: region, interests: ["chess", "golf", "sailing", "tennis"], gender: "female");
+        var (meId, me, _) = await fx.RegisteredAsync(
+            region: region,
+            interests: ["chess", "golf", "sailing", "tennis"],
+            gender: "female"
+        );
         var premium = fx.Tokens.Issue(meId, Roles.Member, Tiers.Premium);
         var random = new Random(1234);
         string[] pool = ["chess", "golf", "sailing", "tennis", "knitting", "rowing"];
@@ -23,34 +26,52 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         for (var i = 0; i < 36; i++)
         {
             // Everyone has chess or knitting (the two interests asked below), and up to three more.
-            var interests = new[] { i % 2 == 0 ? "chess" : "knitting" }.Concat(pool.OrderBy(_ => random.Next()).Take(random.Next(4))).Distinct().ToArray();
-            var (id, token, _) = await fx.RegisteredAsync(region: region, interests: interests, gender: i % 3 == 0 ? "male" : "female",
-                born: new DateOnly(1980 + i, 1, 1));
+            var interests = new[] { i % 2 == 0 ? "chess" : "knitting" }
+                .Concat(pool.OrderBy(_ => random.Next()).Take(random.Next(4)))
+                .Distinct()
+                .ToArray();
+            var (id, token, _) = await fx.RegisteredAsync(
+                region: region,
+                interests: interests,
+                gender: i % 3 == 0 ? "male" : "female",
+                born: new DateOnly(1980 + i, 1, 1)
+            );
             people.Add((id, token));
         }
         var now = fx.Clock.GetUtcNow();
-        foreach (var i in new[] { 3, 8, 17 }) await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, people[i].Id, now.AddDays(1)));
+        foreach (var i in new[] { 3, 8, 17 })
+            await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, people[i].Id, now.AddDays(1)));
         await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now.AddDays(-3), people[5].Id, now.AddDays(-2)));
 
         async Task Connect(string from, Guid to, string toToken)
         {
-            var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)).AssertStatus(201);
-            await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)).AssertStatus(200);
+            var request = await (
+                await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)
+            ).AssertStatus(201);
+            await (
+                await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)
+            ).AssertStatus(200);
         }
         // Two friends elsewhere, connected with some of the region's people: connections in common.
         var (f1Id, f1, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
         var (f2Id, f2, _) = await fx.RegisteredAsync(region: "Elsewhere", interests: ["tennis"]);
         await Connect(me, f1Id, f1);
         await Connect(me, f2Id, f2);
-        foreach (var i in new[] { 2, 4, 9, 11 }) await Connect(people[i].Token, f1Id, f1);
-        foreach (var i in new[] { 4, 13, 8 }) await Connect(people[i].Token, f2Id, f2);
+        foreach (var i in new[] { 2, 4, 9, 11 })
+            await Connect(people[i].Token, f1Id, f1);
+        foreach (var i in new[] { 4, 13, 8 })
+            await Connect(people[i].Token, f2Id, f2);
         // A group shared with a few, a connection of mine in the range, and a block each way.
         var group = await GroupsFlow.CreateAsync(fx, me);
         foreach (var i in new[] { 6, 7, 12, 3 })
-            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, people[i].Token)).AssertStatus(201);
+            await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, people[i].Token)).AssertStatus(
+                201
+            );
         await Connect(me, people[10].Id, people[10].Token);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{people[14].Id}", null, me)).AssertStatus(204);
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, people[15].Token)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, people[15].Token)).AssertStatus(
+            204
+        );
 
         var checkedRows = 0;
         foreach (var interest in new[] { "chess", "knitting" })
@@ -58,7 +79,8 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         foreach (var limit in new[] { 2, 5, 50 })
         {
             var token = extra.Contains("gender") ? premium : me;
-            var query = $"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest={interest}&limit={limit}{extra}";
+            var query =
+                $"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest={interest}&limit={limit}{extra}";
             var fast = await WalkAsync(query, token);
             var general = await WalkAsync(query + "&q=User", token);
             Assert.Equal(general, fast);
@@ -75,8 +97,20 @@ public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<Social
         string? cursor = null;
         do
         {
-            var page = await (await fx.Client.Get(query + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), token)).AssertStatus(200);
-            rows.AddRange(page["items"]!.AsArray().Select(i => (i!["user_id"]!.GetValue<string>(), i["is_boosted"]!.GetValue<bool>(), i["compatibility_score"]!.GetValue<int>())));
+            var page = await (
+                await fx.Client.Get(query + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), token)
+            ).AssertStatus(200);
+            rows.AddRange(
+                page["items"]!
+                    .AsArray()
+                    .Select(i =>
+                        (
+                            i!["user_id"]!.GetValue<string>(),
+                            i["is_boosted"]!.GetValue<bool>(),
+                            i["compatibility_score"]!.GetValue<int>()
+                        )
+                    )
+            );
             cursor = page["next_cursor"]?.GetValue<string>();
         } while (cursor is not null && rows.Count < 500);
         return rows;

@@ -21,17 +21,32 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, boostedId, now.AddDays(1)));
         await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now.AddDays(-3), expiredId, now.AddDays(-2)));
 
-        var page = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me)).AssertStatus(200);
+        var page = await (
+            await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me)
+        ).AssertStatus(200);
         var items = page["items"]!.AsArray();
-        Assert.Equal([boostedId, closeId, someId, expiredId], items.Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())));
+        Assert.Equal(
+            [boostedId, closeId, someId, expiredId],
+            items.Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>()))
+        );
         Assert.DoesNotContain(meId, items.Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())));
         Assert.True(items[0]!["is_boosted"]!.GetValue<bool>());
         Assert.Equal(44, items[1]!["compatibility_score"]!.GetValue<int>()); // 3 shared interests (24) + same region (20)
-        Assert.Equal(["chess", "golf", "sailing"], items[1]!["common_interests"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(
+            ["chess", "golf", "sailing"],
+            items[1]!["common_interests"]!.AsArray().Select(n => n!.GetValue<string>())
+        );
 
         // Keyset paging walks the same order.
-        var first = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=3", me)).AssertStatus(200);
-        var rest = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=3&cursor={first["next_cursor"]}", me)).AssertStatus(200);
+        var first = await (
+            await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=3", me)
+        ).AssertStatus(200);
+        var rest = await (
+            await fx.Client.Get(
+                $"/api/v1/discover?region={Uri.EscapeDataString(region)}&limit=3&cursor={first["next_cursor"]}",
+                me
+            )
+        ).AssertStatus(200);
         Assert.Equal(expiredId.ToString(), Assert.Single(rest["items"]!.AsArray())!["user_id"]!.GetValue<string>());
         Assert.Null(rest["next_cursor"]);
     }
@@ -48,8 +63,12 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         await fx.RegisteredAsync(region: region, interests: ["knitting"]);
         async Task Connect(string from, Guid to, string toToken)
         {
-            var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)).AssertStatus(201);
-            await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)).AssertStatus(200);
+            var request = await (
+                await fx.Client.PostJson("/api/v1/connections", new { user_id = to }, from)
+            ).AssertStatus(201);
+            await (
+                await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, toToken)
+            ).AssertStatus(200);
         }
         await Connect(me, m1Id, m1);
         await Connect(me, m2Id, m2);
@@ -63,19 +82,40 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
             await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, friendOfOne)).AssertStatus(201);
         }
 
-        var items = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me)).AssertStatus(200))["items"]!.AsArray();
+        var items = (
+            await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me)).AssertStatus(200)
+        )["items"]!.AsArray();
         Assert.Equal(3, items.Count);
         foreach (var item in items)
         {
             var id = Guid.Parse(item!["user_id"]!.GetValue<string>());
-            Assert.Equal(await fx.ScalarAsync<int>("SELECT compatibility_score(@a, @b)", ("a", meId), ("b", id)), item["compatibility_score"]!.GetValue<int>());
+            Assert.Equal(
+                await fx.ScalarAsync<int>("SELECT compatibility_score(@a, @b)", ("a", meId), ("b", id)),
+                item["compatibility_score"]!.GetValue<int>()
+            );
         }
         // 1 shared interest (8) + same region (20) + 1 connection in common (5) + 2 groups (10), ahead of 1 shared + 2 in common.
-        Assert.Equal([(friendOfOneId, 43), (friendOfBothId, 38)],
-            items.Take(2).Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i["compatibility_score"]!.GetValue<int>())));
+        Assert.Equal(
+            [(friendOfOneId, 43), (friendOfBothId, 38)],
+            items
+                .Take(2)
+                .Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i["compatibility_score"]!.GetValue<int>()))
+        );
         // With an interest too (the region and interest index), the same people and scores.
-        var golf = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region.ToUpperInvariant())}&interest=golf", me)).AssertStatus(200))["items"]!.AsArray();
-        Assert.Equal([(friendOfBothId, 38)], golf.Select(i => (Guid.Parse(i!["user_id"]!.GetValue<string>()), i!["compatibility_score"]!.GetValue<int>())));
+        var golf = (
+            await (
+                await fx.Client.Get(
+                    $"/api/v1/discover?region={Uri.EscapeDataString(region.ToUpperInvariant())}&interest=golf",
+                    me
+                )
+            ).AssertStatus(200)
+        )["items"]!.AsArray();
+        Assert.Equal(
+            [(friendOfBothId, 38)],
+            golf.Select(i =>
+                (Guid.Parse(i!["user_id"]!.GetValue<string>()), i!["compatibility_score"]!.GetValue<int>())
+            )
+        );
     }
 
     [Fact]
@@ -83,10 +123,21 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
     {
         var region = Region();
         var (_, me, _) = await fx.RegisteredAsync(region: region, interests: ["rowing"], tier: Tiers.Premium);
-        var (id, _, username) = await fx.RegisteredAsync(region: region, interests: ["rowing", "chess"], gender: "female", born: new DateOnly(1990, 5, 1));
+        var (id, _, username) = await fx.RegisteredAsync(
+            region: region,
+            interests: ["rowing", "chess"],
+            gender: "female",
+            born: new DateOnly(1990, 5, 1)
+        );
         async Task<List<Guid>> FoundAsync(string query) =>
-            (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&{query}", me)).AssertStatus(200))["items"]!.AsArray()
-                .Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())).ToList();
+            (
+                await (
+                    await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&{query}", me)
+                ).AssertStatus(200)
+            )["items"]!
+                .AsArray()
+                .Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>()))
+                .ToList();
         Assert.Equal([id], await FoundAsync("interest=chess"));
         Assert.Equal([id], await FoundAsync($"interest=chess&gender=female&q={username[..6]}"));
         Assert.Empty(await FoundAsync("interest=chess&gender=male"));
@@ -94,14 +145,36 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         // A boost moves them; new interests and region replace the old; deletion removes them.
         var now = fx.Clock.GetUtcNow();
         await fx.DeliverAsync(new BoostPurchased(Guid.NewGuid(), now, id, now.AddDays(1)));
-        var boosted = (await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest=rowing", me)).AssertStatus(200))["items"]!.AsArray();
+        var boosted = (
+            await (
+                await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest=rowing", me)
+            ).AssertStatus(200)
+        )["items"]!.AsArray();
         Assert.True(Assert.Single(boosted)!["is_boosted"]!.GetValue<bool>());
-        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), now.AddMinutes(1), id, username, "Moved", region, null, null, ["golf"], [], null, ["interests"]));
+        await fx.DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                now.AddMinutes(1),
+                id,
+                username,
+                "Moved",
+                region,
+                null,
+                null,
+                ["golf"],
+                [],
+                null,
+                ["interests"]
+            )
+        );
         Assert.Empty(await FoundAsync("interest=chess"));
         Assert.Equal([id], await FoundAsync("interest=golf"));
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), now.AddMinutes(2), id));
         Assert.Empty(await FoundAsync("interest=golf"));
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM discovery_entries WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM discovery_entries WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
@@ -115,14 +188,24 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var (strangerId, _, _) = await fx.RegisteredAsync(region: region);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, me)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{meId}", null, blocker)).AssertStatus(204);
-        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = friendId }, me)).AssertStatus(201);
-        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, friend)).AssertStatus(200);
+        var request = await (
+            await fx.Client.PostJson("/api/v1/connections", new { user_id = friendId }, me)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, friend)).AssertStatus(
+            200
+        );
 
         Assert.Equal([strangerId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}", me));
-        var withConnections = await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&include_connected=true", me);
+        var withConnections = await IdsAsync(
+            $"/api/v1/discover?region={Uri.EscapeDataString(region)}&include_connected=true",
+            me
+        );
         Assert.Equal(new[] { friendId, strangerId }.Order(), withConnections.Order());
         // The blocked person does not find me either.
-        Assert.DoesNotContain(meId, await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}", fx.TokenFor(blockedId)));
+        Assert.DoesNotContain(
+            meId,
+            await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}", fx.TokenFor(blockedId))
+        );
         Assert.DoesNotContain(blockerId, withConnections);
     }
 
@@ -136,17 +219,32 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var premium = fx.Tokens.Issue(premiumId, Roles.Member, Tiers.Premium);
         var elite = fx.Tokens.Issue(premiumId, Roles.Member, Tiers.Elite);
         var (youngId, _, _) = await fx.RegisteredAsync(region: region, gender: "female", born: today.AddYears(-25));
-        var (olderId, _, _) = await fx.RegisteredAsync(region: region, gender: "male", born: today.AddYears(-40).AddDays(-1));
+        var (olderId, _, _) = await fx.RegisteredAsync(
+            region: region,
+            gender: "male",
+            born: today.AddYears(-40).AddDays(-1)
+        );
         var (_, _, _) = await fx.RegisteredAsync(region: region);
 
         foreach (var filter in new[] { "age_min=20", "age_max=30", "gender=female" })
         {
-            var problem = await (await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&{filter}", free)).AssertProblem(403);
+            var problem = await (
+                await fx.Client.Get($"/api/v1/discover?region={Uri.EscapeDataString(region)}&{filter}", free)
+            ).AssertProblem(403);
             Assert.Contains("premium", problem["detail"]!.GetValue<string>());
         }
-        Assert.Equal([youngId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&age_min=20&age_max=30", premium));
-        Assert.Equal([olderId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&gender=male", elite));
-        Assert.Equal([olderId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&age_min=40&age_max=40", premium));
+        Assert.Equal(
+            [youngId],
+            await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&age_min=20&age_max=30", premium)
+        );
+        Assert.Equal(
+            [olderId],
+            await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&gender=male", elite)
+        );
+        Assert.Equal(
+            [olderId],
+            await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&age_min=40&age_max=40", premium)
+        );
     }
 
     [Fact]
@@ -156,8 +254,14 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var (_, me, _) = await fx.RegisteredAsync(region: region);
         var (climberId, _, climberName) = await fx.RegisteredAsync(region: region, interests: ["climbing"]);
         await fx.RegisteredAsync(region: region, interests: ["cooking"]);
-        Assert.Equal([climberId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest=Climbing", me));
-        Assert.Equal([climberId], await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&q={climberName[..6]}", me));
+        Assert.Equal(
+            [climberId],
+            await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&interest=Climbing", me)
+        );
+        Assert.Equal(
+            [climberId],
+            await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&q={climberName[..6]}", me)
+        );
         Assert.Empty(await IdsAsync($"/api/v1/discover?region={Uri.EscapeDataString(region)}&q=%25", me));
     }
 
@@ -166,13 +270,19 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
     {
         var (_, me, _) = await fx.RegisteredAsync();
         var premium = fx.Tokens.Issue(Guid.NewGuid(), Roles.Member, Tiers.Premium);
-        var problem = await (await fx.Client.Get("/api/v1/discover?age_min=5&age_max=200&gender=robot&limit=0&cursor=x", premium)).AssertProblem(400);
-        foreach (var field in new[] { "age_min", "age_max", "gender", "limit", "cursor" }) Assert.NotNull(problem["errors"]![field]);
+        var problem = await (
+            await fx.Client.Get("/api/v1/discover?age_min=5&age_max=200&gender=robot&limit=0&cursor=x", premium)
+        ).AssertProblem(400);
+        foreach (var field in new[] { "age_min", "age_max", "gender", "limit", "cursor" })
+            Assert.NotNull(problem["errors"]![field]);
         var order = await (await fx.Client.Get("/api/v1/discover?age_min=40&age_max=30", premium)).AssertProblem(400);
         Assert.NotNull(order["errors"]!["age_max"]);
         await (await fx.Client.Get("/api/v1/discover?regoin=x", me)).AssertProblem(400);
     }
 
     private async Task<List<Guid>> IdsAsync(string url, string token) =>
-        (await (await fx.Client.Get(url, token)).AssertStatus(200))["items"]!.AsArray().Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())).ToList();
+        (await (await fx.Client.Get(url, token)).AssertStatus(200))["items"]!
+            .AsArray()
+            .Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>()))
+            .ToList();
 }

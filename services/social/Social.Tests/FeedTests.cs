@@ -48,7 +48,13 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Contains(("connection_accepted", bobId.ToString(), meId.ToString()), seen);
         Assert.Equal(6, items.Count);
         // Never a private event, a private group's joins to non-members, a stranger's doings or mine.
-        Assert.DoesNotContain(items, i => SubjectId(i) == closed.ToString() || SubjectId(i) == privateGroup || SubjectId(i) == strangers.ToString());
+        Assert.DoesNotContain(
+            items,
+            i =>
+                SubjectId(i) == closed.ToString()
+                || SubjectId(i) == privateGroup
+                || SubjectId(i) == strangers.ToString()
+        );
         Assert.DoesNotContain(items, i => Actor(i) == daveId.ToString() || Actor(i) == meId.ToString());
 
         var published = Assert.Single(items, i => Kind(i) == "event_published");
@@ -83,7 +89,8 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await Follow(me, aId);
         await Follow(me, bId);
         await ConnectAsync(a, b, bId);
-        foreach (var id in joiners) await ActivitiesAsync(id, 1);
+        foreach (var id in joiners)
+            await ActivitiesAsync(id, 1);
         await ActivitiesAsync(aId, 1);
         await ActivitiesAsync(bId, 1);
 
@@ -92,8 +99,10 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         var joined = Assert.Single(items, i => Kind(i) == "group_joined");
         Assert.Equal(4, joined["actor_count"]!.GetValue<int>());
         // The first few, newest first: "Amira and 3 others joined Fitness Buddies".
-        Assert.Equal(joiners.AsEnumerable().Reverse().Take(3).Select(j => j.ToString()),
-            joined["actors"]!.AsArray().Select(x => x!["user_id"]!.GetValue<string>()));
+        Assert.Equal(
+            joiners.AsEnumerable().Reverse().Take(3).Select(j => j.ToString()),
+            joined["actors"]!.AsArray().Select(x => x!["user_id"]!.GetValue<string>())
+        );
         Assert.Equal("Fitness Buddies", joined["subject"]!["name"]!.GetValue<string>());
         var connected = Assert.Single(items, i => Kind(i) == "connection_accepted");
         Assert.Equal(1, connected["actor_count"]!.GetValue<int>());
@@ -127,7 +136,10 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
 
         var items = await ItemsAsync(me);
         var friendOnly = Assert.Single(items);
-        Assert.Equal(("group_joined", friendId.ToString(), group), (Kind(friendOnly), Actor(friendOnly), SubjectId(friendOnly)));
+        Assert.Equal(
+            ("group_joined", friendId.ToString(), group),
+            (Kind(friendOnly), Actor(friendOnly), SubjectId(friendOnly))
+        );
         Assert.Equal(1, friendOnly["actor_count"]!.GetValue<int>());
         // Nor do I appear in theirs, as actor or subject.
         await Follow(friend, meId);
@@ -165,8 +177,12 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         var pages = 0;
         do
         {
-            var page = await (await fx.Client.Get("/api/v1/feed?limit=2" + (cursor is null ? "" : "&cursor=" + cursor), me)).AssertStatus(200);
-            walked.AddRange(page["items"]!.AsArray().Select(i => (SubjectId(i!), i!["occurred_at"]!.GetValue<DateTimeOffset>())));
+            var page = await (
+                await fx.Client.Get("/api/v1/feed?limit=2" + (cursor is null ? "" : "&cursor=" + cursor), me)
+            ).AssertStatus(200);
+            walked.AddRange(
+                page["items"]!.AsArray().Select(i => (SubjectId(i!), i!["occurred_at"]!.GetValue<DateTimeOffset>()))
+            );
             cursor = page["next_cursor"]?.GetValue<string>();
             pages++;
         } while (cursor is not null);
@@ -185,34 +201,86 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         var (organizerId, _, _) = await fx.RegisteredAsync();
         await Follow(me, goerId);
         await Follow(me, organizerId);
-        var published = new EventPublished(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), organizerId, "Beach cleanup",
-            fx.Clock.GetUtcNow().AddDays(3), fx.Clock.GetUtcNow().AddDays(3).AddHours(2), 0, "") { Visibility = EventVisibility.Public };
+        var published = new EventPublished(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            organizerId,
+            "Beach cleanup",
+            fx.Clock.GetUtcNow().AddDays(3),
+            fx.Clock.GetUtcNow().AddDays(3).AddHours(2),
+            0,
+            ""
+        )
+        {
+            Visibility = EventVisibility.Public,
+        };
         await fx.DeliverAsync(published, "FeedEventPublishedConsumer");
         await fx.PublishAsync(published);
         await fx.DeliverAsync(published with { MessageId = Guid.NewGuid() }, "FeedEventPublishedConsumer");
         fx.Clock.Advance(TimeSpan.FromMinutes(1));
-        var rsvp = new RegistrationConfirmed(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), published.EventId, goerId, "T-1", null);
+        var rsvp = new RegistrationConfirmed(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            published.EventId,
+            goerId,
+            "T-1",
+            null
+        );
         await fx.DeliverAsync(rsvp, "FeedRegistrationConfirmedConsumer");
         await fx.PublishAsync(rsvp);
         await fx.DeliverAsync(rsvp with { MessageId = Guid.NewGuid() }, "FeedRegistrationConfirmedConsumer");
 
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", goerId)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", organizerId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", goerId))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", organizerId))
+        );
         var items = await ItemsAsync(me);
         Assert.Equal(["event_rsvp", "event_published"], items.Select(Kind));
         Assert.All(items, i => Assert.Equal(1, i["actor_count"]!.GetValue<int>()));
 
         // A cancelled RSVP goes; an event made private, then cancelled, takes everything about it away.
-        await fx.DeliverAsync(new RsvpCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), rsvp.RegistrationId, published.EventId, goerId, "confirmed", 0, null, null),
-            "FeedRsvpCancelledConsumer");
+        await fx.DeliverAsync(
+            new RsvpCancelled(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                rsvp.RegistrationId,
+                published.EventId,
+                goerId,
+                "confirmed",
+                0,
+                null,
+                null
+            ),
+            "FeedRsvpCancelledConsumer"
+        );
         Assert.Equal(["event_published"], (await ItemsAsync(me)).Select(Kind));
-        await fx.DeliverAsync(new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["visibility"]) { Visibility = EventVisibility.Private },
-            "FeedEventUpdatedConsumer");
+        await fx.DeliverAsync(
+            new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["visibility"])
+            {
+                Visibility = EventVisibility.Private,
+            },
+            "FeedEventUpdatedConsumer"
+        );
         Assert.Empty(await ItemsAsync(me));
-        await fx.DeliverAsync(new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["title", "visibility"])
-        { Title = "Beach cleanup II", Visibility = EventVisibility.Public }, "FeedEventUpdatedConsumer");
+        await fx.DeliverAsync(
+            new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["title", "visibility"])
+            {
+                Title = "Beach cleanup II",
+                Visibility = EventVisibility.Public,
+            },
+            "FeedEventUpdatedConsumer"
+        );
         Assert.Equal("Beach cleanup II", Assert.Single(await ItemsAsync(me))["subject"]!["name"]!.GetValue<string>());
-        await fx.DeliverAsync(new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, null), "FeedEventCancelledConsumer");
+        await fx.DeliverAsync(
+            new EventCancelled(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, null),
+            "FeedEventCancelledConsumer"
+        );
         Assert.Empty(await ItemsAsync(me));
     }
 
@@ -223,26 +291,60 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         var (friendId, _, _) = await fx.RegisteredAsync();
         var (organizerId, _, _) = await fx.RegisteredAsync();
         await Follow(me, friendId);
-        var published = new EventPublished(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), organizerId, "Sunset yoga",
-            fx.Clock.GetUtcNow().AddDays(3), fx.Clock.GetUtcNow().AddDays(3).AddHours(2), 0, "") { Visibility = EventVisibility.Public };
+        var published = new EventPublished(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            organizerId,
+            "Sunset yoga",
+            fx.Clock.GetUtcNow().AddDays(3),
+            fx.Clock.GetUtcNow().AddDays(3).AddHours(2),
+            0,
+            ""
+        )
+        {
+            Visibility = EventVisibility.Public,
+        };
         await fx.DeliverAsync(published, "FeedEventPublishedConsumer");
 
         // Three photos, one of them delivered twice: one item, brought forward to the latest photo.
-        var photo = new EventPhotoAdded(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), published.EventId, friendId);
+        var photo = new EventPhotoAdded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            published.EventId,
+            friendId
+        );
         await fx.DeliverAsync(photo, "FeedEventPhotoAddedConsumer");
         await fx.DeliverAsync(photo, "FeedEventPhotoAddedConsumer");
         fx.Clock.Advance(TimeSpan.FromMinutes(5));
         var latest = fx.Clock.GetUtcNow();
-        await fx.DeliverAsync(new EventPhotoAdded(Guid.NewGuid(), latest, Guid.NewGuid(), published.EventId, friendId), "FeedEventPhotoAddedConsumer");
-        await fx.DeliverAsync(new EventPhotoAdded(Guid.NewGuid(), latest.AddMinutes(-10), Guid.NewGuid(), published.EventId, friendId), "FeedEventPhotoAddedConsumer");
+        await fx.DeliverAsync(
+            new EventPhotoAdded(Guid.NewGuid(), latest, Guid.NewGuid(), published.EventId, friendId),
+            "FeedEventPhotoAddedConsumer"
+        );
+        await fx.DeliverAsync(
+            new EventPhotoAdded(Guid.NewGuid(), latest.AddMinutes(-10), Guid.NewGuid(), published.EventId, friendId),
+            "FeedEventPhotoAddedConsumer"
+        );
         var item = Assert.Single(await ItemsAsync(me));
         Assert.Equal("photo_added", Kind(item));
         Assert.Equal("event", item["subject"]!["type"]!.GetValue<string>());
         Assert.Equal("Sunset yoga", item["subject"]!["name"]!.GetValue<string>());
-        Assert.Equal(latest.ToUnixTimeMilliseconds(), item["occurred_at"]!.GetValue<DateTimeOffset>().ToUnixTimeMilliseconds());
+        Assert.Equal(
+            latest.ToUnixTimeMilliseconds(),
+            item["occurred_at"]!.GetValue<DateTimeOffset>().ToUnixTimeMilliseconds()
+        );
 
         fx.Clock.Advance(TimeSpan.FromMinutes(1));
-        var completed = new CourseCompleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), Guid.NewGuid(), friendId, "Beginner Arabic");
+        var completed = new CourseCompleted(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            Guid.NewGuid(),
+            friendId,
+            "Beginner Arabic"
+        );
         await fx.DeliverAsync(completed, "FeedCourseCompletedConsumer");
         await fx.DeliverAsync(completed with { MessageId = Guid.NewGuid() }, "FeedCourseCompletedConsumer");
         var items = await ItemsAsync(me);
@@ -251,8 +353,13 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal("Beginner Arabic", items[0]["subject"]!["name"]!.GetValue<string>());
 
         // Photos of an event that goes private are hidden with it.
-        await fx.DeliverAsync(new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["visibility"]) { Visibility = EventVisibility.Private },
-            "FeedEventUpdatedConsumer");
+        await fx.DeliverAsync(
+            new EventUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow(), published.EventId, ["visibility"])
+            {
+                Visibility = EventVisibility.Private,
+            },
+            "FeedEventUpdatedConsumer"
+        );
         Assert.Equal(["course_completed"], (await ItemsAsync(me)).Select(Kind));
     }
 
@@ -265,7 +372,14 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await Join(group, author);
         var groupId = Guid.Parse(group);
 
-        var started = new NewThread(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), groupId, authorId, "Saturday hike");
+        var started = new NewThread(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            groupId,
+            authorId,
+            "Saturday hike"
+        );
         await fx.DeliverAsync(started, "FeedNewThreadConsumer");
         await fx.DeliverAsync(started with { MessageId = Guid.NewGuid() }, "FeedNewThreadConsumer");
         var thread = Assert.Single(await ItemsAsync(me), i => Kind(i) == "thread_started");
@@ -273,12 +387,18 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal("thread", thread["subject"]!["type"]!.GetValue<string>());
         Assert.Equal("Saturday hike", thread["subject"]!["name"]!.GetValue<string>());
 
-        await fx.DeliverAsync(new ThreadDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), started.ThreadId, groupId, authorId), "FeedThreadDeletedConsumer");
+        await fx.DeliverAsync(
+            new ThreadDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), started.ThreadId, groupId, authorId),
+            "FeedThreadDeletedConsumer"
+        );
         Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "thread_started");
 
         // A NewThread that arrives after its ThreadDeleted adds nothing.
         var late = new NewThread(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), groupId, authorId, "Too late");
-        await fx.DeliverAsync(new ThreadDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), late.ThreadId, groupId, authorId), "FeedThreadDeletedConsumer");
+        await fx.DeliverAsync(
+            new ThreadDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), late.ThreadId, groupId, authorId),
+            "FeedThreadDeletedConsumer"
+        );
         await fx.DeliverAsync(late, "FeedNewThreadConsumer");
         Assert.DoesNotContain(await ItemsAsync(me), i => Kind(i) == "thread_started");
     }
@@ -293,8 +413,23 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         await RsvpAsync(goerId, eventId);
         Assert.Empty(await ItemsAsync(me));
         var (organizerId, _, _) = await fx.RegisteredAsync();
-        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), fx.Clock.GetUtcNow(), eventId, organizerId, "Late news", fx.Clock.GetUtcNow().AddDays(1),
-            fx.Clock.GetUtcNow().AddDays(1).AddHours(1), 0, "") { Visibility = EventVisibility.Public }, "FeedEventPublishedConsumer");
+        await fx.DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                eventId,
+                organizerId,
+                "Late news",
+                fx.Clock.GetUtcNow().AddDays(1),
+                fx.Clock.GetUtcNow().AddDays(1).AddHours(1),
+                0,
+                ""
+            )
+            {
+                Visibility = EventVisibility.Public,
+            },
+            "FeedEventPublishedConsumer"
+        );
         Assert.Equal("Late news", Assert.Single(await ItemsAsync(me))["subject"]!["name"]!.GetValue<string>());
     }
 
@@ -313,7 +448,13 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), goneId);
         await fx.DeliverAsync(deleted);
         await fx.PublishAsync(deleted);
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u OR subject_user_id = @u", ("u", goneId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM activities WHERE actor_id = @u OR subject_user_id = @u",
+                ("u", goneId)
+            )
+        );
         Assert.Empty(await ItemsAsync(me));
     }
 
@@ -342,8 +483,12 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     /// <summary><paramref name="from"/> asks <paramref name="toId"/> to connect, and they accept.</summary>
     private async Task ConnectAsync(string from, string to, Guid toId)
     {
-        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = toId }, from)).AssertStatus(201);
-        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]!.GetValue<string>()}/accept", new { }, to)).AssertStatus(200);
+        var request = await (
+            await fx.Client.PostJson("/api/v1/connections", new { user_id = toId }, from)
+        ).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/connections/{request["id"]!.GetValue<string>()}/accept", new { }, to)
+        ).AssertStatus(200);
     }
 
     /// <summary>Events announces a published event by <paramref name="organizerId"/>; the feed has handled it when this returns.</summary>
@@ -351,24 +496,58 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
     {
         var eventId = Guid.NewGuid();
         var now = fx.Clock.GetUtcNow();
-        await fx.DeliverAsync(new EventPublished(Guid.NewGuid(), now, eventId, organizerId, title, now.AddDays(7), now.AddDays(7).AddHours(2), 0, "")
-        { Visibility = visibility }, "FeedEventPublishedConsumer");
+        await fx.DeliverAsync(
+            new EventPublished(
+                Guid.NewGuid(),
+                now,
+                eventId,
+                organizerId,
+                title,
+                now.AddDays(7),
+                now.AddDays(7).AddHours(2),
+                0,
+                ""
+            )
+            {
+                Visibility = visibility,
+            },
+            "FeedEventPublishedConsumer"
+        );
         return eventId;
     }
 
     private Task RsvpAsync(Guid userId, Guid eventId, DateTimeOffset? at = null) =>
-        fx.DeliverAsync(new RegistrationConfirmed(Guid.NewGuid(), at ?? fx.Clock.GetUtcNow(), Guid.NewGuid(), eventId, userId, "T-" + userId.ToString("N")[..6], null),
-            "FeedRegistrationConfirmedConsumer");
+        fx.DeliverAsync(
+            new RegistrationConfirmed(
+                Guid.NewGuid(),
+                at ?? fx.Clock.GetUtcNow(),
+                Guid.NewGuid(),
+                eventId,
+                userId,
+                "T-" + userId.ToString("N")[..6],
+                null
+            ),
+            "FeedRegistrationConfirmedConsumer"
+        );
 
     /// <summary>Social's own events reach the feed through the bus: waits until <paramref name="actorId"/> has this many activity rows.</summary>
-    private Task ActivitiesAsync(Guid actorId, long count) => Eventually.TrueAsync(
-        async () => await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", actorId)) == count,
-        $"{actorId} never had {count} activities");
+    private Task ActivitiesAsync(Guid actorId, long count) =>
+        Eventually.TrueAsync(
+            async () =>
+                await fx.ScalarAsync<long>("SELECT count(*) FROM activities WHERE actor_id = @u", ("u", actorId))
+                == count,
+            $"{actorId} never had {count} activities"
+        );
 
     private async Task<List<JsonNode>> ItemsAsync(string token) =>
-        (await (await fx.Client.Get("/api/v1/feed?limit=100", token)).AssertStatus(200))["items"]!.AsArray().Select(i => i!).ToList();
+        (await (await fx.Client.Get("/api/v1/feed?limit=100", token)).AssertStatus(200))["items"]!
+            .AsArray()
+            .Select(i => i!)
+            .ToList();
 
     private static string Kind(JsonNode item) => item["kind"]!.GetValue<string>();
+
     private static string Actor(JsonNode item) => item["actors"]![0]!["user_id"]!.GetValue<string>();
+
     private static string SubjectId(JsonNode item) => item["subject"]!["id"]!.GetValue<string>();
 }

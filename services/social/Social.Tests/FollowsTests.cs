@@ -11,19 +11,34 @@ public sealed class FollowsTests(SocialFixture fx) : IClassFixture<SocialFixture
         var (bId, b, _) = await fx.RegisteredAsync();
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{bId}", null, a)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{bId}", null, a)).AssertStatus(204);
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(UserFollowed)},%' AND payload->>'followerUserId' = @v", ("v", aId.ToString())));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(UserFollowed)},%' AND payload->>'followerUserId' = @v",
+                ("v", aId.ToString())
+            )
+        );
 
         var followers = await (await fx.Client.Get($"/api/v1/follows/followers?user_id={bId}", a)).AssertStatus(200);
-        Assert.Equal(aId.ToString(), Assert.Single(followers["items"]!.AsArray())!["user"]!["user_id"]!.GetValue<string>());
+        Assert.Equal(
+            aId.ToString(),
+            Assert.Single(followers["items"]!.AsArray())!["user"]!["user_id"]!.GetValue<string>()
+        );
         var myFollowers = await (await fx.Client.Get("/api/v1/follows/followers", b)).AssertStatus(200);
         Assert.Single(myFollowers["items"]!.AsArray());
         var following = await (await fx.Client.Get("/api/v1/follows/following", a)).AssertStatus(200);
-        Assert.Equal(bId.ToString(), Assert.Single(following["items"]!.AsArray())!["user"]!["user_id"]!.GetValue<string>());
-        Assert.Empty((await (await fx.Client.Get("/api/v1/follows/following", b)).AssertStatus(200))["items"]!.AsArray());
+        Assert.Equal(
+            bId.ToString(),
+            Assert.Single(following["items"]!.AsArray())!["user"]!["user_id"]!.GetValue<string>()
+        );
+        Assert.Empty(
+            (await (await fx.Client.Get("/api/v1/follows/following", b)).AssertStatus(200))["items"]!.AsArray()
+        );
 
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/follows/{bId}", null, a)).AssertStatus(204);
-        Assert.Empty((await (await fx.Client.Get("/api/v1/follows/following", a)).AssertStatus(200))["items"]!.AsArray());
+        Assert.Empty(
+            (await (await fx.Client.Get("/api/v1/follows/following", a)).AssertStatus(200))["items"]!.AsArray()
+        );
     }
 
     [Fact]
@@ -35,7 +50,9 @@ public sealed class FollowsTests(SocialFixture fx) : IClassFixture<SocialFixture
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{starId}", null, me)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{starId}", null, fan)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{fanId}", null, me)).AssertStatus(204);
-        var followers = await (await fx.Client.Get($"/api/v1/follows/followers?user_id={starId}", me)).AssertStatus(200);
+        var followers = await (await fx.Client.Get($"/api/v1/follows/followers?user_id={starId}", me)).AssertStatus(
+            200
+        );
         Assert.Single(followers["items"]!.AsArray());
         await (await fx.Client.Get($"/api/v1/follows/following?user_id={fanId}", me)).AssertProblem(404);
     }
@@ -45,11 +62,15 @@ public sealed class FollowsTests(SocialFixture fx) : IClassFixture<SocialFixture
     {
         var (meId, me, _) = await fx.RegisteredAsync();
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{meId}", null, me)).AssertProblem(422);
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{Guid.NewGuid()}", null, me)).AssertProblem(404);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{Guid.NewGuid()}", null, me)).AssertProblem(
+            404
+        );
         var (otherId, _, _) = await fx.RegisteredAsync();
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{otherId}", null, me)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{otherId}", null, me)).AssertProblem(422);
-        var problem = await (await fx.Client.Get("/api/v1/follows/followers?cursor=@@@&limit=500", me)).AssertProblem(400);
+        var problem = await (await fx.Client.Get("/api/v1/follows/followers?cursor=@@@&limit=500", me)).AssertProblem(
+            400
+        );
         Assert.NotNull(problem["errors"]!["limit"]);
         await (await fx.Client.Get("/api/v1/follows/followers?user=x", me)).AssertProblem(400);
     }

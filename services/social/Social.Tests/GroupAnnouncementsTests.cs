@@ -14,17 +14,45 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
         var group = await GroupsFlow.CreateAsync(fx, owner);
         await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(201);
 
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}/members/{userId}", new { role = "moderator" }, owner)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}/members/{userId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
         Assert.Equal(1L, await RoleChangedAsync(group, userId, "moderator"));
         // The role it already has: nothing to announce.
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}/members/{userId}", new { role = "moderator" }, owner)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}/members/{userId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
         Assert.Equal(1L, await RoleChangedAsync(group, userId, "moderator"));
 
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}/members/{userId}", new { role = "owner" }, owner)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}/members/{userId}",
+                new { role = "owner" },
+                owner
+            )
+        ).AssertStatus(200);
         Assert.Equal(1L, await RoleChangedAsync(group, userId, "owner"));
         Assert.Equal(1L, await RoleChangedAsync(group, ownerId, "moderator"));
 
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}/members/{ownerId}", new { role = "member" }, user)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}/members/{ownerId}",
+                new { role = "member" },
+                user
+            )
+        ).AssertStatus(200);
         Assert.Equal(1L, await RoleChangedAsync(group, ownerId, "member"));
     }
 
@@ -35,7 +63,14 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
         var (modId, mod, _) = await fx.RegisteredAsync();
         var group = await GroupsFlow.CreateAsync(fx, owner);
         await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, mod)).AssertStatus(201);
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}/members/{modId}", new { role = "moderator" }, owner)).AssertStatus(200);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{group}/members/{modId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
 
         var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), ownerId);
         await fx.DeliverAsync(deleted);
@@ -52,26 +87,51 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
         var (secondId, second, _) = await fx.RegisteredAsync();
         var group = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
 
-        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { reason = "I run daily" }, first)).AssertStatus(202);
-        await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { reason = "Still keen" }, first)).AssertStatus(202);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { reason = "I run daily" }, first)
+        ).AssertStatus(202);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { reason = "Still keen" }, first)
+        ).AssertStatus(202);
         await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, second)).AssertStatus(202);
-        Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequested), group, firstId, "AND payload->>'reason' = 'I run daily'"));
+        Assert.Equal(
+            1L,
+            await OutboxAsync(nameof(GroupJoinRequested), group, firstId, "AND payload->>'reason' = 'I run daily'")
+        );
         Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequested), group, firstId));
-        Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequested), group, secondId, "AND payload->>'reason' IS NULL"));
+        Assert.Equal(
+            1L,
+            await OutboxAsync(nameof(GroupJoinRequested), group, secondId, "AND payload->>'reason' IS NULL")
+        );
 
-        await (await fx.Client.PostJson($"/api/v1/groups/{group}/requests/{firstId}/approve", new { }, owner)).AssertStatus(200);
-        await (await fx.Client.PostJson($"/api/v1/groups/{group}/requests/{firstId}/approve", new { }, owner)).AssertStatus(200);
-        await (await fx.Client.PostJson($"/api/v1/groups/{group}/requests/{secondId}/reject", new { }, owner)).AssertStatus(204);
-        Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequestDecided), group, firstId, "AND payload->>'approved' = 'true'"));
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/requests/{firstId}/approve", new { }, owner)
+        ).AssertStatus(200);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/requests/{firstId}/approve", new { }, owner)
+        ).AssertStatus(200);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{group}/requests/{secondId}/reject", new { }, owner)
+        ).AssertStatus(204);
+        Assert.Equal(
+            1L,
+            await OutboxAsync(nameof(GroupJoinRequestDecided), group, firstId, "AND payload->>'approved' = 'true'")
+        );
         Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequestDecided), group, firstId));
-        Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequestDecided), group, secondId, "AND payload->>'approved' = 'false'"));
+        Assert.Equal(
+            1L,
+            await OutboxAsync(nameof(GroupJoinRequestDecided), group, secondId, "AND payload->>'approved' = 'false'")
+        );
         Assert.Equal(1L, await OutboxAsync(nameof(GroupJoinRequestDecided), group, secondId));
     }
 
     private Task<long> RoleChangedAsync(string group, Guid userId, string role) =>
         OutboxAsync(nameof(GroupMemberRoleChanged), group, userId, $"AND payload->>'role' = '{role}'");
 
-    private Task<long> OutboxAsync(string type, string group, Guid userId, string where = "") => fx.ScalarAsync<long>(
-        $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'groupId' = @g AND payload->>'userId' = @u {where}",
-        ("g", group), ("u", userId.ToString()));
+    private Task<long> OutboxAsync(string type, string group, Guid userId, string where = "") =>
+        fx.ScalarAsync<long>(
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'groupId' = @g AND payload->>'userId' = @u {where}",
+            ("g", group),
+            ("u", userId.ToString())
+        );
 }

@@ -9,18 +9,28 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
         var (_, owner, _) = await fx.RegisteredAsync();
         var id = await GroupsFlow.CreateAsync(fx, owner);
         var people = new List<string>();
-        for (var i = 0; i < 50; i++) people.Add((await fx.RegisteredAsync()).Token);
+        for (var i = 0; i < 50; i++)
+            people.Add((await fx.RegisteredAsync()).Token);
         // The first 25 are members already; at once they leave while 25 others join, and everyone asks twice.
-        foreach (var token in people.Take(25)) await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).AssertStatus(201);
+        foreach (var token in people.Take(25))
+            await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).AssertStatus(201);
 
-        var calls = people.Take(25).SelectMany(t => new[] { Leave(id, t), Leave(id, t) })
+        var calls = people
+            .Take(25)
+            .SelectMany(t => new[] { Leave(id, t), Leave(id, t) })
             .Concat(people.Skip(25).SelectMany(t => new[] { Join(id, t), Join(id, t) }));
         var answers = await Task.WhenAll(calls);
         Assert.All(answers, status => Assert.Contains(status, new[] { 200, 201, 204 }));
 
-        var rows = await fx.ScalarAsync<long>("SELECT count(*) FROM group_members WHERE group_id = @id", ("id", Guid.Parse(id)));
+        var rows = await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM group_members WHERE group_id = @id",
+            ("id", Guid.Parse(id))
+        );
         Assert.Equal(26L, rows);
-        Assert.Equal((int)rows, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            (int)rows,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @id", ("id", Guid.Parse(id)))
+        );
         Assert.Equal(25, answers.Count(s => s == 201));
     }
 
@@ -31,26 +41,49 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
         var (modId, mod, _) = await fx.RegisteredAsync();
         var id = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
         await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, mod)).AssertStatus(202);
-        await (await fx.Client.PostJson($"/api/v1/groups/{id}/requests/{modId}/approve", new { }, owner)).AssertStatus(200);
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}/members/{modId}", new { role = "moderator" }, owner)).AssertStatus(200);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/requests/{modId}/approve", new { }, owner)).AssertStatus(
+            200
+        );
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{modId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
         for (var round = 0; round < 5; round++)
         {
             var (userId, user, _) = await fx.RegisteredAsync();
             await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, user)).AssertStatus(202);
             var answers = await Task.WhenAll(
                 fx.Client.PostJson($"/api/v1/groups/{id}/requests/{userId}/approve", new { }, owner),
-                fx.Client.PostJson($"/api/v1/groups/{id}/requests/{userId}/approve", new { }, mod));
+                fx.Client.PostJson($"/api/v1/groups/{id}/requests/{userId}/approve", new { }, mod)
+            );
             Assert.All(answers, r => Assert.Equal(200, (int)r.StatusCode));
-            Assert.Equal(1L, await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
-                ("g", id), ("u", userId.ToString())));
+            Assert.Equal(
+                1L,
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                    ("g", id),
+                    ("u", userId.ToString())
+                )
+            );
         }
-        var rows = await fx.ScalarAsync<long>("SELECT count(*) FROM group_members WHERE group_id = @id", ("id", Guid.Parse(id)));
+        var rows = await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM group_members WHERE group_id = @id",
+            ("id", Guid.Parse(id))
+        );
         Assert.Equal(7L, rows);
-        Assert.Equal((int)rows, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @id", ("id", Guid.Parse(id))));
+        Assert.Equal(
+            (int)rows,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @id", ("id", Guid.Parse(id)))
+        );
     }
 
-    private async Task<int> Join(string id, string token) => (int)(await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).StatusCode;
+    private async Task<int> Join(string id, string token) =>
+        (int)(await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).StatusCode;
 
-    private async Task<int> Leave(string id, string token) => (int)(await fx.Client.PostJson($"/api/v1/groups/{id}/leave", new { }, token)).StatusCode;
+    private async Task<int> Leave(string id, string token) =>
+        (int)(await fx.Client.PostJson($"/api/v1/groups/{id}/leave", new { }, token)).StatusCode;
 }

@@ -25,7 +25,14 @@ public sealed class GroupConsumersTests(SocialFixture fx) : IClassFixture<Social
         await (await fx.Client.PostJson($"/api/v1/groups/{joinedElsewhere}/join", new { }, owner)).AssertStatus(201);
         // The second moderator was promoted first; joining earlier is what counts.
         foreach (var modId in new[] { secondModId, firstModId })
-            await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{kept}/members/{modId}", new { role = "moderator" }, owner)).AssertStatus(200);
+            await (
+                await fx.Client.SendJson(
+                    HttpMethod.Patch,
+                    $"/api/v1/groups/{kept}/members/{modId}",
+                    new { role = "moderator" },
+                    owner
+                )
+            ).AssertStatus(200);
 
         var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), ownerId);
         await fx.DeliverAsync(deleted);
@@ -35,15 +42,37 @@ public sealed class GroupConsumersTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(firstModId.ToString(), group["owner"]!["user_id"]!.GetValue<string>());
         Assert.Equal(3, group["member_count"]!.GetValue<int>());
         await (await fx.Client.Get($"/api/v1/groups/{closed}", member)).AssertProblem(404);
-        Assert.Equal(1, (await (await fx.Client.Get($"/api/v1/groups/{joinedElsewhere}", member)).AssertStatus(200))["member_count"]!.GetValue<int>());
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM group_members WHERE user_id = @u", ("u", ownerId)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupDeleted,%' AND payload->>'groupId' = @g", ("g", closed)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupUpdated,%' AND payload->>'groupId' = @g", ("g", kept)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberRoleChanged,%' AND payload->>'groupId' = @g AND payload->>'role' = 'owner'",
-            ("g", kept)));
+        Assert.Equal(
+            1,
+            (await (await fx.Client.Get($"/api/v1/groups/{joinedElsewhere}", member)).AssertStatus(200))[
+                "member_count"
+            ]!.GetValue<int>()
+        );
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM group_members WHERE user_id = @u", ("u", ownerId))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupDeleted,%' AND payload->>'groupId' = @g",
+                ("g", closed)
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupUpdated,%' AND payload->>'groupId' = @g",
+                ("g", kept)
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberRoleChanged,%' AND payload->>'groupId' = @g AND payload->>'role' = 'owner'",
+                ("g", kept)
+            )
+        );
         await (await fx.Client.PostJson($"/api/v1/groups/{kept}/leave", new { }, firstMod)).AssertProblem(409);
     }
 
@@ -53,11 +82,27 @@ public sealed class GroupConsumersTests(SocialFixture fx) : IClassFixture<Social
         var (userId, _, _) = await fx.RegisteredAsync();
         var (_, viewer, _) = await fx.RegisteredAsync();
         var eventId = Guid.NewGuid();
-        var arrival = new ArrivalRecorded(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), eventId, userId, fx.Clock.GetUtcNow());
+        var arrival = new ArrivalRecorded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            eventId,
+            userId,
+            fx.Clock.GetUtcNow()
+        );
         await fx.DeliverAsync(arrival);
         await fx.PublishAsync(arrival);
         await fx.DeliverAsync(arrival with { MessageId = Guid.NewGuid() });
-        await fx.DeliverAsync(new ArrivalRecorded(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), Guid.NewGuid(), userId, fx.Clock.GetUtcNow()));
+        await fx.DeliverAsync(
+            new ArrivalRecorded(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                Guid.NewGuid(),
+                Guid.NewGuid(),
+                userId,
+                fx.Clock.GetUtcNow()
+            )
+        );
         var activity = await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200);
         Assert.Equal(2, activity["events_attended"]!.GetValue<int>());
     }

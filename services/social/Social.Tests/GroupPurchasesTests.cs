@@ -15,7 +15,9 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var (userId, user, _) = await fx.RegisteredAsync();
         var group = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "aed");
 
-        var problem = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
+        var problem = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(
+            402
+        );
         Assert.Equal(1500, problem["price_cents"]!.GetValue<long>());
         Assert.Equal("AED", problem["currency"]!.GetValue<string>());
         Assert.Equal(PaymentPurposes.GroupMembership, problem["checkout"]!["purpose"]!.GetValue<string>());
@@ -32,8 +34,12 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var again = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
         Assert.Equal(reference, again["checkout"]!["reference_id"]!.GetValue<Guid>());
         Assert.Equal(1L, await OutboxAsync(nameof(GroupMembershipPending), "purchaseId", reference));
-        await (await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", new { price_cents = 2000 }, owner)).AssertStatus(200);
-        var repriced = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(402);
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{group}", new { price_cents = 2000 }, owner)
+        ).AssertStatus(200);
+        var repriced = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertProblem(
+            402
+        );
         var newReference = repriced["checkout"]!["reference_id"]!.GetValue<Guid>();
         Assert.NotEqual(reference, newReference);
         Assert.Equal(2000, (await PendingAsync(newReference))["priceCents"]!.GetValue<long>());
@@ -56,11 +62,25 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         // The same message again (the inbox) and the same payment in a new message (the purchase) change nothing.
         await fx.PublishAsync(paid);
         await fx.DeliverAsync(paid with { MessageId = Guid.NewGuid() }, "GroupMembershipPaidConsumer");
-        Assert.Equal(2, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group))));
-        Assert.Equal(2L, await fx.ScalarAsync<long>("SELECT count(*) FROM group_members WHERE group_id = @g", ("g", Guid.Parse(group))));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
-            ("g", group), ("u", userId.ToString())));
+        Assert.Equal(
+            2,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
+        );
+        Assert.Equal(
+            2L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @g",
+                ("g", Guid.Parse(group))
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                ("g", group),
+                ("u", userId.ToString())
+            )
+        );
         Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", paid.PaymentId));
         // A member joining again is told so, not asked to pay.
         await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(200);
@@ -76,21 +96,46 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         await fx.DeliverAsync(paid, "GroupMembershipPaidConsumer");
         Assert.Equal(1L, await MemberRowsAsync(group, userId));
 
-        var partial = new PaymentRefunded(Guid.NewGuid(), fx.Clock.GetUtcNow(), paid.PaymentId, userId, paid.ReferenceId, 500, 500, "AED");
+        var partial = new PaymentRefunded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            paid.PaymentId,
+            userId,
+            paid.ReferenceId,
+            500,
+            500,
+            "AED"
+        );
         await fx.DeliverAsync(partial, "GroupMembershipRefundedConsumer");
         Assert.Equal(1L, await MemberRowsAsync(group, userId));
         // A refund of some other payment under the same reference bought nothing here.
-        await fx.DeliverAsync(partial with { MessageId = Guid.NewGuid(), PaymentId = Guid.NewGuid(), TotalRefundedCents = 1500 }, "GroupMembershipRefundedConsumer");
+        await fx.DeliverAsync(
+            partial with
+            {
+                MessageId = Guid.NewGuid(),
+                PaymentId = Guid.NewGuid(),
+                TotalRefundedCents = 1500,
+            },
+            "GroupMembershipRefundedConsumer"
+        );
         Assert.Equal(1L, await MemberRowsAsync(group, userId));
 
         var full = partial with { MessageId = Guid.NewGuid(), RefundedCents = 1000, TotalRefundedCents = 1500 };
         await fx.DeliverAsync(full, "GroupMembershipRefundedConsumer");
         await fx.DeliverAsync(full with { MessageId = Guid.NewGuid() }, "GroupMembershipRefundedConsumer");
         Assert.Equal(0L, await MemberRowsAsync(group, userId));
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group))));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
-            ("g", group), ("u", userId.ToString())));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(group)))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                ("g", group),
+                ("u", userId.ToString())
+            )
+        );
     }
 
     [Fact]
@@ -119,7 +164,10 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         await fx.DeliverAsync(forBlocking, "GroupMembershipPaidConsumer");
         Assert.Contains("blocked", (await RejectedAsync(forBlocking.PaymentId))["reason"]!.GetValue<string>());
         Assert.Equal(0L, await MemberRowsAsync(blocking, userId));
-        Assert.Equal(1, await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(blocking))));
+        Assert.Equal(
+            1,
+            await fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @g", ("g", Guid.Parse(blocking)))
+        );
         await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{userId}", null, ownerB)).AssertStatus(204);
 
         // An amount that is not the price, and a reference social never gave.
@@ -140,26 +188,60 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         var group = await GroupsFlow.CreateAsync(fx, owner);
         var joined = await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, user)).AssertStatus(201);
         Assert.Equal(2, joined["member_count"]!.GetValue<int>());
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM group_purchases WHERE group_id = @g", ("g", Guid.Parse(group))));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_purchases WHERE group_id = @g",
+                ("g", Guid.Parse(group))
+            )
+        );
 
-        var course = new PaymentSucceeded(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, PaymentPurposes.Course, Guid.NewGuid(), 900, "EUR");
+        var course = new PaymentSucceeded(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            userId,
+            PaymentPurposes.Course,
+            Guid.NewGuid(),
+            900,
+            "EUR"
+        );
         await fx.DeliverAsync(course, "GroupMembershipPaidConsumer");
         Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", course.PaymentId));
     }
 
     private PaymentSucceeded Paid(Guid userId, Guid reference, long amountCents, string currency) =>
-        new(Guid.NewGuid(), fx.Clock.GetUtcNow(), Guid.NewGuid(), userId, PaymentPurposes.GroupMembership, reference, amountCents, currency);
+        new(
+            Guid.NewGuid(),
+            fx.Clock.GetUtcNow(),
+            Guid.NewGuid(),
+            userId,
+            PaymentPurposes.GroupMembership,
+            reference,
+            amountCents,
+            currency
+        );
 
     private async Task<Guid> ReferenceAsync(string group, string token) =>
-        (await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertProblem(402))["checkout"]!["reference_id"]!.GetValue<Guid>();
+        (await (await fx.Client.PostJson($"/api/v1/groups/{group}/join", new { }, token)).AssertProblem(402))[
+            "checkout"
+        ]!["reference_id"]!.GetValue<Guid>();
 
-    private Task<long> MemberRowsAsync(string group, Guid userId) => fx.ScalarAsync<long>(
-        "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u", ("g", Guid.Parse(group)), ("u", userId));
+    private Task<long> MemberRowsAsync(string group, Guid userId) =>
+        fx.ScalarAsync<long>(
+            "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
+            ("g", Guid.Parse(group)),
+            ("u", userId)
+        );
 
-    private Task<long> OutboxAsync(string type, string field, Guid value) => fx.ScalarAsync<long>(
-        $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v", ("v", value.ToString()));
+    private Task<long> OutboxAsync(string type, string field, Guid value) =>
+        fx.ScalarAsync<long>(
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v",
+            ("v", value.ToString())
+        );
 
-    private async Task<JsonNode> PendingAsync(Guid reference) => await PayloadAsync(nameof(GroupMembershipPending), "purchaseId", reference);
+    private async Task<JsonNode> PendingAsync(Guid reference) =>
+        await PayloadAsync(nameof(GroupMembershipPending), "purchaseId", reference);
 
     /// <summary>The one GroupMembershipRejected for the payment (a second would refund twice in intent).</summary>
     private async Task<JsonNode> RejectedAsync(Guid paymentId)
@@ -168,6 +250,11 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         return await PayloadAsync(nameof(GroupMembershipRejected), "paymentId", paymentId);
     }
 
-    private async Task<JsonNode> PayloadAsync(string type, string field, Guid value) => JsonNode.Parse(await fx.ScalarAsync<string>(
-        $"SELECT payload::text FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v", ("v", value.ToString())) ?? "null")!;
+    private async Task<JsonNode> PayloadAsync(string type, string field, Guid value) =>
+        JsonNode.Parse(
+            await fx.ScalarAsync<string>(
+                $"SELECT payload::text FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'{field}' = @v",
+                ("v", value.ToString())
+            ) ?? "null"
+        )!;
 }

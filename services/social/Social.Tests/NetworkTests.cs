@@ -14,8 +14,12 @@ public sealed class NetworkTests(SocialFixture fx) : IClassFixture<SocialFixture
 
     private async Task ConnectAsync(Person a, Person b)
     {
-        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = b.Id }, a.Token)).AssertStatus(201);
-        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, b.Token)).AssertStatus(200);
+        var request = await (
+            await fx.Client.PostJson("/api/v1/connections", new { user_id = b.Id }, a.Token)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, b.Token)).AssertStatus(
+            200
+        );
     }
 
     private async Task<List<Guid>> PathAsync(Person from, Person to)
@@ -26,14 +30,24 @@ public sealed class NetworkTests(SocialFixture fx) : IClassFixture<SocialFixture
         return ids;
     }
 
-    private async Task Block(Person by, Person whom) => await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{whom.Id}", null, by.Token)).AssertStatus(204);
+    private async Task Block(Person by, Person whom) =>
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{whom.Id}", null, by.Token)).AssertStatus(204);
 
-    private async Task Unblock(Person by, Person whom) => await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{whom.Id}", null, by.Token)).AssertStatus(204);
+    private async Task Unblock(Person by, Person whom) =>
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/blocks/{whom.Id}", null, by.Token)).AssertStatus(
+            204
+        );
 
     [Fact]
     public async Task The_path_is_the_shortest_chain_of_accepted_connections_up_to_three_hops()
     {
-        var (a, b, c, d, e) = (await PersonAsync(), await PersonAsync(), await PersonAsync(), await PersonAsync(), await PersonAsync());
+        var (a, b, c, d, e) = (
+            await PersonAsync(),
+            await PersonAsync(),
+            await PersonAsync(),
+            await PersonAsync(),
+            await PersonAsync()
+        );
         await ConnectAsync(a, b);
         await ConnectAsync(b, c);
         await ConnectAsync(c, d);
@@ -43,7 +57,9 @@ public sealed class NetworkTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.Equal([a.Id, b.Id, c.Id], await PathAsync(a, c));
         Assert.Equal([a.Id, b.Id, c.Id, d.Id], await PathAsync(a, d));
         Assert.Equal([d.Id, c.Id, b.Id, a.Id], await PathAsync(d, a));
-        var summary = (await (await fx.Client.Get($"/api/v1/network/path/{c.Id}", a.Token)).AssertStatus(200))["path"]![1]!;
+        var summary = (await (await fx.Client.Get($"/api/v1/network/path/{c.Id}", a.Token)).AssertStatus(200))["path"]![
+            1
+        ]!;
         Assert.NotNull(summary["username"]);
         // Four hops is past the limit.
         await (await fx.Client.Get($"/api/v1/network/path/{e.Id}", a.Token)).AssertProblem(404);
@@ -103,30 +119,52 @@ public sealed class NetworkTests(SocialFixture fx) : IClassFixture<SocialFixture
     public async Task Suggestions_are_two_hops_away_ranked_by_mutual_connections()
     {
         var (me, b, c) = (await PersonAsync(), await PersonAsync(), await PersonAsync());
-        var (two, one, pending, blocked, blocker, connected) =
-            (await PersonAsync(), await PersonAsync(), await PersonAsync(), await PersonAsync(), await PersonAsync(), await PersonAsync());
+        var (two, one, pending, blocked, blocker, connected) = (
+            await PersonAsync(),
+            await PersonAsync(),
+            await PersonAsync(),
+            await PersonAsync(),
+            await PersonAsync(),
+            await PersonAsync()
+        );
         await ConnectAsync(me, b);
         await ConnectAsync(me, c);
         await ConnectAsync(b, two);
         await ConnectAsync(c, two);
         await ConnectAsync(b, one);
-        foreach (var other in new[] { pending, blocked, blocker, connected }) await ConnectAsync(b, other);
+        foreach (var other in new[] { pending, blocked, blocker, connected })
+            await ConnectAsync(b, other);
         await ConnectAsync(me, connected);
-        await (await fx.Client.PostJson("/api/v1/connections", new { user_id = me.Id }, pending.Token)).AssertStatus(201);
+        await (await fx.Client.PostJson("/api/v1/connections", new { user_id = me.Id }, pending.Token)).AssertStatus(
+            201
+        );
         await Block(me, blocked);
         await Block(blocker, me);
 
-        var items = (await (await fx.Client.Get("/api/v1/network/suggestions", me.Token)).AssertStatus(200))["items"]!.AsArray();
+        var items = (await (await fx.Client.Get("/api/v1/network/suggestions", me.Token)).AssertStatus(200))[
+            "items"
+        ]!.AsArray();
         Assert.Equal([(two.Id, 2), (one.Id, 1)], items.Select(Suggestion).ToList());
         Assert.NotNull(items[0]!["user"]!["username"]);
         Assert.NotNull(items[0]!["compatibility_score"]);
-        var first = (await (await fx.Client.Get("/api/v1/network/suggestions?limit=1", me.Token)).AssertStatus(200))["items"]!.AsArray();
+        var first = (await (await fx.Client.Get("/api/v1/network/suggestions?limit=1", me.Token)).AssertStatus(200))[
+            "items"
+        ]!.AsArray();
         Assert.Equal([(two.Id, 2)], first.Select(Suggestion).ToList());
-        Assert.NotNull((await (await fx.Client.Get("/api/v1/network/suggestions?limit=0", me.Token)).AssertProblem(400))["errors"]!["limit"]);
+        Assert.NotNull(
+            (await (await fx.Client.Get("/api/v1/network/suggestions?limit=0", me.Token)).AssertProblem(400))[
+                "errors"
+            ]!["limit"]
+        );
         // Someone with no connections has no suggestions.
         var alone = await PersonAsync();
-        Assert.Empty((await (await fx.Client.Get("/api/v1/network/suggestions", alone.Token)).AssertStatus(200))["items"]!.AsArray());
+        Assert.Empty(
+            (await (await fx.Client.Get("/api/v1/network/suggestions", alone.Token)).AssertStatus(200))[
+                "items"
+            ]!.AsArray()
+        );
     }
 
-    private static (Guid, int) Suggestion(JsonNode? n) => (Guid.Parse(n!["user"]!["user_id"]!.GetValue<string>()), n["mutual_count"]!.GetValue<int>());
+    private static (Guid, int) Suggestion(JsonNode? n) =>
+        (Guid.Parse(n!["user"]!["user_id"]!.GetValue<string>()), n["mutual_count"]!.GetValue<int>());
 }

@@ -9,17 +9,41 @@ public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture
     public async Task Operations_document_their_4xx_problem_responses_and_need_a_token()
     {
         var document = await (await fx.Client.Get("/openapi/v1.json")).AssertStatus(200);
-        Assert.Superset(new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" }, Codes(document, "/api/v1/connections", "post"));
-        Assert.Superset(new HashSet<string> { "200", "400", "401", "403", "404" }, Codes(document, "/api/v1/discover", "get"));
-        Assert.Superset(new HashSet<string> { "204", "401", "404", "422" }, Codes(document, "/api/v1/blocks/{user_id}", "put"));
-        Assert.Superset(new HashSet<string> { "200", "401", "404" }, Codes(document, "/api/v1/profiles/by-username/{username}", "get"));
-        Assert.Superset(new HashSet<string> { "200", "201", "202", "400", "401", "402", "403", "404" }, Codes(document, "/api/v1/groups/{id}/join", "post"));
-        Assert.Superset(new HashSet<string> { "204", "401", "404", "409" }, Codes(document, "/api/v1/groups/{id}/leave", "post"));
-        Assert.Superset(new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" }, Codes(document, "/api/v1/groups/{id}/invitations", "post"));
-        Assert.Superset(new HashSet<string> { "204", "401", "403", "404", "422" }, Codes(document, "/api/v1/groups/{id}/members/{user_id}", "delete"));
+        Assert.Superset(
+            new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" },
+            Codes(document, "/api/v1/connections", "post")
+        );
+        Assert.Superset(
+            new HashSet<string> { "200", "400", "401", "403", "404" },
+            Codes(document, "/api/v1/discover", "get")
+        );
+        Assert.Superset(
+            new HashSet<string> { "204", "401", "404", "422" },
+            Codes(document, "/api/v1/blocks/{user_id}", "put")
+        );
+        Assert.Superset(
+            new HashSet<string> { "200", "401", "404" },
+            Codes(document, "/api/v1/profiles/by-username/{username}", "get")
+        );
+        Assert.Superset(
+            new HashSet<string> { "200", "201", "202", "400", "401", "402", "403", "404" },
+            Codes(document, "/api/v1/groups/{id}/join", "post")
+        );
+        Assert.Superset(
+            new HashSet<string> { "204", "401", "404", "409" },
+            Codes(document, "/api/v1/groups/{id}/leave", "post")
+        );
+        Assert.Superset(
+            new HashSet<string> { "200", "201", "400", "401", "403", "404", "409", "422" },
+            Codes(document, "/api/v1/groups/{id}/invitations", "post")
+        );
+        Assert.Superset(
+            new HashSet<string> { "204", "401", "403", "404", "422" },
+            Codes(document, "/api/v1/groups/{id}/members/{user_id}", "delete")
+        );
         foreach (var (path, item) in document["paths"]!.AsObject())
-            foreach (var (method, operation) in item!.AsObject())
-                Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
+        foreach (var (method, operation) in item!.AsObject())
+            Assert.True(operation!["security"] is not null, $"{method} {path} does not require a token");
     }
 
     [Fact]
@@ -31,10 +55,15 @@ public sealed class OpenApiTests(SocialFixture fx) : IClassFixture<SocialFixture
 
         Assert.NotNull(read["responses"]!["200"]!["headers"]!["ETag"]);
         Assert.NotNull(update["responses"]!["200"]!["headers"]!["ETag"]);
-        Assert.Contains(update["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "If-Match" && p["in"]!.GetValue<string>() == "header");
+        Assert.Contains(
+            update["parameters"]!.AsArray(),
+            p => p!["name"]!.GetValue<string>() == "If-Match" && p["in"]!.GetValue<string>() == "header"
+        );
         Assert.Contains("412", Codes(document, "/api/v1/groups/{id}", "patch"));
-        Assert.DoesNotContain(document["paths"]!["/api/v1/groups/{id}/members/{user_id}"]!["patch"]!["parameters"]!.AsArray(),
-            p => p!["name"]!.GetValue<string>() == "If-Match");
+        Assert.DoesNotContain(
+            document["paths"]!["/api/v1/groups/{id}/members/{user_id}"]!["patch"]!["parameters"]!.AsArray(),
+            p => p!["name"]!.GetValue<string>() == "If-Match"
+        );
     }
 
     private static HashSet<string> Codes(JsonNode document, string path, string method) =>

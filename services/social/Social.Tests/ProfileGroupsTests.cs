@@ -13,11 +13,18 @@ public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialF
         var closed = await GroupsFlow.CreateAsync(fx, user, visibility: "private");
         var secret = await GroupsFlow.CreateAsync(fx, user, visibility: "secret");
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/follows/{userId}", null, follower)).AssertStatus(204);
-        var request = await (await fx.Client.PostJson("/api/v1/connections", new { user_id = userId }, viewer)).AssertStatus(201);
-        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, user)).AssertStatus(200);
+        var request = await (
+            await fx.Client.PostJson("/api/v1/connections", new { user_id = userId }, viewer)
+        ).AssertStatus(201);
+        await (await fx.Client.PostJson($"/api/v1/connections/{request["id"]}/accept", new { }, user)).AssertStatus(
+            200
+        );
 
         var seen = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups", viewer)).AssertStatus(200);
-        Assert.Equal(new[] { open, closed }.Order(), seen["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()).Order());
+        Assert.Equal(
+            new[] { open, closed }.Order(),
+            seen["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()).Order()
+        );
         var activity = await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200);
         Assert.Equal(2, activity["groups"]!.GetValue<int>());
         Assert.Equal(1, activity["connections"]!.GetValue<int>());
@@ -25,13 +32,24 @@ public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialF
         Assert.Equal(0, activity["events_attended"]!.GetValue<int>());
 
         // A fellow member of the secret group sees it too; so does its owner on their own profile.
-        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = viewerId }, user)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = viewerId }, user)
+        ).AssertStatus(201);
         await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, viewer)).AssertStatus(201);
-        Assert.Equal(3, (await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200))["groups"]!.GetValue<int>());
+        Assert.Equal(
+            3,
+            (await (await fx.Client.Get($"/api/v1/profiles/{userId}/activity", viewer)).AssertStatus(200))[
+                "groups"
+            ]!.GetValue<int>()
+        );
         var page = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups?limit=2", user)).AssertStatus(200);
-        var rest = await (await fx.Client.Get($"/api/v1/profiles/{userId}/groups?limit=2&cursor={page["next_cursor"]}", user)).AssertStatus(200);
-        Assert.Equal(new[] { secret, closed, open },
-            page["items"]!.AsArray().Concat(rest["items"]!.AsArray()).Select(n => n!["id"]!.GetValue<string>()));
+        var rest = await (
+            await fx.Client.Get($"/api/v1/profiles/{userId}/groups?limit=2&cursor={page["next_cursor"]}", user)
+        ).AssertStatus(200);
+        Assert.Equal(
+            new[] { secret, closed, open },
+            page["items"]!.AsArray().Concat(rest["items"]!.AsArray()).Select(n => n!["id"]!.GetValue<string>())
+        );
 
         // Across a block the profile's groups and activity are 404, like the profile.
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{viewerId}", null, user)).AssertStatus(204);
@@ -56,5 +74,7 @@ public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialF
     }
 
     private async Task<int> ScoreAsync(string token, Guid other) =>
-        (await (await fx.Client.Get($"/api/v1/profiles/{other}", token)).AssertStatus(200))["compatibility_score"]!.GetValue<int>();
+        (await (await fx.Client.Get($"/api/v1/profiles/{other}", token)).AssertStatus(200))[
+            "compatibility_score"
+        ]!.GetValue<int>();
 }

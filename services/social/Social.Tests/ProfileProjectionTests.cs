@@ -13,10 +13,46 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         var (_, viewer, _) = await fx.RegisteredAsync();
         var id = Guid.NewGuid();
         var now = fx.Clock.GetUtcNow();
-        await fx.DeliverAsync(new UserRegistered(Guid.NewGuid(), now, id, "amira", "amira@example.com", "+971500000001", "Amira K", Roles.Organizer, "AMIRA1", null) { IsVerified = true });
-        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), now.AddSeconds(1), id, "amira", "Amira K.", "Dubai Marina", "Dubai", "AE",
-            ["fitness", "travel"], ["en", "ar"], "https://cdn.example/a.jpg", ["region"])
-        { IsVerified = true, Bio = "Runner", Gender = "female", DateOfBirth = new DateOnly(1990, 1, 1), IdentityBadge = "Explorer" });
+        await fx.DeliverAsync(
+            new UserRegistered(
+                Guid.NewGuid(),
+                now,
+                id,
+                "amira",
+                "amira@example.com",
+                "+971500000001",
+                "Amira K",
+                Roles.Organizer,
+                "AMIRA1",
+                null
+            )
+            {
+                IsVerified = true,
+            }
+        );
+        await fx.DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                now.AddSeconds(1),
+                id,
+                "amira",
+                "Amira K.",
+                "Dubai Marina",
+                "Dubai",
+                "AE",
+                ["fitness", "travel"],
+                ["en", "ar"],
+                "https://cdn.example/a.jpg",
+                ["region"]
+            )
+            {
+                IsVerified = true,
+                Bio = "Runner",
+                Gender = "female",
+                DateOfBirth = new DateOnly(1990, 1, 1),
+                IdentityBadge = "Explorer",
+            }
+        );
 
         var profile = await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200);
         Assert.Equal("amira", profile["username"]!.GetValue<string>());
@@ -41,23 +77,77 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         var (_, viewer, _) = await fx.RegisteredAsync();
         var (id, _, username) = await fx.RegisteredAsync(region: "Jumeirah");
         var now = fx.Clock.GetUtcNow();
-        var newer = new UserProfileUpdated(Guid.NewGuid(), now.AddMinutes(5), id, username, "Newest Name", "Deira", null, null, ["chess"], [], null, ["full_name"]);
+        var newer = new UserProfileUpdated(
+            Guid.NewGuid(),
+            now.AddMinutes(5),
+            id,
+            username,
+            "Newest Name",
+            "Deira",
+            null,
+            null,
+            ["chess"],
+            [],
+            null,
+            ["full_name"]
+        );
         await fx.DeliverAsync(newer);
         // The same message again (a redelivery) and an older update arriving late.
         await fx.PublishAsync(newer);
-        var older = new UserProfileUpdated(Guid.NewGuid(), now.AddMinutes(1), id, username, "Older Name", "Karama", null, null, ["golf"], [], null, ["full_name"]);
+        var older = new UserProfileUpdated(
+            Guid.NewGuid(),
+            now.AddMinutes(1),
+            id,
+            username,
+            "Older Name",
+            "Karama",
+            null,
+            null,
+            ["golf"],
+            [],
+            null,
+            ["full_name"]
+        );
         await fx.DeliverAsync(older);
-        var role = new UserRoleChanged(Guid.NewGuid(), now.AddMinutes(2), id, Roles.Member, Roles.Organizer, Guid.Empty);
+        var role = new UserRoleChanged(
+            Guid.NewGuid(),
+            now.AddMinutes(2),
+            id,
+            Roles.Member,
+            Roles.Organizer,
+            Guid.Empty
+        );
         await fx.DeliverAsync(role);
-        await fx.DeliverAsync(new UserRoleChanged(Guid.NewGuid(), now.AddMinutes(1), id, Roles.Organizer, Roles.Member, Guid.Empty));
-        await fx.DeliverAsync(new UserRegistered(Guid.NewGuid(), now.AddMinutes(-1), id, username, null, null, "Registered Name", Roles.Member, "X", null));
+        await fx.DeliverAsync(
+            new UserRoleChanged(Guid.NewGuid(), now.AddMinutes(1), id, Roles.Organizer, Roles.Member, Guid.Empty)
+        );
+        await fx.DeliverAsync(
+            new UserRegistered(
+                Guid.NewGuid(),
+                now.AddMinutes(-1),
+                id,
+                username,
+                null,
+                null,
+                "Registered Name",
+                Roles.Member,
+                "X",
+                null
+            )
+        );
 
         var profile = await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200);
         Assert.Equal("Newest Name", profile["full_name"]!.GetValue<string>());
         Assert.Equal("Deira", profile["region"]!.GetValue<string>());
         Assert.Equal(["chess"], profile["interests"]!.AsArray().Select(n => n!.GetValue<string>()));
         Assert.Equal("organizer", profile["role"]!.GetValue<string>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @id", ("id", newer.MessageId)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id",
+                ("id", newer.MessageId)
+            )
+        );
     }
 
     [Fact]
@@ -68,15 +158,26 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         var now = fx.Clock.GetUtcNow();
         await fx.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), now, id, Tiers.Premium, now.AddDays(30)));
         await fx.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), now.AddSeconds(-10), id, Tiers.Free, null));
-        Assert.Equal(Tiers.Premium, await fx.ScalarAsync<string>("SELECT tier FROM profiles WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            Tiers.Premium,
+            await fx.ScalarAsync<string>("SELECT tier FROM profiles WHERE user_id = @id", ("id", id))
+        );
 
         var purchase = new BoostPurchased(Guid.NewGuid(), now, id, now.AddDays(7));
         await fx.DeliverAsync(purchase);
         await fx.PublishAsync(purchase);
-        Assert.True((await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200))["is_boosted"]!.GetValue<bool>());
+        Assert.True(
+            (await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200))[
+                "is_boosted"
+            ]!.GetValue<bool>()
+        );
 
         await fx.DeliverAsync(new BoostRevoked(Guid.NewGuid(), now.AddSeconds(1), id, Guid.NewGuid(), now));
-        Assert.False((await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200))["is_boosted"]!.GetValue<bool>());
+        Assert.False(
+            (await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200))[
+                "is_boosted"
+            ]!.GetValue<bool>()
+        );
     }
 
     [Fact]
@@ -86,9 +187,25 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         var id = Guid.NewGuid();
         await fx.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fx.Clock.GetUtcNow(), id, Tiers.Elite, null));
         await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertProblem(404);
-        await fx.DeliverAsync(new UserRegistered(Guid.NewGuid(), fx.Clock.GetUtcNow(), id, "late_" + id.ToString("N")[..6], null, null, null, Roles.Member, "R", null));
+        await fx.DeliverAsync(
+            new UserRegistered(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow(),
+                id,
+                "late_" + id.ToString("N")[..6],
+                null,
+                null,
+                null,
+                Roles.Member,
+                "R",
+                null
+            )
+        );
         await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200);
-        Assert.Equal(Tiers.Elite, await fx.ScalarAsync<string>("SELECT tier FROM profiles WHERE user_id = @id", ("id", id)));
+        Assert.Equal(
+            Tiers.Elite,
+            await fx.ScalarAsync<string>("SELECT tier FROM profiles WHERE user_id = @id", ("id", id))
+        );
     }
 
     [Fact]
@@ -105,12 +222,33 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), id);
         await fx.DeliverAsync(deleted);
         await fx.PublishAsync(deleted);
-        await fx.DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), fx.Clock.GetUtcNow().AddMinutes(1), id, username, "Back", null, null, null, [], [], null, ["full_name"]));
+        await fx.DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                fx.Clock.GetUtcNow().AddMinutes(1),
+                id,
+                username,
+                "Back",
+                null,
+                null,
+                null,
+                [],
+                [],
+                null,
+                ["full_name"]
+            )
+        );
 
         await (await fx.Client.Get($"/api/v1/profiles/{id}", other)).AssertProblem(404);
         await (await fx.Client.Get($"/api/v1/profiles/by-username/{username}", other)).AssertProblem(404);
-        foreach (var table in new[] { "connections WHERE requester_id = @id OR addressee_id = @id", "follows WHERE follower_id = @id OR followed_id = @id",
-                     "blocks WHERE blocker_id = @id OR blocked_id = @id" })
+        foreach (
+            var table in new[]
+            {
+                "connections WHERE requester_id = @id OR addressee_id = @id",
+                "follows WHERE follower_id = @id OR followed_id = @id",
+                "blocks WHERE blocker_id = @id OR blocked_id = @id",
+            }
+        )
             Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM " + table, ("id", id)));
         Assert.Null(await fx.ScalarAsync<string>("SELECT full_name FROM profiles WHERE user_id = @id", ("id", id)));
     }

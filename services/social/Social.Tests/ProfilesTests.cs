@@ -5,10 +5,15 @@ public sealed class ProfilesTests(SocialFixture fx) : IClassFixture<SocialFixtur
     [Fact]
     public async Task A_profile_is_found_by_id_and_by_username_with_the_relation_to_me()
     {
-        var (meId, me, myName) = await fx.RegisteredAsync(region: "Dubai Marina", interests: ["fitness", "travel", "chess"]);
+        var (meId, me, myName) = await fx.RegisteredAsync(
+            region: "Dubai Marina",
+            interests: ["fitness", "travel", "chess"]
+        );
         var (otherId, _, otherName) = await fx.RegisteredAsync(region: "Dubai Marina", interests: ["fitness", "chess"]);
 
-        var byName = await (await fx.Client.Get($"/api/v1/profiles/by-username/{otherName.ToUpperInvariant()}", me)).AssertStatus(200);
+        var byName = await (
+            await fx.Client.Get($"/api/v1/profiles/by-username/{otherName.ToUpperInvariant()}", me)
+        ).AssertStatus(200);
         Assert.Equal(otherId.ToString(), byName["user_id"]!.GetValue<string>());
         // 2 shared interests (16) + same region (20).
         Assert.Equal(36, byName["compatibility_score"]!.GetValue<int>());
@@ -35,11 +40,15 @@ public sealed class ProfilesTests(SocialFixture fx) : IClassFixture<SocialFixtur
         await (await fx.Client.Get($"/api/v1/profiles/{Guid.NewGuid()}", me)).AssertProblem(404);
         await (await fx.Client.Get("/api/v1/profiles/by-username/nobody_here", me)).AssertProblem(404);
 
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, blocker)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, blocker)).AssertStatus(
+            204
+        );
         // The blocked person cannot see the blocker, and the blocker no longer sees the blocked person either.
         var blockedToken = fx.TokenFor(blockedId);
         var hidden = await (await fx.Client.Get($"/api/v1/profiles/{blockerId}", blockedToken)).AssertProblem(404);
-        var unknown = await (await fx.Client.Get($"/api/v1/profiles/{Guid.NewGuid()}", blockedToken)).AssertProblem(404);
+        var unknown = await (await fx.Client.Get($"/api/v1/profiles/{Guid.NewGuid()}", blockedToken)).AssertProblem(
+            404
+        );
         Assert.Equal(unknown["detail"]!.GetValue<string>(), hidden["detail"]!.GetValue<string>());
         await (await fx.Client.Get($"/api/v1/profiles/by-username/{blockerName}", blockedToken)).AssertProblem(404);
         await (await fx.Client.Get($"/api/v1/profiles/by-username/{blockedName}", blocker)).AssertProblem(404);

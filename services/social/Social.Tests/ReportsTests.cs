@@ -13,37 +13,109 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
     {
         var (reporterId, reporter, _) = await fx.RegisteredAsync();
         var (targetId, target, _) = await fx.RegisteredAsync();
-        var filed = await (await fx.Client.PostJson("/api/v1/reports",
-            new { target_type = "user", target_id = targetId, category = "harassment", comment = "Keeps messaging me." }, reporter)).AssertStatus(201);
+        var filed = await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "user",
+                    target_id = targetId,
+                    category = "harassment",
+                    comment = "Keeps messaging me.",
+                },
+                reporter
+            )
+        ).AssertStatus(201);
         Assert.Equal("open", filed["status"]!.GetValue<string>());
         Assert.Equal(reporterId.ToString(), filed["reporter_id"]!.GetValue<string>());
         var id = filed["id"]!.GetValue<string>();
         // The same target again while the first is open is 409; another target, or a group with the same id, is a new report.
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = targetId, category = "spam" }, reporter)).AssertProblem(409);
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "group", target_id = targetId, category = "spam" }, reporter)).AssertStatus(201);
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "message", target_id = Guid.NewGuid(), category = "hate" }, reporter)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "user",
+                    target_id = targetId,
+                    category = "spam",
+                },
+                reporter
+            )
+        ).AssertProblem(409);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "group",
+                    target_id = targetId,
+                    category = "spam",
+                },
+                reporter
+            )
+        ).AssertStatus(201);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "message",
+                    target_id = Guid.NewGuid(),
+                    category = "hate",
+                },
+                reporter
+            )
+        ).AssertStatus(201);
 
         // Members see no queue and resolve nothing, not even the reporter or the reported.
         foreach (var member in new[] { reporter, target })
         {
             await (await fx.Client.Get("/api/v1/reports", member)).AssertProblem(403);
-            await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "dismiss" }, member)).AssertProblem(403);
+            await (
+                await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "dismiss" }, member)
+            ).AssertProblem(403);
         }
         var admin = Admin();
         Assert.Contains(id, await QueueAsync("open", admin));
 
-        var resolved = await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "warn", note = "First warning." }, admin)).AssertStatus(200);
+        var resolved = await (
+            await fx.Client.PostJson(
+                $"/api/v1/reports/{id}/resolve",
+                new { action = "warn", note = "First warning." },
+                admin
+            )
+        ).AssertStatus(200);
         Assert.Equal("resolved", resolved["status"]!.GetValue<string>());
         Assert.Equal("warn", resolved["action"]!.GetValue<string>());
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%' AND payload->>'reportId' = @id AND payload->>'action' = 'warn'", ("id", id)));
-        await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "dismiss" }, admin)).AssertProblem(409);
-        await (await fx.Client.PostJson($"/api/v1/reports/{Guid.NewGuid()}/resolve", new { action = "dismiss" }, admin)).AssertProblem(404);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%' AND payload->>'reportId' = @id AND payload->>'action' = 'warn'",
+                ("id", id)
+            )
+        );
+        await (
+            await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "dismiss" }, admin)
+        ).AssertProblem(409);
+        await (
+            await fx.Client.PostJson($"/api/v1/reports/{Guid.NewGuid()}/resolve", new { action = "dismiss" }, admin)
+        ).AssertProblem(404);
         Assert.DoesNotContain(id, await QueueAsync("open", admin));
         Assert.Contains(id, await QueueAsync("resolved", admin));
 
         // Once resolved, the same target may be reported again.
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = targetId, category = "spam" }, reporter)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "user",
+                    target_id = targetId,
+                    category = "spam",
+                },
+                reporter
+            )
+        ).AssertStatus(201);
     }
 
     [Fact]
@@ -52,14 +124,33 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         var (_, reporter, _) = await fx.RegisteredAsync();
         var filed = new List<string>();
         for (var i = 0; i < 3; i++)
-            filed.Add((await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "event", target_id = Guid.NewGuid(), category = "spam" }, reporter))
-                .AssertStatus(201))["id"]!.GetValue<string>());
+            filed.Add(
+                (
+                    await (
+                        await fx.Client.PostJson(
+                            "/api/v1/reports",
+                            new
+                            {
+                                target_type = "event",
+                                target_id = Guid.NewGuid(),
+                                category = "spam",
+                            },
+                            reporter
+                        )
+                    ).AssertStatus(201)
+                )["id"]!.GetValue<string>()
+            );
         var admin = Admin();
         var seen = new List<string>();
         string? cursor = null;
         do
         {
-            var page = await (await fx.Client.Get("/api/v1/reports?status=open&limit=2" + (cursor is null ? "" : "&cursor=" + cursor), admin)).AssertStatus(200);
+            var page = await (
+                await fx.Client.Get(
+                    "/api/v1/reports?status=open&limit=2" + (cursor is null ? "" : "&cursor=" + cursor),
+                    admin
+                )
+            ).AssertStatus(200);
             seen.AddRange(page["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()));
             cursor = page["next_cursor"]?.GetValue<string>();
         } while (cursor is not null);
@@ -72,25 +163,99 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
     {
         var (meId, me, _) = await fx.RegisteredAsync();
         var empty = await (await fx.Client.PostJson("/api/v1/reports", new { }, me)).AssertProblem(400);
-        foreach (var field in new[] { "target_type", "target_id", "category" }) Assert.NotNull(empty["errors"]![field]);
-        var wrong = await (await fx.Client.PostJson("/api/v1/reports",
-            new { target_type = "planet", target_id = Guid.NewGuid(), category = "rudeness", comment = new string('x', 2001) }, me)).AssertProblem(400);
-        foreach (var field in new[] { "target_type", "category", "comment" }) Assert.NotNull(wrong["errors"]![field]);
-        var other = await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "event", target_id = Guid.NewGuid(), category = "other" }, me)).AssertProblem(400);
+        foreach (var field in new[] { "target_type", "target_id", "category" })
+            Assert.NotNull(empty["errors"]![field]);
+        var wrong = await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "planet",
+                    target_id = Guid.NewGuid(),
+                    category = "rudeness",
+                    comment = new string('x', 2001),
+                },
+                me
+            )
+        ).AssertProblem(400);
+        foreach (var field in new[] { "target_type", "category", "comment" })
+            Assert.NotNull(wrong["errors"]![field]);
+        var other = await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "event",
+                    target_id = Guid.NewGuid(),
+                    category = "other",
+                },
+                me
+            )
+        ).AssertProblem(400);
         Assert.NotNull(other["errors"]!["comment"]);
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = meId, category = "spam" }, me)).AssertProblem(422);
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = Guid.NewGuid(), category = "spam" }, me)).AssertProblem(404);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "user",
+                    target_id = meId,
+                    category = "spam",
+                },
+                me
+            )
+        ).AssertProblem(422);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "user",
+                    target_id = Guid.NewGuid(),
+                    category = "spam",
+                },
+                me
+            )
+        ).AssertProblem(404);
 
         var admin = Admin();
-        var id = (await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "event", target_id = Guid.NewGuid(), category = "violence" }, me))
-            .AssertStatus(201))["id"]!.GetValue<string>();
-        Assert.NotNull((await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { }, admin)).AssertProblem(400))["errors"]!["action"]);
-        var bad = await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action = "ban_forever", note = new string('x', 2001) }, admin)).AssertProblem(400);
+        var id = (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/reports",
+                    new
+                    {
+                        target_type = "event",
+                        target_id = Guid.NewGuid(),
+                        category = "violence",
+                    },
+                    me
+                )
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+        Assert.NotNull(
+            (await (await fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { }, admin)).AssertProblem(400))[
+                "errors"
+            ]!["action"]
+        );
+        var bad = await (
+            await fx.Client.PostJson(
+                $"/api/v1/reports/{id}/resolve",
+                new { action = "ban_forever", note = new string('x', 2001) },
+                admin
+            )
+        ).AssertProblem(400);
         Assert.NotNull(bad["errors"]!["action"]);
         Assert.NotNull(bad["errors"]!["note"]);
-        var query = await (await fx.Client.Get("/api/v1/reports?status=closed&cursor=zz&limit=500", admin)).AssertProblem(400);
-        foreach (var field in new[] { "status", "cursor", "limit" }) Assert.NotNull(query["errors"]![field]);
-        Assert.Equal("open", await fx.ScalarAsync<string>("SELECT status FROM reports WHERE id = @id", ("id", Guid.Parse(id))));
+        var query = await (
+            await fx.Client.Get("/api/v1/reports?status=closed&cursor=zz&limit=500", admin)
+        ).AssertProblem(400);
+        foreach (var field in new[] { "status", "cursor", "limit" })
+            Assert.NotNull(query["errors"]![field]);
+        Assert.Equal(
+            "open",
+            await fx.ScalarAsync<string>("SELECT status FROM reports WHERE id = @id", ("id", Guid.Parse(id)))
+        );
     }
 
     [Fact]
@@ -100,10 +265,31 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         for (var round = 0; round < 5; round++)
         {
             var (targetId, _, _) = await fx.RegisteredAsync();
-            var answers = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
-                fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = targetId, category = "spam" }, me)));
+            var answers = await Task.WhenAll(
+                Enumerable
+                    .Range(0, 2)
+                    .Select(_ =>
+                        fx.Client.PostJson(
+                            "/api/v1/reports",
+                            new
+                            {
+                                target_type = "user",
+                                target_id = targetId,
+                                category = "spam",
+                            },
+                            me
+                        )
+                    )
+            );
             Assert.Equal([201, 409], answers.Select(r => (int)r.StatusCode).Order());
-            Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM reports WHERE reporter_id = @me AND target_id = @t", ("me", meId), ("t", targetId)));
+            Assert.Equal(
+                1L,
+                await fx.ScalarAsync<long>(
+                    "SELECT count(*) FROM reports WHERE reporter_id = @me AND target_id = @t",
+                    ("me", meId),
+                    ("t", targetId)
+                )
+            );
         }
     }
 
@@ -111,13 +297,33 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
     public async Task Two_admins_resolving_at_once_resolve_once()
     {
         var (_, me, _) = await fx.RegisteredAsync();
-        var id = (await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "group", target_id = Guid.NewGuid(), category = "sexual" }, me))
-            .AssertStatus(201))["id"]!.GetValue<string>();
-        var answers = await Task.WhenAll(new[] { "dismiss", "remove_content" }.Select(action =>
-            fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action }, Admin())));
+        var id = (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/reports",
+                    new
+                    {
+                        target_type = "group",
+                        target_id = Guid.NewGuid(),
+                        category = "sexual",
+                    },
+                    me
+                )
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+        var answers = await Task.WhenAll(
+            new[] { "dismiss", "remove_content" }.Select(action =>
+                fx.Client.PostJson($"/api/v1/reports/{id}/resolve", new { action }, Admin())
+            )
+        );
         Assert.Equal([200, 409], answers.Select(r => (int)r.StatusCode).Order());
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%' AND payload->>'reportId' = @id", ("id", id)));
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%' AND payload->>'reportId' = @id",
+                ("id", id)
+            )
+        );
     }
 
     [Fact]
@@ -125,22 +331,73 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
     {
         var (goneId, gone, _) = await fx.RegisteredAsync();
         var (otherId, other, _) = await fx.RegisteredAsync();
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = otherId, category = "spam" }, gone)).AssertStatus(201);
-        var resolvedId = (await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "event", target_id = Guid.NewGuid(), category = "hate" }, gone))
-            .AssertStatus(201))["id"]!.GetValue<string>();
-        await (await fx.Client.PostJson($"/api/v1/reports/{resolvedId}/resolve", new { action = "dismiss" }, Admin())).AssertStatus(200);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "user",
+                    target_id = otherId,
+                    category = "spam",
+                },
+                gone
+            )
+        ).AssertStatus(201);
+        var resolvedId = (
+            await (
+                await fx.Client.PostJson(
+                    "/api/v1/reports",
+                    new
+                    {
+                        target_type = "event",
+                        target_id = Guid.NewGuid(),
+                        category = "hate",
+                    },
+                    gone
+                )
+            ).AssertStatus(201)
+        )["id"]!.GetValue<string>();
+        await (
+            await fx.Client.PostJson($"/api/v1/reports/{resolvedId}/resolve", new { action = "dismiss" }, Admin())
+        ).AssertStatus(200);
         // A report about the deleted account is the moderators' record, not the account's data: it stays.
-        await (await fx.Client.PostJson("/api/v1/reports", new { target_type = "user", target_id = goneId, category = "harassment" }, other)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson(
+                "/api/v1/reports",
+                new
+                {
+                    target_type = "user",
+                    target_id = goneId,
+                    category = "harassment",
+                },
+                other
+            )
+        ).AssertStatus(201);
 
         var deleted = new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), goneId);
         await fx.DeliverAsync(deleted);
         await fx.PublishAsync(deleted);
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), goneId));
 
-        Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM reports WHERE reporter_id = @id", ("id", goneId)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>("SELECT count(*) FROM reports WHERE target_id = @id AND reporter_id = @other", ("id", goneId), ("other", otherId)));
-        Assert.Equal(1L, await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.UserDeletedConsumer'", ("id", deleted.MessageId)));
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>("SELECT count(*) FROM reports WHERE reporter_id = @id", ("id", goneId))
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM reports WHERE target_id = @id AND reporter_id = @other",
+                ("id", goneId),
+                ("other", otherId)
+            )
+        );
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.UserDeletedConsumer'",
+                ("id", deleted.MessageId)
+            )
+        );
     }
 
     private async Task<List<string>> QueueAsync(string status, string admin)
@@ -149,7 +406,12 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         string? cursor = null;
         do
         {
-            var page = await (await fx.Client.Get($"/api/v1/reports?status={status}&limit=100" + (cursor is null ? "" : "&cursor=" + cursor), admin)).AssertStatus(200);
+            var page = await (
+                await fx.Client.Get(
+                    $"/api/v1/reports?status={status}&limit=100" + (cursor is null ? "" : "&cursor=" + cursor),
+                    admin
+                )
+            ).AssertStatus(200);
             ids.AddRange(page["items"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()));
             cursor = page["next_cursor"]?.GetValue<string>();
         } while (cursor is not null);

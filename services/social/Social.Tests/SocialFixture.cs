@@ -1,7 +1,5 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Social.Tests;
 
@@ -14,14 +12,51 @@ public class SocialFixture() : ServiceFixture<Program>(ResourceNames.Social)
 {
     /// <summary>A user identity announced (with a profile), and a token for them.</summary>
     public async Task<(Guid Id, string Token, string Username)> RegisteredAsync(
-        string? region = "Dubai Marina", string[]? interests = null, string tier = Tiers.Free, string? gender = null, DateOnly? born = null)
+        string? region = "Dubai Marina",
+        string[]? interests = null,
+        string tier = Tiers.Free,
+        string? gender = null,
+        DateOnly? born = null
+    )
     {
         var id = Guid.NewGuid();
         var username = "u" + id.ToString("N")[..10];
         var now = Clock.GetUtcNow();
-        await DeliverAsync(new UserRegistered(Guid.NewGuid(), now, id, username, username + "@example.com", null, "User " + username, Roles.Member, "REF" + id.ToString("N")[..6], null));
-        await DeliverAsync(new UserProfileUpdated(Guid.NewGuid(), now, id, username, "User " + username, region, null, null,
-            interests ?? ["fitness", "travel"], ["en"], null, ["region", "interests"]) { Bio = "Hello", Gender = gender, DateOfBirth = born });
+        await DeliverAsync(
+            new UserRegistered(
+                Guid.NewGuid(),
+                now,
+                id,
+                username,
+                username + "@example.com",
+                null,
+                "User " + username,
+                Roles.Member,
+                "REF" + id.ToString("N")[..6],
+                null
+            )
+        );
+        await DeliverAsync(
+            new UserProfileUpdated(
+                Guid.NewGuid(),
+                now,
+                id,
+                username,
+                "User " + username,
+                region,
+                null,
+                null,
+                interests ?? ["fitness", "travel"],
+                ["en"],
+                null,
+                ["region", "interests"]
+            )
+            {
+                Bio = "Hello",
+                Gender = gender,
+                DateOfBirth = born,
+            }
+        );
         return (id, Tokens.Issue(id, Roles.Member, tier), username);
     }
 }

@@ -38,12 +38,15 @@ public sealed class OtlpReceiverTests : IDisposable
     public void Spans_exported_by_the_sdk_arrive_with_their_service_parent_and_attributes()
     {
         using var source = new ActivitySource("Community.AppHost.Tests.Receiver");
-        string traceId, parentId;
-        using (var tracing = Sdk.CreateTracerProviderBuilder()
-            .ConfigureResource(r => r.AddService("receiver-test"))
-            .AddSource(source.Name)
-            .AddOtlpExporter(o => Export(o, "traces"))
-            .Build())
+        string traceId,
+            parentId;
+        using (
+            var tracing = Sdk.CreateTracerProviderBuilder()
+                .ConfigureResource(r => r.AddService("receiver-test"))
+                .AddSource(source.Name)
+                .AddOtlpExporter(o => Export(o, "traces"))
+                .Build()
+        )
         {
             using (var parent = source.StartActivity("GET /things", ActivityKind.Server)!)
             {
@@ -60,9 +63,15 @@ public sealed class OtlpReceiverTests : IDisposable
         Assert.Equal(2, spans.Count);
         Assert.All(spans, s => Assert.Equal("receiver-test", s.Service));
         var root = spans.Single(s => s.ParentSpanId is null);
-        Assert.Equal((parentId, "GET /things", SpanKind.Server, "req-receiver"), (root.SpanId, root.Name, root.Kind, root.Attributes["request_id"]));
+        Assert.Equal(
+            (parentId, "GET /things", SpanKind.Server, "req-receiver"),
+            (root.SpanId, root.Name, root.Kind, root.Attributes["request_id"])
+        );
         var child = spans.Single(s => s.ParentSpanId == parentId);
-        Assert.Equal(("publish ThingAdded", SpanKind.Producer, true, "broker down"), (child.Name, child.Kind, child.IsError, child.StatusMessage));
+        Assert.Equal(
+            ("publish ThingAdded", SpanKind.Producer, true, "broker down"),
+            (child.Name, child.Kind, child.IsError, child.StatusMessage)
+        );
         Assert.True(root.EndNanos >= child.EndNanos && child.StartNanos >= root.StartNanos);
         Assert.Equal(traceId, Assert.Single(_store.Traces("req-receiver")).TraceId);
     }
@@ -71,16 +80,24 @@ public sealed class OtlpReceiverTests : IDisposable
     public void Logs_exported_by_the_sdk_arrive_with_severity_body_scope_attributes_and_trace()
     {
         using var source = new ActivitySource("Community.AppHost.Tests.ReceiverLogs");
-        using var listener = new ActivityListener { ShouldListenTo = s => s == source, Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded };
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
         ActivitySource.AddActivityListener(listener);
         string traceId;
-        using (var loggers = LoggerFactory.Create(logging => logging.AddOpenTelemetry(o =>
-        {
-            o.IncludeFormattedMessage = true;
-            o.IncludeScopes = true;
-            o.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("receiver-logs"));
-            o.AddOtlpExporter(e => Export(e, "logs"));
-        })))
+        using (
+            var loggers = LoggerFactory.Create(logging =>
+                logging.AddOpenTelemetry(o =>
+                {
+                    o.IncludeFormattedMessage = true;
+                    o.IncludeScopes = true;
+                    o.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("receiver-logs"));
+                    o.AddOtlpExporter(e => Export(e, "logs"));
+                })
+            )
+        )
         {
             var logger = loggers.CreateLogger("Community.Receiver");
             using (var activity = source.StartActivity("work")!)
@@ -94,7 +111,10 @@ public sealed class OtlpReceiverTests : IDisposable
         } // disposing the factory flushes the batch
 
         var log = Assert.Single(_store.Logs("receiver-logs", null, null));
-        Assert.Equal(("Warning", 13, "Order 42 is late", traceId, "Community.Receiver"), (log.Severity, log.SeverityNumber, log.Body, log.TraceId, log.Scope));
+        Assert.Equal(
+            ("Warning", 13, "Order 42 is late", traceId, "Community.Receiver"),
+            (log.Severity, log.SeverityNumber, log.Body, log.TraceId, log.Scope)
+        );
         Assert.Equal("42", log.Attributes["OrderId"]);
         Assert.Equal("req-log", log.Attributes["request_id"]);
     }
@@ -104,20 +124,34 @@ public sealed class OtlpReceiverTests : IDisposable
     {
         using var meter = new Meter("Community.AppHost.Tests.ReceiverMetrics");
         // the bucket boundaries ASP.NET Core advises for this instrument
-        var duration = meter.CreateHistogram(TelemetryStore.RequestDurationMetric, "s", null, null,
-            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
-        using (var metrics = Sdk.CreateMeterProviderBuilder()
-            .ConfigureResource(r => r.AddService("receiver-metrics"))
-            .AddMeter(meter.Name)
-            .AddOtlpExporter((o, _) => Export(o, "metrics"))
-            .Build())
+        var duration = meter.CreateHistogram(
+            TelemetryStore.RequestDurationMetric,
+            "s",
+            null,
+            null,
+            new InstrumentAdvice<double>
+            {
+                HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+            }
+        );
+        using (
+            var metrics = Sdk.CreateMeterProviderBuilder()
+                .ConfigureResource(r => r.AddService("receiver-metrics"))
+                .AddMeter(meter.Name)
+                .AddOtlpExporter((o, _) => Export(o, "metrics"))
+                .Build()
+        )
         {
-            for (var i = 0; i < 19; i++) duration.Record(0.003, new KeyValuePair<string, object?>("http.response.status_code", 200));
+            for (var i = 0; i < 19; i++)
+                duration.Record(0.003, new KeyValuePair<string, object?>("http.response.status_code", 200));
             duration.Record(0.003, new KeyValuePair<string, object?>("http.response.status_code", 503));
             Assert.True(metrics.ForceFlush(10_000));
         }
 
-        var service = Assert.Single(_store.RequestMetrics(TimeSpan.FromMinutes(1)), m => m.Service == "receiver-metrics");
+        var service = Assert.Single(
+            _store.RequestMetrics(TimeSpan.FromMinutes(1)),
+            m => m.Service == "receiver-metrics"
+        );
         Assert.Equal(20UL, service.Requests);
         Assert.Equal(0.05, service.ErrorRate, 6);
         Assert.InRange(service.P95Ms!.Value, 0, 5); // every observation is in the first bucket, (0, 5 ms]
@@ -127,7 +161,10 @@ public sealed class OtlpReceiverTests : IDisposable
     public async Task Other_content_and_unknown_signals_are_refused_and_garbage_is_a_400()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_dashboard.Url) };
-        using var json = await http.PostAsync("/v1/traces", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        using var json = await http.PostAsync(
+            "/v1/traces",
+            new StringContent("{}", System.Text.Encoding.UTF8, "application/json")
+        );
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
         using var unknown = await http.PostAsync("/v1/profiles", Protobuf([]));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);

@@ -51,7 +51,8 @@ internal sealed class Proto
     public Proto PackedFixed64(int field, params ulong[] values)
     {
         var packed = new Proto();
-        foreach (var v in values) packed._output.WriteFixed64(v);
+        foreach (var v in values)
+            packed._output.WriteFixed64(v);
         return Bytes(field, packed.ToArray());
     }
 
@@ -59,7 +60,8 @@ internal sealed class Proto
     public Proto PackedDouble(int field, params double[] values)
     {
         var packed = new Proto();
-        foreach (var v in values) packed._output.WriteDouble(v);
+        foreach (var v in values)
+            packed._output.WriteDouble(v);
         return Bytes(field, packed.ToArray());
     }
 
@@ -70,10 +72,12 @@ internal sealed class Proto
     }
 
     /// <summary>KeyValue { key = 1, value = AnyValue { string_value = 1 } }.</summary>
-    public static Proto StringAttribute(string key, string value) => new Proto().String(1, key).Message(2, new Proto().String(1, value));
+    public static Proto StringAttribute(string key, string value) =>
+        new Proto().String(1, key).Message(2, new Proto().String(1, value));
 
     /// <summary>KeyValue with AnyValue { int_value = 3 }.</summary>
-    public static Proto IntAttribute(string key, long value) => new Proto().String(1, key).Message(2, new Proto().Varint(3, value));
+    public static Proto IntAttribute(string key, long value) =>
+        new Proto().String(1, key).Message(2, new Proto().Varint(3, value));
 
     /// <summary>Resource { attributes = 1 } naming the service.</summary>
     public static Proto Resource(string service) => new Proto().Message(1, StringAttribute("service.name", service));

@@ -6,9 +6,33 @@ public sealed class TelemetryStoreTests
 {
     private static readonly IReadOnlyDictionary<string, string> NoAttributes = new Dictionary<string, string>();
 
-    private static SpanRecord Span(string trace, string id, string? parent, string service, ulong start, ulong end, string name = "span", string? requestId = null, bool error = false) =>
-        new(service, trace, id, parent, name, SpanKind.Server, start, end,
-            requestId is null ? NoAttributes : new Dictionary<string, string> { [TelemetryStore.RequestIdAttribute] = requestId }, error, null, "test");
+    private static SpanRecord Span(
+        string trace,
+        string id,
+        string? parent,
+        string service,
+        ulong start,
+        ulong end,
+        string name = "span",
+        string? requestId = null,
+        bool error = false
+    ) =>
+        new(
+            service,
+            trace,
+            id,
+            parent,
+            name,
+            SpanKind.Server,
+            start,
+            end,
+            requestId is null
+                ? NoAttributes
+                : new Dictionary<string, string> { [TelemetryStore.RequestIdAttribute] = requestId },
+            error,
+            null,
+            "test"
+        );
 
     [Fact]
     public void A_trace_is_found_by_its_id_by_a_request_id_and_by_a_service_and_is_summarised_from_its_root()
@@ -22,7 +46,18 @@ public sealed class TelemetryStoreTests
         ]);
 
         var byRequest = Assert.Single(store.Traces("req-1"));
-        Assert.Equal(("aa01", "gateway", "POST /api/v1/auth/login", 3, 100UL, "req-1", true), (byRequest.TraceId, byRequest.Service, byRequest.Name, byRequest.Spans, byRequest.StartNanos, byRequest.RequestId, byRequest.HasError));
+        Assert.Equal(
+            ("aa01", "gateway", "POST /api/v1/auth/login", 3, 100UL, "req-1", true),
+            (
+                byRequest.TraceId,
+                byRequest.Service,
+                byRequest.Name,
+                byRequest.Spans,
+                byRequest.StartNanos,
+                byRequest.RequestId,
+                byRequest.HasError
+            )
+        );
         Assert.Equal(["identity", "gateway"], byRequest.Services);
         Assert.Equal(100 / 1e6, byRequest.DurationMs);
         Assert.Equal("bb02", Assert.Single(store.Traces("BB0")).TraceId);
@@ -49,8 +84,23 @@ public sealed class TelemetryStoreTests
     {
         var store = new TelemetryStore(maxLogs: 3);
         LogRecordData Log(string service, string body, int severity, string? trace = null) =>
-            new(service, 1, severity, OtlpDecoder.SeverityName(severity), body, new Dictionary<string, string> { ["request_id"] = "r-" + body }, trace, null, "test");
-        store.AddLogs([Log("events", "dropped", 9), Log("events", "one", 9, "t1"), Log("payments", "two", 17, "t1"), Log("events", "three", 13)]);
+            new(
+                service,
+                1,
+                severity,
+                OtlpDecoder.SeverityName(severity),
+                body,
+                new Dictionary<string, string> { ["request_id"] = "r-" + body },
+                trace,
+                null,
+                "test"
+            );
+        store.AddLogs([
+            Log("events", "dropped", 9),
+            Log("events", "one", 9, "t1"),
+            Log("payments", "two", 17, "t1"),
+            Log("events", "three", 13),
+        ]);
 
         Assert.Equal(["three", "two", "one"], store.Logs(null, null, null).Select(l => l.Body));
         Assert.Equal(["three", "one"], store.Logs("events", null, null).Select(l => l.Body));
@@ -66,7 +116,19 @@ public sealed class TelemetryStoreTests
         var store = new TelemetryStore(clock: clock);
         double[] bounds = [0.1, 0.2, 0.4];
         HistogramPoint Point(int status, ulong count, params ulong[] buckets) =>
-            new("events", TelemetryStore.RequestDurationMetric, "s", new Dictionary<string, string> { ["http.response.status_code"] = $"{status}" }, 1, 2, count, 0, buckets, bounds, Delta: false);
+            new(
+                "events",
+                TelemetryStore.RequestDurationMetric,
+                "s",
+                new Dictionary<string, string> { ["http.response.status_code"] = $"{status}" },
+                1,
+                2,
+                count,
+                0,
+                buckets,
+                bounds,
+                Delta: false
+            );
 
         store.AddMetrics(new([Point(200, 100, 100, 0, 0, 0), Point(500, 10, 10, 0, 0, 0)], []));
         clock.Advance(TimeSpan.FromSeconds(70));
@@ -87,8 +149,20 @@ public sealed class TelemetryStoreTests
     public void Health_probe_requests_are_left_out_of_the_rates()
     {
         var store = new TelemetryStore();
-        HistogramPoint Point(string route, ulong count) => new("identity", TelemetryStore.RequestDurationMetric, "s",
-            new Dictionary<string, string> { ["http.route"] = route, ["http.response.status_code"] = "503" }, 1, 2, count, 0, [count], [], Delta: false);
+        HistogramPoint Point(string route, ulong count) =>
+            new(
+                "identity",
+                TelemetryStore.RequestDurationMetric,
+                "s",
+                new Dictionary<string, string> { ["http.route"] = route, ["http.response.status_code"] = "503" },
+                1,
+                2,
+                count,
+                0,
+                [count],
+                [],
+                Delta: false
+            );
         store.AddMetrics(new([Point("/health/ready", 40), Point("/api/v1/auth/login", 3)], []));
 
         var identity = Assert.Single(store.RequestMetrics(TimeSpan.FromMinutes(1)));
@@ -101,7 +175,19 @@ public sealed class TelemetryStoreTests
         var clock = new ManualClock();
         var store = new TelemetryStore(clock: clock);
         HistogramPoint Point(ulong count) =>
-            new("identity", TelemetryStore.RequestDurationMetric, "s", NoAttributes, 1, 2, count, 0, [count, 0], [0.05], Delta: true);
+            new(
+                "identity",
+                TelemetryStore.RequestDurationMetric,
+                "s",
+                NoAttributes,
+                1,
+                2,
+                count,
+                0,
+                [count, 0],
+                [0.05],
+                Delta: true
+            );
         store.AddMetrics(new([Point(50)], []));
         clock.Advance(TimeSpan.FromSeconds(90));
         store.AddMetrics(new([Point(5)], []));
@@ -124,7 +210,9 @@ public sealed class TelemetryStoreTests
     private sealed class ManualClock : TimeProvider
     {
         private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
         public override DateTimeOffset GetUtcNow() => _now;
+
         public void Advance(TimeSpan by) => _now += by;
     }
 }

@@ -12,22 +12,30 @@ using Microsoft.EntityFrameworkCore;
 namespace Community.AiCompanion.Activity;
 
 public sealed record ActivityQuery(
-    [property: Description("The next_cursor of the previous page; a cursor this API did not give out is a 400.")] string? Cursor,
+    [property: Description("The next_cursor of the previous page; a cursor this API did not give out is a 400.")]
+        string? Cursor,
     [property: Description("Items per page, 1-100 (20 unless given).")] int? Limit,
-    [property: Description("Only items not yet read.")][FromQuery(Name = "unread_only")] bool? UnreadOnly);
+    [property: Description("Only items not yet read.")] [FromQuery(Name = "unread_only")] bool? UnreadOnly
+);
 
 public sealed record ActivityItem(
     Guid Id,
-    [property: Description("opportunity (an event or circle near me), connection (a new connection with shared interests), insight (a course that fits), boost (my boost ended).")] string Type,
+    [property: Description(
+        "opportunity (an event or circle near me), connection (a new connection with shared interests), insight (a course that fits), boost (my boost ended)."
+    )]
+        string Type,
     [property: Description("high, medium or low.")] string Priority,
     string Title,
     string Description,
     string ActionText,
     [property: Description("A relative link to what the item is about.")] string ActionLink,
     DateTimeOffset CreatedAt,
-    bool Read);
+    bool Read
+);
 
-public sealed record ActivityMarked([property: Description("How many items became read (those already read do not count).")] int Updated);
+public sealed record ActivityMarked(
+    [property: Description("How many items became read (those already read do not count).")] int Updated
+);
 
 public static class ActivityApi
 {
@@ -35,53 +43,111 @@ public static class ActivityApi
 
     public static RouteGroupBuilder MapActivityApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/activity").WithTags("Activity").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("", List).WithName("ListActivity")
-            .WithSummary("My concierge feed, newest first (opportunities, connections, courses that fit, boost reminders); priority is a field, not the order");
-        group.MapPost("/{id:guid}/read", MarkRead).WithName("MarkActivityRead").WithSummary("Mark one of my items read (404 for anyone else's)");
-        group.MapPost("/read-all", MarkAllRead).WithName("MarkAllActivityRead").WithSummary("Mark every item of my feed read");
+        var group = routes
+            .MapGroup("/api/v1/activity")
+            .WithTags("Activity")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("", List)
+            .WithName("ListActivity")
+            .WithSummary(
+                "My concierge feed, newest first (opportunities, connections, courses that fit, boost reminders); priority is a field, not the order"
+            );
+        group
+            .MapPost("/{id:guid}/read", MarkRead)
+            .WithName("MarkActivityRead")
+            .WithSummary("Mark one of my items read (404 for anyone else's)");
+        group
+            .MapPost("/read-all", MarkAllRead)
+            .WithName("MarkAllActivityRead")
+            .WithSummary("Mark every item of my feed read");
         return group;
     }
 
     private static async Task<Ok<CursorPage<ActivityItem>>> List(
-        [AsParameters] ActivityQuery query, ClaimsPrincipal principal, CompanionDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        [AsParameters] ActivityQuery query,
+        ClaimsPrincipal principal,
+        CompanionDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
         errors.ThrowIfAny();
         var (userId, now, unreadOnly) = (principal.UserId(), clock.GetUtcNow(), query.UnreadOnly ?? false);
-        var (beforeAt, beforeId) = after is { } position ? (position.At, position.Id) : (DateTimeOffset.MaxValue, Guid.AllBitsSet);
-        var rows = await db.Database.SqlQuery<ItemRow>($"""
-            SELECT id, type, priority, title, description,
-                   action_text, action_link, created_at, read_at IS NOT NULL AS read
-            FROM activity_shown
-            WHERE user_id = {userId} AND created_at <= {now} AND (read_at IS NULL OR NOT {unreadOnly})
-              AND (created_at, id) < ({beforeAt}, {beforeId})
-            ORDER BY created_at DESC, id DESC
-            LIMIT {Keyset.Probe(limit)}
-            """).ToListAsync(cancellationToken);
-        return TypedResults.Ok(Keyset.Page(rows, limit, r => TimeAndId.Format(r.CreatedAt, r.Id),
-            r => new ActivityItem(r.Id, r.Type, r.Priority, r.Title, r.Description, r.ActionText, r.ActionLink, r.CreatedAt, r.Read)));
+        var (beforeAt, beforeId) = after is { } position
+            ? (position.At, position.Id)
+            : (DateTimeOffset.MaxValue, Guid.AllBitsSet);
+        var rows = await db
+            .Database.SqlQuery<ItemRow>(
+                $"""
+                SELECT id, type, priority, title, description,
+                       action_text, action_link, created_at, read_at IS NOT NULL AS read
+                FROM activity_shown
+                WHERE user_id = {userId} AND created_at <= {now} AND (read_at IS NULL OR NOT {unreadOnly})
+                  AND (created_at, id) < ({beforeAt}, {beforeId})
+                ORDER BY created_at DESC, id DESC
+                LIMIT {Keyset.Probe(limit)}
+                """
+            )
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(
+            Keyset.Page(
+                rows,
+                limit,
+                r => TimeAndId.Format(r.CreatedAt, r.Id),
+                r => new ActivityItem(
+                    r.Id,
+                    r.Type,
+                    r.Priority,
+                    r.Title,
+                    r.Description,
+                    r.ActionText,
+                    r.ActionLink,
+                    r.CreatedAt,
+                    r.Read
+                )
+            )
+        );
     }
 
-    private static async Task<NoContent> MarkRead(Guid id, ClaimsPrincipal principal, CompanionDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> MarkRead(
+        Guid id,
+        ClaimsPrincipal principal,
+        CompanionDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var (userId, now) = (principal.UserId(), clock.GetUtcNow());
         // An item already read keeps its first read time but still counts as found.
-        var found = await db.Database.ExecuteSqlAsync($"""
+        var found = await db.Database.ExecuteSqlAsync(
+            $"""
             UPDATE activity_items SET read_at = COALESCE(read_at, {now})
             WHERE id = (SELECT id FROM activity_shown WHERE id = {id} AND user_id = {userId} AND created_at <= {now})
-            """, cancellationToken);
-        if (found == 0) throw new NotFoundException(NoSuchItem);
+            """,
+            cancellationToken
+        );
+        if (found == 0)
+            throw new NotFoundException(NoSuchItem);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<ActivityMarked>> MarkAllRead(ClaimsPrincipal principal, CompanionDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<ActivityMarked>> MarkAllRead(
+        ClaimsPrincipal principal,
+        CompanionDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var (userId, now) = (principal.UserId(), clock.GetUtcNow());
         var updated = await db.Database.ExecuteSqlAsync(
-            $"UPDATE activity_items SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL AND created_at <= {now}", cancellationToken);
+            $"UPDATE activity_items SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL AND created_at <= {now}",
+            cancellationToken
+        );
         return TypedResults.Ok(new ActivityMarked(updated));
     }
 
@@ -104,8 +170,13 @@ public static class ActivitySetup
     /// <summary>The feed's options and its share of account erasure; its consumers come with the assembly's.</summary>
     public static IHostApplicationBuilder AddActivityFeed(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ActivityOptions>().Bind(builder.Configuration.GetSection(ActivityOptions.Section))
-            .Validate(o => o.MaxItemsPerPublication is >= 1 and <= 100_000, "Activity:MaxItemsPerPublication must be 1-100000.")
+        builder
+            .Services.AddOptions<ActivityOptions>()
+            .Bind(builder.Configuration.GetSection(ActivityOptions.Section))
+            .Validate(
+                o => o.MaxItemsPerPublication is >= 1 and <= 100_000,
+                "Activity:MaxItemsPerPublication must be 1-100000."
+            )
             .ValidateOnStart();
         builder.Services.AddScoped<IUserErasure, ActivityErasure>();
         return builder;

@@ -15,75 +15,174 @@ namespace Community.AiCompanion.Activity;
 // (user, source) besides, so a replay under a new message id adds nothing either.
 
 /// <summary>A public event near members who share its interests; events without a place or interests (older publishers) suggest nothing.</summary>
-public sealed class ActivityEventPublishedConsumer(CompanionDbContext db, TimeProvider clock, IOptions<ActivityOptions> options, ILogger<ActivityEventPublishedConsumer> logger)
-    : IdempotentConsumer<EventPublished, CompanionDbContext>(db, logger)
+public sealed class ActivityEventPublishedConsumer(
+    CompanionDbContext db,
+    TimeProvider clock,
+    IOptions<ActivityOptions> options,
+    ILogger<ActivityEventPublishedConsumer> logger
+) : IdempotentConsumer<EventPublished, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<EventPublished> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (m.Visibility != EventVisibility.Public || m.Interests is not { Count: > 0 } || (m.Region is null && m.City is null)) return Task.CompletedTask;
+        if (
+            m.Visibility != EventVisibility.Public
+            || m.Interests is not { Count: > 0 }
+            || (m.Region is null && m.City is null)
+        )
+            return Task.CompletedTask;
         var place = m.City ?? m.Region;
-        var suggestion = new Suggestion(ActivityFeed.EventSource(m.EventId), ActivityTypes.Opportunity, m.OrganizerUserId, [.. m.Interests], m.Region, m.City, m.Country,
-            "An event near you", $"{m.Title} in {place} on {m.StartsAt.UtcDateTime:yyyy-MM-dd} matches your interests: ", "View event", $"/api/v1/events/{m.EventId}");
-        return ActivityFeed.FanOutAsync(Db, suggestion, clock.GetUtcNow(), m.OccurredAt, options.Value.MaxItemsPerPublication, cancellationToken);
+        var suggestion = new Suggestion(
+            ActivityFeed.EventSource(m.EventId),
+            ActivityTypes.Opportunity,
+            m.OrganizerUserId,
+            [.. m.Interests],
+            m.Region,
+            m.City,
+            m.Country,
+            "An event near you",
+            $"{m.Title} in {place} on {m.StartsAt.UtcDateTime:yyyy-MM-dd} matches your interests: ",
+            "View event",
+            $"/api/v1/events/{m.EventId}"
+        );
+        return ActivityFeed.FanOutAsync(
+            Db,
+            suggestion,
+            clock.GetUtcNow(),
+            m.OccurredAt,
+            options.Value.MaxItemsPerPublication,
+            cancellationToken
+        );
     }
 }
 
 /// <summary>A public group in members' region that shares their interests (groups have a region, no city).</summary>
-public sealed class ActivityGroupCreatedConsumer(CompanionDbContext db, TimeProvider clock, IOptions<ActivityOptions> options, ILogger<ActivityGroupCreatedConsumer> logger)
-    : IdempotentConsumer<GroupCreated, CompanionDbContext>(db, logger)
+public sealed class ActivityGroupCreatedConsumer(
+    CompanionDbContext db,
+    TimeProvider clock,
+    IOptions<ActivityOptions> options,
+    ILogger<ActivityGroupCreatedConsumer> logger
+) : IdempotentConsumer<GroupCreated, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<GroupCreated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (m.Visibility != GroupVisibility.Public || m.Interests is not { Count: > 0 } || m.Region is null) return Task.CompletedTask;
-        var suggestion = new Suggestion(ActivityFeed.GroupSource(m.GroupId), ActivityTypes.Opportunity, m.OwnerUserId, [.. m.Interests], m.Region, null, null,
-            "A circle for you", $"{m.Name} in {m.Region} matches your interests: ", "Join circle", $"/api/v1/groups/{m.GroupId}");
-        return ActivityFeed.FanOutAsync(Db, suggestion, clock.GetUtcNow(), m.OccurredAt, options.Value.MaxItemsPerPublication, cancellationToken);
+        if (m.Visibility != GroupVisibility.Public || m.Interests is not { Count: > 0 } || m.Region is null)
+            return Task.CompletedTask;
+        var suggestion = new Suggestion(
+            ActivityFeed.GroupSource(m.GroupId),
+            ActivityTypes.Opportunity,
+            m.OwnerUserId,
+            [.. m.Interests],
+            m.Region,
+            null,
+            null,
+            "A circle for you",
+            $"{m.Name} in {m.Region} matches your interests: ",
+            "Join circle",
+            $"/api/v1/groups/{m.GroupId}"
+        );
+        return ActivityFeed.FanOutAsync(
+            Db,
+            suggestion,
+            clock.GetUtcNow(),
+            m.OccurredAt,
+            options.Value.MaxItemsPerPublication,
+            cancellationToken
+        );
     }
 }
 
 /// <summary>A course whose category is one of members' interests, wherever they live.</summary>
-public sealed class ActivityCoursePublishedConsumer(CompanionDbContext db, TimeProvider clock, IOptions<ActivityOptions> options, ILogger<ActivityCoursePublishedConsumer> logger)
-    : IdempotentConsumer<CoursePublished, CompanionDbContext>(db, logger)
+public sealed class ActivityCoursePublishedConsumer(
+    CompanionDbContext db,
+    TimeProvider clock,
+    IOptions<ActivityOptions> options,
+    ILogger<ActivityCoursePublishedConsumer> logger
+) : IdempotentConsumer<CoursePublished, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<CoursePublished> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        var suggestion = new Suggestion(ActivityFeed.CourseSource(m.CourseId), ActivityTypes.Insight, m.OrganizerUserId, [m.Category], null, null, null,
-            "A course that fits", $"{m.Title} is a course for your interest in ", "View course", $"/api/v1/courses/{m.CourseId}");
-        return ActivityFeed.FanOutAsync(Db, suggestion, clock.GetUtcNow(), m.OccurredAt, options.Value.MaxItemsPerPublication, cancellationToken);
+        var suggestion = new Suggestion(
+            ActivityFeed.CourseSource(m.CourseId),
+            ActivityTypes.Insight,
+            m.OrganizerUserId,
+            [m.Category],
+            null,
+            null,
+            null,
+            "A course that fits",
+            $"{m.Title} is a course for your interest in ",
+            "View course",
+            $"/api/v1/courses/{m.CourseId}"
+        );
+        return ActivityFeed.FanOutAsync(
+            Db,
+            suggestion,
+            clock.GetUtcNow(),
+            m.OccurredAt,
+            options.Value.MaxItemsPerPublication,
+            cancellationToken
+        );
     }
 }
 
-public sealed class ActivityConnectionAcceptedConsumer(CompanionDbContext db, TimeProvider clock, ILogger<ActivityConnectionAcceptedConsumer> logger)
-    : IdempotentConsumer<ConnectionAccepted, CompanionDbContext>(db, logger)
+public sealed class ActivityConnectionAcceptedConsumer(
+    CompanionDbContext db,
+    TimeProvider clock,
+    ILogger<ActivityConnectionAcceptedConsumer> logger
+) : IdempotentConsumer<ConnectionAccepted, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return ActivityFeed.ConnectedAsync(Db, m.ConnectionId, m.FromUserId, m.ToUserId, clock.GetUtcNow(), m.OccurredAt, cancellationToken);
+        return ActivityFeed.ConnectedAsync(
+            Db,
+            m.ConnectionId,
+            m.FromUserId,
+            m.ToUserId,
+            clock.GetUtcNow(),
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
-public sealed class ActivityBoostPurchasedConsumer(CompanionDbContext db, ILogger<ActivityBoostPurchasedConsumer> logger)
-    : IdempotentConsumer<BoostPurchased, CompanionDbContext>(db, logger)
+public sealed class ActivityBoostPurchasedConsumer(
+    CompanionDbContext db,
+    ILogger<ActivityBoostPurchasedConsumer> logger
+) : IdempotentConsumer<BoostPurchased, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<BoostPurchased> context, CancellationToken cancellationToken) =>
-        ActivityFeed.BoostEndsAsync(Db, context.Message.UserId, context.Message.BoostedUntil, context.Message.OccurredAt, cancellationToken);
+        ActivityFeed.BoostEndsAsync(
+            Db,
+            context.Message.UserId,
+            context.Message.BoostedUntil,
+            context.Message.OccurredAt,
+            cancellationToken
+        );
 }
 
 public sealed class ActivityBoostRevokedConsumer(CompanionDbContext db, ILogger<ActivityBoostRevokedConsumer> logger)
     : IdempotentConsumer<BoostRevoked, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<BoostRevoked> context, CancellationToken cancellationToken) =>
-        ActivityFeed.BoostEndsAsync(Db, context.Message.UserId, context.Message.BoostedUntil, context.Message.OccurredAt, cancellationToken);
+        ActivityFeed.BoostEndsAsync(
+            Db,
+            context.Message.UserId,
+            context.Message.BoostedUntil,
+            context.Message.OccurredAt,
+            cancellationToken
+        );
 }
 
 // What is gone is no longer suggested.
 
-public sealed class ActivityEventCancelledConsumer(CompanionDbContext db, ILogger<ActivityEventCancelledConsumer> logger)
-    : IdempotentConsumer<EventCancelled, CompanionDbContext>(db, logger)
+public sealed class ActivityEventCancelledConsumer(
+    CompanionDbContext db,
+    ILogger<ActivityEventCancelledConsumer> logger
+) : IdempotentConsumer<EventCancelled, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken) =>
         ActivityFeed.WithdrawAsync(Db, ActivityFeed.EventSource(context.Message.EventId), cancellationToken);
@@ -96,23 +195,32 @@ public sealed class ActivityGroupDeletedConsumer(CompanionDbContext db, ILogger<
         ActivityFeed.WithdrawAsync(Db, ActivityFeed.GroupSource(context.Message.GroupId), cancellationToken);
 }
 
-public sealed class ActivityCourseWithdrawnConsumer(CompanionDbContext db, ILogger<ActivityCourseWithdrawnConsumer> logger)
-    : IdempotentConsumer<CourseWithdrawn, CompanionDbContext>(db, logger)
+public sealed class ActivityCourseWithdrawnConsumer(
+    CompanionDbContext db,
+    ILogger<ActivityCourseWithdrawnConsumer> logger
+) : IdempotentConsumer<CourseWithdrawn, CompanionDbContext>(db, logger)
 {
     protected override Task HandleAsync(ConsumeContext<CourseWithdrawn> context, CancellationToken cancellationToken) =>
         ActivityFeed.WithdrawAsync(Db, ActivityFeed.CourseSource(context.Message.CourseId), cancellationToken);
 }
 
-public sealed class ActivityConnectionRemovedConsumer(CompanionDbContext db, ILogger<ActivityConnectionRemovedConsumer> logger)
-    : IdempotentConsumer<ConnectionRemoved, CompanionDbContext>(db, logger)
+public sealed class ActivityConnectionRemovedConsumer(
+    CompanionDbContext db,
+    ILogger<ActivityConnectionRemovedConsumer> logger
+) : IdempotentConsumer<ConnectionRemoved, CompanionDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<ConnectionRemoved> context, CancellationToken cancellationToken) =>
-        ActivityFeed.WithdrawAsync(Db, ActivityFeed.ConnectionSource(context.Message.ConnectionId), cancellationToken);
+    protected override Task HandleAsync(
+        ConsumeContext<ConnectionRemoved> context,
+        CancellationToken cancellationToken
+    ) => ActivityFeed.WithdrawAsync(Db, ActivityFeed.ConnectionSource(context.Message.ConnectionId), cancellationToken);
 }
 
 /// <summary>A deleted account's feed goes, and so does every item about them in others' feeds.</summary>
 public sealed class ActivityErasure : IUserErasure
 {
     public Task EraseAsync(CompanionDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"DELETE FROM activity_items WHERE user_id = {userId} OR about_user_id = {userId}", cancellationToken);
+        db.Database.ExecuteSqlAsync(
+            $"DELETE FROM activity_items WHERE user_id = {userId} OR about_user_id = {userId}",
+            cancellationToken
+        );
 }

@@ -24,8 +24,18 @@ public sealed class ActivityOptions
 
 /// <summary>A published thing to suggest: who it belongs to, what it is about, where it is (null: anywhere).</summary>
 public sealed record Suggestion(
-    string Source, string Type, Guid OwnerId, string[] Interests, string? Region, string? City, string? Country,
-    string Title, string DescriptionLead, string ActionText, string ActionLink);
+    string Source,
+    string Type,
+    Guid OwnerId,
+    string[] Interests,
+    string? Region,
+    string? City,
+    string? Country,
+    string Title,
+    string DescriptionLead,
+    string ActionText,
+    string ActionLink
+);
 
 /// <summary>
 /// Writes the feed's items. One item per (user, source): a repeat changes nothing. Nobody gets an item about their own
@@ -38,13 +48,26 @@ public static class ActivityFeed
     /// who lives in its region, or in its city (and country, when both are known); at most <paramref name="max"/> of them.
     /// Each item names the shared interests; two or more make it high priority.
     /// </summary>
-    public static Task<int> FanOutAsync(CompanionDbContext db, Suggestion s, DateTimeOffset now, DateTimeOffset asOf, int max, CancellationToken cancellationToken)
+    public static Task<int> FanOutAsync(
+        CompanionDbContext db,
+        Suggestion s,
+        DateTimeOffset now,
+        DateTimeOffset asOf,
+        int max,
+        CancellationToken cancellationToken
+    )
     {
-        var interests = s.Interests.Select(i => i.Trim().ToLowerInvariant()).Where(i => i.Length > 0).Distinct().ToArray();
-        if (interests.Length == 0) return Task.FromResult(0);
+        var interests = s
+            .Interests.Select(i => i.Trim().ToLowerInvariant())
+            .Where(i => i.Length > 0)
+            .Distinct()
+            .ToArray();
+        if (interests.Length == 0)
+            return Task.FromResult(0);
         var anywhere = s.Region is null && s.City is null;
         var (region, city, country) = (s.Region ?? "", s.City ?? "", s.Country ?? "");
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text, action_link, about_user_id, created_at, as_of)
             SELECT gen_random_uuid(), m.user_id, {s.Source}, {s.Type}, CASE WHEN cardinality(m.shared) >= 2 THEN 'high' ELSE 'medium' END,
                    {s.Title}, {s.DescriptionLead} || array_to_string(m.shared, ', ') || '.', {s.ActionText}, {s.ActionLink}, {s.OwnerId}, {now}, {asOf}
@@ -63,14 +86,25 @@ public static class ActivityFeed
             ORDER BY cardinality(m.shared) DESC, m.as_of DESC, m.user_id
             LIMIT {max}
             ON CONFLICT (user_id, source) DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
     /// <summary>A new connection: an item for each side naming the interests they share (none shared: no item).</summary>
-    public static Task<int> ConnectedAsync(CompanionDbContext db, Guid connectionId, Guid a, Guid b, DateTimeOffset now, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static Task<int> ConnectedAsync(
+        CompanionDbContext db,
+        Guid connectionId,
+        Guid a,
+        Guid b,
+        DateTimeOffset now,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    )
     {
         var source = ConnectionSource(connectionId);
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text, action_link, about_user_id, created_at, as_of)
             SELECT gen_random_uuid(), p.me, {source}, 'connection', CASE WHEN cardinality(p.shared) >= 2 THEN 'high' ELSE 'medium' END,
                    'A new connection with shared interests',
@@ -86,24 +120,36 @@ public static class ActivityFeed
             ) p
             WHERE cardinality(p.shared) > 0
             ON CONFLICT (user_id, source) DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
     /// <summary>
     /// The user's one "boost ended" reminder, shown from the boost's end on (the feed hides it until then); a newer
     /// purchase or revocation moves it to the new end and makes it unread again, an older message changes nothing.
     /// </summary>
-    public static Task<int> BoostEndsAsync(CompanionDbContext db, Guid userId, DateTimeOffset boostedUntil, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static Task<int> BoostEndsAsync(
+        CompanionDbContext db,
+        Guid userId,
+        DateTimeOffset boostedUntil,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    )
     {
-        var description = $"Your profile boost ended on {boostedUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Boost again to be shown first in discovery.";
-        return db.Database.ExecuteSqlAsync($"""
+        var description =
+            $"Your profile boost ended on {boostedUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Boost again to be shown first in discovery.";
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text, action_link, created_at, as_of)
             SELECT gen_random_uuid(), {userId}, 'boost', 'boost', 'low', 'Your boost has ended', {description}, 'Boost again', '/api/v1/boosts/me', {boostedUntil}, {asOf}
             WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = {userId} AND deleted)
             ON CONFLICT (user_id, source) DO UPDATE SET description = EXCLUDED.description, created_at = EXCLUDED.created_at,
                 as_of = EXCLUDED.as_of, read_at = NULL
             WHERE activity_items.as_of < EXCLUDED.as_of
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
     /// <summary>The thing is gone (cancelled, deleted, withdrawn, the connection ended): its items go too.</summary>
@@ -111,7 +157,10 @@ public static class ActivityFeed
         db.Database.ExecuteSqlAsync($"DELETE FROM activity_items WHERE source = {source}", cancellationToken);
 
     public static string EventSource(Guid eventId) => "event:" + eventId.ToString("N");
+
     public static string GroupSource(Guid groupId) => "group:" + groupId.ToString("N");
+
     public static string CourseSource(Guid courseId) => "course:" + courseId.ToString("N");
+
     public static string ConnectionSource(Guid connectionId) => "connection:" + connectionId.ToString("N");
 }

@@ -16,28 +16,57 @@ namespace Community.AiCompanion.Conversation;
 /// safety protocol answers instead of the model (nothing counted).
 /// </summary>
 public sealed record PreparedSend(
-    Guid UserId, string Text, string ClientTxnId, IReadOnlyList<ChatMessage> Prompt, bool FirstReply,
-    SafetyContext Safety, SafetyVerdict InputVerdict, Allowance? Allowance);
+    Guid UserId,
+    string Text,
+    string ClientTxnId,
+    IReadOnlyList<ChatMessage> Prompt,
+    bool FirstReply,
+    SafetyContext Safety,
+    SafetyVerdict InputVerdict,
+    Allowance? Allowance
+);
 
 /// <summary>The reply to store: the responder's text, or the safety protocol's replacement when <see cref="Verdict"/> is a hit.</summary>
-public sealed record ReplyToStore(string Text, string Responder, UsageDetails Usage, SafetyVerdict Verdict, SafetyStage Stage, string? Reminder)
+public sealed record ReplyToStore(
+    string Text,
+    string Responder,
+    UsageDetails Usage,
+    SafetyVerdict Verdict,
+    SafetyStage Stage,
+    string? Reminder
+)
 {
     public const string SafetyResponder = "safety";
 
     /// <summary>The reply of <paramref name="responder"/>, replaced by the verdict's text on a hit (the responder's text is then dropped).</summary>
-    public static ReplyToStore From(string text, string responder, UsageDetails usage, SafetyVerdict verdict, SafetyStage stage, string? reminder) =>
+    public static ReplyToStore From(
+        string text,
+        string responder,
+        UsageDetails usage,
+        SafetyVerdict verdict,
+        SafetyStage stage,
+        string? reminder
+    ) =>
         verdict.Allowed
             ? new(text, responder, usage, verdict, stage, reminder)
-            : new(verdict.Replacement ?? throw new InvalidOperationException($"The {verdict.Category} verdict has no replacement."),
-                SafetyResponder, usage, verdict, stage, reminder);
+            : new(
+                verdict.Replacement
+                    ?? throw new InvalidOperationException($"The {verdict.Category} verdict has no replacement."),
+                SafetyResponder,
+                usage,
+                verdict,
+                stage,
+                reminder
+            );
 
     /// <summary>What the reply's <c>safety</c> field says: crisis, refusal, or null for an ordinary reply.</summary>
-    public static string? Flag(SafetyVerdict verdict) => verdict.Outcome switch
-    {
-        SafetyOutcome.Crisis => "crisis",
-        SafetyOutcome.Refuse => "refusal",
-        _ => null,
-    };
+    public static string? Flag(SafetyVerdict verdict) =>
+        verdict.Outcome switch
+        {
+            SafetyOutcome.Crisis => "crisis",
+            SafetyOutcome.Refuse => "refusal",
+            _ => null,
+        };
 }
 
 /// <summary>
@@ -50,9 +79,17 @@ public sealed record ReplyToStore(string Text, string Responder, UsageDetails Us
 /// A reservation whose reply is not stored (the model down, the client gone, a concurrent retry won) is given back.
 /// </summary>
 public sealed class CompanionConversation(
-    CompanionDbContext db, IChatClient model, OfflineResponder offline, IOptions<CompanionModelOptions> options, TimeProvider clock,
-    ISafetyGuard guard, SafetyEvents safetyEvents, BreakReminders breakReminders, CompanionAllowance allowances,
-    ILogger<CompanionConversation> logger)
+    CompanionDbContext db,
+    IChatClient model,
+    OfflineResponder offline,
+    IOptions<CompanionModelOptions> options,
+    TimeProvider clock,
+    ISafetyGuard guard,
+    SafetyEvents safetyEvents,
+    BreakReminders breakReminders,
+    CompanionAllowance allowances,
+    ILogger<CompanionConversation> logger
+)
 {
     public const int MaxTextLength = 2000;
     public const int MaxClientTxnIdLength = 100;
@@ -61,22 +98,47 @@ public sealed class CompanionConversation(
     /// <summary>What a reply that reports no usage (the offline responder, the safety protocol) is stored as.</summary>
     public static UsageDetails NoUsage => new() { InputTokenCount = 0, OutputTokenCount = 0 };
 
-    public async Task<ConversationHistory> HistoryAsync(Guid userId, long? beforeSeq, int limit, CancellationToken cancellationToken)
+    public async Task<ConversationHistory> HistoryAsync(
+        Guid userId,
+        long? beforeSeq,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
         var messages = db.Messages.AsNoTracking().Where(m => m.UserId == userId);
-        if (beforeSeq is { } before) messages = messages.Where(m => m.Seq < before);
-        var rows = await messages.OrderByDescending(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
-        var page = Keyset.Page(rows, limit, m => m.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), ToDto);
+        if (beforeSeq is { } before)
+            messages = messages.Where(m => m.Seq < before);
+        var rows = await messages
+            .OrderByDescending(m => m.Seq)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
+        var page = Keyset.Page(
+            rows,
+            limit,
+            m => m.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ToDto
+        );
         return new ConversationHistory(CompanionDisclosure.Text, page.Items, page.NextCursor);
     }
 
     /// <summary>The earlier answer to this client_txn_id (null when none); a different text under the same id is a 409.</summary>
-    public async Task<CompanionExchange?> FindEarlierAsync(Guid userId, string text, string clientTxnId, CancellationToken cancellationToken)
+    public async Task<CompanionExchange?> FindEarlierAsync(
+        Guid userId,
+        string text,
+        string clientTxnId,
+        CancellationToken cancellationToken
+    )
     {
-        var sent = await db.Messages.AsNoTracking()
-            .SingleOrDefaultAsync(m => m.UserId == userId && m.Role == MessageRoles.User && m.ClientTxnId == clientTxnId, cancellationToken);
-        if (sent is null) return null;
-        if (sent.Text != text) throw new ConflictException("client_txn_id was already used for a different message.");
+        var sent = await db
+            .Messages.AsNoTracking()
+            .SingleOrDefaultAsync(
+                m => m.UserId == userId && m.Role == MessageRoles.User && m.ClientTxnId == clientTxnId,
+                cancellationToken
+            );
+        if (sent is null)
+            return null;
+        if (sent.Text != text)
+            throw new ConflictException("client_txn_id was already used for a different message.");
         var reply = await db.Messages.AsNoTracking().SingleAsync(m => m.ReplyTo == sent.Id, cancellationToken);
         return ToExchange(sent, reply);
     }
@@ -86,31 +148,62 @@ public sealed class CompanionConversation(
     /// to be asked, builds its context and counts the message against the tier's daily limit (429 past it).
     /// </summary>
     public async Task<(PreparedSend Send, CompanionExchange? Earlier)> PrepareAsync(
-        Guid userId, string? tier, SendCompanionMessage input, CancellationToken cancellationToken)
+        Guid userId,
+        string? tier,
+        SendCompanionMessage input,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var text = input.Text?.Trim();
-        if (errors.Required("text", text) && errors.MaxLength("text", text, MaxTextLength) && SafeText.Problem(text!) is { } problem)
+        if (
+            errors.Required("text", text)
+            && errors.MaxLength("text", text, MaxTextLength)
+            && SafeText.Problem(text!) is { } problem
+        )
             errors.Add("text", $"text {problem}.");
-        if (errors.Required("client_txn_id", input.ClientTxnId)) errors.MaxLength("client_txn_id", input.ClientTxnId, MaxClientTxnIdLength);
+        if (errors.Required("client_txn_id", input.ClientTxnId))
+            errors.MaxLength("client_txn_id", input.ClientTxnId, MaxClientTxnIdLength);
         errors.ThrowIfAny();
         var txn = input.ClientTxnId!;
         var now = clock.GetUtcNow();
 
         var earlier = await FindEarlierAsync(userId, text!, txn, cancellationToken);
-        if (earlier is not null) return (new PreparedSend(userId, text!, txn, [], false, new SafetyContext(userId, null, null, now), SafetyVerdict.Allow, null), earlier);
+        if (earlier is not null)
+            return (
+                new PreparedSend(
+                    userId,
+                    text!,
+                    txn,
+                    [],
+                    false,
+                    new SafetyContext(userId, null, null, now),
+                    SafetyVerdict.Allow,
+                    null
+                ),
+                earlier
+            );
 
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserId == userId && !u.Deleted, cancellationToken);
+        var user = await db
+            .Users.AsNoTracking()
+            .SingleOrDefaultAsync(u => u.UserId == userId && !u.Deleted, cancellationToken);
         // A user the projection has not heard of yet gets adult rules and the default crisis resources.
         var safety = user is null ? new SafetyContext(userId, null, null, now) : SafetyContext.For(user, now);
-        var window = await db.Messages.AsNoTracking().Where(m => m.UserId == userId)
-            .OrderByDescending(m => m.Seq).Take(CompanionPrompt.HistoryWindow).ToListAsync(cancellationToken);
+        var window = await db
+            .Messages.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .OrderByDescending(m => m.Seq)
+            .Take(CompanionPrompt.HistoryWindow)
+            .ToListAsync(cancellationToken);
         window.Reverse();
         var firstReply = window.Count == 0;
         var verdict = guard.CheckInput(text!, safety);
-        if (!verdict.Allowed) return (new PreparedSend(userId, text!, txn, [], firstReply, safety, verdict, null), null);
+        if (!verdict.Allowed)
+            return (new PreparedSend(userId, text!, txn, [], firstReply, safety, verdict, null), null);
 
-        var shares = await db.Settings.AsNoTracking().AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
+        var shares = await db
+            .Settings.AsNoTracking()
+            .AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
         var prompt = CompanionPrompt.Build(window, text!, shares ? user : null, guard.SystemPromptRules(safety));
         // Counted last, so only the model call and the store stand between the reservation and its release on failure.
         var allowance = await allowances.ReserveAsync(userId, tier, cancellationToken);
@@ -119,11 +212,18 @@ public sealed class CompanionConversation(
     }
 
     /// <summary>Asks the model for the whole reply and stores the exchange (Created false: an earlier or concurrent send of the same id).</summary>
-    public async Task<(CompanionExchange Exchange, bool Created)> SendAsync(Guid userId, string? tier, SendCompanionMessage input, CancellationToken cancellationToken)
+    public async Task<(CompanionExchange Exchange, bool Created)> SendAsync(
+        Guid userId,
+        string? tier,
+        SendCompanionMessage input,
+        CancellationToken cancellationToken
+    )
     {
         var (send, earlier) = await PrepareAsync(userId, tier, input, cancellationToken);
-        if (earlier is not null) return (earlier, false);
-        if (!send.InputVerdict.Allowed) return await AnswerWithoutModelAsync(send, cancellationToken);
+        if (earlier is not null)
+            return (earlier, false);
+        if (!send.InputVerdict.Allowed)
+            return await AnswerWithoutModelAsync(send, cancellationToken);
         (CompanionExchange Exchange, bool Created) stored;
         try
         {
@@ -136,7 +236,8 @@ public sealed class CompanionConversation(
             }
             catch (ModelUnavailableException e)
             {
-                if (!FallsBack(e)) throw Unavailable(e);
+                if (!FallsBack(e))
+                    throw Unavailable(e);
                 reply = await offline.GetResponseAsync(send.Prompt, cancellationToken: cancellationToken);
                 responder = OfflineResponder.Name;
             }
@@ -145,7 +246,11 @@ public sealed class CompanionConversation(
             var verdict = guard.CheckOutput(text, send.Safety);
             var reminder = await ReminderAsync(send, cancellationToken);
             var usage = reply.Usage ?? NoUsage;
-            stored = await StoreAsync(send, ReplyToStore.From(text, responder, usage, verdict, SafetyStage.Output, reminder), cancellationToken);
+            stored = await StoreAsync(
+                send,
+                ReplyToStore.From(text, responder, usage, verdict, SafetyStage.Output, reminder),
+                cancellationToken
+            );
         }
         catch
         {
@@ -153,26 +258,45 @@ public sealed class CompanionConversation(
             throw;
         }
         // A concurrent send of the same client_txn_id stored its reply first and was counted for it.
-        if (!stored.Created) await ReleaseAsync(send);
+        if (!stored.Created)
+            await ReleaseAsync(send);
         return stored;
     }
 
     /// <summary>The safety protocol's answer to a user's message that hit (crisis or refusal): stored and recorded, the model never asked.</summary>
-    public async Task<(CompanionExchange Exchange, bool Created)> AnswerWithoutModelAsync(PreparedSend send, CancellationToken cancellationToken)
+    public async Task<(CompanionExchange Exchange, bool Created)> AnswerWithoutModelAsync(
+        PreparedSend send,
+        CancellationToken cancellationToken
+    )
     {
         var reminder = await ReminderAsync(send, cancellationToken);
-        return await StoreAsync(send, ReplyToStore.From("", ReplyToStore.SafetyResponder, NoUsage, send.InputVerdict, SafetyStage.Input, reminder), cancellationToken);
+        return await StoreAsync(
+            send,
+            ReplyToStore.From(
+                "",
+                ReplyToStore.SafetyResponder,
+                NoUsage,
+                send.InputVerdict,
+                SafetyStage.Input,
+                reminder
+            ),
+            cancellationToken
+        );
     }
 
     /// <summary>The break reminder due with this message (minors only); observed once per message that gets a reply.</summary>
-    public Task<string?> ReminderAsync(PreparedSend send, CancellationToken cancellationToken) => breakReminders.ObserveAsync(send.Safety, cancellationToken);
+    public Task<string?> ReminderAsync(PreparedSend send, CancellationToken cancellationToken) =>
+        breakReminders.ObserveAsync(send.Safety, cancellationToken);
 
     /// <summary>Gives back the message counted for a send whose reply was not stored; never cancelled, so a client that left still gets it back.</summary>
     public Task ReleaseAsync(PreparedSend send) =>
-        send.Allowance is { } allowance ? allowances.ReleaseAsync(allowance, CancellationToken.None) : Task.CompletedTask;
+        send.Allowance is { } allowance
+            ? allowances.ReleaseAsync(allowance, CancellationToken.None)
+            : Task.CompletedTask;
 
     /// <summary>The reply's text as stored and shown: the disclosure first in the first reply of a conversation.</summary>
-    public static string ReplyText(PreparedSend send, string text) => send.FirstReply ? CompanionDisclosure.FirstReply + text : text;
+    public static string ReplyText(PreparedSend send, string text) =>
+        send.FirstReply ? CompanionDisclosure.FirstReply + text : text;
 
     /// <summary>Whether a failed model call is answered by the offline responder (Companion:Model:FallbackToOffline) rather than a 503.</summary>
     public bool FallsBack(ModelUnavailableException e)
@@ -183,42 +307,69 @@ public sealed class CompanionConversation(
 
     /// <summary>Logs a failed model call by its cause's type and our own message only (an endpoint's error text is not ours to log).</summary>
     public void LogFailure(ModelUnavailableException e) =>
-        logger.LogWarning("Companion model call failed ({Cause}): {Reason}", e.InnerException?.GetType().Name ?? "none", e.Message);
+        logger.LogWarning(
+            "Companion model call failed ({Cause}): {Reason}",
+            e.InnerException?.GetType().Name ?? "none",
+            e.Message
+        );
 
     public ServiceUnavailableException Unavailable(ModelUnavailableException e) =>
-        new("The companion cannot answer right now; please try again shortly.", e.RetryAfter is { } after && after > TimeSpan.Zero ? after : options.Value.RetryAfter);
+        new(
+            "The companion cannot answer right now; please try again shortly.",
+            e.RetryAfter is { } after && after > TimeSpan.Zero ? after : options.Value.RetryAfter
+        );
 
     /// <summary>
     /// Stores the user's message, the reply and its safety event (no text) in one transaction. A concurrent send of the same
     /// client_txn_id that committed first wins: its exchange is returned (Created false) and this reply is dropped.
     /// </summary>
-    public async Task<(CompanionExchange Exchange, bool Created)> StoreAsync(PreparedSend send, ReplyToStore reply, CancellationToken cancellationToken)
+    public async Task<(CompanionExchange Exchange, bool Created)> StoreAsync(
+        PreparedSend send,
+        ReplyToStore reply,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
         var (messageId, replyId) = (NewId.Next(now), NewId.Next(now));
         var (replyText, safety) = (ReplyText(send, reply.Text), ReplyToStore.Flag(reply.Verdict));
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var inserted = await db.Database.ExecuteSqlAsync($"""
+            var inserted = await db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO companion_messages (id, user_id, role, text, client_txn_id, created_at)
                 VALUES ({messageId}, {send.UserId}, 'user', {send.Text}, {send.ClientTxnId}, {now})
                 ON CONFLICT (user_id, client_txn_id) WHERE role = 'user' DO NOTHING
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
             if (inserted == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return (await FindEarlierAsync(send.UserId, send.Text, send.ClientTxnId, cancellationToken)
-                    ?? throw new InvalidOperationException($"client_txn_id {send.ClientTxnId} of {send.UserId} conflicted but its message cannot be read."), false);
+                return (
+                    await FindEarlierAsync(send.UserId, send.Text, send.ClientTxnId, cancellationToken)
+                        ?? throw new InvalidOperationException(
+                            $"client_txn_id {send.ClientTxnId} of {send.UserId} conflicted but its message cannot be read."
+                        ),
+                    false
+                );
             }
-            await db.Database.ExecuteSqlAsync($"""
+            await db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO companion_messages (id, user_id, role, text, reply_to, responder, prompt_tokens, completion_tokens, safety, reminder, created_at)
-                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder}, {Tokens(reply.Usage.InputTokenCount)},
+                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder}, {Tokens(
+                    reply.Usage.InputTokenCount
+                )},
                         {Tokens(reply.Usage.OutputTokenCount)}, {safety}, {reply.Reminder}, {now})
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
             await safetyEvents.RecordAsync(send.UserId, reply.Stage, reply.Verdict, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        var rows = await db.Messages.AsNoTracking().Where(m => m.Id == messageId || m.Id == replyId).ToListAsync(cancellationToken);
+        var rows = await db
+            .Messages.AsNoTracking()
+            .Where(m => m.Id == messageId || m.Id == replyId)
+            .ToListAsync(cancellationToken);
         return (ToExchange(rows.Single(m => m.Id == messageId), rows.Single(m => m.Id == replyId)), true);
     }
 
@@ -229,7 +380,12 @@ public sealed class CompanionConversation(
     private static int Tokens(long? count) => (int)Math.Min(count ?? 0, int.MaxValue);
 
     private static CompanionExchange ToExchange(CompanionMessage sent, CompanionMessage reply) =>
-        new(ToDto(sent), ToDto(reply), new UsageDto(reply.PromptTokens ?? 0, reply.CompletionTokens ?? 0), CompanionDisclosure.Text);
+        new(
+            ToDto(sent),
+            ToDto(reply),
+            new UsageDto(reply.PromptTokens ?? 0, reply.CompletionTokens ?? 0),
+            CompanionDisclosure.Text
+        );
 
     public static CompanionMessageDto ToDto(CompanionMessage m) =>
         new(m.Id, m.Seq, m.Role, m.Text, m.ClientTxnId, m.ReplyTo, m.Responder, m.CreatedAt, m.Safety, m.Reminder);

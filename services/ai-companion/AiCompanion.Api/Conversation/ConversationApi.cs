@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Community.AiCompanion.Model;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -15,52 +14,113 @@ public static class ConversationApi
 {
     public static RouteGroupBuilder MapConversationApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/companion").WithTags("Companion").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("/conversation", History).WithName("GetCompanionConversation")
+        var group = routes
+            .MapGroup("/api/v1/companion")
+            .WithTags("Companion")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("/conversation", History)
+            .WithName("GetCompanionConversation")
             .WithSummary("My conversation with the companion (an AI, not a person), newest message first");
-        group.MapDelete("/conversation", Delete).WithName("DeleteCompanionConversation")
+        group
+            .MapDelete("/conversation", Delete)
+            .WithName("DeleteCompanionConversation")
             .WithSummary("Forget my whole conversation with the companion, irreversibly");
-        group.MapPost("/messages", Send).WithName("SendCompanionMessage")
-            .WithSummary("Say something to the companion: my message and its reply (201); the same client_txn_id again returns the first answer (200)")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapPost("/messages/stream", Stream).WithName("StreamCompanionMessage")
-            .WithSummary("As SendCompanionMessage, the reply as server-sent events: delta events, replace (a safety hit: show its text instead), reminder, then done (stored ids, usage) or error")
+        group
+            .MapPost("/messages", Send)
+            .WithName("SendCompanionMessage")
+            .WithSummary(
+                "Say something to the companion: my message and its reply (201); the same client_txn_id again returns the first answer (200)"
+            )
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group
+            .MapPost("/messages/stream", Stream)
+            .WithName("StreamCompanionMessage")
+            .WithSummary(
+                "As SendCompanionMessage, the reply as server-sent events: delta events, replace (a safety hit: show its text instead), reminder, then done (stored ids, usage) or error"
+            )
             .Produces(StatusCodes.Status200OK, typeof(string), ReplyStream.ContentType)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/settings", GetSettings).WithName("GetCompanionSettings").AnswersETag().WithSummary("What I let the companion know");
-        group.MapPut("/settings", PutSettings).WithName("PutCompanionSettings").HonoursIfMatch().WithSummary("Change what I let the companion know");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group
+            .MapGet("/settings", GetSettings)
+            .WithName("GetCompanionSettings")
+            .AnswersETag()
+            .WithSummary("What I let the companion know");
+        group
+            .MapPut("/settings", PutSettings)
+            .WithName("PutCompanionSettings")
+            .HonoursIfMatch()
+            .WithSummary("Change what I let the companion know");
         return group;
     }
 
     private static async Task<Ok<ConversationHistory>> History(
-        [AsParameters] ConversationQuery query, ClaimsPrincipal principal, CompanionConversation conversation, CancellationToken cancellationToken)
+        [AsParameters] ConversationQuery query,
+        ClaimsPrincipal principal,
+        CompanionConversation conversation,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors, CompanionConversation.DefaultHistoryLimit);
-        var before = Keyset.After(query.Cursor, text => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : (long?)null, errors);
+        var before = Keyset.After(
+            query.Cursor,
+            text =>
+                long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : (long?)null,
+            errors
+        );
         errors.ThrowIfAny();
         return TypedResults.Ok(await conversation.HistoryAsync(principal.UserId(), before, limit, cancellationToken));
     }
 
-    private static async Task<NoContent> Delete(ClaimsPrincipal principal, CompanionConversation conversation, CancellationToken cancellationToken)
+    private static async Task<NoContent> Delete(
+        ClaimsPrincipal principal,
+        CompanionConversation conversation,
+        CancellationToken cancellationToken
+    )
     {
         await conversation.DeleteAsync(principal.UserId(), cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<CompanionExchange>, Ok<CompanionExchange>>> Send(
-        SendCompanionMessage body, ClaimsPrincipal principal, CompanionConversation conversation, CancellationToken cancellationToken)
+        SendCompanionMessage body,
+        ClaimsPrincipal principal,
+        CompanionConversation conversation,
+        CancellationToken cancellationToken
+    )
     {
-        var (exchange, created) = await conversation.SendAsync(principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), body, cancellationToken);
+        var (exchange, created) = await conversation.SendAsync(
+            principal.UserId(),
+            principal.FindFirstValue(ClaimNames.Tier),
+            body,
+            cancellationToken
+        );
         return created ? TypedResults.Created("/api/v1/companion/conversation", exchange) : TypedResults.Ok(exchange);
     }
 
     private static async Task<ReplyStream> Stream(
-        SendCompanionMessage body, ClaimsPrincipal principal, CompanionConversation conversation, IChatClient model, OfflineResponder offline,
-        CancellationToken cancellationToken)
+        SendCompanionMessage body,
+        ClaimsPrincipal principal,
+        CompanionConversation conversation,
+        IChatClient model,
+        OfflineResponder offline,
+        CancellationToken cancellationToken
+    )
     {
-        var (send, earlier) = await conversation.PrepareAsync(principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), body, cancellationToken);
-        if (earlier is not null) return ReplyStream.Stored(earlier, replayed: true);
+        var (send, earlier) = await conversation.PrepareAsync(
+            principal.UserId(),
+            principal.FindFirstValue(ClaimNames.Tier),
+            body,
+            cancellationToken
+        );
+        if (earlier is not null)
+            return ReplyStream.Stored(earlier, replayed: true);
         if (!send.InputVerdict.Allowed)
         {
             var (exchange, created) = await conversation.AnswerWithoutModelAsync(send, cancellationToken);
@@ -78,32 +138,52 @@ public static class ConversationApi
     }
 
     private static async Task<Ok<CompanionSettingsDto>> GetSettings(
-        ClaimsPrincipal principal, Data.CompanionDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        ClaimsPrincipal principal,
+        Data.CompanionDbContext db,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var row = await db.Settings.AsNoTracking().Where(s => s.UserId == userId).SingleOrDefaultAsync(cancellationToken);
+        var row = await db
+            .Settings.AsNoTracking()
+            .Where(s => s.UserId == userId)
+            .SingleOrDefaultAsync(cancellationToken);
         EntityTag.Set(response, row?.Version ?? 0);
         return TypedResults.Ok(new CompanionSettingsDto(row?.ShareProfile ?? false));
     }
 
     private static async Task<Ok<CompanionSettingsDto>> PutSettings(
-        UpdateCompanionSettings body, ClaimsPrincipal principal, Data.CompanionDbContext db, TimeProvider clock, HttpContext http,
-        CancellationToken cancellationToken)
+        UpdateCompanionSettings body,
+        ClaimsPrincipal principal,
+        Data.CompanionDbContext db,
+        TimeProvider clock,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        if (body.ShareProfile is null) errors.Add("share_profile", "share_profile is required.");
+        if (body.ShareProfile is null)
+            errors.Add("share_profile", "share_profile is required.");
         errors.ThrowIfAny();
         var (userId, share, now) = (principal.UserId(), body.ShareProfile!.Value, clock.GetUtcNow());
         await using var precondition = await db.Database.BeginTransactionAsync(cancellationToken);
-        var current = await db.Database.SqlQuery<long>(
-            $"SELECT xmin::text::bigint AS \"Value\" FROM companion_settings WHERE user_id = {userId} FOR UPDATE").ToListAsync(cancellationToken);
+        var current = await db
+            .Database.SqlQuery<long>(
+                $"SELECT xmin::text::bigint AS \"Value\" FROM companion_settings WHERE user_id = {userId} FOR UPDATE"
+            )
+            .ToListAsync(cancellationToken);
         // Settings never saved are the defaults, version 0.
         EntityTag.Check(http.Request, current.Count > 0 ? (uint)current[0] : 0);
-        var version = await db.Database.SqlQuery<long>($"""
-            INSERT INTO companion_settings (user_id, share_profile, updated_at) VALUES ({userId}, {share}, {now})
-            ON CONFLICT (user_id) DO UPDATE SET share_profile = EXCLUDED.share_profile, updated_at = EXCLUDED.updated_at
-            RETURNING xmin::text::bigint AS "Value"
-            """).ToListAsync(cancellationToken);
+        var version = await db
+            .Database.SqlQuery<long>(
+                $"""
+                INSERT INTO companion_settings (user_id, share_profile, updated_at) VALUES ({userId}, {share}, {now})
+                ON CONFLICT (user_id) DO UPDATE SET share_profile = EXCLUDED.share_profile, updated_at = EXCLUDED.updated_at
+                RETURNING xmin::text::bigint AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
         await precondition.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, (uint)version[0]);
         return TypedResults.Ok(new CompanionSettingsDto(share));

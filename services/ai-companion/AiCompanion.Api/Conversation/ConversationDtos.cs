@@ -5,11 +5,16 @@ using Community.ServiceDefaults.OpenApi;
 namespace Community.AiCompanion.Conversation;
 
 public sealed record SendCompanionMessage(
-    [Required][property: Description("What the user says, 1-2000 characters once trimmed.")] string? Text,
-    [Required][property: Description("The client's own id of this send (1-100 characters): the same id again returns the first answer.")]
-    string? ClientTxnId) : IRequestExample<SendCompanionMessage>
+    [Required] [property: Description("What the user says, 1-2000 characters once trimmed.")] string? Text,
+    [Required]
+    [property: Description(
+        "The client's own id of this send (1-100 characters): the same id again returns the first answer."
+    )]
+        string? ClientTxnId
+) : IRequestExample<SendCompanionMessage>
 {
-    public static SendCompanionMessage Example => new("Which events this weekend suit someone who likes hiking?", "c0mp-0001");
+    public static SendCompanionMessage Example =>
+        new("Which events this weekend suit someone who likes hiking?", "c0mp-0001");
 }
 
 public sealed record ConversationQuery(string? Cursor, int? Limit);
@@ -21,10 +26,20 @@ public sealed record CompanionMessageDto(
     string Text,
     [property: Description("The user's client_txn_id; null on the companion's replies.")] string? ClientTxnId,
     [property: Description("The user message a reply answers.")] Guid? ReplyTo,
-    [property: Description("Who wrote a reply: model, offline (the built-in responder, not a language model) or safety (the crisis message or a refusal).")] string? Responder,
+    [property: Description(
+        "Who wrote a reply: model, offline (the built-in responder, not a language model) or safety (the crisis message or a refusal)."
+    )]
+        string? Responder,
     DateTimeOffset CreatedAt,
-    [property: Description("crisis (the text is the crisis message with help in the user's country) or refusal (a kind refusal: advice, or romance with a minor) when the safety protocol wrote this reply; null otherwise.")] string? Safety = null,
-    [property: Description("A break reminder to show with this reply (users under 18, after 3 hours of continuous use); null otherwise.")] string? Reminder = null);
+    [property: Description(
+        "crisis (the text is the crisis message with help in the user's country) or refusal (a kind refusal: advice, or romance with a minor) when the safety protocol wrote this reply; null otherwise."
+    )]
+        string? Safety = null,
+    [property: Description(
+        "A break reminder to show with this reply (users under 18, after 3 hours of continuous use); null otherwise."
+    )]
+        string? Reminder = null
+);
 
 public sealed record UsageDto(int PromptTokens, int CompletionTokens);
 
@@ -33,23 +48,30 @@ public sealed record CompanionExchange(
     CompanionMessageDto Message,
     CompanionMessageDto Reply,
     UsageDto Usage,
-    [property: Description(CompanionDisclosure.Field)] string Disclosure);
+    [property: Description(CompanionDisclosure.Field)] string Disclosure
+);
 
 /// <summary>The caller's conversation, newest message first.</summary>
 public sealed record ConversationHistory(
     [property: Description(CompanionDisclosure.Field)] string Disclosure,
     IReadOnlyList<CompanionMessageDto> Items,
-    [property: Description("The next (older) page; null on the last.")] string? NextCursor);
+    [property: Description("The next (older) page; null on the last.")] string? NextCursor
+);
 
 public sealed record CompanionSettingsDto(
-    [property: Description("Whether the companion may use the profile summary (interests, region, identity badge) in its context; false by default.")] bool ShareProfile);
+    [property: Description(
+        "Whether the companion may use the profile summary (interests, region, identity badge) in its context; false by default."
+    )]
+        bool ShareProfile
+);
 
 public sealed record UpdateCompanionSettings(bool? ShareProfile);
 
 /// <summary>What a person must always be able to read: the companion is an AI.</summary>
 public static class CompanionDisclosure
 {
-    public const string Field = "The companion is an AI, not a person: stated on every read and on the first reply of every conversation.";
+    public const string Field =
+        "The companion is an AI, not a person: stated on every read and on the first reply of every conversation.";
 
     public const string Text = "You are talking with an AI companion, not a person.";
 

@@ -11,7 +11,15 @@ using Microsoft.Extensions.Options;
 namespace Community.AiCompanion.Conversation;
 
 /// <summary>The final event of a streamed reply: what was stored, and what it cost.</summary>
-public sealed record StreamDone(Guid MessageId, Guid ReplyId, string Responder, UsageDto Usage, bool Replayed, CompanionMessageDto Message, CompanionMessageDto Reply);
+public sealed record StreamDone(
+    Guid MessageId,
+    Guid ReplyId,
+    string Responder,
+    UsageDto Usage,
+    bool Replayed,
+    CompanionMessageDto Message,
+    CompanionMessageDto Reply
+);
 
 /// <summary>An error after the stream started (its status was already sent): the problem's title, status and detail.</summary>
 public sealed record StreamError(string Title, int Status, string Detail);
@@ -62,20 +70,29 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     /// responder with Companion:Model:FallbackToOffline).
     /// </summary>
     public static async Task<ReplyStream> StartAsync(
-        PreparedSend send, IChatClient model, OfflineResponder offline, CompanionConversation conversation, CancellationToken cancellationToken)
+        PreparedSend send,
+        IChatClient model,
+        OfflineResponder offline,
+        CompanionConversation conversation,
+        CancellationToken cancellationToken
+    )
     {
-        var chunks = model.GetStreamingResponseAsync(send.Prompt, cancellationToken: cancellationToken)
+        var chunks = model
+            .GetStreamingResponseAsync(send.Prompt, cancellationToken: cancellationToken)
             .GetAsyncEnumerator(cancellationToken);
         try
         {
-            if (!await FirstTextAsync(chunks)) throw new ModelUnavailableException("The model answered with no text.");
+            if (!await FirstTextAsync(chunks))
+                throw new ModelUnavailableException("The model answered with no text.");
             return new ReplyStream(send, chunks, ModelSetup.ResponderOf(model));
         }
         catch (ModelUnavailableException e)
         {
             await chunks.DisposeAsync();
-            if (!conversation.FallsBack(e)) throw conversation.Unavailable(e);
-            var fallback = offline.GetStreamingResponseAsync(send.Prompt, cancellationToken: cancellationToken)
+            if (!conversation.FallsBack(e))
+                throw conversation.Unavailable(e);
+            var fallback = offline
+                .GetStreamingResponseAsync(send.Prompt, cancellationToken: cancellationToken)
                 .GetAsyncEnumerator(cancellationToken);
             await FirstTextAsync(fallback);
             return new ReplyStream(send, fallback, OfflineResponder.Name);
@@ -86,7 +103,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     private static async Task<bool> FirstTextAsync(IAsyncEnumerator<ChatResponseUpdate> chunks)
     {
         while (await chunks.MoveNextAsync())
-            if (chunks.Current.Text.Length > 0) return true;
+            if (chunks.Current.Text.Length > 0)
+                return true;
         return false;
     }
 
@@ -118,7 +136,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         if (_earlier is { } earlier)
         {
             await WriteAsync(response, "delta", new StreamDelta(earlier.Reply.Text), json, cancellationToken);
-            if (earlier.Reply.Reminder is { } reminderShown) await WriteAsync(response, "reminder", new StreamReminder(reminderShown), json, cancellationToken);
+            if (earlier.Reply.Reminder is { } reminderShown)
+                await WriteAsync(response, "reminder", new StreamReminder(reminderShown), json, cancellationToken);
             await WriteAsync(response, "done", Done(earlier, _replayed), json, cancellationToken);
             return;
         }
@@ -133,20 +152,28 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         var stored = false;
         try
         {
-            if (send.FirstReply) await WriteAsync(response, "delta", new StreamDelta(CompanionDisclosure.FirstReply), json, cancellationToken);
+            if (send.FirstReply)
+                await WriteAsync(
+                    response,
+                    "delta",
+                    new StreamDelta(CompanionDisclosure.FirstReply),
+                    json,
+                    cancellationToken
+                );
             try
             {
                 do
                 {
                     var chunk = chunks.Current;
-                    if (chunk.Contents.OfType<UsageContent>().LastOrDefault() is { } reported) usage = reported.Details;
+                    if (chunk.Contents.OfType<UsageContent>().LastOrDefault() is { } reported)
+                        usage = reported.Details;
                     var delta = chunk.Text;
-                    if (delta.Length == 0) continue;
+                    if (delta.Length == 0)
+                        continue;
                     var step = screen.Push(delta);
                     await ReleaseAsync(response, step, shown, json, cancellationToken);
                     stop = step.Stop;
-                }
-                while (stop is null && await chunks.MoveNextAsync());
+                } while (stop is null && await chunks.MoveNextAsync());
                 if (stop is null)
                 {
                     var last = screen.Complete();
@@ -157,51 +184,109 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             catch (ModelUnavailableException e)
             {
                 conversation.LogFailure(e);
-                await WriteAsync(response, "error", new StreamError("Service unavailable", StatusCodes.Status503ServiceUnavailable,
-                    "The companion stopped answering; nothing was stored, please send again."), json, cancellationToken);
+                await WriteAsync(
+                    response,
+                    "error",
+                    new StreamError(
+                        "Service unavailable",
+                        StatusCodes.Status503ServiceUnavailable,
+                        "The companion stopped answering; nothing was stored, please send again."
+                    ),
+                    json,
+                    cancellationToken
+                );
                 return;
             }
 
-            var reply = ReplyToStore.From(shown.ToString(), _responder, usage ?? CompanionConversation.NoUsage, stop ?? SafetyVerdict.Allow, SafetyStage.Output, null);
+            var reply = ReplyToStore.From(
+                shown.ToString(),
+                _responder,
+                usage ?? CompanionConversation.NoUsage,
+                stop ?? SafetyVerdict.Allow,
+                SafetyStage.Output,
+                null
+            );
             if (stop is not null)
             {
                 // Not one more piece of the model's text: its stream is closed before the client hears of the replacement.
                 await DisposeChunksAsync();
-                await WriteAsync(response, "replace", new StreamReplace(CompanionConversation.ReplyText(send, reply.Text), ReplyToStore.Flag(stop)), json, cancellationToken);
+                await WriteAsync(
+                    response,
+                    "replace",
+                    new StreamReplace(CompanionConversation.ReplyText(send, reply.Text), ReplyToStore.Flag(stop)),
+                    json,
+                    cancellationToken
+                );
             }
             var reminder = await conversation.ReminderAsync(send, cancellationToken);
-            if (reminder is not null) await WriteAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
+            if (reminder is not null)
+                await WriteAsync(response, "reminder", new StreamReminder(reminder), json, cancellationToken);
             try
             {
-                var (exchange, created) = await conversation.StoreAsync(send, reply with { Reminder = reminder }, cancellationToken);
+                var (exchange, created) = await conversation.StoreAsync(
+                    send,
+                    reply with
+                    {
+                        Reminder = reminder,
+                    },
+                    cancellationToken
+                );
                 stored = created;
                 await WriteAsync(response, "done", Done(exchange, replayed: !created), json, cancellationToken);
             }
             catch (DomainException e)
             {
                 // A concurrent send took this client_txn_id with another text: the status line is long gone, so the refusal is an event.
-                await WriteAsync(response, "error", new StreamError(e.Title, e.StatusCode, e.Message), json, cancellationToken);
+                await WriteAsync(
+                    response,
+                    "error",
+                    new StreamError(e.Title, e.StatusCode, e.Message),
+                    json,
+                    cancellationToken
+                );
             }
         }
         finally
         {
             // No reply stored for this send (an error, the client gone, a concurrent retry stored first): it does not count.
-            if (!stored) await conversation.ReleaseAsync(send);
+            if (!stored)
+                await conversation.ReleaseAsync(send);
         }
     }
 
     /// <summary>Sends what the screen released (nothing when it held everything back or stopped).</summary>
-    private static async Task ReleaseAsync(HttpResponse response, StreamStep step, StringBuilder shown, JsonSerializerOptions json, CancellationToken cancellationToken)
+    private static async Task ReleaseAsync(
+        HttpResponse response,
+        StreamStep step,
+        StringBuilder shown,
+        JsonSerializerOptions json,
+        CancellationToken cancellationToken
+    )
     {
-        if (step.Release.Length == 0) return;
+        if (step.Release.Length == 0)
+            return;
         shown.Append(step.Release);
         await WriteAsync(response, "delta", new StreamDelta(step.Release), json, cancellationToken);
     }
 
     private static StreamDone Done(CompanionExchange exchange, bool replayed) =>
-        new(exchange.Message.Id, exchange.Reply.Id, exchange.Reply.Responder ?? "", exchange.Usage, replayed, exchange.Message, exchange.Reply);
+        new(
+            exchange.Message.Id,
+            exchange.Reply.Id,
+            exchange.Reply.Responder ?? "",
+            exchange.Usage,
+            replayed,
+            exchange.Message,
+            exchange.Reply
+        );
 
-    private static async Task WriteAsync<T>(HttpResponse response, string name, T data, JsonSerializerOptions json, CancellationToken cancellationToken)
+    private static async Task WriteAsync<T>(
+        HttpResponse response,
+        string name,
+        T data,
+        JsonSerializerOptions json,
+        CancellationToken cancellationToken
+    )
     {
         var payload = JsonSerializer.Serialize(data, json);
         await response.WriteAsync($"event: {name}\ndata: {payload}\n\n", cancellationToken);
@@ -212,7 +297,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
 
     private async ValueTask DisposeChunksAsync()
     {
-        if (_chunks is null || _chunksDisposed) return;
+        if (_chunks is null || _chunksDisposed)
+            return;
         _chunksDisposed = true;
         await _chunks.DisposeAsync();
     }

@@ -13,6 +13,7 @@ public sealed class CompanionUser
     public DateOnly? DateOfBirth { get; set; }
     public bool Deleted { get; set; }
     public DateTimeOffset AsOf { get; set; }
+
     /// <summary>free, premium or elite (<see cref="Community.Contracts.Tiers"/>).</summary>
     public string Tier { get; set; } = "free";
     public DateTimeOffset TierAsOf { get; set; }
@@ -20,7 +21,8 @@ public sealed class CompanionUser
     /// <summary>Whole years of age on <paramref name="today"/>; null when the profile has no date of birth.</summary>
     public int? AgeOn(DateOnly today)
     {
-        if (DateOfBirth is not { } born) return null;
+        if (DateOfBirth is not { } born)
+            return null;
         var age = today.Year - born.Year;
         return born > today.AddYears(-age) ? age - 1 : age;
     }

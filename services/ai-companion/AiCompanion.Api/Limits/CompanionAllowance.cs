@@ -19,6 +19,7 @@ public sealed record Allowance(bool Allowed, long UsedToday, long? DailyLimit, T
 {
     public Guid UserId { get; init; }
     public string Tier { get; init; } = "";
+
     /// <summary>The UTC day the message was counted on (a release gives it back to that day, even after midnight).</summary>
     public DateOnly Day { get; init; }
     public DateTimeOffset ResetsAt { get; init; }
@@ -30,7 +31,12 @@ public sealed record Allowance(bool Allowed, long UsedToday, long? DailyLimit, T
 /// reply could be given, <c>await allowance.ReleaseAsync(a, ct)</c>. Every count is one conditional statement, so
 /// concurrent sends never pass a limit; none of them waits on another service.
 /// </summary>
-public sealed class CompanionAllowance(CompanionDbContext db, IOptionsMonitor<LimitsOptions> limits, IOptionsMonitor<CompanionSessionOptions> sessions, TimeProvider clock)
+public sealed class CompanionAllowance(
+    CompanionDbContext db,
+    IOptionsMonitor<LimitsOptions> limits,
+    IOptionsMonitor<CompanionSessionOptions> sessions,
+    TimeProvider clock
+)
 {
     /// <summary>Counts one message of <paramref name="userId"/> (tier from the token's claim): today's usage first, then the active session.</summary>
     public async Task<Allowance> ReserveAsync(Guid userId, string? tier, CancellationToken cancellationToken)
@@ -41,37 +47,66 @@ public sealed class CompanionAllowance(CompanionDbContext db, IOptionsMonitor<Li
         var limit = limits.CurrentValue.For(tier);
         var ceiling = limit ?? long.MaxValue;
         // A new day's row is only created while the limit allows one message; the increment only while under it.
-        var counted = await db.Database.SqlQuery<long>($"""
-            INSERT INTO companion_usage AS u (user_id, day, messages) SELECT {userId}, {day}, 1 WHERE {ceiling} > 0
-            ON CONFLICT (user_id, day) DO UPDATE SET messages = u.messages + 1 WHERE u.messages < {ceiling}
-            RETURNING messages AS "Value"
-            """).ToListAsync(cancellationToken);
-        var allowance = new Allowance(true, counted.FirstOrDefault(), limit, null, null) { UserId = userId, Tier = tier, Day = day, ResetsAt = resetsAt };
-        if (counted.Count == 1) return allowance;
+        var counted = await db
+            .Database.SqlQuery<long>(
+                $"""
+                INSERT INTO companion_usage AS u (user_id, day, messages) SELECT {userId}, {day}, 1 WHERE {ceiling} > 0
+                ON CONFLICT (user_id, day) DO UPDATE SET messages = u.messages + 1 WHERE u.messages < {ceiling}
+                RETURNING messages AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        var allowance = new Allowance(true, counted.FirstOrDefault(), limit, null, null)
+        {
+            UserId = userId,
+            Tier = tier,
+            Day = day,
+            ResetsAt = resetsAt,
+        };
+        if (counted.Count == 1)
+            return allowance;
 
         var used = await UsedAsync(userId, day, cancellationToken);
         // At most one open session per user, and the row lock re-checks the allowance, so racing sends share it exactly.
-        var session = await db.Database.SqlQuery<Guid>($"""
-            UPDATE companion_sessions SET messages_used = messages_used + 1
-            WHERE user_id = {userId} AND status = 'active' AND starts_at <= {now} AND ends_at > {now}
-              AND (message_allowance IS NULL OR messages_used < message_allowance)
-            RETURNING id AS "Value"
-            """).ToListAsync(cancellationToken);
+        var session = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                UPDATE companion_sessions SET messages_used = messages_used + 1
+                WHERE user_id = {userId} AND status = 'active' AND starts_at <= {now} AND ends_at > {now}
+                  AND (message_allowance IS NULL OR messages_used < message_allowance)
+                RETURNING id AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
         return session.Count == 1
-            ? allowance with { UsedToday = used, SessionId = session[0] }
-            : allowance with { Allowed = false, UsedToday = used, RetryAfter = resetsAt - now };
+            ? allowance with
+            {
+                UsedToday = used,
+                SessionId = session[0],
+            }
+            : allowance with
+            {
+                Allowed = false,
+                UsedToday = used,
+                RetryAfter = resetsAt - now,
+            };
     }
 
     /// <summary>Gives an allowed message back (the reply failed); a refused allowance changes nothing. Call once per reservation.</summary>
     public async Task ReleaseAsync(Allowance allowance, CancellationToken cancellationToken)
     {
-        if (!allowance.Allowed) return;
+        if (!allowance.Allowed)
+            return;
         if (allowance.SessionId is { } sessionId)
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE companion_sessions SET messages_used = messages_used - 1 WHERE id = {sessionId} AND messages_used > 0", cancellationToken);
+                $"UPDATE companion_sessions SET messages_used = messages_used - 1 WHERE id = {sessionId} AND messages_used > 0",
+                cancellationToken
+            );
         else
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE companion_usage SET messages = messages - 1 WHERE user_id = {allowance.UserId} AND day = {allowance.Day} AND messages > 0", cancellationToken);
+                $"UPDATE companion_usage SET messages = messages - 1 WHERE user_id = {allowance.UserId} AND day = {allowance.Day} AND messages > 0",
+                cancellationToken
+            );
     }
 
     /// <summary>
@@ -80,17 +115,24 @@ public sealed class CompanionAllowance(CompanionDbContext db, IOptionsMonitor<Li
     /// </summary>
     public void ThrowIfRefused(Allowance allowance)
     {
-        if (allowance.Allowed) return;
+        if (allowance.Allowed)
+            return;
         var offer = sessions.CurrentValue;
         throw new TooManyRequestsException(
-            $"You have used today's {allowance.DailyLimit} messages with the companion ({allowance.Tier}). The limit resets at midnight UTC; " +
-            "a session bought with credits (POST /api/v1/companion/sessions) lifts it sooner.",
-            allowance.RetryAfter ?? TimeSpan.FromSeconds(1))
+            $"You have used today's {allowance.DailyLimit} messages with the companion ({allowance.Tier}). The limit resets at midnight UTC; "
+                + "a session bought with credits (POST /api/v1/companion/sessions) lifts it sooner.",
+            allowance.RetryAfter ?? TimeSpan.FromSeconds(1)
+        )
         {
             Extensions = new Dictionary<string, object?>
             {
-                ["used_today"] = allowance.UsedToday, ["daily_limit"] = allowance.DailyLimit, ["tier"] = allowance.Tier, ["resets_at"] = allowance.ResetsAt,
-                ["session_price_credits"] = offer.Credits, ["session_minutes"] = offer.Minutes, ["session_messages"] = offer.Messages,
+                ["used_today"] = allowance.UsedToday,
+                ["daily_limit"] = allowance.DailyLimit,
+                ["tier"] = allowance.Tier,
+                ["resets_at"] = allowance.ResetsAt,
+                ["session_price_credits"] = offer.Credits,
+                ["session_minutes"] = offer.Minutes,
+                ["session_messages"] = offer.Messages,
             },
         };
     }
@@ -101,15 +143,26 @@ public sealed class CompanionAllowance(CompanionDbContext db, IOptionsMonitor<Li
         tier = LimitsOptions.Normalize(tier);
         var now = clock.GetUtcNow();
         var (day, resetsAt) = DayOf(now);
-        var session = await db.CompanionSessions.AsNoTracking()
+        var session = await db
+            .CompanionSessions.AsNoTracking()
             .Where(s => s.UserId == userId && (s.Status == SessionStates.Pending || s.Status == SessionStates.Active))
             .FirstOrDefaultAsync(cancellationToken);
-        var open = session is not null && session.StateAt(now) != SessionStates.Ended ? SessionDto.From(session, now) : null;
-        return new UsageDto(await UsedAsync(userId, day, cancellationToken), limits.CurrentValue.For(tier), tier, open, resetsAt);
+        var open =
+            session is not null && session.StateAt(now) != SessionStates.Ended ? SessionDto.From(session, now) : null;
+        return new UsageDto(
+            await UsedAsync(userId, day, cancellationToken),
+            limits.CurrentValue.For(tier),
+            tier,
+            open,
+            resetsAt
+        );
     }
 
     private Task<long> UsedAsync(Guid userId, DateOnly day, CancellationToken cancellationToken) =>
-        db.DailyUsage.Where(u => u.UserId == userId && u.Day == day).Select(u => u.Messages).FirstOrDefaultAsync(cancellationToken);
+        db
+            .DailyUsage.Where(u => u.UserId == userId && u.Day == day)
+            .Select(u => u.Messages)
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The UTC day of <paramref name="now"/> and the midnight that ends it.</summary>
     public static (DateOnly Day, DateTimeOffset ResetsAt) DayOf(DateTimeOffset now)

@@ -17,7 +17,12 @@ public sealed class LimitsOptions
     /// <summary>The daily limit of <paramref name="tier"/> (an unknown or missing tier is free); null: unlimited.</summary>
     public long? For(string? tier)
     {
-        var limit = tier switch { Tiers.Elite => Elite, Tiers.Premium => Premium, _ => Free };
+        var limit = tier switch
+        {
+            Tiers.Elite => Elite,
+            Tiers.Premium => Premium,
+            _ => Free,
+        };
         return limit is < 0 ? null : limit;
     }
 

@@ -11,9 +11,13 @@ public static class LimitsSetup
     public static IHostApplicationBuilder AddCompanionLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LimitsOptions>().Bind(builder.Configuration.GetSection(LimitsOptions.Section));
-        builder.Services.AddOptions<CompanionSessionOptions>().Bind(builder.Configuration.GetSection(CompanionSessionOptions.Section))
-            .Validate(o => o.Credits > 0 && o.Minutes > 0 && o.Messages is null or > 0,
-                "Companion:Sessions needs Credits and Minutes above 0, and Messages above 0 or unset.")
+        builder
+            .Services.AddOptions<CompanionSessionOptions>()
+            .Bind(builder.Configuration.GetSection(CompanionSessionOptions.Section))
+            .Validate(
+                o => o.Credits > 0 && o.Minutes > 0 && o.Messages is null or > 0,
+                "Companion:Sessions needs Credits and Minutes above 0, and Messages above 0 or unset."
+            )
             .ValidateOnStart();
         builder.Services.AddScoped<CompanionAllowance>();
         builder.Services.AddScoped<SessionPurchases>();

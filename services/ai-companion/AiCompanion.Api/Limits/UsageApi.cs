@@ -9,22 +9,40 @@ namespace Community.AiCompanion.Limits;
 
 /// <summary>Today's use of the companion.</summary>
 public sealed record UsageDto(
-    [property: Description("Messages counted today (UTC) against the daily limit; messages a session carried past it count in the session.")] long UsedToday,
+    [property: Description(
+        "Messages counted today (UTC) against the daily limit; messages a session carried past it count in the session."
+    )]
+        long UsedToday,
     [property: Description("The tier's daily limit; null: unlimited.")] long? DailyLimit,
     string Tier,
     [property: Description("The open session (pending or active), if any.")] SessionDto? Session,
-    [property: Description("The next midnight UTC, when the count starts again.")] DateTimeOffset ResetsAt);
+    [property: Description("The next midnight UTC, when the count starts again.")] DateTimeOffset ResetsAt
+);
 
 public static class UsageApi
 {
     public static RouteGroupBuilder MapUsageApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/companion/usage").WithTags("Companion limits").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("", Get).WithName("GetCompanionUsage")
-            .WithSummary("My messages with the companion today, my tier's daily limit (null: unlimited), my open session and when the count resets");
+        var group = routes
+            .MapGroup("/api/v1/companion/usage")
+            .WithTags("Companion limits")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("", Get)
+            .WithName("GetCompanionUsage")
+            .WithSummary(
+                "My messages with the companion today, my tier's daily limit (null: unlimited), my open session and when the count resets"
+            );
         return group;
     }
 
-    private static async Task<Ok<UsageDto>> Get(ClaimsPrincipal principal, CompanionAllowance allowance, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await allowance.UsageAsync(principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), cancellationToken));
+    private static async Task<Ok<UsageDto>> Get(
+        ClaimsPrincipal principal,
+        CompanionAllowance allowance,
+        CancellationToken cancellationToken
+    ) =>
+        TypedResults.Ok(
+            await allowance.UsageAsync(principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), cancellationToken)
+        );
 }

@@ -38,11 +38,18 @@ public sealed class CompanionModelOptions
     /// <summary>Why the options cannot work, or null; the messages never repeat the key.</summary>
     public IEnumerable<string> Problems()
     {
-        if (Timeout <= TimeSpan.Zero || StreamIdleTimeout <= TimeSpan.Zero || StreamTimeout <= TimeSpan.Zero || RetryAfter <= TimeSpan.Zero)
+        if (
+            Timeout <= TimeSpan.Zero
+            || StreamIdleTimeout <= TimeSpan.Zero
+            || StreamTimeout <= TimeSpan.Zero
+            || RetryAfter <= TimeSpan.Zero
+        )
             yield return $"{Section}: Timeout, StreamIdleTimeout, StreamTimeout and RetryAfter must be more than 0.";
-        if (!UsesModel) yield break;
+        if (!UsesModel)
+            yield break;
         if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             yield return $"{Section}:Endpoint must be an absolute http(s) URL.";
-        if (string.IsNullOrWhiteSpace(Model)) yield return $"{Section}:Model is required with an Endpoint.";
+        if (string.IsNullOrWhiteSpace(Model))
+            yield return $"{Section}:Model is required with an Endpoint.";
     }
 }

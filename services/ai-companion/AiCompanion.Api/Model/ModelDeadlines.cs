@@ -1,8 +1,8 @@
+using System.ClientModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Polly.CircuitBreaker;
-using System.ClientModel;
 
 namespace Community.AiCompanion.Model;
 
@@ -14,7 +14,10 @@ namespace Community.AiCompanion.Model;
 public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions options) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? chatOptions = null,
+        CancellationToken cancellationToken = default
+    )
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
@@ -33,8 +36,10 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? chatOptions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default
+    )
     {
         // One token for the whole stream, re-armed before every read: the idle limit, never past the total deadline.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -42,14 +47,18 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
         void Arm()
         {
             var left = options.StreamTimeout - Stopwatch.GetElapsedTime(started);
-            timeout.CancelAfter(left <= TimeSpan.Zero ? TimeSpan.FromTicks(1)
-                : left < options.StreamIdleTimeout ? left : options.StreamIdleTimeout);
+            timeout.CancelAfter(
+                left <= TimeSpan.Zero ? TimeSpan.FromTicks(1)
+                : left < options.StreamIdleTimeout ? left
+                : options.StreamIdleTimeout
+            );
         }
         Arm();
         IAsyncEnumerator<ChatResponseUpdate> updates;
         try
         {
-            updates = base.GetStreamingResponseAsync(messages, chatOptions, timeout.Token).GetAsyncEnumerator(timeout.Token);
+            updates = base.GetStreamingResponseAsync(messages, chatOptions, timeout.Token)
+                .GetAsyncEnumerator(timeout.Token);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -69,7 +78,8 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
                 {
                     throw Unavailable(e);
                 }
-                if (!more) yield break;
+                if (!more)
+                    yield break;
                 yield return updates.Current;
             }
         }
@@ -77,10 +87,13 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
 
     private static ModelUnavailableException Unavailable(Exception e)
     {
-        if (e is ModelUnavailableException known) return known;
+        if (e is ModelUnavailableException known)
+            return known;
         var breaker = Chain(e).OfType<BrokenCircuitException>().FirstOrDefault();
-        var why = breaker is not null ? "the model's circuit breaker is open"
-            : e is OperationCanceledException || Chain(e).Any(x => x is TimeoutException or Polly.Timeout.TimeoutRejectedException)
+        var why =
+            breaker is not null ? "the model's circuit breaker is open"
+            : e is OperationCanceledException
+            || Chain(e).Any(x => x is TimeoutException or Polly.Timeout.TimeoutRejectedException)
                 ? "the model did not answer in time"
             : e is ClientResultException { Status: > 0 } status ? $"the model endpoint answered {status.Status}"
             : "the model endpoint could not be reached";
@@ -89,6 +102,7 @@ public sealed class ModelDeadlines(IChatClient inner, CompanionModelOptions opti
 
     private static IEnumerable<Exception> Chain(Exception e)
     {
-        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            yield return x;
     }
 }

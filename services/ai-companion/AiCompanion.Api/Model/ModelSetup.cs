@@ -26,8 +26,13 @@ public static class ModelSetup
     public static IHostApplicationBuilder AddCompanionModel(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(CompanionModelOptions.Section);
-        builder.Services.AddOptions<CompanionModelOptions>().Bind(section)
-            .Validate(o => !o.Problems().Any(), "Companion:Model is invalid: an Endpoint needs an absolute http(s) URL and a Model, and every timeout must be more than 0.")
+        builder
+            .Services.AddOptions<CompanionModelOptions>()
+            .Bind(section)
+            .Validate(
+                o => !o.Problems().Any(),
+                "Companion:Model is invalid: an Endpoint needs an absolute http(s) URL and a Model, and every timeout must be more than 0."
+            )
             .ValidateOnStart();
         builder.Services.AddSingleton<OfflineResponder>();
         // Scoped, like the HttpClients it sends through (the factory rotates handlers; breakers live per client name).
@@ -41,21 +46,34 @@ public static class ModelSetup
 
         var model = section.Get<CompanionModelOptions>() ?? new CompanionModelOptions();
         // Our limits first, then whatever Http:Resilience:Clients:{name} says (configuration wins).
-        builder.Services.AddHttpClient(CompleteClient).AddResilience(builder.Configuration, o =>
-        {
-            o.TotalRequestTimeout.Timeout = model.Timeout;
-            o.AttemptTimeout.Timeout = model.Timeout / 2;
-            o.CircuitBreaker.SamplingDuration = AtLeastTwice(model.Timeout / 2, o.CircuitBreaker.SamplingDuration);
-            o.Retry.MaxRetryAttempts = 2;
-        });
-        builder.Services.AddHttpClient(StreamClient).AddResilience(builder.Configuration, o =>
-        {
-            // Up to the response's headers, one attempt: the stream's pieces are timed by ModelDeadlines.
-            o.TotalRequestTimeout.Timeout = o.AttemptTimeout.Timeout = model.StreamIdleTimeout;
-            var sampling = o.CircuitBreaker.SamplingDuration;
-            o.CircuitBreaker.SamplingDuration = AtLeastTwice(model.StreamIdleTimeout, sampling);
-            o.Retry.MaxRetryAttempts = 0;
-        });
+        builder
+            .Services.AddHttpClient(CompleteClient)
+            .AddResilience(
+                builder.Configuration,
+                o =>
+                {
+                    o.TotalRequestTimeout.Timeout = model.Timeout;
+                    o.AttemptTimeout.Timeout = model.Timeout / 2;
+                    o.CircuitBreaker.SamplingDuration = AtLeastTwice(
+                        model.Timeout / 2,
+                        o.CircuitBreaker.SamplingDuration
+                    );
+                    o.Retry.MaxRetryAttempts = 2;
+                }
+            );
+        builder
+            .Services.AddHttpClient(StreamClient)
+            .AddResilience(
+                builder.Configuration,
+                o =>
+                {
+                    // Up to the response's headers, one attempt: the stream's pieces are timed by ModelDeadlines.
+                    o.TotalRequestTimeout.Timeout = o.AttemptTimeout.Timeout = model.StreamIdleTimeout;
+                    var sampling = o.CircuitBreaker.SamplingDuration;
+                    o.CircuitBreaker.SamplingDuration = AtLeastTwice(model.StreamIdleTimeout, sampling);
+                    o.Retry.MaxRetryAttempts = 0;
+                }
+            );
         return builder;
     }
 
@@ -70,7 +88,8 @@ public static class ModelSetup
     private static IChatClient ModelPipeline(IServiceProvider services, CompanionModelOptions options)
     {
         var stream = OpenAiChat(services, options, StreamClient, options.StreamIdleTimeout, repeatable: false);
-        return OpenAiChat(services, options, CompleteClient, options.Timeout, repeatable: true).AsBuilder()
+        return OpenAiChat(services, options, CompleteClient, options.Timeout, repeatable: true)
+            .AsBuilder()
             .Use(inner => new ModelDeadlines(inner, options))
             .UseOpenTelemetry(sourceName: DiagnosticNames.Source)
             .UseLogging()
@@ -80,8 +99,10 @@ public static class ModelSetup
                 chat.MaxOutputTokens ??= CompanionModelOptions.MaxOutputTokens;
             })
             // Streams leave through their own HttpClient (never retried); whole replies through the retried one.
-            .Use((messages, chat, next, ct) => next.GetResponseAsync(messages, chat, ct),
-                (messages, chat, _, ct) => stream.GetStreamingResponseAsync(messages, chat, ct))
+            .Use(
+                (messages, chat, next, ct) => next.GetResponseAsync(messages, chat, ct),
+                (messages, chat, _, ct) => stream.GetStreamingResponseAsync(messages, chat, ct)
+            )
             .Build(services);
     }
 
@@ -90,17 +111,24 @@ public static class ModelSetup
     /// retries, breaker) applies; the OpenAI client's own retries are off (a second loop would multiply attempts).
     /// </summary>
     private static IChatClient OpenAiChat(
-        IServiceProvider services, CompanionModelOptions options, string httpClient, TimeSpan networkTimeout, bool repeatable)
+        IServiceProvider services,
+        CompanionModelOptions options,
+        string httpClient,
+        TimeSpan networkTimeout,
+        bool repeatable
+    )
     {
         var clientOptions = new OpenAIClientOptions
         {
             Endpoint = new Uri(options.Endpoint!),
             Transport = new HttpClientPipelineTransport(
-                services.GetRequiredService<IHttpClientFactory>().CreateClient(httpClient)),
+                services.GetRequiredService<IHttpClientFactory>().CreateClient(httpClient)
+            ),
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = networkTimeout,
         };
-        if (repeatable) clientOptions.AddPolicy(new RepeatablePolicy(), PipelinePosition.PerCall);
+        if (repeatable)
+            clientOptions.AddPolicy(new RepeatablePolicy(), PipelinePosition.PerCall);
         // Local model servers take any key; the OpenAI client needs one to build its header.
         var key = string.IsNullOrWhiteSpace(options.ApiKey) ? "no-key" : options.ApiKey;
         return new OpenAIClient(new ApiKeyCredential(key), clientOptions).GetChatClient(options.Model!).AsIChatClient();
@@ -115,7 +143,11 @@ public static class ModelSetup
             ProcessNext(message, pipeline, currentIndex);
         }
 
-        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        public override ValueTask ProcessAsync(
+            PipelineMessage message,
+            IReadOnlyList<PipelinePolicy> pipeline,
+            int currentIndex
+        )
         {
             message.Request.Headers.Set("Idempotency-Key", Guid.NewGuid().ToString("N"));
             return ProcessNextAsync(message, pipeline, currentIndex);

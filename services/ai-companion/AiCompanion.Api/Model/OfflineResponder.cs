@@ -11,7 +11,8 @@ public sealed class OfflineResponder : IChatClient
 {
     public const string Name = "offline";
 
-    public const string Honesty = "I'm the companion's simple offline mode, not a language model, so I can only reflect back what you share.";
+    public const string Honesty =
+        "I'm the companion's simple offline mode, not a language model, so I can only reflect back what you share.";
 
     private static readonly string[] Reflections =
     [
@@ -38,16 +39,23 @@ public sealed class OfflineResponder : IChatClient
     }
 
     public Task<ChatResponse> GetResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, ReplyTo(messages)))
-        {
-            ModelId = Name,
-            Usage = new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0 },
-        });
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        CancellationToken cancellationToken = default
+    ) =>
+        Task.FromResult(
+            new ChatResponse(new ChatMessage(ChatRole.Assistant, ReplyTo(messages)))
+            {
+                ModelId = Name,
+                Usage = new UsageDetails { InputTokenCount = 0, OutputTokenCount = 0 },
+            }
+        );
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default
+    )
     {
         var words = ReplyTo(messages).Split(' ');
         for (var i = 0; i < words.Length; i++)
@@ -62,15 +70,14 @@ public sealed class OfflineResponder : IChatClient
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() { }
 
     // string.GetHashCode differs per process; the reply must not.
     private static uint Fnv(string text)
     {
         var hash = 2166136261u;
-        foreach (var c in text.Trim().ToLowerInvariant()) hash = (hash ^ c) * 16777619u;
+        foreach (var c in text.Trim().ToLowerInvariant())
+            hash = (hash ^ c) * 16777619u;
         return hash;
     }
 }

@@ -17,12 +17,14 @@ public static class BreakReminder
     public static readonly TimeSpan Interval = TimeSpan.FromHours(3);
     public static readonly TimeSpan Pause = TimeSpan.FromMinutes(30);
 
-    public const string Text = "You've been chatting with me for a while now. This is a good moment to take a break: stretch, get some water, or check in with someone you trust. And a reminder: I'm an AI, not a person.";
+    public const string Text =
+        "You've been chatting with me for a while now. This is a good moment to take a break: stretch, get some water, or check in with someone you trust. And a reminder: I'm an AI, not a person.";
 
     /// <summary>The stretch after a message at <paramref name="now"/>, and whether that message's reply carries the reminder.</summary>
     public static (ContinuousUse Use, bool Due) Observe(ContinuousUse? use, DateTimeOffset now)
     {
-        if (use is null || now - use.LastMessageAt > Pause) return (new ContinuousUse(now, now, null), false);
+        if (use is null || now - use.LastMessageAt > Pause)
+            return (new ContinuousUse(now, now, null), false);
         var due = now - (use.LastReminderAt ?? use.Since) >= Interval;
         return (use with { LastMessageAt = now, LastReminderAt = due ? now : use.LastReminderAt }, due);
     }
@@ -38,23 +40,36 @@ public sealed class BreakReminders(CompanionDbContext db)
     /// </summary>
     public Task<string?> ObserveAsync(SafetyContext context, CancellationToken cancellationToken)
     {
-        if (!context.IsMinor) return Task.FromResult<string?>(null);
-        return db.InTransactionAsync(async ct =>
-        {
-            var rows = await db.Database.SqlQuery<UseRow>($"""
-                SELECT continuous_since AS since, last_message_at, last_reminder_at
-                FROM companion_use WHERE user_id = {context.UserId} FOR UPDATE
-                """).ToListAsync(ct);
-            var current = rows is [var row] ? new ContinuousUse(row.Since, row.LastMessageAt, row.LastReminderAt) : null;
-            var (use, due) = BreakReminder.Observe(current, context.Now);
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO companion_use (user_id, continuous_since, last_message_at, last_reminder_at)
-                VALUES ({context.UserId}, {use.Since}, {use.LastMessageAt}, {use.LastReminderAt})
-                ON CONFLICT (user_id) DO UPDATE SET continuous_since = EXCLUDED.continuous_since,
-                    last_message_at = EXCLUDED.last_message_at, last_reminder_at = EXCLUDED.last_reminder_at
-                """, ct);
-            return due ? BreakReminder.Text : null;
-        }, cancellationToken);
+        if (!context.IsMinor)
+            return Task.FromResult<string?>(null);
+        return db.InTransactionAsync(
+            async ct =>
+            {
+                var rows = await db
+                    .Database.SqlQuery<UseRow>(
+                        $"""
+                        SELECT continuous_since AS since, last_message_at, last_reminder_at
+                        FROM companion_use WHERE user_id = {context.UserId} FOR UPDATE
+                        """
+                    )
+                    .ToListAsync(ct);
+                var current = rows is [var row]
+                    ? new ContinuousUse(row.Since, row.LastMessageAt, row.LastReminderAt)
+                    : null;
+                var (use, due) = BreakReminder.Observe(current, context.Now);
+                await db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO companion_use (user_id, continuous_since, last_message_at, last_reminder_at)
+                    VALUES ({context.UserId}, {use.Since}, {use.LastMessageAt}, {use.LastReminderAt})
+                    ON CONFLICT (user_id) DO UPDATE SET continuous_since = EXCLUDED.continuous_since,
+                        last_message_at = EXCLUDED.last_message_at, last_reminder_at = EXCLUDED.last_reminder_at
+                    """,
+                    ct
+                );
+                return due ? BreakReminder.Text : null;
+            },
+            cancellationToken
+        );
     }
 
     private sealed record UseRow(DateTimeOffset Since, DateTimeOffset LastMessageAt, DateTimeOffset? LastReminderAt);

@@ -12,7 +12,9 @@ public sealed record CrisisLine(string Service, string Contact, string Emergency
 /// </summary>
 public static class CrisisResources
 {
-    public static readonly FrozenDictionary<string, CrisisLine> Lines = new Dictionary<string, CrisisLine>(StringComparer.OrdinalIgnoreCase)
+    public static readonly FrozenDictionary<string, CrisisLine> Lines = new Dictionary<string, CrisisLine>(
+        StringComparer.OrdinalIgnoreCase
+    )
     {
         ["US"] = new("the 988 Suicide & Crisis Lifeline", "call or text 988", "911"),
         ["CA"] = new("9-8-8 Suicide Crisis Helpline", "call or text 988", "911"),
@@ -32,13 +34,15 @@ public static class CrisisResources
     public static CrisisLine? LineFor(string? country)
     {
         var code = country?.Trim();
-        if (string.Equals(code, "UK", StringComparison.OrdinalIgnoreCase)) code = "GB";
+        if (string.Equals(code, "UK", StringComparison.OrdinalIgnoreCase))
+            code = "GB";
         return code is not null && Lines.TryGetValue(code, out var line) ? line : null;
     }
 
     public static string MessageFor(string? country)
     {
-        const string Opening = "I'm really sorry you're feeling this way, and I'm glad you said something. I'm an AI, not a person, and I can't give you the help you deserve right now, but people can, at any hour.";
+        const string Opening =
+            "I'm really sorry you're feeling this way, and I'm glad you said something. I'm an AI, not a person, and I can't give you the help you deserve right now, but people can, at any hour.";
         const string Closing = "You don't have to go through this alone.";
         return LineFor(country) is { } line
             ? $"{Opening} Please reach out to {line.Service}: {line.Contact}. If you are in immediate danger, call {line.Emergency}. {Closing}"

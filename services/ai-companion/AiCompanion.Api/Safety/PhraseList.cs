@@ -20,12 +20,14 @@ public static class SafetyText
     {
         var tokens = new List<SafetyToken>();
         var word = new StringBuilder();
-        int start = -1, end = -1;
+        int start = -1,
+            end = -1;
         var isNumber = false;
 
         void Flush()
         {
-            if (word.Length > 0) tokens.Add(new SafetyToken(word.ToString(), start, end, isNumber));
+            if (word.Length > 0)
+                tokens.Add(new SafetyToken(word.ToString(), start, end, isNumber));
             word.Clear();
             start = -1;
         }
@@ -33,15 +35,22 @@ public static class SafetyText
         for (var i = 0; i < text.Length; i++)
         {
             // By code point, so letters outside the basic plane (the "fancy font" letters) fold like any other.
-            if (!Rune.TryGetRuneAt(text, i, out var rune)) rune = Rune.ReplacementChar;
+            if (!Rune.TryGetRuneAt(text, i, out var rune))
+                rune = Rune.ReplacementChar;
             var last = i + rune.Utf16SequenceLength - 1;
             var category = Rune.GetUnicodeCategory(rune);
-            if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
-                    or UnicodeCategory.Format
-                || (rune.IsBmp && IsApostrophe((char)rune.Value) && word.Length > 0))
+            if (
+                category
+                    is UnicodeCategory.NonSpacingMark
+                        or UnicodeCategory.SpacingCombiningMark
+                        or UnicodeCategory.EnclosingMark
+                        or UnicodeCategory.Format
+                || (rune.IsBmp && IsApostrophe((char)rune.Value) && word.Length > 0)
+            )
             {
                 // An accent, an invisible character (soft hyphen, zero-width space) or an apostrophe belongs to the word it is in and adds no letter.
-                if (word.Length > 0) end = last + 1;
+                if (word.Length > 0)
+                    end = last + 1;
                 i = last;
                 continue;
             }
@@ -52,8 +61,13 @@ public static class SafetyText
                 continue;
             }
             var digit = Rune.IsDigit(rune);
-            if (word.Length > 0 && digit != isNumber) Flush();
-            if (word.Length == 0) { start = i; isNumber = digit; }
+            if (word.Length > 0 && digit != isNumber)
+                Flush();
+            if (word.Length == 0)
+            {
+                start = i;
+                isNumber = digit;
+            }
             Fold(rune, word);
             end = last + 1;
             i = last;
@@ -75,7 +89,8 @@ public static class SafetyText
             return;
         }
         foreach (var d in rune.ToString().Normalize(NormalizationForm.FormKD))
-            if (char.IsLetterOrDigit(d)) into.Append(char.ToLowerInvariant(d));
+            if (char.IsLetterOrDigit(d))
+                into.Append(char.ToLowerInvariant(d));
     }
 }
 
@@ -85,7 +100,8 @@ public static class SafetyText
 /// </summary>
 public sealed class Phrase
 {
-    private Phrase(string category, string source, WordPattern[] words) => (Category, Source, Words) = (category, source, words);
+    private Phrase(string category, string source, WordPattern[] words) =>
+        (Category, Source, Words) = (category, source, words);
 
     public string Category { get; }
     public string Source { get; }
@@ -93,8 +109,12 @@ public sealed class Phrase
 
     public static Phrase Parse(string category, string source)
     {
-        var words = source.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => WordPattern.Parse(w, source)).ToArray();
-        if (words.Length == 0) throw new ArgumentException("An empty phrase.", nameof(source));
+        var words = source
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(w => WordPattern.Parse(w, source))
+            .ToArray();
+        if (words.Length == 0)
+            throw new ArgumentException("An empty phrase.", nameof(source));
         return new Phrase(category, source, words);
     }
 
@@ -107,20 +127,26 @@ internal sealed class WordPattern
     private readonly string[] prefixes;
     private readonly bool number;
 
-    private WordPattern(string[] exact, string[] prefixes, bool number) => (this.exact, this.prefixes, this.number) = (exact, prefixes, number);
+    private WordPattern(string[] exact, string[] prefixes, bool number) =>
+        (this.exact, this.prefixes, this.number) = (exact, prefixes, number);
 
     public IReadOnlyList<string> Exact => exact;
     public bool IsPlainWords => prefixes.Length == 0 && !number;
 
     public static WordPattern Parse(string pattern, string phrase)
     {
-        if (pattern == "#") return new WordPattern([], [], true);
-        List<string> exact = [], prefixes = [];
+        if (pattern == "#")
+            return new WordPattern([], [], true);
+        List<string> exact = [],
+            prefixes = [];
         foreach (var alternative in pattern.Split('|'))
         {
             var isPrefix = alternative.EndsWith('*');
-            var folded = SafetyText.FoldWord(isPrefix ? alternative[..^1] : alternative)
-                ?? throw new ArgumentException($"'{alternative}' in the phrase '{phrase}' is not one word (write separate words with spaces).");
+            var folded =
+                SafetyText.FoldWord(isPrefix ? alternative[..^1] : alternative)
+                ?? throw new ArgumentException(
+                    $"'{alternative}' in the phrase '{phrase}' is not one word (write separate words with spaces)."
+                );
             (isPrefix ? prefixes : exact).Add(folded);
         }
         return new WordPattern([.. exact], [.. prefixes], false);
@@ -128,20 +154,33 @@ internal sealed class WordPattern
 
     public bool Matches(SafetyToken token)
     {
-        if (number) return token.IsNumber;
-        foreach (var e in exact) if (token.Text == e) return true;
-        foreach (var p in prefixes) if (token.Text.StartsWith(p, StringComparison.Ordinal)) return true;
+        if (number)
+            return token.IsNumber;
+        foreach (var e in exact)
+            if (token.Text == e)
+                return true;
+        foreach (var p in prefixes)
+            if (token.Text.StartsWith(p, StringComparison.Ordinal))
+                return true;
         return false;
     }
 
     /// <summary>Whether the unfinished word <paramref name="partial"/> (the text may still add letters to it) could end up matching.</summary>
     public bool CouldBecome(SafetyToken partial)
     {
-        if (number) return partial.IsNumber;
-        if (partial.IsNumber) return false;
-        foreach (var e in exact) if (e.StartsWith(partial.Text, StringComparison.Ordinal)) return true;
+        if (number)
+            return partial.IsNumber;
+        if (partial.IsNumber)
+            return false;
+        foreach (var e in exact)
+            if (e.StartsWith(partial.Text, StringComparison.Ordinal))
+                return true;
         foreach (var p in prefixes)
-            if (p.StartsWith(partial.Text, StringComparison.Ordinal) || partial.Text.StartsWith(p, StringComparison.Ordinal)) return true;
+            if (
+                p.StartsWith(partial.Text, StringComparison.Ordinal)
+                || partial.Text.StartsWith(p, StringComparison.Ordinal)
+            )
+                return true;
         return false;
     }
 }
@@ -158,7 +197,8 @@ public sealed class PhraseList
     {
         all = [.. phrases];
         var indexes = Enumerable.Range(0, all.Length).ToArray();
-        byFirstWord = indexes.Where(i => all[i].Words[0].IsPlainWords)
+        byFirstWord = indexes
+            .Where(i => all[i].Words[0].IsPlainWords)
             .SelectMany(i => all[i].Words[0].Exact.Select(word => (word, i)))
             .GroupBy(x => x.word, x => x.i)
             .ToFrozenDictionary(g => g.Key, g => g.Distinct().Order().ToArray());
@@ -181,9 +221,14 @@ public sealed class PhraseList
         for (var s = 0; s < complete; s++)
         {
             if (byFirstWord.TryGetValue(tokens[s].Text, out var candidates))
-                foreach (var i in candidates) if ((best < 0 || i < best) && MatchesAt(all[i], tokens, s, complete)) best = i;
-            foreach (var i in others) if ((best < 0 || i < best) && MatchesAt(all[i], tokens, s, complete)) best = i;
-            if (best == 0) break;
+                foreach (var i in candidates)
+                    if ((best < 0 || i < best) && MatchesAt(all[i], tokens, s, complete))
+                        best = i;
+            foreach (var i in others)
+                if ((best < 0 || i < best) && MatchesAt(all[i], tokens, s, complete))
+                    best = i;
+            if (best == 0)
+                break;
         }
         return best < 0 ? null : all[best];
     }
@@ -197,27 +242,32 @@ public sealed class PhraseList
         var n = tokens.Count;
         for (var s = Math.Max(0, n - LongestPhrase); s < n; s++)
             foreach (var phrase in all)
-                if (CouldBeUnderWay(phrase, tokens, s, lastOpen)) return s;
+                if (CouldBeUnderWay(phrase, tokens, s, lastOpen))
+                    return s;
         return null;
     }
 
     private static bool MatchesAt(Phrase phrase, IReadOnlyList<SafetyToken> tokens, int start, int complete)
     {
-        if (start + phrase.Words.Length > complete) return false;
+        if (start + phrase.Words.Length > complete)
+            return false;
         for (var k = 0; k < phrase.Words.Length; k++)
-            if (!phrase.Words[k].Matches(tokens[start + k])) return false;
+            if (!phrase.Words[k].Matches(tokens[start + k]))
+                return false;
         return true;
     }
 
     private static bool CouldBeUnderWay(Phrase phrase, IReadOnlyList<SafetyToken> tokens, int start, bool lastOpen)
     {
         var present = tokens.Count - start;
-        if (present > phrase.Words.Length || (present == phrase.Words.Length && !lastOpen)) return false;
+        if (present > phrase.Words.Length || (present == phrase.Words.Length && !lastOpen))
+            return false;
         for (var k = 0; k < present; k++)
         {
             var token = tokens[start + k];
             var last = start + k == tokens.Count - 1;
-            if (last && lastOpen ? !phrase.Words[k].CouldBecome(token) : !phrase.Words[k].Matches(token)) return false;
+            if (last && lastOpen ? !phrase.Words[k].CouldBecome(token) : !phrase.Words[k].Matches(token))
+                return false;
         }
         return true;
     }

@@ -8,7 +8,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Community.AiCompanion.Safety;
 
 /// <summary>Where a text was checked: the user's message (before the model) or the model's reply.</summary>
-public enum SafetyStage { Input, Output }
+public enum SafetyStage
+{
+    Input,
+    Output,
+}
 
 /// <summary>
 /// Records safety hits in <c>safety_events</c> (user, stage, category, time: never the text) and counts them in
@@ -17,14 +21,25 @@ public enum SafetyStage { Input, Output }
 public sealed class SafetyEvents(CompanionDbContext db, SafetyMetrics metrics, TimeProvider clock)
 {
     /// <summary>Records <paramref name="verdict"/> when it is a hit (an allowed verdict records nothing). Joins the caller's transaction when one is open.</summary>
-    public async Task RecordAsync(Guid userId, SafetyStage stage, SafetyVerdict verdict, CancellationToken cancellationToken)
+    public async Task RecordAsync(
+        Guid userId,
+        SafetyStage stage,
+        SafetyVerdict verdict,
+        CancellationToken cancellationToken
+    )
     {
-        if (verdict.Allowed || verdict.Category is not { } category) return;
+        if (verdict.Allowed || verdict.Category is not { } category)
+            return;
         var now = clock.GetUtcNow();
         var stageName = Name(stage);
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO safety_events (id, user_id, stage, category, occurred_at) VALUES ({NewId.Next(now)}, {userId}, {stageName}, {category}, {now})
-            """, cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO safety_events (id, user_id, stage, category, occurred_at) VALUES ({NewId.Next(
+                now
+            )}, {userId}, {stageName}, {category}, {now})
+            """,
+            cancellationToken
+        );
         metrics.Count(stageName, category);
     }
 
@@ -38,10 +53,20 @@ public sealed class SafetyMetrics
     private readonly Counter<long> events;
 
     public SafetyMetrics(IMeterFactory meters) =>
-        events = meters.Create(DiagnosticNames.Source).CreateCounter<long>(CounterName, "{event}", "Safety hits of the AI companion (crisis protocol, advice and minors' filters)");
+        events = meters
+            .Create(DiagnosticNames.Source)
+            .CreateCounter<long>(
+                CounterName,
+                "{event}",
+                "Safety hits of the AI companion (crisis protocol, advice and minors' filters)"
+            );
 
     public void Count(string stage, string category) =>
-        events.Add(1, new KeyValuePair<string, object?>("category", category), new KeyValuePair<string, object?>("stage", stage));
+        events.Add(
+            1,
+            new KeyValuePair<string, object?>("category", category),
+            new KeyValuePair<string, object?>("stage", stage)
+        );
 }
 
 /// <summary>A deleted account takes its safety events and break-reminder state with it.</summary>

@@ -12,7 +12,12 @@ public sealed record SafetyContext(Guid UserId, string? Country, int? Age, DateT
         new(user.UserId, user.Country, user.AgeOn(DateOnly.FromDateTime(now.UtcDateTime)), now);
 }
 
-public enum SafetyOutcome { Allow, Crisis, Refuse }
+public enum SafetyOutcome
+{
+    Allow,
+    Crisis,
+    Refuse,
+}
 
 /// <summary>
 /// What to do with a text. <see cref="Category"/> is one of <see cref="SafetyCategories"/>;
@@ -29,11 +34,13 @@ public static class SafetyCategories
 {
     /// <summary>A listed suicide or self-harm phrase, on input or output.</summary>
     public const string SelfHarm = "self_harm";
+
     /// <summary>The model began its reply with <see cref="SafetyGuard.RiskMarker"/>: its own judgement that the user is at risk.</summary>
     public const string SelfHarmFlaggedByModel = "self_harm_model";
     public const string MedicalAdvice = "medical_advice";
     public const string LegalAdvice = "legal_advice";
     public const string FinancialAdvice = "financial_advice";
+
     /// <summary>Romantic or sexual role-play with a user under 18.</summary>
     public const string RomanceMinor = "romance_minor";
 }
@@ -73,6 +80,7 @@ public interface ISafetyGuard
 public interface IStreamScreen
 {
     StreamStep Push(string delta);
+
     /// <summary>The stream ended: releases what was held back, unless it completes a phrase.</summary>
     StreamStep Complete();
 }
@@ -121,18 +129,34 @@ public sealed class SafetyGuard : ISafetyGuard
     }
 
     /// <summary>The verdict for a hit of <paramref name="category"/>: the crisis message for the user's country, or the kind refusal.</summary>
-    public static SafetyVerdict Verdict(string category, SafetyContext context) => category switch
-    {
-        SafetyCategories.SelfHarm or SafetyCategories.SelfHarmFlaggedByModel =>
-            new(SafetyOutcome.Crisis, category, CrisisResources.MessageFor(context.Country)),
-        SafetyCategories.MedicalAdvice => new(SafetyOutcome.Refuse, category,
-            "I'm not able to give medical advice: I'm an AI companion, not a doctor. A doctor, pharmacist or other health professional can look at this properly with you. I'm still here if you'd like to talk about how you're feeling."),
-        SafetyCategories.LegalAdvice => new(SafetyOutcome.Refuse, category,
-            "I'm not able to give legal advice: I'm an AI companion, not a lawyer. A lawyer or a legal aid service can help you with this. I'm still here if you'd like to talk about how it's affecting you."),
-        SafetyCategories.FinancialAdvice => new(SafetyOutcome.Refuse, category,
-            "I'm not able to give financial advice: I'm an AI companion, not a financial adviser. A licensed financial adviser can help you weigh this up. I'm still here if you'd like to talk it through in other ways."),
-        SafetyCategories.RomanceMinor => new(SafetyOutcome.Refuse, category,
-            "I can't take part in romantic or flirty role-play. I'm happy to keep chatting about anything else that's on your mind, though."),
-        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not a safety category."),
-    };
+    public static SafetyVerdict Verdict(string category, SafetyContext context) =>
+        category switch
+        {
+            SafetyCategories.SelfHarm or SafetyCategories.SelfHarmFlaggedByModel => new(
+                SafetyOutcome.Crisis,
+                category,
+                CrisisResources.MessageFor(context.Country)
+            ),
+            SafetyCategories.MedicalAdvice => new(
+                SafetyOutcome.Refuse,
+                category,
+                "I'm not able to give medical advice: I'm an AI companion, not a doctor. A doctor, pharmacist or other health professional can look at this properly with you. I'm still here if you'd like to talk about how you're feeling."
+            ),
+            SafetyCategories.LegalAdvice => new(
+                SafetyOutcome.Refuse,
+                category,
+                "I'm not able to give legal advice: I'm an AI companion, not a lawyer. A lawyer or a legal aid service can help you with this. I'm still here if you'd like to talk about how it's affecting you."
+            ),
+            SafetyCategories.FinancialAdvice => new(
+                SafetyOutcome.Refuse,
+                category,
+                "I'm not able to give financial advice: I'm an AI companion, not a financial adviser. A licensed financial adviser can help you weigh this up. I'm still here if you'd like to talk it through in other ways."
+            ),
+            SafetyCategories.RomanceMinor => new(
+                SafetyOutcome.Refuse,
+                category,
+                "I can't take part in romantic or flirty role-play. I'm happy to keep chatting about anything else that's on your mind, though."
+            ),
+            _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not a safety category."),
+        };
 }

@@ -7,7 +7,8 @@ namespace Community.AiCompanion.Safety;
 /// marker) could still be starting is released at once; the rest waits for the next delta. A hit stops the stream
 /// and nothing more is ever released. The whole reply is re-read on each delta (a reply is a few hundred words at most).
 /// </summary>
-public sealed class StreamScreen(PhraseList phrases, string marker, Func<string, SafetyVerdict> verdictFor) : IStreamScreen
+public sealed class StreamScreen(PhraseList phrases, string marker, Func<string, SafetyVerdict> verdictFor)
+    : IStreamScreen
 {
     private readonly StringBuilder received = new();
     private int released;
@@ -15,7 +16,8 @@ public sealed class StreamScreen(PhraseList phrases, string marker, Func<string,
 
     public StreamStep Push(string delta)
     {
-        if (stopped is not null) return new StreamStep("", stopped);
+        if (stopped is not null)
+            return new StreamStep("", stopped);
         received.Append(delta);
         return Screen(finished: false);
     }
@@ -25,20 +27,24 @@ public sealed class StreamScreen(PhraseList phrases, string marker, Func<string,
     private StreamStep Screen(bool finished)
     {
         var text = received.ToString();
-        if (text.Contains(marker, StringComparison.OrdinalIgnoreCase)) return Stop(SafetyCategories.SelfHarmFlaggedByModel);
+        if (text.Contains(marker, StringComparison.OrdinalIgnoreCase))
+            return Stop(SafetyCategories.SelfHarmFlaggedByModel);
 
         var tokens = SafetyText.Tokenize(text);
         // The last word may still grow unless the stream ended or a separator follows it.
         var lastOpen = !finished && tokens.Count > 0 && tokens[^1].End == text.Length;
-        if (phrases.FindFirst(tokens, lastOpen) is { } hit) return Stop(hit.Category);
+        if (phrases.FindFirst(tokens, lastOpen) is { } hit)
+            return Stop(hit.Category);
 
         var safeUpTo = text.Length;
         if (!finished)
         {
-            if (phrases.EarliestPossibleStart(tokens, lastOpen) is { } start) safeUpTo = tokens[start].Start;
+            if (phrases.EarliestPossibleStart(tokens, lastOpen) is { } start)
+                safeUpTo = tokens[start].Start;
             safeUpTo = Math.Min(safeUpTo, MarkerCouldStartAt(text));
             // Half a surrogate pair waits for its other half (it cannot be encoded alone).
-            if (safeUpTo == text.Length && safeUpTo > 0 && char.IsHighSurrogate(text[^1])) safeUpTo--;
+            if (safeUpTo == text.Length && safeUpTo > 0 && char.IsHighSurrogate(text[^1]))
+                safeUpTo--;
         }
         // Never behind what was already sent (a phrase under way always starts in the part still held).
         safeUpTo = Math.Max(safeUpTo, released);

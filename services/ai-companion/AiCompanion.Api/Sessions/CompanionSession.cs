@@ -19,11 +19,13 @@ public sealed class CompanionSession
     public Guid UserId { get; set; }
     public string IdempotencyKey { get; set; } = "";
     public string Status { get; set; } = SessionStates.Pending;
+
     /// <summary>The price the companion expected when it was asked for; the spend must match it.</summary>
     public long PriceCredits { get; set; }
     public int Minutes { get; set; }
     public int? MessageAllowance { get; set; }
     public int MessagesUsed { get; set; }
+
     /// <summary>Payments' spend (the CreditsSpent message id) that paid for it.</summary>
     public Guid? SpendId { get; set; }
     public DateTimeOffset RequestedAt { get; set; }
@@ -33,5 +35,7 @@ public sealed class CompanionSession
 
     /// <summary>The state a client sees at <paramref name="now"/>: an active session past its end or out of messages has ended.</summary>
     public string StateAt(DateTimeOffset now) =>
-        Status == SessionStates.Active && (EndsAt <= now || MessagesUsed >= MessageAllowance) ? SessionStates.Ended : Status;
+        Status == SessionStates.Active && (EndsAt <= now || MessagesUsed >= MessageAllowance)
+            ? SessionStates.Ended
+            : Status;
 }

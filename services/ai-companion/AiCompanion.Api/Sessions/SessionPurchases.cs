@@ -14,51 +14,90 @@ namespace Community.AiCompanion.Sessions;
 /// transaction (outbox); payments spends the credits and answers on the bus (<see cref="CreditsSpentConsumer"/>, <see cref="CreditsSpendDeclinedConsumer"/>).
 /// One open session per user; the same idempotency key answers the first request's session.
 /// </summary>
-public sealed class SessionPurchases(CompanionDbContext db, IOptionsMonitor<CompanionSessionOptions> options, TimeProvider clock)
+public sealed class SessionPurchases(
+    CompanionDbContext db,
+    IOptionsMonitor<CompanionSessionOptions> options,
+    TimeProvider clock
+)
 {
     /// <summary>The session <paramref name="key"/> names (Created false), or a new pending one; 409 while another is open.</summary>
-    public Task<(CompanionSession Session, bool Created)> RequestAsync(Guid userId, string? key, CancellationToken cancellationToken)
+    public Task<(CompanionSession Session, bool Created)> RequestAsync(
+        Guid userId,
+        string? key,
+        CancellationToken cancellationToken
+    )
     {
         // Keys are the caller's own: another user's key never answers with their session.
         var idempotencyKey = key ?? "none:" + Guid.NewGuid().ToString("N");
-        return db.InTransactionAsync(async ct =>
-        {
-            if (await FindAsync(userId, idempotencyKey, ct) is { } first) return (first, false);
-            var now = clock.GetUtcNow();
-            // An active session past its end or its messages stops being the open one.
-            await db.Database.ExecuteSqlAsync($"""
-                UPDATE companion_sessions SET status = 'ended'
-                WHERE user_id = {userId} AND status = 'active' AND (ends_at <= {now} OR messages_used >= message_allowance)
-                """, ct);
-            var offer = options.CurrentValue;
-            var id = Guid.CreateVersion7(now);
-            var inserted = await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO companion_sessions (id, user_id, idempotency_key, status, price_credits, minutes, message_allowance, requested_at)
-                VALUES ({id}, {userId}, {idempotencyKey}, 'pending', {offer.Credits}, {offer.Minutes}, {offer.Messages}, {now})
-                ON CONFLICT DO NOTHING
-                """, ct);
-            if (inserted == 0)
+        return db.InTransactionAsync(
+            async ct =>
             {
-                // A concurrent request won: with this key it is the answer, otherwise it is the open session.
-                if (await FindAsync(userId, idempotencyKey, ct) is { } raced) return (raced, false);
-                var open = await db.CompanionSessions.AsNoTracking()
-                    .FirstAsync(s => s.UserId == userId && (s.Status == SessionStates.Pending || s.Status == SessionStates.Active), ct);
-                throw new ConflictException(open.Status == SessionStates.Pending
-                    ? "A session you bought is still waiting for payment; wait for it before buying another."
-                    : $"You have an active session until {open.EndsAt:u}; buy the next one when it ends.")
+                if (await FindAsync(userId, idempotencyKey, ct) is { } first)
+                    return (first, false);
+                var now = clock.GetUtcNow();
+                // An active session past its end or its messages stops being the open one.
+                await db.Database.ExecuteSqlAsync(
+                    $"""
+                    UPDATE companion_sessions SET status = 'ended'
+                    WHERE user_id = {userId} AND status = 'active' AND (ends_at <= {now} OR messages_used >= message_allowance)
+                    """,
+                    ct
+                );
+                var offer = options.CurrentValue;
+                var id = Guid.CreateVersion7(now);
+                var inserted = await db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO companion_sessions (id, user_id, idempotency_key, status, price_credits, minutes, message_allowance, requested_at)
+                    VALUES ({id}, {userId}, {idempotencyKey}, 'pending', {offer.Credits}, {offer.Minutes}, {offer.Messages}, {now})
+                    ON CONFLICT DO NOTHING
+                    """,
+                    ct
+                );
+                if (inserted == 0)
                 {
-                    Extensions = new Dictionary<string, object?> { ["session_id"] = open.Id, ["state"] = open.StateAt(now) },
-                };
-            }
-            db.AddIntegrationEvent(new CompanionSessionRequested(Guid.CreateVersion7(now), now, id, userId));
-            return (await db.CompanionSessions.AsNoTracking().FirstAsync(s => s.Id == id, ct), true);
-        }, cancellationToken);
+                    // A concurrent request won: with this key it is the answer, otherwise it is the open session.
+                    if (await FindAsync(userId, idempotencyKey, ct) is { } raced)
+                        return (raced, false);
+                    var open = await db
+                        .CompanionSessions.AsNoTracking()
+                        .FirstAsync(
+                            s =>
+                                s.UserId == userId
+                                && (s.Status == SessionStates.Pending || s.Status == SessionStates.Active),
+                            ct
+                        );
+                    throw new ConflictException(
+                        open.Status == SessionStates.Pending
+                            ? "A session you bought is still waiting for payment; wait for it before buying another."
+                            : $"You have an active session until {open.EndsAt:u}; buy the next one when it ends."
+                    )
+                    {
+                        Extensions = new Dictionary<string, object?>
+                        {
+                            ["session_id"] = open.Id,
+                            ["state"] = open.StateAt(now),
+                        },
+                    };
+                }
+                db.AddIntegrationEvent(new CompanionSessionRequested(Guid.CreateVersion7(now), now, id, userId));
+                return (await db.CompanionSessions.AsNoTracking().FirstAsync(s => s.Id == id, ct), true);
+            },
+            cancellationToken
+        );
     }
 
     /// <summary>One of the user's sessions; null when it is not theirs (or does not exist).</summary>
     public Task<CompanionSession?> GetAsync(Guid userId, Guid id, CancellationToken cancellationToken) =>
-        db.CompanionSessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
+        db
+            .CompanionSessions.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
 
-    private Task<CompanionSession?> FindAsync(Guid userId, string idempotencyKey, CancellationToken cancellationToken) =>
-        db.CompanionSessions.AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId && s.IdempotencyKey == idempotencyKey, cancellationToken);
+    private Task<CompanionSession?> FindAsync(
+        Guid userId,
+        string idempotencyKey,
+        CancellationToken cancellationToken
+    ) =>
+        db
+            .CompanionSessions.AsNoTracking()
+            .FirstOrDefaultAsync(s => s.UserId == userId && s.IdempotencyKey == idempotencyKey, cancellationToken);
 }

@@ -10,17 +10,33 @@ public static class SessionsApi
 {
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/companion/sessions").WithTags("Companion limits").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Buy).WithName("BuyCompanionSession")
-            .WithSummary("Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, 200 the same key again, 409 while another session is open")
+        var group = routes
+            .MapGroup("/api/v1/companion/sessions")
+            .WithTags("Companion limits")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Buy)
+            .WithName("BuyCompanionSession")
+            .WithSummary(
+                "Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, 200 the same key again, 409 while another session is open"
+            )
             .ProducesProblem(409)
             .HonoursIdempotencyKeyItself();
-        group.MapGet("/{id:guid}", Get).WithName("GetCompanionSession").WithSummary("One of my sessions: pending, active, rejected (not paid, or paid back) or ended");
+        group
+            .MapGet("/{id:guid}", Get)
+            .WithName("GetCompanionSession")
+            .WithSummary("One of my sessions: pending, active, rejected (not paid, or paid back) or ended");
         return group;
     }
 
     private static async Task<Results<Accepted<SessionDto>, Ok<SessionDto>>> Buy(
-        HttpRequest http, ClaimsPrincipal principal, SessionPurchases purchases, TimeProvider clock, CancellationToken cancellationToken)
+        HttpRequest http,
+        ClaimsPrincipal principal,
+        SessionPurchases purchases,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var key = IdempotencyKey.Read(http, errors);
@@ -30,7 +46,13 @@ public static class SessionsApi
         return created ? TypedResults.Accepted($"/api/v1/companion/sessions/{session.Id}", dto) : TypedResults.Ok(dto);
     }
 
-    private static async Task<Ok<SessionDto>> Get(Guid id, ClaimsPrincipal principal, SessionPurchases purchases, TimeProvider clock, CancellationToken cancellationToken) =>
+    private static async Task<Ok<SessionDto>> Get(
+        Guid id,
+        ClaimsPrincipal principal,
+        SessionPurchases purchases,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    ) =>
         await purchases.GetAsync(principal.UserId(), id, cancellationToken) is { } session
             ? TypedResults.Ok(SessionDto.From(session, clock.GetUtcNow()))
             : throw new NotFoundException("No session of yours has this id.");

@@ -11,23 +11,38 @@ namespace Community.Events.Catalogue;
 public static class CatalogueAccess
 {
     public static Caller CallerOf(ClaimsPrincipal principal) =>
-        principal.Identity?.IsAuthenticated == true ? new(principal.UserId(), principal.IsInRole(Roles.Admin)) : Caller.Anonymous;
+        principal.Identity?.IsAuthenticated == true
+            ? new(principal.UserId(), principal.IsInRole(Roles.Admin))
+            : Caller.Anonymous;
 
     /// <summary>The event if the caller may see it; otherwise 404, so private events do not reveal they exist.</summary>
-    public static async Task<CommunityEvent> VisibleAsync(EventsDbContext db, Guid id, Caller caller, CancellationToken cancellationToken)
+    public static async Task<CommunityEvent> VisibleAsync(
+        EventsDbContext db,
+        Guid id,
+        Caller caller,
+        CancellationToken cancellationToken
+    )
     {
         var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)) throw new NotFoundException("No event has this id.");
+        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin))
+            throw new NotFoundException("No event has this id.");
         return e;
     }
 
     /// <summary>The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.</summary>
-    public static async Task<CommunityEvent> ManagedAsync(EventsDbContext db, Guid id, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    public static async Task<CommunityEvent> ManagedAsync(
+        EventsDbContext db,
+        Guid id,
+        ClaimsPrincipal principal,
+        CancellationToken cancellationToken
+    )
     {
         var caller = CallerOf(principal);
         var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin)) throw new NotFoundException("No event has this id.");
-        if (!e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin)) throw new ForbiddenException("Only the event's organizer or an admin may do this.");
+        if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin))
+            throw new NotFoundException("No event has this id.");
+        if (!e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))
+            throw new ForbiddenException("Only the event's organizer or an admin may do this.");
         return e;
     }
 }

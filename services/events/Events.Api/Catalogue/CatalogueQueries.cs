@@ -1,8 +1,8 @@
 using Community.Events.Data;
-using Microsoft.EntityFrameworkCore;
-using NpgsqlTypes;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
+using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
 
 namespace Community.Events.Catalogue;
 
@@ -14,11 +14,18 @@ public sealed record Caller(Guid? UserId, bool IsAdmin)
 
 /// <summary>Catalogue filters, already validated.</summary>
 public sealed record CatalogueFilter(
-    string? City = null, string? Country = null, string? Region = null, string? EventType = null, string? Interest = null,
-    string? Text = null, DateTimeOffset? StartsAfter = null, DateTimeOffset? StartsBefore = null, bool? Paid = null);
+    string? City = null,
+    string? Country = null,
+    string? Region = null,
+    string? EventType = null,
+    string? Interest = null,
+    string? Text = null,
+    DateTimeOffset? StartsAfter = null,
+    DateTimeOffset? StartsBefore = null,
+    bool? Paid = null
+);
 
 public sealed record NearbyRow(Guid Id, double DistanceM);
-
 
 /// <summary>The catalogue's queries, shared by the API and the benchmark so both measure the same SQL.</summary>
 public static class CatalogueQueries
@@ -29,34 +36,59 @@ public static class CatalogueQueries
     /// lasts) stepped over every event that ended this past month, reading each one's row when a filter needs the table.
     /// Read first, so the catalogue query is planned with the value (a subquery's value is unknown to the planner).
     /// </summary>
-    public static async Task<DateTimeOffset> EarliestStartAsync(EventsDbContext db, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    public static async Task<DateTimeOffset> EarliestStartAsync(
+        EventsDbContext db,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default
+    ) =>
         // min over lower(...), not starts_at, so the planner does not answer min() by walking the catalogue index from the oldest event.
-        await db.Database.SqlQuery<DateTimeOffset>($"""
-            SELECT coalesce(min(lower(tstzrange(starts_at, ends_at))), {now}) AS "Value" FROM community_events
-            WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}
-            """).SingleAsync(cancellationToken);
+        await db
+            .Database.SqlQuery<DateTimeOffset>(
+                $"""
+                SELECT coalesce(min(lower(tstzrange(starts_at, ends_at))), {now}) AS "Value" FROM community_events
+                WHERE status = 'published' AND tstzrange(starts_at, ends_at) @> {now}
+                """
+            )
+            .SingleAsync(cancellationToken);
 
     /// <summary>Published events the caller may see, filtered, in start order (ties by id, so pages are stable).</summary>
     /// <param name="earliestStart">From <see cref="EarliestStartAsync"/> for the same <paramref name="now"/>.</param>
-    public static IQueryable<CommunityEvent> Catalogue(EventsDbContext db, CatalogueFilter filter, Caller caller, DateTimeOffset now, DateTimeOffset earliestStart)
+    public static IQueryable<CommunityEvent> Catalogue(
+        EventsDbContext db,
+        CatalogueFilter filter,
+        Caller caller,
+        DateTimeOffset now,
+        DateTimeOffset earliestStart
+    )
     {
         var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
         // Upcoming (including ongoing) unless the caller asks for a start range.
-        if (filter.StartsAfter is null) query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart);
-        else query = query.Where(e => e.StartsAt >= filter.StartsAfter);
-        if (filter.StartsBefore is { } before) query = query.Where(e => e.StartsAt < before);
-        if (filter.City is { } city) query = query.Where(e => e.City!.ToLower() == city.ToLower());
-        if (filter.Country is { } country) query = query.Where(e => e.Country == country);
-        if (filter.Region is { } region) query = query.Where(e => e.Region!.ToLower() == region.ToLower());
-        if (filter.EventType is { } type) query = query.Where(e => e.EventType == type);
+        if (filter.StartsAfter is null)
+            query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart);
+        else
+            query = query.Where(e => e.StartsAt >= filter.StartsAfter);
+        if (filter.StartsBefore is { } before)
+            query = query.Where(e => e.StartsAt < before);
+        if (filter.City is { } city)
+            query = query.Where(e => e.City!.ToLower() == city.ToLower());
+        if (filter.Country is { } country)
+            query = query.Where(e => e.Country == country);
+        if (filter.Region is { } region)
+            query = query.Where(e => e.Region!.ToLower() == region.ToLower());
+        if (filter.EventType is { } type)
+            query = query.Where(e => e.EventType == type);
         if (filter.Interest is { } interest)
         {
             string[] wanted = [interest];
             query = query.Where(e => wanted.All(i => e.Interests.Contains(i)));
         }
         if (filter.Text is { } text)
-            query = query.Where(e => EF.Property<NpgsqlTsVector>(e, EventsDbContext.SearchColumn).Matches(EF.Functions.WebSearchToTsQuery("simple", text)));
-        if (filter.Paid is { } paid) query = paid ? query.Where(e => e.PriceCents > 0) : query.Where(e => e.PriceCents == 0);
+            query = query.Where(e =>
+                EF.Property<NpgsqlTsVector>(e, EventsDbContext.SearchColumn)
+                    .Matches(EF.Functions.WebSearchToTsQuery("simple", text))
+            );
+        if (filter.Paid is { } paid)
+            query = paid ? query.Where(e => e.PriceCents > 0) : query.Where(e => e.PriceCents == 0);
         return query.OrderBy(e => e.StartsAt).ThenBy(e => e.Id);
     }
 
@@ -65,16 +97,28 @@ public static class CatalogueQueries
     /// index alone (however deep the OFFSET; a cursor seeks straight to its position), then only those rows are read.
     /// </summary>
     public static async Task<List<CommunityEvent>> PageAsync(
-        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageStart<TimeAndId> start, CancellationToken cancellationToken = default)
+        EventsDbContext db,
+        IQueryable<CommunityEvent> catalogue,
+        PageStart<TimeAndId> start,
+        CancellationToken cancellationToken = default
+    )
     {
         var ids = await catalogue.ProbePageBy(start, After).Select(e => e.Id).ToListAsync(cancellationToken);
-        var rows = await db.Events.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+        var rows = await db
+            .Events.AsNoTracking()
+            .Where(e => ids.Contains(e.Id))
+            .ToDictionaryAsync(e => e.Id, cancellationToken);
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
     }
 
     /// <summary>What one catalogue request reads: the page (with its probe row) and the bounded total.</summary>
     public static async Task<(List<CommunityEvent> Rows, CountedTotal Total)> ListAsync(
-        EventsDbContext db, IQueryable<CommunityEvent> catalogue, PageStart<TimeAndId> start, int exactTotalUpTo, CancellationToken cancellationToken = default)
+        EventsDbContext db,
+        IQueryable<CommunityEvent> catalogue,
+        PageStart<TimeAndId> start,
+        int exactTotalUpTo,
+        CancellationToken cancellationToken = default
+    )
     {
         var rows = await PageAsync(db, catalogue, start, cancellationToken);
         var total = await catalogue.CountBoundedAsync(exactTotalUpTo, cancellationToken);
@@ -86,14 +130,19 @@ public static class CatalogueQueries
 
     /// <summary>Events after <paramref name="position"/> in catalogue order, (starts_at, id) &gt; (at, id): one index seek.</summary>
     public static IQueryable<CommunityEvent> After(IQueryable<CommunityEvent> events, TimeAndId position) =>
-        events.Where(e => EF.Functions.GreaterThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(position.At, position.Id)));
+        events.Where(e =>
+            EF.Functions.GreaterThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(position.At, position.Id))
+        );
 
-    public static IQueryable<CommunityEvent> Visible(IQueryable<CommunityEvent> events, Caller caller) => caller switch
-    {
-        { IsAdmin: true } => events,
-        { UserId: { } id } => events.Where(e => e.Visibility == Visibility.Public || e.OrganizerId == id || e.InvitedUserIds.Contains(id)),
-        _ => events.Where(e => e.Visibility == Visibility.Public),
-    };
+    public static IQueryable<CommunityEvent> Visible(IQueryable<CommunityEvent> events, Caller caller) =>
+        caller switch
+        {
+            { IsAdmin: true } => events,
+            { UserId: { } id } => events.Where(e =>
+                e.Visibility == Visibility.Public || e.OrganizerId == id || e.InvitedUserIds.Contains(id)
+            ),
+            _ => events.Where(e => e.Visibility == Visibility.Public),
+        };
 
     /// <summary>
     /// Upcoming published events within <paramref name="radiusM"/> of a point, nearest first (ties by id).
@@ -102,11 +151,25 @@ public static class CatalogueQueries
     /// walk and earth_distance trims its corners. WITH TIES keeps rows as far as the last one, so the outer
     /// sort breaks ties by id as sorting every row in the radius would.
     /// </summary>
-    public static IQueryable<NearbyRow> Nearby(EventsDbContext db, double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
-        db.Database.SqlQuery<NearbyRow>(NearbySql(latitude, longitude, radiusM, limit, caller, now));
+    public static IQueryable<NearbyRow> Nearby(
+        EventsDbContext db,
+        double latitude,
+        double longitude,
+        double radiusM,
+        int limit,
+        Caller caller,
+        DateTimeOffset now
+    ) => db.Database.SqlQuery<NearbyRow>(NearbySql(latitude, longitude, radiusM, limit, caller, now));
 
     /// <summary>The nearby SQL with its parameters, so tests can EXPLAIN exactly what the API runs.</summary>
-    public static FormattableString NearbySql(double latitude, double longitude, double radiusM, int limit, Caller caller, DateTimeOffset now) =>
+    public static FormattableString NearbySql(
+        double latitude,
+        double longitude,
+        double radiusM,
+        int limit,
+        Caller caller,
+        DateTimeOffset now
+    ) =>
         $"""
             SELECT n.id, n.distance AS distance_m
             FROM (

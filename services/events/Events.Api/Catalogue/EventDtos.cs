@@ -7,14 +7,43 @@ namespace Community.Events.Catalogue;
 
 /// <summary>An event as clients see it: instants in UTC, plus the same instants in the event's own zone.</summary>
 public sealed record EventDto(
-    Guid Id, Guid OrganizerId, string Title, string Description, string EventType, IReadOnlyList<string> Interests,
-    string? Region, string? LocationName, string? Address, string? City, string? Country, double Latitude, double Longitude,
-    int GeofenceRadiusM, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string TimeZone,
+    Guid Id,
+    Guid OrganizerId,
+    string Title,
+    string Description,
+    string EventType,
+    IReadOnlyList<string> Interests,
+    string? Region,
+    string? LocationName,
+    string? Address,
+    string? City,
+    string? Country,
+    double Latitude,
+    double Longitude,
+    int GeofenceRadiusM,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    string TimeZone,
     [property: JsonConverter(typeof(LocalDateTimeOffsetConverter))] DateTimeOffset StartsAtLocal,
     [property: JsonConverter(typeof(LocalDateTimeOffsetConverter))] DateTimeOffset EndsAtLocal,
-    int? Capacity, int RegistrationCount, int? SpotsRemaining, bool WaitlistEnabled, long PriceCents, string? Currency, bool IsFree,
-    int RefundCutoffHours, string? CoverImageUrl, string Visibility, IReadOnlyList<Guid>? InvitedUserIds, string Status,
-    string? CancellationReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? PublishedAt, DateTimeOffset? CancelledAt)
+    int? Capacity,
+    int RegistrationCount,
+    int? SpotsRemaining,
+    bool WaitlistEnabled,
+    long PriceCents,
+    string? Currency,
+    bool IsFree,
+    int RefundCutoffHours,
+    string? CoverImageUrl,
+    string Visibility,
+    IReadOnlyList<Guid>? InvitedUserIds,
+    string Status,
+    string? CancellationReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? PublishedAt,
+    DateTimeOffset? CancelledAt
+)
 {
     /// <summary>Details only: whether the caller holds a live registration.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -32,11 +61,44 @@ public sealed record EventDto(
     public static EventDto From(CommunityEvent e, bool manager)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(e.TimeZone);
-        return new(e.Id, e.OrganizerId, e.Title, e.Description, e.EventType, e.Interests, e.Region, e.LocationName, e.Address, e.City,
-            e.Country, e.Latitude, e.Longitude, e.GeofenceRadiusM, e.StartsAt.ToUniversalTime(), e.EndsAt.ToUniversalTime(), e.TimeZone,
-            TimeZoneInfo.ConvertTime(e.StartsAt, zone), TimeZoneInfo.ConvertTime(e.EndsAt, zone), e.Capacity, e.SeatsTaken, e.SpotsRemaining,
-            e.WaitlistEnabled, e.PriceCents, e.Currency, !e.IsPaid, e.RefundCutoffHours, e.CoverImageUrl, e.Visibility,
-            manager ? e.InvitedUserIds : null, e.Status, e.CancellationReason, e.CreatedAt, e.UpdatedAt, e.PublishedAt, e.CancelledAt);
+        return new(
+            e.Id,
+            e.OrganizerId,
+            e.Title,
+            e.Description,
+            e.EventType,
+            e.Interests,
+            e.Region,
+            e.LocationName,
+            e.Address,
+            e.City,
+            e.Country,
+            e.Latitude,
+            e.Longitude,
+            e.GeofenceRadiusM,
+            e.StartsAt.ToUniversalTime(),
+            e.EndsAt.ToUniversalTime(),
+            e.TimeZone,
+            TimeZoneInfo.ConvertTime(e.StartsAt, zone),
+            TimeZoneInfo.ConvertTime(e.EndsAt, zone),
+            e.Capacity,
+            e.SeatsTaken,
+            e.SpotsRemaining,
+            e.WaitlistEnabled,
+            e.PriceCents,
+            e.Currency,
+            !e.IsPaid,
+            e.RefundCutoffHours,
+            e.CoverImageUrl,
+            e.Visibility,
+            manager ? e.InvitedUserIds : null,
+            e.Status,
+            e.CancellationReason,
+            e.CreatedAt,
+            e.UpdatedAt,
+            e.PublishedAt,
+            e.CancelledAt
+        );
     }
 }
 

@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Community.Events.Data;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
 
 namespace Community.Events.Catalogue;
 
@@ -21,7 +20,6 @@ public static partial class EventRules
     public const int MaxCapacity = 100_000;
     public const long MaxPriceCents = 100_000_000;
 
-
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex CountryCode();
 
@@ -33,15 +31,33 @@ public static partial class EventRules
         new(value.UtcTicks - value.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 
     /// <summary>The event's fields as the input that would produce them (the base an edit is overlaid on).</summary>
-    public static EventInput ToInput(CommunityEvent e) => new()
-    {
-        Title = e.Title, Description = e.Description, EventType = e.EventType, Interests = [.. e.Interests],
-        Region = e.Region, LocationName = e.LocationName, Address = e.Address, City = e.City, Country = e.Country,
-        Latitude = e.Latitude, Longitude = e.Longitude, GeofenceRadiusM = e.GeofenceRadiusM,
-        StartsAt = e.StartsAt, EndsAt = e.EndsAt, TimeZone = e.TimeZone, Capacity = e.Capacity, WaitlistEnabled = e.WaitlistEnabled,
-        PriceCents = e.PriceCents, Currency = e.Currency, RefundCutoffHours = e.RefundCutoffHours, CoverImageUrl = e.CoverImageUrl,
-        Visibility = e.Visibility, InvitedUserIds = [.. e.InvitedUserIds],
-    };
+    public static EventInput ToInput(CommunityEvent e) =>
+        new()
+        {
+            Title = e.Title,
+            Description = e.Description,
+            EventType = e.EventType,
+            Interests = [.. e.Interests],
+            Region = e.Region,
+            LocationName = e.LocationName,
+            Address = e.Address,
+            City = e.City,
+            Country = e.Country,
+            Latitude = e.Latitude,
+            Longitude = e.Longitude,
+            GeofenceRadiusM = e.GeofenceRadiusM,
+            StartsAt = e.StartsAt,
+            EndsAt = e.EndsAt,
+            TimeZone = e.TimeZone,
+            Capacity = e.Capacity,
+            WaitlistEnabled = e.WaitlistEnabled,
+            PriceCents = e.PriceCents,
+            Currency = e.Currency,
+            RefundCutoffHours = e.RefundCutoffHours,
+            CoverImageUrl = e.CoverImageUrl,
+            Visibility = e.Visibility,
+            InvitedUserIds = [.. e.InvitedUserIds],
+        };
 
     /// <summary>Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed fields.</summary>
     public static List<string> Apply(EventInput input, CommunityEvent target, DateTimeOffset now, bool startMayBePast)
@@ -49,26 +65,33 @@ public static partial class EventRules
         var errors = new ValidationErrors();
 
         var title = input.Title?.Trim();
-        if (errors.Required("title", title)) errors.Length("title", title, 3, 120);
+        if (errors.Required("title", title))
+            errors.Length("title", title, 3, 120);
 
         var description = input.Description?.Trim() ?? "";
         errors.MaxLength("description", description, 5000);
 
         var eventType = input.EventType?.Trim().ToLowerInvariant();
-        if (eventType is null) errors.Add("event_type", $"event_type is required: one of {string.Join(", ", EventTypes.All)}.");
-        else errors.OneOf("event_type", eventType, EventTypes.All);
+        if (eventType is null)
+            errors.Add("event_type", $"event_type is required: one of {string.Join(", ", EventTypes.All)}.");
+        else
+            errors.OneOf("event_type", eventType, EventTypes.All);
 
         var interests = (input.Interests ?? []).Select(i => i?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
-        if (interests.Count > MaxInterests) errors.Add("interests", $"at most {MaxInterests} interests.");
-        if (interests.Any(i => i.Length is 0 or > 40)) errors.Add("interests", "each interest must be 1-40 characters.");
+        if (interests.Count > MaxInterests)
+            errors.Add("interests", $"at most {MaxInterests} interests.");
+        if (interests.Any(i => i.Length is 0 or > 40))
+            errors.Add("interests", "each interest must be 1-40 characters.");
 
         var region = errors.OptionalText("region", input.Region, 100);
         var locationName = errors.OptionalText("location_name", input.LocationName, 200);
         var address = errors.OptionalText("address", input.Address, 300);
         var city = errors.OptionalText("city", input.City, 100);
         var country = input.Country?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(country)) country = null;
-        else if (!CountryCode().IsMatch(country)) errors.Add("country", "country must be an ISO 3166-1 alpha-2 code such as \"DE\".");
+        if (string.IsNullOrEmpty(country))
+            country = null;
+        else if (!CountryCode().IsMatch(country))
+            errors.Add("country", "country must be an ISO 3166-1 alpha-2 code such as \"DE\".");
 
         if (input.Latitude is not { } latitude || !double.IsFinite(latitude) || latitude is < -90 or > 90)
             errors.Add("latitude", "latitude is required, between -90 and 90.");
@@ -76,17 +99,24 @@ public static partial class EventRules
             errors.Add("longitude", "longitude is required, between -180 and 180.");
 
         var geofence = input.GeofenceRadiusM ?? DefaultGeofenceRadiusM;
-        if (geofence is < 20 or > 2000) errors.Add("geofence_radius_m", "geofence_radius_m must be 20-2000 metres.");
+        if (geofence is < 20 or > 2000)
+            errors.Add("geofence_radius_m", "geofence_radius_m must be 20-2000 metres.");
 
-        if (input.StartsAt is null) errors.Add("starts_at", "starts_at is required (ISO 8601 with an offset).");
-        if (input.EndsAt is null) errors.Add("ends_at", "ends_at is required (ISO 8601 with an offset).");
+        if (input.StartsAt is null)
+            errors.Add("starts_at", "starts_at is required (ISO 8601 with an offset).");
+        if (input.EndsAt is null)
+            errors.Add("ends_at", "ends_at is required (ISO 8601 with an offset).");
         if (input.StartsAt is { } starts && input.EndsAt is { } ends)
         {
-            if (ends <= starts) errors.Add("ends_at", "ends_at must be after starts_at.");
-            if (ends - starts > MaxDuration) errors.Add("ends_at", $"an event lasts at most {MaxDuration.TotalDays} days.");
-            if (!startMayBePast && starts <= now) errors.Add("starts_at", "starts_at must be in the future.");
+            if (ends <= starts)
+                errors.Add("ends_at", "ends_at must be after starts_at.");
+            if (ends - starts > MaxDuration)
+                errors.Add("ends_at", $"an event lasts at most {MaxDuration.TotalDays} days.");
+            if (!startMayBePast && starts <= now)
+                errors.Add("starts_at", "starts_at must be in the future.");
             // Calendars, local-time conversion and the catalogue's index all stay in sane years.
-            if (starts > now + MaxLeadTime) errors.Add("starts_at", $"starts_at must be within {MaxLeadTime.TotalDays / 365:0} years from now.");
+            if (starts > now + MaxLeadTime)
+                errors.Add("starts_at", $"starts_at must be within {MaxLeadTime.TotalDays / 365:0} years from now.");
         }
 
         var timeZone = string.IsNullOrWhiteSpace(input.TimeZone) ? "UTC" : input.TimeZone.Trim();
@@ -99,26 +129,36 @@ public static partial class EventRules
             errors.Add("capacity", $"capacity cannot go below the {target.SeatsTaken} seats already taken.");
 
         var price = input.PriceCents ?? 0;
-        if (price is < 0 or > MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
+        if (price is < 0 or > MaxPriceCents)
+            errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
         var currency = input.Currency?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(currency)) currency = null;
+        if (string.IsNullOrEmpty(currency))
+            currency = null;
         errors.Currency("currency", currency);
-        if (price > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
-        if (price == 0) currency = null;
+        if (price > 0 && currency is null)
+            errors.Add("currency", "currency is required when price_cents is above 0.");
+        if (price == 0)
+            currency = null;
 
         var refundCutoff = input.RefundCutoffHours ?? 24;
-        if (refundCutoff is < 0 or > 720) errors.Add("refund_cutoff_hours", "refund_cutoff_hours must be 0-720.");
+        if (refundCutoff is < 0 or > 720)
+            errors.Add("refund_cutoff_hours", "refund_cutoff_hours must be 0-720.");
 
         var cover = input.CoverImageUrl?.Trim();
-        if (string.IsNullOrEmpty(cover)) cover = null;
+        if (string.IsNullOrEmpty(cover))
+            cover = null;
         // The stored value passes as it is: an uploaded cover's address is relative (the service's content route).
-        else if (cover != target.CoverImageUrl) errors.Url("cover_image_url", cover);
+        else if (cover != target.CoverImageUrl)
+            errors.Url("cover_image_url", cover);
 
         var visibility = input.Visibility?.Trim().ToLowerInvariant() ?? Visibility.Public;
-        if (!Visibility.All.Contains(visibility)) errors.Add("visibility", "visibility must be public or private.");
+        if (!Visibility.All.Contains(visibility))
+            errors.Add("visibility", "visibility must be public or private.");
         var invited = (input.InvitedUserIds ?? []).Distinct().ToList();
-        if (invited.Count > MaxInvited) errors.Add("invited_user_ids", $"at most {MaxInvited} invited users.");
-        if (invited.Contains(Guid.Empty)) errors.Add("invited_user_ids", "invited_user_ids must be user ids.");
+        if (invited.Count > MaxInvited)
+            errors.Add("invited_user_ids", $"at most {MaxInvited} invited users.");
+        if (invited.Contains(Guid.Empty))
+            errors.Add("invited_user_ids", "invited_user_ids must be user ids.");
 
         // Attendees agreed to a price: once seats are taken it is fixed.
         if (target.SeatsTaken > 0 && (price != target.PriceCents || currency != target.Currency))
@@ -129,13 +169,15 @@ public static partial class EventRules
         var changed = new List<string>();
         void Set<T>(string field, T current, T value, Action<T> assign)
         {
-            if (EqualityComparer<T>.Default.Equals(current, value)) return;
+            if (EqualityComparer<T>.Default.Equals(current, value))
+                return;
             assign(value);
             changed.Add(field);
         }
         void SetList<T>(string field, List<T> current, List<T> value, Action<List<T>> assign)
         {
-            if (current.SequenceEqual(value)) return;
+            if (current.SequenceEqual(value))
+                return;
             assign(value);
             changed.Add(field);
         }
@@ -161,7 +203,12 @@ public static partial class EventRules
         Set("currency", target.Currency, currency, v => target.Currency = v);
         Set("refund_cutoff_hours", target.RefundCutoffHours, refundCutoff, v => target.RefundCutoffHours = v);
         // A new address replaces an uploaded cover: its blob is the caller's to delete.
-        Set("cover_image_url", target.CoverImageUrl, cover, v => (target.CoverImageUrl, target.CoverImageKey) = (v, null));
+        Set(
+            "cover_image_url",
+            target.CoverImageUrl,
+            cover,
+            v => (target.CoverImageUrl, target.CoverImageKey) = (v, null)
+        );
         Set("visibility", target.Visibility, visibility, v => target.Visibility = v);
         SetList("invited_user_ids", target.InvitedUserIds, invited, v => target.InvitedUserIds = v);
         return changed;

@@ -14,19 +14,41 @@ public static class ICalendar
     public static string Build(CommunityEvent e, DateTimeOffset now)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(e.TimeZone);
-        var utc = zone.Id is "UTC" or "Etc/UTC" || (zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime);
-        var lines = new List<string> { "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Community//Events//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH" };
-        if (!utc) lines.AddRange(TimeZoneComponent(zone, e.StartsAt, e.EndsAt));
+        var utc =
+            zone.Id is "UTC" or "Etc/UTC" || (zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime);
+        var lines = new List<string>
+        {
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Community//Events//EN",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+        };
+        if (!utc)
+            lines.AddRange(TimeZoneComponent(zone, e.StartsAt, e.EndsAt));
 
         lines.Add("BEGIN:VEVENT");
         lines.Add($"UID:{e.Id}@community");
         lines.Add($"DTSTAMP:{UtcStamp(now)}");
-        lines.Add(utc ? $"DTSTART:{UtcStamp(e.StartsAt)}" : $"DTSTART;TZID={zone.Id}:{Local(TimeZoneInfo.ConvertTime(e.StartsAt, zone))}");
-        lines.Add(utc ? $"DTEND:{UtcStamp(e.EndsAt)}" : $"DTEND;TZID={zone.Id}:{Local(TimeZoneInfo.ConvertTime(e.EndsAt, zone))}");
+        lines.Add(
+            utc
+                ? $"DTSTART:{UtcStamp(e.StartsAt)}"
+                : $"DTSTART;TZID={zone.Id}:{Local(TimeZoneInfo.ConvertTime(e.StartsAt, zone))}"
+        );
+        lines.Add(
+            utc
+                ? $"DTEND:{UtcStamp(e.EndsAt)}"
+                : $"DTEND;TZID={zone.Id}:{Local(TimeZoneInfo.ConvertTime(e.EndsAt, zone))}"
+        );
         lines.Add($"SUMMARY:{Escape(e.Title)}");
-        if (e.Description.Length > 0) lines.Add($"DESCRIPTION:{Escape(e.Description)}");
-        var location = string.Join(", ", new[] { e.LocationName, e.Address, e.City, e.Country }.Where(p => !string.IsNullOrWhiteSpace(p)));
-        if (location.Length > 0) lines.Add($"LOCATION:{Escape(location)}");
+        if (e.Description.Length > 0)
+            lines.Add($"DESCRIPTION:{Escape(e.Description)}");
+        var location = string.Join(
+            ", ",
+            new[] { e.LocationName, e.Address, e.City, e.Country }.Where(p => !string.IsNullOrWhiteSpace(p))
+        );
+        if (location.Length > 0)
+            lines.Add($"LOCATION:{Escape(location)}");
         lines.Add(FormattableString.Invariant($"GEO:{e.Latitude:0.######};{e.Longitude:0.######}"));
         lines.Add($"STATUS:{(e.Status == EventStatus.Cancelled ? "CANCELLED" : "CONFIRMED")}");
         lines.Add($"LAST-MODIFIED:{UtcStamp(e.UpdatedAt)}");
@@ -34,7 +56,8 @@ public static class ICalendar
         lines.Add("END:VCALENDAR");
 
         var ics = new StringBuilder();
-        foreach (var line in lines) Fold(ics, line);
+        foreach (var line in lines)
+            Fold(ics, line);
         return ics.ToString();
     }
 
@@ -49,58 +72,95 @@ public static class ICalendar
         if (transitions.Count == 0)
         {
             var offset = zone.GetUtcOffset(starts);
-            foreach (var line in Observance("STANDARD", new DateTime(1970, 1, 1), offset, offset, zone.StandardName)) yield return line;
+            foreach (var line in Observance("STANDARD", new DateTime(1970, 1, 1), offset, offset, zone.StandardName))
+                yield return line;
         }
         foreach (var (at, before, after) in transitions)
         {
             var daylight = zone.IsDaylightSavingTime(at);
             var localStart = at.UtcDateTime + before;
-            foreach (var line in Observance(daylight ? "DAYLIGHT" : "STANDARD", localStart, before, after, daylight ? zone.DaylightName : zone.StandardName))
+            foreach (
+                var line in Observance(
+                    daylight ? "DAYLIGHT" : "STANDARD",
+                    localStart,
+                    before,
+                    after,
+                    daylight ? zone.DaylightName : zone.StandardName
+                )
+            )
                 yield return line;
         }
         yield return "END:VTIMEZONE";
     }
 
-    private static IEnumerable<string> Observance(string kind, DateTime localStart, TimeSpan from, TimeSpan to, string name)
+    private static IEnumerable<string> Observance(
+        string kind,
+        DateTime localStart,
+        TimeSpan from,
+        TimeSpan to,
+        string name
+    )
     {
         yield return $"BEGIN:{kind}";
         yield return $"DTSTART:{Local(localStart)}";
         yield return $"TZOFFSETFROM:{Offset(from)}";
         yield return $"TZOFFSETTO:{Offset(to)}";
-        if (!string.IsNullOrWhiteSpace(name)) yield return $"TZNAME:{Escape(name)}";
+        if (!string.IsNullOrWhiteSpace(name))
+            yield return $"TZNAME:{Escape(name)}";
         yield return $"END:{kind}";
     }
 
     /// <summary>Instants where the zone's UTC offset changes: hourly scan, then narrowed to the minute.</summary>
-    private static IEnumerable<(DateTimeOffset At, TimeSpan Before, TimeSpan After)> Transitions(TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to)
+    private static IEnumerable<(DateTimeOffset At, TimeSpan Before, TimeSpan After)> Transitions(
+        TimeZoneInfo zone,
+        DateTimeOffset from,
+        DateTimeOffset to
+    )
     {
         var previous = zone.GetUtcOffset(from);
         for (var t = from.AddHours(1); t <= to; t = t.AddHours(1))
         {
             var current = zone.GetUtcOffset(t);
-            if (current == previous) continue;
-            DateTimeOffset low = t.AddHours(-1), high = t;
+            if (current == previous)
+                continue;
+            DateTimeOffset low = t.AddHours(-1),
+                high = t;
             while (high - low > TimeSpan.FromMinutes(1))
             {
                 var middle = low + (high - low) / 2;
-                if (zone.GetUtcOffset(middle) == previous) low = middle; else high = middle;
+                if (zone.GetUtcOffset(middle) == previous)
+                    low = middle;
+                else
+                    high = middle;
             }
-            var at = new DateTimeOffset(high.UtcDateTime.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
-            if (zone.GetUtcOffset(at) != current) at = at.AddMinutes(1);
+            var at = new DateTimeOffset(
+                high.UtcDateTime.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute,
+                TimeSpan.Zero
+            );
+            if (zone.GetUtcOffset(at) != current)
+                at = at.AddMinutes(1);
             yield return (at, previous, current);
             previous = current;
         }
     }
 
-    private static string UtcStamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+    private static string UtcStamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+
     private static string Local(DateTimeOffset value) => Local(value.DateTime);
+
     private static string Local(DateTime value) => value.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
 
     private static string Offset(TimeSpan offset) =>
         (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString("hhmm", CultureInfo.InvariantCulture);
 
     private static string Escape(string text) =>
-        text.Replace("\\", "\\\\").Replace(";", "\\;").Replace(",", "\\,").Replace("\r\n", "\\n").Replace("\n", "\\n").Replace("\r", "\\n");
+        text.Replace("\\", "\\\\")
+            .Replace(";", "\\;")
+            .Replace(",", "\\,")
+            .Replace("\r\n", "\\n")
+            .Replace("\n", "\\n")
+            .Replace("\r", "\\n");
 
     /// <summary>Lines end in CRLF and are folded at 75 octets without splitting a UTF-8 character.</summary>
     private static void Fold(StringBuilder output, string line)

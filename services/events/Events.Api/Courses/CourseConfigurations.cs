@@ -45,7 +45,11 @@ public sealed class ModuleProgressConfiguration : IEntityTypeConfiguration<Modul
     {
         progress.ToTable("module_progress");
         progress.HasKey(p => new { p.EnrollmentId, p.ModuleId });
-        progress.HasOne<CourseEnrollment>().WithMany().HasForeignKey(p => p.EnrollmentId).OnDelete(DeleteBehavior.Cascade);
+        progress
+            .HasOne<CourseEnrollment>()
+            .WithMany()
+            .HasForeignKey(p => p.EnrollmentId)
+            .OnDelete(DeleteBehavior.Cascade);
         progress.HasOne<CourseModule>().WithMany().HasForeignKey(p => p.ModuleId).OnDelete(DeleteBehavior.Cascade);
     }
 }

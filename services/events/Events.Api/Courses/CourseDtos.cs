@@ -2,13 +2,39 @@ namespace Community.Events.Courses;
 
 /// <summary>A course in a list: no modules, their count and total length instead.</summary>
 public sealed record CourseSummaryDto(
-    Guid Id, Guid OrganizerId, string Title, string Description, string Category, string? ImageUrl,
-    long PriceCents, string? Currency, int? PriceCredits, bool IsFree, int TotalModules, int TotalDurationMinutes,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    Guid Id,
+    Guid OrganizerId,
+    string Title,
+    string Description,
+    string Category,
+    string? ImageUrl,
+    long PriceCents,
+    string? Currency,
+    int? PriceCredits,
+    bool IsFree,
+    int TotalModules,
+    int TotalDurationMinutes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt
+)
 {
-    public static CourseSummaryDto From(Course c, int totalModules, int totalDurationMinutes) => new(
-        c.Id, c.OrganizerId, c.Title, c.Description, c.Category, c.ImageUrl, c.PriceCents, c.Currency, c.PriceCredits, c.IsFree,
-        totalModules, totalDurationMinutes, c.CreatedAt, c.UpdatedAt);
+    public static CourseSummaryDto From(Course c, int totalModules, int totalDurationMinutes) =>
+        new(
+            c.Id,
+            c.OrganizerId,
+            c.Title,
+            c.Description,
+            c.Category,
+            c.ImageUrl,
+            c.PriceCents,
+            c.Currency,
+            c.PriceCredits,
+            c.IsFree,
+            totalModules,
+            totalDurationMinutes,
+            c.CreatedAt,
+            c.UpdatedAt
+        );
 }
 
 /// <summary>
@@ -17,22 +43,77 @@ public sealed record CourseSummaryDto(
 /// set once the course was withdrawn: only its learners, organizer and admins still read it.
 /// </summary>
 public sealed record CourseDto(
-    Guid Id, Guid OrganizerId, string Title, string Description, string Category, string? ImageUrl,
-    long PriceCents, string? Currency, int? PriceCredits, bool IsFree, int TotalModules, int TotalDurationMinutes,
-    IReadOnlyList<CourseModuleDto> Modules, bool ContentLocked, bool IsEnrolled, string? EnrollmentStatus, UserProgressDto? UserProgress,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? WithdrawnAt)
+    Guid Id,
+    Guid OrganizerId,
+    string Title,
+    string Description,
+    string Category,
+    string? ImageUrl,
+    long PriceCents,
+    string? Currency,
+    int? PriceCredits,
+    bool IsFree,
+    int TotalModules,
+    int TotalDurationMinutes,
+    IReadOnlyList<CourseModuleDto> Modules,
+    bool ContentLocked,
+    bool IsEnrolled,
+    string? EnrollmentStatus,
+    UserProgressDto? UserProgress,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? WithdrawnAt
+)
 {
-    public static CourseDto From(Course c, IReadOnlyList<CourseModule> modules, bool contentVisible, CourseEnrollment? enrollment, UserProgressDto? progress) => new(
-        c.Id, c.OrganizerId, c.Title, c.Description, c.Category, c.ImageUrl, c.PriceCents, c.Currency, c.PriceCredits, c.IsFree,
-        modules.Count, modules.Sum(m => m.DurationMinutes),
-        modules.Select(m => CourseModuleDto.From(m, contentVisible)).ToList(), !contentVisible,
-        enrollment?.IsActive == true, enrollment?.Status, enrollment?.IsActive == true ? progress : null, c.CreatedAt, c.UpdatedAt, c.WithdrawnAt);
+    public static CourseDto From(
+        Course c,
+        IReadOnlyList<CourseModule> modules,
+        bool contentVisible,
+        CourseEnrollment? enrollment,
+        UserProgressDto? progress
+    ) =>
+        new(
+            c.Id,
+            c.OrganizerId,
+            c.Title,
+            c.Description,
+            c.Category,
+            c.ImageUrl,
+            c.PriceCents,
+            c.Currency,
+            c.PriceCredits,
+            c.IsFree,
+            modules.Count,
+            modules.Sum(m => m.DurationMinutes),
+            modules.Select(m => CourseModuleDto.From(m, contentVisible)).ToList(),
+            !contentVisible,
+            enrollment?.IsActive == true,
+            enrollment?.Status,
+            enrollment?.IsActive == true ? progress : null,
+            c.CreatedAt,
+            c.UpdatedAt,
+            c.WithdrawnAt
+        );
 }
 
-public sealed record CourseModuleDto(Guid Id, int Position, string Title, int DurationMinutes, string? Content, string? VideoUrl)
+public sealed record CourseModuleDto(
+    Guid Id,
+    int Position,
+    string Title,
+    int DurationMinutes,
+    string? Content,
+    string? VideoUrl
+)
 {
     public static CourseModuleDto From(CourseModule m, bool contentVisible) =>
-        new(m.Id, m.Position, m.Title, m.DurationMinutes, contentVisible ? m.Content : null, contentVisible ? m.VideoUrl : null);
+        new(
+            m.Id,
+            m.Position,
+            m.Title,
+            m.DurationMinutes,
+            contentVisible ? m.Content : null,
+            contentVisible ? m.VideoUrl : null
+        );
 }
 
 /// <summary>
@@ -50,9 +131,31 @@ public sealed record UserProgressDto(int Progress, IReadOnlyList<Guid> Completed
 }
 
 public sealed record EnrollmentDto(
-    Guid Id, Guid CourseId, Guid UserId, string Status, long PriceCents, string? Currency, int? PriceCredits,
-    string? PaidWith, Guid? PaymentId, DateTimeOffset CreatedAt, DateTimeOffset? ActivatedAt)
+    Guid Id,
+    Guid CourseId,
+    Guid UserId,
+    string Status,
+    long PriceCents,
+    string? Currency,
+    int? PriceCredits,
+    string? PaidWith,
+    Guid? PaymentId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ActivatedAt
+)
 {
     public static EnrollmentDto From(CourseEnrollment e) =>
-        new(e.Id, e.CourseId, e.UserId, e.Status, e.PriceCents, e.Currency, e.PriceCredits, e.PaidWith, e.PaymentId, e.CreatedAt, e.ActivatedAt);
+        new(
+            e.Id,
+            e.CourseId,
+            e.UserId,
+            e.Status,
+            e.PriceCents,
+            e.Currency,
+            e.PriceCredits,
+            e.PaidWith,
+            e.PaymentId,
+            e.CreatedAt,
+            e.ActivatedAt
+        );
 }

@@ -1,21 +1,36 @@
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Data;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Courses;
 
-public enum EnrollOutcome { Existing, Activated, PendingPayment }
+public enum EnrollOutcome
+{
+    Existing,
+    Activated,
+    PendingPayment,
+}
 
-public enum CourseConfirmation { Activated, AlreadyActive, NotFound, Rejected }
+public enum CourseConfirmation
+{
+    Activated,
+    AlreadyActive,
+    NotFound,
+    Rejected,
+}
 
 /// <summary>What became of a payment for a pending enrollment; Rejected means the payer must be refunded.</summary>
-public sealed record CourseConfirmationResult(CourseConfirmation Outcome, CourseEnrollment? Enrollment, string? Reason = null);
+public sealed record CourseConfirmationResult(
+    CourseConfirmation Outcome,
+    CourseEnrollment? Enrollment,
+    string? Reason = null
+);
 
 /// <summary>How a pending enrollment was paid: money captured by a payment, or credits spent.</summary>
 public abstract record CoursePayment(Guid Reference)
@@ -39,22 +54,35 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     /// (their progress stays). Saves on its own; not for use inside another transaction.
     /// </summary>
     public async Task<(CourseEnrollment Enrollment, EnrollOutcome Outcome)> EnrollAsync(
-        Guid courseId, Guid userId, string? tier, CancellationToken cancellationToken)
+        Guid courseId,
+        Guid userId,
+        string? tier,
+        CancellationToken cancellationToken
+    )
     {
         var elite = CourseAccess.IncludesAllCourses(tier);
-        var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == courseId, cancellationToken)
+        var course =
+            await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == courseId, cancellationToken)
             ?? throw new NotFoundException("No course has this id.");
         var existing = await FindAsync(courseId, userId, cancellationToken);
         // A withdrawn course is its learners' only: they still find their enrollment, nobody else may join.
         if (course.WithdrawnAt is not null)
-            return existing is { IsActive: true } ? (existing, EnrollOutcome.Existing) : throw new NotFoundException("No course has this id.");
-        if (existing is not null) return await SettleByTierAsync(course, existing, elite, cancellationToken);
+            return existing is { IsActive: true }
+                ? (existing, EnrollOutcome.Existing)
+                : throw new NotFoundException("No course has this id.");
+        if (existing is not null)
+            return await SettleByTierAsync(course, existing, elite, cancellationToken);
 
         var now = clock.GetUtcNow();
         var enrollment = new CourseEnrollment
         {
-            Id = NewId.Next(now), CourseId = course.Id, UserId = userId, PriceCents = course.PriceCents, Currency = course.Currency,
-            PriceCredits = course.PriceCredits, CreatedAt = now,
+            Id = NewId.Next(now),
+            CourseId = course.Id,
+            UserId = userId,
+            PriceCents = course.PriceCents,
+            Currency = course.Currency,
+            PriceCredits = course.PriceCredits,
+            CreatedAt = now,
         };
         db.Set<CourseEnrollment>().Add(enrollment);
         if (course.IsFree || elite)
@@ -64,27 +92,48 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         else
         {
             enrollment.Status = EnrollmentStatus.PendingPayment;
-            db.AddIntegrationEvent(new CourseEnrollmentPending(Guid.CreateVersion7(), now, enrollment.Id, course.Id, userId,
-                enrollment.PriceCents, enrollment.Currency, enrollment.PriceCredits, course.OrganizerId));
+            db.AddIntegrationEvent(
+                new CourseEnrollmentPending(
+                    Guid.CreateVersion7(),
+                    now,
+                    enrollment.Id,
+                    course.Id,
+                    userId,
+                    enrollment.PriceCents,
+                    enrollment.Currency,
+                    enrollment.PriceCredits,
+                    course.OrganizerId
+                )
+            );
         }
 
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException exception) when (exception.InnerException is PostgresException
-            { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: CourseEnrollmentConfiguration.OnePerUser })
+        catch (DbUpdateException exception)
+            when (exception.InnerException
+                    is PostgresException
+                    {
+                        SqlState: PostgresErrorCodes.UniqueViolation,
+                        ConstraintName: CourseEnrollmentConfiguration.OnePerUser
+                    }
+            )
         {
             // A concurrent enroll of the same user won; nothing of ours was written, so answer with theirs.
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList()) entry.State = EntityState.Detached;
-            var winner = await FindAsync(courseId, userId, cancellationToken)
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
+                entry.State = EntityState.Detached;
+            var winner =
+                await FindAsync(courseId, userId, cancellationToken)
                 ?? throw new InvalidOperationException("The enrollment that won the race is gone.");
             return (winner, EnrollOutcome.Existing);
         }
-        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
+        catch (DbUpdateException exception)
+            when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation })
         {
             // The course was deleted while we enrolled.
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList()) entry.State = EntityState.Detached;
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
+                entry.State = EntityState.Detached;
             throw new NotFoundException("No course has this id.");
         }
         return (enrollment, enrollment.IsActive ? EnrollOutcome.Activated : EnrollOutcome.PendingPayment);
@@ -96,41 +145,75 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     /// match the price taken at enrollment, or that arrives for an enrollment already active
     /// through another payment, is Rejected: the caller refunds it. Joins an ambient transaction.
     /// </summary>
-    public async Task<CourseConfirmationResult> ConfirmPaidAsync(Guid enrollmentId, CoursePayment payment, CancellationToken cancellationToken)
+    public async Task<CourseConfirmationResult> ConfirmPaidAsync(
+        Guid enrollmentId,
+        CoursePayment payment,
+        CancellationToken cancellationToken
+    )
     {
-        return await db.InTransactionAsync<CourseConfirmationResult>(async _ =>
-        {
-            var locked = await db.Database
-                .SqlQuery<Guid>($"SELECT id AS \"Value\" FROM course_enrollments WHERE id = {enrollmentId} FOR UPDATE")
-                .ToListAsync(cancellationToken);
-            if (locked.Count == 0) return new(CourseConfirmation.NotFound, null, "No course enrollment has this id.");
-            var enrollment = await db.Set<CourseEnrollment>().FirstAsync(e => e.Id == enrollmentId, cancellationToken);
-            await db.Entry(enrollment).ReloadAsync(cancellationToken);
-
-            if (enrollment.IsActive)
-                return enrollment.PaymentId == payment.Reference
-                    ? new(CourseConfirmation.AlreadyActive, enrollment)
-                    : new(CourseConfirmation.Rejected, enrollment, "The enrollment is already active through another payment (or was free).");
-            // An enroll racing the withdrawal can leave a pending enrollment behind; the course is not sold any more.
-            if (await db.Set<Course>().AnyAsync(c => c.Id == enrollment.CourseId && c.WithdrawnAt != null, cancellationToken))
-                return new(CourseConfirmation.Rejected, enrollment, "The course was withdrawn; it takes no new learners.");
-
-            var mismatch = payment switch
+        return await db.InTransactionAsync<CourseConfirmationResult>(
+            async _ =>
             {
-                CoursePayment.Money when enrollment.PriceCents == 0 => "This course is not sold for money.",
-                CoursePayment.Money money when money.AmountCents != enrollment.PriceCents
-                    || !string.Equals(money.Currency, enrollment.Currency, StringComparison.OrdinalIgnoreCase) =>
-                    $"The payment ({money.AmountCents} {money.Currency}) does not match the price ({enrollment.PriceCents} {enrollment.Currency}).",
-                CoursePayment.Credits when enrollment.PriceCredits is not > 0 => "This course is not sold for credits.",
-                CoursePayment.Credits credits when credits.Amount != enrollment.PriceCredits =>
-                    $"{credits.Amount} credits were spent; the course costs {enrollment.PriceCredits}.",
-                _ => null,
-            };
-            if (mismatch is not null) return new(CourseConfirmation.Rejected, enrollment, mismatch);
+                var locked = await db
+                    .Database.SqlQuery<Guid>(
+                        $"SELECT id AS \"Value\" FROM course_enrollments WHERE id = {enrollmentId} FOR UPDATE"
+                    )
+                    .ToListAsync(cancellationToken);
+                if (locked.Count == 0)
+                    return new(CourseConfirmation.NotFound, null, "No course enrollment has this id.");
+                var enrollment = await db.Set<CourseEnrollment>()
+                    .FirstAsync(e => e.Id == enrollmentId, cancellationToken);
+                await db.Entry(enrollment).ReloadAsync(cancellationToken);
 
-            Activate(enrollment, clock.GetUtcNow(), payment is CoursePayment.Credits ? PaidWith.Credits : PaidWith.Money, payment.Reference);
-            return new CourseConfirmationResult(CourseConfirmation.Activated, enrollment);
-        }, cancellationToken);
+                if (enrollment.IsActive)
+                    return enrollment.PaymentId == payment.Reference
+                        ? new(CourseConfirmation.AlreadyActive, enrollment)
+                        : new(
+                            CourseConfirmation.Rejected,
+                            enrollment,
+                            "The enrollment is already active through another payment (or was free)."
+                        );
+                // An enroll racing the withdrawal can leave a pending enrollment behind; the course is not sold any more.
+                if (
+                    await db.Set<Course>()
+                        .AnyAsync(c => c.Id == enrollment.CourseId && c.WithdrawnAt != null, cancellationToken)
+                )
+                    return new(
+                        CourseConfirmation.Rejected,
+                        enrollment,
+                        "The course was withdrawn; it takes no new learners."
+                    );
+
+                var mismatch = payment switch
+                {
+                    CoursePayment.Money when enrollment.PriceCents == 0 => "This course is not sold for money.",
+                    CoursePayment.Money money
+                        when money.AmountCents != enrollment.PriceCents
+                            || !string.Equals(
+                                money.Currency,
+                                enrollment.Currency,
+                                StringComparison.OrdinalIgnoreCase
+                            ) =>
+                        $"The payment ({money.AmountCents} {money.Currency}) does not match the price ({enrollment.PriceCents} {enrollment.Currency}).",
+                    CoursePayment.Credits when enrollment.PriceCredits is not > 0 =>
+                        "This course is not sold for credits.",
+                    CoursePayment.Credits credits when credits.Amount != enrollment.PriceCredits =>
+                        $"{credits.Amount} credits were spent; the course costs {enrollment.PriceCredits}.",
+                    _ => null,
+                };
+                if (mismatch is not null)
+                    return new(CourseConfirmation.Rejected, enrollment, mismatch);
+
+                Activate(
+                    enrollment,
+                    clock.GetUtcNow(),
+                    payment is CoursePayment.Credits ? PaidWith.Credits : PaidWith.Money,
+                    payment.Reference
+                );
+                return new CourseConfirmationResult(CourseConfirmation.Activated, enrollment);
+            },
+            cancellationToken
+        );
     }
 
     /// <summary>
@@ -139,17 +222,28 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     /// conditional update, so it races neither a payment's confirmation (which then finds it active and
     /// is refunded) nor a concurrent enroll.
     /// </summary>
-    private async Task<(CourseEnrollment, EnrollOutcome)> SettleByTierAsync(Course course, CourseEnrollment existing, bool elite, CancellationToken cancellationToken)
+    private async Task<(CourseEnrollment, EnrollOutcome)> SettleByTierAsync(
+        Course course,
+        CourseEnrollment existing,
+        bool elite,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
         if (elite && existing.Status == EnrollmentStatus.PendingPayment)
         {
             var activated = await db.Set<CourseEnrollment>()
                 .Where(e => e.Id == existing.Id && e.Status == EnrollmentStatus.PendingPayment)
-                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Status, EnrollmentStatus.Active).SetProperty(e => e.PaidWith, PaidWith.Elite)
-                    .SetProperty(e => e.ActivatedAt, now), cancellationToken);
+                .ExecuteUpdateAsync(
+                    set =>
+                        set.SetProperty(e => e.Status, EnrollmentStatus.Active)
+                            .SetProperty(e => e.PaidWith, PaidWith.Elite)
+                            .SetProperty(e => e.ActivatedAt, now),
+                    cancellationToken
+                );
             await db.Entry(existing).ReloadAsync(cancellationToken);
-            if (activated == 0) return (existing, EnrollOutcome.Existing);
+            if (activated == 0)
+                return (existing, EnrollOutcome.Existing);
             db.AddIntegrationEvent(Enrolled(existing, now));
             await db.SaveChangesAsync(cancellationToken);
             return (existing, EnrollOutcome.Activated);
@@ -158,13 +252,30 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         {
             var reopened = await db.Set<CourseEnrollment>()
                 .Where(e => e.Id == existing.Id && e.Status == EnrollmentStatus.Active && e.PaidWith == PaidWith.Elite)
-                .ExecuteUpdateAsync(set => set.SetProperty(e => e.Status, EnrollmentStatus.PendingPayment)
-                    .SetProperty(e => e.PaidWith, (string?)null).SetProperty(e => e.ActivatedAt, (DateTimeOffset?)null), cancellationToken);
+                .ExecuteUpdateAsync(
+                    set =>
+                        set.SetProperty(e => e.Status, EnrollmentStatus.PendingPayment)
+                            .SetProperty(e => e.PaidWith, (string?)null)
+                            .SetProperty(e => e.ActivatedAt, (DateTimeOffset?)null),
+                    cancellationToken
+                );
             await db.Entry(existing).ReloadAsync(cancellationToken);
-            if (reopened == 0) return (existing, EnrollOutcome.Existing);
+            if (reopened == 0)
+                return (existing, EnrollOutcome.Existing);
             // Payments learns the price again (it keeps the first one it heard of, which is the same: the enrollment's).
-            db.AddIntegrationEvent(new CourseEnrollmentPending(Guid.CreateVersion7(), now, existing.Id, course.Id, existing.UserId,
-                existing.PriceCents, existing.Currency, existing.PriceCredits, course.OrganizerId));
+            db.AddIntegrationEvent(
+                new CourseEnrollmentPending(
+                    Guid.CreateVersion7(),
+                    now,
+                    existing.Id,
+                    course.Id,
+                    existing.UserId,
+                    existing.PriceCents,
+                    existing.Currency,
+                    existing.PriceCredits,
+                    course.OrganizerId
+                )
+            );
             await db.SaveChangesAsync(cancellationToken);
             return (existing, EnrollOutcome.PendingPayment);
         }
@@ -172,7 +283,8 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     }
 
     private Task<CourseEnrollment?> FindAsync(Guid courseId, Guid userId, CancellationToken cancellationToken) =>
-        db.Set<CourseEnrollment>().FirstOrDefaultAsync(e => e.CourseId == courseId && e.UserId == userId, cancellationToken);
+        db.Set<CourseEnrollment>()
+            .FirstOrDefaultAsync(e => e.CourseId == courseId && e.UserId == userId, cancellationToken);
 
     private void Activate(CourseEnrollment enrollment, DateTimeOffset now, string? paidWith, Guid? paymentId)
     {
@@ -185,10 +297,16 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
 
     /// <summary>The event carries what was paid: money, credits, or nothing for a free course or one the elite tier includes.</summary>
     private static CourseEnrolled Enrolled(CourseEnrollment enrollment, DateTimeOffset now) =>
-        new(Guid.CreateVersion7(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId,
+        new(
+            Guid.CreateVersion7(),
+            now,
+            enrollment.CourseId,
+            enrollment.Id,
+            enrollment.UserId,
             enrollment.PaidWith == PaidWith.Money ? enrollment.PriceCents : 0,
             enrollment.PaidWith == PaidWith.Money ? enrollment.Currency : null,
-            enrollment.PaidWith == PaidWith.Credits ? enrollment.PriceCredits : null);
+            enrollment.PaidWith == PaidWith.Credits ? enrollment.PriceCredits : null
+        );
 }
 
 /// <summary>Who may use a course's content: active learners, and for an enrollment the elite tier opened, only while elite.</summary>

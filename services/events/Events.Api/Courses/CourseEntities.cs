@@ -11,6 +11,7 @@ public static class PaidWith
 {
     public const string Money = "money";
     public const string Credits = "credits";
+
     /// <summary>Included in the elite tier: no payment; usable while the learner is elite (see <see cref="CourseAccess"/>).</summary>
     public const string Elite = "elite";
 }
@@ -19,6 +20,7 @@ public static class PaidWith
 public sealed class Course
 {
     public Guid Id { get; set; }
+
     /// <summary>The row's version (xmin): the course's ETag.</summary>
     public uint Version { get; set; }
     public Guid OrganizerId { get; set; }
@@ -42,6 +44,7 @@ public sealed class Course
     public DateTimeOffset? WithdrawnAt { get; set; }
 
     public bool IsFree => PriceCents == 0 && PriceCredits is null or 0;
+
     public bool IsManagedBy(Guid userId, bool isAdmin) => isAdmin || OrganizerId == userId;
 }
 
@@ -79,6 +82,7 @@ public sealed class CourseEnrollment
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ActivatedAt { get; set; }
+
     /// <summary>When every module was first completed (CourseCompleted went out then); modules added later do not reopen it.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
 

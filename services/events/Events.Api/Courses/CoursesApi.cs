@@ -1,11 +1,12 @@
-using Community.Contracts;
 using System.Security.Claims;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
 using Community.Events.Data;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,13 +14,10 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RequestSizeLimitAttribute = Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
 
 namespace Community.Events.Courses;
 
-public sealed record CourseListQuery(
-    string? Category, int? Page, int? Limit, string? Cursor);
+public sealed record CourseListQuery(string? Category, int? Page, int? Limit, string? Cursor);
 
 public static class CoursesApi
 {
@@ -30,53 +28,124 @@ public static class CoursesApi
 
     public static RouteGroupBuilder MapCoursesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/courses").WithTags("Courses").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Create).RequireAuthorization(Policies.Organizer).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes))
-            .WithName("CreateCourse").WithSummary("Create a course with its modules, in order (organizer or admin)");
-        group.MapGet("", List).WithName("ListCourses").WithSummary("Browse courses, newest first, optionally in one category");
-        group.MapGet("/{id:guid}", Get).WithName("GetCourse").AnswersETag()
-            .WithSummary("A course with its modules, whether I am enrolled and my progress (content for learners only)");
-        group.MapPatch("/{id:guid}", Update).WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes)).WithName("UpdateCourse").HonoursIfMatch()
-            .WithSummary("Change a course (organizer or admin; JSON merge: absent keeps, null clears, modules replaces the list)")
-            .Accepts<CourseInput>("application/json").ProducesProblem(409);
-        group.MapDelete("/{id:guid}", Delete).WithName("DeleteCourse")
-            .WithSummary("Delete a course nobody enrolled in; otherwise withdraw it (learners keep it, unpaid enrollments end)");
-        group.MapPost("/{id:guid}/enroll", Enroll).WithName("EnrollInCourse")
-            .WithSummary("Enroll: 201 enrolled (free, or any course for the elite tier), 402 pending until paid, 200 already enrolled")
+        var group = routes
+            .MapGroup("/api/v1/courses")
+            .WithTags("Courses")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Create)
+            .RequireAuthorization(Policies.Organizer)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes))
+            .WithName("CreateCourse")
+            .WithSummary("Create a course with its modules, in order (organizer or admin)");
+        group
+            .MapGet("", List)
+            .WithName("ListCourses")
+            .WithSummary("Browse courses, newest first, optionally in one category");
+        group
+            .MapGet("/{id:guid}", Get)
+            .WithName("GetCourse")
+            .AnswersETag()
+            .WithSummary(
+                "A course with its modules, whether I am enrolled and my progress (content for learners only)"
+            );
+        group
+            .MapPatch("/{id:guid}", Update)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxCourseBodyBytes))
+            .WithName("UpdateCourse")
+            .HonoursIfMatch()
+            .WithSummary(
+                "Change a course (organizer or admin; JSON merge: absent keeps, null clears, modules replaces the list)"
+            )
+            .Accepts<CourseInput>("application/json")
+            .ProducesProblem(409);
+        group
+            .MapDelete("/{id:guid}", Delete)
+            .WithName("DeleteCourse")
+            .WithSummary(
+                "Delete a course nobody enrolled in; otherwise withdraw it (learners keep it, unpaid enrollments end)"
+            );
+        group
+            .MapPost("/{id:guid}/enroll", Enroll)
+            .WithName("EnrollInCourse")
+            .WithSummary(
+                "Enroll: 201 enrolled (free, or any course for the elite tier), 402 pending until paid, 200 already enrolled"
+            )
             .ProducesProblem(402);
-        group.MapPost("/{id:guid}/progress", Progress).WithName("UpdateCourseProgress")
+        group
+            .MapPost("/{id:guid}/progress", Progress)
+            .WithName("UpdateCourseProgress")
             .WithSummary("Mark a module completed or not (active learners); answers my progress");
         return group;
     }
 
     private static async Task<Created<CourseDto>> Create(
-        CourseInput input, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        CourseInput input,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var (course, modules) = CourseRules.Create(input, principal.UserId(), EventRules.AsStored(clock.GetUtcNow()));
         db.Set<Course>().Add(course);
         db.Set<CourseModule>().AddRange(modules);
         // Listed from creation: this is when it becomes visible.
-        db.AddIntegrationEvent(new CoursePublished(Guid.CreateVersion7(), course.CreatedAt, course.Id, course.OrganizerId, course.Title, course.Category));
+        db.AddIntegrationEvent(
+            new CoursePublished(
+                Guid.CreateVersion7(),
+                course.CreatedAt,
+                course.Id,
+                course.OrganizerId,
+                course.Title,
+                course.Category
+            )
+        );
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/courses/{course.Id}", CourseDto.From(course, modules, contentVisible: true, null, null));
+        return TypedResults.Created(
+            $"/api/v1/courses/{course.Id}",
+            CourseDto.From(course, modules, contentVisible: true, null, null)
+        );
     }
 
     private static async Task<Ok<PageOf<CourseSummaryDto>>> List(
-        [AsParameters] CourseListQuery query, EventsDbContext db, IOptions<EventsOptions> options, CancellationToken cancellationToken)
+        [AsParameters] CourseListQuery query,
+        EventsDbContext db,
+        IOptions<EventsOptions> options,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, PageLimits.DefaultLimit, TimeAndId.Parse, errors);
+        var start = NumberedCursor.Read(
+            query.Page,
+            query.Limit,
+            query.Cursor,
+            PageLimits.DefaultLimit,
+            TimeAndId.Parse,
+            errors
+        );
         var category = string.IsNullOrWhiteSpace(query.Category) ? null : query.Category.Trim().ToLowerInvariant();
-        if (category is { Length: > 50 }) errors.Add("category", "category must be 1-50 characters.");
+        if (category is { Length: > 50 })
+            errors.Add("category", "category must be 1-50 characters.");
         errors.ThrowIfAny();
 
         var courses = db.Set<Course>().AsNoTracking().Where(c => c.WithdrawnAt == null);
-        if (category is not null) courses = courses.Where(c => c.Category == category);
+        if (category is not null)
+            courses = courses.Where(c => c.Category == category);
         var total = await courses.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
         var modules = db.Set<CourseModule>();
         // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
-        var rows = await courses.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
-            .ProbePageBy(start, (q, at) => q.Where(c => EF.Functions.LessThan(ValueTuple.Create(c.CreatedAt, c.Id), ValueTuple.Create(at.At, at.Id))))
+        var rows = await courses
+            .OrderByDescending(c => c.CreatedAt)
+            .ThenByDescending(c => c.Id)
+            .ProbePageBy(
+                start,
+                (q, at) =>
+                    q.Where(c =>
+                        EF.Functions.LessThan(ValueTuple.Create(c.CreatedAt, c.Id), ValueTuple.Create(at.At, at.Id))
+                    )
+            )
             .Select(c => new
             {
                 Course = c,
@@ -84,32 +153,61 @@ public static class CoursesApi
                 Minutes = modules.Where(m => m.CourseId == c.Id).Sum(m => m.DurationMinutes),
             })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(start.Page.Of(rows, total, r => new TimeAndId(r.Course.CreatedAt, r.Course.Id).ToString(),
-            r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)));
+        return TypedResults.Ok(
+            start.Page.Of(
+                rows,
+                total,
+                r => new TimeAndId(r.Course.CreatedAt, r.Course.Id).ToString(),
+                r => CourseSummaryDto.From(r.Course, r.Modules, r.Minutes)
+            )
+        );
     }
 
     private static async Task<Ok<CourseDto>> Get(
-        Guid id, ClaimsPrincipal principal, EventsDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
-        var course = await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
+        var course =
+            await db.Set<Course>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
             ?? throw new NotFoundException(NoSuchCourse);
         EntityTag.Set(response, course.Version);
         return TypedResults.Ok(await DetailsAsync(db, course, principal, cancellationToken));
     }
 
     private static async Task<Ok<CourseDto>> Update(
-        Guid id, JsonObject body, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
-        HttpContext http, CancellationToken cancellationToken)
+        Guid id,
+        JsonObject body,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        IOptions<JsonOptions> json,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.CheckIfMatchAsync<Course>(http.Request, id, cancellationToken);
         var course = await ManagedAsync(db, id, principal, cancellationToken);
-        if (course.WithdrawnAt is not null) throw new ConflictException("A withdrawn course cannot be changed.");
-        var current = await db.Set<CourseModule>().Where(m => m.CourseId == id).OrderBy(m => m.Position).ToListAsync(cancellationToken);
+        if (course.WithdrawnAt is not null)
+            throw new ConflictException("A withdrawn course cannot be changed.");
+        var current = await db.Set<CourseModule>()
+            .Where(m => m.CourseId == id)
+            .OrderBy(m => m.Position)
+            .ToListAsync(cancellationToken);
 
         var merged = JsonMergePatch.Overlay(CourseRules.ToInput(course, current), body, json.Value.SerializerOptions);
         var anyoneEnrolled = await db.Set<CourseEnrollment>().AnyAsync(e => e.CourseId == id, cancellationToken);
-        var edit = CourseRules.Edit(JsonMergePatch.Read<CourseInput>(merged, json.Value.SerializerOptions), course, current, anyoneEnrolled, clock.GetUtcNow());
+        var edit = CourseRules.Edit(
+            JsonMergePatch.Read<CourseInput>(merged, json.Value.SerializerOptions),
+            course,
+            current,
+            anyoneEnrolled,
+            clock.GetUtcNow()
+        );
         if (edit.Changed.Count > 0)
         {
             course.UpdatedAt = EventRules.AsStored(clock.GetUtcNow());
@@ -117,7 +215,10 @@ public static class CoursesApi
             db.Set<CourseModule>().AddRange(edit.Added);
             // A reorder swaps positions row by row; they are unique again by commit.
             if (edit.Changed.Contains("modules"))
-                await db.Database.ExecuteSqlRawAsync("SET CONSTRAINTS course_modules_position DEFERRED", cancellationToken);
+                await db.Database.ExecuteSqlRawAsync(
+                    "SET CONSTRAINTS course_modules_position DEFERRED",
+                    cancellationToken
+                );
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -126,7 +227,12 @@ public static class CoursesApi
     }
 
     private static async Task<NoContent> Delete(
-        Guid id, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var course = await ManagedAsync(db, id, principal, cancellationToken);
@@ -141,10 +247,16 @@ public static class CoursesApi
             var now = EventRules.AsStored(clock.GetUtcNow());
             course.WithdrawnAt = now;
             course.UpdatedAt = now;
-            var cancelled = await db.Database.SqlQuery<Guid>($"""
-                DELETE FROM course_enrollments WHERE course_id = {id} AND status = {EnrollmentStatus.PendingPayment} RETURNING id AS "Value"
-                """).ToListAsync(cancellationToken);
-            db.AddIntegrationEvent(new CourseWithdrawn(Guid.CreateVersion7(), now, course.Id, course.OrganizerId, course.Title, cancelled));
+            var cancelled = await db
+                .Database.SqlQuery<Guid>(
+                    $"""
+                    DELETE FROM course_enrollments WHERE course_id = {id} AND status = {EnrollmentStatus.PendingPayment} RETURNING id AS "Value"
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            db.AddIntegrationEvent(
+                new CourseWithdrawn(Guid.CreateVersion7(), now, course.Id, course.OrganizerId, course.Title, cancelled)
+            );
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -152,10 +264,20 @@ public static class CoursesApi
     }
 
     private static async Task<Results<Created<EnrollmentDto>, Ok<EnrollmentDto>, ProblemHttpResult>> Enroll(
-        Guid id, ClaimsPrincipal principal, CourseEnrollments enrollments, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        CourseEnrollments enrollments,
+        CancellationToken cancellationToken
+    )
     {
-        var (enrollment, outcome) = await enrollments.EnrollAsync(id, principal.UserId(), principal.FindFirstValue(ClaimNames.Tier), cancellationToken);
-        if (!enrollment.IsActive) return NeedsPayment(enrollment);
+        var (enrollment, outcome) = await enrollments.EnrollAsync(
+            id,
+            principal.UserId(),
+            principal.FindFirstValue(ClaimNames.Tier),
+            cancellationToken
+        );
+        if (!enrollment.IsActive)
+            return NeedsPayment(enrollment);
         return outcome == EnrollOutcome.Activated
             ? TypedResults.Created($"/api/v1/courses/{id}", EnrollmentDto.From(enrollment))
             : TypedResults.Ok(EnrollmentDto.From(enrollment));
@@ -163,7 +285,8 @@ public static class CoursesApi
 
     /// <summary>402 with what the client needs to pay for the pending enrollment (the same each time it asks).</summary>
     public static ProblemHttpResult NeedsPayment(CourseEnrollment pending) =>
-        ProblemResponses.PaymentRequired("This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.",
+        ProblemResponses.PaymentRequired(
+            "This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.",
             new Dictionary<string, object?>
             {
                 ["enrollment_id"] = pending.Id,
@@ -173,46 +296,74 @@ public static class CoursesApi
                 ["currency"] = pending.Currency,
                 ["price_credits"] = pending.PriceCredits,
                 ["payment_methods"] = PaymentMethods(pending),
-                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = PaymentPurposes.Course, ["reference_id"] = pending.Id },
-            });
+                ["checkout"] = new Dictionary<string, object?>
+                {
+                    ["purpose"] = PaymentPurposes.Course,
+                    ["reference_id"] = pending.Id,
+                },
+            }
+        );
 
     private static List<string> PaymentMethods(CourseEnrollment pending)
     {
         var methods = new List<string>();
-        if (pending.PriceCents > 0) methods.Add(PaidWith.Money);
-        if (pending.PriceCredits > 0) methods.Add(PaidWith.Credits);
+        if (pending.PriceCents > 0)
+            methods.Add(PaidWith.Money);
+        if (pending.PriceCredits > 0)
+            methods.Add(PaidWith.Credits);
         return methods;
     }
 
     private static async Task<Ok<UserProgressDto>> Progress(
-        Guid id, ProgressInput input, ClaimsPrincipal principal, EventsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        ProgressInput input,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var moduleId = input.ModuleId.GetValueOrDefault();
-        if (moduleId == Guid.Empty) errors.Add("module_id", "module_id is required.");
-        if (input.Completed is null) errors.Add("completed", "completed is required (true or false).");
+        if (moduleId == Guid.Empty)
+            errors.Add("module_id", "module_id is required.");
+        if (input.Completed is null)
+            errors.Add("completed", "completed is required (true or false).");
         errors.ThrowIfAny();
 
-        var course = await db.Set<Course>().AsNoTracking().Where(c => c.Id == id).Select(c => new { c.WithdrawnAt })
-            .FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException(NoSuchCourse);
+        var course =
+            await db.Set<Course>()
+                .AsNoTracking()
+                .Where(c => c.Id == id)
+                .Select(c => new { c.WithdrawnAt })
+                .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException(NoSuchCourse);
         var userId = principal.UserId();
-        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
+        var enrollment = await db.Set<CourseEnrollment>()
+            .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
         if (enrollment is not { IsActive: true })
         {
-            if (course.WithdrawnAt is not null) throw new NotFoundException(NoSuchCourse);
-            throw new ForbiddenException(enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid.");
+            if (course.WithdrawnAt is not null)
+                throw new NotFoundException(NoSuchCourse);
+            throw new ForbiddenException(
+                enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid."
+            );
         }
         if (!CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier)))
-            throw new ForbiddenException("Your elite tier included this course and you are no longer elite: renew elite, or enroll again to buy it.");
+            throw new ForbiddenException(
+                "Your elite tier included this course and you are no longer elite: renew elite, or enroll again to buy it."
+            );
         var modules = await ModulesAsync(db, id, cancellationToken);
-        if (modules.All(m => m.Id != moduleId)) throw new RequestValidationException("module_id", "module_id is not a module of this course.");
+        if (modules.All(m => m.Id != moduleId))
+            throw new RequestValidationException("module_id", "module_id is not a module of this course.");
 
         // Set-based and conflict-tolerant, so repeats and concurrent taps leave one row (the first completion time).
         if (input.Completed == true)
             await CompleteModuleAsync(db, enrollment, moduleId, clock.GetUtcNow(), cancellationToken);
         else
-            await db.Set<ModuleProgress>().Where(p => p.EnrollmentId == enrollment.Id && p.ModuleId == moduleId)
+            await db.Set<ModuleProgress>()
+                .Where(p => p.EnrollmentId == enrollment.Id && p.ModuleId == moduleId)
                 .ExecuteDeleteAsync(cancellationToken);
 
         return TypedResults.Ok(await ProgressAsync(db, enrollment.Id, modules, cancellationToken));
@@ -222,36 +373,71 @@ public static class CoursesApi
     /// Records the module done and, when that completes the course for the first time, announces CourseCompleted in the
     /// same transaction. The enrollment row is locked first, so two last taps at once cannot both miss (or both see) the end.
     /// </summary>
-    private static Task CompleteModuleAsync(EventsDbContext db, CourseEnrollment enrollment, Guid moduleId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async ct =>
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM course_enrollments WHERE id = {enrollment.Id} FOR UPDATE", ct);
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO module_progress (enrollment_id, module_id, completed_at)
-                VALUES ({enrollment.Id}, {moduleId}, {now})
-                ON CONFLICT DO NOTHING
-                """, ct);
-            var completed = await db.Database.SqlQuery<string>($"""
-                UPDATE course_enrollments e SET completed_at = {now}
-                FROM courses c
-                WHERE e.id = {enrollment.Id} AND c.id = e.course_id AND e.completed_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM course_modules m WHERE m.course_id = e.course_id
-                                  AND NOT EXISTS (SELECT 1 FROM module_progress p WHERE p.enrollment_id = e.id AND p.module_id = m.id))
-                RETURNING c.title AS "Value"
-                """).ToListAsync(ct);
-            if (completed.Count == 1)
-                db.AddIntegrationEvent(new CourseCompleted(Guid.CreateVersion7(), now, enrollment.CourseId, enrollment.Id, enrollment.UserId, completed[0]));
-            return completed.Count == 1;
-        }, cancellationToken);
+    private static Task CompleteModuleAsync(
+        EventsDbContext db,
+        CourseEnrollment enrollment,
+        Guid moduleId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        db.InTransactionAsync(
+            async ct =>
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"SELECT 1 FROM course_enrollments WHERE id = {enrollment.Id} FOR UPDATE",
+                    ct
+                );
+                await db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO module_progress (enrollment_id, module_id, completed_at)
+                    VALUES ({enrollment.Id}, {moduleId}, {now})
+                    ON CONFLICT DO NOTHING
+                    """,
+                    ct
+                );
+                var completed = await db
+                    .Database.SqlQuery<string>(
+                        $"""
+                        UPDATE course_enrollments e SET completed_at = {now}
+                        FROM courses c
+                        WHERE e.id = {enrollment.Id} AND c.id = e.course_id AND e.completed_at IS NULL
+                          AND NOT EXISTS (SELECT 1 FROM course_modules m WHERE m.course_id = e.course_id
+                                          AND NOT EXISTS (SELECT 1 FROM module_progress p WHERE p.enrollment_id = e.id AND p.module_id = m.id))
+                        RETURNING c.title AS "Value"
+                        """
+                    )
+                    .ToListAsync(ct);
+                if (completed.Count == 1)
+                    db.AddIntegrationEvent(
+                        new CourseCompleted(
+                            Guid.CreateVersion7(),
+                            now,
+                            enrollment.CourseId,
+                            enrollment.Id,
+                            enrollment.UserId,
+                            completed[0]
+                        )
+                    );
+                return completed.Count == 1;
+            },
+            cancellationToken
+        );
 
     /// <summary>The course as the caller sees it; a withdrawn one is 404 to all but its learners, its organizer and admins.</summary>
-    private static async Task<CourseDto> DetailsAsync(EventsDbContext db, Course course, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    private static async Task<CourseDto> DetailsAsync(
+        EventsDbContext db,
+        Course course,
+        ClaimsPrincipal principal,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
+        var enrollment = await db.Set<CourseEnrollment>()
+            .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == course.Id && e.UserId == userId, cancellationToken);
         var managed = course.IsManagedBy(userId, principal.IsInRole(Roles.Admin));
-        if (!IsVisible(course, managed, enrollment)) throw new NotFoundException(NoSuchCourse);
+        if (!IsVisible(course, managed, enrollment))
+            throw new NotFoundException(NoSuchCourse);
         var modules = await ModulesAsync(db, course.Id, cancellationToken);
         var opens = CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier));
         var progress = opens ? await ProgressAsync(db, enrollment!.Id, modules, cancellationToken) : null;
@@ -266,27 +452,52 @@ public static class CoursesApi
     /// they can see it, 404 if not. An enroll meanwhile waits for the lock (its foreign key check reads the row),
     /// so whether anyone is enrolled stays true until commit.
     /// </summary>
-    private static async Task<Course> ManagedAsync(EventsDbContext db, Guid id, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    private static async Task<Course> ManagedAsync(
+        EventsDbContext db,
+        Guid id,
+        ClaimsPrincipal principal,
+        CancellationToken cancellationToken
+    )
     {
-        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM courses WHERE id = {id} FOR UPDATE").ToListAsync(cancellationToken);
-        if (locked.Count == 0) throw new NotFoundException(NoSuchCourse);
+        var locked = await db
+            .Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM courses WHERE id = {id} FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        if (locked.Count == 0)
+            throw new NotFoundException(NoSuchCourse);
         var course = await db.Set<Course>().FirstAsync(c => c.Id == id, cancellationToken);
         var userId = principal.UserId();
-        if (course.IsManagedBy(userId, principal.IsInRole(Roles.Admin))) return course;
-        var enrollment = await db.Set<CourseEnrollment>().AsNoTracking()
+        if (course.IsManagedBy(userId, principal.IsInRole(Roles.Admin)))
+            return course;
+        var enrollment = await db.Set<CourseEnrollment>()
+            .AsNoTracking()
             .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
-        if (!IsVisible(course, managed: false, enrollment)) throw new NotFoundException(NoSuchCourse);
+        if (!IsVisible(course, managed: false, enrollment))
+            throw new NotFoundException(NoSuchCourse);
         throw new ForbiddenException("Only the course's organizer or an admin may do this.");
     }
 
-
-    private static Task<List<CourseModule>> ModulesAsync(EventsDbContext db, Guid courseId, CancellationToken cancellationToken) =>
-        db.Set<CourseModule>().AsNoTracking().Where(m => m.CourseId == courseId).OrderBy(m => m.Position).ToListAsync(cancellationToken);
+    private static Task<List<CourseModule>> ModulesAsync(
+        EventsDbContext db,
+        Guid courseId,
+        CancellationToken cancellationToken
+    ) =>
+        db.Set<CourseModule>()
+            .AsNoTracking()
+            .Where(m => m.CourseId == courseId)
+            .OrderBy(m => m.Position)
+            .ToListAsync(cancellationToken);
 
     private static async Task<UserProgressDto> ProgressAsync(
-        EventsDbContext db, Guid enrollmentId, IReadOnlyList<CourseModule> modules, CancellationToken cancellationToken)
+        EventsDbContext db,
+        Guid enrollmentId,
+        IReadOnlyList<CourseModule> modules,
+        CancellationToken cancellationToken
+    )
     {
-        var completed = await db.Set<ModuleProgress>().Where(p => p.EnrollmentId == enrollmentId).Select(p => p.ModuleId).ToListAsync(cancellationToken);
+        var completed = await db.Set<ModuleProgress>()
+            .Where(p => p.EnrollmentId == enrollmentId)
+            .Select(p => p.ModuleId)
+            .ToListAsync(cancellationToken);
         return UserProgressDto.From(modules, completed.ToHashSet());
     }
 }

@@ -23,6 +23,7 @@ public static class EventTypes
 public sealed class CommunityEvent
 {
     public Guid Id { get; set; }
+
     /// <summary>The row's version (xmin): the event's ETag.</summary>
     public uint Version { get; set; }
     public Guid OrganizerId { get; set; }
@@ -48,6 +49,7 @@ public sealed class CommunityEvent
     public string? Currency { get; set; }
     public int RefundCutoffHours { get; set; } = 24;
     public string? CoverImageUrl { get; set; }
+
     /// <summary>The uploaded cover's blob, when <see cref="CoverImageUrl"/> is ours; null for a URL the organizer gave.</summary>
     public string? CoverImageKey { get; set; }
     public string Visibility { get; set; } = Data.Visibility.Public;
@@ -61,12 +63,17 @@ public sealed class CommunityEvent
 
     public bool IsPaid => PriceCents > 0;
     public int? SpotsRemaining => Capacity is { } capacity ? Math.Max(0, capacity - SeatsTaken) : null;
+
     public bool IsManagedBy(Guid userId, bool isAdmin) => isAdmin || OrganizerId == userId;
 
     /// <summary>Who may see it at all: public once published; private only to the invited; the organizer always.</summary>
     public bool IsVisibleTo(Guid? userId, bool isAdmin) =>
-        isAdmin || (userId is { } id && OrganizerId == id)
-        || (Status != EventStatus.Draft && (Visibility == Data.Visibility.Public || (userId is { } u && InvitedUserIds.Contains(u))));
+        isAdmin
+        || (userId is { } id && OrganizerId == id)
+        || (
+            Status != EventStatus.Draft
+            && (Visibility == Data.Visibility.Public || (userId is { } u && InvitedUserIds.Contains(u)))
+        );
 }
 
 public static class RegistrationStatus
@@ -93,6 +100,7 @@ public sealed class Registration
     public string? Currency { get; set; }
     public DateTimeOffset? HoldExpiresAt { get; set; }
     public Guid? PaymentId { get; set; }
+
     /// <summary>What was refunded of <see cref="PaymentId"/> so far (PaymentRefunded's running total as of <see cref="RefundsAsOf"/>).</summary>
     public long RefundedCents { get; set; }
     public DateTimeOffset? RefundsAsOf { get; set; }

@@ -24,7 +24,8 @@ public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) :
             e.Ignore(x => x.SpotsRemaining);
             e.Property(x => x.Version).MapToXmin();
             // Generated in the database; read in queries only (text search), never written.
-            e.Property<NpgsqlTsVector>(SearchColumn).HasComputedColumnSql("to_tsvector('simple', title || ' ' || description)", stored: true);
+            e.Property<NpgsqlTsVector>(SearchColumn)
+                .HasComputedColumnSql("to_tsvector('simple', title || ' ' || description)", stored: true);
         });
         model.Entity<Registration>(e =>
         {

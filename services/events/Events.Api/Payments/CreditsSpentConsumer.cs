@@ -16,27 +16,55 @@ namespace Community.Events.Payments;
 /// credits back. Redelivered messages are handled once (inbox); the confirmation is idempotent per spend.
 /// </summary>
 public sealed class CreditsSpentConsumer(
-    EventsDbContext db, CourseEnrollments enrollments, TimeProvider clock, ILogger<CreditsSpentConsumer> logger)
-    : IdempotentConsumer<CreditsSpent, EventsDbContext>(db, logger)
+    EventsDbContext db,
+    CourseEnrollments enrollments,
+    TimeProvider clock,
+    ILogger<CreditsSpentConsumer> logger
+) : IdempotentConsumer<CreditsSpent, EventsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<CreditsSpent> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (m.Purpose != PaymentPurposes.Course) return;
+        if (m.Purpose != PaymentPurposes.Course)
+            return;
 
-        var learner = await Db.Set<CourseEnrollment>().AsNoTracking().Where(e => e.Id == m.ReferenceId)
-            .Select(e => (Guid?)e.UserId).FirstOrDefaultAsync(cancellationToken);
+        var learner = await Db.Set<CourseEnrollment>()
+            .AsNoTracking()
+            .Where(e => e.Id == m.ReferenceId)
+            .Select(e => (Guid?)e.UserId)
+            .FirstOrDefaultAsync(cancellationToken);
         string? rejection;
         if (learner is { } userId && userId != m.UserId)
             rejection = "The credits were spent by someone other than the learner.";
         else
         {
-            var course = await enrollments.ConfirmPaidAsync(m.ReferenceId, new CoursePayment.Credits(m.MessageId, m.Amount), cancellationToken);
-            rejection = course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound ? course.Reason ?? course.Outcome.ToString() : null;
+            var course = await enrollments.ConfirmPaidAsync(
+                m.ReferenceId,
+                new CoursePayment.Credits(m.MessageId, m.Amount),
+                cancellationToken
+            );
+            rejection = course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound
+                ? course.Reason ?? course.Outcome.ToString()
+                : null;
         }
-        if (rejection is null) return;
+        if (rejection is null)
+            return;
 
-        logger.LogWarning("Credits spend {SpendId} on course enrollment {EnrollmentId} cannot be honoured: {Reason}", m.MessageId, m.ReferenceId, rejection);
-        Db.AddIntegrationEvent(new PurchaseRejected(Guid.CreateVersion7(), clock.GetUtcNow(), m.MessageId, m.Purpose, m.ReferenceId, rejection));
+        logger.LogWarning(
+            "Credits spend {SpendId} on course enrollment {EnrollmentId} cannot be honoured: {Reason}",
+            m.MessageId,
+            m.ReferenceId,
+            rejection
+        );
+        Db.AddIntegrationEvent(
+            new PurchaseRejected(
+                Guid.CreateVersion7(),
+                clock.GetUtcNow(),
+                m.MessageId,
+                m.Purpose,
+                m.ReferenceId,
+                rejection
+            )
+        );
     }
 }

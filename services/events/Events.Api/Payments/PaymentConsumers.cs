@@ -17,30 +17,64 @@ namespace Community.Events.Payments;
 /// is idempotent per payment.
 /// </summary>
 public sealed class PaymentSucceededConsumer(
-    EventsDbContext db, SeatBook seats, CourseEnrollments enrollments, TimeProvider clock, ILogger<PaymentSucceededConsumer> logger)
-    : IdempotentConsumer<PaymentSucceeded, EventsDbContext>(db, logger)
+    EventsDbContext db,
+    SeatBook seats,
+    CourseEnrollments enrollments,
+    TimeProvider clock,
+    ILogger<PaymentSucceededConsumer> logger
+) : IdempotentConsumer<PaymentSucceeded, EventsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PaymentSucceeded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         string? rejection = null;
         switch (m.Purpose)
         {
             case PaymentPurposes.EventRegistration:
-                var ticket = await seats.ConfirmPaidAsync(m.ReferenceId, m.PaymentId, m.AmountCents, m.Currency, cancellationToken);
-                if (ticket.Outcome is PaidConfirmation.SeatGone or PaidConfirmation.NotFound) rejection = ticket.Reason ?? ticket.Outcome.ToString();
+                var ticket = await seats.ConfirmPaidAsync(
+                    m.ReferenceId,
+                    m.PaymentId,
+                    m.AmountCents,
+                    m.Currency,
+                    cancellationToken
+                );
+                if (ticket.Outcome is PaidConfirmation.SeatGone or PaidConfirmation.NotFound)
+                    rejection = ticket.Reason ?? ticket.Outcome.ToString();
                 break;
             case PaymentPurposes.Course:
-                var course = await enrollments.ConfirmPaidAsync(m.ReferenceId, new CoursePayment.Money(m.PaymentId, m.AmountCents, m.Currency), cancellationToken);
-                if (course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound) rejection = course.Reason ?? course.Outcome.ToString();
+                var course = await enrollments.ConfirmPaidAsync(
+                    m.ReferenceId,
+                    new CoursePayment.Money(m.PaymentId, m.AmountCents, m.Currency),
+                    cancellationToken
+                );
+                if (course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound)
+                    rejection = course.Reason ?? course.Outcome.ToString();
                 break;
             default:
                 return;
         }
         if (rejection is not null)
         {
-            logger.LogWarning("Payment {PaymentId} for {Purpose} {ReferenceId} cannot be honoured: {Reason}", m.PaymentId, m.Purpose, m.ReferenceId, rejection);
-            Db.AddIntegrationEvent(new PurchaseRejected(Guid.CreateVersion7(), clock.GetUtcNow(), m.PaymentId, m.Purpose, m.ReferenceId, rejection));
+            logger.LogWarning(
+                "Payment {PaymentId} for {Purpose} {ReferenceId} cannot be honoured: {Reason}",
+                m.PaymentId,
+                m.Purpose,
+                m.ReferenceId,
+                rejection
+            );
+            Db.AddIntegrationEvent(
+                new PurchaseRejected(
+                    Guid.CreateVersion7(),
+                    clock.GetUtcNow(),
+                    m.PaymentId,
+                    m.Purpose,
+                    m.ReferenceId,
+                    rejection
+                )
+            );
         }
     }
 }
@@ -53,12 +87,25 @@ public sealed class PaymentSucceededConsumer(
 public sealed class PaymentRefundedConsumer(EventsDbContext db, SeatBook seats, ILogger<PaymentRefundedConsumer> logger)
     : IdempotentConsumer<PaymentRefunded, EventsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PaymentRefunded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        var registration = await Db.Registrations.AsNoTracking().FirstOrDefaultAsync(r => r.Id == m.ReferenceId, cancellationToken);
-        if (registration is null) return;
-        if (m.TotalRefundedCents >= registration.AmountCents) await seats.MarkRefundedAsync(registration.Id, m.PaymentId, cancellationToken);
-        await seats.RecordRefundTotalAsync(registration.Id, m.PaymentId, m.TotalRefundedCents, m.OccurredAt.ToUniversalTime(), cancellationToken);
+        var registration = await Db
+            .Registrations.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Id == m.ReferenceId, cancellationToken);
+        if (registration is null)
+            return;
+        if (m.TotalRefundedCents >= registration.AmountCents)
+            await seats.MarkRefundedAsync(registration.Id, m.PaymentId, cancellationToken);
+        await seats.RecordRefundTotalAsync(
+            registration.Id,
+            m.PaymentId,
+            m.TotalRefundedCents,
+            m.OccurredAt.ToUniversalTime(),
+            cancellationToken
+        );
     }
 }

@@ -9,7 +9,6 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
@@ -29,42 +28,95 @@ public static class CoverImageApi
 
     public static RouteGroupBuilder MapCoverImageApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/events/{id:guid}/cover").WithTags("Events").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPut("", Upload).WithName("UploadEventCover").HonoursIfMatch()
-            .WithSummary("Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin")
+        var group = routes
+            .MapGroup("/api/v1/events/{id:guid}/cover")
+            .WithTags("Events")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPut("", Upload)
+            .WithName("UploadEventCover")
+            .HonoursIfMatch()
+            .WithSummary(
+                "Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin"
+            )
             .AcceptsImageUpload<CoverImageUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapDelete("", Delete).WithName("DeleteEventCover").HonoursIfMatch().WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
+        group
+            .MapDelete("", Delete)
+            .WithName("DeleteEventCover")
+            .HonoursIfMatch()
+            .WithSummary("Remove the cover image, uploaded or linked (owner or admin)")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("", Content).AllowAnonymous().WithName("GetEventCover").WithSummary("The uploaded cover's image bytes (whoever may see the event)")
+        group
+            .MapGet("", Content)
+            .AllowAnonymous()
+            .WithName("GetEventCover")
+            .WithSummary("The uploaded cover's image bytes (whoever may see the event)")
             .ProducesFile(BlobDownloads.ImageTypes);
         return group;
     }
 
     /// <summary>Where clients read a cover: the bucket's public address when there is one, else the content route.</summary>
-    public static string UrlOf(Guid eventId, string key, IBlobStore blobs) => blobs.PublicUrl(key) ?? $"/api/v1/events/{eventId}/cover";
+    public static string UrlOf(Guid eventId, string key, IBlobStore blobs) =>
+        blobs.PublicUrl(key) ?? $"/api/v1/events/{eventId}/cover";
 
     private static async Task<Ok<EventDto>> Upload(
-        Guid id, HttpRequest request, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        Guid id,
+        HttpRequest request,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        IBlobStore blobs,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
-        var image = await ImageUploads.ReadAsync(request, MaxCoverBytes, ImageLimits.Photo, "cover image", cancellationToken);
+        var image = await ImageUploads.ReadAsync(
+            request,
+            MaxCoverBytes,
+            ImageLimits.Photo,
+            "cover image",
+            cancellationToken
+        );
         var key = $"events/{id}/cover-{NewId.Next(clock):N}.{image.Format.Extension}";
-        var e = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken),
-            loggers.CreateLogger(typeof(CoverImageApi)), cancellationToken);
+        var e = await blobs.StoreAndSwapAsync(
+            key,
+            image,
+            () => ReplaceAsync(db, request, id, principal, key, UrlOf(id, key, blobs), clock, cancellationToken),
+            loggers.CreateLogger(typeof(CoverImageApi)),
+            cancellationToken
+        );
         EntityTag.Set(request.HttpContext.Response, e.Version);
         return TypedResults.Ok(EventDto.From(e, manager: true));
     }
 
     private static async Task<NoContent> Delete(
-        Guid id, HttpRequest request, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        Guid id,
+        HttpRequest request,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        IBlobStore blobs,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         EnsureChangeable(await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken));
-        var (e, replaced) = await ReplaceAsync(db, request, id, principal, key: null, url: null, clock, cancellationToken);
+        var (e, replaced) = await ReplaceAsync(
+            db,
+            request,
+            id,
+            principal,
+            key: null,
+            url: null,
+            clock,
+            cancellationToken
+        );
         EntityTag.Set(request.HttpContext.Response, e.Version);
-        if (replaced is not null) await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(CoverImageApi)));
+        if (replaced is not null)
+            await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(CoverImageApi)));
         return TypedResults.NoContent();
     }
 
@@ -74,12 +126,22 @@ public static class CoverImageApi
     /// A stale If-Match (the event's ETag) is a 412 and changes nothing; the new blob is then deleted by the caller.
     /// </summary>
     private static async Task<(CommunityEvent Event, string? Replaced)> ReplaceAsync(
-        EventsDbContext db, HttpRequest request, Guid id, ClaimsPrincipal principal, string? key, string? url, TimeProvider clock,
-        CancellationToken cancellationToken)
+        EventsDbContext db,
+        HttpRequest request,
+        Guid id,
+        ClaimsPrincipal principal,
+        string? key,
+        string? url,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE", cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM community_events WHERE id = {id} FOR UPDATE",
+            cancellationToken
+        );
         await db.CheckIfMatchAsync<CommunityEvent>(request, id, cancellationToken);
         var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken); // deleted or cancelled meanwhile: refused like before
         EnsureChangeable(e);
@@ -90,7 +152,8 @@ public static class CoverImageApi
             e.CoverImageUrl = url;
             e.CoverImageKey = key;
             e.UpdatedAt = now;
-            if (e.Status == EventStatus.Published) db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, ["cover_image_url"]));
+            if (e.Status == EventStatus.Published)
+                db.AddIntegrationEvent(new EventUpdated(Guid.CreateVersion7(), now, e.Id, ["cover_image_url"]));
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -99,18 +162,32 @@ public static class CoverImageApi
 
     private static void EnsureChangeable(CommunityEvent e)
     {
-        if (e.Status == EventStatus.Cancelled) throw new ConflictException("A cancelled event cannot be changed.");
+        if (e.Status == EventStatus.Cancelled)
+            throw new ConflictException("A cancelled event cannot be changed.");
     }
 
     private static async Task<FileStreamHttpResult> Content(
-        Guid id, ClaimsPrincipal principal, HttpResponse response, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        HttpResponse response,
+        EventsDbContext db,
+        IBlobStore blobs,
+        CancellationToken cancellationToken
+    )
     {
         var e = await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
-        if (e.CoverImageKey is not { } key) throw new NotFoundException("This event has no uploaded cover image.");
-        var blob = await blobs.OpenReadAsync(key, cancellationToken) ?? throw new NotFoundException("This event's cover image is missing.");
+        if (e.CoverImageKey is not { } key)
+            throw new NotFoundException("This event has no uploaded cover image.");
+        var blob =
+            await blobs.OpenReadAsync(key, cancellationToken)
+            ?? throw new NotFoundException("This event's cover image is missing.");
         // One address for every cover the event has had: caches keep it but ask (the key is the validator) before reusing it.
         response.Headers.CacheControl = "private, no-cache";
-        return response.Serve(blob, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
-            lastModified: e.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\""));
+        return response.Serve(
+            blob,
+            ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
+            lastModified: e.UpdatedAt,
+            entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\"")
+        );
     }
 }

@@ -1,7 +1,7 @@
 using Community.Events.Data;
+using Community.ServiceDefaults.Blobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Community.ServiceDefaults.Blobs;
 
 namespace Community.Events.Photos;
 
@@ -14,13 +14,15 @@ public sealed class EventPhoto
     public string BlobKey { get; set; } = "";
     public string ContentType { get; set; } = "";
     public long SizeBytes { get; set; }
+
     /// <summary>Pixels, as the image's header declares them; null for photos stored before sizes were recorded.</summary>
     public int? Width { get; set; }
     public int? Height { get; set; }
     public string? Caption { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
-    public static string KeyFor(Guid eventId, Guid photoId, ImageFormat format) => $"events/{eventId}/{photoId}.{format.Extension}";
+    public static string KeyFor(Guid eventId, Guid photoId, ImageFormat format) =>
+        $"events/{eventId}/{photoId}.{format.Extension}";
 }
 
 public sealed class EventPhotoConfiguration : IEntityTypeConfiguration<EventPhoto>

@@ -1,28 +1,46 @@
-using Community.Contracts.Events;
 using System.Security.Claims;
+using Community.Contracts.Events;
 using Community.Events.Catalogue;
 using Community.Events.Data;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Net.Http.Headers;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Community.Events.Photos;
 
 public sealed record PhotoDto(
-    Guid Id, Guid EventId, Guid UploadedBy, string ContentType, long SizeBytes, int? Width, int? Height, string? Caption, string Url,
-    DateTimeOffset CreatedAt)
+    Guid Id,
+    Guid EventId,
+    Guid UploadedBy,
+    string ContentType,
+    long SizeBytes,
+    int? Width,
+    int? Height,
+    string? Caption,
+    string Url,
+    DateTimeOffset CreatedAt
+)
 {
     public static PhotoDto From(EventPhoto photo, IBlobStore blobs) =>
-        new(photo.Id, photo.EventId, photo.UploadedBy, photo.ContentType, photo.SizeBytes, photo.Width, photo.Height, photo.Caption,
-            blobs.PublicUrl(photo.BlobKey) ?? $"/api/v1/events/{photo.EventId}/photos/{photo.Id}/content", photo.CreatedAt);
+        new(
+            photo.Id,
+            photo.EventId,
+            photo.UploadedBy,
+            photo.ContentType,
+            photo.SizeBytes,
+            photo.Width,
+            photo.Height,
+            photo.Caption,
+            blobs.PublicUrl(photo.BlobKey) ?? $"/api/v1/events/{photo.EventId}/photos/{photo.Id}/content",
+            photo.CreatedAt
+        );
 }
 
 /// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
@@ -33,38 +51,74 @@ public sealed record PhotosQuery(int? Page, int? Limit, string? Cursor);
 public static class PhotosApi
 {
     public const long MaxPhotoBytes = 10 * 1024 * 1024;
+
     /// <summary>The photo plus room for the multipart framing and the caption.</summary>
     public const long MaxUploadBytes = MaxPhotoBytes + ImageUploads.FormOverheadBytes;
     public const int MaxCaptionLength = 500;
 
     public static RouteGroupBuilder MapPhotosApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/events/{id:guid}/photos").WithTags("Photos").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Upload).WithName("UploadEventPhoto")
-            .WithSummary("Add a photo (JPEG, PNG or WebP, at most 10 MB, 12000 px a side and 50 megapixels; form fields file and caption; re-encoded): organizer or confirmed attendee")
+        var group = routes
+            .MapGroup("/api/v1/events/{id:guid}/photos")
+            .WithTags("Photos")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Upload)
+            .WithName("UploadEventPhoto")
+            .WithSummary(
+                "Add a photo (JPEG, PNG or WebP, at most 10 MB, 12000 px a side and 50 megapixels; form fields file and caption; re-encoded): organizer or confirmed attendee"
+            )
             .AcceptsImageUpload<PhotoUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("", List).WithName("ListEventPhotos").WithSummary("The event's photos, newest first");
-        group.MapGet("/{photoId:guid}/content", Content).WithName("GetEventPhotoContent").WithSummary("The photo's image bytes")
+        group
+            .MapGet("/{photoId:guid}/content", Content)
+            .WithName("GetEventPhotoContent")
+            .WithSummary("The photo's image bytes")
             .ProducesFile(BlobDownloads.ImageTypes);
-        group.MapDelete("/{photoId:guid}", Delete).WithName("DeleteEventPhoto").WithSummary("Remove a photo (its uploader, the organizer or an admin)");
+        group
+            .MapDelete("/{photoId:guid}", Delete)
+            .WithName("DeleteEventPhoto")
+            .WithSummary("Remove a photo (its uploader, the organizer or an admin)");
         return group;
     }
 
     private static async Task<Created<PhotoDto>> Upload(
-        Guid id, HttpRequest request, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        Guid id,
+        HttpRequest request,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        IBlobStore blobs,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var caller = CatalogueAccess.CallerOf(principal);
         var userId = caller.UserId!.Value;
         var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
-        if (e.Status == EventStatus.Cancelled) throw new ConflictException("This event was cancelled; it takes no new photos.");
-        if (!e.IsManagedBy(userId, caller.IsAdmin) && !await db.Registrations.AnyAsync(
-                r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed, cancellationToken))
-            throw new ForbiddenException("Only the organizer and attendees with a confirmed registration may add photos.");
+        if (e.Status == EventStatus.Cancelled)
+            throw new ConflictException("This event was cancelled; it takes no new photos.");
+        if (
+            !e.IsManagedBy(userId, caller.IsAdmin)
+            && !await db.Registrations.AnyAsync(
+                r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed,
+                cancellationToken
+            )
+        )
+            throw new ForbiddenException(
+                "Only the organizer and attendees with a confirmed registration may add photos."
+            );
 
-        var image = await ImageUploads.ReadAsync(request, MaxPhotoBytes, ImageLimits.Photo, "photo", cancellationToken,
-            (form, errors) => errors.MaxLength("caption", ((string?)form["caption"])?.Trim(), MaxCaptionLength));
+        var image = await ImageUploads.ReadAsync(
+            request,
+            MaxPhotoBytes,
+            ImageLimits.Photo,
+            "photo",
+            cancellationToken,
+            (form, errors) => errors.MaxLength("caption", ((string?)form["caption"])?.Trim(), MaxCaptionLength)
+        );
         var caption = ((string?)image.Form["caption"])?.Trim() is { Length: > 0 } text ? text : null;
         await using var content = image.OpenRead();
         var (format, size) = (image.Format, image.Size);
@@ -72,8 +126,16 @@ public static class PhotosApi
         var photoId = NewId.Next(clock);
         var photo = new EventPhoto
         {
-            Id = photoId, EventId = id, UploadedBy = userId, BlobKey = EventPhoto.KeyFor(id, photoId, format), ContentType = format.ContentType,
-            SizeBytes = image.Length, Width = size.Width, Height = size.Height, Caption = caption, CreatedAt = clock.GetUtcNow(),
+            Id = photoId,
+            EventId = id,
+            UploadedBy = userId,
+            BlobKey = EventPhoto.KeyFor(id, photoId, format),
+            ContentType = format.ContentType,
+            SizeBytes = image.Length,
+            Width = size.Width,
+            Height = size.Height,
+            Caption = caption,
+            CreatedAt = clock.GetUtcNow(),
         };
         await blobs.PutAsync(photo.BlobKey, content, format.ContentType, cancellationToken);
         db.Add(photo);
@@ -85,43 +147,87 @@ public static class PhotosApi
         catch (DbUpdateException exception)
         {
             await blobs.TryDeleteAsync(photo.BlobKey, loggers.CreateLogger(typeof(PhotosApi)));
-            if (exception.InnerException is Npgsql.PostgresException { SqlState: "23503" }) throw new NotFoundException("No event has this id.");
+            if (exception.InnerException is Npgsql.PostgresException { SqlState: "23503" })
+                throw new NotFoundException("No event has this id.");
             throw;
         }
         return TypedResults.Created($"/api/v1/events/{id}/photos/{photoId}", PhotoDto.From(photo, blobs));
     }
 
     private static async Task<Ok<PageOf<PhotoDto>>> List(
-        Guid id, [AsParameters] PhotosQuery query, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, IOptions<EventsOptions> options,
-        CancellationToken cancellationToken)
+        Guid id,
+        [AsParameters] PhotosQuery query,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        IBlobStore blobs,
+        IOptions<EventsOptions> options,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, PageLimits.DefaultLimit, TimeAndId.Parse, errors);
+        var start = NumberedCursor.Read(
+            query.Page,
+            query.Limit,
+            query.Cursor,
+            PageLimits.DefaultLimit,
+            TimeAndId.Parse,
+            errors
+        );
         errors.ThrowIfAny();
 
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photos = db.Set<EventPhoto>().AsNoTracking().Where(p => p.EventId == id);
         var total = await photos.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
         // Newest first: the next page holds the rows before the cursor, (created_at, id) < (at, id).
-        var rows = await photos.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
-            .ProbePageBy(start, (q, at) => q.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.CreatedAt, p.Id), ValueTuple.Create(at.At, at.Id))))
+        var rows = await photos
+            .OrderByDescending(p => p.CreatedAt)
+            .ThenByDescending(p => p.Id)
+            .ProbePageBy(
+                start,
+                (q, at) =>
+                    q.Where(p =>
+                        EF.Functions.LessThan(ValueTuple.Create(p.CreatedAt, p.Id), ValueTuple.Create(at.At, at.Id))
+                    )
+            )
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(start.Page.Of(rows, total, p => new TimeAndId(p.CreatedAt, p.Id).ToString(), p => PhotoDto.From(p, blobs)));
+        return TypedResults.Ok(
+            start.Page.Of(rows, total, p => new TimeAndId(p.CreatedAt, p.Id).ToString(), p => PhotoDto.From(p, blobs))
+        );
     }
 
     private static async Task<FileStreamHttpResult> Content(
-        Guid id, Guid photoId, ClaimsPrincipal principal, HttpResponse response, EventsDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+        Guid id,
+        Guid photoId,
+        ClaimsPrincipal principal,
+        HttpResponse response,
+        EventsDbContext db,
+        IBlobStore blobs,
+        CancellationToken cancellationToken
+    )
     {
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
         var photo = await FindAsync(db.Set<EventPhoto>().AsNoTracking(), id, photoId, cancellationToken);
-        var blob = await blobs.OpenReadAsync(photo.BlobKey, cancellationToken) ?? throw new NotFoundException("This photo's image is missing.");
+        var blob =
+            await blobs.OpenReadAsync(photo.BlobKey, cancellationToken)
+            ?? throw new NotFoundException("This photo's image is missing.");
         response.Headers.CacheControl = "private, max-age=86400";
-        return response.Serve(blob, photo.ContentType, lastModified: photo.CreatedAt, entityTag: new EntityTagHeaderValue($"\"{photo.Id:N}\""));
+        return response.Serve(
+            blob,
+            photo.ContentType,
+            lastModified: photo.CreatedAt,
+            entityTag: new EntityTagHeaderValue($"\"{photo.Id:N}\"")
+        );
     }
 
     private static async Task<NoContent> Delete(
-        Guid id, Guid photoId, ClaimsPrincipal principal, EventsDbContext db, IBlobStore blobs, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        Guid id,
+        Guid photoId,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        IBlobStore blobs,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var caller = CatalogueAccess.CallerOf(principal);
         var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
@@ -134,7 +240,12 @@ public static class PhotosApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<EventPhoto> FindAsync(IQueryable<EventPhoto> photos, Guid eventId, Guid photoId, CancellationToken cancellationToken) =>
+    private static async Task<EventPhoto> FindAsync(
+        IQueryable<EventPhoto> photos,
+        Guid eventId,
+        Guid photoId,
+        CancellationToken cancellationToken
+    ) =>
         await photos.FirstOrDefaultAsync(p => p.Id == photoId && p.EventId == eventId, cancellationToken)
         ?? throw new NotFoundException("This event has no photo with this id.");
 }

@@ -8,7 +8,10 @@ namespace Community.Events.Registrations;
 /// <c>run</c> answers its items; should it throw, <c>fail</c> answers them instead, and the drain goes on.
 /// </summary>
 public sealed class BatchQueue<TKey, TItem>(
-    Func<TKey, List<TItem>, Task> run, Action<TKey, List<TItem>, Exception> fail, Func<List<TItem>, List<TItem>>? take = null)
+    Func<TKey, List<TItem>, Task> run,
+    Action<TKey, List<TItem>, Exception> fail,
+    Func<List<TItem>, List<TItem>>? take = null
+)
     where TKey : notnull
 {
     private readonly Dictionary<TKey, List<TItem>> _waiting = [];
@@ -26,7 +29,8 @@ public sealed class BatchQueue<TKey, TItem>(
             }
             waiting.Add(item);
         }
-        if (lead) _ = Task.Run(() => DrainAsync(key));
+        if (lead)
+            _ = Task.Run(() => DrainAsync(key));
     }
 
     private async Task DrainAsync(TKey key)
@@ -44,7 +48,8 @@ public sealed class BatchQueue<TKey, TItem>(
                 }
                 batch = _take(waiting);
             }
-            if (batch.Count == 0) continue;
+            if (batch.Count == 0)
+                continue;
             try
             {
                 await run(key, batch);

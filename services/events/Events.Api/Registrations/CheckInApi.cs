@@ -13,74 +13,123 @@ namespace Community.Events.Registrations;
 
 public sealed record CheckInRequest(double? Latitude, double? Longitude, string? TicketCode, string? QrPayload);
 
-public sealed record CheckInDto(Guid RegistrationId, Guid EventId, Guid UserId, string TicketCode, DateTimeOffset ArrivedAt, double? DistanceM, bool AlreadyCheckedIn);
+public sealed record CheckInDto(
+    Guid RegistrationId,
+    Guid EventId,
+    Guid UserId,
+    string TicketCode,
+    DateTimeOffset ArrivedAt,
+    double? DistanceM,
+    bool AlreadyCheckedIn
+);
 
 public static class CheckInApi
 {
     public static RouteGroupBuilder MapCheckInApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/events/{id:guid}").WithTags("Registrations").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("/check-in", CheckIn).WithName("CheckIn")
+        var group = routes
+            .MapGroup("/api/v1/events/{id:guid}")
+            .WithTags("Registrations")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("/check-in", CheckIn)
+            .WithName("CheckIn")
             .WithSummary("Check in at the venue (attendee inside the geofence), or any ticket by code (organizer)")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
     private static async Task<Ok<CheckInDto>> CheckIn(
-        Guid id, CheckInRequest request, ClaimsPrincipal principal, EventsDbContext db, TicketSigner signer, TimeProvider clock,
-        IOptions<EventsOptions> options, CancellationToken cancellationToken)
+        Guid id,
+        CheckInRequest request,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TicketSigner signer,
+        TimeProvider clock,
+        IOptions<EventsOptions> options,
+        CancellationToken cancellationToken
+    )
     {
         var caller = CatalogueAccess.CallerOf(principal);
         var e = await CatalogueAccess.VisibleAsync(db, id, caller, cancellationToken);
-        var byOrganizer = e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin) && (request.TicketCode is not null || request.QrPayload is not null);
+        var byOrganizer =
+            e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin)
+            && (request.TicketCode is not null || request.QrPayload is not null);
 
         var errors = new ValidationErrors();
         string? code = null;
         if (request.QrPayload is { } payload)
         {
             var claims = await signer.VerifyAsync(payload.Trim(), cancellationToken);
-            if (claims is null || claims.EventId != id) errors.Add("qr_payload", "qr_payload is not a genuine ticket for this event.");
-            else code = claims.TicketCode;
+            if (claims is null || claims.EventId != id)
+                errors.Add("qr_payload", "qr_payload is not a genuine ticket for this event.");
+            else
+                code = claims.TicketCode;
         }
         else if (request.TicketCode is { } typed)
         {
             code = TicketCodes.Normalize(typed);
-            if (!TicketCodes.LooksValid(code)) errors.Add("ticket_code", "ticket_code looks like EVT- followed by 10 letters and digits.");
+            if (!TicketCodes.LooksValid(code))
+                errors.Add("ticket_code", "ticket_code looks like EVT- followed by 10 letters and digits.");
         }
         if (!byOrganizer)
         {
-            if (request.Latitude is not { } lat || !double.IsFinite(lat) || lat is < -90 or > 90) errors.Add("latitude", "latitude is required, between -90 and 90.");
-            if (request.Longitude is not { } lon || !double.IsFinite(lon) || lon is < -180 or > 180) errors.Add("longitude", "longitude is required, between -180 and 180.");
+            if (request.Latitude is not { } lat || !double.IsFinite(lat) || lat is < -90 or > 90)
+                errors.Add("latitude", "latitude is required, between -90 and 90.");
+            if (request.Longitude is not { } lon || !double.IsFinite(lon) || lon is < -180 or > 180)
+                errors.Add("longitude", "longitude is required, between -180 and 180.");
         }
         errors.ThrowIfAny();
 
-        if (e.Status != EventStatus.Published) throw new ConflictException("This event is not taking place; nobody can check in.");
+        if (e.Status != EventStatus.Published)
+            throw new ConflictException("This event is not taking place; nobody can check in.");
         var now = Catalogue.EventRules.AsStored(clock.GetUtcNow());
         var opens = e.StartsAt - options.Value.CheckInOpensBefore;
         if (now < opens || now > e.EndsAt)
             throw new BusinessRuleException($"Check-in is open from {opens:u} to {e.EndsAt:u}.")
             {
-                Extensions = new Dictionary<string, object?> { ["check_in_opens_at"] = opens, ["check_in_closes_at"] = e.EndsAt },
+                Extensions = new Dictionary<string, object?>
+                {
+                    ["check_in_opens_at"] = opens,
+                    ["check_in_closes_at"] = e.EndsAt,
+                },
             };
 
         var registration = byOrganizer
-            ? await db.Registrations.FirstOrDefaultAsync(r => r.EventId == id && r.TicketCode == code, cancellationToken)
-                ?? throw new NotFoundException("No ticket of this event has this code.")
-            : await db.Registrations.FirstOrDefaultAsync(r => r.EventId == id && r.UserId == caller.UserId && RegistrationStatus.Live.Contains(r.Status), cancellationToken)
-                ?? throw new NotFoundException("You have no registration for this event.");
+            ? await db.Registrations.FirstOrDefaultAsync(
+                r => r.EventId == id && r.TicketCode == code,
+                cancellationToken
+            ) ?? throw new NotFoundException("No ticket of this event has this code.")
+            : await db.Registrations.FirstOrDefaultAsync(
+                r => r.EventId == id && r.UserId == caller.UserId && RegistrationStatus.Live.Contains(r.Status),
+                cancellationToken
+            ) ?? throw new NotFoundException("You have no registration for this event.");
         if (registration.Status != RegistrationStatus.Confirmed)
-            throw new ConflictException($"The registration is {registration.Status}, not confirmed; there is no ticket to check in.");
+            throw new ConflictException(
+                $"The registration is {registration.Status}, not confirmed; there is no ticket to check in."
+            );
         if (!byOrganizer && code is not null && code != registration.TicketCode)
             throw new BusinessRuleException("This ticket code is not yours.");
 
         double? distance = null;
         if (!byOrganizer)
         {
-            distance = Math.Round(Geo.DistanceM(e.Latitude, e.Longitude, request.Latitude!.Value, request.Longitude!.Value), 1);
+            distance = Math.Round(
+                Geo.DistanceM(e.Latitude, e.Longitude, request.Latitude!.Value, request.Longitude!.Value),
+                1
+            );
             if (distance > e.GeofenceRadiusM)
-                throw new BusinessRuleException($"You are {distance:0} m from the venue; check-in works within {e.GeofenceRadiusM} m.")
+                throw new BusinessRuleException(
+                    $"You are {distance:0} m from the venue; check-in works within {e.GeofenceRadiusM} m."
+                )
                 {
-                    Extensions = new Dictionary<string, object?> { ["distance_m"] = distance, ["geofence_radius_m"] = e.GeofenceRadiusM },
+                    Extensions = new Dictionary<string, object?>
+                    {
+                        ["distance_m"] = distance,
+                        ["geofence_radius_m"] = e.GeofenceRadiusM,
+                    },
                 };
         }
 
@@ -89,19 +138,37 @@ public static class CheckInApi
         if (registration.ArrivedAt is null)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var first = await db.Registrations.Where(r => r.Id == registration.Id && r.ArrivedAt == null).ExecuteUpdateAsync(set => set
-                .SetProperty(r => r.ArrivedAt, now).SetProperty(r => r.ArrivalDistanceM, distance)
-                .SetProperty(r => r.CheckedInBy, caller.UserId).SetProperty(r => r.UpdatedAt, now), cancellationToken);
+            var first = await db
+                .Registrations.Where(r => r.Id == registration.Id && r.ArrivedAt == null)
+                .ExecuteUpdateAsync(
+                    set =>
+                        set.SetProperty(r => r.ArrivedAt, now)
+                            .SetProperty(r => r.ArrivalDistanceM, distance)
+                            .SetProperty(r => r.CheckedInBy, caller.UserId)
+                            .SetProperty(r => r.UpdatedAt, now),
+                    cancellationToken
+                );
             if (first == 1)
             {
-                db.AddIntegrationEvent(new ArrivalRecorded(Guid.CreateVersion7(), now, registration.Id, id, registration.UserId, now));
+                db.AddIntegrationEvent(
+                    new ArrivalRecorded(Guid.CreateVersion7(), now, registration.Id, id, registration.UserId, now)
+                );
                 await db.SaveChangesAsync(cancellationToken);
                 already = false;
             }
             await transaction.CommitAsync(cancellationToken);
             await db.Entry(registration).ReloadAsync(cancellationToken);
         }
-        return TypedResults.Ok(new CheckInDto(registration.Id, id, registration.UserId, registration.TicketCode!, registration.ArrivedAt!.Value,
-            registration.ArrivalDistanceM, already));
+        return TypedResults.Ok(
+            new CheckInDto(
+                registration.Id,
+                id,
+                registration.UserId,
+                registration.TicketCode!,
+                registration.ArrivedAt!.Value,
+                registration.ArrivalDistanceM,
+                already
+            )
+        );
     }
 }

@@ -11,7 +11,9 @@ public static class Geo
         static double Radians(double degrees) => degrees * Math.PI / 180;
         var dLat = Radians(latitude2 - latitude1);
         var dLon = Radians(longitude2 - longitude1);
-        var a = Math.Pow(Math.Sin(dLat / 2), 2) + Math.Cos(Radians(latitude1)) * Math.Cos(Radians(latitude2)) * Math.Pow(Math.Sin(dLon / 2), 2);
+        var a =
+            Math.Pow(Math.Sin(dLat / 2), 2)
+            + Math.Cos(Radians(latitude1)) * Math.Cos(Radians(latitude2)) * Math.Pow(Math.Sin(dLon / 2), 2);
         return 2 * EarthRadiusM * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 }

@@ -8,8 +8,12 @@ namespace Community.Events.Registrations;
 /// that lost a race). Runs on every instance at once: holds and waiting rows are claimed with
 /// FOR UPDATE SKIP LOCKED and seats taken by a conditional update, so nothing is done twice.
 /// </summary>
-public sealed class HoldSweeper(IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventsOptions> options, ILogger<HoldSweeper> logger)
-    : BackgroundService
+public sealed class HoldSweeper(
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    IOptions<EventsOptions> options,
+    ILogger<HoldSweeper> logger
+) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,8 +28,7 @@ public sealed class HoldSweeper(IServiceScopeFactory scopes, TimeProvider clock,
             {
                 logger.LogWarning(exception, "Sweeping expired ticket holds failed; retrying on the next tick");
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     /// <summary>One pass: up to a batch of expired holds and a batch of waiting lists; returns how many holds ended.</summary>
@@ -34,20 +37,25 @@ public sealed class HoldSweeper(IServiceScopeFactory scopes, TimeProvider clock,
         var released = 0;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            released = await scope.ServiceProvider.GetRequiredService<SeatBook>().ReleaseExpiredHoldsAsync(null, clock.GetUtcNow(), cancellationToken);
+            released = await scope
+                .ServiceProvider.GetRequiredService<SeatBook>()
+                .ReleaseExpiredHoldsAsync(null, clock.GetUtcNow(), cancellationToken);
         }
 
         List<Guid> waiting;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            waiting = await scope.ServiceProvider.GetRequiredService<SeatBook>().EventsWithSeatsForTheWaitingAsync(clock.GetUtcNow(), cancellationToken);
+            waiting = await scope
+                .ServiceProvider.GetRequiredService<SeatBook>()
+                .EventsWithSeatsForTheWaitingAsync(clock.GetUtcNow(), cancellationToken);
         }
         foreach (var eventId in waiting)
         {
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<SeatBook>().PromoteAsync(eventId, cancellationToken);
         }
-        if (released > 0) logger.LogInformation("Released {Count} expired ticket holds", released);
+        if (released > 0)
+            logger.LogInformation("Released {Count} expired ticket holds", released);
         return released;
     }
 }

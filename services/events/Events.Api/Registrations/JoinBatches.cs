@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
 using Community.Events.Data;
-using static Community.ServiceDefaults.Data.TypedParameters;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
+using static Community.ServiceDefaults.Data.TypedParameters;
 
 namespace Community.Events.Registrations;
 
@@ -12,18 +12,26 @@ public enum BatchedJoin
 {
     /// <summary>Given a seat: written held (paid) or confirmed (free), with its message.</summary>
     Seated,
+
     /// <summary>Written to the waiting list.</summary>
     Waitlisted,
+
     /// <summary>Full and no waiting list: nothing written.</summary>
     Refused,
+
     /// <summary>The caller already has a live registration for the event.</summary>
     Existing,
+
     /// <summary>The event no longer has the terms the batch was built from (or is closed): read it again.</summary>
     TermsChanged,
 }
 
 /// <summary>A newcomer's share of a batch, with what the batch saw of the event.</summary>
-public readonly record struct BatchedJoinResult(BatchedJoin Outcome, bool SeatWasFree = false, bool HoldPastItsTime = false);
+public readonly record struct BatchedJoinResult(
+    BatchedJoin Outcome,
+    bool SeatWasFree = false,
+    bool HoldPastItsTime = false
+);
 
 /// <summary>
 /// Every new registration, written in shared batches: while one batch for an event is under way on this instance, the
@@ -54,11 +62,21 @@ public sealed class JoinBatches
     private readonly Histogram<int> _sizes;
     private readonly BatchQueue<RegistrationTerms, Member> _queue;
 
-    public JoinBatches(NpgsqlDataSource dataSource, TimeProvider clock, IMeterFactory meters, ILogger<JoinBatches> logger)
+    public JoinBatches(
+        NpgsqlDataSource dataSource,
+        TimeProvider clock,
+        IMeterFactory meters,
+        ILogger<JoinBatches> logger
+    )
     {
         (_dataSource, _clock, _logger) = (dataSource, clock, logger);
-        _sizes = meters.Create(DiagnosticNames.Source).CreateHistogram<int>(
-            SizeName, "{registration}", "Newcomers seated, waitlisted or refused by one batched registering statement");
+        _sizes = meters
+            .Create(DiagnosticNames.Source)
+            .CreateHistogram<int>(
+                SizeName,
+                "{registration}",
+                "Newcomers seated, waitlisted or refused by one batched registering statement"
+            );
         _queue = new BatchQueue<RegistrationTerms, Member>(SettleAsync, Fail, Take);
     }
 
@@ -66,7 +84,12 @@ public sealed class JoinBatches
     /// Settles the newcomer in the next batch for the event's terms. <paramref name="seated"/> is their registration as it is
     /// written when it gets a seat (status, ticket code, hold expiry) and <paramref name="message"/> the message that says so.
     /// </summary>
-    public async Task<BatchedJoinResult> JoinAsync(RegistrationTerms terms, Registration seated, OutboxMessage message, CancellationToken cancellationToken)
+    public async Task<BatchedJoinResult> JoinAsync(
+        RegistrationTerms terms,
+        Registration seated,
+        OutboxMessage message,
+        CancellationToken cancellationToken
+    )
     {
         var member = new Member(seated, message, cancellationToken);
         _queue.Add(terms, member);
@@ -75,9 +98,15 @@ public sealed class JoinBatches
 
     private void Fail(RegistrationTerms terms, List<Member> batch, Exception exception)
     {
-        _logger.LogWarning(exception, "A batch of {Count} registrations for event {EventId} failed", batch.Count, terms.EventId);
+        _logger.LogWarning(
+            exception,
+            "A batch of {Count} registrations for event {EventId} failed",
+            batch.Count,
+            terms.EventId
+        );
         // Each waiting request gets its own exception (one object rethrown on many threads would mix their stack traces).
-        foreach (var member in batch) member.Result.TrySetException(new InvalidOperationException("Registering in a batch failed.", exception));
+        foreach (var member in batch)
+            member.Result.TrySetException(new InvalidOperationException("Registering in a batch failed.", exception));
     }
 
     /// <summary>
@@ -95,24 +124,27 @@ public sealed class JoinBatches
                 await RunAsync(terms, batch);
                 return;
             }
-            catch (PostgresException exception) when (exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
+            catch (PostgresException exception)
+                when (exception is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: RegistrationsLive })
             {
                 if (batch.Count == 1)
                 {
                     batch[0].Result.TrySetResult(new BatchedJoinResult(BatchedJoin.Existing));
                     return;
                 }
-                if (attempt < Attempts) continue;
-                foreach (var member in batch) await SettleAsync(terms, [member]);
+                if (attempt < Attempts)
+                    continue;
+                foreach (var member in batch)
+                    await SettleAsync(terms, [member]);
                 return;
             }
             // The database's capacity check refused the seats the statement counted: another change of the event's seats
             // raced it (seen in CI with cancellations and registrations on two instances). The statement, its own
             // transaction, left nothing behind; run again, it counts the seats as they are now.
-            catch (PostgresException exception) when (exception is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: CapacityCheck }
-                && attempt < Attempts)
-            {
-            }
+            catch (PostgresException exception)
+                when (exception is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: CapacityCheck }
+                    && attempt < Attempts
+                ) { }
         }
     }
 
@@ -129,9 +161,12 @@ public sealed class JoinBatches
         var later = new List<Member>();
         foreach (var member in waiting)
         {
-            if (member.Cancellation.IsCancellationRequested) member.Result.TrySetCanceled(member.Cancellation);
-            else if (batch.Count < MaxBatch && users.Add(member.Seated.UserId)) batch.Add(member);
-            else later.Add(member);
+            if (member.Cancellation.IsCancellationRequested)
+                member.Result.TrySetCanceled(member.Cancellation);
+            else if (batch.Count < MaxBatch && users.Add(member.Seated.UserId))
+                batch.Add(member);
+            else
+                later.Add(member);
         }
         waiting.Clear();
         waiting.AddRange(later);
@@ -218,19 +253,28 @@ public sealed class JoinBatches
         command.Parameters.Add(Value<string?[]>([.. batch.Select(m => m.Seated.TicketCode)]));
         command.Parameters.Add(Value<DateTimeOffset?[]>([.. batch.Select(m => m.Seated.HoldExpiresAt)]));
         command.Parameters.Add(Value<Guid[]>([.. batch.Select(m => m.Message.Id)]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>
-        {
-            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb, TypedValue = [.. batch.Select(m => m.Message.Payload)],
-        });
+        command.Parameters.Add(
+            new NpgsqlParameter<string[]>
+            {
+                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb,
+                TypedValue = [.. batch.Select(m => m.Message.Payload)],
+            }
+        );
         command.Parameters.Add(Value<string?[]>([.. batch.Select(m => m.Message.TraceParent)]));
         var results = new List<BatchedJoinResult>(batch.Count);
         await using (var reader = await command.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                var (matched, seatWasFree, holdPastItsTime, existing) = (reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
+                var (matched, seatWasFree, holdPastItsTime, existing) = (
+                    reader.GetBoolean(0),
+                    reader.GetBoolean(1),
+                    reader.GetBoolean(2),
+                    reader.GetBoolean(3)
+                );
                 var status = reader.IsDBNull(4) ? null : reader.GetString(4);
-                var outcome = !matched ? BatchedJoin.TermsChanged
+                var outcome =
+                    !matched ? BatchedJoin.TermsChanged
                     : existing ? BatchedJoin.Existing
                     : status == RegistrationStatus.Waitlisted ? BatchedJoin.Waitlisted
                     : status is not null ? BatchedJoin.Seated
@@ -239,15 +283,20 @@ public sealed class JoinBatches
             }
         }
         _sizes.Record(batch.Count);
-        if (results.Any(r => r.Outcome == BatchedJoin.Waitlisted && !r.SeatWasFree) && await SeatFreeAsync(terms.EventId))
+        if (
+            results.Any(r => r.Outcome == BatchedJoin.Waitlisted && !r.SeatWasFree)
+            && await SeatFreeAsync(terms.EventId)
+        )
         {
             // A seat was freed while the statement ran (a cancellation committed after its snapshot), and whoever freed it
             // promoted before these rows were committed, finding nobody: the waitlisted members move the list up themselves.
             for (var i = 0; i < results.Count; i++)
-                if (results[i].Outcome == BatchedJoin.Waitlisted) results[i] = results[i] with { SeatWasFree = true };
+                if (results[i].Outcome == BatchedJoin.Waitlisted)
+                    results[i] = results[i] with { SeatWasFree = true };
         }
         // Answered only once the statement (its own transaction) has committed, so a place read after it sees the rows.
-        for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(results[i]);
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Result.TrySetResult(results[i]);
     }
 
     /// <summary>
@@ -258,13 +307,19 @@ public sealed class JoinBatches
     {
         try
         {
-            await using var command = _dataSource.CreateCommand("SELECT capacity IS NULL OR seats_taken < capacity FROM community_events WHERE id = $1");
+            await using var command = _dataSource.CreateCommand(
+                "SELECT capacity IS NULL OR seats_taken < capacity FROM community_events WHERE id = $1"
+            );
             command.Parameters.Add(Value(eventId));
             return await command.ExecuteScalarAsync() is true;
         }
         catch (NpgsqlException exception)
         {
-            _logger.LogWarning(exception, "The seats of event {EventId} could not be read after a batch; the sweeper fills any left free", eventId);
+            _logger.LogWarning(
+                exception,
+                "The seats of event {EventId} could not be read after a batch; the sweeper fills any left free",
+                eventId
+            );
             return false;
         }
     }
@@ -274,6 +329,7 @@ public sealed class JoinBatches
         public CancellationToken Cancellation { get; } = cancellation;
         public Registration Seated { get; } = seated;
         public OutboxMessage Message { get; } = message;
-        public TaskCompletionSource<BatchedJoinResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<BatchedJoinResult> Result { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

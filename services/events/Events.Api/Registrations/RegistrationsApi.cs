@@ -1,40 +1,82 @@
-using Community.Contracts;
+using System.Globalization;
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Events.Catalogue;
 using Community.Events.Data;
 using Community.Events.Users;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using static Community.Events.Registrations.RegistrationQueries;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
 using Microsoft.Extensions.Options;
-using System.Globalization;
+using static Community.Events.Registrations.RegistrationQueries;
 
 namespace Community.Events.Registrations;
 
-public sealed record TicketDto(Guid RegistrationId, Guid EventId, string TicketCode, string QrPayload, string EventTitle, DateTimeOffset StartsAt, string TimeZone);
+public sealed record TicketDto(
+    Guid RegistrationId,
+    Guid EventId,
+    string TicketCode,
+    string QrPayload,
+    string EventTitle,
+    DateTimeOffset StartsAt,
+    string TimeZone
+);
 
-public sealed record AttendeesQuery(
-    string? Status, int? Page, int? Limit, string? Cursor);
+public sealed record AttendeesQuery(string? Status, int? Page, int? Limit, string? Cursor);
 
 /// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no longer counts).</param>
 /// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its money).</param>
 /// <param name="RefundedCents">What was refunded of ticket payments.</param>
 public sealed record EventStatsDto(
-    Guid EventId, int? Capacity, int SeatsTaken, int? SpotsRemaining, IReadOnlyDictionary<string, int> Registrations,
-    int Arrivals, long RevenueCents, long RefundedCents, string? Currency);
+    Guid EventId,
+    int? Capacity,
+    int SeatsTaken,
+    int? SpotsRemaining,
+    IReadOnlyDictionary<string, int> Registrations,
+    int Arrivals,
+    long RevenueCents,
+    long RefundedCents,
+    string? Currency
+);
 
 /// <summary>A registration with the holder's names from the profile projection (null until identity's message arrives).</summary>
 public sealed record AttendeeDto(
-    Guid Id, Guid EventId, Guid UserId, string? Username, string? FullName, string Status, string? TicketCode, long AmountCents, string? Currency,
-    DateTimeOffset? HoldExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CancelledAt, DateTimeOffset? ArrivedAt)
+    Guid Id,
+    Guid EventId,
+    Guid UserId,
+    string? Username,
+    string? FullName,
+    string Status,
+    string? TicketCode,
+    long AmountCents,
+    string? Currency,
+    DateTimeOffset? HoldExpiresAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ConfirmedAt,
+    DateTimeOffset? CancelledAt,
+    DateTimeOffset? ArrivedAt
+)
 {
-    public static AttendeeDto From(Registration r, UserProfile? profile) => new(
-        r.Id, r.EventId, r.UserId, profile?.Username, profile?.FullName, r.Status, r.TicketCode, r.AmountCents, r.Currency,
-        r.Status == RegistrationStatus.Held ? r.HoldExpiresAt : null, r.CreatedAt, r.ConfirmedAt, r.CancelledAt, r.ArrivedAt);
+    public static AttendeeDto From(Registration r, UserProfile? profile) =>
+        new(
+            r.Id,
+            r.EventId,
+            r.UserId,
+            profile?.Username,
+            profile?.FullName,
+            r.Status,
+            r.TicketCode,
+            r.AmountCents,
+            r.Currency,
+            r.Status == RegistrationStatus.Held ? r.HoldExpiresAt : null,
+            r.CreatedAt,
+            r.ConfirmedAt,
+            r.CancelledAt,
+            r.ArrivedAt
+        );
 }
 
 public static class RegistrationsApi
@@ -43,25 +85,60 @@ public static class RegistrationsApi
 
     public static RouteGroupBuilder MapRegistrationsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/events/{id:guid}").WithTags("Registrations").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("/registrations", Register).WithName("RegisterForEvent")
-            .WithSummary("Register: 201 confirmed (free), 402 seat held until paid, 202 waitlisted, 200 already registered")
-            .ProducesProblem(402).ProducesProblem(409).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/registrations/me", GetMine).WithName("GetMyRegistration").WithSummary("My registration for this event");
-        group.MapDelete("/registrations/me", CancelMine).WithName("CancelMyRegistration").WithSummary("Cancel my registration and free the seat")
+        var group = routes
+            .MapGroup("/api/v1/events/{id:guid}")
+            .WithTags("Registrations")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("/registrations", Register)
+            .WithName("RegisterForEvent")
+            .WithSummary(
+                "Register: 201 confirmed (free), 402 seat held until paid, 202 waitlisted, 200 already registered"
+            )
+            .ProducesProblem(402)
+            .ProducesProblem(409)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/registrations/me/ticket", Ticket).WithName("GetMyTicket").WithSummary("My ticket code and its signed QR payload");
-        group.MapGet("/attendees", Attendees).WithName("ListAttendees").WithSummary("Everyone registered, with their username and full name (organizer or admin)");
-        group.MapGet("/stats", Stats).WithName("EventStats").WithSummary("Registrations by status, arrivals still confirmed, revenue net of refunds (organizer or admin)");
+        group
+            .MapGet("/registrations/me", GetMine)
+            .WithName("GetMyRegistration")
+            .WithSummary("My registration for this event");
+        group
+            .MapDelete("/registrations/me", CancelMine)
+            .WithName("CancelMyRegistration")
+            .WithSummary("Cancel my registration and free the seat")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group
+            .MapGet("/registrations/me/ticket", Ticket)
+            .WithName("GetMyTicket")
+            .WithSummary("My ticket code and its signed QR payload");
+        group
+            .MapGet("/attendees", Attendees)
+            .WithName("ListAttendees")
+            .WithSummary("Everyone registered, with their username and full name (organizer or admin)");
+        group
+            .MapGet("/stats", Stats)
+            .WithName("EventStats")
+            .WithSummary(
+                "Registrations by status, arrivals still confirmed, revenue net of refunds (organizer or admin)"
+            );
         return group;
     }
 
-    private static async Task<Results<Ok<RegistrationDto>, Created<RegistrationDto>, Accepted<RegistrationDto>, ProblemHttpResult>> Register(
-        Guid id, ClaimsPrincipal principal, SeatBook seats, EventsDbContext db, CancellationToken cancellationToken)
+    private static async Task<
+        Results<Ok<RegistrationDto>, Created<RegistrationDto>, Accepted<RegistrationDto>, ProblemHttpResult>
+    > Register(
+        Guid id,
+        ClaimsPrincipal principal,
+        SeatBook seats,
+        EventsDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var (registration, outcome, position) = await seats.RegisterAsync(id, principal.UserId(), cancellationToken);
         // Full, no waiting list: answered, not thrown (a drop refuses most of the people who press).
-        if (registration is null) return ProblemResponses.Refusal(new ConflictException(SeatBook.FullNoWaitlist));
+        if (registration is null)
+            return ProblemResponses.Refusal(new ConflictException(SeatBook.FullNoWaitlist));
         var location = $"/api/v1/events/{id}/registrations/me";
         switch (outcome)
         {
@@ -72,13 +149,16 @@ public static class RegistrationsApi
             case RegistrationOutcome.Waitlisted:
                 return TypedResults.Accepted(location, RegistrationDto.From(registration, position));
             default:
-                return TypedResults.Ok(RegistrationDto.From(registration, await WaitlistPositionAsync(db, registration, cancellationToken)));
+                return TypedResults.Ok(
+                    RegistrationDto.From(registration, await WaitlistPositionAsync(db, registration, cancellationToken))
+                );
         }
     }
 
     /// <summary>402 with what the client needs to start the checkout for the held seat.</summary>
     public static ProblemHttpResult HoldNeedsPayment(Registration hold) =>
-        ProblemResponses.PaymentRequired("A seat is held for you until hold_expires_at; pay for it through POST /api/v1/payments/checkout.",
+        ProblemResponses.PaymentRequired(
+            "A seat is held for you until hold_expires_at; pay for it through POST /api/v1/payments/checkout.",
             new Dictionary<string, object?>
             {
                 ["registration_id"] = hold.Id,
@@ -87,77 +167,155 @@ public static class RegistrationsApi
                 ["price_cents"] = hold.AmountCents,
                 ["currency"] = hold.Currency,
                 ["hold_expires_at"] = hold.HoldExpiresAt,
-                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = PaymentPurposes.EventRegistration, ["reference_id"] = hold.Id },
-            });
+                ["checkout"] = new Dictionary<string, object?>
+                {
+                    ["purpose"] = PaymentPurposes.EventRegistration,
+                    ["reference_id"] = hold.Id,
+                },
+            }
+        );
 
-    private static async Task<Ok<RegistrationDto>> GetMine(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<RegistrationDto>> GetMine(
+        Guid id,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
-        return TypedResults.Ok(await MineAsync(db, id, principal.UserId(), cancellationToken)
-            ?? throw new NotFoundException("You have no registration for this event."));
+        return TypedResults.Ok(
+            await MineAsync(db, id, principal.UserId(), cancellationToken)
+                ?? throw new NotFoundException("You have no registration for this event.")
+        );
     }
 
-    private static async Task<Ok<RegistrationDto>> CancelMine(Guid id, ClaimsPrincipal principal, SeatBook seats, CancellationToken cancellationToken)
+    private static async Task<Ok<RegistrationDto>> CancelMine(
+        Guid id,
+        ClaimsPrincipal principal,
+        SeatBook seats,
+        CancellationToken cancellationToken
+    )
     {
         var registration = await seats.CancelAsync(id, principal.UserId(), cancellationToken);
         return TypedResults.Ok(RegistrationDto.From(registration));
     }
 
     private static async Task<Ok<TicketDto>> Ticket(
-        Guid id, ClaimsPrincipal principal, EventsDbContext db, TicketSigner signer, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TicketSigner signer,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
         var e = await CatalogueAccess.VisibleAsync(db, id, CatalogueAccess.CallerOf(principal), cancellationToken);
-        var registration = await db.Registrations.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed, cancellationToken)
+        var registration =
+            await db
+                .Registrations.AsNoTracking()
+                .FirstOrDefaultAsync(
+                    r => r.EventId == id && r.UserId == userId && r.Status == RegistrationStatus.Confirmed,
+                    cancellationToken
+                )
             ?? throw new NotFoundException("You have no confirmed registration for this event, so no ticket.");
-        var payload = await signer.SignAsync(new TicketClaims(registration.Id, id, userId, registration.TicketCode!), cancellationToken);
-        return TypedResults.Ok(new TicketDto(registration.Id, id, registration.TicketCode!, payload, e.Title, e.StartsAt, e.TimeZone));
+        var payload = await signer.SignAsync(
+            new TicketClaims(registration.Id, id, userId, registration.TicketCode!),
+            cancellationToken
+        );
+        return TypedResults.Ok(
+            new TicketDto(registration.Id, id, registration.TicketCode!, payload, e.Title, e.StartsAt, e.TimeZone)
+        );
     }
 
     private static async Task<Ok<PageOf<AttendeeDto>>> Attendees(
-        Guid id, [AsParameters] AttendeesQuery query, ClaimsPrincipal principal, EventsDbContext db, IOptions<EventsOptions> options,
-        CancellationToken cancellationToken)
+        Guid id,
+        [AsParameters] AttendeesQuery query,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        IOptions<EventsOptions> options,
+        CancellationToken cancellationToken
+    )
     {
         await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
         var errors = new ValidationErrors();
         var status = query.Status?.Trim().ToLowerInvariant();
         errors.OneOf("status", status, RegistrationStatus.All);
-        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, AttendeesDefaultLimit, AttendeePosition, errors);
+        var start = NumberedCursor.Read(
+            query.Page,
+            query.Limit,
+            query.Cursor,
+            AttendeesDefaultLimit,
+            AttendeePosition,
+            errors
+        );
         errors.ThrowIfAny();
 
         var registrations = db.Registrations.AsNoTracking().Where(r => r.EventId == id);
-        if (status is not null) registrations = registrations.Where(r => r.Status == status);
+        if (status is not null)
+            registrations = registrations.Where(r => r.Status == status);
         var total = await registrations.CountBoundedAsync(options.Value.ExactTotalUpTo, cancellationToken);
         var items = await (
-                from r in registrations.OrderBy(r => r.Sequence).ProbePageBy(start, (q, after) => q.Where(r => r.Sequence > after))
-                join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
-                from p in profiles.DefaultIfEmpty()
-                orderby r.Sequence
-                select new { Registration = r, Profile = p })
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(start.Page.Of(items, total, x => x.Registration.Sequence.ToString(CultureInfo.InvariantCulture),
-            x => AttendeeDto.From(x.Registration, x.Profile)));
+            from r in registrations
+                .OrderBy(r => r.Sequence)
+                .ProbePageBy(start, (q, after) => q.Where(r => r.Sequence > after))
+            join p in db.Set<UserProfile>().AsNoTracking() on r.UserId equals p.UserId into profiles
+            from p in profiles.DefaultIfEmpty()
+            orderby r.Sequence
+            select new { Registration = r, Profile = p }
+        ).ToListAsync(cancellationToken);
+        return TypedResults.Ok(
+            start.Page.Of(
+                items,
+                total,
+                x => x.Registration.Sequence.ToString(CultureInfo.InvariantCulture),
+                x => AttendeeDto.From(x.Registration, x.Profile)
+            )
+        );
     }
 
     // Attendees are listed in registration order; the sequence is unique, so it alone is the position.
     private static long? AttendeePosition(string text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
 
-    private static async Task<Ok<EventStatsDto>> Stats(Guid id, ClaimsPrincipal principal, EventsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<EventStatsDto>> Stats(
+        Guid id,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
-        var byStatus = await db.Registrations.Where(r => r.EventId == id).GroupBy(r => r.Status)
-            .Select(g => new { Status = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var byStatus = await db
+            .Registrations.Where(r => r.EventId == id)
+            .GroupBy(r => r.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
         var arrivals = await db.Registrations.CountAsync(
-            r => r.EventId == id && r.ArrivedAt != null && r.Status == RegistrationStatus.Confirmed, cancellationToken);
+            r => r.EventId == id && r.ArrivedAt != null && r.Status == RegistrationStatus.Confirmed,
+            cancellationToken
+        );
         // Every registration a payment settled, whatever became of it since: money in, minus what went back.
-        var money = await db.Registrations.Where(r => r.EventId == id && r.PaymentId != null)
+        var money = await db
+            .Registrations.Where(r => r.EventId == id && r.PaymentId != null)
             .GroupBy(_ => 1)
             .Select(g => new { Paid = g.Sum(r => r.AmountCents), Refunded = g.Sum(r => r.RefundedCents) })
             .FirstOrDefaultAsync(cancellationToken);
-        var counts = RegistrationStatus.All.ToDictionary(s => s, s => byStatus.FirstOrDefault(x => x.Status == s)?.Count ?? 0);
-        return TypedResults.Ok(new EventStatsDto(id, e.Capacity, e.SeatsTaken, e.SpotsRemaining, counts, arrivals,
-            (money?.Paid ?? 0) - (money?.Refunded ?? 0), money?.Refunded ?? 0, e.Currency));
+        var counts = RegistrationStatus.All.ToDictionary(
+            s => s,
+            s => byStatus.FirstOrDefault(x => x.Status == s)?.Count ?? 0
+        );
+        return TypedResults.Ok(
+            new EventStatsDto(
+                id,
+                e.Capacity,
+                e.SeatsTaken,
+                e.SpotsRemaining,
+                counts,
+                arrivals,
+                (money?.Paid ?? 0) - (money?.Refunded ?? 0),
+                money?.Refunded ?? 0,
+                e.Currency
+            )
+        );
     }
 }

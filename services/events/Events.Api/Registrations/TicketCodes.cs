@@ -10,12 +10,15 @@ public static class TicketCodes
     public static string New()
     {
         Span<char> code = stackalloc char[10];
-        for (var i = 0; i < code.Length; i++) code[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
+        for (var i = 0; i < code.Length; i++)
+            code[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
         return "EVT-" + new string(code);
     }
 
     public static bool LooksValid(string? code) =>
-        code is { Length: 14 } && code.StartsWith("EVT-", StringComparison.Ordinal) && code[4..].All(c => Alphabet.Contains(c));
+        code is { Length: 14 }
+        && code.StartsWith("EVT-", StringComparison.Ordinal)
+        && code[4..].All(c => Alphabet.Contains(c));
 
     /// <summary>What people type: any case, surrounding spaces.</summary>
     public static string Normalize(string code) => code.Trim().ToUpperInvariant();

@@ -23,22 +23,44 @@ public sealed class TicketSigner(NpgsqlDataSource dataSource, IDataProtectionPro
 
     public async Task<string> SignAsync(TicketClaims claims, CancellationToken cancellationToken)
     {
-        var body = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new[] { claims.RegistrationId.ToString(), claims.EventId.ToString(), claims.UserId.ToString(), claims.TicketCode }));
+        var body = Base64Url.EncodeToString(
+            JsonSerializer.SerializeToUtf8Bytes(
+                new[]
+                {
+                    claims.RegistrationId.ToString(),
+                    claims.EventId.ToString(),
+                    claims.UserId.ToString(),
+                    claims.TicketCode,
+                }
+            )
+        );
         var signed = Prefix + body;
-        return signed + "." + Base64Url.EncodeToString(HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.ASCII.GetBytes(signed)));
+        return signed
+            + "."
+            + Base64Url.EncodeToString(
+                HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.ASCII.GetBytes(signed))
+            );
     }
 
     /// <summary>The claims of a genuine payload; null for anything forged, altered or malformed.</summary>
     public async Task<TicketClaims?> VerifyAsync(string payload, CancellationToken cancellationToken)
     {
-        if (!payload.StartsWith(Prefix, StringComparison.Ordinal)) return null;
+        if (!payload.StartsWith(Prefix, StringComparison.Ordinal))
+            return null;
         var dot = payload.LastIndexOf('.');
-        if (dot <= Prefix.Length) return null;
+        if (dot <= Prefix.Length)
+            return null;
         try
         {
-            var expected = HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.ASCII.GetBytes(payload[..dot]));
-            if (!CryptographicOperations.FixedTimeEquals(expected, Base64Url.DecodeFromChars(payload.AsSpan(dot + 1)))) return null;
-            var fields = JsonSerializer.Deserialize<string[]>(Base64Url.DecodeFromChars(payload.AsSpan(Prefix.Length, dot - Prefix.Length)));
+            var expected = HMACSHA256.HashData(
+                await KeyAsync(cancellationToken),
+                Encoding.ASCII.GetBytes(payload[..dot])
+            );
+            if (!CryptographicOperations.FixedTimeEquals(expected, Base64Url.DecodeFromChars(payload.AsSpan(dot + 1))))
+                return null;
+            var fields = JsonSerializer.Deserialize<string[]>(
+                Base64Url.DecodeFromChars(payload.AsSpan(Prefix.Length, dot - Prefix.Length))
+            );
             return fields is [var registration, var evt, var user, var code]
                 ? new TicketClaims(Guid.Parse(registration), Guid.Parse(evt), Guid.Parse(user), code)
                 : null;
@@ -51,6 +73,12 @@ public sealed class TicketSigner(NpgsqlDataSource dataSource, IDataProtectionPro
 
     private async Task<byte[]> KeyAsync(CancellationToken cancellationToken)
     {
-        return _key ??= await GeneratedSecrets.GetOrCreateAsync(dataSource, protection, "ticket_signing_keys", () => RandomNumberGenerator.GetBytes(32), cancellationToken);
+        return _key ??= await GeneratedSecrets.GetOrCreateAsync(
+            dataSource,
+            protection,
+            "ticket_signing_keys",
+            () => RandomNumberGenerator.GetBytes(32),
+            cancellationToken
+        );
     }
 }

@@ -47,15 +47,18 @@ public sealed class WaitlistPositions
         var places = new Dictionary<Guid, int>(batch.Count);
         await using (var reader = await command.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync()) places[reader.GetGuid(0)] = reader.GetInt32(1);
+            while (await reader.ReadAsync())
+                places[reader.GetGuid(0)] = reader.GetInt32(1);
         }
-        foreach (var asked in batch) asked.Place.TrySetResult(places.TryGetValue(asked.RegistrationId, out var place) ? place : null);
+        foreach (var asked in batch)
+            asked.Place.TrySetResult(places.TryGetValue(asked.RegistrationId, out var place) ? place : null);
     }
 
     private void Fail(Guid eventId, List<Asked> batch, Exception exception)
     {
         _logger.LogWarning(exception, "Reading waiting-list places of event {EventId} failed", eventId);
-        foreach (var asked in batch) asked.Place.TrySetException(exception);
+        foreach (var asked in batch)
+            asked.Place.TrySetException(exception);
     }
 
     private sealed class Asked(Guid registrationId)

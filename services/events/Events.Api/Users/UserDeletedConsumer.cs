@@ -14,8 +14,12 @@ namespace Community.Events.Users;
 /// cancelled so attendees hear of it; the projected names go too. Erasers of other data (photos) implement <see cref="IUserDataEraser"/>.
 /// </summary>
 public sealed class UserDeletedConsumer(
-    EventsDbContext db, SeatBook seats, IEnumerable<IUserDataEraser> erasers, TimeProvider clock, ILogger<UserDeletedConsumer> logger)
-    : IdempotentConsumer<UserDeleted, EventsDbContext>(db, logger)
+    EventsDbContext db,
+    SeatBook seats,
+    IEnumerable<IUserDataEraser> erasers,
+    TimeProvider clock,
+    ILogger<UserDeletedConsumer> logger
+) : IdempotentConsumer<UserDeleted, EventsDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
     {
@@ -23,7 +27,9 @@ public sealed class UserDeletedConsumer(
         await seats.EraseUserAsync(userId, cancellationToken);
 
         var now = clock.GetUtcNow();
-        var organised = await Db.Events.Where(e => e.OrganizerId == userId && e.Status != EventStatus.Cancelled).ToListAsync(cancellationToken);
+        var organised = await Db
+            .Events.Where(e => e.OrganizerId == userId && e.Status != EventStatus.Cancelled)
+            .ToListAsync(cancellationToken);
         foreach (var e in organised)
         {
             if (e.Status == EventStatus.Draft)
@@ -39,7 +45,8 @@ public sealed class UserDeletedConsumer(
                 Db.AddIntegrationEvent(new EventCancelled(Guid.CreateVersion7(), now, e.Id, e.CancellationReason));
             }
         }
-        foreach (var eraser in erasers) await eraser.EraseAsync(userId, cancellationToken);
+        foreach (var eraser in erasers)
+            await eraser.EraseAsync(userId, cancellationToken);
         await UserProfileProjection.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
     }
 }

@@ -1,9 +1,8 @@
 using Community.Contracts;
+using Community.Contracts.Identity;
 using Community.Identity.Auth;
 using Community.Identity.Data;
 using Community.Identity.Users;
-using Community.Contracts.Identity;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,12 +16,17 @@ namespace Community.Identity.Admins;
 /// password is given. Both publish the usual events.
 /// Runs after the schema migrations, at start-up.
 /// </summary>
-public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock, ILogger<AdminSeeder> logger)
-    : IHostedService
+public sealed class AdminSeeder(
+    IServiceScopeFactory scopes,
+    IOptions<IdentityOptions> options,
+    TimeProvider clock,
+    ILogger<AdminSeeder> logger
+) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.Admins.Count == 0) return;
+        if (options.Value.Admins.Count == 0)
+            return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         foreach (var admin in options.Value.Admins)
@@ -40,17 +44,38 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
             {
                 if (string.IsNullOrEmpty(admin.Password))
                 {
-                    logger.LogWarning("Admin {Username} does not exist and has no password configured; skipped", username);
+                    logger.LogWarning(
+                        "Admin {Username} does not exist and has no password configured; skipped",
+                        username
+                    );
                     continue;
                 }
                 var created = new User
                 {
-                    Id = Guid.CreateVersion7(now), Username = username, Email = email,
-                    PasswordHash = PasswordHasher.Hash(admin.Password), Role = Roles.Admin,
-                    ReferralCode = "ADM" + Guid.NewGuid().ToString("N")[..7].ToUpperInvariant(), CreatedAt = now, UpdatedAt = now,
+                    Id = Guid.CreateVersion7(now),
+                    Username = username,
+                    Email = email,
+                    PasswordHash = PasswordHasher.Hash(admin.Password),
+                    Role = Roles.Admin,
+                    ReferralCode = "ADM" + Guid.NewGuid().ToString("N")[..7].ToUpperInvariant(),
+                    CreatedAt = now,
+                    UpdatedAt = now,
                 };
                 db.Users.Add(created);
-                db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, created.Id, username, email, null, null, created.Role, created.ReferralCode, null));
+                db.AddIntegrationEvent(
+                    new UserRegistered(
+                        Guid.CreateVersion7(),
+                        now,
+                        created.Id,
+                        username,
+                        email,
+                        null,
+                        null,
+                        created.Role,
+                        created.ReferralCode,
+                        null
+                    )
+                );
                 logger.LogInformation("Created admin {Username}", username);
             }
             else if (user.Role == Roles.Admin)
@@ -60,11 +85,16 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
             else if (user.Email != email || user.EmailVerifiedAt is null)
             {
                 // An unverified address claims nothing: anyone could have typed the admin's.
-                logger.LogWarning("Account {Username} exists without the configured admin's e-mail verified; not promoted", username);
+                logger.LogWarning(
+                    "Account {Username} exists without the configured admin's e-mail verified; not promoted",
+                    username
+                );
             }
             else if (user.Role != Roles.Admin)
             {
-                db.AddIntegrationEvent(new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, Roles.Admin, Guid.Empty));
+                db.AddIntegrationEvent(
+                    new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, Roles.Admin, Guid.Empty)
+                );
                 user.Role = Roles.Admin;
                 user.UpdatedAt = now;
                 logger.LogInformation("Promoted {Username} to admin", username);
@@ -74,7 +104,8 @@ public sealed class AdminSeeder(IServiceScopeFactory scopes, IOptions<IdentityOp
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e)
+            when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
             // Another replica seeded the same admin at the same moment; its row is as good as ours.
             logger.LogInformation("Admins were seeded concurrently by another replica");

@@ -1,11 +1,13 @@
-using Community.Contracts;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
 using Community.Identity.Sessions;
 using Community.Identity.Users;
 using Community.Identity.Verification;
+using Community.ServiceDefaults;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
@@ -13,8 +15,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using static Community.Identity.Users.Accounts;
-using Community.ServiceDefaults;
-using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Auth;
 
@@ -23,14 +23,32 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").WithStandardProblems();
-        group.MapPost("/register", Register).AllowAnonymous().WithName("Register")
-            .WithSummary("Create an account and sign in (201); an e-mail given is confirmed through the link mailed to it")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        group.MapPost("/register/confirm", ConfirmEmail).AllowAnonymous().WithName("ConfirmRegistration")
-            .WithSummary("Confirm an account's e-mail with the token mailed to it").ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/login", Login).AllowAnonymous().WithName("Login").WithSummary("Sign in with username, e-mail or phone")
+        group
+            .MapPost("/register", Register)
+            .AllowAnonymous()
+            .WithName("Register")
+            .WithSummary(
+                "Create an account and sign in (201); an e-mail given is confirmed through the link mailed to it"
+            )
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        group.MapPost("/refresh", Refresh).AllowAnonymous().WithName("Refresh").WithSummary("Exchange a refresh token for a new pair");
+        group
+            .MapPost("/register/confirm", ConfirmEmail)
+            .AllowAnonymous()
+            .WithName("ConfirmRegistration")
+            .WithSummary("Confirm an account's e-mail with the token mailed to it")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group
+            .MapPost("/login", Login)
+            .AllowAnonymous()
+            .WithName("Login")
+            .WithSummary("Sign in with username, e-mail or phone")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group
+            .MapPost("/refresh", Refresh)
+            .AllowAnonymous()
+            .WithName("Refresh")
+            .WithSummary("Exchange a refresh token for a new pair");
         group.MapPost("/logout", Logout).WithName("Logout").WithSummary("Revoke this login's refresh tokens");
         group.MapGet("/me", Me).WithName("Me").WithSummary("The signed-in account");
         return group;
@@ -38,9 +56,16 @@ public static class AuthApi
 
     /// <summary>Creates an account and signs it in; the e-mail, if given, gets a confirmation link.</summary>
     internal static async Task<Created<AuthResponse>> Register(
-        RegisterRequest request, HttpContext http, IdentityDbContext db, TokenIssuer tokens,
-        RegistrationThrottle throttle, EmailVerifications emailVerifications, TimeProvider clock, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        RegisterRequest request,
+        HttpContext http,
+        IdentityDbContext db,
+        TokenIssuer tokens,
+        RegistrationThrottle throttle,
+        EmailVerifications emailVerifications,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         Rules.Username(errors, request.Username);
@@ -65,12 +90,14 @@ public static class AuthApi
         if (!string.IsNullOrWhiteSpace(request.ReferralCode))
         {
             var code = request.ReferralCode.Trim().ToUpperInvariant();
-            referrer = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.ReferralCode == code, cancellationToken)
+            referrer =
+                await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.ReferralCode == code, cancellationToken)
                 ?? throw new RequestValidationException("referral_code", "No member has this referral code.");
         }
         // Usernames are public, so a taken one may say so. An e-mail or phone claims nothing until proven,
         // so the answer is the same whoever else gives it: whether it has an account is told only to its owner.
-        if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken)) throw new ConflictException("This username is taken.");
+        if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken))
+            throw new ConflictException("This username is taken.");
 
         var now = clock.GetUtcNow();
         var user = new User
@@ -88,15 +115,38 @@ public static class AuthApi
         };
         db.Users.Add(user);
         if (referrer is not null)
-            db.Referrals.Add(new Referral { ReferredUserId = user.Id, ReferrerUserId = referrer.Id, CreatedAt = now });
-        db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, user.Id, user.Username, user.Email, user.Phone,
-            user.FullName, user.Role, user.ReferralCode, referrer?.Id) { IsVerified = user.IsVerified });
+            db.Referrals.Add(
+                new Referral
+                {
+                    ReferredUserId = user.Id,
+                    ReferrerUserId = referrer.Id,
+                    CreatedAt = now,
+                }
+            );
+        db.AddIntegrationEvent(
+            new UserRegistered(
+                Guid.CreateVersion7(),
+                now,
+                user.Id,
+                user.Username,
+                user.Email,
+                user.Phone,
+                user.FullName,
+                user.Role,
+                user.ReferralCode,
+                referrer?.Id
+            )
+            {
+                IsVerified = user.IsVerified,
+            }
+        );
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e)
+            when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // Lost a race with another registration of the same username (the only identifier unique before it is proven).
             throw new ConflictException("This username is taken.");
@@ -109,40 +159,67 @@ public static class AuthApi
         catch (ServiceUnavailableException e)
         {
             // The account exists and is signed in; the link can be asked for again (POST /users/me/email/verification).
-            loggers.CreateLogger("Community.Identity.Registration").LogWarning("Registration of {UserId}: the confirmation e-mail was not sent ({Reason})", user.Id, e.Data["cause"]);
+            loggers
+                .CreateLogger("Community.Identity.Registration")
+                .LogWarning(
+                    "Registration of {UserId}: the confirmation e-mail was not sent ({Reason})",
+                    user.Id,
+                    e.Data["cause"]
+                );
         }
         return TypedResults.Created("/api/v1/users/me", AuthResponse.From(UserDto.From(user, Today(clock)), pair));
     }
 
     private static async Task<Ok<UserDto>> ConfirmEmail(
-        ConfirmRegistrationRequest request, EmailVerifications emailVerifications, TimeProvider clock, CancellationToken cancellationToken)
+        ConfirmRegistrationRequest request,
+        EmailVerifications emailVerifications,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
-        if (string.IsNullOrWhiteSpace(request.Token)) throw new RequestValidationException("token", "token is required.");
+        if (string.IsNullOrWhiteSpace(request.Token))
+            throw new RequestValidationException("token", "token is required.");
         var user = await emailVerifications.ConfirmAsync(request.Token, cancellationToken);
         return TypedResults.Ok(UserDto.From(user, Today(clock)));
     }
 
     private static async Task<Ok<AuthResponse>> Login(
-        LoginRequest request, HttpContext http, IdentityDbContext db, TokenIssuer tokens, LoginThrottle throttle,
-        TimeProvider clock, CancellationToken cancellationToken)
+        LoginRequest request,
+        HttpContext http,
+        IdentityDbContext db,
+        TokenIssuer tokens,
+        LoginThrottle throttle,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(request.Identifier)) errors.Add("identifier", "identifier (username, email or phone) is required.");
+        if (string.IsNullOrWhiteSpace(request.Identifier))
+            errors.Add("identifier", "identifier (username, email or phone) is required.");
         errors.MaxLength("identifier", request.Identifier, LoginThrottle.MaxIdentifierLength);
-        if (string.IsNullOrEmpty(request.Password)) errors.Add("password", "password is required.");
+        if (string.IsNullOrEmpty(request.Password))
+            errors.Add("password", "password is required.");
         errors.ThrowIfAny();
 
         var candidates = await FindLoginCandidatesAsync(db, request.Identifier!, cancellationToken);
         // Several unverified holders of one address share the address's counters.
-        var keys = LoginThrottle.For(candidates is [var only] ? only.Id : null, request.Identifier!, ClientAddress.Of(http));
+        var keys = LoginThrottle.For(
+            candidates is [var only] ? only.Id : null,
+            request.Identifier!,
+            ClientAddress.Of(http)
+        );
 
         // Check, verify and record under a per-account lock: parallel guesses queue up instead of
         // all reading the same failure count before any of them is recorded.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({keys.AccountKey}))", cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtext({keys.AccountKey}))",
+            cancellationToken
+        );
         await throttle.GuardAsync(keys, cancellationToken);
 
-        if (candidates.Count == 0) PasswordHasher.VerifyAgainstNothing(request.Password!);
+        if (candidates.Count == 0)
+            PasswordHasher.VerifyAgainstNothing(request.Password!);
         var user = candidates.FirstOrDefault(c => PasswordHasher.Verify(request.Password!, c.PasswordHash));
         if (user is null)
         {
@@ -164,27 +241,50 @@ public static class AuthApi
     /// is revoked, the current token included.
     /// </summary>
     private static async Task<Ok<AuthResponse>> Refresh(
-        RefreshRequest request, IdentityDbContext db, TokenIssuer tokens, SessionEnding sessions, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        RefreshRequest request,
+        IdentityDbContext db,
+        TokenIssuer tokens,
+        SessionEnding sessions,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
-        if (string.IsNullOrWhiteSpace(request.RefreshToken)) throw new RequestValidationException("refresh_token", "refresh_token is required.");
+        if (string.IsNullOrWhiteSpace(request.RefreshToken))
+            throw new RequestValidationException("refresh_token", "refresh_token is required.");
         var hash = TokenIssuer.HashToken(request.RefreshToken);
         var now = clock.GetUtcNow();
 
         // One transaction: a failure after the claim must not leave the old token used and no new one issued.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var claimed = await db.RefreshTokens
-            .Where(t => t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now)
+        var claimed = await db
+            .RefreshTokens.Where(t =>
+                t.TokenHash == hash && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now
+            )
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RotatedAt, now), cancellationToken);
-        var token = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        var token = await db
+            .RefreshTokens.AsNoTracking()
+            .FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         if (claimed == 0 || token is null)
         {
             if (token is { RotatedAt: not null })
             {
-                loggers.CreateLogger("Community.Identity.Auth").LogWarning(
-                    "Rotated refresh token reused for user {UserId}; revoking family {FamilyId}", token.UserId, token.FamilyId);
+                loggers
+                    .CreateLogger("Community.Identity.Auth")
+                    .LogWarning(
+                        "Rotated refresh token reused for user {UserId}; revoking family {FamilyId}",
+                        token.UserId,
+                        token.FamilyId
+                    );
                 await tokens.RevokeFamilyAsync(db, token.FamilyId, cancellationToken);
                 // Whoever holds the leaked family's access tokens loses them too.
-                await sessions.EndSessionAsync(db, token.UserId, token.FamilyId, SessionEnding.RefreshTokenReused, cancellationToken);
+                await sessions.EndSessionAsync(
+                    db,
+                    token.UserId,
+                    token.FamilyId,
+                    SessionEnding.RefreshTokenReused,
+                    cancellationToken
+                );
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
@@ -199,7 +299,12 @@ public static class AuthApi
     }
 
     private static async Task<NoContent> Logout(
-        ClaimsPrincipal principal, IdentityDbContext db, TokenIssuer tokens, SessionEnding sessions, CancellationToken cancellationToken)
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TokenIssuer tokens,
+        SessionEnding sessions,
+        CancellationToken cancellationToken
+    )
     {
         if (Guid.TryParse(principal.FindFirstValue(TokenIssuer.SessionClaim), out var family))
         {
@@ -217,10 +322,16 @@ public static class AuthApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<UserDto>> Me(ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<UserDto>> Me(
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+        var user =
+            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
         return TypedResults.Ok(UserDto.From(user, Today(clock)));
     }
@@ -228,9 +339,14 @@ public static class AuthApi
     internal static string NewReferralCode()
     {
         const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        return string.Create(10, 0, (span, _) =>
-        {
-            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        });
+        return string.Create(
+            10,
+            0,
+            (span, _) =>
+            {
+                for (var i = 0; i < span.Length; i++)
+                    span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+            }
+        );
     }
 }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 using Community.Identity.Users;
+using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Identity.Auth;
 
@@ -13,8 +13,14 @@ namespace Community.Identity.Auth;
 /// <param name="Role">member (the default) or organizer.</param>
 /// <param name="ReferralCode">Another member's referral code, if they invited you.</param>
 public sealed record RegisterRequest(
-    [Required] string? Username, string? Email, string? Phone, [Required] string? Password, string? FullName,
-    [ValuesOf(typeof(RegisterRequest), nameof(RegisterRequest.Roles))] string? Role, string? ReferralCode)
+    [Required] string? Username,
+    string? Email,
+    string? Phone,
+    [Required] string? Password,
+    string? FullName,
+    [ValuesOf(typeof(RegisterRequest), nameof(RegisterRequest.Roles))] string? Role,
+    string? ReferralCode
+)
 {
     /// <summary>The roles a registration may ask for.</summary>
     public static readonly string[] Roles = [Community.Contracts.Roles.Member, Community.Contracts.Roles.Organizer];
@@ -28,7 +34,13 @@ public sealed record LoginRequest([Required] string? Identifier, [Required] stri
 
 public sealed record RefreshRequest([Required] string? RefreshToken);
 
-public sealed record AuthResponse(UserDto User, string AccessToken, string RefreshToken, string TokenType, int ExpiresIn)
+public sealed record AuthResponse(
+    UserDto User,
+    string AccessToken,
+    string RefreshToken,
+    string TokenType,
+    int ExpiresIn
+)
 {
     public static AuthResponse From(UserDto user, TokenPair tokens) =>
         new(user, tokens.AccessToken, tokens.RefreshToken, "bearer", tokens.ExpiresIn);

@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,62 +27,114 @@ public static partial class ExternalLoginApi
     public static RouteGroupBuilder MapExternalLoginApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/auth/external").WithTags("Auth").WithStandardProblems().AllowAnonymous();
-        group.MapGet("/{provider}/start", Start).WithName("ExternalLoginStart")
-            .WithSummary("Start signing in with an outside provider: 302 to its authorization page").Produces(StatusCodes.Status302Found)
+        group
+            .MapGet("/{provider}/start", Start)
+            .WithName("ExternalLoginStart")
+            .WithSummary("Start signing in with an outside provider: 302 to its authorization page")
+            .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{provider}/callback", Callback).WithName("ExternalLoginCallback")
-            .WithSummary("Where the provider returns: 302 to the client page with a one-time code").Produces(StatusCodes.Status302Found)
+        group
+            .MapGet("/{provider}/callback", Callback)
+            .WithName("ExternalLoginCallback")
+            .WithSummary("Where the provider returns: 302 to the client page with a one-time code")
+            .Produces(StatusCodes.Status302Found)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/exchange", Exchange).WithName("ExternalLoginExchange")
+        group
+            .MapPost("/exchange", Exchange)
+            .WithName("ExternalLoginExchange")
             .WithSummary("Exchange the one-time code from an outside sign-in for a token pair");
         return group;
     }
 
     private static async Task<RedirectHttpResult> Start(
-        string provider, string? redirect_uri, IdentityDbContext db, ExternalProviders providers, IOptions<IdentityOptions> options,
-        TimeProvider clock, CancellationToken cancellationToken)
+        string provider,
+        string? redirect_uri,
+        IdentityDbContext db,
+        ExternalProviders providers,
+        IOptions<IdentityOptions> options,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         providers.Get(provider);
-        var clientRedirect = AllowedClientRedirect(redirect_uri, options.Value.ExternalLoginClientRedirects)
-            ?? throw new RequestValidationException("redirect_uri", "redirect_uri must be one of the client pages this service may return to.");
+        var clientRedirect =
+            AllowedClientRedirect(redirect_uri, options.Value.ExternalLoginClientRedirects)
+            ?? throw new RequestValidationException(
+                "redirect_uri",
+                "redirect_uri must be one of the client pages this service may return to."
+            );
 
         var now = clock.GetUtcNow();
         await db.ExternalLoginStates.Where(s => s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var state = NewSecret();
         var nonce = NewSecret();
         var verifier = NewSecret();
-        db.ExternalLoginStates.Add(new ExternalLoginState
-        {
-            StateHash = TokenIssuer.HashToken(state), Provider = provider.ToLowerInvariant(), Nonce = nonce, CodeVerifier = verifier,
-            ClientRedirectUri = clientRedirect, CreatedAt = now, ExpiresAt = now + options.Value.ExternalLoginStateLifetime,
-        });
+        db.ExternalLoginStates.Add(
+            new ExternalLoginState
+            {
+                StateHash = TokenIssuer.HashToken(state),
+                Provider = provider.ToLowerInvariant(),
+                Nonce = nonce,
+                CodeVerifier = verifier,
+                ClientRedirectUri = clientRedirect,
+                CreatedAt = now,
+                ExpiresAt = now + options.Value.ExternalLoginStateLifetime,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
         var challenge = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
-        return TypedResults.Redirect(await providers.AuthorizationUrlAsync(provider, state, nonce, challenge, cancellationToken));
+        return TypedResults.Redirect(
+            await providers.AuthorizationUrlAsync(provider, state, nonce, challenge, cancellationToken)
+        );
     }
 
     private static async Task<RedirectHttpResult> Callback(
-        string provider, string? code, string? state, string? error, IdentityDbContext db, ExternalProviders providers,
-        IOptions<IdentityOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        string provider,
+        string? code,
+        string? state,
+        string? error,
+        IdentityDbContext db,
+        ExternalProviders providers,
+        IOptions<IdentityOptions> options,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         providers.Get(provider);
-        if (string.IsNullOrEmpty(state)) throw new RequestValidationException("state", "state is required.");
-        var started = await ClaimStateAsync(db, provider, state, clock, cancellationToken)
-            ?? throw new RequestValidationException("state", "The sign-in state is unknown, used or expired; start again.");
+        if (string.IsNullOrEmpty(state))
+            throw new RequestValidationException("state", "state is required.");
+        var started =
+            await ClaimStateAsync(db, provider, state, clock, cancellationToken)
+            ?? throw new RequestValidationException(
+                "state",
+                "The sign-in state is unknown, used or expired; start again."
+            );
         var separator = started.ClientRedirectUri.Contains('?') ? '&' : '?';
         // The person cancelled or the provider refused: the browser goes back to the client page, which shows why.
-        if (!string.IsNullOrEmpty(error)) return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error={ProviderErrorCode(error)}");
-        if (string.IsNullOrEmpty(code)) throw new RequestValidationException("code", "code is required.");
+        if (!string.IsNullOrEmpty(error))
+            return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}error={ProviderErrorCode(error)}");
+        if (string.IsNullOrEmpty(code))
+            throw new RequestValidationException("code", "code is required.");
 
-        var identity = await providers.SignInAsync(provider, code, started.CodeVerifier, started.Nonce, cancellationToken);
+        var identity = await providers.SignInAsync(
+            provider,
+            code,
+            started.CodeVerifier,
+            started.Nonce,
+            cancellationToken
+        );
         var (user, created) = await AccountForAsync(db, identity, clock, cancellationToken);
 
         var oneTimeCode = NewSecret();
-        db.ExternalLoginCodes.Add(new ExternalLoginCode
-        {
-            CodeHash = TokenIssuer.HashToken(oneTimeCode), UserId = user.Id, Created = created,
-            ExpiresAt = clock.GetUtcNow() + options.Value.ExternalLoginCodeLifetime,
-        });
+        db.ExternalLoginCodes.Add(
+            new ExternalLoginCode
+            {
+                CodeHash = TokenIssuer.HashToken(oneTimeCode),
+                UserId = user.Id,
+                Created = created,
+                ExpiresAt = clock.GetUtcNow() + options.Value.ExternalLoginCodeLifetime,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}code={Uri.EscapeDataString(oneTimeCode)}");
     }
@@ -93,15 +144,26 @@ public static partial class ExternalLoginApi
         error.Length <= 64 && error.All(c => c is (>= 'a' and <= 'z') or '_') ? error : "sign_in_failed";
 
     private static async Task<Ok<AuthResponse>> Exchange(
-        ExternalLoginExchangeRequest request, IdentityDbContext db, TokenIssuer tokens, TimeProvider clock, CancellationToken cancellationToken)
+        ExternalLoginExchangeRequest request,
+        IdentityDbContext db,
+        TokenIssuer tokens,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
-        if (string.IsNullOrWhiteSpace(request.Code)) throw new RequestValidationException("code", "code is required.");
+        if (string.IsNullOrWhiteSpace(request.Code))
+            throw new RequestValidationException("code", "code is required.");
         var hash = TokenIssuer.HashToken(request.Code);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var grant = await db.ExternalLoginCodes.AsNoTracking().FirstOrDefaultAsync(c => c.CodeHash == hash && c.ExpiresAt > now, cancellationToken);
+        var grant = await db
+            .ExternalLoginCodes.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.CodeHash == hash && c.ExpiresAt > now, cancellationToken);
         // Of two concurrent exchanges of one code, only the one that deletes the row goes on.
-        if (grant is null || await db.ExternalLoginCodes.Where(c => c.CodeHash == hash).ExecuteDeleteAsync(cancellationToken) != 1)
+        if (
+            grant is null
+            || await db.ExternalLoginCodes.Where(c => c.CodeHash == hash).ExecuteDeleteAsync(cancellationToken) != 1
+        )
             throw new UnauthorizedException("The sign-in code is invalid, used or expired.");
         var user = await db.Users.FirstAsync(u => u.Id == grant.UserId, cancellationToken);
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
@@ -111,29 +173,55 @@ public static partial class ExternalLoginApi
     }
 
     /// <summary>The started sign-in <paramref name="state"/> names, removed so it answers one callback; null when unknown, used, expired or another provider's.</summary>
-    private static async Task<ExternalLoginState?> ClaimStateAsync(IdentityDbContext db, string provider, string state, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<ExternalLoginState?> ClaimStateAsync(
+        IdentityDbContext db,
+        string provider,
+        string state,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var hash = TokenIssuer.HashToken(state);
         var now = clock.GetUtcNow();
         var name = provider.ToLowerInvariant();
-        var started = await db.ExternalLoginStates.AsNoTracking()
-            .FirstOrDefaultAsync(s => s.StateHash == hash && s.Provider == name && s.ExpiresAt > now, cancellationToken);
-        if (started is null) return null;
-        var claimed = await db.ExternalLoginStates.Where(s => s.StateHash == hash).ExecuteDeleteAsync(cancellationToken);
+        var started = await db
+            .ExternalLoginStates.AsNoTracking()
+            .FirstOrDefaultAsync(
+                s => s.StateHash == hash && s.Provider == name && s.ExpiresAt > now,
+                cancellationToken
+            );
+        if (started is null)
+            return null;
+        var claimed = await db
+            .ExternalLoginStates.Where(s => s.StateHash == hash)
+            .ExecuteDeleteAsync(cancellationToken);
         return claimed == 1 ? started : null;
     }
 
     /// <summary>The account the provider's subject is linked to, else the one that verified its e-mail (now linked), else a new one that claims the e-mail.</summary>
-    private static async Task<(User User, bool Created)> AccountForAsync(IdentityDbContext db, ExternalIdentity identity, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<(User User, bool Created)> AccountForAsync(
+        IdentityDbContext db,
+        ExternalIdentity identity,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
         var email = Rules.NormalizeEmail(identity.Email);
-        var linked = await db.ExternalLogins.AsNoTracking()
-            .FirstOrDefaultAsync(l => l.Provider == identity.Provider && l.Subject == identity.Subject, cancellationToken);
-        if (linked is not null) return (await db.Users.FirstAsync(u => u.Id == linked.UserId, cancellationToken), false);
+        var linked = await db
+            .ExternalLogins.AsNoTracking()
+            .FirstOrDefaultAsync(
+                l => l.Provider == identity.Provider && l.Subject == identity.Subject,
+                cancellationToken
+            );
+        if (linked is not null)
+            return (await db.Users.FirstAsync(u => u.Id == linked.UserId, cancellationToken), false);
 
         // Only an account that proved the address is that person's; an unverified holder may be anyone who typed it.
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == email && u.EmailVerifiedAt != null, cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(
+            u => u.Email == email && u.EmailVerifiedAt != null,
+            cancellationToken
+        );
         var created = user is null;
         if (user is null)
         {
@@ -152,15 +240,40 @@ public static partial class ExternalLoginApi
                 UpdatedAt = now,
             };
             db.Users.Add(user);
-            db.AddIntegrationEvent(new UserRegistered(Guid.CreateVersion7(), now, user.Id, user.Username, user.Email, user.Phone,
-                user.FullName, user.Role, user.ReferralCode, null) { IsVerified = user.IsVerified });
+            db.AddIntegrationEvent(
+                new UserRegistered(
+                    Guid.CreateVersion7(),
+                    now,
+                    user.Id,
+                    user.Username,
+                    user.Email,
+                    user.Phone,
+                    user.FullName,
+                    user.Role,
+                    user.ReferralCode,
+                    null
+                )
+                {
+                    IsVerified = user.IsVerified,
+                }
+            );
         }
-        db.ExternalLogins.Add(new ExternalLogin { Provider = identity.Provider, Subject = identity.Subject, UserId = user.Id, Email = email, CreatedAt = now });
+        db.ExternalLogins.Add(
+            new ExternalLogin
+            {
+                Provider = identity.Provider,
+                Subject = identity.Subject,
+                UserId = user.Id,
+                Email = email,
+                CreatedAt = now,
+            }
+        );
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e)
+            when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
             // Lost a race with a parallel sign-in of the same person: the next attempt finds the account.
             throw new ConflictException("This account was being signed in elsewhere at the same moment; try again.");
@@ -169,16 +282,24 @@ public static partial class ExternalLoginApi
     }
 
     /// <summary>A username from the e-mail's local part in the username alphabet, with a number appended when taken.</summary>
-    private static async Task<string> FreeUsernameAsync(IdentityDbContext db, string email, CancellationToken cancellationToken)
+    private static async Task<string> FreeUsernameAsync(
+        IdentityDbContext db,
+        string email,
+        CancellationToken cancellationToken
+    )
     {
         var stem = NotUsernameCharacters().Replace(email.Split('@')[0].ToLowerInvariant(), "_").Trim('_', '.');
-        if (stem.Length > 24) stem = stem[..24];
-        if (stem.Length < 3) stem = "member" + (stem.Length > 0 ? "_" + stem : "");
-        if (!await db.Users.AnyAsync(u => u.Username == stem, cancellationToken)) return stem;
+        if (stem.Length > 24)
+            stem = stem[..24];
+        if (stem.Length < 3)
+            stem = "member" + (stem.Length > 0 ? "_" + stem : "");
+        if (!await db.Users.AnyAsync(u => u.Username == stem, cancellationToken))
+            return stem;
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var candidate = $"{stem}_{RandomNumberGenerator.GetInt32(1000, 100000)}";
-            if (!await db.Users.AnyAsync(u => u.Username == candidate, cancellationToken)) return candidate;
+            if (!await db.Users.AnyAsync(u => u.Username == candidate, cancellationToken))
+                return candidate;
         }
         throw new ConflictException("No free username could be made for this account; try again.");
     }
@@ -186,14 +307,28 @@ public static partial class ExternalLoginApi
     /// <summary>The normalized redirect when it lies under an allowed client page (same scheme, host and port, path below), else null.</summary>
     internal static string? AllowedClientRedirect(string? value, IEnumerable<string> allowed)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > 2000 || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Fragment.Length > 0
-            || uri.UserInfo.Length > 0)
+        if (
+            string.IsNullOrWhiteSpace(value)
+            || value.Length > 2000
+            || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            || uri.Fragment.Length > 0
+            || uri.UserInfo.Length > 0
+        )
             return null;
         foreach (var entry in allowed)
         {
-            if (!Uri.TryCreate(entry, UriKind.Absolute, out var page)) continue;
-            if (Uri.Compare(uri, page, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
-                && uri.AbsolutePath.StartsWith(page.AbsolutePath, StringComparison.Ordinal))
+            if (!Uri.TryCreate(entry, UriKind.Absolute, out var page))
+                continue;
+            if (
+                Uri.Compare(
+                    uri,
+                    page,
+                    UriComponents.SchemeAndServer,
+                    UriFormat.Unescaped,
+                    StringComparison.OrdinalIgnoreCase
+                ) == 0
+                && uri.AbsolutePath.StartsWith(page.AbsolutePath, StringComparison.Ordinal)
+            )
                 return uri.AbsoluteUri;
         }
         return null;

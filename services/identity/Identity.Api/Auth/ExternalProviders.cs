@@ -18,15 +18,23 @@ public sealed record ExternalIdentity(string Provider, string Subject, string Em
 /// configuration manager), the authorization URL, the code exchange with the PKCE verifier and client
 /// secret, and validation of the ID token (issuer, audience, signature, lifetime, nonce, verified e-mail).
 /// </summary>
-public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpClientFactory http, TimeProvider clock, ILogger<ExternalProviders> logger)
+public sealed class ExternalProviders(
+    IOptions<IdentityOptions> options,
+    IHttpClientFactory http,
+    TimeProvider clock,
+    ILogger<ExternalProviders> logger
+)
 {
     private static readonly JsonWebTokenHandler Handler = new();
-    private readonly ConcurrentDictionary<string, ConfigurationManager<OpenIdConnectConfiguration>> _discovery = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ConfigurationManager<OpenIdConnectConfiguration>> _discovery = new(
+        StringComparer.OrdinalIgnoreCase
+    );
 
     /// <summary>The provider's settings, or a 404 problem for a name that is not configured (no issuer or client id).</summary>
     public ExternalLoginProvider Get(string provider) =>
         options.Value.ExternalLogin.TryGetValue(provider, out var settings)
-        && !string.IsNullOrWhiteSpace(settings.Issuer) && !string.IsNullOrWhiteSpace(settings.ClientId)
+        && !string.IsNullOrWhiteSpace(settings.Issuer)
+        && !string.IsNullOrWhiteSpace(settings.ClientId)
             ? settings
             : throw new NotFoundException($"There is no sign-in provider named '{provider}'.");
 
@@ -34,7 +42,13 @@ public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpCl
     public string CallbackUri(string provider) =>
         $"{options.Value.GatewayUrl.TrimEnd('/')}/api/v1/auth/external/{Uri.EscapeDataString(provider.ToLowerInvariant())}/callback";
 
-    public async Task<string> AuthorizationUrlAsync(string provider, string state, string nonce, string codeChallenge, CancellationToken cancellationToken)
+    public async Task<string> AuthorizationUrlAsync(
+        string provider,
+        string state,
+        string nonce,
+        string codeChallenge,
+        CancellationToken cancellationToken
+    )
     {
         var settings = Get(provider);
         var discovery = await DiscoveryAsync(provider, settings, cancellationToken);
@@ -50,33 +64,48 @@ public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpCl
             ["code_challenge_method"] = "S256",
         };
         var separator = discovery.AuthorizationEndpoint.Contains('?') ? '&' : '?';
-        return discovery.AuthorizationEndpoint + separator + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+        return discovery.AuthorizationEndpoint
+            + separator
+            + string.Join('&', query.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
     }
 
     /// <summary>Exchanges the code and validates the ID token; any refusal is a 401 problem.</summary>
-    public async Task<ExternalIdentity> SignInAsync(string provider, string code, string codeVerifier, string nonce, CancellationToken cancellationToken)
+    public async Task<ExternalIdentity> SignInAsync(
+        string provider,
+        string code,
+        string codeVerifier,
+        string nonce,
+        CancellationToken cancellationToken
+    )
     {
         var settings = Get(provider);
         var discovery = await DiscoveryAsync(provider, settings, cancellationToken);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, discovery.TokenEndpoint)
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "authorization_code",
-                ["code"] = code,
-                ["redirect_uri"] = CallbackUri(provider),
-                ["client_id"] = settings.ClientId,
-                ["client_secret"] = settings.ClientSecret,
-                ["code_verifier"] = codeVerifier,
-            }),
+            Content = new FormUrlEncodedContent(
+                new Dictionary<string, string>
+                {
+                    ["grant_type"] = "authorization_code",
+                    ["code"] = code,
+                    ["redirect_uri"] = CallbackUri(provider),
+                    ["client_id"] = settings.ClientId,
+                    ["client_secret"] = settings.ClientSecret,
+                    ["code_verifier"] = codeVerifier,
+                }
+            ),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         using var response = await http.CreateClient(nameof(ExternalProviders)).SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            logger.LogWarning("Provider {Provider} refused the code exchange with {Status}: {Body}", provider, (int)response.StatusCode, body);
+            logger.LogWarning(
+                "Provider {Provider} refused the code exchange with {Status}: {Body}",
+                provider,
+                (int)response.StatusCode,
+                body
+            );
             throw new UnauthorizedException("The sign-in provider refused the sign-in.");
         }
         string? idToken;
@@ -89,24 +118,30 @@ public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpCl
         {
             idToken = null;
         }
-        if (string.IsNullOrEmpty(idToken)) throw new UnauthorizedException("The sign-in provider returned no ID token.");
+        if (string.IsNullOrEmpty(idToken))
+            throw new UnauthorizedException("The sign-in provider returned no ID token.");
 
-        var result = await Handler.ValidateTokenAsync(idToken, new TokenValidationParameters
-        {
-            ValidIssuer = settings.Issuer.TrimEnd('/'),
-            ValidAudience = settings.ClientId,
-            IssuerSigningKeys = discovery.SigningKeys,
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ValidateLifetime = true,
-            ClockSkew = TimeSpan.FromMinutes(2),
-            LifetimeValidator = (notBefore, expires, _, parameters) =>
+        var result = await Handler.ValidateTokenAsync(
+            idToken,
+            new TokenValidationParameters
             {
-                // Checked against the service's clock, so tests can move it.
-                var now = clock.GetUtcNow().UtcDateTime;
-                return expires is { } exp && exp + parameters.ClockSkew > now && (notBefore is not { } nbf || nbf - parameters.ClockSkew <= now);
-            },
-        });
+                ValidIssuer = settings.Issuer.TrimEnd('/'),
+                ValidAudience = settings.ClientId,
+                IssuerSigningKeys = discovery.SigningKeys,
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                ValidateLifetime = true,
+                ClockSkew = TimeSpan.FromMinutes(2),
+                LifetimeValidator = (notBefore, expires, _, parameters) =>
+                {
+                    // Checked against the service's clock, so tests can move it.
+                    var now = clock.GetUtcNow().UtcDateTime;
+                    return expires is { } exp
+                        && exp + parameters.ClockSkew > now
+                        && (notBefore is not { } nbf || nbf - parameters.ClockSkew <= now);
+                },
+            }
+        );
         if (!result.IsValid)
         {
             logger.LogWarning(result.Exception, "ID token from {Provider} failed validation", provider);
@@ -115,7 +150,10 @@ public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpCl
         var token = (JsonWebToken)result.SecurityToken;
         if (!token.TryGetPayloadValue<string>("nonce", out var tokenNonce) || !CryptographicEquals(tokenNonce, nonce))
             throw new UnauthorizedException("The sign-in provider's ID token does not answer this sign-in (nonce).");
-        if (!token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var subject) || string.IsNullOrWhiteSpace(subject))
+        if (
+            !token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var subject)
+            || string.IsNullOrWhiteSpace(subject)
+        )
             throw new UnauthorizedException("The sign-in provider's ID token names no subject.");
         if (!token.TryGetPayloadValue<string>("email", out var email) || string.IsNullOrWhiteSpace(email))
             throw new UnauthorizedException("The sign-in provider did not share an e-mail address.");
@@ -131,14 +169,28 @@ public sealed class ExternalProviders(IOptions<IdentityOptions> options, IHttpCl
         || (token.TryGetPayloadValue<string>("email_verified", out var text) && text == "true");
 
     private static bool CryptographicEquals(string a, string b) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(a),
+            System.Text.Encoding.UTF8.GetBytes(b)
+        );
 
-    private async Task<OpenIdConnectConfiguration> DiscoveryAsync(string provider, ExternalLoginProvider settings, CancellationToken cancellationToken)
+    private async Task<OpenIdConnectConfiguration> DiscoveryAsync(
+        string provider,
+        ExternalLoginProvider settings,
+        CancellationToken cancellationToken
+    )
     {
-        var manager = _discovery.GetOrAdd(provider, _ => new ConfigurationManager<OpenIdConnectConfiguration>(
-            settings.Issuer.TrimEnd('/') + "/.well-known/openid-configuration",
-            new OpenIdConnectConfigurationRetriever(),
-            new HttpDocumentRetriever(http.CreateClient(nameof(ExternalProviders))) { RequireHttps = settings.RequireHttps }));
+        var manager = _discovery.GetOrAdd(
+            provider,
+            _ => new ConfigurationManager<OpenIdConnectConfiguration>(
+                settings.Issuer.TrimEnd('/') + "/.well-known/openid-configuration",
+                new OpenIdConnectConfigurationRetriever(),
+                new HttpDocumentRetriever(http.CreateClient(nameof(ExternalProviders)))
+                {
+                    RequireHttps = settings.RequireHttps,
+                }
+            )
+        );
         return await manager.GetConfigurationAsync(cancellationToken);
     }
 }

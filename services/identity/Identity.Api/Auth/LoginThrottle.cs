@@ -22,7 +22,13 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
     public const int MaxIdentifierLength = 254;
 
     /// <summary>The counters one login attempt touches.</summary>
-    public sealed record Keys(Guid? UserId, string Address, string AccountKey, string AccountAtAddressKey, string AddressKey);
+    public sealed record Keys(
+        Guid? UserId,
+        string Address,
+        string AccountKey,
+        string AccountAtAddressKey,
+        string AddressKey
+    );
 
     public static Keys For(Guid? userId, string identifier, string address)
     {
@@ -33,7 +39,9 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
 
     /// <summary>A key part no longer than <see cref="MaxIdentifierLength"/>: a longer one is replaced by its SHA-256.</summary>
     public static string Bounded(string value) =>
-        value.Length <= MaxIdentifierLength ? value : "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+        value.Length <= MaxIdentifierLength
+            ? value
+            : "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     /// <summary>Refuses with 429 when locked out or backing off; otherwise waits as long as the failures so far ask.</summary>
     public async Task GuardAsync(Keys keys, CancellationToken cancellationToken)
@@ -41,15 +49,22 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         var settings = options.Value.LoginThrottle;
         var now = clock.GetUtcNow();
         var since = now - settings.Window;
-        var counts = await db.LoginFailures.AsNoTracking()
-            .Where(f => (f.Key == keys.AccountKey || f.Key == keys.AccountAtAddressKey || f.Key == keys.AddressKey) && f.WindowStartedAt > since)
+        var counts = await db
+            .LoginFailures.AsNoTracking()
+            .Where(f =>
+                (f.Key == keys.AccountKey || f.Key == keys.AccountAtAddressKey || f.Key == keys.AddressKey)
+                && f.WindowStartedAt > since
+            )
             .ToListAsync(cancellationToken);
         var account = counts.FirstOrDefault(f => f.Key == keys.AccountKey);
         var atAddress = counts.FirstOrDefault(f => f.Key == keys.AccountAtAddressKey);
         var address = counts.FirstOrDefault(f => f.Key == keys.AddressKey);
 
         if (address is not null && address.Failures >= settings.IpLockAfter)
-            throw new TooManyRequestsException("Too many failed logins from this address; try again later.", address.WindowStartedAt + settings.Window - now);
+            throw new TooManyRequestsException(
+                "Too many failed logins from this address; try again later.",
+                address.WindowStartedAt + settings.Window - now
+            );
 
         int failures;
         if (await IsUsualAddressAsync(keys, now, cancellationToken))
@@ -60,7 +75,10 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             {
                 var wait = Backoff(settings.UsualAddressBackoff, beyond, settings.Window);
                 if (last + wait > now)
-                    throw new TooManyRequestsException("Too many failed logins for this account; wait before trying again.", last + wait - now);
+                    throw new TooManyRequestsException(
+                        "Too many failed logins for this account; wait before trying again.",
+                        last + wait - now
+                    );
             }
         }
         else
@@ -69,14 +87,17 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
             if (atAddress is not null && atAddress.Failures >= settings.AccountLockAfter)
                 throw new TooManyRequestsException(
                     "Too many failed logins for this account from this address; try again later.",
-                    atAddress.WindowStartedAt + settings.Window - now);
+                    atAddress.WindowStartedAt + settings.Window - now
+                );
             if (account?.LastFailedAt is { } last && failures >= settings.AccountLockAfter)
             {
                 var beyond = failures - settings.AccountLockAfter;
                 var wait = Backoff(settings.AccountBackoff, beyond, settings.MaxAccountBackoff);
                 if (last + wait > now)
                     throw new TooManyRequestsException(
-                        "Too many failed logins for this account; wait before trying again.", last + wait - now);
+                        "Too many failed logins for this account; wait before trying again.",
+                        last + wait - now
+                    );
             }
         }
 
@@ -94,9 +115,13 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
 
     private Task<bool> IsUsualAddressAsync(Keys keys, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (keys.UserId is not { } userId) return Task.FromResult(false);
+        if (keys.UserId is not { } userId)
+            return Task.FromResult(false);
         var since = now - options.Value.LoginThrottle.UsualAddressMemory;
-        return db.LoginAddresses.AnyAsync(a => a.UserId == userId && a.Address == keys.Address && a.LastSucceededAt > since, cancellationToken);
+        return db.LoginAddresses.AnyAsync(
+            a => a.UserId == userId && a.Address == keys.Address && a.LastSucceededAt > since,
+            cancellationToken
+        );
     }
 
     public async Task RecordFailureAsync(Keys keys, CancellationToken cancellationToken)
@@ -105,13 +130,16 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         var windowStart = now - options.Value.LoginThrottle.Window;
         foreach (var key in new[] { keys.AccountKey, keys.AccountAtAddressKey, keys.AddressKey })
         {
-            await db.Database.ExecuteSqlAsync($"""
+            await db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO login_failures (key, window_started_at, failures, last_failed_at) VALUES ({key}, {now}, 1, {now})
                 ON CONFLICT (key) DO UPDATE SET
                     failures = CASE WHEN login_failures.window_started_at <= {windowStart} THEN 1 ELSE login_failures.failures + 1 END,
                     window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart} THEN {now} ELSE login_failures.window_started_at END,
                     last_failed_at = {now}
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
         }
     }
 
@@ -119,13 +147,20 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
     public async Task RecordSuccessAsync(Keys keys, Guid userId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await db.LoginFailures.Where(f => f.Key == keys.AccountKey || f.Key == keys.AccountAtAddressKey).ExecuteDeleteAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"""
+        await db
+            .LoginFailures.Where(f => f.Key == keys.AccountKey || f.Key == keys.AccountAtAddressKey)
+            .ExecuteDeleteAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO login_addresses (user_id, address, last_succeeded_at) VALUES ({userId}, {keys.Address}, {now})
             ON CONFLICT (user_id, address) DO UPDATE SET last_succeeded_at = {now}
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         // Forgotten addresses go, so one account's list stays as short as its recent habits.
         var forgotten = now - options.Value.LoginThrottle.UsualAddressMemory;
-        await db.LoginAddresses.Where(a => a.UserId == userId && a.LastSucceededAt <= forgotten).ExecuteDeleteAsync(cancellationToken);
+        await db
+            .LoginAddresses.Where(a => a.UserId == userId && a.LastSucceededAt <= forgotten)
+            .ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -15,19 +15,34 @@ namespace Community.Identity.Auth;
 public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
     /// <summary>Counts a validated registration naming <paramref name="identifiers"/> from <paramref name="address"/>.</summary>
-    public Task CountRegistrationAsync(string address, IEnumerable<string?> identifiers, CancellationToken cancellationToken)
+    public Task CountRegistrationAsync(
+        string address,
+        IEnumerable<string?> identifiers,
+        CancellationToken cancellationToken
+    )
     {
         var from = "|ip:" + LoginThrottle.Bounded(address);
-        var keys = identifiers.Where(i => !string.IsNullOrWhiteSpace(i))
-            .Select(i => "register:" + LoginThrottle.Bounded(i!) + from).Distinct().ToList();
-        return CountAsync(keys, options.Value.RegistrationThrottle.PerIdentifierAndAddress,
-            "Too many registrations with this e-mail or phone from this address; try again later.", cancellationToken);
+        var keys = identifiers
+            .Where(i => !string.IsNullOrWhiteSpace(i))
+            .Select(i => "register:" + LoginThrottle.Bounded(i!) + from)
+            .Distinct()
+            .ToList();
+        return CountAsync(
+            keys,
+            options.Value.RegistrationThrottle.PerIdentifierAndAddress,
+            "Too many registrations with this e-mail or phone from this address; try again later.",
+            cancellationToken
+        );
     }
 
     /// <summary>Counts a request for a new confirmation link by <paramref name="userId"/>; 429 past the limit.</summary>
     public Task CountLinkRequestAsync(Guid userId, CancellationToken cancellationToken) =>
-        CountAsync(["email-link:" + userId], options.Value.RegistrationThrottle.LinksPerAccount,
-            "Too many confirmation links asked for; try again later.", cancellationToken);
+        CountAsync(
+            ["email-link:" + userId],
+            options.Value.RegistrationThrottle.LinksPerAccount,
+            "Too many confirmation links asked for; try again later.",
+            cancellationToken
+        );
 
     private async Task CountAsync(List<string> keys, int limit, string refusal, CancellationToken cancellationToken)
     {
@@ -36,17 +51,22 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         var windowStart = now - window;
         foreach (var key in keys)
         {
-            await db.Database.ExecuteSqlAsync($"""
+            await db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO login_failures (key, window_started_at, failures) VALUES ({key}, {now}, 1)
                 ON CONFLICT (key) DO UPDATE SET
                     failures = CASE WHEN login_failures.window_started_at <= {windowStart} THEN 1 ELSE login_failures.failures + 1 END,
                     window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart} THEN {now} ELSE login_failures.window_started_at END
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
         }
-        var over = await db.LoginFailures.AsNoTracking()
+        var over = await db
+            .LoginFailures.AsNoTracking()
             .Where(f => keys.Contains(f.Key) && f.Failures > limit)
             .OrderByDescending(f => f.WindowStartedAt)
             .FirstOrDefaultAsync(cancellationToken);
-        if (over is not null) throw new TooManyRequestsException(refusal, over.WindowStartedAt + window - now);
+        if (over is not null)
+            throw new TooManyRequestsException(refusal, over.WindowStartedAt + window - now);
     }
 }

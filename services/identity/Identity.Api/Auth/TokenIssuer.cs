@@ -2,12 +2,12 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Identity.Data;
 using Community.Identity.Keys;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Auth;
 
@@ -15,7 +15,11 @@ public sealed record TokenPair(string AccessToken, string RefreshToken, int Expi
 
 /// <summary>Issues access tokens (ES256 JWT) and opaque refresh tokens (256 random bits, stored as SHA-256 hashes).</summary>
 public sealed class TokenIssuer(
-    SigningKeyStore keys, IOptions<IdentityOptions> identityOptions, IOptions<JwtOptions> jwtOptions, TimeProvider clock)
+    SigningKeyStore keys,
+    IOptions<IdentityOptions> identityOptions,
+    IOptions<JwtOptions> jwtOptions,
+    TimeProvider clock
+)
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
@@ -23,21 +27,28 @@ public sealed class TokenIssuer(
     public const string SessionClaim = ClaimNames.Session;
 
     /// <summary>Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.</summary>
-    public async Task<TokenPair> IssueAsync(IdentityDbContext db, User user, Guid? familyId, CancellationToken cancellationToken)
+    public async Task<TokenPair> IssueAsync(
+        IdentityDbContext db,
+        User user,
+        Guid? familyId,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
         var options = identityOptions.Value;
         var refresh = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         var family = familyId ?? Guid.NewGuid();
-        db.RefreshTokens.Add(new RefreshToken
-        {
-            Id = NewId.Next(now),
-            FamilyId = family,
-            UserId = user.Id,
-            TokenHash = HashToken(refresh),
-            CreatedAt = now,
-            ExpiresAt = now + options.RefreshTokenLifetime,
-        });
+        db.RefreshTokens.Add(
+            new RefreshToken
+            {
+                Id = NewId.Next(now),
+                FamilyId = family,
+                UserId = user.Id,
+                TokenHash = HashToken(refresh),
+                CreatedAt = now,
+                ExpiresAt = now + options.RefreshTokenLifetime,
+            }
+        );
 
         var issuedAt = await IssuedAtAsync(db, user.Id, now, cancellationToken);
         var key = await keys.GetSigningKeyAsync(cancellationToken);
@@ -50,8 +61,7 @@ public sealed class TokenIssuer(
             NotBefore = now.UtcDateTime,
             Expires = (now + options.AccessTokenLifetime).UtcDateTime,
             SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.EcdsaSha256),
-            Subject = new ClaimsIdentity(
-            [
+            Subject = new ClaimsIdentity([
                 new Claim(ClaimNames.Subject, user.Id.ToString()),
                 new Claim(ClaimNames.Name, user.Username),
                 new Claim(ClaimNames.Role, user.Role),
@@ -68,11 +78,19 @@ public sealed class TokenIssuer(
     /// iat has whole seconds: a token issued in the same second as its user's sessions ended carries the
     /// next second, or it would be refused with the tokens issued before the end.
     /// </summary>
-    private static async Task<DateTimeOffset> IssuedAtAsync(IdentityDbContext db, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<DateTimeOffset> IssuedAtAsync(
+        IdentityDbContext db,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         var second = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerSecond));
-        var cutoff = await db.SessionRevocations.Where(r => r.UserId == userId && r.NotBefore > second).MaxAsync(r => r.NotBefore, cancellationToken);
-        if (cutoff is not { } notBefore) return now;
+        var cutoff = await db
+            .SessionRevocations.Where(r => r.UserId == userId && r.NotBefore > second)
+            .MaxAsync(r => r.NotBefore, cancellationToken);
+        if (cutoff is not { } notBefore)
+            return now;
         var remainder = notBefore.UtcTicks % TimeSpan.TicksPerSecond;
         return remainder == 0 ? notBefore : notBefore.AddTicks(TimeSpan.TicksPerSecond - remainder);
     }
@@ -83,7 +101,8 @@ public sealed class TokenIssuer(
     public Task RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        return db.RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
+        return db
+            .RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
 
@@ -91,7 +110,8 @@ public sealed class TokenIssuer(
     public Task RevokeAllAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        return db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
+        return db
+            .RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
 }

@@ -1,9 +1,11 @@
 using Community.Contracts;
+
 namespace Community.Identity.Data;
 
 public sealed class User
 {
     public Guid Id { get; set; }
+
     /// <summary>The row's version (xmin): the profile's ETag.</summary>
     public uint Version { get; set; }
     public string Username { get; set; } = "";
@@ -12,6 +14,7 @@ public sealed class User
     public string PasswordHash { get; set; } = "";
     public string Role { get; set; } = Roles.Member;
     public string Tier { get; set; } = Tiers.Free;
+
     /// <summary>When the subscription change that set <see cref="Tier"/> happened; an older change arriving later is ignored.</summary>
     public DateTimeOffset? TierChangedAt { get; set; }
     public string? FullName { get; set; }
@@ -24,14 +27,17 @@ public sealed class User
     public List<string> Interests { get; set; } = [];
     public List<string> Languages { get; set; } = [];
     public string? ProfileImageUrl { get; set; }
+
     /// <summary>The uploaded picture's blob, when <see cref="ProfileImageUrl"/> is ours; null for a URL the member gave.</summary>
     public string? ProfileImageKey { get; set; }
     public string? LinkedinUrl { get; set; }
     public string? GithubUrl { get; set; }
     public string? IdentityBadge { get; set; }
     public string ReferralCode { get; set; } = "";
+
     /// <summary>When the owner last proved <see cref="Email"/> is theirs (the mailed link); null when never. Only a verified address is unique.</summary>
     public DateTimeOffset? EmailVerifiedAt { get; set; }
+
     /// <summary>When the owner last proved <see cref="Phone"/> is theirs (an SMS code); null when never. Only a verified number is unique.</summary>
     public DateTimeOffset? PhoneVerifiedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -68,6 +74,7 @@ public sealed class Referral
     public Guid ReferrerUserId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ConvertedAt { get; set; }
+
     /// <summary>Set when the converting payment was refunded in full: the conversion no longer counts (and never converts again).</summary>
     public DateTimeOffset? RevokedAt { get; set; }
 }
@@ -97,6 +104,7 @@ public sealed class EmailVerificationToken
 public sealed class PhoneVerificationCode
 {
     public Guid UserId { get; set; }
+
     /// <summary>The number the code went to: a code proves only that number.</summary>
     public string Phone { get; set; } = "";
     public byte[] CodeHash { get; set; } = [];
@@ -110,6 +118,7 @@ public sealed class PhoneVerificationCode
 public sealed class SigningKey
 {
     public string Kid { get; set; } = "";
+
     /// <summary>PKCS#8, encrypted with Data Protection when <see cref="Encrypted"/> (rows from before encryption are plain until first read).</summary>
     public byte[] PrivateKey { get; set; } = [];
     public bool Encrypted { get; set; }
@@ -171,6 +180,7 @@ public sealed class ExternalLoginCode
 {
     public byte[] CodeHash { get; set; } = [];
     public Guid UserId { get; set; }
+
     /// <summary>Whether the sign-in created the account (201 rather than 200 on exchange).</summary>
     public bool Created { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

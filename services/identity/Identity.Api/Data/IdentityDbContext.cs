@@ -53,9 +53,21 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.HasKey(w => w.Sequence);
             e.Property(w => w.Sequence).UseIdentityAlwaysColumn();
         });
-        model.Entity<SigningKey>(e => { e.ToTable("signing_keys"); e.HasKey(k => k.Kid); });
-        model.Entity<LoginFailure>(e => { e.ToTable("login_failures"); e.HasKey(f => f.Key); });
-        model.Entity<LoginAddress>(e => { e.ToTable("login_addresses"); e.HasKey(a => new { a.UserId, a.Address }); });
+        model.Entity<SigningKey>(e =>
+        {
+            e.ToTable("signing_keys");
+            e.HasKey(k => k.Kid);
+        });
+        model.Entity<LoginFailure>(e =>
+        {
+            e.ToTable("login_failures");
+            e.HasKey(f => f.Key);
+        });
+        model.Entity<LoginAddress>(e =>
+        {
+            e.ToTable("login_addresses");
+            e.HasKey(a => new { a.UserId, a.Address });
+        });
         model.Entity<EmailVerificationToken>(e =>
         {
             e.ToTable("email_verification_tokens");
@@ -72,9 +84,16 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         {
             e.ToTable("phone_verification_codes");
             e.HasKey(c => c.UserId);
-            e.HasOne<User>().WithOne().HasForeignKey<PhoneVerificationCode>(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<User>()
+                .WithOne()
+                .HasForeignKey<PhoneVerificationCode>(c => c.UserId)
+                .OnDelete(DeleteBehavior.Cascade);
         });
-        model.Entity<ExternalLoginState>(e => { e.ToTable("external_login_states"); e.HasKey(s => s.StateHash); });
+        model.Entity<ExternalLoginState>(e =>
+        {
+            e.ToTable("external_login_states");
+            e.HasKey(s => s.StateHash);
+        });
         model.Entity<ExternalLogin>(e =>
         {
             e.ToTable("external_logins");

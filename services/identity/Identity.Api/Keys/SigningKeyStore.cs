@@ -17,8 +17,12 @@ namespace Community.Identity.Keys;
 /// service's Data Protection key ring; a key the ring cannot decrypt fails loudly rather than being
 /// replaced (a new key would sign everyone out and hide a lost key ring).
 /// </summary>
-public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<IdentityOptions> options, TimeProvider clock, IDataProtectionProvider protection)
-    : ISigningKeySource, IDisposable
+public sealed class SigningKeyStore(
+    IServiceScopeFactory scopes,
+    IOptions<IdentityOptions> options,
+    TimeProvider clock,
+    IDataProtectionProvider protection
+) : ISigningKeySource, IDisposable
 {
     private readonly IDataProtector _protector = protection.ForStoredSecret("signing_keys");
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
@@ -45,16 +49,19 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
         return key?.SecurityKey;
     }
 
-    public async Task<LoadedKey> GetSigningKeyAsync(CancellationToken cancellationToken) => (await GetPublishedAsync(cancellationToken))[0];
+    public async Task<LoadedKey> GetSigningKeyAsync(CancellationToken cancellationToken) =>
+        (await GetPublishedAsync(cancellationToken))[0];
 
     /// <summary>Keys whose tokens may still be valid, newest (the signing key) first.</summary>
     public async Task<IReadOnlyList<LoadedKey>> GetPublishedAsync(CancellationToken cancellationToken)
     {
-        if (clock.GetUtcNow() - _loadedAt < CacheFor && _keys.Count > 0) return _keys;
+        if (clock.GetUtcNow() - _loadedAt < CacheFor && _keys.Count > 0)
+            return _keys;
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            if (clock.GetUtcNow() - _loadedAt < CacheFor && _keys.Count > 0) return _keys;
+            if (clock.GetUtcNow() - _loadedAt < CacheFor && _keys.Count > 0)
+                return _keys;
             var previous = _keys;
             _keys = await LoadAsync(previous, cancellationToken);
             _loadedAt = clock.GetUtcNow();
@@ -68,7 +75,10 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
     }
 
     /// <summary>The published keys, reusing the loaded ones (a kid's key never changes) so only retired keys need disposing.</summary>
-    private async Task<IReadOnlyList<LoadedKey>> LoadAsync(IReadOnlyList<LoadedKey> loaded, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<LoadedKey>> LoadAsync(
+        IReadOnlyList<LoadedKey> loaded,
+        CancellationToken cancellationToken
+    )
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
@@ -85,25 +95,31 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
             if (newest is null || now - newest.CreatedAt >= rotation)
             {
                 using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                db.SigningKeys.Add(new SigningKey
-                {
-                    Kid = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)),
-                    PrivateKey = _protector.Protect(ecdsa.ExportPkcs8PrivateKey()),
-                    Encrypted = true,
-                    CreatedAt = now,
-                });
+                db.SigningKeys.Add(
+                    new SigningKey
+                    {
+                        Kid = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)),
+                        PrivateKey = _protector.Protect(ecdsa.ExportPkcs8PrivateKey()),
+                        Encrypted = true,
+                        CreatedAt = now,
+                    }
+                );
                 await db.SaveChangesAsync(cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
         }
 
-        var stored = await db.SigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).ToListAsync(cancellationToken);
+        var stored = await db
+            .SigningKeys.AsNoTracking()
+            .OrderByDescending(k => k.CreatedAt)
+            .ToListAsync(cancellationToken);
         var keep = options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(5);
         var published = new List<LoadedKey>();
         for (var i = 0; i < stored.Count; i++)
         {
             // A key is retired when its successor has been signing for longer than a token lives.
-            if (i > 0 && now - stored[i - 1].CreatedAt > keep) break;
+            if (i > 0 && now - stored[i - 1].CreatedAt > keep)
+                break;
             if (loaded.FirstOrDefault(k => k.Kid == stored[i].Kid) is { } known)
             {
                 published.Add(known);
@@ -117,18 +133,28 @@ public sealed class SigningKeyStore(IServiceScopeFactory scopes, IOptions<Identi
     }
 
     /// <summary>The PKCS#8 key of a row, encrypting in place a row stored before keys were encrypted.</summary>
-    private async Task<byte[]> PrivateKeyAsync(IdentityDbContext db, SigningKey row, CancellationToken cancellationToken)
+    private async Task<byte[]> PrivateKeyAsync(
+        IdentityDbContext db,
+        SigningKey row,
+        CancellationToken cancellationToken
+    )
     {
-        if (row.Encrypted) return _protector.UnprotectStored(row.PrivateKey, $"Signing key {row.Kid}");
+        if (row.Encrypted)
+            return _protector.UnprotectStored(row.PrivateKey, $"Signing key {row.Kid}");
         var encrypted = _protector.Protect(row.PrivateKey);
-        await db.SigningKeys.Where(k => k.Kid == row.Kid && !k.Encrypted)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.PrivateKey, encrypted).SetProperty(k => k.Encrypted, true), cancellationToken);
+        await db
+            .SigningKeys.Where(k => k.Kid == row.Kid && !k.Encrypted)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(k => k.PrivateKey, encrypted).SetProperty(k => k.Encrypted, true),
+                cancellationToken
+            );
         return row.PrivateKey;
     }
 
     public void Dispose()
     {
-        foreach (var key in _keys) key.Key.Dispose();
+        foreach (var key in _keys)
+            key.Key.Dispose();
         _retired.Dispose();
     }
 }

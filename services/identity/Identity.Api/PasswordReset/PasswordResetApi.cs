@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 using Community.Identity.Auth;
 using Community.Identity.Data;
 using Community.Identity.Sessions;
-using Community.ServiceDefaults.Mail;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Mail;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,55 +23,89 @@ public static class PasswordResetApi
     public static RouteGroupBuilder MapPasswordResetApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/auth/password").WithTags("Auth").AllowAnonymous().WithStandardProblems();
-        group.MapPost("/forgot", ForgotPassword).WithName("ForgotPassword").WithSummary("E-mail a single-use reset link");
-        group.MapPost("/reset", ResetPassword).WithName("ResetPassword").WithSummary("Set a new password with a reset token");
+        group
+            .MapPost("/forgot", ForgotPassword)
+            .WithName("ForgotPassword")
+            .WithSummary("E-mail a single-use reset link");
+        group
+            .MapPost("/reset", ResetPassword)
+            .WithName("ResetPassword")
+            .WithSummary("Set a new password with a reset token");
         return group;
     }
 
     private static async Task<Accepted<object>> ForgotPassword(
-        ForgotPasswordRequest request, IdentityDbContext db, IEmailSender email, IOptions<IdentityOptions> options,
-        TimeProvider clock, CancellationToken cancellationToken)
+        ForgotPasswordRequest request,
+        IdentityDbContext db,
+        IEmailSender email,
+        IOptions<IdentityOptions> options,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
-        if (string.IsNullOrWhiteSpace(request.Identifier)) throw new RequestValidationException("identifier", "identifier is required.");
+        if (string.IsNullOrWhiteSpace(request.Identifier))
+            throw new RequestValidationException("identifier", "identifier is required.");
         // An e-mail or phone names only the account that verified it: an unverified one may be anyone's.
         var user = await FindOwnerAsync(db, request.Identifier, cancellationToken);
         if (user?.Email is not null)
         {
             var now = clock.GetUtcNow();
             var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-            db.PasswordResetTokens.Add(new PasswordResetToken
-            {
-                TokenHash = TokenIssuer.HashToken(token),
-                UserId = user.Id,
-                CreatedAt = now,
-                ExpiresAt = now + options.Value.PasswordResetLifetime,
-            });
+            db.PasswordResetTokens.Add(
+                new PasswordResetToken
+                {
+                    TokenHash = TokenIssuer.HashToken(token),
+                    UserId = user.Id,
+                    CreatedAt = now,
+                    ExpiresAt = now + options.Value.PasswordResetLifetime,
+                }
+            );
             await db.SaveChangesAsync(cancellationToken);
-            await email.SendAsync(new EmailMessage(user.Email, "Reset your Community password",
-                $"Someone asked to reset the password of {user.Username}. If it was you, open this link within an hour:\n\n" +
-                $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\nIf it was not you, ignore this e-mail."), cancellationToken);
+            await email.SendAsync(
+                new EmailMessage(
+                    user.Email,
+                    "Reset your Community password",
+                    $"Someone asked to reset the password of {user.Username}. If it was you, open this link within an hour:\n\n"
+                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\nIf it was not you, ignore this e-mail."
+                ),
+                cancellationToken
+            );
         }
         // The same answer whether or not the account exists, so this cannot be used to find accounts.
-        return TypedResults.Accepted((string?)null, (object)new { message = "If the account exists, a reset link is on its way." });
+        return TypedResults.Accepted(
+            (string?)null,
+            (object)new { message = "If the account exists, a reset link is on its way." }
+        );
     }
 
     private static async Task<NoContent> ResetPassword(
-        ResetPasswordRequest request, IdentityDbContext db, TokenIssuer tokens, SessionEnding sessions, TimeProvider clock, CancellationToken cancellationToken)
+        ResetPasswordRequest request,
+        IdentityDbContext db,
+        TokenIssuer tokens,
+        SessionEnding sessions,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(request.Token)) errors.Add("token", "token is required.");
+        if (string.IsNullOrWhiteSpace(request.Token))
+            errors.Add("token", "token is required.");
         Rules.Password(errors, request.NewPassword, null, "new_password");
         errors.ThrowIfAny();
 
         var hash = TokenIssuer.HashToken(request.Token!);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var used = await db.PasswordResetTokens
-            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
+        var used = await db
+            .PasswordResetTokens.Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        if (used == 0) throw new RequestValidationException("token", "The reset token is invalid, used or expired.");
+        if (used == 0)
+            throw new RequestValidationException("token", "The reset token is invalid, used or expired.");
 
-        var userId = await db.PasswordResetTokens.Where(t => t.TokenHash == hash).Select(t => t.UserId).FirstAsync(cancellationToken);
+        var userId = await db
+            .PasswordResetTokens.Where(t => t.TokenHash == hash)
+            .Select(t => t.UserId)
+            .FirstAsync(cancellationToken);
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
         var userErrors = new ValidationErrors();
         Rules.Password(userErrors, request.NewPassword, user.Username, "new_password");
@@ -82,7 +116,8 @@ public static class PasswordResetApi
         await sessions.EndAllAsync(db, user.Id, SessionEnding.PasswordReset, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         // Other links sent earlier die with this reset.
-        await db.PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
+        await db
+            .PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
         await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

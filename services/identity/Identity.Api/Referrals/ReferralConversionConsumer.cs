@@ -13,21 +13,39 @@ namespace Community.Identity.Referrals;
 /// sides). The update matches only a referral not yet converted, so a redelivery, a later payment
 /// or two payments racing convert it once.
 /// </summary>
-public sealed class ReferralConversionConsumer(IdentityDbContext db, TimeProvider clock, ILogger<ReferralConversionConsumer> logger)
-    : IdempotentConsumer<PaymentSucceeded, IdentityDbContext>(db, logger)
+public sealed class ReferralConversionConsumer(
+    IdentityDbContext db,
+    TimeProvider clock,
+    ILogger<ReferralConversionConsumer> logger
+) : IdempotentConsumer<PaymentSucceeded, IdentityDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PaymentSucceeded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        var referrers = await Db.Database.SqlQuery<Guid>($"""
-            UPDATE referrals SET converted_at = {m.OccurredAt.ToUniversalTime()}, conversion_payment_id = {m.PaymentId}, conversion_amount_cents = {m.AmountCents}
-            WHERE referred_user_id = {m.UserId} AND converted_at IS NULL
-            RETURNING referrer_user_id AS "Value"
-            """).ToListAsync(cancellationToken);
-        if (referrers.Count == 0) return;
+        var referrers = await Db
+            .Database.SqlQuery<Guid>(
+                $"""
+                UPDATE referrals SET converted_at = {m.OccurredAt.ToUniversalTime()}, conversion_payment_id = {m.PaymentId}, conversion_amount_cents = {m.AmountCents}
+                WHERE referred_user_id = {m.UserId} AND converted_at IS NULL
+                RETURNING referrer_user_id AS "Value"
+                """
+            )
+            .ToListAsync(cancellationToken);
+        if (referrers.Count == 0)
+            return;
 
-        Db.AddIntegrationEvent(new ReferralConverted(Guid.CreateVersion7(), clock.GetUtcNow(), referrers[0], m.UserId, m.PaymentId));
-        logger.LogInformation("Referral of {UserId} by {ReferrerId} converted by payment {PaymentId}", m.UserId, referrers[0], m.PaymentId);
+        Db.AddIntegrationEvent(
+            new ReferralConverted(Guid.CreateVersion7(), clock.GetUtcNow(), referrers[0], m.UserId, m.PaymentId)
+        );
+        logger.LogInformation(
+            "Referral of {UserId} by {ReferrerId} converted by payment {PaymentId}",
+            m.UserId,
+            referrers[0],
+            m.PaymentId
+        );
     }
 }
 
@@ -36,16 +54,29 @@ public sealed class ReferralConversionConsumer(IdentityDbContext db, TimeProvide
 /// GET /referrals/me, as payments takes back both sides' credits and any milestone no longer reached.
 /// A partial refund changes nothing; a revoked referral never converts again (as in payments).
 /// </summary>
-public sealed class ReferralRefundConsumer(IdentityDbContext db, TimeProvider clock, ILogger<ReferralRefundConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, IdentityDbContext>(db, logger)
+public sealed class ReferralRefundConsumer(
+    IdentityDbContext db,
+    TimeProvider clock,
+    ILogger<ReferralRefundConsumer> logger
+) : IdempotentConsumer<PaymentRefunded, IdentityDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PaymentRefunded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        var revoked = await Db.Database.ExecuteSqlAsync($"""
+        var revoked = await Db.Database.ExecuteSqlAsync(
+            $"""
             UPDATE referrals SET revoked_at = {clock.GetUtcNow()}
             WHERE conversion_payment_id = {m.PaymentId} AND revoked_at IS NULL AND conversion_amount_cents <= {m.TotalRefundedCents}
-            """, cancellationToken);
-        if (revoked > 0) logger.LogInformation("Payment {PaymentId} was refunded in full: the referral it converted no longer counts", m.PaymentId);
+            """,
+            cancellationToken
+        );
+        if (revoked > 0)
+            logger.LogInformation(
+                "Payment {PaymentId} was refunded in full: the referral it converted no longer counts",
+                m.PaymentId
+            );
     }
 }

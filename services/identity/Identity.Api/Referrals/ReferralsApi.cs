@@ -12,27 +12,59 @@ namespace Community.Identity.Referrals;
 /// <param name="Conversions">Those whose first paid purchase converted the referral (a conversion refunded in full no longer counts).</param>
 /// <param name="Pending">Those who registered with my code and have not paid for anything yet.</param>
 /// <param name="CreditsEarned">My side of those conversions: 50 credits each (the credits ledger in payments shows them).</param>
-public sealed record ReferralSummary(string ReferralCode, int ReferralsCount, int Conversions, int Pending, long CreditsEarned);
+public sealed record ReferralSummary(
+    string ReferralCode,
+    int ReferralsCount,
+    int Conversions,
+    int Pending,
+    long CreditsEarned
+);
 
 public static class ReferralsApi
 {
     public static RouteGroupBuilder MapReferralsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/referrals").WithTags("Referrals").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("/me", GetMine).WithName("GetMyReferrals").WithSummary("My referral code, how many it brought, converted and pending, and the credits earned");
+        var group = routes
+            .MapGroup("/api/v1/referrals")
+            .WithTags("Referrals")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("/me", GetMine)
+            .WithName("GetMyReferrals")
+            .WithSummary("My referral code, how many it brought, converted and pending, and the credits earned");
         return group;
     }
 
-    private static async Task<Ok<ReferralSummary>> GetMine(ClaimsPrincipal principal, IdentityDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<ReferralSummary>> GetMine(
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var code = await db.Users.Where(u => u.Id == userId).Select(u => u.ReferralCode).FirstOrDefaultAsync(cancellationToken)
+        var code =
+            await db.Users.Where(u => u.Id == userId).Select(u => u.ReferralCode).FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
-        var counts = await db.Referrals.Where(r => r.ReferrerUserId == userId)
+        var counts = await db
+            .Referrals.Where(r => r.ReferrerUserId == userId)
             .GroupBy(_ => 1)
-            .Select(g => new { Total = g.Count(), Converted = g.Count(r => r.ConvertedAt != null && r.RevokedAt == null), Pending = g.Count(r => r.ConvertedAt == null) })
+            .Select(g => new
+            {
+                Total = g.Count(),
+                Converted = g.Count(r => r.ConvertedAt != null && r.RevokedAt == null),
+                Pending = g.Count(r => r.ConvertedAt == null),
+            })
             .FirstOrDefaultAsync(cancellationToken);
         var converted = counts?.Converted ?? 0;
-        return TypedResults.Ok(new ReferralSummary(code, counts?.Total ?? 0, converted, counts?.Pending ?? 0, converted * ReferralTerms.CreditsEach));
+        return TypedResults.Ok(
+            new ReferralSummary(
+                code,
+                counts?.Total ?? 0,
+                converted,
+                counts?.Pending ?? 0,
+                converted * ReferralTerms.CreditsEach
+            )
+        );
     }
 }

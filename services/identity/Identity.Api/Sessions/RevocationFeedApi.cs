@@ -26,19 +26,39 @@ public static class RevocationFeedApi
     }
 
     private static async Task<Results<Ok<RevocationPage>, NotFound>> Read(
-        long? after, HttpRequest request, IOptions<RevocationFeedOptions> options, IdentityDbContext db, TimeProvider clock,
-        IOptions<JwtOptions> jwt, CancellationToken cancellationToken)
+        long? after,
+        HttpRequest request,
+        IOptions<RevocationFeedOptions> options,
+        IdentityDbContext db,
+        TimeProvider clock,
+        IOptions<JwtOptions> jwt,
+        CancellationToken cancellationToken
+    )
     {
-        if (string.IsNullOrEmpty(options.Value.FeedKey)) return TypedResults.NotFound();
+        if (string.IsNullOrEmpty(options.Value.FeedKey))
+            return TypedResults.NotFound();
         if (!KeyMatches(request.Headers[RevocationFeedOptions.KeyHeader].ToString(), options.Value.FeedKey))
             throw new UnauthorizedException($"The revocation feed needs the {RevocationFeedOptions.KeyHeader} header.");
-        return TypedResults.Ok(await ReadAsync(db, after ?? 0, clock.GetUtcNow() - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds), cancellationToken));
+        return TypedResults.Ok(
+            await ReadAsync(
+                db,
+                after ?? 0,
+                clock.GetUtcNow() - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds),
+                cancellationToken
+            )
+        );
     }
 
     /// <summary>Up to <see cref="PageSize"/> revocations after <paramref name="after"/> whose tokens are still accepted after <paramref name="aliveAfter"/>.</summary>
-    public static async Task<RevocationPage> ReadAsync(IdentityDbContext db, long after, DateTimeOffset aliveAfter, CancellationToken cancellationToken)
+    public static async Task<RevocationPage> ReadAsync(
+        IdentityDbContext db,
+        long after,
+        DateTimeOffset aliveAfter,
+        CancellationToken cancellationToken
+    )
     {
-        var items = await db.SessionRevocations.AsNoTracking()
+        var items = await db
+            .SessionRevocations.AsNoTracking()
             .Where(r => r.Sequence > after && r.TokensExpireBy > aliveAfter)
             .OrderBy(r => r.Sequence)
             .Take(PageSize)
@@ -52,12 +72,21 @@ public static class RevocationFeedApi
 }
 
 /// <summary>Identity reads its own table, not its HTTP feed: it needs no key to know what it wrote.</summary>
-internal sealed class DatabaseRevocationSource(IServiceScopeFactory scopes, TimeProvider clock, IOptions<JwtOptions> jwt) : IRevocationSource
+internal sealed class DatabaseRevocationSource(
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    IOptions<JwtOptions> jwt
+) : IRevocationSource
 {
     public async Task<RevocationPage> ReadAsync(long after, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-        return await RevocationFeedApi.ReadAsync(db, after, clock.GetUtcNow() - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds), cancellationToken);
+        return await RevocationFeedApi.ReadAsync(
+            db,
+            after,
+            clock.GetUtcNow() - TimeSpan.FromSeconds(jwt.Value.ClockSkewSeconds),
+            cancellationToken
+        );
     }
 }

@@ -22,13 +22,25 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     private static readonly TimeSpan Retention = TimeSpan.FromDays(1);
 
     /// <summary>Ends one session (the token's <c>sid</c>, a refresh-token family).</summary>
-    public async Task EndSessionAsync(IdentityDbContext db, Guid userId, Guid sessionId, string reason, CancellationToken cancellationToken)
+    public async Task EndSessionAsync(
+        IdentityDbContext db,
+        Guid userId,
+        Guid sessionId,
+        string reason,
+        CancellationToken cancellationToken
+    )
     {
         var (now, expireBy) = await LockFeedAsync(db, cancellationToken);
-        db.SessionRevocations.Add(new SessionRevocation
-        {
-            UserId = userId, SessionId = sessionId, Reason = reason, OccurredAt = now, TokensExpireBy = expireBy,
-        });
+        db.SessionRevocations.Add(
+            new SessionRevocation
+            {
+                UserId = userId,
+                SessionId = sessionId,
+                Reason = reason,
+                OccurredAt = now,
+                TokensExpireBy = expireBy,
+            }
+        );
         db.AddIntegrationEvent(new SessionEnded(Guid.CreateVersion7(), now, userId, sessionId, expireBy));
     }
 
@@ -36,18 +48,31 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
     public async Task EndAllAsync(IdentityDbContext db, Guid userId, string reason, CancellationToken cancellationToken)
     {
         var (now, expireBy) = await LockFeedAsync(db, cancellationToken);
-        db.SessionRevocations.Add(new SessionRevocation
-        {
-            UserId = userId, NotBefore = now, Reason = reason, OccurredAt = now, TokensExpireBy = expireBy,
-        });
+        db.SessionRevocations.Add(
+            new SessionRevocation
+            {
+                UserId = userId,
+                NotBefore = now,
+                Reason = reason,
+                OccurredAt = now,
+                TokensExpireBy = expireBy,
+            }
+        );
         db.AddIntegrationEvent(new UserSessionsEnded(Guid.CreateVersion7(), now, userId, now, reason, expireBy));
     }
 
     // Writers take turns until commit, so sequences become visible in order and a reader's cursor never skips one.
-    private async Task<(DateTimeOffset Now, DateTimeOffset ExpireBy)> LockFeedAsync(IdentityDbContext db, CancellationToken cancellationToken)
+    private async Task<(DateTimeOffset Now, DateTimeOffset ExpireBy)> LockFeedAsync(
+        IdentityDbContext db,
+        CancellationToken cancellationToken
+    )
     {
-        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("Sessions are ended inside the caller's transaction.");
-        await db.Database.ExecuteSqlRawAsync("LOCK TABLE session_revocations IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Sessions are ended inside the caller's transaction.");
+        await db.Database.ExecuteSqlRawAsync(
+            "LOCK TABLE session_revocations IN SHARE ROW EXCLUSIVE MODE",
+            cancellationToken
+        );
         var now = clock.GetUtcNow();
         var forgotten = now - Retention;
         await db.SessionRevocations.Where(r => r.TokensExpireBy < forgotten).ExecuteDeleteAsync(cancellationToken);

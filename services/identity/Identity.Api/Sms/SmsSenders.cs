@@ -30,7 +30,11 @@ public sealed class LogSmsSender(IHostEnvironment environment, ILogger<LogSmsSen
             logger.LogError("No SMS provider is configured; a text message to a phone was not sent");
             throw new SmsUnavailableException("Text messages cannot be sent right now; try again later.");
         }
-        logger.LogInformation("SMS (no provider configured, Development only) to {To}: {Text}", message.To, message.Text);
+        logger.LogInformation(
+            "SMS (no provider configured, Development only) to {To}: {Text}",
+            message.To,
+            message.Text
+        );
         return Task.CompletedTask;
     }
 }

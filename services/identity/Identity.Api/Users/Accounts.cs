@@ -14,17 +14,29 @@ public static class Accounts
     /// e-mail or phone, the account that verified it, else the few unverified accounts holding it
     /// (an unverified address claims nothing, so several accounts may give the same one).
     /// </summary>
-    internal static async Task<List<User>> FindLoginCandidatesAsync(IdentityDbContext db, string identifier, CancellationToken cancellationToken)
+    internal static async Task<List<User>> FindLoginCandidatesAsync(
+        IdentityDbContext db,
+        string identifier,
+        CancellationToken cancellationToken
+    )
     {
         var holders = Holders(db, identifier.Trim());
         var owner = await holders.Where(Verified(identifier.Trim())).FirstOrDefaultAsync(cancellationToken);
-        if (owner is not null) return [owner];
-        return await holders.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Take(MaxUnverifiedHolders).ToListAsync(cancellationToken);
+        if (owner is not null)
+            return [owner];
+        return await holders
+            .OrderBy(u => u.CreatedAt)
+            .ThenBy(u => u.Id)
+            .Take(MaxUnverifiedHolders)
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>The account <paramref name="identifier"/> surely names: the username's, or the one that verified the e-mail or phone; else null.</summary>
-    internal static Task<User?> FindOwnerAsync(IdentityDbContext db, string identifier, CancellationToken cancellationToken) =>
-        Holders(db, identifier.Trim()).Where(Verified(identifier.Trim())).FirstOrDefaultAsync(cancellationToken);
+    internal static Task<User?> FindOwnerAsync(
+        IdentityDbContext db,
+        string identifier,
+        CancellationToken cancellationToken
+    ) => Holders(db, identifier.Trim()).Where(Verified(identifier.Trim())).FirstOrDefaultAsync(cancellationToken);
 
     private static IQueryable<User> Holders(IdentityDbContext db, string value)
     {

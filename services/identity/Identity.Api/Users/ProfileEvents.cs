@@ -7,8 +7,20 @@ namespace Community.Identity.Users;
 public static class ProfileEvents
 {
     public static UserProfileUpdated Updated(User user, DateTimeOffset now, IReadOnlyList<string> changed) =>
-        new(Guid.CreateVersion7(), now, user.Id, user.Username, user.FullName, user.Region, user.City, user.Country,
-            user.Interests, user.Languages, user.ProfileImageUrl, changed)
+        new(
+            Guid.CreateVersion7(),
+            now,
+            user.Id,
+            user.Username,
+            user.FullName,
+            user.Region,
+            user.City,
+            user.Country,
+            user.Interests,
+            user.Languages,
+            user.ProfileImageUrl,
+            changed
+        )
         {
             IsVerified = user.IsVerified,
             Bio = user.Bio,

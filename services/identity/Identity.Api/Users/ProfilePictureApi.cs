@@ -7,7 +7,6 @@ using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
@@ -29,39 +28,88 @@ public static class ProfilePictureApi
 
     public static RouteGroupBuilder MapProfilePictureApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPut("/me/picture", Upload).WithName("UploadMyProfilePicture").HonoursIfMatch()
-            .WithSummary("Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 4096 px a side and 16.8 megapixels; form field file; re-encoded)")
+        var group = routes
+            .MapGroup("/api/v1/users")
+            .WithTags("Users")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPut("/me/picture", Upload)
+            .WithName("UploadMyProfilePicture")
+            .HonoursIfMatch()
+            .WithSummary(
+                "Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 4096 px a side and 16.8 megapixels; form field file; re-encoded)"
+            )
             .AcceptsImageUpload<ProfilePictureUpload>(MaxUploadBytes);
-        group.MapDelete("/me/picture", Delete).WithName("DeleteMyProfilePicture").HonoursIfMatch().WithSummary("Remove my profile picture, uploaded or linked");
-        group.MapGet("/{id:guid}/picture", Content).WithName("GetProfilePicture").WithSummary("A member's uploaded profile picture's image bytes")
+        group
+            .MapDelete("/me/picture", Delete)
+            .WithName("DeleteMyProfilePicture")
+            .HonoursIfMatch()
+            .WithSummary("Remove my profile picture, uploaded or linked");
+        group
+            .MapGet("/{id:guid}/picture", Content)
+            .WithName("GetProfilePicture")
+            .WithSummary("A member's uploaded profile picture's image bytes")
             .ProducesFile(BlobDownloads.ImageTypes);
         return group;
     }
 
     /// <summary>Where clients read a picture: the bucket's public address when there is one, else the content route.</summary>
-    public static string UrlOf(Guid userId, string key, IBlobStore blobs) => blobs.PublicUrl(key) ?? $"/api/v1/users/{userId}/picture";
+    public static string UrlOf(Guid userId, string key, IBlobStore blobs) =>
+        blobs.PublicUrl(key) ?? $"/api/v1/users/{userId}/picture";
 
     private static async Task<Ok<UserDto>> Upload(
-        HttpRequest request, ClaimsPrincipal principal, IdentityDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        HttpRequest request,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        IBlobStore blobs,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var image = await ImageUploads.ReadAsync(request, MaxPictureBytes, ImageLimits.Avatar, "profile picture", cancellationToken);
+        var image = await ImageUploads.ReadAsync(
+            request,
+            MaxPictureBytes,
+            ImageLimits.Avatar,
+            "profile picture",
+            cancellationToken
+        );
         var key = $"users/{userId}/picture-{NewId.Next(clock):N}.{image.Format.Extension}";
-        var user = await blobs.StoreAndSwapAsync(key, image, () => ReplaceAsync(db, request, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken),
-            loggers.CreateLogger(typeof(ProfilePictureApi)), cancellationToken);
+        var user = await blobs.StoreAndSwapAsync(
+            key,
+            image,
+            () => ReplaceAsync(db, request, userId, key, UrlOf(userId, key, blobs), clock, cancellationToken),
+            loggers.CreateLogger(typeof(ProfilePictureApi)),
+            cancellationToken
+        );
         EntityTag.Set(request.HttpContext.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
     }
 
     private static async Task<NoContent> Delete(
-        HttpRequest request, ClaimsPrincipal principal, IdentityDbContext db, IBlobStore blobs, TimeProvider clock, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        HttpRequest request,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        IBlobStore blobs,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
-        var (user, replaced) = await ReplaceAsync(db, request, principal.UserId(), key: null, url: null, clock, cancellationToken);
+        var (user, replaced) = await ReplaceAsync(
+            db,
+            request,
+            principal.UserId(),
+            key: null,
+            url: null,
+            clock,
+            cancellationToken
+        );
         EntityTag.Set(request.HttpContext.Response, user.Version);
-        if (replaced is not null) await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(ProfilePictureApi)));
+        if (replaced is not null)
+            await blobs.TryDeleteAsync(replaced, loggers.CreateLogger(typeof(ProfilePictureApi)));
         return TypedResults.NoContent();
     }
 
@@ -71,12 +119,21 @@ public static class ProfilePictureApi
     /// A stale If-Match (the profile's ETag) is a 412 and changes nothing; the new blob is then deleted by the caller.
     /// </summary>
     private static async Task<(User User, string? Replaced)> ReplaceAsync(
-        IdentityDbContext db, HttpRequest request, Guid userId, string? key, string? url, TimeProvider clock, CancellationToken cancellationToken)
+        IdentityDbContext db,
+        HttpRequest request,
+        Guid userId,
+        string? key,
+        string? url,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = {userId} FOR UPDATE", cancellationToken);
         await db.CheckIfMatchAsync<User>(request, userId, cancellationToken);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken) ?? throw new NotFoundException("The account no longer exists.");
+        var user =
+            await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw new NotFoundException("The account no longer exists.");
         var replaced = user.ProfileImageKey;
         if (user.ProfileImageUrl != url || replaced != key)
         {
@@ -92,15 +149,28 @@ public static class ProfilePictureApi
     }
 
     private static async Task<FileStreamHttpResult> Content(
-        Guid id, HttpResponse response, IdentityDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+        Guid id,
+        HttpResponse response,
+        IdentityDbContext db,
+        IBlobStore blobs,
+        CancellationToken cancellationToken
+    )
     {
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+        var user =
+            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
             ?? throw new NotFoundException("No member has this id.");
-        if (user.ProfileImageKey is not { } key) throw new NotFoundException("This member has no uploaded profile picture.");
-        var blob = await blobs.OpenReadAsync(key, cancellationToken) ?? throw new NotFoundException("This member's picture is missing.");
+        if (user.ProfileImageKey is not { } key)
+            throw new NotFoundException("This member has no uploaded profile picture.");
+        var blob =
+            await blobs.OpenReadAsync(key, cancellationToken)
+            ?? throw new NotFoundException("This member's picture is missing.");
         // One address for every picture the member has had: caches keep it but ask (the key is the validator) before reusing it.
         response.Headers.CacheControl = "private, no-cache";
-        return response.Serve(blob, ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
-            lastModified: user.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\""));
+        return response.Serve(
+            blob,
+            ImageFormat.FromKey(key)?.ContentType ?? blob.ContentType,
+            lastModified: user.UpdatedAt,
+            entityTag: new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(key)}\"")
+        );
     }
 }

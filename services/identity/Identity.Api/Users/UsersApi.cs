@@ -1,9 +1,10 @@
-using Community.Contracts;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Identity.Data;
 using Community.Identity.Sessions;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
@@ -11,7 +12,6 @@ using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Users;
 
@@ -21,18 +21,40 @@ public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(Policies.Member).WithStandardProblems();
+        var group = routes
+            .MapGroup("/api/v1/users")
+            .WithTags("Users")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
         group.MapGet("/me", GetMe).WithName("GetMyProfile").AnswersETag().WithSummary("My full profile");
-        group.MapPatch("/me", UpdateMe).WithName("UpdateMyProfile").HonoursIfMatch().WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
+        group
+            .MapPatch("/me", UpdateMe)
+            .WithName("UpdateMyProfile")
+            .HonoursIfMatch()
+            .WithSummary("Change profile fields (JSON merge: absent keeps, null clears)")
             .Accepts<ProfileChanges>("application/json");
         group.MapDelete("/me", DeleteMe).WithName("DeleteMyAccount").WithSummary("Delete my account");
-        group.MapGet("/{id:guid}", GetPublic).WithName("GetPublicProfile").AnswersETag().WithSummary("Another member's public profile");
-        group.MapPut("/{id:guid}/role", ChangeRole).RequireAuthorization(Policies.Admin).WithName("ChangeRole").HonoursIfMatch().WithSummary("Set a user's role (admin)");
+        group
+            .MapGet("/{id:guid}", GetPublic)
+            .WithName("GetPublicProfile")
+            .AnswersETag()
+            .WithSummary("Another member's public profile");
+        group
+            .MapPut("/{id:guid}/role", ChangeRole)
+            .RequireAuthorization(Policies.Admin)
+            .WithName("ChangeRole")
+            .HonoursIfMatch()
+            .WithSummary("Set a user's role (admin)");
         return group;
     }
 
     private static async Task<Ok<UserDto>> GetMe(
-        ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TimeProvider clock,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         EntityTag.Set(response, user.Version);
@@ -40,9 +62,15 @@ public static class UsersApi
     }
 
     private static async Task<Ok<PublicProfileDto>> GetPublic(
-        Guid id, IdentityDbContext db, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
+        Guid id,
+        IdentityDbContext db,
+        TimeProvider clock,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+        var user =
+            await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
             ?? throw new NotFoundException("No member has this id.");
         // the account's version, for an admin's If-Match on its role
         EntityTag.Set(response, user.Version);
@@ -50,34 +78,51 @@ public static class UsersApi
     }
 
     private static async Task<Ok<UserDto>> UpdateMe(
-        JsonObject body, ClaimsPrincipal principal, IdentityDbContext db, TimeProvider clock, IBlobStore blobs, ILoggerFactory loggers,
-        HttpContext http, CancellationToken cancellationToken)
+        JsonObject body,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        TimeProvider clock,
+        IBlobStore blobs,
+        ILoggerFactory loggers,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
         var today = Accounts.Today(clock);
         string? uploadedPicture = null;
-        var user = await db.InTransactionAsync(async ct =>
-        {
-            await db.CheckIfMatchAsync<User>(http.Request, userId, ct);
-            var found = await FindAsync(db, userId, ct);
-            uploadedPicture = found.ProfileImageKey;
-            var changed = ProfilePatch.Apply(found, body, today);
-            if (changed.Count > 0)
+        var user = await db.InTransactionAsync(
+            async ct =>
             {
-                var now = clock.GetUtcNow();
-                found.UpdatedAt = now;
-                db.AddIntegrationEvent(ProfileEvents.Updated(found, now, changed));
-            }
-            return found;
-        }, cancellationToken);
-        if (uploadedPicture is not null && user.ProfileImageKey is null) await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
+                await db.CheckIfMatchAsync<User>(http.Request, userId, ct);
+                var found = await FindAsync(db, userId, ct);
+                uploadedPicture = found.ProfileImageKey;
+                var changed = ProfilePatch.Apply(found, body, today);
+                if (changed.Count > 0)
+                {
+                    var now = clock.GetUtcNow();
+                    found.UpdatedAt = now;
+                    db.AddIntegrationEvent(ProfileEvents.Updated(found, now, changed));
+                }
+                return found;
+            },
+            cancellationToken
+        );
+        if (uploadedPicture is not null && user.ProfileImageKey is null)
+            await blobs.TryDeleteAsync(uploadedPicture, loggers.CreateLogger(typeof(UsersApi)));
         EntityTag.Set(http.Response, user.Version);
         return TypedResults.Ok(UserDto.From(user, today));
     }
 
     private static async Task<NoContent> DeleteMe(
-        ClaimsPrincipal principal, IdentityDbContext db, SessionEnding sessions, TimeProvider clock, IBlobStore blobs, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        SessionEnding sessions,
+        TimeProvider clock,
+        IBlobStore blobs,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -87,24 +132,36 @@ public static class UsersApi
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone deletion.
-        if (user.ProfileImageKey is { } picture) await blobs.TryDeleteAsync(picture, loggers.CreateLogger(typeof(UsersApi)));
+        if (user.ProfileImageKey is { } picture)
+            await blobs.TryDeleteAsync(picture, loggers.CreateLogger(typeof(UsersApi)));
         return TypedResults.NoContent();
     }
 
     private static async Task<Ok<UserDto>> ChangeRole(
-        Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, IdentityDbContext db, SessionEnding sessions, TimeProvider clock,
-        HttpContext http, CancellationToken cancellationToken)
+        Guid id,
+        ChangeRoleRequest request,
+        ClaimsPrincipal principal,
+        IdentityDbContext db,
+        SessionEnding sessions,
+        TimeProvider clock,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         var role = request.Role?.Trim().ToLowerInvariant();
         if (role is null || !Roles.All.Contains(role))
             throw new RequestValidationException("role", "role must be member, organizer or admin.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.CheckIfMatchAsync<User>(http.Request, id, cancellationToken);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw new NotFoundException("No member has this id.");
+        var user =
+            await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+            ?? throw new NotFoundException("No member has this id.");
         if (user.Role != role)
         {
             var now = clock.GetUtcNow();
-            db.AddIntegrationEvent(new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, role, principal.UserId()));
+            db.AddIntegrationEvent(
+                new UserRoleChanged(Guid.CreateVersion7(), now, user.Id, user.Role, role, principal.UserId())
+            );
             user.Role = role;
             user.UpdatedAt = now;
             // Tokens carrying the old role stop working; the user's next refresh carries the new one.
@@ -117,15 +174,26 @@ public static class UsersApi
     }
 
     private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>
-        await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken) ?? throw new NotFoundException("The account no longer exists.");
+        await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken)
+        ?? throw new NotFoundException("The account no longer exists.");
 }
 
 /// <summary>The members a profile merge patch may carry (absent keeps, null clears): what OpenAPI shows of <see cref="ProfilePatch"/>.</summary>
 public sealed record ProfileChanges(
-    string? FullName = null, string? Bio = null, string? Region = null, string? City = null, string? Country = null,
-    string? Gender = null, [property: System.ComponentModel.Description("YYYY-MM-DD")] DateOnly? DateOfBirth = null,
-    IReadOnlyList<string>? Interests = null, IReadOnlyList<string>? Languages = null, string? ProfileImageUrl = null,
-    string? LinkedinUrl = null, string? GithubUrl = null, string? IdentityBadge = null);
+    string? FullName = null,
+    string? Bio = null,
+    string? Region = null,
+    string? City = null,
+    string? Country = null,
+    string? Gender = null,
+    [property: System.ComponentModel.Description("YYYY-MM-DD")] DateOnly? DateOfBirth = null,
+    IReadOnlyList<string>? Interests = null,
+    IReadOnlyList<string>? Languages = null,
+    string? ProfileImageUrl = null,
+    string? LinkedinUrl = null,
+    string? GithubUrl = null,
+    string? IdentityBadge = null
+);
 
 /// <summary>
 /// Applies a JSON merge patch of profile fields. Only the fields listed here can change; the
@@ -134,17 +202,43 @@ public sealed record ProfileChanges(
 public static class ProfilePatch
 {
     private static readonly string[] Fields =
-        ["full_name", "bio", "region", "city", "country", "gender", "date_of_birth", "interests", "languages", "profile_image_url", "linkedin_url", "github_url", "identity_badge"];
+    [
+        "full_name",
+        "bio",
+        "region",
+        "city",
+        "country",
+        "gender",
+        "date_of_birth",
+        "interests",
+        "languages",
+        "profile_image_url",
+        "linkedin_url",
+        "github_url",
+        "identity_badge",
+    ];
 
     public static List<string> Apply(User user, JsonObject body, DateOnly today)
     {
         var errors = new ValidationErrors();
         var changed = new List<string>();
-        JsonMergePatch.ApplyMembers(body, Fields, errors, (field, node) => ApplyField(user, field, node, today, errors, changed));
+        JsonMergePatch.ApplyMembers(
+            body,
+            Fields,
+            errors,
+            (field, node) => ApplyField(user, field, node, today, errors, changed)
+        );
         return changed;
     }
 
-    private static void ApplyField(User user, string field, JsonNode? node, DateOnly today, ValidationErrors errors, List<string> changed)
+    private static void ApplyField(
+        User user,
+        string field,
+        JsonNode? node,
+        DateOnly today,
+        ValidationErrors errors,
+        List<string> changed
+    )
     {
         string? Text(int max)
         {
@@ -154,18 +248,29 @@ public static class ProfilePatch
         }
         void Set<T>(T current, T value, Action<T> assign)
         {
-            if (EqualityComparer<T>.Default.Equals(current, value)) return;
+            if (EqualityComparer<T>.Default.Equals(current, value))
+                return;
             assign(value);
             changed.Add(field);
         }
 
         switch (field)
         {
-            case "full_name": Set(user.FullName, Text(100), v => user.FullName = v); break;
-            case "bio": Set(user.Bio, Text(500), v => user.Bio = v); break;
-            case "region": Set(user.Region, Text(100), v => user.Region = v); break;
-            case "city": Set(user.City, Text(100), v => user.City = v); break;
-            case "country": Set(user.Country, Text(100), v => user.Country = v); break;
+            case "full_name":
+                Set(user.FullName, Text(100), v => user.FullName = v);
+                break;
+            case "bio":
+                Set(user.Bio, Text(500), v => user.Bio = v);
+                break;
+            case "region":
+                Set(user.Region, Text(100), v => user.Region = v);
+                break;
+            case "city":
+                Set(user.City, Text(100), v => user.City = v);
+                break;
+            case "country":
+                Set(user.Country, Text(100), v => user.Country = v);
+                break;
             case "gender":
                 var gender = Text(30)?.ToLowerInvariant();
                 errors.OneOf(field, gender, Rules.Genders);
@@ -174,22 +279,45 @@ public static class ProfilePatch
             case "date_of_birth":
                 var text = node?.GetValue<string>();
                 DateOnly? born = text is null ? null : DateOnly.ParseExact(text, "yyyy-MM-dd");
-                if (born is { } b && (b > today || Rules.Age(b, today) > 120)) errors.Add(field, "date_of_birth is not a plausible birth date.");
-                else if (born is { } d && Rules.Age(d, today) < Rules.MinimumAge) errors.Add(field, $"Members must be at least {Rules.MinimumAge} years old.");
+                if (born is { } b && (b > today || Rules.Age(b, today) > 120))
+                    errors.Add(field, "date_of_birth is not a plausible birth date.");
+                else if (born is { } d && Rules.Age(d, today) < Rules.MinimumAge)
+                    errors.Add(field, $"Members must be at least {Rules.MinimumAge} years old.");
                 Set(user.DateOfBirth, born, v => user.DateOfBirth = v);
                 break;
             case "interests":
-                var interests = Rules.Tags(errors, field, node?.AsArray().Select(n => n?.GetValue<string>()) ?? [], Rules.MaxInterests, 40);
-                if (!interests.SequenceEqual(user.Interests)) { user.Interests = interests; changed.Add(field); }
+                var interests = Rules.Tags(
+                    errors,
+                    field,
+                    node?.AsArray().Select(n => n?.GetValue<string>()) ?? [],
+                    Rules.MaxInterests,
+                    40
+                );
+                if (!interests.SequenceEqual(user.Interests))
+                {
+                    user.Interests = interests;
+                    changed.Add(field);
+                }
                 break;
             case "languages":
-                var languages = Rules.Tags(errors, field, node?.AsArray().Select(n => n?.GetValue<string>()) ?? [], 10, 35);
-                if (!languages.SequenceEqual(user.Languages)) { user.Languages = languages; changed.Add(field); }
+                var languages = Rules.Tags(
+                    errors,
+                    field,
+                    node?.AsArray().Select(n => n?.GetValue<string>()) ?? [],
+                    10,
+                    35
+                );
+                if (!languages.SequenceEqual(user.Languages))
+                {
+                    user.Languages = languages;
+                    changed.Add(field);
+                }
                 break;
             case "profile_image_url":
                 var image = Text(500);
                 // The stored value passes as it is: an uploaded picture's address is relative (the service's content route).
-                if (image != user.ProfileImageUrl) errors.Url(field, image, Rules.MaxUrlLength);
+                if (image != user.ProfileImageUrl)
+                    errors.Url(field, image, Rules.MaxUrlLength);
                 // A new address replaces an uploaded picture: its blob is the caller's to delete.
                 Set(user.ProfileImageUrl, image, v => (user.ProfileImageUrl, user.ProfileImageKey) = (v, null));
                 break;

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
-using Community.Contracts.Identity;
 using Community.Identity.Auth;
 using Community.Identity.Data;
-using Community.ServiceDefaults.Mail;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Mail;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,37 +17,62 @@ namespace Community.Identity.Verification;
 /// address it went to). An address another account has verified gets its owner a note instead and
 /// no link, so whoever asked learns nothing: the answer to them is the same either way.
 /// </summary>
-public sealed class EmailVerifications(IdentityDbContext db, IEmailSender email, IOptions<IdentityOptions> options, TimeProvider clock)
+public sealed class EmailVerifications(
+    IdentityDbContext db,
+    IEmailSender email,
+    IOptions<IdentityOptions> options,
+    TimeProvider clock
+)
 {
     /// <summary>Mails <paramref name="user"/>'s address the link, or its verified owner the note; the link's token is recorded (and committed) first.</summary>
     public async Task SendAsync(User user, CancellationToken cancellationToken)
     {
-        if (user.Email is not { } address || user.EmailVerifiedAt is not null) return;
+        if (user.Email is not { } address || user.EmailVerifiedAt is not null)
+            return;
         var now = clock.GetUtcNow();
-        var owner = await db.Users.AsNoTracking()
-            .Where(u => u.Email == address && u.EmailVerifiedAt != null && u.Id != user.Id).Select(u => u.Username).FirstOrDefaultAsync(cancellationToken);
+        var owner = await db
+            .Users.AsNoTracking()
+            .Where(u => u.Email == address && u.EmailVerifiedAt != null && u.Id != user.Id)
+            .Select(u => u.Username)
+            .FirstOrDefaultAsync(cancellationToken);
         if (owner is not null)
         {
-            await email.SendAsync(new EmailMessage(address, "Someone tried to register with your address",
-                $"Someone tried to create a Community account with this e-mail address, which already belongs to the account {owner}.\n\n" +
-                "If it was you, sign in, or use \"forgot password\" if you no longer know it. If it was not you, ignore this e-mail: nothing was changed."),
-                cancellationToken);
+            await email.SendAsync(
+                new EmailMessage(
+                    address,
+                    "Someone tried to register with your address",
+                    $"Someone tried to create a Community account with this e-mail address, which already belongs to the account {owner}.\n\n"
+                        + "If it was you, sign in, or use \"forgot password\" if you no longer know it. If it was not you, ignore this e-mail: nothing was changed."
+                ),
+                cancellationToken
+            );
             return;
         }
 
         await db.EmailVerificationTokens.Where(t => t.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        db.EmailVerificationTokens.Add(new EmailVerificationToken
-        {
-            TokenHash = TokenIssuer.HashToken(token), UserId = user.Id, Email = address, CreatedAt = now,
-            ExpiresAt = now + options.Value.RegistrationConfirmationLifetime,
-        });
+        db.EmailVerificationTokens.Add(
+            new EmailVerificationToken
+            {
+                TokenHash = TokenIssuer.HashToken(token),
+                UserId = user.Id,
+                Email = address,
+                CreatedAt = now,
+                ExpiresAt = now + options.Value.RegistrationConfirmationLifetime,
+            }
+        );
         await db.SaveChangesAsync(cancellationToken);
-        await email.SendAsync(new EmailMessage(address, "Confirm your Community e-mail address",
-            $"Someone created the Community account {user.Username} with this e-mail address. If it was you, open this link " +
-            $"within {options.Value.RegistrationConfirmationLifetime.TotalHours:0} hours to confirm the address is yours:\n\n" +
-            $"{options.Value.RegistrationConfirmUrl}{token}\n\nConfirmation token: {token}\n\n" +
-            "If it was not you, ignore this e-mail: the address stays unconfirmed and nobody can sign in or reset a password with it."), cancellationToken);
+        await email.SendAsync(
+            new EmailMessage(
+                address,
+                "Confirm your Community e-mail address",
+                $"Someone created the Community account {user.Username} with this e-mail address. If it was you, open this link "
+                    + $"within {options.Value.RegistrationConfirmationLifetime.TotalHours:0} hours to confirm the address is yours:\n\n"
+                    + $"{options.Value.RegistrationConfirmUrl}{token}\n\nConfirmation token: {token}\n\n"
+                    + "If it was not you, ignore this e-mail: the address stays unconfirmed and nobody can sign in or reset a password with it."
+            ),
+            cancellationToken
+        );
     }
 
     /// <summary>Marks the e-mail the token went to verified on its account and returns the account; 400 when invalid, used or expired, 409 when another account verified it meanwhile.</summary>
@@ -58,19 +82,31 @@ public sealed class EmailVerifications(IdentityDbContext db, IEmailSender email,
         var now = clock.GetUtcNow();
         // One transaction: a refused confirmation (409) leaves the token and the account as they were.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var link = await db.EmailVerificationTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash && t.ExpiresAt > now, cancellationToken);
+        var link = await db
+            .EmailVerificationTokens.AsNoTracking()
+            .FirstOrDefaultAsync(t => t.TokenHash == hash && t.ExpiresAt > now, cancellationToken);
         // Of two concurrent confirmations with one token, only the one that deletes the row goes on.
-        if (link is null || await db.EmailVerificationTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(cancellationToken) != 1)
+        if (
+            link is null
+            || await db.EmailVerificationTokens.Where(t => t.TokenHash == hash).ExecuteDeleteAsync(cancellationToken)
+                != 1
+        )
             throw Invalid();
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == link.UserId, cancellationToken);
         // The link proves only the address it went to.
-        if (user is null || user.Email != link.Email) throw Invalid();
+        if (user is null || user.Email != link.Email)
+            throw Invalid();
         if (user.EmailVerifiedAt is not null)
         {
             await transaction.CommitAsync(cancellationToken);
             return user;
         }
-        if (await db.Users.AnyAsync(u => u.Email == link.Email && u.EmailVerifiedAt != null && u.Id != user.Id, cancellationToken))
+        if (
+            await db.Users.AnyAsync(
+                u => u.Email == link.Email && u.EmailVerifiedAt != null && u.Id != user.Id,
+                cancellationToken
+            )
+        )
             throw new ConflictException("Another account has confirmed this e-mail address meanwhile.");
 
         var wasVerified = user.IsVerified;
@@ -83,7 +119,8 @@ public sealed class EmailVerifications(IdentityDbContext db, IEmailSender email,
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e)
+            when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // Lost a race with another account confirming the same address.
             throw new ConflictException("Another account has confirmed this e-mail address meanwhile.");
@@ -92,5 +129,6 @@ public sealed class EmailVerifications(IdentityDbContext db, IEmailSender email,
         return user;
     }
 
-    private static RequestValidationException Invalid() => new("token", "The confirmation token is invalid, used or expired.");
+    private static RequestValidationException Invalid() =>
+        new("token", "The confirmation token is invalid, used or expired.");
 }

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,6 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Community.Identity.Verification;
 
 public sealed record PhoneVerificationSent(string Message, DateTimeOffset ExpiresAt);
+
 public sealed record ConfirmPhoneRequest([Required] string? Code);
 
 /// <summary>The signed-in member proves their phone: a code by SMS, then the code back.</summary>
@@ -16,24 +16,45 @@ public static class PhoneVerificationApi
 {
     public static RouteGroupBuilder MapPhoneVerificationApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/users/me/phone/verification").WithTags("Users").RequireAuthorization(Policies.Member)
+        var group = routes
+            .MapGroup("/api/v1/users/me/phone/verification")
+            .WithTags("Users")
+            .RequireAuthorization(Policies.Member)
             .WithStandardProblems();
-        group.MapPost("", Send).WithName("SendPhoneVerificationCode")
+        group
+            .MapPost("", Send)
+            .WithName("SendPhoneVerificationCode")
             .WithSummary("Text a 6-digit code to my phone (valid 10 minutes, 5 attempts)")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapPost("/confirm", Confirm).WithName("ConfirmPhoneVerification").WithSummary("Verify my phone with the texted code");
+        group
+            .MapPost("/confirm", Confirm)
+            .WithName("ConfirmPhoneVerification")
+            .WithSummary("Verify my phone with the texted code");
         return group;
     }
 
-    private static async Task<Accepted<PhoneVerificationSent>> Send(ClaimsPrincipal principal, PhoneVerifications verifications, CancellationToken cancellationToken)
+    private static async Task<Accepted<PhoneVerificationSent>> Send(
+        ClaimsPrincipal principal,
+        PhoneVerifications verifications,
+        CancellationToken cancellationToken
+    )
     {
         var expiresAt = await verifications.SendCodeAsync(principal.UserId(), cancellationToken);
-        return TypedResults.Accepted((string?)null, new PhoneVerificationSent("A code is on its way to your phone.", expiresAt));
+        return TypedResults.Accepted(
+            (string?)null,
+            new PhoneVerificationSent("A code is on its way to your phone.", expiresAt)
+        );
     }
 
     private static async Task<Ok<UserDto>> Confirm(
-        ConfirmPhoneRequest request, ClaimsPrincipal principal, PhoneVerifications verifications, TimeProvider clock, CancellationToken cancellationToken)
+        ConfirmPhoneRequest request,
+        ClaimsPrincipal principal,
+        PhoneVerifications verifications,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var code = request.Code?.Trim();
         if (code is not { Length: 6 } || !code.All(char.IsAsciiDigit))

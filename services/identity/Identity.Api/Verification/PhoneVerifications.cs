@@ -16,7 +16,12 @@ namespace Community.Identity.Verification;
 /// and a few attempts, and sent at most so often per account. Each account has one live code; a
 /// new one replaces it. The code proves only the number it was sent to.
 /// </summary>
-public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOptions<IdentityOptions> options, TimeProvider clock)
+public sealed class PhoneVerifications(
+    IdentityDbContext db,
+    ISmsSender sms,
+    IOptions<IdentityOptions> options,
+    TimeProvider clock
+)
 {
     private PhoneVerificationOptions Settings => options.Value.PhoneVerification;
 
@@ -30,16 +35,29 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await LockAsync(userId, cancellationToken);
-            var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            var user =
+                await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
                 ?? throw new NotFoundException("The account no longer exists.");
             phone = user.Phone ?? throw new ConflictException("The account has no phone number to verify.");
-            if (user.PhoneVerifiedAt is not null) throw new ConflictException("The phone number is already verified.");
-            heldElsewhere = await db.Users.AnyAsync(u => u.Phone == phone && u.PhoneVerifiedAt != null && u.Id != userId, cancellationToken);
+            if (user.PhoneVerifiedAt is not null)
+                throw new ConflictException("The phone number is already verified.");
+            heldElsewhere = await db.Users.AnyAsync(
+                u => u.Phone == phone && u.PhoneVerifiedAt != null && u.Id != userId,
+                cancellationToken
+            );
 
             var row = await db.PhoneVerificationCodes.FirstOrDefaultAsync(c => c.UserId == userId, cancellationToken);
-            if (row is null) db.PhoneVerificationCodes.Add(row = new PhoneVerificationCode { UserId = userId, WindowStartedAt = now });
-            else Guard(row, now);
-            if (row.WindowStartedAt <= now - Settings.Window) { row.WindowStartedAt = now; row.SendsInWindow = 0; }
+            if (row is null)
+                db.PhoneVerificationCodes.Add(
+                    row = new PhoneVerificationCode { UserId = userId, WindowStartedAt = now }
+                );
+            else
+                Guard(row, now);
+            if (row.WindowStartedAt <= now - Settings.Window)
+            {
+                row.WindowStartedAt = now;
+                row.SendsInWindow = 0;
+            }
             row.SendsInWindow++;
             row.Phone = phone;
             row.CodeHash = Hash(userId, code);
@@ -51,9 +69,15 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         }
         // A number another account verified gets no text (its owner would only learn a stranger typed it), and the caller
         // the same answer and limits: the unsent code cannot be guessed in the attempts allowed, nor could it take the number.
-        if (heldElsewhere) return now + Settings.CodeLifetime;
-        await sms.SendAsync(new SmsMessage(phone,
-            $"Your Community verification code is {code}. It expires in {Settings.CodeLifetime.TotalMinutes:0} minutes. Never share it."), cancellationToken);
+        if (heldElsewhere)
+            return now + Settings.CodeLifetime;
+        await sms.SendAsync(
+            new SmsMessage(
+                phone,
+                $"Your Community verification code is {code}. It expires in {Settings.CodeLifetime.TotalMinutes:0} minutes. Never share it."
+            ),
+            cancellationToken
+        );
         return now + Settings.CodeLifetime;
     }
 
@@ -64,11 +88,15 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Under the account's lock: parallel guesses queue up and each one counts.
         await LockAsync(userId, cancellationToken);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+        var user =
+            await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
         var row = await db.PhoneVerificationCodes.FirstOrDefaultAsync(c => c.UserId == userId, cancellationToken);
         if (row is null || row.ExpiresAt <= now || row.Attempts >= Settings.MaxAttempts || row.Phone != user.Phone)
-            throw new RequestValidationException("code", "There is no live code for this phone (expired, used up or never sent); request a new one.");
+            throw new RequestValidationException(
+                "code",
+                "There is no live code for this phone (expired, used up or never sent); request a new one."
+            );
 
         if (!CryptographicOperations.FixedTimeEquals(row.CodeHash, Hash(userId, code.Trim())))
         {
@@ -76,12 +104,20 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             var left = Settings.MaxAttempts - row.Attempts;
-            throw new RequestValidationException("code", left > 0
-                ? $"The code is wrong; {left} attempt(s) left."
-                : "The code is wrong and no attempts are left; request a new one.");
+            throw new RequestValidationException(
+                "code",
+                left > 0
+                    ? $"The code is wrong; {left} attempt(s) left."
+                    : "The code is wrong and no attempts are left; request a new one."
+            );
         }
 
-        if (await db.Users.AnyAsync(u => u.Phone == user.Phone && u.PhoneVerifiedAt != null && u.Id != userId, cancellationToken))
+        if (
+            await db.Users.AnyAsync(
+                u => u.Phone == user.Phone && u.PhoneVerifiedAt != null && u.Id != userId,
+                cancellationToken
+            )
+        )
             throw new ConflictException("Another account has verified this phone number.");
         var wasVerified = user.IsVerified;
         user.PhoneVerifiedAt = now;
@@ -96,7 +132,8 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e)
+            when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // Lost a race with another account verifying the same number: nothing is changed.
             throw new ConflictException("Another account has verified this phone number.");
@@ -111,13 +148,19 @@ public sealed class PhoneVerifications(IdentityDbContext db, ISmsSender sms, IOp
         if (row.WindowStartedAt > now - Settings.Window && row.SendsInWindow >= Settings.SendsPerWindow)
             nextAllowed = Max(nextAllowed, row.WindowStartedAt + Settings.Window);
         if (nextAllowed > now)
-            throw new TooManyRequestsException("A code was sent recently; wait before asking for another.", nextAllowed - now);
+            throw new TooManyRequestsException(
+                "A code was sent recently; wait before asking for another.",
+                nextAllowed - now
+            );
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private Task LockAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"phone-verification:" + userId}))", cancellationToken);
+        db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtext({"phone-verification:" + userId}))",
+            cancellationToken
+        );
 
     // Salted with the account, so one table of the million codes' hashes does not read every row.
     private static byte[] Hash(Guid userId, string code) => TokenIssuer.HashToken($"{userId:N}:{code}");

@@ -2,23 +2,29 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using Community.Identity.Auth;
 using Community.Identity.Data;
-using Community.ServiceDefaults.Mail;
 using Community.Identity.Users;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.Mail;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using Community.ServiceDefaults.Api;
 
 namespace Community.Identity.Waitlist;
 
 public sealed record JoinWaitlistRequest([Required] string? Email, string? Source);
+
 public sealed record WaitlistStatus(string Email, long WaitlistPosition, DateTimeOffset JoinedAt);
+
 public sealed record WaitlistStatusSent(string Message)
 {
-    public static readonly WaitlistStatusSent CheckYourEmail = new("If this address is on the waitlist, its place is on its way to it by e-mail.");
-    public static readonly WaitlistStatusSent Joined = new("Check your e-mail: your place on the waitlist and a link to follow it are on their way.");
+    public static readonly WaitlistStatusSent CheckYourEmail = new(
+        "If this address is on the waitlist, its place is on its way to it by e-mail."
+    );
+    public static readonly WaitlistStatusSent Joined = new(
+        "Check your e-mail: your place on the waitlist and a link to follow it are on their way."
+    );
 }
 
 /// <summary>
@@ -31,19 +37,33 @@ public static class WaitlistApi
     public static RouteGroupBuilder MapWaitlistApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/waitlist").WithTags("Waitlist").AllowAnonymous().WithStandardProblems();
-        group.MapPost("", Join).WithName("JoinWaitlist")
-            .WithSummary("Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again)");
-        group.MapGet("/status", Status).WithName("WaitlistStatus")
-            .WithSummary("The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202)");
+        group
+            .MapPost("", Join)
+            .WithName("JoinWaitlist")
+            .WithSummary(
+                "Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again)"
+            );
+        group
+            .MapGet("/status", Status)
+            .WithName("WaitlistStatus")
+            .WithSummary(
+                "The place of the holder of a status token (?token=), or e-mail an address its place (?email=, 202)"
+            );
         return group;
     }
 
     private static async Task<Accepted<WaitlistStatusSent>> Join(
-        JoinWaitlistRequest request, IdentityDbContext db, IEmailSender sender, IOptions<IdentityOptions> options, TimeProvider clock,
-        CancellationToken cancellationToken)
+        JoinWaitlistRequest request,
+        IdentityDbContext db,
+        IEmailSender sender,
+        IOptions<IdentityOptions> options,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        if (errors.Required("email", request.Email)) errors.Email("email", request.Email);
+        if (errors.Required("email", request.Email))
+            errors.Email("email", request.Email);
         errors.MaxLength("source", request.Source, 100);
         errors.ThrowIfAny();
 
@@ -53,52 +73,82 @@ public static class WaitlistApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO waitlist_entries (email, source, created_at, status_token_hash) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {TokenIssuer.HashToken(token)}) ON CONFLICT (email) DO NOTHING",
-            cancellationToken);
-        var entry = await PositionAsync(db, w => w.Email == email, cancellationToken) ?? throw new InvalidOperationException("Waitlist entry vanished.");
+            cancellationToken
+        );
+        var entry =
+            await PositionAsync(db, w => w.Email == email, cancellationToken)
+            ?? throw new InvalidOperationException("Waitlist entry vanished.");
         // The first joiner's mail holds the token; a second join only re-sends the place, so the answer never tells them apart.
-        if (inserted == 0) await SendStatusAsync(sender, entry, cancellationToken);
+        if (inserted == 0)
+            await SendStatusAsync(sender, entry, cancellationToken);
         else
-            await sender.SendAsync(new EmailMessage(email, "You are on the Community waitlist",
-                $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n{options.Value.WaitlistStatusUrl}{token}\n\n" +
-                $"Status token: {token}"), cancellationToken);
+            await sender.SendAsync(
+                new EmailMessage(
+                    email,
+                    "You are on the Community waitlist",
+                    $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n{options.Value.WaitlistStatusUrl}{token}\n\n"
+                        + $"Status token: {token}"
+                ),
+                cancellationToken
+            );
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, WaitlistStatusSent.Joined);
     }
 
     private static async Task<Results<Ok<WaitlistStatus>, Accepted<WaitlistStatusSent>>> Status(
-        string? token, string? email, IdentityDbContext db, IEmailSender sender, CancellationToken cancellationToken)
+        string? token,
+        string? email,
+        IdentityDbContext db,
+        IEmailSender sender,
+        CancellationToken cancellationToken
+    )
     {
         if (!string.IsNullOrWhiteSpace(token))
         {
             var hash = TokenIssuer.HashToken(token);
-            var entry = await PositionAsync(db, w => w.StatusTokenHash == hash, cancellationToken)
+            var entry =
+                await PositionAsync(db, w => w.StatusTokenHash == hash, cancellationToken)
                 ?? throw new NotFoundException("No waitlist place has this status token.");
             return TypedResults.Ok(new WaitlistStatus(entry.Email, entry.Position, entry.JoinedAt));
         }
 
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(email)) errors.Add("token", "Give the status token you got when joining, or an email to send the place to.");
-        else errors.Email("email", email);
+        if (string.IsNullOrWhiteSpace(email))
+            errors.Add("token", "Give the status token you got when joining, or an email to send the place to.");
+        else
+            errors.Email("email", email);
         errors.ThrowIfAny();
 
         var normalized = Rules.NormalizeEmail(email!);
-        if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place) await SendStatusAsync(sender, place, cancellationToken);
+        if (await PositionAsync(db, w => w.Email == normalized, cancellationToken) is { } place)
+            await SendStatusAsync(sender, place, cancellationToken);
         // The same answer whether or not the address is on the waitlist.
         return TypedResults.Accepted((string?)null, WaitlistStatusSent.CheckYourEmail);
     }
 
     private static Task SendStatusAsync(IEmailSender sender, Place place, CancellationToken cancellationToken) =>
-        sender.SendAsync(new EmailMessage(place.Email, "Your place on the Community waitlist",
-            $"You are number {place.Position} on the Community waitlist (joined {place.JoinedAt:yyyy-MM-dd}). " +
-            "Use the status token from your first waitlist e-mail to check it without waiting for e-mail."), cancellationToken);
+        sender.SendAsync(
+            new EmailMessage(
+                place.Email,
+                "Your place on the Community waitlist",
+                $"You are number {place.Position} on the Community waitlist (joined {place.JoinedAt:yyyy-MM-dd}). "
+                    + "Use the status token from your first waitlist e-mail to check it without waiting for e-mail."
+            ),
+            cancellationToken
+        );
 
     private sealed record Place(string Email, long Position, DateTimeOffset JoinedAt);
 
     // Places are ranks, not raw sequence numbers, so the gaps a sequence leaves never show.
-    private static async Task<Place?> PositionAsync(IdentityDbContext db, System.Linq.Expressions.Expression<Func<WaitlistEntry, bool>> which, CancellationToken cancellationToken)
+    private static async Task<Place?> PositionAsync(
+        IdentityDbContext db,
+        System.Linq.Expressions.Expression<Func<WaitlistEntry, bool>> which,
+        CancellationToken cancellationToken
+    )
     {
         var entry = await db.WaitlistEntries.AsNoTracking().FirstOrDefaultAsync(which, cancellationToken);
-        if (entry is null) return null;
+        if (entry is null)
+            return null;
         var position = await db.WaitlistEntries.LongCountAsync(w => w.Sequence <= entry.Sequence, cancellationToken);
         return new Place(entry.Email, position, entry.CreatedAt);
     }

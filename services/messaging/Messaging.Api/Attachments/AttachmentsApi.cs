@@ -23,31 +23,63 @@ public static class AttachmentsApi
 
     public static RouteGroupBuilder MapAttachmentsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/conversations/{id:guid}/attachments").WithTags("Attachments").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Upload).WithName("UploadAttachment")
-            .WithSummary("Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; images re-encoded; form field file)")
+        var group = routes
+            .MapGroup("/api/v1/conversations/{id:guid}/attachments")
+            .WithTags("Attachments")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Upload)
+            .WithName("UploadAttachment")
+            .WithSummary(
+                "Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; images re-encoded; form field file)"
+            )
             .AcceptsImageUpload<AttachmentUpload>(MaxUploadBytes)
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/{attachmentId:guid}/content", Content).WithName("GetAttachmentContent")
-            .WithSummary("The file's bytes: for the conversation's members once sent, before that for its uploader only")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group
+            .MapGet("/{attachmentId:guid}/content", Content)
+            .WithName("GetAttachmentContent")
+            .WithSummary(
+                "The file's bytes: for the conversation's members once sent, before that for its uploader only"
+            )
             .ProducesFile([.. BlobDownloads.ImageTypes, DocumentFormat.Pdf.ContentType]);
         return group;
     }
 
     private static async Task<Created<AttachmentDto>> Upload(
-        Guid id, HttpRequest request, ClaimsPrincipal principal, MessagingDbContext db, IBlobStore blobs, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        Guid id,
+        HttpRequest request,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        IBlobStore blobs,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
         var access = await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
         access.EnsureCanSend();
-        var file = await FileUploads.ReadImageOrPdfAsync(request, MaxAttachmentBytes, ImageLimits.Photo, "attachment", cancellationToken);
+        var file = await FileUploads.ReadImageOrPdfAsync(
+            request,
+            MaxAttachmentBytes,
+            ImageLimits.Photo,
+            "attachment",
+            cancellationToken
+        );
         var now = clock.GetUtcNow();
         var attachmentId = NewId.Next(now);
         var attachment = new Attachment
         {
-            Id = attachmentId, ConversationId = id, UploaderId = userId, BlobKey = $"conversations/{id:N}/{attachmentId:N}.{file.Extension}",
-            ContentType = file.ContentType, FileName = file.DownloadName(MaxFileNameLength), SizeBytes = file.Length, CreatedAt = now,
+            Id = attachmentId,
+            ConversationId = id,
+            UploaderId = userId,
+            BlobKey = $"conversations/{id:N}/{attachmentId:N}.{file.Extension}",
+            ContentType = file.ContentType,
+            FileName = file.DownloadName(MaxFileNameLength),
+            SizeBytes = file.Length,
+            CreatedAt = now,
         };
         await using (var content = file.OpenRead())
             await blobs.PutAsync(attachment.BlobKey, content, file.ContentType, cancellationToken);
@@ -61,21 +93,47 @@ public static class AttachmentsApi
             await blobs.TryDeleteAsync(attachment.BlobKey, loggers.CreateLogger(typeof(AttachmentsApi)));
             throw;
         }
-        return TypedResults.Created(Conversations.Attachments.ToDto(attachment, blobs).Url, Conversations.Attachments.ToDto(attachment, blobs));
+        return TypedResults.Created(
+            Conversations.Attachments.ToDto(attachment, blobs).Url,
+            Conversations.Attachments.ToDto(attachment, blobs)
+        );
     }
 
     private static async Task<FileStreamHttpResult> Content(
-        Guid id, Guid attachmentId, ClaimsPrincipal principal, HttpResponse response, MessagingDbContext db, IBlobStore blobs, CancellationToken cancellationToken)
+        Guid id,
+        Guid attachmentId,
+        ClaimsPrincipal principal,
+        HttpResponse response,
+        MessagingDbContext db,
+        IBlobStore blobs,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
         await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
-        var attachment = await db.Attachments.AsNoTracking()
-            .SingleOrDefaultAsync(a => a.Id == attachmentId && a.ConversationId == id && (a.MessageId != null || a.UploaderId == userId), cancellationToken)
+        var attachment =
+            await db
+                .Attachments.AsNoTracking()
+                .SingleOrDefaultAsync(
+                    a =>
+                        a.Id == attachmentId
+                        && a.ConversationId == id
+                        && (a.MessageId != null || a.UploaderId == userId),
+                    cancellationToken
+                )
             ?? throw new NotFoundException("No such attachment.");
-        var blob = await blobs.OpenReadAsync(attachment.BlobKey, cancellationToken) ?? throw new NotFoundException("No such attachment.");
+        var blob =
+            await blobs.OpenReadAsync(attachment.BlobKey, cancellationToken)
+            ?? throw new NotFoundException("No such attachment.");
         // Named by what the content is, also for names stored before uploads were renamed so.
-        var extension = attachment.ContentType == DocumentFormat.Pdf.ContentType ? DocumentFormat.Pdf.Extension
-            : ImageFormat.All.FirstOrDefault(f => f.ContentType == attachment.ContentType)?.Extension ?? "bin";
-        return response.Serve(blob, attachment.ContentType, DownloadNames.For(attachment.FileName, extension, MaxFileNameLength) ?? $"attachment.{extension}");
+        var extension =
+            attachment.ContentType == DocumentFormat.Pdf.ContentType
+                ? DocumentFormat.Pdf.Extension
+                : ImageFormat.All.FirstOrDefault(f => f.ContentType == attachment.ContentType)?.Extension ?? "bin";
+        return response.Serve(
+            blob,
+            attachment.ContentType,
+            DownloadNames.For(attachment.FileName, extension, MaxFileNameLength) ?? $"attachment.{extension}"
+        );
     }
 }

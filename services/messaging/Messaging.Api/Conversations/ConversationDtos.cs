@@ -12,7 +12,15 @@ public sealed record UserRef(Guid UserId, string? Username, string? DisplayName)
 /// while its sender and the viewer are in a block (hidden).
 /// </summary>
 public sealed record MessagePreview(
-    Guid Id, long Seq, Guid SenderId, string? Text, bool Deleted, int AttachmentCount, DateTimeOffset CreatedAt, bool Hidden);
+    Guid Id,
+    long Seq,
+    Guid SenderId,
+    string? Text,
+    bool Deleted,
+    int AttachmentCount,
+    DateTimeOffset CreatedAt,
+    bool Hidden
+);
 
 /// <summary>A conversation as one of its members sees it.</summary>
 public sealed record ConversationDto(
@@ -26,10 +34,14 @@ public sealed record ConversationDto(
     [property: Description("last_seq - read_seq, computed by the server.")] long UnreadCount,
     bool Muted,
     [property: Description("Closed for sending: a cancelled event, a deleted group.")] bool Closed,
-    [property: Description("Whether the caller may send now (not closed, no block, still connected for a direct conversation).")] bool CanSend,
+    [property: Description(
+        "Whether the caller may send now (not closed, no block, still connected for a direct conversation)."
+    )]
+        bool CanSend,
     MessagePreview? LastMessage,
     DateTimeOffset LastActivityAt,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt
+);
 
 public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName, long SizeBytes, string Url);
 
@@ -49,8 +61,11 @@ public sealed record MessageDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset? EditedAt,
     DateTimeOffset? DeletedAt,
-    [property: Description("Its sender and the viewer are in a block: the message keeps its place, without text or files.")]
-    bool Hidden);
+    [property: Description(
+        "Its sender and the viewer are in a block: the message keeps its place, without text or files."
+    )]
+        bool Hidden
+);
 
 /// <summary>Messages in seq order; has_more says whether more lie beyond the page in the direction read.</summary>
 public sealed record MessageHistory(IReadOnlyList<MessageDto> Items, bool HasMore, long LastSeq);
@@ -67,8 +82,12 @@ public sealed record UnreadCountDto(long Total, UnreadByKind ByKind);
 /// <param name="Attachments">At most 10 distinct ids of attachments uploaded to this conversation.</param>
 /// <param name="ReplyTo">A message of this conversation this one answers.</param>
 /// <param name="ClientTxnId">The client's own id of this send (at most 64 characters): the same id again returns the first message.</param>
-public sealed record SendMessage(string? Text, IReadOnlyList<Guid>? Attachments, Guid? ReplyTo, [Required] string? ClientTxnId)
-    : IRequestExample<SendMessage>
+public sealed record SendMessage(
+    string? Text,
+    IReadOnlyList<Guid>? Attachments,
+    Guid? ReplyTo,
+    [Required] string? ClientTxnId
+) : IRequestExample<SendMessage>
 {
     public static SendMessage Example => new("See you at the trailhead at 6!", null, null, "a6f1c2d4-0001");
 }

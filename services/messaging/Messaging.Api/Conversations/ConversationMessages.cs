@@ -15,7 +15,13 @@ namespace Community.Messaging.Conversations;
 /// endpoints and the real-time hub call these same methods, so both follow the same rules; each checks who may see
 /// the conversation (404 for anyone else) before anything else, and pushes what changed to the hub's clients once committed.
 /// </summary>
-public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clock, IBlobStore blobs, LiveDelivery live, ILogger<ConversationMessages> logger)
+public sealed class ConversationMessages(
+    MessagingDbContext db,
+    TimeProvider clock,
+    IBlobStore blobs,
+    LiveDelivery live,
+    ILogger<ConversationMessages> logger
+)
 {
     public const int MaxTextLength = 4000;
     public const int MaxAttachments = 10;
@@ -28,101 +34,169 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
     /// Posts a message, numbered by the database under the conversation's row lock. Idempotent per (sender, client_txn_id):
     /// a retry, also one racing the first attempt, returns the first attempt's message with Created false.
     /// </summary>
-    public async Task<SendOutcome> SendAsync(Guid conversationId, Guid senderId, SendMessage input, CancellationToken cancellationToken)
+    public async Task<SendOutcome> SendAsync(
+        Guid conversationId,
+        Guid senderId,
+        SendMessage input,
+        CancellationToken cancellationToken
+    )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, senderId, cancellationToken);
         var errors = new ValidationErrors();
         var attachmentIds = input.Attachments ?? [];
         var hasText = !string.IsNullOrWhiteSpace(input.Text);
-        if (!hasText && attachmentIds.Count == 0) errors.Add("text", "text is required (or at least one attachment).");
+        if (!hasText && attachmentIds.Count == 0)
+            errors.Add("text", "text is required (or at least one attachment).");
         errors.MaxLength("text", input.Text, MaxTextLength);
-        if (errors.Required("client_txn_id", input.ClientTxnId)) errors.MaxLength("client_txn_id", input.ClientTxnId, MaxClientTxnIdLength);
-        if (attachmentIds.Count > MaxAttachments) errors.Add("attachments", $"A message may carry at most {MaxAttachments} attachments.");
+        if (errors.Required("client_txn_id", input.ClientTxnId))
+            errors.MaxLength("client_txn_id", input.ClientTxnId, MaxClientTxnIdLength);
+        if (attachmentIds.Count > MaxAttachments)
+            errors.Add("attachments", $"A message may carry at most {MaxAttachments} attachments.");
         if (attachmentIds.Any(a => a == Guid.Empty) || attachmentIds.Distinct().Count() != attachmentIds.Count)
             errors.Add("attachments", "attachments must be distinct attachment ids.");
-        if (input.ReplyTo == Guid.Empty) errors.Add("reply_to", "reply_to must be a message id.");
+        if (input.ReplyTo == Guid.Empty)
+            errors.Add("reply_to", "reply_to must be a message id.");
         errors.ThrowIfAny();
         var txn = input.ClientTxnId!;
 
-        if (await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } earlier) return new(earlier, false);
+        if (await FindSentAsync(senderId, txn, conversationId, cancellationToken) is { } earlier)
+            return new(earlier, false);
         access.EnsureCanSend();
-        if (input.ReplyTo is { } replyTo && !await db.Messages.AnyAsync(m => m.Id == replyTo && m.ConversationId == conversationId, cancellationToken))
+        if (
+            input.ReplyTo is { } replyTo
+            && !await db.Messages.AnyAsync(
+                m => m.Id == replyTo && m.ConversationId == conversationId,
+                cancellationToken
+            )
+        )
             throw new RequestValidationException("reply_to", "reply_to must be a message of this conversation.");
 
         var now = clock.GetUtcNow();
         var messageId = NewId.Next(now);
         IReadOnlyList<Guid> recipients;
         // Joins the caller's transaction when there is one (a new thread posts its first message with itself).
-        var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var transaction = db.Database.CurrentTransaction is null
+            ? await db.Database.BeginTransactionAsync(cancellationToken)
+            : null;
         await using (transaction)
         {
             // The row lock taken here orders concurrent sends; a closed conversation gives no number.
-            var seqs = await db.Database.SqlQuery<long>($"""
-                UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
-                WHERE id = {conversationId} AND NOT closed RETURNING last_seq AS "Value"
-                """).ToListAsync(cancellationToken);
-            if (seqs.Count == 0) throw new ConflictException("This conversation is closed for sending.");
+            var seqs = await db
+                .Database.SqlQuery<long>(
+                    $"""
+                    UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
+                    WHERE id = {conversationId} AND NOT closed RETURNING last_seq AS "Value"
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            if (seqs.Count == 0)
+                throw new ConflictException("This conversation is closed for sending.");
             var seq = seqs[0];
             var text = input.Text ?? "";
-            var inserted = await db.Database.ExecuteSqlAsync($"""
+            var inserted = await db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO messages (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
                 VALUES ({messageId}, {conversationId}, {seq}, {senderId}, {text}, {input.ReplyTo}, {attachmentIds.ToArray()}, {txn}, {now})
                 ON CONFLICT (sender_id, client_txn_id) DO NOTHING
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
             if (inserted == 0)
             {
                 // A concurrent retry committed first: give its number back and answer with its message.
-                if (transaction is null) throw new ConflictException("client_txn_id was already used.");
+                if (transaction is null)
+                    throw new ConflictException("client_txn_id was already used.");
                 await transaction.RollbackAsync(cancellationToken);
-                return new(await FindSentAsync(senderId, txn, conversationId, cancellationToken)
-                    ?? throw new InvalidOperationException($"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."), false);
+                return new(
+                    await FindSentAsync(senderId, txn, conversationId, cancellationToken)
+                        ?? throw new InvalidOperationException(
+                            $"client_txn_id {txn} of {senderId} conflicted but its message cannot be read."
+                        ),
+                    false
+                );
             }
             if (attachmentIds.Count > 0)
             {
                 var ids = attachmentIds.ToList();
-                var claimed = await db.Attachments
-                    .Where(a => ids.Contains(a.Id) && a.ConversationId == conversationId && a.UploaderId == senderId && a.MessageId == null)
+                var claimed = await db
+                    .Attachments.Where(a =>
+                        ids.Contains(a.Id)
+                        && a.ConversationId == conversationId
+                        && a.UploaderId == senderId
+                        && a.MessageId == null
+                    )
                     .ExecuteUpdateAsync(s => s.SetProperty(a => a.MessageId, messageId), cancellationToken);
                 if (claimed != ids.Count)
-                    throw new RequestValidationException("attachments",
-                        "attachments must be files you uploaded to this conversation that no other message carries.");
+                    throw new RequestValidationException(
+                        "attachments",
+                        "attachments must be files you uploaded to this conversation that no other message carries."
+                    );
             }
             await access.EnsureMemberRowAsync(db, now, cancellationToken);
             // Your own message is read.
-            await db.Members.Where(m => m.ConversationId == conversationId && m.UserId == senderId && m.ReadSeq < seq)
+            await db
+                .Members.Where(m => m.ConversationId == conversationId && m.UserId == senderId && m.ReadSeq < seq)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadSeq, seq), cancellationToken);
             recipients = await RecipientsAsync(access.Conversation, senderId, cancellationToken);
-            db.AddIntegrationEvent(new MessageSent(Guid.CreateVersion7(now), now, messageId, conversationId, access.Conversation.Kind, senderId, recipients));
+            db.AddIntegrationEvent(
+                new MessageSent(
+                    Guid.CreateVersion7(now),
+                    now,
+                    messageId,
+                    conversationId,
+                    access.Conversation.Kind,
+                    senderId,
+                    recipients
+                )
+            );
             await db.SaveChangesAsync(cancellationToken);
-            if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+            if (transaction is not null)
+                await transaction.CommitAsync(cancellationToken);
         }
         var sent = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, cancellationToken);
         var dto = (await ToDtosAsync([sent], senderId, cancellationToken))[0];
         // Inside a caller's transaction nothing is committed yet: the caller announces what it made (a new thread) after its commit.
-        if (transaction is not null) await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients);
+        if (transaction is not null)
+            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients);
         return new(dto, true);
     }
 
     /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may still send.</summary>
-    public async Task<MessageDto> EditAsync(Guid conversationId, Guid messageId, Guid userId, string? text, CancellationToken cancellationToken)
+    public async Task<MessageDto> EditAsync(
+        Guid conversationId,
+        Guid messageId,
+        Guid userId,
+        string? text,
+        CancellationToken cancellationToken
+    )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         var message = await MessageAsync(conversationId, messageId, cancellationToken);
-        if (message.SenderId != userId) throw new ForbiddenException("Only the author may edit a message.");
-        if (message.DeletedAt is not null) throw new ConflictException("The message was deleted.");
+        if (message.SenderId != userId)
+            throw new ForbiddenException("Only the author may edit a message.");
+        if (message.DeletedAt is not null)
+            throw new ConflictException("The message was deleted.");
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(text) && message.AttachmentIds.Count == 0) errors.Add("text", "text is required.");
+        if (string.IsNullOrWhiteSpace(text) && message.AttachmentIds.Count == 0)
+            errors.Add("text", "text is required.");
         errors.MaxLength("text", text, MaxTextLength);
         errors.ThrowIfAny();
         var now = clock.GetUtcNow();
         if (now - message.CreatedAt > EditWindow)
-            throw new BusinessRuleException($"A message may be edited within {EditWindow.TotalMinutes:0} minutes of sending.");
+            throw new BusinessRuleException(
+                $"A message may be edited within {EditWindow.TotalMinutes:0} minutes of sending."
+            );
         access.EnsureCanSend();
         message.Text = text ?? "";
         message.EditedAt = now;
         await db.SaveChangesAsync(cancellationToken);
         var edited = (await ToDtosAsync([message], userId, cancellationToken))[0];
-        await live.MessageAsync(LiveEvents.MessageUpdated, edited, userId, await RecipientsAsync(access.Conversation, userId, cancellationToken));
+        await live.MessageAsync(
+            LiveEvents.MessageUpdated,
+            edited,
+            userId,
+            await RecipientsAsync(access.Conversation, userId, cancellationToken)
+        );
         return edited;
     }
 
@@ -130,11 +204,17 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
     /// Deletes a message, leaving a tombstone with its seq: its author, a thread's group moderators and owner, an event chat's
     /// organizer. Deleting a tombstone again changes nothing. Its attachments' files go too.
     /// </summary>
-    public async Task<MessageDto> DeleteAsync(Guid conversationId, Guid messageId, Guid userId, CancellationToken cancellationToken)
+    public async Task<MessageDto> DeleteAsync(
+        Guid conversationId,
+        Guid messageId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         var message = await MessageAsync(conversationId, messageId, cancellationToken);
-        if (message.SenderId != userId && !access.Moderates) throw new ForbiddenException("Only the author or a moderator may delete a message.");
+        if (message.SenderId != userId && !access.Moderates)
+            throw new ForbiddenException("Only the author or a moderator may delete a message.");
         if (message.DeletedAt is null)
         {
             var files = await db.Attachments.Where(a => a.MessageId == messageId).ToListAsync(cancellationToken);
@@ -143,9 +223,15 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
             message.AttachmentIds = [];
             db.Attachments.RemoveRange(files);
             await db.SaveChangesAsync(cancellationToken);
-            foreach (var file in files) await blobs.TryDeleteAsync(file.BlobKey, logger);
+            foreach (var file in files)
+                await blobs.TryDeleteAsync(file.BlobKey, logger);
             var tombstone = (await ToDtosAsync([message], userId, cancellationToken))[0];
-            await live.MessageAsync(LiveEvents.MessageDeleted, tombstone, userId, await RecipientsAsync(access.Conversation, userId, cancellationToken));
+            await live.MessageAsync(
+                LiveEvents.MessageDeleted,
+                tombstone,
+                userId,
+                await RecipientsAsync(access.Conversation, userId, cancellationToken)
+            );
             return tombstone;
         }
         return (await ToDtosAsync([message], userId, cancellationToken))[0];
@@ -155,24 +241,39 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
     /// Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message. Messages
     /// hidden from the caller by a block (in a thread or event chat) are not unread.
     /// </summary>
-    public async Task<ReadPosition> MarkReadAsync(Guid conversationId, Guid userId, long seq, CancellationToken cancellationToken)
+    public async Task<ReadPosition> MarkReadAsync(
+        Guid conversationId,
+        Guid userId,
+        long seq,
+        CancellationToken cancellationToken
+    )
     {
-        if (seq < 0) throw new RequestValidationException("seq", "seq must be 0 or more.");
+        if (seq < 0)
+            throw new RequestValidationException("seq", "seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
-        var rows = await db.Database.SqlQuery<ReadPosition>($"""
-            UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
-            FROM conversations c
-            WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
-            RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
-                c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
-                    WHERE c.kind <> 'direct' AND hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
-                      AND hm.sender_id IN (
-                          SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                          FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
-            """).ToListAsync(cancellationToken);
+        var rows = await db
+            .Database.SqlQuery<ReadPosition>(
+                $"""
+                UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, LEAST({seq}, c.last_seq))
+                FROM conversations c
+                WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
+                RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
+                    c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
+                        WHERE c.kind <> 'direct' AND hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
+                          AND hm.sender_id IN (
+                              SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
+                              FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
+                """
+            )
+            .ToListAsync(cancellationToken);
         var position = rows.Single();
-        await live.ReadAsync(conversationId, userId, position.ReadSeq, await RecipientsAsync(access.Conversation, userId, cancellationToken));
+        await live.ReadAsync(
+            conversationId,
+            userId,
+            position.ReadSeq,
+            await RecipientsAsync(access.Conversation, userId, cancellationToken)
+        );
         return position;
     }
 
@@ -180,7 +281,8 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
-        await db.Members.Where(m => m.ConversationId == conversationId && m.UserId == userId)
+        await db
+            .Members.Where(m => m.ConversationId == conversationId && m.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Muted, muted), cancellationToken);
     }
 
@@ -189,47 +291,86 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
     /// <paramref name="afterSeq"/> (catch-up after a reconnect, the oldest of them), or the newest without either.
     /// </summary>
     public async Task<MessageHistory> HistoryAsync(
-        Guid conversationId, Guid userId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
+        Guid conversationId,
+        Guid userId,
+        long? beforeSeq,
+        long? afterSeq,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
         List<Message> rows;
         if (afterSeq is { } after)
         {
-            rows = await messages.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+            rows = await messages
+                .Where(m => m.Seq > after)
+                .OrderBy(m => m.Seq)
+                .Take(Keyset.Probe(limit))
+                .ToListAsync(cancellationToken);
         }
         else
         {
-            if (beforeSeq is { } before) messages = messages.Where(m => m.Seq < before);
-            rows = await messages.OrderByDescending(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+            if (beforeSeq is { } before)
+                messages = messages.Where(m => m.Seq < before);
+            rows = await messages
+                .OrderByDescending(m => m.Seq)
+                .Take(Keyset.Probe(limit))
+                .ToListAsync(cancellationToken);
         }
         var hasMore = rows.Count > limit;
         var page = rows.Take(limit).OrderBy(m => m.Seq).ToList();
-        var lastSeq = await db.Conversations.Where(c => c.Id == access.Conversation.Id).Select(c => c.LastSeq).SingleAsync(cancellationToken);
+        var lastSeq = await db
+            .Conversations.Where(c => c.Id == access.Conversation.Id)
+            .Select(c => c.LastSeq)
+            .SingleAsync(cancellationToken);
         return new(await ToDtosAsync(page, userId, cancellationToken), hasMore, lastSeq);
     }
 
     /// <summary>Messages whose text matches <paramref name="query"/> (PostgreSQL full-text search, web-search syntax), newest first.</summary>
     public async Task<MessageHistory> SearchAsync(
-        Guid conversationId, Guid userId, string? query, long? beforeSeq, int limit, CancellationToken cancellationToken)
+        Guid conversationId,
+        Guid userId,
+        string? query,
+        long? beforeSeq,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        if (errors.Required("q", query)) errors.MaxLength("q", query, MaxSearchLength);
+        if (errors.Required("q", query))
+            errors.MaxLength("q", query, MaxSearchLength);
         errors.ThrowIfAny();
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         var before = beforeSeq ?? long.MaxValue;
-        var rows = await db.Messages.FromSql($"""
+        var rows = await db
+            .Messages.FromSql(
+                $"""
                 SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at, edited_at, deleted_at
                 FROM messages
                 WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
                   AND search @@ websearch_to_tsquery('simple', {query})
-                """)
+                """
+            )
             // Hidden messages are found by nobody they are hidden from.
-            .Where(m => access.Conversation.Kind == ConversationKinds.Direct
-                || !Relations.BlockedWith(db, userId).Contains(m.SenderId))
-            .AsNoTracking().OrderByDescending(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
-        var lastSeq = await db.Conversations.Where(c => c.Id == access.Conversation.Id).Select(c => c.LastSeq).SingleAsync(cancellationToken);
-        return new(await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken), rows.Count > limit, lastSeq);
+            .Where(m =>
+                access.Conversation.Kind == ConversationKinds.Direct
+                || !Relations.BlockedWith(db, userId).Contains(m.SenderId)
+            )
+            .AsNoTracking()
+            .OrderByDescending(m => m.Seq)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
+        var lastSeq = await db
+            .Conversations.Where(c => c.Id == access.Conversation.Id)
+            .Select(c => c.LastSeq)
+            .SingleAsync(cancellationToken);
+        return new(
+            await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken),
+            rows.Count > limit,
+            lastSeq
+        );
     }
 
     /// <summary>
@@ -237,60 +378,124 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
     /// client_txn_id only; in a thread or event chat, those of someone in a block with the viewer (either way) hidden: in
     /// place, without text or files.
     /// </summary>
-    public async Task<IReadOnlyList<MessageDto>> ToDtosAsync(IReadOnlyList<Message> messages, Guid viewerId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MessageDto>> ToDtosAsync(
+        IReadOnlyList<Message> messages,
+        Guid viewerId,
+        CancellationToken cancellationToken
+    )
     {
         var names = await Names.LoadAsync(db, messages.Select(m => m.SenderId), cancellationToken);
         var others = messages.Select(m => m.SenderId).Where(s => s != viewerId).Distinct().ToList();
         var conversations = messages.Select(m => m.ConversationId).Distinct().ToList();
         // A direct conversation keeps its history whole for the blocker (the blocked side no longer sees it at all).
-        var hidden = others.Count == 0 ? []
-            : (await Relations.BlockedWith(db, viewerId)
-                .Where(u => others.Contains(u)
-                    && db.Conversations.Any(c => conversations.Contains(c.Id) && c.Kind != ConversationKinds.Direct))
-                .ToListAsync(cancellationToken)).ToHashSet();
-        var ids = messages.Where(m => m.AttachmentIds.Count > 0 && !hidden.Contains(m.SenderId)).Select(m => m.Id).ToList();
-        var files = ids.Count == 0 ? [] : await db.Attachments.AsNoTracking().Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
-            .ToListAsync(cancellationToken);
-        return messages.Select(m =>
-        {
-            var shown = m.DeletedAt is null && !hidden.Contains(m.SenderId);
-            return new MessageDto(
-                m.Id, m.ConversationId, m.Seq, Names.Of(names, m.SenderId), shown ? m.Text : null, m.ReplyTo,
-                shown ? m.AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id)).OfType<Attachment>()
-                    .Select(f => Attachments.ToDto(f, blobs)).ToList() : [],
-                m.SenderId == viewerId ? m.ClientTxnId : null, m.CreatedAt, m.EditedAt, m.DeletedAt, hidden.Contains(m.SenderId));
-        }).ToList();
+        var hidden =
+            others.Count == 0
+                ? []
+                : (
+                    await Relations
+                        .BlockedWith(db, viewerId)
+                        .Where(u =>
+                            others.Contains(u)
+                            && db.Conversations.Any(c =>
+                                conversations.Contains(c.Id) && c.Kind != ConversationKinds.Direct
+                            )
+                        )
+                        .ToListAsync(cancellationToken)
+                ).ToHashSet();
+        var ids = messages
+            .Where(m => m.AttachmentIds.Count > 0 && !hidden.Contains(m.SenderId))
+            .Select(m => m.Id)
+            .ToList();
+        var files =
+            ids.Count == 0
+                ? []
+                : await db
+                    .Attachments.AsNoTracking()
+                    .Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
+                    .ToListAsync(cancellationToken);
+        return messages
+            .Select(m =>
+            {
+                var shown = m.DeletedAt is null && !hidden.Contains(m.SenderId);
+                return new MessageDto(
+                    m.Id,
+                    m.ConversationId,
+                    m.Seq,
+                    Names.Of(names, m.SenderId),
+                    shown ? m.Text : null,
+                    m.ReplyTo,
+                    shown
+                        ? m
+                            .AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id))
+                            .OfType<Attachment>()
+                            .Select(f => Attachments.ToDto(f, blobs))
+                            .ToList()
+                        : [],
+                    m.SenderId == viewerId ? m.ClientTxnId : null,
+                    m.CreatedAt,
+                    m.EditedAt,
+                    m.DeletedAt,
+                    hidden.Contains(m.SenderId)
+                );
+            })
+            .ToList();
     }
 
-    private async Task<MessageDto?> FindSentAsync(Guid senderId, string clientTxnId, Guid conversationId, CancellationToken cancellationToken)
+    private async Task<MessageDto?> FindSentAsync(
+        Guid senderId,
+        string clientTxnId,
+        Guid conversationId,
+        CancellationToken cancellationToken
+    )
     {
-        var sent = await db.Messages.AsNoTracking().SingleOrDefaultAsync(m => m.SenderId == senderId && m.ClientTxnId == clientTxnId, cancellationToken);
-        if (sent is null) return null;
-        if (sent.ConversationId != conversationId) throw new ConflictException("client_txn_id was already used for a message in another conversation.");
+        var sent = await db
+            .Messages.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.SenderId == senderId && m.ClientTxnId == clientTxnId, cancellationToken);
+        if (sent is null)
+            return null;
+        if (sent.ConversationId != conversationId)
+            throw new ConflictException("client_txn_id was already used for a message in another conversation.");
         return (await ToDtosAsync([sent], senderId, cancellationToken))[0];
     }
 
-    private async Task<Message> MessageAsync(Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
-        await db.Messages.SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId, cancellationToken)
-        ?? throw new NotFoundException("No such message in this conversation.");
+    private async Task<Message> MessageAsync(
+        Guid conversationId,
+        Guid messageId,
+        CancellationToken cancellationToken
+    ) =>
+        await db.Messages.SingleOrDefaultAsync(
+            m => m.Id == messageId && m.ConversationId == conversationId,
+            cancellationToken
+        ) ?? throw new NotFoundException("No such message in this conversation.");
 
     /// <summary>
     /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now, but anyone in a
     /// block with the actor (either way, in every kind of conversation). One query, whatever the audience.
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> RecipientsAsync(Conversation c, Guid senderId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> RecipientsAsync(
+        Conversation c,
+        Guid senderId,
+        CancellationToken cancellationToken
+    )
     {
         var blocked = Relations.BlockedWith(db, senderId);
         return c.Kind switch
         {
-            ConversationKinds.Direct =>
-                await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken) ? [] : [c.OtherThan(senderId)],
-            ConversationKinds.Thread => await db.GroupMembers
-                .Where(g => g.GroupId == c.GroupId && g.Active && g.UserId != senderId && !blocked.Contains(g.UserId))
-                .Select(g => g.UserId).ToListAsync(cancellationToken),
-            _ => await db.Members
-                .Where(m => m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId))
-                .Select(m => m.UserId).ToListAsync(cancellationToken),
+            ConversationKinds.Direct => await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken)
+                ? []
+                : [c.OtherThan(senderId)],
+            ConversationKinds.Thread => await db
+                .GroupMembers.Where(g =>
+                    g.GroupId == c.GroupId && g.Active && g.UserId != senderId && !blocked.Contains(g.UserId)
+                )
+                .Select(g => g.UserId)
+                .ToListAsync(cancellationToken),
+            _ => await db
+                .Members.Where(m =>
+                    m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId)
+                )
+                .Select(m => m.UserId)
+                .ToListAsync(cancellationToken),
         };
     }
 }
@@ -298,5 +503,11 @@ public sealed class ConversationMessages(MessagingDbContext db, TimeProvider clo
 public static class Attachments
 {
     public static AttachmentDto ToDto(Attachment a, IBlobStore blobs) =>
-        new(a.Id, a.ContentType, a.FileName, a.SizeBytes, blobs.PublicUrl(a.BlobKey) ?? $"/api/v1/conversations/{a.ConversationId}/attachments/{a.Id}/content");
+        new(
+            a.Id,
+            a.ContentType,
+            a.FileName,
+            a.SizeBytes,
+            blobs.PublicUrl(a.BlobKey) ?? $"/api/v1/conversations/{a.ConversationId}/attachments/{a.Id}/content"
+        );
 }

@@ -1,15 +1,15 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Messaging.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Conversations;
 
@@ -23,14 +23,25 @@ public sealed record StartDirectConversation([Required] Guid? UserId) : IRequest
 /// <param name="Text">The new text, 1-4000 characters (may be empty only when the message has attachments).</param>
 public sealed record EditMessage(string? Text);
 
-public sealed record MarkRead([Required][property: Description("The seq read up to; a lower one than before changes nothing, a higher one than the last message stops there.")] long? Seq);
+public sealed record MarkRead(
+    [Required]
+    [property: Description(
+        "The seq read up to; a lower one than before changes nothing, a higher one than the last message stops there."
+    )]
+        long? Seq
+);
 
 public sealed record ConversationsQuery(string? Cursor, int? Limit);
 
 public sealed record HistoryQuery(
-    [property: Description("Messages before this seq (history), the newest of them first in the page's order.")][FromQuery(Name = "before_seq")] long? BeforeSeq,
-    [property: Description("Messages after this seq (catch-up after a reconnect).")][FromQuery(Name = "after_seq")] long? AfterSeq,
-    int? Limit);
+    [property: Description("Messages before this seq (history), the newest of them first in the page's order.")]
+    [FromQuery(Name = "before_seq")]
+        long? BeforeSeq,
+    [property: Description("Messages after this seq (catch-up after a reconnect).")]
+    [FromQuery(Name = "after_seq")]
+        long? AfterSeq,
+    int? Limit
+);
 
 public sealed record SearchQuery(string? Q, [FromQuery(Name = "before_seq")] long? BeforeSeq, int? Limit);
 
@@ -38,154 +49,310 @@ public static class ConversationsApi
 {
     public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/conversations").WithTags("Conversations").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("", List).WithName("ListConversations").WithSummary("My conversations, newest activity first, each with its unread count and last message");
-        group.MapPost("/direct", StartDirect).WithName("StartDirectConversation")
-            .WithSummary("The direct conversation with a connection: the existing one (200) or a new one (201); never across a block")
+        var group = routes
+            .MapGroup("/api/v1/conversations")
+            .WithTags("Conversations")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("", List)
+            .WithName("ListConversations")
+            .WithSummary("My conversations, newest activity first, each with its unread count and last message");
+        group
+            .MapPost("/direct", StartDirect)
+            .WithName("StartDirectConversation")
+            .WithSummary(
+                "The direct conversation with a connection: the existing one (200) or a new one (201); never across a block"
+            )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/by-event/{eventId:guid}", ByEvent).WithName("GetEventChat").WithSummary("An event's chat, for its organizer and confirmed attendees");
+        group
+            .MapGet("/by-event/{eventId:guid}", ByEvent)
+            .WithName("GetEventChat")
+            .WithSummary("An event's chat, for its organizer and confirmed attendees");
         group.MapGet("/{id:guid}", Get).WithName("GetConversation").WithSummary("One of my conversations");
-        group.MapGet("/{id:guid}/messages", History).WithName("ListMessages")
-            .WithSummary("Messages in seq order: before_seq pages back through history, after_seq catches up; neither gives the newest");
-        group.MapPost("/{id:guid}/messages", Send).WithName("SendMessage").AnswersETag()
+        group
+            .MapGet("/{id:guid}/messages", History)
+            .WithName("ListMessages")
+            .WithSummary(
+                "Messages in seq order: before_seq pages back through history, after_seq catches up; neither gives the newest"
+            );
+        group
+            .MapPost("/{id:guid}/messages", Send)
+            .WithName("SendMessage")
+            .AnswersETag()
             .WithSummary("Send a message (201); the same client_txn_id again returns the first attempt's message (200)")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/{id:guid}/messages/search", Search).WithName("SearchMessages").WithSummary("Full-text search of the conversation's messages, newest first");
-        group.MapPatch("/{id:guid}/messages/{messageId:guid}", Edit).WithName("EditMessage").HonoursIfMatch()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group
+            .MapGet("/{id:guid}/messages/search", Search)
+            .WithName("SearchMessages")
+            .WithSummary("Full-text search of the conversation's messages, newest first");
+        group
+            .MapPatch("/{id:guid}/messages/{messageId:guid}", Edit)
+            .WithName("EditMessage")
+            .HonoursIfMatch()
             .WithSummary("Change my message's text within 15 minutes of sending")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapDelete("/{id:guid}/messages/{messageId:guid}", Delete).WithName("DeleteMessage")
-            .WithSummary("Delete a message, leaving a tombstone with its seq (its author, a thread's moderators, an event's organizer)");
-        group.MapPost("/{id:guid}/read", Read).WithName("MarkConversationRead").WithSummary("Move my read position forward");
-        group.MapPut("/{id:guid}/mute", Mute).WithName("MuteConversation").WithSummary("Mute: the conversation leaves my unread total");
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group
+            .MapDelete("/{id:guid}/messages/{messageId:guid}", Delete)
+            .WithName("DeleteMessage")
+            .WithSummary(
+                "Delete a message, leaving a tombstone with its seq (its author, a thread's moderators, an event's organizer)"
+            );
+        group
+            .MapPost("/{id:guid}/read", Read)
+            .WithName("MarkConversationRead")
+            .WithSummary("Move my read position forward");
+        group
+            .MapPut("/{id:guid}/mute", Mute)
+            .WithName("MuteConversation")
+            .WithSummary("Mute: the conversation leaves my unread total");
         group.MapDelete("/{id:guid}/mute", Unmute).WithName("UnmuteConversation").WithSummary("Unmute");
         return group;
     }
 
     public static RouteGroupBuilder MapMessagesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/messages").WithTags("Conversations").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("/unread-count", UnreadCount).WithName("GetUnreadCount").WithSummary("Unread messages in my conversations, in total and per kind (muted ones excepted)");
+        var group = routes
+            .MapGroup("/api/v1/messages")
+            .WithTags("Conversations")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("/unread-count", UnreadCount)
+            .WithName("GetUnreadCount")
+            .WithSummary("Unread messages in my conversations, in total and per kind (muted ones excepted)");
         return group;
     }
 
     private static async Task<Ok<CursorPage<ConversationDto>>> List(
-        [AsParameters] ConversationsQuery query, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken)
+        [AsParameters] ConversationsQuery query,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
         errors.ThrowIfAny();
-        return TypedResults.Ok(await ConversationQueries.ListAsync(db, principal.UserId(), after, limit, cancellationToken));
+        return TypedResults.Ok(
+            await ConversationQueries.ListAsync(db, principal.UserId(), after, limit, cancellationToken)
+        );
     }
 
     private static async Task<Results<Ok<ConversationDto>, Created<ConversationDto>>> StartDirect(
-        StartDirectConversation body, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        StartDirectConversation body,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         errors.Required("user_id", body.UserId);
         errors.ThrowIfAny();
         var callerId = principal.UserId();
-        var (id, created) = await DirectConversations.GetOrCreateAsync(db, callerId, body.UserId!.Value, clock, cancellationToken);
-        var dto = await ConversationQueries.FindAsync(db, callerId, id, cancellationToken)
-            ?? throw new InvalidOperationException($"Conversation {id} was just made or found but its member cannot see it.");
+        var (id, created) = await DirectConversations.GetOrCreateAsync(
+            db,
+            callerId,
+            body.UserId!.Value,
+            clock,
+            cancellationToken
+        );
+        var dto =
+            await ConversationQueries.FindAsync(db, callerId, id, cancellationToken)
+            ?? throw new InvalidOperationException(
+                $"Conversation {id} was just made or found but its member cannot see it."
+            );
         return created ? TypedResults.Created($"/api/v1/conversations/{id}", dto) : TypedResults.Ok(dto);
     }
 
     private static async Task<Ok<ConversationDto>> Get(
-        Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        if (await ConversationQueries.FindAsync(db, userId, id, cancellationToken) is { } found) return TypedResults.Ok(found);
+        if (await ConversationQueries.FindAsync(db, userId, id, cancellationToken) is { } found)
+            return TypedResults.Ok(found);
         // A group member opening a thread for the first time has no member row yet (404 for anyone else).
         var access = await ConversationAccess.OpenAsync(db, id, userId, cancellationToken);
         await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
-        return TypedResults.Ok(await ConversationQueries.FindAsync(db, userId, id, cancellationToken)
-            ?? throw new NotFoundException(ConversationAccess.NoSuchConversation));
+        return TypedResults.Ok(
+            await ConversationQueries.FindAsync(db, userId, id, cancellationToken)
+                ?? throw new NotFoundException(ConversationAccess.NoSuchConversation)
+        );
     }
 
     private static async Task<Ok<ConversationDto>> ByEvent(
-        Guid eventId, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid eventId,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
-        var id = await db.Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId).Select(c => (Guid?)c.Id)
-            .FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException(ConversationAccess.NoSuchConversation);
+        var id =
+            await db
+                .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId)
+                .Select(c => (Guid?)c.Id)
+                .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException(ConversationAccess.NoSuchConversation);
         return await Get(id, principal, db, clock, cancellationToken);
     }
 
     private static async Task<Ok<MessageHistory>> History(
-        Guid id, [AsParameters] HistoryQuery query, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
+        Guid id,
+        [AsParameters] HistoryQuery query,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors, ConversationMessages.DefaultHistoryLimit);
-        if (query.BeforeSeq is not null && query.AfterSeq is not null) errors.Add("before_seq", "Send either before_seq or after_seq, not both.");
-        if (query.BeforeSeq < 1) errors.Add("before_seq", "before_seq must be 1 or more.");
-        if (query.AfterSeq < 0) errors.Add("after_seq", "after_seq must be 0 or more.");
+        if (query.BeforeSeq is not null && query.AfterSeq is not null)
+            errors.Add("before_seq", "Send either before_seq or after_seq, not both.");
+        if (query.BeforeSeq < 1)
+            errors.Add("before_seq", "before_seq must be 1 or more.");
+        if (query.AfterSeq < 0)
+            errors.Add("after_seq", "after_seq must be 0 or more.");
         errors.ThrowIfAny();
-        return TypedResults.Ok(await messages.HistoryAsync(id, principal.UserId(), query.BeforeSeq, query.AfterSeq, limit, cancellationToken));
+        return TypedResults.Ok(
+            await messages.HistoryAsync(
+                id,
+                principal.UserId(),
+                query.BeforeSeq,
+                query.AfterSeq,
+                limit,
+                cancellationToken
+            )
+        );
     }
 
     private static async Task<Results<Created<MessageDto>, Ok<MessageDto>>> Send(
-        Guid id, SendMessage body, ClaimsPrincipal principal, ConversationMessages messages, MessagingDbContext db, HttpResponse response,
-        CancellationToken cancellationToken)
+        Guid id,
+        SendMessage body,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        MessagingDbContext db,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
         var outcome = await messages.SendAsync(id, principal.UserId(), body, cancellationToken);
         EntityTag.Set(response, await VersionAsync(db, outcome.Message.Id, cancellationToken));
         return outcome.Created
-            ? TypedResults.Created($"/api/v1/conversations/{id}/messages?after_seq={outcome.Message.Seq - 1}&limit=1", outcome.Message)
+            ? TypedResults.Created(
+                $"/api/v1/conversations/{id}/messages?after_seq={outcome.Message.Seq - 1}&limit=1",
+                outcome.Message
+            )
             : TypedResults.Ok(outcome.Message);
     }
 
     private static async Task<Ok<MessageHistory>> Search(
-        Guid id, [AsParameters] SearchQuery query, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
+        Guid id,
+        [AsParameters] SearchQuery query,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors);
-        if (query.BeforeSeq < 1) errors.Add("before_seq", "before_seq must be 1 or more.");
+        if (query.BeforeSeq < 1)
+            errors.Add("before_seq", "before_seq must be 1 or more.");
         errors.ThrowIfAny();
-        return TypedResults.Ok(await messages.SearchAsync(id, principal.UserId(), query.Q, query.BeforeSeq, limit, cancellationToken));
+        return TypedResults.Ok(
+            await messages.SearchAsync(id, principal.UserId(), query.Q, query.BeforeSeq, limit, cancellationToken)
+        );
     }
 
     private static async Task<Ok<MessageDto>> Edit(
-        Guid id, Guid messageId, EditMessage body, ClaimsPrincipal principal, ConversationMessages messages, MessagingDbContext db,
-        HttpContext http, CancellationToken cancellationToken)
+        Guid id,
+        Guid messageId,
+        EditMessage body,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        MessagingDbContext db,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         await using var precondition = await db.BeginIfMatchAsync<Message>(http.Request, messageId, cancellationToken);
         var edited = await messages.EditAsync(id, messageId, principal.UserId(), body.Text, cancellationToken);
-        if (precondition is not null) await precondition.CommitAsync(cancellationToken);
+        if (precondition is not null)
+            await precondition.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, await VersionAsync(db, messageId, cancellationToken));
         return TypedResults.Ok(edited);
     }
 
     // The tracked row when this request wrote or read it, else one query.
-    private static async Task<uint> VersionAsync(MessagingDbContext db, Guid messageId, CancellationToken cancellationToken) =>
-        (await db.Messages.FindAsync([messageId], cancellationToken))?.Version ?? 0;
+    private static async Task<uint> VersionAsync(
+        MessagingDbContext db,
+        Guid messageId,
+        CancellationToken cancellationToken
+    ) => (await db.Messages.FindAsync([messageId], cancellationToken))?.Version ?? 0;
 
-    private static async Task<NoContent> Delete(Guid id, Guid messageId, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
+    private static async Task<NoContent> Delete(
+        Guid id,
+        Guid messageId,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        CancellationToken cancellationToken
+    )
     {
         await messages.DeleteAsync(id, messageId, principal.UserId(), cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<ReadPosition>> Read(Guid id, MarkRead body, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
+    private static async Task<Ok<ReadPosition>> Read(
+        Guid id,
+        MarkRead body,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        if (body.Seq is null) errors.Add("seq", "seq is required.");
+        if (body.Seq is null)
+            errors.Add("seq", "seq is required.");
         errors.ThrowIfAny();
-        return TypedResults.Ok(await messages.MarkReadAsync(id, principal.UserId(), body.Seq!.Value, cancellationToken));
+        return TypedResults.Ok(
+            await messages.MarkReadAsync(id, principal.UserId(), body.Seq!.Value, cancellationToken)
+        );
     }
 
-    private static async Task<NoContent> Mute(Guid id, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
+    private static async Task<NoContent> Mute(
+        Guid id,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        CancellationToken cancellationToken
+    )
     {
         await messages.SetMutedAsync(id, principal.UserId(), true, cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> Unmute(Guid id, ClaimsPrincipal principal, ConversationMessages messages, CancellationToken cancellationToken)
+    private static async Task<NoContent> Unmute(
+        Guid id,
+        ClaimsPrincipal principal,
+        ConversationMessages messages,
+        CancellationToken cancellationToken
+    )
     {
         await messages.SetMutedAsync(id, principal.UserId(), false, cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<UnreadCountDto>> UnreadCount(ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ConversationQueries.UnreadAsync(db, principal.UserId(), cancellationToken));
+    private static async Task<Ok<UnreadCountDto>> UnreadCount(
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        CancellationToken cancellationToken
+    ) => TypedResults.Ok(await ConversationQueries.UnreadAsync(db, principal.UserId(), cancellationToken));
 }

@@ -50,6 +50,7 @@ public sealed class ConversationMember
 public sealed class Message
 {
     public Guid Id { get; set; }
+
     /// <summary>The row's version (xmin): the message's ETag.</summary>
     public uint Version { get; set; }
     public Guid ConversationId { get; set; }

@@ -21,7 +21,9 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<Conversation>(e => e.ToTable("conversations").HasKey(c => c.Id));
-        model.Entity<ConversationMember>(e => e.ToTable("conversation_members").HasKey(m => new { m.ConversationId, m.UserId }));
+        model.Entity<ConversationMember>(e =>
+            e.ToTable("conversation_members").HasKey(m => new { m.ConversationId, m.UserId })
+        );
         model.Entity<Message>(e =>
         {
             e.ToTable("messages").HasKey(m => m.Id);

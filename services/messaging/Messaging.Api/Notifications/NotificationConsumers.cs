@@ -14,99 +14,287 @@ namespace Community.Messaging.Notifications;
 /// An inbox consumer that records notifications for a message (once: a redelivery is skipped by the inbox) and pushes
 /// them live after the commit, so a client that fetches on the push finds them and a rolled-back attempt pushes nothing.
 /// </summary>
-public abstract class NotifyingConsumer<TMessage>(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger logger)
-    : IdempotentConsumer<TMessage, MessagingDbContext>(db, logger)
+public abstract class NotifyingConsumer<TMessage>(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger logger
+) : IdempotentConsumer<TMessage, MessagingDbContext>(db, logger)
     where TMessage : class
 {
     private IReadOnlyList<CreatedNotification> _created = [];
 
-    protected sealed override Task AfterCommitAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
-        push.SendAsync(_created, cancellationToken);
+    protected sealed override Task AfterCommitAsync(
+        ConsumeContext<TMessage> context,
+        CancellationToken cancellationToken
+    ) => push.SendAsync(_created, cancellationToken);
 
-    protected sealed override async Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
-        _created = await NotificationStore.AddAsync(Db, clock, await NotificationsForAsync(context.Message, cancellationToken), cancellationToken);
+    protected sealed override async Task HandleAsync(
+        ConsumeContext<TMessage> context,
+        CancellationToken cancellationToken
+    ) =>
+        _created = await NotificationStore.AddAsync(
+            Db,
+            clock,
+            await NotificationsForAsync(context.Message, cancellationToken),
+            cancellationToken
+        );
 
     /// <summary>Who is told what about <paramref name="message"/>.</summary>
-    protected abstract Task<IReadOnlyList<NewNotification>> NotificationsForAsync(TMessage message, CancellationToken cancellationToken);
+    protected abstract Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        TMessage message,
+        CancellationToken cancellationToken
+    );
 
     protected static Task<IReadOnlyList<NewNotification>> One(NewNotification notification) =>
         Task.FromResult<IReadOnlyList<NewNotification>>([notification]);
 }
 
-public sealed class ConnectionRequestedNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<ConnectionRequestedNotifier> logger)
-    : NotifyingConsumer<ConnectionRequested>(db, clock, push, logger)
+public sealed class ConnectionRequestedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<ConnectionRequestedNotifier> logger
+) : NotifyingConsumer<ConnectionRequested>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(ConnectionRequested m, CancellationToken cancellationToken) =>
-        One(new(m.ToUserId, NotificationKinds.ConnectionRequested, m.FromUserId, SubjectTypes.Connection, m.ConnectionId, new { connection_id = m.ConnectionId }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        ConnectionRequested m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.ToUserId,
+                NotificationKinds.ConnectionRequested,
+                m.FromUserId,
+                SubjectTypes.Connection,
+                m.ConnectionId,
+                new { connection_id = m.ConnectionId }
+            )
+        );
 }
 
-public sealed class ConnectionAcceptedNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<ConnectionAcceptedNotifier> logger)
-    : NotifyingConsumer<ConnectionAccepted>(db, clock, push, logger)
+public sealed class ConnectionAcceptedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<ConnectionAcceptedNotifier> logger
+) : NotifyingConsumer<ConnectionAccepted>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(ConnectionAccepted m, CancellationToken cancellationToken) =>
-        One(new(m.FromUserId, NotificationKinds.ConnectionAccepted, m.ToUserId, SubjectTypes.Connection, m.ConnectionId, new { connection_id = m.ConnectionId }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        ConnectionAccepted m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.FromUserId,
+                NotificationKinds.ConnectionAccepted,
+                m.ToUserId,
+                SubjectTypes.Connection,
+                m.ConnectionId,
+                new { connection_id = m.ConnectionId }
+            )
+        );
 }
 
 /// <summary>The group's owner and moderators decide a request, so each of them is told (as the group projection knows them now).</summary>
-public sealed class GroupJoinRequestedNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<GroupJoinRequestedNotifier> logger)
-    : NotifyingConsumer<GroupJoinRequested>(db, clock, push, logger)
+public sealed class GroupJoinRequestedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<GroupJoinRequestedNotifier> logger
+) : NotifyingConsumer<GroupJoinRequested>(db, clock, push, logger)
 {
-    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(GroupJoinRequested m, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        GroupJoinRequested m,
+        CancellationToken cancellationToken
+    )
     {
-        var deciders = await Db.GroupMembers
-            .Where(g => g.GroupId == m.GroupId && g.Active && (g.Role == GroupRoles.Owner || g.Role == GroupRoles.Moderator) && g.UserId != m.UserId)
-            .Select(g => g.UserId).ToListAsync(cancellationToken);
-        return deciders.Select(d => new NewNotification(d, NotificationKinds.GroupJoinRequested, m.UserId, SubjectTypes.Group, m.GroupId,
-            new { group_id = m.GroupId, reason = m.Reason })).ToList();
+        var deciders = await Db
+            .GroupMembers.Where(g =>
+                g.GroupId == m.GroupId
+                && g.Active
+                && (g.Role == GroupRoles.Owner || g.Role == GroupRoles.Moderator)
+                && g.UserId != m.UserId
+            )
+            .Select(g => g.UserId)
+            .ToListAsync(cancellationToken);
+        return deciders
+            .Select(d => new NewNotification(
+                d,
+                NotificationKinds.GroupJoinRequested,
+                m.UserId,
+                SubjectTypes.Group,
+                m.GroupId,
+                new { group_id = m.GroupId, reason = m.Reason }
+            ))
+            .ToList();
     }
 }
 
-public sealed class GroupJoinRequestDecidedNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<GroupJoinRequestDecidedNotifier> logger)
-    : NotifyingConsumer<GroupJoinRequestDecided>(db, clock, push, logger)
+public sealed class GroupJoinRequestDecidedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<GroupJoinRequestDecidedNotifier> logger
+) : NotifyingConsumer<GroupJoinRequestDecided>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(GroupJoinRequestDecided m, CancellationToken cancellationToken) =>
-        One(new(m.UserId, NotificationKinds.GroupJoinDecided, null, SubjectTypes.Group, m.GroupId, new { group_id = m.GroupId, approved = m.Approved }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        GroupJoinRequestDecided m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.UserId,
+                NotificationKinds.GroupJoinDecided,
+                null,
+                SubjectTypes.Group,
+                m.GroupId,
+                new { group_id = m.GroupId, approved = m.Approved }
+            )
+        );
 }
 
-public sealed class RegistrationConfirmedNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<RegistrationConfirmedNotifier> logger)
-    : NotifyingConsumer<RegistrationConfirmed>(db, clock, push, logger)
+public sealed class RegistrationConfirmedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<RegistrationConfirmedNotifier> logger
+) : NotifyingConsumer<RegistrationConfirmed>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(RegistrationConfirmed m, CancellationToken cancellationToken) =>
-        One(new(m.UserId, NotificationKinds.RegistrationConfirmed, null, SubjectTypes.Event, m.EventId,
-            new { event_id = m.EventId, registration_id = m.RegistrationId, ticket_code = m.TicketCode }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        RegistrationConfirmed m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.UserId,
+                NotificationKinds.RegistrationConfirmed,
+                null,
+                SubjectTypes.Event,
+                m.EventId,
+                new
+                {
+                    event_id = m.EventId,
+                    registration_id = m.RegistrationId,
+                    ticket_code = m.TicketCode,
+                }
+            )
+        );
 }
 
-public sealed class PaymentSucceededNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<PaymentSucceededNotifier> logger)
-    : NotifyingConsumer<PaymentSucceeded>(db, clock, push, logger)
+public sealed class PaymentSucceededNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<PaymentSucceededNotifier> logger
+) : NotifyingConsumer<PaymentSucceeded>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(PaymentSucceeded m, CancellationToken cancellationToken) =>
-        One(new(m.UserId, NotificationKinds.PaymentSucceeded, null, SubjectTypes.Payment, m.PaymentId,
-            new { payment_id = m.PaymentId, purpose = m.Purpose, reference_id = m.ReferenceId, amount_cents = m.AmountCents, currency = m.Currency }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        PaymentSucceeded m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.UserId,
+                NotificationKinds.PaymentSucceeded,
+                null,
+                SubjectTypes.Payment,
+                m.PaymentId,
+                new
+                {
+                    payment_id = m.PaymentId,
+                    purpose = m.Purpose,
+                    reference_id = m.ReferenceId,
+                    amount_cents = m.AmountCents,
+                    currency = m.Currency,
+                }
+            )
+        );
 }
 
 /// <summary>A refund payments could not complete needs a person: the payer is told to contact support.</summary>
-public sealed class PaymentRefundFailedNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<PaymentRefundFailedNotifier> logger)
-    : NotifyingConsumer<PaymentRefundFailed>(db, clock, push, logger)
+public sealed class PaymentRefundFailedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<PaymentRefundFailedNotifier> logger
+) : NotifyingConsumer<PaymentRefundFailed>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(PaymentRefundFailed m, CancellationToken cancellationToken) =>
-        One(new(m.UserId, NotificationKinds.PaymentRefundFailed, null, SubjectTypes.Payment, m.PaymentId,
-            new { payment_id = m.PaymentId, refund_id = m.RefundId, amount_cents = m.AmountCents, currency = m.Currency, contact_support = true }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        PaymentRefundFailed m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.UserId,
+                NotificationKinds.PaymentRefundFailed,
+                null,
+                SubjectTypes.Payment,
+                m.PaymentId,
+                new
+                {
+                    payment_id = m.PaymentId,
+                    refund_id = m.RefundId,
+                    amount_cents = m.AmountCents,
+                    currency = m.Currency,
+                    contact_support = true,
+                }
+            )
+        );
 }
 
-public sealed class CourseEnrolledNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<CourseEnrolledNotifier> logger)
-    : NotifyingConsumer<CourseEnrolled>(db, clock, push, logger)
+public sealed class CourseEnrolledNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<CourseEnrolledNotifier> logger
+) : NotifyingConsumer<CourseEnrolled>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(CourseEnrolled m, CancellationToken cancellationToken) =>
-        One(new(m.UserId, NotificationKinds.CourseEnrolled, null, SubjectTypes.Course, m.CourseId, new { course_id = m.CourseId, enrollment_id = m.EnrollmentId }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        CourseEnrolled m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.UserId,
+                NotificationKinds.CourseEnrolled,
+                null,
+                SubjectTypes.Course,
+                m.CourseId,
+                new { course_id = m.CourseId, enrollment_id = m.EnrollmentId }
+            )
+        );
 }
 
 /// <summary>The reporter learns the outcome; the moderator stays unnamed and the note (meant for moderators) stays out.</summary>
-public sealed class ReportResolvedNotifier(MessagingDbContext db, TimeProvider clock, NotificationPush push, ILogger<ReportResolvedNotifier> logger)
-    : NotifyingConsumer<ReportResolved>(db, clock, push, logger)
+public sealed class ReportResolvedNotifier(
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    ILogger<ReportResolvedNotifier> logger
+) : NotifyingConsumer<ReportResolved>(db, clock, push, logger)
 {
-    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(ReportResolved m, CancellationToken cancellationToken) =>
-        One(new(m.ReporterUserId, NotificationKinds.ReportResolved, null, SubjectTypes.Report, m.ReportId,
-            new { report_id = m.ReportId, target_type = m.TargetType, target_id = m.TargetId, category = m.Category, action = m.Action }));
+    protected override Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        ReportResolved m,
+        CancellationToken cancellationToken
+    ) =>
+        One(
+            new(
+                m.ReporterUserId,
+                NotificationKinds.ReportResolved,
+                null,
+                SubjectTypes.Report,
+                m.ReportId,
+                new
+                {
+                    report_id = m.ReportId,
+                    target_type = m.TargetType,
+                    target_id = m.TargetId,
+                    category = m.Category,
+                    action = m.Action,
+                }
+            )
+        );
 }
 
 /// <summary>
@@ -115,24 +303,49 @@ public sealed class ReportResolvedNotifier(MessagingDbContext db, TimeProvider c
 /// nobody counts as watching, so everyone is told). Never for a muted conversation, never across a block.
 /// </summary>
 public sealed class MessageSentNotifier(
-    MessagingDbContext db, TimeProvider clock, NotificationPush push, HubPresence presence, ILogger<MessageSentNotifier> logger)
-    : NotifyingConsumer<MessageSent>(db, clock, push, logger)
+    MessagingDbContext db,
+    TimeProvider clock,
+    NotificationPush push,
+    HubPresence presence,
+    ILogger<MessageSentNotifier> logger
+) : NotifyingConsumer<MessageSent>(db, clock, push, logger)
 {
-    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(MessageSent m, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<NewNotification>> NotificationsForAsync(
+        MessageSent m,
+        CancellationToken cancellationToken
+    )
     {
         var recipients = m.RecipientUserIds.Where(r => r != m.SenderUserId).Distinct().ToArray();
-        if (recipients.Length == 0) return [];
+        if (recipients.Length == 0)
+            return [];
         var (conversationId, senderId) = (m.ConversationId, m.SenderUserId);
-        var reachable = await Db.Database.SqlQuery<Guid>($"""
-            SELECT r AS "Value" FROM unnest({recipients}) AS r
-            WHERE NOT EXISTS (SELECT 1 FROM conversation_members cm
-                              WHERE cm.conversation_id = {conversationId} AND cm.user_id = r AND (cm.muted OR NOT cm.active))
-              AND NOT EXISTS (SELECT 1 FROM blocks b
-                              WHERE b.blocked AND ((b.blocker_id = r AND b.blocked_id = {senderId}) OR (b.blocker_id = {senderId} AND b.blocked_id = r)))
-            """).ToListAsync(cancellationToken);
+        var reachable = await Db
+            .Database.SqlQuery<Guid>(
+                $"""
+                SELECT r AS "Value" FROM unnest({recipients}) AS r
+                WHERE NOT EXISTS (SELECT 1 FROM conversation_members cm
+                                  WHERE cm.conversation_id = {conversationId} AND cm.user_id = r AND (cm.muted OR NOT cm.active))
+                  AND NOT EXISTS (SELECT 1 FROM blocks b
+                                  WHERE b.blocked AND ((b.blocker_id = r AND b.blocked_id = {senderId}) OR (b.blocker_id = {senderId} AND b.blocked_id = r)))
+                """
+            )
+            .ToListAsync(cancellationToken);
         var watching = await presence.WatchingAsync(conversationId, reachable) ?? new HashSet<Guid>();
-        return reachable.Where(r => !watching.Contains(r)).Select(r => new NewNotification(r, NotificationKinds.MessageReceived, senderId,
-            SubjectTypes.Conversation, conversationId,
-            new { conversation_id = conversationId, conversation_kind = m.ConversationKind, message_id = m.ChatMessageId })).ToList();
+        return reachable
+            .Where(r => !watching.Contains(r))
+            .Select(r => new NewNotification(
+                r,
+                NotificationKinds.MessageReceived,
+                senderId,
+                SubjectTypes.Conversation,
+                conversationId,
+                new
+                {
+                    conversation_id = conversationId,
+                    conversation_kind = m.ConversationKind,
+                    message_id = m.ChatMessageId,
+                }
+            ))
+            .ToList();
     }
 }

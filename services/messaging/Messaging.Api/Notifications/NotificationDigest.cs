@@ -28,9 +28,13 @@ public sealed class DigestOptions
 /// while the mail server answers. A send that fails gives the claim back, so the next run tries again.
 /// </summary>
 public sealed class NotificationDigest(
-    IServiceScopeFactory scopes, IEmailSender email, HubPresence presence, TimeProvider clock, IOptions<DigestOptions> options,
-    ILogger<NotificationDigest> logger)
-    : BackgroundService
+    IServiceScopeFactory scopes,
+    IEmailSender email,
+    HubPresence presence,
+    TimeProvider clock,
+    IOptions<DigestOptions> options,
+    ILogger<NotificationDigest> logger
+) : BackgroundService
 {
     private const int BatchSize = 50;
     private const int ItemsPerDigest = 20;
@@ -62,64 +66,106 @@ public sealed class NotificationDigest(
             var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
             var now = clock.GetUtcNow();
             var away = now - options.Value.Period;
-            var candidates = await db.Database.SqlQuery<Guid>($"""
-                SELECT c.user_id AS "Value"
-                FROM users c LEFT JOIN user_presence p ON p.user_id = c.user_id
-                WHERE c.user_id > {after} AND c.email IS NOT NULL AND c.email_verified AND NOT c.deleted
-                  AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
-                  AND (p.last_offline_at IS NULL OR p.last_offline_at <= {away})
-                  AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL
-                              AND (p.last_offline_at IS NOT NULL OR n.created_at <= {away}))
-                ORDER BY c.user_id LIMIT {BatchSize}
-                """).ToListAsync(cancellationToken);
-            if (candidates.Count == 0) break;
+            var candidates = await db
+                .Database.SqlQuery<Guid>(
+                    $"""
+                    SELECT c.user_id AS "Value"
+                    FROM users c LEFT JOIN user_presence p ON p.user_id = c.user_id
+                    WHERE c.user_id > {after} AND c.email IS NOT NULL AND c.email_verified AND NOT c.deleted
+                      AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
+                      AND (p.last_offline_at IS NULL OR p.last_offline_at <= {away})
+                      AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL
+                                  AND (p.last_offline_at IS NOT NULL OR n.created_at <= {away}))
+                    ORDER BY c.user_id LIMIT {BatchSize}
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            if (candidates.Count == 0)
+                break;
             after = candidates[^1];
             // Online people are left out before the claim, so nobody's digest_sent_at moves without a mail.
             if (await presence.OnlineAsync(candidates) is not { } online)
             {
-                logger.LogWarning("Notification digests wait for the next run: who is online is unknown while Redis is unreachable");
+                logger.LogWarning(
+                    "Notification digests wait for the next run: who is online is unknown while Redis is unreachable"
+                );
                 break;
             }
             var offline = candidates.Where(c => !online.Contains(c)).ToArray();
-            var due = await db.Database.SqlQuery<DueDigest>($"""
-                UPDATE users u SET digest_sent_at = {now}
-                FROM (SELECT c.user_id, c.digest_sent_at AS previous FROM users c
-                      WHERE c.user_id = ANY({offline}) AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
-                      FOR UPDATE OF c SKIP LOCKED) due
-                WHERE u.user_id = due.user_id
-                RETURNING u.user_id, u.email, due.previous
-                """).ToListAsync(cancellationToken);
+            var due = await db
+                .Database.SqlQuery<DueDigest>(
+                    $"""
+                    UPDATE users u SET digest_sent_at = {now}
+                    FROM (SELECT c.user_id, c.digest_sent_at AS previous FROM users c
+                          WHERE c.user_id = ANY({offline}) AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
+                          FOR UPDATE OF c SKIP LOCKED) due
+                    WHERE u.user_id = due.user_id
+                    RETURNING u.user_id, u.email, due.previous
+                    """
+                )
+                .ToListAsync(cancellationToken);
             var sentNow = 0;
             foreach (var person in due)
-                if (await SendAsync(db, person, now, cancellationToken)) sentNow++;
+                if (await SendAsync(db, person, now, cancellationToken))
+                    sentNow++;
             sent += sentNow;
             // A failed send gave its claim back: stop here rather than go on at once; the next tick retries.
-            if (candidates.Count < BatchSize || sentNow < due.Count) break;
+            if (candidates.Count < BatchSize || sentNow < due.Count)
+                break;
         }
-        if (sent > 0) logger.LogInformation("Mailed {Count} notification digests", sent);
+        if (sent > 0)
+            logger.LogInformation("Mailed {Count} notification digests", sent);
         return sent;
     }
 
-    private async Task<bool> SendAsync(MessagingDbContext db, DueDigest person, DateTimeOffset claimedAt, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(
+        MessagingDbContext db,
+        DueDigest person,
+        DateTimeOffset claimedAt,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
             var unread = await NotificationQueries.UnreadAsync(db, person.UserId, cancellationToken);
-            var page = await NotificationQueries.ListAsync(db, person.UserId, unreadOnly: true, after: null, ItemsPerDigest, cancellationToken);
-            var body = new StringBuilder($"You have {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}:\n\n");
-            foreach (var item in page.Items) body.Append("- ").Append(item.Summary).Append('\n');
-            if (page.NextCursor is not null) body.Append("- and more\n");
+            var page = await NotificationQueries.ListAsync(
+                db,
+                person.UserId,
+                unreadOnly: true,
+                after: null,
+                ItemsPerDigest,
+                cancellationToken
+            );
+            var body = new StringBuilder(
+                $"You have {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}:\n\n"
+            );
+            foreach (var item in page.Items)
+                body.Append("- ").Append(item.Summary).Append('\n');
+            if (page.NextCursor is not null)
+                body.Append("- and more\n");
             body.Append("\nOpen Community to read them.\n");
-            await email.SendAsync(new EmailMessage(person.Email, $"Community: {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}", body.ToString()),
-                cancellationToken);
+            await email.SendAsync(
+                new EmailMessage(
+                    person.Email,
+                    $"Community: {unread.Total} unread notification{(unread.Total == 1 ? "" : "s")}",
+                    body.ToString()
+                ),
+                cancellationToken
+            );
             return true;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             // Only this run's claim is given back; a later digest recorded meanwhile stays.
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE users SET digest_sent_at = {person.Previous} WHERE user_id = {person.UserId} AND digest_sent_at = {claimedAt}", CancellationToken.None);
-            logger.LogWarning(exception, "The notification digest to {UserId} could not be sent; the next run tries again", person.UserId);
+                $"UPDATE users SET digest_sent_at = {person.Previous} WHERE user_id = {person.UserId} AND digest_sent_at = {claimedAt}",
+                CancellationToken.None
+            );
+            logger.LogWarning(
+                exception,
+                "The notification digest to {UserId} could not be sent; the next run tries again",
+                person.UserId
+            );
             return false;
         }
     }
@@ -138,9 +184,14 @@ public static class NotificationsSetup
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<NotificationPush>();
-        builder.Services.AddOptions<DigestOptions>().Bind(builder.Configuration.GetSection(DigestOptions.Section))
+        builder
+            .Services.AddOptions<DigestOptions>()
+            .Bind(builder.Configuration.GetSection(DigestOptions.Section))
             // PeriodicTimer takes at most ~49 days; a digest rarer than monthly is a misconfiguration anyway.
-            .Validate(o => o.Interval > TimeSpan.Zero && o.Interval <= TimeSpan.FromDays(30), "Notifications:Digest:Interval must be more than 0 and at most 30 days.")
+            .Validate(
+                o => o.Interval > TimeSpan.Zero && o.Interval <= TimeSpan.FromDays(30),
+                "Notifications:Digest:Interval must be more than 0 and at most 30 days."
+            )
             .Validate(o => o.Period > TimeSpan.Zero, "Notifications:Digest:Period must be more than 0.")
             .ValidateOnStart();
         if (builder.Configuration.GetValue<bool>($"{DigestOptions.Section}:Enabled"))

@@ -8,22 +8,31 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 
-public sealed record NotificationActor(Guid UserId, [property: Description("Their name; null for a deleted account or one messaging has not heard of.")] string? Name);
+public sealed record NotificationActor(
+    Guid UserId,
+    [property: Description("Their name; null for a deleted account or one messaging has not heard of.")] string? Name
+);
 
 /// <summary>One list item: a notification, or several of one kind on one subject folded together (all unread, or all read).</summary>
 public sealed record NotificationItem(
     [property: Description("The newest notification of the item.")] Guid Id,
-    [property: Description("The item's notifications, newest first (at most 100): what PATCH /notifications/read takes.")] IReadOnlyList<Guid> Ids,
+    [property: Description(
+        "The item's notifications, newest first (at most 100): what PATCH /notifications/read takes."
+    )]
+        IReadOnlyList<Guid> Ids,
     string Kind,
     string SubjectType,
     Guid SubjectId,
-    [property: Description("Who did it, in the newest notification; null when nobody did (a payment, a confirmation).")] NotificationActor? Actor,
+    [property: Description("Who did it, in the newest notification; null when nobody did (a payment, a confirmation).")]
+        NotificationActor? Actor,
     [property: Description("How many different people the folded notifications name.")] int ActorCount,
     [property: Description("How many notifications the item folds.")] int Count,
-    [property: Description("The newest notification's details (ids, amounts, the decision...)."), JsonObjectMember] JsonElement Data,
+    [property: Description("The newest notification's details (ids, amounts, the decision...)."), JsonObjectMember]
+        JsonElement Data,
     [property: Description("A sentence for people: \"Amira and 3 others sent you 7 messages\".")] string Summary,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? ReadAt);
+    DateTimeOffset? ReadAt
+);
 
 public sealed record NotificationUnreadCount(long Total, IReadOnlyDictionary<string, long> ByKind);
 
@@ -33,80 +42,163 @@ public static class NotificationQueries
 
     /// <summary>The caller's notifications, newest first, repeats of a kind on a subject folded; keyset-paged by the item's newest id.</summary>
     public static async Task<CursorPage<NotificationItem>> ListAsync(
-        MessagingDbContext db, Guid userId, bool unreadOnly, Guid? after, int limit, CancellationToken cancellationToken)
+        MessagingDbContext db,
+        Guid userId,
+        bool unreadOnly,
+        Guid? after,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
         var before = after ?? Guid.AllBitsSet;
         var probe = Keyset.Probe(limit);
-        var rows = await db.Database.SqlQuery<ItemRow>($"""
-            WITH g AS (
-                SELECT (array_agg(id ORDER BY id DESC))[1:{MaxIdsPerItem}] AS ids, count(*) AS n, count(DISTINCT actor_id) AS actors
-                FROM notifications
-                WHERE user_id = {userId} AND (read_at IS NULL OR NOT {unreadOnly})
-                GROUP BY group_key, read_at IS NULL)
-            SELECT n.id, g.ids, n.kind, n.subject_type, n.subject_id,
-                   n.actor_id, g.actors AS actor_count, g.n AS count, n.data::text AS data,
-                   n.created_at, n.read_at
-            FROM g JOIN notifications n ON n.id = g.ids[1]
-            WHERE g.ids[1] < {before}
-            ORDER BY n.id DESC
-            LIMIT {probe}
-            """).ToListAsync(cancellationToken);
-        var names = await NamesAsync(db, rows.Where(r => r.ActorId is not null).Select(r => r.ActorId!.Value), cancellationToken);
-        return Keyset.Page(rows, limit, r => r.Id.ToString("N"), r => Item(
-            r.Id, r.Ids, r.Kind, r.SubjectType, r.SubjectId, r.ActorId is { } a ? new NotificationActor(a, names.GetValueOrDefault(a)) : null,
-            (int)r.ActorCount, (int)r.Count, JsonDocument.Parse(r.Data).RootElement.Clone(), r.CreatedAt, r.ReadAt));
+        var rows = await db
+            .Database.SqlQuery<ItemRow>(
+                $"""
+                WITH g AS (
+                    SELECT (array_agg(id ORDER BY id DESC))[1:{MaxIdsPerItem}] AS ids, count(*) AS n, count(DISTINCT actor_id) AS actors
+                    FROM notifications
+                    WHERE user_id = {userId} AND (read_at IS NULL OR NOT {unreadOnly})
+                    GROUP BY group_key, read_at IS NULL)
+                SELECT n.id, g.ids, n.kind, n.subject_type, n.subject_id,
+                       n.actor_id, g.actors AS actor_count, g.n AS count, n.data::text AS data,
+                       n.created_at, n.read_at
+                FROM g JOIN notifications n ON n.id = g.ids[1]
+                WHERE g.ids[1] < {before}
+                ORDER BY n.id DESC
+                LIMIT {probe}
+                """
+            )
+            .ToListAsync(cancellationToken);
+        var names = await NamesAsync(
+            db,
+            rows.Where(r => r.ActorId is not null).Select(r => r.ActorId!.Value),
+            cancellationToken
+        );
+        return Keyset.Page(
+            rows,
+            limit,
+            r => r.Id.ToString("N"),
+            r =>
+                Item(
+                    r.Id,
+                    r.Ids,
+                    r.Kind,
+                    r.SubjectType,
+                    r.SubjectId,
+                    r.ActorId is { } a ? new NotificationActor(a, names.GetValueOrDefault(a)) : null,
+                    (int)r.ActorCount,
+                    (int)r.Count,
+                    JsonDocument.Parse(r.Data).RootElement.Clone(),
+                    r.CreatedAt,
+                    r.ReadAt
+                )
+        );
     }
 
     public static Guid? ParseCursor(string position) => Guid.TryParseExact(position, "N", out var id) ? id : null;
 
-    public static async Task<NotificationUnreadCount> UnreadAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
+    public static async Task<NotificationUnreadCount> UnreadAsync(
+        MessagingDbContext db,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
     {
-        var counts = await db.Database.SqlQuery<KindCount>($"""
-            SELECT kind, count(*) AS count FROM notifications WHERE user_id = {userId} AND read_at IS NULL GROUP BY kind
-            """).ToListAsync(cancellationToken);
-        var byKind = NotificationKinds.All.ToDictionary(k => k, k => counts.FirstOrDefault(c => c.Kind == k)?.Count ?? 0L);
+        var counts = await db
+            .Database.SqlQuery<KindCount>(
+                $"""
+                SELECT kind, count(*) AS count FROM notifications WHERE user_id = {userId} AND read_at IS NULL GROUP BY kind
+                """
+            )
+            .ToListAsync(cancellationToken);
+        var byKind = NotificationKinds.All.ToDictionary(
+            k => k,
+            k => counts.FirstOrDefault(c => c.Kind == k)?.Count ?? 0L
+        );
         return new(counts.Sum(c => c.Count), byKind);
     }
 
     /// <summary>Names of the people a notification shows (deleted accounts have none).</summary>
-    public static async Task<Dictionary<Guid, string>> NamesAsync(MessagingDbContext db, IEnumerable<Guid> userIds, CancellationToken cancellationToken)
+    public static async Task<Dictionary<Guid, string>> NamesAsync(
+        MessagingDbContext db,
+        IEnumerable<Guid> userIds,
+        CancellationToken cancellationToken
+    )
     {
         var ids = userIds.Distinct().ToArray();
-        if (ids.Length == 0) return [];
-        var names = await db.Database.SqlQuery<ActorName>($"""
-            SELECT user_id, COALESCE(display_name, username) AS name FROM users WHERE user_id = ANY({ids}) AND NOT deleted
-            """).ToListAsync(cancellationToken);
+        if (ids.Length == 0)
+            return [];
+        var names = await db
+            .Database.SqlQuery<ActorName>(
+                $"""
+                SELECT user_id, COALESCE(display_name, username) AS name FROM users WHERE user_id = ANY({ids}) AND NOT deleted
+                """
+            )
+            .ToListAsync(cancellationToken);
         return names.ToDictionary(n => n.UserId, n => n.Name);
     }
 
     public static NotificationItem Item(
-        Guid id, IReadOnlyList<Guid> ids, string kind, string subjectType, Guid subjectId, NotificationActor? actor, int actorCount, int count,
-        JsonElement data, DateTimeOffset createdAt, DateTimeOffset? readAt) =>
-        new(id, ids, kind, subjectType, subjectId, actor, actorCount, count, data, Summary(kind, actor, actorCount, count, data), createdAt, readAt);
+        Guid id,
+        IReadOnlyList<Guid> ids,
+        string kind,
+        string subjectType,
+        Guid subjectId,
+        NotificationActor? actor,
+        int actorCount,
+        int count,
+        JsonElement data,
+        DateTimeOffset createdAt,
+        DateTimeOffset? readAt
+    ) =>
+        new(
+            id,
+            ids,
+            kind,
+            subjectType,
+            subjectId,
+            actor,
+            actorCount,
+            count,
+            data,
+            Summary(kind, actor, actorCount, count, data),
+            createdAt,
+            readAt
+        );
 
     /// <summary>The item as a sentence, for the list and the digest e-mail.</summary>
     public static string Summary(string kind, NotificationActor? actor, int actorCount, int count, JsonElement data)
     {
-        var who = (actor?.Name ?? "Someone") + (actorCount > 1 ? $" and {actorCount - 1} other{(actorCount > 2 ? "s" : "")}" : "");
+        var who =
+            (actor?.Name ?? "Someone")
+            + (actorCount > 1 ? $" and {actorCount - 1} other{(actorCount > 2 ? "s" : "")}" : "");
         return kind switch
         {
             NotificationKinds.ConnectionRequested => $"{who} asked to connect with you",
             NotificationKinds.ConnectionAccepted => $"{who} accepted your connection request",
             NotificationKinds.GroupJoinRequested => $"{who} asked to join your group",
-            NotificationKinds.GroupJoinDecided => Bool(data, "approved") ? "Your request to join a group was approved" : "Your request to join a group was declined",
-            NotificationKinds.RegistrationConfirmed => $"Your registration is confirmed (ticket {Text(data, "ticket_code")})",
+            NotificationKinds.GroupJoinDecided => Bool(data, "approved")
+                ? "Your request to join a group was approved"
+                : "Your request to join a group was declined",
+            NotificationKinds.RegistrationConfirmed =>
+                $"Your registration is confirmed (ticket {Text(data, "ticket_code")})",
             NotificationKinds.PaymentSucceeded => $"Your payment of {Money(data)} went through",
-            NotificationKinds.PaymentRefundFailed => $"A refund of {Money(data)} could not be completed: please contact support",
+            NotificationKinds.PaymentRefundFailed =>
+                $"A refund of {Money(data)} could not be completed: please contact support",
             NotificationKinds.CourseEnrolled => "You are enrolled in a course",
             NotificationKinds.ReportResolved => $"Your report was reviewed: {Text(data, "action")}",
-            NotificationKinds.MessageReceived => count == 1 ? $"{who} sent you a message" : $"{who} sent you {count} messages",
+            NotificationKinds.MessageReceived => count == 1
+                ? $"{who} sent you a message"
+                : $"{who} sent you {count} messages",
             _ => kind,
         };
     }
 
-    private static bool Bool(JsonElement data, string name) => data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+    private static bool Bool(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
-    private static string Text(JsonElement data, string name) => data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+    private static string Text(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
 
     private static string Money(JsonElement data) =>
         data.TryGetProperty("amount_cents", out var cents) && cents.TryGetInt64(out var minor)

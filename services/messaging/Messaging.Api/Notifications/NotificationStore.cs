@@ -21,8 +21,16 @@ public static class NotificationKinds
 
     public static readonly IReadOnlyList<string> All =
     [
-        ConnectionRequested, ConnectionAccepted, GroupJoinRequested, GroupJoinDecided, RegistrationConfirmed,
-        PaymentSucceeded, PaymentRefundFailed, CourseEnrolled, ReportResolved, MessageReceived,
+        ConnectionRequested,
+        ConnectionAccepted,
+        GroupJoinRequested,
+        GroupJoinDecided,
+        RegistrationConfirmed,
+        PaymentSucceeded,
+        PaymentRefundFailed,
+        CourseEnrolled,
+        ReportResolved,
+        MessageReceived,
     ];
 }
 
@@ -39,7 +47,14 @@ public static class SubjectTypes
 }
 
 /// <summary>A notification to record for <paramref name="UserId"/>; <paramref name="Data"/> is serialized as its small json.</summary>
-public sealed record NewNotification(Guid UserId, string Kind, Guid? ActorId, string SubjectType, Guid SubjectId, object Data)
+public sealed record NewNotification(
+    Guid UserId,
+    string Kind,
+    Guid? ActorId,
+    string SubjectType,
+    Guid SubjectId,
+    object Data
+)
 {
     /// <summary>Repeats of one kind on one subject fold into one list item.</summary>
     public string GroupKey => $"{Kind}:{SubjectId:N}";
@@ -51,27 +66,60 @@ public sealed record CreatedNotification(Guid UserId, NotificationItem Item);
 /// <summary>Writes notifications; the caller's transaction (an inbox consumer's) commits them.</summary>
 public static class NotificationStore
 {
-    private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
 
     /// <summary>Inserts each notification (ids time-ordered from <paramref name="clock"/>) and returns them as list items of one.</summary>
     public static async Task<IReadOnlyList<CreatedNotification>> AddAsync(
-        MessagingDbContext db, TimeProvider clock, IReadOnlyList<NewNotification> notifications, CancellationToken cancellationToken)
+        MessagingDbContext db,
+        TimeProvider clock,
+        IReadOnlyList<NewNotification> notifications,
+        CancellationToken cancellationToken
+    )
     {
-        if (notifications.Count == 0) return [];
+        if (notifications.Count == 0)
+            return [];
         var now = clock.GetUtcNow();
         var created = new List<CreatedNotification>(notifications.Count);
-        var names = await NotificationQueries.NamesAsync(db, notifications.Where(n => n.ActorId is not null).Select(n => n.ActorId!.Value), cancellationToken);
+        var names = await NotificationQueries.NamesAsync(
+            db,
+            notifications.Where(n => n.ActorId is not null).Select(n => n.ActorId!.Value),
+            cancellationToken
+        );
         foreach (var n in notifications)
         {
             var id = NewId.Next(now);
             var data = JsonSerializer.Serialize(n.Data, DataJson);
-            await db.Database.ExecuteSqlAsync($"""
+            await db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO notifications (id, user_id, kind, actor_id, subject_type, subject_id, group_key, data, created_at)
                 VALUES ({id}, {n.UserId}, {n.Kind}, {n.ActorId}, {n.SubjectType}, {n.SubjectId}, {n.GroupKey}, {data}::jsonb, {now})
-                """, cancellationToken);
-            var actor = n.ActorId is { } actorId ? new NotificationActor(actorId, names.GetValueOrDefault(actorId)) : null;
-            created.Add(new(n.UserId, NotificationQueries.Item(id, [id], n.Kind, n.SubjectType, n.SubjectId, actor, n.ActorId is null ? 0 : 1, 1,
-                JsonDocument.Parse(data).RootElement.Clone(), now, null)));
+                """,
+                cancellationToken
+            );
+            var actor = n.ActorId is { } actorId
+                ? new NotificationActor(actorId, names.GetValueOrDefault(actorId))
+                : null;
+            created.Add(
+                new(
+                    n.UserId,
+                    NotificationQueries.Item(
+                        id,
+                        [id],
+                        n.Kind,
+                        n.SubjectType,
+                        n.SubjectId,
+                        actor,
+                        n.ActorId is null ? 0 : 1,
+                        1,
+                        JsonDocument.Parse(data).RootElement.Clone(),
+                        now,
+                        null
+                    )
+                )
+            );
         }
         return created;
     }
@@ -91,11 +139,17 @@ public sealed class NotificationPush(ChatPush push, ILogger<NotificationPush> lo
         {
             try
             {
-                await push.ToUsersAsync([userId], LiveEvents.Notification, item, cancellationToken).WaitAsync(MaxWait, cancellationToken);
+                await push.ToUsersAsync([userId], LiveEvents.Notification, item, cancellationToken)
+                    .WaitAsync(MaxWait, cancellationToken);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning(exception, "Pushing notification {NotificationId} to {UserId} failed; it stays in their list", item.Id, userId);
+                logger.LogWarning(
+                    exception,
+                    "Pushing notification {NotificationId} to {UserId} failed; it stays in their list",
+                    item.Id,
+                    userId
+                );
             }
         }
     }

@@ -12,14 +12,22 @@ namespace Community.Messaging.Notifications;
 
 public sealed record NotificationsQuery(
     string? Cursor,
-    [property: Description("Only unread notifications.")][FromQuery(Name = "unread_only")] bool? UnreadOnly,
-    int? Limit);
+    [property: Description("Only unread notifications.")] [FromQuery(Name = "unread_only")] bool? UnreadOnly,
+    int? Limit
+);
 
 public sealed record MarkNotificationsRead(
-    [property: Description("Notifications to mark read (1-100 ids); ids that are not the caller's change nothing. Not with all.")] IReadOnlyList<string>? Ids,
-    [property: Description("true: mark every notification of the caller read. Not with ids.")] bool? All);
+    [property: Description(
+        "Notifications to mark read (1-100 ids); ids that are not the caller's change nothing. Not with all."
+    )]
+        IReadOnlyList<string>? Ids,
+    [property: Description("true: mark every notification of the caller read. Not with ids.")] bool? All
+);
 
-public sealed record NotificationsMarked([property: Description("How many notifications became read (already read ones and others' ids do not count).")] int Updated);
+public sealed record NotificationsMarked(
+    [property: Description("How many notifications became read (already read ones and others' ids do not count).")]
+        int Updated
+);
 
 public static class NotificationsApi
 {
@@ -27,49 +35,95 @@ public static class NotificationsApi
 
     public static RouteGroupBuilder MapNotificationsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/notifications").WithTags("Notifications").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("", List).WithName("ListNotifications")
-            .WithSummary("My notifications, newest first; repeats of one kind on one subject fold into one item (unread and read apart)");
-        group.MapPatch("/read", MarkRead).WithName("MarkNotificationsRead").WithSummary("Mark some ({ids}) or all ({all: true}) of my notifications read");
-        group.MapGet("/unread-count", UnreadCount).WithName("GetNotificationUnreadCount").WithSummary("My unread notifications, in total and per kind");
+        var group = routes
+            .MapGroup("/api/v1/notifications")
+            .WithTags("Notifications")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("", List)
+            .WithName("ListNotifications")
+            .WithSummary(
+                "My notifications, newest first; repeats of one kind on one subject fold into one item (unread and read apart)"
+            );
+        group
+            .MapPatch("/read", MarkRead)
+            .WithName("MarkNotificationsRead")
+            .WithSummary("Mark some ({ids}) or all ({all: true}) of my notifications read");
+        group
+            .MapGet("/unread-count", UnreadCount)
+            .WithName("GetNotificationUnreadCount")
+            .WithSummary("My unread notifications, in total and per kind");
         return group;
     }
 
     private static async Task<Ok<CursorPage<NotificationItem>>> List(
-        [AsParameters] NotificationsQuery query, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken)
+        [AsParameters] NotificationsQuery query,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, NotificationQueries.ParseCursor, errors);
         errors.ThrowIfAny();
-        return TypedResults.Ok(await NotificationQueries.ListAsync(db, principal.UserId(), query.UnreadOnly ?? false, after, limit, cancellationToken));
+        return TypedResults.Ok(
+            await NotificationQueries.ListAsync(
+                db,
+                principal.UserId(),
+                query.UnreadOnly ?? false,
+                after,
+                limit,
+                cancellationToken
+            )
+        );
     }
 
     private static async Task<Ok<NotificationsMarked>> MarkRead(
-        MarkNotificationsRead body, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        MarkNotificationsRead body,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var all = body.All ?? false;
         var ids = new List<Guid>();
-        if (body.Ids is not null && all) errors.Add("ids", "Send either ids or all, not both.");
-        else if (body.Ids is null && !all) errors.Add("ids", "Send ids (the notifications to mark read) or all: true.");
+        if (body.Ids is not null && all)
+            errors.Add("ids", "Send either ids or all, not both.");
+        else if (body.Ids is null && !all)
+            errors.Add("ids", "Send ids (the notifications to mark read) or all: true.");
         if (body.Ids is { } given)
         {
-            if (given.Count == 0) errors.Add("ids", "ids must name at least one notification.");
-            if (given.Count > MaxIds) errors.Add("ids", $"At most {MaxIds} ids at once; send all: true to mark everything read.");
+            if (given.Count == 0)
+                errors.Add("ids", "ids must name at least one notification.");
+            if (given.Count > MaxIds)
+                errors.Add("ids", $"At most {MaxIds} ids at once; send all: true to mark everything read.");
             for (var i = 0; i < given.Count && i < MaxIds; i++)
-                if (Guid.TryParse(given[i], out var id)) ids.Add(id);
-                else errors.Add($"ids[{i}]", "Not a notification id (a uuid).");
+                if (Guid.TryParse(given[i], out var id))
+                    ids.Add(id);
+                else
+                    errors.Add($"ids[{i}]", "Not a notification id (a uuid).");
         }
         errors.ThrowIfAny();
         var (userId, now) = (principal.UserId(), clock.GetUtcNow());
         var updated = all
-            ? await db.Database.ExecuteSqlAsync($"UPDATE notifications SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL", cancellationToken)
+            ? await db.Database.ExecuteSqlAsync(
+                $"UPDATE notifications SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL",
+                cancellationToken
+            )
             : await db.Database.ExecuteSqlAsync(
-                $"UPDATE notifications SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL AND id = ANY({ids.Distinct().ToArray()})", cancellationToken);
+                $"UPDATE notifications SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL AND id = ANY({ids.Distinct().ToArray()})",
+                cancellationToken
+            );
         return TypedResults.Ok(new NotificationsMarked(updated));
     }
 
-    private static async Task<Ok<NotificationUnreadCount>> UnreadCount(ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await NotificationQueries.UnreadAsync(db, principal.UserId(), cancellationToken));
+    private static async Task<Ok<NotificationUnreadCount>> UnreadCount(
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        CancellationToken cancellationToken
+    ) => TypedResults.Ok(await NotificationQueries.UnreadAsync(db, principal.UserId(), cancellationToken));
 }

@@ -1,10 +1,10 @@
 using Community.Contracts.Events;
 using Community.Messaging.Data;
 using Community.Messaging.RealTime;
-using NewId = Community.ServiceDefaults.Api.NewId;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Messaging.Projections;
 
@@ -13,81 +13,169 @@ namespace Community.Messaging.Projections;
 // first creates the conversation; membership writes compare as-of times. A change is pushed to the chat's joined
 // connections (member_joined / member_left) once the inbox transaction has committed.
 
-public sealed class EventPublishedConsumer(MessagingDbContext db, TimeProvider clock, ILogger<EventPublishedConsumer> logger)
-    : IdempotentConsumer<EventPublished, MessagingDbContext>(db, logger)
+public sealed class EventPublishedConsumer(
+    MessagingDbContext db,
+    TimeProvider clock,
+    ILogger<EventPublishedConsumer> logger
+) : IdempotentConsumer<EventPublished, MessagingDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<EventPublished> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EventPublished> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
-        await Db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, m.OrganizerUserId), cancellationToken);
-        await EventChats.SetMemberAsync(Db, conversationId, m.OrganizerUserId, MemberRoles.Organizer, true, m.OccurredAt, cancellationToken);
+        await Db
+            .Conversations.Where(c => c.Id == conversationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, m.OrganizerUserId), cancellationToken);
+        await EventChats.SetMemberAsync(
+            Db,
+            conversationId,
+            m.OrganizerUserId,
+            MemberRoles.Organizer,
+            true,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
-public sealed class RegistrationConfirmedConsumer(MessagingDbContext db, TimeProvider clock, LiveDelivery live, ILogger<RegistrationConfirmedConsumer> logger)
-    : IdempotentConsumer<RegistrationConfirmed, MessagingDbContext>(db, logger)
+public sealed class RegistrationConfirmedConsumer(
+    MessagingDbContext db,
+    TimeProvider clock,
+    LiveDelivery live,
+    ILogger<RegistrationConfirmedConsumer> logger
+) : IdempotentConsumer<RegistrationConfirmed, MessagingDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<RegistrationConfirmed> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<RegistrationConfirmed> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
-        if (await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, true, m.OccurredAt, cancellationToken) > 0)
+        if (
+            await EventChats.SetMemberAsync(
+                Db,
+                conversationId,
+                m.UserId,
+                MemberRoles.Attendee,
+                true,
+                m.OccurredAt,
+                cancellationToken
+            ) > 0
+        )
             _joined = conversationId;
     }
 
     private Guid? _joined;
 
-    protected override Task AfterCommitAsync(ConsumeContext<RegistrationConfirmed> context, CancellationToken cancellationToken) =>
-        _joined is { } conversationId ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, true, cancellationToken) : Task.CompletedTask;
+    protected override Task AfterCommitAsync(
+        ConsumeContext<RegistrationConfirmed> context,
+        CancellationToken cancellationToken
+    ) =>
+        _joined is { } conversationId
+            ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, true, cancellationToken)
+            : Task.CompletedTask;
 }
 
-public sealed class RsvpCancelledConsumer(MessagingDbContext db, TimeProvider clock, LiveDelivery live, ILogger<RsvpCancelledConsumer> logger)
-    : IdempotentConsumer<RsvpCancelled, MessagingDbContext>(db, logger)
+public sealed class RsvpCancelledConsumer(
+    MessagingDbContext db,
+    TimeProvider clock,
+    LiveDelivery live,
+    ILogger<RsvpCancelledConsumer> logger
+) : IdempotentConsumer<RsvpCancelled, MessagingDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<RsvpCancelled> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
-        if (await EventChats.SetMemberAsync(Db, conversationId, m.UserId, MemberRoles.Attendee, false, m.OccurredAt, cancellationToken) > 0)
+        if (
+            await EventChats.SetMemberAsync(
+                Db,
+                conversationId,
+                m.UserId,
+                MemberRoles.Attendee,
+                false,
+                m.OccurredAt,
+                cancellationToken
+            ) > 0
+        )
             _left = conversationId;
     }
 
     private Guid? _left;
 
-    protected override Task AfterCommitAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken) =>
-        _left is { } conversationId ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, false, cancellationToken) : Task.CompletedTask;
+    protected override Task AfterCommitAsync(
+        ConsumeContext<RsvpCancelled> context,
+        CancellationToken cancellationToken
+    ) =>
+        _left is { } conversationId
+            ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, false, cancellationToken)
+            : Task.CompletedTask;
 }
 
-public sealed class EventCancelledConsumer(MessagingDbContext db, TimeProvider clock, ILogger<EventCancelledConsumer> logger)
-    : IdempotentConsumer<EventCancelled, MessagingDbContext>(db, logger)
+public sealed class EventCancelledConsumer(
+    MessagingDbContext db,
+    TimeProvider clock,
+    ILogger<EventCancelledConsumer> logger
+) : IdempotentConsumer<EventCancelled, MessagingDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EventCancelled> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var conversationId = await EventChats.EnsureAsync(Db, m.EventId, m.OccurredAt, clock, cancellationToken);
-        await Db.Conversations.Where(c => c.Id == conversationId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
+        await Db
+            .Conversations.Where(c => c.Id == conversationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
     }
 }
 
 public static class EventChats
 {
     /// <summary>The event's chat, created if no message about the event came before.</summary>
-    public static async Task<Guid> EnsureAsync(MessagingDbContext db, Guid eventId, DateTimeOffset at, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<Guid> EnsureAsync(
+        MessagingDbContext db,
+        Guid eventId,
+        DateTimeOffset at,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var id = NewId.Next(clock);
-        await db.Database.ExecuteSqlAsync($"""
+        await db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO conversations (id, kind, event_id, last_seq, last_activity_at, closed, created_at)
             VALUES ({id}, 'event_chat', {eventId}, 0, {at}, false, {at})
             ON CONFLICT (event_id) WHERE kind = 'event_chat' DO NOTHING
-            """, cancellationToken);
-        return await db.Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId).Select(c => c.Id).SingleAsync(cancellationToken);
+            """,
+            cancellationToken
+        );
+        return await db
+            .Conversations.Where(c => c.Kind == ConversationKinds.EventChat && c.EventId == eventId)
+            .Select(c => c.Id)
+            .SingleAsync(cancellationToken);
     }
 
     /// <summary>The organizer stays organizer when they also register; an older message than the row's changes nothing.</summary>
     public static Task<int> SetMemberAsync(
-        MessagingDbContext db, Guid conversationId, Guid userId, string role, bool active, DateTimeOffset at, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"""
+        MessagingDbContext db,
+        Guid conversationId,
+        Guid userId,
+        string role,
+        bool active,
+        DateTimeOffset at,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
             VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
             ON CONFLICT (conversation_id, user_id) DO UPDATE
@@ -95,5 +183,7 @@ public static class EventChats
                     active = CASE WHEN conversation_members.role = 'organizer' AND EXCLUDED.role <> 'organizer' THEN true ELSE EXCLUDED.active END,
                     as_of = EXCLUDED.as_of
             WHERE conversation_members.as_of < EXCLUDED.as_of
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
 }

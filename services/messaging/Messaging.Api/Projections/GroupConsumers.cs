@@ -18,56 +18,107 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
     {
         var m = context.Message;
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, false, {m.OccurredAt}) ON CONFLICT (group_id) DO NOTHING", cancellationToken);
-        await GroupMembership.SetAsync(Db, m.GroupId, m.OwnerUserId, GroupRoles.Owner, true, m.OccurredAt, cancellationToken);
+            $"INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, false, {m.OccurredAt}) ON CONFLICT (group_id) DO NOTHING",
+            cancellationToken
+        );
+        await GroupMembership.SetAsync(
+            Db,
+            m.GroupId,
+            m.OwnerUserId,
+            GroupRoles.Owner,
+            true,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
-public sealed class GroupMemberJoinedConsumer(MessagingDbContext db, LiveDelivery live, ILogger<GroupMemberJoinedConsumer> logger)
-    : IdempotentConsumer<GroupMemberJoined, MessagingDbContext>(db, logger)
+public sealed class GroupMemberJoinedConsumer(
+    MessagingDbContext db,
+    LiveDelivery live,
+    ILogger<GroupMemberJoinedConsumer> logger
+) : IdempotentConsumer<GroupMemberJoined, MessagingDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<GroupMemberJoined> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         // A member who is already in (the owner, a moderator) keeps their role.
-        var changed = await Db.Database.ExecuteSqlAsync($"""
+        var changed = await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
             ON CONFLICT (group_id, user_id) DO UPDATE
                 SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END, active = true, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         _changed = changed > 0;
     }
 
     private bool _changed;
 
-    protected override Task AfterCommitAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken) =>
-        _changed ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, true, cancellationToken) : Task.CompletedTask;
+    protected override Task AfterCommitAsync(
+        ConsumeContext<GroupMemberJoined> context,
+        CancellationToken cancellationToken
+    ) =>
+        _changed
+            ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, true, cancellationToken)
+            : Task.CompletedTask;
 }
 
-public sealed class GroupMemberLeftConsumer(MessagingDbContext db, LiveDelivery live, ILogger<GroupMemberLeftConsumer> logger)
-    : IdempotentConsumer<GroupMemberLeft, MessagingDbContext>(db, logger)
+public sealed class GroupMemberLeftConsumer(
+    MessagingDbContext db,
+    LiveDelivery live,
+    ILogger<GroupMemberLeftConsumer> logger
+) : IdempotentConsumer<GroupMemberLeft, MessagingDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<GroupMemberLeft> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        _changed = await GroupMembership.SetAsync(Db, m.GroupId, m.UserId, GroupRoles.Member, false, m.OccurredAt, cancellationToken) > 0;
+        _changed =
+            await GroupMembership.SetAsync(
+                Db,
+                m.GroupId,
+                m.UserId,
+                GroupRoles.Member,
+                false,
+                m.OccurredAt,
+                cancellationToken
+            ) > 0;
     }
 
     private bool _changed;
 
-    protected override Task AfterCommitAsync(ConsumeContext<GroupMemberLeft> context, CancellationToken cancellationToken) =>
-        _changed ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, false, cancellationToken) : Task.CompletedTask;
+    protected override Task AfterCommitAsync(
+        ConsumeContext<GroupMemberLeft> context,
+        CancellationToken cancellationToken
+    ) =>
+        _changed
+            ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, false, cancellationToken)
+            : Task.CompletedTask;
 }
 
-public sealed class GroupMemberRoleChangedConsumer(MessagingDbContext db, ILogger<GroupMemberRoleChangedConsumer> logger)
-    : IdempotentConsumer<GroupMemberRoleChanged, MessagingDbContext>(db, logger)
+public sealed class GroupMemberRoleChangedConsumer(
+    MessagingDbContext db,
+    ILogger<GroupMemberRoleChangedConsumer> logger
+) : IdempotentConsumer<GroupMemberRoleChanged, MessagingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<GroupMemberRoleChanged> context, CancellationToken cancellationToken)
+    protected override Task HandleAsync(
+        ConsumeContext<GroupMemberRoleChanged> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         if (!GroupRoles.All.Contains(m.Role))
-            throw new InvalidOperationException($"GroupMemberRoleChanged {m.MessageId} names role '{m.Role}', which is not one of {string.Join(", ", GroupRoles.All)}.");
+            throw new InvalidOperationException(
+                $"GroupMemberRoleChanged {m.MessageId} names role '{m.Role}', which is not one of {string.Join(", ", GroupRoles.All)}."
+            );
         return GroupMembership.SetAsync(Db, m.GroupId, m.UserId, m.Role, true, m.OccurredAt, cancellationToken);
     }
 }
@@ -79,22 +130,39 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDel
     protected override async Task HandleAsync(ConsumeContext<GroupDeleted> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, true, {m.OccurredAt})
             ON CONFLICT (group_id) DO UPDATE SET deleted = true, as_of = GREATEST(groups.as_of, EXCLUDED.as_of)
-            """, cancellationToken);
-        await Db.GroupMembers.Where(g => g.GroupId == m.GroupId).ExecuteUpdateAsync(s => s.SetProperty(g => g.Active, false), cancellationToken);
-        await Db.Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId)
+            """,
+            cancellationToken
+        );
+        await Db
+            .GroupMembers.Where(g => g.GroupId == m.GroupId)
+            .ExecuteUpdateAsync(s => s.SetProperty(g => g.Active, false), cancellationToken);
+        await Db
+            .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == m.GroupId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
     }
 }
 
 public static class GroupMembership
 {
-    public static Task<int> SetAsync(MessagingDbContext db, Guid groupId, Guid userId, string role, bool active, DateTimeOffset at, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"""
+    public static Task<int> SetAsync(
+        MessagingDbContext db,
+        Guid groupId,
+        Guid userId,
+        string role,
+        bool active,
+        DateTimeOffset at,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({groupId}, {userId}, {role}, {active}, {at})
             ON CONFLICT (group_id, user_id) DO UPDATE SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
 }

@@ -25,7 +25,14 @@ public sealed class ConnectionRemovedConsumer(MessagingDbContext db, ILogger<Con
     protected override Task HandleAsync(ConsumeContext<ConnectionRemoved> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return Relations.SetConnectedAsync(Db, m.RemovedByUserId, m.OtherUserId, false, m.OccurredAt, cancellationToken);
+        return Relations.SetConnectedAsync(
+            Db,
+            m.RemovedByUserId,
+            m.OtherUserId,
+            false,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
@@ -56,26 +63,48 @@ public static class Relations
     /// messages hidden. A subquery, so a caller filters a whole audience in its own query.
     /// </summary>
     public static IQueryable<Guid> BlockedWith(MessagingDbContext db, Guid userId) =>
-        db.Blocks.Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
+        db
+            .Blocks.Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
             .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId);
 
-    public static Task SetConnectedAsync(MessagingDbContext db, Guid a, Guid b, bool connected, DateTimeOffset at, CancellationToken cancellationToken)
+    public static Task SetConnectedAsync(
+        MessagingDbContext db,
+        Guid a,
+        Guid b,
+        bool connected,
+        DateTimeOffset at,
+        CancellationToken cancellationToken
+    )
     {
-        if (a == b) throw new InvalidOperationException($"A connection of {a} with themself cannot be projected.");
+        if (a == b)
+            throw new InvalidOperationException($"A connection of {a} with themself cannot be projected.");
         var (low, high) = Pair.Of(a, b);
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO connections (user_low, user_high, connected, as_of) VALUES ({low}, {high}, {connected}, {at})
             ON CONFLICT (user_low, user_high) DO UPDATE SET connected = EXCLUDED.connected, as_of = EXCLUDED.as_of
             WHERE connections.as_of < EXCLUDED.as_of
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
-    public static Task SetBlockedAsync(MessagingDbContext db, Guid blocker, Guid blocked, bool isBlocked, DateTimeOffset at, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"""
+    public static Task SetBlockedAsync(
+        MessagingDbContext db,
+        Guid blocker,
+        Guid blocked,
+        bool isBlocked,
+        DateTimeOffset at,
+        CancellationToken cancellationToken
+    ) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO blocks (blocker_id, blocked_id, blocked, as_of) VALUES ({blocker}, {blocked}, {isBlocked}, {at})
             ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET blocked = EXCLUDED.blocked, as_of = EXCLUDED.as_of
             WHERE blocks.as_of < EXCLUDED.as_of
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
 }
 
 /// <summary>A pair of people in a fixed order, so a pair has one row whoever comes first.</summary>

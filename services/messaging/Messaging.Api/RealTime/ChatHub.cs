@@ -14,7 +14,12 @@ namespace Community.Messaging.RealTime;
 /// the code the REST routes use; a refusal answers the call with an error ending "HubException: 404 Not found: ..." and the connection stays.
 /// A joined connection is in the group of its user and that conversation, which pushes name by the members allowed now.
 /// </summary>
-public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages, LiveDelivery live, HubPresence presence) : Hub
+public sealed class ChatHub(
+    MessagingDbContext db,
+    ConversationMessages messages,
+    LiveDelivery live,
+    HubPresence presence
+) : Hub
 {
     /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's seq.</summary>
     public const int JoinPageLimit = 100;
@@ -26,40 +31,65 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
 
     private Guid UserId => Context.User!.UserId();
 
-    public override Task OnConnectedAsync() => presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
+    public override Task OnConnectedAsync() =>
+        presence.ConnectedAsync(Context.ConnectionId, UserId, Context.ConnectionAborted);
 
-    public override Task OnDisconnectedAsync(Exception? exception) => presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
+    public override Task OnDisconnectedAsync(Exception? exception) =>
+        presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
 
     /// <summary>
     /// Starts live delivery of the conversation to this connection and answers with the messages after <paramref name="sinceSeq"/>
     /// (catch-up; at most <see cref="JoinPageLimit"/>, oldest first) or, without it, the newest page. The connection joins before
     /// the page is read, so a message is in the page, pushed live, or both (the client keeps one per seq).
     /// </summary>
-    [Description("Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page.")]
+    [Description(
+        "Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page."
+    )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
-        if (sinceSeq < 0) throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
+        if (sinceSeq < 0)
+            throw new RequestValidationException("since_seq", "since_seq must be 0 or more.");
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
         return sinceSeq is { } since
             ? await messages.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
-            : await messages.HistoryAsync(id, UserId, null, null, ConversationMessages.DefaultHistoryLimit, Context.ConnectionAborted);
+            : await messages.HistoryAsync(
+                id,
+                UserId,
+                null,
+                null,
+                ConversationMessages.DefaultHistoryLimit,
+                Context.ConnectionAborted
+            );
     }
 
     [Description("Stops live delivery of the conversation to this connection.")]
     public async Task LeaveConversation(Guid id)
     {
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
+        await Groups.RemoveFromGroupAsync(
+            Context.ConnectionId,
+            ChatPush.JoinedGroup(id, UserId),
+            Context.ConnectionAborted
+        );
         await presence.LeftAsync(Context.ConnectionId, UserId, id);
     }
 
     /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the first attempt's message.</summary>
-    [Description("Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message.")]
+    [Description(
+        "Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message."
+    )]
     public async Task<MessageDto> SendMessage(Guid id, string? text, string? clientTxnId, Guid? replyTo)
     {
         live.OriginConnectionId = Context.ConnectionId;
-        return (await messages.SendAsync(id, UserId, new SendMessage(text, null, replyTo, clientTxnId), Context.ConnectionAborted)).Message;
+        return (
+            await messages.SendAsync(
+                id,
+                UserId,
+                new SendMessage(text, null, replyTo, clientTxnId),
+                Context.ConnectionAborted
+            )
+        ).Message;
     }
 
     [Description("Edits one of the caller's messages; answers the message.")]
@@ -84,7 +114,9 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
     }
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
-    [Description("Tells the other members' joined connections the caller is typing (never stored); repeat it while typing.")]
+    [Description(
+        "Tells the other members' joined connections the caller is typing (never stored); repeat it while typing."
+    )]
     public Task Typing(Guid id) => SignalTypingAsync(LiveEvents.Typing, id);
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
@@ -96,6 +128,11 @@ public sealed class ChatHub(MessagingDbContext db, ConversationMessages messages
     {
         var access = await ConversationAccess.OpenAsync(db, id, UserId, Context.ConnectionAborted);
         access.EnsureCanSend();
-        await live.TypingAsync(target, id, UserId, await messages.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted));
+        await live.TypingAsync(
+            target,
+            id,
+            UserId,
+            await messages.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted)
+        );
     }
 }

@@ -28,81 +28,97 @@ public sealed class HubPresence
         """;
 
     // KEYS: the user's connections, the online users; ARGV: member, lease ms, user. 1 when the user came online.
-    private const string Connect = Now + """
-        local lease = tonumber(ARGV[2])
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], lease)
-        local added = redis.call('ZADD', KEYS[2], 'GT', now + lease, ARGV[3])
-        redis.call('PEXPIRE', KEYS[2], lease)
-        return added
-        """;
+    private const string Connect =
+        Now
+        + """
+            local lease = tonumber(ARGV[2])
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], lease)
+            local added = redis.call('ZADD', KEYS[2], 'GT', now + lease, ARGV[3])
+            redis.call('PEXPIRE', KEYS[2], lease)
+            return added
+            """;
 
     // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations;
     // ARGV as Connect. A closed connection (tombstone) is never renewed back; 1 when the user was put back online.
-    private const string Renew = Now + """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        local lease = tonumber(ARGV[2])
-        redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
-        redis.call('PEXPIRE', KEYS[2], lease)
-        local added = redis.call('ZADD', KEYS[3], 'GT', now + lease, ARGV[3])
-        redis.call('PEXPIRE', KEYS[3], lease)
-        for i = 4, #KEYS do
-          redis.call('ZADD', KEYS[i], now + lease, ARGV[1])
-          redis.call('PEXPIRE', KEYS[i], lease)
-        end
-        return added
-        """;
+    private const string Renew =
+        Now
+        + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            local lease = tonumber(ARGV[2])
+            redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], lease)
+            local added = redis.call('ZADD', KEYS[3], 'GT', now + lease, ARGV[3])
+            redis.call('PEXPIRE', KEYS[3], lease)
+            for i = 4, #KEYS do
+              redis.call('ZADD', KEYS[i], now + lease, ARGV[1])
+              redis.call('PEXPIRE', KEYS[i], lease)
+            end
+            return added
+            """;
 
     // KEYS: the connection's tombstone, the conversation's joined connections of the user; ARGV: member, lease ms.
-    private const string Join = Now + """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
-        redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
-        return 1
-        """;
+    private const string Join =
+        Now
+        + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
+            return 1
+            """;
 
     // KEYS as Renew; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay
     // after an outage). 1 when the user went offline: their last live connection is gone.
-    private const string Close = Now + """
-        redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
-        for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-        redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-        if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
-        if redis.call('ZREM', KEYS[3], ARGV[3]) == 1 or ARGV[4] == '1' then return 1 end
-        return 0
-        """;
+    private const string Close =
+        Now
+        + """
+            redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
+            for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+            if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+            if redis.call('ZREM', KEYS[3], ARGV[3]) == 1 or ARGV[4] == '1' then return 1 end
+            return 0
+            """;
 
     // KEYS: the online users; ARGV: how many. Users whose every lease has ended (their score bounds their leases).
-    private const string Expired = Now + """
-        return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
-        """;
+    private const string Expired =
+        Now
+        + """
+            return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
+            """;
 
     // KEYS: the user's connections, the online users; ARGV: user. 1 when the user went offline (no live lease left).
-    private const string Expire = Now + """
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-        if #last > 0 then
-          redis.call('ZADD', KEYS[2], 'XX', last[2], ARGV[1])
-          return 0
-        end
-        return redis.call('ZREM', KEYS[2], ARGV[1])
-        """;
+    private const string Expire =
+        Now
+        + """
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+            if #last > 0 then
+              redis.call('ZADD', KEYS[2], 'XX', last[2], ARGV[1])
+              return 0
+            end
+            return redis.call('ZREM', KEYS[2], ARGV[1])
+            """;
 
     // KEYS: sorted sets of leased members; for each, 1 when one of its leases is live.
-    private const string AnyLive = Now + """
-        local live = {}
-        for i = 1, #KEYS do
-          live[i] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf') > 0 and 1 or 0
-        end
-        return live
-        """;
+    private const string AnyLive =
+        Now
+        + """
+            local live = {}
+            for i = 1, #KEYS do
+              live[i] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf') > 0 and 1 or 0
+            end
+            return live
+            """;
 
     // KEYS: a sorted set of leased members; those whose lease is live.
-    private const string LiveMembers = Now + """
-        return redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE')
-        """;
+    private const string LiveMembers =
+        Now
+        + """
+            return redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE')
+            """;
 
     private readonly IServiceScopeFactory _scopes;
     private readonly RealTimeRedisConnection _redis;
@@ -122,8 +138,14 @@ public sealed class HubPresence
         public volatile bool Unsettled;
     }
 
-    public HubPresence(IServiceScopeFactory scopes, RealTimeRedisConnection redis, BusInstance instance,
-        TimeProvider clock, IOptions<RealTimeOptions> options, ILogger<HubPresence> logger)
+    public HubPresence(
+        IServiceScopeFactory scopes,
+        RealTimeRedisConnection redis,
+        BusInstance instance,
+        TimeProvider clock,
+        IOptions<RealTimeOptions> options,
+        ILogger<HubPresence> logger
+    )
     {
         (_scopes, _redis, _instance, _clock, _options, _logger) = (scopes, redis, instance, clock, options, logger);
     }
@@ -138,6 +160,7 @@ public sealed class HubPresence
 
     private string Prefix => $"{_options.Value.RedisKeyPrefix}{ResourceNames.Messaging}:presence:";
     private long Lease => (long)_options.Value.ConnectionLease.TotalMilliseconds;
+
     private string Member(string connectionId) => $"{_instance.Id}/{connectionId}";
 
     /// <summary>The user's open connections (members "instance/connection", each leased).</summary>
@@ -147,43 +170,60 @@ public sealed class HubPresence
     public RedisKey OnlineKey => $"{Prefix}online";
 
     private RedisKey JoinedKey(Guid userId, Guid conversationId) => $"{Prefix}{userId:N}:joined:{conversationId:N}";
+
     private RedisKey TombstoneKey(string connectionId) => $"{Prefix}closed:{Member(connectionId)}";
 
     private RedisKey[] Keys(string connectionId, Held held) =>
-    [
-        TombstoneKey(connectionId), ConnectionsKey(held.UserId), OnlineKey,
-        .. held.Joined.Keys.Select(c => JoinedKey(held.UserId, c)),
-    ];
+        [
+            TombstoneKey(connectionId),
+            ConnectionsKey(held.UserId),
+            OnlineKey,
+            .. held.Joined.Keys.Select(c => JoinedKey(held.UserId, c)),
+        ];
 
     public async Task ConnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
     {
         var held = new Held(userId);
-        var cameOnline = await RunAsync(db => db.ScriptEvaluateAsync(Connect, [ConnectionsKey(userId), OnlineKey],
-            [Member(connectionId), Lease, userId.ToString()]));
+        var cameOnline = await RunAsync(db =>
+            db.ScriptEvaluateAsync(
+                Connect,
+                [ConnectionsKey(userId), OnlineKey],
+                [Member(connectionId), Lease, userId.ToString()]
+            )
+        );
         // Held after the script, so a renewal cannot put the user online first and hide their coming online.
         held.Unsettled = cameOnline is null;
         _held[connectionId] = held;
-        if (cameOnline == 1) await AnnounceAsync(userId, true, cancellationToken);
+        if (cameOnline == 1)
+            await AnnounceAsync(userId, true, cancellationToken);
     }
 
     public async Task DisconnectedAsync(string connectionId, Guid userId, CancellationToken cancellationToken)
     {
         // Forgotten first: a renewal running now finds the tombstone the close leaves.
-        if (!_held.TryRemove(connectionId, out var held)) held = new Held(userId);
+        if (!_held.TryRemove(connectionId, out var held))
+            held = new Held(userId);
         await CloseAsync(connectionId, held, replay: false, cancellationToken);
     }
 
     /// <summary>Records that the connection joined the conversation (renewed with it, registered again after a restart).</summary>
     public async Task JoinedAsync(string connectionId, Guid userId, Guid conversationId)
     {
-        if (_held.TryGetValue(connectionId, out var held)) held.Joined[conversationId] = 0;
-        await RunAsync(db => db.ScriptEvaluateAsync(Join,
-            [TombstoneKey(connectionId), JoinedKey(userId, conversationId)], [Member(connectionId), Lease]));
+        if (_held.TryGetValue(connectionId, out var held))
+            held.Joined[conversationId] = 0;
+        await RunAsync(db =>
+            db.ScriptEvaluateAsync(
+                Join,
+                [TombstoneKey(connectionId), JoinedKey(userId, conversationId)],
+                [Member(connectionId), Lease]
+            )
+        );
     }
 
     public async Task LeftAsync(string connectionId, Guid userId, Guid conversationId)
     {
-        if (_held.TryGetValue(connectionId, out var held)) held.Joined.TryRemove(conversationId, out _);
+        if (_held.TryGetValue(connectionId, out var held))
+            held.Joined.TryRemove(conversationId, out _);
         await RunAsync(db => db.SortedSetRemoveAsync(JoinedKey(userId, conversationId), Member(connectionId)));
     }
 
@@ -197,8 +237,11 @@ public sealed class HubPresence
 
     /// <summary>The user's live connections as "instance/connection"; null while Redis is away.</summary>
     public Task<string[]?> ConnectionsAsync(Guid userId) =>
-        RunAsync(async db => ((RedisValue[])(await db.ScriptEvaluateAsync(LiveMembers, [ConnectionsKey(userId)]))!)
-            .Select(m => m.ToString()).ToArray());
+        RunAsync(async db =>
+            ((RedisValue[])(await db.ScriptEvaluateAsync(LiveMembers, [ConnectionsKey(userId)]))!)
+                .Select(m => m.ToString())
+                .ToArray()
+        );
 
     /// <summary>
     /// Renews the leases of this instance's connections and their joins (registering again those Redis lost), then
@@ -208,17 +251,33 @@ public sealed class HubPresence
     {
         var held = _held.ToArray();
         // Nothing held, nothing asked: an idle instance neither warns nor reports Redis back during an outage.
-        var renewed = held.Length == 0 ? Array.Empty<long>() : await RunAsync(async db =>
-        {
-            var added = await Task.WhenAll(held.Select(h =>
-                db.ScriptEvaluateAsync(Renew, Keys(h.Key, h.Value), [Member(h.Key), Lease, h.Value.UserId.ToString()])));
-            return added.Select(a => (long)a).ToArray();
-        });
-        if (renewed is null) return;
-        var cameOnline = held.Zip(renewed).GroupBy(h => h.First.Value.UserId)
-            .Where(u => u.Any(h => h.First.Value.Unsettled) && u.Any(h => h.Second == 1)).Select(u => u.Key).ToList();
-        foreach (var (_, h) in held) h.Unsettled = false;
-        foreach (var userId in cameOnline) await AnnounceAsync(userId, true, cancellationToken);
+        var renewed =
+            held.Length == 0
+                ? Array.Empty<long>()
+                : await RunAsync(async db =>
+                {
+                    var added = await Task.WhenAll(
+                        held.Select(h =>
+                            db.ScriptEvaluateAsync(
+                                Renew,
+                                Keys(h.Key, h.Value),
+                                [Member(h.Key), Lease, h.Value.UserId.ToString()]
+                            )
+                        )
+                    );
+                    return added.Select(a => (long)a).ToArray();
+                });
+        if (renewed is null)
+            return;
+        var cameOnline = held.Zip(renewed)
+            .GroupBy(h => h.First.Value.UserId)
+            .Where(u => u.Any(h => h.First.Value.Unsettled) && u.Any(h => h.Second == 1))
+            .Select(u => u.Key)
+            .ToList();
+        foreach (var (_, h) in held)
+            h.Unsettled = false;
+        foreach (var userId in cameOnline)
+            await AnnounceAsync(userId, true, cancellationToken);
         foreach (var (connectionId, h) in _unsettledCloses.ToArray())
             if (_unsettledCloses.TryRemove(connectionId, out _))
                 await CloseAsync(connectionId, h, replay: true, cancellationToken);
@@ -228,14 +287,17 @@ public sealed class HubPresence
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var expired = await RunAsync(async db =>
-            (RedisValue[])(await db.ScriptEvaluateAsync(Expired, [OnlineKey], [500]))!);
+            (RedisValue[])(await db.ScriptEvaluateAsync(Expired, [OnlineKey], [500]))!
+        );
         var offline = 0;
         foreach (var user in expired ?? [])
         {
             var userId = Guid.Parse(user.ToString());
             var wentOffline = await RunAsync(db =>
-                db.ScriptEvaluateAsync(Expire, [ConnectionsKey(userId), OnlineKey], [userId.ToString()]));
-            if (wentOffline != 1) continue;
+                db.ScriptEvaluateAsync(Expire, [ConnectionsKey(userId), OnlineKey], [userId.ToString()])
+            );
+            if (wentOffline != 1)
+                continue;
             offline++;
             await AnnounceAsync(userId, false, cancellationToken);
         }
@@ -252,10 +314,17 @@ public sealed class HubPresence
 
     private async Task CloseAsync(string connectionId, Held held, bool replay, CancellationToken cancellationToken)
     {
-        var wentOffline = await RunAsync(db => db.ScriptEvaluateAsync(Close, Keys(connectionId, held),
-            [Member(connectionId), Lease, held.UserId.ToString(), replay ? "1" : "0"]));
-        if (wentOffline is null) _unsettledCloses[connectionId] = held;
-        else if (wentOffline == 1) await AnnounceAsync(held.UserId, false, cancellationToken);
+        var wentOffline = await RunAsync(db =>
+            db.ScriptEvaluateAsync(
+                Close,
+                Keys(connectionId, held),
+                [Member(connectionId), Lease, held.UserId.ToString(), replay ? "1" : "0"]
+            )
+        );
+        if (wentOffline is null)
+            _unsettledCloses[connectionId] = held;
+        else if (wentOffline == 1)
+            await AnnounceAsync(held.UserId, false, cancellationToken);
     }
 
     private async Task AnnounceAsync(Guid userId, bool online, CancellationToken cancellationToken)
@@ -265,30 +334,47 @@ public sealed class HubPresence
         if (!online)
         {
             var now = _clock.GetUtcNow();
-            await db.Database.ExecuteSqlAsync($"""
+            await db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO user_presence (user_id, last_offline_at) VALUES ({userId}, {now})
                 ON CONFLICT (user_id) DO UPDATE SET last_offline_at = excluded.last_offline_at
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
         }
         var audience = await AudienceAsync(db, userId, cancellationToken);
         await scope.ServiceProvider.GetRequiredService<LiveDelivery>().PresenceAsync(userId, online, audience);
     }
 
     /// <summary>Who hears a user's presence: their accepted connections, without a block either way.</summary>
-    private static async Task<IReadOnlyList<Guid>> AudienceAsync(MessagingDbContext db, Guid userId, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Guid>> AudienceAsync(
+        MessagingDbContext db,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
     {
-        var connections = await db.Connections.AsNoTracking().Where(p => p.Connected && (p.UserLow == userId || p.UserHigh == userId))
-            .Select(p => p.UserLow == userId ? p.UserHigh : p.UserLow).ToListAsync(cancellationToken);
-        var blocked = await db.Blocks.AsNoTracking().Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
-            .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId).ToListAsync(cancellationToken);
+        var connections = await db
+            .Connections.AsNoTracking()
+            .Where(p => p.Connected && (p.UserLow == userId || p.UserHigh == userId))
+            .Select(p => p.UserLow == userId ? p.UserHigh : p.UserLow)
+            .ToListAsync(cancellationToken);
+        var blocked = await db
+            .Blocks.AsNoTracking()
+            .Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
+            .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId)
+            .ToListAsync(cancellationToken);
         return connections.Except(blocked).ToList();
     }
 
     private async Task<IReadOnlySet<Guid>?> AnyLiveAsync(IReadOnlyList<Guid> userIds, Func<Guid, RedisKey> key)
     {
-        if (userIds.Count == 0) return new HashSet<Guid>();
+        if (userIds.Count == 0)
+            return new HashSet<Guid>();
         var live = await RunAsync(async db =>
-            ((RedisResult[])(await db.ScriptEvaluateAsync(AnyLive, [.. userIds.Select(key)]))!).Select(r => (long)r).ToArray());
+            ((RedisResult[])(await db.ScriptEvaluateAsync(AnyLive, [.. userIds.Select(key)]))!)
+                .Select(r => (long)r)
+                .ToArray()
+        );
         return live?.Zip(userIds).Where(l => l.First == 1).Select(l => l.Second).ToHashSet();
     }
 
@@ -315,8 +401,10 @@ public sealed class HubPresence
     private void Unreachable(Exception e)
     {
         if (Interlocked.Exchange(ref _unreachable, 1) == 0)
-            _logger.LogWarning(e,
-                "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers again.");
+            _logger.LogWarning(
+                e,
+                "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers again."
+            );
     }
 }
 
@@ -325,8 +413,11 @@ public sealed class HubPresence
 /// instances that died (their leases ended); on a clean stop closes this instance's connections, so their users go
 /// offline now.
 /// </summary>
-public sealed class HubPresenceKeeper(HubPresence presence, IOptions<RealTimeOptions> options, ILogger<HubPresenceKeeper> logger)
-    : BackgroundService
+public sealed class HubPresenceKeeper(
+    HubPresence presence,
+    IOptions<RealTimeOptions> options,
+    ILogger<HubPresenceKeeper> logger
+) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -337,15 +428,15 @@ public sealed class HubPresenceKeeper(HubPresence presence, IOptions<RealTimeOpt
             {
                 await presence.RenewAsync(stoppingToken);
                 var swept = await presence.SweepAsync(stoppingToken);
-                if (swept > 0) logger.LogInformation("{Count} users of silent instances went offline", swept);
+                if (swept > 0)
+                    logger.LogInformation("{Count} users of silent instances went offline", swept);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The database may be away for a moment; the next round tries again.
                 logger.LogWarning(e, "Keeping the hub presence of instance {Instance} failed", presence.InstanceId);
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -358,7 +449,11 @@ public sealed class HubPresenceKeeper(HubPresence presence, IOptions<RealTimeOpt
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Left to expire: the other instances' sweep announces them when their leases end.
-            logger.LogWarning(e, "Closing the hub connections of instance {Instance} on stop failed", presence.InstanceId);
+            logger.LogWarning(
+                e,
+                "Closing the hub connections of instance {Instance} on stop failed",
+                presence.InstanceId
+            );
         }
     }
 }

@@ -32,53 +32,154 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
     public string? OriginConnectionId { get; set; }
 
     /// <summary>A new, edited or deleted message: the actor's view (with their client_txn_id) to their other connections, the others' view to the rest.</summary>
-    public Task MessageAsync(HubEvent<MessageDto> target, MessageDto forActor, Guid actorId, IReadOnlyList<Guid> recipients) =>
-        BoundedAsync(target.Name, forActor.ConversationId, token => Task.WhenAll(
-            push.ToJoinedAsync(forActor.ConversationId, [actorId], target, forActor, OriginConnectionId, token),
-            push.ToJoinedAsync(forActor.ConversationId, recipients.Where(r => r != actorId), target, forActor with { ClientTxnId = null }, null, token)));
+    public Task MessageAsync(
+        HubEvent<MessageDto> target,
+        MessageDto forActor,
+        Guid actorId,
+        IReadOnlyList<Guid> recipients
+    ) =>
+        BoundedAsync(
+            target.Name,
+            forActor.ConversationId,
+            token =>
+                Task.WhenAll(
+                    push.ToJoinedAsync(forActor.ConversationId, [actorId], target, forActor, OriginConnectionId, token),
+                    push.ToJoinedAsync(
+                        forActor.ConversationId,
+                        recipients.Where(r => r != actorId),
+                        target,
+                        forActor with
+                        {
+                            ClientTxnId = null,
+                        },
+                        null,
+                        token
+                    )
+                )
+        );
 
     public Task ReadAsync(Guid conversationId, Guid userId, long readSeq, IReadOnlyList<Guid> recipients)
     {
         var receipt = new ReadReceipt(conversationId, userId, readSeq);
-        return BoundedAsync(LiveEvents.Read.Name, conversationId, token => Task.WhenAll(
-            push.ToJoinedAsync(conversationId, [userId], LiveEvents.Read, receipt, OriginConnectionId, token),
-            push.ToJoinedAsync(conversationId, recipients.Where(r => r != userId), LiveEvents.Read, receipt, null, token)));
+        return BoundedAsync(
+            LiveEvents.Read.Name,
+            conversationId,
+            token =>
+                Task.WhenAll(
+                    push.ToJoinedAsync(conversationId, [userId], LiveEvents.Read, receipt, OriginConnectionId, token),
+                    push.ToJoinedAsync(
+                        conversationId,
+                        recipients.Where(r => r != userId),
+                        LiveEvents.Read,
+                        receipt,
+                        null,
+                        token
+                    )
+                )
+        );
     }
 
     /// <summary>Typing signals go to the others only; they are never stored.</summary>
-    public Task TypingAsync(HubEvent<TypingSignal> target, Guid conversationId, Guid userId, IReadOnlyList<Guid> recipients) =>
-        BoundedAsync(target.Name, conversationId, token =>
-            push.ToJoinedAsync(conversationId, recipients.Where(r => r != userId), target, new TypingSignal(conversationId, userId), null, token));
+    public Task TypingAsync(
+        HubEvent<TypingSignal> target,
+        Guid conversationId,
+        Guid userId,
+        IReadOnlyList<Guid> recipients
+    ) =>
+        BoundedAsync(
+            target.Name,
+            conversationId,
+            token =>
+                push.ToJoinedAsync(
+                    conversationId,
+                    recipients.Where(r => r != userId),
+                    target,
+                    new TypingSignal(conversationId, userId),
+                    null,
+                    token
+                )
+        );
 
     /// <summary>member_joined / member_left to <paramref name="audience"/> (the members now, and the one who left).</summary>
-    public Task MemberAsync(HubEvent<MemberChange> target, Guid conversationId, Guid userId, IReadOnlyList<Guid> audience) =>
-        BoundedAsync(target.Name, conversationId, token =>
-            push.ToJoinedAsync(conversationId, audience, target, new MemberChange(conversationId, userId), null, token));
+    public Task MemberAsync(
+        HubEvent<MemberChange> target,
+        Guid conversationId,
+        Guid userId,
+        IReadOnlyList<Guid> audience
+    ) =>
+        BoundedAsync(
+            target.Name,
+            conversationId,
+            token =>
+                push.ToJoinedAsync(
+                    conversationId,
+                    audience,
+                    target,
+                    new MemberChange(conversationId, userId),
+                    null,
+                    token
+                )
+        );
 
     /// <summary>An event chat's member joined or left: they and its active members hear it, but those in a block with them.</summary>
-    public async Task EventChatMemberAsync(MessagingDbContext db, Guid conversationId, Guid userId, bool joined, CancellationToken cancellationToken)
+    public async Task EventChatMemberAsync(
+        MessagingDbContext db,
+        Guid conversationId,
+        Guid userId,
+        bool joined,
+        CancellationToken cancellationToken
+    )
     {
         var blocked = Relations.BlockedWith(db, userId);
-        var members = await db.Members.Where(m => m.ConversationId == conversationId && m.Active && !blocked.Contains(m.UserId))
-            .Select(m => m.UserId).ToListAsync(cancellationToken);
-        await MemberAsync(joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft, conversationId, userId, [.. members, userId]);
+        var members = await db
+            .Members.Where(m => m.ConversationId == conversationId && m.Active && !blocked.Contains(m.UserId))
+            .Select(m => m.UserId)
+            .ToListAsync(cancellationToken);
+        await MemberAsync(
+            joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
+            conversationId,
+            userId,
+            [.. members, userId]
+        );
     }
 
     /// <summary>A group's member joined or left: each of its open threads' conversations hears it, as the event chat's members do.</summary>
-    public async Task GroupMemberAsync(MessagingDbContext db, Guid groupId, Guid userId, bool joined, CancellationToken cancellationToken)
+    public async Task GroupMemberAsync(
+        MessagingDbContext db,
+        Guid groupId,
+        Guid userId,
+        bool joined,
+        CancellationToken cancellationToken
+    )
     {
-        var threads = await db.Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed).Select(c => c.Id)
+        var threads = await db
+            .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed)
+            .Select(c => c.Id)
             .ToListAsync(cancellationToken);
-        if (threads.Count == 0) return;
+        if (threads.Count == 0)
+            return;
         var blocked = Relations.BlockedWith(db, userId);
-        var members = await db.GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
-            .Select(g => g.UserId).ToListAsync(cancellationToken);
-        foreach (var thread in threads) await MemberAsync(joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft, thread, userId, [.. members, userId]);
+        var members = await db
+            .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
+            .Select(g => g.UserId)
+            .ToListAsync(cancellationToken);
+        foreach (var thread in threads)
+            await MemberAsync(
+                joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
+                thread,
+                userId,
+                [.. members, userId]
+            );
     }
 
     public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>
-        audience.Count == 0 ? Task.CompletedTask
-            : BoundedAsync(LiveEvents.Presence.Name, userId, token => push.ToUsersAsync(audience, LiveEvents.Presence, new PresenceChange(userId, online), token));
+        audience.Count == 0
+            ? Task.CompletedTask
+            : BoundedAsync(
+                LiveEvents.Presence.Name,
+                userId,
+                token => push.ToUsersAsync(audience, LiveEvents.Presence, new PresenceChange(userId, online), token)
+            );
 
     private async Task BoundedAsync(string target, Guid about, Func<CancellationToken, Task> send)
     {
@@ -90,7 +191,12 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
-            logger.LogWarning("Live {Target} for {About} not delivered within {Bound}: the backplane is unavailable; clients catch up by seq", target, about, Bound);
+            logger.LogWarning(
+                "Live {Target} for {About} not delivered within {Bound}: the backplane is unavailable; clients catch up by seq",
+                target,
+                about,
+                Bound
+            );
         }
         catch (Exception e)
         {

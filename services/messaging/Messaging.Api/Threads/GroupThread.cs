@@ -9,6 +9,7 @@ namespace Community.Messaging.Threads;
 public sealed class GroupThread
 {
     public Guid Id { get; set; }
+
     /// <summary>The row's version (xmin): the thread's ETag.</summary>
     public uint Version { get; set; }
     public Guid GroupId { get; set; }
@@ -50,15 +51,18 @@ public static class ThreadRules
     /// <summary>Tags trimmed, lower case and distinct (absent: none); each bad one is an error naming its index.</summary>
     public static List<string> Tags(ValidationErrors errors, IReadOnlyList<string?>? tags)
     {
-        if (tags is null) return [];
-        if (tags.Count > MaxTags) errors.Add("tags", $"A thread may have at most {MaxTags} tags.");
+        if (tags is null)
+            return [];
+        if (tags.Count > MaxTags)
+            errors.Add("tags", $"A thread may have at most {MaxTags} tags.");
         var result = new List<string>();
         for (var i = 0; i < tags.Count; i++)
         {
             var tag = tags[i]?.Trim().ToLowerInvariant();
             if (string.IsNullOrEmpty(tag) || tag.Length > MaxTagLength || tag.Any(char.IsWhiteSpace))
                 errors.Add($"tags[{i}]", $"Each tag must be 1-{MaxTagLength} characters without spaces.");
-            else if (!result.Contains(tag)) result.Add(tag);
+            else if (!result.Contains(tag))
+                result.Add(tag);
         }
         return result;
     }

@@ -16,30 +16,47 @@ public sealed record ThreadAccess(GroupThread Thread, Guid UserId, bool Moderate
     public bool MayChange => Thread.AuthorId == UserId || Moderates;
 
     /// <summary>The thread (tracked) if <paramref name="userId"/> may see it; 404 otherwise, a deleted thread included.</summary>
-    public static async Task<ThreadAccess> OpenAsync(MessagingDbContext db, Guid threadId, Guid userId, CancellationToken cancellationToken)
+    public static async Task<ThreadAccess> OpenAsync(
+        MessagingDbContext db,
+        Guid threadId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
     {
-        var thread = await db.Threads.SingleOrDefaultAsync(t => t.Id == threadId && t.DeletedAt == null, cancellationToken)
+        var thread =
+            await db.Threads.SingleOrDefaultAsync(t => t.Id == threadId && t.DeletedAt == null, cancellationToken)
             ?? throw new NotFoundException(NoSuchThread);
-        var membership = await MembershipAsync(db, thread.GroupId, userId, cancellationToken) ?? throw new NotFoundException(NoSuchThread);
+        var membership =
+            await MembershipAsync(db, thread.GroupId, userId, cancellationToken)
+            ?? throw new NotFoundException(NoSuchThread);
         return new(thread, userId, membership.Moderates);
     }
 
     /// <summary>The caller's active membership of a group that is not deleted, or null (a secret group looks like none).</summary>
-    public static async Task<GroupMember?> MembershipAsync(MessagingDbContext db, Guid groupId, Guid userId, CancellationToken cancellationToken)
+    public static async Task<GroupMember?> MembershipAsync(
+        MessagingDbContext db,
+        Guid groupId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
     {
-        var membership = await db.GroupMembers.AsNoTracking()
+        var membership = await db
+            .GroupMembers.AsNoTracking()
             .SingleOrDefaultAsync(g => g.GroupId == groupId && g.UserId == userId && g.Active, cancellationToken);
-        if (membership is null || await db.Groups.AnyAsync(g => g.GroupId == groupId && g.Deleted, cancellationToken)) return null;
+        if (membership is null || await db.Groups.AnyAsync(g => g.GroupId == groupId && g.Deleted, cancellationToken))
+            return null;
         return membership;
     }
 
     public void EnsureMayChange(string what)
     {
-        if (!MayChange) throw new ForbiddenException($"Only the thread's author or a group moderator may {what} it.");
+        if (!MayChange)
+            throw new ForbiddenException($"Only the thread's author or a group moderator may {what} it.");
     }
 
     public void EnsureModerates(string what)
     {
-        if (!Moderates) throw new ForbiddenException($"Only the group's moderators and owner may {what} a thread.");
+        if (!Moderates)
+            throw new ForbiddenException($"Only the group's moderators and owner may {what} a thread.");
     }
 }

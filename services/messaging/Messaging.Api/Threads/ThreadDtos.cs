@@ -1,8 +1,8 @@
 using System.ComponentModel;
-using Community.Messaging.Conversations;
-using Microsoft.AspNetCore.Mvc;
 using System.ComponentModel.DataAnnotations;
+using Community.Messaging.Conversations;
 using Community.ServiceDefaults.OpenApi;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Community.Messaging.Threads;
 
@@ -11,11 +11,20 @@ namespace Community.Messaging.Threads;
 /// <param name="Title">1-200 characters.</param>
 /// <param name="Text">The first message, at most 4000 characters.</param>
 /// <param name="Tags">At most 10 tags of 1-32 characters without spaces.</param>
-public sealed record CreateThread([Required] Guid? GroupId, [Required] string? Title, [Required] string? Text, IReadOnlyList<string?>? Tags)
-    : IRequestExample<CreateThread>
+public sealed record CreateThread(
+    [Required] Guid? GroupId,
+    [Required] string? Title,
+    [Required] string? Text,
+    IReadOnlyList<string?>? Tags
+) : IRequestExample<CreateThread>
 {
     public static CreateThread Example =>
-        new(Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), "Gear for the winter hikes", "What are you all wearing for the cold mornings?", ["gear", "winter"]);
+        new(
+            Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"),
+            "Gear for the winter hikes",
+            "What are you all wearing for the cold mornings?",
+            ["gear", "winter"]
+        );
 }
 
 /// <summary>A thread as a member of its group sees it; its messages are read and sent at /api/v1/conversations/{id}/messages.</summary>
@@ -31,15 +40,21 @@ public sealed record ThreadDto(
     [property: Description("The conversation's last seq.")] long LastSeq,
     DateTimeOffset LastActivityAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt
+);
 
-public sealed record ThreadsQuery([property: Description("The group whose threads to list.")][FromQuery(Name = "group_id")] Guid? GroupId, string? Cursor, int? Limit);
+public sealed record ThreadsQuery(
+    [property: Description("The group whose threads to list.")] [FromQuery(Name = "group_id")] Guid? GroupId,
+    string? Cursor,
+    int? Limit
+);
 
 public sealed record ThreadSearchQuery(
     [property: Description("Words to find in titles and messages (web-search syntax).")] string? Q,
-    [property: Description("Only this group's threads.")][FromQuery(Name = "group_id")] Guid? GroupId,
+    [property: Description("Only this group's threads.")] [FromQuery(Name = "group_id")] Guid? GroupId,
     string? Cursor,
-    int? Limit);
+    int? Limit
+);
 
 public sealed record RepliesQuery(string? Cursor, int? Limit);
 

@@ -24,74 +24,143 @@ public readonly record struct ThreadPosition(int PinRank, DateTimeOffset At, Gui
 public static class ThreadQueries
 {
     public sealed record ThreadRow(
-        Guid Id, Guid GroupId, Guid AuthorId, string Title, string[] Tags, DateTimeOffset? PinnedAt, int PinRank,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset LastActivityAt, long LastSeq, long MessageCount);
+        Guid Id,
+        Guid GroupId,
+        Guid AuthorId,
+        string Title,
+        string[] Tags,
+        DateTimeOffset? PinnedAt,
+        int PinRank,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset UpdatedAt,
+        DateTimeOffset LastActivityAt,
+        long LastSeq,
+        long MessageCount
+    );
 
     /// <summary>
     /// The threads <paramref name="userId"/> may see; with <paramref name="search"/>, only those whose title or one of whose
     /// messages (not deleted, not hidden from them by a block) matches it (PostgreSQL full-text search, web-search syntax).
     /// Composable.
     /// </summary>
-    public static IQueryable<ThreadRow> Visible(MessagingDbContext db, Guid userId, string? search = null) => db.Database.SqlQuery<ThreadRow>($"""
-        SELECT t.id, t.group_id, t.author_id, t.title, t.tags,
-               t.pinned_at, (t.pinned_at IS NOT NULL)::int AS pin_rank, t.created_at,
-               t.updated_at, c.last_activity_at, c.last_seq,
-               (SELECT count(*) FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL) AS message_count
-        FROM threads t
-        JOIN conversations c ON c.id = t.id
-        WHERE t.deleted_at IS NULL
-          AND EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = t.group_id AND g.user_id = {userId} AND g.active)
-          AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = t.group_id AND gr.deleted)
-          AND ({search}::text IS NULL
-               OR t.search @@ websearch_to_tsquery('simple', {search}::text)
-               OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL
-                          AND m.search @@ websearch_to_tsquery('simple', {search}::text)
-                          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
-                              AND ((b.blocker_id = {userId} AND b.blocked_id = m.sender_id)
-                                   OR (b.blocker_id = m.sender_id AND b.blocked_id = {userId})))))
-        """);
+    public static IQueryable<ThreadRow> Visible(MessagingDbContext db, Guid userId, string? search = null) =>
+        db.Database.SqlQuery<ThreadRow>(
+            $"""
+            SELECT t.id, t.group_id, t.author_id, t.title, t.tags,
+                   t.pinned_at, (t.pinned_at IS NOT NULL)::int AS pin_rank, t.created_at,
+                   t.updated_at, c.last_activity_at, c.last_seq,
+                   (SELECT count(*) FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL) AS message_count
+            FROM threads t
+            JOIN conversations c ON c.id = t.id
+            WHERE t.deleted_at IS NULL
+              AND EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = t.group_id AND g.user_id = {userId} AND g.active)
+              AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = t.group_id AND gr.deleted)
+              AND ({search}::text IS NULL
+                   OR t.search @@ websearch_to_tsquery('simple', {search}::text)
+                   OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL
+                              AND m.search @@ websearch_to_tsquery('simple', {search}::text)
+                              AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
+                                  AND ((b.blocker_id = {userId} AND b.blocked_id = m.sender_id)
+                                       OR (b.blocker_id = m.sender_id AND b.blocked_id = {userId})))))
+            """
+        );
 
     /// <summary>A group's threads: pinned first, then the newest activity.</summary>
     public static async Task<CursorPage<ThreadDto>> ListAsync(
-        MessagingDbContext db, Guid userId, Guid groupId, ThreadPosition? after, int limit, CancellationToken cancellationToken)
+        MessagingDbContext db,
+        Guid userId,
+        Guid groupId,
+        ThreadPosition? after,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
         var rows = Visible(db, userId).Where(r => r.GroupId == groupId);
         if (after is { } p)
-            rows = rows.Where(r => r.PinRank < p.PinRank
-                || (r.PinRank == p.PinRank && (r.LastActivityAt < p.At || (r.LastActivityAt == p.At && r.Id.CompareTo(p.Id) < 0))));
-        var page = await rows.OrderByDescending(r => r.PinRank).ThenByDescending(r => r.LastActivityAt).ThenByDescending(r => r.Id)
-            .Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
-        return await PageAsync(db, page, limit, r => new ThreadPosition(r.PinRank, r.LastActivityAt, r.Id).ToString(), cancellationToken);
+            rows = rows.Where(r =>
+                r.PinRank < p.PinRank
+                || (
+                    r.PinRank == p.PinRank
+                    && (r.LastActivityAt < p.At || (r.LastActivityAt == p.At && r.Id.CompareTo(p.Id) < 0))
+                )
+            );
+        var page = await rows.OrderByDescending(r => r.PinRank)
+            .ThenByDescending(r => r.LastActivityAt)
+            .ThenByDescending(r => r.Id)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
+        return await PageAsync(
+            db,
+            page,
+            limit,
+            r => new ThreadPosition(r.PinRank, r.LastActivityAt, r.Id).ToString(),
+            cancellationToken
+        );
     }
 
     /// <summary>Threads matching <paramref name="search"/> in the caller's groups (or one of them), newest activity first.</summary>
     public static async Task<CursorPage<ThreadDto>> SearchAsync(
-        MessagingDbContext db, Guid userId, string search, Guid? groupId, TimeAndId? after, int limit, CancellationToken cancellationToken)
+        MessagingDbContext db,
+        Guid userId,
+        string search,
+        Guid? groupId,
+        TimeAndId? after,
+        int limit,
+        CancellationToken cancellationToken
+    )
     {
         var rows = Visible(db, userId, search);
-        if (groupId is { } g) rows = rows.Where(r => r.GroupId == g);
-        if (after is { } a) rows = rows.Where(r => r.LastActivityAt < a.At || (r.LastActivityAt == a.At && r.Id.CompareTo(a.Id) < 0));
-        var page = await rows.OrderByDescending(r => r.LastActivityAt).ThenByDescending(r => r.Id).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        if (groupId is { } g)
+            rows = rows.Where(r => r.GroupId == g);
+        if (after is { } a)
+            rows = rows.Where(r => r.LastActivityAt < a.At || (r.LastActivityAt == a.At && r.Id.CompareTo(a.Id) < 0));
+        var page = await rows.OrderByDescending(r => r.LastActivityAt)
+            .ThenByDescending(r => r.Id)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
         return await PageAsync(db, page, limit, r => TimeAndId.Format(r.LastActivityAt, r.Id), cancellationToken);
     }
 
     /// <summary>One thread as the lists show it, or null when the caller may not see it.</summary>
-    public static async Task<ThreadDto?> FindAsync(MessagingDbContext db, Guid userId, Guid threadId, CancellationToken cancellationToken)
+    public static async Task<ThreadDto?> FindAsync(
+        MessagingDbContext db,
+        Guid userId,
+        Guid threadId,
+        CancellationToken cancellationToken
+    )
     {
         var row = await Visible(db, userId).Where(r => r.Id == threadId).FirstOrDefaultAsync(cancellationToken);
-        if (row is null) return null;
+        if (row is null)
+            return null;
         var names = await Names.LoadAsync(db, [row.AuthorId], cancellationToken);
         return ToDto(row, names);
     }
 
     private static async Task<CursorPage<ThreadDto>> PageAsync(
-        MessagingDbContext db, List<ThreadRow> rows, int limit, Func<ThreadRow, string> positionOf, CancellationToken cancellationToken)
+        MessagingDbContext db,
+        List<ThreadRow> rows,
+        int limit,
+        Func<ThreadRow, string> positionOf,
+        CancellationToken cancellationToken
+    )
     {
         var names = await Names.LoadAsync(db, rows.Select(r => r.AuthorId), cancellationToken);
         return Keyset.Page(rows, limit, positionOf, r => ToDto(r, names));
     }
 
     private static ThreadDto ToDto(ThreadRow r, IReadOnlyDictionary<Guid, UserRef> names) =>
-        new(r.Id, r.GroupId, r.Title, r.Tags, Names.Of(names, r.AuthorId), r.PinnedAt is not null, r.PinnedAt, r.MessageCount, r.LastSeq,
-            r.LastActivityAt, r.CreatedAt, r.UpdatedAt);
+        new(
+            r.Id,
+            r.GroupId,
+            r.Title,
+            r.Tags,
+            Names.Of(names, r.AuthorId),
+            r.PinnedAt is not null,
+            r.PinnedAt,
+            r.MessageCount,
+            r.LastSeq,
+            r.LastActivityAt,
+            r.CreatedAt,
+            r.UpdatedAt
+        );
 }

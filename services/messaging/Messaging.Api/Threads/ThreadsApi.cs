@@ -29,78 +29,172 @@ public static class ThreadsApi
 
     public static RouteGroupBuilder MapThreadsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/threads").WithTags("Threads").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Create).WithName("CreateThread")
-            .WithSummary("Start a thread in a group I belong to, with its first message (NewThread; new_thread to the group's members)");
-        group.MapGet("", List).WithName("ListThreads").WithSummary("A group's threads: pinned first, then the newest activity");
-        group.MapGet("/search", Search).WithName("SearchThreads")
-            .WithSummary("Threads of my groups whose title or messages match q (full-text search), newest activity first");
-        group.MapGet("/{id:guid}", Get).WithName("GetThread").AnswersETag().WithSummary("A thread with its message count, last activity, pin, tags and author");
-        group.MapPatch("/{id:guid}", Update).WithName("UpdateThread").HonoursIfMatch()
-            .WithSummary("Change a thread's title or tags, its author or a group moderator (JSON merge: absent keeps, null clears tags)")
+        var group = routes
+            .MapGroup("/api/v1/threads")
+            .WithTags("Threads")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Create)
+            .WithName("CreateThread")
+            .WithSummary(
+                "Start a thread in a group I belong to, with its first message (NewThread; new_thread to the group's members)"
+            );
+        group
+            .MapGet("", List)
+            .WithName("ListThreads")
+            .WithSummary("A group's threads: pinned first, then the newest activity");
+        group
+            .MapGet("/search", Search)
+            .WithName("SearchThreads")
+            .WithSummary(
+                "Threads of my groups whose title or messages match q (full-text search), newest activity first"
+            );
+        group
+            .MapGet("/{id:guid}", Get)
+            .WithName("GetThread")
+            .AnswersETag()
+            .WithSummary("A thread with its message count, last activity, pin, tags and author");
+        group
+            .MapPatch("/{id:guid}", Update)
+            .WithName("UpdateThread")
+            .HonoursIfMatch()
+            .WithSummary(
+                "Change a thread's title or tags, its author or a group moderator (JSON merge: absent keeps, null clears tags)"
+            )
             .Accepts<ThreadChanges>("application/json");
-        group.MapDelete("/{id:guid}", Delete).WithName("DeleteThread")
-            .WithSummary("Delete a thread, its author or a group moderator: it leaves the lists and its messages every read");
-        group.MapPost("/{id:guid}/pin", Pin).WithName("PinThread").WithSummary("Pin a thread to the top of its group's list (moderators; idempotent)");
-        group.MapPost("/{id:guid}/unpin", Unpin).WithName("UnpinThread").WithSummary("Unpin a thread (moderators; idempotent)");
-        group.MapGet("/{id:guid}/messages/{messageId:guid}/replies", Replies).WithName("ListReplies")
+        group
+            .MapDelete("/{id:guid}", Delete)
+            .WithName("DeleteThread")
+            .WithSummary(
+                "Delete a thread, its author or a group moderator: it leaves the lists and its messages every read"
+            );
+        group
+            .MapPost("/{id:guid}/pin", Pin)
+            .WithName("PinThread")
+            .WithSummary("Pin a thread to the top of its group's list (moderators; idempotent)");
+        group
+            .MapPost("/{id:guid}/unpin", Unpin)
+            .WithName("UnpinThread")
+            .WithSummary("Unpin a thread (moderators; idempotent)");
+        group
+            .MapGet("/{id:guid}/messages/{messageId:guid}/replies", Replies)
+            .WithName("ListReplies")
             .WithSummary("The messages replying to a message of the thread, oldest first");
         return group;
     }
 
     private static async Task<Created<ThreadDto>> Create(
-        CreateThread body, ClaimsPrincipal principal, MessagingDbContext db, ConversationMessages messages, ChatPush push, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        CreateThread body,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        ConversationMessages messages,
+        ChatPush push,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
         errors.Required("group_id", body.GroupId);
         var title = ThreadRules.Title(errors, body.Title);
-        if (errors.Required("text", body.Text)) errors.MaxLength("text", body.Text, ConversationMessages.MaxTextLength);
+        if (errors.Required("text", body.Text))
+            errors.MaxLength("text", body.Text, ConversationMessages.MaxTextLength);
         var tags = ThreadRules.Tags(errors, body.Tags);
         errors.ThrowIfAny();
         var groupId = body.GroupId!.Value;
-        _ = await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+        _ =
+            await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken)
+            ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
 
         var now = clock.GetUtcNow();
         var id = NewId.Next(now);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            db.Conversations.Add(new Conversation
-            {
-                Id = id, Kind = ConversationKinds.Thread, GroupId = groupId, OwnerId = callerId, CreatedBy = callerId, LastActivityAt = now, CreatedAt = now,
-            });
-            db.Threads.Add(new GroupThread { Id = id, GroupId = groupId, AuthorId = callerId, Title = title!, Tags = tags, CreatedAt = now, UpdatedAt = now });
+            db.Conversations.Add(
+                new Conversation
+                {
+                    Id = id,
+                    Kind = ConversationKinds.Thread,
+                    GroupId = groupId,
+                    OwnerId = callerId,
+                    CreatedBy = callerId,
+                    LastActivityAt = now,
+                    CreatedAt = now,
+                }
+            );
+            db.Threads.Add(
+                new GroupThread
+                {
+                    Id = id,
+                    GroupId = groupId,
+                    AuthorId = callerId,
+                    Title = title!,
+                    Tags = tags,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                }
+            );
             db.AddIntegrationEvent(new NewThread(Guid.CreateVersion7(now), now, id, groupId, callerId, title!));
             await db.SaveChangesAsync(cancellationToken);
             // The first message goes through the same send as every other, inside this transaction.
-            await messages.SendAsync(id, callerId, new SendMessage(body.Text, [], null, "thread-" + id.ToString("N")), cancellationToken);
+            await messages.SendAsync(
+                id,
+                callerId,
+                new SendMessage(body.Text, [], null, "thread-" + id.ToString("N")),
+                cancellationToken
+            );
             await transaction.CommitAsync(cancellationToken);
         }
-        var thread = await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
+        var thread =
+            await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
             ?? throw new InvalidOperationException($"Thread {id} was just made but its author cannot see it.");
-        await PushNewThreadAsync(db, push, thread, loggers.CreateLogger(typeof(ThreadsApi).FullName!), cancellationToken);
+        await PushNewThreadAsync(
+            db,
+            push,
+            thread,
+            loggers.CreateLogger(typeof(ThreadsApi).FullName!),
+            cancellationToken
+        );
         return TypedResults.Created($"/api/v1/threads/{id}", thread);
     }
 
     // The thread is committed; a slow or failed live push only means clients see it on their next list.
-    private static async Task PushNewThreadAsync(MessagingDbContext db, ChatPush push, ThreadDto thread, ILogger logger, CancellationToken cancellationToken)
+    private static async Task PushNewThreadAsync(
+        MessagingDbContext db,
+        ChatPush push,
+        ThreadDto thread,
+        ILogger logger,
+        CancellationToken cancellationToken
+    )
     {
         try
         {
             var blocked = Relations.BlockedWith(db, thread.Author.UserId);
-            var members = await db.GroupMembers.Where(g => g.GroupId == thread.GroupId && g.Active && !blocked.Contains(g.UserId))
-                .Select(g => g.UserId).ToListAsync(cancellationToken);
-            await push.ToUsersAsync(members, LiveEvents.NewThread, thread, cancellationToken).WaitAsync(PushWait, cancellationToken);
+            var members = await db
+                .GroupMembers.Where(g => g.GroupId == thread.GroupId && g.Active && !blocked.Contains(g.UserId))
+                .Select(g => g.UserId)
+                .ToListAsync(cancellationToken);
+            await push.ToUsersAsync(members, LiveEvents.NewThread, thread, cancellationToken)
+                .WaitAsync(PushWait, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "The live new_thread push of thread {ThreadId} failed; members see it on their next list", thread.Id);
+            logger.LogWarning(
+                e,
+                "The live new_thread push of thread {ThreadId} failed; members see it on their next list",
+                thread.Id
+            );
         }
     }
 
     private static async Task<Ok<CursorPage<ThreadDto>>> List(
-        [AsParameters] ThreadsQuery query, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken)
+        [AsParameters] ThreadsQuery query,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         errors.Required("group_id", query.GroupId);
@@ -109,38 +203,66 @@ public static class ThreadsApi
         errors.ThrowIfAny();
         var callerId = principal.UserId();
         var groupId = query.GroupId!.Value;
-        _ = await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+        _ =
+            await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken)
+            ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
         return TypedResults.Ok(await ThreadQueries.ListAsync(db, callerId, groupId, after, limit, cancellationToken));
     }
 
     private static async Task<Ok<CursorPage<ThreadDto>>> Search(
-        [AsParameters] ThreadSearchQuery query, ClaimsPrincipal principal, MessagingDbContext db, CancellationToken cancellationToken)
+        [AsParameters] ThreadSearchQuery query,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
-        if (errors.Required("q", query.Q)) errors.MaxLength("q", query.Q, ConversationMessages.MaxSearchLength);
-        if (query.GroupId == Guid.Empty) errors.Add("group_id", "group_id must be a group id.");
+        if (errors.Required("q", query.Q))
+            errors.MaxLength("q", query.Q, ConversationMessages.MaxSearchLength);
+        if (query.GroupId == Guid.Empty)
+            errors.Add("group_id", "group_id must be a group id.");
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, TimeAndId.Parse, errors);
         errors.ThrowIfAny();
         var callerId = principal.UserId();
         if (query.GroupId is { } groupId)
-            _ = await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
-        return TypedResults.Ok(await ThreadQueries.SearchAsync(db, callerId, query.Q!, query.GroupId, after, limit, cancellationToken));
+            _ =
+                await ThreadAccess.MembershipAsync(db, groupId, callerId, cancellationToken)
+                ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+        return TypedResults.Ok(
+            await ThreadQueries.SearchAsync(db, callerId, query.Q!, query.GroupId, after, limit, cancellationToken)
+        );
     }
 
     private static async Task<Ok<ThreadDto>> Get(
-        Guid id, ClaimsPrincipal principal, MessagingDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
         // Read before the thread: a change in between makes the tag older than the body, so an If-Match with it fails safe.
-        var version = await db.Threads.Where(t => t.Id == id).Select(t => t.Version).FirstOrDefaultAsync(cancellationToken);
-        var thread = await ThreadQueries.FindAsync(db, principal.UserId(), id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread);
+        var version = await db
+            .Threads.Where(t => t.Id == id)
+            .Select(t => t.Version)
+            .FirstOrDefaultAsync(cancellationToken);
+        var thread =
+            await ThreadQueries.FindAsync(db, principal.UserId(), id, cancellationToken)
+            ?? throw new NotFoundException(ThreadAccess.NoSuchThread);
         EntityTag.Set(response, version);
         return TypedResults.Ok(thread);
     }
 
     private static async Task<Ok<ThreadDto>> Update(
-        Guid id, JsonObject body, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, HttpContext http,
-        CancellationToken cancellationToken)
+        Guid id,
+        JsonObject body,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         await using var precondition = await db.BeginIfMatchAsync<GroupThread>(http.Request, id, cancellationToken);
@@ -148,25 +270,42 @@ public static class ThreadsApi
         access.EnsureMayChange("edit");
         var thread = access.Thread;
         var errors = new ValidationErrors();
-        JsonMergePatch.ApplyMembers(body, EditableFields, errors, (field, node) =>
-        {
-            if (field == "title")
+        JsonMergePatch.ApplyMembers(
+            body,
+            EditableFields,
+            errors,
+            (field, node) =>
             {
-                if (ThreadRules.Title(errors, node?.GetValue<string>()) is { } title) thread.Title = title;
+                if (field == "title")
+                {
+                    if (ThreadRules.Title(errors, node?.GetValue<string>()) is { } title)
+                        thread.Title = title;
+                }
+                else
+                    thread.Tags = ThreadRules.Tags(errors, node?.AsArray().Select(t => t?.GetValue<string>()).ToList());
             }
-            else thread.Tags = ThreadRules.Tags(errors, node?.AsArray().Select(t => t?.GetValue<string>()).ToList());
-        });
+        );
         if (db.ChangeTracker.HasChanges())
         {
             thread.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
         }
-        if (precondition is not null) await precondition.CommitAsync(cancellationToken);
+        if (precondition is not null)
+            await precondition.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, thread.Version);
-        return TypedResults.Ok(await ThreadQueries.FindAsync(db, callerId, id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread));
+        return TypedResults.Ok(
+            await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
+                ?? throw new NotFoundException(ThreadAccess.NoSuchThread)
+        );
     }
 
-    private static async Task<NoContent> Delete(Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Delete(
+        Guid id,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
@@ -178,19 +317,37 @@ public static class ThreadsApi
         db.AddIntegrationEvent(new ThreadDeleted(Guid.CreateVersion7(now), now, id, access.Thread.GroupId, callerId));
         await db.SaveChangesAsync(cancellationToken);
         // Closed as well, so no send (REST or hub) can number a message in it whatever path it takes.
-        await db.Conversations.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
+        await db
+            .Conversations.Where(c => c.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static Task<Ok<ThreadDto>> Pin(Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        SetPinnedAsync(id, true, principal, db, clock, cancellationToken);
+    private static Task<Ok<ThreadDto>> Pin(
+        Guid id,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    ) => SetPinnedAsync(id, true, principal, db, clock, cancellationToken);
 
-    private static Task<Ok<ThreadDto>> Unpin(Guid id, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        SetPinnedAsync(id, false, principal, db, clock, cancellationToken);
+    private static Task<Ok<ThreadDto>> Unpin(
+        Guid id,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    ) => SetPinnedAsync(id, false, principal, db, clock, cancellationToken);
 
     private static async Task<Ok<ThreadDto>> SetPinnedAsync(
-        Guid id, bool pinned, ClaimsPrincipal principal, MessagingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        bool pinned,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var access = await ThreadAccess.OpenAsync(db, id, callerId, cancellationToken);
@@ -207,12 +364,21 @@ public static class ThreadsApi
             access.Thread.PinnedBy = null;
         }
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(await ThreadQueries.FindAsync(db, callerId, id, cancellationToken) ?? throw new NotFoundException(ThreadAccess.NoSuchThread));
+        return TypedResults.Ok(
+            await ThreadQueries.FindAsync(db, callerId, id, cancellationToken)
+                ?? throw new NotFoundException(ThreadAccess.NoSuchThread)
+        );
     }
 
     private static async Task<Ok<CursorPage<MessageDto>>> Replies(
-        Guid id, Guid messageId, [AsParameters] RepliesQuery query, ClaimsPrincipal principal, MessagingDbContext db, ConversationMessages messages,
-        CancellationToken cancellationToken)
+        Guid id,
+        Guid messageId,
+        [AsParameters] RepliesQuery query,
+        ClaimsPrincipal principal,
+        MessagingDbContext db,
+        ConversationMessages messages,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var limit = Keyset.Limit(query.Limit, errors, ConversationMessages.DefaultHistoryLimit);
@@ -223,10 +389,12 @@ public static class ThreadsApi
         if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ConversationId == id, cancellationToken))
             throw new NotFoundException("No such message in this thread.");
         var replies = db.Messages.AsNoTracking().Where(m => m.ConversationId == id && m.ReplyTo == messageId);
-        if (after is { } seq) replies = replies.Where(m => m.Seq > seq);
+        if (after is { } seq)
+            replies = replies.Where(m => m.Seq > seq);
         var rows = await replies.OrderBy(m => m.Seq).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
         var dtos = await messages.ToDtosAsync(rows.Take(limit).ToList(), callerId, cancellationToken);
-        var next = rows.Count > limit ? OpaqueCursor.Encode(rows[limit - 1].Seq.ToString(CultureInfo.InvariantCulture)) : null;
+        var next =
+            rows.Count > limit ? OpaqueCursor.Encode(rows[limit - 1].Seq.ToString(CultureInfo.InvariantCulture)) : null;
         return TypedResults.Ok(new CursorPage<MessageDto>(dtos, next));
     }
 

@@ -1,11 +1,10 @@
-using Community.Contracts;
 using System.Globalization;
+using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Boosts;
@@ -17,16 +16,28 @@ public static class BoostTime
     /// The days run from <paramref name="from"/>, or from the end of the boost still running; one
     /// statement, so two boosts bought at once both count. BoostPurchased goes out with the caller's transaction.
     /// </summary>
-    public static async Task<Boost> AddAsync(PaymentsDbContext db, Guid userId, DateTimeOffset from, int days, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<Boost> AddAsync(
+        PaymentsDbContext db,
+        Guid userId,
+        DateTimeOffset from,
+        int days,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         var length = TimeSpan.FromDays(days);
-        var boost = (await db.Set<Boost>().FromSql(
-                $"""
-                INSERT INTO boosts (user_id, boosted_until, updated_at) VALUES ({userId}, {from + length}, {now})
-                ON CONFLICT (user_id) DO UPDATE SET boosted_until = GREATEST(boosts.boosted_until, {from}) + {length}, updated_at = {now}
-                RETURNING *
-                """)
-            .AsNoTracking().ToListAsync(cancellationToken)).Single();
+        var boost = (
+            await db.Set<Boost>()
+                .FromSql(
+                    $"""
+                    INSERT INTO boosts (user_id, boosted_until, updated_at) VALUES ({userId}, {from + length}, {now})
+                    ON CONFLICT (user_id) DO UPDATE SET boosted_until = GREATEST(boosts.boosted_until, {from}) + {length}, updated_at = {now}
+                    RETURNING *
+                    """
+                )
+                .AsNoTracking()
+                .ToListAsync(cancellationToken)
+        ).Single();
         db.AddIntegrationEvent(new BoostPurchased(Guid.CreateVersion7(), now, userId, boost.BoostedUntil));
         return boost;
     }
@@ -37,21 +48,38 @@ public static class BoostTime
 /// so boosts bought back to back add up. The payment row is locked first, as
 /// <see cref="BoostRefundedConsumer"/> locks it, so a boost refunded in full before this ran adds nothing.
 /// </summary>
-public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostPaymentConsumer> logger)
-    : DeliveryConsumer(db, payments, logger)
+public sealed class BoostPaymentConsumer(
+    PaymentsDbContext db,
+    PaymentBook payments,
+    TimeProvider clock,
+    ILogger<BoostPaymentConsumer> logger
+) : DeliveryConsumer(db, payments, logger)
 {
     protected override string Purpose => PaymentPurposes.Boost;
 
-    protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
+    protected override async Task DeliverAsync(
+        Payment payment,
+        PaymentSucceeded message,
+        CancellationToken cancellationToken
+    )
     {
         // From the payment, not from now: a message that waited in the queue costs the buyer nothing.
-        await BoostTime.AddAsync(Db, payment.UserId, payment.SucceededAt ?? message.OccurredAt, Days(payment), clock.GetUtcNow(), cancellationToken);
+        await BoostTime.AddAsync(
+            Db,
+            payment.UserId,
+            payment.SucceededAt ?? message.OccurredAt,
+            Days(payment),
+            clock.GetUtcNow(),
+            cancellationToken
+        );
     }
 
     public static int Days(Payment payment) =>
         int.TryParse(payment.Product, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days > 0
             ? days
-            : throw new InvalidOperationException($"Boost payment {payment.Id} names no number of days ('{payment.Product}').");
+            : throw new InvalidOperationException(
+                $"Boost payment {payment.Id} names no number of days ('{payment.Product}')."
+            );
 }
 
 /// <summary>
@@ -59,23 +87,38 @@ public sealed class BoostPaymentConsumer(PaymentsDbContext db, PaymentBook payme
 /// (the buyer got all the money back, so none of the days are theirs). BoostRevoked tells discovery
 /// the new end. A partial refund is a goodwill gesture and takes nothing back.
 /// </summary>
-public sealed class BoostRefundedConsumer(PaymentsDbContext db, PaymentBook payments, TimeProvider clock, ILogger<BoostRefundedConsumer> logger)
-    : FullRefundConsumer(db, payments, logger)
+public sealed class BoostRefundedConsumer(
+    PaymentsDbContext db,
+    PaymentBook payments,
+    TimeProvider clock,
+    ILogger<BoostRefundedConsumer> logger
+) : FullRefundConsumer(db, payments, logger)
 {
     protected override string Purpose => PaymentPurposes.Boost;
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
-        var boost = (await Db.Set<Boost>().FromSql($"SELECT * FROM boosts WHERE user_id = {payment.UserId} FOR UPDATE").ToListAsync(cancellationToken))
-            .SingleOrDefault();
+        var boost = (
+            await Db.Set<Boost>()
+                .FromSql($"SELECT * FROM boosts WHERE user_id = {payment.UserId} FOR UPDATE")
+                .ToListAsync(cancellationToken)
+        ).SingleOrDefault();
         var now = clock.GetUtcNow();
-        if (boost is null || boost.BoostedUntil <= now) return;
+        if (boost is null || boost.BoostedUntil <= now)
+            return;
 
         var left = boost.BoostedUntil - now;
         var taken = TimeSpan.FromDays(BoostPaymentConsumer.Days(payment));
         boost.BoostedUntil -= taken < left ? taken : left;
         boost.UpdatedAt = now;
-        Db.AddIntegrationEvent(new BoostRevoked(Guid.CreateVersion7(), now, payment.UserId, payment.Id, boost.BoostedUntil));
-        logger.LogInformation("Boost payment {PaymentId} was refunded: {UserId} is boosted until {BoostedUntil}", payment.Id, payment.UserId, boost.BoostedUntil);
+        Db.AddIntegrationEvent(
+            new BoostRevoked(Guid.CreateVersion7(), now, payment.UserId, payment.Id, boost.BoostedUntil)
+        );
+        logger.LogInformation(
+            "Boost payment {PaymentId} was refunded: {UserId} is boosted until {BoostedUntil}",
+            payment.Id,
+            payment.UserId,
+            boost.BoostedUntil
+        );
     }
 }

@@ -1,15 +1,15 @@
-using Community.Contracts;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Boosts;
 
@@ -17,7 +17,12 @@ namespace Community.Payments.Boosts;
 /// <param name="PaymentMethod">card (the default), alipay or wechat_pay.</param>
 /// <param name="SuccessUrl">An absolute http(s) URL the provider sends the buyer to after paying.</param>
 /// <param name="CancelUrl">An absolute http(s) URL the provider sends the buyer to on giving up.</param>
-public sealed record BoostCheckoutRequest([Required] int? Days, [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod, [Required] string? SuccessUrl, [Required] string? CancelUrl);
+public sealed record BoostCheckoutRequest(
+    [Required] int? Days,
+    [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod,
+    [Required] string? SuccessUrl,
+    [Required] string? CancelUrl
+);
 
 public sealed record BoostDto(DateTimeOffset? BoostedUntil, bool Active);
 
@@ -25,42 +30,71 @@ public static class BoostsApi
 {
     public static RouteGroupBuilder MapBoostsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/boosts").WithTags("Boosts").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("/checkout", Checkout).WithName("BoostCheckout")
+        var group = routes
+            .MapGroup("/api/v1/boosts")
+            .WithTags("Boosts")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("/checkout", Checkout)
+            .WithName("BoostCheckout")
             .WithSummary("Open (or find) the checkout of a profile boost of 1, 7 or 30 days, priced from configuration")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
         group.MapGet("/me", Get).WithName("GetMyBoost").WithSummary("Until when my profile is boosted");
         return group;
     }
 
     private static async Task<Ok<CheckoutDto>> Checkout(
-        BoostCheckoutRequest request, ClaimsPrincipal principal, CheckoutService checkout, IOptions<PaymentsOptions> options,
-        CancellationToken cancellationToken)
+        BoostCheckoutRequest request,
+        ClaimsPrincipal principal,
+        CheckoutService checkout,
+        IOptions<PaymentsOptions> options,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var boosts = options.Value.Boosts;
         var product = request.Days?.ToString(CultureInfo.InvariantCulture);
         BoostPrice? price = null;
         if (product is null || request.Days <= 0 || !boosts.TryGetValue(product, out price))
-            errors.Add("days", $"days must be one of {string.Join(", ", boosts.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal))}.");
+            errors.Add(
+                "days",
+                $"days must be one of {string.Join(", ", boosts.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal))}."
+            );
         var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
 
         var userId = principal.UserId();
         var item = new CheckoutItem(
-            PaymentPurposes.Boost, ReferenceFor(userId, product!), product, price!.AmountCents, price.Currency.ToUpperInvariant(),
-            $"Profile boost, {product} day{(product == "1" ? "" : "s")}", null, null);
+            PaymentPurposes.Boost,
+            ReferenceFor(userId, product!),
+            product,
+            price!.AmountCents,
+            price.Currency.ToUpperInvariant(),
+            $"Profile boost, {product} day{(product == "1" ? "" : "s")}",
+            null,
+            null
+        );
         return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
     }
 
-    private static async Task<Ok<BoostDto>> Get(ClaimsPrincipal principal, PaymentsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<BoostDto>> Get(
+        ClaimsPrincipal principal,
+        PaymentsDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var boost = await db.Set<Boost>().AsNoTracking().FirstOrDefaultAsync(b => b.UserId == userId, cancellationToken);
-        return TypedResults.Ok(new BoostDto(boost?.BoostedUntil, boost is not null && boost.BoostedUntil > clock.GetUtcNow()));
+        var boost = await db.Set<Boost>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(b => b.UserId == userId, cancellationToken);
+        return TypedResults.Ok(
+            new BoostDto(boost?.BoostedUntil, boost is not null && boost.BoostedUntil > clock.GetUtcNow())
+        );
     }
 
     /// <summary>The same for every checkout of one boost length by one user, so asking twice finds the open session.</summary>
-    public static Guid ReferenceFor(Guid userId, string days) =>
-        StableIds.From($"boost|{userId}|{days}");
+    public static Guid ReferenceFor(Guid userId, string days) => StableIds.From($"boost|{userId}|{days}");
 }

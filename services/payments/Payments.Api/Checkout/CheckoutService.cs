@@ -1,22 +1,39 @@
 using Community.Payments.Data;
 using Community.Payments.Providers;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Community.ServiceDefaults.Api;
 
 namespace Community.Payments.Checkout;
 
 /// <summary>Something priced by us (never by the client), ready for a checkout.</summary>
 /// <param name="Product">What exactly, when the reference does not say: a tier, a boost length, a credit pack.</param>
 public sealed record CheckoutItem(
-    string Purpose, Guid ReferenceId, string? Product, long AmountCents, string Currency, string Description,
-    DateTimeOffset? ExpiresAt, Guid? SellerUserId, string Mode = "payment", int? IntervalDays = null);
+    string Purpose,
+    Guid ReferenceId,
+    string? Product,
+    long AmountCents,
+    string Currency,
+    string Description,
+    DateTimeOffset? ExpiresAt,
+    Guid? SellerUserId,
+    string Mode = "payment",
+    int? IntervalDays = null
+);
 
 public sealed record CheckoutUrls(string PaymentMethod, string SuccessUrl, string CancelUrl);
 
-public sealed record CheckoutDto(Guid PaymentId, string SessionId, string CheckoutUrl, DateTimeOffset ExpiresAt, long AmountCents, string Currency, string Status);
+public sealed record CheckoutDto(
+    Guid PaymentId,
+    string SessionId,
+    string CheckoutUrl,
+    DateTimeOffset ExpiresAt,
+    long AmountCents,
+    string Currency,
+    string Status
+);
 
 /// <summary>
 /// Opens (or finds) the one checkout of a buyer for a thing. The payment row is written first,
@@ -24,13 +41,29 @@ public sealed record CheckoutDto(Guid PaymentId, string SessionId, string Checko
 /// a timeout reuses the same provider session instead of opening a second.
 /// </summary>
 public sealed class CheckoutService(
-    PaymentsDbContext db, IPaymentProvider provider, TimeProvider clock, IOptions<PaymentsOptions> options, ILogger<CheckoutService> logger)
+    PaymentsDbContext db,
+    IPaymentProvider provider,
+    TimeProvider clock,
+    IOptions<PaymentsOptions> options,
+    ILogger<CheckoutService> logger
+)
 {
-    public async Task<CheckoutDto> StartAsync(Guid userId, CheckoutItem item, CheckoutUrls urls, CancellationToken cancellationToken)
+    public async Task<CheckoutDto> StartAsync(
+        Guid userId,
+        CheckoutItem item,
+        CheckoutUrls urls,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
-        var open = await db.Payments.FirstOrDefaultAsync(p => p.UserId == userId && p.Purpose == item.Purpose
-            && p.ReferenceId == item.ReferenceId && p.Status == PaymentStatus.Pending, cancellationToken);
+        var open = await db.Payments.FirstOrDefaultAsync(
+            p =>
+                p.UserId == userId
+                && p.Purpose == item.Purpose
+                && p.ReferenceId == item.ReferenceId
+                && p.Status == PaymentStatus.Pending,
+            cancellationToken
+        );
         if (open is not null && open.ExpiresAt <= now)
         {
             open.Status = PaymentStatus.Expired;
@@ -39,15 +72,30 @@ public sealed class CheckoutService(
             await db.SaveChangesAsync(cancellationToken);
             open = null;
         }
-        if (open is { SessionId: not null, CheckoutUrl: not null }) return Dto(open);
+        if (open is { SessionId: not null, CheckoutUrl: not null })
+            return Dto(open);
 
-        var payment = open ?? new Payment
-        {
-            Id = NewId.Next(now), UserId = userId, Purpose = item.Purpose, ReferenceId = item.ReferenceId, Product = item.Product,
-            SellerUserId = item.SellerUserId, AmountCents = item.AmountCents, Currency = item.Currency, Status = PaymentStatus.Pending,
-            Provider = provider.Name, PaymentMethod = urls.PaymentMethod, SuccessUrl = urls.SuccessUrl, CancelUrl = urls.CancelUrl,
-            ExpiresAt = SessionExpiry(item.ExpiresAt ?? now + options.Value.CheckoutLifetime, now), CreatedAt = now, UpdatedAt = now,
-        };
+        var payment =
+            open
+            ?? new Payment
+            {
+                Id = NewId.Next(now),
+                UserId = userId,
+                Purpose = item.Purpose,
+                ReferenceId = item.ReferenceId,
+                Product = item.Product,
+                SellerUserId = item.SellerUserId,
+                AmountCents = item.AmountCents,
+                Currency = item.Currency,
+                Status = PaymentStatus.Pending,
+                Provider = provider.Name,
+                PaymentMethod = urls.PaymentMethod,
+                SuccessUrl = urls.SuccessUrl,
+                CancelUrl = urls.CancelUrl,
+                ExpiresAt = SessionExpiry(item.ExpiresAt ?? now + options.Value.CheckoutLifetime, now),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
         if (open is null)
         {
             db.Payments.Add(payment);
@@ -55,13 +103,23 @@ public sealed class CheckoutService(
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            catch (DbUpdateException exception)
+                when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
             {
                 // A concurrent request opened it first: answer with that one.
                 db.ChangeTracker.Clear();
-                var winner = await db.Payments.AsNoTracking().FirstAsync(p => p.UserId == userId && p.Purpose == item.Purpose
-                    && p.ReferenceId == item.ReferenceId && p.Status == PaymentStatus.Pending, cancellationToken);
-                if (winner is { SessionId: not null, CheckoutUrl: not null }) return Dto(winner);
+                var winner = await db
+                    .Payments.AsNoTracking()
+                    .FirstAsync(
+                        p =>
+                            p.UserId == userId
+                            && p.Purpose == item.Purpose
+                            && p.ReferenceId == item.ReferenceId
+                            && p.Status == PaymentStatus.Pending,
+                        cancellationToken
+                    );
+                if (winner is { SessionId: not null, CheckoutUrl: not null })
+                    return Dto(winner);
                 throw new ConflictException("A checkout for this is being opened right now; retry in a moment.");
             }
         }
@@ -69,21 +127,37 @@ public sealed class CheckoutService(
         CheckoutSession session;
         try
         {
-            session = await provider.CreateCheckoutSessionAsync(new CheckoutSessionRequest(
-                payment.Id, item.Mode, item.Description, payment.AmountCents, payment.Currency, payment.PaymentMethod,
-                payment.SuccessUrl, payment.CancelUrl, payment.ExpiresAt,
-                new Dictionary<string, string>
-                {
-                    ["payment_id"] = payment.Id.ToString(), ["purpose"] = payment.Purpose, ["reference_id"] = payment.ReferenceId.ToString(),
-                    ["user_id"] = userId.ToString(), ["product"] = payment.Product ?? "",
-                },
-                item.IntervalDays), cancellationToken);
+            session = await provider.CreateCheckoutSessionAsync(
+                new CheckoutSessionRequest(
+                    payment.Id,
+                    item.Mode,
+                    item.Description,
+                    payment.AmountCents,
+                    payment.Currency,
+                    payment.PaymentMethod,
+                    payment.SuccessUrl,
+                    payment.CancelUrl,
+                    payment.ExpiresAt,
+                    new Dictionary<string, string>
+                    {
+                        ["payment_id"] = payment.Id.ToString(),
+                        ["purpose"] = payment.Purpose,
+                        ["reference_id"] = payment.ReferenceId.ToString(),
+                        ["user_id"] = userId.ToString(),
+                        ["product"] = payment.Product ?? "",
+                    },
+                    item.IntervalDays
+                ),
+                cancellationToken
+            );
         }
         catch (HttpRequestException exception)
         {
             // The row stays pending without a session: the next attempt asks the provider again with the same key.
             logger.LogWarning(exception, "The provider could not open a checkout for payment {PaymentId}", payment.Id);
-            throw new ProviderUnavailableException("The payment provider could not open a checkout now; nothing was charged. Try again.");
+            throw new ProviderUnavailableException(
+                "The payment provider could not open a checkout now; nothing was charged. Try again."
+            );
         }
 
         payment.SessionId = session.SessionId;
@@ -103,8 +177,11 @@ public sealed class CheckoutService(
     {
         var earliest = now + TimeSpan.FromMinutes(30);
         var latest = now + TimeSpan.FromHours(24);
-        return wanted < earliest ? earliest : wanted > latest ? latest : wanted;
+        return wanted < earliest ? earliest
+            : wanted > latest ? latest
+            : wanted;
     }
 
-    private static CheckoutDto Dto(Payment p) => new(p.Id, p.SessionId!, p.CheckoutUrl!, p.ExpiresAt, p.AmountCents, p.Currency, p.Status);
+    private static CheckoutDto Dto(Payment p) =>
+        new(p.Id, p.SessionId!, p.CheckoutUrl!, p.ExpiresAt, p.AmountCents, p.Currency, p.Status);
 }

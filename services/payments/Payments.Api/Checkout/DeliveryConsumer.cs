@@ -18,16 +18,28 @@ public abstract class DeliveryConsumer(PaymentsDbContext db, PaymentBook payment
     /// <summary>The purpose whose payments this consumer delivers.</summary>
     protected abstract string Purpose { get; }
 
-    protected sealed override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    protected sealed override async Task HandleAsync(
+        ConsumeContext<PaymentSucceeded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        if (m.Purpose != Purpose) return;
-        var payment = await payments.LockAsync(m.PaymentId, cancellationToken)
-            ?? throw new InvalidOperationException($"Payment {m.PaymentId} of a PaymentSucceeded is not in the database.");
-        if (payment.Status == PaymentStatus.Refunded) return;
+        if (m.Purpose != Purpose)
+            return;
+        var payment =
+            await payments.LockAsync(m.PaymentId, cancellationToken)
+            ?? throw new InvalidOperationException(
+                $"Payment {m.PaymentId} of a PaymentSucceeded is not in the database."
+            );
+        if (payment.Status == PaymentStatus.Refunded)
+            return;
         await DeliverAsync(payment, m, cancellationToken);
     }
 
     /// <summary>Delivers what <paramref name="payment"/> (locked, paid) bought; changes on Db are saved with the inbox row.</summary>
-    protected abstract Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken);
+    protected abstract Task DeliverAsync(
+        Payment payment,
+        PaymentSucceeded message,
+        CancellationToken cancellationToken
+    );
 }

@@ -16,35 +16,69 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
 {
     /// <summary>The payment row, locked for the rest of the current transaction.</summary>
     public async Task<Payment?> LockAsync(Guid paymentId, CancellationToken cancellationToken) =>
-        (await db.Payments.FromSql($"SELECT * FROM payments WHERE id = {paymentId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
+        (
+            await db
+                .Payments.FromSql($"SELECT * FROM payments WHERE id = {paymentId} FOR UPDATE")
+                .ToListAsync(cancellationToken)
+        ).SingleOrDefault();
 
     public async Task<Payment?> LockBySessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        (await db.Payments.FromSql($"SELECT * FROM payments WHERE session_id = {sessionId} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault();
+        (
+            await db
+                .Payments.FromSql($"SELECT * FROM payments WHERE session_id = {sessionId} FOR UPDATE")
+                .ToListAsync(cancellationToken)
+        ).SingleOrDefault();
 
     public async Task<Payment?> LockByIntentAsync(string paymentIntentId, CancellationToken cancellationToken) =>
-        (await db.Payments.FromSql($"SELECT * FROM payments WHERE payment_intent_id = {paymentIntentId} FOR UPDATE").ToListAsync(cancellationToken)).FirstOrDefault();
+        (
+            await db
+                .Payments.FromSql($"SELECT * FROM payments WHERE payment_intent_id = {paymentIntentId} FOR UPDATE")
+                .ToListAsync(cancellationToken)
+        ).FirstOrDefault();
 
     /// <summary>The checkout payment that created the provider's subscription <paramref name="providerSubscriptionId"/>, locked.</summary>
-    public async Task<Payment?> LockBySubscriptionAsync(string providerSubscriptionId, CancellationToken cancellationToken) =>
-        (await db.Payments.FromSql(
-                $"SELECT * FROM payments WHERE provider_subscription_id = {providerSubscriptionId} AND purpose = 'subscription' ORDER BY created_at LIMIT 1 FOR UPDATE")
-            .ToListAsync(cancellationToken)).SingleOrDefault();
+    public async Task<Payment?> LockBySubscriptionAsync(
+        string providerSubscriptionId,
+        CancellationToken cancellationToken
+    ) =>
+        (
+            await db
+                .Payments.FromSql(
+                    $"SELECT * FROM payments WHERE provider_subscription_id = {providerSubscriptionId} AND purpose = 'subscription' ORDER BY created_at LIMIT 1 FOR UPDATE"
+                )
+                .ToListAsync(cancellationToken)
+        ).SingleOrDefault();
 
     /// <summary>Money was captured.</summary>
     public void Capture(Payment payment, string? paymentIntentId)
     {
         // Kept even when already settled (a refund reported first settles without it): refunds go through the intent.
         payment.PaymentIntentId ??= paymentIntentId;
-        if (payment.IsSettled) return;
+        if (payment.IsSettled)
+            return;
         var now = clock.GetUtcNow();
         if (payment.Status != PaymentStatus.Pending)
-            logger.LogWarning("Payment {PaymentId} was {Status} but its money was captured; settling it", payment.Id, payment.Status);
+            logger.LogWarning(
+                "Payment {PaymentId} was {Status} but its money was captured; settling it",
+                payment.Id,
+                payment.Status
+            );
         payment.Status = PaymentStatus.Succeeded;
         payment.SucceededAt = now;
         payment.UpdatedAt = now;
         payment.FailureReason = null;
-        db.AddIntegrationEvent(new PaymentSucceeded(Guid.CreateVersion7(), now, payment.Id, payment.UserId, payment.Purpose, payment.ReferenceId,
-            payment.AmountCents, payment.Currency));
+        db.AddIntegrationEvent(
+            new PaymentSucceeded(
+                Guid.CreateVersion7(),
+                now,
+                payment.Id,
+                payment.UserId,
+                payment.Purpose,
+                payment.ReferenceId,
+                payment.AmountCents,
+                payment.Currency
+            )
+        );
     }
 
     /// <summary>
@@ -53,7 +87,8 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     /// </summary>
     public void RecordDecline(Payment payment, string reason)
     {
-        if (payment.Status != PaymentStatus.Pending) return;
+        if (payment.Status != PaymentStatus.Pending)
+            return;
         payment.FailureReason = reason;
         payment.UpdatedAt = clock.GetUtcNow();
     }
@@ -61,26 +96,50 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     /// <summary>The checkout ended without money: failed (a delayed method's payment failed) or expired.</summary>
     public void End(Payment payment, string status, string reason)
     {
-        if (payment.Status != PaymentStatus.Pending) return;
+        if (payment.Status != PaymentStatus.Pending)
+            return;
         var now = clock.GetUtcNow();
         payment.Status = status;
         payment.FailureReason = reason;
         payment.UpdatedAt = now;
-        db.AddIntegrationEvent(new PaymentFailed(Guid.CreateVersion7(), now, payment.Id, payment.UserId, payment.Purpose, payment.ReferenceId, reason));
+        db.AddIntegrationEvent(
+            new PaymentFailed(
+                Guid.CreateVersion7(),
+                now,
+                payment.Id,
+                payment.UserId,
+                payment.Purpose,
+                payment.ReferenceId,
+                reason
+            )
+        );
     }
 
     /// <summary>The provider reports <paramref name="totalRefundedCents"/> refunded so far; records what is new.</summary>
     public void RecordRefundTotal(Payment payment, long totalRefundedCents)
     {
-        if (!payment.IsSettled) Capture(payment, null);
+        if (!payment.IsSettled)
+            Capture(payment, null);
         var total = Math.Min(totalRefundedCents, payment.AmountCents);
-        if (total <= payment.RefundedCents) return;
+        if (total <= payment.RefundedCents)
+            return;
         var now = clock.GetUtcNow();
         var delta = total - payment.RefundedCents;
         payment.RefundedCents = total;
         payment.Status = total == payment.AmountCents ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded;
         payment.UpdatedAt = now;
-        db.AddIntegrationEvent(new PaymentRefunded(Guid.CreateVersion7(), now, payment.Id, payment.UserId, payment.ReferenceId, delta, total, payment.Currency));
+        db.AddIntegrationEvent(
+            new PaymentRefunded(
+                Guid.CreateVersion7(),
+                now,
+                payment.Id,
+                payment.UserId,
+                payment.ReferenceId,
+                delta,
+                total,
+                payment.Currency
+            )
+        );
     }
 
     /// <summary>
@@ -88,13 +147,21 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     /// first): it becomes pending, succeeded or failed, once. Pending and succeeded count in the
     /// total at once; a failed one counts nothing and PaymentRefundFailed tells someone.
     /// </summary>
-    public void RecordRefundAnswer(Payment payment, Refund refund, string status, string? providerRefundId, string? failureReason)
+    public void RecordRefundAnswer(
+        Payment payment,
+        Refund refund,
+        string status,
+        string? providerRefundId,
+        string? failureReason
+    )
     {
-        if (refund.Status != RefundStatus.Requested) return;
+        if (refund.Status != RefundStatus.Requested)
+            return;
         var now = clock.GetUtcNow();
         refund.ProviderRefundId ??= providerRefundId;
         refund.Status = status;
-        if (status != RefundStatus.Pending) refund.CompletedAt = now;
+        if (status != RefundStatus.Pending)
+            refund.CompletedAt = now;
         if (status != RefundStatus.Failed)
         {
             RecordRefundTotal(payment, payment.RefundedCents + refund.AmountCents);
@@ -102,8 +169,18 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         }
         // Nothing was counted, so nothing is given back; but someone must hear of it (an automatic refund has no caller to tell).
         refund.FailureReason = failureReason ?? "failed";
-        db.AddIntegrationEvent(new PaymentRefundFailed(
-            Guid.CreateVersion7(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, refund.FailureReason));
+        db.AddIntegrationEvent(
+            new PaymentRefundFailed(
+                Guid.CreateVersion7(),
+                now,
+                payment.Id,
+                payment.UserId,
+                refund.Id,
+                refund.AmountCents,
+                payment.Currency,
+                refund.FailureReason
+            )
+        );
     }
 
     /// <summary>
@@ -117,9 +194,16 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     /// answer, recorded after, adds it (a report that did not include it yet records too little,
     /// never too much).
     /// </summary>
-    public async Task RecordReportedRefundTotalAsync(Payment payment, long amountRefunded, CancellationToken cancellationToken)
+    public async Task RecordReportedRefundTotalAsync(
+        Payment payment,
+        long amountRefunded,
+        CancellationToken cancellationToken
+    )
     {
-        var notCounted = await db.Refunds.Where(r => r.PaymentId == payment.Id && (r.Status == RefundStatus.Failed || r.Status == RefundStatus.Requested))
+        var notCounted = await db
+            .Refunds.Where(r =>
+                r.PaymentId == payment.Id && (r.Status == RefundStatus.Failed || r.Status == RefundStatus.Requested)
+            )
             .SumAsync(r => r.AmountCents, cancellationToken);
         RecordRefundTotal(payment, amountRefunded - notCounted);
     }
@@ -136,6 +220,17 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         payment.RefundedCents -= refund.AmountCents;
         payment.Status = payment.RefundedCents == 0 ? PaymentStatus.Succeeded : PaymentStatus.PartiallyRefunded;
         payment.UpdatedAt = now;
-        db.AddIntegrationEvent(new PaymentRefundFailed(Guid.CreateVersion7(), now, payment.Id, payment.UserId, refund.Id, refund.AmountCents, payment.Currency, reason));
+        db.AddIntegrationEvent(
+            new PaymentRefundFailed(
+                Guid.CreateVersion7(),
+                now,
+                payment.Id,
+                payment.UserId,
+                refund.Id,
+                refund.AmountCents,
+                payment.Currency,
+                reason
+            )
+        );
     }
 }

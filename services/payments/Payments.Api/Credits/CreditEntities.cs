@@ -7,8 +7,10 @@ public static class CreditKinds
 {
     public const string Grant = "grant";
     public const string Spend = "spend";
+
     /// <summary>Pays a spend back (the thing bought was not delivered).</summary>
     public const string Reversal = "reversal";
+
     /// <summary>Takes a grant back (what earned it was refunded), as far as the balance still holds it.</summary>
     public const string Clawback = "clawback";
 }
@@ -17,6 +19,7 @@ public static class CreditAccounts
 {
     /// <summary>Where granted credits come from (bought packs, referral rewards), and where a clawback returns them.</summary>
     public const string Grants = "platform:grants";
+
     /// <summary>Where spent credits go, and where a reversal takes them back from.</summary>
     public const string Spending = "platform:spending";
 
@@ -29,6 +32,7 @@ public sealed class CreditTransaction
     public Guid Id { get; set; }
     public Guid UserId { get; set; }
     public string Kind { get; set; } = "";
+
     /// <summary>Always positive; the entries carry the direction.</summary>
     public long Amount { get; set; }
     public string Reason { get; set; } = "";
@@ -45,6 +49,7 @@ public sealed class CreditEntry
     public long Sequence { get; set; }
     public Guid TransactionId { get; set; }
     public string Account { get; set; } = "";
+
     /// <summary>The user of a user account; null on platform accounts.</summary>
     public Guid? UserId { get; set; }
     public long Amount { get; set; }

@@ -1,10 +1,10 @@
 using Community.Contracts.Payments;
 using Community.Payments.Data;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
 
 namespace Community.Payments.Credits;
 
@@ -24,16 +24,25 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
         db.Set<CreditEntry>().Where(e => e.UserId == userId).SumAsync(e => e.Amount, cancellationToken);
 
     /// <summary>Adds credits from the platform (a bought pack, a reward); once per <paramref name="idempotencyKey"/>.</summary>
-    public Task<CreditPosting> GrantAsync(Guid userId, long amount, string reason, string idempotencyKey, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async _ =>
-        {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
-            await LockAccountAsync(userId, cancellationToken);
-            var balance = await BalanceAsync(userId, cancellationToken);
-            return await FindAsync(idempotencyKey, cancellationToken) is { } first
-                ? new CreditPosting(first, false, balance)
-                : Write(userId, CreditKinds.Grant, amount, reason, null, null, idempotencyKey, null, balance);
-        }, cancellationToken);
+    public Task<CreditPosting> GrantAsync(
+        Guid userId,
+        long amount,
+        string reason,
+        string idempotencyKey,
+        CancellationToken cancellationToken
+    ) =>
+        db.InTransactionAsync(
+            async _ =>
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+                await LockAccountAsync(userId, cancellationToken);
+                var balance = await BalanceAsync(userId, cancellationToken);
+                return await FindAsync(idempotencyKey, cancellationToken) is { } first
+                    ? new CreditPosting(first, false, balance)
+                    : Write(userId, CreditKinds.Grant, amount, reason, null, null, idempotencyKey, null, balance);
+            },
+            cancellationToken
+        );
 
     /// <summary>
     /// Pays for Purpose/ReferenceId and publishes CreditsSpent (its event id is the spend id). The
@@ -42,53 +51,114 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
     /// the price, or when the thing is already paid with credits (a spend not reversed).
     /// </summary>
     public Task<CreditPosting> SpendAsync(
-        Guid userId, string purpose, Guid referenceId, Func<CancellationToken, Task<long>> price, string idempotencyKey,
-        CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async _ =>
-        {
-            await LockAccountAsync(userId, cancellationToken);
-            if (await FindAsync(idempotencyKey, cancellationToken) is { } first)
+        Guid userId,
+        string purpose,
+        Guid referenceId,
+        Func<CancellationToken, Task<long>> price,
+        string idempotencyKey,
+        CancellationToken cancellationToken
+    ) =>
+        db.InTransactionAsync(
+            async _ =>
             {
-                if (first.Kind != CreditKinds.Spend || first.UserId != userId || first.Purpose != purpose || first.ReferenceId != referenceId)
-                    throw new BusinessRuleException("This Idempotency-Key was already used for a different request; use a new key for a new spend.");
-                return new CreditPosting(first, false, await BalanceAsync(userId, cancellationToken));
-            }
-            var amount = await price(cancellationToken);
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+                await LockAccountAsync(userId, cancellationToken);
+                if (await FindAsync(idempotencyKey, cancellationToken) is { } first)
+                {
+                    if (
+                        first.Kind != CreditKinds.Spend
+                        || first.UserId != userId
+                        || first.Purpose != purpose
+                        || first.ReferenceId != referenceId
+                    )
+                        throw new BusinessRuleException(
+                            "This Idempotency-Key was already used for a different request; use a new key for a new spend."
+                        );
+                    return new CreditPosting(first, false, await BalanceAsync(userId, cancellationToken));
+                }
+                var amount = await price(cancellationToken);
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
 
-            var transactions = db.Set<CreditTransaction>();
-            var paid = await transactions.AsNoTracking()
-                .Where(t => t.UserId == userId && t.Kind == CreditKinds.Spend && t.Purpose == purpose && t.ReferenceId == referenceId
-                    && !transactions.Any(r => r.ReversesTransactionId == t.Id))
-                .Select(t => (Guid?)t.Id)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (paid is { } spendId)
-                throw new ConflictException("This is already paid with credits.") { Extensions = new Dictionary<string, object?> { ["spend_id"] = spendId } };
+                var transactions = db.Set<CreditTransaction>();
+                var paid = await transactions
+                    .AsNoTracking()
+                    .Where(t =>
+                        t.UserId == userId
+                        && t.Kind == CreditKinds.Spend
+                        && t.Purpose == purpose
+                        && t.ReferenceId == referenceId
+                        && !transactions.Any(r => r.ReversesTransactionId == t.Id)
+                    )
+                    .Select(t => (Guid?)t.Id)
+                    .FirstOrDefaultAsync(cancellationToken);
+                if (paid is { } spendId)
+                    throw new ConflictException("This is already paid with credits.")
+                    {
+                        Extensions = new Dictionary<string, object?> { ["spend_id"] = spendId },
+                    };
 
-            var balance = await BalanceAsync(userId, cancellationToken);
-            if (balance < amount) throw new InsufficientCreditsException(balance, amount);
-            return Write(userId, CreditKinds.Spend, amount, purpose, purpose, referenceId, idempotencyKey, null, balance);
-        }, cancellationToken);
+                var balance = await BalanceAsync(userId, cancellationToken);
+                if (balance < amount)
+                    throw new InsufficientCreditsException(balance, amount);
+                return Write(
+                    userId,
+                    CreditKinds.Spend,
+                    amount,
+                    purpose,
+                    purpose,
+                    referenceId,
+                    idempotencyKey,
+                    null,
+                    balance
+                );
+            },
+            cancellationToken
+        );
 
     /// <summary>
     /// Gives a spend's credits back with a compensating transaction, once however often it is asked;
     /// null when <paramref name="spendId"/> is no spend.
     /// </summary>
-    public async Task<CreditPosting?> ReverseSpendAsync(Guid spendId, string reason, CancellationToken cancellationToken)
+    public async Task<CreditPosting?> ReverseSpendAsync(
+        Guid spendId,
+        string reason,
+        CancellationToken cancellationToken
+    )
     {
-        var spend = await db.Set<CreditTransaction>().AsNoTracking()
+        var spend = await db.Set<CreditTransaction>()
+            .AsNoTracking()
             .FirstOrDefaultAsync(t => t.Id == spendId && t.Kind == CreditKinds.Spend, cancellationToken);
-        if (spend is null) return null;
-        return await db.InTransactionAsync(async _ =>
-        {
-            await LockAccountAsync(spend.UserId, cancellationToken);
-            var key = "reversal:" + spend.Id;
-            var balance = await BalanceAsync(spend.UserId, cancellationToken);
-            if (await FindAsync(key, cancellationToken) is { } first) return new CreditPosting(first, false, balance);
-            logger.LogInformation("Reversing credits spend {SpendId} of {Amount} for {Purpose} {ReferenceId}: {Reason}",
-                spend.Id, spend.Amount, spend.Purpose, spend.ReferenceId, reason);
-            return Write(spend.UserId, CreditKinds.Reversal, spend.Amount, reason, spend.Purpose, spend.ReferenceId, key, spend.Id, balance);
-        }, cancellationToken);
+        if (spend is null)
+            return null;
+        return await db.InTransactionAsync(
+            async _ =>
+            {
+                await LockAccountAsync(spend.UserId, cancellationToken);
+                var key = "reversal:" + spend.Id;
+                var balance = await BalanceAsync(spend.UserId, cancellationToken);
+                if (await FindAsync(key, cancellationToken) is { } first)
+                    return new CreditPosting(first, false, balance);
+                logger.LogInformation(
+                    "Reversing credits spend {SpendId} of {Amount} for {Purpose} {ReferenceId}: {Reason}",
+                    spend.Id,
+                    spend.Amount,
+                    spend.Purpose,
+                    spend.ReferenceId,
+                    reason
+                );
+                return Write(
+                    spend.UserId,
+                    CreditKinds.Reversal,
+                    spend.Amount,
+                    reason,
+                    spend.Purpose,
+                    spend.ReferenceId,
+                    key,
+                    spend.Id,
+                    balance
+                );
+            },
+            cancellationToken
+        );
     }
 
     /// <summary>
@@ -100,57 +170,134 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
     public async Task<CreditPosting?> ClawBackAsync(string grantKey, string reason, CancellationToken cancellationToken)
     {
         var grant = await FindAsync(grantKey, cancellationToken);
-        if (grant is not { Kind: CreditKinds.Grant }) return null;
-        return await db.InTransactionAsync<CreditPosting?>(async _ =>
-        {
-            await LockAccountAsync(grant.UserId, cancellationToken);
-            var key = "clawback:" + grant.Id;
-            var balance = await BalanceAsync(grant.UserId, cancellationToken);
-            if (await FindAsync(key, cancellationToken) is { } first) return new CreditPosting(first, false, balance);
-            var amount = Math.Min(grant.Amount, balance);
-            if (amount < grant.Amount)
-                logger.LogWarning("Clawing back grant {GrantId} of {UserId}: {Spent} of its {Amount} credits were already spent and stay spent",
-                    grant.Id, grant.UserId, grant.Amount - amount, grant.Amount);
-            if (amount == 0) return null;
-            return Write(grant.UserId, CreditKinds.Clawback, amount, reason, grant.Reason, grant.Id, key, grant.Id, balance);
-        }, cancellationToken);
+        if (grant is not { Kind: CreditKinds.Grant })
+            return null;
+        return await db.InTransactionAsync<CreditPosting?>(
+            async _ =>
+            {
+                await LockAccountAsync(grant.UserId, cancellationToken);
+                var key = "clawback:" + grant.Id;
+                var balance = await BalanceAsync(grant.UserId, cancellationToken);
+                if (await FindAsync(key, cancellationToken) is { } first)
+                    return new CreditPosting(first, false, balance);
+                var amount = Math.Min(grant.Amount, balance);
+                if (amount < grant.Amount)
+                    logger.LogWarning(
+                        "Clawing back grant {GrantId} of {UserId}: {Spent} of its {Amount} credits were already spent and stay spent",
+                        grant.Id,
+                        grant.UserId,
+                        grant.Amount - amount,
+                        grant.Amount
+                    );
+                if (amount == 0)
+                    return null;
+                return Write(
+                    grant.UserId,
+                    CreditKinds.Clawback,
+                    amount,
+                    reason,
+                    grant.Reason,
+                    grant.Id,
+                    key,
+                    grant.Id,
+                    balance
+                );
+            },
+            cancellationToken
+        );
     }
 
     private Task<CreditTransaction?> FindAsync(string idempotencyKey, CancellationToken cancellationToken) =>
-        db.Set<CreditTransaction>().AsNoTracking().FirstOrDefaultAsync(t => t.IdempotencyKey == idempotencyKey, cancellationToken);
+        db.Set<CreditTransaction>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(t => t.IdempotencyKey == idempotencyKey, cancellationToken);
 
     /// <summary>Takes the user's account lock for the rest of the transaction (creating the row on first use).</summary>
     private async Task LockAccountAsync(Guid userId, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO credit_accounts (user_id, created_at) VALUES ({userId}, {clock.GetUtcNow()}) ON CONFLICT (user_id) DO NOTHING",
-            cancellationToken);
-        await db.Database.SqlQuery<Guid>($"SELECT user_id AS \"Value\" FROM credit_accounts WHERE user_id = {userId} FOR UPDATE")
+            cancellationToken
+        );
+        await db
+            .Database.SqlQuery<Guid>(
+                $"SELECT user_id AS \"Value\" FROM credit_accounts WHERE user_id = {userId} FOR UPDATE"
+            )
             .ToListAsync(cancellationToken);
     }
 
     /// <summary>Queues the transaction, its two entries and its event; they are saved together.</summary>
     private CreditPosting Write(
-        Guid userId, string kind, long amount, string reason, string? purpose, Guid? referenceId, string idempotencyKey, Guid? reverses, long balance)
+        Guid userId,
+        string kind,
+        long amount,
+        string reason,
+        string? purpose,
+        Guid? referenceId,
+        string idempotencyKey,
+        Guid? reverses,
+        long balance
+    )
     {
         var now = clock.GetUtcNow();
         var transaction = new CreditTransaction
         {
-            Id = NewId.Next(now), UserId = userId, Kind = kind, Amount = amount, Reason = reason, Purpose = purpose, ReferenceId = referenceId,
-            IdempotencyKey = idempotencyKey, ReversesTransactionId = reverses, CreatedAt = now,
+            Id = NewId.Next(now),
+            UserId = userId,
+            Kind = kind,
+            Amount = amount,
+            Reason = reason,
+            Purpose = purpose,
+            ReferenceId = referenceId,
+            IdempotencyKey = idempotencyKey,
+            ReversesTransactionId = reverses,
+            CreatedAt = now,
         };
         var toUser = kind is CreditKinds.Spend or CreditKinds.Clawback ? -amount : amount;
-        var counter = kind is CreditKinds.Grant or CreditKinds.Clawback ? CreditAccounts.Grants : CreditAccounts.Spending;
+        var counter = kind is CreditKinds.Grant or CreditKinds.Clawback
+            ? CreditAccounts.Grants
+            : CreditAccounts.Spending;
         db.Set<CreditTransaction>().Add(transaction);
-        db.Set<CreditEntry>().AddRange(
-            new CreditEntry { TransactionId = transaction.Id, Account = CreditAccounts.Of(userId), UserId = userId, Amount = toUser, CreatedAt = now },
-            new CreditEntry { TransactionId = transaction.Id, Account = counter, Amount = -toUser, CreatedAt = now });
-        db.AddIntegrationEvent(kind switch
-        {
-            CreditKinds.Spend => new CreditsSpent(transaction.Id, now, userId, amount, purpose!, referenceId!.Value),
-            CreditKinds.Clawback => new CreditsRevoked(transaction.Id, now, userId, amount, reason, reverses!.Value),
-            _ => new CreditsGranted(transaction.Id, now, userId, amount, reason, idempotencyKey),
-        });
+        db.Set<CreditEntry>()
+            .AddRange(
+                new CreditEntry
+                {
+                    TransactionId = transaction.Id,
+                    Account = CreditAccounts.Of(userId),
+                    UserId = userId,
+                    Amount = toUser,
+                    CreatedAt = now,
+                },
+                new CreditEntry
+                {
+                    TransactionId = transaction.Id,
+                    Account = counter,
+                    Amount = -toUser,
+                    CreatedAt = now,
+                }
+            );
+        db.AddIntegrationEvent(
+            kind switch
+            {
+                CreditKinds.Spend => new CreditsSpent(
+                    transaction.Id,
+                    now,
+                    userId,
+                    amount,
+                    purpose!,
+                    referenceId!.Value
+                ),
+                CreditKinds.Clawback => new CreditsRevoked(
+                    transaction.Id,
+                    now,
+                    userId,
+                    amount,
+                    reason,
+                    reverses!.Value
+                ),
+                _ => new CreditsGranted(transaction.Id, now, userId, amount, reason, idempotencyKey),
+            }
+        );
         return new CreditPosting(transaction, true, balance + toUser);
     }
 }
@@ -158,7 +305,8 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
 /// <summary>422: the balance does not cover a spend; the problem says how much there is and how much was needed.</summary>
 public sealed class InsufficientCreditsException : DomainException
 {
-    public InsufficientCreditsException(long balance, long required) : base($"This costs {required} credits; your balance is {balance}.")
+    public InsufficientCreditsException(long balance, long required)
+        : base($"This costs {required} credits; your balance is {balance}.")
     {
         (Balance, Required) = (balance, required);
         Extensions = new Dictionary<string, object?> { ["balance"] = balance, ["required"] = required };

@@ -1,12 +1,9 @@
-using Community.Contracts;
 using System.Globalization;
+using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Refunds;
-using Community.ServiceDefaults.Messaging;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Credits;
 
@@ -16,18 +13,43 @@ namespace Community.Payments.Credits;
 /// row is locked first, as <see cref="CreditPackRefundedConsumer"/> locks it, so a pack refunded in
 /// full before this ran grants nothing, and one refunded after is clawed back.
 /// </summary>
-public sealed class CreditPackPaidConsumer(PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, ILogger<CreditPackPaidConsumer> logger)
-    : DeliveryConsumer(db, payments, logger)
+public sealed class CreditPackPaidConsumer(
+    PaymentsDbContext db,
+    PaymentBook payments,
+    CreditLedger ledger,
+    ILogger<CreditPackPaidConsumer> logger
+) : DeliveryConsumer(db, payments, logger)
 {
     protected override string Purpose => PaymentPurposes.Credits;
 
-    protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
+    protected override async Task DeliverAsync(
+        Payment payment,
+        PaymentSucceeded message,
+        CancellationToken cancellationToken
+    )
     {
         // The pack's size at checkout, not today's configuration: a pack changed since still gives what was bought.
-        if (!int.TryParse(payment.Product, NumberStyles.None, CultureInfo.InvariantCulture, out var credits) || credits <= 0)
-            throw new InvalidOperationException($"Payment {payment.Id} bought credits but does not say how many; it waits in the error queue.");
-        var posting = await ledger.GrantAsync(payment.UserId, credits, "credit_pack", GrantKey(payment.Id), cancellationToken);
-        if (posting.Applied) logger.LogInformation("Granted {Credits} credits to {UserId} for payment {PaymentId}", credits, payment.UserId, payment.Id);
+        if (
+            !int.TryParse(payment.Product, NumberStyles.None, CultureInfo.InvariantCulture, out var credits)
+            || credits <= 0
+        )
+            throw new InvalidOperationException(
+                $"Payment {payment.Id} bought credits but does not say how many; it waits in the error queue."
+            );
+        var posting = await ledger.GrantAsync(
+            payment.UserId,
+            credits,
+            "credit_pack",
+            GrantKey(payment.Id),
+            cancellationToken
+        );
+        if (posting.Applied)
+            logger.LogInformation(
+                "Granted {Credits} credits to {UserId} for payment {PaymentId}",
+                credits,
+                payment.UserId,
+                payment.Id
+            );
     }
 
     /// <summary>The idempotency key of the grant a credit pack payment makes.</summary>
@@ -39,16 +61,28 @@ public sealed class CreditPackPaidConsumer(PaymentsDbContext db, PaymentBook pay
 /// (the ledger never goes negative; the shortfall is logged). A partial refund is a goodwill
 /// gesture and takes nothing back.
 /// </summary>
-public sealed class CreditPackRefundedConsumer(PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, ILogger<CreditPackRefundedConsumer> logger)
-    : FullRefundConsumer(db, payments, logger)
+public sealed class CreditPackRefundedConsumer(
+    PaymentsDbContext db,
+    PaymentBook payments,
+    CreditLedger ledger,
+    ILogger<CreditPackRefundedConsumer> logger
+) : FullRefundConsumer(db, payments, logger)
 {
     protected override string Purpose => PaymentPurposes.Credits;
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
-        var posting = await ledger.ClawBackAsync(CreditPackPaidConsumer.GrantKey(payment.Id), "credit_pack_refunded", cancellationToken);
+        var posting = await ledger.ClawBackAsync(
+            CreditPackPaidConsumer.GrantKey(payment.Id),
+            "credit_pack_refunded",
+            cancellationToken
+        );
         if (posting is { Applied: true })
-            logger.LogInformation("Took back {Credits} credits from {UserId}: credit pack payment {PaymentId} was refunded",
-                posting.Transaction.Amount, payment.UserId, payment.Id);
+            logger.LogInformation(
+                "Took back {Credits} credits from {UserId}: credit pack payment {PaymentId} was refunded",
+                posting.Transaction.Amount,
+                payment.UserId,
+                payment.Id
+            );
     }
 }

@@ -1,17 +1,17 @@
-using Community.Contracts;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Payments.Boosts;
 using Community.Payments.Data;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
-using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Credits;
 
@@ -20,15 +20,25 @@ namespace Community.Payments.Credits;
 /// <summary>Pays for a course enrollment or a profile boost with credits.</summary>
 /// <param name="Purpose">course or boost.</param>
 public sealed record SpendCreditsRequest(
-    [Required, ValuesOf(typeof(CreditsApi), nameof(CreditsApi.SpendPurposes))] string? Purpose, Guid? ReferenceId, int? Days)
-    : IRequestExample<SpendCreditsRequest>
+    [Required, ValuesOf(typeof(CreditsApi), nameof(CreditsApi.SpendPurposes))] string? Purpose,
+    Guid? ReferenceId,
+    int? Days
+) : IRequestExample<SpendCreditsRequest>
 {
-    public static SpendCreditsRequest Example => new(PaymentPurposes.Course, Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), null);
+    public static SpendCreditsRequest Example =>
+        new(PaymentPurposes.Course, Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), null);
 }
 
 /// <summary>One line of my ledger: credits in (positive) or out (negative) of my account.</summary>
 public sealed record CreditEntryDto(
-    Guid TransactionId, long Amount, string Kind, string Reason, string? Purpose, Guid? ReferenceId, DateTimeOffset CreatedAt);
+    Guid TransactionId,
+    long Amount,
+    string Kind,
+    string Reason,
+    string? Purpose,
+    Guid? ReferenceId,
+    DateTimeOffset CreatedAt
+);
 
 /// <summary>My balance and one page of my ledger, newest first: <c>items</c> and <c>next_cursor</c> like every cursor-paged list.</summary>
 public sealed record CreditsDto(long Balance, IReadOnlyList<CreditEntryDto> Items, string? NextCursor);
@@ -39,10 +49,24 @@ public sealed record CreditPackDto(Guid Id, string Name, int Credits, long Amoun
 public sealed record CreditPacksDto(IReadOnlyList<CreditPackDto> Items);
 
 /// <summary>A spend; <see cref="Balance"/> is what is left now.</summary>
-public sealed record CreditSpendDto(Guid SpendId, long Amount, string Purpose, Guid ReferenceId, long Balance, DateTimeOffset CreatedAt)
+public sealed record CreditSpendDto(
+    Guid SpendId,
+    long Amount,
+    string Purpose,
+    Guid ReferenceId,
+    long Balance,
+    DateTimeOffset CreatedAt
+)
 {
     public static CreditSpendDto From(CreditPosting p) =>
-        new(p.Transaction.Id, p.Transaction.Amount, p.Transaction.Purpose!, p.Transaction.ReferenceId!.Value, p.Balance, p.Transaction.CreatedAt);
+        new(
+            p.Transaction.Id,
+            p.Transaction.Amount,
+            p.Transaction.Purpose!,
+            p.Transaction.ReferenceId!.Value,
+            p.Balance,
+            p.Transaction.CreatedAt
+        );
 }
 
 public static class CreditsApi
@@ -52,19 +76,41 @@ public static class CreditsApi
 
     public static RouteGroupBuilder MapCreditsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/credits").WithTags("Credits").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("", GetMine).WithName("GetMyCredits").WithSummary("My credit balance and ledger entries, newest first (cursor paged)");
-        group.MapGet("/packs", Packs).WithName("ListCreditPacks")
-            .WithSummary("The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the pack id as reference_id");
-        group.MapPost("/spend", Spend).WithName("SpendCredits")
-            .WithSummary("Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same Idempotency-Key again, 422 insufficient credits")
-            .ProducesProblem(409).ProducesProblem(422)
+        var group = routes
+            .MapGroup("/api/v1/credits")
+            .WithTags("Credits")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("", GetMine)
+            .WithName("GetMyCredits")
+            .WithSummary("My credit balance and ledger entries, newest first (cursor paged)");
+        group
+            .MapGet("/packs", Packs)
+            .WithName("ListCreditPacks")
+            .WithSummary(
+                "The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the pack id as reference_id"
+            );
+        group
+            .MapPost("/spend", Spend)
+            .WithName("SpendCredits")
+            .WithSummary(
+                "Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same Idempotency-Key again, 422 insufficient credits"
+            )
+            .ProducesProblem(409)
+            .ProducesProblem(422)
             .HonoursIdempotencyKeyItself();
         return group;
     }
 
     private static async Task<Ok<CreditsDto>> GetMine(
-        string? cursor, int? limit, ClaimsPrincipal principal, PaymentsDbContext db, CreditLedger ledger, CancellationToken cancellationToken)
+        string? cursor,
+        int? limit,
+        ClaimsPrincipal principal,
+        PaymentsDbContext db,
+        CreditLedger ledger,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var size = Keyset.Limit(limit, errors);
@@ -72,12 +118,18 @@ public static class CreditsApi
         errors.ThrowIfAny();
         var userId = principal.UserId();
         var entries = db.Set<CreditEntry>().AsNoTracking().Where(e => e.UserId == userId);
-        if (before is { } sequence) entries = entries.Where(e => e.Sequence < sequence);
+        if (before is { } sequence)
+            entries = entries.Where(e => e.Sequence < sequence);
         var rows = await (
-                from e in entries
-                join t in db.Set<CreditTransaction>().AsNoTracking() on e.TransactionId equals t.Id
-                orderby e.Sequence descending
-                select new { e.Sequence, Entry = new CreditEntryDto(t.Id, e.Amount, t.Kind, t.Reason, t.Purpose, t.ReferenceId, e.CreatedAt) })
+            from e in entries
+            join t in db.Set<CreditTransaction>().AsNoTracking() on e.TransactionId equals t.Id
+            orderby e.Sequence descending
+            select new
+            {
+                e.Sequence,
+                Entry = new CreditEntryDto(t.Id, e.Amount, t.Kind, t.Reason, t.Purpose, t.ReferenceId, e.CreatedAt),
+            }
+        )
             .Take(Keyset.Probe(size))
             .ToListAsync(cancellationToken);
         var page = Keyset.Page(rows, size, r => EntryCursor.Position(r.Sequence), r => r.Entry);
@@ -86,13 +138,30 @@ public static class CreditsApi
     }
 
     private static Ok<CreditPacksDto> Packs(IOptions<PaymentsOptions> options) =>
-        TypedResults.Ok(new CreditPacksDto(options.Value.CreditPacks
-            .Select(p => new CreditPackDto(p.Id, p.Name, p.Credits, p.AmountCents, p.Currency.ToUpperInvariant()))
-            .ToList()));
+        TypedResults.Ok(
+            new CreditPacksDto(
+                options
+                    .Value.CreditPacks.Select(p => new CreditPackDto(
+                        p.Id,
+                        p.Name,
+                        p.Credits,
+                        p.AmountCents,
+                        p.Currency.ToUpperInvariant()
+                    ))
+                    .ToList()
+            )
+        );
 
     private static async Task<Results<Created<CreditSpendDto>, Ok<CreditSpendDto>>> Spend(
-        SpendCreditsRequest request, HttpRequest http, ClaimsPrincipal principal, PaymentsDbContext db, CreditLedger ledger,
-        IOptions<PaymentsOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        SpendCreditsRequest request,
+        HttpRequest http,
+        ClaimsPrincipal principal,
+        PaymentsDbContext db,
+        CreditLedger ledger,
+        IOptions<PaymentsOptions> options,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var purpose = request.Purpose?.Trim().ToLowerInvariant();
@@ -100,19 +169,34 @@ public static class CreditsApi
         switch (purpose)
         {
             case PaymentPurposes.Course:
-                if (request.ReferenceId is null || request.ReferenceId == Guid.Empty) errors.Add("reference_id", "reference_id (the enrollment id) is required.");
-                if (request.Days is not null) errors.Add("days", "days is for boosts only.");
+                if (request.ReferenceId is null || request.ReferenceId == Guid.Empty)
+                    errors.Add("reference_id", "reference_id (the enrollment id) is required.");
+                if (request.Days is not null)
+                    errors.Add("days", "days is for boosts only.");
                 break;
             case PaymentPurposes.Boost:
-                var forCredits = options.Value.Boosts.Where(b => b.Value.Credits > 0).Select(b => b.Key)
-                    .OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal).ToList();
+                var forCredits = options
+                    .Value.Boosts.Where(b => b.Value.Credits > 0)
+                    .Select(b => b.Key)
+                    .OrderBy(k => k.Length)
+                    .ThenBy(k => k, StringComparer.Ordinal)
+                    .ToList();
                 var product = request.Days?.ToString(CultureInfo.InvariantCulture);
-                if (product is null || request.Days <= 0 || !options.Value.Boosts.TryGetValue(product, out boost) || boost.Credits is not > 0)
+                if (
+                    product is null
+                    || request.Days <= 0
+                    || !options.Value.Boosts.TryGetValue(product, out boost)
+                    || boost.Credits is not > 0
+                )
                     errors.Add("days", $"days must be one of {string.Join(", ", forCredits)}.");
-                if (request.ReferenceId is not null) errors.Add("reference_id", "A boost is named by days, not reference_id.");
+                if (request.ReferenceId is not null)
+                    errors.Add("reference_id", "A boost is named by days, not reference_id.");
                 break;
             default:
-                errors.Add("purpose", "purpose must be course or boost: only course enrollments and profile boosts are sold for credits.");
+                errors.Add(
+                    "purpose",
+                    "purpose must be course or boost: only course enrollments and profile boosts are sold for credits."
+                );
                 break;
         }
         var key = IdempotencyKey.Read(http, errors);
@@ -123,9 +207,24 @@ public static class CreditsApi
         var idempotencyKey = $"spend:{userId}:{key ?? Guid.NewGuid().ToString("N")}";
 
         var posting = boost is null
-            ? await ledger.SpendAsync(userId, purpose!, request.ReferenceId!.Value,
-                ct => PriceAsync(db, userId, request.ReferenceId!.Value, ct), idempotencyKey, cancellationToken)
-            : await SpendOnBoostAsync(db, ledger, userId, request.Days!.Value, boost.Credits!.Value, idempotencyKey, clock.GetUtcNow(), cancellationToken);
+            ? await ledger.SpendAsync(
+                userId,
+                purpose!,
+                request.ReferenceId!.Value,
+                ct => PriceAsync(db, userId, request.ReferenceId!.Value, ct),
+                idempotencyKey,
+                cancellationToken
+            )
+            : await SpendOnBoostAsync(
+                db,
+                ledger,
+                userId,
+                request.Days!.Value,
+                boost.Credits!.Value,
+                idempotencyKey,
+                clock.GetUtcNow(),
+                cancellationToken
+            );
         var dto = CreditSpendDto.From(posting);
         return posting.Applied ? TypedResults.Created("/api/v1/credits", dto) : TypedResults.Ok(dto);
     }
@@ -135,27 +234,64 @@ public static class CreditsApi
     /// reference (from the key), so boosts bought one after another add up; the same key again buys nothing.
     /// </summary>
     private static Task<CreditPosting> SpendOnBoostAsync(
-        PaymentsDbContext db, CreditLedger ledger, Guid userId, int days, long credits, string idempotencyKey, DateTimeOffset now,
-        CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async ct =>
-        {
-            var posting = await ledger.SpendAsync(userId, PaymentPurposes.Boost, StableIds.From(idempotencyKey), _ => Task.FromResult(credits), idempotencyKey, ct);
-            if (posting.Applied) await BoostTime.AddAsync(db, userId, now, days, now, ct);
-            return posting;
-        }, cancellationToken);
+        PaymentsDbContext db,
+        CreditLedger ledger,
+        Guid userId,
+        int days,
+        long credits,
+        string idempotencyKey,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        db.InTransactionAsync(
+            async ct =>
+            {
+                var posting = await ledger.SpendAsync(
+                    userId,
+                    PaymentPurposes.Boost,
+                    StableIds.From(idempotencyKey),
+                    _ => Task.FromResult(credits),
+                    idempotencyKey,
+                    ct
+                );
+                if (posting.Applied)
+                    await BoostTime.AddAsync(db, userId, now, days, now, ct);
+                return posting;
+            },
+            cancellationToken
+        );
 
     /// <summary>The credit price payments was told when the caller enrolled; never the client's.</summary>
-    private static async Task<long> PriceAsync(PaymentsDbContext db, Guid userId, Guid enrollmentId, CancellationToken cancellationToken)
+    private static async Task<long> PriceAsync(
+        PaymentsDbContext db,
+        Guid userId,
+        Guid enrollmentId,
+        CancellationToken cancellationToken
+    )
     {
-        var item = await db.SellableItems.AsNoTracking()
-            .FirstOrDefaultAsync(i => i.ReferenceId == enrollmentId && i.Purpose == PaymentPurposes.Course, cancellationToken);
+        var item = await db
+            .SellableItems.AsNoTracking()
+            .FirstOrDefaultAsync(
+                i => i.ReferenceId == enrollmentId && i.Purpose == PaymentPurposes.Course,
+                cancellationToken
+            );
         if (item is null || item.UserId != userId)
-            throw new NotFoundException("No course enrollment of yours awaits payment under this reference (yet): enroll first; right after the 402 it may take a moment to arrive.");
+            throw new NotFoundException(
+                "No course enrollment of yours awaits payment under this reference (yet): enroll first; right after the 402 it may take a moment to arrive."
+            );
         if (item.PriceCredits is not > 0)
-            throw new BusinessRuleException("This course is not sold for credits; pay it through POST /api/v1/payments/checkout.");
-        var paidWithMoney = await db.Payments.AnyAsync(p => p.Purpose == PaymentPurposes.Course && p.ReferenceId == enrollmentId
-            && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded), cancellationToken);
-        if (paidWithMoney) throw new ConflictException("This enrollment is already paid.");
+            throw new BusinessRuleException(
+                "This course is not sold for credits; pay it through POST /api/v1/payments/checkout."
+            );
+        var paidWithMoney = await db.Payments.AnyAsync(
+            p =>
+                p.Purpose == PaymentPurposes.Course
+                && p.ReferenceId == enrollmentId
+                && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded),
+            cancellationToken
+        );
+        if (paidWithMoney)
+            throw new ConflictException("This enrollment is already paid.");
         return item.PriceCredits.Value;
     }
 }
@@ -166,5 +302,8 @@ public static class EntryCursor
     public static string Position(long sequence) => "e" + sequence.ToString(CultureInfo.InvariantCulture);
 
     public static long? Parse(string position) =>
-        position.StartsWith('e') && long.TryParse(position.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : null;
+        position.StartsWith('e')
+        && long.TryParse(position.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+            ? sequence
+            : null;
 }

@@ -37,6 +37,7 @@ public sealed class Payment
     public Guid UserId { get; set; }
     public string Purpose { get; set; } = "";
     public Guid ReferenceId { get; set; }
+
     /// <summary>What exactly was bought when the reference alone does not say (tier, boost days, credit pack).</summary>
     public string? Product { get; set; }
     public Guid? SellerUserId { get; set; }
@@ -48,6 +49,7 @@ public sealed class Payment
     public string? SessionId { get; set; }
     public string? CheckoutUrl { get; set; }
     public string? PaymentIntentId { get; set; }
+
     /// <summary>The provider's subscription a subscription checkout created; its later webhooks name it.</summary>
     public string? ProviderSubscriptionId { get; set; }
     public string SuccessUrl { get; set; } = "";
@@ -59,7 +61,8 @@ public sealed class Payment
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? SucceededAt { get; set; }
 
-    public bool IsSettled => Status is PaymentStatus.Succeeded or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded;
+    public bool IsSettled =>
+        Status is PaymentStatus.Succeeded or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded;
     public long RefundableCents => IsSettled ? AmountCents - RefundedCents : 0;
 }
 
@@ -71,10 +74,12 @@ public sealed class Refund
     public string Reason { get; set; } = "";
     public Guid? RequestedBy { get; set; }
     public string? ProviderRefundId { get; set; }
+
     /// <summary>pending, succeeded or failed (see <see cref="Refunds.RefundStatus"/>); a pending refund already counts in the payment's refunded total.</summary>
     public string Status { get; set; } = "pending";
     public string? FailureReason { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
     /// <summary>When it succeeded or failed.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
 }

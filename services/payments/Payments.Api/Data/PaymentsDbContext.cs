@@ -14,7 +14,11 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
 
     protected override void OnModelCreating(ModelBuilder model)
     {
-        model.Entity<SellableItem>(e => { e.ToTable("sellable_items"); e.HasKey(x => x.ReferenceId); });
+        model.Entity<SellableItem>(e =>
+        {
+            e.ToTable("sellable_items");
+            e.HasKey(x => x.ReferenceId);
+        });
         model.Entity<Payment>(e =>
         {
             e.ToTable("payments");
@@ -31,7 +35,11 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
             e.ToTable("webhook_events");
             e.Property(w => w.Payload).HasColumnType("text");
         });
-        model.Entity<SandboxSecret>(e => { e.ToTable("sandbox_secrets"); e.Property(s => s.Id).ValueGeneratedNever(); });
+        model.Entity<SandboxSecret>(e =>
+        {
+            e.ToTable("sandbox_secrets");
+            e.Property(s => s.Id).ValueGeneratedNever();
+        });
         model.ApplyConfigurationsFromAssembly(typeof(PaymentsDbContext).Assembly);
         model.UsePlatformConventions();
     }

@@ -13,45 +13,80 @@ public static class Pricing
     public static readonly TimeSpan ReferenceNotKnownRetryAfter = TimeSpan.FromSeconds(2);
 
     public static async Task<CheckoutItem> PriceAsync(
-        PaymentsDbContext db, PaymentsOptions options, string purpose, Guid referenceId, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+        PaymentsDbContext db,
+        PaymentsOptions options,
+        string purpose,
+        Guid referenceId,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         switch (purpose)
         {
             case PaymentPurposes.EventRegistration or PaymentPurposes.Course or PaymentPurposes.GroupMembership:
                 var words = Announced(purpose);
-                var item = await db.SellableItems.AsNoTracking().FirstOrDefaultAsync(i => i.ReferenceId == referenceId && i.Purpose == purpose, cancellationToken);
+                var item = await db
+                    .SellableItems.AsNoTracking()
+                    .FirstOrDefaultAsync(i => i.ReferenceId == referenceId && i.Purpose == purpose, cancellationToken);
                 // Right after the seller's 402 the announcement may still be on its way here: not known yet is not "not found".
-                if (item is null) throw new ConflictException(words.NotKnownYet) { RetryAfter = ReferenceNotKnownRetryAfter };
-                if (item.UserId != userId) throw new NotFoundException(words.NotYours);
+                if (item is null)
+                    throw new ConflictException(words.NotKnownYet) { RetryAfter = ReferenceNotKnownRetryAfter };
+                if (item.UserId != userId)
+                    throw new NotFoundException(words.NotYours);
                 if (item.ExpiresAt is { } expires && expires <= now)
-                    throw new BusinessRuleException("The hold on this seat has expired; register again to get a new one.");
+                    throw new BusinessRuleException(
+                        "The hold on this seat has expired; register again to get a new one."
+                    );
                 if (item.AmountCents == 0 || item.Currency is null)
                     throw new BusinessRuleException("This is sold for credits only: use POST /api/v1/credits/spend.");
-                return new CheckoutItem(purpose, referenceId, null, item.AmountCents, item.Currency, words.Description, item.ExpiresAt, item.SellerUserId);
+                return new CheckoutItem(
+                    purpose,
+                    referenceId,
+                    null,
+                    item.AmountCents,
+                    item.Currency,
+                    words.Description,
+                    item.ExpiresAt,
+                    item.SellerUserId
+                );
             case PaymentPurposes.Credits:
-                var pack = options.CreditPacks.FirstOrDefault(p => p.Id == referenceId)
+                var pack =
+                    options.CreditPacks.FirstOrDefault(p => p.Id == referenceId)
                     ?? throw new NotFoundException("No credit pack has this id; GET /api/v1/credits/packs lists them.");
-                return new CheckoutItem(purpose, referenceId, pack.Credits.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    pack.AmountCents, pack.Currency.ToUpperInvariant(), $"{pack.Credits} credits ({pack.Name})", null, null);
+                return new CheckoutItem(
+                    purpose,
+                    referenceId,
+                    pack.Credits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    pack.AmountCents,
+                    pack.Currency.ToUpperInvariant(),
+                    $"{pack.Credits} credits ({pack.Name})",
+                    null,
+                    null
+                );
             default:
                 throw new RequestValidationException("purpose", $"{purpose} is not bought through this route.");
         }
     }
 
     /// <summary>What a client is told about a reference a selling service announces (a seat hold, a course enrollment, a group membership).</summary>
-    private static (string NotKnownYet, string NotYours, string Description) Announced(string purpose) => purpose switch
-    {
-        PaymentPurposes.EventRegistration => (
-            "No seat hold is known under this reference yet: right after the 402 it may take a moment to arrive; retry after Retry-After seconds (register for the event first).",
-            "No seat is held for you under this reference: register for the event first.",
-            "Event ticket"),
-        PaymentPurposes.Course => (
-            "No course enrollment awaiting payment is known under this reference yet: right after enrolling it may take a moment to arrive; retry after Retry-After seconds.",
-            "No course enrollment of yours awaits payment under this reference: enroll first.",
-            "Course enrollment"),
-        _ => (
-            "No group membership awaiting payment is known under this reference yet: right after the 402 it may take a moment to arrive; retry after Retry-After seconds (join the group first).",
-            "No group membership of yours awaits payment under this reference: join the group first.",
-            "Group membership"),
-    };
+    private static (string NotKnownYet, string NotYours, string Description) Announced(string purpose) =>
+        purpose switch
+        {
+            PaymentPurposes.EventRegistration => (
+                "No seat hold is known under this reference yet: right after the 402 it may take a moment to arrive; retry after Retry-After seconds (register for the event first).",
+                "No seat is held for you under this reference: register for the event first.",
+                "Event ticket"
+            ),
+            PaymentPurposes.Course => (
+                "No course enrollment awaiting payment is known under this reference yet: right after enrolling it may take a moment to arrive; retry after Retry-After seconds.",
+                "No course enrollment of yours awaits payment under this reference: enroll first.",
+                "Course enrollment"
+            ),
+            _ => (
+                "No group membership awaiting payment is known under this reference yet: right after the 402 it may take a moment to arrive; retry after Retry-After seconds (join the group first).",
+                "No group membership of yours awaits payment under this reference: join the group first.",
+                "Group membership"
+            ),
+        };
 }

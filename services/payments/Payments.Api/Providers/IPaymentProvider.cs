@@ -5,8 +5,18 @@ namespace Community.Payments.Providers;
 /// <summary>What to ask the provider for: one line item, our payment id in the metadata.</summary>
 /// <param name="Mode">"payment" or "subscription" (then <paramref name="IntervalDays"/> is the billing period).</param>
 public sealed record CheckoutSessionRequest(
-    Guid PaymentId, string Mode, string Description, long AmountCents, string Currency, string PaymentMethod,
-    string SuccessUrl, string CancelUrl, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> Metadata, int? IntervalDays = null);
+    Guid PaymentId,
+    string Mode,
+    string Description,
+    long AmountCents,
+    string Currency,
+    string PaymentMethod,
+    string SuccessUrl,
+    string CancelUrl,
+    DateTimeOffset ExpiresAt,
+    IReadOnlyDictionary<string, string> Metadata,
+    int? IntervalDays = null
+);
 
 public sealed record CheckoutSession(string SessionId, string Url, DateTimeOffset ExpiresAt);
 
@@ -22,10 +32,18 @@ public interface IPaymentProvider
 {
     string Name { get; }
 
-    Task<CheckoutSession> CreateCheckoutSessionAsync(CheckoutSessionRequest request, CancellationToken cancellationToken);
+    Task<CheckoutSession> CreateCheckoutSessionAsync(
+        CheckoutSessionRequest request,
+        CancellationToken cancellationToken
+    );
 
     /// <summary>Refunds part or all of a settled payment; <paramref name="refundId"/> makes it idempotent.</summary>
-    Task<ProviderRefund> RefundAsync(Payment payment, long amountCents, Guid refundId, CancellationToken cancellationToken);
+    Task<ProviderRefund> RefundAsync(
+        Payment payment,
+        long amountCents,
+        Guid refundId,
+        CancellationToken cancellationToken
+    );
 
     /// <summary>Stops a subscription renewing; it stays active until the period ends.</summary>
     Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken);

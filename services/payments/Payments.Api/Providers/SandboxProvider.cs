@@ -13,17 +13,26 @@ public sealed class SandboxProvider(IOptions<PaymentsOptions> options) : IPaymen
     public const string ProviderName = "sandbox";
     public string Name => ProviderName;
 
-    public Task<CheckoutSession> CreateCheckoutSessionAsync(CheckoutSessionRequest request, CancellationToken cancellationToken)
+    public Task<CheckoutSession> CreateCheckoutSessionAsync(
+        CheckoutSessionRequest request,
+        CancellationToken cancellationToken
+    )
     {
         var sessionId = "cs_sandbox_" + request.PaymentId.ToString("N");
         var url = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/sandbox/checkout/{sessionId}";
         return Task.FromResult(new CheckoutSession(sessionId, url, request.ExpiresAt));
     }
 
-    public Task<ProviderRefund> RefundAsync(Payment payment, long amountCents, Guid refundId, CancellationToken cancellationToken) =>
-        Task.FromResult(new ProviderRefund("re_sandbox_" + refundId.ToString("N"), "succeeded"));
+    public Task<ProviderRefund> RefundAsync(
+        Payment payment,
+        long amountCents,
+        Guid refundId,
+        CancellationToken cancellationToken
+    ) => Task.FromResult(new ProviderRefund("re_sandbox_" + refundId.ToString("N"), "succeeded"));
 
-    public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 
-    public Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 }

@@ -15,7 +15,8 @@ namespace Community.Payments.Providers;
 /// failures. Anything Stripe refuses or cannot answer surfaces as <see cref="HttpRequestException"/>
 /// (callers answer 502 and change nothing).
 /// </summary>
-public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> options, TimeProvider clock) : IPaymentProvider
+public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> options, TimeProvider clock)
+    : IPaymentProvider
 {
     public const string ProviderName = "stripe";
 
@@ -26,21 +27,29 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
     // Room for the request's own travel, so a bound computed here still holds when Stripe checks it.
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
 
-    private readonly StripeClient _stripe = new(new StripeClientOptions
-    {
-        ApiKey = string.IsNullOrWhiteSpace(options.Value.Stripe.SecretKey)
-            ? throw new InvalidOperationException("Payments:Stripe:SecretKey is not configured.")
-            : options.Value.Stripe.SecretKey,
-        ApiBase = options.Value.Stripe.ApiBaseUrl.TrimEnd('/'),
-        HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 0),
-    });
+    private readonly StripeClient _stripe = new(
+        new StripeClientOptions
+        {
+            ApiKey = string.IsNullOrWhiteSpace(options.Value.Stripe.SecretKey)
+                ? throw new InvalidOperationException("Payments:Stripe:SecretKey is not configured.")
+                : options.Value.Stripe.SecretKey,
+            ApiBase = options.Value.Stripe.ApiBaseUrl.TrimEnd('/'),
+            HttpClient = new SystemNetHttpClient(http, maxNetworkRetries: 0),
+        }
+    );
 
     public string Name => ProviderName;
 
-    public async Task<CheckoutSession> CreateCheckoutSessionAsync(CheckoutSessionRequest request, CancellationToken cancellationToken)
+    public async Task<CheckoutSession> CreateCheckoutSessionAsync(
+        CheckoutSessionRequest request,
+        CancellationToken cancellationToken
+    )
     {
         if (request.Mode is not ("payment" or "subscription"))
-            throw new ArgumentException($"Checkout mode must be payment or subscription, not '{request.Mode}'.", nameof(request));
+            throw new ArgumentException(
+                $"Checkout mode must be payment or subscription, not '{request.Mode}'.",
+                nameof(request)
+            );
         var subscription = request.Mode == "subscription";
         var price = new SessionLineItemPriceDataOptions
         {
@@ -50,11 +59,14 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         };
         if (subscription)
         {
-            var days = request.IntervalDays ?? throw new ArgumentException("A subscription checkout needs its billing period.", nameof(request));
+            var days =
+                request.IntervalDays
+                ?? throw new ArgumentException("A subscription checkout needs its billing period.", nameof(request));
             var monthly = days == 30;
             price.Recurring = new SessionLineItemPriceDataRecurringOptions
             {
-                Interval = monthly ? "month" : "day", IntervalCount = monthly ? 1 : days,
+                Interval = monthly ? "month" : "day",
+                IntervalCount = monthly ? 1 : days,
             };
         }
 
@@ -62,7 +74,8 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         var metadata = request.Metadata.Where(m => m.Value.Length > 0).ToDictionary(m => m.Key, m => m.Value);
         // Our ids ride on the session and on what it creates (the payment intent or the subscription), so every later webhook names the payment.
         var carried = new Dictionary<string, string>(metadata);
-        if (!request.Metadata.ContainsKey("payment_id")) carried["payment_id"] = request.PaymentId.ToString();
+        if (!request.Metadata.ContainsKey("payment_id"))
+            carried["payment_id"] = request.PaymentId.ToString();
         var create = new SessionCreateOptions
         {
             Mode = request.Mode,
@@ -83,45 +96,71 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
                 WechatPay = new SessionPaymentMethodOptionsWechatPayOptions { Client = "web" },
             };
 
-        var session = await CallAsync("POST /v1/checkout/sessions", () => new SessionService(_stripe).CreateAsync(
-            create, Keyed("checkout-" + request.PaymentId), cancellationToken));
+        var session = await CallAsync(
+            "POST /v1/checkout/sessions",
+            () =>
+                new SessionService(_stripe).CreateAsync(
+                    create,
+                    Keyed("checkout-" + request.PaymentId),
+                    cancellationToken
+                )
+        );
         if (session.Id is null || session.Url is null || session.ExpiresAt == default)
             throw new HttpRequestException("Stripe's checkout session lacks id, url or expires_at.");
         var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(session.ExpiresAt, DateTimeKind.Utc));
         return new CheckoutSession(session.Id, session.Url, expiresAt);
     }
 
-    public async Task<ProviderRefund> RefundAsync(Payment payment, long amountCents, Guid refundId, CancellationToken cancellationToken)
+    public async Task<ProviderRefund> RefundAsync(
+        Payment payment,
+        long amountCents,
+        Guid refundId,
+        CancellationToken cancellationToken
+    )
     {
         // A subscription's payment intent comes with its first invoice (invoice.paid); until that arrives there is nothing to refund by.
         if (string.IsNullOrEmpty(payment.PaymentIntentId))
             throw new RefundNotSupportedException(
-                $"Payment {payment.Id} has no Stripe payment intent yet (a subscription's comes with its first invoice.paid); try again later or refund it from the Stripe dashboard.");
+                $"Payment {payment.Id} has no Stripe payment intent yet (a subscription's comes with its first invoice.paid); try again later or refund it from the Stripe dashboard."
+            );
         var create = new RefundCreateOptions
         {
             PaymentIntent = payment.PaymentIntentId,
             Amount = amountCents,
             Metadata = new() { ["payment_id"] = payment.Id.ToString(), ["refund_id"] = refundId.ToString() },
         };
-        var refund = await CallAsync("POST /v1/refunds",
-            () => new RefundService(_stripe).CreateAsync(create, Keyed("refund-" + refundId), cancellationToken));
-        if (refund.Id is null) throw new HttpRequestException("Stripe's refund lacks an id.");
+        var refund = await CallAsync(
+            "POST /v1/refunds",
+            () => new RefundService(_stripe).CreateAsync(create, Keyed("refund-" + refundId), cancellationToken)
+        );
+        if (refund.Id is null)
+            throw new HttpRequestException("Stripe's refund lacks an id.");
         var status = refund.Status ?? "pending";
         // A canceled refund never moves money; pending and requires_action are under way.
         return new ProviderRefund(refund.Id, status is "canceled" ? "failed" : status, refund.FailureReason);
     }
 
     public Task CancelSubscriptionAtPeriodEndAsync(string subscriptionId, CancellationToken cancellationToken) =>
-        CallAsync($"POST /v1/subscriptions/{subscriptionId}", () => new SubscriptionService(_stripe).UpdateAsync(subscriptionId,
-            new SubscriptionUpdateOptions { CancelAtPeriodEnd = true }, Keyed("cancel-" + subscriptionId), cancellationToken));
+        CallAsync(
+            $"POST /v1/subscriptions/{subscriptionId}",
+            () =>
+                new SubscriptionService(_stripe).UpdateAsync(
+                    subscriptionId,
+                    new SubscriptionUpdateOptions { CancelAtPeriodEnd = true },
+                    Keyed("cancel-" + subscriptionId),
+                    cancellationToken
+                )
+        );
 
     public async Task CancelSubscriptionNowAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         try
         {
             // DELETE is idempotent by definition at Stripe and takes no Idempotency-Key (Stripe.net adds none).
-            await CallAsync($"DELETE /v1/subscriptions/{subscriptionId}",
-                () => new SubscriptionService(_stripe).CancelAsync(subscriptionId, cancellationToken: cancellationToken));
+            await CallAsync(
+                $"DELETE /v1/subscriptions/{subscriptionId}",
+                () => new SubscriptionService(_stripe).CancelAsync(subscriptionId, cancellationToken: cancellationToken)
+            );
         }
         catch (HttpRequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
@@ -142,7 +181,8 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         var earliest = now + MinimumSessionLifetime + Margin;
         var latest = now + MaximumSessionLifetime - Margin;
         var expires = wanted >= earliest ? wanted : wanted + MinimumSessionLifetime + Margin;
-        if (expires < earliest) expires = earliest;
+        if (expires < earliest)
+            expires = earliest;
         return expires > latest ? latest : expires;
     }
 
@@ -159,14 +199,19 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         {
             var status = (int)exception.HttpStatusCode >= 400 ? exception.HttpStatusCode : (HttpStatusCode?)null;
             var requestId = exception.StripeResponse?.RequestId;
-            var message = (exception.StripeError?.Message ?? exception.StripeError?.Type ?? exception.Message)
-                .Replace(options.Value.Stripe.SecretKey!, "[secret key]", StringComparison.Ordinal);
+            var message = (exception.StripeError?.Message ?? exception.StripeError?.Type ?? exception.Message).Replace(
+                options.Value.Stripe.SecretKey!,
+                "[secret key]",
+                StringComparison.Ordinal
+            );
             var request = requestId is null ? "" : $" (request {requestId})";
             throw new HttpRequestException(
                 status is null
                     ? $"Stripe's answer to {what} is not usable: {message}"
                     : $"Stripe refused {what} with {(int)status}: {message}{request}",
-                exception, status);
+                exception,
+                status
+            );
         }
         catch (Exception exception) when (exception is TimeoutRejectedException or BrokenCircuitException)
         {

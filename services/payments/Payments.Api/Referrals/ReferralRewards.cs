@@ -1,6 +1,5 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Contracts.Payments;
 using Community.Payments.Checkout;
 using Community.Payments.Credits;
 using Community.Payments.Data;
@@ -20,6 +19,7 @@ public sealed class ReferralConversion
     public Guid ReferrerUserId { get; set; }
     public Guid PaymentId { get; set; }
     public DateTimeOffset ConvertedAt { get; set; }
+
     /// <summary>Set when the payment was refunded in full: the conversion no longer counts.</summary>
     public DateTimeOffset? RevokedAt { get; set; }
 }
@@ -30,9 +30,11 @@ public sealed class ReferralReward
     public Guid ReferrerUserId { get; set; }
     public int Conversions { get; set; }
     public string Tier { get; set; } = "";
+
     /// <summary>Null: for life.</summary>
     public DateTimeOffset? CurrentPeriodEnd { get; set; }
     public DateTimeOffset GrantedAt { get; set; }
+
     /// <summary>Set when refunds brought the conversions back below the milestone; reaching it again grants it anew.</summary>
     public DateTimeOffset? RevokedAt { get; set; }
 }
@@ -72,14 +74,26 @@ public static class ReferralRewards
     public static string GrantKey(Guid referredUserId, string side) => $"referral:{referredUserId}:{side}";
 
     /// <summary>One referrer's conversions are counted and rewarded one transaction at a time.</summary>
-    public static async Task LockReferrerAsync(PaymentsDbContext db, Guid referrerUserId, CancellationToken cancellationToken)
+    public static async Task LockReferrerAsync(
+        PaymentsDbContext db,
+        Guid referrerUserId,
+        CancellationToken cancellationToken
+    )
     {
         var key = "referral-referrer:" + referrerUserId;
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))",
+            cancellationToken
+        );
     }
 
-    public static Task<int> CountAsync(PaymentsDbContext db, Guid referrerUserId, CancellationToken cancellationToken) =>
-        db.Set<ReferralConversion>().CountAsync(c => c.ReferrerUserId == referrerUserId && c.RevokedAt == null, cancellationToken);
+    public static Task<int> CountAsync(
+        PaymentsDbContext db,
+        Guid referrerUserId,
+        CancellationToken cancellationToken
+    ) =>
+        db.Set<ReferralConversion>()
+            .CountAsync(c => c.ReferrerUserId == referrerUserId && c.RevokedAt == null, cancellationToken);
 }
 
 /// <summary>
@@ -92,54 +106,86 @@ public static class ReferralRewards
 /// conversions cannot both miss a milestone.
 /// </summary>
 public sealed class ReferralConvertedConsumer(
-    PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, Memberships memberships, TimeProvider clock,
-    ILogger<ReferralConvertedConsumer> logger)
-    : IdempotentConsumer<ReferralConverted, PaymentsDbContext>(db, logger)
+    PaymentsDbContext db,
+    PaymentBook payments,
+    CreditLedger ledger,
+    Memberships memberships,
+    TimeProvider clock,
+    ILogger<ReferralConvertedConsumer> logger
+) : IdempotentConsumer<ReferralConverted, PaymentsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<ReferralConverted> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<ReferralConverted> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
         var now = clock.GetUtcNow();
         if (payment is { Status: PaymentStatus.Refunded })
         {
-            await Db.Database.ExecuteSqlAsync($"""
+            await Db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO referral_conversions (referred_user_id, referrer_user_id, payment_id, converted_at, revoked_at)
                 VALUES ({m.ReferredUserId}, {m.ReferrerUserId}, {m.PaymentId}, {m.OccurredAt.ToUniversalTime()}, {now})
                 ON CONFLICT (referred_user_id) DO NOTHING
-                """, cancellationToken);
-            logger.LogInformation("Referral of {ReferredUserId} by {ReferrerUserId} arrived after payment {PaymentId} was refunded; it earns nothing",
-                m.ReferredUserId, m.ReferrerUserId, m.PaymentId);
+                """,
+                cancellationToken
+            );
+            logger.LogInformation(
+                "Referral of {ReferredUserId} by {ReferrerUserId} arrived after payment {PaymentId} was refunded; it earns nothing",
+                m.ReferredUserId,
+                m.ReferrerUserId,
+                m.PaymentId
+            );
             return;
         }
 
         // Accounts are locked in id order, so two conversions touching the same users cannot deadlock.
         foreach (var (userId, side) in ReferralRewards.Sides(m.ReferrerUserId, m.ReferredUserId))
-            await ledger.GrantAsync(userId, ReferralRewards.CreditsEach, "referral_" + side, ReferralRewards.GrantKey(m.ReferredUserId, side), cancellationToken);
+            await ledger.GrantAsync(
+                userId,
+                ReferralRewards.CreditsEach,
+                "referral_" + side,
+                ReferralRewards.GrantKey(m.ReferredUserId, side),
+                cancellationToken
+            );
 
         await ReferralRewards.LockReferrerAsync(Db, m.ReferrerUserId, cancellationToken);
-        var counted = await Db.Database.ExecuteSqlAsync($"""
+        var counted = await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO referral_conversions (referred_user_id, referrer_user_id, payment_id, converted_at)
             VALUES ({m.ReferredUserId}, {m.ReferrerUserId}, {m.PaymentId}, {m.OccurredAt.ToUniversalTime()})
             ON CONFLICT (referred_user_id) DO NOTHING
-            """, cancellationToken);
-        if (counted == 0) return;
+            """,
+            cancellationToken
+        );
+        if (counted == 0)
+            return;
 
         var conversions = await ReferralRewards.CountAsync(Db, m.ReferrerUserId, cancellationToken);
         foreach (var (milestone, period) in ReferralRewards.Milestones.Where(r => conversions >= r.Conversions))
         {
             var periodEnd = now + period;
             // A milestone lost to refunds and reached again is granted anew.
-            var granted = await Db.Database.ExecuteSqlAsync($"""
+            var granted = await Db.Database.ExecuteSqlAsync(
+                $"""
                 INSERT INTO referral_rewards (referrer_user_id, conversions, tier, current_period_end, granted_at)
                 VALUES ({m.ReferrerUserId}, {milestone}, {ReferralRewards.Tier}, {periodEnd}, {now})
                 ON CONFLICT (referrer_user_id, conversions) DO UPDATE
                 SET tier = EXCLUDED.tier, current_period_end = EXCLUDED.current_period_end, granted_at = EXCLUDED.granted_at, revoked_at = NULL
                 WHERE referral_rewards.revoked_at IS NOT NULL
-                """, cancellationToken);
+                """,
+                cancellationToken
+            );
             if (granted > 0)
-                logger.LogInformation("Referrer {UserId} reached {Conversions} conversions: {Tier} until {PeriodEnd}",
-                    m.ReferrerUserId, milestone, ReferralRewards.Tier, periodEnd?.ToString("O") ?? "forever");
+                logger.LogInformation(
+                    "Referrer {UserId} reached {Conversions} conversions: {Tier} until {PeriodEnd}",
+                    m.ReferrerUserId,
+                    milestone,
+                    ReferralRewards.Tier,
+                    periodEnd?.ToString("O") ?? "forever"
+                );
         }
         await memberships.RefreshAsync(m.ReferrerUserId, null, cancellationToken);
     }
@@ -151,35 +197,56 @@ public sealed class ReferralConvertedConsumer(
 /// revoked, which may end the elite they gave. Partial refunds change nothing.
 /// </summary>
 public sealed class ReferralRefundedConsumer(
-    PaymentsDbContext db, PaymentBook payments, CreditLedger ledger, Memberships memberships, TimeProvider clock,
-    ILogger<ReferralRefundedConsumer> logger)
-    : FullRefundConsumer(db, payments, logger)
+    PaymentsDbContext db,
+    PaymentBook payments,
+    CreditLedger ledger,
+    Memberships memberships,
+    TimeProvider clock,
+    ILogger<ReferralRefundedConsumer> logger
+) : FullRefundConsumer(db, payments, logger)
 {
     /// <summary>Any first paid purchase may have converted a referral.</summary>
     protected override string? Purpose => null;
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
-        var conversion = (await Db.Set<ReferralConversion>()
-                .FromSql($"SELECT * FROM referral_conversions WHERE payment_id = {payment.Id} AND revoked_at IS NULL FOR UPDATE")
-                .ToListAsync(cancellationToken))
-            .SingleOrDefault();
-        if (conversion is null) return;
+        var conversion = (
+            await Db.Set<ReferralConversion>()
+                .FromSql(
+                    $"SELECT * FROM referral_conversions WHERE payment_id = {payment.Id} AND revoked_at IS NULL FOR UPDATE"
+                )
+                .ToListAsync(cancellationToken)
+        ).SingleOrDefault();
+        if (conversion is null)
+            return;
 
         var now = clock.GetUtcNow();
         conversion.RevokedAt = now;
         foreach (var (_, side) in ReferralRewards.Sides(conversion.ReferrerUserId, conversion.ReferredUserId))
-            await ledger.ClawBackAsync(ReferralRewards.GrantKey(conversion.ReferredUserId, side), "referral_refunded", cancellationToken);
+            await ledger.ClawBackAsync(
+                ReferralRewards.GrantKey(conversion.ReferredUserId, side),
+                "referral_refunded",
+                cancellationToken
+            );
 
         await ReferralRewards.LockReferrerAsync(Db, conversion.ReferrerUserId, cancellationToken);
         await Db.SaveChangesAsync(cancellationToken);
         var conversions = await ReferralRewards.CountAsync(Db, conversion.ReferrerUserId, cancellationToken);
-        var revoked = await Db.Database.ExecuteSqlAsync($"""
+        var revoked = await Db.Database.ExecuteSqlAsync(
+            $"""
             UPDATE referral_rewards SET revoked_at = {now}
             WHERE referrer_user_id = {conversion.ReferrerUserId} AND conversions > {conversions} AND revoked_at IS NULL
-            """, cancellationToken);
-        logger.LogInformation("Payment {PaymentId} was refunded: the referral of {ReferredUserId} by {ReferrerUserId} no longer counts ({Conversions} left, {Revoked} rewards revoked)",
-            payment.Id, conversion.ReferredUserId, conversion.ReferrerUserId, conversions, revoked);
+            """,
+            cancellationToken
+        );
+        logger.LogInformation(
+            "Payment {PaymentId} was refunded: the referral of {ReferredUserId} by {ReferrerUserId} no longer counts ({Conversions} left, {Revoked} rewards revoked)",
+            payment.Id,
+            conversion.ReferredUserId,
+            conversion.ReferrerUserId,
+            conversions,
+            revoked
+        );
         await memberships.RefreshAsync(conversion.ReferrerUserId, null, cancellationToken);
     }
 }

@@ -19,11 +19,19 @@ public abstract class FullRefundConsumer(PaymentsDbContext db, PaymentBook payme
     /// <summary>The purpose whose payments this consumer takes back; null: every purpose.</summary>
     protected abstract string? Purpose { get; }
 
-    protected sealed override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    protected sealed override async Task HandleAsync(
+        ConsumeContext<PaymentRefunded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var payment = await payments.LockAsync(m.PaymentId, cancellationToken);
-        if (payment is null || m.TotalRefundedCents < payment.AmountCents || (Purpose is { } purpose && payment.Purpose != purpose)) return;
+        if (
+            payment is null
+            || m.TotalRefundedCents < payment.AmountCents
+            || (Purpose is { } purpose && payment.Purpose != purpose)
+        )
+            return;
         await TakeBackAsync(payment, cancellationToken);
     }
 

@@ -12,22 +12,46 @@ namespace Community.Payments.Refunds;
 /// of refunding twice. A provider that does not answer throws, so the message is retried (then
 /// dead-lettered, and <see cref="RefundIntentRecovery"/> finishes the intent).
 /// </summary>
-public sealed class PaymentRefundRequestedConsumer(PaymentsDbContext db, Refunder refunder, ILogger<PaymentRefundRequestedConsumer> logger)
-    : IConsumer<PaymentRefundRequested>
+public sealed class PaymentRefundRequestedConsumer(
+    PaymentsDbContext db,
+    Refunder refunder,
+    ILogger<PaymentRefundRequestedConsumer> logger
+) : IConsumer<PaymentRefundRequested>
 {
     public async Task Consume(ConsumeContext<PaymentRefundRequested> context)
     {
         var m = context.Message;
-        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == m.PaymentId, context.CancellationToken);
+        var payment = await db
+            .Payments.AsNoTracking()
+            .FirstOrDefaultAsync(p => p.Id == m.PaymentId, context.CancellationToken);
         var done = await db.Refunds.AsNoTracking().AnyAsync(r => r.Id == m.RefundId, context.CancellationToken);
         if (payment is null || (payment.RefundableCents == 0 && !done))
         {
             // Refunded meanwhile by someone else: nothing is owed any more.
-            logger.LogWarning("Requested refund {RefundId} of payment {PaymentId} was not made: nothing is left to refund", m.RefundId, m.PaymentId);
+            logger.LogWarning(
+                "Requested refund {RefundId} of payment {PaymentId} was not made: nothing is left to refund",
+                m.RefundId,
+                m.PaymentId
+            );
             return;
         }
-        var amount = m.AmountCents is { } wanted && payment.RefundableCents > 0 ? Math.Min(wanted, payment.RefundableCents) : m.AmountCents;
-        var refund = await refunder.RefundAsync(m.PaymentId, amount, m.Reason, m.RequestedBy, m.RefundId, context.CancellationToken);
-        logger.LogInformation("Requested refund {RefundId} of payment {PaymentId}: {Status}", refund.Id, m.PaymentId, refund.Status);
+        var amount =
+            m.AmountCents is { } wanted && payment.RefundableCents > 0
+                ? Math.Min(wanted, payment.RefundableCents)
+                : m.AmountCents;
+        var refund = await refunder.RefundAsync(
+            m.PaymentId,
+            amount,
+            m.Reason,
+            m.RequestedBy,
+            m.RefundId,
+            context.CancellationToken
+        );
+        logger.LogInformation(
+            "Requested refund {RefundId} of payment {PaymentId}: {Status}",
+            refund.Id,
+            m.PaymentId,
+            refund.Status
+        );
     }
 }

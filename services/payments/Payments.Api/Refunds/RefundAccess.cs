@@ -11,7 +11,12 @@ namespace Community.Payments.Refunds;
 public static class RefundAccess
 {
     /// <summary>The payer is told 403 about their own payment; anyone else learns nothing (404).</summary>
-    public static async Task EnsureMayRefundAsync(PaymentsDbContext db, Guid paymentId, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    public static async Task EnsureMayRefundAsync(
+        PaymentsDbContext db,
+        Guid paymentId,
+        ClaimsPrincipal principal,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId, cancellationToken);

@@ -10,7 +10,11 @@ namespace Community.Payments.Refunds;
 /// asked again under its own idempotency key, so whatever the provider did the first time is
 /// what gets recorded; a refused one is dropped (its amount is refundable again).
 /// </summary>
-public sealed class RefundIntentRecovery(IServiceScopeFactory scopes, TimeProvider clock, ILogger<RefundIntentRecovery> logger) : BackgroundService
+public sealed class RefundIntentRecovery(
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    ILogger<RefundIntentRecovery> logger
+) : BackgroundService
 {
     /// <summary>Younger intents are most likely still being asked about by the request or message that wrote them.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
@@ -40,26 +44,42 @@ public sealed class RefundIntentRecovery(IServiceScopeFactory scopes, TimeProvid
         await using (var scope = scopes.CreateAsyncScope())
         {
             var before = clock.GetUtcNow() - StaleAfter;
-            stale = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Refunds.AsNoTracking()
+            stale = await scope
+                .ServiceProvider.GetRequiredService<PaymentsDbContext>()
+                .Refunds.AsNoTracking()
                 .Where(r => r.Status == RefundStatus.Requested && r.CreatedAt <= before)
-                .OrderBy(r => r.CreatedAt).Select(r => r.Id).Take(100).ToListAsync(cancellationToken);
+                .OrderBy(r => r.CreatedAt)
+                .Select(r => r.Id)
+                .Take(100)
+                .ToListAsync(cancellationToken);
         }
         foreach (var refundId in stale)
         {
             await using var scope = scopes.CreateAsyncScope();
             try
             {
-                var refund = await scope.ServiceProvider.GetRequiredService<Refunder>().ResumeAsync(refundId, cancellationToken);
-                logger.LogInformation("Requested refund {RefundId} resumed: {Status}", refundId, refund?.Status ?? "dropped, the provider refused it");
+                var refund = await scope
+                    .ServiceProvider.GetRequiredService<Refunder>()
+                    .ResumeAsync(refundId, cancellationToken);
+                logger.LogInformation(
+                    "Requested refund {RefundId} resumed: {Status}",
+                    refundId,
+                    refund?.Status ?? "dropped, the provider refused it"
+                );
             }
             catch (DomainException exception)
             {
-                logger.LogWarning("Requested refund {RefundId} could not be finished now: {Reason}", refundId, exception.Message);
+                logger.LogWarning(
+                    "Requested refund {RefundId} could not be finished now: {Reason}",
+                    refundId,
+                    exception.Message
+                );
             }
         }
         await using var check = scopes.CreateAsyncScope();
-        var left = await check.ServiceProvider.GetRequiredService<PaymentsDbContext>().Refunds
-            .CountAsync(r => stale.Contains(r.Id) && r.Status == RefundStatus.Requested, cancellationToken);
+        var left = await check
+            .ServiceProvider.GetRequiredService<PaymentsDbContext>()
+            .Refunds.CountAsync(r => stale.Contains(r.Id) && r.Status == RefundStatus.Requested, cancellationToken);
         return stale.Count - left;
     }
 }

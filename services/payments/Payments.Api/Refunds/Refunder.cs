@@ -17,12 +17,24 @@ namespace Community.Payments.Refunds;
 /// (as Stripe's own amount_refunded does) and settles or fails later by webhook
 /// (<see cref="Webhooks.RefundWebhookHandler"/>); one failed at once is recorded and changes nothing else.
 /// </summary>
-public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentProvider provider, TimeProvider clock, ILogger<Refunder> logger)
+public sealed class Refunder(
+    PaymentsDbContext db,
+    PaymentBook book,
+    IPaymentProvider provider,
+    TimeProvider clock,
+    ILogger<Refunder> logger
+)
 {
     public const int MaxReasonLength = 500;
 
     public async Task<Refund> RefundAsync(
-        Guid paymentId, long? amountCents, string reason, Guid? requestedBy, Guid refundId, CancellationToken cancellationToken)
+        Guid paymentId,
+        long? amountCents,
+        string reason,
+        Guid? requestedBy,
+        Guid refundId,
+        CancellationToken cancellationToken
+    )
     {
         var refund = await RecordIntentAsync(paymentId, amountCents, reason, requestedBy, refundId, cancellationToken);
         return refund.Status == RefundStatus.Requested ? await CompleteAsync(refund, cancellationToken) : refund;
@@ -38,38 +50,63 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
 
     /// <summary>Step one: the refund row, found (the same id asked before) or written as requested; the lookup runs under the payment's lock, so concurrent askers with one id all find the first one's row.</summary>
     private async Task<Refund> RecordIntentAsync(
-        Guid paymentId, long? amountCents, string reason, Guid? requestedBy, Guid refundId, CancellationToken cancellationToken)
+        Guid paymentId,
+        long? amountCents,
+        string reason,
+        Guid? requestedBy,
+        Guid refundId,
+        CancellationToken cancellationToken
+    )
     {
         if (db.Database.CurrentTransaction is not null)
-            throw new InvalidOperationException("Refunder asks the payment provider, which must not happen inside a transaction; publish PaymentRefundRequested instead.");
+            throw new InvalidOperationException(
+                "Refunder asks the payment provider, which must not happen inside a transaction; publish PaymentRefundRequested instead."
+            );
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var payment = await book.LockAsync(paymentId, cancellationToken) ?? throw new NotFoundException("No payment has this id.");
+        var payment =
+            await book.LockAsync(paymentId, cancellationToken)
+            ?? throw new NotFoundException("No payment has this id.");
         var existing = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken);
-        if (existing is not null) return existing;
+        if (existing is not null)
+            return existing;
 
-        if (!payment.IsSettled) throw new BusinessRuleException($"The payment is {payment.Status}; only a settled payment can be refunded.");
+        if (!payment.IsSettled)
+            throw new BusinessRuleException(
+                $"The payment is {payment.Status}; only a settled payment can be refunded."
+            );
         // Requested refunds are not in refunded_cents until the provider answers, but their money is spoken for.
-        var requested = await db.Refunds.Where(r => r.PaymentId == payment.Id && r.Status == RefundStatus.Requested).SumAsync(r => r.AmountCents, cancellationToken);
+        var requested = await db
+            .Refunds.Where(r => r.PaymentId == payment.Id && r.Status == RefundStatus.Requested)
+            .SumAsync(r => r.AmountCents, cancellationToken);
         var refundable = Math.Max(0, payment.RefundableCents - requested);
         if (refundable == 0 && payment.RefundableCents > 0)
-            throw new ConflictException("The rest of the payment is being refunded right now; retry to see what is left once that refund is answered.")
+            throw new ConflictException(
+                "The rest of the payment is being refunded right now; retry to see what is left once that refund is answered."
+            )
             {
                 RetryAfter = TimeSpan.FromSeconds(5),
             };
         var amount = amountCents ?? refundable;
         if (amount <= 0 || amount > refundable)
-            throw new BusinessRuleException(refundable == 0
-                ? "The payment is already fully refunded."
-                : $"amount_cents must be between 1 and {refundable}, what is left to refund.")
+            throw new BusinessRuleException(
+                refundable == 0
+                    ? "The payment is already fully refunded."
+                    : $"amount_cents must be between 1 and {refundable}, what is left to refund."
+            )
             {
                 Extensions = new Dictionary<string, object?> { ["refundable_cents"] = refundable },
             };
 
         var refund = new Refund
         {
-            Id = refundId, PaymentId = payment.Id, AmountCents = amount, Reason = reason, RequestedBy = requestedBy,
-            Status = RefundStatus.Requested, CreatedAt = clock.GetUtcNow(),
+            Id = refundId,
+            PaymentId = payment.Id,
+            AmountCents = amount,
+            Reason = reason,
+            RequestedBy = requestedBy,
+            Status = RefundStatus.Requested,
+            CreatedAt = clock.GetUtcNow(),
         };
         db.Refunds.Add(refund);
         await db.SaveChangesAsync(cancellationToken);
@@ -90,20 +127,35 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
         {
             // Stripe is still answering a concurrent request with this key: that request records the answer, which is ours too.
             return await WaitForAnswerAsync(refund, cancellationToken)
-                ?? throw new ProviderUnavailableException("The same refund is being made by another request right now; retry with the same Idempotency-Key to see its outcome.");
+                ?? throw new ProviderUnavailableException(
+                    "The same refund is being made by another request right now; retry with the same Idempotency-Key to see its outcome."
+                );
         }
         catch (HttpRequestException exception) when (IsRefusal(exception))
         {
-            logger.LogWarning(exception, "The provider refused refund {RefundId} of payment {PaymentId}", refund.Id, payment.Id);
+            logger.LogWarning(
+                exception,
+                "The provider refused refund {RefundId} of payment {PaymentId}",
+                refund.Id,
+                payment.Id
+            );
             await AbandonAsync(refund, cancellationToken);
-            throw new ProviderUnavailableException("The payment provider could not refund now; nothing was refunded. Try again.");
+            throw new ProviderUnavailableException(
+                "The payment provider could not refund now; nothing was refunded. Try again."
+            );
         }
         catch (HttpRequestException exception)
         {
             // Unanswered: the intent stays, and the same key on the next attempt finds whatever the provider did.
-            logger.LogWarning(exception, "The provider did not answer refund {RefundId} of payment {PaymentId}; it stays requested", refund.Id, payment.Id);
+            logger.LogWarning(
+                exception,
+                "The provider did not answer refund {RefundId} of payment {PaymentId}; it stays requested",
+                refund.Id,
+                payment.Id
+            );
             throw new ProviderUnavailableException(
-                "The payment provider did not answer; the refund stays requested and is retried with the same key. Retry with the same Idempotency-Key to see its outcome.");
+                "The payment provider did not answer; the refund stays requested and is retried with the same key. Retry with the same Idempotency-Key to see its outcome."
+            );
         }
         catch (RefundNotSupportedException exception)
         {
@@ -119,8 +171,12 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
             var refund = await db.Refunds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == intent.Id, cancellationToken);
-            if (refund is null) throw new ProviderUnavailableException("The payment provider could not refund now; nothing was refunded. Try again.");
-            if (refund.Status != RefundStatus.Requested) return refund;
+            if (refund is null)
+                throw new ProviderUnavailableException(
+                    "The payment provider could not refund now; nothing was refunded. Try again."
+                );
+            if (refund.Status != RefundStatus.Requested)
+                return refund;
         }
         return null;
     }
@@ -135,29 +191,50 @@ public sealed class Refunder(PaymentsDbContext db, PaymentBook book, IPaymentPro
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await book.LockAsync(intent.PaymentId, cancellationToken);
-        await db.Refunds.Where(r => r.Id == intent.Id && r.Status == RefundStatus.Requested).ExecuteDeleteAsync(cancellationToken);
+        await db
+            .Refunds.Where(r => r.Id == intent.Id && r.Status == RefundStatus.Requested)
+            .ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private async Task<Refund> RecordAnswerAsync(Guid refundId, ProviderRefund result, CancellationToken cancellationToken)
+    private async Task<Refund> RecordAnswerAsync(
+        Guid refundId,
+        ProviderRefund result,
+        CancellationToken cancellationToken
+    )
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var refund = await db.Refunds.AsNoTracking().FirstAsync(r => r.Id == refundId, cancellationToken);
-        var payment = await book.LockAsync(refund.PaymentId, cancellationToken)
+        var payment =
+            await book.LockAsync(refund.PaymentId, cancellationToken)
             ?? throw new InvalidOperationException($"Payment {refund.PaymentId} of refund {refundId} is gone.");
         refund = await db.Refunds.FirstAsync(r => r.Id == refundId, cancellationToken);
-        if (refund.Status != RefundStatus.Requested) return refund;
+        if (refund.Status != RefundStatus.Requested)
+            return refund;
         var status = RefundStatus.FromProvider(result.Status);
         book.RecordRefundAnswer(payment, refund, status, result.RefundId, result.FailureReason ?? result.Status);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (refund.Status == RefundStatus.Failed)
-            logger.LogWarning("The provider failed refund {RefundId} of {Amount} {Currency} on payment {PaymentId} at once; nothing was refunded ({Reason})",
-                refund.Id, refund.AmountCents, payment.Currency, payment.Id, refund.Reason);
+            logger.LogWarning(
+                "The provider failed refund {RefundId} of {Amount} {Currency} on payment {PaymentId} at once; nothing was refunded ({Reason})",
+                refund.Id,
+                refund.AmountCents,
+                payment.Currency,
+                payment.Id,
+                refund.Reason
+            );
         else
-            logger.LogInformation("Refund {RefundId} of {Amount} {Currency} on payment {PaymentId}: {Status} ({Reason})",
-                refund.Id, refund.AmountCents, payment.Currency, payment.Id, refund.Status, refund.Reason);
+            logger.LogInformation(
+                "Refund {RefundId} of {Amount} {Currency} on payment {PaymentId}: {Status} ({Reason})",
+                refund.Id,
+                refund.AmountCents,
+                payment.Currency,
+                payment.Id,
+                refund.Status,
+                refund.Reason
+            );
         return refund;
     }
 
@@ -175,12 +252,13 @@ public static class RefundStatus
     public const string Failed = "failed";
 
     /// <summary>Stripe's refund status: a canceled refund never moves money; pending, requires_action (and anything newer) are under way.</summary>
-    public static string FromProvider(string? status) => status switch
-    {
-        "succeeded" => Succeeded,
-        "failed" or "canceled" => Failed,
-        _ => Pending,
-    };
+    public static string FromProvider(string? status) =>
+        status switch
+        {
+            "succeeded" => Succeeded,
+            "failed" or "canceled" => Failed,
+            _ => Pending,
+        };
 }
 
 /// <summary>
@@ -191,7 +269,9 @@ public static class RefundStatus
 public sealed class RefundFailedException : DomainException
 {
     public RefundFailedException(Refund refund)
-        : base("The payment provider failed this refund at once; nothing was refunded and the payment can still be refunded.") =>
+        : base(
+            "The payment provider failed this refund at once; nothing was refunded and the payment can still be refunded."
+        ) =>
         Extensions = new Dictionary<string, object?> { ["refund_id"] = refund.Id, ["refund_status"] = refund.Status };
 
     public override int StatusCode => 422;

@@ -11,14 +11,26 @@ using Microsoft.EntityFrameworkCore;
 namespace Community.Payments.Sales;
 
 /// <summary>A seat is held: remember its price, buyer and expiry; checkout reads the amount from here.</summary>
-public sealed class TicketHoldCreatedConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<TicketHoldCreatedConsumer> logger)
-    : IdempotentConsumer<TicketHoldCreated, PaymentsDbContext>(db, logger)
+public sealed class TicketHoldCreatedConsumer(
+    PaymentsDbContext db,
+    TimeProvider clock,
+    ILogger<TicketHoldCreatedConsumer> logger
+) : IdempotentConsumer<TicketHoldCreated, PaymentsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<TicketHoldCreated> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<TicketHoldCreated> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        var item = await Db.SellableItems.FirstOrDefaultAsync(i => i.ReferenceId == m.RegistrationId, cancellationToken);
-        if (item is null) Db.SellableItems.Add(item = new SellableItem { ReferenceId = m.RegistrationId, CreatedAt = clock.GetUtcNow() });
+        var item = await Db.SellableItems.FirstOrDefaultAsync(
+            i => i.ReferenceId == m.RegistrationId,
+            cancellationToken
+        );
+        if (item is null)
+            Db.SellableItems.Add(
+                item = new SellableItem { ReferenceId = m.RegistrationId, CreatedAt = clock.GetUtcNow() }
+            );
         // A registration promoted from the waiting list gets a new hold: the latest expiry wins.
         item.Purpose = PaymentPurposes.EventRegistration;
         item.UserId = m.UserId;
@@ -31,52 +43,106 @@ public sealed class TicketHoldCreatedConsumer(PaymentsDbContext db, TimeProvider
 }
 
 /// <summary>A paid course enrollment awaits payment: remember its money and credit prices.</summary>
-public sealed class CourseEnrollmentPendingConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<CourseEnrollmentPendingConsumer> logger)
-    : IdempotentConsumer<CourseEnrollmentPending, PaymentsDbContext>(db, logger)
+public sealed class CourseEnrollmentPendingConsumer(
+    PaymentsDbContext db,
+    TimeProvider clock,
+    ILogger<CourseEnrollmentPendingConsumer> logger
+) : IdempotentConsumer<CourseEnrollmentPending, PaymentsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<CourseEnrollmentPending> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<CourseEnrollmentPending> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        if (await Db.SellableItems.AnyAsync(i => i.ReferenceId == m.EnrollmentId, cancellationToken)) return;
-        Db.SellableItems.Add(new SellableItem
-        {
-            ReferenceId = m.EnrollmentId, Purpose = PaymentPurposes.Course, UserId = m.UserId, AmountCents = m.PriceCents,
-            Currency = m.PriceCents > 0 ? m.Currency : null, PriceCredits = m.PriceCredits, SellerUserId = m.OrganizerUserId,
-            CreatedAt = clock.GetUtcNow(),
-        });
+        if (await Db.SellableItems.AnyAsync(i => i.ReferenceId == m.EnrollmentId, cancellationToken))
+            return;
+        Db.SellableItems.Add(
+            new SellableItem
+            {
+                ReferenceId = m.EnrollmentId,
+                Purpose = PaymentPurposes.Course,
+                UserId = m.UserId,
+                AmountCents = m.PriceCents,
+                Currency = m.PriceCents > 0 ? m.Currency : null,
+                PriceCredits = m.PriceCredits,
+                SellerUserId = m.OrganizerUserId,
+                CreatedAt = clock.GetUtcNow(),
+            }
+        );
     }
 }
 
 /// <summary>Events (the seat went, the event was cancelled) or the companion (a session that cannot start) could not honour a payment: the payer gets everything back, money or credits.</summary>
-public sealed class PurchaseRejectedConsumer(PaymentsDbContext db, CreditLedger credits, TimeProvider clock, ILogger<PurchaseRejectedConsumer> logger)
-    : IdempotentConsumer<PurchaseRejected, PaymentsDbContext>(db, logger)
+public sealed class PurchaseRejectedConsumer(
+    PaymentsDbContext db,
+    CreditLedger credits,
+    TimeProvider clock,
+    ILogger<PurchaseRejectedConsumer> logger
+) : IdempotentConsumer<PurchaseRejected, PaymentsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PurchaseRejected> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PurchaseRejected> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == m.PaymentId, cancellationToken);
         // Not a payment: a credits spend (its id is the spend id), paid back with a compensating transaction.
-        if (payment is null) await credits.ReverseSpendAsync(m.PaymentId, "not_honoured: " + m.Reason, cancellationToken);
-        if (payment is null || payment.RefundableCents == 0) return;
-        logger.LogInformation("Refunding payment {PaymentId}: {Purpose} {ReferenceId} was not honoured ({Reason})", m.PaymentId, m.Purpose, m.ReferenceId, m.Reason);
-        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.CreateVersion7(), clock.GetUtcNow(), Refunder.DeterministicId("rejected", m.PaymentId), m.PaymentId,
-            null, "not_honoured: " + m.Reason, null));
+        if (payment is null)
+            await credits.ReverseSpendAsync(m.PaymentId, "not_honoured: " + m.Reason, cancellationToken);
+        if (payment is null || payment.RefundableCents == 0)
+            return;
+        logger.LogInformation(
+            "Refunding payment {PaymentId}: {Purpose} {ReferenceId} was not honoured ({Reason})",
+            m.PaymentId,
+            m.Purpose,
+            m.ReferenceId,
+            m.Reason
+        );
+        Db.AddIntegrationEvent(
+            new PaymentRefundRequested(
+                Guid.CreateVersion7(),
+                clock.GetUtcNow(),
+                Refunder.DeterministicId("rejected", m.PaymentId),
+                m.PaymentId,
+                null,
+                "not_honoured: " + m.Reason,
+                null
+            )
+        );
     }
 }
 
 /// <summary>An attendee cancelled a paid ticket: refund what the event's policy owes.</summary>
-public sealed class RsvpCancelledConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<RsvpCancelledConsumer> logger)
-    : IdempotentConsumer<RsvpCancelled, PaymentsDbContext>(db, logger)
+public sealed class RsvpCancelledConsumer(
+    PaymentsDbContext db,
+    TimeProvider clock,
+    ILogger<RsvpCancelledConsumer> logger
+) : IdempotentConsumer<RsvpCancelled, PaymentsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<RsvpCancelled> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<RsvpCancelled> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        if (m.PaymentId is not { } paymentId || m.RefundCents <= 0) return;
+        if (m.PaymentId is not { } paymentId || m.RefundCents <= 0)
+            return;
         var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
-        if (payment is null || payment.RefundableCents == 0) return;
-        Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.CreateVersion7(), clock.GetUtcNow(),
-            Refunder.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId), paymentId, Math.Min(m.RefundCents, payment.RefundableCents),
-            "cancelled_by_attendee", m.UserId));
+        if (payment is null || payment.RefundableCents == 0)
+            return;
+        Db.AddIntegrationEvent(
+            new PaymentRefundRequested(
+                Guid.CreateVersion7(),
+                clock.GetUtcNow(),
+                Refunder.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId),
+                paymentId,
+                Math.Min(m.RefundCents, payment.RefundableCents),
+                "cancelled_by_attendee",
+                m.UserId
+            )
+        );
     }
 }
 
@@ -84,23 +150,46 @@ public sealed class RsvpCancelledConsumer(PaymentsDbContext db, TimeProvider clo
 /// An event was cancelled: every ticket paid for it is refunded in full, each by its own
 /// PaymentRefundRequested, so one slow or failing refund holds up no other.
 /// </summary>
-public sealed class EventCancelledConsumer(PaymentsDbContext db, TimeProvider clock, ILogger<EventCancelledConsumer> logger)
-    : IdempotentConsumer<EventCancelled, PaymentsDbContext>(db, logger)
+public sealed class EventCancelledConsumer(
+    PaymentsDbContext db,
+    TimeProvider clock,
+    ILogger<EventCancelledConsumer> logger
+) : IdempotentConsumer<EventCancelled, PaymentsDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EventCancelled> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var paid = await (
-                from p in Db.Payments.AsNoTracking()
-                join i in Db.SellableItems.AsNoTracking() on p.ReferenceId equals i.ReferenceId
-                where i.EventId == m.EventId && p.Purpose == PaymentPurposes.EventRegistration && p.RefundedCents < p.AmountCents
-                    && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
-                select p.Id)
-            .ToListAsync(cancellationToken);
+            from p in Db.Payments.AsNoTracking()
+            join i in Db.SellableItems.AsNoTracking() on p.ReferenceId equals i.ReferenceId
+            where
+                i.EventId == m.EventId
+                && p.Purpose == PaymentPurposes.EventRegistration
+                && p.RefundedCents < p.AmountCents
+                && (p.Status == PaymentStatus.Succeeded || p.Status == PaymentStatus.PartiallyRefunded)
+            select p.Id
+        ).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
         foreach (var paymentId in paid)
-            Db.AddIntegrationEvent(new PaymentRefundRequested(Guid.CreateVersion7(), now, Refunder.DeterministicId("event-cancelled", paymentId), paymentId,
-                null, "event_cancelled", null));
-        if (paid.Count > 0) logger.LogInformation("Asked for the refund of {Count} tickets of cancelled event {EventId}", paid.Count, m.EventId);
+            Db.AddIntegrationEvent(
+                new PaymentRefundRequested(
+                    Guid.CreateVersion7(),
+                    now,
+                    Refunder.DeterministicId("event-cancelled", paymentId),
+                    paymentId,
+                    null,
+                    "event_cancelled",
+                    null
+                )
+            );
+        if (paid.Count > 0)
+            logger.LogInformation(
+                "Asked for the refund of {Count} tickets of cancelled event {EventId}",
+                paid.Count,
+                m.EventId
+            );
     }
 }

@@ -1,10 +1,9 @@
-using Community.Contracts;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Community.Contracts;
 using Community.Payments.Data;
 using Community.Payments.Providers;
-using Community.Payments.Webhooks;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -30,19 +29,37 @@ public static class SandboxApi
     {
         var group = routes.MapGroup("/sandbox/checkout").WithTags("Sandbox").AllowAnonymous().ExcludeFromDescription();
         group.MapGet("/{sessionId}", Page);
-        group.MapPost("/{sessionId}/pay", (string sessionId, HttpContext http, CancellationToken ct) => CompleteAsync(sessionId, paid: true, http, ct));
-        group.MapPost("/{sessionId}/decline", (string sessionId, HttpContext http, CancellationToken ct) => CompleteAsync(sessionId, paid: false, http, ct));
+        group.MapPost(
+            "/{sessionId}/pay",
+            (string sessionId, HttpContext http, CancellationToken ct) => CompleteAsync(sessionId, paid: true, http, ct)
+        );
+        group.MapPost(
+            "/{sessionId}/decline",
+            (string sessionId, HttpContext http, CancellationToken ct) =>
+                CompleteAsync(sessionId, paid: false, http, ct)
+        );
         return group;
     }
 
     private static async Task<Results<ContentHttpResult, NotFound>> Page(
-        string sessionId, PaymentsDbContext db, WebhookSecrets secrets, HttpResponse response, CancellationToken cancellationToken)
+        string sessionId,
+        PaymentsDbContext db,
+        WebhookSecrets secrets,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
-        if (!secrets.SandboxActive) return TypedResults.NotFound();
-        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
-        if (payment is null) return TypedResults.NotFound();
+        if (!secrets.SandboxActive)
+            return TypedResults.NotFound();
+        var payment = await db
+            .Payments.AsNoTracking()
+            .FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
+        if (payment is null)
+            return TypedResults.NotFound();
         var amount = $"{payment.AmountCents / 100m:0.00} {payment.Currency}";
-        var what = WebUtility.HtmlEncode($"{payment.Purpose.Replace('_', ' ')} ({payment.PaymentMethod.Replace('_', ' ')})");
+        var what = WebUtility.HtmlEncode(
+            $"{payment.Purpose.Replace('_', ' ')} ({payment.PaymentMethod.Replace('_', ' ')})"
+        );
         var page = WebUtility.HtmlEncode(PagePath(sessionId));
         // While pending, a failure reason is the last declined attempt.
         var declined = payment.FailureReason is { } code
@@ -57,9 +74,12 @@ public static class SandboxApi
                 <form method="post" action="{page}/decline"><button type="submit">Decline</button></form>
                 <p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Cancel and return</a></p>
                 """,
-            _ when payment.IsSettled => $"""<p>This checkout is paid.</p><p><a href="{WebUtility.HtmlEncode(payment.SuccessUrl)}">Return</a></p>""",
-            PaymentStatus.Expired => $"""<p>This checkout has expired; nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
-            _ => $"""<p>This checkout failed ({WebUtility.HtmlEncode(payment.FailureReason ?? payment.Status)}); nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
+            _ when payment.IsSettled =>
+                $"""<p>This checkout is paid.</p><p><a href="{WebUtility.HtmlEncode(payment.SuccessUrl)}">Return</a></p>""",
+            PaymentStatus.Expired =>
+                $"""<p>This checkout has expired; nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
+            _ =>
+                $"""<p>This checkout failed ({WebUtility.HtmlEncode(payment.FailureReason ?? payment.Status)}); nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
         };
         var html = $"""
             <!doctype html>
@@ -78,10 +98,14 @@ public static class SandboxApi
     private static void SetPageHeaders(HttpResponse response, params string[] returnUrls)
     {
         var formTargets = returnUrls
-            .Select(url => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                ? uri.GetLeftPart(UriPartial.Authority)
-                : null)
-            .OfType<string>().Prepend("'self'").Distinct();
+            .Select(url =>
+                Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                    ? uri.GetLeftPart(UriPartial.Authority)
+                    : null
+            )
+            .OfType<string>()
+            .Prepend("'self'")
+            .Distinct();
         response.Headers.ContentSecurityPolicy =
             $"default-src 'none'; form-action {string.Join(' ', formTargets)}; base-uri 'none'; frame-ancestors 'none'";
         response.Headers.XFrameOptions = "DENY";
@@ -89,15 +113,25 @@ public static class SandboxApi
         response.Headers.CacheControl = "no-store";
     }
 
-    private static async Task<IResult> CompleteAsync(string sessionId, bool paid, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> CompleteAsync(
+        string sessionId,
+        bool paid,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         var services = http.RequestServices;
         var secrets = services.GetRequiredService<WebhookSecrets>();
-        if (!secrets.SandboxActive) return TypedResults.NotFound();
+        if (!secrets.SandboxActive)
+            return TypedResults.NotFound();
         var db = services.GetRequiredService<PaymentsDbContext>();
-        var payment = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
-        if (payment is null) return TypedResults.NotFound();
-        if (payment.Status != PaymentStatus.Pending) return TypedResults.Redirect(payment.IsSettled ? payment.SuccessUrl : PagePath(sessionId));
+        var payment = await db
+            .Payments.AsNoTracking()
+            .FirstOrDefaultAsync(p => p.SessionId == sessionId, cancellationToken);
+        if (payment is null)
+            return TypedResults.NotFound();
+        if (payment.Status != PaymentStatus.Pending)
+            return TypedResults.Redirect(payment.IsSettled ? payment.SuccessUrl : PagePath(sessionId));
 
         var clock = services.GetRequiredService<TimeProvider>();
         var now = clock.GetUtcNow();
@@ -106,65 +140,130 @@ public static class SandboxApi
         paid &= !expired;
         var metadata = new Dictionary<string, string>
         {
-            ["payment_id"] = payment.Id.ToString(), ["purpose"] = payment.Purpose, ["reference_id"] = payment.ReferenceId.ToString(),
-            ["user_id"] = payment.UserId.ToString(), ["product"] = payment.Product ?? "",
+            ["payment_id"] = payment.Id.ToString(),
+            ["purpose"] = payment.Purpose,
+            ["reference_id"] = payment.ReferenceId.ToString(),
+            ["user_id"] = payment.UserId.ToString(),
+            ["product"] = payment.Product ?? "",
         };
         var intent = "pi_sandbox_" + payment.Id.ToString("N");
-        object stripeEvent = paid
-            ? StripeShaped("checkout.session.completed", now, new Dictionary<string, object?>
-            {
-                ["id"] = sessionId, ["object"] = "checkout.session", ["status"] = "complete", ["payment_status"] = "paid",
-                ["mode"] = payment.Purpose == PaymentPurposes.Subscription ? "subscription" : "payment",
-                ["amount_total"] = payment.AmountCents, ["currency"] = payment.Currency.ToLowerInvariant(),
-                ["payment_intent"] = payment.Purpose == PaymentPurposes.Subscription ? null : intent,
-                ["subscription"] = payment.Purpose == PaymentPurposes.Subscription ? "sub_sandbox_" + payment.Id.ToString("N") : null,
-                ["metadata"] = metadata,
-            })
+        object stripeEvent =
+            paid
+                ? StripeShaped(
+                    "checkout.session.completed",
+                    now,
+                    new Dictionary<string, object?>
+                    {
+                        ["id"] = sessionId,
+                        ["object"] = "checkout.session",
+                        ["status"] = "complete",
+                        ["payment_status"] = "paid",
+                        ["mode"] = payment.Purpose == PaymentPurposes.Subscription ? "subscription" : "payment",
+                        ["amount_total"] = payment.AmountCents,
+                        ["currency"] = payment.Currency.ToLowerInvariant(),
+                        ["payment_intent"] = payment.Purpose == PaymentPurposes.Subscription ? null : intent,
+                        ["subscription"] =
+                            payment.Purpose == PaymentPurposes.Subscription
+                                ? "sub_sandbox_" + payment.Id.ToString("N")
+                                : null,
+                        ["metadata"] = metadata,
+                    }
+                )
             : expired
-            ? StripeShaped("checkout.session.expired", now, new Dictionary<string, object?>
-            {
-                ["id"] = sessionId, ["object"] = "checkout.session", ["status"] = "expired", ["payment_status"] = "unpaid",
-                ["amount_total"] = payment.AmountCents, ["currency"] = payment.Currency.ToLowerInvariant(), ["metadata"] = metadata,
-            })
-            : StripeShaped("payment_intent.payment_failed", now, new Dictionary<string, object?>
-            {
-                ["id"] = intent, ["object"] = "payment_intent", ["status"] = "requires_payment_method",
-                ["amount"] = payment.AmountCents, ["currency"] = payment.Currency.ToLowerInvariant(),
-                ["last_payment_error"] = new Dictionary<string, object?> { ["code"] = "card_declined", ["decline_code"] = "generic_decline", ["message"] = "Your card was declined." },
-                ["metadata"] = metadata,
-            });
+                ? StripeShaped(
+                    "checkout.session.expired",
+                    now,
+                    new Dictionary<string, object?>
+                    {
+                        ["id"] = sessionId,
+                        ["object"] = "checkout.session",
+                        ["status"] = "expired",
+                        ["payment_status"] = "unpaid",
+                        ["amount_total"] = payment.AmountCents,
+                        ["currency"] = payment.Currency.ToLowerInvariant(),
+                        ["metadata"] = metadata,
+                    }
+                )
+            : StripeShaped(
+                "payment_intent.payment_failed",
+                now,
+                new Dictionary<string, object?>
+                {
+                    ["id"] = intent,
+                    ["object"] = "payment_intent",
+                    ["status"] = "requires_payment_method",
+                    ["amount"] = payment.AmountCents,
+                    ["currency"] = payment.Currency.ToLowerInvariant(),
+                    ["last_payment_error"] = new Dictionary<string, object?>
+                    {
+                        ["code"] = "card_declined",
+                        ["decline_code"] = "generic_decline",
+                        ["message"] = "Your card was declined.",
+                    },
+                    ["metadata"] = metadata,
+                }
+            );
 
         var body = JsonSerializer.SerializeToUtf8Bytes(stripeEvent);
         using var request = new HttpRequestMessage(HttpMethod.Post, WebhookUrl(services));
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        request.Headers.Add("Stripe-Signature", EventUtility.GenerateSignatureHeader(
-            Encoding.UTF8.GetString(body), await secrets.SandboxSecretAsync(cancellationToken), now.ToUnixTimeSeconds()));
+        request.Headers.Add(
+            "Stripe-Signature",
+            EventUtility.GenerateSignatureHeader(
+                Encoding.UTF8.GetString(body),
+                await secrets.SandboxSecretAsync(cancellationToken),
+                now.ToUnixTimeSeconds()
+            )
+        );
         // The webhook is idempotent by event id, so a retry of this POST is safe.
         request.Headers.Add("Idempotency-Key", ((Dictionary<string, object?>)stripeEvent)["id"]!.ToString());
-        var response = await services.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookClient).SendAsync(request, cancellationToken);
+        var response = await services
+            .GetRequiredService<IHttpClientFactory>()
+            .CreateClient(WebhookClient)
+            .SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
-            return TypedResults.Problem($"The sandbox webhook was refused with {(int)response.StatusCode}.", statusCode: 502);
+            return TypedResults.Problem(
+                $"The sandbox webhook was refused with {(int)response.StatusCode}.",
+                statusCode: 502
+            );
         return TypedResults.Redirect(paid ? payment.SuccessUrl : PagePath(sessionId));
     }
 
     // Relative: the browser came through whatever address it was given (the gateway's), and goes back the same way.
     private static string PagePath(string sessionId) => "/sandbox/checkout/" + Uri.EscapeDataString(sessionId);
 
-    private static Dictionary<string, object?> StripeShaped(string type, DateTimeOffset now, Dictionary<string, object?> obj) => new()
-    {
-        ["id"] = "evt_sandbox_" + Guid.NewGuid().ToString("N"), ["object"] = "event", ["type"] = type,
-        ["api_version"] = StripeConfiguration.ApiVersion,
-        ["created"] = now.ToUnixTimeSeconds(), ["livemode"] = false, ["data"] = new Dictionary<string, object?> { ["object"] = obj },
-    };
+    private static Dictionary<string, object?> StripeShaped(
+        string type,
+        DateTimeOffset now,
+        Dictionary<string, object?> obj
+    ) =>
+        new()
+        {
+            ["id"] = "evt_sandbox_" + Guid.NewGuid().ToString("N"),
+            ["object"] = "event",
+            ["type"] = type,
+            ["api_version"] = StripeConfiguration.ApiVersion,
+            ["created"] = now.ToUnixTimeSeconds(),
+            ["livemode"] = false,
+            ["data"] = new Dictionary<string, object?> { ["object"] = obj },
+        };
 
     /// <summary>Configured, or this instance's own address: the webhook goes straight back to us.</summary>
     private static string WebhookUrl(IServiceProvider services)
     {
         var configured = services.GetRequiredService<IOptions<PaymentsOptions>>().Value.Sandbox.WebhookUrl;
-        if (!string.IsNullOrWhiteSpace(configured)) return configured;
-        var address = services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var own = address.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
+        if (!string.IsNullOrWhiteSpace(configured))
+            return configured;
+        var address = services
+            .GetRequiredService<IServer>()
+            .Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.First();
+        var own = address
+            .Replace("://+", "://127.0.0.1")
+            .Replace("://*", "://127.0.0.1")
+            .Replace("[::]", "127.0.0.1")
+            .Replace("0.0.0.0", "127.0.0.1");
         return own.TrimEnd('/') + "/webhooks/stripe";
     }
 }

@@ -2,7 +2,6 @@ using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Payments.Data;
 using Community.Payments.Referrals;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -14,10 +13,13 @@ public sealed class Membership
 {
     public Guid UserId { get; set; }
     public string Tier { get; set; } = Tiers.Free;
+
     /// <summary>Until when the tier is paid up or granted; null with a paid tier: for life.</summary>
     public DateTimeOffset? TierUntil { get; set; }
+
     /// <summary>none, subscription or referral: what gives the tier.</summary>
     public string Source { get; set; } = MembershipSources.None;
+
     /// <summary>When a timed referral reward lapses, so the tier is worked out again.</summary>
     public DateTimeOffset? ReviewAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -52,37 +54,64 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
     private static readonly string[] Ranking = [Tiers.Free, Tiers.Premium, Tiers.Elite];
 
     /// <param name="subscription">The user's subscription as this transaction changed it, when it did; otherwise read.</param>
-    public async Task<Membership> RefreshAsync(Guid userId, Subscription? subscription, CancellationToken cancellationToken)
+    public async Task<Membership> RefreshAsync(
+        Guid userId,
+        Subscription? subscription,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO memberships (user_id, tier, source, updated_at) VALUES ({userId}, 'free', 'none', {now}) ON CONFLICT (user_id) DO NOTHING",
-            cancellationToken);
-        var membership = (await db.Set<Membership>().FromSql($"SELECT * FROM memberships WHERE user_id = {userId} FOR UPDATE")
-            .ToListAsync(cancellationToken)).Single();
+            cancellationToken
+        );
+        var membership = (
+            await db.Set<Membership>()
+                .FromSql($"SELECT * FROM memberships WHERE user_id = {userId} FOR UPDATE")
+                .ToListAsync(cancellationToken)
+        ).Single();
 
-        subscription ??= await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
-        var rewards = await db.Set<ReferralReward>().AsNoTracking()
-            .Where(r => r.ReferrerUserId == userId && r.RevokedAt == null && (r.CurrentPeriodEnd == null || r.CurrentPeriodEnd > now))
+        subscription ??= await db.Set<Subscription>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        var rewards = await db.Set<ReferralReward>()
+            .AsNoTracking()
+            .Where(r =>
+                r.ReferrerUserId == userId
+                && r.RevokedAt == null
+                && (r.CurrentPeriodEnd == null || r.CurrentPeriodEnd > now)
+            )
             .Select(r => new { r.Tier, r.CurrentPeriodEnd })
             .ToListAsync(cancellationToken);
 
-        var grants = rewards.Select(r => (r.Tier, Until: r.CurrentPeriodEnd, Source: MembershipSources.Referral)).ToList();
-        if (subscription is { } s && s.Tier != Tiers.Free) grants.Add((s.Tier, s.CurrentPeriodEnd, MembershipSources.Subscription));
+        var grants = rewards
+            .Select(r => (r.Tier, Until: r.CurrentPeriodEnd, Source: MembershipSources.Referral))
+            .ToList();
+        if (subscription is { } s && s.Tier != Tiers.Free)
+            grants.Add((s.Tier, s.CurrentPeriodEnd, MembershipSources.Subscription));
         // The highest tier, and of its grants the one that lasts longest (for life first).
-        var best = grants
-            .OrderByDescending(g => Array.IndexOf(Ranking, g.Tier))
-            .ThenByDescending(g => g.Until ?? DateTimeOffset.MaxValue)
-            .Select(g => ((string Tier, DateTimeOffset? Until, string Source)?)g)
-            .FirstOrDefault() ?? (Tiers.Free, null, MembershipSources.None);
+        var best =
+            grants
+                .OrderByDescending(g => Array.IndexOf(Ranking, g.Tier))
+                .ThenByDescending(g => g.Until ?? DateTimeOffset.MaxValue)
+                .Select(g => ((string Tier, DateTimeOffset? Until, string Source)?)g)
+                .FirstOrDefault()
+            ?? (Tiers.Free, null, MembershipSources.None);
 
         membership.ReviewAt = rewards.Min(r => r.CurrentPeriodEnd);
         membership.Source = best.Source;
         membership.UpdatedAt = now;
-        if (membership.Tier == best.Tier && membership.TierUntil == best.Until) return membership;
+        if (membership.Tier == best.Tier && membership.TierUntil == best.Until)
+            return membership;
 
-        logger.LogInformation("User {UserId} is now {Tier} until {Until} ({Source}); was {Previous}",
-            userId, best.Tier, best.Until?.ToString("O") ?? "further notice", best.Source, membership.Tier);
+        logger.LogInformation(
+            "User {UserId} is now {Tier} until {Until} ({Source}); was {Previous}",
+            userId,
+            best.Tier,
+            best.Until?.ToString("O") ?? "further notice",
+            best.Source,
+            membership.Tier
+        );
         membership.Tier = best.Tier;
         membership.TierUntil = best.Until;
         db.AddIntegrationEvent(new SubscriptionChanged(Guid.CreateVersion7(), now, userId, best.Tier, best.Until));

@@ -1,5 +1,4 @@
 using Community.Contracts;
-using Community.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -9,8 +8,10 @@ namespace Community.Payments.Subscriptions;
 public sealed class Subscription
 {
     public Guid UserId { get; set; }
+
     /// <summary>premium or elite: what was bought.</summary>
     public string Plan { get; set; } = "";
+
     /// <summary>free, premium or elite: what the user gets now (free once the subscription ended).</summary>
     public string Tier { get; set; } = Tiers.Free;
     public string Status { get; set; } = SubscriptionStatus.Active;
@@ -25,12 +26,22 @@ public static class SubscriptionStatus
 {
     public const string Active = "active";
     public const string Canceled = "canceled";
+
     /// <summary>Ours, not Stripe's: the period ended long ago and no renewal was ever reported.</summary>
     public const string Expired = "expired";
 
     /// <summary>Stripe's statuses we accept from webhooks.</summary>
     public static readonly string[] FromProvider =
-        [Active, "trialing", "past_due", "unpaid", "incomplete", "incomplete_expired", "paused", Canceled];
+    [
+        Active,
+        "trialing",
+        "past_due",
+        "unpaid",
+        "incomplete",
+        "incomplete_expired",
+        "paused",
+        Canceled,
+    ];
 
     /// <summary>past_due keeps the tier while the provider retries the renewal charge.</summary>
     public static bool Entitles(string status) => status is Active or "trialing" or "past_due";

@@ -1,6 +1,5 @@
 using Community.Contracts;
 using Community.Payments.Data;
-using Community.ServiceDefaults.Auth;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Subscriptions;
@@ -15,22 +14,43 @@ public sealed class SubscriptionBook(PaymentsDbContext db, Memberships membershi
 {
     /// <summary>The user's subscription row, locked for the rest of the current transaction.</summary>
     public async Task<Subscription?> LockAsync(Guid userId, CancellationToken cancellationToken) =>
-        (await db.Set<Subscription>().FromSql($"SELECT * FROM subscriptions WHERE user_id = {userId} FOR UPDATE")
-            .ToListAsync(cancellationToken)).SingleOrDefault();
+        (
+            await db.Set<Subscription>()
+                .FromSql($"SELECT * FROM subscriptions WHERE user_id = {userId} FOR UPDATE")
+                .ToListAsync(cancellationToken)
+        ).SingleOrDefault();
 
-    public async Task<Subscription?> LockByProviderIdAsync(string providerSubscriptionId, CancellationToken cancellationToken) =>
-        (await db.Set<Subscription>().FromSql($"SELECT * FROM subscriptions WHERE provider_subscription_id = {providerSubscriptionId} FOR UPDATE")
-            .ToListAsync(cancellationToken)).SingleOrDefault();
+    public async Task<Subscription?> LockByProviderIdAsync(
+        string providerSubscriptionId,
+        CancellationToken cancellationToken
+    ) =>
+        (
+            await db.Set<Subscription>()
+                .FromSql(
+                    $"SELECT * FROM subscriptions WHERE provider_subscription_id = {providerSubscriptionId} FOR UPDATE"
+                )
+                .ToListAsync(cancellationToken)
+        ).SingleOrDefault();
 
     /// <summary>A new row (tier free until <see cref="ChangeAsync"/> activates it); the caller saves.</summary>
     public Subscription Add(Guid userId, string plan)
     {
-        var subscription = new Subscription { UserId = userId, Plan = plan, Tier = Tiers.Free, UpdatedAt = clock.GetUtcNow() };
+        var subscription = new Subscription
+        {
+            UserId = userId,
+            Plan = plan,
+            Tier = Tiers.Free,
+            UpdatedAt = clock.GetUtcNow(),
+        };
         db.Set<Subscription>().Add(subscription);
         return subscription;
     }
 
-    public async Task ChangeAsync(Subscription subscription, Action<Subscription> change, CancellationToken cancellationToken)
+    public async Task ChangeAsync(
+        Subscription subscription,
+        Action<Subscription> change,
+        CancellationToken cancellationToken
+    )
     {
         change(subscription);
         subscription.Tier = SubscriptionStatus.Entitles(subscription.Status) ? subscription.Plan : Tiers.Free;

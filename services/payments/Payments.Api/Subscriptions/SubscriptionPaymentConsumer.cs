@@ -6,7 +6,6 @@ using Community.Payments.Providers;
 using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Subscriptions;
@@ -18,39 +17,71 @@ namespace Community.Payments.Subscriptions;
 /// refunded in full before this ran never starts.
 /// </summary>
 public sealed class SubscriptionPaymentConsumer(
-    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IOptions<PaymentsOptions> options, TimeProvider clock,
-    ILogger<SubscriptionPaymentConsumer> logger)
-    : DeliveryConsumer(db, payments, logger)
+    PaymentsDbContext db,
+    PaymentBook payments,
+    SubscriptionBook book,
+    IOptions<PaymentsOptions> options,
+    TimeProvider clock,
+    ILogger<SubscriptionPaymentConsumer> logger
+) : DeliveryConsumer(db, payments, logger)
 {
     protected override string Purpose => PaymentPurposes.Subscription;
 
-    protected override async Task DeliverAsync(Payment payment, PaymentSucceeded message, CancellationToken cancellationToken)
+    protected override async Task DeliverAsync(
+        Payment payment,
+        PaymentSucceeded message,
+        CancellationToken cancellationToken
+    )
     {
         if (payment.Product is not { } plan || !options.Value.Tiers.TryGetValue(plan, out var price))
-            throw new InvalidOperationException($"Subscription payment {payment.Id} names no configured tier ('{payment.Product}').");
+            throw new InvalidOperationException(
+                $"Subscription payment {payment.Id} names no configured tier ('{payment.Product}')."
+            );
 
         var subscription = await book.LockAsync(payment.UserId, cancellationToken) ?? book.Add(payment.UserId, plan);
-        if (subscription.LastPaymentId == payment.Id) return;
-        var replaced = subscription.ProviderSubscriptionId is { } earlier && earlier != payment.ProviderSubscriptionId
-            && subscription.Status != SubscriptionStatus.Canceled ? earlier : null;
+        if (subscription.LastPaymentId == payment.Id)
+            return;
+        var replaced =
+            subscription.ProviderSubscriptionId is { } earlier
+            && earlier != payment.ProviderSubscriptionId
+            && subscription.Status != SubscriptionStatus.Canceled
+                ? earlier
+                : null;
 
         var paidAt = payment.SucceededAt ?? message.OccurredAt;
-        await book.ChangeAsync(subscription, s =>
-        {
-            s.Plan = plan.ToLowerInvariant();
-            s.Status = SubscriptionStatus.Active;
-            s.ProviderSubscriptionId = payment.ProviderSubscriptionId;
-            s.LastPaymentId = payment.Id;
-            s.CurrentPeriodEnd = paidAt + TimeSpan.FromDays(price.PeriodDays);
-            s.CancelAtPeriodEnd = false;
-        }, cancellationToken);
+        await book.ChangeAsync(
+            subscription,
+            s =>
+            {
+                s.Plan = plan.ToLowerInvariant();
+                s.Status = SubscriptionStatus.Active;
+                s.ProviderSubscriptionId = payment.ProviderSubscriptionId;
+                s.LastPaymentId = payment.Id;
+                s.CurrentPeriodEnd = paidAt + TimeSpan.FromDays(price.PeriodDays);
+                s.CancelAtPeriodEnd = false;
+            },
+            cancellationToken
+        );
 
         // The new subscription supersedes the old one (an upgrade, a downgrade, a renewed cancellation): stop billing it, after this commits.
         if (replaced is not null)
         {
-            logger.LogInformation("Subscription {Old} of user {UserId} replaced by {New}; cancelling it at its period end",
-                replaced, payment.UserId, payment.ProviderSubscriptionId);
-            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.CreateVersion7(), clock.GetUtcNow(), payment.UserId, replaced, AtPeriodEnd: true, null));
+            logger.LogInformation(
+                "Subscription {Old} of user {UserId} replaced by {New}; cancelling it at its period end",
+                replaced,
+                payment.UserId,
+                payment.ProviderSubscriptionId
+            );
+            Db.AddIntegrationEvent(
+                new SubscriptionCancellationRequested(
+                    Guid.CreateVersion7(),
+                    clock.GetUtcNow(),
+                    payment.UserId,
+                    replaced,
+                    AtPeriodEnd: true,
+                    null
+                )
+            );
         }
     }
 }
@@ -64,34 +95,66 @@ public sealed class SubscriptionPaymentConsumer(
 /// told outside this transaction, then <see cref="SubscriptionCancellationConsumer"/> ends ours.
 /// </summary>
 public sealed class SubscriptionRefundedConsumer(
-    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, TimeProvider clock, ILogger<SubscriptionRefundedConsumer> logger)
-    : FullRefundConsumer(db, payments, logger)
+    PaymentsDbContext db,
+    PaymentBook payments,
+    SubscriptionBook book,
+    TimeProvider clock,
+    ILogger<SubscriptionRefundedConsumer> logger
+) : FullRefundConsumer(db, payments, logger)
 {
     protected override string Purpose => PaymentPurposes.Subscription;
 
     protected override async Task TakeBackAsync(Payment payment, CancellationToken cancellationToken)
     {
         var subscription = await book.LockAsync(payment.UserId, cancellationToken);
-        if (subscription is null || subscription.LastPaymentId != payment.Id || subscription.Status == SubscriptionStatus.Canceled) return;
+        if (
+            subscription is null
+            || subscription.LastPaymentId != payment.Id
+            || subscription.Status == SubscriptionStatus.Canceled
+        )
+            return;
         if (subscription.ProviderSubscriptionId is { } providerId)
         {
-            Db.AddIntegrationEvent(new SubscriptionCancellationRequested(Guid.CreateVersion7(), clock.GetUtcNow(), payment.UserId, providerId, AtPeriodEnd: false, payment.Id));
+            Db.AddIntegrationEvent(
+                new SubscriptionCancellationRequested(
+                    Guid.CreateVersion7(),
+                    clock.GetUtcNow(),
+                    payment.UserId,
+                    providerId,
+                    AtPeriodEnd: false,
+                    payment.Id
+                )
+            );
             return;
         }
         await EndNowAsync(book, subscription, clock, cancellationToken);
-        logger.LogInformation("Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now", payment.Id, payment.UserId, subscription.Plan);
+        logger.LogInformation(
+            "Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now",
+            payment.Id,
+            payment.UserId,
+            subscription.Plan
+        );
     }
 
     /// <summary>Ends <paramref name="subscription"/> (locked) now; the caller saves.</summary>
-    public static Task EndNowAsync(SubscriptionBook book, Subscription subscription, TimeProvider clock, CancellationToken cancellationToken)
+    public static Task EndNowAsync(
+        SubscriptionBook book,
+        Subscription subscription,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var now = clock.GetUtcNow();
-        return book.ChangeAsync(subscription, s =>
-        {
-            s.Status = SubscriptionStatus.Canceled;
-            s.CancelAtPeriodEnd = false;
-            s.CurrentPeriodEnd = now;
-        }, cancellationToken);
+        return book.ChangeAsync(
+            subscription,
+            s =>
+            {
+                s.Status = SubscriptionStatus.Canceled;
+                s.CancelAtPeriodEnd = false;
+                s.CurrentPeriodEnd = now;
+            },
+            cancellationToken
+        );
     }
 }
 
@@ -103,26 +166,44 @@ public sealed class SubscriptionRefundedConsumer(
 /// answer throws and the message is retried.
 /// </summary>
 public sealed class SubscriptionCancellationConsumer(
-    PaymentsDbContext db, PaymentBook payments, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
-    ILogger<SubscriptionCancellationConsumer> logger) : IConsumer<SubscriptionCancellationRequested>
+    PaymentsDbContext db,
+    PaymentBook payments,
+    SubscriptionBook book,
+    IPaymentProvider provider,
+    TimeProvider clock,
+    ILogger<SubscriptionCancellationConsumer> logger
+) : IConsumer<SubscriptionCancellationRequested>
 {
     public async Task Consume(ConsumeContext<SubscriptionCancellationRequested> context)
     {
         var m = context.Message;
         var cancellationToken = context.CancellationToken;
-        if (m.AtPeriodEnd) await provider.CancelSubscriptionAtPeriodEndAsync(m.ProviderSubscriptionId, cancellationToken);
-        else await provider.CancelSubscriptionNowAsync(m.ProviderSubscriptionId, cancellationToken);
-        if (m.RefundedPaymentId is not { } paymentId) return;
+        if (m.AtPeriodEnd)
+            await provider.CancelSubscriptionAtPeriodEndAsync(m.ProviderSubscriptionId, cancellationToken);
+        else
+            await provider.CancelSubscriptionNowAsync(m.ProviderSubscriptionId, cancellationToken);
+        if (m.RefundedPaymentId is not { } paymentId)
+            return;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Locked in the order the delivery and refund consumers use: payment, then subscription.
         await payments.LockAsync(paymentId, cancellationToken);
         var subscription = await book.LockAsync(m.UserId, cancellationToken);
-        if (subscription is null || subscription.LastPaymentId != paymentId || subscription.ProviderSubscriptionId != m.ProviderSubscriptionId
-            || subscription.Status == SubscriptionStatus.Canceled) return;
+        if (
+            subscription is null
+            || subscription.LastPaymentId != paymentId
+            || subscription.ProviderSubscriptionId != m.ProviderSubscriptionId
+            || subscription.Status == SubscriptionStatus.Canceled
+        )
+            return;
         await SubscriptionRefundedConsumer.EndNowAsync(book, subscription, clock, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now", paymentId, m.UserId, subscription.Plan);
+        logger.LogInformation(
+            "Subscription payment {PaymentId} was refunded: {UserId}'s {Plan} subscription ended now",
+            paymentId,
+            m.UserId,
+            subscription.Plan
+        );
     }
 }

@@ -9,14 +9,18 @@ namespace Community.Payments.Subscriptions;
 /// cancel_at_period_end, and deleted ends it. Events about a subscription we no longer hold
 /// (one replaced by a newer purchase) change nothing.
 /// </summary>
-public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<SubscriptionWebhookHandler> logger) : IWebhookHandler
+public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<SubscriptionWebhookHandler> logger)
+    : IWebhookHandler
 {
-    public IReadOnlyCollection<string> EventTypes { get; } = ["customer.subscription.updated", "customer.subscription.deleted"];
+    public IReadOnlyCollection<string> EventTypes { get; } =
+    ["customer.subscription.updated", "customer.subscription.deleted"];
 
     public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
-        if (e.Data.Object is not Stripe.Subscription reported
-            || await FindAsync(reported, cancellationToken) is not { } subscription)
+        if (
+            e.Data.Object is not Stripe.Subscription reported
+            || await FindAsync(reported, cancellationToken) is not { } subscription
+        )
         {
             logger.LogWarning("Stripe event {EventId} ({Type}) names no subscription we hold; ignored", e.Id, e.Type);
             return;
@@ -24,42 +28,59 @@ public sealed class SubscriptionWebhookHandler(SubscriptionBook book, ILogger<Su
 
         if (e.Type == "customer.subscription.deleted")
         {
-            await book.ChangeAsync(subscription, s =>
-            {
-                s.Status = SubscriptionStatus.Canceled;
-                s.CancelAtPeriodEnd = false;
-            }, cancellationToken);
+            await book.ChangeAsync(
+                subscription,
+                s =>
+                {
+                    s.Status = SubscriptionStatus.Canceled;
+                    s.CancelAtPeriodEnd = false;
+                },
+                cancellationToken
+            );
             return;
         }
 
         // A deleted subscription never comes back; an update that reached us after it is stale.
-        if (subscription.Status == SubscriptionStatus.Canceled) return;
+        if (subscription.Status == SubscriptionStatus.Canceled)
+            return;
         var status = reported.Status;
         if (status is null || !SubscriptionStatus.FromProvider.Contains(status))
         {
-            logger.LogWarning("Stripe event {EventId} has subscription status {Status}, which we do not know; ignored", e.Id, status);
+            logger.LogWarning(
+                "Stripe event {EventId} has subscription status {Status}, which we do not know; ignored",
+                e.Id,
+                status
+            );
             return;
         }
         var periodEnd = PeriodEnd(reported);
         // Periods only move forward: an update about an earlier period arrived out of order.
-        if (periodEnd is not null && subscription.CurrentPeriodEnd is { } known && periodEnd < known) return;
-        await book.ChangeAsync(subscription, s =>
-        {
-            s.Status = status;
-            s.CurrentPeriodEnd = periodEnd ?? s.CurrentPeriodEnd;
-            s.CancelAtPeriodEnd = reported.CancelAtPeriodEnd;
-        }, cancellationToken);
+        if (periodEnd is not null && subscription.CurrentPeriodEnd is { } known && periodEnd < known)
+            return;
+        await book.ChangeAsync(
+            subscription,
+            s =>
+            {
+                s.Status = status;
+                s.CurrentPeriodEnd = periodEnd ?? s.CurrentPeriodEnd;
+                s.CancelAtPeriodEnd = reported.CancelAtPeriodEnd;
+            },
+            cancellationToken
+        );
     }
 
     private async Task<Subscription?> FindAsync(Stripe.Subscription reported, CancellationToken cancellationToken)
     {
-        if (reported.Id is not { } providerId) return null;
-        if (await book.LockByProviderIdAsync(providerId, cancellationToken) is { } known) return known;
+        if (reported.Id is not { } providerId)
+            return null;
+        if (await book.LockByProviderIdAsync(providerId, cancellationToken) is { } known)
+            return known;
         // A subscription created with our metadata but whose id we never learned from the checkout.
-        return Guid.TryParse(reported.Metadata?.GetValueOrDefault("user_id"), out var userId)
+        return
+            Guid.TryParse(reported.Metadata?.GetValueOrDefault("user_id"), out var userId)
             && await book.LockAsync(userId, cancellationToken) is { ProviderSubscriptionId: null } unnamed
-                ? Adopt(unnamed, providerId)
-                : null;
+            ? Adopt(unnamed, providerId)
+            : null;
     }
 
     private static Subscription Adopt(Subscription subscription, string providerId)

@@ -1,16 +1,15 @@
-using Community.Contracts;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Community.Contracts;
 using Community.Payments.Checkout;
 using Community.Payments.Data;
 using Community.Payments.Providers;
-using Community.Payments.Refunds;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
+using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments.Subscriptions;
 
@@ -19,7 +18,11 @@ namespace Community.Payments.Subscriptions;
 /// <param name="SuccessUrl">An absolute http(s) URL the provider sends the buyer to after paying.</param>
 /// <param name="CancelUrl">An absolute http(s) URL the provider sends the buyer to on giving up.</param>
 public sealed record SubscriptionCheckoutRequest(
-    [Required, ValuesOf(typeof(SubscriptionsApi), nameof(SubscriptionsApi.PaidTiers))] string? Tier, [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod, [Required] string? SuccessUrl, [Required] string? CancelUrl);
+    [Required, ValuesOf(typeof(SubscriptionsApi), nameof(SubscriptionsApi.PaidTiers))] string? Tier,
+    [ValuesOf(typeof(PaymentMethods))] string? PaymentMethod,
+    [Required] string? SuccessUrl,
+    [Required] string? CancelUrl
+);
 
 /// <param name="Tier">The tier I have now, from whichever source gives the most (what access tokens carry).</param>
 /// <param name="TierSource">subscription, referral (a referral reward) or none.</param>
@@ -27,12 +30,26 @@ public sealed record SubscriptionCheckoutRequest(
 /// <param name="Plan">What my subscription is for (premium or elite); null when I never subscribed.</param>
 /// <param name="Status">The subscription's status at the provider, "expired" when it ran out unrenewed, "none" when I never subscribed.</param>
 public sealed record SubscriptionDto(
-    string Tier, string TierSource, DateTimeOffset? TierUntil, string? Plan, string Status, DateTimeOffset? CurrentPeriodEnd, bool CancelAtPeriodEnd)
+    string Tier,
+    string TierSource,
+    DateTimeOffset? TierUntil,
+    string? Plan,
+    string Status,
+    DateTimeOffset? CurrentPeriodEnd,
+    bool CancelAtPeriodEnd
+)
 {
     /// <param name="m">Null when no source ever gave the user a tier.</param>
-    public static SubscriptionDto From(Subscription? s, Membership? m) => new(
-        m?.Tier ?? Tiers.Free, m?.Source ?? MembershipSources.None, m?.TierUntil,
-        s?.Plan, s?.Status ?? "none", s?.CurrentPeriodEnd, s?.CancelAtPeriodEnd ?? false);
+    public static SubscriptionDto From(Subscription? s, Membership? m) =>
+        new(
+            m?.Tier ?? Tiers.Free,
+            m?.Source ?? MembershipSources.None,
+            m?.TierUntil,
+            s?.Plan,
+            s?.Status ?? "none",
+            s?.CurrentPeriodEnd,
+            s?.CancelAtPeriodEnd ?? false
+        );
 }
 
 public static class SubscriptionsApi
@@ -42,20 +59,37 @@ public static class SubscriptionsApi
 
     public static RouteGroupBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/subscriptions").WithTags("Subscriptions").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("/checkout", Checkout).WithName("SubscriptionCheckout")
+        var group = routes
+            .MapGroup("/api/v1/subscriptions")
+            .WithTags("Subscriptions")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("/checkout", Checkout)
+            .WithName("SubscriptionCheckout")
             .WithSummary("Open (or find) the checkout of a premium or elite subscription, priced from configuration")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status502BadGateway);
-        group.MapGet("/me", Get).WithName("GetMySubscription").WithSummary("My tier, subscription status and paid-up period");
-        group.MapDelete("/me", Cancel).WithName("CancelMySubscription")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+        group
+            .MapGet("/me", Get)
+            .WithName("GetMySubscription")
+            .WithSummary("My tier, subscription status and paid-up period");
+        group
+            .MapDelete("/me", Cancel)
+            .WithName("CancelMySubscription")
             .WithSummary("Stop renewing my subscription; the tier stays until the current period ends")
             .ProducesProblem(StatusCodes.Status502BadGateway);
         return group;
     }
 
     private static async Task<Ok<CheckoutDto>> Checkout(
-        SubscriptionCheckoutRequest request, ClaimsPrincipal principal, CheckoutService checkout, PaymentsDbContext db,
-        IOptions<PaymentsOptions> options, CancellationToken cancellationToken)
+        SubscriptionCheckoutRequest request,
+        ClaimsPrincipal principal,
+        CheckoutService checkout,
+        PaymentsDbContext db,
+        IOptions<PaymentsOptions> options,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var tier = request.Tier?.Trim().ToLowerInvariant();
@@ -66,22 +100,41 @@ public static class SubscriptionsApi
         errors.ThrowIfAny();
 
         var userId = principal.UserId();
-        var current = await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        var current = await db.Set<Subscription>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
         // A cancelled-at-period-end subscription may be bought again: that is how a member changes their mind.
         if (current is { CancelAtPeriodEnd: false } && current.Tier == tier)
             throw new ConflictException($"You already have an active {tier} subscription.");
 
         var item = new CheckoutItem(
-            PaymentPurposes.Subscription, ReferenceFor(userId, tier!), tier, price!.AmountCents, price.Currency.ToUpperInvariant(),
-            $"Community {tier} membership, renewed every {price.PeriodDays} days", null, null, Mode: "subscription", IntervalDays: price.PeriodDays);
+            PaymentPurposes.Subscription,
+            ReferenceFor(userId, tier!),
+            tier,
+            price!.AmountCents,
+            price.Currency.ToUpperInvariant(),
+            $"Community {tier} membership, renewed every {price.PeriodDays} days",
+            null,
+            null,
+            Mode: "subscription",
+            IntervalDays: price.PeriodDays
+        );
         return TypedResults.Ok(await checkout.StartAsync(userId, item, urls, cancellationToken));
     }
 
-    private static async Task<Ok<SubscriptionDto>> Get(ClaimsPrincipal principal, PaymentsDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<SubscriptionDto>> Get(
+        ClaimsPrincipal principal,
+        PaymentsDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var subscription = await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
-        return TypedResults.Ok(SubscriptionDto.From(subscription, await MembershipAsync(db, userId, cancellationToken)));
+        var subscription = await db.Set<Subscription>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        return TypedResults.Ok(
+            SubscriptionDto.From(subscription, await MembershipAsync(db, userId, cancellationToken))
+        );
     }
 
     /// <summary>
@@ -92,12 +145,21 @@ public static class SubscriptionsApi
     /// before the flag is set loses nothing: Stripe's customer.subscription.updated sets it.
     /// </summary>
     private static async Task<Ok<SubscriptionDto>> Cancel(
-        ClaimsPrincipal principal, PaymentsDbContext db, SubscriptionBook book, IPaymentProvider provider, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        ClaimsPrincipal principal,
+        PaymentsDbContext db,
+        SubscriptionBook book,
+        IPaymentProvider provider,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken
+    )
     {
         var userId = principal.UserId();
-        var current = await db.Set<Subscription>().AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
-        if (current is null || current.Tier == Tiers.Free) throw new NotFoundException("You have no active subscription to cancel.");
+        var current = await db.Set<Subscription>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (current is null || current.Tier == Tiers.Free)
+            throw new NotFoundException("You have no active subscription to cancel.");
         if (!current.CancelAtPeriodEnd && current.ProviderSubscriptionId is { } providerId)
         {
             try
@@ -106,8 +168,12 @@ public static class SubscriptionsApi
             }
             catch (HttpRequestException exception)
             {
-                loggers.CreateLogger(typeof(SubscriptionsApi)).LogWarning(exception, "The provider could not cancel subscription {SubscriptionId}", providerId);
-                throw new ProviderUnavailableException("The payment provider could not cancel the subscription now; nothing changed. Try again.");
+                loggers
+                    .CreateLogger(typeof(SubscriptionsApi))
+                    .LogWarning(exception, "The provider could not cancel subscription {SubscriptionId}", providerId);
+                throw new ProviderUnavailableException(
+                    "The payment provider could not cancel the subscription now; nothing changed. Try again."
+                );
             }
         }
 
@@ -116,9 +182,12 @@ public static class SubscriptionsApi
         if (subscription is null || subscription.Tier == Tiers.Free)
             throw new NotFoundException("You have no active subscription to cancel.");
         var membership = await MembershipAsync(db, subscription.UserId, cancellationToken);
-        if (subscription.CancelAtPeriodEnd) return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
+        if (subscription.CancelAtPeriodEnd)
+            return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
         if (subscription.ProviderSubscriptionId != current.ProviderSubscriptionId)
-            throw new ConflictException("Your subscription changed while it was being cancelled; look at it again and retry.");
+            throw new ConflictException(
+                "Your subscription changed while it was being cancelled; look at it again and retry."
+            );
         // The tier and period do not change now, so nothing is published; the expiry (or Stripe's deleted event) ends it.
         subscription.CancelAtPeriodEnd = true;
         subscription.UpdatedAt = clock.GetUtcNow();
@@ -127,10 +196,12 @@ public static class SubscriptionsApi
         return TypedResults.Ok(SubscriptionDto.From(subscription, membership));
     }
 
-    private static Task<Membership?> MembershipAsync(PaymentsDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        db.Set<Membership>().AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, cancellationToken);
+    private static Task<Membership?> MembershipAsync(
+        PaymentsDbContext db,
+        Guid userId,
+        CancellationToken cancellationToken
+    ) => db.Set<Membership>().AsNoTracking().FirstOrDefaultAsync(m => m.UserId == userId, cancellationToken);
 
     /// <summary>The same for every checkout of one tier by one user, so asking twice finds the open session.</summary>
-    public static Guid ReferenceFor(Guid userId, string tier) =>
-        StableIds.From($"subscription|{userId}|{tier}");
+    public static Guid ReferenceFor(Guid userId, string tier) => StableIds.From($"subscription|{userId}|{tier}");
 }

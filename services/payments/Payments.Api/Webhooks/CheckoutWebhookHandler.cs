@@ -10,8 +10,13 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
 {
     public IReadOnlyCollection<string> EventTypes { get; } =
     [
-        "checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed",
-        "checkout.session.expired", "payment_intent.payment_failed", "charge.refunded", "invoice.paid",
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "checkout.session.expired",
+        "payment_intent.payment_failed",
+        "charge.refunded",
+        "invoice.paid",
     ];
 
     public async Task HandleAsync(Event e, CancellationToken cancellationToken)
@@ -26,11 +31,13 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
         switch (e.Type, e.Data.Object)
         {
             case ("checkout.session.completed", Session session):
-                if (session.SubscriptionId is { } subscription) payment.ProviderSubscriptionId ??= subscription;
+                if (session.SubscriptionId is { } subscription)
+                    payment.ProviderSubscriptionId ??= subscription;
                 // Delayed methods complete the session unpaid; async_payment_succeeded settles them later.
                 if (session.PaymentStatus is "paid" or "no_payment_required")
                     book.Capture(payment, session.PaymentIntentId);
-                else if (session.PaymentIntentId is { } intent) payment.PaymentIntentId ??= intent;
+                else if (session.PaymentIntentId is { } intent)
+                    payment.PaymentIntentId ??= intent;
                 break;
             case ("checkout.session.async_payment_succeeded", Session session):
                 book.Capture(payment, session.PaymentIntentId);
@@ -64,7 +71,8 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
 
     private async Task<Payment?> FindAsync(Event e, CancellationToken cancellationToken)
     {
-        if (e.PaymentId() is { } paymentId) return await book.LockAsync(paymentId, cancellationToken);
+        if (e.PaymentId() is { } paymentId)
+            return await book.LockAsync(paymentId, cancellationToken);
         if (e.Data.Object is Invoice invoice)
         {
             // The subscription's metadata (our payment id) is copied onto its invoices' parent.subscription_details.
@@ -75,13 +83,17 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
                 ? await book.LockBySubscriptionAsync(subscriptionId, cancellationToken)
                 : null;
         }
-        if (e.Data.Object is Session { Id: { } sessionId }) return await book.LockBySessionAsync(sessionId, cancellationToken);
+        if (e.Data.Object is Session { Id: { } sessionId })
+            return await book.LockBySessionAsync(sessionId, cancellationToken);
         var intent = e.Data.Object is Charge charge ? charge.PaymentIntentId : e.ObjectId();
         return intent is null ? null : await book.LockByIntentAsync(intent, cancellationToken);
     }
 
     /// <summary>The intent that paid the invoice: its default payment, as invoice_payment lists it.</summary>
     private static string? PaymentIntentOf(Invoice invoice) =>
-        invoice.Payments?.Data?.Where(p => p.Payment?.PaymentIntentId is not null).OrderByDescending(p => p.IsDefault)
-            .Select(p => p.Payment.PaymentIntentId).FirstOrDefault();
+        invoice
+            .Payments?.Data?.Where(p => p.Payment?.PaymentIntentId is not null)
+            .OrderByDescending(p => p.IsDefault)
+            .Select(p => p.Payment.PaymentIntentId)
+            .FirstOrDefault();
 }

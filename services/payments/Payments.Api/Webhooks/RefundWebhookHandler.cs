@@ -12,10 +12,15 @@ namespace Community.Payments.Webhooks;
 /// pending to succeeded, pending or succeeded to failed (Stripe can fail one it reported
 /// succeeded, e.g. the card was closed); a failure gives the payment its money back once.
 /// </summary>
-public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book, TimeProvider clock, ILogger<RefundWebhookHandler> logger)
-    : IWebhookHandler
+public sealed class RefundWebhookHandler(
+    PaymentsDbContext db,
+    PaymentBook book,
+    TimeProvider clock,
+    ILogger<RefundWebhookHandler> logger
+) : IWebhookHandler
 {
-    public IReadOnlyCollection<string> EventTypes { get; } = ["refund.updated", "refund.failed", "charge.refund.updated"];
+    public IReadOnlyCollection<string> EventTypes { get; } =
+    ["refund.updated", "refund.failed", "charge.refund.updated"];
 
     public async Task HandleAsync(Event e, CancellationToken cancellationToken)
     {
@@ -23,7 +28,12 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
         if (found is null)
         {
             // Made in Stripe's dashboard: charge.refunded counts those, and a failure of one is not taken back here (its maker sees it there).
-            logger.LogWarning("Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored", e.Id, e.Type, e.ObjectId());
+            logger.LogWarning(
+                "Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored",
+                e.Id,
+                e.Type,
+                e.ObjectId()
+            );
             return;
         }
 
@@ -49,8 +59,14 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
             refund.FailureReason = reason;
             refund.CompletedAt = clock.GetUtcNow();
             book.RefundFailed(payment, refund, reason);
-            logger.LogWarning("Refund {RefundId} of {Amount} {Currency} on payment {PaymentId} failed ({Reason}); the payment is refundable again",
-                refund.Id, refund.AmountCents, payment.Currency, payment.Id, reason);
+            logger.LogWarning(
+                "Refund {RefundId} of {Amount} {Currency} on payment {PaymentId} failed ({Reason}); the payment is refundable again",
+                refund.Id,
+                refund.AmountCents,
+                payment.Currency,
+                payment.Id,
+                reason
+            );
         }
     }
 
@@ -63,14 +79,25 @@ public sealed class RefundWebhookHandler(PaymentsDbContext db, PaymentBook book,
     {
         var providerRefundId = e.ObjectId();
         Guid? refundId = Guid.TryParse(e.Metadata("refund_id"), out var id) ? id : null;
-        var paymentId = e.PaymentId() ?? (await FindAsync(db.Refunds.AsNoTracking(), providerRefundId, refundId, cancellationToken))?.PaymentId;
-        if (paymentId is null || await book.LockAsync(paymentId.Value, cancellationToken) is not { } payment) return null;
+        var paymentId =
+            e.PaymentId()
+            ?? (await FindAsync(db.Refunds.AsNoTracking(), providerRefundId, refundId, cancellationToken))?.PaymentId;
+        if (paymentId is null || await book.LockAsync(paymentId.Value, cancellationToken) is not { } payment)
+            return null;
         var refund = await FindAsync(db.Refunds, providerRefundId, refundId, cancellationToken);
         return refund?.PaymentId == payment.Id ? (refund, payment) : null;
     }
 
     /// <summary>Our refund by Stripe's id, else by the refund_id we put in its metadata.</summary>
-    private static async Task<Refund?> FindAsync(IQueryable<Refund> refunds, string? providerRefundId, Guid? refundId, CancellationToken cancellationToken) =>
-        (providerRefundId is null ? null : await refunds.FirstOrDefaultAsync(r => r.ProviderRefundId == providerRefundId, cancellationToken))
-        ?? (refundId is null ? null : await refunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken));
+    private static async Task<Refund?> FindAsync(
+        IQueryable<Refund> refunds,
+        string? providerRefundId,
+        Guid? refundId,
+        CancellationToken cancellationToken
+    ) =>
+        (
+            providerRefundId is null
+                ? null
+                : await refunds.FirstOrDefaultAsync(r => r.ProviderRefundId == providerRefundId, cancellationToken)
+        ) ?? (refundId is null ? null : await refunds.FirstOrDefaultAsync(r => r.Id == refundId, cancellationToken));
 }

@@ -15,7 +15,9 @@ public static class WebhookApi
     public static RouteGroupBuilder MapWebhookApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/webhooks").WithTags("Webhooks").AllowAnonymous().ProducesValidationProblem();
-        group.MapPost("/stripe", Receive).WithName("StripeWebhook")
+        group
+            .MapPost("/stripe", Receive)
+            .WithName("StripeWebhook")
             .WithSummary("Stripe's signed webhook (anonymous; the Stripe-Signature header is the credential)");
         return group;
     }
@@ -26,8 +28,14 @@ public static class WebhookApi
     /// finds the id and changes nothing; anything unverifiable is refused and changes nothing.
     /// </summary>
     private static async Task<Ok<WebhookReceipt>> Receive(
-        HttpRequest request, PaymentsDbContext db, WebhookSecrets secrets, IEnumerable<IWebhookHandler> handlers, TimeProvider clock,
-        ILogger<WebhookReceipt> logger, CancellationToken cancellationToken)
+        HttpRequest request,
+        PaymentsDbContext db,
+        WebhookSecrets secrets,
+        IEnumerable<IWebhookHandler> handlers,
+        TimeProvider clock,
+        ILogger<WebhookReceipt> logger,
+        CancellationToken cancellationToken
+    )
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
@@ -35,22 +43,36 @@ public static class WebhookApi
         var now = clock.GetUtcNow();
 
         var json = Encoding.UTF8.GetString(body);
-        var stripeEvent = ConstructEvent(json, request.Headers["Stripe-Signature"], await secrets.AllAsync(cancellationToken), now, out var refusal);
+        var stripeEvent = ConstructEvent(
+            json,
+            request.Headers["Stripe-Signature"],
+            await secrets.AllAsync(cancellationToken),
+            now,
+            out var refusal
+        );
         if (stripeEvent is null)
         {
             logger.LogWarning("Webhook refused: {Reason}", refusal);
             throw refusal?.StartsWith(NotAnEvent, StringComparison.Ordinal) == true
                 ? new RequestValidationException("body", "The body is not a Stripe event (id, type, data.object).")
-                : new RequestValidationException("stripe_signature", "The Stripe-Signature header does not verify for this body.");
+                : new RequestValidationException(
+                    "stripe_signature",
+                    "The Stripe-Signature header does not verify for this body."
+                );
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await db.Database.ExecuteSqlAsync(
             $"INSERT INTO webhook_events (id, type, received_at, payload) VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {json}) ON CONFLICT (id) DO NOTHING",
-            cancellationToken);
+            cancellationToken
+        );
         if (first == 0)
         {
-            logger.LogInformation("Webhook event {EventId} ({Type}) already processed", stripeEvent.Id, stripeEvent.Type);
+            logger.LogInformation(
+                "Webhook event {EventId} ({Type}) already processed",
+                stripeEvent.Id,
+                stripeEvent.Type
+            );
             return TypedResults.Ok(new WebhookReceipt(true, true));
         }
 
@@ -69,17 +91,29 @@ public static class WebhookApi
     /// are created with; otherwise null and why not (for the log, never for the caller).
     /// </summary>
     public static Event? ConstructEvent(
-        string json, string? header, IReadOnlyCollection<string> secrets, DateTimeOffset now, out string? refusal)
+        string json,
+        string? header,
+        IReadOnlyCollection<string> secrets,
+        DateTimeOffset now,
+        out string? refusal
+    )
     {
         refusal = secrets.Count == 0 ? "no webhook secret configured" : "no Stripe-Signature header";
-        if (string.IsNullOrWhiteSpace(header)) return null;
+        if (string.IsNullOrWhiteSpace(header))
+            return null;
         var reasons = new List<string>();
         foreach (var secret in secrets)
         {
             try
             {
                 var stripeEvent = EventUtility.ConstructEvent(
-                    json, header, secret, EventUtility.DefaultTimeTolerance, now.ToUnixTimeSeconds(), throwOnApiVersionMismatch: true);
+                    json,
+                    header,
+                    secret,
+                    EventUtility.DefaultTimeTolerance,
+                    now.ToUnixTimeSeconds(),
+                    throwOnApiVersionMismatch: true
+                );
                 refusal = stripeEvent is { Id: not null, Type: not null, Data.Object: not null } ? null : NotAnEvent;
                 return refusal is null ? stripeEvent : null;
             }

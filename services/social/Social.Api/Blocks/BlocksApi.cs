@@ -21,57 +21,109 @@ public static class BlocksApi
 {
     public static RouteGroupBuilder MapBlocksApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/blocks").WithTags("Blocks").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPut("/{userId:guid}", Block).WithName("BlockUser")
-            .WithSummary("Block a user: ends connections, requests and follows both ways (UserBlocked); again changes nothing")
+        var group = routes
+            .MapGroup("/api/v1/blocks")
+            .WithTags("Blocks")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPut("/{userId:guid}", Block)
+            .WithName("BlockUser")
+            .WithSummary(
+                "Block a user: ends connections, requests and follows both ways (UserBlocked); again changes nothing"
+            )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapDelete("/{userId:guid}", Unblock).WithName("UnblockUser").WithSummary("Lift a block (UserUnblocked); nothing it ended comes back");
+        group
+            .MapDelete("/{userId:guid}", Unblock)
+            .WithName("UnblockUser")
+            .WithSummary("Lift a block (UserUnblocked); nothing it ended comes back");
         group.MapGet("", List).WithName("ListBlocks").WithSummary("The people I blocked, newest first");
         return group;
     }
 
-    private static async Task<NoContent> Block(Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Block(
+        Guid userId,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        if (userId == callerId) throw new BusinessRuleException("You cannot block yourself.");
+        if (userId == callerId)
+            throw new BusinessRuleException("You cannot block yourself.");
         // Someone who blocked the caller can be blocked back; only an unknown or deleted user is 404.
-        if (!await db.Profiles.Listed().AnyAsync(p => p.UserId == userId, cancellationToken)) throw new NotFoundException(ProfileAccess.NoSuchUser);
+        if (!await db.Profiles.Listed().AnyAsync(p => p.UserId == userId, cancellationToken))
+            throw new NotFoundException(ProfileAccess.NoSuchUser);
 
         var now = clock.GetUtcNow();
-        await db.InTransactionAsync(async ct =>
-        {
-            await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
-            var added = await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING", ct);
-            if (added == 0) return false;
-            var connections = await db.Connections.Where(c => (c.RequesterId == callerId && c.AddresseeId == userId) || (c.RequesterId == userId && c.AddresseeId == callerId))
-                .ToListAsync(ct);
-            foreach (var c in connections)
+        await db.InTransactionAsync(
+            async ct =>
             {
-                db.Connections.Remove(c);
-                db.AddIntegrationEvent(new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, userId));
-            }
-            await db.Follows.Where(f => (f.FollowerId == callerId && f.FollowedId == userId) || (f.FollowerId == userId && f.FollowedId == callerId))
-                .ExecuteDeleteAsync(ct);
-            db.AddIntegrationEvent(new UserBlocked(Guid.CreateVersion7(), now, callerId, userId));
-            return true;
-        }, cancellationToken);
+                await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+                var added = await db.Database.ExecuteSqlAsync(
+                    $"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING",
+                    ct
+                );
+                if (added == 0)
+                    return false;
+                var connections = await db
+                    .Connections.Where(c =>
+                        (c.RequesterId == callerId && c.AddresseeId == userId)
+                        || (c.RequesterId == userId && c.AddresseeId == callerId)
+                    )
+                    .ToListAsync(ct);
+                foreach (var c in connections)
+                {
+                    db.Connections.Remove(c);
+                    db.AddIntegrationEvent(new ConnectionRemoved(Guid.CreateVersion7(), now, c.Id, callerId, userId));
+                }
+                await db
+                    .Follows.Where(f =>
+                        (f.FollowerId == callerId && f.FollowedId == userId)
+                        || (f.FollowerId == userId && f.FollowedId == callerId)
+                    )
+                    .ExecuteDeleteAsync(ct);
+                db.AddIntegrationEvent(new UserBlocked(Guid.CreateVersion7(), now, callerId, userId));
+                return true;
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> Unblock(Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Unblock(
+        Guid userId,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        await db.InTransactionAsync(async ct =>
-        {
-            var removed = await db.Blocks.Where(b => b.BlockerId == callerId && b.BlockedId == userId).ExecuteDeleteAsync(ct);
-            if (removed > 0) db.AddIntegrationEvent(new UserUnblocked(Guid.CreateVersion7(), clock.GetUtcNow(), callerId, userId));
-            return removed;
-        }, cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                var removed = await db
+                    .Blocks.Where(b => b.BlockerId == callerId && b.BlockedId == userId)
+                    .ExecuteDeleteAsync(ct);
+                if (removed > 0)
+                    db.AddIntegrationEvent(
+                        new UserUnblocked(Guid.CreateVersion7(), clock.GetUtcNow(), callerId, userId)
+                    );
+                return removed;
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<CursorPage<BlockDto>>> List([AsParameters] BlocksQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<CursorPage<BlockDto>>> List(
+        [AsParameters] BlocksQuery query,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -80,11 +132,25 @@ public static class BlocksApi
         errors.ThrowIfAny();
 
         var blocks = db.Blocks.AsNoTracking().Where(b => b.BlockerId == callerId);
-        if (after is { } a) blocks = blocks.Where(b => b.CreatedAt < a.At || (b.CreatedAt == a.At && b.BlockedId.CompareTo(a.Id) < 0));
-        var rows = await blocks.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.BlockedId).Take(Keyset.Probe(limit))
-            .Select(b => new { Block = b, Profile = db.Profiles.FirstOrDefault(p => p.UserId == b.BlockedId && p.DeletedAt == null) })
+        if (after is { } a)
+            blocks = blocks.Where(b => b.CreatedAt < a.At || (b.CreatedAt == a.At && b.BlockedId.CompareTo(a.Id) < 0));
+        var rows = await blocks
+            .OrderByDescending(b => b.CreatedAt)
+            .ThenByDescending(b => b.BlockedId)
+            .Take(Keyset.Probe(limit))
+            .Select(b => new
+            {
+                Block = b,
+                Profile = db.Profiles.FirstOrDefault(p => p.UserId == b.BlockedId && p.DeletedAt == null),
+            })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(Keyset.Page(rows, limit, r => TimeAndId.Format(r.Block.CreatedAt, r.Block.BlockedId),
-            r => new BlockDto(UserSummary.From(r.Profile, r.Block.BlockedId), r.Block.CreatedAt)));
+        return TypedResults.Ok(
+            Keyset.Page(
+                rows,
+                limit,
+                r => TimeAndId.Format(r.Block.CreatedAt, r.Block.BlockedId),
+                r => new BlockDto(UserSummary.From(r.Profile, r.Block.BlockedId), r.Block.CreatedAt)
+            )
+        );
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
@@ -5,12 +6,11 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Connections;
 
@@ -19,13 +19,21 @@ namespace Community.Social.Connections;
 /// <param name="Message">A note shown with the request, at most 500 characters.</param>
 public sealed record ConnectionRequest([Required] Guid? UserId, string? Message) : IRequestExample<ConnectionRequest>
 {
-    public static ConnectionRequest Example => new(Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), "We met at the hiking meetup.");
+    public static ConnectionRequest Example =>
+        new(Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), "We met at the hiking meetup.");
 }
 
 /// <summary>A request or a connection as one side sees it: direction outgoing when the caller asked.</summary>
 public sealed record ConnectionDto(
-    Guid Id, [property: ValuesOf(typeof(ConnectionStatus))] string Status, string Direction, UserSummary User, string? Message, int CompatibilityScore,
-    DateTimeOffset CreatedAt, DateTimeOffset? AcceptedAt);
+    Guid Id,
+    [property: ValuesOf(typeof(ConnectionStatus))] string Status,
+    string Direction,
+    UserSummary User,
+    string? Message,
+    int CompatibilityScore,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AcceptedAt
+);
 
 public sealed record ConnectionsQuery(string? Status, string? Direction, string? Cursor, int? Limit);
 
@@ -36,21 +44,46 @@ public static class ConnectionsApi
 
     public static RouteGroupBuilder MapConnectionsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/connections").WithTags("Connections").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Request).WithName("RequestConnection")
+        var group = routes
+            .MapGroup("/api/v1/connections")
+            .WithTags("Connections")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Request)
+            .WithName("RequestConnection")
             .WithSummary("Ask to connect (201 pending); asking someone who already asked me accepts theirs (200)")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/{id:guid}/accept", Accept).WithName("AcceptConnection").WithSummary("Accept a request made to me")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group
+            .MapPost("/{id:guid}/accept", Accept)
+            .WithName("AcceptConnection")
+            .WithSummary("Accept a request made to me")
             .ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("/{id:guid}/decline", Decline).WithName("DeclineConnection").WithSummary("Decline a request made to me");
-        group.MapDelete("/{id:guid}", Remove).WithName("RemoveConnection").WithSummary("End a connection, or withdraw my request (either side)");
-        group.MapGet("", List).WithName("ListConnections")
-            .WithSummary("My connections (status=accepted, the default) or requests (status=pending), direction=incoming|outgoing, newest first");
+        group
+            .MapPost("/{id:guid}/decline", Decline)
+            .WithName("DeclineConnection")
+            .WithSummary("Decline a request made to me");
+        group
+            .MapDelete("/{id:guid}", Remove)
+            .WithName("RemoveConnection")
+            .WithSummary("End a connection, or withdraw my request (either side)");
+        group
+            .MapGet("", List)
+            .WithName("ListConnections")
+            .WithSummary(
+                "My connections (status=accepted, the default) or requests (status=pending), direction=incoming|outgoing, newest first"
+            );
         return group;
     }
 
     private static async Task<Results<Created<ConnectionDto>, Ok<ConnectionDto>>> Request(
-        ConnectionRequest body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        ConnectionRequest body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -62,78 +95,135 @@ public static class ConnectionsApi
         var other = await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", cancellationToken);
 
         var now = clock.GetUtcNow();
-        var (connection, created) = await db.InTransactionAsync(async ct =>
-        {
-            // Under the pair's lock: of two people asking each other at once, the second sees the first's request and accepts it.
-            await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
-            // Again under the lock: a block that committed since the first check wins.
-            await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);
-            var existing = await db.Connections.FirstOrDefaultAsync(
-                c => (c.RequesterId == callerId && c.AddresseeId == userId) || (c.RequesterId == userId && c.AddresseeId == callerId), ct);
-            if (existing is null)
+        var (connection, created) = await db.InTransactionAsync(
+            async ct =>
             {
-                var c = new Connection
+                // Under the pair's lock: of two people asking each other at once, the second sees the first's request and accepts it.
+                await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
+                // Again under the lock: a block that committed since the first check wins.
+                await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);
+                var existing = await db.Connections.FirstOrDefaultAsync(
+                    c =>
+                        (c.RequesterId == callerId && c.AddresseeId == userId)
+                        || (c.RequesterId == userId && c.AddresseeId == callerId),
+                    ct
+                );
+                if (existing is null)
                 {
-                    Id = NewId.Next(now), RequesterId = callerId, AddresseeId = userId, Status = ConnectionStatus.Pending, Message = message, CreatedAt = now,
-                };
-                db.Connections.Add(c);
-                db.AddIntegrationEvent(new ConnectionRequested(Guid.CreateVersion7(), now, c.Id, callerId, userId));
-                return (c, true);
-            }
-            if (existing.Status == ConnectionStatus.Accepted) throw new ConflictException("You are already connected.");
-            // Asked again before an answer: the same request, unchanged.
-            if (existing.RequesterId == callerId) return (existing, false);
-            AcceptNow(db, existing, now);
-            return (existing, false);
-        }, cancellationToken);
+                    var c = new Connection
+                    {
+                        Id = NewId.Next(now),
+                        RequesterId = callerId,
+                        AddresseeId = userId,
+                        Status = ConnectionStatus.Pending,
+                        Message = message,
+                        CreatedAt = now,
+                    };
+                    db.Connections.Add(c);
+                    db.AddIntegrationEvent(new ConnectionRequested(Guid.CreateVersion7(), now, c.Id, callerId, userId));
+                    return (c, true);
+                }
+                if (existing.Status == ConnectionStatus.Accepted)
+                    throw new ConflictException("You are already connected.");
+                // Asked again before an answer: the same request, unchanged.
+                if (existing.RequesterId == callerId)
+                    return (existing, false);
+                AcceptNow(db, existing, now);
+                return (existing, false);
+            },
+            cancellationToken
+        );
 
         var dto = await ToDtoAsync(db, connection, callerId, other, cancellationToken);
         return created ? TypedResults.Created($"/api/v1/connections/{connection.Id}", dto) : TypedResults.Ok(dto);
     }
 
-    private static async Task<Ok<ConnectionDto>> Accept(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<ConnectionDto>> Accept(
+        Guid id,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var now = clock.GetUtcNow();
-        var connection = await db.InTransactionAsync(async ct =>
-        {
-            var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
-            if (c.Status == ConnectionStatus.Accepted) return c;
-            AcceptNow(db, c, now);
-            return c;
-        }, cancellationToken);
+        var connection = await db.InTransactionAsync(
+            async ct =>
+            {
+                var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
+                if (c.Status == ConnectionStatus.Accepted)
+                    return c;
+                AcceptNow(db, c, now);
+                return c;
+            },
+            cancellationToken
+        );
         return TypedResults.Ok(await ToDtoAsync(db, connection, callerId, null, cancellationToken));
     }
 
-    private static async Task<NoContent> Decline(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Decline(
+        Guid id,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        await db.InTransactionAsync(async ct =>
-        {
-            var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
-            if (c.Status == ConnectionStatus.Accepted) throw new ConflictException("This request was accepted; remove the connection instead.");
-            db.Connections.Remove(c);
-            db.AddIntegrationEvent(new ConnectionRemoved(Guid.CreateVersion7(), clock.GetUtcNow(), c.Id, callerId, c.RequesterId));
-            return c;
-        }, cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                var c = await ConnectionAccess.AddressedToAsync(db, id, callerId, ct);
+                if (c.Status == ConnectionStatus.Accepted)
+                    throw new ConflictException("This request was accepted; remove the connection instead.");
+                db.Connections.Remove(c);
+                db.AddIntegrationEvent(
+                    new ConnectionRemoved(Guid.CreateVersion7(), clock.GetUtcNow(), c.Id, callerId, c.RequesterId)
+                );
+                return c;
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> Remove(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Remove(
+        Guid id,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        await db.InTransactionAsync(async ct =>
-        {
-            var c = await ConnectionAccess.OfAsync(db, id, callerId, ct);
-            db.Connections.Remove(c);
-            db.AddIntegrationEvent(new ConnectionRemoved(Guid.CreateVersion7(), clock.GetUtcNow(), c.Id, callerId, c.OtherThan(callerId)));
-            return c;
-        }, cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                var c = await ConnectionAccess.OfAsync(db, id, callerId, ct);
+                db.Connections.Remove(c);
+                db.AddIntegrationEvent(
+                    new ConnectionRemoved(
+                        Guid.CreateVersion7(),
+                        clock.GetUtcNow(),
+                        c.Id,
+                        callerId,
+                        c.OtherThan(callerId)
+                    )
+                );
+                return c;
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
     private static async Task<Ok<CursorPage<ConnectionDto>>> List(
-        [AsParameters] ConnectionsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+        [AsParameters] ConnectionsQuery query,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -153,16 +243,30 @@ public static class ConnectionsApi
             _ => connections.Where(c => c.RequesterId == callerId || c.AddresseeId == callerId),
         };
         // Ids are time-ordered (UUID v7): newest first is id order.
-        if (after is { } a) connections = connections.Where(c => c.Id.CompareTo(a) < 0);
-        var rows = await connections.OrderByDescending(c => c.Id).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        if (after is { } a)
+            connections = connections.Where(c => c.Id.CompareTo(a) < 0);
+        var rows = await connections
+            .OrderByDescending(c => c.Id)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
         var others = rows.Select(c => c.OtherThan(callerId)).ToList();
-        var profiles = await db.Profiles.AsNoTracking().Where(p => others.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        var profiles = await db
+            .Profiles.AsNoTracking()
+            .Where(p => others.Contains(p.UserId))
+            .ToDictionaryAsync(p => p.UserId, cancellationToken);
         var scores = await ConnectionAccess.ScoresAsync(db, callerId, others, cancellationToken);
-        return TypedResults.Ok(Keyset.Page(rows, limit, c => c.Id.ToString("N"), c =>
-        {
-            var otherId = c.OtherThan(callerId);
-            return Dto(c, callerId, profiles.GetValueOrDefault(otherId), scores.GetValueOrDefault(otherId));
-        }));
+        return TypedResults.Ok(
+            Keyset.Page(
+                rows,
+                limit,
+                c => c.Id.ToString("N"),
+                c =>
+                {
+                    var otherId = c.OtherThan(callerId);
+                    return Dto(c, callerId, profiles.GetValueOrDefault(otherId), scores.GetValueOrDefault(otherId));
+                }
+            )
+        );
     }
 
     private static void AcceptNow(SocialDbContext db, Connection c, DateTimeOffset now)
@@ -172,14 +276,28 @@ public static class ConnectionsApi
         db.AddIntegrationEvent(new ConnectionAccepted(Guid.CreateVersion7(), now, c.Id, c.RequesterId, c.AddresseeId));
     }
 
-    private static async Task<ConnectionDto> ToDtoAsync(SocialDbContext db, Connection c, Guid callerId, Profile? other, CancellationToken cancellationToken)
+    private static async Task<ConnectionDto> ToDtoAsync(
+        SocialDbContext db,
+        Connection c,
+        Guid callerId,
+        Profile? other,
+        CancellationToken cancellationToken
+    )
     {
         var otherId = c.OtherThan(callerId);
         other ??= await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == otherId, cancellationToken);
         return Dto(c, callerId, other, await Compatibility.ScoreAsync(db, callerId, otherId, cancellationToken));
     }
 
-    private static ConnectionDto Dto(Connection c, Guid callerId, Profile? other, int score) => new(
-        c.Id, c.Status, c.RequesterId == callerId ? "outgoing" : "incoming", UserSummary.From(other?.DeletedAt is null ? other : null, c.OtherThan(callerId)),
-        c.Message, score, c.CreatedAt, c.AcceptedAt);
+    private static ConnectionDto Dto(Connection c, Guid callerId, Profile? other, int score) =>
+        new(
+            c.Id,
+            c.Status,
+            c.RequesterId == callerId ? "outgoing" : "incoming",
+            UserSummary.From(other?.DeletedAt is null ? other : null, c.OtherThan(callerId)),
+            c.Message,
+            score,
+            c.CreatedAt,
+            c.AcceptedAt
+        );
 }

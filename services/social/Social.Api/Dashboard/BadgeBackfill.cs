@@ -9,15 +9,24 @@ namespace Community.Social.Dashboard;
 /// listening. Runs once at start-up (after the migrations): every qualifier without the badge gets it, each in a
 /// transaction of its own through <see cref="BadgeRules.AwardAsync"/>, so BadgeEarned is announced once as usual.
 /// </summary>
-public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BadgeBackfill> logger) : BackgroundService
+public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BadgeBackfill> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var awarded = await RunAsync(scope.ServiceProvider.GetRequiredService<SocialDbContext>(), clock.GetUtcNow(), stoppingToken);
-            if (awarded > 0) logger.LogInformation("Badge backfill: {Count} members had reached a badge they had not been given", awarded);
+            var awarded = await RunAsync(
+                scope.ServiceProvider.GetRequiredService<SocialDbContext>(),
+                clock.GetUtcNow(),
+                stoppingToken
+            );
+            if (awarded > 0)
+                logger.LogInformation(
+                    "Badge backfill: {Count} members had reached a badge they had not been given",
+                    awarded
+                );
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
@@ -31,17 +40,28 @@ public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider cloc
     {
         int Target(string badge) => BadgeRules.All.Single(r => r.Badge == badge).Target;
         var (connected, founder, regular) = (Target("connected"), Target("founder"), Target("regular"));
-        var candidates = await db.Database.SqlQuery<Guid>($"""
-            SELECT q.user_id AS "Value" FROM (
-                SELECT user_id, 'connected' AS badge FROM connection_edges GROUP BY user_id HAVING count(*) >= {connected}
-                UNION ALL SELECT owner_id, 'founder' FROM groups WHERE member_count >= {founder}
-                UNION ALL SELECT user_id, 'regular' FROM events_attended GROUP BY user_id HAVING count(*) >= {regular}
-            ) q
-            WHERE NOT EXISTS (SELECT 1 FROM badges b WHERE b.user_id = q.user_id AND b.badge = q.badge)
-            GROUP BY q.user_id
-            """).ToListAsync(cancellationToken);
+        var candidates = await db
+            .Database.SqlQuery<Guid>(
+                $"""
+                SELECT q.user_id AS "Value" FROM (
+                    SELECT user_id, 'connected' AS badge FROM connection_edges GROUP BY user_id HAVING count(*) >= {connected}
+                    UNION ALL SELECT owner_id, 'founder' FROM groups WHERE member_count >= {founder}
+                    UNION ALL SELECT user_id, 'regular' FROM events_attended GROUP BY user_id HAVING count(*) >= {regular}
+                ) q
+                WHERE NOT EXISTS (SELECT 1 FROM badges b WHERE b.user_id = q.user_id AND b.badge = q.badge)
+                GROUP BY q.user_id
+                """
+            )
+            .ToListAsync(cancellationToken);
         foreach (var userId in candidates)
-            await db.InTransactionAsync(async ct => { await BadgeRules.AwardAsync(db, userId, now, ct); return true; }, cancellationToken);
+            await db.InTransactionAsync(
+                async ct =>
+                {
+                    await BadgeRules.AwardAsync(db, userId, now, ct);
+                    return true;
+                },
+                cancellationToken
+            );
         return candidates.Count;
     }
 }

@@ -9,14 +9,32 @@ namespace Community.Social.Dashboard;
 
 /// <summary>My social standing at a glance (seed 003's dashboard stats), always the caller's own.</summary>
 public sealed record DashboardDto(
-    Guid UserId, Streak Streak, DashboardCounts Counts, WeeklyGrowth WeeklyGrowth,
-    IReadOnlyList<EarnedBadgeDto> Badges, IReadOnlyList<BadgeProgressDto> NextBadges);
+    Guid UserId,
+    Streak Streak,
+    DashboardCounts Counts,
+    WeeklyGrowth WeeklyGrowth,
+    IReadOnlyList<EarnedBadgeDto> Badges,
+    IReadOnlyList<BadgeProgressDto> NextBadges
+);
 
 /// <summary>Courses in progress are the courses I enrolled in and have not completed (events' CourseCompleted).</summary>
-public sealed record DashboardCounts(int Connections, int Followers, int Groups, int EventsAttended, int CoursesInProgress, int PendingRequests);
+public sealed record DashboardCounts(
+    int Connections,
+    int Followers,
+    int Groups,
+    int EventsAttended,
+    int CoursesInProgress,
+    int PendingRequests
+);
 
 /// <summary>New connections (still standing) and followers in the last 7 days and in the 7 before; change_percent is null when the week before had none.</summary>
-public sealed record WeeklyGrowth(int NewConnections, int NewFollowers, int PreviousConnections, int PreviousFollowers, int? ChangePercent);
+public sealed record WeeklyGrowth(
+    int NewConnections,
+    int NewFollowers,
+    int PreviousConnections,
+    int PreviousFollowers,
+    int? ChangePercent
+);
 
 public sealed record EarnedBadgeDto(string Badge, string Name, string Description, DateTimeOffset EarnedAt);
 
@@ -26,46 +44,91 @@ public static class DashboardApi
 {
     public static RouteGroupBuilder MapDashboardApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/dashboard").WithTags("Dashboard").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("", Get).WithName("GetDashboard")
+        var group = routes
+            .MapGroup("/api/v1/dashboard")
+            .WithTags("Dashboard")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("", Get)
+            .WithName("GetDashboard")
             .WithSummary("My streak, counts, weekly growth, the badges I earned and my progress towards the others");
         return group;
     }
 
-    private static async Task<Ok<DashboardDto>> Get(ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<DashboardDto>> Get(
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var me = principal.UserId();
         var now = clock.GetUtcNow();
         var streak = await Activity.StreakAsync(db, me, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken);
 
-        var accepted = db.Connections.AsNoTracking().Where(c => c.Status == ConnectionStatus.Accepted && (c.RequesterId == me || c.AddresseeId == me));
+        var accepted = db
+            .Connections.AsNoTracking()
+            .Where(c => c.Status == ConnectionStatus.Accepted && (c.RequesterId == me || c.AddresseeId == me));
         var counts = new DashboardCounts(
             await accepted.CountAsync(cancellationToken),
             await db.Follows.CountAsync(f => f.FollowedId == me, cancellationToken),
             await db.GroupMembers.CountAsync(m => m.UserId == me, cancellationToken),
             await db.EventsAttended.CountAsync(a => a.UserId == me, cancellationToken),
-            await db.Set<CourseEnrollment>().CountAsync(c => c.UserId == me && c.CompletedAt == null, cancellationToken),
-            await db.Connections.CountAsync(c => c.Status == ConnectionStatus.Pending && c.AddresseeId == me, cancellationToken));
+            await db.Set<CourseEnrollment>()
+                .CountAsync(c => c.UserId == me && c.CompletedAt == null, cancellationToken),
+            await db.Connections.CountAsync(
+                c => c.Status == ConnectionStatus.Pending && c.AddresseeId == me,
+                cancellationToken
+            )
+        );
 
         var weekAgo = now.AddDays(-7);
         var twoWeeksAgo = now.AddDays(-14);
-        var newConnections = await accepted.CountAsync(c => c.AcceptedAt > weekAgo && c.AcceptedAt <= now, cancellationToken);
-        var previousConnections = await accepted.CountAsync(c => c.AcceptedAt > twoWeeksAgo && c.AcceptedAt <= weekAgo, cancellationToken);
+        var newConnections = await accepted.CountAsync(
+            c => c.AcceptedAt > weekAgo && c.AcceptedAt <= now,
+            cancellationToken
+        );
+        var previousConnections = await accepted.CountAsync(
+            c => c.AcceptedAt > twoWeeksAgo && c.AcceptedAt <= weekAgo,
+            cancellationToken
+        );
         var followers = db.Follows.AsNoTracking().Where(f => f.FollowedId == me);
-        var newFollowers = await followers.CountAsync(f => f.CreatedAt > weekAgo && f.CreatedAt <= now, cancellationToken);
-        var previousFollowers = await followers.CountAsync(f => f.CreatedAt > twoWeeksAgo && f.CreatedAt <= weekAgo, cancellationToken);
+        var newFollowers = await followers.CountAsync(
+            f => f.CreatedAt > weekAgo && f.CreatedAt <= now,
+            cancellationToken
+        );
+        var previousFollowers = await followers.CountAsync(
+            f => f.CreatedAt > twoWeeksAgo && f.CreatedAt <= weekAgo,
+            cancellationToken
+        );
         var previous = previousConnections + previousFollowers;
         int? change = previous == 0 ? null : (newConnections + newFollowers - previous) * 100 / previous;
         var growth = new WeeklyGrowth(newConnections, newFollowers, previousConnections, previousFollowers, change);
 
-        var earned = await db.Set<EarnedBadge>().AsNoTracking().Where(b => b.UserId == me).ToDictionaryAsync(b => b.Badge, cancellationToken);
+        var earned = await db.Set<EarnedBadge>()
+            .AsNoTracking()
+            .Where(b => b.UserId == me)
+            .ToDictionaryAsync(b => b.Badge, cancellationToken);
         var badges = new List<EarnedBadgeDto>();
         var next = new List<BadgeProgressDto>();
         foreach (var rule in BadgeRules.All)
         {
-            if (earned.TryGetValue(rule.Badge, out var b)) badges.Add(new(rule.Badge, rule.Name, rule.Description, b.EarnedAt));
-            else next.Add(new(rule.Badge, rule.Name, rule.Description, Math.Min(rule.Target, await rule.ProgressAsync(db, me, cancellationToken)), rule.Target));
+            if (earned.TryGetValue(rule.Badge, out var b))
+                badges.Add(new(rule.Badge, rule.Name, rule.Description, b.EarnedAt));
+            else
+                next.Add(
+                    new(
+                        rule.Badge,
+                        rule.Name,
+                        rule.Description,
+                        Math.Min(rule.Target, await rule.ProgressAsync(db, me, cancellationToken)),
+                        rule.Target
+                    )
+                );
         }
-        return TypedResults.Ok(new DashboardDto(me, streak, counts, growth, badges.OrderBy(b => b.EarnedAt).ToList(), next));
+        return TypedResults.Ok(
+            new DashboardDto(me, streak, counts, growth, badges.OrderBy(b => b.EarnedAt).ToList(), next)
+        );
     }
 }

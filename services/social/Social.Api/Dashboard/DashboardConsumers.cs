@@ -12,18 +12,28 @@ namespace Community.Social.Dashboard;
 // time it is handled, so a late or replayed message marks the day it happened.
 
 /// <summary>Asking to connect is activity of the one who asked.</summary>
-public sealed class DashboardConnectionRequestedConsumer(SocialDbContext db, ILogger<DashboardConnectionRequestedConsumer> logger)
-    : IdempotentConsumer<ConnectionRequested, SocialDbContext>(db, logger)
+public sealed class DashboardConnectionRequestedConsumer(
+    SocialDbContext db,
+    ILogger<DashboardConnectionRequestedConsumer> logger
+) : IdempotentConsumer<ConnectionRequested, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<ConnectionRequested> context, CancellationToken cancellationToken) =>
-        Activity.RecordAsync(Db, context.Message.FromUserId, context.Message.OccurredAt, cancellationToken);
+    protected override Task HandleAsync(
+        ConsumeContext<ConnectionRequested> context,
+        CancellationToken cancellationToken
+    ) => Activity.RecordAsync(Db, context.Message.FromUserId, context.Message.OccurredAt, cancellationToken);
 }
 
 /// <summary>Accepting is activity of the one who accepted (the addressee); both people may have reached Connected.</summary>
-public sealed class DashboardConnectionAcceptedConsumer(SocialDbContext db, TimeProvider clock, ILogger<DashboardConnectionAcceptedConsumer> logger)
-    : IdempotentConsumer<ConnectionAccepted, SocialDbContext>(db, logger)
+public sealed class DashboardConnectionAcceptedConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<DashboardConnectionAcceptedConsumer> logger
+) : IdempotentConsumer<ConnectionAccepted, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<ConnectionAccepted> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         await Activity.RecordAsync(Db, m.ToUserId, m.OccurredAt, cancellationToken);
@@ -42,45 +52,71 @@ public sealed class DashboardUserFollowedConsumer(SocialDbContext db, ILogger<Da
 }
 
 /// <summary>Joining (or creating) a group is activity of the member; the group's owner may have reached Founder.</summary>
-public sealed class DashboardGroupMemberJoinedConsumer(SocialDbContext db, TimeProvider clock, ILogger<DashboardGroupMemberJoinedConsumer> logger)
-    : IdempotentConsumer<GroupMemberJoined, SocialDbContext>(db, logger)
+public sealed class DashboardGroupMemberJoinedConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<DashboardGroupMemberJoinedConsumer> logger
+) : IdempotentConsumer<GroupMemberJoined, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<GroupMemberJoined> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<GroupMemberJoined> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         await Activity.RecordAsync(Db, m.UserId, m.OccurredAt, cancellationToken);
-        var ownerId = await Db.Groups.Where(g => g.Id == m.GroupId).Select(g => (Guid?)g.OwnerId).FirstOrDefaultAsync(cancellationToken);
-        if (ownerId is { } owner) await BadgeRules.AwardAsync(Db, owner, clock.GetUtcNow(), cancellationToken);
+        var ownerId = await Db
+            .Groups.Where(g => g.Id == m.GroupId)
+            .Select(g => (Guid?)g.OwnerId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (ownerId is { } owner)
+            await BadgeRules.AwardAsync(Db, owner, clock.GetUtcNow(), cancellationToken);
     }
 }
 
 /// <summary>A group handed to a new owner may make them a Founder.</summary>
-public sealed class DashboardGroupUpdatedConsumer(SocialDbContext db, TimeProvider clock, ILogger<DashboardGroupUpdatedConsumer> logger)
-    : IdempotentConsumer<GroupUpdated, SocialDbContext>(db, logger)
+public sealed class DashboardGroupUpdatedConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<DashboardGroupUpdatedConsumer> logger
+) : IdempotentConsumer<GroupUpdated, SocialDbContext>(db, logger)
 {
     protected override async Task HandleAsync(ConsumeContext<GroupUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (!m.ChangedFields.Contains("owner_id")) return;
-        var ownerId = await Db.Groups.Where(g => g.Id == m.GroupId).Select(g => (Guid?)g.OwnerId).FirstOrDefaultAsync(cancellationToken);
-        if (ownerId is { } owner) await BadgeRules.AwardAsync(Db, owner, clock.GetUtcNow(), cancellationToken);
+        if (!m.ChangedFields.Contains("owner_id"))
+            return;
+        var ownerId = await Db
+            .Groups.Where(g => g.Id == m.GroupId)
+            .Select(g => (Guid?)g.OwnerId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (ownerId is { } owner)
+            await BadgeRules.AwardAsync(Db, owner, clock.GetUtcNow(), cancellationToken);
     }
 }
 
 /// <summary>A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner.</summary>
-public sealed class DashboardCourseCompletedConsumer(SocialDbContext db, ILogger<DashboardCourseCompletedConsumer> logger)
-    : IdempotentConsumer<CourseCompleted, SocialDbContext>(db, logger)
+public sealed class DashboardCourseCompletedConsumer(
+    SocialDbContext db,
+    ILogger<DashboardCourseCompletedConsumer> logger
+) : IdempotentConsumer<CourseCompleted, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<CourseCompleted> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<CourseCompleted> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         // Completion may overtake the enrollment: the row starts completed, and CourseEnrolled then finds it there.
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at, completed_at)
             SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
             ON CONFLICT (user_id, course_id) DO UPDATE SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         await Activity.RecordAsync(Db, m.UserId, m.OccurredAt, cancellationToken);
     }
 }
@@ -89,15 +125,21 @@ public sealed class DashboardCourseCompletedConsumer(SocialDbContext db, ILogger
 public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<DashboardCourseEnrolledConsumer> logger)
     : IdempotentConsumer<CourseEnrolled, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<CourseEnrolled> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<CourseEnrolled> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at)
             SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         await Activity.RecordAsync(Db, m.UserId, m.OccurredAt, cancellationToken);
     }
 }

@@ -25,11 +25,15 @@ public sealed class CourseEnrollment
     public Guid CourseId { get; set; }
     public Guid EnrollmentId { get; set; }
     public DateTimeOffset EnrolledAt { get; set; }
+
     /// <summary>Set by events' CourseCompleted; until then the course is in progress.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
 }
 
-public sealed class DashboardConfigurations : IEntityTypeConfiguration<ActivityDay>, IEntityTypeConfiguration<EarnedBadge>, IEntityTypeConfiguration<CourseEnrollment>
+public sealed class DashboardConfigurations
+    : IEntityTypeConfiguration<ActivityDay>,
+        IEntityTypeConfiguration<EarnedBadge>,
+        IEntityTypeConfiguration<CourseEnrollment>
 {
     public void Configure(EntityTypeBuilder<ActivityDay> e)
     {

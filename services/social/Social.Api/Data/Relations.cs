@@ -39,10 +39,14 @@ public sealed class Connection
     public DateTimeOffset? AcceptedAt { get; set; }
 
     public bool Involves(Guid userId) => RequesterId == userId || AddresseeId == userId;
+
     public Guid OtherThan(Guid userId) => RequesterId == userId ? AddresseeId : RequesterId;
 }
 
-public sealed class RelationConfigurations : IEntityTypeConfiguration<Block>, IEntityTypeConfiguration<Follow>, IEntityTypeConfiguration<Connection>
+public sealed class RelationConfigurations
+    : IEntityTypeConfiguration<Block>,
+        IEntityTypeConfiguration<Follow>,
+        IEntityTypeConfiguration<Connection>
 {
     public void Configure(EntityTypeBuilder<Block> e)
     {

@@ -7,46 +7,88 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.Social.Data;
 using Community.Social.Profiles;
-using static Community.ServiceDefaults.Data.TypedParameters;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using static Community.ServiceDefaults.Data.TypedParameters;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
 namespace Community.Social.Discovery;
 
 // Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
 public sealed record DiscoverQuery(
-    string? Region, string? Interest, string? Q,
-    [FromQuery(Name = "age_min")] int? AgeMin, [FromQuery(Name = "age_max")] int? AgeMax, string? Gender,
-    [FromQuery(Name = "include_connected")] bool? IncludeConnected, string? Cursor, int? Limit);
+    string? Region,
+    string? Interest,
+    string? Q,
+    [FromQuery(Name = "age_min")] int? AgeMin,
+    [FromQuery(Name = "age_max")] int? AgeMax,
+    string? Gender,
+    [FromQuery(Name = "include_connected")] bool? IncludeConnected,
+    string? Cursor,
+    int? Limit
+);
 
 /// <summary>What discovery filters on, validated and normalised (interest and gender lower-case; ages as birth-date bounds).</summary>
 public sealed record DiscoverFilter(
-    string? Region, string? Interest, string? Q, string? Gender, DateOnly? BornBy, DateOnly? BornAfter, bool IncludeConnected);
+    string? Region,
+    string? Interest,
+    string? Q,
+    string? Gender,
+    DateOnly? BornBy,
+    DateOnly? BornAfter,
+    bool IncludeConnected
+);
 
 /// <summary>A person discovery suggests: public fields, whether they are boosted now, and why they fit.</summary>
 public sealed record DiscoverItem(
-    Guid UserId, string Username, string? FullName, string? Bio, string? Region, string? City, string? Country, int? Age,
-    IReadOnlyList<string> Interests, string? ProfileImageUrl, string? IdentityBadge, bool IsVerified, string Role, bool IsBoosted,
-    int CompatibilityScore, IReadOnlyList<string> CommonInterests);
+    Guid UserId,
+    string Username,
+    string? FullName,
+    string? Bio,
+    string? Region,
+    string? City,
+    string? Country,
+    int? Age,
+    IReadOnlyList<string> Interests,
+    string? ProfileImageUrl,
+    string? IdentityBadge,
+    bool IsVerified,
+    string Role,
+    bool IsBoosted,
+    int CompatibilityScore,
+    IReadOnlyList<string> CommonInterests
+);
 
 public static class DiscoveryApi
 {
     public const int MinAge = 13;
     public const int MaxAge = 120;
+
     /// <summary>Filters for premium and elite members only (the tier claim of the caller's token).</summary>
     public static readonly string[] PremiumFilters = ["age_min", "age_max", "gender"];
 
     public static RouteGroupBuilder MapDiscoveryApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/discover").WithTags("Discovery").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("", Discover).WithName("Discover")
-            .WithSummary("People to meet: boosted first, then by compatibility; age_min, age_max and gender need premium or elite (403)");
+        var group = routes
+            .MapGroup("/api/v1/discover")
+            .WithTags("Discovery")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("", Discover)
+            .WithName("Discover")
+            .WithSummary(
+                "People to meet: boosted first, then by compatibility; age_min, age_max and gender need premium or elite (403)"
+            );
         return group;
     }
 
     private static async Task<Ok<CursorPage<DiscoverItem>>> Discover(
-        [AsParameters] DiscoverQuery query, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        [AsParameters] DiscoverQuery query,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -58,28 +100,66 @@ public static class DiscoveryApi
         errors.MaxLength("interest", interest, 40);
         errors.MaxLength("q", q, 100);
         errors.OneOf("gender", gender, Genders.All);
-        if (query.AgeMin is < MinAge or > MaxAge) errors.Add("age_min", $"age_min must be {MinAge}-{MaxAge}.");
-        if (query.AgeMax is < MinAge or > MaxAge) errors.Add("age_max", $"age_max must be {MinAge}-{MaxAge}.");
-        if (query.AgeMin > query.AgeMax) errors.Add("age_max", "age_max must not be below age_min.");
+        if (query.AgeMin is < MinAge or > MaxAge)
+            errors.Add("age_min", $"age_min must be {MinAge}-{MaxAge}.");
+        if (query.AgeMax is < MinAge or > MaxAge)
+            errors.Add("age_max", $"age_max must be {MinAge}-{MaxAge}.");
+        if (query.AgeMin > query.AgeMax)
+            errors.Add("age_max", "age_max must not be below age_min.");
         var limit = Keyset.Limit(query.Limit, errors);
         var after = Keyset.After(query.Cursor, DiscoverPosition.Parse, errors);
         errors.ThrowIfAny();
 
         var tier = principal.FindFirstValue(ClaimNames.Tier) ?? Tiers.Free;
-        if ((query.AgeMin is not null || query.AgeMax is not null || gender is not null) && Tiers.Rank(tier) < Tiers.Rank(Tiers.Premium))
-            throw new ForbiddenException($"The filters {string.Join(", ", PremiumFilters)} are for premium and elite members.");
+        if (
+            (query.AgeMin is not null || query.AgeMax is not null || gender is not null)
+            && Tiers.Rank(tier) < Tiers.Rank(Tiers.Premium)
+        )
+            throw new ForbiddenException(
+                $"The filters {string.Join(", ", PremiumFilters)} are for premium and elite members."
+            );
 
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         // age >= age_min: born on or before today minus age_min years; age <= age_max: born after today minus (age_max + 1) years.
         DateOnly? bornBy = query.AgeMin is { } min ? today.AddYears(-min) : null;
         DateOnly? bornAfter = query.AgeMax is { } max ? today.AddYears(-(max + 1)) : null;
-        var filter = new DiscoverFilter(region, interest, q, gender, bornBy, bornAfter, query.IncludeConnected ?? false);
+        var filter = new DiscoverFilter(
+            region,
+            interest,
+            q,
+            gender,
+            bornBy,
+            bornAfter,
+            query.IncludeConnected ?? false
+        );
         var rows = await FindAsync(db, callerId, filter, after, Keyset.Probe(limit), now, cancellationToken);
 
-        return TypedResults.Ok(Keyset.Page(rows, limit, r => DiscoverPosition.Format(r.Boosted, r.Score, r.UserId), r => new DiscoverItem(
-            r.UserId, r.Username, r.FullName, r.Bio, r.Region, r.City, r.Country, ProfileDto.AgeOn(r.DateOfBirth, today), r.Interests,
-            r.ProfileImageUrl, r.IdentityBadge, r.IsVerified, r.Role, r.Boosted, r.Score, r.Common)));
+        return TypedResults.Ok(
+            Keyset.Page(
+                rows,
+                limit,
+                r => DiscoverPosition.Format(r.Boosted, r.Score, r.UserId),
+                r => new DiscoverItem(
+                    r.UserId,
+                    r.Username,
+                    r.FullName,
+                    r.Bio,
+                    r.Region,
+                    r.City,
+                    r.Country,
+                    ProfileDto.AgeOn(r.DateOfBirth, today),
+                    r.Interests,
+                    r.ProfileImageUrl,
+                    r.IdentityBadge,
+                    r.IsVerified,
+                    r.Role,
+                    r.Boosted,
+                    r.Score,
+                    r.Common
+                )
+            )
+        );
     }
 
     /// <summary>
@@ -93,67 +173,106 @@ public static class DiscoveryApi
     /// candidates are tested against them as constants; only the page's rows are then read in full.
     /// </summary>
     public static async Task<List<DiscoverRow>> FindAsync(
-        SocialDbContext db, Guid callerId, DiscoverFilter filter, DiscoverPosition? after, int probe, DateTimeOffset now, CancellationToken cancellationToken)
+        SocialDbContext db,
+        Guid callerId,
+        DiscoverFilter filter,
+        DiscoverPosition? after,
+        int probe,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         var includeConnected = filter.IncludeConnected;
-        var caller = (await db.Database.SqlQuery<CallerContext>($"""
-            SELECT me.user_id IS NOT NULL AS has_profile, COALESCE(me.interests, ARRAY[]::text[]) AS interests, me.region,
-                   ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = {callerId}
-                         UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
-                         UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId} AND NOT {includeConnected}) AS hidden,
-                   COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts, ARRAY[]::integer[]) AS mutual_counts,
-                   COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts, ARRAY[]::integer[]) AS group_mate_counts
-            FROM (SELECT 1) AS one
-            LEFT JOIN profiles me ON me.user_id = {callerId}
-            LEFT JOIN LATERAL (
-                SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
-                    SELECT e.other_id AS user_id, count(*)::integer AS n
-                    FROM connection_edges mine
-                    CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
-                                        UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
-                    WHERE mine.user_id = {callerId}
-                    GROUP BY e.other_id) f
-            ) m ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
-                    SELECT other.user_id, count(*)::integer AS n
-                    FROM group_members mine JOIN group_members other ON other.group_id = mine.group_id AND other.user_id <> mine.user_id
-                    WHERE mine.user_id = {callerId}
-                    GROUP BY other.user_id) f
-            ) g ON true
-            """).ToListAsync(cancellationToken)).Single();
+        var caller = (
+            await db
+                .Database.SqlQuery<CallerContext>(
+                    $"""
+                    SELECT me.user_id IS NOT NULL AS has_profile, COALESCE(me.interests, ARRAY[]::text[]) AS interests, me.region,
+                           ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = {callerId}
+                                 UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
+                                 UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId} AND NOT {includeConnected}) AS hidden,
+                           COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts, ARRAY[]::integer[]) AS mutual_counts,
+                           COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts, ARRAY[]::integer[]) AS group_mate_counts
+                    FROM (SELECT 1) AS one
+                    LEFT JOIN profiles me ON me.user_id = {callerId}
+                    LEFT JOIN LATERAL (
+                        SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
+                            SELECT e.other_id AS user_id, count(*)::integer AS n
+                            FROM connection_edges mine
+                            CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
+                                                UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
+                            WHERE mine.user_id = {callerId}
+                            GROUP BY e.other_id) f
+                    ) m ON true
+                    LEFT JOIN LATERAL (
+                        SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
+                            SELECT other.user_id, count(*)::integer AS n
+                            FROM group_members mine JOIN group_members other ON other.group_id = mine.group_id AND other.user_id <> mine.user_id
+                            WHERE mine.user_id = {callerId}
+                            GROUP BY other.user_id) f
+                    ) g ON true
+                    """
+                )
+                .ToListAsync(cancellationToken)
+        ).Single();
         var mine = caller.Interests.Distinct(StringComparer.Ordinal).ToArray();
         if (filter is { Region: not null, Interest: not null, Q: null } && caller.HasProfile)
             return await FindInRangeAsync(db, callerId, caller, mine, filter, after, probe, now, cancellationToken);
-        var pattern = filter.Q is null ? null : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-        var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
+        var pattern = filter.Q is null
+            ? null
+            : "%" + filter.Q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var (afterBoosted, afterScore, afterId) = after is { } a
+            ? (a.Boosted, a.Score, a.Id)
+            : ((bool?)null, (int?)null, (Guid?)null);
         // Optional values go typed (TypedParameters): set or not, the statement keeps its prepared form and plan.
         object?[] args =
         [
-            callerId, now, Text(filter.Region), Text(filter.Interest), Text(pattern), Text(filter.Gender), Date(filter.BornBy), Date(filter.BornAfter),
-            caller.HasProfile, Boolean(afterBoosted), Integer(afterScore), Uuid(afterId), probe, caller.Interests, Text(caller.Region), caller.Hidden,
-            caller.MutualIds, caller.MutualCounts, caller.GroupMateIds, caller.GroupMateCounts, .. mine,
+            callerId,
+            now,
+            Text(filter.Region),
+            Text(filter.Interest),
+            Text(pattern),
+            Text(filter.Gender),
+            Date(filter.BornBy),
+            Date(filter.BornAfter),
+            caller.HasProfile,
+            Boolean(afterBoosted),
+            Integer(afterScore),
+            Uuid(afterId),
+            probe,
+            caller.Interests,
+            Text(caller.Region),
+            caller.Hidden,
+            caller.MutualIds,
+            caller.MutualCounts,
+            caller.GroupMateIds,
+            caller.GroupMateCounts,
+            .. mine,
         ];
         // Shared interests: one containment test per interest of the caller (parameters 20 on), 0 when they have none.
-        var shared = mine.Length == 0 ? "0" : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{20 + i}}}::text])::integer"));
+        var shared =
+            mine.Length == 0
+                ? "0"
+                : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{20 + i}}}::text])::integer"));
         // A region and an interest: the candidates are one key range of discovery_entries (migration 0006), read from its index
         // alone; otherwise the profiles themselves. Both are aliased p with the columns ranking and the premium filters read.
         var pair = filter.Region is not null && filter.Interest is not null;
         var source = pair
             ? """
-              discovery_entries p
-                WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
-                  AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM profiles q WHERE q.user_id = p.user_id AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
-              """
+                discovery_entries p
+                  WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
+                    AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM profiles q WHERE q.user_id = p.user_id AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
+                """
             : """
-              profiles p
-                WHERE p.username IS NOT NULL AND p.deleted_at IS NULL
-                  AND ({2}::text IS NULL OR lower(p.region) = lower({2}::text))
-                  AND ({3}::text IS NULL OR p.interests @> ARRAY[{3}::text])
-                  AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
-              """;
+                profiles p
+                  WHERE p.username IS NOT NULL AND p.deleted_at IS NULL
+                    AND ({2}::text IS NULL OR lower(p.region) = lower({2}::text))
+                    AND ({3}::text IS NULL OR p.interests @> ARRAY[{3}::text])
+                    AND ({4}::text IS NULL OR p.username ILIKE {4}::text OR p.full_name ILIKE {4}::text)
+                """;
         var sameRegion = pair ? "p.region_key = lower({14}::text)" : "lower(p.region) = lower({14}::text)";
-        var sql = FormattableStringFactory.Create($$"""
+        var sql = FormattableStringFactory.Create(
+            $$"""
             WITH candidates AS (
                 SELECT p.user_id,
                        (p.boosted_until IS NOT NULL AND p.boosted_until > {1}) AS boosted,
@@ -169,7 +288,9 @@ public static class DiscoveryApi
                   AND p.user_id <> ALL ({15}::uuid[])
             ),
             {{PageOfCandidates}}
-            """, args);
+            """,
+            args
+        );
         return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
     }
 
@@ -181,21 +302,55 @@ public static class DiscoveryApi
     /// far as the page needs. DiscoveryRangeTests holds it to the general query's answers.
     /// </summary>
     private static async Task<List<DiscoverRow>> FindInRangeAsync(
-        SocialDbContext db, Guid callerId, CallerContext caller, string[] mine, DiscoverFilter filter, DiscoverPosition? after, int probe,
-        DateTimeOffset now, CancellationToken cancellationToken)
+        SocialDbContext db,
+        Guid callerId,
+        CallerContext caller,
+        string[] mine,
+        DiscoverFilter filter,
+        DiscoverPosition? after,
+        int probe,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         var others = mine.Where(i => i != filter.Interest).ToArray();
         var baseShared = mine.Length - others.Length;
         var neighbours = caller.MutualIds.Union(caller.GroupMateIds).ToArray();
-        var (afterBoosted, afterScore, afterId) = after is { } a ? (a.Boosted, a.Score, a.Id) : ((bool?)null, (int?)null, (Guid?)null);
+        var (afterBoosted, afterScore, afterId) = after is { } a
+            ? (a.Boosted, a.Score, a.Id)
+            : ((bool?)null, (int?)null, (Guid?)null);
         // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are not used here.
         object?[] args =
         [
-            callerId, now, Text(filter.Region), Text(filter.Interest), Text(null), Text(filter.Gender), Date(filter.BornBy), Date(filter.BornAfter), true,
-            Boolean(afterBoosted), Integer(afterScore), Uuid(afterId), probe, caller.Interests, Text(caller.Region), caller.Hidden, caller.MutualIds,
-            caller.MutualCounts, caller.GroupMateIds, caller.GroupMateCounts, others, neighbours, baseShared, .. mine,
+            callerId,
+            now,
+            Text(filter.Region),
+            Text(filter.Interest),
+            Text(null),
+            Text(filter.Gender),
+            Date(filter.BornBy),
+            Date(filter.BornAfter),
+            true,
+            Boolean(afterBoosted),
+            Integer(afterScore),
+            Uuid(afterId),
+            probe,
+            caller.Interests,
+            Text(caller.Region),
+            caller.Hidden,
+            caller.MutualIds,
+            caller.MutualCounts,
+            caller.GroupMateIds,
+            caller.GroupMateCounts,
+            others,
+            neighbours,
+            baseShared,
+            .. mine,
         ];
-        var shared = mine.Length == 0 ? "0" : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{23 + i}}}::text])::integer"));
+        var shared =
+            mine.Length == 0
+                ? "0"
+                : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{23 + i}}}::text])::integer"));
         const string filters = """
             AND ({5}::text IS NULL OR p.gender = {5}::text)
             AND ({6}::date IS NULL OR p.date_of_birth <= {6}::date)
@@ -203,7 +358,8 @@ public static class DiscoveryApi
             """;
         const string sameRegion = "({14}::text IS NOT NULL AND lower({2}::text) = lower({14}::text))";
         const string notBoosted = "(p.boosted_until IS NULL OR p.boosted_until <= {1})";
-        var sql = FormattableStringFactory.Create($$"""
+        var sql = FormattableStringFactory.Create(
+            $$"""
             WITH near AS (
                 SELECT p.* FROM discovery_entries p
                 WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
@@ -247,7 +403,9 @@ public static class DiscoveryApi
                  LIMIT {12})
             ),
             {{PageOfCandidates}}
-            """, args);
+            """,
+            args
+        );
         return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
     }
 
@@ -279,7 +437,15 @@ public static class DiscoveryApi
 
     /// <summary>What discovery needs to know of the caller before ranking: read once, then constants of the ranking query.</summary>
     public sealed record CallerContext(
-        bool HasProfile, string[] Interests, string? Region, Guid[] Hidden, Guid[] MutualIds, int[] MutualCounts, Guid[] GroupMateIds, int[] GroupMateCounts);
+        bool HasProfile,
+        string[] Interests,
+        string? Region,
+        Guid[] Hidden,
+        Guid[] MutualIds,
+        int[] MutualCounts,
+        Guid[] GroupMateIds,
+        int[] GroupMateCounts
+    );
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -313,8 +479,11 @@ public readonly record struct DiscoverPosition(bool Boosted, int Score, Guid Id)
     public static DiscoverPosition? Parse(string position)
     {
         var parts = position.Split('_');
-        return parts.Length == 3 && parts[0] is "0" or "1"
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var score) && score <= 100
+        return
+            parts.Length == 3
+            && parts[0] is "0" or "1"
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var score)
+            && score <= 100
             && Guid.TryParseExact(parts[2], "N", out var id)
             ? new(parts[0] == "1", score, id)
             : null;

@@ -1,10 +1,10 @@
 using Community.Contracts;
 using Community.Contracts.Events;
-using NewId = Community.ServiceDefaults.Api.NewId;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
@@ -16,23 +16,32 @@ namespace Community.Social.Feed;
 public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedEventPublishedConsumer> logger)
     : IdempotentConsumer<EventPublished, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<EventPublished> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EventPublished> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         var isPublic = m.Visibility == EventVisibility.Public;
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO feed_events (event_id, title, is_public, as_of) VALUES ({m.EventId}, {m.Title}, {isPublic}, {at})
             ON CONFLICT (event_id) DO UPDATE SET title = EXCLUDED.title, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of
             WHERE feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         // A deleted organizer's late message records nothing.
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.EventPublished}, {m.OrganizerUserId}, {m.EventId}, false, {at}
             WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.OrganizerUserId} AND p.deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         await FeedActivities.RefreshEventAsync(Db, m.EventId, cancellationToken);
     }
 }
@@ -46,15 +55,19 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
         var m = context.Message;
         var titleChanged = m.ChangedFields.Contains("title");
         var visibilityChanged = m.ChangedFields.Contains("visibility");
-        if (!titleChanged && !visibilityChanged) return;
+        if (!titleChanged && !visibilityChanged)
+            return;
         var at = m.OccurredAt.ToUniversalTime();
         var title = titleChanged ? m.Title : null;
         // A visibility change from a publisher that does not say the new one hides the event: private is the safe guess.
         bool? isPublic = visibilityChanged ? m.Visibility == EventVisibility.Public : null;
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             UPDATE feed_events SET title = COALESCE({title}::text, title), is_public = COALESCE({isPublic}::boolean, is_public), as_of = {at}
             WHERE event_id = {m.EventId} AND (as_of IS NULL OR as_of <= {at})
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         await FeedActivities.RefreshEventAsync(Db, m.EventId, cancellationToken);
     }
 }
@@ -63,24 +76,42 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
 public sealed class FeedEventCancelledConsumer(SocialDbContext db, ILogger<FeedEventCancelledConsumer> logger)
     : IdempotentConsumer<EventCancelled, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<EventCancelled> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<EventCancelled> context,
+        CancellationToken cancellationToken
+    )
     {
         var eventId = context.Message.EventId;
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO feed_events (event_id, cancelled) VALUES ({eventId}, true) ON CONFLICT (event_id) DO UPDATE SET cancelled = true", cancellationToken);
+            $"INSERT INTO feed_events (event_id, cancelled) VALUES ({eventId}, true) ON CONFLICT (event_id) DO UPDATE SET cancelled = true",
+            cancellationToken
+        );
         await FeedActivities.RefreshEventAsync(Db, eventId, cancellationToken);
     }
 }
 
 /// <summary>A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public).</summary>
-public sealed class FeedRegistrationConfirmedConsumer(SocialDbContext db, ILogger<FeedRegistrationConfirmedConsumer> logger)
-    : IdempotentConsumer<RegistrationConfirmed, SocialDbContext>(db, logger)
+public sealed class FeedRegistrationConfirmedConsumer(
+    SocialDbContext db,
+    ILogger<FeedRegistrationConfirmedConsumer> logger
+) : IdempotentConsumer<RegistrationConfirmed, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<RegistrationConfirmed> context, CancellationToken cancellationToken)
+    protected override Task HandleAsync(
+        ConsumeContext<RegistrationConfirmed> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return FeedActivities.AddAboutEventAsync(Db, ActivityKinds.EventRsvp, m.UserId, m.EventId, at, bringForward: false, cancellationToken);
+        return FeedActivities.AddAboutEventAsync(
+            Db,
+            ActivityKinds.EventRsvp,
+            m.UserId,
+            m.EventId,
+            at,
+            bringForward: false,
+            cancellationToken
+        );
     }
 }
 
@@ -95,7 +126,15 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return FeedActivities.AddAboutEventAsync(Db, ActivityKinds.PhotoAdded, m.UserId, m.EventId, at, bringForward: true, cancellationToken);
+        return FeedActivities.AddAboutEventAsync(
+            Db,
+            ActivityKinds.PhotoAdded,
+            m.UserId,
+            m.EventId,
+            at,
+            bringForward: true,
+            cancellationToken
+        );
     }
 }
 
@@ -103,20 +142,29 @@ public sealed class FeedEventPhotoAddedConsumer(SocialDbContext db, ILogger<Feed
 public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<FeedCourseCompletedConsumer> logger)
     : IdempotentConsumer<CourseCompleted, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<CourseCompleted> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<CourseCompleted> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO feed_courses (course_id, title) VALUES ({m.CourseId}, {m.Title})
             ON CONFLICT (course_id) DO UPDATE SET title = EXCLUDED.title
-            """, cancellationToken);
-        await Db.Database.ExecuteSqlAsync($"""
+            """,
+            cancellationToken
+        );
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.CourseCompleted}, {m.UserId}, {m.CourseId}, true, {at}
             WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }
 
@@ -128,6 +176,8 @@ public sealed class FeedRsvpCancelledConsumer(SocialDbContext db, ILogger<FeedRs
     {
         var m = context.Message;
         return Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId} AND subject_id = {m.EventId}", cancellationToken);
+            $"DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId} AND subject_id = {m.EventId}",
+            cancellationToken
+        );
     }
 }

@@ -1,9 +1,9 @@
 using Community.Contracts.Social;
-using NewId = Community.ServiceDefaults.Api.NewId;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
@@ -19,12 +19,17 @@ public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUse
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return Db.Database.ExecuteSqlAsync($"""
+        return Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at)
-            SELECT {NewId.Next(at)}, {ActivityKinds.UserFollowed}, {m.FollowerUserId}, {m.FollowedUserId}, {m.FollowedUserId}, true, {at}
+            SELECT {NewId.Next(
+                at
+            )}, {ActivityKinds.UserFollowed}, {m.FollowerUserId}, {m.FollowedUserId}, {m.FollowedUserId}, true, {at}
             WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {m.FollowerUserId} AND f.followed_id = {m.FollowedUserId})
             ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }
 
@@ -36,13 +41,18 @@ public sealed class FeedConnectionAcceptedConsumer(SocialDbContext db, ILogger<F
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        return Db.Database.ExecuteSqlAsync($"""
+        return Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at)
             SELECT side.id, {ActivityKinds.ConnectionAccepted}, side.actor, side.other, side.other, true, {at}
-            FROM (VALUES ({NewId.Next(at)}, {m.FromUserId}, {m.ToUserId}), ({NewId.Next(at)}, {m.ToUserId}, {m.FromUserId})) AS side (id, actor, other)
+            FROM (VALUES ({NewId.Next(at)}, {m.FromUserId}, {m.ToUserId}), ({NewId.Next(
+                at
+            )}, {m.ToUserId}, {m.FromUserId})) AS side (id, actor, other)
             WHERE EXISTS (SELECT 1 FROM connections c WHERE c.id = {m.ConnectionId} AND c.status = 'accepted')
             ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }
 
@@ -53,10 +63,13 @@ public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<Fe
     protected override Task HandleAsync(ConsumeContext<ConnectionRemoved> context, CancellationToken cancellationToken)
     {
         var (a, b) = (context.Message.RemovedByUserId, context.Message.OtherUserId);
-        return Db.Database.ExecuteSqlAsync($"""
+        return Db.Database.ExecuteSqlAsync(
+            $"""
             DELETE FROM activities WHERE kind = {ActivityKinds.ConnectionAccepted}
               AND ((actor_id = {a} AND subject_id = {b}) OR (actor_id = {b} AND subject_id = {a}))
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }
 
@@ -69,12 +82,15 @@ public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<Fe
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
         // The owner's membership comes with creating the group, which is not joining it.
-        return Db.Database.ExecuteSqlAsync($"""
+        return Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.GroupJoined}, {m.UserId}, {m.GroupId}, {m.GroupId}, true, {at}
             WHERE EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId} AND gm.user_id = {m.UserId} AND gm.role <> 'owner')
             ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }
 
@@ -86,6 +102,8 @@ public sealed class FeedGroupMemberLeftConsumer(SocialDbContext db, ILogger<Feed
     {
         var m = context.Message;
         return Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId} AND subject_id = {m.GroupId}", cancellationToken);
+            $"DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId} AND subject_id = {m.GroupId}",
+            cancellationToken
+        );
     }
 }

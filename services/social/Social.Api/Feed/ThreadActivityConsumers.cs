@@ -1,9 +1,9 @@
 using Community.Contracts.Messaging;
-using NewId = Community.ServiceDefaults.Api.NewId;
 using Community.ServiceDefaults.Messaging;
 using Community.Social.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
@@ -19,11 +19,15 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
     {
         var m = context.Message;
         var at = m.OccurredAt.ToUniversalTime();
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO feed_threads (thread_id, title) VALUES ({m.ThreadId}, {m.Title})
             ON CONFLICT (thread_id) DO UPDATE SET title = EXCLUDED.title WHERE NOT feed_threads.deleted
-            """, cancellationToken);
-        await Db.Database.ExecuteSqlAsync($"""
+            """,
+            cancellationToken
+        );
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.ThreadStarted}, {m.AuthorUserId}, {m.ThreadId}, g.id, true, {at}
             FROM groups g
@@ -31,7 +35,9 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
               AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.AuthorUserId} AND p.deleted_at IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM feed_threads t WHERE t.thread_id = {m.ThreadId} AND t.deleted)
             ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }
 
@@ -39,13 +45,22 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
 public sealed class FeedThreadDeletedConsumer(SocialDbContext db, ILogger<FeedThreadDeletedConsumer> logger)
     : IdempotentConsumer<ThreadDeleted, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<ThreadDeleted> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<ThreadDeleted> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        await Db.Database.ExecuteSqlAsync($"DELETE FROM activities WHERE kind = {ActivityKinds.ThreadStarted} AND subject_id = {m.ThreadId}", cancellationToken);
-        await Db.Database.ExecuteSqlAsync($"""
+        await Db.Database.ExecuteSqlAsync(
+            $"DELETE FROM activities WHERE kind = {ActivityKinds.ThreadStarted} AND subject_id = {m.ThreadId}",
+            cancellationToken
+        );
+        await Db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO feed_threads (thread_id, title, deleted) VALUES ({m.ThreadId}, NULL, true)
             ON CONFLICT (thread_id) DO UPDATE SET title = NULL, deleted = true
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }

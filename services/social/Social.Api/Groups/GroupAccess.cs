@@ -15,38 +15,67 @@ public static class GroupAccess
 
     /// <summary>Groups the caller may open: public and private ones, and secret ones they belong to or were invited to.</summary>
     public static IQueryable<Group> SeenBy(this IQueryable<Group> groups, SocialDbContext db, Guid callerId) =>
-        groups.Where(g => g.Visibility != GroupVisibility.Secret
+        groups.Where(g =>
+            g.Visibility != GroupVisibility.Secret
             || db.GroupMembers.Any(m => m.GroupId == g.Id && m.UserId == callerId)
-            || db.GroupInvitations.Any(i => i.GroupId == g.Id && i.UserId == callerId));
+            || db.GroupInvitations.Any(i => i.GroupId == g.Id && i.UserId == callerId)
+        );
 
     /// <summary>Groups listed to the caller: public and private ones, and secret ones they belong to.</summary>
     public static IQueryable<Group> ListedTo(this IQueryable<Group> groups, SocialDbContext db, Guid callerId) =>
-        groups.Where(g => g.Visibility != GroupVisibility.Secret || db.GroupMembers.Any(m => m.GroupId == g.Id && m.UserId == callerId));
+        groups.Where(g =>
+            g.Visibility != GroupVisibility.Secret
+            || db.GroupMembers.Any(m => m.GroupId == g.Id && m.UserId == callerId)
+        );
 
     /// <summary>The group and the caller's membership (null: not a member); 404 when unknown or secret to the caller.</summary>
     public static async Task<(Group Group, GroupMember? Membership)> VisibleAsync(
-        SocialDbContext db, Guid id, Guid callerId, CancellationToken cancellationToken, bool locked = false)
+        SocialDbContext db,
+        Guid id,
+        Guid callerId,
+        CancellationToken cancellationToken,
+        bool locked = false
+    )
     {
         // Locked: every membership change of one group runs one at a time, so counts and rules hold under concurrency.
-        var groups = locked ? db.Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {id} FOR NO KEY UPDATE") : db.Groups.Where(g => g.Id == id);
-        var group = await groups.SeenBy(db, callerId).FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException(NoSuchGroup);
-        var membership = await db.GroupMembers.FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == callerId, cancellationToken);
+        var groups = locked
+            ? db.Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {id} FOR NO KEY UPDATE")
+            : db.Groups.Where(g => g.Id == id);
+        var group =
+            await groups.SeenBy(db, callerId).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException(NoSuchGroup);
+        var membership = await db.GroupMembers.FirstOrDefaultAsync(
+            m => m.GroupId == id && m.UserId == callerId,
+            cancellationToken
+        );
         return (group, membership);
     }
 
     /// <summary>A group the caller runs (owner or moderator), locked for the change; 403 for anyone else who may see it.</summary>
-    public static async Task<(Group Group, GroupMember Membership)> ManagedAsync(SocialDbContext db, Guid id, Guid callerId, CancellationToken cancellationToken)
+    public static async Task<(Group Group, GroupMember Membership)> ManagedAsync(
+        SocialDbContext db,
+        Guid id,
+        Guid callerId,
+        CancellationToken cancellationToken
+    )
     {
         var (group, membership) = await VisibleAsync(db, id, callerId, cancellationToken, locked: true);
-        if (!GroupRoles.Manages(membership?.Role)) throw new ForbiddenException("Only the group's owner and moderators may do this.");
+        if (!GroupRoles.Manages(membership?.Role))
+            throw new ForbiddenException("Only the group's owner and moderators may do this.");
         return (group, membership!);
     }
 
     /// <summary>A group the caller owns, locked for the change; 403 for anyone else who may see it.</summary>
-    public static async Task<Group> OwnedAsync(SocialDbContext db, Guid id, Guid callerId, CancellationToken cancellationToken)
+    public static async Task<Group> OwnedAsync(
+        SocialDbContext db,
+        Guid id,
+        Guid callerId,
+        CancellationToken cancellationToken
+    )
     {
         var (group, membership) = await VisibleAsync(db, id, callerId, cancellationToken, locked: true);
-        if (membership?.Role != GroupRoles.Owner) throw new ForbiddenException("Only the group's owner may do this.");
+        if (membership?.Role != GroupRoles.Owner)
+            throw new ForbiddenException("Only the group's owner may do this.");
         return group;
     }
 

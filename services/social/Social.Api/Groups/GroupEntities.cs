@@ -8,6 +8,7 @@ namespace Community.Social.Groups;
 public sealed class Group
 {
     public Guid Id { get; set; }
+
     /// <summary>The row's version (xmin): the group's ETag.</summary>
     public uint Version { get; set; }
     public Guid OwnerId { get; set; }
@@ -71,14 +72,19 @@ public sealed class GroupPurchase
     public Guid UserId { get; set; }
     public long PriceCents { get; set; }
     public string Currency { get; set; } = "";
+
     /// <summary>The payment that made the buyer a member; null while unpaid.</summary>
     public Guid? PaymentId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? PaidAt { get; set; }
 }
 
-public sealed class GroupConfigurations : IEntityTypeConfiguration<Group>, IEntityTypeConfiguration<GroupMember>, IEntityTypeConfiguration<GroupRequest>,
-    IEntityTypeConfiguration<GroupInvitation>, IEntityTypeConfiguration<GroupPurchase>
+public sealed class GroupConfigurations
+    : IEntityTypeConfiguration<Group>,
+        IEntityTypeConfiguration<GroupMember>,
+        IEntityTypeConfiguration<GroupRequest>,
+        IEntityTypeConfiguration<GroupInvitation>,
+        IEntityTypeConfiguration<GroupPurchase>
 {
     public void Configure(EntityTypeBuilder<Group> e)
     {

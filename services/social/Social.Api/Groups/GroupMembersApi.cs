@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
@@ -5,12 +6,11 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Groups;
 
@@ -30,29 +30,65 @@ public sealed record RoleChange([Required, ValuesOf(typeof(GroupRoles))] string?
 public static class GroupMembersApi
 {
     /// <summary>The roles a member list filters by; pending lists the requests (owner and moderators only).</summary>
-    private static readonly string[] ListedRoles = [GroupRoles.Owner, GroupRoles.Moderator, GroupRoles.Member, "pending"];
+    private static readonly string[] ListedRoles =
+    [
+        GroupRoles.Owner,
+        GroupRoles.Moderator,
+        GroupRoles.Member,
+        "pending",
+    ];
 
     public static RouteGroupBuilder MapGroupMembersApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/groups/{id:guid}").WithTags("Groups").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("/members", Members).WithName("ListGroupMembers")
-            .WithSummary("Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and moderators); blocked people either way are left out");
-        group.MapPost("/invitations", Invite).WithName("InviteToGroup")
-            .WithSummary("Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/requests/{userId:guid}/approve", Approve).WithName("ApproveGroupRequest").WithSummary("Admit someone who asked to join (owner and moderators)");
-        group.MapPost("/requests/{userId:guid}/reject", Reject).WithName("RejectGroupRequest").WithSummary("Turn down a request to join (owner and moderators)");
-        group.MapPatch("/members/{userId:guid}", ChangeRole).WithName("ChangeGroupRole")
-            .WithSummary("Make a member moderator or member (owner only); role owner hands the group over and makes me a moderator")
+        var group = routes
+            .MapGroup("/api/v1/groups/{id:guid}")
+            .WithTags("Groups")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("/members", Members)
+            .WithName("ListGroupMembers")
+            .WithSummary(
+                "Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and moderators); blocked people either way are left out"
+            );
+        group
+            .MapPost("/invitations", Invite)
+            .WithName("InviteToGroup")
+            .WithSummary(
+                "Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422"
+            )
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapDelete("/members/{userId:guid}", Remove).WithName("RemoveGroupMember")
+        group
+            .MapPost("/requests/{userId:guid}/approve", Approve)
+            .WithName("ApproveGroupRequest")
+            .WithSummary("Admit someone who asked to join (owner and moderators)");
+        group
+            .MapPost("/requests/{userId:guid}/reject", Reject)
+            .WithName("RejectGroupRequest")
+            .WithSummary("Turn down a request to join (owner and moderators)");
+        group
+            .MapPatch("/members/{userId:guid}", ChangeRole)
+            .WithName("ChangeGroupRole")
+            .WithSummary(
+                "Make a member moderator or member (owner only); role owner hands the group over and makes me a moderator"
+            )
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group
+            .MapDelete("/members/{userId:guid}", Remove)
+            .WithName("RemoveGroupMember")
             .WithSummary("Remove a member (owner: anyone; moderators: members); never the owner (422)")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return group;
     }
 
     private static async Task<Ok<CursorPage<GroupMemberDto>>> Members(
-        Guid id, [AsParameters] MembersQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+        Guid id,
+        [AsParameters] MembersQuery query,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -68,27 +104,72 @@ public static class GroupMembersApi
         IQueryable<MemberRow> rows;
         if (role == "pending")
         {
-            if (!GroupRoles.Manages(membership?.Role)) throw new ForbiddenException("Only the group's owner and moderators see its requests.");
-            rows = db.GroupRequests.AsNoTracking().Where(r => r.GroupId == id).Select(r => new MemberRow { UserId = r.UserId, Role = "pending", Since = r.CreatedAt, Reason = r.Reason });
+            if (!GroupRoles.Manages(membership?.Role))
+                throw new ForbiddenException("Only the group's owner and moderators see its requests.");
+            rows = db
+                .GroupRequests.AsNoTracking()
+                .Where(r => r.GroupId == id)
+                .Select(r => new MemberRow
+                {
+                    UserId = r.UserId,
+                    Role = "pending",
+                    Since = r.CreatedAt,
+                    Reason = r.Reason,
+                });
         }
         else
         {
             var members = db.GroupMembers.AsNoTracking().Where(m => m.GroupId == id);
-            if (role is not null) members = members.Where(m => m.Role == role);
-            rows = members.Select(m => new MemberRow { UserId = m.UserId, Role = m.Role, Since = m.JoinedAt });
+            if (role is not null)
+                members = members.Where(m => m.Role == role);
+            rows = members.Select(m => new MemberRow
+            {
+                UserId = m.UserId,
+                Role = m.Role,
+                Since = m.JoinedAt,
+            });
         }
         // A block hides each from the other here too.
-        rows = rows.Where(r => !db.Blocks.Any(b => (b.BlockerId == callerId && b.BlockedId == r.UserId) || (b.BlockerId == r.UserId && b.BlockedId == callerId)));
-        if (after is { } a) rows = rows.Where(r => r.Since < a.At || (r.Since == a.At && r.UserId.CompareTo(a.Id) < 0));
-        var page = await rows.OrderByDescending(r => r.Since).ThenByDescending(r => r.UserId).Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
+        rows = rows.Where(r =>
+            !db.Blocks.Any(b =>
+                (b.BlockerId == callerId && b.BlockedId == r.UserId)
+                || (b.BlockerId == r.UserId && b.BlockedId == callerId)
+            )
+        );
+        if (after is { } a)
+            rows = rows.Where(r => r.Since < a.At || (r.Since == a.At && r.UserId.CompareTo(a.Id) < 0));
+        var page = await rows.OrderByDescending(r => r.Since)
+            .ThenByDescending(r => r.UserId)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
         var ids = page.Select(r => r.UserId).ToList();
-        var profiles = await db.Profiles.AsNoTracking().Where(p => ids.Contains(p.UserId) && p.DeletedAt == null).ToDictionaryAsync(p => p.UserId, cancellationToken);
-        return TypedResults.Ok(Keyset.Page(page, limit, r => TimeAndId.Format(r.Since, r.UserId),
-            r => new GroupMemberDto(UserSummary.From(profiles.GetValueOrDefault(r.UserId), r.UserId), r.Role, r.Since, r.Reason)));
+        var profiles = await db
+            .Profiles.AsNoTracking()
+            .Where(p => ids.Contains(p.UserId) && p.DeletedAt == null)
+            .ToDictionaryAsync(p => p.UserId, cancellationToken);
+        return TypedResults.Ok(
+            Keyset.Page(
+                page,
+                limit,
+                r => TimeAndId.Format(r.Since, r.UserId),
+                r => new GroupMemberDto(
+                    UserSummary.From(profiles.GetValueOrDefault(r.UserId), r.UserId),
+                    r.Role,
+                    r.Since,
+                    r.Reason
+                )
+            )
+        );
     }
 
     private static async Task<Results<Created<GroupInvitationDto>, Ok<GroupInvitationDto>>> Invite(
-        Guid id, InvitationRequest body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        InvitationRequest body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -96,115 +177,207 @@ public static class GroupMembersApi
         errors.ThrowIfAny();
         var userId = body.UserId!.Value;
         var now = clock.GetUtcNow();
-        var (invitation, created, profile) = await db.InTransactionAsync(async ct =>
-        {
-            var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
-            if (membership is null) throw new ForbiddenException("Only members may invite people to a group.");
-            if (userId == callerId) throw new BusinessRuleException("You cannot invite yourself.");
-            var profile = await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
-                ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
-            if (await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, ct))
-                throw new BusinessRuleException("You cannot invite someone you blocked or who blocked you.");
-            if (await db.GroupMembers.AnyAsync(m => m.GroupId == id && m.UserId == userId, ct)) throw new ConflictException("This person is already a member.");
-            var existing = await db.GroupInvitations.AsNoTracking().FirstOrDefaultAsync(i => i.GroupId == id && i.UserId == userId, ct);
-            if (existing is not null) return (existing, false, profile);
-            var invitation = new GroupInvitation { GroupId = id, UserId = userId, InvitedBy = callerId, CreatedAt = now };
-            db.GroupInvitations.Add(invitation);
-            return (invitation, true, profile);
-        }, cancellationToken);
-        var dto = new GroupInvitationDto(id, UserSummary.From(profile, userId), invitation.InvitedBy, invitation.CreatedAt);
+        var (invitation, created, profile) = await db.InTransactionAsync(
+            async ct =>
+            {
+                var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+                if (membership is null)
+                    throw new ForbiddenException("Only members may invite people to a group.");
+                if (userId == callerId)
+                    throw new BusinessRuleException("You cannot invite yourself.");
+                var profile =
+                    await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
+                    ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
+                if (await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, ct))
+                    throw new BusinessRuleException("You cannot invite someone you blocked or who blocked you.");
+                if (await db.GroupMembers.AnyAsync(m => m.GroupId == id && m.UserId == userId, ct))
+                    throw new ConflictException("This person is already a member.");
+                var existing = await db
+                    .GroupInvitations.AsNoTracking()
+                    .FirstOrDefaultAsync(i => i.GroupId == id && i.UserId == userId, ct);
+                if (existing is not null)
+                    return (existing, false, profile);
+                var invitation = new GroupInvitation
+                {
+                    GroupId = id,
+                    UserId = userId,
+                    InvitedBy = callerId,
+                    CreatedAt = now,
+                };
+                db.GroupInvitations.Add(invitation);
+                return (invitation, true, profile);
+            },
+            cancellationToken
+        );
+        var dto = new GroupInvitationDto(
+            id,
+            UserSummary.From(profile, userId),
+            invitation.InvitedBy,
+            invitation.CreatedAt
+        );
         return created ? TypedResults.Created($"/api/v1/groups/{id}/members?role=pending", dto) : TypedResults.Ok(dto);
     }
 
     private static async Task<Ok<GroupMembershipDto>> Approve(
-        Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        Guid userId,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        var role = await db.InTransactionAsync(async ct =>
-        {
-            await GroupAccess.ManagedAsync(db, id, callerId, ct);
-            // Approved twice at once: the group's lock lets one in; the other finds a member and answers the same.
-            var member = await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct);
-            if (member is not null) return member.Role;
-            if (!await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == userId, ct))
-                throw new NotFoundException("This person has not asked to join this group.");
-            var now = clock.GetUtcNow();
-            await GroupMemberships.AddAsync(db, id, userId, GroupRoles.Member, now, ct);
-            db.AddIntegrationEvent(new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: true));
-            return GroupRoles.Member;
-        }, cancellationToken);
-        return TypedResults.Ok(new GroupMembershipDto(id, userId, "member", role, await GroupMemberships.CountAsync(db, id, cancellationToken)));
+        var role = await db.InTransactionAsync(
+            async ct =>
+            {
+                await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                // Approved twice at once: the group's lock lets one in; the other finds a member and answers the same.
+                var member = await db
+                    .GroupMembers.AsNoTracking()
+                    .FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct);
+                if (member is not null)
+                    return member.Role;
+                if (!await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == userId, ct))
+                    throw new NotFoundException("This person has not asked to join this group.");
+                var now = clock.GetUtcNow();
+                await GroupMemberships.AddAsync(db, id, userId, GroupRoles.Member, now, ct);
+                db.AddIntegrationEvent(
+                    new GroupJoinRequestDecided(Guid.CreateVersion7(), now, id, userId, Approved: true)
+                );
+                return GroupRoles.Member;
+            },
+            cancellationToken
+        );
+        return TypedResults.Ok(
+            new GroupMembershipDto(
+                id,
+                userId,
+                "member",
+                role,
+                await GroupMemberships.CountAsync(db, id, cancellationToken)
+            )
+        );
     }
 
     private static async Task<NoContent> Reject(
-        Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        Guid userId,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        await db.InTransactionAsync(async ct =>
-        {
-            await GroupAccess.ManagedAsync(db, id, callerId, ct);
-            var removed = await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == userId).ExecuteDeleteAsync(ct);
-            if (removed == 0) throw new NotFoundException("This person has not asked to join this group.");
-            db.AddIntegrationEvent(new GroupJoinRequestDecided(Guid.CreateVersion7(), clock.GetUtcNow(), id, userId, Approved: false));
-            return removed;
-        }, cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                var removed = await db
+                    .GroupRequests.Where(r => r.GroupId == id && r.UserId == userId)
+                    .ExecuteDeleteAsync(ct);
+                if (removed == 0)
+                    throw new NotFoundException("This person has not asked to join this group.");
+                db.AddIntegrationEvent(
+                    new GroupJoinRequestDecided(Guid.CreateVersion7(), clock.GetUtcNow(), id, userId, Approved: false)
+                );
+                return removed;
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
     private static async Task<Ok<GroupMemberDto>> ChangeRole(
-        Guid id, Guid userId, RoleChange body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        Guid userId,
+        RoleChange body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
         var role = body.Role?.Trim().ToLowerInvariant();
-        if (errors.Required("role", role)) errors.OneOf("role", role, GroupRoles.All);
+        if (errors.Required("role", role))
+            errors.OneOf("role", role, GroupRoles.All);
         errors.ThrowIfAny();
         var now = clock.GetUtcNow();
-        var member = await db.InTransactionAsync(async ct =>
-        {
-            var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
-            var target = await db.GroupMembers.FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
-                ?? throw new NotFoundException("This person is not a member of this group.");
-            if (target.Role == GroupRoles.Owner)
+        var member = await db.InTransactionAsync(
+            async ct =>
             {
-                if (role == GroupRoles.Owner) return target;
-                throw new BusinessRuleException("The owner's role changes only by handing the group to another member (role owner).");
-            }
-            if (role == GroupRoles.Owner)
-            {
-                // Handing over: the old owner stays on as a moderator.
-                var self = await db.GroupMembers.FirstAsync(m => m.GroupId == id && m.UserId == callerId, ct);
-                self.Role = GroupRoles.Moderator;
-                g.OwnerId = userId;
-                g.UpdatedAt = now;
-                db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, id, ["owner_id"]));
-                db.AddIntegrationEvent(new GroupMemberRoleChanged(Guid.CreateVersion7(), now, id, callerId, GroupRoles.Moderator));
-            }
-            // Setting the role a member already has changes nothing and announces nothing.
-            if (target.Role != role)
-            {
-                target.Role = role!;
-                db.AddIntegrationEvent(new GroupMemberRoleChanged(Guid.CreateVersion7(), now, id, userId, target.Role));
-            }
-            return target;
-        }, cancellationToken);
-        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);
+                var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
+                var target =
+                    await db.GroupMembers.FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
+                    ?? throw new NotFoundException("This person is not a member of this group.");
+                if (target.Role == GroupRoles.Owner)
+                {
+                    if (role == GroupRoles.Owner)
+                        return target;
+                    throw new BusinessRuleException(
+                        "The owner's role changes only by handing the group to another member (role owner)."
+                    );
+                }
+                if (role == GroupRoles.Owner)
+                {
+                    // Handing over: the old owner stays on as a moderator.
+                    var self = await db.GroupMembers.FirstAsync(m => m.GroupId == id && m.UserId == callerId, ct);
+                    self.Role = GroupRoles.Moderator;
+                    g.OwnerId = userId;
+                    g.UpdatedAt = now;
+                    db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, id, ["owner_id"]));
+                    db.AddIntegrationEvent(
+                        new GroupMemberRoleChanged(Guid.CreateVersion7(), now, id, callerId, GroupRoles.Moderator)
+                    );
+                }
+                // Setting the role a member already has changes nothing and announces nothing.
+                if (target.Role != role)
+                {
+                    target.Role = role!;
+                    db.AddIntegrationEvent(
+                        new GroupMemberRoleChanged(Guid.CreateVersion7(), now, id, userId, target.Role)
+                    );
+                }
+                return target;
+            },
+            cancellationToken
+        );
+        var profile = await db
+            .Profiles.AsNoTracking()
+            .FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);
         return TypedResults.Ok(new GroupMemberDto(UserSummary.From(profile, userId), member.Role, member.JoinedAt));
     }
 
-    private static async Task<NoContent> Remove(Guid id, Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Remove(
+        Guid id,
+        Guid userId,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        await db.InTransactionAsync(async ct =>
-        {
-            var (_, me) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
-            var target = await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
-                ?? throw new NotFoundException("This person is not a member of this group.");
-            if (target.Role == GroupRoles.Owner) throw new BusinessRuleException("The owner cannot be removed from their group.");
-            if (target.Role == GroupRoles.Moderator && me.Role != GroupRoles.Owner && userId != callerId)
-                throw new ForbiddenException("Only the owner may remove a moderator.");
-            return await GroupMemberships.RemoveAsync(db, id, userId, clock.GetUtcNow(), ct);
-        }, cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                var (_, me) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                var target =
+                    await db
+                        .GroupMembers.AsNoTracking()
+                        .FirstOrDefaultAsync(m => m.GroupId == id && m.UserId == userId, ct)
+                    ?? throw new NotFoundException("This person is not a member of this group.");
+                if (target.Role == GroupRoles.Owner)
+                    throw new BusinessRuleException("The owner cannot be removed from their group.");
+                if (target.Role == GroupRoles.Moderator && me.Role != GroupRoles.Owner && userId != callerId)
+                    throw new ForbiddenException("Only the owner may remove a moderator.");
+                return await GroupMemberships.RemoveAsync(db, id, userId, clock.GetUtcNow(), ct);
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 

@@ -12,18 +12,42 @@ namespace Community.Social.Groups;
 /// GroupMembershipRejected asks payments to refund. Redelivered messages are handled once (inbox), and
 /// the membership itself is idempotent per payment.
 /// </summary>
-public sealed class GroupMembershipPaidConsumer(SocialDbContext db, TimeProvider clock, ILogger<GroupMembershipPaidConsumer> logger)
-    : IdempotentConsumer<PaymentSucceeded, SocialDbContext>(db, logger)
+public sealed class GroupMembershipPaidConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<GroupMembershipPaidConsumer> logger
+) : IdempotentConsumer<PaymentSucceeded, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentSucceeded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PaymentSucceeded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        if (m.Purpose != PaymentPurposes.GroupMembership) return;
+        if (m.Purpose != PaymentPurposes.GroupMembership)
+            return;
         var now = clock.GetUtcNow();
-        var (outcome, reason) = await GroupPurchases.SettleAsync(Db, m.ReferenceId, m.PaymentId, m.UserId, m.AmountCents, m.Currency, now, cancellationToken);
-        if (outcome != PurchaseOutcome.Rejected) return;
-        logger.LogWarning("Payment {PaymentId} for group membership {PurchaseId} cannot be honoured: {Reason}", m.PaymentId, m.ReferenceId, reason);
-        Db.AddIntegrationEvent(new GroupMembershipRejected(Guid.CreateVersion7(), now, m.PaymentId, m.ReferenceId, reason!));
+        var (outcome, reason) = await GroupPurchases.SettleAsync(
+            Db,
+            m.ReferenceId,
+            m.PaymentId,
+            m.UserId,
+            m.AmountCents,
+            m.Currency,
+            now,
+            cancellationToken
+        );
+        if (outcome != PurchaseOutcome.Rejected)
+            return;
+        logger.LogWarning(
+            "Payment {PaymentId} for group membership {PurchaseId} cannot be honoured: {Reason}",
+            m.PaymentId,
+            m.ReferenceId,
+            reason
+        );
+        Db.AddIntegrationEvent(
+            new GroupMembershipRejected(Guid.CreateVersion7(), now, m.PaymentId, m.ReferenceId, reason!)
+        );
     }
 }
 
@@ -31,13 +55,33 @@ public sealed class GroupMembershipPaidConsumer(SocialDbContext db, TimeProvider
 /// A paid membership's payment was refunded in full (the owner or an admin refunded it): the membership it bought ends
 /// (GroupMemberLeft). A partial refund keeps it; a refund of a payment that bought nothing (a rejected one) finds no purchase.
 /// </summary>
-public sealed class GroupMembershipRefundedConsumer(SocialDbContext db, TimeProvider clock, ILogger<GroupMembershipRefundedConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, SocialDbContext>(db, logger)
+public sealed class GroupMembershipRefundedConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<GroupMembershipRefundedConsumer> logger
+) : IdempotentConsumer<PaymentRefunded, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<PaymentRefunded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<PaymentRefunded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
-        if (!await GroupPurchases.RefundedAsync(Db, m.ReferenceId, m.PaymentId, m.TotalRefundedCents, clock.GetUtcNow(), cancellationToken)) return;
-        logger.LogInformation("Payment {PaymentId} was refunded in full: the membership it bought ({PurchaseId}) ended", m.PaymentId, m.ReferenceId);
+        if (
+            !await GroupPurchases.RefundedAsync(
+                Db,
+                m.ReferenceId,
+                m.PaymentId,
+                m.TotalRefundedCents,
+                clock.GetUtcNow(),
+                cancellationToken
+            )
+        )
+            return;
+        logger.LogInformation(
+            "Payment {PaymentId} was refunded in full: the membership it bought ({PurchaseId}) ended",
+            m.PaymentId,
+            m.ReferenceId
+        );
     }
 }

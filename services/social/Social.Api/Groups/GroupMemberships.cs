@@ -12,32 +12,66 @@ namespace Community.Social.Groups;
 public static class GroupMemberships
 {
     /// <summary>Makes <paramref name="userId"/> a member (GroupMemberJoined); false when they already were.</summary>
-    public static async Task<bool> AddAsync(SocialDbContext db, Guid groupId, Guid userId, string role, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<bool> AddAsync(
+        SocialDbContext db,
+        Guid groupId,
+        Guid userId,
+        string role,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
-        var added = await db.Database.ExecuteSqlAsync($"""
+        var added = await db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ({groupId}, {userId}, {role}, {now}) ON CONFLICT DO NOTHING
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
         // Whatever let them in (an invitation, a request) is used up.
-        await db.GroupInvitations.Where(i => i.GroupId == groupId && i.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.GroupRequests.Where(r => r.GroupId == groupId && r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        if (added == 0) return false;
-        await db.Database.ExecuteSqlAsync($"UPDATE groups SET member_count = member_count + 1 WHERE id = {groupId}", cancellationToken);
+        await db
+            .GroupInvitations.Where(i => i.GroupId == groupId && i.UserId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
+        await db
+            .GroupRequests.Where(r => r.GroupId == groupId && r.UserId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (added == 0)
+            return false;
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE groups SET member_count = member_count + 1 WHERE id = {groupId}",
+            cancellationToken
+        );
         db.AddIntegrationEvent(new GroupMemberJoined(Guid.CreateVersion7(), now, groupId, userId));
         return true;
     }
 
     /// <summary>Ends a membership other than the owner's (GroupMemberLeft); false when there was none.</summary>
-    public static async Task<bool> RemoveAsync(SocialDbContext db, Guid groupId, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<bool> RemoveAsync(
+        SocialDbContext db,
+        Guid groupId,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         var removed = await db.Database.ExecuteSqlAsync(
-            $"DELETE FROM group_members WHERE group_id = {groupId} AND user_id = {userId} AND role <> 'owner'", cancellationToken);
-        if (removed == 0) return false;
-        await db.Database.ExecuteSqlAsync($"UPDATE groups SET member_count = member_count - 1 WHERE id = {groupId}", cancellationToken);
+            $"DELETE FROM group_members WHERE group_id = {groupId} AND user_id = {userId} AND role <> 'owner'",
+            cancellationToken
+        );
+        if (removed == 0)
+            return false;
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE groups SET member_count = member_count - 1 WHERE id = {groupId}",
+            cancellationToken
+        );
         db.AddIntegrationEvent(new GroupMemberLeft(Guid.CreateVersion7(), now, groupId, userId));
         return true;
     }
 
     /// <summary>The group's member count as committed rows say it (tracked entities may hold an older one).</summary>
     public static Task<int> CountAsync(SocialDbContext db, Guid groupId, CancellationToken cancellationToken) =>
-        db.Groups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.MemberCount).FirstOrDefaultAsync(cancellationToken);
+        db
+            .Groups.AsNoTracking()
+            .Where(g => g.Id == groupId)
+            .Select(g => g.MemberCount)
+            .FirstOrDefaultAsync(cancellationToken);
 }

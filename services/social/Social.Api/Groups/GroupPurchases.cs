@@ -8,7 +8,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Community.Social.Groups;
 
 /// <summary>What became of a group_membership payment; Rejected means the payer must be refunded.</summary>
-public enum PurchaseOutcome { Joined, AlreadyHandled, Rejected }
+public enum PurchaseOutcome
+{
+    Joined,
+    AlreadyHandled,
+    Rejected,
+}
 
 /// <summary>
 /// Paid memberships. Joining a paid group opens a purchase at the group's price (announced to payments as
@@ -21,19 +26,49 @@ public static class GroupPurchases
     /// The buyer's open purchase of <paramref name="group"/> at its current price, or a new one. Runs under
     /// the group's lock (the join's), so two joins at once find or open the same one.
     /// </summary>
-    public static async Task<GroupPurchase> OpenAsync(SocialDbContext db, Group group, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<GroupPurchase> OpenAsync(
+        SocialDbContext db,
+        Group group,
+        Guid userId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
         var currency = group.Currency!;
-        var open = await db.GroupPurchases.FirstOrDefaultAsync(p => p.GroupId == group.Id && p.UserId == userId && p.PaymentId == null
-            && p.PriceCents == group.PriceCents && p.Currency == currency, cancellationToken);
-        if (open is not null) return open;
+        var open = await db.GroupPurchases.FirstOrDefaultAsync(
+            p =>
+                p.GroupId == group.Id
+                && p.UserId == userId
+                && p.PaymentId == null
+                && p.PriceCents == group.PriceCents
+                && p.Currency == currency,
+            cancellationToken
+        );
+        if (open is not null)
+            return open;
         // A new price is a new reference: payments keeps the first price it heard of for each.
         var purchase = new GroupPurchase
         {
-            Id = NewId.Next(now), GroupId = group.Id, UserId = userId, PriceCents = group.PriceCents, Currency = currency, CreatedAt = now,
+            Id = NewId.Next(now),
+            GroupId = group.Id,
+            UserId = userId,
+            PriceCents = group.PriceCents,
+            Currency = currency,
+            CreatedAt = now,
         };
         db.GroupPurchases.Add(purchase);
-        db.AddIntegrationEvent(new GroupMembershipPending(Guid.CreateVersion7(), now, purchase.Id, group.Id, userId, purchase.PriceCents, currency, group.OwnerId));
+        db.AddIntegrationEvent(
+            new GroupMembershipPending(
+                Guid.CreateVersion7(),
+                now,
+                purchase.Id,
+                group.Id,
+                userId,
+                purchase.PriceCents,
+                currency,
+                group.OwnerId
+            )
+        );
         return purchase;
     }
 
@@ -44,20 +79,47 @@ public static class GroupPurchases
     /// match the price, the purchase was paid by another payment, or the payer already is a member. Joins the consumer's transaction.
     /// </summary>
     public static async Task<(PurchaseOutcome Outcome, string? Reason)> SettleAsync(
-        SocialDbContext db, Guid purchaseId, Guid paymentId, Guid payerId, long amountCents, string currency, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        SocialDbContext db,
+        Guid purchaseId,
+        Guid paymentId,
+        Guid payerId,
+        long amountCents,
+        string currency,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
-        var groupId = await db.GroupPurchases.AsNoTracking().Where(p => p.Id == purchaseId).Select(p => (Guid?)p.GroupId).FirstOrDefaultAsync(cancellationToken);
-        if (groupId is null) return (PurchaseOutcome.Rejected, "No group membership purchase has this reference.");
+        var groupId = await db
+            .GroupPurchases.AsNoTracking()
+            .Where(p => p.Id == purchaseId)
+            .Select(p => (Guid?)p.GroupId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (groupId is null)
+            return (PurchaseOutcome.Rejected, "No group membership purchase has this reference.");
         // The group first, then the purchase: the order a join takes them in.
-        var group = await db.Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {groupId} FOR NO KEY UPDATE").AsNoTracking().FirstOrDefaultAsync(cancellationToken);
-        var purchase = await db.GroupPurchases.FromSql($"SELECT * FROM group_purchases WHERE id = {purchaseId} FOR UPDATE").FirstAsync(cancellationToken);
-        if (purchase.PaymentId == paymentId) return (PurchaseOutcome.AlreadyHandled, null);
-        if (purchase.PaymentId is not null) return (PurchaseOutcome.Rejected, "This membership was already paid by another payment.");
-        if (group is null) return (PurchaseOutcome.Rejected, "The group was deleted.");
-        if (payerId != purchase.UserId) return (PurchaseOutcome.Rejected, "The payment's payer is not the purchase's buyer.");
-        if (amountCents != purchase.PriceCents || !string.Equals(currency, purchase.Currency, StringComparison.OrdinalIgnoreCase))
-            return (PurchaseOutcome.Rejected, $"The payment ({amountCents} {currency}) does not match the price ({purchase.PriceCents} {purchase.Currency}).");
+        var group = await db
+            .Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {groupId} FOR NO KEY UPDATE")
+            .AsNoTracking()
+            .FirstOrDefaultAsync(cancellationToken);
+        var purchase = await db
+            .GroupPurchases.FromSql($"SELECT * FROM group_purchases WHERE id = {purchaseId} FOR UPDATE")
+            .FirstAsync(cancellationToken);
+        if (purchase.PaymentId == paymentId)
+            return (PurchaseOutcome.AlreadyHandled, null);
+        if (purchase.PaymentId is not null)
+            return (PurchaseOutcome.Rejected, "This membership was already paid by another payment.");
+        if (group is null)
+            return (PurchaseOutcome.Rejected, "The group was deleted.");
+        if (payerId != purchase.UserId)
+            return (PurchaseOutcome.Rejected, "The payment's payer is not the purchase's buyer.");
+        if (
+            amountCents != purchase.PriceCents
+            || !string.Equals(currency, purchase.Currency, StringComparison.OrdinalIgnoreCase)
+        )
+            return (
+                PurchaseOutcome.Rejected,
+                $"The payment ({amountCents} {currency}) does not match the price ({purchase.PriceCents} {purchase.Currency})."
+            );
         if (!await db.Profiles.AnyAsync(p => p.UserId == payerId && p.DeletedAt == null, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer's account is gone.");
         if (await ProfileAccess.BlockedEitherWayAsync(db, payerId, group.OwnerId, cancellationToken))
@@ -74,15 +136,36 @@ public static class GroupPurchases
     /// payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it again) or became its owner since.
     /// </summary>
     public static async Task<bool> RefundedAsync(
-        SocialDbContext db, Guid purchaseId, Guid paymentId, long totalRefundedCents, DateTimeOffset now, CancellationToken cancellationToken)
+        SocialDbContext db,
+        Guid purchaseId,
+        Guid paymentId,
+        long totalRefundedCents,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
     {
-        var purchase = await db.GroupPurchases.AsNoTracking().FirstOrDefaultAsync(p => p.Id == purchaseId && p.PaymentId == paymentId, cancellationToken);
-        if (purchase is null || totalRefundedCents < purchase.PriceCents) return false;
-        // Left and bought it again since: the refund of the old payment leaves the new membership alone.
-        if (await db.GroupPurchases.AnyAsync(p => p.GroupId == purchase.GroupId && p.UserId == purchase.UserId && p.PaymentId != null
-                && p.PaymentId != paymentId && p.PaidAt > purchase.PaidAt, cancellationToken))
+        var purchase = await db
+            .GroupPurchases.AsNoTracking()
+            .FirstOrDefaultAsync(p => p.Id == purchaseId && p.PaymentId == paymentId, cancellationToken);
+        if (purchase is null || totalRefundedCents < purchase.PriceCents)
             return false;
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM groups WHERE id = {purchase.GroupId} FOR NO KEY UPDATE", cancellationToken);
+        // Left and bought it again since: the refund of the old payment leaves the new membership alone.
+        if (
+            await db.GroupPurchases.AnyAsync(
+                p =>
+                    p.GroupId == purchase.GroupId
+                    && p.UserId == purchase.UserId
+                    && p.PaymentId != null
+                    && p.PaymentId != paymentId
+                    && p.PaidAt > purchase.PaidAt,
+                cancellationToken
+            )
+        )
+            return false;
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM groups WHERE id = {purchase.GroupId} FOR NO KEY UPDATE",
+            cancellationToken
+        );
         return await GroupMemberships.RemoveAsync(db, purchase.GroupId, purchase.UserId, now, cancellationToken);
     }
 }

@@ -17,36 +17,53 @@ public sealed record GroupInput : IRequestExample<GroupInput>
     /// <summary>3-80 characters.</summary>
     [Required]
     public string? Name { get; init; }
+
     /// <summary>At most 2000 characters.</summary>
     public string? Description { get; init; }
+
     /// <summary>At most 40 characters, stored lower case.</summary>
     public string? Category { get; init; }
+
     /// <summary>At most 10 tags of 1-30 characters, stored lower case without repeats.</summary>
     public List<string>? Tags { get; init; }
+
     /// <summary>At most 100 characters.</summary>
     public string? Region { get; init; }
+
     /// <summary>At most 40 characters, stored lower case.</summary>
     public string? Interest { get; init; }
+
     /// <summary>An absolute http(s) URL.</summary>
     public string? ImageUrl { get; init; }
+
     /// <summary>A hex colour such as #3366ff.</summary>
     public string? Color { get; init; }
+
     /// <summary>public (the default), private or secret.</summary>
     [ValuesOf(typeof(GroupVisibility))]
     public string? Visibility { get; init; }
+
     /// <summary>open (the default), request or invite.</summary>
     [ValuesOf(typeof(GroupJoinPolicy))]
     public string? JoinPolicy { get; init; }
+
     /// <summary>The membership price in minor units (0-100000000); 0 or absent is free.</summary>
     public long? PriceCents { get; init; }
+
     /// <summary>ISO 4217 code, required when price_cents is above 0.</summary>
     public string? Currency { get; init; }
 
-    public static GroupInput Example => new()
-    {
-        Name = "Dubai Hikers", Description = "Weekend hikes in the Hajar mountains.", Category = "outdoors", Tags = ["hiking", "nature"],
-        Region = "Dubai", Visibility = GroupVisibility.Public, JoinPolicy = GroupJoinPolicy.Open,
-    };
+    public static GroupInput Example =>
+        new()
+        {
+            Name = "Dubai Hikers",
+            Description = "Weekend hikes in the Hajar mountains.",
+            Category = "outdoors",
+            Tags = ["hiking", "nature"],
+            Region = "Dubai",
+            Visibility = GroupVisibility.Public,
+            JoinPolicy = GroupJoinPolicy.Open,
+        };
 }
 
 /// <summary>How a <see cref="GroupInput"/> is validated, normalised and applied to a group.</summary>
@@ -60,48 +77,68 @@ public static partial class GroupRules
     private static partial Regex HexColor();
 
     /// <summary>The group's fields as the input that would produce them (the base an edit is overlaid on).</summary>
-    public static GroupInput ToInput(Group g) => new()
-    {
-        Name = g.Name, Description = g.Description, Category = g.Category, Tags = [.. g.Tags], Region = g.Region, Interest = g.Interest,
-        ImageUrl = g.ImageUrl, Color = g.Color, Visibility = g.Visibility, JoinPolicy = g.JoinPolicy, PriceCents = g.PriceCents, Currency = g.Currency,
-    };
+    public static GroupInput ToInput(Group g) =>
+        new()
+        {
+            Name = g.Name,
+            Description = g.Description,
+            Category = g.Category,
+            Tags = [.. g.Tags],
+            Region = g.Region,
+            Interest = g.Interest,
+            ImageUrl = g.ImageUrl,
+            Color = g.Color,
+            Visibility = g.Visibility,
+            JoinPolicy = g.JoinPolicy,
+            PriceCents = g.PriceCents,
+            Currency = g.Currency,
+        };
 
     /// <summary>Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed fields.</summary>
     public static List<string> Apply(GroupInput input, Group target)
     {
         var errors = new ValidationErrors();
         var name = input.Name?.Trim();
-        if (errors.Required("name", name)) errors.Length("name", name, 3, 80);
+        if (errors.Required("name", name))
+            errors.Length("name", name, 3, 80);
         var description = input.Description?.Trim() ?? "";
         errors.MaxLength("description", description, 2000);
         var category = errors.OptionalText("category", input.Category, 40)?.ToLowerInvariant();
         var tags = (input.Tags ?? []).Select(t => t?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
-        if (tags.Count > MaxTags) errors.Add("tags", $"at most {MaxTags} tags.");
-        if (tags.Any(t => t.Length is 0 or > MaxTagLength)) errors.Add("tags", $"each tag must be 1-{MaxTagLength} characters.");
+        if (tags.Count > MaxTags)
+            errors.Add("tags", $"at most {MaxTags} tags.");
+        if (tags.Any(t => t.Length is 0 or > MaxTagLength))
+            errors.Add("tags", $"each tag must be 1-{MaxTagLength} characters.");
         var region = errors.OptionalText("region", input.Region, 100);
         var interest = errors.OptionalText("interest", input.Interest, 40)?.ToLowerInvariant();
         var imageUrl = errors.OptionalText("image_url", input.ImageUrl, FieldRules.MaxUrlLength);
         errors.Url("image_url", imageUrl);
         var color = errors.OptionalText("color", input.Color, 7);
-        if (color is not null && !HexColor().IsMatch(color)) errors.Add("color", "color must be a hex colour such as \"#3366ff\".");
+        if (color is not null && !HexColor().IsMatch(color))
+            errors.Add("color", "color must be a hex colour such as \"#3366ff\".");
         color = color?.ToLowerInvariant();
         var visibility = input.Visibility?.Trim().ToLowerInvariant() ?? GroupVisibility.Public;
         errors.OneOf("visibility", visibility, GroupVisibility.All);
         var joinPolicy = input.JoinPolicy?.Trim().ToLowerInvariant() ?? GroupJoinPolicy.Open;
         errors.OneOf("join_policy", joinPolicy, GroupJoinPolicy.All);
         var price = input.PriceCents ?? 0;
-        if (price is < 0 or > MaxPriceCents) errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
+        if (price is < 0 or > MaxPriceCents)
+            errors.Add("price_cents", $"price_cents must be 0-{MaxPriceCents} (minor units).");
         var currency = input.Currency?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(currency)) currency = null;
+        if (string.IsNullOrEmpty(currency))
+            currency = null;
         errors.Currency("currency", currency);
-        if (price > 0 && currency is null) errors.Add("currency", "currency is required when price_cents is above 0.");
-        if (price == 0) currency = null;
+        if (price > 0 && currency is null)
+            errors.Add("currency", "currency is required when price_cents is above 0.");
+        if (price == 0)
+            currency = null;
         errors.ThrowIfAny();
 
         var changed = new List<string>();
         void Set<T>(string field, T current, T value, Action<T> write)
         {
-            if (EqualityComparer<T>.Default.Equals(current, value)) return;
+            if (EqualityComparer<T>.Default.Equals(current, value))
+                return;
             write(value);
             changed.Add(field);
         }

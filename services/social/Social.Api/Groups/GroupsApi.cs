@@ -7,17 +7,24 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Data;
-using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Groups;
 
-public sealed record ExploreQuery(string? Q, string? Region, string? Interest, string? Category, string? Tag, int? Page, int? Limit);
+public sealed record ExploreQuery(
+    string? Q,
+    string? Region,
+    string? Interest,
+    string? Category,
+    string? Tag,
+    int? Page,
+    int? Limit
+);
 
 public sealed record MyGroupsQuery(string? Cursor, int? Limit);
 
@@ -35,46 +42,106 @@ public static class GroupsApi
 
     public static RouteGroupBuilder MapGroupsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/groups").WithTags("Groups").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", Create).WithName("CreateGroup").WithSummary("Create a group (GroupCreated); I am its owner and first member")
+        var group = routes
+            .MapGroup("/api/v1/groups")
+            .WithTags("Groups")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", Create)
+            .WithName("CreateGroup")
+            .WithSummary("Create a group (GroupCreated); I am its owner and first member")
             .Accepts<GroupInput>("application/json");
-        group.MapGet("", Explore).WithName("ExploreGroups")
-            .WithSummary("Public and private groups (and secret ones I belong to), most members first, filtered by q, region, interest, category, tag");
+        group
+            .MapGet("", Explore)
+            .WithName("ExploreGroups")
+            .WithSummary(
+                "Public and private groups (and secret ones I belong to), most members first, filtered by q, region, interest, category, tag"
+            );
         group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
-        group.MapGet("/{id:guid}", Get).WithName("GetGroup").AnswersETag().WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
-        group.MapPatch("/{id:guid}", Update).WithName("UpdateGroup").HonoursIfMatch().WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
+        group
+            .MapGet("/{id:guid}", Get)
+            .WithName("GetGroup")
+            .AnswersETag()
+            .WithSummary("A group (404 for a secret group I neither belong to nor was invited to)");
+        group
+            .MapPatch("/{id:guid}", Update)
+            .WithName("UpdateGroup")
+            .HonoursIfMatch()
+            .WithSummary("Change a group, owner or moderators (JSON merge: absent keeps, null clears)")
             .Accepts<GroupInput>("application/json");
-        group.MapDelete("/{id:guid}", Delete).WithName("DeleteGroup").WithSummary("Delete a group (owner; GroupDeleted)");
-        group.MapPost("/{id:guid}/join", Join).WithName("JoinGroup")
-            .WithSummary("Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership)")
-            .Produces(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status402PaymentRequired);
-        group.MapPost("/{id:guid}/leave", Leave).WithName("LeaveGroup")
+        group
+            .MapDelete("/{id:guid}", Delete)
+            .WithName("DeleteGroup")
+            .WithSummary("Delete a group (owner; GroupDeleted)");
+        group
+            .MapPost("/{id:guid}/join", Join)
+            .WithName("JoinGroup")
+            .WithSummary(
+                "Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership)"
+            )
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status402PaymentRequired);
+        group
+            .MapPost("/{id:guid}/leave", Leave)
+            .WithName("LeaveGroup")
             .WithSummary("Leave a group or withdraw my request; the owner hands the group over first (409)")
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
     private static async Task<Created<GroupDto>> Create(
-        JsonObject body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        JsonObject body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        IOptions<JsonOptions> json,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var now = clock.GetUtcNow();
-        var g = new Group { Id = NewId.Next(now), OwnerId = callerId, CreatedAt = now, UpdatedAt = now };
-        GroupRules.Apply(JsonMergePatch.Read<GroupInput>(body, json.Value.SerializerOptions), g);
-        await db.InTransactionAsync(async ct =>
+        var g = new Group
         {
-            db.Groups.Add(g);
-            await db.SaveChangesAsync(ct);
-            await GroupMemberships.AddAsync(db, g.Id, callerId, GroupRoles.Owner, now, ct);
-            db.AddIntegrationEvent(new GroupCreated(Guid.CreateVersion7(), now, g.Id, callerId, g.Name, g.Visibility)
-                { Region = g.Region, Interests = [.. (g.Interest is { } interest ? [interest] : Array.Empty<string>()).Union(g.Tags)] });
-            return g;
-        }, cancellationToken);
+            Id = NewId.Next(now),
+            OwnerId = callerId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        GroupRules.Apply(JsonMergePatch.Read<GroupInput>(body, json.Value.SerializerOptions), g);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                db.Groups.Add(g);
+                await db.SaveChangesAsync(ct);
+                await GroupMemberships.AddAsync(db, g.Id, callerId, GroupRoles.Owner, now, ct);
+                db.AddIntegrationEvent(
+                    new GroupCreated(Guid.CreateVersion7(), now, g.Id, callerId, g.Name, g.Visibility)
+                    {
+                        Region = g.Region,
+                        Interests =
+                        [
+                            .. (g.Interest is { } interest ? [interest] : Array.Empty<string>()).Union(g.Tags),
+                        ],
+                    }
+                );
+                return g;
+            },
+            cancellationToken
+        );
         g.MemberCount = 1;
-        return TypedResults.Created($"/api/v1/groups/{g.Id}", await GroupViews.OneAsync(db, callerId, g, cancellationToken));
+        return TypedResults.Created(
+            $"/api/v1/groups/{g.Id}",
+            await GroupViews.OneAsync(db, callerId, g, cancellationToken)
+        );
     }
 
-    private static async Task<Ok<PageOf<GroupDto>>> Explore([AsParameters] ExploreQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<PageOf<GroupDto>>> Explore(
+        [AsParameters] ExploreQuery query,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -95,25 +162,47 @@ public static class GroupsApi
         if (q is not null)
         {
             var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            groups = groups.Where(g => EF.Functions.ILike(g.Name, pattern, "\\") || EF.Functions.ILike(g.Description, pattern, "\\"));
+            groups = groups.Where(g =>
+                EF.Functions.ILike(g.Name, pattern, "\\") || EF.Functions.ILike(g.Description, pattern, "\\")
+            );
         }
-        if (region is not null) groups = groups.Where(g => g.Region!.ToLower() == region.ToLower());
-        if (interest is not null) groups = groups.Where(g => g.Interest == interest);
-        if (category is not null) groups = groups.Where(g => g.Category == category);
-        if (tag is not null) groups = groups.Where(g => g.Tags.Contains(tag));
+        if (region is not null)
+            groups = groups.Where(g => g.Region!.ToLower() == region.ToLower());
+        if (interest is not null)
+            groups = groups.Where(g => g.Interest == interest);
+        if (category is not null)
+            groups = groups.Where(g => g.Category == category);
+        if (tag is not null)
+            groups = groups.Where(g => g.Tags.Contains(tag));
         var total = await groups.CountAsync(cancellationToken);
-        var rows = await groups.OrderByDescending(g => g.MemberCount).ThenByDescending(g => g.Id).PageBy(page).ToListAsync(cancellationToken);
+        var rows = await groups
+            .OrderByDescending(g => g.MemberCount)
+            .ThenByDescending(g => g.Id)
+            .PageBy(page)
+            .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.Of(await GroupViews.ManyAsync(db, callerId, rows, cancellationToken), total));
     }
 
-    private static async Task<Ok<CursorPage<GroupDto>>> Mine([AsParameters] MyGroupsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<CursorPage<GroupDto>>> Mine(
+        [AsParameters] MyGroupsQuery query,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        return TypedResults.Ok(await GroupViews.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken));
+        return TypedResults.Ok(
+            await GroupViews.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken)
+        );
     }
 
     private static async Task<Ok<GroupDto>> Get(
-        Guid id, ClaimsPrincipal principal, SocialDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        Guid id,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var (group, _) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
@@ -122,44 +211,74 @@ public static class GroupsApi
     }
 
     private static async Task<Ok<GroupDto>> Update(
-        Guid id, JsonObject body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, IOptions<JsonOptions> json,
-        HttpContext http, CancellationToken cancellationToken)
+        Guid id,
+        JsonObject body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        IOptions<JsonOptions> json,
+        HttpContext http,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var now = clock.GetUtcNow();
-        var group = await db.InTransactionAsync(async ct =>
-        {
-            var (g, _) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
-            // Locked by ManagedAsync until the commit, so its version is the one the change applies to.
-            EntityTag.Check(http.Request, g.Version);
-            var merged = JsonMergePatch.Overlay(GroupRules.ToInput(g), body, json.Value.SerializerOptions);
-            var changed = GroupRules.Apply(JsonMergePatch.Read<GroupInput>(merged, json.Value.SerializerOptions), g);
-            if (changed.Count > 0)
+        var group = await db.InTransactionAsync(
+            async ct =>
             {
-                g.UpdatedAt = now;
-                db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, g.Id, changed));
-            }
-            return g;
-        }, cancellationToken);
+                var (g, _) = await GroupAccess.ManagedAsync(db, id, callerId, ct);
+                // Locked by ManagedAsync until the commit, so its version is the one the change applies to.
+                EntityTag.Check(http.Request, g.Version);
+                var merged = JsonMergePatch.Overlay(GroupRules.ToInput(g), body, json.Value.SerializerOptions);
+                var changed = GroupRules.Apply(
+                    JsonMergePatch.Read<GroupInput>(merged, json.Value.SerializerOptions),
+                    g
+                );
+                if (changed.Count > 0)
+                {
+                    g.UpdatedAt = now;
+                    db.AddIntegrationEvent(new GroupUpdated(Guid.CreateVersion7(), now, g.Id, changed));
+                }
+                return g;
+            },
+            cancellationToken
+        );
         EntityTag.Set(http.Response, group.Version);
         return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
     }
 
-    private static async Task<NoContent> Delete(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Delete(
+        Guid id,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        await db.InTransactionAsync(async ct =>
-        {
-            var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
-            db.Groups.Remove(g);
-            db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), g.Id));
-            return g;
-        }, cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                var g = await GroupAccess.OwnedAsync(db, id, callerId, ct);
+                db.Groups.Remove(g);
+                db.AddIntegrationEvent(new GroupDeleted(Guid.CreateVersion7(), clock.GetUtcNow(), g.Id));
+                return g;
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<GroupMembershipDto>, Ok<GroupMembershipDto>, Accepted<GroupMembershipDto>, ProblemHttpResult>> Join(
-        Guid id, JoinRequest? body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<
+        Results<Created<GroupMembershipDto>, Ok<GroupMembershipDto>, Accepted<GroupMembershipDto>, ProblemHttpResult>
+    > Join(
+        Guid id,
+        JoinRequest? body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
@@ -167,67 +286,118 @@ public static class GroupsApi
         errors.MaxLength("reason", reason, MaxReasonLength);
         errors.ThrowIfAny();
         var now = clock.GetUtcNow();
-        var (outcome, group, purchase) = await db.InTransactionAsync(async ct =>
-        {
-            var (g, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
-            if (membership is not null) return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null);
-            var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
-            if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited) throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
-            if (g.PriceCents > 0) return (JoinOutcome.NeedsPayment, g, await GroupPurchases.OpenAsync(db, g, callerId, now, ct));
-            if (g.JoinPolicy == GroupJoinPolicy.Request && !invited)
+        var (outcome, group, purchase) = await db.InTransactionAsync(
+            async ct =>
             {
-                // The group is locked, so this answers whether this join is the one that asks.
-                var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
-                await db.Database.ExecuteSqlAsync($"""
-                    INSERT INTO group_requests (group_id, user_id, reason, created_at) VALUES ({id}, {callerId}, {reason}, {now})
-                    ON CONFLICT (group_id, user_id) DO UPDATE SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
-                    """, ct);
-                if (!asked) db.AddIntegrationEvent(new GroupJoinRequested(Guid.CreateVersion7(), now, id, callerId, reason));
-                return (JoinOutcome.Requested, g, null);
-            }
-            await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
-            return (JoinOutcome.Joined, g, null);
-        }, cancellationToken);
+                var (g, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+                if (membership is not null)
+                    return (JoinOutcome.AlreadyMember, g, (GroupPurchase?)null);
+                var invited = await db.GroupInvitations.AnyAsync(i => i.GroupId == id && i.UserId == callerId, ct);
+                if (g.JoinPolicy == GroupJoinPolicy.Invite && !invited)
+                    throw new ForbiddenException("This group is by invitation only; ask a member to invite you.");
+                if (g.PriceCents > 0)
+                    return (JoinOutcome.NeedsPayment, g, await GroupPurchases.OpenAsync(db, g, callerId, now, ct));
+                if (g.JoinPolicy == GroupJoinPolicy.Request && !invited)
+                {
+                    // The group is locked, so this answers whether this join is the one that asks.
+                    var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
+                    await db.Database.ExecuteSqlAsync(
+                        $"""
+                        INSERT INTO group_requests (group_id, user_id, reason, created_at) VALUES ({id}, {callerId}, {reason}, {now})
+                        ON CONFLICT (group_id, user_id) DO UPDATE SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
+                        """,
+                        ct
+                    );
+                    if (!asked)
+                        db.AddIntegrationEvent(
+                            new GroupJoinRequested(Guid.CreateVersion7(), now, id, callerId, reason)
+                        );
+                    return (JoinOutcome.Requested, g, null);
+                }
+                await GroupMemberships.AddAsync(db, id, callerId, GroupRoles.Member, now, ct);
+                return (JoinOutcome.Joined, g, null);
+            },
+            cancellationToken
+        );
 
         var count = await GroupMemberships.CountAsync(db, id, cancellationToken);
         var location = $"/api/v1/groups/{id}";
         return outcome switch
         {
-            JoinOutcome.Joined => TypedResults.Created(location, new GroupMembershipDto(id, callerId, "member", GroupRoles.Member, count)),
-            JoinOutcome.Requested => TypedResults.Accepted(location, new GroupMembershipDto(id, callerId, "pending", null, count)),
+            JoinOutcome.Joined => TypedResults.Created(
+                location,
+                new GroupMembershipDto(id, callerId, "member", GroupRoles.Member, count)
+            ),
+            JoinOutcome.Requested => TypedResults.Accepted(
+                location,
+                new GroupMembershipDto(id, callerId, "pending", null, count)
+            ),
             JoinOutcome.NeedsPayment => NeedsPayment(group, purchase!),
-            _ => TypedResults.Ok(new GroupMembershipDto(id, callerId, "member",
-                await db.GroupMembers.Where(m => m.GroupId == id && m.UserId == callerId).Select(m => m.Role).FirstAsync(cancellationToken), count)),
+            _ => TypedResults.Ok(
+                new GroupMembershipDto(
+                    id,
+                    callerId,
+                    "member",
+                    await db
+                        .GroupMembers.Where(m => m.GroupId == id && m.UserId == callerId)
+                        .Select(m => m.Role)
+                        .FirstAsync(cancellationToken),
+                    count
+                )
+            ),
         };
     }
 
     /// <summary>402 with the price and the checkout to open: payments sells the purchase under purpose group_membership; membership follows PaymentSucceeded.</summary>
     private static ProblemHttpResult NeedsPayment(Group g, GroupPurchase purchase) =>
-        ProblemResponses.PaymentRequired("This group is paid; you become a member once paid through POST /api/v1/payments/checkout.",
+        ProblemResponses.PaymentRequired(
+            "This group is paid; you become a member once paid through POST /api/v1/payments/checkout.",
             new Dictionary<string, object?>
             {
                 ["group_id"] = g.Id,
                 ["price_cents"] = purchase.PriceCents,
                 ["currency"] = purchase.Currency,
-                ["checkout"] = new Dictionary<string, object?> { ["purpose"] = PaymentPurposes.GroupMembership, ["reference_id"] = purchase.Id },
-            });
+                ["checkout"] = new Dictionary<string, object?>
+                {
+                    ["purpose"] = PaymentPurposes.GroupMembership,
+                    ["reference_id"] = purchase.Id,
+                },
+            }
+        );
 
-    private static async Task<NoContent> Leave(Guid id, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Leave(
+        Guid id,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
-        await db.InTransactionAsync(async ct =>
-        {
-            var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
-            if (membership?.Role == GroupRoles.Owner)
-                throw new ConflictException("The owner cannot leave: hand the group over first (PATCH /api/v1/groups/{id}/members/{user_id} with role owner), or delete it.");
-            // Leaving again, or leaving what one only asked to join, ends whatever there is.
-            await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId).ExecuteDeleteAsync(ct);
-            return await GroupMemberships.RemoveAsync(db, id, callerId, clock.GetUtcNow(), ct);
-        }, cancellationToken);
+        await db.InTransactionAsync(
+            async ct =>
+            {
+                var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
+                if (membership?.Role == GroupRoles.Owner)
+                    throw new ConflictException(
+                        "The owner cannot leave: hand the group over first (PATCH /api/v1/groups/{id}/members/{user_id} with role owner), or delete it."
+                    );
+                // Leaving again, or leaving what one only asked to join, ends whatever there is.
+                await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId).ExecuteDeleteAsync(ct);
+                return await GroupMemberships.RemoveAsync(db, id, callerId, clock.GetUtcNow(), ct);
+            },
+            cancellationToken
+        );
         return TypedResults.NoContent();
     }
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private enum JoinOutcome { Joined, Requested, AlreadyMember, NeedsPayment }
+    private enum JoinOutcome
+    {
+        Joined,
+        Requested,
+        AlreadyMember,
+        NeedsPayment,
+    }
 }

@@ -8,17 +8,26 @@ using Microsoft.EntityFrameworkCore;
 namespace Community.Social.Profiles;
 
 /// <summary>A check-in at an event counts as an event attended (profile activity, the Regular badge); a second check-in at the same event does not.</summary>
-public sealed class ArrivalRecordedConsumer(SocialDbContext db, TimeProvider clock, ILogger<ArrivalRecordedConsumer> logger)
-    : IdempotentConsumer<ArrivalRecorded, SocialDbContext>(db, logger)
+public sealed class ArrivalRecordedConsumer(
+    SocialDbContext db,
+    TimeProvider clock,
+    ILogger<ArrivalRecordedConsumer> logger
+) : IdempotentConsumer<ArrivalRecorded, SocialDbContext>(db, logger)
 {
-    protected override async Task HandleAsync(ConsumeContext<ArrivalRecorded> context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(
+        ConsumeContext<ArrivalRecorded> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         // A deleted account's late check-in is not recorded.
-        if (await Db.Profiles.AnyAsync(p => p.UserId == m.UserId && p.DeletedAt != null, cancellationToken)) return;
+        if (await Db.Profiles.AnyAsync(p => p.UserId == m.UserId && p.DeletedAt != null, cancellationToken))
+            return;
         var at = m.ArrivedAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at}) ON CONFLICT DO NOTHING", cancellationToken);
+            $"INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at}) ON CONFLICT DO NOTHING",
+            cancellationToken
+        );
         // A check-in is activity of its day and may make the attendee a Regular.
         await Activity.RecordAsync(Db, m.UserId, at, cancellationToken);
         await BadgeRules.AwardAsync(Db, m.UserId, clock.GetUtcNow(), cancellationToken);

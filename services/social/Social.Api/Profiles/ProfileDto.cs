@@ -7,28 +7,74 @@ namespace Community.Social.Profiles;
 /// the caller: connection_status none | pending_outgoing | pending_incoming | connected.
 /// </summary>
 public sealed record ProfileDto(
-    Guid UserId, string Username, string? FullName, string? Bio, string? Region, string? City, string? Country, int? Age,
-    IReadOnlyList<string> Interests, IReadOnlyList<string> Languages, string? ProfileImageUrl, string? IdentityBadge,
-    bool IsVerified, string Role, bool IsBoosted, DateTimeOffset? JoinedAt,
-    int? CompatibilityScore, IReadOnlyList<string> CommonInterests, string ConnectionStatus, Guid? ConnectionId,
-    bool IsFollowing, bool FollowsYou)
+    Guid UserId,
+    string Username,
+    string? FullName,
+    string? Bio,
+    string? Region,
+    string? City,
+    string? Country,
+    int? Age,
+    IReadOnlyList<string> Interests,
+    IReadOnlyList<string> Languages,
+    string? ProfileImageUrl,
+    string? IdentityBadge,
+    bool IsVerified,
+    string Role,
+    bool IsBoosted,
+    DateTimeOffset? JoinedAt,
+    int? CompatibilityScore,
+    IReadOnlyList<string> CommonInterests,
+    string ConnectionStatus,
+    Guid? ConnectionId,
+    bool IsFollowing,
+    bool FollowsYou
+)
 {
     public static int? AgeOn(DateOnly? born, DateOnly today)
     {
-        if (born is not { } b) return null;
+        if (born is not { } b)
+            return null;
         var age = today.Year - b.Year;
         return b.AddYears(age) > today ? age - 1 : age;
     }
 
-    public static ProfileDto From(Profile p, DateTimeOffset now, ProfileRelation relation) => new(
-        p.UserId, p.Username!, p.FullName, p.Bio, p.Region, p.City, p.Country, AgeOn(p.DateOfBirth, DateOnly.FromDateTime(now.UtcDateTime)),
-        p.Interests, p.Languages, p.ProfileImageUrl, p.IdentityBadge, p.IsVerified, p.Role, p.BoostedUntil > now, p.RegisteredAt,
-        relation.CompatibilityScore, relation.CommonInterests, relation.ConnectionStatus, relation.ConnectionId, relation.IsFollowing, relation.FollowsYou);
+    public static ProfileDto From(Profile p, DateTimeOffset now, ProfileRelation relation) =>
+        new(
+            p.UserId,
+            p.Username!,
+            p.FullName,
+            p.Bio,
+            p.Region,
+            p.City,
+            p.Country,
+            AgeOn(p.DateOfBirth, DateOnly.FromDateTime(now.UtcDateTime)),
+            p.Interests,
+            p.Languages,
+            p.ProfileImageUrl,
+            p.IdentityBadge,
+            p.IsVerified,
+            p.Role,
+            p.BoostedUntil > now,
+            p.RegisteredAt,
+            relation.CompatibilityScore,
+            relation.CommonInterests,
+            relation.ConnectionStatus,
+            relation.ConnectionId,
+            relation.IsFollowing,
+            relation.FollowsYou
+        );
 }
 
 /// <summary>How the profile's owner relates to the caller (all empty when it is the caller's own).</summary>
 public sealed record ProfileRelation(
-    int? CompatibilityScore, IReadOnlyList<string> CommonInterests, string ConnectionStatus, Guid? ConnectionId, bool IsFollowing, bool FollowsYou)
+    int? CompatibilityScore,
+    IReadOnlyList<string> CommonInterests,
+    string ConnectionStatus,
+    Guid? ConnectionId,
+    bool IsFollowing,
+    bool FollowsYou
+)
 {
     public static readonly ProfileRelation Self = new(null, [], "none", null, false, false);
 }

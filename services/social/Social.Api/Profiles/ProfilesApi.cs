@@ -1,7 +1,7 @@
 using System.Security.Claims;
+using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Api;
 using Community.Social.Data;
 using Community.Social.Groups;
 using Community.Social.Users;
@@ -19,61 +19,127 @@ public static class ProfilesApi
 {
     public static RouteGroupBuilder MapProfilesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/profiles").WithTags("Profiles").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapGet("/{userId:guid}", ById).WithName("GetProfile").WithSummary("A member's public profile and how they relate to me (404 across a block)");
-        group.MapGet("/by-username/{username}", ByUsername).WithName("GetProfileByUsername").WithSummary("The same, found by username");
-        group.MapGet("/{userId:guid}/groups", Groups).WithName("GetProfileGroups")
-            .WithSummary("The groups a member belongs to that I may see (secret ones only when I belong too), latest joined first");
-        group.MapGet("/{userId:guid}/activity", Activity).WithName("GetProfileActivity")
+        var group = routes
+            .MapGroup("/api/v1/profiles")
+            .WithTags("Profiles")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapGet("/{userId:guid}", ById)
+            .WithName("GetProfile")
+            .WithSummary("A member's public profile and how they relate to me (404 across a block)");
+        group
+            .MapGet("/by-username/{username}", ByUsername)
+            .WithName("GetProfileByUsername")
+            .WithSummary("The same, found by username");
+        group
+            .MapGet("/{userId:guid}/groups", Groups)
+            .WithName("GetProfileGroups")
+            .WithSummary(
+                "The groups a member belongs to that I may see (secret ones only when I belong too), latest joined first"
+            );
+        group
+            .MapGet("/{userId:guid}/activity", Activity)
+            .WithName("GetProfileActivity")
             .WithSummary("Counts: groups I may see, connections, followers, events attended (checked in)");
         return group;
     }
 
-    private static async Task<Ok<ProfileDto>> ById(Guid userId, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<ProfileDto>> ById(
+        Guid userId,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
-        return TypedResults.Ok(ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken)));
+        return TypedResults.Ok(
+            ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken))
+        );
     }
 
-    private static async Task<Ok<ProfileDto>> ByUsername(string username, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<ProfileDto>> ByUsername(
+        string username,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var name = username.Trim().ToLowerInvariant();
         // The newest claim of a name wins while a rename and a new claim are still arriving.
-        var userId = await db.Profiles.Listed().Where(p => p.Username!.ToLower() == name)
-            .OrderByDescending(p => p.ProfileAsOf).Select(p => (Guid?)p.UserId).FirstOrDefaultAsync(cancellationToken)
+        var userId =
+            await db
+                .Profiles.Listed()
+                .Where(p => p.Username!.ToLower() == name)
+                .OrderByDescending(p => p.ProfileAsOf)
+                .Select(p => (Guid?)p.UserId)
+                .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No user has this username.");
         var profile = await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
-        return TypedResults.Ok(ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken)));
+        return TypedResults.Ok(
+            ProfileDto.From(profile, clock.GetUtcNow(), await RelationAsync(db, callerId, profile, cancellationToken))
+        );
     }
 
     private static async Task<Ok<CursorPage<GroupDto>>> Groups(
-        Guid userId, [AsParameters] ProfileGroupsQuery query, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+        Guid userId,
+        [AsParameters] ProfileGroupsQuery query,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
-        return TypedResults.Ok(await GroupViews.MemberOfAsync(db, callerId, userId, query.Cursor, query.Limit, cancellationToken));
+        return TypedResults.Ok(
+            await GroupViews.MemberOfAsync(db, callerId, userId, query.Cursor, query.Limit, cancellationToken)
+        );
     }
 
-    private static async Task<Ok<ProfileActivityDto>> Activity(Guid userId, ClaimsPrincipal principal, SocialDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<ProfileActivityDto>> Activity(
+        Guid userId,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
-        var groups = await db.GroupMembers.Where(m => m.UserId == userId)
-            .Join(db.Groups.ListedTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => g.Id).CountAsync(cancellationToken);
-        var connections = await db.Connections.CountAsync(c => c.Status == ConnectionStatus.Accepted && (c.RequesterId == userId || c.AddresseeId == userId), cancellationToken);
+        var groups = await db
+            .GroupMembers.Where(m => m.UserId == userId)
+            .Join(db.Groups.ListedTo(db, callerId), m => m.GroupId, g => g.Id, (m, g) => g.Id)
+            .CountAsync(cancellationToken);
+        var connections = await db.Connections.CountAsync(
+            c => c.Status == ConnectionStatus.Accepted && (c.RequesterId == userId || c.AddresseeId == userId),
+            cancellationToken
+        );
         var followers = await db.Follows.CountAsync(f => f.FollowedId == userId, cancellationToken);
         var attended = await db.EventsAttended.CountAsync(a => a.UserId == userId, cancellationToken);
         return TypedResults.Ok(new ProfileActivityDto(userId, groups, connections, followers, attended));
     }
 
-    private static async Task<ProfileRelation> RelationAsync(SocialDbContext db, Guid callerId, Profile profile, CancellationToken cancellationToken)
+    private static async Task<ProfileRelation> RelationAsync(
+        SocialDbContext db,
+        Guid callerId,
+        Profile profile,
+        CancellationToken cancellationToken
+    )
     {
         var userId = profile.UserId;
-        if (userId == callerId) return ProfileRelation.Self;
-        var connection = await db.Connections.AsNoTracking()
-            .FirstOrDefaultAsync(c => (c.RequesterId == callerId && c.AddresseeId == userId) || (c.RequesterId == userId && c.AddresseeId == callerId), cancellationToken);
+        if (userId == callerId)
+            return ProfileRelation.Self;
+        var connection = await db
+            .Connections.AsNoTracking()
+            .FirstOrDefaultAsync(
+                c =>
+                    (c.RequesterId == callerId && c.AddresseeId == userId)
+                    || (c.RequesterId == userId && c.AddresseeId == callerId),
+                cancellationToken
+            );
         var status = connection switch
         {
             null => "none",
@@ -81,8 +147,14 @@ public static class ProfilesApi
             _ when connection.RequesterId == callerId => "pending_outgoing",
             _ => "pending_incoming",
         };
-        var following = await db.Follows.AnyAsync(f => f.FollowerId == callerId && f.FollowedId == userId, cancellationToken);
-        var followsYou = await db.Follows.AnyAsync(f => f.FollowerId == userId && f.FollowedId == callerId, cancellationToken);
+        var following = await db.Follows.AnyAsync(
+            f => f.FollowerId == callerId && f.FollowedId == userId,
+            cancellationToken
+        );
+        var followsYou = await db.Follows.AnyAsync(
+            f => f.FollowerId == userId && f.FollowedId == callerId,
+            cancellationToken
+        );
         var score = await Compatibility.ScoreAsync(db, callerId, userId, cancellationToken);
         var common = await Compatibility.CommonInterestsAsync(db, callerId, userId, cancellationToken);
         return new(score, common, status, connection?.Id, following, followsYou);

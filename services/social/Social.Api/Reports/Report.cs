@@ -12,7 +12,16 @@ public static class ReportVocabulary
 
     public static readonly IReadOnlyList<string> Statuses = [Open, Resolved];
     public static readonly IReadOnlyList<string> TargetTypes = [UserTarget, "group", "message", "event"];
-    public static readonly IReadOnlyList<string> Categories = ["spam", "harassment", "hate", "violence", "sexual", "self_harm", "other"];
+    public static readonly IReadOnlyList<string> Categories =
+    [
+        "spam",
+        "harassment",
+        "hate",
+        "violence",
+        "sexual",
+        "self_harm",
+        "other",
+    ];
     public static readonly IReadOnlyList<string> Actions = ["dismiss", "warn", "remove_content", "suspend_user"];
 }
 

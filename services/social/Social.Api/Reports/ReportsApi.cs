@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
@@ -5,13 +6,12 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
+using Community.ServiceDefaults.OpenApi;
 using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using System.ComponentModel.DataAnnotations;
-using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Social.Reports;
 
@@ -24,25 +24,56 @@ public sealed record ReportRequest(
     [Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.TargetTypes))] string? TargetType,
     [Required] Guid? TargetId,
     [Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Categories))] string? Category,
-    string? Comment) : IRequestExample<ReportRequest>
+    string? Comment
+) : IRequestExample<ReportRequest>
 {
     public static ReportRequest Example =>
-        new(ReportVocabulary.UserTarget, Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"), "spam", "Sends the same advert to every member.");
+        new(
+            ReportVocabulary.UserTarget,
+            Guid.Parse("0193f1d2-6c1e-7a4b-9d3e-5f8a2b7c4e10"),
+            "spam",
+            "Sends the same advert to every member."
+        );
 }
 
 /// <summary>How an admin settles an open report.</summary>
 /// <param name="Action">dismiss, warn, remove_content or suspend_user.</param>
 /// <param name="Note">The admin's note, kept with the report.</param>
-public sealed record ResolveRequest([Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Actions))] string? Action, string? Note);
+public sealed record ResolveRequest(
+    [Required, ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Actions))] string? Action,
+    string? Note
+);
 
 public sealed record ReportDto(
-    Guid Id, Guid ReporterId, [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.TargetTypes))] string TargetType,
-    Guid TargetId, [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Categories))] string Category, string? Comment,
-    [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Statuses))] string Status, DateTimeOffset CreatedAt,
-    string? Action, string? Note, Guid? ResolvedBy, DateTimeOffset? ResolvedAt)
+    Guid Id,
+    Guid ReporterId,
+    [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.TargetTypes))] string TargetType,
+    Guid TargetId,
+    [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Categories))] string Category,
+    string? Comment,
+    [property: ValuesOf(typeof(ReportVocabulary), nameof(ReportVocabulary.Statuses))] string Status,
+    DateTimeOffset CreatedAt,
+    string? Action,
+    string? Note,
+    Guid? ResolvedBy,
+    DateTimeOffset? ResolvedAt
+)
 {
-    public static ReportDto From(Report r) => new(
-        r.Id, r.ReporterId, r.TargetType, r.TargetId, r.Category, r.Comment, r.Status, r.CreatedAt, r.Action, r.Note, r.ResolvedBy, r.ResolvedAt);
+    public static ReportDto From(Report r) =>
+        new(
+            r.Id,
+            r.ReporterId,
+            r.TargetType,
+            r.TargetId,
+            r.Category,
+            r.Comment,
+            r.Status,
+            r.CreatedAt,
+            r.Action,
+            r.Note,
+            r.ResolvedBy,
+            r.ResolvedAt
+        );
 }
 
 public sealed record ReportsQuery(string? Status, string? Cursor, int? Limit);
@@ -54,60 +85,106 @@ public static class ReportsApi
 
     public static RouteGroupBuilder MapReportsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/reports").WithTags("Reports").RequireAuthorization(Policies.Member).WithStandardProblems();
-        group.MapPost("", File).WithName("FileReport")
-            .WithSummary("Report a user, group, message or event (201); one open report per target (409); reporting myself is 422")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("", Queue).RequireAuthorization(Policies.Admin).WithName("ListReports")
-            .WithSummary("The moderation queue (admin): status=open (the default, oldest first) or resolved (newest first)");
-        group.MapPost("/{id:guid}/resolve", Resolve).RequireAuthorization(Policies.Admin).WithName("ResolveReport")
-            .WithSummary("Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); again is 409")
+        var group = routes
+            .MapGroup("/api/v1/reports")
+            .WithTags("Reports")
+            .RequireAuthorization(Policies.Member)
+            .WithStandardProblems();
+        group
+            .MapPost("", File)
+            .WithName("FileReport")
+            .WithSummary(
+                "Report a user, group, message or event (201); one open report per target (409); reporting myself is 422"
+            )
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group
+            .MapGet("", Queue)
+            .RequireAuthorization(Policies.Admin)
+            .WithName("ListReports")
+            .WithSummary(
+                "The moderation queue (admin): status=open (the default, oldest first) or resolved (newest first)"
+            );
+        group
+            .MapPost("/{id:guid}/resolve", Resolve)
+            .RequireAuthorization(Policies.Admin)
+            .WithName("ResolveReport")
+            .WithSummary(
+                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); again is 409"
+            )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
-    private static async Task<Created<ReportDto>> File(ReportRequest body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Created<ReportDto>> File(
+        ReportRequest body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var callerId = principal.UserId();
         var errors = new ValidationErrors();
         var targetType = body.TargetType?.Trim().ToLowerInvariant();
         var category = body.Category?.Trim().ToLowerInvariant();
         var comment = string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment.Trim();
-        if (errors.Required("target_type", targetType)) errors.OneOf("target_type", targetType, ReportVocabulary.TargetTypes);
+        if (errors.Required("target_type", targetType))
+            errors.OneOf("target_type", targetType, ReportVocabulary.TargetTypes);
         errors.Required("target_id", body.TargetId);
-        if (errors.Required("category", category)) errors.OneOf("category", category, ReportVocabulary.Categories);
+        if (errors.Required("category", category))
+            errors.OneOf("category", category, ReportVocabulary.Categories);
         errors.MaxLength("comment", comment, MaxCommentLength);
         // "other" says nothing on its own; the admin needs the reporter's words.
-        if (category == "other" && comment is null) errors.Add("comment", "comment is required when category is other.");
+        if (category == "other" && comment is null)
+            errors.Add("comment", "comment is required when category is other.");
         errors.ThrowIfAny();
 
         var targetId = body.TargetId!.Value;
         if (targetType == ReportVocabulary.UserTarget)
         {
-            if (targetId == callerId) throw new BusinessRuleException("You cannot report yourself.");
+            if (targetId == callerId)
+                throw new BusinessRuleException("You cannot report yourself.");
             // A block either way does not stop a report (the harassed block their harasser); only an unknown or deleted user is 404.
-            if (!await db.Profiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken)) throw new NotFoundException(ProfileAccess.NoSuchUser);
+            if (!await db.Profiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
+                throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
 
         var report = new Report
         {
-            Id = Guid.CreateVersion7(), ReporterId = callerId, TargetType = targetType!, TargetId = targetId, Category = category!,
-            Comment = comment, Status = ReportVocabulary.Open, CreatedAt = clock.GetUtcNow(),
+            Id = Guid.CreateVersion7(),
+            ReporterId = callerId,
+            TargetType = targetType!,
+            TargetId = targetId,
+            Category = category!,
+            Comment = comment,
+            Status = ReportVocabulary.Open,
+            CreatedAt = clock.GetUtcNow(),
         };
         db.Reports.Add(report);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException
-            { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: ReportConfiguration.OneOpenPerTarget })
+        catch (DbUpdateException e)
+            when (e.InnerException
+                    is PostgresException
+                    {
+                        SqlState: PostgresErrorCodes.UniqueViolation,
+                        ConstraintName: ReportConfiguration.OneOpenPerTarget
+                    }
+            )
         {
             throw new ConflictException("You already have an open report of this target; an admin will look at it.");
         }
         return TypedResults.Created($"/api/v1/reports/{report.Id}", ReportDto.From(report));
     }
 
-    private static async Task<Ok<CursorPage<ReportDto>>> Queue([AsParameters] ReportsQuery query, SocialDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<CursorPage<ReportDto>>> Queue(
+        [AsParameters] ReportsQuery query,
+        SocialDbContext db,
+        CancellationToken cancellationToken
+    )
     {
         var errors = new ValidationErrors();
         var status = query.Status?.Trim().ToLowerInvariant() ?? ReportVocabulary.Open;
@@ -119,34 +196,68 @@ public static class ReportsApi
         // Ids are time-ordered (UUID v7): the open queue is first come first served, the resolved list newest first.
         var reports = db.Reports.AsNoTracking().Where(r => r.Status == status);
         var open = status == ReportVocabulary.Open;
-        if (after is { } a) reports = open ? reports.Where(r => r.Id.CompareTo(a) > 0) : reports.Where(r => r.Id.CompareTo(a) < 0);
+        if (after is { } a)
+            reports = open ? reports.Where(r => r.Id.CompareTo(a) > 0) : reports.Where(r => r.Id.CompareTo(a) < 0);
         reports = open ? reports.OrderBy(r => r.Id) : reports.OrderByDescending(r => r.Id);
         var rows = await reports.Take(Keyset.Probe(limit)).ToListAsync(cancellationToken);
         return TypedResults.Ok(Keyset.Page(rows, limit, r => r.Id.ToString("N"), ReportDto.From));
     }
 
     private static async Task<Ok<ReportDto>> Resolve(
-        Guid id, ResolveRequest body, ClaimsPrincipal principal, SocialDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id,
+        ResolveRequest body,
+        ClaimsPrincipal principal,
+        SocialDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
     {
         var adminId = principal.UserId();
         var errors = new ValidationErrors();
         var action = body.Action?.Trim().ToLowerInvariant();
         var note = string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim();
-        if (errors.Required("action", action)) errors.OneOf("action", action, ReportVocabulary.Actions);
+        if (errors.Required("action", action))
+            errors.OneOf("action", action, ReportVocabulary.Actions);
         errors.MaxLength("note", note, MaxNoteLength);
         errors.ThrowIfAny();
 
-        var report = await db.InTransactionAsync(async ct =>
-        {
-            // Locked, so two admins resolving at once end in one resolution and one 409.
-            var r = await db.Reports.FromSql($"SELECT * FROM reports WHERE id = {id} FOR UPDATE").FirstOrDefaultAsync(ct)
-                ?? throw new NotFoundException("No report has this id.");
-            if (r.Status == ReportVocabulary.Resolved) throw new ConflictException($"This report was already resolved ({r.Action}).");
-            var now = clock.GetUtcNow();
-            (r.Status, r.Action, r.Note, r.ResolvedBy, r.ResolvedAt) = (ReportVocabulary.Resolved, action, note, adminId, now);
-            db.AddIntegrationEvent(new ReportResolved(Guid.CreateVersion7(), now, r.Id, r.ReporterId, r.TargetType, r.TargetId, r.Category, action!, note, adminId));
-            return r;
-        }, cancellationToken);
+        var report = await db.InTransactionAsync(
+            async ct =>
+            {
+                // Locked, so two admins resolving at once end in one resolution and one 409.
+                var r =
+                    await db
+                        .Reports.FromSql($"SELECT * FROM reports WHERE id = {id} FOR UPDATE")
+                        .FirstOrDefaultAsync(ct)
+                    ?? throw new NotFoundException("No report has this id.");
+                if (r.Status == ReportVocabulary.Resolved)
+                    throw new ConflictException($"This report was already resolved ({r.Action}).");
+                var now = clock.GetUtcNow();
+                (r.Status, r.Action, r.Note, r.ResolvedBy, r.ResolvedAt) = (
+                    ReportVocabulary.Resolved,
+                    action,
+                    note,
+                    adminId,
+                    now
+                );
+                db.AddIntegrationEvent(
+                    new ReportResolved(
+                        Guid.CreateVersion7(),
+                        now,
+                        r.Id,
+                        r.ReporterId,
+                        r.TargetType,
+                        r.TargetId,
+                        r.Category,
+                        action!,
+                        note,
+                        adminId
+                    )
+                );
+                return r;
+            },
+            cancellationToken
+        );
         return TypedResults.Ok(ReportDto.From(report));
     }
 }

@@ -17,14 +17,33 @@ public static class ProfileAccess
         profiles.Where(p => p.Username != null && p.DeletedAt == null);
 
     /// <summary>Neither has blocked the other.</summary>
-    public static Task<bool> BlockedEitherWayAsync(SocialDbContext db, Guid a, Guid b, CancellationToken cancellationToken) =>
-        db.Blocks.AnyAsync(x => (x.BlockerId == a && x.BlockedId == b) || (x.BlockerId == b && x.BlockedId == a), cancellationToken);
+    public static Task<bool> BlockedEitherWayAsync(
+        SocialDbContext db,
+        Guid a,
+        Guid b,
+        CancellationToken cancellationToken
+    ) =>
+        db.Blocks.AnyAsync(
+            x => (x.BlockerId == a && x.BlockedId == b) || (x.BlockerId == b && x.BlockedId == a),
+            cancellationToken
+        );
 
     /// <summary>The profile of <paramref name="userId"/> as <paramref name="callerId"/> may see it; 404 when unknown, deleted or blocked either way.</summary>
-    public static async Task<Profile> VisibleAsync(SocialDbContext db, Guid callerId, Guid userId, CancellationToken cancellationToken)
+    public static async Task<Profile> VisibleAsync(
+        SocialDbContext db,
+        Guid callerId,
+        Guid userId,
+        CancellationToken cancellationToken
+    )
     {
-        var profile = await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, cancellationToken);
-        if (profile is null || (userId != callerId && await BlockedEitherWayAsync(db, callerId, userId, cancellationToken)))
+        var profile = await db
+            .Profiles.AsNoTracking()
+            .Listed()
+            .FirstOrDefaultAsync(p => p.UserId == userId, cancellationToken);
+        if (
+            profile is null
+            || (userId != callerId && await BlockedEitherWayAsync(db, callerId, userId, cancellationToken))
+        )
             throw new NotFoundException(NoSuchUser);
         return profile;
     }
@@ -33,12 +52,21 @@ public static class ProfileAccess
     /// Someone the caller wants to connect with or follow: themselves or someone they blocked is a
     /// refusal (422); unknown, deleted or someone who blocked the caller is 404.
     /// </summary>
-    public static async Task<Profile> ReachableAsync(SocialDbContext db, Guid callerId, Guid userId, string action, CancellationToken cancellationToken)
+    public static async Task<Profile> ReachableAsync(
+        SocialDbContext db,
+        Guid callerId,
+        Guid userId,
+        string action,
+        CancellationToken cancellationToken
+    )
     {
-        if (userId == callerId) throw new BusinessRuleException($"You cannot {action} yourself.");
-        var profile = await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, cancellationToken)
+        if (userId == callerId)
+            throw new BusinessRuleException($"You cannot {action} yourself.");
+        var profile =
+            await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, cancellationToken)
             ?? throw new NotFoundException(NoSuchUser);
-        if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, cancellationToken)) throw new NotFoundException(NoSuchUser);
+        if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, cancellationToken))
+            throw new NotFoundException(NoSuchUser);
         if (await db.Blocks.AnyAsync(x => x.BlockerId == callerId && x.BlockedId == userId, cancellationToken))
             throw new BusinessRuleException($"You blocked this user; unblock them to {action} them.");
         return profile;
@@ -52,6 +80,9 @@ public static class ProfileAccess
     {
         var (low, high) = a.CompareTo(b) < 0 ? (a, b) : (b, a);
         var key = low.ToString("N") + high.ToString("N");
-        return db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        return db.Database.ExecuteSqlAsync(
+            $"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))",
+            cancellationToken
+        );
     }
 }

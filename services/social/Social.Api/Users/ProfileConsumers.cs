@@ -17,7 +17,16 @@ public sealed class UserRegisteredConsumer(SocialDbContext db, ILogger<UserRegis
     protected override Task HandleAsync(ConsumeContext<UserRegistered> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return ProfileProjection.RegisterAsync(Db, m.UserId, m.Username, m.FullName, m.Role, m.IsVerified, m.OccurredAt, cancellationToken);
+        return ProfileProjection.RegisterAsync(
+            Db,
+            m.UserId,
+            m.Username,
+            m.FullName,
+            m.Role,
+            m.IsVerified,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
@@ -28,8 +37,21 @@ public sealed class UserProfileUpdatedConsumer(SocialDbContext db, ILogger<UserP
     protected override Task HandleAsync(ConsumeContext<UserProfileUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        var fields = new ProfileProjection.ProfileFields(m.Username, m.FullName, m.Bio, m.Region, m.City, m.Country, m.Gender, m.DateOfBirth,
-            m.Interests, m.Languages, m.ProfileImageUrl, m.IdentityBadge, m.IsVerified);
+        var fields = new ProfileProjection.ProfileFields(
+            m.Username,
+            m.FullName,
+            m.Bio,
+            m.Region,
+            m.City,
+            m.Country,
+            m.Gender,
+            m.DateOfBirth,
+            m.Interests,
+            m.Languages,
+            m.ProfileImageUrl,
+            m.IdentityBadge,
+            m.IsVerified
+        );
         return ProfileProjection.UpdateProfileAsync(Db, m.UserId, fields, m.OccurredAt, cancellationToken);
     }
 }
@@ -48,11 +70,16 @@ public sealed class UserRoleChangedConsumer(SocialDbContext db, ILogger<UserRole
 public sealed class SubscriptionChangedConsumer(SocialDbContext db, ILogger<SubscriptionChangedConsumer> logger)
     : IdempotentConsumer<SubscriptionChanged, SocialDbContext>(db, logger)
 {
-    protected override Task HandleAsync(ConsumeContext<SubscriptionChanged> context, CancellationToken cancellationToken)
+    protected override Task HandleAsync(
+        ConsumeContext<SubscriptionChanged> context,
+        CancellationToken cancellationToken
+    )
     {
         var m = context.Message;
         if (!Tiers.All.Contains(m.Tier))
-            throw new InvalidOperationException($"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', which is not one of {string.Join(", ", Tiers.All)}.");
+            throw new InvalidOperationException(
+                $"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', which is not one of {string.Join(", ", Tiers.All)}."
+            );
         return ProfileProjection.ChangeTierAsync(Db, m.UserId, m.Tier, m.OccurredAt, cancellationToken);
     }
 }

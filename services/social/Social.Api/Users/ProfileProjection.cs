@@ -11,16 +11,36 @@ namespace Community.Social.Users;
 public static class ProfileProjection
 {
     public sealed record ProfileFields(
-        string Username, string? FullName, string? Bio, string? Region, string? City, string? Country, string? Gender,
-        DateOnly? DateOfBirth, IReadOnlyList<string> Interests, IReadOnlyList<string> Languages, string? ProfileImageUrl,
-        string? IdentityBadge, bool IsVerified);
+        string Username,
+        string? FullName,
+        string? Bio,
+        string? Region,
+        string? City,
+        string? Country,
+        string? Gender,
+        DateOnly? DateOfBirth,
+        IReadOnlyList<string> Interests,
+        IReadOnlyList<string> Languages,
+        string? ProfileImageUrl,
+        string? IdentityBadge,
+        bool IsVerified
+    );
 
     /// <summary>UserRegistered: the username, name and role; the rest of the profile comes with UserProfileUpdated.</summary>
-    public static Task<int> RegisterAsync(SocialDbContext db, Guid userId, string username, string? fullName, string role, bool isVerified,
-        DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static Task<int> RegisterAsync(
+        SocialDbContext db,
+        Guid userId,
+        string username,
+        string? fullName,
+        string role,
+        bool isVerified,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    )
     {
         var at = asOf.ToUniversalTime();
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO profiles (user_id, username, full_name, is_verified, role, registered_at, profile_as_of, role_as_of)
             VALUES ({userId}, {username}, {fullName}, {isVerified}, {role}, {at}, {at}, {at})
             ON CONFLICT (user_id) DO UPDATE SET
@@ -32,16 +52,25 @@ public static class ProfileProjection
                 role = CASE WHEN profiles.role_as_of IS NULL OR profiles.role_as_of < EXCLUDED.role_as_of THEN EXCLUDED.role ELSE profiles.role END,
                 role_as_of = GREATEST(profiles.role_as_of, EXCLUDED.role_as_of)
             WHERE profiles.deleted_at IS NULL
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
     /// <summary>UserProfileUpdated carries the whole public profile as it now is; at the same instant as the registration it still applies (it says more).</summary>
-    public static Task<int> UpdateProfileAsync(SocialDbContext db, Guid userId, ProfileFields p, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static Task<int> UpdateProfileAsync(
+        SocialDbContext db,
+        Guid userId,
+        ProfileFields p,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    )
     {
         var at = asOf.ToUniversalTime();
         var interests = p.Interests.ToArray();
         var languages = p.Languages.ToArray();
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
                                   profile_image_url, identity_badge, is_verified, profile_as_of)
             VALUES ({userId}, {p.Username}, {p.FullName}, {p.Bio}, {p.Region}, {p.City}, {p.Country}, {p.Gender}, {p.DateOfBirth}, {interests}, {languages},
@@ -52,50 +81,87 @@ public static class ProfileProjection
                 interests = EXCLUDED.interests, languages = EXCLUDED.languages, profile_image_url = EXCLUDED.profile_image_url,
                 identity_badge = EXCLUDED.identity_badge, is_verified = EXCLUDED.is_verified, profile_as_of = EXCLUDED.profile_as_of
             WHERE profiles.deleted_at IS NULL AND (profiles.profile_as_of IS NULL OR profiles.profile_as_of <= EXCLUDED.profile_as_of)
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
-    public static Task<int> ChangeRoleAsync(SocialDbContext db, Guid userId, string role, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static Task<int> ChangeRoleAsync(
+        SocialDbContext db,
+        Guid userId,
+        string role,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    )
     {
         var at = asOf.ToUniversalTime();
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO profiles (user_id, role, role_as_of) VALUES ({userId}, {role}, {at})
             ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, role_as_of = EXCLUDED.role_as_of
             WHERE profiles.deleted_at IS NULL AND (profiles.role_as_of IS NULL OR profiles.role_as_of < EXCLUDED.role_as_of)
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
-    public static Task<int> ChangeTierAsync(SocialDbContext db, Guid userId, string tier, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static Task<int> ChangeTierAsync(
+        SocialDbContext db,
+        Guid userId,
+        string tier,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    )
     {
         var at = asOf.ToUniversalTime();
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO profiles (user_id, tier, tier_as_of) VALUES ({userId}, {tier}, {at})
             ON CONFLICT (user_id) DO UPDATE SET tier = EXCLUDED.tier, tier_as_of = EXCLUDED.tier_as_of
             WHERE profiles.deleted_at IS NULL AND (profiles.tier_as_of IS NULL OR profiles.tier_as_of < EXCLUDED.tier_as_of)
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
     /// <summary>A purchase or a revocation says when the boost now ends; the newest says it.</summary>
-    public static Task<int> SetBoostAsync(SocialDbContext db, Guid userId, DateTimeOffset boostedUntil, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static Task<int> SetBoostAsync(
+        SocialDbContext db,
+        Guid userId,
+        DateTimeOffset boostedUntil,
+        DateTimeOffset asOf,
+        CancellationToken cancellationToken
+    )
     {
         var (until, at) = (boostedUntil.ToUniversalTime(), asOf.ToUniversalTime());
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO profiles (user_id, boosted_until, boost_as_of) VALUES ({userId}, {until}, {at})
             ON CONFLICT (user_id) DO UPDATE SET boosted_until = EXCLUDED.boosted_until, boost_as_of = EXCLUDED.boost_as_of
             WHERE profiles.deleted_at IS NULL AND (profiles.boost_as_of IS NULL OR profiles.boost_as_of < EXCLUDED.boost_as_of)
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 
     /// <summary>Leaves a tombstone: no name, no profile, and a later message about the user changes nothing.</summary>
-    public static Task<int> EraseAsync(SocialDbContext db, Guid userId, DateTimeOffset deletedAt, CancellationToken cancellationToken)
+    public static Task<int> EraseAsync(
+        SocialDbContext db,
+        Guid userId,
+        DateTimeOffset deletedAt,
+        CancellationToken cancellationToken
+    )
     {
         var at = deletedAt.ToUniversalTime();
-        return db.Database.ExecuteSqlAsync($"""
+        return db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO profiles (user_id, deleted_at) VALUES ({userId}, {at})
             ON CONFLICT (user_id) DO UPDATE SET
                 username = NULL, full_name = NULL, bio = NULL, region = NULL, city = NULL, country = NULL, gender = NULL,
                 date_of_birth = NULL, interests = ARRAY[]::text[], languages = ARRAY[]::text[], profile_image_url = NULL, identity_badge = NULL,
                 is_verified = false, boosted_until = NULL, deleted_at = COALESCE(profiles.deleted_at, EXCLUDED.deleted_at)
-            """, cancellationToken);
+            """,
+            cancellationToken
+        );
     }
 }

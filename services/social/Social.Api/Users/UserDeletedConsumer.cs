@@ -22,9 +22,15 @@ public sealed class UserDeletedConsumer(SocialDbContext db, ILogger<UserDeletedC
     protected override async Task HandleAsync(ConsumeContext<UserDeleted> context, CancellationToken cancellationToken)
     {
         var userId = context.Message.UserId;
-        await Db.Connections.Where(c => c.RequesterId == userId || c.AddresseeId == userId).ExecuteDeleteAsync(cancellationToken);
-        await Db.Follows.Where(f => f.FollowerId == userId || f.FollowedId == userId).ExecuteDeleteAsync(cancellationToken);
-        await Db.Blocks.Where(b => b.BlockerId == userId || b.BlockedId == userId).ExecuteDeleteAsync(cancellationToken);
+        await Db
+            .Connections.Where(c => c.RequesterId == userId || c.AddresseeId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
+        await Db
+            .Follows.Where(f => f.FollowerId == userId || f.FollowedId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
+        await Db
+            .Blocks.Where(b => b.BlockerId == userId || b.BlockedId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
         await GroupEraser.EraseAsync(Db, userId, context.Message.OccurredAt, cancellationToken);
         await Db.EventsAttended.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await Db.Reports.Where(r => r.ReporterId == userId).ExecuteDeleteAsync(cancellationToken);
