@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs what tests and AppHost need beyond the .NET SDK: PostgreSQL (+contrib, for
-# cube/earthdistance), RabbitMQ and Redis, from the distribution's packages (Debian/Ubuntu); for the
-# dashboard's browser test Node.js (with npm), Chromium and npm's playwright-core; and it checks
-# that kustomize v5 is there (the Kubernetes manifests' render test).
+# Installs what the platform needs beyond the .NET SDK:
+#   bash scripts/setup.sh          running (scripts/run.sh): PostgreSQL (+contrib, for cube/earthdistance),
+#                                  RabbitMQ and Redis from the distribution's packages (Debian/Ubuntu)
+#   bash scripts/setup.sh --test   testing (scripts/test.sh) adds Node.js with npm, Chromium and the npm packages
+#                                  of the browser and SDK tests, and checks kustomize v5 (the manifests' render test)
 # Idempotent: does nothing when they are already installed. Servers are never used as system
 # services: tests and AppHost start private instances of their own (LocalInfrastructure).
 # A server given by COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ / COMMUNITY_REDIS needs no local install.
 set -euo pipefail
+
+for_tests=false
+[ "${1:-}" = "--test" ] && for_tests=true
 
 # kustomize v5 renders deploy/k8s for tests/Deployment.Tests: a standalone `kustomize`, or the one
 # built into kubectl 1.27+. Debian's kubernetes-client (kubectl 1.20, kustomize v2) is too old for
@@ -19,7 +23,9 @@ has_kustomize() {
     major=$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9][0-9]*\).*/\1/p')
     [ -n "$major" ] && [ "$major" -ge 5 ]
 }
-if has_kustomize; then
+if ! $for_tests; then
+    :
+elif has_kustomize; then
     echo "setup: kustomize is available"
 else
     echo "setup: kustomize v5 is missing: tests/Deployment.Tests will fail. Put kustomize v5 or kubectl 1.27+ on PATH." >&2
@@ -40,17 +46,18 @@ if [ -z "${COMMUNITY_REDIS:-}" ] && [ ! -x /usr/bin/redis-server ]; then
     missing+=(redis-server)
 fi
 
-# The dashboard's browser test (tests/AppHost.Tests/browser): Debian's Chromium, driven by playwright-core.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+# The browser tests (the dashboard's, the SDK's): Debian's Chromium, driven by playwright-core.
+if $for_tests && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
     missing+=(nodejs npm)
 fi
-if [ ! -x /usr/bin/chromium ]; then
+if $for_tests && [ ! -x /usr/bin/chromium ]; then
     missing+=(chromium)
 fi
 
 browser_check="$(dirname "${BASH_SOURCE[0]}")/../tests/AppHost.Tests/browser"
 sdk="$(dirname "${BASH_SOURCE[0]}")/../clients/typescript"
 install_browser_check() {
+    $for_tests || return 0
     if [ ! -d "$browser_check/node_modules/playwright-core" ]; then
         echo "setup: npm ci in tests/AppHost.Tests/browser (playwright-core; no browser download)"
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_check" --no-audit --no-fund
@@ -64,7 +71,11 @@ install_browser_check() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: PostgreSQL, RabbitMQ, Redis, Node.js and Chromium are installed"
+    if $for_tests; then
+        echo "setup: PostgreSQL, RabbitMQ, Redis, Node.js and Chromium are installed"
+    else
+        echo "setup: PostgreSQL, RabbitMQ and Redis are installed"
+    fi
     install_browser_check
     exit 0
 fi

@@ -13,7 +13,7 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # no MSBuild nodes outliving the run (they would hold this script's output open)
 export MSBUILDDISABLENODEREUSE=1
 
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --test || exit 1
 
 rm -rf "$results"
 mkdir -p "$results"
