@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+using Community.Contracts;
+
+namespace Community.Deployment.Tests;
+
+/// <summary>
+/// What operations need beside the workloads (deploy/k8s/README.md): every workload's egress restricted, the
+/// PostgreSQL cluster archived and backed up nightly with a restore that reads those backups, and a collector
+/// where the services' telemetry endpoint points.
+/// </summary>
+public sealed class OperationsManifestsTests
+{
+    private const string BarmanPlugin = "barman-cloud.cloudnative-pg.io";
+
+    public static TheoryData<string> Overlays => ["overlays/production", "overlays/staging"];
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void Every_workload_restricts_its_egress_and_only_the_services_with_a_database_reach_it(string overlay)
+    {
+        var policies = OfKind(Kustomize.Render(overlay), "NetworkPolicy");
+        foreach (var workload in ResourceNames.Services.Append(ResourceNames.Gateway))
+        {
+            var policy = Assert.Single(policies, p => Str(p, "metadata", "name") == workload);
+            Assert.Contains("Egress", Items(policy, "spec", "policyTypes").Select(t => t?.GetValue<string>()));
+            var egress = Items(policy, "spec", "egress").ToList();
+            Assert.NotEmpty(egress);
+            var ports = egress.SelectMany(rule => Items(rule, "ports")).Select(p => Str(p, "port")).ToHashSet();
+            Assert.Contains("53", ports);
+            if (workload == ResourceNames.Gateway)
+            {
+                // a proxy: the services, Redis, the collector; never the databases or the broker
+                Assert.DoesNotContain("5432", ports);
+                Assert.DoesNotContain("5672", ports);
+                Assert.Contains("6379", ports);
+            }
+            else
+            {
+                Assert.Contains("5432", ports);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_database_cluster_archives_to_an_object_store_and_is_backed_up_every_night()
+    {
+        var objects = Kustomize.Render("dependencies");
+        var cluster = Assert.Single(OfKind(objects, "Cluster"));
+        var plugin = Assert.Single(Items(cluster, "spec", "plugins"), p => Str(p, "name") == BarmanPlugin);
+        Assert.Equal("true", Str(plugin, "isWALArchiver"));
+        var storeName = Str(plugin, "parameters", "barmanObjectName");
+
+        var store = Assert.Single(OfKind(objects, "ObjectStore"), s => Str(s, "metadata", "name") == storeName);
+        Assert.NotNull(Str(store, "spec", "retentionPolicy"));
+        Assert.StartsWith("s3://", Str(store, "spec", "configuration", "destinationPath"));
+        foreach (var credential in new[] { "accessKeyId", "secretAccessKey" })
+        {
+            // by reference to a Secret, never a value in the manifest
+            var reference = store["spec"]?["configuration"]?["s3Credentials"]?[credential] as JsonObject;
+            Assert.NotNull(reference);
+            Assert.Equal(["key", "name"], reference.Select(p => p.Key).Order());
+        }
+
+        var schedule = Assert.Single(OfKind(objects, "ScheduledBackup"));
+        Assert.Equal(Str(cluster, "metadata", "name"), Str(schedule, "spec", "cluster", "name"));
+        Assert.Equal("plugin", Str(schedule, "spec", "method"));
+        Assert.Equal(BarmanPlugin, Str(schedule, "spec", "pluginConfiguration", "name"));
+        Assert.Equal(6, Str(schedule, "spec", "schedule")!.Split(' ').Length);
+    }
+
+    [Fact]
+    public void The_restore_recovers_from_the_backups_the_cluster_writes()
+    {
+        var dependencies = Kustomize.Render("dependencies");
+        var original = Assert.Single(OfKind(dependencies, "Cluster"));
+        var store = Str(Items(original, "spec", "plugins").Single(), "parameters", "barmanObjectName");
+
+        var restored = Assert.Single(OfKind(Kustomize.Render("dependencies/restore"), "Cluster"));
+        Assert.NotEqual(Str(original, "metadata", "name"), Str(restored, "metadata", "name"));
+        Assert.Equal(Str(original, "metadata", "namespace"), Str(restored, "metadata", "namespace"));
+        var source = Str(restored, "spec", "bootstrap", "recovery", "source");
+        var external = Assert.Single(Items(restored, "spec", "externalClusters"), c => Str(c, "name") == source);
+        Assert.Equal(BarmanPlugin, Str(external, "plugin", "name"));
+        Assert.Equal(store, Str(external, "plugin", "parameters", "barmanObjectName"));
+        Assert.Equal(Str(original, "metadata", "name"), Str(external, "plugin", "parameters", "serverName"));
+        // it must not archive into the history it restores from
+        Assert.Empty(Items(restored, "spec", "plugins"));
+    }
+
+    [Fact]
+    public void The_collector_listens_where_the_services_send_telemetry_and_is_scraped()
+    {
+        var config = Assert.Single(
+            OfKind(Kustomize.Render("base"), "ConfigMap"),
+            c => Str(c, "metadata", "name") == "community-config"
+        );
+        var endpoint = new Uri(Str(config, "data", "OTEL_EXPORTER_OTLP_ENDPOINT")!);
+        var host = endpoint.Host.Split('.');
+
+        var objects = Kustomize.Render("observability");
+        var service = Assert.Single(OfKind(objects, "Service"), s => Str(s, "metadata", "name") == host[0]);
+        Assert.Equal(host[1], Str(service, "metadata", "namespace"));
+        var port = Assert.Single(Items(service, "spec", "ports"), p => Str(p, "port") == endpoint.Port.ToString());
+        Assert.Equal("otlp-grpc", Str(port, "name"));
+
+        var deployment = Assert.Single(OfKind(objects, "Deployment"));
+        Assert.True(
+            Labels(deployment["spec"]?["template"])
+                .All(l =>
+                    Str(service, "spec", "selector", l.Key) is null
+                    || Str(service, "spec", "selector", l.Key) == l.Value!.GetValue<string>()
+                )
+        );
+        var monitor = Assert.Single(OfKind(objects, "ServiceMonitor"));
+        var scraped = Str(Items(monitor, "spec", "endpoints").Single(), "port");
+        Assert.Contains(Items(service, "spec", "ports"), p => Str(p, "name") == scraped);
+    }
+
+    private static List<JsonObject> OfKind(IEnumerable<JsonObject> objects, string kind) =>
+        [.. objects.Where(o => Str(o, "kind") == kind)];
+
+    private static JsonObject Labels(JsonNode? withMetadata) =>
+        withMetadata?["metadata"]?["labels"] as JsonObject ?? [];
+
+    private static IEnumerable<JsonNode?> Items(JsonNode? node, params string[] path)
+    {
+        foreach (var step in path)
+            node = node?[step];
+        return node as JsonArray ?? [];
+    }
+
+    private static string? Str(JsonNode? node, params string[] path)
+    {
+        foreach (var step in path)
+            node = node?[step];
+        return node?.GetValue<string>();
+    }
+}
