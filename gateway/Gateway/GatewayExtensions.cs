@@ -32,6 +32,7 @@ public static class GatewayExtensions
             proxy.UseForwardingLog();
             proxy.UseServiceUnavailableProblems();
             proxy.UseSessionAffinity();
+            proxy.UseRetriesOnAnotherInstance();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         });

@@ -102,10 +102,12 @@ public static class GatewayProxyConfig
         return ResourceNames
             .Services.SelectMany(service =>
             {
+                var addresses = Addresses(configuration, service);
                 var cluster = new ClusterConfig
                 {
                     ClusterId = service,
-                    Destinations = Destinations(service, Addresses(configuration, service)),
+                    Destinations = Destinations(service, addresses),
+                    HealthCheck = addresses.Count > 1 ? InstanceHealth : null,
                 };
                 if (!pinned.Contains(service))
                     return [cluster];
@@ -134,6 +136,31 @@ public static class GatewayProxyConfig
             })
             .ToList();
     }
+
+    /// <summary>
+    /// Health of the instances of a service that has several: actively, each one's <c>/health/ready</c> every 5 s (two
+    /// failures in a row take it out, a success brings it back); passively, a burst of failed forwards takes it out for
+    /// 10 s. When every instance looks unhealthy they are all tried rather than none (HealthyOrPanic). A service behind
+    /// one address (a Kubernetes Service, which has its own readiness) is not checked.
+    /// </summary>
+    public static readonly HealthCheckConfig InstanceHealth = new()
+    {
+        AvailableDestinationsPolicy = "HealthyOrPanic",
+        Active = new ActiveHealthCheckConfig
+        {
+            Enabled = true,
+            Interval = TimeSpan.FromSeconds(5),
+            Timeout = TimeSpan.FromSeconds(2),
+            Policy = "ConsecutiveFailures",
+            Path = "/health/ready",
+        },
+        Passive = new PassiveHealthCheckConfig
+        {
+            Enabled = true,
+            Policy = "TransportFailureRate",
+            ReactivationPeriod = TimeSpan.FromSeconds(10),
+        },
+    };
 
     private static RouteConfig ToRouteConfig(GatewayRoute route)
     {

@@ -1,0 +1,140 @@
+using System.Net.Sockets;
+using System.Text;
+using Community.Contracts;
+using Community.Gateway.Tests.Infrastructure;
+using Community.Testing;
+
+namespace Community.Gateway.Tests;
+
+/// <summary>
+/// A service with three instances behind the gateway: one answers, one is gone (nothing listens on its port), one
+/// takes each connection, reads the request and hangs up without answering (an instance killed mid-request).
+/// </summary>
+public sealed class InstanceRetriesTests : IAsyncLifetime
+{
+    private readonly TestTokens _tokens = new();
+    private FakeBackend _alive = null!;
+    private GatewayHost _gateway = null!;
+    private TcpListener _hangingUp = null!;
+    private int _hungUp;
+    private readonly CancellationTokenSource _stop = new();
+
+    public async Task InitializeAsync()
+    {
+        _alive = await FakeBackend.StartAsync(_tokens);
+        _hangingUp = new TcpListener(IPAddress.Loopback, 0);
+        _hangingUp.Start();
+        _ = HangUpOnEveryRequestAsync();
+        var alive = _alive.BaseAddress.ToString().TrimEnd('/');
+        var hangingUp = $"http://127.0.0.1:{((IPEndPoint)_hangingUp.LocalEndpoint).Port}";
+        _gateway = GatewayHost.Start(
+            new Dictionary<string, string?>
+            {
+                [$"Services:{ResourceNames.Identity}"] = alive,
+                [$"Services:{ResourceNames.Messaging}"] = $"{alive};{GatewayHost.DeadAddress()};{hangingUp}",
+            }
+        );
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _hangingUp.Stop();
+        await _gateway.DisposeAsync();
+        await _alive.DisposeAsync();
+        _tokens.Dispose();
+    }
+
+    [Fact]
+    public async Task Reads_and_idempotent_writes_are_answered_by_the_instance_that_works()
+    {
+        var token = _tokens.Issue();
+        for (var i = 0; i < 15; i++)
+        {
+            using var read = Request(HttpMethod.Get, token);
+            Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.SendAsync(read)).StatusCode);
+
+            using var write = Request(HttpMethod.Post, token, body: $"{{\"text\":\"message {i}\"}}");
+            write.Headers.Add(InstanceRetries.IdempotencyKeyHeader, $"key-{i}");
+            var echo = await GatewayFixture.EchoOf(await _gateway.Client.SendAsync(write));
+            Assert.Equal(Encoding.UTF8.GetByteCount($"{{\"text\":\"message {i}\"}}"), echo.BodyBytes);
+
+            using var delete = Request(HttpMethod.Delete, token);
+            Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.SendAsync(delete)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_without_an_idempotency_key_that_reached_an_instance_is_never_sent_twice()
+    {
+        var token = _tokens.Issue();
+        var before = _alive.Received.Count(r => r.Method == "POST" && r.Path == Path);
+        var hungUpBefore = Volatile.Read(ref _hungUp);
+        var (answered, refused) = (0, 0);
+        for (var i = 0; i < 30; i++)
+        {
+            using var write = Request(HttpMethod.Post, token, body: "{\"text\":\"once\"}");
+            var response = await _gateway.Client.SendAsync(write);
+            if (response.StatusCode == HttpStatusCode.OK)
+                answered++;
+            else
+            {
+                // the hung-up instance may have acted on it: the client decides, with the problem it got
+                await GatewayFixture.ProblemOf(response, HttpStatusCode.ServiceUnavailable);
+                refused++;
+            }
+        }
+
+        var hungUp = Volatile.Read(ref _hungUp) - hungUpBefore;
+        Assert.True(hungUp > 0, "no POST reached the instance that hangs up");
+        Assert.Equal(answered, _alive.Received.Count(r => r.Method == "POST" && r.Path == Path) - before);
+        // every POST the hanging-up instance read ended as a 503, none was replayed on the working one
+        Assert.Equal(hungUp, refused);
+        Assert.Equal(30, answered + refused);
+    }
+
+    private const string Path = "/api/v1/conversations";
+
+    private static HttpRequestMessage Request(HttpMethod method, string token, string? body = null)
+    {
+        var request = new HttpRequestMessage(method, Path);
+        request.Headers.Authorization = new("Bearer", token);
+        if (body is not null)
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        return request;
+    }
+
+    private async Task HangUpOnEveryRequestAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _hangingUp.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            _ = Task.Run(async () =>
+            {
+                using (socket)
+                {
+                    var buffer = new byte[8192];
+                    var received = 0;
+                    try
+                    {
+                        // the request line and headers (and a small body) arrive; then the "instance" dies
+                        received = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    }
+                    catch (Exception) { }
+                    var text = Encoding.ASCII.GetString(buffer, 0, received);
+                    if (text.StartsWith("POST ", StringComparison.Ordinal) && !text.Contains("Idempotency-Key"))
+                        Interlocked.Increment(ref _hungUp);
+                    socket.LingerState = new LingerOption(true, 0);
+                }
+            });
+        }
+    }
+}
