@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Data;
 
@@ -17,6 +18,8 @@ public static class SecretProtection
     /// <summary>"false" where the key ring is read-only and shared by replicas (a Kubernetes Secret): keys are made once by scripts/new-key-ring.sh.</summary>
     public const string GenerateKeysSetting = "DataProtection:GenerateKeys";
 
+    private const string XmlKeyManagerCategory = "Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager";
+
     public static IHostApplicationBuilder AddSecretProtection(this IHostApplicationBuilder builder, string service)
     {
         var path = builder.Configuration[KeyRingPathSetting];
@@ -28,6 +31,9 @@ public static class SecretProtection
             throw new InvalidOperationException(
                 $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored secrets would live in the container and die with it."
             );
+        // The key ring is protected where it is stored (a Kubernetes Secret; locally a folder of the checkout), not by an
+        // XML encryptor: Data Protection's "No XML encryptor configured" warning asks nothing of an operator.
+        builder.Logging.AddFilter(XmlKeyManagerCategory, LogLevel.Error);
         if (string.Equals(builder.Configuration[GenerateKeysSetting], "false", StringComparison.OrdinalIgnoreCase))
             protection.DisableAutomaticKeyGeneration();
         return builder;

@@ -1,5 +1,6 @@
 extern alias GatewayApp;
 using Community.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.SystemTests;
@@ -17,7 +18,8 @@ internal static class BehindIdentity
         string identityBroker,
         Uri identity,
         string feedKey,
-        IReadOnlyDictionary<string, string?>? extra = null
+        IReadOnlyDictionary<string, string?>? extra = null,
+        Action<IServiceCollection>? services = null
     )
         where T : class =>
         new ServiceHost<T>(
@@ -31,7 +33,8 @@ internal static class BehindIdentity
                 [$"Services:{ResourceNames.Identity}"] = Address(identity),
                 ["Revocations:FeedKey"] = feedKey,
                 ["Logging:LogLevel:Default"] = "Warning",
-            }
+            },
+            services
         ).Start();
 
     /// <summary>The gateway in front of identity and <paramref name="service"/>.</summary>

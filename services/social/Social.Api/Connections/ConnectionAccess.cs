@@ -19,7 +19,7 @@ public static class ConnectionAccess
     {
         var c = await db
             .Connections.FromSql($"SELECT * FROM connections WHERE id = {id} FOR UPDATE")
-            .FirstOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(cancellationToken);
         if (c is null || !c.Involves(callerId))
             throw new NotFoundException(NoSuchConnection);
         return c;
