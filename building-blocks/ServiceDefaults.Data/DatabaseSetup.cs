@@ -118,7 +118,10 @@ public static class DatabaseSetup
         return canonical.Keys.Cast<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>Maps the outbox and inbox tables (every table and column is named in snake_case by UseSnakeCaseNamingConvention).</summary>
+    /// <summary>
+    /// Maps the outbox and inbox tables and the indexes their migrations build (every column is named in snake_case by
+    /// UseSnakeCaseNamingConvention).
+    /// </summary>
     public static ModelBuilder UsePlatformConventions(this ModelBuilder model)
     {
         model.Entity<OutboxMessage>(e =>
@@ -127,11 +130,16 @@ public static class DatabaseSetup
             e.HasKey(m => m.Sequence);
             e.Property(m => m.Sequence).UseIdentityAlwaysColumn();
             e.Property(m => m.Payload).HasColumnType("jsonb");
+            e.HasIndex(m => m.Id).IsUnique();
+            e.HasIndex(m => m.Sequence)
+                .HasDatabaseName("outbox_messages_unpublished")
+                .HasFilter("published_at IS NULL AND failed_at IS NULL");
         });
         model.Entity<InboxMessage>(e =>
         {
             e.ToTable("inbox_messages");
             e.HasKey(m => new { m.MessageId, m.Consumer });
+            e.HasIndex(m => m.ProcessedAt).HasDatabaseName("inbox_messages_processed_at");
         });
         return model;
     }

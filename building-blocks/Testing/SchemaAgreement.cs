@@ -105,7 +105,8 @@ public static class SchemaAgreement
         const string sql = """
             SELECT t.relname, i.relname, x.indisunique, x.indexprs IS NOT NULL,
                    array(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
-                         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.n)
+                         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+                         WHERE k.n <= x.indnkeyatts ORDER BY k.n)
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
             JOIN pg_namespace n ON n.oid = t.relnamespace
             WHERE n.nspname = 'public' AND NOT x.indisprimary
