@@ -1,4 +1,5 @@
 using Community.Contracts.Events;
+using Community.Payments.Data;
 using Community.Payments.Refunds;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;

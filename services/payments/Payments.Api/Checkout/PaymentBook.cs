@@ -1,6 +1,5 @@
 using Community.Contracts.Payments;
 using Community.Payments.Data;
-using Community.Payments.Refunds;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 

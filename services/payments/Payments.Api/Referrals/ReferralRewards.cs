@@ -8,54 +8,8 @@ using Community.Payments.Subscriptions;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Payments.Referrals;
-
-/// <summary>A referred user's first paid purchase, as identity announced it: one per referred user.</summary>
-public sealed class ReferralConversion
-{
-    public Guid ReferredUserId { get; set; }
-    public Guid ReferrerUserId { get; set; }
-    public Guid PaymentId { get; set; }
-    public DateTimeOffset ConvertedAt { get; set; }
-
-    /// <summary>Set when the payment was refunded in full: the conversion no longer counts.</summary>
-    public DateTimeOffset? RevokedAt { get; set; }
-}
-
-/// <summary>A tier granted to a referrer for reaching <see cref="Conversions"/> conversions.</summary>
-public sealed class ReferralReward
-{
-    public Guid ReferrerUserId { get; set; }
-    public int Conversions { get; set; }
-    public string Tier { get; set; } = "";
-
-    /// <summary>Null: for life.</summary>
-    public DateTimeOffset? CurrentPeriodEnd { get; set; }
-    public DateTimeOffset GrantedAt { get; set; }
-
-    /// <summary>Set when refunds brought the conversions back below the milestone; reaching it again grants it anew.</summary>
-    public DateTimeOffset? RevokedAt { get; set; }
-}
-
-public sealed class ReferralConversionConfiguration : IEntityTypeConfiguration<ReferralConversion>
-{
-    public void Configure(EntityTypeBuilder<ReferralConversion> e)
-    {
-        e.ToTable("referral_conversions");
-        e.HasKey(c => c.ReferredUserId);
-    }
-}
-
-public sealed class ReferralRewardConfiguration : IEntityTypeConfiguration<ReferralReward>
-{
-    public void Configure(EntityTypeBuilder<ReferralReward> e)
-    {
-        e.ToTable("referral_rewards");
-        e.HasKey(r => new { r.ReferrerUserId, r.Conversions });
-    }
-}
 
 /// <summary>What a conversion earns: credits for both sides, and elite for referrers who bring many.</summary>
 public static class ReferralRewards

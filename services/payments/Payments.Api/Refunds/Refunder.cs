@@ -242,25 +242,6 @@ public sealed class Refunder(
     public static Guid DeterministicId(string cause, Guid paymentId) => StableIds.From($"{cause}|{paymentId}");
 }
 
-/// <summary>A refund's state: ours before the provider answered (requested), then the provider's reduced to three.</summary>
-public static class RefundStatus
-{
-    /// <summary>Recorded, the provider not yet (known to be) asked; not counted in the payment's refunded total.</summary>
-    public const string Requested = "requested";
-    public const string Pending = "pending";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-
-    /// <summary>Stripe's refund status: a canceled refund never moves money; pending, requires_action (and anything newer) are under way.</summary>
-    public static string FromProvider(string? status) =>
-        status switch
-        {
-            "succeeded" => Succeeded,
-            "failed" or "canceled" => Failed,
-            _ => Pending,
-        };
-}
-
 /// <summary>
 /// 422: the provider answered that it will not make this refund (recorded as failed; nothing was
 /// refunded, the payment is as refundable as before). Not a 502: the provider did answer, and

@@ -1,6 +1,5 @@
 using Community.Payments.Checkout;
 using Community.Payments.Data;
-using Community.Payments.Refunds;
 using Microsoft.EntityFrameworkCore;
 using Stripe;
 using Refund = Community.Payments.Data.Refund;
