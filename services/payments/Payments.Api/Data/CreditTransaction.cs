@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Payments.Data;
@@ -47,7 +46,9 @@ public static class CreditKinds
 
 public static class CreditAccounts
 {
-    /// <summary>Where granted credits come from (bought packs, referral rewards), and where a clawback returns them.</summary>
+    /// <summary>
+    /// Where granted credits come from (bought packs, referral rewards), and where a clawback returns them.
+    /// </summary>
     public const string Grants = "platform:grants";
 
     /// <summary>Where spent credits go, and where a reversal takes them back from.</summary>

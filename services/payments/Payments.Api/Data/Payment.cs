@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Payments.Data;
@@ -10,7 +9,9 @@ public sealed class Payment
     public string Purpose { get; set; } = "";
     public Guid ReferenceId { get; set; }
 
-    /// <summary>What exactly was bought when the reference alone does not say (tier, boost days, credit pack).</summary>
+    /// <summary>
+    /// What exactly was bought when the reference alone does not say (tier, boost days, credit pack).
+    /// </summary>
     public string? Product { get; set; }
     public Guid? SellerUserId { get; set; }
     public long AmountCents { get; set; }

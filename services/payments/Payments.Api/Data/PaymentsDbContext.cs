@@ -1,9 +1,10 @@
 using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Data;
 
-/// <summary>The payments service's database: a set per table (the set's name is the table's), each mapped beside its entity.</summary>
+/// <summary>
+/// The payments service's database: a set per table (the set's name is the table's), each mapped beside its entity.
+/// </summary>
 public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
 {
     public DbSet<SellableItem> SellableItems => Set<SellableItem>();

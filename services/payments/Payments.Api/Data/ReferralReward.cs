@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Payments.Data;
@@ -14,7 +13,9 @@ public sealed class ReferralReward
     public DateTimeOffset? CurrentPeriodEnd { get; set; }
     public DateTimeOffset GrantedAt { get; set; }
 
-    /// <summary>Set when refunds brought the conversions back below the milestone; reaching it again grants it anew.</summary>
+    /// <summary>
+    /// Set when refunds brought the conversions back below the milestone; reaching it again grants it anew.
+    /// </summary>
     public DateTimeOffset? RevokedAt { get; set; }
 }
 

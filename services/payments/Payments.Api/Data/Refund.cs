@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Payments.Data;
@@ -12,7 +11,9 @@ public sealed class Refund
     public Guid? RequestedBy { get; set; }
     public string? ProviderRefundId { get; set; }
 
-    /// <summary>A <see cref="RefundStatus"/>; a pending refund already counts in the payment's refunded total.</summary>
+    /// <summary>
+    /// A <see cref="RefundStatus"/>; a pending refund already counts in the payment's refunded total.
+    /// </summary>
     public string Status { get; set; } = RefundStatus.Pending;
     public string? FailureReason { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -21,16 +22,22 @@ public sealed class Refund
     public DateTimeOffset? CompletedAt { get; set; }
 }
 
-/// <summary>A refund's state: ours before the provider answered (requested), then the provider's reduced to three.</summary>
+/// <summary>
+/// A refund's state: ours before the provider answered (requested), then the provider's reduced to three.
+/// </summary>
 public static class RefundStatus
 {
-    /// <summary>Recorded, the provider not yet (known to be) asked; not counted in the payment's refunded total.</summary>
+    /// <summary>
+    /// Recorded, the provider not yet (known to be) asked; not counted in the payment's refunded total.
+    /// </summary>
     public const string Requested = "requested";
     public const string Pending = "pending";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
 
-    /// <summary>Stripe's refund status: canceled never moved money; anything but succeeded or failed is under way.</summary>
+    /// <summary>
+    /// Stripe's refund status: canceled never moved money; anything but succeeded or failed is under way.
+    /// </summary>
     public static string FromProvider(string? status) =>
         status switch
         {

@@ -1,5 +1,3 @@
-using Community.Contracts;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Payments.Data;

@@ -8,6 +8,8 @@ public sealed class SubscriptionOptions
     /// <summary>How often ended subscriptions are looked for.</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long after its period end a subscription nobody renewed keeps its tier (renewal webhooks may be late).</summary>
+    /// <summary>
+    /// How long after its period end a subscription nobody renewed keeps its tier (renewal webhooks may be late).
+    /// </summary>
     public TimeSpan RenewalGrace { get; set; } = TimeSpan.FromDays(3);
 }

@@ -1,5 +1,3 @@
-using Community.Payments.Data;
-using Community.Payments.Webhooks;
 using Stripe;
 using Subscription = Community.Payments.Data.Subscription;
 
