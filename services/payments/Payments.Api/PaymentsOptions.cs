@@ -1,6 +1,9 @@
 namespace Community.Payments;
 
-/// <summary>The "Payments" configuration section. Prices of platform products live here; event and course prices come from their services.</summary>
+/// <summary>
+/// The "Payments" configuration section. Prices of platform products live here; event and course prices come from their
+/// services.
+/// </summary>
 public sealed class PaymentsOptions
 {
     public const string Section = "Payments";
@@ -19,7 +22,10 @@ public sealed class PaymentsOptions
 
     public List<CreditPack> CreditPacks { get; set; } = [];
 
-    /// <summary>What a companion session costs in credits (CompanionSessionRequested); null: not sold. Never the client's or the companion's figure.</summary>
+    /// <summary>
+    /// What a companion session costs in credits (CompanionSessionRequested); null: not sold. Never the client's or the
+    /// companion's figure.
+    /// </summary>
     public int? CompanionSessionCredits { get; set; }
 
     public StripeOptions Stripe { get; set; } = new();
@@ -35,7 +41,9 @@ public class Price
 
 public sealed class BoostPrice : Price
 {
-    /// <summary>What the boost costs in credits (POST /credits/spend, purpose boost); null: not sold for credits.</summary>
+    /// <summary>
+    /// What the boost costs in credits (POST /credits/spend, purpose boost); null: not sold for credits.
+    /// </summary>
     public int? Credits { get; set; }
 }
 

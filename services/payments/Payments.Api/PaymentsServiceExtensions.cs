@@ -1,16 +1,12 @@
-using Community.Contracts;
 using Community.Payments.Boosts;
 using Community.Payments.Checkout;
 using Community.Payments.Credits;
-using Community.Payments.Data;
-using Community.Payments.Providers;
 using Community.Payments.Refunds;
 using Community.Payments.Sandbox;
 using Community.Payments.Subscriptions;
 using Community.Payments.Webhooks;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Payments;
@@ -50,20 +46,24 @@ public static class PaymentsServiceExtensions
         builder.Services.AddHttpClient(SandboxApi.WebhookClient);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{PaymentsOptions.Section}:Stripe:SecretKey"]))
         {
-            // The sandbox "pays" without money: a production deployment that lost its Stripe key must not start with it.
+            // The sandbox "pays" without money: a production deployment that lost its Stripe key must not start with
+            // it.
             if (
                 builder.Environment.IsProduction()
                 && !builder.Configuration.GetValue<bool>($"{PaymentsOptions.Section}:Sandbox:AllowInProduction")
             )
                 throw new InvalidOperationException(
-                    $"{PaymentsOptions.Section}:Stripe:SecretKey is not configured. In Production the offline sandbox provider is refused; "
-                        + $"set the key, or {PaymentsOptions.Section}:Sandbox:AllowInProduction=true for a demo deployment."
+                    $"{PaymentsOptions.Section}:Stripe:SecretKey is not configured. In Production the offline "
+                        + "sandbox provider is refused; "
+                        + $"set the key, or {PaymentsOptions.Section}:Sandbox:AllowInProduction=true for a demo "
+                        + "deployment."
                 );
             builder.Services.AddSingleton<IPaymentProvider, SandboxProvider>();
         }
         else
         {
-            // A typed client: ServiceDefaults' resilience handler wraps every call Stripe.net makes (retrying keyed POSTs).
+            // A typed client: ServiceDefaults' resilience handler wraps every call Stripe.net makes (retrying keyed
+            // POSTs).
             builder.Services.AddHttpClient<StripeProvider>();
             builder.Services.AddTransient<IPaymentProvider>(services => services.GetRequiredService<StripeProvider>());
         }

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Community.Payments.Credits;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Community.Payments.Tests;
 
 public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
@@ -86,7 +81,8 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
         var published = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.BoostPurchased,%' AND "
+                        + "payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
                     ("u", userId.ToString())
                 )
             )!
@@ -185,7 +181,9 @@ public sealed class BoostsTests(PaymentsFixture fx) : IClassFixture<PaymentsFixt
             .GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
     }
 
-    /// <summary>Checks out <paramref name="days"/> and pays in the sandbox; returns boosted_until once the boost is applied.</summary>
+    /// <summary>
+    /// Checks out <paramref name="days"/> and pays in the sandbox; returns boosted_until once the boost is applied.
+    /// </summary>
     private async Task<DateTimeOffset> BuyAsync(string token, int days, DateTimeOffset? previous)
     {
         var checkout = await (await CheckoutAsync(token, $$"""{"days": {{days}}, """)).AssertStatus(200);

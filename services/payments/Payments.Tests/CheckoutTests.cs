@@ -6,7 +6,10 @@ namespace Community.Payments.Tests;
 
 public sealed class CheckoutTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
-    /// <summary>The 402 -> checkout race answers 409 only for a hold payments has not heard of; a known hold of someone else stays 404.</summary>
+    /// <summary>
+    /// The 402 -> checkout race answers 409 only for a hold payments has not heard of; a known hold of someone else
+    /// stays 404.
+    /// </summary>
     [Fact]
     public async Task A_checkout_for_someone_elses_hold_is_still_404()
     {

@@ -1,8 +1,6 @@
 using Community.Contracts.AiCompanion;
 using Community.Contracts.Events;
 using Community.Payments.Credits;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
@@ -30,7 +28,8 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         Assert.Equal(
             1,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM credit_transactions WHERE user_id = @u AND kind = 'spend' AND purpose = 'companion_session' AND reference_id = @s AND amount = @p",
+                "SELECT count(*) FROM credit_transactions WHERE user_id = @u AND kind = 'spend' AND purpose = "
+                    + "'companion_session' AND reference_id = @s AND amount = @p",
                 ("u", userId),
                 ("s", request.SessionId),
                 ("p", Price)
@@ -54,7 +53,8 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         Assert.Equal(0, await OutboxAsync("CreditsSpent", request.SessionId));
         Assert.Equal(1, await OutboxAsync("CreditsSpendDeclined", request.SessionId));
         var declined = await fx.ScalarAsync<string>(
-            "SELECT payload->>'reason' || ' ' || (payload->>'balance') || ' ' || (payload->>'required') || ' ' || (payload->>'purpose') FROM outbox_messages "
+            "SELECT payload->>'reason' || ' ' || (payload->>'balance') || ' ' || (payload->>'required') || ' ' "
+                + "|| (payload->>'purpose') FROM outbox_messages "
                 + "WHERE type LIKE '%.CreditsSpendDeclined,%' AND payload->>'referenceId' = @s",
             ("s", request.SessionId.ToString())
         );
@@ -93,7 +93,8 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
         Assert.Equal(
             1,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM credit_transactions WHERE kind = 'reversal' AND reverses_transaction_id = @t AND amount = @p",
+                "SELECT count(*) FROM credit_transactions WHERE kind = 'reversal' AND reverses_transaction_id = "
+                    + "@t AND amount = @p",
                 ("t", spendId),
                 ("p", Price)
             )
@@ -133,7 +134,8 @@ public sealed class CompanionSessionCreditsTests(PaymentsFixture fx) : IClassFix
 
     private Task<long> OutboxAsync(string eventType, Guid sessionId) =>
         fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'referenceId' = @s",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND "
+                + "payload->>'referenceId' = @s",
             ("type", eventType),
             ("s", sessionId.ToString())
         );

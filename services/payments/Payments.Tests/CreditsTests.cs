@@ -1,11 +1,7 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Community.Contracts.Events;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Payments.Credits;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Community.Payments.Tests;
@@ -89,7 +85,8 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         var misspelled = await fx.Client.Get("/api/v1/credits?limt=2", token);
 
         Assert.Equal(
-            "amount_cents is not a known field; the valid fields are: cancel_url, payment_method, purpose, reference_id, success_url.",
+            "amount_cents is not a known field; the valid fields are: cancel_url, payment_method, purpose, "
+                + "reference_id, success_url.",
             (await priced.AssertProblem(400))["errors"]!["amount_cents"]![0]!.GetValue<string>()
         );
         Assert.Equal(
@@ -266,7 +263,8 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(
             120L,
             await fx.ScalarAsync<long>(
-                "SELECT (payload->>'amount')::bigint FROM outbox_messages WHERE id = @id AND type LIKE '%.CreditsSpent,%' AND payload->>'referenceId' = @r",
+                "SELECT (payload->>'amount')::bigint FROM outbox_messages WHERE id = @id AND type LIKE "
+                    + "'%.CreditsSpent,%' AND payload->>'referenceId' = @r",
                 ("id", spendId),
                 ("r", enrollment.ToString())
             )
@@ -293,7 +291,8 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
         Assert.Equal(0, await BalanceAsync(token));
         Assert.True(
             await fx.ScalarAsync<long>(
-                "SELECT min(running) FROM (SELECT sum(amount) OVER (ORDER BY sequence) AS running FROM credit_entries WHERE user_id = @u) r",
+                "SELECT min(running) FROM (SELECT sum(amount) OVER (ORDER BY sequence) AS running FROM "
+                    + "credit_entries WHERE user_id = @u) r",
                 ("u", userId)
             ) >= 0,
             "the balance went below zero at some point"
@@ -517,12 +516,15 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
             .GrantAsync(userId, amount, "test", "test:" + Guid.NewGuid(), CancellationToken.None);
     }
 
-    /// <summary>What events would have announced for a pending course enrollment, written straight into payments' projection.</summary>
+    /// <summary>
+    /// What events would have announced for a pending course enrollment, written straight into payments' projection.
+    /// </summary>
     private async Task<Guid> EnrollmentForCreditsAsync(Guid userId, int? priceCredits)
     {
         var enrollmentId = Guid.NewGuid();
         await fx.ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, seller_user_id, created_at) "
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, price_credits, "
+                + "seller_user_id, created_at) "
                 + "VALUES (@r, 'course', @u, @a, @c, @p, @s, now())",
             ("r", enrollmentId),
             ("u", userId),
@@ -562,7 +564,8 @@ public sealed class CreditsTests(PaymentsFixture fx) : IClassFixture<PaymentsFix
     private async Task<JsonNode> SubscriptionChangedAsync(Guid userId, int nth) =>
         JsonNode.Parse(
             await fx.ScalarAsync<string>(
-                "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence OFFSET @n LIMIT 1",
+                "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND "
+                    + "payload->>'userId' = @u ORDER BY sequence OFFSET @n LIMIT 1",
                 ("u", userId.ToString()),
                 ("n", nth - 1)
             ) ?? "null"

@@ -56,7 +56,10 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
 
     protected override void Map(WebApplication app) => app.Run(AnswerAsync);
 
-    /// <summary>The next <paramref name="times"/> calls to <paramref name="path"/> fail, before Stripe's idempotency layer (so nothing is remembered).</summary>
+    /// <summary>
+    /// The next <paramref name="times"/> calls to <paramref name="path"/> fail, before Stripe's idempotency layer (so
+    /// nothing is remembered).
+    /// </summary>
     public void FailNext(string path, int status, string message = "An unknown error occurred.", int times = 1)
     {
         lock (_failures)
@@ -64,7 +67,10 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
                 _failures.Add((path, status, message));
     }
 
-    /// <summary>Refunds of <paramref name="paymentIntent"/> are answered with <paramref name="status"/> (pending, requires_action, failed...) instead of succeeded.</summary>
+    /// <summary>
+    /// Refunds of <paramref name="paymentIntent"/> are answered with <paramref name="status"/> (pending,
+    /// requires_action, failed...) instead of succeeded.
+    /// </summary>
     public void AnswerRefunds(string paymentIntent, string status) => _refundStatuses[paymentIntent] = status;
 
     private async Task AnswerAsync(HttpContext context)
@@ -251,7 +257,10 @@ public sealed class FakeStripe : FakeHttpServer<StripeRequest>
             )
             : Invalid("cancel_at_period_end", "Invalid boolean.");
 
-    /// <summary>DELETE /v1/subscriptions/{id}: idempotent by definition, so Stripe wants no Idempotency-Key; the second time it is already gone.</summary>
+    /// <summary>
+    /// DELETE /v1/subscriptions/{id}: idempotent by definition, so Stripe wants no Idempotency-Key; the second time it
+    /// is already gone.
+    /// </summary>
     private (int, string) CancelNow(StripeRequest r)
     {
         if (r.IdempotencyKey is not null)

@@ -1,13 +1,12 @@
-using System.Net;
 using Community.Contracts;
 using Community.Contracts.Social;
 using Community.Payments.Sales;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
-/// <summary>Paid group memberships: priced from social's GroupMembershipPending, refunded on its GroupMembershipRejected.</summary>
+/// <summary>
+/// Paid group memberships: priced from social's GroupMembershipPending, refunded on its GroupMembershipRejected.
+/// </summary>
 public sealed class GroupMembershipSalesTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
     [Fact]
@@ -66,7 +65,8 @@ public sealed class GroupMembershipSalesTests(PaymentsFixture fx) : IClassFixtur
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND payload->>'paymentId' = @p AND payload->>'purpose' = 'group_membership' "
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND "
+                    + "payload->>'paymentId' = @p AND payload->>'purpose' = 'group_membership' "
                     + "AND payload->>'referenceId' = @r AND (payload->>'amountCents')::bigint = 1500",
                 ("p", paymentId.ToString()),
                 ("r", purchaseId.ToString())

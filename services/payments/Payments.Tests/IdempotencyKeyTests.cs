@@ -2,7 +2,10 @@ using Community.ServiceDefaults.Api;
 
 namespace Community.Payments.Tests;
 
-/// <summary>Spends and refunds keep their own transactional Idempotency-Key handling (CreditsTests, RefundsTests); no create is left out.</summary>
+/// <summary>
+/// Spends and refunds keep their own transactional Idempotency-Key handling (CreditsTests, RefundsTests); no create is
+/// left out.
+/// </summary>
 public sealed class IdempotencyKeyTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
     [Fact]

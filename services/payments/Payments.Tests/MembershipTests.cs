@@ -1,9 +1,5 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Payments.Subscriptions;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
@@ -102,7 +98,9 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
 
     // ---- helpers ----
 
-    /// <summary>Announces <paramref name="count"/> conversions, as identity would, and waits until they count.</summary>
+    /// <summary>
+    /// Announces <paramref name="count"/> conversions, as identity would, and waits until they count.
+    /// </summary>
     private async Task ConvertAsync(Guid referrerId, int count)
     {
         var bus = fx.Host.Services.GetRequiredService<IBus>();
@@ -165,7 +163,8 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
     /// </summary>
     private Task<long> ChangesAsync(Guid userId, DateTimeOffset since, string? tier = null) =>
         fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u "
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND "
+                + "payload->>'userId' = @u "
                 + "AND (@t = '' OR payload->>'tier' = @t) AND occurred_at >= @since",
             ("u", userId.ToString()),
             ("t", tier ?? ""),
@@ -176,7 +175,8 @@ public sealed class MembershipTests(PaymentsFixture fx) : IClassFixture<Payments
         JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND "
+                        + "payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
                     ("u", userId.ToString())
                 )
             )!

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 
 namespace Community.Payments.Tests;
@@ -14,7 +13,9 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
     protected override HttpClient NewClient(ServiceHost<Program> host) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
 
-    /// <summary>What the events service would have announced for a held seat, written straight into payments' projection.</summary>
+    /// <summary>
+    /// What the events service would have announced for a held seat, written straight into payments' projection.
+    /// </summary>
     public async Task<Guid> SeatHeldAsync(
         Guid userId,
         long amountCents,
@@ -26,7 +27,8 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
     {
         var registrationId = Guid.NewGuid();
         await ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, event_id, seller_user_id, expires_at, created_at) "
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, currency, event_id, "
+                + "seller_user_id, expires_at, created_at) "
                 + "VALUES (@r, 'event_registration', @u, @a, @c, @e, @s, @x, now())",
             ("r", registrationId),
             ("u", userId),
@@ -64,10 +66,13 @@ public class PaymentsFixture() : ServiceFixture<Program>(ResourceNames.Payments)
         return await Client.PostAsync(form, new FormUrlEncodedContent([]));
     }
 
-    /// <summary>Outbox rows of <paramref name="eventType"/> about one payment (the class's tests share the database).</summary>
+    /// <summary>
+    /// Outbox rows of <paramref name="eventType"/> about one payment (the class's tests share the database).
+    /// </summary>
     public Task<long> OutboxCountAsync(string eventType, Guid paymentId) =>
         ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'paymentId' = @id",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND "
+                + "payload->>'paymentId' = @id",
             ("type", eventType),
             ("id", paymentId.ToString())
         );

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Web;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Npgsql;
 
@@ -32,7 +31,9 @@ public sealed class RefundIntentFixture : StripePaymentsFixture
         services.AddSingleton<IHttpMessageHandlerBuilderFilter>(new ObserverFilter(this));
     }
 
-    /// <summary>A buyer's paid ticket (sold by the returned seller) for <paramref name="eventId"/>, settled by Stripe's webhook.</summary>
+    /// <summary>
+    /// A buyer's paid ticket (sold by the returned seller) for <paramref name="eventId"/>, settled by Stripe's webhook.
+    /// </summary>
     public async Task<(Guid SellerId, Guid PaymentId)> PaidTicketAsync(
         long amountCents = 2500,
         Guid? eventId = null,

@@ -1,7 +1,6 @@
 using Community.Contracts.Events;
+using Community.Payments.Data;
 using Community.Payments.Refunds;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
@@ -31,7 +30,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
     }
 
     [Fact]
-    public async Task A_lost_stripe_answer_keeps_the_intent_and_its_amount_and_the_retry_with_the_same_key_records_it_once()
+    public async Task A_lost_stripe_answer_keeps_the_intent_and_a_retry_with_the_same_key_records_it_once()
     {
         var (sellerId, paymentId) = await fx.PaidTicketAsync();
         var seller = fx.TokenFor(sellerId);
@@ -39,7 +38,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
 
         await (await fx.RefundAsync(paymentId, seller, 1000, "lost-1")).AssertProblem(502);
 
-        var refundId = Refunder.DeterministicId("api:" + sellerId + ":lost-1", paymentId);
+        var refundId = RefundRules.DeterministicId("api:" + sellerId + ":lost-1", paymentId);
         Assert.Equal(
             RefundStatus.Requested,
             await fx.ScalarAsync<string>("SELECT status FROM refunds WHERE id = @id", ("id", refundId))
@@ -79,7 +78,7 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var seller = fx.TokenFor(sellerId);
         fx.LoseAnswersFor[paymentId] = true;
         await (await fx.RefundAsync(paymentId, seller, 1000, "overtaken")).AssertProblem(502);
-        var refundId = Refunder.DeterministicId("api:" + sellerId + ":overtaken", paymentId);
+        var refundId = RefundRules.DeterministicId("api:" + sellerId + ":overtaken", paymentId);
 
         // charge.refunded counts Stripe's refund, which is our requested one: not counted here, its answer counts it.
         await fx.AcceptedAsync(
@@ -132,7 +131,8 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var refundId = Guid.NewGuid();
         // The process died right after committing the intent: Stripe was never asked.
         await fx.ExecuteAsync(
-            "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) VALUES (@id, @p, 700, 'goodwill', 'requested', @at)",
+            "INSERT INTO refunds (id, payment_id, amount_cents, reason, status, created_at) VALUES (@id, @p, "
+                + "700, 'goodwill', 'requested', @at)",
             ("id", refundId),
             ("p", paymentId),
             ("at", fx.Clock.GetUtcNow())
@@ -210,7 +210,8 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
             Assert.Equal(
                 1L,
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentRefundRequested,%' AND payload->>'paymentId' = @id AND payload->>'reason' = 'event_cancelled'",
+                    "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentRefundRequested,%' AND "
+                        + "payload->>'paymentId' = @id AND payload->>'reason' = 'event_cancelled'",
                     ("id", paymentId.ToString())
                 )
             );
@@ -247,7 +248,8 @@ public sealed class RefundIntentTests(RefundIntentFixture fx) : IClassFixture<Re
         var (userId, token) = fx.User();
         var providerId = "sub_" + Guid.NewGuid().ToString("N");
         await fx.ExecuteAsync(
-            "INSERT INTO subscriptions (user_id, plan, tier, status, provider_subscription_id, current_period_end, updated_at) "
+            "INSERT INTO subscriptions (user_id, plan, tier, status, provider_subscription_id, "
+                + "current_period_end, updated_at) "
                 + "VALUES (@u, 'premium', 'premium', 'active', @p, @end, now())",
             ("u", userId),
             ("p", providerId),

@@ -273,7 +273,9 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
         Assert.Equal(stripeId, await ProviderIdAsync(refundId));
     }
 
-    /// <summary>A refund object as Stripe sends it in refund.* events, carrying the metadata Refunder gave it.</summary>
+    /// <summary>
+    /// A refund object as Stripe sends it in refund.* events, carrying the metadata Refunder gave it.
+    /// </summary>
     private static object RefundObject(
         string stripeId,
         Guid paymentId,
@@ -313,7 +315,8 @@ public sealed class RefundStatusTests(StripePaymentsFixture fx) : IClassFixture<
 
     private Task<string?> RefundFailedFieldAsync(Guid paymentId, string field) =>
         fx.ScalarAsync<string>(
-            "SELECT payload->>@field FROM outbox_messages WHERE type LIKE '%.PaymentRefundFailed,%' AND payload->>'paymentId' = @id",
+            "SELECT payload->>@field FROM outbox_messages WHERE type LIKE '%.PaymentRefundFailed,%' AND "
+                + "payload->>'paymentId' = @id",
             ("field", field),
             ("id", paymentId.ToString())
         );

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
@@ -73,7 +69,8 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT coalesce(sum(amount), 0) FROM credit_entries GROUP BY transaction_id HAVING sum(amount) <> 0 LIMIT 1"
+                "SELECT coalesce(sum(amount), 0) FROM credit_entries GROUP BY transaction_id HAVING sum(amount) "
+                    + "<> 0 LIMIT 1"
             )
         );
     }
@@ -278,7 +275,9 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
 
     // ---- helpers ----
 
-    /// <summary>Checks out <paramref name="purpose"/> and pays in the sandbox; returns the payment id once it settled.</summary>
+    /// <summary>
+    /// Checks out <paramref name="purpose"/> and pays in the sandbox; returns the payment id once it settled.
+    /// </summary>
     private async Task<Guid> BuyAsync(string token, string purpose, Guid referenceId)
     {
         var checkout = await fx.CheckoutAsync(token, purpose, referenceId);
@@ -333,7 +332,8 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
     {
         var enrollmentId = Guid.NewGuid();
         await fx.ExecuteAsync(
-            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, price_credits, seller_user_id, created_at) "
+            "INSERT INTO sellable_items (reference_id, purpose, user_id, amount_cents, price_credits, "
+                + "seller_user_id, created_at) "
                 + "VALUES (@r, 'course', @u, 0, @p, @s, now())",
             ("r", enrollmentId),
             ("u", userId),
@@ -349,7 +349,9 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
             .Host.Services.GetRequiredService<IBus>()
             .Publish(message, context => context.MessageId = messageId ?? Guid.NewGuid());
 
-    /// <summary>How many PaymentRefunded messages about the user's payments <paramref name="consumer"/> has handled.</summary>
+    /// <summary>
+    /// How many PaymentRefunded messages about the user's payments <paramref name="consumer"/> has handled.
+    /// </summary>
     private Task<long> HandledCountAsync(string consumer, Guid userId) =>
         fx.ScalarAsync<long>(
             "SELECT count(*) FROM inbox_messages i JOIN outbox_messages o ON o.id = i.message_id "
@@ -360,7 +362,8 @@ public sealed class RefundTakeBackTests(PaymentsFixture fx) : IClassFixture<Paym
 
     private async Task<long> OutboxForUserAsync(string eventType, Guid userId, string? tier = null) =>
         await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = @u AND (@t = '' OR payload->>'tier' = @t)",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND payload->>'userId' = "
+                + "@u AND (@t = '' OR payload->>'tier' = @t)",
             ("type", eventType),
             ("u", userId.ToString()),
             ("t", tier ?? "")

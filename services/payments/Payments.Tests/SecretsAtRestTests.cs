@@ -1,10 +1,10 @@
 using System.Text;
-using Community.Payments.Providers;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
-/// <summary>The sandbox webhook secret is stored encrypted with the Data Protection key ring, which lives outside the database.</summary>
+/// <summary>
+/// The sandbox webhook secret is stored encrypted with the Data Protection key ring, which lives outside the database.
+/// </summary>
 public sealed class SecretsAtRestTests(PaymentsFixture fx) : IClassFixture<PaymentsFixture>
 {
     private static Task<string> SecretOfAsync(ServiceHost<Program> host) =>
@@ -43,7 +43,8 @@ public sealed class SecretsAtRestTests(PaymentsFixture fx) : IClassFixture<Payme
     {
         await fx.ExecuteAsync("DELETE FROM sandbox_secrets");
         await fx.ExecuteAsync(
-            "INSERT INTO sandbox_secrets (id, secret, created_at) VALUES (1, convert_to('whsec_sandbox_legacy', 'UTF8'), now())"
+            "INSERT INTO sandbox_secrets (id, secret, created_at) VALUES (1, convert_to('whsec_sandbox_legacy', "
+                + "'UTF8'), now())"
         );
 
         await using var restarted = fx.StartHost();

@@ -8,7 +8,9 @@ namespace Community.Payments.Tests;
 /// <summary>A signed webhook body and its event id.</summary>
 public sealed record WebhookBody(string EventId, byte[] Bytes);
 
-/// <summary>Payments with Stripe as its provider, Stripe being <see cref="FakeStripe"/>; two webhook secrets (a rotation).</summary>
+/// <summary>
+/// Payments with Stripe as its provider, Stripe being <see cref="FakeStripe"/>; two webhook secrets (a rotation).
+/// </summary>
 public class StripePaymentsFixture : PaymentsFixture
 {
     public const string WebhookSecret = "whsec_test_1";
@@ -131,7 +133,9 @@ public class StripePaymentsFixture : PaymentsFixture
         return await Client.SendAsync(request);
     }
 
-    /// <summary>Delivers a correctly signed event and asserts it was accepted; returns whether it was a duplicate.</summary>
+    /// <summary>
+    /// Delivers a correctly signed event and asserts it was accepted; returns whether it was a duplicate.
+    /// </summary>
     public async Task<bool> AcceptedAsync(WebhookBody body, string secret = WebhookSecret)
     {
         var receipt = await (await DeliverAsync(body, secret)).AssertStatus(200);

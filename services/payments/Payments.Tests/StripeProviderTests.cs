@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
-using Community.Payments.Providers;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
@@ -197,7 +194,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         );
         await failed.AssertProblem(502);
 
-        // Minutes later, still inside the hold: Stripe would refuse the key with changed parameters (an expiry computed from "now").
+        // Minutes later, still inside the hold: Stripe would refuse the key with changed parameters (an expiry computed
+        // from "now").
         fx.Clock.Advance(TimeSpan.FromMinutes(3));
         var checkout = await fx.CheckoutAsync(token, "event_registration", registration);
         var paymentId = checkout["payment_id"]!.GetValue<string>();
@@ -239,7 +237,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal("partially_refunded", await fx.StatusOfAsync(paymentId));
         Assert.Equal(new long[] { 1000 }, await fx.RefundDeltasAsync(paymentId));
 
-        // The same request again refunds nothing more; Stripe's own charge.refunded for it adds no second PaymentRefunded.
+        // The same request again refunds nothing more; Stripe's own charge.refunded for it adds no second
+        // PaymentRefunded.
         var again = await (await fx.RefundAsync(paymentId, fx.TokenFor(sellerId), 1000, "refund-test-1")).AssertStatus(
             201
         );
@@ -425,7 +424,8 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
             r => r.Path == "/v1/refunds" && r.Field("metadata[payment_id]") == paymentId.ToString()
         );
 
-        // The first invoice names the intent (found by the subscription's metadata); a renewal's intent is not the payment's.
+        // The first invoice names the intent (found by the subscription's metadata); a renewal's intent is not the
+        // payment's.
         await fx.AcceptedAsync(
             StripePaymentsFixture.Event(
                 "invoice.paid",
@@ -456,13 +456,17 @@ public sealed class StripeProviderTests(StripePaymentsFixture fx) : IClassFixtur
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND payload->>'tier' = 'free'",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND "
+                    + "payload->>'userId' = @u AND payload->>'tier' = 'free'",
                 ("u", userId.ToString())
             )
         );
     }
 
-    /// <summary>An invoice as API version endive sends it: subscription and its metadata under parent, the intent under payments.</summary>
+    /// <summary>
+    /// An invoice as API version endive sends it: subscription and its metadata under parent, the intent under
+    /// payments.
+    /// </summary>
     private static object Invoice(string subscriptionId, string paymentIntent, string billingReason, Guid? paymentId) =>
         new
         {

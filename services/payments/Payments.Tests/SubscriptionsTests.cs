@@ -1,10 +1,6 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Community.Payments.Providers;
 using Community.Payments.Subscriptions;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Payments.Tests;
 
@@ -152,7 +148,8 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         var me = await MeAsync(token);
         Assert.Equal("free", me["tier"]!.GetValue<string>());
         Assert.Equal("canceled", me["status"]!.GetValue<string>());
-        // Counted by tier: with the clock a month on, the dispatcher may already have cleaned up the published premium row.
+        // Counted by tier: with the clock a month on, the dispatcher may already have cleaned up the published premium
+        // row.
         Assert.Equal(1L, await ChangesAsync(userId, "free"));
         var change = await LastChangeAsync(userId);
         Assert.Equal("free", change["tier"]!.GetValue<string>());
@@ -340,7 +337,8 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
 
     private Task<long> ChangesAsync(Guid userId, string? tier = null) =>
         fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u AND (@t = '' OR payload->>'tier' = @t)",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND "
+                + "payload->>'userId' = @u AND (@t = '' OR payload->>'tier' = @t)",
             ("u", userId.ToString()),
             ("t", tier ?? "")
         );
@@ -349,7 +347,8 @@ public sealed class SubscriptionsTests(PaymentsFixture fx) : IClassFixture<Payme
         JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.SubscriptionChanged,%' AND "
+                        + "payload->>'userId' = @u ORDER BY sequence DESC LIMIT 1",
                     ("u", userId.ToString())
                 )
             )!

@@ -3,7 +3,9 @@ using static Community.Payments.Tests.StripePaymentsFixture;
 
 namespace Community.Payments.Tests;
 
-/// <summary>A correctly signed webhook whose body carries what jsonb refuses (\u0000) is stored and handled, not a 500.</summary>
+/// <summary>
+/// A correctly signed webhook whose body carries what jsonb refuses (\u0000) is stored and handled, not a 500.
+/// </summary>
 public sealed class WebhookPayloadTests(StripePaymentsFixture fx) : IClassFixture<StripePaymentsFixture>
 {
     [Fact]

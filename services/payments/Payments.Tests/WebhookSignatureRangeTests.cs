@@ -3,7 +3,9 @@ using Stripe;
 
 namespace Community.Payments.Tests;
 
-/// <summary>Stripe-Signature values the outside probe sent to the anonymous webhook: refused with a reason, never thrown.</summary>
+/// <summary>
+/// Stripe-Signature values the outside probe sent to the anonymous webhook: refused with a reason, never thrown.
+/// </summary>
 public sealed class WebhookSignatureRangeTests
 {
     [Theory]

@@ -1,47 +1,6 @@
 using System.Globalization;
-using Community.Contracts;
-using Community.Contracts.Payments;
-using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.Payments.Refunds;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Boosts;
-
-/// <summary>Adds a bought boost's days to a user's boost; money (<see cref="BoostPaymentConsumer"/>) and credits buy them alike.</summary>
-public static class BoostTime
-{
-    /// <summary>
-    /// The days run from <paramref name="from"/>, or from the end of the boost still running; one
-    /// statement, so two boosts bought at once both count. BoostPurchased goes out with the caller's transaction.
-    /// </summary>
-    public static async Task<Boost> AddAsync(
-        PaymentsDbContext db,
-        Guid userId,
-        DateTimeOffset from,
-        int days,
-        DateTimeOffset now,
-        CancellationToken cancellationToken
-    )
-    {
-        var length = TimeSpan.FromDays(days);
-        var boost = (
-            await db.Set<Boost>()
-                .FromSql(
-                    $"""
-                    INSERT INTO boosts (user_id, boosted_until, updated_at) VALUES ({userId}, {from + length}, {now})
-                    ON CONFLICT (user_id) DO UPDATE SET boosted_until = GREATEST(boosts.boosted_until, {from}) + {length}, updated_at = {now}
-                    RETURNING *
-                    """
-                )
-                .AsNoTracking()
-                .ToListAsync(cancellationToken)
-        ).Single();
-        db.AddIntegrationEvent(new BoostPurchased(Guid.CreateVersion7(), now, userId, boost.BoostedUntil));
-        return boost;
-    }
-}
 
 /// <summary>
 /// A boost was paid: the boost runs its days from now, or from the end of the boost still running,
@@ -64,7 +23,7 @@ public sealed class BoostPaymentConsumer(
     )
     {
         // From the payment, not from now: a message that waited in the queue costs the buyer nothing.
-        await BoostTime.AddAsync(
+        await BoostRules.AddDaysAsync(
             Db,
             payment.UserId,
             payment.SucceededAt ?? message.OccurredAt,

@@ -1,15 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
-using Community.Contracts;
 using Community.Payments.Checkout;
-using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Boosts;
 
@@ -58,10 +53,10 @@ public static class BoostsApi
         var product = request.Days?.ToString(CultureInfo.InvariantCulture);
         BoostPrice? price = null;
         if (product is null || request.Days <= 0 || !boosts.TryGetValue(product, out price))
-            errors.Add(
-                "days",
-                $"days must be one of {string.Join(", ", boosts.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal))}."
-            );
+        {
+            var offered = boosts.Keys.OrderBy(k => k.Length).ThenBy(k => k, StringComparer.Ordinal);
+            errors.Add("days", $"days must be one of {string.Join(", ", offered)}.");
+        }
         var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();
 
@@ -95,6 +90,8 @@ public static class BoostsApi
         );
     }
 
-    /// <summary>The same for every checkout of one boost length by one user, so asking twice finds the open session.</summary>
+    /// <summary>
+    /// The same for every checkout of one boost length by one user, so asking twice finds the open session.
+    /// </summary>
     public static Guid ReferenceFor(Guid userId, string days) => StableIds.From($"boost|{userId}|{days}");
 }

@@ -1,14 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using Community.Contracts;
-using Community.Payments.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Checkout;
 
@@ -81,7 +76,8 @@ public static class CheckoutApi
             .MapPost("/checkout", Checkout)
             .WithName("Checkout")
             .WithSummary(
-                "Open (or find) the checkout for an event registration, a course, a credit pack or a paid group membership; the price is ours, not the client's"
+                "Open (or find) the checkout for an event registration, a course, a credit pack or a paid group "
+                    + "membership; the price is ours, not the client's"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -106,10 +102,10 @@ public static class CheckoutApi
         if (purpose is null || !PaymentPurposes.All.Contains(purpose))
             errors.Add("purpose", $"purpose must be one of {string.Join(", ", PaymentPurposes.All)}.");
         else if (purpose is PaymentPurposes.Subscription or PaymentPurposes.Boost)
-            errors.Add(
-                "purpose",
-                $"{purpose} checkouts start at POST /api/v1/{(purpose == PaymentPurposes.Subscription ? "subscriptions" : "boosts")}/checkout."
-            );
+        {
+            var route = purpose == PaymentPurposes.Subscription ? "subscriptions" : "boosts";
+            errors.Add("purpose", $"{purpose} checkouts start at POST /api/v1/{route}/checkout.");
+        }
         errors.Required("reference_id", request.ReferenceId);
         var urls = CheckoutRules.Urls(errors, request.PaymentMethod, request.SuccessUrl, request.CancelUrl);
         errors.ThrowIfAny();

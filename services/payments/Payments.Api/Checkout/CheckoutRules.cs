@@ -1,6 +1,4 @@
-using Community.Payments.Data;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Errors;
 
 namespace Community.Payments.Checkout;
 

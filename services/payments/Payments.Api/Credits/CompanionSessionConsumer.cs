@@ -1,18 +1,11 @@
-using Community.Contracts;
 using Community.Contracts.AiCompanion;
-using Community.Contracts.Payments;
-using Community.Payments.Data;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Credits;
 
 /// <summary>
-/// The companion asked for a session bought with credits: spend its price (payments' own configuration, never the
-/// companion's figure) once per session, which publishes CreditsSpent, or answer CreditsSpendDeclined. A redelivery
-/// or a repeated request finds the first spend under the session's key and writes nothing; a session the companion
-/// then cannot start comes back as PurchaseRejected and <see cref="Sales.PurchaseRejectedConsumer"/> reverses the spend.
+/// A companion session bought with credits: its price (ours, never the companion's figure) is spent once per session
+/// under the session's key, or CreditsSpendDeclined says why not.
 /// </summary>
 public sealed class CompanionSessionRequestedConsumer(
     PaymentsDbContext db,
@@ -76,6 +69,8 @@ public sealed class CompanionSessionRequestedConsumer(
             )
         );
 
-    /// <summary>The ledger's idempotency key of a session's spend: one spend per session however often it is asked for.</summary>
+    /// <summary>
+    /// The ledger's idempotency key of a session's spend: one spend per session however often it is asked for.
+    /// </summary>
     public static string SpendKey(Guid sessionId) => "companion_session:" + sessionId;
 }

@@ -1,9 +1,4 @@
 using System.Globalization;
-using Community.Contracts;
-using Community.Contracts.Payments;
-using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.Payments.Refunds;
 
 namespace Community.Payments.Credits;
 

@@ -1,17 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
-using Community.Contracts;
 using Community.Payments.Boosts;
-using Community.Payments.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Credits;
 
@@ -40,7 +35,10 @@ public sealed record CreditEntryDto(
     DateTimeOffset CreatedAt
 );
 
-/// <summary>My balance and one page of my ledger, newest first: <c>items</c> and <c>next_cursor</c> like every cursor-paged list.</summary>
+/// <summary>
+/// My balance and one page of my ledger, newest first: <c>items</c> and <c>next_cursor</c> like every cursor-paged
+/// list.
+/// </summary>
 public sealed record CreditsDto(long Balance, IReadOnlyList<CreditEntryDto> Items, string? NextCursor);
 
 public sealed record CreditPackDto(Guid Id, string Name, int Credits, long AmountCents, string Currency);
@@ -89,13 +87,15 @@ public static class CreditsApi
             .MapGet("/packs", Packs)
             .WithName("ListCreditPacks")
             .WithSummary(
-                "The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the pack id as reference_id"
+                "The credit packs on sale; buy one with POST /api/v1/payments/checkout, purpose credits and the "
+                    + "pack id as reference_id"
             );
         group
             .MapPost("/spend", Spend)
             .WithName("SpendCredits")
             .WithSummary(
-                "Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same Idempotency-Key again, 422 insufficient credits"
+                "Pay a pending course enrollment, or buy a profile boost, with credits: 201 spent, 200 the same "
+                    + "Idempotency-Key again, 422 insufficient credits"
             )
             .ProducesProblem(409)
             .ProducesProblem(422)
@@ -255,7 +255,7 @@ public static class CreditsApi
                     ct
                 );
                 if (posting.Applied)
-                    await BoostTime.AddAsync(db, userId, now, days, now, ct);
+                    await BoostRules.AddDaysAsync(db, userId, now, days, now, ct);
                 return posting;
             },
             cancellationToken
@@ -277,7 +277,8 @@ public static class CreditsApi
             );
         if (item is null || item.UserId != userId)
             throw new NotFoundException(
-                "No course enrollment of yours awaits payment under this reference (yet): enroll first; right after the 402 it may take a moment to arrive."
+                "No course enrollment of yours awaits payment under this reference (yet): enroll first; right "
+                    + "after the 402 it may take a moment to arrive."
             );
         if (item.PriceCredits is not > 0)
             throw new BusinessRuleException(

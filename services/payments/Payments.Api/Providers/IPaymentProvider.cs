@@ -1,6 +1,4 @@
-using Community.Payments.Data;
-
-namespace Community.Payments.Providers;
+namespace Community.Payments;
 
 /// <summary>What to ask the provider for: one line item, our payment id in the metadata.</summary>
 /// <param name="Mode">"payment" or "subscription" (then <paramref name="IntervalDays"/> is the billing period).</param>

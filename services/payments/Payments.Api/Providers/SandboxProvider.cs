@@ -1,7 +1,4 @@
-using Community.Payments.Data;
-using Microsoft.Extensions.Options;
-
-namespace Community.Payments.Providers;
+namespace Community.Payments;
 
 /// <summary>
 /// The offline provider: its checkout page is served by this service (/sandbox/checkout/{id}),

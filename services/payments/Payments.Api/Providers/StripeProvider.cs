@@ -1,26 +1,23 @@
 using System.Net;
-using Community.Payments.Data;
-using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Stripe;
 using Stripe.Checkout;
 
-namespace Community.Payments.Providers;
+namespace Community.Payments;
 
 /// <summary>
-/// Stripe through Stripe.net's services. Every POST carries an Idempotency-Key derived from our own ids,
-/// so Stripe creates each thing once however often it is asked, and ServiceDefaults' resilience handler
-/// (on the HttpClient given to Stripe.net, whose own retries are off) may retry it through transient
-/// failures. Anything Stripe refuses or cannot answer surfaces as <see cref="HttpRequestException"/>
-/// (callers answer 502 and change nothing).
+/// Stripe through Stripe.net: every POST carries an Idempotency-Key from our own ids, so the resilience handler may
+/// retry it; whatever Stripe refuses or leaves unanswered surfaces as <see cref="HttpRequestException"/>.
 /// </summary>
 public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> options, TimeProvider clock)
     : IPaymentProvider
 {
     public const string ProviderName = "stripe";
 
-    /// <summary>Stripe accepts a checkout session's expires_at from 30 minutes to 24 hours after its creation.</summary>
+    /// <summary>
+    /// Stripe accepts a checkout session's expires_at from 30 minutes to 24 hours after its creation.
+    /// </summary>
     public static readonly TimeSpan MinimumSessionLifetime = TimeSpan.FromMinutes(30);
     public static readonly TimeSpan MaximumSessionLifetime = TimeSpan.FromHours(24);
 
@@ -72,7 +69,8 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
 
         // Stripe reads an empty metadata value as "unset"; nothing is lost by leaving it out.
         var metadata = request.Metadata.Where(m => m.Value.Length > 0).ToDictionary(m => m.Key, m => m.Value);
-        // Our ids ride on the session and on what it creates (the payment intent or the subscription), so every later webhook names the payment.
+        // Our ids ride on the session and on what it creates (the payment intent or the subscription), so every later
+        // webhook names the payment.
         var carried = new Dictionary<string, string>(metadata);
         if (!request.Metadata.ContainsKey("payment_id"))
             carried["payment_id"] = request.PaymentId.ToString();
@@ -118,10 +116,12 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
         CancellationToken cancellationToken
     )
     {
-        // A subscription's payment intent comes with its first invoice (invoice.paid); until that arrives there is nothing to refund by.
+        // A subscription's payment intent comes with its first invoice (invoice.paid); until that arrives there is
+        // nothing to refund by.
         if (string.IsNullOrEmpty(payment.PaymentIntentId))
             throw new RefundNotSupportedException(
-                $"Payment {payment.Id} has no Stripe payment intent yet (a subscription's comes with its first invoice.paid); try again later or refund it from the Stripe dashboard."
+                $"Payment {payment.Id} has no Stripe payment intent yet (a subscription's comes with its first "
+                    + "invoice.paid); try again later or refund it from the Stripe dashboard."
             );
         var create = new RefundCreateOptions
         {
@@ -188,7 +188,9 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
 
     private static RequestOptions Keyed(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
 
-    /// <summary>Stripe.net's refusals and the resilience handler's give-ups, as the HttpRequestException callers handle.</summary>
+    /// <summary>
+    /// Stripe.net's refusals and the resilience handler's give-ups, as the HttpRequestException callers handle.
+    /// </summary>
     private async Task<T> CallAsync<T>(string what, Func<Task<T>> call)
     {
         try
@@ -221,5 +223,8 @@ public sealed class StripeProvider(HttpClient http, IOptions<PaymentsOptions> op
     }
 }
 
-/// <summary>The provider cannot refund this payment by API (nothing was asked of it); a person must, in the provider's dashboard.</summary>
+/// <summary>
+/// The provider cannot refund this payment by API (nothing was asked of it); a person must, in the provider's
+/// dashboard.
+/// </summary>
 public sealed class RefundNotSupportedException(string message) : InvalidOperationException(message);

@@ -2,10 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Community.Payments.Providers;
+namespace Community.Payments;
 
 /// <summary>
 /// The secrets webhooks may be signed with: Stripe's from configuration (several while rotating),

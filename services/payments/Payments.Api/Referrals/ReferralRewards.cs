@@ -1,61 +1,7 @@
-using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Payments.Checkout;
-using Community.Payments.Credits;
-using Community.Payments.Data;
-using Community.Payments.Refunds;
-using Community.Payments.Subscriptions;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Payments.Referrals;
-
-/// <summary>A referred user's first paid purchase, as identity announced it: one per referred user.</summary>
-public sealed class ReferralConversion
-{
-    public Guid ReferredUserId { get; set; }
-    public Guid ReferrerUserId { get; set; }
-    public Guid PaymentId { get; set; }
-    public DateTimeOffset ConvertedAt { get; set; }
-
-    /// <summary>Set when the payment was refunded in full: the conversion no longer counts.</summary>
-    public DateTimeOffset? RevokedAt { get; set; }
-}
-
-/// <summary>A tier granted to a referrer for reaching <see cref="Conversions"/> conversions.</summary>
-public sealed class ReferralReward
-{
-    public Guid ReferrerUserId { get; set; }
-    public int Conversions { get; set; }
-    public string Tier { get; set; } = "";
-
-    /// <summary>Null: for life.</summary>
-    public DateTimeOffset? CurrentPeriodEnd { get; set; }
-    public DateTimeOffset GrantedAt { get; set; }
-
-    /// <summary>Set when refunds brought the conversions back below the milestone; reaching it again grants it anew.</summary>
-    public DateTimeOffset? RevokedAt { get; set; }
-}
-
-public sealed class ReferralConversionConfiguration : IEntityTypeConfiguration<ReferralConversion>
-{
-    public void Configure(EntityTypeBuilder<ReferralConversion> e)
-    {
-        e.ToTable("referral_conversions");
-        e.HasKey(c => c.ReferredUserId);
-    }
-}
-
-public sealed class ReferralRewardConfiguration : IEntityTypeConfiguration<ReferralReward>
-{
-    public void Configure(EntityTypeBuilder<ReferralReward> e)
-    {
-        e.ToTable("referral_rewards");
-        e.HasKey(r => new { r.ReferrerUserId, r.Conversions });
-    }
-}
 
 /// <summary>What a conversion earns: credits for both sides, and elite for referrers who bring many.</summary>
 public static class ReferralRewards
@@ -66,7 +12,10 @@ public static class ReferralRewards
     /// <summary>Conversions reached to the elite period they earn (null: for life).</summary>
     public static readonly (int Conversions, TimeSpan? Period)[] Milestones = [(5, TimeSpan.FromDays(90)), (10, null)];
 
-    /// <summary>Both sides of a referral, in account-lock order (by id), so two postings touching the same users cannot deadlock.</summary>
+    /// <summary>
+    /// Both sides of a referral, in account-lock order (by id), so two postings touching the same users cannot
+    /// deadlock.
+    /// </summary>
     public static IEnumerable<(Guid UserId, string Side)> Sides(Guid referrerUserId, Guid referredUserId) =>
         new[] { (referrerUserId, "referrer"), (referredUserId, "referred") }.OrderBy(s => s.Item1);
 
@@ -97,13 +46,8 @@ public static class ReferralRewards
 }
 
 /// <summary>
-/// A referral converted: 50 credits to the referrer and 50 to the referred user (each grant one-shot
-/// by its key), and the conversion counted; reaching 5 and 10 counted conversions grants elite for
-/// three months, then for life (see <see cref="Memberships"/> for the tier this makes). The
-/// converting payment's row is locked first, so this and <see cref="ReferralRefundedConsumer"/> run
-/// one after the other: a conversion announced after its payment was refunded in full is recorded
-/// as revoked and earns nothing. A referrer's conversions are counted one at a time, so concurrent
-/// conversions cannot both miss a milestone.
+/// A referral converted: credits for both sides, the conversion counted, milestones rewarded. The payment is locked
+/// first, so a conversion whose payment was refunded in full earns nothing.
 /// </summary>
 public sealed class ReferralConvertedConsumer(
     PaymentsDbContext db,
@@ -126,14 +70,16 @@ public sealed class ReferralConvertedConsumer(
         {
             await Db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO referral_conversions (referred_user_id, referrer_user_id, payment_id, converted_at, revoked_at)
+                INSERT INTO referral_conversions
+                    (referred_user_id, referrer_user_id, payment_id, converted_at, revoked_at)
                 VALUES ({m.ReferredUserId}, {m.ReferrerUserId}, {m.PaymentId}, {m.OccurredAt.ToUniversalTime()}, {now})
                 ON CONFLICT (referred_user_id) DO NOTHING
                 """,
                 cancellationToken
             );
             logger.LogInformation(
-                "Referral of {ReferredUserId} by {ReferrerUserId} arrived after payment {PaymentId} was refunded; it earns nothing",
+                "Referral of {ReferredUserId} by {ReferrerUserId} arrived after payment {PaymentId} was "
+                    + "refunded; it earns nothing",
                 m.ReferredUserId,
                 m.ReferrerUserId,
                 m.PaymentId
@@ -173,7 +119,8 @@ public sealed class ReferralConvertedConsumer(
                 INSERT INTO referral_rewards (referrer_user_id, conversions, tier, current_period_end, granted_at)
                 VALUES ({m.ReferrerUserId}, {milestone}, {ReferralRewards.Tier}, {periodEnd}, {now})
                 ON CONFLICT (referrer_user_id, conversions) DO UPDATE
-                SET tier = EXCLUDED.tier, current_period_end = EXCLUDED.current_period_end, granted_at = EXCLUDED.granted_at, revoked_at = NULL
+                SET tier = EXCLUDED.tier, current_period_end = EXCLUDED.current_period_end,
+                    granted_at = EXCLUDED.granted_at, revoked_at = NULL
                 WHERE referral_rewards.revoked_at IS NOT NULL
                 """,
                 cancellationToken
@@ -213,7 +160,10 @@ public sealed class ReferralRefundedConsumer(
         var conversion = (
             await Db.Set<ReferralConversion>()
                 .FromSql(
-                    $"SELECT * FROM referral_conversions WHERE payment_id = {payment.Id} AND revoked_at IS NULL FOR UPDATE"
+                    $"""
+                    SELECT * FROM referral_conversions WHERE payment_id = {payment.Id} AND revoked_at IS NULL
+                    FOR UPDATE
+                    """
                 )
                 .ToListAsync(cancellationToken)
         ).SingleOrDefault();
@@ -240,7 +190,8 @@ public sealed class ReferralRefundedConsumer(
             cancellationToken
         );
         logger.LogInformation(
-            "Payment {PaymentId} was refunded: the referral of {ReferredUserId} by {ReferrerUserId} no longer counts ({Conversions} left, {Revoked} rewards revoked)",
+            "Payment {PaymentId} was refunded: the referral of {ReferredUserId} by {ReferrerUserId} no longer "
+                + "counts ({Conversions} left, {Revoked} rewards revoked)",
             payment.Id,
             conversion.ReferredUserId,
             conversion.ReferrerUserId,

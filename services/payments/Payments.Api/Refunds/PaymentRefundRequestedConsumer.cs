@@ -1,16 +1,10 @@
-using Community.Contracts.Payments;
-using Community.Payments.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Refunds;
 
 /// <summary>
-/// Makes one requested refund, of at most what is left. Not an inbox consumer: the provider must
-/// be asked outside any transaction, and the refund id (the provider's idempotency key) already
-/// makes a redelivered message replay the recorded refund, or resume one left requested, instead
-/// of refunding twice. A provider that does not answer throws, so the message is retried (then
-/// dead-lettered, and <see cref="RefundIntentRecovery"/> finishes the intent).
+/// Makes one requested refund, of at most what is left. Not an inbox consumer: the provider is asked outside any
+/// transaction, and the refund id (its idempotency key) makes a redelivery replay or resume, never refund twice.
 /// </summary>
 public sealed class PaymentRefundRequestedConsumer(
     PaymentsDbContext db,

@@ -1,9 +1,5 @@
 using System.Security.Claims;
-using Community.Contracts;
-using Community.Payments.Data;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Refunds;
 

@@ -1,7 +1,3 @@
-using Community.Payments.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Payments.Refunds;
 
 /// <summary>
@@ -16,7 +12,9 @@ public sealed class RefundIntentRecovery(
     ILogger<RefundIntentRecovery> logger
 ) : BackgroundService
 {
-    /// <summary>Younger intents are most likely still being asked about by the request or message that wrote them.</summary>
+    /// <summary>
+    /// Younger intents are most likely still being asked about by the request or message that wrote them.
+    /// </summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
@@ -37,7 +35,10 @@ public sealed class RefundIntentRecovery(
         }
     }
 
-    /// <summary>Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago; returns how many are no longer requested (answered, or dropped as refused).</summary>
+    /// <summary>
+    /// Asks the provider again about every refund requested more than <see cref="StaleAfter"/> ago; returns how many
+    /// are no longer requested (answered, or dropped as refused).
+    /// </summary>
     public async Task<int> ResumeStaleAsync(CancellationToken cancellationToken)
     {
         List<Guid> stale;

@@ -1,21 +1,8 @@
-using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.Payments.Providers;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Payments.Refunds;
 
 /// <summary>
-/// Refunds part or all of a settled payment, never more than was paid, in three steps so that no
-/// row is locked while the provider is asked: the intent (a refund row "requested", its amount
-/// reserved) is written under the payment's lock and committed; the provider is asked with the
-/// refund's id as idempotency key; its answer is recorded under the lock again, only ever moving a
-/// requested refund forward. A retry with the same refund id (a repeated request, a redelivered
-/// message, <see cref="RefundIntentRecovery"/>) finds the intent and asks again with the same key,
-/// so a crash between the steps neither loses nor doubles a refund. A pending answer counts at once
-/// (as Stripe's own amount_refunded does) and settles or fails later by webhook
-/// (<see cref="Webhooks.RefundWebhookHandler"/>); one failed at once is recorded and changes nothing else.
+/// Refunds at most what is left in three steps, so no row is locked while the provider is asked: the intent
+/// (committed under the payment's lock), the call (keyed by the refund id, so a retry never refunds twice), the answer.
 /// </summary>
 public sealed class Refunder(
     PaymentsDbContext db,
@@ -40,7 +27,10 @@ public sealed class Refunder(
         return refund.Status == RefundStatus.Requested ? await CompleteAsync(refund, cancellationToken) : refund;
     }
 
-    /// <summary>Asks the provider again for a refund left requested (a crash or an unanswered call); returns it as it stands after.</summary>
+    /// <summary>
+    /// Asks the provider again for a refund left requested (a crash or an unanswered call); returns it as it stands
+    /// after.
+    /// </summary>
     public async Task<Refund?> ResumeAsync(Guid refundId, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
@@ -48,7 +38,10 @@ public sealed class Refunder(
         return refund is { Status: RefundStatus.Requested } ? await CompleteAsync(refund, cancellationToken) : refund;
     }
 
-    /// <summary>Step one: the refund row, found (the same id asked before) or written as requested; the lookup runs under the payment's lock, so concurrent askers with one id all find the first one's row.</summary>
+    /// <summary>
+    /// Step one: the refund row, found (the same id asked before) or written as requested; the lookup runs under the
+    /// payment's lock, so concurrent askers with one id all find the first one's row.
+    /// </summary>
     private async Task<Refund> RecordIntentAsync(
         Guid paymentId,
         long? amountCents,
@@ -60,7 +53,8 @@ public sealed class Refunder(
     {
         if (db.Database.CurrentTransaction is not null)
             throw new InvalidOperationException(
-                "Refunder asks the payment provider, which must not happen inside a transaction; publish PaymentRefundRequested instead."
+                "Refunder asks the payment provider, which must not happen inside a transaction; publish "
+                    + "PaymentRefundRequested instead."
             );
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -82,7 +76,8 @@ public sealed class Refunder(
         var refundable = Math.Max(0, payment.RefundableCents - requested);
         if (refundable == 0 && payment.RefundableCents > 0)
             throw new ConflictException(
-                "The rest of the payment is being refunded right now; retry to see what is left once that refund is answered."
+                "The rest of the payment is being refunded right now; retry to see what is left once that refund "
+                    + "is answered."
             )
             {
                 RetryAfter = TimeSpan.FromSeconds(5),
@@ -125,10 +120,12 @@ public sealed class Refunder(
         }
         catch (HttpRequestException exception) when (exception.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
-            // Stripe is still answering a concurrent request with this key: that request records the answer, which is ours too.
+            // Stripe is still answering a concurrent request with this key: that request records the answer, which is
+            // ours too.
             return await WaitForAnswerAsync(refund, cancellationToken)
                 ?? throw new ProviderUnavailableException(
-                    "The same refund is being made by another request right now; retry with the same Idempotency-Key to see its outcome."
+                    "The same refund is being made by another request right now; retry with the same "
+                        + "Idempotency-Key to see its outcome."
                 );
         }
         catch (HttpRequestException exception) when (IsRefusal(exception))
@@ -154,7 +151,8 @@ public sealed class Refunder(
                 payment.Id
             );
             throw new ProviderUnavailableException(
-                "The payment provider did not answer; the refund stays requested and is retried with the same key. Retry with the same Idempotency-Key to see its outcome."
+                "The payment provider did not answer; the refund stays requested and is retried with the same "
+                    + "key. Retry with the same Idempotency-Key to see its outcome."
             );
         }
         catch (RefundNotSupportedException exception)
@@ -181,7 +179,9 @@ public sealed class Refunder(
         return null;
     }
 
-    /// <summary>A 4xx other than 409 (a concurrent request with the key) or 429 is a definite no: Stripe made no refund.</summary>
+    /// <summary>
+    /// A 4xx other than 409 (a concurrent request with the key) or 429 is a definite no: Stripe made no refund.
+    /// </summary>
     private static bool IsRefusal(HttpRequestException exception) =>
         (int?)exception.StatusCode is >= 400 and < 500 and not 409 and not 429;
 
@@ -218,7 +218,8 @@ public sealed class Refunder(
         await transaction.CommitAsync(cancellationToken);
         if (refund.Status == RefundStatus.Failed)
             logger.LogWarning(
-                "The provider failed refund {RefundId} of {Amount} {Currency} on payment {PaymentId} at once; nothing was refunded ({Reason})",
+                "The provider failed refund {RefundId} of {Amount} {Currency} on payment {PaymentId} at once; "
+                    + "nothing was refunded ({Reason})",
                 refund.Id,
                 refund.AmountCents,
                 payment.Currency,
@@ -237,28 +238,6 @@ public sealed class Refunder(
             );
         return refund;
     }
-
-    /// <summary>A refund id that is the same every time the same cause asks (a message redelivered, a retried request).</summary>
-    public static Guid DeterministicId(string cause, Guid paymentId) => StableIds.From($"{cause}|{paymentId}");
-}
-
-/// <summary>A refund's state: ours before the provider answered (requested), then the provider's reduced to three.</summary>
-public static class RefundStatus
-{
-    /// <summary>Recorded, the provider not yet (known to be) asked; not counted in the payment's refunded total.</summary>
-    public const string Requested = "requested";
-    public const string Pending = "pending";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-
-    /// <summary>Stripe's refund status: a canceled refund never moves money; pending, requires_action (and anything newer) are under way.</summary>
-    public static string FromProvider(string? status) =>
-        status switch
-        {
-            "succeeded" => Succeeded,
-            "failed" or "canceled" => Failed,
-            _ => Pending,
-        };
 }
 
 /// <summary>
@@ -270,7 +249,8 @@ public sealed class RefundFailedException : DomainException
 {
     public RefundFailedException(Refund refund)
         : base(
-            "The payment provider failed this refund at once; nothing was refunded and the payment can still be refunded."
+            "The payment provider failed this refund at once; nothing was refunded and the payment can still be "
+                + "refunded."
         ) =>
         Extensions = new Dictionary<string, object?> { ["refund_id"] = refund.Id, ["refund_status"] = refund.Status };
 

@@ -1,9 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using Community.Payments.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,7 +15,8 @@ public sealed record RefundRequest(long? AmountCents, [Required] string? Reason)
     public static RefundRequest Example => new(2500, "The event moved to a date the member cannot make.");
 }
 
-/// <param name="Status">pending (under way, already counted in the payment's refunded_cents), succeeded or failed.</param>
+/// <param name="Status">pending (under way, already counted in the payment's refunded_cents), succeeded or
+/// failed.</param>
 public sealed record RefundDto(
     Guid Id,
     Guid PaymentId,
@@ -75,7 +74,7 @@ public static class RefundsApi
         await RefundAccess.EnsureMayRefundAsync(db, id, principal, cancellationToken);
 
         // The same Idempotency-Key refunds once, however often the request is retried.
-        var refundId = key is null ? NewId.Next(clock) : Refunder.DeterministicId("api:" + callerId + ":" + key, id);
+        var refundId = key is null ? NewId.Next(clock) : RefundRules.DeterministicId("api:" + callerId + ":" + key, id);
         var refund = await refunder.RefundAsync(
             id,
             request.AmountCents,

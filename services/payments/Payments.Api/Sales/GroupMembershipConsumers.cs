@@ -1,15 +1,12 @@
-using Community.Contracts;
-using Community.Contracts.Payments;
 using Community.Contracts.Social;
-using Community.Payments.Data;
 using Community.Payments.Refunds;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Sales;
 
-/// <summary>A paid group's membership awaits payment: remember its price and buyer; checkout reads the amount from here.</summary>
+/// <summary>
+/// A paid group's membership awaits payment: remember its price and buyer; checkout reads the amount from here.
+/// </summary>
 public sealed class GroupMembershipPendingConsumer(
     PaymentsDbContext db,
     TimeProvider clock,
@@ -22,7 +19,8 @@ public sealed class GroupMembershipPendingConsumer(
     )
     {
         var m = context.Message;
-        // Social opens a new purchase when the price changes, so a reference's price never changes: the first announcement stands.
+        // Social opens a new purchase when the price changes, so a reference's price never changes: the first
+        // announcement stands.
         if (await Db.SellableItems.AnyAsync(i => i.ReferenceId == m.PurchaseId, cancellationToken))
             return;
         Db.SellableItems.Add(
@@ -40,7 +38,9 @@ public sealed class GroupMembershipPendingConsumer(
     }
 }
 
-/// <summary>Social could not honour a paid membership (the group went, a block, a mismatch): the payer gets it all back.</summary>
+/// <summary>
+/// Social could not honour a paid membership (the group went, a block, a mismatch): the payer gets it all back.
+/// </summary>
 public sealed class GroupMembershipRejectedConsumer(
     PaymentsDbContext db,
     TimeProvider clock,
@@ -67,7 +67,7 @@ public sealed class GroupMembershipRejectedConsumer(
             new PaymentRefundRequested(
                 Guid.CreateVersion7(),
                 clock.GetUtcNow(),
-                Refunder.DeterministicId("rejected", m.PaymentId),
+                RefundRules.DeterministicId("rejected", m.PaymentId),
                 m.PaymentId,
                 null,
                 "not_honoured: " + m.Reason,

@@ -1,12 +1,6 @@
-using Community.Contracts;
 using Community.Contracts.Events;
-using Community.Contracts.Payments;
-using Community.Payments.Credits;
-using Community.Payments.Data;
 using Community.Payments.Refunds;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Payments.Sales;
 
@@ -73,7 +67,10 @@ public sealed class CourseEnrollmentPendingConsumer(
     }
 }
 
-/// <summary>Events (the seat went, the event was cancelled) or the companion (a session that cannot start) could not honour a payment: the payer gets everything back, money or credits.</summary>
+/// <summary>
+/// Events (the seat went, the event was cancelled) or the companion (a session that cannot start) could not honour a
+/// payment: the payer gets everything back, money or credits.
+/// </summary>
 public sealed class PurchaseRejectedConsumer(
     PaymentsDbContext db,
     CreditLedger credits,
@@ -104,7 +101,7 @@ public sealed class PurchaseRejectedConsumer(
             new PaymentRefundRequested(
                 Guid.CreateVersion7(),
                 clock.GetUtcNow(),
-                Refunder.DeterministicId("rejected", m.PaymentId),
+                RefundRules.DeterministicId("rejected", m.PaymentId),
                 m.PaymentId,
                 null,
                 "not_honoured: " + m.Reason,
@@ -121,14 +118,16 @@ public sealed class RsvpCancelledConsumer(
     ILogger<RsvpCancelledConsumer> logger
 ) : IdempotentConsumer<RsvpCancelled, PaymentsDbContext>(db, logger)
 {
+    /// <summary>A free ticket, or one whose policy refunds nothing, owes nothing.</summary>
+    protected override bool Concerns(RsvpCancelled message) => message.PaymentId is not null && message.RefundCents > 0;
+
     protected override async Task HandleAsync(
         ConsumeContext<RsvpCancelled> context,
         CancellationToken cancellationToken
     )
     {
         var m = context.Message;
-        if (m.PaymentId is not { } paymentId || m.RefundCents <= 0)
-            return;
+        var paymentId = m.PaymentId!.Value;
         var payment = await Db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
         if (payment is null || payment.RefundableCents == 0)
             return;
@@ -136,7 +135,7 @@ public sealed class RsvpCancelledConsumer(
             new PaymentRefundRequested(
                 Guid.CreateVersion7(),
                 clock.GetUtcNow(),
-                Refunder.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId),
+                RefundRules.DeterministicId("rsvp-cancelled:" + m.RegistrationId, paymentId),
                 paymentId,
                 Math.Min(m.RefundCents, payment.RefundableCents),
                 "cancelled_by_attendee",
@@ -178,7 +177,7 @@ public sealed class EventCancelledConsumer(
                 new PaymentRefundRequested(
                     Guid.CreateVersion7(),
                     now,
-                    Refunder.DeterministicId("event-cancelled", paymentId),
+                    RefundRules.DeterministicId("event-cancelled", paymentId),
                     paymentId,
                     null,
                     "event_cancelled",

@@ -1,15 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Community.Contracts;
-using Community.Payments.Data;
-using Community.Payments.Providers;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Stripe;
 
 namespace Community.Payments.Sandbox;
@@ -63,7 +58,8 @@ public static class SandboxApi
         var page = WebUtility.HtmlEncode(PagePath(sessionId));
         // While pending, a failure reason is the last declined attempt.
         var declined = payment.FailureReason is { } code
-            ? $"""<p role="alert">Your last attempt was declined ({WebUtility.HtmlEncode(code)}). Pay again, or cancel.</p>"""
+            ? $"""<p role="alert">Your last attempt was declined ({WebUtility.HtmlEncode(code)}). """
+                + "Pay again, or cancel.</p>"
             : "";
         var body = payment.Status switch
         {
@@ -74,12 +70,13 @@ public static class SandboxApi
                 <form method="post" action="{page}/decline"><button type="submit">Decline</button></form>
                 <p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Cancel and return</a></p>
                 """,
-            _ when payment.IsSettled =>
-                $"""<p>This checkout is paid.</p><p><a href="{WebUtility.HtmlEncode(payment.SuccessUrl)}">Return</a></p>""",
-            PaymentStatus.Expired =>
-                $"""<p>This checkout has expired; nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
-            _ =>
-                $"""<p>This checkout failed ({WebUtility.HtmlEncode(payment.FailureReason ?? payment.Status)}); nothing was charged.</p><p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
+            _ when payment.IsSettled => "<p>This checkout is paid.</p>"
+                + $"""<p><a href="{WebUtility.HtmlEncode(payment.SuccessUrl)}">Return</a></p>""",
+            PaymentStatus.Expired => "<p>This checkout has expired; nothing was charged.</p>"
+                + $"""<p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
+            _ => $"""<p>This checkout failed ({WebUtility.HtmlEncode(payment.FailureReason ?? payment.Status)}); """
+                + "nothing was charged.</p>"
+                + $"""<p><a href="{WebUtility.HtmlEncode(payment.CancelUrl)}">Return</a></p>""",
         };
         var html = $"""
             <!doctype html>

@@ -1,7 +1,3 @@
-using Community.Contracts;
-using Community.Payments.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Payments.Subscriptions;
 
 /// <summary>

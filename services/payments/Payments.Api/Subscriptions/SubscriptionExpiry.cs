@@ -1,15 +1,8 @@
-using Community.Payments.Data;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-
 namespace Community.Payments.Subscriptions;
 
 /// <summary>
-/// Ends what nobody else will: a subscription cancelled at period end once that end has passed
-/// (the sandbox has no Stripe to send customer.subscription.deleted), one whose period ended
-/// more than the renewal grace ago with no renewal reported, and a timed referral reward whose
-/// months are over (its membership is reviewed). Rows are claimed with SKIP LOCKED, so every
-/// replica may sweep at once.
+/// Ends what no webhook will (a period over, cancelled or long unrenewed) and reviews memberships whose referral reward
+/// lapsed; rows are claimed with SKIP LOCKED, so every replica may sweep at once.
 /// </summary>
 public sealed class SubscriptionExpiry(
     IServiceScopeFactory scopes,
@@ -36,7 +29,9 @@ public sealed class SubscriptionExpiry(
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Downgrades every subscription that has ended and reviews every membership due; returns how many of each.</summary>
+    /// <summary>
+    /// Downgrades every subscription that has ended and reviews every membership due; returns how many of each.
+    /// </summary>
     public async Task<(int Subscriptions, int Memberships)> SweepOnceAsync(CancellationToken cancellationToken) =>
         (await EndSubscriptionsAsync(cancellationToken), await ReviewMembershipsAsync(cancellationToken));
 
@@ -51,7 +46,8 @@ public sealed class SubscriptionExpiry(
                         $"""
                         SELECT * FROM subscriptions
                         WHERE tier <> 'free' AND current_period_end IS NOT NULL
-                          AND ((cancel_at_period_end AND current_period_end <= {now}) OR current_period_end <= {unrenewed})
+                          AND ((cancel_at_period_end AND current_period_end <= {now})
+                            OR current_period_end <= {unrenewed})
                         ORDER BY current_period_end LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
                         """
                     )

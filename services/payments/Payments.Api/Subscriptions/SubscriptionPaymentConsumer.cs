@@ -1,12 +1,4 @@
-using Community.Contracts;
-using Community.Contracts.Payments;
-using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.Payments.Providers;
-using Community.Payments.Refunds;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Subscriptions;
 
@@ -63,7 +55,8 @@ public sealed class SubscriptionPaymentConsumer(
             cancellationToken
         );
 
-        // The new subscription supersedes the old one (an upgrade, a downgrade, a renewed cancellation): stop billing it, after this commits.
+        // The new subscription supersedes the old one (an upgrade, a downgrade, a renewed cancellation): stop billing
+        // it, after this commits.
         if (replaced is not null)
         {
             logger.LogInformation(
@@ -87,12 +80,8 @@ public sealed class SubscriptionPaymentConsumer(
 }
 
 /// <summary>
-/// The payment of the subscription's current period was refunded in full: the subscription ends
-/// now, at the provider too (it must not renew and charge again), and the user's tier falls back to
-/// whatever else they hold. A partial refund is a goodwill gesture and changes nothing; a refund of
-/// an earlier, replaced subscription's payment does not touch the current one. With a provider
-/// subscription, this only records the intent (SubscriptionCancellationRequested): the provider is
-/// told outside this transaction, then <see cref="SubscriptionCancellationConsumer"/> ends ours.
+/// The current period's payment was refunded in full: the subscription ends now, at the provider too (asked after
+/// the commit by <see cref="SubscriptionCancellationConsumer"/>), so it cannot renew and charge again.
 /// </summary>
 public sealed class SubscriptionRefundedConsumer(
     PaymentsDbContext db,
@@ -159,11 +148,8 @@ public sealed class SubscriptionRefundedConsumer(
 }
 
 /// <summary>
-/// Tells the provider to stop a subscription (now, or at its period end), then, for a refunded
-/// one, ends ours if it is still the one that payment bought. Not an inbox consumer: the provider
-/// is asked outside any transaction, both calls are idempotent at the provider, and ending ours
-/// only moves forward, so a redelivered message changes nothing more. A provider that does not
-/// answer throws and the message is retried.
+/// Tells the provider to stop a subscription, then ends ours if a refund asked for it. Not an inbox consumer: the
+/// provider is asked outside any transaction, and both calls are idempotent there.
 /// </summary>
 public sealed class SubscriptionCancellationConsumer(
     PaymentsDbContext db,

@@ -1,5 +1,5 @@
-using Community.Payments.Webhooks;
 using Stripe;
+using Subscription = Community.Payments.Data.Subscription;
 
 namespace Community.Payments.Subscriptions;
 

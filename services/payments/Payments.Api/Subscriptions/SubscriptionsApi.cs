@@ -1,15 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using Community.Contracts;
 using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.Payments.Providers;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Payments.Subscriptions;
 
@@ -28,7 +22,8 @@ public sealed record SubscriptionCheckoutRequest(
 /// <param name="TierSource">subscription, referral (a referral reward) or none.</param>
 /// <param name="TierUntil">Until when that tier is paid up or granted; null with a paid tier: for life.</param>
 /// <param name="Plan">What my subscription is for (premium or elite); null when I never subscribed.</param>
-/// <param name="Status">The subscription's status at the provider, "expired" when it ran out unrenewed, "none" when I never subscribed.</param>
+/// <param name="Status">The subscription's status at the provider, "expired" when it ran out unrenewed, "none" when I
+/// never subscribed.</param>
 public sealed record SubscriptionDto(
     string Tier,
     string TierSource,
@@ -188,7 +183,8 @@ public static class SubscriptionsApi
             throw new ConflictException(
                 "Your subscription changed while it was being cancelled; look at it again and retry."
             );
-        // The tier and period do not change now, so nothing is published; the expiry (or Stripe's deleted event) ends it.
+        // The tier and period do not change now, so nothing is published; the expiry (or Stripe's deleted event) ends
+        // it.
         subscription.CancelAtPeriodEnd = true;
         subscription.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);

@@ -1,5 +1,3 @@
-using Community.Payments.Checkout;
-using Community.Payments.Data;
 using Stripe;
 using Stripe.Checkout;
 
@@ -49,7 +47,8 @@ public sealed class CheckoutWebhookHandler(PaymentBook book, ILogger<CheckoutWeb
                 book.End(payment, PaymentStatus.Expired, "expired");
                 break;
             case ("payment_intent.payment_failed", PaymentIntent failed):
-                // One declined attempt: the buyer may pay with another card in the same session, which only expiry ends.
+                // One declined attempt: the buyer may pay with another card in the same session, which only expiry
+                // ends.
                 var error = failed.LastPaymentError;
                 book.RecordDecline(payment, error?.DeclineCode ?? error?.Code ?? "payment_failed");
                 break;

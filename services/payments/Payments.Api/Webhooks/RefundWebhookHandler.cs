@@ -1,7 +1,3 @@
-using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.Payments.Refunds;
-using Microsoft.EntityFrameworkCore;
 using Stripe;
 using Refund = Community.Payments.Data.Refund;
 
@@ -27,7 +23,8 @@ public sealed class RefundWebhookHandler(
         var found = await LockAsync(e, cancellationToken);
         if (found is null)
         {
-            // Made in Stripe's dashboard: charge.refunded counts those, and a failure of one is not taken back here (its maker sees it there).
+            // Made in Stripe's dashboard: charge.refunded counts those, and a failure of one is not taken back here
+            // (its maker sees it there).
             logger.LogWarning(
                 "Stripe event {EventId} ({Type}) is about refund {ProviderRefundId}, not one of ours; ignored",
                 e.Id,
@@ -60,7 +57,8 @@ public sealed class RefundWebhookHandler(
             refund.CompletedAt = clock.GetUtcNow();
             book.RefundFailed(payment, refund, reason);
             logger.LogWarning(
-                "Refund {RefundId} of {Amount} {Currency} on payment {PaymentId} failed ({Reason}); the payment is refundable again",
+                "Refund {RefundId} of {Amount} {Currency} on payment {PaymentId} failed ({Reason}); the payment "
+                    + "is refundable again",
                 refund.Id,
                 refund.AmountCents,
                 payment.Currency,

@@ -1,9 +1,5 @@
 using System.Text;
-using Community.Payments.Data;
-using Community.Payments.Providers;
-using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Stripe;
 
 namespace Community.Payments.Webhooks;
@@ -63,7 +59,11 @@ public static class WebhookApi
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO webhook_events (id, type, received_at, payload) VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {json}) ON CONFLICT (id) DO NOTHING",
+            $"""
+            INSERT INTO webhook_events (id, type, received_at, payload)
+            VALUES ({stripeEvent.Id}, {stripeEvent.Type}, {now}, {json})
+            ON CONFLICT (id) DO NOTHING
+            """,
             cancellationToken
         );
         if (first == 0)

@@ -1,12 +1,7 @@
-using Community.Payments.Data;
-using Community.Payments.Providers;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Community.Payments.Checkout;
+namespace Community.Payments;
 
 /// <summary>Something priced by us (never by the client), ready for a checkout.</summary>
 /// <param name="Product">What exactly, when the reference does not say: a tier, a boost length, a credit pack.</param>

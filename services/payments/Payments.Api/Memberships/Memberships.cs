@@ -1,59 +1,15 @@
-using Community.Contracts;
-using Community.Contracts.Payments;
-using Community.Payments.Data;
-using Community.Payments.Referrals;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-
-namespace Community.Payments.Subscriptions;
-
-/// <summary>The tier a user is entitled to from all sources, as last published in SubscriptionChanged.</summary>
-public sealed class Membership
-{
-    public Guid UserId { get; set; }
-    public string Tier { get; set; } = Tiers.Free;
-
-    /// <summary>Until when the tier is paid up or granted; null with a paid tier: for life.</summary>
-    public DateTimeOffset? TierUntil { get; set; }
-
-    /// <summary>none, subscription or referral: what gives the tier.</summary>
-    public string Source { get; set; } = MembershipSources.None;
-
-    /// <summary>When a timed referral reward lapses, so the tier is worked out again.</summary>
-    public DateTimeOffset? ReviewAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-}
-
-public static class MembershipSources
-{
-    public const string None = "none";
-    public const string Subscription = "subscription";
-    public const string Referral = "referral";
-}
-
-internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Membership>
-{
-    public void Configure(EntityTypeBuilder<Membership> e)
-    {
-        e.ToTable("memberships");
-        e.HasKey(m => m.UserId);
-    }
-}
+namespace Community.Payments;
 
 /// <summary>
-/// Works out a user's tier from every source that grants one (a subscription that entitles, a
-/// referral reward not revoked nor lapsed) and publishes SubscriptionChanged when the tier or its
-/// end moves, and only then: a lapsing paid subscription leaves a lifetime referral elite in place,
-/// and a three-month referral elite ends on its own. Every change of a source calls
-/// <see cref="RefreshAsync"/> in the transaction that made it; the membership row is locked first and
-/// the sources read after, so of two concurrent changes the second sees the first.
+/// A user's tier from every source (subscription, referral rewards); SubscriptionChanged only when it moves. The
+/// membership row is locked before the sources are read, so of two concurrent changes the second sees the first.
 /// </summary>
 public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogger<Memberships> logger)
 {
     private static readonly string[] Ranking = [Tiers.Free, Tiers.Premium, Tiers.Elite];
 
-    /// <param name="subscription">The user's subscription as this transaction changed it, when it did; otherwise read.</param>
+    /// <param name="subscription">The user's subscription as this transaction changed it, when it did; otherwise
+    /// read.</param>
     public async Task<Membership> RefreshAsync(
         Guid userId,
         Subscription? subscription,
@@ -62,7 +18,10 @@ public sealed class Memberships(PaymentsDbContext db, TimeProvider clock, ILogge
     {
         var now = clock.GetUtcNow();
         await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO memberships (user_id, tier, source, updated_at) VALUES ({userId}, 'free', 'none', {now}) ON CONFLICT (user_id) DO NOTHING",
+            $"""
+            INSERT INTO memberships (user_id, tier, source, updated_at) VALUES ({userId}, 'free', 'none', {now})
+            ON CONFLICT (user_id) DO NOTHING
+            """,
             cancellationToken
         );
         var membership = (

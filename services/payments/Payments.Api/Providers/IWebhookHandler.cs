@@ -1,8 +1,10 @@
 using Stripe;
 
-namespace Community.Payments.Webhooks;
+namespace Community.Payments;
 
-/// <summary>Handles some Stripe event types inside the webhook's transaction (changes saved with the event id).</summary>
+/// <summary>
+/// Handles some Stripe event types inside the webhook's transaction (changes saved with the event id).
+/// </summary>
 public interface IWebhookHandler
 {
     IReadOnlyCollection<string> EventTypes { get; }

@@ -1,15 +1,12 @@
-using Community.Contracts;
-using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Payments;
 
 /// <summary>Where every price comes from: the selling service's announcement, or configuration.</summary>
 public static class Pricing
 {
-    /// <summary>How long a client waits before asking again for a reference not known yet (a hold or enrollment still on the bus).</summary>
+    /// <summary>
+    /// How long a client waits before asking again for a reference not known yet (a hold or enrollment still on the
+    /// bus).
+    /// </summary>
     public static readonly TimeSpan ReferenceNotKnownRetryAfter = TimeSpan.FromSeconds(2);
 
     public static async Task<CheckoutItem> PriceAsync(
@@ -29,7 +26,8 @@ public static class Pricing
                 var item = await db
                     .SellableItems.AsNoTracking()
                     .FirstOrDefaultAsync(i => i.ReferenceId == referenceId && i.Purpose == purpose, cancellationToken);
-                // Right after the seller's 402 the announcement may still be on its way here: not known yet is not "not found".
+                // Right after the seller's 402 the announcement may still be on its way here: not known yet is not "not
+                // found".
                 if (item is null)
                     throw new ConflictException(words.NotKnownYet) { RetryAfter = ReferenceNotKnownRetryAfter };
                 if (item.UserId != userId)
@@ -69,22 +67,28 @@ public static class Pricing
         }
     }
 
-    /// <summary>What a client is told about a reference a selling service announces (a seat hold, a course enrollment, a group membership).</summary>
+    /// <summary>
+    /// What a client is told about a reference a selling service announces (a seat hold, a course enrollment, a group
+    /// membership).
+    /// </summary>
     private static (string NotKnownYet, string NotYours, string Description) Announced(string purpose) =>
         purpose switch
         {
             PaymentPurposes.EventRegistration => (
-                "No seat hold is known under this reference yet: right after the 402 it may take a moment to arrive; retry after Retry-After seconds (register for the event first).",
+                "No seat hold is known under this reference yet: right after the 402 it may take a moment to "
+                    + "arrive; retry after Retry-After seconds (register for the event first).",
                 "No seat is held for you under this reference: register for the event first.",
                 "Event ticket"
             ),
             PaymentPurposes.Course => (
-                "No course enrollment awaiting payment is known under this reference yet: right after enrolling it may take a moment to arrive; retry after Retry-After seconds.",
+                "No course enrollment awaiting payment is known under this reference yet: right after enrolling "
+                    + "it may take a moment to arrive; retry after Retry-After seconds.",
                 "No course enrollment of yours awaits payment under this reference: enroll first.",
                 "Course enrollment"
             ),
             _ => (
-                "No group membership awaiting payment is known under this reference yet: right after the 402 it may take a moment to arrive; retry after Retry-After seconds (join the group first).",
+                "No group membership awaiting payment is known under this reference yet: right after the 402 it "
+                    + "may take a moment to arrive; retry after Retry-After seconds (join the group first).",
                 "No group membership of yours awaits payment under this reference: join the group first.",
                 "Group membership"
             ),

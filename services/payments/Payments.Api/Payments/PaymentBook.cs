@@ -1,10 +1,4 @@
-using Community.Contracts.Payments;
-using Community.Payments.Data;
-using Community.Payments.Refunds;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-
-namespace Community.Payments.Checkout;
+namespace Community.Payments;
 
 /// <summary>
 /// A payment's state changes, each publishing its integration event once. Transitions only move
@@ -36,7 +30,9 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
                 .ToListAsync(cancellationToken)
         ).FirstOrDefault();
 
-    /// <summary>The checkout payment that created the provider's subscription <paramref name="providerSubscriptionId"/>, locked.</summary>
+    /// <summary>
+    /// The checkout payment that created the provider's subscription <paramref name="providerSubscriptionId"/>, locked.
+    /// </summary>
     public async Task<Payment?> LockBySubscriptionAsync(
         string providerSubscriptionId,
         CancellationToken cancellationToken
@@ -44,7 +40,11 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         (
             await db
                 .Payments.FromSql(
-                    $"SELECT * FROM payments WHERE provider_subscription_id = {providerSubscriptionId} AND purpose = 'subscription' ORDER BY created_at LIMIT 1 FOR UPDATE"
+                    $"""
+                    SELECT * FROM payments
+                    WHERE provider_subscription_id = {providerSubscriptionId} AND purpose = 'subscription'
+                    ORDER BY created_at LIMIT 1 FOR UPDATE
+                    """
                 )
                 .ToListAsync(cancellationToken)
         ).SingleOrDefault();
@@ -115,7 +115,9 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
         );
     }
 
-    /// <summary>The provider reports <paramref name="totalRefundedCents"/> refunded so far; records what is new.</summary>
+    /// <summary>
+    /// The provider reports <paramref name="totalRefundedCents"/> refunded so far; records what is new.
+    /// </summary>
     public void RecordRefundTotal(Payment payment, long totalRefundedCents)
     {
         if (!payment.IsSettled)
@@ -167,7 +169,8 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
             RecordRefundTotal(payment, payment.RefundedCents + refund.AmountCents);
             return;
         }
-        // Nothing was counted, so nothing is given back; but someone must hear of it (an automatic refund has no caller to tell).
+        // Nothing was counted, so nothing is given back; but someone must hear of it (an automatic refund has no caller
+        // to tell).
         refund.FailureReason = failureReason ?? "failed";
         db.AddIntegrationEvent(
             new PaymentRefundFailed(
@@ -184,15 +187,8 @@ public sealed class PaymentBook(PaymentsDbContext db, TimeProvider clock, ILogge
     }
 
     /// <summary>
-    /// Stripe reports <paramref name="amountRefunded"/> (a charge's amount_refunded) refunded so far.
-    /// A report sent before one of our refunds failed still counts that refund, and nothing in it
-    /// says it is stale, so every failed refund of ours is taken off any reported total: a failed
-    /// refund is never counted again. A report that already left it out (sent after the failure)
-    /// then comes out too low and records nothing, so a refund made in Stripe's dashboard on a
-    /// payment where one of ours failed may go uncounted: the safe side, since Stripe itself
-    /// refuses to refund more than is left. A requested refund of ours is taken off too: its
-    /// answer, recorded after, adds it (a report that did not include it yet records too little,
-    /// never too much).
+    /// Stripe's amount_refunded less our failed and requested refunds: a stale report must never count a failed
+    /// refund again, so a report errs low, never high.
     /// </summary>
     public async Task RecordReportedRefundTotalAsync(
         Payment payment,

@@ -1,8 +1,6 @@
-using Community.Contracts;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.Payments.Subscriptions;
+namespace Community.Payments.Data;
 
 /// <summary>A user's membership: the plan bought, and the tier it entitles to right now.</summary>
 public sealed class Subscription
@@ -47,23 +45,13 @@ public static class SubscriptionStatus
     public static bool Entitles(string status) => status is Active or "trialing" or "past_due";
 }
 
-/// <summary>The "Payments:Subscriptions" configuration section.</summary>
-public sealed class SubscriptionOptions
-{
-    public const string Section = "Payments:Subscriptions";
-
-    /// <summary>How often ended subscriptions are looked for.</summary>
-    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>How long after its period end a subscription nobody renewed keeps its tier (renewal webhooks may be late).</summary>
-    public TimeSpan RenewalGrace { get; set; } = TimeSpan.FromDays(3);
-}
-
 internal sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subscription>
 {
     public void Configure(EntityTypeBuilder<Subscription> e)
     {
-        e.ToTable("subscriptions");
         e.HasKey(s => s.UserId);
+        e.HasIndex(s => s.ProviderSubscriptionId).IsUnique();
+        // The expiry sweep looks for entitlements whose period has run out.
+        e.HasIndex(s => s.CurrentPeriodEnd).HasFilter("tier <> 'free'");
     }
 }

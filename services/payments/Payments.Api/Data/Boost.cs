@@ -1,7 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.Payments.Boosts;
+namespace Community.Payments.Data;
 
 /// <summary>Until when a user's profile ranks first in discovery.</summary>
 public sealed class Boost
@@ -13,9 +12,5 @@ public sealed class Boost
 
 internal sealed class BoostConfiguration : IEntityTypeConfiguration<Boost>
 {
-    public void Configure(EntityTypeBuilder<Boost> e)
-    {
-        e.ToTable("boosts");
-        e.HasKey(b => b.UserId);
-    }
+    public void Configure(EntityTypeBuilder<Boost> e) => e.HasKey(b => b.UserId);
 }

@@ -1,17 +1,10 @@
-using Community.Contracts.Payments;
-using Community.Payments.Checkout;
-using Community.Payments.Data;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
 
-namespace Community.Payments.Refunds;
+namespace Community.Payments;
 
 /// <summary>
-/// Base of the consumers that take back what a payment bought once it is refunded in full (a partial
-/// refund is a goodwill gesture and takes nothing back). The payment row is locked first, as the
-/// consumers that deliver the purchase lock it, so delivering and taking back one payment never
-/// interleave: whichever runs second sees what the first did. Nothing outside is called under that
-/// lock: a provider call is published (outbox) and made after the commit.
+/// Base of the consumers that take back what a payment refunded in full bought. The payment row is locked first, as
+/// <see cref="DeliveryConsumer"/> locks it, so whichever of the two runs second sees what the first did.
 /// </summary>
 public abstract class FullRefundConsumer(PaymentsDbContext db, PaymentBook payments, ILogger logger)
     : IdempotentConsumer<PaymentRefunded, PaymentsDbContext>(db, logger)
@@ -35,6 +28,9 @@ public abstract class FullRefundConsumer(PaymentsDbContext db, PaymentBook payme
         await TakeBackAsync(payment, cancellationToken);
     }
 
-    /// <summary>Takes back what <paramref name="payment"/> (locked, refunded in full) bought; changes on Db are saved with the inbox row.</summary>
+    /// <summary>
+    /// Takes back what <paramref name="payment"/> (locked, refunded in full) bought; changes on Db are saved with the
+    /// inbox row.
+    /// </summary>
     protected abstract Task TakeBackAsync(Payment payment, CancellationToken cancellationToken);
 }

@@ -1,14 +1,12 @@
-using Community.Contracts.Payments;
-using Community.Payments.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Payments.Credits;
+namespace Community.Payments;
 
-/// <summary>What a grant, spend or reversal came to: the transaction, whether this call wrote it (false: an earlier call with the same key did), and the user's balance.</summary>
+/// <summary>
+/// What a grant, spend or reversal came to: the transaction, whether this call wrote it (false: an earlier call with
+/// the same key did), and the user's balance.
+/// </summary>
 public sealed record CreditPosting(CreditTransaction Transaction, bool Applied, long Balance);
 
 /// <summary>
@@ -23,7 +21,9 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
     public Task<long> BalanceAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Set<CreditEntry>().Where(e => e.UserId == userId).SumAsync(e => e.Amount, cancellationToken);
 
-    /// <summary>Adds credits from the platform (a bought pack, a reward); once per <paramref name="idempotencyKey"/>.</summary>
+    /// <summary>
+    /// Adds credits from the platform (a bought pack, a reward); once per <paramref name="idempotencyKey"/>.
+    /// </summary>
     public Task<CreditPosting> GrantAsync(
         Guid userId,
         long amount,
@@ -71,7 +71,8 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                         || first.ReferenceId != referenceId
                     )
                         throw new BusinessRuleException(
-                            "This Idempotency-Key was already used for a different request; use a new key for a new spend."
+                            "This Idempotency-Key was already used for a different request; use a new key for a "
+                                + "new spend."
                         );
                     return new CreditPosting(first, false, await BalanceAsync(userId, cancellationToken));
                 }
@@ -183,7 +184,8 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
                 var amount = Math.Min(grant.Amount, balance);
                 if (amount < grant.Amount)
                     logger.LogWarning(
-                        "Clawing back grant {GrantId} of {UserId}: {Spent} of its {Amount} credits were already spent and stay spent",
+                        "Clawing back grant {GrantId} of {UserId}: {Spent} of its {Amount} credits were already "
+                            + "spent and stay spent",
                         grant.Id,
                         grant.UserId,
                         grant.Amount - amount,
@@ -212,11 +214,16 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
             .AsNoTracking()
             .FirstOrDefaultAsync(t => t.IdempotencyKey == idempotencyKey, cancellationToken);
 
-    /// <summary>Takes the user's account lock for the rest of the transaction (creating the row on first use).</summary>
+    /// <summary>
+    /// Takes the user's account lock for the rest of the transaction (creating the row on first use).
+    /// </summary>
     private async Task LockAccountAsync(Guid userId, CancellationToken cancellationToken)
     {
         await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO credit_accounts (user_id, created_at) VALUES ({userId}, {clock.GetUtcNow()}) ON CONFLICT (user_id) DO NOTHING",
+            $"""
+            INSERT INTO credit_accounts (user_id, created_at) VALUES ({userId}, {clock.GetUtcNow()})
+            ON CONFLICT (user_id) DO NOTHING
+            """,
             cancellationToken
         );
         await db
@@ -302,7 +309,9 @@ public sealed class CreditLedger(PaymentsDbContext db, TimeProvider clock, ILogg
     }
 }
 
-/// <summary>422: the balance does not cover a spend; the problem says how much there is and how much was needed.</summary>
+/// <summary>
+/// 422: the balance does not cover a spend; the problem says how much there is and how much was needed.
+/// </summary>
 public sealed class InsufficientCreditsException : DomainException
 {
     public InsufficientCreditsException(long balance, long required)

@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Community.Payments.Data;
+
+public sealed class Payment
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public string Purpose { get; set; } = "";
+    public Guid ReferenceId { get; set; }
+
+    /// <summary>
+    /// What exactly was bought when the reference alone does not say (tier, boost days, credit pack).
+    /// </summary>
+    public string? Product { get; set; }
+    public Guid? SellerUserId { get; set; }
+    public long AmountCents { get; set; }
+    public string Currency { get; set; } = "";
+    public string Status { get; set; } = PaymentStatus.Pending;
+    public string Provider { get; set; } = "";
+    public string PaymentMethod { get; set; } = "card";
+    public string? SessionId { get; set; }
+    public string? CheckoutUrl { get; set; }
+    public string? PaymentIntentId { get; set; }
+
+    /// <summary>The provider's subscription a subscription checkout created; its later webhooks name it.</summary>
+    public string? ProviderSubscriptionId { get; set; }
+    public string SuccessUrl { get; set; } = "";
+    public string CancelUrl { get; set; } = "";
+    public long RefundedCents { get; set; }
+    public string? FailureReason { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? SucceededAt { get; set; }
+
+    public bool IsSettled =>
+        Status is PaymentStatus.Succeeded or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded;
+    public long RefundableCents => IsSettled ? AmountCents - RefundedCents : 0;
+}
+
+public static class PaymentStatus
+{
+    public const string Pending = "pending";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+    public const string Refunded = "refunded";
+    public const string PartiallyRefunded = "partially_refunded";
+    public static readonly string[] All = [Pending, Succeeded, Failed, Expired, Refunded, PartiallyRefunded];
+}
+
+public static class PaymentMethods
+{
+    public static readonly string[] All = ["card", "alipay", "wechat_pay"];
+}
+
+internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
+{
+    public void Configure(EntityTypeBuilder<Payment> e)
+    {
+        e.Ignore(p => p.IsSettled);
+        e.Ignore(p => p.RefundableCents);
+        e.HasIndex(p => p.SessionId).IsUnique();
+        // One open checkout per buyer and thing bought: asking twice returns the same session.
+        e.HasIndex(p => new
+            {
+                p.UserId,
+                p.Purpose,
+                p.ReferenceId,
+            })
+            .IsUnique()
+            .HasFilter("status = 'pending'");
+        e.HasIndex(p => new
+            {
+                p.UserId,
+                p.CreatedAt,
+                p.Id,
+            })
+            .IsDescending(false, true, true);
+        e.HasIndex(p => p.ReferenceId);
+        e.HasIndex(p => p.PaymentIntentId).HasFilter("payment_intent_id IS NOT NULL");
+        e.HasIndex(p => p.ProviderSubscriptionId).HasFilter("provider_subscription_id IS NOT NULL");
+    }
+}
