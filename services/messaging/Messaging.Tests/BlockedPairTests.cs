@@ -1,8 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Community.Contracts.Events;
-using Community.Contracts.Social;
-using Community.Messaging.RealTime;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;

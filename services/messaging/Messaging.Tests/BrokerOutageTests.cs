@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Community.LocalInfrastructure;
-using Community.Messaging.RealTime;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Messaging;
 
 namespace Community.Messaging.Tests;

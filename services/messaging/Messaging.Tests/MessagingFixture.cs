@@ -1,8 +1,5 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Contracts.Social;
 
 namespace Community.Messaging.Tests;
 

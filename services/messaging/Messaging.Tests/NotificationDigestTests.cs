@@ -1,9 +1,6 @@
-using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Messaging.Notifications;
-using Community.Messaging.RealTime;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
@@ -122,7 +119,10 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         Assert.Equal(0, MailsTo(readEverything));
         Assert.Equal(0, MailsTo(unproven));
         Assert.True(
-            await fx.ScalarAsync<bool>("SELECT digest_sent_at IS NOT NULL FROM users WHERE user_id = @u", ("u", awayId))
+            await fx.ScalarAsync<bool>(
+                "SELECT digest_sent_at IS NOT NULL FROM user_profiles WHERE user_id = @u",
+                ("u", awayId)
+            )
         );
 
         // At most once a day: a run an hour later sends nothing; a day later the still-unread digests go again, and the

@@ -1,11 +1,6 @@
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
-using Community.Contracts.Social;
-using Community.Messaging.RealTime;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 

@@ -1,11 +1,7 @@
 extern alias GatewayApp;
 using System.Net;
-using System.Text.Json;
-using Community.Contracts;
-using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.Messaging.Tests;

@@ -1,9 +1,5 @@
-using System.Text.Json;
-using Community.Contracts;
 using Community.LocalInfrastructure;
-using Community.Messaging.RealTime;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 

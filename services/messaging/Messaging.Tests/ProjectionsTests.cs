@@ -1,6 +1,5 @@
 using Community.Contracts.Events;
 using Community.Contracts.Identity;
-using Community.Contracts.Social;
 
 namespace Community.Messaging.Tests;
 
@@ -55,7 +54,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         );
         Assert.Equal(
             "New Name",
-            await fx.ScalarAsync<string>("SELECT display_name FROM users WHERE user_id = @id", ("id", aId))
+            await fx.ScalarAsync<string>("SELECT display_name FROM user_profiles WHERE user_id = @id", ("id", aId))
         );
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), bId));
         await fx.DeliverAsync(
@@ -74,7 +73,12 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
                 ["full_name"]
             )
         );
-        Assert.True(await fx.ScalarAsync<bool>("SELECT deleted FROM users WHERE user_id = @id", ("id", bId)));
+        Assert.True(
+            await fx.ScalarAsync<bool>(
+                "SELECT deleted_at IS NOT NULL FROM user_profiles WHERE user_id = @id",
+                ("id", bId)
+            )
+        );
         await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)).AssertProblem(404);
     }
 

@@ -1,9 +1,5 @@
 extern alias GatewayApp;
-using System.Text.Json;
-using Community.Contracts;
-using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Auth;
-using Microsoft.Extensions.DependencyInjection;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.Messaging.Tests;

@@ -1,11 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using Community.Contracts.Events;
-using Community.Messaging.RealTime;
+using Community.Messaging.Conversations;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
@@ -123,7 +121,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
 
         // What a feature pushes to the whole conversation reaches the joined members allowed now.
         await fx
-            .Second.Services.GetRequiredService<ChatPush>()
+            .Second.Services.GetRequiredService<ConversationPush>()
             .ToConversationAsync(
                 Guid.Parse(c),
                 LiveEvents.MemberJoined,

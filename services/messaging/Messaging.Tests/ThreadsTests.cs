@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Messaging;
-using Community.Contracts.Social;
 
 namespace Community.Messaging.Tests;
 

@@ -1,12 +1,8 @@
 using System.Security.Claims;
 using Community.Messaging.Conversations;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Attachments;
 
@@ -93,10 +89,8 @@ public static class AttachmentsApi
             await blobs.TryDeleteAsync(attachment.BlobKey, loggers.CreateLogger(typeof(AttachmentsApi)));
             throw;
         }
-        return TypedResults.Created(
-            Conversations.Attachments.ToDto(attachment, blobs).Url,
-            Conversations.Attachments.ToDto(attachment, blobs)
-        );
+        var dto = AttachmentDto.From(attachment, blobs);
+        return TypedResults.Created(dto.Url, dto);
     }
 
     private static async Task<FileStreamHttpResult> Content(

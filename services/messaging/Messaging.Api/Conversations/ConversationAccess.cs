@@ -1,8 +1,3 @@
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Messaging.Conversations;
 
 /// <summary>
@@ -110,7 +105,7 @@ public sealed record ConversationAccess(
     )
     {
         if (
-            !await db.Members.AnyAsync(
+            !await db.ConversationMembers.AnyAsync(
                 m => m.ConversationId == c.Id && m.UserId == userId && m.Active,
                 cancellationToken
             )

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Conversations;
@@ -43,7 +44,18 @@ public sealed record ConversationDto(
     DateTimeOffset CreatedAt
 );
 
-public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName, long SizeBytes, string Url);
+public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName, long SizeBytes, string Url)
+{
+    /// <summary>Its URL is the blob store's public one, or the content route that checks who may read it.</summary>
+    public static AttachmentDto From(Attachment a, IBlobStore blobs) =>
+        new(
+            a.Id,
+            a.ContentType,
+            a.FileName,
+            a.SizeBytes,
+            blobs.PublicUrl(a.BlobKey) ?? $"/api/v1/conversations/{a.ConversationId}/attachments/{a.Id}/content"
+        );
+}
 
 /// <summary>
 /// A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the

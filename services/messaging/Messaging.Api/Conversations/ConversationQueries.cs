@@ -1,7 +1,3 @@
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Messaging.Conversations;
 
 /// <summary>Reads of the caller's conversations: the list, one of them, unread counts; all from one visibility rule in SQL.</summary>
@@ -189,11 +185,14 @@ public static class Names
         if (ids.Count == 0)
             return new Dictionary<Guid, UserRef>();
         return await db
-            .Users.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(u => ids.Contains(u.UserId))
             .ToDictionaryAsync(
                 u => u.UserId,
-                u => u.Deleted ? new UserRef(u.UserId, null, null) : new UserRef(u.UserId, u.Username, u.DisplayName),
+                u =>
+                    u.DeletedAt != null
+                        ? new UserRef(u.UserId, null, null)
+                        : new UserRef(u.UserId, u.Username, u.DisplayName),
                 cancellationToken
             );
     }

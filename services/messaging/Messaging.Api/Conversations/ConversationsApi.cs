@@ -1,15 +1,10 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Conversations;
 
@@ -210,7 +205,7 @@ public static class ConversationsApi
         Guid id,
         [AsParameters] HistoryQuery query,
         ClaimsPrincipal principal,
-        ConversationMessages messages,
+        MessageQueries messages,
         CancellationToken cancellationToken
     )
     {
@@ -245,7 +240,7 @@ public static class ConversationsApi
         CancellationToken cancellationToken
     )
     {
-        var outcome = await messages.SendAsync(id, principal.UserId(), body, cancellationToken);
+        var outcome = await messages.SendAsync(id, principal.UserId(), body, null, cancellationToken);
         EntityTag.Set(response, await VersionAsync(db, outcome.Message.Id, cancellationToken));
         return outcome.Created
             ? TypedResults.Created(
@@ -259,7 +254,7 @@ public static class ConversationsApi
         Guid id,
         [AsParameters] SearchQuery query,
         ClaimsPrincipal principal,
-        ConversationMessages messages,
+        MessageQueries messages,
         CancellationToken cancellationToken
     )
     {
@@ -285,7 +280,7 @@ public static class ConversationsApi
     )
     {
         await using var precondition = await db.BeginIfMatchAsync<Message>(http.Request, messageId, cancellationToken);
-        var edited = await messages.EditAsync(id, messageId, principal.UserId(), body.Text, cancellationToken);
+        var edited = await messages.EditAsync(id, messageId, principal.UserId(), body.Text, null, cancellationToken);
         if (precondition is not null)
             await precondition.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, await VersionAsync(db, messageId, cancellationToken));
@@ -307,7 +302,7 @@ public static class ConversationsApi
         CancellationToken cancellationToken
     )
     {
-        await messages.DeleteAsync(id, messageId, principal.UserId(), cancellationToken);
+        await messages.DeleteAsync(id, messageId, principal.UserId(), null, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -324,7 +319,7 @@ public static class ConversationsApi
             errors.Add("seq", "seq is required.");
         errors.ThrowIfAny();
         return TypedResults.Ok(
-            await messages.MarkReadAsync(id, principal.UserId(), body.Seq!.Value, cancellationToken)
+            await messages.MarkReadAsync(id, principal.UserId(), body.Seq!.Value, null, cancellationToken)
         );
     }
 

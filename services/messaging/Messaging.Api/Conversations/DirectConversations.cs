@@ -1,9 +1,3 @@
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Messaging.Conversations;
 
 /// <summary>Direct conversations: one per pair of connected people, made on first use, never across a block.</summary>
@@ -20,7 +14,7 @@ public static class DirectConversations
     {
         if (otherId == callerId)
             throw new BusinessRuleException("You cannot start a conversation with yourself.");
-        if (!await db.Users.AnyAsync(u => u.UserId == otherId && !u.Deleted, cancellationToken))
+        if (!await db.UserProfiles.AnyAsync(u => u.UserId == otherId && u.DeletedAt == null, cancellationToken))
             throw new NotFoundException("No such user.");
         var blockers = await db
             .Blocks.Where(b =>

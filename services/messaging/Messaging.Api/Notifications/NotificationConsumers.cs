@@ -2,11 +2,8 @@ using Community.Contracts.Events;
 using Community.Contracts.Messaging;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 

@@ -1,10 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.OpenApi;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 
@@ -131,7 +128,8 @@ public static class NotificationQueries
         var names = await db
             .Database.SqlQuery<ActorName>(
                 $"""
-                SELECT user_id, COALESCE(display_name, username) AS name FROM users WHERE user_id = ANY({ids}) AND NOT deleted
+                SELECT user_id, COALESCE(display_name, username) AS name FROM user_profiles
+                WHERE user_id = ANY({ids}) AND deleted_at IS NULL
                 """
             )
             .ToListAsync(cancellationToken);

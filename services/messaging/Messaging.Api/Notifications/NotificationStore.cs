@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
-using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 

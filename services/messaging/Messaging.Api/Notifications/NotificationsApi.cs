@@ -1,12 +1,8 @@
 using System.ComponentModel;
 using System.Security.Claims;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 

@@ -1,10 +1,6 @@
 using System.Globalization;
-using Community.Messaging.Conversations;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>Where a group's thread list continues: pinned ones first, then newest activity, then id.</summary>
 public readonly record struct ThreadPosition(int PinRank, DateTimeOffset At, Guid Id)

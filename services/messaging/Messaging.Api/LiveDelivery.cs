@@ -1,22 +1,7 @@
 using Community.Messaging.Conversations;
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
 using Community.ServiceDefaults.RealTime;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.RealTime;
-
-/// <summary>A member's read position moved (a read receipt).</summary>
-public sealed record ReadReceipt(Guid ConversationId, Guid UserId, long ReadSeq);
-
-/// <summary>Someone is typing, or stopped, in a conversation.</summary>
-public sealed record TypingSignal(Guid ConversationId, Guid UserId);
-
-/// <summary>Someone joined or left a conversation's members (an event chat's attendees, a thread's group).</summary>
-public sealed record MemberChange(Guid ConversationId, Guid UserId);
-
-/// <summary>A connection of the user came online (their first hub connection opened) or went offline (their last one closed).</summary>
-public sealed record PresenceChange(Guid UserId, bool Online);
+namespace Community.Messaging;
 
 /// <summary>
 /// What a change in a conversation sends to the connections that joined it, once committed, from whichever origin (REST,
@@ -28,22 +13,24 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
 
-    /// <summary>The hub connection making the change, which has its answer already and gets no copy.</summary>
-    public string? OriginConnectionId { get; set; }
-
-    /// <summary>A new, edited or deleted message: the actor's view (with their client_txn_id) to their other connections, the others' view to the rest.</summary>
+    /// <summary>
+    /// A new, edited or deleted message: the actor's view (with their client_txn_id) to their other connections, the
+    /// others' view to the rest. <paramref name="originConnectionId"/>, the hub connection making the change, has its
+    /// answer already and gets no copy.
+    /// </summary>
     public Task MessageAsync(
         HubEvent<MessageDto> target,
         MessageDto forActor,
         Guid actorId,
-        IReadOnlyList<Guid> recipients
+        IReadOnlyList<Guid> recipients,
+        string? originConnectionId
     ) =>
         BoundedAsync(
             target.Name,
             forActor.ConversationId,
             token =>
                 Task.WhenAll(
-                    push.ToJoinedAsync(forActor.ConversationId, [actorId], target, forActor, OriginConnectionId, token),
+                    push.ToJoinedAsync(forActor.ConversationId, [actorId], target, forActor, originConnectionId, token),
                     push.ToJoinedAsync(
                         forActor.ConversationId,
                         recipients.Where(r => r != actorId),
@@ -58,7 +45,14 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
                 )
         );
 
-    public Task ReadAsync(Guid conversationId, Guid userId, long readSeq, IReadOnlyList<Guid> recipients)
+    /// <summary>A read receipt: to the reader's other connections (not <paramref name="originConnectionId"/>) and the others.</summary>
+    public Task ReadAsync(
+        Guid conversationId,
+        Guid userId,
+        long readSeq,
+        IReadOnlyList<Guid> recipients,
+        string? originConnectionId
+    )
     {
         var receipt = new ReadReceipt(conversationId, userId, readSeq);
         return BoundedAsync(
@@ -66,7 +60,7 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
             conversationId,
             token =>
                 Task.WhenAll(
-                    push.ToJoinedAsync(conversationId, [userId], LiveEvents.Read, receipt, OriginConnectionId, token),
+                    push.ToJoinedAsync(conversationId, [userId], LiveEvents.Read, receipt, originConnectionId, token),
                     push.ToJoinedAsync(
                         conversationId,
                         recipients.Where(r => r != userId),
@@ -121,57 +115,6 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
                 )
         );
 
-    /// <summary>An event chat's member joined or left: they and its active members hear it, but those in a block with them.</summary>
-    public async Task EventChatMemberAsync(
-        MessagingDbContext db,
-        Guid conversationId,
-        Guid userId,
-        bool joined,
-        CancellationToken cancellationToken
-    )
-    {
-        var blocked = Relations.BlockedWith(db, userId);
-        var members = await db
-            .Members.Where(m => m.ConversationId == conversationId && m.Active && !blocked.Contains(m.UserId))
-            .Select(m => m.UserId)
-            .ToListAsync(cancellationToken);
-        await MemberAsync(
-            joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
-            conversationId,
-            userId,
-            [.. members, userId]
-        );
-    }
-
-    /// <summary>A group's member joined or left: each of its open threads' conversations hears it, as the event chat's members do.</summary>
-    public async Task GroupMemberAsync(
-        MessagingDbContext db,
-        Guid groupId,
-        Guid userId,
-        bool joined,
-        CancellationToken cancellationToken
-    )
-    {
-        var threads = await db
-            .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed)
-            .Select(c => c.Id)
-            .ToListAsync(cancellationToken);
-        if (threads.Count == 0)
-            return;
-        var blocked = Relations.BlockedWith(db, userId);
-        var members = await db
-            .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
-            .Select(g => g.UserId)
-            .ToListAsync(cancellationToken);
-        foreach (var thread in threads)
-            await MemberAsync(
-                joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
-                thread,
-                userId,
-                [.. members, userId]
-            );
-    }
-
     public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>
         audience.Count == 0
             ? Task.CompletedTask
@@ -192,7 +135,8 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
             logger.LogWarning(
-                "Live {Target} for {About} not delivered within {Bound}: the backplane is unavailable; clients catch up by seq",
+                "Live {Target} for {About} not delivered within {Bound}: the backplane is unavailable; "
+                    + "clients catch up by seq",
                 target,
                 about,
                 Bound

@@ -1,11 +1,9 @@
 using Community.Contracts.Social;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.Projections;
+namespace Community.Messaging.Groups;
 
 // Group membership and roles from social: a thread is open to its group's active members, and its
 // moderators and owner may delete others' messages there. Writes compare as-of times; a join or departure is pushed
@@ -65,7 +63,14 @@ public sealed class GroupMemberJoinedConsumer(
         CancellationToken cancellationToken
     ) =>
         _changed
-            ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, true, cancellationToken)
+            ? GroupMembership.AnnounceAsync(
+                Db,
+                live,
+                context.Message.GroupId,
+                context.Message.UserId,
+                true,
+                cancellationToken
+            )
             : Task.CompletedTask;
 }
 
@@ -100,7 +105,14 @@ public sealed class GroupMemberLeftConsumer(
         CancellationToken cancellationToken
     ) =>
         _changed
-            ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, false, cancellationToken)
+            ? GroupMembership.AnnounceAsync(
+                Db,
+                live,
+                context.Message.GroupId,
+                context.Message.UserId,
+                false,
+                cancellationToken
+            )
             : Task.CompletedTask;
 }
 
@@ -146,8 +158,38 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDel
     }
 }
 
-public static class GroupMembership
+internal static class GroupMembership
 {
+    /// <summary>A group's member joined or left: each open thread hears it, as an event chat's members do.</summary>
+    public static async Task AnnounceAsync(
+        MessagingDbContext db,
+        LiveDelivery live,
+        Guid groupId,
+        Guid userId,
+        bool joined,
+        CancellationToken cancellationToken
+    )
+    {
+        var threads = await db
+            .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed)
+            .Select(c => c.Id)
+            .ToListAsync(cancellationToken);
+        if (threads.Count == 0)
+            return;
+        var blocked = RelationQueries.BlockedWith(db, userId);
+        var members = await db
+            .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
+            .Select(g => g.UserId)
+            .ToListAsync(cancellationToken);
+        foreach (var thread in threads)
+            await live.MemberAsync(
+                joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
+                thread,
+                userId,
+                [.. members, userId]
+            );
+    }
+
     public static Task<int> SetAsync(
         MessagingDbContext db,
         Guid groupId,

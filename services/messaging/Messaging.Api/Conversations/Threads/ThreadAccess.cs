@@ -1,8 +1,4 @@
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>
 /// A thread as one user may use it: seen by the active members of a group that is not deleted, edited and deleted by

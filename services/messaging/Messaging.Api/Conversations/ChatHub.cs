@@ -1,12 +1,9 @@
 using System.ComponentModel;
-using Community.Messaging.Conversations;
-using Community.Messaging.Data;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 
-namespace Community.Messaging.RealTime;
+namespace Community.Messaging.Conversations;
 
 /// <summary>
 /// The chat hub at /hubs/chat (WebSockets, signed-in users; see <see cref="LiveEvents"/> for what the server sends).
@@ -17,6 +14,7 @@ namespace Community.Messaging.RealTime;
 public sealed class ChatHub(
     MessagingDbContext db,
     ConversationMessages messages,
+    MessageQueries queries,
     LiveDelivery live,
     HubPresence presence
 ) : Hub
@@ -53,8 +51,8 @@ public sealed class ChatHub(
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
         return sinceSeq is { } since
-            ? await messages.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
-            : await messages.HistoryAsync(
+            ? await queries.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
+            : await queries.HistoryAsync(
                 id,
                 UserId,
                 null,
@@ -81,37 +79,21 @@ public sealed class ChatHub(
     )]
     public async Task<MessageDto> SendMessage(Guid id, string? text, string? clientTxnId, Guid? replyTo)
     {
-        live.OriginConnectionId = Context.ConnectionId;
-        return (
-            await messages.SendAsync(
-                id,
-                UserId,
-                new SendMessage(text, null, replyTo, clientTxnId),
-                Context.ConnectionAborted
-            )
-        ).Message;
+        var input = new SendMessage(text, null, replyTo, clientTxnId);
+        return (await messages.SendAsync(id, UserId, input, Context.ConnectionId, Context.ConnectionAborted)).Message;
     }
 
     [Description("Edits one of the caller's messages; answers the message.")]
-    public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text)
-    {
-        live.OriginConnectionId = Context.ConnectionId;
-        return messages.EditAsync(id, messageId, UserId, text, Context.ConnectionAborted);
-    }
+    public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text) =>
+        messages.EditAsync(id, messageId, UserId, text, Context.ConnectionId, Context.ConnectionAborted);
 
     [Description("Deletes one of the caller's messages; answers its tombstone.")]
-    public Task<MessageDto> DeleteMessage(Guid id, Guid messageId)
-    {
-        live.OriginConnectionId = Context.ConnectionId;
-        return messages.DeleteAsync(id, messageId, UserId, Context.ConnectionAborted);
-    }
+    public Task<MessageDto> DeleteMessage(Guid id, Guid messageId) =>
+        messages.DeleteAsync(id, messageId, UserId, Context.ConnectionId, Context.ConnectionAborted);
 
     [Description("Moves the caller's read position to seq; answers the read position and unread count.")]
-    public Task<ReadPosition> MarkRead(Guid id, long seq)
-    {
-        live.OriginConnectionId = Context.ConnectionId;
-        return messages.MarkReadAsync(id, UserId, seq, Context.ConnectionAborted);
-    }
+    public Task<ReadPosition> MarkRead(Guid id, long seq) =>
+        messages.MarkReadAsync(id, UserId, seq, Context.ConnectionId, Context.ConnectionAborted);
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
     [Description(
@@ -132,7 +114,7 @@ public sealed class ChatHub(
             target,
             id,
             UserId,
-            await messages.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted)
+            await queries.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted)
         );
     }
 }

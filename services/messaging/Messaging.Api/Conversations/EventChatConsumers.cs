@@ -1,12 +1,10 @@
 using Community.Contracts.Events;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
-namespace Community.Messaging.Projections;
+namespace Community.Messaging.Conversations;
 
 // Event chats from events' messages: one conversation per event, open to its organizer and its confirmed
 // attendees; a cancelled RSVP leaves it, a cancelled event closes it for sending. Whichever message comes
@@ -76,7 +74,7 @@ public sealed class RegistrationConfirmedConsumer(
         CancellationToken cancellationToken
     ) =>
         _joined is { } conversationId
-            ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, true, cancellationToken)
+            ? EventChats.AnnounceMemberAsync(Db, live, conversationId, context.Message.UserId, true, cancellationToken)
             : Task.CompletedTask;
 }
 
@@ -115,7 +113,7 @@ public sealed class RsvpCancelledConsumer(
         CancellationToken cancellationToken
     ) =>
         _left is { } conversationId
-            ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, false, cancellationToken)
+            ? EventChats.AnnounceMemberAsync(Db, live, conversationId, context.Message.UserId, false, cancellationToken)
             : Task.CompletedTask;
 }
 
@@ -186,4 +184,29 @@ public static class EventChats
             """,
             cancellationToken
         );
+
+    /// <summary>An event chat's member joined or left: they and its active members hear it, but those in a block with them.</summary>
+    public static async Task AnnounceMemberAsync(
+        MessagingDbContext db,
+        LiveDelivery live,
+        Guid conversationId,
+        Guid userId,
+        bool joined,
+        CancellationToken cancellationToken
+    )
+    {
+        var blocked = RelationQueries.BlockedWith(db, userId);
+        var members = await db
+            .ConversationMembers.Where(m =>
+                m.ConversationId == conversationId && m.Active && !blocked.Contains(m.UserId)
+            )
+            .Select(m => m.UserId)
+            .ToListAsync(cancellationToken);
+        await live.MemberAsync(
+            joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
+            conversationId,
+            userId,
+            [.. members, userId]
+        );
+    }
 }

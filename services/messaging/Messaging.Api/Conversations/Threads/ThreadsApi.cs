@@ -2,19 +2,12 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts.Messaging;
-using Community.Messaging.Conversations;
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
-using Community.Messaging.RealTime;
-using Community.ServiceDefaults.Api;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>
 /// Threads in groups: titled conversations open to the group's members. A thread's messages are its conversation's
@@ -143,6 +136,7 @@ public static class ThreadsApi
                 id,
                 callerId,
                 new SendMessage(body.Text, [], null, "thread-" + id.ToString("N")),
+                null,
                 cancellationToken
             );
             await transaction.CommitAsync(cancellationToken);
@@ -171,7 +165,7 @@ public static class ThreadsApi
     {
         try
         {
-            var blocked = Relations.BlockedWith(db, thread.Author.UserId);
+            var blocked = RelationQueries.BlockedWith(db, thread.Author.UserId);
             var members = await db
                 .GroupMembers.Where(g => g.GroupId == thread.GroupId && g.Active && !blocked.Contains(g.UserId))
                 .Select(g => g.UserId)
@@ -376,7 +370,7 @@ public static class ThreadsApi
         [AsParameters] RepliesQuery query,
         ClaimsPrincipal principal,
         MessagingDbContext db,
-        ConversationMessages messages,
+        MessageQueries messages,
         CancellationToken cancellationToken
     )
     {

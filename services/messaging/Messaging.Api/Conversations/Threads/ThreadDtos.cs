@@ -1,10 +1,9 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Community.Messaging.Conversations;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>A new thread and its first message.</summary>
 /// <summary>A new thread in a group the caller belongs to, with its first message.</summary>

@@ -1,28 +1,4 @@
-using Community.ServiceDefaults.Errors;
-
-namespace Community.Messaging.Threads;
-
-/// <summary>
-/// A titled thread in a group: the thread-only fields of a conversation of kind thread (same id). Its messages are
-/// the conversation's; a deleted one stays as a row so its conversation can be refused everywhere.
-/// </summary>
-public sealed class GroupThread
-{
-    public Guid Id { get; set; }
-
-    /// <summary>The row's version (xmin): the thread's ETag.</summary>
-    public uint Version { get; set; }
-    public Guid GroupId { get; set; }
-    public Guid AuthorId { get; set; }
-    public string Title { get; set; } = "";
-    public List<string> Tags { get; set; } = [];
-    public DateTimeOffset? PinnedAt { get; set; }
-    public Guid? PinnedBy { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset? DeletedAt { get; set; }
-    public Guid? DeletedBy { get; set; }
-}
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>The field rules of a thread, shared by create and edit: a title of 1-200 characters, up to 10 short tags.</summary>
 public static class ThreadRules
