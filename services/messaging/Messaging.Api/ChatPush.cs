@@ -21,13 +21,15 @@ public sealed class ChatPush(IHubContext<ChatHub> hub)
             .SendAsync(target.Name, payload, cancellationToken);
 
     /// <summary>
-    /// The SignalR group of <paramref name="userId"/>'s connections that joined <paramref name="conversationId"/>. Sends name the
-    /// users allowed now, so a block or a departure stops delivery at once without tracking connection ids.
+    /// The SignalR group of <paramref name="userId"/>'s connections that joined <paramref name="conversationId"/>.
+    /// Sends name the users allowed now, so a block or a departure stops delivery at once without tracking connection
+    /// ids.
     /// </summary>
     public static string JoinedGroup(Guid conversationId, Guid userId) =>
         "joined:" + conversationId.ToString("N") + ":" + userId.ToString("N");
 
-    /// <summary>The connections of <paramref name="userIds"/> that joined <paramref name="conversationId"/>, but <paramref name="exceptConnectionId"/>.</summary>
+    /// <summary>The connections of <paramref name="userIds"/> that joined <paramref name="conversationId"/>, but
+    /// <paramref name="exceptConnectionId"/>.</summary>
     public Task ToJoinedAsync<T>(
         Guid conversationId,
         IEnumerable<Guid> userIds,

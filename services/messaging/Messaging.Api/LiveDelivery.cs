@@ -4,10 +4,8 @@ using Community.ServiceDefaults.RealTime;
 namespace Community.Messaging;
 
 /// <summary>
-/// What a change in a conversation sends to the connections that joined it, once committed, from whichever origin (REST,
-/// hub, consumer): to the members allowed now and to the actor's own other connections. A push never fails or holds up
-/// its request for long: while Redis is down the backplane's publish waits for it, so it is cut short after
-/// <see cref="Bound"/> and logged; clients catch up by seq when they join again.
+/// What a committed change sends to the connections that joined its conversation. A push never fails its request:
+/// while Redis is down the backplane waits, so it is cut short after <see cref="Bound"/>; clients catch up by seq.
 /// </summary>
 public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
 {
@@ -45,7 +43,8 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
                 )
         );
 
-    /// <summary>A read receipt: to the reader's other connections (not <paramref name="originConnectionId"/>) and the others.</summary>
+    /// <summary>A read receipt: to the reader's other connections (not <paramref name="originConnectionId"/>) and the
+    /// others.</summary>
     public Task ReadAsync(
         Guid conversationId,
         Guid userId,
@@ -94,7 +93,8 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
                 )
         );
 
-    /// <summary>member_joined / member_left to <paramref name="audience"/> (the members now, and the one who left).</summary>
+    /// <summary>member_joined / member_left to <paramref name="audience"/> (the members now, and the one who
+    /// left).</summary>
     public Task MemberAsync(
         HubEvent<MemberChange> target,
         Guid conversationId,

@@ -66,5 +66,6 @@ public sealed record TypingSignal(Guid ConversationId, Guid UserId);
 /// <summary>Someone joined or left a conversation's members (an event chat's attendees, a thread's group).</summary>
 public sealed record MemberChange(Guid ConversationId, Guid UserId);
 
-/// <summary>A connection of the user came online (their first hub connection opened) or went offline (their last one closed).</summary>
+/// <summary>A connection of the user came online (their first hub connection opened) or went offline (their last one
+/// closed).</summary>
 public sealed record PresenceChange(Guid UserId, bool Online);

@@ -3,7 +3,8 @@ using System.Text;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>What the third outside probe sent to attachments: broken forms, GPS metadata, polyglots, misleading names.</summary>
+/// <summary>What the third outside probe sent to attachments: broken forms, GPS metadata, polyglots, misleading
+/// names.</summary>
 public sealed class AttachmentProbeTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     private static readonly byte[] Pdf = Encoding.ASCII.GetBytes(

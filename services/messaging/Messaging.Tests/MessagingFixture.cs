@@ -4,9 +4,9 @@ using Community.Contracts.Identity;
 namespace Community.Messaging.Tests;
 
 /// <summary>
-/// The messaging service on real Kestrel with its own database, vhost and attachment folder, a movable clock, and tokens
-/// signed by a test key. What other services would announce (users, connections, blocks, groups, events) the tests
-/// publish on the bus as those services would, and wait until messaging's consumer handled it.
+/// The messaging service on real Kestrel with its own database, vhost and attachment folder, a movable clock, and
+/// tokens signed by a test key. What other services would announce (users, connections, blocks, groups, events) the
+/// tests publish on the bus as those services would, and wait until messaging's consumer handled it.
 /// </summary>
 public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messaging)
 {

@@ -4,7 +4,8 @@ using Community.Messaging.Notifications;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>Messaging with the digest on, mailing through a real SMTP client to a sink; its timer never fires, tests run it.</summary>
+/// <summary>Messaging with the digest on, mailing through a real SMTP client to a sink; its timer never fires, tests
+/// run it.</summary>
 public sealed class DigestFixture : MessagingFixture
 {
     public SmtpSink Smtp { get; } = new();
@@ -26,7 +27,8 @@ public sealed class DigestFixture : MessagingFixture
     }
 }
 
-/// <summary>The daily digest: to people away for a day, at most once a day, never twice however many instances run it.</summary>
+/// <summary>The daily digest: to people away for a day, at most once a day, never twice however many instances run
+/// it.</summary>
 public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<DigestFixture>
 {
     private NotificationDigest Digest => fx.Host.Services.GetRequiredService<NotificationDigest>();

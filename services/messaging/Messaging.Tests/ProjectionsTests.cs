@@ -3,7 +3,8 @@ using Community.Contracts.Identity;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>What other services announce decides who may use which conversation; replays and stale messages change nothing.</summary>
+/// <summary>What other services announce decides who may use which conversation; replays and stale messages change
+/// nothing.</summary>
 public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     [Fact]
@@ -23,7 +24,8 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ConnectionAcceptedConsumer'",
+                "SELECT count(*) FROM inbox_messages "
+                    + "WHERE message_id = @id AND consumer LIKE '%.ConnectionAcceptedConsumer'",
                 ("id", accepted.MessageId)
             )
         );
@@ -110,7 +112,11 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         // Threads are made by the threads feature; here one is written directly to use the thread path.
         var thread = Guid.NewGuid();
         await fx.ExecuteAsync(
-            "INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())",
+            """
+            INSERT INTO conversations
+                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
+            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
+            """,
             ("id", thread),
             ("g", groupId),
             ("o", memberId)

@@ -2,7 +2,8 @@ using Community.Messaging.Data;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>The EF model and the schema the SQL migrations built agree: every table, column and index on both sides.</summary>
+/// <summary>The EF model and the schema the SQL migrations built agree: every table, column and index on both
+/// sides.</summary>
 public sealed class SchemaAgreementTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     [Fact]

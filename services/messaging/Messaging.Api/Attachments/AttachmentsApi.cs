@@ -6,10 +6,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Messaging.Attachments;
 
-/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may
+/// upload).</summary>
 public sealed record AttachmentUpload(IFormFile File);
 
-/// <summary>Files for messages: uploaded to a conversation first, then named by id in a message its uploader sends there.</summary>
+/// <summary>Files for messages: uploaded to a conversation first, then named by id in a message its uploader sends
+/// there.</summary>
 public static class AttachmentsApi
 {
     public const string BlobSection = "Messaging:Attachments";
@@ -28,7 +30,8 @@ public static class AttachmentsApi
             .MapPost("", Upload)
             .WithName("UploadAttachment")
             .WithSummary(
-                "Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; images re-encoded; form field file)"
+                "Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; "
+                    + "images re-encoded; form field file)"
             )
             .AcceptsImageUpload<AttachmentUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict)

@@ -7,9 +7,10 @@ namespace Community.Messaging.Conversations;
 
 /// <summary>
 /// The chat hub at /hubs/chat (WebSockets, signed-in users; see <see cref="LiveEvents"/> for what the server sends).
-/// Every method checks membership and blocks through <see cref="ConversationAccess"/> and <see cref="ConversationMessages"/>,
-/// the code the REST routes use; a refusal answers the call with an error ending "HubException: 404 Not found: ..." and the connection stays.
-/// A joined connection is in the group of its user and that conversation, which pushes name by the members allowed now.
+/// Every method checks membership and blocks through <see cref="ConversationAccess"/> and
+/// <see cref="ConversationMessages"/>, the code the REST routes use; a refusal answers the call with an error ending
+/// "HubException: 404 Not found: ..." and the connection stays. A joined connection is in the group of its user and
+/// that conversation, which pushes name by the members allowed now.
 /// </summary>
 public sealed class ChatHub(
     MessagingDbContext db,
@@ -19,7 +20,8 @@ public sealed class ChatHub(
     HubPresence presence
 ) : Hub
 {
-    /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's seq.</summary>
+    /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's
+    /// seq.</summary>
     public const int JoinPageLimit = 100;
 
     public const string Path = "/hubs/chat";
@@ -36,12 +38,14 @@ public sealed class ChatHub(
         presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
 
     /// <summary>
-    /// Starts live delivery of the conversation to this connection and answers with the messages after <paramref name="sinceSeq"/>
-    /// (catch-up; at most <see cref="JoinPageLimit"/>, oldest first) or, without it, the newest page. The connection joins before
-    /// the page is read, so a message is in the page, pushed live, or both (the client keeps one per seq).
+    /// Starts live delivery of the conversation to this connection and answers with the messages after
+    /// <paramref name="sinceSeq"/> (catch-up; at most <see cref="JoinPageLimit"/>, oldest first) or, without it, the
+    /// newest page. The connection joins before the page is read, so a message is in the page, pushed live, or both
+    /// (the client keeps one per seq).
     /// </summary>
     [Description(
-        "Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page."
+        "Starts live delivery of the conversation to this connection; answers the messages after since_seq "
+            + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page."
     )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
@@ -73,7 +77,8 @@ public sealed class ChatHub(
         await presence.LeftAsync(Context.ConnectionId, UserId, id);
     }
 
-    /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the first attempt's message.</summary>
+    /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the
+    /// first attempt's message.</summary>
     [Description(
         "Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message."
     )]

@@ -125,7 +125,8 @@ public sealed record ConversationAccess(
             ? Task.CompletedTask
             : db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
+                INSERT INTO conversation_members
+                    (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
                 VALUES ({Conversation.Id}, {UserId}, 'member', true, 0, false, {now}, {now})
                 ON CONFLICT (conversation_id, user_id) DO NOTHING
                 """,

@@ -6,8 +6,9 @@ namespace Community.Messaging.Conversations;
 
 /// <summary>
 /// What a member does in a conversation: send, edit, delete, read, mute, page through history and search. The REST
-/// endpoints and the real-time hub call these same methods, so both follow the same rules; each checks who may see
-/// the conversation (404 for anyone else) before anything else, and pushes what changed to the hub's clients once committed.
+/// endpoints and the real-time hub call these same methods, so both follow the same rules; each checks who may see the
+/// conversation (404 for anyone else) before anything else, and pushes what changed to the hub's clients once
+/// committed.
 /// </summary>
 public sealed class ConversationMessages(
     MessagingDbContext db,
@@ -26,8 +27,9 @@ public sealed class ConversationMessages(
     public static readonly TimeSpan EditWindow = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// Posts a message, numbered by the database under the conversation's row lock. Idempotent per (sender, client_txn_id):
-    /// a retry, also one racing the first attempt, returns the first attempt's message with Created false.
+    /// Posts a message, numbered by the database under the conversation's row lock. Idempotent per (sender,
+    /// client_txn_id): a retry, also one racing the first attempt, returns the first attempt's message with Created
+    /// false.
     /// </summary>
     public async Task<SendOutcome> SendAsync(
         Guid conversationId,
@@ -80,7 +82,8 @@ public sealed class ConversationMessages(
             var seqs = await db
                 .Database.SqlQuery<long>(
                     $"""
-                    UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
+                    UPDATE conversations
+                    SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
                     WHERE id = {conversationId} AND NOT closed RETURNING last_seq AS "Value"
                     """
                 )
@@ -91,8 +94,10 @@ public sealed class ConversationMessages(
             var text = input.Text ?? "";
             var inserted = await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO messages (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
-                VALUES ({messageId}, {conversationId}, {seq}, {senderId}, {text}, {input.ReplyTo}, {attachmentIds.ToArray()}, {txn}, {now})
+                INSERT INTO messages
+                    (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
+                VALUES ({messageId}, {conversationId}, {seq}, {senderId}, {text}, {input.ReplyTo},
+                    {attachmentIds.ToArray()}, {txn}, {now})
                 ON CONFLICT (sender_id, client_txn_id) DO NOTHING
                 """,
                 cancellationToken
@@ -153,13 +158,14 @@ public sealed class ConversationMessages(
         }
         var sent = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, cancellationToken);
         var dto = (await queries.ToDtosAsync([sent], senderId, cancellationToken))[0];
-        // Inside a caller's transaction nothing is committed yet: the caller announces what it made (a new thread) after its commit.
+        // Inside a caller's transaction nothing is committed yet: the caller announces what it made after its commit.
         if (transaction is not null)
             await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId);
         return new(dto, true);
     }
 
-    /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may still send.</summary>
+    /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may
+    /// still send.</summary>
     public async Task<MessageDto> EditAsync(
         Guid conversationId,
         Guid messageId,
@@ -201,8 +207,8 @@ public sealed class ConversationMessages(
     }
 
     /// <summary>
-    /// Deletes a message, leaving a tombstone with its seq: its author, a thread's group moderators and owner, an event chat's
-    /// organizer. Deleting a tombstone again changes nothing. Its attachments' files go too.
+    /// Deletes a message, leaving a tombstone with its seq: its author, a thread's group moderators and owner, an event
+    /// chat's organizer. Deleting a tombstone again changes nothing. Its attachments' files go too.
     /// </summary>
     public async Task<MessageDto> DeleteAsync(
         Guid conversationId,
@@ -240,8 +246,8 @@ public sealed class ConversationMessages(
     }
 
     /// <summary>
-    /// Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message. Messages
-    /// hidden from the caller by a block (in a thread or event chat) are not unread.
+    /// Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message.
+    /// Messages hidden from the caller by a block (in a thread or event chat) are not unread.
     /// </summary>
     public async Task<ReadPosition> MarkReadAsync(
         Guid conversationId,
@@ -263,10 +269,12 @@ public sealed class ConversationMessages(
                 WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
                 RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
                     c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
-                        WHERE c.kind <> 'direct' AND hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
+                        WHERE c.kind <> 'direct' AND hm.conversation_id = c.id
+                          AND hm.seq > LEAST(m.read_seq, c.last_seq)
                           AND hm.sender_id IN (
                               SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                              FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
+                              FROM blocks b
+                              WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
                 """
             )
             .ToListAsync(cancellationToken);

@@ -6,8 +6,9 @@ namespace Community.Messaging.Conversations;
 public sealed class ConversationPush(ChatPush push, IServiceScopeFactory scopes)
 {
     /// <summary>
-    /// The connections that joined conversation <paramref name="conversationId"/> of every member allowed now (a thread's
-    /// group members, an event chat's active members, a direct conversation's two sides but one hidden by a block).
+    /// The connections that joined conversation <paramref name="conversationId"/> of every member allowed now (a
+    /// thread's group members, an event chat's active members, a direct conversation's two sides but one hidden by a
+    /// block).
     /// </summary>
     public async Task ToConversationAsync<T>(
         Guid conversationId,

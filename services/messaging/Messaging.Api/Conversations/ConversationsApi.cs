@@ -57,7 +57,8 @@ public static class ConversationsApi
             .MapPost("/direct", StartDirect)
             .WithName("StartDirectConversation")
             .WithSummary(
-                "The direct conversation with a connection: the existing one (200) or a new one (201); never across a block"
+                "The direct conversation with a connection: the existing one (200) or a new one (201); "
+                    + "never across a block"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
@@ -69,7 +70,8 @@ public static class ConversationsApi
             .MapGet("/{id:guid}/messages", History)
             .WithName("ListMessages")
             .WithSummary(
-                "Messages in seq order: before_seq pages back through history, after_seq catches up; neither gives the newest"
+                "Messages in seq order: before_seq pages back through history, after_seq catches up; "
+                    + "neither gives the newest"
             );
         group
             .MapPost("/{id:guid}/messages", Send)
@@ -93,7 +95,8 @@ public static class ConversationsApi
             .MapDelete("/{id:guid}/messages/{messageId:guid}", Delete)
             .WithName("DeleteMessage")
             .WithSummary(
-                "Delete a message, leaving a tombstone with its seq (its author, a thread's moderators, an event's organizer)"
+                "Delete a message, leaving a tombstone with its seq "
+                    + "(its author, a thread's moderators, an event's organizer)"
             );
         group
             .MapPost("/{id:guid}/read", Read)

@@ -3,7 +3,8 @@ using Community.ServiceDefaults.Blobs;
 
 namespace Community.Messaging.Conversations;
 
-/// <summary>Messages as a member reads them: history, search, the DTOs every view shows, and who hears a change.</summary>
+/// <summary>Messages as a member reads them: history, search, the DTOs every view shows, and who hears a
+/// change.</summary>
 public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
 {
     /// <summary>
@@ -48,7 +49,8 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
         return new(await ToDtosAsync(page, userId, cancellationToken), hasMore, lastSeq);
     }
 
-    /// <summary>Messages whose text matches <paramref name="query"/> (PostgreSQL full-text search, web-search syntax), newest first.</summary>
+    /// <summary>Messages whose text matches <paramref name="query"/> (PostgreSQL full-text search, web-search syntax),
+    /// newest first.</summary>
     public async Task<MessageHistory> SearchAsync(
         Guid conversationId,
         Guid userId,
@@ -67,7 +69,8 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
         var rows = await db
             .Messages.FromSql(
                 $"""
-                SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at, edited_at, deleted_at
+                SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id,
+                       created_at, edited_at, deleted_at, search
                 FROM messages
                 WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
                   AND search @@ websearch_to_tsquery('simple', {query})
@@ -95,8 +98,8 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
 
     /// <summary>
     /// Messages (of one conversation) as <paramref name="viewerId"/> sees them: sender names, attachments, their own
-    /// client_txn_id only; in a thread or event chat, those of someone in a block with the viewer (either way) hidden: in
-    /// place, without text or files.
+    /// client_txn_id only; in a thread or event chat, those of someone in a block with the viewer (either way) hidden:
+    /// in place, without text or files.
     /// </summary>
     public async Task<IReadOnlyList<MessageDto>> ToDtosAsync(
         IReadOnlyList<Message> messages,
@@ -162,8 +165,8 @@ public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
     }
 
     /// <summary>
-    /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now, but anyone in a
-    /// block with the actor (either way, in every kind of conversation). One query, whatever the audience.
+    /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now, but anyone
+    /// in a block with the actor (either way, in every kind of conversation). One query, whatever the audience.
     /// </summary>
     public async Task<IReadOnlyList<Guid>> RecipientsAsync(
         Conversation c,

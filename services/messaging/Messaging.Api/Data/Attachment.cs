@@ -1,6 +1,7 @@
 namespace Community.Messaging.Data;
 
-/// <summary>A file uploaded to a conversation; a message may carry those its sender uploaded there, each once.</summary>
+/// <summary>A file uploaded to a conversation; a message may carry those its sender uploaded there, each
+/// once.</summary>
 public sealed class Attachment
 {
     public Guid Id { get; set; }

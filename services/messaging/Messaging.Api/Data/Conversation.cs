@@ -9,7 +9,8 @@ public static class ConversationKinds
     public static readonly IReadOnlyList<string> All = [Direct, Thread, EventChat];
 }
 
-/// <summary>A direct conversation, a group thread's or an event's chat; messages are numbered by its last_seq.</summary>
+/// <summary>A direct conversation, a group thread's or an event's chat; messages are numbered by its
+/// last_seq.</summary>
 public sealed class Conversation
 {
     public Guid Id { get; set; }

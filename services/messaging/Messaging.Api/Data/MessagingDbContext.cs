@@ -1,6 +1,7 @@
 namespace Community.Messaging.Data;
 
-/// <summary>The messaging service's database: conversations, members, messages, and the projections they are checked against.</summary>
+/// <summary>The messaging service's database: conversations, members, messages, and the projections they are checked
+/// against.</summary>
 public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> options) : DbContext(options)
 {
     public DbSet<Conversation> Conversations => Set<Conversation>();

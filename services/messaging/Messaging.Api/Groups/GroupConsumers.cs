@@ -16,7 +16,10 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
     {
         var m = context.Message;
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, false, {m.OccurredAt}) ON CONFLICT (group_id) DO NOTHING",
+            $"""
+            INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, false, {m.OccurredAt})
+            ON CONFLICT (group_id) DO NOTHING
+            """,
             cancellationToken
         );
         await GroupMembership.SetAsync(
@@ -46,9 +49,11 @@ public sealed class GroupMemberJoinedConsumer(
         // A member who is already in (the owner, a moderator) keeps their role.
         var changed = await Db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
+            INSERT INTO group_members (group_id, user_id, role, active, as_of)
+            VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
             ON CONFLICT (group_id, user_id) DO UPDATE
-                SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END, active = true, as_of = EXCLUDED.as_of
+                SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END,
+                    active = true, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
             """,
             cancellationToken
@@ -129,13 +134,15 @@ public sealed class GroupMemberRoleChangedConsumer(
         var m = context.Message;
         if (!GroupRoles.All.Contains(m.Role))
             throw new InvalidOperationException(
-                $"GroupMemberRoleChanged {m.MessageId} names role '{m.Role}', which is not one of {string.Join(", ", GroupRoles.All)}."
+                $"GroupMemberRoleChanged {m.MessageId} names role '{m.Role}', "
+                    + $"which is not one of {string.Join(", ", GroupRoles.All)}."
             );
         return GroupMembership.SetAsync(Db, m.GroupId, m.UserId, m.Role, true, m.OccurredAt, cancellationToken);
     }
 }
 
-/// <summary>A deleted group's threads close for sending; nobody reads them any more (the group has no members).</summary>
+/// <summary>A deleted group's threads close for sending; nobody reads them any more (the group has no
+/// members).</summary>
 public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDeletedConsumer> logger)
     : IdempotentConsumer<GroupDeleted, MessagingDbContext>(db, logger)
 {
@@ -201,8 +208,10 @@ internal static class GroupMembership
     ) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({groupId}, {userId}, {role}, {active}, {at})
-            ON CONFLICT (group_id, user_id) DO UPDATE SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of
+            INSERT INTO group_members (group_id, user_id, role, active, as_of)
+            VALUES ({groupId}, {userId}, {role}, {active}, {at})
+            ON CONFLICT (group_id, user_id) DO UPDATE
+                SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
             """,
             cancellationToken

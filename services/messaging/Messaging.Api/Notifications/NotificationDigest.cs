@@ -8,21 +8,21 @@ public sealed class DigestOptions
 {
     public const string Section = "Notifications:Digest";
 
-    /// <summary>Off unless configured: a deployment turns it on with an SMTP server (Smtp:Host) to send through.</summary>
+    /// <summary>Off unless configured: a deployment turns it on with an SMTP server (Smtp:Host) to send
+    /// through.</summary>
     public bool Enabled { get; set; }
 
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long a person has been away before a digest is mailed, and the least time between two digests.</summary>
+    /// <summary>How long a person has been away before a digest is mailed, and the least time between two
+    /// digests.</summary>
     public TimeSpan Period { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>
-/// Mails people who have been offline for a day (or never connected, with notifications a day old) a digest of their
-/// unread notifications, at most once a day, at their proven address. A run reads who is due, leaves out who is online
-/// now (Redis, <see cref="HubPresence"/>), claims the rest with FOR UPDATE SKIP LOCKED recording digest_sent_at in the
-/// claim itself, then sends after the commit: two instances never mail one person twice, and no lock is held
-/// while the mail server answers. A send that fails gives the claim back, so the next run tries again.
+/// Mails people away for a day a digest of their unread notifications, at most once a day, at their proven address.
+/// The claim (FOR UPDATE SKIP LOCKED, digest_sent_at) commits before the mail goes, so two instances never mail one
+/// person twice and no lock waits on the mail server; a failed send gives the claim back.
 /// </summary>
 public sealed class NotificationDigest(
     IServiceScopeFactory scopes,

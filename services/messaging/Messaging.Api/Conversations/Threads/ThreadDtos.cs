@@ -26,7 +26,8 @@ public sealed record CreateThread(
         );
 }
 
-/// <summary>A thread as a member of its group sees it; its messages are read and sent at /api/v1/conversations/{id}/messages.</summary>
+/// <summary>A thread as a member of its group sees it; its messages are read and sent at
+/// /api/v1/conversations/{id}/messages.</summary>
 public sealed record ThreadDto(
     [property: Description("The thread's id, also the id of its conversation.")] Guid Id,
     Guid GroupId,

@@ -1,6 +1,7 @@
 namespace Community.Messaging.Conversations.Threads;
 
-/// <summary>The field rules of a thread, shared by create and edit: a title of 1-200 characters, up to 10 short tags.</summary>
+/// <summary>The field rules of a thread, shared by create and edit: a title of 1-200 characters, up to 10 short
+/// tags.</summary>
 public static class ThreadRules
 {
     public const int MaxTitleLength = 200;
@@ -24,7 +25,8 @@ public static class ThreadRules
         return trimmed;
     }
 
-    /// <summary>Tags trimmed, lower case and distinct (absent: none); each bad one is an error naming its index.</summary>
+    /// <summary>Tags trimmed, lower case and distinct (absent: none); each bad one is an error naming its
+    /// index.</summary>
     public static List<string> Tags(ValidationErrors errors, IReadOnlyList<string?>? tags)
     {
         if (tags is null)

@@ -31,7 +31,8 @@ public static class ThreadsApi
             .MapPost("", Create)
             .WithName("CreateThread")
             .WithSummary(
-                "Start a thread in a group I belong to, with its first message (NewThread; new_thread to the group's members)"
+                "Start a thread in a group I belong to, with its first message "
+                    + "(NewThread; new_thread to the group's members)"
             );
         group
             .MapGet("", List)
@@ -53,7 +54,8 @@ public static class ThreadsApi
             .WithName("UpdateThread")
             .HonoursIfMatch()
             .WithSummary(
-                "Change a thread's title or tags, its author or a group moderator (JSON merge: absent keeps, null clears tags)"
+                "Change a thread's title or tags, its author or a group moderator "
+                    + "(JSON merge: absent keeps, null clears tags)"
             )
             .Accepts<ThreadChanges>("application/json");
         group
@@ -236,7 +238,8 @@ public static class ThreadsApi
         CancellationToken cancellationToken
     )
     {
-        // Read before the thread: a change in between makes the tag older than the body, so an If-Match with it fails safe.
+        // Read before the thread: a change in between makes the tag older than the body, so an If-Match with it fails
+        // safe.
         var version = await db
             .Threads.Where(t => t.Id == id)
             .Select(t => t.Version)
