@@ -1,13 +1,11 @@
 using Community.Contracts;
 using Community.Messaging.Attachments;
 using Community.Messaging.Conversations;
-using Community.Messaging.Data;
+using Community.Messaging.Conversations.Threads;
 using Community.Messaging.Notifications;
-using Community.Messaging.RealTime;
-using Community.Messaging.Threads;
-using Community.ServiceDefaults.Api;
+using Community.Messaging.Relations;
+using Community.Messaging.Users;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
 using Community.ServiceDefaults.RealTime;
@@ -31,11 +29,16 @@ public static class MessagingServiceExtensions
         );
         builder.AddRealTime();
         builder.Services.AddSingleton<ChatPush>();
-        builder.Services.AddScoped<LiveDelivery>();
+        builder.Services.AddSingleton<LiveDelivery>();
         builder.Services.AddSingleton<HubPresence>();
         builder.Services.AddHostedService<HubPresenceKeeper>();
         builder.AddBlobStore(AttachmentsApi.BlobSection, ".local/blobs/messaging");
         builder.Services.AddScoped<ConversationMessages>();
+        builder.Services.AddScoped<MessageQueries>();
+        builder.Services.AddSingleton<ConversationPush>();
+        // UserDeleted: the profile becomes a tombstone, then its connections end (the order it always ran in).
+        builder.Services.AddUserDataEraser<UserProfileEraser>();
+        builder.Services.AddUserDataEraser<ConnectionsEraser>();
         builder.AddNotifications();
         return builder;
     }

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>What the third outside probe sent to attachments: broken forms, GPS metadata, polyglots, misleading names.</summary>
+/// <summary>What the third outside probe sent to attachments: broken forms, GPS metadata, polyglots, misleading
+/// names.</summary>
 public sealed class AttachmentProbeTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     private static readonly byte[] Pdf = Encoding.ASCII.GetBytes(

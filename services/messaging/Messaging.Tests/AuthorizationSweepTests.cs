@@ -2,7 +2,8 @@ using System.Net;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>Blocks close a direct conversation and hide it from the blocked side; nobody outside a conversation reaches it by any route.</summary>
+/// <summary>Blocks close a direct conversation and hide it from the blocked side; nobody outside a conversation reaches
+/// it by any route.</summary>
 public sealed class AuthorizationSweepTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     [Fact]

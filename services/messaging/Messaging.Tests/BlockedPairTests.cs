@@ -1,16 +1,12 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Community.Contracts.Events;
-using Community.Contracts.Social;
-using Community.Messaging.RealTime;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;
 
 /// <summary>
-/// A block between two members of a shared group thread or event chat, over real hub connections: before it both hear each
-/// other; after it neither hears the other's messages, edits, deletions, read receipts or typing, while a third member
-/// still hears both.
+/// A block between two members of a shared group thread or event chat, over real hub connections: before it both hear
+/// each other; after it neither hears the other's messages, edits, deletions, read receipts or typing, while a third
+/// member still hears both.
 /// </summary>
 public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTimeFixture>
 {
@@ -116,7 +112,7 @@ public sealed class BlockedPairTests(RealTimeFixture fx) : IClassFixture<RealTim
     }
 
     [Fact]
-    public async Task A_blocked_pairs_messages_in_a_shared_thread_are_collapsed_for_each_other_in_history_search_previews_and_unread_counts()
+    public async Task A_blocked_pairs_thread_messages_are_collapsed_in_history_search_previews_and_unread_counts()
     {
         var (a, b, c) = (await Registered(), await Registered(), await Registered());
         var groupId = Guid.NewGuid();

@@ -1,11 +1,10 @@
-using System.Text.Json;
 using Community.LocalInfrastructure;
-using Community.Messaging.RealTime;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>Two messaging instances on a RabbitMQ node of this class's own, which the test stops and starts while clients chat.</summary>
+/// <summary>Two messaging instances on a RabbitMQ node of this class's own, which the test stops and starts while
+/// clients chat.</summary>
 public sealed class BrokerOutageFixture : MessagingFixture
 {
     public RabbitMqServer Rabbit { get; private set; } = null!;
@@ -40,7 +39,7 @@ public sealed class BrokerOutageFixture : MessagingFixture
 public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<BrokerOutageFixture>
 {
     [Fact]
-    public async Task While_RabbitMQ_is_down_sends_succeed_and_after_it_returns_a_join_from_the_last_seq_catches_up_with_no_gap()
+    public async Task While_RabbitMQ_is_down_sends_succeed_and_a_later_join_from_the_last_seq_catches_up_with_no_gap()
     {
         var (_, a, _, b, c) = await fx.PairAsync();
         await using var alice = await fx.ConnectAsync(a, toSecond: false);
@@ -75,7 +74,8 @@ public sealed class BrokerOutageTests(BrokerOutageFixture fx) : IClassFixture<Br
         await MessagingFixture.BusReadyAsync(fx.Host);
         await MessagingFixture.BusReadyAsync(fx.Second);
 
-        // Catch-up from the last seq bob saw in order; what came live and what the join returns cover every seq once the client keeps one per seq.
+        // Catch-up from the last seq bob saw in order; what came live and what the join returns cover every seq once
+        // the client keeps one per seq.
         var live = bob.ReceivedOf(LiveEvents.NewMessage).Select(m => m.Seq()).ToList();
         var lastInOrder = live.TakeWhile((seq, index) => seq == index + 1).LastOrDefault();
         Assert.True(lastInOrder >= 5, $"bob saw {string.Join(",", live)} live");

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Messaging;
 
 namespace Community.Messaging.Tests;
@@ -66,7 +65,8 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(MessageSent)},%' AND payload->>'chatMessageId' = @id",
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(MessageSent)},%' "
+                    + "AND payload->>'chatMessageId' = @id",
                 ("id", first["id"]!.GetValue<string>())
             )
         );
@@ -138,7 +138,10 @@ public sealed class ConversationsTests(MessagingFixture fx) : IClassFixture<Mess
         Assert.Equal(
             2L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.MessageSent,%' AND payload->>'senderUserId' = (SELECT sender_id::text FROM messages WHERE id = @id)",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.MessageSent,%'
+                AND payload->>'senderUserId' = (SELECT sender_id::text FROM messages WHERE id = @id)
+                """,
                 ("id", Guid.Parse(first["id"]!.GetValue<string>()))
             )
         );

@@ -1,9 +1,7 @@
 extern alias GatewayApp;
 using System.Net.WebSockets;
 using System.Text;
-using Community.Contracts;
 using Community.ServiceDefaults.Auth;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using GatewayProgram = GatewayApp::Program;
 

@@ -1,5 +1,3 @@
-using Community.Contracts.Social;
-
 namespace Community.Messaging.Tests;
 
 public sealed class IdempotencyKeyTests(MessagingFixture fx) : IClassFixture<MessagingFixture>

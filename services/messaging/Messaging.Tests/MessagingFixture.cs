@@ -1,15 +1,12 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Contracts.Social;
 
 namespace Community.Messaging.Tests;
 
 /// <summary>
-/// The messaging service on real Kestrel with its own database, vhost and attachment folder, a movable clock, and tokens
-/// signed by a test key. What other services would announce (users, connections, blocks, groups, events) the tests
-/// publish on the bus as those services would, and wait until messaging's consumer handled it.
+/// The messaging service on real Kestrel with its own database, vhost and attachment folder, a movable clock, and
+/// tokens signed by a test key. What other services would announce (users, connections, blocks, groups, events) the
+/// tests publish on the bus as those services would, and wait until messaging's consumer handled it.
 /// </summary>
 public class MessagingFixture() : ServiceFixture<Program>(ResourceNames.Messaging)
 {

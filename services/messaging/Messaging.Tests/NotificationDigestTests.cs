@@ -1,13 +1,11 @@
-using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Messaging.Notifications;
-using Community.Messaging.RealTime;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>Messaging with the digest on, mailing through a real SMTP client to a sink; its timer never fires, tests run it.</summary>
+/// <summary>Messaging with the digest on, mailing through a real SMTP client to a sink; its timer never fires, tests
+/// run it.</summary>
 public sealed class DigestFixture : MessagingFixture
 {
     public SmtpSink Smtp { get; } = new();
@@ -29,7 +27,8 @@ public sealed class DigestFixture : MessagingFixture
     }
 }
 
-/// <summary>The daily digest: to people away for a day, at most once a day, never twice however many instances run it.</summary>
+/// <summary>The daily digest: to people away for a day, at most once a day, never twice however many instances run
+/// it.</summary>
 public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<DigestFixture>
 {
     private NotificationDigest Digest => fx.Host.Services.GetRequiredService<NotificationDigest>();
@@ -122,7 +121,10 @@ public sealed class NotificationDigestTests(DigestFixture fx) : IClassFixture<Di
         Assert.Equal(0, MailsTo(readEverything));
         Assert.Equal(0, MailsTo(unproven));
         Assert.True(
-            await fx.ScalarAsync<bool>("SELECT digest_sent_at IS NOT NULL FROM users WHERE user_id = @u", ("u", awayId))
+            await fx.ScalarAsync<bool>(
+                "SELECT digest_sent_at IS NOT NULL FROM user_profiles WHERE user_id = @u",
+                ("u", awayId)
+            )
         );
 
         // At most once a day: a run an hour later sends nothing; a day later the still-unread digests go again, and the

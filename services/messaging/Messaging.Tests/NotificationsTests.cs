@@ -1,15 +1,11 @@
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
-using Community.Contracts.Social;
-using Community.Messaging.RealTime;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>What people are told, once per event, and how they read and clear it; messages only when they would not see them arrive.</summary>
+/// <summary>What people are told, once per event, and how they read and clear it; messages only when they would not see
+/// them arrive.</summary>
 public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     private Task PublishAsync(IIntegrationEvent message) =>
@@ -34,7 +30,8 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             ("k", kind)
         )!;
 
-    /// <summary>Waits until the message notifier handled <paramref name="total"/> MessageSent events in all (those that notify nobody included).</summary>
+    /// <summary>Waits until the message notifier handled <paramref name="total"/> MessageSent events in all (those that
+    /// notify nobody included).</summary>
     private Task MessagesHandledAsync(long total) =>
         Eventually.TrueAsync(
             async () =>
@@ -209,7 +206,11 @@ public sealed class NotificationsTests(MessagingFixture fx) : IClassFixture<Mess
             await fx.DeliverAsync(new GroupMemberJoined(Guid.NewGuid(), fx.Tick(), groupId, id));
         var thread = Guid.NewGuid();
         await fx.ExecuteAsync(
-            "INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())",
+            """
+            INSERT INTO conversations
+                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
+            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
+            """,
             ("id", thread),
             ("g", groupId),
             ("o", ownerId)

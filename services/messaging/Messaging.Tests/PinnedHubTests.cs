@@ -1,11 +1,7 @@
 extern alias GatewayApp;
 using System.Net;
-using System.Text.Json;
-using Community.Contracts;
-using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.Messaging.Tests;
@@ -81,7 +77,7 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
     }
 
     [Fact]
-    public async Task Negotiating_clients_are_pinned_to_one_instance_each_spread_over_both_and_hear_each_other_across_them()
+    public async Task Negotiating_clients_are_pinned_to_one_instance_each_spread_over_both_and_hear_each_other()
     {
         var (aliceId, aliceToken) = await fx.RegisteredAsync();
         var others = new List<(string Token, string Conversation)>();
@@ -95,7 +91,8 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
             others.Add((token, conversation["id"]!.GetValue<string>()));
         }
 
-        // SignalR's own client, negotiating first (no SkipNegotiation), WebSockets, each with its own cookies as a browser has.
+        // SignalR's own client, negotiating first (no SkipNegotiation), WebSockets, each with its own cookies as a
+        // browser has.
         var cookies = new List<CookieContainer>();
         var clients = new List<LiveConnection>();
         try
@@ -104,8 +101,8 @@ public sealed class PinnedHubTests(PinnedHubFixture fx) : IClassFixture<PinnedHu
             {
                 var jar = new CookieContainer();
                 cookies.Add(jar);
-                // A WebSocket that reached another instance than its negotiate would be refused (404: that instance never
-                // issued its connection token), so each start that succeeds is a client whose two requests met.
+                // A WebSocket that reached another instance than its negotiate would be refused (404: that instance
+                // never issued its connection token), so each start that succeeds is a client whose two requests met.
                 clients.Add(
                     await LiveConnection.ConnectAsync(
                         Hub,

@@ -1,13 +1,10 @@
-using System.Text.Json;
-using Community.Contracts;
 using Community.LocalInfrastructure;
-using Community.Messaging.RealTime;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>Messaging on a Redis of this class's own (backplane and presence), which the test stops and starts; leases of 3 s.</summary>
+/// <summary>Messaging on a Redis of this class's own (backplane and presence), which the test stops and starts; leases
+/// of 3 s.</summary>
 public sealed class PresenceRedisRestartFixture : MessagingFixture
 {
     public RedisServer Redis { get; private set; } = null!;
@@ -56,7 +53,7 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
         );
 
     [Fact]
-    public async Task While_Redis_is_down_sends_succeed_and_notify_and_after_a_restart_presence_and_watching_come_back_without_reconnecting()
+    public async Task While_Redis_is_down_sends_succeed_and_notify_and_after_a_restart_presence_comes_back_by_itself()
     {
         var (_, a, bId, b, c) = await fx.PairAsync();
         var conversation = Guid.Parse(c);
@@ -68,7 +65,8 @@ public sealed class PresenceRedisRestartTests(PresenceRedisRestartFixture fx)
         await fx.Redis.StopAsync();
         try
         {
-            // Presence degrades: bob counts as not watching, so the message is a notification; the send itself succeeds.
+            // Presence degrades: bob counts as not watching, so the message is a notification; the send itself
+            // succeeds.
             await fx.SendAsync(a, c, "During the outage");
             await MessagesHandledAsync(1);
             Assert.Equal(1L, await NotifiedAsync(bId));

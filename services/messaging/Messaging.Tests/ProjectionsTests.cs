@@ -1,10 +1,10 @@
 using Community.Contracts.Events;
 using Community.Contracts.Identity;
-using Community.Contracts.Social;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>What other services announce decides who may use which conversation; replays and stale messages change nothing.</summary>
+/// <summary>What other services announce decides who may use which conversation; replays and stale messages change
+/// nothing.</summary>
 public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
     [Fact]
@@ -24,7 +24,8 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ConnectionAcceptedConsumer'",
+                "SELECT count(*) FROM inbox_messages "
+                    + "WHERE message_id = @id AND consumer LIKE '%.ConnectionAcceptedConsumer'",
                 ("id", accepted.MessageId)
             )
         );
@@ -55,7 +56,7 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         );
         Assert.Equal(
             "New Name",
-            await fx.ScalarAsync<string>("SELECT display_name FROM users WHERE user_id = @id", ("id", aId))
+            await fx.ScalarAsync<string>("SELECT display_name FROM user_profiles WHERE user_id = @id", ("id", aId))
         );
         await fx.DeliverAsync(new UserDeleted(Guid.NewGuid(), fx.Tick(), bId));
         await fx.DeliverAsync(
@@ -74,7 +75,12 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
                 ["full_name"]
             )
         );
-        Assert.True(await fx.ScalarAsync<bool>("SELECT deleted FROM users WHERE user_id = @id", ("id", bId)));
+        Assert.True(
+            await fx.ScalarAsync<bool>(
+                "SELECT deleted_at IS NOT NULL FROM user_profiles WHERE user_id = @id",
+                ("id", bId)
+            )
+        );
         await (await fx.Client.PostJson("/api/v1/conversations/direct", new { user_id = bId }, a)).AssertProblem(404);
     }
 
@@ -106,7 +112,11 @@ public sealed class ProjectionsTests(MessagingFixture fx) : IClassFixture<Messag
         // Threads are made by the threads feature; here one is written directly to use the thread path.
         var thread = Guid.NewGuid();
         await fx.ExecuteAsync(
-            "INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())",
+            """
+            INSERT INTO conversations
+                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
+            VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
+            """,
             ("id", thread),
             ("g", groupId),
             ("o", memberId)

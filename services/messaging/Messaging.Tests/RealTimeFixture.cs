@@ -1,17 +1,13 @@
 extern alias GatewayApp;
-using System.Text.Json;
-using Community.Contracts;
-using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Auth;
-using Microsoft.Extensions.DependencyInjection;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.Messaging.Tests;
 
 /// <summary>
 /// Two messaging instances on one database, one RabbitMQ vhost and one Redis key prefix, each behind a real gateway of
-/// its own: a client of gateway A is served by instance A, one of gateway B by instance B, so whatever crosses went over
-/// the backplane.
+/// its own: a client of gateway A is served by instance A, one of gateway B by instance B, so whatever crosses went
+/// over the backplane.
 /// </summary>
 public class RealTimeFixture : MessagingFixture
 {
@@ -21,7 +17,8 @@ public class RealTimeFixture : MessagingFixture
     public ServiceHost<GatewayProgram> GatewayA { get; private set; } = null!;
     public ServiceHost<GatewayProgram> GatewayB { get; private set; } = null!;
 
-    // A test client sends its hundred messages as fast as the server answers; the per-connection and per-user limits have their own tests.
+    // A test client sends its hundred messages as fast as the server answers; the per-connection and per-user limits
+    // have their own tests.
     protected override void ConfigureService(IDictionary<string, string?> settings)
     {
         settings["RealTime:CallsPerSecond"] = "500";

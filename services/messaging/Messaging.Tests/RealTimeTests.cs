@@ -1,15 +1,13 @@
 using System.Net;
-using System.Text.Json;
 using Community.Contracts.Events;
-using Community.Messaging.RealTime;
-using Community.ServiceDefaults.RealTime;
+using Community.Messaging.Conversations;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>The chat hub over real WebSockets through the real gateway, with a client on each of two instances.</summary>
+/// <summary>The chat hub over real WebSockets through the real gateway, with a client on each of two
+/// instances.</summary>
 public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFixture>
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(700);
@@ -123,7 +121,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
 
         // What a feature pushes to the whole conversation reaches the joined members allowed now.
         await fx
-            .Second.Services.GetRequiredService<ChatPush>()
+            .Second.Services.GetRequiredService<ConversationPush>()
             .ToConversationAsync(
                 Guid.Parse(c),
                 LiveEvents.MemberJoined,
@@ -225,7 +223,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             await Send(alice, c, "Still private");
             await bob.WaitForAsync(LiveEvents.NewMessage);
 
-            // A block stops delivery at once: bob no longer sees the conversation, so the blocker's deletes and reads do not reach him.
+            // A block stops delivery at once: bob no longer sees the conversation, so the blocker's deletes and reads
+            // do not reach him.
             await fx.BlockAsync(aId, bId);
             var refusedSend = await Assert.ThrowsAsync<HubException>(() => Send(alice, c, "Blocked"));
             Assert.Contains("HubException: 403 Forbidden", refusedSend.Message);
@@ -305,117 +304,7 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
     }
 
     [Fact]
-    public async Task Presence_follows_a_users_first_and_last_connection_across_instances()
-    {
-        var (aId, a, _, b, _) = await fx.PairAsync();
-        await using var bob = await fx.ConnectAsync(b, viaB: true);
-        var first = await fx.ConnectAsync(a);
-        var online = await bob.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == aId.ToString());
-        Assert.True(online.Arguments[0].GetProperty("online").GetBoolean());
-        Assert.Contains(aId, (await Presence.OnlineAsync([aId]))!);
-
-        // A second connection on the other instance, then the first closes: still online.
-        var second = await fx.ConnectAsync(a, viaB: true);
-        await Eventually.TrueAsync(
-            async () => (await Presence.ConnectionsAsync(aId))!.Select(m => m.Split('/')[0]).Distinct().Count() == 2,
-            "the two connections are not registered under their two instances"
-        );
-        await first.DisposeAsync();
-        await Eventually.TrueAsync(
-            async () => (await Presence.ConnectionsAsync(aId))!.Length == 1,
-            "the first connection stayed registered"
-        );
-        Assert.Contains(aId, (await Presence.OnlineAsync([aId]))!);
-        await second.DisposeAsync();
-        var offline = await bob.WaitForAsync(
-            LiveEvents.Presence,
-            p => p.Str("user_id") == aId.ToString() && !p.Arguments[0].GetProperty("online").GetBoolean()
-        );
-        Assert.Equal(2, bob.ReceivedOf(LiveEvents.Presence).Count(p => p.Str("user_id") == aId.ToString()));
-        Assert.NotNull(offline);
-        Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
-        Assert.NotNull(
-            await fx.ScalarAsync<DateTime?>("SELECT last_offline_at FROM user_presence WHERE user_id = @u", ("u", aId))
-        );
-    }
-
-    [Fact]
-    public async Task Many_connections_of_one_user_opened_and_closed_at_once_on_two_instances_announce_online_and_offline_once_each()
-    {
-        var (aId, a, _, b, _) = await fx.PairAsync();
-        await using var bob = await fx.ConnectAsync(b);
-        bool IsAlice(HubCall p) => p.Str("user_id") == aId.ToString();
-        for (var round = 1; round <= 3; round++)
-        {
-            var clients = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => fx.ConnectAsync(a, viaB: i % 2 == 1)));
-            // Registered: a call is served only after OnConnectedAsync, which SignalR runs after the handshake's answer.
-            await Task.WhenAll(clients.Select(c => c.Connection.InvokeAsync("LeaveConversation", Guid.NewGuid())));
-            await bob.WaitForAsync(
-                LiveEvents.Presence,
-                p =>
-                    IsAlice(p)
-                    && p.Arguments[0].GetProperty("online").GetBoolean()
-                    && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round - 1
-            );
-            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
-            await bob.WaitForAsync(
-                LiveEvents.Presence,
-                p =>
-                    IsAlice(p)
-                    && !p.Arguments[0].GetProperty("online").GetBoolean()
-                    && bob.ReceivedOf(LiveEvents.Presence).Count(IsAlice) == 2 * round
-            );
-        }
-        await Task.Delay(Quiet);
-        var pushes = bob.ReceivedOf(LiveEvents.Presence)
-            .Where(IsAlice)
-            .Select(p => p.Arguments[0].GetProperty("online").GetBoolean())
-            .ToList();
-        Assert.Equal([true, false, true, false, true, false], pushes);
-        Assert.DoesNotContain(aId, (await Presence.OnlineAsync([aId]))!);
-    }
-
-    [Fact]
-    public async Task The_connections_of_an_instance_whose_leases_ended_are_swept_and_their_users_go_offline()
-    {
-        var (ghostId, _) = await fx.RegisteredAsync();
-        var (watcherId, watcher) = await fx.RegisteredAsync();
-        await fx.ConnectAsync(ghostId, watcherId);
-        await using var watching = await fx.ConnectAsync(watcher, viaB: true);
-        // A dead instance's connection: registered, its lease long over, never closed.
-        var redis = await fx.Host.Services.GetRequiredService<RealTimeRedisConnection>().DatabaseAsync();
-        await redis.SortedSetAddAsync(
-            Presence.ConnectionsKey(ghostId),
-            "dead-instance/ghost-" + Guid.NewGuid().ToString("N"),
-            1
-        );
-        await redis.SortedSetAddAsync(Presence.OnlineKey, ghostId.ToString(), 1);
-        var (liveId, live) = await fx.RegisteredAsync();
-        await using var liveClient = await fx.ConnectAsync(live);
-        await Eventually.TrueAsync(
-            async () => (await Presence.ConnectionsAsync(liveId))!.Length == 1,
-            "the live connection was never registered"
-        );
-
-        await fx.Second.Services.GetRequiredService<HubPresence>().SweepAsync(CancellationToken.None);
-
-        Assert.Empty((await Presence.ConnectionsAsync(ghostId))!);
-        Assert.Null(await redis.SortedSetScoreAsync(Presence.OnlineKey, ghostId.ToString()));
-        var offline = await watching.WaitForAsync(LiveEvents.Presence, p => p.Str("user_id") == ghostId.ToString());
-        Assert.False(offline.Arguments[0].GetProperty("online").GetBoolean());
-        Assert.NotNull(
-            await fx.ScalarAsync<DateTime?>(
-                "SELECT last_offline_at FROM user_presence WHERE user_id = @u",
-                ("u", ghostId)
-            )
-        );
-        // A live instance's connections stay.
-        Assert.Single((await Presence.ConnectionsAsync(liveId))!);
-        Assert.Contains(liveId, (await Presence.OnlineAsync([liveId]))!);
-    }
-
-    [Fact]
-    public async Task Group_members_joining_and_leaving_are_announced_in_its_threads_and_a_member_who_left_hears_no_more()
+    public async Task Group_members_joining_and_leaving_are_announced_in_its_threads_and_one_who_left_hears_no_more()
     {
         var groupId = Guid.NewGuid();
         var (ownerId, owner) = await fx.RegisteredAsync();
@@ -427,7 +316,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
         var thread = Guid.NewGuid();
         await fx.ExecuteAsync(
             """
-            INSERT INTO conversations (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
+            INSERT INTO conversations
+                (id, kind, group_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at)
             VALUES (@id, 'thread', @g, @o, @o, 0, now(), false, now())
             """,
             ("id", thread),
@@ -533,7 +423,8 @@ public sealed class RealTimeTests(RealTimeFixture fx) : IClassFixture<RealTimeFi
             await Refusal("JoinConversation", c)
         );
         Assert.EndsWith(
-            "HubException: JoinConversation(id, since_seq): id (argument 1) must be a uuid string, not the string \"nope\".",
+            "HubException: JoinConversation(id, since_seq): id (argument 1) must be a uuid string, "
+                + "not the string \"nope\".",
             await Refusal("JoinConversation", "nope", null)
         );
         Assert.EndsWith(

@@ -1,13 +1,13 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Messaging;
-using Community.Contracts.Social;
 
 namespace Community.Messaging.Tests;
 
-/// <summary>Threads in groups: made with their first message, listed pinned first, edited, pinned and deleted by the right people, searched.</summary>
+/// <summary>Threads in groups: made with their first message, listed pinned first, edited, pinned and deleted by the
+/// right people, searched.</summary>
 public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingFixture>
 {
-    /// <summary>A group as social announces it: an owner, a moderator, two plain members, and a registered person outside it.</summary>
+    /// <summary>A group as social announces it: an owner, a moderator, two plain members, and a registered person
+    /// outside it.</summary>
     private sealed record Crew(
         Guid GroupId,
         string Owner,
@@ -86,7 +86,8 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(NewThread)},%' AND payload->>'threadId' = @id AND payload->>'title' = 'Saturday hike'",
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(NewThread)},%' "
+                    + "AND payload->>'threadId' = @id AND payload->>'title' = 'Saturday hike'",
                 ("id", id)
             )
         );
@@ -438,7 +439,8 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' AND payload->>'threadId' = @id",
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ThreadDeleted)},%' "
+                    + "AND payload->>'threadId' = @id",
                 ("id", id)
             )
         );
@@ -489,7 +491,8 @@ public sealed class ThreadsTests(MessagingFixture fx) : IClassFixture<MessagingF
                 .AsArray()
                 .Select(t => Id(t!))
         );
-        // The secret group's member finds only their own group's thread; outsiders find nothing and may not name the group.
+        // The secret group's member finds only their own group's thread; outsiders find nothing and may not name the
+        // group.
         Assert.Equal(
             ["Secret kayaking trip"],
             (await (await fx.Client.Get("/api/v1/threads/search?q=kayaking", elsewhere.Member)).AssertStatus(200))[

@@ -1,19 +1,17 @@
 using System.Security.Claims;
 using Community.Messaging.Conversations;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Attachments;
 
-/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may
+/// upload).</summary>
 public sealed record AttachmentUpload(IFormFile File);
 
-/// <summary>Files for messages: uploaded to a conversation first, then named by id in a message its uploader sends there.</summary>
+/// <summary>Files for messages: uploaded to a conversation first, then named by id in a message its uploader sends
+/// there.</summary>
 public static class AttachmentsApi
 {
     public const string BlobSection = "Messaging:Attachments";
@@ -32,7 +30,8 @@ public static class AttachmentsApi
             .MapPost("", Upload)
             .WithName("UploadAttachment")
             .WithSummary(
-                "Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; images re-encoded; form field file)"
+                "Upload a file for a message (JPEG, PNG, WebP or PDF judged by content, at most 10 MB; "
+                    + "images re-encoded; form field file)"
             )
             .AcceptsImageUpload<AttachmentUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -93,10 +92,8 @@ public static class AttachmentsApi
             await blobs.TryDeleteAsync(attachment.BlobKey, loggers.CreateLogger(typeof(AttachmentsApi)));
             throw;
         }
-        return TypedResults.Created(
-            Conversations.Attachments.ToDto(attachment, blobs).Url,
-            Conversations.Attachments.ToDto(attachment, blobs)
-        );
+        var dto = AttachmentDto.From(attachment, blobs);
+        return TypedResults.Created(dto.Url, dto);
     }
 
     private static async Task<FileStreamHttpResult> Content(

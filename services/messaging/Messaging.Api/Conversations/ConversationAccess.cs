@@ -1,8 +1,3 @@
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Messaging.Conversations;
 
 /// <summary>
@@ -110,7 +105,7 @@ public sealed record ConversationAccess(
     )
     {
         if (
-            !await db.Members.AnyAsync(
+            !await db.ConversationMembers.AnyAsync(
                 m => m.ConversationId == c.Id && m.UserId == userId && m.Active,
                 cancellationToken
             )
@@ -130,7 +125,8 @@ public sealed record ConversationAccess(
             ? Task.CompletedTask
             : db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
+                INSERT INTO conversation_members
+                    (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
                 VALUES ({Conversation.Id}, {UserId}, 'member', true, 0, false, {now}, {now})
                 ON CONFLICT (conversation_id, user_id) DO NOTHING
                 """,

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Messaging.Conversations;
@@ -43,11 +44,22 @@ public sealed record ConversationDto(
     DateTimeOffset CreatedAt
 );
 
-public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName, long SizeBytes, string Url);
+public sealed record AttachmentDto(Guid Id, string ContentType, string? FileName, long SizeBytes, string Url)
+{
+    /// <summary>Its URL is the blob store's public one, or the content route that checks who may read it.</summary>
+    public static AttachmentDto From(Attachment a, IBlobStore blobs) =>
+        new(
+            a.Id,
+            a.ContentType,
+            a.FileName,
+            a.SizeBytes,
+            blobs.PublicUrl(a.BlobKey) ?? $"/api/v1/conversations/{a.ConversationId}/attachments/{a.Id}/content"
+        );
+}
 
 /// <summary>
-/// A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the
-/// viewer by a block between them and its sender (hidden true), while the block lasts.
+/// A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from
+/// the viewer by a block between them and its sender (hidden true), while the block lasts.
 /// </summary>
 public sealed record MessageDto(
     Guid Id,
@@ -81,7 +93,8 @@ public sealed record UnreadCountDto(long Total, UnreadByKind ByKind);
 /// <param name="Text">At most 4000 characters; required unless attachments are sent.</param>
 /// <param name="Attachments">At most 10 distinct ids of attachments uploaded to this conversation.</param>
 /// <param name="ReplyTo">A message of this conversation this one answers.</param>
-/// <param name="ClientTxnId">The client's own id of this send (at most 64 characters): the same id again returns the first message.</param>
+/// <param name="ClientTxnId">The client's own id of this send (at most 64 characters): the same id again returns the
+/// first message.</param>
 public sealed record SendMessage(
     string? Text,
     IReadOnlyList<Guid>? Attachments,

@@ -1,24 +1,20 @@
 using Community.Contracts.Messaging;
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
-using Community.Messaging.RealTime;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Conversations;
 
 /// <summary>
 /// What a member does in a conversation: send, edit, delete, read, mute, page through history and search. The REST
-/// endpoints and the real-time hub call these same methods, so both follow the same rules; each checks who may see
-/// the conversation (404 for anyone else) before anything else, and pushes what changed to the hub's clients once committed.
+/// endpoints and the real-time hub call these same methods, so both follow the same rules; each checks who may see the
+/// conversation (404 for anyone else) before anything else, and pushes what changed to the hub's clients once
+/// committed.
 /// </summary>
 public sealed class ConversationMessages(
     MessagingDbContext db,
     TimeProvider clock,
     IBlobStore blobs,
+    MessageQueries queries,
     LiveDelivery live,
     ILogger<ConversationMessages> logger
 )
@@ -31,13 +27,15 @@ public sealed class ConversationMessages(
     public static readonly TimeSpan EditWindow = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// Posts a message, numbered by the database under the conversation's row lock. Idempotent per (sender, client_txn_id):
-    /// a retry, also one racing the first attempt, returns the first attempt's message with Created false.
+    /// Posts a message, numbered by the database under the conversation's row lock. Idempotent per (sender,
+    /// client_txn_id): a retry, also one racing the first attempt, returns the first attempt's message with Created
+    /// false.
     /// </summary>
     public async Task<SendOutcome> SendAsync(
         Guid conversationId,
         Guid senderId,
         SendMessage input,
+        string? originConnectionId,
         CancellationToken cancellationToken
     )
     {
@@ -84,7 +82,8 @@ public sealed class ConversationMessages(
             var seqs = await db
                 .Database.SqlQuery<long>(
                     $"""
-                    UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
+                    UPDATE conversations
+                    SET last_seq = last_seq + 1, last_activity_at = GREATEST(last_activity_at, {now})
                     WHERE id = {conversationId} AND NOT closed RETURNING last_seq AS "Value"
                     """
                 )
@@ -95,8 +94,10 @@ public sealed class ConversationMessages(
             var text = input.Text ?? "";
             var inserted = await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO messages (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
-                VALUES ({messageId}, {conversationId}, {seq}, {senderId}, {text}, {input.ReplyTo}, {attachmentIds.ToArray()}, {txn}, {now})
+                INSERT INTO messages
+                    (id, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at)
+                VALUES ({messageId}, {conversationId}, {seq}, {senderId}, {text}, {input.ReplyTo},
+                    {attachmentIds.ToArray()}, {txn}, {now})
                 ON CONFLICT (sender_id, client_txn_id) DO NOTHING
                 """,
                 cancellationToken
@@ -135,9 +136,11 @@ public sealed class ConversationMessages(
             await access.EnsureMemberRowAsync(db, now, cancellationToken);
             // Your own message is read.
             await db
-                .Members.Where(m => m.ConversationId == conversationId && m.UserId == senderId && m.ReadSeq < seq)
+                .ConversationMembers.Where(m =>
+                    m.ConversationId == conversationId && m.UserId == senderId && m.ReadSeq < seq
+                )
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadSeq, seq), cancellationToken);
-            recipients = await RecipientsAsync(access.Conversation, senderId, cancellationToken);
+            recipients = await queries.RecipientsAsync(access.Conversation, senderId, cancellationToken);
             db.AddIntegrationEvent(
                 new MessageSent(
                     Guid.CreateVersion7(now),
@@ -154,19 +157,21 @@ public sealed class ConversationMessages(
                 await transaction.CommitAsync(cancellationToken);
         }
         var sent = await db.Messages.AsNoTracking().SingleAsync(m => m.Id == messageId, cancellationToken);
-        var dto = (await ToDtosAsync([sent], senderId, cancellationToken))[0];
-        // Inside a caller's transaction nothing is committed yet: the caller announces what it made (a new thread) after its commit.
+        var dto = (await queries.ToDtosAsync([sent], senderId, cancellationToken))[0];
+        // Inside a caller's transaction nothing is committed yet: the caller announces what it made after its commit.
         if (transaction is not null)
-            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients);
+            await live.MessageAsync(LiveEvents.NewMessage, dto, senderId, recipients, originConnectionId);
         return new(dto, true);
     }
 
-    /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may still send.</summary>
+    /// <summary>Changes a message's text: its author only, within <see cref="EditWindow"/> of sending, while they may
+    /// still send.</summary>
     public async Task<MessageDto> EditAsync(
         Guid conversationId,
         Guid messageId,
         Guid userId,
         string? text,
+        string? originConnectionId,
         CancellationToken cancellationToken
     )
     {
@@ -190,24 +195,26 @@ public sealed class ConversationMessages(
         message.Text = text ?? "";
         message.EditedAt = now;
         await db.SaveChangesAsync(cancellationToken);
-        var edited = (await ToDtosAsync([message], userId, cancellationToken))[0];
+        var edited = (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
         await live.MessageAsync(
             LiveEvents.MessageUpdated,
             edited,
             userId,
-            await RecipientsAsync(access.Conversation, userId, cancellationToken)
+            await queries.RecipientsAsync(access.Conversation, userId, cancellationToken),
+            originConnectionId
         );
         return edited;
     }
 
     /// <summary>
-    /// Deletes a message, leaving a tombstone with its seq: its author, a thread's group moderators and owner, an event chat's
-    /// organizer. Deleting a tombstone again changes nothing. Its attachments' files go too.
+    /// Deletes a message, leaving a tombstone with its seq: its author, a thread's group moderators and owner, an event
+    /// chat's organizer. Deleting a tombstone again changes nothing. Its attachments' files go too.
     /// </summary>
     public async Task<MessageDto> DeleteAsync(
         Guid conversationId,
         Guid messageId,
         Guid userId,
+        string? originConnectionId,
         CancellationToken cancellationToken
     )
     {
@@ -225,26 +232,28 @@ public sealed class ConversationMessages(
             await db.SaveChangesAsync(cancellationToken);
             foreach (var file in files)
                 await blobs.TryDeleteAsync(file.BlobKey, logger);
-            var tombstone = (await ToDtosAsync([message], userId, cancellationToken))[0];
+            var tombstone = (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
             await live.MessageAsync(
                 LiveEvents.MessageDeleted,
                 tombstone,
                 userId,
-                await RecipientsAsync(access.Conversation, userId, cancellationToken)
+                await queries.RecipientsAsync(access.Conversation, userId, cancellationToken),
+                originConnectionId
             );
             return tombstone;
         }
-        return (await ToDtosAsync([message], userId, cancellationToken))[0];
+        return (await queries.ToDtosAsync([message], userId, cancellationToken))[0];
     }
 
     /// <summary>
-    /// Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message. Messages
-    /// hidden from the caller by a block (in a thread or event chat) are not unread.
+    /// Moves the caller's read position up to <paramref name="seq"/>: never backwards, never past the last message.
+    /// Messages hidden from the caller by a block (in a thread or event chat) are not unread.
     /// </summary>
     public async Task<ReadPosition> MarkReadAsync(
         Guid conversationId,
         Guid userId,
         long seq,
+        string? originConnectionId,
         CancellationToken cancellationToken
     )
     {
@@ -260,10 +269,12 @@ public sealed class ConversationMessages(
                 WHERE c.id = m.conversation_id AND m.conversation_id = {conversationId} AND m.user_id = {userId}
                 RETURNING LEAST(m.read_seq, c.last_seq) AS read_seq, c.last_seq,
                     c.last_seq - LEAST(m.read_seq, c.last_seq) - (SELECT count(*) FROM messages hm
-                        WHERE c.kind <> 'direct' AND hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
+                        WHERE c.kind <> 'direct' AND hm.conversation_id = c.id
+                          AND hm.seq > LEAST(m.read_seq, c.last_seq)
                           AND hm.sender_id IN (
                               SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                              FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
+                              FROM blocks b
+                              WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))) AS unread_count
                 """
             )
             .ToListAsync(cancellationToken);
@@ -272,7 +283,8 @@ public sealed class ConversationMessages(
             conversationId,
             userId,
             position.ReadSeq,
-            await RecipientsAsync(access.Conversation, userId, cancellationToken)
+            await queries.RecipientsAsync(access.Conversation, userId, cancellationToken),
+            originConnectionId
         );
         return position;
     }
@@ -282,163 +294,8 @@ public sealed class ConversationMessages(
         var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
         await access.EnsureMemberRowAsync(db, clock.GetUtcNow(), cancellationToken);
         await db
-            .Members.Where(m => m.ConversationId == conversationId && m.UserId == userId)
+            .ConversationMembers.Where(m => m.ConversationId == conversationId && m.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Muted, muted), cancellationToken);
-    }
-
-    /// <summary>
-    /// A page of messages in seq order: before <paramref name="beforeSeq"/> (history, the newest of them), after
-    /// <paramref name="afterSeq"/> (catch-up after a reconnect, the oldest of them), or the newest without either.
-    /// </summary>
-    public async Task<MessageHistory> HistoryAsync(
-        Guid conversationId,
-        Guid userId,
-        long? beforeSeq,
-        long? afterSeq,
-        int limit,
-        CancellationToken cancellationToken
-    )
-    {
-        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
-        var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
-        List<Message> rows;
-        if (afterSeq is { } after)
-        {
-            rows = await messages
-                .Where(m => m.Seq > after)
-                .OrderBy(m => m.Seq)
-                .Take(Keyset.Probe(limit))
-                .ToListAsync(cancellationToken);
-        }
-        else
-        {
-            if (beforeSeq is { } before)
-                messages = messages.Where(m => m.Seq < before);
-            rows = await messages
-                .OrderByDescending(m => m.Seq)
-                .Take(Keyset.Probe(limit))
-                .ToListAsync(cancellationToken);
-        }
-        var hasMore = rows.Count > limit;
-        var page = rows.Take(limit).OrderBy(m => m.Seq).ToList();
-        var lastSeq = await db
-            .Conversations.Where(c => c.Id == access.Conversation.Id)
-            .Select(c => c.LastSeq)
-            .SingleAsync(cancellationToken);
-        return new(await ToDtosAsync(page, userId, cancellationToken), hasMore, lastSeq);
-    }
-
-    /// <summary>Messages whose text matches <paramref name="query"/> (PostgreSQL full-text search, web-search syntax), newest first.</summary>
-    public async Task<MessageHistory> SearchAsync(
-        Guid conversationId,
-        Guid userId,
-        string? query,
-        long? beforeSeq,
-        int limit,
-        CancellationToken cancellationToken
-    )
-    {
-        var errors = new ValidationErrors();
-        if (errors.Required("q", query))
-            errors.MaxLength("q", query, MaxSearchLength);
-        errors.ThrowIfAny();
-        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
-        var before = beforeSeq ?? long.MaxValue;
-        var rows = await db
-            .Messages.FromSql(
-                $"""
-                SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id, created_at, edited_at, deleted_at
-                FROM messages
-                WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
-                  AND search @@ websearch_to_tsquery('simple', {query})
-                """
-            )
-            // Hidden messages are found by nobody they are hidden from.
-            .Where(m =>
-                access.Conversation.Kind == ConversationKinds.Direct
-                || !Relations.BlockedWith(db, userId).Contains(m.SenderId)
-            )
-            .AsNoTracking()
-            .OrderByDescending(m => m.Seq)
-            .Take(Keyset.Probe(limit))
-            .ToListAsync(cancellationToken);
-        var lastSeq = await db
-            .Conversations.Where(c => c.Id == access.Conversation.Id)
-            .Select(c => c.LastSeq)
-            .SingleAsync(cancellationToken);
-        return new(
-            await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken),
-            rows.Count > limit,
-            lastSeq
-        );
-    }
-
-    /// <summary>
-    /// Messages (of one conversation) as <paramref name="viewerId"/> sees them: sender names, attachments, their own
-    /// client_txn_id only; in a thread or event chat, those of someone in a block with the viewer (either way) hidden: in
-    /// place, without text or files.
-    /// </summary>
-    public async Task<IReadOnlyList<MessageDto>> ToDtosAsync(
-        IReadOnlyList<Message> messages,
-        Guid viewerId,
-        CancellationToken cancellationToken
-    )
-    {
-        var names = await Names.LoadAsync(db, messages.Select(m => m.SenderId), cancellationToken);
-        var others = messages.Select(m => m.SenderId).Where(s => s != viewerId).Distinct().ToList();
-        var conversations = messages.Select(m => m.ConversationId).Distinct().ToList();
-        // A direct conversation keeps its history whole for the blocker (the blocked side no longer sees it at all).
-        var hidden =
-            others.Count == 0
-                ? []
-                : (
-                    await Relations
-                        .BlockedWith(db, viewerId)
-                        .Where(u =>
-                            others.Contains(u)
-                            && db.Conversations.Any(c =>
-                                conversations.Contains(c.Id) && c.Kind != ConversationKinds.Direct
-                            )
-                        )
-                        .ToListAsync(cancellationToken)
-                ).ToHashSet();
-        var ids = messages
-            .Where(m => m.AttachmentIds.Count > 0 && !hidden.Contains(m.SenderId))
-            .Select(m => m.Id)
-            .ToList();
-        var files =
-            ids.Count == 0
-                ? []
-                : await db
-                    .Attachments.AsNoTracking()
-                    .Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
-                    .ToListAsync(cancellationToken);
-        return messages
-            .Select(m =>
-            {
-                var shown = m.DeletedAt is null && !hidden.Contains(m.SenderId);
-                return new MessageDto(
-                    m.Id,
-                    m.ConversationId,
-                    m.Seq,
-                    Names.Of(names, m.SenderId),
-                    shown ? m.Text : null,
-                    m.ReplyTo,
-                    shown
-                        ? m
-                            .AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id))
-                            .OfType<Attachment>()
-                            .Select(f => Attachments.ToDto(f, blobs))
-                            .ToList()
-                        : [],
-                    m.SenderId == viewerId ? m.ClientTxnId : null,
-                    m.CreatedAt,
-                    m.EditedAt,
-                    m.DeletedAt,
-                    hidden.Contains(m.SenderId)
-                );
-            })
-            .ToList();
     }
 
     private async Task<MessageDto?> FindSentAsync(
@@ -455,7 +312,7 @@ public sealed class ConversationMessages(
             return null;
         if (sent.ConversationId != conversationId)
             throw new ConflictException("client_txn_id was already used for a message in another conversation.");
-        return (await ToDtosAsync([sent], senderId, cancellationToken))[0];
+        return (await queries.ToDtosAsync([sent], senderId, cancellationToken))[0];
     }
 
     private async Task<Message> MessageAsync(
@@ -467,47 +324,4 @@ public sealed class ConversationMessages(
             m => m.Id == messageId && m.ConversationId == conversationId,
             cancellationToken
         ) ?? throw new NotFoundException("No such message in this conversation.");
-
-    /// <summary>
-    /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now, but anyone in a
-    /// block with the actor (either way, in every kind of conversation). One query, whatever the audience.
-    /// </summary>
-    public async Task<IReadOnlyList<Guid>> RecipientsAsync(
-        Conversation c,
-        Guid senderId,
-        CancellationToken cancellationToken
-    )
-    {
-        var blocked = Relations.BlockedWith(db, senderId);
-        return c.Kind switch
-        {
-            ConversationKinds.Direct => await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken)
-                ? []
-                : [c.OtherThan(senderId)],
-            ConversationKinds.Thread => await db
-                .GroupMembers.Where(g =>
-                    g.GroupId == c.GroupId && g.Active && g.UserId != senderId && !blocked.Contains(g.UserId)
-                )
-                .Select(g => g.UserId)
-                .ToListAsync(cancellationToken),
-            _ => await db
-                .Members.Where(m =>
-                    m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId)
-                )
-                .Select(m => m.UserId)
-                .ToListAsync(cancellationToken),
-        };
-    }
-}
-
-public static class Attachments
-{
-    public static AttachmentDto ToDto(Attachment a, IBlobStore blobs) =>
-        new(
-            a.Id,
-            a.ContentType,
-            a.FileName,
-            a.SizeBytes,
-            blobs.PublicUrl(a.BlobKey) ?? $"/api/v1/conversations/{a.ConversationId}/attachments/{a.Id}/content"
-        );
 }

@@ -1,15 +1,13 @@
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Messaging.Conversations;
 
-/// <summary>Reads of the caller's conversations: the list, one of them, unread counts; all from one visibility rule in SQL.</summary>
+/// <summary>Reads of the caller's conversations: the list, one of them, unread counts; all from one visibility rule in
+/// SQL.</summary>
 public static class ConversationQueries
 {
     public const int PreviewLength = 140;
 
-    /// <summary>A row of the caller's visible memberships with its conversation, whether they may send, and the newest message.</summary>
+    /// <summary>A row of the caller's visible memberships with its conversation, whether they may send, and the newest
+    /// message.</summary>
     public sealed record MembershipRow(
         Guid Id,
         string Kind,
@@ -34,15 +32,17 @@ public static class ConversationQueries
         long HiddenUnread
     )
     {
-        /// <summary>Unread messages but those hidden by a block: the list's, a conversation's and the totals' counts.</summary>
+        /// <summary>Unread messages but those hidden by a block: the list's, a conversation's and the totals'
+        /// counts.</summary>
         public long UnreadCount => LastSeq - ReadSeq - HiddenUnread;
     }
 
     /// <summary>
-    /// The conversations <paramref name="userId"/> is an active member of and may see: a direct one unless the other person
-    /// blocked them, a thread while they are in its group and it is not deleted. Composable (filter, order and page with LINQ).
-    /// In a thread or event chat, messages of someone in a block with the caller (either way) are hidden: not unread, and a
-    /// preview without text. A direct conversation keeps them for the blocker (the blocked side does not see it).
+    /// The conversations <paramref name="userId"/> is an active member of and may see: a direct one unless the other
+    /// person blocked them, a thread while they are in its group and it is not deleted. Composable (filter, order and
+    /// page with LINQ). In a thread or event chat, messages of someone in a block with the caller (either way) are
+    /// hidden: not unread, and a preview without text. A direct conversation keeps them for the blocker (the blocked
+    /// side does not see it).
     /// </summary>
     public static IQueryable<MembershipRow> Visible(MessagingDbContext db, Guid userId) =>
         db.Database.SqlQuery<MembershipRow>(
@@ -51,21 +51,28 @@ public static class ConversationQueries
                    c.event_id, c.last_seq, c.last_activity_at, c.closed,
                    c.created_at, LEAST(m.read_seq, c.last_seq) AS read_seq, m.muted,
                    (NOT c.closed AND (c.kind <> 'direct' OR (
-                       NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND b.blocker_id = {userId} AND b.blocked_id IN (c.direct_low, c.direct_high))
-                       AND EXISTS (SELECT 1 FROM connections p WHERE p.user_low = c.direct_low AND p.user_high = c.direct_high AND p.connected)))) AS can_send,
-                   lm.id AS last_message_id, lm.sender_id AS last_sender_id, lm.text AS last_text, lm.created_at AS last_at,
+                       NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND b.blocker_id = {userId}
+                                   AND b.blocked_id IN (c.direct_low, c.direct_high))
+                       AND EXISTS (SELECT 1 FROM connections p WHERE p.user_low = c.direct_low
+                                   AND p.user_high = c.direct_high AND p.connected)))) AS can_send,
+                   lm.id AS last_message_id, lm.sender_id AS last_sender_id, lm.text AS last_text,
+                   lm.created_at AS last_at,
                    lm.deleted_at AS last_deleted_at, cardinality(lm.attachment_ids) AS last_attachments,
                    COALESCE(c.kind <> 'direct' AND lm.sender_id = ANY (ARRAY(
                        SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                       FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))), false) AS last_hidden,
-                   -- Counted only for someone with a block at all (the EXISTS runs once), over their unread messages only.
+                       FROM blocks b
+                       WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))), false)
+                       AS last_hidden,
+                   -- Counted only for someone with a block at all (the EXISTS runs once), over their unread messages.
                    CASE WHEN c.kind <> 'direct'
-                             AND EXISTS (SELECT 1 FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))
+                             AND EXISTS (SELECT 1 FROM blocks b
+                                         WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))
                         THEN (SELECT count(*) FROM messages hm
                               WHERE hm.conversation_id = c.id AND hm.seq > LEAST(m.read_seq, c.last_seq)
                                 AND hm.sender_id = ANY (ARRAY(
                                     SELECT CASE WHEN b.blocker_id = {userId} THEN b.blocked_id ELSE b.blocker_id END
-                                    FROM blocks b WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))))
+                                    FROM blocks b
+                                    WHERE b.blocked AND (b.blocker_id = {userId} OR b.blocked_id = {userId}))))
                         ELSE 0 END AS hidden_unread
             FROM conversation_members m
             JOIN conversations c ON c.id = m.conversation_id
@@ -189,11 +196,14 @@ public static class Names
         if (ids.Count == 0)
             return new Dictionary<Guid, UserRef>();
         return await db
-            .Users.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(u => ids.Contains(u.UserId))
             .ToDictionaryAsync(
                 u => u.UserId,
-                u => u.Deleted ? new UserRef(u.UserId, null, null) : new UserRef(u.UserId, u.Username, u.DisplayName),
+                u =>
+                    u.DeletedAt != null
+                        ? new UserRef(u.UserId, null, null)
+                        : new UserRef(u.UserId, u.Username, u.DisplayName),
                 cancellationToken
             );
     }

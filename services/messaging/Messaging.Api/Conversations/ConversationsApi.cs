@@ -1,15 +1,10 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Conversations;
 
@@ -62,7 +57,8 @@ public static class ConversationsApi
             .MapPost("/direct", StartDirect)
             .WithName("StartDirectConversation")
             .WithSummary(
-                "The direct conversation with a connection: the existing one (200) or a new one (201); never across a block"
+                "The direct conversation with a connection: the existing one (200) or a new one (201); "
+                    + "never across a block"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
@@ -74,7 +70,8 @@ public static class ConversationsApi
             .MapGet("/{id:guid}/messages", History)
             .WithName("ListMessages")
             .WithSummary(
-                "Messages in seq order: before_seq pages back through history, after_seq catches up; neither gives the newest"
+                "Messages in seq order: before_seq pages back through history, after_seq catches up; "
+                    + "neither gives the newest"
             );
         group
             .MapPost("/{id:guid}/messages", Send)
@@ -98,7 +95,8 @@ public static class ConversationsApi
             .MapDelete("/{id:guid}/messages/{messageId:guid}", Delete)
             .WithName("DeleteMessage")
             .WithSummary(
-                "Delete a message, leaving a tombstone with its seq (its author, a thread's moderators, an event's organizer)"
+                "Delete a message, leaving a tombstone with its seq "
+                    + "(its author, a thread's moderators, an event's organizer)"
             );
         group
             .MapPost("/{id:guid}/read", Read)
@@ -210,7 +208,7 @@ public static class ConversationsApi
         Guid id,
         [AsParameters] HistoryQuery query,
         ClaimsPrincipal principal,
-        ConversationMessages messages,
+        MessageQueries messages,
         CancellationToken cancellationToken
     )
     {
@@ -245,7 +243,7 @@ public static class ConversationsApi
         CancellationToken cancellationToken
     )
     {
-        var outcome = await messages.SendAsync(id, principal.UserId(), body, cancellationToken);
+        var outcome = await messages.SendAsync(id, principal.UserId(), body, null, cancellationToken);
         EntityTag.Set(response, await VersionAsync(db, outcome.Message.Id, cancellationToken));
         return outcome.Created
             ? TypedResults.Created(
@@ -259,7 +257,7 @@ public static class ConversationsApi
         Guid id,
         [AsParameters] SearchQuery query,
         ClaimsPrincipal principal,
-        ConversationMessages messages,
+        MessageQueries messages,
         CancellationToken cancellationToken
     )
     {
@@ -285,7 +283,7 @@ public static class ConversationsApi
     )
     {
         await using var precondition = await db.BeginIfMatchAsync<Message>(http.Request, messageId, cancellationToken);
-        var edited = await messages.EditAsync(id, messageId, principal.UserId(), body.Text, cancellationToken);
+        var edited = await messages.EditAsync(id, messageId, principal.UserId(), body.Text, null, cancellationToken);
         if (precondition is not null)
             await precondition.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, await VersionAsync(db, messageId, cancellationToken));
@@ -307,7 +305,7 @@ public static class ConversationsApi
         CancellationToken cancellationToken
     )
     {
-        await messages.DeleteAsync(id, messageId, principal.UserId(), cancellationToken);
+        await messages.DeleteAsync(id, messageId, principal.UserId(), null, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -324,7 +322,7 @@ public static class ConversationsApi
             errors.Add("seq", "seq is required.");
         errors.ThrowIfAny();
         return TypedResults.Ok(
-            await messages.MarkReadAsync(id, principal.UserId(), body.Seq!.Value, cancellationToken)
+            await messages.MarkReadAsync(id, principal.UserId(), body.Seq!.Value, null, cancellationToken)
         );
     }
 

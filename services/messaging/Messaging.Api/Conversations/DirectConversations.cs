@@ -1,15 +1,10 @@
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
-using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Messaging.Conversations;
 
 /// <summary>Direct conversations: one per pair of connected people, made on first use, never across a block.</summary>
 public static class DirectConversations
 {
-    /// <summary>The pair's conversation (Created false) or a new one; refused between people who are not connected or across a block.</summary>
+    /// <summary>The pair's conversation (Created false) or a new one; refused between people who are not connected or
+    /// across a block.</summary>
     public static async Task<(Guid Id, bool Created)> GetOrCreateAsync(
         MessagingDbContext db,
         Guid callerId,
@@ -20,7 +15,7 @@ public static class DirectConversations
     {
         if (otherId == callerId)
             throw new BusinessRuleException("You cannot start a conversation with yourself.");
-        if (!await db.Users.AnyAsync(u => u.UserId == otherId && !u.Deleted, cancellationToken))
+        if (!await db.UserProfiles.AnyAsync(u => u.UserId == otherId && u.DeletedAt == null, cancellationToken))
             throw new NotFoundException("No such user.");
         var blockers = await db
             .Blocks.Where(b =>
@@ -53,7 +48,8 @@ public static class DirectConversations
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var made = await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO conversations (id, kind, direct_low, direct_high, created_by, last_seq, last_activity_at, closed, created_at)
+            INSERT INTO conversations
+                (id, kind, direct_low, direct_high, created_by, last_seq, last_activity_at, closed, created_at)
             VALUES ({id}, 'direct', {low}, {high}, {callerId}, 0, {now}, false, {now})
             ON CONFLICT (direct_low, direct_high) WHERE kind = 'direct' DO NOTHING
             """,
@@ -72,7 +68,8 @@ public static class DirectConversations
         await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of)
-            VALUES ({id}, {low}, 'member', true, 0, false, {now}, {now}), ({id}, {high}, 'member', true, 0, false, {now}, {now})
+            VALUES ({id}, {low}, 'member', true, 0, false, {now}, {now}),
+                   ({id}, {high}, 'member', true, 0, false, {now}, {now})
             """,
             cancellationToken
         );

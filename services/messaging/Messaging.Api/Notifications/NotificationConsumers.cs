@@ -2,17 +2,15 @@ using Community.Contracts.Events;
 using Community.Contracts.Messaging;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 
 /// <summary>
 /// An inbox consumer that records notifications for a message (once: a redelivery is skipped by the inbox) and pushes
-/// them live after the commit, so a client that fetches on the push finds them and a rolled-back attempt pushes nothing.
+/// them live after the commit, so a client that fetches on the push finds them and a rolled-back attempt pushes
+/// nothing.
 /// </summary>
 public abstract class NotifyingConsumer<TMessage>(
     MessagingDbContext db,
@@ -96,7 +94,8 @@ public sealed class ConnectionAcceptedNotifier(
         );
 }
 
-/// <summary>The group's owner and moderators decide a request, so each of them is told (as the group projection knows them now).</summary>
+/// <summary>The group's owner and moderators decide a request, so each of them is told (as the group projection knows
+/// them now).</summary>
 public sealed class GroupJoinRequestedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -266,7 +265,8 @@ public sealed class CourseEnrolledNotifier(
         );
 }
 
-/// <summary>The reporter learns the outcome; the moderator stays unnamed and the note (meant for moderators) stays out.</summary>
+/// <summary>The reporter learns the outcome; the moderator stays unnamed and the note (meant for moderators) stays
+/// out.</summary>
 public sealed class ReportResolvedNotifier(
     MessagingDbContext db,
     TimeProvider clock,
@@ -324,9 +324,11 @@ public sealed class MessageSentNotifier(
                 $"""
                 SELECT r AS "Value" FROM unnest({recipients}) AS r
                 WHERE NOT EXISTS (SELECT 1 FROM conversation_members cm
-                                  WHERE cm.conversation_id = {conversationId} AND cm.user_id = r AND (cm.muted OR NOT cm.active))
+                                  WHERE cm.conversation_id = {conversationId} AND cm.user_id = r
+                                    AND (cm.muted OR NOT cm.active))
                   AND NOT EXISTS (SELECT 1 FROM blocks b
-                                  WHERE b.blocked AND ((b.blocker_id = r AND b.blocked_id = {senderId}) OR (b.blocker_id = {senderId} AND b.blocked_id = r)))
+                                  WHERE b.blocked AND ((b.blocker_id = r AND b.blocked_id = {senderId})
+                                                       OR (b.blocker_id = {senderId} AND b.blocked_id = r)))
                 """
             )
             .ToListAsync(cancellationToken);

@@ -1,8 +1,5 @@
 using System.Text;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
 using Community.ServiceDefaults.Mail;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.Messaging.Notifications;
@@ -11,21 +8,21 @@ public sealed class DigestOptions
 {
     public const string Section = "Notifications:Digest";
 
-    /// <summary>Off unless configured: a deployment turns it on with an SMTP server (Smtp:Host) to send through.</summary>
+    /// <summary>Off unless configured: a deployment turns it on with an SMTP server (Smtp:Host) to send
+    /// through.</summary>
     public bool Enabled { get; set; }
 
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long a person has been away before a digest is mailed, and the least time between two digests.</summary>
+    /// <summary>How long a person has been away before a digest is mailed, and the least time between two
+    /// digests.</summary>
     public TimeSpan Period { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>
-/// Mails people who have been offline for a day (or never connected, with notifications a day old) a digest of their
-/// unread notifications, at most once a day, at their proven address. A run reads who is due, leaves out who is online
-/// now (Redis, <see cref="HubPresence"/>), claims the rest with FOR UPDATE SKIP LOCKED recording digest_sent_at in the
-/// claim itself, then sends after the commit: two instances never mail one person twice, and no lock is held
-/// while the mail server answers. A send that fails gives the claim back, so the next run tries again.
+/// Mails people away for a day a digest of their unread notifications, at most once a day, at their proven address.
+/// The claim (FOR UPDATE SKIP LOCKED, digest_sent_at) commits before the mail goes, so two instances never mail one
+/// person twice and no lock waits on the mail server; a failed send gives the claim back.
 /// </summary>
 public sealed class NotificationDigest(
     IServiceScopeFactory scopes,
@@ -70,8 +67,8 @@ public sealed class NotificationDigest(
                 .Database.SqlQuery<Guid>(
                     $"""
                     SELECT c.user_id AS "Value"
-                    FROM users c LEFT JOIN user_presence p ON p.user_id = c.user_id
-                    WHERE c.user_id > {after} AND c.email IS NOT NULL AND c.email_verified AND NOT c.deleted
+                    FROM user_profiles c LEFT JOIN user_presence p ON p.user_id = c.user_id
+                    WHERE c.user_id > {after} AND c.email IS NOT NULL AND c.email_verified AND c.deleted_at IS NULL
                       AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
                       AND (p.last_offline_at IS NULL OR p.last_offline_at <= {away})
                       AND EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL
@@ -95,8 +92,8 @@ public sealed class NotificationDigest(
             var due = await db
                 .Database.SqlQuery<DueDigest>(
                     $"""
-                    UPDATE users u SET digest_sent_at = {now}
-                    FROM (SELECT c.user_id, c.digest_sent_at AS previous FROM users c
+                    UPDATE user_profiles u SET digest_sent_at = {now}
+                    FROM (SELECT c.user_id, c.digest_sent_at AS previous FROM user_profiles c
                           WHERE c.user_id = ANY({offline}) AND (c.digest_sent_at IS NULL OR c.digest_sent_at <= {away})
                           FOR UPDATE OF c SKIP LOCKED) due
                     WHERE u.user_id = due.user_id
@@ -158,7 +155,10 @@ public sealed class NotificationDigest(
         {
             // Only this run's claim is given back; a later digest recorded meanwhile stays.
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE users SET digest_sent_at = {person.Previous} WHERE user_id = {person.UserId} AND digest_sent_at = {claimedAt}",
+                $"""
+                UPDATE user_profiles SET digest_sent_at = {person.Previous}
+                WHERE user_id = {person.UserId} AND digest_sent_at = {claimedAt}
+                """,
                 CancellationToken.None
             );
             logger.LogWarning(

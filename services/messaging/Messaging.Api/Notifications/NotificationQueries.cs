@@ -1,10 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.OpenApi;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 
@@ -13,7 +10,8 @@ public sealed record NotificationActor(
     [property: Description("Their name; null for a deleted account or one messaging has not heard of.")] string? Name
 );
 
-/// <summary>One list item: a notification, or several of one kind on one subject folded together (all unread, or all read).</summary>
+/// <summary>One list item: a notification, or several of one kind on one subject folded together (all unread, or all
+/// read).</summary>
 public sealed record NotificationItem(
     [property: Description("The newest notification of the item.")] Guid Id,
     [property: Description(
@@ -40,7 +38,8 @@ public static class NotificationQueries
 {
     public const int MaxIdsPerItem = 100;
 
-    /// <summary>The caller's notifications, newest first, repeats of a kind on a subject folded; keyset-paged by the item's newest id.</summary>
+    /// <summary>The caller's notifications, newest first, repeats of a kind on a subject folded; keyset-paged by the
+    /// item's newest id.</summary>
     public static async Task<CursorPage<NotificationItem>> ListAsync(
         MessagingDbContext db,
         Guid userId,
@@ -56,7 +55,8 @@ public static class NotificationQueries
             .Database.SqlQuery<ItemRow>(
                 $"""
                 WITH g AS (
-                    SELECT (array_agg(id ORDER BY id DESC))[1:{MaxIdsPerItem}] AS ids, count(*) AS n, count(DISTINCT actor_id) AS actors
+                    SELECT (array_agg(id ORDER BY id DESC))[1:{MaxIdsPerItem}] AS ids, count(*) AS n,
+                           count(DISTINCT actor_id) AS actors
                     FROM notifications
                     WHERE user_id = {userId} AND (read_at IS NULL OR NOT {unreadOnly})
                     GROUP BY group_key, read_at IS NULL)
@@ -107,7 +107,8 @@ public static class NotificationQueries
         var counts = await db
             .Database.SqlQuery<KindCount>(
                 $"""
-                SELECT kind, count(*) AS count FROM notifications WHERE user_id = {userId} AND read_at IS NULL GROUP BY kind
+                SELECT kind, count(*) AS count FROM notifications
+                WHERE user_id = {userId} AND read_at IS NULL GROUP BY kind
                 """
             )
             .ToListAsync(cancellationToken);
@@ -131,7 +132,8 @@ public static class NotificationQueries
         var names = await db
             .Database.SqlQuery<ActorName>(
                 $"""
-                SELECT user_id, COALESCE(display_name, username) AS name FROM users WHERE user_id = ANY({ids}) AND NOT deleted
+                SELECT user_id, COALESCE(display_name, username) AS name FROM user_profiles
+                WHERE user_id = ANY({ids}) AND deleted_at IS NULL
                 """
             )
             .ToListAsync(cancellationToken);

@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
-using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 
@@ -46,7 +42,8 @@ public static class SubjectTypes
     public const string Conversation = "conversation";
 }
 
-/// <summary>A notification to record for <paramref name="UserId"/>; <paramref name="Data"/> is serialized as its small json.</summary>
+/// <summary>A notification to record for <paramref name="UserId"/>; <paramref name="Data"/> is serialized as its small
+/// json.</summary>
 public sealed record NewNotification(
     Guid UserId,
     string Kind,
@@ -71,7 +68,8 @@ public static class NotificationStore
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    /// <summary>Inserts each notification (ids time-ordered from <paramref name="clock"/>) and returns them as list items of one.</summary>
+    /// <summary>Inserts each notification (ids time-ordered from <paramref name="clock"/>) and returns them as list
+    /// items of one.</summary>
     public static async Task<IReadOnlyList<CreatedNotification>> AddAsync(
         MessagingDbContext db,
         TimeProvider clock,
@@ -94,8 +92,10 @@ public static class NotificationStore
             var data = JsonSerializer.Serialize(n.Data, DataJson);
             await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO notifications (id, user_id, kind, actor_id, subject_type, subject_id, group_key, data, created_at)
-                VALUES ({id}, {n.UserId}, {n.Kind}, {n.ActorId}, {n.SubjectType}, {n.SubjectId}, {n.GroupKey}, {data}::jsonb, {now})
+                INSERT INTO notifications
+                    (id, user_id, kind, actor_id, subject_type, subject_id, group_key, data, created_at)
+                VALUES ({id}, {n.UserId}, {n.Kind}, {n.ActorId}, {n.SubjectType}, {n.SubjectId}, {n.GroupKey},
+                    {data}::jsonb, {now})
                 """,
                 cancellationToken
             );

@@ -1,12 +1,8 @@
 using System.ComponentModel;
 using System.Security.Claims;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Messaging.Notifications;
 
@@ -44,7 +40,8 @@ public static class NotificationsApi
             .MapGet("", List)
             .WithName("ListNotifications")
             .WithSummary(
-                "My notifications, newest first; repeats of one kind on one subject fold into one item (unread and read apart)"
+                "My notifications, newest first; repeats of one kind on one subject fold into one item "
+                    + "(unread and read apart)"
             );
         group
             .MapPatch("/read", MarkRead)
@@ -115,7 +112,10 @@ public static class NotificationsApi
                 cancellationToken
             )
             : await db.Database.ExecuteSqlAsync(
-                $"UPDATE notifications SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL AND id = ANY({ids.Distinct().ToArray()})",
+                $"""
+                UPDATE notifications SET read_at = {now}
+                WHERE user_id = {userId} AND read_at IS NULL AND id = ANY({ids.Distinct().ToArray()})
+                """,
                 cancellationToken
             );
         return TypedResults.Ok(new NotificationsMarked(updated));

@@ -1,12 +1,9 @@
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>
 /// A thread as one user may use it: seen by the active members of a group that is not deleted, edited and deleted by
-/// its author or the group's moderators and owner, pinned by those only. Everyone else gets the 404 of a missing thread.
+/// its author or the group's moderators and owner, pinned by those only. Everyone else gets the 404 of a missing
+/// thread.
 /// </summary>
 public sealed record ThreadAccess(GroupThread Thread, Guid UserId, bool Moderates)
 {
@@ -15,7 +12,8 @@ public sealed record ThreadAccess(GroupThread Thread, Guid UserId, bool Moderate
 
     public bool MayChange => Thread.AuthorId == UserId || Moderates;
 
-    /// <summary>The thread (tracked) if <paramref name="userId"/> may see it; 404 otherwise, a deleted thread included.</summary>
+    /// <summary>The thread (tracked) if <paramref name="userId"/> may see it; 404 otherwise, a deleted thread
+    /// included.</summary>
     public static async Task<ThreadAccess> OpenAsync(
         MessagingDbContext db,
         Guid threadId,
@@ -32,7 +30,8 @@ public sealed record ThreadAccess(GroupThread Thread, Guid UserId, bool Moderate
         return new(thread, userId, membership.Moderates);
     }
 
-    /// <summary>The caller's active membership of a group that is not deleted, or null (a secret group looks like none).</summary>
+    /// <summary>The caller's active membership of a group that is not deleted, or null (a secret group looks like
+    /// none).</summary>
     public static async Task<GroupMember?> MembershipAsync(
         MessagingDbContext db,
         Guid groupId,

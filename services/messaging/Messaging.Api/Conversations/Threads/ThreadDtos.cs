@@ -1,10 +1,9 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Community.Messaging.Conversations;
 using Community.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>A new thread and its first message.</summary>
 /// <summary>A new thread in a group the caller belongs to, with its first message.</summary>
@@ -27,7 +26,8 @@ public sealed record CreateThread(
         );
 }
 
-/// <summary>A thread as a member of its group sees it; its messages are read and sent at /api/v1/conversations/{id}/messages.</summary>
+/// <summary>A thread as a member of its group sees it; its messages are read and sent at
+/// /api/v1/conversations/{id}/messages.</summary>
 public sealed record ThreadDto(
     [property: Description("The thread's id, also the id of its conversation.")] Guid Id,
     Guid GroupId,

@@ -1,10 +1,6 @@
 using System.Globalization;
-using Community.Messaging.Conversations;
-using Community.Messaging.Data;
-using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>Where a group's thread list continues: pinned ones first, then newest activity, then id.</summary>
 public readonly record struct ThreadPosition(int PinRank, DateTimeOffset At, Guid Id)
@@ -20,7 +16,8 @@ public readonly record struct ThreadPosition(int PinRank, DateTimeOffset At, Gui
     }
 }
 
-/// <summary>Reads of threads, all from one visibility rule in SQL: not deleted, in a group the caller is an active member of.</summary>
+/// <summary>Reads of threads, all from one visibility rule in SQL: not deleted, in a group the caller is an active
+/// member of.</summary>
 public static class ThreadQueries
 {
     public sealed record ThreadRow(
@@ -39,9 +36,9 @@ public static class ThreadQueries
     );
 
     /// <summary>
-    /// The threads <paramref name="userId"/> may see; with <paramref name="search"/>, only those whose title or one of whose
-    /// messages (not deleted, not hidden from them by a block) matches it (PostgreSQL full-text search, web-search syntax).
-    /// Composable.
+    /// The threads <paramref name="userId"/> may see; with <paramref name="search"/>, only those whose title or one of
+    /// whose messages (not deleted, not hidden from them by a block) matches it (PostgreSQL full-text search,
+    /// web-search syntax). Composable.
     /// </summary>
     public static IQueryable<ThreadRow> Visible(MessagingDbContext db, Guid userId, string? search = null) =>
         db.Database.SqlQuery<ThreadRow>(
@@ -49,11 +46,13 @@ public static class ThreadQueries
             SELECT t.id, t.group_id, t.author_id, t.title, t.tags,
                    t.pinned_at, (t.pinned_at IS NOT NULL)::int AS pin_rank, t.created_at,
                    t.updated_at, c.last_activity_at, c.last_seq,
-                   (SELECT count(*) FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL) AS message_count
+                   (SELECT count(*) FROM messages m WHERE m.conversation_id = t.id AND m.deleted_at IS NULL)
+                       AS message_count
             FROM threads t
             JOIN conversations c ON c.id = t.id
             WHERE t.deleted_at IS NULL
-              AND EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = t.group_id AND g.user_id = {userId} AND g.active)
+              AND EXISTS (SELECT 1 FROM group_members g
+                          WHERE g.group_id = t.group_id AND g.user_id = {userId} AND g.active)
               AND NOT EXISTS (SELECT 1 FROM groups gr WHERE gr.group_id = t.group_id AND gr.deleted)
               AND ({search}::text IS NULL
                    OR t.search @@ websearch_to_tsquery('simple', {search}::text)
@@ -98,7 +97,8 @@ public static class ThreadQueries
         );
     }
 
-    /// <summary>Threads matching <paramref name="search"/> in the caller's groups (or one of them), newest activity first.</summary>
+    /// <summary>Threads matching <paramref name="search"/> in the caller's groups (or one of them), newest activity
+    /// first.</summary>
     public static async Task<CursorPage<ThreadDto>> SearchAsync(
         MessagingDbContext db,
         Guid userId,

@@ -1,17 +1,13 @@
 using Community.Contracts.Events;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
-namespace Community.Messaging.Projections;
+namespace Community.Messaging.Conversations;
 
-// Event chats from events' messages: one conversation per event, open to its organizer and its confirmed
-// attendees; a cancelled RSVP leaves it, a cancelled event closes it for sending. Whichever message comes
-// first creates the conversation; membership writes compare as-of times. A change is pushed to the chat's joined
-// connections (member_joined / member_left) once the inbox transaction has committed.
+// Event chats: one per event, open to its organizer and confirmed attendees, made by whichever message comes first;
+// membership writes compare as-of times, and a change is pushed once the inbox transaction has committed.
 
 public sealed class EventPublishedConsumer(
     MessagingDbContext db,
@@ -76,7 +72,7 @@ public sealed class RegistrationConfirmedConsumer(
         CancellationToken cancellationToken
     ) =>
         _joined is { } conversationId
-            ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, true, cancellationToken)
+            ? EventChats.AnnounceMemberAsync(Db, live, conversationId, context.Message.UserId, true, cancellationToken)
             : Task.CompletedTask;
 }
 
@@ -115,7 +111,7 @@ public sealed class RsvpCancelledConsumer(
         CancellationToken cancellationToken
     ) =>
         _left is { } conversationId
-            ? live.EventChatMemberAsync(Db, conversationId, context.Message.UserId, false, cancellationToken)
+            ? EventChats.AnnounceMemberAsync(Db, live, conversationId, context.Message.UserId, false, cancellationToken)
             : Task.CompletedTask;
 }
 
@@ -164,7 +160,8 @@ public static class EventChats
             .SingleAsync(cancellationToken);
     }
 
-    /// <summary>The organizer stays organizer when they also register; an older message than the row's changes nothing.</summary>
+    /// <summary>The organizer stays organizer when they also register; an older message than the row's changes
+    /// nothing.</summary>
     public static Task<int> SetMemberAsync(
         MessagingDbContext db,
         Guid conversationId,
@@ -180,10 +177,37 @@ public static class EventChats
             VALUES ({conversationId}, {userId}, {role}, {active}, 0, false, {at}, {at})
             ON CONFLICT (conversation_id, user_id) DO UPDATE
                 SET role = CASE WHEN conversation_members.role = 'organizer' THEN 'organizer' ELSE EXCLUDED.role END,
-                    active = CASE WHEN conversation_members.role = 'organizer' AND EXCLUDED.role <> 'organizer' THEN true ELSE EXCLUDED.active END,
+                    active = CASE WHEN conversation_members.role = 'organizer' AND EXCLUDED.role <> 'organizer'
+                                  THEN true ELSE EXCLUDED.active END,
                     as_of = EXCLUDED.as_of
             WHERE conversation_members.as_of < EXCLUDED.as_of
             """,
             cancellationToken
         );
+
+    /// <summary>An event chat's member joined or left: they and its active members hear it, but those in a block with
+    /// them.</summary>
+    public static async Task AnnounceMemberAsync(
+        MessagingDbContext db,
+        LiveDelivery live,
+        Guid conversationId,
+        Guid userId,
+        bool joined,
+        CancellationToken cancellationToken
+    )
+    {
+        var blocked = RelationQueries.BlockedWith(db, userId);
+        var members = await db
+            .ConversationMembers.Where(m =>
+                m.ConversationId == conversationId && m.Active && !blocked.Contains(m.UserId)
+            )
+            .Select(m => m.UserId)
+            .ToListAsync(cancellationToken);
+        await live.MemberAsync(
+            joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
+            conversationId,
+            userId,
+            [.. members, userId]
+        );
+    }
 }

@@ -1,27 +1,27 @@
 using System.ComponentModel;
-using Community.Messaging.Conversations;
-using Community.Messaging.Data;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
 
-namespace Community.Messaging.RealTime;
+namespace Community.Messaging.Conversations;
 
 /// <summary>
 /// The chat hub at /hubs/chat (WebSockets, signed-in users; see <see cref="LiveEvents"/> for what the server sends).
-/// Every method checks membership and blocks through <see cref="ConversationAccess"/> and <see cref="ConversationMessages"/>,
-/// the code the REST routes use; a refusal answers the call with an error ending "HubException: 404 Not found: ..." and the connection stays.
-/// A joined connection is in the group of its user and that conversation, which pushes name by the members allowed now.
+/// Every method checks membership and blocks through <see cref="ConversationAccess"/> and
+/// <see cref="ConversationMessages"/>, the code the REST routes use; a refusal answers the call with an error ending
+/// "HubException: 404 Not found: ..." and the connection stays. A joined connection is in the group of its user and
+/// that conversation, which pushes name by the members allowed now.
 /// </summary>
 public sealed class ChatHub(
     MessagingDbContext db,
     ConversationMessages messages,
+    MessageQueries queries,
     LiveDelivery live,
     HubPresence presence
 ) : Hub
 {
-    /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's seq.</summary>
+    /// <summary>How many messages a join answers with at most; has_more says to join again from the last one's
+    /// seq.</summary>
     public const int JoinPageLimit = 100;
 
     public const string Path = "/hubs/chat";
@@ -38,12 +38,14 @@ public sealed class ChatHub(
         presence.DisconnectedAsync(Context.ConnectionId, UserId, CancellationToken.None);
 
     /// <summary>
-    /// Starts live delivery of the conversation to this connection and answers with the messages after <paramref name="sinceSeq"/>
-    /// (catch-up; at most <see cref="JoinPageLimit"/>, oldest first) or, without it, the newest page. The connection joins before
-    /// the page is read, so a message is in the page, pushed live, or both (the client keeps one per seq).
+    /// Starts live delivery of the conversation to this connection and answers with the messages after
+    /// <paramref name="sinceSeq"/> (catch-up; at most <see cref="JoinPageLimit"/>, oldest first) or, without it, the
+    /// newest page. The connection joins before the page is read, so a message is in the page, pushed live, or both
+    /// (the client keeps one per seq).
     /// </summary>
     [Description(
-        "Starts live delivery of the conversation to this connection; answers the messages after since_seq (at most 100, oldest first; has_more: join again from the last) or, with null, the newest page."
+        "Starts live delivery of the conversation to this connection; answers the messages after since_seq "
+            + "(at most 100, oldest first; has_more: join again from the last) or, with null, the newest page."
     )]
     public async Task<MessageHistory> JoinConversation(Guid id, long? sinceSeq)
     {
@@ -53,8 +55,8 @@ public sealed class ChatHub(
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatPush.JoinedGroup(id, UserId), Context.ConnectionAborted);
         await presence.JoinedAsync(Context.ConnectionId, UserId, access.Conversation.Id);
         return sinceSeq is { } since
-            ? await messages.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
-            : await messages.HistoryAsync(
+            ? await queries.HistoryAsync(id, UserId, null, since, JoinPageLimit, Context.ConnectionAborted)
+            : await queries.HistoryAsync(
                 id,
                 UserId,
                 null,
@@ -75,43 +77,28 @@ public sealed class ChatHub(
         await presence.LeftAsync(Context.ConnectionId, UserId, id);
     }
 
-    /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the first attempt's message.</summary>
+    /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the
+    /// first attempt's message.</summary>
     [Description(
         "Sends a message (idempotent per client_txn_id, as POST /conversations/{id}/messages); answers the message."
     )]
     public async Task<MessageDto> SendMessage(Guid id, string? text, string? clientTxnId, Guid? replyTo)
     {
-        live.OriginConnectionId = Context.ConnectionId;
-        return (
-            await messages.SendAsync(
-                id,
-                UserId,
-                new SendMessage(text, null, replyTo, clientTxnId),
-                Context.ConnectionAborted
-            )
-        ).Message;
+        var input = new SendMessage(text, null, replyTo, clientTxnId);
+        return (await messages.SendAsync(id, UserId, input, Context.ConnectionId, Context.ConnectionAborted)).Message;
     }
 
     [Description("Edits one of the caller's messages; answers the message.")]
-    public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text)
-    {
-        live.OriginConnectionId = Context.ConnectionId;
-        return messages.EditAsync(id, messageId, UserId, text, Context.ConnectionAborted);
-    }
+    public Task<MessageDto> EditMessage(Guid id, Guid messageId, string? text) =>
+        messages.EditAsync(id, messageId, UserId, text, Context.ConnectionId, Context.ConnectionAborted);
 
     [Description("Deletes one of the caller's messages; answers its tombstone.")]
-    public Task<MessageDto> DeleteMessage(Guid id, Guid messageId)
-    {
-        live.OriginConnectionId = Context.ConnectionId;
-        return messages.DeleteAsync(id, messageId, UserId, Context.ConnectionAborted);
-    }
+    public Task<MessageDto> DeleteMessage(Guid id, Guid messageId) =>
+        messages.DeleteAsync(id, messageId, UserId, Context.ConnectionId, Context.ConnectionAborted);
 
     [Description("Moves the caller's read position to seq; answers the read position and unread count.")]
-    public Task<ReadPosition> MarkRead(Guid id, long seq)
-    {
-        live.OriginConnectionId = Context.ConnectionId;
-        return messages.MarkReadAsync(id, UserId, seq, Context.ConnectionAborted);
-    }
+    public Task<ReadPosition> MarkRead(Guid id, long seq) =>
+        messages.MarkReadAsync(id, UserId, seq, Context.ConnectionId, Context.ConnectionAborted);
 
     [HubCallLimit(callsPerSecond: 1, burst: 3)]
     [Description(
@@ -132,7 +119,7 @@ public sealed class ChatHub(
             target,
             id,
             UserId,
-            await messages.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted)
+            await queries.RecipientsAsync(access.Conversation, UserId, Context.ConnectionAborted)
         );
     }
 }

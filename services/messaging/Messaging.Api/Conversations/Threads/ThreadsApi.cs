@@ -2,19 +2,12 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts.Messaging;
-using Community.Messaging.Conversations;
-using Community.Messaging.Data;
-using Community.Messaging.Projections;
-using Community.Messaging.RealTime;
-using Community.ServiceDefaults.Api;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.Threads;
+namespace Community.Messaging.Conversations.Threads;
 
 /// <summary>
 /// Threads in groups: titled conversations open to the group's members. A thread's messages are its conversation's
@@ -38,7 +31,8 @@ public static class ThreadsApi
             .MapPost("", Create)
             .WithName("CreateThread")
             .WithSummary(
-                "Start a thread in a group I belong to, with its first message (NewThread; new_thread to the group's members)"
+                "Start a thread in a group I belong to, with its first message "
+                    + "(NewThread; new_thread to the group's members)"
             );
         group
             .MapGet("", List)
@@ -60,7 +54,8 @@ public static class ThreadsApi
             .WithName("UpdateThread")
             .HonoursIfMatch()
             .WithSummary(
-                "Change a thread's title or tags, its author or a group moderator (JSON merge: absent keeps, null clears tags)"
+                "Change a thread's title or tags, its author or a group moderator "
+                    + "(JSON merge: absent keeps, null clears tags)"
             )
             .Accepts<ThreadChanges>("application/json");
         group
@@ -143,6 +138,7 @@ public static class ThreadsApi
                 id,
                 callerId,
                 new SendMessage(body.Text, [], null, "thread-" + id.ToString("N")),
+                null,
                 cancellationToken
             );
             await transaction.CommitAsync(cancellationToken);
@@ -171,7 +167,7 @@ public static class ThreadsApi
     {
         try
         {
-            var blocked = Relations.BlockedWith(db, thread.Author.UserId);
+            var blocked = RelationQueries.BlockedWith(db, thread.Author.UserId);
             var members = await db
                 .GroupMembers.Where(g => g.GroupId == thread.GroupId && g.Active && !blocked.Contains(g.UserId))
                 .Select(g => g.UserId)
@@ -242,7 +238,8 @@ public static class ThreadsApi
         CancellationToken cancellationToken
     )
     {
-        // Read before the thread: a change in between makes the tag older than the body, so an If-Match with it fails safe.
+        // Read before the thread: a change in between makes the tag older than the body, so an If-Match with it fails
+        // safe.
         var version = await db
             .Threads.Where(t => t.Id == id)
             .Select(t => t.Version)
@@ -376,7 +373,7 @@ public static class ThreadsApi
         [AsParameters] RepliesQuery query,
         ClaimsPrincipal principal,
         MessagingDbContext db,
-        ConversationMessages messages,
+        MessageQueries messages,
         CancellationToken cancellationToken
     )
     {

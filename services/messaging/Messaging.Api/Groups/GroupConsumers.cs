@@ -1,11 +1,9 @@
 using Community.Contracts.Social;
-using Community.Messaging.Data;
-using Community.Messaging.RealTime;
+using Community.Messaging.Relations;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.Projections;
+namespace Community.Messaging.Groups;
 
 // Group membership and roles from social: a thread is open to its group's active members, and its
 // moderators and owner may delete others' messages there. Writes compare as-of times; a join or departure is pushed
@@ -18,7 +16,10 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
     {
         var m = context.Message;
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, false, {m.OccurredAt}) ON CONFLICT (group_id) DO NOTHING",
+            $"""
+            INSERT INTO groups (group_id, deleted, as_of) VALUES ({m.GroupId}, false, {m.OccurredAt})
+            ON CONFLICT (group_id) DO NOTHING
+            """,
             cancellationToken
         );
         await GroupMembership.SetAsync(
@@ -48,9 +49,11 @@ public sealed class GroupMemberJoinedConsumer(
         // A member who is already in (the owner, a moderator) keeps their role.
         var changed = await Db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
+            INSERT INTO group_members (group_id, user_id, role, active, as_of)
+            VALUES ({m.GroupId}, {m.UserId}, 'member', true, {m.OccurredAt})
             ON CONFLICT (group_id, user_id) DO UPDATE
-                SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END, active = true, as_of = EXCLUDED.as_of
+                SET role = CASE WHEN group_members.active THEN group_members.role ELSE 'member' END,
+                    active = true, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
             """,
             cancellationToken
@@ -65,7 +68,14 @@ public sealed class GroupMemberJoinedConsumer(
         CancellationToken cancellationToken
     ) =>
         _changed
-            ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, true, cancellationToken)
+            ? GroupMembership.AnnounceAsync(
+                Db,
+                live,
+                context.Message.GroupId,
+                context.Message.UserId,
+                true,
+                cancellationToken
+            )
             : Task.CompletedTask;
 }
 
@@ -100,7 +110,14 @@ public sealed class GroupMemberLeftConsumer(
         CancellationToken cancellationToken
     ) =>
         _changed
-            ? live.GroupMemberAsync(Db, context.Message.GroupId, context.Message.UserId, false, cancellationToken)
+            ? GroupMembership.AnnounceAsync(
+                Db,
+                live,
+                context.Message.GroupId,
+                context.Message.UserId,
+                false,
+                cancellationToken
+            )
             : Task.CompletedTask;
 }
 
@@ -117,13 +134,15 @@ public sealed class GroupMemberRoleChangedConsumer(
         var m = context.Message;
         if (!GroupRoles.All.Contains(m.Role))
             throw new InvalidOperationException(
-                $"GroupMemberRoleChanged {m.MessageId} names role '{m.Role}', which is not one of {string.Join(", ", GroupRoles.All)}."
+                $"GroupMemberRoleChanged {m.MessageId} names role '{m.Role}', "
+                    + $"which is not one of {string.Join(", ", GroupRoles.All)}."
             );
         return GroupMembership.SetAsync(Db, m.GroupId, m.UserId, m.Role, true, m.OccurredAt, cancellationToken);
     }
 }
 
-/// <summary>A deleted group's threads close for sending; nobody reads them any more (the group has no members).</summary>
+/// <summary>A deleted group's threads close for sending; nobody reads them any more (the group has no
+/// members).</summary>
 public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDeletedConsumer> logger)
     : IdempotentConsumer<GroupDeleted, MessagingDbContext>(db, logger)
 {
@@ -146,8 +165,38 @@ public sealed class GroupDeletedConsumer(MessagingDbContext db, ILogger<GroupDel
     }
 }
 
-public static class GroupMembership
+internal static class GroupMembership
 {
+    /// <summary>A group's member joined or left: each open thread hears it, as an event chat's members do.</summary>
+    public static async Task AnnounceAsync(
+        MessagingDbContext db,
+        LiveDelivery live,
+        Guid groupId,
+        Guid userId,
+        bool joined,
+        CancellationToken cancellationToken
+    )
+    {
+        var threads = await db
+            .Conversations.Where(c => c.Kind == ConversationKinds.Thread && c.GroupId == groupId && !c.Closed)
+            .Select(c => c.Id)
+            .ToListAsync(cancellationToken);
+        if (threads.Count == 0)
+            return;
+        var blocked = RelationQueries.BlockedWith(db, userId);
+        var members = await db
+            .GroupMembers.Where(g => g.GroupId == groupId && g.Active && !blocked.Contains(g.UserId))
+            .Select(g => g.UserId)
+            .ToListAsync(cancellationToken);
+        foreach (var thread in threads)
+            await live.MemberAsync(
+                joined ? LiveEvents.MemberJoined : LiveEvents.MemberLeft,
+                thread,
+                userId,
+                [.. members, userId]
+            );
+    }
+
     public static Task<int> SetAsync(
         MessagingDbContext db,
         Guid groupId,
@@ -159,8 +208,10 @@ public static class GroupMembership
     ) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO group_members (group_id, user_id, role, active, as_of) VALUES ({groupId}, {userId}, {role}, {active}, {at})
-            ON CONFLICT (group_id, user_id) DO UPDATE SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of
+            INSERT INTO group_members (group_id, user_id, role, active, as_of)
+            VALUES ({groupId}, {userId}, {role}, {active}, {at})
+            ON CONFLICT (group_id, user_id) DO UPDATE
+                SET role = EXCLUDED.role, active = EXCLUDED.active, as_of = EXCLUDED.as_of
             WHERE group_members.as_of < EXCLUDED.as_of
             """,
             cancellationToken

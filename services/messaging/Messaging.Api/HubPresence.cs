@@ -1,125 +1,19 @@
 using System.Collections.Concurrent;
 using Community.Contracts;
-using Community.Messaging.Data;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.RealTime;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Community.Messaging.RealTime;
+namespace Community.Messaging;
 
 /// <summary>
-/// Who is connected, in Redis (shared by every instance, nothing durable): each user's open connections and, per
-/// conversation, those that joined it, each under a lease this instance renews (<see cref="HubPresenceKeeper"/>),
-/// so a killed instance's connections expire by themselves; and the online users. Scripts run atomically on
-/// Redis's clock, so coming online (first connection anywhere) and going offline (last one closed or expired)
-/// happen exactly once; the user's accepted connections hear it as <c>presence</c>, and going offline records
-/// last_offline_at in PostgreSQL (the digest reads it). While Redis is unreachable presence degrades (nobody counts
-/// as watching; one warning per outage); the next renewal after it answers registers again the connections still
-/// open and settles what was missed.
+/// Who is connected and which conversations each connection joined, in Redis under leases this instance renews, so a
+/// killed instance's connections expire by themselves; scripts on Redis's clock make coming online and going offline
+/// happen once. While Redis is away presence degrades (nobody counts as watching) and the next renewal settles it.
 /// </summary>
-public sealed class HubPresence
+public sealed partial class HubPresence
 {
-    private const string Now = """
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-
-        """;
-
-    // KEYS: the user's connections, the online users; ARGV: member, lease ms, user. 1 when the user came online.
-    private const string Connect =
-        Now
-        + """
-            local lease = tonumber(ARGV[2])
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-            redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
-            redis.call('PEXPIRE', KEYS[1], lease)
-            local added = redis.call('ZADD', KEYS[2], 'GT', now + lease, ARGV[3])
-            redis.call('PEXPIRE', KEYS[2], lease)
-            return added
-            """;
-
-    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations;
-    // ARGV as Connect. A closed connection (tombstone) is never renewed back; 1 when the user was put back online.
-    private const string Renew =
-        Now
-        + """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            local lease = tonumber(ARGV[2])
-            redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
-            redis.call('PEXPIRE', KEYS[2], lease)
-            local added = redis.call('ZADD', KEYS[3], 'GT', now + lease, ARGV[3])
-            redis.call('PEXPIRE', KEYS[3], lease)
-            for i = 4, #KEYS do
-              redis.call('ZADD', KEYS[i], now + lease, ARGV[1])
-              redis.call('PEXPIRE', KEYS[i], lease)
-            end
-            return added
-            """;
-
-    // KEYS: the connection's tombstone, the conversation's joined connections of the user; ARGV: member, lease ms.
-    private const string Join =
-        Now
-        + """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
-            redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
-            return 1
-            """;
-
-    // KEYS as Renew; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay
-    // after an outage). 1 when the user went offline: their last live connection is gone.
-    private const string Close =
-        Now
-        + """
-            redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
-            for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-            redis.call('ZREM', KEYS[2], ARGV[1])
-            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-            if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
-            if redis.call('ZREM', KEYS[3], ARGV[3]) == 1 or ARGV[4] == '1' then return 1 end
-            return 0
-            """;
-
-    // KEYS: the online users; ARGV: how many. Users whose every lease has ended (their score bounds their leases).
-    private const string Expired =
-        Now
-        + """
-            return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
-            """;
-
-    // KEYS: the user's connections, the online users; ARGV: user. 1 when the user went offline (no live lease left).
-    private const string Expire =
-        Now
-        + """
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-            local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-            if #last > 0 then
-              redis.call('ZADD', KEYS[2], 'XX', last[2], ARGV[1])
-              return 0
-            end
-            return redis.call('ZREM', KEYS[2], ARGV[1])
-            """;
-
-    // KEYS: sorted sets of leased members; for each, 1 when one of its leases is live.
-    private const string AnyLive =
-        Now
-        + """
-            local live = {}
-            for i = 1, #KEYS do
-              live[i] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf') > 0 and 1 or 0
-            end
-            return live
-            """;
-
-    // KEYS: a sorted set of leased members; those whose lease is live.
-    private const string LiveMembers =
-        Now
-        + """
-            return redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE')
-            """;
-
     private readonly IServiceScopeFactory _scopes;
     private readonly RealTimeRedisConnection _redis;
     private readonly BusInstance _instance;
@@ -206,7 +100,8 @@ public sealed class HubPresence
         await CloseAsync(connectionId, held, replay: false, cancellationToken);
     }
 
-    /// <summary>Records that the connection joined the conversation (renewed with it, registered again after a restart).</summary>
+    /// <summary>Records that the connection joined the conversation (renewed with it, registered again after a
+    /// restart).</summary>
     public async Task JoinedAsync(string connectionId, Guid userId, Guid conversationId)
     {
         if (_held.TryGetValue(connectionId, out var held))
@@ -403,57 +298,8 @@ public sealed class HubPresence
         if (Interlocked.Exchange(ref _unreachable, 1) == 0)
             _logger.LogWarning(
                 e,
-                "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) until it answers again."
+                "Redis is unreachable: hub presence degrades (nobody counts as watching a conversation) "
+                    + "until it answers again."
             );
-    }
-}
-
-/// <summary>
-/// Every third of a connection lease: renews this instance's presence leases and announces offline the users of
-/// instances that died (their leases ended); on a clean stop closes this instance's connections, so their users go
-/// offline now.
-/// </summary>
-public sealed class HubPresenceKeeper(
-    HubPresence presence,
-    IOptions<RealTimeOptions> options,
-    ILogger<HubPresenceKeeper> logger
-) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ConnectionLease / 3);
-        do
-        {
-            try
-            {
-                await presence.RenewAsync(stoppingToken);
-                var swept = await presence.SweepAsync(stoppingToken);
-                if (swept > 0)
-                    logger.LogInformation("{Count} users of silent instances went offline", swept);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The database may be away for a moment; the next round tries again.
-                logger.LogWarning(e, "Keeping the hub presence of instance {Instance} failed", presence.InstanceId);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await presence.CloseAllAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Left to expire: the other instances' sweep announces them when their leases end.
-            logger.LogWarning(
-                e,
-                "Closing the hub connections of instance {Instance} on stop failed",
-                presence.InstanceId
-            );
-        }
     }
 }

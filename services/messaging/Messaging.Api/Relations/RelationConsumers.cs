@@ -1,13 +1,11 @@
 using Community.Contracts.Social;
-using Community.Messaging.Data;
 using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Messaging.Projections;
+namespace Community.Messaging.Relations;
 
-// Connections and blocks from social: who may start or keep a direct conversation. Each row is the
-// pair's latest known state; an older message than the row's as_of changes nothing.
+// Connections and blocks from social: who may start or keep a direct conversation. Each row is the pair's latest
+// known state; an older message than the row's as_of changes nothing.
 
 public sealed class ConnectionAcceptedConsumer(MessagingDbContext db, ILogger<ConnectionAcceptedConsumer> logger)
     : IdempotentConsumer<ConnectionAccepted, MessagingDbContext>(db, logger)
@@ -15,7 +13,7 @@ public sealed class ConnectionAcceptedConsumer(MessagingDbContext db, ILogger<Co
     protected override Task HandleAsync(ConsumeContext<ConnectionAccepted> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return Relations.SetConnectedAsync(Db, m.FromUserId, m.ToUserId, true, m.OccurredAt, cancellationToken);
+        return RelationWrites.SetConnectedAsync(Db, m.FromUserId, m.ToUserId, true, m.OccurredAt, cancellationToken);
     }
 }
 
@@ -25,7 +23,7 @@ public sealed class ConnectionRemovedConsumer(MessagingDbContext db, ILogger<Con
     protected override Task HandleAsync(ConsumeContext<ConnectionRemoved> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return Relations.SetConnectedAsync(
+        return RelationWrites.SetConnectedAsync(
             Db,
             m.RemovedByUserId,
             m.OtherUserId,
@@ -42,7 +40,14 @@ public sealed class UserBlockedConsumer(MessagingDbContext db, ILogger<UserBlock
     protected override Task HandleAsync(ConsumeContext<UserBlocked> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return Relations.SetBlockedAsync(Db, m.BlockerUserId, m.BlockedUserId, true, m.OccurredAt, cancellationToken);
+        return RelationWrites.SetBlockedAsync(
+            Db,
+            m.BlockerUserId,
+            m.BlockedUserId,
+            true,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
@@ -52,21 +57,19 @@ public sealed class UserUnblockedConsumer(MessagingDbContext db, ILogger<UserUnb
     protected override Task HandleAsync(ConsumeContext<UserUnblocked> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return Relations.SetBlockedAsync(Db, m.BlockerUserId, m.BlockedUserId, false, m.OccurredAt, cancellationToken);
+        return RelationWrites.SetBlockedAsync(
+            Db,
+            m.BlockerUserId,
+            m.BlockedUserId,
+            false,
+            m.OccurredAt,
+            cancellationToken
+        );
     }
 }
 
-public static class Relations
+internal static class RelationWrites
 {
-    /// <summary>
-    /// Everyone in a block with <paramref name="userId"/>, either way: neither hears the other live, and each sees the other's
-    /// messages hidden. A subquery, so a caller filters a whole audience in its own query.
-    /// </summary>
-    public static IQueryable<Guid> BlockedWith(MessagingDbContext db, Guid userId) =>
-        db
-            .Blocks.Where(b => b.Blocked && (b.BlockerId == userId || b.BlockedId == userId))
-            .Select(b => b.BlockerId == userId ? b.BlockedId : b.BlockerId);
-
     public static Task SetConnectedAsync(
         MessagingDbContext db,
         Guid a,
@@ -105,12 +108,4 @@ public static class Relations
             """,
             cancellationToken
         );
-}
-
-/// <summary>A pair of people in a fixed order, so a pair has one row whoever comes first.</summary>
-public static class Pair
-{
-    /// <summary>Ordered as PostgreSQL orders uuids (byte by byte in text order), which the tables' CHECKs hold to.</summary>
-    public static (Guid Low, Guid High) Of(Guid a, Guid b) =>
-        a.ToByteArray(bigEndian: true).AsSpan().SequenceCompareTo(b.ToByteArray(bigEndian: true)) < 0 ? (a, b) : (b, a);
 }

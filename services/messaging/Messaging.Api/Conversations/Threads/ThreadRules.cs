@@ -1,30 +1,7 @@
-using Community.ServiceDefaults.Errors;
+namespace Community.Messaging.Conversations.Threads;
 
-namespace Community.Messaging.Threads;
-
-/// <summary>
-/// A titled thread in a group: the thread-only fields of a conversation of kind thread (same id). Its messages are
-/// the conversation's; a deleted one stays as a row so its conversation can be refused everywhere.
-/// </summary>
-public sealed class GroupThread
-{
-    public Guid Id { get; set; }
-
-    /// <summary>The row's version (xmin): the thread's ETag.</summary>
-    public uint Version { get; set; }
-    public Guid GroupId { get; set; }
-    public Guid AuthorId { get; set; }
-    public string Title { get; set; } = "";
-    public List<string> Tags { get; set; } = [];
-    public DateTimeOffset? PinnedAt { get; set; }
-    public Guid? PinnedBy { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset? DeletedAt { get; set; }
-    public Guid? DeletedBy { get; set; }
-}
-
-/// <summary>The field rules of a thread, shared by create and edit: a title of 1-200 characters, up to 10 short tags.</summary>
+/// <summary>The field rules of a thread, shared by create and edit: a title of 1-200 characters, up to 10 short
+/// tags.</summary>
 public static class ThreadRules
 {
     public const int MaxTitleLength = 200;
@@ -48,7 +25,8 @@ public static class ThreadRules
         return trimmed;
     }
 
-    /// <summary>Tags trimmed, lower case and distinct (absent: none); each bad one is an error naming its index.</summary>
+    /// <summary>Tags trimmed, lower case and distinct (absent: none); each bad one is an error naming its
+    /// index.</summary>
     public static List<string> Tags(ValidationErrors errors, IReadOnlyList<string?>? tags)
     {
         if (tags is null)

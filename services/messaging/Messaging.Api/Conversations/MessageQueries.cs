@@ -1,0 +1,197 @@
+using Community.Messaging.Relations;
+using Community.ServiceDefaults.Blobs;
+
+namespace Community.Messaging.Conversations;
+
+/// <summary>Messages as a member reads them: history, search, the DTOs every view shows, and who hears a
+/// change.</summary>
+public sealed class MessageQueries(MessagingDbContext db, IBlobStore blobs)
+{
+    /// <summary>
+    /// A page of messages in seq order: before <paramref name="beforeSeq"/> (history, the newest of them), after
+    /// <paramref name="afterSeq"/> (catch-up after a reconnect, the oldest of them), or the newest without either.
+    /// </summary>
+    public async Task<MessageHistory> HistoryAsync(
+        Guid conversationId,
+        Guid userId,
+        long? beforeSeq,
+        long? afterSeq,
+        int limit,
+        CancellationToken cancellationToken
+    )
+    {
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        List<Message> rows;
+        if (afterSeq is { } after)
+        {
+            rows = await messages
+                .Where(m => m.Seq > after)
+                .OrderBy(m => m.Seq)
+                .Take(Keyset.Probe(limit))
+                .ToListAsync(cancellationToken);
+        }
+        else
+        {
+            if (beforeSeq is { } before)
+                messages = messages.Where(m => m.Seq < before);
+            rows = await messages
+                .OrderByDescending(m => m.Seq)
+                .Take(Keyset.Probe(limit))
+                .ToListAsync(cancellationToken);
+        }
+        var hasMore = rows.Count > limit;
+        var page = rows.Take(limit).OrderBy(m => m.Seq).ToList();
+        var lastSeq = await db
+            .Conversations.Where(c => c.Id == access.Conversation.Id)
+            .Select(c => c.LastSeq)
+            .SingleAsync(cancellationToken);
+        return new(await ToDtosAsync(page, userId, cancellationToken), hasMore, lastSeq);
+    }
+
+    /// <summary>Messages whose text matches <paramref name="query"/> (PostgreSQL full-text search, web-search syntax),
+    /// newest first.</summary>
+    public async Task<MessageHistory> SearchAsync(
+        Guid conversationId,
+        Guid userId,
+        string? query,
+        long? beforeSeq,
+        int limit,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        if (errors.Required("q", query))
+            errors.MaxLength("q", query, ConversationMessages.MaxSearchLength);
+        errors.ThrowIfAny();
+        var access = await ConversationAccess.OpenAsync(db, conversationId, userId, cancellationToken);
+        var before = beforeSeq ?? long.MaxValue;
+        var rows = await db
+            .Messages.FromSql(
+                $"""
+                SELECT id, xmin, conversation_id, seq, sender_id, text, reply_to, attachment_ids, client_txn_id,
+                       created_at, edited_at, deleted_at, search
+                FROM messages
+                WHERE conversation_id = {conversationId} AND deleted_at IS NULL AND seq < {before}
+                  AND search @@ websearch_to_tsquery('simple', {query})
+                """
+            )
+            // Hidden messages are found by nobody they are hidden from.
+            .Where(m =>
+                access.Conversation.Kind == ConversationKinds.Direct
+                || !RelationQueries.BlockedWith(db, userId).Contains(m.SenderId)
+            )
+            .AsNoTracking()
+            .OrderByDescending(m => m.Seq)
+            .Take(Keyset.Probe(limit))
+            .ToListAsync(cancellationToken);
+        var lastSeq = await db
+            .Conversations.Where(c => c.Id == access.Conversation.Id)
+            .Select(c => c.LastSeq)
+            .SingleAsync(cancellationToken);
+        return new(
+            await ToDtosAsync(rows.Take(limit).ToList(), userId, cancellationToken),
+            rows.Count > limit,
+            lastSeq
+        );
+    }
+
+    /// <summary>
+    /// Messages (of one conversation) as <paramref name="viewerId"/> sees them: sender names, attachments, their own
+    /// client_txn_id only; in a thread or event chat, those of someone in a block with the viewer (either way) hidden:
+    /// in place, without text or files.
+    /// </summary>
+    public async Task<IReadOnlyList<MessageDto>> ToDtosAsync(
+        IReadOnlyList<Message> messages,
+        Guid viewerId,
+        CancellationToken cancellationToken
+    )
+    {
+        var names = await Names.LoadAsync(db, messages.Select(m => m.SenderId), cancellationToken);
+        var others = messages.Select(m => m.SenderId).Where(s => s != viewerId).Distinct().ToList();
+        var conversations = messages.Select(m => m.ConversationId).Distinct().ToList();
+        // A direct conversation keeps its history whole for the blocker (the blocked side no longer sees it at all).
+        var hidden =
+            others.Count == 0
+                ? []
+                : (
+                    await RelationQueries
+                        .BlockedWith(db, viewerId)
+                        .Where(u =>
+                            others.Contains(u)
+                            && db.Conversations.Any(c =>
+                                conversations.Contains(c.Id) && c.Kind != ConversationKinds.Direct
+                            )
+                        )
+                        .ToListAsync(cancellationToken)
+                ).ToHashSet();
+        var ids = messages
+            .Where(m => m.AttachmentIds.Count > 0 && !hidden.Contains(m.SenderId))
+            .Select(m => m.Id)
+            .ToList();
+        var files =
+            ids.Count == 0
+                ? []
+                : await db
+                    .Attachments.AsNoTracking()
+                    .Where(a => a.MessageId != null && ids.Contains(a.MessageId.Value))
+                    .ToListAsync(cancellationToken);
+        return messages
+            .Select(m =>
+            {
+                var shown = m.DeletedAt is null && !hidden.Contains(m.SenderId);
+                return new MessageDto(
+                    m.Id,
+                    m.ConversationId,
+                    m.Seq,
+                    Names.Of(names, m.SenderId),
+                    shown ? m.Text : null,
+                    m.ReplyTo,
+                    shown
+                        ? m
+                            .AttachmentIds.Select(id => files.FirstOrDefault(f => f.Id == id))
+                            .OfType<Attachment>()
+                            .Select(f => AttachmentDto.From(f, blobs))
+                            .ToList()
+                        : [],
+                    m.SenderId == viewerId ? m.ClientTxnId : null,
+                    m.CreatedAt,
+                    m.EditedAt,
+                    m.DeletedAt,
+                    hidden.Contains(m.SenderId)
+                );
+            })
+            .ToList();
+    }
+
+    /// <summary>
+    /// Whom MessageSent names and a live push reaches: the other members who may see the conversation now, but anyone
+    /// in a block with the actor (either way, in every kind of conversation). One query, whatever the audience.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> RecipientsAsync(
+        Conversation c,
+        Guid senderId,
+        CancellationToken cancellationToken
+    )
+    {
+        var blocked = RelationQueries.BlockedWith(db, senderId);
+        return c.Kind switch
+        {
+            ConversationKinds.Direct => await blocked.ContainsAsync(c.OtherThan(senderId), cancellationToken)
+                ? []
+                : [c.OtherThan(senderId)],
+            ConversationKinds.Thread => await db
+                .GroupMembers.Where(g =>
+                    g.GroupId == c.GroupId && g.Active && g.UserId != senderId && !blocked.Contains(g.UserId)
+                )
+                .Select(g => g.UserId)
+                .ToListAsync(cancellationToken),
+            _ => await db
+                .ConversationMembers.Where(m =>
+                    m.ConversationId == c.Id && m.Active && m.UserId != senderId && !blocked.Contains(m.UserId)
+                )
+                .Select(m => m.UserId)
+                .ToListAsync(cancellationToken),
+        };
+    }
+}

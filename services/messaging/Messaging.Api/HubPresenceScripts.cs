@@ -1,0 +1,104 @@
+namespace Community.Messaging;
+
+// The Lua scripts presence runs in Redis, each atomic and on Redis's clock (TIME), so every instance agrees on now.
+public sealed partial class HubPresence
+{
+    private const string Now = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+        """;
+
+    // KEYS: the user's connections, the online users; ARGV: member, lease ms, user. 1 when the user came online.
+    private const string Connect =
+        Now
+        + """
+            local lease = tonumber(ARGV[2])
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], lease)
+            local added = redis.call('ZADD', KEYS[2], 'GT', now + lease, ARGV[3])
+            redis.call('PEXPIRE', KEYS[2], lease)
+            return added
+            """;
+
+    // KEYS: the connection's tombstone, the user's connections, the online users, the joined conversations;
+    // ARGV as Connect. A closed connection (tombstone) is never renewed back; 1 when the user was put back online.
+    private const string Renew =
+        Now
+        + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            local lease = tonumber(ARGV[2])
+            redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], lease)
+            local added = redis.call('ZADD', KEYS[3], 'GT', now + lease, ARGV[3])
+            redis.call('PEXPIRE', KEYS[3], lease)
+            for i = 4, #KEYS do
+              redis.call('ZADD', KEYS[i], now + lease, ARGV[1])
+              redis.call('PEXPIRE', KEYS[i], lease)
+            end
+            return added
+            """;
+
+    // KEYS: the connection's tombstone, the conversation's joined connections of the user; ARGV: member, lease ms.
+    private const string Join =
+        Now
+        + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
+            return 1
+            """;
+
+    // KEYS as Renew; ARGV: member, lease ms, user, '1' to announce offline even if Redis lost the user (a replay
+    // after an outage). 1 when the user went offline: their last live connection is gone.
+    private const string Close =
+        Now
+        + """
+            redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[2]))
+            for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+            if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+            if redis.call('ZREM', KEYS[3], ARGV[3]) == 1 or ARGV[4] == '1' then return 1 end
+            return 0
+            """;
+
+    // KEYS: the online users; ARGV: how many. Users whose every lease has ended (their score bounds their leases).
+    private const string Expired =
+        Now
+        + """
+            return redis.call('ZRANGE', KEYS[1], '-inf', '(' .. now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))
+            """;
+
+    // KEYS: the user's connections, the online users; ARGV: user. 1 when the user went offline (no live lease left).
+    private const string Expire =
+        Now
+        + """
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+            if #last > 0 then
+              redis.call('ZADD', KEYS[2], 'XX', last[2], ARGV[1])
+              return 0
+            end
+            return redis.call('ZREM', KEYS[2], ARGV[1])
+            """;
+
+    // KEYS: sorted sets of leased members; for each, 1 when one of its leases is live.
+    private const string AnyLive =
+        Now
+        + """
+            local live = {}
+            for i = 1, #KEYS do
+              live[i] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf') > 0 and 1 or 0
+            end
+            return live
+            """;
+
+    // KEYS: a sorted set of leased members; those whose lease is live.
+    private const string LiveMembers =
+        Now
+        + """
+            return redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE')
+            """;
+}

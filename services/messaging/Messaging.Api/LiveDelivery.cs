@@ -1,0 +1,150 @@
+using Community.Messaging.Conversations;
+using Community.ServiceDefaults.RealTime;
+
+namespace Community.Messaging;
+
+/// <summary>
+/// What a committed change sends to the connections that joined its conversation. A push never fails its request:
+/// while Redis is down the backplane waits, so it is cut short after <see cref="Bound"/>; clients catch up by seq.
+/// </summary>
+public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
+{
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A new, edited or deleted message: the actor's view (with their client_txn_id) to their other connections, the
+    /// others' view to the rest. <paramref name="originConnectionId"/>, the hub connection making the change, has its
+    /// answer already and gets no copy.
+    /// </summary>
+    public Task MessageAsync(
+        HubEvent<MessageDto> target,
+        MessageDto forActor,
+        Guid actorId,
+        IReadOnlyList<Guid> recipients,
+        string? originConnectionId
+    ) =>
+        BoundedAsync(
+            target.Name,
+            forActor.ConversationId,
+            token =>
+                Task.WhenAll(
+                    push.ToJoinedAsync(forActor.ConversationId, [actorId], target, forActor, originConnectionId, token),
+                    push.ToJoinedAsync(
+                        forActor.ConversationId,
+                        recipients.Where(r => r != actorId),
+                        target,
+                        forActor with
+                        {
+                            ClientTxnId = null,
+                        },
+                        null,
+                        token
+                    )
+                )
+        );
+
+    /// <summary>A read receipt: to the reader's other connections (not <paramref name="originConnectionId"/>) and the
+    /// others.</summary>
+    public Task ReadAsync(
+        Guid conversationId,
+        Guid userId,
+        long readSeq,
+        IReadOnlyList<Guid> recipients,
+        string? originConnectionId
+    )
+    {
+        var receipt = new ReadReceipt(conversationId, userId, readSeq);
+        return BoundedAsync(
+            LiveEvents.Read.Name,
+            conversationId,
+            token =>
+                Task.WhenAll(
+                    push.ToJoinedAsync(conversationId, [userId], LiveEvents.Read, receipt, originConnectionId, token),
+                    push.ToJoinedAsync(
+                        conversationId,
+                        recipients.Where(r => r != userId),
+                        LiveEvents.Read,
+                        receipt,
+                        null,
+                        token
+                    )
+                )
+        );
+    }
+
+    /// <summary>Typing signals go to the others only; they are never stored.</summary>
+    public Task TypingAsync(
+        HubEvent<TypingSignal> target,
+        Guid conversationId,
+        Guid userId,
+        IReadOnlyList<Guid> recipients
+    ) =>
+        BoundedAsync(
+            target.Name,
+            conversationId,
+            token =>
+                push.ToJoinedAsync(
+                    conversationId,
+                    recipients.Where(r => r != userId),
+                    target,
+                    new TypingSignal(conversationId, userId),
+                    null,
+                    token
+                )
+        );
+
+    /// <summary>member_joined / member_left to <paramref name="audience"/> (the members now, and the one who
+    /// left).</summary>
+    public Task MemberAsync(
+        HubEvent<MemberChange> target,
+        Guid conversationId,
+        Guid userId,
+        IReadOnlyList<Guid> audience
+    ) =>
+        BoundedAsync(
+            target.Name,
+            conversationId,
+            token =>
+                push.ToJoinedAsync(
+                    conversationId,
+                    audience,
+                    target,
+                    new MemberChange(conversationId, userId),
+                    null,
+                    token
+                )
+        );
+
+    public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>
+        audience.Count == 0
+            ? Task.CompletedTask
+            : BoundedAsync(
+                LiveEvents.Presence.Name,
+                userId,
+                token => push.ToUsersAsync(audience, LiveEvents.Presence, new PresenceChange(userId, online), token)
+            );
+
+    private async Task BoundedAsync(string target, Guid about, Func<CancellationToken, Task> send)
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        try
+        {
+            // WaitAsync too: a publish that ignores its token still lets the request go.
+            await send(timeout.Token).WaitAsync(Bound + TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            logger.LogWarning(
+                "Live {Target} for {About} not delivered within {Bound}: the backplane is unavailable; "
+                    + "clients catch up by seq",
+                target,
+                about,
+                Bound
+            );
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Live {Target} for {About} not delivered; clients catch up by seq", target, about);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Community.Messaging.Conversations;
+using Community.Messaging.Conversations.Threads;
+using Community.Messaging.Notifications;
+using Community.ServiceDefaults.RealTime;
+
+namespace Community.Messaging;
+
+/// <summary>What the server sends over the chat hub: each event's name on the wire and its payload's type.</summary>
+public static class LiveEvents
+{
+    public static readonly HubEvent<MessageDto> NewMessage = new(
+        "new_message",
+        "A message in a joined conversation (client_txn_id only on the sender's own connections)."
+    );
+    public static readonly HubEvent<MessageDto> MessageUpdated = new(
+        "message_updated",
+        "A message of a joined conversation was edited."
+    );
+    public static readonly HubEvent<MessageDto> MessageDeleted = new(
+        "message_deleted",
+        "A message of a joined conversation was deleted: its tombstone."
+    );
+    public static readonly HubEvent<TypingSignal> Typing = new(
+        "typing",
+        "Another member is typing in a joined conversation; it lapses unless repeated (or ended by stop_typing)."
+    );
+    public static readonly HubEvent<TypingSignal> StopTyping = new(
+        "stop_typing",
+        "Another member stopped typing in a joined conversation."
+    );
+    public static readonly HubEvent<MemberChange> MemberJoined = new(
+        "member_joined",
+        "Someone joined a joined event chat's or group thread's members."
+    );
+    public static readonly HubEvent<MemberChange> MemberLeft = new(
+        "member_left",
+        "Someone left a joined event chat's or group thread's members."
+    );
+    public static readonly HubEvent<ThreadDto> NewThread = new(
+        "new_thread",
+        "A thread was started in one of the user's groups."
+    );
+    public static readonly HubEvent<ReadReceipt> Read = new(
+        "read",
+        "A member's read position in a joined conversation moved."
+    );
+    public static readonly HubEvent<PresenceChange> Presence = new(
+        "presence",
+        "A connection of the user came online (their first hub connection) or went offline (their last one closed)."
+    );
+    public static readonly HubEvent<NotificationItem> Notification = new(
+        "notification",
+        "A new notification for the user."
+    );
+
+    /// <summary>Every event above, in order: what the AsyncAPI document lists.</summary>
+    public static IReadOnlyList<IHubEvent> All { get; } = HubEvents.DeclaredIn(typeof(LiveEvents));
+}
+
+/// <summary>A member's read position moved (a read receipt).</summary>
+public sealed record ReadReceipt(Guid ConversationId, Guid UserId, long ReadSeq);
+
+/// <summary>Someone is typing, or stopped, in a conversation.</summary>
+public sealed record TypingSignal(Guid ConversationId, Guid UserId);
+
+/// <summary>Someone joined or left a conversation's members (an event chat's attendees, a thread's group).</summary>
+public sealed record MemberChange(Guid ConversationId, Guid UserId);
+
+/// <summary>A connection of the user came online (their first hub connection opened) or went offline (their last one
+/// closed).</summary>
+public sealed record PresenceChange(Guid UserId, bool Online);

@@ -1,0 +1,7 @@
+global using System.Text.Json;
+global using System.Text.Json.Nodes;
+global using Community.Contracts;
+global using Community.Contracts.Social;
+global using Community.Testing;
+global using Microsoft.Extensions.DependencyInjection;
+global using Xunit;
