@@ -1,10 +1,11 @@
 namespace Community.ArchitectureTests;
 
 /// <summary>
-/// Inside a service, features meet only through each other's public face (docs/conventions.md, "Features"): a type in
-/// <c>Community.X.A</c> may use from another feature <c>Community.X.B</c> only a type named <c>...Access</c>,
-/// <c>...Queries</c>, <c>...Rules</c> or <c>...Dto</c> (or one nested in them). The service's root namespace (its wiring) and
-/// <c>Data</c> (the DbContext, the entities and their mappings) are shared; <c>Data</c> uses no feature.
+/// Inside a service, features meet only through each other's public face (docs/conventions.md, "Features"). A feature
+/// is a namespace under the service with endpoints (a type named <c>...Api</c>); from outside it, only its types named
+/// <c>...Access</c>, <c>...Queries</c>, <c>...Rules</c> or <c>...Dto</c> (or nested in them) may be used. Other
+/// namespaces are shared homes every feature may use (<c>Data</c>: the DbContext, entities and mappings; a helper
+/// several features need); <c>Data</c> uses nothing else of the service.
 /// </summary>
 public sealed class FeatureRulesTests
 {
@@ -17,7 +18,7 @@ public sealed class FeatureRulesTests
     public void Features_use_each_other_only_through_their_public_face(string service)
     {
         var violations = CrossFeatureUses(service)
-            .Where(use => use.To != "Data" && !IsPublicFace(use.Target))
+            .Where(use => Features(service).Contains(use.To) && !IsPublicFace(use.Target))
             .Select(use => $"{use.Source} ({use.From}) uses {use.Target} ({use.To})")
             .Distinct()
             .Order()
@@ -42,6 +43,15 @@ public sealed class FeatureRulesTests
 
         Assert.True(violations.Count == 0, "Data depends on features:\n" + string.Join("\n", violations));
     }
+
+    // The namespaces under the service that map endpoints.
+    private static HashSet<string> Features(string service) =>
+        [
+            .. ArchitectureRulesTests
+                .Architecture.Types.Where(t => t.Name.EndsWith("Api", StringComparison.Ordinal))
+                .Select(t => Feature(t.FullName, service + "."))
+                .OfType<string>(),
+        ];
 
     private sealed record Use(string Source, string From, string Target, string To);
 
