@@ -1,5 +1,3 @@
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
 public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixture>

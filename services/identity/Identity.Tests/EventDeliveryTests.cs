@@ -3,7 +3,6 @@ using Community.Contracts.Identity;
 using Community.LocalInfrastructure;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

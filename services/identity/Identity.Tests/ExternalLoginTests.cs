@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using System.Web;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 

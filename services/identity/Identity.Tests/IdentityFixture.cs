@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Identity.Sms;
 using Community.ServiceDefaults.Data;
-using Community.Testing;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,6 +1,5 @@
 using Community.Identity.Data;
 using Community.ServiceDefaults.Data;
-using Community.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

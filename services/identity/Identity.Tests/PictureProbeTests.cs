@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 

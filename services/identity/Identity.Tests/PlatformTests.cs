@@ -1,6 +1,3 @@
-using System.Net;
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
 /// <summary>What ServiceDefaults gives identity: problem details everywhere, health, request ids, OpenAPI, JWKS and key persistence.</summary>

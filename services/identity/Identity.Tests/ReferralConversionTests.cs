@@ -1,5 +1,4 @@
 using Community.Contracts.Payments;
-using Community.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Community.Identity.Keys;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Identity.Tests;

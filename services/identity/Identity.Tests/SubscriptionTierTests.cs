@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Payments;
-using Community.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Community.Identity.Sms;
-using Community.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,11 +1,7 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Identity.Auth;
-using Community.Identity.Data;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Admins;
 

@@ -2,17 +2,11 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Data;
 using Community.Identity.Sessions;
 using Community.Identity.Users;
 using Community.Identity.Verification;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using static Community.Identity.Users.Accounts;
 

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Auth;
 

@@ -1,8 +1,3 @@
-using Community.Identity.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-
 namespace Community.Identity.Auth;
 
 /// <summary>

@@ -1,11 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Community.Identity.Data;
 using Community.Identity.Keys;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

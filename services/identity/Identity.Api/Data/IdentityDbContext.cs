@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Data;
 

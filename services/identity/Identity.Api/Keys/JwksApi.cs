@@ -1,5 +1,3 @@
-using Community.ServiceDefaults.Auth;
-
 namespace Community.Identity.Keys;
 
 public static class JwksApi

@@ -1,10 +1,6 @@
 using System.Security.Cryptography;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Identity.Keys;

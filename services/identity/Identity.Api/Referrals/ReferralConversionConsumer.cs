@@ -1,9 +1,6 @@
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Referrals;
 

@@ -1,10 +1,5 @@
 using System.Security.Claims;
 using Community.Contracts;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Referrals;
 

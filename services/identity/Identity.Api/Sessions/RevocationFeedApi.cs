@@ -1,11 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Sessions;
 

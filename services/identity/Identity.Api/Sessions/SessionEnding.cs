@@ -1,8 +1,4 @@
 using Community.Contracts.Identity;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Sessions;
 

@@ -1,5 +1,3 @@
-using Community.ServiceDefaults.Errors;
-
 namespace Community.Identity.Sms;
 
 public sealed record SmsMessage(string To, string Text);

@@ -1,6 +1,3 @@
-using Community.Identity.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Identity.Users;
 
 /// <summary>What several identity features need about accounts: finding one by what a person types, and the date ages count from.</summary>

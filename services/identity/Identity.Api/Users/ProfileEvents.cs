@@ -1,5 +1,4 @@
 using Community.Contracts.Identity;
-using Community.Identity.Data;
 
 namespace Community.Identity.Users;
 

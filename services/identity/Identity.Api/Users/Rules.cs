@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Community.ServiceDefaults.Errors;
 
 namespace Community.Identity.Users;
 

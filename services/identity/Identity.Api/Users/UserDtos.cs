@@ -1,5 +1,3 @@
-using Community.Identity.Data;
-
 namespace Community.Identity.Users;
 
 /// <summary>The account as its owner sees it; is_verified when its e-mail or its phone is proven to be the owner's.</summary>

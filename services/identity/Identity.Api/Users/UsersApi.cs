@@ -2,16 +2,10 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Data;
 using Community.Identity.Sessions;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Users;
 

@@ -1,12 +1,7 @@
 using System.Security.Cryptography;
 using Community.Identity.Auth;
-using Community.Identity.Data;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Mail;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 

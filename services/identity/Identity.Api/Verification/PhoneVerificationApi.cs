@@ -1,9 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Identity.Verification;
 

@@ -1,14 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using Community.Identity.Auth;
-using Community.Identity.Data;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Mail;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Identity.Waitlist;
