@@ -1,11 +1,9 @@
 using Community.Contracts;
 using Community.Identity.Admins;
 using Community.Identity.Auth;
-using Community.Identity.Keys;
 using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
 using Community.Identity.Sessions;
-using Community.Identity.Sms;
 using Community.Identity.Users;
 using Community.Identity.Verification;
 using Community.Identity.Waitlist;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Community.Contracts;
-using Community.Identity.Sms;
+using Community.Identity.Verification;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Community.Identity.Keys;
+using Community.Identity.Auth;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Identity.Tests;

@@ -1,4 +1,4 @@
-using Community.Identity.Sms;
+using Community.Identity.Verification;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

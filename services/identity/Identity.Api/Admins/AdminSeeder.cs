@@ -1,6 +1,5 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Auth;
 using Community.Identity.Users;
 
 namespace Community.Identity.Admins;

@@ -2,13 +2,11 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Sessions;
 using Community.Identity.Users;
-using Community.Identity.Verification;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
 using Npgsql;
-using static Community.Identity.Users.Accounts;
+using static Community.Identity.Users.AccountQueries;
 
 namespace Community.Identity.Auth;
 
@@ -161,7 +159,10 @@ public static class AuthApi
                     e.Data["cause"]
                 );
         }
-        return TypedResults.Created("/api/v1/users/me", AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Created(
+            "/api/v1/users/me",
+            AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair)
+        );
     }
 
     private static async Task<Ok<UserDto>> ConfirmEmail(
@@ -174,7 +175,7 @@ public static class AuthApi
         if (string.IsNullOrWhiteSpace(request.Token))
             throw new RequestValidationException("token", "token is required.");
         var user = await emailVerifications.ConfirmAsync(request.Token, cancellationToken);
-        return TypedResults.Ok(UserDto.From(user, Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<Ok<AuthResponse>> Login(
@@ -226,7 +227,7 @@ public static class AuthApi
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 
     /// <summary>
@@ -246,7 +247,7 @@ public static class AuthApi
     {
         if (string.IsNullOrWhiteSpace(request.RefreshToken))
             throw new RequestValidationException("refresh_token", "refresh_token is required.");
-        var hash = TokenIssuer.HashToken(request.RefreshToken);
+        var hash = Hashing.Sha256(request.RefreshToken);
         var now = clock.GetUtcNow();
 
         // One transaction: a failure after the claim must not leave the old token used and no new one issued.
@@ -289,7 +290,7 @@ public static class AuthApi
         var pair = await tokens.IssueAsync(db, user, token.FamilyId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 
     private static async Task<NoContent> Logout(
@@ -327,7 +328,7 @@ public static class AuthApi
         var user =
             await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
-        return TypedResults.Ok(UserDto.From(user, Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     internal static string NewReferralCode()

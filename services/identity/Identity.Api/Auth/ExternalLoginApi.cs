@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using Community.Contracts.Identity;
 using Community.Identity.Users;
 using Microsoft.IdentityModel.Tokens;
-using static Community.Identity.Users.Accounts;
 
 namespace Community.Identity.Auth;
 
@@ -66,7 +65,7 @@ public static partial class ExternalLoginApi
         db.ExternalLoginStates.Add(
             new ExternalLoginState
             {
-                StateHash = TokenIssuer.HashToken(state),
+                StateHash = Hashing.Sha256(state),
                 Provider = provider.ToLowerInvariant(),
                 Nonce = nonce,
                 CodeVerifier = verifier,
@@ -123,7 +122,7 @@ public static partial class ExternalLoginApi
         db.ExternalLoginCodes.Add(
             new ExternalLoginCode
             {
-                CodeHash = TokenIssuer.HashToken(oneTimeCode),
+                CodeHash = Hashing.Sha256(oneTimeCode),
                 UserId = user.Id,
                 Created = created,
                 ExpiresAt = clock.GetUtcNow() + options.Value.ExternalLoginCodeLifetime,
@@ -147,7 +146,7 @@ public static partial class ExternalLoginApi
     {
         if (string.IsNullOrWhiteSpace(request.Code))
             throw new RequestValidationException("code", "code is required.");
-        var hash = TokenIssuer.HashToken(request.Code);
+        var hash = Hashing.Sha256(request.Code);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var grant = await db
@@ -163,7 +162,7 @@ public static partial class ExternalLoginApi
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 
     /// <summary>The started sign-in <paramref name="state"/> names, removed so it answers one callback; null when unknown, used, expired or another provider's.</summary>
@@ -175,7 +174,7 @@ public static partial class ExternalLoginApi
         CancellationToken cancellationToken
     )
     {
-        var hash = TokenIssuer.HashToken(state);
+        var hash = Hashing.Sha256(state);
         var now = clock.GetUtcNow();
         var name = provider.ToLowerInvariant();
         var started = await db

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Community.Identity.Keys;
 using Community.ServiceDefaults.Api;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -40,7 +39,7 @@ public sealed class TokenIssuer(
                 Id = NewId.Next(now),
                 FamilyId = family,
                 UserId = user.Id,
-                TokenHash = HashToken(refresh),
+                TokenHash = Hashing.Sha256(refresh),
                 CreatedAt = now,
                 ExpiresAt = now + options.RefreshTokenLifetime,
             }
@@ -91,23 +90,12 @@ public sealed class TokenIssuer(
         return remainder == 0 ? notBefore : notBefore.AddTicks(TimeSpan.TicksPerSecond - remainder);
     }
 
-    public static byte[] HashToken(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
-
     /// <summary>Revokes every live refresh token of a family (logout, reuse of a rotated token).</summary>
     public Task RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return db
             .RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
-    }
-
-    /// <summary>Revokes every session of a user (password reset, account deletion).</summary>
-    public Task RevokeAllAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        return db
-            .RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
 }

@@ -1,11 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using Community.Identity.Auth;
-using Community.Identity.Sessions;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Mail;
 using Microsoft.IdentityModel.Tokens;
-using static Community.Identity.Users.Accounts;
+using static Community.Identity.Users.AccountQueries;
 
 namespace Community.Identity.PasswordReset;
 
@@ -49,7 +47,7 @@ public static class PasswordResetApi
             db.PasswordResetTokens.Add(
                 new PasswordResetToken
                 {
-                    TokenHash = TokenIssuer.HashToken(token),
+                    TokenHash = Hashing.Sha256(token),
                     UserId = user.Id,
                     CreatedAt = now,
                     ExpiresAt = now + options.Value.PasswordResetLifetime,
@@ -76,7 +74,6 @@ public static class PasswordResetApi
     private static async Task<NoContent> ResetPassword(
         ResetPasswordRequest request,
         IdentityDbContext db,
-        TokenIssuer tokens,
         SessionEnding sessions,
         TimeProvider clock,
         CancellationToken cancellationToken
@@ -88,7 +85,7 @@ public static class PasswordResetApi
         Rules.Password(errors, request.NewPassword, null, "new_password");
         errors.ThrowIfAny();
 
-        var hash = TokenIssuer.HashToken(request.Token!);
+        var hash = Hashing.Sha256(request.Token!);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var used = await db
@@ -114,7 +111,7 @@ public static class PasswordResetApi
         await db
             .PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
+        await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -79,7 +79,7 @@ public static class ProfilePictureApi
             cancellationToken
         );
         EntityTag.Set(request.HttpContext.Response, user.Version);
-        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<NoContent> Delete(

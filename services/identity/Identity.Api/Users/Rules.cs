@@ -71,6 +71,9 @@ public static partial class Rules
     /// <summary>Profile links are stored in 500 characters.</summary>
     public const int MaxUrlLength = 500;
 
+    /// <summary>The date ages count from.</summary>
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
     public static int? Age(DateOnly? dateOfBirth, DateOnly today)
     {
         if (dateOfBirth is not { } born)

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Sessions;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
@@ -52,7 +51,7 @@ public static class UsersApi
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         EntityTag.Set(response, user.Version);
-        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<Ok<PublicProfileDto>> GetPublic(
@@ -68,7 +67,7 @@ public static class UsersApi
             ?? throw new NotFoundException("No member has this id.");
         // the account's version, for an admin's If-Match on its role
         EntityTag.Set(response, user.Version);
-        return TypedResults.Ok(PublicProfileDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(PublicProfileDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<Ok<UserDto>> UpdateMe(
@@ -83,7 +82,7 @@ public static class UsersApi
     )
     {
         var userId = principal.UserId();
-        var today = Accounts.Today(clock);
+        var today = Rules.Today(clock);
         string? uploadedPicture = null;
         var user = await db.InTransactionAsync(
             async ct =>
@@ -164,7 +163,7 @@ public static class UsersApi
         }
         await transaction.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, user.Version);
-        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>

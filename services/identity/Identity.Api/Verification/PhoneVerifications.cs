@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using Community.Identity.Auth;
-using Community.Identity.Sms;
-using Community.Identity.Users;
 using Npgsql;
 
 namespace Community.Identity.Verification;
@@ -158,5 +155,5 @@ public sealed class PhoneVerifications(
         );
 
     // Salted with the account, so one table of the million codes' hashes does not read every row.
-    private static byte[] Hash(Guid userId, string code) => TokenIssuer.HashToken($"{userId:N}:{code}");
+    private static byte[] Hash(Guid userId, string code) => Hashing.Sha256($"{userId:N}:{code}");
 }

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using Community.Identity.Auth;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Mail;
@@ -67,7 +66,7 @@ public static class WaitlistApi
         // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token nobody got.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO waitlist_entries (email, source, created_at, status_token_hash) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {TokenIssuer.HashToken(token)}) ON CONFLICT (email) DO NOTHING",
+            $"INSERT INTO waitlist_entries (email, source, created_at, status_token_hash) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {Hashing.Sha256(token)}) ON CONFLICT (email) DO NOTHING",
             cancellationToken
         );
         var entry =
@@ -100,7 +99,7 @@ public static class WaitlistApi
     {
         if (!string.IsNullOrWhiteSpace(token))
         {
-            var hash = TokenIssuer.HashToken(token);
+            var hash = Hashing.Sha256(token);
             var entry =
                 await PositionAsync(db, w => w.StatusTokenHash == hash, cancellationToken)
                 ?? throw new NotFoundException("No waitlist place has this status token.");

@@ -1,7 +1,6 @@
 using System.Security.Claims;
-using Community.Identity.Auth;
 
-namespace Community.Identity.Verification;
+namespace Community.Identity.Auth;
 
 public sealed record EmailVerificationSent(string Message)
 {

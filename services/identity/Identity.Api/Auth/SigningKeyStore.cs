@@ -3,7 +3,7 @@ using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Community.Identity.Keys;
+namespace Community.Identity.Auth;
 
 /// <summary>
 /// The ES256 keys identity signs with. Generated at first run and kept in identity's own

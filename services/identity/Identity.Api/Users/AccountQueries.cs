@@ -1,7 +1,7 @@
 namespace Community.Identity.Users;
 
-/// <summary>What several identity features need about accounts: finding one by what a person types, and the date ages count from.</summary>
-public static class Accounts
+/// <summary>What several identity features need about accounts: finding one by what a person types.</summary>
+public static class AccountQueries
 {
     /// <summary>How many unverified accounts holding one address or number a login tries (the earliest first).</summary>
     public const int MaxUnverifiedHolders = 3;
@@ -56,6 +56,4 @@ public static class Accounts
         value.Contains('@') ? u => u.EmailVerifiedAt != null
         : value.StartsWith('+') ? u => u.PhoneVerifiedAt != null
         : u => true;
-
-    internal static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 }

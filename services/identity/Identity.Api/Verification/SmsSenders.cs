@@ -1,4 +1,4 @@
-namespace Community.Identity.Sms;
+namespace Community.Identity.Verification;
 
 public sealed record SmsMessage(string To, string Text);
 

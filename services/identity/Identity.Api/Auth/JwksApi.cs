@@ -1,4 +1,4 @@
-namespace Community.Identity.Keys;
+namespace Community.Identity.Auth;
 
 public static class JwksApi
 {

@@ -1,6 +1,6 @@
 using Community.Contracts.Identity;
 
-namespace Community.Identity.Users;
+namespace Community.Identity;
 
 /// <summary>The one way identity announces a profile: every publisher sends the whole public profile as it now is.</summary>
 public static class ProfileEvents

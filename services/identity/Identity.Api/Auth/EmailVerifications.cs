@@ -1,11 +1,9 @@
 using System.Security.Cryptography;
-using Community.Identity.Auth;
-using Community.Identity.Users;
 using Community.ServiceDefaults.Mail;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
-namespace Community.Identity.Verification;
+namespace Community.Identity.Auth;
 
 /// <summary>
 /// Proves an account's e-mail with a mailed link (one use, expiring, stored hashed, bound to the
@@ -49,7 +47,7 @@ public sealed class EmailVerifications(
         db.EmailVerificationTokens.Add(
             new EmailVerificationToken
             {
-                TokenHash = TokenIssuer.HashToken(token),
+                TokenHash = Hashing.Sha256(token),
                 UserId = user.Id,
                 Email = address,
                 CreatedAt = now,
@@ -73,7 +71,7 @@ public sealed class EmailVerifications(
     /// <summary>Marks the e-mail the token went to verified on its account and returns the account; 400 when invalid, used or expired, 409 when another account verified it meanwhile.</summary>
     public async Task<User> ConfirmAsync(string token, CancellationToken cancellationToken)
     {
-        var hash = TokenIssuer.HashToken(token);
+        var hash = Hashing.Sha256(token);
         var now = clock.GetUtcNow();
         // One transaction: a refused confirmation (409) leaves the token and the account as they were.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Community.Identity.Auth;
+namespace Community.Identity;
 
 /// <summary>
 /// PBKDF2-HMAC-SHA512 with a random 16-byte salt, in a versioned format
