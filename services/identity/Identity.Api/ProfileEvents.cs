@@ -2,7 +2,9 @@ using Community.Contracts.Identity;
 
 namespace Community.Identity;
 
-/// <summary>The one way identity announces a profile: every publisher sends the whole public profile as it now is.</summary>
+/// <summary>
+/// The one way identity announces a profile: every publisher sends the whole public profile as it now is.
+/// </summary>
 public static class ProfileEvents
 {
     public static UserProfileUpdated Updated(User user, DateTimeOffset now, IReadOnlyList<string> changed) =>

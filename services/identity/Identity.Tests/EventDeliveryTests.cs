@@ -136,7 +136,8 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
             Assert.Equal(
                 0L,
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL "
+                        + "AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
                     ("id", userId.ToString())
                 )
             );
@@ -159,7 +160,8 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL "
+                        + "AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
                     ("id", userId.ToString())
                 ) == 1,
             "the outbox row was never marked published"

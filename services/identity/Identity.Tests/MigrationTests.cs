@@ -43,7 +43,8 @@ public sealed class MigrationTests
             await using var count = dataSource.CreateCommand("SELECT count(*) FROM schema_migrations");
             Assert.Equal((long)expected, (long)(await count.ExecuteScalarAsync())!);
             await using var tables = dataSource.CreateCommand(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'outbox_messages', 'inbox_messages')"
+                "SELECT count(*) FROM information_schema.tables "
+                    + "WHERE table_name IN ('users', 'outbox_messages', 'inbox_messages')"
             );
             Assert.Equal(3L, (long)(await tables.ExecuteScalarAsync())!);
 

@@ -51,13 +51,15 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE 'Community.Contracts.Identity.UserRegistered,%' AND payload->>'username' = 'amira.dxb'"
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE 'Community.Contracts.Identity.UserRegistered,%' "
+                    + "AND payload->>'username' = 'amira.dxb'"
             )
         );
         Assert.Equal(
             "false",
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'username' = 'amira.dxb'"
+                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' "
+                    + "AND payload->>'username' = 'amira.dxb'"
             )
         );
 
@@ -68,7 +70,8 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(
             "[\"is_verified\"]",
             await fx.ScalarAsync<string>(
-                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                    + "AND payload->>'userId' = @id "
                     + "AND (payload->>'isVerified')::boolean",
                 ("id", user["id"]!.GetValue<string>())
             )
@@ -111,7 +114,8 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
 
         var problem = await response.AssertProblem(400);
         Assert.Equal(
-            "tier is not a known field; the valid fields are: email, full_name, password, phone, referral_code, role, username.",
+            "tier is not a known field; the valid fields are: email, full_name, password, phone, referral_code, role, "
+                + "username.",
             problem["errors"]!["tier"]![0]!.GetValue<string>()
         );
         Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM users WHERE username = 'unknown_field'"));
@@ -252,7 +256,8 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'other_name'"
+                "SELECT count(*) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id "
+                    + "WHERE u.username = 'other_name'"
             )
         );
     }
@@ -302,7 +307,8 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(
             32,
             await fx.ScalarAsync<int>(
-                "SELECT length(t.token_hash) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'once_only'"
+                "SELECT length(t.token_hash) FROM email_verification_tokens t JOIN users u ON u.id = t.user_id "
+                    + "WHERE u.username = 'once_only'"
             )
         );
         await (await Client.PostJson("/api/v1/auth/register/confirm", new { token })).AssertStatus(200);
@@ -384,7 +390,10 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
         );
     }
 
-    /// <summary>Every member's name and JSON kind, values left out: what a client could tell two answers apart by besides the values.</summary>
+    /// <summary>
+    /// Every member's name and JSON kind, values left out: what a client could tell two answers apart by besides the
+    /// values.
+    /// </summary>
     private static string Shape(System.Text.Json.Nodes.JsonNode? node) =>
         node switch
         {
@@ -418,9 +427,7 @@ public sealed class RegistrationTests(IdentityFixture fx) : IClassFixture<Identi
     public async Task Oversized_bodies_are_refused_before_they_are_read()
     {
         var huge = "{\"username\":\"" + new string('a', 2 * 1024 * 1024) + "\"}";
-        // Expect: 100-continue makes the client wait for the server's verdict before sending the
-        // body, as a well-behaved client would; without it the server's early 413 and close can
-        // race the client's write and surface as a broken pipe instead of the response.
+        // Expect: 100-continue, as a well-behaved client sends: else the early 413 races the write (a broken pipe).
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register")
         {
             Content = new StringContent(huge, Encoding.UTF8, "application/json"),

@@ -140,10 +140,12 @@ public static class AuthApi
         catch (DbUpdateException e)
             when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Lost a race with another registration of the same username (the only identifier unique before it is proven).
+            // Lost a race with another registration of the same username (the only identifier unique before it is
+            // proven).
             throw new ConflictException("This username is taken.");
         }
-        // After the commit, so no transaction waits on the mail server: the link, or a note to the address's verified owner.
+        // After the commit, so no transaction waits on the mail server: the link, or a note to the address's verified
+        // owner.
         try
         {
             await emailVerifications.SendAsync(user, cancellationToken);

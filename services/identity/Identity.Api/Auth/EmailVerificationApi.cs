@@ -9,7 +9,9 @@ public sealed record EmailVerificationSent(string Message)
     );
 }
 
-/// <summary>The signed-in member asks for a new link proving their e-mail (the registration mailed the first).</summary>
+/// <summary>
+/// The signed-in member asks for a new link proving their e-mail (the registration mailed the first).
+/// </summary>
 public static class EmailVerificationApi
 {
     public static RouteGroupBuilder MapEmailVerificationApi(this IEndpointRouteBuilder routes)

@@ -132,7 +132,10 @@ public static partial class ExternalLoginApi
         return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}code={Uri.EscapeDataString(oneTimeCode)}");
     }
 
-    /// <summary>An OAuth error code (RFC 6749 4.1.2.1: lower-case letters and underscores) passed on as is; anything else is sign_in_failed.</summary>
+    /// <summary>
+    /// An OAuth error code (RFC 6749 4.1.2.1: lower-case letters and underscores) passed on as is; anything else is
+    /// sign_in_failed.
+    /// </summary>
     private static string ProviderErrorCode(string error) =>
         error.Length <= 64 && error.All(c => c is (>= 'a' and <= 'z') or '_') ? error : "sign_in_failed";
 
@@ -165,7 +168,10 @@ public static partial class ExternalLoginApi
         return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 
-    /// <summary>The started sign-in <paramref name="state"/> names, removed so it answers one callback; null when unknown, used, expired or another provider's.</summary>
+    /// <summary>
+    /// The started sign-in <paramref name="state"/> names, removed so it answers one callback; null when unknown, used,
+    /// expired or another provider's.
+    /// </summary>
     private static async Task<ExternalLoginState?> ClaimStateAsync(
         IdentityDbContext db,
         string provider,
@@ -191,7 +197,10 @@ public static partial class ExternalLoginApi
         return claimed == 1 ? started : null;
     }
 
-    /// <summary>The account the provider's subject is linked to, else the one that verified its e-mail (now linked), else a new one that claims the e-mail.</summary>
+    /// <summary>
+    /// The account the provider's subject is linked to, else the one that verified its e-mail (now linked), else a new
+    /// one that claims the e-mail.
+    /// </summary>
     private static async Task<(User User, bool Created)> AccountForAsync(
         IdentityDbContext db,
         ExternalIdentity identity,
@@ -274,7 +283,9 @@ public static partial class ExternalLoginApi
         return (user, created);
     }
 
-    /// <summary>A username from the e-mail's local part in the username alphabet, with a number appended when taken.</summary>
+    /// <summary>
+    /// A username from the e-mail's local part in the username alphabet, with a number appended when taken.
+    /// </summary>
     private static async Task<string> FreeUsernameAsync(
         IdentityDbContext db,
         string email,
@@ -297,7 +308,10 @@ public static partial class ExternalLoginApi
         throw new ConflictException("No free username could be made for this account; try again.");
     }
 
-    /// <summary>The normalized redirect when it lies under an allowed client page (same scheme, host and port, path below), else null.</summary>
+    /// <summary>
+    /// The normalized redirect when it lies under an allowed client page (same scheme, host and port, path below), else
+    /// null.
+    /// </summary>
     internal static string? AllowedClientRedirect(string? value, IEnumerable<string> allowed)
     {
         if (

@@ -8,7 +8,9 @@ namespace Community.Identity.Auth;
 
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
 
-/// <summary>Issues access tokens (ES256 JWT) and opaque refresh tokens (256 random bits, stored as SHA-256 hashes).</summary>
+/// <summary>
+/// Issues access tokens (ES256 JWT) and opaque refresh tokens (256 random bits, stored as SHA-256 hashes).
+/// </summary>
 public sealed class TokenIssuer(
     SigningKeyStore keys,
     IOptions<IdentityOptions> identityOptions,
@@ -18,10 +20,14 @@ public sealed class TokenIssuer(
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
-    /// <summary>The refresh-token family of the login that issued the token, so logout needs nothing but the access token.</summary>
+    /// <summary>
+    /// The refresh-token family of the login that issued the token, so logout needs nothing but the access token.
+    /// </summary>
     public const string SessionClaim = ClaimNames.Session;
 
-    /// <summary>Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.</summary>
+    /// <summary>
+    /// Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.
+    /// </summary>
     public async Task<TokenPair> IssueAsync(
         IdentityDbContext db,
         User user,

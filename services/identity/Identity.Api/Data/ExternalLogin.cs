@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Identity.Data;
 
-/// <summary>An account linked to a provider's subject, so a later sign-in finds it even if the provider's e-mail changes.</summary>
+/// <summary>
+/// An account linked to a provider's subject, so a later sign-in finds it even if the provider's e-mail changes.
+/// </summary>
 public sealed class ExternalLogin
 {
     public string Provider { get; set; } = "";

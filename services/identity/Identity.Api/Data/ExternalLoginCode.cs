@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Identity.Data;
 
-/// <summary>A one-time code handed to the client after an outside sign-in; the client posts it to get the token pair.</summary>
+/// <summary>
+/// A one-time code handed to the client after an outside sign-in; the client posts it to get the token pair.
+/// </summary>
 public sealed class ExternalLoginCode
 {
     public byte[] CodeHash { get; set; } = [];

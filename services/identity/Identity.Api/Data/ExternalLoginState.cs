@@ -2,7 +2,10 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Identity.Data;
 
-/// <summary>A started sign-in with an outside provider: what the callback must match (state, hashed), and what it needs (nonce, PKCE verifier).</summary>
+/// <summary>
+/// A started sign-in with an outside provider: what the callback must match (state, hashed), and what it needs (nonce,
+/// PKCE verifier).
+/// </summary>
 public sealed class ExternalLoginState
 {
     public byte[] StateHash { get; set; } = [];

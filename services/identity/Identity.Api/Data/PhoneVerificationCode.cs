@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Identity.Data;
 
-/// <summary>The live SMS code for an account's phone (hashed), and how many codes were sent in the current window.</summary>
+/// <summary>
+/// The live SMS code for an account's phone (hashed), and how many codes were sent in the current window.
+/// </summary>
 public sealed class PhoneVerificationCode
 {
     public Guid UserId { get; set; }

@@ -15,7 +15,10 @@ public sealed class Referral
     /// <summary>That payment's amount: a refund of at least this much revokes the conversion.</summary>
     public long? ConversionAmountCents { get; set; }
 
-    /// <summary>Set when the converting payment was refunded in full: the conversion no longer counts (and never converts again).</summary>
+    /// <summary>
+    /// Set when the converting payment was refunded in full: the conversion no longer counts (and never converts
+    /// again).
+    /// </summary>
     public DateTimeOffset? RevokedAt { get; set; }
 }
 

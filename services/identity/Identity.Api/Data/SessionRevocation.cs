@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Identity.Data;
 
-/// <summary>A session (or every session of a user before NotBefore) that ended while its access tokens still live.</summary>
+/// <summary>
+/// A session (or every session of a user before NotBefore) that ended while its access tokens still live.
+/// </summary>
 public sealed class SessionRevocation
 {
     public long Sequence { get; set; }

@@ -17,7 +17,9 @@ public sealed class User
     public string Role { get; set; } = Roles.Member;
     public string Tier { get; set; } = Tiers.Free;
 
-    /// <summary>When the subscription change that set <see cref="Tier"/> happened; an older change arriving later is ignored.</summary>
+    /// <summary>
+    /// When the subscription change that set <see cref="Tier"/> happened; an older change arriving later is ignored.
+    /// </summary>
     public DateTimeOffset? TierChangedAt { get; set; }
     public string? FullName { get; set; }
     public string? Bio { get; set; }
@@ -30,17 +32,25 @@ public sealed class User
     public List<string> Languages { get; set; } = [];
     public string? ProfileImageUrl { get; set; }
 
-    /// <summary>The uploaded picture's blob, when <see cref="ProfileImageUrl"/> is ours; null for a URL the member gave.</summary>
+    /// <summary>
+    /// The uploaded picture's blob, when <see cref="ProfileImageUrl"/> is ours; null for a URL the member gave.
+    /// </summary>
     public string? ProfileImageKey { get; set; }
     public string? LinkedinUrl { get; set; }
     public string? GithubUrl { get; set; }
     public string? IdentityBadge { get; set; }
     public string ReferralCode { get; set; } = "";
 
-    /// <summary>When the owner last proved <see cref="Email"/> is theirs (the mailed link); null when never. Only a verified address is unique.</summary>
+    /// <summary>
+    /// When the owner last proved <see cref="Email"/> is theirs (the mailed link); null when never. Only a verified
+    /// address is unique.
+    /// </summary>
     public DateTimeOffset? EmailVerifiedAt { get; set; }
 
-    /// <summary>When the owner last proved <see cref="Phone"/> is theirs (an SMS code); null when never. Only a verified number is unique.</summary>
+    /// <summary>
+    /// When the owner last proved <see cref="Phone"/> is theirs (an SMS code); null when never. Only a verified number
+    /// is unique.
+    /// </summary>
     public DateTimeOffset? PhoneVerifiedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

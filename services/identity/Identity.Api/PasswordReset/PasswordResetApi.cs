@@ -58,8 +58,10 @@ public static class PasswordResetApi
                 new EmailMessage(
                     user.Email,
                     "Reset your Community password",
-                    $"Someone asked to reset the password of {user.Username}. If it was you, open this link within an hour:\n\n"
-                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\nIf it was not you, ignore this e-mail."
+                    $"Someone asked to reset the password of {user.Username}. "
+                        + "If it was you, open this link within an hour:\n\n"
+                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
+                        + "If it was not you, ignore this e-mail."
                 ),
                 cancellationToken
             );

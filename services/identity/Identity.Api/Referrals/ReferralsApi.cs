@@ -4,9 +4,13 @@ using Community.Contracts;
 namespace Community.Identity.Referrals;
 
 /// <param name="ReferralsCount">Everyone who registered with my code.</param>
-/// <param name="Conversions">Those whose first paid purchase converted the referral (a conversion refunded in full no longer counts).</param>
+/// <param name="Conversions">
+/// Those whose first paid purchase converted the referral (a conversion refunded in full no longer counts).
+/// </param>
 /// <param name="Pending">Those who registered with my code and have not paid for anything yet.</param>
-/// <param name="CreditsEarned">My side of those conversions: 50 credits each (the credits ledger in payments shows them).</param>
+/// <param name="CreditsEarned">
+/// My side of those conversions: 50 credits each (the credits ledger in payments shows them).
+/// </param>
 public sealed record ReferralSummary(
     string ReferralCode,
     int ReferralsCount,

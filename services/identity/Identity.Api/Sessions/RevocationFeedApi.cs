@@ -43,7 +43,10 @@ public static class RevocationFeedApi
         );
     }
 
-    /// <summary>Up to <see cref="PageSize"/> revocations after <paramref name="after"/> whose tokens are still accepted after <paramref name="aliveAfter"/>.</summary>
+    /// <summary>
+    /// Up to <see cref="PageSize"/> revocations after <paramref name="after"/> whose tokens are still accepted after
+    /// <paramref name="aliveAfter"/>.
+    /// </summary>
     public static async Task<RevocationPage> ReadAsync(
         IdentityDbContext db,
         long after,

@@ -64,7 +64,8 @@ public static partial class Rules
         )
             errors.Add(
                 field,
-                "The password must be 10-128 characters, contain letters and at least one digit or symbol, and not contain the username."
+                "The password must be 10-128 characters, contain letters and at least one digit or symbol, "
+                    + "and not contain the username."
             );
     }
 

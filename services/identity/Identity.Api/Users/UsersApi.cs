@@ -124,7 +124,8 @@ public static class UsersApi
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone deletion.
+        // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone
+        // deletion.
         if (user.ProfileImageKey is { } picture)
             await blobs.TryDeleteAsync(picture, loggers.CreateLogger(typeof(UsersApi)));
         return TypedResults.NoContent();
@@ -171,7 +172,10 @@ public static class UsersApi
         ?? throw new NotFoundException("The account no longer exists.");
 }
 
-/// <summary>The members a profile merge patch may carry (absent keeps, null clears): what OpenAPI shows of <see cref="ProfilePatch"/>.</summary>
+/// <summary>
+/// The members a profile merge patch may carry (absent keeps, null clears): what OpenAPI shows of
+/// <see cref="ProfilePatch"/>.
+/// </summary>
 public sealed record ProfileChanges(
     string? FullName = null,
     string? Bio = null,
@@ -308,7 +312,8 @@ public static class ProfilePatch
                 break;
             case "profile_image_url":
                 var image = Text(500);
-                // The stored value passes as it is: an uploaded picture's address is relative (the service's content route).
+                // The stored value passes as it is: an uploaded picture's address is relative (the service's content
+                // route).
                 if (image != user.ProfileImageUrl)
                     errors.Url(field, image, Rules.MaxUrlLength);
                 // A new address replaces an uploaded picture: its blob is the caller's to delete.
