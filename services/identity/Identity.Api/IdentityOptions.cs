@@ -12,17 +12,28 @@ public sealed class IdentityOptions
     /// <summary>How long the link that finishes a registration with an e-mail stays valid.</summary>
     public TimeSpan RegistrationConfirmationLifetime { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>A new signing key is made when the newest is older than this; older keys stay published until their tokens expire.</summary>
+    /// <summary>
+    /// A new signing key is made when the newest is older than this; older keys stay published until their tokens
+    /// expire.
+    /// </summary>
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Outside OpenID Connect providers by name (e.g. "google"), from Identity:ExternalLogin:{provider}.</summary>
+    /// <summary>
+    /// Outside OpenID Connect providers by name (e.g. "google"), from Identity:ExternalLogin:{provider}.
+    /// </summary>
     public Dictionary<string, ExternalLoginProvider> ExternalLogin { get; set; } =
         new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The public address of the gateway; providers send the browser back to {GatewayUrl}/api/v1/auth/external/{provider}/callback.</summary>
+    /// <summary>
+    /// The public address of the gateway; providers send the browser back to
+    /// {GatewayUrl}/api/v1/auth/external/{provider}/callback.
+    /// </summary>
     public string GatewayUrl { get; set; } = "http://localhost:8080";
 
-    /// <summary>Client pages an outside sign-in may return to (exact origin and path prefix): anything else could receive someone's one-time code.</summary>
+    /// <summary>
+    /// Client pages an outside sign-in may return to (exact origin and path prefix): anything else could receive
+    /// someone's one-time code.
+    /// </summary>
     public List<string> ExternalLoginClientRedirects { get; set; } = ["http://localhost:8080/"];
 
     /// <summary>How long a started outside sign-in may take before its callback is refused.</summary>
@@ -41,7 +52,10 @@ public sealed class IdentityOptions
     /// <summary>Link put in password-reset e-mails; the token is appended.</summary>
     public string PasswordResetUrl { get; set; } = "http://localhost:8080/reset-password?token=";
 
-    /// <summary>Link put in registration-confirmation e-mails; the token is appended (a client page that posts it to /api/v1/auth/register/confirm).</summary>
+    /// <summary>
+    /// Link put in registration-confirmation e-mails; the token is appended (a client page that posts it to
+    /// /api/v1/auth/register/confirm).
+    /// </summary>
     public string RegistrationConfirmUrl { get; set; } = "http://localhost:8080/confirm-registration?token=";
 
     /// <summary>Link put in waitlist e-mails; the status token is appended.</summary>
@@ -50,7 +64,10 @@ public sealed class IdentityOptions
 
 public sealed class ExternalLoginProvider
 {
-    /// <summary>The provider's issuer, e.g. https://accounts.google.com; its discovery document is {Issuer}/.well-known/openid-configuration.</summary>
+    /// <summary>
+    /// The provider's issuer, e.g. https://accounts.google.com; its discovery document is
+    /// {Issuer}/.well-known/openid-configuration.
+    /// </summary>
     public string Issuer { get; set; } = "";
     public string ClientId { get; set; } = "";
 
@@ -77,7 +94,8 @@ public sealed class LoginThrottleOptions
 
     /// <summary>
     /// Past <see cref="AccountLockAfter"/>, a login from an address that is not one of the account's usual ones
-    /// waits this long after the account's last failure, doubling with each further one (<see cref="MaxAccountBackoff"/>).
+    /// waits this long after the account's last failure, doubling with each further one up to
+    /// <see cref="MaxAccountBackoff"/>.
     /// </summary>
     public TimeSpan AccountBackoff { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -92,11 +110,14 @@ public sealed class LoginThrottleOptions
 
     /// <summary>
     /// From an address the account signed in from before, failures past <see cref="AccountLockAfter"/>
-    /// are not locked out: each further attempt waits this long after the last failure, doubling each time (at most <see cref="Window"/>).
+    /// are not locked out: each further attempt waits this long after the last failure, doubling each time (at most
+    /// <see cref="Window"/>).
     /// </summary>
     public TimeSpan UsualAddressBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long after its last successful login an address stays one of the account's usual addresses.</summary>
+    /// <summary>
+    /// How long after its last successful login an address stays one of the account's usual addresses.
+    /// </summary>
     public TimeSpan UsualAddressMemory { get; set; } = TimeSpan.FromDays(90);
 }
 
@@ -104,7 +125,9 @@ public sealed class RegistrationThrottleOptions
 {
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Well-formed registrations naming one e-mail or phone from one client address in a window before 429.</summary>
+    /// <summary>
+    /// Well-formed registrations naming one e-mail or phone from one client address in a window before 429.
+    /// </summary>
     public int PerIdentifierAndAddress { get; set; } = 10;
 
     /// <summary>New confirmation links one account may ask for in a window before 429.</summary>
@@ -121,7 +144,9 @@ public sealed class PhoneVerificationOptions
     /// <summary>The shortest wait between two codes for one account.</summary>
     public TimeSpan ResendAfter { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Codes one account may be sent in a <see cref="Window"/> before 429 (each costs a text message).</summary>
+    /// <summary>
+    /// Codes one account may be sent in a <see cref="Window"/> before 429 (each costs a text message).
+    /// </summary>
     public int SendsPerWindow { get; set; } = 5;
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 }

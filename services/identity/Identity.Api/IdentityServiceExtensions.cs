@@ -1,21 +1,16 @@
 using Community.Contracts;
 using Community.Identity.Admins;
 using Community.Identity.Auth;
-using Community.Identity.Data;
-using Community.Identity.Keys;
 using Community.Identity.PasswordReset;
 using Community.Identity.Referrals;
 using Community.Identity.Sessions;
-using Community.Identity.Sms;
 using Community.Identity.Users;
 using Community.Identity.Verification;
 using Community.Identity.Waitlist;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Mail;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Identity;

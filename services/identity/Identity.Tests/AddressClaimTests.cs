@@ -1,10 +1,10 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 
-/// <summary>An e-mail or phone claims nothing until proven: several accounts may give it, the one that proves it owns it.</summary>
+/// <summary>
+/// An e-mail or phone claims nothing until proven: several accounts may give it, the one that proves it owns it.
+/// </summary>
 public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
 {
     private HttpClient Client => fx.Client;
@@ -37,7 +37,10 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
     private List<SmtpSink.Message> MailsTo(string address) =>
         fx.Smtp.Messages.Where(m => m.To.Any(t => t.Contains(address, StringComparison.OrdinalIgnoreCase))).ToList();
 
-    /// <summary>The confirmation token of the one link e-mail to <paramref name="address"/> that names <paramref name="username"/>.</summary>
+    /// <summary>
+    /// The confirmation token of the one link e-mail to <paramref name="address"/> that names
+    /// <paramref name="username"/>.
+    /// </summary>
     private string LinkFor(string address, string username) =>
         ConfirmationToken()
             .Match(
@@ -128,7 +131,8 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
         await (
             await Client.PostJson("/api/v1/auth/login", new { identifier = email, password = "attacker-pass-1" })
         ).AssertProblem(401);
-        await LoginAsync(attacker, "attacker-pass-1"); // their own account still opens by its username, without the address
+        // Their own account still opens by its username, without the address.
+        await LoginAsync(attacker, "attacker-pass-1");
         Assert.False(await EmailVerifiedAsync(attacker));
         await (
             await Client.PostJson("/api/v1/auth/register/confirm", new { token = LinkFor(email, attacker) })
@@ -142,7 +146,7 @@ public sealed partial class AddressClaimTests(IdentityFixture fx) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_registration_with_an_address_verified_elsewhere_tells_its_owner_and_never_verifies_the_newcomer()
+    public async Task Registering_with_an_address_verified_elsewhere_tells_its_owner_and_never_verifies_the_newcomer()
     {
         var owner = Unique("owner");
         var email = $"{owner}@example.com";

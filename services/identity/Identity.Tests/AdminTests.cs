@@ -1,5 +1,3 @@
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
 public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
@@ -38,7 +36,8 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'organizer'",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' "
+                    + "AND payload->>'userId' = @id AND payload->>'newRole' = 'organizer'",
                 ("id", memberId)
             )
         );
@@ -175,7 +174,8 @@ public sealed class AdminTests(IdentityFixture fx) : IClassFixture<IdentityFixtu
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' AND payload->>'userId' = @id AND payload->>'newRole' = 'admin'",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRoleChanged,%' "
+                    + "AND payload->>'userId' = @id AND payload->>'newRole' = 'admin'",
                 ("id", existing["user"]!["id"]!.GetValue<string>())
             )
         );

@@ -3,7 +3,6 @@ using Community.Contracts.Identity;
 using Community.LocalInfrastructure;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -137,7 +136,8 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
             Assert.Equal(
                 0L,
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL "
+                        + "AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
                     ("id", userId.ToString())
                 )
             );
@@ -160,7 +160,8 @@ public sealed class EventDeliveryTests(EventDeliveryFixture fx) : IClassFixture<
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL "
+                        + "AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
                     ("id", userId.ToString())
                 ) == 1,
             "the outbox row was never marked published"

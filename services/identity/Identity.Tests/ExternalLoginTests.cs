@@ -1,11 +1,11 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using System.Web;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 
-/// <summary>Identity configured with one outside provider, "fake", played by <see cref="FakeOidcProvider"/>; the test client does not follow redirects.</summary>
+/// <summary>
+/// Identity configured with one outside provider, "fake", played by <see cref="FakeOidcProvider"/>; the test client
+/// does not follow redirects.
+/// </summary>
 public sealed class ExternalLoginFixture : IdentityFixture
 {
     public const string GatewayUrl = "http://gateway.test";
@@ -46,7 +46,10 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
 
     private static string NewSubject() => "sub-" + Guid.NewGuid().ToString("N");
 
-    /// <summary>Plays the browser up to the provider's redirect back: start, then the provider's authorize page. Returns the callback's path and query.</summary>
+    /// <summary>
+    /// Plays the browser up to the provider's redirect back: start, then the provider's authorize page. Returns the
+    /// callback's path and query.
+    /// </summary>
     private async Task<string> AuthorizeAsync(FakeOidcUser user, Func<string, string>? tamper = null)
     {
         fx.Provider.NextUser = user;
@@ -68,7 +71,9 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
         return callback.PathAndQuery;
     }
 
-    /// <summary>The callback's 302 to the client page, and the one-time code on it exchanged for the token body.</summary>
+    /// <summary>
+    /// The callback's 302 to the client page, and the one-time code on it exchanged for the token body.
+    /// </summary>
     private async Task<JsonNode> FinishAsync(string callback)
     {
         var response = await Client.GetAsync(callback);
@@ -180,7 +185,8 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
             "true",
             await Sql.ScalarAsync<string>(
                 fx.Resources.DatabaseConnectionString,
-                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' "
+                    + "AND payload->>'userId' = @id",
                 ("id", body["user"]!["id"]!.GetValue<string>())
             )
         );
@@ -314,7 +320,8 @@ public sealed class ExternalLoginTests(ExternalLoginFixture fx) : IClassFixture<
     {
         await (
             await Client.GetAsync(
-                $"/api/v1/auth/external/nobody/start?redirect_uri={Uri.EscapeDataString(ExternalLoginFixture.ClientPage)}"
+                "/api/v1/auth/external/nobody/start?redirect_uri="
+                    + Uri.EscapeDataString(ExternalLoginFixture.ClientPage)
             )
         ).AssertProblem(404);
         var foreign = await (

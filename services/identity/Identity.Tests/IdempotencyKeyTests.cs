@@ -1,5 +1,3 @@
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
 /// <summary>

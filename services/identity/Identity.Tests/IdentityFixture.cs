@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Community.Contracts;
-using Community.Identity.Sms;
+using Community.Identity.Verification;
 using Community.ServiceDefaults.Data;
-using Community.Testing;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -50,7 +48,10 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         await Smtp.DisposeAsync();
     }
 
-    /// <summary>Registers a fresh member and confirms the mailed link; returns the 201 body (user as confirmed, access_token, refresh_token...).</summary>
+    /// <summary>
+    /// Registers a fresh member and confirms the mailed link; returns the 201 body (user as confirmed, access_token,
+    /// refresh_token...).
+    /// </summary>
     public async Task<JsonNode> RegisterAsync(string? username = null, string? role = null, string? referralCode = null)
     {
         username ??= "u_" + Guid.NewGuid().ToString("N")[..12];
@@ -68,7 +69,10 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         );
     }
 
-    /// <summary>Registers with an e-mail (201, signed in) and confirms it with the token mailed to it, as a new member does; returns the 201 body with the confirmed user.</summary>
+    /// <summary>
+    /// Registers with an e-mail (201, signed in) and confirms it with the token mailed to it, as a new member does;
+    /// returns the 201 body with the confirmed user.
+    /// </summary>
     public async Task<JsonNode> RegisterAndConfirmAsync(object request, string email)
     {
         var registered = await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(201);
@@ -111,7 +115,10 @@ public class IdentityFixture() : ServiceFixture<Program>(ResourceNames.Identity)
         return (await response.AssertStatus(200))["access_token"]!.GetValue<string>();
     }
 
-    /// <summary>Identity's current signing key, read from its database and decrypted: lets attack tests sign tokens that differ in one claim only.</summary>
+    /// <summary>
+    /// Identity's current signing key, read from its database and decrypted: lets attack tests sign tokens that differ
+    /// in one claim only.
+    /// </summary>
     public async Task<(string Kid, ECDsa Key)> SigningKeyAsync()
     {
         await using var connection = new NpgsqlConnection(Resources.DatabaseConnectionString);

@@ -1,10 +1,10 @@
-using System.Net;
 using System.Net.Http.Json;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 
-/// <summary>Identity behind its gateway (the test client is the trusted proxy), with a small registration limit.</summary>
+/// <summary>
+/// Identity behind its gateway (the test client is the trusted proxy), with a small registration limit.
+/// </summary>
 public sealed class LoginLimitFixture : IdentityFixture
 {
     public const int RegistrationsPerIdentifier = 3;
@@ -18,7 +18,9 @@ public sealed class LoginLimitFixture : IdentityFixture
     }
 }
 
-/// <summary>Limits that rotating addresses cannot step around, and that strangers cannot turn against the owner.</summary>
+/// <summary>
+/// Limits that rotating addresses cannot step around, and that strangers cannot turn against the owner.
+/// </summary>
 public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginLimitFixture>
 {
     private Task<HttpResponseMessage> Login(string identifier, string password, string from) =>
@@ -52,7 +54,8 @@ public sealed class LoginLimitTests(LoginLimitFixture fx) : IClassFixture<LoginL
         }
         await owner.AssertStatus(200);
 
-        // The guessing address stays refused for the rest of the window (longer than any back-off), right password or not.
+        // The guessing address stays refused for the rest of the window (longer than any back-off), right password or
+        // not.
         foreach (var password in new[] { "correct-horse-9", "wrong-password-2" })
         {
             var guesser = await Login("new_place_owner", password, "203.0.113.40");

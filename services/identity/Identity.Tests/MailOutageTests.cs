@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 

@@ -1,6 +1,5 @@
 using Community.Identity.Data;
 using Community.ServiceDefaults.Data;
-using Community.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -44,7 +43,8 @@ public sealed class MigrationTests
             await using var count = dataSource.CreateCommand("SELECT count(*) FROM schema_migrations");
             Assert.Equal((long)expected, (long)(await count.ExecuteScalarAsync())!);
             await using var tables = dataSource.CreateCommand(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'outbox_messages', 'inbox_messages')"
+                "SELECT count(*) FROM information_schema.tables "
+                    + "WHERE table_name IN ('users', 'outbox_messages', 'inbox_messages')"
             );
             Assert.Equal(3L, (long)(await tables.ExecuteScalarAsync())!);
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
 /// <summary>The OpenAPI document lists the problem answers a client must handle, not just the happy path.</summary>

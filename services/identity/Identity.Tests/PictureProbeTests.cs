@@ -1,11 +1,10 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 
-/// <summary>What the third outside probe sent to profile pictures: broken forms, GPS metadata, oversized avatars.</summary>
+/// <summary>
+/// What the third outside probe sent to profile pictures: broken forms, GPS metadata, oversized avatars.
+/// </summary>
 public sealed class PictureProbeTests(PictureFixture fx) : IClassFixture<PictureFixture>
 {
     private static (string Id, string Token) Member(JsonNode registered) =>
@@ -54,7 +53,8 @@ public sealed class PictureProbeTests(PictureFixture fx) : IClassFixture<Picture
     public async Task An_avatar_over_its_pixel_ceiling_is_refused_where_a_photo_of_that_size_is_not()
     {
         var (id, token) = Member(await fx.RegisterAsync());
-        // 5000 x 100 is half a megapixel: an event photo takes it (Events' UploadProbeTests), an avatar's side is at most 4096.
+        // 5000 x 100 is half a megapixel: an event photo takes it (Events' UploadProbeTests), an avatar's side is at
+        // most 4096.
         var problem = await (await Put(token, Form(Images.Png(width: 5000, height: 100)))).AssertProblem(400);
         Assert.Contains("5000 x 100", problem["errors"]!["file"]![0]!.GetValue<string>());
         await (await Put(token, Form(Images.Png(width: 10_000, height: 10_000, pixels: false)))).AssertProblem(400);

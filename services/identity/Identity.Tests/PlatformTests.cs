@@ -1,9 +1,9 @@
-using System.Net;
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
-/// <summary>What ServiceDefaults gives identity: problem details everywhere, health, request ids, OpenAPI, JWKS and key persistence.</summary>
+/// <summary>
+/// What ServiceDefaults gives identity: problem details everywhere, health, request ids, OpenAPI, JWKS and key
+/// persistence.
+/// </summary>
 public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
 {
     private HttpClient Client => fx.Client;
@@ -92,7 +92,8 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         {
             await connection.OpenAsync();
             await using var insert = new Npgsql.NpgsqlCommand(
-                "INSERT INTO outbox_messages (id, type, payload, occurred_at) VALUES (@id, 'Community.Contracts.Identity.UserRenamed, Community.Contracts', '{}', now())",
+                "INSERT INTO outbox_messages (id, type, payload, occurred_at) "
+                    + "VALUES (@id, 'Community.Contracts.Identity.UserRenamed, Community.Contracts', '{}', now())",
                 connection
             );
             insert.Parameters.AddWithValue("id", Guid.NewGuid());
@@ -103,7 +104,8 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                    "SELECT count(*) FROM outbox_messages WHERE published_at IS NOT NULL "
+                        + "AND type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
                     ("id", registered["user"]!["id"]!.GetValue<string>())
                 ) == 1,
             "the event behind the broken row was never published"
@@ -111,7 +113,8 @@ public sealed class PlatformTests(IdentityFixture fx) : IClassFixture<IdentityFi
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRenamed,%' AND failed_at IS NOT NULL AND published_at IS NULL"
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserRenamed,%' AND failed_at IS NOT NULL "
+                    + "AND published_at IS NULL"
             )
         );
     }

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 
@@ -63,7 +60,8 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id AND payload->>'profileImageUrl' = @url",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                    + "AND payload->>'userId' = @id AND payload->>'profileImageUrl' = @url",
                 ("id", id),
                 ("url", url)
             )
@@ -167,7 +165,7 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
     }
 
     [Fact]
-    public async Task A_stale_if_match_on_the_picture_is_a_412_and_changes_nothing_and_the_current_one_answers_the_new_etag()
+    public async Task A_stale_if_match_on_the_picture_is_a_412_changing_nothing_and_the_current_one_gets_the_new_etag()
     {
         var (id, token) = Member(await fx.RegisterAsync());
         var profile = await fx.Client.Get("/api/v1/users/me", token);
@@ -213,7 +211,8 @@ public sealed class ProfilePictureTests(PictureFixture fx) : IClassFixture<Pictu
         string? ifMatch = null
     )
     {
-        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
+        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the
+        // write.
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/users/me/picture") { Content = content };
         if (token is not null)
             request.Headers.Authorization = new("Bearer", token);

@@ -1,6 +1,3 @@
-using System.Net;
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
 public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
@@ -53,7 +50,8 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         Assert.Equal(
             2L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                    + "AND payload->>'userId' = @id "
                     + "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb",
                 ("id", registered["user"]!["id"]!.GetValue<string>())
             )
@@ -62,7 +60,8 @@ public sealed class ProfileTests(IdentityFixture fx) : IClassFixture<IdentityFix
         var first = System.Text.Json.Nodes.JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                        + "AND payload->>'userId' = @id "
                         + "AND payload->'changedFields' <> '[\"is_verified\"]'::jsonb ORDER BY sequence LIMIT 1",
                     ("id", registered["user"]!["id"]!.GetValue<string>())
                 )

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using Community.Identity.Sms;
+using Community.Identity.Verification;
 
 namespace Community.Identity.Tests;
 

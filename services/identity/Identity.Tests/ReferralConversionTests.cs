@@ -1,5 +1,4 @@
 using Community.Contracts.Payments;
-using Community.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +13,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         var referrerId = Guid.Parse(referrer["user"]!["id"]!.GetValue<string>());
         var referred = await fx.RegisterAsync(referralCode: referrer["user"]!["referral_code"]!.GetValue<string>());
         var referredId = Guid.Parse(referred["user"]!["id"]!.GetValue<string>());
-        await fx.RegisterAsync(referralCode: referrer["user"]!["referral_code"]!.GetValue<string>()); // referred too, never pays
+        // Referred too, never pays.
+        await fx.RegisterAsync(referralCode: referrer["user"]!["referral_code"]!.GetValue<string>());
 
         var paid = Payment(referredId);
         await PublishAsync(paid);
@@ -25,7 +25,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(
             referrerId.ToString(),
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'referrerUserId' FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' AND payload->>'referredUserId' = @u",
+                "SELECT payload->>'referrerUserId' FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' "
+                    + "AND payload->>'referredUserId' = @u",
                 ("u", referredId.ToString())
             )
         );
@@ -109,7 +110,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Assert.Equal(1, summary["pending"]!.GetValue<int>());
         Assert.Equal(100, summary["credits_earned"]!.GetValue<long>());
 
-        // A partial refund is a goodwill gesture: the conversion stands. A full one revokes it, and it never converts again.
+        // A partial refund is a goodwill gesture: the conversion stands. A full one revokes it, and it never converts
+        // again.
         var first = payments[0];
         var partial = Refund(first, 500);
         var full = Refund(first, first.AmountCents);
@@ -147,7 +149,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         await Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ReferralRefundConsumer'",
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id "
+                        + "AND consumer LIKE '%.ReferralRefundConsumer'",
                     ("id", message.MessageId)
                 ) == 1,
             $"refund message {message.MessageId} was never handled"
@@ -164,7 +167,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
         Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.ReferralConversionConsumer'",
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id "
+                        + "AND consumer LIKE '%.ReferralConversionConsumer'",
                     ("id", messageId)
                 ) == 1,
             $"payment message {messageId} was never handled"
@@ -172,7 +176,8 @@ public sealed class ReferralConversionTests(IdentityFixture fx) : IClassFixture<
 
     private async Task<long> ConvertedOutboxRowsAsync(Guid referredId) =>
         await fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' AND payload->>'referredUserId' = @u",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.ReferralConverted,%' "
+                + "AND payload->>'referredUserId' = @u",
             ("u", referredId.ToString())
         );
 }

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
-using Community.Identity.Keys;
-using Community.Testing;
+using Community.Identity.Auth;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Identity.Tests;
 
-/// <summary>Signing keys are stored encrypted with the Data Protection key ring, which lives outside the database.</summary>
+/// <summary>
+/// Signing keys are stored encrypted with the Data Protection key ring, which lives outside the database.
+/// </summary>
 public sealed class SecretsAtRestTests(IdentityFixture fx) : IClassFixture<IdentityFixture>
 {
     private static bool IsPlainPkcs8(byte[] stored)
@@ -54,7 +55,8 @@ public sealed class SecretsAtRestTests(IdentityFixture fx) : IClassFixture<Ident
         using var legacy = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var plain = legacy.ExportPkcs8PrivateKey();
         await fx.ExecuteAsync(
-            "INSERT INTO signing_keys (kid, private_key, created_at) SELECT 'legacy-kid', @key, max(created_at) + interval '1 second' FROM signing_keys",
+            "INSERT INTO signing_keys (kid, private_key, created_at) "
+                + "SELECT 'legacy-kid', @key, max(created_at) + interval '1 second' FROM signing_keys",
             ("key", plain)
         );
 

@@ -1,8 +1,5 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 
 namespace Community.Identity.Tests;
 

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Payments;
-using Community.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -69,7 +67,10 @@ public sealed class SubscriptionTierTests(IdentityFixture fx) : IClassFixture<Id
         Assert.Equal("premium", TestTokens.Payload(token)["tier"]!.GetValue<string>());
     }
 
-    /// <summary>Publishes on identity's bus as payments' outbox would (message id = event id) and waits until identity handled it.</summary>
+    /// <summary>
+    /// Publishes on identity's bus as payments' outbox would (message id = event id) and waits until identity handled
+    /// it.
+    /// </summary>
     private async Task DeliverAsync(SubscriptionChanged message)
     {
         var bus = fx.Host.Services.GetRequiredService<IBus>();
@@ -78,7 +79,8 @@ public sealed class SubscriptionTierTests(IdentityFixture fx) : IClassFixture<Id
         await Eventually.TrueAsync(
             async () =>
             {
-                // Until the consumer's queue is bound, a publish reaches nobody: publish again now and then (the inbox drops repeats).
+                // Until the consumer's queue is bound, a publish reaches nobody: publish again now and then (the inbox
+                // drops repeats).
                 if (DateTime.UtcNow - publishedAt > TimeSpan.FromSeconds(3))
                 {
                     await bus.Publish(message, context => context.MessageId = message.MessageId);

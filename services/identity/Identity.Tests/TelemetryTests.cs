@@ -1,5 +1,4 @@
 using System.Text;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Community.Identity.Sms;
-using Community.Testing;
+using Community.Identity.Verification;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -54,14 +51,16 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(
             "false",
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' AND payload->>'userId' = @id",
+                "SELECT payload->>'isVerified' FROM outbox_messages WHERE type LIKE '%UserRegistered,%' "
+                    + "AND payload->>'userId' = @id",
                 ("id", id)
             )
         );
         Assert.Equal(
             "[\"is_verified\"]",
             await fx.ScalarAsync<string>(
-                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                    + "AND payload->>'userId' = @id "
                     + "AND (payload->>'isVerified')::boolean",
                 ("id", id)
             )
@@ -107,7 +106,8 @@ public sealed class VerificationTests(IdentityFixture fx) : IClassFixture<Identi
         Assert.Equal(
             "[\"is_verified\"]",
             await fx.ScalarAsync<string>(
-                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' AND payload->>'userId' = @id "
+                "SELECT (payload->'changedFields')::text FROM outbox_messages WHERE type LIKE '%UserProfileUpdated,%' "
+                    + "AND payload->>'userId' = @id "
                     + "AND (payload->>'isVerified')::boolean",
                 ("id", id)
             )

@@ -1,6 +1,3 @@
-using System.Net;
-using Community.Testing;
-
 namespace Community.Identity.Tests;
 
 public sealed class WaitlistTests(IdentityFixture fx) : IClassFixture<IdentityFixture>

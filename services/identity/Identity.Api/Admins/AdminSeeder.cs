@@ -1,20 +1,12 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Auth;
-using Community.Identity.Data;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Admins;
 
 /// <summary>
-/// Makes sure the admins named in configuration (Identity:Admins) exist with the admin role:
-/// an existing account is promoted only when both its username and its e-mail match (so nobody
-/// becomes admin by registering a configured username first); a missing one is created when a
-/// password is given. Both publish the usual events.
-/// Runs after the schema migrations, at start-up.
+/// Makes sure the admins in Identity:Admins exist: an account is promoted only when its username and e-mail both
+/// match, so nobody becomes admin by registering a configured username first.
 /// </summary>
 public sealed class AdminSeeder(
     IServiceScopeFactory scopes,

@@ -2,19 +2,11 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Data;
-using Community.Identity.Sessions;
 using Community.Identity.Users;
-using Community.Identity.Verification;
 using Community.ServiceDefaults;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using static Community.Identity.Users.Accounts;
+using static Community.Identity.Users.AccountQueries;
 
 namespace Community.Identity.Auth;
 
@@ -148,10 +140,12 @@ public static class AuthApi
         catch (DbUpdateException e)
             when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // Lost a race with another registration of the same username (the only identifier unique before it is proven).
+            // Lost a race with another registration of the same username (the only identifier unique before it is
+            // proven).
             throw new ConflictException("This username is taken.");
         }
-        // After the commit, so no transaction waits on the mail server: the link, or a note to the address's verified owner.
+        // After the commit, so no transaction waits on the mail server: the link, or a note to the address's verified
+        // owner.
         try
         {
             await emailVerifications.SendAsync(user, cancellationToken);
@@ -167,7 +161,10 @@ public static class AuthApi
                     e.Data["cause"]
                 );
         }
-        return TypedResults.Created("/api/v1/users/me", AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Created(
+            "/api/v1/users/me",
+            AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair)
+        );
     }
 
     private static async Task<Ok<UserDto>> ConfirmEmail(
@@ -180,7 +177,7 @@ public static class AuthApi
         if (string.IsNullOrWhiteSpace(request.Token))
             throw new RequestValidationException("token", "token is required.");
         var user = await emailVerifications.ConfirmAsync(request.Token, cancellationToken);
-        return TypedResults.Ok(UserDto.From(user, Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<Ok<AuthResponse>> Login(
@@ -232,7 +229,7 @@ public static class AuthApi
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 
     /// <summary>
@@ -252,7 +249,7 @@ public static class AuthApi
     {
         if (string.IsNullOrWhiteSpace(request.RefreshToken))
             throw new RequestValidationException("refresh_token", "refresh_token is required.");
-        var hash = TokenIssuer.HashToken(request.RefreshToken);
+        var hash = Hashing.Sha256(request.RefreshToken);
         var now = clock.GetUtcNow();
 
         // One transaction: a failure after the claim must not leave the old token used and no new one issued.
@@ -295,7 +292,7 @@ public static class AuthApi
         var pair = await tokens.IssueAsync(db, user, token.FamilyId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 
     private static async Task<NoContent> Logout(
@@ -333,7 +330,7 @@ public static class AuthApi
         var user =
             await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw new NotFoundException("The account no longer exists.");
-        return TypedResults.Ok(UserDto.From(user, Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     internal static string NewReferralCode()

@@ -3,15 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Community.Contracts.Identity;
-using Community.Identity.Data;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using static Community.Identity.Users.Accounts;
 
 namespace Community.Identity.Auth;
 
@@ -72,7 +65,7 @@ public static partial class ExternalLoginApi
         db.ExternalLoginStates.Add(
             new ExternalLoginState
             {
-                StateHash = TokenIssuer.HashToken(state),
+                StateHash = Hashing.Sha256(state),
                 Provider = provider.ToLowerInvariant(),
                 Nonce = nonce,
                 CodeVerifier = verifier,
@@ -129,7 +122,7 @@ public static partial class ExternalLoginApi
         db.ExternalLoginCodes.Add(
             new ExternalLoginCode
             {
-                CodeHash = TokenIssuer.HashToken(oneTimeCode),
+                CodeHash = Hashing.Sha256(oneTimeCode),
                 UserId = user.Id,
                 Created = created,
                 ExpiresAt = clock.GetUtcNow() + options.Value.ExternalLoginCodeLifetime,
@@ -139,7 +132,10 @@ public static partial class ExternalLoginApi
         return TypedResults.Redirect($"{started.ClientRedirectUri}{separator}code={Uri.EscapeDataString(oneTimeCode)}");
     }
 
-    /// <summary>An OAuth error code (RFC 6749 4.1.2.1: lower-case letters and underscores) passed on as is; anything else is sign_in_failed.</summary>
+    /// <summary>
+    /// An OAuth error code (RFC 6749 4.1.2.1: lower-case letters and underscores) passed on as is; anything else is
+    /// sign_in_failed.
+    /// </summary>
     private static string ProviderErrorCode(string error) =>
         error.Length <= 64 && error.All(c => c is (>= 'a' and <= 'z') or '_') ? error : "sign_in_failed";
 
@@ -153,7 +149,7 @@ public static partial class ExternalLoginApi
     {
         if (string.IsNullOrWhiteSpace(request.Code))
             throw new RequestValidationException("code", "code is required.");
-        var hash = TokenIssuer.HashToken(request.Code);
+        var hash = Hashing.Sha256(request.Code);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var grant = await db
@@ -169,10 +165,13 @@ public static partial class ExternalLoginApi
         var pair = await tokens.IssueAsync(db, user, null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Today(clock)), pair));
+        return TypedResults.Ok(AuthResponse.From(UserDto.From(user, Rules.Today(clock)), pair));
     }
 
-    /// <summary>The started sign-in <paramref name="state"/> names, removed so it answers one callback; null when unknown, used, expired or another provider's.</summary>
+    /// <summary>
+    /// The started sign-in <paramref name="state"/> names, removed so it answers one callback; null when unknown, used,
+    /// expired or another provider's.
+    /// </summary>
     private static async Task<ExternalLoginState?> ClaimStateAsync(
         IdentityDbContext db,
         string provider,
@@ -181,7 +180,7 @@ public static partial class ExternalLoginApi
         CancellationToken cancellationToken
     )
     {
-        var hash = TokenIssuer.HashToken(state);
+        var hash = Hashing.Sha256(state);
         var now = clock.GetUtcNow();
         var name = provider.ToLowerInvariant();
         var started = await db
@@ -198,7 +197,10 @@ public static partial class ExternalLoginApi
         return claimed == 1 ? started : null;
     }
 
-    /// <summary>The account the provider's subject is linked to, else the one that verified its e-mail (now linked), else a new one that claims the e-mail.</summary>
+    /// <summary>
+    /// The account the provider's subject is linked to, else the one that verified its e-mail (now linked), else a new
+    /// one that claims the e-mail.
+    /// </summary>
     private static async Task<(User User, bool Created)> AccountForAsync(
         IdentityDbContext db,
         ExternalIdentity identity,
@@ -281,7 +283,9 @@ public static partial class ExternalLoginApi
         return (user, created);
     }
 
-    /// <summary>A username from the e-mail's local part in the username alphabet, with a number appended when taken.</summary>
+    /// <summary>
+    /// A username from the e-mail's local part in the username alphabet, with a number appended when taken.
+    /// </summary>
     private static async Task<string> FreeUsernameAsync(
         IdentityDbContext db,
         string email,
@@ -304,7 +308,10 @@ public static partial class ExternalLoginApi
         throw new ConflictException("No free username could be made for this account; try again.");
     }
 
-    /// <summary>The normalized redirect when it lies under an allowed client page (same scheme, host and port, path below), else null.</summary>
+    /// <summary>
+    /// The normalized redirect when it lies under an allowed client page (same scheme, host and port, path below), else
+    /// null.
+    /// </summary>
     internal static string? AllowedClientRedirect(string? value, IEnumerable<string> allowed)
     {
         if (

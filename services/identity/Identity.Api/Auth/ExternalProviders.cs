@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Community.ServiceDefaults.Errors;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -30,7 +28,9 @@ public sealed class ExternalProviders(
         StringComparer.OrdinalIgnoreCase
     );
 
-    /// <summary>The provider's settings, or a 404 problem for a name that is not configured (no issuer or client id).</summary>
+    /// <summary>
+    /// The provider's settings, or a 404 problem for a name that is not configured (no issuer or client id).
+    /// </summary>
     public ExternalLoginProvider Get(string provider) =>
         options.Value.ExternalLogin.TryGetValue(provider, out var settings)
         && !string.IsNullOrWhiteSpace(settings.Issuer)
@@ -38,9 +38,12 @@ public sealed class ExternalProviders(
             ? settings
             : throw new NotFoundException($"There is no sign-in provider named '{provider}'.");
 
-    /// <summary>Where the provider sends the browser back: the gateway's callback route, registered with the provider.</summary>
+    /// <summary>
+    /// Where the provider sends the browser back: the gateway's callback route, registered with the provider.
+    /// </summary>
     public string CallbackUri(string provider) =>
-        $"{options.Value.GatewayUrl.TrimEnd('/')}/api/v1/auth/external/{Uri.EscapeDataString(provider.ToLowerInvariant())}/callback";
+        $"{options.Value.GatewayUrl.TrimEnd('/')}/api/v1/auth/external/"
+        + $"{Uri.EscapeDataString(provider.ToLowerInvariant())}/callback";
 
     public async Task<string> AuthorizationUrlAsync(
         string provider,

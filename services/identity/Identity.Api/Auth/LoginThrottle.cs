@@ -1,20 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Auth;
 
 /// <summary>
-/// Failed logins counted in the database (so all replicas agree) in fixed windows, per account,
-/// per (account, address) and per address. After a few failures each attempt is slowed. The hard
-/// stops are per address: past the lock-out count an (account, address) pair, or past its own count
-/// an address, is refused with 429 until the window ends. The account itself only backs off, briefly
-/// and progressively, so guesses from rotating addresses slow down but no stranger can lock the
-/// owner out; at its usual addresses (where it signed in before) only the owner's own failures count.
-/// A success clears the account's counts.
+/// Failed logins per account, per (account, address) and per address, in the database so replicas agree. Only
+/// addresses are locked out; the account merely backs off, so no stranger can lock its owner out.
 /// </summary>
 public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
@@ -37,13 +28,17 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         return new Keys(userId, boundedAddress, account, account + "|ip:" + boundedAddress, "ip:" + boundedAddress);
     }
 
-    /// <summary>A key part no longer than <see cref="MaxIdentifierLength"/>: a longer one is replaced by its SHA-256.</summary>
+    /// <summary>
+    /// A key part no longer than <see cref="MaxIdentifierLength"/>: a longer one is replaced by its SHA-256.
+    /// </summary>
     public static string Bounded(string value) =>
         value.Length <= MaxIdentifierLength
             ? value
             : "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
-    /// <summary>Refuses with 429 when locked out or backing off; otherwise waits as long as the failures so far ask.</summary>
+    /// <summary>
+    /// Refuses with 429 when locked out or backing off; otherwise waits as long as the failures so far ask.
+    /// </summary>
     public async Task GuardAsync(Keys keys, CancellationToken cancellationToken)
     {
         var settings = options.Value.LoginThrottle;
@@ -109,7 +104,9 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         }
     }
 
-    /// <summary><paramref name="first"/> doubled <paramref name="beyond"/> times, at most <paramref name="max"/>.</summary>
+    /// <summary>
+    /// <paramref name="first"/> doubled <paramref name="beyond"/> times, at most <paramref name="max"/>.
+    /// </summary>
     private static TimeSpan Backoff(TimeSpan first, int beyond, TimeSpan max) =>
         TimeSpan.FromTicks((long)Math.Min(max.Ticks, first.Ticks * Math.Pow(2, Math.Min(beyond, 30))));
 
@@ -132,10 +129,13 @@ public sealed class LoginThrottle(IdentityDbContext db, IOptions<IdentityOptions
         {
             await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO login_failures (key, window_started_at, failures, last_failed_at) VALUES ({key}, {now}, 1, {now})
+                INSERT INTO login_failures (key, window_started_at, failures, last_failed_at)
+                VALUES ({key}, {now}, 1, {now})
                 ON CONFLICT (key) DO UPDATE SET
-                    failures = CASE WHEN login_failures.window_started_at <= {windowStart} THEN 1 ELSE login_failures.failures + 1 END,
-                    window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart} THEN {now} ELSE login_failures.window_started_at END,
+                    failures = CASE WHEN login_failures.window_started_at <= {windowStart}
+                        THEN 1 ELSE login_failures.failures + 1 END,
+                    window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart}
+                        THEN {now} ELSE login_failures.window_started_at END,
                     last_failed_at = {now}
                 """,
                 cancellationToken

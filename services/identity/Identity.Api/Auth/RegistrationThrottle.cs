@@ -1,20 +1,14 @@
-using Community.Identity.Data;
-using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-
 namespace Community.Identity.Auth;
 
 /// <summary>
-/// Limits on what sends confirmation e-mails, counted in the database beside the login counters.
-/// A registration counts only once it is well-formed, and per (e-mail or phone, client address):
-/// past the limit that address is refused with 429 for the window, while the same identifier from
-/// any other address is untouched, so nobody can lock an owner out of registering with their own
-/// address. Asking for a new link counts per account, on its own counter.
+/// Limits on what sends confirmation e-mails: registrations count per (e-mail or phone, client address), so nobody
+/// can use up an owner's registrations from elsewhere; link requests count per account.
 /// </summary>
 public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<IdentityOptions> options, TimeProvider clock)
 {
-    /// <summary>Counts a validated registration naming <paramref name="identifiers"/> from <paramref name="address"/>.</summary>
+    /// <summary>
+    /// Counts a validated registration naming <paramref name="identifiers"/> from <paramref name="address"/>.
+    /// </summary>
     public Task CountRegistrationAsync(
         string address,
         IEnumerable<string?> identifiers,
@@ -35,7 +29,9 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
         );
     }
 
-    /// <summary>Counts a request for a new confirmation link by <paramref name="userId"/>; 429 past the limit.</summary>
+    /// <summary>
+    /// Counts a request for a new confirmation link by <paramref name="userId"/>; 429 past the limit.
+    /// </summary>
     public Task CountLinkRequestAsync(Guid userId, CancellationToken cancellationToken) =>
         CountAsync(
             ["email-link:" + userId],
@@ -55,8 +51,10 @@ public sealed class RegistrationThrottle(IdentityDbContext db, IOptions<Identity
                 $"""
                 INSERT INTO login_failures (key, window_started_at, failures) VALUES ({key}, {now}, 1)
                 ON CONFLICT (key) DO UPDATE SET
-                    failures = CASE WHEN login_failures.window_started_at <= {windowStart} THEN 1 ELSE login_failures.failures + 1 END,
-                    window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart} THEN {now} ELSE login_failures.window_started_at END
+                    failures = CASE WHEN login_failures.window_started_at <= {windowStart}
+                        THEN 1 ELSE login_failures.failures + 1 END,
+                    window_started_at = CASE WHEN login_failures.window_started_at <= {windowStart}
+                        THEN {now} ELSE login_failures.window_started_at END
                 """,
                 cancellationToken
             );

@@ -1,11 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Community.Identity.Data;
-using Community.Identity.Keys;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -13,7 +8,9 @@ namespace Community.Identity.Auth;
 
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
 
-/// <summary>Issues access tokens (ES256 JWT) and opaque refresh tokens (256 random bits, stored as SHA-256 hashes).</summary>
+/// <summary>
+/// Issues access tokens (ES256 JWT) and opaque refresh tokens (256 random bits, stored as SHA-256 hashes).
+/// </summary>
 public sealed class TokenIssuer(
     SigningKeyStore keys,
     IOptions<IdentityOptions> identityOptions,
@@ -23,10 +20,14 @@ public sealed class TokenIssuer(
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
-    /// <summary>The refresh-token family of the login that issued the token, so logout needs nothing but the access token.</summary>
+    /// <summary>
+    /// The refresh-token family of the login that issued the token, so logout needs nothing but the access token.
+    /// </summary>
     public const string SessionClaim = ClaimNames.Session;
 
-    /// <summary>Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.</summary>
+    /// <summary>
+    /// Issues a new pair; the refresh token joins <paramref name="familyId"/> (a new family when null). Caller saves.
+    /// </summary>
     public async Task<TokenPair> IssueAsync(
         IdentityDbContext db,
         User user,
@@ -44,7 +45,7 @@ public sealed class TokenIssuer(
                 Id = NewId.Next(now),
                 FamilyId = family,
                 UserId = user.Id,
-                TokenHash = HashToken(refresh),
+                TokenHash = Hashing.Sha256(refresh),
                 CreatedAt = now,
                 ExpiresAt = now + options.RefreshTokenLifetime,
             }
@@ -95,23 +96,12 @@ public sealed class TokenIssuer(
         return remainder == 0 ? notBefore : notBefore.AddTicks(TimeSpan.TicksPerSecond - remainder);
     }
 
-    public static byte[] HashToken(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
-
     /// <summary>Revokes every live refresh token of a family (logout, reuse of a rotated token).</summary>
     public Task RevokeFamilyAsync(IdentityDbContext db, Guid familyId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return db
             .RefreshTokens.Where(t => t.FamilyId == familyId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
-    }
-
-    /// <summary>Revokes every session of a user (password reset, account deletion).</summary>
-    public Task RevokeAllAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        return db
-            .RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
 }

@@ -1,16 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using Community.Identity.Auth;
-using Community.Identity.Data;
-using Community.Identity.Sessions;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Mail;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using static Community.Identity.Users.Accounts;
+using static Community.Identity.Users.AccountQueries;
 
 namespace Community.Identity.PasswordReset;
 
@@ -54,7 +47,7 @@ public static class PasswordResetApi
             db.PasswordResetTokens.Add(
                 new PasswordResetToken
                 {
-                    TokenHash = TokenIssuer.HashToken(token),
+                    TokenHash = Hashing.Sha256(token),
                     UserId = user.Id,
                     CreatedAt = now,
                     ExpiresAt = now + options.Value.PasswordResetLifetime,
@@ -65,8 +58,10 @@ public static class PasswordResetApi
                 new EmailMessage(
                     user.Email,
                     "Reset your Community password",
-                    $"Someone asked to reset the password of {user.Username}. If it was you, open this link within an hour:\n\n"
-                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\nIf it was not you, ignore this e-mail."
+                    $"Someone asked to reset the password of {user.Username}. "
+                        + "If it was you, open this link within an hour:\n\n"
+                        + $"{options.Value.PasswordResetUrl}{token}\n\nReset token: {token}\n\n"
+                        + "If it was not you, ignore this e-mail."
                 ),
                 cancellationToken
             );
@@ -81,7 +76,6 @@ public static class PasswordResetApi
     private static async Task<NoContent> ResetPassword(
         ResetPasswordRequest request,
         IdentityDbContext db,
-        TokenIssuer tokens,
         SessionEnding sessions,
         TimeProvider clock,
         CancellationToken cancellationToken
@@ -93,7 +87,7 @@ public static class PasswordResetApi
         Rules.Password(errors, request.NewPassword, null, "new_password");
         errors.ThrowIfAny();
 
-        var hash = TokenIssuer.HashToken(request.Token!);
+        var hash = Hashing.Sha256(request.Token!);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var used = await db
@@ -119,7 +113,7 @@ public static class PasswordResetApi
         await db
             .PasswordResetTokens.Where(t => t.UserId == user.Id && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
-        await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
+        await sessions.RevokeRefreshTokensAsync(db, user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -1,17 +1,12 @@
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Referrals;
 
 /// <summary>
-/// A referred member paid for something: their first paid purchase converts the referral, and
-/// ReferralConverted goes out through the outbox in the same transaction (payments rewards both
-/// sides). The update matches only a referral not yet converted, so a redelivery, a later payment
-/// or two payments racing convert it once.
+/// A referred member's first paid purchase converts the referral (ReferralConverted: payments rewards both sides);
+/// the update matches only an unconverted referral, so redeliveries and racing payments convert it once.
 /// </summary>
 public sealed class ReferralConversionConsumer(
     IdentityDbContext db,
@@ -28,7 +23,10 @@ public sealed class ReferralConversionConsumer(
         var referrers = await Db
             .Database.SqlQuery<Guid>(
                 $"""
-                UPDATE referrals SET converted_at = {m.OccurredAt.ToUniversalTime()}, conversion_payment_id = {m.PaymentId}, conversion_amount_cents = {m.AmountCents}
+                UPDATE referrals
+                SET converted_at = {m.OccurredAt.ToUniversalTime()},
+                    conversion_payment_id = {m.PaymentId},
+                    conversion_amount_cents = {m.AmountCents}
                 WHERE referred_user_id = {m.UserId} AND converted_at IS NULL
                 RETURNING referrer_user_id AS "Value"
                 """
@@ -50,9 +48,8 @@ public sealed class ReferralConversionConsumer(
 }
 
 /// <summary>
-/// The payment that converted a referral was refunded in full: the conversion no longer counts in
-/// GET /referrals/me, as payments takes back both sides' credits and any milestone no longer reached.
-/// A partial refund changes nothing; a revoked referral never converts again (as in payments).
+/// A full refund of the converting payment revokes the conversion, as payments takes back its credits; a partial
+/// refund changes nothing, and a revoked referral never converts again.
 /// </summary>
 public sealed class ReferralRefundConsumer(
     IdentityDbContext db,
@@ -69,7 +66,8 @@ public sealed class ReferralRefundConsumer(
         var revoked = await Db.Database.ExecuteSqlAsync(
             $"""
             UPDATE referrals SET revoked_at = {clock.GetUtcNow()}
-            WHERE conversion_payment_id = {m.PaymentId} AND revoked_at IS NULL AND conversion_amount_cents <= {m.TotalRefundedCents}
+            WHERE conversion_payment_id = {m.PaymentId} AND revoked_at IS NULL
+                AND conversion_amount_cents <= {m.TotalRefundedCents}
             """,
             cancellationToken
         );

@@ -1,17 +1,16 @@
 using System.Security.Claims;
 using Community.Contracts;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Referrals;
 
 /// <param name="ReferralsCount">Everyone who registered with my code.</param>
-/// <param name="Conversions">Those whose first paid purchase converted the referral (a conversion refunded in full no longer counts).</param>
+/// <param name="Conversions">
+/// Those whose first paid purchase converted the referral (a conversion refunded in full no longer counts).
+/// </param>
 /// <param name="Pending">Those who registered with my code and have not paid for anything yet.</param>
-/// <param name="CreditsEarned">My side of those conversions: 50 credits each (the credits ledger in payments shows them).</param>
+/// <param name="CreditsEarned">
+/// My side of those conversions: 50 credits each (the credits ledger in payments shows them).
+/// </param>
 public sealed record ReferralSummary(
     string ReferralCode,
     int ReferralsCount,

@@ -1,11 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Community.Identity.Sessions;
 
@@ -49,7 +43,10 @@ public static class RevocationFeedApi
         );
     }
 
-    /// <summary>Up to <see cref="PageSize"/> revocations after <paramref name="after"/> whose tokens are still accepted after <paramref name="aliveAfter"/>.</summary>
+    /// <summary>
+    /// Up to <see cref="PageSize"/> revocations after <paramref name="after"/> whose tokens are still accepted after
+    /// <paramref name="aliveAfter"/>.
+    /// </summary>
     public static async Task<RevocationPage> ReadAsync(
         IdentityDbContext db,
         long after,

@@ -1,13 +1,7 @@
 using System.Security.Claims;
-using Community.Identity.Data;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.Identity.Users;
@@ -38,7 +32,8 @@ public static class ProfilePictureApi
             .WithName("UploadMyProfilePicture")
             .HonoursIfMatch()
             .WithSummary(
-                "Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 4096 px a side and 16.8 megapixels; form field file; re-encoded)"
+                "Set my profile picture (JPEG, PNG or WebP, at most 2 MB, 4096 px a side and 16.8 megapixels; "
+                    + "form field file; re-encoded)"
             )
             .AcceptsImageUpload<ProfilePictureUpload>(MaxUploadBytes);
         group
@@ -54,7 +49,9 @@ public static class ProfilePictureApi
         return group;
     }
 
-    /// <summary>Where clients read a picture: the bucket's public address when there is one, else the content route.</summary>
+    /// <summary>
+    /// Where clients read a picture: the bucket's public address when there is one, else the content route.
+    /// </summary>
     public static string UrlOf(Guid userId, string key, IBlobStore blobs) =>
         blobs.PublicUrl(key) ?? $"/api/v1/users/{userId}/picture";
 
@@ -85,7 +82,7 @@ public static class ProfilePictureApi
             cancellationToken
         );
         EntityTag.Set(request.HttpContext.Response, user.Version);
-        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<NoContent> Delete(
@@ -114,9 +111,8 @@ public static class ProfilePictureApi
     }
 
     /// <summary>
-    /// Sets the picture under a row lock, so two uploads racing each delete the blob the other replaced and none is orphaned;
-    /// returns the user and the blob key no longer used. Blobs are written before and deleted after, never under the lock.
-    /// A stale If-Match (the profile's ETag) is a 412 and changes nothing; the new blob is then deleted by the caller.
+    /// Sets the picture under a row lock, so two racing uploads each delete the blob the other replaced; returns the
+    /// user and the blob key no longer used (deleted by the caller, never under the lock). A stale If-Match is a 412.
     /// </summary>
     private static async Task<(User User, string? Replaced)> ReplaceAsync(
         IdentityDbContext db,
@@ -164,7 +160,8 @@ public static class ProfilePictureApi
         var blob =
             await blobs.OpenReadAsync(key, cancellationToken)
             ?? throw new NotFoundException("This member's picture is missing.");
-        // One address for every picture the member has had: caches keep it but ask (the key is the validator) before reusing it.
+        // One address for every picture the member has had: caches keep it but ask (the key is the validator) before
+        // reusing it.
         response.Headers.CacheControl = "private, no-cache";
         return response.Serve(
             blob,

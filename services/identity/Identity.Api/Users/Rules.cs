@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Community.ServiceDefaults.Errors;
 
 namespace Community.Identity.Users;
 
@@ -65,12 +64,16 @@ public static partial class Rules
         )
             errors.Add(
                 field,
-                "The password must be 10-128 characters, contain letters and at least one digit or symbol, and not contain the username."
+                "The password must be 10-128 characters, contain letters and at least one digit or symbol, "
+                    + "and not contain the username."
             );
     }
 
     /// <summary>Profile links are stored in 500 characters.</summary>
     public const int MaxUrlLength = 500;
+
+    /// <summary>The date ages count from.</summary>
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     public static int? Age(DateOnly? dateOfBirth, DateOnly today)
     {

@@ -1,9 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Payments;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Users;
 
@@ -26,7 +23,8 @@ public sealed class SubscriptionChangedConsumer(
         var m = context.Message;
         if (!Tiers.All.Contains(m.Tier))
             throw new InvalidOperationException(
-                $"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', which is not one of {string.Join(", ", Tiers.All)}."
+                $"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', "
+                    + $"which is not one of {string.Join(", ", Tiers.All)}."
             );
 
         var now = clock.GetUtcNow();

@@ -1,8 +1,8 @@
-using Community.Identity.Data;
-
 namespace Community.Identity.Users;
 
-/// <summary>The account as its owner sees it; is_verified when its e-mail or its phone is proven to be the owner's.</summary>
+/// <summary>
+/// The account as its owner sees it; is_verified when its e-mail or its phone is proven to be the owner's.
+/// </summary>
 public sealed record UserDto(
     Guid Id,
     string Username,
@@ -63,7 +63,10 @@ public sealed record UserDto(
         );
 }
 
-/// <summary>What anyone signed in may see of another member: no contact details, no birth date; is_verified but not which contact is.</summary>
+/// <summary>
+/// What anyone signed in may see of another member: no contact details, no birth date; is_verified but not which
+/// contact is.
+/// </summary>
 public sealed record PublicProfileDto(
     Guid Id,
     string Username,

@@ -2,16 +2,9 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
-using Community.Identity.Data;
-using Community.Identity.Sessions;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Identity.Users;
 
@@ -58,7 +51,7 @@ public static class UsersApi
     {
         var user = await FindAsync(db, principal.UserId(), cancellationToken);
         EntityTag.Set(response, user.Version);
-        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<Ok<PublicProfileDto>> GetPublic(
@@ -74,7 +67,7 @@ public static class UsersApi
             ?? throw new NotFoundException("No member has this id.");
         // the account's version, for an admin's If-Match on its role
         EntityTag.Set(response, user.Version);
-        return TypedResults.Ok(PublicProfileDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(PublicProfileDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<Ok<UserDto>> UpdateMe(
@@ -89,7 +82,7 @@ public static class UsersApi
     )
     {
         var userId = principal.UserId();
-        var today = Accounts.Today(clock);
+        var today = Rules.Today(clock);
         string? uploadedPicture = null;
         var user = await db.InTransactionAsync(
             async ct =>
@@ -131,7 +124,8 @@ public static class UsersApi
         await sessions.EndAllAsync(db, user.Id, SessionEnding.UserDeleted, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone deletion.
+        // The picture goes with the account, after the commit: a leftover file is a lesser evil than an undone
+        // deletion.
         if (user.ProfileImageKey is { } picture)
             await blobs.TryDeleteAsync(picture, loggers.CreateLogger(typeof(UsersApi)));
         return TypedResults.NoContent();
@@ -170,7 +164,7 @@ public static class UsersApi
         }
         await transaction.CommitAsync(cancellationToken);
         EntityTag.Set(http.Response, user.Version);
-        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 
     private static async Task<User> FindAsync(IdentityDbContext db, Guid id, CancellationToken cancellationToken) =>
@@ -178,7 +172,10 @@ public static class UsersApi
         ?? throw new NotFoundException("The account no longer exists.");
 }
 
-/// <summary>The members a profile merge patch may carry (absent keeps, null clears): what OpenAPI shows of <see cref="ProfilePatch"/>.</summary>
+/// <summary>
+/// The members a profile merge patch may carry (absent keeps, null clears): what OpenAPI shows of
+/// <see cref="ProfilePatch"/>.
+/// </summary>
 public sealed record ProfileChanges(
     string? FullName = null,
     string? Bio = null,
@@ -315,7 +312,8 @@ public static class ProfilePatch
                 break;
             case "profile_image_url":
                 var image = Text(500);
-                // The stored value passes as it is: an uploaded picture's address is relative (the service's content route).
+                // The stored value passes as it is: an uploaded picture's address is relative (the service's content
+                // route).
                 if (image != user.ProfileImageUrl)
                     errors.Url(field, image, Rules.MaxUrlLength);
                 // A new address replaces an uploaded picture: its blob is the caller's to delete.

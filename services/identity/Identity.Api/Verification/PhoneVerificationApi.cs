@@ -1,9 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Community.Identity.Users;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Identity.Verification;
 
@@ -60,6 +57,6 @@ public static class PhoneVerificationApi
         if (code is not { Length: 6 } || !code.All(char.IsAsciiDigit))
             throw new RequestValidationException("code", "code must be the 6 digits from the text message.");
         var user = await verifications.ConfirmAsync(principal.UserId(), code, cancellationToken);
-        return TypedResults.Ok(UserDto.From(user, Accounts.Today(clock)));
+        return TypedResults.Ok(UserDto.From(user, Rules.Today(clock)));
     }
 }

@@ -1,12 +1,4 @@
 using System.Security.Cryptography;
-using Community.Identity.Auth;
-using Community.Identity.Data;
-using Community.Identity.Sms;
-using Community.Identity.Users;
-using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Community.Identity.Verification;
@@ -67,21 +59,24 @@ public sealed class PhoneVerifications(
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        // A number another account verified gets no text (its owner would only learn a stranger typed it), and the caller
-        // the same answer and limits: the unsent code cannot be guessed in the attempts allowed, nor could it take the number.
+        // A number another account verified gets no text, yet the same answer: nobody can guess the unsent code.
         if (heldElsewhere)
             return now + Settings.CodeLifetime;
         await sms.SendAsync(
             new SmsMessage(
                 phone,
-                $"Your Community verification code is {code}. It expires in {Settings.CodeLifetime.TotalMinutes:0} minutes. Never share it."
+                $"Your Community verification code is {code}. "
+                    + $"It expires in {Settings.CodeLifetime.TotalMinutes:0} minutes. Never share it."
             ),
             cancellationToken
         );
         return now + Settings.CodeLifetime;
     }
 
-    /// <summary>Marks the phone verified when <paramref name="code"/> is the live code for the account's current number; returns the account.</summary>
+    /// <summary>
+    /// Marks the phone verified when <paramref name="code"/> is the live code for the account's current number; returns
+    /// the account.
+    /// </summary>
     public async Task<User> ConfirmAsync(Guid userId, string code, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -163,5 +158,5 @@ public sealed class PhoneVerifications(
         );
 
     // Salted with the account, so one table of the million codes' hashes does not read every row.
-    private static byte[] Hash(Guid userId, string code) => TokenIssuer.HashToken($"{userId:N}:{code}");
+    private static byte[] Hash(Guid userId, string code) => Hashing.Sha256($"{userId:N}:{code}");
 }

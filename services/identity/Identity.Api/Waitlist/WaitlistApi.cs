@@ -1,14 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using Community.Identity.Auth;
-using Community.Identity.Data;
 using Community.Identity.Users;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Mail;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Identity.Waitlist;
@@ -41,7 +35,8 @@ public static class WaitlistApi
             .MapPost("", Join)
             .WithName("JoinWaitlist")
             .WithSummary(
-                "Join the launch waitlist: 202 either way; the place and a status link are mailed to the address (an address already listed gets its place again)"
+                "Join the launch waitlist: 202 either way; the place and a status link are mailed to the address "
+                    + "(an address already listed gets its place again)"
             );
         group
             .MapGet("/status", Status)
@@ -69,16 +64,22 @@ public static class WaitlistApi
 
         var email = Rules.NormalizeEmail(request.Email!);
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token nobody got.
+        // The row commits only once its mail is sent: a mail server that is down (503) leaves no place whose token
+        // nobody got.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO waitlist_entries (email, source, created_at, status_token_hash) VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {TokenIssuer.HashToken(token)}) ON CONFLICT (email) DO NOTHING",
+            $"""
+            INSERT INTO waitlist_entries (email, source, created_at, status_token_hash)
+            VALUES ({email}, {request.Source?.Trim()}, {clock.GetUtcNow()}, {Hashing.Sha256(token)})
+            ON CONFLICT (email) DO NOTHING
+            """,
             cancellationToken
         );
         var entry =
             await PositionAsync(db, w => w.Email == email, cancellationToken)
             ?? throw new InvalidOperationException("Waitlist entry vanished.");
-        // The first joiner's mail holds the token; a second join only re-sends the place, so the answer never tells them apart.
+        // The first joiner's mail holds the token; a second join only re-sends the place, so the answer never tells
+        // them apart.
         if (inserted == 0)
             await SendStatusAsync(sender, entry, cancellationToken);
         else
@@ -86,7 +87,8 @@ public static class WaitlistApi
                 new EmailMessage(
                     email,
                     "You are on the Community waitlist",
-                    $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n{options.Value.WaitlistStatusUrl}{token}\n\n"
+                    $"You are number {entry.Position} on the Community waitlist. See your place any time:\n\n"
+                        + $"{options.Value.WaitlistStatusUrl}{token}\n\n"
                         + $"Status token: {token}"
                 ),
                 cancellationToken
@@ -105,7 +107,7 @@ public static class WaitlistApi
     {
         if (!string.IsNullOrWhiteSpace(token))
         {
-            var hash = TokenIssuer.HashToken(token);
+            var hash = Hashing.Sha256(token);
             var entry =
                 await PositionAsync(db, w => w.StatusTokenHash == hash, cancellationToken)
                 ?? throw new NotFoundException("No waitlist place has this status token.");

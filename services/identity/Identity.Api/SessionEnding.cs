@@ -1,10 +1,6 @@
 using Community.Contracts.Identity;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
-namespace Community.Identity.Sessions;
+namespace Community.Identity;
 
 /// <summary>
 /// Ends sessions for every service at once: a row for identity's revocation feed and an integration
@@ -59,6 +55,15 @@ public sealed class SessionEnding(IOptions<IdentityOptions> options, TimeProvide
             }
         );
         db.AddIntegrationEvent(new UserSessionsEnded(Guid.CreateVersion7(), now, userId, now, reason, expireBy));
+    }
+
+    /// <summary>Revokes every live refresh token of a user (password reset).</summary>
+    public Task RevokeRefreshTokensAsync(IdentityDbContext db, Guid userId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db
+            .RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
 
     // Writers take turns until commit, so sequences become visible in order and a reader's cursor never skips one.

@@ -1,9 +1,10 @@
 using Community.Contracts.Identity;
-using Community.Identity.Data;
 
-namespace Community.Identity.Users;
+namespace Community.Identity;
 
-/// <summary>The one way identity announces a profile: every publisher sends the whole public profile as it now is.</summary>
+/// <summary>
+/// The one way identity announces a profile: every publisher sends the whole public profile as it now is.
+/// </summary>
 public static class ProfileEvents
 {
     public static UserProfileUpdated Updated(User user, DateTimeOffset now, IReadOnlyList<string> changed) =>

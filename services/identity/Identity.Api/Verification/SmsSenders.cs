@@ -1,10 +1,11 @@
-using Community.ServiceDefaults.Errors;
-
-namespace Community.Identity.Sms;
+namespace Community.Identity.Verification;
 
 public sealed record SmsMessage(string To, string Text);
 
-/// <summary>Sends account text messages (phone verification codes). Identity ships only the log sender; a provider plugs in here.</summary>
+/// <summary>
+/// Sends account text messages (phone verification codes). Identity ships only the log sender; a provider plugs in
+/// here.
+/// </summary>
 public interface ISmsSender
 {
     Task SendAsync(SmsMessage message, CancellationToken cancellationToken);

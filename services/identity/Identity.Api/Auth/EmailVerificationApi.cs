@@ -1,12 +1,6 @@
 using System.Security.Claims;
-using Community.Identity.Auth;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Identity.Verification;
+namespace Community.Identity.Auth;
 
 public sealed record EmailVerificationSent(string Message)
 {
@@ -15,7 +9,9 @@ public sealed record EmailVerificationSent(string Message)
     );
 }
 
-/// <summary>The signed-in member asks for a new link proving their e-mail (the registration mailed the first).</summary>
+/// <summary>
+/// The signed-in member asks for a new link proving their e-mail (the registration mailed the first).
+/// </summary>
 public static class EmailVerificationApi
 {
     public static RouteGroupBuilder MapEmailVerificationApi(this IEndpointRouteBuilder routes)

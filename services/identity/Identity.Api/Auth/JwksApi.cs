@@ -1,6 +1,4 @@
-using Community.ServiceDefaults.Auth;
-
-namespace Community.Identity.Keys;
+namespace Community.Identity.Auth;
 
 public static class JwksApi
 {

@@ -1,16 +1,9 @@
 using System.Security.Cryptography;
-using Community.Identity.Auth;
-using Community.Identity.Data;
-using Community.Identity.Users;
-using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Mail;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
-namespace Community.Identity.Verification;
+namespace Community.Identity.Auth;
 
 /// <summary>
 /// Proves an account's e-mail with a mailed link (one use, expiring, stored hashed, bound to the
@@ -24,7 +17,10 @@ public sealed class EmailVerifications(
     TimeProvider clock
 )
 {
-    /// <summary>Mails <paramref name="user"/>'s address the link, or its verified owner the note; the link's token is recorded (and committed) first.</summary>
+    /// <summary>
+    /// Mails <paramref name="user"/>'s address the link, or its verified owner the note; the link's token is recorded
+    /// (and committed) first.
+    /// </summary>
     public async Task SendAsync(User user, CancellationToken cancellationToken)
     {
         if (user.Email is not { } address || user.EmailVerifiedAt is not null)
@@ -41,8 +37,10 @@ public sealed class EmailVerifications(
                 new EmailMessage(
                     address,
                     "Someone tried to register with your address",
-                    $"Someone tried to create a Community account with this e-mail address, which already belongs to the account {owner}.\n\n"
-                        + "If it was you, sign in, or use \"forgot password\" if you no longer know it. If it was not you, ignore this e-mail: nothing was changed."
+                    "Someone tried to create a Community account with this e-mail address, "
+                        + $"which already belongs to the account {owner}.\n\n"
+                        + "If it was you, sign in, or use \"forgot password\" if you no longer know it. "
+                        + "If it was not you, ignore this e-mail: nothing was changed."
                 ),
                 cancellationToken
             );
@@ -54,7 +52,7 @@ public sealed class EmailVerifications(
         db.EmailVerificationTokens.Add(
             new EmailVerificationToken
             {
-                TokenHash = TokenIssuer.HashToken(token),
+                TokenHash = Hashing.Sha256(token),
                 UserId = user.Id,
                 Email = address,
                 CreatedAt = now,
@@ -66,19 +64,25 @@ public sealed class EmailVerifications(
             new EmailMessage(
                 address,
                 "Confirm your Community e-mail address",
-                $"Someone created the Community account {user.Username} with this e-mail address. If it was you, open this link "
-                    + $"within {options.Value.RegistrationConfirmationLifetime.TotalHours:0} hours to confirm the address is yours:\n\n"
+                $"Someone created the Community account {user.Username} with this e-mail address. "
+                    + "If it was you, open this link "
+                    + $"within {options.Value.RegistrationConfirmationLifetime.TotalHours:0} hours "
+                    + "to confirm the address is yours:\n\n"
                     + $"{options.Value.RegistrationConfirmUrl}{token}\n\nConfirmation token: {token}\n\n"
-                    + "If it was not you, ignore this e-mail: the address stays unconfirmed and nobody can sign in or reset a password with it."
+                    + "If it was not you, ignore this e-mail: the address stays unconfirmed "
+                    + "and nobody can sign in or reset a password with it."
             ),
             cancellationToken
         );
     }
 
-    /// <summary>Marks the e-mail the token went to verified on its account and returns the account; 400 when invalid, used or expired, 409 when another account verified it meanwhile.</summary>
+    /// <summary>
+    /// Marks the e-mail the token went to verified on its account and returns the account; 400 when invalid, used or
+    /// expired, 409 when another account verified it meanwhile.
+    /// </summary>
     public async Task<User> ConfirmAsync(string token, CancellationToken cancellationToken)
     {
-        var hash = TokenIssuer.HashToken(token);
+        var hash = Hashing.Sha256(token);
         var now = clock.GetUtcNow();
         // One transaction: a refused confirmation (409) leaves the token and the account as they were.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

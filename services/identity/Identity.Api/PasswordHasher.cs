@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Community.Identity.Auth;
+namespace Community.Identity;
 
 /// <summary>
 /// PBKDF2-HMAC-SHA512 with a random 16-byte salt, in a versioned format
@@ -30,7 +30,9 @@ public static class PasswordHasher
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
-    /// <summary>Spends the same time as a real check, so an unknown user cannot be told from a wrong password.</summary>
+    /// <summary>
+    /// Spends the same time as a real check, so an unknown user cannot be told from a wrong password.
+    /// </summary>
     public static void VerifyAgainstNothing(string password) => Verify(password, DummyHash.Value);
 
     private static readonly Lazy<string> DummyHash = new(() => Hash(Guid.NewGuid().ToString()));

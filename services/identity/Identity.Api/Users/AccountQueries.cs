@@ -1,12 +1,11 @@
-using Community.Identity.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Identity.Users;
 
-/// <summary>What several identity features need about accounts: finding one by what a person types, and the date ages count from.</summary>
-public static class Accounts
+/// <summary>What several identity features need about accounts: finding one by what a person types.</summary>
+public static class AccountQueries
 {
-    /// <summary>How many unverified accounts holding one address or number a login tries (the earliest first).</summary>
+    /// <summary>
+    /// How many unverified accounts holding one address or number a login tries (the earliest first).
+    /// </summary>
     public const int MaxUnverifiedHolders = 3;
 
     /// <summary>
@@ -31,7 +30,10 @@ public static class Accounts
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>The account <paramref name="identifier"/> surely names: the username's, or the one that verified the e-mail or phone; else null.</summary>
+    /// <summary>
+    /// The account <paramref name="identifier"/> surely names: the username's, or the one that verified the e-mail or
+    /// phone; else null.
+    /// </summary>
     internal static Task<User?> FindOwnerAsync(
         IdentityDbContext db,
         string identifier,
@@ -54,11 +56,11 @@ public static class Accounts
         return db.Users.Where(u => u.Username == username);
     }
 
-    /// <summary>Holders of the identifier that proved it: for a username, any (usernames are unique from the start).</summary>
+    /// <summary>
+    /// Holders of the identifier that proved it: for a username, any (usernames are unique from the start).
+    /// </summary>
     private static System.Linq.Expressions.Expression<Func<User, bool>> Verified(string value) =>
         value.Contains('@') ? u => u.EmailVerifiedAt != null
         : value.StartsWith('+') ? u => u.PhoneVerifiedAt != null
         : u => true;
-
-    internal static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 }

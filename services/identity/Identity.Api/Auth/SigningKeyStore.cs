@@ -1,21 +1,13 @@
 using System.Security.Cryptography;
-using Community.Identity.Data;
-using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Community.Identity.Keys;
+namespace Community.Identity.Auth;
 
 /// <summary>
-/// The ES256 keys identity signs with. Generated at first run and kept in identity's own
-/// database (so every replica signs with the same key; nothing is committed to git). The newest
-/// key signs; a key is replaced when older than the rotation period, and a replaced key stays
-/// published until every token it signed has expired. Private keys are stored encrypted with the
-/// service's Data Protection key ring; a key the ring cannot decrypt fails loudly rather than being
-/// replaced (a new key would sign everyone out and hide a lost key ring).
+/// The ES256 keys identity signs with, encrypted in its database so every replica signs alike. A key the key ring
+/// cannot decrypt fails loudly: replacing it would sign everyone out and hide the lost ring.
 /// </summary>
 public sealed class SigningKeyStore(
     IServiceScopeFactory scopes,
@@ -74,7 +66,9 @@ public sealed class SigningKeyStore(
         }
     }
 
-    /// <summary>The published keys, reusing the loaded ones (a kid's key never changes) so only retired keys need disposing.</summary>
+    /// <summary>
+    /// The published keys, reusing the loaded ones (a kid's key never changes) so only retired keys need disposing.
+    /// </summary>
     private async Task<IReadOnlyList<LoadedKey>> LoadAsync(
         IReadOnlyList<LoadedKey> loaded,
         CancellationToken cancellationToken

@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Community.Identity.Data;
+
+/// <summary>
+/// A started sign-in with an outside provider: what the callback must match (state, hashed), and what it needs (nonce,
+/// PKCE verifier).
+/// </summary>
+public sealed class ExternalLoginState
+{
+    public byte[] StateHash { get; set; } = [];
+    public string Provider { get; set; } = "";
+    public string Nonce { get; set; } = "";
+    public string CodeVerifier { get; set; } = "";
+    public string ClientRedirectUri { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+internal sealed class ExternalLoginStateConfiguration : IEntityTypeConfiguration<ExternalLoginState>
+{
+    public void Configure(EntityTypeBuilder<ExternalLoginState> builder)
+    {
+        builder.HasKey(s => s.StateHash);
+        builder.HasIndex(s => s.ExpiresAt);
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Community.Identity.Data;
+
+public sealed class RefreshToken
+{
+    public Guid Id { get; set; }
+    public Guid FamilyId { get; set; }
+    public Guid UserId { get; set; }
+    public byte[] TokenHash { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? RotatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+internal sealed class RefreshTokenConfiguration : IEntityTypeConfiguration<RefreshToken>
+{
+    public void Configure(EntityTypeBuilder<RefreshToken> builder)
+    {
+        // Declared so EF inserts the user before its tokens; the database cascades deletes.
+        builder.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(t => t.TokenHash).IsUnique();
+        builder.HasIndex(t => t.FamilyId, "refresh_tokens_family");
+        builder.HasIndex(t => t.UserId, "refresh_tokens_user");
+    }
+}
