@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace Community.Events.Tests;
@@ -577,7 +575,7 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
                 -120.0,
                 5000,
                 50,
-                new Catalogue.Caller(Guid.Parse("6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41"), false),
+                new Catalogue.CatalogueAccess.Caller(Guid.Parse("6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41"), false),
                 DateTimeOffset.UtcNow
             )
         );

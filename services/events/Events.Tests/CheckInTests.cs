@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Community.Events.Tests;
 
 public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture>

@@ -1,6 +1,4 @@
-using System.Net;
 using Community.Events.Registrations;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.Events.Tests;

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Text.Json.Nodes;
+using Community.Contracts.Identity;
 using Community.Events.Courses;
-using Community.Events.Users;
-using Microsoft.Extensions.DependencyInjection;
+using Community.ServiceDefaults.Messaging;
 using Npgsql;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 
@@ -549,7 +548,7 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
                 .ServiceProvider.GetServices<IUserDataEraser>()
                 .OfType<CourseLearnerEraser>()
                 .Single()
-                .EraseAsync(learnerId, CancellationToken.None);
+                .EraseAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), learnerId), CancellationToken.None);
         await (await DeleteAsync(id, organizer)).AssertStatus(204);
         Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", id)));
     }
@@ -643,7 +642,10 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         using (var scope = fx.Host.Services.CreateScope())
         {
             var eraser = scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<CourseLearnerEraser>().Single();
-            await eraser.EraseAsync(leaverId, CancellationToken.None);
+            await eraser.EraseAsync(
+                new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId),
+                CancellationToken.None
+            );
         }
 
         Assert.Equal(

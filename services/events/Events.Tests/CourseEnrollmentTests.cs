@@ -1,7 +1,6 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Community.Events.Courses;
+using Community.Events.Data;
 using Npgsql;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 

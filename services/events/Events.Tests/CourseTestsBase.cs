@@ -1,6 +1,5 @@
-using System.Text.Json.Nodes;
 using Community.Events.Courses;
-using Microsoft.Extensions.DependencyInjection;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 
@@ -23,7 +22,7 @@ public abstract class CourseTestsBase
     {
         using var scope = Fixture.Host.Services.CreateScope();
         return await scope
-            .ServiceProvider.GetRequiredService<CourseEnrollments>()
+            .ServiceProvider.GetRequiredService<CoursePaymentRules>()
             .ConfirmPaidAsync(enrollmentId, payment, CancellationToken.None);
     }
 

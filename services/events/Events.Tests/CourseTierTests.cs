@@ -1,5 +1,6 @@
 using Community.Contracts;
-using Community.Events.Courses;
+using Community.Events.Data;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Payments;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Community.Events.Tests;
 
 /// <summary>Changing events (PATCH), the updates that announce it, and who may.</summary>

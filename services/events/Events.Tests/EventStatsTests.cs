@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 
 namespace Community.Events.Tests;

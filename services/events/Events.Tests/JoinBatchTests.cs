@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Community.Events.Registrations;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Community.Events.Tests;

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Community.Events.Tests;
 

@@ -1,14 +1,11 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Events.Photos;
-using Community.Events.Users;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
@@ -304,8 +301,14 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         using (var scope = fx.Host.Services.CreateScope())
         {
             var eraser = scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<PhotoEraser>().Single();
-            await eraser.EraseAsync(leaverId, CancellationToken.None);
-            await eraser.EraseAsync(leaverId, CancellationToken.None); // nothing left: no error
+            await eraser.EraseAsync(
+                new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId),
+                CancellationToken.None
+            );
+            await eraser.EraseAsync(
+                new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId),
+                CancellationToken.None
+            ); // nothing left: no error
         }
 
         Assert.Equal(
@@ -706,7 +709,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
                 .ServiceProvider.GetServices<IUserDataEraser>()
                 .OfType<PhotoEraser>()
                 .Single()
-                .EraseAsync(uploaderId, CancellationToken.None);
+                .EraseAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), uploaderId), CancellationToken.None);
         var delete = Assert.Single(s3.Received, r => r.Method == "DELETE");
         Assert.Equal($"/photos/{key}", delete.Path);
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATESTKEY/", delete.Authorization);

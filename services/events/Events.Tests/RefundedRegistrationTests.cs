@@ -1,8 +1,6 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Payments;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 

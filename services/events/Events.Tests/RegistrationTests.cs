@@ -1,10 +1,7 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Events.Data;
 using Community.Events.Registrations;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 

@@ -1,5 +1,4 @@
 using Community.Events.Registrations;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 

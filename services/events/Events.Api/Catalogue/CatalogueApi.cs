@@ -1,18 +1,14 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
-using Community.Events.Data;
 using Community.Events.Photos;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Community.Events.Catalogue.CatalogueAccess;
 using static Community.Events.Catalogue.PageLimits;
@@ -125,7 +121,7 @@ public static class CatalogueApi
             now,
             startMayBePast: false
         );
-        db.Events.Add(e);
+        db.CommunityEvents.Add(e);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/events/{e.Id}", EventDto.From(e, manager: true));
     }
@@ -229,7 +225,8 @@ public static class CatalogueApi
         string? reason,
         ClaimsPrincipal principal,
         EventsDbContext db,
-        PhotoEraser photos,
+        IBlobStore blobs,
+        ILoggerFactory loggers,
         TimeProvider clock,
         CancellationToken cancellationToken
     )
@@ -241,8 +238,8 @@ public static class CatalogueApi
         switch (e.Status)
         {
             case EventStatus.Draft:
-                photoBlobs = await photos.LockDraftForDeletionAsync(e.Id, cancellationToken);
-                db.Events.Remove(e);
+                photoBlobs = await PhotoQueries.LockDraftBlobKeysAsync(db, e.Id, cancellationToken);
+                db.CommunityEvents.Remove(e);
                 break;
             case EventStatus.Published:
                 // Registrations stay: the organizer still sees who was coming, and payments refunds from them.
@@ -258,7 +255,8 @@ public static class CatalogueApi
         await SaveGuardedAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // The photo rows went by cascade; their files go after the commit, best-effort: a leftover file is a lesser evil than an undone deletion.
-        await photos.DeleteBlobsAsync(photoBlobs);
+        foreach (var key in photoBlobs)
+            await blobs.TryDeleteAsync(key, loggers.CreateLogger(typeof(CatalogueApi)));
         return TypedResults.NoContent();
     }
 
@@ -357,7 +355,7 @@ public static class CatalogueApi
             .ToListAsync(cancellationToken);
         var ids = rows.Select(r => r.Id).ToList();
         var events = await db
-            .Events.AsNoTracking()
+            .CommunityEvents.AsNoTracking()
             .Where(e => ids.Contains(e.Id))
             .ToDictionaryAsync(e => e.Id, cancellationToken);
         var items = rows.Where(r => events.ContainsKey(r.Id))
@@ -417,20 +415,12 @@ public static class CatalogueApi
     {
         var userId = principal.UserId();
         var created = await db
-            .Events.AsNoTracking()
+            .CommunityEvents.AsNoTracking()
             .Where(e => e.OrganizerId == userId)
             .OrderByDescending(e => e.StartsAt)
             .Take(200)
             .ToListAsync(cancellationToken);
-        var joined = await (
-            from r in db.Registrations.AsNoTracking()
-            join e in db.Events.AsNoTracking() on r.EventId equals e.Id
-            where r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)
-            orderby e.StartsAt descending
-            select new { Event = e, Registration = r }
-        )
-            .Take(200)
-            .ToListAsync(cancellationToken);
+        var joined = await RegistrationQueries.JoinedAsync(db, userId, 200, cancellationToken);
         return TypedResults.Ok(
             new MyEventsDto(
                 created.Select(e => EventDto.From(e, manager: true)).ToList(),
@@ -439,7 +429,7 @@ public static class CatalogueApi
                         EventDto.From(j.Event, j.Event.OrganizerId == userId) with
                         {
                             IsRegistered = RegistrationStatus.Live.Contains(j.Registration.Status),
-                            MyRegistration = RegistrationDto.From(j.Registration),
+                            MyRegistration = j.Registration,
                         }
                     )
                     .ToList()

@@ -1,16 +1,8 @@
-using Community.Events.Data;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
+using static Community.Events.Catalogue.CatalogueAccess;
 
 namespace Community.Events.Catalogue;
-
-/// <summary>Who is asking: anonymous callers see public events only; admins see everything.</summary>
-public sealed record Caller(Guid? UserId, bool IsAdmin)
-{
-    public static readonly Caller Anonymous = new(null, false);
-}
 
 /// <summary>Catalogue filters, already validated.</summary>
 public sealed record CatalogueFilter(
@@ -61,7 +53,7 @@ public static class CatalogueQueries
         DateTimeOffset earliestStart
     )
     {
-        var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
+        var query = Visible(db.CommunityEvents.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
         // Upcoming (including ongoing) unless the caller asks for a start range.
         if (filter.StartsAfter is null)
             query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart);
@@ -84,7 +76,7 @@ public static class CatalogueQueries
         }
         if (filter.Text is { } text)
             query = query.Where(e =>
-                EF.Property<NpgsqlTsVector>(e, EventsDbContext.SearchColumn)
+                EF.Property<NpgsqlTsVector>(e, CommunityEvent.SearchColumn)
                     .Matches(EF.Functions.WebSearchToTsQuery("simple", text))
             );
         if (filter.Paid is { } paid)
@@ -105,7 +97,7 @@ public static class CatalogueQueries
     {
         var ids = await catalogue.ProbePageBy(start, After).Select(e => e.Id).ToListAsync(cancellationToken);
         var rows = await db
-            .Events.AsNoTracking()
+            .CommunityEvents.AsNoTracking()
             .Where(e => ids.Contains(e.Id))
             .ToDictionaryAsync(e => e.Id, cancellationToken);
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();

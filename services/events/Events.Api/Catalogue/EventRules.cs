@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Community.Events.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using Community.Events.Data;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
 using static Community.ServiceDefaults.Data.TypedParameters;

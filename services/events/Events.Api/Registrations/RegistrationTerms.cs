@@ -1,4 +1,3 @@
-using Community.Events.Data;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Community.Events.Registrations;

@@ -2,14 +2,10 @@ using System.Globalization;
 using System.Security.Claims;
 using Community.Contracts;
 using Community.Events.Catalogue;
-using Community.Events.Data;
-using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Community.Events.Registrations.RegistrationQueries;
 

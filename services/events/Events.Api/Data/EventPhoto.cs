@@ -1,9 +1,7 @@
-using Community.Events.Data;
 using Community.ServiceDefaults.Blobs;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.Events.Photos;
+namespace Community.Events.Data;
 
 /// <summary>A photo someone added to an event; its bytes are in the <see cref="IBlobStore"/> under <see cref="BlobKey"/>.</summary>
 public sealed class EventPhoto
@@ -25,11 +23,23 @@ public sealed class EventPhoto
         $"events/{eventId}/{photoId}.{format.Extension}";
 }
 
-public sealed class EventPhotoConfiguration : IEntityTypeConfiguration<EventPhoto>
+internal sealed class EventPhotoConfiguration : IEntityTypeConfiguration<EventPhoto>
 {
     public void Configure(EntityTypeBuilder<EventPhoto> e)
     {
-        e.ToTable("event_photos");
         e.HasOne<CommunityEvent>().WithMany().HasForeignKey(p => p.EventId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(p => p.BlobKey, "event_photos_blob_key_key").IsUnique();
+        e.HasIndex(p => p.UploadedBy, "event_photos_uploader");
+        // A gallery is read newest first, the id breaking ties.
+        e.HasIndex(
+                p => new
+                {
+                    p.EventId,
+                    p.CreatedAt,
+                    p.Id,
+                },
+                "event_photos_event"
+            )
+            .IsDescending(false, true, true);
     }
 }

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NpgsqlTypes;
+
 namespace Community.Events.Data;
 
 public static class EventStatus
@@ -22,6 +25,9 @@ public static class EventTypes
 /// <summary>An event people meet at; "CommunityEvent" so it is never confused with a domain or integration event.</summary>
 public sealed class CommunityEvent
 {
+    /// <summary>The generated text-search column (title and description), read by the catalogue's search only.</summary>
+    public const string SearchColumn = "Search";
+
     public Guid Id { get; set; }
 
     /// <summary>The row's version (xmin): the event's ETag.</summary>
@@ -76,41 +82,64 @@ public sealed class CommunityEvent
         );
 }
 
-public static class RegistrationStatus
+internal sealed class CommunityEventConfiguration : IEntityTypeConfiguration<CommunityEvent>
 {
-    public const string Held = "held";
-    public const string Confirmed = "confirmed";
-    public const string Waitlisted = "waitlisted";
-    public const string Cancelled = "cancelled";
-    public const string Expired = "expired";
-    public const string Refunded = "refunded";
-    public static readonly string[] Live = [Held, Confirmed, Waitlisted];
-    public static readonly string[] All = [Held, Confirmed, Waitlisted, Cancelled, Expired, Refunded];
+    public void Configure(EntityTypeBuilder<CommunityEvent> e)
+    {
+        e.Ignore(x => x.IsPaid);
+        e.Ignore(x => x.SpotsRemaining);
+        e.Property(x => x.Version).MapToXmin();
+        // Generated in the database; read in queries only (text search), never written.
+        e.Property<NpgsqlTsVector>(CommunityEvent.SearchColumn)
+            .HasComputedColumnSql("to_tsvector('simple', title || ' ' || description)", stored: true);
+
+        // The catalogue reads published events in start order, from the index alone for the filters it takes.
+        e.HasIndex(x => new { x.StartsAt, x.Id }, "community_events_catalogue")
+            .IncludeProperties(x => new
+            {
+                x.EndsAt,
+                x.Visibility,
+                x.Interests,
+                x.EventType,
+                x.PriceCents,
+                x.Country,
+            })
+            .HasFilter(Published);
+        e.HasIndex(x => new { x.Country, x.StartsAt }, "community_events_country")
+            .IncludeProperties(x => new
+            {
+                x.Id,
+                x.EndsAt,
+                x.Visibility,
+            })
+            .HasFilter(Published);
+        e.HasIndex([CommunityEvent.SearchColumn], "community_events_search").HasMethod("gin").HasFilter(Published);
+        e.HasIndex(x => x.Interests, "community_events_interests").HasMethod("gin").HasFilter(Published);
+        e.HasIndex(x => new { x.OrganizerId, x.StartsAt }, "community_events_organizer");
+    }
+
+    private const string Published = "status = 'published'";
 }
 
-public sealed class Registration
+/// <summary>
+/// The event's place on the earth (ll_to_earth of its coordinates), stored for the nearby search's GiST index. Shares
+/// community_events' rows and is never loaded: the search reads it in SQL.
+/// </summary>
+internal sealed class CommunityEventPosition
 {
     public Guid Id { get; set; }
-    public long Sequence { get; private set; }
-    public Guid EventId { get; set; }
-    public Guid UserId { get; set; }
-    public string Status { get; set; } = RegistrationStatus.Confirmed;
-    public string? TicketCode { get; set; }
-    public long AmountCents { get; set; }
-    public string? Currency { get; set; }
-    public DateTimeOffset? HoldExpiresAt { get; set; }
-    public Guid? PaymentId { get; set; }
+    public NpgsqlCube Position { get; set; }
+}
 
-    /// <summary>What was refunded of <see cref="PaymentId"/> so far (PaymentRefunded's running total as of <see cref="RefundsAsOf"/>).</summary>
-    public long RefundedCents { get; set; }
-    public DateTimeOffset? RefundsAsOf { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset? ConfirmedAt { get; set; }
-    public DateTimeOffset? CancelledAt { get; set; }
-    public DateTimeOffset? ArrivedAt { get; set; }
-    public double? ArrivalDistanceM { get; set; }
-    public Guid? CheckedInBy { get; set; }
-
-    public bool HoldsSeat => Status is RegistrationStatus.Held or RegistrationStatus.Confirmed;
+internal sealed class CommunityEventPositionConfiguration : IEntityTypeConfiguration<CommunityEventPosition>
+{
+    public void Configure(EntityTypeBuilder<CommunityEventPosition> e)
+    {
+        e.ToTable("community_events");
+        e.HasOne<CommunityEvent>().WithOne().HasForeignKey<CommunityEventPosition>(p => p.Id);
+        e.Property(p => p.Position)
+            .HasColumnType("earth")
+            .HasComputedColumnSql("ll_to_earth(latitude, longitude)", stored: true);
+        e.HasIndex(p => p.Position, "community_events_position").HasMethod("gist").HasFilter("status = 'published'");
+    }
 }

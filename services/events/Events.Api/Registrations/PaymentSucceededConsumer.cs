@@ -2,13 +2,9 @@ using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Events.Courses;
-using Community.Events.Data;
-using Community.Events.Registrations;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Events.Payments;
+namespace Community.Events.Registrations;
 
 /// <summary>
 /// The paid-ticket saga's events side: a settled payment confirms the held registration (or the
@@ -19,11 +15,14 @@ namespace Community.Events.Payments;
 public sealed class PaymentSucceededConsumer(
     EventsDbContext db,
     SeatBook seats,
-    CourseEnrollments enrollments,
+    CoursePaymentRules coursePayments,
     TimeProvider clock,
     ILogger<PaymentSucceededConsumer> logger
 ) : IdempotentConsumer<PaymentSucceeded, EventsDbContext>(db, logger)
 {
+    protected override bool Concerns(PaymentSucceeded message) =>
+        message.Purpose is PaymentPurposes.EventRegistration or PaymentPurposes.Course;
+
     protected override async Task HandleAsync(
         ConsumeContext<PaymentSucceeded> context,
         CancellationToken cancellationToken
@@ -45,12 +44,16 @@ public sealed class PaymentSucceededConsumer(
                     rejection = ticket.Reason ?? ticket.Outcome.ToString();
                 break;
             case PaymentPurposes.Course:
-                var course = await enrollments.ConfirmPaidAsync(
+                var course = await coursePayments.ConfirmPaidAsync(
                     m.ReferenceId,
-                    new CoursePayment.Money(m.PaymentId, m.AmountCents, m.Currency),
+                    new CoursePaymentRules.CoursePayment.Money(m.PaymentId, m.AmountCents, m.Currency),
                     cancellationToken
                 );
-                if (course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound)
+                if (
+                    course.Outcome
+                    is CoursePaymentRules.CourseConfirmation.Rejected
+                        or CoursePaymentRules.CourseConfirmation.NotFound
+                )
                     rejection = course.Reason ?? course.Outcome.ToString();
                 break;
             default:
@@ -76,36 +79,5 @@ public sealed class PaymentSucceededConsumer(
                 )
             );
         }
-    }
-}
-
-/// <summary>
-/// A ticket's payment was refunded in full (a late payment, a cancelled event, an organizer's
-/// refund): the registration ends as refunded, and a seat it still held goes to the waiting list.
-/// Any refund, partial too, is recorded on the registration, so event stats count revenue net of refunds.
-/// </summary>
-public sealed class PaymentRefundedConsumer(EventsDbContext db, SeatBook seats, ILogger<PaymentRefundedConsumer> logger)
-    : IdempotentConsumer<PaymentRefunded, EventsDbContext>(db, logger)
-{
-    protected override async Task HandleAsync(
-        ConsumeContext<PaymentRefunded> context,
-        CancellationToken cancellationToken
-    )
-    {
-        var m = context.Message;
-        var registration = await Db
-            .Registrations.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.Id == m.ReferenceId, cancellationToken);
-        if (registration is null)
-            return;
-        if (m.TotalRefundedCents >= registration.AmountCents)
-            await seats.MarkRefundedAsync(registration.Id, m.PaymentId, cancellationToken);
-        await seats.RecordRefundTotalAsync(
-            registration.Id,
-            m.PaymentId,
-            m.TotalRefundedCents,
-            m.OccurredAt.ToUniversalTime(),
-            cancellationToken
-        );
     }
 }
