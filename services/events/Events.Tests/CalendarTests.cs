@@ -3,7 +3,9 @@ using System.Text;
 
 namespace Community.Events.Tests;
 
-/// <summary>The .ics download: RFC 5545 framing, local times with their zone, escaping and folding, and who may fetch it.</summary>
+/// <summary>
+/// The .ics download: RFC 5545 framing, local times with their zone, escaping and folding, and who may fetch it.
+/// </summary>
 public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixture>
 {
     private HttpClient Client => fx.Client;

@@ -22,7 +22,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var published = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.CoursePublished,%' AND (payload::jsonb ->> 'courseId')::uuid = @id",
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.CoursePublished,%' AND "
+                        + "(payload::jsonb ->> 'courseId')::uuid = @id",
                     ("id", id)
                 )
             )!
@@ -515,7 +516,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var withdrawn = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseWithdrawn,%' AND (payload::jsonb ->> 'courseId')::uuid = @id",
+                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseWithdrawn,%' AND (payload::jsonb "
+                        + "->> 'courseId')::uuid = @id",
                     ("id", id)
                 )
             )!
@@ -527,7 +529,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var straggler = Guid.NewGuid();
         await Sql.ExecuteAsync(
             fx.Resources.DatabaseConnectionString,
-            "INSERT INTO course_enrollments (id, course_id, user_id, status, price_cents, currency, created_at) VALUES (@e, @c, @u, 'pending_payment', 1200, 'EUR', now())",
+            "INSERT INTO course_enrollments (id, course_id, user_id, status, price_cents, currency, created_at) "
+                + "VALUES (@e, @c, @u, 'pending_payment', 1200, 'EUR', now())",
             ("e", straggler),
             ("c", id),
             ("u", Guid.NewGuid())
@@ -567,7 +570,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         await using var transaction = await connection.BeginTransactionAsync();
         await using (
             var insert = new NpgsqlCommand(
-                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES (@id, @c, @u, 'active', now(), now())",
+                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES "
+                    + "(@id, @c, @u, 'active', now(), now())",
                 connection,
                 transaction
             )
@@ -584,7 +588,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
                 await fx.ScalarAsync<long>(
                     """
                     SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM courses WHERE id = % FOR UPDATE%'
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE
+                        '%FROM courses WHERE id = % FOR UPDATE%'
                     """
                 ) == 1,
             "the delete never waited on the enroll in flight"

@@ -19,7 +19,9 @@ public static class CatalogueAccess
             ? new(principal.UserId(), principal.IsInRole(Roles.Admin))
             : Caller.Anonymous;
 
-    /// <summary>The event if the caller may see it; otherwise 404, so private events do not reveal they exist.</summary>
+    /// <summary>
+    /// The event if the caller may see it; otherwise 404, so private events do not reveal they exist.
+    /// </summary>
     public static async Task<CommunityEvent> VisibleAsync(
         EventsDbContext db,
         Guid id,
@@ -33,7 +35,9 @@ public static class CatalogueAccess
         return e;
     }
 
-    /// <summary>The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.</summary>
+    /// <summary>
+    /// The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.
+    /// </summary>
     public static async Task<CommunityEvent> ManagedAsync(
         EventsDbContext db,
         Guid id,

@@ -254,7 +254,8 @@ public static class CatalogueApi
         }
         await SaveGuardedAsync(db, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        // The photo rows went by cascade; their files go after the commit, best-effort: a leftover file is a lesser evil than an undone deletion.
+        // The photo rows went by cascade; their files go after the commit, best-effort: a leftover file is a lesser
+        // evil than an undone deletion.
         foreach (var key in photoBlobs)
             await blobs.TryDeleteAsync(key, loggers.CreateLogger(typeof(CatalogueApi)));
         return TypedResults.NoContent();
@@ -437,7 +438,9 @@ public static class CatalogueApi
         );
     }
 
-    /// <summary>Saves an edit; a seat taken meanwhile can make a lowered capacity invalid, which the database refuses.</summary>
+    /// <summary>
+    /// Saves an edit; a seat taken meanwhile can make a lowered capacity invalid, which the database refuses.
+    /// </summary>
     private static async Task SaveGuardedAsync(EventsDbContext db, CancellationToken cancellationToken)
     {
         try

@@ -158,7 +158,8 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
             await db.Entry(existing).ReloadAsync(cancellationToken);
             if (reopened == 0)
                 return (existing, EnrollOutcome.Existing);
-            // Payments learns the price again (it keeps the first one it heard of, which is the same: the enrollment's).
+            // Payments learns the price again (it keeps the first one it heard of, which is the same: the
+            // enrollment's).
             db.AddIntegrationEvent(
                 new CourseEnrollmentPending(
                     Guid.CreateVersion7(),
@@ -197,7 +198,9 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         db.AddIntegrationEvent(Enrolled(enrollment, now));
     }
 
-    /// <summary>The event carries what was paid: money, credits, or nothing for a free course or one the elite tier includes.</summary>
+    /// <summary>
+    /// The event carries what was paid: money, credits, or nothing for a free course or one the elite tier includes.
+    /// </summary>
     private static CourseEnrolled Enrolled(CourseEnrollment enrollment, DateTimeOffset now) =>
         new(
             Guid.CreateVersion7(),
@@ -211,7 +214,9 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         );
 }
 
-/// <summary>Who may use a course's content: active learners, and for an enrollment the elite tier opened, only while elite.</summary>
+/// <summary>
+/// Who may use a course's content: active learners, and for an enrollment the elite tier opened, only while elite.
+/// </summary>
 public static class CourseAccess
 {
     /// <summary>The elite tier includes all courses (seed 003's tiers).</summary>

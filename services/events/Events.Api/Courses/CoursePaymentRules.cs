@@ -1,6 +1,8 @@
 namespace Community.Events.Courses;
 
-/// <summary>How a payment settles a pending enrollment: the rule the money and the credits consumers both apply.</summary>
+/// <summary>
+/// How a payment settles a pending enrollment: the rule the money and the credits consumers both apply.
+/// </summary>
 public sealed class CoursePaymentRules(EventsDbContext db, TimeProvider clock)
 {
     public enum CourseConfirmation
@@ -60,7 +62,8 @@ public sealed class CoursePaymentRules(EventsDbContext db, TimeProvider clock)
                             enrollment,
                             "The enrollment is already active through another payment (or was free)."
                         );
-                // An enroll racing the withdrawal can leave a pending enrollment behind; the course is not sold any more.
+                // An enroll racing the withdrawal can leave a pending enrollment behind; the course is not sold any
+                // more.
                 if (
                     await db.Set<Course>()
                         .AnyAsync(c => c.Id == enrollment.CourseId && c.WithdrawnAt != null, cancellationToken)
@@ -80,8 +83,8 @@ public sealed class CoursePaymentRules(EventsDbContext db, TimeProvider clock)
                                 money.Currency,
                                 enrollment.Currency,
                                 StringComparison.OrdinalIgnoreCase
-                            ) =>
-                        $"The payment ({money.AmountCents} {money.Currency}) does not match the price ({enrollment.PriceCents} {enrollment.Currency}).",
+                            ) => $"The payment ({money.AmountCents} {money.Currency}) does not match the price "
+                        + $"({enrollment.PriceCents} {enrollment.Currency}).",
                     CoursePayment.Credits when enrollment.PriceCredits is not > 0 =>
                         "This course is not sold for credits.",
                     CoursePayment.Credits credits when credits.Amount != enrollment.PriceCredits =>

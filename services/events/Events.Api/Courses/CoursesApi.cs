@@ -17,7 +17,9 @@ public sealed record CourseListQuery(string? Category, int? Page, int? Limit, st
 
 public static class CoursesApi
 {
-    /// <summary>100 modules of 20,000 characters (up to 3 UTF-8 bytes each) outgrow the platform's 1 MiB default.</summary>
+    /// <summary>
+    /// 100 modules of 20,000 characters (up to 3 UTF-8 bytes each) outgrow the platform's 1 MiB default.
+    /// </summary>
     public const long MaxCourseBodyBytes = 8 * 1024 * 1024;
 
     private const string NoSuchCourse = "No course has this id.";
@@ -66,7 +68,8 @@ public static class CoursesApi
             .MapPost("/{id:guid}/enroll", Enroll)
             .WithName("EnrollInCourse")
             .WithSummary(
-                "Enroll: 201 enrolled (free, or any course for the elite tier), 402 pending until paid, 200 already enrolled"
+                "Enroll: 201 enrolled (free, or any course for the elite tier), 402 pending until paid, 200 already "
+                    + "enrolled"
             )
             .ProducesProblem(402);
         group
@@ -246,7 +249,8 @@ public static class CoursesApi
             var cancelled = await db
                 .Database.SqlQuery<Guid>(
                     $"""
-                    DELETE FROM course_enrollments WHERE course_id = {id} AND status = {EnrollmentStatus.PendingPayment} RETURNING id AS "Value"
+                    DELETE FROM course_enrollments WHERE course_id = {id} AND status =
+                        {EnrollmentStatus.PendingPayment} RETURNING id AS "Value"
                     """
                 )
                 .ToListAsync(cancellationToken);
@@ -279,7 +283,9 @@ public static class CoursesApi
             : TypedResults.Ok(EnrollmentDto.From(enrollment));
     }
 
-    /// <summary>402 with what the client needs to pay for the pending enrollment (the same each time it asks).</summary>
+    /// <summary>
+    /// 402 with what the client needs to pay for the pending enrollment (the same each time it asks).
+    /// </summary>
     public static ProblemHttpResult NeedsPayment(CourseEnrollment pending) =>
         ProblemResponses.PaymentRequired(
             "This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.",
@@ -348,7 +354,8 @@ public static class CoursesApi
         }
         if (!CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier)))
             throw new ForbiddenException(
-                "Your elite tier included this course and you are no longer elite: renew elite, or enroll again to buy it."
+                "Your elite tier included this course and you are no longer elite: renew elite, or enroll again to "
+                    + "buy it."
             );
         var modules = await ModulesAsync(db, id, cancellationToken);
         if (modules.All(m => m.Id != moduleId))
@@ -367,7 +374,8 @@ public static class CoursesApi
 
     /// <summary>
     /// Records the module done and, when that completes the course for the first time, announces CourseCompleted in the
-    /// same transaction. The enrollment row is locked first, so two last taps at once cannot both miss (or both see) the end.
+    /// same transaction. The enrollment row is locked first, so two last taps at once cannot both miss (or both see)
+    /// the end.
     /// </summary>
     private static Task CompleteModuleAsync(
         EventsDbContext db,
@@ -398,7 +406,8 @@ public static class CoursesApi
                         FROM courses c
                         WHERE e.id = {enrollment.Id} AND c.id = e.course_id AND e.completed_at IS NULL
                           AND NOT EXISTS (SELECT 1 FROM course_modules m WHERE m.course_id = e.course_id
-                                          AND NOT EXISTS (SELECT 1 FROM module_progress p WHERE p.enrollment_id = e.id AND p.module_id = m.id))
+                                          AND NOT EXISTS (SELECT 1 FROM module_progress p WHERE p.enrollment_id = e.id
+                                              AND p.module_id = m.id))
                         RETURNING c.title AS "Value"
                         """
                     )
@@ -419,7 +428,9 @@ public static class CoursesApi
             cancellationToken
         );
 
-    /// <summary>The course as the caller sees it; a withdrawn one is 404 to all but its learners, its organizer and admins.</summary>
+    /// <summary>
+    /// The course as the caller sees it; a withdrawn one is 404 to all but its learners, its organizer and admins.
+    /// </summary>
     private static async Task<CourseDto> DetailsAsync(
         EventsDbContext db,
         Course course,

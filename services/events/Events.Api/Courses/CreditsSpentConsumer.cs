@@ -6,10 +6,8 @@ using MassTransit;
 namespace Community.Events.Courses;
 
 /// <summary>
-/// Credits were spent on a pending course enrollment: it becomes active, paid with credits under the
-/// spend id (the event id). A spend that does not match (wrong amount, wrong learner, already active,
-/// no such enrollment) is answered with PurchaseRejected under the spend id, and payments gives the
-/// credits back. Redelivered messages are handled once (inbox); the confirmation is idempotent per spend.
+/// Credits spent on a pending course enrollment activate it; a spend that does not match is answered with
+/// PurchaseRejected under the spend id, so payments gives the credits back.
 /// </summary>
 public sealed class CreditsSpentConsumer(
     EventsDbContext db,

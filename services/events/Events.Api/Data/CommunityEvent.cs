@@ -22,10 +22,14 @@ public static class EventTypes
     public static readonly string[] All = ["meetup", "workshop", "hackathon", "trip", "social", "class", "other"];
 }
 
-/// <summary>An event people meet at; "CommunityEvent" so it is never confused with a domain or integration event.</summary>
+/// <summary>
+/// An event people meet at; "CommunityEvent" so it is never confused with a domain or integration event.
+/// </summary>
 public sealed class CommunityEvent
 {
-    /// <summary>The generated text-search column (title and description), read by the catalogue's search only.</summary>
+    /// <summary>
+    /// The generated text-search column (title and description), read by the catalogue's search only.
+    /// </summary>
     public const string SearchColumn = "Search";
 
     public Guid Id { get; set; }
@@ -56,7 +60,9 @@ public sealed class CommunityEvent
     public int RefundCutoffHours { get; set; } = 24;
     public string? CoverImageUrl { get; set; }
 
-    /// <summary>The uploaded cover's blob, when <see cref="CoverImageUrl"/> is ours; null for a URL the organizer gave.</summary>
+    /// <summary>
+    /// The uploaded cover's blob, when <see cref="CoverImageUrl"/> is ours; null for a URL the organizer gave.
+    /// </summary>
     public string? CoverImageKey { get; set; }
     public string Visibility { get; set; } = Data.Visibility.Public;
     public List<Guid> InvitedUserIds { get; set; } = [];
@@ -72,7 +78,9 @@ public sealed class CommunityEvent
 
     public bool IsManagedBy(Guid userId, bool isAdmin) => isAdmin || OrganizerId == userId;
 
-    /// <summary>Who may see it at all: public once published; private only to the invited; the organizer always.</summary>
+    /// <summary>
+    /// Who may see it at all: public once published; private only to the invited; the organizer always.
+    /// </summary>
     public bool IsVisibleTo(Guid? userId, bool isAdmin) =>
         isAdmin
         || (userId is { } id && OrganizerId == id)

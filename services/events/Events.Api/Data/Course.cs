@@ -80,7 +80,8 @@ internal sealed class CourseModuleConfiguration : IEntityTypeConfiguration<Cours
     public void Configure(EntityTypeBuilder<CourseModule> module)
     {
         module.HasOne<Course>().WithMany().HasForeignKey(m => m.CourseId).OnDelete(DeleteBehavior.Cascade);
-        // Unique in the database but deferrable (0006): declared plain, as EF would order a swap of positions into a cycle.
+        // Unique in the database but deferrable (0006): declared plain, as EF would order a swap of positions into a
+        // cycle.
         module.HasIndex(m => new { m.CourseId, m.Position }, "course_modules_position");
     }
 }

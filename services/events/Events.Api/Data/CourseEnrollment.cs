@@ -14,7 +14,9 @@ public static class PaidWith
     public const string Money = "money";
     public const string Credits = "credits";
 
-    /// <summary>Included in the elite tier: no payment; usable while the learner is elite (see Courses/CourseAccess).</summary>
+    /// <summary>
+    /// Included in the elite tier: no payment; usable while the learner is elite (see Courses/CourseAccess).
+    /// </summary>
     public const string Elite = "elite";
 }
 
@@ -39,7 +41,9 @@ public sealed class CourseEnrollment
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ActivatedAt { get; set; }
 
-    /// <summary>When every module was first completed (CourseCompleted went out then); modules added later do not reopen it.</summary>
+    /// <summary>
+    /// When every module was first completed (CourseCompleted went out then); modules added later do not reopen it.
+    /// </summary>
     public DateTimeOffset? CompletedAt { get; set; }
 
     public bool IsActive => Status == EnrollmentStatus.Active;

@@ -3,7 +3,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Events.Data;
 
-/// <summary>A photo someone added to an event; its bytes are in the <see cref="IBlobStore"/> under <see cref="BlobKey"/>.</summary>
+/// <summary>
+/// A photo someone added to an event; its bytes are in the <see cref="IBlobStore"/> under <see cref="BlobKey"/>.
+/// </summary>
 public sealed class EventPhoto
 {
     public Guid Id { get; set; }
@@ -13,7 +15,9 @@ public sealed class EventPhoto
     public string ContentType { get; set; } = "";
     public long SizeBytes { get; set; }
 
-    /// <summary>Pixels, as the image's header declares them; null for photos stored before sizes were recorded.</summary>
+    /// <summary>
+    /// Pixels, as the image's header declares them; null for photos stored before sizes were recorded.
+    /// </summary>
     public int? Width { get; set; }
     public int? Height { get; set; }
     public string? Caption { get; set; }

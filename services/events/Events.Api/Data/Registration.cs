@@ -27,7 +27,10 @@ public sealed class Registration
     public DateTimeOffset? HoldExpiresAt { get; set; }
     public Guid? PaymentId { get; set; }
 
-    /// <summary>What was refunded of <see cref="PaymentId"/> so far (PaymentRefunded's running total as of <see cref="RefundsAsOf"/>).</summary>
+    /// <summary>
+    /// What was refunded of <see cref="PaymentId"/> so far (PaymentRefunded's running total as of <see
+    /// cref="RefundsAsOf"/>).
+    /// </summary>
     public long RefundedCents { get; set; }
     public DateTimeOffset? RefundsAsOf { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -12,7 +12,8 @@ public sealed class PhotoEraser(EventsDbContext db, IBlobStore blobs, ILogger<Ph
     public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
         var userId = deleted.UserId;
-        // Also the photos of the user's drafts, which are deleted too (the rows would go by cascade, the files would not).
+        // Also the photos of the user's drafts, which are deleted too (the rows would go by cascade, the files would
+        // not).
         var photos = db.EventPhotos.Where(p =>
             p.UploadedBy == userId
             || db.CommunityEvents.Any(e =>

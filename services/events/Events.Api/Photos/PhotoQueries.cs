@@ -6,8 +6,9 @@ namespace Community.Events.Photos;
 public static class PhotoQueries
 {
     /// <summary>
-    /// Locks a draft about to be deleted and returns its photos' and cover's blob keys, inside the deleting transaction:
-    /// an upload racing the deletion waits for the lock and then fails, so no row goes by cascade without its key.
+    /// Locks a draft about to be deleted and returns its photos' and cover's blob keys, inside the deleting
+    /// transaction: an upload racing the deletion waits for the lock and then fails, so no row goes by cascade without
+    /// its key.
     /// </summary>
     public static async Task<IReadOnlyList<string>> LockDraftBlobKeysAsync(
         EventsDbContext db,

@@ -39,7 +39,9 @@ public sealed record PhotoDto(
         );
 }
 
-/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+/// <summary>
+/// The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).
+/// </summary>
 public sealed record PhotoUpload(IFormFile File, string? Caption);
 
 public sealed record PhotosQuery(int? Page, int? Limit, string? Cursor);
@@ -63,7 +65,8 @@ public static class PhotosApi
             .MapPost("", Upload)
             .WithName("UploadEventPhoto")
             .WithSummary(
-                "Add a photo (JPEG, PNG or WebP, at most 10 MB, 12000 px a side and 50 megapixels; form fields file and caption; re-encoded): organizer or confirmed attendee"
+                "Add a photo (JPEG, PNG or WebP, at most 10 MB, 12000 px a side and 50 megapixels; form fields file "
+                    + "and caption; re-encoded): organizer or confirmed attendee"
             )
             .AcceptsImageUpload<PhotoUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);

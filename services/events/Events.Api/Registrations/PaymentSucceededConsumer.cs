@@ -7,10 +7,8 @@ using MassTransit;
 namespace Community.Events.Registrations;
 
 /// <summary>
-/// The paid-ticket saga's events side: a settled payment confirms the held registration (or the
-/// pending course enrollment) and issues the ticket; if the seat is gone, PurchaseRejected asks
-/// payments to refund. Redelivered messages are handled once (inbox), and the confirmation itself
-/// is idempotent per payment.
+/// The paid-ticket saga's events side: a settled payment confirms the held registration (or the pending course
+/// enrollment); when the seat is gone, PurchaseRejected asks payments to refund.
 /// </summary>
 public sealed class PaymentSucceededConsumer(
     EventsDbContext db,

@@ -3,7 +3,9 @@ namespace Community.Events.Registrations;
 /// <summary>A member's registrations as the registration and catalogue endpoints show them.</summary>
 public static class RegistrationQueries
 {
-    /// <summary>The caller's live registration for the event, else their latest one; null if they never registered.</summary>
+    /// <summary>
+    /// The caller's live registration for the event, else their latest one; null if they never registered.
+    /// </summary>
     public static async Task<RegistrationDto?> MineAsync(
         EventsDbContext db,
         Guid eventId,
@@ -38,7 +40,9 @@ public static class RegistrationQueries
                 cancellationToken
             );
 
-    /// <summary>The events the user holds a live registration for, latest start first, with that registration.</summary>
+    /// <summary>
+    /// The events the user holds a live registration for, latest start first, with that registration.
+    /// </summary>
     public static async Task<List<(CommunityEvent Event, RegistrationDto Registration)>> JoinedAsync(
         EventsDbContext db,
         Guid userId,

@@ -23,8 +23,10 @@ public sealed record TicketDto(
 
 public sealed record AttendeesQuery(string? Status, int? Page, int? Limit, string? Cursor);
 
-/// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no longer counts).</param>
-/// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its money).</param>
+/// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no
+/// longer counts).</param>
+/// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its
+/// money).</param>
 /// <param name="RefundedCents">What was refunded of ticket payments.</param>
 public sealed record EventStatsDto(
     Guid EventId,
@@ -38,7 +40,9 @@ public sealed record EventStatsDto(
     string? Currency
 );
 
-/// <summary>A registration with the holder's names from the profile projection (null until identity's message arrives).</summary>
+/// <summary>
+/// A registration with the holder's names from the profile projection (null until identity's message arrives).
+/// </summary>
 public sealed record AttendeeDto(
     Guid Id,
     Guid EventId,

@@ -13,7 +13,8 @@ public sealed partial class SeatBook
     )
     {
         var now = Now();
-        // Terms remembered from an earlier registration spare reading the event: the statement checks them as it writes.
+        // Terms remembered from an earlier registration spare reading the event: the statement checks them as it
+        // writes.
         var terms = knownTerms.Find(eventId) ?? await ReadTermsAsync(eventId, userId, now, cancellationToken);
         var holdsEnded = false;
         for (var attempt = 1; ; attempt++)
@@ -38,32 +39,36 @@ public sealed partial class SeatBook
                         null
                     );
                 case BatchedJoin.TermsChanged when attempt < 3:
-                    // The event changed since its terms were read (or it closed): read it again, which also says why it closed.
+                    // The event changed since its terms were read (or it closed): read it again, which also says why it
+                    // closed.
                     knownTerms.Forget(eventId);
                     terms = await ReadTermsAsync(eventId, userId, now, cancellationToken);
                     continue;
                 case BatchedJoin.TermsChanged:
                     throw new ConflictException("The event changed while you registered; try again.");
                 case BatchedJoin.Refused when joined.HoldPastItsTime && !holdsEnded:
-                    // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their seats go
-                    // to the waiting list first) and try once more. Only when the statement saw one, so a drop never does.
+                    // Full, but a hold whose time is up and the sweeper has not come by yet: end such holds (their
+                    // seats go to the waiting list first) and try once more. Only when the statement saw one, so a drop
+                    // never does.
                     await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
                     holdsEnded = true;
                     continue;
                 case BatchedJoin.Refused:
                     return (null, RegistrationOutcome.Full, null);
             }
-            // A hold past its time: end such holds. Whoever ends them (here, or a sweeper at the same moment, which this waits
-            // for), the seats may now be free while this row waits, and that sweeper may have promoted before the row was
-            // committed. Or someone was waiting while a seat was free (a promotion still under way). Either way the list moves
-            // up now, this row too, waiting for promotions under way rather than answering "waitlisted" a moment before they seat it.
+            // A hold past its time: end such holds. Whoever ends them (here, or a sweeper at the same moment, which
+            // this waits for), the seats may now be free while this row waits, and that sweeper may have promoted
+            // before the row was committed. Or someone was waiting while a seat was free (a promotion still under way).
+            // Either way the list moves up now, this row too, waiting for promotions under way rather than answering
+            // "waitlisted" a moment before they seat it.
             if (joined.HoldPastItsTime)
                 await ReleaseExpiredHoldsAsync(eventId, now, cancellationToken);
             if (joined.HoldPastItsTime || joined.SeatWasFree)
                 await PromoteAsync(eventId, waitForOthers: true, cancellationToken);
             else if (await positions.PositionAsync(eventId, registration!.Id, cancellationToken) is { } place)
                 return (registration, RegistrationOutcome.Waitlisted, place);
-            // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it is now.
+            // Ending holds or promoting may have seated this row (or it left the list meanwhile): answer with what it
+            // is now.
             var current = await LiveRegistrationAsync(eventId, userId, cancellationToken) ?? registration!;
             return (
                 current,
@@ -78,7 +83,9 @@ public sealed partial class SeatBook
         }
     }
 
-    /// <summary>The event's terms read fresh, after the checks that say why it takes no registration from this caller.</summary>
+    /// <summary>
+    /// The event's terms read fresh, after the checks that say why it takes no registration from this caller.
+    /// </summary>
     private async Task<RegistrationTerms> ReadTermsAsync(
         Guid eventId,
         Guid userId,
@@ -99,14 +106,9 @@ public sealed partial class SeatBook
     }
 
     /// <summary>
-    /// A new registration, in the event's next batch (<see cref="JoinBatches"/>): seated if a seat is free and nobody waits,
-    /// else waitlisted when the event keeps a list, with the outbox message of a seated one; all in one statement. It writes
-    /// only while the event is published, not over, and still has the <paramref name="terms"/> the row and message were built
-    /// from (else TermsChanged: the caller reads the event again), and only when the caller has no live registration (else
-    /// Existing). A waitlisted row's place is read after the commit (<see cref="WaitlistPositions"/>). Promotion runs after a
-    /// join only when the statement saw a free seat while someone waited, or the batch found a seat free after its commit (one
-    /// freed while it ran, whose promotion could not see its rows yet). Returns what the batch said, with the registration
-    /// written (seated or waitlisted; null when none was).
+    /// A new registration in the event's next batch (<see cref="JoinBatches"/>): seated when a seat is free and nobody
+    /// waits, else waitlisted when the event keeps a list; written only while the event still has these
+    /// <paramref name="terms"/> (else TermsChanged) and the caller has no live registration (else Existing).
     /// </summary>
     private async Task<(BatchedJoinResult Joined, Registration? Registration)> JoinAsync(
         RegistrationTerms terms,

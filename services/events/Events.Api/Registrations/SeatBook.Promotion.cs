@@ -3,14 +3,18 @@ namespace Community.Events.Registrations;
 /// <summary>Giving free seats to the waiting list, and ending holds whose time is up.</summary>
 public sealed partial class SeatBook
 {
-    /// <summary>The first key of the advisory locks that let one caller at a time promote an event (the second is the event's hash).</summary>
+    /// <summary>
+    /// The first key of the advisory locks that let one caller at a time promote an event (the second is the event's
+    /// hash).
+    /// </summary>
     private const int PromotionLocks = 14_001;
 
     /// <summary>
     /// Ends up to one batch of expired holds and gives their seats back, then fills the waiting lists of the events
-    /// concerned. Of any event (<paramref name="eventId"/> null, the sweeper): holds another caller is ending are skipped,
-    /// so sweepers on several instances never end one twice. Of one event (a registration finding it full): holds being
-    /// ended elsewhere are waited for, so their seats are back when this returns. Returns how many holds ended here.
+    /// concerned. Of any event (<paramref name="eventId"/> null, the sweeper): holds another caller is ending are
+    /// skipped, so sweepers on several instances never end one twice. Of one event (a registration finding it full):
+    /// holds being ended elsewhere are waited for, so their seats are back when this returns. Returns how many holds
+    /// ended here.
     /// </summary>
     public async Task<int> ReleaseExpiredHoldsAsync(
         Guid? eventId,
@@ -26,7 +30,8 @@ public sealed partial class SeatBook
                     ? await db
                         .Registrations.FromSql(
                             $"""
-                            SELECT * FROM registrations WHERE event_id = {one} AND status = 'held' AND hold_expires_at <= {now}
+                            SELECT * FROM registrations WHERE event_id = {one} AND status = 'held' AND hold_expires_at
+                                <= {now}
                             ORDER BY hold_expires_at, id LIMIT {Batch} FOR UPDATE
                             """
                         )
@@ -61,7 +66,9 @@ public sealed partial class SeatBook
         return ended.Sum(x => x.Count);
     }
 
-    /// <summary>Events with a free seat and somebody waiting for it (after a capacity rise, or a promotion that lost a race).</summary>
+    /// <summary>
+    /// Events with a free seat and somebody waiting for it (after a capacity rise, or a promotion that lost a race).
+    /// </summary>
     public Task<List<Guid>> EventsWithSeatsForTheWaitingAsync(
         DateTimeOffset now,
         CancellationToken cancellationToken
@@ -70,25 +77,25 @@ public sealed partial class SeatBook
             .Database.SqlQuery<Guid>(
                 $"""
                 SELECT DISTINCT r.event_id AS "Value" FROM registrations r JOIN community_events e ON e.id = r.event_id
-                WHERE r.status = 'waitlisted' AND e.status = 'published' AND e.ends_at > {now} AND (e.capacity IS NULL OR e.seats_taken < e.capacity)
+                WHERE r.status = 'waitlisted' AND e.status = 'published' AND e.ends_at > {now} AND (e.capacity IS NULL
+                    OR e.seats_taken < e.capacity)
                 LIMIT {Batch}
                 """
             )
             .ToListAsync(cancellationToken);
 
     /// <summary>
-    /// Gives the event's free seats to the head of its waiting list, a batch per short transaction, until no seat is free or
-    /// nobody waits. One caller promotes an event at a time (a transaction-scoped advisory lock on it): another that finds
-    /// the lock taken leaves the seats to its holder, which reads the event again after each commit (and the list, when it
-    /// found nobody waiting) and so also sees a seat freed, or a row waitlisted, meanwhile. The seats are taken by the conditional update, so callers never promote one registration twice,
-    /// overfill, or seat anyone ahead of someone who waited longer.
+    /// Gives free seats to the head of the waiting list, a batch per short transaction, until none is free or nobody
+    /// waits. One caller per event at a time (an advisory lock): one finding it taken leaves the seats to the holder,
+    /// which reads the event again after each commit and so sees seats freed meanwhile.
     /// </summary>
     public Task PromoteAsync(Guid eventId, CancellationToken cancellationToken) =>
         PromoteAsync(eventId, waitForOthers: false, cancellationToken);
 
     /// <summary>
-    /// <see cref="PromoteAsync(Guid, CancellationToken)"/>; with <paramref name="waitForOthers"/>, a promotion under way is waited
-    /// for instead of left to finish (for a registration that answers with its own row's status after it).
+    /// <see cref="PromoteAsync(Guid, CancellationToken)"/>; with <paramref name="waitForOthers"/>, a promotion under
+    /// way is waited for instead of left to finish (for a registration that answers with its own row's status after
+    /// it).
     /// </summary>
     private async Task PromoteAsync(Guid eventId, bool waitForOthers, CancellationToken cancellationToken)
     {
@@ -112,7 +119,9 @@ public sealed partial class SeatBook
                     else if (
                         !await db
                             .Database.SqlQuery<bool>(
-                                $"SELECT pg_try_advisory_xact_lock({PromotionLocks}, hashtext({eventId}::text)) AS \"Value\""
+                                $"""
+                                SELECT pg_try_advisory_xact_lock({PromotionLocks}, hashtext({eventId}::text)) AS "Value"
+                                """
                             )
                             .SingleAsync(ct)
                     )
@@ -131,8 +140,9 @@ public sealed partial class SeatBook
                         return Promotion.NobodyWaited;
                     if (!await TakeSeatsAsync(eventId, next.Count, now, ct, unlessSomeoneWaits: false))
                     {
-                        // Someone took seats meanwhile (the event's read was older than this transaction): look again. The rows
-                        // stay tracked unchanged; a row the next round finds still waitlisted has changed in nothing promotion reads.
+                        // Someone took seats meanwhile (the event's read was older than this transaction): look again.
+                        // The rows stay tracked unchanged; a row the next round finds still waitlisted has changed in
+                        // nothing promotion reads.
                         return Promotion.Retry;
                     }
                     foreach (var registration in next)
@@ -143,9 +153,9 @@ public sealed partial class SeatBook
             );
             if (progress == Promotion.LeftToHolder)
                 return;
-            // Nobody waited as this transaction saw the list. Rows committed since (a batch's, whose own look at the seats came
-            // before a seat was freed) are looked for once more, now that the lock is released: whoever freed a seat while this
-            // caller held the lock left it to this caller.
+            // Nobody waited as this transaction saw the list. Rows committed since (a batch's, whose own look at the
+            // seats came before a seat was freed) are looked for once more, now that the lock is released: whoever
+            // freed a seat while this caller held the lock left it to this caller.
             if (
                 progress == Promotion.NobodyWaited
                 && !await db.Registrations.AnyAsync(

@@ -37,7 +37,10 @@ public sealed partial class SeatBook(
                 var registration =
                     await db
                         .Registrations.FromSql(
-                            $"SELECT * FROM registrations WHERE event_id = {eventId} AND user_id = {userId} AND status IN ('held', 'confirmed', 'waitlisted') FOR UPDATE"
+                            $"""
+                            SELECT * FROM registrations WHERE event_id = {eventId} AND user_id = {userId}
+                                AND status IN ('held', 'confirmed', 'waitlisted') FOR UPDATE
+                            """
                         )
                         .FirstOrDefaultAsync(ct)
                     ?? throw new NotFoundException("You have no registration for this event.");
@@ -93,7 +96,8 @@ public sealed partial class SeatBook(
                     return new PaidConfirmationResult(
                         PaidConfirmation.SeatGone,
                         registration,
-                        $"The payment ({amountCents} {currency}) does not match the price held ({registration.AmountCents} {registration.Currency})."
+                        $"The payment ({amountCents} {currency}) does not match the price held "
+                            + $"({registration.AmountCents} {registration.Currency})."
                     );
 
                 switch (registration.Status)
@@ -209,8 +213,9 @@ public sealed partial class SeatBook(
             .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
-    /// Takes <paramref name="count"/> seats in one statement if the event is open and has them; the event's row is locked
-    /// from here to the commit only. A newcomer (<paramref name="unlessSomeoneWaits"/>) never jumps the waiting list.
+    /// Takes <paramref name="count"/> seats in one statement if the event is open and has them; the event's row is
+    /// locked from here to the commit only. A newcomer (<paramref name="unlessSomeoneWaits"/>) never jumps the waiting
+    /// list.
     /// </summary>
     private async Task<bool> TakeSeatsAsync(
         Guid eventId,
@@ -224,7 +229,8 @@ public sealed partial class SeatBook(
             UPDATE community_events SET seats_taken = seats_taken + {count}
             WHERE id = {eventId} AND status = 'published' AND ends_at > {now}
               AND (capacity IS NULL OR seats_taken + {count} <= capacity)
-              AND (NOT {unlessSomeoneWaits} OR NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = {eventId} AND status = 'waitlisted'))
+              AND (NOT {unlessSomeoneWaits} OR NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = {eventId} AND
+                  status = 'waitlisted'))
             """,
             cancellationToken
         ) == 1;

@@ -1,6 +1,8 @@
 namespace Community.Events.Registrations;
 
-/// <summary>What a registration came to; Full, with no registration, when no seat was left and the event keeps no waiting list.</summary>
+/// <summary>
+/// What a registration came to; Full, with no registration, when no seat was left and the event keeps no waiting list.
+/// </summary>
 public enum RegistrationOutcome
 {
     Existing,

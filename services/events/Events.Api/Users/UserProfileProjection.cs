@@ -1,6 +1,8 @@
 namespace Community.Events.Users;
 
-/// <summary>Writes the projection: one statement each, so messages racing or arriving out of order leave the newest.</summary>
+/// <summary>
+/// Writes the projection: one statement each, so messages racing or arriving out of order leave the newest.
+/// </summary>
 public static class UserProfileProjection
 {
     public static Task<int> UpsertAsync(
@@ -13,8 +15,10 @@ public static class UserProfileProjection
     ) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO user_profiles (user_id, username, full_name, as_of) VALUES ({userId}, {username}, {fullName}, {asOf.ToUniversalTime()})
-            ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, full_name = EXCLUDED.full_name, as_of = EXCLUDED.as_of
+            INSERT INTO user_profiles (user_id, username, full_name, as_of) VALUES ({userId}, {username}, {fullName},
+                {asOf.ToUniversalTime()})
+            ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, full_name = EXCLUDED.full_name, as_of =
+                EXCLUDED.as_of
             WHERE user_profiles.deleted_at IS NULL AND user_profiles.as_of < EXCLUDED.as_of
             """,
             cancellationToken
@@ -28,8 +32,10 @@ public static class UserProfileProjection
     ) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO user_profiles (user_id, username, full_name, as_of, deleted_at) VALUES ({userId}, NULL, NULL, {deletedAt.ToUniversalTime()}, {deletedAt.ToUniversalTime()})
-            ON CONFLICT (user_id) DO UPDATE SET username = NULL, full_name = NULL, as_of = GREATEST(user_profiles.as_of, EXCLUDED.as_of),
+            INSERT INTO user_profiles (user_id, username, full_name, as_of, deleted_at) VALUES ({userId}, NULL, NULL,
+                {deletedAt.ToUniversalTime()}, {deletedAt.ToUniversalTime()})
+            ON CONFLICT (user_id) DO UPDATE SET username = NULL, full_name = NULL, as_of =
+                GREATEST(user_profiles.as_of, EXCLUDED.as_of),
                 deleted_at = COALESCE(user_profiles.deleted_at, EXCLUDED.deleted_at)
             """,
             cancellationToken
