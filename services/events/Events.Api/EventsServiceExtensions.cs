@@ -1,12 +1,10 @@
 using Community.Contracts;
 using Community.Events.Catalogue;
 using Community.Events.Courses;
-using Community.Events.Data;
 using Community.Events.Photos;
 using Community.Events.Registrations;
+using Community.Events.Users;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events;
@@ -36,6 +34,13 @@ public static class EventsServiceExtensions
         builder.Services.AddHostedService<HoldSweeper>();
         builder.AddEventPhotos();
         builder.AddCourses();
+
+        // A deleted account's data, in this order: seats first (to the waiting lists), then what it organised.
+        builder.Services.AddUserDataEraser<RegistrationEraser>();
+        builder.Services.AddUserDataEraser<OrganizerEventsEraser>();
+        builder.Services.AddUserDataEraser<PhotoEraser>();
+        builder.Services.AddUserDataEraser<CourseLearnerEraser>();
+        builder.Services.AddUserDataEraser<UserProfileEraser>();
         return builder;
     }
 

@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Community.Events.Tests;
 
-/// <summary>The .ics download: RFC 5545 framing, local times with their zone, escaping and folding, and who may fetch it.</summary>
+/// <summary>
+/// The .ics download: RFC 5545 framing, local times with their zone, escaping and folding, and who may fetch it.
+/// </summary>
 public sealed class CalendarTests(EventsFixture fx) : IClassFixture<EventsFixture>
 {
     private HttpClient Client => fx.Client;

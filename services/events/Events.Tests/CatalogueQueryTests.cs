@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace Community.Events.Tests;
@@ -323,7 +321,8 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
 
         Assert.Equal(
             "start_after is not a known query parameter; the valid query parameters are: "
-                + "city, country, cursor, event_type, interest, limit, page, price, q, region, starts_after, starts_before.",
+                + "city, country, cursor, event_type, interest, limit, page, price, q, region, starts_after, "
+                + "starts_before.",
             problem["errors"]!["start_after"]![0]!.GetValue<string>()
         );
     }
@@ -368,7 +367,8 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         );
         var id = e.Str("id");
         var nearby =
-            $"/api/v1/events/nearby?lat={lat.ToString(CultureInfo.InvariantCulture)}&lon={lon.ToString(CultureInfo.InvariantCulture)}&radius_km=1";
+            $"/api/v1/events/nearby?lat={lat.ToString(CultureInfo.InvariantCulture)}"
+            + $"&lon={lon.ToString(CultureInfo.InvariantCulture)}&radius_km=1";
 
         foreach (var token in new[] { null, stranger, otherOrganizer })
         {
@@ -405,7 +405,9 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
 
     // ---- nearby ----
 
-    /// <summary>A point <paramref name="metres"/> from (lat, lon) along <paramref name="bearingDegrees"/> on a sphere.</summary>
+    /// <summary>
+    /// A point <paramref name="metres"/> from (lat, lon) along <paramref name="bearingDegrees"/> on a sphere.
+    /// </summary>
     private static (double Lat, double Lon) Offset(double lat, double lon, double metres, double bearingDegrees)
     {
         const double R = 6_371_008.8;
@@ -562,10 +564,13 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
         // 20,000 published events scattered over the South Pacific, where no other test places one.
         await fx.ScalarAsync<int>(
             """
-            INSERT INTO community_events (id, organizer_id, title, event_type, latitude, longitude, starts_at, ends_at, time_zone,
+            INSERT INTO community_events (id, organizer_id, title, event_type, latitude, longitude, starts_at,
+                ends_at, time_zone,
                                           status, created_at, updated_at, published_at)
-            SELECT gen_random_uuid(), gen_random_uuid(), 'Bulk ' || g, 'meetup', -50 + random() * 30, -140 + random() * 40,
-                   now() + interval '10 days', now() + interval '10 days 2 hours', 'UTC', 'published', now(), now(), now()
+            SELECT gen_random_uuid(), gen_random_uuid(), 'Bulk ' || g, 'meetup', -50 + random() * 30, -140 + random()
+                * 40,
+                   now() + interval '10 days', now() + interval '10 days 2 hours', 'UTC', 'published', now(), now(),
+                       now()
             FROM generate_series(1, 20000) AS g;
             ANALYZE community_events;
             """
@@ -577,7 +582,7 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
                 -120.0,
                 5000,
                 50,
-                new Catalogue.Caller(Guid.Parse("6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41"), false),
+                new Catalogue.CatalogueAccess.Caller(Guid.Parse("6f1c2a9e-4b7d-4c1e-9a35-0d2f8b6e7c41"), false),
                 DateTimeOffset.UtcNow
             )
         );
@@ -591,7 +596,8 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(
                 "SELECT id::text FROM community_events WHERE status = 'published' AND ends_at > now() "
-                    + "AND earth_distance(position, ll_to_earth(-35.0, -120.0)) <= 60000 ORDER BY earth_distance(position, ll_to_earth(-35.0, -120.0)), id",
+                    + "AND earth_distance(position, ll_to_earth(-35.0, -120.0)) <= 60000 ORDER BY "
+                    + "earth_distance(position, ll_to_earth(-35.0, -120.0)), id",
                 connection
             );
             await using var reader = await command.ExecuteReaderAsync();
@@ -722,7 +728,9 @@ public sealed class CatalogueQueryTests(EventsFixture fx) : IClassFixture<Events
     private async Task<JsonNode> ListAsync(string query) =>
         await (await Client.Get($"/api/v1/events?{query}")).AssertStatus(200);
 
-    /// <summary>Moves an event's times relative to now, straight in the database (the API refuses past starts).</summary>
+    /// <summary>
+    /// Moves an event's times relative to now, straight in the database (the API refuses past starts).
+    /// </summary>
     private Task MoveAsync(JsonNode e, TimeSpan starts, TimeSpan ends) =>
         fx.ScalarAsync<int>(
             "UPDATE community_events SET starts_at = @starts, ends_at = @ends WHERE id = @id",

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace Community.Events.Tests;
 
 /// <summary>Creating, publishing and deleting events, and who may do each.</summary>
@@ -285,7 +282,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         Assert.Equal(
             draft.Str("title"),
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id",
+                "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND "
+                    + "payload->>'eventId' = @id",
                 ("id", id)
             )
         );
@@ -293,7 +291,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         Assert.Equal(
             "public",
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id",
+                "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND "
+                    + "payload->>'eventId' = @id",
                 ("id", id)
             )
         );
@@ -307,7 +306,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var payload = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND payload->>'eventId' = @id",
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.EventPublished,%' AND "
+                        + "payload->>'eventId' = @id",
                     ("id", id)
                 )
             )!
@@ -370,7 +370,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         var (_, organizer) = fx.Organizer();
         var draft = await fx.CreateEventAsync(organizer, publish: false);
         await fx.ScalarAsync<int>(
-            "UPDATE community_events SET starts_at = now() - interval '3 hours', ends_at = now() - interval '1 hour' WHERE id = @id",
+            "UPDATE community_events SET starts_at = now() - interval '3 hours', ends_at = now() - interval '1 hour' "
+                + "WHERE id = @id",
             ("id", draft["id"]!.GetValue<Guid>())
         );
 
@@ -417,7 +418,8 @@ public sealed class CatalogueTests(EventsFixture fx) : CatalogueTestsBase, IClas
         Assert.Equal(
             "Venue flooded",
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND payload->>'eventId' = @id",
+                "SELECT payload->>'reason' FROM outbox_messages WHERE type LIKE '%.EventCancelled,%' AND "
+                    + "payload->>'eventId' = @id",
                 ("id", id)
             )
         );

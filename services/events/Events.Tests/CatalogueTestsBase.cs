@@ -1,6 +1,8 @@
 namespace Community.Events.Tests;
 
-/// <summary>Requests and checks shared by the catalogue test classes; each class brings its own fixture (its own database).</summary>
+/// <summary>
+/// Requests and checks shared by the catalogue test classes; each class brings its own fixture (its own database).
+/// </summary>
 public abstract class CatalogueTestsBase
 {
     protected abstract EventsFixture Fixture { get; }
@@ -35,8 +37,10 @@ public abstract class CatalogueTestsBase
     /// <summary>The changed_fields of the event's latest EventUpdated, sorted and comma-separated.</summary>
     protected Task<string?> ChangedFieldsAsync(string eventId) =>
         Fixture.ScalarAsync<string>(
-            "SELECT string_agg(f, ',' ORDER BY f) FROM (SELECT payload FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' "
-                + "AND payload->>'eventId' = @id ORDER BY sequence DESC LIMIT 1) m, jsonb_array_elements_text(m.payload->'changedFields') f",
+            "SELECT string_agg(f, ',' ORDER BY f) FROM (SELECT payload FROM outbox_messages WHERE type LIKE "
+                + "'%.EventUpdated,%' "
+                + "AND payload->>'eventId' = @id ORDER BY sequence DESC LIMIT 1) m, "
+                + "jsonb_array_elements_text(m.payload->'changedFields') f",
             ("id", eventId)
         );
 }

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Community.Events.Tests;
 
 public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture>
@@ -153,7 +151,8 @@ public sealed class CheckInTests(EventsFixture fx) : IClassFixture<EventsFixture
         await (
             await Client.PostJson($"/api/v1/events/{id}/check-in", new { ticket_code = "not-a-code" }, organizer)
         ).AssertProblem(400);
-        // Another organizer cannot use someone else's ticket code: as an attendee without a registration they have none.
+        // Another organizer cannot use someone else's ticket code: as an attendee without a registration they have
+        // none.
         await (
             await Client.PostJson(
                 $"/api/v1/events/{id}/check-in",

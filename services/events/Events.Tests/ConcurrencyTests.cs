@@ -1,6 +1,4 @@
-using System.Net;
 using Community.Events.Registrations;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.Events.Tests;
@@ -123,7 +121,10 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         Assert.Equal(5L, await CountAsync(id, "waitlisted"));
     }
 
-    /// <summary>One person presses register twelve times at once on both instances: one registration, answered once as new, eleven times as existing.</summary>
+    /// <summary>
+    /// One person presses register twelve times at once on both instances: one registration, answered once as new,
+    /// eleven times as existing.
+    /// </summary>
     private async Task PressTwelveTimesAtOnceAsync(string eventId, HttpStatusCode asNew)
     {
         var (userId, token) = fx.Member();
@@ -221,12 +222,14 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         var answers = await Task.WhenAll(work);
         Assert.All(answers, status => Assert.Contains((int)status, new[] { 200, 201, 202, 204 }));
 
-        // A promotion that lost the race to a seat freed a moment later is finished by the hold sweeper (every 200 ms here).
+        // A promotion that lost the race to a seat freed a moment later is finished by the hold sweeper (every 200 ms
+        // here).
         await Eventually.TrueAsync(
             async () => await CountAsync(id, "confirmed") == 4,
             "the freed seats never went to the waiting list"
         );
-        // A promotion that lost the race to a seat freed a moment later is finished by the hold sweeper (every 200 ms here).
+        // A promotion that lost the race to a seat freed a moment later is finished by the hold sweeper (every 200 ms
+        // here).
         await Eventually.TrueAsync(
             async () => await CountAsync(id, "confirmed") == 4,
             "the freed seats never went to the waiting list"
@@ -265,7 +268,8 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
             await fx.ScalarAsync<long>(
                 """
                 SELECT count(*) FROM registrations c JOIN registrations w ON w.event_id = c.event_id
-                WHERE c.event_id = @id AND c.status = 'confirmed' AND w.status = 'waitlisted' AND w.sequence < c.sequence
+                WHERE c.event_id = @id AND c.status = 'confirmed' AND w.status = 'waitlisted' AND w.sequence <
+                    c.sequence
                 """,
                 ("id", Guid.Parse(id))
             )
@@ -303,7 +307,8 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
         {
             var userId = await fx.ScalarAsync<Guid?>(
                 """
-                SELECT user_id FROM registrations WHERE event_id = @id AND status = 'waitlisted' ORDER BY sequence OFFSET @skip LIMIT 1
+                SELECT user_id FROM registrations WHERE event_id = @id AND status = 'waitlisted' ORDER BY sequence
+                    OFFSET @skip LIMIT 1
                 """,
                 ("id", Guid.Parse(id)),
                 ("skip", rank - 1)
@@ -362,7 +367,7 @@ public sealed class ConcurrencyTests(ConcurrencyFixture fx) : IClassFixture<Conc
     }
 
     [Fact]
-    public async Task Sweepers_on_two_instances_at_once_release_each_expired_hold_once_and_promote_each_waiting_person_once()
+    public async Task Two_sweepers_at_once_release_each_expired_hold_once_and_promote_each_waiting_person_once()
     {
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(

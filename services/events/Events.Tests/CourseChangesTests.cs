@@ -1,9 +1,8 @@
-using System.Net;
-using System.Text.Json.Nodes;
+using Community.Contracts.Identity;
 using Community.Events.Courses;
-using Community.Events.Users;
-using Microsoft.Extensions.DependencyInjection;
+using Community.ServiceDefaults.Messaging;
 using Npgsql;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 
@@ -23,7 +22,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var published = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.CoursePublished,%' AND (payload::jsonb ->> 'courseId')::uuid = @id",
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.CoursePublished,%' AND "
+                        + "(payload::jsonb ->> 'courseId')::uuid = @id",
                     ("id", id)
                 )
             )!
@@ -516,7 +516,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var withdrawn = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseWithdrawn,%' AND (payload::jsonb ->> 'courseId')::uuid = @id",
+                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseWithdrawn,%' AND (payload::jsonb "
+                        + "->> 'courseId')::uuid = @id",
                     ("id", id)
                 )
             )!
@@ -528,7 +529,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         var straggler = Guid.NewGuid();
         await Sql.ExecuteAsync(
             fx.Resources.DatabaseConnectionString,
-            "INSERT INTO course_enrollments (id, course_id, user_id, status, price_cents, currency, created_at) VALUES (@e, @c, @u, 'pending_payment', 1200, 'EUR', now())",
+            "INSERT INTO course_enrollments (id, course_id, user_id, status, price_cents, currency, created_at) "
+                + "VALUES (@e, @c, @u, 'pending_payment', 1200, 'EUR', now())",
             ("e", straggler),
             ("c", id),
             ("u", Guid.NewGuid())
@@ -549,7 +551,7 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
                 .ServiceProvider.GetServices<IUserDataEraser>()
                 .OfType<CourseLearnerEraser>()
                 .Single()
-                .EraseAsync(learnerId, CancellationToken.None);
+                .EraseAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), learnerId), CancellationToken.None);
         await (await DeleteAsync(id, organizer)).AssertStatus(204);
         Assert.Equal(0, await fx.ScalarAsync<long>("SELECT count(*) FROM courses WHERE id = @c", ("c", id)));
     }
@@ -568,7 +570,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         await using var transaction = await connection.BeginTransactionAsync();
         await using (
             var insert = new NpgsqlCommand(
-                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES (@id, @c, @u, 'active', now(), now())",
+                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES "
+                    + "(@id, @c, @u, 'active', now(), now())",
                 connection,
                 transaction
             )
@@ -585,7 +588,8 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
                 await fx.ScalarAsync<long>(
                     """
                     SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM courses WHERE id = % FOR UPDATE%'
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE
+                        '%FROM courses WHERE id = % FOR UPDATE%'
                     """
                 ) == 1,
             "the delete never waited on the enroll in flight"
@@ -643,7 +647,10 @@ public sealed class CourseChangesTests(EventsFixture fx) : CourseTestsBase, ICla
         using (var scope = fx.Host.Services.CreateScope())
         {
             var eraser = scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<CourseLearnerEraser>().Single();
-            await eraser.EraseAsync(leaverId, CancellationToken.None);
+            await eraser.EraseAsync(
+                new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId),
+                CancellationToken.None
+            );
         }
 
         Assert.Equal(

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Community.Events.Courses;
+using Community.Events.Data;
 using Npgsql;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 
@@ -85,7 +84,8 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         Assert.Equal(1, await OutboxForEnrollmentAsync("CourseEnrollmentPending", enrollmentId));
         Assert.Equal(0, await OutboxForEnrollmentAsync("CourseEnrolled", enrollmentId));
         var pending = await fx.ScalarAsync<string>(
-            "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrollmentPending,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+            "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrollmentPending,%' AND (payload::jsonb "
+                + "->> 'enrollmentId')::uuid = @id",
             ("id", enrollmentId)
         );
         var payload = JsonNode.Parse(pending!)!;
@@ -182,7 +182,8 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         await using var transaction = await connection.BeginTransactionAsync();
         await using (
             var insert = new NpgsqlCommand(
-                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES (@id, @c, @u, 'active', now(), now())",
+                "INSERT INTO course_enrollments (id, course_id, user_id, status, created_at, activated_at) VALUES "
+                    + "(@id, @c, @u, 'active', now(), now())",
                 connection,
                 transaction
             )
@@ -199,7 +200,8 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
                 await fx.ScalarAsync<long>(
                     """
                     SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO course_enrollments%'
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE
+                        '%INSERT INTO course_enrollments%'
                     """
                 ) == 1,
             "the enroll never waited on the concurrent insert"
@@ -266,7 +268,8 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var enrolled = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb "
+                        + "->> 'enrollmentId')::uuid = @id",
                     ("id", enrollmentId)
                 )
             )!
@@ -321,7 +324,8 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         var enrolled = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                    "SELECT payload FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb "
+                        + "->> 'enrollmentId')::uuid = @id",
                     ("id", enrollmentId)
                 )
             )!
@@ -439,14 +443,16 @@ public sealed class CourseEnrollmentTests(EventsFixture fx) : CourseTestsBase, I
         Assert.Equal(
             memberId.ToString(),
             await fx.ScalarAsync<string>(
-                "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND "
+                    + "(payload::jsonb ->> 'enrollmentId')::uuid = @id",
                 ("id", enrollmentId)
             )
         );
         Assert.Equal(
             course["title"]!.GetValue<string>(),
             await fx.ScalarAsync<string>(
-                "SELECT payload::jsonb ->> 'title' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                "SELECT payload::jsonb ->> 'title' FROM outbox_messages WHERE type LIKE '%.CourseCompleted,%' AND "
+                    + "(payload::jsonb ->> 'enrollmentId')::uuid = @id",
                 ("id", enrollmentId)
             )
         );

@@ -1,10 +1,12 @@
-using System.Text.Json.Nodes;
 using Community.Events.Courses;
-using Microsoft.Extensions.DependencyInjection;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 
-/// <summary>Requests, builders and checks shared by the course test classes; each class brings its own fixture (its own database).</summary>
+/// <summary>
+/// Requests, builders and checks shared by the course test classes; each class brings its own fixture (its own
+/// database).
+/// </summary>
 public abstract class CourseTestsBase
 {
     protected abstract EventsFixture Fixture { get; }
@@ -23,7 +25,7 @@ public abstract class CourseTestsBase
     {
         using var scope = Fixture.Host.Services.CreateScope();
         return await scope
-            .ServiceProvider.GetRequiredService<CourseEnrollments>()
+            .ServiceProvider.GetRequiredService<CoursePaymentRules>()
             .ConfirmPaidAsync(enrollmentId, payment, CancellationToken.None);
     }
 
@@ -38,7 +40,8 @@ public abstract class CourseTestsBase
 
     protected Task<long> OutboxForCourseAsync(string eventType, Guid courseId) =>
         Fixture.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND (payload::jsonb ->> 'courseId')::uuid = @id",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND (payload::jsonb ->> "
+                + "'courseId')::uuid = @id",
             ("type", eventType),
             ("id", courseId)
         );
@@ -52,7 +55,8 @@ public abstract class CourseTestsBase
 
     protected Task<long> OutboxForEnrollmentAsync(string eventType, Guid enrollmentId) =>
         Fixture.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.' || @type || ',%' AND (payload::jsonb ->> "
+                + "'enrollmentId')::uuid = @id",
             ("type", eventType),
             ("id", enrollmentId)
         );
@@ -60,7 +64,9 @@ public abstract class CourseTestsBase
     protected async Task<JsonNode> CreateCourseAsync(string token, Action<JsonObject>? change = null) =>
         await (await Fixture.Client.PostJson("/api/v1/courses", CourseBody(change), token)).AssertStatus(201);
 
-    /// <summary>A valid free course with three modules (15, 20 and 25 minutes); <paramref name="change"/> edits it.</summary>
+    /// <summary>
+    /// A valid free course with three modules (15, 20 and 25 minutes); <paramref name="change"/> edits it.
+    /// </summary>
     protected static JsonObject CourseBody(Action<JsonObject>? change = null)
     {
         var body = new JsonObject

@@ -1,9 +1,13 @@
 using Community.Contracts;
-using Community.Events.Courses;
+using Community.Events.Data;
+using static Community.Events.Courses.CoursePaymentRules;
 
 namespace Community.Events.Tests;
 
-/// <summary>The elite tier includes every course: enrolling is immediate, and content stays open only while the token says elite.</summary>
+/// <summary>
+/// The elite tier includes every course: enrolling is immediate, and content stays open only while the token says
+/// elite.
+/// </summary>
 public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassFixture<EventsFixture>
 {
     protected override EventsFixture Fixture => fx;
@@ -41,7 +45,8 @@ public sealed class CourseTierTests(EventsFixture fx) : CourseTestsBase, IClassF
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT (payload::jsonb ->> 'amountCents')::bigint FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
+                "SELECT (payload::jsonb ->> 'amountCents')::bigint FROM outbox_messages WHERE type LIKE "
+                    + "'%.CourseEnrolled,%' AND (payload::jsonb ->> 'enrollmentId')::uuid = @id",
                 ("id", enrollmentId)
             )
         );

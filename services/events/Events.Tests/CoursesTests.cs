@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace Community.Events.Tests;
 
 /// <summary>Creating courses, and listing and reading them.</summary>

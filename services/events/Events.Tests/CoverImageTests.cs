@@ -1,9 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
@@ -186,7 +183,7 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
     }
 
     [Fact]
-    public async Task A_UserDeleted_message_erases_the_covers_of_their_deleted_drafts_and_keeps_their_published_events_cover()
+    public async Task A_UserDeleted_message_erases_the_covers_of_deleted_drafts_and_keeps_the_published_events_cover()
     {
         var (leaverId, _) = fx.Member();
         var asOrganizer = fx.TokenFor(leaverId, "organizer");
@@ -214,7 +211,7 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
     }
 
     [Fact]
-    public async Task A_stale_if_match_on_the_cover_is_a_412_and_changes_nothing_and_the_current_one_answers_the_new_etag()
+    public async Task A_stale_if_match_on_the_cover_is_a_412_changing_nothing_and_the_current_one_gets_the_new_etag()
     {
         var (_, organizer) = fx.Organizer();
         var e = Id(await fx.CreateEventAsync(organizer));
@@ -273,7 +270,8 @@ public sealed class CoverImageTests(PhotosFixture fx) : IClassFixture<PhotosFixt
         string? ifMatch = null
     )
     {
-        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
+        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the
+        // write.
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/events/{eventId}/cover")
         {
             Content = content,

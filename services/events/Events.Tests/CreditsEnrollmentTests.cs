@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Community.Contracts.Payments;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
@@ -41,7 +39,8 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
         Assert.Equal(
             40,
             await fx.ScalarAsync<int>(
-                "SELECT (payload->>'priceCredits')::int FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' AND payload->>'enrollmentId' = @id",
+                "SELECT (payload->>'priceCredits')::int FROM outbox_messages WHERE type LIKE '%.CourseEnrolled,%' "
+                    + "AND payload->>'enrollmentId' = @id",
                 ("id", enrollmentId.ToString())
             )
         );
@@ -92,7 +91,8 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
         var rejection = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = @id",
+                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND "
+                        + "payload->>'paymentId' = @id",
                     ("id", wrongAmount.MessageId.ToString())
                 )
             )!
@@ -149,7 +149,8 @@ public sealed class CreditsEnrollmentTests(EventsFixture fx) : IClassFixture<Eve
         Eventually.TrueAsync(
             async () =>
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE '%.CreditsSpentConsumer'",
+                    "SELECT count(*) FROM inbox_messages WHERE message_id = @id AND consumer LIKE "
+                        + "'%.CreditsSpentConsumer'",
                     ("id", messageId)
                 ) == 1,
             $"CreditsSpent {messageId} was never handled"

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Community.Events.Tests;
 
 /// <summary>Changing events (PATCH), the updates that announce it, and who may.</summary>
@@ -12,7 +10,8 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
     [Fact]
     public async Task Registrations_follow_the_event_as_it_is_now_not_as_an_earlier_registration_read_it()
     {
-        // Each instance keeps the terms of events it registered people for; every change below lands after they were kept.
+        // Each instance keeps the terms of events it registered people for; every change below lands after they were
+        // kept.
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(
             organizer,
@@ -109,14 +108,16 @@ public sealed class EventChangesTests(EventsFixture fx) : CatalogueTestsBase, IC
         Assert.Equal(
             "Chess and coffee",
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id",
+                "SELECT payload->>'title' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND "
+                    + "payload->>'eventId' = @id",
                 ("id", id)
             )
         );
         Assert.Equal(
             "public",
             await fx.ScalarAsync<string>(
-                "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND payload->>'eventId' = @id",
+                "SELECT payload->>'visibility' FROM outbox_messages WHERE type LIKE '%.EventUpdated,%' AND "
+                    + "payload->>'eventId' = @id",
                 ("id", id)
             )
         );

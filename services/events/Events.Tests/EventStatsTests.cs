@@ -1,13 +1,14 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
-/// <summary>Stats count revenue net of refunds and only arrivals still confirmed; attendee lists carry names projected from identity's events.</summary>
+/// <summary>
+/// Stats count revenue net of refunds and only arrivals still confirmed; attendee lists carry names projected from
+/// identity's events.
+/// </summary>
 public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixture>
 {
     private HttpClient Client => fx.Client;
@@ -85,7 +86,8 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         stats = await StatsAsync(eventId, organizer);
         Assert.Equal(6000 - 500 - 2000, stats["revenue_cents"]!.GetValue<long>());
         Assert.Equal(2500, stats["refunded_cents"]!.GetValue<long>());
-        Assert.Equal(2, stats["registrations"]!["confirmed"]!.GetValue<int>()); // a partial refund leaves the ticket valid
+        // a partial refund leaves the ticket valid
+        Assert.Equal(2, stats["registrations"]!["confirmed"]!.GetValue<int>());
 
         // An older total arriving late changes nothing; a newer lower one (a refund that failed after it counted) wins.
         var stale = new PaymentRefunded(
@@ -224,7 +226,8 @@ public sealed class EventStatsTests(EventsFixture fx) : IClassFixture<EventsFixt
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM user_profiles WHERE user_id = @u AND (username IS NOT NULL OR full_name IS NOT NULL)",
+                "SELECT count(*) FROM user_profiles WHERE user_id = @u AND (username IS NOT NULL OR full_name IS NOT "
+                    + "NULL)",
                 ("u", amiraId)
             )
         );

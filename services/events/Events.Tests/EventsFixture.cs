@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 
 namespace Community.Events.Tests;
@@ -12,12 +11,15 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
     protected override void ConfigureService(IDictionary<string, string?> settings) =>
         settings["Events:HoldSweepInterval"] = "00:00:00.200";
 
-    /// <summary>Until a backend of this test's database waits on a lock (a request blocked by a row the test holds).</summary>
+    /// <summary>
+    /// Until a backend of this test's database waits on a lock (a request blocked by a row the test holds).
+    /// </summary>
     public Task SomeoneWaitsOnALockAsync(string failure) =>
         Eventually.TrueAsync(
             async () =>
                 await ScalarAsync<long>(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
+                        + "'Lock'"
                 ) > 0,
             failure
         );
@@ -28,7 +30,9 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
 
     public (Guid Id, string Token) Admin() => User(Roles.Admin);
 
-    /// <summary>A valid creation body (Berlin, starting in 3 days, 2 hours long); <paramref name="change"/> edits it.</summary>
+    /// <summary>
+    /// A valid creation body (Berlin, starting in 3 days, 2 hours long); <paramref name="change"/> edits it.
+    /// </summary>
     public JsonObject EventBody(Action<JsonObject>? change = null)
     {
         var starts = Clock.GetUtcNow().AddDays(3);
@@ -53,7 +57,9 @@ public class EventsFixture() : ServiceFixture<Program>(ResourceNames.Events)
         return body;
     }
 
-    /// <summary>Creates (and by default publishes) an event as <paramref name="organizerToken"/>; returns its JSON.</summary>
+    /// <summary>
+    /// Creates (and by default publishes) an event as <paramref name="organizerToken"/>; returns its JSON.
+    /// </summary>
     public async Task<JsonNode> CreateEventAsync(
         string organizerToken,
         Action<JsonObject>? change = null,

@@ -2,14 +2,19 @@ using Npgsql;
 
 namespace Community.Events.Tests;
 
-/// <summary>The events service with its sweeper idle during the tests (one pass at start-up, the next an hour later): only requests move seats.</summary>
+/// <summary>
+/// The events service with its sweeper idle during the tests (one pass at start-up, the next an hour later): only
+/// requests move seats.
+/// </summary>
 public sealed class IdleSweeperFixture : EventsFixture
 {
     protected override IDictionary<string, string?> Settings =>
         new Dictionary<string, string?> { ["Events:HoldSweepInterval"] = "01:00:00" };
 }
 
-/// <summary>A registration racing whoever else ends the holds that keep an event full (a sweeper on another instance).</summary>
+/// <summary>
+/// A registration racing whoever else ends the holds that keep an event full (a sweeper on another instance).
+/// </summary>
 public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSweeperFixture>
 {
     [Fact]
@@ -31,18 +36,21 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
         ).AssertProblem(402);
         var holdId = Guid.Parse(hold["registration_id"]!.GetValue<string>());
 
-        // Another caller starts ending the hold once its time is up: it has the row, and has not given the seat back yet.
+        // Another caller starts ending the hold once its time is up: it has the row, and has not given the seat back
+        // yet.
         await using var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
         await other.OpenAsync();
         await using var ending = await other.BeginTransactionAsync();
         await ExecuteAsync(other, "SELECT 1 FROM registrations WHERE id = @id FOR UPDATE", holdId);
         fx.Clock.Advance(TimeSpan.FromMinutes(16));
 
-        // The newcomer finds the event full and the hold past its time: it joins the list and waits for that hold to end.
+        // The newcomer finds the event full and the hold past its time: it joins the list and waits for that hold to
+        // end.
         var answer = fx.Client.PostJson($"/api/v1/events/{eventId}/registrations", new { }, fx.Member().Token);
         await fx.SomeoneWaitsOnALockAsync("the registration never waited for the hold being ended elsewhere");
 
-        // The other caller ends the hold and gives the seat back, but promoted nobody: it looked before the newcomer joined.
+        // The other caller ends the hold and gives the seat back, but promoted nobody: it looked before the newcomer
+        // joined.
         await ExecuteAsync(
             other,
             "UPDATE registrations SET status = 'expired', updated_at = now() WHERE id = @id",
@@ -82,7 +90,8 @@ public sealed class HoldRaceTests(IdleSweeperFixture fx) : IClassFixture<IdleSwe
             (await (await Register(fx.Member().Token)).AssertStatus(202))["id"]!.GetValue<string>()
         );
 
-        // Another caller has the head's row when the seat is freed: the promotion waits for it rather than seat the one behind.
+        // Another caller has the head's row when the seat is freed: the promotion waits for it rather than seat the one
+        // behind.
         Task<HttpResponseMessage> cancel;
         await using (var other = new NpgsqlConnection(fx.Resources.DatabaseConnectionString))
         {

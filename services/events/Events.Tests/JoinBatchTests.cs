@@ -1,15 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Community.Events.Registrations;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Community.Events.Tests;
 
 /// <summary>
-/// Newcomers are settled in shared batches (<see cref="JoinBatches"/>): while one batch for an event waits, those who arrive
-/// meanwhile are seated, waitlisted or refused together by the next. Most tests hold the event's row (or a registration)
-/// from another connection so that a batch waits, and count the batches from the host's own meter.
+/// Newcomers are settled in shared batches (<see cref="JoinBatches"/>): while one batch for an event waits, those who
+/// arrive meanwhile are seated, waitlisted or refused together by the next. Most tests hold the event's row (or a
+/// registration) from another connection so that a batch waits, and count the batches from the host's own meter.
 /// </summary>
 public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposable
 {
@@ -73,8 +72,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
             1,
             await fx.ScalarAsync<int>("SELECT seats_taken FROM community_events WHERE id = @id", ("id", eventId))
         );
-        // One statement for the first, then the five who came while it waited together (all of them, unless this machine took
-        // more than a second and a half to bring a request to the queue).
+        // One statement for the first, then the five who came while it waited together (all of them, unless this
+        // machine took more than a second and a half to bring a request to the queue).
         var sizes = _batchSizes.ToArray();
         Assert.Equal(1, sizes[0]);
         Assert.Equal(6, sizes.Sum());
@@ -128,7 +127,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         var pressedAgain = await (await Register(eventId, again)).AssertStatus(200);
         Assert.Equal("waitlisted", pressedAgain["status"]!.GetValue<string>());
 
-        // Made private: a member without an invitation is refused; public again: the next newcomer waits behind the others.
+        // Made private: a member without an invitation is refused; public again: the next newcomer waits behind the
+        // others.
         await (
             await fx.Client.SendJson(
                 HttpMethod.Patch,
@@ -293,21 +293,24 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         Assert.Equal(
             3L,
             await fx.ScalarAsync<long>(
-                "SELECT count(DISTINCT ticket_code) FROM registrations WHERE event_id = @id AND status = 'confirmed' AND confirmed_at IS NOT NULL",
+                "SELECT count(DISTINCT ticket_code) FROM registrations WHERE event_id = @id AND status = 'confirmed' "
+                    + "AND confirmed_at IS NOT NULL",
                 ("id", eventId)
             )
         );
         Assert.Equal(
             3L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%RegistrationConfirmed%' AND payload->>'eventId' = @id",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%RegistrationConfirmed%' AND "
+                    + "payload->>'eventId' = @id",
                 ("id", eventId.ToString())
             )
         );
         Assert.True(
             await fx.ScalarAsync<bool>(
                 """
-                SELECT max(sequence) FILTER (WHERE status = 'confirmed') < min(sequence) FILTER (WHERE status = 'waitlisted')
+                SELECT max(sequence) FILTER (WHERE status = 'confirmed') < min(sequence) FILTER (WHERE status =
+                    'waitlisted')
                 FROM registrations WHERE event_id = @id
                 """,
                 ("id", eventId)
@@ -321,8 +324,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         var eventId = await FullEventAsync();
         var (blocker, blockerToken) = fx.Member();
         var (twice, twiceToken) = fx.Member();
-        // Another instance's registrations under way: one for the person who leads the next batch here, one for someone who
-        // will be in the batch after it.
+        // Another instance's registrations under way: one for the person who leads the next batch here, one for someone
+        // who will be in the batch after it.
         await using var elsewhere = await UncommittedWaitingRowAsync(eventId, twice);
         var leading = await UncommittedWaitingRowAsync(eventId, blocker);
         _batchSizes.Clear();
@@ -336,7 +339,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         }
         await Task.Delay(500);
 
-        // The lead's rival gives up: the lead is written; the next batch then waits on the other rival's row, which commits.
+        // The lead's rival gives up: the lead is written; the next batch then waits on the other rival's row, which
+        // commits.
         await leading.DisposeAsync();
         await (await lead).AssertStatus(202);
         await fx.SomeoneWaitsOnALockAsync("the second batch did not wait on the registration under way");
@@ -369,8 +373,9 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         await (await Register(eventId, seated)).AssertStatus(201);
         var (newcomer, newcomerToken) = fx.Member();
 
-        // The newcomer's batch reads the event full, then waits (on a rival row for the same person) before it commits; the
-        // seat is freed meanwhile, and the cancellation's promotion, finding nobody committed on the list, has nothing to do.
+        // The newcomer's batch reads the event full, then waits (on a rival row for the same person) before it commits;
+        // the seat is freed meanwhile, and the cancellation's promotion, finding nobody committed on the list, has
+        // nothing to do.
         Task<HttpResponseMessage> joining;
         await using (await UncommittedWaitingRowAsync(eventId, newcomer))
         {
@@ -381,7 +386,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
             ).AssertStatus(200);
         }
 
-        // The batch waitlisted the newcomer after the seat was freed: it sees the free seat after its commit and promotes.
+        // The batch waitlisted the newcomer after the seat was freed: it sees the free seat after its commit and
+        // promotes.
         Assert.Equal("confirmed", (await (await joining).AssertStatus(201))["status"]!.GetValue<string>());
         Assert.Equal(
             1,
@@ -391,7 +397,9 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
 
     public void Dispose() => _listener.Dispose();
 
-    /// <summary>A free event of one seat, taken, with one person on its list: this instance now batches newcomers.</summary>
+    /// <summary>
+    /// A free event of one seat, taken, with one person on its list: this instance now batches newcomers.
+    /// </summary>
     private async Task<Guid> FullEventAsync(string? organizer = null)
     {
         var e = await fx.CreateEventAsync(organizer ?? fx.Organizer().Token, b => b["capacity"] = 1);
@@ -402,8 +410,8 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
     }
 
     /// <summary>
-    /// A full event whose row another connection holds (until <c>Held</c> is disposed), and a newcomer's registration whose batch
-    /// is waiting on it (its insert's foreign-key check): whoever registers next waits for the next batch.
+    /// A full event whose row another connection holds (until <c>Held</c> is disposed), and a newcomer's registration
+    /// whose batch is waiting on it (its insert's foreign-key check): whoever registers next waits for the next batch.
     /// </summary>
     private async Task<(Guid EventId, IAsyncDisposable Held, Task<HttpResponseMessage> First)> FirstBatchWaitingAsync()
     {
@@ -415,7 +423,9 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         return (eventId, held, first);
     }
 
-    /// <summary>Another connection locks the event's row until disposed: a registration's insert waits for it.</summary>
+    /// <summary>
+    /// Another connection locks the event's row until disposed: a registration's insert waits for it.
+    /// </summary>
     private async Task<HeldRow> HoldEventRowAsync(Guid eventId)
     {
         var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);
@@ -435,7 +445,9 @@ public sealed class JoinBatchTests : IClassFixture<IdleSweeperFixture>, IDisposa
         return new HeldRow(connection, transaction);
     }
 
-    /// <summary>A waitlisted registration another connection has written and not yet committed (rolled back when disposed).</summary>
+    /// <summary>
+    /// A waitlisted registration another connection has written and not yet committed (rolled back when disposed).
+    /// </summary>
     private async Task<HeldRow> UncommittedWaitingRowAsync(Guid eventId, Guid userId)
     {
         var connection = new NpgsqlConnection(fx.Resources.DatabaseConnectionString);

@@ -1,10 +1,11 @@
 using System.Buffers.Text;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Community.Events.Tests;
 
-/// <summary>The events service counting list totals exactly only up to 3 rows, so an estimate shows with a handful of rows.</summary>
+/// <summary>
+/// The events service counting list totals exactly only up to 3 rows, so an estimate shows with a handful of rows.
+/// </summary>
 public sealed class SmallTotalsFixture : EventsFixture
 {
     public const int ExactUpTo = 3;
@@ -15,7 +16,8 @@ public sealed class SmallTotalsFixture : EventsFixture
 
 /// <summary>
 /// The paged lists (catalogue, courses, attendees, photos): totals exact up to the threshold then flagged estimates,
-/// keyset cursors that walk the same rows as numbered pages, and the 400s for bad cursors, cursor with page and deep pages.
+/// keyset cursors that walk the same rows as numbered pages, and the 400s for bad cursors, cursor with page and deep
+/// pages.
 /// </summary>
 public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IClassFixture<SmallTotalsFixture>
 {
@@ -188,7 +190,9 @@ public sealed class ListPagingTests(SmallTotalsFixture fx) : CourseTestsBase, IC
 
     // ---- helpers ----
 
-    /// <summary>Offset and cursor walks of <paramref name="url"/> give the same rows, and a total past the threshold is flagged.</summary>
+    /// <summary>
+    /// Offset and cursor walks of <paramref name="url"/> give the same rows, and a total past the threshold is flagged.
+    /// </summary>
     private async Task AssertListAsync(string url, string token, int rows)
     {
         var separator = url.Contains('?') ? '&' : '?';

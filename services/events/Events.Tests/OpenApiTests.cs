@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Community.Events.Tests;
 
 /// <summary>The OpenAPI document lists the problem answers a client must handle, not just the happy path.</summary>

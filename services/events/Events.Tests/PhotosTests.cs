@@ -1,14 +1,11 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Events.Photos;
-using Community.Events.Users;
 using Community.ServiceDefaults.Blobs;
+using Community.ServiceDefaults.Messaging;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
@@ -102,7 +99,8 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.Equal(
             attendeeId.ToString(),
             await fx.ScalarAsync<string>(
-                "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.EventPhotoAdded,%' AND payload::jsonb ->> 'photoId' = @id",
+                "SELECT payload::jsonb ->> 'userId' FROM outbox_messages WHERE type LIKE '%.EventPhotoAdded,%' AND "
+                    + "payload::jsonb ->> 'photoId' = @id",
                 ("id", photo["id"]!.GetValue<string>())
             )
         );
@@ -304,8 +302,14 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         using (var scope = fx.Host.Services.CreateScope())
         {
             var eraser = scope.ServiceProvider.GetServices<IUserDataEraser>().OfType<PhotoEraser>().Single();
-            await eraser.EraseAsync(leaverId, CancellationToken.None);
-            await eraser.EraseAsync(leaverId, CancellationToken.None); // nothing left: no error
+            await eraser.EraseAsync(
+                new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId),
+                CancellationToken.None
+            );
+            await eraser.EraseAsync(
+                new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), leaverId),
+                CancellationToken.None
+            ); // nothing left: no error
         }
 
         Assert.Equal(
@@ -687,7 +691,8 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         Assert.Matches("Signature=[0-9a-f]{64}$", put.Authorization);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(put.Body)), put.PayloadHash);
 
-        // The configured public base makes the url point at the bucket; the content route still serves through the service.
+        // The configured public base makes the url point at the bucket; the content route still serves through the
+        // service.
         Assert.Equal(new Uri(s3.BaseAddress, $"photos/{key}").ToString(), photo["url"]!.GetValue<string>());
         using (var anonymous = new HttpClient())
             Assert.Equal(put.Body, await anonymous.GetByteArrayAsync(photo["url"]!.GetValue<string>()));
@@ -706,7 +711,7 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
                 .ServiceProvider.GetServices<IUserDataEraser>()
                 .OfType<PhotoEraser>()
                 .Single()
-                .EraseAsync(uploaderId, CancellationToken.None);
+                .EraseAsync(new UserDeleted(Guid.NewGuid(), fx.Clock.GetUtcNow(), uploaderId), CancellationToken.None);
         var delete = Assert.Single(s3.Received, r => r.Method == "DELETE");
         Assert.Equal($"/photos/{key}", delete.Path);
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIATESTKEY/", delete.Authorization);
@@ -756,7 +761,9 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
             ["Events:Photos:S3:PublicBaseUrl"] = new Uri(s3.BaseAddress, "photos").ToString(),
         };
 
-    /// <summary>A copy of <paramref name="bytes"/> with <paramref name="patch"/> written at <paramref name="offset"/>.</summary>
+    /// <summary>
+    /// A copy of <paramref name="bytes"/> with <paramref name="patch"/> written at <paramref name="offset"/>.
+    /// </summary>
     private static byte[] Patched(byte[] bytes, int offset, ReadOnlySpan<byte> patch)
     {
         var copy = (byte[])bytes.Clone();
@@ -775,7 +782,8 @@ public sealed class PhotosTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
         bool expectContinue = false
     )
     {
-        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the write.
+        // Expect: 100-continue lets the server refuse an oversized body before it is sent, so the 413 cannot race the
+        // write.
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/events/{eventId}/photos")
         {
             Content = content,

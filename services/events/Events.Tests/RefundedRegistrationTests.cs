@@ -1,16 +1,16 @@
-using System.Text.Json.Nodes;
 using Community.Contracts;
 using Community.Contracts.Payments;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
-/// <summary>A paid ticket refunded in full (PaymentRefunded) ends as refunded and frees its seat, without a no-op RsvpCancelled.</summary>
+/// <summary>
+/// A paid ticket refunded in full (PaymentRefunded) ends as refunded and frees its seat, without a no-op RsvpCancelled.
+/// </summary>
 public sealed class RefundedRegistrationTests(EventsFixture fx) : IClassFixture<EventsFixture>
 {
     [Fact]
-    public async Task A_refunded_ticket_ends_as_refunded_and_gives_its_seat_to_the_waiting_list_without_an_RsvpCancelled()
+    public async Task A_refunded_ticket_ends_refunded_and_gives_its_seat_to_the_waiting_list_without_an_RsvpCancelled()
     {
         var (_, organizer) = fx.Organizer();
         var e = await fx.CreateEventAsync(
@@ -72,7 +72,8 @@ public sealed class RefundedRegistrationTests(EventsFixture fx) : IClassFixture<
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND payload->>'userId' = @user",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND payload->>'userId' = "
+                    + "@user",
                 ("user", holderId.ToString())
             )
         );

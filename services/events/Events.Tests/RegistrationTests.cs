@@ -1,10 +1,7 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Community.Contracts.Identity;
 using Community.Events.Data;
 using Community.Events.Registrations;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
@@ -144,8 +141,8 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
     [Fact]
     public async Task A_seat_freed_after_the_event_was_found_full_goes_to_the_next_newcomer_when_nobody_waits()
     {
-        // A seat open again after the event was found full (nobody waiting) must be taken by the next newcomer, not refused
-        // or waitlisted.
+        // A seat open again after the event was found full (nobody waiting) must be taken by the next newcomer, not
+        // refused or waitlisted.
         var (_, organizer) = fx.Organizer();
         var withoutList = await fx.CreateEventAsync(
             organizer,
@@ -474,9 +471,11 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
                 "registration_id"
             ]!.GetValue<string>()
         );
-        Assert.Equal(PaidConfirmation.SeatGone, (await ConfirmAsync(late, Guid.NewGuid(), 800, "EUR")).Outcome); // wrong amount
+        // wrong amount
+        Assert.Equal(PaidConfirmation.SeatGone, (await ConfirmAsync(late, Guid.NewGuid(), 800, "EUR")).Outcome);
         fx.Clock.Advance(TimeSpan.FromMinutes(16));
-        await (await Register(Id(full), fx.Member().Token)).AssertProblem(402); // releases the expired hold, takes the seat
+        // releases the expired hold, takes the seat
+        await (await Register(Id(full), fx.Member().Token)).AssertProblem(402);
         var gone = await ConfirmAsync(late, Guid.NewGuid(), 900, "EUR");
         Assert.Equal(PaidConfirmation.SeatGone, gone.Outcome);
         Assert.Equal(RegistrationStatus.Expired, gone.Registration!.Status);
@@ -582,7 +581,8 @@ public sealed class RegistrationTests(EventsFixture fx) : IClassFixture<EventsFi
 
     private Task<long> RefundOwed(Guid userId) =>
         fx.ScalarAsync<long>(
-            "SELECT (payload->>'refundCents')::bigint FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND payload->>'userId' = @user",
+            "SELECT (payload->>'refundCents')::bigint FROM outbox_messages WHERE type LIKE '%.RsvpCancelled,%' AND "
+                + "payload->>'userId' = @user",
             ("user", userId.ToString())
         );
 

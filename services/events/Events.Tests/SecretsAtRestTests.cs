@@ -1,9 +1,10 @@
 using Community.Events.Registrations;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Events.Tests;
 
-/// <summary>The ticket signing key is stored encrypted with the Data Protection key ring, which lives outside the database.</summary>
+/// <summary>
+/// The ticket signing key is stored encrypted with the Data Protection key ring, which lives outside the database.
+/// </summary>
 public sealed class SecretsAtRestTests(EventsFixture fx) : IClassFixture<EventsFixture>
 {
     private static readonly TicketClaims Claims = new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "TICKET-1");

@@ -1,10 +1,11 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 
 namespace Community.Events.Tests;
 
-/// <summary>What the third outside probe sent to photo and cover uploads: broken forms, NUL captions, metadata, polyglots, bombs.</summary>
+/// <summary>
+/// What the third outside probe sent to photo and cover uploads: broken forms, NUL captions, metadata, polyglots,
+/// bombs.
+/// </summary>
 public sealed class UploadProbeTests(PhotosFixture fx) : IClassFixture<PhotosFixture>
 {
     private static string Id(JsonNode node) => node["id"]!.GetValue<string>();

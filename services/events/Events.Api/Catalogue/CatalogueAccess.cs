@@ -1,21 +1,27 @@
 using System.Security.Claims;
 using Community.Contracts;
-using Community.Events.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Events.Catalogue;
 
 /// <summary>Who may see and who may manage an event; every feature under /api/v1/events/{id} asks here.</summary>
 public static class CatalogueAccess
 {
+    /// <summary>Who is asking: anonymous callers see public events only; admins see everything.</summary>
+    public sealed record Caller(Guid? UserId, bool IsAdmin)
+    {
+        public static readonly Caller Anonymous = new(null, false);
+    }
+
     public static Caller CallerOf(ClaimsPrincipal principal) =>
         principal.Identity?.IsAuthenticated == true
             ? new(principal.UserId(), principal.IsInRole(Roles.Admin))
             : Caller.Anonymous;
 
-    /// <summary>The event if the caller may see it; otherwise 404, so private events do not reveal they exist.</summary>
+    /// <summary>
+    /// The event if the caller may see it; otherwise 404, so private events do not reveal they exist.
+    /// </summary>
     public static async Task<CommunityEvent> VisibleAsync(
         EventsDbContext db,
         Guid id,
@@ -23,13 +29,15 @@ public static class CatalogueAccess
         CancellationToken cancellationToken
     )
     {
-        var e = await db.Events.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
+        var e = await db.CommunityEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
         if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin))
             throw new NotFoundException("No event has this id.");
         return e;
     }
 
-    /// <summary>The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.</summary>
+    /// <summary>
+    /// The event for a change by its organizer or an admin; others get 403 if they can see it, 404 if not.
+    /// </summary>
     public static async Task<CommunityEvent> ManagedAsync(
         EventsDbContext db,
         Guid id,
@@ -38,7 +46,7 @@ public static class CatalogueAccess
     )
     {
         var caller = CallerOf(principal);
-        var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
+        var e = await db.CommunityEvents.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
         if (e is null || !e.IsVisibleTo(caller.UserId, caller.IsAdmin))
             throw new NotFoundException("No event has this id.");
         if (!e.IsManagedBy(caller.UserId!.Value, caller.IsAdmin))

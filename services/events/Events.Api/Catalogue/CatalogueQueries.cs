@@ -1,16 +1,8 @@
-using Community.Events.Data;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
+using static Community.Events.Catalogue.CatalogueAccess;
 
 namespace Community.Events.Catalogue;
-
-/// <summary>Who is asking: anonymous callers see public events only; admins see everything.</summary>
-public sealed record Caller(Guid? UserId, bool IsAdmin)
-{
-    public static readonly Caller Anonymous = new(null, false);
-}
 
 /// <summary>Catalogue filters, already validated.</summary>
 public sealed record CatalogueFilter(
@@ -31,17 +23,19 @@ public sealed record NearbyRow(Guid Id, double DistanceM);
 public static class CatalogueQueries
 {
     /// <summary>
-    /// Where the upcoming catalogue's index scan starts: the earliest start among events going on now (found through the
-    /// GiST index on tstzrange(starts_at, ends_at)), or now when none is. Starting at now - 31 days (the longest an event
-    /// lasts) stepped over every event that ended this past month, reading each one's row when a filter needs the table.
-    /// Read first, so the catalogue query is planned with the value (a subquery's value is unknown to the planner).
+    /// Where the upcoming catalogue's index scan starts: the earliest start among events going on now (found through
+    /// the GiST index on tstzrange(starts_at, ends_at)), or now when none is. Starting at now - 31 days (the longest an
+    /// event lasts) stepped over every event that ended this past month, reading each one's row when a filter needs the
+    /// table. Read first, so the catalogue query is planned with the value (a subquery's value is unknown to the
+    /// planner).
     /// </summary>
     public static async Task<DateTimeOffset> EarliestStartAsync(
         EventsDbContext db,
         DateTimeOffset now,
         CancellationToken cancellationToken = default
     ) =>
-        // min over lower(...), not starts_at, so the planner does not answer min() by walking the catalogue index from the oldest event.
+        // min over lower(...), not starts_at, so the planner does not answer min() by walking the catalogue index from
+        // the oldest event.
         await db
             .Database.SqlQuery<DateTimeOffset>(
                 $"""
@@ -51,7 +45,9 @@ public static class CatalogueQueries
             )
             .SingleAsync(cancellationToken);
 
-    /// <summary>Published events the caller may see, filtered, in start order (ties by id, so pages are stable).</summary>
+    /// <summary>
+    /// Published events the caller may see, filtered, in start order (ties by id, so pages are stable).
+    /// </summary>
     /// <param name="earliestStart">From <see cref="EarliestStartAsync"/> for the same <paramref name="now"/>.</param>
     public static IQueryable<CommunityEvent> Catalogue(
         EventsDbContext db,
@@ -61,7 +57,7 @@ public static class CatalogueQueries
         DateTimeOffset earliestStart
     )
     {
-        var query = Visible(db.Events.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
+        var query = Visible(db.CommunityEvents.AsNoTracking().Where(e => e.Status == EventStatus.Published), caller);
         // Upcoming (including ongoing) unless the caller asks for a start range.
         if (filter.StartsAfter is null)
             query = query.Where(e => e.EndsAt > now && e.StartsAt >= earliestStart);
@@ -84,7 +80,7 @@ public static class CatalogueQueries
         }
         if (filter.Text is { } text)
             query = query.Where(e =>
-                EF.Property<NpgsqlTsVector>(e, EventsDbContext.SearchColumn)
+                EF.Property<NpgsqlTsVector>(e, CommunityEvent.SearchColumn)
                     .Matches(EF.Functions.WebSearchToTsQuery("simple", text))
             );
         if (filter.Paid is { } paid)
@@ -105,7 +101,7 @@ public static class CatalogueQueries
     {
         var ids = await catalogue.ProbePageBy(start, After).Select(e => e.Id).ToListAsync(cancellationToken);
         var rows = await db
-            .Events.AsNoTracking()
+            .CommunityEvents.AsNoTracking()
             .Where(e => ids.Contains(e.Id))
             .ToDictionaryAsync(e => e.Id, cancellationToken);
         return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
@@ -128,7 +124,9 @@ public static class CatalogueQueries
     /// <summary>An event's place in catalogue order, as its cursor carries it.</summary>
     public static TimeAndId PositionOf(CommunityEvent e) => new(e.StartsAt, e.Id);
 
-    /// <summary>Events after <paramref name="position"/> in catalogue order, (starts_at, id) &gt; (at, id): one index seek.</summary>
+    /// <summary>
+    /// Events after <paramref name="position"/> in catalogue order, (starts_at, id) &gt; (at, id): one index seek.
+    /// </summary>
     public static IQueryable<CommunityEvent> After(IQueryable<CommunityEvent> events, TimeAndId position) =>
         events.Where(e =>
             EF.Functions.GreaterThan(ValueTuple.Create(e.StartsAt, e.Id), ValueTuple.Create(position.At, position.Id))
@@ -179,7 +177,8 @@ public static class CatalogueQueries
                   AND e.ends_at > {now}
                   AND earth_box(ll_to_earth({latitude}, {longitude}), {radiusM}) @> e.position
                   AND earth_distance(e.position, ll_to_earth({latitude}, {longitude})) <= {radiusM}
-                  AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR {caller.UserId} = ANY (e.invited_user_ids))
+                  AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR
+                      {caller.UserId} = ANY (e.invited_user_ids))
                 ORDER BY e.position <-> ll_to_earth({latitude}, {longitude})
                 FETCH FIRST {limit} ROWS WITH TIES
             ) n

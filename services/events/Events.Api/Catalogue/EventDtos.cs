@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Community.Events.Data;
 using Community.Events.Registrations;
 using Community.ServiceDefaults.Api;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Community.Events.Data;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events.Catalogue;

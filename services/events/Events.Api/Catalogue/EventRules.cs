@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Community.Events.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 
@@ -59,7 +58,10 @@ public static partial class EventRules
             InvitedUserIds = [.. e.InvitedUserIds],
         };
 
-    /// <summary>Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed fields.</summary>
+    /// <summary>
+    /// Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed
+    /// fields.
+    /// </summary>
     public static List<string> Apply(EventInput input, CommunityEvent target, DateTimeOffset now, bool startMayBePast)
     {
         var errors = new ValidationErrors();

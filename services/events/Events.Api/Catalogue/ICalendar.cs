@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Community.Events.Data;
 
 namespace Community.Events.Catalogue;
 

@@ -1,11 +1,7 @@
 using Community.Contracts;
 using Community.Contracts.Events;
-using Community.Events.Data;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Community.Events.Courses;
@@ -17,33 +13,10 @@ public enum EnrollOutcome
     PendingPayment,
 }
 
-public enum CourseConfirmation
-{
-    Activated,
-    AlreadyActive,
-    NotFound,
-    Rejected,
-}
-
-/// <summary>What became of a payment for a pending enrollment; Rejected means the payer must be refunded.</summary>
-public sealed record CourseConfirmationResult(
-    CourseConfirmation Outcome,
-    CourseEnrollment? Enrollment,
-    string? Reason = null
-);
-
-/// <summary>How a pending enrollment was paid: money captured by a payment, or credits spent.</summary>
-public abstract record CoursePayment(Guid Reference)
-{
-    public sealed record Money(Guid PaymentId, long AmountCents, string Currency) : CoursePayment(PaymentId);
-
-    public sealed record Credits(Guid SpendId, long Amount) : CoursePayment(SpendId);
-}
-
 /// <summary>
 /// Who takes which course. A learner has at most one enrollment per course (a unique constraint,
 /// so concurrent enrolls converge on one row); free courses activate at once, paid ones wait
-/// for <see cref="ConfirmPaidAsync"/>, which the payments flow calls once money or credits arrived.
+/// for <see cref="CoursePaymentRules.ConfirmPaidAsync"/> once money or credits arrived.
 /// </summary>
 public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
 {
@@ -87,7 +60,7 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         db.Set<CourseEnrollment>().Add(enrollment);
         if (course.IsFree || elite)
         {
-            Activate(enrollment, now, paidWith: course.IsFree ? null : PaidWith.Elite, paymentId: null);
+            Activate(db, enrollment, now, paidWith: course.IsFree ? null : PaidWith.Elite, paymentId: null);
         }
         else
         {
@@ -140,83 +113,6 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
     }
 
     /// <summary>
-    /// Activates a pending enrollment once its payment settled; idempotent per payment (the same
-    /// reference again answers AlreadyActive and publishes nothing). A payment that does not
-    /// match the price taken at enrollment, or that arrives for an enrollment already active
-    /// through another payment, is Rejected: the caller refunds it. Joins an ambient transaction.
-    /// </summary>
-    public async Task<CourseConfirmationResult> ConfirmPaidAsync(
-        Guid enrollmentId,
-        CoursePayment payment,
-        CancellationToken cancellationToken
-    )
-    {
-        return await db.InTransactionAsync<CourseConfirmationResult>(
-            async _ =>
-            {
-                var locked = await db
-                    .Database.SqlQuery<Guid>(
-                        $"SELECT id AS \"Value\" FROM course_enrollments WHERE id = {enrollmentId} FOR UPDATE"
-                    )
-                    .ToListAsync(cancellationToken);
-                if (locked.Count == 0)
-                    return new(CourseConfirmation.NotFound, null, "No course enrollment has this id.");
-                var enrollment = await db.Set<CourseEnrollment>()
-                    .FirstAsync(e => e.Id == enrollmentId, cancellationToken);
-                await db.Entry(enrollment).ReloadAsync(cancellationToken);
-
-                if (enrollment.IsActive)
-                    return enrollment.PaymentId == payment.Reference
-                        ? new(CourseConfirmation.AlreadyActive, enrollment)
-                        : new(
-                            CourseConfirmation.Rejected,
-                            enrollment,
-                            "The enrollment is already active through another payment (or was free)."
-                        );
-                // An enroll racing the withdrawal can leave a pending enrollment behind; the course is not sold any more.
-                if (
-                    await db.Set<Course>()
-                        .AnyAsync(c => c.Id == enrollment.CourseId && c.WithdrawnAt != null, cancellationToken)
-                )
-                    return new(
-                        CourseConfirmation.Rejected,
-                        enrollment,
-                        "The course was withdrawn; it takes no new learners."
-                    );
-
-                var mismatch = payment switch
-                {
-                    CoursePayment.Money when enrollment.PriceCents == 0 => "This course is not sold for money.",
-                    CoursePayment.Money money
-                        when money.AmountCents != enrollment.PriceCents
-                            || !string.Equals(
-                                money.Currency,
-                                enrollment.Currency,
-                                StringComparison.OrdinalIgnoreCase
-                            ) =>
-                        $"The payment ({money.AmountCents} {money.Currency}) does not match the price ({enrollment.PriceCents} {enrollment.Currency}).",
-                    CoursePayment.Credits when enrollment.PriceCredits is not > 0 =>
-                        "This course is not sold for credits.",
-                    CoursePayment.Credits credits when credits.Amount != enrollment.PriceCredits =>
-                        $"{credits.Amount} credits were spent; the course costs {enrollment.PriceCredits}.",
-                    _ => null,
-                };
-                if (mismatch is not null)
-                    return new(CourseConfirmation.Rejected, enrollment, mismatch);
-
-                Activate(
-                    enrollment,
-                    clock.GetUtcNow(),
-                    payment is CoursePayment.Credits ? PaidWith.Credits : PaidWith.Money,
-                    payment.Reference
-                );
-                return new CourseConfirmationResult(CourseConfirmation.Activated, enrollment);
-            },
-            cancellationToken
-        );
-    }
-
-    /// <summary>
     /// An existing enrollment as the caller's tier leaves it: pending becomes active for an elite learner;
     /// one elite opened goes back to pending payment for a learner no longer elite. Each change is one
     /// conditional update, so it races neither a payment's confirmation (which then finds it active and
@@ -262,7 +158,8 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
             await db.Entry(existing).ReloadAsync(cancellationToken);
             if (reopened == 0)
                 return (existing, EnrollOutcome.Existing);
-            // Payments learns the price again (it keeps the first one it heard of, which is the same: the enrollment's).
+            // Payments learns the price again (it keeps the first one it heard of, which is the same: the
+            // enrollment's).
             db.AddIntegrationEvent(
                 new CourseEnrollmentPending(
                     Guid.CreateVersion7(),
@@ -286,7 +183,13 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         db.Set<CourseEnrollment>()
             .FirstOrDefaultAsync(e => e.CourseId == courseId && e.UserId == userId, cancellationToken);
 
-    private void Activate(CourseEnrollment enrollment, DateTimeOffset now, string? paidWith, Guid? paymentId)
+    internal static void Activate(
+        EventsDbContext db,
+        CourseEnrollment enrollment,
+        DateTimeOffset now,
+        string? paidWith,
+        Guid? paymentId
+    )
     {
         enrollment.Status = EnrollmentStatus.Active;
         enrollment.ActivatedAt = now;
@@ -295,7 +198,9 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         db.AddIntegrationEvent(Enrolled(enrollment, now));
     }
 
-    /// <summary>The event carries what was paid: money, credits, or nothing for a free course or one the elite tier includes.</summary>
+    /// <summary>
+    /// The event carries what was paid: money, credits, or nothing for a free course or one the elite tier includes.
+    /// </summary>
     private static CourseEnrolled Enrolled(CourseEnrollment enrollment, DateTimeOffset now) =>
         new(
             Guid.CreateVersion7(),
@@ -309,7 +214,9 @@ public sealed class CourseEnrollments(EventsDbContext db, TimeProvider clock)
         );
 }
 
-/// <summary>Who may use a course's content: active learners, and for an enrollment the elite tier opened, only while elite.</summary>
+/// <summary>
+/// Who may use a course's content: active learners, and for an enrollment the elite tier opened, only while elite.
+/// </summary>
 public static class CourseAccess
 {
     /// <summary>The elite tier includes all courses (seed 003's tiers).</summary>

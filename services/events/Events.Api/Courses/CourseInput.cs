@@ -30,7 +30,9 @@ public sealed record CourseInput : IRequestExample<CourseInput>
     /// <summary>ISO 4217 code, required when price_cents is above 0.</summary>
     public string? Currency { get; init; }
 
-    /// <summary>The price in credits (0-1000000, at least 1 when price_cents is above 0); null when not sold for credits.</summary>
+    /// <summary>
+    /// The price in credits (0-1000000, at least 1 when price_cents is above 0); null when not sold for credits.
+    /// </summary>
     public int? PriceCredits { get; init; }
 
     /// <summary>1-100 modules, in order.</summary>
@@ -59,7 +61,10 @@ public sealed record CourseInput : IRequestExample<CourseInput>
         };
 }
 
-/// <summary>One module, whole. In an edit, Id keeps an existing module of the course (and its learners' progress); without one it is new.</summary>
+/// <summary>
+/// One module, whole. In an edit, Id keeps an existing module of the course (and its learners' progress); without one
+/// it is new.
+/// </summary>
 public sealed record ModuleInput
 {
     public Guid? Id { get; init; }

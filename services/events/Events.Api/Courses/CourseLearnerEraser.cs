@@ -1,6 +1,4 @@
-using Community.Events.Data;
-using Community.Events.Users;
-using Microsoft.EntityFrameworkCore;
+using Community.Contracts.Identity;
 
 namespace Community.Events.Courses;
 
@@ -10,6 +8,6 @@ namespace Community.Events.Courses;
 /// </summary>
 public sealed class CourseLearnerEraser(EventsDbContext db) : IUserDataEraser
 {
-    public async Task EraseAsync(Guid userId, CancellationToken cancellationToken) =>
-        await db.Set<CourseEnrollment>().Where(e => e.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>
+        await db.CourseEnrollments.Where(e => e.UserId == deleted.UserId).ExecuteDeleteAsync(cancellationToken);
 }

@@ -4,14 +4,19 @@ using Community.ServiceDefaults.Errors;
 
 namespace Community.Events.Courses;
 
-/// <summary>What an edit did: the snake_case names of the fields that changed, and the modules to add and to remove (kept ones are updated in place).</summary>
+/// <summary>
+/// What an edit did: the snake_case names of the fields that changed, and the modules to add and to remove (kept ones
+/// are updated in place).
+/// </summary>
 public sealed record CourseEdit(
     IReadOnlyList<string> Changed,
     IReadOnlyList<CourseModule> Added,
     IReadOnlyList<CourseModule> Removed
 );
 
-/// <summary>How a <see cref="CourseInput"/> is validated and normalised into a course and its modules, new or edited.</summary>
+/// <summary>
+/// How a <see cref="CourseInput"/> is validated and normalised into a course and its modules, new or edited.
+/// </summary>
 public static class CourseRules
 {
     public const int MinModules = 1;
@@ -19,7 +24,9 @@ public static class CourseRules
     public const int MaxContentLength = 20_000;
     public const int MaxPriceCredits = 1_000_000;
 
-    /// <summary>Validates the whole input (every error at once) and builds the course with its modules in the given order.</summary>
+    /// <summary>
+    /// Validates the whole input (every error at once) and builds the course with its modules in the given order.
+    /// </summary>
     public static (Course Course, List<CourseModule> Modules) Create(
         CourseInput input,
         Guid organizerId,
@@ -44,7 +51,9 @@ public static class CourseRules
         return (course, valid.Modules);
     }
 
-    /// <summary>The course as the input that would produce it (the base an edit is overlaid on); modules carry their ids.</summary>
+    /// <summary>
+    /// The course as the input that would produce it (the base an edit is overlaid on); modules carry their ids.
+    /// </summary>
     public static CourseInput ToInput(Course course, IEnumerable<CourseModule> modulesInOrder) =>
         new()
         {
@@ -97,7 +106,8 @@ public static class CourseRules
                 );
             if (removed.Count > 0)
                 throw new ConflictException(
-                    "Modules cannot be removed once anyone has enrolled (send every module with its id); they may be edited, reordered or added."
+                    "Modules cannot be removed once anyone has enrolled (send every module with its id); they may be "
+                        + "edited, reordered or added."
                 );
         }
 

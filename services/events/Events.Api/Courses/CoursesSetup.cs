@@ -1,5 +1,4 @@
 using Community.Events.Courses;
-using Community.Events.Users;
 
 // The service's root namespace, so EventsServiceExtensions wires courses up without another using.
 namespace Community.Events;
@@ -9,7 +8,7 @@ public static class CoursesSetup
     public static IHostApplicationBuilder AddCourses(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<CourseEnrollments>();
-        builder.Services.AddScoped<IUserDataEraser, CourseLearnerEraser>();
+        builder.Services.AddScoped<CoursePaymentRules>();
         return builder;
     }
 }

@@ -1,39 +1,19 @@
-using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
-using NpgsqlTypes;
-
 namespace Community.Events.Data;
 
-/// <summary>
-/// The events service's database. Each feature folder configures its own tables with an
-/// <see cref="IEntityTypeConfiguration{TEntity}"/>, picked up from this assembly.
-/// </summary>
+/// <summary>The events service's database; each entity's mapping is in its own file, beside it.</summary>
 public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) : DbContext(options)
 {
-    public const string SearchColumn = "Search";
-
-    public DbSet<CommunityEvent> Events => Set<CommunityEvent>();
+    public DbSet<CommunityEvent> CommunityEvents => Set<CommunityEvent>();
     public DbSet<Registration> Registrations => Set<Registration>();
+    public DbSet<EventPhoto> EventPhotos => Set<EventPhoto>();
+    public DbSet<Course> Courses => Set<Course>();
+    public DbSet<CourseModule> CourseModules => Set<CourseModule>();
+    public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
+    public DbSet<ModuleProgress> ModuleProgress => Set<ModuleProgress>();
+    public DbSet<UserProfile> UserProfiles => Set<UserProfile>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
-        model.Entity<CommunityEvent>(e =>
-        {
-            e.ToTable("community_events");
-            e.Ignore(x => x.IsPaid);
-            e.Ignore(x => x.SpotsRemaining);
-            e.Property(x => x.Version).MapToXmin();
-            // Generated in the database; read in queries only (text search), never written.
-            e.Property<NpgsqlTsVector>(SearchColumn)
-                .HasComputedColumnSql("to_tsvector('simple', title || ' ' || description)", stored: true);
-        });
-        model.Entity<Registration>(e =>
-        {
-            e.ToTable("registrations");
-            e.Property(r => r.Sequence).UseIdentityAlwaysColumn();
-            e.Ignore(r => r.HoldsSeat);
-            e.HasOne<CommunityEvent>().WithMany().HasForeignKey(r => r.EventId).OnDelete(DeleteBehavior.Cascade);
-        });
         model.ApplyConfigurationsFromAssembly(typeof(EventsDbContext).Assembly);
         model.UsePlatformConventions();
     }

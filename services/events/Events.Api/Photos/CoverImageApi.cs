@@ -1,20 +1,18 @@
 using System.Security.Claims;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
-using Community.Events.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.Events.Photos;
 
-/// <summary>The cover form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+/// <summary>
+/// The cover form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).
+/// </summary>
 public sealed record CoverImageUpload(IFormFile File);
 
 /// <summary>
@@ -38,7 +36,8 @@ public static class CoverImageApi
             .WithName("UploadEventCover")
             .HonoursIfMatch()
             .WithSummary(
-                "Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field file; re-encoded): owner or admin"
+                "Set the cover image (JPEG, PNG or WebP, at most 5 MB, 12000 px a side and 50 megapixels; form field "
+                    + "file; re-encoded): owner or admin"
             )
             .AcceptsImageUpload<CoverImageUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -57,7 +56,9 @@ public static class CoverImageApi
         return group;
     }
 
-    /// <summary>Where clients read a cover: the bucket's public address when there is one, else the content route.</summary>
+    /// <summary>
+    /// Where clients read a cover: the bucket's public address when there is one, else the content route.
+    /// </summary>
     public static string UrlOf(Guid eventId, string key, IBlobStore blobs) =>
         blobs.PublicUrl(key) ?? $"/api/v1/events/{eventId}/cover";
 
@@ -121,9 +122,10 @@ public static class CoverImageApi
     }
 
     /// <summary>
-    /// Sets the cover under a row lock, so two uploads racing each delete the blob the other replaced and none is orphaned;
-    /// returns the event and the blob key it no longer uses. Blobs are written before and deleted after, never under the lock.
-    /// A stale If-Match (the event's ETag) is a 412 and changes nothing; the new blob is then deleted by the caller.
+    /// Sets the cover under a row lock, so two uploads racing each delete the blob the other replaced and none is
+    /// orphaned; returns the event and the blob key it no longer uses. Blobs are written before and deleted after,
+    /// never under the lock. A stale If-Match (the event's ETag) is a 412 and changes nothing; the new blob is then
+    /// deleted by the caller.
     /// </summary>
     private static async Task<(CommunityEvent Event, string? Replaced)> ReplaceAsync(
         EventsDbContext db,
@@ -143,7 +145,8 @@ public static class CoverImageApi
             cancellationToken
         );
         await db.CheckIfMatchAsync<CommunityEvent>(request, id, cancellationToken);
-        var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken); // deleted or cancelled meanwhile: refused like before
+        // deleted or cancelled meanwhile: refused like before
+        var e = await CatalogueAccess.ManagedAsync(db, id, principal, cancellationToken);
         EnsureChangeable(e);
         var replaced = e.CoverImageKey;
         if (e.CoverImageUrl != url || replaced != key)
@@ -181,7 +184,8 @@ public static class CoverImageApi
         var blob =
             await blobs.OpenReadAsync(key, cancellationToken)
             ?? throw new NotFoundException("This event's cover image is missing.");
-        // One address for every cover the event has had: caches keep it but ask (the key is the validator) before reusing it.
+        // One address for every cover the event has had: caches keep it but ask (the key is the validator) before
+        // reusing it.
         response.Headers.CacheControl = "private, no-cache";
         return response.Serve(
             blob,

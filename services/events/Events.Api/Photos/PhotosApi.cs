@@ -1,15 +1,11 @@
 using System.Security.Claims;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
-using Community.Events.Data;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Blobs;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -43,7 +39,9 @@ public sealed record PhotoDto(
         );
 }
 
-/// <summary>The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).</summary>
+/// <summary>
+/// The upload form, for the OpenAPI document (the handler reads the form itself, after checking who may upload).
+/// </summary>
 public sealed record PhotoUpload(IFormFile File, string? Caption);
 
 public sealed record PhotosQuery(int? Page, int? Limit, string? Cursor);
@@ -67,7 +65,8 @@ public static class PhotosApi
             .MapPost("", Upload)
             .WithName("UploadEventPhoto")
             .WithSummary(
-                "Add a photo (JPEG, PNG or WebP, at most 10 MB, 12000 px a side and 50 megapixels; form fields file and caption; re-encoded): organizer or confirmed attendee"
+                "Add a photo (JPEG, PNG or WebP, at most 10 MB, 12000 px a side and 50 megapixels; form fields file "
+                    + "and caption; re-encoded): organizer or confirmed attendee"
             )
             .AcceptsImageUpload<PhotoUpload>(MaxUploadBytes)
             .ProducesProblem(StatusCodes.Status409Conflict);

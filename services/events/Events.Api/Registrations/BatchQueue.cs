@@ -1,11 +1,9 @@
 namespace Community.Events.Registrations;
 
 /// <summary>
-/// Work for a key done in shared batches, one batch per key at a time: whoever adds the first item for an idle key starts a
-/// drain on the thread pool, which takes what waits (through <c>take</c>), runs it, and goes on while anything waits; items
-/// added while a batch runs wait for the next. Used where each of a drop's hundreds of requests would run the same statement
-/// for one event. <c>take</c> removes the next batch from the waiting items and returns it (by default all of them).
-/// <c>run</c> answers its items; should it throw, <c>fail</c> answers them instead, and the drain goes on.
+/// Work for a key done in shared batches, one batch per key at a time: items added while a batch runs wait for the
+/// next. <c>take</c> picks the next batch (by default all that wait), <c>run</c> answers its items, <c>fail</c>
+/// answers them should <c>run</c> throw.
 /// </summary>
 public sealed class BatchQueue<TKey, TItem>(
     Func<TKey, List<TItem>, Task> run,

@@ -1,12 +1,9 @@
 using System.Security.Claims;
 using Community.Contracts.Events;
 using Community.Events.Catalogue;
-using Community.Events.Data;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.Events.Registrations;

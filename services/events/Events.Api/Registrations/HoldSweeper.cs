@@ -3,10 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Community.Events.Registrations;
 
 /// <summary>
-/// Keeps seats moving off the request path: ends holds whose payer never paid, gives their seats
-/// back, and fills waiting lists that have free seats nobody promoted (a capacity rise, a promotion
-/// that lost a race). Runs on every instance at once: holds and waiting rows are claimed with
-/// FOR UPDATE SKIP LOCKED and seats taken by a conditional update, so nothing is done twice.
+/// Keeps seats moving off the request path: ends holds nobody paid for and fills waiting lists nobody promoted. Runs
+/// on every instance at once: rows are claimed with FOR UPDATE SKIP LOCKED, so nothing is done twice.
 /// </summary>
 public sealed class HoldSweeper(
     IServiceScopeFactory scopes,
@@ -31,7 +29,9 @@ public sealed class HoldSweeper(
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One pass: up to a batch of expired holds and a batch of waiting lists; returns how many holds ended.</summary>
+    /// <summary>
+    /// One pass: up to a batch of expired holds and a batch of waiting lists; returns how many holds ended.
+    /// </summary>
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
     {
         var released = 0;

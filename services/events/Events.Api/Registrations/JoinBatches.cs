@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using Community.Events.Data;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.Telemetry;
 using Npgsql;
 using static Community.ServiceDefaults.Data.TypedParameters;
@@ -34,14 +32,10 @@ public readonly record struct BatchedJoinResult(
 );
 
 /// <summary>
-/// Every new registration, written in shared batches: while one batch for an event is under way on this instance, the
-/// newcomers who arrive meanwhile wait for the next, and one statement settles all of them. In a drop the hundreds who press
-/// at once would otherwise each run the registering statement (every index of two tables opened and locked, a commit, and
-/// while seats are left a wait on the event's row), most of them to be told the same thing; in a batch that cost is paid
-/// once, and each newcomer adds a row. The statement takes the seats it can for the batch's first newcomers (in the order
-/// they came) with one conditional change of the event's seat counter, under the event's row lock from there to its commit,
-/// and only while nobody waits; the rest are waitlisted, or refused when the event keeps no list. It writes only while the
-/// event still has the <see cref="RegistrationTerms"/> the batch was built from. A lone registration is a batch of one.
+/// Every new registration, written in shared batches: newcomers who arrive while an event's batch runs wait for the
+/// next, so a drop pays the registering statement (indexes, locks, a commit) once a batch, not once a person. It writes
+/// only while the event still has the <see cref="RegistrationTerms"/> the batch was built from; a lone registration is
+/// a batch of one.
 /// </summary>
 public sealed class JoinBatches
 {
@@ -81,8 +75,9 @@ public sealed class JoinBatches
     }
 
     /// <summary>
-    /// Settles the newcomer in the next batch for the event's terms. <paramref name="seated"/> is their registration as it is
-    /// written when it gets a seat (status, ticket code, hold expiry) and <paramref name="message"/> the message that says so.
+    /// Settles the newcomer in the next batch for the event's terms. <paramref name="seated"/> is their registration as
+    /// it is written when it gets a seat (status, ticket code, hold expiry) and <paramref name="message"/> the message
+    /// that says so.
     /// </summary>
     public async Task<BatchedJoinResult> JoinAsync(
         RegistrationTerms terms,
@@ -104,16 +99,17 @@ public sealed class JoinBatches
             batch.Count,
             terms.EventId
         );
-        // Each waiting request gets its own exception (one object rethrown on many threads would mix their stack traces).
+        // Each waiting request gets its own exception (one object rethrown on many threads would mix their stack
+        // traces).
         foreach (var member in batch)
             member.Result.TrySetException(new InvalidOperationException("Registering in a batch failed.", exception));
     }
 
     /// <summary>
-    /// Runs the batch's statement. Someone in it who registered at the same moment elsewhere (another instance, or a batch
-    /// built from other terms) makes it fail on <see cref="RegistrationsLive"/> once that registration commits, and nothing of
-    /// the batch is kept; run again, the statement sees that registration and answers its owner Existing. Should that keep
-    /// happening, each member is settled alone.
+    /// Runs the batch's statement. Someone in it who registered at the same moment elsewhere (another instance, or a
+    /// batch built from other terms) makes it fail on <see cref="RegistrationsLive"/> once that registration commits,
+    /// and nothing of the batch is kept; run again, the statement sees that registration and answers its owner
+    /// Existing. Should that keep happening, each member is settled alone.
     /// </summary>
     private async Task SettleAsync(RegistrationTerms terms, List<Member> batch)
     {
@@ -138,8 +134,8 @@ public sealed class JoinBatches
                     await SettleAsync(terms, [member]);
                 return;
             }
-            // The database's capacity check refused the seats the statement counted: another change of the event's seats
-            // raced it (seen in CI with cancellations and registrations on two instances). The statement, its own
+            // The database's capacity check refused the seats the statement counted: another change of the event's
+            // seats raced it (seen in CI with cancellations and registrations on two instances). The statement, its own
             // transaction, left nothing behind; run again, it counts the seats as they are now.
             catch (PostgresException exception)
                 when (exception is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: CapacityCheck }
@@ -151,8 +147,8 @@ public sealed class JoinBatches
     private const string CapacityCheck = "community_events_capacity";
 
     /// <summary>
-    /// Up to <see cref="MaxBatch"/> members in the order they came, one per person (a second press waits for the next batch);
-    /// whoever stopped waiting (the request was aborted) is left out, so nobody is written who was never told.
+    /// Up to <see cref="MaxBatch"/> members in the order they came, one per person (a second press waits for the next
+    /// batch); whoever stopped waiting (the request was aborted) is left out, so nobody is written who was never told.
     /// </summary>
     private static List<Member> Take(List<Member> waiting)
     {
@@ -173,36 +169,33 @@ public sealed class JoinBatches
         return batch;
     }
 
-    // $1 event, $2 now, then the terms: $3 price (also each row's amount), $4 currency, $5 waiting list, $6 visibility,
-    // $7 organizer; $8 a seated row's status, $9 its message's type; then one element per newcomer, in the order they came:
-    // $10 registration ids, $11 user ids, $12 when each pressed, $13 ticket codes, $14 hold expiries, $15 message ids,
-    // $16 message payloads, $17 trace parents. One row per newcomer, in that order.
-    //
-    // "event" reads the event as the statement's snapshot has it (terms, seat free, someone waiting). "free" locks its row,
-    // when it may have a seat for a newcomer, and reads the seats left from the row as it is once locked (a batch on the other
-    // instance may have taken some while this one waited); an event that is full is not locked at all. The first of the
-    // newcomers without a registration get those seats, and "seat" counts them on the row now locked; the capacity check
-    // constraint is the backstop. "ranked" is materialised, so the lock is taken before the insert draws the rows'
-    // sequence: a seated row is never behind one waitlisted by a batch that committed while this one waited. The lock is
-    // the one an update of the counter takes (NO KEY UPDATE): it queues other seat-takers and cancellations, not the
-    // foreign-key checks of batches that only waitlist (FOR UPDATE would, and a batch here waiting on a person's row
-    // written by such a batch, which waited on this lock, would deadlock).
+    // $1 event, $2 now, $3 price (each row's amount), $4 currency, $5 waiting list, $6 visibility, $7 organizer, $8 a
+    // seated row's status, $9 its message's type; then one element per newcomer, in arrival order: $10 registration
+    // ids, $11 user ids, $12 pressed at, $13 ticket codes, $14 hold expiries, $15 message ids, $16 payloads, $17 trace
+    // parents. "free" locks the event's row only when it may seat someone and reads the seats left once locked, with NO
+    // KEY UPDATE (FOR UPDATE would deadlock with batches that only waitlist); "ranked" is materialised so the lock
+    // comes before the insert draws sequences: a seated row is never behind one waitlisted meanwhile.
     private const string Statement = """
         WITH event AS (
             SELECT status = 'published' AND ends_at > $2 AND waitlist_enabled = $5 AND visibility = $6
                    AND organizer_id = $7 AND price_cents = $3 AND currency IS NOT DISTINCT FROM $4 AS matched,
                    capacity IS NULL OR seats_taken < capacity AS seat_free,
-                   (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NOT NULL AS someone_waits
+                   (SELECT min(sequence) FROM registrations WHERE event_id = $1 AND status = 'waitlisted') IS NOT NULL
+                       AS someone_waits
             FROM community_events WHERE id = $1),
         joiner AS (
             SELECT j.*, EXISTS (
                        SELECT 1 FROM registrations r
-                       WHERE r.event_id = $1 AND r.user_id = j.user_id AND r.status IN ('held', 'confirmed', 'waitlisted')) AS existing
-            FROM unnest($10::uuid[], $11::uuid[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::uuid[], $16::jsonb[], $17::text[])
-                 WITH ORDINALITY AS j(id, user_id, created_at, ticket_code, hold_expires_at, message_id, payload, trace_parent, ord)),
+                       WHERE r.event_id = $1 AND r.user_id = j.user_id AND r.status IN ('held', 'confirmed',
+                           'waitlisted')) AS existing
+            FROM unnest($10::uuid[], $11::uuid[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::uuid[],
+                $16::jsonb[], $17::text[])
+                 WITH ORDINALITY AS j(id, user_id, created_at, ticket_code, hold_expires_at, message_id, payload,
+                     trace_parent, ord)),
         free AS MATERIALIZED (
             SELECT c.capacity - c.seats_taken AS seats FROM community_events c
-            WHERE c.id = $1 AND c.status = 'published' AND c.ends_at > $2 AND c.waitlist_enabled = $5 AND c.visibility = $6
+            WHERE c.id = $1 AND c.status = 'published' AND c.ends_at > $2 AND c.waitlist_enabled = $5 AND c.visibility
+                = $6
               AND c.organizer_id = $7 AND c.price_cents = $3 AND c.currency IS NOT DISTINCT FROM $4
               AND (c.capacity IS NULL OR c.seats_taken < c.capacity)
               AND NOT coalesce((SELECT someone_waits FROM event), true)
@@ -210,14 +203,17 @@ public sealed class JoinBatches
             FOR NO KEY UPDATE OF c),
         ranked AS MATERIALIZED (
             SELECT j.*, coalesce(NOT j.existing AND f.found
-                       AND (f.seats IS NULL OR row_number() OVER (PARTITION BY j.existing ORDER BY j.ord) <= f.seats), false) AS seated
+                       AND (f.seats IS NULL OR row_number() OVER (PARTITION BY j.existing ORDER BY j.ord) <= f.seats),
+                           false) AS seated
             FROM joiner j LEFT JOIN (SELECT true AS found, seats FROM free) f ON true),
         seat AS (
             UPDATE community_events SET seats_taken = seats_taken + (SELECT count(*) FROM ranked WHERE seated)
             WHERE id = $1 AND EXISTS (SELECT 1 FROM ranked WHERE seated)),
         registration AS (
-            INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency, hold_expires_at, created_at, updated_at, confirmed_at)
-            SELECT r.id, $1, r.user_id, CASE WHEN r.seated THEN $8 ELSE 'waitlisted' END, CASE WHEN r.seated THEN r.ticket_code END, $3, $4,
+            INSERT INTO registrations (id, event_id, user_id, status, ticket_code, amount_cents, currency,
+                hold_expires_at, created_at, updated_at, confirmed_at)
+            SELECT r.id, $1, r.user_id, CASE WHEN r.seated THEN $8 ELSE 'waitlisted' END, CASE WHEN r.seated THEN
+                r.ticket_code END, $3, $4,
                    CASE WHEN r.seated THEN r.hold_expires_at END, r.created_at, r.created_at,
                    CASE WHEN r.seated AND $8 = 'confirmed' THEN r.created_at END
             FROM ranked r LEFT JOIN event e ON true
@@ -226,9 +222,11 @@ public sealed class JoinBatches
             RETURNING id, status),
         message AS (
             INSERT INTO outbox_messages (id, type, payload, occurred_at, trace_parent)
-            SELECT r.message_id, $9, r.payload, r.created_at, r.trace_parent FROM ranked r WHERE r.seated ORDER BY r.ord)
+            SELECT r.message_id, $9, r.payload, r.created_at, r.trace_parent FROM ranked r WHERE r.seated ORDER BY
+                r.ord)
         SELECT coalesce(e.matched, false) OR r.seated, coalesce(e.seat_free AND e.someone_waits, false),
-               NOT r.seated AND EXISTS (SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND h.hold_expires_at <= $2),
+               NOT r.seated AND EXISTS (SELECT 1 FROM registrations h WHERE h.event_id = $1 AND h.status = 'held' AND
+                   h.hold_expires_at <= $2),
                r.existing, g.status
         FROM ranked r LEFT JOIN event e ON true LEFT JOIN registration g ON g.id = r.id
         ORDER BY r.ord
@@ -288,8 +286,9 @@ public sealed class JoinBatches
             && await SeatFreeAsync(terms.EventId)
         )
         {
-            // A seat was freed while the statement ran (a cancellation committed after its snapshot), and whoever freed it
-            // promoted before these rows were committed, finding nobody: the waitlisted members move the list up themselves.
+            // A seat was freed while the statement ran (a cancellation committed after its snapshot), and whoever freed
+            // it promoted before these rows were committed, finding nobody: the waitlisted members move the list up
+            // themselves.
             for (var i = 0; i < results.Count; i++)
                 if (results[i].Outcome == BatchedJoin.Waitlisted)
                     results[i] = results[i] with { SeatWasFree = true };
@@ -300,8 +299,9 @@ public sealed class JoinBatches
     }
 
     /// <summary>
-    /// Whether the event has a free seat now, read after the batch's commit. Should the read fail, the members are answered with
-    /// what was committed and the sweeper fills the seat (what was written must not be reported as a failure).
+    /// Whether the event has a free seat now, read after the batch's commit. Should the read fail, the members are
+    /// answered with what was committed and the sweeper fills the seat (what was written must not be reported as a
+    /// failure).
     /// </summary>
     private async Task<bool> SeatFreeAsync(Guid eventId)
     {

@@ -1,4 +1,3 @@
-using Community.Events.Data;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.Events.Registrations;

@@ -1,12 +1,11 @@
-using Community.Events.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Events.Registrations;
 
-/// <summary>A member's registration as the registration and catalogue endpoints show it.</summary>
+/// <summary>A member's registrations as the registration and catalogue endpoints show them.</summary>
 public static class RegistrationQueries
 {
-    /// <summary>The caller's live registration for the event, else their latest one; null if they never registered.</summary>
+    /// <summary>
+    /// The caller's live registration for the event, else their latest one; null if they never registered.
+    /// </summary>
     public static async Task<RegistrationDto?> MineAsync(
         EventsDbContext db,
         Guid eventId,
@@ -40,4 +39,26 @@ public static class RegistrationQueries
                     && r.Sequence <= registration.Sequence,
                 cancellationToken
             );
+
+    /// <summary>
+    /// The events the user holds a live registration for, latest start first, with that registration.
+    /// </summary>
+    public static async Task<List<(CommunityEvent Event, RegistrationDto Registration)>> JoinedAsync(
+        EventsDbContext db,
+        Guid userId,
+        int take,
+        CancellationToken cancellationToken
+    )
+    {
+        var joined = await (
+            from r in db.Registrations.AsNoTracking()
+            join e in db.CommunityEvents.AsNoTracking() on r.EventId equals e.Id
+            where r.UserId == userId && RegistrationStatus.Live.Contains(r.Status)
+            orderby e.StartsAt descending
+            select new { Event = e, Registration = r }
+        )
+            .Take(take)
+            .ToListAsync(cancellationToken);
+        return [.. joined.Select(j => (j.Event, RegistrationDto.From(j.Registration)))];
+    }
 }

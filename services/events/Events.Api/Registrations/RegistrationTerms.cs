@@ -1,4 +1,3 @@
-using Community.Events.Data;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Community.Events.Registrations;
@@ -24,10 +23,9 @@ public sealed record RegistrationTerms(
 }
 
 /// <summary>
-/// The terms of public events this instance registered people for lately, so a registration (a drop's 500 of them) makes
-/// one round trip instead of reading the event first. Private events are not kept: whether the caller is invited is read
-/// each time. Nothing here is trusted: the registering statement compares every term with the row and a mismatch makes the
-/// caller <see cref="Forget"/> the copy and read the event again.
+/// The terms of public events registered for lately, so a registration makes one round trip instead of reading the
+/// event first. Nothing here is trusted: the registering statement compares every term, and a mismatch makes the
+/// caller <see cref="Forget"/> the copy. Private events are not kept (invitations are read each time).
 /// </summary>
 public sealed class RegistrationTermsCache : IDisposable
 {

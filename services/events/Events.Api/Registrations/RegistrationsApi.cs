@@ -2,14 +2,10 @@ using System.Globalization;
 using System.Security.Claims;
 using Community.Contracts;
 using Community.Events.Catalogue;
-using Community.Events.Data;
-using Community.Events.Users;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Community.Events.Registrations.RegistrationQueries;
 
@@ -27,8 +23,10 @@ public sealed record TicketDto(
 
 public sealed record AttendeesQuery(string? Status, int? Page, int? Limit, string? Cursor);
 
-/// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no longer counts).</param>
-/// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its money).</param>
+/// <param name="Arrivals">Checked-in registrations that are still confirmed (one that arrived and was refunded later no
+/// longer counts).</param>
+/// <param name="RevenueCents">What tickets brought in, net of refunds (a ticket cancelled after the cut-off keeps its
+/// money).</param>
 /// <param name="RefundedCents">What was refunded of ticket payments.</param>
 public sealed record EventStatsDto(
     Guid EventId,
@@ -42,7 +40,9 @@ public sealed record EventStatsDto(
     string? Currency
 );
 
-/// <summary>A registration with the holder's names from the profile projection (null until identity's message arrives).</summary>
+/// <summary>
+/// A registration with the holder's names from the profile projection (null until identity's message arrives).
+/// </summary>
 public sealed record AttendeeDto(
     Guid Id,
     Guid EventId,

@@ -2,7 +2,10 @@ using System.Security.Cryptography;
 
 namespace Community.Events.Registrations;
 
-/// <summary>Printable, unguessable ticket codes: "EVT-" and 10 base32 characters (50 random bits); the database keeps them unique.</summary>
+/// <summary>
+/// Printable, unguessable ticket codes: "EVT-" and 10 base32 characters (50 random bits); the database keeps them
+/// unique.
+/// </summary>
 public static class TicketCodes
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -4,11 +4,8 @@ using static Community.ServiceDefaults.Data.TypedParameters;
 namespace Community.Events.Registrations;
 
 /// <summary>
-/// Places on an event's waiting list for registrations that just joined it, read in shared batches: while one read for an
-/// event is under way, the registrations that join meanwhile wait for the next, which ranks all of them in one pass. A place
-/// is a count of the rows ahead, so reading each alone costs the length of the list; a drop's few hundred waitlisted
-/// joins, each counting the list before it, did work that grew with the square of its length.
-/// Each read starts after the joins it serves committed, so it sees them and every join committed ahead of them.
+/// Waiting-list places of registrations that just joined, read in shared batches: one pass ranks every join of a
+/// batch, where each counting the list ahead of it did work that grew with the square of the list's length.
 /// </summary>
 public sealed class WaitlistPositions
 {
@@ -22,7 +19,10 @@ public sealed class WaitlistPositions
         _queue = new BatchQueue<Guid, Asked>(ReadAsync, Fail);
     }
 
-    /// <summary>The registration's place on the event's list, from 1; null when it no longer waits (promoted or cancelled meanwhile).</summary>
+    /// <summary>
+    /// The registration's place on the event's list, from 1; null when it no longer waits (promoted or cancelled
+    /// meanwhile).
+    /// </summary>
     public async Task<int?> PositionAsync(Guid eventId, Guid registrationId, CancellationToken cancellationToken)
     {
         var asked = new Asked(registrationId);

@@ -1,35 +1,29 @@
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
-using Community.Events.Courses;
-using Community.Events.Data;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Events.Payments;
+namespace Community.Events.Courses;
 
 /// <summary>
-/// Credits were spent on a pending course enrollment: it becomes active, paid with credits under the
-/// spend id (the event id). A spend that does not match (wrong amount, wrong learner, already active,
-/// no such enrollment) is answered with PurchaseRejected under the spend id, and payments gives the
-/// credits back. Redelivered messages are handled once (inbox); the confirmation is idempotent per spend.
+/// Credits spent on a pending course enrollment activate it; a spend that does not match is answered with
+/// PurchaseRejected under the spend id, so payments gives the credits back.
 /// </summary>
 public sealed class CreditsSpentConsumer(
     EventsDbContext db,
-    CourseEnrollments enrollments,
+    CoursePaymentRules coursePayments,
     TimeProvider clock,
     ILogger<CreditsSpentConsumer> logger
 ) : IdempotentConsumer<CreditsSpent, EventsDbContext>(db, logger)
 {
+    protected override bool Concerns(CreditsSpent message) => message.Purpose == PaymentPurposes.Course;
+
     protected override async Task HandleAsync(ConsumeContext<CreditsSpent> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (m.Purpose != PaymentPurposes.Course)
-            return;
 
-        var learner = await Db.Set<CourseEnrollment>()
-            .AsNoTracking()
+        var learner = await Db
+            .CourseEnrollments.AsNoTracking()
             .Where(e => e.Id == m.ReferenceId)
             .Select(e => (Guid?)e.UserId)
             .FirstOrDefaultAsync(cancellationToken);
@@ -38,12 +32,14 @@ public sealed class CreditsSpentConsumer(
             rejection = "The credits were spent by someone other than the learner.";
         else
         {
-            var course = await enrollments.ConfirmPaidAsync(
+            var course = await coursePayments.ConfirmPaidAsync(
                 m.ReferenceId,
-                new CoursePayment.Credits(m.MessageId, m.Amount),
+                new CoursePaymentRules.CoursePayment.Credits(m.MessageId, m.Amount),
                 cancellationToken
             );
-            rejection = course.Outcome is CourseConfirmation.Rejected or CourseConfirmation.NotFound
+            rejection = course.Outcome
+                is CoursePaymentRules.CourseConfirmation.Rejected
+                    or CoursePaymentRules.CourseConfirmation.NotFound
                 ? course.Reason ?? course.Outcome.ToString()
                 : null;
         }

@@ -1,0 +1,216 @@
+using System.Security.Claims;
+using Community.Events.Registrations;
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using static Community.Events.Catalogue.CatalogueAccess;
+using static Community.Events.Catalogue.PageLimits;
+using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
+
+namespace Community.Events.Catalogue;
+
+// Query keys are snake_case like the JSON; binding matches parameter names only, so two-word ones are named here.
+public sealed record CatalogueQuery(
+    string? City,
+    string? Country,
+    string? Region,
+    [FromQuery(Name = "event_type")] string? EventType,
+    string? Interest,
+    string? Q,
+    [FromQuery(Name = "starts_after")] DateTimeOffset? StartsAfter,
+    [FromQuery(Name = "starts_before")] DateTimeOffset? StartsBefore,
+    string? Price,
+    int? Page,
+    int? Limit,
+    string? Cursor
+);
+
+public sealed record NearbyQuery(
+    double? Lat,
+    double? Lon,
+    [FromQuery(Name = "radius_km")] double? RadiusKm,
+    int? Limit
+);
+
+/// <summary>Reading events: the catalogue, nearby, one event, its calendar file, and the caller's own.</summary>
+public static partial class CatalogueApi
+{
+    private static async Task<Ok<PageOf<EventDto>>> List(
+        [AsParameters] CatalogueQuery query,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        IOptions<EventsOptions> options,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        var start = NumberedCursor.Read(query.Page, query.Limit, query.Cursor, DefaultLimit, TimeAndId.Parse, errors);
+        var type = query.EventType?.Trim().ToLowerInvariant();
+        errors.OneOf("event_type", type, EventTypes.All);
+        bool? paid = null;
+        switch (query.Price?.Trim().ToLowerInvariant())
+        {
+            case null or "":
+                break;
+            case "free":
+                paid = false;
+                break;
+            case "paid":
+                paid = true;
+                break;
+            default:
+                errors.Add("price", "price must be free or paid.");
+                break;
+        }
+        if (query.StartsAfter is { } after && query.StartsBefore is { } before && before <= after)
+            errors.Add("starts_before", "starts_before must be after starts_after.");
+        errors.MaxLength("q", query.Q, 200);
+        errors.ThrowIfAny();
+
+        // Npgsql writes timestamptz from UTC values only; "+02:00" in the query is the same instant.
+        var filter = new CatalogueFilter(
+            Blank(query.City),
+            Blank(query.Country)?.ToUpperInvariant(),
+            Blank(query.Region),
+            type,
+            Blank(query.Interest)?.ToLowerInvariant(),
+            Blank(query.Q),
+            query.StartsAfter?.ToUniversalTime(),
+            query.StartsBefore?.ToUniversalTime(),
+            paid
+        );
+        var caller = CallerOf(principal);
+        var now = clock.GetUtcNow();
+        var earliestStart = filter.StartsAfter is null
+            ? await CatalogueQueries.EarliestStartAsync(db, now, cancellationToken)
+            : now;
+        var events = CatalogueQueries.Catalogue(db, filter, caller, now, earliestStart);
+        var (rows, total) = await CatalogueQueries.ListAsync(
+            db,
+            events,
+            start,
+            options.Value.ExactTotalUpTo,
+            cancellationToken
+        );
+        return TypedResults.Ok(
+            start.Page.Of(
+                rows,
+                total,
+                e => CatalogueQueries.PositionOf(e).ToString(),
+                e => EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin))
+            )
+        );
+    }
+
+    private static async Task<Ok<NearbyResult>> Nearby(
+        [AsParameters] NearbyQuery query,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        IOptions<EventsOptions> options,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        if (query.Lat is not { } lat || !double.IsFinite(lat) || lat is < -90 or > 90)
+            errors.Add("lat", "lat is required, between -90 and 90.");
+        if (query.Lon is not { } lon || !double.IsFinite(lon) || lon is < -180 or > 180)
+            errors.Add("lon", "lon is required, between -180 and 180.");
+        var maxRadius = options.Value.MaxNearbyRadiusKm;
+        var radiusKm = query.RadiusKm ?? 10;
+        if (!double.IsFinite(radiusKm) || radiusKm <= 0 || radiusKm > maxRadius)
+            errors.Add("radius_km", $"radius_km must be above 0 and at most {maxRadius}.");
+        var limit = PageRequest.ReadLimit(query.Limit, 50, errors);
+        errors.ThrowIfAny();
+
+        var caller = CallerOf(principal);
+        var rows = await CatalogueQueries
+            .Nearby(db, query.Lat!.Value, query.Lon!.Value, radiusKm * 1000, limit, caller, clock.GetUtcNow())
+            .ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.Id).ToList();
+        var events = await db
+            .CommunityEvents.AsNoTracking()
+            .Where(e => ids.Contains(e.Id))
+            .ToDictionaryAsync(e => e.Id, cancellationToken);
+        var items = rows.Where(r => events.ContainsKey(r.Id))
+            .Select(r =>
+                EventDto.From(events[r.Id], events[r.Id].IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin)) with
+                {
+                    DistanceM = Math.Round(r.DistanceM, 1),
+                }
+            )
+            .ToList();
+        return TypedResults.Ok(new NearbyResult(items, query.Lat.Value, query.Lon.Value, radiusKm));
+    }
+
+    private static async Task<Ok<EventDto>> Get(
+        Guid id,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        HttpResponse response,
+        CancellationToken cancellationToken
+    )
+    {
+        var caller = CallerOf(principal);
+        var e = await VisibleAsync(db, id, caller, cancellationToken);
+        EntityTag.Set(response, e.Version);
+        var dto = EventDto.From(e, e.IsManagedBy(caller.UserId ?? Guid.Empty, caller.IsAdmin));
+        if (caller.UserId is not { } userId)
+            return TypedResults.Ok(dto with { IsRegistered = false });
+
+        var mine = await RegistrationQueries.MineAsync(db, id, userId, cancellationToken);
+        return TypedResults.Ok(
+            dto with
+            {
+                IsRegistered = mine is not null && RegistrationStatus.Live.Contains(mine.Status),
+                MyRegistration = mine,
+            }
+        );
+    }
+
+    private static async Task<FileContentHttpResult> Calendar(
+        Guid id,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
+    {
+        var e = await VisibleAsync(db, id, CallerOf(principal), cancellationToken);
+        var body = System.Text.Encoding.UTF8.GetBytes(ICalendar.Build(e, clock.GetUtcNow()));
+        return TypedResults.File(body, "text/calendar; charset=utf-8", $"event-{e.Id}.ics");
+    }
+
+    private static async Task<Ok<MyEventsDto>> Mine(
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        CancellationToken cancellationToken
+    )
+    {
+        var userId = principal.UserId();
+        var created = await db
+            .CommunityEvents.AsNoTracking()
+            .Where(e => e.OrganizerId == userId)
+            .OrderByDescending(e => e.StartsAt)
+            .Take(200)
+            .ToListAsync(cancellationToken);
+        var joined = await RegistrationQueries.JoinedAsync(db, userId, 200, cancellationToken);
+        return TypedResults.Ok(
+            new MyEventsDto(
+                created.Select(e => EventDto.From(e, manager: true)).ToList(),
+                joined
+                    .Select(j =>
+                        EventDto.From(j.Event, j.Event.OrganizerId == userId) with
+                        {
+                            IsRegistered = RegistrationStatus.Live.Contains(j.Registration.Status),
+                            MyRegistration = j.Registration,
+                        }
+                    )
+                    .ToList()
+            )
+        );
+    }
+}

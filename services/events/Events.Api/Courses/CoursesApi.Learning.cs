@@ -1,0 +1,191 @@
+using System.Security.Claims;
+using Community.Contracts;
+using Community.Contracts.Events;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Community.Events.Courses;
+
+/// <summary>A learner's side of courses: enrolling, paying for an enrollment, marking modules completed.</summary>
+public static partial class CoursesApi
+{
+    private static async Task<Results<Created<EnrollmentDto>, Ok<EnrollmentDto>, ProblemHttpResult>> Enroll(
+        Guid id,
+        ClaimsPrincipal principal,
+        CourseEnrollments enrollments,
+        CancellationToken cancellationToken
+    )
+    {
+        var (enrollment, outcome) = await enrollments.EnrollAsync(
+            id,
+            principal.UserId(),
+            principal.FindFirstValue(ClaimNames.Tier),
+            cancellationToken
+        );
+        if (!enrollment.IsActive)
+            return NeedsPayment(enrollment);
+        return outcome == EnrollOutcome.Activated
+            ? TypedResults.Created($"/api/v1/courses/{id}", EnrollmentDto.From(enrollment))
+            : TypedResults.Ok(EnrollmentDto.From(enrollment));
+    }
+
+    /// <summary>
+    /// 402 with what the client needs to pay for the pending enrollment (the same each time it asks).
+    /// </summary>
+    public static ProblemHttpResult NeedsPayment(CourseEnrollment pending) =>
+        ProblemResponses.PaymentRequired(
+            "This course is paid; your enrollment becomes active once paid through POST /api/v1/payments/checkout.",
+            new Dictionary<string, object?>
+            {
+                ["enrollment_id"] = pending.Id,
+                ["course_id"] = pending.CourseId,
+                ["enrollment_status"] = pending.Status,
+                ["price_cents"] = pending.PriceCents,
+                ["currency"] = pending.Currency,
+                ["price_credits"] = pending.PriceCredits,
+                ["payment_methods"] = PaymentMethods(pending),
+                ["checkout"] = new Dictionary<string, object?>
+                {
+                    ["purpose"] = PaymentPurposes.Course,
+                    ["reference_id"] = pending.Id,
+                },
+            }
+        );
+
+    private static List<string> PaymentMethods(CourseEnrollment pending)
+    {
+        var methods = new List<string>();
+        if (pending.PriceCents > 0)
+            methods.Add(PaidWith.Money);
+        if (pending.PriceCredits > 0)
+            methods.Add(PaidWith.Credits);
+        return methods;
+    }
+
+    private static async Task<Ok<UserProgressDto>> Progress(
+        Guid id,
+        ProgressInput input,
+        ClaimsPrincipal principal,
+        EventsDbContext db,
+        TimeProvider clock,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        var moduleId = input.ModuleId.GetValueOrDefault();
+        if (moduleId == Guid.Empty)
+            errors.Add("module_id", "module_id is required.");
+        if (input.Completed is null)
+            errors.Add("completed", "completed is required (true or false).");
+        errors.ThrowIfAny();
+
+        var course =
+            await db.Set<Course>()
+                .AsNoTracking()
+                .Where(c => c.Id == id)
+                .Select(c => new { c.WithdrawnAt })
+                .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException(NoSuchCourse);
+        var userId = principal.UserId();
+        var enrollment = await db.Set<CourseEnrollment>()
+            .AsNoTracking()
+            .FirstOrDefaultAsync(e => e.CourseId == id && e.UserId == userId, cancellationToken);
+        if (enrollment is not { IsActive: true })
+        {
+            if (course.WithdrawnAt is not null)
+                throw new NotFoundException(NoSuchCourse);
+            throw new ForbiddenException(
+                enrollment is null ? "Enroll in this course first." : "Your enrollment is active once paid."
+            );
+        }
+        if (!CourseAccess.Opens(enrollment, principal.FindFirstValue(ClaimNames.Tier)))
+            throw new ForbiddenException(
+                "Your elite tier included this course and you are no longer elite: renew elite, or enroll again to "
+                    + "buy it."
+            );
+        var modules = await ModulesAsync(db, id, cancellationToken);
+        if (modules.All(m => m.Id != moduleId))
+            throw new RequestValidationException("module_id", "module_id is not a module of this course.");
+
+        // Set-based and conflict-tolerant, so repeats and concurrent taps leave one row (the first completion time).
+        if (input.Completed == true)
+            await CompleteModuleAsync(db, enrollment, moduleId, clock.GetUtcNow(), cancellationToken);
+        else
+            await db.Set<ModuleProgress>()
+                .Where(p => p.EnrollmentId == enrollment.Id && p.ModuleId == moduleId)
+                .ExecuteDeleteAsync(cancellationToken);
+
+        return TypedResults.Ok(await ProgressAsync(db, enrollment.Id, modules, cancellationToken));
+    }
+
+    /// <summary>
+    /// Records the module done and, when that completes the course for the first time, announces CourseCompleted in the
+    /// same transaction. The enrollment row is locked first, so two last taps at once cannot both miss (or both see)
+    /// the end.
+    /// </summary>
+    private static Task CompleteModuleAsync(
+        EventsDbContext db,
+        CourseEnrollment enrollment,
+        Guid moduleId,
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    ) =>
+        db.InTransactionAsync(
+            async ct =>
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"SELECT 1 FROM course_enrollments WHERE id = {enrollment.Id} FOR UPDATE",
+                    ct
+                );
+                await db.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO module_progress (enrollment_id, module_id, completed_at)
+                    VALUES ({enrollment.Id}, {moduleId}, {now})
+                    ON CONFLICT DO NOTHING
+                    """,
+                    ct
+                );
+                var completed = await db
+                    .Database.SqlQuery<string>(
+                        $"""
+                        UPDATE course_enrollments e SET completed_at = {now}
+                        FROM courses c
+                        WHERE e.id = {enrollment.Id} AND c.id = e.course_id AND e.completed_at IS NULL
+                          AND NOT EXISTS (SELECT 1 FROM course_modules m WHERE m.course_id = e.course_id
+                                          AND NOT EXISTS (SELECT 1 FROM module_progress p WHERE p.enrollment_id = e.id
+                                              AND p.module_id = m.id))
+                        RETURNING c.title AS "Value"
+                        """
+                    )
+                    .ToListAsync(ct);
+                if (completed.Count == 1)
+                    db.AddIntegrationEvent(
+                        new CourseCompleted(
+                            Guid.CreateVersion7(),
+                            now,
+                            enrollment.CourseId,
+                            enrollment.Id,
+                            enrollment.UserId,
+                            completed[0]
+                        )
+                    );
+                return completed.Count == 1;
+            },
+            cancellationToken
+        );
+
+    private static async Task<UserProgressDto> ProgressAsync(
+        EventsDbContext db,
+        Guid enrollmentId,
+        IReadOnlyList<CourseModule> modules,
+        CancellationToken cancellationToken
+    )
+    {
+        var completed = await db.Set<ModuleProgress>()
+            .Where(p => p.EnrollmentId == enrollmentId)
+            .Select(p => p.ModuleId)
+            .ToListAsync(cancellationToken);
+        return UserProgressDto.From(modules, completed.ToHashSet());
+    }
+}

@@ -1,0 +1,35 @@
+using Community.Contracts.Payments;
+using MassTransit;
+
+namespace Community.Events.Registrations;
+
+/// <summary>
+/// A ticket's payment was refunded in full (a late payment, a cancelled event, an organizer's
+/// refund): the registration ends as refunded, and a seat it still held goes to the waiting list.
+/// Any refund, partial too, is recorded on the registration, so event stats count revenue net of refunds.
+/// </summary>
+public sealed class PaymentRefundedConsumer(EventsDbContext db, SeatBook seats, ILogger<PaymentRefundedConsumer> logger)
+    : IdempotentConsumer<PaymentRefunded, EventsDbContext>(db, logger)
+{
+    protected override async Task HandleAsync(
+        ConsumeContext<PaymentRefunded> context,
+        CancellationToken cancellationToken
+    )
+    {
+        var m = context.Message;
+        var registration = await Db
+            .Registrations.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.Id == m.ReferenceId, cancellationToken);
+        if (registration is null)
+            return;
+        if (m.TotalRefundedCents >= registration.AmountCents)
+            await seats.MarkRefundedAsync(registration.Id, m.PaymentId, cancellationToken);
+        await seats.RecordRefundTotalAsync(
+            registration.Id,
+            m.PaymentId,
+            m.TotalRefundedCents,
+            m.OccurredAt.ToUniversalTime(),
+            cancellationToken
+        );
+    }
+}

@@ -1,0 +1,46 @@
+using Community.Contracts.Identity;
+using Community.Events.Catalogue;
+
+namespace Community.Events.Registrations;
+
+/// <summary>A deleted account's registrations go; the seats they held go to the waiting lists.</summary>
+public sealed class RegistrationEraser(EventsDbContext db, SeatBook seats, TimeProvider clock) : IUserDataEraser
+{
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
+        var userId = deleted.UserId;
+        var eventIds = await db
+            .Registrations.Where(r => r.UserId == userId)
+            .Select(r => r.EventId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        foreach (var eventId in eventIds)
+        {
+            var freed = await db.InTransactionAsync(
+                async ct =>
+                {
+                    var e = await db.CommunityEvents.AsNoTracking().FirstAsync(x => x.Id == eventId, ct);
+                    var now = EventRules.AsStored(clock.GetUtcNow());
+                    var registrations = await db
+                        .Registrations.FromSql(
+                            $"SELECT * FROM registrations WHERE event_id = {eventId} AND user_id = {userId} FOR UPDATE"
+                        )
+                        .ToListAsync(ct);
+                    var freed = registrations.Count(r => r.HoldsSeat);
+                    foreach (var registration in registrations)
+                    {
+                        if (RegistrationStatus.Live.Contains(registration.Status) && e.EndsAt > now)
+                            seats.Cancel(e, registration, now);
+                        db.Registrations.Remove(registration);
+                    }
+                    if (freed > 0)
+                        await seats.ReleaseSeatsAsync(eventId, freed, ct);
+                    return freed;
+                },
+                cancellationToken
+            );
+            if (freed > 0)
+                await seats.PromoteAsync(eventId, cancellationToken);
+        }
+    }
+}
