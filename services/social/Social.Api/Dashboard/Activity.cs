@@ -1,6 +1,3 @@
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Social.Dashboard;
 
 /// <summary>Records the days members were active and erases what the dashboard keeps of a deleted account.</summary>
@@ -18,7 +15,7 @@ public static class Activity
         return db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activity_days (user_id, day)
-            SELECT {userId}, {day} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {userId} AND deleted_at IS NOT NULL)
+            SELECT {userId}, {day} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {userId} AND deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -33,8 +30,8 @@ public static class Activity
         CancellationToken cancellationToken
     )
     {
-        var last = await db.Set<ActivityDay>()
-            .Where(d => d.UserId == userId && d.Day <= today)
+        var last = await db
+            .ActivityDays.Where(d => d.UserId == userId && d.Day <= today)
             .MaxAsync(d => (DateOnly?)d.Day, cancellationToken);
         if (last is not { } lastDay || lastDay < today.AddDays(-1))
             return new(0, false, last);
@@ -49,14 +46,6 @@ public static class Activity
             )
             .SingleAsync(cancellationToken);
         return new(days, lastDay == today, lastDay);
-    }
-
-    /// <summary>Erases the dashboard's data of a deleted account (its activity days, badges and course enrollments).</summary>
-    public static async Task EraseAsync(SocialDbContext db, Guid userId, CancellationToken cancellationToken)
-    {
-        await db.Set<ActivityDay>().Where(d => d.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.Set<EarnedBadge>().Where(b => b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.Set<CourseEnrollment>().Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
     }
 }
 

@@ -1,6 +1,4 @@
 using Community.ServiceDefaults.Data;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Dashboard;
 

@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Dashboard;
 
@@ -75,8 +73,7 @@ public static class DashboardApi
             await db.Follows.CountAsync(f => f.FollowedId == me, cancellationToken),
             await db.GroupMembers.CountAsync(m => m.UserId == me, cancellationToken),
             await db.EventsAttended.CountAsync(a => a.UserId == me, cancellationToken),
-            await db.Set<CourseEnrollment>()
-                .CountAsync(c => c.UserId == me && c.CompletedAt == null, cancellationToken),
+            await db.CourseEnrollments.CountAsync(c => c.UserId == me && c.CompletedAt == null, cancellationToken),
             await db.Connections.CountAsync(
                 c => c.Status == ConnectionStatus.Pending && c.AddresseeId == me,
                 cancellationToken
@@ -106,8 +103,8 @@ public static class DashboardApi
         int? change = previous == 0 ? null : (newConnections + newFollowers - previous) * 100 / previous;
         var growth = new WeeklyGrowth(newConnections, newFollowers, previousConnections, previousFollowers, change);
 
-        var earned = await db.Set<EarnedBadge>()
-            .AsNoTracking()
+        var earned = await db
+            .Badges.AsNoTracking()
             .Where(b => b.UserId == me)
             .ToDictionaryAsync(b => b.Badge, cancellationToken);
         var badges = new List<EarnedBadgeDto>();

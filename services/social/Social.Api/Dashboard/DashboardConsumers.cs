@@ -1,9 +1,6 @@
 using Community.Contracts.Events;
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Dashboard;
 
@@ -81,11 +78,11 @@ public sealed class DashboardGroupUpdatedConsumer(
     ILogger<DashboardGroupUpdatedConsumer> logger
 ) : IdempotentConsumer<GroupUpdated, SocialDbContext>(db, logger)
 {
+    protected override bool Concerns(GroupUpdated message) => message.ChangedFields.Contains("owner_id");
+
     protected override async Task HandleAsync(ConsumeContext<GroupUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (!m.ChangedFields.Contains("owner_id"))
-            return;
         var ownerId = await Db
             .Groups.Where(g => g.Id == m.GroupId)
             .Select(g => (Guid?)g.OwnerId)
@@ -112,7 +109,7 @@ public sealed class DashboardCourseCompletedConsumer(
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at, completed_at)
-            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
             ON CONFLICT (user_id, course_id) DO UPDATE SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
             """,
             cancellationToken
@@ -135,7 +132,7 @@ public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at)
-            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken

@@ -5,10 +5,8 @@ using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
 using Community.Social.Profiles;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using static Community.ServiceDefaults.Data.TypedParameters;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
@@ -194,7 +192,7 @@ public static class DiscoveryApi
                            COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts, ARRAY[]::integer[]) AS mutual_counts,
                            COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts, ARRAY[]::integer[]) AS group_mate_counts
                     FROM (SELECT 1) AS one
-                    LEFT JOIN profiles me ON me.user_id = {callerId}
+                    LEFT JOIN user_profiles me ON me.user_id = {callerId}
                     LEFT JOIN LATERAL (
                         SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
                             SELECT e.other_id AS user_id, count(*)::integer AS n
@@ -261,10 +259,10 @@ public static class DiscoveryApi
             ? """
                 discovery_entries p
                   WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
-                    AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM profiles q WHERE q.user_id = p.user_id AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
+                    AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM user_profiles q WHERE q.user_id = p.user_id AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
                 """
             : """
-                profiles p
+                user_profiles p
                   WHERE p.username IS NOT NULL AND p.deleted_at IS NULL
                     AND ({2}::text IS NULL OR lower(p.region) = lower({2}::text))
                     AND ({3}::text IS NULL OR p.interests @> ARRAY[{3}::text])
@@ -431,7 +429,7 @@ public static class DiscoveryApi
                p.city, p.country, p.date_of_birth, p.interests,
                p.profile_image_url, p.identity_badge, p.is_verified,
                p.role, pg.boosted, pg.score, common_interests(p.interests, {13}::text[]) AS common
-        FROM page pg JOIN profiles p ON p.user_id = pg.user_id
+        FROM page pg JOIN user_profiles p ON p.user_id = pg.user_id
         ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
         """;
 

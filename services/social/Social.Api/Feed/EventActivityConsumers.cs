@@ -1,9 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Events;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
@@ -37,7 +34,7 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.EventPublished}, {m.OrganizerUserId}, {m.EventId}, false, {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.OrganizerUserId} AND p.deleted_at IS NOT NULL)
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.OrganizerUserId} AND p.deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -50,13 +47,14 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
 public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEventUpdatedConsumer> logger)
     : IdempotentConsumer<EventUpdated, SocialDbContext>(db, logger)
 {
+    protected override bool Concerns(EventUpdated message) =>
+        message.ChangedFields.Contains("title") || message.ChangedFields.Contains("visibility");
+
     protected override async Task HandleAsync(ConsumeContext<EventUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         var titleChanged = m.ChangedFields.Contains("title");
         var visibilityChanged = m.ChangedFields.Contains("visibility");
-        if (!titleChanged && !visibilityChanged)
-            return;
         var at = m.OccurredAt.ToUniversalTime();
         var title = titleChanged ? m.Title : null;
         // A visibility change from a publisher that does not say the new one hides the event: private is the safe guess.
@@ -160,7 +158,7 @@ public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<Feed
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.CourseCompleted}, {m.UserId}, {m.CourseId}, true, {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken

@@ -1,5 +1,3 @@
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
@@ -80,17 +78,10 @@ public static class FeedActivities
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {kind}, {actorId}, {eventId},
                    COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {eventId}), false), {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)
             ON CONFLICT (kind, actor_id, subject_id) DO UPDATE SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
                 WHERE {bringForward}
             """,
-            cancellationToken
-        );
-
-    /// <summary>An erased account's activity goes, and so does everyone's activity about them (follows, connections).</summary>
-    public static Task EraseAsync(SocialDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE actor_id = {userId} OR subject_user_id = {userId}",
             cancellationToken
         );
 }

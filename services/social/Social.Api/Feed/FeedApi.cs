@@ -2,10 +2,7 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
-using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Feed;
 
@@ -190,7 +187,7 @@ public static class FeedApi
             .ToList();
         var groupIds = rows.Where(r => r.GroupId is not null).Select(r => r.GroupId!.Value).Distinct().ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => people.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         var titles = await db
@@ -252,7 +249,7 @@ public static class FeedApi
 
     private static FeedSubjectDto Subject(
         FeedRow row,
-        Dictionary<Guid, Profile> profiles,
+        Dictionary<Guid, UserProfile> profiles,
         Dictionary<Guid, string?> titles,
         Dictionary<Guid, string> groups
     ) =>

@@ -1,8 +1,5 @@
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;

@@ -1,8 +1,5 @@
 using Community.Contracts.Messaging;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
@@ -32,7 +29,7 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
             SELECT {NewId.Next(at)}, {ActivityKinds.ThreadStarted}, {m.AuthorUserId}, {m.ThreadId}, g.id, true, {at}
             FROM groups g
             WHERE g.id = {m.GroupId}
-              AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.AuthorUserId} AND p.deleted_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.AuthorUserId} AND p.deleted_at IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM feed_threads t WHERE t.thread_id = {m.ThreadId} AND t.deleted)
             ON CONFLICT DO NOTHING
             """,

@@ -4,11 +4,8 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
 namespace Community.Social.Follows;
@@ -167,11 +164,11 @@ public static class FollowsApi
         // The page's profiles by key in a second query: a profile looked up inside the projection became a window over the whole profiles table.
         var ids = page.Select(r => r.OtherId).ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId) && p.DeletedAt == null)
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         return page.Select(r => new FollowRow(r.OtherId, r.CreatedAt, profiles.GetValueOrDefault(r.OtherId))).ToList();
     }
 
-    public sealed record FollowRow(Guid OtherId, DateTimeOffset CreatedAt, Profile? Profile);
+    public sealed record FollowRow(Guid OtherId, DateTimeOffset CreatedAt, UserProfile? Profile);
 }

@@ -1,7 +1,5 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 

@@ -5,12 +5,9 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
-using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
@@ -144,7 +141,7 @@ public static class GroupMembersApi
             .ToListAsync(cancellationToken);
         var ids = page.Select(r => r.UserId).ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId) && p.DeletedAt == null)
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         return TypedResults.Ok(
@@ -186,7 +183,7 @@ public static class GroupMembersApi
                 if (userId == callerId)
                     throw new BusinessRuleException("You cannot invite yourself.");
                 var profile =
-                    await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
+                    await db.UserProfiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
                     ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
                 if (await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, ct))
                     throw new BusinessRuleException("You cannot invite someone you blocked or who blocked you.");
@@ -346,7 +343,7 @@ public static class GroupMembersApi
             cancellationToken
         );
         var profile = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);
         return TypedResults.Ok(new GroupMemberDto(UserSummary.From(profile, userId), member.Role, member.JoinedAt));
     }

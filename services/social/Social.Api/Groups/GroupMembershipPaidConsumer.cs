@@ -1,8 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
 
 namespace Community.Social.Groups;
@@ -18,14 +16,14 @@ public sealed class GroupMembershipPaidConsumer(
     ILogger<GroupMembershipPaidConsumer> logger
 ) : IdempotentConsumer<PaymentSucceeded, SocialDbContext>(db, logger)
 {
+    protected override bool Concerns(PaymentSucceeded message) => message.Purpose == PaymentPurposes.GroupMembership;
+
     protected override async Task HandleAsync(
         ConsumeContext<PaymentSucceeded> context,
         CancellationToken cancellationToken
     )
     {
         var m = context.Message;
-        if (m.Purpose != PaymentPurposes.GroupMembership)
-            return;
         var now = clock.GetUtcNow();
         var (outcome, reason) = await GroupPurchases.SettleAsync(
             Db,

@@ -1,7 +1,4 @@
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 

@@ -1,9 +1,6 @@
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using Community.Social.Users;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
@@ -120,7 +117,7 @@ public static class GroupPurchases
                 PurchaseOutcome.Rejected,
                 $"The payment ({amountCents} {currency}) does not match the price ({purchase.PriceCents} {purchase.Currency})."
             );
-        if (!await db.Profiles.AnyAsync(p => p.UserId == payerId && p.DeletedAt == null, cancellationToken))
+        if (!await db.UserProfiles.AnyAsync(p => p.UserId == payerId && p.DeletedAt == null, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer's account is gone.");
         if (await ProfileAccess.BlockedEitherWayAsync(db, payerId, group.OwnerId, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer and the group's owner blocked one another.");

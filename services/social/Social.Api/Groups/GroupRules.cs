@@ -4,6 +4,7 @@ using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
+using Group = Community.Social.Data.Group;
 
 namespace Community.Social.Groups;
 

@@ -6,12 +6,9 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
-using Community.Social.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.Social.Groups;
@@ -132,7 +129,7 @@ public static class GroupsApi
         g.MemberCount = 1;
         return TypedResults.Created(
             $"/api/v1/groups/{g.Id}",
-            await GroupViews.OneAsync(db, callerId, g, cancellationToken)
+            await GroupQueries.OneAsync(db, callerId, g, cancellationToken)
         );
     }
 
@@ -180,7 +177,7 @@ public static class GroupsApi
             .ThenByDescending(g => g.Id)
             .PageBy(page)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Of(await GroupViews.ManyAsync(db, callerId, rows, cancellationToken), total));
+        return TypedResults.Ok(page.Of(await GroupQueries.ManyAsync(db, callerId, rows, cancellationToken), total));
     }
 
     private static async Task<Ok<CursorPage<GroupDto>>> Mine(
@@ -192,7 +189,7 @@ public static class GroupsApi
     {
         var callerId = principal.UserId();
         return TypedResults.Ok(
-            await GroupViews.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken)
+            await GroupQueries.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken)
         );
     }
 
@@ -207,7 +204,7 @@ public static class GroupsApi
         var callerId = principal.UserId();
         var (group, _) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
         EntityTag.Set(response, group.Version);
-        return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
+        return TypedResults.Ok(await GroupQueries.OneAsync(db, callerId, group, cancellationToken));
     }
 
     private static async Task<Ok<GroupDto>> Update(
@@ -244,7 +241,7 @@ public static class GroupsApi
             cancellationToken
         );
         EntityTag.Set(http.Response, group.Version);
-        return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
+        return TypedResults.Ok(await GroupQueries.OneAsync(db, callerId, group, cancellationToken));
     }
 
     private static async Task<NoContent> Delete(

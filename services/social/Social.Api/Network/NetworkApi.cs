@@ -2,11 +2,9 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Connections;
-using Community.Social.Data;
+using Community.Social.Compatibility;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Network;
 
@@ -62,7 +60,7 @@ public static class NetworkApi
             await ShortestPathAsync(db, callerId, userId, cancellationToken) ?? throw new NotFoundException(NoPath);
         var ids = found.ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         return TypedResults.Ok(
@@ -102,12 +100,12 @@ public static class NetworkApi
                 ),
                 far AS (
                     SELECT e.other_id AS u FROM connection_edges e
-                    JOIN profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
+                    JOIN user_profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
                     WHERE e.user_id = {to} AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.u = e.other_id)
                 ),
                 near_ok AS (
                     SELECT n.u FROM near n
-                    JOIN profiles p ON p.user_id = n.u AND p.username IS NOT NULL AND p.deleted_at IS NULL
+                    JOIN user_profiles p ON p.user_id = n.u AND p.username IS NOT NULL AND p.deleted_at IS NULL
                     WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.u = n.u)
                 ),
                 paths AS (
@@ -151,10 +149,10 @@ public static class NetworkApi
         var rows = await SuggestAsync(db, callerId, limit, cancellationToken);
         var ids = rows.Select(r => r.UserId).ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
-        var scores = await ConnectionAccess.ScoresAsync(db, callerId, ids, cancellationToken);
+        var scores = await CompatibilityQueries.ScoresAsync(db, callerId, ids, cancellationToken);
         return TypedResults.Ok(
             new SuggestionsDto(
                 rows.Select(r => new SuggestionDto(
@@ -185,7 +183,7 @@ public static class NetworkApi
                 FROM connection_edges mine
                 CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
                                     UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
-                JOIN profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
+                JOIN user_profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
                 WHERE mine.user_id = {callerId} AND e.other_id <> {callerId}
                   AND NOT EXISTS (SELECT 1 FROM connections c
                                   WHERE c.user_low = LEAST({callerId}, e.other_id) AND c.user_high = GREATEST({callerId}, e.other_id))

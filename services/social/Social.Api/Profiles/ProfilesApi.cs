@@ -2,11 +2,10 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
+using Community.Social.Compatibility;
 using Community.Social.Groups;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Profiles;
 
@@ -73,9 +72,9 @@ public static class ProfilesApi
         // The newest claim of a name wins while a rename and a new claim are still arriving.
         var userId =
             await db
-                .Profiles.Listed()
+                .UserProfiles.Listed()
                 .Where(p => p.Username!.ToLower() == name)
-                .OrderByDescending(p => p.ProfileAsOf)
+                .OrderByDescending(p => p.AsOf)
                 .Select(p => (Guid?)p.UserId)
                 .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No user has this username.");
@@ -96,7 +95,7 @@ public static class ProfilesApi
         var callerId = principal.UserId();
         await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
         return TypedResults.Ok(
-            await GroupViews.MemberOfAsync(db, callerId, userId, query.Cursor, query.Limit, cancellationToken)
+            await GroupQueries.MemberOfAsync(db, callerId, userId, query.Cursor, query.Limit, cancellationToken)
         );
     }
 
@@ -125,7 +124,7 @@ public static class ProfilesApi
     private static async Task<ProfileRelation> RelationAsync(
         SocialDbContext db,
         Guid callerId,
-        Profile profile,
+        UserProfile profile,
         CancellationToken cancellationToken
     )
     {
@@ -155,8 +154,8 @@ public static class ProfilesApi
             f => f.FollowerId == userId && f.FollowedId == callerId,
             cancellationToken
         );
-        var score = await Compatibility.ScoreAsync(db, callerId, userId, cancellationToken);
-        var common = await Compatibility.CommonInterestsAsync(db, callerId, userId, cancellationToken);
+        var score = await CompatibilityQueries.ScoreAsync(db, callerId, userId, cancellationToken);
+        var common = await CompatibilityQueries.CommonInterestsAsync(db, callerId, userId, cancellationToken);
         return new(score, common, status, connection?.Id, following, followsYou);
     }
 }

@@ -5,12 +5,9 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
-using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Community.Social.Reports;
@@ -146,7 +143,7 @@ public static class ReportsApi
             if (targetId == callerId)
                 throw new BusinessRuleException("You cannot report yourself.");
             // A block either way does not stop a report (the harassed block their harasser); only an unknown or deleted user is 404.
-            if (!await db.Profiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
+            if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
 
@@ -171,7 +168,7 @@ public static class ReportsApi
                     is PostgresException
                     {
                         SqlState: PostgresErrorCodes.UniqueViolation,
-                        ConstraintName: ReportConfiguration.OneOpenPerTarget
+                        ConstraintName: Report.OneOpenPerTarget
                     }
             )
         {

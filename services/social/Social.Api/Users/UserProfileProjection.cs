@@ -1,6 +1,3 @@
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Social.Users;
 
 /// <summary>
@@ -8,7 +5,7 @@ namespace Community.Social.Users;
 /// leave the newest of each group of fields (profile, role, tier, boost), and nothing changes a
 /// deleted user's row but its tombstone.
 /// </summary>
-public static class ProfileProjection
+public static class UserProfileProjection
 {
     public sealed record ProfileFields(
         string Username,
@@ -41,17 +38,17 @@ public static class ProfileProjection
         var at = asOf.ToUniversalTime();
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO profiles (user_id, username, full_name, is_verified, role, registered_at, profile_as_of, role_as_of)
+            INSERT INTO user_profiles (user_id, username, full_name, is_verified, role, registered_at, as_of, role_as_of)
             VALUES ({userId}, {username}, {fullName}, {isVerified}, {role}, {at}, {at}, {at})
             ON CONFLICT (user_id) DO UPDATE SET
-                registered_at = COALESCE(profiles.registered_at, EXCLUDED.registered_at),
-                username = CASE WHEN profiles.profile_as_of IS NULL OR profiles.profile_as_of < EXCLUDED.profile_as_of THEN EXCLUDED.username ELSE profiles.username END,
-                full_name = CASE WHEN profiles.profile_as_of IS NULL OR profiles.profile_as_of < EXCLUDED.profile_as_of THEN EXCLUDED.full_name ELSE profiles.full_name END,
-                is_verified = CASE WHEN profiles.profile_as_of IS NULL OR profiles.profile_as_of < EXCLUDED.profile_as_of THEN EXCLUDED.is_verified ELSE profiles.is_verified END,
-                profile_as_of = GREATEST(profiles.profile_as_of, EXCLUDED.profile_as_of),
-                role = CASE WHEN profiles.role_as_of IS NULL OR profiles.role_as_of < EXCLUDED.role_as_of THEN EXCLUDED.role ELSE profiles.role END,
-                role_as_of = GREATEST(profiles.role_as_of, EXCLUDED.role_as_of)
-            WHERE profiles.deleted_at IS NULL
+                registered_at = COALESCE(user_profiles.registered_at, EXCLUDED.registered_at),
+                username = CASE WHEN user_profiles.as_of IS NULL OR user_profiles.as_of < EXCLUDED.as_of THEN EXCLUDED.username ELSE user_profiles.username END,
+                full_name = CASE WHEN user_profiles.as_of IS NULL OR user_profiles.as_of < EXCLUDED.as_of THEN EXCLUDED.full_name ELSE user_profiles.full_name END,
+                is_verified = CASE WHEN user_profiles.as_of IS NULL OR user_profiles.as_of < EXCLUDED.as_of THEN EXCLUDED.is_verified ELSE user_profiles.is_verified END,
+                as_of = GREATEST(user_profiles.as_of, EXCLUDED.as_of),
+                role = CASE WHEN user_profiles.role_as_of IS NULL OR user_profiles.role_as_of < EXCLUDED.role_as_of THEN EXCLUDED.role ELSE user_profiles.role END,
+                role_as_of = GREATEST(user_profiles.role_as_of, EXCLUDED.role_as_of)
+            WHERE user_profiles.deleted_at IS NULL
             """,
             cancellationToken
         );
@@ -71,16 +68,16 @@ public static class ProfileProjection
         var languages = p.Languages.ToArray();
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
-                                  profile_image_url, identity_badge, is_verified, profile_as_of)
+            INSERT INTO user_profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
+                                  profile_image_url, identity_badge, is_verified, as_of)
             VALUES ({userId}, {p.Username}, {p.FullName}, {p.Bio}, {p.Region}, {p.City}, {p.Country}, {p.Gender}, {p.DateOfBirth}, {interests}, {languages},
                     {p.ProfileImageUrl}, {p.IdentityBadge}, {p.IsVerified}, {at})
             ON CONFLICT (user_id) DO UPDATE SET
                 username = EXCLUDED.username, full_name = EXCLUDED.full_name, bio = EXCLUDED.bio, region = EXCLUDED.region,
                 city = EXCLUDED.city, country = EXCLUDED.country, gender = EXCLUDED.gender, date_of_birth = EXCLUDED.date_of_birth,
                 interests = EXCLUDED.interests, languages = EXCLUDED.languages, profile_image_url = EXCLUDED.profile_image_url,
-                identity_badge = EXCLUDED.identity_badge, is_verified = EXCLUDED.is_verified, profile_as_of = EXCLUDED.profile_as_of
-            WHERE profiles.deleted_at IS NULL AND (profiles.profile_as_of IS NULL OR profiles.profile_as_of <= EXCLUDED.profile_as_of)
+                identity_badge = EXCLUDED.identity_badge, is_verified = EXCLUDED.is_verified, as_of = EXCLUDED.as_of
+            WHERE user_profiles.deleted_at IS NULL AND (user_profiles.as_of IS NULL OR user_profiles.as_of <= EXCLUDED.as_of)
             """,
             cancellationToken
         );
@@ -97,9 +94,9 @@ public static class ProfileProjection
         var at = asOf.ToUniversalTime();
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO profiles (user_id, role, role_as_of) VALUES ({userId}, {role}, {at})
+            INSERT INTO user_profiles (user_id, role, role_as_of) VALUES ({userId}, {role}, {at})
             ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, role_as_of = EXCLUDED.role_as_of
-            WHERE profiles.deleted_at IS NULL AND (profiles.role_as_of IS NULL OR profiles.role_as_of < EXCLUDED.role_as_of)
+            WHERE user_profiles.deleted_at IS NULL AND (user_profiles.role_as_of IS NULL OR user_profiles.role_as_of < EXCLUDED.role_as_of)
             """,
             cancellationToken
         );
@@ -116,9 +113,9 @@ public static class ProfileProjection
         var at = asOf.ToUniversalTime();
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO profiles (user_id, tier, tier_as_of) VALUES ({userId}, {tier}, {at})
+            INSERT INTO user_profiles (user_id, tier, tier_as_of) VALUES ({userId}, {tier}, {at})
             ON CONFLICT (user_id) DO UPDATE SET tier = EXCLUDED.tier, tier_as_of = EXCLUDED.tier_as_of
-            WHERE profiles.deleted_at IS NULL AND (profiles.tier_as_of IS NULL OR profiles.tier_as_of < EXCLUDED.tier_as_of)
+            WHERE user_profiles.deleted_at IS NULL AND (user_profiles.tier_as_of IS NULL OR user_profiles.tier_as_of < EXCLUDED.tier_as_of)
             """,
             cancellationToken
         );
@@ -136,9 +133,9 @@ public static class ProfileProjection
         var (until, at) = (boostedUntil.ToUniversalTime(), asOf.ToUniversalTime());
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO profiles (user_id, boosted_until, boost_as_of) VALUES ({userId}, {until}, {at})
+            INSERT INTO user_profiles (user_id, boosted_until, boost_as_of) VALUES ({userId}, {until}, {at})
             ON CONFLICT (user_id) DO UPDATE SET boosted_until = EXCLUDED.boosted_until, boost_as_of = EXCLUDED.boost_as_of
-            WHERE profiles.deleted_at IS NULL AND (profiles.boost_as_of IS NULL OR profiles.boost_as_of < EXCLUDED.boost_as_of)
+            WHERE user_profiles.deleted_at IS NULL AND (user_profiles.boost_as_of IS NULL OR user_profiles.boost_as_of < EXCLUDED.boost_as_of)
             """,
             cancellationToken
         );
@@ -155,11 +152,11 @@ public static class ProfileProjection
         var at = deletedAt.ToUniversalTime();
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO profiles (user_id, deleted_at) VALUES ({userId}, {at})
+            INSERT INTO user_profiles (user_id, deleted_at) VALUES ({userId}, {at})
             ON CONFLICT (user_id) DO UPDATE SET
                 username = NULL, full_name = NULL, bio = NULL, region = NULL, city = NULL, country = NULL, gender = NULL,
                 date_of_birth = NULL, interests = ARRAY[]::text[], languages = ARRAY[]::text[], profile_image_url = NULL, identity_badge = NULL,
-                is_verified = false, boosted_until = NULL, deleted_at = COALESCE(profiles.deleted_at, EXCLUDED.deleted_at)
+                is_verified = false, boosted_until = NULL, deleted_at = COALESCE(user_profiles.deleted_at, EXCLUDED.deleted_at)
             """,
             cancellationToken
         );

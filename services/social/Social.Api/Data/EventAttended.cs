@@ -1,7 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.Social.Profiles;
+namespace Community.Social.Data;
 
 /// <summary>An event a person checked in at (events' ArrivalRecorded): the "events attended" of their activity.</summary>
 public sealed class EventAttended
@@ -11,11 +10,7 @@ public sealed class EventAttended
     public DateTimeOffset ArrivedAt { get; set; }
 }
 
-public sealed class EventAttendedConfiguration : IEntityTypeConfiguration<EventAttended>
+internal sealed class EventAttendedConfiguration : IEntityTypeConfiguration<EventAttended>
 {
-    public void Configure(EntityTypeBuilder<EventAttended> e)
-    {
-        e.ToTable("events_attended");
-        e.HasKey(a => new { a.UserId, a.EventId });
-    }
+    public void Configure(EntityTypeBuilder<EventAttended> e) => e.HasKey(a => new { a.UserId, a.EventId });
 }
