@@ -97,7 +97,10 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
             Assert.Equal(
                 "accepted",
                 await fx.ScalarAsync<string>(
-                    "SELECT string_agg(status, ',') FROM connections WHERE requester_id IN (@a, @b) AND addressee_id IN (@a, @b)",
+                    """
+                    SELECT string_agg(status, ',') FROM connections WHERE requester_id IN (@a, @b)
+                        AND addressee_id IN (@a, @b)
+                    """,
                     ("a", aId),
                     ("b", bId)
                 )

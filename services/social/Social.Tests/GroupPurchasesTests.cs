@@ -5,7 +5,10 @@ using Community.Contracts.Social;
 
 namespace Community.Social.Tests;
 
-/// <summary>Paid groups: the 402's checkout reference, the membership a settled payment buys, and the refund when it cannot be honoured.</summary>
+/// <summary>
+/// Paid groups: the 402's checkout reference, the membership a settled payment buys, and the refund when it cannot be
+/// honoured.
+/// </summary>
 public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]
@@ -76,7 +79,10 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%'
+                    AND payload->>'groupId' = @g AND payload->>'userId' = @u
+                """,
                 ("g", group),
                 ("u", userId.ToString())
             )
@@ -131,7 +137,10 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g
+                    AND payload->>'userId' = @u
+                """,
                 ("g", group),
                 ("u", userId.ToString())
             )

@@ -43,7 +43,10 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         var announced = JsonNode.Parse(
             (
                 await fx.ScalarAsync<string>(
-                    "SELECT payload::text FROM outbox_messages WHERE type LIKE '%.GroupCreated,%' AND payload->>'groupId' = @v",
+                    """
+                    SELECT payload::text FROM outbox_messages WHERE type LIKE '%.GroupCreated,%'
+                        AND payload->>'groupId' = @v
+                    """,
                     ("v", id)
                 )
             )!
@@ -77,7 +80,10 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupUpdated,%' AND payload->>'groupId' = @id AND payload->'changedFields' @> '[\"description\",\"color\"]'",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupUpdated,%' AND payload->>'groupId' = @id
+                    AND payload->'changedFields' @> '["description","color"]'
+                """,
                 ("id", id)
             )
         );
@@ -288,7 +294,10 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%'
+                    AND payload->>'groupId' = @g AND payload->>'userId' = @u
+                """,
                 ("g", open),
                 ("u", userId.ToString())
             )
@@ -524,7 +533,10 @@ public sealed class GroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g
+                    AND payload->>'userId' = @u
+                """,
                 ("g", id),
                 ("u", otherId.ToString())
             )

@@ -4,7 +4,9 @@ using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;
 
-/// <summary>The profile projection: fed by identity's and payments' events only, idempotent, newest message wins.</summary>
+/// <summary>
+/// The profile projection: fed by identity's and payments' events only, idempotent, newest message wins.
+/// </summary>
 public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]

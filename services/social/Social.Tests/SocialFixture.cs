@@ -63,8 +63,9 @@ public class SocialFixture() : ServiceFixture<Program>(ResourceNames.Social)
     }
 
     /// <summary>
-    /// Publishes <paramref name="message"/> and waits until the service's one consumer of <typeparamref name="T"/> is done
-    /// with it, for a message that consumer ignores (Concerns): an ignored message leaves no inbox row to wait for.
+    /// Publishes <paramref name="message"/> and waits until the service's one consumer of <typeparamref name="T"/> is
+    /// done with it, for a message that consumer ignores (Concerns): an ignored message leaves no inbox row to wait
+    /// for.
     /// </summary>
     public async Task DeliverIgnoredAsync<T>(T message)
         where T : class, IIntegrationEvent

@@ -59,7 +59,10 @@ public static class BlocksApi
             {
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 var added = await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING",
+                    $"""
+                    INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({callerId}, {userId}, {now})
+                        ON CONFLICT DO NOTHING
+                    """,
                     ct
                 );
                 if (added == 0)

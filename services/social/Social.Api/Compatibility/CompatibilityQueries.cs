@@ -1,6 +1,8 @@
 namespace Community.Social.Compatibility;
 
-/// <summary>The compatibility score (0-100) and shared interests, defined once in SQL for every feature that shows them.</summary>
+/// <summary>
+/// The compatibility score (0-100) and shared interests, defined once in SQL for every feature that shows them.
+/// </summary>
 public static class CompatibilityQueries
 {
     public static async Task<int> ScoreAsync(SocialDbContext db, Guid a, Guid b, CancellationToken cancellationToken) =>
@@ -10,7 +12,9 @@ public static class CompatibilityQueries
                 .ToListAsync(cancellationToken)
         ).FirstOrDefault() ?? 0;
 
-    /// <summary>The compatibility score of <paramref name="callerId"/> with each of <paramref name="others"/>.</summary>
+    /// <summary>
+    /// The compatibility score of <paramref name="callerId"/> with each of <paramref name="others"/>.
+    /// </summary>
     public static async Task<Dictionary<Guid, int>> ScoresAsync(
         SocialDbContext db,
         Guid callerId,

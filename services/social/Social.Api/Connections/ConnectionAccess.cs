@@ -23,7 +23,9 @@ public static class ConnectionAccess
         return c;
     }
 
-    /// <summary>A request made to <paramref name="callerId"/>; its requester may withdraw it but not answer it (403).</summary>
+    /// <summary>
+    /// A request made to <paramref name="callerId"/>; its requester may withdraw it but not answer it (403).
+    /// </summary>
     public static async Task<Connection> AddressedToAsync(
         SocialDbContext db,
         Guid id,

@@ -70,7 +70,8 @@ public static class ConnectionsApi
             .MapGet("", List)
             .WithName("ListConnections")
             .WithSummary(
-                "My connections (status=accepted, the default) or requests (status=pending), direction=incoming|outgoing, newest first"
+                "My connections (status=accepted, the default) or requests (status=pending), "
+                    + "direction=incoming|outgoing, newest first"
             );
         return group;
     }
@@ -96,7 +97,8 @@ public static class ConnectionsApi
         var (connection, created) = await db.InTransactionAsync(
             async ct =>
             {
-                // Under the pair's lock: of two people asking each other at once, the second sees the first's request and accepts it.
+                // Under the pair's lock: of two people asking each other at once, the second sees the first's request
+                // and accepts it.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 // Again under the lock: a block that committed since the first check wins.
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);

@@ -3,7 +3,10 @@ namespace Community.Social.Dashboard;
 /// <summary>Records the days members were active and erases what the dashboard keeps of a deleted account.</summary>
 public static class Activity
 {
-    /// <summary>Marks the UTC day of <paramref name="at"/> as active for <paramref name="userId"/>; once a day, never for a deleted account.</summary>
+    /// <summary>
+    /// Marks the UTC day of <paramref name="at"/> as active for <paramref name="userId"/>; once a day, never for a
+    /// deleted account.
+    /// </summary>
     public static Task RecordAsync(
         SocialDbContext db,
         Guid userId,
@@ -15,7 +18,8 @@ public static class Activity
         return db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activity_days (user_id, day)
-            SELECT {userId}, {day} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {userId} AND deleted_at IS NOT NULL)
+            SELECT {userId}, {day} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {userId}
+                AND deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -40,7 +44,8 @@ public static class Activity
             .Database.SqlQuery<int>(
                 $"""
                 SELECT count(*)::int AS "Value" FROM (
-                    SELECT day + (row_number() OVER (ORDER BY day DESC))::int AS run FROM activity_days WHERE user_id = {userId} AND day <= {lastDay}
+                    SELECT day + (row_number() OVER (ORDER BY day DESC))::int AS run FROM activity_days
+                        WHERE user_id = {userId} AND day <= {lastDay}
                 ) AS d WHERE run = {lastDay.AddDays(1)}
                 """
             )

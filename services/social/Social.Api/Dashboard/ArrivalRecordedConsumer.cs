@@ -3,7 +3,10 @@ using MassTransit;
 
 namespace Community.Social.Dashboard;
 
-/// <summary>A check-in at an event counts as an event attended (profile activity, the Regular badge); a second check-in at the same event does not.</summary>
+/// <summary>
+/// A check-in at an event counts as an event attended (profile activity, the Regular badge); a second check-in at the
+/// same event does not.
+/// </summary>
 public sealed class ArrivalRecordedConsumer(
     SocialDbContext db,
     TimeProvider clock,
@@ -21,7 +24,10 @@ public sealed class ArrivalRecordedConsumer(
             return;
         var at = m.ArrivedAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at}) ON CONFLICT DO NOTHING",
+            $"""
+            INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at})
+                ON CONFLICT DO NOTHING
+            """,
             cancellationToken
         );
         // A check-in is activity of its day and may make the attendee a Regular.

@@ -42,9 +42,11 @@ public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider cloc
             .Database.SqlQuery<Guid>(
                 $"""
                 SELECT q.user_id AS "Value" FROM (
-                    SELECT user_id, 'connected' AS badge FROM connection_edges GROUP BY user_id HAVING count(*) >= {connected}
+                    SELECT user_id, 'connected' AS badge FROM connection_edges GROUP BY user_id
+                        HAVING count(*) >= {connected}
                     UNION ALL SELECT owner_id, 'founder' FROM groups WHERE member_count >= {founder}
-                    UNION ALL SELECT user_id, 'regular' FROM events_attended GROUP BY user_id HAVING count(*) >= {regular}
+                    UNION ALL SELECT user_id, 'regular' FROM events_attended GROUP BY user_id
+                        HAVING count(*) >= {regular}
                 ) q
                 WHERE NOT EXISTS (SELECT 1 FROM badges b WHERE b.user_id = q.user_id AND b.badge = q.badge)
                 GROUP BY q.user_id

@@ -64,7 +64,10 @@ public static class BadgeRules
             if (await rule.ProgressAsync(db, userId, cancellationToken) < rule.Target)
                 continue;
             var added = await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO badges (user_id, badge, earned_at) VALUES ({userId}, {rule.Badge}, {now}) ON CONFLICT DO NOTHING",
+                $"""
+                INSERT INTO badges (user_id, badge, earned_at) VALUES ({userId}, {rule.Badge}, {now})
+                    ON CONFLICT DO NOTHING
+                """,
                 cancellationToken
             );
             if (added > 0)

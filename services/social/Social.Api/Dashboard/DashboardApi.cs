@@ -15,7 +15,9 @@ public sealed record DashboardDto(
     IReadOnlyList<BadgeProgressDto> NextBadges
 );
 
-/// <summary>Courses in progress are the courses I enrolled in and have not completed (events' CourseCompleted).</summary>
+/// <summary>
+/// Courses in progress are the courses I enrolled in and have not completed (events' CourseCompleted).
+/// </summary>
 public sealed record DashboardCounts(
     int Connections,
     int Followers,
@@ -25,7 +27,10 @@ public sealed record DashboardCounts(
     int PendingRequests
 );
 
-/// <summary>New connections (still standing) and followers in the last 7 days and in the 7 before; change_percent is null when the week before had none.</summary>
+/// <summary>
+/// New connections (still standing) and followers in the last 7 days and in the 7 before; change_percent is null when
+/// the week before had none.
+/// </summary>
 public sealed record WeeklyGrowth(
     int NewConnections,
     int NewFollowers,

@@ -20,7 +20,9 @@ public sealed class DashboardConnectionRequestedConsumer(
     ) => Activity.RecordAsync(Db, context.Message.FromUserId, context.Message.OccurredAt, cancellationToken);
 }
 
-/// <summary>Accepting is activity of the one who accepted (the addressee); both people may have reached Connected.</summary>
+/// <summary>
+/// Accepting is activity of the one who accepted (the addressee); both people may have reached Connected.
+/// </summary>
 public sealed class DashboardConnectionAcceptedConsumer(
     SocialDbContext db,
     TimeProvider clock,
@@ -48,7 +50,9 @@ public sealed class DashboardUserFollowedConsumer(SocialDbContext db, ILogger<Da
         Activity.RecordAsync(Db, context.Message.FollowerUserId, context.Message.OccurredAt, cancellationToken);
 }
 
-/// <summary>Joining (or creating) a group is activity of the member; the group's owner may have reached Founder.</summary>
+/// <summary>
+/// Joining (or creating) a group is activity of the member; the group's owner may have reached Founder.
+/// </summary>
 public sealed class DashboardGroupMemberJoinedConsumer(
     SocialDbContext db,
     TimeProvider clock,
@@ -92,7 +96,9 @@ public sealed class DashboardGroupUpdatedConsumer(
     }
 }
 
-/// <summary>A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner.</summary>
+/// <summary>
+/// A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner.
+/// </summary>
 public sealed class DashboardCourseCompletedConsumer(
     SocialDbContext db,
     ILogger<DashboardCourseCompletedConsumer> logger
@@ -109,8 +115,10 @@ public sealed class DashboardCourseCompletedConsumer(
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at, completed_at)
-            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
-            ON CONFLICT (user_id, course_id) DO UPDATE SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles
+                WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            ON CONFLICT (user_id, course_id) DO UPDATE
+                SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
             """,
             cancellationToken
         );
@@ -132,7 +140,8 @@ public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at)
-            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles
+                WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken

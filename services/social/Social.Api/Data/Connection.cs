@@ -21,7 +21,9 @@ public sealed class Connection
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? AcceptedAt { get; set; }
 
-    /// <summary>The pair whoever asked (the database computes both): two people asking each other at once make one row.</summary>
+    /// <summary>
+    /// The pair whoever asked (the database computes both): two people asking each other at once make one row.
+    /// </summary>
     public Guid UserLow { get; private set; }
     public Guid UserHigh { get; private set; }
 

@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Community.Social.Data;
 
-/// <summary>An event a person checked in at (events' ArrivalRecorded): the "events attended" of their activity.</summary>
+/// <summary>
+/// An event a person checked in at (events' ArrivalRecorded): the "events attended" of their activity.
+/// </summary>
 public sealed class EventAttended
 {
     public Guid UserId { get; set; }

@@ -57,7 +57,9 @@ public sealed class GroupRequest
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>An invitation a member sent: it lets its addressee see a secret group and join an invite-only one.</summary>
+/// <summary>
+/// An invitation a member sent: it lets its addressee see a secret group and join an invite-only one.
+/// </summary>
 public sealed class GroupInvitation
 {
     public Guid GroupId { get; set; }

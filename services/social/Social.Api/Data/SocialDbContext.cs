@@ -2,7 +2,9 @@ using Community.ServiceDefaults.Data;
 
 namespace Community.Social.Data;
 
-/// <summary>The social service's database: each entity's mapping is in its own file, picked up from this assembly.</summary>
+/// <summary>
+/// The social service's database: each entity's mapping is in its own file, picked up from this assembly.
+/// </summary>
 public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) : DbContext(options)
 {
     public DbSet<UserProfile> UserProfiles => Set<UserProfile>();

@@ -25,7 +25,9 @@ public sealed record DiscoverQuery(
     int? Limit
 );
 
-/// <summary>What discovery filters on, validated and normalised (interest and gender lower-case; ages as birth-date bounds).</summary>
+/// <summary>
+/// What discovery filters on, validated and normalised (interest and gender lower-case; ages as birth-date bounds).
+/// </summary>
 public sealed record DiscoverFilter(
     string? Region,
     string? Interest,
@@ -75,7 +77,8 @@ public static class DiscoveryApi
             .MapGet("", Discover)
             .WithName("Discover")
             .WithSummary(
-                "People to meet: boosted first, then by compatibility; age_min, age_max and gender need premium or elite (403)"
+                "People to meet: boosted first, then by compatibility; age_min, age_max and gender need premium or "
+                    + "elite (403)"
             );
         return group;
     }
@@ -119,7 +122,8 @@ public static class DiscoveryApi
 
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        // age >= age_min: born on or before today minus age_min years; age <= age_max: born after today minus (age_max + 1) years.
+        // age >= age_min: born on or before today minus age_min years; age <= age_max: born after today minus (age_max
+        // + 1) years.
         DateOnly? bornBy = query.AgeMin is { } min ? today.AddYears(-min) : null;
         DateOnly? bornAfter = query.AgeMax is { } max ? today.AddYears(-(max + 1)) : null;
         var filter = new DiscoverFilter(
@@ -185,27 +189,34 @@ public static class DiscoveryApi
             await db
                 .Database.SqlQuery<CallerContext>(
                     $"""
-                    SELECT me.user_id IS NOT NULL AS has_profile, COALESCE(me.interests, ARRAY[]::text[]) AS interests, me.region,
+                    SELECT me.user_id IS NOT NULL AS has_profile, COALESCE(me.interests, ARRAY[]::text[]) AS interests,
+                        me.region,
                            ARRAY(SELECT blocked_id FROM blocks WHERE blocker_id = {callerId}
                                  UNION SELECT blocker_id FROM blocks WHERE blocked_id = {callerId}
-                                 UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId} AND NOT {includeConnected}) AS hidden,
-                           COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts, ARRAY[]::integer[]) AS mutual_counts,
-                           COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts, ARRAY[]::integer[]) AS group_mate_counts
+                                 UNION SELECT other_id FROM connection_edges WHERE user_id = {callerId}
+                                     AND NOT {includeConnected}) AS hidden,
+                           COALESCE(m.ids, ARRAY[]::uuid[]) AS mutual_ids, COALESCE(m.counts,
+                               ARRAY[]::integer[]) AS mutual_counts,
+                           COALESCE(g.ids, ARRAY[]::uuid[]) AS group_mate_ids, COALESCE(g.counts,
+                               ARRAY[]::integer[]) AS group_mate_counts
                     FROM (SELECT 1) AS one
                     LEFT JOIN user_profiles me ON me.user_id = {callerId}
                     LEFT JOIN LATERAL (
                         SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
                             SELECT e.other_id AS user_id, count(*)::integer AS n
                             FROM connection_edges mine
-                            CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
-                                                UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
+                            CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c
+                                WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
+                                                UNION ALL SELECT c.requester_id FROM connections c
+                                                    WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
                             WHERE mine.user_id = {callerId}
                             GROUP BY e.other_id) f
                     ) m ON true
                     LEFT JOIN LATERAL (
                         SELECT array_agg(f.user_id) AS ids, array_agg(f.n) AS counts FROM (
                             SELECT other.user_id, count(*)::integer AS n
-                            FROM group_members mine JOIN group_members other ON other.group_id = mine.group_id AND other.user_id <> mine.user_id
+                            FROM group_members mine JOIN group_members other ON other.group_id = mine.group_id
+                                AND other.user_id <> mine.user_id
                             WHERE mine.user_id = {callerId}
                             GROUP BY other.user_id) f
                     ) g ON true
@@ -252,14 +263,16 @@ public static class DiscoveryApi
             mine.Length == 0
                 ? "0"
                 : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{20 + i}}}::text])::integer"));
-        // A region and an interest: the candidates are one key range of discovery_entries (migration 0006), read from its index
-        // alone; otherwise the profiles themselves. Both are aliased p with the columns ranking and the premium filters read.
+        // A region and an interest: the candidates are one key range of discovery_entries (migration 0006), read from
+        // its index alone; otherwise the profiles themselves. Both are aliased p with the columns ranking and the
+        // premium filters read.
         var pair = filter.Region is not null && filter.Interest is not null;
         var source = pair
             ? """
                 discovery_entries p
                   WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
-                    AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM user_profiles q WHERE q.user_id = p.user_id AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
+                    AND ({4}::text IS NULL OR EXISTS (SELECT 1 FROM user_profiles q WHERE q.user_id = p.user_id
+                        AND (q.username ILIKE {4}::text OR q.full_name ILIKE {4}::text)))
                 """
             : """
                 user_profiles p
@@ -293,11 +306,11 @@ public static class DiscoveryApi
     }
 
     /// <summary>
-    /// A region and an interest without text: the same people in the same order as the general query, without scoring the
-    /// whole range (migration 0012). Three parts: the boosted now and the caller's neighbourhood (connections in common,
-    /// shared groups), scored in full; the rest who share another of the caller's interests, counted from discovery_pairs
-    /// (one key range per such interest); and everyone else, who all score the same and so are read in id order, only as
-    /// far as the page needs. DiscoveryRangeTests holds it to the general query's answers.
+    /// A region and an interest without text: the same people in the same order as the general query, without scoring
+    /// the whole range (migration 0012). Three parts: the boosted now and the caller's neighbourhood (connections in
+    /// common, shared groups), scored in full; the rest who share another of the caller's interests, counted from
+    /// discovery_pairs (one key range per such interest); and everyone else, who all score the same and so are read in
+    /// id order, only as far as the page needs. DiscoveryRangeTests holds it to the general query's answers.
     /// </summary>
     private static async Task<List<DiscoverRow>> FindInRangeAsync(
         SocialDbContext db,
@@ -317,7 +330,8 @@ public static class DiscoveryApi
         var (afterBoosted, afterScore, afterId) = after is { } a
             ? (a.Boosted, a.Score, a.Id)
             : ((bool?)null, (int?)null, (Guid?)null);
-        // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are not used here.
+        // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are not used
+        // here.
         object?[] args =
         [
             callerId,
@@ -360,17 +374,20 @@ public static class DiscoveryApi
             $$"""
             WITH near AS (
                 SELECT p.* FROM discovery_entries p
-                WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.boosted_until IS NOT NULL AND p.boosted_until > {1}
+                WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.boosted_until IS NOT NULL
+                    AND p.boosted_until > {1}
                 UNION
                 SELECT p.* FROM unnest({21}::uuid[]) AS n(id)
-                JOIN discovery_entries p ON p.region_key = lower({2}::text) AND p.interest = {3}::text AND p.user_id = n.id
+                JOIN discovery_entries p ON p.region_key = lower({2}::text) AND p.interest = {3}::text
+                    AND p.user_id = n.id
             ),
             extra AS (
                 SELECT p.user_id, count(*)::integer AS n
                 FROM unnest({20}::text[]) AS j(interest)
                 CROSS JOIN LATERAL (
                     SELECT d.user_id, d.boosted_until, d.gender, d.date_of_birth FROM discovery_pairs d
-                    WHERE d.region_key = lower({2}::text) AND d.interest_a = LEAST({3}::text, j.interest) AND d.interest_b = GREATEST({3}::text, j.interest)
+                    WHERE d.region_key = lower({2}::text) AND d.interest_a = LEAST({3}::text, j.interest)
+                        AND d.interest_b = GREATEST({3}::text, j.interest)
                 ) p
                 WHERE {{notBoosted}} {{filters}}
                 GROUP BY p.user_id
@@ -385,13 +402,15 @@ public static class DiscoveryApi
                 UNION ALL
                 SELECT e.user_id, false, compatibility_points({22} + e.n, {{sameRegion}}, 0, 0)
                 FROM extra e
-                WHERE e.user_id <> {0} AND e.user_id NOT IN (SELECT unnest({15}::uuid[])) AND e.user_id NOT IN (SELECT unnest({21}::uuid[]))
+                WHERE e.user_id <> {0} AND e.user_id NOT IN (SELECT unnest({15}::uuid[]))
+                    AND e.user_id NOT IN (SELECT unnest({21}::uuid[]))
                 UNION ALL
                 (SELECT p.user_id, false, r.score
                  FROM rest_score r, discovery_entries p
                  WHERE p.region_key = lower({2}::text) AND p.interest = {3}::text
                    -- Where the cursor leaves this part, as a bound on the id range: all of it, below an id, or none.
-                   AND p.user_id < CASE WHEN {11}::uuid IS NULL OR {9}::boolean OR r.score < {10}::integer THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
+                   AND p.user_id < CASE WHEN {11}::uuid IS NULL OR {9}::boolean OR r.score < {10}::integer
+                       THEN 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
                                         WHEN r.score = {10}::integer THEN {11}::uuid
                                         ELSE '00000000-0000-0000-0000-000000000000'::uuid END
                    AND {{notBoosted}} AND p.user_id <> {0} {{filters}}
@@ -407,7 +426,10 @@ public static class DiscoveryApi
         return await db.Database.SqlQuery<DiscoverRow>(sql).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Connections in common and shared groups of candidate p, from the caller's arrays (parameters 16-19): compatibility_points' last two.</summary>
+    /// <summary>
+    /// Connections in common and shared groups of candidate p, from the caller's arrays (parameters 16-19):
+    /// compatibility_points' last two.
+    /// </summary>
     private const string NeighbourPoints = """
         CASE WHEN p.user_id = ANY ({16}::uuid[])
              THEN (SELECT f.n FROM unnest({16}::uuid[], {17}::integer[]) AS f(id, n) WHERE f.id = p.user_id)
@@ -417,7 +439,10 @@ public static class DiscoveryApi
              ELSE 0 END
         """;
 
-    /// <summary>The page after the cursor (parameters 9-12) of the scored candidates, and its profiles: how both discovery queries end.</summary>
+    /// <summary>
+    /// The page after the cursor (parameters 9-12) of the scored candidates, and its profiles: how both discovery
+    /// queries end.
+    /// </summary>
     private const string PageOfCandidates = """
         page AS (
             SELECT c.user_id, c.boosted, c.score FROM candidates c
@@ -433,7 +458,9 @@ public static class DiscoveryApi
         ORDER BY pg.boosted DESC, pg.score DESC, pg.user_id DESC
         """;
 
-    /// <summary>What discovery needs to know of the caller before ranking: read once, then constants of the ranking query.</summary>
+    /// <summary>
+    /// What discovery needs to know of the caller before ranking: read once, then constants of the ranking query.
+    /// </summary>
     public sealed record CallerContext(
         bool HasProfile,
         string[] Interests,

@@ -5,11 +5,13 @@ using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
-// Events' messages as feed activity: an event published and the RSVPs to it, shown only while the
-// event is public and not cancelled (feed_events). Inbox consumers, and every write is keyed by actor,
-// kind and subject, so a replay adds nothing. Named Feed... so their queues stay apart from other features' consumers of the same messages.
+// Events' messages as feed activity: an event published and the RSVPs to it, shown only while the event is public and
+// not cancelled (feed_events). Inbox consumers, and every write is keyed by actor, kind and subject, so a replay adds
+// nothing. Named Feed... so their queues stay apart from other features' consumers of the same messages.
 
-/// <summary>The organizer published an event: the feed learns its title and visibility, and RSVPs that came first show with it.</summary>
+/// <summary>
+/// The organizer published an event: the feed learns its title and visibility, and RSVPs that came first show with it.
+/// </summary>
 public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedEventPublishedConsumer> logger)
     : IdempotentConsumer<EventPublished, SocialDbContext>(db, logger)
 {
@@ -23,8 +25,10 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
         var isPublic = m.Visibility == EventVisibility.Public;
         await Db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO feed_events (event_id, title, is_public, as_of) VALUES ({m.EventId}, {m.Title}, {isPublic}, {at})
-            ON CONFLICT (event_id) DO UPDATE SET title = EXCLUDED.title, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of
+            INSERT INTO feed_events (event_id, title, is_public, as_of)
+                VALUES ({m.EventId}, {m.Title}, {isPublic}, {at})
+            ON CONFLICT (event_id) DO UPDATE
+                SET title = EXCLUDED.title, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of
             WHERE feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
             """,
             cancellationToken
@@ -34,7 +38,8 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.EventPublished}, {m.OrganizerUserId}, {m.EventId}, false, {at}
-            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.OrganizerUserId} AND p.deleted_at IS NOT NULL)
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.OrganizerUserId}
+                AND p.deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -57,11 +62,14 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
         var visibilityChanged = m.ChangedFields.Contains("visibility");
         var at = m.OccurredAt.ToUniversalTime();
         var title = titleChanged ? m.Title : null;
-        // A visibility change from a publisher that does not say the new one hides the event: private is the safe guess.
+        // A visibility change from a publisher that does not say the new one hides the event: private is the safe
+        // guess.
         bool? isPublic = visibilityChanged ? m.Visibility == EventVisibility.Public : null;
         await Db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE feed_events SET title = COALESCE({title}::text, title), is_public = COALESCE({isPublic}::boolean, is_public), as_of = {at}
+            UPDATE feed_events
+                SET title = COALESCE({title}::text, title), is_public = COALESCE({isPublic}::boolean, is_public),
+                as_of = {at}
             WHERE event_id = {m.EventId} AND (as_of IS NULL OR as_of <= {at})
             """,
             cancellationToken
@@ -70,7 +78,9 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
     }
 }
 
-/// <summary>A cancelled event's activity leaves the feed for good (a cancellation that overtook the publication is remembered).</summary>
+/// <summary>
+/// A cancelled event's activity leaves the feed for good (a cancellation that overtook the publication is remembered).
+/// </summary>
 public sealed class FeedEventCancelledConsumer(SocialDbContext db, ILogger<FeedEventCancelledConsumer> logger)
     : IdempotentConsumer<EventCancelled, SocialDbContext>(db, logger)
 {
@@ -81,14 +91,19 @@ public sealed class FeedEventCancelledConsumer(SocialDbContext db, ILogger<FeedE
     {
         var eventId = context.Message.EventId;
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO feed_events (event_id, cancelled) VALUES ({eventId}, true) ON CONFLICT (event_id) DO UPDATE SET cancelled = true",
+            $"""
+            INSERT INTO feed_events (event_id, cancelled) VALUES ({eventId}, true) ON CONFLICT (event_id) DO UPDATE
+                SET cancelled = true
+            """,
             cancellationToken
         );
         await FeedActivities.RefreshEventAsync(Db, eventId, cancellationToken);
     }
 }
 
-/// <summary>A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public).</summary>
+/// <summary>
+/// A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public).
+/// </summary>
 public sealed class FeedRegistrationConfirmedConsumer(
     SocialDbContext db,
     ILogger<FeedRegistrationConfirmedConsumer> logger
@@ -174,7 +189,10 @@ public sealed class FeedRsvpCancelledConsumer(SocialDbContext db, ILogger<FeedRs
     {
         var m = context.Message;
         return Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId} AND subject_id = {m.EventId}",
+            $"""
+            DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId}
+                AND subject_id = {m.EventId}
+            """,
             cancellationToken
         );
     }

@@ -2,7 +2,9 @@ using Community.Contracts.Identity;
 
 namespace Community.Social.Feed;
 
-/// <summary>A deleted account's activity goes, and so does everyone's activity about them (follows, connections).</summary>
+/// <summary>
+/// A deleted account's activity goes, and so does everyone's activity about them (follows, connections).
+/// </summary>
 public sealed class FeedEraser(SocialDbContext db) : IUserDataEraser
 {
     public Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken) =>

@@ -22,7 +22,8 @@ public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUse
             SELECT {NewId.Next(
                 at
             )}, {ActivityKinds.UserFollowed}, {m.FollowerUserId}, {m.FollowedUserId}, {m.FollowedUserId}, true, {at}
-            WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {m.FollowerUserId} AND f.followed_id = {m.FollowedUserId})
+            WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {m.FollowerUserId}
+                AND f.followed_id = {m.FollowedUserId})
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -70,7 +71,9 @@ public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<Fe
     }
 }
 
-/// <summary>A new member is news for the group's members, and for the member's people when the group is public.</summary>
+/// <summary>
+/// A new member is news for the group's members, and for the member's people when the group is public.
+/// </summary>
 public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<FeedGroupMemberJoinedConsumer> logger)
     : IdempotentConsumer<GroupMemberJoined, SocialDbContext>(db, logger)
 {
@@ -83,7 +86,8 @@ public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<Fe
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.GroupJoined}, {m.UserId}, {m.GroupId}, {m.GroupId}, true, {at}
-            WHERE EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId} AND gm.user_id = {m.UserId} AND gm.role <> 'owner')
+            WHERE EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId} AND gm.user_id = {m.UserId}
+                AND gm.role <> 'owner')
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -99,7 +103,10 @@ public sealed class FeedGroupMemberLeftConsumer(SocialDbContext db, ILogger<Feed
     {
         var m = context.Message;
         return Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId} AND subject_id = {m.GroupId}",
+            $"""
+            DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId}
+                AND subject_id = {m.GroupId}
+            """,
             cancellationToken
         );
     }

@@ -8,7 +8,9 @@ namespace Community.Social.Feed;
 // connections when the group is public (the feed's rules for group activity). Keyed by kind, actor and subject,
 // so a replay adds nothing.
 
-/// <summary>A member started a thread in a group social knows (a thread whose ThreadDeleted came first is left out).</summary>
+/// <summary>
+/// A member started a thread in a group social knows (a thread whose ThreadDeleted came first is left out).
+/// </summary>
 public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThreadConsumer> logger)
     : IdempotentConsumer<NewThread, SocialDbContext>(db, logger)
 {
@@ -29,7 +31,8 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
             SELECT {NewId.Next(at)}, {ActivityKinds.ThreadStarted}, {m.AuthorUserId}, {m.ThreadId}, g.id, true, {at}
             FROM groups g
             WHERE g.id = {m.GroupId}
-              AND NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.AuthorUserId} AND p.deleted_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.AuthorUserId}
+                  AND p.deleted_at IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM feed_threads t WHERE t.thread_id = {m.ThreadId} AND t.deleted)
             ON CONFLICT DO NOTHING
             """,

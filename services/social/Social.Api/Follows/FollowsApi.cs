@@ -59,7 +59,10 @@ public static class FollowsApi
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "follow", ct);
                 var added = await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO follows (follower_id, followed_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING",
+                    $"""
+                    INSERT INTO follows (follower_id, followed_id, created_at) VALUES ({callerId}, {userId}, {now})
+                        ON CONFLICT DO NOTHING
+                    """,
                     ct
                 );
                 if (added > 0)
@@ -127,7 +130,10 @@ public static class FollowsApi
         );
     }
 
-    /// <summary>One page (<paramref name="probe"/> rows) of who follows <paramref name="userId"/> or whom they follow, newest first, as <paramref name="callerId"/> may see it; the benchmark measures this very query.</summary>
+    /// <summary>
+    /// One page (<paramref name="probe"/> rows) of who follows <paramref name="userId"/> or whom they follow, newest
+    /// first, as <paramref name="callerId"/> may see it; the benchmark measures this very query.
+    /// </summary>
     public static async Task<List<FollowRow>> PageAsync(
         SocialDbContext db,
         Guid callerId,
@@ -161,7 +167,8 @@ public static class FollowsApi
             .ThenByDescending(r => r.OtherId)
             .Take(probe)
             .ToListAsync(cancellationToken);
-        // The page's profiles by key in a second query: a profile looked up inside the projection became a window over the whole profiles table.
+        // The page's profiles by key in a second query: a profile looked up inside the projection became a window over
+        // the whole profiles table.
         var ids = page.Select(r => r.OtherId).ToList();
         var profiles = await db
             .UserProfiles.AsNoTracking()

@@ -31,7 +31,9 @@ public sealed record GroupDto(
     DateTimeOffset UpdatedAt
 );
 
-/// <summary>A member in a group's list; role pending (with the reason given) for a request, shown to owner and moderators only.</summary>
+/// <summary>
+/// A member in a group's list; role pending (with the reason given) for a request, shown to owner and moderators only.
+/// </summary>
 public sealed record GroupMemberDto(
     UserSummary User,
     [property: ValuesOf(typeof(GroupRoles))] string Role,

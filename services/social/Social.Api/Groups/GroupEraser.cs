@@ -3,7 +3,10 @@ using Community.Contracts.Social;
 
 namespace Community.Social.Groups;
 
-/// <summary>What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships, requests, invitations and purchases go.</summary>
+/// <summary>
+/// What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships,
+/// requests, invitations and purchases go.
+/// </summary>
 public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
 {
     /// <summary>A replay finds nothing left to do.</summary>

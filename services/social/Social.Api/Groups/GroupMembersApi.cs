@@ -46,13 +46,15 @@ public static class GroupMembersApi
             .MapGet("/members", Members)
             .WithName("ListGroupMembers")
             .WithSummary(
-                "Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and moderators); blocked people either way are left out"
+                "Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and "
+                    + "moderators); blocked people either way are left out"
             );
         group
             .MapPost("/invitations", Invite)
             .WithName("InviteToGroup")
             .WithSummary(
-                "Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422"
+                "Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either "
+                    + "way is 422"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -68,7 +70,8 @@ public static class GroupMembersApi
             .MapPatch("/members/{userId:guid}", ChangeRole)
             .WithName("ChangeGroupRole")
             .WithSummary(
-                "Make a member moderator or member (owner only); role owner hands the group over and makes me a moderator"
+                "Make a member moderator or member (owner only); role owner hands the group over and makes me a "
+                    + "moderator"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group

@@ -20,7 +20,8 @@ public static class GroupMemberships
     {
         var added = await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ({groupId}, {userId}, {role}, {now}) ON CONFLICT DO NOTHING
+            INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ({groupId}, {userId}, {role}, {now})
+                ON CONFLICT DO NOTHING
             """,
             cancellationToken
         );

@@ -72,8 +72,9 @@ public static class GroupPurchases
     /// <summary>
     /// Makes the payer a member for <paramref name="paymentId"/>; idempotent per payment (the same payment again is
     /// AlreadyHandled and changes nothing). Rejected, with its reason, when the purchase is unknown, the group was
-    /// deleted, the payer's account went or a block stands between the payer and the owner, the payment does not
-    /// match the price, the purchase was paid by another payment, or the payer already is a member. Joins the consumer's transaction.
+    /// deleted, the payer's account went or a block stands between the payer and the owner, the payment does not match
+    /// the price, the purchase was paid by another payment, or the payer already is a member. Joins the consumer's
+    /// transaction.
     /// </summary>
     public static async Task<(PurchaseOutcome Outcome, string? Reason)> SettleAsync(
         SocialDbContext db,
@@ -115,7 +116,8 @@ public static class GroupPurchases
         )
             return (
                 PurchaseOutcome.Rejected,
-                $"The payment ({amountCents} {currency}) does not match the price ({purchase.PriceCents} {purchase.Currency})."
+                $"The payment ({amountCents} {currency}) does not match the price ({purchase.PriceCents} "
+                    + $"{purchase.Currency})."
             );
         if (!await db.UserProfiles.AnyAsync(p => p.UserId == payerId && p.DeletedAt == null, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer's account is gone.");
@@ -129,8 +131,9 @@ public static class GroupPurchases
     }
 
     /// <summary>
-    /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing for a
-    /// payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it again) or became its owner since.
+    /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing
+    /// for a payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it
+    /// again) or became its owner since.
     /// </summary>
     public static async Task<bool> RefundedAsync(
         SocialDbContext db,

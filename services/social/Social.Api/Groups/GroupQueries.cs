@@ -96,8 +96,8 @@ public static class GroupQueries
     }
 
     /// <summary>
-    /// The groups <paramref name="userId"/> belongs to that <paramref name="callerId"/> may see (secret ones only when the caller
-    /// belongs too), latest joined first. Shared by /groups/mine and /profiles/{user_id}/groups.
+    /// The groups <paramref name="userId"/> belongs to that <paramref name="callerId"/> may see (secret ones only when
+    /// the caller belongs too), latest joined first. Shared by /groups/mine and /profiles/{user_id}/groups.
     /// </summary>
     public static async Task<CursorPage<GroupDto>> MemberOfAsync(
         SocialDbContext db,

@@ -95,7 +95,10 @@ public static partial class GroupRules
             Currency = g.Currency,
         };
 
-    /// <summary>Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed fields.</summary>
+    /// <summary>
+    /// Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed
+    /// fields.
+    /// </summary>
     public static List<string> Apply(GroupInput input, Group target)
     {
         var errors = new ValidationErrors();

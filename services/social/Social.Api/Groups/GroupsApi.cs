@@ -53,7 +53,8 @@ public static class GroupsApi
             .MapGet("", Explore)
             .WithName("ExploreGroups")
             .WithSummary(
-                "Public and private groups (and secret ones I belong to), most members first, filtered by q, region, interest, category, tag"
+                "Public and private groups (and secret ones I belong to), most members first, filtered by q, region, "
+                    + "interest, category, tag"
             );
         group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
         group
@@ -75,7 +76,8 @@ public static class GroupsApi
             .MapPost("/{id:guid}/join", Join)
             .WithName("JoinGroup")
             .WithSummary(
-                "Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership)"
+                "Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; "
+                    + "paid 402 with the checkout reference (purpose group_membership)"
             )
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status402PaymentRequired);
@@ -300,8 +302,10 @@ public static class GroupsApi
                     var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
                     await db.Database.ExecuteSqlAsync(
                         $"""
-                        INSERT INTO group_requests (group_id, user_id, reason, created_at) VALUES ({id}, {callerId}, {reason}, {now})
-                        ON CONFLICT (group_id, user_id) DO UPDATE SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
+                        INSERT INTO group_requests (group_id, user_id, reason, created_at)
+                            VALUES ({id}, {callerId}, {reason}, {now})
+                        ON CONFLICT (group_id, user_id) DO UPDATE
+                            SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
                         """,
                         ct
                     );
@@ -345,7 +349,10 @@ public static class GroupsApi
         };
     }
 
-    /// <summary>402 with the price and the checkout to open: payments sells the purchase under purpose group_membership; membership follows PaymentSucceeded.</summary>
+    /// <summary>
+    /// 402 with the price and the checkout to open: payments sells the purchase under purpose group_membership;
+    /// membership follows PaymentSucceeded.
+    /// </summary>
     private static ProblemHttpResult NeedsPayment(Group g, GroupPurchase purchase) =>
         ProblemResponses.PaymentRequired(
             "This group is paid; you become a member once paid through POST /api/v1/payments/checkout.",
@@ -377,7 +384,8 @@ public static class GroupsApi
                 var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
                 if (membership?.Role == GroupRoles.Owner)
                     throw new ConflictException(
-                        "The owner cannot leave: hand the group over first (PATCH /api/v1/groups/{id}/members/{user_id} with role owner), or delete it."
+                        "The owner cannot leave: hand the group over first (PATCH "
+                            + "/api/v1/groups/{id}/members/{user_id} with role owner), or delete it."
                     );
                 // Leaving again, or leaving what one only asked to join, ends whatever there is.
                 await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId).ExecuteDeleteAsync(ct);

@@ -8,10 +8,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.Social.Network;
 
-/// <summary>The shortest chain of accepted connections from the caller (first) to the person asked for (last).</summary>
+/// <summary>
+/// The shortest chain of accepted connections from the caller (first) to the person asked for (last).
+/// </summary>
 public sealed record NetworkPathDto(int Hops, IReadOnlyList<UserSummary> Path);
 
-/// <summary>Someone two hops away: how many of the caller's connections know them, and how well they may get on.</summary>
+/// <summary>
+/// Someone two hops away: how many of the caller's connections know them, and how well they may get on.
+/// </summary>
 public sealed record SuggestionDto(UserSummary User, int MutualCount, int CompatibilityScore);
 
 public sealed record SuggestionsDto(IReadOnlyList<SuggestionDto> Items);
@@ -34,7 +38,8 @@ public static class NetworkApi
             .MapGet("/path/{userId:guid}", Path)
             .WithName("GetNetworkPath")
             .WithSummary(
-                "The shortest chain of accepted connections from me to a user, at most 3 hops, never through a blocked user (404 when none)"
+                "The shortest chain of accepted connections from me to a user, at most 3 hops, never through a "
+                    + "blocked user (404 when none)"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
@@ -72,12 +77,12 @@ public static class NetworkApi
     }
 
     /// <summary>
-    /// A bounded breadth-first search from both ends at once: the caller's connections (one hop) and
-    /// the target's (one hop back) meet directly (2 hops) or through one more accepted connection (3),
-    /// so the database reads two neighbourhoods and the edges of one, never the graph (the third hop
-    /// is a LATERAL index lookup per first step: joined to the connection_edges view the planner scans every connection). Nobody on
-    /// either side of a block with the caller or the target is stepped through, nor anyone unlisted.
-    /// Ties go to the smallest ids, so the same graph always gives the same path.
+    /// A bounded breadth-first search from both ends at once: the caller's connections (one hop) and the target's (one
+    /// hop back) meet directly (2 hops) or through one more accepted connection (3), so the database reads two
+    /// neighbourhoods and the edges of one, never the graph (the third hop is a LATERAL index lookup per first step:
+    /// joined to the connection_edges view the planner scans every connection). Nobody on either side of a block with
+    /// the caller or the target is stepped through, nor anyone unlisted. Ties go to the smallest ids, so the same graph
+    /// always gives the same path.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>?> ShortestPathAsync(
         SocialDbContext db,
@@ -114,8 +119,10 @@ public static class NetworkApi
                     SELECT 2, n.u, NULL FROM near_ok n JOIN far f ON f.u = n.u
                     UNION ALL
                     SELECT 3, n.u, f.u FROM near_ok n
-                    CROSS JOIN LATERAL (SELECT c.addressee_id AS v FROM connections c WHERE c.requester_id = n.u AND c.status = 'accepted'
-                                        UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = n.u AND c.status = 'accepted') e
+                    CROSS JOIN LATERAL (SELECT c.addressee_id AS v FROM connections c WHERE c.requester_id = n.u
+                        AND c.status = 'accepted'
+                                        UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = n.u
+                                            AND c.status = 'accepted') e
                     JOIN far f ON f.u = e.v
                 )
                 SELECT hops, first_step, second_step FROM paths
@@ -181,12 +188,15 @@ public static class NetworkApi
                 $"""
                 SELECT e.other_id AS user_id, count(*)::integer AS mutual_count
                 FROM connection_edges mine
-                CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
-                                    UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
+                CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c
+                    WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
+                                    UNION ALL SELECT c.requester_id FROM connections c
+                                        WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
                 JOIN user_profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
                 WHERE mine.user_id = {callerId} AND e.other_id <> {callerId}
                   AND NOT EXISTS (SELECT 1 FROM connections c
-                                  WHERE c.user_low = LEAST({callerId}, e.other_id) AND c.user_high = GREATEST({callerId}, e.other_id))
+                                  WHERE c.user_low = LEAST({callerId}, e.other_id)
+                                      AND c.user_high = GREATEST({callerId}, e.other_id))
                   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = {callerId} AND b.blocked_id = e.other_id)
                                                            OR (b.blocker_id = e.other_id AND b.blocked_id = {callerId}))
                 GROUP BY e.other_id

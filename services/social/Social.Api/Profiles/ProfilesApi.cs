@@ -11,7 +11,10 @@ namespace Community.Social.Profiles;
 
 public sealed record ProfileGroupsQuery(string? Cursor, int? Limit);
 
-/// <summary>What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events checked in at.</summary>
+/// <summary>
+/// What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events
+/// checked in at.
+/// </summary>
 public sealed record ProfileActivityDto(Guid UserId, int Groups, int Connections, int Followers, int EventsAttended);
 
 public static class ProfilesApi
@@ -35,7 +38,8 @@ public static class ProfilesApi
             .MapGet("/{userId:guid}/groups", Groups)
             .WithName("GetProfileGroups")
             .WithSummary(
-                "The groups a member belongs to that I may see (secret ones only when I belong too), latest joined first"
+                "The groups a member belongs to that I may see (secret ones only when I belong too), latest joined "
+                    + "first"
             );
         group
             .MapGet("/{userId:guid}/activity", Activity)

@@ -91,7 +91,8 @@ public static class ReportsApi
             .MapPost("", File)
             .WithName("FileReport")
             .WithSummary(
-                "Report a user, group, message or event (201); one open report per target (409); reporting myself is 422"
+                "Report a user, group, message or event (201); one open report per target (409); reporting myself is "
+                    + "422"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -107,7 +108,8 @@ public static class ReportsApi
             .RequireAuthorization(Policies.Admin)
             .WithName("ResolveReport")
             .WithSummary(
-                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); again is 409"
+                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); "
+                    + "again is 409"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
@@ -142,7 +144,8 @@ public static class ReportsApi
         {
             if (targetId == callerId)
                 throw new BusinessRuleException("You cannot report yourself.");
-            // A block either way does not stop a report (the harassed block their harasser); only an unknown or deleted user is 404.
+            // A block either way does not stop a report (the harassed block their harasser); only an unknown or deleted
+            // user is 404.
             if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }

@@ -26,7 +26,10 @@ public static class ProfileAccess
             cancellationToken
         );
 
-    /// <summary>The profile of <paramref name="userId"/> as <paramref name="callerId"/> may see it; 404 when unknown, deleted or blocked either way.</summary>
+    /// <summary>
+    /// The profile of <paramref name="userId"/> as <paramref name="callerId"/> may see it; 404 when unknown, deleted or
+    /// blocked either way.
+    /// </summary>
     public static async Task<UserProfile> VisibleAsync(
         SocialDbContext db,
         Guid callerId,

@@ -76,7 +76,8 @@ public sealed class SubscriptionChangedConsumer(SocialDbContext db, ILogger<Subs
         var m = context.Message;
         if (!Tiers.All.Contains(m.Tier))
             throw new InvalidOperationException(
-                $"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', which is not one of {string.Join(", ", Tiers.All)}."
+                $"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', "
+                    + $"which is not one of {string.Join(", ", Tiers.All)}."
             );
         return UserProfileProjection.ChangeTierAsync(Db, m.UserId, m.Tier, m.OccurredAt, cancellationToken);
     }
