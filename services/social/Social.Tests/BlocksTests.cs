@@ -1,5 +1,3 @@
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
 public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>

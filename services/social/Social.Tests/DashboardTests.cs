@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
-using Community.Contracts.Social;
 using Community.ServiceDefaults.Data;
 using Community.Social.Dashboard;
 using Community.Social.Data;

@@ -1,4 +1,3 @@
-using Community.Contracts;
 using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
 using Community.Contracts.Messaging;
 
 namespace Community.Social.Tests;

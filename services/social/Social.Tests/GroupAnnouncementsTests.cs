@@ -1,6 +1,3 @@
-using Community.Contracts.Identity;
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
 
 namespace Community.Social.Tests;
 

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Payments;
-using Community.Contracts.Social;
 
 namespace Community.Social.Tests;
 

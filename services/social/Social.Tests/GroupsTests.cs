@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Community.Contracts.Social;
 
 namespace Community.Social.Tests;
 

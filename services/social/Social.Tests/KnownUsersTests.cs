@@ -1,6 +1,3 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
-
 namespace Community.Social.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;

@@ -1,7 +1,3 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
 public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture>

@@ -1,5 +1,3 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,9 +3,8 @@ using Community.ServiceDefaults.Data;
 namespace Community.Social.Dashboard;
 
 /// <summary>
-/// Awards the badges people reached without the event that awards them: before a rule existed, or while social was not
-/// listening. Runs once at start-up (after the migrations): every qualifier without the badge gets it, each in a
-/// transaction of its own through <see cref="BadgeRules.AwardAsync"/>, so BadgeEarned is announced once as usual.
+/// Awards, once at start-up, the badges people reached without the event that awards them (before a rule existed),
+/// each through <see cref="BadgeRules.AwardAsync"/> so BadgeEarned is announced as usual.
 /// </summary>
 public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BadgeBackfill> logger)
     : BackgroundService

@@ -4,9 +4,8 @@ using MassTransit;
 
 namespace Community.Social.Dashboard;
 
-// The dashboard learns from social's own events after they committed, so a badge rule always counts committed rows:
-// of changes committed at once, the consumer of the last one sees them all. Activity is dated by the message, not the
-// time it is handled, so a late or replayed message marks the day it happened.
+// Social's own events, read after they committed so badge rules count committed rows; activity is dated by the
+// message, so a late or replayed one marks the day it happened.
 
 /// <summary>Asking to connect is activity of the one who asked.</summary>
 public sealed class DashboardConnectionRequestedConsumer(

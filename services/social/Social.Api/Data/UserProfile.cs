@@ -3,10 +3,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Community.Social.Data;
 
 /// <summary>
-/// Social's projection of a user (docs/conventions.md), as identity and payments last announced it (social never calls
-/// identity). A row without a username is not known yet (a tier or boost arrived first) or deleted: neither is shown.
-/// Each group of fields has its own as-of time: <see cref="AsOf"/> the profile's (username, name...), then the role's,
-/// the tier's and the boost's; a message older than the one its group last applied changes nothing.
+/// Social's projection of a user, as identity and payments last announced it; a row without a username is not shown.
+/// Each group of fields has its own as-of time (<see cref="AsOf"/> the profile's): an older message changes nothing.
 /// </summary>
 public sealed class UserProfile
 {

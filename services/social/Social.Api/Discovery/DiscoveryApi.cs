@@ -165,14 +165,9 @@ public static class DiscoveryApi
     }
 
     /// <summary>
-    /// The people discovery shows <paramref name="callerId"/>, in its order (boosted now first, then
-    /// compatibility, then id), <paramref name="probe"/> rows after <paramref name="after"/>; the
-    /// benchmark (bench/Social.Bench) measures this very query. The score is compatibility_score's,
-    /// computed per candidate from columns (compatibility_points, migrations 0005 and 0007) rather than by
-    /// calling compatibility_score per candidate: the caller's interests, the people hidden from them,
-    /// their connections in common with everyone two hops away and the people they share groups with
-    /// are read once first, and the
-    /// candidates are tested against them as constants; only the page's rows are then read in full.
+    /// The people discovery shows <paramref name="callerId"/> (boosted now first, then compatibility, then id), a page
+    /// after <paramref name="after"/>. The score is compatibility_score's, computed from columns
+    /// (compatibility_points) against what is read of the caller once, so no candidate costs a call.
     /// </summary>
     public static async Task<List<DiscoverRow>> FindAsync(
         SocialDbContext db,
@@ -306,11 +301,8 @@ public static class DiscoveryApi
     }
 
     /// <summary>
-    /// A region and an interest without text: the same people in the same order as the general query, without scoring
-    /// the whole range (migration 0012). Three parts: the boosted now and the caller's neighbourhood (connections in
-    /// common, shared groups), scored in full; the rest who share another of the caller's interests, counted from
-    /// discovery_pairs (one key range per such interest); and everyone else, who all score the same and so are read in
-    /// id order, only as far as the page needs. DiscoveryRangeTests holds it to the general query's answers.
+    /// A region and an interest without text: the general query's people and order without scoring the whole range
+    /// (migration 0012 says how); DiscoveryRangeTests holds it to the general query's answers.
     /// </summary>
     private static async Task<List<DiscoverRow>> FindInRangeAsync(
         SocialDbContext db,

@@ -5,9 +5,8 @@ using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
-// Events' messages as feed activity: an event published and the RSVPs to it, shown only while the event is public and
-// not cancelled (feed_events). Inbox consumers, and every write is keyed by actor, kind and subject, so a replay adds
-// nothing. Named Feed... so their queues stay apart from other features' consumers of the same messages.
+// Events' messages as feed activity, shown only while the event is public and not cancelled (feed_events). Named
+// Feed... so their queues stay apart from other features' consumers of the same messages.
 
 /// <summary>
 /// The organizer published an event: the feed learns its title and visibility, and RSVPs that came first show with it.

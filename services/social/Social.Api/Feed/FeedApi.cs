@@ -73,13 +73,9 @@ public static class FeedApi
     }
 
     /// <summary>
-    /// One page (<paramref name="probe"/> rows) of <paramref name="callerId"/>'s feed after <paramref name="after"/>,
-    /// newest first: the shown activity of each person they follow or are connected with (a group join only when the
-    /// group is public), and every shown activity in their groups but their own; nothing by or about anyone blocked
-    /// either way. Two steps, so following a thousand people does not read a page's worth from each of them: each
-    /// source (person, group) gives its newest row (one index probe); the probe-th newest of those rows is a bound
-    /// every row of the page reaches (that many distinct rows are at least as new), so only the sources whose newest
-    /// row reaches it are read further, as one index range each. The benchmark measures this very query.
+    /// A page of <paramref name="callerId"/>'s feed, newest first: the activity of the people they follow or are
+    /// connected with and of their groups, nothing by or about anyone blocked either way. The probe-th newest of each
+    /// source's newest row bounds the page, so only sources that reach it are read further.
     /// </summary>
     public static Task<List<FeedRow>> PageAsync(
         SocialDbContext db,

@@ -4,9 +4,8 @@ using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
-// Social's own messages as feed activity, read back from the bus like any other service's. Each row is
-// written only while what it reports still holds (the follow, connection or membership exists), so a
-// message that arrives after its undoing (a leave that overtook the join) records nothing stale.
+// Social's own messages as feed activity. A row is written only while what it reports still holds, so a message that
+// arrives after its undoing (a leave that overtook the join) records nothing stale.
 
 /// <summary>The follower followed someone.</summary>
 public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUserFollowedConsumer> logger)

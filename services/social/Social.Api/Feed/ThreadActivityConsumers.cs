@@ -4,9 +4,7 @@ using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
-// Messaging's threads as group activity: shown to the group's members, and to the author's followers and
-// connections when the group is public (the feed's rules for group activity). Keyed by kind, actor and subject,
-// so a replay adds nothing.
+// Messaging's threads as group activity, shown as the feed shows any group's activity.
 
 /// <summary>
 /// A member started a thread in a group social knows (a thread whose ThreadDeleted came first is left out).

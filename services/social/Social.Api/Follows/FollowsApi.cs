@@ -132,7 +132,7 @@ public static class FollowsApi
 
     /// <summary>
     /// One page (<paramref name="probe"/> rows) of who follows <paramref name="userId"/> or whom they follow, newest
-    /// first, as <paramref name="callerId"/> may see it; the benchmark measures this very query.
+    /// first, as <paramref name="callerId"/> may see it.
     /// </summary>
     public static async Task<List<FollowRow>> PageAsync(
         SocialDbContext db,

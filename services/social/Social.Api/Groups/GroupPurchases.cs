@@ -70,11 +70,8 @@ public static class GroupPurchases
     }
 
     /// <summary>
-    /// Makes the payer a member for <paramref name="paymentId"/>; idempotent per payment (the same payment again is
-    /// AlreadyHandled and changes nothing). Rejected, with its reason, when the purchase is unknown, the group was
-    /// deleted, the payer's account went or a block stands between the payer and the owner, the payment does not match
-    /// the price, the purchase was paid by another payment, or the payer already is a member. Joins the consumer's
-    /// transaction.
+    /// Makes the payer a member for <paramref name="paymentId"/>, once per payment (again: AlreadyHandled); Rejected,
+    /// with its reason, when social can no longer honour the payment (each case below says which).
     /// </summary>
     public static async Task<(PurchaseOutcome Outcome, string? Reason)> SettleAsync(
         SocialDbContext db,

@@ -77,12 +77,8 @@ public static class NetworkApi
     }
 
     /// <summary>
-    /// A bounded breadth-first search from both ends at once: the caller's connections (one hop) and the target's (one
-    /// hop back) meet directly (2 hops) or through one more accepted connection (3), so the database reads two
-    /// neighbourhoods and the edges of one, never the graph (the third hop is a LATERAL index lookup per first step:
-    /// joined to the connection_edges view the planner scans every connection). Nobody on either side of a block with
-    /// the caller or the target is stepped through, nor anyone unlisted. Ties go to the smallest ids, so the same graph
-    /// always gives the same path.
+    /// A breadth-first search from both ends at once (at most 3 hops), so the database reads two neighbourhoods, never
+    /// the graph; never through a block or an unlisted person; ties go to the smallest ids, so a path is stable.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>?> ShortestPathAsync(
         SocialDbContext db,
