@@ -146,8 +146,8 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         Assert.Equal(1, counts["groups"]!.GetValue<int>());
         Assert.Equal(1, counts["events_attended"]!.GetValue<int>());
         Assert.Equal(2, counts["courses_in_progress"]!.GetValue<int>());
-        // A completed course (delivered twice) is no longer in progress; a completion that overtook its enrollment
-        // counts as completed.
+        // A completed course (delivered twice) is no longer in progress;
+        // a completion that overtook its enrollment counts as completed.
         var done = new CourseCompleted(Guid.NewGuid(), now, course.CourseId, course.EnrollmentId, meId, "Course");
         await fx.DeliverAsync(done, "DashboardCourseCompletedConsumer");
         await fx.DeliverAsync(done with { MessageId = Guid.NewGuid() }, "DashboardCourseCompletedConsumer");

@@ -93,8 +93,8 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
                 item["compatibility_score"]!.GetValue<int>()
             );
         }
-        // 1 shared interest (8) + same region (20) + 1 connection in common (5) + 2 groups (10), ahead of 1 shared + 2
-        // in common.
+        // 1 shared interest (8) + same region (20) + 1 connection in common (5) + 2 groups (10),
+        // ahead of 1 shared + 2 in common.
         Assert.Equal(
             [(friendOfOneId, 43), (friendOfBothId, 38)],
             items

@@ -1,6 +1,6 @@
 namespace Community.Social.Tests;
 
-/// <summary>Joining, leaving and running a group: join policies, secret and private groups, owner and moderators.</summary>
+/// <summary>Joining, leaving and running a group: join policies, secret and private groups, moderators.</summary>
 public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]

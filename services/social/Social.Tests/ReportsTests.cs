@@ -25,8 +25,8 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.Equal("open", filed["status"]!.GetValue<string>());
         Assert.Equal(reporterId.ToString(), filed["reporter_id"]!.GetValue<string>());
         var id = filed["id"]!.GetValue<string>();
-        // The same target again while the first is open is 409; another target, or a group with the same id, is a new
-        // report.
+        // The same target again while the first is open is 409;
+        // another target, or a group with the same id, is a new report.
         await (
             await fx.Client.PostJson(
                 "/api/v1/reports",

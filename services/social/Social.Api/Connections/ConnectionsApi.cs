@@ -97,8 +97,7 @@ public static class ConnectionsApi
         var (connection, created) = await db.InTransactionAsync(
             async ct =>
             {
-                // Under the pair's lock: of two people asking each other at once, the second sees the first's request
-                // and accepts it.
+                // Under the pair's lock: of two people asking each other at once, the second accepts the first's.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 // Again under the lock: a block that committed since the first check wins.
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);

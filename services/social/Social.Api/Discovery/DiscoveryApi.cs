@@ -120,8 +120,8 @@ public static partial class DiscoveryApi
 
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        // age >= age_min: born on or before today minus age_min years; age <= age_max: born after today minus (age_max
-        // + 1) years.
+        // age >= age_min: born on or before today minus age_min years;
+        // age <= age_max: born after today minus (age_max + 1) years.
         DateOnly? bornBy = query.AgeMin is { } min ? today.AddYears(-min) : null;
         DateOnly? bornAfter = query.AgeMax is { } max ? today.AddYears(-(max + 1)) : null;
         var filter = new DiscoverFilter(

@@ -100,9 +100,8 @@ public static partial class DiscoveryApi
             mine.Length == 0
                 ? "0"
                 : string.Join(" + ", mine.Select((_, i) => $"(p.interests @> ARRAY[{{{20 + i}}}::text])::integer"));
-        // A region and an interest: the candidates are one key range of discovery_entries (migration 0006), read from
-        // its index alone; otherwise the profiles themselves. Both are aliased p with the columns ranking and the
-        // premium filters read.
+        // A region and an interest: one key range of discovery_entries (migration 0006); otherwise the profiles.
+        // Both are aliased p, with the columns ranking and the premium filters read.
         var pair = filter.Region is not null && filter.Interest is not null;
         var source = pair
             ? """
@@ -164,8 +163,7 @@ public static partial class DiscoveryApi
         var (afterBoosted, afterScore, afterId) = after is { } a
             ? (a.Boosted, a.Score, a.Id)
             : ((bool?)null, (int?)null, (Guid?)null);
-        // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are not used
-        // here.
+        // The general query's parameter numbers where they mean the same; 4 and 8 (text, has a profile) are unused.
         object?[] args =
         [
             callerId,

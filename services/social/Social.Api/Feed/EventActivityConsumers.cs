@@ -61,8 +61,7 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
         var visibilityChanged = m.ChangedFields.Contains("visibility");
         var at = m.OccurredAt.ToUniversalTime();
         var title = titleChanged ? m.Title : null;
-        // A visibility change from a publisher that does not say the new one hides the event: private is the safe
-        // guess.
+        // A visibility change that does not say the new one hides the event: private is the safe guess.
         bool? isPublic = visibilityChanged ? m.Visibility == EventVisibility.Public : null;
         await Db.Database.ExecuteSqlAsync(
             $"""

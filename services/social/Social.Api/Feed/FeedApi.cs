@@ -28,8 +28,7 @@ public static class FeedApi
     /// <summary>Actors named in a folded item; actor_count says how many there were.</summary>
     public const int ActorsShown = 3;
 
-    // Before every activity: a page from the top reads "before" this position (not MaxValue, which Npgsql may send as
-    // infinity).
+    // Before every activity: a page from the top reads "before" this (not MaxValue: Npgsql may send infinity).
     private static readonly TimeAndId Top = new(
         new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero),
         Guid.AllBitsSet

@@ -144,8 +144,7 @@ public static class ReportsApi
         {
             if (targetId == callerId)
                 throw new BusinessRuleException("You cannot report yourself.");
-            // A block either way does not stop a report (the harassed block their harasser); only an unknown or deleted
-            // user is 404.
+            // A block does not stop a report (the harassed block their harasser); an unknown or deleted user is 404.
             if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
