@@ -1,12 +1,10 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
 using Community.Social.Blocks;
 using Community.Social.Connections;
 using Community.Social.Dashboard;
-using Community.Social.Data;
 using Community.Social.Discovery;
 using Community.Social.Feed;
 using Community.Social.Follows;
@@ -14,6 +12,7 @@ using Community.Social.Groups;
 using Community.Social.Network;
 using Community.Social.Profiles;
 using Community.Social.Reports;
+using Community.Social.Users;
 
 namespace Community.Social;
 
@@ -33,6 +32,17 @@ public static class SocialServiceExtensions
                     .RequireKnownUsers()
         );
         builder.Services.AddHostedService<BadgeBackfill>();
+        // A deleted account's share in each feature, erased in this order in UserDeletedConsumer's one transaction.
+        builder
+            .Services.AddUserDataEraser<ConnectionEraser>()
+            .AddUserDataEraser<FollowEraser>()
+            .AddUserDataEraser<BlockEraser>()
+            .AddUserDataEraser<GroupEraser>()
+            .AddUserDataEraser<EventsAttendedEraser>()
+            .AddUserDataEraser<ReportEraser>()
+            .AddUserDataEraser<DashboardEraser>()
+            .AddUserDataEraser<FeedEraser>()
+            .AddUserDataEraser<UserProfileEraser>();
         return builder;
     }
 

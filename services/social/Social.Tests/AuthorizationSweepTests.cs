@@ -1,5 +1,3 @@
-using Community.Contracts;
-
 namespace Community.Social.Tests;
 
 /// <summary>Two users and a stranger try each route on the others' objects: nothing crosses.</summary>

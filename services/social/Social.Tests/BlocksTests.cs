@@ -1,5 +1,3 @@
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
 public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -22,13 +20,17 @@ public sealed class BlocksTests(SocialFixture fx) : IClassFixture<SocialFixture>
         );
 
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{bId}", null, a)).AssertStatus(204);
-        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{bId}", null, a)).AssertStatus(204); // again: nothing more
+        // again: nothing more
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{bId}", null, a)).AssertStatus(204);
         await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{aId}", null, c)).AssertStatus(204);
 
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM connections WHERE (requester_id = @a AND addressee_id IN (@b, @c)) OR (addressee_id = @a AND requester_id IN (@b, @c))",
+                """
+                SELECT count(*) FROM connections WHERE (requester_id = @a AND addressee_id IN (@b, @c))
+                    OR (addressee_id = @a AND requester_id IN (@b, @c))
+                """,
                 ("a", aId),
                 ("b", bId),
                 ("c", cId)

@@ -1,5 +1,3 @@
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
 public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -97,7 +95,10 @@ public sealed class ConnectionsTests(SocialFixture fx) : IClassFixture<SocialFix
             Assert.Equal(
                 "accepted",
                 await fx.ScalarAsync<string>(
-                    "SELECT string_agg(status, ',') FROM connections WHERE requester_id IN (@a, @b) AND addressee_id IN (@a, @b)",
+                    """
+                    SELECT string_agg(status, ',') FROM connections WHERE requester_id IN (@a, @b)
+                        AND addressee_id IN (@a, @b)
+                    """,
                     ("a", aId),
                     ("b", bId)
                 )

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
-using Community.Contracts.Social;
 using Community.ServiceDefaults.Data;
 using Community.Social.Dashboard;
 using Community.Social.Data;
@@ -114,7 +112,10 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         {
             var at = now.AddDays(-daysAgo);
             await fx.ExecuteAsync(
-                "INSERT INTO connections (id, requester_id, addressee_id, status, created_at, accepted_at) VALUES (@id, @r, @me, 'accepted', @at, @at)",
+                """
+                INSERT INTO connections (id, requester_id, addressee_id, status, created_at, accepted_at)
+                    VALUES (@id, @r, @me, 'accepted', @at, @at)
+                """,
                 ("id", Guid.NewGuid()),
                 ("r", Guid.NewGuid()),
                 ("me", meId),
@@ -145,7 +146,8 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         Assert.Equal(1, counts["groups"]!.GetValue<int>());
         Assert.Equal(1, counts["events_attended"]!.GetValue<int>());
         Assert.Equal(2, counts["courses_in_progress"]!.GetValue<int>());
-        // A completed course (delivered twice) is no longer in progress; a completion that overtook its enrollment counts as completed.
+        // A completed course (delivered twice) is no longer in progress;
+        // a completion that overtook its enrollment counts as completed.
         var done = new CourseCompleted(Guid.NewGuid(), now, course.CourseId, course.EnrollmentId, meId, "Course");
         await fx.DeliverAsync(done, "DashboardCourseCompletedConsumer");
         await fx.DeliverAsync(done with { MessageId = Guid.NewGuid() }, "DashboardCourseCompletedConsumer");
@@ -189,7 +191,10 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         // Nine connections: one short of the badge, which the dashboard shows as progress.
         for (var i = 0; i < 9; i++)
             await fx.ExecuteAsync(
-                "INSERT INTO connections (id, requester_id, addressee_id, status, created_at, accepted_at) VALUES (@id, @r, @me, 'accepted', @at, @at)",
+                """
+                INSERT INTO connections (id, requester_id, addressee_id, status, created_at, accepted_at)
+                    VALUES (@id, @r, @me, 'accepted', @at, @at)
+                """,
                 ("id", Guid.NewGuid()),
                 ("r", Guid.NewGuid()),
                 ("me", meId),
@@ -305,7 +310,10 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         Assert.Equal(
             0L,
             await fx.ScalarAsync<long>(
-                "SELECT (SELECT count(*) FROM badges WHERE user_id = @u) + (SELECT count(*) FROM activity_days WHERE user_id = @u)",
+                """
+                SELECT (SELECT count(*) FROM badges WHERE user_id = @u) + (SELECT count(*) FROM activity_days
+                    WHERE user_id = @u)
+                """,
                 ("u", meId)
             )
         );
@@ -423,7 +431,10 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
         var now = fx.Clock.GetUtcNow();
         for (var i = 0; i < 10; i++)
             await fx.ExecuteAsync(
-                "INSERT INTO connections (id, requester_id, addressee_id, status, created_at, accepted_at) VALUES (@id, @r, @me, 'accepted', @at, @at)",
+                """
+                INSERT INTO connections (id, requester_id, addressee_id, status, created_at, accepted_at)
+                    VALUES (@id, @r, @me, 'accepted', @at, @at)
+                """,
                 ("id", Guid.NewGuid()),
                 ("r", Guid.NewGuid()),
                 ("me", connectedId),
@@ -463,7 +474,10 @@ public sealed class DashboardTests(SocialFixture fx) : IClassFixture<SocialFixtu
 
     private Task<long> BadgeEarnedCountAsync(Guid userId, string badge) =>
         fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(BadgeEarned)},%' AND payload->>'userId' = @u AND payload->>'badge' = @b",
+            $"""
+            SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(BadgeEarned)},%' AND payload->>'userId' = @u
+                AND payload->>'badge' = @b
+            """,
             ("u", userId.ToString()),
             ("b", badge)
         );

@@ -1,12 +1,11 @@
-using Community.Contracts;
 using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;
 
 /// <summary>
-/// Discovery by region and interest takes a shortcut (migration 0012: the boosted and the caller's neighbourhood scored in
-/// full, the rest counted from discovery_pairs or read in id order). A text filter sends the same question through the
-/// general query, which scores every candidate: both must give the same people, scores and order, page by page.
+/// Discovery by region and interest takes a shortcut (migration 0012: the boosted and the caller's neighbourhood scored
+/// in full, the rest counted from discovery_pairs or read in id order). A text filter sends the same question through
+/// the general query, which scores every candidate: both must give the same people, scores and order, page by page.
 /// </summary>
 public sealed class DiscoveryRangeTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {

@@ -1,5 +1,3 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;
@@ -31,7 +29,8 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
         );
         Assert.DoesNotContain(meId, items.Select(i => Guid.Parse(i!["user_id"]!.GetValue<string>())));
         Assert.True(items[0]!["is_boosted"]!.GetValue<bool>());
-        Assert.Equal(44, items[1]!["compatibility_score"]!.GetValue<int>()); // 3 shared interests (24) + same region (20)
+        // 3 shared interests (24) + same region (20)
+        Assert.Equal(44, items[1]!["compatibility_score"]!.GetValue<int>());
         Assert.Equal(
             ["chess", "golf", "sailing"],
             items[1]!["common_interests"]!.AsArray().Select(n => n!.GetValue<string>())
@@ -94,7 +93,8 @@ public sealed class DiscoveryTests(SocialFixture fx) : IClassFixture<SocialFixtu
                 item["compatibility_score"]!.GetValue<int>()
             );
         }
-        // 1 shared interest (8) + same region (20) + 1 connection in common (5) + 2 groups (10), ahead of 1 shared + 2 in common.
+        // 1 shared interest (8) + same region (20) + 1 connection in common (5) + 2 groups (10),
+        // ahead of 1 shared + 2 in common.
         Assert.Equal(
             [(friendOfOneId, 43), (friendOfBothId, 38)],
             items

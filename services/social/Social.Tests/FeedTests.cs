@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
 using Community.Contracts.Messaging;
 
 namespace Community.Social.Tests;
@@ -491,7 +489,9 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
         ).AssertStatus(200);
     }
 
-    /// <summary>Events announces a published event by <paramref name="organizerId"/>; the feed has handled it when this returns.</summary>
+    /// <summary>
+    /// Events announces a published event by <paramref name="organizerId"/>; the feed has handled it when this returns.
+    /// </summary>
     private async Task<Guid> PublishedAsync(Guid organizerId, string title, string visibility = EventVisibility.Public)
     {
         var eventId = Guid.NewGuid();
@@ -530,7 +530,10 @@ public sealed class FeedTests(SocialFixture fx) : IClassFixture<SocialFixture>
             "FeedRegistrationConfirmedConsumer"
         );
 
-    /// <summary>Social's own events reach the feed through the bus: waits until <paramref name="actorId"/> has this many activity rows.</summary>
+    /// <summary>
+    /// Social's own events reach the feed through the bus: waits until <paramref name="actorId"/> has this many
+    /// activity rows.
+    /// </summary>
     private Task ActivitiesAsync(Guid actorId, long count) =>
         Eventually.TrueAsync(
             async () =>

@@ -1,5 +1,3 @@
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
 public sealed class FollowsTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -14,7 +12,10 @@ public sealed class FollowsTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(UserFollowed)},%' AND payload->>'followerUserId' = @v",
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(UserFollowed)},%'
+                    AND payload->>'followerUserId' = @v
+                """,
                 ("v", aId.ToString())
             )
         );

@@ -1,9 +1,8 @@
-using Community.Contracts.Identity;
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
-/// <summary>What messaging learns from groups: role changes and join requests with their decisions, each announced once.</summary>
+/// <summary>
+/// What messaging learns from groups: role changes and join requests with their decisions, each announced once.
+/// </summary>
 public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]
@@ -130,7 +129,10 @@ public sealed class GroupAnnouncementsTests(SocialFixture fx) : IClassFixture<So
 
     private Task<long> OutboxAsync(string type, string group, Guid userId, string where = "") =>
         fx.ScalarAsync<long>(
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'groupId' = @g AND payload->>'userId' = @u {where}",
+            $"""
+            SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type},%' AND payload->>'groupId' = @g
+                AND payload->>'userId' = @u {where}
+            """,
             ("g", group),
             ("u", userId.ToString())
         );

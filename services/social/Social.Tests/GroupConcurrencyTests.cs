@@ -64,7 +64,10 @@ public sealed class GroupConcurrencyTests(SocialFixture fx) : IClassFixture<Soci
             Assert.Equal(
                 1L,
                 await fx.ScalarAsync<long>(
-                    "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                    """
+                    SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%'
+                        AND payload->>'groupId' = @g AND payload->>'userId' = @u
+                    """,
                     ("g", id),
                     ("u", userId.ToString())
                 )

@@ -1,5 +1,4 @@
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
 
 namespace Community.Social.Tests;
 
@@ -69,7 +68,10 @@ public sealed class GroupConsumersTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberRoleChanged,%' AND payload->>'groupId' = @g AND payload->>'role' = 'owner'",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberRoleChanged,%'
+                    AND payload->>'groupId' = @g AND payload->>'role' = 'owner'
+                """,
                 ("g", kept)
             )
         );

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Payments;
-using Community.Contracts.Social;
 
 namespace Community.Social.Tests;
 
-/// <summary>Paid groups: the 402's checkout reference, the membership a settled payment buys, and the refund when it cannot be honoured.</summary>
+/// <summary>
+/// Paid groups: the 402's checkout reference, the membership a settled payment buys, and the refund when it cannot be
+/// honoured.
+/// </summary>
 public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]
@@ -76,7 +77,10 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%'
+                    AND payload->>'groupId' = @g AND payload->>'userId' = @u
+                """,
                 ("g", group),
                 ("u", userId.ToString())
             )
@@ -131,7 +135,10 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g AND payload->>'userId' = @u",
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g
+                    AND payload->>'userId' = @u
+                """,
                 ("g", group),
                 ("u", userId.ToString())
             )
@@ -206,7 +213,7 @@ public sealed class GroupPurchasesTests(SocialFixture fx) : IClassFixture<Social
             900,
             "EUR"
         );
-        await fx.DeliverAsync(course, "GroupMembershipPaidConsumer");
+        await fx.DeliverIgnoredAsync(course);
         Assert.Equal(0L, await OutboxAsync(nameof(GroupMembershipRejected), "paymentId", course.PaymentId));
     }
 

@@ -1,9 +1,8 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
-
 namespace Community.Social.Tests;
 
-/// <summary>A validly signed token is not enough to write: the subject must be a user identity announced and did not delete.</summary>
+/// <summary>
+/// A validly signed token is not enough to write: the subject must be a user identity announced and did not delete.
+/// </summary>
 public sealed class KnownUsersTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     private static object NewGroup(string name) =>

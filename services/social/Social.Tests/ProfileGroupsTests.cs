@@ -1,6 +1,8 @@
 namespace Community.Social.Tests;
 
-/// <summary>A member's groups and activity as someone else sees them, and what shared groups add to compatibility.</summary>
+/// <summary>
+/// A member's groups and activity as someone else sees them, and what shared groups add to compatibility.
+/// </summary>
 public sealed class ProfileGroupsTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]

@@ -1,10 +1,10 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 
 namespace Community.Social.Tests;
 
-/// <summary>The profile projection: fed by identity's and payments' events only, idempotent, newest message wins.</summary>
+/// <summary>
+/// The profile projection: fed by identity's and payments' events only, idempotent, newest message wins.
+/// </summary>
 public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<SocialFixture>
 {
     [Fact]
@@ -160,7 +160,7 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         await fx.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), now.AddSeconds(-10), id, Tiers.Free, null));
         Assert.Equal(
             Tiers.Premium,
-            await fx.ScalarAsync<string>("SELECT tier FROM profiles WHERE user_id = @id", ("id", id))
+            await fx.ScalarAsync<string>("SELECT tier FROM user_profiles WHERE user_id = @id", ("id", id))
         );
 
         var purchase = new BoostPurchased(Guid.NewGuid(), now, id, now.AddDays(7));
@@ -204,7 +204,7 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
         await (await fx.Client.Get($"/api/v1/profiles/{id}", viewer)).AssertStatus(200);
         Assert.Equal(
             Tiers.Elite,
-            await fx.ScalarAsync<string>("SELECT tier FROM profiles WHERE user_id = @id", ("id", id))
+            await fx.ScalarAsync<string>("SELECT tier FROM user_profiles WHERE user_id = @id", ("id", id))
         );
     }
 
@@ -250,6 +250,8 @@ public sealed class ProfileProjectionTests(SocialFixture fx) : IClassFixture<Soc
             }
         )
             Assert.Equal(0L, await fx.ScalarAsync<long>("SELECT count(*) FROM " + table, ("id", id)));
-        Assert.Null(await fx.ScalarAsync<string>("SELECT full_name FROM profiles WHERE user_id = @id", ("id", id)));
+        Assert.Null(
+            await fx.ScalarAsync<string>("SELECT full_name FROM user_profiles WHERE user_id = @id", ("id", id))
+        );
     }
 }

@@ -1,7 +1,3 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
-using Community.Contracts.Social;
-
 namespace Community.Social.Tests;
 
 public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture>
@@ -29,7 +25,8 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.Equal("open", filed["status"]!.GetValue<string>());
         Assert.Equal(reporterId.ToString(), filed["reporter_id"]!.GetValue<string>());
         var id = filed["id"]!.GetValue<string>();
-        // The same target again while the first is open is 409; another target, or a group with the same id, is a new report.
+        // The same target again while the first is open is 409;
+        // another target, or a group with the same id, is a new report.
         await (
             await fx.Client.PostJson(
                 "/api/v1/reports",
@@ -90,7 +87,10 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%' AND payload->>'reportId' = @id AND payload->>'action' = 'warn'",
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
+                    AND payload->>'reportId' = @id AND payload->>'action' = 'warn'
+                """,
                 ("id", id)
             )
         );
@@ -320,7 +320,10 @@ public sealed class ReportsTests(SocialFixture fx) : IClassFixture<SocialFixture
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%' AND payload->>'reportId' = @id",
+                $"""
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{nameof(ReportResolved)},%'
+                    AND payload->>'reportId' = @id
+                """,
                 ("id", id)
             )
         );

@@ -1,5 +1,5 @@
-using Community.Contracts;
-using Community.Contracts.Identity;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Social.Tests;
 
@@ -58,5 +58,41 @@ public class SocialFixture() : ServiceFixture<Program>(ResourceNames.Social)
             }
         );
         return (id, Tokens.Issue(id, Roles.Member, tier), username);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> and waits until the service's one consumer of <typeparamref name="T"/> is
+    /// done with it, for a message that consumer ignores (Concerns): an ignored message leaves no inbox row to wait
+    /// for.
+    /// </summary>
+    public async Task DeliverIgnoredAsync<T>(T message)
+        where T : class, IIntegrationEvent
+    {
+        var consumed = new Consumed<T>(message.MessageId);
+        using var observer = Host.Services.GetRequiredService<IBus>().ConnectConsumeMessageObserver(consumed);
+        await PublishAsync(message);
+        await consumed.Done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private sealed class Consumed<T>(Guid messageId) : IConsumeMessageObserver<T>
+        where T : class
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task PreConsume(ConsumeContext<T> context) => Task.CompletedTask;
+
+        public Task PostConsume(ConsumeContext<T> context)
+        {
+            if (context.MessageId == messageId)
+                Done.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault(ConsumeContext<T> context, Exception exception)
+        {
+            if (context.MessageId == messageId)
+                Done.TrySetException(exception);
+            return Task.CompletedTask;
+        }
     }
 }

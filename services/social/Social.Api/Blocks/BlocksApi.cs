@@ -4,11 +4,8 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Blocks;
 
@@ -53,7 +50,7 @@ public static class BlocksApi
         if (userId == callerId)
             throw new BusinessRuleException("You cannot block yourself.");
         // Someone who blocked the caller can be blocked back; only an unknown or deleted user is 404.
-        if (!await db.Profiles.Listed().AnyAsync(p => p.UserId == userId, cancellationToken))
+        if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == userId, cancellationToken))
             throw new NotFoundException(ProfileAccess.NoSuchUser);
 
         var now = clock.GetUtcNow();
@@ -62,7 +59,10 @@ public static class BlocksApi
             {
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 var added = await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING",
+                    $"""
+                    INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({callerId}, {userId}, {now})
+                        ON CONFLICT DO NOTHING
+                    """,
                     ct
                 );
                 if (added == 0)
@@ -141,7 +141,7 @@ public static class BlocksApi
             .Select(b => new
             {
                 Block = b,
-                Profile = db.Profiles.FirstOrDefault(p => p.UserId == b.BlockedId && p.DeletedAt == null),
+                Profile = db.UserProfiles.FirstOrDefault(p => p.UserId == b.BlockedId && p.DeletedAt == null),
             })
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(

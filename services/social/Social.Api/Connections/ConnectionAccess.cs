@@ -1,6 +1,4 @@
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Connections;
 
@@ -25,7 +23,9 @@ public static class ConnectionAccess
         return c;
     }
 
-    /// <summary>A request made to <paramref name="callerId"/>; its requester may withdraw it but not answer it (403).</summary>
+    /// <summary>
+    /// A request made to <paramref name="callerId"/>; its requester may withdraw it but not answer it (403).
+    /// </summary>
     public static async Task<Connection> AddressedToAsync(
         SocialDbContext db,
         Guid id,
@@ -38,27 +38,4 @@ public static class ConnectionAccess
             throw new ForbiddenException("Only the person asked may answer a request.");
         return c;
     }
-
-    /// <summary>The compatibility score of the caller with each of <paramref name="others"/>.</summary>
-    public static async Task<Dictionary<Guid, int>> ScoresAsync(
-        SocialDbContext db,
-        Guid callerId,
-        IReadOnlyList<Guid> others,
-        CancellationToken cancellationToken
-    )
-    {
-        if (others.Count == 0)
-            return [];
-        var ids = others.ToArray();
-        var rows = await db
-            .Database.SqlQuery<ScoreRow>(
-                $"""
-                SELECT o AS user_id, COALESCE(compatibility_score({callerId}, o), 0) AS score FROM unnest({ids}) AS o
-                """
-            )
-            .ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.UserId, r => r.Score);
-    }
-
-    private sealed record ScoreRow(Guid UserId, int Score);
 }

@@ -5,12 +5,10 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
-using Community.Social.Data;
+using Community.Social.Compatibility;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Connections;
 
@@ -72,7 +70,8 @@ public static class ConnectionsApi
             .MapGet("", List)
             .WithName("ListConnections")
             .WithSummary(
-                "My connections (status=accepted, the default) or requests (status=pending), direction=incoming|outgoing, newest first"
+                "My connections (status=accepted, the default) or requests (status=pending), "
+                    + "direction=incoming|outgoing, newest first"
             );
         return group;
     }
@@ -98,7 +97,7 @@ public static class ConnectionsApi
         var (connection, created) = await db.InTransactionAsync(
             async ct =>
             {
-                // Under the pair's lock: of two people asking each other at once, the second sees the first's request and accepts it.
+                // Under the pair's lock: of two people asking each other at once, the second accepts the first's.
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 // Again under the lock: a block that committed since the first check wins.
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "connect with", ct);
@@ -251,10 +250,10 @@ public static class ConnectionsApi
             .ToListAsync(cancellationToken);
         var others = rows.Select(c => c.OtherThan(callerId)).ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => others.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
-        var scores = await ConnectionAccess.ScoresAsync(db, callerId, others, cancellationToken);
+        var scores = await CompatibilityQueries.ScoresAsync(db, callerId, others, cancellationToken);
         return TypedResults.Ok(
             Keyset.Page(
                 rows,
@@ -280,16 +279,16 @@ public static class ConnectionsApi
         SocialDbContext db,
         Connection c,
         Guid callerId,
-        Profile? other,
+        UserProfile? other,
         CancellationToken cancellationToken
     )
     {
         var otherId = c.OtherThan(callerId);
-        other ??= await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == otherId, cancellationToken);
-        return Dto(c, callerId, other, await Compatibility.ScoreAsync(db, callerId, otherId, cancellationToken));
+        other ??= await db.UserProfiles.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == otherId, cancellationToken);
+        return Dto(c, callerId, other, await CompatibilityQueries.ScoreAsync(db, callerId, otherId, cancellationToken));
     }
 
-    private static ConnectionDto Dto(Connection c, Guid callerId, Profile? other, int score) =>
+    private static ConnectionDto Dto(Connection c, Guid callerId, UserProfile? other, int score) =>
         new(
             c.Id,
             c.Status,

@@ -1,12 +1,12 @@
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.Social.Dashboard;
 
 /// <summary>Records the days members were active and erases what the dashboard keeps of a deleted account.</summary>
 public static class Activity
 {
-    /// <summary>Marks the UTC day of <paramref name="at"/> as active for <paramref name="userId"/>; once a day, never for a deleted account.</summary>
+    /// <summary>
+    /// Marks the UTC day of <paramref name="at"/> as active for <paramref name="userId"/>; once a day, never for a
+    /// deleted account.
+    /// </summary>
     public static Task RecordAsync(
         SocialDbContext db,
         Guid userId,
@@ -18,7 +18,8 @@ public static class Activity
         return db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO activity_days (user_id, day)
-            SELECT {userId}, {day} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {userId} AND deleted_at IS NOT NULL)
+            SELECT {userId}, {day} WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {userId}
+                AND deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -33,8 +34,8 @@ public static class Activity
         CancellationToken cancellationToken
     )
     {
-        var last = await db.Set<ActivityDay>()
-            .Where(d => d.UserId == userId && d.Day <= today)
+        var last = await db
+            .ActivityDays.Where(d => d.UserId == userId && d.Day <= today)
             .MaxAsync(d => (DateOnly?)d.Day, cancellationToken);
         if (last is not { } lastDay || lastDay < today.AddDays(-1))
             return new(0, false, last);
@@ -43,20 +44,13 @@ public static class Activity
             .Database.SqlQuery<int>(
                 $"""
                 SELECT count(*)::int AS "Value" FROM (
-                    SELECT day + (row_number() OVER (ORDER BY day DESC))::int AS run FROM activity_days WHERE user_id = {userId} AND day <= {lastDay}
+                    SELECT day + (row_number() OVER (ORDER BY day DESC))::int AS run FROM activity_days
+                        WHERE user_id = {userId} AND day <= {lastDay}
                 ) AS d WHERE run = {lastDay.AddDays(1)}
                 """
             )
             .SingleAsync(cancellationToken);
         return new(days, lastDay == today, lastDay);
-    }
-
-    /// <summary>Erases the dashboard's data of a deleted account (its activity days, badges and course enrollments).</summary>
-    public static async Task EraseAsync(SocialDbContext db, Guid userId, CancellationToken cancellationToken)
-    {
-        await db.Set<ActivityDay>().Where(d => d.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.Set<EarnedBadge>().Where(b => b.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.Set<CourseEnrollment>().Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
     }
 }
 

@@ -1,13 +1,10 @@
 using Community.ServiceDefaults.Data;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Dashboard;
 
 /// <summary>
-/// Awards the badges people reached without the event that awards them: before a rule existed, or while social was not
-/// listening. Runs once at start-up (after the migrations): every qualifier without the badge gets it, each in a
-/// transaction of its own through <see cref="BadgeRules.AwardAsync"/>, so BadgeEarned is announced once as usual.
+/// Awards, once at start-up, the badges people reached without the event that awards them (before a rule existed),
+/// each through <see cref="BadgeRules.AwardAsync"/> so BadgeEarned is announced as usual.
 /// </summary>
 public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BadgeBackfill> logger)
     : BackgroundService
@@ -44,9 +41,11 @@ public sealed class BadgeBackfill(IServiceScopeFactory scopes, TimeProvider cloc
             .Database.SqlQuery<Guid>(
                 $"""
                 SELECT q.user_id AS "Value" FROM (
-                    SELECT user_id, 'connected' AS badge FROM connection_edges GROUP BY user_id HAVING count(*) >= {connected}
+                    SELECT user_id, 'connected' AS badge FROM connection_edges GROUP BY user_id
+                        HAVING count(*) >= {connected}
                     UNION ALL SELECT owner_id, 'founder' FROM groups WHERE member_count >= {founder}
-                    UNION ALL SELECT user_id, 'regular' FROM events_attended GROUP BY user_id HAVING count(*) >= {regular}
+                    UNION ALL SELECT user_id, 'regular' FROM events_attended GROUP BY user_id
+                        HAVING count(*) >= {regular}
                 ) q
                 WHERE NOT EXISTS (SELECT 1 FROM badges b WHERE b.user_id = q.user_id AND b.badge = q.badge)
                 GROUP BY q.user_id

@@ -1,7 +1,4 @@
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Dashboard;
 
@@ -59,18 +56,18 @@ public static class BadgeRules
         CancellationToken cancellationToken
     )
     {
-        if (await db.Profiles.AnyAsync(p => p.UserId == userId && p.DeletedAt != null, cancellationToken))
+        if (await db.UserProfiles.AnyAsync(p => p.UserId == userId && p.DeletedAt != null, cancellationToken))
             return;
-        var earned = await db.Set<EarnedBadge>()
-            .Where(b => b.UserId == userId)
-            .Select(b => b.Badge)
-            .ToListAsync(cancellationToken);
+        var earned = await db.Badges.Where(b => b.UserId == userId).Select(b => b.Badge).ToListAsync(cancellationToken);
         foreach (var rule in All.Where(r => !earned.Contains(r.Badge)))
         {
             if (await rule.ProgressAsync(db, userId, cancellationToken) < rule.Target)
                 continue;
             var added = await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO badges (user_id, badge, earned_at) VALUES ({userId}, {rule.Badge}, {now}) ON CONFLICT DO NOTHING",
+                $"""
+                INSERT INTO badges (user_id, badge, earned_at) VALUES ({userId}, {rule.Badge}, {now})
+                    ON CONFLICT DO NOTHING
+                """,
                 cancellationToken
             );
             if (added > 0)

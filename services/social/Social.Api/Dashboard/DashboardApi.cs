@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Dashboard;
 
@@ -17,7 +15,9 @@ public sealed record DashboardDto(
     IReadOnlyList<BadgeProgressDto> NextBadges
 );
 
-/// <summary>Courses in progress are the courses I enrolled in and have not completed (events' CourseCompleted).</summary>
+/// <summary>
+/// Courses in progress are the courses I enrolled in and have not completed (events' CourseCompleted).
+/// </summary>
 public sealed record DashboardCounts(
     int Connections,
     int Followers,
@@ -27,7 +27,10 @@ public sealed record DashboardCounts(
     int PendingRequests
 );
 
-/// <summary>New connections (still standing) and followers in the last 7 days and in the 7 before; change_percent is null when the week before had none.</summary>
+/// <summary>
+/// New connections (still standing) and followers in the last 7 days and in the 7 before; change_percent is null when
+/// the week before had none.
+/// </summary>
 public sealed record WeeklyGrowth(
     int NewConnections,
     int NewFollowers,
@@ -75,8 +78,7 @@ public static class DashboardApi
             await db.Follows.CountAsync(f => f.FollowedId == me, cancellationToken),
             await db.GroupMembers.CountAsync(m => m.UserId == me, cancellationToken),
             await db.EventsAttended.CountAsync(a => a.UserId == me, cancellationToken),
-            await db.Set<CourseEnrollment>()
-                .CountAsync(c => c.UserId == me && c.CompletedAt == null, cancellationToken),
+            await db.CourseEnrollments.CountAsync(c => c.UserId == me && c.CompletedAt == null, cancellationToken),
             await db.Connections.CountAsync(
                 c => c.Status == ConnectionStatus.Pending && c.AddresseeId == me,
                 cancellationToken
@@ -106,8 +108,8 @@ public static class DashboardApi
         int? change = previous == 0 ? null : (newConnections + newFollowers - previous) * 100 / previous;
         var growth = new WeeklyGrowth(newConnections, newFollowers, previousConnections, previousFollowers, change);
 
-        var earned = await db.Set<EarnedBadge>()
-            .AsNoTracking()
+        var earned = await db
+            .Badges.AsNoTracking()
             .Where(b => b.UserId == me)
             .ToDictionaryAsync(b => b.Badge, cancellationToken);
         var badges = new List<EarnedBadgeDto>();

@@ -1,15 +1,11 @@
 using Community.Contracts.Events;
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Dashboard;
 
-// The dashboard learns from social's own events after they committed, so a badge rule always counts committed rows:
-// of changes committed at once, the consumer of the last one sees them all. Activity is dated by the message, not the
-// time it is handled, so a late or replayed message marks the day it happened.
+// Social's own events, read after they committed so badge rules count committed rows; activity is dated by the
+// message, so a late or replayed one marks the day it happened.
 
 /// <summary>Asking to connect is activity of the one who asked.</summary>
 public sealed class DashboardConnectionRequestedConsumer(
@@ -23,7 +19,9 @@ public sealed class DashboardConnectionRequestedConsumer(
     ) => Activity.RecordAsync(Db, context.Message.FromUserId, context.Message.OccurredAt, cancellationToken);
 }
 
-/// <summary>Accepting is activity of the one who accepted (the addressee); both people may have reached Connected.</summary>
+/// <summary>
+/// Accepting is activity of the one who accepted (the addressee); both people may have reached Connected.
+/// </summary>
 public sealed class DashboardConnectionAcceptedConsumer(
     SocialDbContext db,
     TimeProvider clock,
@@ -51,7 +49,9 @@ public sealed class DashboardUserFollowedConsumer(SocialDbContext db, ILogger<Da
         Activity.RecordAsync(Db, context.Message.FollowerUserId, context.Message.OccurredAt, cancellationToken);
 }
 
-/// <summary>Joining (or creating) a group is activity of the member; the group's owner may have reached Founder.</summary>
+/// <summary>
+/// Joining (or creating) a group is activity of the member; the group's owner may have reached Founder.
+/// </summary>
 public sealed class DashboardGroupMemberJoinedConsumer(
     SocialDbContext db,
     TimeProvider clock,
@@ -81,11 +81,11 @@ public sealed class DashboardGroupUpdatedConsumer(
     ILogger<DashboardGroupUpdatedConsumer> logger
 ) : IdempotentConsumer<GroupUpdated, SocialDbContext>(db, logger)
 {
+    protected override bool Concerns(GroupUpdated message) => message.ChangedFields.Contains("owner_id");
+
     protected override async Task HandleAsync(ConsumeContext<GroupUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (!m.ChangedFields.Contains("owner_id"))
-            return;
         var ownerId = await Db
             .Groups.Where(g => g.Id == m.GroupId)
             .Select(g => (Guid?)g.OwnerId)
@@ -95,7 +95,9 @@ public sealed class DashboardGroupUpdatedConsumer(
     }
 }
 
-/// <summary>A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner.</summary>
+/// <summary>
+/// A completed course (events' CourseCompleted) is no longer in progress, and is activity of the learner.
+/// </summary>
 public sealed class DashboardCourseCompletedConsumer(
     SocialDbContext db,
     ILogger<DashboardCourseCompletedConsumer> logger
@@ -112,8 +114,10 @@ public sealed class DashboardCourseCompletedConsumer(
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at, completed_at)
-            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
-            ON CONFLICT (user_id, course_id) DO UPDATE SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles
+                WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            ON CONFLICT (user_id, course_id) DO UPDATE
+                SET completed_at = COALESCE(course_enrollments.completed_at, EXCLUDED.completed_at)
             """,
             cancellationToken
         );
@@ -135,7 +139,8 @@ public sealed class DashboardCourseEnrolledConsumer(SocialDbContext db, ILogger<
         await Db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO course_enrollments (user_id, course_id, enrollment_id, enrolled_at)
-            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM profiles WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
+            SELECT {m.UserId}, {m.CourseId}, {m.EnrollmentId}, {at} WHERE NOT EXISTS (SELECT 1 FROM user_profiles
+                WHERE user_id = {m.UserId} AND deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken

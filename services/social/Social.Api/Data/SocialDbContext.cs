@@ -1,19 +1,13 @@
 using Community.ServiceDefaults.Data;
-using Community.Social.Groups;
-using Community.Social.Profiles;
-using Community.Social.Reports;
-using Community.Social.Users;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Data;
 
 /// <summary>
-/// The social service's database. Each feature folder configures its own tables with an
-/// <see cref="IEntityTypeConfiguration{TEntity}"/>, picked up from this assembly.
+/// The social service's database: each entity's mapping is in its own file, picked up from this assembly.
 /// </summary>
 public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) : DbContext(options)
 {
-    public DbSet<Profile> Profiles => Set<Profile>();
+    public DbSet<UserProfile> UserProfiles => Set<UserProfile>();
     public DbSet<Block> Blocks => Set<Block>();
     public DbSet<Follow> Follows => Set<Follow>();
     public DbSet<Connection> Connections => Set<Connection>();
@@ -23,6 +17,9 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
     public DbSet<GroupInvitation> GroupInvitations => Set<GroupInvitation>();
     public DbSet<GroupPurchase> GroupPurchases => Set<GroupPurchase>();
     public DbSet<EventAttended> EventsAttended => Set<EventAttended>();
+    public DbSet<ActivityDay> ActivityDays => Set<ActivityDay>();
+    public DbSet<EarnedBadge> Badges => Set<EarnedBadge>();
+    public DbSet<CourseEnrollment> CourseEnrollments => Set<CourseEnrollment>();
     public DbSet<Report> Reports => Set<Report>();
 
     protected override void OnModelCreating(ModelBuilder model)

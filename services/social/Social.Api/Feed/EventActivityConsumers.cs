@@ -1,18 +1,16 @@
 using Community.Contracts;
 using Community.Contracts.Events;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
-// Events' messages as feed activity: an event published and the RSVPs to it, shown only while the
-// event is public and not cancelled (feed_events). Inbox consumers, and every write is keyed by actor,
-// kind and subject, so a replay adds nothing. Named Feed... so their queues stay apart from other features' consumers of the same messages.
+// Events' messages as feed activity, shown only while the event is public and not cancelled (feed_events). Named
+// Feed... so their queues stay apart from other features' consumers of the same messages.
 
-/// <summary>The organizer published an event: the feed learns its title and visibility, and RSVPs that came first show with it.</summary>
+/// <summary>
+/// The organizer published an event: the feed learns its title and visibility, and RSVPs that came first show with it.
+/// </summary>
 public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedEventPublishedConsumer> logger)
     : IdempotentConsumer<EventPublished, SocialDbContext>(db, logger)
 {
@@ -26,8 +24,10 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
         var isPublic = m.Visibility == EventVisibility.Public;
         await Db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO feed_events (event_id, title, is_public, as_of) VALUES ({m.EventId}, {m.Title}, {isPublic}, {at})
-            ON CONFLICT (event_id) DO UPDATE SET title = EXCLUDED.title, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of
+            INSERT INTO feed_events (event_id, title, is_public, as_of)
+                VALUES ({m.EventId}, {m.Title}, {isPublic}, {at})
+            ON CONFLICT (event_id) DO UPDATE
+                SET title = EXCLUDED.title, is_public = EXCLUDED.is_public, as_of = EXCLUDED.as_of
             WHERE feed_events.as_of IS NULL OR feed_events.as_of <= EXCLUDED.as_of
             """,
             cancellationToken
@@ -37,7 +37,8 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.EventPublished}, {m.OrganizerUserId}, {m.EventId}, false, {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.OrganizerUserId} AND p.deleted_at IS NOT NULL)
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.OrganizerUserId}
+                AND p.deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -50,20 +51,23 @@ public sealed class FeedEventPublishedConsumer(SocialDbContext db, ILogger<FeedE
 public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEventUpdatedConsumer> logger)
     : IdempotentConsumer<EventUpdated, SocialDbContext>(db, logger)
 {
+    protected override bool Concerns(EventUpdated message) =>
+        message.ChangedFields.Contains("title") || message.ChangedFields.Contains("visibility");
+
     protected override async Task HandleAsync(ConsumeContext<EventUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
         var titleChanged = m.ChangedFields.Contains("title");
         var visibilityChanged = m.ChangedFields.Contains("visibility");
-        if (!titleChanged && !visibilityChanged)
-            return;
         var at = m.OccurredAt.ToUniversalTime();
         var title = titleChanged ? m.Title : null;
-        // A visibility change from a publisher that does not say the new one hides the event: private is the safe guess.
+        // A visibility change that does not say the new one hides the event: private is the safe guess.
         bool? isPublic = visibilityChanged ? m.Visibility == EventVisibility.Public : null;
         await Db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE feed_events SET title = COALESCE({title}::text, title), is_public = COALESCE({isPublic}::boolean, is_public), as_of = {at}
+            UPDATE feed_events
+                SET title = COALESCE({title}::text, title), is_public = COALESCE({isPublic}::boolean, is_public),
+                as_of = {at}
             WHERE event_id = {m.EventId} AND (as_of IS NULL OR as_of <= {at})
             """,
             cancellationToken
@@ -72,7 +76,9 @@ public sealed class FeedEventUpdatedConsumer(SocialDbContext db, ILogger<FeedEve
     }
 }
 
-/// <summary>A cancelled event's activity leaves the feed for good (a cancellation that overtook the publication is remembered).</summary>
+/// <summary>
+/// A cancelled event's activity leaves the feed for good (a cancellation that overtook the publication is remembered).
+/// </summary>
 public sealed class FeedEventCancelledConsumer(SocialDbContext db, ILogger<FeedEventCancelledConsumer> logger)
     : IdempotentConsumer<EventCancelled, SocialDbContext>(db, logger)
 {
@@ -83,14 +89,19 @@ public sealed class FeedEventCancelledConsumer(SocialDbContext db, ILogger<FeedE
     {
         var eventId = context.Message.EventId;
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO feed_events (event_id, cancelled) VALUES ({eventId}, true) ON CONFLICT (event_id) DO UPDATE SET cancelled = true",
+            $"""
+            INSERT INTO feed_events (event_id, cancelled) VALUES ({eventId}, true) ON CONFLICT (event_id) DO UPDATE
+                SET cancelled = true
+            """,
             cancellationToken
         );
         await FeedActivities.RefreshEventAsync(Db, eventId, cancellationToken);
     }
 }
 
-/// <summary>A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public).</summary>
+/// <summary>
+/// A confirmed seat is an RSVP ("going"); shown as the event is (hidden until the event is known public).
+/// </summary>
 public sealed class FeedRegistrationConfirmedConsumer(
     SocialDbContext db,
     ILogger<FeedRegistrationConfirmedConsumer> logger
@@ -160,7 +171,7 @@ public sealed class FeedCourseCompletedConsumer(SocialDbContext db, ILogger<Feed
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.CourseCompleted}, {m.UserId}, {m.CourseId}, true, {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.UserId} AND p.deleted_at IS NOT NULL)
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -176,7 +187,10 @@ public sealed class FeedRsvpCancelledConsumer(SocialDbContext db, ILogger<FeedRs
     {
         var m = context.Message;
         return Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId} AND subject_id = {m.EventId}",
+            $"""
+            DELETE FROM activities WHERE kind = {ActivityKinds.EventRsvp} AND actor_id = {m.UserId}
+                AND subject_id = {m.EventId}
+            """,
             cancellationToken
         );
     }

@@ -1,5 +1,3 @@
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
@@ -22,7 +20,10 @@ public static class ActivityKinds
     /// <summary>The actor and someone became connected (subject: the other person; one row for each side).</summary>
     public const string ConnectionAccepted = "connection_accepted";
 
-    /// <summary>The actor added photos to a public event (subject: the event; one row per actor and event, at their latest photo).</summary>
+    /// <summary>
+    /// The actor added photos to a public event (subject: the event; one row per actor and event, at their latest
+    /// photo).
+    /// </summary>
     public const string PhotoAdded = "photo_added";
 
     /// <summary>The actor completed a course (subject: the course).</summary>
@@ -54,17 +55,19 @@ public static class FeedActivities
     public static Task RefreshEventAsync(SocialDbContext db, Guid eventId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE activities a SET visible = COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {eventId}), false)
-            WHERE a.subject_id = {eventId} AND a.kind IN ({ActivityKinds.EventPublished}, {ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
+            UPDATE activities a SET visible = COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL
+                FROM feed_events e WHERE e.event_id = {eventId}), false)
+            WHERE a.subject_id = {eventId}
+                AND a.kind IN ({ActivityKinds.EventPublished}, {ActivityKinds.EventRsvp}, {ActivityKinds.PhotoAdded})
             """,
             cancellationToken
         );
 
     /// <summary>
-    /// Records <paramref name="actorId"/>'s activity of <paramref name="kind"/> about event <paramref name="eventId"/>, shown as
-    /// the feed's copy of the event says (its own visibility from the event's row: refreshing every row about a big event
-    /// per new one would rewrite them all). Once per actor, kind and event; <paramref name="bringForward"/> moves an existing
-    /// one to a later time instead of keeping the first. Nothing for an erased account.
+    /// Records <paramref name="actorId"/>'s activity of <paramref name="kind"/> about event <paramref name="eventId"/>,
+    /// shown as the feed's copy of the event says (its own visibility from the event's row: refreshing every row about
+    /// a big event per new one would rewrite them all). Once per actor, kind and event; <paramref name="bringForward"/>
+    /// moves an existing one to a later time instead of keeping the first. Nothing for an erased account.
     /// </summary>
     public static Task AddAboutEventAsync(
         SocialDbContext db,
@@ -79,18 +82,13 @@ public static class FeedActivities
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {kind}, {actorId}, {eventId},
-                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e WHERE e.event_id = {eventId}), false), {at}
-            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)
-            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
+                   COALESCE((SELECT e.is_public AND NOT e.cancelled AND e.title IS NOT NULL FROM feed_events e
+                       WHERE e.event_id = {eventId}), false), {at}
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {actorId} AND p.deleted_at IS NOT NULL)
+            ON CONFLICT (kind, actor_id, subject_id) DO UPDATE
+                SET occurred_at = GREATEST(activities.occurred_at, EXCLUDED.occurred_at)
                 WHERE {bringForward}
             """,
-            cancellationToken
-        );
-
-    /// <summary>An erased account's activity goes, and so does everyone's activity about them (follows, connections).</summary>
-    public static Task EraseAsync(SocialDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE actor_id = {userId} OR subject_user_id = {userId}",
             cancellationToken
         );
 }

@@ -2,10 +2,7 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
-using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Feed;
 
@@ -31,7 +28,7 @@ public static class FeedApi
     /// <summary>Actors named in a folded item; actor_count says how many there were.</summary>
     public const int ActorsShown = 3;
 
-    // Before every activity: a page from the top reads "before" this position (not MaxValue, which Npgsql may send as infinity).
+    // Before every activity: a page from the top reads "before" this (not MaxValue: Npgsql may send infinity).
     private static readonly TimeAndId Top = new(
         new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero),
         Guid.AllBitsSet
@@ -49,7 +46,8 @@ public static class FeedApi
             .WithName("GetFeed")
             .WithSummary(
                 "What the people I follow or am connected with did, and what happened in my groups, newest first. "
-                    + "limit counts activities; repeats of a kind on one subject within the page are folded into one item"
+                    + "limit counts activities; repeats of a kind on one subject within the page are folded into one "
+                    + "item"
             );
         return group;
     }
@@ -74,13 +72,9 @@ public static class FeedApi
     }
 
     /// <summary>
-    /// One page (<paramref name="probe"/> rows) of <paramref name="callerId"/>'s feed after <paramref name="after"/>, newest first:
-    /// the shown activity of each person they follow or are connected with (a group join only when the group is public),
-    /// and every shown activity in their groups but their own; nothing by or about anyone blocked either way.
-    /// Two steps, so following a thousand people does not read a page's worth from each of them: each source (person,
-    /// group) gives its newest row (one index probe); the probe-th newest of those rows is a bound every row of the page
-    /// reaches (that many distinct rows are at least as new), so only the sources whose newest row reaches it are read
-    /// further, as one index range each. The benchmark measures this very query.
+    /// A page of <paramref name="callerId"/>'s feed, newest first: the activity of the people they follow or are
+    /// connected with and of their groups, nothing by or about anyone blocked either way. The probe-th newest of each
+    /// source's newest row bounds the page, so only sources that reach it are read further.
     /// </summary>
     public static Task<List<FeedRow>> PageAsync(
         SocialDbContext db,
@@ -107,7 +101,8 @@ public static class FeedApi
                     CROSS JOIN LATERAL (
                         SELECT a.occurred_at, a.id FROM activities a
                         WHERE a.actor_id = p.id AND a.visible AND (a.occurred_at, a.id) < ({at}, {id})
-                          AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id AND g.visibility = 'public'))
+                          AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id
+                              AND g.visibility = 'public'))
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT 1) x
@@ -117,7 +112,8 @@ public static class FeedApi
                     SELECT m.group_id AS source, x.occurred_at, x.id FROM group_members m
                     CROSS JOIN LATERAL (
                         SELECT a.occurred_at, a.id FROM activities a
-                        WHERE a.group_id = m.group_id AND a.visible AND (a.occurred_at, a.id) < ({at}, {id}) AND a.actor_id <> {callerId}
+                        WHERE a.group_id = m.group_id AND a.visible AND (a.occurred_at, a.id) < ({at}, {id})
+                            AND a.actor_id <> {callerId}
                           AND a.actor_id NOT IN (SELECT id FROM blocked)
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
                         ORDER BY a.occurred_at DESC, a.id DESC
@@ -137,9 +133,12 @@ public static class FeedApi
                 FROM (
                     SELECT x.* FROM person_newest s CROSS JOIN bound b
                     CROSS JOIN LATERAL (
-                        SELECT a.id, a.kind, a.actor_id, a.subject_id, a.subject_user_id, a.group_id, a.occurred_at FROM activities a
-                        WHERE a.actor_id = s.source AND a.visible AND (a.occurred_at, a.id) < ({at}, {id}) AND (a.occurred_at, a.id) >= (b.at, b.id)
-                          AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id AND g.visibility = 'public'))
+                        SELECT a.id, a.kind, a.actor_id, a.subject_id, a.subject_user_id, a.group_id, a.occurred_at
+                            FROM activities a
+                        WHERE a.actor_id = s.source AND a.visible AND (a.occurred_at, a.id) < ({at}, {id})
+                            AND (a.occurred_at, a.id) >= (b.at, b.id)
+                          AND (a.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = a.group_id
+                              AND g.visibility = 'public'))
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
                         ORDER BY a.occurred_at DESC, a.id DESC
                         LIMIT {probe}) x
@@ -147,8 +146,10 @@ public static class FeedApi
                     UNION
                     SELECT x.* FROM group_newest s CROSS JOIN bound b
                     CROSS JOIN LATERAL (
-                        SELECT a.id, a.kind, a.actor_id, a.subject_id, a.subject_user_id, a.group_id, a.occurred_at FROM activities a
-                        WHERE a.group_id = s.source AND a.visible AND (a.occurred_at, a.id) < ({at}, {id}) AND (a.occurred_at, a.id) >= (b.at, b.id)
+                        SELECT a.id, a.kind, a.actor_id, a.subject_id, a.subject_user_id, a.group_id, a.occurred_at
+                            FROM activities a
+                        WHERE a.group_id = s.source AND a.visible AND (a.occurred_at, a.id) < ({at}, {id})
+                            AND (a.occurred_at, a.id) >= (b.at, b.id)
                           AND a.actor_id <> {callerId}
                           AND a.actor_id NOT IN (SELECT id FROM blocked)
                           AND (a.subject_user_id IS NULL OR a.subject_user_id NOT IN (SELECT id FROM blocked))
@@ -163,7 +164,9 @@ public static class FeedApi
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>The page's rows folded by kind and subject, in the order of each one's newest row, with the names they show.</summary>
+    /// <summary>
+    /// The page's rows folded by kind and subject, in the order of each one's newest row, with the names they show.
+    /// </summary>
     public static async Task<IReadOnlyList<FeedItemDto>> ItemsAsync(
         SocialDbContext db,
         IReadOnlyList<FeedRow> rows,
@@ -190,7 +193,7 @@ public static class FeedApi
             .ToList();
         var groupIds = rows.Where(r => r.GroupId is not null).Select(r => r.GroupId!.Value).Distinct().ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => people.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         var titles = await db
@@ -252,7 +255,7 @@ public static class FeedApi
 
     private static FeedSubjectDto Subject(
         FeedRow row,
-        Dictionary<Guid, Profile> profiles,
+        Dictionary<Guid, UserProfile> profiles,
         Dictionary<Guid, string?> titles,
         Dictionary<Guid, string> groups
     ) =>
@@ -283,6 +286,8 @@ public static class FeedApi
         DateTimeOffset OccurredAt
     );
 
-    /// <summary>A title by id: an event's from feed_events, a course's from feed_courses, a thread's from feed_threads.</summary>
+    /// <summary>
+    /// A title by id: an event's from feed_events, a course's from feed_courses, a thread's from feed_threads.
+    /// </summary>
     public sealed record EventTitle(Guid EventId, string? Title);
 }

@@ -1,15 +1,11 @@
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
-// Social's own messages as feed activity, read back from the bus like any other service's. Each row is
-// written only while what it reports still holds (the follow, connection or membership exists), so a
-// message that arrives after its undoing (a leave that overtook the join) records nothing stale.
+// Social's own messages as feed activity. A row is written only while what it reports still holds, so a message that
+// arrives after its undoing (a leave that overtook the join) records nothing stale.
 
 /// <summary>The follower followed someone.</summary>
 public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUserFollowedConsumer> logger)
@@ -25,7 +21,8 @@ public sealed class FeedUserFollowedConsumer(SocialDbContext db, ILogger<FeedUse
             SELECT {NewId.Next(
                 at
             )}, {ActivityKinds.UserFollowed}, {m.FollowerUserId}, {m.FollowedUserId}, {m.FollowedUserId}, true, {at}
-            WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {m.FollowerUserId} AND f.followed_id = {m.FollowedUserId})
+            WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = {m.FollowerUserId}
+                AND f.followed_id = {m.FollowedUserId})
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -73,7 +70,9 @@ public sealed class FeedConnectionRemovedConsumer(SocialDbContext db, ILogger<Fe
     }
 }
 
-/// <summary>A new member is news for the group's members, and for the member's people when the group is public.</summary>
+/// <summary>
+/// A new member is news for the group's members, and for the member's people when the group is public.
+/// </summary>
 public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<FeedGroupMemberJoinedConsumer> logger)
     : IdempotentConsumer<GroupMemberJoined, SocialDbContext>(db, logger)
 {
@@ -86,7 +85,8 @@ public sealed class FeedGroupMemberJoinedConsumer(SocialDbContext db, ILogger<Fe
             $"""
             INSERT INTO activities (id, kind, actor_id, subject_id, group_id, visible, occurred_at)
             SELECT {NewId.Next(at)}, {ActivityKinds.GroupJoined}, {m.UserId}, {m.GroupId}, {m.GroupId}, true, {at}
-            WHERE EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId} AND gm.user_id = {m.UserId} AND gm.role <> 'owner')
+            WHERE EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = {m.GroupId} AND gm.user_id = {m.UserId}
+                AND gm.role <> 'owner')
             ON CONFLICT DO NOTHING
             """,
             cancellationToken
@@ -102,7 +102,10 @@ public sealed class FeedGroupMemberLeftConsumer(SocialDbContext db, ILogger<Feed
     {
         var m = context.Message;
         return Db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId} AND subject_id = {m.GroupId}",
+            $"""
+            DELETE FROM activities WHERE kind = {ActivityKinds.GroupJoined} AND actor_id = {m.UserId}
+                AND subject_id = {m.GroupId}
+            """,
             cancellationToken
         );
     }

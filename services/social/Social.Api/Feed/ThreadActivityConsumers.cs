@@ -1,17 +1,14 @@
 using Community.Contracts.Messaging;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using NewId = Community.ServiceDefaults.Api.NewId;
 
 namespace Community.Social.Feed;
 
-// Messaging's threads as group activity: shown to the group's members, and to the author's followers and
-// connections when the group is public (the feed's rules for group activity). Keyed by kind, actor and subject,
-// so a replay adds nothing.
+// Messaging's threads as group activity, shown as the feed shows any group's activity.
 
-/// <summary>A member started a thread in a group social knows (a thread whose ThreadDeleted came first is left out).</summary>
+/// <summary>
+/// A member started a thread in a group social knows (a thread whose ThreadDeleted came first is left out).
+/// </summary>
 public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThreadConsumer> logger)
     : IdempotentConsumer<NewThread, SocialDbContext>(db, logger)
 {
@@ -32,7 +29,8 @@ public sealed class FeedNewThreadConsumer(SocialDbContext db, ILogger<FeedNewThr
             SELECT {NewId.Next(at)}, {ActivityKinds.ThreadStarted}, {m.AuthorUserId}, {m.ThreadId}, g.id, true, {at}
             FROM groups g
             WHERE g.id = {m.GroupId}
-              AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.user_id = {m.AuthorUserId} AND p.deleted_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = {m.AuthorUserId}
+                  AND p.deleted_at IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM feed_threads t WHERE t.thread_id = {m.ThreadId} AND t.deleted)
             ON CONFLICT DO NOTHING
             """,

@@ -4,11 +4,8 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 
 namespace Community.Social.Follows;
@@ -62,7 +59,10 @@ public static class FollowsApi
                 await ProfileAccess.LockPairAsync(db, callerId, userId, ct);
                 await ProfileAccess.ReachableAsync(db, callerId, userId, "follow", ct);
                 var added = await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO follows (follower_id, followed_id, created_at) VALUES ({callerId}, {userId}, {now}) ON CONFLICT DO NOTHING",
+                    $"""
+                    INSERT INTO follows (follower_id, followed_id, created_at) VALUES ({callerId}, {userId}, {now})
+                        ON CONFLICT DO NOTHING
+                    """,
                     ct
                 );
                 if (added > 0)
@@ -130,7 +130,10 @@ public static class FollowsApi
         );
     }
 
-    /// <summary>One page (<paramref name="probe"/> rows) of who follows <paramref name="userId"/> or whom they follow, newest first, as <paramref name="callerId"/> may see it; the benchmark measures this very query.</summary>
+    /// <summary>
+    /// One page (<paramref name="probe"/> rows) of who follows <paramref name="userId"/> or whom they follow, newest
+    /// first, as <paramref name="callerId"/> may see it.
+    /// </summary>
     public static async Task<List<FollowRow>> PageAsync(
         SocialDbContext db,
         Guid callerId,
@@ -164,14 +167,15 @@ public static class FollowsApi
             .ThenByDescending(r => r.OtherId)
             .Take(probe)
             .ToListAsync(cancellationToken);
-        // The page's profiles by key in a second query: a profile looked up inside the projection became a window over the whole profiles table.
+        // The page's profiles by key in a second query: a profile looked up inside the projection became a window over
+        // the whole profiles table.
         var ids = page.Select(r => r.OtherId).ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId) && p.DeletedAt == null)
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         return page.Select(r => new FollowRow(r.OtherId, r.CreatedAt, profiles.GetValueOrDefault(r.OtherId))).ToList();
     }
 
-    public sealed record FollowRow(Guid OtherId, DateTimeOffset CreatedAt, Profile? Profile);
+    public sealed record FollowRow(Guid OtherId, DateTimeOffset CreatedAt, UserProfile? Profile);
 }

@@ -1,7 +1,5 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
@@ -13,7 +11,9 @@ public static class GroupAccess
 {
     public const string NoSuchGroup = "No group has this id.";
 
-    /// <summary>Groups the caller may open: public and private ones, and secret ones they belong to or were invited to.</summary>
+    /// <summary>
+    /// Groups the caller may open: public and private ones, and secret ones they belong to or were invited to.
+    /// </summary>
     public static IQueryable<Group> SeenBy(this IQueryable<Group> groups, SocialDbContext db, Guid callerId) =>
         groups.Where(g =>
             g.Visibility != GroupVisibility.Secret
@@ -28,7 +28,9 @@ public static class GroupAccess
             || db.GroupMembers.Any(m => m.GroupId == g.Id && m.UserId == callerId)
         );
 
-    /// <summary>The group and the caller's membership (null: not a member); 404 when unknown or secret to the caller.</summary>
+    /// <summary>
+    /// The group and the caller's membership (null: not a member); 404 when unknown or secret to the caller.
+    /// </summary>
     public static async Task<(Group Group, GroupMember? Membership)> VisibleAsync(
         SocialDbContext db,
         Guid id,
@@ -51,7 +53,9 @@ public static class GroupAccess
         return (group, membership);
     }
 
-    /// <summary>A group the caller runs (owner or moderator), locked for the change; 403 for anyone else who may see it.</summary>
+    /// <summary>
+    /// A group the caller runs (owner or moderator), locked for the change; 403 for anyone else who may see it.
+    /// </summary>
     public static async Task<(Group Group, GroupMember Membership)> ManagedAsync(
         SocialDbContext db,
         Guid id,

@@ -1,21 +1,18 @@
+using Community.Contracts.Identity;
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
-/// <summary>What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships, requests, invitations and purchases go.</summary>
-public static class GroupEraser
+/// <summary>
+/// What a deleted account leaves in groups: its owned groups pass to a moderator or close, and its memberships,
+/// requests, invitations and purchases go.
+/// </summary>
+public sealed class GroupEraser(SocialDbContext db) : IUserDataEraser
 {
-    /// <summary>Runs in the consumer's transaction; a replay finds nothing left to do.</summary>
-    public static async Task EraseAsync(
-        SocialDbContext db,
-        Guid userId,
-        DateTimeOffset now,
-        CancellationToken cancellationToken
-    )
+    /// <summary>A replay finds nothing left to do.</summary>
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
+        var (userId, now) = (deleted.UserId, deleted.OccurredAt);
         var owned = await db
             .Groups.FromSql($"SELECT *, xmin FROM groups WHERE owner_id = {userId} ORDER BY id FOR NO KEY UPDATE")
             .ToListAsync(cancellationToken);

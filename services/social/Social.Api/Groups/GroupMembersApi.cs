@@ -5,12 +5,9 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
-using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
@@ -49,13 +46,15 @@ public static class GroupMembersApi
             .MapGet("/members", Members)
             .WithName("ListGroupMembers")
             .WithSummary(
-                "Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and moderators); blocked people either way are left out"
+                "Members, latest joined first, role=owner|moderator|member (pending: the requests, for owner and "
+                    + "moderators); blocked people either way are left out"
             );
         group
             .MapPost("/invitations", Invite)
             .WithName("InviteToGroup")
             .WithSummary(
-                "Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either way is 422"
+                "Invite someone (members only): 201, or 200 when already invited; yourself or someone blocked either "
+                    + "way is 422"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -71,7 +70,8 @@ public static class GroupMembersApi
             .MapPatch("/members/{userId:guid}", ChangeRole)
             .WithName("ChangeGroupRole")
             .WithSummary(
-                "Make a member moderator or member (owner only); role owner hands the group over and makes me a moderator"
+                "Make a member moderator or member (owner only); role owner hands the group over and makes me a "
+                    + "moderator"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
@@ -144,7 +144,7 @@ public static class GroupMembersApi
             .ToListAsync(cancellationToken);
         var ids = page.Select(r => r.UserId).ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId) && p.DeletedAt == null)
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         return TypedResults.Ok(
@@ -186,7 +186,7 @@ public static class GroupMembersApi
                 if (userId == callerId)
                     throw new BusinessRuleException("You cannot invite yourself.");
                 var profile =
-                    await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
+                    await db.UserProfiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, ct)
                     ?? throw new NotFoundException(ProfileAccess.NoSuchUser);
                 if (await ProfileAccess.BlockedEitherWayAsync(db, callerId, userId, ct))
                     throw new BusinessRuleException("You cannot invite someone you blocked or who blocked you.");
@@ -346,7 +346,7 @@ public static class GroupMembersApi
             cancellationToken
         );
         var profile = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .FirstOrDefaultAsync(p => p.UserId == userId && p.DeletedAt == null, cancellationToken);
         return TypedResults.Ok(new GroupMemberDto(UserSummary.From(profile, userId), member.Role, member.JoinedAt));
     }

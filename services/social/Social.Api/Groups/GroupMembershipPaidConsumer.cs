@@ -1,8 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
 
 namespace Community.Social.Groups;
@@ -18,14 +16,14 @@ public sealed class GroupMembershipPaidConsumer(
     ILogger<GroupMembershipPaidConsumer> logger
 ) : IdempotentConsumer<PaymentSucceeded, SocialDbContext>(db, logger)
 {
+    protected override bool Concerns(PaymentSucceeded message) => message.Purpose == PaymentPurposes.GroupMembership;
+
     protected override async Task HandleAsync(
         ConsumeContext<PaymentSucceeded> context,
         CancellationToken cancellationToken
     )
     {
         var m = context.Message;
-        if (m.Purpose != PaymentPurposes.GroupMembership)
-            return;
         var now = clock.GetUtcNow();
         var (outcome, reason) = await GroupPurchases.SettleAsync(
             Db,
@@ -53,7 +51,8 @@ public sealed class GroupMembershipPaidConsumer(
 
 /// <summary>
 /// A paid membership's payment was refunded in full (the owner or an admin refunded it): the membership it bought ends
-/// (GroupMemberLeft). A partial refund keeps it; a refund of a payment that bought nothing (a rejected one) finds no purchase.
+/// (GroupMemberLeft). A partial refund keeps it; a refund of a payment that bought nothing (a rejected one) finds no
+/// purchase.
 /// </summary>
 public sealed class GroupMembershipRefundedConsumer(
     SocialDbContext db,

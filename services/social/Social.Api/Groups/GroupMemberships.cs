@@ -1,7 +1,4 @@
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
@@ -23,7 +20,8 @@ public static class GroupMemberships
     {
         var added = await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ({groupId}, {userId}, {role}, {now}) ON CONFLICT DO NOTHING
+            INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ({groupId}, {userId}, {role}, {now})
+                ON CONFLICT DO NOTHING
             """,
             cancellationToken
         );

@@ -1,9 +1,6 @@
 using Community.Contracts.Social;
 using Community.ServiceDefaults.Api;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using Community.Social.Users;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Groups;
 
@@ -73,10 +70,8 @@ public static class GroupPurchases
     }
 
     /// <summary>
-    /// Makes the payer a member for <paramref name="paymentId"/>; idempotent per payment (the same payment again is
-    /// AlreadyHandled and changes nothing). Rejected, with its reason, when the purchase is unknown, the group was
-    /// deleted, the payer's account went or a block stands between the payer and the owner, the payment does not
-    /// match the price, the purchase was paid by another payment, or the payer already is a member. Joins the consumer's transaction.
+    /// Makes the payer a member for <paramref name="paymentId"/>, once per payment (again: AlreadyHandled); Rejected,
+    /// with its reason, when social can no longer honour the payment (each case below says which).
     /// </summary>
     public static async Task<(PurchaseOutcome Outcome, string? Reason)> SettleAsync(
         SocialDbContext db,
@@ -118,9 +113,10 @@ public static class GroupPurchases
         )
             return (
                 PurchaseOutcome.Rejected,
-                $"The payment ({amountCents} {currency}) does not match the price ({purchase.PriceCents} {purchase.Currency})."
+                $"The payment ({amountCents} {currency}) does not match the price ({purchase.PriceCents} "
+                    + $"{purchase.Currency})."
             );
-        if (!await db.Profiles.AnyAsync(p => p.UserId == payerId && p.DeletedAt == null, cancellationToken))
+        if (!await db.UserProfiles.AnyAsync(p => p.UserId == payerId && p.DeletedAt == null, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer's account is gone.");
         if (await ProfileAccess.BlockedEitherWayAsync(db, payerId, group.OwnerId, cancellationToken))
             return (PurchaseOutcome.Rejected, "The payer and the group's owner blocked one another.");
@@ -132,8 +128,9 @@ public static class GroupPurchases
     }
 
     /// <summary>
-    /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing for a
-    /// payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it again) or became its owner since.
+    /// Ends the membership <paramref name="paymentId"/> bought once it is refunded in full; true when it did. Nothing
+    /// for a payment that bought no membership, a partial refund, a group gone, or a payer who left (or bought it
+    /// again) or became its owner since.
     /// </summary>
     public static async Task<bool> RefundedAsync(
         SocialDbContext db,

@@ -4,6 +4,7 @@ using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.OpenApi;
+using Group = Community.Social.Data.Group;
 
 namespace Community.Social.Groups;
 
@@ -94,7 +95,10 @@ public static partial class GroupRules
             Currency = g.Currency,
         };
 
-    /// <summary>Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed fields.</summary>
+    /// <summary>
+    /// Validates the whole input and writes it onto <paramref name="target"/>; returns the snake_case names of changed
+    /// fields.
+    /// </summary>
     public static List<string> Apply(GroupInput input, Group target)
     {
         var errors = new ValidationErrors();

@@ -6,12 +6,9 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
-using Community.Social.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.Social.Groups;
@@ -56,7 +53,8 @@ public static class GroupsApi
             .MapGet("", Explore)
             .WithName("ExploreGroups")
             .WithSummary(
-                "Public and private groups (and secret ones I belong to), most members first, filtered by q, region, interest, category, tag"
+                "Public and private groups (and secret ones I belong to), most members first, filtered by q, region, "
+                    + "interest, category, tag"
             );
         group.MapGet("/mine", Mine).WithName("MyGroups").WithSummary("The groups I belong to, latest joined first");
         group
@@ -78,7 +76,8 @@ public static class GroupsApi
             .MapPost("/{id:guid}/join", Join)
             .WithName("JoinGroup")
             .WithSummary(
-                "Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; paid 402 with the checkout reference (purpose group_membership)"
+                "Join: open 201 member; request 202 pending (optional reason); invite 403 without an invitation; "
+                    + "paid 402 with the checkout reference (purpose group_membership)"
             )
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status402PaymentRequired);
@@ -132,7 +131,7 @@ public static class GroupsApi
         g.MemberCount = 1;
         return TypedResults.Created(
             $"/api/v1/groups/{g.Id}",
-            await GroupViews.OneAsync(db, callerId, g, cancellationToken)
+            await GroupQueries.OneAsync(db, callerId, g, cancellationToken)
         );
     }
 
@@ -180,7 +179,7 @@ public static class GroupsApi
             .ThenByDescending(g => g.Id)
             .PageBy(page)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Of(await GroupViews.ManyAsync(db, callerId, rows, cancellationToken), total));
+        return TypedResults.Ok(page.Of(await GroupQueries.ManyAsync(db, callerId, rows, cancellationToken), total));
     }
 
     private static async Task<Ok<CursorPage<GroupDto>>> Mine(
@@ -192,7 +191,7 @@ public static class GroupsApi
     {
         var callerId = principal.UserId();
         return TypedResults.Ok(
-            await GroupViews.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken)
+            await GroupQueries.MemberOfAsync(db, callerId, callerId, query.Cursor, query.Limit, cancellationToken)
         );
     }
 
@@ -207,7 +206,7 @@ public static class GroupsApi
         var callerId = principal.UserId();
         var (group, _) = await GroupAccess.VisibleAsync(db, id, callerId, cancellationToken);
         EntityTag.Set(response, group.Version);
-        return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
+        return TypedResults.Ok(await GroupQueries.OneAsync(db, callerId, group, cancellationToken));
     }
 
     private static async Task<Ok<GroupDto>> Update(
@@ -244,7 +243,7 @@ public static class GroupsApi
             cancellationToken
         );
         EntityTag.Set(http.Response, group.Version);
-        return TypedResults.Ok(await GroupViews.OneAsync(db, callerId, group, cancellationToken));
+        return TypedResults.Ok(await GroupQueries.OneAsync(db, callerId, group, cancellationToken));
     }
 
     private static async Task<NoContent> Delete(
@@ -303,8 +302,10 @@ public static class GroupsApi
                     var asked = await db.GroupRequests.AnyAsync(r => r.GroupId == id && r.UserId == callerId, ct);
                     await db.Database.ExecuteSqlAsync(
                         $"""
-                        INSERT INTO group_requests (group_id, user_id, reason, created_at) VALUES ({id}, {callerId}, {reason}, {now})
-                        ON CONFLICT (group_id, user_id) DO UPDATE SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
+                        INSERT INTO group_requests (group_id, user_id, reason, created_at)
+                            VALUES ({id}, {callerId}, {reason}, {now})
+                        ON CONFLICT (group_id, user_id) DO UPDATE
+                            SET reason = COALESCE(EXCLUDED.reason, group_requests.reason)
                         """,
                         ct
                     );
@@ -348,7 +349,10 @@ public static class GroupsApi
         };
     }
 
-    /// <summary>402 with the price and the checkout to open: payments sells the purchase under purpose group_membership; membership follows PaymentSucceeded.</summary>
+    /// <summary>
+    /// 402 with the price and the checkout to open: payments sells the purchase under purpose group_membership;
+    /// membership follows PaymentSucceeded.
+    /// </summary>
     private static ProblemHttpResult NeedsPayment(Group g, GroupPurchase purchase) =>
         ProblemResponses.PaymentRequired(
             "This group is paid; you become a member once paid through POST /api/v1/payments/checkout.",
@@ -380,7 +384,8 @@ public static class GroupsApi
                 var (_, membership) = await GroupAccess.VisibleAsync(db, id, callerId, ct, locked: true);
                 if (membership?.Role == GroupRoles.Owner)
                     throw new ConflictException(
-                        "The owner cannot leave: hand the group over first (PATCH /api/v1/groups/{id}/members/{user_id} with role owner), or delete it."
+                        "The owner cannot leave: hand the group over first (PATCH "
+                            + "/api/v1/groups/{id}/members/{user_id} with role owner), or delete it."
                     );
                 // Leaving again, or leaving what one only asked to join, ends whatever there is.
                 await db.GroupRequests.Where(r => r.GroupId == id && r.UserId == callerId).ExecuteDeleteAsync(ct);

@@ -2,18 +2,20 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Connections;
-using Community.Social.Data;
+using Community.Social.Compatibility;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Network;
 
-/// <summary>The shortest chain of accepted connections from the caller (first) to the person asked for (last).</summary>
+/// <summary>
+/// The shortest chain of accepted connections from the caller (first) to the person asked for (last).
+/// </summary>
 public sealed record NetworkPathDto(int Hops, IReadOnlyList<UserSummary> Path);
 
-/// <summary>Someone two hops away: how many of the caller's connections know them, and how well they may get on.</summary>
+/// <summary>
+/// Someone two hops away: how many of the caller's connections know them, and how well they may get on.
+/// </summary>
 public sealed record SuggestionDto(UserSummary User, int MutualCount, int CompatibilityScore);
 
 public sealed record SuggestionsDto(IReadOnlyList<SuggestionDto> Items);
@@ -36,7 +38,8 @@ public static class NetworkApi
             .MapGet("/path/{userId:guid}", Path)
             .WithName("GetNetworkPath")
             .WithSummary(
-                "The shortest chain of accepted connections from me to a user, at most 3 hops, never through a blocked user (404 when none)"
+                "The shortest chain of accepted connections from me to a user, at most 3 hops, never through a "
+                    + "blocked user (404 when none)"
             )
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group
@@ -62,7 +65,7 @@ public static class NetworkApi
             await ShortestPathAsync(db, callerId, userId, cancellationToken) ?? throw new NotFoundException(NoPath);
         var ids = found.ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
         return TypedResults.Ok(
@@ -74,12 +77,8 @@ public static class NetworkApi
     }
 
     /// <summary>
-    /// A bounded breadth-first search from both ends at once: the caller's connections (one hop) and
-    /// the target's (one hop back) meet directly (2 hops) or through one more accepted connection (3),
-    /// so the database reads two neighbourhoods and the edges of one, never the graph (the third hop
-    /// is a LATERAL index lookup per first step: joined to the connection_edges view the planner scans every connection). Nobody on
-    /// either side of a block with the caller or the target is stepped through, nor anyone unlisted.
-    /// Ties go to the smallest ids, so the same graph always gives the same path.
+    /// A breadth-first search from both ends at once (at most 3 hops), so the database reads two neighbourhoods, never
+    /// the graph; never through a block or an unlisted person; ties go to the smallest ids, so a path is stable.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>?> ShortestPathAsync(
         SocialDbContext db,
@@ -102,12 +101,12 @@ public static class NetworkApi
                 ),
                 far AS (
                     SELECT e.other_id AS u FROM connection_edges e
-                    JOIN profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
+                    JOIN user_profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
                     WHERE e.user_id = {to} AND NOT EXISTS (SELECT 1 FROM excluded x WHERE x.u = e.other_id)
                 ),
                 near_ok AS (
                     SELECT n.u FROM near n
-                    JOIN profiles p ON p.user_id = n.u AND p.username IS NOT NULL AND p.deleted_at IS NULL
+                    JOIN user_profiles p ON p.user_id = n.u AND p.username IS NOT NULL AND p.deleted_at IS NULL
                     WHERE NOT EXISTS (SELECT 1 FROM excluded x WHERE x.u = n.u)
                 ),
                 paths AS (
@@ -116,8 +115,10 @@ public static class NetworkApi
                     SELECT 2, n.u, NULL FROM near_ok n JOIN far f ON f.u = n.u
                     UNION ALL
                     SELECT 3, n.u, f.u FROM near_ok n
-                    CROSS JOIN LATERAL (SELECT c.addressee_id AS v FROM connections c WHERE c.requester_id = n.u AND c.status = 'accepted'
-                                        UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = n.u AND c.status = 'accepted') e
+                    CROSS JOIN LATERAL (SELECT c.addressee_id AS v FROM connections c WHERE c.requester_id = n.u
+                        AND c.status = 'accepted'
+                                        UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = n.u
+                                            AND c.status = 'accepted') e
                     JOIN far f ON f.u = e.v
                 )
                 SELECT hops, first_step, second_step FROM paths
@@ -151,10 +152,10 @@ public static class NetworkApi
         var rows = await SuggestAsync(db, callerId, limit, cancellationToken);
         var ids = rows.Select(r => r.UserId).ToList();
         var profiles = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Where(p => ids.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, cancellationToken);
-        var scores = await ConnectionAccess.ScoresAsync(db, callerId, ids, cancellationToken);
+        var scores = await CompatibilityQueries.ScoresAsync(db, callerId, ids, cancellationToken);
         return TypedResults.Ok(
             new SuggestionsDto(
                 rows.Select(r => new SuggestionDto(
@@ -183,12 +184,15 @@ public static class NetworkApi
                 $"""
                 SELECT e.other_id AS user_id, count(*)::integer AS mutual_count
                 FROM connection_edges mine
-                CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
-                                    UNION ALL SELECT c.requester_id FROM connections c WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
-                JOIN profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
+                CROSS JOIN LATERAL (SELECT c.addressee_id AS other_id FROM connections c
+                    WHERE c.requester_id = mine.other_id AND c.status = 'accepted'
+                                    UNION ALL SELECT c.requester_id FROM connections c
+                                        WHERE c.addressee_id = mine.other_id AND c.status = 'accepted') e
+                JOIN user_profiles p ON p.user_id = e.other_id AND p.username IS NOT NULL AND p.deleted_at IS NULL
                 WHERE mine.user_id = {callerId} AND e.other_id <> {callerId}
                   AND NOT EXISTS (SELECT 1 FROM connections c
-                                  WHERE c.user_low = LEAST({callerId}, e.other_id) AND c.user_high = GREATEST({callerId}, e.other_id))
+                                  WHERE c.user_low = LEAST({callerId}, e.other_id)
+                                      AND c.user_high = GREATEST({callerId}, e.other_id))
                   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = {callerId} AND b.blocked_id = e.other_id)
                                                            OR (b.blocker_id = e.other_id AND b.blocked_id = {callerId}))
                 GROUP BY e.other_id

@@ -1,5 +1,3 @@
-using Community.Social.Users;
-
 namespace Community.Social.Profiles;
 
 /// <summary>
@@ -39,7 +37,7 @@ public sealed record ProfileDto(
         return b.AddYears(age) > today ? age - 1 : age;
     }
 
-    public static ProfileDto From(Profile p, DateTimeOffset now, ProfileRelation relation) =>
+    public static ProfileDto From(UserProfile p, DateTimeOffset now, ProfileRelation relation) =>
         new(
             p.UserId,
             p.Username!,

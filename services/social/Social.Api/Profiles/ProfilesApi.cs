@@ -2,17 +2,19 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
+using Community.Social.Compatibility;
 using Community.Social.Groups;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Profiles;
 
 public sealed record ProfileGroupsQuery(string? Cursor, int? Limit);
 
-/// <summary>What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events checked in at.</summary>
+/// <summary>
+/// What a member has been doing, in counts: groups (those the caller may see), accepted connections, followers, events
+/// checked in at.
+/// </summary>
 public sealed record ProfileActivityDto(Guid UserId, int Groups, int Connections, int Followers, int EventsAttended);
 
 public static class ProfilesApi
@@ -36,7 +38,8 @@ public static class ProfilesApi
             .MapGet("/{userId:guid}/groups", Groups)
             .WithName("GetProfileGroups")
             .WithSummary(
-                "The groups a member belongs to that I may see (secret ones only when I belong too), latest joined first"
+                "The groups a member belongs to that I may see (secret ones only when I belong too), latest joined "
+                    + "first"
             );
         group
             .MapGet("/{userId:guid}/activity", Activity)
@@ -73,9 +76,9 @@ public static class ProfilesApi
         // The newest claim of a name wins while a rename and a new claim are still arriving.
         var userId =
             await db
-                .Profiles.Listed()
+                .UserProfiles.Listed()
                 .Where(p => p.Username!.ToLower() == name)
-                .OrderByDescending(p => p.ProfileAsOf)
+                .OrderByDescending(p => p.AsOf)
                 .Select(p => (Guid?)p.UserId)
                 .FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No user has this username.");
@@ -96,7 +99,7 @@ public static class ProfilesApi
         var callerId = principal.UserId();
         await ProfileAccess.VisibleAsync(db, callerId, userId, cancellationToken);
         return TypedResults.Ok(
-            await GroupViews.MemberOfAsync(db, callerId, userId, query.Cursor, query.Limit, cancellationToken)
+            await GroupQueries.MemberOfAsync(db, callerId, userId, query.Cursor, query.Limit, cancellationToken)
         );
     }
 
@@ -125,7 +128,7 @@ public static class ProfilesApi
     private static async Task<ProfileRelation> RelationAsync(
         SocialDbContext db,
         Guid callerId,
-        Profile profile,
+        UserProfile profile,
         CancellationToken cancellationToken
     )
     {
@@ -155,8 +158,8 @@ public static class ProfilesApi
             f => f.FollowerId == userId && f.FollowedId == callerId,
             cancellationToken
         );
-        var score = await Compatibility.ScoreAsync(db, callerId, userId, cancellationToken);
-        var common = await Compatibility.CommonInterestsAsync(db, callerId, userId, cancellationToken);
+        var score = await CompatibilityQueries.ScoreAsync(db, callerId, userId, cancellationToken);
+        var common = await CompatibilityQueries.CommonInterestsAsync(db, callerId, userId, cancellationToken);
         return new(score, common, status, connection?.Id, following, followsYou);
     }
 }

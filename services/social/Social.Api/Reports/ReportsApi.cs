@@ -5,12 +5,9 @@ using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
-using Community.Social.Data;
 using Community.Social.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Community.Social.Reports;
@@ -94,7 +91,8 @@ public static class ReportsApi
             .MapPost("", File)
             .WithName("FileReport")
             .WithSummary(
-                "Report a user, group, message or event (201); one open report per target (409); reporting myself is 422"
+                "Report a user, group, message or event (201); one open report per target (409); reporting myself is "
+                    + "422"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -110,7 +108,8 @@ public static class ReportsApi
             .RequireAuthorization(Policies.Admin)
             .WithName("ResolveReport")
             .WithSummary(
-                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); again is 409"
+                "Resolve an open report (admin): dismiss, warn, remove_content or suspend_user (ReportResolved); "
+                    + "again is 409"
             )
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
@@ -145,8 +144,8 @@ public static class ReportsApi
         {
             if (targetId == callerId)
                 throw new BusinessRuleException("You cannot report yourself.");
-            // A block either way does not stop a report (the harassed block their harasser); only an unknown or deleted user is 404.
-            if (!await db.Profiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
+            // A block does not stop a report (the harassed block their harasser); an unknown or deleted user is 404.
+            if (!await db.UserProfiles.Listed().AnyAsync(p => p.UserId == targetId, cancellationToken))
                 throw new NotFoundException(ProfileAccess.NoSuchUser);
         }
 
@@ -171,7 +170,7 @@ public static class ReportsApi
                     is PostgresException
                     {
                         SqlState: PostgresErrorCodes.UniqueViolation,
-                        ConstraintName: ReportConfiguration.OneOpenPerTarget
+                        ConstraintName: Report.OneOpenPerTarget
                     }
             )
         {

@@ -1,6 +1,4 @@
 using Community.ServiceDefaults.Errors;
-using Community.Social.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.Social.Users;
 
@@ -13,7 +11,7 @@ public static class ProfileAccess
     public const string NoSuchUser = "No user has this id.";
 
     /// <summary>Known (named) and not deleted: the rows anyone may be shown.</summary>
-    public static IQueryable<Profile> Listed(this IQueryable<Profile> profiles) =>
+    public static IQueryable<UserProfile> Listed(this IQueryable<UserProfile> profiles) =>
         profiles.Where(p => p.Username != null && p.DeletedAt == null);
 
     /// <summary>Neither has blocked the other.</summary>
@@ -28,8 +26,11 @@ public static class ProfileAccess
             cancellationToken
         );
 
-    /// <summary>The profile of <paramref name="userId"/> as <paramref name="callerId"/> may see it; 404 when unknown, deleted or blocked either way.</summary>
-    public static async Task<Profile> VisibleAsync(
+    /// <summary>
+    /// The profile of <paramref name="userId"/> as <paramref name="callerId"/> may see it; 404 when unknown, deleted or
+    /// blocked either way.
+    /// </summary>
+    public static async Task<UserProfile> VisibleAsync(
         SocialDbContext db,
         Guid callerId,
         Guid userId,
@@ -37,7 +38,7 @@ public static class ProfileAccess
     )
     {
         var profile = await db
-            .Profiles.AsNoTracking()
+            .UserProfiles.AsNoTracking()
             .Listed()
             .FirstOrDefaultAsync(p => p.UserId == userId, cancellationToken);
         if (
@@ -52,7 +53,7 @@ public static class ProfileAccess
     /// Someone the caller wants to connect with or follow: themselves or someone they blocked is a
     /// refusal (422); unknown, deleted or someone who blocked the caller is 404.
     /// </summary>
-    public static async Task<Profile> ReachableAsync(
+    public static async Task<UserProfile> ReachableAsync(
         SocialDbContext db,
         Guid callerId,
         Guid userId,
@@ -63,7 +64,10 @@ public static class ProfileAccess
         if (userId == callerId)
             throw new BusinessRuleException($"You cannot {action} yourself.");
         var profile =
-            await db.Profiles.AsNoTracking().Listed().FirstOrDefaultAsync(p => p.UserId == userId, cancellationToken)
+            await db
+                .UserProfiles.AsNoTracking()
+                .Listed()
+                .FirstOrDefaultAsync(p => p.UserId == userId, cancellationToken)
             ?? throw new NotFoundException(NoSuchUser);
         if (await db.Blocks.AnyAsync(x => x.BlockerId == userId && x.BlockedId == callerId, cancellationToken))
             throw new NotFoundException(NoSuchUser);

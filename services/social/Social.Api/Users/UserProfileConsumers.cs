@@ -1,8 +1,6 @@
 using Community.Contracts;
 using Community.Contracts.Identity;
 using Community.Contracts.Payments;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Data;
 using MassTransit;
 
 namespace Community.Social.Users;
@@ -17,7 +15,7 @@ public sealed class UserRegisteredConsumer(SocialDbContext db, ILogger<UserRegis
     protected override Task HandleAsync(ConsumeContext<UserRegistered> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return ProfileProjection.RegisterAsync(
+        return UserProfileProjection.RegisterAsync(
             Db,
             m.UserId,
             m.Username,
@@ -37,7 +35,7 @@ public sealed class UserProfileUpdatedConsumer(SocialDbContext db, ILogger<UserP
     protected override Task HandleAsync(ConsumeContext<UserProfileUpdated> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        var fields = new ProfileProjection.ProfileFields(
+        var fields = new UserProfileProjection.ProfileFields(
             m.Username,
             m.FullName,
             m.Bio,
@@ -52,7 +50,7 @@ public sealed class UserProfileUpdatedConsumer(SocialDbContext db, ILogger<UserP
             m.IdentityBadge,
             m.IsVerified
         );
-        return ProfileProjection.UpdateProfileAsync(Db, m.UserId, fields, m.OccurredAt, cancellationToken);
+        return UserProfileProjection.UpdateProfileAsync(Db, m.UserId, fields, m.OccurredAt, cancellationToken);
     }
 }
 
@@ -62,7 +60,7 @@ public sealed class UserRoleChangedConsumer(SocialDbContext db, ILogger<UserRole
     protected override Task HandleAsync(ConsumeContext<UserRoleChanged> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return ProfileProjection.ChangeRoleAsync(Db, m.UserId, m.NewRole, m.OccurredAt, cancellationToken);
+        return UserProfileProjection.ChangeRoleAsync(Db, m.UserId, m.NewRole, m.OccurredAt, cancellationToken);
     }
 }
 
@@ -78,9 +76,10 @@ public sealed class SubscriptionChangedConsumer(SocialDbContext db, ILogger<Subs
         var m = context.Message;
         if (!Tiers.All.Contains(m.Tier))
             throw new InvalidOperationException(
-                $"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', which is not one of {string.Join(", ", Tiers.All)}."
+                $"SubscriptionChanged {m.MessageId} names tier '{m.Tier}', "
+                    + $"which is not one of {string.Join(", ", Tiers.All)}."
             );
-        return ProfileProjection.ChangeTierAsync(Db, m.UserId, m.Tier, m.OccurredAt, cancellationToken);
+        return UserProfileProjection.ChangeTierAsync(Db, m.UserId, m.Tier, m.OccurredAt, cancellationToken);
     }
 }
 
@@ -91,7 +90,7 @@ public sealed class BoostPurchasedConsumer(SocialDbContext db, ILogger<BoostPurc
     protected override Task HandleAsync(ConsumeContext<BoostPurchased> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return ProfileProjection.SetBoostAsync(Db, m.UserId, m.BoostedUntil, m.OccurredAt, cancellationToken);
+        return UserProfileProjection.SetBoostAsync(Db, m.UserId, m.BoostedUntil, m.OccurredAt, cancellationToken);
     }
 }
 
@@ -102,6 +101,6 @@ public sealed class BoostRevokedConsumer(SocialDbContext db, ILogger<BoostRevoke
     protected override Task HandleAsync(ConsumeContext<BoostRevoked> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        return ProfileProjection.SetBoostAsync(Db, m.UserId, m.BoostedUntil, m.OccurredAt, cancellationToken);
+        return UserProfileProjection.SetBoostAsync(Db, m.UserId, m.BoostedUntil, m.OccurredAt, cancellationToken);
     }
 }

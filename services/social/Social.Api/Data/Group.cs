@@ -1,10 +1,9 @@
 using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.Social.Groups;
+namespace Community.Social.Data;
 
-/// <summary>A group, community or circle: its settings and how many members it has (kept with the rows, see <see cref="GroupMemberships"/>).</summary>
+/// <summary>A group, community or circle: its settings and how many members it has (changed with the rows).</summary>
 public sealed class Group
 {
     public Guid Id { get; set; }
@@ -40,6 +39,7 @@ public static class GroupRoles
     public static bool Manages(string? role) => role is Owner or Moderator;
 }
 
+/// <summary>A member, the owner included (role owner); one row per person and group.</summary>
 public sealed class GroupMember
 {
     public Guid GroupId { get; set; }
@@ -48,6 +48,7 @@ public sealed class GroupMember
     public DateTimeOffset JoinedAt { get; set; }
 }
 
+/// <summary>A request to join a group whose join policy is request, until a moderator answers.</summary>
 public sealed class GroupRequest
 {
     public Guid GroupId { get; set; }
@@ -56,6 +57,9 @@ public sealed class GroupRequest
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>
+/// An invitation a member sent: it lets its addressee see a secret group and join an invite-only one.
+/// </summary>
 public sealed class GroupInvitation
 {
     public Guid GroupId { get; set; }
@@ -64,56 +68,61 @@ public sealed class GroupInvitation
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>A paid membership someone was asked to pay for (the checkout's reference), at the price asked then; see <see cref="GroupPurchases"/>.</summary>
-public sealed class GroupPurchase
-{
-    public Guid Id { get; set; }
-    public Guid GroupId { get; set; }
-    public Guid UserId { get; set; }
-    public long PriceCents { get; set; }
-    public string Currency { get; set; } = "";
-
-    /// <summary>The payment that made the buyer a member; null while unpaid.</summary>
-    public Guid? PaymentId { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-    public DateTimeOffset? PaidAt { get; set; }
-}
-
-public sealed class GroupConfigurations
-    : IEntityTypeConfiguration<Group>,
-        IEntityTypeConfiguration<GroupMember>,
-        IEntityTypeConfiguration<GroupRequest>,
-        IEntityTypeConfiguration<GroupInvitation>,
-        IEntityTypeConfiguration<GroupPurchase>
+internal sealed class GroupConfiguration : IEntityTypeConfiguration<Group>
 {
     public void Configure(EntityTypeBuilder<Group> e)
     {
-        e.ToTable("groups");
         e.HasKey(g => g.Id);
         e.Property(g => g.Version).MapToXmin();
+        e.HasIndex(g => new { g.MemberCount, g.Id })
+            .IsDescending(true, true)
+            .HasFilter("visibility <> 'secret'")
+            .HasDatabaseName("groups_explore");
+        e.HasIndex(g => g.Tags).HasMethod("gin").HasDatabaseName("groups_tags");
+        e.HasIndex(g => new { g.OwnerId, g.MemberCount })
+            .IsDescending(false, true)
+            .HasDatabaseName("groups_owner_members");
     }
+}
 
+internal sealed class GroupMemberConfiguration : IEntityTypeConfiguration<GroupMember>
+{
     public void Configure(EntityTypeBuilder<GroupMember> e)
     {
-        e.ToTable("group_members");
         e.HasKey(m => new { m.GroupId, m.UserId });
+        e.HasIndex(m => new
+            {
+                m.UserId,
+                m.JoinedAt,
+                m.GroupId,
+            })
+            .IsDescending(false, true, true)
+            .HasDatabaseName("group_members_user");
+        e.HasIndex(m => new
+            {
+                m.GroupId,
+                m.JoinedAt,
+                m.UserId,
+            })
+            .IsDescending(false, true, true)
+            .HasDatabaseName("group_members_listing");
     }
+}
 
+internal sealed class GroupRequestConfiguration : IEntityTypeConfiguration<GroupRequest>
+{
     public void Configure(EntityTypeBuilder<GroupRequest> e)
     {
-        e.ToTable("group_requests");
         e.HasKey(r => new { r.GroupId, r.UserId });
+        e.HasIndex(r => r.UserId).HasDatabaseName("group_requests_user");
     }
+}
 
+internal sealed class GroupInvitationConfiguration : IEntityTypeConfiguration<GroupInvitation>
+{
     public void Configure(EntityTypeBuilder<GroupInvitation> e)
     {
-        e.ToTable("group_invitations");
         e.HasKey(i => new { i.GroupId, i.UserId });
-    }
-
-    public void Configure(EntityTypeBuilder<GroupPurchase> e)
-    {
-        e.ToTable("group_purchases");
-        e.HasKey(p => p.Id);
+        e.HasIndex(i => i.UserId).HasDatabaseName("group_invitations_user");
     }
 }

@@ -1,13 +1,12 @@
 using Community.Contracts.Events;
-using Community.ServiceDefaults.Messaging;
-using Community.Social.Dashboard;
-using Community.Social.Data;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.Social.Profiles;
+namespace Community.Social.Dashboard;
 
-/// <summary>A check-in at an event counts as an event attended (profile activity, the Regular badge); a second check-in at the same event does not.</summary>
+/// <summary>
+/// A check-in at an event counts as an event attended (profile activity, the Regular badge); a second check-in at the
+/// same event does not.
+/// </summary>
 public sealed class ArrivalRecordedConsumer(
     SocialDbContext db,
     TimeProvider clock,
@@ -21,11 +20,14 @@ public sealed class ArrivalRecordedConsumer(
     {
         var m = context.Message;
         // A deleted account's late check-in is not recorded.
-        if (await Db.Profiles.AnyAsync(p => p.UserId == m.UserId && p.DeletedAt != null, cancellationToken))
+        if (await Db.UserProfiles.AnyAsync(p => p.UserId == m.UserId && p.DeletedAt != null, cancellationToken))
             return;
         var at = m.ArrivedAt.ToUniversalTime();
         await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at}) ON CONFLICT DO NOTHING",
+            $"""
+            INSERT INTO events_attended (user_id, event_id, arrived_at) VALUES ({m.UserId}, {m.EventId}, {at})
+                ON CONFLICT DO NOTHING
+            """,
             cancellationToken
         );
         // A check-in is activity of its day and may make the attendee a Regular.

@@ -1,7 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.Social.Reports;
+namespace Community.Social.Data;
 
 /// <summary>The words of a report: what may be reported, why, and what an admin may do about it.</summary>
 public static class ReportVocabulary
@@ -28,6 +27,9 @@ public static class ReportVocabulary
 /// <summary>A member's report of a user, group, message or event; open until an admin resolves it.</summary>
 public sealed class Report
 {
+    /// <summary>The partial unique index that allows one open report per reporter and target.</summary>
+    public const string OneOpenPerTarget = "reports_one_open_per_target";
+
     public Guid Id { get; set; }
     public Guid ReporterId { get; set; }
     public string TargetType { get; set; } = "";
@@ -42,14 +44,21 @@ public sealed class Report
     public DateTimeOffset? ResolvedAt { get; set; }
 }
 
-public sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
+internal sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
 {
-    /// <summary>The partial unique index (migration 0004) that allows one open report per reporter and target.</summary>
-    public const string OneOpenPerTarget = "reports_one_open_per_target";
-
     public void Configure(EntityTypeBuilder<Report> e)
     {
-        e.ToTable("reports");
         e.HasKey(r => r.Id);
+        e.HasIndex(r => new
+            {
+                r.ReporterId,
+                r.TargetType,
+                r.TargetId,
+            })
+            .IsUnique()
+            .HasFilter("status = 'open'")
+            .HasDatabaseName(Report.OneOpenPerTarget);
+        e.HasIndex(r => new { r.Status, r.Id }).HasDatabaseName("reports_queue");
+        e.HasIndex(r => r.ReporterId).HasDatabaseName("reports_reporter");
     }
 }

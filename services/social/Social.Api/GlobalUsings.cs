@@ -1,0 +1,3 @@
+global using Community.ServiceDefaults.Messaging;
+global using Community.Social.Data;
+global using Microsoft.EntityFrameworkCore;

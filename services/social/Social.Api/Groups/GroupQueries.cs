@@ -1,0 +1,136 @@
+using Community.ServiceDefaults.Api;
+using Community.ServiceDefaults.Errors;
+
+namespace Community.Social.Groups;
+
+/// <summary>Builds <see cref="GroupDto"/>s with the caller's standing in each, in a few queries per page.</summary>
+public static class GroupQueries
+{
+    public static async Task<GroupDto> OneAsync(
+        SocialDbContext db,
+        Guid callerId,
+        Group group,
+        CancellationToken cancellationToken
+    ) => (await ManyAsync(db, callerId, [group], cancellationToken))[0];
+
+    public static async Task<IReadOnlyList<GroupDto>> ManyAsync(
+        SocialDbContext db,
+        Guid callerId,
+        IReadOnlyList<Group> groups,
+        CancellationToken cancellationToken
+    )
+    {
+        if (groups.Count == 0)
+            return [];
+        var ids = groups.Select(g => g.Id).ToList();
+        var owners = groups.Select(g => g.OwnerId).Distinct().ToList();
+        var roles = await db
+            .GroupMembers.AsNoTracking()
+            .Where(m => m.UserId == callerId && ids.Contains(m.GroupId))
+            .ToDictionaryAsync(m => m.GroupId, m => m.Role, cancellationToken);
+        var pending = (
+            await db
+                .GroupRequests.AsNoTracking()
+                .Where(r => r.UserId == callerId && ids.Contains(r.GroupId))
+                .Select(r => r.GroupId)
+                .ToListAsync(cancellationToken)
+        ).ToHashSet();
+        var invited = (
+            await db
+                .GroupInvitations.AsNoTracking()
+                .Where(i => i.UserId == callerId && ids.Contains(i.GroupId))
+                .Select(i => i.GroupId)
+                .ToListAsync(cancellationToken)
+        ).ToHashSet();
+        // An owner on either side of a block with the caller is not shown; the group still is.
+        var hidden = (
+            await db
+                .Blocks.AsNoTracking()
+                .Where(b =>
+                    (b.BlockerId == callerId && owners.Contains(b.BlockedId))
+                    || (b.BlockedId == callerId && owners.Contains(b.BlockerId))
+                )
+                .Select(b => b.BlockerId == callerId ? b.BlockedId : b.BlockerId)
+                .ToListAsync(cancellationToken)
+        ).ToHashSet();
+        var profiles = await db
+            .UserProfiles.AsNoTracking()
+            .Where(p => owners.Contains(p.UserId) && p.DeletedAt == null)
+            .ToDictionaryAsync(p => p.UserId, cancellationToken);
+
+        return groups
+            .Select(g =>
+            {
+                var role = roles.GetValueOrDefault(g.Id);
+                var status =
+                    role is not null ? "member"
+                    : pending.Contains(g.Id) ? "pending"
+                    : invited.Contains(g.Id) ? "invited"
+                    : "none";
+                var owner = hidden.Contains(g.OwnerId)
+                    ? null
+                    : UserSummary.From(profiles.GetValueOrDefault(g.OwnerId), g.OwnerId);
+                return new GroupDto(
+                    g.Id,
+                    g.Name,
+                    g.Description,
+                    g.Category,
+                    g.Tags,
+                    g.Region,
+                    g.Interest,
+                    g.ImageUrl,
+                    g.Color,
+                    g.Visibility,
+                    g.JoinPolicy,
+                    g.PriceCents,
+                    g.Currency,
+                    g.MemberCount,
+                    owner,
+                    role,
+                    status,
+                    g.CreatedAt,
+                    g.UpdatedAt
+                );
+            })
+            .ToList();
+    }
+
+    /// <summary>
+    /// The groups <paramref name="userId"/> belongs to that <paramref name="callerId"/> may see (secret ones only when
+    /// the caller belongs too), latest joined first. Shared by /groups/mine and /profiles/{user_id}/groups.
+    /// </summary>
+    public static async Task<CursorPage<GroupDto>> MemberOfAsync(
+        SocialDbContext db,
+        Guid callerId,
+        Guid userId,
+        string? cursor,
+        int? limit,
+        CancellationToken cancellationToken
+    )
+    {
+        var errors = new ValidationErrors();
+        var size = Keyset.Limit(limit, errors);
+        var after = Keyset.After(cursor, TimeAndId.Parse, errors);
+        errors.ThrowIfAny();
+        var memberships = db.GroupMembers.AsNoTracking().Where(m => m.UserId == userId);
+        if (after is { } a)
+            memberships = memberships.Where(m =>
+                m.JoinedAt < a.At || (m.JoinedAt == a.At && m.GroupId.CompareTo(a.Id) < 0)
+            );
+        var rows = await memberships
+            .Join(
+                db.Groups.AsNoTracking().ListedTo(db, callerId),
+                m => m.GroupId,
+                g => g.Id,
+                (m, g) => new { m.JoinedAt, Group = g }
+            )
+            .OrderByDescending(r => r.JoinedAt)
+            .ThenByDescending(r => r.Group.Id)
+            .Take(Keyset.Probe(size))
+            .ToListAsync(cancellationToken);
+        var dtos = (await ManyAsync(db, callerId, rows.Select(r => r.Group).ToList(), cancellationToken)).ToDictionary(
+            d => d.Id
+        );
+        return Keyset.Page(rows, size, r => TimeAndId.Format(r.JoinedAt, r.Group.Id), r => dtos[r.Group.Id]);
+    }
+}

@@ -1,0 +1,331 @@
+namespace Community.Social.Tests;
+
+/// <summary>Joining, leaving and running a group: join policies, secret and private groups, moderators.</summary>
+public sealed class GroupMembershipTests(SocialFixture fx) : IClassFixture<SocialFixture>
+{
+    [Fact]
+    public async Task Join_policies_open_request_invite_and_paid()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (userId, user, _) = await fx.RegisteredAsync();
+        var open = await GroupsFlow.CreateAsync(fx, owner);
+        // The body (a reason) is optional.
+        var joined = await (
+            await fx.Client.SendJson(HttpMethod.Post, $"/api/v1/groups/{open}/join", null, user)
+        ).AssertStatus(201);
+        Assert.Equal("member", joined["status"]!.GetValue<string>());
+        Assert.Equal(2, joined["member_count"]!.GetValue<int>());
+        await (await fx.Client.PostJson($"/api/v1/groups/{open}/join", new { }, user)).AssertStatus(200);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberJoined,%'
+                    AND payload->>'groupId' = @g AND payload->>'userId' = @u
+                """,
+                ("g", open),
+                ("u", userId.ToString())
+            )
+        );
+
+        var byRequest = await GroupsFlow.CreateAsync(fx, owner, policy: "request");
+        var pending = await (
+            await fx.Client.PostJson($"/api/v1/groups/{byRequest}/join", new { reason = "I run daily" }, user)
+        ).AssertStatus(202);
+        Assert.Equal("pending", pending["status"]!.GetValue<string>());
+        Assert.Equal(1, pending["member_count"]!.GetValue<int>());
+        Assert.Equal(
+            "pending",
+            (await (await fx.Client.Get($"/api/v1/groups/{byRequest}", user)).AssertStatus(200))[
+                "membership_status"
+            ]!.GetValue<string>()
+        );
+        var requests = await (
+            await fx.Client.Get($"/api/v1/groups/{byRequest}/members?role=pending", owner)
+        ).AssertStatus(200);
+        Assert.Equal("I run daily", Assert.Single(requests["items"]!.AsArray())!["reason"]!.GetValue<string>());
+        await (await fx.Client.Get($"/api/v1/groups/{byRequest}/members?role=pending", user)).AssertProblem(403);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byRequest}/requests/{userId}/approve", new { }, user)
+        ).AssertProblem(403);
+        var approved = await (
+            await fx.Client.PostJson($"/api/v1/groups/{byRequest}/requests/{userId}/approve", new { }, owner)
+        ).AssertStatus(200);
+        Assert.Equal(2, approved["member_count"]!.GetValue<int>());
+
+        var (otherId, other, _) = await fx.RegisteredAsync();
+        await (await fx.Client.PostJson($"/api/v1/groups/{byRequest}/join", new { }, other)).AssertStatus(202);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byRequest}/requests/{otherId}/reject", new { }, owner)
+        ).AssertStatus(204);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byRequest}/requests/{otherId}/reject", new { }, owner)
+        ).AssertProblem(404);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byRequest}/requests/{otherId}/approve", new { }, owner)
+        ).AssertProblem(404);
+
+        var byInvite = await GroupsFlow.CreateAsync(fx, owner, policy: "invite");
+        await (await fx.Client.PostJson($"/api/v1/groups/{byInvite}/join", new { }, other)).AssertProblem(403);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byInvite}/invitations", new { user_id = otherId }, user)
+        ).AssertProblem(403);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byInvite}/invitations", new { user_id = otherId }, owner)
+        ).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byInvite}/invitations", new { user_id = otherId }, owner)
+        ).AssertStatus(200);
+        Assert.Equal(
+            "invited",
+            (await (await fx.Client.Get($"/api/v1/groups/{byInvite}", other)).AssertStatus(200))[
+                "membership_status"
+            ]!.GetValue<string>()
+        );
+        await (await fx.Client.PostJson($"/api/v1/groups/{byInvite}/join", new { }, other)).AssertStatus(201);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{byInvite}/invitations", new { user_id = otherId }, owner)
+        ).AssertProblem(409);
+
+        var paid = await GroupsFlow.CreateAsync(fx, owner, priceCents: 1500, currency: "aed");
+        var payment = await (await fx.Client.PostJson($"/api/v1/groups/{paid}/join", new { }, user)).AssertProblem(402);
+        Assert.Equal(1500, payment["price_cents"]!.GetValue<long>());
+        Assert.Equal("AED", payment["currency"]!.GetValue<string>());
+        Assert.Equal(
+            0L,
+            await fx.ScalarAsync<long>(
+                "SELECT count(*) FROM group_members WHERE group_id = @g AND user_id = @u",
+                ("g", Guid.Parse(paid)),
+                ("u", userId)
+            )
+        );
+    }
+
+    [Fact]
+    public async Task Secret_groups_are_404_to_outsiders_everywhere_and_visible_to_the_invited()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (outsiderId, outsider, _) = await fx.RegisteredAsync();
+        var secret = await GroupsFlow.CreateAsync(fx, owner, visibility: "secret", policy: "invite");
+        var unknown = await (await fx.Client.Get($"/api/v1/groups/{Guid.NewGuid()}", outsider)).AssertProblem(404);
+        foreach (
+            var (method, url, body) in new (HttpMethod, string, object?)[]
+            {
+                (HttpMethod.Get, $"/api/v1/groups/{secret}", null),
+                (HttpMethod.Patch, $"/api/v1/groups/{secret}", new { name = "Mine now" }),
+                (HttpMethod.Delete, $"/api/v1/groups/{secret}", null),
+                (HttpMethod.Post, $"/api/v1/groups/{secret}/join", new { }),
+                (HttpMethod.Post, $"/api/v1/groups/{secret}/leave", new { }),
+                (HttpMethod.Get, $"/api/v1/groups/{secret}/members", null),
+                (HttpMethod.Post, $"/api/v1/groups/{secret}/invitations", new { user_id = outsiderId }),
+                (HttpMethod.Post, $"/api/v1/groups/{secret}/requests/{outsiderId}/approve", new { }),
+                (HttpMethod.Post, $"/api/v1/groups/{secret}/requests/{outsiderId}/reject", new { }),
+                (HttpMethod.Patch, $"/api/v1/groups/{secret}/members/{outsiderId}", new { role = "moderator" }),
+                (HttpMethod.Delete, $"/api/v1/groups/{secret}/members/{outsiderId}", null),
+            }
+        )
+        {
+            var hidden = await (await fx.Client.SendJson(method, url, body, outsider)).AssertProblem(404);
+            if (url == $"/api/v1/groups/{secret}")
+                Assert.Equal(unknown["detail"]!.GetValue<string>(), hidden["detail"]!.GetValue<string>());
+        }
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{secret}/invitations", new { user_id = outsiderId }, owner)
+        ).AssertStatus(201);
+        await (await fx.Client.Get($"/api/v1/groups/{secret}", outsider)).AssertStatus(200);
+        // Invited is not listed: explore shows secret groups to members only.
+        Assert.DoesNotContain(
+            secret,
+            (await (await fx.Client.Get("/api/v1/groups?limit=100", outsider)).AssertStatus(200))["items"]!
+                .AsArray()
+                .Select(n => n!["id"]!.GetValue<string>())
+        );
+        await (await fx.Client.PostJson($"/api/v1/groups/{secret}/join", new { }, outsider)).AssertStatus(201);
+        Assert.Contains(
+            secret,
+            (await (await fx.Client.Get("/api/v1/groups/mine", outsider)).AssertStatus(200))["items"]!
+                .AsArray()
+                .Select(n => n!["id"]!.GetValue<string>())
+        );
+    }
+
+    [Fact]
+    public async Task Private_groups_show_their_members_to_members_only()
+    {
+        var (_, owner, _) = await fx.RegisteredAsync();
+        var (_, outsider, _) = await fx.RegisteredAsync();
+        var closed = await GroupsFlow.CreateAsync(fx, owner, visibility: "private");
+        await (await fx.Client.Get($"/api/v1/groups/{closed}", outsider)).AssertStatus(200);
+        await (await fx.Client.Get($"/api/v1/groups/{closed}/members", outsider)).AssertProblem(403);
+        Assert.Single(
+            (await (await fx.Client.Get($"/api/v1/groups/{closed}/members", owner)).AssertStatus(200))[
+                "items"
+            ]!.AsArray()
+        );
+    }
+
+    [Fact]
+    public async Task Owner_and_moderator_rules()
+    {
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var (modId, mod, _) = await fx.RegisteredAsync();
+        var (memberId, member, _) = await fx.RegisteredAsync();
+        var (otherId, other, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner);
+        foreach (var token in new[] { mod, member, other })
+            await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).AssertStatus(201);
+
+        // Only the owner changes roles; the owner's own role only by handing over.
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{modId}",
+                new { role = "moderator" },
+                member
+            )
+        ).AssertProblem(403);
+        var promoted = await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{modId}",
+                new { role = "moderator" },
+                owner
+            )
+        ).AssertStatus(200);
+        Assert.Equal("moderator", promoted["role"]!.GetValue<string>());
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{ownerId}",
+                new { role = "member" },
+                owner
+            )
+        ).AssertProblem(422);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{Guid.NewGuid()}",
+                new { role = "member" },
+                owner
+            )
+        ).AssertProblem(404);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{memberId}",
+                new { role = "moderator" },
+                mod
+            )
+        ).AssertProblem(403);
+        var moderators = await (
+            await fx.Client.Get($"/api/v1/groups/{id}/members?role=moderator", member)
+        ).AssertStatus(200);
+        Assert.Equal(
+            modId.ToString(),
+            Assert.Single(moderators["items"]!.AsArray())!["user"]!["user_id"]!.GetValue<string>()
+        );
+        var firstPage = await (await fx.Client.Get($"/api/v1/groups/{id}/members?limit=3", member)).AssertStatus(200);
+        var lastPage = await (
+            await fx.Client.Get($"/api/v1/groups/{id}/members?limit=3&cursor={firstPage["next_cursor"]}", member)
+        ).AssertStatus(200);
+        Assert.Null(lastPage["next_cursor"]);
+        Assert.Equal(
+            new[] { ownerId, modId, memberId, otherId }.Select(g => g.ToString()).Order(),
+            firstPage["items"]!
+                .AsArray()
+                .Concat(lastPage["items"]!.AsArray())
+                .Select(n => n!["user"]!["user_id"]!.GetValue<string>())
+                .Order()
+        );
+
+        // Moderators edit the group and remove members, never the owner, and not other moderators.
+        await (
+            await fx.Client.SendJson(HttpMethod.Patch, $"/api/v1/groups/{id}", new { description = "Moderated" }, mod)
+        ).AssertStatus(200);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}", null, mod)).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}/members/{ownerId}", null, mod)
+        ).AssertProblem(422);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}/members/{otherId}", null, member)
+        ).AssertProblem(403);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}/members/{otherId}", null, mod)
+        ).AssertStatus(204);
+        await (
+            await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}/members/{otherId}", null, mod)
+        ).AssertProblem(404);
+        Assert.Equal(
+            1L,
+            await fx.ScalarAsync<long>(
+                """
+                SELECT count(*) FROM outbox_messages WHERE type LIKE '%.GroupMemberLeft,%' AND payload->>'groupId' = @g
+                    AND payload->>'userId' = @u
+                """,
+                ("g", id),
+                ("u", otherId.ToString())
+            )
+        );
+        Assert.Equal(3, await MemberCountAsync(id));
+
+        // The owner cannot leave until they hand over; then they stay on as a moderator and may leave.
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/leave", new { }, owner)).AssertProblem(409);
+        await (
+            await fx.Client.SendJson(
+                HttpMethod.Patch,
+                $"/api/v1/groups/{id}/members/{memberId}",
+                new { role = "owner" },
+                owner
+            )
+        ).AssertStatus(200);
+        var group = await (await fx.Client.Get($"/api/v1/groups/{id}", owner)).AssertStatus(200);
+        Assert.Equal(memberId.ToString(), group["owner"]!["user_id"]!.GetValue<string>());
+        Assert.Equal("moderator", group["my_role"]!.GetValue<string>());
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/leave", new { }, owner)).AssertStatus(204);
+        await (await fx.Client.PostJson($"/api/v1/groups/{id}/leave", new { }, owner)).AssertStatus(204);
+        await (await fx.Client.SendJson(HttpMethod.Delete, $"/api/v1/groups/{id}", null, member)).AssertStatus(204);
+    }
+
+    [Fact]
+    public async Task Members_lists_hide_blocked_people_both_ways_and_invitations_across_a_block_are_422()
+    {
+        var (ownerId, owner, _) = await fx.RegisteredAsync();
+        var (blockerId, blocker, _) = await fx.RegisteredAsync();
+        var (blockedId, blocked, _) = await fx.RegisteredAsync();
+        var (_, third, _) = await fx.RegisteredAsync();
+        var id = await GroupsFlow.CreateAsync(fx, owner);
+        foreach (var token in new[] { blocker, blocked, third })
+            await (await fx.Client.PostJson($"/api/v1/groups/{id}/join", new { }, token)).AssertStatus(201);
+        await (await fx.Client.SendJson(HttpMethod.Put, $"/api/v1/blocks/{blockedId}", null, blocker)).AssertStatus(
+            204
+        );
+
+        Assert.DoesNotContain(blockedId.ToString(), await MemberIdsAsync(id, blocker));
+        Assert.DoesNotContain(blockerId.ToString(), await MemberIdsAsync(id, blocked));
+        Assert.Equal(4, (await MemberIdsAsync(id, third)).Count);
+
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = blockedId }, blocker)
+        ).AssertProblem(422);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = blockerId }, blocked)
+        ).AssertProblem(422);
+        await (
+            await fx.Client.PostJson($"/api/v1/groups/{id}/invitations", new { user_id = ownerId }, owner)
+        ).AssertProblem(422);
+
+        // The blocked person's own group stays visible to the blocker, without its owner.
+        var theirs = await GroupsFlow.CreateAsync(fx, blocked);
+        var seen = await (await fx.Client.Get($"/api/v1/groups/{theirs}", blocker)).AssertStatus(200);
+        Assert.Null(seen["owner"]);
+    }
+
+    private async Task<List<string>> MemberIdsAsync(string groupId, string token) =>
+        (await (await fx.Client.Get($"/api/v1/groups/{groupId}/members", token)).AssertStatus(200))["items"]!
+            .AsArray()
+            .Select(n => n!["user"]!["user_id"]!.GetValue<string>())
+            .ToList();
+
+    private Task<int> MemberCountAsync(string groupId) =>
+        fx.ScalarAsync<int>("SELECT member_count FROM groups WHERE id = @id", ("id", Guid.Parse(groupId)));
+}

@@ -1,0 +1,36 @@
+namespace Community.Social.Tests;
+
+/// <summary>Creating groups in tests.</summary>
+public static class GroupsFlow
+{
+    public static async Task<string> CreateAsync(
+        SocialFixture fx,
+        string token,
+        string? name = null,
+        string visibility = "public",
+        string policy = "open",
+        string[]? tags = null,
+        string? region = null,
+        string? category = null,
+        string? interest = null,
+        long priceCents = 0,
+        string? currency = null
+    )
+    {
+        var body = new
+        {
+            name = name ?? "Group " + Guid.NewGuid().ToString("N")[..8],
+            visibility,
+            join_policy = policy,
+            tags = tags ?? [],
+            region,
+            category,
+            interest,
+            price_cents = priceCents,
+            currency,
+        };
+        return (await (await fx.Client.PostJson("/api/v1/groups", body, token)).AssertStatus(201))[
+            "id"
+        ]!.GetValue<string>();
+    }
+}
