@@ -22,19 +22,19 @@ public class AllowanceFixture : CompanionFixture
         };
 
     /// <summary>One reservation, through the service as the send path makes it.</summary>
-    public async Task<Allowance> ReserveAsync(Guid userId, string tier)
+    public async Task<AllowanceAccess.Allowance> ReserveAsync(Guid userId, string tier)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         return await scope
-            .ServiceProvider.GetRequiredService<CompanionAllowance>()
+            .ServiceProvider.GetRequiredService<AllowanceAccess>()
             .ReserveAsync(userId, tier, CancellationToken.None);
     }
 
-    public async Task ReleaseAsync(Allowance allowance)
+    public async Task ReleaseAsync(AllowanceAccess.Allowance allowance)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         await scope
-            .ServiceProvider.GetRequiredService<CompanionAllowance>()
+            .ServiceProvider.GetRequiredService<AllowanceAccess>()
             .ReleaseAsync(allowance, CancellationToken.None);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation;
-using Community.AiCompanion.Model;
+using Community.AiCompanion.Conversation.Model;
 using Community.Contracts.Identity;
 
 namespace Community.AiCompanion.Tests;

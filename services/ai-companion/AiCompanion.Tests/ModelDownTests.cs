@@ -166,7 +166,10 @@ public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<Fallb
                 )
             ).AssertStatus(201);
             Assert.Equal("offline", exchange["reply"]!["responder"]!.GetValue<string>());
-            Assert.Contains(Model.OfflineResponder.Honesty, exchange["reply"]!["text"]!.GetValue<string>());
+            Assert.Contains(
+                Conversation.Model.OfflineResponder.Honesty,
+                exchange["reply"]!["text"]!.GetValue<string>()
+            );
 
             var (_, events) = await Sse.PostAsync(
                 fixture.Client,
@@ -175,7 +178,7 @@ public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<Fallb
                 token
             );
             Assert.Equal("offline", events[^1].Data["responder"]!.GetValue<string>());
-            Assert.Contains(Model.OfflineResponder.Honesty, events.Text());
+            Assert.Contains(Conversation.Model.OfflineResponder.Honesty, events.Text());
         }
         finally
         {

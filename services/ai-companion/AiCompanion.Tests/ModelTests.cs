@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation;
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 
 namespace Community.AiCompanion.Tests;
 

@@ -1,4 +1,4 @@
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 
 namespace Community.AiCompanion.Tests;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 using Community.Contracts.Identity;
 using Microsoft.Extensions.DependencyInjection;
 

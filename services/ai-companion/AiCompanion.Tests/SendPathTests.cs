@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation;
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 using Community.Contracts;
 using Community.Contracts.Payments;
 

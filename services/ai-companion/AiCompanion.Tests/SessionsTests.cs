@@ -101,7 +101,7 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         // A failed reply gives the session's message back; the session's time still bounds it.
         await fx.ReleaseAsync(racing.First(a => a.Allowed));
         Assert.Equal(sessionId, (await fx.ReserveAsync(userId, Tiers.Free)).SessionId);
-        await fx.ReleaseAsync(new Limits.Allowance(true, 0, null, null, sessionId));
+        await fx.ReleaseAsync(new Limits.AllowanceAccess.Allowance(true, 0, null, null, sessionId));
         fx.Clock.Advance(TimeSpan.FromMinutes(61));
         token = fx.Tokens.Issue(userId);
         Assert.Equal("ended", (await GetAsync(token, sessionId))["state"]!.GetValue<string>());
@@ -175,7 +175,7 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
 
         // Other purposes are not the companion's.
         var course = new CreditsSpent(Guid.NewGuid(), fx.Tick(), userId, 40, PaymentPurposes.Course, Guid.NewGuid());
-        await fx.DeliverAsync(course);
+        await fx.ConsumedAsync(course);
         Assert.Equal(0, await PurchaseRejectedAsync(course.MessageId));
     }
 

@@ -1,13 +1,10 @@
 using System.ComponentModel;
 using System.Security.Claims;
-using Community.AiCompanion.Data;
-using Community.AiCompanion.Projections;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.AiCompanion.Activity;
 
@@ -178,7 +175,7 @@ public static class ActivitySetup
                 "Activity:MaxItemsPerPublication must be 1-100000."
             )
             .ValidateOnStart();
-        builder.Services.AddScoped<IUserErasure, ActivityErasure>();
+        builder.Services.AddUserDataEraser<ActivityEraser>();
         return builder;
     }
 }

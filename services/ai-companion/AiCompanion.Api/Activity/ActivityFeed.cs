@@ -1,6 +1,3 @@
-using Community.AiCompanion.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.AiCompanion.Activity;
 
 public static class ActivityTypes
@@ -74,8 +71,8 @@ public static class ActivityFeed
             FROM (
                 SELECT u.user_id, u.as_of,
                        ARRAY(SELECT x FROM (SELECT lower(unnest(u.interests)) INTERSECT SELECT unnest({interests}::text[])) shared(x) ORDER BY x) AS shared
-                FROM users u
-                WHERE NOT u.deleted AND u.user_id <> {s.OwnerId}
+                FROM user_profiles u
+                WHERE u.deleted_at IS NULL AND u.user_id <> {s.OwnerId}
                   AND ({anywhere}
                        OR ({region} <> '' AND lower(u.region) = lower({region}))
                        OR ({city} <> '' AND lower(u.city) = lower({city}) AND ({country} = '' OR u.country IS NULL OR lower(u.country) = lower({country}))))
@@ -111,10 +108,10 @@ public static class ActivityFeed
                    'You and ' || p.other_name || ' both enjoy ' || array_to_string(p.shared, ', ') || '.',
                    'Say hello', '/api/v1/profiles/' || p.other, p.other, {now}, {asOf}
             FROM (
-                SELECT me.user_id AS me, other.user_id AS other, other.username AS other_name,
+                SELECT me.user_id AS me, other.user_id AS other, coalesce(other.username, '') AS other_name,
                        ARRAY(SELECT x FROM (SELECT lower(unnest(me.interests)) INTERSECT SELECT lower(unnest(other.interests))) shared(x) ORDER BY x) AS shared
-                FROM users me JOIN users other ON (me.user_id = {a} AND other.user_id = {b}) OR (me.user_id = {b} AND other.user_id = {a})
-                WHERE NOT me.deleted AND NOT other.deleted
+                FROM user_profiles me JOIN user_profiles other ON (me.user_id = {a} AND other.user_id = {b}) OR (me.user_id = {b} AND other.user_id = {a})
+                WHERE me.deleted_at IS NULL AND other.deleted_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM blocks x WHERE x.blocked
                                   AND ((x.blocker_id = {a} AND x.blocked_id = {b}) OR (x.blocker_id = {b} AND x.blocked_id = {a})))
             ) p
@@ -143,7 +140,7 @@ public static class ActivityFeed
             $"""
             INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text, action_link, created_at, as_of)
             SELECT gen_random_uuid(), {userId}, 'boost', 'boost', 'low', 'Your boost has ended', {description}, 'Boost again', '/api/v1/boosts/me', {boostedUntil}, {asOf}
-            WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = {userId} AND deleted)
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {userId} AND deleted_at IS NOT NULL)
             ON CONFLICT (user_id, source) DO UPDATE SET description = EXCLUDED.description, created_at = EXCLUDED.created_at,
                 as_of = EXCLUDED.as_of, read_at = NULL
             WHERE activity_items.as_of < EXCLUDED.as_of

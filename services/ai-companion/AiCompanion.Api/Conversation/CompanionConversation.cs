@@ -1,10 +1,8 @@
-using Community.AiCompanion.Data;
+using Community.AiCompanion.Conversation.Model;
+using Community.AiCompanion.Conversation.Safety;
 using Community.AiCompanion.Limits;
-using Community.AiCompanion.Model;
-using Community.AiCompanion.Safety;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +21,7 @@ public sealed record PreparedSend(
     bool FirstReply,
     SafetyContext Safety,
     SafetyVerdict InputVerdict,
-    Allowance? Allowance
+    AllowanceAccess.Allowance? Allowance
 );
 
 /// <summary>The reply to store: the responder's text, or the safety protocol's replacement when <see cref="Verdict"/> is a hit.</summary>
@@ -87,7 +85,7 @@ public sealed class CompanionConversation(
     ISafetyGuard guard,
     SafetyEvents safetyEvents,
     BreakReminders breakReminders,
-    CompanionAllowance allowances,
+    AllowanceAccess allowances,
     ILogger<CompanionConversation> logger
 )
 {
@@ -105,7 +103,7 @@ public sealed class CompanionConversation(
         CancellationToken cancellationToken
     )
     {
-        var messages = db.Messages.AsNoTracking().Where(m => m.UserId == userId);
+        var messages = db.CompanionMessages.AsNoTracking().Where(m => m.UserId == userId);
         if (beforeSeq is { } before)
             messages = messages.Where(m => m.Seq < before);
         var rows = await messages
@@ -130,7 +128,7 @@ public sealed class CompanionConversation(
     )
     {
         var sent = await db
-            .Messages.AsNoTracking()
+            .CompanionMessages.AsNoTracking()
             .SingleOrDefaultAsync(
                 m => m.UserId == userId && m.Role == MessageRoles.User && m.ClientTxnId == clientTxnId,
                 cancellationToken
@@ -139,7 +137,7 @@ public sealed class CompanionConversation(
             return null;
         if (sent.Text != text)
             throw new ConflictException("client_txn_id was already used for a different message.");
-        var reply = await db.Messages.AsNoTracking().SingleAsync(m => m.ReplyTo == sent.Id, cancellationToken);
+        var reply = await db.CompanionMessages.AsNoTracking().SingleAsync(m => m.ReplyTo == sent.Id, cancellationToken);
         return ToExchange(sent, reply);
     }
 
@@ -185,12 +183,12 @@ public sealed class CompanionConversation(
             );
 
         var user = await db
-            .Users.AsNoTracking()
-            .SingleOrDefaultAsync(u => u.UserId == userId && !u.Deleted, cancellationToken);
+            .UserProfiles.AsNoTracking()
+            .SingleOrDefaultAsync(u => u.UserId == userId && u.DeletedAt == null, cancellationToken);
         // A user the projection has not heard of yet gets adult rules and the default crisis resources.
         var safety = user is null ? new SafetyContext(userId, null, null, now) : SafetyContext.For(user, now);
         var window = await db
-            .Messages.AsNoTracking()
+            .CompanionMessages.AsNoTracking()
             .Where(m => m.UserId == userId)
             .OrderByDescending(m => m.Seq)
             .Take(CompanionPrompt.HistoryWindow)
@@ -202,7 +200,7 @@ public sealed class CompanionConversation(
             return (new PreparedSend(userId, text!, txn, [], firstReply, safety, verdict, null), null);
 
         var shares = await db
-            .Settings.AsNoTracking()
+            .CompanionSettings.AsNoTracking()
             .AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
         var prompt = CompanionPrompt.Build(window, text!, shares ? user : null, guard.SystemPromptRules(safety));
         // Counted last, so only the model call and the store stand between the reservation and its release on failure.
@@ -367,7 +365,7 @@ public sealed class CompanionConversation(
             await transaction.CommitAsync(cancellationToken);
         }
         var rows = await db
-            .Messages.AsNoTracking()
+            .CompanionMessages.AsNoTracking()
             .Where(m => m.Id == messageId || m.Id == replyId)
             .ToListAsync(cancellationToken);
         return (ToExchange(rows.Single(m => m.Id == messageId), rows.Single(m => m.Id == replyId)), true);
@@ -375,7 +373,7 @@ public sealed class CompanionConversation(
 
     /// <summary>Forgets the whole conversation, irreversibly; the settings (the user's consent) stay.</summary>
     public Task DeleteAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.Messages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        db.CompanionMessages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
     private static int Tokens(long? count) => (int)Math.Min(count ?? 0, int.MaxValue);
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Community.AiCompanion.Data;
 using Microsoft.Extensions.AI;
 
 namespace Community.AiCompanion.Conversation;
@@ -26,7 +25,7 @@ public static class CompanionPrompt
     public static IReadOnlyList<ChatMessage> Build(
         IReadOnlyList<CompanionMessage> history,
         string newText,
-        CompanionUser? sharedProfile,
+        UserProfile? sharedProfile,
         string safetyRules
     )
     {
@@ -44,7 +43,7 @@ public static class CompanionPrompt
     }
 
     /// <summary>Interests, region and identity badge as a JSON object (so a value cannot pose as a rule), or null when the profile has none.</summary>
-    public static string? ProfileSummary(CompanionUser user)
+    public static string? ProfileSummary(UserProfile user)
     {
         var summary = new Dictionary<string, object>();
         if (user.Interests.Count > 0)

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
-using Community.AiCompanion.Model;
+using Community.AiCompanion.Conversation.Model;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 
 namespace Community.AiCompanion.Conversation;
@@ -139,14 +138,14 @@ public static class ConversationApi
 
     private static async Task<Ok<CompanionSettingsDto>> GetSettings(
         ClaimsPrincipal principal,
-        Data.CompanionDbContext db,
+        CompanionDbContext db,
         HttpResponse response,
         CancellationToken cancellationToken
     )
     {
         var userId = principal.UserId();
         var row = await db
-            .Settings.AsNoTracking()
+            .CompanionSettings.AsNoTracking()
             .Where(s => s.UserId == userId)
             .SingleOrDefaultAsync(cancellationToken);
         EntityTag.Set(response, row?.Version ?? 0);
@@ -156,7 +155,7 @@ public static class ConversationApi
     private static async Task<Ok<CompanionSettingsDto>> PutSettings(
         UpdateCompanionSettings body,
         ClaimsPrincipal principal,
-        Data.CompanionDbContext db,
+        CompanionDbContext db,
         TimeProvider clock,
         HttpContext http,
         CancellationToken cancellationToken

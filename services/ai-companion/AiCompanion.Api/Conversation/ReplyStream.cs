@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Community.AiCompanion.Model;
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Model;
+using Community.AiCompanion.Conversation.Safety;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;

@@ -39,7 +39,7 @@ public static class UsageApi
 
     private static async Task<Ok<UsageDto>> Get(
         ClaimsPrincipal principal,
-        CompanionAllowance allowance,
+        AllowanceAccess allowance,
         CancellationToken cancellationToken
     ) =>
         TypedResults.Ok(

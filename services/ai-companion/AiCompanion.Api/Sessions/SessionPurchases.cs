@@ -1,10 +1,6 @@
-using Community.AiCompanion.Data;
-using Community.AiCompanion.Limits;
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Sessions;

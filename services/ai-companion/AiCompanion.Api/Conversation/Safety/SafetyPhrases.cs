@@ -1,4 +1,4 @@
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>
 /// The maintained phrase lists. How to edit them (README "Companion safety"):

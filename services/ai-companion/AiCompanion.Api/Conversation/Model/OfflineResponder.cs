@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
 /// <summary>
 /// The built-in responder used without a model endpoint (or as the fallback when one fails): deterministic,

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>A country's crisis line and emergency number, as the crisis message names them.</summary>
 public sealed record CrisisLine(string Service, string Contact, string Emergency);

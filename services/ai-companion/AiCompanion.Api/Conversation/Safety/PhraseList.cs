@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>A word of a text, folded (lower case, no diacritics, no apostrophes), and where it sits in the original text.</summary>
 public readonly record struct SafetyToken(string Text, int Start, int End, bool IsNumber);

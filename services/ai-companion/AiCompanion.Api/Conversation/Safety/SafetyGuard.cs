@@ -1,6 +1,4 @@
-using Community.AiCompanion.Data;
-
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>Who is talking and when: the country picks the crisis resources, an age under 18 turns on the minors' rules (null age: adult rules).</summary>
 public sealed record SafetyContext(Guid UserId, string? Country, int? Age, DateTimeOffset Now)
@@ -8,7 +6,7 @@ public sealed record SafetyContext(Guid UserId, string? Country, int? Age, DateT
     public bool IsMinor => Age is < 18;
 
     /// <summary>The context of <paramref name="user"/>'s message at <paramref name="now"/>: the profile's country, and the age on that (UTC) day.</summary>
-    public static SafetyContext For(CompanionUser user, DateTimeOffset now) =>
+    public static SafetyContext For(UserProfile user, DateTimeOffset now) =>
         new(user.UserId, user.Country, user.AgeOn(DateOnly.FromDateTime(now.UtcDateTime)), now);
 }
 

@@ -1,8 +1,6 @@
-using Community.AiCompanion.Data;
 using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>A stretch of continuous use: since when, the latest message, and the last break reminder shown in it.</summary>
 public sealed record ContinuousUse(DateTimeOffset Since, DateTimeOffset LastMessageAt, DateTimeOffset? LastReminderAt);

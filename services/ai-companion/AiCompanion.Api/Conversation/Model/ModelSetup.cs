@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
 public static class ModelSetup
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>
 /// Screens a streamed reply as it arrives. Everything before the earliest point where a listed phrase (or the risk

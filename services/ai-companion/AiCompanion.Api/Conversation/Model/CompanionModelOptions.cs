@@ -1,4 +1,4 @@
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
 /// <summary>
 /// <c>Companion:Model</c>: the OpenAI-compatible endpoint the companion talks to. Without an endpoint the built-in

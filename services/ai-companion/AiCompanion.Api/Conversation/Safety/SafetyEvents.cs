@@ -1,11 +1,9 @@
 using System.Diagnostics.Metrics;
-using Community.AiCompanion.Data;
-using Community.AiCompanion.Projections;
+using Community.Contracts.Identity;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Telemetry;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>Where a text was checked: the user's message (before the model) or the model's reply.</summary>
 public enum SafetyStage
@@ -70,10 +68,11 @@ public sealed class SafetyMetrics
 }
 
 /// <summary>A deleted account takes its safety events and break-reminder state with it.</summary>
-public sealed class SafetyErasure : IUserErasure
+public sealed class SafetyEraser(CompanionDbContext db) : IUserDataEraser
 {
-    public async Task EraseAsync(CompanionDbContext db, Guid userId, CancellationToken cancellationToken)
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
+        var userId = deleted.UserId;
         await db.Database.ExecuteSqlAsync($"DELETE FROM safety_events WHERE user_id = {userId}", cancellationToken);
         await db.Database.ExecuteSqlAsync($"DELETE FROM companion_use WHERE user_id = {userId}", cancellationToken);
     }

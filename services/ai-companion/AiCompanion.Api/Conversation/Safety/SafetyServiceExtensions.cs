@@ -1,5 +1,4 @@
-using Community.AiCompanion.Projections;
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 
 // In the service's root namespace so AddCompanionServices needs no extra using (one line to merge).
 namespace Community.AiCompanion;
@@ -13,7 +12,7 @@ public static class SafetyServiceExtensions
         services.AddSingleton<SafetyMetrics>();
         services.AddScoped<SafetyEvents>();
         services.AddScoped<BreakReminders>();
-        services.AddScoped<IUserErasure, SafetyErasure>();
+        services.AddUserDataEraser<SafetyEraser>();
         return services;
     }
 }
