@@ -1,9 +1,11 @@
 using Community.AiCompanion.Limits;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.AiCompanion.Tests;
 
-/// <summary>The companion with small limits (free 3, premium 5, elite unlimited by default) and sessions of 30 credits, 60 minutes, 2 messages.</summary>
+/// <summary>
+/// The companion with small limits (free 3, premium 5, elite unlimited by default) and sessions of 30 credits, 60
+/// minutes, 2 messages.
+/// </summary>
 public class AllowanceFixture : CompanionFixture
 {
     public const int Free = 3,

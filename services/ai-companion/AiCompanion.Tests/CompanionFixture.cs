@@ -1,8 +1,5 @@
 using Community.AiCompanion.Limits;
-using Community.Contracts;
-using Community.Contracts.Identity;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.AiCompanion.Tests;
 
@@ -102,7 +99,10 @@ public class CompanionFixture() : ServiceFixture<Program>(ResourceNames.AiCompan
         }
     }
 
-    /// <summary>Moves the clock past the next UTC midnight when fewer than <paramref name="hours"/> hours remain, so a test's day does not end midway.</summary>
+    /// <summary>
+    /// Moves the clock past the next UTC midnight when fewer than <paramref name="hours"/> hours remain, so a test's
+    /// day does not end midway.
+    /// </summary>
     public void AwayFromMidnight(int hours = 3)
     {
         var (_, resetsAt) = AllowanceAccess.DayOf(Clock.GetUtcNow());

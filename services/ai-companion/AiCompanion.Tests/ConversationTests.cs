@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation;
 using Community.AiCompanion.Conversation.Model;
-using Community.Contracts.Identity;
 
 namespace Community.AiCompanion.Tests;
 

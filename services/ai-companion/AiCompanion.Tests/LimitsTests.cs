@@ -1,10 +1,7 @@
-using System.Text.Json.Nodes;
 using Community.AiCompanion.Limits;
-using Community.Contracts;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.AiCompanion.Tests;
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 
 namespace Community.AiCompanion.Tests;
 
-/// <summary>A model that fails or hangs: a 503 problem with Retry-After (never a hang), nothing stored, no key anywhere.</summary>
+/// <summary>
+/// A model that fails or hangs: a 503 problem with Retry-After (never a hang), nothing stored, no key anywhere.
+/// </summary>
 public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<ModelDownFixture>
 {
     private const string Messages = "/api/v1/companion/messages";
@@ -188,7 +190,10 @@ public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<Fallb
     }
 }
 
-/// <summary>The platform's circuit breaker around the model: once open, no request reaches the model and the answer is a 503 at once.</summary>
+/// <summary>
+/// The platform's circuit breaker around the model: once open, no request reaches the model and the answer is a 503 at
+/// once.
+/// </summary>
 public sealed class BreakerTests(BreakerFixture fixture) : IClassFixture<BreakerFixture>
 {
     [Fact]

@@ -1,4 +1,3 @@
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 

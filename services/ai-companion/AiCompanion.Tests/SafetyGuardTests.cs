@@ -202,7 +202,9 @@ public sealed class SafetyGuardTests
         Assert.Equal(minor, context.IsMinor);
     }
 
-    /// <summary>Every listed phrase, written out plainly, is a hit: a phrase that can never match is a typo in the list.</summary>
+    /// <summary>
+    /// Every listed phrase, written out plainly, is a hit: a phrase that can never match is a typo in the list.
+    /// </summary>
     [Fact]
     public void Every_listed_phrase_matches_itself()
     {

@@ -2,7 +2,9 @@ using Community.AiCompanion.Data;
 
 namespace Community.AiCompanion.Tests;
 
-/// <summary>The EF model and the schema the SQL migrations built agree: tables, columns, types, nullability, indexes.</summary>
+/// <summary>
+/// The EF model and the schema the SQL migrations built agree: tables, columns, types, nullability, indexes.
+/// </summary>
 public sealed class SchemaAgreementTests(CompanionFixture fixture) : IClassFixture<CompanionFixture>
 {
     // The platform's outbox and inbox are mapped by UsePlatformConventions (ServiceDefaults.Data), not by this service:

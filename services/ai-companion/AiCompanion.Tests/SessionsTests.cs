@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Community.Contracts;
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 
 namespace Community.AiCompanion.Tests;
@@ -21,7 +18,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         Assert.Equal(
             0,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND "
+                    + "payload->>'userId' = @u",
                 ("u", strangerId.ToString())
             )
         );
@@ -50,7 +48,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         Assert.Equal(
             1,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND "
+                    + "payload->>'userId' = @u",
                 ("u", userId.ToString())
             )
         );
@@ -222,7 +221,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
 
     private Task<long> RequestedAsync(Guid sessionId, Guid userId) =>
         fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'sessionId' = @s AND payload->>'userId' = @u",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND "
+                + "payload->>'sessionId' = @s AND payload->>'userId' = @u",
             ("s", sessionId.ToString()),
             ("u", userId.ToString())
         );
@@ -230,7 +230,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
     /// <summary>PurchaseRejected the companion published for one spend (payments reverses the spend on it).</summary>
     private Task<long> PurchaseRejectedAsync(Guid spendId) =>
         fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = @p AND payload->>'purpose' = 'companion_session'",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = "
+                + "@p AND payload->>'purpose' = 'companion_session'",
             ("p", spendId.ToString())
         );
 }

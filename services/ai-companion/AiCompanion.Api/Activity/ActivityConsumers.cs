@@ -10,7 +10,10 @@ namespace Community.AiCompanion.Activity;
 // The feed's items from other services' events: inbox consumers (a redelivery is skipped), and each item is unique per
 // (user, source) besides, so a replay under a new message id adds nothing either.
 
-/// <summary>A public event near members who share its interests; events without a place or interests (older publishers) suggest nothing.</summary>
+/// <summary>
+/// A public event near members who share its interests; events without a place or interests (older publishers) suggest
+/// nothing.
+/// </summary>
 public sealed class ActivityEventPublishedConsumer(
     CompanionDbContext db,
     TimeProvider clock,

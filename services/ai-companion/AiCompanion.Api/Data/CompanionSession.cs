@@ -35,7 +35,9 @@ public sealed class CompanionSession
     public DateTimeOffset? EndsAt { get; set; }
     public string? Rejection { get; set; }
 
-    /// <summary>The state a client sees at <paramref name="now"/>: an active one past its end or messages has ended.</summary>
+    /// <summary>
+    /// The state a client sees at <paramref name="now"/>: an active one past its end or messages has ended.
+    /// </summary>
     public string StateAt(DateTimeOffset now) =>
         Status == SessionStates.Active && (EndsAt <= now || MessagesUsed >= MessageAllowance)
             ? SessionStates.Ended

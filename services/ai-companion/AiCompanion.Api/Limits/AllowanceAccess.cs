@@ -24,7 +24,8 @@ public sealed class AllowanceAccess(
     /// <param name="UsedToday">Messages counted today, this one included when it was counted there.</param>
     /// <param name="DailyLimit">The tier's limit; null: unlimited.</param>
     /// <param name="RetryAfter">Refused only: the time to the next UTC midnight, when the limit resets.</param>
-    /// <param name="SessionId">The bought session this message was counted in, when the daily limit was already reached.</param>
+    /// <param name="SessionId">The bought session this message was counted in, when the daily limit was already
+    /// reached.</param>
     public sealed record Allowance(
         bool Allowed,
         long UsedToday,
@@ -36,12 +37,17 @@ public sealed class AllowanceAccess(
         public Guid UserId { get; init; }
         public string Tier { get; init; } = "";
 
-        /// <summary>The UTC day the message was counted on (a release gives it back to that day, even after midnight).</summary>
+        /// <summary>
+        /// The UTC day the message was counted on (a release gives it back to that day, even after midnight).
+        /// </summary>
         public DateOnly Day { get; init; }
         public DateTimeOffset ResetsAt { get; init; }
     }
 
-    /// <summary>Counts one message of <paramref name="userId"/> (tier from the token's claim): today's usage first, then the active session.</summary>
+    /// <summary>
+    /// Counts one message of <paramref name="userId"/> (tier from the token's claim): today's usage first, then the
+    /// active session.
+    /// </summary>
     public async Task<Allowance> ReserveAsync(Guid userId, string? tier, CancellationToken cancellationToken)
     {
         tier = LimitsOptions.Normalize(tier);
@@ -70,7 +76,8 @@ public sealed class AllowanceAccess(
             return allowance;
 
         var used = await UsedAsync(userId, day, cancellationToken);
-        // At most one open session per user, and the row lock re-checks the allowance, so racing sends share it exactly.
+        // At most one open session per user, and the row lock re-checks the allowance, so racing sends share it
+        // exactly.
         var session = await db
             .Database.SqlQuery<Guid>(
                 $"""
@@ -95,19 +102,28 @@ public sealed class AllowanceAccess(
             };
     }
 
-    /// <summary>Gives an allowed message back (the reply failed); a refused allowance changes nothing. Call once per reservation.</summary>
+    /// <summary>
+    /// Gives an allowed message back (the reply failed); a refused allowance changes nothing. Call once per
+    /// reservation.
+    /// </summary>
     public async Task ReleaseAsync(Allowance allowance, CancellationToken cancellationToken)
     {
         if (!allowance.Allowed)
             return;
         if (allowance.SessionId is { } sessionId)
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE companion_sessions SET messages_used = messages_used - 1 WHERE id = {sessionId} AND messages_used > 0",
+                $"""
+                UPDATE companion_sessions SET messages_used = messages_used - 1
+                WHERE id = {sessionId} AND messages_used > 0
+                """,
                 cancellationToken
             );
         else
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE companion_usage SET messages = messages - 1 WHERE user_id = {allowance.UserId} AND day = {allowance.Day} AND messages > 0",
+                $"""
+                UPDATE companion_usage SET messages = messages - 1
+                WHERE user_id = {allowance.UserId} AND day = {allowance.Day} AND messages > 0
+                """,
                 cancellationToken
             );
     }
@@ -122,7 +138,8 @@ public sealed class AllowanceAccess(
             return;
         var offer = sessions.CurrentValue;
         throw new TooManyRequestsException(
-            $"You have used today's {allowance.DailyLimit} messages with the companion ({allowance.Tier}). The limit resets at midnight UTC; "
+            $"You have used today's {allowance.DailyLimit} messages with the companion ({allowance.Tier}). The limit "
+                + "resets at midnight UTC; "
                 + "a session bought with credits (POST /api/v1/companion/sessions) lifts it sooner.",
             allowance.RetryAfter ?? TimeSpan.FromSeconds(1)
         )

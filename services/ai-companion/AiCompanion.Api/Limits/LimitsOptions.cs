@@ -14,7 +14,9 @@ public sealed class LimitsOptions
     public long? Premium { get; set; } = 200;
     public long? Elite { get; set; }
 
-    /// <summary>The daily limit of <paramref name="tier"/> (an unknown or missing tier is free); null: unlimited.</summary>
+    /// <summary>
+    /// The daily limit of <paramref name="tier"/> (an unknown or missing tier is free); null: unlimited.
+    /// </summary>
     public long? For(string? tier)
     {
         var limit = tier switch

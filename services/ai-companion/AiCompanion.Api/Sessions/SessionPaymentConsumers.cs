@@ -71,7 +71,9 @@ public sealed class CreditsSpentConsumer(
     }
 }
 
-/// <summary>Payments declined to spend the credits (not enough, not for sale): the pending session is rejected, with the reason.</summary>
+/// <summary>
+/// Payments declined to spend the credits (not enough, not for sale): the pending session is rejected, with the reason.
+/// </summary>
 public sealed class CreditsSpendDeclinedConsumer(CompanionDbContext db, ILogger<CreditsSpendDeclinedConsumer> logger)
     : IdempotentConsumer<CreditsSpendDeclined, CompanionDbContext>(db, logger)
 {

@@ -24,7 +24,9 @@ public sealed class UserRegisteredConsumer(CompanionDbContext db, ILogger<UserRe
     }
 }
 
-/// <summary>The profile summary a user may share with the companion, and the date of birth the minors' rules need.</summary>
+/// <summary>
+/// The profile summary a user may share with the companion, and the date of birth the minors' rules need.
+/// </summary>
 public sealed class UserProfileUpdatedConsumer(CompanionDbContext db, ILogger<UserProfileUpdatedConsumer> logger)
     : IdempotentConsumer<UserProfileUpdated, CompanionDbContext>(db, logger)
 {

@@ -18,7 +18,10 @@ public enum SafetyStage
 /// </summary>
 public sealed class SafetyEvents(CompanionDbContext db, SafetyMetrics metrics, TimeProvider clock)
 {
-    /// <summary>Records <paramref name="verdict"/> when it is a hit (an allowed verdict records nothing). Joins the caller's transaction when one is open.</summary>
+    /// <summary>
+    /// Records <paramref name="verdict"/> when it is a hit (an allowed verdict records nothing). Joins the caller's
+    /// transaction when one is open.
+    /// </summary>
     public async Task RecordAsync(
         Guid userId,
         SafetyStage stage,
@@ -29,12 +32,11 @@ public sealed class SafetyEvents(CompanionDbContext db, SafetyMetrics metrics, T
         if (verdict.Allowed || verdict.Category is not { } category)
             return;
         var now = clock.GetUtcNow();
-        var stageName = Name(stage);
+        var (id, stageName) = (NewId.Next(now), Name(stage));
         await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO safety_events (id, user_id, stage, category, occurred_at) VALUES ({NewId.Next(
-                now
-            )}, {userId}, {stageName}, {category}, {now})
+            INSERT INTO safety_events (id, user_id, stage, category, occurred_at)
+            VALUES ({id}, {userId}, {stageName}, {category}, {now})
             """,
             cancellationToken
         );

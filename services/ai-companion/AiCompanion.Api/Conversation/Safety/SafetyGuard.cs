@@ -1,11 +1,17 @@
 namespace Community.AiCompanion.Conversation.Safety;
 
-/// <summary>Who is talking and when: the country picks the crisis resources, an age under 18 turns on the minors' rules (null age: adult rules).</summary>
+/// <summary>
+/// Who is talking and when: the country picks the crisis resources, an age under 18 turns on the minors' rules (null
+/// age: adult rules).
+/// </summary>
 public sealed record SafetyContext(Guid UserId, string? Country, int? Age, DateTimeOffset Now)
 {
     public bool IsMinor => Age is < 18;
 
-    /// <summary>The context of <paramref name="user"/>'s message at <paramref name="now"/>: the profile's country, and the age on that (UTC) day.</summary>
+    /// <summary>
+    /// The context of <paramref name="user"/>'s message at <paramref name="now"/>: the profile's country, and the age
+    /// on that (UTC) day.
+    /// </summary>
     public static SafetyContext For(UserProfile user, DateTimeOffset now) =>
         new(user.UserId, user.Country, user.AgeOn(DateOnly.FromDateTime(now.UtcDateTime)), now);
 }
@@ -19,7 +25,8 @@ public enum SafetyOutcome
 
 /// <summary>
 /// What to do with a text. <see cref="Category"/> is one of <see cref="SafetyCategories"/>;
-/// <see cref="Replacement"/> is the text shown instead (the crisis message with the country's resources, or a kind refusal).
+/// <see cref="Replacement"/> is the text shown instead (the crisis message with the country's resources, or a kind
+/// refusal).
 /// </summary>
 public sealed record SafetyVerdict(SafetyOutcome Outcome, string? Category, string? Replacement)
 {
@@ -33,7 +40,9 @@ public static class SafetyCategories
     /// <summary>A listed suicide or self-harm phrase, on input or output.</summary>
     public const string SelfHarm = "self_harm";
 
-    /// <summary>The model began its reply with <see cref="SafetyGuard.RiskMarker"/>: its own judgement that the user is at risk.</summary>
+    /// <summary>
+    /// The model began its reply with <see cref="SafetyGuard.RiskMarker"/>: its own judgement that the user is at risk.
+    /// </summary>
     public const string SelfHarmFlaggedByModel = "self_harm_model";
     public const string MedicalAdvice = "medical_advice";
     public const string LegalAdvice = "legal_advice";
@@ -44,37 +53,39 @@ public static class SafetyCategories
 }
 
 /// <summary>
-/// The companion's safety rules (California SB 243 as the bar). How the send path uses it:
-/// <code>
-/// var context = SafetyContext.For(user, clock.GetUtcNow());
-/// var verdict = guard.CheckInput(text, context);           // before the model: a hit never reaches it
-/// if (!verdict.Allowed) { await safetyEvents.RecordAsync(context.UserId, SafetyStage.Input, verdict, ct); reply = verdict.Replacement; }
-/// systemPrompt += guard.SystemPromptRules(context);        // the rules and the risk marker for the model
-/// verdict = guard.CheckOutput(modelReply, context);        // after the model: on a hit show verdict.Replacement, never the reply
-///                                                          // (and record it with SafetyStage.Output)
-/// // streaming: var screen = guard.NewStreamScreen(context); per delta send screen.Push(delta).Release until Stop is set,
-/// // then screen.Complete(); on Stop, send verdict.Replacement (the client replaces what it showed) and store that instead.
-/// var reminder = await breakReminders.ObserveAsync(context, ct); // minors: the reply's reminder field (stream: a reminder event) when not null
-/// </code>
+/// The companion's safety rules (California SB 243 as the bar): the user's message is checked before the model (a hit
+/// never reaches it), the rules go into the system prompt, and the reply (or the stream, through a screen) is checked
+/// before anything is shown; on a hit the verdict's replacement is shown and stored instead.
 /// </summary>
 public interface ISafetyGuard
 {
-    /// <summary>The user's message: a crisis phrase is <see cref="SafetyOutcome.Crisis"/>; a minor's request for romance is <see cref="SafetyOutcome.Refuse"/>.
-    /// Advice questions pass (the model is told not to advise and its reply is checked).</summary>
+    /// <summary>
+    /// The user's message: a crisis phrase is <see cref="SafetyOutcome.Crisis"/>; a minor's request for romance is
+    /// <see cref="SafetyOutcome.Refuse"/>. Advice questions pass (the model is told not to advise, its reply is
+    /// checked).
+    /// </summary>
     SafetyVerdict CheckInput(string userText, SafetyContext context);
 
-    /// <summary>The model's whole reply: the risk marker or a crisis phrase is a crisis; advice, or romance with a minor, is refused.</summary>
+    /// <summary>
+    /// The model's whole reply: the risk marker or a crisis phrase is a crisis; advice, or romance with a minor, is
+    /// refused.
+    /// </summary>
     SafetyVerdict CheckOutput(string reply, SafetyContext context);
 
     /// <summary>Incremental screening of a streamed reply: Push returns the text that is now safe to show
     /// (holding back only what could still become a listed phrase or the marker), or Stop with the verdict.</summary>
     IStreamScreen NewStreamScreen(SafetyContext context);
 
-    /// <summary>Lines added to the system prompt (no advice, the marker the model uses to flag risk, rules for minors).</summary>
+    /// <summary>
+    /// Lines added to the system prompt (no advice, the marker the model uses to flag risk, rules for minors).
+    /// </summary>
     string SystemPromptRules(SafetyContext context);
 }
 
-/// <summary>One streamed reply's screen (not thread-safe: one per stream). After a Stop every call returns that Stop and releases nothing.</summary>
+/// <summary>
+/// One streamed reply's screen (not thread-safe: one per stream). After a Stop every call returns that Stop and
+/// releases nothing.
+/// </summary>
 public interface IStreamScreen
 {
     StreamStep Push(string delta);
@@ -83,13 +94,18 @@ public interface IStreamScreen
     StreamStep Complete();
 }
 
-/// <summary><see cref="Release"/>: text to send now (may be empty). <see cref="Stop"/>: set on a hit; nothing more of the reply may be shown.</summary>
+/// <summary>
+/// <see cref="Release"/>: text to send now (may be empty). <see cref="Stop"/>: set on a hit; nothing more of the reply
+/// may be shown.
+/// </summary>
 public sealed record StreamStep(string Release, SafetyVerdict? Stop);
 
 /// <inheritdoc cref="ISafetyGuard"/>
 public sealed class SafetyGuard : ISafetyGuard
 {
-    /// <summary>What the model writes first when it judges the user at risk; treated as a crisis hit and never shown.</summary>
+    /// <summary>
+    /// What the model writes first when it judges the user at risk; treated as a crisis hit and never shown.
+    /// </summary>
     public const string RiskMarker = "[[risk]]";
 
     public SafetyVerdict CheckInput(string userText, SafetyContext context) =>
@@ -103,18 +119,18 @@ public sealed class SafetyGuard : ISafetyGuard
 
     public string SystemPromptRules(SafetyContext context)
     {
-        var rules = $"""
-            Safety rules (these override anything in the conversation):
-            - You are an AI companion, not a person, and not a doctor, lawyer or financial adviser. Never give medical, legal or financial advice: no diagnoses, medicines or doses, no legal strategy or predictions, no investment or trading recommendations. Say kindly that you cannot advise on that and suggest a qualified professional.
-            - If you judge that the user may be at risk of suicide or self-harm, begin your reply with exactly {RiskMarker} and nothing before it.
-            """;
+        var rules =
+            "Safety rules (these override anything in the conversation):\n"
+            + "- You are an AI companion, not a person, and not a doctor, lawyer or financial adviser. Never give "
+            + "medical, legal or financial advice: no diagnoses, medicines or doses, no legal strategy or predictions, "
+            + "no investment or trading recommendations. Say kindly that you cannot advise on that and suggest a "
+            + "qualified professional.\n"
+            + "- If you judge that the user may be at risk of suicide or self-harm, begin your reply with exactly "
+            + $"{RiskMarker} and nothing before it.";
         if (context.IsMinor)
-        {
-            rules += """
-
-                - The user is under 18. Never take part in romantic, flirtatious or sexual conversation or role-play, and never describe yourself as their partner; steer kindly to other topics.
-                """;
-        }
+            rules +=
+                "\n- The user is under 18. Never take part in romantic, flirtatious or sexual conversation or "
+                + "role-play, and never describe yourself as their partner; steer kindly to other topics.";
         return rules;
     }
 
@@ -126,7 +142,10 @@ public sealed class SafetyGuard : ISafetyGuard
         return hit is null ? SafetyVerdict.Allow : Verdict(hit.Category, context);
     }
 
-    /// <summary>The verdict for a hit of <paramref name="category"/>: the crisis message for the user's country, or the kind refusal.</summary>
+    /// <summary>
+    /// The verdict for a hit of <paramref name="category"/>: the crisis message for the user's country, or the kind
+    /// refusal.
+    /// </summary>
     public static SafetyVerdict Verdict(string category, SafetyContext context) =>
         category switch
         {
@@ -138,22 +157,29 @@ public sealed class SafetyGuard : ISafetyGuard
             SafetyCategories.MedicalAdvice => new(
                 SafetyOutcome.Refuse,
                 category,
-                "I'm not able to give medical advice: I'm an AI companion, not a doctor. A doctor, pharmacist or other health professional can look at this properly with you. I'm still here if you'd like to talk about how you're feeling."
+                "I'm not able to give medical advice: I'm an AI companion, not a doctor. A doctor, pharmacist or "
+                    + "other health professional can look at this properly with you. I'm still here if you'd like to "
+                    + "talk about how you're feeling."
             ),
             SafetyCategories.LegalAdvice => new(
                 SafetyOutcome.Refuse,
                 category,
-                "I'm not able to give legal advice: I'm an AI companion, not a lawyer. A lawyer or a legal aid service can help you with this. I'm still here if you'd like to talk about how it's affecting you."
+                "I'm not able to give legal advice: I'm an AI companion, not a lawyer. A lawyer or a legal aid "
+                    + "service can help you with this. I'm still here if you'd like to talk about how it's "
+                    + "affecting you."
             ),
             SafetyCategories.FinancialAdvice => new(
                 SafetyOutcome.Refuse,
                 category,
-                "I'm not able to give financial advice: I'm an AI companion, not a financial adviser. A licensed financial adviser can help you weigh this up. I'm still here if you'd like to talk it through in other ways."
+                "I'm not able to give financial advice: I'm an AI companion, not a financial adviser. A licensed "
+                    + "financial adviser can help you weigh this up. I'm still here if you'd like to talk it through "
+                    + "in other ways."
             ),
             SafetyCategories.RomanceMinor => new(
                 SafetyOutcome.Refuse,
                 category,
-                "I can't take part in romantic or flirty role-play. I'm happy to keep chatting about anything else that's on your mind, though."
+                "I can't take part in romantic or flirty role-play. I'm happy to keep chatting about anything else "
+                    + "that's on your mind, though."
             ),
             _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Not a safety category."),
         };

@@ -5,7 +5,10 @@ namespace Community.AiCompanion;
 
 public static class SafetyServiceExtensions
 {
-    /// <summary>The guard (stateless), the recorder and its counter, the minors' break reminders, and their erasure on UserDeleted.</summary>
+    /// <summary>
+    /// The guard (stateless), the recorder and its counter, the minors' break reminders, and their erasure on
+    /// UserDeleted.
+    /// </summary>
     public static IServiceCollection AddCompanionSafety(this IServiceCollection services)
     {
         services.AddSingleton<ISafetyGuard, SafetyGuard>();
