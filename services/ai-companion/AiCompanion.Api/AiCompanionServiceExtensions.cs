@@ -1,14 +1,12 @@
 using Community.AiCompanion.Activity;
 using Community.AiCompanion.Conversation;
-using Community.AiCompanion.Data;
+using Community.AiCompanion.Conversation.Model;
 using Community.AiCompanion.Limits;
-using Community.AiCompanion.Model;
-using Community.AiCompanion.Projections;
 using Community.AiCompanion.Sessions;
+using Community.AiCompanion.Users;
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Data;
-using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.OpenApi;
 
 namespace Community.AiCompanion;
@@ -28,12 +26,15 @@ public static class AiCompanionServiceExtensions
                     .FollowSessionRevocations()
                     .RequireKnownUsers()
         );
+        // Erasers run in the order added: the profile's tombstone first, as before.
+        builder.Services.AddUserDataEraser<UserProfileEraser>();
         builder.Services.AddCompanionSafety();
         builder.AddActivityFeed();
         builder.AddCompanionLimits();
+        builder.AddCompanionSessions();
         builder.AddCompanionModel();
         builder.Services.AddScoped<CompanionConversation>();
-        builder.Services.AddScoped<IUserErasure, ConversationErasure>();
+        builder.Services.AddUserDataEraser<ConversationEraser>();
         return builder;
     }
 

@@ -1,13 +1,13 @@
 using System.Net;
-using Community.Contracts;
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 
 namespace Community.AiCompanion.Tests;
 
-/// <summary>The concierge feed: what each announcement suggests to whom, and never about a blocked or deleted user.</summary>
+/// <summary>
+/// The concierge feed: what each announcement suggests to whom, and never about a blocked or deleted user.
+/// </summary>
 public sealed class ActivityTests(CompanionFixture fx) : ActivityTestsBase(fx), IClassFixture<CompanionFixture>
 {
     [Fact]

@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.Contracts.Events;
-using Community.Contracts.Identity;
 using Community.Contracts.Social;
 
 namespace Community.AiCompanion.Tests;

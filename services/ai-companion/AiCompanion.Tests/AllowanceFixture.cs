@@ -1,9 +1,11 @@
 using Community.AiCompanion.Limits;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.AiCompanion.Tests;
 
-/// <summary>The companion with small limits (free 3, premium 5, elite unlimited by default) and sessions of 30 credits, 60 minutes, 2 messages.</summary>
+/// <summary>
+/// The companion with small limits (free 3, premium 5, elite unlimited by default) and sessions of 30 credits, 60
+/// minutes, 2 messages.
+/// </summary>
 public class AllowanceFixture : CompanionFixture
 {
     public const int Free = 3,
@@ -22,19 +24,19 @@ public class AllowanceFixture : CompanionFixture
         };
 
     /// <summary>One reservation, through the service as the send path makes it.</summary>
-    public async Task<Allowance> ReserveAsync(Guid userId, string tier)
+    public async Task<AllowanceAccess.Allowance> ReserveAsync(Guid userId, string tier)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         return await scope
-            .ServiceProvider.GetRequiredService<CompanionAllowance>()
+            .ServiceProvider.GetRequiredService<AllowanceAccess>()
             .ReserveAsync(userId, tier, CancellationToken.None);
     }
 
-    public async Task ReleaseAsync(Allowance allowance)
+    public async Task ReleaseAsync(AllowanceAccess.Allowance allowance)
     {
         await using var scope = Host.Services.CreateAsyncScope();
         await scope
-            .ServiceProvider.GetRequiredService<CompanionAllowance>()
+            .ServiceProvider.GetRequiredService<AllowanceAccess>()
             .ReleaseAsync(allowance, CancellationToken.None);
     }
 }

@@ -1,6 +1,5 @@
 using Community.AiCompanion.Limits;
-using Community.Contracts;
-using Community.Contracts.Identity;
+using MassTransit;
 
 namespace Community.AiCompanion.Tests;
 
@@ -63,10 +62,50 @@ public class CompanionFixture() : ServiceFixture<Program>(ResourceNames.AiCompan
             }
         );
 
-    /// <summary>Moves the clock past the next UTC midnight when fewer than <paramref name="hours"/> hours remain, so a test's day does not end midway.</summary>
+    /// <summary>
+    /// Publishes <paramref name="message"/> and waits until the companion consumed it, also when its consumer ignores
+    /// it (<c>Concerns</c> false: no inbox row to wait for).
+    /// </summary>
+    public async Task ConsumedAsync<T>(T message)
+        where T : class, IIntegrationEvent
+    {
+        var consumed = new ConsumedObserver<T>(message.MessageId);
+        using var handle = Host.Services.GetRequiredService<IBus>().ConnectConsumeMessageObserver(consumed);
+        await PublishAsync(message);
+        await consumed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private sealed class ConsumedObserver<T>(Guid messageId) : IConsumeMessageObserver<T>
+        where T : class
+    {
+        private readonly TaskCompletionSource _consumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Task => _consumed.Task;
+
+        public Task PreConsume(ConsumeContext<T> context) => Task.CompletedTask;
+
+        public Task PostConsume(ConsumeContext<T> context)
+        {
+            if (context.MessageId == messageId)
+                _consumed.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault(ConsumeContext<T> context, Exception exception)
+        {
+            if (context.MessageId == messageId)
+                _consumed.TrySetException(exception);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Moves the clock past the next UTC midnight when fewer than <paramref name="hours"/> hours remain, so a test's
+    /// day does not end midway.
+    /// </summary>
     public void AwayFromMidnight(int hours = 3)
     {
-        var (_, resetsAt) = CompanionAllowance.DayOf(Clock.GetUtcNow());
+        var (_, resetsAt) = AllowanceAccess.DayOf(Clock.GetUtcNow());
         if (resetsAt - Clock.GetUtcNow() < TimeSpan.FromHours(hours))
             Clock.Advance(resetsAt - Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
     }

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation;
-using Community.AiCompanion.Model;
-using Community.Contracts.Identity;
+using Community.AiCompanion.Conversation.Model;
 
 namespace Community.AiCompanion.Tests;
 

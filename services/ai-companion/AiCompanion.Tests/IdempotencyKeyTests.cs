@@ -1,6 +1,5 @@
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.AiCompanion.Tests;
 

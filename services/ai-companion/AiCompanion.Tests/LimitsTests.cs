@@ -1,10 +1,7 @@
-using System.Text.Json.Nodes;
 using Community.AiCompanion.Limits;
-using Community.Contracts;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.AiCompanion.Tests;
 
@@ -26,7 +23,7 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
 
         var before = fx.Clock.GetUtcNow();
         var refused = await fx.ReserveAsync(userId, tier);
-        var (_, midnight) = CompanionAllowance.DayOf(before);
+        var (_, midnight) = AllowanceAccess.DayOf(before);
         Assert.False(refused.Allowed);
         Assert.Equal(limit, refused.UsedToday);
         Assert.InRange(refused.RetryAfter!.Value, midnight - fx.Clock.GetUtcNow(), midnight - before);
@@ -87,7 +84,7 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
     {
         fx.AwayFromMidnight();
         var userId = Guid.NewGuid();
-        Allowance last = null!;
+        AllowanceAccess.Allowance last = null!;
         for (var i = 0; i < AllowanceFixture.Free; i++)
             last = await fx.ReserveAsync(userId, Tiers.Free);
         var refused = await fx.ReserveAsync(userId, Tiers.Free);
@@ -117,7 +114,7 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
         var refused = await fx.ReserveAsync(userId, Tiers.Free);
 
         await using var scope = fx.Host.Services.CreateAsyncScope();
-        var allowance = scope.ServiceProvider.GetRequiredService<CompanionAllowance>();
+        var allowance = scope.ServiceProvider.GetRequiredService<AllowanceAccess>();
         allowance.ThrowIfRefused(await fx.ReserveAsync(Guid.NewGuid(), Tiers.Free)); // an allowed one passes
         var thrown = Assert.Throws<TooManyRequestsException>(() => allowance.ThrowIfRefused(refused));
 
@@ -155,7 +152,7 @@ public sealed class LimitsTests(AllowanceFixture fx) : IClassFixture<AllowanceFi
         Assert.Equal("free", usage["tier"]!.GetValue<string>());
         Assert.Null(usage["session"]);
         Assert.Equal(
-            CompanionAllowance.DayOf(fx.Clock.GetUtcNow()).ResetsAt,
+            AllowanceAccess.DayOf(fx.Clock.GetUtcNow()).ResetsAt,
             usage["resets_at"]!.GetValue<DateTimeOffset>()
         );
 

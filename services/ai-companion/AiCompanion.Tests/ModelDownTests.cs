@@ -2,7 +2,9 @@ using System.Diagnostics;
 
 namespace Community.AiCompanion.Tests;
 
-/// <summary>A model that fails or hangs: a 503 problem with Retry-After (never a hang), nothing stored, no key anywhere.</summary>
+/// <summary>
+/// A model that fails or hangs: a 503 problem with Retry-After (never a hang), nothing stored, no key anywhere.
+/// </summary>
 public sealed class ModelDownTests(ModelDownFixture fixture) : IClassFixture<ModelDownFixture>
 {
     private const string Messages = "/api/v1/companion/messages";
@@ -166,7 +168,10 @@ public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<Fallb
                 )
             ).AssertStatus(201);
             Assert.Equal("offline", exchange["reply"]!["responder"]!.GetValue<string>());
-            Assert.Contains(Model.OfflineResponder.Honesty, exchange["reply"]!["text"]!.GetValue<string>());
+            Assert.Contains(
+                Conversation.Model.OfflineResponder.Honesty,
+                exchange["reply"]!["text"]!.GetValue<string>()
+            );
 
             var (_, events) = await Sse.PostAsync(
                 fixture.Client,
@@ -175,7 +180,7 @@ public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<Fallb
                 token
             );
             Assert.Equal("offline", events[^1].Data["responder"]!.GetValue<string>());
-            Assert.Contains(Model.OfflineResponder.Honesty, events.Text());
+            Assert.Contains(Conversation.Model.OfflineResponder.Honesty, events.Text());
         }
         finally
         {
@@ -185,7 +190,10 @@ public sealed class FallbackTests(FallbackFixture fixture) : IClassFixture<Fallb
     }
 }
 
-/// <summary>The platform's circuit breaker around the model: once open, no request reaches the model and the answer is a 503 at once.</summary>
+/// <summary>
+/// The platform's circuit breaker around the model: once open, no request reaches the model and the answer is a 503 at
+/// once.
+/// </summary>
 public sealed class BreakerTests(BreakerFixture fixture) : IClassFixture<BreakerFixture>
 {
     [Fact]

@@ -3,18 +3,15 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.ServiceDefaults.Auth;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.AiCompanion.Tests;
 
 /// <summary>
-/// The companion talking to a fake OpenAI-compatible server, with short timeouts (a hanging model fails fast), every log
-/// line of the model call captured (to prove the key never appears), and the real gateway in front of it.
+/// The companion talking to a fake OpenAI-compatible server, with short timeouts (a hanging model fails fast), every
+/// log line of the model call captured (to prove the key never appears), and the real gateway in front of it.
 /// </summary>
 public class ModelFixture : CompanionFixture
 {
@@ -109,7 +106,9 @@ public sealed class ModelDownFixture : ModelFixture
     protected override bool WithGateway => false;
 }
 
-/// <summary>A breaker that opens after a few failed calls (the platform default needs 20), so a test can watch it open.</summary>
+/// <summary>
+/// A breaker that opens after a few failed calls (the platform default needs 20), so a test can watch it open.
+/// </summary>
 public sealed class BreakerFixture : ModelFixture
 {
     protected override bool WithGateway => false;
@@ -121,7 +120,9 @@ public sealed class BreakerFixture : ModelFixture
     }
 }
 
-/// <summary>Every log line the service writes (message and exception), for assertions on what must never be logged.</summary>
+/// <summary>
+/// Every log line the service writes (message and exception), for assertions on what must never be logged.
+/// </summary>
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
@@ -155,12 +156,18 @@ public sealed class CapturedLogs : ILoggerProvider
     }
 }
 
-/// <summary>One server-sent event as the client received it, and when (ms since the request was sent; the raw Stopwatch timestamp).</summary>
+/// <summary>
+/// One server-sent event as the client received it, and when (ms since the request was sent; the raw Stopwatch
+/// timestamp).
+/// </summary>
 public sealed record SseEvent(string Name, JsonNode Data, long AtMs, long Timestamp);
 
 public static class Sse
 {
-    /// <summary>Posts <paramref name="body"/> and reads the whole event stream; a non-stream answer is returned as the response only.</summary>
+    /// <summary>
+    /// Posts <paramref name="body"/> and reads the whole event stream; a non-stream answer is returned as the response
+    /// only.
+    /// </summary>
     public static async Task<(HttpResponseMessage Response, IReadOnlyList<SseEvent> Events)> PostAsync(
         HttpClient client,
         string url,

@@ -1,15 +1,19 @@
-using System.Text.Json.Nodes;
 using Community.AiCompanion.Conversation;
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 
 namespace Community.AiCompanion.Tests;
 
-/// <summary>The companion against a fake OpenAI-compatible server: what it sends, the context it builds, streaming through the gateway.</summary>
+/// <summary>
+/// The companion against a fake OpenAI-compatible server: what it sends, the context it builds, streaming through the
+/// gateway.
+/// </summary>
 public sealed class ModelTests(ModelFixture fixture) : IClassFixture<ModelFixture>
 {
     private const string Messages = "/api/v1/companion/messages";
 
-    /// <summary>The safety rules every adult's (or unknown age's) prompt carries as its second system message.</summary>
+    /// <summary>
+    /// The safety rules every adult's (or unknown age's) prompt carries as its second system message.
+    /// </summary>
     private static readonly string AdultRules = new SafetyGuard().SystemPromptRules(
         new SafetyContext(Guid.Empty, null, null, DateTimeOffset.UnixEpoch)
     );
@@ -189,7 +193,8 @@ public sealed class ModelTests(ModelFixture fixture) : IClassFixture<ModelFixtur
         var done = events[^1];
         Assert.Equal("done", done.Name);
         Assert.Equal(CompanionDisclosure.FirstReply, deltas[0].Data["text"]!.GetValue<string>());
-        // Each piece as the safety screen releases it: at once, except a word that could begin a listed phrase ("you"), which rides with the next.
+        // Each piece as the safety screen releases it: at once, except a word that could begin a listed phrase ("you"),
+        // which rides with the next.
         var screen = new SafetyGuard().NewStreamScreen(new SafetyContext(id, null, null, fixture.Clock.GetUtcNow()));
         var released = FakeOpenAiServer
             .Pieces(reply)
@@ -204,7 +209,8 @@ public sealed class ModelTests(ModelFixture fixture) : IClassFixture<ModelFixtur
         );
         Assert.Equal(released, deltas.Skip(1).Select(d => d.Data["text"]!.GetValue<string>()));
         // The model's pieces arrive as it sends them (120 ms apart), not all at once with the final event.
-        // (How fast the first token gets through is measured by the companion benchmark in bench/, never asserted here.)
+        // (How fast the first token gets through is measured by the companion benchmark in bench/, never asserted
+        // here.)
         var firstModelDelta = deltas[1];
         Assert.True(
             done.AtMs - firstModelDelta.AtMs >= 900,

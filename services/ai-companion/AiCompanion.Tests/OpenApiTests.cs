@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
-
 namespace Community.AiCompanion.Tests;
 
-/// <summary>The OpenAPI document lists the companion's problem answers and the event stream, and every operation needs a token.</summary>
+/// <summary>
+/// The OpenAPI document lists the companion's problem answers and the event stream, and every operation needs a token.
+/// </summary>
 public sealed class OpenApiTests(CompanionFixture fixture) : IClassFixture<CompanionFixture>
 {
     [Fact]

@@ -1,4 +1,3 @@
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
 
@@ -50,18 +49,21 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
 
         Assert.Equal(
             "Bay Area",
-            await fixture.ScalarAsync<string>("SELECT region FROM users WHERE user_id = @id", ("id", id))
+            await fixture.ScalarAsync<string>("SELECT region FROM user_profiles WHERE user_id = @id", ("id", id))
         );
         Assert.Equal(
             "hiking",
             await fixture.ScalarAsync<string>(
-                "SELECT array_to_string(interests, ',') FROM users WHERE user_id = @id",
+                "SELECT array_to_string(interests, ',') FROM user_profiles WHERE user_id = @id",
                 ("id", id)
             )
         );
         Assert.Equal(
             "verified",
-            await fixture.ScalarAsync<string>("SELECT identity_badge FROM users WHERE user_id = @id", ("id", id))
+            await fixture.ScalarAsync<string>(
+                "SELECT identity_badge FROM user_profiles WHERE user_id = @id",
+                ("id", id)
+            )
         );
     }
 
@@ -72,14 +74,14 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
         await fixture.DeliverAsync(new SubscriptionChanged(Guid.NewGuid(), fixture.Tick(), id, "elite", null));
         Assert.Equal(
             "elite",
-            await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id))
+            await fixture.ScalarAsync<string>("SELECT tier FROM user_profiles WHERE user_id = @id", ("id", id))
         );
 
         var stale = new SubscriptionChanged(Guid.NewGuid(), fixture.Tick().AddDays(-1), id, "premium", null);
         await fixture.DeliverAsync(stale);
         Assert.Equal(
             "elite",
-            await fixture.ScalarAsync<string>("SELECT tier FROM users WHERE user_id = @id", ("id", id))
+            await fixture.ScalarAsync<string>("SELECT tier FROM user_profiles WHERE user_id = @id", ("id", id))
         );
     }
 
@@ -99,11 +101,18 @@ public sealed class ProjectionsTests(CompanionFixture fixture) : IClassFixture<C
         await fixture.DeliverAsync(new UserDeleted(Guid.NewGuid(), fixture.Tick(), id));
         await fixture.ProfileAsync(id, region: "Back again");
 
-        Assert.True(await fixture.ScalarAsync<bool>("SELECT deleted FROM users WHERE user_id = @id", ("id", id)));
-        Assert.Null(await fixture.ScalarAsync<string>("SELECT region FROM users WHERE user_id = @id", ("id", id)));
+        Assert.True(
+            await fixture.ScalarAsync<bool>(
+                "SELECT deleted_at IS NOT NULL FROM user_profiles WHERE user_id = @id",
+                ("id", id)
+            )
+        );
+        Assert.Null(
+            await fixture.ScalarAsync<string>("SELECT region FROM user_profiles WHERE user_id = @id", ("id", id))
+        );
         Assert.Null(
             await fixture.ScalarAsync<DateTime?>(
-                "SELECT date_of_birth::timestamp FROM users WHERE user_id = @id",
+                "SELECT date_of_birth::timestamp FROM user_profiles WHERE user_id = @id",
                 ("id", id)
             )
         );

@@ -1,4 +1,4 @@
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 
 namespace Community.AiCompanion.Tests;
 
@@ -6,7 +6,9 @@ public sealed class SafetyBreakReminderTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 15, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Messages at the given minutes after <see cref="Start"/>; the minutes whose reply carries the reminder.</summary>
+    /// <summary>
+    /// Messages at the given minutes after <see cref="Start"/>; the minutes whose reply carries the reminder.
+    /// </summary>
     private static List<int> RemindedAt(params int[] minutes)
     {
         ContinuousUse? use = null;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Community.AiCompanion.Safety;
-using Community.Contracts.Identity;
-using Microsoft.Extensions.DependencyInjection;
+using Community.AiCompanion.Conversation.Safety;
 
 namespace Community.AiCompanion.Tests;
 
@@ -63,7 +61,8 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
         Assert.Equal(
             "input:self_harm,output:legal_advice",
             await fixture.ScalarAsync<string>(
-                "SELECT string_agg(stage || ':' || category, ',' ORDER BY stage) FROM safety_events WHERE user_id = @id",
+                "SELECT string_agg(stage || ':' || category, ',' ORDER BY stage) FROM safety_events "
+                    + "WHERE user_id = @id",
                 ("id", id)
             )
         );
@@ -71,7 +70,8 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
         Assert.Equal(
             "category,id,occurred_at,stage,user_id",
             await fixture.ScalarAsync<string>(
-                "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'safety_events'"
+                "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE "
+                    + "table_name = 'safety_events'"
             )
         );
         Assert.Equal(
@@ -96,7 +96,7 @@ public sealed class SafetyEventsTests(CompanionFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_minor_gets_a_break_reminder_after_3_hours_of_continuous_use_and_the_state_goes_with_the_account()
+    public async Task A_minor_gets_a_break_reminder_after_3_hours_of_continuous_use_and_the_state_goes_with_the_user()
     {
         var (minor, _) = await fixture.RegisteredAsync();
         var (adult, _) = await fixture.RegisteredAsync();

@@ -1,4 +1,4 @@
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Safety;
 
 namespace Community.AiCompanion.Tests;
 
@@ -191,7 +191,7 @@ public sealed class SafetyGuardTests
     [InlineData(null, null, false)]
     public void The_context_takes_the_age_on_the_day_of_the_message(string? born, int? age, bool minor)
     {
-        var user = new Data.CompanionUser
+        var user = new Data.UserProfile
         {
             UserId = Guid.NewGuid(),
             Country = "IE",
@@ -202,7 +202,9 @@ public sealed class SafetyGuardTests
         Assert.Equal(minor, context.IsMinor);
     }
 
-    /// <summary>Every listed phrase, written out plainly, is a hit: a phrase that can never match is a typo in the list.</summary>
+    /// <summary>
+    /// Every listed phrase, written out plainly, is a hit: a phrase that can never match is a typo in the list.
+    /// </summary>
     [Fact]
     public void Every_listed_phrase_matches_itself()
     {

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Community.Contracts;
-using Community.Contracts.Identity;
 using Community.Contracts.Payments;
 
 namespace Community.AiCompanion.Tests;
@@ -21,7 +18,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         Assert.Equal(
             0,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND "
+                    + "payload->>'userId' = @u",
                 ("u", strangerId.ToString())
             )
         );
@@ -50,7 +48,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         Assert.Equal(
             1,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'userId' = @u",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND "
+                    + "payload->>'userId' = @u",
                 ("u", userId.ToString())
             )
         );
@@ -101,7 +100,7 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
         // A failed reply gives the session's message back; the session's time still bounds it.
         await fx.ReleaseAsync(racing.First(a => a.Allowed));
         Assert.Equal(sessionId, (await fx.ReserveAsync(userId, Tiers.Free)).SessionId);
-        await fx.ReleaseAsync(new Limits.Allowance(true, 0, null, null, sessionId));
+        await fx.ReleaseAsync(new Limits.AllowanceAccess.Allowance(true, 0, null, null, sessionId));
         fx.Clock.Advance(TimeSpan.FromMinutes(61));
         token = fx.Tokens.Issue(userId);
         Assert.Equal("ended", (await GetAsync(token, sessionId))["state"]!.GetValue<string>());
@@ -175,7 +174,7 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
 
         // Other purposes are not the companion's.
         var course = new CreditsSpent(Guid.NewGuid(), fx.Tick(), userId, 40, PaymentPurposes.Course, Guid.NewGuid());
-        await fx.DeliverAsync(course);
+        await fx.ConsumedAsync(course);
         Assert.Equal(0, await PurchaseRejectedAsync(course.MessageId));
     }
 
@@ -222,7 +221,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
 
     private Task<long> RequestedAsync(Guid sessionId, Guid userId) =>
         fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND payload->>'sessionId' = @s AND payload->>'userId' = @u",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.CompanionSessionRequested,%' AND "
+                + "payload->>'sessionId' = @s AND payload->>'userId' = @u",
             ("s", sessionId.ToString()),
             ("u", userId.ToString())
         );
@@ -230,7 +230,8 @@ public sealed class SessionsTests(AllowanceFixture fx) : IClassFixture<Allowance
     /// <summary>PurchaseRejected the companion published for one spend (payments reverses the spend on it).</summary>
     private Task<long> PurchaseRejectedAsync(Guid spendId) =>
         fx.ScalarAsync<long>(
-            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = @p AND payload->>'purpose' = 'companion_session'",
+            "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PurchaseRejected,%' AND payload->>'paymentId' = "
+                + "@p AND payload->>'purpose' = 'companion_session'",
             ("p", spendId.ToString())
         );
 }

@@ -1,13 +1,10 @@
 using System.ComponentModel;
 using System.Security.Claims;
-using Community.AiCompanion.Data;
-using Community.AiCompanion.Projections;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.AiCompanion.Activity;
 
@@ -21,7 +18,8 @@ public sealed record ActivityQuery(
 public sealed record ActivityItem(
     Guid Id,
     [property: Description(
-        "opportunity (an event or circle near me), connection (a new connection with shared interests), insight (a course that fits), boost (my boost ended)."
+        "opportunity (an event or circle near me), connection (a new connection with shared interests), insight (a "
+            + "course that fits), boost (my boost ended)."
     )]
         string Type,
     [property: Description("high, medium or low.")] string Priority,
@@ -52,7 +50,8 @@ public static class ActivityApi
             .MapGet("", List)
             .WithName("ListActivity")
             .WithSummary(
-                "My concierge feed, newest first (opportunities, connections, courses that fit, boost reminders); priority is a field, not the order"
+                "My concierge feed, newest first (opportunities, connections, courses that fit, boost reminders); "
+                    + "priority is a field, not the order"
             );
         group
             .MapPost("/{id:guid}/read", MarkRead)
@@ -145,7 +144,10 @@ public static class ActivityApi
     {
         var (userId, now) = (principal.UserId(), clock.GetUtcNow());
         var updated = await db.Database.ExecuteSqlAsync(
-            $"UPDATE activity_items SET read_at = {now} WHERE user_id = {userId} AND read_at IS NULL AND created_at <= {now}",
+            $"""
+            UPDATE activity_items SET read_at = {now}
+            WHERE user_id = {userId} AND read_at IS NULL AND created_at <= {now}
+            """,
             cancellationToken
         );
         return TypedResults.Ok(new ActivityMarked(updated));
@@ -162,23 +164,5 @@ public static class ActivityApi
         public string ActionLink { get; init; } = "";
         public DateTimeOffset CreatedAt { get; init; }
         public bool Read { get; init; }
-    }
-}
-
-public static class ActivitySetup
-{
-    /// <summary>The feed's options and its share of account erasure; its consumers come with the assembly's.</summary>
-    public static IHostApplicationBuilder AddActivityFeed(this IHostApplicationBuilder builder)
-    {
-        builder
-            .Services.AddOptions<ActivityOptions>()
-            .Bind(builder.Configuration.GetSection(ActivityOptions.Section))
-            .Validate(
-                o => o.MaxItemsPerPublication is >= 1 and <= 100_000,
-                "Activity:MaxItemsPerPublication must be 1-100000."
-            )
-            .ValidateOnStart();
-        builder.Services.AddScoped<IUserErasure, ActivityErasure>();
-        return builder;
     }
 }

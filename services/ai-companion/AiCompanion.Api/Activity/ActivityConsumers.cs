@@ -1,12 +1,8 @@
-using Community.AiCompanion.Data;
-using Community.AiCompanion.Projections;
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
 using Community.Contracts.Social;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Activity;
@@ -14,7 +10,10 @@ namespace Community.AiCompanion.Activity;
 // The feed's items from other services' events: inbox consumers (a redelivery is skipped), and each item is unique per
 // (user, source) besides, so a replay under a new message id adds nothing either.
 
-/// <summary>A public event near members who share its interests; events without a place or interests (older publishers) suggest nothing.</summary>
+/// <summary>
+/// A public event near members who share its interests; events without a place or interests (older publishers) suggest
+/// nothing.
+/// </summary>
 public sealed class ActivityEventPublishedConsumer(
     CompanionDbContext db,
     TimeProvider clock,
@@ -213,14 +212,4 @@ public sealed class ActivityConnectionRemovedConsumer(
         ConsumeContext<ConnectionRemoved> context,
         CancellationToken cancellationToken
     ) => ActivityFeed.WithdrawAsync(Db, ActivityFeed.ConnectionSource(context.Message.ConnectionId), cancellationToken);
-}
-
-/// <summary>A deleted account's feed goes, and so does every item about them in others' feeds.</summary>
-public sealed class ActivityErasure : IUserErasure
-{
-    public Task EraseAsync(CompanionDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"DELETE FROM activity_items WHERE user_id = {userId} OR about_user_id = {userId}",
-            cancellationToken
-        );
 }

@@ -1,6 +1,3 @@
-using Community.AiCompanion.Data;
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.AiCompanion.Activity;
 
 public static class ActivityTypes
@@ -17,7 +14,8 @@ public sealed class ActivityOptions
 
     /// <summary>
     /// At most this many members get an item for one published event, group or course: those sharing the most
-    /// interests with it, then those whose profile changed most recently (the closest thing to "active" the companion knows).
+    /// interests with it, then those whose profile changed most recently (the closest thing to "active" the companion
+    /// knows).
     /// </summary>
     public int MaxItemsPerPublication { get; set; } = 500;
 }
@@ -39,14 +37,15 @@ public sealed record Suggestion(
 
 /// <summary>
 /// Writes the feed's items. One item per (user, source): a repeat changes nothing. Nobody gets an item about their own
-/// thing, about a deleted account, or across a block in either direction (the feed also hides items a later block covers).
+/// thing, about a deleted account, or across a block in either direction (the feed also hides items a later block
+/// covers).
 /// </summary>
 public static class ActivityFeed
 {
     /// <summary>
     /// The suggestion to every member whose interests meet its interests (case-insensitive) and, when it has a place,
-    /// who lives in its region, or in its city (and country, when both are known); at most <paramref name="max"/> of them.
-    /// Each item names the shared interests; two or more make it high priority.
+    /// who lives in its region, or in its city (and country, when both are known); at most <paramref name="max"/> of
+    /// them. Each item names the shared interests; two or more make it high priority.
     /// </summary>
     public static Task<int> FanOutAsync(
         CompanionDbContext db,
@@ -68,19 +67,26 @@ public static class ActivityFeed
         var (region, city, country) = (s.Region ?? "", s.City ?? "", s.Country ?? "");
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text, action_link, about_user_id, created_at, as_of)
-            SELECT gen_random_uuid(), m.user_id, {s.Source}, {s.Type}, CASE WHEN cardinality(m.shared) >= 2 THEN 'high' ELSE 'medium' END,
-                   {s.Title}, {s.DescriptionLead} || array_to_string(m.shared, ', ') || '.', {s.ActionText}, {s.ActionLink}, {s.OwnerId}, {now}, {asOf}
+            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
+                action_link, about_user_id, created_at, as_of)
+            SELECT gen_random_uuid(), m.user_id, {s.Source}, {s.Type},
+                   CASE WHEN cardinality(m.shared) >= 2 THEN 'high' ELSE 'medium' END,
+                   {s.Title}, {s.DescriptionLead} || array_to_string(m.shared, ', ') || '.',
+                   {s.ActionText}, {s.ActionLink}, {s.OwnerId}, {now}, {asOf}
             FROM (
                 SELECT u.user_id, u.as_of,
-                       ARRAY(SELECT x FROM (SELECT lower(unnest(u.interests)) INTERSECT SELECT unnest({interests}::text[])) shared(x) ORDER BY x) AS shared
-                FROM users u
-                WHERE NOT u.deleted AND u.user_id <> {s.OwnerId}
+                       ARRAY(SELECT x FROM (SELECT lower(unnest(u.interests))
+                                            INTERSECT SELECT unnest({interests}::text[])) shared(x)
+                             ORDER BY x) AS shared
+                FROM user_profiles u
+                WHERE u.deleted_at IS NULL AND u.user_id <> {s.OwnerId}
                   AND ({anywhere}
                        OR ({region} <> '' AND lower(u.region) = lower({region}))
-                       OR ({city} <> '' AND lower(u.city) = lower({city}) AND ({country} = '' OR u.country IS NULL OR lower(u.country) = lower({country}))))
+                       OR ({city} <> '' AND lower(u.city) = lower({city})
+                           AND ({country} = '' OR u.country IS NULL OR lower(u.country) = lower({country}))))
                   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocked
-                                  AND ((b.blocker_id = u.user_id AND b.blocked_id = {s.OwnerId}) OR (b.blocker_id = {s.OwnerId} AND b.blocked_id = u.user_id)))
+                                  AND ((b.blocker_id = u.user_id AND b.blocked_id = {s.OwnerId})
+                                       OR (b.blocker_id = {s.OwnerId} AND b.blocked_id = u.user_id)))
             ) m
             WHERE cardinality(m.shared) > 0
             ORDER BY cardinality(m.shared) DESC, m.as_of DESC, m.user_id
@@ -91,7 +97,9 @@ public static class ActivityFeed
         );
     }
 
-    /// <summary>A new connection: an item for each side naming the interests they share (none shared: no item).</summary>
+    /// <summary>
+    /// A new connection: an item for each side naming the interests they share (none shared: no item).
+    /// </summary>
     public static Task<int> ConnectedAsync(
         CompanionDbContext db,
         Guid connectionId,
@@ -105,18 +113,24 @@ public static class ActivityFeed
         var source = ConnectionSource(connectionId);
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text, action_link, about_user_id, created_at, as_of)
-            SELECT gen_random_uuid(), p.me, {source}, 'connection', CASE WHEN cardinality(p.shared) >= 2 THEN 'high' ELSE 'medium' END,
+            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
+                action_link, about_user_id, created_at, as_of)
+            SELECT gen_random_uuid(), p.me, {source}, 'connection',
+                   CASE WHEN cardinality(p.shared) >= 2 THEN 'high' ELSE 'medium' END,
                    'A new connection with shared interests',
                    'You and ' || p.other_name || ' both enjoy ' || array_to_string(p.shared, ', ') || '.',
                    'Say hello', '/api/v1/profiles/' || p.other, p.other, {now}, {asOf}
             FROM (
-                SELECT me.user_id AS me, other.user_id AS other, other.username AS other_name,
-                       ARRAY(SELECT x FROM (SELECT lower(unnest(me.interests)) INTERSECT SELECT lower(unnest(other.interests))) shared(x) ORDER BY x) AS shared
-                FROM users me JOIN users other ON (me.user_id = {a} AND other.user_id = {b}) OR (me.user_id = {b} AND other.user_id = {a})
-                WHERE NOT me.deleted AND NOT other.deleted
+                SELECT me.user_id AS me, other.user_id AS other, coalesce(other.username, '') AS other_name,
+                       ARRAY(SELECT x FROM (SELECT lower(unnest(me.interests))
+                                            INTERSECT SELECT lower(unnest(other.interests))) shared(x)
+                             ORDER BY x) AS shared
+                FROM user_profiles me JOIN user_profiles other
+                  ON (me.user_id = {a} AND other.user_id = {b}) OR (me.user_id = {b} AND other.user_id = {a})
+                WHERE me.deleted_at IS NULL AND other.deleted_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM blocks x WHERE x.blocked
-                                  AND ((x.blocker_id = {a} AND x.blocked_id = {b}) OR (x.blocker_id = {b} AND x.blocked_id = {a})))
+                                  AND ((x.blocker_id = {a} AND x.blocked_id = {b}) OR (x.blocker_id = {b} AND
+                                      x.blocked_id = {a})))
             ) p
             WHERE cardinality(p.shared) > 0
             ON CONFLICT (user_id, source) DO NOTHING
@@ -138,13 +152,17 @@ public static class ActivityFeed
     )
     {
         var description =
-            $"Your profile boost ended on {boostedUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Boost again to be shown first in discovery.";
+            $"Your profile boost ended on {boostedUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Boost again to be shown "
+            + "first in discovery.";
         return db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text, action_link, created_at, as_of)
-            SELECT gen_random_uuid(), {userId}, 'boost', 'boost', 'low', 'Your boost has ended', {description}, 'Boost again', '/api/v1/boosts/me', {boostedUntil}, {asOf}
-            WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = {userId} AND deleted)
-            ON CONFLICT (user_id, source) DO UPDATE SET description = EXCLUDED.description, created_at = EXCLUDED.created_at,
+            INSERT INTO activity_items (id, user_id, source, type, priority, title, description, action_text,
+                action_link, created_at, as_of)
+            SELECT gen_random_uuid(), {userId}, 'boost', 'boost', 'low', 'Your boost has ended', {description},
+                'Boost again', '/api/v1/boosts/me', {boostedUntil}, {asOf}
+            WHERE NOT EXISTS (SELECT 1 FROM user_profiles WHERE user_id = {userId} AND deleted_at IS NOT NULL)
+            ON CONFLICT (user_id, source) DO UPDATE SET description = EXCLUDED.description,
+                created_at = EXCLUDED.created_at,
                 as_of = EXCLUDED.as_of, read_at = NULL
             WHERE activity_items.as_of < EXCLUDED.as_of
             """,

@@ -1,82 +1,18 @@
-using Community.AiCompanion.Data;
+using Community.AiCompanion.Conversation.Model;
+using Community.AiCompanion.Conversation.Safety;
 using Community.AiCompanion.Limits;
-using Community.AiCompanion.Model;
-using Community.AiCompanion.Safety;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Conversation;
 
 /// <summary>
-/// The send's validated input, who is talking (<see cref="Safety"/>: country and age for the safety rules), and either the
-/// model's prompt with the message counted (<see cref="Allowance"/>), or, when <see cref="InputVerdict"/> is a hit, the
-/// safety protocol answers instead of the model (nothing counted).
-/// </summary>
-public sealed record PreparedSend(
-    Guid UserId,
-    string Text,
-    string ClientTxnId,
-    IReadOnlyList<ChatMessage> Prompt,
-    bool FirstReply,
-    SafetyContext Safety,
-    SafetyVerdict InputVerdict,
-    Allowance? Allowance
-);
-
-/// <summary>The reply to store: the responder's text, or the safety protocol's replacement when <see cref="Verdict"/> is a hit.</summary>
-public sealed record ReplyToStore(
-    string Text,
-    string Responder,
-    UsageDetails Usage,
-    SafetyVerdict Verdict,
-    SafetyStage Stage,
-    string? Reminder
-)
-{
-    public const string SafetyResponder = "safety";
-
-    /// <summary>The reply of <paramref name="responder"/>, replaced by the verdict's text on a hit (the responder's text is then dropped).</summary>
-    public static ReplyToStore From(
-        string text,
-        string responder,
-        UsageDetails usage,
-        SafetyVerdict verdict,
-        SafetyStage stage,
-        string? reminder
-    ) =>
-        verdict.Allowed
-            ? new(text, responder, usage, verdict, stage, reminder)
-            : new(
-                verdict.Replacement
-                    ?? throw new InvalidOperationException($"The {verdict.Category} verdict has no replacement."),
-                SafetyResponder,
-                usage,
-                verdict,
-                stage,
-                reminder
-            );
-
-    /// <summary>What the reply's <c>safety</c> field says: crisis, refusal, or null for an ordinary reply.</summary>
-    public static string? Flag(SafetyVerdict verdict) =>
-        verdict.Outcome switch
-        {
-            SafetyOutcome.Crisis => "crisis",
-            SafetyOutcome.Refuse => "refusal",
-            _ => null,
-        };
-}
-
-/// <summary>
-/// A user's conversation with the companion. A send asks the model with no transaction open and stores the user's
-/// message and the reply together once the reply exists: a failed reply stores nothing (the user simply sends again),
-/// and the same client_txn_id, also one racing the first attempt, returns the stored exchange.
-/// The send path: replay check, the user's message through the safety guard (a crisis or refusal answers without the
-/// model and is not counted, so no limit ever holds back the crisis resources), the daily allowance, the model, the
-/// reply through the guard, the minors' break reminder, then one transaction storing both messages and the safety event.
-/// A reservation whose reply is not stored (the model down, the client gone, a concurrent retry won) is given back.
+/// A user's conversation with the companion. The model is asked with no transaction open and the message and its
+/// reply are stored together once the reply exists, so a failed reply stores nothing and the same client_txn_id
+/// returns the stored exchange. The safety guard answers a crisis before the allowance is counted, so no limit ever
+/// holds back the crisis resources; a counted message whose reply is not stored is given back.
 /// </summary>
 public sealed class CompanionConversation(
     CompanionDbContext db,
@@ -87,7 +23,7 @@ public sealed class CompanionConversation(
     ISafetyGuard guard,
     SafetyEvents safetyEvents,
     BreakReminders breakReminders,
-    CompanionAllowance allowances,
+    AllowanceAccess allowances,
     ILogger<CompanionConversation> logger
 )
 {
@@ -105,7 +41,7 @@ public sealed class CompanionConversation(
         CancellationToken cancellationToken
     )
     {
-        var messages = db.Messages.AsNoTracking().Where(m => m.UserId == userId);
+        var messages = db.CompanionMessages.AsNoTracking().Where(m => m.UserId == userId);
         if (beforeSeq is { } before)
             messages = messages.Where(m => m.Seq < before);
         var rows = await messages
@@ -121,7 +57,9 @@ public sealed class CompanionConversation(
         return new ConversationHistory(CompanionDisclosure.Text, page.Items, page.NextCursor);
     }
 
-    /// <summary>The earlier answer to this client_txn_id (null when none); a different text under the same id is a 409.</summary>
+    /// <summary>
+    /// The earlier answer to this client_txn_id (null when none); a different text under the same id is a 409.
+    /// </summary>
     public async Task<CompanionExchange?> FindEarlierAsync(
         Guid userId,
         string text,
@@ -130,7 +68,7 @@ public sealed class CompanionConversation(
     )
     {
         var sent = await db
-            .Messages.AsNoTracking()
+            .CompanionMessages.AsNoTracking()
             .SingleOrDefaultAsync(
                 m => m.UserId == userId && m.Role == MessageRoles.User && m.ClientTxnId == clientTxnId,
                 cancellationToken
@@ -139,13 +77,13 @@ public sealed class CompanionConversation(
             return null;
         if (sent.Text != text)
             throw new ConflictException("client_txn_id was already used for a different message.");
-        var reply = await db.Messages.AsNoTracking().SingleAsync(m => m.ReplyTo == sent.Id, cancellationToken);
+        var reply = await db.CompanionMessages.AsNoTracking().SingleAsync(m => m.ReplyTo == sent.Id, cancellationToken);
         return ToExchange(sent, reply);
     }
 
     /// <summary>
-    /// Validates the send, answers a client_txn_id answered before (Earlier), checks the user's message, and, when the model is
-    /// to be asked, builds its context and counts the message against the tier's daily limit (429 past it).
+    /// Validates the send, answers a client_txn_id answered before (Earlier), checks the user's message, and, when the
+    /// model is to be asked, builds its context and counts the message against the tier's daily limit (429 past it).
     /// </summary>
     public async Task<(PreparedSend Send, CompanionExchange? Earlier)> PrepareAsync(
         Guid userId,
@@ -185,12 +123,12 @@ public sealed class CompanionConversation(
             );
 
         var user = await db
-            .Users.AsNoTracking()
-            .SingleOrDefaultAsync(u => u.UserId == userId && !u.Deleted, cancellationToken);
+            .UserProfiles.AsNoTracking()
+            .SingleOrDefaultAsync(u => u.UserId == userId && u.DeletedAt == null, cancellationToken);
         // A user the projection has not heard of yet gets adult rules and the default crisis resources.
         var safety = user is null ? new SafetyContext(userId, null, null, now) : SafetyContext.For(user, now);
         var window = await db
-            .Messages.AsNoTracking()
+            .CompanionMessages.AsNoTracking()
             .Where(m => m.UserId == userId)
             .OrderByDescending(m => m.Seq)
             .Take(CompanionPrompt.HistoryWindow)
@@ -202,7 +140,7 @@ public sealed class CompanionConversation(
             return (new PreparedSend(userId, text!, txn, [], firstReply, safety, verdict, null), null);
 
         var shares = await db
-            .Settings.AsNoTracking()
+            .CompanionSettings.AsNoTracking()
             .AnyAsync(s => s.UserId == userId && s.ShareProfile, cancellationToken);
         var prompt = CompanionPrompt.Build(window, text!, shares ? user : null, guard.SystemPromptRules(safety));
         // Counted last, so only the model call and the store stand between the reservation and its release on failure.
@@ -211,7 +149,10 @@ public sealed class CompanionConversation(
         return (new PreparedSend(userId, text!, txn, prompt, firstReply, safety, verdict, allowance), null);
     }
 
-    /// <summary>Asks the model for the whole reply and stores the exchange (Created false: an earlier or concurrent send of the same id).</summary>
+    /// <summary>
+    /// Asks the model for the whole reply and stores the exchange (Created false: an earlier or concurrent send of the
+    /// same id).
+    /// </summary>
     public async Task<(CompanionExchange Exchange, bool Created)> SendAsync(
         Guid userId,
         string? tier,
@@ -263,7 +204,10 @@ public sealed class CompanionConversation(
         return stored;
     }
 
-    /// <summary>The safety protocol's answer to a user's message that hit (crisis or refusal): stored and recorded, the model never asked.</summary>
+    /// <summary>
+    /// The safety protocol's answer to a user's message that hit (crisis or refusal): stored and recorded, the model
+    /// never asked.
+    /// </summary>
     public async Task<(CompanionExchange Exchange, bool Created)> AnswerWithoutModelAsync(
         PreparedSend send,
         CancellationToken cancellationToken
@@ -284,28 +228,41 @@ public sealed class CompanionConversation(
         );
     }
 
-    /// <summary>The break reminder due with this message (minors only); observed once per message that gets a reply.</summary>
+    /// <summary>
+    /// The break reminder due with this message (minors only); observed once per message that gets a reply.
+    /// </summary>
     public Task<string?> ReminderAsync(PreparedSend send, CancellationToken cancellationToken) =>
         breakReminders.ObserveAsync(send.Safety, cancellationToken);
 
-    /// <summary>Gives back the message counted for a send whose reply was not stored; never cancelled, so a client that left still gets it back.</summary>
+    /// <summary>
+    /// Gives back the message counted for a send whose reply was not stored; never cancelled, so a client that left
+    /// still gets it back.
+    /// </summary>
     public Task ReleaseAsync(PreparedSend send) =>
         send.Allowance is { } allowance
             ? allowances.ReleaseAsync(allowance, CancellationToken.None)
             : Task.CompletedTask;
 
-    /// <summary>The reply's text as stored and shown: the disclosure first in the first reply of a conversation.</summary>
+    /// <summary>
+    /// The reply's text as stored and shown: the disclosure first in the first reply of a conversation.
+    /// </summary>
     public static string ReplyText(PreparedSend send, string text) =>
         send.FirstReply ? CompanionDisclosure.FirstReply + text : text;
 
-    /// <summary>Whether a failed model call is answered by the offline responder (Companion:Model:FallbackToOffline) rather than a 503.</summary>
+    /// <summary>
+    /// Whether a failed model call is answered by the offline responder (Companion:Model:FallbackToOffline) rather than
+    /// a 503.
+    /// </summary>
     public bool FallsBack(ModelUnavailableException e)
     {
         LogFailure(e);
         return options.Value.FallbackToOffline;
     }
 
-    /// <summary>Logs a failed model call by its cause's type and our own message only (an endpoint's error text is not ours to log).</summary>
+    /// <summary>
+    /// Logs a failed model call by its cause's type and our own message only (an endpoint's error text is not ours to
+    /// log).
+    /// </summary>
     public void LogFailure(ModelUnavailableException e) =>
         logger.LogWarning(
             "Companion model call failed ({Cause}): {Reason}",
@@ -320,8 +277,9 @@ public sealed class CompanionConversation(
         );
 
     /// <summary>
-    /// Stores the user's message, the reply and its safety event (no text) in one transaction. A concurrent send of the same
-    /// client_txn_id that committed first wins: its exchange is returned (Created false) and this reply is dropped.
+    /// Stores the user's message, the reply and its safety event (no text) in one transaction. A concurrent send of the
+    /// same client_txn_id that committed first wins: its exchange is returned (Created false) and this reply is
+    /// dropped.
     /// </summary>
     public async Task<(CompanionExchange Exchange, bool Created)> StoreAsync(
         PreparedSend send,
@@ -332,6 +290,10 @@ public sealed class CompanionConversation(
         var now = clock.GetUtcNow();
         var (messageId, replyId) = (NewId.Next(now), NewId.Next(now));
         var (replyText, safety) = (ReplyText(send, reply.Text), ReplyToStore.Flag(reply.Verdict));
+        var (promptTokens, completionTokens) = (
+            Tokens(reply.Usage.InputTokenCount),
+            Tokens(reply.Usage.OutputTokenCount)
+        );
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var inserted = await db.Database.ExecuteSqlAsync(
@@ -348,18 +310,18 @@ public sealed class CompanionConversation(
                 return (
                     await FindEarlierAsync(send.UserId, send.Text, send.ClientTxnId, cancellationToken)
                         ?? throw new InvalidOperationException(
-                            $"client_txn_id {send.ClientTxnId} of {send.UserId} conflicted but its message cannot be read."
+                            $"client_txn_id {send.ClientTxnId} of {send.UserId} conflicted but its message "
+                                + "cannot be read."
                         ),
                     false
                 );
             }
             await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO companion_messages (id, user_id, role, text, reply_to, responder, prompt_tokens, completion_tokens, safety, reminder, created_at)
-                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder}, {Tokens(
-                    reply.Usage.InputTokenCount
-                )},
-                        {Tokens(reply.Usage.OutputTokenCount)}, {safety}, {reply.Reminder}, {now})
+                INSERT INTO companion_messages (id, user_id, role, text, reply_to, responder, prompt_tokens,
+                    completion_tokens, safety, reminder, created_at)
+                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder},
+                        {promptTokens}, {completionTokens}, {safety}, {reply.Reminder}, {now})
                 """,
                 cancellationToken
             );
@@ -367,7 +329,7 @@ public sealed class CompanionConversation(
             await transaction.CommitAsync(cancellationToken);
         }
         var rows = await db
-            .Messages.AsNoTracking()
+            .CompanionMessages.AsNoTracking()
             .Where(m => m.Id == messageId || m.Id == replyId)
             .ToListAsync(cancellationToken);
         return (ToExchange(rows.Single(m => m.Id == messageId), rows.Single(m => m.Id == replyId)), true);
@@ -375,7 +337,7 @@ public sealed class CompanionConversation(
 
     /// <summary>Forgets the whole conversation, irreversibly; the settings (the user's consent) stay.</summary>
     public Task DeleteAsync(Guid userId, CancellationToken cancellationToken) =>
-        db.Messages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        db.CompanionMessages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
     private static int Tokens(long? count) => (int)Math.Min(count ?? 0, int.MaxValue);
 

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
-using Community.AiCompanion.Model;
+using Community.AiCompanion.Conversation.Model;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 
 namespace Community.AiCompanion.Conversation;
@@ -31,7 +30,8 @@ public static class ConversationApi
             .MapPost("/messages", Send)
             .WithName("SendCompanionMessage")
             .WithSummary(
-                "Say something to the companion: my message and its reply (201); the same client_txn_id again returns the first answer (200)"
+                "Say something to the companion: my message and its reply (201); the same client_txn_id again "
+                    + "returns the first answer (200)"
             )
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -40,7 +40,8 @@ public static class ConversationApi
             .MapPost("/messages/stream", Stream)
             .WithName("StreamCompanionMessage")
             .WithSummary(
-                "As SendCompanionMessage, the reply as server-sent events: delta events, replace (a safety hit: show its text instead), reminder, then done (stored ids, usage) or error"
+                "As SendCompanionMessage, the reply as server-sent events: delta events, replace (a safety hit: show "
+                    + "its text instead), reminder, then done (stored ids, usage) or error"
             )
             .Produces(StatusCodes.Status200OK, typeof(string), ReplyStream.ContentType)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -139,14 +140,14 @@ public static class ConversationApi
 
     private static async Task<Ok<CompanionSettingsDto>> GetSettings(
         ClaimsPrincipal principal,
-        Data.CompanionDbContext db,
+        CompanionDbContext db,
         HttpResponse response,
         CancellationToken cancellationToken
     )
     {
         var userId = principal.UserId();
         var row = await db
-            .Settings.AsNoTracking()
+            .CompanionSettings.AsNoTracking()
             .Where(s => s.UserId == userId)
             .SingleOrDefaultAsync(cancellationToken);
         EntityTag.Set(response, row?.Version ?? 0);
@@ -156,7 +157,7 @@ public static class ConversationApi
     private static async Task<Ok<CompanionSettingsDto>> PutSettings(
         UpdateCompanionSettings body,
         ClaimsPrincipal principal,
-        Data.CompanionDbContext db,
+        CompanionDbContext db,
         TimeProvider clock,
         HttpContext http,
         CancellationToken cancellationToken
@@ -179,7 +180,8 @@ public static class ConversationApi
             .Database.SqlQuery<long>(
                 $"""
                 INSERT INTO companion_settings (user_id, share_profile, updated_at) VALUES ({userId}, {share}, {now})
-                ON CONFLICT (user_id) DO UPDATE SET share_profile = EXCLUDED.share_profile, updated_at = EXCLUDED.updated_at
+                ON CONFLICT (user_id) DO UPDATE SET share_profile = EXCLUDED.share_profile,
+                    updated_at = EXCLUDED.updated_at
                 RETURNING xmin::text::bigint AS "Value"
                 """
             )

@@ -27,12 +27,14 @@ public sealed record CompanionMessageDto(
     [property: Description("The user's client_txn_id; null on the companion's replies.")] string? ClientTxnId,
     [property: Description("The user message a reply answers.")] Guid? ReplyTo,
     [property: Description(
-        "Who wrote a reply: model, offline (the built-in responder, not a language model) or safety (the crisis message or a refusal)."
+        "Who wrote a reply: model, offline (the built-in responder, not a language model) or safety (the crisis "
+            + "message or a refusal)."
     )]
         string? Responder,
     DateTimeOffset CreatedAt,
     [property: Description(
-        "crisis (the text is the crisis message with help in the user's country) or refusal (a kind refusal: advice, or romance with a minor) when the safety protocol wrote this reply; null otherwise."
+        "crisis (the text is the crisis message with help in the user's country) or refusal (a kind refusal: advice, "
+            + "or romance with a minor) when the safety protocol wrote this reply; null otherwise."
     )]
         string? Safety = null,
     [property: Description(
@@ -60,7 +62,8 @@ public sealed record ConversationHistory(
 
 public sealed record CompanionSettingsDto(
     [property: Description(
-        "Whether the companion may use the profile summary (interests, region, identity badge) in its context; false by default."
+        "Whether the companion may use the profile summary (interests, region, identity badge) in its context; false "
+            + "by default."
     )]
         bool ShareProfile
 );
@@ -75,6 +78,8 @@ public static class CompanionDisclosure
 
     public const string Text = "You are talking with an AI companion, not a person.";
 
-    /// <summary>The opening of the first reply of every conversation (also after the conversation was deleted).</summary>
+    /// <summary>
+    /// The opening of the first reply of every conversation (also after the conversation was deleted).
+    /// </summary>
     public const string FirstReply = "Just so you know, I'm an AI companion, not a person. ";
 }

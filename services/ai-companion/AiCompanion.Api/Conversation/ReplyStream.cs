@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Community.AiCompanion.Model;
-using Community.AiCompanion.Safety;
+using Community.AiCompanion.Conversation.Model;
+using Community.AiCompanion.Conversation.Safety;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -21,7 +21,9 @@ public sealed record StreamDone(
     CompanionMessageDto Reply
 );
 
-/// <summary>An error after the stream started (its status was already sent): the problem's title, status and detail.</summary>
+/// <summary>
+/// An error after the stream started (its status was already sent): the problem's title, status and detail.
+/// </summary>
 public sealed record StreamError(string Title, int Status, string Detail);
 
 public sealed record StreamDelta(string Text);
@@ -36,12 +38,9 @@ public sealed record StreamReplace(string Text, string? Safety);
 public sealed record StreamReminder(string Text);
 
 /// <summary>
-/// A reply as server-sent events: <c>delta</c> events with token text (each through the safety guard's stream screen, so only
-/// released text is sent), <c>replace</c> when the screen stops the reply (the client shows its text instead of the deltas),
-/// <c>reminder</c> when a break reminder is due, then <c>done</c> with the stored ids and usage, or <c>error</c> when the model
-/// fails mid-stream (nothing is stored then). Everything that can refuse the request with a problem (validation,
-/// idempotency conflict, the daily limit, a model that fails before its first piece) happens before this runs.
-/// The message counted for the reply is given back whenever no reply is stored (an error, the client gone).
+/// A reply as server-sent events: <c>delta</c> (text the safety screen released), <c>replace</c> (the screen stopped
+/// the reply: show its text instead), <c>reminder</c>, then <c>done</c> or <c>error</c> (nothing stored). Whatever can
+/// refuse with a problem happens before this runs; the message counted is given back whenever no reply is stored.
 /// </summary>
 public sealed class ReplyStream : IResult, IAsyncDisposable
 {
@@ -60,14 +59,14 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
     private ReplyStream(CompanionExchange earlier, bool replayed) => (_earlier, _replayed) = (earlier, replayed);
 
     /// <summary>
-    /// An exchange already stored, as one delta, its reminder and its done event: the answer to a client_txn_id sent before
-    /// (<paramref name="replayed"/>), or the safety protocol's answer to a message that never reached the model.
+    /// An exchange already stored, as one delta, its reminder and its done event: the answer to a client_txn_id sent
+    /// before (<paramref name="replayed"/>), or the safety protocol's answer to a message that never reached the model.
     /// </summary>
     public static ReplyStream Stored(CompanionExchange exchange, bool replayed) => new(exchange, replayed);
 
     /// <summary>
-    /// Starts the model's stream and waits for its first piece, so a model that is down is still a 503 problem (or the offline
-    /// responder with Companion:Model:FallbackToOffline).
+    /// Starts the model's stream and waits for its first piece, so a model that is down is still a 503 problem (or the
+    /// offline responder with Companion:Model:FallbackToOffline).
     /// </summary>
     public static async Task<ReplyStream> StartAsync(
         PreparedSend send,
@@ -99,7 +98,9 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         }
     }
 
-    /// <summary>Moves to the first update with text (the role comes in one without); false when the stream ends first.</summary>
+    /// <summary>
+    /// Moves to the first update with text (the role comes in one without); false when the stream ends first.
+    /// </summary>
     private static async Task<bool> FirstTextAsync(IAsyncEnumerator<ChatResponseUpdate> chunks)
     {
         while (await chunks.MoveNextAsync())
@@ -208,7 +209,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             );
             if (stop is not null)
             {
-                // Not one more piece of the model's text: its stream is closed before the client hears of the replacement.
+                // Not one more piece of the model's text: its stream is closed before the client hears of the
+                // replacement.
                 await DisposeChunksAsync();
                 await WriteAsync(
                     response,
@@ -236,7 +238,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
             }
             catch (DomainException e)
             {
-                // A concurrent send took this client_txn_id with another text: the status line is long gone, so the refusal is an event.
+                // A concurrent send took this client_txn_id with another text: the status line is long gone, so the
+                // refusal is an event.
                 await WriteAsync(
                     response,
                     "error",
@@ -248,7 +251,8 @@ public sealed class ReplyStream : IResult, IAsyncDisposable
         }
         finally
         {
-            // No reply stored for this send (an error, the client gone, a concurrent retry stored first): it does not count.
+            // No reply stored for this send (an error, the client gone, a concurrent retry stored first): it does not
+            // count.
             if (!stored)
                 await conversation.ReleaseAsync(send);
         }

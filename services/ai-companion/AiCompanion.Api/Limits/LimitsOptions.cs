@@ -14,7 +14,9 @@ public sealed class LimitsOptions
     public long? Premium { get; set; } = 200;
     public long? Elite { get; set; }
 
-    /// <summary>The daily limit of <paramref name="tier"/> (an unknown or missing tier is free); null: unlimited.</summary>
+    /// <summary>
+    /// The daily limit of <paramref name="tier"/> (an unknown or missing tier is free); null: unlimited.
+    /// </summary>
     public long? For(string? tier)
     {
         var limit = tier switch
@@ -28,18 +30,4 @@ public sealed class LimitsOptions
 
     /// <summary>The tier a token claim names, free when it names none the platform knows.</summary>
     public static string Normalize(string? tier) => tier is not null && Tiers.All.Contains(tier) ? tier : Tiers.Free;
-}
-
-/// <summary>
-/// A session bought with credits ("Companion:Sessions"): what the companion expects it to cost (payments prices the
-/// spend from its own Payments:CompanionSessionCredits; a spend of another amount is refunded), how long it lifts the
-/// daily limit, and how many messages past the limit it gives at most (null: as many as its time allows).
-/// </summary>
-public sealed class CompanionSessionOptions
-{
-    public const string Section = "Companion:Sessions";
-
-    public long Credits { get; set; } = 30;
-    public int Minutes { get; set; } = 60;
-    public int? Messages { get; set; } = 100;
 }

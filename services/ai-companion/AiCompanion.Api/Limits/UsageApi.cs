@@ -32,14 +32,15 @@ public static class UsageApi
             .MapGet("", Get)
             .WithName("GetCompanionUsage")
             .WithSummary(
-                "My messages with the companion today, my tier's daily limit (null: unlimited), my open session and when the count resets"
+                "My messages with the companion today, my tier's daily limit (null: unlimited), my open session and "
+                    + "when the count resets"
             );
         return group;
     }
 
     private static async Task<Ok<UsageDto>> Get(
         ClaimsPrincipal principal,
-        CompanionAllowance allowance,
+        AllowanceAccess allowance,
         CancellationToken cancellationToken
     ) =>
         TypedResults.Ok(

@@ -6,7 +6,8 @@ namespace Community.AiCompanion.Sessions;
 public sealed record SessionDto(
     Guid Id,
     [property: Description(
-        "pending (payments has not answered yet), active (lifting the daily limit), rejected (not paid, or paid back), ended."
+        "pending (payments has not answered yet), active (lifting the daily limit), rejected (not paid, or paid "
+            + "back), ended."
     )]
         string State,
     long PriceCredits,
@@ -20,7 +21,8 @@ public sealed record SessionDto(
     DateTimeOffset? StartsAt,
     DateTimeOffset? EndsAt,
     [property: Description(
-        "Why a rejected session did not start (insufficient_credits, not_for_sale, or the companion's reason; its credits were given back)."
+        "Why a rejected session did not start (insufficient_credits, not_for_sale, or the companion's reason; its "
+            + "credits were given back)."
     )]
         string? Rejection
 )

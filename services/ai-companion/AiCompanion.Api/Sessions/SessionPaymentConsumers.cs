@@ -1,10 +1,7 @@
-using Community.AiCompanion.Data;
 using Community.Contracts;
 using Community.Contracts.Events;
 using Community.Contracts.Payments;
-using Community.ServiceDefaults.Messaging;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.AiCompanion.Sessions;
 
@@ -21,11 +18,11 @@ public sealed class CreditsSpentConsumer(
     ILogger<CreditsSpentConsumer> logger
 ) : IdempotentConsumer<CreditsSpent, CompanionDbContext>(db, logger)
 {
+    protected override bool Concerns(CreditsSpent message) => message.Purpose == PaymentPurposes.CompanionSession;
+
     protected override async Task HandleAsync(ConsumeContext<CreditsSpent> context, CancellationToken cancellationToken)
     {
         var m = context.Message;
-        if (m.Purpose != PaymentPurposes.CompanionSession)
-            return;
         var now = clock.GetUtcNow();
         var session = await Db
             .CompanionSessions.FromSql($"SELECT * FROM companion_sessions WHERE id = {m.ReferenceId} FOR UPDATE")
@@ -40,8 +37,10 @@ public sealed class CreditsSpentConsumer(
             { Status: not SessionStates.Pending } => $"The session is {session.StateAt(now)}, not waiting for payment.",
             _ when session.PriceCredits != m.Amount =>
                 $"The session costs {session.PriceCredits} credits, not {m.Amount}.",
-            _ when await Db.Users.AnyAsync(u => u.UserId == m.UserId && u.Deleted, cancellationToken) =>
-                "The account was deleted.",
+            _ when await Db.UserProfiles.AnyAsync(
+                    u => u.UserId == m.UserId && u.DeletedAt != null,
+                    cancellationToken
+                ) => "The account was deleted.",
             _ => null,
         };
         if (rejection is null)
@@ -72,18 +71,21 @@ public sealed class CreditsSpentConsumer(
     }
 }
 
-/// <summary>Payments declined to spend the credits (not enough, not for sale): the pending session is rejected, with the reason.</summary>
+/// <summary>
+/// Payments declined to spend the credits (not enough, not for sale): the pending session is rejected, with the reason.
+/// </summary>
 public sealed class CreditsSpendDeclinedConsumer(CompanionDbContext db, ILogger<CreditsSpendDeclinedConsumer> logger)
     : IdempotentConsumer<CreditsSpendDeclined, CompanionDbContext>(db, logger)
 {
+    protected override bool Concerns(CreditsSpendDeclined message) =>
+        message.Purpose == PaymentPurposes.CompanionSession;
+
     protected override Task HandleAsync(
         ConsumeContext<CreditsSpendDeclined> context,
         CancellationToken cancellationToken
     )
     {
         var m = context.Message;
-        if (m.Purpose != PaymentPurposes.CompanionSession)
-            return Task.CompletedTask;
         return Db.Database.ExecuteSqlAsync(
             $"""
             UPDATE companion_sessions SET status = 'rejected', rejection = {m.Reason}

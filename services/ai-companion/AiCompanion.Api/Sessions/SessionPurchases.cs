@@ -1,18 +1,13 @@
-using Community.AiCompanion.Data;
-using Community.AiCompanion.Limits;
 using Community.Contracts.AiCompanion;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
-using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Sessions;
 
 /// <summary>
-/// Buying a session: the companion records it pending and announces CompanionSessionRequested in the same
-/// transaction (outbox); payments spends the credits and answers on the bus (<see cref="CreditsSpentConsumer"/>, <see cref="CreditsSpendDeclinedConsumer"/>).
-/// One open session per user; the same idempotency key answers the first request's session.
+/// Buying a session: recorded pending with CompanionSessionRequested in the same transaction (outbox); payments
+/// answers on the bus (<see cref="CreditsSpentConsumer"/>). One open session per user; a key answers its first session.
 /// </summary>
 public sealed class SessionPurchases(
     CompanionDbContext db,
@@ -20,7 +15,9 @@ public sealed class SessionPurchases(
     TimeProvider clock
 )
 {
-    /// <summary>The session <paramref name="key"/> names (Created false), or a new pending one; 409 while another is open.</summary>
+    /// <summary>
+    /// The session <paramref name="key"/> names (Created false), or a new pending one; 409 while another is open.
+    /// </summary>
     public Task<(CompanionSession Session, bool Created)> RequestAsync(
         Guid userId,
         string? key,
@@ -39,7 +36,8 @@ public sealed class SessionPurchases(
                 await db.Database.ExecuteSqlAsync(
                     $"""
                     UPDATE companion_sessions SET status = 'ended'
-                    WHERE user_id = {userId} AND status = 'active' AND (ends_at <= {now} OR messages_used >= message_allowance)
+                    WHERE user_id = {userId} AND status = 'active'
+                      AND (ends_at <= {now} OR messages_used >= message_allowance)
                     """,
                     ct
                 );
@@ -47,8 +45,10 @@ public sealed class SessionPurchases(
                 var id = Guid.CreateVersion7(now);
                 var inserted = await db.Database.ExecuteSqlAsync(
                     $"""
-                    INSERT INTO companion_sessions (id, user_id, idempotency_key, status, price_credits, minutes, message_allowance, requested_at)
-                    VALUES ({id}, {userId}, {idempotencyKey}, 'pending', {offer.Credits}, {offer.Minutes}, {offer.Messages}, {now})
+                    INSERT INTO companion_sessions (id, user_id, idempotency_key, status, price_credits, minutes,
+                        message_allowance, requested_at)
+                    VALUES ({id}, {userId}, {idempotencyKey}, 'pending', {offer.Credits}, {offer.Minutes},
+                        {offer.Messages}, {now})
                     ON CONFLICT DO NOTHING
                     """,
                     ct

@@ -19,7 +19,8 @@ public static class SessionsApi
             .MapPost("", Buy)
             .WithName("BuyCompanionSession")
             .WithSummary(
-                "Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, 200 the same key again, 409 while another session is open"
+                "Buy a session with credits (Idempotency-Key header): 202 pending until payments spends the credits, "
+                    + "200 the same key again, 409 while another session is open"
             )
             .ProducesProblem(409)
             .HonoursIdempotencyKeyItself();

@@ -1,8 +1,11 @@
-using System.ComponentModel.DataAnnotations.Schema;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Community.AiCompanion.Sessions;
+namespace Community.AiCompanion.Data;
 
-/// <summary>What a session row stores in <c>status</c>; <see cref="Ended"/> is also how an active one past its end or its messages reads.</summary>
+/// <summary>
+/// What a session row stores in <c>status</c>; <see cref="Ended"/> is also how an active one past its end or its
+/// messages reads.
+/// </summary>
 public static class SessionStates
 {
     public const string Pending = "pending";
@@ -11,8 +14,7 @@ public static class SessionStates
     public const string Ended = "ended";
 }
 
-/// <summary>A session bought with credits (<c>companion_sessions</c>): it lifts the daily limit while it lasts.</summary>
-[Table("companion_sessions")]
+/// <summary>A session bought with credits: it lifts the daily limit while it lasts.</summary>
 public sealed class CompanionSession
 {
     public Guid Id { get; set; }
@@ -33,9 +35,25 @@ public sealed class CompanionSession
     public DateTimeOffset? EndsAt { get; set; }
     public string? Rejection { get; set; }
 
-    /// <summary>The state a client sees at <paramref name="now"/>: an active session past its end or out of messages has ended.</summary>
+    /// <summary>
+    /// The state a client sees at <paramref name="now"/>: an active one past its end or messages has ended.
+    /// </summary>
     public string StateAt(DateTimeOffset now) =>
         Status == SessionStates.Active && (EndsAt <= now || MessagesUsed >= MessageAllowance)
             ? SessionStates.Ended
             : Status;
+}
+
+internal sealed class CompanionSessionConfiguration : IEntityTypeConfiguration<CompanionSession>
+{
+    public void Configure(EntityTypeBuilder<CompanionSession> e)
+    {
+        e.HasKey(s => s.Id);
+        e.HasIndex(s => new { s.UserId, s.IdempotencyKey }).IsUnique();
+        // One open (pending or active) session per user.
+        e.HasIndex(s => s.UserId)
+            .IsUnique()
+            .HasDatabaseName("companion_sessions_one_open")
+            .HasFilter("status IN ('pending', 'active')");
+    }
 }

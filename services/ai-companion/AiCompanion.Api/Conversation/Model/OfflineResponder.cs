@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
 /// <summary>
 /// The built-in responder used without a model endpoint (or as the fallback when one fails): deterministic,
@@ -30,12 +30,15 @@ public sealed class OfflineResponder : IChatClient
         "What do you think you need most at the moment?",
     ];
 
-    /// <summary>The reply to the newest user message of <paramref name="prompt"/>: the same text always gets the same reply.</summary>
+    /// <summary>
+    /// The reply to the newest user message of <paramref name="prompt"/>: the same text always gets the same reply.
+    /// </summary>
     public static string ReplyTo(IEnumerable<ChatMessage> prompt)
     {
         var last = prompt.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
         var hash = Fnv(last);
-        return $"{Honesty} {Reflections[hash % (uint)Reflections.Length]} {Questions[(hash / 7) % (uint)Questions.Length]}";
+        return $"{Honesty} {Reflections[hash % (uint)Reflections.Length]} "
+            + $"{Questions[(hash / 7) % (uint)Questions.Length]}";
     }
 
     public Task<ChatResponse> GetResponseAsync(

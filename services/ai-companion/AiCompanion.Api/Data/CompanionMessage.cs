@@ -1,4 +1,6 @@
-namespace Community.AiCompanion.Conversation;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Community.AiCompanion.Data;
 
 public static class MessageRoles
 {
@@ -6,7 +8,7 @@ public static class MessageRoles
     public const string Assistant = "assistant";
 }
 
-/// <summary>A message of a user's conversation with the companion (<c>companion_messages</c>): theirs, or the companion's reply to one.</summary>
+/// <summary>A message of a user's conversation with the companion: theirs, or the companion's reply to one.</summary>
 public sealed class CompanionMessage
 {
     public Guid Id { get; set; }
@@ -36,13 +38,21 @@ public sealed class CompanionMessage
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>What a user lets the companion know (<c>companion_settings</c>); no row means the defaults.</summary>
-public sealed class CompanionSettingsRow
+internal sealed class CompanionMessageConfiguration : IEntityTypeConfiguration<CompanionMessage>
 {
-    public Guid UserId { get; set; }
-    public bool ShareProfile { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-
-    /// <summary>The row's version (xmin): the settings' ETag; "0" while no row holds them (the defaults).</summary>
-    public uint Version { get; set; }
+    public void Configure(EntityTypeBuilder<CompanionMessage> e)
+    {
+        e.HasKey(m => m.Id);
+        e.Property(m => m.Seq).UseIdentityAlwaysColumn();
+        // The same client_txn_id again finds the first attempt.
+        e.HasIndex(m => new { m.UserId, m.ClientTxnId })
+            .IsUnique()
+            .HasDatabaseName("companion_messages_txn")
+            .HasFilter("role = 'user'");
+        e.HasIndex(m => new { m.UserId, m.Seq }).HasDatabaseName("companion_messages_history");
+        e.HasIndex(m => m.ReplyTo)
+            .IsUnique()
+            .HasDatabaseName("companion_messages_reply")
+            .HasFilter("reply_to IS NOT NULL");
+    }
 }

@@ -6,17 +6,21 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
 
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
 public static class ModelSetup
 {
-    /// <summary>The HttpClient of whole replies: retried (the call changes nothing), bounded by Companion:Model:Timeout.</summary>
+    /// <summary>
+    /// The HttpClient of whole replies: retried (the call changes nothing), bounded by Companion:Model:Timeout.
+    /// </summary>
     public const string CompleteClient = "companion-model";
 
-    /// <summary>The HttpClient of streamed replies: never retried, its timeout covers the wait for the response's headers.</summary>
+    /// <summary>
+    /// The HttpClient of streamed replies: never retried, its timeout covers the wait for the response's headers.
+    /// </summary>
     public const string StreamClient = "companion-model-stream";
 
-    /// <summary>The responder stored with a language model's reply (the offline responder's: <see cref="OfflineResponder.Name"/>).</summary>
+    /// <summary>The responder stored with a language model's reply (the offline one is "offline").</summary>
     public const string ModelResponder = "model";
 
     /// <summary>
@@ -31,7 +35,8 @@ public static class ModelSetup
             .Bind(section)
             .Validate(
                 o => !o.Problems().Any(),
-                "Companion:Model is invalid: an Endpoint needs an absolute http(s) URL and a Model, and every timeout must be more than 0."
+                "Companion:Model is invalid: an Endpoint needs an absolute http(s) URL and a Model, and every "
+                    + "timeout must be more than 0."
             )
             .ValidateOnStart();
         builder.Services.AddSingleton<OfflineResponder>();
@@ -134,7 +139,9 @@ public static class ModelSetup
         return new OpenAIClient(new ApiKeyCredential(key), clientOptions).GetChatClient(options.Model!).AsIChatClient();
     }
 
-    /// <summary>Marks a whole-reply call as safe to repeat (it changes nothing): the platform's handler retries it.</summary>
+    /// <summary>
+    /// Marks a whole-reply call as safe to repeat (it changes nothing): the platform's handler retries it.
+    /// </summary>
     private sealed class RepeatablePolicy : PipelinePolicy
     {
         public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)

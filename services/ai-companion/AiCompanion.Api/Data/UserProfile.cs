@@ -1,18 +1,27 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Community.AiCompanion.Data;
 
-/// <summary>A user as identity and payments announced them (<c>users</c>); what the companion may know of its user.</summary>
-public sealed class CompanionUser
+/// <summary>A user as identity and payments announced them; what the companion may know of its user.</summary>
+public sealed class UserProfile
 {
     public Guid UserId { get; set; }
-    public string Username { get; set; } = "";
+
+    /// <summary>Null until identity's first event about the user arrives.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>When identity published what this row says; an older event changes nothing.</summary>
+    public DateTimeOffset AsOf { get; set; }
+
+    /// <summary>Set by UserDeleted; the row stays as a tombstone so a late event cannot bring the user back.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
     public string? Region { get; set; }
     public string? City { get; set; }
     public string? Country { get; set; }
     public List<string> Interests { get; set; } = [];
     public string? IdentityBadge { get; set; }
     public DateOnly? DateOfBirth { get; set; }
-    public bool Deleted { get; set; }
-    public DateTimeOffset AsOf { get; set; }
 
     /// <summary>free, premium or elite (<see cref="Community.Contracts.Tiers"/>).</summary>
     public string Tier { get; set; } = "free";
@@ -28,11 +37,7 @@ public sealed class CompanionUser
     }
 }
 
-/// <summary>A block as social announced it (<c>blocks</c>); Blocked false once lifted.</summary>
-public sealed class Block
+internal sealed class UserProfileConfiguration : IEntityTypeConfiguration<UserProfile>
 {
-    public Guid BlockerId { get; set; }
-    public Guid BlockedId { get; set; }
-    public bool Blocked { get; set; }
-    public DateTimeOffset AsOf { get; set; }
+    public void Configure(EntityTypeBuilder<UserProfile> e) => e.HasKey(u => u.UserId);
 }

@@ -1,6 +1,8 @@
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
-/// <summary>The model could not answer (error, timeout, open breaker); the message never carries the endpoint's key.</summary>
+/// <summary>
+/// The model could not answer (error, timeout, open breaker); the message never carries the endpoint's key.
+/// </summary>
 public sealed class ModelUnavailableException(string message, TimeSpan? retryAfter = null, Exception? inner = null)
     : Exception(message, inner)
 {

@@ -1,11 +1,9 @@
 using System.Diagnostics.Metrics;
-using Community.AiCompanion.Data;
-using Community.AiCompanion.Projections;
+using Community.Contracts.Identity;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Telemetry;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>Where a text was checked: the user's message (before the model) or the model's reply.</summary>
 public enum SafetyStage
@@ -20,7 +18,10 @@ public enum SafetyStage
 /// </summary>
 public sealed class SafetyEvents(CompanionDbContext db, SafetyMetrics metrics, TimeProvider clock)
 {
-    /// <summary>Records <paramref name="verdict"/> when it is a hit (an allowed verdict records nothing). Joins the caller's transaction when one is open.</summary>
+    /// <summary>
+    /// Records <paramref name="verdict"/> when it is a hit (an allowed verdict records nothing). Joins the caller's
+    /// transaction when one is open.
+    /// </summary>
     public async Task RecordAsync(
         Guid userId,
         SafetyStage stage,
@@ -31,12 +32,11 @@ public sealed class SafetyEvents(CompanionDbContext db, SafetyMetrics metrics, T
         if (verdict.Allowed || verdict.Category is not { } category)
             return;
         var now = clock.GetUtcNow();
-        var stageName = Name(stage);
+        var (id, stageName) = (NewId.Next(now), Name(stage));
         await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO safety_events (id, user_id, stage, category, occurred_at) VALUES ({NewId.Next(
-                now
-            )}, {userId}, {stageName}, {category}, {now})
+            INSERT INTO safety_events (id, user_id, stage, category, occurred_at)
+            VALUES ({id}, {userId}, {stageName}, {category}, {now})
             """,
             cancellationToken
         );
@@ -70,10 +70,11 @@ public sealed class SafetyMetrics
 }
 
 /// <summary>A deleted account takes its safety events and break-reminder state with it.</summary>
-public sealed class SafetyErasure : IUserErasure
+public sealed class SafetyEraser(CompanionDbContext db) : IUserDataEraser
 {
-    public async Task EraseAsync(CompanionDbContext db, Guid userId, CancellationToken cancellationToken)
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
     {
+        var userId = deleted.UserId;
         await db.Database.ExecuteSqlAsync($"DELETE FROM safety_events WHERE user_id = {userId}", cancellationToken);
         await db.Database.ExecuteSqlAsync($"DELETE FROM companion_use WHERE user_id = {userId}", cancellationToken);
     }

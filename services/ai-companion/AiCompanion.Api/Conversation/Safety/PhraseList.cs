@@ -2,17 +2,17 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
-/// <summary>A word of a text, folded (lower case, no diacritics, no apostrophes), and where it sits in the original text.</summary>
+/// <summary>
+/// A word of a text, folded (lower case, no diacritics, no apostrophes), and where it sits in the original text.
+/// </summary>
 public readonly record struct SafetyToken(string Text, int Start, int End, bool IsNumber);
 
 /// <summary>
-/// Splits a text into folded words: letters and digits are words (a run of digits is a word of its own, so "200mg" is
-/// "200" "mg"), apostrophes inside a word vanish ("don't" is "dont"), combining marks and invisible format characters
-/// are dropped, and every other
-/// character (spaces, punctuation, emoji) only separates words. So phrases match whole words, whatever the case,
-/// accents, spacing or punctuation between them.
+/// Splits a text into folded words ("200mg" is "200" "mg", "don't" is "dont"; accents and invisible characters are
+/// dropped, anything else only separates words), so phrases match whole words whatever the case, accents, spacing or
+/// punctuation between them.
 /// </summary>
 public static class SafetyText
 {
@@ -48,7 +48,8 @@ public static class SafetyText
                 || (rune.IsBmp && IsApostrophe((char)rune.Value) && word.Length > 0)
             )
             {
-                // An accent, an invisible character (soft hyphen, zero-width space) or an apostrophe belongs to the word it is in and adds no letter.
+                // An accent, an invisible character (soft hyphen, zero-width space) or an apostrophe belongs to the
+                // word it is in and adds no letter.
                 if (word.Length > 0)
                     end = last + 1;
                 i = last;
@@ -76,7 +77,9 @@ public static class SafetyText
         return tokens;
     }
 
-    /// <summary>One word of a phrase list folded as <see cref="Tokenize"/> folds text; null unless it is exactly one word.</summary>
+    /// <summary>
+    /// One word of a phrase list folded as <see cref="Tokenize"/> folds text; null unless it is exactly one word.
+    /// </summary>
     public static string? FoldWord(string word) => Tokenize(word) is [var only] ? only.Text : null;
 
     private static bool IsApostrophe(char c) => c is '\'' or '\u2019' or '\u2018' or '\u02BC' or '`' or '\u00B4';
@@ -165,7 +168,10 @@ internal sealed class WordPattern
         return false;
     }
 
-    /// <summary>Whether the unfinished word <paramref name="partial"/> (the text may still add letters to it) could end up matching.</summary>
+    /// <summary>
+    /// Whether the unfinished word <paramref name="partial"/> (the text may still add letters to it) could end up
+    /// matching.
+    /// </summary>
     public bool CouldBecome(SafetyToken partial)
     {
         if (number)
@@ -210,9 +216,9 @@ public sealed class PhraseList
     public IReadOnlyList<Phrase> Phrases => all;
 
     /// <summary>
-    /// The phrase found in <paramref name="tokens"/> that comes first in the list (so a list that starts with the crisis
-    /// phrases gives the crisis hit whatever else the text holds). With <paramref name="lastOpen"/> the last word may
-    /// still grow, so a phrase ending on it is not a hit yet.
+    /// The phrase found in <paramref name="tokens"/> that comes first in the list (so a list that starts with the
+    /// crisis phrases gives the crisis hit whatever else the text holds). With <paramref name="lastOpen"/> the last
+    /// word may still grow, so a phrase ending on it is not a hit yet.
     /// </summary>
     public Phrase? FindFirst(IReadOnlyList<SafetyToken> tokens, bool lastOpen)
     {
@@ -234,8 +240,8 @@ public sealed class PhraseList
     }
 
     /// <summary>
-    /// The index of the earliest word from which some phrase could still be under way (every word so far matches and the
-    /// phrase needs more, or its last word is unfinished); null when none could.
+    /// The index of the earliest word from which some phrase could still be under way (every word so far matches and
+    /// the phrase needs more, or its last word is unfinished); null when none could.
     /// </summary>
     public int? EarliestPossibleStart(IReadOnlyList<SafetyToken> tokens, bool lastOpen)
     {

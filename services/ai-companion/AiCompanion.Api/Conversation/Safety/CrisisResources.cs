@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>A country's crisis line and emergency number, as the crisis message names them.</summary>
 public sealed record CrisisLine(string Service, string Contact, string Emergency);
@@ -42,10 +42,13 @@ public static class CrisisResources
     public static string MessageFor(string? country)
     {
         const string Opening =
-            "I'm really sorry you're feeling this way, and I'm glad you said something. I'm an AI, not a person, and I can't give you the help you deserve right now, but people can, at any hour.";
+            "I'm really sorry you're feeling this way, and I'm glad you said something. I'm an AI, not a person, and "
+            + "I can't give you the help you deserve right now, but people can, at any hour.";
         const string Closing = "You don't have to go through this alone.";
         return LineFor(country) is { } line
-            ? $"{Opening} Please reach out to {line.Service}: {line.Contact}. If you are in immediate danger, call {line.Emergency}. {Closing}"
-            : $"{Opening} Please call your local emergency number if you are in immediate danger, or find a free, confidential helpline in your country at https://findahelpline.com. {Closing}";
+            ? $"{Opening} Please reach out to {line.Service}: {line.Contact}. If you are in immediate danger, call "
+                + $"{line.Emergency}. {Closing}"
+            : $"{Opening} Please call your local emergency number if you are in immediate danger, or find a free, "
+                + $"confidential helpline in your country at https://findahelpline.com. {Closing}";
     }
 }

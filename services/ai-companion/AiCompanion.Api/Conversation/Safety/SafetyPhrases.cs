@@ -1,16 +1,15 @@
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>
-/// The maintained phrase lists. How to edit them (README "Companion safety"):
-/// one phrase per string, words separated by spaces; case, accents, apostrophes, punctuation and extra spaces in the
-/// text do not matter ("I'm" and "im" are both "im"); "word*" matches any word starting so; "a|b" is either word (one
-/// word each: "you are" and "youre" are two entries);
-/// "#" is any number. Phrases match whole words only. Add common misspellings as their own entries, add a test in
-/// SafetyGuardTests for the case that prompted the change, and add a near miss when a phrase is broad.
+/// The maintained phrase lists: one phrase per string, whole words, case, accents and punctuation ignored; "word*" is
+/// any word starting so, "a|b" either single word, "#" any number. Misspellings are entries of their own; a change
+/// comes with a SafetyGuardTests case (and a near miss when the phrase is broad).
 /// </summary>
 public static class SafetyPhrases
 {
-    /// <summary>Suicide and self-harm risk, on input and output: personal intent or distress, not the topic in general.</summary>
+    /// <summary>
+    /// Suicide and self-harm risk, on input and output: personal intent or distress, not the topic in general.
+    /// </summary>
     public static readonly string[] SelfHarm =
     [
         // Intent to die
@@ -97,7 +96,10 @@ public static class SafetyPhrases
     private const string Diagnoses =
         "depression|adhd|bipolar|ptsd|ocd|bpd|autism|schizophrenia|diabetes|cancer|insomnia|dementia|anorexia|bulimia";
 
-    /// <summary>Advice the companion never gives; checked on the model's output only (a user may talk about their doctor or lawyer).</summary>
+    /// <summary>
+    /// Advice the companion never gives; checked on the model's output only (a user may talk about their doctor or
+    /// lawyer).
+    /// </summary>
     public static readonly string[] MedicalAdvice =
     [
         // Doses and changing treatment ("remember to take your medication" stays fine)
@@ -105,7 +107,9 @@ public static class SafetyPhrases
         "# tablet*|pill*|capsule*|dose|doses",
         "double|increase|decrease|lower|reduce|stop|skip your|the dose|dosage|medication*|meds",
         "stop taking your|the medication*|meds|pills|antidepressant*",
-        "you should take|try|start ibuprofen|paracetamol|acetaminophen|aspirin|melatonin|xanax|prozac|zoloft|sertraline|fluoxetine|lexapro|valium|diazepam|antidepressant*|antibiotic*|benadryl|tylenol|advil",
+        "you should take|try|start "
+            + "ibuprofen|paracetamol|acetaminophen|aspirin|melatonin|xanax|prozac|zoloft|sertraline|fluoxetine|"
+            + "lexapro|valium|diazepam|antidepressant*|antibiotic*|benadryl|tylenol|advil",
         "you dont need a doctor|therapist|medication|meds",
         "you dont need to see a doctor|therapist",
         // Diagnoses ("you have a kind heart" stays fine)

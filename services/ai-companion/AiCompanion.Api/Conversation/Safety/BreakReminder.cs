@@ -1,10 +1,10 @@
-using Community.AiCompanion.Data;
 using Community.ServiceDefaults.Data;
-using Microsoft.EntityFrameworkCore;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
-/// <summary>A stretch of continuous use: since when, the latest message, and the last break reminder shown in it.</summary>
+/// <summary>
+/// A stretch of continuous use: since when, the latest message, and the last break reminder shown in it.
+/// </summary>
 public sealed record ContinuousUse(DateTimeOffset Since, DateTimeOffset LastMessageAt, DateTimeOffset? LastReminderAt);
 
 /// <summary>
@@ -18,9 +18,12 @@ public static class BreakReminder
     public static readonly TimeSpan Pause = TimeSpan.FromMinutes(30);
 
     public const string Text =
-        "You've been chatting with me for a while now. This is a good moment to take a break: stretch, get some water, or check in with someone you trust. And a reminder: I'm an AI, not a person.";
+        "You've been chatting with me for a while now. This is a good moment to take a break: stretch, get some "
+        + "water, or check in with someone you trust. And a reminder: I'm an AI, not a person.";
 
-    /// <summary>The stretch after a message at <paramref name="now"/>, and whether that message's reply carries the reminder.</summary>
+    /// <summary>
+    /// The stretch after a message at <paramref name="now"/>, and whether that message's reply carries the reminder.
+    /// </summary>
     public static (ContinuousUse Use, bool Due) Observe(ContinuousUse? use, DateTimeOffset now)
     {
         if (use is null || now - use.LastMessageAt > Pause)
@@ -34,9 +37,9 @@ public static class BreakReminder
 public sealed class BreakReminders(CompanionDbContext db)
 {
     /// <summary>
-    /// Records the message of <paramref name="context"/> (at <see cref="SafetyContext.Now"/>) and returns the reminder to add to
-    /// its reply when one is due; null otherwise and always for adults (whose use is not recorded). Row-locked, so two
-    /// concurrent messages cannot both get it.
+    /// Records the message of <paramref name="context"/> (at <see cref="SafetyContext.Now"/>) and returns the reminder
+    /// to add to its reply when one is due; null otherwise and always for adults (whose use is not recorded).
+    /// Row-locked, so two concurrent messages cannot both get it.
     /// </summary>
     public Task<string?> ObserveAsync(SafetyContext context, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Polly.CircuitBreaker;
 
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
 /// <summary>
 /// The companion's limits on the model, outermost in its pipeline: a whole reply within Companion:Model:Timeout; a

@@ -1,44 +1,53 @@
-using Community.AiCompanion.Data;
 using Community.AiCompanion.Sessions;
 using Community.ServiceDefaults.Errors;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Community.AiCompanion.Limits;
 
 /// <summary>
-/// The answer to "may this user send one more message now": Allowed with the message counted (in today's usage,
-/// or in the active session's when the daily limit is reached: <see cref="SessionId"/>), or refused with how long
-/// until the limit resets. Give an allowed one back with <see cref="CompanionAllowance.ReleaseAsync"/> when the reply fails.
+/// Whether a user may send one more message now: the daily limit of their tier, or the session that lifts it. The
+/// send path reserves (<see cref="ReserveAsync"/>, then <see cref="ThrowIfRefused"/>) and gives an unused reservation
+/// back (<see cref="ReleaseAsync"/>). Each count is one conditional statement, so concurrent sends never pass a limit.
 /// </summary>
-/// <param name="UsedToday">Messages counted today, this one included when it was counted there.</param>
-/// <param name="DailyLimit">The tier's limit; null: unlimited.</param>
-/// <param name="RetryAfter">Refused only: the time to the next UTC midnight, when the limit resets.</param>
-/// <param name="SessionId">The bought session this message was counted in, when the daily limit was already reached.</param>
-public sealed record Allowance(bool Allowed, long UsedToday, long? DailyLimit, TimeSpan? RetryAfter, Guid? SessionId)
-{
-    public Guid UserId { get; init; }
-    public string Tier { get; init; } = "";
-
-    /// <summary>The UTC day the message was counted on (a release gives it back to that day, even after midnight).</summary>
-    public DateOnly Day { get; init; }
-    public DateTimeOffset ResetsAt { get; init; }
-}
-
-/// <summary>
-/// Daily message limits per tier and the sessions that lift them. The send path calls, in order:
-/// <c>var a = await allowance.ReserveAsync(userId, tier, ct); allowance.ThrowIfRefused(a);</c> ... and, when no
-/// reply could be given, <c>await allowance.ReleaseAsync(a, ct)</c>. Every count is one conditional statement, so
-/// concurrent sends never pass a limit; none of them waits on another service.
-/// </summary>
-public sealed class CompanionAllowance(
+public sealed class AllowanceAccess(
     CompanionDbContext db,
     IOptionsMonitor<LimitsOptions> limits,
     IOptionsMonitor<CompanionSessionOptions> sessions,
     TimeProvider clock
 )
 {
-    /// <summary>Counts one message of <paramref name="userId"/> (tier from the token's claim): today's usage first, then the active session.</summary>
+    /// <summary>
+    /// The answer to "may this user send one more message now": Allowed with the message counted (in today's usage,
+    /// or in the active session's when the daily limit is reached: <see cref="SessionId"/>), or refused with how long
+    /// until the limit resets. Give an allowed one back with <see cref="ReleaseAsync"/> when the reply fails.
+    /// </summary>
+    /// <param name="UsedToday">Messages counted today, this one included when it was counted there.</param>
+    /// <param name="DailyLimit">The tier's limit; null: unlimited.</param>
+    /// <param name="RetryAfter">Refused only: the time to the next UTC midnight, when the limit resets.</param>
+    /// <param name="SessionId">The bought session this message was counted in, when the daily limit was already
+    /// reached.</param>
+    public sealed record Allowance(
+        bool Allowed,
+        long UsedToday,
+        long? DailyLimit,
+        TimeSpan? RetryAfter,
+        Guid? SessionId
+    )
+    {
+        public Guid UserId { get; init; }
+        public string Tier { get; init; } = "";
+
+        /// <summary>
+        /// The UTC day the message was counted on (a release gives it back to that day, even after midnight).
+        /// </summary>
+        public DateOnly Day { get; init; }
+        public DateTimeOffset ResetsAt { get; init; }
+    }
+
+    /// <summary>
+    /// Counts one message of <paramref name="userId"/> (tier from the token's claim): today's usage first, then the
+    /// active session.
+    /// </summary>
     public async Task<Allowance> ReserveAsync(Guid userId, string? tier, CancellationToken cancellationToken)
     {
         tier = LimitsOptions.Normalize(tier);
@@ -67,7 +76,8 @@ public sealed class CompanionAllowance(
             return allowance;
 
         var used = await UsedAsync(userId, day, cancellationToken);
-        // At most one open session per user, and the row lock re-checks the allowance, so racing sends share it exactly.
+        // At most one open session per user, and the row lock re-checks the allowance, so racing sends share it
+        // exactly.
         var session = await db
             .Database.SqlQuery<Guid>(
                 $"""
@@ -92,19 +102,28 @@ public sealed class CompanionAllowance(
             };
     }
 
-    /// <summary>Gives an allowed message back (the reply failed); a refused allowance changes nothing. Call once per reservation.</summary>
+    /// <summary>
+    /// Gives an allowed message back (the reply failed); a refused allowance changes nothing. Call once per
+    /// reservation.
+    /// </summary>
     public async Task ReleaseAsync(Allowance allowance, CancellationToken cancellationToken)
     {
         if (!allowance.Allowed)
             return;
         if (allowance.SessionId is { } sessionId)
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE companion_sessions SET messages_used = messages_used - 1 WHERE id = {sessionId} AND messages_used > 0",
+                $"""
+                UPDATE companion_sessions SET messages_used = messages_used - 1
+                WHERE id = {sessionId} AND messages_used > 0
+                """,
                 cancellationToken
             );
         else
             await db.Database.ExecuteSqlAsync(
-                $"UPDATE companion_usage SET messages = messages - 1 WHERE user_id = {allowance.UserId} AND day = {allowance.Day} AND messages > 0",
+                $"""
+                UPDATE companion_usage SET messages = messages - 1
+                WHERE user_id = {allowance.UserId} AND day = {allowance.Day} AND messages > 0
+                """,
                 cancellationToken
             );
     }
@@ -119,7 +138,8 @@ public sealed class CompanionAllowance(
             return;
         var offer = sessions.CurrentValue;
         throw new TooManyRequestsException(
-            $"You have used today's {allowance.DailyLimit} messages with the companion ({allowance.Tier}). The limit resets at midnight UTC; "
+            $"You have used today's {allowance.DailyLimit} messages with the companion ({allowance.Tier}). The limit "
+                + "resets at midnight UTC; "
                 + "a session bought with credits (POST /api/v1/companion/sessions) lifts it sooner.",
             allowance.RetryAfter ?? TimeSpan.FromSeconds(1)
         )
@@ -160,7 +180,7 @@ public sealed class CompanionAllowance(
 
     private Task<long> UsedAsync(Guid userId, DateOnly day, CancellationToken cancellationToken) =>
         db
-            .DailyUsage.Where(u => u.UserId == userId && u.Day == day)
+            .CompanionUsage.Where(u => u.UserId == userId && u.Day == day)
             .Select(u => u.Messages)
             .FirstOrDefaultAsync(cancellationToken);
 

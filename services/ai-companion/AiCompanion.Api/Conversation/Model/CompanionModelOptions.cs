@@ -1,4 +1,4 @@
-namespace Community.AiCompanion.Model;
+namespace Community.AiCompanion.Conversation.Model;
 
 /// <summary>
 /// <c>Companion:Model</c>: the OpenAI-compatible endpoint the companion talks to. Without an endpoint the built-in
@@ -8,7 +8,9 @@ public sealed class CompanionModelOptions
 {
     public const string Section = "Companion:Model";
 
-    /// <summary>Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 or http://localhost:11434/v1.</summary>
+    /// <summary>
+    /// Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 or http://localhost:11434/v1.
+    /// </summary>
     public string? Endpoint { get; set; }
 
     public string? Model { get; set; }

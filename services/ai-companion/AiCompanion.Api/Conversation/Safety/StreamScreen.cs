@@ -1,11 +1,10 @@
 using System.Text;
 
-namespace Community.AiCompanion.Safety;
+namespace Community.AiCompanion.Conversation.Safety;
 
 /// <summary>
-/// Screens a streamed reply as it arrives. Everything before the earliest point where a listed phrase (or the risk
-/// marker) could still be starting is released at once; the rest waits for the next delta. A hit stops the stream
-/// and nothing more is ever released. The whole reply is re-read on each delta (a reply is a few hundred words at most).
+/// Screens a streamed reply as it arrives: text before the earliest point where a listed phrase (or the risk marker)
+/// could still be starting is released at once, the rest waits for the next delta; a hit stops the stream for good.
 /// </summary>
 public sealed class StreamScreen(PhraseList phrases, string marker, Func<string, SafetyVerdict> verdictFor)
     : IStreamScreen
@@ -59,7 +58,10 @@ public sealed class StreamScreen(PhraseList phrases, string marker, Func<string,
         return new StreamStep("", stopped);
     }
 
-    /// <summary>The start of the longest end of <paramref name="text"/> that begins the marker (the text's length when none does).</summary>
+    /// <summary>
+    /// The start of the longest end of <paramref name="text"/> that begins the marker (the text's length when none
+    /// does).
+    /// </summary>
     private int MarkerCouldStartAt(string text)
     {
         for (var length = Math.Min(marker.Length - 1, text.Length); length > 0; length--)

@@ -1,0 +1,69 @@
+using Community.AiCompanion.Conversation.Safety;
+using Community.AiCompanion.Limits;
+using Microsoft.Extensions.AI;
+
+namespace Community.AiCompanion.Conversation;
+
+/// <summary>
+/// The send's validated input, who is talking (<see cref="Safety"/>: country and age for the safety rules), and either
+/// the model's prompt with the message counted (<see cref="Allowance"/>), or, when <see cref="InputVerdict"/> is a hit,
+/// the safety protocol answers instead of the model (nothing counted).
+/// </summary>
+public sealed record PreparedSend(
+    Guid UserId,
+    string Text,
+    string ClientTxnId,
+    IReadOnlyList<ChatMessage> Prompt,
+    bool FirstReply,
+    SafetyContext Safety,
+    SafetyVerdict InputVerdict,
+    AllowanceAccess.Allowance? Allowance
+);
+
+/// <summary>
+/// The reply to store: the responder's text, or the safety protocol's replacement when <see cref="Verdict"/> is a hit.
+/// </summary>
+public sealed record ReplyToStore(
+    string Text,
+    string Responder,
+    UsageDetails Usage,
+    SafetyVerdict Verdict,
+    SafetyStage Stage,
+    string? Reminder
+)
+{
+    public const string SafetyResponder = "safety";
+
+    /// <summary>
+    /// The reply of <paramref name="responder"/>, replaced by the verdict's text on a hit (the responder's text is then
+    /// dropped).
+    /// </summary>
+    public static ReplyToStore From(
+        string text,
+        string responder,
+        UsageDetails usage,
+        SafetyVerdict verdict,
+        SafetyStage stage,
+        string? reminder
+    ) =>
+        verdict.Allowed
+            ? new(text, responder, usage, verdict, stage, reminder)
+            : new(
+                verdict.Replacement
+                    ?? throw new InvalidOperationException($"The {verdict.Category} verdict has no replacement."),
+                SafetyResponder,
+                usage,
+                verdict,
+                stage,
+                reminder
+            );
+
+    /// <summary>What the reply's <c>safety</c> field says: crisis, refusal, or null for an ordinary reply.</summary>
+    public static string? Flag(SafetyVerdict verdict) =>
+        verdict.Outcome switch
+        {
+            SafetyOutcome.Crisis => "crisis",
+            SafetyOutcome.Refuse => "refusal",
+            _ => null,
+        };
+}

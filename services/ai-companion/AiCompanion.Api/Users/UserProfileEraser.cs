@@ -1,0 +1,25 @@
+using Community.Contracts.Identity;
+
+namespace Community.AiCompanion.Users;
+
+/// <summary>The profile becomes a tombstone (so a late event cannot bring it back) and the user's blocks go.</summary>
+public sealed class UserProfileEraser(CompanionDbContext db) : IUserDataEraser
+{
+    public async Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken)
+    {
+        var (userId, at) = (deleted.UserId, deleted.OccurredAt);
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO user_profiles (user_id, as_of, deleted_at) VALUES ({userId}, {at}, {at})
+            ON CONFLICT (user_id) DO UPDATE SET username = NULL, region = NULL, city = NULL, country = NULL,
+                interests = ARRAY[]::text[], identity_badge = NULL, date_of_birth = NULL,
+                as_of = GREATEST(user_profiles.as_of, EXCLUDED.as_of),
+                deleted_at = COALESCE(user_profiles.deleted_at, EXCLUDED.deleted_at)
+            """,
+            cancellationToken
+        );
+        await db
+            .Blocks.Where(b => b.BlockerId == userId || b.BlockedId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
+    }
+}
