@@ -17,7 +17,7 @@ public static class Baselines
         double longitude,
         double radiusM,
         int limit,
-        Caller caller,
+        CatalogueAccess.Caller caller,
         DateTimeOffset now
     ) =>
         db.Database.SqlQuery<NearbyRow>(

@@ -123,7 +123,7 @@ try
             " + ",
             new[] { first, second }
                 .Select(h =>
-                    h.Services.GetRequiredService<MessagingApi::Community.Messaging.RealTime.HubPresence>().HeldCount
+                    h.Services.GetRequiredService<MessagingApi::Community.Messaging.HubPresence>().HeldCount
                 )
                 .OrderDescending()
         );

@@ -107,10 +107,10 @@ public static class ReadRun
             $"history page (limit {HistoryLimit})",
             async db =>
             {
-                // The service's own ConversationMessages, on this capturing context, the rest of what it needs from the instance.
+                // The service's own MessageQueries, on this capturing context, the rest of what it needs from the instance.
                 await using var scope = messaging.CreateAsyncScope();
                 await ActivatorUtilities
-                    .CreateInstance<ConversationMessages>(scope.ServiceProvider, db)
+                    .CreateInstance<MessageQueries>(scope.ServiceProvider, db)
                     .HistoryAsync(conversation, reader.Reader, null, null, HistoryLimit, CancellationToken.None);
             }
         );

@@ -40,7 +40,7 @@ public static class SocialBench
         "  each): 1,059 ms server side for a 4,500-candidate pair at 200,000 profiles. It now reads the caller's",
         "  interests, hidden people and connections in common with their two-hop neighbourhood once, and scores each",
         "  candidate with compatibility_points (migration 0005) over columns.",
-        "- Region + interest candidates come from discovery_entries (migration 0006, kept by a trigger on profiles):",
+        "- Region + interest candidates come from discovery_entries (migration 0006, kept by a trigger on user_profiles):",
         "  an index-only scan of one key range of its covering primary key. Before it, the largest pair (58,626",
         "  candidates) read 32,661 profile pages: 296 ms server side.",
         "- Still above the target: the largest pair (every candidate is scored before the top 20 are known) and a",
@@ -440,7 +440,7 @@ public static class SocialBench
                 """
                 SELECT count(*) FILTER (WHERE lower(region) = lower(@sr) AND interests @> ARRAY[@si]), count(*) FILTER (WHERE lower(region) = lower(@lr) AND interests @> ARRAY[@li]),
                        count(*) FILTER (WHERE lower(region) = lower(@lr))
-                FROM profiles WHERE username IS NOT NULL AND deleted_at IS NULL
+                FROM user_profiles WHERE username IS NOT NULL AND deleted_at IS NULL
                 """
             )
         )
@@ -580,7 +580,7 @@ public static class SocialBench
                 """
                 SELECT count(*), count(*) FILTER (WHERE boosted_until > @now), count(DISTINCT region),
                        (SELECT count(*) FROM connections), (SELECT count(*) FROM follows), (SELECT count(*) FROM blocks)
-                FROM profiles
+                FROM user_profiles
                 """,
                 connection
             )
@@ -604,7 +604,7 @@ public static class SocialBench
                     connection,
                     """
                     SELECT string_agg(c.relname || ' ' || pg_size_pretty(pg_table_size(c.oid)) || ' + indexes ' || pg_size_pretty(pg_indexes_size(c.oid)), ', ' ORDER BY c.relname)
-                    FROM pg_class c WHERE c.relname IN ('profiles', 'discovery_entries', 'connections', 'follows', 'blocks') AND c.relkind = 'r'
+                    FROM pg_class c WHERE c.relname IN ('user_profiles', 'discovery_entries', 'connections', 'follows', 'blocks') AND c.relkind = 'r'
                     """
                 )
         );
@@ -637,9 +637,9 @@ public static class SocialBench
         }
         await using var connection = new NpgsqlConnection(server.ConnectionStringFor(database));
         await connection.OpenAsync();
-        return await ScalarAsync<string>(connection, "SELECT to_regclass('profiles')::text") is null
+        return await ScalarAsync<string>(connection, "SELECT to_regclass('user_profiles')::text") is null
             ? 0
-            : await ScalarAsync<long>(connection, "SELECT count(*) FROM profiles");
+            : await ScalarAsync<long>(connection, "SELECT count(*) FROM user_profiles");
     }
 
     private static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, string sql)

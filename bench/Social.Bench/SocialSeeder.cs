@@ -310,8 +310,8 @@ public static class SocialSeeder
                         await using var connection = await dataSource.OpenConnectionAsync();
                         await using var importer = await connection.BeginBinaryImportAsync(
                             """
-                            COPY profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
-                                           is_verified, role, tier, boosted_until, registered_at, profile_as_of, role_as_of)
+                            COPY user_profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
+                                           is_verified, role, tier, boosted_until, registered_at, as_of, role_as_of)
                             FROM STDIN (FORMAT BINARY)
                             """
                         );

@@ -103,7 +103,7 @@ public static class SchemaAgreement
     private static async Task<List<Index>> IndexesAsync(NpgsqlConnection connection)
     {
         const string sql = """
-            SELECT t.relname, i.relname, x.indisunique, x.indexprs IS NOT NULL,
+            SELECT t.relname, i.relname, x.indisunique AND x.indimmediate, x.indexprs IS NOT NULL,
                    array(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
                          JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
                          WHERE k.n <= x.indnkeyatts ORDER BY k.n)

@@ -4,7 +4,7 @@ extern alias PaymentsApi;
 using System.Text.Json.Nodes;
 using Community.Contracts;
 using Microsoft.Extensions.DependencyInjection;
-using PaymentsApi::Community.Payments.Credits;
+using PaymentsApi::Community.Payments;
 using CompanionProgram = AiCompanionApi::Program;
 using GatewayProgram = GatewayApp::Program;
 using PaymentsProgram = PaymentsApi::Program;
