@@ -28,8 +28,8 @@ internal sealed record AppHostOptions
         );
 
     /// <summary>
-    /// Create React App and Next.js (3000), Vite's preview (4173), Angular (4200), Vite (5173), on both local names. Not
-    /// 8081: the dashboard's own port.
+    /// Create React App and Next.js (3000), Vite's preview (4173), Angular (4200), Vite (5173), on both local names.
+    /// Not 8081: the dashboard's own port.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultCorsOrigins =
     [
@@ -132,7 +132,9 @@ internal sealed record AppHostOptions
         return uri.GetLeftPart(UriPartial.Authority);
     }
 
-    /// <summary><c>default,http://localhost:8000</c>: exact origins, <c>default</c> for the defaults, <c>none</c> for none.</summary>
+    /// <summary>
+    /// <c>default,http://localhost:8000</c>: exact origins, <c>default</c> for the defaults, <c>none</c> for none.
+    /// </summary>
     private static List<string> CorsOriginList(string value, string option)
     {
         var origins = new List<string>();
@@ -161,7 +163,9 @@ internal sealed record AppHostOptions
         return origins.Distinct().ToList();
     }
 
-    /// <summary><c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be repeated).</summary>
+    /// <summary>
+    /// <c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be repeated).
+    /// </summary>
     private static Dictionary<string, int> ReplicaCounts(string value, IReadOnlyDictionary<string, int> earlier)
     {
         var counts = new Dictionary<string, int>(earlier);

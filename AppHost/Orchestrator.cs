@@ -253,8 +253,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     }
 
     /// <summary>
-    /// The dashboard shows a Redis that died as crashed (meanwhile per-user hub limits are off and the gateway counts its
-    /// rate limits in memory).
+    /// The dashboard shows a Redis that died as crashed (meanwhile per-user hub limits are off and the gateway counts
+    /// its rate limits in memory).
     /// </summary>
     private async Task WatchRedisAsync(RedisServer redis, CancellationToken stopping)
     {

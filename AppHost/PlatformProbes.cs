@@ -6,7 +6,9 @@ namespace Community.AppHost;
 /// <summary>A service's outbox: rows waiting to be published, and rows that failed for good.</summary>
 internal sealed record OutboxBacklog(string Service, long? Pending, long? Failed, string? Error);
 
-/// <summary>A queue of the community vhost; <see cref="IsError"/> for MassTransit's <c>_error</c> (dead-letter) queues.</summary>
+/// <summary>
+/// A queue of the community vhost; <see cref="IsError"/> for MassTransit's <c>_error</c> (dead-letter) queues.
+/// </summary>
 internal sealed record QueueDepth(string Queue, long Messages, bool IsError);
 
 /// <summary>

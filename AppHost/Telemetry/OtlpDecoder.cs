@@ -372,7 +372,8 @@ internal static class OtlpDecoder
         }
         foreach (var (field, body) in bodies)
         {
-            // Gauge = 5 and Sum = 7 hold NumberDataPoints (field 1); Histogram = 9 holds HistogramDataPoints (field 1), temporality field 2
+            // Gauge = 5 and Sum = 7 hold NumberDataPoints (field 1); Histogram = 9 holds HistogramDataPoints (field 1),
+            // temporality field 2
             var temporality = ReadVarintField(body, 2);
             foreach (var point in Repeated(body, 1))
             {

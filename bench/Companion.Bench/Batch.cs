@@ -6,8 +6,8 @@ using Community.Testing;
 namespace Community.Companion.Bench;
 
 /// <summary>
-/// One timed batch of streams (one after another, or all at once), each matched to the fake model's first chunk for it by
-/// the tag its text carries; latency figures in ms count only the streams that ended well.
+/// One timed batch of streams (one after another, or all at once), each matched to the fake model's first chunk for it
+/// by the tag its text carries; latency figures in ms count only the streams that ended well.
 /// </summary>
 public sealed record Batch(
     string Name,

@@ -16,10 +16,12 @@ using CompanionDisclosure = CompanionApi::Community.AiCompanion.Conversation.Com
 using CompanionProgram = CompanionApi::Program;
 using GatewayProgram = GatewayApp::Program;
 
-// The companion's streaming under load: the ai-companion service (real Kestrel, its own PostgreSQL database and RabbitMQ
-// vhost) behind the real gateway, the fake OpenAI-compatible server as its model (a delay before the first chunk and
-// between chunks), all in this process so the model's first chunk and the client's first delta share one clock.
-// (1) single streams one after another, (2) levels of concurrent streams; per stream: model first chunk -> client first delta.
+// The companion's streaming under load: the ai-companion service (real Kestrel, its own PostgreSQL database and
+// RabbitMQ vhost) behind the real gateway, the fake OpenAI-compatible server as its model (a delay before the first
+// chunk and between chunks), all in this process so the model's first chunk and the client's first delta share one
+// clock.
+// (1) single streams one after another, (2) levels of concurrent streams; per stream: model first chunk -> client first
+// delta.
 var options = CompanionBenchOptions.Parse(args);
 if (options is null)
     return 2;
@@ -41,7 +43,8 @@ Environment.SetEnvironmentVariable(
     Path.Combine(root.FullName, "gateway/Gateway")
 );
 
-// Hundreds of streams wake at once when the model's chunks arrive; a warm pool keeps thread injection out of the latency.
+// Hundreds of streams wake at once when the model's chunks arrive; a warm pool keeps thread injection out of the
+// latency.
 ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 8), 64);
 
 var started = Stopwatch.StartNew();
@@ -61,7 +64,8 @@ try
         Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record,
     };
     void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
-    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the report.
+    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the
+    // report.
     const string Quiet = "Error";
     await using var companion = new ServiceHost<CompanionProgram>(
         new Dictionary<string, string?>
@@ -297,7 +301,8 @@ try
     if (warmFailures > 0)
         Line($"usage reads before the gate that failed: {warmFailures}");
 
-    // The two bars, as figures: first token through the gateway within 100 ms of the model's; 200 at once without errors.
+    // The two bars, as figures: first token through the gateway within 100 ms of the model's; 200 at once
+    // without errors.
     Line();
     foreach (var (name, group) in groups)
     {
@@ -331,7 +336,8 @@ try
 }
 catch (Exception e)
 {
-    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop with it.
+    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop
+    // with it.
     Console.Error.WriteLine(e);
     return 1;
 }

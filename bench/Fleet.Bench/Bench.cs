@@ -38,7 +38,9 @@ public sealed class BenchArgs(IReadOnlyList<string> args)
     }
 }
 
-/// <summary>What every benchmark needs around it: the repository, the report (printed and written), the machine's load.</summary>
+/// <summary>
+/// What every benchmark needs around it: the repository, the report (printed and written), the machine's load.
+/// </summary>
 public sealed class Report(string name)
 {
     private readonly StringBuilder _text = new();

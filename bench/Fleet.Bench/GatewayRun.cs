@@ -69,12 +69,14 @@ public static class GatewayRun
                     ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
                     ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
                     [$"Services:{ResourceNames.Messaging}"] = service.BaseAddress.ToString().TrimEnd('/'),
-                    // One client address and one user: the limiter still runs on every request, with limits it never reaches.
+                    // One client address and one user: the limiter still runs on every request, with limits it never
+                    // reaches.
                     ["RateLimits:PerIp:PermitLimit"] = "1000000000",
                     ["RateLimits:PerUser:PermitLimit"] = "1000000000",
                 };
             await using var gateway = new ServiceHost<GatewayProgram>(GatewaySettings(), Shared).Start();
-            // --profile: the same gateway with one part taken away (or the log level appsettings.json ships), to see what each costs.
+            // --profile: the same gateway with one part taken away (or the log level appsettings.json ships), to see
+            // what each costs.
             var variants = new List<(string Name, ServiceHost<GatewayProgram> Host)>();
             if (profile)
             {
@@ -86,7 +88,8 @@ public static class GatewayRun
                             services =>
                             {
                                 Shared(services);
-                                // A sampler that keeps nothing: the listener declines every activity, so none is created or recorded.
+                                // A sampler that keeps nothing: the listener declines every activity, so none is
+                                // created or recorded.
                                 services.ConfigureOpenTelemetryTracerProvider(tracing =>
                                     tracing.SetSampler(new AlwaysOffSampler())
                                 );
@@ -156,7 +159,8 @@ public static class GatewayRun
             );
             report.Line(new string('=', 110));
 
-            // An untimed pass over every target first: JIT tiering and the pools of each path, so round 1 measures what round 2 does.
+            // An untimed pass over every target first: JIT tiering and the pools of each path, so round 1 measures what
+            // round 2 does.
             foreach (var (name, url) in targets)
                 await LoadTool.DriveAsync(name, url, token, connections, 1, Math.Max(warmUp, 2));
             var results = targets.ToDictionary(t => t.Name, _ => new List<LoadResult>());
@@ -165,7 +169,8 @@ public static class GatewayRun
             {
                 foreach (var (name, url) in targets)
                 {
-                    // Server CPU: this process (the service, and the gateway when used) plus nginx's master and workers.
+                    // Server CPU: this process (the service, and the gateway when used) plus nginx's master and
+                    // workers.
                     var before = ProcessCpu() + nginx.CpuTime();
                     var result = await LoadTool.DriveAsync(name, url, token, connections, seconds, warmUp);
                     var cpu =
@@ -256,8 +261,8 @@ public static class GatewayRun
     }
 
     /// <summary>
-    /// A target over its rounds. Other load only ever slows a round down, so the best round's throughput and the least CPU
-    /// per request are the estimates least disturbed by it (on a quiet machine they sit close to the mean).
+    /// A target over its rounds. Other load only ever slows a round down, so the best round's throughput and the least
+    /// CPU per request are the estimates least disturbed by it (on a quiet machine they sit close to the mean).
     /// </summary>
     private sealed record Summary(double Throughput, double Mean, double P50, double P99, double CpuUs, long Errors);
 
@@ -281,7 +286,9 @@ public static class GatewayRun
         return self.TotalProcessorTime;
     }
 
-    /// <summary>The signature check alone, on the same key and token: what any proxy checking tokens must pay.</summary>
+    /// <summary>
+    /// The signature check alone, on the same key and token: what any proxy checking tokens must pay.
+    /// </summary>
     private static double VerifyMicroseconds(TestTokens tokens, string token)
     {
         var parts = token.Split('.');
@@ -297,7 +304,10 @@ public static class GatewayRun
         return watch.Elapsed.TotalMilliseconds * 1000 / Runs;
     }
 
-    /// <summary>Validates the token with exactly what the gateway's authentication uses, many times: the signature check's share of a request.</summary>
+    /// <summary>
+    /// Validates the token with exactly what the gateway's authentication uses, many times: the signature check's share
+    /// of a request.
+    /// </summary>
     private static async Task<double> TokenCheckMicrosecondsAsync(ServiceHost<GatewayProgram> gateway, string token)
     {
         var options = gateway

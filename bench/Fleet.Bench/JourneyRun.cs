@@ -21,12 +21,12 @@ using SocialProgram = SocialApi::Program;
 namespace Community.Fleet.Bench;
 
 /// <summary>
-/// A member's first day under load, through the gateway only, with identity (which signs the tokens), social, messaging,
-/// events and payments (sandbox provider) on one RabbitMQ vhost, each with its own database. Virtual users come in
-/// pairs, all starting at once: both register, set a profile and discover; A asks B to connect and B accepts; A opens
-/// their direct conversation and sends a message; both register for a paid event (402, a held seat), open a checkout,
-/// pay on the sandbox page, and wait for their ticket. Each step's request is timed; where a step needs another
-/// service to have heard an event first (social of the new member, messaging of the connection, payments of the
+/// A member's first day under load, through the gateway only, with identity (which signs the tokens), social,
+/// messaging, events and payments (sandbox provider) on one RabbitMQ vhost, each with its own database. Virtual users
+/// come in pairs, all starting at once: both register, set a profile and discover; A asks B to connect and B accepts; A
+/// opens their direct conversation and sends a message; both register for a paid event (402, a held seat), open a
+/// checkout, pay on the sandbox page, and wait for their ticket. Each step's request is timed; where a step needs
+/// another service to have heard an event first (social of the new member, messaging of the connection, payments of the
 /// hold, events of the payment), the time until it had is reported apart as "propagation".
 /// </summary>
 public static class JourneyRun
@@ -155,7 +155,8 @@ public static class JourneyRun
                 }
             )
                 gatewaySettings[$"Services:{service}"] = address.ToString().TrimEnd('/');
-            // Every virtual user comes from 127.0.0.1: the per-address limits (100 sign-ups an hour...) would measure themselves.
+            // Every virtual user comes from 127.0.0.1: the per-address limits (100 sign-ups an hour...) would measure
+            // themselves.
             foreach (
                 var limit in new[]
                 {
@@ -520,7 +521,8 @@ public static class JourneyRun
                 return response;
             }
         );
-        // Events confirms the registration when PaymentSucceeded arrives (webhook -> payments' outbox -> RabbitMQ -> events).
+        // Events confirms the registration when PaymentSucceeded arrives (webhook -> payments' outbox -> RabbitMQ ->
+        // events).
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -571,7 +573,10 @@ public static class JourneyRun
         }
     }
 
-    /// <summary>Retries <paramref name="attempt"/> every 50 ms until it succeeds: the successful request's time is the step's, the wait its propagation.</summary>
+    /// <summary>
+    /// Retries <paramref name="attempt"/> every 50 ms until it succeeds: the successful request's time is the step's,
+    /// the wait its propagation.
+    /// </summary>
     private static async Task Until(
         Steps steps,
         string step,

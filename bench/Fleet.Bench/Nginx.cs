@@ -118,7 +118,8 @@ public sealed class Nginx : IAsyncDisposable
             {
                 continue;
             }
-            // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15), counted from 1 over the whole line.
+            // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15), counted from 1 over
+            // the whole line.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
             if (pid != _process.Id && parent != _process.Id)

@@ -20,7 +20,8 @@ namespace Community.Fleet.Bench;
 
 /// <summary>
 /// Outbox throughput: payments (real Kestrel host, its own database and OutboxDispatcher, MassTransit with publisher
-/// confirms) publishes PaymentSucceeded rows; a queue of the benchmark's own, bound to the event's exchange, receives them.
+/// confirms) publishes PaymentSucceeded rows; a queue of the benchmark's own, bound to the event's exchange, receives
+/// them.
 /// (1) backlog: N rows committed at once, timed until every row is marked published (confirmed) and received;
 /// (2) paced: rows written one transaction each through the service's DbContext at a fixed rate, each timed from its
 /// commit to its confirmation (published_at) and to its arrival in the queue.
@@ -53,7 +54,8 @@ public static class OutboxRun
         ).Start();
         await ServiceFixture<PaymentsProgram>.BusReadyAsync(payments);
 
-        // MassTransit publishes to a fanout exchange named after the message type; a queue of our own bound to it sees every event.
+        // MassTransit publishes to a fanout exchange named after the message type; a queue of our own bound to it sees
+        // every event.
         var received = new ConcurrentDictionary<Guid, DateTimeOffset>();
         var factory = new ConnectionFactory { Uri = new Uri(resources.BrokerUri) };
         await using var connection = await factory.CreateConnectionAsync();
@@ -143,7 +145,10 @@ public static class OutboxRun
         return drained && paced ? 0 : 1;
     }
 
-    /// <summary>Writes one row per transaction through the service's DbContext (its interceptor wakes the dispatcher), at <paramref name="rate"/>/s.</summary>
+    /// <summary>
+    /// Writes one row per transaction through the service's DbContext (its interceptor wakes the dispatcher), at
+    /// <paramref name="rate"/>/s.
+    /// </summary>
     private static async Task<bool> PacedAsync(
         ServiceHost<PaymentsProgram> payments,
         string connectionString,
@@ -219,7 +224,10 @@ public static class OutboxRun
             "EUR"
         );
 
-    /// <summary>Inserts the rows with binary COPY in one transaction (what the service's own writes produce); returns the commit time.</summary>
+    /// <summary>
+    /// Inserts the rows with binary COPY in one transaction (what the service's own writes produce); returns the commit
+    /// time.
+    /// </summary>
     private static async Task<DateTimeOffset> CopyAsync(string connectionString, IReadOnlyList<Guid> ids)
     {
         await using var connection = new NpgsqlConnection(connectionString);

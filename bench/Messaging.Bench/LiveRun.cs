@@ -11,9 +11,10 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Community.Messaging.Bench;
 
 /// <summary>
-/// (a) Every client opens a WebSocket to /hubs/chat through the gateway (no negotiate: the gateway spreads connections over
-/// both instances) and joins its conversation; the senders send at a fixed overall rate. Each receiver notes when every
-/// new_message arrives; the text names the send, whose start the sender noted, so the difference is send-to-delivery.
+/// (a) Every client opens a WebSocket to /hubs/chat through the gateway (no negotiate: the gateway spreads connections
+/// over both instances) and joins its conversation; the senders send at a fixed overall rate. Each receiver notes when
+/// every new_message arrives; the text names the send, whose start the sender noted, so the difference is
+/// send-to-delivery.
 /// </summary>
 public static class LiveRun
 {
@@ -53,7 +54,9 @@ public static class LiveRun
         public List<Delivery> Deliveries { get; } = [];
         public ConcurrentBag<long> OwnSeqs { get; } = [];
 
-        /// <summary>Sends whose call failed or was not answered in time: their seq is unknown to the sender, who gets no copy.</summary>
+        /// <summary>
+        /// Sends whose call failed or was not answered in time: their seq is unknown to the sender, who gets no copy.
+        /// </summary>
         public int UnansweredSends;
     }
 
@@ -138,10 +141,12 @@ public static class LiveRun
             )
         );
 
-        // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so sends spread evenly.
+        // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so
+        // sends spread evenly.
         var senders = Enumerable.Range(0, options.Conversations * options.Senders).Select(i => clients[i]).ToList();
 
-        // Warm-up: one untimed message per sender (JIT, pools, the backplane's first publishes), delivered before the clock starts.
+        // Warm-up: one untimed message per sender (JIT, pools, the backplane's first publishes), delivered before the
+        // clock starts.
         await Task.WhenAll(
             senders.Select(async sender =>
             {
@@ -165,7 +170,8 @@ public static class LiveRun
         var sendErrors = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
         var firstSend = Stopwatch.GetTimestamp();
-        // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is offered.
+        // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
+        // offered.
         await Task.WhenAll(
             senders.Select(
                 async (sender, k) =>
@@ -211,7 +217,8 @@ public static class LiveRun
         }
         var sendingTook = clock.Elapsed;
 
-        // Every message a conversation got should reach all its members (the sender's own may come as the call's answer only).
+        // Every message a conversation got should reach all its members (the sender's own may come as the call's answer
+        // only).
         var expected = warmUp + options.Senders * options.Messages;
         var settle = Stopwatch.StartNew();
         while (
@@ -247,7 +254,8 @@ public static class LiveRun
             outOfOrder += deliveries.Zip(deliveries.Skip(1)).Count(p => p.Second.Seq <= p.First.Seq);
             var seen = Seen(client);
             var missing = Enumerable.Range(1, expected).Count(s => !seen.Contains(s));
-            // A sender cannot know the seq of its own unanswered sends (the server sends the origin no copy): those are not gaps.
+            // A sender cannot know the seq of its own unanswered sends (the server sends the origin no copy): those are
+            // not gaps.
             var unknowable = Math.Min(missing, client.UnansweredSends);
             gaps += missing - unknowable;
             unanswered += unknowable;

@@ -50,7 +50,8 @@ try
         Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record,
     };
     void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
-    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the report.
+    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the
+    // report.
     const string Quiet = "Error";
     Dictionary<string, string?> MessagingSettings() =>
         new()
@@ -75,7 +76,8 @@ try
             ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
             [$"Services:{ResourceNames.Messaging}"] =
                 $"{first.BaseAddress.ToString().TrimEnd('/')};{second.BaseAddress.ToString().TrimEnd('/')}",
-            // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure themselves.
+            // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure
+            // themselves.
             ["RateLimits:PerIp:PermitLimit"] = "10000000",
             ["RateLimits:PerUser:PermitLimit"] = "10000000",
         },
@@ -139,7 +141,8 @@ try
 }
 catch (Exception e)
 {
-    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop with it.
+    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop
+    // with it.
     Console.Error.WriteLine(e);
     return 1;
 }

@@ -14,9 +14,9 @@ using Npgsql;
 namespace Community.Messaging.Bench;
 
 /// <summary>
-/// (b) The reads a member of many conversations makes on every app start, through the gateway: a history page, the unread
-/// count and the conversation list. Then EXPLAIN (ANALYZE, BUFFERS) of every statement each of them sends, run by the
-/// service's own query code against the same database.
+/// (b) The reads a member of many conversations makes on every app start, through the gateway: a history page, the
+/// unread count and the conversation list. Then EXPLAIN (ANALYZE, BUFFERS) of every statement each of them sends, run
+/// by the service's own query code against the same database.
 /// </summary>
 public static class ReadRun
 {
@@ -107,7 +107,8 @@ public static class ReadRun
             $"history page (limit {HistoryLimit})",
             async db =>
             {
-                // The service's own ConversationMessages, on this capturing context, the rest of what it needs from the instance.
+                // The service's own ConversationMessages, on this capturing context, the rest of what it needs from the
+                // instance.
                 await using var scope = messaging.CreateAsyncScope();
                 await ActivatorUtilities
                     .CreateInstance<ConversationMessages>(scope.ServiceProvider, db)

@@ -3,7 +3,9 @@ using NpgsqlTypes;
 
 namespace Community.Messaging.Bench;
 
-/// <summary>The people of the live run: client i is a member of conversation i % conversations (event chats, empty at first).</summary>
+/// <summary>
+/// The people of the live run: client i is a member of conversation i % conversations (event chats, empty at first).
+/// </summary>
 public sealed record LiveWorld(Guid[] Users, Guid[] Conversations)
 {
     public Guid ConversationOf(int client) => Conversations[client % Conversations.Length];
@@ -46,7 +48,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
     }
 
     /// <summary>
-    /// One reader in <paramref name="conversations"/> conversations (60% event chats, 20% direct, 20% group threads), each with
+    /// One reader in <paramref name="conversations"/> conversations (60% event chats, 20% direct, 20% group threads),
+    /// each with
     /// <paramref name="messagesEach"/> messages from the reader and one other person, read up to a random point.
     /// </summary>
     public ReaderWorld Reader(int conversations, int messagesEach, Random random)

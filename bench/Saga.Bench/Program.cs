@@ -252,7 +252,8 @@ async Task<List<double>> ConfirmationsAsync(IReadOnlyList<Purchase> purchases)
 
 async Task<string> SandboxSecretAsync()
 {
-    // The sandbox generates its secret on first use; a checkout-page visit is not needed, asking the service's store is.
+    // The sandbox generates its secret on first use; a checkout-page visit is not needed, asking the service's store
+    // is.
     await using var scope = payments.Services.CreateAsyncScope();
     return await scope
         .ServiceProvider.GetRequiredService<PaymentsApi::Community.Payments.Providers.WebhookSecrets>()

@@ -331,7 +331,8 @@ public static class SocialBench
                 return SecondPage(db, c, RegionAndInterest(c));
             }
         );
-        // The largest region and the most common interest (Zipf rank 1 of each): the most candidates any such filter has.
+        // The largest region and the most common interest (Zipf rank 1 of each): the most candidates any such filter
+        // has.
         var largest = new DiscoverFilter(Population.Regions[0], Population.Interests[0], null, null, null, null, false);
         var widest = await Measure(
             $"discover {largest.Region} + {largest.Interest} (largest pair)",

@@ -21,7 +21,9 @@ public sealed record SocialSeedTimings(
     public TimeSpan Total => Copy + Indexes + VacuumAnalyze;
 }
 
-/// <summary>The seeded population: deterministic ids, regions and interests, so a --keep run finds the same people.</summary>
+/// <summary>
+/// The seeded population: deterministic ids, regions and interests, so a --keep run finds the same people.
+/// </summary>
 public sealed class Population
 {
     public const int Callers = 200;
@@ -147,7 +149,9 @@ public sealed class Population
         return new Guid(bytes);
     }
 
-    /// <summary>Profile i's id: a 64-bit mix of i (so ids do not follow regions), with the UUID version 4 bits.</summary>
+    /// <summary>
+    /// Profile i's id: a 64-bit mix of i (so ids do not follow regions), with the UUID version 4 bits.
+    /// </summary>
     public static Guid Id(int i)
     {
         var bytes = new byte[16];
@@ -240,9 +244,9 @@ public sealed class Population
 }
 
 /// <summary>
-/// Fills profiles, connections, follows, blocks and the feed's events and activity by binary COPY: each table's secondary indexes are
-/// dropped first and rebuilt afterwards from their own definitions (so what the migrations declare
-/// is what gets measured), then VACUUM (ANALYZE).
+/// Fills profiles, connections, follows, blocks and the feed's events and activity by binary COPY: each table's
+/// secondary indexes are dropped first and rebuilt afterwards from their own definitions (so what the migrations
+/// declare is what gets measured), then VACUUM (ANALYZE).
 /// </summary>
 public static class SocialSeeder
 {
@@ -259,7 +263,8 @@ public static class SocialSeeder
         "activities",
     ];
 
-    // Each person connects to the members this many places further in their region's shuffled list: 6 connections each on average.
+    // Each person connects to the members this many places further in their region's shuffled list: 6 connections each
+    // on average.
     private static readonly int[] RingSteps = [1, 7, 31];
 
     public static async Task<SocialSeedTimings> SeedAsync(
@@ -428,7 +433,8 @@ public static class SocialSeeder
         log($"seed: {follows:N0} follows copied ({clock.Elapsed.TotalSeconds:F0} s)");
 
         // The feed: public events with titles, and activity rows (RSVPs to those events, follows) over the last
-        // year: Population.BusyActivities for each person the big follower follows, Population.QuietActivities for everyone else.
+        // year: Population.BusyActivities for each person the big follower follows, Population.QuietActivities for
+        // everyone else.
         await using (var connection = await dataSource.OpenConnectionAsync())
         await using (
             var importer = await connection.BeginBinaryImportAsync(
@@ -473,7 +479,8 @@ public static class SocialSeeder
                 for (var k = 0; k < count; k++)
                 {
                     var at = now.AddMinutes(-random.Next(525_600)).UtcDateTime;
-                    // Even k: an RSVP to a distinct event (7919 is prime to FeedEvents); odd k: a follow of a distinct person.
+                    // Even k: an RSVP to a distinct event (7919 is prime to FeedEvents); odd k: a follow of a distinct
+                    // person.
                     var rsvp = k % 2 == 0;
                     var subject = rsvp
                         ? Population.EventId((int)((i * 31L + k * 7919L) % Population.FeedEvents))

@@ -25,8 +25,8 @@ var warmups = Arg("--warmups", 4);
 // the services ship with (DatabaseSetup.DefaultPoolSize, 20; 100 is Npgsql's own default).
 var pool = Arg("--pool", 0);
 
-// --connection "No Reset On Close=false": more Npgsql settings for the services' connection string (to compare one against the shipped defaults).
-// A warm-up round that JIT-compiles no more than this many methods counts as settled.
+// --connection "No Reset On Close=false": more Npgsql settings for the services' connection string (to compare one
+// against the shipped defaults). A warm-up round that JIT-compiles no more than this many methods counts as settled.
 const int SettledJit = 25;
 
 // In-process hosting needs the service's content root (where its appsettings.json lives).
@@ -107,7 +107,8 @@ report.AppendLine(
     $"PostgreSQL pool per instance: {(pool > 0 ? pool.ToString(CultureInfo.InvariantCulture) : $"as shipped ({Community.ServiceDefaults.Data.DatabaseSetup.DefaultPoolSize})")}; {warmupRounds} warm-up rounds (the last compiled {compiledInRound} methods); server GC {System.Runtime.GCSettings.IsServerGC}"
 );
 
-// The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the machine does at all.
+// The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the
+// machine does at all.
 var floorEvent = await EventAsync(capacity, waitlist: true, paid: false);
 var floor = new List<double>();
 var floorCpu = new CpuShare(0, 0, 0, 0, 0);

@@ -10,7 +10,9 @@ namespace Community.LocalInfrastructure;
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    /// <summary>Environment variable holding an Npgsql admin connection string to use instead of a private server.</summary>
+    /// <summary>
+    /// Environment variable holding an Npgsql admin connection string to use instead of a private server.
+    /// </summary>
     public const string EnvironmentVariable = "COMMUNITY_POSTGRES";
 
     /// <summary>
@@ -57,7 +59,9 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>TCP port the server listens on.</summary>
     public int Port { get; }
 
-    /// <summary>True when this object started the server (and will stop it); false for <c>COMMUNITY_POSTGRES</c>.</summary>
+    /// <summary>
+    /// True when this object started the server (and will stop it); false for <c>COMMUNITY_POSTGRES</c>.
+    /// </summary>
     public bool IsOwned => _dataDirectory is not null;
 
     /// <summary>
@@ -189,7 +193,9 @@ public sealed class PostgresServer : IAsyncDisposable
         await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops a private server (<c>pg_ctl stop -m fast</c>) and, unless data is kept, deletes its folder.</summary>
+    /// <summary>
+    /// Stops a private server (<c>pg_ctl stop -m fast</c>) and, unless data is kept, deletes its folder.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

@@ -5,7 +5,9 @@ namespace Community.LocalInfrastructure;
 
 internal sealed class PortInUseException(string message) : Exception(message);
 
-/// <summary>The files, environment and process of one private RabbitMQ node (<see cref="RabbitMqServer"/> owns one).</summary>
+/// <summary>
+/// The files, environment and process of one private RabbitMQ node (<see cref="RabbitMqServer"/> owns one).
+/// </summary>
 internal sealed class RabbitMqNode
 {
     public const string SubFolder = "rabbitmq";
@@ -34,7 +36,9 @@ internal sealed class RabbitMqNode
 
     private string CrashDump => Path.Combine(_home, "erl_crash.dump");
 
-    /// <summary>Writes config, plugin list and cookie; a kept folder keeps its node name (its data is per name).</summary>
+    /// <summary>
+    /// Writes config, plugin list and cookie; a kept folder keeps its node name (its data is per name).
+    /// </summary>
     public static RabbitMqNode Prepare(LocalInfrastructureOptions options)
     {
         var home = Path.Combine(Path.GetFullPath(options.DataFolder), SubFolder);

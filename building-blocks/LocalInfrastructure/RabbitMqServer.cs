@@ -70,7 +70,9 @@ public sealed class RabbitMqServer : IAsyncDisposable
     /// <summary>True when this object started the node (and may stop, start and dispose of it).</summary>
     public bool IsOwned => _node is not null;
 
-    /// <summary>The Erlang node name of a private node (e.g. <c>community-1a2b3c4d5e@localhost</c>); null otherwise.</summary>
+    /// <summary>
+    /// The Erlang node name of a private node (e.g. <c>community-1a2b3c4d5e@localhost</c>); null otherwise.
+    /// </summary>
     public string? NodeName => _node?.Name;
 
     /// <summary>True while the broker runs (always true for an external broker).</summary>
@@ -167,7 +169,10 @@ public sealed class RabbitMqServer : IAsyncDisposable
         return UriFor(name);
     }
 
-    /// <summary>Every queue of <paramref name="virtualHost"/> with its ready + unacknowledged message count (rabbitmqctl, or the management API of an external broker).</summary>
+    /// <summary>
+    /// Every queue of <paramref name="virtualHost"/> with its ready + unacknowledged message count (rabbitmqctl, or the
+    /// management API of an external broker).
+    /// </summary>
     public async Task<IReadOnlyList<(string Queue, long Messages)>> ListQueuesAsync(
         string virtualHost,
         CancellationToken cancellationToken = default
@@ -279,7 +284,9 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the private node again after <see cref="StopAsync"/>, on the same ports and data. No-op if running.</summary>
+    /// <summary>
+    /// Starts the private node again after <see cref="StopAsync"/>, on the same ports and data. No-op if running.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The broker is external, or the node did not come up.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {

@@ -8,7 +8,8 @@ namespace Community.ServiceDefaults.Data;
 /// in its own database, so every replica shares them and none is ever configured or committed.
 /// They are stored encrypted with <see cref="SecretProtection"/>; a row written before encryption
 /// existed (encrypted = false) is encrypted in place on first read.
-/// The table has the columns (id integer primary key, secret bytea, encrypted boolean, created_at timestamptz); row 1 is the secret.
+/// The table has the columns (id integer primary key, secret bytea, encrypted boolean, created_at timestamptz); row 1
+/// is the secret.
 /// </summary>
 public static class GeneratedSecrets
 {
@@ -22,7 +23,8 @@ public static class GeneratedSecrets
     )
     {
         var protector = protection.ForStoredSecret(table);
-        // Two instances may race to create it; the loser's statement may not see the winner's row yet, so it asks again.
+        // Two instances may race to create it; the loser's statement may not see the winner's row yet, so it asks
+        // again.
         for (var attempt = 0; ; attempt++)
         {
             await using var command = dataSource.CreateCommand(

@@ -77,7 +77,8 @@ public sealed class SchemaMigrator(
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // No command timeout: a migration that fills a table from a large one (social 0012 at a million profiles) runs as long as it takes, before the service serves.
+        // No command timeout: a migration that fills a table from a large one (social 0012 at a million profiles) runs
+        // as long as it takes, before the service serves.
         await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
             await apply.ExecuteNonQueryAsync(cancellationToken);
         await using (

@@ -14,13 +14,17 @@ public static class SecretProtection
 {
     public const string KeyRingPathSetting = "DataProtection:KeyRingPath";
 
-    /// <summary>"false" where the key ring is read-only and shared by replicas (a Kubernetes Secret): keys are made once by scripts/new-key-ring.sh.</summary>
+    /// <summary>
+    /// "false" where the key ring is read-only and shared by replicas (a Kubernetes Secret): keys are made once by
+    /// scripts/new-key-ring.sh.
+    /// </summary>
     public const string GenerateKeysSetting = "DataProtection:GenerateKeys";
 
     public static IHostApplicationBuilder AddSecretProtection(this IHostApplicationBuilder builder, string service)
     {
         var path = builder.Configuration[KeyRingPathSetting];
-        // One application name per service: a service cannot decrypt another service's secrets even with a shared key ring.
+        // One application name per service: a service cannot decrypt another service's secrets even with a shared key
+        // ring.
         var protection = builder.Services.AddDataProtection().SetApplicationName("community-" + service);
         if (!string.IsNullOrWhiteSpace(path))
             protection.PersistKeysToFileSystem(new DirectoryInfo(path));

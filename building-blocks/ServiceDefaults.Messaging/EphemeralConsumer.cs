@@ -17,7 +17,10 @@ public interface IEphemeralConsumer<in TMessage> : IEphemeralConsumer, IConsumer
 /// <summary>This process's identity on the bus: the name of its ephemeral queues.</summary>
 public sealed class BusInstance(string service, string id)
 {
-    /// <summary>Backstop to exclusivity: an unused per-instance queue is deleted after this even if its connection's end went unnoticed.</summary>
+    /// <summary>
+    /// Backstop to exclusivity: an unused per-instance queue is deleted after this even if its connection's end went
+    /// unnoticed.
+    /// </summary>
     public static readonly TimeSpan QueueExpiry = TimeSpan.FromMinutes(5);
 
     /// <summary>Ephemeral messages older than this are stale and dropped by the broker.</summary>

@@ -27,7 +27,8 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         // The service's clock, not the database's now(), so inbox retention follows the same time as everything else.
         var processedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
 
-        // A message this consumer ignores (a payment for something it does not sell) costs no transaction and no inbox row.
+        // A message this consumer ignores (a payment for something it does not sell) costs no transaction and no inbox
+        // row.
         if (!Concerns(context.Message))
             return;
 
@@ -48,16 +49,18 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         await AfterCommitAsync(context, cancellationToken);
     }
 
-    /// <summary>Whether this consumer acts on the message at all; decided from the message alone, before any transaction.</summary>
+    /// <summary>
+    /// Whether this consumer acts on the message at all; decided from the message alone, before any transaction.
+    /// </summary>
     protected virtual bool Concerns(TMessage message) => true;
 
     /// <summary>Applies the message; changes tracked on <see cref="Db"/> are saved with the inbox row.</summary>
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs once what <see cref="HandleAsync"/> changed is committed, and never for a skipped redelivery: for effects that
-    /// must not precede the commit (live pushes). Best effort: the message counts as handled whatever happens here, so it
-    /// should bound its own waits and log rather than throw.
+    /// Runs once what <see cref="HandleAsync"/> changed is committed, and never for a skipped redelivery: for effects
+    /// that must not precede the commit (live pushes). Best effort: the message counts as handled whatever happens
+    /// here, so it should bound its own waits and log rather than throw.
     /// </summary>
     protected virtual Task AfterCommitAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
         Task.CompletedTask;

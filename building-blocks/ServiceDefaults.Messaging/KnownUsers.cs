@@ -55,7 +55,9 @@ public sealed class KnownUsers(NpgsqlDataSource dataSource, IOptions<KnownUsersO
     }
 }
 
-/// <summary>Records identity's announcements in <c>known_users</c>; each statement is idempotent, so no inbox row is needed.</summary>
+/// <summary>
+/// Records identity's announcements in <c>known_users</c>; each statement is idempotent, so no inbox row is needed.
+/// </summary>
 public sealed class KnownUsersConsumer(NpgsqlDataSource dataSource) : IConsumer<UserRegistered>, IConsumer<UserDeleted>
 {
     public Task Consume(ConsumeContext<UserRegistered> context) =>

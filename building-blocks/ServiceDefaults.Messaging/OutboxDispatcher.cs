@@ -10,15 +10,15 @@ using Microsoft.Extensions.Options;
 namespace Community.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Publishes outbox rows in commit order (per replica: with several, batches interleave). It reads from the table, not from memory, so rows left by a
-/// crash or written while the broker was down are sent when it next runs (on start, on every
-/// commit signal and every poll). Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas
-/// share the work; a row is marked published only after the broker confirmed it. A batch
-/// (<see cref="MessagingOptions.OutboxBatchSize"/> rows) is published in order with all its confirms in
-/// flight at once (RabbitMQ confirms a channel's messages in order); the confirmed rows are marked, and a row
-/// whose publish failed stays for the next pass, so it is delivered after the rows of its batch that went through.
-/// A publish that must first wait (for a channel or an exchange) may resume after later ones, so the first of a
-/// batch and of each message type in it goes alone, and after a failed pass rows go one at a time until one succeeds.
+/// Publishes outbox rows in commit order (per replica: with several, batches interleave). It reads from the table, not
+/// from memory, so rows left by a crash or written while the broker was down are sent when it next runs (on start, on
+/// every commit signal and every poll). Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work; a row
+/// is marked published only after the broker confirmed it. A batch (<see cref="MessagingOptions.OutboxBatchSize"/>
+/// rows) is published in order with all its confirms in flight at once (RabbitMQ confirms a channel's messages in
+/// order); the confirmed rows are marked, and a row whose publish failed stays for the next pass, so it is delivered
+/// after the rows of its batch that went through. A publish that must first wait (for a channel or an exchange) may
+/// resume after later ones, so the first of a batch and of each message type in it goes alone, and after a failed pass
+/// rows go one at a time until one succeeds.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
@@ -45,7 +45,8 @@ public sealed class OutboxDispatcher<TContext>(
                 int dispatched;
                 do
                 {
-                    // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round trip again.
+                    // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round
+                    // trip again.
                     dispatched = await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken);
                     failures = 0;
                 } while (dispatched == batchSize);
@@ -91,7 +92,8 @@ public sealed class OutboxDispatcher<TContext>(
         if (batch.Count == 0)
             return 0;
 
-        // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not per row.
+        // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not
+        // per row.
         var sends = new List<(OutboxMessage Row, Task Confirmed)>(batch.Count);
         var types = new HashSet<Type>();
         foreach (var row in batch)
@@ -125,7 +127,8 @@ public sealed class OutboxDispatcher<TContext>(
             }
             var confirmed = PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
             sends.Add((row, confirmed));
-            // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes alone.
+            // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes
+            // alone.
             if (oneAtATime || types.Add(message.Type))
                 await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }

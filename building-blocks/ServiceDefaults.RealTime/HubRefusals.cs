@@ -79,7 +79,9 @@ public sealed class RefusalAwareHubConnectionHandler<THub>(
 
 internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
-    /// <summary>Where SignalR logs "Failed to invoke hub method" (DefaultHubDispatcher&lt;THub&gt;, type argument left out).</summary>
+    /// <summary>
+    /// Where SignalR logs "Failed to invoke hub method" (DefaultHubDispatcher&lt;THub&gt;, type argument left out).
+    /// </summary>
     public const string DispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
 
     public ILogger CreateLogger(string categoryName)

@@ -90,7 +90,10 @@ public sealed class HubUserLimits
     /// <summary>The open connections this instance holds leases for.</summary>
     public int LeaseCount => _leases.Count;
 
-    /// <summary>Takes one call from the user's bucket; false when the user is over <see cref="RealTimeOptions.UserCallsPerSecond"/>.</summary>
+    /// <summary>
+    /// Takes one call from the user's bucket; false when the user is over
+    /// <see cref="RealTimeOptions.UserCallsPerSecond"/>.
+    /// </summary>
     public Task<bool> TryTakeCallAsync(string hub, string userId)
     {
         var limits = _options.Value;
@@ -105,7 +108,10 @@ public sealed class HubUserLimits
         );
     }
 
-    /// <summary>Claims a slot for the connection; false when the user already has <see cref="RealTimeOptions.MaxConnectionsPerUser"/>.</summary>
+    /// <summary>
+    /// Claims a slot for the connection; false when the user already has
+    /// <see cref="RealTimeOptions.MaxConnectionsPerUser"/>.
+    /// </summary>
     public async Task<bool> TryOpenConnectionAsync(string hub, string userId, string connectionId)
     {
         var limits = _options.Value;
@@ -195,10 +201,15 @@ public sealed class HubUserLimits
     }
 }
 
-/// <summary>Where the shared ephemeral state lives (per-user hub limits, presence): the "redis" connection string, and a name for this client.</summary>
+/// <summary>
+/// Where the shared ephemeral state lives (per-user hub limits, presence): the "redis" connection string, and a name
+/// for this client.
+/// </summary>
 public sealed record RealTimeRedis(string Configuration, string ClientName);
 
-/// <summary>Renews this instance's connection leases (a third of a lease apart), so only a dead instance's age out.</summary>
+/// <summary>
+/// Renews this instance's connection leases (a third of a lease apart), so only a dead instance's age out.
+/// </summary>
 internal sealed class HubConnectionLeases(HubUserLimits limits, IOptions<RealTimeOptions> options) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -10,7 +10,10 @@ using Polly.Timeout;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>Per-client resilience options, through the HttpClientFactory that AddServiceDefaults configures, against a real slow server.</summary>
+/// <summary>
+/// Per-client resilience options, through the HttpClientFactory that AddServiceDefaults configures, against a real slow
+/// server.
+/// </summary>
 public sealed class HttpResilienceOptionsTests : IAsyncLifetime
 {
     private WebApplication _server = null!;

@@ -8,7 +8,9 @@ using Microsoft.Extensions.Hosting;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>The key ring that encrypts stored secrets: where it comes from and what a read-only one (a Kubernetes Secret) needs.</summary>
+/// <summary>
+/// The key ring that encrypts stored secrets: where it comes from and what a read-only one (a Kubernetes Secret) needs.
+/// </summary>
 public sealed class SecretProtectionTests : IDisposable
 {
     private readonly string _ring = Path.Combine(

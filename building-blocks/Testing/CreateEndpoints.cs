@@ -9,7 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Testing;
 
-/// <summary>The creates a service maps (POSTs declaring a 201), for checks that every one honours Idempotency-Key.</summary>
+/// <summary>
+/// The creates a service maps (POSTs declaring a 201), for checks that every one honours Idempotency-Key.
+/// </summary>
 public static class CreateEndpoints
 {
     public sealed record Create(string Route, string? Name, HonoursIdempotencyKey? Honours, bool Anonymous);

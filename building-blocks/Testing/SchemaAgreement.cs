@@ -7,10 +7,11 @@ using Npgsql;
 namespace Community.Testing;
 
 /// <summary>
-/// Whether a service's EF model and the schema its SQL migrations built agree, table by table: every table the model maps
-/// exists; its columns are the model's columns (none missing, none extra) with the model's nullability and type; every
-/// index the model declares exists over the same columns, and every plain-column index the migrations made is declared in
-/// the model (expression indexes cannot be: EF Core has no way to say them). Answers what differs, one line each.
+/// Whether a service's EF model and the schema its SQL migrations built agree, table by table: every table the model
+/// maps exists; its columns are the model's columns (none missing, none extra) with the model's nullability and type;
+/// every index the model declares exists over the same columns, and every plain-column index the migrations made is
+/// declared in the model (expression indexes cannot be: EF Core has no way to say them). Answers what differs, one line
+/// each.
 /// </summary>
 public static class SchemaAgreement
 {

@@ -70,7 +70,9 @@ public sealed class SmtpSink : IAsyncDisposable
         _loop = Task.Run(AcceptAsync);
     }
 
-    /// <summary>Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>).</summary>
+    /// <summary>
+    /// Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>).
+    /// </summary>
     public async Task<Message> WaitForAsync(string to, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));

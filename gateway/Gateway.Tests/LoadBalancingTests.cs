@@ -8,7 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Gateway.Tests;
 
-/// <summary>The gateway with two messaging instances behind it (<c>Services:messaging = a;b</c>); identity's JWKS on the first.</summary>
+/// <summary>
+/// The gateway with two messaging instances behind it (<c>Services:messaging = a;b</c>); identity's JWKS on the first.
+/// </summary>
 public sealed class TwoInstancesFixture : IAsyncLifetime
 {
     public TestTokens Tokens { get; } = new();

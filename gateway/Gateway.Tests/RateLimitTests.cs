@@ -188,7 +188,9 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
     }
 }
 
-/// <summary>No trusted proxy (the default): a client's own X-Forwarded-For is ignored; refused tokens are limited.</summary>
+/// <summary>
+/// No trusted proxy (the default): a client's own X-Forwarded-For is ignored; refused tokens are limited.
+/// </summary>
 public sealed class UntrustedSenderRateLimitFixture : GatewayFixture
 {
     public const int Limit = 2;

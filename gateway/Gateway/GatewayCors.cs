@@ -108,7 +108,8 @@ public static class GatewayCors
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) =>
             app =>
             {
-                // Preflights stop at CORS, so they take their request id here; other requests get it from UseServiceDefaults.
+                // Preflights stop at CORS, so they take their request id here; other requests get it from
+                // UseServiceDefaults.
                 app.UseWhen(IsPreflight, preflight => preflight.UseRequestId());
                 app.UseCors();
                 next(app);

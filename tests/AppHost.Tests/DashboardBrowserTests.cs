@@ -159,7 +159,9 @@ public class DashboardPlatformFixture : IAsyncLifetime
         return ports;
     }
 
-    /// <summary>What AppHost does on Ctrl+C or SIGTERM: its stopping token is cancelled, then every service is stopped.</summary>
+    /// <summary>
+    /// What AppHost does on Ctrl+C or SIGTERM: its stopping token is cancelled, then every service is stopped.
+    /// </summary>
     internal async Task StopAsAppHostDoesAsync()
     {
         await _stop.CancelAsync();
@@ -209,7 +211,8 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         );
         Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{output}");
 
-        // what the page showed is what the receiver holds: one trace, crossing both services, the identity span under the gateway's
+        // what the page showed is what the receiver holds: one trace, crossing both services, the identity span under
+        // the gateway's
         var trace = Assert.Single(fx.Telemetry.Traces(requestId));
         var spans = fx.Telemetry.Trace(trace.TraceId);
         var identityServer = spans.First(s => s.Service == ResourceNames.Identity && s.Kind == SpanKind.Server);
@@ -317,7 +320,8 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         Assert.True(gatewayRequests["requestsPerSecond"]!.GetValue<double>() > 0);
         Assert.NotNull(gatewayRequests["p95Ms"]);
 
-        // identity's migrations made its outbox table; the broker lists the vhost's queues (MassTransit's, once identity's bus started)
+        // identity's migrations made its outbox table; the broker lists the vhost's queues (MassTransit's, once
+        // identity's bus started)
         var outbox = Assert.Single(metrics["outboxes"]!.AsArray());
         Assert.True(outbox!["error"] is null, metrics.ToJsonString());
         Assert.True(outbox["pending"]!.GetValue<long>() >= 0 && outbox["failed"]!.GetValue<long>() == 0);

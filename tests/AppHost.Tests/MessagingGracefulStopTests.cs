@@ -8,7 +8,9 @@ using Xunit.Abstractions;
 
 namespace Community.AppHost.Tests;
 
-/// <summary>The dashboard's platform with messaging too: identity, messaging and the gateway, each a child process.</summary>
+/// <summary>
+/// The dashboard's platform with messaging too: identity, messaging and the gateway, each a child process.
+/// </summary>
 public sealed class MessagingPlatformFixture : DashboardPlatformFixture
 {
     protected override bool WithMessaging => true;
@@ -30,7 +32,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         var (aliceId, alice) = await RegisterAsync(gateway, "alice");
         var (bobId, bob) = await RegisterAsync(gateway, "bob");
         var database = fx.MessagingDatabase!;
-        // identity's UserRegistered reached messaging over the broker; the connection is what social would have announced
+        // identity's UserRegistered reached messaging over the broker; the connection is what social would have
+        // announced
         await Eventually.TrueAsync(
             async () =>
                 await Sql.ScalarAsync<long>(
@@ -61,7 +64,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         foreach (var token in new[] { alice, bob, alice, bob })
             members.Add(await LiveConnection.ConnectAsync(hub, token, ["new_message"], arguments: 1));
 
-        // the outbox busy: senders straight to messaging (the gateway's per-address limit is not under test) until SIGTERM
+        // the outbox busy: senders straight to messaging (the gateway's per-address limit is not under test) until
+        // SIGTERM
         using var messaging = new HttpClient { BaseAddress = new Uri(fx.Messaging!.Url) };
         var sent = new System.Collections.Concurrent.ConcurrentBag<string>();
         using var stopSending = new CancellationTokenSource();

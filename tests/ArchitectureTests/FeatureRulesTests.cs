@@ -3,7 +3,8 @@ namespace Community.ArchitectureTests;
 /// <summary>
 /// Inside a service, features meet only through each other's public face (docs/conventions.md, "Features"): a type in
 /// <c>Community.X.A</c> may use from another feature <c>Community.X.B</c> only a type named <c>...Access</c>,
-/// <c>...Queries</c>, <c>...Rules</c> or <c>...Dto</c> (or one nested in them). The service's root namespace (its wiring) and
+/// <c>...Queries</c>, <c>...Rules</c> or <c>...Dto</c> (or one nested in them). The service's root namespace (its
+/// wiring) and
 /// <c>Data</c> (the DbContext, the entities and their mappings) are shared; <c>Data</c> uses no feature.
 /// </summary>
 public sealed class FeatureRulesTests

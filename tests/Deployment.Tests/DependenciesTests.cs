@@ -3,7 +3,9 @@ using Community.Contracts;
 
 namespace Community.Deployment.Tests;
 
-/// <summary>The example PostgreSQL cluster (deploy/k8s/dependencies) has every service's database, owned by its own login role.</summary>
+/// <summary>
+/// The example PostgreSQL cluster (deploy/k8s/dependencies) has every service's database, owned by its own login role.
+/// </summary>
 public sealed class DependenciesTests
 {
     [Fact]

@@ -2,7 +2,8 @@ namespace Community.SystemTests;
 
 /// <summary>
 /// The SDK in Chromium, from a page on another origin than the gateway's (another port of 127.0.0.1, which the
-/// platform allows): REST calls and the hub client with SignalR's defaults work, and from an origin not allowed they fail.
+/// platform allows): REST calls and the hub client with SignalR's defaults work, and from an origin not allowed they
+/// fail.
 /// </summary>
 [Collection(ClientContractPlatform.Name)]
 public sealed class BrowserClientTests(ClientContractFixture fx, Xunit.Abstractions.ITestOutputHelper output)

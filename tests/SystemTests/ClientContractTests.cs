@@ -27,7 +27,9 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
 
     public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
 
-    /// <summary>Where the browser test serves its page: another port of the gateway's host, an origin the gateway allows.</summary>
+    /// <summary>
+    /// Where the browser test serves its page: another port of the gateway's host, an origin the gateway allows.
+    /// </summary>
     public int PagePort { get; } = ServiceHost<GatewayProgram>.FreePort();
 
     protected override bool TrustsTestTokens => false;

@@ -11,7 +11,9 @@ using PaymentsProgram = PaymentsApi::Program;
 
 namespace Community.SystemTests;
 
-/// <summary>A companion session bought with credits for real: the companion, payments and the gateway on one vhost.</summary>
+/// <summary>
+/// A companion session bought with credits for real: the companion, payments and the gateway on one vhost.
+/// </summary>
 public sealed class CompanionSessionFixture() : ServiceFixture<PaymentsProgram>(ResourceNames.Payments)
 {
     public ServiceHost<CompanionProgram> Companion { get; private set; } = null!;

@@ -217,7 +217,8 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         await fx.Rabbit.StopAsync();
         try
         {
-            // The webhook is accepted and recorded with PaymentSucceeded in payments' outbox; nothing can be published yet.
+            // The webhook is accepted and recorded with PaymentSucceeded in payments' outbox; nothing can be published
+            // yet.
             await PayThroughTheGatewayAsync(checkout);
             var payment = await (
                 await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(buyerId))

@@ -186,7 +186,8 @@ public sealed class SocialEndToEndTests(SocialEndToEndFixture fx) : IClassFixtur
             ]!.GetValue<int>()
         );
 
-        // GroupMemberJoined travels the bus back to social: the owner's feed shows the join, and both have a day of activity.
+        // GroupMemberJoined travels the bus back to social: the owner's feed shows the join, and both have a day of
+        // activity.
         var feed = await EventuallyAsync("/api/v1/feed", layla, f => f["items"]!.AsArray().Count > 0);
         Assert.Contains(feed["items"]!.AsArray(), i => i!["subject"]?["id"]?.GetValue<string>() == groupId);
         var dashboard = await EventuallyAsync(

@@ -22,7 +22,8 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
 {
     private const string Service = "idempotencyprobe";
 
-    // 13 + up to 7 + 1 + 32 characters: within PostgreSQL's 63, whatever the process id's length (a [..50] cut failed for a 3-digit one)
+    // 13 + up to 7 + 1 + 32 characters: within PostgreSQL's 63, whatever the process id's length (a [..50] cut failed
+    // for a 3-digit one)
     private readonly string _database = $"t_idempotent_{Environment.ProcessId}_{Guid.NewGuid():N}";
     private readonly TestClock _clock;
     private readonly TestTokens _tokens;

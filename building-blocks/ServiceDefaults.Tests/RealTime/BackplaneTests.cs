@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
-/// <summary>Two instances of a hub service on one vhost and one Redis key prefix, as two replicas run, each with clients of its own.</summary>
+/// <summary>
+/// Two instances of a hub service on one vhost and one Redis key prefix, as two replicas run, each with clients of its
+/// own.
+/// </summary>
 public abstract class TwoHubInstances : IAsyncLifetime
 {
     public IsolatedResources Resources { get; private set; } = null!;
@@ -189,7 +192,10 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
         Assert.Empty(Seqs(sender, "group", tag));
     }
 
-    /// <summary>SignalR's managers (in-process and Redis) send to each group; messaging never puts a connection in two groups of one send.</summary>
+    /// <summary>
+    /// SignalR's managers (in-process and Redis) send to each group; messaging never puts a connection in two groups of
+    /// one send.
+    /// </summary>
     [Fact]
     public async Task A_connection_in_two_of_the_groups_gets_a_SendGroups_once_per_group()
     {
@@ -234,7 +240,8 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     {
         var sender = await Connect(fx.First);
 
-        // SignalR's Redis backplane waits 30 to 35 s for an instance owning the connection to acknowledge, then fails the call.
+        // SignalR's Redis backplane waits 30 to 35 s for an instance owning the connection to acknowledge, then fails
+        // the call.
         await Assert.ThrowsAsync<HubException>(() =>
             sender.Connection.InvokeAsync("JoinFor", "no-such-connection", "g-" + Tag())
         );

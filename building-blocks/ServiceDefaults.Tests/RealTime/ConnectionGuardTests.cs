@@ -201,7 +201,8 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         );
 
         var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
-        // A close message with an error (its detail stays on the server, detailed errors being off), not a dropped socket.
+        // A close message with an error (its detail stays on the server, detailed errors being off), not a dropped
+        // socket.
         const string closeError =
             "The server closed the connection with the following error: Connection closed with an error.";
         Assert.Equal(closeError, Assert.IsType<HubException>(close).Message);

@@ -53,7 +53,9 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         return client;
     }
 
-    /// <summary>Connected and counted: a call is served only after OnConnectedAsync, which runs after the handshake answer.</summary>
+    /// <summary>
+    /// Connected and counted: a call is served only after OnConnectedAsync, which runs after the handshake answer.
+    /// </summary>
     private async Task<LiveConnection> ConnectCounted(HubHost host, Guid user)
     {
         var client = await Connect(host, user);
@@ -151,7 +153,8 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
                     }
                 })
         );
-        // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the close message.
+        // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the
+        // close message.
         var closed = new List<string?>();
         foreach (var client in attempts.Select(a => a.Client).OfType<LiveConnection>())
         {

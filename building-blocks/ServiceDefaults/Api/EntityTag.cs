@@ -19,8 +19,8 @@ public static class EntityTag
     public static void Set(HttpResponse response, uint version) => response.Headers.ETag = Of(version);
 
     /// <summary>
-    /// The tags the request's If-Match lists, or null when it has none or <c>*</c> (the update goes ahead as without it).
-    /// A malformed header is a 400.
+    /// The tags the request's If-Match lists, or null when it has none or <c>*</c> (the update goes ahead as without
+    /// it). A malformed header is a 400.
     /// </summary>
     public static IReadOnlyList<string>? IfMatch(HttpRequest request)
     {
@@ -38,7 +38,9 @@ public static class EntityTag
         return [.. tags.Where(t => !t.IsWeak).Select(t => t.Tag.ToString())];
     }
 
-    /// <summary>Refuses with 412 an If-Match that does not name <paramref name="version"/>; none or <c>*</c> passes.</summary>
+    /// <summary>
+    /// Refuses with 412 an If-Match that does not name <paramref name="version"/>; none or <c>*</c> passes.
+    /// </summary>
     public static void Check(HttpRequest request, uint version)
     {
         if (IfMatch(request) is { } tags && !tags.Contains(Of(version)))
@@ -48,7 +50,10 @@ public static class EntityTag
     }
 }
 
-/// <summary>Endpoint metadata for the contract: the endpoint answers an ETag, and with <see cref="HonoursIfMatch"/> it honours If-Match.</summary>
+/// <summary>
+/// Endpoint metadata for the contract: the endpoint answers an ETag, and with <see cref="HonoursIfMatch"/> it honours
+/// If-Match.
+/// </summary>
 public sealed class EntityTagMetadata
 {
     private EntityTagMetadata(bool honoursIfMatch) => HonoursIfMatch = honoursIfMatch;

@@ -74,7 +74,9 @@ public sealed class InvalidTokenLimit : IDisposable
             );
     }
 
-    /// <summary>Counts one refused token from the caller's address; a lease that is not acquired means answer 429.</summary>
+    /// <summary>
+    /// Counts one refused token from the caller's address; a lease that is not acquired means answer 429.
+    /// </summary>
     public async ValueTask<RateLimitLease> CountAsync(HttpContext context)
     {
         var address = ClientAddress.Of(context);

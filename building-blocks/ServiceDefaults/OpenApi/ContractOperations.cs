@@ -16,10 +16,11 @@ using Microsoft.OpenApi;
 namespace Community.ServiceDefaults.OpenApi;
 
 /// <summary>
-/// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an endpoint
-/// declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem schema,
-/// <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and If-Match),
-/// and Location on a redirect.
+/// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an
+/// endpoint declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem
+/// schema,
+/// <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and
+/// If-Match), and Location on a redirect.
 /// </summary>
 internal sealed class ContractOperations : IOpenApiOperationTransformer
 {
@@ -33,8 +34,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     )
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-        // The XML-comment generator makes an (internal) handler's <summary> the summary: .WithSummary stays the one line,
-        // and the XML comment becomes the description.
+        // The XML-comment generator makes an (internal) handler's <summary> the summary: .WithSummary stays the one
+        // line, and the XML comment becomes the description.
         if (
             metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary is { } summary
             && operation.Summary != summary
@@ -134,10 +135,13 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         }
     }
 
-    /// <summary>The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.</summary>
+    /// <summary>
+    /// The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.
+    /// </summary>
     public static string ParameterName(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
-    // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves null.
+    // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves
+    // null.
     private static void AddExample(
         OpenApiOperation operation,
         OpenApiOperationTransformerContext context,
@@ -173,7 +177,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 media.Example = node?.DeepClone();
     }
 
-    // A handler that reads raw JSON (a merge patch, a body validated by hand) documents its real body with .Accepts<T>().
+    // A handler that reads raw JSON (a merge patch, a body validated by hand) documents its real body with
+    // .Accepts<T>().
     private static async Task DeclareBodyAsync(
         OpenApiOperation operation,
         OpenApiOperationTransformerContext context,
@@ -193,7 +198,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         var name = type.Name;
         if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && schema.Required is { Count: > 0 })
         {
-            // A merge patch of a type a create also takes: nothing is required, and what a create requires may be absent.
+            // A merge patch of a type a create also takes: nothing is required, and what a create requires may be
+            // absent.
             name += "Patch";
             schema = PatchOf(schema);
         }

@@ -14,7 +14,9 @@ using SpanKind = Community.AppHost.Telemetry.SpanKind;
 
 namespace Community.AppHost.Tests.Telemetry;
 
-/// <summary>The real OpenTelemetry OTLP exporter (HTTP/protobuf) sends to the dashboard's receiver: the format end to end.</summary>
+/// <summary>
+/// The real OpenTelemetry OTLP exporter (HTTP/protobuf) sends to the dashboard's receiver: the format end to end.
+/// </summary>
 public sealed class OtlpReceiverTests : IDisposable
 {
     private readonly TelemetryStore _store = new();
