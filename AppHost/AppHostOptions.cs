@@ -155,7 +155,8 @@ internal sealed record AppHostOptions
             )
             {
                 throw new ArgumentException(
-                    $"{option} takes exact origins like http://localhost:5173 (no wildcard, no path), 'default' or 'none'; got '{item}'."
+                    $"{option} takes exact origins like http://localhost:5173 (no wildcard, no path), "
+                        + $"'default' or 'none'; got '{item}'."
                 );
             }
             origins.Add(uri.GetLeftPart(UriPartial.Authority));

@@ -170,7 +170,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 if (!await runner.WaitUntilHealthyAsync(options.HealthTimeout, stopping))
                 {
                     console.Error(
-                        $"{runner.Name} did not answer 200 on {runner.Url}/health/ready within {options.HealthTimeout.TotalSeconds:0} s "
+                        $"{runner.Name} did not answer 200 on {runner.Url}/health/ready within "
+                            + $"{options.HealthTimeout.TotalSeconds:0} s "
                             + $"(last check: {runner.LastHealth ?? "none"}, state {runner.State}). Its last lines:"
                     );
                     foreach (var line in runner.Logs.Snapshot().TakeLast(20))
@@ -189,15 +190,18 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             console.Host(
                 options.CorsOrigins.Count == 0
                     ? "  browsers   no origin allowed (--cors-origins)"
-                    : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway (--cors-origins to change)"
+                    : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway "
+                        + $"(--cors-origins to change)"
             );
             if (admin is { Admin: var account, Created: var created })
             {
                 // the password is printed the one time it is made; later runs point at the file
                 console.Host(
                     created
-                        ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in {Path.GetRelativePath(_root, LocalAdminFile)})"
-                        : $"  admin      {account.Username}  (password in {Path.GetRelativePath(_root, LocalAdminFile)})"
+                        ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in "
+                            + $"{Path.GetRelativePath(_root, LocalAdminFile)})"
+                        : $"  admin      {account.Username}  (password in "
+                            + $"{Path.GetRelativePath(_root, LocalAdminFile)})"
                 );
             }
             console.Host("press Ctrl+C to stop");
@@ -337,7 +341,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         var stopwatch = Stopwatch.StartNew();
         console.Line(
             "build",
-            $"building {total} projects (the services, the gateway and what they reference; a first build takes a minute or two, later ones seconds)"
+            $"building {total} projects (the services, the gateway and what they reference; a first build takes a "
+                + $"minute or two, later ones seconds)"
         );
         using var heartbeat = new Timer(
             _ =>
@@ -449,7 +454,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         var candidates = Directory.Exists(bin)
             ? Directory
                 .EnumerateFiles(bin, assemblyName + ".dll", SearchOption.AllDirectories)
-                .Where(p => Path.GetRelativePath(bin, p).Split(Path.DirectorySeparatorChar).Length == 2) // bin/Debug/<tfm>/x.dll
+                // bin/Debug/<tfm>/x.dll
+                .Where(p => Path.GetRelativePath(bin, p).Split(Path.DirectorySeparatorChar).Length == 2)
                 .OrderByDescending(File.GetLastWriteTimeUtc)
                 .ToList()
             : [];
@@ -490,7 +496,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         catch (SocketException e)
         {
             throw new InvalidOperationException(
-                $"{url} is not available ({e.SocketErrorCode}); another program listens there. Use {option} to pick another address.",
+                $"{url} is not available ({e.SocketErrorCode}); another program listens there. Use "
+                    + $"{option} to pick another address.",
                 e
             );
         }

@@ -72,7 +72,8 @@ internal sealed class PlatformProbes(
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand(
-                "select count(*) filter (where published_at is null and failed_at is null), count(*) filter (where failed_at is not null) from outbox_messages",
+                "select count(*) filter (where published_at is null and failed_at is null), count(*) filter (where "
+                    + "failed_at is not null) from outbox_messages",
                 connection
             );
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -80,7 +80,8 @@ public sealed record Batch(
                 : string.Join("; ", Errors.GroupBy(e => e).Select(g => $"{g.Key} x{g.Count()}"));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Name}: {Streams} streams in {Elapsed.TotalSeconds:0.00} s, {errors}; model->client first token {Figures(Gaps)} ms; request->done {Figures(ToDone)} ms"
+            $"{Name}: {Streams} streams in {Elapsed.TotalSeconds:0.00} s, {errors}; model->client first token "
+                + $"{Figures(Gaps)} ms; request->done {Figures(ToDone)} ms"
         );
     }
 

@@ -98,7 +98,8 @@ try
         Shared
     ).Start();
     Console.WriteLine(
-        $"PostgreSQL, RabbitMQ, the fake model, the companion and the gateway up in {started.Elapsed.TotalSeconds:0.0} s"
+        $"PostgreSQL, RabbitMQ, the fake model, the companion and the gateway up in "
+            + $"{started.Elapsed.TotalSeconds:0.0} s"
     );
 
     var stamp = DateTime.UtcNow;
@@ -112,7 +113,9 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"Companion streaming benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; ai-companion behind the gateway, the fake model server, all in one process{(options.Short ? " (--short)" : "")}"
+            $"Companion streaming benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; "
+                + $"ai-companion behind the gateway, the fake model server, all in one "
+                + $"process{(options.Short ? " (--short)" : "")}"
         )
     );
     // The figures mean little without how busy the machine was: everything here shares its cores.
@@ -120,11 +123,14 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"fake model: first chunk after {options.FirstChunkMs} ms, then {pieces} text pieces {options.ChunkMs} ms apart (a stream cannot end before about {options.FirstChunkMs + (pieces - 1) * options.ChunkMs} ms); reply \"{Reply}\""
+            $"fake model: first chunk after {options.FirstChunkMs} ms, then {pieces} text pieces {options.ChunkMs} ms "
+                + $"apart (a stream cannot end before about "
+                + $"{options.FirstChunkMs + (pieces - 1) * options.ChunkMs} ms); reply \"{Reply}\""
         )
     );
     Line(
-        "each stream: a distinct elite-tier user (no daily limit), a new conversation (its first reply opens with the AI disclosure), its own client_txn_id"
+        "each stream: a distinct elite-tier user (no daily limit), a new conversation (its first reply opens with the "
+            + "AI disclosure), its own client_txn_id"
     );
     Line(new string('=', 120));
 
@@ -249,7 +255,8 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"warm-up (not counted): {warmUp.Singles} single streams, {warmedConcurrent.Streams} at once; errors {warmed.Errors.Count + warmedConcurrent.Errors.Count}"
+            $"warm-up (not counted): {warmUp.Singles} single streams, {warmedConcurrent.Streams} at once; errors "
+                + $"{warmed.Errors.Count + warmedConcurrent.Errors.Count}"
         )
     );
     Line();
@@ -267,7 +274,8 @@ try
     Line();
     Line("Pooled over rounds (ms; nearest-rank percentiles):");
     Line(
-        $"{"streams", -22} {"n", 6} {"errors", 7} {"total s", 8}  {"model->client first token p50/p95/p99/max", -42} {"request->first token p50/p95/p99", -34} {"request->done p50/p95/p99", -30}"
+        $"{"streams", -22} {"n", 6} {"errors", 7} {"total s", 8}  {"model->client first token p50/p95/p99/max", -42} "
+            + $"{"request->first token p50/p95/p99", -34} {"request->done p50/p95/p99", -30}"
     );
     var groups = new List<(string Name, List<Batch> Batches)> { ("single, one at a time", [batches[0]]) };
     groups.AddRange(
@@ -281,7 +289,11 @@ try
         Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"{name, -22} {all.Count, 6} {group.Sum(b => b.Errors.Count), 7} {group.Average(b => b.Elapsed.TotalSeconds), 8:0.00}  {Stats(group.SelectMany(b => b.Gaps), withMax: true), -42} {Stats(group.SelectMany(b => b.ToFirstToken)), -34} {Stats(group.SelectMany(b => b.ToDone)), -30}"
+                $"{name, -22} {all.Count, 6} {group.Sum(b => b.Errors.Count), 7} "
+                    + $"{group.Average(b => b.Elapsed.TotalSeconds), 8:0.00}  "
+                    + $"{Stats(group.SelectMany(b => b.Gaps), withMax: true), -42} "
+                    + $"{Stats(group.SelectMany(b => b.ToFirstToken)), -34} "
+                    + $"{Stats(group.SelectMany(b => b.ToDone)), -30}"
             )
         );
     }
@@ -313,7 +325,8 @@ try
         Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"first token within 100 ms of the model's, {name}: p95 {stats.P95:0.0} ms, p99 {stats.P99:0.0} ms -> {(stats.P99 <= 100 ? "met" : stats.P95 <= 100 ? "met at p95, not at p99" : "NOT met")}"
+                $"first token within 100 ms of the model's, {name}: p95 {stats.P95:0.0} ms, p99 {stats.P99:0.0} ms -> "
+                    + $"{(stats.P99 <= 100 ? "met" : stats.P95 <= 100 ? "met at p95, not at p99" : "NOT met")}"
             )
         );
     }

@@ -78,7 +78,8 @@ public static class Seeder
         var progress = new Timer(
             _ =>
                 log(
-                    $"seed: {Interlocked.Read(ref written):N0} / {count:N0} events copied ({clock.Elapsed.TotalSeconds:F0} s)"
+                    $"seed: {Interlocked.Read(ref written):N0} / {count:N0} events copied "
+                        + $"({clock.Elapsed.TotalSeconds:F0} s)"
                 ),
             null,
             TimeSpan.FromSeconds(10),

@@ -77,7 +77,8 @@ public sealed class Report(string name)
         var s = LatencyStats.From(name, ms);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{name.PadRight(width)} n={s.Runs, 5}  p50 {s.P50, 8:0.0} ms  p95 {s.P95, 8:0.0} ms  p99 {s.P99, 8:0.0} ms  max {s.Max, 8:0.0} ms"
+            $"{name.PadRight(width)} n={s.Runs, 5}  p50 {s.P50, 8:0.0} ms  p95 {s.P95, 8:0.0} ms  p99 {s.P99, 8:0.0} "
+                + $"ms  max {s.Max, 8:0.0} ms"
         );
     }
 

@@ -136,7 +136,8 @@ public static class GatewayRun
                     var refused = await probe.Get(url.ToString());
                     if ((int)ok.StatusCode != 200 || (int)refused.StatusCode != 401)
                         throw new InvalidOperationException(
-                            $"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} without (expected 200 and 401)"
+                            $"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} "
+                                + $"without (expected 200 and 401)"
                         );
                 }
             }
@@ -144,18 +145,22 @@ public static class GatewayRun
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"
+                    $"Gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, "
+                        + $"load average at the start {Report.LoadAverage()}"
                 )
             );
             report.Line(
-                $"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging on Kestrel with its PostgreSQL"
+                $"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging "
+                    + $"on Kestrel with its PostgreSQL"
             );
             report.Line(
-                $"load tool: this binary's closed-loop client in its own process, {connections} keep-alive HTTP/1.1 connections, "
+                $"load tool: this binary's closed-loop client in its own process, {connections} "
+                    + $"keep-alive HTTP/1.1 connections, "
                     + $"{warmUp} s warm-up + {seconds} s measured per target, {rounds} round(s) alternating the targets"
             );
             report.Line(
-                $"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway and the service in this process (server GC)"
+                $"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway "
+                    + $"and the service in this process (server GC)"
             );
             report.Line(new string('=', 110));
 
@@ -182,8 +187,12 @@ public static class GatewayRun
                     report.Line(
                         string.Create(
                             CultureInfo.InvariantCulture,
-                            $"round {round} {name, -22} {result.Throughput, 7:0} req/s  p50 {P(result, 0.50), 6:0.00} ms  p99 {P(result, 0.99), 6:0.00} ms  server CPU {cpu, 5:0} us/req  "
-                                + $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed), 4:0} us/req  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}  load {Report.LoadAverage()}"
+                            $"round {round} {name, -22} {result.Throughput, 7:0} req/s  p50 {P(result, 0.50), 6:0.00} "
+                                + $"ms  p99 {P(result, 0.99), 6:0.00} ms  server CPU {cpu, 5:0} us/req  "
+                                + $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed), 4:0} "
+                                + $"us/req  errors {result.Errors}"
+                                + $"{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"
+                                + $"  load {Report.LoadAverage()}"
                         )
                     );
                 }
@@ -191,14 +200,16 @@ public static class GatewayRun
 
             report.Line(new string('-', 110));
             report.Line(
-                $"{"target", -22} {"req/s best round", 17} {"mean", 7} {"p50 ms", 9} {"p99 ms", 9} {"server CPU us/req (least)", 26} {"errors", 7}"
+                $"{"target", -22} {"req/s best round", 17} {"mean", 7} {"p50 ms", 9} {"p99 ms", 9} "
+                    + $"{"server CPU us/req (least)", 26} {"errors", 7}"
             );
             var summary = results.ToDictionary(r => r.Key, r => Summarise(r.Value, serverCpu[r.Key]));
             foreach (var (name, s) in summary)
                 report.Line(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{name, -22} {s.Throughput, 17:0} {s.Mean, 7:0} {s.P50, 9:0.00} {s.P99, 9:0.00} {s.CpuUs, 26:0} {s.Errors, 7}"
+                        $"{name, -22} {s.Throughput, 17:0} {s.Mean, 7:0} {s.P50, 9:0.00} {s.P99, 9:0.00} "
+                            + $"{s.CpuUs, 26:0} {s.Errors, 7}"
                     )
                 );
             var direct = summary["direct"];
@@ -208,33 +219,42 @@ public static class GatewayRun
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"ratios: gateway/direct throughput {ours.Throughput / direct.Throughput:0.00}x (target >= {ThroughputTarget}x: {(ours.Throughput / direct.Throughput >= ThroughputTarget ? "met" : "NOT met")}); "
-                        + $"nginx/gateway throughput {theirs.Throughput / ours.Throughput:0.00}x (target <= {NginxTarget}x: {(theirs.Throughput / ours.Throughput <= NginxTarget ? "met" : "NOT met")})"
+                    $"ratios: gateway/direct throughput {ours.Throughput / direct.Throughput:0.00}x "
+                        + $"(target >= {ThroughputTarget}x: "
+                        + $"{(ours.Throughput / direct.Throughput >= ThroughputTarget ? "met" : "NOT met")}); "
+                        + $"nginx/gateway throughput {theirs.Throughput / ours.Throughput:0.00}x (target <= "
+                        + $"{NginxTarget}x: {(theirs.Throughput / ours.Throughput <= NginxTarget ? "met" : "NOT met")})"
                 )
             );
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; "
-                        + $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx {ours.P99 / theirs.P99:0.00}x"
+                    $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 "
+                        + $"gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; "
+                        + $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx "
+                        + $"{ours.P99 / theirs.P99:0.00}x"
                 )
             );
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx {theirs.P50 - direct.P50:0.00} ms; "
-                        + $"server CPU added per request: gateway {ours.CpuUs - direct.CpuUs:0} us, nginx {theirs.CpuUs - direct.CpuUs:0} us "
-                        + $"(gateway/nginx {(ours.CpuUs - direct.CpuUs) / Math.Max(1, theirs.CpuUs - direct.CpuUs):0.0}x)"
+                    $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx "
+                        + $"{theirs.P50 - direct.P50:0.00} ms; "
+                        + $"server CPU added per request: gateway {ours.CpuUs - direct.CpuUs:0} us, nginx "
+                        + $"{theirs.CpuUs - direct.CpuUs:0} us (gateway/nginx "
+                        + $"{(ours.CpuUs - direct.CpuUs) / Math.Max(1, theirs.CpuUs - direct.CpuUs):0.0}x)"
                 )
             );
             report.Line(
-                "ratios use each target's best round; server CPU per request is the steadier figure on a busy machine, where throughput follows what other processes leave."
+                "ratios use each target's best round; server CPU per request is the steadier figure on a busy machine, "
+                    + "where throughput follows what other processes leave."
             );
             foreach (var (name, _) in variants)
                 report.Line(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"profile: {name, -22} server CPU {summary[name].CpuUs - ours.CpuUs, 6:+0;-0} us/req against the full gateway, throughput {summary[name].Throughput / ours.Throughput:0.00}x"
+                        $"profile: {name, -22} server CPU {summary[name].CpuUs - ours.CpuUs, 6:+0;-0} us/req against "
+                            + $"the full gateway, throughput {summary[name].Throughput / ours.Throughput:0.00}x"
                     )
                 );
             if (profile)
@@ -244,7 +264,9 @@ public static class GatewayRun
                 report.Line(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"profile: one access-token check (the gateway's own JwtBearer handler and parameters, ES256) {check:0} us, of which the ECDSA P-256 verification alone {verify:0} us; in a loop on one thread"
+                        $"profile: one access-token check (the gateway's own JwtBearer handler and parameters, ES256) "
+                            + $"{check:0} us, of which the ECDSA P-256 verification alone "
+                            + $"{verify:0} us; in a loop on one thread"
                     )
                 );
             }

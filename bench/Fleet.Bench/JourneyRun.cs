@@ -190,20 +190,24 @@ public static class JourneyRun
                 Timeout = TimeSpan.FromSeconds(60),
             };
             Console.WriteLine(
-                $"PostgreSQL, RabbitMQ, identity, social, messaging, events, payments and the gateway up in {started.Elapsed.TotalSeconds:0.0} s"
+                $"PostgreSQL, RabbitMQ, identity, social, messaging, events, payments and the gateway up in "
+                    + $"{started.Elapsed.TotalSeconds:0.0} s"
             );
 
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"User journey under load, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"
+                    $"User journey under load, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} "
+                        + $"cores, load average at the start {Report.LoadAverage()}"
                 )
             );
             report.Line(
-                "through the gateway: register -> profile -> discover -> connect -> message -> register for a paid event -> pay in the sandbox -> ticket"
+                "through the gateway: register -> profile -> discover -> connect -> message -> register for a paid "
+                    + "event -> pay in the sandbox -> ticket"
             );
             report.Line(
-                "identity, social, messaging, events, payments and the gateway in this process (real Kestrel), one PostgreSQL, one RabbitMQ vhost"
+                "identity, social, messaging, events, payments and the gateway in this process (real Kestrel), one "
+                    + "PostgreSQL, one RabbitMQ vhost"
             );
             report.Line(new string('=', 110));
 
@@ -272,8 +276,10 @@ public static class JourneyRun
                 report.Line(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{users} virtual users at once ({users / 2} pairs): {completed * 2}/{users} completed the journey in {wall.Elapsed.TotalSeconds:0.0} s "
-                            + $"({completed * 2 / wall.Elapsed.TotalSeconds:0.0} journeys/s); load average {Report.LoadAverage()}"
+                        $"{users} virtual users at once ({users / 2} pairs): {completed * 2}/{users} completed the "
+                            + $"journey in {wall.Elapsed.TotalSeconds:0.0} s "
+                            + $"({completed * 2 / wall.Elapsed.TotalSeconds:0.0} journeys/s); load "
+                            + $"average {Report.LoadAverage()}"
                     )
                 );
                 foreach (var step in Order)
@@ -293,10 +299,12 @@ public static class JourneyRun
                 report.Line("");
             }
             report.Line(
-                "propagation = from the first try of a step that needs another service to have heard an event, to its first success (retried every 50 ms);"
+                "propagation = from the first try of a step that needs another service to have heard an event, to its "
+                    + "first success (retried every 50 ms);"
             );
             report.Line(
-                "\"ticket: propagation\" = from pressing Pay until events shows the registration confirmed (webhook -> outbox -> RabbitMQ -> events)."
+                "\"ticket: propagation\" = from pressing Pay until events shows the registration confirmed (webhook -> "
+                    + "outbox -> RabbitMQ -> events)."
             );
             report.Line("load average at the end: " + Report.LoadAverage());
             await report.WriteAsync();

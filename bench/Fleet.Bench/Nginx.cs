@@ -26,7 +26,8 @@ public sealed class Nginx : IAsyncDisposable
         var binary =
             Binary()
             ?? throw new InvalidOperationException(
-                "nginx is not installed: bench/run-gateway.sh installs Debian's nginx-light (apt-get install -y nginx-light)."
+                "nginx is not installed: bench/run-gateway.sh installs Debian's nginx-light "
+                    + "(apt-get install -y nginx-light)."
             );
         var prefix = Directory.CreateTempSubdirectory("community-nginx-bench-");
         var port = Community.Testing.ServiceHost<object>.FreePort();

@@ -77,11 +77,13 @@ public static class OutboxRun
         report.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"Outbox throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"
+                $"Outbox throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load "
+                    + $"average at the start {Report.LoadAverage()}"
             )
         );
         report.Line(
-            $"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP LOCKED, their confirms in flight together, publisher confirms) "
+            $"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP "
+                + $"LOCKED, their confirms in flight together, publisher confirms) "
                 + "-> RabbitMQ fanout exchange -> a queue of the benchmark's own"
         );
         report.Line(new string('=', 110));
@@ -111,8 +113,11 @@ public static class OutboxRun
         report.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"(1) backlog of {backlog:N0} rows committed at once: all confirmed in {confirmSeconds:0.00} s = {backlog / confirmSeconds:0} events/s; "
-                    + $"all received in {(lastReceived - committed).TotalSeconds:0.00} s = {backlog / (lastReceived - committed).TotalSeconds:0} events/s{(drained ? "" : "  !! NOT ALL DELIVERED")}"
+                $"(1) backlog of {backlog:N0} rows committed at once: all confirmed in {confirmSeconds:0.00} s = "
+                    + $"{backlog / confirmSeconds:0} events/s; "
+                    + $"all received in {(lastReceived - committed).TotalSeconds:0.00} s = "
+                    + $"{backlog / (lastReceived - committed).TotalSeconds:0} "
+                    + $"events/s{(drained ? "" : "  !! NOT ALL DELIVERED")}"
             )
         );
         report.Line(
@@ -204,7 +209,9 @@ public static class OutboxRun
         report.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"(2) paced: {count:N0} events at {rate}/s, one transaction each (offered in {offered.TotalSeconds:0.0} s), {arrive.Count:N0} received{(all ? "" : "  !! NOT ALL DELIVERED")}"
+                $"(2) paced: {count:N0} events at {rate}/s, one transaction each (offered in "
+                    + $"{offered.TotalSeconds:0.0} s), {arrive.Count:N0} "
+                    + $"received{(all ? "" : "  !! NOT ALL DELIVERED")}"
             )
         );
         report.Line("    " + Report.Stats("written -> confirmed", confirm));

@@ -71,8 +71,10 @@ public static class LiveRun
     {
         line("");
         line(
-            $"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, {options.Conversations} conversations, "
-                + $"{options.Senders} sender(s) each sending {options.Messages} messages, {options.Rate} messages/s in all"
+            $"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, "
+                + $"{options.Conversations} conversations, "
+                + $"{options.Senders} sender(s) each sending {options.Messages} messages, "
+                + $"{options.Rate} messages/s in all"
         );
         line(new string('-', 100));
         var connecting = Stopwatch.StartNew();
@@ -136,7 +138,8 @@ public static class LiveRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), joined in {joining.Elapsed.TotalSeconds:0.0} s; "
+                $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), "
+                    + $"joined in {joining.Elapsed.TotalSeconds:0.0} s; "
                     + $"hub connections per instance: {perInstance}"
             )
         );
@@ -267,7 +270,10 @@ public static class LiveRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over {(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"
+                $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the "
+                    + $"last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over "
+                    + $"{(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} "
+                    + $"failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"
             )
         );
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
@@ -278,20 +284,23 @@ public static class LiveRun
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"delivered {delivered:N0} messages to other members in {window:0.0} s: {delivered / Math.Max(window, 0.001):N0} messages/s"
+                    $"delivered {delivered:N0} messages to other members in {window:0.0} s: "
+                        + $"{delivered / Math.Max(window, 0.001):N0} messages/s"
                 )
             );
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"target p99 <= {P99TargetMs} ms: {(stats.P99 <= P99TargetMs ? "OK" : "MISSED")} (p99 {stats.P99:0.0} ms)"
+                    $"target p99 <= {P99TargetMs} ms: "
+                        + $"{(stats.P99 <= P99TargetMs ? "OK" : "MISSED")} (p99 {stats.P99:0.0} ms)"
                 )
             );
         }
         else
             line("no message was delivered");
         line(
-            $"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing seqs {gaps}, duplicates {duplicates}, "
+            $"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing "
+                + $"seqs {gaps}, duplicates {duplicates}, "
                 + $"out of order {outOfOrder} (not counted: {unanswered} seqs of the senders' own unanswered calls)"
         );
     }
@@ -309,7 +318,8 @@ public static class LiveRun
         var s = LatencyStats.From(name, ms);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{name, -44} n={s.Runs, 7:N0}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 {s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms"
+            $"{name, -44} n={s.Runs, 7:N0}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 "
+                + $"{s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms"
         );
     }
 }

@@ -98,7 +98,8 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging instances behind the gateway, all in one process"
+            $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging "
+                + $"instances behind the gateway, all in one process"
         )
     );
     // The figures mean little without how busy the machine was: everything here shares its cores.
@@ -113,7 +114,9 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in {options.ReaderConversations} conversations with {reader.Messages:N0} messages, in {seeding.Elapsed.TotalSeconds:0.0} s"
+            $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in "
+                + $"{options.ReaderConversations} conversations with {reader.Messages:N0} messages, in "
+                + $"{seeding.Elapsed.TotalSeconds:0.0} s"
         )
     );
 
@@ -150,7 +153,8 @@ finally
 {
     if (options.Keep)
         Console.WriteLine(
-            $"--keep: database and vhost '{resources.Name}' left in place (they outlive the run only on COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)"
+            $"--keep: database and vhost '{resources.Name}' left in place (they outlive the run only on "
+                + $"COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)"
         );
     else
         await resources.DisposeAsync();

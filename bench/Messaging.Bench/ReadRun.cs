@@ -36,7 +36,8 @@ public static class ReadRun
     {
         line("");
         line(
-            $"(b) Reads of a member of {reader.Conversations.Length} conversations ({reader.Messages:N0} messages), through the gateway; {options.Runs} runs each after 30 warm-up"
+            $"(b) Reads of a member of {reader.Conversations.Length} conversations ({reader.Messages:N0} messages), "
+                + $"through the gateway; {options.Runs} runs each after 30 warm-up"
         );
         line(new string('-', 100));
         gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
@@ -57,7 +58,8 @@ public static class ReadRun
                 $"history page (limit {HistoryLimit}), random conversation",
                 _ =>
                     Get(
-                        $"/api/v1/conversations/{reader.Conversations[random.Next(reader.Conversations.Length)]}/messages?limit={HistoryLimit}"
+                        $"/api/v1/conversations/{reader.Conversations[random.Next(reader.Conversations.Length)]}"
+                            + $"/messages?limit={HistoryLimit}"
                     )
             ),
             ("unread count", _ => Get("/api/v1/messages/unread-count")),
@@ -71,7 +73,8 @@ public static class ReadRun
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{name, -48} n={stats.Runs, 5}  p50 {stats.P50, 6:0.0} ms  p95 {stats.P95, 6:0.0} ms  p99 {stats.P99, 6:0.0} ms  max {stats.Max, 6:0.0} ms"
+                    $"{name, -48} n={stats.Runs, 5}  p50 {stats.P50, 6:0.0} ms  p95 {stats.P95, 6:0.0} ms  p99 "
+                        + $"{stats.P99, 6:0.0} ms  max {stats.Max, 6:0.0} ms"
                 )
             );
         }
@@ -79,7 +82,8 @@ public static class ReadRun
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"target p95 <= {P95TargetMs} ms, {s.Name}: {(s.P95 <= P95TargetMs ? "OK" : "MISSED")} (p95 {s.P95:0.0} ms)"
+                    $"target p95 <= {P95TargetMs} ms, {s.Name}: "
+                        + $"{(s.P95 <= P95TargetMs ? "OK" : "MISSED")} (p95 {s.P95:0.0} ms)"
                 )
             );
 

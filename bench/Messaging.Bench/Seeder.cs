@@ -147,7 +147,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         }
         await using (
             var conversations = await connection.BeginBinaryImportAsync(
-                "COPY conversations (id, kind, direct_low, direct_high, group_id, event_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) FROM STDIN (FORMAT BINARY)"
+                "COPY conversations (id, kind, direct_low, direct_high, group_id, event_id, owner_id, created_by, "
+                    + "last_seq, last_activity_at, closed, created_at) FROM STDIN (FORMAT BINARY)"
             )
         )
         {
@@ -174,7 +175,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         }
         await using (
             var members = await connection.BeginBinaryImportAsync(
-                "COPY conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of) FROM STDIN (FORMAT BINARY)"
+                "COPY conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of) "
+                    + "FROM STDIN (FORMAT BINARY)"
             )
         )
         {
@@ -194,7 +196,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         }
         await using (
             var messages = await connection.BeginBinaryImportAsync(
-                "COPY messages (id, conversation_id, seq, sender_id, text, client_txn_id, created_at) FROM STDIN (FORMAT BINARY)"
+                "COPY messages (id, conversation_id, seq, sender_id, text, client_txn_id, "
+                    + "created_at) FROM STDIN (FORMAT BINARY)"
             )
         )
         {

@@ -280,7 +280,8 @@ public static class SocialSeeder
                 """
                 SELECT indexname, indexdef FROM pg_indexes i
                 WHERE schemaname = current_schema() AND tablename = ANY(@tables)
-                  AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = (quote_ident(i.tablename))::regclass)
+                  AND indexname NOT IN (
+                    SELECT conname FROM pg_constraint WHERE conrelid = (quote_ident(i.tablename))::regclass)
                 ORDER BY indexname
                 """
             )
@@ -315,8 +316,9 @@ public static class SocialSeeder
                         await using var connection = await dataSource.OpenConnectionAsync();
                         await using var importer = await connection.BeginBinaryImportAsync(
                             """
-                            COPY profiles (user_id, username, full_name, bio, region, city, country, gender, date_of_birth, interests, languages,
-                                           is_verified, role, tier, boosted_until, registered_at, profile_as_of, role_as_of)
+                            COPY profiles (user_id, username, full_name, bio, region, city, country, gender,
+                                           date_of_birth, interests, languages, is_verified, role, tier,
+                                           boosted_until, registered_at, profile_as_of, role_as_of)
                             FROM STDIN (FORMAT BINARY)
                             """
                         );
@@ -371,7 +373,8 @@ public static class SocialSeeder
         await using (var connection = await dataSource.OpenConnectionAsync())
         await using (
             var importer = await connection.BeginBinaryImportAsync(
-                "COPY connections (id, requester_id, addressee_id, status, created_at, accepted_at) FROM STDIN (FORMAT BINARY)"
+                "COPY connections (id, requester_id, addressee_id, status, created_at, "
+                    + "accepted_at) FROM STDIN (FORMAT BINARY)"
             )
         )
         {
@@ -469,7 +472,8 @@ public static class SocialSeeder
         await using (var connection = await dataSource.OpenConnectionAsync())
         await using (
             var importer = await connection.BeginBinaryImportAsync(
-                "COPY activities (id, kind, actor_id, subject_id, subject_user_id, visible, occurred_at) FROM STDIN (FORMAT BINARY)"
+                "COPY activities (id, kind, actor_id, subject_id, subject_user_id, visible, "
+                    + "occurred_at) FROM STDIN (FORMAT BINARY)"
             )
         )
         {
@@ -538,7 +542,8 @@ public static class SocialSeeder
         // A block ends the pair's connection, as the API does.
         await using (
             var end = dataSource.CreateCommand(
-                "DELETE FROM connections c USING blocks b WHERE (c.requester_id, c.addressee_id) IN ((b.blocker_id, b.blocked_id), (b.blocked_id, b.blocker_id))"
+                "DELETE FROM connections c USING blocks b WHERE (c.requester_id, c.addressee_id) IN ((b.blocker_id, "
+                    + "b.blocked_id), (b.blocked_id, b.blocker_id))"
             )
         )
         {

@@ -400,7 +400,8 @@ public sealed class PostgresServer : IAsyncDisposable
             if (!retry.Succeeded)
             {
                 throw new InvalidOperationException(
-                    $"initdb failed (exit code {retry.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}{retry.Output}"
+                    $"initdb failed (exit code "
+                        + $"{retry.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}{retry.Output}"
                 );
             }
         }
@@ -444,7 +445,9 @@ public sealed class PostgresServer : IAsyncDisposable
                 continue; // the free port was taken in the meantime: try another
             }
             throw new InvalidOperationException(
-                $"PostgreSQL did not start (pg_ctl exit code {result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} ---{Environment.NewLine}{LogFiles.Tail(log, 40)}"
+                $"PostgreSQL did not start (pg_ctl exit code "
+                    + $"{result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} "
+                    + $"---{Environment.NewLine}{LogFiles.Tail(log, 40)}"
             );
         }
     }

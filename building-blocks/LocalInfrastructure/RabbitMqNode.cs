@@ -118,7 +118,8 @@ internal sealed class RabbitMqNode
         if (!start.Succeeded)
         {
             throw new InvalidOperationException(
-                $"rabbitmq-server -detached failed (exit code {start.ExitCode}).{Environment.NewLine}{LogTail(logOffset)}"
+                $"rabbitmq-server -detached failed (exit code "
+                    + $"{start.ExitCode}).{Environment.NewLine}{LogTail(logOffset)}"
             );
         }
 
@@ -158,7 +159,8 @@ internal sealed class RabbitMqNode
                             ? $"RabbitMQ node {Name} exited while starting."
                             : $"RabbitMQ node {Name} was not ready after {_options.StartTimeout.TotalSeconds:0} s."
                     )
-                        + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}"
+                        + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}"
+                        + $"{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}"
                 );
             }
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
@@ -257,7 +259,8 @@ internal sealed class RabbitMqNode
         if (!result.Succeeded)
         {
             throw new InvalidOperationException(
-                $"rabbitmqctl {string.Join(' ', arguments)} failed (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}"
+                $"rabbitmqctl {string.Join(' ', arguments)} failed (exit code "
+                    + $"{result.ExitCode}):{Environment.NewLine}{result.Output}"
             );
         }
     }

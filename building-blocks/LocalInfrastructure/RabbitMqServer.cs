@@ -138,7 +138,8 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
     /// <summary>The amqp:// URI of <paramref name="virtualHost"/> on this broker, with credentials.</summary>
     public string UriFor(string virtualHost) =>
-        $"{_scheme}://{Uri.EscapeDataString(_user)}:{Uri.EscapeDataString(_password)}@{Host}:{Port}/{Uri.EscapeDataString(virtualHost)}";
+        $"{_scheme}://{Uri.EscapeDataString(_user)}:{Uri.EscapeDataString(_password)}@{Host}:{Port}/"
+        + Uri.EscapeDataString(virtualHost);
 
     /// <summary>
     /// Creates <paramref name="name"/> (idempotent), grants the broker user full permissions on
@@ -404,7 +405,10 @@ public sealed class RabbitMqServer : IAsyncDisposable
             ? new Uri($"http://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@{uri.Host}:15672/")
             : new Uri(management.EndsWith('/') ? management : management + "/");
         options.Log?.Invoke(
-            $"rabbitmq: using {EnvironmentVariable} ({uri.Host}:{uri.Port}), management API {managementUri.GetLeftPart(UriPartial.Authority).Replace(managementUri.UserInfo + "@", "", StringComparison.Ordinal)}"
+            $"rabbitmq: using {EnvironmentVariable} ({uri.Host}:{uri.Port}), management API "
+                + managementUri
+                    .GetLeftPart(UriPartial.Authority)
+                    .Replace(managementUri.UserInfo + "@", "", StringComparison.Ordinal)
         );
         var port =
             uri.Port > 0 ? uri.Port

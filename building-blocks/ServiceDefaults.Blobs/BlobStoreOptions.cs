@@ -41,7 +41,8 @@ public sealed class BlobStoreOptions
         if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl))
             yield return $"{section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
         if (string.IsNullOrEmpty(S3.AccessKey) != string.IsNullOrEmpty(S3.SecretKey))
-            yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to use the AWS default credentials).";
+            yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to "
+                + $"use the AWS default credentials).";
     }
 
     private static bool IsHttpUrl(string value) =>

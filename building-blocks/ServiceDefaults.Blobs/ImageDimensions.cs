@@ -89,7 +89,8 @@ internal static class ImageDimensions
             var components = frame[5];
             if (components == 0 || length != 8 + 3 * components || !await reader.SkipAsync(length - 8))
                 return null;
-            return new PixelSize(width, height); // a height of 0 (set later by a DNL marker) is refused with the other zero sizes
+            // a height of 0 (set later by a DNL marker) is refused with the other zero sizes
+            return new PixelSize(width, height);
         }
     }
 

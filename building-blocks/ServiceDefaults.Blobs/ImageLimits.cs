@@ -21,5 +21,6 @@ public sealed record ImageLimits(int MaxSide, long MaxPixels)
 
     /// <summary>For refusals: "at most 4096 pixels a side and 16.8 megapixels".</summary>
     public string Describe() =>
-        $"at most {MaxSide} pixels a side and {(MaxPixels / 1e6).ToString("0.#", CultureInfo.InvariantCulture)} megapixels";
+        $"at most {MaxSide} pixels a side and "
+        + $"{(MaxPixels / 1e6).ToString("0.#", CultureInfo.InvariantCulture)} megapixels";
 }

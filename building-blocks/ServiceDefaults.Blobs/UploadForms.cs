@@ -79,7 +79,8 @@ public static class UploadForms
     private static RequestValidationException Unreadable(Exception exception) =>
         new(
             "file",
-            $"The multipart form could not be read (cut short, or not framed by its Content-Type's boundary): {exception.Message}"
+            $"The multipart form could not be read (cut short, or not framed by its Content-Type's "
+                + $"boundary): {exception.Message}"
         );
 
     /// <summary>Every field's name and text follow the rules JSON text does (<see cref="SafeText"/>).</summary>

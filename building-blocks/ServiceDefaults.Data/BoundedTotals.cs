@@ -9,8 +9,8 @@ namespace Community.ServiceDefaults.Data;
 /// A list's total that costs at most <c>threshold + 1</c> rows: an exact COUNT over <c>LIMIT threshold + 1</c>,
 /// and when that is full, the planner's row estimate for the same filtered query (EXPLAIN, not run), flagged as an
 /// estimate; when the planner already expects more than <see cref="SkipCountAbove"/> times the threshold, the estimate
-/// without counting. An exact COUNT(*) grows with the matching rows (100 ms at 900,000); this stays near the cost of
-/// reading the threshold.
+/// without counting. An exact COUNT(*) grows with the matching rows (bench/README.md, "Totals"); this stays near the
+/// cost of reading the threshold.
 /// </summary>
 public static class BoundedTotals
 {

@@ -92,22 +92,14 @@ public static class DatabaseSetup
         // off, e.g. behind a transaction-mode pooler.
         if (!named.Contains("Max Auto Prepare"))
             settings.MaxAutoPrepare = 64;
-        // EF Core opens and closes the connection around every query, so a request of three queries returned its
-        // connection to the pool three times, and each return made the next use send Npgsql's reset (CLOSE ALL,
-        // UNLISTEN *, pg_advisory_unlock_all(), DISCARD SEQUENCES, DISCARD TEMP, RESET ALL) for PostgreSQL to parse and
-        // run. No service leaves session state on a connection (settings are SET LOCAL or SET CONSTRAINTS inside a
-        // transaction, advisory locks are transaction locks, the migrator unlocks its own), so there is nothing to
-        // reset. A connection string may still ask.
+        // EF Core returns the connection after every query, and each return made the next use send Npgsql's reset; no
+        // service leaves session state on a connection (SET LOCAL, transaction-level advisory locks), so nothing needs
+        // resetting. A connection string may still ask.
         if (!named.Contains("No Reset On Close"))
             settings.NoResetOnClose = true;
-        // Every connection is a PostgreSQL backend process, and backends beyond the database host's cores only take
-        // turns on them. With Npgsql's 100 per instance, a ticket drop (500 requests at once on two instances,
-        // bench/run-ticket-drop.sh) ran up to 200 backends on 2 cores: 500 plain reads of the event took p95 187-214 ms
-        // against 143-149 ms with 10 or 20 per instance (the same quiet hour, one run after another). Twenty still
-        // serves a service's concurrent transactions (requests, consumers, the outbox dispatcher; a request waits for a
-        // free connection, and no code path holds one while waiting for a second, so a small pool queues and never
-        // deadlocks), and keeps six services on one local server far inside its max_connections. Production sets each
-        // service's size (deploy/k8s).
+        // Backends beyond the database host's cores only take turns (bench/README.md, "A pool sized for the database
+        // host"); no code path holds a connection while waiting for a second, so a small pool queues and never
+        // deadlocks. Production sets each service's size (deploy/k8s).
         if (!named.Contains("Maximum Pool Size"))
             settings.MaxPoolSize = Math.Max(DefaultPoolSize, settings.MinPoolSize);
         return settings.ConnectionString;

@@ -32,7 +32,8 @@ public static class GeneratedSecrets
                 WITH created AS (
                     INSERT INTO {table} (id, secret, encrypted, created_at) VALUES (1, $1, true, now())
                     ON CONFLICT (id) DO NOTHING RETURNING secret, encrypted)
-                SELECT secret, encrypted FROM created UNION ALL SELECT secret, encrypted FROM {table} WHERE id = 1 LIMIT 1
+                SELECT secret, encrypted FROM created
+                UNION ALL SELECT secret, encrypted FROM {table} WHERE id = 1 LIMIT 1
                 """
             );
             command.Parameters.Add(new NpgsqlParameter { Value = protector.Protect(fresh()) });

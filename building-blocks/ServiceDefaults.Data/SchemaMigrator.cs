@@ -70,7 +70,8 @@ public sealed class SchemaMigrator(
             {
                 if (applied != migration.Checksum)
                     throw new InvalidOperationException(
-                        $"Migration {scope}/{migration.Version} was changed after it was applied; add a new migration instead."
+                        $"Migration {scope}/{migration.Version} was changed after it was "
+                            + $"applied; add a new migration instead."
                     );
                 return;
             }

@@ -30,7 +30,8 @@ public static class SecretProtection
             protection.PersistKeysToFileSystem(new DirectoryInfo(path));
         else if (builder.Environment.IsProduction())
             throw new InvalidOperationException(
-                $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored secrets would live in the container and die with it."
+                $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored "
+                    + $"secrets would live in the container and die with it."
             );
         if (string.Equals(builder.Configuration[GenerateKeysSetting], "false", StringComparison.OrdinalIgnoreCase))
             protection.DisableAutomaticKeyGeneration();
@@ -51,7 +52,8 @@ public static class SecretProtection
         catch (System.Security.Cryptography.CryptographicException e)
         {
             throw new InvalidOperationException(
-                $"{what} cannot be decrypted with this key ring ({KeyRingPathSetting}). Restore the key ring that encrypted it; "
+                $"{what} cannot be decrypted with this key ring ({KeyRingPathSetting}). Restore "
+                    + $"the key ring that encrypted it; "
                     + "deleting the row would make a new secret and invalidate everything signed with the old one.",
                 e
             );

@@ -45,7 +45,8 @@ public static class BusSetup
             )
             .Validate(
                 o => o.OutboxBatchSize is >= 1 and <= MessagingOptions.MaximumOutboxBatchSize,
-                $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and {MessagingOptions.MaximumOutboxBatchSize}."
+                $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and "
+                    + $"{MessagingOptions.MaximumOutboxBatchSize}."
             )
             .ValidateOnStart();
         builder

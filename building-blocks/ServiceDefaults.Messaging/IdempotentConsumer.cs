@@ -34,7 +34,10 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
 
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
         var first = await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, {processedAt}) ON CONFLICT DO NOTHING",
+            $"""
+            INSERT INTO inbox_messages (message_id, consumer, processed_at)
+            VALUES ({messageId}, {consumer}, {processedAt}) ON CONFLICT DO NOTHING
+            """,
             cancellationToken
         );
         if (first == 0)

@@ -70,7 +70,8 @@ public sealed class KnownUsersConsumer(NpgsqlDataSource dataSource) : IConsumer<
 
     public Task Consume(ConsumeContext<UserDeleted> context) =>
         ExecuteAsync(
-            "INSERT INTO known_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET deleted_at = excluded.deleted_at",
+            "INSERT INTO known_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET "
+                + "deleted_at = excluded.deleted_at",
             context.Message.UserId,
             context.Message.OccurredAt.ToUniversalTime(),
             context.CancellationToken

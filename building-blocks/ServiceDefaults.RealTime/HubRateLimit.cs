@@ -96,7 +96,8 @@ public sealed class HubRateLimitFilter(
             && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user)
         )
             throw new HubException(
-                $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over all your connections. Slow down."
+                $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over "
+                    + $"all your connections. Slow down."
             );
         return await next(invocationContext);
     }

@@ -194,7 +194,8 @@ public sealed class HubUserLimits
             if (Interlocked.Exchange(ref _unreachable, 1) == 0)
                 _logger.LogWarning(
                     e,
-                    "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers again."
+                    "Redis is unreachable: per-user hub limits are off (only per-connection limits "
+                        + "apply) until it answers again."
                 );
             return fallback;
         }

@@ -40,7 +40,8 @@ public static class RequestSizeLimits
                         context,
                         StatusCodes.Status414UriTooLong,
                         "URI too long",
-                        $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. Send fewer or shorter filters."
+                        $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. "
+                            + $"Send fewer or shorter filters."
                     );
                     return;
                 }

@@ -236,8 +236,9 @@ public static class Images
     /// </summary>
     public static byte[] WebPLossy() =>
         Convert.FromBase64String(
-            "UklGRrwAAABXRUJQVlA4ILAAAACQEACdASosAcgAP3G42GW0rqunICgCkC4JaW7hdrEWgAnsA99snIe+2TkPfbJyHvtk5D32ych77ZOQ9+Re5D32ych77ZOQ99snIe+2TkPf"
-                + "bJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOFAAA/v2Ivzse4P/pOIKOgACoGfQOAAGCoVCoQIAF+oVCoQIAAA=="
+            "UklGRrwAAABXRUJQVlA4ILAAAACQEACdASosAcgAP3G42GW0rqunICgCkC4JaW7hdrEWgAnsA99snIe+2TkPfbJyHvtk5D32"
+                + "ych77ZOQ9+Re5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2Tk"
+                + "PfbJyHvtk5D32ych77ZOFAAA/v2Ivzse4P/pOIKOgACoGfQOAAGCoVCoQIAF+oVCoQIAAA=="
         );
 
     /// <summary>

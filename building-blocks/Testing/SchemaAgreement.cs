@@ -48,7 +48,8 @@ public static class SchemaAgreement
                 }
                 if (found.Nullable != column.IsNullable)
                     differences.Add(
-                        $"{table.Name}.{column.Name}: {(column.IsNullable ? "nullable" : "not null")} in the model, {(found.Nullable ? "nullable" : "not null")} in the schema"
+                        $"{table.Name}.{column.Name}: {(column.IsNullable ? "nullable" : "not null")} in the model, "
+                            + $"{(found.Nullable ? "nullable" : "not null")} in the schema"
                     );
                 if (Normalise(column.StoreType) != Normalise(found.Type))
                     differences.Add(
@@ -66,7 +67,8 @@ public static class SchemaAgreement
             foreach (var index in table.Indexes)
                 if (!built.Any(b => b.Key == Key(index.Columns.Select(c => c.Name), index.IsUnique)))
                     differences.Add(
-                        $"{table.Name}: index {index.Name} ({string.Join(", ", index.Columns.Select(c => c.Name))}) in the model, not in the schema"
+                        $"{table.Name}: index {index.Name} ({string.Join(", ", index.Columns.Select(c => c.Name))}) in "
+                            + $"the model, not in the schema"
                     );
             foreach (var index in built.Where(b => !b.HasExpression && !declared.Contains(b.Key)))
                 differences.Add($"{table.Name}: index {index.Name} ({index.Key}) in the schema, not in the model");

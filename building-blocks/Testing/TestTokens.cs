@@ -138,17 +138,45 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
     public static string Es256(ECDsa key, string kid, JsonObject claims, string typ = "at+jwt")
     {
         var signingInput =
-            $"{B64(new JsonObject { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = typ }.ToJsonString())}.{B64(claims.ToJsonString())}";
+            B64(
+                new JsonObject
+                {
+                    ["alg"] = "ES256",
+                    ["kid"] = kid,
+                    ["typ"] = typ,
+                }.ToJsonString()
+            )
+            + "."
+            + B64(claims.ToJsonString());
         return signingInput + "." + B64(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256));
     }
 
     public static string Unsigned(string kid, JsonObject claims) =>
-        $"{B64(new JsonObject { ["alg"] = "none", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}.";
+        B64(
+            new JsonObject
+            {
+                ["alg"] = "none",
+                ["kid"] = kid,
+                ["typ"] = "JWT",
+            }.ToJsonString()
+        )
+        + "."
+        + B64(claims.ToJsonString())
+        + ".";
 
     public static string Hs256(byte[] secret, string kid, JsonObject claims)
     {
         var signingInput =
-            $"{B64(new JsonObject { ["alg"] = "HS256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}";
+            B64(
+                new JsonObject
+                {
+                    ["alg"] = "HS256",
+                    ["kid"] = kid,
+                    ["typ"] = "JWT",
+                }.ToJsonString()
+            )
+            + "."
+            + B64(claims.ToJsonString());
         return signingInput + "." + B64(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(signingInput)));
     }
 

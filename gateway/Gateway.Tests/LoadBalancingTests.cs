@@ -263,7 +263,7 @@ public sealed class DnsDestinationTests
 public sealed class UnresolvableDestinationTests
 {
     [Fact]
-    public async Task A_name_that_does_not_resolve_leaves_out_its_destination_and_the_gateway_starts_and_serves_the_rest()
+    public async Task A_name_that_does_not_resolve_leaves_out_its_destination_and_the_gateway_serves_the_rest()
     {
         using var tokens = new TestTokens();
         await using var backend = await FakeBackend.StartAsync(tokens);

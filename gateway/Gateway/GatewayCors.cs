@@ -76,7 +76,8 @@ public static class GatewayCors
             .Bind(configuration.GetSection(GatewayCorsOptions.Section))
             .Validate(
                 o => o.Origins() is not null,
-                "Cors:AllowedOrigins takes exact origins like https://app.example or http://localhost:5173 (no wildcard, no path)."
+                "Cors:AllowedOrigins takes exact origins like https://app.example or "
+                    + "http://localhost:5173 (no wildcard, no path)."
             )
             .ValidateOnStart();
         services.AddCors();

@@ -10,7 +10,8 @@ namespace Community.Gateway;
 public static class GatewayPage
 {
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri "
+        + "'none'; frame-ancestors 'none'";
 
     /// <summary>
     /// Maps <paramref name="path"/> (reading only <paramref name="queryParameters"/>), its script and its style.

@@ -97,7 +97,8 @@ public class DashboardPlatformFixture : IAsyncLifetime
             runner.Start();
             Assert.True(
                 await runner.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120), CancellationToken.None),
-                $"{runner.Name} did not become healthy (last check: {runner.LastHealth}); its output:\n{string.Join('\n', runner.Logs.Snapshot().TakeLast(30))}"
+                $"{runner.Name} did not become healthy (last check: {runner.LastHealth}); its "
+                    + $"output:\n{string.Join('\n', runner.Logs.Snapshot().TakeLast(30))}"
             );
         }
     }
@@ -265,7 +266,7 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
     }
 
     [Fact]
-    public async Task The_metrics_api_gives_request_rates_from_the_services_histograms_the_outbox_backlog_and_the_queues()
+    public async Task The_metrics_api_gives_request_rates_from_the_histograms_the_outbox_backlog_and_the_queues()
     {
         // a dead-letter queue holding two messages, as MassTransit leaves one when a consumer keeps failing
         var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(fx.BrokerUri) };

@@ -26,7 +26,7 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task On_SIGTERM_with_open_hubs_and_a_busy_outbox_messaging_finishes_in_flight_work_exits_within_5_s_and_loses_nothing()
+    public async Task On_SIGTERM_with_open_hubs_and_a_busy_outbox_messaging_finishes_within_5_s_losing_nothing()
     {
         using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
         var (aliceId, alice) = await RegisterAsync(gateway, "alice");
@@ -139,7 +139,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         var log = string.Join('\n', fx.Messaging.Logs.Snapshot().TakeLast(30));
         output.WriteLine(
             $"exited {exitedAfter.TotalSeconds:0.00} s after SIGTERM; {sent.Count} messages answered 201; "
-                + $"outbox rows pending at SIGTERM {pendingAtSigterm}, left for the next start {await PendingAsync(database)}"
+                + $"outbox rows pending at SIGTERM {pendingAtSigterm}, left for the next start "
+                + $"{await PendingAsync(database)}"
         );
         Assert.False(fx.Messaging.KilledOnStop, log);
         Assert.True(
@@ -172,7 +173,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         );
         var rows = await Sql.ScalarAsync<long>(
             database,
-            "SELECT count(*) FROM outbox_messages WHERE failed_at IS NULL AND (payload::jsonb ->> 'chatMessageId')::uuid = ANY(@ids)",
+            "SELECT count(*) FROM outbox_messages WHERE failed_at IS NULL AND (payload::jsonb ->> "
+                + "'chatMessageId')::uuid = ANY(@ids)",
             ("ids", ids)
         );
         Assert.Equal(ids.Length, rows);
@@ -180,7 +182,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
             0,
             await Sql.ScalarAsync<long>(
                 database,
-                "SELECT count(*) FROM (SELECT payload::jsonb ->> 'chatMessageId' AS m FROM outbox_messages GROUP BY 1 HAVING count(*) > 1) twice"
+                "SELECT count(*) FROM (SELECT payload::jsonb ->> 'chatMessageId' AS m FROM outbox_messages GROUP BY 1 "
+                    + "HAVING count(*) > 1) twice"
             )
         );
         Assert.Equal(

@@ -9,7 +9,7 @@ namespace Community.SystemTests;
 public sealed class BrowserClientTests(ClientContractFixture fx, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
-    public async Task From_a_page_on_an_allowed_origin_two_members_chat_live_through_the_sdk_and_another_origin_is_refused()
+    public async Task From_an_allowed_origin_two_members_chat_live_through_the_sdk_and_another_origin_is_refused()
     {
         await ClientSdk.EnsureInstalledAsync();
         ChildProcess.AssertBrowserInstalled(ClientSdk.Folder);

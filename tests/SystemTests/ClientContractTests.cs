@@ -156,7 +156,8 @@ public sealed class ClientContractTests(ClientContractFixture fx)
             : [];
         Assert.True(
             served.Keys.Order().SequenceEqual(committed),
-            $"contract/ holds [{string.Join(", ", committed)}], the platform serves [{string.Join(", ", served.Keys.Order())}]: {Regenerate}"
+            $"contract/ holds [{string.Join(", ", committed)}], the platform serves "
+                + $"[{string.Join(", ", served.Keys.Order())}]: {Regenerate}"
         );
         foreach (var (file, text) in served)
             Assert.True(

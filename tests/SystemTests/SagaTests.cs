@@ -181,7 +181,8 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         var (lateId, late) = fx.User();
         var (_, checkout) = await HoldAndCheckoutAsync(eventId, late);
 
-        fx.Clock.Advance(TimeSpan.FromMinutes(16)); // the hold ends; the checkout (30 min, like Stripe's minimum) is still open
+        // the hold ends; the checkout (30 min, like Stripe's minimum) is still open
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
         var (quickId, quick) = fx.User();
         var (_, quickCheckout) = await HoldAndCheckoutAsync(eventId, quick);
         await PayThroughTheGatewayAsync(quickCheckout);
@@ -239,7 +240,8 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND payload->>'paymentId' = @id",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' "
+                    + "AND payload->>'paymentId' = @id",
                 ("id", checkout["payment_id"]!.GetValue<string>())
             )
         );

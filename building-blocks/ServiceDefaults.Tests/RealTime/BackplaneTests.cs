@@ -236,7 +236,7 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     }
 
     [Fact]
-    public async Task A_group_command_for_a_connection_no_instance_has_fails_after_the_backplanes_wait_and_the_connection_stays()
+    public async Task A_group_command_for_a_connection_no_instance_has_fails_after_the_wait_and_the_connection_stays()
     {
         var sender = await Connect(fx.First);
 
@@ -276,7 +276,7 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     }
 
     [Fact]
-    public async Task Hundreds_of_sends_from_both_instances_at_once_arrive_at_every_member_without_gap_duplicate_or_reordering()
+    public async Task Hundreds_of_sends_from_both_instances_reach_every_member_without_gap_duplicate_or_reorder()
     {
         const int count = 200;
         var group = "g-" + Tag();
@@ -306,7 +306,7 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     }
 
     [Fact]
-    public async Task A_client_that_joins_during_the_sends_gets_every_message_from_its_first_on_without_gap_or_duplicate()
+    public async Task A_client_joining_during_the_sends_gets_every_message_from_its_first_on_without_gap_or_duplicate()
     {
         const int count = 200;
         var group = "g-" + Tag();

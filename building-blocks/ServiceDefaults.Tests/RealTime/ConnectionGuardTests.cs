@@ -133,7 +133,7 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     }
 
     [Fact]
-    public async Task Ending_every_session_of_a_user_closes_the_connections_of_tokens_issued_before_and_spares_later_ones()
+    public async Task Ending_every_session_of_a_user_closes_connections_of_tokens_issued_before_and_spares_later_ones()
     {
         var user = Guid.NewGuid();
         var stranger = await Connect(fx.Tokens.Issue(Guid.NewGuid()));

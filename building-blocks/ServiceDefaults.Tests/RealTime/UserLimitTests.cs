@@ -66,7 +66,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
     private static Task<string> Echo(LiveConnection client) => client.Connection.InvokeAsync<string>("Echo", "ping");
 
     [Fact]
-    public async Task One_users_calls_over_several_connections_are_refused_once_the_users_budget_is_spent_and_another_users_pass()
+    public async Task One_users_calls_over_several_connections_are_refused_once_its_budget_is_spent_and_others_pass()
     {
         var user = Guid.NewGuid();
         LiveConnection[] connections =
@@ -174,8 +174,10 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
             closed,
             e =>
                 Assert.Equal(
-                    "The server closed the connection with the following error: Connection closed with an error. HubException: "
-                        + $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections per user. Close one first.",
+                    $"The server closed the connection with the following error: Connection "
+                        + $"closed with an error. HubException: "
+                        + $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections "
+                        + $"per user. Close one first.",
                     e
                 )
         );

@@ -45,7 +45,8 @@ public static class EntityTag
     {
         if (IfMatch(request) is { } tags && !tags.Contains(Of(version)))
             throw new PreconditionFailedException(
-                "The resource changed since the version named in If-Match; read it again (GET gives the current ETag) and repeat the change."
+                "The resource changed since the version named in If-Match; read it again (GET gives the "
+                    + "current ETag) and repeat the change."
             );
     }
 }

@@ -23,13 +23,16 @@ public sealed record PageOf<T>(
 public static class PagingDocs
 {
     public const string Page =
-        "Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor.";
+        "Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) "
+        + "are a 400: follow next_cursor instead. Not with cursor.";
     public const string Cursor =
-        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. "
+        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the "
+        + "same rows as the numbered page. "
         + "Not with page; a cursor this API did not give out is a 400.";
     public const string Limit = "Rows per page, 1-100.";
     public const string Total =
-        "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.";
+        "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database "
+        + "planner's estimate, never below the threshold + 1.";
     public const string TotalIsEstimate =
         "True when total (and so pages) is the planner's estimate rather than an exact count.";
     public const string NextCursor = "Pass as cursor to read the next page; null on the last page.";
@@ -51,9 +54,8 @@ public readonly record struct PageRequest(int Page, int Limit)
 
     /// <summary>
     /// The deepest OFFSET a numbered page may ask for: as far as a list's total is exact by default. Past it the total,
-    /// and so the page numbers, are estimates, and OFFSET walks every row before the page (page 5000 of the events
-    /// catalogue took 32 ms p95 at a million events against 6.6 ms for page 1); a cursor reads any depth as fast as
-    /// page 1.
+    /// and so the page numbers, are estimates, and OFFSET walks every row before the page (bench/README.md); a cursor
+    /// reads any depth as fast as page 1.
     /// </summary>
     public const long MaxOffset = CountedTotal.DefaultExactUpTo;
 
@@ -74,7 +76,8 @@ public readonly record struct PageRequest(int Page, int Limit)
         {
             errors.Add(
                 "page",
-                $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's next_cursor), or narrow the query with its filters (dates, place, interest, text)."
+                $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's "
+                    + $"next_cursor), or narrow the query with its filters (dates, place, interest, text)."
             );
             valid = false;
         }

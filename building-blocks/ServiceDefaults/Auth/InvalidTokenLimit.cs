@@ -68,7 +68,8 @@ public sealed class InvalidTokenLimit : IDisposable
                 $"{service}-invalid-tokens-{Environment.MachineName}",
                 clock,
                 logger,
-                $"Redis is unreachable: each instance counts refused tokens alone (N instances allow N times {Section}) "
+                $"Redis is unreachable: each instance counts refused tokens alone (N "
+                    + $"instances allow N times {Section}) "
                     + "until it answers again.",
                 "Redis answers again: refused tokens are counted across the instances again."
             );

@@ -84,7 +84,8 @@ internal sealed class JwtBearerSetup(
                 else if (revocations.HasEnded(userId, SessionOf(context.Principal!), IssuedAt(context.SecurityToken)))
                     context.Fail(
                         new AccessTokenRefusedException(
-                            "The session has ended (logout, password reset, account deletion or role change); sign in again."
+                            "The session has ended (logout, password reset, account deletion "
+                                + "or role change); sign in again."
                         )
                     );
                 return Task.CompletedTask;

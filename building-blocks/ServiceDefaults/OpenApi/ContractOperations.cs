@@ -73,7 +73,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     In = ParameterLocation.Header,
                     Required = false,
                     Description =
-                        "Repeating a request with the same key answers the first one's result instead of doing it again.",
+                        "Repeating a request with the same key answers the first one's "
+                        + "result instead of doing it again.",
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
@@ -93,7 +94,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     In = ParameterLocation.Header,
                     Required = false,
                     Description =
-                        "The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is.",
+                        "The ETag the change was made against: a stale one is refused with 412 and nothing "
+                        + "changes; none or * updates as is.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 }
             );
