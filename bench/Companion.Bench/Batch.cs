@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Community.Events.Bench;
 using Community.Testing;
 

@@ -1,7 +1,6 @@
 extern alias CompanionApi;
 extern alias GatewayApp;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Community.Companion.Bench;
 using Community.Contracts;

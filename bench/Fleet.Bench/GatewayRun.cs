@@ -1,11 +1,9 @@
 extern alias GatewayApp;
 extern alias MessagingApi;
 using System.Diagnostics;
-using System.Globalization;
 using Community.Contracts;
 using Community.Events.Bench;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,13 +1,11 @@
 extern alias PaymentsApi;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;

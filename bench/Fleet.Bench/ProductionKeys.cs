@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Fleet.Bench;

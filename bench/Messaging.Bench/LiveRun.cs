@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Community.Events.Bench;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 

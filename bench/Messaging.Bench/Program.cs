@@ -6,7 +6,6 @@ using System.Text;
 using Community.Contracts;
 using Community.Messaging.Bench;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using GatewayProgram = GatewayApp::Program;

@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Community.Events.Bench;
-using Community.Testing;
 using MessagingApi::Community.Messaging.Conversations;
 using MessagingApi::Community.Messaging.Data;
 using Microsoft.EntityFrameworkCore;

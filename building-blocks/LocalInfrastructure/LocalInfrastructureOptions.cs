@@ -1,5 +1,3 @@
-using Community.LocalInfrastructure.Internal;
-
 namespace Community.LocalInfrastructure;
 
 /// <summary>

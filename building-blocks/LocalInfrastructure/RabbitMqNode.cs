@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Community.LocalInfrastructure.Internal;
 
 namespace Community.LocalInfrastructure;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using Community.LocalInfrastructure.Internal;
 
 namespace Community.LocalInfrastructure;
 

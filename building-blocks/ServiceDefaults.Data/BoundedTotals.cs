@@ -1,7 +1,6 @@
 using System.Data;
 using System.Text.Json;
 using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.ServiceDefaults.Data;
 

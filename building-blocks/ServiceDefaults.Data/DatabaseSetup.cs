@@ -1,13 +1,11 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 
 namespace Community.ServiceDefaults.Data;
 

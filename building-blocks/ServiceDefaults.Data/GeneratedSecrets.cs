@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Npgsql;
 
 namespace Community.ServiceDefaults.Data;
 

@@ -1,7 +1,6 @@
 using Community.ServiceDefaults.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Community.ServiceDefaults.Data;

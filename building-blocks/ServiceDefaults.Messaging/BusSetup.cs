@@ -1,8 +1,6 @@
 using System.Reflection;
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,5 +1,3 @@
-using MassTransit;
-
 namespace Community.ServiceDefaults.Messaging;
 
 /// <summary>Marks a consumer of the ephemeral path; see <see cref="IEphemeralConsumer{TMessage}"/>.</summary>

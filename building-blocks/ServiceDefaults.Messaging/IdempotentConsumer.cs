@@ -1,5 +1,3 @@
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Messaging;

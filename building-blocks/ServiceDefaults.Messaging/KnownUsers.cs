@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.Auth;
-using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

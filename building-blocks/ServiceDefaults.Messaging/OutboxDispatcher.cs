@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Community.ServiceDefaults.Telemetry;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

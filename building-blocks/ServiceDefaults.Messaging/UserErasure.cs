@@ -1,6 +1,4 @@
 using Community.Contracts.Identity;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

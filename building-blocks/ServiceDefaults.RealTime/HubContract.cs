@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Community.ServiceDefaults.RealTime;
 

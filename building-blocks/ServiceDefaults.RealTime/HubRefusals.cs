@@ -1,7 +1,5 @@
 using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults.RealTime;
 

@@ -1,9 +1,7 @@
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.OpenApi;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

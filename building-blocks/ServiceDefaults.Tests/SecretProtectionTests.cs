@@ -3,7 +3,6 @@ using Community.LocalInfrastructure;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.ServiceDefaults.Tests;

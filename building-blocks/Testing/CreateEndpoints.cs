@@ -1,11 +1,9 @@
 using System.Net.Http.Json;
-using System.Text;
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Testing;
 

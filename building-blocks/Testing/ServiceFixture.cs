@@ -1,7 +1,6 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Community.Testing;

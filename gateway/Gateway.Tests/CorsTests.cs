@@ -1,5 +1,4 @@
 using Community.Contracts;
-using Community.Gateway.Tests.Infrastructure;
 
 namespace Community.Gateway.Tests;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using Community.Gateway.Tests.Infrastructure;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

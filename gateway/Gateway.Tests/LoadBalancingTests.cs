@@ -1,8 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
 using Community.Contracts;
-using Community.Gateway.Tests.Infrastructure;
-using Community.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,3 @@
-using Community.Gateway.Tests.Infrastructure;
-
 namespace Community.Gateway.Tests;
 
 /// <summary>Tiny global limits; hour-long windows so nothing replenishes while a test runs.</summary>

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using Community.AppHost.Telemetry;
 using Community.Contracts;
 using Community.LocalInfrastructure;
 using Community.Testing;
@@ -127,7 +125,7 @@ public class DashboardPlatformFixture : IAsyncLifetime
             environment[key] = value;
         return new ServiceRunner(
             new ServiceInstance(service, service.Name, addresses[service.Name]),
-            Orchestrator.AssemblyPath(project, configuration),
+            ProjectBuild.AssemblyPath(project, configuration),
             Path.GetDirectoryName(project)!,
             environment,
             new ConsoleOutput(),

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
 namespace Community.Deployment.Tests;

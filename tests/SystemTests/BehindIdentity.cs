@@ -1,5 +1,4 @@
 extern alias GatewayApp;
-using Community.Contracts;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.SystemTests;

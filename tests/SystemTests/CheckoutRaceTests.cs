@@ -1,6 +1,5 @@
 extern alias EventsApi;
 extern alias PaymentsApi;
-using Community.Contracts;
 using Community.LocalInfrastructure;
 using EventsProgram = EventsApi::Program;
 using PaymentsProgram = PaymentsApi::Program;

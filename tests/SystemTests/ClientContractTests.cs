@@ -6,7 +6,6 @@ extern alias MessagingApi;
 extern alias PaymentsApi;
 extern alias SocialApi;
 using System.Text.Json;
-using Community.Contracts;
 using CompanionProgram = AiCompanionApi::Program;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;

@@ -1,8 +1,6 @@
 extern alias AiCompanionApi;
 extern alias GatewayApp;
 extern alias PaymentsApi;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentsApi::Community.Payments.Credits;
 using CompanionProgram = AiCompanionApi::Program;

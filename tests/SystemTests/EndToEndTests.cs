@@ -2,8 +2,6 @@ extern alias EventsApi;
 extern alias GatewayApp;
 extern alias IdentityApi;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
 using IdentityProgram = IdentityApi::Program;

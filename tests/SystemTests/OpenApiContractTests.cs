@@ -4,9 +4,7 @@ extern alias IdentityApi;
 extern alias MessagingApi;
 extern alias PaymentsApi;
 extern alias SocialApi;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Community.Contracts;
 using IdentityProgram = IdentityApi::Program;
 
 namespace Community.SystemTests;

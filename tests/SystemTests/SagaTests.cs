@@ -1,8 +1,6 @@
 extern alias EventsApi;
 extern alias GatewayApp;
 extern alias PaymentsApi;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.LocalInfrastructure;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;

@@ -1,8 +1,6 @@
 extern alias GatewayApp;
 extern alias IdentityApi;
 extern alias SocialApi;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using GatewayProgram = GatewayApp::Program;
 using IdentityProgram = IdentityApi::Program;
 using SocialProgram = SocialApi::Program;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Community.Contracts;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.ServiceDefaults.Messaging;
 

@@ -8,13 +8,11 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Tests.Messaging;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.Api;
 

@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,10 +1,8 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;

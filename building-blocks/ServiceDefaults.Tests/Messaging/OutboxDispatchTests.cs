@@ -4,10 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Community.Contracts;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 

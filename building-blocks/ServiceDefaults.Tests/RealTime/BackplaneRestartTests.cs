@@ -1,5 +1,4 @@
 using Community.LocalInfrastructure;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.ServiceDefaults.Tests.RealTime;

@@ -1,8 +1,6 @@
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 

@@ -1,10 +1,8 @@
 using System.Net;
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.RealTime;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 

@@ -3,13 +3,11 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.RealTime;
-using Community.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Community.ServiceDefaults.Tests.RealTime;

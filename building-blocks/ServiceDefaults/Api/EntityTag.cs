@@ -1,6 +1,5 @@
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.ServiceDefaults.Api;

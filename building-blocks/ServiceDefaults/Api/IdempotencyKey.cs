@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http;
 
 namespace Community.ServiceDefaults.Api;
 

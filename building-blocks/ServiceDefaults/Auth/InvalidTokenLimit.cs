@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Community.Contracts;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Gateway.Tests.Infrastructure;
