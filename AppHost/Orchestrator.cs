@@ -189,7 +189,7 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
                 options.CorsOrigins.Count == 0
                     ? "  browsers   no origin allowed (--cors-origins)"
                     : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway "
-                        + $"(--cors-origins to change)"
+                        + "(--cors-origins to change)"
             );
             if (admin is { Admin: var account, Created: var created })
             {

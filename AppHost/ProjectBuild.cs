@@ -26,7 +26,7 @@ internal sealed class ProjectBuild(string root, ConsoleOutput console)
         console.Line(
             "build",
             $"building {total} projects (the services, the gateway and what they reference; a first build takes a "
-                + $"minute or two, later ones seconds)"
+                + "minute or two, later ones seconds)"
         );
         using var heartbeat = new Timer(
             _ =>

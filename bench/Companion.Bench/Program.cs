@@ -97,7 +97,7 @@ try
         Shared
     ).Start();
     Console.WriteLine(
-        $"PostgreSQL, RabbitMQ, the fake model, the companion and the gateway up in "
+        "PostgreSQL, RabbitMQ, the fake model, the companion and the gateway up in "
             + $"{started.Elapsed.TotalSeconds:0.0} s"
     );
 

@@ -135,7 +135,7 @@ public static partial class EventsBench
         {
             report.Line(
                 $"{seeded.Events:N0} events by binary COPY ({Math.Clamp(Environment.ProcessorCount, 1, 4)} streams, "
-                    + $"generated columns computed by the server):"
+                    + "generated columns computed by the server):"
             );
             report.Line(
                 $"  COPY                {seeded.Copy.TotalSeconds, 7:F1} s  "
@@ -364,7 +364,7 @@ public static partial class EventsBench
         report.Heading("Latency in ms (client side, EF Core through CatalogueQueries, one fresh DbContext per run)");
         report.Line(
             $"now = {now:yyyy-MM-dd HH:mm:ss} UTC, anonymous caller; nearby around the {World.Cities.Length} seeded "
-                + $"cities; warm-up runs not counted"
+                + "cities; warm-up runs not counted"
         );
         report.Line(
             $"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores"
@@ -383,7 +383,7 @@ public static partial class EventsBench
         );
         report.Line(
             $"  {CountedTotal.DefaultExactUpTo:N0}, above that the planner's estimate with total_is_estimate "
-                + $"(CatalogueQueries.ListAsync)"
+                + "(CatalogueQueries.ListAsync)"
         );
         report.Line(
             $"{"request", -38} {"runs", 5} {"before p50", 11} {"p95", 8} {"after p50", 10} {"p95", 8} "

@@ -135,7 +135,7 @@ public static class GatewayRun
                     if ((int)ok.StatusCode != 200 || (int)refused.StatusCode != 401)
                         throw new InvalidOperationException(
                             $"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} "
-                                + $"without (expected 200 and 401)"
+                                + "without (expected 200 and 401)"
                         );
                 }
             }
@@ -149,16 +149,16 @@ public static class GatewayRun
             );
             report.Line(
                 $"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging "
-                    + $"on Kestrel with its PostgreSQL"
+                    + "on Kestrel with its PostgreSQL"
             );
             report.Line(
                 $"load tool: this binary's closed-loop client in its own process, {connections} "
-                    + $"keep-alive HTTP/1.1 connections, "
+                    + "keep-alive HTTP/1.1 connections, "
                     + $"{warmUp} s warm-up + {seconds} s measured per target, {rounds} round(s) alternating the targets"
             );
             report.Line(
                 $"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway "
-                    + $"and the service in this process (server GC)"
+                    + "and the service in this process (server GC)"
             );
             report.Line(new string('=', 110));
 

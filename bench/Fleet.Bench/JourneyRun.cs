@@ -186,7 +186,7 @@ public static partial class JourneyRun
                 Timeout = TimeSpan.FromSeconds(60),
             };
             Console.WriteLine(
-                $"PostgreSQL, RabbitMQ, identity, social, messaging, events, payments and the gateway up in "
+                "PostgreSQL, RabbitMQ, identity, social, messaging, events, payments and the gateway up in "
                     + $"{started.Elapsed.TotalSeconds:0.0} s"
             );
 

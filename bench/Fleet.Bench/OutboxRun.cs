@@ -81,7 +81,7 @@ public static class OutboxRun
         );
         report.Line(
             $"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP "
-                + $"LOCKED, their confirms in flight together, publisher confirms) "
+                + "LOCKED, their confirms in flight together, publisher confirms) "
                 + "-> RabbitMQ fanout exchange -> a queue of the benchmark's own"
         );
         report.Line(new string('=', 110));

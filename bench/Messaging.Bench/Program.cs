@@ -153,7 +153,7 @@ finally
     if (options.Keep)
         Console.WriteLine(
             $"--keep: database and vhost '{resources.Name}' left in place (they outlive the run only on "
-                + $"COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)"
+                + "COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)"
         );
     else
         await resources.DisposeAsync();

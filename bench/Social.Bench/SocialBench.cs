@@ -390,7 +390,7 @@ public static partial class SocialBench
         Heading("Latency in ms (client side, EF Core through the service's query code, one fresh DbContext per run)");
         line(
             $"now = {now:yyyy-MM-dd HH:mm:ss} UTC; {people.CallerIndices.Length} seeded callers (each about 6 "
-                + $"connections, 5 blocked, 5 blockers); warm-up runs not counted"
+                + "connections, 5 blocked, 5 blockers); warm-up runs not counted"
         );
         line(
             $"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores"

@@ -114,7 +114,7 @@ public sealed partial class PostgresServer
             if (!retry.Succeeded)
             {
                 throw new InvalidOperationException(
-                    $"initdb failed (exit code "
+                    "initdb failed (exit code "
                         + $"{retry.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}{retry.Output}"
                 );
             }
@@ -159,7 +159,7 @@ public sealed partial class PostgresServer
                 continue; // the free port was taken in the meantime: try another
             }
             throw new InvalidOperationException(
-                $"PostgreSQL did not start (pg_ctl exit code "
+                "PostgreSQL did not start (pg_ctl exit code "
                     + $"{result.ExitCode}):{Environment.NewLine}{result.Output}{Environment.NewLine}--- {logFile} "
                     + $"---{Environment.NewLine}{LogFiles.Tail(log, 40)}"
             );

@@ -117,7 +117,7 @@ internal sealed class RabbitMqNode
         if (!start.Succeeded)
         {
             throw new InvalidOperationException(
-                $"rabbitmq-server -detached failed (exit code "
+                "rabbitmq-server -detached failed (exit code "
                     + $"{start.ExitCode}).{Environment.NewLine}{LogTail(logOffset)}"
             );
         }

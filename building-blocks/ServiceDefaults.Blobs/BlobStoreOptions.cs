@@ -42,7 +42,7 @@ public sealed class BlobStoreOptions
             yield return $"{section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
         if (string.IsNullOrEmpty(S3.AccessKey) != string.IsNullOrEmpty(S3.SecretKey))
             yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to "
-                + $"use the AWS default credentials).";
+                + "use the AWS default credentials).";
     }
 
     private static bool IsHttpUrl(string value) =>

@@ -74,7 +74,7 @@ internal static class ImageReencoding
     private static UnsupportedMediaTypeException Damaged(ImageFormat format) =>
         new(
             $"The file starts like {format.ContentType} but its image data is cut short or "
-                + $"damaged: it cannot be decoded."
+                + "damaged: it cannot be decoded."
         );
 
     /// <summary>A WebP whose image is VP8L (alone or after VP8X) was lossless and stays so; others are lossy.</summary>

@@ -81,7 +81,7 @@ public static class ImageUploads
             await format.ReadSizeAsync(content, cancellationToken)
             ?? throw new UnsupportedMediaTypeException(
                 $"The file starts like {format.ContentType} but its header is cut short, damaged or declares no "
-                    + $"pixels: its width and height cannot be read."
+                    + "pixels: its width and height cannot be read."
             );
         if (!limits.Allows(size))
             throw new RequestValidationException(

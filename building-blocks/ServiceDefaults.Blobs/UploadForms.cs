@@ -79,7 +79,7 @@ public static class UploadForms
     private static RequestValidationException Unreadable(Exception exception) =>
         new(
             "file",
-            $"The multipart form could not be read (cut short, or not framed by its Content-Type's "
+            "The multipart form could not be read (cut short, or not framed by its Content-Type's "
                 + $"boundary): {exception.Message}"
         );
 

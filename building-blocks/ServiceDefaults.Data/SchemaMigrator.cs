@@ -70,7 +70,7 @@ public sealed class SchemaMigrator(
                 if (applied != migration.Checksum)
                     throw new InvalidOperationException(
                         $"Migration {scope}/{migration.Version} was changed after it was "
-                            + $"applied; add a new migration instead."
+                            + "applied; add a new migration instead."
                     );
                 return;
             }

@@ -31,7 +31,7 @@ public static class SecretProtection
         else if (builder.Environment.IsProduction())
             throw new InvalidOperationException(
                 $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored "
-                    + $"secrets would live in the container and die with it."
+                    + "secrets would live in the container and die with it."
             );
         if (string.Equals(builder.Configuration[GenerateKeysSetting], "false", StringComparison.OrdinalIgnoreCase))
             protection.DisableAutomaticKeyGeneration();
@@ -53,7 +53,7 @@ public static class SecretProtection
         {
             throw new InvalidOperationException(
                 $"{what} cannot be decrypted with this key ring ({KeyRingPathSetting}). Restore "
-                    + $"the key ring that encrypted it; "
+                    + "the key ring that encrypted it; "
                     + "deleting the row would make a new secret and invalidate everything signed with the old one.",
                 e
             );

@@ -96,7 +96,7 @@ public sealed class HubRateLimitFilter(
         )
             throw new HubException(
                 $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over "
-                    + $"all your connections. Slow down."
+                    + "all your connections. Slow down."
             );
         return await next(invocationContext);
     }

@@ -46,14 +46,14 @@ public static class RealTimeSetup
                     && o.MaxConnectionsPerUser >= 1
                     && o.ConnectionLease >= TimeSpan.FromSeconds(3),
                 $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, "
-                    + $"ConnectionLease at least 3 seconds."
+                    + "ConnectionLease at least 3 seconds."
             )
             .ValidateOnStart();
         var redis =
             builder.Configuration.GetConnectionString(ResourceNames.Redis)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ResourceNames.Redis} is not configured (the SignalR backplane and "
-                    + $"per-user hub limits live in Redis)."
+                    + "per-user hub limits live in Redis)."
             );
         var service = builder.Environment.ApplicationName;
         var clientName = $"{service}-{Environment.MachineName}";

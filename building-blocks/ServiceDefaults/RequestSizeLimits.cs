@@ -40,7 +40,7 @@ public static class RequestSizeLimits
                         StatusCodes.Status414UriTooLong,
                         "URI too long",
                         $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. "
-                            + $"Send fewer or shorter filters."
+                            + "Send fewer or shorter filters."
                     );
                     return;
                 }

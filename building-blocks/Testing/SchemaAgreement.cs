@@ -67,7 +67,7 @@ public static class SchemaAgreement
                 if (!built.Any(b => b.Key == Key(index.Columns.Select(c => c.Name), index.IsUnique)))
                     differences.Add(
                         $"{table.Name}: index {index.Name} ({string.Join(", ", index.Columns.Select(c => c.Name))}) in "
-                            + $"the model, not in the schema"
+                            + "the model, not in the schema"
                     );
             foreach (var index in built.Where(b => !b.HasExpression && !declared.Contains(b.Key)))
                 differences.Add($"{table.Name}: index {index.Name} ({index.Key}) in the schema, not in the model");

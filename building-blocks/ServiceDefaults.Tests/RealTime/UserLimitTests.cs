@@ -172,10 +172,10 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
             closed,
             e =>
                 Assert.Equal(
-                    $"The server closed the connection with the following error: Connection "
-                        + $"closed with an error. HubException: "
+                    "The server closed the connection with the following error: Connection "
+                        + "closed with an error. HubException: "
                         + $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections "
-                        + $"per user. Close one first.",
+                        + "per user. Close one first.",
                     e
                 )
         );

@@ -77,7 +77,7 @@ public readonly record struct PageRequest(int Page, int Limit)
             errors.Add(
                 "page",
                 $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's "
-                    + $"next_cursor), or narrow the query with its filters (dates, place, interest, text)."
+                    + "next_cursor), or narrow the query with its filters (dates, place, interest, text)."
             );
             valid = false;
         }

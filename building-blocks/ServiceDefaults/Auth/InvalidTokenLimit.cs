@@ -67,7 +67,7 @@ public sealed class InvalidTokenLimit : IDisposable
                 $"{service}-invalid-tokens-{Environment.MachineName}",
                 clock,
                 logger,
-                $"Redis is unreachable: each instance counts refused tokens alone (N "
+                "Redis is unreachable: each instance counts refused tokens alone (N "
                     + $"instances allow N times {Section}) "
                     + "until it answers again.",
                 "Redis answers again: refused tokens are counted across the instances again."
