@@ -3,7 +3,9 @@ using System.Xml.Linq;
 
 namespace Community.AppHost;
 
-/// <summary>The <c>dotnet build</c> before a run, with its progress on the console; where a build puts a project.</summary>
+/// <summary>
+/// The <c>dotnet build</c> before a run, with its progress on the console; where a build puts a project.
+/// </summary>
 internal sealed class ProjectBuild(string root, ConsoleOutput console)
 {
     public const string Configuration = "Debug";
