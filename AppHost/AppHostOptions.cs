@@ -28,8 +28,8 @@ internal sealed record AppHostOptions
         );
 
     /// <summary>
-    /// Create React App and Next.js (3000), Vite's preview (4173), Angular (4200), Vite (5173), on both local names. Not
-    /// 8081: the dashboard's own port.
+    /// Create React App and Next.js (3000), Vite's preview (4173), Angular (4200), Vite (5173), on both local names.
+    /// Not 8081: the dashboard's own port.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultCorsOrigins =
     [
@@ -132,7 +132,9 @@ internal sealed record AppHostOptions
         return uri.GetLeftPart(UriPartial.Authority);
     }
 
-    /// <summary><c>default,http://localhost:8000</c>: exact origins, <c>default</c> for the defaults, <c>none</c> for none.</summary>
+    /// <summary>
+    /// <c>default,http://localhost:8000</c>: exact origins, <c>default</c> for the defaults, <c>none</c> for none.
+    /// </summary>
     private static List<string> CorsOriginList(string value, string option)
     {
         var origins = new List<string>();
@@ -153,7 +155,8 @@ internal sealed record AppHostOptions
             )
             {
                 throw new ArgumentException(
-                    $"{option} takes exact origins like http://localhost:5173 (no wildcard, no path), 'default' or 'none'; got '{item}'."
+                    $"{option} takes exact origins like http://localhost:5173 (no wildcard, no path), "
+                        + $"'default' or 'none'; got '{item}'."
                 );
             }
             origins.Add(uri.GetLeftPart(UriPartial.Authority));
@@ -161,7 +164,9 @@ internal sealed record AppHostOptions
         return origins.Distinct().ToList();
     }
 
-    /// <summary><c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be repeated).</summary>
+    /// <summary>
+    /// <c>messaging=2,social=3</c> on top of <paramref name="earlier"/> (the option may be repeated).
+    /// </summary>
     private static Dictionary<string, int> ReplicaCounts(string value, IReadOnlyDictionary<string, int> earlier)
     {
         var counts = new Dictionary<string, int>(earlier);

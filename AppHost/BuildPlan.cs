@@ -8,9 +8,12 @@ namespace Community.AppHost;
 /// What AppHost builds before a run: the projects it starts and what they reference, never the
 /// tests or benchmarks (a first start compiles only these).
 /// </summary>
-/// <param name="Targets">What <c>dotnet build</c> is given: one solution filter, or each project when the solution does not list them all.</param>
-/// <param name="Projects">Every project the build compiles (the started ones and their references), full paths; the progress count.</param>
-/// <param name="SolutionFilter">The filter file's JSON when <paramref name="Targets"/> is a filter; written before the build.</param>
+/// <param name="Targets">What <c>dotnet build</c> is given: one solution filter, or each project when the solution does
+/// not list them all.</param>
+/// <param name="Projects">Every project the build compiles (the started ones and their references), full paths; the
+/// progress count.</param>
+/// <param name="SolutionFilter">The filter file's JSON when <paramref name="Targets"/> is a filter; written before the
+/// build.</param>
 internal sealed record BuildPlan(IReadOnlyList<string> Targets, IReadOnlyList<string> Projects, string? SolutionFilter)
 {
     public static BuildPlan For(string root, IReadOnlyList<ServiceDefinition> services, string filterFile)

@@ -292,7 +292,10 @@ internal sealed class Dashboard(
         WriteJson(response, new { runner.Name, runner.State });
     }
 
-    /// <summary>Server-sent events: every kept line, then each new one, of one resource or all; a comment every 15 s keeps proxies from closing it.</summary>
+    /// <summary>
+    /// Server-sent events: every kept line, then each new one, of one resource or all; a comment every 15 s keeps
+    /// proxies from closing it.
+    /// </summary>
     private async Task StreamConsoleAsync(HttpListenerResponse response, string? only)
     {
         response.StatusCode = 200;

@@ -12,7 +12,10 @@ internal sealed record LocalAdmin(string Username, string Email, string Password
     public const string FileName = "local-admin";
     private const string Alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-    /// <summary>Reads the account kept in <paramref name="file"/>, or generates one and keeps it there (readable by its owner only).</summary>
+    /// <summary>
+    /// Reads the account kept in <paramref name="file"/>, or generates one and keeps it there (readable by its owner
+    /// only).
+    /// </summary>
     public static (LocalAdmin Admin, bool Created) LoadOrCreate(string file)
     {
         if (

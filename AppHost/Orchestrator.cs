@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Xml.Linq;
 using Community.AppHost.Telemetry;
 using Community.Contracts;
 using Community.LocalInfrastructure;
@@ -13,9 +10,8 @@ namespace Community.AppHost;
 /// last, each only once the previous answers /health/ready), serves the dashboard, and on
 /// shutdown stops the services, then the infrastructure.
 /// </summary>
-internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console)
+internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput console)
 {
-    private const string Configuration = "Debug";
     private readonly Resource _postgres = new("postgres", "postgres");
     private readonly Resource _rabbitMq = new(ResourceNames.RabbitMq, "rabbitmq");
     private readonly Resource _redis = new(ResourceNames.Redis, "redis");
@@ -75,7 +71,9 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             var postgresTask = PostgresServer.StartAsync(infrastructure, stopping);
             var rabbitMqTask = RabbitMqServer.StartAsync(infrastructure, stopping);
             var redisTask = RedisServer.StartAsync(infrastructure, stopping);
-            var buildTask = options.Build ? BuildAsync(services, stopping) : Task.FromResult(true);
+            var buildTask = options.Build
+                ? new ProjectBuild(_root, console).RunAsync(services, stopping)
+                : Task.FromResult(true);
             try
             {
                 await Task.WhenAll(postgresTask, rabbitMqTask, redisTask, buildTask);
@@ -147,7 +145,7 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                     _runners.Add(
                         new ServiceRunner(
                             instance,
-                            AssemblyPath(projectFile),
+                            ProjectBuild.AssemblyPath(projectFile),
                             projectDirectory,
                             environment,
                             console,
@@ -170,7 +168,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
                 if (!await runner.WaitUntilHealthyAsync(options.HealthTimeout, stopping))
                 {
                     console.Error(
-                        $"{runner.Name} did not answer 200 on {runner.Url}/health/ready within {options.HealthTimeout.TotalSeconds:0} s "
+                        $"{runner.Name} did not answer 200 on {runner.Url}/health/ready within "
+                            + $"{options.HealthTimeout.TotalSeconds:0} s "
                             + $"(last check: {runner.LastHealth ?? "none"}, state {runner.State}). Its last lines:"
                     );
                     foreach (var line in runner.Logs.Snapshot().TakeLast(20))
@@ -189,15 +188,18 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             console.Host(
                 options.CorsOrigins.Count == 0
                     ? "  browsers   no origin allowed (--cors-origins)"
-                    : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway (--cors-origins to change)"
+                    : $"  browsers   pages on {string.Join(", ", options.CorsOrigins)} may call the gateway "
+                        + "(--cors-origins to change)"
             );
             if (admin is { Admin: var account, Created: var created })
             {
                 // the password is printed the one time it is made; later runs point at the file
                 console.Host(
                     created
-                        ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in {Path.GetRelativePath(_root, LocalAdminFile)})"
-                        : $"  admin      {account.Username}  (password in {Path.GetRelativePath(_root, LocalAdminFile)})"
+                        ? $"  admin      {account.Username} / {account.Password}  (generated once; kept in "
+                            + $"{Path.GetRelativePath(_root, LocalAdminFile)})"
+                        : $"  admin      {account.Username}  (password in "
+                            + $"{Path.GetRelativePath(_root, LocalAdminFile)})"
                 );
             }
             console.Host("press Ctrl+C to stop");
@@ -253,8 +255,8 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
     }
 
     /// <summary>
-    /// The dashboard shows a Redis that died as crashed (meanwhile per-user hub limits are off and the gateway counts its
-    /// rate limits in memory).
+    /// The dashboard shows a Redis that died as crashed (meanwhile per-user hub limits are off and the gateway counts
+    /// its rate limits in memory).
     /// </summary>
     private async Task WatchRedisAsync(RedisServer redis, CancellationToken stopping)
     {
@@ -320,229 +322,6 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
         console.Host("stopped");
     }
 
-    /// <summary>
-    /// Builds what runs (<see cref="BuildPlan"/>: the started projects and their references, no
-    /// tests or benchmarks) and prints each project as it is done, plus a line every 15 s.
-    /// </summary>
-    private async Task<bool> BuildAsync(IReadOnlyList<ServiceDefinition> services, CancellationToken stopping)
-    {
-        var plan = BuildPlan.For(_root, services, Path.Combine(_root, ".local", "apphost", "apphost.slnf"));
-        if (plan.SolutionFilter is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(plan.Targets[0])!);
-            await File.WriteAllTextAsync(plan.Targets[0], plan.SolutionFilter, stopping);
-        }
-        var total = plan.Projects.Count;
-        var built = new HashSet<string>(StringComparer.Ordinal);
-        var stopwatch = Stopwatch.StartNew();
-        console.Line(
-            "build",
-            $"building {total} projects (the services, the gateway and what they reference; a first build takes a minute or two, later ones seconds)"
-        );
-        using var heartbeat = new Timer(
-            _ =>
-            {
-                lock (built)
-                {
-                    console.Line(
-                        "build",
-                        $"still building: {built.Count} of {total} projects done, {stopwatch.Elapsed.TotalSeconds:0} s"
-                    );
-                }
-            },
-            null,
-            TimeSpan.FromSeconds(15),
-            TimeSpan.FromSeconds(15)
-        );
-        void Progress(string? line)
-        {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                return;
-            }
-            // minimal verbosity prints "  Name -> path/of/output.dll" when a project is done
-            if (line.Split(" -> ", 2) is [var project, _] && !line.Contains(": error ", StringComparison.Ordinal))
-            {
-                lock (built)
-                {
-                    if (built.Add(project.Trim()))
-                    {
-                        console.Line(
-                            "build",
-                            $"[{built.Count}/{total}] {project.Trim()} ({stopwatch.Elapsed.TotalSeconds:0} s)"
-                        );
-                    }
-                }
-                return;
-            }
-            BuildLine(line);
-        }
-        foreach (var target in plan.Targets)
-        {
-            console.Line("build", $"dotnet build {Path.GetRelativePath(_root, target)} -c {Configuration}");
-            var info = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = _root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (
-                var argument in new[]
-                {
-                    "build",
-                    target,
-                    "-c",
-                    Configuration,
-                    "-nologo",
-                    "-v:minimal",
-                    "-nodeReuse:false",
-                    "-clp:NoSummary",
-                }
-            )
-            {
-                info.ArgumentList.Add(argument);
-            }
-            using var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-            var exited = new TaskCompletionSource();
-            process.Exited += (_, _) => exited.TrySetResult();
-            process.OutputDataReceived += (_, e) => Progress(e.Data);
-            process.ErrorDataReceived += (_, e) => Progress(e.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                // the Exited event, not WaitForExitAsync: that also waits for the pipes to close,
-                // which build servers left running could hold open
-                await exited.Task.WaitAsync(stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-            await Task.Delay(100, CancellationToken.None); // let the last lines arrive
-            if (process.ExitCode != 0)
-            {
-                return false;
-            }
-        }
-        console.Line("build", $"succeeded in {stopwatch.Elapsed.TotalSeconds:0.0} s");
-        return true;
-    }
-
-    private void BuildLine(string line) =>
-        console.Line("build", line.Trim(), error: line.Contains(": error ", StringComparison.Ordinal));
-
-    /// <summary>bin/Debug/&lt;tfm&gt;/&lt;AssemblyName&gt;.dll, the assembly name read from the project file.</summary>
-    internal static string AssemblyPath(string projectFile, string configuration = Configuration)
-    {
-        var assemblyName =
-            XDocument
-                .Load(projectFile)
-                .Descendants("AssemblyName")
-                .Select(e => e.Value.Trim())
-                .LastOrDefault(v => v.Length > 0)
-            ?? Path.GetFileNameWithoutExtension(projectFile);
-        var bin = Path.Combine(Path.GetDirectoryName(projectFile)!, "bin", configuration);
-        var candidates = Directory.Exists(bin)
-            ? Directory
-                .EnumerateFiles(bin, assemblyName + ".dll", SearchOption.AllDirectories)
-                .Where(p => Path.GetRelativePath(bin, p).Split(Path.DirectorySeparatorChar).Length == 2) // bin/Debug/<tfm>/x.dll
-                .OrderByDescending(File.GetLastWriteTimeUtc)
-                .ToList()
-            : [];
-        return candidates.FirstOrDefault()
-            ?? throw new InvalidOperationException(
-                $"No build output {assemblyName}.dll under {bin}; build first (or drop --no-build)."
-            );
-    }
-
-    /// <summary>Distinct free loopback ports: every listener stays open until all are chosen.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
-    }
-
-    private static void EnsureFree(string url, string option)
-    {
-        var uri = new Uri(url);
-        var address =
-            uri.Host is "localhost" ? IPAddress.Loopback
-            : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed
-            : IPAddress.Any;
-        try
-        {
-            var listener = new TcpListener(address, uri.Port);
-            listener.Start();
-            listener.Stop();
-        }
-        catch (SocketException e)
-        {
-            throw new InvalidOperationException(
-                $"{url} is not available ({e.SocketErrorCode}); another program listens there. Use {option} to pick another address.",
-                e
-            );
-        }
-    }
-
-    /// <summary>Writes the pids of running children so that a later run can stop them if this one is killed.</summary>
-    private void WriteChildrenFile()
-    {
-        try
-        {
-            List<string> lines;
-            lock (_runners)
-            {
-                lines = _runners.Where(r => r.Pid is not null).Select(r => $"{r.Pid}").ToList();
-            }
-            File.WriteAllLines(ChildrenFile, lines);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
-    }
-
-    /// <summary>One AppHost per repository: a second one would restart the first one's servers.</summary>
-    private void ClaimDataFolder()
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
-        if (
-            File.Exists(LockFile)
-            && int.TryParse(File.ReadAllText(LockFile).Trim(), out var pid)
-            && pid != Environment.ProcessId
-        )
-        {
-            try
-            {
-                var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
-                if (commandLine.Contains("Community.AppHost", StringComparison.Ordinal))
-                {
-                    throw new InvalidOperationException(
-                        $"Another AppHost (pid {pid}) is running from this repository; stop it first."
-                    );
-                }
-            }
-            catch (IOException)
-            {
-                // that process is gone: the lock is stale
-            }
-        }
-        File.WriteAllText(LockFile, $"{Environment.ProcessId}\n");
-        _ownsDataFolder = true;
-    }
-
     /// <summary>Stops services left running by an AppHost that was killed (they would hold the gateway port).</summary>
     private void StopLeftoverChildren()
     {
@@ -576,17 +355,5 @@ internal sealed class Orchestrator(AppHostOptions options, ConsoleOutput console
             }
         }
         TryDelete(ChildrenFile);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
     }
 }

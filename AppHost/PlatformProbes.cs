@@ -6,7 +6,9 @@ namespace Community.AppHost;
 /// <summary>A service's outbox: rows waiting to be published, and rows that failed for good.</summary>
 internal sealed record OutboxBacklog(string Service, long? Pending, long? Failed, string? Error);
 
-/// <summary>A queue of the community vhost; <see cref="IsError"/> for MassTransit's <c>_error</c> (dead-letter) queues.</summary>
+/// <summary>
+/// A queue of the community vhost; <see cref="IsError"/> for MassTransit's <c>_error</c> (dead-letter) queues.
+/// </summary>
 internal sealed record QueueDepth(string Queue, long Messages, bool IsError);
 
 /// <summary>
@@ -70,7 +72,8 @@ internal sealed class PlatformProbes(
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand(
-                "select count(*) filter (where published_at is null and failed_at is null), count(*) filter (where failed_at is not null) from outbox_messages",
+                "select count(*) filter (where published_at is null and failed_at is null), count(*) filter (where "
+                    + "failed_at is not null) from outbox_messages",
                 connection
             );
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -16,7 +16,9 @@ internal enum ResourceState
 /// <summary>One console line of a resource; <see cref="Sequence"/> grows by one per line of that resource.</summary>
 internal sealed record LogLine(long Sequence, DateTimeOffset Time, string Text);
 
-/// <summary>The last lines a resource printed, newest last (a fixed-size ring), and a signal for live readers.</summary>
+/// <summary>
+/// The last lines a resource printed, newest last (a fixed-size ring), and a signal for live readers.
+/// </summary>
 internal sealed class LogBuffer(int capacity = 500)
 {
     private readonly Queue<LogLine> _lines = new(capacity);
@@ -47,7 +49,9 @@ internal sealed class LogBuffer(int capacity = 500)
         }
     }
 
-    /// <summary>The kept lines after <paramref name="sequence"/>, and a task that completes when the next line arrives.</summary>
+    /// <summary>
+    /// The kept lines after <paramref name="sequence"/>, and a task that completes when the next line arrives.
+    /// </summary>
     public (IReadOnlyList<LogLine> Lines, Task Next) After(long sequence)
     {
         lock (_lines)

@@ -13,7 +13,8 @@ internal sealed record ServiceDefinition(string Name, string Project, bool UsesD
 }
 
 /// <summary>One process AppHost runs: a service, or one of its replicas (<c>--replicas</c>).</summary>
-/// <param name="Name">The resource's name: the service's, or <c>messaging-1</c>, <c>messaging-2</c>... of replicas.</param>
+/// <param name="Name">The resource's name: the service's, or <c>messaging-1</c>, <c>messaging-2</c>... of
+/// replicas.</param>
 /// <param name="Url">Where this process listens.</param>
 internal sealed record ServiceInstance(ServiceDefinition Service, string Name, string Url);
 
@@ -60,7 +61,9 @@ internal static class Resources
             )
             .ToList();
 
-    /// <summary>Service name to its instances' addresses, separated by ';' (the gateway's <c>Services:&lt;name&gt;</c>).</summary>
+    /// <summary>
+    /// Service name to its instances' addresses, separated by ';' (the gateway's <c>Services:&lt;name&gt;</c>).
+    /// </summary>
     public static Dictionary<string, string> Addresses(IEnumerable<ServiceInstance> instances) =>
         instances.GroupBy(i => i.Service.Name).ToDictionary(g => g.Key, g => string.Join(';', g.Select(i => i.Url)));
 }

@@ -3,15 +3,18 @@ using Community.Contracts;
 namespace Community.AppHost;
 
 /// <summary>What AppHost knows when it builds one service's environment variables.</summary>
-/// <param name="GatewayUrl">The public address (<c>--gateway-url</c>); every URL handed to clients starts with it.</param>
+/// <param name="GatewayUrl">The public address (<c>--gateway-url</c>); every URL handed to clients starts with
+/// it.</param>
 /// <param name="Addresses">Service name to its address; of a service run as replicas, theirs separated by ';'.</param>
 /// <param name="Databases">Resource name to the connection string of its own database.</param>
 /// <param name="Broker">The <c>community</c> vhost's amqp:// URI.</param>
-/// <param name="OtlpEndpoint">Where services export telemetry: the operator's OTEL_EXPORTER_OTLP_ENDPOINT, else the dashboard's receiver.</param>
+/// <param name="OtlpEndpoint">Where services export telemetry: the operator's OTEL_EXPORTER_OTLP_ENDPOINT, else the
+/// dashboard's receiver.</param>
 /// <param name="OtlpProtocol">OTEL_EXPORTER_OTLP_PROTOCOL with it (the dashboard speaks http/protobuf).</param>
 /// <param name="Admin">The local admin identity creates; only ever given in Development.</param>
 /// <param name="EnvironmentName">ASPNETCORE_ENVIRONMENT of every child.</param>
-/// <param name="Redis">The private Redis ("host:port"): hub limits and the gateway's rate limits, shared by instances.</param>
+/// <param name="Redis">The private Redis ("host:port"): hub limits and the gateway's rate limits, shared by
+/// instances.</param>
 /// <param name="CorsOrigins">Browser origins the gateway allows (<c>--cors-origins</c>).</param>
 internal sealed record PlatformEnvironment(
     string GatewayUrl,
@@ -58,13 +61,16 @@ internal static class ServiceEnvironment
             ["Identity__PasswordResetUrl"] = $"{gateway}/reset-password?token=",
             ["Identity__RegistrationConfirmUrl"] = $"{gateway}/confirm-registration?token=",
             ["Identity__WaitlistStatusUrl"] = $"{gateway}/api/v1/waitlist/status?token=",
-            // An outside sign-in comes back to {gateway}/api/v1/auth/external/{provider}/callback, then to a client page under it.
+            // An outside sign-in comes back to {gateway}/api/v1/auth/external/{provider}/callback, then to a client
+            // page under it.
             ["Identity__GatewayUrl"] = gateway,
             ["Identity__ExternalLoginClientRedirects__0"] = $"{gateway}/",
         };
     }
 
-    /// <summary>The environment of <paramref name="service"/> run once, given the others in <paramref name="services"/>.</summary>
+    /// <summary>
+    /// The environment of <paramref name="service"/> run once, given the others in <paramref name="services"/>.
+    /// </summary>
     public static Dictionary<string, string> For(
         ServiceDefinition service,
         IReadOnlyList<ServiceDefinition> services,

@@ -32,7 +32,9 @@ internal sealed class ServiceRunner(
 
     public string Url => instance.Url;
 
-    /// <summary>Starts supervising: the process is (re)started until <see cref="StopAsync"/>; no-op while supervised.</summary>
+    /// <summary>
+    /// Starts supervising: the process is (re)started until <see cref="StopAsync"/>; no-op while supervised.
+    /// </summary>
     public void Start()
     {
         if (!_supervision.IsCompleted)
@@ -88,7 +90,9 @@ internal sealed class ServiceRunner(
         return true;
     }
 
-    /// <summary>Whether the last stop had to kill the service (it did not end by itself within 10 s of SIGTERM).</summary>
+    /// <summary>
+    /// Whether the last stop had to kill the service (it did not end by itself within 10 s of SIGTERM).
+    /// </summary>
     public bool KilledOnStop { get; private set; }
 
     /// <summary>SIGTERM, then SIGKILL after 10 s; no restart afterwards.</summary>

@@ -3,79 +3,12 @@ using Google.Protobuf;
 
 namespace Community.AppHost.Telemetry;
 
-/// <summary>OTLP span kinds (opentelemetry/proto/trace/v1/trace.proto).</summary>
-internal enum SpanKind
-{
-    Unspecified = 0,
-    Internal = 1,
-    Server = 2,
-    Client = 3,
-    Producer = 4,
-    Consumer = 5,
-}
-
-/// <summary>One span as the dashboard keeps it; ids are lower-case hex, times Unix nanoseconds.</summary>
-internal sealed record SpanRecord(
-    string Service,
-    string TraceId,
-    string SpanId,
-    string? ParentSpanId,
-    string Name,
-    SpanKind Kind,
-    ulong StartNanos,
-    ulong EndNanos,
-    IReadOnlyDictionary<string, string> Attributes,
-    bool IsError,
-    string? StatusMessage,
-    string Scope
-);
-
-/// <summary>One structured log record; <see cref="TraceId"/> links it to its trace.</summary>
-internal sealed record LogRecordData(
-    string Service,
-    ulong TimeNanos,
-    int SeverityNumber,
-    string Severity,
-    string Body,
-    IReadOnlyDictionary<string, string> Attributes,
-    string? TraceId,
-    string? SpanId,
-    string Scope
-);
-
-/// <summary>One histogram data point (explicit buckets), cumulative or delta as <see cref="Delta"/> says.</summary>
-internal sealed record HistogramPoint(
-    string Service,
-    string Metric,
-    string Unit,
-    IReadOnlyDictionary<string, string> Attributes,
-    ulong StartNanos,
-    ulong TimeNanos,
-    ulong Count,
-    double Sum,
-    IReadOnlyList<ulong> BucketCounts,
-    IReadOnlyList<double> Bounds,
-    bool Delta
-);
-
-/// <summary>One gauge or sum data point.</summary>
-internal sealed record NumberPoint(
-    string Service,
-    string Metric,
-    string Unit,
-    IReadOnlyDictionary<string, string> Attributes,
-    ulong TimeNanos,
-    double Value
-);
-
-internal sealed record MetricsBatch(IReadOnlyList<HistogramPoint> Histograms, IReadOnlyList<NumberPoint> Numbers);
-
 /// <summary>
 /// Reads the OTLP/HTTP protobuf export requests (traces, logs, metrics) with
 /// <see cref="CodedInputStream"/>: no OTLP package is served here, and the dashboard needs only a
 /// few fields. Field numbers are those of opentelemetry-proto v1; unknown fields are skipped.
 /// </summary>
-internal static class OtlpDecoder
+internal static partial class OtlpDecoder
 {
     private const string UnknownService = "unknown_service";
 
@@ -118,27 +51,6 @@ internal static class OtlpDecoder
             }
         );
         return logs;
-    }
-
-    public static MetricsBatch DecodeMetrics(ReadOnlySpan<byte> body)
-    {
-        var histograms = new List<HistogramPoint>();
-        var numbers = new List<NumberPoint>();
-        ForEachResource(
-            body,
-            (resource, resourceMetrics) =>
-            {
-                var service = ServiceName(resource);
-                foreach (var scopeMetrics in Repeated(resourceMetrics, 2))
-                {
-                    foreach (var metric in Repeated(scopeMetrics, 2))
-                    {
-                        DecodeMetric(metric, service, histograms, numbers);
-                    }
-                }
-            }
-        );
-        return new MetricsBatch(histograms, numbers);
     }
 
     /// <summary>Every Resource* message (field 1 of each export request) with its Resource's attributes.</summary>
@@ -339,147 +251,6 @@ internal static class OtlpDecoder
             >= 1 => "Trace",
             _ => "Unspecified",
         };
-
-    private static void DecodeMetric(
-        byte[] bytes,
-        string service,
-        List<HistogramPoint> histograms,
-        List<NumberPoint> numbers
-    )
-    {
-        string name = "",
-            unit = "";
-        var bodies = new List<(int Field, byte[] Bytes)>();
-        var input = new CodedInputStream(bytes);
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            switch (WireFormat.GetTagFieldNumber(tag))
-            {
-                case 1:
-                    name = input.ReadString();
-                    break;
-                case 3:
-                    unit = input.ReadString();
-                    break;
-                case 5 or 7 or 9:
-                    bodies.Add((WireFormat.GetTagFieldNumber(tag), input.ReadBytes().ToByteArray()));
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
-            }
-        }
-        foreach (var (field, body) in bodies)
-        {
-            // Gauge = 5 and Sum = 7 hold NumberDataPoints (field 1); Histogram = 9 holds HistogramDataPoints (field 1), temporality field 2
-            var temporality = ReadVarintField(body, 2);
-            foreach (var point in Repeated(body, 1))
-            {
-                if (field == 9)
-                {
-                    histograms.Add(DecodeHistogramPoint(point, service, name, unit, delta: temporality == 1));
-                }
-                else
-                {
-                    numbers.Add(DecodeNumberPoint(point, service, name, unit));
-                }
-            }
-        }
-    }
-
-    private static HistogramPoint DecodeHistogramPoint(
-        byte[] bytes,
-        string service,
-        string metric,
-        string unit,
-        bool delta
-    )
-    {
-        ulong start = 0,
-            time = 0,
-            count = 0;
-        double sum = 0;
-        var buckets = new List<ulong>();
-        var bounds = new List<double>();
-        var attributes = new Dictionary<string, string>();
-        var input = new CodedInputStream(bytes);
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            var field = WireFormat.GetTagFieldNumber(tag);
-            var packed = WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited;
-            switch (field)
-            {
-                case 9:
-                    ReadKeyValue(input.ReadBytes().ToByteArray(), attributes);
-                    break;
-                case 2:
-                    start = input.ReadFixed64();
-                    break;
-                case 3:
-                    time = input.ReadFixed64();
-                    break;
-                case 4:
-                    count = input.ReadFixed64();
-                    break;
-                case 5:
-                    sum = input.ReadDouble();
-                    break;
-                case 6 when packed:
-                    var countsInput = new CodedInputStream(input.ReadBytes().ToByteArray());
-                    while (!countsInput.IsAtEnd)
-                        buckets.Add(countsInput.ReadFixed64());
-                    break;
-                case 6:
-                    buckets.Add(input.ReadFixed64());
-                    break;
-                case 7 when packed:
-                    var boundsInput = new CodedInputStream(input.ReadBytes().ToByteArray());
-                    while (!boundsInput.IsAtEnd)
-                        bounds.Add(boundsInput.ReadDouble());
-                    break;
-                case 7:
-                    bounds.Add(input.ReadDouble());
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
-            }
-        }
-        return new HistogramPoint(service, metric, unit, attributes, start, time, count, sum, buckets, bounds, delta);
-    }
-
-    private static NumberPoint DecodeNumberPoint(byte[] bytes, string service, string metric, string unit)
-    {
-        ulong time = 0;
-        double value = 0;
-        var attributes = new Dictionary<string, string>();
-        var input = new CodedInputStream(bytes);
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            switch (WireFormat.GetTagFieldNumber(tag))
-            {
-                case 7:
-                    ReadKeyValue(input.ReadBytes().ToByteArray(), attributes);
-                    break;
-                case 3:
-                    time = input.ReadFixed64();
-                    break;
-                case 4:
-                    value = input.ReadDouble();
-                    break;
-                case 6:
-                    value = input.ReadSFixed64();
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
-            }
-        }
-        return new NumberPoint(service, metric, unit, attributes, time, value);
-    }
 
     /// <summary>A KeyValue (key = 1, value = 2) added to <paramref name="into"/>, its value as text.</summary>
     private static void ReadKeyValue(byte[] bytes, Dictionary<string, string> into)

@@ -1,6 +1,8 @@
 namespace Community.AppHost.Telemetry;
 
-/// <summary>A trace as the list shows it: its root, the services it crossed, its span count and whether a span failed.</summary>
+/// <summary>
+/// A trace as the list shows it: its root, the services it crossed, its span count and whether a span failed.
+/// </summary>
 internal sealed record TraceSummary(
     string TraceId,
     string Name,
@@ -13,7 +15,9 @@ internal sealed record TraceSummary(
     string? RequestId
 );
 
-/// <summary>Request rate, error rate and p95 latency of one service over a window, from http.server.request.duration.</summary>
+/// <summary>
+/// Request rate, error rate and p95 latency of one service over a window, from http.server.request.duration.
+/// </summary>
 internal sealed record RequestMetrics(
     string Service,
     double RequestsPerSecond,
@@ -117,7 +121,10 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
         }
     }
 
-    /// <summary>Newest first. <paramref name="query"/> matches a trace id (or its start), a request id, a service or a span name.</summary>
+    /// <summary>
+    /// Newest first. <paramref name="query"/> matches a trace id (or its start), a request id, a service or a span
+    /// name.
+    /// </summary>
     public IReadOnlyList<TraceSummary> Traces(string? query, int limit = 100)
     {
         lock (_gate)
@@ -271,7 +278,9 @@ internal sealed class TelemetryStore(int maxSpans = 20_000, int maxLogs = 10_000
         );
     }
 
-    /// <summary>The bucket-interpolated quantile (as Prometheus' histogram_quantile does); null with no observations.</summary>
+    /// <summary>
+    /// The bucket-interpolated quantile (as Prometheus' histogram_quantile does); null with no observations.
+    /// </summary>
     public static double? Percentile(IReadOnlyList<ulong> buckets, IReadOnlyList<double> bounds, double quantile)
     {
         var total = buckets.Aggregate(0UL, (a, b) => a + b);

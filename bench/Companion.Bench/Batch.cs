@@ -1,13 +1,12 @@
 using System.Diagnostics;
-using System.Globalization;
 using Community.Events.Bench;
 using Community.Testing;
 
 namespace Community.Companion.Bench;
 
 /// <summary>
-/// One timed batch of streams (one after another, or all at once), each matched to the fake model's first chunk for it by
-/// the tag its text carries; latency figures in ms count only the streams that ended well.
+/// One timed batch of streams (one after another, or all at once), each matched to the fake model's first chunk for it
+/// by the tag its text carries; latency figures in ms count only the streams that ended well.
 /// </summary>
 public sealed record Batch(
     string Name,
@@ -80,7 +79,8 @@ public sealed record Batch(
                 : string.Join("; ", Errors.GroupBy(e => e).Select(g => $"{g.Key} x{g.Count()}"));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Name}: {Streams} streams in {Elapsed.TotalSeconds:0.00} s, {errors}; model->client first token {Figures(Gaps)} ms; request->done {Figures(ToDone)} ms"
+            $"{Name}: {Streams} streams in {Elapsed.TotalSeconds:0.00} s, {errors}; model->client first token "
+                + $"{Figures(Gaps)} ms; request->done {Figures(ToDone)} ms"
         );
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Community.Companion.Bench;
 
 /// <summary>The benchmark's command line.</summary>

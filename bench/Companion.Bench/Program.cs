@@ -1,7 +1,6 @@
 extern alias CompanionApi;
 extern alias GatewayApp;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Community.Companion.Bench;
 using Community.Contracts;
@@ -16,10 +15,12 @@ using CompanionDisclosure = CompanionApi::Community.AiCompanion.Conversation.Com
 using CompanionProgram = CompanionApi::Program;
 using GatewayProgram = GatewayApp::Program;
 
-// The companion's streaming under load: the ai-companion service (real Kestrel, its own PostgreSQL database and RabbitMQ
-// vhost) behind the real gateway, the fake OpenAI-compatible server as its model (a delay before the first chunk and
-// between chunks), all in this process so the model's first chunk and the client's first delta share one clock.
-// (1) single streams one after another, (2) levels of concurrent streams; per stream: model first chunk -> client first delta.
+// The companion's streaming under load: the ai-companion service (real Kestrel, its own PostgreSQL database and
+// RabbitMQ vhost) behind the real gateway, the fake OpenAI-compatible server as its model (a delay before the first
+// chunk and between chunks), all in this process so the model's first chunk and the client's first delta share one
+// clock.
+// (1) single streams one after another, (2) levels of concurrent streams; per stream: model first chunk -> client first
+// delta.
 var options = CompanionBenchOptions.Parse(args);
 if (options is null)
     return 2;
@@ -41,7 +42,8 @@ Environment.SetEnvironmentVariable(
     Path.Combine(root.FullName, "gateway/Gateway")
 );
 
-// Hundreds of streams wake at once when the model's chunks arrive; a warm pool keeps thread injection out of the latency.
+// Hundreds of streams wake at once when the model's chunks arrive; a warm pool keeps thread injection out of the
+// latency.
 ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 8), 64);
 
 var started = Stopwatch.StartNew();
@@ -61,7 +63,8 @@ try
         Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record,
     };
     void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
-    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the report.
+    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the
+    // report.
     const string Quiet = "Error";
     await using var companion = new ServiceHost<CompanionProgram>(
         new Dictionary<string, string?>
@@ -94,7 +97,8 @@ try
         Shared
     ).Start();
     Console.WriteLine(
-        $"PostgreSQL, RabbitMQ, the fake model, the companion and the gateway up in {started.Elapsed.TotalSeconds:0.0} s"
+        "PostgreSQL, RabbitMQ, the fake model, the companion and the gateway up in "
+            + $"{started.Elapsed.TotalSeconds:0.0} s"
     );
 
     var stamp = DateTime.UtcNow;
@@ -108,7 +112,9 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"Companion streaming benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; ai-companion behind the gateway, the fake model server, all in one process{(options.Short ? " (--short)" : "")}"
+            $"Companion streaming benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; "
+                + $"ai-companion behind the gateway, the fake model server, all in one "
+                + $"process{(options.Short ? " (--short)" : "")}"
         )
     );
     // The figures mean little without how busy the machine was: everything here shares its cores.
@@ -116,11 +122,14 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"fake model: first chunk after {options.FirstChunkMs} ms, then {pieces} text pieces {options.ChunkMs} ms apart (a stream cannot end before about {options.FirstChunkMs + (pieces - 1) * options.ChunkMs} ms); reply \"{Reply}\""
+            $"fake model: first chunk after {options.FirstChunkMs} ms, then {pieces} text pieces {options.ChunkMs} ms "
+                + $"apart (a stream cannot end before about "
+                + $"{options.FirstChunkMs + (pieces - 1) * options.ChunkMs} ms); reply \"{Reply}\""
         )
     );
     Line(
-        "each stream: a distinct elite-tier user (no daily limit), a new conversation (its first reply opens with the AI disclosure), its own client_txn_id"
+        "each stream: a distinct elite-tier user (no daily limit), a new conversation (its first reply opens with the "
+            + "AI disclosure), its own client_txn_id"
     );
     Line(new string('=', 120));
 
@@ -245,7 +254,8 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"warm-up (not counted): {warmUp.Singles} single streams, {warmedConcurrent.Streams} at once; errors {warmed.Errors.Count + warmedConcurrent.Errors.Count}"
+            $"warm-up (not counted): {warmUp.Singles} single streams, {warmedConcurrent.Streams} at once; errors "
+                + $"{warmed.Errors.Count + warmedConcurrent.Errors.Count}"
         )
     );
     Line();
@@ -263,7 +273,8 @@ try
     Line();
     Line("Pooled over rounds (ms; nearest-rank percentiles):");
     Line(
-        $"{"streams", -22} {"n", 6} {"errors", 7} {"total s", 8}  {"model->client first token p50/p95/p99/max", -42} {"request->first token p50/p95/p99", -34} {"request->done p50/p95/p99", -30}"
+        $"{"streams", -22} {"n", 6} {"errors", 7} {"total s", 8}  {"model->client first token p50/p95/p99/max", -42} "
+            + $"{"request->first token p50/p95/p99", -34} {"request->done p50/p95/p99", -30}"
     );
     var groups = new List<(string Name, List<Batch> Batches)> { ("single, one at a time", [batches[0]]) };
     groups.AddRange(
@@ -277,7 +288,11 @@ try
         Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"{name, -22} {all.Count, 6} {group.Sum(b => b.Errors.Count), 7} {group.Average(b => b.Elapsed.TotalSeconds), 8:0.00}  {Stats(group.SelectMany(b => b.Gaps), withMax: true), -42} {Stats(group.SelectMany(b => b.ToFirstToken)), -34} {Stats(group.SelectMany(b => b.ToDone)), -30}"
+                $"{name, -22} {all.Count, 6} {group.Sum(b => b.Errors.Count), 7} "
+                    + $"{group.Average(b => b.Elapsed.TotalSeconds), 8:0.00}  "
+                    + $"{Stats(group.SelectMany(b => b.Gaps), withMax: true), -42} "
+                    + $"{Stats(group.SelectMany(b => b.ToFirstToken)), -34} "
+                    + $"{Stats(group.SelectMany(b => b.ToDone)), -30}"
             )
         );
     }
@@ -297,7 +312,8 @@ try
     if (warmFailures > 0)
         Line($"usage reads before the gate that failed: {warmFailures}");
 
-    // The issue's two bars, as figures: first token through the gateway within 100 ms of the model's; 200 at once without errors.
+    // The issue's two bars, as figures: first token through the gateway within 100 ms of the model's; 200 at once
+    // without errors.
     Line();
     foreach (var (name, group) in groups)
     {
@@ -308,7 +324,8 @@ try
         Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"first token within 100 ms of the model's, {name}: p95 {stats.P95:0.0} ms, p99 {stats.P99:0.0} ms -> {(stats.P99 <= 100 ? "met" : stats.P95 <= 100 ? "met at p95, not at p99" : "NOT met")}"
+                $"first token within 100 ms of the model's, {name}: p95 {stats.P95:0.0} ms, p99 {stats.P99:0.0} ms -> "
+                    + $"{(stats.P99 <= 100 ? "met" : stats.P95 <= 100 ? "met at p95, not at p99" : "NOT met")}"
             )
         );
     }
@@ -331,7 +348,8 @@ try
 }
 catch (Exception e)
 {
-    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop with it.
+    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop
+    // with it.
     Console.Error.WriteLine(e);
     return 1;
 }

@@ -7,9 +7,9 @@ using System.Text.Json.Nodes;
 namespace Community.Companion.Bench;
 
 /// <summary>
-/// One streamed send as the client saw it, in <see cref="Stopwatch.GetTimestamp"/> ticks of this process (the fake model
-/// server's clock too): when the request left, when the first delta arrived, the first delta carrying model text (the
-/// disclosure of a first reply is the service's own text), the done event; or what went wrong.
+/// One streamed send as the client saw it, in <see cref="Stopwatch.GetTimestamp"/> ticks of this process (the fake
+/// model server's clock too): when the request left, when the first delta arrived, the first delta carrying model text
+/// (the disclosure of a first reply is the service's own text), the done event; or what went wrong.
 /// </summary>
 public sealed record StreamResult(
     string Tag,
@@ -85,7 +85,8 @@ public static class StreamClient
                     case "delta":
                         firstDelta ??= at;
                         received.Append(data["text"]?.GetValue<string>());
-                        // Model text has arrived once the stream holds more than (a prefix of) the service's own disclosure.
+                        // Model text has arrived once the stream holds more than (a prefix of) the service's own
+                        // disclosure.
                         if (firstModelDelta is null && ModelChars(received.ToString(), disclosure) > 0)
                             firstModelDelta = at;
                         break;

@@ -28,7 +28,8 @@ public static class Baselines
               AND e.ends_at > {now}
               AND earth_box(ll_to_earth({latitude}, {longitude}), {radiusM}) @> e.position
               AND earth_distance(e.position, ll_to_earth({latitude}, {longitude})) <= {radiusM}
-              AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId} OR {caller.UserId} = ANY (e.invited_user_ids))
+              AND ({caller.IsAdmin} OR e.visibility = 'public' OR e.organizer_id = {caller.UserId}
+                   OR {caller.UserId} = ANY (e.invited_user_ids))
             ORDER BY 2, e.id
             LIMIT {limit}
             """

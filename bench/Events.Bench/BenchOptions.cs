@@ -93,7 +93,9 @@ public sealed record BenchOptions
     }
 }
 
-/// <summary>The seeded benchmarks' PostgreSQL: COMMUNITY_POSTGRES when set, else a private server in &lt;repo&gt;/.local/bench.</summary>
+/// <summary>
+/// The seeded benchmarks' PostgreSQL: COMMUNITY_POSTGRES when set, else a private server in &lt;repo&gt;/.local/bench.
+/// </summary>
 public static class BenchPostgres
 {
     /// <summary>Kept between runs so --keep can reuse a seeded database; fsync off only speeds up seeding.</summary>

@@ -50,7 +50,10 @@ public sealed class CommandCapture : DbCommandInterceptor
     private bool _armed;
     private bool _keepLast;
 
-    /// <summary>The first command <paramref name="run"/> sends, or with <paramref name="last"/> its last (a query that looks something up first).</summary>
+    /// <summary>
+    /// The first command <paramref name="run"/> sends, or with <paramref name="last"/> its last (a query that looks
+    /// something up first).
+    /// </summary>
     public async Task<CapturedCommand> CaptureAsync(Func<Task> run, bool last = false)
     {
         _captured = null;

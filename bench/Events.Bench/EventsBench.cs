@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Community.Contracts;
 using Community.Events.Catalogue;
 using Community.Events.Data;
@@ -10,6 +9,7 @@ using Community.ServiceDefaults.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using static Community.Events.Catalogue.CatalogueAccess;
 
 namespace Community.Events.Bench;
 
@@ -18,7 +18,7 @@ namespace Community.Events.Bench;
 /// code the API runs: nearby (5 km, 50 km), first/middle/deep catalogue pages with their COUNT, and
 /// a filtered page; prints latency percentiles, ratios and each query's EXPLAIN (ANALYZE, BUFFERS).
 /// </summary>
-public static class EventsBench
+public static partial class EventsBench
 {
     private const int NearbyLimit = 50; // the API's default
     private const int PageSize = 20; // the API's default
@@ -32,15 +32,22 @@ public static class EventsBench
 
     private static readonly string[] Notes =
     [
-        "- nearby walks the GiST index in distance order (ORDER BY position <-> point ... FETCH FIRST n ROWS WITH TIES),",
+        "- nearby walks the GiST index in distance order (ORDER BY position <-> point ... "
+            + "FETCH FIRST n ROWS WITH TIES),",
         "  reading about `limit` rows where it read and sorted every event in the radius (the \"before\" rows above).",
-        "- the page's ids come from the catalogue index alone (CatalogueQueries.PageAsync), then those rows; a cursor seeks",
+        "- the page's ids come from the catalogue index alone (CatalogueQueries.PageAsync), "
+            + "then those rows; a cursor seeks",
         "  to (starts_at, id) > position in that index, so page 5000 by cursor costs what page 1 does.",
-        "- the total (BoundedTotals.CountBoundedAsync): the planner's row estimate first (EXPLAIN, not run); above 20,000 that",
-        "  estimate is the answer (total_is_estimate: true), else COUNT(*) over LIMIT 10,001 rows, exact when it comes back short.",
-        "- the upcoming catalogue's scan starts at the earliest start among events going on now (GiST on tstzrange(starts_at,",
-        "  ends_at), read first), not at now - 31 days: it no longer steps over the month of events that already ended.",
-        "- 0012_catalogue_filters.sql: the catalogue index carries interests, event_type, price_cents and country, the city index",
+        "- the total (BoundedTotals.CountBoundedAsync): the planner's row estimate first "
+            + "(EXPLAIN, not run); above 20,000 that",
+        "  estimate is the answer (total_is_estimate: true), else COUNT(*) over LIMIT 10,001 rows, "
+            + "exact when it comes back short.",
+        "- the upcoming catalogue's scan starts at the earliest start among events going on "
+            + "now (GiST on tstzrange(starts_at,",
+        "  ends_at), read first), not at now - 31 days: it no longer steps over the "
+            + "month of events that already ended.",
+        "- 0012_catalogue_filters.sql: the catalogue index carries interests, event_type, "
+            + "price_cents and country, the city index",
         "  what a city page filters on, and country has its own: filtered pages and counts are index-only scans.",
     ];
 
@@ -128,13 +135,16 @@ public static class EventsBench
         else
         {
             report.Line(
-                $"{seeded.Events:N0} events by binary COPY ({Math.Clamp(Environment.ProcessorCount, 1, 4)} streams, generated columns computed by the server):"
+                $"{seeded.Events:N0} events by binary COPY ({Math.Clamp(Environment.ProcessorCount, 1, 4)} streams, "
+                    + "generated columns computed by the server):"
             );
             report.Line(
-                $"  COPY                {seeded.Copy.TotalSeconds, 7:F1} s  ({seeded.Events / seeded.Copy.TotalSeconds:N0} events/s)"
+                $"  COPY                {seeded.Copy.TotalSeconds, 7:F1} s  "
+                    + $"({seeded.Events / seeded.Copy.TotalSeconds:N0} events/s)"
             );
             report.Line(
-                $"  rebuild indexes     {seeded.Indexes.TotalSeconds, 7:F1} s  ({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})"
+                $"  rebuild indexes     {seeded.Indexes.TotalSeconds, 7:F1} s  "
+                    + $"({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})"
             );
             report.Line($"  VACUUM (ANALYZE)    {seeded.VacuumAnalyze.TotalSeconds, 7:F1} s");
             report.Line($"  total               {seeded.Total.TotalSeconds, 7:F1} s");
@@ -354,14 +364,16 @@ public static class EventsBench
 
         report.Heading("Latency in ms (client side, EF Core through CatalogueQueries, one fresh DbContext per run)");
         report.Line(
-            $"now = {now:yyyy-MM-dd HH:mm:ss} UTC, anonymous caller; nearby around the {World.Cities.Length} seeded cities; warm-up runs not counted"
+            $"now = {now:yyyy-MM-dd HH:mm:ss} UTC, anonymous caller; nearby around the {World.Cities.Length} seeded "
+                + "cities; warm-up runs not counted"
         );
         report.Line(
             $"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores"
                 + (
                     double.TryParse(loadBefore, CultureInfo.InvariantCulture, out var load)
                     && load > Environment.ProcessorCount
-                        ? ": other work shared the machine, so the client figures are inflated; the EXPLAIN times below are steadier"
+                        ? ": other work shared the machine, so the client figures are inflated; the "
+                            + "EXPLAIN times below are steadier"
                         : ""
                 )
         );
@@ -371,14 +383,18 @@ public static class EventsBench
             "  before = the page + an exact COUNT(*) (the API until now); after = the page + a total exact up to"
         );
         report.Line(
-            $"  {CountedTotal.DefaultExactUpTo:N0}, above that the planner's estimate with total_is_estimate (CatalogueQueries.ListAsync)"
+            $"  {CountedTotal.DefaultExactUpTo:N0}, above that the planner's estimate with total_is_estimate "
+                + "(CatalogueQueries.ListAsync)"
         );
         report.Line(
-            $"{"request", -38} {"runs", 5} {"before p50", 11} {"p95", 8} {"after p50", 10} {"p95", 8} {"p95 gain", 9}  totals answered after"
+            $"{"request", -38} {"runs", 5} {"before p50", 11} {"p95", 8} {"after p50", 10} {"p95", 8} "
+                + $"{"p95 gain", 9}  totals answered after"
         );
         foreach (var (name, before, after, totals) in requests)
             report.Line(
-                $"{name, -38} {after.Runs, 5} {Report.Ms(before.P50), 11} {Report.Ms(before.P95), 8} {Report.Ms(after.P50), 10} {Report.Ms(after.P95), 8} {Report.Ratio(before.P95, after.P95), 9}  {totals}"
+                $"{name, -38} {after.Runs, 5} {Report.Ms(before.P50), 11} {Report.Ms(before.P95), 8} "
+                    + $"{Report.Ms(after.P50), 10} {Report.Ms(after.P95), 8} "
+                    + $"{Report.Ratio(before.P95, after.P95), 9}  {totals}"
             );
         report.Line();
         report.Line("Parts and other queries the API runs:");
@@ -394,7 +410,8 @@ public static class EventsBench
             $"  request page {DeepPage} by cursor / page 1 ...... {Report.Ratio(afterCursor.P50, afterPage1.P50)}"
         );
         report.Line(
-            $"  request page {DeepestNumberedPage} by offset / page 1 ....... {Report.Ratio(requests[1].After.P50, afterPage1.P50)}"
+            $"  request page {DeepestNumberedPage} by offset / page 1 ....... "
+                + $"{Report.Ratio(requests[1].After.P50, afterPage1.P50)}"
         );
         report.Line($"  page {DeepPage} alone, cursor / page 1 ........ {Report.Ratio(pageCursor.P50, page1.P50)}");
         report.Line($"  page {DeepPage} alone, offset / page 1 ........ {Report.Ratio(pageDeep.P50, page1.P50)}");
@@ -478,24 +495,29 @@ public static class EventsBench
                 plan.Contains("community_events_position", StringComparison.Ordinal)
                 && !plan.Contains("Seq Scan on community_events", StringComparison.Ordinal);
             report.Line(
-                $"  {name}: GiST index community_events_position used, no Seq Scan on community_events: {(indexed ? "YES" : "NO")}"
+                $"  {name}: GiST index community_events_position used, no Seq Scan on "
+                    + $"community_events: {(indexed ? "YES" : "NO")}"
             );
         }
         report.Line(
-            $"  nearby 50 km p95 {Report.Ms(nearby50.P95)} ms <= {NearbyP95TargetMs} ms: {(nearby50.P95 <= NearbyP95TargetMs ? "OK" : "POOR")}"
+            $"  nearby 50 km p95 {Report.Ms(nearby50.P95)} ms <= {NearbyP95TargetMs} ms: "
+                + $"{(nearby50.P95 <= NearbyP95TargetMs ? "OK" : "POOR")}"
         );
         foreach (var (name, _, after, _) in requests)
             report.Line(
-                $"  request {name}: p95 {Report.Ms(after.P95)} ms <= {RequestP95TargetMs} ms: {(after.P95 <= RequestP95TargetMs ? "OK" : "POOR")}"
+                $"  request {name}: p95 {Report.Ms(after.P95)} ms <= {RequestP95TargetMs} ms: "
+                    + $"{(after.P95 <= RequestP95TargetMs ? "OK" : "POOR")}"
             );
         // A page by number reads every row before it, so numbered pages end at the offset cap; deeper, the cursor.
         var pastTheCap = new ValidationErrors();
         PageRequest.Read(DeepPage, PageSize, PageSize, pastTheCap);
         report.Line(
-            $"  page {DeepPage} by number (OFFSET {(DeepPage - 1) * PageSize:N0} > {PageRequest.MaxOffset:N0}): a 400 with a hint: {(pastTheCap.Any ? "YES" : "NO")}"
+            $"  page {DeepPage} by number (OFFSET {(DeepPage - 1) * PageSize:N0} > {PageRequest.MaxOffset:N0}): a 400 "
+                + $"with a hint: {(pastTheCap.Any ? "YES" : "NO")}"
         );
         report.Line(
-            $"  request page {DeepPage} by cursor p50 {Report.Ms(afterCursor.P50)} ms <= 2x page 1 ({Report.Ms(afterPage1.P50)} ms): "
+            $"  request page {DeepPage} by cursor p50 {Report.Ms(afterCursor.P50)} ms <= 2x page 1 "
+                + $"({Report.Ms(afterPage1.P50)} ms): "
                 + (afterCursor.P50 <= 2 * afterPage1.P50 ? "OK" : "POOR")
         );
 
@@ -516,253 +538,5 @@ public static class EventsBench
             report.Line("--");
             report.Line(plan);
         }
-    }
-
-    /// <summary>
-    /// The API's nearby query against the sort-everything one, and the proposed ids-first paging
-    /// against the API's, on random points, radii, limits, callers and pages: same rows, same order?
-    /// </summary>
-    private static async Task<List<string>> CompareAsync(
-        Func<EventsDbContext> newContext,
-        Random random,
-        DateTimeOffset now,
-        Action<string> log
-    )
-    {
-        double[] radiiKm = [0.5, 1, 5, 20, 50, 100];
-        int[] limits = [1, 10, 50, 100];
-        int same = 0,
-            total = 0,
-            rows = 0;
-        var firstDifference = "";
-        for (var i = 0; i < 300; i++)
-        {
-            var city = World.Cities[random.Next(World.Cities.Length)];
-            var lat = city.Latitude + (random.NextDouble() - 0.5) * 0.2;
-            var lon = city.Longitude + (random.NextDouble() - 0.5) * 0.2;
-            var radiusM = radiiKm[random.Next(radiiKm.Length)] * 1000;
-            var limit = limits[random.Next(limits.Length)];
-            var caller = (i % 3) switch
-            {
-                0 => Caller.Anonymous,
-                1 => new Caller(Seeder.Organizer(random.Next(50_000)), false),
-                _ => new Caller(null, true),
-            };
-            await using var db = newContext();
-            var now1 = await CatalogueQueries.Nearby(db, lat, lon, radiusM, limit, caller, now).ToListAsync();
-            var before = await Baselines.SortedNearby(db, lat, lon, radiusM, limit, caller, now).ToListAsync();
-            total++;
-            rows += now1.Count;
-            if (now1.SequenceEqual(before))
-                same++;
-            else if (firstDifference.Length == 0)
-                firstDifference =
-                    $" (first difference: {city.Name} {lat:F4},{lon:F4} {radiusM / 1000} km limit {limit}: {now1.Count} vs {before.Count} rows)";
-        }
-        log($"compared nearby on {total} queries: {same} identical");
-        var lines = new List<string>
-        {
-            $"nearby (ordered index walk) vs sorting every row in radius: {same}/{total} queries identical ids, distances and order, {rows:N0} rows{firstDifference}",
-        };
-
-        // A cursor page must hold the rows of the offset page with the same number, filtered or not.
-        var pagesSame = 0;
-        int[] pages = [2, MiddlePage, DeepPage];
-        var filters = new[]
-        {
-            new CatalogueFilter(),
-            new CatalogueFilter(Interest: World.Interests[0]),
-            new CatalogueFilter(City: World.Cities[0].Name),
-        };
-        foreach (var filter in filters)
-        foreach (var page in pages)
-        {
-            await using var db = newContext();
-            var catalogue = CatalogueQueries.Catalogue(
-                db,
-                filter,
-                Caller.Anonymous,
-                now,
-                await CatalogueQueries.EarliestStartAsync(db, now)
-            );
-            var offset = await CatalogueQueries.PageAsync(
-                db,
-                catalogue,
-                new PageStart<TimeAndId>(new PageRequest(page, PageSize), null)
-            );
-            var previous = await catalogue.Skip((page - 1) * PageSize - 1).FirstOrDefaultAsync();
-            var cursor = previous is null
-                ? []
-                : await CatalogueQueries.PageAsync(
-                    db,
-                    catalogue,
-                    new PageStart<TimeAndId>(new PageRequest(page, PageSize), CatalogueQueries.PositionOf(previous))
-                );
-            if (offset.Select(e => e.Id).SequenceEqual(cursor.Select(e => e.Id)))
-                pagesSame++;
-        }
-        lines.Add(
-            $"cursor pages vs offset pages {string.Join(", ", pages)} (no filter, interest, city; 21 rows with the probe): {pagesSame}/{pages.Length * filters.Length} identical"
-        );
-        return lines;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
-
-    private static async Task DescribeEnvironmentAsync(NpgsqlDataSource dataSource, Report report, DateTimeOffset now)
-    {
-        report.Line(
-            $"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}"
-        );
-        await using var connection = await dataSource.OpenConnectionAsync();
-        report.Line("postgres: " + await ScalarAsync<string>(connection, "SELECT version()"));
-        string[] settings =
-        [
-            "shared_buffers",
-            "effective_cache_size",
-            "work_mem",
-            "random_page_cost",
-            "jit",
-            "max_parallel_workers_per_gather",
-        ];
-        var values = new List<string>();
-        foreach (var setting in settings)
-            values.Add($"{setting}={await ScalarAsync<string>(connection, $"SELECT current_setting('{setting}')")}");
-        report.Line("settings: " + string.Join(", ", values));
-
-        await using var stats = new NpgsqlCommand(
-            """
-            SELECT count(*),
-                   count(*) FILTER (WHERE status = 'published' AND ends_at > @now),
-                   count(*) FILTER (WHERE status = 'published' AND ends_at > @now AND visibility = 'public'),
-                   count(*) FILTER (WHERE visibility = 'private'),
-                   count(*) FILTER (WHERE price_cents > 0),
-                   count(DISTINCT city)
-            FROM community_events
-            """,
-            connection
-        );
-        stats.Parameters.AddWithValue("now", now);
-        await using (var reader = await stats.ExecuteReaderAsync())
-        {
-            await reader.ReadAsync();
-            report.Line(
-                $"data: {reader.GetInt64(0):N0} events, {reader.GetInt64(1):N0} published and upcoming, {reader.GetInt64(2):N0} of them public "
-                    + $"(anonymous catalogue); {reader.GetInt64(3):N0} private, {reader.GetInt64(4):N0} paid, {reader.GetInt64(5):N0} distinct cities"
-            );
-        }
-        report.Line(
-            $"      60% gaussian around {World.Cities.Length} world cities (sigma 8-40 km), 40% uniform over {World.LandBoxes.Length} land boxes; "
-                + "starts 90% over the next 365 days, 10% in the last 60"
-        );
-        report.Line(
-            "size: "
-                + await ScalarAsync<string>(
-                    connection,
-                    """
-                    SELECT 'table ' || pg_size_pretty(pg_table_size('community_events')) || ', indexes ' || pg_size_pretty(pg_indexes_size('community_events'))
-                           || ' (' || string_agg(indexrelid::regclass || ' ' || pg_size_pretty(pg_relation_size(indexrelid)), ', ' ORDER BY indexrelid::regclass::text) || ')'
-                    FROM pg_index WHERE indrelid = 'community_events'::regclass
-                    """
-                )
-        );
-    }
-
-    private static async Task<string> ExplainAsync(
-        NpgsqlDataSource dataSource,
-        CapturedCommand command,
-        string? settings
-    )
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        if (settings is not null)
-            await using (var set = new NpgsqlCommand(settings, connection))
-                await set.ExecuteNonQueryAsync();
-        await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.Sql, connection);
-        foreach (var parameter in command.Parameters)
-            explain.Parameters.Add(parameter.Clone());
-        var lines = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-                lines.Add(reader.GetString(0));
-        }
-        if (settings is not null)
-            await using (var reset = new NpgsqlCommand("RESET ALL", connection))
-                await reset.ExecuteNonQueryAsync();
-        return string.Join(Environment.NewLine, lines);
-    }
-
-    /// <summary>One line per plan: its nodes outermost first, the execution time and the top node's buffers.</summary>
-    private static string Summarise(string plan)
-    {
-        var lines = plan.Split(Environment.NewLine);
-        var nodes = lines
-            .Where((line, i) => i == 0 || line.TrimStart().StartsWith("->", StringComparison.Ordinal))
-            .Select(line =>
-            {
-                var text = line.Trim().TrimStart('-', '>').Trim();
-                var cost = text.IndexOf("  (cost=", StringComparison.Ordinal);
-                if (cost < 0)
-                    cost = text.IndexOf(" (cost=", StringComparison.Ordinal);
-                var actual = text.IndexOf("(actual time=", StringComparison.Ordinal);
-                var rows =
-                    actual < 0
-                        ? ""
-                        : text[actual..]
-                            .Split(' ')
-                            .FirstOrDefault(part => part.StartsWith("rows=", StringComparison.Ordinal))
-                            ?? "";
-                return (cost < 0 ? text : text[..cost].Trim()) + (rows.Length > 0 ? $" [{rows}]" : "");
-            });
-        var execution =
-            lines.FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal))?.Trim() ?? "";
-        var buffers =
-            lines.Skip(1).FirstOrDefault(l => l.TrimStart().StartsWith("Buffers:", StringComparison.Ordinal))?.Trim()
-            ?? "";
-        return string.Join(" > ", nodes) + $"{Environment.NewLine}    {execution}; {buffers}";
-    }
-
-    private static async Task<long> SeededEventsAsync(PostgresServer server, string database)
-    {
-        await using var admin = new NpgsqlConnection(server.AdminConnectionString);
-        await admin.OpenAsync();
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin))
-        {
-            exists.Parameters.AddWithValue("name", database);
-            if (await exists.ExecuteScalarAsync() is null)
-                return 0;
-        }
-        await using var connection = new NpgsqlConnection(server.ConnectionStringFor(database));
-        await connection.OpenAsync();
-        return await ScalarAsync<string>(connection, "SELECT to_regclass('community_events')::text") is null
-            ? 0
-            : await ScalarAsync<long>(connection, "SELECT count(*) FROM community_events");
-    }
-
-    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.CommandTimeout = 0;
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull
-            ? default
-            : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
     }
 }

@@ -78,7 +78,8 @@ public static class Seeder
         var progress = new Timer(
             _ =>
                 log(
-                    $"seed: {Interlocked.Read(ref written):N0} / {count:N0} events copied ({clock.Elapsed.TotalSeconds:F0} s)"
+                    $"seed: {Interlocked.Read(ref written):N0} / {count:N0} events copied "
+                        + $"({clock.Elapsed.TotalSeconds:F0} s)"
                 ),
             null,
             TimeSpan.FromSeconds(10),
@@ -231,7 +232,9 @@ public static class Seeder
             row.WriteNull();
         }
 
-        /// <summary>A third of a city's events reuse one of its venues, so equal distances (ties) occur as they do in life.</summary>
+        /// <summary>
+        /// A third of a city's events reuse one of its venues, so equal distances (ties) occur as they do in life.
+        /// </summary>
         private (double Latitude, double Longitude) AtVenue(City city)
         {
             if (!_venues.TryGetValue(city.Name, out var venues))
@@ -322,6 +325,8 @@ public static class Seeder
         }
     }
 
-    /// <summary>Organizer and invitee ids come from one fixed pool, so a signed-in caller can be invited somewhere.</summary>
+    /// <summary>
+    /// Organizer and invitee ids come from one fixed pool, so a signed-in caller can be invited somewhere.
+    /// </summary>
     public static Guid Organizer(int n) => new(n, 0x4e0b, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 1);
 }

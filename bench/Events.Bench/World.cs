@@ -1,6 +1,8 @@
 namespace Community.Events.Bench;
 
-/// <summary>A city events cluster around: weight is its share of the clustered events, spread the gaussian sigma in km.</summary>
+/// <summary>
+/// A city events cluster around: weight is its share of the clustered events, spread the gaussian sigma in km.
+/// </summary>
 public sealed record City(
     string Name,
     string Country,

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Community.Events.Bench;
 
@@ -38,7 +37,9 @@ public sealed class BenchArgs(IReadOnlyList<string> args)
     }
 }
 
-/// <summary>What every benchmark needs around it: the repository, the report (printed and written), the machine's load.</summary>
+/// <summary>
+/// What every benchmark needs around it: the repository, the report (printed and written), the machine's load.
+/// </summary>
 public sealed class Report(string name)
 {
     private readonly StringBuilder _text = new();
@@ -75,7 +76,8 @@ public sealed class Report(string name)
         var s = LatencyStats.From(name, ms);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{name.PadRight(width)} n={s.Runs, 5}  p50 {s.P50, 8:0.0} ms  p95 {s.P95, 8:0.0} ms  p99 {s.P99, 8:0.0} ms  max {s.Max, 8:0.0} ms"
+            $"{name.PadRight(width)} n={s.Runs, 5}  p50 {s.P50, 8:0.0} ms  p95 {s.P95, 8:0.0} ms  p99 {s.P99, 8:0.0} "
+                + $"ms  max {s.Max, 8:0.0} ms"
         );
     }
 

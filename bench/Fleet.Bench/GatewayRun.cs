@@ -1,11 +1,9 @@
 extern alias GatewayApp;
 extern alias MessagingApi;
 using System.Diagnostics;
-using System.Globalization;
 using Community.Contracts;
 using Community.Events.Bench;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,12 +67,14 @@ public static class GatewayRun
                     ["Logging:LogLevel:Community.ServiceDefaults.Auth.RevocationFeed"] = "Error",
                     ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
                     [$"Services:{ResourceNames.Messaging}"] = service.BaseAddress.ToString().TrimEnd('/'),
-                    // One client address and one user: the limiter still runs on every request, with limits it never reaches.
+                    // One client address and one user: the limiter still runs on every request, with limits it never
+                    // reaches.
                     ["RateLimits:PerIp:PermitLimit"] = "1000000000",
                     ["RateLimits:PerUser:PermitLimit"] = "1000000000",
                 };
             await using var gateway = new ServiceHost<GatewayProgram>(GatewaySettings(), Shared).Start();
-            // --profile: the same gateway with one part taken away (or the log level appsettings.json ships), to see what each costs.
+            // --profile: the same gateway with one part taken away (or the log level appsettings.json ships), to see
+            // what each costs.
             var variants = new List<(string Name, ServiceHost<GatewayProgram> Host)>();
             if (profile)
             {
@@ -86,7 +86,8 @@ public static class GatewayRun
                             services =>
                             {
                                 Shared(services);
-                                // A sampler that keeps nothing: the listener declines every activity, so none is created or recorded.
+                                // A sampler that keeps nothing: the listener declines every activity, so none is
+                                // created or recorded.
                                 services.ConfigureOpenTelemetryTracerProvider(tracing =>
                                     tracing.SetSampler(new AlwaysOffSampler())
                                 );
@@ -133,7 +134,8 @@ public static class GatewayRun
                     var refused = await probe.Get(url.ToString());
                     if ((int)ok.StatusCode != 200 || (int)refused.StatusCode != 401)
                         throw new InvalidOperationException(
-                            $"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} without (expected 200 and 401)"
+                            $"{name}: {(int)ok.StatusCode} with the token, {(int)refused.StatusCode} "
+                                + "without (expected 200 and 401)"
                         );
                 }
             }
@@ -141,22 +143,27 @@ public static class GatewayRun
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"
+                    $"Gateway overhead, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, "
+                        + $"load average at the start {Report.LoadAverage()}"
                 )
             );
             report.Line(
-                $"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging on Kestrel with its PostgreSQL"
+                $"GET {Path} with a bearer token (ES256), 200 with a small JSON body; messaging "
+                    + "on Kestrel with its PostgreSQL"
             );
             report.Line(
-                $"load tool: this binary's closed-loop client in its own process, {connections} keep-alive HTTP/1.1 connections, "
+                $"load tool: this binary's closed-loop client in its own process, {connections} "
+                    + "keep-alive HTTP/1.1 connections, "
                     + $"{warmUp} s warm-up + {seconds} s measured per target, {rounds} round(s) alternating the targets"
             );
             report.Line(
-                $"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway and the service in this process (server GC)"
+                $"{Nginx.Version()}, {nginxWorkers} worker(s), keepalive to the upstream, no access log; the gateway "
+                    + "and the service in this process (server GC)"
             );
             report.Line(new string('=', 110));
 
-            // An untimed pass over every target first: JIT tiering and the pools of each path, so round 1 measures what round 2 does.
+            // An untimed pass over every target first: JIT tiering and the pools of each path, so round 1 measures what
+            // round 2 does.
             foreach (var (name, url) in targets)
                 await LoadTool.DriveAsync(name, url, token, connections, 1, Math.Max(warmUp, 2));
             var results = targets.ToDictionary(t => t.Name, _ => new List<LoadResult>());
@@ -165,7 +172,8 @@ public static class GatewayRun
             {
                 foreach (var (name, url) in targets)
                 {
-                    // Server CPU: this process (the service, and the gateway when used) plus nginx's master and workers.
+                    // Server CPU: this process (the service, and the gateway when used) plus nginx's master and
+                    // workers.
                     var before = ProcessCpu() + nginx.CpuTime();
                     var result = await LoadTool.DriveAsync(name, url, token, connections, seconds, warmUp);
                     var cpu =
@@ -177,8 +185,12 @@ public static class GatewayRun
                     report.Line(
                         string.Create(
                             CultureInfo.InvariantCulture,
-                            $"round {round} {name, -22} {result.Throughput, 7:0} req/s  p50 {P(result, 0.50), 6:0.00} ms  p99 {P(result, 0.99), 6:0.00} ms  server CPU {cpu, 5:0} us/req  "
-                                + $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed), 4:0} us/req  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}  load {Report.LoadAverage()}"
+                            $"round {round} {name, -22} {result.Throughput, 7:0} req/s  p50 {P(result, 0.50), 6:0.00} "
+                                + $"ms  p99 {P(result, 0.99), 6:0.00} ms  server CPU {cpu, 5:0} us/req  "
+                                + $"client CPU {result.ClientCpuMs * 1000 / Math.Max(1, result.Completed), 4:0} "
+                                + $"us/req  errors {result.Errors}"
+                                + $"{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"
+                                + $"  load {Report.LoadAverage()}"
                         )
                     );
                 }
@@ -186,14 +198,16 @@ public static class GatewayRun
 
             report.Line(new string('-', 110));
             report.Line(
-                $"{"target", -22} {"req/s best round", 17} {"mean", 7} {"p50 ms", 9} {"p99 ms", 9} {"server CPU us/req (least)", 26} {"errors", 7}"
+                $"{"target", -22} {"req/s best round", 17} {"mean", 7} {"p50 ms", 9} {"p99 ms", 9} "
+                    + $"{"server CPU us/req (least)", 26} {"errors", 7}"
             );
             var summary = results.ToDictionary(r => r.Key, r => Summarise(r.Value, serverCpu[r.Key]));
             foreach (var (name, s) in summary)
                 report.Line(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{name, -22} {s.Throughput, 17:0} {s.Mean, 7:0} {s.P50, 9:0.00} {s.P99, 9:0.00} {s.CpuUs, 26:0} {s.Errors, 7}"
+                        $"{name, -22} {s.Throughput, 17:0} {s.Mean, 7:0} {s.P50, 9:0.00} {s.P99, 9:0.00} "
+                            + $"{s.CpuUs, 26:0} {s.Errors, 7}"
                     )
                 );
             var direct = summary["direct"];
@@ -203,33 +217,42 @@ public static class GatewayRun
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"ratios: gateway/direct throughput {ours.Throughput / direct.Throughput:0.00}x (target >= {ThroughputTarget}x: {(ours.Throughput / direct.Throughput >= ThroughputTarget ? "met" : "NOT met")}); "
-                        + $"nginx/gateway throughput {theirs.Throughput / ours.Throughput:0.00}x (target <= {NginxTarget}x: {(theirs.Throughput / ours.Throughput <= NginxTarget ? "met" : "NOT met")})"
+                    $"ratios: gateway/direct throughput {ours.Throughput / direct.Throughput:0.00}x "
+                        + $"(target >= {ThroughputTarget}x: "
+                        + $"{(ours.Throughput / direct.Throughput >= ThroughputTarget ? "met" : "NOT met")}); "
+                        + $"nginx/gateway throughput {theirs.Throughput / ours.Throughput:0.00}x (target <= "
+                        + $"{NginxTarget}x: {(theirs.Throughput / ours.Throughput <= NginxTarget ? "met" : "NOT met")})"
                 )
             );
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; "
-                        + $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx {ours.P99 / theirs.P99:0.00}x"
+                    $"        nginx/direct throughput {theirs.Throughput / direct.Throughput:0.00}x; p50 "
+                        + $"gateway/direct {ours.P50 / direct.P50:0.00}x, gateway/nginx {ours.P50 / theirs.P50:0.00}x; "
+                        + $"p99 gateway/direct {ours.P99 / direct.P99:0.00}x, gateway/nginx "
+                        + $"{ours.P99 / theirs.P99:0.00}x"
                 )
             );
             report.Line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx {theirs.P50 - direct.P50:0.00} ms; "
-                        + $"server CPU added per request: gateway {ours.CpuUs - direct.CpuUs:0} us, nginx {theirs.CpuUs - direct.CpuUs:0} us "
-                        + $"(gateway/nginx {(ours.CpuUs - direct.CpuUs) / Math.Max(1, theirs.CpuUs - direct.CpuUs):0.0}x)"
+                    $"added per request at p50: gateway {ours.P50 - direct.P50:0.00} ms, nginx "
+                        + $"{theirs.P50 - direct.P50:0.00} ms; "
+                        + $"server CPU added per request: gateway {ours.CpuUs - direct.CpuUs:0} us, nginx "
+                        + $"{theirs.CpuUs - direct.CpuUs:0} us (gateway/nginx "
+                        + $"{(ours.CpuUs - direct.CpuUs) / Math.Max(1, theirs.CpuUs - direct.CpuUs):0.0}x)"
                 )
             );
             report.Line(
-                "ratios use each target's best round; server CPU per request is the steadier figure on a busy machine, where throughput follows what other processes leave."
+                "ratios use each target's best round; server CPU per request is the steadier figure on a busy machine, "
+                    + "where throughput follows what other processes leave."
             );
             foreach (var (name, _) in variants)
                 report.Line(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"profile: {name, -22} server CPU {summary[name].CpuUs - ours.CpuUs, 6:+0;-0} us/req against the full gateway, throughput {summary[name].Throughput / ours.Throughput:0.00}x"
+                        $"profile: {name, -22} server CPU {summary[name].CpuUs - ours.CpuUs, 6:+0;-0} us/req against "
+                            + $"the full gateway, throughput {summary[name].Throughput / ours.Throughput:0.00}x"
                     )
                 );
             if (profile)
@@ -239,7 +262,9 @@ public static class GatewayRun
                 report.Line(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"profile: one access-token check (the gateway's own JwtBearer handler and parameters, ES256) {check:0} us, of which the ECDSA P-256 verification alone {verify:0} us; in a loop on one thread"
+                        $"profile: one access-token check (the gateway's own JwtBearer handler and parameters, ES256) "
+                            + $"{check:0} us, of which the ECDSA P-256 verification alone "
+                            + $"{verify:0} us; in a loop on one thread"
                     )
                 );
             }
@@ -256,8 +281,8 @@ public static class GatewayRun
     }
 
     /// <summary>
-    /// A target over its rounds. Other load only ever slows a round down, so the best round's throughput and the least CPU
-    /// per request are the estimates least disturbed by it (on a quiet machine they sit close to the mean).
+    /// A target over its rounds. Other load only ever slows a round down, so the best round's throughput and the least
+    /// CPU per request are the estimates least disturbed by it (on a quiet machine they sit close to the mean).
     /// </summary>
     private sealed record Summary(double Throughput, double Mean, double P50, double P99, double CpuUs, long Errors);
 
@@ -281,7 +306,9 @@ public static class GatewayRun
         return self.TotalProcessorTime;
     }
 
-    /// <summary>The signature check alone, on the same key and token: what any proxy checking tokens must pay.</summary>
+    /// <summary>
+    /// The signature check alone, on the same key and token: what any proxy checking tokens must pay.
+    /// </summary>
     private static double VerifyMicroseconds(TestTokens tokens, string token)
     {
         var parts = token.Split('.');
@@ -297,7 +324,10 @@ public static class GatewayRun
         return watch.Elapsed.TotalMilliseconds * 1000 / Runs;
     }
 
-    /// <summary>Validates the token with exactly what the gateway's authentication uses, many times: the signature check's share of a request.</summary>
+    /// <summary>
+    /// Validates the token with exactly what the gateway's authentication uses, many times: the signature check's share
+    /// of a request.
+    /// </summary>
     private static async Task<double> TokenCheckMicrosecondsAsync(ServiceHost<GatewayProgram> gateway, string token)
     {
         var options = gateway

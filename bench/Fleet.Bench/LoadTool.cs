@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
@@ -26,7 +25,8 @@ public sealed record LoadResult(
 /// <summary>
 /// A closed-loop HTTP/1.1 load generator: N connections kept alive, each sending the next GET as soon as the
 /// previous answer is read, warm-up then a timed window. Runs as its own process (this binary's "load" mode) so
-/// the direct, gateway and nginx targets are all driven by the same client, which competes with none of them for a thread pool.
+/// the direct, gateway and nginx targets are all driven by the same client, which competes with none of them for a
+/// thread pool.
 /// </summary>
 public static class LoadTool
 {
@@ -95,7 +95,8 @@ public static class LoadTool
                             }
                             var end = clock.Elapsed;
                             Interlocked.Increment(ref completed);
-                            // Only requests that started and finished inside the window count, so warm-up and the tail do not blur it.
+                            // Only requests that started and finished inside the window count, so warm-up and the tail
+                            // do not blur it.
                             if (start < measureFrom || end > measureTo)
                                 continue;
                             if (failure is null)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Sockets;
 
 namespace Community.Fleet.Bench;
@@ -26,7 +25,8 @@ public sealed class Nginx : IAsyncDisposable
         var binary =
             Binary()
             ?? throw new InvalidOperationException(
-                "nginx is not installed: bench/run-gateway.sh installs Debian's nginx-light (apt-get install -y nginx-light)."
+                "nginx is not installed: bench/run-gateway.sh installs Debian's nginx-light "
+                    + "(apt-get install -y nginx-light)."
             );
         var prefix = Directory.CreateTempSubdirectory("community-nginx-bench-");
         var port = Community.Testing.ServiceHost<object>.FreePort();
@@ -118,7 +118,8 @@ public sealed class Nginx : IAsyncDisposable
             {
                 continue;
             }
-            // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15), counted from 1 over the whole line.
+            // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15), counted from 1 over
+            // the whole line.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
             if (pid != _process.Id && parent != _process.Id)

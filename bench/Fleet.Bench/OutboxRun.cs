@@ -1,13 +1,11 @@
 extern alias PaymentsApi;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Community.Contracts;
 using Community.Contracts.Payments;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
@@ -20,7 +18,8 @@ namespace Community.Fleet.Bench;
 
 /// <summary>
 /// Outbox throughput: payments (real Kestrel host, its own database and OutboxDispatcher, MassTransit with publisher
-/// confirms) publishes PaymentSucceeded rows; a queue of the benchmark's own, bound to the event's exchange, receives them.
+/// confirms) publishes PaymentSucceeded rows; a queue of the benchmark's own, bound to the event's exchange, receives
+/// them.
 /// (1) backlog: N rows committed at once, timed until every row is marked published (confirmed) and received;
 /// (2) paced: rows written one transaction each through the service's DbContext at a fixed rate, each timed from its
 /// commit to its confirmation (published_at) and to its arrival in the queue.
@@ -53,7 +52,8 @@ public static class OutboxRun
         ).Start();
         await ServiceFixture<PaymentsProgram>.BusReadyAsync(payments);
 
-        // MassTransit publishes to a fanout exchange named after the message type; a queue of our own bound to it sees every event.
+        // MassTransit publishes to a fanout exchange named after the message type; a queue of our own bound to it sees
+        // every event.
         var received = new ConcurrentDictionary<Guid, DateTimeOffset>();
         var factory = new ConnectionFactory { Uri = new Uri(resources.BrokerUri) };
         await using var connection = await factory.CreateConnectionAsync();
@@ -75,11 +75,13 @@ public static class OutboxRun
         report.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"Outbox throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at the start {Report.LoadAverage()}"
+                $"Outbox throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load "
+                    + $"average at the start {Report.LoadAverage()}"
             )
         );
         report.Line(
-            $"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP LOCKED, their confirms in flight together, publisher confirms) "
+            $"payments' OutboxDispatcher (batches of {new MessagingOptions().OutboxBatchSize} claimed FOR UPDATE SKIP "
+                + "LOCKED, their confirms in flight together, publisher confirms) "
                 + "-> RabbitMQ fanout exchange -> a queue of the benchmark's own"
         );
         report.Line(new string('=', 110));
@@ -109,8 +111,11 @@ public static class OutboxRun
         report.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"(1) backlog of {backlog:N0} rows committed at once: all confirmed in {confirmSeconds:0.00} s = {backlog / confirmSeconds:0} events/s; "
-                    + $"all received in {(lastReceived - committed).TotalSeconds:0.00} s = {backlog / (lastReceived - committed).TotalSeconds:0} events/s{(drained ? "" : "  !! NOT ALL DELIVERED")}"
+                $"(1) backlog of {backlog:N0} rows committed at once: all confirmed in {confirmSeconds:0.00} s = "
+                    + $"{backlog / confirmSeconds:0} events/s; "
+                    + $"all received in {(lastReceived - committed).TotalSeconds:0.00} s = "
+                    + $"{backlog / (lastReceived - committed).TotalSeconds:0} "
+                    + $"events/s{(drained ? "" : "  !! NOT ALL DELIVERED")}"
             )
         );
         report.Line(
@@ -143,7 +148,10 @@ public static class OutboxRun
         return drained && paced ? 0 : 1;
     }
 
-    /// <summary>Writes one row per transaction through the service's DbContext (its interceptor wakes the dispatcher), at <paramref name="rate"/>/s.</summary>
+    /// <summary>
+    /// Writes one row per transaction through the service's DbContext (its interceptor wakes the dispatcher), at
+    /// <paramref name="rate"/>/s.
+    /// </summary>
     private static async Task<bool> PacedAsync(
         ServiceHost<PaymentsProgram> payments,
         string connectionString,
@@ -199,7 +207,9 @@ public static class OutboxRun
         report.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"(2) paced: {count:N0} events at {rate}/s, one transaction each (offered in {offered.TotalSeconds:0.0} s), {arrive.Count:N0} received{(all ? "" : "  !! NOT ALL DELIVERED")}"
+                $"(2) paced: {count:N0} events at {rate}/s, one transaction each (offered in "
+                    + $"{offered.TotalSeconds:0.0} s), {arrive.Count:N0} "
+                    + $"received{(all ? "" : "  !! NOT ALL DELIVERED")}"
             )
         );
         report.Line("    " + Report.Stats("written -> confirmed", confirm));
@@ -219,7 +229,10 @@ public static class OutboxRun
             "EUR"
         );
 
-    /// <summary>Inserts the rows with binary COPY in one transaction (what the service's own writes produce); returns the commit time.</summary>
+    /// <summary>
+    /// Inserts the rows with binary COPY in one transaction (what the service's own writes produce); returns the commit
+    /// time.
+    /// </summary>
     private static async Task<DateTimeOffset> CopyAsync(string connectionString, IReadOnlyList<Guid> ids)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -27,7 +27,8 @@ catch (ArgumentException e)
 static int Usage()
 {
     Console.Error.WriteLine(
-        "Usage: Community.Fleet.Bench gateway|journey|outbox|load [options]; see bench/README.md or the run-*.sh scripts."
+        "Usage: Community.Fleet.Bench gateway|journey|outbox|load [options]; see "
+            + "bench/README.md or the run-*.sh scripts."
     );
     return 2;
 }

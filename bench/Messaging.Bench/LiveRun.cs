@@ -4,16 +4,16 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Community.Events.Bench;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.Messaging.Bench;
 
 /// <summary>
-/// (a) Every client opens a WebSocket to /hubs/chat through the gateway (no negotiate: the gateway spreads connections over
-/// both instances) and joins its conversation; the senders send at a fixed overall rate. Each receiver notes when every
-/// new_message arrives; the text names the send, whose start the sender noted, so the difference is send-to-delivery.
+/// (a) Every client opens a WebSocket to /hubs/chat through the gateway (no negotiate: the gateway spreads connections
+/// over both instances) and joins its conversation; the senders send at a fixed overall rate. Each receiver notes when
+/// every new_message arrives; the text names the send, whose start the sender noted, so the difference is
+/// send-to-delivery.
 /// </summary>
 public static class LiveRun
 {
@@ -53,7 +53,9 @@ public static class LiveRun
         public List<Delivery> Deliveries { get; } = [];
         public ConcurrentBag<long> OwnSeqs { get; } = [];
 
-        /// <summary>Sends whose call failed or was not answered in time: their seq is unknown to the sender, who gets no copy.</summary>
+        /// <summary>
+        /// Sends whose call failed or was not answered in time: their seq is unknown to the sender, who gets no copy.
+        /// </summary>
         public int UnansweredSends;
     }
 
@@ -68,8 +70,10 @@ public static class LiveRun
     {
         line("");
         line(
-            $"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, {options.Conversations} conversations, "
-                + $"{options.Senders} sender(s) each sending {options.Messages} messages, {options.Rate} messages/s in all"
+            $"(a) Live: {options.Clients:N0} WebSocket clients through the gateway, "
+                + $"{options.Conversations} conversations, "
+                + $"{options.Senders} sender(s) each sending {options.Messages} messages, "
+                + $"{options.Rate} messages/s in all"
         );
         line(new string('-', 100));
         var connecting = Stopwatch.StartNew();
@@ -133,15 +137,18 @@ public static class LiveRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), joined in {joining.Elapsed.TotalSeconds:0.0} s; "
+                $"connected {clients.Length:N0} clients in {connected.TotalSeconds:0.0} s ({connectErrors} retried), "
+                    + $"joined in {joining.Elapsed.TotalSeconds:0.0} s; "
                     + $"hub connections per instance: {perInstance}"
             )
         );
 
-        // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so sends spread evenly.
+        // Sender k of conversation c is client c + k * conversations; each sends on its own fixed schedule, offset so
+        // sends spread evenly.
         var senders = Enumerable.Range(0, options.Conversations * options.Senders).Select(i => clients[i]).ToList();
 
-        // Warm-up: one untimed message per sender (JIT, pools, the backplane's first publishes), delivered before the clock starts.
+        // Warm-up: one untimed message per sender (JIT, pools, the backplane's first publishes), delivered before the
+        // clock starts.
         await Task.WhenAll(
             senders.Select(async sender =>
             {
@@ -165,7 +172,8 @@ public static class LiveRun
         var sendErrors = new ConcurrentBag<string>();
         var clock = Stopwatch.StartNew();
         var firstSend = Stopwatch.GetTimestamp();
-        // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is offered.
+        // Open loop: a send leaves on its schedule whether or not the previous one was answered, so --rate is what is
+        // offered.
         await Task.WhenAll(
             senders.Select(
                 async (sender, k) =>
@@ -211,7 +219,8 @@ public static class LiveRun
         }
         var sendingTook = clock.Elapsed;
 
-        // Every message a conversation got should reach all its members (the sender's own may come as the call's answer only).
+        // Every message a conversation got should reach all its members (the sender's own may come as the call's answer
+        // only).
         var expected = warmUp + options.Senders * options.Messages;
         var settle = Stopwatch.StartNew();
         while (
@@ -247,7 +256,8 @@ public static class LiveRun
             outOfOrder += deliveries.Zip(deliveries.Skip(1)).Count(p => p.Second.Seq <= p.First.Seq);
             var seen = Seen(client);
             var missing = Enumerable.Range(1, expected).Count(s => !seen.Contains(s));
-            // A sender cannot know the seq of its own unanswered sends (the server sends the origin no copy): those are not gaps.
+            // A sender cannot know the seq of its own unanswered sends (the server sends the origin no copy): those are
+            // not gaps.
             var unknowable = Math.Min(missing, client.UnansweredSends);
             gaps += missing - unknowable;
             unanswered += unknowable;
@@ -259,7 +269,10 @@ public static class LiveRun
         line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over {(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"
+                $"sent {senders.Count:N0} warm-up messages (untimed), then {sendTimes.Count:N0} timed messages, the "
+                    + $"last answered after {sendingTook.TotalSeconds:0.0} s (scheduled over "
+                    + $"{(interval * (options.Messages - 1)).TotalSeconds:0.0} s) ({sendErrors.Count} "
+                    + $"failed{(sendErrors.IsEmpty ? "" : ": " + sendErrors.First())})"
             )
         );
         line(Stats("SendMessage call (sender's round trip)", [.. sendTimes]));
@@ -270,20 +283,23 @@ public static class LiveRun
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"delivered {delivered:N0} messages to other members in {window:0.0} s: {delivered / Math.Max(window, 0.001):N0} messages/s"
+                    $"delivered {delivered:N0} messages to other members in {window:0.0} s: "
+                        + $"{delivered / Math.Max(window, 0.001):N0} messages/s"
                 )
             );
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"target p99 <= {P99TargetMs} ms: {(stats.P99 <= P99TargetMs ? "OK" : "MISSED")} (p99 {stats.P99:0.0} ms)"
+                    $"target p99 <= {P99TargetMs} ms: "
+                        + $"{(stats.P99 <= P99TargetMs ? "OK" : "MISSED")} (p99 {stats.P99:0.0} ms)"
                 )
             );
         }
         else
             line("no message was delivered");
         line(
-            $"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing seqs {gaps}, duplicates {duplicates}, "
+            $"order per client: {complete:N0}/{clients.Length:N0} clients saw seq 1..{expected} with no gap; missing "
+                + $"seqs {gaps}, duplicates {duplicates}, "
                 + $"out of order {outOfOrder} (not counted: {unanswered} seqs of the senders' own unanswered calls)"
         );
     }
@@ -301,7 +317,8 @@ public static class LiveRun
         var s = LatencyStats.From(name, ms);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{name, -44} n={s.Runs, 7:N0}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 {s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms"
+            $"{name, -44} n={s.Runs, 7:N0}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 "
+                + $"{s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms"
         );
     }
 }

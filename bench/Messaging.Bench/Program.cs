@@ -6,7 +6,6 @@ using System.Text;
 using Community.Contracts;
 using Community.Messaging.Bench;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using GatewayProgram = GatewayApp::Program;
@@ -50,7 +49,8 @@ try
         Issued = new KnownUsersRecorder(() => resources.DatabaseConnectionStrings).Record,
     };
     void Shared(IServiceCollection services) => services.AddSingleton<ISigningKeySource>(tokens);
-    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the report.
+    // Each host says once that it reads no revocation feed and keeps its keys unencrypted; true here, and noise in the
+    // report.
     const string Quiet = "Error";
     Dictionary<string, string?> MessagingSettings() =>
         new()
@@ -75,7 +75,8 @@ try
             ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = Quiet,
             [$"Services:{ResourceNames.Messaging}"] =
                 $"{first.BaseAddress.ToString().TrimEnd('/')};{second.BaseAddress.ToString().TrimEnd('/')}",
-            // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure themselves.
+            // Every client of the benchmark comes from 127.0.0.1: the per-IP and per-user limits would measure
+            // themselves.
             ["RateLimits:PerIp:PermitLimit"] = "10000000",
             ["RateLimits:PerUser:PermitLimit"] = "10000000",
         },
@@ -96,7 +97,8 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging instances behind the gateway, all in one process"
+            $"Messaging benchmark, {stamp:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; two messaging "
+                + $"instances behind the gateway, all in one process"
         )
     );
     // The figures mean little without how busy the machine was: everything here shares its cores.
@@ -111,7 +113,9 @@ try
     Line(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in {options.ReaderConversations} conversations with {reader.Messages:N0} messages, in {seeding.Elapsed.TotalSeconds:0.0} s"
+            $"seeded {options.Clients:N0} users in {options.Conversations} event chats, and a reader in "
+                + $"{options.ReaderConversations} conversations with {reader.Messages:N0} messages, in "
+                + $"{seeding.Elapsed.TotalSeconds:0.0} s"
         )
     );
 
@@ -122,9 +126,7 @@ try
         string.Join(
             " + ",
             new[] { first, second }
-                .Select(h =>
-                    h.Services.GetRequiredService<MessagingApi::Community.Messaging.HubPresence>().HeldCount
-                )
+                .Select(h => h.Services.GetRequiredService<MessagingApi::Community.Messaging.HubPresence>().HeldCount)
                 .OrderDescending()
         );
     await LiveRun.RunAsync(options, live, gateway.BaseAddress, tokens, PerInstance, Line);
@@ -139,7 +141,8 @@ try
 }
 catch (Exception e)
 {
-    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop with it.
+    // Caught rather than left unhandled, so the process exits normally and the private PostgreSQL and RabbitMQ stop
+    // with it.
     Console.Error.WriteLine(e);
     return 1;
 }
@@ -147,7 +150,8 @@ finally
 {
     if (options.Keep)
         Console.WriteLine(
-            $"--keep: database and vhost '{resources.Name}' left in place (they outlive the run only on COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)"
+            $"--keep: database and vhost '{resources.Name}' left in place (they outlive the run only on "
+                + "COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ)"
         );
     else
         await resources.DisposeAsync();

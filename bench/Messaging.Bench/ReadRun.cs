@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Community.Events.Bench;
-using Community.Testing;
 using MessagingApi::Community.Messaging.Conversations;
 using MessagingApi::Community.Messaging.Data;
 using Microsoft.EntityFrameworkCore;
@@ -14,9 +13,9 @@ using Npgsql;
 namespace Community.Messaging.Bench;
 
 /// <summary>
-/// (b) The reads a member of many conversations makes on every app start, through the gateway: a history page, the unread
-/// count and the conversation list. Then EXPLAIN (ANALYZE, BUFFERS) of every statement each of them sends, run by the
-/// service's own query code against the same database.
+/// (b) The reads a member of many conversations makes on every app start, through the gateway: a history page, the
+/// unread count and the conversation list. Then EXPLAIN (ANALYZE, BUFFERS) of every statement each of them sends, run
+/// by the service's own query code against the same database.
 /// </summary>
 public static class ReadRun
 {
@@ -36,7 +35,8 @@ public static class ReadRun
     {
         line("");
         line(
-            $"(b) Reads of a member of {reader.Conversations.Length} conversations ({reader.Messages:N0} messages), through the gateway; {options.Runs} runs each after 30 warm-up"
+            $"(b) Reads of a member of {reader.Conversations.Length} conversations ({reader.Messages:N0} messages), "
+                + $"through the gateway; {options.Runs} runs each after 30 warm-up"
         );
         line(new string('-', 100));
         gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
@@ -57,7 +57,8 @@ public static class ReadRun
                 $"history page (limit {HistoryLimit}), random conversation",
                 _ =>
                     Get(
-                        $"/api/v1/conversations/{reader.Conversations[random.Next(reader.Conversations.Length)]}/messages?limit={HistoryLimit}"
+                        $"/api/v1/conversations/{reader.Conversations[random.Next(reader.Conversations.Length)]}"
+                            + $"/messages?limit={HistoryLimit}"
                     )
             ),
             ("unread count", _ => Get("/api/v1/messages/unread-count")),
@@ -71,7 +72,8 @@ public static class ReadRun
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{name, -48} n={stats.Runs, 5}  p50 {stats.P50, 6:0.0} ms  p95 {stats.P95, 6:0.0} ms  p99 {stats.P99, 6:0.0} ms  max {stats.Max, 6:0.0} ms"
+                    $"{name, -48} n={stats.Runs, 5}  p50 {stats.P50, 6:0.0} ms  p95 {stats.P95, 6:0.0} ms  p99 "
+                        + $"{stats.P99, 6:0.0} ms  max {stats.Max, 6:0.0} ms"
                 )
             );
         }
@@ -79,7 +81,8 @@ public static class ReadRun
             line(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"target p95 <= {P95TargetMs} ms, {s.Name}: {(s.P95 <= P95TargetMs ? "OK" : "MISSED")} (p95 {s.P95:0.0} ms)"
+                    $"target p95 <= {P95TargetMs} ms, {s.Name}: "
+                        + $"{(s.P95 <= P95TargetMs ? "OK" : "MISSED")} (p95 {s.P95:0.0} ms)"
                 )
             );
 
@@ -107,7 +110,8 @@ public static class ReadRun
             $"history page (limit {HistoryLimit})",
             async db =>
             {
-                // The service's own MessageQueries, on this capturing context, the rest of what it needs from the instance.
+                // The service's own MessageQueries, on this capturing context, the rest of what it needs from the
+                // instance.
                 await using var scope = messaging.CreateAsyncScope();
                 await ActivatorUtilities
                     .CreateInstance<MessageQueries>(scope.ServiceProvider, db)

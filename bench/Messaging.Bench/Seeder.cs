@@ -3,7 +3,9 @@ using NpgsqlTypes;
 
 namespace Community.Messaging.Bench;
 
-/// <summary>The people of the live run: client i is a member of conversation i % conversations (event chats, empty at first).</summary>
+/// <summary>
+/// The people of the live run: client i is a member of conversation i % conversations (event chats, empty at first).
+/// </summary>
 public sealed record LiveWorld(Guid[] Users, Guid[] Conversations)
 {
     public Guid ConversationOf(int client) => Conversations[client % Conversations.Length];
@@ -46,7 +48,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
     }
 
     /// <summary>
-    /// One reader in <paramref name="conversations"/> conversations (60% event chats, 20% direct, 20% group threads), each with
+    /// One reader in <paramref name="conversations"/> conversations (60% event chats, 20% direct, 20% group threads),
+    /// each with
     /// <paramref name="messagesEach"/> messages from the reader and one other person, read up to a random point.
     /// </summary>
     public ReaderWorld Reader(int conversations, int messagesEach, Random random)
@@ -144,7 +147,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         }
         await using (
             var conversations = await connection.BeginBinaryImportAsync(
-                "COPY conversations (id, kind, direct_low, direct_high, group_id, event_id, owner_id, created_by, last_seq, last_activity_at, closed, created_at) FROM STDIN (FORMAT BINARY)"
+                "COPY conversations (id, kind, direct_low, direct_high, group_id, event_id, owner_id, created_by, "
+                    + "last_seq, last_activity_at, closed, created_at) FROM STDIN (FORMAT BINARY)"
             )
         )
         {
@@ -171,7 +175,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         }
         await using (
             var members = await connection.BeginBinaryImportAsync(
-                "COPY conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of) FROM STDIN (FORMAT BINARY)"
+                "COPY conversation_members (conversation_id, user_id, role, active, read_seq, muted, joined_at, as_of) "
+                    + "FROM STDIN (FORMAT BINARY)"
             )
         )
         {
@@ -191,7 +196,8 @@ public sealed class Seeder(NpgsqlDataSource database, DateTimeOffset now)
         }
         await using (
             var messages = await connection.BeginBinaryImportAsync(
-                "COPY messages (id, conversation_id, seq, sender_id, text, client_txn_id, created_at) FROM STDIN (FORMAT BINARY)"
+                "COPY messages (id, conversation_id, seq, sender_id, text, client_txn_id, "
+                    + "created_at) FROM STDIN (FORMAT BINARY)"
             )
         )
         {

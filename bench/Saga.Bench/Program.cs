@@ -127,7 +127,8 @@ var oneStats = LatencyStats.From("sequential", one);
 var bursted = LatencyStats.From("burst", many);
 var report = new StringBuilder();
 report.AppendLine(
-    $"Paid-ticket saga: webhook received -> ticket confirmed ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {CpuShare.LoadAverage()})"
+    $"Paid-ticket saga: webhook received -> ticket confirmed ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, "
+        + $"{Environment.ProcessorCount} cores, load average {CpuShare.LoadAverage()})"
 );
 report.AppendLine(
     $"warm-up: 10 purchases, then {warmBursts} unmeasured bursts (the last JIT-compiled {compiledInBurst} methods)"
@@ -137,7 +138,9 @@ report.AppendLine(Line($"burst of {burst}", many));
 report.AppendLine(
     string.Create(
         CultureInfo.InvariantCulture,
-        $"ratios: sequential p95/p50 {oneStats.P95 / oneStats.P50:0.00}; burst p50 / sequential p50 {bursted.P50 / oneStats.P50:0.00}; burst wall (first webhook sent to last ticket seen) {burstWatch.Elapsed.TotalMilliseconds:0} ms"
+        $"ratios: sequential p95/p50 {oneStats.P95 / oneStats.P50:0.00}; burst p50 / sequential p50 "
+            + $"{bursted.P50 / oneStats.P50:0.00}; burst wall (first webhook sent to last ticket seen) "
+            + $"{burstWatch.Elapsed.TotalMilliseconds:0} ms"
     )
 );
 report.AppendLine(await StagesAsync(ready));
@@ -252,7 +255,8 @@ async Task<List<double>> ConfirmationsAsync(IReadOnlyList<Purchase> purchases)
 
 async Task<string> SandboxSecretAsync()
 {
-    // The sandbox generates its secret on first use; a checkout-page visit is not needed, asking the service's store is.
+    // The sandbox generates its secret on first use; a checkout-page visit is not needed, asking the service's store
+    // is.
     await using var scope = payments.Services.CreateAsyncScope();
     return await scope
         .ServiceProvider.GetRequiredService<PaymentsApi::Community.Payments.WebhookSecrets>()
@@ -268,12 +272,14 @@ async Task<string> StagesAsync(IReadOnlyList<Purchase> purchases)
     var received = await ReceivedAsync(purchases);
     var written = await PairsAsync<string>(
         resources.DatabaseConnectionString,
-        "SELECT payload->>'paymentId', occurred_at FROM outbox_messages WHERE type LIKE '%PaymentSucceeded%' AND payload->>'paymentId' = ANY(@ids)",
+        "SELECT payload->>'paymentId', occurred_at FROM outbox_messages WHERE type LIKE '%PaymentSucceeded%' AND "
+            + "payload->>'paymentId' = ANY(@ids)",
         ids
     );
     var published = await PairsAsync<string>(
         resources.DatabaseConnectionString,
-        "SELECT payload->>'paymentId', published_at FROM outbox_messages WHERE type LIKE '%PaymentSucceeded%' AND payload->>'paymentId' = ANY(@ids) AND published_at IS NOT NULL",
+        "SELECT payload->>'paymentId', published_at FROM outbox_messages WHERE type LIKE '%PaymentSucceeded%' AND "
+            + "payload->>'paymentId' = ANY(@ids) AND published_at IS NOT NULL",
         ids
     );
     var confirmed = await PairsAsync<Guid>(
@@ -345,7 +351,8 @@ static string Line(string name, List<double> ms)
     var s = LatencyStats.From(name, ms);
     return string.Create(
         CultureInfo.InvariantCulture,
-        $"{name, -14} n={s.Runs, 4}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 {s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms  mean {s.Mean, 7:0.0} ms"
+        $"{name, -14} n={s.Runs, 4}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 {s.P99, 7:0.0} ms  max "
+            + $"{s.Max, 7:0.0} ms  mean {s.Mean, 7:0.0} ms"
     );
 }
 

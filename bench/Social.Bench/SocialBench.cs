@@ -23,7 +23,7 @@ namespace Community.Social.Bench;
 /// <see cref="FeedApi.PageAsync"/> and <see cref="FeedApi.ItemsAsync"/>: the code the API runs.
 /// Prints p50/p95/p99 and each query's EXPLAIN (ANALYZE, BUFFERS).
 /// </summary>
-public static class SocialBench
+public static partial class SocialBench
 {
     private const int PageSize = 20; // the API's default limit
     private const double DiscoveryP95TargetMs = 20;
@@ -55,7 +55,8 @@ public static class SocialBench
         "  group branch is empty.",
         "- The feed first read limit + 1 rows from every followed person and sorted them all (21,018 rows for page 1:",
         "  39 ms server side at 20,000 profiles). It now reads each person's newest row (one probe each), takes the",
-        "  limit + 1-th newest of those as a bound every row of the page reaches, and reads further only from the people",
+        "  limit + 1-th newest of those as a bound every row of the page reaches, and "
+            + "reads further only from the people",
         "  above it (5.8 ms at 20,000 profiles).",
     ];
 
@@ -168,11 +169,13 @@ public static class SocialBench
         else
         {
             line(
-                $"{seeded.Profiles:N0} profiles, {seeded.Connections:N0} accepted connections, {seeded.Follows:N0} follows, {seeded.Blocks:N0} blocks, {seeded.Activities:N0} feed activities by binary COPY:"
+                $"{seeded.Profiles:N0} profiles, {seeded.Connections:N0} accepted connections, {seeded.Follows:N0} "
+                    + $"follows, {seeded.Blocks:N0} blocks, {seeded.Activities:N0} feed activities by binary COPY:"
             );
             line($"  COPY                {seeded.Copy.TotalSeconds, 7:F1} s");
             line(
-                $"  rebuild indexes     {seeded.Indexes.TotalSeconds, 7:F1} s  ({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})"
+                $"  rebuild indexes     {seeded.Indexes.TotalSeconds, 7:F1} s  "
+                    + $"({string.Join(", ", seeded.PerIndex.Select(i => $"{i.Index} {i.Took.TotalSeconds:F1} s"))})"
             );
             line($"  VACUUM (ANALYZE)    {seeded.VacuumAnalyze.TotalSeconds, 7:F1} s");
             line($"  total               {seeded.Total.TotalSeconds, 7:F1} s");
@@ -331,7 +334,8 @@ public static class SocialBench
                 return SecondPage(db, c, RegionAndInterest(c));
             }
         );
-        // The largest region and the most common interest (Zipf rank 1 of each): the most candidates any such filter has.
+        // The largest region and the most common interest (Zipf rank 1 of each): the most candidates any such filter
+        // has.
         var largest = new DiscoverFilter(Population.Regions[0], Population.Interests[0], null, null, null, null, false);
         var widest = await Measure(
             $"discover {largest.Region} + {largest.Interest} (largest pair)",
@@ -385,14 +389,16 @@ public static class SocialBench
 
         Heading("Latency in ms (client side, EF Core through the service's query code, one fresh DbContext per run)");
         line(
-            $"now = {now:yyyy-MM-dd HH:mm:ss} UTC; {people.CallerIndices.Length} seeded callers (each about 6 connections, 5 blocked, 5 blockers); warm-up runs not counted"
+            $"now = {now:yyyy-MM-dd HH:mm:ss} UTC; {people.CallerIndices.Length} seeded callers (each about 6 "
+                + "connections, 5 blocked, 5 blockers); warm-up runs not counted"
         );
         line(
             $"load average (1 min) {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} cores"
                 + (
                     double.TryParse(loadBefore, CultureInfo.InvariantCulture, out var load)
                     && load > Environment.ProcessorCount
-                        ? ": other work shared the machine, so the client figures are inflated; the EXPLAIN times below are steadier"
+                        ? ": other work shared the machine, so the client figures are inflated; the "
+                            + "EXPLAIN times below are steadier"
                         : ""
                 )
         );
@@ -433,12 +439,14 @@ public static class SocialBench
         Heading("Checks");
         foreach (var s in new[] { discovery, discoveryOwn, premium, widest })
             line(
-                $"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: {(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}"
+                $"  {s.Name}: p95 {Ms(s.P95)} ms <= {DiscoveryP95TargetMs} ms: "
+                    + $"{(s.P95 <= DiscoveryP95TargetMs ? "OK" : "POOR")}"
             );
         await using (
             var counts = dataSource.CreateCommand(
                 """
-                SELECT count(*) FILTER (WHERE lower(region) = lower(@sr) AND interests @> ARRAY[@si]), count(*) FILTER (WHERE lower(region) = lower(@lr) AND interests @> ARRAY[@li]),
+                SELECT count(*) FILTER (WHERE lower(region) = lower(@sr) AND interests @> ARRAY[@si]),
+                       count(*) FILTER (WHERE lower(region) = lower(@lr) AND interests @> ARRAY[@li]),
                        count(*) FILTER (WHERE lower(region) = lower(@lr))
                 FROM user_profiles WHERE username IS NOT NULL AND deleted_at IS NULL
                 """
@@ -452,12 +460,15 @@ public static class SocialBench
             await using var reader = await counts.ExecuteReaderAsync();
             await reader.ReadAsync();
             line(
-                $"  candidates: {reader.GetInt64(0):N0} for {sampleFilter.Region} + {sampleFilter.Interest} (the plans' sample), "
-                    + $"{reader.GetInt64(1):N0} for {largest.Region} + {largest.Interest}, {reader.GetInt64(2):N0} in {largest.Region} alone"
+                $"  candidates: {reader.GetInt64(0):N0} for {sampleFilter.Region} + "
+                    + $"{sampleFilter.Interest} (the plans' sample), "
+                    + $"{reader.GetInt64(1):N0} for {largest.Region} + {largest.Interest}, "
+                    + $"{reader.GetInt64(2):N0} in {largest.Region} alone"
             );
         }
         line(
-            $"  following list pages walked: {positions.Count} (the user follows {Population.BigFollowerFollows:N0}; {PageSize} a page)"
+            $"  following list pages walked: {positions.Count} (the user follows "
+                + $"{Population.BigFollowerFollows:N0}; {PageSize} a page)"
         );
         foreach (var s in new[] { feedFirst, feedAny })
             line(
@@ -478,7 +489,8 @@ public static class SocialBench
             last: true
         );
         await AddPlan(
-            $"discover region={sampleFilter.Region} interest={sampleFilter.Interest} age {PremiumAgeMin}-{PremiumAgeMax} gender=female",
+            $"discover region={sampleFilter.Region} interest={sampleFilter.Interest} age "
+                + $"{PremiumAgeMin}-{PremiumAgeMax} gender=female",
             db =>
                 Discover(
                     db,
@@ -524,7 +536,10 @@ public static class SocialBench
         Heading("Plan summaries (server side, from EXPLAIN ANALYZE)");
         foreach (var (name, _, plan) in plans)
             line(
-                $"  {name}: {plan.Split(Environment.NewLine).FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal))?.Trim()}"
+                $"  {name}: "
+                    + plan.Split(Environment.NewLine)
+                        .FirstOrDefault(l => l.StartsWith("Execution Time", StringComparison.Ordinal))
+                        ?.Trim()
             );
 
         Heading("Notes");
@@ -543,111 +558,4 @@ public static class SocialBench
     }
 
     private static string Ms(double ms) => ms.ToString(ms >= 100 ? "F0" : "F2", CultureInfo.InvariantCulture);
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
-
-    private static async Task DescribeEnvironmentAsync(
-        NpgsqlDataSource dataSource,
-        Action<string> line,
-        DateTimeOffset now
-    )
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        line($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-        line("postgres: " + await ScalarAsync<string>(connection, "SELECT version()"));
-        line(
-            "settings: "
-                + await ScalarAsync<string>(
-                    connection,
-                    """
-                    SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings
-                    WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'jit', 'max_parallel_workers_per_gather')
-                    """
-                )
-        );
-        await using (
-            var stats = new NpgsqlCommand(
-                """
-                SELECT count(*), count(*) FILTER (WHERE boosted_until > @now), count(DISTINCT region),
-                       (SELECT count(*) FROM connections), (SELECT count(*) FROM follows), (SELECT count(*) FROM blocks)
-                FROM user_profiles
-                """,
-                connection
-            )
-        )
-        {
-            stats.Parameters.AddWithValue("now", now);
-            await using var reader = await stats.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            line(
-                $"data: {reader.GetInt64(0):N0} profiles ({reader.GetInt64(1):N0} boosted now) in {reader.GetInt64(2)} regions; "
-                    + $"{reader.GetInt64(3):N0} connections, {reader.GetInt64(4):N0} follows, {reader.GetInt64(5):N0} blocks"
-            );
-        }
-        line(
-            $"      regions and interests Zipf-distributed ({Population.Regions.Length} regions, {Population.Interests.Length} interests, 1-5 each); "
-                + "80% free, 15% premium, 5% elite; 0.5% boosted now"
-        );
-        line(
-            "size: "
-                + await ScalarAsync<string>(
-                    connection,
-                    """
-                    SELECT string_agg(c.relname || ' ' || pg_size_pretty(pg_table_size(c.oid)) || ' + indexes ' || pg_size_pretty(pg_indexes_size(c.oid)), ', ' ORDER BY c.relname)
-                    FROM pg_class c WHERE c.relname IN ('user_profiles', 'discovery_entries', 'connections', 'follows', 'blocks') AND c.relkind = 'r'
-                    """
-                )
-        );
-    }
-
-    private static async Task<string> ExplainAsync(NpgsqlDataSource dataSource, CapturedCommand command)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + command.Sql, connection);
-        foreach (var parameter in command.Parameters)
-            explain.Parameters.Add(parameter.Clone());
-        var lines = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-                lines.Add(reader.GetString(0));
-        }
-        return string.Join(Environment.NewLine, lines);
-    }
-
-    private static async Task<long> SeededProfilesAsync(PostgresServer server, string database)
-    {
-        await using var admin = new NpgsqlConnection(server.AdminConnectionString);
-        await admin.OpenAsync();
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin))
-        {
-            exists.Parameters.AddWithValue("name", database);
-            if (await exists.ExecuteScalarAsync() is null)
-                return 0;
-        }
-        await using var connection = new NpgsqlConnection(server.ConnectionStringFor(database));
-        await connection.OpenAsync();
-        return await ScalarAsync<string>(connection, "SELECT to_regclass('user_profiles')::text") is null
-            ? 0
-            : await ScalarAsync<long>(connection, "SELECT count(*) FROM user_profiles");
-    }
-
-    private static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull
-            ? default
-            : (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
-    }
 }

@@ -71,7 +71,9 @@ public sealed record CpuShare(
     public string PerRequest(int requests) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"CPU per request: clients+services {ThisProcessMs * 1000 / requests:0} us, PostgreSQL {PostgresMs * 1000 / requests:0} us, broker {BrokerMs * 1000 / requests:0} us; machine busy {(MachineMs > 0 ? 100 * MachineBusyMs / MachineMs : 0):0}%"
+            $"CPU per request: clients+services {ThisProcessMs * 1000 / requests:0} us, PostgreSQL "
+                + $"{PostgresMs * 1000 / requests:0} us, broker {BrokerMs * 1000 / requests:0} us; machine busy "
+                + $"{(MachineMs > 0 ? 100 * MachineBusyMs / MachineMs : 0):0}%"
         );
 
     private static (string Name, double Ms) ProcessCpu(string statPath)

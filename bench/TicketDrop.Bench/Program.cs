@@ -25,8 +25,8 @@ var warmups = Arg("--warmups", 4);
 // the services ship with (DatabaseSetup.DefaultPoolSize, 20; 100 is Npgsql's own default).
 var pool = Arg("--pool", 0);
 
-// --connection "No Reset On Close=false": more Npgsql settings for the services' connection string (to compare one against the shipped defaults).
-// A warm-up round that JIT-compiles no more than this many methods counts as settled.
+// --connection "No Reset On Close=false": more Npgsql settings for the services' connection string (to compare one
+// against the shipped defaults). A warm-up round that JIT-compiles no more than this many methods counts as settled.
 const int SettledJit = 25;
 
 // In-process hosting needs the service's content root (where its appsettings.json lives).
@@ -83,7 +83,9 @@ batchListener.Start();
 var organizer = tokens.Issue(Guid.NewGuid(), "organizer");
 var report = new StringBuilder();
 report.AppendLine(
-    $"Ticket drop: {people} people register for one event at once through two events instances ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {CpuShare.LoadAverage()})"
+    $"Ticket drop: {people} people register for one event at once through two events instances "
+        + $"({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average "
+        + $"{CpuShare.LoadAverage()})"
 );
 
 // Warm-up, on events of its own: both connection pools (HTTP and PostgreSQL), every connection's prepared statements,
@@ -104,10 +106,18 @@ do
     Console.WriteLine($"warm-up round {warmupRounds}: {compiledInRound} methods compiled");
 } while (warmupRounds < warmups || (compiledInRound > SettledJit && warmupRounds < 40));
 report.AppendLine(
-    $"PostgreSQL pool per instance: {(pool > 0 ? pool.ToString(CultureInfo.InvariantCulture) : $"as shipped ({Community.ServiceDefaults.Data.DatabaseSetup.DefaultPoolSize})")}; {warmupRounds} warm-up rounds (the last compiled {compiledInRound} methods); server GC {System.Runtime.GCSettings.IsServerGC}"
+    "PostgreSQL pool per instance: "
+        + (
+            pool > 0
+                ? pool.ToString(CultureInfo.InvariantCulture)
+                : $"as shipped ({Community.ServiceDefaults.Data.DatabaseSetup.DefaultPoolSize})"
+        )
+        + $"; {warmupRounds} warm-up rounds (the last compiled {compiledInRound} methods); "
+        + $"server GC {System.Runtime.GCSettings.IsServerGC}"
 );
 
-// The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the machine does at all.
+// The floor: the same burst reading the event (auth, routing, one query), so the drop's cost is seen against what the
+// machine does at all.
 var floorEvent = await EventAsync(capacity, waitlist: true, paid: false);
 var floor = new List<double>();
 var floorCpu = new CpuShare(0, 0, 0, 0, 0);
@@ -142,7 +152,9 @@ foreach (
         lines.Add(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"  round {round + 1}: seats taken {books.SeatsTaken}/{capacity} (rows holding a seat {books.Holding}), answered seated {seated}, waitlisted {waitlisted}, refused {refused}, errors {errors}; wall {wall:0} ms"
+                $"  round {round + 1}: seats taken {books.SeatsTaken}/{capacity} (rows holding a seat "
+                    + $"{books.Holding}), answered seated {seated}, waitlisted {waitlisted}, refused {refused}, errors "
+                    + $"{errors}; wall {wall:0} ms"
             )
         );
         if (books.SeatsTaken != capacity || books.Holding != capacity || seated != capacity || errors != 0)
@@ -154,8 +166,11 @@ foreach (
     report.AppendLine(
         sizes.Length == 0
             ? "  batched statements: none"
-            : FormattableString.Invariant(
-                $"  batched statements: {sizes.Length / (double)rounds:0.#} per round, {sizes.Sum() / (double)rounds:0} newcomers in them; size mean {sizes.Average():0.0}, largest {sizes.Max()}"
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"  batched statements: {sizes.Length / (double)rounds:0.#} per round, "
+                    + $"{sizes.Sum() / (double)rounds:0} newcomers in them; size mean "
+                    + $"{sizes.Average():0.0}, largest {sizes.Max()}"
             )
     );
     foreach (var line in lines)
@@ -243,7 +258,8 @@ async Task<(int SeatsTaken, long Holding)> BooksAsync(string eventId)
     await using var connection = new NpgsqlConnection(database);
     await connection.OpenAsync();
     await using var command = new NpgsqlCommand(
-        "SELECT e.seats_taken, (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN ('held', 'confirmed')) FROM community_events e WHERE e.id = @id",
+        "SELECT e.seats_taken, (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN ('held', "
+            + "'confirmed')) FROM community_events e WHERE e.id = @id",
         connection
     );
     command.Parameters.AddWithValue("id", Guid.Parse(eventId));
@@ -284,7 +300,8 @@ static string Line(string name, List<double> ms)
     var s = LatencyStats.From(name, ms);
     return string.Create(
         CultureInfo.InvariantCulture,
-        $"{name, -44} n={s.Runs, 5}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 {s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms"
+        $"{name, -44} n={s.Runs, 5}  p50 {s.P50, 7:0.0} ms  p95 {s.P95, 7:0.0} ms  p99 "
+            + $"{s.P99, 7:0.0} ms  max {s.Max, 7:0.0} ms"
     );
 }
 

@@ -7,7 +7,9 @@ namespace Community.Contracts;
 /// </summary>
 public interface IIntegrationEvent
 {
-    /// <summary>Unique id of this occurrence (time-ordered: <c>Guid.CreateVersion7()</c>); becomes the message id on the bus.</summary>
+    /// <summary>
+    /// Unique id of this occurrence (time-ordered: <c>Guid.CreateVersion7()</c>); becomes the message id on the bus.
+    /// </summary>
     Guid MessageId { get; }
 
     /// <summary>When the fact became true (UTC).</summary>

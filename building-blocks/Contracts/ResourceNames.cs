@@ -9,7 +9,9 @@ public static class ResourceNames
     /// <summary>Connection-string name of the RabbitMQ broker (an amqp:// URI, vhost in the path).</summary>
     public const string RabbitMq = "rabbitmq";
 
-    /// <summary>Connection-string name of the Redis server (a StackExchange.Redis configuration string, "host:port").</summary>
+    /// <summary>
+    /// Connection-string name of the Redis server (a StackExchange.Redis configuration string, "host:port").
+    /// </summary>
     public const string Redis = "redis";
 
     public const string Gateway = "gateway";

@@ -23,7 +23,10 @@ public static class PaymentPurposes
     /// <summary>A paid group's membership; ReferenceId is social's purchase (GroupMembershipPending).</summary>
     public const string GroupMembership = "group_membership";
 
-    /// <summary>A companion session, sold for credits only (so not in <see cref="All"/>, checkout's purposes); ReferenceId is the session (CompanionSessionRequested).</summary>
+    /// <summary>
+    /// A companion session, sold for credits only (so not in <see cref="All"/>, checkout's purposes); ReferenceId is
+    /// the session (CompanionSessionRequested).
+    /// </summary>
     public const string CompanionSession = "companion_session";
 
     public static readonly IReadOnlyList<string> All =
@@ -47,7 +50,9 @@ public static class Roles
     public static readonly IReadOnlyList<string> All = [Member, Organizer, Admin];
 }
 
-/// <summary>A profile's gender (UserProfileUpdated.Gender): identity accepts these, discovery filters on them.</summary>
+/// <summary>
+/// A profile's gender (UserProfileUpdated.Gender): identity accepts these, discovery filters on them.
+/// </summary>
 public static class Genders
 {
     public static readonly IReadOnlyList<string> All = ["female", "male", "non_binary", "other", "prefer_not_to_say"];
@@ -120,7 +125,9 @@ public static class GroupJoinPolicy
 /// <summary>What a converted referral earns: payments grants it, identity reports it (GET /referrals/me).</summary>
 public static class ReferralTerms
 {
-    /// <summary>Credits to each side, the referrer and the referred user, at the referred user's first paid purchase.</summary>
+    /// <summary>
+    /// Credits to each side, the referrer and the referred user, at the referred user's first paid purchase.
+    /// </summary>
     public const long CreditsEach = 50;
 }
 

@@ -1,11 +1,10 @@
-using Community.LocalInfrastructure.Internal;
-
 namespace Community.LocalInfrastructure;
 
 /// <summary>
-/// Where and how <see cref="PostgresServer"/>, <see cref="RabbitMqServer"/> and <see cref="RedisServer"/> keep a private
-/// server's files. Each server uses its own sub-folder (<c>postgres/</c>, <c>rabbitmq/</c>, <c>redis/</c>).
-/// Ignored for a server given by environment variable (<c>COMMUNITY_POSTGRES</c>, <c>COMMUNITY_RABBITMQ</c>, <c>COMMUNITY_REDIS</c>).
+/// Where and how <see cref="PostgresServer"/>, <see cref="RabbitMqServer"/> and <see cref="RedisServer"/> keep a
+/// private server's files. Each server uses its own sub-folder (<c>postgres/</c>, <c>rabbitmq/</c>, <c>redis/</c>).
+/// Ignored for a server given by environment variable (<c>COMMUNITY_POSTGRES</c>, <c>COMMUNITY_RABBITMQ</c>,
+/// <c>COMMUNITY_REDIS</c>).
 /// </summary>
 public sealed record LocalInfrastructureOptions
 {
@@ -22,8 +21,8 @@ public sealed record LocalInfrastructureOptions
     public bool FastUnsafe { get; init; }
 
     /// <summary>
-    /// How long a private server may take to start and answer (and a node's control commands to finish): a slow or loaded
-    /// machine needs more than a quiet one, so AppHost passes its --health-timeout.
+    /// How long a private server may take to start and answer (and a node's control commands to finish): a slow or
+    /// loaded machine needs more than a quiet one, so AppHost passes its --health-timeout.
     /// </summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
-using Community.LocalInfrastructure.Internal;
 
 namespace Community.LocalInfrastructure;
 
 internal sealed class PortInUseException(string message) : Exception(message);
 
-/// <summary>The files, environment and process of one private RabbitMQ node (<see cref="RabbitMqServer"/> owns one).</summary>
+/// <summary>
+/// The files, environment and process of one private RabbitMQ node (<see cref="RabbitMqServer"/> owns one).
+/// </summary>
 internal sealed class RabbitMqNode
 {
     public const string SubFolder = "rabbitmq";
@@ -34,7 +35,9 @@ internal sealed class RabbitMqNode
 
     private string CrashDump => Path.Combine(_home, "erl_crash.dump");
 
-    /// <summary>Writes config, plugin list and cookie; a kept folder keeps its node name (its data is per name).</summary>
+    /// <summary>
+    /// Writes config, plugin list and cookie; a kept folder keeps its node name (its data is per name).
+    /// </summary>
     public static RabbitMqNode Prepare(LocalInfrastructureOptions options)
     {
         var home = Path.Combine(Path.GetFullPath(options.DataFolder), SubFolder);
@@ -114,7 +117,8 @@ internal sealed class RabbitMqNode
         if (!start.Succeeded)
         {
             throw new InvalidOperationException(
-                $"rabbitmq-server -detached failed (exit code {start.ExitCode}).{Environment.NewLine}{LogTail(logOffset)}"
+                "rabbitmq-server -detached failed (exit code "
+                    + $"{start.ExitCode}).{Environment.NewLine}{LogTail(logOffset)}"
             );
         }
 
@@ -154,7 +158,8 @@ internal sealed class RabbitMqNode
                             ? $"RabbitMQ node {Name} exited while starting."
                             : $"RabbitMQ node {Name} was not ready after {_options.StartTimeout.TotalSeconds:0} s."
                     )
-                        + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}"
+                        + $"{Environment.NewLine}Last rabbitmqctl status:{Environment.NewLine}"
+                        + $"{LogFiles.Tail(status.Output, 10)}{Environment.NewLine}{LogTail(logOffset)}"
                 );
             }
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
@@ -253,7 +258,8 @@ internal sealed class RabbitMqNode
         if (!result.Succeeded)
         {
             throw new InvalidOperationException(
-                $"rabbitmqctl {string.Join(' ', arguments)} failed (exit code {result.ExitCode}):{Environment.NewLine}{result.Output}"
+                $"rabbitmqctl {string.Join(' ', arguments)} failed (exit code "
+                    + $"{result.ExitCode}):{Environment.NewLine}{result.Output}"
             );
         }
     }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using Community.LocalInfrastructure.Internal;
 
 namespace Community.LocalInfrastructure;
 
@@ -51,7 +50,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>True while the server runs (always true for an external server).</summary>
     public bool IsRunning => _home is null || _process is { HasExited: false };
 
-    /// <summary>Uses <c>COMMUNITY_REDIS</c> when set; otherwise starts a private server and waits until it answers PING.</summary>
+    /// <summary>
+    /// Uses <c>COMMUNITY_REDIS</c> when set; otherwise starts a private server and waits until it answers PING.
+    /// </summary>
     public static async Task<RedisServer> StartAsync(
         LocalInfrastructureOptions options,
         CancellationToken cancellationToken = default
@@ -105,7 +106,9 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the private server (its data is gone: nothing is saved), keeping its port (for fault tests).</summary>
+    /// <summary>
+    /// Stops the private server (its data is gone: nothing is saved), keeping its port (for fault tests).
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (_home is null)
@@ -128,7 +131,9 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the private server again after <see cref="StopAsync"/>, on the same port, empty. No-op if running.</summary>
+    /// <summary>
+    /// Starts the private server again after <see cref="StopAsync"/>, on the same port, empty. No-op if running.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_home is null)
@@ -297,7 +302,9 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A server of this folder left running by a killed earlier run is stopped first (its pid file names it).</summary>
+    /// <summary>
+    /// A server of this folder left running by a killed earlier run is stopped first (its pid file names it).
+    /// </summary>
     private static async Task StopLeftoverAsync(string home, LocalInfrastructureOptions options)
     {
         var pid = Posix.ReadPidFile(Path.Combine(home, "redis.pid"));

@@ -1,22 +1,31 @@
 namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>A service's blob-store configuration section (events: "Events:Photos", identity: "Identity:Blobs"): where uploaded bytes are kept.</summary>
+/// <summary>
+/// A service's blob-store configuration section (events: "Events:Photos", identity: "Identity:Blobs"): where uploaded
+/// bytes are kept.
+/// </summary>
 public sealed class BlobStoreOptions
 {
     public const string LocalProvider = "local";
     public const string S3Provider = "s3";
 
-    /// <summary><c>local</c> (a folder; the default) or <c>s3</c> (any S3-compatible store: AWS, MinIO, Ceph).</summary>
+    /// <summary>
+    /// <c>local</c> (a folder; the default) or <c>s3</c> (any S3-compatible store: AWS, MinIO, Ceph).
+    /// </summary>
     public string Provider { get; set; } = LocalProvider;
 
-    /// <summary>The local store's folder; relative paths are under the content root. Default: .local/blobs/{service}.</summary>
+    /// <summary>
+    /// The local store's folder; relative paths are under the content root. Default: .local/blobs/{service}.
+    /// </summary>
     public string? LocalPath { get; set; }
 
     public S3BlobOptions S3 { get; set; } = new();
 
     public bool UsesS3 => string.Equals(Provider, S3Provider, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>What is wrong with the settings, so a misconfigured service stops at start-up instead of at the first upload.</summary>
+    /// <summary>
+    /// What is wrong with the settings, so a misconfigured service stops at start-up instead of at the first upload.
+    /// </summary>
     public IEnumerable<string> Problems(string section)
     {
         if (!UsesS3 && !string.Equals(Provider, LocalProvider, StringComparison.OrdinalIgnoreCase))
@@ -32,7 +41,8 @@ public sealed class BlobStoreOptions
         if (S3.PublicBaseUrl is not null && !IsHttpUrl(S3.PublicBaseUrl))
             yield return $"{section}:S3:PublicBaseUrl must be an absolute http(s) URL.";
         if (string.IsNullOrEmpty(S3.AccessKey) != string.IsNullOrEmpty(S3.SecretKey))
-            yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to use the AWS default credentials).";
+            yield return $"{section}:S3:AccessKey and SecretKey go together (leave both empty to "
+                + "use the AWS default credentials).";
     }
 
     private static bool IsHttpUrl(string value) =>
@@ -42,16 +52,22 @@ public sealed class BlobStoreOptions
 
 public sealed class S3BlobOptions
 {
-    /// <summary>The endpoint of an S3-compatible server (e.g. http://minio:9000); empty means AWS S3 in <see cref="Region"/>.</summary>
+    /// <summary>
+    /// The endpoint of an S3-compatible server (e.g. http://minio:9000); empty means AWS S3 in <see cref="Region"/>.
+    /// </summary>
     public string? ServiceUrl { get; set; }
     public string Bucket { get; set; } = "";
     public string Region { get; set; } = "us-east-1";
 
-    /// <summary>Static credentials; when both are empty the AWS default chain (environment, instance role) is used.</summary>
+    /// <summary>
+    /// Static credentials; when both are empty the AWS default chain (environment, instance role) is used.
+    /// </summary>
     public string? AccessKey { get; set; }
     public string? SecretKey { get; set; }
 
-    /// <summary>bucket in the path (http://host/bucket/key), which S3-compatible servers expect; false for virtual-host style.</summary>
+    /// <summary>
+    /// bucket in the path (http://host/bucket/key), which S3-compatible servers expect; false for virtual-host style.
+    /// </summary>
     public bool ForcePathStyle { get; set; } = true;
 
     /// <summary>

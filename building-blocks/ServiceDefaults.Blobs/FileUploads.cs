@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 namespace Community.ServiceDefaults.Blobs;
 
 /// <summary>
-/// An uploaded file judged by its content to be an image (JPEG, PNG, WebP; Size set, re-encoded as <see cref="ImageUploads"/>
-/// does) or a PDF (stored as sent), of bounded size.
+/// An uploaded file judged by its content to be an image (JPEG, PNG, WebP; Size set, re-encoded as
+/// <see cref="ImageUploads"/> does) or a PDF (stored as sent), of bounded size.
 /// </summary>
 public sealed record CheckedFile(
     IFormFile File,
@@ -21,11 +21,15 @@ public sealed record CheckedFile(
 
     public long Length => Reencoded?.Length ?? File.Length;
 
-    /// <summary>The name a download gets: the client's name, cleaned, with the extension of what the content is.</summary>
+    /// <summary>
+    /// The name a download gets: the client's name, cleaned, with the extension of what the content is.
+    /// </summary>
     public string? DownloadName(int maxLength) => DownloadNames.For(File.FileName, Extension, maxLength);
 }
 
-/// <summary>Uploads that may be an image or a PDF (message attachments), checked as <see cref="ImageUploads"/> checks images.</summary>
+/// <summary>
+/// Uploads that may be an image or a PDF (message attachments), checked as <see cref="ImageUploads"/> checks images.
+/// </summary>
 public static class FileUploads
 {
     public static async Task<CheckedFile> ReadImageOrPdfAsync(

@@ -3,7 +3,9 @@ using System.Text;
 
 namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>An image's width and height in pixels, as its header declares them (<see cref="ImageLimits"/> bounds them).</summary>
+/// <summary>
+/// An image's width and height in pixels, as its header declares them (<see cref="ImageLimits"/> bounds them).
+/// </summary>
 public readonly record struct PixelSize(int Width, int Height);
 
 /// <summary>
@@ -27,7 +29,8 @@ internal static class ImageDimensions
         return size is { Width: > 0, Height: > 0 } ? size : null;
     }
 
-    // The signature, then IHDR, always the first chunk: length 13, type, width and height (big-endian, at most 2^31 - 1), five more fields, CRC.
+    // The signature, then IHDR, always the first chunk: length 13, type, width and height (big-endian, at most 2^31 -
+    // 1), five more fields, CRC.
     private static async Task<PixelSize?> PngAsync(HeaderReader reader)
     {
         if (await reader.ReadAsync(8 + 8 + 13 + 4) is not { } bytes)
@@ -40,14 +43,16 @@ internal static class ImageDimensions
         return width <= int.MaxValue && height <= int.MaxValue ? new PixelSize((int)width, (int)height) : null;
     }
 
-    // Segments from SOI up to the first frame header (SOF0-SOF15; C4, C8 and CC share the range but are DHT, JPG and DAC).
+    // Segments from SOI up to the first frame header (SOF0-SOF15; C4, C8 and CC share the range but are DHT, JPG and
+    // DAC).
     private static async Task<PixelSize?> JpegAsync(HeaderReader reader)
     {
         if (await reader.ReadAsync(2) is not { } soi || soi.Span[0] != 0xFF || soi.Span[1] != 0xD8)
             return null;
         while (true)
         {
-            // A marker is 0xFF and a code, optionally after any number of 0xFF fill bytes; anything else between segments is damage.
+            // A marker is 0xFF and a code, optionally after any number of 0xFF fill bytes; anything else between
+            // segments is damage.
             if (await reader.ReadAsync(1) is not { } start || start.Span[0] != 0xFF)
                 return null;
             byte code;
@@ -74,7 +79,8 @@ internal static class ImageDimensions
                 continue;
             }
 
-            // Frame header: sample precision, lines (height), samples per line (width), component count, then 3 bytes per component.
+            // Frame header: sample precision, lines (height), samples per line (width), component count, then 3 bytes
+            // per component.
             if (await reader.ReadAsync(6) is not { } bytes)
                 return null;
             var frame = bytes.Span;
@@ -83,7 +89,8 @@ internal static class ImageDimensions
             var components = frame[5];
             if (components == 0 || length != 8 + 3 * components || !await reader.SkipAsync(length - 8))
                 return null;
-            return new PixelSize(width, height); // a height of 0 (set later by a DNL marker) is refused with the other zero sizes
+            // a height of 0 (set later by a DNL marker) is refused with the other zero sizes
+            return new PixelSize(width, height);
         }
     }
 
@@ -103,7 +110,8 @@ internal static class ImageDimensions
         {
             case "VP8 ":
             {
-                // Frame tag (24 bits: key frame when bit 0 is clear, profile 0-3, shown, first partition size), start code, 14-bit sizes with 2 scale bits.
+                // Frame tag (24 bits: key frame when bit 0 is clear, profile 0-3, shown, first partition size), start
+                // code, 14-bit sizes with 2 scale bits.
                 if (chunkSize < 10 || await reader.ReadAsync(10) is not { } frameBytes)
                     return null;
                 var frame = frameBytes.Span;
@@ -123,7 +131,8 @@ internal static class ImageDimensions
             }
             case "VP8L":
             {
-                // Signature 0x2F, then 32 bits: width - 1 and height - 1 in 14 bits each, the alpha hint, a 3-bit version that must be 0.
+                // Signature 0x2F, then 32 bits: width - 1 and height - 1 in 14 bits each, the alpha hint, a 3-bit
+                // version that must be 0.
                 if (chunkSize < 5 || await reader.ReadAsync(5) is not { } headerBytes)
                     return null;
                 var header = headerBytes.Span;
@@ -134,7 +143,8 @@ internal static class ImageDimensions
             }
             case "VP8X":
             {
-                // Flags, 3 reserved bytes, then canvas width - 1 and height - 1 in 24 bits each; the chunk is always 10 bytes.
+                // Flags, 3 reserved bytes, then canvas width - 1 and height - 1 in 24 bits each; the chunk is always 10
+                // bytes.
                 if (chunkSize != 10 || await reader.ReadAsync(10) is not { } headerBytes)
                     return null;
                 var header = headerBytes.Span;
@@ -147,14 +157,18 @@ internal static class ImageDimensions
 
     private static int UInt24(ReadOnlySpan<byte> bytes) => bytes[0] | bytes[1] << 8 | bytes[2] << 16;
 
-    /// <summary>Forward-only reads through a small buffer, so walking many tiny JPEG segments costs no stream call each.</summary>
+    /// <summary>
+    /// Forward-only reads through a small buffer, so walking many tiny JPEG segments costs no stream call each.
+    /// </summary>
     private sealed class HeaderReader(Stream stream, CancellationToken cancellationToken)
     {
         private readonly byte[] _buffer = new byte[4096];
         private int _start;
         private int _end;
 
-        /// <summary>The next <paramref name="count"/> bytes (valid until the next call), or null when the stream ends first.</summary>
+        /// <summary>
+        /// The next <paramref name="count"/> bytes (valid until the next call), or null when the stream ends first.
+        /// </summary>
         public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(int count)
         {
             if (_end - _start < count)

@@ -1,6 +1,9 @@
 namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>An image type uploads may have, recognised by its leading bytes only (names and declared types are the client's word).</summary>
+/// <summary>
+/// An image type uploads may have, recognised by its leading bytes only (names and declared types are the client's
+/// word).
+/// </summary>
 public sealed record ImageFormat(string ContentType, string Extension)
 {
     public static readonly ImageFormat Jpeg = new("image/jpeg", "jpg");

@@ -8,7 +8,9 @@ namespace Community.ServiceDefaults.Blobs;
 /// </summary>
 public sealed record ImageLimits(int MaxSide, long MaxPixels)
 {
-    /// <summary>Event photos, covers and image attachments: a 48-megapixel phone photo fits (200 MB to decode).</summary>
+    /// <summary>
+    /// Event photos, covers and image attachments: a 48-megapixel phone photo fits (200 MB to decode).
+    /// </summary>
     public static readonly ImageLimits Photo = new(12_000, 50_000_000);
 
     /// <summary>Profile pictures: shown small, so far less than a photo (64 MB to decode at most).</summary>
@@ -19,5 +21,6 @@ public sealed record ImageLimits(int MaxSide, long MaxPixels)
 
     /// <summary>For refusals: "at most 4096 pixels a side and 16.8 megapixels".</summary>
     public string Describe() =>
-        $"at most {MaxSide} pixels a side and {(MaxPixels / 1e6).ToString("0.#", CultureInfo.InvariantCulture)} megapixels";
+        $"at most {MaxSide} pixels a side and "
+        + $"{(MaxPixels / 1e6).ToString("0.#", CultureInfo.InvariantCulture)} megapixels";
 }

@@ -13,7 +13,9 @@ internal static class ImageReencoding
     private const int JpegQuality = 90;
     private const int WebPLossyQuality = 90;
 
-    /// <summary>The new bytes and their (upright) size; the header's size is already within <paramref name="limits"/>.</summary>
+    /// <summary>
+    /// The new bytes and their (upright) size; the header's size is already within <paramref name="limits"/>.
+    /// </summary>
     public static (byte[] Bytes, PixelSize Size) Reencode(
         Stream content,
         ImageFormat format,
@@ -71,7 +73,8 @@ internal static class ImageReencoding
 
     private static UnsupportedMediaTypeException Damaged(ImageFormat format) =>
         new(
-            $"The file starts like {format.ContentType} but its image data is cut short or damaged: it cannot be decoded."
+            $"The file starts like {format.ContentType} but its image data is cut short or "
+                + "damaged: it cannot be decoded."
         );
 
     /// <summary>A WebP whose image is VP8L (alone or after VP8X) was lossless and stays so; others are lossy.</summary>
@@ -85,7 +88,9 @@ internal static class ImageReencoding
             || first.SequenceEqual("VP8X"u8) && head.Length >= 34 && head.Slice(30, 4).SequenceEqual("VP8L"u8);
     }
 
-    /// <summary>The pixels as meant to be seen: EXIF orientations 2-8 mirror and rotate (5-8 swap width and height).</summary>
+    /// <summary>
+    /// The pixels as meant to be seen: EXIF orientations 2-8 mirror and rotate (5-8 swap width and height).
+    /// </summary>
     private static SKBitmap Orient(SKBitmap source, SKEncodedOrigin origin)
     {
         var (w, h) = (source.Width, source.Height);

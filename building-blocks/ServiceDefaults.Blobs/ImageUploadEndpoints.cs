@@ -5,12 +5,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>What every image-upload endpoint shares: its route conventions, and storing the new blob before the row points to it.</summary>
+/// <summary>
+/// What every image-upload endpoint shares: its route conventions, and storing the new blob before the row points to
+/// it.
+/// </summary>
 public static class ImageUploadEndpoints
 {
     /// <summary>
-    /// A multipart upload of at most <paramref name="maxUploadBytes"/>, above the service-wide 1 MiB body limit for this endpoint
-    /// only (endpoint routing applies both before the body is read); documents its 413 and 415.
+    /// A multipart upload of at most <paramref name="maxUploadBytes"/>, above the service-wide 1 MiB body limit for
+    /// this endpoint only (endpoint routing applies both before the body is read); documents its 413 and 415.
     /// </summary>
     public static RouteHandlerBuilder AcceptsImageUpload<TForm>(this RouteHandlerBuilder endpoint, long maxUploadBytes)
         where TForm : notnull =>
@@ -23,9 +26,9 @@ public static class ImageUploadEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>
-    /// Stores <paramref name="image"/> under <paramref name="key"/>, then lets <paramref name="swap"/> point the row to it (under
-    /// its lock; it returns the blob key it no longer uses). The replaced blob is deleted after; if the swap fails, the new one is.
-    /// Never a blob call under the row lock, never an orphan but for a failed delete (logged).
+    /// Stores <paramref name="image"/> under <paramref name="key"/>, then lets <paramref name="swap"/> point the row to
+    /// it (under its lock; it returns the blob key it no longer uses). The replaced blob is deleted after; if the swap
+    /// fails, the new one is. Never a blob call under the row lock, never an orphan but for a failed delete (logged).
     /// </summary>
     public static async Task<T> StoreAndSwapAsync<T>(
         this IBlobStore blobs,

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http;
 namespace Community.ServiceDefaults.Blobs;
 
 /// <summary>
-/// An uploaded image judged a JPEG, PNG or WebP of bounded size and pixels, then re-encoded: <see cref="Content"/> holds
-/// only its pixels (no metadata, nothing after the image), <see cref="Size"/> its upright size; the form's other fields alongside.
+/// An uploaded image judged a JPEG, PNG or WebP of bounded size and pixels, then re-encoded: <see cref="Content"/>
+/// holds only its pixels (no metadata, nothing after the image), <see cref="Size"/> its upright size; the form's other
+/// fields alongside.
 /// </summary>
 public sealed record CheckedImage(
     IFormFile File,
@@ -31,7 +32,8 @@ public static class ImageUploads
     /// <summary>Room for the multipart framing and a few short fields around a file of the endpoint's size.</summary>
     public const long FormOverheadBytes = 64 * 1024;
 
-    /// <param name="limits">The pixels the use allows (<see cref="ImageLimits.Photo"/>, <see cref="ImageLimits.Avatar"/>).</param>
+    /// <param name="limits">The pixels the use allows (<see cref="ImageLimits.Photo"/>,
+    /// <see cref="ImageLimits.Avatar"/>).</param>
     /// <param name="what">What the image is, for messages ("photo", "cover image", "profile picture").</param>
     /// <param name="otherFields">Checks the form's other fields; its errors are reported with the file's.</param>
     public static async Task<CheckedImage> ReadAsync(
@@ -62,7 +64,10 @@ public static class ImageUploads
         return new CheckedImage(file, format, size, bytes, form);
     }
 
-    /// <summary>The image's size from its header (read from the stream's start), before any pixel is decoded: a damaged header is 415, too many pixels 400.</summary>
+    /// <summary>
+    /// The image's size from its header (read from the stream's start), before any pixel is decoded: a damaged header
+    /// is 415, too many pixels 400.
+    /// </summary>
     public static async Task<PixelSize> CheckedSizeAsync(
         ImageFormat format,
         Stream content,
@@ -75,7 +80,8 @@ public static class ImageUploads
         var size =
             await format.ReadSizeAsync(content, cancellationToken)
             ?? throw new UnsupportedMediaTypeException(
-                $"The file starts like {format.ContentType} but its header is cut short, damaged or declares no pixels: its width and height cannot be read."
+                $"The file starts like {format.ContentType} but its header is cut short, damaged or declares no "
+                    + "pixels: its width and height cannot be read."
             );
         if (!limits.Allows(size))
             throw new RequestValidationException(

@@ -1,6 +1,8 @@
 namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>Blobs as files under one root folder (a single machine, development, tests); keys are relative paths.</summary>
+/// <summary>
+/// Blobs as files under one root folder (a single machine, development, tests); keys are relative paths.
+/// </summary>
 public sealed class LocalBlobStore : IBlobStore
 {
     /// <param name="root">The folder; an absolute path.</param>

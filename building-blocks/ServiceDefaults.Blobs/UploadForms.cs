@@ -5,11 +5,14 @@ using Microsoft.Net.Http.Headers;
 
 namespace Community.ServiceDefaults.Blobs;
 
-/// <summary>The multipart form of an upload, read once for every kind of upload: the file in a field named file, within a size.</summary>
+/// <summary>
+/// The multipart form of an upload, read once for every kind of upload: the file in a field named file, within a size.
+/// </summary>
 public static class UploadForms
 {
     /// <summary>
-    /// The form and its file: not multipart is 415, too large is 413, no file, an empty one or a bad field (<paramref name="otherFields"/>) is 400.
+    /// The form and its file: not multipart is 415, too large is 413, no file, an empty one or a bad field
+    /// (<paramref name="otherFields"/>) is 400.
     /// </summary>
     /// <param name="what">What the upload is, for messages ("photo", "attachment").</param>
     /// <param name="content">What the file field holds, for messages ("the image", "the file").</param>
@@ -68,13 +71,16 @@ public static class UploadForms
         return (file, form);
     }
 
-    /// <summary>The HResult of an IOException made from a message alone (COR_E_IO), as the multipart reader throws them.</summary>
+    /// <summary>
+    /// The HResult of an IOException made from a message alone (COR_E_IO), as the multipart reader throws them.
+    /// </summary>
     private const int ReaderIoError = unchecked((int)0x80131620);
 
     private static RequestValidationException Unreadable(Exception exception) =>
         new(
             "file",
-            $"The multipart form could not be read (cut short, or not framed by its Content-Type's boundary): {exception.Message}"
+            "The multipart form could not be read (cut short, or not framed by its Content-Type's "
+                + $"boundary): {exception.Message}"
         );
 
     /// <summary>Every field's name and text follow the rules JSON text does (<see cref="SafeText"/>).</summary>

@@ -1,15 +1,15 @@
 using System.Data;
 using System.Text.Json;
 using Community.ServiceDefaults.Api;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.ServiceDefaults.Data;
 
 /// <summary>
 /// A list's total that costs at most <c>threshold + 1</c> rows: an exact COUNT over <c>LIMIT threshold + 1</c>,
-/// and when that is full, the planner's row estimate for the same filtered query (EXPLAIN, not run), flagged as an estimate;
-/// when the planner already expects more than <see cref="SkipCountAbove"/> times the threshold, the estimate without counting.
-/// An exact COUNT(*) grows with the matching rows (100 ms at 900,000); this stays near the cost of reading the threshold.
+/// and when that is full, the planner's row estimate for the same filtered query (EXPLAIN, not run), flagged as an
+/// estimate; when the planner already expects more than <see cref="SkipCountAbove"/> times the threshold, the estimate
+/// without counting. An exact COUNT(*) grows with the matching rows (bench/README.md, "Totals"); this stays near the
+/// cost of reading the threshold.
 /// </summary>
 public static class BoundedTotals
 {
@@ -35,7 +35,10 @@ public static class BoundedTotals
         return new((int)Math.Clamp(estimate, threshold + 1L, int.MaxValue), true);
     }
 
-    /// <summary>The planner's row estimate for <paramref name="query"/>: the top node's "Plan Rows" of EXPLAIN (FORMAT JSON) on the SQL EF sends.</summary>
+    /// <summary>
+    /// The planner's row estimate for <paramref name="query"/>: the top node's "Plan Rows" of EXPLAIN (FORMAT JSON) on
+    /// the SQL EF sends.
+    /// </summary>
     public static async Task<long> EstimateAsync<T>(IQueryable<T> query, CancellationToken cancellationToken = default)
     {
         await using var command = query.CreateDbCommand();

@@ -1,13 +1,11 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 
 namespace Community.ServiceDefaults.Data;
 
@@ -48,7 +46,8 @@ public static class DatabaseSetup
 
         builder.Services.AddSingleton(new MigrationSource("platform", typeof(DatabaseSetup).Assembly));
         builder.Services.AddSingleton(new MigrationSource(service, typeof(TContext).Assembly));
-        // Ahead of every hosted service (the bus and its dispatcher too, whichever was added first), so the schema exists before they run.
+        // Ahead of every hosted service (the bus and its dispatcher too, whichever was added first), so the schema
+        // exists before they run.
         var firstHosted = builder.Services.TakeWhile(d => d.ServiceType != typeof(IHostedService)).Count();
         builder.Services.Insert(firstHosted, ServiceDescriptor.Singleton<IHostedService, SchemaMigrator>());
 
@@ -72,7 +71,10 @@ public static class DatabaseSetup
         return builder;
     }
 
-    /// <summary>Connections per instance unless the connection string sets <c>Maximum Pool Size</c> (Npgsql's own default is 100).</summary>
+    /// <summary>
+    /// Connections per instance unless the connection string sets <c>Maximum Pool Size</c> (Npgsql's own default is
+    /// 100).
+    /// </summary>
     public const int DefaultPoolSize = 20;
 
     /// <summary>
@@ -88,27 +90,21 @@ public static class DatabaseSetup
         // off, e.g. behind a transaction-mode pooler.
         if (!named.Contains("Max Auto Prepare"))
             settings.MaxAutoPrepare = 64;
-        // EF Core opens and closes the connection around every query, so a request of three queries returned its
-        // connection to the pool three times, and each return made the next use send Npgsql's reset (CLOSE ALL, UNLISTEN *,
-        // pg_advisory_unlock_all(), DISCARD SEQUENCES, DISCARD TEMP, RESET ALL) for PostgreSQL to parse and run. No service
-        // leaves session state on a connection (settings are SET LOCAL or SET CONSTRAINTS inside a transaction, advisory locks
-        // are transaction locks, the migrator unlocks its own), so there is nothing to reset. A connection string may still ask.
+        // EF Core returns the connection after every query, and each return made the next use send Npgsql's reset; no
+        // service leaves session state on a connection (SET LOCAL, transaction-level advisory locks), so nothing needs
+        // resetting. A connection string may still ask.
         if (!named.Contains("No Reset On Close"))
             settings.NoResetOnClose = true;
-        // Every connection is a PostgreSQL backend process, and backends beyond the database host's cores only take turns
-        // on them. With Npgsql's 100 per instance, a ticket drop (500 requests at once on two instances, bench/run-ticket-drop.sh)
-        // ran up to 200 backends on 2 cores: 500 plain reads of the event took p95 187-214 ms against 143-149 ms with 10 or
-        // 20 per instance (the same quiet hour, one run after another). Twenty still serves a service's
-        // concurrent transactions (requests, consumers, the outbox dispatcher; a request waits for a free connection, and
-        // no code path holds one while waiting for a second, so a small pool queues and never deadlocks), and keeps six
-        // services on one local server far inside its max_connections. Production sets each service's size (deploy/k8s).
+        // Backends beyond the database host's cores only take turns (bench/README.md, "A pool sized for the database
+        // host"); no code path holds a connection while waiting for a second, so a small pool queues and never
+        // deadlocks. Production sets each service's size (deploy/k8s).
         if (!named.Contains("Maximum Pool Size"))
             settings.MaxPoolSize = Math.Max(DefaultPoolSize, settings.MinPoolSize);
         return settings.ConnectionString;
     }
 
-    // The settings the string itself names (not Npgsql's defaults), under Npgsql's canonical keywords whichever synonym the
-    // string used, and never a match inside a value such as a password.
+    // The settings the string itself names (not Npgsql's defaults), under Npgsql's canonical keywords whichever synonym
+    // the string used, and never a match inside a value such as a password.
     private static HashSet<string> Named(string connectionString)
     {
         var canonical = new System.Data.Common.DbConnectionStringBuilder

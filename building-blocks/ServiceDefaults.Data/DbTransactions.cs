@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Community.ServiceDefaults.Data;
 
 public static class DbTransactions

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Npgsql;
 
 namespace Community.ServiceDefaults.Data;
 
@@ -8,7 +7,8 @@ namespace Community.ServiceDefaults.Data;
 /// in its own database, so every replica shares them and none is ever configured or committed.
 /// They are stored encrypted with <see cref="SecretProtection"/>; a row written before encryption
 /// existed (encrypted = false) is encrypted in place on first read.
-/// The table has the columns (id integer primary key, secret bytea, encrypted boolean, created_at timestamptz); row 1 is the secret.
+/// The table has the columns (id integer primary key, secret bytea, encrypted boolean, created_at timestamptz); row 1
+/// is the secret.
 /// </summary>
 public static class GeneratedSecrets
 {
@@ -22,7 +22,8 @@ public static class GeneratedSecrets
     )
     {
         var protector = protection.ForStoredSecret(table);
-        // Two instances may race to create it; the loser's statement may not see the winner's row yet, so it asks again.
+        // Two instances may race to create it; the loser's statement may not see the winner's row yet, so it asks
+        // again.
         for (var attempt = 0; ; attempt++)
         {
             await using var command = dataSource.CreateCommand(
@@ -30,7 +31,8 @@ public static class GeneratedSecrets
                 WITH created AS (
                     INSERT INTO {table} (id, secret, encrypted, created_at) VALUES (1, $1, true, now())
                     ON CONFLICT (id) DO NOTHING RETURNING secret, encrypted)
-                SELECT secret, encrypted FROM created UNION ALL SELECT secret, encrypted FROM {table} WHERE id = 1 LIMIT 1
+                SELECT secret, encrypted FROM created
+                UNION ALL SELECT secret, encrypted FROM {table} WHERE id = 1 LIMIT 1
                 """
             );
             command.Parameters.Add(new NpgsqlParameter { Value = protector.Protect(fresh()) });

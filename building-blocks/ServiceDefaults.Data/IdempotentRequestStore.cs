@@ -1,7 +1,6 @@
 using Community.ServiceDefaults.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Community.ServiceDefaults.Data;
@@ -57,7 +56,8 @@ public sealed class IdempotentRequestStore(NpgsqlDataSource dataSource, TimeProv
             );
             AddKey(read, userId, key);
             await using var row = await read.ExecuteReaderAsync(cancellationToken);
-            // Released between the two statements: claim again (a third miss is a request racing in a loop: in progress).
+            // Released between the two statements: claim again (a third miss is a request racing in a loop: in
+            // progress).
             if (!await row.ReadAsync(cancellationToken))
             {
                 if (attempt < 2)

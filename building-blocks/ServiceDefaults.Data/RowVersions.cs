@@ -1,18 +1,21 @@
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Http;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Community.ServiceDefaults.Data;
 
-/// <summary>A row's version for ETag and If-Match: PostgreSQL's <c>xmin</c>, which changes with every write of the row.</summary>
+/// <summary>
+/// A row's version for ETag and If-Match: PostgreSQL's <c>xmin</c>, which changes with every write of the row.
+/// </summary>
 public static class RowVersions
 {
     public const string Column = "xmin";
 
-    /// <summary>Maps the property to the row's <c>xmin</c>: read back after every insert and update, never written.</summary>
+    /// <summary>
+    /// Maps the property to the row's <c>xmin</c>: read back after every insert and update, never written.
+    /// </summary>
     public static PropertyBuilder<uint> MapToXmin(this PropertyBuilder<uint> property)
     {
         property.HasColumnName(Column).HasColumnType("xid").ValueGeneratedOnAddOrUpdate();
@@ -22,9 +25,11 @@ public static class RowVersions
     }
 
     /// <summary>
-    /// Inside the update's transaction, before the row is read: with an If-Match (other than <c>*</c>), locks the row of
-    /// <typeparamref name="TEntity"/> with key <paramref name="key"/> and refuses with 412 unless If-Match names its current
-    /// version, so nothing changes it between the check and the commit. Without If-Match, or with no such row, it does nothing.
+    /// Inside the update's transaction, before the row is read: with an If-Match (other than <c>*</c>), locks the row
+    /// of
+    /// <typeparamref name="TEntity"/> with key <paramref name="key"/> and refuses with 412 unless If-Match names its
+    /// current version, so nothing changes it between the check and the commit. Without If-Match, or with no such row,
+    /// it does nothing.
     /// </summary>
     public static async Task CheckIfMatchAsync<TEntity>(
         this DbContext db,
@@ -56,9 +61,9 @@ public static class RowVersions
     }
 
     /// <summary>
-    /// For an update that runs without a transaction of its own: with an If-Match (other than <c>*</c>), opens one, locks
-    /// and checks the row as <see cref="CheckIfMatchAsync{TEntity}"/> does and answers it for the caller to commit after its
-    /// save; without If-Match, null, and the update runs exactly as before.
+    /// For an update that runs without a transaction of its own: with an If-Match (other than <c>*</c>), opens one,
+    /// locks and checks the row as <see cref="CheckIfMatchAsync{TEntity}"/> does and answers it for the caller to
+    /// commit after its save; without If-Match, null, and the update runs exactly as before.
     /// </summary>
     public static async Task<IDbContextTransaction?> BeginIfMatchAsync<TEntity>(
         this DbContext db,

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Community.ServiceDefaults.Data;
 
@@ -70,14 +69,16 @@ public sealed class SchemaMigrator(
             {
                 if (applied != migration.Checksum)
                     throw new InvalidOperationException(
-                        $"Migration {scope}/{migration.Version} was changed after it was applied; add a new migration instead."
+                        $"Migration {scope}/{migration.Version} was changed after it was "
+                            + "applied; add a new migration instead."
                     );
                 return;
             }
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // No command timeout: a migration that fills a table from a large one (social 0012 at a million profiles) runs as long as it takes, before the service serves.
+        // No command timeout: a migration that fills a table from a large one (social 0012 at a million profiles) runs
+        // as long as it takes, before the service serves.
         await using (var apply = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
             await apply.ExecuteNonQueryAsync(cancellationToken);
         await using (

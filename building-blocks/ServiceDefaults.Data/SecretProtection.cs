@@ -15,7 +15,10 @@ public static class SecretProtection
 {
     public const string KeyRingPathSetting = "DataProtection:KeyRingPath";
 
-    /// <summary>"false" where the key ring is read-only and shared by replicas (a Kubernetes Secret): keys are made once by scripts/new-key-ring.sh.</summary>
+    /// <summary>
+    /// "false" where the key ring is read-only and shared by replicas (a Kubernetes Secret): keys are made once by
+    /// scripts/new-key-ring.sh.
+    /// </summary>
     public const string GenerateKeysSetting = "DataProtection:GenerateKeys";
 
     private const string XmlKeyManagerCategory = "Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager";
@@ -23,13 +26,15 @@ public static class SecretProtection
     public static IHostApplicationBuilder AddSecretProtection(this IHostApplicationBuilder builder, string service)
     {
         var path = builder.Configuration[KeyRingPathSetting];
-        // One application name per service: a service cannot decrypt another service's secrets even with a shared key ring.
+        // One application name per service: a service cannot decrypt another service's secrets even with a shared key
+        // ring.
         var protection = builder.Services.AddDataProtection().SetApplicationName("community-" + service);
         if (!string.IsNullOrWhiteSpace(path))
             protection.PersistKeysToFileSystem(new DirectoryInfo(path));
         else if (builder.Environment.IsProduction())
             throw new InvalidOperationException(
-                $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored secrets would live in the container and die with it."
+                $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored "
+                    + "secrets would live in the container and die with it."
             );
         // The key ring is protected where it is stored (a Kubernetes Secret; locally a folder of the checkout), not by an
         // XML encryptor: Data Protection's "No XML encryptor configured" warning asks nothing of an operator.
@@ -53,7 +58,8 @@ public static class SecretProtection
         catch (System.Security.Cryptography.CryptographicException e)
         {
             throw new InvalidOperationException(
-                $"{what} cannot be decrypted with this key ring ({KeyRingPathSetting}). Restore the key ring that encrypted it; "
+                $"{what} cannot be decrypted with this key ring ({KeyRingPathSetting}). Restore "
+                    + "the key ring that encrypted it; "
                     + "deleting the row would make a new secret and invalidate everything signed with the old one.",
                 e
             );

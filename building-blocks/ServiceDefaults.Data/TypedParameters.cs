@@ -1,13 +1,13 @@
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Community.ServiceDefaults.Data;
 
 /// <summary>
-/// Parameters that keep their PostgreSQL type when their value is null. A bare null (or DBNull) goes to the server untyped,
-/// a value with its type: Npgsql prepares a statement per list of parameter types, so a query whose optional filters are
-/// sometimes set and sometimes not is prepared again (and planned again by PostgreSQL) each time the pattern changes.
-/// For raw SQL (EF Core's <c>SqlQuery</c>/<c>FromSql</c> take them as arguments) and Npgsql commands alike.
+/// Parameters that keep their PostgreSQL type when their value is null. A bare null (or DBNull) goes to the server
+/// untyped, a value with its type: Npgsql prepares a statement per list of parameter types, so a query whose optional
+/// filters are sometimes set and sometimes not is prepared again (and planned again by PostgreSQL) each time the
+/// pattern changes. For raw SQL (EF Core's <c>SqlQuery</c>/<c>FromSql</c> take them as arguments) and Npgsql commands
+/// alike.
 /// </summary>
 public static class TypedParameters
 {

@@ -1,8 +1,6 @@
 using System.Reflection;
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -45,7 +43,8 @@ public static class BusSetup
             )
             .Validate(
                 o => o.OutboxBatchSize is >= 1 and <= MessagingOptions.MaximumOutboxBatchSize,
-                $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and {MessagingOptions.MaximumOutboxBatchSize}."
+                $"{MessagingOptions.Section}:OutboxBatchSize must be between 1 and "
+                    + $"{MessagingOptions.MaximumOutboxBatchSize}."
             )
             .ValidateOnStart();
         builder
@@ -74,7 +73,8 @@ public static class BusSetup
             foreach (var consumer in bus.PlatformConsumers)
                 registration.AddConsumer(consumer);
 
-            // Runs for the shared queues ConfigureEndpoints creates; the ephemeral ones are configured apart, without retry.
+            // Runs for the shared queues ConfigureEndpoints creates; the ephemeral ones are configured apart, without
+            // retry.
             registration.AddConfigureEndpointsCallback((_, endpoint) => endpoint.UseMessageRetry(ConfigureRetry));
             registration.UsingRabbitMq(
                 (context, rabbit) =>
@@ -108,7 +108,10 @@ public static class BusSetup
         return builder;
     }
 
-    /// <summary>Transient faults are retried 5 times with backoff, then the message goes to the _error queue; permanent ones go there at once.</summary>
+    /// <summary>
+    /// Transient faults are retried 5 times with backoff, then the message goes to the _error queue; permanent ones go
+    /// there at once.
+    /// </summary>
     private static void ConfigureRetry(IRetryConfigurator retry)
     {
         retry.Ignore<Exception>(RetryPolicy.IsPermanent);
@@ -156,7 +159,10 @@ public sealed class EventBusBuilder
         return this;
     }
 
-    /// <summary>The consumers in <paramref name="assemblies"/> (ephemeral ones excepted), each on a queue its service's instances share.</summary>
+    /// <summary>
+    /// The consumers in <paramref name="assemblies"/> (ephemeral ones excepted), each on a queue its service's
+    /// instances share.
+    /// </summary>
     public EventBusBuilder AddConsumers(params Assembly[] assemblies)
     {
         ConsumerAssemblies.AddRange(assemblies);
@@ -165,7 +171,8 @@ public sealed class EventBusBuilder
 
     /// <summary>
     /// <typeparamref name="TConsumer"/> on a queue of this instance only (exclusive, auto-delete, not durable,
-    /// short message TTL, no retry, failed messages dropped, consumed one at a time in order): every instance gets every message.
+    /// short message TTL, no retry, failed messages dropped, consumed one at a time in order): every instance gets
+    /// every message.
     /// </summary>
     public EventBusBuilder AddEphemeralConsumer<TConsumer>()
         where TConsumer : class, IEphemeralConsumer
@@ -215,7 +222,8 @@ public sealed class EventBusBuilder
                         instance.QueueFor<TConsumer>(),
                         endpoint =>
                         {
-                            // Owned by this instance's connection: no other process can consume from it, and it goes when the connection does.
+                            // Owned by this instance's connection: no other process can consume from it, and it goes
+                            // when the connection does.
                             endpoint.Exclusive = true;
                             endpoint.Durable = false;
                             endpoint.AutoDelete = true;

@@ -1,5 +1,3 @@
-using MassTransit;
-
 namespace Community.ServiceDefaults.Messaging;
 
 /// <summary>Marks a consumer of the ephemeral path; see <see cref="IEphemeralConsumer{TMessage}"/>.</summary>
@@ -17,7 +15,10 @@ public interface IEphemeralConsumer<in TMessage> : IEphemeralConsumer, IConsumer
 /// <summary>This process's identity on the bus: the name of its ephemeral queues.</summary>
 public sealed class BusInstance(string service, string id)
 {
-    /// <summary>Backstop to exclusivity: an unused per-instance queue is deleted after this even if its connection's end went unnoticed.</summary>
+    /// <summary>
+    /// Backstop to exclusivity: an unused per-instance queue is deleted after this even if its connection's end went
+    /// unnoticed.
+    /// </summary>
     public static readonly TimeSpan QueueExpiry = TimeSpan.FromMinutes(5);
 
     /// <summary>Ephemeral messages older than this are stale and dropped by the broker.</summary>

@@ -1,5 +1,3 @@
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.Messaging;
@@ -27,13 +25,17 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         // The service's clock, not the database's now(), so inbox retention follows the same time as everything else.
         var processedAt = context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
 
-        // A message this consumer ignores (a payment for something it does not sell) costs no transaction and no inbox row.
+        // A message this consumer ignores (a payment for something it does not sell) costs no transaction and no inbox
+        // row.
         if (!Concerns(context.Message))
             return;
 
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
         var first = await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, {processedAt}) ON CONFLICT DO NOTHING",
+            $"""
+            INSERT INTO inbox_messages (message_id, consumer, processed_at)
+            VALUES ({messageId}, {consumer}, {processedAt}) ON CONFLICT DO NOTHING
+            """,
             cancellationToken
         );
         if (first == 0)
@@ -48,16 +50,18 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db, ILogge
         await AfterCommitAsync(context, cancellationToken);
     }
 
-    /// <summary>Whether this consumer acts on the message at all; decided from the message alone, before any transaction.</summary>
+    /// <summary>
+    /// Whether this consumer acts on the message at all; decided from the message alone, before any transaction.
+    /// </summary>
     protected virtual bool Concerns(TMessage message) => true;
 
     /// <summary>Applies the message; changes tracked on <see cref="Db"/> are saved with the inbox row.</summary>
     protected abstract Task HandleAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs once what <see cref="HandleAsync"/> changed is committed, and never for a skipped redelivery: for effects that
-    /// must not precede the commit (live pushes). Best effort: the message counts as handled whatever happens here, so it
-    /// should bound its own waits and log rather than throw.
+    /// Runs once what <see cref="HandleAsync"/> changed is committed, and never for a skipped redelivery: for effects
+    /// that must not precede the commit (live pushes). Best effort: the message counts as handled whatever happens
+    /// here, so it should bound its own waits and log rather than throw.
     /// </summary>
     protected virtual Task AfterCommitAsync(ConsumeContext<TMessage> context, CancellationToken cancellationToken) =>
         Task.CompletedTask;

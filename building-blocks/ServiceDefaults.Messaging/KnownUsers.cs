@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.Auth;
-using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -55,7 +54,9 @@ public sealed class KnownUsers(NpgsqlDataSource dataSource, IOptions<KnownUsersO
     }
 }
 
-/// <summary>Records identity's announcements in <c>known_users</c>; each statement is idempotent, so no inbox row is needed.</summary>
+/// <summary>
+/// Records identity's announcements in <c>known_users</c>; each statement is idempotent, so no inbox row is needed.
+/// </summary>
 public sealed class KnownUsersConsumer(NpgsqlDataSource dataSource) : IConsumer<UserRegistered>, IConsumer<UserDeleted>
 {
     public Task Consume(ConsumeContext<UserRegistered> context) =>
@@ -68,7 +69,8 @@ public sealed class KnownUsersConsumer(NpgsqlDataSource dataSource) : IConsumer<
 
     public Task Consume(ConsumeContext<UserDeleted> context) =>
         ExecuteAsync(
-            "INSERT INTO known_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET deleted_at = excluded.deleted_at",
+            "INSERT INTO known_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET "
+                + "deleted_at = excluded.deleted_at",
             context.Message.UserId,
             context.Message.OccurredAt.ToUniversalTime(),
             context.CancellationToken

@@ -7,7 +7,9 @@ public sealed class MessagingOptions
 {
     public const string Section = "Messaging";
 
-    /// <summary>Inbox rows older than this are deleted; a redelivery older than the window would be handled again.</summary>
+    /// <summary>
+    /// Inbox rows older than this are deleted; a redelivery older than the window would be handled again.
+    /// </summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>Shorter windows would forget messages that retries or a broker outage can still redeliver.</summary>

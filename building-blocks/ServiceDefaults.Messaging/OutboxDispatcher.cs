@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Community.ServiceDefaults.Telemetry;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,15 +8,12 @@ using Microsoft.Extensions.Options;
 namespace Community.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Publishes outbox rows in commit order (per replica: with several, batches interleave). It reads from the table, not from memory, so rows left by a
-/// crash or written while the broker was down are sent when it next runs (on start, on every
-/// commit signal and every poll). Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas
-/// share the work; a row is marked published only after the broker confirmed it. A batch
-/// (<see cref="MessagingOptions.OutboxBatchSize"/> rows) is published in order with all its confirms in
-/// flight at once (RabbitMQ confirms a channel's messages in order); the confirmed rows are marked, and a row
-/// whose publish failed stays for the next pass, so it is delivered after the rows of its batch that went through.
-/// A publish that must first wait (for a channel or an exchange) may resume after later ones, so the first of a
-/// batch and of each message type in it goes alone, and after a failed pass rows go one at a time until one succeeds.
+/// Publishes outbox rows in commit order (per replica: with several, batches interleave). It reads the table, not
+/// memory, so rows left by a crash or an outage go out on its next pass (on start, on every commit signal, on a poll).
+/// Rows are claimed with FOR UPDATE SKIP LOCKED and marked published only once the broker confirmed them. A batch
+/// (<see cref="MessagingOptions.OutboxBatchSize"/> rows) has all its confirms in flight at once; a failed row stays for
+/// the next pass. A publish that may wait, and so resume after later ones (the first of a batch and of each message
+/// type, and rows after a failed pass until one succeeds), goes alone.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
@@ -45,7 +40,8 @@ public sealed class OutboxDispatcher<TContext>(
                 int dispatched;
                 do
                 {
-                    // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round trip again.
+                    // After a failed pass, one at a time until a pass succeeds; then a backlog drains a batch per round
+                    // trip again.
                     dispatched = await DispatchBatchAsync(batchSize, oneAtATime: failures > 0, stoppingToken);
                     failures = 0;
                 } while (dispatched == batchSize);
@@ -85,13 +81,17 @@ public sealed class OutboxDispatcher<TContext>(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var batch = await db.Set<OutboxMessage>()
             .FromSql(
-                $"SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL ORDER BY sequence LIMIT {batchSize} FOR UPDATE SKIP LOCKED"
+                $"""
+                SELECT * FROM outbox_messages WHERE published_at IS NULL AND failed_at IS NULL
+                ORDER BY sequence LIMIT {batchSize} FOR UPDATE SKIP LOCKED
+                """
             )
             .ToListAsync(cancellationToken);
         if (batch.Count == 0)
             return 0;
 
-        // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not per row.
+        // Publishes are started in sequence order and their confirms awaited together: one round trip per batch, not
+        // per row.
         var sends = new List<(OutboxMessage Row, Task Confirmed)>(batch.Count);
         var types = new HashSet<Type>();
         foreach (var row in batch)
@@ -125,7 +125,8 @@ public sealed class OutboxDispatcher<TContext>(
             }
             var confirmed = PublishAsync(publisher, row.Id, row.TraceParent, message, cancellationToken);
             sends.Add((row, confirmed));
-            // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes alone.
+            // This one may wait for a channel or its exchange, and publishes that wait can resume in any order: it goes
+            // alone.
             if (oneAtATime || types.Add(message.Type))
                 await confirmed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -202,6 +203,7 @@ public sealed class OutboxDispatcher<TContext>(
 
 public sealed class OutboxPublishException(Guid messageId, int failed, Exception inner)
     : Exception(
-        $"Publishing outbox message {messageId} failed{(failed > 1 ? $" (and {failed - 1} more of its batch)" : "")}: {inner.Message}",
+        $"Publishing outbox message {messageId} "
+            + $"failed{(failed > 1 ? $" (and {failed - 1} more of its batch)" : "")}: {inner.Message}",
         inner
     );

@@ -1,6 +1,5 @@
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.Auth;
-using MassTransit;
 
 namespace Community.ServiceDefaults.Messaging;
 

@@ -1,6 +1,4 @@
 using Community.Contracts.Identity;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -9,18 +7,25 @@ namespace Community.ServiceDefaults.Messaging;
 /// <summary>
 /// One feature's share of erasing a deleted account. A scoped service on the same <c>DbContext</c> as the service's
 /// <see cref="UserDeletedConsumerBase{TContext}"/>, so every share runs in that consumer's one transaction, once per
-/// message; registered with <see cref="UserErasureRegistration.AddUserDataEraser{TEraser}"/>, run in registration order.
+/// message; registered with <see cref="UserErasureRegistration.AddUserDataEraser{TEraser}"/>, run in registration
+/// order.
 /// </summary>
 public interface IUserDataEraser
 {
-    /// <summary>Deletes or anonymises what this feature holds about the user; tracked changes are saved with the rest.</summary>
+    /// <summary>
+    /// Deletes or anonymises what this feature holds about the user; tracked changes are saved with the rest.
+    /// </summary>
     Task EraseAsync(UserDeleted deleted, CancellationToken cancellationToken);
 
-    /// <summary>After the commit (files in blob storage, live pushes): best effort, never before the rows are gone.</summary>
+    /// <summary>
+    /// After the commit (files in blob storage, live pushes): best effort, never before the rows are gone.
+    /// </summary>
     Task ErasedAsync(UserDeleted deleted, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>A service's one <see cref="UserDeleted"/> consumer: each subclass is that service's, named for its queue.</summary>
+/// <summary>
+/// A service's one <see cref="UserDeleted"/> consumer: each subclass is that service's, named for its queue.
+/// </summary>
 public abstract class UserDeletedConsumerBase<TContext>(
     TContext db,
     IEnumerable<IUserDataEraser> erasers,

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Community.ServiceDefaults.RealTime;
 
@@ -44,10 +43,14 @@ public static class HubEvents
 /// <summary>An argument of a hub method, named as clients see it (snake_case).</summary>
 public sealed record HubParameter(string Name, Type Type, bool Nullable);
 
-/// <summary>A hub method clients call: its arguments in order, its result type (null when it answers nothing).</summary>
+/// <summary>
+/// A hub method clients call: its arguments in order, its result type (null when it answers nothing).
+/// </summary>
 public sealed record HubMethod(string Name, string? Summary, IReadOnlyList<HubParameter> Parameters, Type? Result)
 {
-    /// <summary>The methods a client may call on <paramref name="hub"/>, in declaration order, as SignalR binds them.</summary>
+    /// <summary>
+    /// The methods a client may call on <paramref name="hub"/>, in declaration order, as SignalR binds them.
+    /// </summary>
     public static IReadOnlyList<HubMethod> Of(Type hub)
     {
         var nullability = new NullabilityInfoContext();

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Community.ServiceDefaults.RealTime;
 
-/// <summary>Limits of hub connections and of each user's connections together, bound from the "RealTime" configuration section.</summary>
+/// <summary>
+/// Limits of hub connections and of each user's connections together, bound from the "RealTime" configuration section.
+/// </summary>
 public sealed class RealTimeOptions
 {
     public const string Section = "RealTime";
@@ -15,10 +16,15 @@ public sealed class RealTimeOptions
     /// <summary>Calls a connection may make at once after being quiet (the bucket's size).</summary>
     public int Burst { get; set; } = 20;
 
-    /// <summary>The largest message a client may send; a larger one closes its connection (SignalR's HubOptions.MaximumReceiveMessageSize).</summary>
+    /// <summary>
+    /// The largest message a client may send; a larger one closes its connection (SignalR's
+    /// HubOptions.MaximumReceiveMessageSize).
+    /// </summary>
     public long MaxMessageBytes { get; set; } = 32 * 1024;
 
-    /// <summary>Hub method calls one user may make per second over all their connections on every instance, on average.</summary>
+    /// <summary>
+    /// Hub method calls one user may make per second over all their connections on every instance, on average.
+    /// </summary>
     public double UserCallsPerSecond { get; set; } = 20;
 
     /// <summary>Calls one user may make at once over all their connections (the shared bucket's size).</summary>
@@ -27,7 +33,9 @@ public sealed class RealTimeOptions
     /// <summary>Hub connections one user may hold open at once, over every instance.</summary>
     public int MaxConnectionsPerUser { get; set; } = 10;
 
-    /// <summary>How long a connection's slot outlives its instance's last renewal (renewed every third of it).</summary>
+    /// <summary>
+    /// How long a connection's slot outlives its instance's last renewal (renewed every third of it).
+    /// </summary>
     public TimeSpan ConnectionLease { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Prefix of this service's keys in the shared Redis.</summary>
@@ -87,7 +95,8 @@ public sealed class HubRateLimitFilter(
             && !await users.TryTakeCallAsync(invocationContext.Hub.GetType().Name, user)
         )
             throw new HubException(
-                $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over all your connections. Slow down."
+                $"Too many calls: at most {limits.UserCallsPerSecond:0.##} per second over "
+                    + "all your connections. Slow down."
             );
         return await next(invocationContext);
     }

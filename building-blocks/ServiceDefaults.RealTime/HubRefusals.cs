@@ -1,7 +1,5 @@
 using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Community.ServiceDefaults.RealTime;
 
@@ -79,7 +77,9 @@ public sealed class RefusalAwareHubConnectionHandler<THub>(
 
 internal sealed class RefusalAwareLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
-    /// <summary>Where SignalR logs "Failed to invoke hub method" (DefaultHubDispatcher&lt;THub&gt;, type argument left out).</summary>
+    /// <summary>
+    /// Where SignalR logs "Failed to invoke hub method" (DefaultHubDispatcher&lt;THub&gt;, type argument left out).
+    /// </summary>
     public const string DispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
 
     public ILogger CreateLogger(string categoryName)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
 
 namespace Community.ServiceDefaults.RealTime;
@@ -114,7 +113,8 @@ public sealed class HubSessionGuard : IHubFilter, IDisposable
     private static Guid? SessionOf(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimNames.Session), out var session) ? session : null;
 
-    // As the token check does, a token without iat counts as issued at the dawn of time (and one without exp cannot get here).
+    // As the token check does, a token without iat counts as issued at the dawn of time (and one without exp cannot get
+    // here).
     private static DateTimeOffset? Seconds(ClaimsPrincipal user, string claim) =>
         long.TryParse(user.FindFirstValue(claim), out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 }

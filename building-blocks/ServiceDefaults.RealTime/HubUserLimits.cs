@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Community.ServiceDefaults.RealTime;
@@ -90,7 +89,10 @@ public sealed class HubUserLimits
     /// <summary>The open connections this instance holds leases for.</summary>
     public int LeaseCount => _leases.Count;
 
-    /// <summary>Takes one call from the user's bucket; false when the user is over <see cref="RealTimeOptions.UserCallsPerSecond"/>.</summary>
+    /// <summary>
+    /// Takes one call from the user's bucket; false when the user is over
+    /// <see cref="RealTimeOptions.UserCallsPerSecond"/>.
+    /// </summary>
     public Task<bool> TryTakeCallAsync(string hub, string userId)
     {
         var limits = _options.Value;
@@ -105,7 +107,10 @@ public sealed class HubUserLimits
         );
     }
 
-    /// <summary>Claims a slot for the connection; false when the user already has <see cref="RealTimeOptions.MaxConnectionsPerUser"/>.</summary>
+    /// <summary>
+    /// Claims a slot for the connection; false when the user already has
+    /// <see cref="RealTimeOptions.MaxConnectionsPerUser"/>.
+    /// </summary>
     public async Task<bool> TryOpenConnectionAsync(string hub, string userId, string connectionId)
     {
         var limits = _options.Value;
@@ -188,17 +193,23 @@ public sealed class HubUserLimits
             if (Interlocked.Exchange(ref _unreachable, 1) == 0)
                 _logger.LogWarning(
                     e,
-                    "Redis is unreachable: per-user hub limits are off (only per-connection limits apply) until it answers again."
+                    "Redis is unreachable: per-user hub limits are off (only per-connection limits "
+                        + "apply) until it answers again."
                 );
             return fallback;
         }
     }
 }
 
-/// <summary>Where the shared ephemeral state lives (per-user hub limits, presence): the "redis" connection string, and a name for this client.</summary>
+/// <summary>
+/// Where the shared ephemeral state lives (per-user hub limits, presence): the "redis" connection string, and a name
+/// for this client.
+/// </summary>
 public sealed record RealTimeRedis(string Configuration, string ClientName);
 
-/// <summary>Renews this instance's connection leases (a third of a lease apart), so only a dead instance's age out.</summary>
+/// <summary>
+/// Renews this instance's connection leases (a third of a lease apart), so only a dead instance's age out.
+/// </summary>
 internal sealed class HubConnectionLeases(HubUserLimits limits, IOptions<RealTimeOptions> options) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

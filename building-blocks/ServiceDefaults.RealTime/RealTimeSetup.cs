@@ -3,14 +3,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Community.ServiceDefaults.RealTime;
@@ -26,9 +24,9 @@ public static class RealTimeSetup
 {
     /// <summary>
     /// SignalR for a service that runs several instances: SignalR's Redis backplane (ConnectionStrings:redis, channels
-    /// under <see cref="RealTimeOptions.RedisKeyPrefix"/> and the service's name), the session guard (ended sessions lose
-    /// their connections), per-connection call rate and message size limits, per-user call and connection limits shared
-    /// by every instance in the same Redis ("RealTime" section, <see cref="RealTimeOptions"/>), and refusals
+    /// under <see cref="RealTimeOptions.RedisKeyPrefix"/> and the service's name), the session guard (ended sessions
+    /// lose their connections), per-connection call rate and message size limits, per-user call and connection limits
+    /// shared by every instance in the same Redis ("RealTime" section, <see cref="RealTimeOptions"/>), and refusals
     /// (HubException, domain exceptions) answered and logged as REST refusals are (<see cref="HubRefusalFilter"/>).
     /// Hubs are mapped with <see cref="MapRealTimeHub{THub}"/>.
     /// </summary>
@@ -47,13 +45,15 @@ public static class RealTimeSetup
                     && o.UserBurst >= 1
                     && o.MaxConnectionsPerUser >= 1
                     && o.ConnectionLease >= TimeSpan.FromSeconds(3),
-                $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, ConnectionLease at least 3 seconds."
+                $"{RealTimeOptions.Section}: UserCallsPerSecond, UserBurst and MaxConnectionsPerUser must be positive, "
+                    + "ConnectionLease at least 3 seconds."
             )
             .ValidateOnStart();
         var redis =
             builder.Configuration.GetConnectionString(ResourceNames.Redis)
             ?? throw new InvalidOperationException(
-                $"ConnectionStrings:{ResourceNames.Redis} is not configured (the SignalR backplane and per-user hub limits live in Redis)."
+                $"ConnectionStrings:{ResourceNames.Redis} is not configured (the SignalR backplane and "
+                    + "per-user hub limits live in Redis)."
             );
         var service = builder.Environment.ApplicationName;
         var clientName = $"{service}-{Environment.MachineName}";
@@ -78,7 +78,8 @@ public static class RealTimeSetup
         });
         // Hub arguments and client calls in the platform's wire format (snake_case, strict), as the HTTP APIs.
         signalR.AddJsonProtocol(json => ServiceDefaultsExtensions.ConfigureJson(json.PayloadSerializerOptions));
-        // Registered after SignalR's own JSON protocol, so it is the "json" protocol clients get (the last of a name wins).
+        // Registered after SignalR's own JSON protocol, so it is the "json" protocol clients get (the last of a name
+        // wins).
         builder.Services.TryAddSingleton<HubSignatures>();
         builder.Services.AddSingleton<IHubProtocol, ExplainingJsonHubProtocol>();
         builder
@@ -142,7 +143,8 @@ public static class RealTimeSetup
     private static RequestDelegate RefuseOverConnectionCap(string hub, RequestDelegate next) =>
         async http =>
         {
-            // Negotiate (POST) and the WebSocket request (GET, or CONNECT over HTTP/2); not DELETE, which ends a connection.
+            // Negotiate (POST) and the WebSocket request (GET, or CONNECT over HTTP/2); not DELETE, which ends a
+            // connection.
             var method = http.Request.Method;
             var connecting = HttpMethods.IsPost(method) || HttpMethods.IsGet(method) || HttpMethods.IsConnect(method);
             if (
@@ -154,7 +156,8 @@ public static class RealTimeSetup
                 var cap = http
                     .RequestServices.GetRequiredService<IOptions<RealTimeOptions>>()
                     .Value.MaxConnectionsPerUser;
-                // A slot frees when one of the user's connections closes: nothing to wait for but that, so a short pause.
+                // A slot frees when one of the user's connections closes: nothing to wait for but that, so a short
+                // pause.
                 http.Response.Headers.RetryAfter = "1";
                 await TypedResults
                     .Problem(

@@ -3,7 +3,10 @@ using Npgsql;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>What every service's connection string gets unless it says otherwise: prepared statements, no reset on close and a pool sized for a database host.</summary>
+/// <summary>
+/// What every service's connection string gets unless it says otherwise: prepared statements, no reset on close and a
+/// pool sized for a database host.
+/// </summary>
 public sealed class ConnectionSettingsTests
 {
     private const string Plain = "Host=db;Database=events;Username=events";

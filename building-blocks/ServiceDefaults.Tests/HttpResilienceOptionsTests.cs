@@ -4,13 +4,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Polly.Timeout;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>Per-client resilience options, through the HttpClientFactory that AddServiceDefaults configures, against a real slow server.</summary>
+/// <summary>
+/// Per-client resilience options, through the HttpClientFactory that AddServiceDefaults configures, against a real slow
+/// server.
+/// </summary>
 public sealed class HttpResilienceOptionsTests : IAsyncLifetime
 {
     private WebApplication _server = null!;

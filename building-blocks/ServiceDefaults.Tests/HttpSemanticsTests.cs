@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Http;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>Charsets of JSON bodies, HEAD, and the caching of signed-in answers, as every service's pipeline answers them.</summary>
+/// <summary>
+/// Charsets of JSON bodies, HEAD, and the caching of signed-in answers, as every service's pipeline answers them.
+/// </summary>
 public sealed class HttpSemanticsTests : IAsyncLifetime
 {
     private PipelineHost _host = null!;

@@ -1,13 +1,14 @@
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.OpenApi;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>A bare app on the shared pipeline as a service runs it (test-signed tokens), on a free port, with the endpoints a test maps.</summary>
+/// <summary>
+/// A bare app on the shared pipeline as a service runs it (test-signed tokens), on a free port, with the endpoints a
+/// test maps.
+/// </summary>
 internal sealed class PipelineHost : IAsyncDisposable
 {
     private PipelineHost(WebApplication app, TestTokens tokens)

@@ -2,13 +2,15 @@ using System.Net;
 using System.Security.Cryptography;
 using Community.ServiceDefaults.Api;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>The shared pipeline as a service runs it: no Server header, and the token rules a service applies itself (not only the gateway).</summary>
+/// <summary>
+/// The shared pipeline as a service runs it: no Server header, and the token rules a service applies itself (not only
+/// the gateway).
+/// </summary>
 public sealed class PipelineTests : IAsyncLifetime
 {
     private PipelineHost _host = null!;
@@ -267,7 +269,9 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 }
 
-/// <summary>A driver exception with the transience a database driver reports (Npgsql: too many clients, an exhausted pool...).</summary>
+/// <summary>
+/// A driver exception with the transience a database driver reports (Npgsql: too many clients, an exhausted pool...).
+/// </summary>
 internal sealed class FakeDbException(bool transient) : System.Data.Common.DbException("database fault")
 {
     public override bool IsTransient => transient;

@@ -3,12 +3,13 @@ using Community.LocalInfrastructure;
 using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.ServiceDefaults.Tests;
 
-/// <summary>The key ring that encrypts stored secrets: where it comes from and what a read-only one (a Kubernetes Secret) needs.</summary>
+/// <summary>
+/// The key ring that encrypts stored secrets: where it comes from and what a read-only one (a Kubernetes Secret) needs.
+/// </summary>
 public sealed class SecretProtectionTests : IDisposable
 {
     private readonly string _ring = Path.Combine(

@@ -5,9 +5,9 @@ namespace Community.ServiceDefaults;
 
 /// <summary>
 /// Redis for shared counters that must never hold a request up: it connects in the background and keeps reconnecting,
-/// commands fail at once while it is disconnected, and while it is unreachable a call answers null (the caller falls back
-/// to its own in-memory state) and Redis is tried again at most every <see cref="RetryEvery"/>, so a hung server does not
-/// slow every request. The owner's logger says so once per outage (Warning) and once when Redis answers again.
+/// commands fail at once while it is disconnected, and while it is unreachable a call answers null (the caller falls
+/// back to its own in-memory state) and Redis is tried again at most every <see cref="RetryEvery"/>, so a hung server
+/// does not slow every request. The owner's logger says so once per outage (Warning) and once when Redis answers again.
 /// </summary>
 public sealed class FailFastRedis : IAsyncDisposable, IDisposable
 {

@@ -12,7 +12,9 @@ namespace Community.ServiceDefaults;
 /// </summary>
 public sealed class HealthTransitionLog(ILogger<HealthTransitionLog> logger, TimeProvider clock) : IHealthCheckPublisher
 {
-    /// <summary>The category of DefaultHealthCheckService, which logs every Unhealthy probe as an error ("fail:").</summary>
+    /// <summary>
+    /// The category of DefaultHealthCheckService, which logs every Unhealthy probe as an error ("fail:").
+    /// </summary>
     public const string ProbeLogCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
 
     public static readonly TimeSpan StartupGrace = TimeSpan.FromSeconds(60);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,7 +39,8 @@ public static class RequestSizeLimits
                         context,
                         StatusCodes.Status414UriTooLong,
                         "URI too long",
-                        $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. Send fewer or shorter filters."
+                        $"The path and query are {url} characters; at most {MaxUrlLength} are accepted. "
+                            + "Send fewer or shorter filters."
                     );
                     return;
                 }

@@ -6,7 +6,6 @@ using Community.ServiceDefaults.Http;
 using Community.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -151,9 +150,10 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// The shared middleware pipeline, in its one right order: HEAD answered as GET, routing, forwarded headers, request id, no-store for signed-in answers,
-    /// problem details for every error, safe text, UTF-8 JSON bodies, authentication that refuses
-    /// invalid tokens, authorization, rate limiting, refusal of query parameters the endpoint does not bind, Idempotency-Key replays; and the service's OpenAPI document.
+    /// The shared middleware pipeline, in its one right order: HEAD answered as GET, routing, forwarded headers,
+    /// request id, no-store for signed-in answers, problem details for every error, safe text, UTF-8 JSON bodies,
+    /// authentication that refuses invalid tokens, authorization, rate limiting, refusal of query parameters the
+    /// endpoint does not bind, Idempotency-Key replays; and the service's OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -181,7 +181,9 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    /// <summary>The health endpoints: <c>/health/live</c> (process up) and <c>/health/ready</c> (dependencies reachable).</summary>
+    /// <summary>
+    /// The health endpoints: <c>/health/live</c> (process up) and <c>/health/ready</c> (dependencies reachable).
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 
 namespace Community.Testing;
 
@@ -23,7 +22,8 @@ public static class BrokenForms
     private static ByteArrayContent Body(string framedBy, string declared, byte[] file, string fileName, bool close)
     {
         var head = Encoding.ASCII.GetBytes(
-            $"--{framedBy}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{fileName}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            $"--{framedBy}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{fileName}\"\r\nContent-Type: "
+                + "application/octet-stream\r\n\r\n"
         );
         var tail = close ? Encoding.ASCII.GetBytes($"\r\n--{framedBy}--\r\n") : [];
         var content = new ByteArrayContent([.. head, .. file, .. tail]);

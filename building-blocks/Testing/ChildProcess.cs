@@ -3,13 +3,17 @@ using Xunit;
 
 namespace Community.Testing;
 
-/// <summary>Runs node, npm or another tool the way browser and SDK tests do: output kept, a deadline, never a skip.</summary>
+/// <summary>
+/// Runs node, npm or another tool the way browser and SDK tests do: output kept, a deadline, never a skip.
+/// </summary>
 public static class ChildProcess
 {
     /// <summary>Debian's Chromium, driven by npm's playwright-core (scripts/setup.sh installs both).</summary>
     public const string Chromium = "/usr/bin/chromium";
 
-    /// <summary>Fails (never skips) when Chromium or playwright-core under <paramref name="folder"/> is missing.</summary>
+    /// <summary>
+    /// Fails (never skips) when Chromium or playwright-core under <paramref name="folder"/> is missing.
+    /// </summary>
     public static void AssertBrowserInstalled(string folder)
     {
         Assert.True(
@@ -22,7 +26,9 @@ public static class ChildProcess
         );
     }
 
-    /// <summary>Runs <paramref name="file"/> in <paramref name="folder"/>; its exit code and output (stdout, then stderr).</summary>
+    /// <summary>
+    /// Runs <paramref name="file"/> in <paramref name="folder"/>; its exit code and output (stdout, then stderr).
+    /// </summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(
         string folder,
         string file,

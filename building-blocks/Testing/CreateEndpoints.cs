@@ -1,15 +1,15 @@
 using System.Net.Http.Json;
-using System.Text;
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Testing;
 
-/// <summary>The creates a service maps (POSTs declaring a 201), for checks that every one honours Idempotency-Key.</summary>
+/// <summary>
+/// The creates a service maps (POSTs declaring a 201), for checks that every one honours Idempotency-Key.
+/// </summary>
 public static class CreateEndpoints
 {
     public sealed record Create(string Route, string? Name, HonoursIdempotencyKey? Honours, bool Anonymous);

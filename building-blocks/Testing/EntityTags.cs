@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using Xunit;
 
 namespace Community.Testing;
@@ -27,8 +26,9 @@ public static class EntityTags
     }
 
     /// <summary>
-    /// GET <paramref name="resource"/> gives an ETag; an update (<paramref name="body"/> must change something) with a stale
-    /// If-Match is a 412 and changes nothing; with the current one it succeeds and answers the new ETag, which GET then gives;
+    /// GET <paramref name="resource"/> gives an ETag; an update (<paramref name="body"/> must change something) with a
+    /// stale If-Match is a 412 and changes nothing; with the current one it succeeds and answers the new ETag, which
+    /// GET then gives;
     /// <c>*</c> and no If-Match update as before. Answers the last ETag.
     /// </summary>
     public static async Task<EntityTagHeaderValue> AssertIfMatchHonouredAsync(

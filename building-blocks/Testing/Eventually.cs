@@ -1,6 +1,8 @@
 namespace Community.Testing;
 
-/// <summary>Waits for an asynchronous outcome (a consumed event, a published row) instead of sleeping a fixed time.</summary>
+/// <summary>
+/// Waits for an asynchronous outcome (a consumed event, a published row) instead of sleeping a fixed time.
+/// </summary>
 public static class Eventually
 {
     public static async Task TrueAsync(Func<Task<bool>> condition, string failure, TimeSpan? timeout = null)

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Community.Testing;
@@ -15,7 +14,8 @@ namespace Community.Testing;
 /// Kestrel app in the test process on a free loopback port, so the service under test talks to it
 /// through its real HTTP client, and a record of what it received for the test to assert on.
 /// </summary>
-/// <typeparam name="TRequest">What the fake keeps of each request (its own shape: form fields, body, headers...).</typeparam>
+/// <typeparam name="TRequest">What the fake keeps of each request (its own shape: form fields, body,
+/// headers...).</typeparam>
 public abstract class FakeHttpServer<TRequest> : IAsyncDisposable
 {
     private readonly ConcurrentQueue<TRequest> _received = new();

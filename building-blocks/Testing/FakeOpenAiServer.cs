@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Community.Testing;
 
-/// <summary>What the fake model server received: one chat completion request, its JSON body and its Authorization header.</summary>
+/// <summary>
+/// What the fake model server received: one chat completion request, its JSON body and its Authorization header.
+/// </summary>
 public sealed record FakeChatRequest(string Path, JsonObject Body, string? Authorization)
 {
     public string? Model => Body["model"]?.GetValue<string>();
@@ -45,8 +47,9 @@ public enum FakeOpenAiFailure
 
 /// <summary>
 /// A stand-in for an OpenAI-compatible model server (<c>POST /v1/chat/completions</c>, plain and <c>stream: true</c> as
-/// server-sent chunks ending in <c>data: [DONE]</c>), on a real loopback port: scripted replies (else <see cref="DefaultReply"/>),
-/// a delay before the first chunk and between chunks, failure modes, and a record of every request body.
+/// server-sent chunks ending in <c>data: [DONE]</c>), on a real loopback port: scripted replies (else
+/// <see cref="DefaultReply"/>), a delay before the first chunk and between chunks, failure modes, and a record of every
+/// request body.
 /// </summary>
 public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
 {
@@ -60,10 +63,16 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
     public FakeOpenAiFailure Failure { get; set; } = FakeOpenAiFailure.None;
     public int PromptTokens { get; set; } = 37;
 
-    /// <summary>When (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) the last streamed reply's first text piece was flushed, for latency measurements.</summary>
+    /// <summary>
+    /// When (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) the last streamed reply's first text piece was
+    /// flushed, for latency measurements.
+    /// </summary>
     public long FirstPieceSentAt { get; private set; }
 
-    /// <summary>Every streamed reply's <see cref="FirstPieceSentAt"/> with the request it answered, so concurrent streams can each be timed.</summary>
+    /// <summary>
+    /// Every streamed reply's <see cref="FirstPieceSentAt"/> with the request it answered, so concurrent streams can
+    /// each be timed.
+    /// </summary>
     public IReadOnlyList<(FakeChatRequest Request, long SentAt)> FirstPieces => [.. _firstPieces];
 
     /// <summary>The base URL an OpenAI client is given (its requests go to {Endpoint}/chat/completions).</summary>
@@ -76,7 +85,9 @@ public sealed class FakeOpenAiServer : FakeHttpServer<FakeChatRequest>
         return server;
     }
 
-    /// <summary>The next requests are answered with these texts, in order; after them <see cref="DefaultReply"/>.</summary>
+    /// <summary>
+    /// The next requests are answered with these texts, in order; after them <see cref="DefaultReply"/>.
+    /// </summary>
     public void Reply(params string[] replies)
     {
         foreach (var reply in replies)

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Text;
 
 namespace Community.Testing;
 
@@ -15,9 +14,9 @@ public static class Images
 
     /// <summary>
     /// A flat grey JPEG: SOI, JFIF, a quantisation table, one-code Huffman tables (a DHT before the frame header, whose
-    /// C4 marker must not pass for a SOF), a fill byte before the frame header, scans in which every block is flat, EOI.
-    /// Baseline (SOF0, one scan) or progressive (SOF2, a DC scan and an AC scan). Padding is comment segments before
-    /// the frame header, so a reader has to walk past them.
+    /// C4 marker must not pass for a SOF), a fill byte before the frame header, scans in which every block is flat,
+    /// EOI. Baseline (SOF0, one scan) or progressive (SOF2, a DC scan and an AC scan). Padding is comment segments
+    /// before the frame header, so a reader has to walk past them.
     /// </summary>
     public static byte[] Jpeg(int size = 0, int width = Width, int height = Height, bool progressive = false)
     {
@@ -57,8 +56,9 @@ public static class Images
     }
 
     /// <summary>
-    /// <see cref="Jpeg(int, int, int, bool)"/> with an Exif APP1 segment after JFIF: IFD0 holds the orientation (1-8) and a
-    /// GPS IFD with latitude 25° 12' 34.56" N, as a phone writes it. <see cref="GpsLatitude"/> is the rational's bytes.
+    /// <see cref="Jpeg(int, int, int, bool)"/> with an Exif APP1 segment after JFIF: IFD0 holds the orientation (1-8)
+    /// and a GPS IFD with latitude 25° 12' 34.56" N, as a phone writes it. <see cref="GpsLatitude"/> is the rational's
+    /// bytes.
     /// </summary>
     public static byte[] JpegWithExif(int orientation = 1, int width = Width, int height = Height)
     {
@@ -86,7 +86,9 @@ public static class Images
         return [.. jpeg[..afterJfif], .. app1, .. jpeg[afterJfif..]];
     }
 
-    /// <summary>25/1, 12/1, 3456/100: the GPS latitude <see cref="JpegWithExif"/> carries, to look for in stored bytes.</summary>
+    /// <summary>
+    /// 25/1, 12/1, 3456/100: the GPS latitude <see cref="JpegWithExif"/> carries, to look for in stored bytes.
+    /// </summary>
     public static readonly byte[] GpsLatitude =
     [
         25,
@@ -115,13 +117,17 @@ public static class Images
         0,
     ];
 
-    /// <summary>A real PNG followed, after IEND, by an HTML page with a script: what a browser sniffing it would run.</summary>
+    /// <summary>
+    /// A real PNG followed, after IEND, by an HTML page with a script: what a browser sniffing it would run.
+    /// </summary>
     public static byte[] PngHtmlPolyglot() => [.. Png(), .. HtmlTail];
 
     public static readonly byte[] HtmlTail =
         "<html><body><script>alert(document.cookie)</script></body></html>"u8.ToArray();
 
-    /// <summary>A JPEG's frame header marker (SOF0 or SOF2) in <paramref name="jpeg"/>, for tests that damage it.</summary>
+    /// <summary>
+    /// A JPEG's frame header marker (SOF0 or SOF2) in <paramref name="jpeg"/>, for tests that damage it.
+    /// </summary>
     public static int FrameHeaderAt(byte[] jpeg)
     {
         var baseline = jpeg.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC0, 0x00, 0x0B]);
@@ -131,11 +137,15 @@ public static class Images
     private static byte[] Segment(int marker, byte[] payload) =>
         [0xFF, (byte)marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2), .. payload];
 
-    /// <summary>A DC or AC table of table slot 0 with a single 1-bit code ("0") for symbol 0: DC difference 0, or end of block.</summary>
+    /// <summary>
+    /// A DC or AC table of table slot 0 with a single 1-bit code ("0") for symbol 0: DC difference 0, or end of block.
+    /// </summary>
     private static byte[] OneCodeHuffmanTable(bool ac) =>
         Segment(0xC4, [(byte)(ac ? 0x10 : 0x00), 1, .. new byte[15], 0]);
 
-    /// <summary>Every block coded "0" (plus "0" for its AC end of block in a baseline scan), then 1-bits to the byte boundary.</summary>
+    /// <summary>
+    /// Every block coded "0" (plus "0" for its AC end of block in a baseline scan), then 1-bits to the byte boundary.
+    /// </summary>
     private static byte[] FlatBlocks(int blocks, int bitsPerBlock)
     {
         var bits = blocks * bitsPerBlock;
@@ -145,7 +155,10 @@ public static class Images
         return bytes;
     }
 
-    /// <summary>Exactly <paramref name="total"/> bytes (0 or at least 4) of COM segments, up to 64 KiB each, full of 0xFF and other bytes.</summary>
+    /// <summary>
+    /// Exactly <paramref name="total"/> bytes (0 or at least 4) of COM segments, up to 64 KiB each, full of 0xFF and
+    /// other bytes.
+    /// </summary>
     private static byte[] Comments(int total)
     {
         using var comments = new MemoryStream();
@@ -197,7 +210,9 @@ public static class Images
         return size <= png.Length ? png : [.. png, .. new byte[size - png.Length]];
     }
 
-    /// <summary>A real lossless WebP: a VP8L chunk whose five prefix codes each have one symbol, so every pixel costs no bits.</summary>
+    /// <summary>
+    /// A real lossless WebP: a VP8L chunk whose five prefix codes each have one symbol, so every pixel costs no bits.
+    /// </summary>
     public static byte[] WebP(int width = Width, int height = Height) => Riff(("VP8L", Vp8L(width, height)));
 
     /// <summary>An extended WebP: a VP8X chunk giving the canvas, then the lossless image of that size.</summary>
@@ -215,16 +230,20 @@ public static class Images
     }
 
     /// <summary>
-    /// A real 300 x 200 lossy WebP (a VP8 chunk): cwebp -q 10 of a flat image, since a VP8 bitstream is not written by hand.
-    /// The width is at bytes 26-27, the height at 28-29.
+    /// A real 300 x 200 lossy WebP (a VP8 chunk): cwebp -q 10 of a flat image, since a VP8 bitstream is not written by
+    /// hand. The width is at bytes 26-27, the height at 28-29.
     /// </summary>
     public static byte[] WebPLossy() =>
         Convert.FromBase64String(
-            "UklGRrwAAABXRUJQVlA4ILAAAACQEACdASosAcgAP3G42GW0rqunICgCkC4JaW7hdrEWgAnsA99snIe+2TkPfbJyHvtk5D32ych77ZOQ9+Re5D32ych77ZOQ99snIe+2TkPf"
-                + "bJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOFAAA/v2Ivzse4P/pOIKOgACoGfQOAAGCoVCoQIAF+oVCoQIAAA=="
+            "UklGRrwAAABXRUJQVlA4ILAAAACQEACdASosAcgAP3G42GW0rqunICgCkC4JaW7hdrEWgAnsA99snIe+2TkPfbJyHvtk5D32"
+                + "ych77ZOQ9+Re5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2TkPfbJyHvtk5D32ych77ZOQ99snIe+2Tk"
+                + "PfbJyHvtk5D32ych77ZOFAAA/v2Ivzse4P/pOIKOgACoGfQOAAGCoVCoQIAF+oVCoQIAAA=="
         );
 
-    /// <summary>Signature, 14-bit width - 1 and height - 1, no alpha, version 0; no transform, colour cache or meta codes; one-symbol codes.</summary>
+    /// <summary>
+    /// Signature, 14-bit width - 1 and height - 1, no alpha, version 0; no transform, colour cache or meta codes;
+    /// one-symbol codes.
+    /// </summary>
     private static byte[] Vp8L(int width, int height)
     {
         var bits = new List<bool>();

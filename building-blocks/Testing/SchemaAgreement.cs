@@ -1,16 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Community.Testing;
 
 /// <summary>
-/// Whether a service's EF model and the schema its SQL migrations built agree, table by table: every table the model maps
-/// exists; its columns are the model's columns (none missing, none extra) with the model's nullability and type; every
-/// index the model declares exists over the same columns, and every plain-column index the migrations made is declared in
-/// the model (expression indexes cannot be: EF Core has no way to say them). Answers what differs, one line each.
+/// Whether a service's EF model and the schema its SQL migrations built agree, table by table: every table the model
+/// maps exists; its columns are the model's columns (none missing, none extra) with the model's nullability and type;
+/// every index the model declares exists over the same columns, and every plain-column index the migrations made is
+/// declared in the model (expression indexes cannot be: EF Core has no way to say them). Answers what differs, one line
+/// each.
 /// </summary>
 public static class SchemaAgreement
 {
@@ -47,7 +47,8 @@ public static class SchemaAgreement
                 }
                 if (found.Nullable != column.IsNullable)
                     differences.Add(
-                        $"{table.Name}.{column.Name}: {(column.IsNullable ? "nullable" : "not null")} in the model, {(found.Nullable ? "nullable" : "not null")} in the schema"
+                        $"{table.Name}.{column.Name}: {(column.IsNullable ? "nullable" : "not null")} in the model, "
+                            + $"{(found.Nullable ? "nullable" : "not null")} in the schema"
                     );
                 if (Normalise(column.StoreType) != Normalise(found.Type))
                     differences.Add(
@@ -65,7 +66,8 @@ public static class SchemaAgreement
             foreach (var index in table.Indexes)
                 if (!built.Any(b => b.Key == Key(index.Columns.Select(c => c.Name), index.IsUnique)))
                     differences.Add(
-                        $"{table.Name}: index {index.Name} ({string.Join(", ", index.Columns.Select(c => c.Name))}) in the model, not in the schema"
+                        $"{table.Name}: index {index.Name} ({string.Join(", ", index.Columns.Select(c => c.Name))}) in "
+                            + "the model, not in the schema"
                     );
             foreach (var index in built.Where(b => !b.HasExpression && !declared.Contains(b.Key)))
                 differences.Add($"{table.Name}: index {index.Name} ({index.Key}) in the schema, not in the model");

@@ -1,16 +1,15 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Community.Testing;
 
 /// <summary>
 /// One service under test, the way every service's tests need it: the real service on Kestrel with a
-/// database, RabbitMQ vhost and Redis key prefix of the test class's own (wired by <see cref="ResourceNames"/>), a movable
-/// clock, test-signed tokens, and a bus that is ready before the first test runs. A service's fixture
-/// is a thin subclass: its service name, its settings, its helpers.
+/// database, RabbitMQ vhost and Redis key prefix of the test class's own (wired by <see cref="ResourceNames"/>), a
+/// movable clock, test-signed tokens, and a bus that is ready before the first test runs. A service's fixture is a thin
+/// subclass: its service name, its settings, its helpers.
 /// </summary>
 public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     where TProgram : class
@@ -32,14 +31,21 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     public ServiceHost<TProgram> Host { get; protected set; } = null!;
     public HttpClient Client { get; protected set; } = null!;
 
-    /// <summary>The Data Protection key ring of this fixture's instances (each test class has its own, as each has its own database).</summary>
+    /// <summary>
+    /// The Data Protection key ring of this fixture's instances (each test class has its own, as each has its own
+    /// database).
+    /// </summary>
     public string KeyRingPath { get; } =
         Path.Combine(Path.GetTempPath(), "community-key-ring-" + Guid.NewGuid().ToString("N"));
 
-    /// <summary>Whether the service checks tokens against <see cref="Tokens"/> (false for identity, which signs its own).</summary>
+    /// <summary>
+    /// Whether the service checks tokens against <see cref="Tokens"/> (false for identity, which signs its own).
+    /// </summary>
     protected virtual bool TrustsTestTokens => true;
 
-    /// <summary>Configuration every instance of the service gets in these tests (beyond database, broker and log level).</summary>
+    /// <summary>
+    /// Configuration every instance of the service gets in these tests (beyond database, broker and log level).
+    /// </summary>
     protected virtual void ConfigureService(IDictionary<string, string?> settings) { }
 
     /// <summary>Extra configuration of <see cref="Host"/> only, for a fixture that needs it.</summary>
@@ -65,7 +71,10 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
     /// <summary>The client tests use; a fixture may refuse redirects, for instance.</summary>
     protected virtual HttpClient NewClient(ServiceHost<TProgram> host) => host.NewClient();
 
-    /// <summary>An instance of the service on this fixture's database and (unless <paramref name="brokerUri"/> says otherwise) vhost.</summary>
+    /// <summary>
+    /// An instance of the service on this fixture's database and (unless <paramref name="brokerUri"/> says otherwise)
+    /// vhost.
+    /// </summary>
     public ServiceHost<TProgram> StartHost(
         IDictionary<string, string?>? extra = null,
         string? brokerUri = null,
@@ -88,7 +97,10 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
         return new ServiceHost<TProgram>(settings, ConfigureServices).Start(port);
     }
 
-    /// <summary>The test doubles every instance gets: the clock, and the token issuer when the service trusts it (a fixture may add its own).</summary>
+    /// <summary>
+    /// The test doubles every instance gets: the clock, and the token issuer when the service trusts it (a fixture may
+    /// add its own).
+    /// </summary>
     public virtual void ConfigureServices(IServiceCollection services)
     {
         services.AddSingleton<TimeProvider>(Clock);
@@ -120,19 +132,27 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
             Directory.Delete(KeyRingPath, recursive: true);
     }
 
-    /// <summary>The time stamp of the next announced message; each is a millisecond after the last, so as-of comparisons order them.</summary>
+    /// <summary>
+    /// The time stamp of the next announced message; each is a millisecond after the last, so as-of comparisons order
+    /// them.
+    /// </summary>
     public DateTimeOffset Tick()
     {
         Clock.Advance(TimeSpan.FromMilliseconds(1));
         return Clock.GetUtcNow();
     }
 
-    /// <summary>Publishes <paramref name="message"/> as its publisher would (its MessageId is the bus message id).</summary>
+    /// <summary>
+    /// Publishes <paramref name="message"/> as its publisher would (its MessageId is the bus message id).
+    /// </summary>
     public Task PublishAsync<T>(T message)
         where T : class, IIntegrationEvent =>
         Host.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.MessageId);
 
-    /// <summary>Waits until <paramref name="consumer"/> (a consumer's class name) recorded <paramref name="messageId"/> in its inbox.</summary>
+    /// <summary>
+    /// Waits until <paramref name="consumer"/> (a consumer's class name) recorded <paramref name="messageId"/> in its
+    /// inbox.
+    /// </summary>
     public Task HandledAsync(Guid messageId, string consumer) =>
         Eventually.TrueAsync(
             async () =>
@@ -144,7 +164,10 @@ public abstract class ServiceFixture<TProgram> : IAsyncLifetime
             $"{consumer} never handled {messageId}"
         );
 
-    /// <summary>Publishes <paramref name="message"/> and waits until <paramref name="consumer"/> (by default <c>{T}Consumer</c>) handled it.</summary>
+    /// <summary>
+    /// Publishes <paramref name="message"/> and waits until <paramref name="consumer"/> (by default <c>{T}Consumer</c>)
+    /// handled it.
+    /// </summary>
     public async Task DeliverAsync<T>(T message, string? consumer = null)
         where T : class, IIntegrationEvent
     {

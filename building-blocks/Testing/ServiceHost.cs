@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Testing;
 
@@ -25,10 +24,8 @@ public sealed class ServiceHost<TEntryPoint>(
     /// <summary>Starts on <paramref name="port"/>, or a free one when 0.</summary>
     public ServiceHost<TEntryPoint> Start(int port = 0)
     {
-        // The port goes in the host's URLs (ConfigureWebHost), not UseKestrel(port): with a port, the factory rewrites the
-        // server's addresses after building the host, while a minimal-API application may already be binding them on its
-        // own thread, and a host failed to start now and then ("IServerAddressesFeature.Addresses cannot be modified after
-        // the server has started", dotnet/aspnetcore#67714).
+        // The port goes in the host's URLs (ConfigureWebHost), not UseKestrel(port): the factory would rewrite the
+        // addresses while the app may already be binding them (dotnet/aspnetcore#67714).
         _port = port;
         UseKestrel();
         StartServer();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Community.Testing;
 
@@ -70,7 +69,9 @@ public sealed class SmtpSink : IAsyncDisposable
         _loop = Task.Run(AcceptAsync);
     }
 
-    /// <summary>Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>).</summary>
+    /// <summary>
+    /// Waits for a message to <paramref name="to"/> (polling, bounded by <paramref name="timeout"/>).
+    /// </summary>
     public async Task<Message> WaitForAsync(string to, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));

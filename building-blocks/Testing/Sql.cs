@@ -2,7 +2,9 @@ using Npgsql;
 
 namespace Community.Testing;
 
-/// <summary>Direct SQL against a service's test database: to arrange state and to check what the service wrote.</summary>
+/// <summary>
+/// Direct SQL against a service's test database: to arrange state and to check what the service wrote.
+/// </summary>
 public static class Sql
 {
     public static async Task ExecuteAsync(
@@ -32,7 +34,9 @@ public static class Sql
             : (T)Convert.ChangeType(result, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
     }
 
-    /// <summary>How many integration events of this type (its class name) the service has written to its outbox.</summary>
+    /// <summary>
+    /// How many integration events of this type (its class name) the service has written to its outbox.
+    /// </summary>
     public static Task<long> OutboxCountAsync(string connectionString, string eventType) =>
         ScalarAsync<long>(
             connectionString,

@@ -54,7 +54,10 @@ public static class TestInfrastructure
             : s;
 }
 
-/// <summary>A test class's own database, RabbitMQ vhost (both dropped on disposal) and Redis key prefix (its keys expire by themselves).</summary>
+/// <summary>
+/// A test class's own database, RabbitMQ vhost (both dropped on disposal) and Redis key prefix (its keys expire by
+/// themselves).
+/// </summary>
 public sealed record IsolatedResources(
     string Name,
     string DatabaseConnectionString,

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Community.Contracts;
@@ -25,8 +24,8 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
     public string Kid { get; } = "test-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>
-    /// Told the subject of every token the two <c>Issue</c> methods make: a service fixture records that user as announced
-    /// by identity, as a real user is before they act (the static helpers below announce nobody).
+    /// Told the subject of every token the two <c>Issue</c> methods make: a service fixture records that user as
+    /// announced by identity, as a real user is before they act (the static helpers below announce nobody).
     /// </summary>
     public Action<Guid>? Issued { get; set; }
 
@@ -39,7 +38,9 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
         return Es256(Key, Kid, claims);
     }
 
-    /// <summary>An access token with any registered claim changed: issuer, audience, lifetime, signing key or kid.</summary>
+    /// <summary>
+    /// An access token with any registered claim changed: issuer, audience, lifetime, signing key or kid.
+    /// </summary>
     public string Issue(
         string? subject = null,
         string issuer = Issuer,
@@ -72,7 +73,9 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
         return Es256(signWith ?? Key, kid ?? Kid, claims);
     }
 
-    /// <summary>A token with the given header and the payload of a valid token, signed by <paramref name="sign"/> (or unsigned).</summary>
+    /// <summary>
+    /// A token with the given header and the payload of a valid token, signed by <paramref name="sign"/> (or unsigned).
+    /// </summary>
     public string Forge(object header, Func<byte[], byte[]>? sign = null)
     {
         var payload = Issue().Split('.')[1];
@@ -103,7 +106,10 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
         return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
     }
 
-    /// <summary>Claims of a well-formed platform token for <paramref name="sub"/>, valid for 15 minutes from <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Claims of a well-formed platform token for <paramref name="sub"/>, valid for 15 minutes from
+    /// <paramref name="now"/>.
+    /// </summary>
     public static JsonObject Claims(
         string sub,
         DateTimeOffset now,
@@ -124,21 +130,52 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
             ["exp"] = now.AddMinutes(15).ToUnixTimeSeconds(),
         };
 
-    /// <summary>A token signed with <paramref name="key"/>; <paramref name="typ"/> is the platform's access-token type unless a test forges another.</summary>
+    /// <summary>
+    /// A token signed with <paramref name="key"/>; <paramref name="typ"/> is the platform's access-token type unless a
+    /// test forges another.
+    /// </summary>
     public static string Es256(ECDsa key, string kid, JsonObject claims, string typ = "at+jwt")
     {
         var signingInput =
-            $"{B64(new JsonObject { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = typ }.ToJsonString())}.{B64(claims.ToJsonString())}";
+            B64(
+                new JsonObject
+                {
+                    ["alg"] = "ES256",
+                    ["kid"] = kid,
+                    ["typ"] = typ,
+                }.ToJsonString()
+            )
+            + "."
+            + B64(claims.ToJsonString());
         return signingInput + "." + B64(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256));
     }
 
     public static string Unsigned(string kid, JsonObject claims) =>
-        $"{B64(new JsonObject { ["alg"] = "none", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}.";
+        B64(
+            new JsonObject
+            {
+                ["alg"] = "none",
+                ["kid"] = kid,
+                ["typ"] = "JWT",
+            }.ToJsonString()
+        )
+        + "."
+        + B64(claims.ToJsonString())
+        + ".";
 
     public static string Hs256(byte[] secret, string kid, JsonObject claims)
     {
         var signingInput =
-            $"{B64(new JsonObject { ["alg"] = "HS256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString())}.{B64(claims.ToJsonString())}";
+            B64(
+                new JsonObject
+                {
+                    ["alg"] = "HS256",
+                    ["kid"] = kid,
+                    ["typ"] = "JWT",
+                }.ToJsonString()
+            )
+            + "."
+            + B64(claims.ToJsonString());
         return signingInput + "." + B64(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(signingInput)));
     }
 
@@ -155,7 +192,9 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
 
     public static JsonObject Header(string token) => JsonNode.Parse(FromB64(token.Split('.')[0]))!.AsObject();
 
-    /// <summary>The public key of a JWKS entry as raw bytes, what an HS256 "key confusion" attacker would sign with.</summary>
+    /// <summary>
+    /// The public key of a JWKS entry as raw bytes, what an HS256 "key confusion" attacker would sign with.
+    /// </summary>
     public static byte[] PublicKeyBytes(JsonNode jwk)
     {
         using var ecdsa = ECDsa.Create(

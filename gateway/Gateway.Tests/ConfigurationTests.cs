@@ -64,7 +64,8 @@ public sealed class ConfigurationTests
         );
     }
 
-    // Credentials are allowed, so an origin must be exact: a wildcard would let every site read answers meant for a user.
+    // Credentials are allowed, so an origin must be exact: a wildcard would let every site read answers meant for a
+    // user.
     [Theory]
     [InlineData("*")]
     [InlineData("https://*.example")]

@@ -1,5 +1,4 @@
 using Community.Contracts;
-using Community.Gateway.Tests.Infrastructure;
 
 namespace Community.Gateway.Tests;
 
@@ -84,8 +83,8 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.DoesNotContain(_.Backend.Received, r => r.Method == "OPTIONS");
     }
 
-    // ASP.NET Core answers with the policy's list, not an echo of the request; the browser then refuses what is missing.
-    // This keeps the test above honest: an echo would pass it whatever the policy said.
+    // ASP.NET Core answers with the policy's list, not an echo of the request; the browser then refuses what is
+    // missing. This keeps the test above honest: an echo would pass it whatever the policy said.
     [Fact]
     public async Task A_preflight_asking_for_an_unlisted_header_is_not_granted_it()
     {
@@ -139,8 +138,8 @@ public sealed class CorsTests(CorsFixture fixture) : IClassFixture<CorsFixture>
         Assert.Contains("x-signalr-user-agent", allowed);
     }
 
-    // The browser stores the affinity cookie only from an answer allowing credentials, and sends it back on the WebSocket
-    // from a page of the same site (another port of localhost): SameSite=Lax suffices there.
+    // The browser stores the affinity cookie only from an answer allowing credentials, and sends it back on the
+    // WebSocket from a page of the same site (another port of localhost): SameSite=Lax suffices there.
     [Fact]
     public async Task A_hub_negotiation_from_an_allowed_origin_allows_credentials_and_sets_the_affinity_cookie()
     {

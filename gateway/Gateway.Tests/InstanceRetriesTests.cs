@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using Community.Contracts;
-using Community.Gateway.Tests.Infrastructure;
-using Community.Testing;
 
 namespace Community.Gateway.Tests;
 

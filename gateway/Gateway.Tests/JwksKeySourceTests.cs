@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using Community.Gateway.Tests.Infrastructure;
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -83,7 +81,8 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         Assert.Equal(2, _identity.Fetches);
         Assert.Same(second, await _source.FindAsync("second", default));
         Assert.Null(await _source.FindAsync("first", default));
-        first.ECDsa.ExportParameters(includePrivateParameters: false); // a validation that found it a moment ago may still use it
+        // a validation that found it a moment ago may still use it
+        first.ECDsa.ExportParameters(includePrivateParameters: false);
 
         _clock.Advance(RetiredKeys.Grace);
         Assert.Null(await _source.FindAsync("another-unknown", default));

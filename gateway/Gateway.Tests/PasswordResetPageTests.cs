@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Community.Gateway.Tests.Infrastructure;
 
 namespace Community.Gateway.Tests;
 

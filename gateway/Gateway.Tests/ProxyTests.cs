@@ -1,5 +1,3 @@
-using Community.Gateway.Tests.Infrastructure;
-
 namespace Community.Gateway.Tests;
 
 public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>

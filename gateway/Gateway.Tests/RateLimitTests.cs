@@ -1,5 +1,3 @@
-using Community.Gateway.Tests.Infrastructure;
-
 namespace Community.Gateway.Tests;
 
 /// <summary>Tiny global limits; hour-long windows so nothing replenishes while a test runs.</summary>
@@ -188,7 +186,9 @@ public sealed class TrustedProxyRateLimitTests(TrustedProxyRateLimitFixture fixt
     }
 }
 
-/// <summary>No trusted proxy (the default): a client's own X-Forwarded-For is ignored; refused tokens are limited.</summary>
+/// <summary>
+/// No trusted proxy (the default): a client's own X-Forwarded-For is ignored; refused tokens are limited.
+/// </summary>
 public sealed class UntrustedSenderRateLimitFixture : GatewayFixture
 {
     public const int Limit = 2;

@@ -1,4 +1,3 @@
-using Community.Gateway.Tests.Infrastructure;
 using Community.ServiceDefaults;
 
 namespace Community.Gateway.Tests;

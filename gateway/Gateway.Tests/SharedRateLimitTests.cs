@@ -1,7 +1,5 @@
 using Community.Contracts;
-using Community.Gateway.Tests.Infrastructure;
 using Community.LocalInfrastructure;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Community.Gateway.Tests.Infrastructure;
-using Community.Testing;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Community.Gateway.Tests;

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text;
-using Community.Gateway.Tests.Infrastructure;
 
 namespace Community.Gateway.Tests;
 

@@ -1,9 +1,10 @@
 namespace Community.Gateway;
 
 /// <summary>
-/// A step of the proxy pipeline that logs what the forwarder reports by whose fault it is: a service that failed (refused,
-/// timed out, broke its response) is a Warning an operator acts on; a caller that went away (a browser closing its
-/// WebSocket, a cancelled request) is Debug. YARP's own forwarder log, which warns for both, is kept to errors.
+/// A step of the proxy pipeline that logs what the forwarder reports by whose fault it is: a service that failed
+/// (refused, timed out, broke its response) is a Warning an operator acts on; a caller that went away (a browser
+/// closing its WebSocket, a cancelled request) is Debug. YARP's own forwarder log, which warns for both, is kept to
+/// errors.
 /// </summary>
 public static class ForwardingLog
 {

@@ -76,7 +76,8 @@ public static class GatewayCors
             .Bind(configuration.GetSection(GatewayCorsOptions.Section))
             .Validate(
                 o => o.Origins() is not null,
-                "Cors:AllowedOrigins takes exact origins like https://app.example or http://localhost:5173 (no wildcard, no path)."
+                "Cors:AllowedOrigins takes exact origins like https://app.example or "
+                    + "http://localhost:5173 (no wildcard, no path)."
             )
             .ValidateOnStart();
         services.AddCors();
@@ -108,7 +109,8 @@ public static class GatewayCors
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) =>
             app =>
             {
-                // Preflights stop at CORS, so they take their request id here; other requests get it from UseServiceDefaults.
+                // Preflights stop at CORS, so they take their request id here; other requests get it from
+                // UseServiceDefaults.
                 app.UseWhen(IsPreflight, preflight => preflight.UseRequestId());
                 app.UseCors();
                 next(app);

@@ -11,7 +11,8 @@ public static class GatewayDocs
                 ui =>
                 {
                     ui.DocumentTitle = "Community API";
-                    ui.ConfigObject.Urls = []; // no service configured means an empty list, not Swashbuckle's default document
+                    // no service configured means an empty list, not Swashbuckle's default document
+                    ui.ConfigObject.Urls = [];
                     foreach (var service in GatewayProxyConfig.ConfiguredServices(app.Configuration))
                         ui.SwaggerEndpoint(GatewayRoutes.OpenApiPath(service), service);
                 }

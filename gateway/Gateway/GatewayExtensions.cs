@@ -20,7 +20,8 @@ public static class GatewayExtensions
 
         services.AddGatewayRateLimits(builder.Configuration);
         services.AddGatewayCors(builder.Configuration);
-        // No bus at the edge: identity's feed is read every second, which bounds how long an ended session's token still passes here.
+        // No bus at the edge: identity's feed is read every second, which bounds how long an ended session's token
+        // still passes here.
         services.AddRevocationFeed(TimeSpan.FromSeconds(1));
         return builder;
     }

@@ -10,9 +10,12 @@ namespace Community.Gateway;
 public static class GatewayPage
 {
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri "
+        + "'none'; frame-ancestors 'none'";
 
-    /// <summary>Maps <paramref name="path"/> (reading only <paramref name="queryParameters"/>), its script and its style.</summary>
+    /// <summary>
+    /// Maps <paramref name="path"/> (reading only <paramref name="queryParameters"/>), its script and its style.
+    /// </summary>
     public static IEndpointRouteBuilder MapGatewayPage(
         this IEndpointRouteBuilder routes,
         string path,

@@ -5,16 +5,21 @@ using Yarp.ReverseProxy.Transforms;
 
 namespace Community.Gateway;
 
-/// <summary>Turns <see cref="GatewayRoutes"/> and the configured service addresses into YARP routes and clusters.</summary>
+/// <summary>
+/// Turns <see cref="GatewayRoutes"/> and the configured service addresses into YARP routes and clusters.
+/// </summary>
 public static class GatewayProxyConfig
 {
     /// <summary>
-    /// Configuration key of a service's base address, e.g. <c>Services:identity = http://127.0.0.1:5101</c>; several instances
-    /// are separated by semicolons (<c>http://127.0.0.1:5103;http://127.0.0.1:5113</c>) and share the traffic (YARP's default load balancing).
+    /// Configuration key of a service's base address, e.g. <c>Services:identity = http://127.0.0.1:5101</c>; several
+    /// instances are separated by semicolons (<c>http://127.0.0.1:5103;http://127.0.0.1:5113</c>) and share the traffic
+    /// (YARP's default load balancing).
     /// </summary>
     public static string AddressKey(string service) => $"Services:{service}";
 
-    /// <summary>The instances configured for <paramref name="service"/>, in order; none when it has no address.</summary>
+    /// <summary>
+    /// The instances configured for <paramref name="service"/>, in order; none when it has no address.
+    /// </summary>
     public static IReadOnlyList<string> Addresses(IConfiguration configuration, string service) =>
         (configuration[AddressKey(service)] ?? "").Split(
             ';',
@@ -28,7 +33,9 @@ public static class GatewayProxyConfig
     /// </summary>
     public static string PinnedAddressKey(string service) => $"PinnedServices:{service}";
 
-    /// <summary>The instances of a service's pinned cluster: <see cref="PinnedAddressKey"/>, else its addresses.</summary>
+    /// <summary>
+    /// The instances of a service's pinned cluster: <see cref="PinnedAddressKey"/>, else its addresses.
+    /// </summary>
     public static IReadOnlyList<string> PinnedAddresses(IConfiguration configuration, string service) =>
         configuration[PinnedAddressKey(service)] is { } pinned && !string.IsNullOrWhiteSpace(pinned)
             ? pinned.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -43,8 +50,8 @@ public static class GatewayProxyConfig
 
     /// <summary>
     /// Configuration section of DNS destination resolution, off unless <c>DnsDestinations:Enabled</c> is true: each
-    /// destination's host name then becomes one destination per address (YARP's DNS destination resolver), resolved again
-    /// every <c>RefreshPeriod</c> (default <see cref="DnsRefreshPeriod"/>); <c>AddressFamily</c> (InterNetwork or
+    /// destination's host name then becomes one destination per address (YARP's DNS destination resolver), resolved
+    /// again every <c>RefreshPeriod</c> (default <see cref="DnsRefreshPeriod"/>); <c>AddressFamily</c> (InterNetwork or
     /// InterNetworkV6) limits the lookups to one family.
     /// </summary>
     public const string DnsDestinations = "DnsDestinations";
@@ -52,7 +59,9 @@ public static class GatewayProxyConfig
     /// <summary>How often resolved names are looked up again by default: pods come and go.</summary>
     public static readonly TimeSpan DnsRefreshPeriod = TimeSpan.FromSeconds(15);
 
-    /// <summary>Resolves destinations through DNS when <see cref="DnsDestinations"/> says so; else they stay as given.</summary>
+    /// <summary>
+    /// Resolves destinations through DNS when <see cref="DnsDestinations"/> says so; else they stay as given.
+    /// </summary>
     public static IReverseProxyBuilder AddDnsDestinations(this IReverseProxyBuilder proxy, IConfiguration configuration)
     {
         var section = configuration.GetSection(DnsDestinations);
@@ -77,17 +86,21 @@ public static class GatewayProxyConfig
         return proxy;
     }
 
-    /// <summary>The cookie that pins a client to one instance of a service on <see cref="GatewayRoute.Pinned"/> routes.</summary>
+    /// <summary>
+    /// The cookie that pins a client to one instance of a service on <see cref="GatewayRoute.Pinned"/> routes.
+    /// </summary>
     public const string AffinityCookie = ".Community.Affinity";
 
-    /// <summary>The cluster of <paramref name="service"/>'s pinned routes: the same instances, with session affinity.</summary>
+    /// <summary>
+    /// The cluster of <paramref name="service"/>'s pinned routes: the same instances, with session affinity.
+    /// </summary>
     public static string PinnedCluster(string service) => service + "-pinned";
 
     /// <summary>
-    /// One cluster per service with a destination per instance (service-0, service-1...); a service with no address gets a
-    /// cluster without destinations (its routes answer 503). A service with pinned routes gets a second cluster over the
-    /// same instances with YARP's HashCookie affinity: the first answer sets the cookie naming its instance (hashed),
-    /// later requests carrying it go there, and a request whose instance is gone is sent to another.
+    /// One cluster per service with a destination per instance (service-0, service-1...); a service with no address
+    /// gets a cluster without destinations (its routes answer 503). A service with pinned routes gets a second cluster
+    /// over the same instances with YARP's HashCookie affinity: the first answer sets the cookie naming its instance
+    /// (hashed), later requests carrying it go there, and a request whose instance is gone is sent to another.
     /// </summary>
     public static IReadOnlyList<ClusterConfig> Clusters(
         IConfiguration configuration,

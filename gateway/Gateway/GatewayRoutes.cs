@@ -14,10 +14,14 @@ public sealed record GatewayRoute(string Id, string Path, string Service)
     /// <summary>HTTP methods the route matches; null matches any method.</summary>
     public IReadOnlyList<string>? Methods { get; init; }
 
-    /// <summary>A named policy from <see cref="GatewayRateLimits"/>, on top of the global per-IP / per-user limits.</summary>
+    /// <summary>
+    /// A named policy from <see cref="GatewayRateLimits"/>, on top of the global per-IP / per-user limits.
+    /// </summary>
     public string? RateLimitPolicy { get; init; }
 
-    /// <summary>A larger request-body limit than the default (Http:MaxRequestBodyBytes) for this route, e.g. uploads.</summary>
+    /// <summary>
+    /// A larger request-body limit than the default (Http:MaxRequestBodyBytes) for this route, e.g. uploads.
+    /// </summary>
     public long? MaxRequestBodyBytes { get; init; }
 
     /// <summary>Forward to this path instead of the request's own (YARP PathSet transform).</summary>
@@ -48,13 +52,19 @@ public static class GatewayRoutes
     /// <summary>A 5 MB cover image plus the multipart envelope; the events service enforces the 5 MB itself.</summary>
     public const long CoverUploadBytes = 6 * 1024 * 1024;
 
-    /// <summary>A 2 MB profile picture plus the multipart envelope; the identity service enforces the 2 MB itself.</summary>
+    /// <summary>
+    /// A 2 MB profile picture plus the multipart envelope; the identity service enforces the 2 MB itself.
+    /// </summary>
     public const long PictureUploadBytes = 3 * 1024 * 1024;
 
-    /// <summary>A 10 MB message attachment plus the multipart envelope; the messaging service enforces the 10 MB itself.</summary>
+    /// <summary>
+    /// A 10 MB message attachment plus the multipart envelope; the messaging service enforces the 10 MB itself.
+    /// </summary>
     public const long AttachmentUploadBytes = 11 * 1024 * 1024;
 
-    /// <summary>A course with up to 100 long modules, created or edited; the events service enforces its own 8 MiB.</summary>
+    /// <summary>
+    /// A course with up to 100 long modules, created or edited; the events service enforces its own 8 MiB.
+    /// </summary>
     public const long CourseBytes = 8 * 1024 * 1024;
 
     public static IReadOnlyList<GatewayRoute> All { get; } =
@@ -90,7 +100,8 @@ public static class GatewayRoutes
             Methods = Post,
             RateLimitPolicy = GatewayRateLimits.Password,
         },
-        // Sign-in with an outside provider: the browser arrives without a token; start and exchange are limited like logins.
+        // Sign-in with an outside provider: the browser arrives without a token; start and exchange are limited like
+        // logins.
         new("identity-external-start", "/api/v1/auth/external/{provider}/start", ResourceNames.Identity)
         {
             Anonymous = true,
@@ -202,7 +213,9 @@ public static class GatewayRoutes
         },
     ];
 
-    /// <summary>The address of a service's AsyncAPI document (its hubs), at the gateway and at the service alike.</summary>
+    /// <summary>
+    /// The address of a service's AsyncAPI document (its hubs), at the gateway and at the service alike.
+    /// </summary>
     public static string AsyncApiPath(string service) => $"/asyncapi/{service}.json";
 
     /// <summary>The gateway's address of a service's OpenAPI document.</summary>

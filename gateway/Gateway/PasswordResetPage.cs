@@ -30,9 +30,11 @@ public static class PasswordResetPage
             <h1>Choose a new password</h1>
             <form id="reset" method="post" action="/api/v1/auth/password/reset">
               <label for="new_password">New password</label>
-              <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="10" maxlength="128" required>
+              <input id="new_password" name="new_password" type="password" autocomplete="new-password"
+                 minlength="10" maxlength="128" required>
               <label for="confirm">The same again</label>
-              <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" maxlength="128" required>
+              <input id="confirm" name="confirm" type="password" autocomplete="new-password"
+                 minlength="10" maxlength="128" required>
               <p class="hint">10 to 128 characters, letters and at least one digit or symbol, not your username.</p>
               <button id="submit" type="submit">Set the new password</button>
             </form>
@@ -71,7 +73,8 @@ public static class PasswordResetPage
               if (response.ok) {
                 form.hidden = true;
                 history.replaceState(null, "", location.pathname);
-                status.textContent = "Your password is changed and every session is signed out. Sign in with the new password.";
+                status.textContent = "Your password is changed and every session is signed out. "
+                    + "Sign in with the new password.";
                 return;
               }
               const problem = await response.json().catch(() => ({}));

@@ -54,7 +54,8 @@ internal sealed class SharedRateLimitWindows : IHostedService, IAsyncDisposable
             $"gateway-{Environment.MachineName}",
             clock,
             logger,
-            "Redis is unreachable: each gateway instance counts its rate limits alone (N instances allow N times each limit) "
+            "Redis is unreachable: each gateway instance counts its rate limits alone (N "
+                + "instances allow N times each limit) "
                 + "until it answers again.",
             "Redis answers again: the gateway's instances share their rate limits again."
         );

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using Community.AppHost.Telemetry;
 using Community.Contracts;
 
 namespace Community.AppHost.Tests;

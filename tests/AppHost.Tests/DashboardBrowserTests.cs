@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using Community.AppHost.Telemetry;
 using Community.Contracts;
 using Community.LocalInfrastructure;
 using Community.Testing;
@@ -97,7 +95,8 @@ public class DashboardPlatformFixture : IAsyncLifetime
             runner.Start();
             Assert.True(
                 await runner.WaitUntilHealthyAsync(TimeSpan.FromSeconds(120), CancellationToken.None),
-                $"{runner.Name} did not become healthy (last check: {runner.LastHealth}); its output:\n{string.Join('\n', runner.Logs.Snapshot().TakeLast(30))}"
+                $"{runner.Name} did not become healthy (last check: {runner.LastHealth}); its "
+                    + $"output:\n{string.Join('\n', runner.Logs.Snapshot().TakeLast(30))}"
             );
         }
     }
@@ -126,7 +125,7 @@ public class DashboardPlatformFixture : IAsyncLifetime
             environment[key] = value;
         return new ServiceRunner(
             new ServiceInstance(service, service.Name, addresses[service.Name]),
-            Orchestrator.AssemblyPath(project, configuration),
+            ProjectBuild.AssemblyPath(project, configuration),
             Path.GetDirectoryName(project)!,
             environment,
             new ConsoleOutput(),
@@ -159,7 +158,9 @@ public class DashboardPlatformFixture : IAsyncLifetime
         return ports;
     }
 
-    /// <summary>What AppHost does on Ctrl+C or SIGTERM: its stopping token is cancelled, then every service is stopped.</summary>
+    /// <summary>
+    /// What AppHost does on Ctrl+C or SIGTERM: its stopping token is cancelled, then every service is stopped.
+    /// </summary>
     internal async Task StopAsAppHostDoesAsync()
     {
         await _stop.CancelAsync();
@@ -209,7 +210,8 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         );
         Assert.True(exitCode == 0, $"the browser check failed (exit code {exitCode}):\n{output}");
 
-        // what the page showed is what the receiver holds: one trace, crossing both services, the identity span under the gateway's
+        // what the page showed is what the receiver holds: one trace, crossing both services, the identity span under
+        // the gateway's
         var trace = Assert.Single(fx.Telemetry.Traces(requestId));
         var spans = fx.Telemetry.Trace(trace.TraceId);
         var identityServer = spans.First(s => s.Service == ResourceNames.Identity && s.Kind == SpanKind.Server);
@@ -262,7 +264,7 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
     }
 
     [Fact]
-    public async Task The_metrics_api_gives_request_rates_from_the_services_histograms_the_outbox_backlog_and_the_queues()
+    public async Task The_metrics_api_gives_request_rates_from_the_histograms_the_outbox_backlog_and_the_queues()
     {
         // a dead-letter queue holding two messages, as MassTransit leaves one when a consumer keeps failing
         var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(fx.BrokerUri) };
@@ -317,7 +319,8 @@ public sealed class DashboardBrowserTests(DashboardPlatformFixture fx) : IClassF
         Assert.True(gatewayRequests["requestsPerSecond"]!.GetValue<double>() > 0);
         Assert.NotNull(gatewayRequests["p95Ms"]);
 
-        // identity's migrations made its outbox table; the broker lists the vhost's queues (MassTransit's, once identity's bus started)
+        // identity's migrations made its outbox table; the broker lists the vhost's queues (MassTransit's, once
+        // identity's bus started)
         var outbox = Assert.Single(metrics["outboxes"]!.AsArray());
         Assert.True(outbox!["error"] is null, metrics.ToJsonString());
         Assert.True(outbox["pending"]!.GetValue<long>() >= 0 && outbox["failed"]!.GetValue<long>() == 0);

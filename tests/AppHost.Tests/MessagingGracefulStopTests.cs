@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -8,7 +7,9 @@ using Xunit.Abstractions;
 
 namespace Community.AppHost.Tests;
 
-/// <summary>The dashboard's platform with messaging too: identity, messaging and the gateway, each a child process.</summary>
+/// <summary>
+/// The dashboard's platform with messaging too: identity, messaging and the gateway, each a child process.
+/// </summary>
 public sealed class MessagingPlatformFixture : DashboardPlatformFixture
 {
     protected override bool WithMessaging => true;
@@ -24,13 +25,14 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task On_SIGTERM_with_open_hubs_and_a_busy_outbox_messaging_finishes_in_flight_work_exits_within_5_s_and_loses_nothing()
+    public async Task On_SIGTERM_with_open_hubs_and_a_busy_outbox_messaging_finishes_within_5_s_losing_nothing()
     {
         using var gateway = new HttpClient { BaseAddress = new Uri(fx.Gateway.Url) };
         var (aliceId, alice) = await RegisterAsync(gateway, "alice");
         var (bobId, bob) = await RegisterAsync(gateway, "bob");
         var database = fx.MessagingDatabase!;
-        // identity's UserRegistered reached messaging over the broker; the connection is what social would have announced
+        // identity's UserRegistered reached messaging over the broker; the connection is what social would have
+        // announced
         await Eventually.TrueAsync(
             async () =>
                 await Sql.ScalarAsync<long>(
@@ -61,7 +63,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         foreach (var token in new[] { alice, bob, alice, bob })
             members.Add(await LiveConnection.ConnectAsync(hub, token, ["new_message"], arguments: 1));
 
-        // the outbox busy: senders straight to messaging (the gateway's per-address limit is not under test) until SIGTERM
+        // the outbox busy: senders straight to messaging (the gateway's per-address limit is not under test) until
+        // SIGTERM
         using var messaging = new HttpClient { BaseAddress = new Uri(fx.Messaging!.Url) };
         var sent = new System.Collections.Concurrent.ConcurrentBag<string>();
         using var stopSending = new CancellationTokenSource();
@@ -135,7 +138,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         var log = string.Join('\n', fx.Messaging.Logs.Snapshot().TakeLast(30));
         output.WriteLine(
             $"exited {exitedAfter.TotalSeconds:0.00} s after SIGTERM; {sent.Count} messages answered 201; "
-                + $"outbox rows pending at SIGTERM {pendingAtSigterm}, left for the next start {await PendingAsync(database)}"
+                + $"outbox rows pending at SIGTERM {pendingAtSigterm}, left for the next start "
+                + $"{await PendingAsync(database)}"
         );
         Assert.False(fx.Messaging.KilledOnStop, log);
         Assert.True(
@@ -168,7 +172,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
         );
         var rows = await Sql.ScalarAsync<long>(
             database,
-            "SELECT count(*) FROM outbox_messages WHERE failed_at IS NULL AND (payload::jsonb ->> 'chatMessageId')::uuid = ANY(@ids)",
+            "SELECT count(*) FROM outbox_messages WHERE failed_at IS NULL AND (payload::jsonb ->> "
+                + "'chatMessageId')::uuid = ANY(@ids)",
             ("ids", ids)
         );
         Assert.Equal(ids.Length, rows);
@@ -176,7 +181,8 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
             0,
             await Sql.ScalarAsync<long>(
                 database,
-                "SELECT count(*) FROM (SELECT payload::jsonb ->> 'chatMessageId' AS m FROM outbox_messages GROUP BY 1 HAVING count(*) > 1) twice"
+                "SELECT count(*) FROM (SELECT payload::jsonb ->> 'chatMessageId' AS m FROM outbox_messages GROUP BY 1 "
+                    + "HAVING count(*) > 1) twice"
             )
         );
         Assert.Equal(

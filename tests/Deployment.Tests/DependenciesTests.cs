@@ -1,9 +1,8 @@
-using System.Text.Json.Nodes;
-using Community.Contracts;
-
 namespace Community.Deployment.Tests;
 
-/// <summary>The example PostgreSQL cluster (deploy/k8s/dependencies) has every service's database, owned by its own login role.</summary>
+/// <summary>
+/// The example PostgreSQL cluster (deploy/k8s/dependencies) has every service's database, owned by its own login role.
+/// </summary>
 public sealed class DependenciesTests
 {
     [Fact]

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
 namespace Community.Deployment.Tests;
@@ -17,7 +16,9 @@ public static class Kustomize
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The objects of `deploy/k8s/{folder}` as rendered, one JSON object per document (scalars are strings).</summary>
+    /// <summary>
+    /// The objects of `deploy/k8s/{folder}` as rendered, one JSON object per document (scalars are strings).
+    /// </summary>
     public static IReadOnlyList<JsonObject> Render(string folder) =>
         Rendered
             .GetOrAdd(
@@ -49,7 +50,8 @@ public static class Kustomize
             {
                 return stdout;
             }
-            // A tool that runs but cannot render (too old, or a broken manifest) is an answer, not a reason to try the next.
+            // A tool that runs but cannot render (too old, or a broken manifest) is an answer, not a reason to try the
+            // next.
             throw new InvalidOperationException(
                 $"`{string.Join(' ', command)}` failed with exit code {exitCode}:\n{stderr}"
             );

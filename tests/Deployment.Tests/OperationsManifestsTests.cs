@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Community.Contracts;
-
 namespace Community.Deployment.Tests;
 
 /// <summary>

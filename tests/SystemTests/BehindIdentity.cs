@@ -1,16 +1,18 @@
 extern alias GatewayApp;
-using Community.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using GatewayProgram = GatewayApp::Program;
 
 namespace Community.SystemTests;
 
-/// <summary>How the end-to-end fixtures put a real service beside identity, and the real gateway in front of both.</summary>
+/// <summary>
+/// How the end-to-end fixtures put a real service beside identity, and the real gateway in front of both.
+/// </summary>
 internal static class BehindIdentity
 {
     /// <summary>
-    /// <typeparamref name="T"/> with its own database (<paramref name="own"/>) on identity's vhost (<paramref name="identityBroker"/>),
-    /// so it hears identity's events as in production, and checking identity's tokens through its JWKS.
+    /// <typeparamref name="T"/> with its own database (<paramref name="own"/>) on identity's vhost
+    /// (<paramref name="identityBroker"/>), so it hears identity's events as in production, and checking identity's
+    /// tokens through its JWKS.
     /// </summary>
     public static ServiceHost<T> StartService<T>(
         string service,
@@ -54,7 +56,9 @@ internal static class BehindIdentity
             }
         ).Start();
 
-    /// <summary>A client of the gateway that leaves redirects to the test: every request of an end-to-end test goes through it.</summary>
+    /// <summary>
+    /// A client of the gateway that leaves redirects to the test: every request of an end-to-end test goes through it.
+    /// </summary>
     public static HttpClient ClientOf(ServiceHost<GatewayProgram> gateway) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = gateway.BaseAddress };
 

@@ -2,13 +2,14 @@ namespace Community.SystemTests;
 
 /// <summary>
 /// The SDK in Chromium, from a page on another origin than the gateway's (another port of 127.0.0.1, which the
-/// platform allows): REST calls and the hub client with SignalR's defaults work, and from an origin not allowed they fail.
+/// platform allows): REST calls and the hub client with SignalR's defaults work, and from an origin not allowed they
+/// fail.
 /// </summary>
 [Collection(ClientContractPlatform.Name)]
 public sealed class BrowserClientTests(ClientContractFixture fx, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
-    public async Task From_a_page_on_an_allowed_origin_two_members_chat_live_through_the_sdk_and_another_origin_is_refused()
+    public async Task From_an_allowed_origin_two_members_chat_live_through_the_sdk_and_another_origin_is_refused()
     {
         await ClientSdk.EnsureInstalledAsync();
         ChildProcess.AssertBrowserInstalled(ClientSdk.Folder);

@@ -1,6 +1,5 @@
 extern alias EventsApi;
 extern alias PaymentsApi;
-using Community.Contracts;
 using Community.LocalInfrastructure;
 using EventsProgram = EventsApi::Program;
 using PaymentsProgram = PaymentsApi::Program;
@@ -97,7 +96,8 @@ public sealed class CheckoutRaceTests(CheckoutRaceFixture fx) : IClassFixture<Ch
         await fx.Rabbit.StopAsync();
         try
         {
-            // Events answers 402 with the hold in its outbox; TicketHoldCreated cannot reach payments while the broker is down.
+            // Events answers 402 with the hold in its outbox; TicketHoldCreated cannot reach payments while the broker
+            // is down.
             var hold = await (
                 await fx.EventsClient.PostJson($"/api/v1/events/{eventId}/registrations", new { }, buyer)
             ).AssertProblem(402);

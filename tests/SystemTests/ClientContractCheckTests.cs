@@ -1,4 +1,3 @@
-using Community.Contracts;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using NJsonSchema.CodeGeneration.CSharp;

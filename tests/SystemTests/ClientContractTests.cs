@@ -6,7 +6,6 @@ extern alias MessagingApi;
 extern alias PaymentsApi;
 extern alias SocialApi;
 using System.Text.Json;
-using Community.Contracts;
 using CompanionProgram = AiCompanionApi::Program;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
@@ -27,7 +26,9 @@ public sealed class ClientContractFixture() : ServiceFixture<IdentityProgram>(Re
 
     public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
 
-    /// <summary>Where the browser test serves its page: another port of the gateway's host, an origin the gateway allows.</summary>
+    /// <summary>
+    /// Where the browser test serves its page: another port of the gateway's host, an origin the gateway allows.
+    /// </summary>
     public int PagePort { get; } = ServiceHost<GatewayProgram>.FreePort();
 
     protected override bool TrustsTestTokens => false;
@@ -154,7 +155,8 @@ public sealed class ClientContractTests(ClientContractFixture fx)
             : [];
         Assert.True(
             served.Keys.Order().SequenceEqual(committed),
-            $"contract/ holds [{string.Join(", ", committed)}], the platform serves [{string.Join(", ", served.Keys.Order())}]: {Regenerate}"
+            $"contract/ holds [{string.Join(", ", committed)}], the platform serves "
+                + $"[{string.Join(", ", served.Keys.Order())}]: {Regenerate}"
         );
         foreach (var (file, text) in served)
             Assert.True(

@@ -8,7 +8,9 @@ internal static class ClientSdk
     public static readonly string Folder = Path.Combine(RepositoryRoot.Find(), "clients", "typescript");
     private static readonly SemaphoreSlim Installing = new(1, 1);
 
-    /// <summary>npm ci when node_modules is missing or older than the lock file (scripts/setup.sh installs it beforehand).</summary>
+    /// <summary>
+    /// npm ci when node_modules is missing or older than the lock file (scripts/setup.sh installs it beforehand).
+    /// </summary>
     public static async Task EnsureInstalledAsync()
     {
         // Test classes run in parallel: one npm ci at a time.

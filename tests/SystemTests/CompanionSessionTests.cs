@@ -1,8 +1,6 @@
 extern alias AiCompanionApi;
 extern alias GatewayApp;
 extern alias PaymentsApi;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentsApi::Community.Payments;
 using CompanionProgram = AiCompanionApi::Program;
@@ -11,7 +9,9 @@ using PaymentsProgram = PaymentsApi::Program;
 
 namespace Community.SystemTests;
 
-/// <summary>A companion session bought with credits for real: the companion, payments and the gateway on one vhost.</summary>
+/// <summary>
+/// A companion session bought with credits for real: the companion, payments and the gateway on one vhost.
+/// </summary>
 public sealed class CompanionSessionFixture() : ServiceFixture<PaymentsProgram>(ResourceNames.Payments)
 {
     public ServiceHost<CompanionProgram> Companion { get; private set; } = null!;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Community.ServiceDefaults.Auth;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +35,9 @@ public sealed partial class EndToEndTests
         };
     }
 
-    /// <summary>Whether <paramref name="client"/> refuses the token because its session ended (not for any other reason).</summary>
+    /// <summary>
+    /// Whether <paramref name="client"/> refuses the token because its session ended (not for any other reason).
+    /// </summary>
     private static async Task<bool> EndedAsync(HttpClient client, string token)
     {
         var response = await client.Get("/api/v1/events/my", token);
@@ -45,7 +46,10 @@ public sealed partial class EndToEndTests
         return (await response.AssertProblem(401))["detail"]!.GetValue<string>().Contains("session has ended");
     }
 
-    /// <summary>The gateway's own set knows the token's session ended: the refusal is the gateway's, not only the service's behind it.</summary>
+    /// <summary>
+    /// The gateway's own set knows the token's session ended: the refusal is the gateway's, not only the service's
+    /// behind it.
+    /// </summary>
     private bool GatewayKnowsEnded(string token)
     {
         var payload = TestTokens.Payload(token);

@@ -2,8 +2,6 @@ extern alias EventsApi;
 extern alias GatewayApp;
 extern alias IdentityApi;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
 using IdentityProgram = IdentityApi::Program;
@@ -26,7 +24,9 @@ public sealed class EndToEndFixture() : ServiceFixture<IdentityProgram>(Resource
     public const string AdminUsername = "e2e_admin";
     public readonly string AdminPassword = "Adm1n-" + Guid.NewGuid().ToString("N");
 
-    /// <summary>The key of identity's revocation feed, shared with the gateway and events as AppHost shares it.</summary>
+    /// <summary>
+    /// The key of identity's revocation feed, shared with the gateway and events as AppHost shares it.
+    /// </summary>
     public readonly string FeedKey = Guid.NewGuid().ToString("N");
 
     /// <summary>Identity's e-mail (registration links), caught as a member's mailbox would.</summary>
@@ -88,7 +88,10 @@ public sealed partial class EndToEndTests(EndToEndFixture fx) : IClassFixture<En
             $"{username}@example.com"
         );
 
-    /// <summary>Registers (201, signed in), then follows the link mailed to the address to confirm it, as a new member does; the 201 body with the confirmed user.</summary>
+    /// <summary>
+    /// Registers (201, signed in), then follows the link mailed to the address to confirm it, as a new member does; the
+    /// 201 body with the confirmed user.
+    /// </summary>
     private async Task<JsonNode> RegisterAsync(object request, string email)
     {
         var registered = await (await Client.PostJson("/api/v1/auth/register", request)).AssertStatus(201);

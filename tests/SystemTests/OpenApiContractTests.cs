@@ -4,9 +4,7 @@ extern alias IdentityApi;
 extern alias MessagingApi;
 extern alias PaymentsApi;
 extern alias SocialApi;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Community.Contracts;
 using IdentityProgram = IdentityApi::Program;
 
 namespace Community.SystemTests;
@@ -57,8 +55,8 @@ public sealed class OpenApiContractFixture() : ServiceFixture<IdentityProgram>(R
 }
 
 /// <summary>
-/// What a client generator needs from every served document (issue 28): typed schemas, parameters named as the API reads
-/// them, named bodies, the one Problem schema on every error, explicit security, unique operation ids.
+/// What a client generator needs from every served document (issue 28): typed schemas, parameters named as the API
+/// reads them, named bodies, the one Problem schema on every error, explicit security, unique operation ids.
 /// </summary>
 public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IClassFixture<OpenApiContractFixture>
 {
@@ -178,7 +176,8 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
             var document = await (await client.Get("/openapi/v1.json")).AssertStatus(200);
             foreach (var (path, example) in CreateExamples(document))
             {
-                // Path ids of nothing that exists answer 404 once the body passed; the examples' own ids may be 404 or 422 too.
+                // Path ids of nothing that exists answer 404 once the body passed; the examples' own ids may be 404 or
+                // 422 too.
                 var url = Regex.Replace(path, "{[^}]+}", _ => Guid.NewGuid().ToString());
                 HttpResponseMessage response = null!;
                 // A service hears of a new user from identity's events: 403 until then.
@@ -200,7 +199,8 @@ public sealed partial class OpenApiContractTests(OpenApiContractFixture fx) : IC
 
     /// <summary>
     /// Required is stated twice, by the handler's validation and by [Required] for the document: a POST without path
-    /// parameters gets <c>{}</c>, and the members its 400 says are required must be the schema's required ones, no more, no less.
+    /// parameters gets <c>{}</c>, and the members its 400 says are required must be the schema's required ones, no
+    /// more, no less.
     /// </summary>
     [Fact]
     public async Task Required_members_are_the_ones_the_api_refuses_to_go_without()

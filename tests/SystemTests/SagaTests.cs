@@ -1,8 +1,6 @@
 extern alias EventsApi;
 extern alias GatewayApp;
 extern alias PaymentsApi;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using Community.LocalInfrastructure;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
@@ -181,7 +179,8 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         var (lateId, late) = fx.User();
         var (_, checkout) = await HoldAndCheckoutAsync(eventId, late);
 
-        fx.Clock.Advance(TimeSpan.FromMinutes(16)); // the hold ends; the checkout (30 min, like Stripe's minimum) is still open
+        // the hold ends; the checkout (30 min, like Stripe's minimum) is still open
+        fx.Clock.Advance(TimeSpan.FromMinutes(16));
         var (quickId, quick) = fx.User();
         var (_, quickCheckout) = await HoldAndCheckoutAsync(eventId, quick);
         await PayThroughTheGatewayAsync(quickCheckout);
@@ -217,7 +216,8 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         await fx.Rabbit.StopAsync();
         try
         {
-            // The webhook is accepted and recorded with PaymentSucceeded in payments' outbox; nothing can be published yet.
+            // The webhook is accepted and recorded with PaymentSucceeded in payments' outbox; nothing can be published
+            // yet.
             await PayThroughTheGatewayAsync(checkout);
             var payment = await (
                 await Edge.Get($"/api/v1/payments/{checkout["payment_id"]}", fx.TokenFor(buyerId))
@@ -238,7 +238,8 @@ public sealed class SagaTests(SagaFixture fx) : IClassFixture<SagaFixture>
         Assert.Equal(
             1L,
             await fx.ScalarAsync<long>(
-                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' AND payload->>'paymentId' = @id",
+                "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.PaymentSucceeded,%' "
+                    + "AND payload->>'paymentId' = @id",
                 ("id", checkout["payment_id"]!.GetValue<string>())
             )
         );

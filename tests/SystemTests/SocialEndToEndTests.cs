@@ -1,8 +1,6 @@
 extern alias GatewayApp;
 extern alias IdentityApi;
 extern alias SocialApi;
-using System.Text.Json.Nodes;
-using Community.Contracts;
 using GatewayProgram = GatewayApp::Program;
 using IdentityProgram = IdentityApi::Program;
 using SocialProgram = SocialApi::Program;
@@ -186,7 +184,8 @@ public sealed class SocialEndToEndTests(SocialEndToEndFixture fx) : IClassFixtur
             ]!.GetValue<int>()
         );
 
-        // GroupMemberJoined travels the bus back to social: the owner's feed shows the join, and both have a day of activity.
+        // GroupMemberJoined travels the bus back to social: the owner's feed shows the join, and both have a day of
+        // activity.
         var feed = await EventuallyAsync("/api/v1/feed", layla, f => f["items"]!.AsArray().Count > 0);
         Assert.Contains(feed["items"]!.AsArray(), i => i!["subject"]?["id"]?.GetValue<string>() == groupId);
         var dashboard = await EventuallyAsync(

@@ -16,7 +16,10 @@ public sealed record EventPublished(
     string Currency
 ) : IIntegrationEvent
 {
-    /// <summary>One of <see cref="EventVisibility"/>; null from publishers before it existed, which the social feed treats as private.</summary>
+    /// <summary>
+    /// One of <see cref="EventVisibility"/>; null from publishers before it existed, which the social feed treats as
+    /// private.
+    /// </summary>
     public string? Visibility { get; init; }
 
     // Where and what the event is about, for the companion's opportunities (null from publishers before they existed).
@@ -34,7 +37,8 @@ public sealed record EventUpdated(
     IReadOnlyList<string> ChangedFields
 ) : IIntegrationEvent
 {
-    // The event's title and visibility after the change, for the social feed (null from publishers before they existed).
+    // The event's title and visibility after the change, for the social feed (null from publishers before they
+    // existed).
     public string? Title { get; init; }
 
     /// <summary>One of <see cref="EventVisibility"/>.</summary>
@@ -62,7 +66,10 @@ public sealed record RsvpCancelled(
     Guid? PaymentId
 ) : IIntegrationEvent;
 
-/// <summary>A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this. OrganizerUserId may refund it.</summary>
+/// <summary>
+/// A seat of a paid event is held until ExpiresAt for RegistrationId; payments prices checkout from this.
+/// OrganizerUserId may refund it.
+/// </summary>
 public sealed record TicketHoldCreated(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -77,9 +84,9 @@ public sealed record TicketHoldCreated(
 
 /// <summary>
 /// A payment (or a credits spend: PaymentId is then the CreditsSpent message id) arrived for something events can no
-/// longer give (a hold expired and its seat was taken, the event was cancelled, the price differs): payments gives it all back.
-/// Purpose and ReferenceId are those of the payment (event_registration + registration id, course + enrollment id).
-/// The AI companion publishes it too, for a companion_session spend whose session cannot start.
+/// longer give (a hold expired and its seat was taken, the event was cancelled, the price differs): payments gives it
+/// all back. Purpose and ReferenceId are those of the payment (event_registration + registration id, course +
+/// enrollment id). The AI companion publishes it too, for a companion_session spend whose session cannot start.
 /// </summary>
 public sealed record PurchaseRejected(
     Guid MessageId,
@@ -129,7 +136,9 @@ public sealed record CourseEnrolled(
     int? PriceCredits
 ) : IIntegrationEvent;
 
-/// <summary>A learner completed every module of a course, announced once per enrollment (for the feed and the dashboard).</summary>
+/// <summary>
+/// A learner completed every module of a course, announced once per enrollment (for the feed and the dashboard).
+/// </summary>
 public sealed record CourseCompleted(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -139,13 +148,16 @@ public sealed record CourseCompleted(
     string Title
 ) : IIntegrationEvent;
 
-/// <summary>An attendee or the organizer added a photo to an event (for the feed, which shows it as the event shows).</summary>
+/// <summary>
+/// An attendee or the organizer added a photo to an event (for the feed, which shows it as the event shows).
+/// </summary>
 public sealed record EventPhotoAdded(Guid MessageId, DateTimeOffset OccurredAt, Guid PhotoId, Guid EventId, Guid UserId)
     : IIntegrationEvent;
 
 /// <summary>
 /// A paid course's enrollment awaits payment; payments prices the checkout (purpose "course", reference EnrollmentId)
-/// from it: PriceCents in Currency with money (0: not sold for money), PriceCredits with credits (null: not sold for credits).
+/// from it: PriceCents in Currency with money (0: not sold for money), PriceCredits with credits (null: not sold for
+/// credits).
 /// </summary>
 public sealed record CourseEnrollmentPending(
     Guid MessageId,
@@ -174,8 +186,8 @@ public sealed record CourseWithdrawn(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// A course became visible in the catalogue (courses are listed from creation): the companion suggests it to members whose
-/// interests name its Category (lower case: growth, connection, wellness...).
+/// A course became visible in the catalogue (courses are listed from creation): the companion suggests it to members
+/// whose interests name its Category (lower case: growth, connection, wellness...).
 /// </summary>
 public sealed record CoursePublished(
     Guid MessageId,

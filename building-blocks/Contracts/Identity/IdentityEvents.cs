@@ -22,7 +22,10 @@ public sealed record UserRegistered(
     Guid? ReferredByUserId
 ) : IIntegrationEvent
 {
-    /// <summary>The e-mail or the phone is proven to be the owner's (seed 004's is_verified); false from publishers before it existed.</summary>
+    /// <summary>
+    /// The e-mail or the phone is proven to be the owner's (seed 004's is_verified); false from publishers before it
+    /// existed.
+    /// </summary>
     public bool IsVerified { get; init; }
 }
 
@@ -43,10 +46,14 @@ public sealed record UserProfileUpdated(
     IReadOnlyList<string> ChangedFields
 ) : IIntegrationEvent
 {
-    /// <summary>The e-mail or the phone is proven to be the owner's; "is_verified" is in ChangedFields when this update verified the account.</summary>
+    /// <summary>
+    /// The e-mail or the phone is proven to be the owner's; "is_verified" is in ChangedFields when this update verified
+    /// the account.
+    /// </summary>
     public bool IsVerified { get; init; }
 
-    // The rest of the profile, for social's public profiles and discovery filters (null from publishers before they existed).
+    // The rest of the profile, for social's public profiles and discovery filters (null from publishers before they
+    // existed).
     public string? Bio { get; init; }
 
     /// <summary>One of <see cref="Genders.All"/>, when given.</summary>
@@ -57,7 +64,9 @@ public sealed record UserProfileUpdated(
     public string? IdentityBadge { get; init; }
 }
 
-/// <summary>An admin changed a user's role; ChangedByUserId is Guid.Empty when configuration made the change (admin seeding).</summary>
+/// <summary>
+/// An admin changed a user's role; ChangedByUserId is Guid.Empty when configuration made the change (admin seeding).
+/// </summary>
 public sealed record UserRoleChanged(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -79,7 +88,10 @@ public sealed record ReferralConverted(
     Guid PaymentId
 ) : IIntegrationEvent;
 
-/// <summary>A user logged out: access tokens of that session (the <c>sid</c> claim, one refresh-token family) are refused until they would have expired anyway, at <paramref name="TokensExpireBy"/>.</summary>
+/// <summary>
+/// A user logged out: access tokens of that session (the <c>sid</c> claim, one refresh-token family) are refused until
+/// they would have expired anyway, at <paramref name="TokensExpireBy"/>.
+/// </summary>
 public sealed record SessionEnded(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -88,7 +100,10 @@ public sealed record SessionEnded(
     DateTimeOffset TokensExpireBy
 ) : IIntegrationEvent;
 
-/// <summary>Every session of a user ended (Reason: password_reset, user_deleted, role_changed): access tokens issued before NotBefore are refused until TokensExpireBy.</summary>
+/// <summary>
+/// Every session of a user ended (Reason: password_reset, user_deleted, role_changed): access tokens issued before
+/// NotBefore are refused until TokensExpireBy.
+/// </summary>
 public sealed record UserSessionsEnded(
     Guid MessageId,
     DateTimeOffset OccurredAt,

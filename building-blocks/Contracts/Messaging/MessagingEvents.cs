@@ -14,7 +14,9 @@ public sealed record MessageSent(
     IReadOnlyList<Guid> RecipientUserIds
 ) : IIntegrationEvent;
 
-/// <summary>A member started a thread in a group (its first message is posted with it); social may show it in the group's feed.</summary>
+/// <summary>
+/// A member started a thread in a group (its first message is posted with it); social may show it in the group's feed.
+/// </summary>
 public sealed record NewThread(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -24,7 +26,9 @@ public sealed record NewThread(
     string Title
 ) : IIntegrationEvent;
 
-/// <summary>A thread was deleted (by its author or a group moderator); what showed it, such as social's feed, drops it.</summary>
+/// <summary>
+/// A thread was deleted (by its author or a group moderator); what showed it, such as social's feed, drops it.
+/// </summary>
 public sealed record ThreadDeleted(
     Guid MessageId,
     DateTimeOffset OccurredAt,

@@ -72,7 +72,10 @@ public sealed record SubscriptionChanged(
 public sealed record BoostPurchased(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, DateTimeOffset BoostedUntil)
     : IIntegrationEvent;
 
-/// <summary>A refunded boost's days were taken back; BoostedUntil is the boost's new end (at or before OccurredAt: no boost now).</summary>
+/// <summary>
+/// A refunded boost's days were taken back; BoostedUntil is the boost's new end (at or before OccurredAt: no boost
+/// now).
+/// </summary>
 public sealed record BoostRevoked(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -97,7 +100,10 @@ public sealed record PaymentRefundFailed(
     string Reason
 ) : IIntegrationEvent;
 
-/// <summary>Credits granted earlier were taken back (the pack or the referral that earned them was refunded); Amount may be less than the grant when some were spent.</summary>
+/// <summary>
+/// Credits granted earlier were taken back (the pack or the referral that earned them was refunded); Amount may be less
+/// than the grant when some were spent.
+/// </summary>
 public sealed record CreditsRevoked(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -107,7 +113,10 @@ public sealed record CreditsRevoked(
     Guid GrantId
 ) : IIntegrationEvent;
 
-/// <summary>Payments' own command to itself: refund RefundId (its provider idempotency key) of PaymentId, AmountCents or all that is left when null; one per payment, each in its own transaction.</summary>
+/// <summary>
+/// Payments' own command to itself: refund RefundId (its provider idempotency key) of PaymentId, AmountCents or all
+/// that is left when null; one per payment, each in its own transaction.
+/// </summary>
 public sealed record PaymentRefundRequested(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -118,7 +127,10 @@ public sealed record PaymentRefundRequested(
     Guid? RequestedBy
 ) : IIntegrationEvent;
 
-/// <summary>Payments' own command to itself: stop ProviderSubscriptionId at the provider, at its period end or now; RefundedPaymentId set: then end the subscription it paid for.</summary>
+/// <summary>
+/// Payments' own command to itself: stop ProviderSubscriptionId at the provider, at its period end or now;
+/// RefundedPaymentId set: then end the subscription it paid for.
+/// </summary>
 public sealed record SubscriptionCancellationRequested(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -130,7 +142,8 @@ public sealed record SubscriptionCancellationRequested(
 
 /// <summary>
 /// Payments could not spend credits another service asked it to (CompanionSessionRequested): nothing was written.
-/// Reason: insufficient_credits (Balance is below Required) or not_for_sale (no credit price is configured; Required 0).
+/// Reason: insufficient_credits (Balance is below Required) or not_for_sale (no credit price is configured; Required
+/// 0).
 /// </summary>
 public sealed record CreditsSpendDeclined(
     Guid MessageId,

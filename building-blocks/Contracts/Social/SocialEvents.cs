@@ -58,7 +58,9 @@ public sealed record GroupCreated(
     public IReadOnlyList<string>? Interests { get; init; }
 }
 
-/// <summary>A group's settings or its owner changed; ChangedFields are the snake_case names (owner_id when ownership passed on).</summary>
+/// <summary>
+/// A group's settings or its owner changed; ChangedFields are the snake_case names (owner_id when ownership passed on).
+/// </summary>
 public sealed record GroupUpdated(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -66,7 +68,9 @@ public sealed record GroupUpdated(
     IReadOnlyList<string> ChangedFields
 ) : IIntegrationEvent;
 
-/// <summary>A group was deleted by its owner, or closed when its owner's account went with no moderator to take it over.</summary>
+/// <summary>
+/// A group was deleted by its owner, or closed when its owner's account went with no moderator to take it over.
+/// </summary>
 public sealed record GroupDeleted(Guid MessageId, DateTimeOffset OccurredAt, Guid GroupId) : IIntegrationEvent;
 
 /// <summary>A user became a member of a group.</summary>
@@ -95,8 +99,8 @@ public sealed record ReportResolved(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// A member earned a badge by one of social's published rules (Badge: connected, founder or regular; Name is its display
-/// name). Announced once per member and badge: a badge once earned is kept.
+/// A member earned a badge by one of social's published rules (Badge: connected, founder or regular; Name is its
+/// display name). Announced once per member and badge: a badge once earned is kept.
 /// </summary>
 public sealed record BadgeEarned(Guid MessageId, DateTimeOffset OccurredAt, Guid UserId, string Badge, string Name)
     : IIntegrationEvent;
@@ -110,7 +114,10 @@ public sealed record GroupMemberRoleChanged(
     string Role
 ) : IIntegrationEvent;
 
-/// <summary>A user asked to join a group whose join policy is request; its owner and moderators decide (GroupJoinRequestDecided).</summary>
+/// <summary>
+/// A user asked to join a group whose join policy is request; its owner and moderators decide
+/// (GroupJoinRequestDecided).
+/// </summary>
 public sealed record GroupJoinRequested(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -119,7 +126,9 @@ public sealed record GroupJoinRequested(
     string? Reason
 ) : IIntegrationEvent;
 
-/// <summary>A moderator approved (the user is now a member, GroupMemberJoined too) or rejected a request to join.</summary>
+/// <summary>
+/// A moderator approved (the user is now a member, GroupMemberJoined too) or rejected a request to join.
+/// </summary>
 public sealed record GroupJoinRequestDecided(
     Guid MessageId,
     DateTimeOffset OccurredAt,
@@ -129,8 +138,8 @@ public sealed record GroupJoinRequestDecided(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// A paid group's membership awaits payment; payments prices the checkout (purpose group_membership, reference PurchaseId)
-/// from it: PriceCents in Currency, bought by UserId only. OwnerUserId is the seller.
+/// A paid group's membership awaits payment; payments prices the checkout (purpose group_membership, reference
+/// PurchaseId) from it: PriceCents in Currency, bought by UserId only. OwnerUserId is the seller.
 /// </summary>
 public sealed record GroupMembershipPending(
     Guid MessageId,
@@ -144,8 +153,9 @@ public sealed record GroupMembershipPending(
 ) : IIntegrationEvent;
 
 /// <summary>
-/// Social could not honour a settled group_membership payment (the group was deleted, the payer and the owner blocked one
-/// another or the payer's account went, the payment does not match the price, or the payer was already a member): payments gives it all back.
+/// Social could not honour a settled group_membership payment (the group was deleted, the payer and the owner blocked
+/// one another or the payer's account went, the payment does not match the price, or the payer was already a member):
+/// payments gives it all back.
 /// </summary>
 public sealed record GroupMembershipRejected(
     Guid MessageId,

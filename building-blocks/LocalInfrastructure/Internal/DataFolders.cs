@@ -17,8 +17,8 @@ internal static class DataFolders
     public static string CreateOwned(string parent)
     {
         Directory.CreateDirectory(parent);
-        var name =
-            $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var name = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{suffix}";
         var folder = Path.Combine(parent, name);
         Directory.CreateDirectory(folder);
         using var self = Process.GetCurrentProcess();

@@ -5,7 +5,9 @@ internal static class LogFiles
     /// <summary>The length of a log file now, so that a later read shows only what was added.</summary>
     public static long Length(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
-    /// <summary>What the file holds after <paramref name="offset"/> ("" when missing), even while a server writes it.</summary>
+    /// <summary>
+    /// What the file holds after <paramref name="offset"/> ("" when missing), even while a server writes it.
+    /// </summary>
     public static string ReadFrom(string path, long offset)
     {
         try

@@ -81,7 +81,8 @@ internal static class ProcessRunner
             }
             cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException(
-                $"'{Describe(fileName, info.ArgumentList)}' did not finish within {timeout ?? TimeSpan.FromMinutes(2)}.{Environment.NewLine}{Snapshot(output)}"
+                $"'{Describe(fileName, info.ArgumentList)}' did not finish within "
+                    + $"{timeout ?? TimeSpan.FromMinutes(2)}.{Environment.NewLine}{Snapshot(output)}"
             );
         }
         return new ProcessResult(process.ExitCode, Snapshot(output));
@@ -102,7 +103,8 @@ internal static class ProcessRunner
         if (!result.Succeeded)
         {
             throw new InvalidOperationException(
-                $"'{Describe(fileName, arguments)}' failed with exit code {result.ExitCode}:{Environment.NewLine}{result.Output}"
+                $"'{Describe(fileName, arguments)}' failed with exit code "
+                    + $"{result.ExitCode}:{Environment.NewLine}{result.Output}"
             );
         }
         return result.Output;

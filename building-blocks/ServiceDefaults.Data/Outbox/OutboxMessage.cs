@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Community.Contracts;
-using Microsoft.EntityFrameworkCore;
 
 namespace Community.ServiceDefaults.Messaging;
 
@@ -18,7 +17,9 @@ public sealed class OutboxMessage
     public int Attempts { get; set; }
     public string? LastError { get; set; }
 
-    /// <summary>Set when the row can never be published (its type no longer exists); it waits for an operator.</summary>
+    /// <summary>
+    /// Set when the row can never be published (its type no longer exists); it waits for an operator.
+    /// </summary>
     public DateTimeOffset? FailedAt { get; set; }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -54,7 +55,9 @@ public sealed class InboxMessage
 
 public static class OutboxDbContextExtensions
 {
-    /// <summary>Queues an integration event; it is stored by the next SaveChanges, in the same transaction as the state change.</summary>
+    /// <summary>
+    /// Queues an integration event; it is stored by the next SaveChanges, in the same transaction as the state change.
+    /// </summary>
     public static void AddIntegrationEvent(this DbContext db, IIntegrationEvent message) =>
         db.Set<OutboxMessage>().Add(OutboxMessage.From(message));
 }

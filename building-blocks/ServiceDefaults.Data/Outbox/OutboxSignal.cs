@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Community.ServiceDefaults.Messaging;
 
-/// <summary>Wakes the dispatcher as soon as a transaction with outbox rows commits, so events do not wait for the poll.</summary>
+/// <summary>
+/// Wakes the dispatcher as soon as a transaction with outbox rows commits, so events do not wait for the poll.
+/// </summary>
 public sealed class OutboxSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);

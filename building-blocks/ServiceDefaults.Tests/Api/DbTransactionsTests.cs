@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Data;
-using Community.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Community.ServiceDefaults.Tests.Api;

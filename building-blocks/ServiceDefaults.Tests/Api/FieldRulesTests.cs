@@ -5,7 +5,9 @@ namespace Community.ServiceDefaults.Tests.Api;
 
 public sealed class FieldRulesTests
 {
-    /// <summary>The messages one rule left for its field, as the 400's errors carry them (empty when it passed).</summary>
+    /// <summary>
+    /// The messages one rule left for its field, as the 400's errors carry them (empty when it passed).
+    /// </summary>
     private static string[] Messages(Func<ValidationErrors, bool> rule, bool expectedPass)
     {
         var errors = new ValidationErrors();

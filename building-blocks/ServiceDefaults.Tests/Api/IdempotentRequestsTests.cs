@@ -8,13 +8,11 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Tests.Messaging;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.Api;
 
@@ -22,7 +20,8 @@ public sealed class IdempotentRequestsTests : IAsyncLifetime
 {
     private const string Service = "idempotencyprobe";
 
-    // 13 + up to 7 + 1 + 32 characters: within PostgreSQL's 63, whatever the process id's length (a [..50] cut failed for a 3-digit one)
+    // 13 + up to 7 + 1 + 32 characters: within PostgreSQL's 63, whatever the process id's length (a [..50] cut failed
+    // for a 3-digit one)
     private readonly string _database = $"t_idempotent_{Environment.ProcessId}_{Guid.NewGuid():N}";
     private readonly TestClock _clock;
     private readonly TestTokens _tokens;

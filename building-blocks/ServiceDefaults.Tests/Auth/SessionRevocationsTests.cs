@@ -1,5 +1,4 @@
 using Community.ServiceDefaults.Auth;
-using Community.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -87,7 +86,8 @@ public sealed class SessionRevocationsTests
         await Eventually.TrueAsync(() => Task.FromResult(feed.Cursor == 50), "the feed never caught up");
         Assert.Equal(5, _set.Count);
 
-        // The cutoff is fixed here: reading the clock again after the wait failed on a busy machine once the wait took over a second.
+        // The cutoff is fixed here: reading the clock again after the wait failed on a busy machine once the wait took
+        // over a second.
         var endedAt = _clock.GetUtcNow();
         source.Append(new Revocation(60, user, null, endedAt, expires));
         await Eventually.TrueAsync(() => Task.FromResult(feed.Cursor == 60), "the feed stopped polling");

@@ -1,10 +1,8 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
@@ -15,7 +13,9 @@ namespace Community.ServiceDefaults.Tests.Messaging;
 /// <summary>Small generic hosts of a probe service, wired as services wire themselves, and broker queries.</summary>
 public static class BusHosts
 {
-    /// <summary>Builds and starts a host, then waits until every readiness check (broker, bus, database) passes.</summary>
+    /// <summary>
+    /// Builds and starts a host, then waits until every readiness check (broker, bus, database) passes.
+    /// </summary>
     public static async Task<IHost> StartAsync(
         IDictionary<string, string?> settings,
         Action<IHostApplicationBuilder> wire,
@@ -47,7 +47,8 @@ public static class BusHosts
             new Dictionary<string, string?>(settings)
             {
                 ["Logging:LogLevel:Default"] = "Warning",
-                // These hosts run as Production, which requires a key ring; the probes store no secrets, so it stays empty.
+                // These hosts run as Production, which requires a key ring; the probes store no secrets, so it stays
+                // empty.
                 ["DataProtection:KeyRingPath"] = Path.Combine(Path.GetTempPath(), "community-bus-hosts-key-ring"),
             }
         );
@@ -71,7 +72,10 @@ public static class BusHosts
         return settings;
     }
 
-    /// <summary>The usual service: database, outbox and the inbox consumers of this assembly, plus (unless told not to) the ephemeral Ping probe.</summary>
+    /// <summary>
+    /// The usual service: database, outbox and the inbox consumers of this assembly, plus (unless told not to) the
+    /// ephemeral Ping probe.
+    /// </summary>
     public static void WireService(
         IHostApplicationBuilder builder,
         string service,

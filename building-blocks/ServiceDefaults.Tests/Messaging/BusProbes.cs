@@ -11,7 +11,9 @@ namespace Community.ServiceDefaults.Tests.Messaging;
 /// <summary>A real-time message: every instance must see it. <see cref="Fail"/> makes its consumer throw.</summary>
 public sealed record Ping(Guid Id, bool Fail = false);
 
-/// <summary>A domain message: one instance handles it. <see cref="Failure"/> is "permanent", "transient" (twice) or empty.</summary>
+/// <summary>
+/// A domain message: one instance handles it. <see cref="Failure"/> is "permanent", "transient" (twice) or empty.
+/// </summary>
 public sealed record Work(Guid Id, string Failure = "");
 
 /// <summary>The probe service's database: only the platform's outbox and inbox tables.</summary>
@@ -36,7 +38,9 @@ public sealed class PingProbe(BusInstance instance) : IEphemeralConsumer<Ping>
     }
 }
 
-/// <summary>An inbox consumer as services write them; counts attempts and successful handlings per bus instance.</summary>
+/// <summary>
+/// An inbox consumer as services write them; counts attempts and successful handlings per bus instance.
+/// </summary>
 public sealed class WorkProbe(ProbeDbContext db, BusInstance instance, ILogger<WorkProbe> logger)
     : IdempotentConsumer<Work, ProbeDbContext>(db, logger)
 {

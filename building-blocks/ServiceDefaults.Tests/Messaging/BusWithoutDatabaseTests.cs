@@ -1,6 +1,4 @@
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.ServiceDefaults.Tests.Messaging;

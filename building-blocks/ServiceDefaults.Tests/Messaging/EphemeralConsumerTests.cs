@@ -1,7 +1,5 @@
 using Community.ServiceDefaults.Data;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.ServiceDefaults.Tests.Messaging;

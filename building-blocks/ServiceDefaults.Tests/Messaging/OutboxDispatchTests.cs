@@ -4,16 +4,16 @@ using System.Text;
 using System.Text.Json;
 using Community.Contracts;
 using Community.ServiceDefaults.Messaging;
-using Community.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 
 namespace Community.ServiceDefaults.Tests.Messaging;
 
-/// <summary>Events the probe service writes to its outbox, numbered; nothing consumes them but the test's own queue.</summary>
+/// <summary>
+/// Events the probe service writes to its outbox, numbered; nothing consumes them but the test's own queue.
+/// </summary>
 public interface INumberedProbe : IIntegrationEvent
 {
     int Number { get; }
@@ -31,7 +31,9 @@ public sealed class PublishHook
     public System.Collections.Concurrent.ConcurrentDictionary<int, int> Calls { get; } = new();
 }
 
-/// <summary>The dispatcher's publisher: the bus, after the test's hook (which may throw, as a nack or a lost connection does).</summary>
+/// <summary>
+/// The dispatcher's publisher: the bus, after the test's hook (which may throw, as a nack or a lost connection does).
+/// </summary>
 public class HookedPublisher : DispatchProxy
 {
     private IPublishEndpoint _bus = null!;
@@ -74,7 +76,9 @@ public class HookedPublisher : DispatchProxy
     }
 }
 
-/// <summary>A batch is published with its confirms in flight together; what failed in it is sent again, nothing is lost.</summary>
+/// <summary>
+/// A batch is published with its confirms in flight together; what failed in it is sent again, nothing is lost.
+/// </summary>
 public sealed class OutboxDispatchTests : IAsyncLifetime
 {
     private const int BatchSize = 20;
@@ -109,7 +113,9 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
         );
     }
 
-    /// <summary>A durable queue of the test's own on both events' exchanges: it keeps every delivery, in arrival order.</summary>
+    /// <summary>
+    /// A durable queue of the test's own on both events' exchanges: it keeps every delivery, in arrival order.
+    /// </summary>
     private static async Task<string> BindQueueAsync(string brokerUri)
     {
         await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
@@ -124,7 +130,9 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
         return queue;
     }
 
-    /// <summary>The message ids in the queue, in order, each checked against the envelope's and the event's own.</summary>
+    /// <summary>
+    /// The message ids in the queue, in order, each checked against the envelope's and the event's own.
+    /// </summary>
     private static async Task<List<Guid>> DrainAsync(string brokerUri, string queue)
     {
         await using var connection = await new ConnectionFactory { Uri = new Uri(brokerUri) }.CreateConnectionAsync();
@@ -141,7 +149,10 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
         return ids;
     }
 
-    /// <summary>Commits <paramref name="count"/> events (every fourth of the other type) in one transaction, so one pass claims them as one batch.</summary>
+    /// <summary>
+    /// Commits <paramref name="count"/> events (every fourth of the other type) in one transaction, so one pass claims
+    /// them as one batch.
+    /// </summary>
     private static async Task<List<INumberedProbe>> WriteAsync(IHost host, int count)
     {
         var events = Enumerable
@@ -206,7 +217,8 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
             Assert.Single(others.Select(r => r.PublishedAt).Distinct());
             Assert.True(rows[fifth].PublishedAt > others[0].PublishedAt);
 
-            // Each event arrived once, with its own message id, in sequence (commit) order across both types but for the retried one, which came last.
+            // Each event arrived once, with its own message id, in sequence (commit) order across both types but for
+            // the retried one, which came last.
             var arrived = await DrainAsync(_resources.BrokerUri, queue);
             var inSequence = (await RowsAsync(host)).Select(r => r.Id).Where(id => id != fifth).Append(fifth).ToList();
             Assert.Equal(inSequence, arrived);
@@ -257,7 +269,8 @@ public sealed class OutboxDispatchTests : IAsyncLifetime
                 TimeSpan.FromSeconds(120)
             );
             var arrived = await DrainAsync(brokerUri, queue);
-            // At least once: every event is in the queue under its own id; a publish cut by the outage may be there twice.
+            // At least once: every event is in the queue under its own id; a publish cut by the outage may be there
+            // twice.
             Assert.Equal(events.Select(e => e.MessageId).Order(), arrived.Distinct().Order());
             Assert.Contains(await RowsAsync(host), r => r.Attempts > 0);
         }

@@ -1,4 +1,3 @@
-using Community.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace Community.ServiceDefaults.Tests.Messaging;

@@ -1,10 +1,11 @@
 using Community.LocalInfrastructure;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
-/// <summary>Two instances whose backplane and per-user limits live in a Redis of the fixture's own, which a test restarts.</summary>
+/// <summary>
+/// Two instances whose backplane and per-user limits live in a Redis of the fixture's own, which a test restarts.
+/// </summary>
 public sealed class RestartedRedisHubsFixture : TwoHubInstances
 {
     public RedisServer Redis { get; private set; } = null!;
@@ -68,7 +69,8 @@ public sealed class BackplaneRestartTests(RestartedRedisHubsFixture fx)
         await fx.Redis.StopAsync();
         try
         {
-            // Calls that reach no other instance go on meanwhile; what is sent now may be lost (clients catch up by seq).
+            // Calls that reach no other instance go on meanwhile; what is sent now may be lost (clients catch up by
+            // seq).
             Assert.Equal("ping", await onFirst.Connection.InvokeAsync<string>("Echo", "ping"));
             Assert.Equal("ping", await onSecond.Connection.InvokeAsync<string>("Echo", "ping"));
         }

@@ -1,12 +1,13 @@
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
-/// <summary>Two instances of a hub service on one vhost and one Redis key prefix, as two replicas run, each with clients of its own.</summary>
+/// <summary>
+/// Two instances of a hub service on one vhost and one Redis key prefix, as two replicas run, each with clients of its
+/// own.
+/// </summary>
 public abstract class TwoHubInstances : IAsyncLifetime
 {
     public IsolatedResources Resources { get; private set; } = null!;
@@ -189,7 +190,10 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
         Assert.Empty(Seqs(sender, "group", tag));
     }
 
-    /// <summary>SignalR's managers (in-process and Redis) send to each group; messaging never puts a connection in two groups of one send.</summary>
+    /// <summary>
+    /// SignalR's managers (in-process and Redis) send to each group; messaging never puts a connection in two groups of
+    /// one send.
+    /// </summary>
     [Fact]
     public async Task A_connection_in_two_of_the_groups_gets_a_SendGroups_once_per_group()
     {
@@ -230,11 +234,12 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     }
 
     [Fact]
-    public async Task A_group_command_for_a_connection_no_instance_has_fails_after_the_backplanes_wait_and_the_connection_stays()
+    public async Task A_group_command_for_a_connection_no_instance_has_fails_after_the_wait_and_the_connection_stays()
     {
         var sender = await Connect(fx.First);
 
-        // SignalR's Redis backplane waits 30 to 35 s for an instance owning the connection to acknowledge, then fails the call.
+        // SignalR's Redis backplane waits 30 to 35 s for an instance owning the connection to acknowledge, then fails
+        // the call.
         await Assert.ThrowsAsync<HubException>(() =>
             sender.Connection.InvokeAsync("JoinFor", "no-such-connection", "g-" + Tag())
         );
@@ -269,7 +274,7 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     }
 
     [Fact]
-    public async Task Hundreds_of_sends_from_both_instances_at_once_arrive_at_every_member_without_gap_duplicate_or_reordering()
+    public async Task Hundreds_of_sends_from_both_instances_reach_every_member_without_gap_duplicate_or_reorder()
     {
         const int count = 200;
         var group = "g-" + Tag();
@@ -299,7 +304,7 @@ public sealed class BackplaneTests(TwoHubInstancesFixture fx) : IClassFixture<Tw
     }
 
     [Fact]
-    public async Task A_client_that_joins_during_the_sends_gets_every_message_from_its_first_on_without_gap_or_duplicate()
+    public async Task A_client_joining_during_the_sends_gets_every_message_from_its_first_on_without_gap_or_duplicate()
     {
         const int count = 200;
         var group = "g-" + Tag();

@@ -1,10 +1,8 @@
 using System.Net;
 using Community.Contracts.Identity;
 using Community.ServiceDefaults.RealTime;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
@@ -133,7 +131,7 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
     }
 
     [Fact]
-    public async Task Ending_every_session_of_a_user_closes_the_connections_of_tokens_issued_before_and_spares_later_ones()
+    public async Task Ending_every_session_of_a_user_closes_connections_of_tokens_issued_before_and_spares_later_ones()
     {
         var user = Guid.NewGuid();
         var stranger = await Connect(fx.Tokens.Issue(Guid.NewGuid()));
@@ -201,7 +199,8 @@ public sealed class ConnectionGuardTests(GuardedHubFixture fx) : IClassFixture<G
         );
 
         var close = await client.WaitForCloseAsync(TimeSpan.FromSeconds(10));
-        // A close message with an error (its detail stays on the server, detailed errors being off), not a dropped socket.
+        // A close message with an error (its detail stays on the server, detailed errors being off), not a dropped
+        // socket.
         const string closeError =
             "The server closed the connection with the following error: Connection closed with an error.";
         Assert.Equal(closeError, Assert.IsType<HubException>(close).Message);

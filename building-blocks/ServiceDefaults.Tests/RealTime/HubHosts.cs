@@ -3,13 +3,11 @@ using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.Messaging;
 using Community.ServiceDefaults.RealTime;
-using Community.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 
@@ -64,7 +62,9 @@ public sealed class ProbeHub : Hub
     public Task ToConnections(string[] connectionIds, string tag, int seq) =>
         Clients.Clients(connectionIds).SendAsync("connections", tag, seq);
 
-    /// <summary>Refuses as a service's hub method does (hub, not_found, validation, forbidden, unavailable), or fails.</summary>
+    /// <summary>
+    /// Refuses as a service's hub method does (hub, not_found, validation, forbidden, unavailable), or fails.
+    /// </summary>
     public string Refuse(string kind) =>
         kind switch
         {
@@ -77,7 +77,9 @@ public sealed class ProbeHub : Hub
         };
 }
 
-/// <summary>A small service with <see cref="ProbeHub"/> on real Kestrel, wired as a real-time service wires itself.</summary>
+/// <summary>
+/// A small service with <see cref="ProbeHub"/> on real Kestrel, wired as a real-time service wires itself.
+/// </summary>
 public sealed class HubHost : IAsyncDisposable
 {
     public const string Service = "hubprobe";

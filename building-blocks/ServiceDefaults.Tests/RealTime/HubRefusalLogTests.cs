@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Community.ServiceDefaults.Errors;
 using Community.ServiceDefaults.RealTime;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;

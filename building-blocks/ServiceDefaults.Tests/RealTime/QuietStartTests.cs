@@ -1,4 +1,3 @@
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Logging;
@@ -49,7 +48,8 @@ public sealed class QuietStartTests : IAsyncLifetime
             _logs.Entries,
             e => e.Category.StartsWith(backplane, StringComparison.Ordinal) && e.Message.Contains("Connected to Redis")
         );
-        // SignalR (its Redis backplane included) and our real-time code; the test host's other settings are not a service's.
+        // SignalR (its Redis backplane included) and our real-time code; the test host's other settings are not a
+        // service's.
         string[] realTime =
         [
             "Microsoft.AspNetCore.SignalR",

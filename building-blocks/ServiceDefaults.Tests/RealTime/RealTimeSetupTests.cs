@@ -1,10 +1,8 @@
 using Community.Contracts;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.RealTime;
-using Community.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
 

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
-using Community.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Community.ServiceDefaults.Tests.RealTime;
@@ -53,7 +51,9 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
         return client;
     }
 
-    /// <summary>Connected and counted: a call is served only after OnConnectedAsync, which runs after the handshake answer.</summary>
+    /// <summary>
+    /// Connected and counted: a call is served only after OnConnectedAsync, which runs after the handshake answer.
+    /// </summary>
     private async Task<LiveConnection> ConnectCounted(HubHost host, Guid user)
     {
         var client = await Connect(host, user);
@@ -64,7 +64,7 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
     private static Task<string> Echo(LiveConnection client) => client.Connection.InvokeAsync<string>("Echo", "ping");
 
     [Fact]
-    public async Task One_users_calls_over_several_connections_are_refused_once_the_users_budget_is_spent_and_another_users_pass()
+    public async Task One_users_calls_over_several_connections_are_refused_once_its_budget_is_spent_and_others_pass()
     {
         var user = Guid.NewGuid();
         LiveConnection[] connections =
@@ -151,7 +151,8 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
                     }
                 })
         );
-        // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the close message.
+        // A connection past the 429 check that loses the race is closed right after the handshake, the reason in the
+        // close message.
         var closed = new List<string?>();
         foreach (var client in attempts.Select(a => a.Client).OfType<LiveConnection>())
         {
@@ -171,8 +172,10 @@ public sealed class UserLimitTests(UserLimitedHubsFixture fx, ITestOutputHelper 
             closed,
             e =>
                 Assert.Equal(
-                    "The server closed the connection with the following error: Connection closed with an error. HubException: "
-                        + $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections per user. Close one first.",
+                    "The server closed the connection with the following error: Connection "
+                        + "closed with an error. HubException: "
+                        + $"Too many connections: at most {UserLimitedHubsFixture.MaxConnections} open hub connections "
+                        + "per user. Close one first.",
                     e
                 )
         );

@@ -1,6 +1,5 @@
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace Community.ServiceDefaults.Api;
@@ -19,8 +18,8 @@ public static class EntityTag
     public static void Set(HttpResponse response, uint version) => response.Headers.ETag = Of(version);
 
     /// <summary>
-    /// The tags the request's If-Match lists, or null when it has none or <c>*</c> (the update goes ahead as without it).
-    /// A malformed header is a 400.
+    /// The tags the request's If-Match lists, or null when it has none or <c>*</c> (the update goes ahead as without
+    /// it). A malformed header is a 400.
     /// </summary>
     public static IReadOnlyList<string>? IfMatch(HttpRequest request)
     {
@@ -38,17 +37,23 @@ public static class EntityTag
         return [.. tags.Where(t => !t.IsWeak).Select(t => t.Tag.ToString())];
     }
 
-    /// <summary>Refuses with 412 an If-Match that does not name <paramref name="version"/>; none or <c>*</c> passes.</summary>
+    /// <summary>
+    /// Refuses with 412 an If-Match that does not name <paramref name="version"/>; none or <c>*</c> passes.
+    /// </summary>
     public static void Check(HttpRequest request, uint version)
     {
         if (IfMatch(request) is { } tags && !tags.Contains(Of(version)))
             throw new PreconditionFailedException(
-                "The resource changed since the version named in If-Match; read it again (GET gives the current ETag) and repeat the change."
+                "The resource changed since the version named in If-Match; read it again (GET gives the "
+                    + "current ETag) and repeat the change."
             );
     }
 }
 
-/// <summary>Endpoint metadata for the contract: the endpoint answers an ETag, and with <see cref="HonoursIfMatch"/> it honours If-Match.</summary>
+/// <summary>
+/// Endpoint metadata for the contract: the endpoint answers an ETag, and with <see cref="HonoursIfMatch"/> it honours
+/// If-Match.
+/// </summary>
 public sealed class EntityTagMetadata
 {
     private EntityTagMetadata(bool honoursIfMatch) => HonoursIfMatch = honoursIfMatch;

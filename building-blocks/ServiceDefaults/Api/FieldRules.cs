@@ -85,7 +85,9 @@ public static class FieldRules
         return false;
     }
 
-    /// <summary>A single plain address (no display name) whose domain has a dot; compare it lower-case and trimmed.</summary>
+    /// <summary>
+    /// A single plain address (no display name) whose domain has a dot; compare it lower-case and trimmed.
+    /// </summary>
     public static bool Email(this ValidationErrors errors, string field, string? value)
     {
         if (value is null)
@@ -104,7 +106,9 @@ public static class FieldRules
         return false;
     }
 
-    /// <summary>An optional text field, trimmed: null when absent or blank, otherwise checked against <paramref name="max"/>.</summary>
+    /// <summary>
+    /// An optional text field, trimmed: null when absent or blank, otherwise checked against <paramref name="max"/>.
+    /// </summary>
     public static string? OptionalText(this ValidationErrors errors, string field, string? value, int max)
     {
         var text = value?.Trim();

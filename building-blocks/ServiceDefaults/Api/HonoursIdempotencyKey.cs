@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 
@@ -18,7 +17,9 @@ public sealed class HonoursIdempotencyKey
     /// <summary>The first answer (below 500) is stored for 24 h per user and key and replayed to a repeat.</summary>
     public static HonoursIdempotencyKey Replayed { get; } = new(true);
 
-    /// <summary>The handler reads the key itself (<see cref="IdempotencyKey.Read"/>) and keeps its own records.</summary>
+    /// <summary>
+    /// The handler reads the key itself (<see cref="IdempotencyKey.Read"/>) and keeps its own records.
+    /// </summary>
     public static HonoursIdempotencyKey ByHandler { get; } = new(false);
 
     /// <summary>Whether the shared middleware serves the key (else the handler does).</summary>
@@ -39,8 +40,9 @@ public sealed class HonoursIdempotencyKey
 public static class IdempotencyKeyConventions
 {
     /// <summary>
-    /// Marks every create of the group's endpoints (nested groups included) with <see cref="HonoursIdempotencyKey.Replayed"/>,
-    /// unless the endpoint already declared how it honours the key. Runs after every other convention.
+    /// Marks every create of the group's endpoints (nested groups included) with
+    /// <see cref="HonoursIdempotencyKey.Replayed"/>, unless the endpoint already declared how it honours the key. Runs
+    /// after every other convention.
     /// </summary>
     public static TBuilder HonourIdempotencyKeys<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
@@ -57,7 +59,9 @@ public static class IdempotencyKeyConventions
         return builder;
     }
 
-    /// <summary>The handler reads <c>Idempotency-Key</c> itself; the shared middleware leaves the endpoint alone.</summary>
+    /// <summary>
+    /// The handler reads <c>Idempotency-Key</c> itself; the shared middleware leaves the endpoint alone.
+    /// </summary>
     public static RouteHandlerBuilder HonoursIdempotencyKeyItself(this RouteHandlerBuilder builder) =>
         builder.WithMetadata(HonoursIdempotencyKey.ByHandler);
 }

@@ -1,16 +1,20 @@
 using Community.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Http;
 
 namespace Community.ServiceDefaults.Api;
 
-/// <summary>The <c>Idempotency-Key</c> request header: one value of 1-255 printable ASCII characters, trimmed.</summary>
+/// <summary>
+/// The <c>Idempotency-Key</c> request header: one value of 1-255 printable ASCII characters, trimmed.
+/// </summary>
 public static class IdempotencyKey
 {
     public const string Header = "Idempotency-Key";
     public const string Field = "idempotency_key";
     public const int MaxLength = 255;
 
-    /// <summary>The caller's key, or null when none (or a blank one) was sent; a malformed key is added to <paramref name="errors"/>.</summary>
+    /// <summary>
+    /// The caller's key, or null when none (or a blank one) was sent; a malformed key is added to
+    /// <paramref name="errors"/>.
+    /// </summary>
     public static string? Read(HttpRequest request, ValidationErrors errors)
     {
         var values = request.Headers[Header];

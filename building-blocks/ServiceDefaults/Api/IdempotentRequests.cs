@@ -4,7 +4,6 @@ using System.Text;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,30 +22,38 @@ public enum IdempotentClaimOutcome
 
 public sealed record IdempotentClaim(IdempotentClaimOutcome Outcome, StoredResponse? Response = null);
 
-/// <summary>Where a service keeps its idempotency keys (the <c>idempotent_requests</c> table of ServiceDefaults.Data).</summary>
+/// <summary>
+/// Where a service keeps its idempotency keys (the <c>idempotent_requests</c> table of ServiceDefaults.Data).
+/// </summary>
 public interface IIdempotentRequestStore
 {
-    /// <summary>Claims the key for this request, or says what holds it: the same request running or done, or another request.</summary>
+    /// <summary>
+    /// Claims the key for this request, or says what holds it: the same request running or done, or another request.
+    /// </summary>
     Task<IdempotentClaim> ClaimAsync(Guid userId, string key, byte[] fingerprint, CancellationToken cancellationToken);
 
     Task CompleteAsync(Guid userId, string key, StoredResponse response, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a claim whose request ended without an answer to keep (a refusal raised, a 5xx): a retry runs again.</summary>
+    /// <summary>
+    /// Forgets a claim whose request ended without an answer to keep (a refusal raised, a 5xx): a retry runs again.
+    /// </summary>
     Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// <c>Idempotency-Key</c> on the endpoints marked <see cref="HonoursIdempotencyKey.Replayed"/>, as Stripe does: per signed-in
-/// user, a key first used for a request (method, path, query, content type and body) answers a repeat of that request with
-/// the stored answer (status, body, Content-Type, Location, ETag; <c>Idempotent-Replayed: true</c>), another request with 422,
-/// and a repeat while the first still runs with 409 and Retry-After. Answers of 500 and above, and refusals raised as
-/// exceptions (they changed nothing), are not kept. Keys are kept 24 h.
+/// <c>Idempotency-Key</c> on the endpoints marked <see cref="HonoursIdempotencyKey.Replayed"/>, as Stripe does: per
+/// signed-in user, a key first used for a request (method, path, query, content type and body) answers a repeat of that
+/// request with the stored answer (status, body, Content-Type, Location, ETag; <c>Idempotent-Replayed: true</c>),
+/// another request with 422, and a repeat while the first still runs with 409 and Retry-After. Answers of 500 and
+/// above, and refusals raised as exceptions (they changed nothing), are not kept. Keys are kept 24 h.
 /// </summary>
 public static class IdempotentRequests
 {
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>A claim with no answer after this long was abandoned (its instance stopped) and may be taken again.</summary>
+    /// <summary>
+    /// A claim with no answer after this long was abandoned (its instance stopped) and may be taken again.
+    /// </summary>
     public static readonly TimeSpan InProgressLease = TimeSpan.FromMinutes(1);
 
     public const string ReplayedHeader = "Idempotent-Replayed";

@@ -26,7 +26,8 @@ public static class JsonCharset
                         && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
                     )
                         throw new Errors.UnsupportedMediaTypeException(
-                            $"JSON bodies must be encoded in UTF-8 (charset={Supported} or no charset); charset={charset} is not supported."
+                            $"JSON bodies must be encoded in UTF-8 (charset={Supported} or no charset); "
+                                + $"charset={charset} is not supported."
                         )
                         {
                             Extensions = new Dictionary<string, object?> { ["supported_charset"] = Supported },

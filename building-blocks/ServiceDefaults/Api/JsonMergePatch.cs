@@ -14,18 +14,24 @@ public static class JsonMergePatch
     /// <summary>RFC 7396 on documents: the patched copy of <paramref name="target"/> (null members removed).</summary>
     public static JsonNode? Apply(JsonNode? target, JsonNode? patch) => Merge(target, patch, keepNulls: false);
 
-    /// <summary><paramref name="current"/> with <paramref name="patch"/> laid over it, read back as a <typeparamref name="T"/> (400 naming a bad member).</summary>
+    /// <summary>
+    /// <paramref name="current"/> with <paramref name="patch"/> laid over it, read back as a <typeparamref name="T"/>
+    /// (400 naming a bad member).
+    /// </summary>
     public static T Apply<T>(T current, JsonObject patch, JsonSerializerOptions options) =>
         Read<T>(Overlay(current, patch, options), options);
 
     /// <summary>
-    /// <paramref name="current"/> as JSON with <paramref name="patch"/> merged in. A null stays as an explicit null, which a
-    /// typed input reads as cleared, so an unknown member set to null is still refused by the reader.
+    /// <paramref name="current"/> as JSON with <paramref name="patch"/> merged in. A null stays as an explicit null,
+    /// which a typed input reads as cleared, so an unknown member set to null is still refused by the reader.
     /// </summary>
     public static JsonObject Overlay<T>(T current, JsonObject patch, JsonSerializerOptions options) =>
         Merge(JsonSerializer.SerializeToNode(current, options), patch, keepNulls: true)!.AsObject();
 
-    /// <summary>The body as a <typeparamref name="T"/>; a member of the wrong type or an unknown one is a 400 naming that member.</summary>
+    /// <summary>
+    /// The body as a <typeparamref name="T"/>; a member of the wrong type or an unknown one is a 400 naming that
+    /// member.
+    /// </summary>
     public static T Read<T>(JsonObject body, JsonSerializerOptions options)
     {
         try

@@ -5,7 +5,6 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,11 +51,16 @@ public static class KnownQueryParameters
         );
     }
 
-    /// <summary>Declares query parameters a handler reads itself (from HttpRequest.Query), so they are accepted.</summary>
+    /// <summary>
+    /// Declares query parameters a handler reads itself (from HttpRequest.Query), so they are accepted.
+    /// </summary>
     public static TBuilder AcceptsQueryParameters<TBuilder>(this TBuilder builder, params string[] names)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new ReadQueryParameters(names));
 
-    /// <summary>The query parameter names <paramref name="endpoint"/> binds, or null when it is not a route handler or binds custom types.</summary>
+    /// <summary>
+    /// The query parameter names <paramref name="endpoint"/> binds, or null when it is not a route handler or binds
+    /// custom types.
+    /// </summary>
     public static HashSet<string>? Accepted(RouteEndpoint endpoint)
     {
         if (endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
@@ -172,5 +176,8 @@ public static class KnownQueryParameters
     }
 }
 
-/// <summary>Endpoint metadata: query parameters the handler reads itself (see <see cref="KnownQueryParameters.AcceptsQueryParameters"/>).</summary>
+/// <summary>
+/// Endpoint metadata: query parameters the handler reads itself (see
+/// <see cref="KnownQueryParameters.AcceptsQueryParameters"/>).
+/// </summary>
 public sealed record ReadQueryParameters(IReadOnlyList<string> Names);

@@ -1,6 +1,8 @@
 namespace Community.ServiceDefaults.Api;
 
-/// <summary>Ids for new rows: UUID version 7, time-ordered from the service clock, so inserts land at the index's end.</summary>
+/// <summary>
+/// Ids for new rows: UUID version 7, time-ordered from the service clock, so inserts land at the index's end.
+/// </summary>
 public static class NewId
 {
     public static Guid Next(TimeProvider clock) => Guid.CreateVersion7(clock.GetUtcNow());

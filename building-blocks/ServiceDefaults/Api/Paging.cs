@@ -6,7 +6,8 @@ namespace Community.ServiceDefaults.Api;
 
 /// <summary>
 /// One page of a catalogue: <c>items, total, page, pages, limit, total_is_estimate, next_cursor</c>. The total is exact
-/// unless <c>total_is_estimate</c> (see <see cref="CountedTotal"/>); <c>next_cursor</c> reads the next page by keyset, null on the last.
+/// unless <c>total_is_estimate</c> (see <see cref="CountedTotal"/>); <c>next_cursor</c> reads the next page by keyset,
+/// null on the last.
 /// </summary>
 public sealed record PageOf<T>(
     IReadOnlyList<T> Items,
@@ -22,19 +23,24 @@ public sealed record PageOf<T>(
 public static class PagingDocs
 {
     public const string Page =
-        "Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) are a 400: follow next_cursor instead. Not with cursor.";
+        "Page number from 1 (numbered paging). Pages starting past the first 10,000 rows (as far as totals are exact) "
+        + "are a 400: follow next_cursor instead. Not with cursor.";
     public const string Cursor =
-        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the same rows as the numbered page. "
+        "The next_cursor of the previous page: the next page by keyset, as fast at any depth, with the "
+        + "same rows as the numbered page. "
         + "Not with page; a cursor this API did not give out is a 400.";
     public const string Limit = "Rows per page, 1-100.";
     public const string Total =
-        "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database planner's estimate, never below the threshold + 1.";
+        "Rows matching the query: counted exactly up to a threshold (10,000 unless configured); above it, the database "
+        + "planner's estimate, never below the threshold + 1.";
     public const string TotalIsEstimate =
         "True when total (and so pages) is the planner's estimate rather than an exact count.";
     public const string NextCursor = "Pass as cursor to read the next page; null on the last page.";
 }
 
-/// <summary>A list's total: exact up to a threshold, above it the planner's estimate (never below the threshold + 1).</summary>
+/// <summary>
+/// A list's total: exact up to a threshold, above it the planner's estimate (never below the threshold + 1).
+/// </summary>
 public readonly record struct CountedTotal(int Count, bool IsEstimate)
 {
     /// <summary>Up to this many rows a list counts them exactly; above, it answers the planner's estimate.</summary>
@@ -47,16 +53,18 @@ public readonly record struct PageRequest(int Page, int Limit)
     public const int MaxLimit = 100;
 
     /// <summary>
-    /// The deepest OFFSET a numbered page may ask for: as far as a list's total is exact by default. Past it the total, and so
-    /// the page numbers, are estimates, and OFFSET walks every row before the page (page 5000 of the events catalogue took
-    /// 32 ms p95 at a million events against 6.6 ms for page 1); a cursor reads any depth as fast as page 1.
+    /// The deepest OFFSET a numbered page may ask for: as far as a list's total is exact by default. Past it the total,
+    /// and so the page numbers, are estimates, and OFFSET walks every row before the page (bench/README.md); a cursor
+    /// reads any depth as fast as page 1.
     /// </summary>
     public const long MaxOffset = CountedTotal.DefaultExactUpTo;
 
     /// <summary>Rows before this page, in 64 bits: page 2147483647 must not wrap into a negative OFFSET.</summary>
     public long Offset => ((long)Page - 1) * Limit;
 
-    /// <summary>The page asked for; a bad one is added to <paramref name="errors"/> (and page 1 of the default size stands in).</summary>
+    /// <summary>
+    /// The page asked for; a bad one is added to <paramref name="errors"/> (and page 1 of the default size stands in).
+    /// </summary>
     public static PageRequest Read(int? page, int? limit, int defaultLimit, ValidationErrors errors)
     {
         var p = page ?? 1;
@@ -68,14 +76,18 @@ public readonly record struct PageRequest(int Page, int Limit)
         {
             errors.Add(
                 "page",
-                $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's next_cursor), or narrow the query with its filters (dates, place, interest, text)."
+                $"page {p} starts past the first {MaxOffset} results; read further with cursor (each page's "
+                    + "next_cursor), or narrow the query with its filters (dates, place, interest, text)."
             );
             valid = false;
         }
         return valid ? new(p, l) : new(1, defaultLimit);
     }
 
-    /// <summary>A page size alone (1-<see cref="MaxLimit"/>); a bad one is added to <paramref name="errors"/> and the default stands in.</summary>
+    /// <summary>
+    /// A page size alone (1-<see cref="MaxLimit"/>); a bad one is added to <paramref name="errors"/> and the default
+    /// stands in.
+    /// </summary>
     public static int ReadLimit(int? limit, int defaultLimit, ValidationErrors errors)
     {
         var size = limit ?? defaultLimit;
@@ -88,7 +100,10 @@ public readonly record struct PageRequest(int Page, int Limit)
     public PageOf<T> Of<T>(IReadOnlyList<T> items, int total) =>
         new(items, total, Page, (int)(((long)total + Limit - 1) / Limit), Limit);
 
-    /// <summary>The page with a bounded total, cut from up to <see cref="Keyset.Probe"/> rows: a next cursor when more rows followed.</summary>
+    /// <summary>
+    /// The page with a bounded total, cut from up to <see cref="Keyset.Probe"/> rows: a next cursor when more rows
+    /// followed.
+    /// </summary>
     public PageOf<TItem> Of<TRow, TItem>(
         IReadOnlyList<TRow> rows,
         CountedTotal total,
@@ -109,7 +124,9 @@ public readonly record struct PageRequest(int Page, int Limit)
     }
 }
 
-/// <summary>Where a numbered list's page starts: an offset (<c>page</c>) or, with <c>cursor</c>, just after a keyset position.</summary>
+/// <summary>
+/// Where a numbered list's page starts: an offset (<c>page</c>) or, with <c>cursor</c>, just after a keyset position.
+/// </summary>
 public readonly record struct PageStart<TPosition>(PageRequest Page, TPosition? After)
     where TPosition : struct;
 
@@ -124,8 +141,8 @@ public static class NumberedCursor
     public static string Encode(int page, string position) => OpaqueCursor.Encode($"{page}~{position}");
 
     /// <summary>
-    /// The page asked for: by number (offset, capped at <see cref="PageRequest.MaxOffset"/>) or by cursor (any depth); a cursor
-    /// this API did not give out, or one sent with page, is added to <paramref name="errors"/>.
+    /// The page asked for: by number (offset, capped at <see cref="PageRequest.MaxOffset"/>) or by cursor (any depth);
+    /// a cursor this API did not give out, or one sent with page, is added to <paramref name="errors"/>.
     /// </summary>
     public static PageStart<TPosition> Read<TPosition>(
         int? page,
@@ -159,7 +176,9 @@ public static class NumberedCursor
     }
 }
 
-/// <summary>A keyset position of a list ordered by a time and then an id, exact to the tick: <c>ticks.guid</c> in a cursor.</summary>
+/// <summary>
+/// A keyset position of a list ordered by a time and then an id, exact to the tick: <c>ticks.guid</c> in a cursor.
+/// </summary>
 public readonly record struct TimeAndId(DateTimeOffset At, Guid Id)
 {
     public override string ToString() => $"{At.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{Id:N}";
@@ -182,15 +201,23 @@ public readonly record struct TimeAndId(DateTimeOffset At, Guid Id)
 
 public static class PagingExtensions
 {
-    /// <summary>The rows of <paramref name="page"/>; a page beyond any int-counted total reads nothing instead of overflowing Skip.</summary>
+    /// <summary>
+    /// The rows of <paramref name="page"/>; a page beyond any int-counted total reads nothing instead of overflowing
+    /// Skip.
+    /// </summary>
     public static IQueryable<T> PageBy<T>(this IQueryable<T> query, PageRequest page) =>
         page.Offset > int.MaxValue ? query.Take(0) : query.Skip((int)page.Offset).Take(page.Limit);
 
-    /// <summary>The rows of <paramref name="page"/> and one more, which only says whether a next page (and cursor) exists.</summary>
+    /// <summary>
+    /// The rows of <paramref name="page"/> and one more, which only says whether a next page (and cursor) exists.
+    /// </summary>
     public static IQueryable<T> ProbePageBy<T>(this IQueryable<T> query, PageRequest page) =>
         page.Offset > int.MaxValue ? query.Take(0) : query.Skip((int)page.Offset).Take(Keyset.Probe(page.Limit));
 
-    /// <summary>The rows of a page that starts at <paramref name="start"/>: after its cursor position, or at its offset; plus one probe row.</summary>
+    /// <summary>
+    /// The rows of a page that starts at <paramref name="start"/>: after its cursor position, or at its offset; plus
+    /// one probe row.
+    /// </summary>
     public static IQueryable<T> ProbePageBy<T, TPosition>(
         this IQueryable<T> query,
         PageStart<TPosition> start,
@@ -202,7 +229,9 @@ public static class PagingExtensions
             : query.ProbePageBy(start.Page);
 }
 
-/// <summary>One page of a timeline (keyset paging): <c>items, next_cursor</c>; no next cursor on the last page.</summary>
+/// <summary>
+/// One page of a timeline (keyset paging): <c>items, next_cursor</c>; no next cursor on the last page.
+/// </summary>
 public sealed record CursorPage<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>Keyset paging: a validated limit, the decoded cursor, and the page cut from limit + 1 rows.</summary>
@@ -215,7 +244,10 @@ public static class Keyset
     public static int Limit(int? limit, ValidationErrors errors, int defaultLimit = DefaultLimit) =>
         PageRequest.ReadLimit(limit, defaultLimit, errors);
 
-    /// <summary>The position after which the page starts (null: from the top); a cursor <paramref name="parse"/> refuses is added to <paramref name="errors"/>.</summary>
+    /// <summary>
+    /// The position after which the page starts (null: from the top); a cursor <paramref name="parse"/> refuses is
+    /// added to <paramref name="errors"/>.
+    /// </summary>
     public static T? After<T>(string? cursor, Func<string, T?> parse, ValidationErrors errors)
         where T : struct
     {
@@ -230,7 +262,9 @@ public static class Keyset
     /// <summary>Query <paramref name="limit"/> + 1 rows: the extra one only says whether a next page exists.</summary>
     public static int Probe(int limit) => limit + 1;
 
-    /// <summary>The first <paramref name="limit"/> rows, and a cursor at the last of them when more rows followed.</summary>
+    /// <summary>
+    /// The first <paramref name="limit"/> rows, and a cursor at the last of them when more rows followed.
+    /// </summary>
     public static CursorPage<TItem> Page<TRow, TItem>(
         IReadOnlyList<TRow> rows,
         int limit,

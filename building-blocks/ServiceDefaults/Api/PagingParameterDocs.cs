@@ -4,8 +4,9 @@ using Microsoft.OpenApi;
 namespace Community.ServiceDefaults.Api;
 
 /// <summary>
-/// Describes page, cursor and limit on every numbered list that takes a cursor (see <see cref="NumberedCursor"/>), in one place;
-/// [Description] on an [AsParameters] member breaks the document generator (an attribute cast inside Microsoft.AspNetCore.OpenApi).
+/// Describes page, cursor and limit on every numbered list that takes a cursor (see <see cref="NumberedCursor"/>), in
+/// one place; [Description] on an [AsParameters] member breaks the document generator (an attribute cast inside
+/// Microsoft.AspNetCore.OpenApi).
 /// </summary>
 internal sealed class PagingParameterDocs : IOpenApiOperationTransformer
 {

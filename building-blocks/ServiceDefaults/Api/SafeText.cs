@@ -29,7 +29,9 @@ public static class SafeText
         return null;
     }
 
-    /// <summary>Adds an error for every string in <paramref name="node"/> (a JSON body or member) that is refused.</summary>
+    /// <summary>
+    /// Adds an error for every string in <paramref name="node"/> (a JSON body or member) that is refused.
+    /// </summary>
     public static void Check(string field, JsonNode? node, Errors.ValidationErrors errors)
     {
         switch (node)
@@ -85,7 +87,9 @@ public static class SafeText
         );
 }
 
-/// <summary>Every string read from a JSON body goes through <see cref="SafeText.Problem"/>; a refused one is a JSON error (400).</summary>
+/// <summary>
+/// Every string read from a JSON body goes through <see cref="SafeText.Problem"/>; a refused one is a JSON error (400).
+/// </summary>
 public sealed class SafeStringConverter : JsonConverter<string>
 {
     public override bool HandleNull => false;

@@ -62,7 +62,9 @@ public static class UnknownMembers
         return null;
     }
 
-    /// <summary>The members a client may send for <paramref name="type"/>: settable or bound through the constructor.</summary>
+    /// <summary>
+    /// The members a client may send for <paramref name="type"/>: settable or bound through the constructor.
+    /// </summary>
     public static IEnumerable<string> Writable(JsonTypeInfo type) =>
         type.Properties.Where(p => p.Set is not null || p.AssociatedParameter is not null).Select(p => p.Name);
 

@@ -13,7 +13,10 @@ namespace Community.ServiceDefaults.Auth;
 /// </summary>
 internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenHandler
 {
-    /// <summary>The JOSE <c>typ</c> of the platform's access tokens (RFC 9068), so an ID token or another JWT is never taken for one.</summary>
+    /// <summary>
+    /// The JOSE <c>typ</c> of the platform's access tokens (RFC 9068), so an ID token or another JWT is never taken for
+    /// one.
+    /// </summary>
     public const string AccessTokenType = "at+jwt";
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(
@@ -31,7 +34,8 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
             return Refused("The token is not a well-formed JWT.");
         }
 
-        // The algorithm is pinned before any key is looked at: "none", HS256-with-the-public-key and JWE never get further.
+        // The algorithm is pinned before any key is looked at: "none", HS256-with-the-public-key and JWE never get
+        // further.
         if (jwt.Alg != SecurityAlgorithms.EcdsaSha256)
             return Refused("The token's algorithm is not accepted.");
         if (

@@ -1,10 +1,10 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Community.ServiceDefaults.Auth;
 
 internal static class BearerToken
 {
-    /// <summary>What an Authorization header that is not "Bearer &lt;token&gt;" becomes: present, so refused, and never a token.</summary>
+    /// <summary>
+    /// What an Authorization header that is not "Bearer &lt;token&gt;" becomes: present, so refused, and never a token.
+    /// </summary>
     public const string NotBearer = "\0not-bearer";
 
     /// <summary>

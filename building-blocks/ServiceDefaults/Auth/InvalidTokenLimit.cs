@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Community.Contracts;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -68,13 +67,16 @@ public sealed class InvalidTokenLimit : IDisposable
                 $"{service}-invalid-tokens-{Environment.MachineName}",
                 clock,
                 logger,
-                $"Redis is unreachable: each instance counts refused tokens alone (N instances allow N times {Section}) "
+                "Redis is unreachable: each instance counts refused tokens alone (N "
+                    + $"instances allow N times {Section}) "
                     + "until it answers again.",
                 "Redis answers again: refused tokens are counted across the instances again."
             );
     }
 
-    /// <summary>Counts one refused token from the caller's address; a lease that is not acquired means answer 429.</summary>
+    /// <summary>
+    /// Counts one refused token from the caller's address; a lease that is not acquired means answer 429.
+    /// </summary>
     public async ValueTask<RateLimitLease> CountAsync(HttpContext context)
     {
         var address = ClientAddress.Of(context);

@@ -5,7 +5,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Community.ServiceDefaults.Auth;
 
-/// <summary>The JSON Web Key Set document (RFC 7517) as identity publishes it; readers parse it with the library's JsonWebKeySet.</summary>
+/// <summary>
+/// The JSON Web Key Set document (RFC 7517) as identity publishes it; readers parse it with the library's
+/// JsonWebKeySet.
+/// </summary>
 public sealed record JsonWebKeySetDocument([property: JsonPropertyName("keys")] IReadOnlyList<EcPublicJwk> Keys);
 
 public sealed record EcPublicJwk(

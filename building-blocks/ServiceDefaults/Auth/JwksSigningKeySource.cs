@@ -69,7 +69,9 @@ public sealed class JwksSigningKeySource(
         }
     }
 
-    /// <summary>The set's P-256 signing keys by kid, reusing the keys already held; any other or unreadable key is ignored.</summary>
+    /// <summary>
+    /// The set's P-256 signing keys by kid, reusing the keys already held; any other or unreadable key is ignored.
+    /// </summary>
     private static FrozenDictionary<string, ECDsaSecurityKey> Es256Keys(
         JsonWebKeySet set,
         FrozenDictionary<string, ECDsaSecurityKey> held

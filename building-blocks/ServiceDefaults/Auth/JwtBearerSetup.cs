@@ -1,7 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -68,7 +67,8 @@ internal sealed class JwtBearerSetup(
             },
             OnAuthenticationFailed = context =>
             {
-                // A key store that cannot answer (identity's database down) is a server fault: a 500, not a 401 that logs the user out.
+                // A key store that cannot answer (identity's database down) is a server fault: a 500, not a 401 that
+                // logs the user out.
                 if (
                     context.Exception
                     is not (SecurityTokenException or ArgumentException or AuthenticationFailureException)
@@ -83,7 +83,8 @@ internal sealed class JwtBearerSetup(
                 else if (revocations.HasEnded(userId, SessionOf(context.Principal!), IssuedAt(context.SecurityToken)))
                     context.Fail(
                         new AccessTokenRefusedException(
-                            "The session has ended (logout, password reset, account deletion or role change); sign in again."
+                            "The session has ended (logout, password reset, account deletion "
+                                + "or role change); sign in again."
                         )
                     );
                 return Task.CompletedTask;

@@ -14,6 +14,8 @@ public sealed class JwtOptions
     /// <summary>Clock skew allowed on exp and nbf (the platform's limit is 30 s).</summary>
     public int ClockSkewSeconds { get; set; } = 30;
 
-    /// <summary>Path prefixes on which a token is also accepted as the access_token query parameter (browsers' WebSockets).</summary>
+    /// <summary>
+    /// Path prefixes on which a token is also accepted as the access_token query parameter (browsers' WebSockets).
+    /// </summary>
     public string[] QueryTokenPaths { get; set; } = ["/hubs"];
 }

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Community.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.ServiceDefaults.Auth;

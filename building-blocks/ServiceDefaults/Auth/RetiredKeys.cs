@@ -11,7 +11,8 @@ public sealed class RetiredKeys(TimeProvider clock) : IDisposable
 {
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
 
-    // The library caches providers by public key, not by object: a cached provider could keep a key we disposed and serve it again.
+    // The library caches providers by public key, not by object: a cached provider could keep a key we disposed and
+    // serve it again.
     private static readonly CryptoProviderFactory Uncached = new() { CacheSignatureProviders = false };
 
     private readonly Lock _lock = new();

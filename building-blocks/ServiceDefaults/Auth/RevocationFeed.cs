@@ -19,10 +19,16 @@ public sealed class RevocationFeedOptions
     /// <summary>identity's internal feed of revocations; never routed by the gateway.</summary>
     public const string FeedPath = "/internal/revocations";
 
-    /// <summary>The secret identity's feed asks of its readers (AppHost makes one per run; a Kubernetes secret in production). None: no feed.</summary>
+    /// <summary>
+    /// The secret identity's feed asks of its readers (AppHost makes one per run; a Kubernetes secret in production).
+    /// None: no feed.
+    /// </summary>
     public string? FeedKey { get; set; }
 
-    /// <summary>How often the feed is read: every second at the gateway, which has no bus; a slow backstop where the bus delivers.</summary>
+    /// <summary>
+    /// How often the feed is read: every second at the gateway, which has no bus; a slow backstop where the bus
+    /// delivers.
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 

@@ -15,7 +15,9 @@ public sealed record Revocation(
     DateTimeOffset TokensExpireBy
 );
 
-/// <summary>A page of identity's revocation feed; <see cref="Cursor"/> is the <c>after</c> of the next request.</summary>
+/// <summary>
+/// A page of identity's revocation feed; <see cref="Cursor"/> is the <c>after</c> of the next request.
+/// </summary>
 public sealed record RevocationPage(IReadOnlyList<Revocation> Items, long Cursor);
 
 /// <summary>
@@ -33,7 +35,10 @@ public sealed class SessionRevocations(TimeProvider clock, IOptions<JwtOptions> 
 
     private sealed record UserCutoff(DateTimeOffset NotBefore, DateTimeOffset KeepUntil);
 
-    /// <summary>Raised with the user's id after a revocation is recorded, so what outlives a request (hub connections) can end too.</summary>
+    /// <summary>
+    /// Raised with the user's id after a revocation is recorded, so what outlives a request (hub connections) can end
+    /// too.
+    /// </summary>
     public event Action<Guid>? Recorded;
 
     /// <summary>Session and user entries currently kept.</summary>
@@ -61,7 +66,10 @@ public sealed class SessionRevocations(TimeProvider clock, IOptions<JwtOptions> 
         Recorded?.Invoke(userId);
     }
 
-    /// <summary>Whether a token of <paramref name="userId"/>, of session <paramref name="sessionId"/>, issued at <paramref name="issuedAt"/> belongs to an ended session.</summary>
+    /// <summary>
+    /// Whether a token of <paramref name="userId"/>, of session <paramref name="sessionId"/>, issued at
+    /// <paramref name="issuedAt"/> belongs to an ended session.
+    /// </summary>
     public bool HasEnded(Guid userId, Guid? sessionId, DateTimeOffset issuedAt)
     {
         PruneIfDue();

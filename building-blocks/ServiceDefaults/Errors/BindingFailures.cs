@@ -1,16 +1,17 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 
 namespace Community.ServiceDefaults.Errors;
 
 /// <summary>
-/// A request the framework could not bind (<c>?limit=abc</c>, a path id that is no UUID, a body that is not JSON or has a member
-/// of the wrong type) as the validation error a handler would give: the field in snake_case, a message without .NET type names.
+/// A request the framework could not bind (<c>?limit=abc</c>, a path id that is no UUID, a body that is not JSON or has
+/// a member of the wrong type) as the validation error a handler would give: the field in snake_case, a message without
+/// .NET type names.
 /// </summary>
 internal static partial class BindingFailures
 {
-    // RequestDelegateFactory's messages: Failed to bind parameter "int? Limit" from "abc". / Required parameter "Guid id" was not provided ...
+    // RequestDelegateFactory's messages: Failed to bind parameter "int? Limit" from "abc". / Required parameter "Guid
+    // id" was not provided ...
     [GeneratedRegex("^(?<kind>Failed to bind|Required) parameter \"(?<type>.+) (?<name>[^ \"]+)\"")]
     private static partial Regex Parameter();
 
@@ -22,7 +23,8 @@ internal static partial class BindingFailures
         {
             var path = json.Path?.TrimStart('$', '.');
             var member = string.IsNullOrEmpty(path) ? "body" : path;
-            // The reader's own words name .NET types only when a value cannot be converted; ours (safe text, duplicates) name the field.
+            // The reader's own words name .NET types only when a value cannot be converted; ours (safe text,
+            // duplicates) name the field.
             return new RequestValidationException(
                 member,
                 json.Message.Contains("could not be converted", StringComparison.Ordinal)

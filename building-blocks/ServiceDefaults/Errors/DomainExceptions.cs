@@ -6,10 +6,14 @@ public abstract class DomainException(string message) : Exception(message)
     public abstract int StatusCode { get; }
     public abstract string Title { get; }
 
-    /// <summary>Extra members of the problem document (snake_case names), e.g. what a client needs to act on it.</summary>
+    /// <summary>
+    /// Extra members of the problem document (snake_case names), e.g. what a client needs to act on it.
+    /// </summary>
     public IReadOnlyDictionary<string, object?> Extensions { get; init; } = new Dictionary<string, object?>();
 
-    /// <summary>When set, the answer carries a Retry-After header: the same request may succeed after that long.</summary>
+    /// <summary>
+    /// When set, the answer carries a Retry-After header: the same request may succeed after that long.
+    /// </summary>
     public TimeSpan? RetryAfter { get; init; }
 }
 
@@ -66,7 +70,9 @@ public sealed class TooManyRequestsException : DomainException
     public override string Title => "Too many requests";
 }
 
-/// <summary>503 with a Retry-After header: something this service depends on (a mail server, a provider) cannot be reached now.</summary>
+/// <summary>
+/// 503 with a Retry-After header: something this service depends on (a mail server, a provider) cannot be reached now.
+/// </summary>
 public sealed class ServiceUnavailableException : DomainException
 {
     public ServiceUnavailableException(string message, TimeSpan retryAfter, Exception? cause = null)

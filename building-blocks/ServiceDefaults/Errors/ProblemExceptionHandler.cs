@@ -1,6 +1,5 @@
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Hosting;
@@ -106,7 +105,8 @@ public sealed class ProblemExceptionHandler(
 
     /// <summary>
     /// A database fault the driver calls transient (too many connections, an exhausted pool, a server starting or
-    /// shutting down, a serialization failure), here or wrapped by EF Core: the request may succeed when repeated, so 503.
+    /// shutting down, a serialization failure), here or wrapped by EF Core: the request may succeed when repeated, so
+    /// 503.
     /// </summary>
     private static bool TransientDatabaseFault(Exception exception)
     {
@@ -116,7 +116,9 @@ public sealed class ProblemExceptionHandler(
         return false;
     }
 
-    /// <summary>A body member the endpoint's body type does not have, as the validation error naming the valid ones.</summary>
+    /// <summary>
+    /// A body member the endpoint's body type does not have, as the validation error naming the valid ones.
+    /// </summary>
     private RequestValidationException? UnknownMember(HttpContext context, System.Text.Json.JsonException reader) =>
         // The exception handler has already cleared the request's endpoint; its feature keeps it.
         (context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint())

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Community.ServiceDefaults.Errors;
 
-/// <summary>How endpoints document and return problem answers that are not refusals thrown as domain exceptions.</summary>
+/// <summary>
+/// How endpoints document and return problem answers that are not refusals thrown as domain exceptions.
+/// </summary>
 public static class ProblemResponses
 {
     /// <summary>
@@ -20,9 +21,9 @@ public static class ProblemResponses
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     /// <summary>
-    /// A refusal answered without throwing it, for an outcome common enough that the cost of an exception matters (a ticket
-    /// drop refuses hundreds at once): the document <see cref="ProblemExceptionHandler"/> writes for it thrown. Not for one
-    /// with a <see cref="DomainException.RetryAfter"/> (the header is the handler's to set).
+    /// A refusal answered without throwing it, for an outcome common enough that the cost of an exception matters (a
+    /// ticket drop refuses hundreds at once): the document <see cref="ProblemExceptionHandler"/> writes for it thrown.
+    /// Not for one with a <see cref="DomainException.RetryAfter"/> (the header is the handler's to set).
     /// </summary>
     public static ProblemHttpResult Refusal(DomainException refusal) =>
         TypedResults.Problem(
@@ -32,7 +33,9 @@ public static class ProblemResponses
             extensions: refusal.Extensions.Count > 0 ? new Dictionary<string, object?>(refusal.Extensions) : null
         );
 
-    /// <summary>402 as an expected outcome (a hold or enrollment that awaits payment): the same problem document a refusal gets.</summary>
+    /// <summary>
+    /// 402 as an expected outcome (a hold or enrollment that awaits payment): the same problem document a refusal gets.
+    /// </summary>
     public static ProblemHttpResult PaymentRequired(string detail, IDictionary<string, object?> extensions) =>
         TypedResults.Problem(
             detail,

@@ -11,7 +11,10 @@ namespace Community.ServiceDefaults.Mail;
 
 public sealed record EmailMessage(string To, string Subject, string Body);
 
-/// <summary>Sends a service's e-mail: SMTP when Smtp:Host is configured, the log otherwise (development); see <see cref="EmailSetup.AddEmailSender"/>.</summary>
+/// <summary>
+/// Sends a service's e-mail: SMTP when Smtp:Host is configured, the log otherwise (development); see
+/// <see cref="EmailSetup.AddEmailSender"/>.
+/// </summary>
 public interface IEmailSender
 {
     Task SendAsync(EmailMessage message, CancellationToken cancellationToken);
@@ -28,7 +31,9 @@ public sealed class SmtpOptions
     public string From { get; set; } = "Community <no-reply@community.local>";
 }
 
-/// <summary>SMTP through MailKit: STARTTLS when EnableSsl (TLS from the first byte on port 465), plain otherwise.</summary>
+/// <summary>
+/// SMTP through MailKit: STARTTLS when EnableSsl (TLS from the first byte on port 465), plain otherwise.
+/// </summary>
 public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSender
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)

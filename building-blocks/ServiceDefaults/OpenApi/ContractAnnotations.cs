@@ -3,7 +3,9 @@ using System.Reflection;
 
 namespace Community.ServiceDefaults.OpenApi;
 
-/// <summary>A request body with a realistic example the API accepts, shown in the document (snake_case, nulls left out).</summary>
+/// <summary>
+/// A request body with a realistic example the API accepts, shown in the document (snake_case, nulls left out).
+/// </summary>
 public interface IRequestExample<TSelf>
     where TSelf : IRequestExample<TSelf>
 {
@@ -11,8 +13,8 @@ public interface IRequestExample<TSelf>
 }
 
 /// <summary>
-/// The member holds one of the strings the static <paramref name="member"/> of <paramref name="holder"/> lists (the list the
-/// validation checks against), documented as the schema's enum so the two cannot drift.
+/// The member holds one of the strings the static <paramref name="member"/> of <paramref name="holder"/> lists (the
+/// list the validation checks against), documented as the schema's enum so the two cannot drift.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class ValuesOfAttribute(Type holder, string member = "All") : Attribute

@@ -6,8 +6,8 @@ namespace Community.ServiceDefaults.OpenApi;
 
 /// <summary>
 /// The document-wide part of the contract: the one <c>Problem</c> schema every error answers (RFC 9457 plus request_id,
-/// trace_id, errors, and open to the extension members a refusal adds), path templates in snake_case like their parameters,
-/// the gateway's root as the server, and no schema that nothing refers to.
+/// trace_id, errors, and open to the extension members a refusal adds), path templates in snake_case like their
+/// parameters, the gateway's root as the server, and no schema that nothing refers to.
 /// </summary>
 internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
 {
@@ -36,16 +36,18 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
                 );
             document.Paths = renamed;
         }
-        // The gateway serves every service's paths as they are, so "/" (relative to where the document was fetched from)
-        // is right through the gateway and on the service itself, and the document does not depend on the host that served it.
+        // The gateway serves every service's paths as they are, so "/" (relative to where the document was fetched
+        // from) is right through the gateway and on the service itself, and the document does not depend on the host
+        // that served it.
         document.Servers = [new OpenApiServer { Url = "/", Description = "The gateway (or the service itself)" }];
         InlineFiles(document);
         RemoveUnreferencedSchemas(document);
         return Task.CompletedTask;
     }
 
-    // A form is no type a client (de)serializes: its fields go inline, and a file (sent or served) is a binary string, not
-    // .NET's IFormFile or Stream (NSwag, for one, only sees file fields of an inline form: else its client does not compile).
+    // A form is no type a client (de)serializes: its fields go inline, and a file (sent or served) is a binary string,
+    // not .NET's IFormFile or Stream (NSwag, for one, only sees file fields of an inline form: else its client does not
+    // compile).
     private static void InlineFiles(OpenApiDocument document)
     {
         foreach (var operation in Operations(document))
@@ -91,7 +93,8 @@ internal sealed partial class ContractDocument : IOpenApiDocumentTransformer
             _ => field,
         };
 
-    // A body a handler reads as raw JSON is documented as its .Accepts<T>() type, which leaves the JsonObject schema behind.
+    // A body a handler reads as raw JSON is documented as its .Accepts<T>() type, which leaves the JsonObject schema
+    // behind.
     private static void RemoveUnreferencedSchemas(OpenApiDocument document)
     {
         if (document.Components?.Schemas is not { } schemas)

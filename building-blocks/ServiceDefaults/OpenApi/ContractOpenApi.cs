@@ -6,8 +6,9 @@ namespace Community.ServiceDefaults.OpenApi;
 public static class ContractOpenApi
 {
     /// <summary>
-    /// Each service calls <c>builder.Services.AddOpenApi(o =&gt; o.AddContract())</c> in its own project: the XML-comment
-    /// source generator only sees AddOpenApi calls in the project it compiles, so a call made here would lose the docs.
+    /// Each service calls <c>builder.Services.AddOpenApi(o =&gt; o.AddContract())</c> in its own project: the
+    /// XML-comment source generator only sees AddOpenApi calls in the project it compiles, so a call made here would
+    /// lose the docs.
     /// </summary>
     public static OpenApiOptions AddContract(this OpenApiOptions options)
     {

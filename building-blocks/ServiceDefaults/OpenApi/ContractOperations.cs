@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Community.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
@@ -16,10 +15,11 @@ using Microsoft.OpenApi;
 namespace Community.ServiceDefaults.OpenApi;
 
 /// <summary>
-/// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an endpoint
-/// declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem schema,
-/// <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and If-Match),
-/// and Location on a redirect.
+/// Each operation as clients must call it: parameters named as the binder reads them (snake_case), the body type an
+/// endpoint declares with <c>.Accepts&lt;T&gt;()</c> when its handler reads raw JSON, every error as the one Problem
+/// schema,
+/// <c>security: []</c> when anonymous, the headers the pipeline honours (X-Request-Id, Idempotency-Key, ETag and
+/// If-Match), and Location on a redirect.
 /// </summary>
 internal sealed class ContractOperations : IOpenApiOperationTransformer
 {
@@ -33,8 +33,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
     )
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-        // The XML-comment generator makes an (internal) handler's <summary> the summary: .WithSummary stays the one line,
-        // and the XML comment becomes the description.
+        // The XML-comment generator makes an (internal) handler's <summary> the summary: .WithSummary stays the one
+        // line, and the XML comment becomes the description.
         if (
             metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary is { } summary
             && operation.Summary != summary
@@ -72,7 +72,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     In = ParameterLocation.Header,
                     Required = false,
                     Description =
-                        "Repeating a request with the same key answers the first one's result instead of doing it again.",
+                        "Repeating a request with the same key answers the first one's "
+                        + "result instead of doing it again.",
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
@@ -92,7 +93,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                     In = ParameterLocation.Header,
                     Required = false,
                     Description =
-                        "The ETag the change was made against: a stale one is refused with 412 and nothing changes; none or * updates as is.",
+                        "The ETag the change was made against: a stale one is refused with 412 and nothing "
+                        + "changes; none or * updates as is.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 }
             );
@@ -134,10 +136,13 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         }
     }
 
-    /// <summary>The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.</summary>
+    /// <summary>
+    /// The name as the binder matches it (ignoring case), in snake_case: Limit is limit, userId user_id.
+    /// </summary>
     public static string ParameterName(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
-    // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves null.
+    // The body type's IRequestExample, written as the service writes JSON (snake_case), without the members it leaves
+    // null.
     private static void AddExample(
         OpenApiOperation operation,
         OpenApiOperationTransformerContext context,
@@ -173,7 +178,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
                 media.Example = node?.DeepClone();
     }
 
-    // A handler that reads raw JSON (a merge patch, a body validated by hand) documents its real body with .Accepts<T>().
+    // A handler that reads raw JSON (a merge patch, a body validated by hand) documents its real body with
+    // .Accepts<T>().
     private static async Task DeclareBodyAsync(
         OpenApiOperation operation,
         OpenApiOperationTransformerContext context,
@@ -193,7 +199,8 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
         var name = type.Name;
         if (HttpMethods.IsPatch(context.Description.HttpMethod ?? "") && schema.Required is { Count: > 0 })
         {
-            // A merge patch of a type a create also takes: nothing is required, and what a create requires may be absent.
+            // A merge patch of a type a create also takes: nothing is required, and what a create requires may be
+            // absent.
             name += "Patch";
             schema = PatchOf(schema);
         }

@@ -7,11 +7,12 @@ using Microsoft.OpenApi;
 namespace Community.ServiceDefaults.OpenApi;
 
 /// <summary>
-/// Schemas as the API really reads and writes them. Strings and instants go through our own converters (<c>SafeStringConverter</c>,
-/// <c>UtcTimestamps</c>), which the generator cannot see through, so they would be untyped; numbers are sent as JSON numbers (reading "5" is a lenience of
-/// the web defaults, not the contract), so integer-or-string becomes integer; a member is required when a client must send it
-/// (a C# <c>required</c> member, a constructor parameter without default that cannot be null, or a member marked <c>[Required]</c>,
-/// which is then not null either); <c>[AllowedValues]</c> and <c>[ValuesOf]</c> are the enum.
+/// Schemas as the API really reads and writes them. Strings and instants go through our own converters
+/// (<c>SafeStringConverter</c>, <c>UtcTimestamps</c>), which the generator cannot see through, so they would be
+/// untyped; numbers are sent as JSON numbers (reading "5" is a lenience of the web defaults, not the contract), so
+/// integer-or-string becomes integer; a member is required when a client must send it (a C# <c>required</c> member, a
+/// constructor parameter without default that cannot be null, or a member marked <c>[Required]</c>, which is then not
+/// null either); <c>[AllowedValues]</c> and <c>[ValuesOf]</c> are the enum.
 /// </summary>
 internal sealed class TypedSchemas : IOpenApiSchemaTransformer
 {
@@ -100,6 +101,8 @@ internal sealed class TypedSchemas : IOpenApiSchemaTransformer
             && !(Nullable.GetUnderlyingType(parameter.ParameterType) is not null);
 }
 
-/// <summary>A member typed loosely (<c>JsonElement</c>) that always holds a JSON object, of members of its own: so documented.</summary>
+/// <summary>
+/// A member typed loosely (<c>JsonElement</c>) that always holds a JSON object, of members of its own: so documented.
+/// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class JsonObjectMemberAttribute : Attribute;

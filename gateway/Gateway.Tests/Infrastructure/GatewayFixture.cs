@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Community.Contracts;
-using Community.Testing;
 
 namespace Community.Gateway.Tests.Infrastructure;
 

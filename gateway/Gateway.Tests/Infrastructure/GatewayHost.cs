@@ -1,10 +1,11 @@
 using System.Net.Sockets;
-using Community.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Community.Gateway.Tests.Infrastructure;
 
-/// <summary>The real gateway (Program) on a real Kestrel port, with test configuration (a <see cref="ServiceHost{T}"/>).</summary>
+/// <summary>
+/// The real gateway (Program) on a real Kestrel port, with test configuration (a <see cref="ServiceHost{T}"/>).
+/// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly ServiceHost<Program> _host;

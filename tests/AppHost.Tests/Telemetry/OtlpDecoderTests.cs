@@ -1,4 +1,3 @@
-using Community.AppHost.Telemetry;
 using Google.Protobuf;
 
 namespace Community.AppHost.Tests.Telemetry;

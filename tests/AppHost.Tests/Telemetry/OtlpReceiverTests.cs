@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
 using System.Net.Sockets;
-using Community.AppHost.Telemetry;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -14,7 +12,9 @@ using SpanKind = Community.AppHost.Telemetry.SpanKind;
 
 namespace Community.AppHost.Tests.Telemetry;
 
-/// <summary>The real OpenTelemetry OTLP exporter (HTTP/protobuf) sends to the dashboard's receiver: the format end to end.</summary>
+/// <summary>
+/// The real OpenTelemetry OTLP exporter (HTTP/protobuf) sends to the dashboard's receiver: the format end to end.
+/// </summary>
 public sealed class OtlpReceiverTests : IDisposable
 {
     private readonly TelemetryStore _store = new();

@@ -1,5 +1,3 @@
-using Community.AppHost.Telemetry;
-
 namespace Community.AppHost.Tests.Telemetry;
 
 public sealed class TelemetryStoreTests

@@ -1,0 +1,2 @@
+global using Microsoft.AspNetCore.SignalR;
+global using Microsoft.Extensions.Options;

@@ -1,0 +1,3 @@
+global using Community.Testing;
+global using Microsoft.Extensions.DependencyInjection;
+global using Xunit;

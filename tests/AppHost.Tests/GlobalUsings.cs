@@ -1,0 +1,3 @@
+global using System.Net;
+global using Community.AppHost.Telemetry;
+global using Xunit;
