@@ -36,8 +36,8 @@ public static class SecretProtection
                 $"{KeyRingPathSetting} must be configured in Production: without it the keys that encrypt stored "
                     + "secrets would live in the container and die with it."
             );
-        // The key ring is protected where it is stored (a Kubernetes Secret; locally a folder of the checkout), not by an
-        // XML encryptor: Data Protection's "No XML encryptor configured" warning asks nothing of an operator.
+        // The key ring is protected where it is stored (a Kubernetes Secret; locally a folder of the checkout), not by
+        // an XML encryptor: Data Protection's "No XML encryptor configured" warning asks nothing of an operator.
         builder.Logging.AddFilter(XmlKeyManagerCategory, LogLevel.Error);
         if (string.Equals(builder.Configuration[GenerateKeysSetting], "false", StringComparison.OrdinalIgnoreCase))
             protection.DisableAutomaticKeyGeneration();
