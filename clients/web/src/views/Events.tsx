@@ -1,0 +1,3 @@
+export function Events(_: { eventId?: string }) {
+  return <section class="column"><h2>Events</h2></section>;
+}
