@@ -50,6 +50,7 @@ fi
 
 browser_check="$(dirname "${BASH_SOURCE[0]}")/../tests/AppHost.Tests/browser"
 sdk="$(dirname "${BASH_SOURCE[0]}")/../clients/typescript"
+web="$(dirname "${BASH_SOURCE[0]}")/../clients/web"
 install_browser_check() {
     if [ ! -d "$browser_check/node_modules/playwright-core" ]; then
         echo "setup: npm ci in tests/AppHost.Tests/browser (playwright-core; no browser download)"
@@ -61,6 +62,14 @@ install_browser_check() {
         echo "setup: npm ci in clients/typescript"
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$sdk" --no-audit --no-fund
     fi
+    # The web client (clients/web, built on the SDK's source): the gateway serves its build at /app/, and
+    # tests/SystemTests/WebClientTests drives it in Chromium (axe-core and playwright-core are its dev dependencies).
+    if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+        echo "setup: npm ci in clients/web"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund
+    fi
+    echo "setup: building clients/web (vite build -> clients/web/dist, served at <gateway>/app/)"
+    npm run --prefix "$web" --silent build > "$web/build.log" 2>&1 || { cat "$web/build.log"; echo "setup: the web client's build failed" >&2; return 1; }
 }
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -28,7 +28,6 @@ public static class WebClient
         var folder = Path.GetFullPath(root);
         // made on first use: the folder may be built after the gateway started
         var files = new Lazy<PhysicalFileProvider>(() => new PhysicalFileProvider(folder));
-        app.MapGet(PathBase, () => Results.Redirect(PathBase + "/")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet(PathBase + "/{**path}", (HttpContext context, string? path) => Serve(context, files, folder, path))
             .AllowAnonymous()
             .ExcludeFromDescription();
@@ -37,6 +36,9 @@ public static class WebClient
 
     private static IResult Serve(HttpContext context, Lazy<PhysicalFileProvider> provider, string folder, string? path)
     {
+        // "/app" matches this route too: the app's relative URLs need the slash
+        if (!context.Request.Path.Value!.EndsWith('/') && string.IsNullOrEmpty(path))
+            return Results.Redirect(PathBase + "/");
         if (!Directory.Exists(folder))
             return NotBuilt(folder);
         var files = provider.Value;

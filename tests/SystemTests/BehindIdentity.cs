@@ -9,7 +9,8 @@ internal static class BehindIdentity
 {
     /// <summary>
     /// <typeparamref name="T"/> with its own database (<paramref name="own"/>) on identity's vhost (<paramref name="identityBroker"/>),
-    /// so it hears identity's events as in production, and checking identity's tokens through its JWKS.
+    /// so it hears identity's events as in production, and checking identity's tokens through its JWKS; on
+    /// <paramref name="port"/> when given (a service restarted where the gateway expects it).
     /// </summary>
     public static ServiceHost<T> StartService<T>(
         string service,
@@ -17,7 +18,8 @@ internal static class BehindIdentity
         string identityBroker,
         Uri identity,
         string feedKey,
-        IReadOnlyDictionary<string, string?>? extra = null
+        IReadOnlyDictionary<string, string?>? extra = null,
+        int port = 0
     )
         where T : class =>
         new ServiceHost<T>(
@@ -32,7 +34,7 @@ internal static class BehindIdentity
                 ["Revocations:FeedKey"] = feedKey,
                 ["Logging:LogLevel:Default"] = "Warning",
             }
-        ).Start();
+        ).Start(port);
 
     /// <summary>The gateway in front of identity and <paramref name="service"/>.</summary>
     public static ServiceHost<GatewayProgram> StartGateway(

@@ -63,7 +63,9 @@ export class Session {
       hub.connection.onclose(() => {
         // closed for good (not a reconnect: the SDK's retries gave up, or the platform ended the session's
         // connection): a refresh tells which; with a new token the hub starts again
-        if (this.hubClient === hub) void this.refresh().then((ok) => ok && this.startHub(hub));
+        if (this.hubClient !== hub) return;
+        this.notify();
+        void this.refresh().finally(() => this.hubClient === hub && this.startHub(hub));
       });
       this.startHub(hub);
     }

@@ -29,7 +29,7 @@ interface Props {
 export function Discussion({ conversationId, title, canSend, receipts = false }: Props) {
   useSession();
   const me = session.user!.id;
-  const reconnecting = String(session.hub()?.state) === "Reconnecting";
+  const reconnecting = String(session.hub()?.state) !== "Connected";
   const [messages, setMessages] = useState<Message[]>([]);
   const [pending, setPending] = useState<Pending[]>([]);
   const [hasOlder, setHasOlder] = useState(false);
@@ -219,7 +219,7 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
     <section class="discussion" aria-label={`Discussion: ${title}`}>
       {reconnecting && (
         <p class="banner" role="status">
-          Reconnecting… messages you send will go out once the connection is back.
+          Connecting… messages you send go out once the connection is back.
         </p>
       )}
       <div class="log" role="log" aria-label="Discussion" aria-busy={loading} ref={log} onScroll={onScroll} tabIndex={0}>
