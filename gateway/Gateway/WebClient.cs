@@ -28,16 +28,22 @@ public static class WebClient
         var folder = Path.GetFullPath(root);
         // made on first use: the folder may be built after the gateway started
         var files = new Lazy<PhysicalFileProvider>(() => new PhysicalFileProvider(folder));
-        app.MapGet(PathBase + "/{**path}", (HttpContext context, string? path) => Serve(context, files, folder, path))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
+        // a middleware, not an endpoint: the app's routes read query parameters of their own (?checkout=paid), which
+        // endpoints refuse unless they declare them (KnownQueryParameters)
+        app.Use(
+            (context, next) =>
+                context.Request.Path.StartsWithSegments(PathBase, out var rest)
+                && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                    ? Serve(context, files, folder, rest.Value?.TrimStart('/')).ExecuteAsync(context)
+                    : next(context)
+        );
         return app;
     }
 
     private static IResult Serve(HttpContext context, Lazy<PhysicalFileProvider> provider, string folder, string? path)
     {
-        // "/app" matches this route too: the app's relative URLs need the slash
-        if (!context.Request.Path.Value!.EndsWith('/') && string.IsNullOrEmpty(path))
+        // the app's relative URLs need the slash
+        if (string.IsNullOrEmpty(path) && !context.Request.Path.Value!.EndsWith('/'))
             return Results.Redirect(PathBase + "/");
         if (!Directory.Exists(folder))
             return NotBuilt(folder);

@@ -151,6 +151,16 @@ public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITest
         Assert.True(exitCode == 0, $"the web client's browser test failed (exit code {exitCode}):\n{log}");
     }
 
+    [Fact]
+    public async Task A_paid_ticket_ends_with_its_qr_code_a_connection_becomes_direct_messages_and_the_companion_streams()
+    {
+        await EnsureBuiltAsync();
+        ChildProcess.AssertBrowserInstalled(WebClientFixture.WebFolder);
+        var (exitCode, log) = await RunScriptAsync("test/journeys.mjs", TimeSpan.FromMinutes(5));
+        output.WriteLine(log);
+        Assert.True(exitCode == 0, $"the web client's browser test failed (exit code {exitCode}):\n{log}");
+    }
+
     /// <summary>npm ci (when the lock file is newer than node_modules) and the build, once per test run.</summary>
     private static async Task EnsureBuiltAsync()
     {

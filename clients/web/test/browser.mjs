@@ -1,87 +1,9 @@
-// The web client in Chromium (Debian's, driven by playwright-core), served by the gateway at /app/.
+// The web client in Chromium, served by the gateway at /app/: the budget, two people in a community thread, live,
+// through a messaging restart; axe-core on every main view; screenshots.
 //   node test/browser.mjs <gateway url> <chromium path> <screenshot folder>
 // Run by tests/SystemTests/WebClientTests, which answers "@@ stop messaging" / "@@ start messaging" on stdin.
-import { chromium } from "playwright-core";
-import { readFileSync, mkdirSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
-import { join } from "node:path";
-
-const [gateway, executablePath, shots] = process.argv.slice(2);
-const app = `${gateway}/app/`;
-mkdirSync(shots, { recursive: true });
-const axeSource = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-const run = Date.now().toString(36);
-const problems = [];
-const figures = {};
-
-function step(text) {
-  console.log(`-- ${text}`);
-}
-
-/** Asks the test (C#) to do something to the platform and waits for its answer. */
-async function ask(request) {
-  console.log(`@@ ${request}`);
-  const { value } = await lines.next();
-  step(`the test answered: ${value}`);
-}
-
-const browser = await chromium.launch({
-  executablePath,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-
-async function newPage(name, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (e) => problems.push(`${name}: page error ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) problems.push(`${name}: ${m.text()}`);
-  });
-  return page;
-}
-
-/** axe-core on what the page shows: serious and critical violations are problems. */
-async function axe(page, view) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  step(`axe ${view}: ${result.violations.length} violations, ${bad.length} serious or critical`);
-  for (const v of bad) problems.push(`axe ${view}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`) });
-}
-
-const discussion = (page) => page.getByRole("log", { name: "Discussion", exact: true });
-
-/** Waits until the discussion shows text exactly once. */
-async function seesOnce(page, text, timeout = 30_000) {
-  const message = discussion(page).locator(".message:not(.pending) .text", { hasText: text });
-  await message.first().waitFor({ timeout });
-  const count = await message.count();
-  if (count !== 1) problems.push(`"${text}" is shown ${count} times`);
-}
-
-async function send(page, text) {
-  const box = page.getByRole("textbox", { name: "Message", exact: true });
-  await box.fill(text);
-  await page.getByRole("button", { name: "Send", exact: true }).click();
-}
-
-async function signUp(page, username) {
-  await page.goto(app);
-  await page.getByRole("link", { name: "Create an account" }).click();
-  await page.getByLabel("Username", { exact: true }).fill(username);
-  await page.getByLabel("Full name").fill(username[0].toUpperCase() + username.slice(1, -run.length - 1));
-  await page.getByLabel("E-mail").fill(`${username}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill("correct horse 42");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
-}
+import { app, ask, axe, discussion, figures, finish, gateway, newPage, problems, run, seesOnce, send, shot, signUp, step } from "./lib.mjs";
 
 try {
   // ---- budget: the first view, with the platform warm (one load before the measured one)
@@ -266,14 +188,5 @@ try {
   }
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
-} finally {
-  await browser.close();
 }
-
-console.log(`FIGURES ${JSON.stringify(figures)}`);
-if (problems.length) {
-  console.log(`PROBLEMS\n${problems.join("\n")}`);
-  process.exit(1);
-}
-console.log("OK");
-process.exit(0);
+await finish();

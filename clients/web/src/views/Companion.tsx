@@ -26,7 +26,10 @@ export function Companion() {
     void session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } }).then(({ data }) => {
       if (!data) return;
       setDisclosure(data.disclosure);
-      setLines([...data.items].reverse().map(toLine));
+      // what was said before this page, above anything already sent from it
+      const history = [...data.items].reverse().map(toLine);
+      const known = new Set(history.map((l) => l.id));
+      setLines((current) => [...history, ...current.filter((l) => !known.has(l.id))]);
     });
   }, []);
 
