@@ -8,6 +8,8 @@ extern alias SocialApi;
 using System.Diagnostics;
 using Community.Contracts;
 using Community.LocalInfrastructure;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using CompanionProgram = AiCompanionApi::Program;
 using EventsProgram = EventsApi::Program;
 using GatewayProgram = GatewayApp::Program;
@@ -78,6 +80,9 @@ public sealed class WebClientFixture() : ServiceFixture<IdentityProgram>(Resourc
     {
         if (Messaging is null)
             return;
+        // the bus first, and fully: a consumer left open on the broker by an in-process host (a crashed process's
+        // connection would simply close) would keep taking messages the restarted instance never sees
+        await Messaging.Services.GetRequiredService<IBusControl>().StopAsync(TimeSpan.FromSeconds(30));
         await Messaging.DisposeAsync();
         Messaging = null;
     }

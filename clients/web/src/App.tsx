@@ -116,11 +116,11 @@ function useBadges(): { messages: number; notifications: number } {
     void load();
     const hub = session.hub();
     const offs = [hub?.on("new_message", soon), hub?.on("read", soon), hub?.on("notification", soon)];
-    addEventListener("community:notifications-read", soon);
+    addEventListener("community:unread-changed", soon);
     return () => {
       clearTimeout(timer);
       offs.forEach((off) => off?.());
-      removeEventListener("community:notifications-read", soon);
+      removeEventListener("community:unread-changed", soon);
     };
   }, []);
   return counts;

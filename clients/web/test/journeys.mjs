@@ -75,6 +75,7 @@ try {
   await conversation.getByLabel(/unread/).waitFor();
   await conversation.click();
   await seesOnce(o, "Hello Olga, see you at sunrise!");
+  await main(o).getByRole("status", { name: /unread messages/ }).waitFor({ state: "detached", timeout: 15_000 });
   await m.getByText("Seen", { exact: true }).waitFor({ timeout: 30_000 });
   await send(o, "Welcome! Bring a mat.");
   await seesOnce(m, "Welcome! Bring a mat.");

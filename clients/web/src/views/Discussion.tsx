@@ -121,7 +121,11 @@ export function Discussion({ conversationId, title, canSend, receipts = false }:
   useEffect(() => {
     if (!lastSeq || document.visibilityState !== "visible") return;
     const timer = setTimeout(() => {
-      session.hub()?.invoke("MarkRead", conversationId, lastSeq).catch(() => undefined);
+      session
+        .hub()
+        ?.invoke("MarkRead", conversationId, lastSeq)
+        .then(() => dispatchEvent(new Event("community:unread-changed"))) // the hub tells the others, not me
+        .catch(() => undefined);
     }, 300);
     return () => clearTimeout(timer);
   }, [conversationId, lastSeq]);

@@ -28,9 +28,11 @@ export function Messages({ conversationId }: { conversationId?: string }) {
       timer = setTimeout(() => setVersion((v) => v + 1), 400);
     };
     const offs = [hub?.on("new_message", reload), hub?.on("read", (r) => r.user_id === session.user?.id && reload())];
+    addEventListener("community:unread-changed", reload);
     return () => {
       clearTimeout(timer);
       offs.forEach((off) => off?.());
+      removeEventListener("community:unread-changed", reload);
     };
   }, []);
 

@@ -23,7 +23,7 @@ export function Notifications() {
 
   async function markRead(body: { ids?: string[]; all?: boolean }) {
     await session.api.messaging.PATCH("/api/v1/notifications/read", { body: { ids: body.ids ?? null, all: body.all ?? null } });
-    dispatchEvent(new Event("community:notifications-read"));
+    dispatchEvent(new Event("community:unread-changed"));
     setVersion((v) => v + 1);
   }
 
