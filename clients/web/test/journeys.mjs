@@ -98,6 +98,33 @@ try {
   await m.setViewportSize({ width: 390, height: 844 });
   await go(m, "Events");
   await shot(m, "phone-events");
+
+  step("a refused access token is refreshed by itself; a refused refresh ends the session; signing out and in again");
+  const corrupt = (field) =>
+    m.evaluate((f) => {
+      const stored = JSON.parse(sessionStorage.getItem("community.session"));
+      stored[f] = "x" + stored[f].slice(1);
+      sessionStorage.setItem("community.session", JSON.stringify(stored));
+    }, field);
+  await m.setViewportSize({ width: 1280, height: 800 });
+  await corrupt("access");
+  await m.reload();
+  await go(m, "People");
+  await m.getByRole("list", { name: "People" }).waitFor({ state: "attached" });
+  await go(m, "Communities");
+  await m.getByRole("button", { name: "New community" }).waitFor();
+  if (await m.getByRole("button", { name: "Sign in", exact: true }).isVisible()) problems.push("a refused access token signed the user out");
+  await corrupt("access");
+  await corrupt("refresh");
+  await m.reload(); // its first requests are refused, and so is the refresh
+  await m.getByText("Your session ended. Sign in again.").waitFor();
+  await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);
+  await m.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await m.getByRole("button", { name: "Sign in", exact: true }).click();
+  await main(m).waitFor();
+  await m.getByRole("button", { name: "Sign out" }).click();
+  await m.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+  if (await m.evaluate(() => sessionStorage.getItem("community.session"))) problems.push("signing out left the tokens in the page");
 } catch (e) {
   problems.push(`failed: ${e?.stack ?? e}`);
 }

@@ -185,6 +185,9 @@ export class Session {
 
   /** Every SDK request: a 401 refreshes the token once and repeats the request with the new one. */
   private async fetch(request: Request): Promise<Response> {
+    // the gateway checks any bearer token it is sent, on anonymous routes too: a refresh must not carry the
+    // (expired or refused) access token it replaces
+    if (new URL(request.url).pathname === "/api/v1/auth/refresh") request.headers.delete("Authorization");
     const again = request.clone();
     const response = await fetch(request);
     if (response.status !== 401 || !this.stored || request.url.includes("/api/v1/auth/")) return response;
