@@ -138,6 +138,12 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             foreach (var instance in instances)
             {
                 var environment = ServiceEnvironment.For(instance, services, platform);
+                if (instance.Service.IsGateway)
+                {
+                    // the reference web client, built by scripts/run.sh, at <gateway>/app/
+                    // (gateway/Gateway/WebClient.cs)
+                    environment["WebClient__Root"] = Path.Combine(_root, "clients", "web", "dist");
+                }
                 var projectFile = Path.Combine(_root, instance.Service.Project);
                 var projectDirectory = Path.GetDirectoryName(projectFile)!;
                 lock (_runners)
@@ -184,6 +190,10 @@ internal sealed partial class Orchestrator(AppHostOptions options, ConsoleOutput
             var gateway = _runners.FirstOrDefault(r => r.Kind == "gateway");
             console.Host("everything is healthy:");
             console.Host($"  gateway    {gateway?.Url ?? "(no gateway project yet)"}");
+            if (gateway is not null)
+            {
+                console.Host($"  web app    {gateway.Url.TrimEnd('/')}/app/  (clients/web)");
+            }
             console.Host($"  dashboard  {dashboard.Url}");
             console.Host(
                 options.CorsOrigins.Count == 0

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the platform needs beyond the .NET SDK:
 #   bash scripts/setup.sh          running (scripts/run.sh): PostgreSQL (+contrib, for cube/earthdistance),
-#                                  RabbitMQ and Redis from the distribution's packages (Debian/Ubuntu)
-#   bash scripts/setup.sh --test   testing (scripts/test.sh) adds Node.js with npm, Chromium and the npm packages
-#                                  of the browser and SDK tests, and checks kustomize v5 (the manifests' render test)
+#                                  RabbitMQ, Redis and Node.js from the distribution's packages (Debian/Ubuntu), and
+#                                  the web client's build (clients/web)
+#   bash scripts/setup.sh --test   testing (scripts/test.sh) adds Chromium and the npm packages of the browser
+#                                  tests, and checks kustomize v5 (the manifests' render test)
 # Idempotent: does nothing when they are already installed. Servers are never used as system
 # services: tests and AppHost start private instances of their own (LocalInfrastructure).
 # A server given by COMMUNITY_POSTGRES / COMMUNITY_RABBITMQ / COMMUNITY_REDIS needs no local install.
@@ -46,8 +47,9 @@ if [ -z "${COMMUNITY_REDIS:-}" ] && [ ! -x /usr/bin/redis-server ]; then
     missing+=(redis-server)
 fi
 
-# The browser tests (the dashboard's, the SDK's): Debian's Chromium, driven by playwright-core.
-if $for_tests && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
+# Node.js builds the web client (clients/web) for running and testing; the browser tests (the dashboard's, the SDK's,
+# the web client's) add Debian's Chromium, driven by playwright-core.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     missing+=(nodejs npm)
 fi
 if $for_tests && [ ! -x /usr/bin/chromium ]; then
@@ -56,25 +58,33 @@ fi
 
 browser_check="$(dirname "${BASH_SOURCE[0]}")/../tests/AppHost.Tests/browser"
 sdk="$(dirname "${BASH_SOURCE[0]}")/../clients/typescript"
+web="$(dirname "${BASH_SOURCE[0]}")/../clients/web"
 install_browser_check() {
-    $for_tests || return 0
-    if [ ! -d "$browser_check/node_modules/playwright-core" ]; then
+    if $for_tests && [ ! -d "$browser_check/node_modules/playwright-core" ]; then
         echo "setup: npm ci in tests/AppHost.Tests/browser (playwright-core; no browser download)"
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_check" --no-audit --no-fund
     fi
-    # The TypeScript SDK (clients/typescript; its contract test compiles it and runs its node tests, its browser
-    # test bundles it with esbuild and drives Chromium with playwright-core).
+    # The TypeScript SDK (clients/typescript; the web client builds from its source; its contract test compiles it
+    # and runs its node tests, its browser test bundles it with esbuild and drives Chromium with playwright-core).
     if [ ! -f "$sdk/node_modules/.package-lock.json" ] || [ "$sdk/package-lock.json" -nt "$sdk/node_modules/.package-lock.json" ]; then
         echo "setup: npm ci in clients/typescript"
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$sdk" --no-audit --no-fund
     fi
+    # The web client (clients/web, built on the SDK's source): the gateway serves its build at /app/, and
+    # tests/SystemTests/WebClientTests drives it in Chromium (axe-core and playwright-core are its dev dependencies).
+    if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+        echo "setup: npm ci in clients/web"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund
+    fi
+    echo "setup: building clients/web (vite build -> clients/web/dist, served at <gateway>/app/)"
+    npm run --prefix "$web" --silent build > "$web/build.log" 2>&1 || { cat "$web/build.log"; echo "setup: the web client's build failed" >&2; return 1; }
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
     if $for_tests; then
         echo "setup: PostgreSQL, RabbitMQ, Redis, Node.js and Chromium are installed"
     else
-        echo "setup: PostgreSQL, RabbitMQ and Redis are installed"
+        echo "setup: PostgreSQL, RabbitMQ, Redis and Node.js are installed"
     fi
     install_browser_check
     exit 0

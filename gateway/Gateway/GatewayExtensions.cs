@@ -41,6 +41,7 @@ public static class GatewayExtensions
         app.MapGatewayDocs();
         app.MapPasswordResetPage();
         app.MapRegistrationConfirmPage();
+        app.MapWebClient();
         return app;
     }
 }

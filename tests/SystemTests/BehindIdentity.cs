@@ -12,7 +12,8 @@ internal static class BehindIdentity
     /// <summary>
     /// <typeparamref name="T"/> with its own database (<paramref name="own"/>) on identity's vhost
     /// (<paramref name="identityBroker"/>), so it hears identity's events as in production, and checking identity's
-    /// tokens through its JWKS.
+    /// tokens through its JWKS; on <paramref name="port"/> when given (a service restarted where the gateway expects
+    /// it).
     /// </summary>
     public static ServiceHost<T> StartService<T>(
         string service,
@@ -21,7 +22,8 @@ internal static class BehindIdentity
         Uri identity,
         string feedKey,
         IReadOnlyDictionary<string, string?>? extra = null,
-        Action<IServiceCollection>? services = null
+        Action<IServiceCollection>? services = null,
+        int port = 0
     )
         where T : class =>
         new ServiceHost<T>(
@@ -37,7 +39,7 @@ internal static class BehindIdentity
                 ["Logging:LogLevel:Default"] = "Warning",
             },
             services
-        ).Start();
+        ).Start(port);
 
     /// <summary>The gateway in front of identity and <paramref name="service"/>.</summary>
     public static ServiceHost<GatewayProgram> StartGateway(

@@ -1,0 +1,127 @@
+import { useEffect, useState } from "preact/hooks";
+import { session, useSession } from "./lib/app";
+import { href, navigate, onLinkClick, usePath } from "./lib/router";
+import { SignIn, SignUp } from "./views/Auth";
+import { Communities } from "./views/Communities";
+import { Companion } from "./views/Companion";
+import { Events } from "./views/Events";
+import { Messages } from "./views/Messages";
+import { Notifications } from "./views/Notifications";
+import { People } from "./views/People";
+
+const sections = [
+  ["/communities", "Communities"],
+  ["/messages", "Messages"],
+  ["/events", "Events"],
+  ["/people", "People"],
+  ["/companion", "Companion"],
+  ["/notifications", "Notifications"],
+] as const;
+
+export function App() {
+  useSession();
+  const path = usePath();
+  const signedIn = session.user !== null;
+
+  useEffect(() => {
+    const auth = path === "/signin" || path === "/signup";
+    if (!signedIn && !auth) navigate("/signin", true);
+    if (signedIn && auth) navigate("/", true);
+  }, [signedIn, path]);
+
+  useEffect(() => {
+    const section = sections.find(([p]) => path.startsWith(p));
+    document.title = signedIn ? `${section?.[1] ?? "Communities"} · Community` : path === "/signup" ? "Create an account · Community" : "Sign in · Community";
+  }, [path, signedIn]);
+
+  if (!signedIn) return <div onClick={onLinkClick}>{path === "/signup" ? <SignUp /> : <SignIn />}</div>;
+  return <Shell path={path} />;
+}
+
+function Shell({ path }: { path: string }) {
+  const parts = path.split("/").filter(Boolean);
+  const [section = "communities", first, second] = parts;
+  const badges = useBadges();
+  return (
+    <div class="shell" onClick={onLinkClick}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href={href("/")}>
+          Community
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {sections.map(([p, name]) => {
+              const count = name === "Messages" ? badges.messages : name === "Notifications" ? badges.notifications : 0;
+              return (
+                <li key={p}>
+                  <a href={href(p)} aria-current={`/${section}` === p ? "page" : undefined}>
+                    {name}
+                  </a>
+                  {count > 0 && (
+                    <span class="badge" aria-label={`${count} unread ${name === "Messages" ? "messages" : "notifications"}`} role="status">
+                      {count > 99 ? "99+" : count}
+                    </span>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <div class="me">
+          <span class="meta">@{session.user!.username}</span>
+          <button type="button" class="small secondary" onClick={() => void session.signOut().then(() => navigate("/signin", true))}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <h1 class="visually-hidden">{sections.find(([p]) => p === `/${section}`)?.[1] ?? "Communities"}</h1>
+        {section === "messages" ? (
+          <Messages conversationId={first} />
+        ) : section === "events" ? (
+          <Events eventId={first} />
+        ) : section === "people" ? (
+          <People userId={first} />
+        ) : section === "companion" ? (
+          <Companion />
+        ) : section === "notifications" ? (
+          <Notifications />
+        ) : (
+          <Communities groupId={section === "communities" ? first : undefined} threadId={section === "communities" ? second : undefined} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+/** Unread messages and notifications, kept live by the hub (new_message, read, notification). */
+function useBadges(): { messages: number; notifications: number } {
+  const [counts, setCounts] = useState({ messages: 0, notifications: 0 });
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      const [m, n] = await Promise.all([
+        session.api.messaging.GET("/api/v1/messages/unread-count"),
+        session.api.messaging.GET("/api/v1/notifications/unread-count"),
+      ]);
+      setCounts({ messages: m.data?.by_kind?.direct ?? 0, notifications: n.data?.total ?? 0 });
+    };
+    const soon = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void load(), 500);
+    };
+    void load();
+    const hub = session.hub();
+    const offs = [hub?.on("new_message", soon), hub?.on("read", soon), hub?.on("notification", soon)];
+    addEventListener("community:unread-changed", soon);
+    return () => {
+      clearTimeout(timer);
+      offs.forEach((off) => off?.());
+      removeEventListener("community:unread-changed", soon);
+    };
+  }, []);
+  return counts;
+}

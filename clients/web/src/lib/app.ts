@@ -1,0 +1,40 @@
+import { useEffect, useState } from "preact/hooks";
+import { Session } from "./session";
+
+/** The one session of this page: the app is served by the gateway, so the API is at its own origin. */
+export const session = new Session(location.origin);
+
+/** Re-renders when the session changes (signed in or out, a new token, the hub connected). */
+export function useSession(): Session {
+  const [, setVersion] = useState(0);
+  useEffect(() => session.subscribe(() => setVersion((v) => v + 1)), []);
+  return session;
+}
+
+/** A random id for client_txn_id (crypto.randomUUID needs a secure context; localhost is one, a LAN address is not). */
+export function newTxnId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function displayName(user: { username?: string | null; display_name?: string | null; full_name?: string | null } | null | undefined): string {
+  return user?.display_name || user?.full_name || user?.username || "Someone";
+}
+
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+}
+
+export function formatPrice(cents: number, currency: string | null | undefined): string {
+  if (cents === 0) return "Free";
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "EUR" }).format(cents / 100);
+  } catch {
+    return `${(cents / 100).toFixed(2)} ${currency ?? ""}`;
+  }
+}

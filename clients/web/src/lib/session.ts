@@ -1,0 +1,207 @@
+import { createCommunityClient, type CommunityClient, type ChatHubClient, type identity } from "@community/sdk";
+
+type Tokens = identity.components["schemas"]["AuthResponse"];
+export type Me = Tokens["user"];
+
+const storageKey = "community.session";
+
+interface Stored {
+  access: string;
+  refresh: string;
+  /** ms since the epoch when the access token expires */
+  expiresAt: number;
+  user: Me;
+}
+
+type Listener = () => void;
+
+/**
+ * The signed-in session: tokens kept in sessionStorage (one tab, one login), the access token refreshed a minute
+ * before it expires (and once more on a 401), the session ended when the platform says it ended (the refresh is
+ * refused). Every request goes through the SDK with this session's token.
+ */
+export class Session {
+  readonly api: CommunityClient;
+  private stored: Stored | null = null;
+  private refreshing: Promise<boolean> | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private hubClient: ChatHubClient | null = null;
+  private readonly listeners = new Set<Listener>();
+  /** Why the last session ended, shown on the sign-in page. */
+  endedBecause: string | null = null;
+
+  constructor(baseUrl: string) {
+    this.api = createCommunityClient({ baseUrl, token: () => this.stored?.access, fetch: (r) => this.fetch(r) });
+    const raw = sessionStorage.getItem(storageKey);
+    if (raw) {
+      try {
+        this.stored = JSON.parse(raw) as Stored;
+        this.schedule();
+      } catch {
+        sessionStorage.removeItem(storageKey);
+      }
+    }
+  }
+
+  get user(): Me | null {
+    return this.stored?.user ?? null;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The chat hub of this session, started on first use; null when signed out. */
+  hub(): ChatHubClient | null {
+    if (!this.stored) return null;
+    if (!this.hubClient) {
+      this.hubClient = this.api.hub({ retryDelaysMs: [0, 1000, 2000, 5000, 10000] });
+      const hub = this.hubClient;
+      hub.connection.onreconnecting(() => this.notify());
+      hub.connection.onreconnected(() => this.notify());
+      hub.connection.onclose(() => {
+        // closed for good (not a reconnect: the SDK's retries gave up, or the platform ended the session's
+        // connection): a refresh tells which; with a new token the hub starts again
+        if (this.hubClient !== hub) return;
+        this.notify();
+        void this.refresh().finally(() => this.hubClient === hub && this.startHub(hub));
+      });
+      this.startHub(hub);
+    }
+    return this.hubClient;
+  }
+
+  /** Starts the hub, trying again every 2 s while the platform cannot be reached. */
+  private startHub(hub: ChatHubClient): void {
+    hub.start().then(
+      () => this.notify(),
+      () => setTimeout(() => this.hubClient === hub && hub.state === "Disconnected" && this.startHub(hub), 2000),
+    );
+  }
+
+  /** Resolves once the hub is connected (it may be reconnecting meanwhile). */
+  async hubReady(): Promise<ChatHubClient> {
+    const hub = this.hub();
+    if (!hub) throw new Error("signed out");
+    while (hub.state !== "Connected") {
+      if (this.hubClient !== hub) throw new Error("signed out");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return hub;
+  }
+
+  async signIn(identifier: string, password: string): Promise<string | null> {
+    const { data, error, response } = await this.api.identity.POST("/api/v1/auth/login", {
+      body: { identifier, password },
+    });
+    if (!data) return problemText(error, response, "Signing in failed.");
+    this.begin(data);
+    return null;
+  }
+
+  async signUp(body: identity.components["schemas"]["RegisterRequest"]): Promise<string | null> {
+    const { data, error, response } = await this.api.identity.POST("/api/v1/auth/register", { body });
+    if (!data) return problemText(error, response, "Creating the account failed.");
+    this.begin(data);
+    return null;
+  }
+
+  async signOut(): Promise<void> {
+    await this.api.identity.POST("/api/v1/auth/logout").catch(() => undefined);
+    this.end(null);
+  }
+
+  /** Updates the user kept with the session (after a profile change). */
+  setUser(user: Me): void {
+    if (!this.stored) return;
+    this.stored = { ...this.stored, user };
+    this.save();
+  }
+
+  private begin(tokens: Tokens): void {
+    this.endedBecause = null;
+    this.stored = {
+      access: tokens.access_token,
+      refresh: tokens.refresh_token,
+      expiresAt: Date.now() + tokens.expires_in * 1000,
+      user: tokens.user,
+    };
+    this.save();
+    this.schedule();
+  }
+
+  private end(reason: string | null): void {
+    clearTimeout(this.timer);
+    this.stored = null;
+    sessionStorage.removeItem(storageKey);
+    this.endedBecause = reason;
+    const hub = this.hubClient;
+    this.hubClient = null;
+    void hub?.stop().catch(() => undefined);
+    this.notify();
+  }
+
+  private save(): void {
+    if (this.stored) sessionStorage.setItem(storageKey, JSON.stringify(this.stored));
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (!this.stored) return;
+    const wait = Math.max(0, this.stored.expiresAt - Date.now() - 60_000);
+    this.timer = setTimeout(() => void this.refresh(), wait);
+  }
+
+  /** Rotates the refresh token once at a time; false (and signed out) when the platform refuses it. */
+  refresh(): Promise<boolean> {
+    if (!this.stored) return Promise.resolve(false);
+    this.refreshing ??= (async () => {
+      const refresh_token = this.stored!.refresh;
+      try {
+        const { data, response } = await this.api.identity.POST("/api/v1/auth/refresh", { body: { refresh_token } });
+        if (data) {
+          this.begin(data);
+          return true;
+        }
+        if (response.status === 400 || response.status === 401 || response.status === 403) {
+          this.end("Your session ended. Sign in again.");
+        }
+        return false;
+      } catch {
+        this.timer = setTimeout(() => void this.refresh(), 5000); // offline: try again soon
+        return false;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Every SDK request: a 401 refreshes the token once and repeats the request with the new one. */
+  private async fetch(request: Request): Promise<Response> {
+    // the gateway checks any bearer token it is sent, on anonymous routes too: a refresh must not carry the
+    // (expired or refused) access token it replaces
+    if (new URL(request.url).pathname === "/api/v1/auth/refresh") request.headers.delete("Authorization");
+    const again = request.clone();
+    const response = await fetch(request);
+    if (response.status !== 401 || !this.stored || request.url.includes("/api/v1/auth/")) return response;
+    if (!(await this.refresh())) return response;
+    again.headers.set("Authorization", `Bearer ${this.stored.access}`);
+    return fetch(again);
+  }
+}
+
+/** The problem's title and detail (and each invalid field), as the platform words them. */
+export function problemText(error: unknown, response: Response | undefined, fallback: string): string {
+  const problem = (error ?? {}) as { title?: string; detail?: string; errors?: Record<string, string[]> };
+  const fields = Object.values(problem.errors ?? {}).flat();
+  const text = [problem.detail ?? problem.title, ...fields].filter(Boolean).join(" ");
+  if (text) return text;
+  return response ? `${fallback} (${response.status})` : fallback;
+}

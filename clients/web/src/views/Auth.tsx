@@ -1,0 +1,106 @@
+import { useState } from "preact/hooks";
+import { session } from "../lib/app";
+import { href, navigate } from "../lib/router";
+
+export function SignIn() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <main class="auth" id="main">
+      <h1>Sign in to Community</h1>
+      {session.endedBecause && <p class="banner" role="status">{session.endedBecause}</p>}
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const form = new FormData(e.currentTarget);
+          setBusy(true);
+          const failed = await session.signIn(String(form.get("identifier")), String(form.get("password")));
+          setBusy(false);
+          setError(failed);
+          if (!failed) navigate("/", true);
+        }}
+      >
+        <label>
+          Username, e-mail or phone
+          <input name="identifier" autoComplete="username" required maxLength={254} />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+      <p>
+        New here? <a href={href("/signup")}>Create an account</a>
+      </p>
+    </main>
+  );
+}
+
+export function SignUp() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <main class="auth" id="main">
+      <h1>Create your account</h1>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const form = new FormData(e.currentTarget);
+          setBusy(true);
+          const failed = await session.signUp({
+            username: String(form.get("username")).trim().toLowerCase(),
+            email: String(form.get("email") ?? "").trim() || null,
+            phone: null,
+            password: String(form.get("password")),
+            full_name: String(form.get("full_name") ?? "").trim() || null,
+            role: form.get("organizer") ? "organizer" : "member",
+            referral_code: null,
+          });
+          setBusy(false);
+          setError(failed);
+          if (!failed) navigate("/", true);
+        }}
+      >
+        <label>
+          Username
+          <input name="username" autoComplete="username" required minLength={3} maxLength={30} pattern="[a-zA-Z0-9_.]+" aria-describedby="username-hint" />
+        </label>
+        <p class="hint" id="username-hint">
+          3 to 30 letters, digits, _ or . (shown to everyone)
+        </p>
+        <label>
+          Full name
+          <input name="full_name" autoComplete="name" maxLength={100} />
+        </label>
+        <label>
+          E-mail
+          <input name="email" type="email" autoComplete="email" required aria-describedby="email-hint" />
+        </label>
+        <p class="hint" id="email-hint">
+          We send a link to confirm it; you can use Community meanwhile.
+        </p>
+        <label>
+          Password
+          <input name="password" type="password" autoComplete="new-password" required minLength={10} maxLength={128} aria-describedby="password-hint" />
+        </label>
+        <p class="hint" id="password-hint">
+          10 to 128 characters with letters and a digit or symbol, not containing your username
+        </p>
+        <label class="check">
+          <input type="checkbox" name="organizer" /> I organize events
+        </label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" disabled={busy}>
+          Create account
+        </button>
+      </form>
+      <p>
+        Already have an account? <a href={href("/signin")}>Sign in</a>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,348 @@
+import type { messaging, social } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { session } from "../lib/app";
+import { href, navigate } from "../lib/router";
+import { problemText } from "../lib/session";
+import { Discussion } from "./Discussion";
+
+type Group = social.components["schemas"]["GroupDto"];
+type Thread = messaging.components["schemas"]["ThreadDto"];
+
+/** Seed 001's three columns: communities, the selected one's threads, the selected thread's live discussion. */
+export function Communities({ groupId, threadId }: { groupId?: string; threadId?: string }) {
+  const depth = threadId ? "discussion" : groupId ? "threads" : "communities";
+  return (
+    <div class="columns" data-depth={depth}>
+      <CommunityList selected={groupId} />
+      {groupId ? <ThreadList groupId={groupId} selected={threadId} /> : <section class="column placeholder"><p>Choose a community to see its threads.</p></section>}
+      {groupId && threadId ? <ThreadDiscussion groupId={groupId} threadId={threadId} /> : <section class="column placeholder"><p>Choose a thread to join its discussion.</p></section>}
+    </div>
+  );
+}
+
+function CommunityList({ selected }: { selected?: string }) {
+  const [tab, setTab] = useState<"mine" | "explore">("mine");
+  const [groups, setGroups] = useState<Group[] | null>(null);
+  const [filters, setFilters] = useState({ q: "", region: "", interest: "" });
+  const [creating, setCreating] = useState(false);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setGroups(null);
+    (async () => {
+      const answer =
+        tab === "mine"
+          ? await session.api.social.GET("/api/v1/groups/mine", { params: { query: { limit: 100 } } })
+          : await session.api.social.GET("/api/v1/groups", {
+              params: { query: { limit: 50, q: filters.q || undefined, region: filters.region || undefined, interest: filters.interest || undefined } },
+            });
+      if (live) setGroups(answer.data?.items ?? []);
+    })();
+    return () => void (live = false);
+  }, [tab, filters, version]);
+
+  return (
+    <section class="column" aria-labelledby="communities-heading">
+      <div class="column-head">
+        <h2 id="communities-heading">Communities</h2>
+        <button type="button" class="small" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+          New community
+        </button>
+      </div>
+      {creating && (
+        <CreateCommunity
+          onCreated={(g) => {
+            setCreating(false);
+            setTab("mine");
+            setVersion((v) => v + 1);
+            navigate(`/communities/${g.id}`);
+          }}
+        />
+      )}
+      <div class="tabs" role="group" aria-label="Which communities">
+        <button type="button" aria-pressed={tab === "mine"} onClick={() => setTab("mine")}>
+          Mine
+        </button>
+        <button type="button" aria-pressed={tab === "explore"} onClick={() => setTab("explore")}>
+          Explore
+        </button>
+      </div>
+      {tab === "explore" && (
+        <form
+          class="filters"
+          role="search"
+          aria-label="Find communities"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const form = new FormData(e.currentTarget);
+            setFilters({ q: String(form.get("q") ?? ""), region: String(form.get("region") ?? ""), interest: String(form.get("interest") ?? "") });
+          }}
+        >
+          <label>
+            Search communities
+            <input name="q" type="search" defaultValue={filters.q} />
+          </label>
+          <div class="row">
+            <label>
+              Region
+              <input name="region" defaultValue={filters.region} />
+            </label>
+            <label>
+              Interest
+              <input name="interest" defaultValue={filters.interest} />
+            </label>
+          </div>
+          <button type="submit">Search</button>
+        </form>
+      )}
+      {groups === null ? (
+        <p class="meta" role="status">Loading…</p>
+      ) : groups.length === 0 ? (
+        <p class="meta">{tab === "mine" ? "You are in no community yet: explore, or create one." : "No community matches."}</p>
+      ) : null}
+      <ul class="list" aria-label="Communities">
+        {(groups ?? []).map((g) => (
+          <li key={g.id}>
+            <a href={href(`/communities/${g.id}`)} aria-current={g.id === selected ? "page" : undefined}>
+              <span class="title">{g.name}</span>
+              <span class="meta">
+                {g.member_count} {g.member_count === 1 ? "member" : "members"}
+                {g.membership_status === "member" ? " · joined" : ""}
+              </span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function CreateCommunity({ onCreated }: { onCreated: (group: Group) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="card"
+      aria-label="New community"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const form = new FormData(e.currentTarget);
+        const { data, error, response } = await session.api.social.POST("/api/v1/groups", {
+          body: {
+            name: String(form.get("name")),
+            description: String(form.get("description") ?? "") || null,
+            interest: String(form.get("interest") ?? "") || null,
+            region: String(form.get("region") ?? "") || null,
+            visibility: "public",
+            join_policy: "open",
+          } as social.components["schemas"]["GroupInput"],
+        });
+        if (data) onCreated(data);
+        else setError(problemText(error, response, "The community could not be created."));
+      }}
+    >
+      <label>
+        Name
+        <input name="name" required maxLength={100} />
+      </label>
+      <label>
+        Description
+        <textarea name="description" rows={2} />
+      </label>
+      <div class="row">
+        <label>
+          Interest
+          <input name="interest" />
+        </label>
+        <label>
+          Region
+          <input name="region" />
+        </label>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <button type="submit">Create community</button>
+    </form>
+  );
+}
+
+function ThreadList({ groupId, selected }: { groupId: string; selected?: string }) {
+  const [group, setGroup] = useState<Group | null>(null);
+  const [threads, setThreads] = useState<Thread[] | null>(null);
+  const [query, setQuery] = useState("");
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    void session.api.social.GET("/api/v1/groups/{id}", { params: { path: { id: groupId } } }).then(({ data }) => live && setGroup(data ?? null));
+    return () => void (live = false);
+  }, [groupId, version]);
+
+  const member = group?.membership_status === "member";
+  useEffect(() => {
+    let live = true;
+    setThreads(null);
+    if (!member) return;
+    (async () => {
+      const answer = query
+        ? await session.api.messaging.GET("/api/v1/threads/search", { params: { query: { q: query, group_id: groupId, limit: 50 } } })
+        : await session.api.messaging.GET("/api/v1/threads", { params: { query: { group_id: groupId, limit: 100 } } });
+      if (live) setThreads(answer.data?.items ?? []);
+    })();
+    // a thread started by someone else appears at once
+    const off = session.hub()?.on("new_thread", (t) => t.group_id === groupId && !query && setThreads((all) => (all && !all.some((x) => x.id === t.id) ? sortThreads([t, ...all]) : all)));
+    return () => {
+      live = false;
+      off?.();
+    };
+  }, [groupId, member, query]);
+
+  async function join() {
+    const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/join", { params: { path: { id: groupId } } });
+    if (response.ok) setVersion((v) => v + 1);
+    else setError(problemText(error, response, "Joining failed."));
+  }
+
+  async function leave() {
+    const { error, response } = await session.api.social.POST("/api/v1/groups/{id}/leave", { params: { path: { id: groupId } } });
+    if (response.ok) {
+      setVersion((v) => v + 1);
+      navigate(`/communities/${groupId}`);
+    } else setError(problemText(error, response, "Leaving failed."));
+  }
+
+  return (
+    <section class="column" aria-labelledby="threads-heading">
+      <a class="back" href={href("/")}>
+        ← Communities
+      </a>
+      <div class="column-head">
+        <h2 id="threads-heading">{group?.name ?? "Threads"}</h2>
+        {group &&
+          (member ? (
+            group.my_role !== "owner" && (
+              <button type="button" class="small secondary" onClick={() => void leave()}>
+                Leave
+              </button>
+            )
+          ) : group.membership_status === "pending" ? (
+            <span class="meta">Request sent</span>
+          ) : (
+            <button type="button" class="small" onClick={() => void join()}>
+              Join
+            </button>
+          ))}
+      </div>
+      {group?.description && <p class="meta">{group.description}</p>}
+      {error && <p class="error" role="alert">{error}</p>}
+      {member ? (
+        <>
+          <div class="column-head">
+            <form
+              class="inline"
+              role="search"
+              aria-label="Search threads"
+              onSubmit={(e) => {
+                e.preventDefault();
+                setQuery(String(new FormData(e.currentTarget).get("q") ?? "").trim());
+              }}
+            >
+              <label class="visually-hidden" for="thread-search">
+                Search threads
+              </label>
+              <input id="thread-search" name="q" type="search" placeholder="Search threads" />
+              <button type="submit" class="small secondary">
+                Search
+              </button>
+            </form>
+            <button type="button" class="small" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+              New thread
+            </button>
+          </div>
+          {creating && (
+            <CreateThread
+              groupId={groupId}
+              onCreated={(t) => {
+                setCreating(false);
+                setThreads((all) => sortThreads([t, ...(all ?? []).filter((x) => x.id !== t.id)]));
+                navigate(`/communities/${groupId}/${t.id}`);
+              }}
+            />
+          )}
+          {threads === null ? <p class="meta" role="status">Loading…</p> : threads.length === 0 ? <p class="meta">{query ? "No thread matches." : "No threads yet: start one."}</p> : null}
+          <ul class="list" aria-label="Threads">
+            {(threads ?? []).map((t) => (
+              <li key={t.id}>
+                <a href={href(`/communities/${groupId}/${t.id}`)} aria-current={t.id === selected ? "page" : undefined}>
+                  <span class="title">
+                    {t.pinned && <span class="pin">Pinned: </span>}
+                    {t.title}
+                  </span>
+                  <span class="meta">
+                    {t.message_count} {t.message_count === 1 ? "message" : "messages"} · {t.author.username}
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        group && <p class="meta">Join this community to read and start threads.</p>
+      )}
+    </section>
+  );
+}
+
+function sortThreads(threads: Thread[]): Thread[] {
+  return [...threads].sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.last_activity_at.localeCompare(a.last_activity_at));
+}
+
+function CreateThread({ groupId, onCreated }: { groupId: string; onCreated: (thread: Thread) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="card"
+      aria-label="New thread"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const form = new FormData(e.currentTarget);
+        const { data, error, response } = await session.api.messaging.POST("/api/v1/threads", {
+          body: { group_id: groupId, title: String(form.get("title")), text: String(form.get("text")), tags: null },
+        });
+        if (data) onCreated(data);
+        else setError(problemText(error, response, "The thread could not be started."));
+      }}
+    >
+      <label>
+        Title
+        <input name="title" required maxLength={200} />
+      </label>
+      <label>
+        First message
+        <textarea name="text" required rows={3} maxLength={4000} />
+      </label>
+      {error && <p class="error" role="alert">{error}</p>}
+      <button type="submit">Start thread</button>
+    </form>
+  );
+}
+
+function ThreadDiscussion({ groupId, threadId }: { groupId: string; threadId: string }) {
+  const [thread, setThread] = useState<Thread | null>(null);
+  useEffect(() => {
+    let live = true;
+    void session.api.messaging.GET("/api/v1/threads/{id}", { params: { path: { id: threadId } } }).then(({ data }) => live && setThread(data ?? null));
+    return () => void (live = false);
+  }, [threadId]);
+  return (
+    <section class="column discussion-column" aria-labelledby="thread-heading">
+      <a class="back" href={href(`/communities/${groupId}`)}>
+        ← Threads
+      </a>
+      <h2 id="thread-heading">{thread?.title ?? "Discussion"}</h2>
+      <Discussion conversationId={threadId} title={thread?.title ?? "thread"} canSend />
+    </section>
+  );
+}

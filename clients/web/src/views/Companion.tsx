@@ -1,0 +1,136 @@
+import type { aiCompanion } from "@community/sdk";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { newTxnId, session } from "../lib/app";
+import { problemText } from "../lib/session";
+
+type Message = aiCompanion.components["schemas"]["CompanionMessageDto"];
+interface Line {
+  id: string;
+  role: string;
+  text: string;
+  safety?: string | null;
+  reminder?: string | null;
+  streaming?: boolean;
+}
+
+/** The AI companion: the disclosure as the API words it, replies streamed (server-sent events) as they are written. */
+export function Companion() {
+  const [disclosure, setDisclosure] = useState<string | null>(null);
+  const [lines, setLines] = useState<Line[]>([]);
+  const [draft, setDraft] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const log = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    void session.api.aiCompanion.GET("/api/v1/companion/conversation", { params: { query: { limit: 50 } } }).then(({ data }) => {
+      if (!data) return;
+      setDisclosure(data.disclosure);
+      // what was said before this page, above anything already sent from it
+      const history = [...data.items].reverse().map(toLine);
+      const known = new Set(history.map((l) => l.id));
+      setLines((current) => [...history, ...current.filter((l) => !known.has(l.id))]);
+    });
+  }, []);
+
+  useLayoutEffect(() => {
+    if (log.current) log.current.scrollTop = log.current.scrollHeight;
+  }, [lines]);
+
+  async function send(event: Event) {
+    event.preventDefault();
+    const text = draft.trim();
+    if (!text || busy) return;
+    setBusy(true);
+    setError(null);
+    setDraft("");
+    const replyId = `reply-${newTxnId()}`;
+    setLines((all) => [...all, { id: `me-${replyId}`, role: "user", text }, { id: replyId, role: "assistant", text: "", streaming: true }]);
+    const update = (change: Partial<Line>) => setLines((all) => all.map((l) => (l.id === replyId ? { ...l, ...change } : l)));
+    try {
+      const { data, error, response } = await session.api.aiCompanion.POST("/api/v1/companion/messages/stream", {
+        body: { text, client_txn_id: newTxnId() },
+        parseAs: "stream",
+      });
+      if (!data) {
+        setLines((all) => all.filter((l) => l.id !== replyId));
+        return setError(problemText(error, response, "The companion could not answer."));
+      }
+      let written = "";
+      for await (const { event: name, data: payload } of serverSentEvents(data)) {
+        const body = JSON.parse(payload) as { text?: string; safety?: string; reply?: Message; message?: Message; disclosure?: string };
+        if (name === "delta") update({ text: (written += body.text ?? "") });
+        else if (name === "replace") update({ text: (written = body.text ?? ""), safety: body.safety ?? null });
+        else if (name === "reminder") update({ reminder: body.text ?? null });
+        else if (name === "done" && body.reply) update({ ...toLine(body.reply), id: replyId, streaming: false });
+        else if (name === "error") setError(body.text ?? "The reply was cut short.");
+      }
+      update({ streaming: false });
+    } catch {
+      setError("The connection to the companion was lost.");
+      update({ streaming: false });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="page">
+      <section aria-labelledby="companion-heading">
+        <h2 id="companion-heading">Companion</h2>
+        {disclosure && <p class="notice">{disclosure}</p>}
+        <div class="log companion-log" role="log" aria-label="Companion conversation" ref={log} tabIndex={0} aria-busy={busy}>
+          {lines.length === 0 && <p class="empty">Say hello to start.</p>}
+          {lines.map((l) => (
+            <article key={l.id} class={`message${l.role === "user" ? " mine" : ""}`} aria-label={l.role === "user" ? "You" : "Companion"}>
+              <header>
+                <strong>{l.role === "user" ? "You" : "Companion"}</strong>
+                {l.streaming && <span class="meta"> writing…</span>}
+              </header>
+              <p class="text">{l.text}</p>
+              {l.safety && <p class="meta">{l.safety === "crisis" ? "Safety answer: help is available." : "The companion cannot help with this."}</p>}
+              {l.reminder && <p class="banner">{l.reminder}</p>}
+            </article>
+          ))}
+        </div>
+        {error && <p class="error" role="alert">{error}</p>}
+        <form class="composer" onSubmit={send}>
+          <label class="visually-hidden" for="companion-message">
+            Message to the companion
+          </label>
+          <textarea id="companion-message" rows={2} maxLength={2000} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <button type="submit" disabled={busy}>
+            Send
+          </button>
+        </form>
+      </section>
+    </div>
+  );
+}
+
+function toLine(m: Message): Line {
+  return { id: m.id, role: m.role, text: m.text, safety: m.safety, reminder: m.reminder };
+}
+
+/** The events of a text/event-stream body: each one's event name and data. */
+async function* serverSentEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  const reader = stream.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n/g, "\n");
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = "message";
+      const data: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) yield { event, data: data.join("\n") };
+    }
+  }
+}

@@ -1,0 +1,319 @@
+import type { messaging } from "@community/sdk";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { displayName, formatTime, newTxnId, session, useSession } from "../lib/app";
+
+// the REST schema: its optional fields take the hub's (required, nullable) ones as they are
+type Message = messaging.components["schemas"]["MessageDto"];
+
+interface Pending {
+  txn: string;
+  text: string;
+  failed: boolean;
+}
+
+interface Props {
+  conversationId: string;
+  /** What the discussion is about, for the log's description (a thread's title, the other person's name). */
+  title: string;
+  canSend: boolean;
+  /** Direct conversations show read receipts. */
+  receipts?: boolean;
+}
+
+/**
+ * A conversation, live through the chat hub: the newest page on join, new messages as they arrive, edits and
+ * deletions in place, older pages on scrolling up, typing indicators both ways, and a reconnect that catches up from
+ * the last seq (the SDK's hub client). A message sent while the platform is away waits, and is sent again with the
+ * same client_txn_id, so it is never lost nor doubled.
+ */
+export function Discussion({ conversationId, title, canSend, receipts = false }: Props) {
+  useSession();
+  const me = session.user!.id;
+  const reconnecting = String(session.hub()?.state) !== "Connected";
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [pending, setPending] = useState<Pending[]>([]);
+  const [hasOlder, setHasOlder] = useState(false);
+  const [loading, setLoading] = useState(true);
+  const [typing, setTyping] = useState<string[]>([]);
+  const [otherRead, setOtherRead] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [draft, setDraft] = useState("");
+  const [editing, setEditing] = useState<Message | null>(null);
+  const log = useRef<HTMLDivElement>(null);
+  const names = useRef(new Map<string, string>());
+  const stickToBottom = useRef(true);
+  const keepFromBottom = useRef<number | null>(null);
+  const lastTyping = useRef(0);
+  const pendingRef = useRef<Pending[]>([]);
+  pendingRef.current = pending;
+
+  const merge = (incoming: Message[]) => {
+    for (const m of incoming) if (m.sender.user_id) names.current.set(m.sender.user_id, displayName(m.sender));
+    setMessages((current) => {
+      const bySeq = new Map(current.map((m) => [m.seq, m]));
+      for (const m of incoming) bySeq.set(m.seq, m);
+      return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    });
+    const mine = new Set(incoming.map((m) => m.client_txn_id).filter(Boolean));
+    if (mine.size) setPending((p) => p.filter((x) => !mine.has(x.txn)));
+  };
+
+  // join, listen, and leave again
+  useEffect(() => {
+    let live = true;
+    setMessages([]);
+    setPending([]);
+    setTyping([]);
+    setLoading(true);
+    setError(null);
+    stickToBottom.current = true;
+    const hub = session.hub()!;
+    const offs = [
+      hub.on("new_message", (m) => m.conversation_id === conversationId && merge([m])),
+      hub.on("message_updated", (m) => m.conversation_id === conversationId && merge([m])),
+      hub.on("message_deleted", (m) => m.conversation_id === conversationId && merge([m])),
+      hub.on("read", (r) => r.conversation_id === conversationId && r.user_id !== me && setOtherRead((s) => Math.max(s, r.read_seq))),
+      hub.onTypingChange((t) => {
+        if (t.conversation_id !== conversationId || t.user_id === me) return;
+        setTyping((current) => (t.typing ? [...new Set([...current, t.user_id])] : current.filter((u) => u !== t.user_id)));
+      }),
+      hub.onRejoined((r) => {
+        if (r.conversation_id !== conversationId) return;
+        void flush();
+      }),
+    ];
+    (async () => {
+      try {
+        const ready = await session.hubReady();
+        const page = await ready.joinConversation(conversationId);
+        if (!live) return;
+        merge(page.items);
+        setHasOlder(page.has_more);
+      } catch (e) {
+        if (live) setError("This conversation could not be opened.");
+      } finally {
+        if (live) setLoading(false);
+      }
+    })();
+    const retry = setInterval(() => void flush(), 3000);
+    return () => {
+      live = false;
+      clearInterval(retry);
+      offs.forEach((off) => off());
+      void hub.leaveConversation(conversationId).catch(() => undefined);
+    };
+  }, [conversationId]);
+
+  // keep the view at the bottom for new messages, and in place when older ones are put above
+  useLayoutEffect(() => {
+    const el = log.current;
+    if (!el) return;
+    if (keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    } else if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [messages, pending]);
+
+  // mark read what is shown while the page is visible
+  const lastSeq = messages.length ? messages[messages.length - 1]!.seq : 0;
+  useEffect(() => {
+    if (!lastSeq || document.visibilityState !== "visible") return;
+    const timer = setTimeout(() => {
+      session
+        .hub()
+        ?.invoke("MarkRead", conversationId, lastSeq)
+        .then(() => dispatchEvent(new Event("community:unread-changed"))) // the hub tells the others, not me
+        .catch(() => undefined);
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [conversationId, lastSeq]);
+
+  async function loadOlder() {
+    if (!hasOlder || !messages.length) return;
+    const first = messages[0]!.seq;
+    setHasOlder(false);
+    const { data } = await session.api.messaging.GET("/api/v1/conversations/{id}/messages", {
+      params: { path: { id: conversationId }, query: { before_seq: first, limit: 30 } },
+    });
+    if (!data) return setHasOlder(true);
+    const el = log.current;
+    if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;
+    merge(data.items);
+    setHasOlder(data.has_more);
+  }
+
+  function onScroll() {
+    const el = log.current!;
+    stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 60) void loadOlder();
+  }
+
+  /** Sends what waits, each with its own client_txn_id: a retry of one already sent is answered with that message. */
+  async function flush() {
+    const hub = session.hub();
+    if (!hub) return;
+    for (const p of pendingRef.current) {
+      if (String(hub.state) !== "Connected") return;
+      try {
+        const sent = await hub.invoke("SendMessage", conversationId, p.text, p.txn, null);
+        merge([sent]);
+      } catch {
+        setPending((all) => all.map((x) => (x.txn === p.txn ? { ...x, failed: true } : x)));
+        return;
+      }
+    }
+  }
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const text = draft.trim();
+    if (!text) return;
+    setDraft("");
+    stickToBottom.current = true;
+    const hub = session.hub();
+    if (editing) {
+      const target = editing;
+      setEditing(null);
+      try {
+        merge([await hub!.invoke("EditMessage", conversationId, target.id, text)]);
+      } catch (e) {
+        setError(hubError(e, "The message could not be edited."));
+      }
+      return;
+    }
+    lastTyping.current = 0;
+    hub?.invoke("StopTyping", conversationId).catch(() => undefined);
+    const item: Pending = { txn: newTxnId(), text, failed: false };
+    pendingRef.current = [...pendingRef.current, item];
+    setPending(pendingRef.current);
+    await flush();
+  }
+
+  function onInput(value: string) {
+    setDraft(value);
+    const hub = session.hub();
+    if (!hub || String(hub.state) !== "Connected" || editing) return;
+    const now = Date.now();
+    if (value && now - lastTyping.current > 2500) {
+      lastTyping.current = now;
+      hub.invoke("Typing", conversationId).catch(() => undefined);
+    } else if (!value && lastTyping.current) {
+      lastTyping.current = 0;
+      hub.invoke("StopTyping", conversationId).catch(() => undefined);
+    }
+  }
+
+  async function remove(message: Message) {
+    if (!confirm("Delete this message?")) return;
+    try {
+      merge([await session.hub()!.invoke("DeleteMessage", conversationId, message.id)]);
+    } catch (e) {
+      setError(hubError(e, "The message could not be deleted."));
+    }
+  }
+
+  const typingText = typing.length
+    ? `${typing.map((u) => names.current.get(u) ?? "Someone").join(" and ")} ${typing.length > 1 ? "are" : "is"} typing…`
+    : "";
+  const myLastSeen = receipts ? [...messages].reverse().find((m) => m.sender.user_id === me && m.seq <= otherRead) : undefined;
+
+  return (
+    <section class="discussion" aria-label={`Discussion: ${title}`}>
+      {reconnecting && (
+        <p class="banner" role="status">
+          Connecting… messages you send go out once the connection is back.
+        </p>
+      )}
+      <div class="log" role="log" aria-label="Discussion" aria-busy={loading} ref={log} onScroll={onScroll} tabIndex={0}>
+        {hasOlder && (
+          <button type="button" class="link older" onClick={() => void loadOlder()}>
+            Load older messages
+          </button>
+        )}
+        {!loading && !messages.length && !pending.length && <p class="empty">No messages yet. Say hello!</p>}
+        {messages.map((m) => (
+          <article class={`message${m.sender.user_id === me ? " mine" : ""}`} key={m.seq} data-seq={m.seq} aria-label={`${displayName(m.sender)}, ${formatTime(m.created_at)}`}>
+            <header>
+              <strong>{m.sender.user_id === me ? "You" : displayName(m.sender)}</strong> <time dateTime={m.created_at}>{formatTime(m.created_at)}</time>
+              {m.edited_at && !m.deleted_at && <span class="meta"> (edited)</span>}
+            </header>
+            {m.deleted_at ? (
+              <p class="tombstone">This message was deleted.</p>
+            ) : m.hidden ? (
+              <p class="tombstone">Hidden.</p>
+            ) : (
+              <p class="text">{m.text}</p>
+            )}
+            {m.sender.user_id === me && !m.deleted_at && (
+              <div class="actions">
+                <button type="button" class="link" onClick={() => (setEditing(m), setDraft(m.text ?? ""))} aria-label={`Edit message: ${m.text ?? ""}`}>
+                  Edit
+                </button>
+                <button type="button" class="link" onClick={() => void remove(m)} aria-label={`Delete message: ${m.text ?? ""}`}>
+                  Delete
+                </button>
+              </div>
+            )}
+            {myLastSeen?.seq === m.seq && <p class="meta receipt">Seen</p>}
+          </article>
+        ))}
+        {pending.map((p) => (
+          <article class="message mine pending" key={p.txn} aria-label="You, sending">
+            <header>
+              <strong>You</strong> <span class="meta">{p.failed ? "waiting for the connection…" : "sending…"}</span>
+            </header>
+            <p class="text">{p.text}</p>
+          </article>
+        ))}
+      </div>
+      <p class="typing" aria-live="polite">
+        {typingText}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {canSend ? (
+        <form class="composer" onSubmit={submit}>
+          {editing && (
+            <p class="meta">
+              Editing a message.{" "}
+              <button type="button" class="link" onClick={() => (setEditing(null), setDraft(""))}>
+                Cancel editing
+              </button>
+            </p>
+          )}
+          <label class="visually-hidden" for={`message-${conversationId}`}>
+            Message
+          </label>
+          <textarea
+            id={`message-${conversationId}`}
+            rows={2}
+            maxLength={4000}
+            value={draft}
+            placeholder="Write a message"
+            onInput={(e) => onInput(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey) {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+          <button type="submit">{editing ? "Save" : "Send"}</button>
+        </form>
+      ) : (
+        <p class="meta">This conversation is closed.</p>
+      )}
+    </section>
+  );
+}
+
+function hubError(e: unknown, fallback: string): string {
+  const text = e instanceof Error ? e.message : "";
+  const match = /HubException: (.*)$/.exec(text);
+  return match ? match[1]! : fallback;
+}

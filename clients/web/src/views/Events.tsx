@@ -1,0 +1,398 @@
+import type { events } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { formatPrice, session } from "../lib/app";
+import { QrCode } from "../lib/qr";
+import { href, navigate } from "../lib/router";
+import { problemText } from "../lib/session";
+import { Discussion } from "./Discussion";
+
+type Event = events.components["schemas"]["EventDto"];
+type Registration = events.components["schemas"]["RegistrationDto"];
+type Ticket = events.components["schemas"]["TicketDto"];
+type Filters = { q: string; city: string; event_type: string; price: "" | "free" | "paid" };
+
+const eventTypes = ["meetup", "workshop", "hackathon", "trip", "social", "class", "other"] as const;
+
+export function Events({ eventId }: { eventId?: string }) {
+  return <div class="page">{eventId ? <EventDetail id={eventId} /> : <EventList />}</div>;
+}
+
+function EventList() {
+  const [mode, setMode] = useState<"browse" | "nearby">("browse");
+  const [filters, setFilters] = useState<Filters>({ q: "", city: "", event_type: "", price: "" });
+  const [place, setPlace] = useState<{ lat: number; lon: number } | null>(null);
+  const [list, setList] = useState<Event[] | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const organizer = session.user?.role === "organizer" || session.user?.role === "admin";
+
+  useEffect(() => {
+    let live = true;
+    setList(null);
+    (async () => {
+      if (mode === "nearby") {
+        if (!place) return setList([]);
+        const { data } = await session.api.events.GET("/api/v1/events/nearby", { params: { query: { lat: place.lat, lon: place.lon, radius_km: 50, limit: 50 } } });
+        if (live) setList((data?.items ?? []) as Event[]);
+      } else {
+        const { data } = await session.api.events.GET("/api/v1/events", {
+          params: {
+            query: {
+              q: filters.q || undefined,
+              city: filters.city || undefined,
+              event_type: filters.event_type || undefined,
+              price: filters.price || undefined,
+              limit: 50,
+            },
+          },
+        });
+        if (live) setList(data?.items ?? []);
+      }
+    })();
+    return () => void (live = false);
+  }, [mode, filters, place]);
+
+  function locate() {
+    setNote("Finding where you are…");
+    navigator.geolocation.getCurrentPosition(
+      (p) => (setPlace({ lat: p.coords.latitude, lon: p.coords.longitude }), setNote(null)),
+      () => setNote("Your location is not available: type a place's coordinates instead."),
+    );
+  }
+
+  return (
+    <section aria-labelledby="events-heading">
+      <div class="column-head">
+        <h2 id="events-heading">Events</h2>
+        {organizer && (
+          <button type="button" class="small" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+            New event
+          </button>
+        )}
+      </div>
+      {creating && <CreateEvent onCreated={(e) => navigate(`/events/${e.id}`)} />}
+      <div class="tabs" role="group" aria-label="Which events">
+        <button type="button" aria-pressed={mode === "browse"} onClick={() => setMode("browse")}>
+          Upcoming
+        </button>
+        <button type="button" aria-pressed={mode === "nearby"} onClick={() => setMode("nearby")}>
+          Nearby
+        </button>
+      </div>
+      {mode === "browse" ? (
+        <form
+          class="filters card"
+          role="search"
+          aria-label="Find events"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const f = new FormData(e.currentTarget);
+            setFilters({ q: String(f.get("q") ?? ""), city: String(f.get("city") ?? ""), event_type: String(f.get("event_type") ?? ""), price: String(f.get("price") ?? "") as Filters["price"] });
+          }}
+        >
+          <div class="row">
+            <label>
+              Search events
+              <input name="q" type="search" />
+            </label>
+            <label>
+              City
+              <input name="city" />
+            </label>
+            <label>
+              Type
+              <select name="event_type">
+                <option value="">Any</option>
+                {eventTypes.map((t) => (
+                  <option value={t}>{t}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Price
+              <select name="price">
+                <option value="">Any</option>
+                <option value="free">Free</option>
+                <option value="paid">Paid</option>
+              </select>
+            </label>
+          </div>
+          <button type="submit">Search</button>
+        </form>
+      ) : (
+        <form
+          class="filters card"
+          aria-label="Near a place"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const f = new FormData(e.currentTarget);
+            setPlace({ lat: Number(f.get("lat")), lon: Number(f.get("lon")) });
+          }}
+        >
+          <div class="row">
+            <label>
+              Latitude
+              <input name="lat" type="number" step="any" min={-90} max={90} required defaultValue={place ? String(place.lat) : ""} />
+            </label>
+            <label>
+              Longitude
+              <input name="lon" type="number" step="any" min={-180} max={180} required defaultValue={place ? String(place.lon) : ""} />
+            </label>
+          </div>
+          <button type="submit">Show events near here</button>{" "}
+          <button type="button" class="secondary" onClick={locate}>
+            Use my location
+          </button>
+          {note && <p role="status">{note}</p>}
+        </form>
+      )}
+      {list === null ? <p class="meta" role="status">Loading…</p> : list.length === 0 ? <p class="meta">No events found.</p> : null}
+      <ul class="grid" aria-label="Events">
+        {(list ?? []).map((e) => (
+          <li key={e.id}>
+            <a class="title" href={href(`/events/${e.id}`)}>
+              {e.title}
+            </a>
+            <p class="meta">
+              {new Date(e.starts_at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })} · {e.city ?? e.location_name ?? ""}
+            </p>
+            <p class="meta">
+              {formatPrice(e.price_cents, e.currency)} · {e.event_type}
+              {e.spots_remaining != null ? ` · ${e.spots_remaining} spots left` : ""}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function CreateEvent({ onCreated }: { onCreated: (event: Event) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="card"
+      aria-label="New event"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget);
+        const starts = new Date(String(f.get("starts_at")));
+        const hours = Number(f.get("hours") || 2);
+        const price = Math.round(Number(f.get("price") || 0) * 100);
+        const { data, error, response } = await session.api.events.POST("/api/v1/events", {
+          body: {
+            title: String(f.get("title")),
+            description: String(f.get("description") ?? ""),
+            event_type: String(f.get("event_type")),
+            city: String(f.get("city") ?? "") || null,
+            location_name: String(f.get("location_name") ?? "") || null,
+            latitude: Number(f.get("lat")),
+            longitude: Number(f.get("lon")),
+            starts_at: starts.toISOString(),
+            ends_at: new Date(starts.getTime() + hours * 3_600_000).toISOString(),
+            capacity: Number(f.get("capacity") || 0) || null,
+            price_cents: price,
+            currency: price ? String(f.get("currency") || "EUR") : null,
+          } as events.components["schemas"]["EventInput"],
+        });
+        if (!data) return setError(problemText(error, response, "The event could not be created."));
+        const published = await session.api.events.POST("/api/v1/events/{id}/publish", { params: { path: { id: data.id } } });
+        if (!published.data) return setError(problemText(published.error, published.response, "The event was saved as a draft but not published."));
+        onCreated(published.data);
+      }}
+    >
+      <label>
+        Title
+        <input name="title" required maxLength={200} />
+      </label>
+      <label>
+        Description
+        <textarea name="description" rows={2} />
+      </label>
+      <div class="row">
+        <label>
+          Type
+          <select name="event_type">
+            {eventTypes.map((t) => (
+              <option value={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Starts
+          <input name="starts_at" type="datetime-local" required />
+        </label>
+        <label>
+          Hours
+          <input name="hours" type="number" min={1} max={72} defaultValue="2" />
+        </label>
+      </div>
+      <div class="row">
+        <label>
+          Place
+          <input name="location_name" />
+        </label>
+        <label>
+          City
+          <input name="city" />
+        </label>
+        <label>
+          Latitude
+          <input name="lat" type="number" step="any" required defaultValue="25.2048" />
+        </label>
+        <label>
+          Longitude
+          <input name="lon" type="number" step="any" required defaultValue="55.2708" />
+        </label>
+      </div>
+      <div class="row">
+        <label>
+          Capacity
+          <input name="capacity" type="number" min={1} />
+        </label>
+        <label>
+          Price (0 for free)
+          <input name="price" type="number" min={0} step="0.01" defaultValue="0" />
+        </label>
+        <label>
+          Currency
+          <input name="currency" defaultValue="EUR" maxLength={3} />
+        </label>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <button type="submit">Publish event</button>
+    </form>
+  );
+}
+
+function EventDetail({ id }: { id: string }) {
+  const [event, setEvent] = useState<Event | null>(null);
+  const [registration, setRegistration] = useState<Registration | null>(null);
+  const [ticket, setTicket] = useState<Ticket | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [chat, setChat] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const back = new URLSearchParams(location.search).get("checkout");
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const [e, r] = await Promise.all([
+        session.api.events.GET("/api/v1/events/{id}", { params: { path: { id } } }),
+        session.api.events.GET("/api/v1/events/{id}/registrations/me", { params: { path: { id } } }),
+      ]);
+      if (!live) return;
+      setEvent(e.data ?? null);
+      if (!e.data) setError(problemText(e.error, e.response, "This event could not be found."));
+      setRegistration(r.data ?? null);
+      if (r.data?.status === "confirmed") {
+        const t = await session.api.events.GET("/api/v1/events/{id}/registrations/me/ticket", { params: { path: { id } } });
+        if (live) setTicket(t.data ?? null);
+      } else setTicket(null);
+      // back from the checkout: the payment is confirmed by the platform a moment later (webhook, then the ticket)
+      if (back === "paid" && r.data && r.data.status !== "confirmed") {
+        setStatus("Payment received: waiting for your ticket…");
+        setTimeout(() => live && setVersion((v) => v + 1), 1000);
+      } else if (back === "paid" && r.data?.status === "confirmed") setStatus("Paid: here is your ticket.");
+      else if (back === "cancelled") setStatus("The checkout was cancelled: your seat stays held for a while.");
+    })();
+    return () => void (live = false);
+  }, [id, version]);
+
+  async function register() {
+    setError(null);
+    const { data, error, response } = await session.api.events.POST("/api/v1/events/{id}/registrations", { params: { path: { id } } });
+    if (data) {
+      setStatus(data.status === "waitlisted" ? `You are on the waiting list (position ${data.waitlist_position}).` : "You are registered.");
+      return setVersion((v) => v + 1);
+    }
+    if (response.status !== 402) return setError(problemText(error, response, "Registering failed."));
+    const hold = error as { checkout?: { purpose: "event_registration"; reference_id: string } };
+    if (!hold.checkout) return setError("Registering failed: no checkout was offered.");
+    setStatus("Opening the checkout…");
+    const here = `${location.origin}${href(`/events/${id}`)}`;
+    // the hold may not have reached payments yet: 409 with Retry-After means "try again in that long"
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const checkout = await session.api.payments.POST("/api/v1/payments/checkout", {
+        body: { purpose: hold.checkout.purpose, reference_id: hold.checkout.reference_id, payment_method: "card", success_url: `${here}?checkout=paid`, cancel_url: `${here}?checkout=cancelled` },
+      });
+      if (checkout.data) {
+        location.assign(checkout.data.checkout_url);
+        return;
+      }
+      if (checkout.response.status !== 409) return setError(problemText(checkout.error, checkout.response, "The checkout could not be opened."));
+      const wait = Number(checkout.response.headers.get("Retry-After") ?? "2");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5) * 1000));
+    }
+    setError("The checkout is not ready yet: try again in a moment.");
+  }
+
+  async function cancel() {
+    if (!confirm("Cancel your registration?")) return;
+    const { error, response } = await session.api.events.DELETE("/api/v1/events/{id}/registrations/me", { params: { path: { id } } });
+    if (response.ok) {
+      setStatus("Your registration is cancelled.");
+      setVersion((v) => v + 1);
+    } else setError(problemText(error, response, "Cancelling failed."));
+  }
+
+  async function openChat() {
+    const { data, error, response } = await session.api.messaging.GET("/api/v1/conversations/by-event/{event_id}", { params: { path: { event_id: id } } });
+    if (data) setChat(data.id);
+    else setError(problemText(error, response, "The event chat is open to registered people."));
+  }
+
+  if (!event) return <section>{error ? <p class="error" role="alert">{error}</p> : <p role="status">Loading…</p>}</section>;
+  const active = registration && registration.status !== "cancelled";
+  return (
+    <section aria-labelledby="event-heading">
+      <a href={href("/events")}>← Events</a>
+      <h2 id="event-heading">{event.title}</h2>
+      <p>
+        {new Date(event.starts_at).toLocaleString([], { dateStyle: "full", timeStyle: "short" })} ({event.time_zone})
+      </p>
+      <p class="meta">
+        {[event.location_name, event.address, event.city, event.country].filter(Boolean).join(", ")} · {event.event_type} · {formatPrice(event.price_cents, event.currency)}
+        {event.spots_remaining != null ? ` · ${event.spots_remaining} spots left` : ""}
+      </p>
+      {event.description && <p>{event.description}</p>}
+      {status && <p class="banner" role="status">{status}</p>}
+      {error && <p class="error" role="alert">{error}</p>}
+      {ticket ? (
+        <div class="card" aria-labelledby="ticket-heading">
+          <h3 id="ticket-heading">Your ticket</h3>
+          <QrCode value={ticket.qr_payload} label={`Ticket QR code, ${ticket.ticket_code}`} />
+          <p>
+            Ticket <strong>{ticket.ticket_code}</strong>
+          </p>
+        </div>
+      ) : active ? (
+        <p>Your registration: {registration.status}{registration.status === "held" ? " (waiting for payment)" : ""}.</p>
+      ) : null}
+      <p class="row">
+        {!active || registration?.status === "held" ? (
+          <button type="button" onClick={() => void register()}>
+            {event.is_free ? "Register" : `Buy a ticket (${formatPrice(event.price_cents, event.currency)})`}
+          </button>
+        ) : null}
+        {active && (
+          <button type="button" class="secondary" onClick={() => void cancel()}>
+            Cancel registration
+          </button>
+        )}
+        {!chat && (
+          <button type="button" class="secondary" onClick={() => void openChat()}>
+            Open the event chat
+          </button>
+        )}
+      </p>
+      {chat && (
+        <div class="card">
+          <h3>Event chat</h3>
+          <Discussion conversationId={chat} title={`${event.title} chat`} canSend />
+        </div>
+      )}
+    </section>
+  );
+}

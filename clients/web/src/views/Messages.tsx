@@ -1,0 +1,116 @@
+import type { messaging } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { displayName, formatTime, session } from "../lib/app";
+import { href, navigate } from "../lib/router";
+import { problemText } from "../lib/session";
+import { Discussion } from "./Discussion";
+
+type Conversation = messaging.components["schemas"]["ConversationDto"];
+
+/** Direct messages: conversations with unread counts (live), the open one's discussion with read receipts. */
+export function Messages({ conversationId }: { conversationId?: string }) {
+  const [conversations, setConversations] = useState<Conversation[] | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    void session.api.messaging
+      .GET("/api/v1/conversations", { params: { query: { limit: 100 } } })
+      .then(({ data }) => live && setConversations((data?.items ?? []).filter((c) => c.kind === "direct")));
+    return () => void (live = false);
+  }, [version]);
+
+  useEffect(() => {
+    const hub = session.hub();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reload = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => setVersion((v) => v + 1), 400);
+    };
+    const offs = [hub?.on("new_message", reload), hub?.on("read", (r) => r.user_id === session.user?.id && reload())];
+    addEventListener("community:unread-changed", reload);
+    return () => {
+      clearTimeout(timer);
+      offs.forEach((off) => off?.());
+      removeEventListener("community:unread-changed", reload);
+    };
+  }, []);
+
+  const open = conversations?.find((c) => c.id === conversationId);
+  return (
+    <div class="columns two" data-depth={conversationId ? "discussion" : "communities"}>
+      <section class="column" aria-labelledby="messages-heading">
+        <h2 id="messages-heading">Messages</h2>
+        <NewConversation />
+        {conversations === null ? <p class="meta" role="status">Loading…</p> : conversations.length === 0 ? <p class="meta">No conversations yet. Connect with people, then write to them.</p> : null}
+        <ul class="list" aria-label="Conversations">
+          {(conversations ?? []).map((c) => (
+            <li key={c.id}>
+              <a href={href(`/messages/${c.id}`)} aria-current={c.id === conversationId ? "page" : undefined}>
+                <span class="title">
+                  {displayName(c.other_user)}
+                  {c.unread_count > 0 && c.id !== conversationId && (
+                    <span class="badge" aria-label={`${c.unread_count} unread`}>
+                      {c.unread_count}
+                    </span>
+                  )}
+                </span>
+                <span class="meta">{c.last_message ? `${c.last_message.text ?? "(deleted)"} · ${formatTime(c.last_activity_at)}` : "No messages yet"}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
+      {conversationId ? (
+        <section class="column discussion-column" aria-labelledby="conversation-heading">
+          <a class="back" href={href("/messages")}>
+            ← Messages
+          </a>
+          <h2 id="conversation-heading">{open ? displayName(open.other_user) : "Conversation"}</h2>
+          <Discussion conversationId={conversationId} title={open ? displayName(open.other_user) : "conversation"} canSend={open?.can_send ?? true} receipts />
+        </section>
+      ) : (
+        <section class="column placeholder">
+          <p>Choose a conversation.</p>
+        </section>
+      )}
+    </div>
+  );
+}
+
+/** Starts (or finds) the direct conversation with a connection, by username. */
+function NewConversation() {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="inline"
+      aria-label="New conversation"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(null);
+        const username = String(new FormData(e.currentTarget).get("username") ?? "").trim().replace(/^@/, "");
+        if (!username) return;
+        const profile = await session.api.social.GET("/api/v1/profiles/by-username/{username}", { params: { path: { username } } });
+        if (!profile.data) return setError(`Nobody is called ${username}.`);
+        const started = await startConversation(profile.data.user_id);
+        if (started.id) navigate(`/messages/${started.id}`);
+        else setError(started.error ?? null);
+      }}
+    >
+      <label class="visually-hidden" for="new-conversation">
+        Write to (username)
+      </label>
+      <input id="new-conversation" name="username" placeholder="Write to (username)" />
+      <button type="submit" class="small">
+        Write
+      </button>
+      {error && <p class="error" role="alert">{error}</p>}
+    </form>
+  );
+}
+
+/** The direct conversation's id, or why there is none (not connected, blocked...). */
+export async function startConversation(userId: string): Promise<{ id?: string; error?: string }> {
+  const { data, error, response } = await session.api.messaging.POST("/api/v1/conversations/direct", { body: { user_id: userId } });
+  return data ? { id: data.id } : { error: problemText(error, response, "The conversation could not be started.") };
+}

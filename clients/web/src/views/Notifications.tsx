@@ -1,0 +1,78 @@
+import type { messaging } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { formatTime, session } from "../lib/app";
+import { href } from "../lib/router";
+
+type Item = messaging.components["schemas"]["NotificationItem"];
+
+/** Notifications, newest first; a new one arrives live (the hub's notification event). */
+export function Notifications() {
+  const [items, setItems] = useState<Item[] | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    void session.api.messaging.GET("/api/v1/notifications", { params: { query: { limit: 50 } } }).then(({ data }) => live && setItems(data?.items ?? []));
+    // the hub types data as unknown, REST as an empty object: the same JSON
+    const off = session.hub()?.on("notification", (pushed) => { const n = pushed as unknown as Item; setItems((all) => [n, ...(all ?? []).filter((x) => x.id !== n.id && !n.ids.includes(x.id))]); });
+    return () => {
+      live = false;
+      off?.();
+    };
+  }, [version]);
+
+  async function markRead(body: { ids?: string[]; all?: boolean }) {
+    await session.api.messaging.PATCH("/api/v1/notifications/read", { body: { ids: body.ids ?? null, all: body.all ?? null } });
+    dispatchEvent(new Event("community:unread-changed"));
+    setVersion((v) => v + 1);
+  }
+
+  const unread = (items ?? []).filter((i) => !i.read_at).length;
+  return (
+    <div class="page">
+      <section aria-labelledby="notifications-heading">
+        <div class="column-head">
+          <h2 id="notifications-heading">Notifications</h2>
+          {unread > 0 && (
+            <button type="button" class="small secondary" onClick={() => void markRead({ all: true })}>
+              Mark all as read
+            </button>
+          )}
+        </div>
+        {items === null ? <p class="meta" role="status">Loading…</p> : items.length === 0 ? <p class="meta">Nothing yet.</p> : null}
+        <ul class="list" aria-label="Notifications">
+          {(items ?? []).map((n) => (
+            <li key={n.id} class={n.read_at ? "" : "unread"}>
+              <a href={link(n)} onClick={() => !n.read_at && void markRead({ ids: n.ids })}>
+                <span class="title">
+                  {!n.read_at && <span class="visually-hidden">Unread: </span>}
+                  {n.summary}
+                </span>
+                <span class="meta">{formatTime(n.created_at)}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+/** Where a notification leads in this app. */
+function link(n: Item): string {
+  const data = (n.data ?? {}) as Record<string, string | undefined>;
+  switch (n.subject_type) {
+    case "conversation":
+      return data.conversation_kind === "direct" ? href(`/messages/${n.subject_id}`) : href("/communities");
+    case "event":
+    case "registration":
+      return href(`/events/${data.event_id ?? n.subject_id}`);
+    case "user":
+    case "connection":
+      return href(`/people/${n.actor?.user_id ?? n.subject_id}`);
+    case "group":
+      return href(`/communities/${n.subject_id}`);
+    default:
+      return href("/notifications");
+  }
+}

@@ -1,0 +1,221 @@
+import type { social } from "@community/sdk";
+import { useEffect, useState } from "preact/hooks";
+import { session } from "../lib/app";
+import { href, navigate } from "../lib/router";
+import { problemText } from "../lib/session";
+import { startConversation } from "./Messages";
+
+type Person = social.components["schemas"]["DiscoverItem"];
+type Profile = social.components["schemas"]["ProfileDto"];
+type Connection = social.components["schemas"]["ConnectionDto"];
+
+/** The tier claim of the access token (free, premium, elite): what the discovery filters allow. */
+function tier(): string {
+  const token = JSON.parse(sessionStorage.getItem("community.session") ?? "{}").access as string | undefined;
+  try {
+    return JSON.parse(atob(token!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).tier ?? "free";
+  } catch {
+    return "free";
+  }
+}
+
+export function People({ userId }: { userId?: string }) {
+  return <div class="page">{userId ? <PersonProfile id={userId} /> : <Discover />}</div>;
+}
+
+function Discover() {
+  const [people, setPeople] = useState<Person[] | null>(null);
+  const [requests, setRequests] = useState<Connection[]>([]);
+  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [version, setVersion] = useState(0);
+  const premium = tier() !== "free";
+
+  useEffect(() => {
+    let live = true;
+    setPeople(null);
+    const q = (k: string) => filters[k] || undefined;
+    void session.api.social
+      .GET("/api/v1/discover", {
+        params: { query: { q: q("q"), region: q("region"), interest: q("interest"), ...(premium ? { age_min: q("age_min") ? Number(q("age_min")) : undefined, age_max: q("age_max") ? Number(q("age_max")) : undefined, gender: q("gender") } : {}), limit: 50 } },
+      })
+      .then(({ data }) => live && setPeople(data?.items ?? []));
+    void session.api.social
+      .GET("/api/v1/connections", { params: { query: { status: "pending", direction: "incoming", limit: 50 } } })
+      .then(({ data }) => live && setRequests(data?.items ?? []));
+    return () => void (live = false);
+  }, [filters, version]);
+
+  async function answer(id: string, accept: boolean) {
+    await session.api.social.POST(accept ? "/api/v1/connections/{id}/accept" : "/api/v1/connections/{id}/decline", { params: { path: { id } } });
+    setVersion((v) => v + 1);
+  }
+
+  return (
+    <section aria-labelledby="people-heading">
+      <h2 id="people-heading">People</h2>
+      {requests.length > 0 && (
+        <div class="card">
+          <h3>Connection requests</h3>
+          <ul class="list" aria-label="Connection requests">
+            {requests.map((r) => (
+              <li key={r.id} class="row">
+                <a href={href(`/people/${r.user.user_id}`)}>{r.user.full_name || r.user.username}</a>
+                <button type="button" class="small" onClick={() => void answer(r.id, true)} aria-label={`Accept ${r.user.username}`}>
+                  Accept
+                </button>
+                <button type="button" class="small secondary" onClick={() => void answer(r.id, false)} aria-label={`Decline ${r.user.username}`}>
+                  Decline
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <form
+        class="filters card"
+        role="search"
+        aria-label="Find people"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilters(Object.fromEntries([...new FormData(e.currentTarget)].map(([k, v]) => [k, String(v).trim()])));
+        }}
+      >
+        <div class="row">
+          <label>
+            Search people
+            <input name="q" type="search" />
+          </label>
+          <label>
+            Region
+            <input name="region" />
+          </label>
+          <label>
+            Interest
+            <input name="interest" />
+          </label>
+        </div>
+        {premium ? (
+          <div class="row">
+            <label>
+              Age from
+              <input name="age_min" type="number" min={13} max={120} />
+            </label>
+            <label>
+              Age to
+              <input name="age_max" type="number" min={13} max={120} />
+            </label>
+            <label>
+              Gender
+              <input name="gender" />
+            </label>
+          </div>
+        ) : (
+          <p class="meta">Age and gender filters come with Premium.</p>
+        )}
+        <button type="submit">Search</button>
+      </form>
+      {people === null ? <p class="meta" role="status">Loading…</p> : people.length === 0 ? <p class="meta">Nobody matches yet.</p> : null}
+      <ul class="grid" aria-label="People">
+        {(people ?? []).map((p) => (
+          <li key={p.user_id}>
+            <a class="title" href={href(`/people/${p.user_id}`)}>
+              {p.full_name || p.username}
+            </a>
+            <p class="meta">
+              @{p.username}
+              {p.city ? ` · ${p.city}` : ""} · {p.compatibility_score}% match{p.is_verified ? " · verified" : ""}
+            </p>
+            {p.common_interests.length > 0 && <p class="meta">In common: {p.common_interests.join(", ")}</p>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function PersonProfile({ id }: { id: string }) {
+  const [profile, setProfile] = useState<Profile | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    void session.api.social.GET("/api/v1/profiles/{user_id}", { params: { path: { user_id: id } } }).then(({ data, error, response }) => {
+      if (!live) return;
+      setProfile(data ?? null);
+      if (!data) setError(problemText(error, response, "This profile is not available."));
+    });
+    return () => void (live = false);
+  }, [id, version]);
+
+  async function act(call: Promise<{ error?: unknown; response: Response }>, done: string) {
+    setError(null);
+    const { error, response } = await call;
+    if (response.ok) {
+      setStatus(done);
+      setVersion((v) => v + 1);
+    } else setError(problemText(error, response, "That did not work."));
+  }
+
+  if (!profile) return <section>{error ? <p class="error" role="alert">{error}</p> : <p role="status">Loading…</p>}</section>;
+  const path = { params: { path: { user_id: id } } };
+  return (
+    <section aria-labelledby="profile-heading">
+      <a href={href("/people")}>← People</a>
+      <h2 id="profile-heading">{profile.full_name || profile.username}</h2>
+      <p class="meta">
+        @{profile.username}
+        {profile.age ? ` · ${profile.age}` : ""}
+        {profile.city ? ` · ${profile.city}` : ""}
+        {profile.is_verified ? " · verified" : ""}
+        {profile.compatibility_score != null ? ` · ${profile.compatibility_score}% match` : ""}
+      </p>
+      {profile.bio && <p>{profile.bio}</p>}
+      {profile.interests.length > 0 && <p>Interests: {profile.interests.join(", ")}</p>}
+      {status && <p class="banner" role="status">{status}</p>}
+      {error && <p class="error" role="alert">{error}</p>}
+      <p class="row">
+        {profile.connection_status === "none" && (
+          <button type="button" onClick={() => void act(session.api.social.POST("/api/v1/connections", { body: { user_id: id, message: null } }), "Connection requested.")}>
+            Connect
+          </button>
+        )}
+        {profile.connection_status === "pending_outgoing" && <span class="meta">Connection requested</span>}
+        {profile.connection_status === "pending_incoming" && profile.connection_id && (
+          <button type="button" onClick={() => void act(session.api.social.POST("/api/v1/connections/{id}/accept", { params: { path: { id: profile.connection_id! } } }), "Connected.")}>
+            Accept connection
+          </button>
+        )}
+        {profile.connection_status === "connected" && (
+          <button
+            type="button"
+            onClick={async () => {
+              const started = await startConversation(id);
+              if (started.id) navigate(`/messages/${started.id}`);
+              else setError(started.error ?? null);
+            }}
+          >
+            Message
+          </button>
+        )}
+        {profile.is_following ? (
+          <button type="button" class="secondary" onClick={() => void act(session.api.social.DELETE("/api/v1/follows/{user_id}", path), "Unfollowed.")}>
+            Unfollow
+          </button>
+        ) : (
+          <button type="button" class="secondary" onClick={() => void act(session.api.social.PUT("/api/v1/follows/{user_id}", path), "Following.")}>
+            Follow
+          </button>
+        )}
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => confirm(`Block ${profile.username}? You will no longer see each other.`) && void act(session.api.social.PUT("/api/v1/blocks/{user_id}", path), "Blocked.")}
+        >
+          Block
+        </button>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,192 @@
+// The web client in Chromium, served by the gateway at /app/: the budget, two people in a community thread, live,
+// through a messaging restart; axe-core on every main view; screenshots.
+//   node test/browser.mjs <gateway url> <chromium path> <screenshot folder>
+// Run by tests/SystemTests/WebClientTests, which answers "@@ stop messaging" / "@@ start messaging" on stdin.
+import { gzipSync } from "node:zlib";
+import { app, ask, axe, discussion, figures, finish, gateway, newPage, problems, run, seesOnce, send, shot, signUp, step } from "./lib.mjs";
+
+try {
+  // ---- budget: the first view, with the platform warm (one load before the measured one)
+  step("first view and JavaScript budget");
+  for (let i = 0; i < 2; i++) {
+    const warm = await newPage("warm-up");
+    await warm.goto(app);
+    await warm.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+    await warm.context().close();
+  }
+
+  // three fresh visitors (empty cache each); the budget holds for the median
+  const loads = [];
+  let visitor;
+  let scripts = [];
+  for (let i = 0; i < 3; i++) {
+    if (visitor) await visitor.context().close();
+    visitor = await newPage("visitor");
+    scripts = [];
+    visitor.on("response", (r) => r.url().startsWith(`${gateway}/app/`) && r.request().resourceType() === "script" && scripts.push(r));
+    const started = Date.now();
+    await visitor.goto(app);
+    await visitor.getByRole("textbox", { name: "Username, e-mail or phone", exact: true }).waitFor();
+    await visitor.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+    const wall = Date.now() - started;
+    const timing = await visitor.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      const mark = performance.getEntriesByName("community:interactive")[0];
+      return { ttfb: Math.round(nav.responseStart), domInteractive: Math.round(nav.domInteractive), interactive: Math.round(mark?.startTime ?? -1) };
+    });
+    loads.push({ wall, ...timing });
+    console.log(`   load ${i + 1}: ${wall} ms until the form answered (in the page: first byte ${timing.ttfb} ms, DOM interactive ${timing.domInteractive} ms, app interactive ${timing.interactive} ms)`);
+  }
+  const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+  figures.firstViewInteractiveMs = median(loads.map((l) => l.wall));
+  figures.firstViewInPageMs = median(loads.map((l) => l.interactive));
+  let gzipped = 0;
+  let raw = 0;
+  for (const response of scripts) {
+    const body = await response.body();
+    raw += body.length;
+    gzipped += gzipSync(body, { level: 9 }).length;
+  }
+  figures.jsKb = +(raw / 1024).toFixed(1);
+  figures.jsGzipKb = +(gzipped / 1024).toFixed(1);
+  console.log(`BUDGET first view interactive ${figures.firstViewInteractiveMs} ms, median of 3 (the app interactive ${figures.firstViewInPageMs} ms after navigation start); JavaScript ${figures.jsKb} kB, ${figures.jsGzipKb} kB gzipped (${scripts.length} files)`);
+  if (figures.firstViewInteractiveMs > 1000) problems.push(`first view interactive after ${figures.firstViewInteractiveMs} ms (budget 1000)`);
+  if (figures.jsGzipKb > 200) problems.push(`JavaScript ${figures.jsGzipKb} kB gzipped (budget 200)`);
+  // a route of the app reloads into the app (the gateway answers index.html for it)
+  const cached = await visitor.request.get(`${gateway}/app/communities/anything`);
+  if (cached.status() !== 200 || !(await cached.text()).includes('<div id="app">')) problems.push("a route under /app/ is not the app");
+  await axe(visitor, "sign in");
+  await shot(visitor, "desktop-sign-in");
+  await visitor.getByRole("link", { name: "Create an account" }).click();
+  await visitor.getByRole("button", { name: "Create account" }).waitFor();
+  await axe(visitor, "sign up");
+  await visitor.context().close();
+
+  // ---- two people
+  const amira = `amira_${run}`;
+  const bilal = `bilal_${run}`;
+  step(`sign up ${amira} and ${bilal}`);
+  const a = await newPage("amira");
+  const b = await newPage("bilal");
+  await Promise.all([signUp(a, amira), signUp(b, bilal)]);
+
+  // the signed-in first view, reloaded
+  const reloaded = Date.now();
+  await a.reload();
+  await a.getByRole("list", { name: "Communities", exact: true }).waitFor({ state: "attached" });
+  await a.getByRole("button", { name: "New community" }).waitFor();
+  figures.signedInViewMs = Date.now() - reloaded;
+  console.log(`BUDGET signed-in Communities view interactive after a reload: ${figures.signedInViewMs} ms`);
+
+  step("amira creates a community and a thread");
+  const community = `Hikers ${run}`;
+  await a.getByRole("button", { name: "New community" }).click();
+  const create = a.getByRole("form", { name: "New community" });
+  await create.getByLabel("Name").fill(community);
+  await create.getByLabel("Description").fill("Weekend walks in the hills");
+  await create.getByLabel("Interest").fill("hiking");
+  await create.getByRole("button", { name: "Create community" }).click();
+  await a.getByRole("button", { name: "New thread" }).click();
+  const thread = a.getByRole("form", { name: "New thread" });
+  await thread.getByLabel("Title").fill("Saturday hike");
+  await thread.getByLabel("First message").fill("Who is in for Saturday?");
+  await thread.getByRole("button", { name: "Start thread" }).click();
+  await seesOnce(a, "Who is in for Saturday?");
+
+  step("bilal finds the community, joins and opens the thread");
+  await b.getByRole("button", { name: "Explore" }).click();
+  await b.getByLabel("Search communities").fill(community);
+  await b.getByRole("button", { name: "Search", exact: true }).click();
+  await b.getByRole("list", { name: "Communities", exact: true }).getByRole("link", { name: new RegExp(community) }).click();
+  await b.getByRole("button", { name: "Join", exact: true }).click();
+  await b.getByRole("list", { name: "Threads", exact: true }).getByRole("link", { name: /Saturday hike/ }).click();
+  await seesOnce(b, "Who is in for Saturday?");
+
+  step("live both ways, with typing");
+  const bBox = b.getByRole("textbox", { name: "Message", exact: true });
+  await bBox.pressSequentially("Count me", { delay: 30 });
+  await a.getByText(/is typing…/).waitFor();
+  await bBox.pressSequentially(" in!", { delay: 10 });
+  await b.getByRole("button", { name: "Send", exact: true }).click();
+  await seesOnce(a, "Count me in!");
+  await a.getByText(/is typing…/).waitFor({ state: "hidden" });
+  const aBox = a.getByRole("textbox", { name: "Message", exact: true });
+  await aBox.pressSequentially("Great, 8 am", { delay: 30 });
+  await b.getByText(/is typing…/).waitFor();
+  await a.getByRole("button", { name: "Send", exact: true }).click();
+  await seesOnce(b, "Great, 8 am");
+  await shot(a, "desktop-communities");
+
+  step("messaging stops mid-conversation; both write meanwhile; it starts again");
+  await ask("stop messaging");
+  await send(b, "Sent while messaging was down");
+  await send(a, "Me too, while it was down");
+  await a.getByText("waiting for the connection…").first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+  await ask("start messaging");
+  for (const page of [a, b]) {
+    await seesOnce(page, "Sent while messaging was down", 60_000);
+    await seesOnce(page, "Me too, while it was down", 60_000);
+    await discussion(page).locator(".message.pending").waitFor({ state: "detached", timeout: 30_000 });
+  }
+  await send(b, "And after the restart");
+  await seesOnce(a, "And after the restart");
+  for (const [page, who] of [[a, "amira"], [b, "bilal"]]) {
+    const texts = await discussion(page).locator(".message .text").allTextContents();
+    const expected = ["Who is in for Saturday?", "Count me in!", "Great, 8 am", "Sent while messaging was down", "Me too, while it was down", "And after the restart"];
+    const missing = expected.filter((t) => texts.filter((x) => x === t).length !== 1);
+    if (missing.length) problems.push(`${who} does not see once: ${missing.join(", ")} (sees ${JSON.stringify(texts)})`);
+  }
+
+  step("an edit and a deletion show in place");
+  const mine = discussion(a).locator(".message.mine", { hasText: "Great, 8 am" });
+  await mine.getByRole("button", { name: /^Edit message/ }).click();
+  await aBox.fill("Great, 7:30 am");
+  await a.getByRole("button", { name: "Save", exact: true }).click();
+  await discussion(b).locator(".message", { hasText: "Great, 7:30 am" }).getByText("(edited)").waitFor();
+  a.once("dialog", (d) => d.accept());
+  await discussion(a).locator(".message.mine", { hasText: "Me too, while it was down" }).getByRole("button", { name: /^Delete message/ }).click();
+  await discussion(b).getByText("This message was deleted.").waitFor();
+  if ((await discussion(b).getByText("Me too, while it was down").count()) !== 0) problems.push("a deleted message is still shown");
+
+  step("older messages load on scrolling up");
+  const threadId = new URL(a.url()).pathname.split("/").pop();
+  await a.evaluate(async (id) => {
+    const { access } = JSON.parse(sessionStorage.getItem("community.session"));
+    for (let i = 1; i <= 45; i++) {
+      await fetch(`/api/v1/conversations/${id}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${access}`, "content-type": "application/json" },
+        body: JSON.stringify({ text: `Bulk ${i}`, client_txn_id: `bulk-${id}-${i}` }),
+      });
+    }
+  }, threadId);
+  await seesOnce(b, "Bulk 45");
+  await b.reload();
+  await seesOnce(b, "Bulk 45");
+  if ((await discussion(b).getByText("Who is in for Saturday?").count()) !== 0) problems.push("the first page already holds the oldest message");
+  for (let i = 0; i < 10 && (await discussion(b).getByText("Who is in for Saturday?").count()) === 0; i++) {
+    await discussion(b).evaluate((el) => (el.scrollTop = 0));
+    await b.waitForTimeout(400);
+  }
+  await seesOnce(b, "Who is in for Saturday?", 5_000);
+  await axe(a, "communities");
+  await shot(b, "desktop-communities-older");
+
+  // ---- phone
+  step("phone-sized screens");
+  await b.setViewportSize({ width: 390, height: 844 });
+  await shot(b, "phone-discussion");
+  await axe(b, "communities (phone)");
+  await b.getByRole("link", { name: "← Threads" }).click();
+  await shot(b, "phone-threads");
+
+  for (const view of ["Messages", "Events", "People", "Companion", "Notifications"]) {
+    await a.getByRole("navigation", { name: "Main" }).getByRole("link", { name: view, exact: true }).click();
+    await a.getByRole("heading", { level: 2, name: view }).first().waitFor();
+    await axe(a, view.toLowerCase());
+    await shot(a, `desktop-${view.toLowerCase()}`);
+  }
+} catch (e) {
+  problems.push(`failed: ${e?.stack ?? e}`);
+}
+await finish();

@@ -1,0 +1,131 @@
+// The web client in Chromium, beyond the communities: a paid ticket through the sandbox checkout, a connection that
+// becomes direct messages (unread badge, read receipt), notifications arriving live, and the companion's streamed reply.
+//   node test/journeys.mjs <gateway url> <chromium path> <screenshot folder>
+import { app, axe, discussion, finish, newPage, problems, run, seesOnce, send, shot, signUp, step } from "./lib.mjs";
+
+const main = (page) => page.getByRole("navigation", { name: "Main" });
+const go = (page, view) => main(page).getByRole("link", { name: view, exact: true }).click();
+
+try {
+  const olga = `olga_${run}`;
+  const musa = `musa_${run}`;
+  step(`sign up ${olga} (organizer) and ${musa}`);
+  const o = await newPage("olga");
+  const m = await newPage("musa");
+  await Promise.all([signUp(o, olga, true), signUp(m, musa)]);
+
+  step("olga publishes a paid event");
+  const title = `Sunrise yoga ${run}`;
+  await go(o, "Events");
+  await o.getByRole("button", { name: "New event" }).click();
+  const form = o.getByRole("form", { name: "New event" });
+  await form.getByLabel("Title").fill(title);
+  await form.getByLabel("Description").fill("An hour of yoga on the beach at sunrise.");
+  await form.getByLabel("Starts").fill("2030-06-01T07:00");
+  await form.getByLabel("Place").fill("Kite Beach");
+  await form.getByLabel("City", { exact: true }).fill("Dubai");
+  await form.getByLabel("Price (0 for free)").fill("15");
+  await form.getByRole("button", { name: "Publish event" }).click();
+  await o.getByRole("heading", { name: title }).waitFor();
+
+  step("musa buys a ticket through the sandbox checkout and comes back to it");
+  await go(m, "Events");
+  await m.getByLabel("Search events").fill(title);
+  await m.getByRole("button", { name: "Search", exact: true }).click();
+  await m.getByRole("list", { name: "Events" }).getByRole("link", { name: title }).click();
+  await axe(m, "event");
+  await m.getByRole("button", { name: /^Buy a ticket/ }).click();
+  await m.waitForURL(/\/sandbox\/checkout\//, { timeout: 30_000 });
+  await m.getByRole("button", { name: /^Pay/ }).click();
+  await m.waitForURL(/\/app\/events\/.*checkout=paid/, { timeout: 30_000 });
+  await m.getByRole("heading", { name: "Your ticket" }).waitFor({ timeout: 60_000 });
+  await m.getByRole("img", { name: /^Ticket QR code, EVT-/ }).waitFor();
+  await axe(m, "event with a ticket");
+  await shot(m, "desktop-event-ticket");
+
+  step("musa asks olga to connect; her notification badge appears live");
+  await go(m, "People");
+  await m.getByLabel("Search people").fill(olga);
+  await m.getByRole("button", { name: "Search", exact: true }).click();
+  await m.getByRole("list", { name: "People" }).getByRole("link").first().click();
+  await m.getByRole("button", { name: "Connect", exact: true }).click();
+  await m.getByText("Connection requested.").waitFor();
+  await main(o).getByRole("status", { name: /unread notifications/ }).waitFor({ timeout: 30_000 });
+  await go(o, "Notifications");
+  await o.getByRole("list", { name: "Notifications" }).getByRole("link").first().waitFor();
+  await axe(o, "notifications with items");
+  await shot(o, "desktop-notifications");
+  await go(o, "People");
+  await o.getByRole("button", { name: `Accept ${musa}` }).click();
+  await o.getByRole("list", { name: "Connection requests" }).waitFor({ state: "detached" });
+
+  step("direct messages: unread count and read receipt");
+  const message = m.getByRole("button", { name: "Message", exact: true });
+  for (let i = 0; i < 10 && !(await message.isVisible()); i++) {
+    await m.reload();
+    await message.waitFor({ timeout: 2_000 }).catch(() => undefined);
+  }
+  await message.click();
+  await m.getByRole("log", { name: "Discussion", exact: true }).waitFor();
+  await send(m, "Hello Olga, see you at sunrise!");
+  await seesOnce(m, "Hello Olga, see you at sunrise!");
+  await main(o).getByRole("status", { name: /unread messages/ }).waitFor({ timeout: 30_000 });
+  await go(o, "Messages");
+  const conversation = o.getByRole("list", { name: "Conversations" }).getByRole("link").first();
+  await conversation.getByLabel(/unread/).waitFor();
+  await conversation.click();
+  await seesOnce(o, "Hello Olga, see you at sunrise!");
+  await main(o).getByRole("status", { name: /unread messages/ }).waitFor({ state: "detached", timeout: 15_000 });
+  await m.getByText("Seen", { exact: true }).waitFor({ timeout: 30_000 });
+  await send(o, "Welcome! Bring a mat.");
+  await seesOnce(m, "Welcome! Bring a mat.");
+  await axe(o, "messages with a conversation");
+  await shot(o, "desktop-messages");
+  await o.setViewportSize({ width: 390, height: 844 });
+  await shot(o, "phone-messages");
+  if ((await discussion(o).count()) !== 1) problems.push("the phone view shows no discussion");
+
+  step("the companion streams its reply under the disclosure");
+  await go(m, "Companion");
+  await m.getByLabel("Message to the companion").fill("I had a good day at the beach.");
+  await m.getByRole("button", { name: "Send", exact: true }).click();
+  const log = m.getByRole("log", { name: "Companion conversation" });
+  await log.getByRole("article", { name: "Companion" }).locator(".text").filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
+  await log.getByText("writing…").waitFor({ state: "detached", timeout: 60_000 });
+  await m.getByText(/not a person/).first().waitFor();
+  await axe(m, "companion with a conversation");
+  await shot(m, "desktop-companion");
+  await m.setViewportSize({ width: 390, height: 844 });
+  await go(m, "Events");
+  await shot(m, "phone-events");
+
+  step("a refused access token is refreshed by itself; a refused refresh ends the session; signing out and in again");
+  const corrupt = (field) =>
+    m.evaluate((f) => {
+      const stored = JSON.parse(sessionStorage.getItem("community.session"));
+      stored[f] = "x" + stored[f].slice(1);
+      sessionStorage.setItem("community.session", JSON.stringify(stored));
+    }, field);
+  await m.setViewportSize({ width: 1280, height: 800 });
+  await corrupt("access");
+  await m.reload();
+  await go(m, "People");
+  await m.getByRole("list", { name: "People" }).waitFor({ state: "attached" });
+  await go(m, "Communities");
+  await m.getByRole("button", { name: "New community" }).waitFor();
+  if (await m.getByRole("button", { name: "Sign in", exact: true }).isVisible()) problems.push("a refused access token signed the user out");
+  await corrupt("access");
+  await corrupt("refresh");
+  await m.reload(); // its first requests are refused, and so is the refresh
+  await m.getByText("Your session ended. Sign in again.").waitFor();
+  await m.getByLabel("Username, e-mail or phone", { exact: true }).fill(musa);
+  await m.getByLabel("Password", { exact: true }).fill("correct horse 42");
+  await m.getByRole("button", { name: "Sign in", exact: true }).click();
+  await main(m).waitFor();
+  await m.getByRole("button", { name: "Sign out" }).click();
+  await m.getByRole("button", { name: "Sign in", exact: true }).waitFor();
+  if (await m.evaluate(() => sessionStorage.getItem("community.session"))) problems.push("signing out left the tokens in the page");
+} catch (e) {
+  problems.push(`failed: ${e?.stack ?? e}`);
+}
+await finish();

@@ -1,0 +1,72 @@
+namespace Community.Gateway.Tests;
+
+/// <summary>A built web client in a folder of its own, served at /app/ (WebClient:Root).</summary>
+public sealed class WebClientFixture : GatewayFixture
+{
+    public string Folder { get; } = Directory.CreateTempSubdirectory("web-client-").FullName;
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        Directory.CreateDirectory(Path.Combine(Folder, "assets"));
+        File.WriteAllText(Path.Combine(Folder, "index.html"), """<!doctype html><div id="app"></div>""");
+        File.WriteAllText(Path.Combine(Folder, "assets", "index-abc123.js"), "console.log(1)");
+        settings["WebClient:Root"] = Folder;
+    }
+}
+
+public sealed class WebClientTests(WebClientFixture fixture) : IClassFixture<WebClientFixture>
+{
+    private readonly WebClientFixture _ = fixture;
+
+    [Theory]
+    [InlineData("/app/")]
+    [InlineData("/app/communities/0193/0194?checkout=paid")]
+    public async Task The_app_and_each_of_its_routes_answer_index_html_revalidated_under_a_same_origin_csp(string path)
+    {
+        var before = _.Backend.Received.Count;
+
+        var response = await _.SendAsync(HttpMethod.Get, path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("""<div id="app">""", await response.Content.ReadAsStringAsync());
+        Assert.True(response.Headers.CacheControl?.NoCache);
+        Assert.Equal(WebClient.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal(before, _.Backend.Received.Count); // served by the gateway itself
+    }
+
+    [Fact]
+    public async Task Hashed_assets_are_cached_for_a_year_and_a_missing_one_is_a_404_not_the_page()
+    {
+        var asset = await _.SendAsync(HttpMethod.Get, "/app/assets/index-abc123.js");
+        Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+        Assert.Equal("text/javascript", asset.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromDays(365), asset.Headers.CacheControl?.MaxAge);
+
+        var missing = await _.SendAsync(HttpMethod.Get, "/app/assets/index-old.js");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_app_without_its_slash_is_redirected_to_it_and_nothing_beside_the_folder_is_served()
+    {
+        var response = await _.SendAsync(HttpMethod.Get, "/app");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/app/", response.Headers.Location?.OriginalString);
+
+        // a path climbing out of the folder is never the file beside it
+        var secret = Guid.NewGuid().ToString("N");
+        var beside = Path.Combine(Path.GetDirectoryName(_.Folder)!, $"{secret}.txt");
+        await File.WriteAllTextAsync(beside, secret);
+        try
+        {
+            var outside = await _.SendAsync(HttpMethod.Get, $"/app/%2e%2e/{secret}.txt");
+            Assert.NotEqual(secret, (await outside.Content.ReadAsStringAsync()).Trim());
+        }
+        finally
+        {
+            File.Delete(beside);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+
+namespace Community.Gateway;
+
+/// <summary>
+/// The reference web client (clients/web, built by Vite into its dist folder) at &lt;gateway&gt;/app/: the same origin
+/// as the API, so it needs no CORS. <c>WebClient:Root</c> names the built folder (AppHost sets it to clients/web/dist);
+/// without it nothing is served there. Hashed assets (/app/assets/) are cached for a year, everything else is
+/// revalidated; any other path under /app/ answers index.html, so the client's own routes survive a reload.
+/// </summary>
+public static class WebClient
+{
+    public const string PathBase = "/app";
+
+    /// <summary>The app talks to its own origin only: its API, its hub (WebSocket) and its own files.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static WebApplication MapWebClient(this WebApplication app)
+    {
+        var root = app.Configuration["WebClient:Root"];
+        if (string.IsNullOrWhiteSpace(root))
+            return app;
+        var folder = Path.GetFullPath(root);
+        // made on first use: the folder may be built after the gateway started
+        var files = new Lazy<PhysicalFileProvider>(() => new PhysicalFileProvider(folder));
+        // a middleware, not an endpoint: the app's routes read query parameters of their own (?checkout=paid), which
+        // endpoints refuse unless they declare them (KnownQueryParameters)
+        app.Use(
+            (context, next) =>
+                context.Request.Path.StartsWithSegments(PathBase, out var rest)
+                && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                    ? Serve(context, files, folder, rest.Value?.TrimStart('/')).ExecuteAsync(context)
+                    : next(context)
+        );
+        return app;
+    }
+
+    private static IResult Serve(HttpContext context, Lazy<PhysicalFileProvider> provider, string folder, string? path)
+    {
+        // the app's relative URLs need the slash
+        if (string.IsNullOrEmpty(path) && !context.Request.Path.Value!.EndsWith('/'))
+            return Results.Redirect(PathBase + "/");
+        if (!Directory.Exists(folder))
+            return NotBuilt(folder);
+        var files = provider.Value;
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+
+        var file = string.IsNullOrEmpty(path) ? null : files.GetFileInfo(path);
+        if (file is { Exists: true, IsDirectory: false, PhysicalPath: { } physical })
+        {
+            headers.CacheControl = path!.StartsWith("assets/", StringComparison.Ordinal)
+                ? "public, max-age=31536000, immutable"
+                : "no-cache";
+            return Results.File(
+                physical,
+                ContentType(physical),
+                lastModified: file.LastModified,
+                enableRangeProcessing: true
+            );
+        }
+        // a missing file (an asset of an older build) is a 404; any other path is one of the app's own routes
+        if (path is not null && (path.StartsWith("assets/", StringComparison.Ordinal) || Path.HasExtension(path)))
+            return Results.NotFound();
+        var index = files.GetFileInfo("index.html");
+        if (!index.Exists || index.PhysicalPath is null)
+            return NotBuilt(folder);
+        headers.CacheControl = "no-cache";
+        return Results.File(index.PhysicalPath, "text/html; charset=utf-8", lastModified: index.LastModified);
+    }
+
+    private static IResult NotBuilt(string folder) =>
+        Results.Problem(
+            title: "The web client is not built",
+            detail: $"{folder} holds no index.html: run `npm ci && npm run build` in clients/web.",
+            statusCode: StatusCodes.Status503ServiceUnavailable
+        );
+
+    private static string ContentType(string path) =>
+        ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
+}

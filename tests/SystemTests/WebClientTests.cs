@@ -1,0 +1,259 @@
+extern alias AiCompanionApi;
+extern alias EventsApi;
+extern alias GatewayApp;
+extern alias IdentityApi;
+extern alias MessagingApi;
+extern alias PaymentsApi;
+extern alias SocialApi;
+using System.Diagnostics;
+using Community.LocalInfrastructure;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using CompanionProgram = AiCompanionApi::Program;
+using EventsProgram = EventsApi::Program;
+using GatewayProgram = GatewayApp::Program;
+using IdentityProgram = IdentityApi::Program;
+using MessagingProgram = MessagingApi::Program;
+using PaymentsProgram = PaymentsApi::Program;
+using SocialProgram = SocialApi::Program;
+
+namespace Community.SystemTests;
+
+/// <summary>
+/// The whole platform behind the real gateway, which serves the built web client (clients/web/dist) at /app/ as
+/// AppHost does; messaging can be stopped and started again on its port mid-test, as a crash and restart would.
+/// </summary>
+public sealed class WebClientFixture() : ServiceFixture<IdentityProgram>(ResourceNames.Identity)
+{
+    private readonly List<IAsyncDisposable> _others = [];
+    private IsolatedResources _messagingResources = null!;
+    private int _messagingPort;
+
+    public ServiceHost<GatewayProgram> Gateway { get; private set; } = null!;
+
+    public ServiceHost<MessagingProgram>? Messaging { get; private set; }
+
+    public static readonly string WebFolder = Path.Combine(RepositoryRoot.Find(), "clients", "web");
+
+    protected override bool TrustsTestTokens => false;
+
+    public readonly string FeedKey = Guid.NewGuid().ToString("N");
+
+    protected override void ConfigureService(IDictionary<string, string?> settings) =>
+        settings["Revocations:FeedKey"] = FeedKey;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var gatewayPort = ServiceHost<GatewayProgram>.FreePort();
+        var services = new Dictionary<string, Uri> { [ResourceNames.Identity] = Host.BaseAddress };
+        services[ResourceNames.Social] = await StartAsync<SocialProgram>(ResourceNames.Social);
+        _messagingResources = await TestInfrastructure.IsolateAsync(nameof(WebClientTests) + ResourceNames.Messaging);
+        _others.Add(_messagingResources);
+        await StartMessagingAsync();
+        _messagingPort = Messaging!.BaseAddress.Port;
+        services[ResourceNames.Messaging] = Messaging.BaseAddress;
+        services[ResourceNames.Events] = await StartAsync<EventsProgram>(ResourceNames.Events);
+        services[ResourceNames.Payments] = await StartAsync<PaymentsProgram>(
+            ResourceNames.Payments,
+            new() { ["Payments:PublicBaseUrl"] = $"http://127.0.0.1:{gatewayPort}" }
+        );
+        services[ResourceNames.AiCompanion] = await StartAsync<CompanionProgram>(ResourceNames.AiCompanion);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Revocations:FeedKey"] = FeedKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["WebClient:Root"] = Path.Combine(WebFolder, "dist"),
+            // messaging is stopped on purpose mid-test: its forwarding failures are expected
+            ["Logging:LogLevel:Community.Gateway.Forwarding"] = "Error",
+        };
+        foreach (var (service, address) in services)
+            settings[$"Services:{service}"] = address.ToString().TrimEnd('/');
+        Gateway = new ServiceHost<GatewayProgram>(settings).Start(gatewayPort);
+        Client.Dispose();
+        Client = BehindIdentity.ClientOf(Gateway);
+    }
+
+    /// <summary>Stops messaging as a crash would end it: its hub connections drop, its port stops answering.</summary>
+    public async Task StopMessagingAsync()
+    {
+        if (Messaging is null)
+            return;
+        // the bus first, and fully: a consumer left open on the broker by an in-process host (a crashed process's
+        // connection would simply close) would keep taking messages the restarted instance never sees
+        await Messaging.Services.GetRequiredService<IBusControl>().StopAsync(TimeSpan.FromSeconds(30));
+        await Messaging.DisposeAsync();
+        Messaging = null;
+    }
+
+    /// <summary>Starts messaging (again) on its port, with its database and queues as they were.</summary>
+    public async Task StartMessagingAsync()
+    {
+        Messaging = BehindIdentity.StartService<MessagingProgram>(
+            ResourceNames.Messaging,
+            _messagingResources,
+            Resources.BrokerUri,
+            Host.BaseAddress,
+            FeedKey,
+            port: _messagingPort
+        );
+        await BusReadyAsync(Messaging);
+    }
+
+    private async Task<Uri> StartAsync<T>(string service, Dictionary<string, string?>? extra = null)
+        where T : class
+    {
+        var resources = await TestInfrastructure.IsolateAsync(nameof(WebClientTests) + service.Replace("-", ""));
+        _others.Add(resources);
+        var host = BehindIdentity.StartService<T>(
+            service,
+            resources,
+            Resources.BrokerUri,
+            Host.BaseAddress,
+            FeedKey,
+            extra
+        );
+        _others.Insert(0, host);
+        // Its queues must be bound before the first registration, or it would never hear of that user.
+        await BusReadyAsync(host);
+        return host.BaseAddress;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await StopMessagingAsync();
+        foreach (var other in _others)
+            await other.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// The reference web client (clients/web) in Chromium, served by the gateway: its node script
+/// (clients/web/test/browser.mjs, playwright-core) drives two people through it; the script asks this test to stop
+/// and start messaging mid-conversation by printing a line, and goes on when it is answered on its standard input.
+/// </summary>
+public sealed class WebClientTests(WebClientFixture fx, Xunit.Abstractions.ITestOutputHelper output)
+    : IClassFixture<WebClientFixture>
+{
+    private static readonly SemaphoreSlim Building = new(1, 1);
+
+    /// <summary>Where the screenshots go: WEB_SCREENSHOTS, else .local/test-results/web-client.</summary>
+    private static string ScreenshotFolder =>
+        Environment.GetEnvironmentVariable("WEB_SCREENSHOTS") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(RepositoryRoot.Find(), ".local", "test-results", "web-client");
+
+    [Fact]
+    public async Task Two_people_chat_live_in_a_thread_through_a_messaging_restart_and_every_view_is_accessible()
+    {
+        await EnsureBuiltAsync();
+        ChildProcess.AssertBrowserInstalled(WebClientFixture.WebFolder);
+        var (exitCode, log) = await RunScriptAsync("test/browser.mjs", TimeSpan.FromMinutes(6));
+        output.WriteLine(log);
+        Assert.True(exitCode == 0, $"the web client's browser test failed (exit code {exitCode}):\n{log}");
+    }
+
+    [Fact]
+    public async Task A_paid_ticket_shows_its_qr_code_a_connection_becomes_messages_and_the_companion_streams()
+    {
+        await EnsureBuiltAsync();
+        ChildProcess.AssertBrowserInstalled(WebClientFixture.WebFolder);
+        var (exitCode, log) = await RunScriptAsync("test/journeys.mjs", TimeSpan.FromMinutes(5));
+        output.WriteLine(log);
+        Assert.True(exitCode == 0, $"the web client's browser test failed (exit code {exitCode}):\n{log}");
+    }
+
+    /// <summary>npm ci (when the lock file is newer than node_modules) and the build, once per test run.</summary>
+    private static async Task EnsureBuiltAsync()
+    {
+        await Building.WaitAsync();
+        try
+        {
+            await ClientSdk.EnsureInstalledAsync(); // the app is built from the SDK's source and its dependencies
+            var folder = WebClientFixture.WebFolder;
+            var marker = Path.Combine(folder, "node_modules", ".package-lock.json");
+            if (
+                !File.Exists(marker)
+                || File.GetLastWriteTimeUtc(marker)
+                    < File.GetLastWriteTimeUtc(Path.Combine(folder, "package-lock.json"))
+            )
+            {
+                var (installed, npm) = await ChildProcess.RunAsync(
+                    folder,
+                    "npm",
+                    ["ci", "--no-audit", "--no-fund"],
+                    new Dictionary<string, string> { ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1" }
+                );
+                Assert.True(installed == 0, $"npm ci in clients/web failed:\n{npm}");
+            }
+            var (built, build) = await ChildProcess.RunAsync(folder, "npm", ["run", "build"]);
+            Assert.True(built == 0, $"the web client's build failed:\n{build}");
+        }
+        finally
+        {
+            Building.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs the script, answering its requests ("stop messaging", "start messaging") on its standard input.
+    /// </summary>
+    private async Task<(int ExitCode, string Log)> RunScriptAsync(string script, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = WebClientFixture.WebFolder,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (
+            var argument in new[]
+            {
+                script,
+                fx.Gateway.BaseAddress.ToString().TrimEnd('/'),
+                ChildProcess.Chromium,
+                ScreenshotFolder,
+            }
+        )
+            info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        var log = new System.Text.StringBuilder();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            {
+                lock (log)
+                    log.AppendLine(line);
+                if (line == "@@ stop messaging")
+                {
+                    await fx.StopMessagingAsync();
+                    await process.StandardInput.WriteLineAsync("stopped");
+                }
+                else if (line == "@@ start messaging")
+                {
+                    await fx.StartMessagingAsync();
+                    await process.StandardInput.WriteLineAsync("started");
+                }
+                await process.StandardInput.FlushAsync();
+            }
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"timed out after {timeout.TotalSeconds:0} s\n{log}{await stderr}");
+        }
+        finally
+        {
+            if (fx.Messaging is null)
+                await fx.StartMessagingAsync();
+        }
+        return (process.ExitCode, log + await stderr);
+    }
+}
