@@ -20,6 +20,7 @@ public static class ContractOpenApi
         options.AddOperationTransformer<Api.PagingParameterDocs>();
         options.AddOperationTransformer<ContractOperations>();
         options.AddDocumentTransformer<ContractDocument>();
+        options.AddDocumentTransformer<ContractDescriptions>();
         options.AddSchemaTransformer<TypedSchemas>();
         return options;
     }

@@ -242,6 +242,7 @@ export interface components {
             /** @description The next (older) page; null on the last. */
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfActivityItem: {
             items: components["schemas"]["ActivityItem"][];
             next_cursor?: null | string;

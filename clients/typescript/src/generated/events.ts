@@ -403,11 +403,7 @@ export interface components {
             ticket_code?: null | string;
             qr_payload?: null | string;
         };
-        /**
-         * @description A course with its modules in order. Module content and video are for active learners, the
-         *     course's organizer and admins (ContentLocked tells the others why they are null). WithdrawnAt is
-         *     set once the course was withdrawn: only its learners, organizer and admins still read it.
-         */
+        /** @description A course with its modules in order. Module content and video are for active learners, the course's organizer and admins (ContentLocked tells the others why they are null). WithdrawnAt is set once the course was withdrawn: only its learners, organizer and admins still read it. */
         CourseDto: {
             /** Format: uuid */
             id: string;
@@ -439,11 +435,7 @@ export interface components {
             /** Format: date-time */
             withdrawn_at?: null | string;
         };
-        /**
-         * @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on
-         *     the current values and validates the result with the same rules. Unknown members (id,
-         *     organizer_id, position...) are refused.
-         */
+        /** @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (id, organizer_id, position...) are refused. */
         CourseInput: {
             /** @description 3-120 characters. */
             title: string;
@@ -468,11 +460,7 @@ export interface components {
             /** @description 1-100 modules, in order. */
             modules: components["schemas"]["ModuleInput"][];
         };
-        /**
-         * @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on
-         *     the current values and validates the result with the same rules. Unknown members (id,
-         *     organizer_id, position...) are refused.
-         */
+        /** @description A course as an organizer sends it. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (id, organizer_id, position...) are refused. */
         CourseInputPatch: {
             /** @description 3-120 characters. */
             title?: null | string;
@@ -631,11 +619,7 @@ export interface components {
              */
             distance_m?: null | number;
         };
-        /**
-         * @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays
-         *     the body on the current values and validates the result with the same rules. Unknown
-         *     members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options).
-         */
+        /** @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options). */
         EventInput: {
             /** @description 3-120 characters. */
             title: string;
@@ -706,11 +690,7 @@ export interface components {
             /** @description At most 1000 users who may see and join a private event. */
             invited_user_ids?: null | string[];
         };
-        /**
-         * @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays
-         *     the body on the current values and validates the result with the same rules. Unknown
-         *     members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options).
-         */
+        /** @description Everything an organizer sets on an event. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (status, organizer_id, seats...) are refused, like everywhere (shared JSON options). */
         EventInputPatch: {
             /** @description 3-120 characters. */
             title?: null | string;
@@ -837,6 +817,7 @@ export interface components {
             /** Format: double */
             radius_km: number;
         };
+        /** @description One page of a catalogue: `items, total, page, pages, limit, total_is_estimate, next_cursor`. The total is exact unless `total_is_estimate` (see CountedTotal); `next_cursor` reads the next page by keyset, null on the last. */
         PageOfAttendeeDto: {
             items: components["schemas"]["AttendeeDto"][];
             /**
@@ -863,6 +844,7 @@ export interface components {
             total_is_estimate: boolean;
             next_cursor?: null | string;
         };
+        /** @description One page of a catalogue: `items, total, page, pages, limit, total_is_estimate, next_cursor`. The total is exact unless `total_is_estimate` (see CountedTotal); `next_cursor` reads the next page by keyset, null on the last. */
         PageOfCourseSummaryDto: {
             items: components["schemas"]["CourseSummaryDto"][];
             /**
@@ -889,6 +871,7 @@ export interface components {
             total_is_estimate: boolean;
             next_cursor?: null | string;
         };
+        /** @description One page of a catalogue: `items, total, page, pages, limit, total_is_estimate, next_cursor`. The total is exact unless `total_is_estimate` (see CountedTotal); `next_cursor` reads the next page by keyset, null on the last. */
         PageOfEventDto: {
             items: components["schemas"]["EventDto"][];
             /**
@@ -915,6 +898,7 @@ export interface components {
             total_is_estimate: boolean;
             next_cursor?: null | string;
         };
+        /** @description One page of a catalogue: `items, total, page, pages, limit, total_is_estimate, next_cursor`. The total is exact unless `total_is_estimate` (see CountedTotal); `next_cursor` reads the next page by keyset, null on the last. */
         PageOfPhotoDto: {
             items: components["schemas"]["PhotoDto"][];
             /**
@@ -1034,10 +1018,7 @@ export interface components {
             starts_at: string;
             time_zone: string;
         };
-        /**
-         * @description Progress is the whole percent of modules completed (rounded down, so 100 means all); the
-         *     current module is the first one in course order not completed yet, null once all are.
-         */
+        /** @description Progress is the whole percent of modules completed (rounded down, so 100 means all); the current module is the first one in course order not completed yet, null once all are. */
         UserProgressDto: {
             /** Format: int32 */
             progress: number;

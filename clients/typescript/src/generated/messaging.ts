@@ -419,18 +419,22 @@ export interface components {
             /** @description At most 10 tags of 1-32 characters without spaces. */
             tags?: null | string[];
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfConversationDto: {
             items: components["schemas"]["ConversationDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfMessageDto: {
             items: components["schemas"]["MessageDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfNotificationItem: {
             items: components["schemas"]["NotificationItem"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfThreadDto: {
             items: components["schemas"]["ThreadDto"][];
             next_cursor?: null | string;
@@ -453,10 +457,7 @@ export interface components {
              */
             seq: number;
         };
-        /**
-         * @description A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the
-         *     viewer by a block between them and its sender (hidden true), while the block lasts.
-         */
+        /** @description A message; a deleted one is a tombstone (text null, no attachments) that keeps its seq, and so is one hidden from the viewer by a block between them and its sender (hidden true), while the block lasts. */
         MessageDto: {
             /** Format: uuid */
             id: string;
@@ -487,10 +488,7 @@ export interface components {
             /** Format: int64 */
             last_seq: number;
         };
-        /**
-         * @description The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted, or
-         *     while its sender and the viewer are in a block (hidden).
-         */
+        /** @description The newest message of a conversation, as its list shows it; text is cut to 140 characters and null once deleted, or while its sender and the viewer are in a block (hidden). */
         MessagePreview: {
             /** Format: uuid */
             id: string;

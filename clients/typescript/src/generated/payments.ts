@@ -314,6 +314,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfPaymentDto: {
             items: components["schemas"]["PaymentDto"][];
             next_cursor?: null | string;

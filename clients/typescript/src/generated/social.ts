@@ -564,34 +564,42 @@ export interface components {
             /** @description A note shown with the request, at most 500 characters. */
             message?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfBlockDto: {
             items: components["schemas"]["BlockDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfConnectionDto: {
             items: components["schemas"]["ConnectionDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfDiscoverItem: {
             items: components["schemas"]["DiscoverItem"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfFeedItemDto: {
             items: components["schemas"]["FeedItemDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfFollowDto: {
             items: components["schemas"]["FollowDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfGroupDto: {
             items: components["schemas"]["GroupDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfGroupMemberDto: {
             items: components["schemas"]["GroupMemberDto"][];
             next_cursor?: null | string;
         };
+        /** @description One page of a timeline (keyset paging): `items, next_cursor`; no next cursor on the last page. */
         CursorPageOfReportDto: {
             items: components["schemas"]["ReportDto"][];
             next_cursor?: null | string;
@@ -650,10 +658,7 @@ export interface components {
             /** Format: date-time */
             earned_at: string;
         };
-        /**
-         * @description One thing that happened, or several of the same kind about the same subject folded together ("Amira and 3 others
-         *     joined Fitness Buddies"): the first few actors, newest first, how many there were, and when the latest happened.
-         */
+        /** @description One thing that happened, or several of the same kind about the same subject folded together ("Amira and 3 others joined Fitness Buddies"): the first few actors, newest first, how many there were, and when the latest happened. */
         FeedItemDto: {
             kind: string;
             actors: components["schemas"]["UserSummary"][];
@@ -675,11 +680,7 @@ export interface components {
             /** Format: date-time */
             followed_at: string;
         };
-        /**
-         * @description A group as the caller sees it: its settings, its owner (null when a block stands between them),
-         *     the caller's role (owner | moderator | member, null when not one) and membership_status
-         *     member | pending | invited | none.
-         */
+        /** @description A group as the caller sees it: its settings, its owner (null when a block stands between them), the caller's role (owner | moderator | member, null when not one) and membership_status member | pending | invited | none. */
         GroupDto: {
             /** Format: uuid */
             id: string;
@@ -710,11 +711,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        /**
-         * @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body
-         *     on the current values and validates the result with the same rules. Unknown members (owner_id,
-         *     member_count...) are refused by the shared JSON options.
-         */
+        /** @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (owner_id, member_count...) are refused by the shared JSON options. */
         GroupInput: {
             /** @description 3-80 characters. */
             name: string;
@@ -750,11 +747,7 @@ export interface components {
             /** @description ISO 4217 code, required when price_cents is above 0. */
             currency?: null | string;
         };
-        /**
-         * @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body
-         *     on the current values and validates the result with the same rules. Unknown members (owner_id,
-         *     member_count...) are refused by the shared JSON options.
-         */
+        /** @description Everything an owner sets on a group. Creation reads it from the body; an edit overlays the body on the current values and validates the result with the same rules. Unknown members (owner_id, member_count...) are refused by the shared JSON options. */
         GroupInputPatch: {
             /** @description 3-80 characters. */
             name?: null | string;
@@ -839,6 +832,7 @@ export interface components {
             hops: number;
             path: components["schemas"]["UserSummary"][];
         };
+        /** @description One page of a catalogue: `items, total, page, pages, limit, total_is_estimate, next_cursor`. The total is exact unless `total_is_estimate` (see CountedTotal); `next_cursor` reads the next page by keyset, null on the last. */
         PageOfGroupDto: {
             items: components["schemas"]["GroupDto"][];
             /**
@@ -908,10 +902,7 @@ export interface components {
             /** Format: int32 */
             events_attended: number;
         };
-        /**
-         * @description A member's public profile (no contact details, no birth date, no gender) and how they relate to
-         *     the caller: connection_status none | pending_outgoing | pending_incoming | connected.
-         */
+        /** @description A member's public profile (no contact details, no birth date, no gender) and how they relate to the caller: connection_status none | pending_outgoing | pending_incoming | connected. */
         ProfileDto: {
             /** Format: uuid */
             user_id: string;
