@@ -26,7 +26,7 @@ public sealed class CreditsSpentConsumer(
         var now = clock.GetUtcNow();
         var session = await Db
             .CompanionSessions.FromSql($"SELECT * FROM companion_sessions WHERE id = {m.ReferenceId} FOR UPDATE")
-            .FirstOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(cancellationToken);
         if (session is { Status: SessionStates.Active } && session.SpendId == m.MessageId)
             return;
 

@@ -210,7 +210,7 @@ public sealed partial class SeatBook(
     private Task<Registration?> LockAsync(Guid registrationId, CancellationToken cancellationToken) =>
         db
             .Registrations.FromSql($"SELECT * FROM registrations WHERE id = {registrationId} FOR UPDATE")
-            .FirstOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>
     /// Takes <paramref name="count"/> seats in one statement if the event is open and has them; the event's row is

@@ -95,10 +95,10 @@ public static class GroupPurchases
         var group = await db
             .Groups.FromSql($"SELECT *, xmin FROM groups WHERE id = {groupId} FOR NO KEY UPDATE")
             .AsNoTracking()
-            .FirstOrDefaultAsync(cancellationToken);
+            .SingleOrDefaultAsync(cancellationToken);
         var purchase = await db
             .GroupPurchases.FromSql($"SELECT * FROM group_purchases WHERE id = {purchaseId} FOR UPDATE")
-            .FirstAsync(cancellationToken);
+            .SingleAsync(cancellationToken);
         if (purchase.PaymentId == paymentId)
             return (PurchaseOutcome.AlreadyHandled, null);
         if (purchase.PaymentId is not null)

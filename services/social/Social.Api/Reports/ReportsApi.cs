@@ -227,7 +227,7 @@ public static class ReportsApi
                 var r =
                     await db
                         .Reports.FromSql($"SELECT * FROM reports WHERE id = {id} FOR UPDATE")
-                        .FirstOrDefaultAsync(ct)
+                        .SingleOrDefaultAsync(ct)
                     ?? throw new NotFoundException("No report has this id.");
                 if (r.Status == ReportVocabulary.Resolved)
                     throw new ConflictException($"This report was already resolved ({r.Action}).");
