@@ -37,7 +37,7 @@ public sealed class MessagingGracefulStopTests(MessagingPlatformFixture fx, ITes
             async () =>
                 await Sql.ScalarAsync<long>(
                     database,
-                    "SELECT count(*) FROM users WHERE user_id IN (@a, @b)",
+                    "SELECT count(*) FROM user_profiles WHERE user_id IN (@a, @b)",
                     ("a", aliceId),
                     ("b", bobId)
                 ) == 2,
