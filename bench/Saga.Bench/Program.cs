@@ -259,7 +259,7 @@ async Task<string> SandboxSecretAsync()
     // is.
     await using var scope = payments.Services.CreateAsyncScope();
     return await scope
-        .ServiceProvider.GetRequiredService<PaymentsApi::Community.Payments.WebhookSecrets>()
+        .ServiceProvider.GetRequiredService<PaymentsApi::Community.Payments.Providers.WebhookSecrets>()
         .SandboxSecretAsync(CancellationToken.None);
 }
 

@@ -1,4 +1,4 @@
-namespace Community.Payments;
+namespace Community.Payments.Providers;
 
 /// <summary>What to ask the provider for: one line item, our payment id in the metadata.</summary>
 /// <param name="Mode">"payment" or "subscription" (then <paramref name="IntervalDays"/> is the billing period).</param>

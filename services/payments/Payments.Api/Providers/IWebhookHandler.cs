@@ -1,6 +1,6 @@
 using Stripe;
 
-namespace Community.Payments;
+namespace Community.Payments.Providers;
 
 /// <summary>
 /// Handles some Stripe event types inside the webhook's transaction (changes saved with the event id).

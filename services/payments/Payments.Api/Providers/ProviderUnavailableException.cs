@@ -1,4 +1,4 @@
-namespace Community.Payments;
+namespace Community.Payments.Providers;
 
 /// <summary>
 /// 502: the payment provider refused or did not answer (a refund intent left behind is finished later under the same

@@ -1,4 +1,4 @@
-namespace Community.Payments;
+namespace Community.Payments.Providers;
 
 /// <summary>
 /// The offline provider: its checkout page is served by this service (/sandbox/checkout/{id}),

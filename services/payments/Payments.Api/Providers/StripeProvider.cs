@@ -4,7 +4,7 @@ using Polly.Timeout;
 using Stripe;
 using Stripe.Checkout;
 
-namespace Community.Payments;
+namespace Community.Payments.Providers;
 
 /// <summary>
 /// Stripe through Stripe.net: every POST carries an Idempotency-Key from our own ids, so the resilience handler may

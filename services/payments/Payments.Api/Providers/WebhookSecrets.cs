@@ -4,7 +4,7 @@ using Community.ServiceDefaults.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
 
-namespace Community.Payments;
+namespace Community.Payments.Providers;
 
 /// <summary>
 /// The secrets webhooks may be signed with: Stripe's from configuration (several while rotating),
