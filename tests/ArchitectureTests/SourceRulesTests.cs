@@ -9,7 +9,7 @@ public sealed class SourceRulesTests
 {
     private const int MaxColumns = 120;
 
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = Community.LocalInfrastructure.RepositoryRoot.Find();
 
     [Fact]
     public void No_line_of_csharp_is_over_120_columns()
@@ -51,13 +51,5 @@ public sealed class SourceRulesTests
     {
         var relative = Path.GetRelativePath(Root, path).Replace('\\', '/');
         return relative.Split('/').Any(part => part is "bin" or "obj" or "node_modules" or ".local" or ".git");
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Community.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Community.sln not found above the test's folder");
     }
 }
