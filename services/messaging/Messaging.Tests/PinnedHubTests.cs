@@ -22,8 +22,9 @@ public sealed class PinnedHubFixture : MessagingFixture
         settings["RealTime:Burst"] = "500";
         settings["RealTime:UserCallsPerSecond"] = "500";
         settings["RealTime:UserBurst"] = "500";
-        // The class's tests open many connections for one user; the per-user cap (10 by default, counted until each
-        // connection's lease ends) is another test's subject, so a refusal here would be a 429, not the 404 asked about.
+        // The class's tests open many connections for one user; the per-user cap (10 by default, counted until
+        // each connection's lease ends) is another test's subject: a refusal here would be a 429, not the 404
+        // asked about.
         settings["RealTime:MaxConnectionsPerUser"] = "1000";
     }
 
