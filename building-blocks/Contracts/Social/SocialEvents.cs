@@ -96,7 +96,14 @@ public sealed record ReportResolved(
     string Action,
     string? Note,
     Guid ResolvedByUserId
-) : IIntegrationEvent;
+) : IIntegrationEvent
+{
+    /// <summary>
+    /// For suspend_user on a user: the end of the suspension identity enforces (null from publishers before it
+    /// existed, and for a suspension until an admin lifts it).
+    /// </summary>
+    public DateTimeOffset? SuspendedUntil { get; init; }
+}
 
 /// <summary>
 /// A member earned a badge by one of social's published rules (Badge: connected, founder or regular; Name is its
