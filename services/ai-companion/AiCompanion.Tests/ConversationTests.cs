@@ -74,6 +74,34 @@ public sealed class ConversationTests(CompanionFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Seq_counts_within_each_conversation_without_gaps_and_keeps_counting_after_a_delete()
+    {
+        var (_, token) = await fixture.RegisteredAsync();
+        var (_, other) = await fixture.RegisteredAsync();
+        var first = await (await SendAsync(other, "the other conversation")).AssertStatus(201);
+        Assert.Equal(1, first["message"]!["seq"]!.GetValue<long>());
+        Assert.Equal(2, first["reply"]!["seq"]!.GetValue<long>());
+
+        // Concurrent sends of one user take distinct numbers, two per exchange, none skipped.
+        var sends = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => SendAsync(token, $"together {i}")));
+        var bodies = await Task.WhenAll(sends.Select(r => r.AssertStatus(201)));
+        var seqs = bodies
+            .SelectMany(b => new[] { b["message"]!["seq"]!.GetValue<long>(), b["reply"]!["seq"]!.GetValue<long>() })
+            .Order();
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), seqs);
+        Assert.All(
+            bodies,
+            b => Assert.Equal(b["message"]!["seq"]!.GetValue<long>() + 1, b["reply"]!["seq"]!.GetValue<long>())
+        );
+
+        (await fixture.Client.SendJson(HttpMethod.Delete, Conversation, null, token)).EnsureSuccessStatusCode();
+        var after = await (await SendAsync(token, "a new start")).AssertStatus(201);
+        Assert.Equal(13, after["message"]!["seq"]!.GetValue<long>());
+        var again = await (await SendAsync(other, "the other one goes on")).AssertStatus(201);
+        Assert.Equal(3, again["message"]!["seq"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task The_same_client_txn_id_returns_the_first_answer_and_another_text_under_it_is_a_conflict()
     {
         var (id, token) = await fixture.RegisteredAsync();

@@ -296,10 +296,21 @@ public sealed class CompanionConversation(
         );
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            // Two numbers of the user's conversation; the row lock orders concurrent sends, a rollback returns them.
+            var lastSeq = await db
+                .Database.SqlQuery<long>(
+                    $"""
+                    INSERT INTO conversation_sequences AS s (user_id, last_seq) VALUES ({send.UserId}, 2)
+                    ON CONFLICT (user_id) DO UPDATE SET last_seq = s.last_seq + 2
+                    RETURNING last_seq AS "Value"
+                    """
+                )
+                .ToListAsync(cancellationToken);
+            var (sentSeq, replySeq) = (lastSeq.Single() - 1, lastSeq.Single());
             var inserted = await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO companion_messages (id, user_id, role, text, client_txn_id, created_at)
-                VALUES ({messageId}, {send.UserId}, 'user', {send.Text}, {send.ClientTxnId}, {now})
+                INSERT INTO companion_messages (id, user_id, seq, role, text, client_txn_id, created_at)
+                VALUES ({messageId}, {send.UserId}, {sentSeq}, 'user', {send.Text}, {send.ClientTxnId}, {now})
                 ON CONFLICT (user_id, client_txn_id) WHERE role = 'user' DO NOTHING
                 """,
                 cancellationToken
@@ -318,9 +329,9 @@ public sealed class CompanionConversation(
             }
             await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO companion_messages (id, user_id, role, text, reply_to, responder, prompt_tokens,
+                INSERT INTO companion_messages (id, user_id, seq, role, text, reply_to, responder, prompt_tokens,
                     completion_tokens, safety, reminder, created_at)
-                VALUES ({replyId}, {send.UserId}, 'assistant', {replyText}, {messageId}, {reply.Responder},
+                VALUES ({replyId}, {send.UserId}, {replySeq}, 'assistant', {replyText}, {messageId}, {reply.Responder},
                         {promptTokens}, {completionTokens}, {safety}, {reply.Reminder}, {now})
                 """,
                 cancellationToken

@@ -21,7 +21,11 @@ public sealed record ConversationQuery(string? Cursor, int? Limit);
 
 public sealed record CompanionMessageDto(
     Guid Id,
-    long Seq,
+    [property: Description(
+        "The message's number within the caller's conversation: 1, 2, 3... in order (a message and its reply take "
+            + "two in a row); it keeps counting after the conversation is deleted."
+    )]
+        long Seq,
     [property: Description("user or assistant (the companion).")] string Role,
     string Text,
     [property: Description("The user's client_txn_id; null on the companion's replies.")] string? ClientTxnId,

@@ -10,5 +10,6 @@ public sealed class ConversationEraser(CompanionDbContext db) : IUserDataEraser
         var userId = deleted.UserId;
         await db.CompanionMessages.Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.CompanionSettings.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        await db.ConversationSequences.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
     }
 }

@@ -10,6 +10,7 @@ public sealed class CompanionDbContext(DbContextOptions<CompanionDbContext> opti
     public DbSet<DailyUsage> CompanionUsage => Set<DailyUsage>();
     public DbSet<CompanionSession> CompanionSessions => Set<CompanionSession>();
     public DbSet<CompanionMessage> CompanionMessages => Set<CompanionMessage>();
+    public DbSet<ConversationSequence> ConversationSequences => Set<ConversationSequence>();
     public DbSet<CompanionSettingsRow> CompanionSettings => Set<CompanionSettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder model)

@@ -14,7 +14,7 @@ public sealed class CompanionMessage
     public Guid Id { get; set; }
     public Guid UserId { get; set; }
 
-    /// <summary>The order of the user's conversation, assigned by the database.</summary>
+    /// <summary>The order within the user's conversation: 1, 2, 3... (<see cref="ConversationSequence"/>).</summary>
     public long Seq { get; set; }
     public string Role { get; set; } = MessageRoles.User;
     public string Text { get; set; } = "";
@@ -43,16 +43,27 @@ internal sealed class CompanionMessageConfiguration : IEntityTypeConfiguration<C
     public void Configure(EntityTypeBuilder<CompanionMessage> e)
     {
         e.HasKey(m => m.Id);
-        e.Property(m => m.Seq).UseIdentityAlwaysColumn();
         // The same client_txn_id again finds the first attempt.
         e.HasIndex(m => new { m.UserId, m.ClientTxnId })
             .IsUnique()
             .HasDatabaseName("companion_messages_txn")
             .HasFilter("role = 'user'");
-        e.HasIndex(m => new { m.UserId, m.Seq }).HasDatabaseName("companion_messages_history");
+        e.HasIndex(m => new { m.UserId, m.Seq }).IsUnique().HasDatabaseName("companion_messages_history");
         e.HasIndex(m => m.ReplyTo)
             .IsUnique()
             .HasDatabaseName("companion_messages_reply")
             .HasFilter("reply_to IS NOT NULL");
     }
+}
+
+/// <summary>The last seq of a user's conversation; kept when the conversation is deleted, gone with the user.</summary>
+public sealed class ConversationSequence
+{
+    public Guid UserId { get; set; }
+    public long LastSeq { get; set; }
+}
+
+internal sealed class ConversationSequenceConfiguration : IEntityTypeConfiguration<ConversationSequence>
+{
+    public void Configure(EntityTypeBuilder<ConversationSequence> e) => e.HasKey(s => s.UserId);
 }
