@@ -173,17 +173,18 @@ public static partial class JourneyRun
             await ServiceFixture<MessagingProgram>.BusReadyAsync(messaging);
             await ServiceFixture<EventsProgram>.BusReadyAsync(events);
             await ServiceFixture<PaymentsProgram>.BusReadyAsync(payments);
-            using var client = new HttpClient(
+            var retries = new RetryAfterHandler(
                 new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,
-                    MaxConnectionsPerServer = 512,
+                    MaxConnectionsPerServer = 1024,
                     UseCookies = false,
                 }
-            )
+            );
+            using var client = new HttpClient(retries)
             {
                 BaseAddress = new Uri(edge),
-                Timeout = TimeSpan.FromSeconds(60),
+                Timeout = TimeSpan.FromSeconds(180),
             };
             Console.WriteLine(
                 "PostgreSQL, RabbitMQ, identity, social, messaging, events, payments and the gateway up in "
@@ -251,6 +252,10 @@ public static partial class JourneyRun
             foreach (var users in levels)
             {
                 var steps = new Steps();
+                var (retried503, retried429) = (
+                    Interlocked.Read(ref retries.Retried503),
+                    Interlocked.Read(ref retries.Retried429)
+                );
                 var wall = Stopwatch.StartNew();
                 var level = users.ToString(CultureInfo.InvariantCulture);
                 await Task.WhenAll(
@@ -277,6 +282,11 @@ public static partial class JourneyRun
                             + $"({completed * 2 / wall.Elapsed.TotalSeconds:0.0} journeys/s); load "
                             + $"average {Report.LoadAverage()}"
                     )
+                );
+                report.Line(
+                    $"  answers the client waited for and sent again (Retry-After): "
+                        + $"{Interlocked.Read(ref retries.Retried503) - retried503} x 503, "
+                        + $"{Interlocked.Read(ref retries.Retried429) - retried429} x 429"
                 );
                 foreach (var step in Order)
                 {

@@ -33,6 +33,7 @@ public static class IdentityServiceExtensions
         );
         builder.Services.AddSingleton<IRevocationSource, DatabaseRevocationSource>();
         builder.Services.AddSingleton<SessionEnding>();
+        builder.Services.AddSingleton<PasswordWork>();
         builder.Services.AddHostedService<AdminSeeder>();
         builder.AddBlobStore(ProfilePictureApi.BlobSection, ".local/blobs/identity");
 

@@ -18,6 +18,7 @@ public static class AuthApi
         group
             .MapPost("/register", Register)
             .AllowAnonymous()
+            .HashesPasswords()
             .WithName("Register")
             .WithSummary(
                 "Create an account and sign in (201); an e-mail given is confirmed through the link mailed to it"
@@ -33,6 +34,7 @@ public static class AuthApi
         group
             .MapPost("/login", Login)
             .AllowAnonymous()
+            .HashesPasswords()
             .WithName("Login")
             .WithSummary("Sign in with username, e-mail or phone")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);

@@ -34,6 +34,7 @@ public static partial class ExternalLoginApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group
             .MapPost("/exchange", Exchange)
+            .HashesPasswords()
             .WithName("ExternalLoginExchange")
             .WithSummary("Exchange the one-time code from an outside sign-in for a token pair");
         return group;

@@ -22,6 +22,7 @@ public static class PasswordResetApi
             .WithSummary("E-mail a single-use reset link");
         group
             .MapPost("/reset", ResetPassword)
+            .HashesPasswords()
             .WithName("ResetPassword")
             .WithSummary("Set a new password with a reset token");
         return group;

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+
+namespace Community.Identity;
+
+/// <summary>
+/// Bounds the requests that hash a password (PBKDF2 takes a core for a fifth of a second): a few run at once, a
+/// bounded queue waits its turn in order, and beyond it the answer is 503 with a Retry-After estimated from the queue,
+/// so a burst of sign-ups is served in turn instead of slowing every request of the service. Settings in
+/// <c>Identity:PasswordWork</c>: PermitLimit (default: the cores), QueueLimit (default 64 per core).
+/// </summary>
+public sealed class PasswordWork
+{
+    public const string Section = "Identity:PasswordWork";
+
+    private readonly SemaphoreSlim _slots;
+    private readonly int _permits;
+    private readonly int _queueLimit;
+    private int _waiting;
+
+    // Moving average of how long a request holds its slot, in ms, for Retry-After.
+    private double _averageMs = 250;
+
+    public PasswordWork(IConfiguration configuration)
+    {
+        _permits = configuration.GetValue($"{Section}:PermitLimit", Environment.ProcessorCount);
+        _queueLimit = configuration.GetValue($"{Section}:QueueLimit", 64 * Environment.ProcessorCount);
+        if (_permits < 1 || _queueLimit < 0)
+            throw new InvalidOperationException($"{Section} needs PermitLimit >= 1 and QueueLimit >= 0.");
+        _slots = new SemaphoreSlim(_permits, _permits);
+    }
+
+    /// <summary>Requests waiting for a slot now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>Waits for a slot; a full queue throws 503 with the wait it expects.</summary>
+    public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (!_slots.Wait(0))
+        {
+            var waiting = Interlocked.Increment(ref _waiting);
+            try
+            {
+                if (waiting > _queueLimit)
+                    throw new ServiceUnavailableException(
+                        "Too many sign-ins and sign-ups at once; please try again shortly.",
+                        RetryAfter(waiting)
+                    );
+                await _slots.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+        return new Slot(this, Stopwatch.GetTimestamp());
+    }
+
+    private TimeSpan RetryAfter(int waiting)
+    {
+        var seconds = Math.Ceiling(waiting * Volatile.Read(ref _averageMs) / _permits / 1000);
+        return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 30));
+    }
+
+    private void Leave(long started)
+    {
+        var held = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Volatile.Write(ref _averageMs, 0.9 * Volatile.Read(ref _averageMs) + 0.1 * held);
+        _slots.Release();
+    }
+
+    private sealed class Slot(PasswordWork work, long started) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+                work.Leave(started);
+        }
+    }
+}
+
+/// <summary>Runs an endpoint that hashes a password inside a <see cref="PasswordWork"/> slot.</summary>
+public sealed class PasswordWorkFilter(PasswordWork work) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        using var slot = await work.EnterAsync(context.HttpContext.RequestAborted);
+        return await next(context);
+    }
+}
+
+public static class PasswordWorkEndpoints
+{
+    /// <summary>The endpoint hashes a password: it waits for a slot, or answers 503 with Retry-After.</summary>
+    public static RouteHandlerBuilder HashesPasswords(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddEndpointFilter<PasswordWorkFilter>().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+}
