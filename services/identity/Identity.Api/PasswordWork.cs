@@ -10,18 +10,22 @@ namespace Community.Identity;
 /// </summary>
 public sealed class PasswordWork
 {
+    public const string Refusal = "Too many sign-ins and sign-ups at once; please try again shortly.";
     public const string Section = "Identity:PasswordWork";
 
     private readonly SemaphoreSlim _slots;
     private readonly int _permits;
     private readonly int _queueLimit;
     private int _waiting;
+    private int _refusing;
+    private readonly ILogger<PasswordWork> _logger;
 
     // Moving average of how long a request holds its slot, in ms, for Retry-After.
     private double _averageMs = 250;
 
-    public PasswordWork(IConfiguration configuration)
+    public PasswordWork(IConfiguration configuration, ILogger<PasswordWork> logger)
     {
+        _logger = logger;
         _permits = configuration.GetValue($"{Section}:PermitLimit", Environment.ProcessorCount);
         _queueLimit = configuration.GetValue($"{Section}:QueueLimit", 64 * Environment.ProcessorCount);
         if (_permits < 1 || _queueLimit < 0)
@@ -32,8 +36,8 @@ public sealed class PasswordWork
     /// <summary>Requests waiting for a slot now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
-    /// <summary>Waits for a slot; a full queue throws 503 with the wait it expects.</summary>
-    public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for a slot; null with the wait to suggest when the queue is full.</summary>
+    public async ValueTask<(IDisposable? Slot, TimeSpan RetryAfter)> EnterAsync(CancellationToken cancellationToken)
     {
         if (!_slots.Wait(0))
         {
@@ -41,10 +45,17 @@ public sealed class PasswordWork
             try
             {
                 if (waiting > _queueLimit)
-                    throw new ServiceUnavailableException(
-                        "Too many sign-ins and sign-ups at once; please try again shortly.",
-                        RetryAfter(waiting)
-                    );
+                {
+                    // One line per episode, not one per refused request.
+                    if (Interlocked.Exchange(ref _refusing, 1) == 0)
+                        _logger.LogWarning(
+                            "Password work is saturated ({Permits} at once, {Queue} waiting): refusing with 503 and "
+                                + "Retry-After until the queue drains",
+                            _permits,
+                            _queueLimit
+                        );
+                    return (null, RetryAfter(waiting));
+                }
                 await _slots.WaitAsync(cancellationToken);
             }
             finally
@@ -52,7 +63,9 @@ public sealed class PasswordWork
                 Interlocked.Decrement(ref _waiting);
             }
         }
-        return new Slot(this, Stopwatch.GetTimestamp());
+        else if (Volatile.Read(ref _waiting) == 0 && Interlocked.Exchange(ref _refusing, 0) == 1)
+            _logger.LogInformation("Password work drained its queue: accepting again");
+        return (new Slot(this, Stopwatch.GetTimestamp()), TimeSpan.Zero);
     }
 
     private TimeSpan RetryAfter(int waiting)
@@ -85,8 +98,21 @@ public sealed class PasswordWorkFilter(PasswordWork work) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        using var slot = await work.EnterAsync(context.HttpContext.RequestAborted);
-        return await next(context);
+        var (slot, retryAfter) = await work.EnterAsync(context.HttpContext.RequestAborted);
+        if (slot is null)
+        {
+            // An expected answer under load, not a fault: no exception, so no error line per request.
+            context.HttpContext.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(
+                System.Globalization.CultureInfo.InvariantCulture
+            );
+            return TypedResults.Problem(
+                PasswordWork.Refusal,
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Service unavailable"
+            );
+        }
+        using (slot)
+            return await next(context);
     }
 }
 

@@ -31,7 +31,7 @@ public sealed class PasswordWorkTests(PasswordWorkFixture fx) : IClassFixture<Pa
     public async Task A_queued_sign_up_waits_its_turn_and_one_past_the_queue_gets_503_with_retry_after()
     {
         var work = fx.Host.Services.GetRequiredService<PasswordWork>();
-        var held = await work.EnterAsync(CancellationToken.None);
+        var (held, _) = await work.EnterAsync(CancellationToken.None);
         Task<HttpResponseMessage> queued;
         try
         {
@@ -47,7 +47,7 @@ public sealed class PasswordWorkTests(PasswordWorkFixture fx) : IClassFixture<Pa
         }
         finally
         {
-            held.Dispose();
+            held!.Dispose();
         }
 
         await (await queued).AssertStatus(201);
@@ -60,14 +60,14 @@ public sealed class PasswordWorkTests(PasswordWorkFixture fx) : IClassFixture<Pa
     {
         await (await RegisterAsync("slot_login")).AssertStatus(201);
         var work = fx.Host.Services.GetRequiredService<PasswordWork>();
-        var held = await work.EnterAsync(CancellationToken.None);
+        var (held, _) = await work.EnterAsync(CancellationToken.None);
         var login = fx.Client.PostJson(
             "/api/v1/auth/login",
             new { identifier = "slot_login", password = "correct-horse-9" }
         );
         await Eventually.TrueAsync(() => Task.FromResult(work.Waiting == 1), "the login never queued");
         Assert.False(login.IsCompleted);
-        held.Dispose();
+        held!.Dispose();
         await (await login).AssertStatus(200);
     }
 }
