@@ -22,7 +22,11 @@ internal sealed class PipelineHost : IAsyncDisposable
     public TestTokens Tokens { get; }
     public HttpClient Client { get; }
 
-    public static async Task<PipelineHost> StartAsync(Action<WebApplication> map, TestTokens? tokens = null)
+    public static async Task<PipelineHost> StartAsync(
+        Action<WebApplication> map,
+        TestTokens? tokens = null,
+        Action<IServiceCollection>? services = null
+    )
     {
         tokens ??= new TestTokens();
         var builder = WebApplication.CreateBuilder();
@@ -31,6 +35,7 @@ internal sealed class PipelineHost : IAsyncDisposable
         // as a service does (its own project calls it, for the XML docs)
         builder.Services.AddOpenApi(o => o.AddContract());
         builder.Services.AddSingleton<ISigningKeySource>(tokens);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseServiceDefaults();
         app.MapDefaultEndpoints();

@@ -88,9 +88,12 @@ public sealed class TestTokens(TimeProvider? clock = null) : ISigningKeySource, 
     // compute its thumbprint and build a signature provider on every validation, costs no service pays.
     private ECDsaSecurityKey? _securityKey;
 
+    /// <summary>The key is no longer published (rotated out): tokens signed with it are refused.</summary>
+    public bool KeyRetired { get; set; }
+
     public ValueTask<SecurityKey?> FindAsync(string kid, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SecurityKey?>(
-            kid == Kid ? _securityKey ??= new ECDsaSecurityKey(Key) { KeyId = Kid } : null
+            kid == Kid && !KeyRetired ? _securityKey ??= new ECDsaSecurityKey(Key) { KeyId = Kid } : null
         );
 
     public void Dispose() => Key.Dispose();

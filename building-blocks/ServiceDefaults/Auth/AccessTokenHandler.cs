@@ -19,11 +19,18 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
     /// </summary>
     public const string AccessTokenType = "at+jwt";
 
+    private readonly VerifiedTokens _verified = new();
+
     public override async Task<TokenValidationResult> ValidateTokenAsync(
         string token,
         TokenValidationParameters validationParameters
     )
     {
+        if (_verified.Find(token, validationParameters) is { } earlier)
+            return await keys.FindAsync(((JsonWebToken)earlier.SecurityToken).Kid, CancellationToken.None) is null
+                ? Refused("The token's key is unknown.")
+                : earlier;
+
         JsonWebToken jwt;
         try
         {
@@ -61,6 +68,8 @@ internal sealed class AccessTokenHandler(ISigningKeySource keys) : JsonWebTokenH
         var result = await base.ValidateTokenAsync(jwt, parameters);
         if (result.IsValid && !Guid.TryParse(jwt.Subject, out _))
             return Refused("The token's subject is not a user id.");
+        if (result.IsValid)
+            _verified.Add(token, jwt, result, validationParameters);
         return result;
     }
 

@@ -82,4 +82,5 @@ public static class DiagnosticNames
 {
     public const string Source = "Community";
     public static readonly ActivitySource Activities = new(Source);
+    public static readonly System.Diagnostics.Metrics.Meter Meter = new(Source);
 }

@@ -1,0 +1,112 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Headers;
+using Community.ServiceDefaults.Auth;
+using Community.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Community.ServiceDefaults.Tests.Auth;
+
+/// <summary>
+/// A token's signature is verified once per instance; what a cached token still goes through on every request is
+/// shown failing: its lifetime, its key, and a tampered copy that is not the same text.
+/// </summary>
+public sealed class VerifiedTokensTests : IAsyncLifetime, IDisposable
+{
+    private readonly TestClock _clock = new();
+    private readonly MeterListener _listener = new();
+    private readonly Dictionary<string, long> _checks = [];
+    private PipelineHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (
+                instrument.Meter.Name == DiagnosticNames.Source
+                && instrument.Name == "community.auth.access_token_checks"
+            )
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>(
+            (_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                    if (tag.Key == "verified")
+                        lock (_checks)
+                            _checks[(string)tag.Value!] = _checks.GetValueOrDefault((string)tag.Value!) + value;
+            }
+        );
+        _listener.Start();
+        _host = await PipelineHost.StartAsync(
+            app => app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => TypedResults.Ok(user.UserId())),
+            new TestTokens(_clock),
+            services => services.AddSingleton<TimeProvider>(_clock)
+        );
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    public void Dispose() => _listener.Dispose();
+
+    private long Checks(string how)
+    {
+        lock (_checks)
+            return _checks.GetValueOrDefault(how);
+    }
+
+    private Task<HttpResponseMessage> Me(string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return _host.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_token_is_verified_once_then_served_from_the_cache_until_it_expires()
+    {
+        var user = Guid.NewGuid();
+        var token = _host.Tokens.Issue(user);
+        var (signatures, cached) = (Checks("signature"), Checks("cache"));
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await Me(token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains(user.ToString(), await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(signatures + 1, Checks("signature"));
+        Assert.Equal(cached + 2, Checks("cache"));
+
+        // Past its expiry and the clock skew, the cached token is refused like any expired one.
+        _clock.Advance(TimeSpan.FromMinutes(16));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Me(token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cached_token_whose_key_was_retired_is_refused()
+    {
+        var token = _host.Tokens.Issue(Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, (await Me(token)).StatusCode);
+        _host.Tokens.KeyRetired = true;
+        try
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Me(token)).StatusCode);
+        }
+        finally
+        {
+            _host.Tokens.KeyRetired = false;
+        }
+    }
+
+    [Fact]
+    public async Task A_tampered_copy_of_a_cached_token_is_verified_and_refused()
+    {
+        var token = _host.Tokens.Issue(Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.OK, (await Me(token)).StatusCode);
+        var admin = TestTokens.Tamper(token, "role", "admin");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Me(admin)).StatusCode);
+        // The original still works.
+        Assert.Equal(HttpStatusCode.OK, (await Me(token)).StatusCode);
+    }
+}
