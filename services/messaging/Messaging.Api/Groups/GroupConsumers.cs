@@ -22,13 +22,15 @@ public sealed class GroupCreatedConsumer(MessagingDbContext db, ILogger<GroupCre
             """,
             cancellationToken
         );
-        await GroupMembership.SetAsync(
-            Db,
-            m.GroupId,
-            m.OwnerUserId,
-            GroupRoles.Owner,
-            true,
-            m.OccurredAt,
+        // Social announces the owner's GroupMemberJoined at the same instant, often first: the owner's role wins a tie.
+        await Db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO group_members (group_id, user_id, role, active, as_of)
+            VALUES ({m.GroupId}, {m.OwnerUserId}, 'owner', true, {m.OccurredAt})
+            ON CONFLICT (group_id, user_id) DO UPDATE
+                SET role = 'owner', active = true, as_of = EXCLUDED.as_of
+            WHERE group_members.as_of <= EXCLUDED.as_of
+            """,
             cancellationToken
         );
     }
