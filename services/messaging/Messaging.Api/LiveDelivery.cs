@@ -99,7 +99,8 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
         HubEvent<MemberChange> target,
         Guid conversationId,
         Guid userId,
-        IReadOnlyList<Guid> audience
+        IReadOnlyList<Guid> audience,
+        Guid? groupId = null
     ) =>
         BoundedAsync(
             target.Name,
@@ -109,10 +110,24 @@ public sealed class LiveDelivery(ChatPush push, ILogger<LiveDelivery> logger)
                     conversationId,
                     audience,
                     target,
-                    new MemberChange(conversationId, userId),
+                    new MemberChange(conversationId, userId, groupId),
                     null,
                     token
                 )
+        );
+
+    /// <summary>member_joined / member_left of a group to <paramref name="audience"/>'s subscribed connections
+    /// (JoinGroup).</summary>
+    public Task GroupMemberAsync(
+        HubEvent<MemberChange> target,
+        Guid groupId,
+        Guid userId,
+        IReadOnlyList<Guid> audience
+    ) =>
+        BoundedAsync(
+            target.Name,
+            groupId,
+            token => push.ToSubscribedAsync(groupId, audience, target, new MemberChange(null, userId, groupId), token)
         );
 
     public Task PresenceAsync(Guid userId, bool online, IReadOnlyList<Guid> audience) =>

@@ -30,15 +30,16 @@ public static class LiveEvents
     );
     public static readonly HubEvent<MemberChange> MemberJoined = new(
         "member_joined",
-        "Someone joined a joined event chat's or group thread's members."
+        "Someone joined the group of a joined thread (conversation_id the thread) or of a group subscribed to with "
+            + "JoinGroup (conversation_id null)."
     );
     public static readonly HubEvent<MemberChange> MemberLeft = new(
         "member_left",
-        "Someone left a joined event chat's or group thread's members."
+        "Someone left, or was removed from, the group of a joined thread or of a subscribed group (as member_joined)."
     );
     public static readonly HubEvent<ThreadDto> NewThread = new(
         "new_thread",
-        "A thread was started in one of the user's groups."
+        "A thread was started in one of the user's groups (to every connection of its members, subscribed or not)."
     );
     public static readonly HubEvent<ReadReceipt> Read = new(
         "read",
@@ -63,8 +64,11 @@ public sealed record ReadReceipt(Guid ConversationId, Guid UserId, long ReadSeq)
 /// <summary>Someone is typing, or stopped, in a conversation.</summary>
 public sealed record TypingSignal(Guid ConversationId, Guid UserId);
 
-/// <summary>Someone joined or left a conversation's members (an event chat's attendees, a thread's group).</summary>
-public sealed record MemberChange(Guid ConversationId, Guid UserId);
+/// <summary>
+/// Someone joined or left a group: pushed to a joined thread of the group (conversation_id the thread) or to the
+/// connections subscribed to the group (conversation_id null).
+/// </summary>
+public sealed record MemberChange(Guid? ConversationId, Guid UserId, Guid? GroupId = null);
 
 /// <summary>A connection of the user came online (their first hub connection opened) or went offline (their last one
 /// closed).</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Community.Messaging.Conversations.Threads;
 using Community.ServiceDefaults.Auth;
 using Community.ServiceDefaults.RealTime;
 using Microsoft.AspNetCore.SignalR;
@@ -76,6 +77,34 @@ public sealed class ChatHub(
         );
         await presence.LeftAsync(Context.ConnectionId, UserId, id);
     }
+
+    /// <summary>
+    /// Subscribes this connection to the group's community events (member_joined, member_left; new_thread reaches
+    /// every connection of a member anyway) while the caller stays a member; anyone else gets the 404 of no group.
+    /// </summary>
+    [Description(
+        "Subscribes this connection to a group's member_joined and member_left (conversation_id null) while the "
+            + "caller is a member; a non-member gets the 404 of a group that does not exist."
+    )]
+    public async Task JoinGroup(Guid groupId)
+    {
+        _ =
+            await ThreadAccess.MembershipAsync(db, groupId, UserId, Context.ConnectionAborted)
+            ?? throw new NotFoundException(ThreadAccess.NoSuchGroup);
+        await Groups.AddToGroupAsync(
+            Context.ConnectionId,
+            ChatPush.SubscribedGroup(groupId, UserId),
+            Context.ConnectionAborted
+        );
+    }
+
+    [Description("Ends this connection's subscription to the group's community events.")]
+    public Task LeaveGroup(Guid groupId) =>
+        Groups.RemoveFromGroupAsync(
+            Context.ConnectionId,
+            ChatPush.SubscribedGroup(groupId, UserId),
+            Context.ConnectionAborted
+        );
 
     /// <summary>As POST /conversations/{id}/messages: the same <paramref name="clientTxnId"/> again answers with the
     /// first attempt's message.</summary>
